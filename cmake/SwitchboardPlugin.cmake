@@ -1,0 +1,31 @@
+# sb_add_plugin(NAME <name> SOURCES <files...> [LIBS <targets...>])
+#
+# The one recipe every plugin is built with: a shared library named <name>.so in
+# build/plugins, compiled against sdk-headers/ only, with hidden visibility so the
+# entry symbol sb_plugin_entry is the only thing it exports.
+function(sb_add_plugin)
+  cmake_parse_arguments(P "" "NAME" "SOURCES;LIBS" ${ARGN})
+  add_library(${P_NAME} MODULE ${P_SOURCES})
+  set_target_properties(${P_NAME} PROPERTIES
+    PREFIX ""
+    OUTPUT_NAME ${P_NAME}
+    LIBRARY_OUTPUT_DIRECTORY ${SWITCHBOARD_PLUGIN_OUTPUT_DIR}
+    C_VISIBILITY_PRESET hidden
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+  target_link_libraries(${P_NAME} PRIVATE switchboard::sdk ${P_LIBS})
+  target_link_options(${P_NAME} PRIVATE -Wl,--no-undefined)
+  install(TARGETS ${P_NAME} LIBRARY DESTINATION lib/switchboard/plugins)
+endfunction()
+
+# Adds every immediate subfolder of the current source dir that has a CMakeLists.txt,
+# so a new plugin or test folder needs no edit elsewhere.
+function(sb_add_subfolders)
+  file(GLOB children LIST_DIRECTORIES true RELATIVE ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/*)
+  list(SORT children)
+  foreach(child ${children})
+    if(IS_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/${child} AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${child}/CMakeLists.txt)
+      add_subdirectory(${child})
+    endif()
+  endforeach()
+endfunction()

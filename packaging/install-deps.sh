@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every Debian package Switchboard needs to build, test and benchmark.
+# A second run is a no-op: packages already present are not touched, and apt is
+# not even consulted when nothing is missing.
+#
+#   packaging/install-deps.sh           build + run dependencies
+#   packaging/install-deps.sh --test    also the servers and tools the tests start
+set -euo pipefail
+
+build_pkgs=(
+  g++ cmake make pkg-config ccache
+  libboost1.81-dev libboost-json1.81-dev
+  libtomlplusplus-dev libspdlog-dev libsqlite3-dev libssl-dev libsodium-dev
+  libpqxx-dev libhiredis-dev libcli11-dev
+)
+test_pkgs=(catch2 sqlite3 procps)
+
+want=("${build_pkgs[@]}")
+[[ "${1:-}" == "--test" ]] && want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  # dpkg-query prints "install ok installed" only for fully installed packages.
+  if [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]]; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#want[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get -o DPkg::Lock::Timeout=300 update -q
+$sudo apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${missing[@]}"

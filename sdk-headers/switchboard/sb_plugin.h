@@ -1,0 +1,372 @@
+/*
+ * sb_plugin.h: the Switchboard plugin ABI. The only header a plugin includes.
+ *
+ * Plain C99, no C++ or library types. Rules every part of this file follows:
+ *
+ *  - One exported entry symbol, sb_plugin_entry, returns a descriptor. Everything
+ *    else is reached through structs of function pointers.
+ *  - Every struct that crosses starts with uint32_t struct_size. A reader ignores
+ *    what lies past the size it knows; structs only ever grow at the end.
+ *  - The host API is handed to the plugin, never linked against. Functions added
+ *    after 1.0 are looked up by name with host->get_api("name") (NULL if absent).
+ *  - Text crosses as sb_str (UTF-8, not NUL-terminated, pointer + length). JSON
+ *    crosses as bytes in an sb_str.
+ *  - Ownership: every pointer handed across a call is BORROWED for the duration of
+ *    that call only, unless the function says otherwise. Copy what you keep.
+ *  - No C++ exception ever crosses. Use sb_plugin_cpp.hpp for a catch-all wrapper.
+ *  - Hooks must not block. Slow work returns SB_PENDING and finishes later through
+ *    host->complete(op, ...), from any thread, exactly once.
+ *  - Versioning: the host accepts a plugin whose major equals the host's major and
+ *    whose minor is not higher than the host's minor.
+ */
+#ifndef SWITCHBOARD_SB_PLUGIN_H
+#define SWITCHBOARD_SB_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The ABI this header describes. tests/abi pins the layout of every struct per
+ * version: changing a struct without bumping these numbers fails the build's tests. */
+#define SB_ABI_MAJOR 1
+#define SB_ABI_MINOR 0
+
+/* A plugin states the ABI version it was WRITTEN for with SB_ABI_VERSION(major, minor)
+ * in its descriptor. Rebuilding against newer headers keeps the number it wrote (so
+ * it never silently claims a newer minor), and building against another major, or a
+ * minor these headers do not have, fails to compile. */
+#define SB_ABI_CHECK_(major, minor) \
+  (0 * sizeof(char[((major) == SB_ABI_MAJOR && (minor) <= SB_ABI_MINOR) ? 1 : -1]))
+#define SB_ABI_VERSION_MAJOR(major, minor) ((uint16_t)((major) + SB_ABI_CHECK_(major, minor)))
+#define SB_ABI_VERSION_MINOR(major, minor) ((uint16_t)((minor) + SB_ABI_CHECK_(major, minor)))
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SB_EXPORT __attribute__((visibility("default")))
+#else
+#define SB_EXPORT
+#endif
+
+/* The one symbol a plugin exports. */
+#define SB_ENTRY_SYMBOL "sb_plugin_entry"
+
+/* ---------------------------------------------------------------------------- */
+/* Basic types                                                                   */
+/* ---------------------------------------------------------------------------- */
+
+/* A UTF-8 byte slice. ptr may be NULL when len is 0. */
+typedef struct sb_str {
+  const char* ptr;
+  size_t len;
+} sb_str;
+
+/* Status of every call. Stored in int32_t fields so the size never depends on the
+ * compiler's choice for enums. */
+typedef enum sb_status {
+  SB_OK = 0,
+  SB_ERROR = 1,         /* failed; the sb_error buffer says why */
+  SB_PENDING = 2,       /* accepted; the result comes through host->complete */
+  SB_DEFER = 3,         /* no decision; the next plugin in the chain decides */
+  SB_NOT_SUPPORTED = 4  /* this plugin does not do that */
+} sb_status;
+
+typedef enum sb_kind {
+  SB_KIND_STORAGE = 1,
+  SB_KIND_ROUTING = 2,
+  SB_KIND_AUTOREPLY = 3, /* reserved for ABI 1.1 */
+  SB_KIND_LLM = 4,       /* reserved for ABI 1.1 */
+  SB_KIND_CLUSTER_BUS = 5 /* reserved */
+} sb_kind;
+
+typedef enum sb_log_level {
+  SB_LOG_DEBUG = 0,
+  SB_LOG_INFO = 1,
+  SB_LOG_WARN = 2,
+  SB_LOG_ERROR = 3
+} sb_log_level;
+
+/* A message buffer owned by the host. A plugin that fails writes a NUL-terminated
+ * explanation of at most capacity - 1 bytes into message (or leaves it empty). */
+typedef struct sb_error {
+  uint32_t struct_size;
+  char* message;
+  size_t capacity;
+} sb_error;
+
+/* Opaque handles. */
+typedef struct sb_host_ctx sb_host_ctx; /* the host's side of one plugin instance */
+typedef struct sb_instance sb_instance; /* the plugin's per-tenant state */
+typedef struct sb_op sb_op;             /* one asynchronous operation */
+
+/* ---------------------------------------------------------------------------- */
+/* The host API, handed to sb_plugin_entry and valid until the plugin is unloaded */
+/* ---------------------------------------------------------------------------- */
+
+typedef struct sb_host_api {
+  uint32_t struct_size;
+  uint16_t abi_major; /* the host's ABI */
+  uint16_t abi_minor;
+
+  /* Memory the other side frees. Any thread. */
+  void* (*alloc)(size_t size);
+  void (*free)(void* ptr);
+
+  /* Writes one log line tagged with the plugin and tenant of ctx (ctx may be NULL
+   * for lines not tied to an instance). Any thread. message is borrowed. */
+  void (*log)(sb_host_ctx* ctx, int32_t level, sb_str message);
+
+  /* Clocks in milliseconds. Any thread. */
+  int64_t (*monotonic_ms)(void);
+  int64_t (*wall_clock_ms)(void);
+
+  /* Finishes an operation for which a hook returned SB_PENDING. Any thread,
+   * exactly once per op. status is SB_OK, SB_ERROR or SB_DEFER; result and
+   * error_message are borrowed for the call (the host copies them). After the
+   * host timed the op out or cancelled it, completing it is still required and
+   * harmless: the host drops the late result. */
+  void (*complete)(sb_op* op, int32_t status, sb_str result, sb_str error_message);
+
+  /* Reads a key of this instance's config table ([plugins.NAME] in the tenant
+   * file) as text: strings as they are, numbers in decimal, booleans as
+   * "true"/"false", arrays and tables as JSON. Returns 1 and sets *out (valid until
+   * instance_free) when the key is present, else 0. Any thread. */
+  int32_t (*config_get)(sb_host_ctx* ctx, const char* key, sb_str* out);
+
+  /* Functions added after ABI 1.0, by name. NULL when this host has none by that
+   * name. Any thread. */
+  const void* (*get_api)(const char* name);
+} sb_host_api;
+
+/* ---------------------------------------------------------------------------- */
+/* Events: every conversation and agent transition, in order per tenant          */
+/* ---------------------------------------------------------------------------- */
+
+/* Types in 1.0: "message.created", "conversation.opened", "conversation.queued",
+ * "conversation.assigned", "conversation.transferred", "conversation.closed",
+ * "agent.status", "tenant.reloaded". payload_json is the event as a JSON object. */
+typedef struct sb_event {
+  uint32_t struct_size;
+  sb_str type;
+  sb_str tenant_id;
+  sb_str conversation_id; /* empty when the event is not about one conversation */
+  sb_str payload_json;
+  int64_t ts_ms; /* wall clock */
+} sb_event;
+
+/* ---------------------------------------------------------------------------- */
+/* The descriptor                                                                */
+/* ---------------------------------------------------------------------------- */
+
+typedef enum sb_config_type {
+  SB_CONFIG_STRING = 1,
+  SB_CONFIG_INTEGER = 2,
+  SB_CONFIG_BOOLEAN = 3,
+  SB_CONFIG_FLOAT = 4,
+  SB_CONFIG_ARRAY = 5,
+  SB_CONFIG_TABLE = 6
+} sb_config_type;
+
+/* One key the plugin accepts in its [plugins.NAME] table. The host rejects every
+ * other key, and a value of another type, naming file, line and key. */
+typedef struct sb_config_key {
+  uint32_t struct_size;
+  int32_t type; /* sb_config_type */
+  const char* name;
+} sb_config_key;
+
+typedef struct sb_instance_args {
+  uint32_t struct_size;
+  sb_host_ctx* ctx;   /* pass back to host calls; valid until instance_free returns */
+  sb_str tenant_id;
+  sb_str config_json; /* the instance's config table as a JSON object ("{}" if none) */
+  sb_str data_dir;    /* a directory this instance alone may write to; it exists */
+} sb_instance_args;
+
+typedef struct sb_plugin_descriptor {
+  uint32_t struct_size;
+  uint16_t abi_major; /* SB_ABI_VERSION_MAJOR(1, 0) */
+  uint16_t abi_minor; /* SB_ABI_VERSION_MINOR(1, 0) */
+  int32_t kind;       /* sb_kind */
+  const char* name;   /* e.g. "routing-least-busy"; tenants name the plugin by it */
+  const char* version; /* the plugin's own version, e.g. "1.0.0" */
+
+  const sb_config_key* config_keys; /* may be NULL when config_key_count is 0 */
+  size_t config_key_count;
+
+  /* MANDATORY. Creates the instance for one tenant. Called on a host thread at
+   * start-up or on a tenant reload; may do blocking set-up (open files, migrate). */
+  int32_t (*instance_new)(const sb_instance_args* args, sb_instance** out_instance, sb_error* err);
+  /* MANDATORY. Frees an instance. The host calls it only after every operation of
+   * the instance completed (or was completed late) and no hook runs. */
+  void (*instance_free)(sb_instance* instance);
+  /* OPTIONAL (NULL). Sees every event of the instance's tenant, in order, on the
+   * tenant's engine thread. Must not block; the event is borrowed. */
+  void (*on_event)(sb_instance* instance, const sb_event* event);
+
+  /* The kind's own function table: sb_storage_api or sb_routing_api. Static. */
+  const void* kind_api;
+} sb_plugin_descriptor;
+
+/* The entry symbol's type. Returns a descriptor with static storage duration, or
+ * NULL to refuse loading (e.g. host->abi_minor too old for what the plugin needs). */
+typedef const sb_plugin_descriptor* (*sb_plugin_entry_fn)(const sb_host_api* host);
+
+/* ---------------------------------------------------------------------------- */
+/* Kind: storage                                                                 */
+/* ---------------------------------------------------------------------------- */
+
+typedef enum sb_message_flags {
+  SB_MESSAGE_PRIVATE = 1 /* an agent-only note, never shown to the visitor */
+} sb_message_flags;
+
+typedef struct sb_message {
+  uint32_t struct_size;
+  uint32_t flags; /* sb_message_flags */
+  sb_str conversation_id;
+  sb_str message_id;
+  uint64_t seq;           /* 1, 2, 3... per conversation, assigned by the host */
+  sb_str sender_role;     /* "visitor" | "agent" | "bot" | "system" */
+  sb_str sender_id;
+  sb_str sender_name;
+  sb_str client_msg_id;   /* the sender's idempotency key; may be empty */
+  sb_str text;
+  int64_t ts_ms;          /* wall clock, when the host accepted it */
+} sb_message;
+
+typedef struct sb_message_query {
+  uint32_t struct_size;
+  uint32_t limit;      /* at most this many messages */
+  sb_str conversation_id;
+  uint64_t after_seq;  /* only seq > after_seq (0: from the start) */
+  uint64_t before_seq; /* only seq < before_seq (0: no upper bound) */
+  /* With before_seq set, the page is the `limit` messages just below it. Results
+   * are always oldest first. */
+} sb_message_query;
+
+/* Every storage hook is called from any host thread, must not block, and returns
+ * SB_PENDING (then completes op exactly once) or fails at once with SB_ERROR.
+ * Completions may come from the plugin's own threads.
+ *
+ * Result JSON of each completion (UTF-8, borrowed for the complete call):
+ *   append_message     ""  -- SB_OK means durable on disk
+ *   load_messages      {"messages":[{"id","seq","from":{"role","id","name"},
+ *                       "client_msg_id","text","ts","flags"}...]}
+ *   put_conversation   ""
+ *   list_conversations {"conversations":[{...record as put, plus "last_seq"}...]}
+ *   set_read           ""
+ *   kv_put             ""
+ *   kv_get             the stored value, or "" when the key is absent
+ *   kv_list            {"items":[{"key":S,"value":JSON}...]}
+ */
+typedef struct sb_storage_api {
+  uint32_t struct_size;
+
+  /* Stores one message. Completes with SB_OK only once it is durable. The plugin
+   * may batch many messages into one commit (group commit). Storing a message whose
+   * (conversation_id, seq) already exists fails that message alone. */
+  int32_t (*append_message)(sb_instance* inst, const sb_message* msg, sb_op* op, sb_error* err);
+
+  /* A page of a conversation's messages; see sb_message_query. */
+  int32_t (*load_messages)(sb_instance* inst, const sb_message_query* query, sb_op* op,
+                           sb_error* err);
+
+  /* Creates or replaces a conversation record. conversation_json is an object with
+   * at least "id" and "status"; the plugin keeps the whole object and indexes "id",
+   * "status", "visitor_id" and "assignee". */
+  int32_t (*put_conversation)(sb_instance* inst, sb_str conversation_json, sb_op* op,
+                              sb_error* err);
+
+  /* Conversation records matching filter_json: {"status":[S...]?, "visitor_id":S?,
+   * "assignee":S?, "id":S?, "limit":N?}, newest first, each with "last_seq" (the
+   * highest stored seq, 0 if none) added. */
+  int32_t (*list_conversations)(sb_instance* inst, sb_str filter_json, sb_op* op,
+                                sb_error* err);
+
+  /* Records that participant_id has read conversation_id up to seq. Never lowers a
+   * recorded value. */
+  int32_t (*set_read)(sb_instance* inst, sb_str conversation_id, sb_str participant_id,
+                      uint64_t seq, sb_op* op, sb_error* err);
+
+  /* A small document store for everything else the host persists (agents created
+   * over the API, dialog state, ...). value_json empty = delete. kv_get completes
+   * with SB_OK and the value, or SB_OK and an empty result when absent. */
+  int32_t (*kv_put)(sb_instance* inst, sb_str ns, sb_str key, sb_str value_json, sb_op* op,
+                    sb_error* err);
+  int32_t (*kv_get)(sb_instance* inst, sb_str ns, sb_str key, sb_op* op, sb_error* err);
+  int32_t (*kv_list)(sb_instance* inst, sb_str ns, sb_op* op, sb_error* err);
+} sb_storage_api;
+
+/* ---------------------------------------------------------------------------- */
+/* Kind: routing                                                                 */
+/* ---------------------------------------------------------------------------- */
+
+/* An agent who may take the conversation now: online and below max_concurrent.
+ * The host never offers anyone else and checks the answer again. */
+typedef struct sb_agent_candidate {
+  uint32_t struct_size;
+  uint32_t open_conversations;
+  uint32_t max_concurrent;
+  uint32_t reserved;
+  sb_str agent_id;
+  sb_str name;
+  int64_t last_assigned_ms; /* monotonic; 0 = never assigned since the host started */
+  int64_t online_since_ms;  /* monotonic */
+  sb_str groups_json;       /* ["support", ...] */
+  sb_str skills_json;       /* {"billing": 3, ...} */
+} sb_agent_candidate;
+
+typedef struct sb_route_request {
+  uint32_t struct_size;
+  uint32_t reserved;
+  sb_str conversation_id;
+  sb_str visitor_id;
+  sb_str group;            /* the group asked for; empty = any */
+  sb_str attributes_json;  /* visitor attributes and page meta, a JSON object */
+  /* Candidates in a stable order (by agent id). An array of pointers so that a
+   * larger host struct never shifts what an older plugin reads. */
+  const sb_agent_candidate* const* candidates;
+  size_t candidate_count;
+} sb_route_request;
+
+typedef struct sb_routing_api {
+  uint32_t struct_size;
+  /* Chooses one of req->candidates. Called on the tenant's engine thread; must not
+   * block. Returns:
+   *   SB_OK      *out_index is the chosen candidate's index;
+   *   SB_DEFER   no choice; the next strategy of the tenant's chain decides;
+   *   SB_PENDING the answer comes through host->complete(op, SB_OK, agent_id) or
+   *              (op, SB_DEFER, ""); the host re-checks the agent is still free;
+   *   SB_ERROR   treated like SB_DEFER, and counted against the plugin. */
+  int32_t (*route)(sb_instance* inst, const sb_route_request* req, size_t* out_index, sb_op* op,
+                   sb_error* err);
+} sb_routing_api;
+
+/* ---------------------------------------------------------------------------- */
+/* Helpers (header-only, no linking)                                             */
+/* ---------------------------------------------------------------------------- */
+
+static inline sb_str sb_str_from(const char* nul_terminated) {
+  sb_str s;
+  s.ptr = nul_terminated;
+  s.len = 0;
+  if (nul_terminated) {
+    while (nul_terminated[s.len]) ++s.len;
+  }
+  return s;
+}
+
+/* Copies at most capacity - 1 bytes of message into err, NUL-terminated. */
+static inline void sb_error_set(sb_error* err, const char* message) {
+  size_t i = 0;
+  if (!err || !err->message || err->capacity == 0) return;
+  for (; message && message[i] && i + 1 < err->capacity; ++i) err->message[i] = message[i];
+  err->message[i] = '\0';
+}
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SWITCHBOARD_SB_PLUGIN_H */
