@@ -1,0 +1,110 @@
+#include "config/server_config.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "config/table_reader.hpp"
+
+namespace sb::config {
+
+namespace {
+
+using Presence = TableReader::Presence;
+
+constexpr int64_t kMaxIoThreads = 1024;
+constexpr int64_t kHourMs = 3'600'000;
+constexpr std::array kLogLevels{"trace", "debug", "info", "warn", "error"};
+
+// A path key: a non-empty string.
+void read_path(TableReader& table, std::string_view key, std::filesystem::path& out) {
+  std::string text;
+  if (!table.string(key, text)) return;
+  if (text.empty()) {
+    table.sink().add(table.where(key), table.key_path(key), "must not be empty");
+    return;
+  }
+  out = text;
+}
+
+void read_server(TableReader& server, ServerConfig& config) {
+  std::string listen;
+  if (server.string("listen", listen) &&
+      !parse_listen(listen, config.listen_host, config.listen_port)) {
+    server.sink().add(server.toml_table().get("listen")->source(), server.key_path("listen"),
+                      "'" + listen + "' is not HOST:PORT (an IPv4 address, localhost, or [IPv6]; port 0-65535)");
+  }
+  server.integer("io_threads", config.io_threads, 0, kMaxIoThreads);
+  read_path(server, "data_dir", config.data_dir);
+  read_path(server, "plugin_dir", config.plugin_dir);
+  read_path(server, "tenants_dir", config.tenants_dir);
+  server.integer("tenant_reload_interval_ms", config.tenant_reload_interval_ms, 10, kHourMs);
+  server.reject_unknown();
+}
+
+void read_storage(TableReader& storage, ServerConfig& config) {
+  std::string plugin;
+  if (storage.string("default_plugin", plugin)) {
+    if (plugin.empty())
+      storage.sink().add(storage.where("default_plugin"), storage.key_path("default_plugin"), "must not be empty");
+    else
+      config.default_storage_plugin = plugin;
+  }
+  storage.reject_unknown();
+}
+
+void read_limits(TableReader& limits, ServerConfig& config) {
+  limits.integer("max_connections", config.max_connections, 1, 10'000'000);
+  limits.integer("handshake_timeout_ms", config.handshake_timeout_ms, 100, kHourMs);
+  limits.integer("send_queue_max_bytes", config.send_queue_max_bytes, 1024, int64_t{1} << 32);
+  limits.reject_unknown();
+}
+
+void read_plugins(TableReader& plugins, ServerConfig& config) {
+  plugins.integer("call_timeout_ms", config.plugin_call_timeout_ms, 1, kHourMs);
+  plugins.integer("breaker_failures", config.breaker_failures, 1, 1'000'000);
+  plugins.integer("breaker_cooldown_ms", config.breaker_cooldown_ms, 0, kHourMs);
+  plugins.reject_unknown();
+}
+
+void read_log(TableReader& log, ServerConfig& config) {
+  std::string level;
+  if (log.string("level", level)) {
+    if (std::find(kLogLevels.begin(), kLogLevels.end(), level) == kLogLevels.end())
+      log.sink().add(log.where("level"), log.key_path("level"),
+                     "'" + level + "' is not one of trace, debug, info, warn, error");
+    else
+      config.log_level = level;
+  }
+  log.reject_unknown();
+}
+
+}  // namespace
+
+std::optional<ServerConfig> load_server_config(const std::filesystem::path& file, ConfigErrors& errors) {
+  ErrorSink sink(file.string(), errors);
+  auto text = read_file_text(file, sink);
+  if (!text) return std::nullopt;
+  auto root = parse_toml(*text, sink);
+  if (!root) return std::nullopt;
+
+  ServerConfig config;
+  TableReader top(*root, "", sink);
+  // Each section is optional; a missing one keeps its defaults.
+  auto section = [&](std::string_view name, void (*read)(TableReader&, ServerConfig&)) {
+    if (const toml::table* table = top.table(name)) {
+      TableReader reader(*table, std::string(name), sink);
+      read(reader, config);
+    }
+  };
+  section("server", read_server);
+  section("storage", read_storage);
+  section("limits", read_limits);
+  section("plugins", read_plugins);
+  section("log", read_log);
+  top.reject_unknown();
+
+  if (sink.count()) return std::nullopt;
+  return config;
+}
+
+}  // namespace sb::config

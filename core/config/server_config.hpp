@@ -1,0 +1,45 @@
+// The server's own configuration, conf/switchboard.toml. The file's comments are the
+// user-facing documentation of each key; this struct holds the values after
+// validation, with the same defaults the shipped file shows.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "common/config_error.hpp"
+#include "config/listen_address.hpp"
+
+namespace sb::config {
+
+struct ServerConfig {
+  // [server]
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 8080;
+  unsigned io_threads = 0;  // 0 = hardware_concurrency
+  std::filesystem::path data_dir = "var";
+  std::filesystem::path plugin_dir = "build/plugins";
+  std::filesystem::path tenants_dir = "tenants";
+  uint32_t tenant_reload_interval_ms = 1000;
+  // [storage]
+  std::string default_storage_plugin = "storage-sqlite";
+  // [limits]
+  uint32_t max_connections = 18000;
+  uint32_t handshake_timeout_ms = 10000;
+  std::size_t send_queue_max_bytes = 1 << 20;
+  // [plugins]
+  uint32_t plugin_call_timeout_ms = 5000;
+  uint32_t breaker_failures = 5;
+  uint32_t breaker_cooldown_ms = 10000;
+  // [log]
+  std::string log_level = "info";  // trace, debug, info, warn, error
+};
+
+// Parses and validates the file. Every problem (syntax, unknown key or table, wrong
+// type, value out of range) is appended to errors with file, line, column and dotted
+// key; nullopt when there was any. Absent keys keep the defaults above.
+std::optional<ServerConfig> load_server_config(const std::filesystem::path& file, ConfigErrors& errors);
+
+}  // namespace sb::config

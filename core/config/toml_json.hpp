@@ -1,0 +1,19 @@
+// TOML values as JSON, the form plugin configuration crosses the C ABI in.
+#pragma once
+
+#include <string>
+
+#include <boost/json/value.hpp>
+#include <toml++/toml.h>
+
+namespace sb::config {
+
+// Tables -> objects, arrays -> arrays, numbers and booleans as themselves; dates and
+// times (which JSON lacks) become their TOML text; NaN and infinities become null.
+boost::json::value toml_to_json(const toml::node& node);
+
+// A value as one line of text: strings as they are, numbers in decimal, booleans
+// true/false, arrays and tables as JSON.
+std::string toml_to_text(const toml::node& node);
+
+}  // namespace sb::config

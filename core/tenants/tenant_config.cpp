@@ -1,0 +1,41 @@
+#include "tenants/tenant_config.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace sb::tenants {
+
+namespace {
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
+    return std::tolower(x) == std::tolower(y);
+  });
+}
+
+}  // namespace
+
+const PluginSection* TenantConfig::section(std::string_view plugin) const {
+  auto it = plugin_sections.find(std::string(plugin));
+  return it == plugin_sections.end() ? nullptr : &it->second;
+}
+
+const AgentConfig* TenantConfig::agent_by_email(std::string_view email) const {
+  for (const auto& agent : agents)
+    if (equal_ignoring_case(agent.email, email)) return &agent;
+  return nullptr;
+}
+
+const AgentConfig* TenantConfig::agent_by_id(std::string_view id) const {
+  for (const auto& agent : agents)
+    if (agent.id == id) return &agent;
+  return nullptr;
+}
+
+bool is_valid_tenant_id(std::string_view id) {
+  if (id.empty() || id.size() > 63) return false;
+  auto allowed = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; };
+  return id.front() != '-' && std::all_of(id.begin(), id.end(), allowed);
+}
+
+}  // namespace sb::tenants

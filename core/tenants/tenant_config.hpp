@@ -1,0 +1,73 @@
+// One tenant as its file tenants/<id>.toml describes it, after validation. Immutable
+// once loaded: a reload produces a new TenantConfig, shared by pointer, so readers on
+// any thread keep a consistent snapshot.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sb::tenants {
+
+struct AgentConfig {
+  std::string id;     // unique in the tenant; defaults to the email
+  std::string email;  // lower-cased, unique in the tenant
+  std::string name;
+  std::string role;           // "agent" | "admin"
+  std::string password_hash;  // "$argon2id$..."
+  std::vector<std::string> groups;
+  std::map<std::string, int> skills;  // skill -> level 1..10
+  uint32_t max_concurrent = 5;
+
+  bool operator==(const AgentConfig&) const = default;
+};
+
+struct Limits {
+  uint32_t max_connections = 1000;
+  uint32_t messages_per_second = 200;            // the whole tenant
+  uint32_t connection_messages_per_second = 10;  // one connection
+  uint32_t max_message_bytes = 65536;            // one frame
+
+  bool operator==(const Limits&) const = default;
+};
+
+// A [plugins.NAME] table: the configuration of that plugin's instance for this tenant.
+struct PluginSection {
+  std::string name;
+  std::string config_json;  // the table as a JSON object, as handed to instance_new
+  // key -> value as text: strings as-is, numbers decimal, booleans true/false,
+  // arrays and tables as JSON.
+  std::map<std::string, std::string> values_as_text;
+  uint32_t line = 0;  // of the table's header, for messages about it later
+
+  bool operator==(const PluginSection&) const = default;
+};
+
+struct TenantConfig {
+  std::string id;
+  std::string name;
+  std::filesystem::path file;
+  Limits limits;
+  int64_t agent_token_ttl_s = 12 * 3600;
+  int64_t visitor_token_ttl_s = 30 * 24 * 3600;
+  std::string storage_plugin;
+  std::vector<std::string> routing_chain;  // tried in order; DEFER passes to the next
+  std::map<std::string, PluginSection> plugin_sections;
+  std::vector<AgentConfig> agents;
+
+  // nullptr when the file has no [plugins.NAME] table for that plugin.
+  const PluginSection* section(std::string_view plugin) const;
+  // Case-insensitive, as emails are.
+  const AgentConfig* agent_by_email(std::string_view email) const;
+  const AgentConfig* agent_by_id(std::string_view id) const;
+
+  bool operator==(const TenantConfig&) const = default;
+};
+
+// A tenant id: [a-z0-9][a-z0-9-]{0,62}. It appears in URLs, file names and keys.
+bool is_valid_tenant_id(std::string_view id);
+
+}  // namespace sb::tenants

@@ -1,0 +1,138 @@
+#include "tenants/tenant_loader.hpp"
+
+#include <set>
+
+#include "config/table_reader.hpp"
+#include "tenants/agents_reader.hpp"
+#include "tenants/plugin_sections.hpp"
+
+namespace sb::tenants {
+
+namespace {
+
+using config::ErrorSink;
+using config::TableReader;
+using Presence = TableReader::Presence;
+
+constexpr int64_t kYear_s = 365LL * 24 * 3600;
+const char* const kDefaultRoutingPlugin = "routing-least-busy";
+
+void read_limits(TableReader& limits, Limits& out) {
+  limits.integer("max_connections", out.max_connections, 1, 1'000'000);
+  limits.integer("messages_per_second", out.messages_per_second, 1, 10'000'000);
+  limits.integer("connection_messages_per_second", out.connection_messages_per_second, 1, 100'000);
+  limits.integer("max_message_bytes", out.max_message_bytes, 1, 1 << 20);
+  limits.reject_unknown();
+}
+
+void read_auth(TableReader& auth, TenantConfig& out) {
+  auth.integer("agent_token_ttl_s", out.agent_token_ttl_s, 60, kYear_s);
+  auth.integer("visitor_token_ttl_s", out.visitor_token_ttl_s, 60, kYear_s);
+  auth.reject_unknown();
+}
+
+void read_storage(TableReader& storage, TenantConfig& out, const PluginLookup& plugins) {
+  if (!storage.string("plugin", out.storage_plugin)) {
+    // absent or reported
+  } else if (out.storage_plugin.empty()) {
+    storage.sink().add(storage.where("plugin"), storage.key_path("plugin"),
+                       "must name a storage plugin (or leave the key out for the server's default)");
+  } else {
+    require_plugin(plugins, out.storage_plugin, SB_KIND_STORAGE, storage.where("plugin"),
+                   storage.key_path("plugin"), storage.sink());
+  }
+  storage.reject_unknown();
+}
+
+void read_routing(TableReader& routing, TenantConfig& out, const PluginLookup& plugins) {
+  const toml::array* chain = routing.array("chain");
+  if (chain && routing.string_array("chain", out.routing_chain)) {
+    if (out.routing_chain.empty())
+      routing.sink().add(chain->source(), routing.key_path("chain"), "must name at least one routing plugin");
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < out.routing_chain.size(); ++i) {
+      const std::string& name = out.routing_chain[i];
+      std::string key = routing.key_path("chain") + "[" + std::to_string(i) + "]";
+      const auto& where = chain->get(i)->source();
+      if (!seen.insert(name).second)
+        routing.sink().add(where, key, "plugin '" + name + "' is already in the chain");
+      else
+        require_plugin(plugins, name, SB_KIND_ROUTING, where, key, routing.sink());
+    }
+  }
+  routing.reject_unknown();
+}
+
+void read_identity(TableReader& top, TenantConfig& out) {
+  auto& sink = top.sink();
+  std::string stem = out.file.stem().string();
+  if (top.string("id", out.id)) {
+    if (!is_valid_tenant_id(out.id))
+      sink.add(top.where("id"), "id",
+               "'" + out.id + "' is not a valid tenant id (lower-case letters, digits and '-', 1-63 characters, not starting with '-')");
+    else if (out.id != stem)
+      sink.add(top.where("id"), "id", "'" + out.id + "' must equal the file name (" + stem + ".toml)");
+  } else {
+    out.id = stem;
+    if (!is_valid_tenant_id(stem))
+      sink.add(1, 1, "id",
+               "the file name '" + stem + "' is not a valid tenant id (lower-case letters, digits and '-', 1-63 characters)");
+  }
+  if (top.string("name", out.name, Presence::required) && out.name.empty())
+    sink.add(top.where("name"), "name", "must not be empty");
+}
+
+}  // namespace
+
+std::shared_ptr<const TenantConfig> load_tenant_text(std::string_view text, const std::filesystem::path& file,
+                                                     const PluginLookup& plugins,
+                                                     const std::string& default_storage_plugin,
+                                                     ConfigErrors& errors) {
+  ErrorSink sink(file.string(), errors);
+  auto root = config::parse_toml(text, sink);
+  if (!root) return nullptr;
+
+  auto config = std::make_shared<TenantConfig>();
+  config->file = file;
+  TableReader top(*root, "", sink);
+  read_identity(top, *config);
+
+  auto section = [&](std::string_view name, auto read) {
+    if (const toml::table* table = top.table(name)) {
+      TableReader reader(*table, std::string(name), sink);
+      read(reader);
+    }
+  };
+  section("limits", [&](TableReader& r) { read_limits(r, config->limits); });
+  section("auth", [&](TableReader& r) { read_auth(r, *config); });
+  section("storage", [&](TableReader& r) { read_storage(r, *config, plugins); });
+  section("routing", [&](TableReader& r) { read_routing(r, *config, plugins); });
+  if (const toml::table* table = top.table("plugins"))
+    config->plugin_sections = read_plugin_sections(*table, plugins, sink);
+  if (const toml::array* agents = top.array("agents")) config->agents = read_agents(*agents, sink);
+  top.reject_unknown();
+
+  // Defaults name plugins too; they must be installed like ones the file names.
+  if (!(*root)["storage"]["plugin"]) {
+    config->storage_plugin = default_storage_plugin;
+    require_plugin(plugins, default_storage_plugin, SB_KIND_STORAGE, root->source(), "storage.plugin", sink);
+  }
+  if (!(*root)["routing"]["chain"]) {
+    config->routing_chain = {kDefaultRoutingPlugin};
+    require_plugin(plugins, kDefaultRoutingPlugin, SB_KIND_ROUTING, root->source(), "routing.chain", sink);
+  }
+
+  if (sink.count()) return nullptr;
+  return config;
+}
+
+std::shared_ptr<const TenantConfig> load_tenant_file(const std::filesystem::path& file, const PluginLookup& plugins,
+                                                     const std::string& default_storage_plugin,
+                                                     ConfigErrors& errors) {
+  ErrorSink sink(file.string(), errors);
+  auto text = config::read_file_text(file, sink);
+  if (!text) return nullptr;
+  return load_tenant_text(*text, file, plugins, default_storage_plugin, errors);
+}
+
+}  // namespace sb::tenants
