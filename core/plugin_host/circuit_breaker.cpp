@@ -1,0 +1,54 @@
+#include "plugin_host/circuit_breaker.hpp"
+
+#include "common/clock.hpp"
+
+namespace sb::plugin_host {
+
+CircuitBreaker::CircuitBreaker(uint32_t failure_threshold, std::chrono::milliseconds cooldown)
+    : failure_threshold_(failure_threshold == 0 ? 1 : failure_threshold),
+      cooldown_ms_(cooldown.count()) {}
+
+bool CircuitBreaker::try_acquire() {
+  const int64_t open_until = open_until_ms_.load(std::memory_order_relaxed);
+  if (open_until == 0) return true;
+  if (monotonic_ms() < open_until) return false;
+  bool expected = false;
+  return trial_running_.compare_exchange_strong(expected, true, std::memory_order_acq_rel);
+}
+
+void CircuitBreaker::record_success() {
+  // Loads first: on the hot path nothing changes and no cache line is written.
+  if (consecutive_failures_.load(std::memory_order_relaxed) != 0) {
+    consecutive_failures_.store(0, std::memory_order_relaxed);
+  }
+  if (open_until_ms_.load(std::memory_order_relaxed) != 0) {
+    open_until_ms_.store(0, std::memory_order_release);
+    trial_running_.store(false, std::memory_order_release);
+  }
+}
+
+bool CircuitBreaker::record_failure() {
+  const uint32_t failures = consecutive_failures_.fetch_add(1, std::memory_order_relaxed) + 1;
+  const int64_t open_until = open_until_ms_.load(std::memory_order_relaxed);
+  if (open_until != 0) {
+    // A failed trial re-opens for a full cool-down. A straggler that failed while
+    // the circuit was already open and cooling down changes nothing.
+    if (monotonic_ms() < open_until) return false;
+    open_until_ms_.store(monotonic_ms() + cooldown_ms_, std::memory_order_release);
+    trial_running_.store(false, std::memory_order_release);
+    return true;
+  }
+  if (failures >= failure_threshold_) {
+    int64_t expected = 0;
+    return open_until_ms_.compare_exchange_strong(expected, monotonic_ms() + cooldown_ms_,
+                                                  std::memory_order_acq_rel);
+  }
+  return false;
+}
+
+bool CircuitBreaker::is_open() const {
+  const int64_t open_until = open_until_ms_.load(std::memory_order_acquire);
+  return open_until != 0 && monotonic_ms() < open_until;
+}
+
+}  // namespace sb::plugin_host

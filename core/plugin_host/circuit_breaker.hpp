@@ -1,0 +1,36 @@
+// A per-instance circuit breaker: after N consecutive failures it refuses calls for a
+// cool-down, then lets exactly one trial call through (half-open); that call's
+// success closes it, its failure opens it again.
+//
+// Lock-free: callers sit on many threads and storage calls run ~20,000 times a
+// second, so the closed-state path is one relaxed load.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+namespace sb::plugin_host {
+
+class CircuitBreaker {
+ public:
+  CircuitBreaker(uint32_t failure_threshold, std::chrono::milliseconds cooldown);
+
+  // May this call go to the plugin? In the half-open state only one caller gets true.
+  bool try_acquire();
+  void record_success();
+  // Returns true when this failure opened (or re-opened) the circuit, so the caller
+  // logs the transition once rather than per refused call.
+  bool record_failure();
+  // True while calls are refused (open and the cool-down has not elapsed).
+  bool is_open() const;
+
+ private:
+  const uint32_t failure_threshold_;
+  const int64_t cooldown_ms_;
+  std::atomic<uint32_t> consecutive_failures_{0};
+  std::atomic<int64_t> open_until_ms_{0};  // 0 = closed
+  std::atomic<bool> trial_running_{false};
+};
+
+}  // namespace sb::plugin_host

@@ -1,0 +1,235 @@
+#include "plugin_host/instance.hpp"
+
+#include <chrono>
+#include <exception>
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "plugin_host/loaded_plugin.hpp"
+#include "plugin_host/pending_op.hpp"
+
+namespace sb::plugin_host {
+
+namespace {
+
+constexpr size_t kErrorBufferBytes = 512;
+
+sb_str str_of(const std::string& s) { return sb_str{s.data(), s.size()}; }
+
+// A hook's failure text: what it wrote into the sb_error buffer, or a default.
+std::string error_text(int32_t status, const char* buffer) {
+  if (buffer[0]) return buffer;
+  if (status == SB_ERROR) return "plugin returned SB_ERROR";
+  return "plugin returned unknown status " + std::to_string(status);
+}
+
+bool is_failure(int32_t status) {
+  return status != SB_OK && status != SB_PENDING && status != SB_DEFER && status != SB_NOT_SUPPORTED;
+}
+
+}  // namespace
+
+Instance::Instance(std::shared_ptr<const LoadedPlugin> plugin, std::string tenant_id, const InstanceConfig& config,
+                   const HostOptions& options)
+    : plugin_(std::move(plugin)),
+      options_(options),
+      breaker_(options.breaker_failures, options.breaker_cooldown) {
+  ctx_.plugin_name = plugin_->info.name;
+  ctx_.tenant_id = std::move(tenant_id);
+  ctx_.config_values.insert(config.values_as_text.begin(), config.values_as_text.end());
+  ctx_.logger = options.logger ? options.logger : spdlog::default_logger();
+}
+
+Instance::~Instance() {
+  if (!opened_) return;
+  try {
+    plugin_->descriptor->instance_free(plugin_instance_);
+  } catch (...) {
+    logger().error("[{} {}] instance_free threw; the exception was swallowed", plugin_name(), tenant_id());
+  }
+}
+
+spdlog::logger& Instance::logger() const { return *ctx_.logger; }
+
+bool Instance::open(const std::string& config_json, const std::string& data_dir, std::string& error) {
+  sb_instance_args args{sizeof(sb_instance_args), &ctx_, str_of(ctx_.tenant_id), str_of(config_json),
+                        str_of(data_dir)};
+  char buffer[kErrorBufferBytes] = {};
+  sb_error err{sizeof(sb_error), buffer, sizeof(buffer)};
+  sb_instance* created = nullptr;
+  int32_t status = SB_ERROR;
+  try {
+    status = plugin_->descriptor->instance_new(&args, &created, &err);
+  } catch (const std::exception& e) {
+    error = std::string("instance_new threw: ") + e.what();
+    return false;
+  } catch (...) {
+    error = "instance_new threw an exception";
+    return false;
+  }
+  if (status != SB_OK) {
+    error = error_text(status == SB_OK ? SB_ERROR : status, buffer);
+    return false;
+  }
+  plugin_instance_ = created;
+  opened_ = true;
+  return true;
+}
+
+int32_t Instance::kind() const { return plugin_->info.kind; }
+
+const sb_storage_api* Instance::storage_api() const {
+  return kind() == SB_KIND_STORAGE ? static_cast<const sb_storage_api*>(plugin_->descriptor->kind_api) : nullptr;
+}
+
+const sb_routing_api* Instance::routing_api() const {
+  return kind() == SB_KIND_ROUTING ? static_cast<const sb_routing_api*>(plugin_->descriptor->kind_api) : nullptr;
+}
+
+int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>& op, std::string& error) {
+  if (!breaker_.try_acquire()) {
+    op->finished.store(true);
+    error = "circuit open";
+    return SB_ERROR;
+  }
+  // The plugin may complete from its own thread as soon as the hook has the op, so
+  // the timer is armed first; afterwards only whoever finishes the op touches it.
+  op->held_for_plugin = op;
+  op->timer.expires_after(options_.call_timeout);
+  op->timer.async_wait([op](const boost::system::error_code& ec) {
+    if (!ec) op->instance->time_out(*op);
+  });
+
+  char buffer[kErrorBufferBytes] = {};
+  sb_error err{sizeof(sb_error), buffer, sizeof(buffer)};
+  int32_t status = SB_ERROR;
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    status = invoke(plugin_instance_, op.get(), &err);
+  } catch (const std::exception& e) {
+    status = SB_ERROR;
+    error = std::string("plugin threw: ") + e.what();
+  } catch (...) {
+    status = SB_ERROR;
+    error = "plugin threw an exception";
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  if (elapsed > options_.slow_sync_call) {
+    logger().warn("[{} {}] a hook blocked its caller for {} ms", plugin_name(), tenant_id(),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
+  }
+  if (status == SB_PENDING) return SB_PENDING;
+
+  // Any other status is the answer; by the ABI the plugin will not complete the op.
+  op->held_for_plugin.reset();
+  // A plugin that completed the op inside the hook and then returned a non-pending
+  // status already delivered: its completion stands.
+  if (op->finished.exchange(true)) return SB_PENDING;
+  op->timer.cancel();
+  if (is_failure(status) && error.empty()) error = error_text(status, buffer);
+  record_outcome(status, error);
+  return status;
+}
+
+void Instance::call_async(const AsyncInvoke& invoke, boost::asio::any_io_executor executor, Callback cb) {
+  auto op = std::make_shared<sb_op>(shared_from_this(), executor, std::move(cb));
+  std::string error;
+  const int32_t status = start(invoke, op, error);
+  if (status == SB_PENDING) return;
+  // Answered now, but delivered like every other outcome: later, on the executor.
+  boost::asio::post(executor, [callback = std::move(op->callback),
+                               result = CallResult{status, {}, std::move(error)}]() mutable {
+    callback(std::move(result));
+  });
+}
+
+int32_t Instance::call_maybe_pending(const AsyncInvoke& invoke, boost::asio::any_io_executor executor,
+                                     Callback on_pending, std::string& error) {
+  auto op = std::make_shared<sb_op>(shared_from_this(), std::move(executor), std::move(on_pending));
+  return start(invoke, op, error);
+}
+
+int32_t Instance::call_sync(const SyncInvoke& invoke, std::string& error) {
+  if (!breaker_.try_acquire()) {
+    error = "circuit open";
+    return SB_ERROR;
+  }
+  char buffer[kErrorBufferBytes] = {};
+  sb_error err{sizeof(sb_error), buffer, sizeof(buffer)};
+  int32_t status = SB_ERROR;
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    status = invoke(plugin_instance_, &err);
+  } catch (const std::exception& e) {
+    status = SB_ERROR;
+    error = std::string("plugin threw: ") + e.what();
+  } catch (...) {
+    status = SB_ERROR;
+    error = "plugin threw an exception";
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  if (elapsed > options_.slow_sync_call) {
+    logger().warn("[{} {}] a synchronous hook took {} ms", plugin_name(), tenant_id(),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
+  }
+  if (is_failure(status) && error.empty()) error = error_text(status, buffer);
+  record_outcome(status, error);
+  return status;
+}
+
+void Instance::deliver_event(const sb_event& event) {
+  auto on_event = plugin_->descriptor->on_event;
+  if (!on_event || !opened_) return;
+  try {
+    on_event(plugin_instance_, &event);
+  } catch (...) {
+    logger().error("[{} {}] on_event threw; the exception was swallowed", plugin_name(), tenant_id());
+    record_outcome(SB_ERROR, "on_event threw");
+  }
+}
+
+void Instance::finish(sb_op& op, CallResult result) {
+  if (op.finished.exchange(true)) return;  // timed out first: the late result is dropped
+  op.timer.cancel();
+  record_outcome(result.status, result.error);
+  auto callback = std::move(op.callback);
+  if (callback) callback(std::move(result));
+}
+
+void Instance::time_out(sb_op& op) {
+  if (op.finished.exchange(true)) return;
+  const auto timeout_ms = options_.call_timeout.count();
+  logger().warn("[{} {}] an operation timed out after {} ms", plugin_name(), tenant_id(), timeout_ms);
+  record_outcome(SB_ERROR, "timed out");
+  auto callback = std::move(op.callback);
+  if (callback) callback(CallResult{SB_ERROR, {}, "timed out after " + std::to_string(timeout_ms) + " ms"});
+}
+
+void Instance::record_outcome(int32_t status, const std::string& error) {
+  if (!is_failure(status)) {
+    breaker_.record_success();
+    return;
+  }
+  if (breaker_.record_failure()) {
+    logger().warn("[{} {}] circuit open after {} consecutive failures (last: {}); calls fail for {} ms",
+                  plugin_name(), tenant_id(), options_.breaker_failures, error,
+                  options_.breaker_cooldown.count());
+  }
+}
+
+void complete_op(sb_op* op, int32_t status, sb_str result, sb_str error_message) {
+  if (!op) return;
+  // Take the plugin's reference back. None left means the hook did not go pending,
+  // so the ABI forbids this call; ignore it rather than deliver twice.
+  std::shared_ptr<sb_op> self = std::move(op->held_for_plugin);
+  if (!self) return;
+  CallResult copied{status, result.len ? std::string(result.ptr, result.len) : std::string(),
+                    error_message.len ? std::string(error_message.ptr, error_message.len) : std::string()};
+  auto executor = self->executor;
+  boost::asio::post(executor, [self = std::move(self), copied = std::move(copied)]() mutable {
+    self->instance->finish(*self, std::move(copied));
+  });
+}
+
+}  // namespace sb::plugin_host

@@ -1,0 +1,96 @@
+// One plugin instance for one tenant, and the guard around every call into it:
+// an exception barrier, a timeout for asynchronous hooks and a circuit breaker.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "plugin_host/circuit_breaker.hpp"
+#include "plugin_host/host_api.hpp"
+#include "plugin_host/plugin_info.hpp"
+#include "switchboard/sb_plugin.h"
+
+namespace sb::plugin_host {
+
+struct LoadedPlugin;
+
+// Calls a hook with the plugin's instance, a fresh op and an error buffer; returns
+// the hook's status.
+using AsyncInvoke = std::function<int32_t(sb_instance*, sb_op*, sb_error*)>;
+using SyncInvoke = std::function<int32_t(sb_instance*, sb_error*)>;
+
+// Made by PluginHost::create_instance. Thread-safe: calls may come from any thread.
+// The plugin's instance_free runs when the last reference goes, which is never while
+// an operation is outstanding (each op holds a reference), and the library stays
+// mapped as long as the instance lives.
+class Instance : public std::enable_shared_from_this<Instance> {
+ public:
+  Instance(std::shared_ptr<const LoadedPlugin> plugin, std::string tenant_id, const InstanceConfig& config,
+           const HostOptions& options);
+  ~Instance();
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+
+  // Calls the plugin's instance_new. Blocking (start-up and reload path). False and
+  // error text on failure, including an exception thrown by the plugin.
+  bool open(const std::string& config_json, const std::string& data_dir, std::string& error);
+
+  const std::string& plugin_name() const { return ctx_.plugin_name; }
+  const std::string& tenant_id() const { return ctx_.tenant_id; }
+  int32_t kind() const;
+  const sb_storage_api* storage_api() const;  // nullptr unless a storage plugin
+  const sb_routing_api* routing_api() const;  // nullptr unless a routing plugin
+
+  // Guarded asynchronous call. The rule: cb runs exactly once, always on executor
+  // (posted, never inline), with
+  //  - the plugin's completion, when the hook returned SB_PENDING and
+  //    host->complete came before the timeout (from any thread);
+  //  - {SB_ERROR, "", "timed out after N ms"} when the timeout fired first; the late
+  //    completion is then dropped (the op stays valid until it comes);
+  //  - {status, "", error} at once when the hook returned anything but SB_PENDING:
+  //    SB_OK returned synchronously means success with an empty result;
+  //  - {SB_ERROR, "", what} when the hook threw;
+  //  - {SB_ERROR, "", "circuit open"} when the breaker refuses the call.
+  // The executor's io_context must outlive outstanding ops.
+  void call_async(const AsyncInvoke& invoke, boost::asio::any_io_executor executor, Callback cb);
+
+  // The hook answers now or goes pending (routing's route). Returns the hook's status
+  // at once; only when it is SB_PENDING does on_pending run later, exactly once, on
+  // executor, under the same rules as call_async. error explains SB_ERROR.
+  int32_t call_maybe_pending(const AsyncInvoke& invoke, boost::asio::any_io_executor executor,
+                             Callback on_pending, std::string& error);
+
+  // Guarded synchronous call without an op. Exceptions become SB_ERROR; counts
+  // toward the breaker; calls slower than HostOptions::slow_sync_call are logged.
+  int32_t call_sync(const SyncInvoke& invoke, std::string& error);
+
+  // Calls on_event when the plugin has one. Exceptions are logged and counted.
+  void deliver_event(const sb_event& event);
+
+  // True while the breaker refuses calls.
+  bool breaker_open() const { return breaker_.is_open(); }
+
+ private:
+  friend void complete_op(sb_op*, int32_t, sb_str, sb_str);
+
+  // Calls the hook behind the breaker and exception barrier; returns its status or
+  // SB_ERROR with error set. On SB_PENDING the op's timer is running.
+  int32_t start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>& op, std::string& error);
+  void finish(sb_op& op, CallResult result);
+  void time_out(sb_op& op);
+  void record_outcome(int32_t status, const std::string& error);
+  spdlog::logger& logger() const;
+
+  std::shared_ptr<const LoadedPlugin> plugin_;
+  sb_host_ctx ctx_;
+  HostOptions options_;
+  CircuitBreaker breaker_;
+  sb_instance* plugin_instance_ = nullptr;
+  bool opened_ = false;  // instance_new succeeded, so instance_free is owed
+};
+
+}  // namespace sb::plugin_host

@@ -1,0 +1,66 @@
+#include "plugin_host/loaded_plugin.hpp"
+
+#include <exception>
+
+#include "plugin_host/descriptor_check.hpp"
+#include "plugin_host/host_api.hpp"
+
+namespace sb::plugin_host {
+
+namespace {
+
+PluginSchema schema_of(const sb_plugin_descriptor& d) {
+  PluginSchema schema{d.name, d.kind, {}};
+  for (size_t i = 0; i < d.config_key_count; ++i) {
+    const sb_config_key& key = config_key_at(d, i);
+    schema.keys.emplace_back(key.name, key.type);
+  }
+  return schema;
+}
+
+}  // namespace
+
+std::shared_ptr<LoadedPlugin> load_plugin(const std::filesystem::path& file, LoadRefusal& refusal) {
+  auto plugin = std::make_shared<LoadedPlugin>();
+  boost::dll::fs::error_code ec;
+  // RTLD_NOW: a missing symbol refuses the plugin now, not mid-call. RTLD_LOCAL: one
+  // plugin's symbols never satisfy another's.
+  plugin->library.load(file, ec, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  if (ec) {
+    refusal.why = "not a loadable library: " + ec.message();
+    return nullptr;
+  }
+  if (!plugin->library.has(SB_ENTRY_SYMBOL)) {
+    refusal.why = "not a Switchboard plugin: no " SB_ENTRY_SYMBOL " symbol";
+    return nullptr;
+  }
+
+  const sb_plugin_descriptor* descriptor = nullptr;
+  try {
+    auto& entry = plugin->library.get<const sb_plugin_descriptor*(const sb_host_api*)>(SB_ENTRY_SYMBOL);
+    descriptor = entry(host_api());
+  } catch (const std::exception& e) {
+    refusal.why = std::string(SB_ENTRY_SYMBOL " threw: ") + e.what();
+    return nullptr;
+  } catch (...) {
+    refusal.why = SB_ENTRY_SYMBOL " threw an exception";
+    return nullptr;
+  }
+  if (!descriptor) {
+    refusal.why = SB_ENTRY_SYMBOL " returned no descriptor (the plugin declined this host)";
+    return nullptr;
+  }
+
+  // struct_size, abi_major and abi_minor sit at the same offsets in every version.
+  refusal.plugin_abi = std::make_pair(descriptor->abi_major, descriptor->abi_minor);
+  refusal.why = descriptor_problem(*descriptor);
+  if (!refusal.why.empty()) return nullptr;
+
+  plugin->descriptor = descriptor;
+  plugin->info = PluginInfo{descriptor->name,      descriptor->version,   file.string(),
+                            descriptor->kind,      descriptor->abi_major, descriptor->abi_minor};
+  plugin->schema = schema_of(*descriptor);
+  return plugin;
+}
+
+}  // namespace sb::plugin_host

@@ -1,0 +1,70 @@
+// Plain data the plugin host hands out and takes in: options, call results, what a
+// loaded plugin is, its config schema and one instance's config. No ABI types here,
+// so the rest of the core can use these without knowing sb_plugin.h.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace spdlog {
+class logger;
+}
+
+namespace sb::plugin_host {
+
+struct HostOptions {
+  // A hook that returned SB_PENDING and has not completed by then is answered with
+  // an error; its late completion is dropped.
+  std::chrono::milliseconds call_timeout{5000};
+  // Consecutive failures (errors, exceptions, timeouts) of one instance that open
+  // its circuit; while open, calls fail at once with "circuit open".
+  uint32_t breaker_failures = 5;
+  // How long an open circuit refuses calls before one trial call is let through.
+  std::chrono::milliseconds breaker_cooldown{10000};
+  // A synchronous hook (routing's route) slower than this is logged: it stalls the
+  // tenant's engine thread.
+  std::chrono::milliseconds slow_sync_call{5};
+  // Where the host and its plugins log; nullptr = spdlog's default logger.
+  std::shared_ptr<spdlog::logger> logger;
+};
+
+// The outcome of one guarded call. status is an sb_status (SB_OK, SB_ERROR, SB_DEFER,
+// ...); result is the plugin's result bytes (JSON for storage, an agent id for a
+// pending route); error explains an SB_ERROR.
+struct CallResult {
+  int32_t status = 0;
+  std::string result;
+  std::string error;
+};
+using Callback = std::function<void(CallResult)>;
+
+struct PluginInfo {
+  std::string name;
+  std::string version;
+  std::string path;
+  int32_t kind = 0;  // sb_kind
+  uint16_t abi_major = 0;
+  uint16_t abi_minor = 0;
+};
+
+// The config keys a plugin accepts; tenants validate [plugins.NAME] against it.
+// Same shape as sb::tenants::PluginSchema.
+struct PluginSchema {
+  std::string name;
+  int32_t kind = 0;                                    // sb_kind
+  std::vector<std::pair<std::string, int32_t>> keys;  // key name, sb_config_type
+};
+
+// One tenant's [plugins.NAME] table, already validated against the schema.
+struct InstanceConfig {
+  std::string config_json = "{}";                        // the table as a JSON object
+  std::map<std::string, std::string> values_as_text;  // what host->config_get returns
+};
+
+}  // namespace sb::plugin_host

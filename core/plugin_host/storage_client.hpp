@@ -1,0 +1,59 @@
+// Typed calls into a storage plugin instance. Each call is guarded (see
+// Instance::call_async): cb runs exactly once on executor with the plugin's result
+// JSON (sb_plugin.h lists it per call), a timeout, or an error. Strings are only
+// borrowed for the duration of the call.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "plugin_host/instance.hpp"
+#include "plugin_host/plugin_info.hpp"
+
+namespace sb::plugin_host {
+
+// The core's side of sb_message.
+struct MessageRecord {
+  std::string conversation_id;
+  std::string message_id;
+  uint64_t seq = 0;
+  std::string sender_role;  // "visitor" | "agent" | "bot" | "system"
+  std::string sender_id;
+  std::string sender_name;
+  std::string client_msg_id;
+  std::string text;
+  int64_t ts_ms = 0;
+  uint32_t flags = 0;  // sb_message_flags
+};
+
+class StorageClient {
+ public:
+  // instance must be a storage plugin's (Instance::storage_api() != nullptr).
+  explicit StorageClient(std::shared_ptr<Instance> instance);
+
+  using Executor = boost::asio::any_io_executor;
+
+  void append_message(const MessageRecord& message, Executor executor, Callback cb);
+  void load_messages(std::string_view conversation_id, uint64_t after_seq, uint64_t before_seq, uint32_t limit,
+                     Executor executor, Callback cb);
+  void put_conversation(std::string_view conversation_json, Executor executor, Callback cb);
+  void list_conversations(std::string_view filter_json, Executor executor, Callback cb);
+  void set_read(std::string_view conversation_id, std::string_view participant_id, uint64_t seq,
+                Executor executor, Callback cb);
+  void kv_put(std::string_view ns, std::string_view key, std::string_view value_json, Executor executor,
+              Callback cb);
+  void kv_get(std::string_view ns, std::string_view key, Executor executor, Callback cb);
+  void kv_list(std::string_view ns, Executor executor, Callback cb);
+
+  const std::shared_ptr<Instance>& instance() const { return instance_; }
+
+ private:
+  std::shared_ptr<Instance> instance_;
+  const sb_storage_api* api_;
+};
+
+}  // namespace sb::plugin_host
