@@ -1,0 +1,149 @@
+// Malformed or abusive frames get an error frame with the right code and the
+// connection keeps working; the server keeps serving everyone else.
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "harness/deployment.hpp"
+#include "harness/standard_tenants.hpp"
+
+using namespace sb::it;
+
+namespace {
+
+json::object expect_error(sb::test::WsClient& ws, const std::string& code, const char* sent) {
+  auto error = ws.next_of_type("error");
+  INFO("sent " << sent << ", got " << sb::test::describe(error));
+  CHECK(str(error, "code") == code);
+  CHECK(error.contains("message"));
+  return error;
+}
+
+// The connection is still usable: a ping is answered.
+void expect_still_serving(sb::test::WsClient& ws) {
+  ws.send_json({{"type", "ping"}});
+  ws.next_of_type("pong");
+}
+
+}  // namespace
+
+TEST_CASE("each kind of bad frame gets its error code and the connection stays usable", "[errors]") {
+  auto tenant = acme_tenant();
+  Deployment deployment({tenant});
+  auto agent = deployment.connect_agent("acme", "alice");
+  auto visitor = deployment.connect_visitor("acme");
+
+  SECTION("invalid JSON -> bad_json") {
+    visitor.ws.send_raw_text("{\"type\": \"message\", oops");
+    expect_error(visitor.ws, "bad_json", "{\"type\": \"message\", oops");
+  }
+  SECTION("binary frame -> bad_frame") {
+    visitor.ws.send_binary(std::string("\x01\x02\x03", 3));
+    expect_error(visitor.ws, "bad_frame", "binary frame 01 02 03");
+  }
+  SECTION("unknown type -> unknown_type, ref echoed") {
+    visitor.ws.send_json({{"type", "dance"}, {"ref", "r-unknown"}});
+    auto error = expect_error(visitor.ws, "unknown_type", R"({"type":"dance","ref":"r-unknown"})");
+    CHECK(str(error, "ref") == "r-unknown");
+  }
+  SECTION("text of the wrong type -> bad_field, ref echoed") {
+    visitor.ws.send_json({{"type", "message"}, {"client_msg_id", "bf-1"}, {"text", 5}, {"ref", "r-field"}});
+    auto error = expect_error(visitor.ws, "bad_field", R"({"type":"message","client_msg_id":"bf-1","text":5})");
+    CHECK(str(error, "ref") == "r-field");
+  }
+  SECTION("message without client_msg_id -> bad_field") {
+    visitor.ws.send_json({{"type", "message"}, {"text", "hi"}, {"ref", "r-missing"}});
+    auto error = expect_error(visitor.ws, "bad_field", R"({"type":"message","text":"hi"})");
+    CHECK(str(error, "ref") == "r-missing");
+  }
+  SECTION("frame over the tenant's max_message_bytes -> too_large") {
+    const std::string text(static_cast<size_t>(tenant.max_message_bytes) + 100, 'x');
+    visitor.ws.send_json({{"type", "message"}, {"client_msg_id", "big-1"}, {"text", text}, {"ref", "big-1"}});
+    expect_error(visitor.ws, "too_large", "a 4196-byte message text");
+  }
+  SECTION("invalid UTF-8 -> error frame (bad_frame or bad_json)") {
+    // PROTOCOL lists invalid UTF-8 among the frames answered by an error, without
+    // fixing which of the two codes; either is a correct answer.
+    visitor.ws.send_raw_text("{\"type\":\"message\",\"client_msg_id\":\"u-1\",\"text\":\"\xC3\x28\xFF\"}");
+    auto error = visitor.ws.next_of_type("error");
+    INFO("got " << sb::test::describe(error));
+    const auto code = str(error, "code");
+    CHECK((code == "bad_frame" || code == "bad_json"));
+  }
+  SECTION("agent message to an unknown conversation -> not_found") {
+    agent.ws.send_json({{"type", "message"},
+                        {"conversation_id", "no-such-conversation"},
+                        {"client_msg_id", "nf-1"},
+                        {"text", "hello?"},
+                        {"ref", "nf-1"}});
+    auto error = expect_error(agent.ws, "not_found", "agent message to conversation no-such-conversation");
+    CHECK(str(error, "ref") == "nf-1");
+    expect_still_serving(agent.ws);
+  }
+
+  // Whatever went wrong, the same connection still chats normally...
+  expect_still_serving(visitor.ws);
+  auto ack = visitor.send_message("a perfectly normal message");
+  CHECK(num(ack, "seq") == 1);
+  agent.ws.next_of_type("conversation.assigned");
+  // ...and so does a new one.
+  auto other = deployment.connect_visitor("acme");
+  CHECK(num(other.send_message("me too"), "seq") == 1);
+  CHECK(deployment.server().running());
+}
+
+TEST_CASE("an agent writing into a conversation assigned to someone else gets forbidden", "[errors]") {
+  auto tenant = acme_tenant();
+  tenant.agents.push_back({"carol", "Carol", "agent", 2});
+  Deployment deployment({tenant});
+  auto alice = deployment.connect_agent("acme", "alice");
+  auto visitor = deployment.connect_visitor("acme");
+  const auto conversation_id = str(visitor.send_message("hi"), "conversation_id");
+  alice.ws.next_of_type("conversation.assigned");
+
+  // Carol comes online after the assignment, so the conversation stays Alice's.
+  auto carol = deployment.connect_agent("acme", "carol");
+  carol.ws.send_json({{"type", "message"},
+                      {"conversation_id", conversation_id},
+                      {"client_msg_id", "steal-1"},
+                      {"text", "not mine to answer"},
+                      {"ref", "steal-1"}});
+  auto error = carol.ws.next_of_type("error");
+  INFO("got " << sb::test::describe(error));
+  CHECK(str(error, "code") == "forbidden");
+  CHECK(str(error, "ref") == "steal-1");
+  visitor.ws.expect_no_frame_of_type("message", 500ms);
+  // Alice still answers normally.
+  CHECK(num(alice.send_message(conversation_id, "I'm here"), "seq") == 2);
+}
+
+TEST_CASE("a burst over the per-connection rate gets rate_limited, every message one answer", "[errors][rate]") {
+  auto tenant = acme_tenant();  // connection_messages_per_second = 50
+  Deployment deployment({tenant});
+  auto visitor = deployment.connect_visitor("acme");
+
+  const int burst = 80;
+  for (int i = 0; i < burst; ++i) {
+    const auto id = "burst-" + std::to_string(i);
+    visitor.ws.send_json({{"type", "message"}, {"client_msg_id", id}, {"text", "spam " + std::to_string(i)}, {"ref", id}});
+  }
+  int acks = 0, limited = 0;
+  for (int i = 0; i < burst; ++i) {
+    auto reply = reply_to(visitor.ws, "burst-" + std::to_string(i));
+    if (str(reply, "type") == "ack") {
+      ++acks;
+    } else {
+      INFO("got " << sb::test::describe(reply));
+      CHECK(str(reply, "code") == "rate_limited");
+      ++limited;
+    }
+  }
+  CHECK(limited > 0);
+  CHECK(acks > 0);
+  CHECK(acks + limited == burst);
+
+  // Once the window has passed, the same connection may talk again.
+  std::this_thread::sleep_for(1500ms);
+  auto ack = visitor.send_message("calm again");
+  CHECK(num(ack, "seq") == acks + 1);
+}

@@ -1,0 +1,71 @@
+// An ack is a promise: whatever was acknowledged survives kill -9.
+#include <catch2/catch.hpp>
+
+#include "harness/deployment.hpp"
+#include "harness/standard_tenants.hpp"
+
+using namespace sb::it;
+
+TEST_CASE("every acknowledged message survives kill -9 and a restart on the same data dir", "[durability]") {
+  auto tenant = acme_tenant();
+  tenant.connection_messages_per_second = 1000;  // the burst below is not abuse here
+  Deployment deployment({tenant});
+  auto visitor = deployment.connect_visitor("acme");
+
+  // Pipeline all N, then collect the N acks: the storage backend sees real batching.
+  const int n = 200;
+  for (int i = 1; i <= n; ++i) {
+    const auto id = "durable-" + std::to_string(i);
+    visitor.ws.send_json({{"type", "message"}, {"client_msg_id", id}, {"text", "message " + std::to_string(i)}, {"ref", id}});
+  }
+  std::string conversation_id;
+  std::vector<int64_t> acked_seqs;
+  for (int i = 1; i <= n; ++i) {
+    auto reply = reply_to(visitor.ws, "durable-" + std::to_string(i), 10s);
+    INFO("reply to message " << i << ": " << sb::test::describe(reply));
+    REQUIRE(str(reply, "type") == "ack");
+    if (conversation_id.empty()) conversation_id = str(reply, "conversation_id");
+    CHECK(str(reply, "conversation_id") == conversation_id);
+    acked_seqs.push_back(num(reply, "seq"));
+  }
+  // Messages from one connection are sequenced in the order they were sent.
+  for (int i = 0; i < n; ++i) CHECK(acked_seqs[i] == i + 1);
+
+  deployment.server().kill_hard();
+  deployment.server().start();
+
+  auto history = deployment.full_history("acme", conversation_id, deployment.login("acme", "root"));
+  REQUIRE(history.size() == static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    const auto& message = history[i].as_object();
+    CHECK(num(message, "seq") == i + 1);
+    CHECK(str(message, "text") == "message " + std::to_string(i + 1));
+  }
+
+  // The visitor resumes the same conversation after the crash and it continues at N+1.
+  auto back = deployment.connect_visitor("acme", {{"visitor_token", visitor.visitor_token}});
+  CHECK(back.visitor_id == visitor.visitor_id);
+  CHECK(str(back.welcome, "conversation_id") == conversation_id);
+  auto ack = back.send_message("after the crash");
+  CHECK(num(ack, "seq") == n + 1);
+  // A resend of an acknowledged message is recognised across the restart too.
+  auto resent = back.send_message("message 7", "durable-7");
+  CHECK(num(resent, "seq") == 7);
+}
+
+TEST_CASE("a graceful restart keeps conversations and history", "[durability]") {
+  Deployment deployment({acme_tenant()});
+  auto agent = deployment.connect_agent("acme", "alice");
+  auto visitor = deployment.connect_visitor("acme");
+  const auto conversation_id = str(visitor.send_message("before restart"), "conversation_id");
+  agent.ws.next_of_type("conversation.assigned");
+  agent.send_message(conversation_id, "noted");
+
+  CHECK(deployment.server().stop() == 0);
+  deployment.server().start();
+
+  auto history = deployment.full_history("acme", conversation_id, deployment.login("acme", "alice"));
+  REQUIRE(history.size() == 2);
+  CHECK(str(history[0].as_object(), "text") == "before restart");
+  CHECK(str(history[1].as_object(), "text") == "noted");
+}

@@ -1,0 +1,61 @@
+// Tenant files are edited while the server runs: good edits apply within a few
+// seconds, broken ones are refused and the last good config stays live.
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "harness/deployment.hpp"
+#include "harness/standard_tenants.hpp"
+
+using namespace sb::it;
+
+namespace {
+
+// Sends a message of `bytes` characters on a fresh visitor connection; returns the
+// ack or the error that answered it.
+json::object probe(Deployment& deployment, size_t bytes) {
+  auto visitor = deployment.connect_visitor("acme");
+  const auto id = next_client_msg_id();
+  visitor.ws.send_json({{"type", "message"}, {"client_msg_id", id}, {"text", std::string(bytes, 'r')}, {"ref", id}});
+  return reply_to(visitor.ws, id);
+}
+
+bool is_too_large(const json::object& reply) {
+  return str(reply, "type") == "error" && str(reply, "code") == "too_large";
+}
+
+}  // namespace
+
+TEST_CASE("lowering max_message_bytes applies within 3 s; a broken edit keeps the last good config",
+          "[reload]") {
+  auto tenant = acme_tenant();
+  tenant.max_message_bytes = 4096;
+  Deployment deployment({tenant});
+
+  auto before = probe(deployment, 2000);
+  INFO("2000-byte message before the edit: " << sb::test::describe(before));
+  REQUIRE(str(before, "type") == "ack");
+
+  tenant.max_message_bytes = 1024;
+  deployment.write_tenant(tenant);
+  const auto edited_at = std::chrono::steady_clock::now();
+  json::object reply;
+  do {
+    std::this_thread::sleep_for(250ms);
+    reply = probe(deployment, 2000);
+  } while (!is_too_large(reply) && std::chrono::steady_clock::now() - edited_at < 3s);
+  INFO("2000-byte message 3 s after lowering the limit to 1024: " << sb::test::describe(reply));
+  CHECK(is_too_large(reply));
+
+  // A broken edit: invalid TOML. The server reports it and keeps the 1024 limit.
+  deployment.write_tenant_text("acme", "name = \"Acme\"\n[limits\nmax_message_bytes = = 99999\n");
+  std::this_thread::sleep_for(2500ms);
+  REQUIRE(deployment.server().running());
+  auto still_limited = probe(deployment, 2000);
+  INFO("after the broken edit: " << sb::test::describe(still_limited));
+  CHECK(is_too_large(still_limited));
+  auto still_chatting = probe(deployment, 200);
+  CHECK(str(still_chatting, "type") == "ack");
+  // Agents of the last good config can still log in.
+  CHECK_NOTHROW(deployment.login("acme", "alice"));
+}

@@ -1,0 +1,70 @@
+// What an operator's probes and Prometheus see.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "harness/deployment.hpp"
+#include "harness/standard_tenants.hpp"
+
+using namespace sb::it;
+
+namespace {
+
+// Sum of the samples of one metric (exact name, no suffix) carrying this label.
+double sum_samples(const std::string& metrics, const std::string& name, const std::string& label) {
+  std::istringstream lines(metrics);
+  std::string line;
+  double sum = 0;
+  while (std::getline(lines, line)) {
+    if (line.rfind(name, 0) != 0 || line.size() <= name.size()) continue;
+    const char next = line[name.size()];
+    if (next != '{' && next != ' ') continue;
+    if (line.find(label) == std::string::npos) continue;
+    sum += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return sum;
+}
+
+}  // namespace
+
+TEST_CASE("healthz, readyz and metrics report a working server", "[ops]") {
+  Deployment deployment({acme_tenant()});
+  const auto port = deployment.port();
+  CHECK(sb::test::http_get(port, "/healthz").status == 200);
+  CHECK(sb::test::http_get(port, "/readyz").status == 200);
+
+  auto agent = deployment.connect_agent("acme", "alice");
+  auto visitor = deployment.connect_visitor("acme");
+  const auto conversation_id = str(visitor.send_message("one"), "conversation_id");
+  agent.ws.next_of_type("conversation.assigned");
+  visitor.send_message("two");
+  agent.send_message(conversation_id, "three");
+
+  auto metrics = sb::test::http_get(port, "/metrics");
+  REQUIRE(metrics.status == 200);
+  CHECK(metrics.headers["content-type"].rfind("text/plain", 0) == 0);
+  const auto& text = metrics.body;
+  INFO(text);
+  const std::string acme = "tenant=\"acme\"";
+  CHECK(sum_samples(text, "switchboard_connections", acme) >= 2);
+  CHECK(sum_samples(text, "switchboard_messages_total", acme) >= 3);
+  CHECK(sum_samples(text, "switchboard_acks_total", acme) >= 3);
+  CHECK(text.find("# TYPE switchboard_messages_total counter") != std::string::npos);
+  // Some latency histogram with buckets, labelled by tenant.
+  bool histogram = false;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("switchboard_", 0) == 0 && line.find("_bucket{") != std::string::npos &&
+        line.find("le=\"") != std::string::npos && line.find(acme) != std::string::npos)
+      histogram = true;
+  CHECK(histogram);
+  CHECK(text.find("# TYPE") != std::string::npos);
+  CHECK(text.find(" histogram") != std::string::npos);
+}
+
+TEST_CASE("SIGTERM stops the server cleanly", "[ops]") {
+  Deployment deployment({acme_tenant()});
+  auto visitor = deployment.connect_visitor("acme");
+  visitor.send_message("bye");
+  CHECK(deployment.server().stop() == 0);
+}

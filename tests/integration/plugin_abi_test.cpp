@@ -1,0 +1,59 @@
+// A plugin built for another ABI major in the plugin directory is refused with one
+// log line; the server starts and serves chat with the good plugins.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <regex>
+#include <sstream>
+
+#include "harness/deployment.hpp"
+#include "harness/standard_tenants.hpp"
+
+using namespace sb::it;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The test plugin the plugin-host tests build with a wrong ABI major, if any.
+fs::path find_bad_abi_plugin() {
+  const fs::path dir = SWITCHBOARD_TEST_PLUGIN_BUILD_DIR;
+  if (!fs::is_directory(dir)) return {};
+  static const std::regex bad_name(".*(bad|wrong)[-_]?(abi|major).*\\.so$", std::regex::icase);
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (std::regex_match(entry.path().filename().string(), bad_name)) return entry.path();
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("a plugin with a wrong ABI major is rejected with one log line and chat still works", "[plugins]") {
+  const auto bad_plugin = find_bad_abi_plugin();
+  if (bad_plugin.empty()) {
+    WARN("no wrong-ABI test plugin in " SWITCHBOARD_TEST_PLUGIN_BUILD_DIR "; build the plugin-host test plugins");
+    return;
+  }
+  sb::test::TempDir plugins("switchboard-plugins");
+  for (const auto& entry : fs::directory_iterator(SWITCHBOARD_PLUGIN_DIR))
+    if (entry.path().extension() == ".so") fs::copy_file(entry.path(), plugins.path() / entry.path().filename());
+  fs::copy_file(bad_plugin, plugins.path() / bad_plugin.filename());
+
+  DeploymentOptions options;
+  options.plugin_dir = plugins.path();
+  Deployment deployment({acme_tenant()}, options);
+
+  // Exactly one log line names the rejected file.
+  const auto log = deployment.server().log();
+  std::istringstream lines(log);
+  int mentions = 0;
+  for (std::string line; std::getline(lines, line);)
+    if (line.find(bad_plugin.filename().string()) != std::string::npos) ++mentions;
+  INFO("server log:\n" << log);
+  CHECK(mentions == 1);
+
+  auto agent = deployment.connect_agent("acme", "alice");
+  auto visitor = deployment.connect_visitor("acme");
+  auto ack = visitor.send_message("plugins fine?");
+  CHECK(num(ack, "seq") == 1);
+  CHECK(str(obj(agent.ws.next_of_type("conversation.assigned"), "conversation"), "id") == str(ack, "conversation_id"));
+  CHECK(sb::test::http_get(deployment.port(), "/readyz").status == 200);
+}

@@ -1,0 +1,103 @@
+#include "support/server_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <regex>
+#include <stdexcept>
+#include <thread>
+
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace sb::test {
+
+ServerProcess::ServerProcess(ServerOptions options) : options_(std::move(options)) {}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) kill_hard();
+}
+
+void ServerProcess::start() {
+  if (pid_ > 0) throw std::logic_error("server already running");
+  ++run_count_;
+  std::filesystem::create_directories(options_.log_dir);
+  stdout_path_ = options_.log_dir / ("server-" + std::to_string(run_count_) + ".stdout");
+  stderr_path_ = options_.log_dir / ("server-" + std::to_string(run_count_) + ".stderr");
+
+  std::vector<std::string> argv = {options_.binary.string(),
+                                   "--config", options_.config.string(),
+                                   "--listen", "127.0.0.1:0",
+                                   "--data-dir", options_.data_dir.string(),
+                                   "--plugin-dir", options_.plugin_dir.string(),
+                                   "--tenants-dir", options_.tenants_dir.string()};
+  argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
+
+  const int null_in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const int out = ::open(stdout_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int err = ::open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // Relative paths in the config resolve inside the run's own directory, never the repo.
+  pid_ = spawn(argv, null_in, out, err, options_.log_dir);
+  ::close(null_in);
+  ::close(out);
+  ::close(err);
+
+  // The readiness contract: exactly one stdout line "listening on 127.0.0.1:PORT".
+  static const std::regex ready_line(R"(listening on 127\.0\.0\.1:(\d+)\n)");
+  const auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
+  for (;;) {
+    std::smatch match;
+    const std::string text = read_file(stdout_path_);
+    if (std::regex_search(text, match, ready_line)) {
+      port_ = static_cast<uint16_t>(std::stoi(match[1].str()));
+      return;
+    }
+    const int status = wait_for_exit(pid_, std::chrono::milliseconds(0));
+    if (status != -1) {
+      pid_ = -1;
+      throw std::runtime_error("server exited with status " + std::to_string(status) +
+                               " before it was ready; stdout:\n" + text + "\nstderr:\n" + log());
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      kill_hard();
+      throw std::runtime_error("server printed no 'listening on' line within " +
+                               std::to_string(options_.ready_timeout.count()) + " ms; stdout:\n" + text +
+                               "\nstderr:\n" + log());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+int ServerProcess::stop(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  const int status = wait_for_exit(pid_, timeout);
+  if (status == -1) {
+    kill_hard();
+    throw std::runtime_error("server ignored SIGTERM for " + std::to_string(timeout.count()) + " ms");
+  }
+  pid_ = -1;
+  return status;
+}
+
+void ServerProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  wait_for_exit(pid_, std::chrono::seconds(10));
+  pid_ = -1;
+}
+
+bool ServerProcess::running() {
+  if (pid_ <= 0) return false;
+  if (wait_for_exit(pid_, std::chrono::milliseconds(0)) != -1) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+std::string ServerProcess::log() const { return stderr_path_.empty() ? std::string() : read_file(stderr_path_); }
+std::string ServerProcess::stdout_text() const { return stdout_path_.empty() ? std::string() : read_file(stdout_path_); }
+
+}  // namespace sb::test

@@ -1,0 +1,57 @@
+// One switchboard server process under test: started with its own directories on a
+// free port, stopped gracefully (SIGTERM) or killed (SIGKILL) on demand, restartable
+// on the same data directory, and always killed when the object goes away.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace sb::test {
+
+struct ServerOptions {
+  std::filesystem::path binary;
+  std::filesystem::path config;       // --config
+  std::filesystem::path data_dir;     // --data-dir
+  std::filesystem::path plugin_dir;   // --plugin-dir
+  std::filesystem::path tenants_dir;  // --tenants-dir
+  std::filesystem::path log_dir;      // where stdout/stderr of each run are kept
+  std::vector<std::string> extra_args;
+  std::chrono::milliseconds ready_timeout{20000};
+};
+
+class ServerProcess {
+ public:
+  explicit ServerProcess(ServerOptions options);
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // Starts the server on 127.0.0.1:0 and waits for its "listening on" line.
+  // Throws with the server's stderr if it exits or stays silent past ready_timeout.
+  void start();
+  // SIGTERM, then waits; returns the exit status (SIGKILLs after timeout and throws).
+  int stop(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // SIGKILL, as in a crash: nothing gets a chance to flush.
+  void kill_hard();
+  bool running();
+
+  uint16_t port() const { return port_; }
+  int pid() const { return pid_; }
+  // Everything the current (or last) run wrote to stderr, i.e. its log.
+  std::string log() const;
+  std::string stdout_text() const;
+  const ServerOptions& options() const { return options_; }
+
+ private:
+  ServerOptions options_;
+  int pid_ = -1;
+  int run_count_ = 0;
+  uint16_t port_ = 0;
+  std::filesystem::path stdout_path_;
+  std::filesystem::path stderr_path_;
+};
+
+}  // namespace sb::test
