@@ -84,8 +84,9 @@ void create_key(const fs::path& file) {
   std::array<unsigned char, kKeyBytes> key;
   randombytes_buf(key.data(), key.size());
   fs::path temp = file;
-  temp += ".tmp." + std::to_string(::getpid());
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  // Unique per caller, so racing threads of one process never share a temp file.
+  temp += ".tmp." + std::to_string(::getpid()) + "." + std::to_string(randombytes_random());
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) fail(temp, "cannot create the token secret (" + errno_text() + ")");
   bool written = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
   int saved = errno;

@@ -103,6 +103,7 @@ std::optional<ServerConfig> load_server_config(const std::filesystem::path& file
   section("log", read_log);
   top.reject_unknown();
 
+  sink.sort_by_position();
   if (sink.count()) return std::nullopt;
   return config;
 }

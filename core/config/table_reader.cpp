@@ -1,6 +1,7 @@
 #include "config/table_reader.hpp"
 
 #include <algorithm>
+#include <tuple>
 #include <fstream>
 #include <cerrno>
 #include <cstring>
@@ -37,6 +38,13 @@ void ErrorSink::add(uint32_t line, uint32_t column, std::string key, std::string
   ++count_;
 }
 
+void ErrorSink::sort_by_position() {
+  auto first = errors_.end() - static_cast<std::ptrdiff_t>(count_);
+  std::stable_sort(first, errors_.end(), [](const ConfigError& a, const ConfigError& b) {
+    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  });
+}
+
 std::string_view type_name(toml::node_type type) {
   switch (type) {
     case toml::node_type::table: return "table";
@@ -51,6 +59,12 @@ std::string_view type_name(toml::node_type type) {
     case toml::node_type::none: break;
   }
   return "nothing";
+}
+
+std::string a_type_name(toml::node_type type) {
+  std::string_view name = type_name(type);
+  bool vowel = name.front() == 'a' || name.front() == 'i';
+  return std::string(vowel ? "an " : "a ") + std::string(name);
 }
 
 std::string join_key(std::string_view path, std::string_view key) {
@@ -82,7 +96,7 @@ const toml::node* TableReader::find(std::string_view key, Presence presence) {
 
 void TableReader::wrong_type(std::string_view key, const toml::node& node, std::string_view expected) {
   sink_.add(node.source(), key_path(key),
-            "must be " + std::string(expected) + ", not " + std::string(type_name(node.type())));
+            "must be " + std::string(expected) + ", not " + a_type_name(node.type()));
 }
 
 bool TableReader::string(std::string_view key, std::string& out, Presence presence) {
@@ -138,7 +152,7 @@ bool TableReader::string_array(std::string_view key, std::vector<std::string>& o
       values.push_back(text->get());
     } else {
       sink_.add(item.source(), item_key,
-                text ? "must not be empty" : "must be a string, not " + std::string(type_name(item.type())));
+                text ? "must not be empty" : "must be a string, not " + a_type_name(item.type()));
       ok = false;
     }
   }
@@ -166,8 +180,7 @@ void TableReader::reject_unknown() {
   for (auto&& [key, node] : table_) {
     if (known_.count(key.str())) continue;
     bool is_table = node.is_table() || node.is_array_of_tables();
-    std::string message = std::string(is_table ? "unknown table '" : "unknown key '") +
-                          key_path(key.str()) + "'";
+    std::string message = std::string(is_table ? "unknown table '" : "unknown key '") + std::string(key.str()) + "'";
     // Suggest the closest known key when it is a likely typo.
     std::string_view best;
     std::size_t best_distance = 3;

@@ -27,6 +27,9 @@ class ErrorSink {
   void add(const toml::source_region& at, std::string key, std::string message);
   void add(uint32_t line, uint32_t column, std::string key, std::string message);
 
+  // Orders this sink's errors by line and column, so they read top to bottom.
+  void sort_by_position();
+
   const std::string& file() const { return file_; }
   std::size_t count() const { return count_; }
 
@@ -38,6 +41,8 @@ class ErrorSink {
 
 // "string", "integer", ... as a user would name the TOML type.
 std::string_view type_name(toml::node_type type);
+// The same with its article: "a string", "an integer".
+std::string a_type_name(toml::node_type type);
 
 // Joins a table path and a key: ("limits", "max_connections") -> "limits.max_connections".
 std::string join_key(std::string_view path, std::string_view key);

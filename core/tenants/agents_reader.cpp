@@ -40,7 +40,7 @@ void read_skills(TableReader& agent, AgentConfig& out) {
     std::string key = agent.key_path("skills") + "." + std::string(skill.str());
     auto* number = level.as_integer();
     if (!number) {
-      agent.sink().add(level.source(), key, "must be an integer level, not " + std::string(config::type_name(level.type())));
+      agent.sink().add(level.source(), key, "must be an integer level, not " + config::a_type_name(level.type()));
     } else if (number->get() < 1 || number->get() > 10) {
       agent.sink().add(level.source(), key, "must be between 1 and 10, not " + std::to_string(number->get()));
     } else {
@@ -95,26 +95,30 @@ std::vector<AgentConfig> read_agents(const toml::array& agents, config::ErrorSin
     std::string path = "agents[" + std::to_string(i) + "]";
     const toml::table* table = node.as_table();
     if (!table) {
-      sink.add(node.source(), path, "must be a table ([[agents]]), not " + std::string(config::type_name(node.type())));
+      sink.add(node.source(), path, "must be a table ([[agents]]), not " + config::a_type_name(node.type()));
       continue;
     }
     TableReader reader(*table, path, sink);
     AgentConfig agent;
     bool ok = read_agent(reader, agent);
 
+    bool email_taken = false;
     if (!agent.email.empty()) {
       auto [it, fresh] = email_owner.emplace(agent.email, path);
+      email_taken = !fresh;
       if (!fresh) {
         sink.add(reader.where("email"), reader.key_path("email"),
                  "'" + agent.email + "' is already used by " + it->second + " (emails are unique, ignoring case)");
         ok = false;
       }
     }
-    if (!agent.id.empty()) {
+    // An id defaulted from a taken email is the same mistake; report it once.
+    bool id_defaulted = !table->contains("id");
+    if (!agent.id.empty() && !(email_taken && id_defaulted)) {
       auto [it, fresh] = id_owner.emplace(agent.id, path);
       if (!fresh) {
         // An id defaulted from the email has no key of its own; point at the email.
-        std::string_view key = table->contains("id") ? "id" : "email";
+        std::string_view key = id_defaulted ? "email" : "id";
         sink.add(reader.where(key), reader.key_path("id"),
                  "'" + agent.id + "' is already the id of " + it->second);
         ok = false;

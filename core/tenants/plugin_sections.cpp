@@ -74,8 +74,7 @@ std::map<std::string, PluginSection> read_plugin_sections(const toml::table& plu
     std::string path = "plugins." + name;
     const toml::table* table = node.as_table();
     if (!table) {
-      sink.add(node.source(), path, "must be a table ([plugins." + name + "]), not " +
-                                        std::string(config::type_name(node.type())));
+      sink.add(node.source(), path, "must be a table ([plugins." + name + "]), not " + config::a_type_name(node.type()));
       continue;
     }
     const PluginSchema* schema = require_plugin(plugins, name, 0, name_key.source(), path, sink);
@@ -97,8 +96,7 @@ std::map<std::string, PluginSection> read_plugin_sections(const toml::table& plu
                      (known.empty() ? std::string("no keys") : known) + ")");
       } else if (!has_config_type(value, declared->second)) {
         sink.add(value.source(), key_path,
-                 "must be " + std::string(config_type_name(declared->second)) + ", not " +
-                     std::string(config::type_name(value.type())));
+                 "must be " + std::string(config_type_name(declared->second)) + ", not " + config::a_type_name(value.type()));
       } else {
         section.values_as_text[std::string(key.str())] = config::toml_to_text(value);
       }

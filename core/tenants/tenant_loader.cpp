@@ -122,6 +122,7 @@ std::shared_ptr<const TenantConfig> load_tenant_text(std::string_view text, cons
     require_plugin(plugins, kDefaultRoutingPlugin, SB_KIND_ROUTING, root->source(), "routing.chain", sink);
   }
 
+  sink.sort_by_position();
   if (sink.count()) return nullptr;
   return config;
 }

@@ -1,0 +1,147 @@
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "auth/token_signer.hpp"
+
+namespace fs = std::filesystem;
+using sb::auth::Claims;
+using sb::auth::TokenSigner;
+
+namespace {
+
+constexpr int64_t kNow_s = 1'800'000'000;
+
+std::array<unsigned char, 32> key_of(unsigned char fill) {
+  std::array<unsigned char, 32> key;
+  key.fill(fill);
+  return key;
+}
+
+Claims agent_claims() {
+  return Claims{"agent", "demo", "dana", "admin", kNow_s + 3600, 7};
+}
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("sb-auth-test-" + std::to_string(std::random_device{}()));
+  ~TempDir() { fs::remove_all(path); }
+};
+
+}  // namespace
+
+TEST_CASE("an issued token verifies to the same claims") {
+  TokenSigner signer(key_of(1));
+  std::string token = signer.issue(agent_claims());
+  auto claims = signer.verify(token, kNow_s);
+  REQUIRE(claims);
+  CHECK(*claims == agent_claims());
+
+  Claims visitor{"visitor", "acme", "v_123", "visitor", kNow_s + 60, 0};
+  CHECK(signer.verify(signer.issue(visitor), kNow_s) == visitor);
+}
+
+TEST_CASE("tokens are safe in a URL query without escaping") {
+  TokenSigner signer(key_of(2));
+  Claims claims = agent_claims();
+  claims.subject = "??&&==//++ \xc3\xa9";  // characters that would need escaping if they leaked through
+  std::string token = signer.issue(claims);
+  for (char c : token) {
+    INFO(token);
+    CHECK((std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'));
+  }
+  CHECK(signer.verify(token, kNow_s)->subject == claims.subject);
+}
+
+TEST_CASE("an expired token is rejected") {
+  TokenSigner signer(key_of(3));
+  std::string token = signer.issue(agent_claims());
+  CHECK(signer.verify(token, kNow_s + 3599));
+  CHECK_FALSE(signer.verify(token, kNow_s + 3600));
+  CHECK_FALSE(signer.verify(token, kNow_s + 100000));
+}
+
+TEST_CASE("a token signed with another key is rejected") {
+  std::string token = TokenSigner(key_of(4)).issue(agent_claims());
+  CHECK_FALSE(TokenSigner(key_of(5)).verify(token, kNow_s));
+}
+
+TEST_CASE("any change to a token is rejected") {
+  TokenSigner signer(key_of(6));
+  std::string token = signer.issue(agent_claims());
+  // Flip every character in turn: payload or signature, nothing passes.
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    std::string tampered = token;
+    tampered[i] = tampered[i] == 'A' ? 'B' : 'A';
+    if (tampered == token) continue;
+    INFO(i);
+    CHECK_FALSE(signer.verify(tampered, kNow_s));
+  }
+  // A forged payload (admin role, far expiry) with the original signature.
+  std::string signature = token.substr(token.find('.'));
+  Claims forged = agent_claims();
+  forged.expires_at_s = kNow_s * 2;
+  std::string other = signer.issue(forged);
+  CHECK_FALSE(signer.verify(other.substr(0, other.find('.')) + signature, kNow_s));
+}
+
+TEST_CASE("malformed tokens are rejected") {
+  TokenSigner signer(key_of(7));
+  std::string token = signer.issue(agent_claims());
+  for (std::string bad : {std::string(), std::string("."), std::string("abc"), token.substr(0, token.find('.')),
+                          token + ".", "." + token, token + "=", token.substr(0, token.size() - 1)}) {
+    INFO(bad);
+    CHECK_FALSE(signer.verify(bad, kNow_s));
+  }
+}
+
+TEST_CASE("open creates the secret once, 0600, and reuses it") {
+  TempDir dir;
+  fs::path data_dir = dir.path / "nested" / "var";
+  std::string token = TokenSigner::open(data_dir).issue(agent_claims());
+
+  fs::path key_file = data_dir / "secret.key";
+  REQUIRE(fs::exists(key_file));
+  CHECK(fs::file_size(key_file) == 32);
+  struct stat info {};
+  REQUIRE(::stat(key_file.c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+
+  // A restart (or another worker process) verifies tokens issued before.
+  CHECK(TokenSigner::open(data_dir).verify(token, kNow_s));
+  // Another install does not.
+  TempDir other;
+  CHECK_FALSE(TokenSigner::open(other.path).verify(token, kNow_s));
+  // No temporary files are left behind.
+  CHECK(std::distance(fs::directory_iterator(data_dir), fs::directory_iterator()) == 1);
+}
+
+TEST_CASE("workers starting at once agree on one secret") {
+  TempDir dir;
+  std::vector<std::string> tokens(8);
+  std::vector<std::thread> workers;
+  for (std::size_t i = 0; i < tokens.size(); ++i)
+    workers.emplace_back([&, i] { tokens[i] = TokenSigner::open(dir.path).issue(agent_claims()); });
+  for (auto& worker : workers) worker.join();
+  auto signer = TokenSigner::open(dir.path);
+  for (const auto& token : tokens) CHECK(signer.verify(token, kNow_s));
+  CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+}
+
+TEST_CASE("open refuses a damaged secret with a clear message") {
+  TempDir dir;
+  fs::create_directories(dir.path);
+  std::ofstream(dir.path / "secret.key") << "short";
+  CHECK_THROWS_WITH(TokenSigner::open(dir.path), Catch::Contains("secret.key") && Catch::Contains("32 bytes"));
+}
+
+TEST_CASE("open reports a data directory it cannot create") {
+  TempDir dir;
+  fs::create_directories(dir.path);
+  std::ofstream(dir.path / "file") << "x";
+  CHECK_THROWS_WITH(TokenSigner::open(dir.path / "file" / "var"), Catch::Contains("data directory"));
+}

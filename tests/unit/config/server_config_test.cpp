@@ -1,0 +1,198 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <random>
+
+#include "config/server_config.hpp"
+
+namespace fs = std::filesystem;
+using sb::ConfigErrors;
+using sb::config::load_server_config;
+using sb::config::ServerConfig;
+
+namespace {
+
+// A config file in a fresh temporary directory, removed afterwards.
+struct TempConfig {
+  fs::path dir;
+  fs::path file;
+  explicit TempConfig(const std::string& text) {
+    dir = fs::temp_directory_path() / ("sb-config-test-" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir);
+    file = dir / "switchboard.toml";
+    std::ofstream(file) << text;
+  }
+  ~TempConfig() { fs::remove_all(dir); }
+};
+
+const sb::ConfigError* error_for(const ConfigErrors& errors, const std::string& key) {
+  for (const auto& error : errors)
+    if (error.key == key) return &error;
+  return nullptr;
+}
+
+std::string all(const ConfigErrors& errors) {
+  std::string out;
+  for (const auto& error : errors) out += error.to_string() + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the shipped conf/switchboard.toml is valid and matches the built-in defaults") {
+  ConfigErrors errors;
+  auto config = load_server_config(fs::path(SWITCHBOARD_SOURCE_DIR) / "conf/switchboard.toml", errors);
+  INFO(all(errors));
+  REQUIRE(config);
+  ServerConfig defaults;
+  CHECK(config->listen_host == defaults.listen_host);
+  CHECK(config->listen_port == defaults.listen_port);
+  CHECK(config->io_threads == defaults.io_threads);
+  CHECK(config->data_dir == defaults.data_dir);
+  CHECK(config->plugin_dir == defaults.plugin_dir);
+  CHECK(config->tenants_dir == defaults.tenants_dir);
+  CHECK(config->tenant_reload_interval_ms == defaults.tenant_reload_interval_ms);
+  CHECK(config->default_storage_plugin == defaults.default_storage_plugin);
+  CHECK(config->max_connections == defaults.max_connections);
+  CHECK(config->handshake_timeout_ms == defaults.handshake_timeout_ms);
+  CHECK(config->send_queue_max_bytes == defaults.send_queue_max_bytes);
+  CHECK(config->plugin_call_timeout_ms == defaults.plugin_call_timeout_ms);
+  CHECK(config->breaker_failures == defaults.breaker_failures);
+  CHECK(config->breaker_cooldown_ms == defaults.breaker_cooldown_ms);
+  CHECK(config->log_level == defaults.log_level);
+}
+
+TEST_CASE("an empty file gives the defaults") {
+  TempConfig file("");
+  ConfigErrors errors;
+  auto config = load_server_config(file.file, errors);
+  REQUIRE(config);
+  CHECK(errors.empty());
+  CHECK(config->listen_port == 8080);
+  CHECK(config->max_connections == 18000);
+}
+
+TEST_CASE("every value is read") {
+  TempConfig file(R"([server]
+listen = "[::1]:0"
+io_threads = 3
+data_dir = "/srv/sb"
+plugin_dir = "/usr/lib/switchboard/plugins"
+tenants_dir = "/etc/switchboard/tenants"
+tenant_reload_interval_ms = 250
+[storage]
+default_plugin = "storage-postgres"
+[limits]
+max_connections = 500
+handshake_timeout_ms = 2000
+send_queue_max_bytes = 65536
+[plugins]
+call_timeout_ms = 100
+breaker_failures = 2
+breaker_cooldown_ms = 300
+[log]
+level = "debug"
+)");
+  ConfigErrors errors;
+  auto config = load_server_config(file.file, errors);
+  INFO(all(errors));
+  REQUIRE(config);
+  CHECK(config->listen_host == "::1");
+  CHECK(config->listen_port == 0);
+  CHECK(config->io_threads == 3);
+  CHECK(config->data_dir == "/srv/sb");
+  CHECK(config->plugin_dir == "/usr/lib/switchboard/plugins");
+  CHECK(config->tenants_dir == "/etc/switchboard/tenants");
+  CHECK(config->tenant_reload_interval_ms == 250);
+  CHECK(config->default_storage_plugin == "storage-postgres");
+  CHECK(config->max_connections == 500);
+  CHECK(config->handshake_timeout_ms == 2000);
+  CHECK(config->send_queue_max_bytes == 65536);
+  CHECK(config->plugin_call_timeout_ms == 100);
+  CHECK(config->breaker_failures == 2);
+  CHECK(config->breaker_cooldown_ms == 300);
+  CHECK(config->log_level == "debug");
+}
+
+TEST_CASE("all problems are reported at once, each with line, column and key") {
+  TempConfig file(R"([server]
+listen = "127.0.0.1:99999"
+io_threads = "four"
+lisen = "x"
+[limits]
+max_connections = 0
+send_queue_max_bytes = 1.5
+[log]
+level = "verbose"
+[metrics]
+enabled = true
+)");
+  ConfigErrors errors;
+  auto config = load_server_config(file.file, errors);
+  INFO(all(errors));
+  CHECK_FALSE(config);
+  REQUIRE(errors.size() == 7);
+
+  auto* listen = error_for(errors, "server.listen");
+  REQUIRE(listen);
+  CHECK(listen->line == 2);
+  CHECK(listen->column > 0);
+  CHECK(listen->file == file.file.string());
+  CHECK_THAT(listen->message, Catch::Contains("127.0.0.1:99999"));
+
+  auto* threads = error_for(errors, "server.io_threads");
+  REQUIRE(threads);
+  CHECK(threads->line == 3);
+  CHECK_THAT(threads->message, Catch::Contains("integer") && Catch::Contains("string"));
+
+  auto* typo = error_for(errors, "server.lisen");
+  REQUIRE(typo);
+  CHECK(typo->line == 4);
+  CHECK(typo->column == 1);
+  CHECK_THAT(typo->message, Catch::Contains("did you mean 'listen'"));
+
+  auto* range = error_for(errors, "limits.max_connections");
+  REQUIRE(range);
+  CHECK(range->line == 6);
+  CHECK_THAT(range->message, Catch::Contains("between 1 and"));
+
+  auto* type = error_for(errors, "limits.send_queue_max_bytes");
+  REQUIRE(type);
+  CHECK(type->line == 7);
+  CHECK_THAT(type->message, Catch::Contains("float"));
+
+  auto* level = error_for(errors, "log.level");
+  REQUIRE(level);
+  CHECK(level->line == 9);
+
+  auto* table = error_for(errors, "metrics");
+  REQUIRE(table);
+  CHECK(table->line == 10);
+  CHECK_THAT(table->message, Catch::Contains("unknown table"));
+}
+
+TEST_CASE("a section of the wrong type is reported") {
+  TempConfig file("server = 5\n");
+  ConfigErrors errors;
+  CHECK_FALSE(load_server_config(file.file, errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].key == "server");
+  CHECK(errors[0].line == 1);
+}
+
+TEST_CASE("a syntax error names its position") {
+  TempConfig file("[server]\nlisten = \"127.0.0.1:8080\"\nio_threads = = 2\n");
+  ConfigErrors errors;
+  CHECK_FALSE(load_server_config(file.file, errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].line == 3);
+  CHECK(errors[0].file == file.file.string());
+}
+
+TEST_CASE("a missing file is an error, not defaults") {
+  ConfigErrors errors;
+  CHECK_FALSE(load_server_config("/nonexistent/switchboard.toml", errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].line == 0);
+  CHECK_THAT(errors[0].to_string(), Catch::Contains("/nonexistent/switchboard.toml"));
+}

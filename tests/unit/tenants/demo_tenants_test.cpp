@@ -1,0 +1,62 @@
+// The shipped tenants/*.toml are how users learn the format and what the quick
+// start logs in with: they must validate, and their documented passwords must work.
+#include <catch2/catch.hpp>
+
+#include "auth/password.hpp"
+#include "tenant_test_support.hpp"
+
+using namespace sb::tenants;
+using namespace sb::tenants::test;
+
+namespace {
+
+std::shared_ptr<const TenantConfig> load_shipped(const std::string& name) {
+  sb::ConfigErrors errors;
+  auto file = std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "tenants" / (name + ".toml");
+  auto config = load_tenant_file(file, fake_plugins(), "storage-sqlite", errors);
+  for (const auto& error : errors) UNSCOPED_INFO(error.to_string());
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("tenants/demo.toml validates, and its demo credentials work") {
+  auto demo = load_shipped("demo");
+  REQUIRE(demo);
+  CHECK(demo->id == "demo");
+  CHECK(demo->routing_chain == std::vector<std::string>{"routing-least-busy"});
+  CHECK(demo->storage_plugin == "storage-sqlite");
+
+  const AgentConfig* agent = demo->agent_by_email("agent@demo.local");
+  REQUIRE(agent);
+  CHECK(agent->role == "agent");
+  CHECK(agent->max_concurrent == 5);
+  CHECK(sb::auth::verify_password(agent->password_hash, "demo-agent"));
+  CHECK_FALSE(sb::auth::verify_password(agent->password_hash, "demo-admin"));
+
+  const AgentConfig* admin = demo->agent_by_email("admin@demo.local");
+  REQUIRE(admin);
+  CHECK(admin->role == "admin");
+  CHECK(admin->max_concurrent == 5);
+  CHECK(sb::auth::verify_password(admin->password_hash, "demo-admin"));
+}
+
+TEST_CASE("tenants/acme.toml validates, and its demo credentials work") {
+  auto acme = load_shipped("acme");
+  REQUIRE(acme);
+  CHECK(acme->id == "acme");
+  CHECK(acme->routing_chain == std::vector<std::string>{"routing-round-robin"});
+
+  const AgentConfig* agent = acme->agent_by_email("agent@acme.local");
+  REQUIRE(agent);
+  CHECK(agent->role == "agent");
+  CHECK(agent->max_concurrent == 5);
+  CHECK(sb::auth::verify_password(agent->password_hash, "acme-agent"));
+
+  const AgentConfig* admin = acme->agent_by_email("admin@acme.local");
+  REQUIRE(admin);
+  CHECK(admin->role == "admin");
+  CHECK(admin->max_concurrent == 5);
+  CHECK(sb::auth::verify_password(admin->password_hash, "acme-admin"));
+  CHECK_FALSE(sb::auth::verify_password(admin->password_hash, "demo-admin"));
+}

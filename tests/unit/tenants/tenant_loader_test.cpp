@@ -1,0 +1,295 @@
+#include <catch2/catch.hpp>
+
+#include "tenant_test_support.hpp"
+
+using namespace sb::tenants;
+using namespace sb::tenants::test;
+
+TEST_CASE("a file with only a name gets every default") {
+  auto loaded = load("name = \"Shop\"\n");
+  INFO(loaded.all());
+  REQUIRE(loaded.config);
+  const auto& t = *loaded.config;
+  CHECK(t.id == "shop");
+  CHECK(t.name == "Shop");
+  CHECK(t.file.filename() == "shop.toml");
+  CHECK(t.limits.max_connections == 1000);
+  CHECK(t.limits.messages_per_second == 200);
+  CHECK(t.limits.connection_messages_per_second == 10);
+  CHECK(t.limits.max_message_bytes == 65536);
+  CHECK(t.agent_token_ttl_s == 43200);
+  CHECK(t.visitor_token_ttl_s == 2592000);
+  CHECK(t.storage_plugin == "storage-sqlite");
+  CHECK(t.routing_chain == std::vector<std::string>{"routing-least-busy"});
+  CHECK(t.plugin_sections.empty());
+  CHECK(t.agents.empty());
+}
+
+TEST_CASE("every key is read") {
+  auto loaded = load(R"(id = "shop"
+name = "Shop"
+[limits]
+max_connections = 5
+messages_per_second = 6
+connection_messages_per_second = 7
+max_message_bytes = 1048576
+[auth]
+agent_token_ttl_s = 60
+visitor_token_ttl_s = 120
+[storage]
+plugin = "storage-postgres"
+[routing]
+chain = ["routing-round-robin", "routing-least-busy"]
+[[agents]]
+email = "Kim@Shop.Example"
+name = "Kim"
+password_hash = ")" + kHash + R"("
+[[agents]]
+id = "lee"
+email = "lee@shop.example"
+name = "Lee"
+role = "admin"
+password_hash = ")" + kHash + R"("
+max_concurrent = 10000
+groups = ["billing", "support"]
+skills = { english = 1, french = 10 }
+)");
+  INFO(loaded.all());
+  REQUIRE(loaded.config);
+  const auto& t = *loaded.config;
+  CHECK(t.limits.max_connections == 5);
+  CHECK(t.limits.messages_per_second == 6);
+  CHECK(t.limits.connection_messages_per_second == 7);
+  CHECK(t.limits.max_message_bytes == 1048576);
+  CHECK(t.agent_token_ttl_s == 60);
+  CHECK(t.visitor_token_ttl_s == 120);
+  CHECK(t.storage_plugin == "storage-postgres");
+  CHECK(t.routing_chain == std::vector<std::string>{"routing-round-robin", "routing-least-busy"});
+  REQUIRE(t.agents.size() == 2);
+
+  const AgentConfig& kim = t.agents[0];
+  CHECK(kim.email == "kim@shop.example");
+  CHECK(kim.id == "kim@shop.example");  // defaults to the email
+  CHECK(kim.role == "agent");
+  CHECK(kim.max_concurrent == 5);
+  CHECK(kim.groups.empty());
+  CHECK(kim.skills.empty());
+
+  const AgentConfig* lee = t.agent_by_id("lee");
+  REQUIRE(lee);
+  CHECK(lee->role == "admin");
+  CHECK(lee->password_hash == kHash);
+  CHECK(lee->max_concurrent == 10000);
+  CHECK(lee->groups == std::vector<std::string>{"billing", "support"});
+  CHECK(lee->skills == std::map<std::string, int>{{"english", 1}, {"french", 10}});
+
+  CHECK(t.agent_by_email("KIM@shop.example") == &kim);
+  CHECK(t.agent_by_email("nobody@shop.example") == nullptr);
+  CHECK(t.agent_by_id("nobody") == nullptr);
+}
+
+TEST_CASE("unknown keys and tables are errors wherever they are, with their line") {
+  auto loaded = load(R"(name = "Shop"
+colour = "blue"
+[limits]
+max_conections = 5
+[auth]
+token_ttl = 5
+[storage]
+path = "x"
+[routing]
+strategy = "x"
+[extras]
+a = 1
+[[agents]]
+email = "a@b.c"
+name = "A"
+password_hash = ")" + kHash + R"("
+nickname = "x"
+)");
+  INFO(loaded.all());
+  CHECK_FALSE(loaded.config);
+  CHECK(loaded.errors.size() == 7);
+  struct Expected { const char* key; uint32_t line, column; };
+  // A table's name sits inside its brackets, at column 2.
+  for (auto [key, line, column] : {Expected{"colour", 2, 1}, Expected{"limits.max_conections", 4, 1},
+                                   Expected{"auth.token_ttl", 6, 1}, Expected{"storage.path", 8, 1},
+                                   Expected{"routing.strategy", 10, 1}, Expected{"extras", 11, 2},
+                                   Expected{"agents[0].nickname", 17, 1}}) {
+    INFO(key);
+    auto* error = loaded.error(key);
+    REQUIRE(error);
+    CHECK(error->line == line);
+    CHECK(error->column == column);
+    CHECK(error->file.ends_with("shop.toml"));
+  }
+  CHECK_THAT(loaded.error("limits.max_conections")->message, Catch::Contains("did you mean 'max_connections'"));
+  CHECK_THAT(loaded.error("extras")->message, Catch::Contains("unknown table"));
+  // Reported top to bottom, as a user fixes them.
+  CHECK(loaded.errors.front().key == "colour");
+  CHECK(loaded.errors.back().key == "agents[0].nickname");
+}
+
+TEST_CASE("wrong types are errors naming both types") {
+  auto loaded = load(R"(name = 5
+[limits]
+max_connections = "many"
+[routing]
+chain = "routing-least-busy"
+[[agents]]
+email = "a@b.c"
+name = "A"
+password_hash = ")" + kHash + R"("
+groups = "support"
+skills = { english = "good" }
+max_concurrent = 2.0
+)");
+  INFO(loaded.all());
+  CHECK_FALSE(loaded.config);
+  CHECK(loaded.errors.size() == 6);
+  CHECK(loaded.error("name")->line == 1);
+  CHECK_THAT(loaded.error("name")->message, Catch::Contains("string") && Catch::Contains("integer"));
+  CHECK(loaded.error("limits.max_connections")->line == 3);
+  CHECK(loaded.error("routing.chain")->line == 5);
+  CHECK(loaded.error("agents[0].groups")->line == 10);
+  CHECK(loaded.error("agents[0].skills.english")->line == 11);
+  CHECK(loaded.error("agents[0].max_concurrent")->line == 12);
+}
+
+TEST_CASE("numbers out of range are errors naming the range") {
+  auto loaded = load(R"(name = "Shop"
+[limits]
+max_message_bytes = 1048577
+connection_messages_per_second = 0
+[auth]
+agent_token_ttl_s = 10
+[[agents]]
+email = "a@b.c"
+name = "A"
+password_hash = ")" + kHash + R"("
+max_concurrent = 0
+skills = { english = 11 }
+)");
+  INFO(loaded.all());
+  CHECK_FALSE(loaded.config);
+  CHECK(loaded.errors.size() == 5);
+  auto* size = loaded.error("limits.max_message_bytes");
+  REQUIRE(size);
+  CHECK(size->line == 3);
+  CHECK(size->column == 21);
+  CHECK_THAT(size->message, Catch::Contains("between 1 and 1048576"));
+  CHECK(loaded.error("limits.connection_messages_per_second")->line == 4);
+  CHECK(loaded.error("auth.agent_token_ttl_s")->line == 6);
+  CHECK(loaded.error("agents[0].max_concurrent")->line == 11);
+  CHECK_THAT(loaded.error("agents[0].skills.english")->message, Catch::Contains("between 1 and 10"));
+}
+
+TEST_CASE("a bad tenant id, or one that differs from the file name, is an error") {
+  SECTION("bad characters") {
+    auto loaded = load("\nid = \"Shop!\"\nname = \"Shop\"\n");
+    REQUIRE(loaded.error("id"));
+    CHECK(loaded.error("id")->line == 2);
+    CHECK_THAT(loaded.error("id")->message, Catch::Contains("not a valid tenant id"));
+  }
+  SECTION("another file's name") {
+    auto loaded = load("name = \"Shop\"\nid = \"other\"\n");
+    REQUIRE(loaded.error("id"));
+    CHECK(loaded.error("id")->line == 2);
+    CHECK_THAT(loaded.error("id")->message, Catch::Contains("shop.toml"));
+  }
+  SECTION("a file name that is no valid id") {
+    auto loaded = load("name = \"Shop\"\n", "My Shop.toml");
+    CHECK_FALSE(loaded.config);
+    REQUIRE(loaded.error("id"));
+    CHECK_THAT(loaded.error("id")->message, Catch::Contains("My Shop"));
+  }
+  CHECK(is_valid_tenant_id("a"));
+  CHECK(is_valid_tenant_id("acme-2"));
+  CHECK(is_valid_tenant_id(std::string(63, 'x')));
+  CHECK_FALSE(is_valid_tenant_id(std::string(64, 'x')));
+  CHECK_FALSE(is_valid_tenant_id("-acme"));
+  CHECK_FALSE(is_valid_tenant_id("Acme"));
+  CHECK_FALSE(is_valid_tenant_id("ac_me"));
+  CHECK_FALSE(is_valid_tenant_id(""));
+}
+
+TEST_CASE("required keys are reported when missing") {
+  auto loaded = load(R"(id = "shop"
+[[agents]]
+role = "agent"
+)");
+  INFO(loaded.all());
+  CHECK_FALSE(loaded.config);
+  CHECK(loaded.errors.size() == 4);
+  for (const char* key : {"name", "agents[0].email", "agents[0].name", "agents[0].password_hash"}) {
+    INFO(key);
+    auto* error = loaded.error(key);
+    REQUIRE(error);
+    CHECK_THAT(error->message, Catch::Contains("required"));
+  }
+  CHECK(loaded.error("agents[0].email")->line == 2);
+}
+
+TEST_CASE("agent emails and ids must be unique; emails ignoring case") {
+  auto agent = [](const std::string& fields) {
+    return "[[agents]]\nname = \"A\"\npassword_hash = \"" + kHash + "\"\n" + fields + "\n";
+  };
+  auto loaded = load("name = \"Shop\"\n" +               // line 1
+                     agent("email = \"a@shop.example\"") +  // lines 2-5
+                     agent("email = \"A@Shop.Example\"") +  // lines 6-9: same email
+                     agent("email = \"b@shop.example\"\nid = \"bee\"") +       // lines 10-14
+                     agent("email = \"c@shop.example\"\nid = \"bee\"") +       // lines 15-19: same id
+                     agent("email = \"d@shop.example\"\nid = \"e@shop.example\"") +  // 20-24
+                     agent("email = \"e@shop.example\""));  // 25-28: id defaults to a taken one
+  INFO(loaded.all());
+  CHECK_FALSE(loaded.config);
+  REQUIRE(loaded.errors.size() == 3);
+  auto* email = loaded.error("agents[1].email");
+  REQUIRE(email);
+  CHECK(email->line == 9);
+  CHECK_THAT(email->message, Catch::Contains("agents[0]"));
+  auto* id = loaded.error("agents[3].id");
+  REQUIRE(id);
+  CHECK(id->line == 19);
+  CHECK_THAT(id->message, Catch::Contains("agents[2]"));
+  auto* defaulted = loaded.error("agents[5].id");
+  REQUIRE(defaulted);
+  CHECK(defaulted->line == 28);
+}
+
+TEST_CASE("roles, emails and password hashes are checked") {
+  auto loaded = load(R"(name = "Shop"
+[[agents]]
+email = "not-an-email"
+name = "A"
+role = "boss"
+password_hash = "hunter2"
+)");
+  INFO(loaded.all());
+  CHECK_FALSE(loaded.config);
+  CHECK(loaded.errors.size() == 3);
+  CHECK(loaded.error("agents[0].email")->line == 3);
+  CHECK(loaded.error("agents[0].role")->line == 5);
+  CHECK_THAT(loaded.error("agents[0].role")->message, Catch::Contains("\"agent\" or \"admin\""));
+  CHECK(loaded.error("agents[0].password_hash")->line == 6);
+  CHECK_THAT(loaded.error("agents[0].password_hash")->message, Catch::Contains("hash-password"));
+
+  auto argon2i = load("name = \"Shop\"\n[[agents]]\nemail = \"a@b.c\"\nname = \"A\"\n"
+                      "password_hash = \"$argon2i$v=19$m=4096,t=3,p=1$c2FsdA$aGFzaA\"\n");
+  CHECK_FALSE(argon2i.config);
+  CHECK(argon2i.error("agents[0].password_hash"));
+}
+
+TEST_CASE("a syntax error is reported with its line") {
+  auto loaded = load("name = \"Shop\"\n[limits\nmax_connections = 5\n");
+  CHECK_FALSE(loaded.config);
+  REQUIRE(loaded.errors.size() == 1);
+  CHECK(loaded.errors[0].line == 2);
+}
+
+TEST_CASE("an unreadable file is reported without a line") {
+  sb::ConfigErrors errors;
+  CHECK_FALSE(load_tenant_file("/nonexistent/shop.toml", fake_plugins(), "storage-sqlite", errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].line == 0);
+}
