@@ -26,7 +26,7 @@ bool is_too_large(const json::object& reply) {
 
 }  // namespace
 
-TEST_CASE("lowering max_message_bytes applies within 3 s; a broken edit keeps the last good config",
+TEST_CASE("lowering max_message_bytes applies within 3 s, a broken edit keeps the last good config",
           "[reload]") {
   auto tenant = acme_tenant();
   tenant.max_message_bytes = 4096;

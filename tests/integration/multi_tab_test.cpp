@@ -6,7 +6,7 @@
 
 using namespace sb::it;
 
-TEST_CASE("every other connection of each participant gets the message; the sender only the ack", "[chat][tabs]") {
+TEST_CASE("every other connection of each participant gets the message, the sender only the ack", "[chat][tabs]") {
   Deployment deployment({acme_tenant()});
   auto agent_tab1 = deployment.connect_agent("acme", "alice");
   auto agent_tab2 = deployment.connect_agent_with_token("acme", "alice", agent_tab1.token);

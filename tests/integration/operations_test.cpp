@@ -5,6 +5,7 @@
 
 #include "harness/deployment.hpp"
 #include "harness/standard_tenants.hpp"
+#include "support/process.hpp"
 
 using namespace sb::it;
 
@@ -67,4 +68,35 @@ TEST_CASE("SIGTERM stops the server cleanly", "[ops]") {
   auto visitor = deployment.connect_visitor("acme");
   visitor.send_message("bye");
   CHECK(deployment.server().stop() == 0);
+}
+
+TEST_CASE("check-config names the file, line and key of every mistake", "[ops][config]") {
+  DeploymentOptions options;
+  options.start = false;
+  Deployment deployment({acme_tenant()}, options);
+  const std::vector<std::string> check = {SWITCHBOARD_BINARY, "check-config",
+                                          "--config", std::string(SWITCHBOARD_SOURCE_DIR) + "/conf/switchboard.toml",
+                                          "--tenants-dir", deployment.tenants_dir().string(),
+                                          "--plugin-dir", SWITCHBOARD_PLUGIN_DIR};
+  auto good = sb::test::run_process(check);
+  INFO("check-config on good tenants: " << good.out << good.err);
+  CHECK(good.exit_code == 0);
+
+  // A typo in a key on line 7 and a wrong type on line 8.
+  deployment.write_tenant_text("acme",
+                               "name = \"Acme\"\n"
+                               "\n"
+                               "[limits]\n"
+                               "max_connections = 10\n"
+                               "messages_per_second = 10\n"
+                               "connection_messages_per_second = 5\n"
+                               "max_mesage_bytes = 4096\n"
+                               "max_message_bytes = \"big\"\n");
+  auto bad = sb::test::run_process(check);
+  const std::string output = bad.out + bad.err;
+  INFO("check-config on a broken tenant: " << output);
+  CHECK(bad.exit_code != 0);
+  CHECK(output.find("acme.toml:7:") != std::string::npos);
+  CHECK(output.find("max_mesage_bytes") != std::string::npos);
+  CHECK(output.find("acme.toml:8:") != std::string::npos);
 }

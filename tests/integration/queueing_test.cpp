@@ -58,7 +58,7 @@ TEST_CASE("queued visitors get positions, are assigned when an agent comes onlin
   agent.ws.expect_no_frame_of_type("conversation.assigned", 500ms);
 }
 
-TEST_CASE("an away agent gets no new conversations; back online it does", "[chat][queue]") {
+TEST_CASE("an away agent gets no new conversations, back online it does", "[chat][queue]") {
   Deployment deployment({acme_tenant()});
   auto agent = deployment.connect_agent("acme", "alice");
   agent.ws.send_json({{"type", "status"}, {"status", "away"}});
