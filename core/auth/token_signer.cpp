@@ -4,11 +4,10 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
-
-#include <boost/json.hpp>
 
 #include "auth/sodium.hpp"
 
@@ -33,8 +32,8 @@ std::optional<std::string> from_base64url(std::string_view text) {
   std::string out(text.size(), '\0');
   std::size_t size = 0;
   const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(),
-                        nullptr, &size, &end, kBase64Variant) != 0 ||
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &size, &end, kBase64Variant) != 0 ||
       end != text.data() + text.size())
     return std::nullopt;
   out.resize(size);
@@ -45,7 +44,9 @@ std::optional<std::string> from_base64url(std::string_view text) {
   throw std::runtime_error(file.string() + ": " + what);
 }
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 // nullopt when the file does not exist; throws on any other problem.
 std::optional<std::array<unsigned char, kKeyBytes>> read_key(const fs::path& file) {
@@ -70,8 +71,9 @@ std::optional<std::array<unsigned char, kKeyBytes>> read_key(const fs::path& fil
   }
   ::close(fd);
   if (got != kKeyBytes)
-    fail(file, "the token secret must be exactly 32 bytes; delete the file to create a new one "
-               "(every issued token becomes invalid)");
+    fail(file,
+         "the token secret must be exactly 32 bytes; delete the file to create a new one "
+         "(every issued token becomes invalid)");
   std::array<unsigned char, kKeyBytes> key;
   std::memcpy(key.data(), buffer.data(), kKeyBytes);
   return key;
@@ -88,7 +90,8 @@ void create_key(const fs::path& file) {
   temp += ".tmp." + std::to_string(::getpid()) + "." + std::to_string(randombytes_random());
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) fail(temp, "cannot create the token secret (" + errno_text() + ")");
-  bool written = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
+  bool written =
+      ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
   int saved = errno;
   ::close(fd);
   sodium_memzero(key.data(), key.size());
@@ -124,8 +127,9 @@ std::optional<Claims> claims_from_json(std::string_view text) {
   if (!kind || !tenant || !subject || !role || !expires || !expires->is_int64() || !epoch ||
       !epoch->is_int64() || epoch->get_int64() < 0 || epoch->get_int64() > UINT32_MAX)
     return std::nullopt;
-  return Claims{std::string(*kind), std::string(*tenant), std::string(*subject), std::string(*role),
-                expires->get_int64(), static_cast<uint32_t>(epoch->get_int64())};
+  return Claims{std::string(*kind),    std::string(*tenant),
+                std::string(*subject), std::string(*role),
+                expires->get_int64(),  static_cast<uint32_t>(epoch->get_int64())};
 }
 
 }  // namespace
@@ -142,17 +146,22 @@ TokenSigner TokenSigner::open(const fs::path& data_dir) {
   fail(file, "the token secret vanished right after it was created");
 }
 
-TokenSigner::TokenSigner(std::array<unsigned char, 32> key) : key_(key) { ensure_sodium(); }
+TokenSigner::TokenSigner(std::array<unsigned char, 32> key) : key_(key) {
+  ensure_sodium();
+}
 
 std::string TokenSigner::issue(const Claims& claims) const {
-  boost::json::object object{{"kind", claims.kind},  {"tenant", claims.tenant},
-                             {"sub", claims.subject}, {"role", claims.role},
-                             {"exp", claims.expires_at_s}, {"epoch", static_cast<int64_t>(claims.epoch)}};
+  boost::json::object object{
+      {"kind", claims.kind},        {"tenant", claims.tenant},
+      {"sub", claims.subject},      {"role", claims.role},
+      {"exp", claims.expires_at_s}, {"epoch", static_cast<int64_t>(claims.epoch)}};
   std::string json = boost::json::serialize(object);
-  std::string token = to_base64url(reinterpret_cast<const unsigned char*>(json.data()), json.size());
+  std::string token =
+      to_base64url(reinterpret_cast<const unsigned char*>(json.data()), json.size());
   // The MAC covers the encoded payload, exactly the bytes the verifier sees.
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256(mac, reinterpret_cast<const unsigned char*>(token.data()), token.size(), key_.data());
+  crypto_auth_hmacsha256(mac, reinterpret_cast<const unsigned char*>(token.data()), token.size(),
+                         key_.data());
   token += '.';
   token += to_base64url(mac, sizeof mac);
   return token;
@@ -165,8 +174,8 @@ std::optional<Claims> TokenSigner::verify(std::string_view token, int64_t now_s)
   auto mac = from_base64url(token.substr(dot + 1));
   if (!mac || mac->size() != crypto_auth_hmacsha256_BYTES) return std::nullopt;
   if (crypto_auth_hmacsha256_verify(reinterpret_cast<const unsigned char*>(mac->data()),
-                                    reinterpret_cast<const unsigned char*>(payload.data()), payload.size(),
-                                    key_.data()) != 0)
+                                    reinterpret_cast<const unsigned char*>(payload.data()),
+                                    payload.size(), key_.data()) != 0)
     return std::nullopt;
   auto json = from_base64url(payload);
   if (!json) return std::nullopt;

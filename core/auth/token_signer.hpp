@@ -12,10 +12,10 @@
 namespace sb::auth {
 
 struct Claims {
-  std::string kind;     // "agent" | "visitor"
-  std::string tenant;   // tenant id; a token is only valid for its own tenant
-  std::string subject;  // agent id or visitor id
-  std::string role;     // "agent" | "admin" | "visitor"
+  std::string kind;          // "agent" | "visitor"
+  std::string tenant;        // tenant id; a token is only valid for its own tenant
+  std::string subject;       // agent id or visitor id
+  std::string role;          // "agent" | "admin" | "visitor"
   int64_t expires_at_s = 0;  // wall clock, seconds since the epoch
   uint32_t epoch = 0;        // bumped on password change, which revokes older tokens
 

@@ -35,7 +35,8 @@ bool parse_listen(std::string_view text, std::string& host, uint16_t& port) {
     parsed_host = std::string(text.substr(0, colon));
     port_text = text.substr(colon + 1);
     in_addr v4;
-    if (parsed_host != "localhost" && inet_pton(AF_INET, parsed_host.c_str(), &v4) != 1) return false;
+    if (parsed_host != "localhost" && inet_pton(AF_INET, parsed_host.c_str(), &v4) != 1)
+      return false;
   }
   uint16_t parsed_port = 0;
   if (!parse_port(port_text, parsed_port)) return false;

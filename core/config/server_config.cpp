@@ -30,8 +30,9 @@ void read_server(TableReader& server, ServerConfig& config) {
   std::string listen;
   if (server.string("listen", listen) &&
       !parse_listen(listen, config.listen_host, config.listen_port)) {
-    server.sink().add(server.toml_table().get("listen")->source(), server.key_path("listen"),
-                      "'" + listen + "' is not HOST:PORT (an IPv4 address, localhost, or [IPv6]; port 0-65535)");
+    server.sink().add(
+        server.toml_table().get("listen")->source(), server.key_path("listen"),
+        "'" + listen + "' is not HOST:PORT (an IPv4 address, localhost, or [IPv6]; port 0-65535)");
   }
   server.integer("io_threads", config.io_threads, 0, kMaxIoThreads);
   read_path(server, "data_dir", config.data_dir);
@@ -45,7 +46,8 @@ void read_storage(TableReader& storage, ServerConfig& config) {
   std::string plugin;
   if (storage.string("default_plugin", plugin)) {
     if (plugin.empty())
-      storage.sink().add(storage.where("default_plugin"), storage.key_path("default_plugin"), "must not be empty");
+      storage.sink().add(storage.where("default_plugin"), storage.key_path("default_plugin"),
+                         "must not be empty");
     else
       config.default_storage_plugin = plugin;
   }
@@ -80,7 +82,8 @@ void read_log(TableReader& log, ServerConfig& config) {
 
 }  // namespace
 
-std::optional<ServerConfig> load_server_config(const std::filesystem::path& file, ConfigErrors& errors) {
+std::optional<ServerConfig> load_server_config(const std::filesystem::path& file,
+                                               ConfigErrors& errors) {
   ErrorSink sink(file.string(), errors);
   auto text = read_file_text(file, sink);
   if (!text) return std::nullopt;

@@ -40,6 +40,7 @@ struct ServerConfig {
 // Parses and validates the file. Every problem (syntax, unknown key or table, wrong
 // type, value out of range) is appended to errors with file, line, column and dotted
 // key; nullopt when there was any. Absent keys keep the defaults above.
-std::optional<ServerConfig> load_server_config(const std::filesystem::path& file, ConfigErrors& errors);
+std::optional<ServerConfig> load_server_config(const std::filesystem::path& file,
+                                               ConfigErrors& errors);
 
 }  // namespace sb::config

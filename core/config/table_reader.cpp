@@ -1,11 +1,11 @@
 #include "config/table_reader.hpp"
 
 #include <algorithm>
-#include <tuple>
-#include <fstream>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <sstream>
+#include <tuple>
 
 namespace sb::config {
 
@@ -47,16 +47,26 @@ void ErrorSink::sort_by_position() {
 
 std::string_view type_name(toml::node_type type) {
   switch (type) {
-    case toml::node_type::table: return "table";
-    case toml::node_type::array: return "array";
-    case toml::node_type::string: return "string";
-    case toml::node_type::integer: return "integer";
-    case toml::node_type::floating_point: return "float";
-    case toml::node_type::boolean: return "boolean";
-    case toml::node_type::date: return "date";
-    case toml::node_type::time: return "time";
-    case toml::node_type::date_time: return "date-time";
-    case toml::node_type::none: break;
+    case toml::node_type::table:
+      return "table";
+    case toml::node_type::array:
+      return "array";
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "float";
+    case toml::node_type::boolean:
+      return "boolean";
+    case toml::node_type::date:
+      return "date";
+    case toml::node_type::time:
+      return "time";
+    case toml::node_type::date_time:
+      return "date-time";
+    case toml::node_type::none:
+      break;
   }
   return "nothing";
 }
@@ -81,8 +91,7 @@ TableReader::TableReader(const toml::table& table, std::string path, ErrorSink& 
 toml::source_region TableReader::where(std::string_view key) const {
   // The key token is what the user typed; point there rather than at the value.
   auto it = table_.find(key);
-  if (it != table_.end() && it->first.source().begin.line)
-    return it->first.source();
+  if (it != table_.end() && it->first.source().begin.line) return it->first.source();
   if (auto* node = table_.get(key)) return node->source();
   return table_.source();
 }
@@ -90,11 +99,13 @@ toml::source_region TableReader::where(std::string_view key) const {
 const toml::node* TableReader::find(std::string_view key, Presence presence) {
   known_.emplace(key);
   const toml::node* node = table_.get(key);
-  if (!node && presence == Presence::required) sink_.add(table_.source(), key_path(key), "is required");
+  if (!node && presence == Presence::required)
+    sink_.add(table_.source(), key_path(key), "is required");
   return node;
 }
 
-void TableReader::wrong_type(std::string_view key, const toml::node& node, std::string_view expected) {
+void TableReader::wrong_type(std::string_view key, const toml::node& node,
+                             std::string_view expected) {
   sink_.add(node.source(), key_path(key),
             "must be " + std::string(expected) + ", not " + a_type_name(node.type()));
 }
@@ -140,7 +151,8 @@ std::optional<int64_t> TableReader::integer_value(std::string_view key, int64_t 
   return number;
 }
 
-bool TableReader::string_array(std::string_view key, std::vector<std::string>& out, Presence presence) {
+bool TableReader::string_array(std::string_view key, std::vector<std::string>& out,
+                               Presence presence) {
   const toml::array* items = array(key, presence);
   if (!items) return false;
   std::vector<std::string> values;
@@ -180,7 +192,8 @@ void TableReader::reject_unknown() {
   for (auto&& [key, node] : table_) {
     if (known_.count(key.str())) continue;
     bool is_table = node.is_table() || node.is_array_of_tables();
-    std::string message = std::string(is_table ? "unknown table '" : "unknown key '") + std::string(key.str()) + "'";
+    std::string message =
+        std::string(is_table ? "unknown table '" : "unknown key '") + std::string(key.str()) + "'";
     // Suggest the closest known key when it is a likely typo.
     std::string_view best;
     std::size_t best_distance = 3;

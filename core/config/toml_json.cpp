@@ -1,10 +1,9 @@
 #include "config/toml_json.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <charconv>
 #include <cmath>
 #include <sstream>
-
-#include <boost/json/serialize.hpp>
 
 namespace sb::config {
 
@@ -31,37 +30,49 @@ boost::json::value toml_to_json(const toml::node& node) {
       for (const toml::node& child : *node.as_array()) array.push_back(toml_to_json(child));
       return array;
     }
-    case toml::node_type::string: return boost::json::string(node.as_string()->get());
-    case toml::node_type::integer: return node.as_integer()->get();
+    case toml::node_type::string:
+      return boost::json::string(node.as_string()->get());
+    case toml::node_type::integer:
+      return node.as_integer()->get();
     case toml::node_type::floating_point: {
       double number = node.as_floating_point()->get();
       if (!std::isfinite(number)) return nullptr;
       return number;
     }
-    case toml::node_type::boolean: return node.as_boolean()->get();
-    case toml::node_type::date: return boost::json::string(streamed(node.as_date()->get()));
-    case toml::node_type::time: return boost::json::string(streamed(node.as_time()->get()));
-    case toml::node_type::date_time: return boost::json::string(streamed(node.as_date_time()->get()));
-    case toml::node_type::none: break;
+    case toml::node_type::boolean:
+      return node.as_boolean()->get();
+    case toml::node_type::date:
+      return boost::json::string(streamed(node.as_date()->get()));
+    case toml::node_type::time:
+      return boost::json::string(streamed(node.as_time()->get()));
+    case toml::node_type::date_time:
+      return boost::json::string(streamed(node.as_date_time()->get()));
+    case toml::node_type::none:
+      break;
   }
   return nullptr;
 }
 
 std::string toml_to_text(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return node.as_string()->get();
-    case toml::node_type::integer: return std::to_string(node.as_integer()->get());
+    case toml::node_type::string:
+      return node.as_string()->get();
+    case toml::node_type::integer:
+      return std::to_string(node.as_integer()->get());
     case toml::node_type::floating_point: {
       // Shortest text that reads back as the same double: "0.5", not "5E-1".
       char buffer[64];
       auto result = std::to_chars(buffer, buffer + sizeof buffer, node.as_floating_point()->get());
       return std::string(buffer, result.ptr);
     }
-    case toml::node_type::boolean: return node.as_boolean()->get() ? "true" : "false";
+    case toml::node_type::boolean:
+      return node.as_boolean()->get() ? "true" : "false";
     case toml::node_type::date:
     case toml::node_type::time:
-    case toml::node_type::date_time: return toml_to_json(node).as_string().c_str();
-    default: return boost::json::serialize(toml_to_json(node));
+    case toml::node_type::date_time:
+      return toml_to_json(node).as_string().c_str();
+    default:
+      return boost::json::serialize(toml_to_json(node));
   }
 }
 

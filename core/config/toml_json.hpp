@@ -1,10 +1,10 @@
 // TOML values as JSON, the form plugin configuration crosses the C ABI in.
 #pragma once
 
-#include <string>
+#include <toml++/toml.h>
 
 #include <boost/json/value.hpp>
-#include <toml++/toml.h>
+#include <string>
 
 namespace sb::config {
 

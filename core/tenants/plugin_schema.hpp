@@ -16,7 +16,7 @@ namespace sb::tenants {
 
 struct PluginSchema {
   std::string name;
-  int32_t kind = 0;                                     // sb_kind
+  int32_t kind = 0;                                   // sb_kind
   std::vector<std::pair<std::string, int32_t>> keys;  // key -> sb_config_type
 };
 

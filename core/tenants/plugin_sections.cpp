@@ -1,7 +1,6 @@
 #include "tenants/plugin_sections.hpp"
 
 #include <algorithm>
-
 #include <boost/json/serialize.hpp>
 
 #include "config/toml_json.hpp"
@@ -12,54 +11,73 @@ namespace {
 
 std::string kind_name(int32_t kind) {
   switch (kind) {
-    case SB_KIND_STORAGE: return "storage";
-    case SB_KIND_ROUTING: return "routing";
-    case SB_KIND_AUTOREPLY: return "auto-reply";
-    case SB_KIND_LLM: return "llm";
-    case SB_KIND_CLUSTER_BUS: return "cluster bus";
+    case SB_KIND_STORAGE:
+      return "storage";
+    case SB_KIND_ROUTING:
+      return "routing";
+    case SB_KIND_AUTOREPLY:
+      return "auto-reply";
+    case SB_KIND_LLM:
+      return "llm";
+    case SB_KIND_CLUSTER_BUS:
+      return "cluster bus";
   }
   return "unknown (" + std::to_string(kind) + ")";
 }
 
 std::string_view config_type_name(int32_t type) {
   switch (type) {
-    case SB_CONFIG_STRING: return "a string";
-    case SB_CONFIG_INTEGER: return "an integer";
-    case SB_CONFIG_BOOLEAN: return "true or false";
-    case SB_CONFIG_FLOAT: return "a number";
-    case SB_CONFIG_ARRAY: return "an array";
-    case SB_CONFIG_TABLE: return "a table";
+    case SB_CONFIG_STRING:
+      return "a string";
+    case SB_CONFIG_INTEGER:
+      return "an integer";
+    case SB_CONFIG_BOOLEAN:
+      return "true or false";
+    case SB_CONFIG_FLOAT:
+      return "a number";
+    case SB_CONFIG_ARRAY:
+      return "an array";
+    case SB_CONFIG_TABLE:
+      return "a table";
   }
   return "of an unknown type";
 }
 
 bool has_config_type(const toml::node& node, int32_t type) {
   switch (type) {
-    case SB_CONFIG_STRING: return node.is_string();
-    case SB_CONFIG_INTEGER: return node.is_integer();
-    case SB_CONFIG_BOOLEAN: return node.is_boolean();
+    case SB_CONFIG_STRING:
+      return node.is_string();
+    case SB_CONFIG_INTEGER:
+      return node.is_integer();
+    case SB_CONFIG_BOOLEAN:
+      return node.is_boolean();
     // "temperature = 1" means 1.0 to anyone writing it.
-    case SB_CONFIG_FLOAT: return node.is_floating_point() || node.is_integer();
-    case SB_CONFIG_ARRAY: return node.is_array();
-    case SB_CONFIG_TABLE: return node.is_table();
+    case SB_CONFIG_FLOAT:
+      return node.is_floating_point() || node.is_integer();
+    case SB_CONFIG_ARRAY:
+      return node.is_array();
+    case SB_CONFIG_TABLE:
+      return node.is_table();
   }
   return false;
 }
 
 }  // namespace
 
-const PluginSchema* require_plugin(const PluginLookup& plugins, std::string_view name, int32_t want_kind,
-                                   const toml::source_region& where, const std::string& key,
-                                   config::ErrorSink& sink) {
+const PluginSchema* require_plugin(const PluginLookup& plugins, std::string_view name,
+                                   int32_t want_kind, const toml::source_region& where,
+                                   const std::string& key, config::ErrorSink& sink) {
   const PluginSchema* schema = plugins ? plugins(name) : nullptr;
   if (!schema) {
-    sink.add(where, key, "plugin '" + std::string(name) + "' is not installed (no such plugin in the plugin directory)");
+    sink.add(where, key,
+             "plugin '" + std::string(name) +
+                 "' is not installed (no such plugin in the plugin directory)");
     return nullptr;
   }
   if (want_kind && schema->kind != want_kind) {
     sink.add(where, key,
-             "plugin '" + std::string(name) + "' is a " + kind_name(schema->kind) + " plugin, not a " +
-                 kind_name(want_kind) + " plugin");
+             "plugin '" + std::string(name) + "' is a " + kind_name(schema->kind) +
+                 " plugin, not a " + kind_name(want_kind) + " plugin");
     return nullptr;
   }
   return schema;
@@ -74,7 +92,8 @@ std::map<std::string, PluginSection> read_plugin_sections(const toml::table& plu
     std::string path = "plugins." + name;
     const toml::table* table = node.as_table();
     if (!table) {
-      sink.add(node.source(), path, "must be a table ([plugins." + name + "]), not " + config::a_type_name(node.type()));
+      sink.add(node.source(), path,
+               "must be a table ([plugins." + name + "]), not " + config::a_type_name(node.type()));
       continue;
     }
     const PluginSchema* schema = require_plugin(plugins, name, 0, name_key.source(), path, sink);
@@ -83,7 +102,8 @@ std::map<std::string, PluginSection> read_plugin_sections(const toml::table& plu
     std::size_t errors_before = sink.count();
     PluginSection section;
     section.name = name;
-    section.line = table->source().begin.line ? table->source().begin.line : name_key.source().begin.line;
+    section.line =
+        table->source().begin.line ? table->source().begin.line : name_key.source().begin.line;
     for (auto&& [key, value] : *table) {
       std::string key_path = path + "." + std::string(key.str());
       auto declared = std::find_if(schema->keys.begin(), schema->keys.end(),
@@ -92,11 +112,12 @@ std::map<std::string, PluginSection> read_plugin_sections(const toml::table& plu
         std::string known;
         for (const auto& entry : schema->keys) known += (known.empty() ? "" : ", ") + entry.first;
         sink.add(key.source(), key_path,
-                 "unknown key '" + std::string(key.str()) + "' for plugin '" + name + "' (it accepts: " +
-                     (known.empty() ? std::string("no keys") : known) + ")");
+                 "unknown key '" + std::string(key.str()) + "' for plugin '" + name +
+                     "' (it accepts: " + (known.empty() ? std::string("no keys") : known) + ")");
       } else if (!has_config_type(value, declared->second)) {
         sink.add(value.source(), key_path,
-                 "must be " + std::string(config_type_name(declared->second)) + ", not " + config::a_type_name(value.type()));
+                 "must be " + std::string(config_type_name(declared->second)) + ", not " +
+                     config::a_type_name(value.type()));
       } else {
         section.values_as_text[std::string(key.str())] = config::toml_to_text(value);
       }

@@ -13,9 +13,9 @@ namespace sb::tenants {
 
 // The installed plugin named at `where` (key `key`), or nullptr after reporting that it
 // is missing or (when want_kind is non-zero) of another kind.
-const PluginSchema* require_plugin(const PluginLookup& plugins, std::string_view name, int32_t want_kind,
-                                   const toml::source_region& where, const std::string& key,
-                                   config::ErrorSink& sink);
+const PluginSchema* require_plugin(const PluginLookup& plugins, std::string_view name,
+                                   int32_t want_kind, const toml::source_region& where,
+                                   const std::string& key, config::ErrorSink& sink);
 
 // The [plugins] table: one sub-table per plugin, each key declared by that plugin
 // and of the declared type.

@@ -34,7 +34,9 @@ const AgentConfig* TenantConfig::agent_by_id(std::string_view id) const {
 
 bool is_valid_tenant_id(std::string_view id) {
   if (id.empty() || id.size() > 63) return false;
-  auto allowed = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; };
+  auto allowed = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  };
   return id.front() != '-' && std::all_of(id.begin(), id.end(), allowed);
 }
 

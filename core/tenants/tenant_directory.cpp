@@ -37,8 +37,11 @@ std::optional<std::string> read_all(const fs::path& path) {
 
 }  // namespace
 
-TenantDirectory::TenantDirectory(fs::path dir, PluginLookup plugins, std::string default_storage_plugin)
-    : dir_(std::move(dir)), plugins_(std::move(plugins)), default_storage_plugin_(std::move(default_storage_plugin)) {}
+TenantDirectory::TenantDirectory(fs::path dir, PluginLookup plugins,
+                                 std::string default_storage_plugin)
+    : dir_(std::move(dir)),
+      plugins_(std::move(plugins)),
+      default_storage_plugin_(std::move(default_storage_plugin)) {}
 
 void TenantDirectory::recheck_all() {
   for (auto& [path, state] : files_) state.needs_recheck = true;
@@ -52,7 +55,8 @@ TenantDirectory::Changes TenantDirectory::refresh() {
     // Keep every live tenant: an unreadable directory is more likely a mount hiccup
     // than an intent to delete all tenants.
     if (!dir_error_reported_)
-      changes.errors.push_back(ConfigError{dir_.string(), 0, 0, "", "cannot read the tenants directory: " + ec.message()});
+      changes.errors.push_back(ConfigError{dir_.string(), 0, 0, "",
+                                           "cannot read the tenants directory: " + ec.message()});
     dir_error_reported_ = true;
     return changes;
   }
@@ -74,7 +78,11 @@ TenantDirectory::Changes TenantDirectory::refresh() {
     if (stat_same && !state.content_maybe_racy && !state.needs_recheck) continue;
 
     auto content = read_all(path);
-    if (!content) continue;  // vanished or unreadable for a moment: try next poll
+    if (!content) {
+      // Vanished or unreadable for a moment: try next poll, from a clean slate.
+      if (fresh) files_.erase(it);
+      continue;
+    }
     bool racy = fs::file_time_type::clock::now() - mtime < kRacyWindow;
     bool same_content = !fresh && *content == state.content;
     state.size = size;
@@ -101,16 +109,18 @@ TenantDirectory::Changes TenantDirectory::refresh() {
   return changes;
 }
 
-void TenantDirectory::load_file(const fs::path& path, FileState& state, std::string content, Changes& changes) {
+void TenantDirectory::load_file(const fs::path& path, FileState& state, std::string content,
+                                Changes& changes) {
   state.content = std::move(content);
-  auto config = load_tenant_text(state.content, path, plugins_, default_storage_plugin_, changes.errors);
+  auto config =
+      load_tenant_text(state.content, path, plugins_, default_storage_plugin_, changes.errors);
   if (!config) return;  // the last good config, if any, stays live
   std::lock_guard lock(live_mutex_);
   auto existing = live_.find(config->id);
   if (existing != live_.end() && existing->second->file != path) {
-    changes.errors.push_back(ConfigError{path.string(), 1, 1, "id",
-                                         "tenant id '" + config->id + "' is already used by " +
-                                             existing->second->file.string()});
+    changes.errors.push_back(ConfigError{
+        path.string(), 1, 1, "id",
+        "tenant id '" + config->id + "' is already used by " + existing->second->file.string()});
     return;
   }
   live_[config->id] = config;

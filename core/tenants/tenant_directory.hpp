@@ -19,7 +19,8 @@ namespace sb::tenants {
 
 class TenantDirectory {
  public:
-  TenantDirectory(std::filesystem::path dir, PluginLookup plugins, std::string default_storage_plugin);
+  TenantDirectory(std::filesystem::path dir, PluginLookup plugins,
+                  std::string default_storage_plugin);
 
   struct Changes {
     std::vector<std::shared_ptr<const TenantConfig>> changed;  // new or edited, valid
@@ -43,13 +44,14 @@ class TenantDirectory {
   struct FileState {
     std::uintmax_t size = 0;
     std::filesystem::file_time_type mtime;
-    std::string content;  // as last parsed, to tell a real edit from a touch
+    std::string content;             // as last parsed, to tell a real edit from a touch
     bool content_maybe_racy = true;  // mtime too recent to trust (see refresh)
     bool needs_recheck = false;
     std::shared_ptr<const TenantConfig> live;  // last good config, may be null
   };
 
-  void load_file(const std::filesystem::path& path, FileState& state, std::string content, Changes& changes);
+  void load_file(const std::filesystem::path& path, FileState& state, std::string content,
+                 Changes& changes);
 
   std::filesystem::path dir_;
   PluginLookup plugins_;

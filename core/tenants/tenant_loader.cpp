@@ -35,8 +35,9 @@ void read_storage(TableReader& storage, TenantConfig& out, const PluginLookup& p
   if (!storage.string("plugin", out.storage_plugin)) {
     // absent or reported
   } else if (out.storage_plugin.empty()) {
-    storage.sink().add(storage.where("plugin"), storage.key_path("plugin"),
-                       "must name a storage plugin (or leave the key out for the server's default)");
+    storage.sink().add(
+        storage.where("plugin"), storage.key_path("plugin"),
+        "must name a storage plugin (or leave the key out for the server's default)");
   } else {
     require_plugin(plugins, out.storage_plugin, SB_KIND_STORAGE, storage.where("plugin"),
                    storage.key_path("plugin"), storage.sink());
@@ -48,7 +49,8 @@ void read_routing(TableReader& routing, TenantConfig& out, const PluginLookup& p
   const toml::array* chain = routing.array("chain");
   if (chain && routing.string_array("chain", out.routing_chain)) {
     if (out.routing_chain.empty())
-      routing.sink().add(chain->source(), routing.key_path("chain"), "must name at least one routing plugin");
+      routing.sink().add(chain->source(), routing.key_path("chain"),
+                         "must name at least one routing plugin");
     std::set<std::string> seen;
     for (std::size_t i = 0; i < out.routing_chain.size(); ++i) {
       const std::string& name = out.routing_chain[i];
@@ -69,14 +71,19 @@ void read_identity(TableReader& top, TenantConfig& out) {
   if (top.string("id", out.id)) {
     if (!is_valid_tenant_id(out.id))
       sink.add(top.where("id"), "id",
-               "'" + out.id + "' is not a valid tenant id (lower-case letters, digits and '-', 1-63 characters, not starting with '-')");
+               "'" + out.id +
+                   "' is not a valid tenant id (lower-case letters, digits and '-', 1-63 "
+                   "characters, not starting with '-')");
     else if (out.id != stem)
-      sink.add(top.where("id"), "id", "'" + out.id + "' must equal the file name (" + stem + ".toml)");
+      sink.add(top.where("id"), "id",
+               "'" + out.id + "' must equal the file name (" + stem + ".toml)");
   } else {
     out.id = stem;
     if (!is_valid_tenant_id(stem))
-      sink.add(1, 1, "id",
-               "the file name '" + stem + "' is not a valid tenant id (lower-case letters, digits and '-', 1-63 characters)");
+      sink.add(
+          1, 1, "id",
+          "the file name '" + stem +
+              "' is not a valid tenant id (lower-case letters, digits and '-', 1-63 characters)");
   }
   if (top.string("name", out.name, Presence::required) && out.name.empty())
     sink.add(top.where("name"), "name", "must not be empty");
@@ -84,7 +91,8 @@ void read_identity(TableReader& top, TenantConfig& out) {
 
 }  // namespace
 
-std::shared_ptr<const TenantConfig> load_tenant_text(std::string_view text, const std::filesystem::path& file,
+std::shared_ptr<const TenantConfig> load_tenant_text(std::string_view text,
+                                                     const std::filesystem::path& file,
                                                      const PluginLookup& plugins,
                                                      const std::string& default_storage_plugin,
                                                      ConfigErrors& errors) {
@@ -115,11 +123,13 @@ std::shared_ptr<const TenantConfig> load_tenant_text(std::string_view text, cons
   // Defaults name plugins too; they must be installed like ones the file names.
   if (!(*root)["storage"]["plugin"]) {
     config->storage_plugin = default_storage_plugin;
-    require_plugin(plugins, default_storage_plugin, SB_KIND_STORAGE, root->source(), "storage.plugin", sink);
+    require_plugin(plugins, default_storage_plugin, SB_KIND_STORAGE, root->source(),
+                   "storage.plugin", sink);
   }
   if (!(*root)["routing"]["chain"]) {
     config->routing_chain = {kDefaultRoutingPlugin};
-    require_plugin(plugins, kDefaultRoutingPlugin, SB_KIND_ROUTING, root->source(), "routing.chain", sink);
+    require_plugin(plugins, kDefaultRoutingPlugin, SB_KIND_ROUTING, root->source(), "routing.chain",
+                   sink);
   }
 
   sink.sort_by_position();
@@ -127,7 +137,8 @@ std::shared_ptr<const TenantConfig> load_tenant_text(std::string_view text, cons
   return config;
 }
 
-std::shared_ptr<const TenantConfig> load_tenant_file(const std::filesystem::path& file, const PluginLookup& plugins,
+std::shared_ptr<const TenantConfig> load_tenant_file(const std::filesystem::path& file,
+                                                     const PluginLookup& plugins,
                                                      const std::string& default_storage_plugin,
                                                      ConfigErrors& errors) {
   ErrorSink sink(file.string(), errors);

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "auth/password.hpp"
+
+#include <catch2/catch.hpp>
 
 using sb::auth::hash_password;
 using sb::auth::verify_password;
@@ -32,8 +32,9 @@ TEST_CASE("passwords with any bytes work, including empty and NUL") {
 
 TEST_CASE("malformed hashes never verify") {
   std::string good = hash_password("pw");
-  for (std::string bad : {std::string(), std::string("pw"), std::string("$argon2id$"), good.substr(0, good.size() - 4),
-                          good + std::string(200, 'A'), std::string(good).insert(10, 1, '\0')}) {
+  for (std::string bad : {std::string(), std::string("pw"), std::string("$argon2id$"),
+                          good.substr(0, good.size() - 4), good + std::string(200, 'A'),
+                          std::string(good).insert(10, 1, '\0')}) {
     CHECK_FALSE(verify_password(bad, "pw"));
   }
 }

@@ -1,13 +1,12 @@
-#include <catch2/catch.hpp>
+#include "auth/token_signer.hpp"
 
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <random>
 #include <thread>
 #include <vector>
-
-#include "auth/token_signer.hpp"
 
 namespace fs = std::filesystem;
 using sb::auth::Claims;
@@ -28,7 +27,8 @@ Claims agent_claims() {
 }
 
 struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("sb-auth-test-" + std::to_string(std::random_device{}()));
+  fs::path path =
+      fs::temp_directory_path() / ("sb-auth-test-" + std::to_string(std::random_device{}()));
   ~TempDir() { fs::remove_all(path); }
 };
 
@@ -48,7 +48,8 @@ TEST_CASE("an issued token verifies to the same claims") {
 TEST_CASE("tokens are safe in a URL query without escaping") {
   TokenSigner signer(key_of(2));
   Claims claims = agent_claims();
-  claims.subject = "??&&==//++ \xc3\xa9";  // characters that would need escaping if they leaked through
+  claims.subject =
+      "??&&==//++ \xc3\xa9";  // characters that would need escaping if they leaked through
   std::string token = signer.issue(claims);
   for (char c : token) {
     INFO(token);
@@ -92,8 +93,9 @@ TEST_CASE("any change to a token is rejected") {
 TEST_CASE("malformed tokens are rejected") {
   TokenSigner signer(key_of(7));
   std::string token = signer.issue(agent_claims());
-  for (std::string bad : {std::string(), std::string("."), std::string("abc"), token.substr(0, token.find('.')),
-                          token + ".", "." + token, token + "=", token.substr(0, token.size() - 1)}) {
+  for (std::string bad :
+       {std::string(), std::string("."), std::string("abc"), token.substr(0, token.find('.')),
+        token + ".", "." + token, token + "=", token.substr(0, token.size() - 1)}) {
     INFO(bad);
     CHECK_FALSE(signer.verify(bad, kNow_s));
   }
@@ -136,12 +138,14 @@ TEST_CASE("open refuses a damaged secret with a clear message") {
   TempDir dir;
   fs::create_directories(dir.path);
   std::ofstream(dir.path / "secret.key") << "short";
-  CHECK_THROWS_WITH(TokenSigner::open(dir.path), Catch::Contains("secret.key") && Catch::Contains("32 bytes"));
+  CHECK_THROWS_WITH(TokenSigner::open(dir.path),
+                    Catch::Contains("secret.key") && Catch::Contains("32 bytes"));
 }
 
 TEST_CASE("open reports a data directory it cannot create") {
   TempDir dir;
   fs::create_directories(dir.path);
   std::ofstream(dir.path / "file") << "x";
-  CHECK_THROWS_WITH(TokenSigner::open(dir.path / "file" / "var"), Catch::Contains("data directory"));
+  CHECK_THROWS_WITH(TokenSigner::open(dir.path / "file" / "var"),
+                    Catch::Contains("data directory"));
 }

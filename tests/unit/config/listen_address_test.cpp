@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "config/listen_address.hpp"
+
+#include <catch2/catch.hpp>
 
 using sb::config::parse_listen;
 
@@ -28,9 +28,10 @@ TEST_CASE("listen port 0 means any free port") {
 }
 
 TEST_CASE("listen rejects malformed addresses and leaves outputs alone") {
-  for (const char* text : {"", "127.0.0.1", "127.0.0.1:", ":8080", "127.0.0.1:65536", "127.0.0.1:-1",
-                           "127.0.0.1:80x", "256.0.0.1:80", "example.com:80", "::1:80", "[::1]80",
-                           "[nonsense]:80", "127.0.0.1:+80", "127.0.0.1: 80"}) {
+  for (const char* text :
+       {"", "127.0.0.1", "127.0.0.1:", ":8080", "127.0.0.1:65536", "127.0.0.1:-1", "127.0.0.1:80x",
+        "256.0.0.1:80", "example.com:80", "::1:80", "[::1]80", "[nonsense]:80", "127.0.0.1:+80",
+        "127.0.0.1: 80"}) {
     std::string host = "unchanged";
     uint16_t port = 7;
     INFO(text);

@@ -1,9 +1,8 @@
-#include <catch2/catch.hpp>
+#include "config/server_config.hpp"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <random>
-
-#include "config/server_config.hpp"
 
 namespace fs = std::filesystem;
 using sb::ConfigErrors;
@@ -41,7 +40,8 @@ std::string all(const ConfigErrors& errors) {
 
 TEST_CASE("the shipped conf/switchboard.toml is valid and matches the built-in defaults") {
   ConfigErrors errors;
-  auto config = load_server_config(fs::path(SWITCHBOARD_SOURCE_DIR) / "conf/switchboard.toml", errors);
+  auto config =
+      load_server_config(fs::path(SWITCHBOARD_SOURCE_DIR) / "conf/switchboard.toml", errors);
   INFO(all(errors));
   REQUIRE(config);
   ServerConfig defaults;

@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "tenants/tenant_directory.hpp"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <thread>
 
 #include "tenant_test_support.hpp"
-#include "tenants/tenant_directory.hpp"
 
 using namespace sb::tenants;
 using namespace sb::tenants::test;
@@ -12,7 +12,8 @@ using namespace sb::tenants::test;
 namespace {
 
 std::string tenant(const std::string& name, int max_connections = 1000) {
-  return "name = \"" + name + "\"\n[limits]\nmax_connections = " + std::to_string(max_connections) + "\n";
+  return "name = \"" + name + "\"\n[limits]\nmax_connections = " + std::to_string(max_connections) +
+         "\n";
 }
 
 std::vector<std::string> ids(const std::vector<std::shared_ptr<const TenantConfig>>& configs) {
@@ -117,7 +118,8 @@ TEST_CASE("hot reload: edit, broken edit, fix, unchanged, delete") {
 
   SECTION("touching a file without changing it is not a change") {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    std::filesystem::last_write_time(dir.path / "beta.toml", std::filesystem::file_time_type::clock::now());
+    std::filesystem::last_write_time(dir.path / "beta.toml",
+                                     std::filesystem::file_time_type::clock::now());
     auto touched = tenants.refresh();
     CHECK(touched.changed.empty());
     CHECK(touched.errors.empty());
@@ -143,7 +145,9 @@ TEST_CASE("recheck_all re-validates unchanged files against the installed plugin
   TempDir dir;
   dir.write("alpha.toml", tenant("Alpha"));
   bool installed = false;
-  PluginLookup lookup = [&](std::string_view name) { return installed ? fake_plugins()(name) : nullptr; };
+  PluginLookup lookup = [&](std::string_view name) {
+    return installed ? fake_plugins()(name) : nullptr;
+  };
   TenantDirectory tenants(dir.path, lookup, "storage-sqlite");
   CHECK(tenants.refresh().errors.size() == 2);  // storage and routing plugins missing
   CHECK(tenants.refresh().errors.empty());

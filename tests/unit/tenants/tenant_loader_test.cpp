@@ -43,13 +43,15 @@ chain = ["routing-round-robin", "routing-least-busy"]
 [[agents]]
 email = "Kim@Shop.Example"
 name = "Kim"
-password_hash = ")" + kHash + R"("
+password_hash = ")" + kHash +
+                     R"("
 [[agents]]
 id = "lee"
 email = "lee@shop.example"
 name = "Lee"
 role = "admin"
-password_hash = ")" + kHash + R"("
+password_hash = ")" + kHash +
+                     R"("
 max_concurrent = 10000
 groups = ["billing", "support"]
 skills = { english = 1, french = 10 }
@@ -104,18 +106,23 @@ a = 1
 [[agents]]
 email = "a@b.c"
 name = "A"
-password_hash = ")" + kHash + R"("
+password_hash = ")" + kHash +
+                     R"("
 nickname = "x"
 )");
   INFO(loaded.all());
   CHECK_FALSE(loaded.config);
   CHECK(loaded.errors.size() == 7);
-  struct Expected { const char* key; uint32_t line, column; };
+  struct Expected {
+    const char* key;
+    uint32_t line, column;
+  };
   // A table's name sits inside its brackets, at column 2.
-  for (auto [key, line, column] : {Expected{"colour", 2, 1}, Expected{"limits.max_conections", 4, 1},
-                                   Expected{"auth.token_ttl", 6, 1}, Expected{"storage.path", 8, 1},
-                                   Expected{"routing.strategy", 10, 1}, Expected{"extras", 11, 2},
-                                   Expected{"agents[0].nickname", 17, 1}}) {
+  for (auto [key, line, column] :
+       {Expected{"colour", 2, 1}, Expected{"limits.max_conections", 4, 1},
+        Expected{"auth.token_ttl", 6, 1}, Expected{"storage.path", 8, 1},
+        Expected{"routing.strategy", 10, 1}, Expected{"extras", 11, 2},
+        Expected{"agents[0].nickname", 17, 1}}) {
     INFO(key);
     auto* error = loaded.error(key);
     REQUIRE(error);
@@ -123,7 +130,8 @@ nickname = "x"
     CHECK(error->column == column);
     CHECK(error->file.ends_with("shop.toml"));
   }
-  CHECK_THAT(loaded.error("limits.max_conections")->message, Catch::Contains("did you mean 'max_connections'"));
+  CHECK_THAT(loaded.error("limits.max_conections")->message,
+             Catch::Contains("did you mean 'max_connections'"));
   CHECK_THAT(loaded.error("extras")->message, Catch::Contains("unknown table"));
   // Reported top to bottom, as a user fixes them.
   CHECK(loaded.errors.front().key == "colour");
@@ -139,7 +147,8 @@ chain = "routing-least-busy"
 [[agents]]
 email = "a@b.c"
 name = "A"
-password_hash = ")" + kHash + R"("
+password_hash = ")" + kHash +
+                     R"("
 groups = "support"
 skills = { english = "good" }
 max_concurrent = 2.0
@@ -148,7 +157,8 @@ max_concurrent = 2.0
   CHECK_FALSE(loaded.config);
   CHECK(loaded.errors.size() == 6);
   CHECK(loaded.error("name")->line == 1);
-  CHECK_THAT(loaded.error("name")->message, Catch::Contains("string") && Catch::Contains("integer"));
+  CHECK_THAT(loaded.error("name")->message,
+             Catch::Contains("string") && Catch::Contains("integer"));
   CHECK(loaded.error("limits.max_connections")->line == 3);
   CHECK(loaded.error("routing.chain")->line == 5);
   CHECK(loaded.error("agents[0].groups")->line == 10);
@@ -166,7 +176,8 @@ agent_token_ttl_s = 10
 [[agents]]
 email = "a@b.c"
 name = "A"
-password_hash = ")" + kHash + R"("
+password_hash = ")" + kHash +
+                     R"("
 max_concurrent = 0
 skills = { english = 11 }
 )");
@@ -181,7 +192,8 @@ skills = { english = 11 }
   CHECK(loaded.error("limits.connection_messages_per_second")->line == 4);
   CHECK(loaded.error("auth.agent_token_ttl_s")->line == 6);
   CHECK(loaded.error("agents[0].max_concurrent")->line == 11);
-  CHECK_THAT(loaded.error("agents[0].skills.english")->message, Catch::Contains("between 1 and 10"));
+  CHECK_THAT(loaded.error("agents[0].skills.english")->message,
+             Catch::Contains("between 1 and 10"));
 }
 
 TEST_CASE("a bad tenant id, or one that differs from the file name, is an error") {
@@ -234,11 +246,11 @@ TEST_CASE("agent emails and ids must be unique; emails ignoring case") {
   auto agent = [](const std::string& fields) {
     return "[[agents]]\nname = \"A\"\npassword_hash = \"" + kHash + "\"\n" + fields + "\n";
   };
-  auto loaded = load("name = \"Shop\"\n" +               // line 1
-                     agent("email = \"a@shop.example\"") +  // lines 2-5
-                     agent("email = \"A@Shop.Example\"") +  // lines 6-9: same email
-                     agent("email = \"b@shop.example\"\nid = \"bee\"") +       // lines 10-14
-                     agent("email = \"c@shop.example\"\nid = \"bee\"") +       // lines 15-19: same id
+  auto loaded = load("name = \"Shop\"\n" +                                // line 1
+                     agent("email = \"a@shop.example\"") +                // lines 2-5
+                     agent("email = \"A@Shop.Example\"") +                // lines 6-9: same email
+                     agent("email = \"b@shop.example\"\nid = \"bee\"") +  // lines 10-14
+                     agent("email = \"c@shop.example\"\nid = \"bee\"") +  // lines 15-19: same id
                      agent("email = \"d@shop.example\"\nid = \"e@shop.example\"") +  // 20-24
                      agent("email = \"e@shop.example\""));  // 25-28: id defaults to a taken one
   INFO(loaded.all());
@@ -274,8 +286,9 @@ password_hash = "hunter2"
   CHECK(loaded.error("agents[0].password_hash")->line == 6);
   CHECK_THAT(loaded.error("agents[0].password_hash")->message, Catch::Contains("hash-password"));
 
-  auto argon2i = load("name = \"Shop\"\n[[agents]]\nemail = \"a@b.c\"\nname = \"A\"\n"
-                      "password_hash = \"$argon2i$v=19$m=4096,t=3,p=1$c2FsdA$aGFzaA\"\n");
+  auto argon2i = load(
+      "name = \"Shop\"\n[[agents]]\nemail = \"a@b.c\"\nname = \"A\"\n"
+      "password_hash = \"$argon2i$v=19$m=4096,t=3,p=1$c2FsdA$aGFzaA\"\n");
   CHECK_FALSE(argon2i.config);
   CHECK(argon2i.error("agents[0].password_hash"));
 }

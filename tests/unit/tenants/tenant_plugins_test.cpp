@@ -42,9 +42,11 @@ chain = ["storage-sqlite"]
   CHECK_FALSE(loaded.config);
   CHECK(loaded.errors.size() == 2);
   CHECK(loaded.error("storage.plugin")->line == 3);
-  CHECK_THAT(loaded.error("storage.plugin")->message, Catch::Contains("is a routing plugin, not a storage plugin"));
+  CHECK_THAT(loaded.error("storage.plugin")->message,
+             Catch::Contains("is a routing plugin, not a storage plugin"));
   CHECK(loaded.error("routing.chain[0]")->line == 5);
-  CHECK_THAT(loaded.error("routing.chain[0]")->message, Catch::Contains("is a storage plugin, not a routing plugin"));
+  CHECK_THAT(loaded.error("routing.chain[0]")->message,
+             Catch::Contains("is a storage plugin, not a routing plugin"));
 }
 
 TEST_CASE("a routing chain must be non-empty and name each plugin once") {
@@ -53,7 +55,8 @@ TEST_CASE("a routing chain must be non-empty and name each plugin once") {
   REQUIRE(empty.error("routing.chain"));
   CHECK(empty.error("routing.chain")->line == 3);
 
-  auto twice = load("name = \"Shop\"\n[routing]\nchain = [\"routing-least-busy\", \"routing-least-busy\"]\n");
+  auto twice = load(
+      "name = \"Shop\"\n[routing]\nchain = [\"routing-least-busy\", \"routing-least-busy\"]\n");
   CHECK_FALSE(twice.config);
   REQUIRE(twice.error("routing.chain[1]"));
 }
@@ -62,11 +65,13 @@ TEST_CASE("defaults name plugins too, which must be installed") {
   TempDir dir;
   sb::ConfigErrors errors;
   PluginLookup nothing_installed = [](std::string_view) -> const PluginSchema* { return nullptr; };
-  auto config = load_tenant_file(dir.write("shop.toml", "name = \"Shop\"\n"), nothing_installed, "storage-sqlite", errors);
+  auto config = load_tenant_file(dir.write("shop.toml", "name = \"Shop\"\n"), nothing_installed,
+                                 "storage-sqlite", errors);
   CHECK_FALSE(config);
   REQUIRE(errors.size() == 2);
   CHECK_THAT(errors[0].to_string() + errors[1].to_string(),
-             Catch::Contains("'storage-sqlite' is not installed") && Catch::Contains("'routing-least-busy' is not installed"));
+             Catch::Contains("'storage-sqlite' is not installed") &&
+                 Catch::Contains("'routing-least-busy' is not installed"));
 }
 
 TEST_CASE("plugin tables accept only the plugin's declared keys, with their types") {
@@ -113,8 +118,9 @@ greeting = { text = "Hi", delay_ms = 10 }
   CHECK(sqlite->name == "storage-sqlite");
   CHECK(sqlite->line == 2);
   CHECK(sqlite->config_json == R"({"busy_timeout_ms":250,"path":"var/shop.db","wal":false})");
-  CHECK(sqlite->values_as_text == std::map<std::string, std::string>{
-                                      {"path", "var/shop.db"}, {"busy_timeout_ms", "250"}, {"wal", "false"}});
+  CHECK(sqlite->values_as_text == std::map<std::string, std::string>{{"path", "var/shop.db"},
+                                                                     {"busy_timeout_ms", "250"},
+                                                                     {"wal", "false"}});
   const PluginSection* faq = loaded.config->section("autoreply-faq");
   REQUIRE(faq);
   CHECK(faq->values_as_text.at("threshold") == "0.5");

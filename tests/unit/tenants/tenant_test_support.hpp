@@ -15,12 +15,21 @@ namespace sb::tenants::test {
 // The plugins the tests pretend are installed, with the kinds and keys they declare.
 inline const PluginLookup& fake_plugins() {
   static const std::map<std::string, PluginSchema, std::less<>> installed = {
-      {"storage-sqlite", {"storage-sqlite", SB_KIND_STORAGE, {{"path", SB_CONFIG_STRING}, {"busy_timeout_ms", SB_CONFIG_INTEGER}, {"wal", SB_CONFIG_BOOLEAN}}}},
+      {"storage-sqlite",
+       {"storage-sqlite",
+        SB_KIND_STORAGE,
+        {{"path", SB_CONFIG_STRING},
+         {"busy_timeout_ms", SB_CONFIG_INTEGER},
+         {"wal", SB_CONFIG_BOOLEAN}}}},
       {"storage-postgres", {"storage-postgres", SB_KIND_STORAGE, {{"dsn", SB_CONFIG_STRING}}}},
       {"routing-least-busy", {"routing-least-busy", SB_KIND_ROUTING, {}}},
       {"routing-round-robin", {"routing-round-robin", SB_KIND_ROUTING, {}}},
-      {"autoreply-faq", {"autoreply-faq", SB_KIND_AUTOREPLY,
-                         {{"threshold", SB_CONFIG_FLOAT}, {"answers", SB_CONFIG_ARRAY}, {"greeting", SB_CONFIG_TABLE}}}},
+      {"autoreply-faq",
+       {"autoreply-faq",
+        SB_KIND_AUTOREPLY,
+        {{"threshold", SB_CONFIG_FLOAT},
+         {"answers", SB_CONFIG_ARRAY},
+         {"greeting", SB_CONFIG_TABLE}}}},
   };
   static const PluginLookup lookup = [](std::string_view name) -> const PluginSchema* {
     auto it = installed.find(name);
@@ -33,7 +42,8 @@ inline const PluginLookup& fake_plugins() {
 struct TempDir {
   std::filesystem::path path;
   TempDir() {
-    path = std::filesystem::temp_directory_path() / ("sb-tenants-test-" + std::to_string(std::random_device{}()));
+    path = std::filesystem::temp_directory_path() /
+           ("sb-tenants-test-" + std::to_string(std::random_device{}()));
     std::filesystem::create_directories(path);
   }
   ~TempDir() { std::filesystem::remove_all(path); }
@@ -64,7 +74,8 @@ struct Loaded {
 inline Loaded load(const std::string& text, const std::string& file_name = "shop.toml") {
   TempDir dir;
   Loaded loaded;
-  loaded.config = load_tenant_file(dir.write(file_name, text), fake_plugins(), "storage-sqlite", loaded.errors);
+  loaded.config =
+      load_tenant_file(dir.write(file_name, text), fake_plugins(), "storage-sqlite", loaded.errors);
   return loaded;
 }
 
