@@ -1,5 +1,7 @@
 #include "plugin_host/loaded_plugin.hpp"
 
+#include <dlfcn.h>
+
 #include <exception>
 
 #include "plugin_host/descriptor_check.hpp"
@@ -27,7 +29,9 @@ std::shared_ptr<LoadedPlugin> load_plugin(const std::filesystem::path& file, Loa
   // plugin's symbols never satisfy another's.
   plugin->library.load(file, ec, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   if (ec) {
-    refusal.why = "not a loadable library: " + ec.message();
+    // Boost.DLL reports every dlopen failure as one error code; dlerror() says why.
+    const char* why = dlerror();
+    refusal.why = std::string("not a loadable library: ") + (why ? why : ec.message().c_str());
     return nullptr;
   }
   if (!plugin->library.has(SB_ENTRY_SYMBOL)) {

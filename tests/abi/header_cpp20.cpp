@@ -1,0 +1,51 @@
+// ABI rule 13: the SDK headers compile as C++20, and the key sizes and offsets are
+// pinned at compile time (LP64). The full layout is pinned by the abi_layout test;
+// these fail the build itself, before any test runs.
+#include <cstddef>
+#include <type_traits>
+
+#include "switchboard/sb_plugin.h"
+#include "switchboard/sb_plugin_cpp.hpp"
+
+static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 0, "ABI bumped: update these pins with the new layout");
+static_assert(std::is_standard_layout_v<sb_plugin_descriptor> && std::is_trivial_v<sb_plugin_descriptor>);
+
+static_assert(sizeof(sb_str) == 16);
+static_assert(offsetof(sb_str, len) == 8);
+
+// The first three descriptor fields must never move: the host reads them to decide
+// whether it can read the rest.
+static_assert(offsetof(sb_plugin_descriptor, struct_size) == 0);
+static_assert(offsetof(sb_plugin_descriptor, abi_major) == 4);
+static_assert(offsetof(sb_plugin_descriptor, abi_minor) == 6);
+static_assert(offsetof(sb_plugin_descriptor, kind) == 8);
+static_assert(offsetof(sb_plugin_descriptor, kind_api) == 72);
+static_assert(sizeof(sb_plugin_descriptor) == 80);
+
+static_assert(offsetof(sb_host_api, alloc) == 8);
+static_assert(offsetof(sb_host_api, complete) == 48);
+static_assert(offsetof(sb_host_api, get_api) == 64);
+static_assert(sizeof(sb_host_api) == 72);
+
+static_assert(sizeof(sb_message) == 136);
+static_assert(offsetof(sb_message, seq) == 40);
+static_assert(offsetof(sb_message, ts_ms) == 128);
+
+static_assert(sizeof(sb_agent_candidate) == 96);
+static_assert(offsetof(sb_agent_candidate, agent_id) == 16);
+static_assert(offsetof(sb_agent_candidate, last_assigned_ms) == 48);
+
+static_assert(sizeof(sb_route_request) == 88);
+static_assert(offsetof(sb_route_request, candidates) == 72);
+
+static_assert(sizeof(sb_storage_api) == 72);
+static_assert(sizeof(sb_routing_api) == 16);
+static_assert(sizeof(sb_event) == 80);
+static_assert(sizeof(sb_instance_args) == 64);
+static_assert(sizeof(sb_status) == 4);
+
+int abi_header_cpp20_check() {
+  char buffer[8];
+  sb_error err{sizeof(sb_error), buffer, sizeof(buffer)};
+  return sb::guarded(&err, [] { return static_cast<int32_t>(SB_OK); });
+}

@@ -1,0 +1,257 @@
+// The guard around every plugin call: exceptions and errors become SB_ERROR, the host
+// survives, the per-instance circuit breaker opens and closes, timeouts answer for
+// ops that never complete, and late completions are dropped without a second
+// callback or a crash. Short timeouts keep this fast.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <optional>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+
+#include "abi_test_support.hpp"
+#include "plugin_host/plugin_host.hpp"
+#include "plugin_host/routing_client.hpp"
+#include "plugin_host/storage_client.hpp"
+
+using namespace sb::plugin_host;
+using namespace sb::abi_test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Fixture {
+  TempDir dir;
+  CapturedLog log;
+  boost::asio::io_context io;
+  std::unique_ptr<PluginHost> host;
+
+  Fixture() {
+    copy_test_plugins(dir.path(), {"abi-faulty-storage", "abi-faulty-router"});
+    HostOptions options;
+    options.call_timeout = 100ms;
+    options.breaker_failures = 3;
+    options.breaker_cooldown = 300ms;
+    options.logger = log.logger;
+    host = std::make_unique<PluginHost>(dir.path(), options);
+    host->scan();
+  }
+
+  std::shared_ptr<Instance> instance(const char* plugin, const char* tenant = "acme") {
+    std::string error;
+    auto made = host->create_instance(plugin, tenant, {}, dir.path() / tenant, error);
+    INFO(error);
+    REQUIRE(made);
+    return made;
+  }
+};
+
+// Appends one message whose text tells the plugin what to do; counts callbacks.
+struct Append {
+  int calls = 0;
+  CallResult last;
+  void send(StorageClient& storage, boost::asio::io_context& io, const std::string& command) {
+    MessageRecord message;
+    message.conversation_id = "c_1";
+    message.text = command;
+    storage.append_message(message, io.get_executor(), [this](CallResult r) {
+      ++calls;
+      last = std::move(r);
+    });
+  }
+};
+
+CallResult append_once(StorageClient& storage, boost::asio::io_context& io, const std::string& command) {
+  Append append;
+  append.send(storage, io, command);
+  REQUIRE(run_until(io, [&] { return append.calls == 1; }));
+  run_for(io, 5ms);  // a second callback would show up here
+  REQUIRE(append.calls == 1);
+  return append.last;
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(Fixture, "a hook that throws or fails yields SB_ERROR and the host carries on") {
+  StorageClient storage(instance("abi-faulty-storage"));
+
+  const auto thrown = append_once(storage, io, "throw");
+  CHECK(thrown.status == SB_ERROR);
+  CHECK_THAT(thrown.error, Catch::Contains("boom"));
+
+  const auto failed = append_once(storage, io, "error");
+  CHECK(failed.status == SB_ERROR);
+  CHECK(failed.error == "disk on fire");
+
+  // Every way of succeeding still works afterwards.
+  CHECK(append_once(storage, io, "ok").status == SB_OK);
+  CHECK(append_once(storage, io, "complete").result == "stored");
+  const auto later = append_once(storage, io, "later");
+  CHECK(later.status == SB_OK);
+  CHECK(later.result == "done later");
+
+  // A callback is never run inline, even for an immediate answer.
+  Append append;
+  append.send(storage, io, "error");
+  CHECK(append.calls == 0);
+  REQUIRE(run_until(io, [&] { return append.calls == 1; }));
+}
+
+TEST_CASE_METHOD(Fixture, "the circuit opens after N failures in a row and closes after the cool-down") {
+  auto failing = instance("abi-faulty-storage", "acme");
+  auto neighbour = instance("abi-faulty-storage", "globex");
+  StorageClient storage(failing);
+  StorageClient other_tenant(neighbour);
+
+  CHECK(append_once(storage, io, "error").status == SB_ERROR);
+  CHECK(append_once(storage, io, "ok").status == SB_OK);  // a success resets the count
+  CHECK(append_once(storage, io, "error").status == SB_ERROR);
+  CHECK(append_once(storage, io, "throw").status == SB_ERROR);
+  CHECK_FALSE(failing->breaker_open());
+  CHECK(append_once(storage, io, "error").status == SB_ERROR);
+  CHECK(failing->breaker_open());
+  CHECK(log.count("[abi-faulty-storage acme] circuit open after 3 consecutive failures") == 1);
+
+  // Open: calls fail at once without reaching the plugin.
+  const auto refused = append_once(storage, io, "ok");
+  CHECK(refused.status == SB_ERROR);
+  CHECK(refused.error == "circuit open");
+  // Per tenant: the other tenant's instance of the same plugin is unaffected.
+  CHECK(append_once(other_tenant, io, "ok").status == SB_OK);
+
+  SECTION("a successful trial after the cool-down closes it") {
+    run_for(io, 350ms);
+    CHECK_FALSE(failing->breaker_open());
+    CHECK(append_once(storage, io, "ok").status == SB_OK);
+    CHECK(append_once(storage, io, "error").status == SB_ERROR);  // one failure does not re-open
+    CHECK_FALSE(failing->breaker_open());
+  }
+  SECTION("a failed trial opens it again") {
+    run_for(io, 350ms);
+    CHECK(append_once(storage, io, "error").status == SB_ERROR);
+    CHECK(failing->breaker_open());
+    CHECK(append_once(storage, io, "ok").error == "circuit open");
+  }
+}
+
+TEST_CASE_METHOD(Fixture, "an op that never completes times out and its late completion is dropped") {
+  auto made = instance("abi-faulty-storage");
+  StorageClient storage(made);
+
+  Append never;
+  never.send(storage, io, "never");
+  REQUIRE(run_until(io, [&] { return never.calls == 1; }));
+  CHECK(never.last.status == SB_ERROR);
+  CHECK(never.last.error == "timed out after 100 ms");
+
+  // The plugin completes the timed-out op late, from its own thread, then this one.
+  // Dropping our reference first: the instance must live until both completed.
+  Append release;
+  release.send(storage, io, "release");
+  made.reset();
+  storage = StorageClient(storage.instance());
+  REQUIRE(run_until(io, [&] { return release.calls == 1; }));
+  CHECK(release.last.result == "released");
+  run_for(io, 50ms);
+  CHECK(never.calls == 1);
+  CHECK(release.calls == 1);
+}
+
+TEST_CASE_METHOD(Fixture, "timeouts count toward the breaker") {
+  auto made = instance("abi-faulty-storage");
+  StorageClient storage(made);
+  for (int i = 0; i < 3; ++i) CHECK(append_once(storage, io, "never").error == "timed out after 100 ms");
+  CHECK(made->breaker_open());
+  CHECK(append_once(storage, io, "release").error == "circuit open");
+  run_for(io, 350ms);
+  CHECK(append_once(storage, io, "release").result == "released");  // trial: the kept ops finish late
+  CHECK_FALSE(made->breaker_open());
+}
+
+TEST_CASE_METHOD(Fixture, "many threads calling one instance get exactly one callback each") {
+  StorageClient storage(instance("abi-faulty-storage"));
+  constexpr int kThreads = 4;
+  constexpr int kCallsPerThread = 500;
+  std::atomic<int> callbacks{0};
+  std::atomic<int> failures{0};
+  auto guard = boost::asio::make_work_guard(io);
+  std::vector<std::thread> runners;
+  for (int i = 0; i < 2; ++i) runners.emplace_back([&] { io.run(); });
+
+  std::vector<std::thread> callers;
+  for (int t = 0; t < kThreads; ++t) {
+    callers.emplace_back([&, t] {
+      for (int i = 0; i < kCallsPerThread; ++i) {
+        MessageRecord message;
+        message.text = (i + t) % 2 ? "complete" : "ok";
+        storage.append_message(message, io.get_executor(), [&](CallResult r) {
+          if (r.status != SB_OK) ++failures;
+          ++callbacks;
+        });
+      }
+    });
+  }
+  for (auto& c : callers) c.join();
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (callbacks < kThreads * kCallsPerThread && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  guard.reset();
+  io.stop();
+  for (auto& r : runners) r.join();
+  CHECK(callbacks == kThreads * kCallsPerThread);
+  CHECK(failures == 0);
+}
+
+TEST_CASE_METHOD(Fixture, "route: failures are SB_ERROR, pending answers arrive once, bad indexes are errors") {
+  auto made = instance("abi-faulty-router");
+  RoutingClient router(made);
+  const std::vector<AgentCandidate> candidates = {{"agent-a", "A", 0, 2}, {"agent-b", "B", 1, 2}};
+  RouteQuery query;
+  query.candidates = &candidates;
+  int pending_calls = 0;
+  CallResult pending_result;
+  auto on_pending = [&](CallResult r) {
+    ++pending_calls;
+    pending_result = std::move(r);
+  };
+
+  query.attributes_json = R"({"do":"throw"})";
+  auto thrown = router.route(query, io.get_executor(), on_pending);
+  CHECK(thrown.status == SB_ERROR);
+  CHECK_THAT(thrown.error, Catch::Contains("route boom"));
+
+  query.attributes_json = R"({"do":"error"})";
+  CHECK(router.route(query, io.get_executor(), on_pending).error == "no luck");
+
+  query.attributes_json = R"({"do":"out-of-range"})";
+  CHECK(router.route(query, io.get_executor(), on_pending).status == SB_ERROR);
+  CHECK(made->breaker_open());  // three failures in a row
+
+  run_for(io, 350ms);
+  query.attributes_json = R"({"do":"pending"})";
+  CHECK(router.route(query, io.get_executor(), on_pending).status == SB_PENDING);
+  REQUIRE(run_until(io, [&] { return pending_calls == 1; }));
+  CHECK(pending_result.status == SB_OK);
+  CHECK(pending_result.result == "agent-a");
+  CHECK_FALSE(made->breaker_open());
+  CHECK(pending_calls == 0 + 1);
+
+  SECTION("call_sync guards a hook called without an op") {
+    query.attributes_json = R"({"do":"throw"})";
+    sb_route_request request{};
+    request.struct_size = sizeof(request);
+    request.attributes_json = sb_str{query.attributes_json.data(), query.attributes_json.size()};
+    std::string error;
+    const int32_t status = made->call_sync(
+        [&](sb_instance* inst, sb_error* err) {
+          size_t index = 0;
+          return made->routing_api()->route(inst, &request, &index, nullptr, err);
+        },
+        error);
+    CHECK(status == SB_ERROR);
+    CHECK_THAT(error, Catch::Contains("route boom"));
+  }
+  CHECK(pending_calls == 1);
+}

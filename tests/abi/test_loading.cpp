@@ -1,0 +1,171 @@
+// Loading through the C ABI: good plugins load (one written in plain C), bad ones
+// are refused with one log line each, and the server keeps going.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <optional>
+
+#include <boost/asio/io_context.hpp>
+
+#include "abi_test_support.hpp"
+#include "plugin_host/plugin_host.hpp"
+#include "plugin_host/routing_client.hpp"
+#include "plugin_host/storage_client.hpp"
+
+using namespace sb::plugin_host;
+using namespace sb::abi_test;
+
+namespace {
+
+HostOptions options_with(const CapturedLog& log) {
+  HostOptions options;
+  options.logger = log.logger;
+  return options;
+}
+
+std::vector<std::string> names_of(const std::vector<PluginInfo>& infos) {
+  std::vector<std::string> names;
+  for (const auto& info : infos) names.push_back(info.name);
+  return names;
+}
+
+// The single log line about a file, or "" when there is not exactly one.
+std::string only_line_about(const CapturedLog& log, const std::string& file) {
+  if (log.count(file) != 1) return {};
+  std::istringstream in(log.text());
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(file) != std::string::npos) return line;
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("bad plugins are refused with one line each and the good ones beside them load") {
+  TempDir dir;
+  copy_test_plugins(dir.path(), {"abi-c-router", "abi-faulty-router", "abi-faulty-storage", "abi-major-two",
+                                 "abi-minor-newer", "abi-no-instance-new", "abi-no-route", "abi-small-api",
+                                 "abi-not-a-plugin"});
+  std::ofstream(dir.path() / "garbage.so") << "this is not an ELF file";
+  std::filesystem::copy_file(dir.path() / "abi-c-router.so", dir.path() / "zz-duplicate.so");
+
+  CapturedLog log;
+  PluginHost host(dir.path(), options_with(log));
+  host.scan();
+
+  CHECK(names_of(host.plugins()) ==
+        std::vector<std::string>{"abi-c-router", "abi-faulty-router", "abi-faulty-storage"});
+
+  const auto major_two = only_line_about(log, "abi-major-two.so");
+  CHECK_THAT(major_two, Catch::Contains("warning") && Catch::Contains("major") &&
+                            Catch::Contains("plugin ABI 2.0") && Catch::Contains("host ABI 1.0"));
+  const auto minor_newer = only_line_about(log, "abi-minor-newer.so");
+  CHECK_THAT(minor_newer, Catch::Contains("minor") && Catch::Contains("plugin ABI 1.1") &&
+                              Catch::Contains("host ABI 1.0"));
+  CHECK_THAT(only_line_about(log, "abi-no-instance-new.so"), Catch::Contains("instance_new is missing"));
+  CHECK_THAT(only_line_about(log, "abi-no-route.so"), Catch::Contains("route is missing"));
+  CHECK_THAT(only_line_about(log, "abi-small-api.so"), Catch::Contains("smaller than in ABI 1.0"));
+  CHECK_THAT(only_line_about(log, "abi-not-a-plugin.so"),
+             Catch::Contains("no sb_plugin_entry") && Catch::Contains("plugin ABI unknown"));
+  CHECK_THAT(only_line_about(log, "garbage.so"), Catch::Contains("not a loadable library"));
+  CHECK_THAT(only_line_about(log, "zz-duplicate.so"), Catch::Contains("already loaded"));
+
+  // The schema tenants validate against.
+  const PluginSchema* schema = host.schema("abi-c-router");
+  REQUIRE(schema != nullptr);
+  CHECK(schema->kind == SB_KIND_ROUTING);
+  CHECK(schema->keys == std::vector<std::pair<std::string, int32_t>>{{"pick", SB_CONFIG_STRING}});
+  CHECK(host.schema("abi-major-two") == nullptr);
+
+  // A second scan (a reload) loads nothing twice.
+  host.scan();
+  CHECK(host.plugins().size() == 3);
+}
+
+TEST_CASE("a missing plugin directory is reported, not a crash") {
+  CapturedLog log;
+  PluginHost host("/nonexistent/switchboard-plugins", options_with(log));
+  host.scan();
+  CHECK(host.plugins().empty());
+  CHECK(log.count("/nonexistent/switchboard-plugins does not exist") == 1);
+}
+
+TEST_CASE("a plugin written in plain C routes through the host") {
+  TempDir dir;
+  copy_test_plugins(dir.path(), {"abi-c-router"});
+  CapturedLog log;
+  PluginHost host(dir.path(), options_with(log));
+  host.scan();
+  boost::asio::io_context io;
+  const std::vector<AgentCandidate> candidates = {
+      {"agent-a", "A", 2, 3}, {"agent-b", "B", 0, 3}, {"agent-c", "C", 1, 3}};
+  RouteQuery query;
+  query.candidates = &candidates;
+
+  std::string error;
+  auto instance = host.create_instance("abi-c-router", "acme", {}, dir.path() / "data", error);
+  REQUIRE(instance);
+  CHECK(log.count("[abi-c-router acme] c router ready") == 1);
+  RoutingClient router(instance);
+  auto outcome = router.route(query, io.get_executor(), [](CallResult) {});
+  CHECK(outcome.status == SB_OK);
+  CHECK(outcome.index == 1);  // agent-b has the most free slots
+
+  SECTION("its config comes through host->config_get") {
+    InstanceConfig config{R"({"pick":"last"})", {{"pick", "last"}}};
+    auto picky = host.create_instance("abi-c-router", "acme", config, dir.path() / "data", error);
+    REQUIRE(picky);
+    CHECK(RoutingClient(picky).route(query, io.get_executor(), [](CallResult) {}).index == 2);
+  }
+  SECTION("no candidate defers to the next strategy") {
+    const std::vector<AgentCandidate> none;
+    query.candidates = &none;
+    CHECK(router.route(query, io.get_executor(), [](CallResult) {}).status == SB_DEFER);
+  }
+}
+
+TEST_CASE("create_instance reports an unknown plugin and a plugin that throws") {
+  TempDir dir;
+  copy_test_plugins(dir.path(), {"abi-faulty-storage"});
+  CapturedLog log;
+  PluginHost host(dir.path(), options_with(log));
+  host.scan();
+
+  std::string error;
+  CHECK_FALSE(host.create_instance("storage-nowhere", "acme", {}, dir.path() / "data", error));
+  CHECK_THAT(error, Catch::Contains("storage-nowhere"));
+
+  error.clear();
+  InstanceConfig refusing{R"({"refuse":true})", {}};
+  CHECK_FALSE(host.create_instance("abi-faulty-storage", "acme", refusing, dir.path() / "data", error));
+  CHECK_THAT(error, Catch::Contains("acme") && Catch::Contains("refusing this tenant"));
+}
+
+TEST_CASE("an instance sees its own config and its tenant's events") {
+  TempDir dir;
+  copy_test_plugins(dir.path(), {"abi-faulty-storage"});
+  CapturedLog log;
+  PluginHost host(dir.path(), options_with(log));
+  host.scan();
+  std::string error;
+  auto instance = host.create_instance("abi-faulty-storage", "acme", {R"({"greeting":"hello"})", {{"greeting", "hello"}}},
+                                       dir.path() / "data", error);
+  REQUIRE(instance);
+  CHECK(std::filesystem::is_directory(dir.path() / "data"));
+
+  sb_event event{sizeof(sb_event), sb_str_from("message.created"), sb_str_from("acme"), sb_str_from("c_1"),
+                 sb_str_from("{}"), 0};
+  instance->deliver_event(event);
+  instance->deliver_event(event);
+  sb_event throwing = event;
+  throwing.type = sb_str_from("throw");
+  instance->deliver_event(throwing);  // swallowed and logged
+  CHECK(log.count("[abi-faulty-storage acme] on_event threw") == 1);
+
+  boost::asio::io_context io;
+  std::optional<CallResult> got;
+  StorageClient(instance).kv_get("ns", "key", io.get_executor(), [&](CallResult r) { got = r; });
+  REQUIRE(run_until(io, [&] { return got.has_value(); }));
+  CHECK(got->status == SB_OK);
+  CHECK(got->result == "2:hello");
+}
