@@ -66,18 +66,19 @@ bool has_config_type(const toml::node& node, int32_t type) {
 
 const PluginSchema* require_plugin(const PluginLookup& plugins, std::string_view name,
                                    int32_t want_kind, const toml::source_region& where,
-                                   const std::string& key, config::ErrorSink& sink) {
+                                   const std::string& key, config::ErrorSink& sink,
+                                   std::string_view note) {
   const PluginSchema* schema = plugins ? plugins(name) : nullptr;
   if (!schema) {
     sink.add(where, key,
              "plugin '" + std::string(name) +
-                 "' is not installed (no such plugin in the plugin directory)");
+                 "' is not installed (no such plugin in the plugin directory)" + std::string(note));
     return nullptr;
   }
   if (want_kind && schema->kind != want_kind) {
     sink.add(where, key,
              "plugin '" + std::string(name) + "' is a " + kind_name(schema->kind) +
-                 " plugin, not a " + kind_name(want_kind) + " plugin");
+                 " plugin, not a " + kind_name(want_kind) + " plugin" + std::string(note));
     return nullptr;
   }
   return schema;

@@ -123,13 +123,14 @@ std::shared_ptr<const TenantConfig> load_tenant_text(std::string_view text,
   // Defaults name plugins too; they must be installed like ones the file names.
   if (!(*root)["storage"]["plugin"]) {
     config->storage_plugin = default_storage_plugin;
-    require_plugin(plugins, default_storage_plugin, SB_KIND_STORAGE, root->source(),
-                   "storage.plugin", sink);
+    require_plugin(
+        plugins, default_storage_plugin, SB_KIND_STORAGE, root->source(), "storage.plugin", sink,
+        "; it is the server's storage.default_plugin, used because this file names none");
   }
   if (!(*root)["routing"]["chain"]) {
     config->routing_chain = {kDefaultRoutingPlugin};
     require_plugin(plugins, kDefaultRoutingPlugin, SB_KIND_ROUTING, root->source(), "routing.chain",
-                   sink);
+                   sink, "; it is the default routing.chain, used because this file sets none");
   }
 
   sink.sort_by_position();

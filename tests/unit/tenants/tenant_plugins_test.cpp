@@ -72,6 +72,8 @@ TEST_CASE("defaults name plugins too, which must be installed") {
   CHECK_THAT(errors[0].to_string() + errors[1].to_string(),
              Catch::Contains("'storage-sqlite' is not installed") &&
                  Catch::Contains("'routing-least-busy' is not installed"));
+  CHECK_THAT(errors[0].to_string() + errors[1].to_string(),
+             Catch::Contains("default") && Catch::Contains("this file names none"));
 }
 
 TEST_CASE("plugin tables accept only the plugin's declared keys, with their types") {
