@@ -1,0 +1,77 @@
+// The load-time rules of the ABI, on descriptors built by hand.
+#include <catch2/catch.hpp>
+
+#include "plugin_host/descriptor_check.hpp"
+
+using sb::plugin_host::descriptor_problem;
+
+namespace {
+
+int32_t new_ok(const sb_instance_args*, sb_instance** out, sb_error*) {
+  *out = nullptr;
+  return SB_OK;
+}
+void free_ok(sb_instance*) {}
+int32_t route_ok(sb_instance*, const sb_route_request*, size_t* index, sb_op*, sb_error*) {
+  *index = 0;
+  return SB_OK;
+}
+
+struct Good {
+  sb_routing_api api{sizeof(sb_routing_api), route_ok};
+  sb_config_key keys[2] = {{sizeof(sb_config_key), SB_CONFIG_STRING, "a"},
+                           {sizeof(sb_config_key), SB_CONFIG_INTEGER, "b"}};
+  sb_plugin_descriptor d{sizeof(sb_plugin_descriptor), SB_ABI_MAJOR, SB_ABI_MINOR, SB_KIND_ROUTING, "r", "1",
+                         keys, 2, new_ok, free_ok, nullptr, &api};
+};
+
+}  // namespace
+
+TEST_CASE("descriptor: a complete routing descriptor is accepted") {
+  Good good;
+  CHECK(descriptor_problem(good.d).empty());
+}
+
+TEST_CASE("descriptor: versions follow the rule (same major, minor not above the host's)") {
+  Good good;
+  good.d.abi_major = SB_ABI_MAJOR + 1;
+  CHECK_THAT(descriptor_problem(good.d), Catch::Contains("major"));
+  good.d.abi_major = SB_ABI_MAJOR;
+  good.d.abi_minor = SB_ABI_MINOR + 1;
+  CHECK_THAT(descriptor_problem(good.d), Catch::Contains("minor"));
+}
+
+TEST_CASE("descriptor: every mandatory part is checked") {
+  Good good;
+  SECTION("size") {
+    good.d.struct_size = 8;
+    CHECK_THAT(descriptor_problem(good.d), Catch::Contains("smaller"));
+  }
+  SECTION("a larger descriptor from a newer 1.x is fine") {
+    good.d.struct_size += 16;
+    CHECK(descriptor_problem(good.d).empty());
+  }
+  SECTION("kind") {
+    good.d.kind = SB_KIND_LLM;
+    CHECK_THAT(descriptor_problem(good.d), Catch::Contains("not supported"));
+  }
+  SECTION("instance_free") {
+    good.d.instance_free = nullptr;
+    CHECK_THAT(descriptor_problem(good.d), Catch::Contains("instance_free"));
+  }
+  SECTION("kind_api") {
+    good.d.kind_api = nullptr;
+    CHECK_THAT(descriptor_problem(good.d), Catch::Contains("kind_api"));
+  }
+  SECTION("a storage plugin must have every storage function") {
+    sb_storage_api storage{};
+    storage.struct_size = sizeof(storage);
+    good.d.kind = SB_KIND_STORAGE;
+    good.d.kind_api = &storage;
+    CHECK_THAT(descriptor_problem(good.d), Catch::Contains("append_message"));
+  }
+  SECTION("config keys need names and known types") {
+    good.keys[1].type = 99;
+    CHECK_THAT(descriptor_problem(good.d), Catch::Contains("b has an unknown type"));
+  }
+}
