@@ -188,6 +188,7 @@ int run(const Options& options) {
     summary.connect_ns.merge(stats.connect_ns);
     summary.ack_ns.merge(stats.ack_ns);
     summary.delivery_ns.merge(stats.delivery_ns);
+    summary.send_lag_ns.merge(stats.send_lag_ns);
     for (const auto& [key, count] : stats.errors) summary.errors[key] += count;
   }
   const auto expected = static_cast<uint64_t>(options.visitors + options.agents);
@@ -200,6 +201,8 @@ int run(const Options& options) {
   else
     print_text(summary);
   std::fflush(stdout);
+  if (!options.json_out.empty() && !write_json(summary, options.json_out))
+    std::fprintf(stderr, "loadgen: cannot write %s\n", options.json_out.c_str());
 
   const bool nothing_held = summary.connections_held == 0;
   const bool nothing_delivered = !options.idle && summary.delivered_window == 0;

@@ -25,6 +25,7 @@ Options parse_options(int argc, char** argv) {
   app.add_option("--server-pid", o.server_pid, "server pid: report its RSS growth per connection");
   app.add_option("--message-bytes", o.message_bytes, "bytes of text per message")->check(CLI::Range(24, 1 << 20))->capture_default_str();
   app.add_flag("--json", o.json, "print the summary as one JSON object");
+  app.add_option("--json-out", o.json_out, "also write the JSON summary to this file (text still goes to stdout)");
   app.add_option("--threads", o.threads, "client threads, one io_context each")->check(CLI::Range(1, 64))->capture_default_str();
   app.add_option("--source-addresses", o.source_addresses,
                  "bind visitors round-robin to 127.0.0.2..127.0.0.(1+N); 0 = auto (one per 20k visitors)")

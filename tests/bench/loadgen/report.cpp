@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <cstdio>
+#include <fstream>
 
 namespace loadgen {
 
@@ -57,6 +58,7 @@ void print_text(const Summary& s) {
                 static_cast<double>(s.delivered_arrived_in_window) / window_s);
     print_latency("delivery latency", s.delivery_ns);
     print_latency("ack latency", s.ack_ns);
+    print_latency("client send lag", s.send_lag_ns);
   }
   if (s.server_rss_before_kib && s.server_rss_after_kib) {
     std::printf("%-22s before %.1f MiB, after %.1f MiB", "server RSS", *s.server_rss_before_kib / 1024.0,
@@ -73,7 +75,8 @@ void print_text(const Summary& s) {
   }
 }
 
-void print_json(const Summary& s) {
+namespace {
+boost::json::object summary_json(const Summary& s) {
   const auto& o = s.options;
   const double window_s = o.duration_s;
   boost::json::object errors;
@@ -112,6 +115,7 @@ void print_json(const Summary& s) {
     out["delivered_per_s"] = static_cast<double>(s.delivered_arrived_in_window) / window_s;
     out["delivery_latency"] = latency_json(s.delivery_ns);
     out["ack_latency"] = latency_json(s.ack_ns);
+    out["send_lag"] = latency_json(s.send_lag_ns);
   }
   if (s.server_rss_before_kib) out["server_rss_before_kib"] = *s.server_rss_before_kib;
   if (s.server_rss_after_kib) out["server_rss_after_kib"] = *s.server_rss_after_kib;
@@ -119,7 +123,16 @@ void print_json(const Summary& s) {
     out["rss_connections"] = s.rss_connections;
     out["server_rss_per_connection_kib"] = *per;
   }
-  std::printf("%s\n", boost::json::serialize(out).c_str());
+  return out;
+}
+}  // namespace
+
+void print_json(const Summary& s) { std::printf("%s\n", boost::json::serialize(summary_json(s)).c_str()); }
+
+bool write_json(const Summary& s, const std::string& path) {
+  std::ofstream file(path);
+  file << boost::json::serialize(summary_json(s)) << '\n';
+  return static_cast<bool>(file);
 }
 
 }  // namespace loadgen

@@ -32,6 +32,7 @@ struct Summary {
   Histogram connect_ns;
   Histogram ack_ns;
   Histogram delivery_ns;
+  Histogram send_lag_ns;
   std::optional<uint64_t> server_rss_before_kib;
   std::optional<uint64_t> server_rss_after_kib;
   uint64_t rss_connections = 0;  // connections held when the second RSS was read
@@ -40,5 +41,7 @@ struct Summary {
 
 void print_text(const Summary& summary);
 void print_json(const Summary& summary);
+// Returns false if the file cannot be written.
+bool write_json(const Summary& summary, const std::string& path);
 
 }  // namespace loadgen

@@ -38,6 +38,9 @@ struct ThreadStats {
   Histogram connect_ns;   // TCP connect to welcome (visitors) or to handshake done (agents)
   Histogram ack_ns;       // scheduled send to ack received
   Histogram delivery_ns;  // scheduled send to the agent receiving the message
+  // Scheduled send to the frame entering the write queue: how late loadgen itself
+  // is. When this grows, the client (or the CPU it shares) is the bottleneck.
+  Histogram send_lag_ns;
   std::map<std::string, uint64_t> errors;
 
   void count_error(const std::string& key) { ++errors[key]; }

@@ -129,6 +129,7 @@ void Visitor::on_send_timer(error_code ec) {
     if (write_queue_.size() >= kMaxQueuedFrames) {
       if (measured) counters.skipped_window.fetch_add(1, std::memory_order_relaxed);
     } else {
+      if (measured) worker_.stats().send_lag_ns.record(static_cast<uint64_t>(now - next_send_ns_));
       enqueue(encode_visitor_message(next_send_ns_, index_, messages_sent_++, worker_.context().options.message_bytes));
       counters.sent_total.fetch_add(1, std::memory_order_relaxed);
       if (measured) counters.sent_window.fetch_add(1, std::memory_order_relaxed);

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Runs the Switchboard benchmarks against a freshly started server and prints the
+# results. Builds nothing: build the `switchboard`, plugin and `loadgen` targets first.
+#
+#   tests/bench/run.sh [BUILD_DIR]            (default: build)
+#
+# Settings (environment, all optional):
+#   SCENARIOS="idle throughput"  which scenarios to run
+#   RUNS=1                        runs per scenario (3 for medians); a fresh server each run
+#   IDLE_CONNECTIONS=15000        idle: connections held (IDLE_AGENTS of them agents)
+#   IDLE_AGENTS=10  IDLE_HOLD_S=10  CONNECT_RATE=3000
+#   VISITORS=1000 AGENTS=10 RATE=20000 DURATION=20 WARMUP=5 MESSAGE_BYTES=64
+#   THREADS=1                     loadgen client threads
+#   OUT_DIR=BUILD_DIR/bench-results/TIMESTAMP   one JSON summary per run lands here
+#   KEEP=0                        1 keeps the temporary data dir (server logs, database)
+#
+# Every step is bounded: the server must say "listening on" within 30 s, each
+# loadgen run has a hard timeout, and the server is stopped (SIGINT, then SIGKILL
+# after 15 s) after each run and on any exit.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+SERVER="$BUILD/switchboard"
+LOADGEN="$BUILD/loadgen"
+[[ -x $LOADGEN ]] || LOADGEN="$BUILD/tests/bench/loadgen"
+for f in "$SERVER" "$LOADGEN"; do
+  [[ -x $f ]] || { echo "run.sh: $f not built" >&2; exit 2; }
+done
+
+SCENARIOS=${SCENARIOS:-"idle throughput"}
+RUNS=${RUNS:-1}
+IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-15000}
+IDLE_AGENTS=${IDLE_AGENTS:-10}
+IDLE_HOLD_S=${IDLE_HOLD_S:-10}
+CONNECT_RATE=${CONNECT_RATE:-3000}
+VISITORS=${VISITORS:-1000}
+AGENTS=${AGENTS:-10}
+RATE=${RATE:-20000}
+DURATION=${DURATION:-20}
+WARMUP=${WARMUP:-5}
+MESSAGE_BYTES=${MESSAGE_BYTES:-64}
+THREADS=${THREADS:-1}
+OUT_DIR=${OUT_DIR:-$BUILD/bench-results/$(date -u +%Y%m%d-%H%M%S)}
+KEEP=${KEEP:-0}
+PASSWORD="bench-password"
+
+# Server and loadgen each hold one descriptor per connection; both inherit this.
+ulimit -n "$(ulimit -Hn)"
+if (( $(ulimit -n) < IDLE_CONNECTIONS + 100 )); then
+  echo "run.sh: warning: open-file limit $(ulimit -n) is below $IDLE_CONNECTIONS connections" >&2
+fi
+
+# The database goes on the build directory's disk, not /tmp (often tmpfs), so
+# durable acks pay for a real fsync.
+WORK=$(mktemp -d "$BUILD/bench-tmp-XXXXXX")
+mkdir -p "$OUT_DIR"
+SERVER_PID=""
+
+stop_server() {
+  [[ -n $SERVER_PID ]] || return 0
+  kill -INT "$SERVER_PID" 2>/dev/null || true
+  for _ in $(seq 150); do
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+cleanup() {
+  stop_server
+  if [[ $KEEP == 1 ]]; then echo "run.sh: kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+# One bench tenant with enough agents for every scenario, all sharing one password.
+write_tenant() {
+  local hash agents=$(( AGENTS > IDLE_AGENTS ? AGENTS : IDLE_AGENTS ))
+  hash=$(printf '%s\n' "$PASSWORD" | timeout 30 "$SERVER" hash-password)
+  mkdir -p "$WORK/tenants"
+  {
+    cat "$ROOT/tests/bench/tenant-bench.toml.in"
+    for i in $(seq 1 "$agents"); do
+      printf '\n[[agents]]\nid = "agent-%d"\nemail = "agent-%d@bench.local"\nname = "Agent %d"\n' "$i" "$i" "$i"
+      printf 'role = "agent"\npassword_hash = "%s"\nmax_concurrent = 10000\n' "$hash"
+    done
+  } > "$WORK/tenants/bench.toml"
+}
+
+# Starts a server with an empty data dir; sets SERVER_PID and PORT.
+start_server() {
+  local run_dir=$1
+  mkdir -p "$run_dir/data"
+  (cd "$ROOT" && exec "$SERVER" --config conf/switchboard.toml --listen 127.0.0.1:0 \
+      --data-dir "$run_dir/data" --tenants-dir "$WORK/tenants" --plugin-dir "$BUILD/plugins" \
+      > "$run_dir/server.out" 2> "$run_dir/server.log") &
+  SERVER_PID=$!
+  PORT=""
+  for _ in $(seq 300); do
+    PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$run_dir/server.out" | head -1)
+    [[ -n $PORT ]] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "run.sh: server did not start; its log:" >&2
+  tail -20 "$run_dir/server.log" >&2
+  exit 1
+}
+
+# CPU seconds (user + system) the process has used so far.
+cpu_seconds() {
+  local ticks
+  ticks=$(sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}')
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+}
+
+# run_scenario NAME RUN_NUMBER BOUND_S loadgen-args...
+run_scenario() {
+  local name=$1 run=$2 bound_s=$3
+  shift 3
+  local run_dir="$WORK/$name-run$run" json="$OUT_DIR/$name-run$run.json"
+  start_server "$run_dir"
+  echo "=== $name, run $run: server pid $SERVER_PID on port $PORT"
+  echo "    loadgen --url http://127.0.0.1:$PORT $*"
+  local server_cpu_before loadgen_status=0
+  server_cpu_before=$(cpu_seconds "$SERVER_PID")
+  /usr/bin/time -f "%U %S" -o "$run_dir/loadgen.time" \
+    timeout -s INT -k 10 "$bound_s" "$LOADGEN" --url "http://127.0.0.1:$PORT" --server-pid "$SERVER_PID" \
+    --json-out "$json" "$@" 2> "$run_dir/loadgen.err" || loadgen_status=$?
+  local server_cpu loadgen_cpu
+  server_cpu=$(awk -v a="$(cpu_seconds "$SERVER_PID")" -v b="$server_cpu_before" 'BEGIN { printf "%.2f", a - b }')
+  loadgen_cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$run_dir/loadgen.time" | tail -1)
+  echo "    server CPU ${server_cpu} s, loadgen CPU ${loadgen_cpu} s, loadgen exit $loadgen_status"
+  if [[ -s $json ]]; then
+    jq --argjson s "$server_cpu" --argjson l "${loadgen_cpu:-0}" '. + {server_cpu_s: $s, loadgen_cpu_s: $l}' \
+      "$json" > "$json.tmp" && mv "$json.tmp" "$json"
+  else
+    tail -5 "$run_dir/loadgen.err" >&2
+  fi
+  stop_server
+  grep -ciE 'error|critical' "$run_dir/server.log" | sed 's/^/    server log lines with error: /' || true
+}
+
+write_tenant
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r)"
+echo "results: $OUT_DIR"
+
+for scenario in $SCENARIOS; do
+  for run in $(seq 1 "$RUNS"); do
+    case $scenario in
+      idle)
+        connect_s=$(( IDLE_CONNECTIONS / CONNECT_RATE + 60 ))
+        run_scenario idle "$run" $(( connect_s + IDLE_HOLD_S + 60 )) \
+          --visitors $(( IDLE_CONNECTIONS - IDLE_AGENTS )) --agents "$IDLE_AGENTS" \
+          --connect-rate "$CONNECT_RATE" --connect-timeout "$connect_s" --idle --duration "$IDLE_HOLD_S" \
+          --threads "$THREADS"
+        ;;
+      throughput)
+        run_scenario throughput "$run" $(( WARMUP + DURATION + 120 )) \
+          --visitors "$VISITORS" --agents "$AGENTS" --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" \
+          --message-bytes "$MESSAGE_BYTES" --connect-rate "$CONNECT_RATE" --connect-timeout 60 --drain 5 \
+          --threads "$THREADS"
+        ;;
+      *) echo "run.sh: unknown scenario $scenario" >&2; exit 2 ;;
+    esac
+  done
+done
+
+echo "=== summary"
+python3 "$ROOT/tests/bench/medians.py" "$OUT_DIR"/*.json
