@@ -1,0 +1,89 @@
+// Counters, gauges and latency histograms per tenant, rendered in Prometheus text
+// format for GET /metrics.
+//
+// Updated from every I/O thread on the message path, so everything is a relaxed
+// atomic: no locks, no allocation per update. The registry's map of tenants is
+// only touched when a tenant is added (start-up, reload) and when /metrics is read.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace sb::metrics {
+
+// A fixed-bucket histogram of durations. Bucket bounds are in microseconds and
+// cover 50 us .. 10 s, the range that matters for chat latency.
+class LatencyHistogram {
+ public:
+  static constexpr std::array<uint64_t, 16> kBoundsUs = {
+      50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
+      1000000, 2500000, 10000000};
+
+  void observe_us(uint64_t us);
+  // Appends the _bucket, _sum and _count lines for metric `name` with `labels`.
+  void render(std::string& out, std::string_view name, std::string_view labels) const;
+
+ private:
+  std::array<std::atomic<uint64_t>, kBoundsUs.size() + 1> buckets_{};  // last = +Inf
+  std::atomic<uint64_t> sum_us_{0};
+  std::atomic<uint64_t> count_{0};
+};
+
+// The error codes of the wire protocol, as counters.
+enum class ErrorCode : uint8_t {
+  bad_frame,
+  too_large,
+  bad_json,
+  unknown_type,
+  bad_field,
+  forbidden,
+  rate_limited,
+  not_found,
+  unavailable,
+  count_
+};
+std::string_view to_string(ErrorCode code);
+
+struct TenantMetrics {
+  std::atomic<int64_t> visitor_connections{0};
+  std::atomic<int64_t> agent_connections{0};
+  std::atomic<uint64_t> messages_received{0};   // accepted for storage
+  std::atomic<uint64_t> acks_sent{0};           // durable and acknowledged
+  std::atomic<uint64_t> messages_delivered{0};  // frames handed to recipients
+  std::atomic<uint64_t> storage_failures{0};
+  std::atomic<uint64_t> conversations_opened{0};
+  std::atomic<uint64_t> conversations_assigned{0};
+  std::atomic<uint64_t> conversations_closed{0};
+  std::atomic<int64_t> conversations_queued{0};  // gauge: waiting now
+  std::atomic<uint64_t> slow_consumers_dropped{0};
+  std::array<std::atomic<uint64_t>, static_cast<size_t>(ErrorCode::count_)> errors{};
+  LatencyHistogram ack_latency;  // message received -> ack written (storage included)
+
+  void count_error(ErrorCode code) {
+    errors[static_cast<size_t>(code)].fetch_add(1, std::memory_order_relaxed);
+  }
+};
+
+class Registry {
+ public:
+  // The metrics of one tenant, created on first use and kept for the process's life
+  // (a tenant removed and re-added keeps counting from where it was).
+  std::shared_ptr<TenantMetrics> tenant(const std::string& tenant_id);
+
+  std::atomic<int64_t> open_connections{0};  // all sockets, before and after upgrade
+  std::atomic<uint64_t> rejected_connections{0};
+
+  std::string render_prometheus() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<TenantMetrics>> tenants_;
+};
+
+}  // namespace sb::metrics
