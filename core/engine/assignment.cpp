@@ -1,0 +1,249 @@
+// Who handles a conversation: routing through the tenant's strategy chain, the
+// queue, accept, transfer and close. Everything runs on the tenant's strand, which
+// is what makes an assignment atomic: no conversation is ever given to two agents,
+// and no agent is ever given more than max_concurrent, however many arrive at once.
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "common/clock.hpp"
+#include "engine/frames.hpp"
+#include "engine/internal.hpp"
+
+namespace sb::engine {
+
+namespace json = boost::json;
+
+void TenantEngine::close_conversation(PeerPtr peer, Identity who, std::string conversation_id,
+                                      std::string ref) {
+  on_strand([this, peer = std::move(peer), who = std::move(who), id = std::move(conversation_id),
+             ref = std::move(ref)] { on_close(peer, who, id, ref); });
+}
+
+void TenantEngine::accept_conversation(PeerPtr peer, Identity who, std::string conversation_id,
+                                       std::string ref) {
+  on_strand([this, peer = std::move(peer), who = std::move(who), id = std::move(conversation_id),
+             ref = std::move(ref)] { on_accept(peer, who, id, ref); });
+}
+
+void TenantEngine::transfer_conversation(PeerPtr peer, Identity who, std::string conversation_id,
+                                         std::string to_agent, std::string ref) {
+  on_strand([this, peer = std::move(peer), who = std::move(who), id = std::move(conversation_id),
+             to = std::move(to_agent), ref = std::move(ref)] { on_transfer(peer, who, id, to, ref); });
+}
+
+std::vector<Candidate> TenantEngine::candidates() const {
+  std::vector<Candidate> out;
+  for (const auto& [id, agent] : agents_) {
+    if (!agent.routable()) continue;
+    Candidate c;
+    c.agent_id = id;
+    c.name = agent.name;
+    c.open_conversations = static_cast<uint32_t>(agent.open_conversations.size());
+    c.max_concurrent = agent.max_concurrent;
+    c.last_assigned_ms = agent.last_assigned_ms;
+    c.online_since_ms = agent.online_since_ms;
+    json::array groups;
+    for (const auto& g : agent.groups) groups.emplace_back(g);
+    c.groups_json = json::serialize(groups);
+    json::object skills;
+    for (const auto& [name, level] : agent.skills) skills[name] = level;
+    c.skills_json = json::serialize(skills);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// Asks the chain's strategies in order, starting at chain_index; DEFER (or a
+// failing plugin) passes to the next. Nobody chosen = the conversation waits.
+void TenantEngine::route(const std::string& conversation_id, size_t chain_index) {
+  Conversation* c = find_conversation(conversation_id);
+  if (!c || c->status != ConversationStatus::queued) return;
+  const std::vector<Candidate> offered = candidates();
+  if (offered.empty()) return enqueue(*c);
+
+  for (size_t i = chain_index; i < routing_chain_.size(); ++i) {
+    RouteInput input;
+    input.conversation_id = c->id;
+    input.visitor_id = c->visitor_id;
+    input.candidates = &offered;
+    auto on_pending = [this, self = shared_from_this(), id = c->id, i](std::optional<std::string> agent_id) {
+      Conversation* c = find_conversation(id);
+      if (!c || c->status != ConversationStatus::queued) return;
+      // The world may have moved while the strategy thought: check again.
+      if (agent_id) {
+        if (AgentState* agent = find_agent(*agent_id); agent && agent->routable()) return assign(*c, *agent);
+      }
+      route(id, i + 1);
+    };
+    const RouteDecision decision = routing_chain_[i]->route(input, std::move(on_pending));
+    if (decision.kind == RouteDecision::Kind::pending) return enqueue(*c);
+    if (decision.kind == RouteDecision::Kind::chosen && decision.index < offered.size()) {
+      AgentState* agent = find_agent(offered[decision.index].agent_id);
+      if (agent && agent->routable()) return assign(*c, *agent);
+      spdlog::warn("tenant {}: routing plugin {} chose an agent who cannot take the conversation",
+                   tenant_id_, routing_chain_[i]->name());
+    }
+  }
+  enqueue(*c);
+}
+
+void TenantEngine::assign(Conversation& c, AgentState& agent) {
+  if (auto it = std::find(queue_.begin(), queue_.end(), c.id); it != queue_.end()) {
+    queue_.erase(it);
+    metrics_->conversations_queued.fetch_sub(1, std::memory_order_relaxed);
+  }
+  c.status = ConversationStatus::assigned;
+  c.assignee = agent.id;
+  c.last_notified_position = 0;
+  agent.open_conversations.push_back(c.id);
+  agent.last_assigned_ms = monotonic_ms();
+  metrics_->conversations_assigned.fetch_add(1, std::memory_order_relaxed);
+  persist_conversation(c);
+  publish(bus::event::kConversationAssigned, c.id,
+          json::serialize(json::object{{"conversation_id", c.id}, {"agent_id", agent.id}}));
+
+  for (const auto& peer : agent.peers) catch_up(c, peer, 0, true);
+  send_to_visitor(c, frames::assigned_to_visitor(c.id, agent));
+  notify_queue_positions();
+}
+
+void TenantEngine::enqueue(Conversation& c) {
+  c.status = ConversationStatus::queued;
+  if (std::find(queue_.begin(), queue_.end(), c.id) != queue_.end()) return;
+  queue_.push_back(c.id);
+  metrics_->conversations_queued.fetch_add(1, std::memory_order_relaxed);
+  persist_conversation(c);
+  publish(bus::event::kConversationQueued, c.id,
+          json::serialize(json::object{{"conversation_id", c.id}, {"position", queue_.size()}}));
+  notify_queue_positions();
+}
+
+// Offers waiting conversations, oldest first, while someone can take them.
+void TenantEngine::drain_queue() {
+  const std::vector<std::string> waiting(queue_.begin(), queue_.end());
+  for (const auto& id : waiting) {
+    bool anyone_free = false;
+    for (const auto& [agent_id, agent] : agents_) anyone_free = anyone_free || agent.routable();
+    if (!anyone_free) break;
+    route(id, 0);
+  }
+}
+
+// Tells each waiting visitor their place, only when it changed.
+void TenantEngine::notify_queue_positions() {
+  uint32_t position = 1;
+  for (const auto& id : queue_) {
+    Conversation* c = find_conversation(id);
+    if (!c) continue;
+    if (c->last_notified_position != position) {
+      c->last_notified_position = position;
+      send_to_visitor(*c, frames::queued(id, position));
+    }
+    ++position;
+  }
+}
+
+void TenantEngine::release_from_agent(Conversation& c) {
+  if (AgentState* agent = find_agent(c.assignee)) std::erase(agent->open_conversations, c.id);
+  c.assignee.clear();
+}
+
+void TenantEngine::on_close(const PeerPtr& peer, const Identity& who,
+                            const std::string& conversation_id, const std::string& ref) {
+  Conversation* c = find_conversation(conversation_id);
+  if (!c || c->status == ConversationStatus::closed)
+    return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id", ref);
+  if (!is_participant(*c, who))
+    return send_error(peer, metrics::ErrorCode::forbidden, "not a participant of this conversation", ref);
+
+  if (auto it = std::find(queue_.begin(), queue_.end(), c->id); it != queue_.end()) {
+    queue_.erase(it);
+    metrics_->conversations_queued.fetch_sub(1, std::memory_order_relaxed);
+  }
+  const auto frame = frames::closed(c->id, who.id);
+  send_to_visitor(*c, frame);
+  send_to_assignee(*c, frame);
+  release_from_agent(*c);
+  c->status = ConversationStatus::closed;
+  if (auto v = visitors_.find(c->visitor_id); v != visitors_.end() && v->second.open_conversation == c->id)
+    v->second.open_conversation.clear();
+  metrics_->conversations_closed.fetch_add(1, std::memory_order_relaxed);
+  persist_conversation(*c);
+  publish(bus::event::kConversationClosed, c->id,
+          json::serialize(json::object{{"conversation_id", c->id}, {"by", who.id}}));
+  const std::string id = c->id;
+  forget_if_done(id);
+  drain_queue();
+  notify_queue_positions();
+}
+
+void TenantEngine::on_accept(const PeerPtr& peer, const Identity& who,
+                             const std::string& conversation_id, const std::string& ref) {
+  Conversation* c = find_conversation(conversation_id);
+  if (!c || c->status == ConversationStatus::closed)
+    return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id", ref);
+  if (c->status != ConversationStatus::queued)
+    return send_error(peer, metrics::ErrorCode::forbidden, "this conversation is already taken", ref);
+  AgentState* agent = find_agent(who.id);
+  if (!agent || !agent->routable())
+    return send_error(peer, metrics::ErrorCode::forbidden,
+                      "you are not online or already at your max_concurrent", ref);
+  assign(*c, *agent);
+}
+
+void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
+                               const std::string& conversation_id, const std::string& to_agent,
+                               const std::string& ref) {
+  Conversation* c = find_conversation(conversation_id);
+  if (!c || c->status == ConversationStatus::closed)
+    return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id", ref);
+  if (c->assignee != who.id && who.agent_role != "admin")
+    return send_error(peer, metrics::ErrorCode::forbidden, "this conversation is not assigned to you", ref);
+  if (to_agent.empty())
+    return send_error(peer, metrics::ErrorCode::bad_field,
+                      "to_agent is required (transfer to a group is not available yet)", ref);
+  AgentState* target = find_agent(to_agent);
+  if (!target) return send_error(peer, metrics::ErrorCode::not_found, "no such agent", ref);
+  if (target->id == c->assignee) return;
+  if (!target->routable())
+    return send_error(peer, metrics::ErrorCode::unavailable,
+                      "that agent is not online or is at max_concurrent", ref);
+
+  // One strand step: at no moment is the conversation owned by two agents or none.
+  const std::string previous = c->assignee;
+  const auto notice = frames::make_frame(json::object{
+      {"type", "conversation.transferred"}, {"conversation_id", c->id}, {"to_agent", target->id}});
+  send_to_assignee(*c, notice);
+  release_from_agent(*c);
+  c->status = ConversationStatus::queued;  // assign() expects a waiting conversation
+  publish(bus::event::kConversationTransferred, c->id,
+          json::serialize(json::object{{"conversation_id", c->id}, {"from", previous}, {"to", target->id}}));
+  assign(*c, *target);
+  drain_queue();
+}
+
+void TenantEngine::persist_conversation(const Conversation& c) {
+  json::object doc{{"id", c.id},
+                   {"status", to_string(c.status)},
+                   {"visitor_id", c.visitor_id},
+                   {"visitor_name", c.visitor_name},
+                   {"assignee", c.assignee},
+                   {"created_at", c.created_ms},
+                   {"updated_at", wall_clock_ms()}};
+  store_->put_conversation(json::serialize(doc), [tenant = tenant_id_, id = c.id](StoreResult result) {
+    if (!result.ok()) spdlog::error("tenant {}: storing conversation {} failed: {}", tenant, id, result.error);
+  });
+}
+
+// A closed conversation leaves memory once nothing is in flight for it.
+void TenantEngine::forget_if_done(const std::string& conversation_id) {
+  auto it = conversations_.find(conversation_id);
+  if (it == conversations_.end()) return;
+  const Conversation& c = it->second;
+  if (c.status == ConversationStatus::closed && c.pending.empty() && c.replaying.empty())
+    conversations_.erase(it);
+}
+
+}  // namespace sb::engine

@@ -1,0 +1,99 @@
+// The engine's in-memory state: conversations, visitors and agents of one tenant.
+// Owned by the tenant's strand; nothing here is touched from another thread.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/ports.hpp"
+
+namespace sb::engine {
+
+enum class ConversationStatus : uint8_t { queued, assigned, closed };
+const char* to_string(ConversationStatus status);
+
+enum class AgentStatus : uint8_t { offline, online, away };
+const char* to_string(AgentStatus status);
+
+// What an ack said, remembered so that a resend gets the same answer.
+struct AckRecord {
+  std::string message_id;
+  uint64_t seq = 0;
+};
+
+// A message that has a seq but is not durable yet.
+struct PendingMessage {
+  StoredMessage message;
+  std::vector<std::pair<PeerPtr, std::string>> waiters;  // peers owed an ack, with their ref
+  uint64_t origin_peer_id = 0;  // the sender's connection gets the ack, not the frame
+  int64_t received_us = 0;      // monotonic, for the ack latency histogram
+  uint8_t attempts = 0;
+  bool durable = false;
+  bool failed = false;  // gave up: the seq is skipped in delivery
+};
+
+struct Conversation {
+  std::string id;
+  ConversationStatus status = ConversationStatus::queued;
+  std::string visitor_id;
+  std::string visitor_name;
+  std::string assignee;  // agent id, empty when none
+  int64_t created_ms = 0;
+  int64_t queued_since_ms = 0;  // monotonic; for position order
+  uint32_t last_notified_position = 0;
+
+  uint64_t next_seq = 1;     // the seq the next message gets
+  uint64_t delivered_seq = 0;  // every seq up to here is durable (or given up) and fanned out
+  std::map<uint64_t, PendingMessage> pending;
+
+  // Idempotency: "<sender id>\x1f<client_msg_id>" -> ack. Bounded (FIFO eviction);
+  // a client only ever resends its most recent, unacknowledged messages.
+  std::unordered_map<std::string, AckRecord> acks;
+  std::deque<std::string> ack_order;
+  // client_msg_id keys whose message is still pending -> its seq.
+  std::unordered_map<std::string, uint64_t> pending_keys;
+
+  // Loaded from storage after a restart: the recent acks must be read back before
+  // a new message may be accepted, or a resend could be stored twice.
+  bool warm = true;
+  std::vector<std::function<void()>> waiting_for_warm;
+
+  // Peers catching up (resume replay or assignment history): live frames for them
+  // are held back until the stored ones have been sent.
+  std::unordered_map<uint64_t, std::vector<std::shared_ptr<const std::string>>> replaying;
+
+  std::map<std::string, uint64_t> read_seq;  // participant id -> highest seq read
+};
+
+struct VisitorState {
+  std::string name;
+  std::vector<PeerPtr> peers;
+  std::string open_conversation;  // empty when none
+};
+
+struct AgentState {
+  std::string id;
+  std::string email;
+  std::string name;
+  std::string role;  // "agent" | "admin"
+  uint32_t max_concurrent = 1;
+  std::vector<std::string> groups;
+  std::map<std::string, int> skills;
+  AgentStatus status = AgentStatus::offline;
+  std::vector<PeerPtr> peers;
+  std::vector<std::string> open_conversations;
+  int64_t last_assigned_ms = 0;  // monotonic
+  int64_t online_since_ms = 0;
+  bool removed = false;  // no longer in the tenant's config
+
+  bool routable() const {
+    return !removed && status == AgentStatus::online && open_conversations.size() < max_concurrent;
+  }
+};
+
+}  // namespace sb::engine

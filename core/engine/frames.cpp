@@ -1,0 +1,153 @@
+#include "engine/frames.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace sb::engine {
+
+const char* to_string(ConversationStatus status) {
+  switch (status) {
+    case ConversationStatus::queued: return "queued";
+    case ConversationStatus::assigned: return "assigned";
+    case ConversationStatus::closed: return "closed";
+  }
+  return "queued";
+}
+
+const char* to_string(AgentStatus status) {
+  switch (status) {
+    case AgentStatus::offline: return "offline";
+    case AgentStatus::online: return "online";
+    case AgentStatus::away: return "away";
+  }
+  return "offline";
+}
+
+namespace frames {
+
+namespace json = boost::json;
+
+Frame make_frame(const json::value& value) {
+  return std::make_shared<const std::string>(json::serialize(value));
+}
+
+const char* role_name(Role role) { return role == Role::agent ? "agent" : "visitor"; }
+
+json::object conversation_object(const Conversation& c) {
+  json::object o;
+  o["id"] = c.id;
+  o["status"] = to_string(c.status);
+  o["visitor"] = json::object{{"id", c.visitor_id}, {"name", c.visitor_name}};
+  if (c.assignee.empty()) {
+    o["assignee"] = nullptr;
+  } else {
+    o["assignee"] = c.assignee;
+  }
+  o["created_at"] = c.created_ms;
+  o["last_seq"] = c.next_seq - 1;
+  return o;
+}
+
+json::object message_object(const StoredMessage& m, bool as_frame) {
+  json::object o;
+  if (as_frame) {
+    o["type"] = "message";
+    o["conversation_id"] = m.conversation_id;
+  }
+  o["message_id"] = m.message_id;
+  o["seq"] = m.seq;
+  json::object from{{"role", m.sender_role}, {"id", m.sender_id}};
+  if (!m.sender_name.empty()) from["name"] = m.sender_name;
+  o["from"] = std::move(from);
+  o["text"] = m.text;
+  o["ts"] = m.ts_ms;
+  if (m.flags & 1u) o["private"] = true;
+  return o;
+}
+
+Frame error(std::string_view code, std::string_view message, std::string_view ref) {
+  json::object o{{"type", "error"}, {"code", code}, {"message", message}};
+  if (!ref.empty()) o["ref"] = ref;
+  return make_frame(o);
+}
+
+Frame pong() {
+  static const Frame frame = std::make_shared<const std::string>(R"({"type":"pong"})");
+  return frame;
+}
+
+Frame visitor_welcome(std::string_view visitor_id, std::string_view visitor_token,
+                      const Conversation* open) {
+  json::object o{{"type", "welcome"}, {"visitor_id", visitor_id}, {"visitor_token", visitor_token}};
+  if (open) {
+    o["conversation_id"] = open->id;
+    o["conversation"] = conversation_object(*open);
+  } else {
+    o["conversation_id"] = nullptr;
+  }
+  return make_frame(o);
+}
+
+Frame agent_welcome(const AgentState& agent, const json::array& conversations) {
+  json::object o{{"type", "welcome"},
+                 {"agent", json::object{{"id", agent.id}, {"name", agent.name}, {"role", agent.role}}},
+                 {"status", to_string(agent.status)},
+                 {"conversations", conversations}};
+  return make_frame(o);
+}
+
+Frame ack(std::string_view client_msg_id, const AckRecord& ack, std::string_view conversation_id,
+          std::string_view ref) {
+  json::object o{{"type", "ack"},
+                 {"client_msg_id", client_msg_id},
+                 {"message_id", ack.message_id},
+                 {"conversation_id", conversation_id},
+                 {"seq", ack.seq}};
+  if (!ref.empty()) o["ref"] = ref;
+  return make_frame(o);
+}
+
+Frame message(const StoredMessage& m) { return make_frame(message_object(m, true)); }
+
+Frame queued(std::string_view conversation_id, uint32_t position) {
+  return make_frame(json::object{
+      {"type", "conversation.queued"}, {"conversation_id", conversation_id}, {"position", position}});
+}
+
+Frame assigned_to_agent(const Conversation& c, json::array history) {
+  return make_frame(json::object{{"type", "conversation.assigned"},
+                                {"conversation", conversation_object(c)},
+                                {"history", std::move(history)}});
+}
+
+Frame assigned_to_visitor(std::string_view conversation_id, const AgentState& agent) {
+  return make_frame(json::object{{"type", "conversation.assigned"},
+                                {"conversation_id", conversation_id},
+                                {"agent", json::object{{"id", agent.id}, {"name", agent.name}}}});
+}
+
+Frame closed(std::string_view conversation_id, std::string_view by) {
+  return make_frame(
+      json::object{{"type", "conversation.closed"}, {"conversation_id", conversation_id}, {"by", by}});
+}
+
+Frame typing(std::string_view conversation_id, bool on, Role from_role, std::string_view from_id) {
+  return make_frame(json::object{{"type", "typing"},
+                                {"conversation_id", conversation_id},
+                                {"on", on},
+                                {"from", json::object{{"role", role_name(from_role)}, {"id", from_id}}}});
+}
+
+Frame read(std::string_view conversation_id, uint64_t seq, Role from_role,
+           std::string_view from_id) {
+  return make_frame(json::object{{"type", "read"},
+                                {"conversation_id", conversation_id},
+                                {"seq", seq},
+                                {"from", json::object{{"role", role_name(from_role)}, {"id", from_id}}}});
+}
+
+Frame agent_status(AgentStatus status) {
+  return make_frame(json::object{{"type", "status"}, {"status", to_string(status)}});
+}
+
+}  // namespace frames
+}  // namespace sb::engine

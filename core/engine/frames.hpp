@@ -1,0 +1,40 @@
+// Builders for the server -> client frames of PROTOCOL.md. Each returns the frame
+// serialized once, shared by every recipient.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/conversation.hpp"
+
+namespace sb::engine::frames {
+
+using Frame = std::shared_ptr<const std::string>;
+
+Frame make_frame(const boost::json::value& value);
+
+boost::json::object conversation_object(const Conversation& c);
+boost::json::object message_object(const StoredMessage& m, bool as_frame);
+
+Frame error(std::string_view code, std::string_view message, std::string_view ref = {});
+Frame pong();
+Frame visitor_welcome(std::string_view visitor_id, std::string_view visitor_token,
+                      const Conversation* open);
+Frame agent_welcome(const AgentState& agent, const boost::json::array& conversations);
+Frame ack(std::string_view client_msg_id, const AckRecord& ack, std::string_view conversation_id,
+          std::string_view ref = {});
+Frame message(const StoredMessage& m);
+Frame queued(std::string_view conversation_id, uint32_t position);
+Frame assigned_to_agent(const Conversation& c, boost::json::array history);
+Frame assigned_to_visitor(std::string_view conversation_id, const AgentState& agent);
+Frame closed(std::string_view conversation_id, std::string_view by);
+Frame typing(std::string_view conversation_id, bool on, Role from_role, std::string_view from_id);
+Frame read(std::string_view conversation_id, uint64_t seq, Role from_role,
+           std::string_view from_id);
+Frame agent_status(AgentStatus status);
+
+const char* role_name(Role role);
+
+}  // namespace sb::engine::frames

@@ -1,0 +1,38 @@
+// Helpers shared by the engine's source files; not part of its interface.
+#pragma once
+
+#include <boost/asio/post.hpp>
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/tenant_engine.hpp"
+
+namespace sb::engine {
+
+template <class Fn>
+void TenantEngine::on_strand(Fn&& fn) {
+  boost::asio::post(strand_, [self = shared_from_this(), fn = std::forward<Fn>(fn)]() mutable {
+    (void)self;
+    fn();
+  });
+}
+
+// Messages of a storage result ({"messages":[...]}, see sb_plugin.h), converted to
+// the engine's form. nullopt when the body is not what the contract says.
+std::optional<std::vector<StoredMessage>> parse_stored_messages(const std::string& body,
+                                                                const std::string& conversation_id);
+
+// The key under which an ack is remembered for idempotent resends.
+inline std::string ack_key(const std::string& sender_id, const std::string& client_msg_id) {
+  std::string key;
+  key.reserve(sender_id.size() + 1 + client_msg_id.size());
+  key.append(sender_id).push_back('\x1f');
+  key.append(client_msg_id);
+  return key;
+}
+
+std::string http_error_body(std::string_view code, std::string_view message);
+
+}  // namespace sb::engine

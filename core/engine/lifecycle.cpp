@@ -1,0 +1,290 @@
+// Start-up, configuration, connections and presence.
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "common/clock.hpp"
+#include "engine/frames.hpp"
+#include "engine/internal.hpp"
+
+namespace sb::engine {
+
+namespace json = boost::json;
+
+TenantEngine::TenantEngine(std::string tenant_id, boost::asio::any_io_executor strand,
+                           std::shared_ptr<Store> store,
+                           std::shared_ptr<metrics::TenantMetrics> metrics)
+    : tenant_id_(std::move(tenant_id)),
+      strand_(std::move(strand)),
+      store_(std::move(store)),
+      metrics_(std::move(metrics)) {}
+
+void TenantEngine::start(std::function<void(bool, std::string)> ready) {
+  on_strand([this, ready = std::move(ready)]() mutable { load_open_conversations(std::move(ready)); });
+}
+
+void TenantEngine::set_agents(std::vector<AgentState> agents) {
+  on_strand([this, agents = std::move(agents)]() mutable { apply_agents(std::move(agents)); });
+}
+
+void TenantEngine::set_routing_chain(std::vector<RouterPtr> chain) {
+  on_strand([this, chain = std::move(chain)]() mutable {
+    routing_chain_ = std::move(chain);
+    if (ready_.load()) drain_queue();
+  });
+}
+
+void TenantEngine::with_bus(std::function<void(bus::EventBus&)> fn) {
+  on_strand([this, fn = std::move(fn)] { fn(bus_); });
+}
+
+void TenantEngine::visitor_hello(PeerPtr peer, Identity who, std::string visitor_token,
+                                 std::map<std::string, uint64_t> last_seq) {
+  on_strand([this, peer = std::move(peer), who = std::move(who), token = std::move(visitor_token),
+             last_seq = std::move(last_seq)] { on_visitor_hello(peer, who, token, last_seq); });
+}
+
+void TenantEngine::agent_connect(PeerPtr peer, Identity who) {
+  on_strand([this, peer = std::move(peer), who = std::move(who)] { on_agent_connect(peer, who); });
+}
+
+void TenantEngine::replay(PeerPtr peer, Identity who, std::map<std::string, uint64_t> last_seq) {
+  on_strand([this, peer = std::move(peer), who = std::move(who), last_seq = std::move(last_seq)] {
+    for (const auto& [conversation_id, seq] : last_seq) {
+      Conversation* c = find_conversation(conversation_id);
+      if (c && is_participant(*c, who)) catch_up(*c, peer, seq, false);
+    }
+  });
+}
+
+void TenantEngine::disconnect(PeerPtr peer, Identity who) {
+  on_strand([this, peer = std::move(peer), who = std::move(who)] { on_disconnect(peer, who); });
+}
+
+void TenantEngine::set_status(PeerPtr peer, Identity who, AgentStatus status) {
+  on_strand([this, peer = std::move(peer), who = std::move(who), status] {
+    on_set_status(peer, who, status);
+  });
+}
+
+// Reads back what was open when the server stopped: conversations keep their seq,
+// assignee and place in the queue across restarts.
+void TenantEngine::load_open_conversations(std::function<void(bool, std::string)> ready) {
+  store_->list_conversations(
+      R"({"status":["queued","assigned"],"limit":1000000})",
+      [this, self = shared_from_this(), ready = std::move(ready)](StoreResult result) {
+        if (!result.ok()) {
+          ready(false, "storage: cannot list open conversations: " + result.error);
+          return;
+        }
+        boost::system::error_code ec;
+        json::value root = json::parse(result.body, ec);
+        const json::value* list = (!ec && root.is_object()) ? root.get_object().if_contains("conversations") : nullptr;
+        if (!list || !list->is_array()) {
+          ready(false, "storage: list_conversations returned malformed JSON");
+          return;
+        }
+        std::vector<Conversation*> queued;
+        for (const auto& item : list->get_array()) {
+          if (!item.is_object()) continue;
+          const auto& o = item.get_object();
+          auto text = [&](std::string_view k) {
+            const auto* v = o.if_contains(k);
+            return v && v->is_string() ? std::string(v->get_string()) : std::string();
+          };
+          auto number = [&](std::string_view k) -> int64_t {
+            const auto* v = o.if_contains(k);
+            if (v && v->is_int64()) return v->get_int64();
+            if (v && v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
+            return 0;
+          };
+          Conversation c;
+          c.id = text("id");
+          if (c.id.empty()) continue;
+          c.status = text("status") == "assigned" ? ConversationStatus::assigned : ConversationStatus::queued;
+          c.visitor_id = text("visitor_id");
+          c.visitor_name = text("visitor_name");
+          c.assignee = text("assignee");
+          c.created_ms = number("created_at");
+          const auto last_seq = static_cast<uint64_t>(number("last_seq"));
+          c.next_seq = last_seq + 1;
+          c.delivered_seq = last_seq;
+          c.warm = false;  // recent acks are read back on first use
+          auto& visitor = visitors_[c.visitor_id];
+          if (visitor.name.empty()) visitor.name = c.visitor_name;
+          visitor.open_conversation = c.id;
+          auto [it, inserted] = conversations_.emplace(c.id, std::move(c));
+          if (it->second.status == ConversationStatus::assigned) {
+            if (AgentState* agent = find_agent(it->second.assignee); agent && !agent->removed) {
+              agent->open_conversations.push_back(it->first);
+            } else {
+              // Its agent is gone from the tenant's config: it waits for another.
+              it->second.assignee.clear();
+              it->second.status = ConversationStatus::queued;
+            }
+          }
+          if (it->second.status == ConversationStatus::queued) queued.push_back(&it->second);
+        }
+        std::sort(queued.begin(), queued.end(),
+                  [](const Conversation* a, const Conversation* b) { return a->created_ms < b->created_ms; });
+        for (Conversation* c : queued) {
+          queue_.push_back(c->id);
+          metrics_->conversations_queued.fetch_add(1, std::memory_order_relaxed);
+        }
+        spdlog::info("tenant {}: {} open conversations restored ({} queued)", tenant_id_,
+                     conversations_.size(), queue_.size());
+        ready_.store(true, std::memory_order_release);
+        ready(true, {});
+      });
+}
+
+void TenantEngine::apply_agents(std::vector<AgentState> agents) {
+  std::map<std::string, AgentState> next;
+  for (auto& incoming : agents) {
+    auto old = agents_.find(incoming.id);
+    if (old != agents_.end()) {
+      // Keep live state: presence, connections, conversations, fairness history.
+      incoming.status = old->second.status;
+      incoming.peers = std::move(old->second.peers);
+      incoming.last_assigned_ms = old->second.last_assigned_ms;
+      incoming.online_since_ms = old->second.online_since_ms;
+    }
+    incoming.open_conversations.clear();
+    incoming.removed = false;
+    next.emplace(incoming.id, std::move(incoming));
+  }
+  for (auto& [id, old] : agents_) {
+    if (next.count(id)) continue;
+    for (const auto& peer : old.peers) {
+      send_error(peer, metrics::ErrorCode::forbidden, "this agent was removed from the tenant");
+      peer->close(1008, "agent removed");
+    }
+  }
+  agents_ = std::move(next);
+  // Open counts are derived from the conversations, the single source of truth.
+  for (auto& [id, c] : conversations_) {
+    if (c.status != ConversationStatus::assigned) continue;
+    if (AgentState* agent = find_agent(c.assignee)) {
+      agent->open_conversations.push_back(id);
+    } else {
+      c.assignee.clear();
+      enqueue(c);
+    }
+  }
+  if (ready_.load()) drain_queue();
+}
+
+void TenantEngine::on_visitor_hello(const PeerPtr& peer, const Identity& who,
+                                    const std::string& token,
+                                    const std::map<std::string, uint64_t>& last_seq) {
+  VisitorState& visitor = visitors_[who.id];
+  if (!who.name.empty()) visitor.name = who.name;
+  visitor.peers.push_back(peer);
+
+  Conversation* open = visitor.open_conversation.empty() ? nullptr : find_conversation(visitor.open_conversation);
+  peer->send(frames::visitor_welcome(who.id, token, open));
+  if (!open) return;
+  if (open->status == ConversationStatus::queued) {
+    const auto pos = std::find(queue_.begin(), queue_.end(), open->id);
+    if (pos != queue_.end())
+      peer->send(frames::queued(open->id, static_cast<uint32_t>(pos - queue_.begin()) + 1));
+  }
+  if (auto it = last_seq.find(open->id); it != last_seq.end()) catch_up(*open, peer, it->second, false);
+}
+
+void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
+  AgentState* agent = find_agent(who.id);
+  if (!agent) {
+    send_error(peer, metrics::ErrorCode::forbidden, "no such agent in this tenant");
+    peer->close(1008, "unknown agent");
+    return;
+  }
+  agent->peers.push_back(peer);
+  const bool came_online = agent->status == AgentStatus::offline;
+  if (came_online) {
+    agent->status = AgentStatus::online;
+    agent->online_since_ms = monotonic_ms();
+  }
+  json::array conversations;
+  for (const auto& id : agent->open_conversations)
+    if (const Conversation* c = find_conversation(id)) conversations.push_back(frames::conversation_object(*c));
+  peer->send(frames::agent_welcome(*agent, conversations));
+  if (came_online) {
+    publish(bus::event::kAgentStatus, {},
+            json::serialize(json::object{{"agent_id", agent->id}, {"status", "online"}}));
+    drain_queue();
+  }
+}
+
+void TenantEngine::on_disconnect(const PeerPtr& peer, const Identity& who) {
+  const uint64_t pid = peer->peer_id();
+  auto drop = [pid](std::vector<PeerPtr>& peers) {
+    std::erase_if(peers, [pid](const PeerPtr& p) { return p->peer_id() == pid; });
+  };
+  auto stop_catching_up = [&](const std::string& conversation_id) {
+    if (Conversation* c = find_conversation(conversation_id)) {
+      c->replaying.erase(pid);
+      forget_if_done(conversation_id);
+    }
+  };
+  if (who.role == Role::visitor) {
+    auto it = visitors_.find(who.id);
+    if (it == visitors_.end()) return;
+    drop(it->second.peers);
+    if (!it->second.open_conversation.empty()) stop_catching_up(it->second.open_conversation);
+    if (it->second.peers.empty() && it->second.open_conversation.empty()) visitors_.erase(it);
+    return;
+  }
+  AgentState* agent = find_agent(who.id);
+  if (!agent) return;
+  drop(agent->peers);
+  const auto open = agent->open_conversations;  // stop_catching_up may erase conversations
+  for (const auto& id : open) stop_catching_up(id);
+  if (agent->peers.empty() && agent->status != AgentStatus::offline) {
+    // Issue #3 adds a grace period and a requeue policy; until then an agent who
+    // leaves keeps their conversations and is simply not routable.
+    agent->status = AgentStatus::offline;
+    publish(bus::event::kAgentStatus, {},
+            json::serialize(json::object{{"agent_id", agent->id}, {"status", "offline"}}));
+  }
+}
+
+void TenantEngine::on_set_status(const PeerPtr& peer, const Identity& who, AgentStatus status) {
+  AgentState* agent = find_agent(who.id);
+  if (!agent) return send_error(peer, metrics::ErrorCode::forbidden, "no such agent");
+  if (agent->status != status) {
+    if (status == AgentStatus::online && agent->status == AgentStatus::offline)
+      agent->online_since_ms = monotonic_ms();
+    agent->status = status;
+    publish(bus::event::kAgentStatus, {},
+            json::serialize(json::object{{"agent_id", agent->id}, {"status", to_string(status)}}));
+  }
+  // Every tab of the agent shows the same status.
+  const auto frame = frames::agent_status(agent->status);
+  for (const auto& p : agent->peers) p->send(frame);
+  if (status == AgentStatus::online) drain_queue();
+}
+
+void TenantEngine::publish(const char* type, const std::string& conversation_id,
+                           std::string payload_json) {
+  if (bus_.subscriber_count() == 0) return;
+  bus_.publish(bus::Event{type, tenant_id_, conversation_id, std::move(payload_json), wall_clock_ms()});
+}
+
+Conversation* TenantEngine::find_conversation(const std::string& id) {
+  auto it = conversations_.find(id);
+  return it == conversations_.end() ? nullptr : &it->second;
+}
+
+AgentState* TenantEngine::find_agent(const std::string& id) {
+  auto it = agents_.find(id);
+  return it == agents_.end() ? nullptr : &it->second;
+}
+
+bool TenantEngine::is_participant(const Conversation& c, const Identity& who) const {
+  return who.role == Role::visitor ? c.visitor_id == who.id : c.assignee == who.id;
+}
+
+}  // namespace sb::engine

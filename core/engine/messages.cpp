@@ -1,0 +1,280 @@
+// The message path: seq assignment, durable-before-ack, idempotent resend, ordered
+// fan-out, typing and read receipts.
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/clock.hpp"
+#include "common/ids.hpp"
+#include "engine/frames.hpp"
+#include "engine/internal.hpp"
+
+namespace sb::engine {
+
+namespace json = boost::json;
+
+namespace {
+// A client only ever resends its latest unacknowledged messages; remembering this
+// many acks per conversation covers any realistic reconnect.
+constexpr size_t kRememberedAcks = 1024;
+// Storage writes are retried this many times before the sender is told it failed.
+constexpr uint8_t kMaxWriteAttempts = 3;
+
+int64_t monotonic_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+void TenantEngine::post_message(PeerPtr peer, Identity who, MessageCommand command) {
+  on_strand([this, peer = std::move(peer), who = std::move(who), command = std::move(command)]() mutable {
+    on_message(peer, who, command);
+  });
+}
+
+void TenantEngine::typing(PeerPtr peer, Identity who, std::string conversation_id, bool on) {
+  on_strand([this, peer = std::move(peer), who = std::move(who), id = std::move(conversation_id), on] {
+    on_typing(peer, who, id, on);
+  });
+}
+
+void TenantEngine::mark_read(PeerPtr peer, Identity who, std::string conversation_id, uint64_t seq,
+                             std::string ref) {
+  on_strand([this, peer = std::move(peer), who = std::move(who), id = std::move(conversation_id), seq,
+             ref = std::move(ref)] { on_read(peer, who, id, seq, ref); });
+}
+
+void TenantEngine::on_message(const PeerPtr& peer, const Identity& who, MessageCommand& command) {
+  bool opened = false;
+  Conversation* c = conversation_for_message(peer, who, command, opened);
+  if (!c) return;
+  if (!c->warm) {
+    // Restored after a restart: read back recent acks first, so a resend from
+    // before the restart is recognised instead of stored twice.
+    const bool first_waiter = c->waiting_for_warm.empty();
+    c->waiting_for_warm.push_back([this, peer, who, command]() mutable { on_message(peer, who, command); });
+    if (first_waiter) make_warm(*c);
+    return;
+  }
+  const std::string id = c->id;
+  accept_message(*c, peer, who, std::move(command));
+  if (opened) route(id, 0);
+}
+
+Conversation* TenantEngine::conversation_for_message(const PeerPtr& peer, const Identity& who,
+                                                     const MessageCommand& command,
+                                                     bool& opened) {
+  if (who.role == Role::agent) {
+    Conversation* c = find_conversation(command.conversation_id);
+    if (!c || c->status == ConversationStatus::closed) {
+      send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id", command.ref);
+      return nullptr;
+    }
+    if (c->assignee != who.id) {
+      send_error(peer, metrics::ErrorCode::forbidden, "this conversation is not assigned to you",
+                 command.ref);
+      return nullptr;
+    }
+    return c;
+  }
+
+  VisitorState& visitor = visitors_[who.id];
+  if (!visitor.open_conversation.empty()) {
+    Conversation* c = find_conversation(visitor.open_conversation);
+    if (c && c->status != ConversationStatus::closed) return c;
+  }
+  // The visitor's first message (or first after a close) opens a conversation.
+  Conversation fresh;
+  fresh.id = new_id("c");
+  fresh.status = ConversationStatus::queued;
+  fresh.visitor_id = who.id;
+  fresh.visitor_name = visitor.name.empty() ? who.name : visitor.name;
+  fresh.created_ms = wall_clock_ms();
+  auto [it, inserted] = conversations_.emplace(fresh.id, std::move(fresh));
+  opened = true;
+  visitor.open_conversation = it->first;
+  metrics_->conversations_opened.fetch_add(1, std::memory_order_relaxed);
+  // Written before the first message: the storage writer keeps order, so the
+  // conversation record is never missing for a stored message.
+  persist_conversation(it->second);
+  publish(bus::event::kConversationOpened, it->first,
+          json::serialize(json::object{{"conversation_id", it->first}, {"visitor_id", who.id}}));
+  return &it->second;
+}
+
+void TenantEngine::accept_message(Conversation& c, const PeerPtr& peer, const Identity& who,
+                                  MessageCommand command) {
+  const std::string key = ack_key(who.id, command.client_msg_id);
+  if (auto done = c.acks.find(key); done != c.acks.end()) {
+    // A resend of a message already durable: the same ack again, nothing stored.
+    peer->send(frames::ack(command.client_msg_id, done->second, c.id, command.ref));
+    return;
+  }
+  if (auto inflight = c.pending_keys.find(key); inflight != c.pending_keys.end()) {
+    // A resend while the first copy is still being written: ack both together.
+    c.pending[inflight->second].waiters.emplace_back(peer, command.ref);
+    return;
+  }
+
+  const uint64_t seq = c.next_seq++;
+  PendingMessage pending;
+  pending.message.conversation_id = c.id;
+  pending.message.message_id = new_id("m");
+  pending.message.seq = seq;
+  pending.message.sender_role = who.role == Role::agent ? "agent" : "visitor";
+  pending.message.sender_id = who.id;
+  pending.message.sender_name = who.role == Role::visitor && !c.visitor_name.empty() ? c.visitor_name : who.name;
+  pending.message.client_msg_id = std::move(command.client_msg_id);
+  pending.message.text = std::move(command.text);
+  pending.message.ts_ms = wall_clock_ms();
+  pending.waiters.emplace_back(peer, std::move(command.ref));
+  pending.origin_peer_id = peer->peer_id();
+  pending.received_us = command.received_us ? command.received_us : monotonic_us();
+  c.pending_keys.emplace(key, seq);
+  c.pending.emplace(seq, std::move(pending));
+  metrics_->messages_received.fetch_add(1, std::memory_order_relaxed);
+  write_message(c.id, seq);
+}
+
+void TenantEngine::write_message(const std::string& conversation_id, uint64_t seq) {
+  Conversation* c = find_conversation(conversation_id);
+  if (!c) return;
+  auto it = c->pending.find(seq);
+  if (it == c->pending.end()) return;
+  ++it->second.attempts;
+  store_->append_message(it->second.message,
+                         [this, self = shared_from_this(), conversation_id, seq](StoreResult result) {
+                           on_message_stored(conversation_id, seq, std::move(result));
+                         });
+}
+
+void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_t seq,
+                                     StoreResult result) {
+  Conversation* c = find_conversation(conversation_id);
+  if (!c) return;
+  auto it = c->pending.find(seq);
+  if (it == c->pending.end()) return;
+  PendingMessage& pending = it->second;
+  const std::string key = ack_key(pending.message.sender_id, pending.message.client_msg_id);
+
+  if (!result.ok()) {
+    metrics_->storage_failures.fetch_add(1, std::memory_order_relaxed);
+    if (pending.attempts < kMaxWriteAttempts) {
+      spdlog::warn("tenant {}: storing {} seq {} failed ({}), retrying", tenant_id_, conversation_id,
+                   seq, result.error);
+      write_message(conversation_id, seq);
+      return;
+    }
+    spdlog::error("tenant {}: storing {} seq {} failed {} times ({}); the sender is told", tenant_id_,
+                  conversation_id, seq, pending.attempts, result.error);
+    for (const auto& [peer, ref] : pending.waiters)
+      send_error(peer, metrics::ErrorCode::unavailable, "the message could not be stored; send it again",
+                 ref);
+    pending.failed = true;
+    c->pending_keys.erase(key);
+    deliver_ready(*c);
+    return;
+  }
+
+  pending.durable = true;
+  AckRecord ack{pending.message.message_id, seq};
+  const auto ack_frame = frames::ack(pending.message.client_msg_id, ack, c->id);
+  const int64_t latency_us = monotonic_us() - pending.received_us;
+  for (const auto& [peer, ref] : pending.waiters) {
+    peer->send(ref.empty() ? ack_frame : frames::ack(pending.message.client_msg_id, ack, c->id, ref));
+    metrics_->acks_sent.fetch_add(1, std::memory_order_relaxed);
+  }
+  metrics_->ack_latency.observe_us(latency_us > 0 ? static_cast<uint64_t>(latency_us) : 0);
+  pending.waiters.clear();
+  c->pending_keys.erase(key);
+  if (!pending.message.client_msg_id.empty()) remember_ack(*c, key, std::move(ack));
+  deliver_ready(*c);
+}
+
+// Fans out every message whose predecessors are all settled, so participants see
+// seq 1, 2, 3... in order even if a later write happened to finish first.
+void TenantEngine::deliver_ready(Conversation& c) {
+  while (!c.pending.empty()) {
+    auto it = c.pending.begin();
+    PendingMessage& p = it->second;
+    if (it->first != c.delivered_seq + 1 || !(p.durable || p.failed)) break;
+    if (p.durable) {
+      fan_out(c, frames::message(p.message), p.origin_peer_id);
+      if (bus_.subscriber_count()) {
+        publish(bus::event::kMessageCreated, c.id,
+                json::serialize(frames::message_object(p.message, true)));
+      }
+    }
+    c.delivered_seq = it->first;
+    c.pending.erase(it);
+  }
+  forget_if_done(c.id);
+}
+
+void TenantEngine::remember_ack(Conversation& c, const std::string& key, AckRecord ack) {
+  if (c.acks.emplace(key, std::move(ack)).second) c.ack_order.push_back(key);
+  while (c.ack_order.size() > kRememberedAcks) {
+    c.acks.erase(c.ack_order.front());
+    c.ack_order.pop_front();
+  }
+}
+
+void TenantEngine::make_warm(Conversation& c) {
+  store_->load_messages(
+      c.id, 0, c.next_seq, kRememberedAcks,
+      [this, self = shared_from_this(), id = c.id](StoreResult result) {
+        Conversation* c = find_conversation(id);
+        if (!c) return;
+        if (auto messages = result.ok() ? parse_stored_messages(result.body, id) : std::nullopt) {
+          for (auto& m : *messages)
+            if (!m.client_msg_id.empty())
+              remember_ack(*c, ack_key(m.sender_id, m.client_msg_id), AckRecord{m.message_id, m.seq});
+        } else {
+          spdlog::warn("tenant {}: could not read back recent messages of {} ({}); resends from before "
+                       "the restart may be stored twice",
+                       tenant_id_, id, result.error);
+        }
+        c->warm = true;
+        auto waiting = std::move(c->waiting_for_warm);
+        c->waiting_for_warm.clear();
+        for (auto& resume : waiting) resume();
+      });
+}
+
+void TenantEngine::on_typing(const PeerPtr& peer, const Identity& who,
+                             const std::string& conversation_id, bool on) {
+  Conversation* c = find_conversation(conversation_id);
+  if (!c || c->status == ConversationStatus::closed)
+    return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id");
+  if (!is_participant(*c, who))
+    return send_error(peer, metrics::ErrorCode::forbidden, "not a participant of this conversation");
+  const auto frame = frames::typing(c->id, on, who.role, who.id);
+  if (who.role == Role::visitor) {
+    send_to_assignee(*c, frame);
+  } else {
+    send_to_visitor(*c, frame);
+  }
+}
+
+void TenantEngine::on_read(const PeerPtr& peer, const Identity& who,
+                           const std::string& conversation_id, uint64_t seq, const std::string& ref) {
+  Conversation* c = find_conversation(conversation_id);
+  if (!c) return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id", ref);
+  if (!is_participant(*c, who))
+    return send_error(peer, metrics::ErrorCode::forbidden, "not a participant of this conversation", ref);
+  // Nobody can have read what does not exist yet.
+  seq = std::min(seq, c->delivered_seq);
+  uint64_t& recorded = c->read_seq[who.id];
+  if (seq <= recorded) return;  // receipts are monotonic: a lower seq changes nothing
+  recorded = seq;
+  store_->set_read(c->id, who.id, seq, [tenant = tenant_id_, id = c->id](StoreResult result) {
+    if (!result.ok()) spdlog::warn("tenant {}: storing read receipt of {} failed: {}", tenant, id, result.error);
+  });
+  const auto frame = frames::read(c->id, seq, who.role, who.id);
+  if (who.role == Role::visitor) {
+    send_to_assignee(*c, frame);
+  } else {
+    send_to_visitor(*c, frame);
+  }
+}
+
+}  // namespace sb::engine

@@ -1,0 +1,117 @@
+// What the conversation engine needs from the outside world, as small interfaces:
+// the connections it talks to (Peer), the tenant's storage backend (Store) and its
+// routing strategies (Router). The server wires them to the hub and to plugins;
+// unit tests wire them to fakes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sb::engine {
+
+enum class Role : uint8_t { visitor, agent };
+
+// Who is on the other end of a connection, as authenticated by the hub.
+struct Identity {
+  Role role = Role::visitor;
+  std::string id;    // visitor id or agent id
+  std::string name;  // display name
+  std::string agent_role;  // "agent" | "admin" for agents, empty for visitors
+};
+
+// One client connection. The engine keeps shared pointers to the peers of each
+// participant and sends them frames; the hub implements it.
+class Peer {
+ public:
+  virtual ~Peer() = default;
+  // Queues one text frame. Any thread, never blocks. The frame is shared so that one
+  // serialization serves every recipient.
+  virtual void send(std::shared_ptr<const std::string> frame) = 0;
+  // Sends a close frame with a code and reason after what is queued. Any thread.
+  virtual void close(uint16_t code, std::string reason) = 0;
+  virtual uint64_t peer_id() const = 0;
+};
+using PeerPtr = std::shared_ptr<Peer>;
+
+// Result of a storage call; body is the plugin's result JSON (see sb_plugin.h).
+struct StoreResult {
+  int32_t status = 0;  // sb_status: 0 = SB_OK
+  std::string body;
+  std::string error;
+  bool ok() const { return status == 0; }
+};
+using StoreCallback = std::function<void(StoreResult)>;
+
+struct StoredMessage {
+  std::string conversation_id;
+  std::string message_id;
+  uint64_t seq = 0;
+  std::string sender_role;  // "visitor" | "agent" | "bot" | "system"
+  std::string sender_id;
+  std::string sender_name;
+  std::string client_msg_id;
+  std::string text;
+  int64_t ts_ms = 0;
+  uint32_t flags = 0;
+};
+
+// The tenant's storage backend. Every callback runs on the engine's strand,
+// exactly once (timeouts and plugin failures arrive as an error result).
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual void append_message(const StoredMessage& message, StoreCallback done) = 0;
+  // Messages with after_seq < seq < before_seq (before_seq 0 = no bound), at most
+  // limit, oldest first; with before_seq set, the page just below it.
+  virtual void load_messages(const std::string& conversation_id, uint64_t after_seq,
+                             uint64_t before_seq, uint32_t limit, StoreCallback done) = 0;
+  virtual void put_conversation(std::string conversation_json, StoreCallback done) = 0;
+  virtual void list_conversations(std::string filter_json, StoreCallback done) = 0;
+  virtual void set_read(const std::string& conversation_id, const std::string& participant_id,
+                        uint64_t seq, StoreCallback done) = 0;
+};
+
+// An agent who may take a conversation now (online, below capacity).
+struct Candidate {
+  std::string agent_id;
+  std::string name;
+  uint32_t open_conversations = 0;
+  uint32_t max_concurrent = 0;
+  int64_t last_assigned_ms = 0;  // monotonic, 0 = never
+  int64_t online_since_ms = 0;
+  std::string groups_json = "[]";
+  std::string skills_json = "{}";
+};
+
+struct RouteInput {
+  std::string conversation_id;
+  std::string visitor_id;
+  std::string group;
+  std::string attributes_json = "{}";
+  const std::vector<Candidate>* candidates = nullptr;
+};
+
+struct RouteDecision {
+  enum class Kind : uint8_t { chosen, deferred, pending };
+  Kind kind = Kind::deferred;
+  size_t index = 0;  // valid when chosen
+};
+
+// One routing strategy of the tenant's chain. route() runs on the engine strand;
+// when it answers `pending`, on_pending runs later on the strand with the chosen
+// agent id, or nullopt to defer.
+class Router {
+ public:
+  virtual ~Router() = default;
+  virtual const std::string& name() const = 0;
+  virtual RouteDecision route(const RouteInput& input,
+                              std::function<void(std::optional<std::string>)> on_pending) = 0;
+};
+using RouterPtr = std::shared_ptr<Router>;
+
+}  // namespace sb::engine

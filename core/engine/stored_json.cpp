@@ -1,0 +1,60 @@
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "engine/internal.hpp"
+
+namespace sb::engine {
+
+namespace json = boost::json;
+
+namespace {
+std::string string_field(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+int64_t int_field(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (!v) return 0;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
+  return 0;
+}
+}  // namespace
+
+std::optional<std::vector<StoredMessage>> parse_stored_messages(const std::string& body,
+                                                                const std::string& conversation_id) {
+  boost::system::error_code ec;
+  json::value root = json::parse(body, ec);
+  if (ec || !root.is_object()) return std::nullopt;
+  const auto* list = root.get_object().if_contains("messages");
+  if (!list || !list->is_array()) return std::nullopt;
+
+  std::vector<StoredMessage> out;
+  out.reserve(list->get_array().size());
+  for (const auto& item : list->get_array()) {
+    if (!item.is_object()) return std::nullopt;
+    const auto& o = item.get_object();
+    StoredMessage m;
+    m.conversation_id = conversation_id;
+    m.message_id = string_field(o, "id");
+    m.seq = static_cast<uint64_t>(int_field(o, "seq"));
+    if (const auto* from = o.if_contains("from"); from && from->is_object()) {
+      m.sender_role = string_field(from->get_object(), "role");
+      m.sender_id = string_field(from->get_object(), "id");
+      m.sender_name = string_field(from->get_object(), "name");
+    }
+    m.client_msg_id = string_field(o, "client_msg_id");
+    m.text = string_field(o, "text");
+    m.ts_ms = int_field(o, "ts");
+    m.flags = static_cast<uint32_t>(int_field(o, "flags"));
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::string http_error_body(std::string_view code, std::string_view message) {
+  return json::serialize(json::object{{"error", json::object{{"code", code}, {"message", message}}}});
+}
+
+}  // namespace sb::engine

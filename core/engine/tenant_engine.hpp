@@ -1,0 +1,164 @@
+// The conversation engine of one tenant: the lifecycle queued -> assigned -> closed,
+// gapless per-conversation seq, durable-before-ack, idempotent resend, fan-out in
+// seq order, replay on resume, typing, read receipts, agent presence and capacity.
+//
+// Threading: all state lives on one strand. Public methods may be called from any
+// thread; they post to the strand and return at once. Storage answers come back on
+// the strand (the Store's contract), so no state is ever shared between threads and
+// there is no lock on the message path. One tenant's engine is one serial stream
+// of small steps; the expensive work (sockets, WebSocket framing, JSON parsing,
+// SQLite) happens on the I/O threads and the storage plugin's threads.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bus/event_bus.hpp"
+#include "engine/conversation.hpp"
+#include "engine/frames.hpp"
+#include "engine/ports.hpp"
+#include "metrics/metrics.hpp"
+
+namespace sb::engine {
+
+struct MessageCommand {
+  std::string conversation_id;  // agents name it; visitors use their open conversation
+  std::string client_msg_id;
+  std::string text;
+  std::string ref;
+  int64_t received_us = 0;  // monotonic, when the frame was read
+};
+
+struct HttpAnswer {
+  unsigned status = 200;
+  std::string body;  // JSON
+};
+
+class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
+ public:
+  TenantEngine(std::string tenant_id, boost::asio::any_io_executor strand,
+               std::shared_ptr<Store> store, std::shared_ptr<metrics::TenantMetrics> metrics);
+
+  const std::string& tenant_id() const { return tenant_id_; }
+  boost::asio::any_io_executor executor() const { return strand_; }
+
+  // Reads open conversations back from storage; then the engine takes commands.
+  // ready(ok, error) runs on the strand.
+  void start(std::function<void(bool, std::string)> ready);
+  bool is_ready() const { return ready_.load(std::memory_order_acquire); }
+
+  // Configuration, applied on the strand (start-up and every tenant reload).
+  void set_agents(std::vector<AgentState> agents);
+  void set_routing_chain(std::vector<RouterPtr> chain);
+  // Runs fn on the strand with the tenant's bus (to add subscribers, e.g. plugins).
+  void with_bus(std::function<void(bus::EventBus&)> fn);
+
+  // Commands from connections.
+  void visitor_hello(PeerPtr peer, Identity who, std::string visitor_token,
+                     std::map<std::string, uint64_t> last_seq);
+  void agent_connect(PeerPtr peer, Identity who);
+  void replay(PeerPtr peer, Identity who, std::map<std::string, uint64_t> last_seq);
+  void disconnect(PeerPtr peer, Identity who);
+  void post_message(PeerPtr peer, Identity who, MessageCommand command);
+  void set_status(PeerPtr peer, Identity who, AgentStatus status);
+  void typing(PeerPtr peer, Identity who, std::string conversation_id, bool on);
+  void mark_read(PeerPtr peer, Identity who, std::string conversation_id, uint64_t seq,
+                 std::string ref);
+  void close_conversation(PeerPtr peer, Identity who, std::string conversation_id, std::string ref);
+  void accept_conversation(PeerPtr peer, Identity who, std::string conversation_id,
+                           std::string ref);
+  void transfer_conversation(PeerPtr peer, Identity who, std::string conversation_id,
+                             std::string to_agent, std::string ref);
+
+  // REST: a page of history. done runs on the strand.
+  void history(Identity requester, std::string conversation_id, uint64_t before_seq,
+               uint32_t limit, std::function<void(HttpAnswer)> done);
+
+ private:
+  // lifecycle.cpp
+  void load_open_conversations(std::function<void(bool, std::string)> ready);
+  void apply_agents(std::vector<AgentState> agents);
+  void on_visitor_hello(const PeerPtr& peer, const Identity& who, const std::string& token,
+                        const std::map<std::string, uint64_t>& last_seq);
+  void on_agent_connect(const PeerPtr& peer, const Identity& who);
+  void on_disconnect(const PeerPtr& peer, const Identity& who);
+  void on_set_status(const PeerPtr& peer, const Identity& who, AgentStatus status);
+  void publish(const char* type, const std::string& conversation_id, std::string payload_json);
+
+  // messages.cpp
+  void on_message(const PeerPtr& peer, const Identity& who, MessageCommand& command);
+  Conversation* conversation_for_message(const PeerPtr& peer, const Identity& who,
+                                         const MessageCommand& command, bool& opened);
+  void accept_message(Conversation& c, const PeerPtr& peer, const Identity& who,
+                      MessageCommand command);
+  void write_message(const std::string& conversation_id, uint64_t seq);
+  void on_message_stored(const std::string& conversation_id, uint64_t seq, StoreResult result);
+  void deliver_ready(Conversation& c);
+  void remember_ack(Conversation& c, const std::string& key, AckRecord ack);
+  void make_warm(Conversation& c);
+  void on_typing(const PeerPtr& peer, const Identity& who, const std::string& conversation_id,
+                 bool on);
+  void on_read(const PeerPtr& peer, const Identity& who, const std::string& conversation_id,
+               uint64_t seq, const std::string& ref);
+
+  // delivery.cpp
+  void send_to_visitor(Conversation& c, const frames::Frame& frame, uint64_t except_peer = 0);
+  void send_to_assignee(Conversation& c, const frames::Frame& frame,
+                        uint64_t except_peer = 0);
+  void send_to_participant(Conversation& c, const PeerPtr& peer, const frames::Frame& frame);
+  void fan_out(Conversation& c, const frames::Frame& frame, uint64_t except_peer);
+  // Sends stored messages after_seq < seq <= delivered_seq to peer, holding back
+  // live frames meanwhile. as_assignment wraps them in conversation.assigned.
+  void catch_up(Conversation& c, const PeerPtr& peer, uint64_t after_seq, bool as_assignment);
+  void send_error(const PeerPtr& peer, metrics::ErrorCode code, std::string_view message,
+                  std::string_view ref = {});
+
+  // assignment.cpp
+  std::vector<Candidate> candidates() const;
+  void route(const std::string& conversation_id, size_t chain_index);
+  void assign(Conversation& c, AgentState& agent);
+  void enqueue(Conversation& c);
+  void drain_queue();
+  void notify_queue_positions();
+  void release_from_agent(Conversation& c);
+  void on_close(const PeerPtr& peer, const Identity& who, const std::string& conversation_id,
+                const std::string& ref);
+  void on_accept(const PeerPtr& peer, const Identity& who, const std::string& conversation_id,
+                 const std::string& ref);
+  void on_transfer(const PeerPtr& peer, const Identity& who, const std::string& conversation_id,
+                   const std::string& to_agent, const std::string& ref);
+  void persist_conversation(const Conversation& c);
+  void forget_if_done(const std::string& conversation_id);
+
+  // history.cpp
+  void answer_history(const Identity& requester, const std::string& conversation_id,
+                      const std::string& visitor_id, uint64_t before_seq, uint32_t limit,
+                      std::function<void(HttpAnswer)> done);
+
+  Conversation* find_conversation(const std::string& id);
+  AgentState* find_agent(const std::string& id);
+  bool is_participant(const Conversation& c, const Identity& who) const;
+
+  template <class Fn>
+  void on_strand(Fn&& fn);
+
+  const std::string tenant_id_;
+  boost::asio::any_io_executor strand_;
+  std::shared_ptr<Store> store_;
+  std::shared_ptr<metrics::TenantMetrics> metrics_;
+  std::atomic<bool> ready_{false};
+
+  bus::EventBus bus_;
+  std::vector<RouterPtr> routing_chain_;
+  std::unordered_map<std::string, Conversation> conversations_;  // open ones (and closing)
+  std::unordered_map<std::string, VisitorState> visitors_;
+  std::map<std::string, AgentState> agents_;  // ordered by id: candidates' stable order
+  std::deque<std::string> queue_;             // queued conversation ids, oldest first
+};
+
+}  // namespace sb::engine
