@@ -1,0 +1,167 @@
+#include "api/rest_api.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+#include <vector>
+
+#include "auth/password.hpp"
+#include "auth/token_signer.hpp"
+#include "common/clock.hpp"
+
+namespace sb::api {
+
+namespace json = boost::json;
+using hub::HttpRequest;
+using hub::HttpResponse;
+
+namespace {
+
+// More concurrent logins than this are refused (503): each one holds 64 MiB for
+// argon2id, and a login flood must not take the server's memory.
+constexpr int kMaxLoginsInFlight = 32;
+constexpr uint32_t kDefaultHistoryLimit = 50;
+constexpr uint32_t kMaxHistoryLimit = 200;
+
+HttpResponse error(unsigned status, std::string_view code, std::string_view message,
+                   std::string_view field = {}) {
+  json::object e{{"code", code}, {"message", message}};
+  if (!field.empty()) e["field"] = field;
+  return HttpResponse{status, "application/json", json::serialize(json::object{{"error", std::move(e)}})};
+}
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (start < path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (end > start) parts.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+bool parse_uint(const std::map<std::string, std::string>& query, const char* key, uint64_t& out) {
+  auto it = query.find(key);
+  if (it == query.end()) return true;
+  const auto& s = it->second;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+}  // namespace
+
+RestApi::RestApi(Backend& backend, const auth::TokenSigner& signer, metrics::Registry& metrics,
+                 boost::asio::thread_pool& blocking_pool)
+    : backend_(backend),
+      signer_(signer),
+      metrics_(metrics),
+      blocking_pool_(blocking_pool),
+      dummy_hash_(auth::hash_password("switchboard-timing-equaliser")) {}
+
+void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> respond) {
+  const auto parts = split_path(request.path);
+  const bool get = request.method == "GET";
+
+  if (request.path == "/healthz") {
+    return respond(get ? HttpResponse{200, "application/json", R"({"status":"ok"})"}
+                       : error(405, "method_not_allowed", "use GET"));
+  }
+  if (request.path == "/readyz") {
+    std::string why;
+    if (backend_.ready(why)) return respond({200, "application/json", R"({"status":"ready"})"});
+    return respond(HttpResponse{503, "application/json",
+                                json::serialize(json::object{{"status", "not_ready"}, {"reason", why}})});
+  }
+  if (request.path == "/metrics") {
+    return respond({200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render_prometheus()});
+  }
+
+  // /v1/tenants/ID/...
+  if (parts.size() < 4 || parts[0] != "v1" || parts[1] != "tenants")
+    return respond(error(404, "not_found", "no such endpoint"));
+  auto tenant = backend_.tenant(parts[2]);
+  if (!tenant) return respond(error(404, "not_found", "no such tenant"));
+
+  if (parts.size() == 5 && parts[3] == "auth" && parts[4] == "login") {
+    if (request.method != "POST") return respond(error(405, "method_not_allowed", "use POST"));
+    return login(*tenant, request, std::move(respond));
+  }
+  if (parts.size() == 6 && parts[3] == "conversations" && parts[5] == "messages") {
+    if (!get) return respond(error(405, "method_not_allowed", "use GET"));
+    return history(*tenant, std::string(parts[4]), request, std::move(respond));
+  }
+  respond(error(404, "not_found", "no such endpoint"));
+}
+
+void RestApi::login(const TenantView& tenant, const HttpRequest& request,
+                    std::function<void(HttpResponse)> respond) {
+  boost::system::error_code ec;
+  json::value body = json::parse(request.body, ec);
+  if (ec || !body.is_object()) return respond(error(400, "bad_json", "the body must be a JSON object"));
+  const auto* email = body.get_object().if_contains("email");
+  const auto* password = body.get_object().if_contains("password");
+  if (!email || !email->is_string() || email->get_string().empty())
+    return respond(error(422, "bad_field", "email must be a non-empty string", "email"));
+  if (!password || !password->is_string())
+    return respond(error(422, "bad_field", "password must be a string", "password"));
+
+  if (logins_in_flight_.fetch_add(1) >= kMaxLoginsInFlight) {
+    logins_in_flight_.fetch_sub(1);
+    return respond(error(503, "unavailable", "too many logins at once; try again"));
+  }
+  const tenants::AgentConfig* agent = tenant.config->agent_by_email(std::string_view(email->get_string()));
+  // Copies: the check runs on the blocking pool, after this request's data is gone.
+  std::optional<tenants::AgentConfig> account = agent ? std::optional(*agent) : std::nullopt;
+  boost::asio::post(blocking_pool_, [this, account = std::move(account), tenant_id = tenant.config->id,
+                                     ttl = tenant.config->agent_token_ttl_s,
+                                     password = std::string(password->get_string()),
+                                     respond = std::move(respond)]() mutable {
+    // Unknown emails cost the same time as wrong passwords: no account probing.
+    const bool ok = auth::verify_password(account ? account->password_hash : dummy_hash_, password) && account;
+    logins_in_flight_.fetch_sub(1);
+    if (!ok) return respond(error(401, "unauthorized", "wrong email or password"));
+    auth::Claims claims;
+    claims.kind = "agent";
+    claims.tenant = tenant_id;
+    claims.subject = account->id;
+    claims.role = account->role;
+    claims.expires_at_s = wall_clock_ms() / 1000 + ttl;
+    json::object out{{"token", signer_.issue(claims)},
+                     {"expires_at", claims.expires_at_s},
+                     {"agent", json::object{{"id", account->id}, {"name", account->name}, {"role", account->role}}}};
+    respond({200, "application/json", json::serialize(out)});
+  });
+}
+
+void RestApi::history(const TenantView& tenant, const std::string& conversation_id,
+                      const HttpRequest& request, std::function<void(HttpResponse)> respond) {
+  const std::string token = hub::bearer_token(request);
+  if (token.empty()) return respond(error(401, "unauthorized", "a token is required"));
+  auto claims = signer_.verify(token, wall_clock_ms() / 1000);
+  if (!claims) return respond(error(401, "unauthorized", "invalid or expired token"));
+  if (claims->tenant != tenant.config->id)
+    return respond(error(403, "forbidden", "this token belongs to another tenant"));
+
+  uint64_t before_seq = 0, limit = kDefaultHistoryLimit;
+  if (!parse_uint(request.query, "before_seq", before_seq))
+    return respond(error(422, "bad_field", "before_seq must be a non-negative integer", "before_seq"));
+  if (!parse_uint(request.query, "limit", limit) || limit == 0 || limit > kMaxHistoryLimit)
+    return respond(error(422, "bad_field", "limit must be between 1 and 200", "limit"));
+
+  engine::Identity who;
+  who.role = claims->kind == "agent" ? engine::Role::agent : engine::Role::visitor;
+  who.id = claims->subject;
+  who.agent_role = claims->role;
+  if (who.role == engine::Role::agent && !tenant.config->agent_by_id(who.id))
+    return respond(error(403, "forbidden", "this agent no longer exists"));
+  tenant.gate->engine()->history(who, conversation_id, before_seq, static_cast<uint32_t>(limit),
+                                 [respond = std::move(respond)](engine::HttpAnswer answer) {
+                                   respond({answer.status, "application/json", std::move(answer.body)});
+                                 });
+}
+
+}  // namespace sb::api

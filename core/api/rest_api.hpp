@@ -1,0 +1,62 @@
+// The REST endpoints of PROTOCOL.md that are not WebSocket: login, conversation
+// history, health, readiness and metrics. Handlers never block an I/O thread:
+// password checks (argon2id, ~0.1 s each by design) run on a small blocking pool,
+// and history is read through the tenant's engine and storage asynchronously.
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "hub/http_types.hpp"
+#include "hub/tenant_gate.hpp"
+#include "metrics/metrics.hpp"
+#include "tenants/tenant_config.hpp"
+
+namespace sb::auth {
+class TokenSigner;
+}
+
+namespace sb::api {
+
+struct TenantView {
+  std::shared_ptr<const tenants::TenantConfig> config;
+  std::shared_ptr<hub::TenantGate> gate;
+};
+
+// What the API reads from the running server.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::optional<TenantView> tenant(std::string_view id) const = 0;
+  // True when every tenant's storage answered and plugins are loaded; else why not.
+  virtual bool ready(std::string& why) const = 0;
+};
+
+class RestApi {
+ public:
+  RestApi(Backend& backend, const auth::TokenSigner& signer, metrics::Registry& metrics,
+          boost::asio::thread_pool& blocking_pool);
+
+  // Answers one request; respond runs exactly once, on any thread.
+  void handle(hub::HttpRequest request, std::function<void(hub::HttpResponse)> respond);
+
+ private:
+  void login(const TenantView& tenant, const hub::HttpRequest& request,
+             std::function<void(hub::HttpResponse)> respond);
+  void history(const TenantView& tenant, const std::string& conversation_id,
+               const hub::HttpRequest& request, std::function<void(hub::HttpResponse)> respond);
+
+  Backend& backend_;
+  const auth::TokenSigner& signer_;
+  metrics::Registry& metrics_;
+  boost::asio::thread_pool& blocking_pool_;
+  std::atomic<int> logins_in_flight_{0};
+  const std::string dummy_hash_;  // verified against for unknown emails: same timing
+};
+
+}  // namespace sb::api

@@ -1,0 +1,276 @@
+#include "hub/client_frames.hpp"
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+
+#include "auth/token_signer.hpp"
+#include "common/clock.hpp"
+#include "common/ids.hpp"
+#include "engine/frames.hpp"
+
+namespace sb::hub {
+
+namespace json = boost::json;
+using metrics::ErrorCode;
+
+namespace {
+
+// After this many bad frames in a row, the connection is closed (1008).
+constexpr uint32_t kMaxConsecutiveErrors = 20;
+constexpr size_t kMaxIdBytes = 128;
+constexpr size_t kMaxNameBytes = 200;
+
+struct FrameError {
+  ErrorCode code;
+  std::string message;
+};
+
+class Decoder {
+ public:
+  explicit Decoder(const json::object& o) : o_(o) {}
+
+  // A required non-empty string field.
+  bool string(std::string_view key, std::string& out, size_t max_bytes, FrameError& err) const {
+    const json::value* v = o_.if_contains(key);
+    if (!v || !v->is_string() || v->get_string().empty() || v->get_string().size() > max_bytes) {
+      err = {ErrorCode::bad_field, std::string(key) + " must be a non-empty string of at most " +
+                                       std::to_string(max_bytes) + " bytes"};
+      return false;
+    }
+    out.assign(v->get_string().data(), v->get_string().size());
+    return true;
+  }
+
+  // An optional string field: absent is fine, another type is not.
+  bool optional_string(std::string_view key, std::string& out, size_t max_bytes, FrameError& err) const {
+    const json::value* v = o_.if_contains(key);
+    if (!v || v->is_null()) return true;
+    return string(key, out, max_bytes, err);
+  }
+
+  bool boolean(std::string_view key, bool& out, FrameError& err) const {
+    const json::value* v = o_.if_contains(key);
+    if (!v || !v->is_bool()) {
+      err = {ErrorCode::bad_field, std::string(key) + " must be true or false"};
+      return false;
+    }
+    out = v->get_bool();
+    return true;
+  }
+
+  bool unsigned_int(std::string_view key, uint64_t& out, FrameError& err) const {
+    const json::value* v = o_.if_contains(key);
+    if (v && v->is_uint64()) {
+      out = v->get_uint64();
+      return true;
+    }
+    if (v && v->is_int64() && v->get_int64() >= 0) {
+      out = static_cast<uint64_t>(v->get_int64());
+      return true;
+    }
+    err = {ErrorCode::bad_field, std::string(key) + " must be a non-negative integer"};
+    return false;
+  }
+
+  // {"conversation id": seq, ...}
+  bool last_seq(std::map<std::string, uint64_t>& out, FrameError& err) const {
+    const json::value* v = o_.if_contains("last_seq");
+    if (!v || v->is_null()) return true;
+    if (!v->is_object()) {
+      err = {ErrorCode::bad_field, "last_seq must be an object of conversation id -> seq"};
+      return false;
+    }
+    for (const auto& [id, seq] : v->get_object()) {
+      if (seq.is_uint64()) {
+        out[std::string(id)] = seq.get_uint64();
+      } else if (seq.is_int64() && seq.get_int64() >= 0) {
+        out[std::string(id)] = static_cast<uint64_t>(seq.get_int64());
+      } else {
+        err = {ErrorCode::bad_field, "last_seq values must be non-negative integers"};
+        return false;
+      }
+    }
+    return true;
+  }
+
+ private:
+  const json::object& o_;
+};
+
+int64_t now_s() { return wall_clock_ms() / 1000; }
+
+FrameVerdict fail(ConnectionState& state, const engine::PeerPtr& peer, const FrameError& err,
+                  std::string_view ref) {
+  state.gate->metrics().count_error(err.code);
+  peer->send(engine::frames::error(metrics::to_string(err.code), err.message, ref));
+  return ++state.consecutive_errors >= kMaxConsecutiveErrors ? FrameVerdict::close_policy
+                                                             : FrameVerdict::ok;
+}
+
+// Visitor hello: resume the identity of a valid visitor token of this tenant, or
+// start a new anonymous visitor. The welcome always carries a fresh token.
+bool visitor_hello(ConnectionState& state, const engine::PeerPtr& peer, const Decoder& d,
+                   FrameError& err) {
+  if (state.registered) {
+    err = {ErrorCode::forbidden, "hello was already said on this connection"};
+    return false;
+  }
+  std::string token, name;
+  std::map<std::string, uint64_t> last_seq;
+  if (!d.optional_string("visitor_token", token, 4096, err) ||
+      !d.optional_string("name", name, kMaxNameBytes, err) || !d.last_seq(last_seq, err))
+    return false;
+
+  std::string visitor_id;
+  if (!token.empty()) {
+    auto claims = state.signer->verify(token, now_s());
+    if (claims && claims->kind == "visitor" && claims->tenant == state.gate->id()) visitor_id = claims->subject;
+  }
+  if (visitor_id.empty()) visitor_id = new_id("v");
+  auth::Claims claims;
+  claims.kind = "visitor";
+  claims.tenant = state.gate->id();
+  claims.subject = visitor_id;
+  claims.role = "visitor";
+  claims.expires_at_s = now_s() + state.gate->limits().visitor_token_ttl_s;
+
+  state.who.id = visitor_id;
+  state.who.name = name;
+  state.registered = true;
+  state.gate->engine()->visitor_hello(peer, state.who, state.signer->issue(claims), std::move(last_seq));
+  return true;
+}
+
+bool message(ConnectionState& state, const engine::PeerPtr& peer, const Decoder& d, std::string ref,
+             int64_t now_us, FrameError& err) {
+  engine::MessageCommand command;
+  if (!d.string("client_msg_id", command.client_msg_id, kMaxIdBytes, err)) return false;
+  if (state.who.role == engine::Role::agent &&
+      !d.string("conversation_id", command.conversation_id, kMaxIdBytes, err))
+    return false;
+  if (!d.string("text", command.text, state.gate->max_message_bytes(), err)) return false;
+  // Per connection first, so one noisy client cannot spend the whole tenant's rate.
+  if (!state.rate.try_take(now_us, state.gate->connection_messages_per_second()) ||
+      !state.gate->try_take_message(now_us)) {
+    err = {ErrorCode::rate_limited, "too many messages; slow down"};
+    return false;
+  }
+  command.ref = std::move(ref);
+  command.received_us = now_us;
+  state.gate->engine()->post_message(peer, state.who, std::move(command));
+  return true;
+}
+
+bool agent_status(ConnectionState& state, const engine::PeerPtr& peer, const Decoder& d,
+                  FrameError& err) {
+  std::string status;
+  if (!d.string("status", status, 16, err)) return false;
+  engine::AgentStatus value;
+  if (status == "online") {
+    value = engine::AgentStatus::online;
+  } else if (status == "away") {
+    value = engine::AgentStatus::away;
+  } else if (status == "offline") {
+    value = engine::AgentStatus::offline;
+  } else {
+    err = {ErrorCode::bad_field, "status must be online, away or offline"};
+    return false;
+  }
+  state.gate->engine()->set_status(peer, state.who, value);
+  return true;
+}
+
+}  // namespace
+
+FrameVerdict reject_frame(ConnectionState& state, const engine::PeerPtr& peer, ErrorCode code,
+                          std::string_view message) {
+  return fail(state, peer, FrameError{code, std::string(message)}, {});
+}
+
+FrameVerdict handle_text_frame(ConnectionState& state, const engine::PeerPtr& peer,
+                               std::string_view text, int64_t now_us) {
+  if (text.size() > state.gate->max_message_bytes())
+    return fail(state, peer,
+                {ErrorCode::too_large, "frame larger than this tenant's limit of " +
+                                           std::to_string(state.gate->max_message_bytes()) + " bytes"},
+                {});
+
+  // Small frames parse into a stack buffer: no heap allocation for the DOM.
+  unsigned char scratch[4096];
+  json::monotonic_resource arena(scratch, sizeof scratch);
+  boost::system::error_code ec;
+  json::value root = json::parse(text, ec, &arena);
+  if (ec) return fail(state, peer, {ErrorCode::bad_json, "not valid JSON: " + ec.message()}, {});
+  if (!root.is_object()) return fail(state, peer, {ErrorCode::bad_json, "a frame must be a JSON object"}, {});
+  const json::object& o = root.get_object();
+
+  std::string ref;
+  if (const json::value* r = o.if_contains("ref"); r && r->is_string() && r->get_string().size() <= kMaxIdBytes)
+    ref.assign(r->get_string().data(), r->get_string().size());
+  const json::value* type_value = o.if_contains("type");
+  if (!type_value || !type_value->is_string())
+    return fail(state, peer, {ErrorCode::bad_field, "type must be a string"}, ref);
+  const std::string_view type(type_value->get_string().data(), type_value->get_string().size());
+
+  const Decoder d(o);
+  FrameError err{ErrorCode::bad_field, {}};
+  const bool is_agent = state.who.role == engine::Role::agent;
+  auto& engine = *state.gate->engine();
+  bool ok = true;
+
+  if (type == "ping") {
+    peer->send(engine::frames::pong());
+  } else if (type == "hello") {
+    if (is_agent) {
+      std::map<std::string, uint64_t> last_seq;
+      ok = d.last_seq(last_seq, err);
+      if (ok && !last_seq.empty()) engine.replay(peer, state.who, std::move(last_seq));
+    } else {
+      ok = visitor_hello(state, peer, d, err);
+    }
+  } else if (!state.registered) {
+    err = {ErrorCode::forbidden, "say hello first"};
+    ok = false;
+  } else if (type == "message") {
+    ok = message(state, peer, d, ref, now_us, err);
+  } else if (type == "typing" || type == "read" || type == "close") {
+    std::string conversation_id;
+    ok = d.string("conversation_id", conversation_id, kMaxIdBytes, err);
+    if (ok && type == "typing") {
+      bool on = false;
+      ok = d.boolean("on", on, err);
+      if (ok) engine.typing(peer, state.who, std::move(conversation_id), on);
+    } else if (ok && type == "read") {
+      uint64_t seq = 0;
+      ok = d.unsigned_int("seq", seq, err);
+      if (ok) engine.mark_read(peer, state.who, std::move(conversation_id), seq, ref);
+    } else if (ok) {
+      engine.close_conversation(peer, state.who, std::move(conversation_id), ref);
+    }
+  } else if (type == "status" || type == "accept" || type == "transfer") {
+    if (!is_agent) {
+      err = {ErrorCode::forbidden, std::string(type) + " is for agents"};
+      ok = false;
+    } else if (type == "status") {
+      ok = agent_status(state, peer, d, err);
+    } else {
+      std::string conversation_id, to_agent;
+      ok = d.string("conversation_id", conversation_id, kMaxIdBytes, err);
+      if (ok && type == "accept") {
+        engine.accept_conversation(peer, state.who, std::move(conversation_id), ref);
+      } else if (ok) {
+        ok = d.optional_string("to_agent", to_agent, kMaxIdBytes, err);
+        if (ok) engine.transfer_conversation(peer, state.who, std::move(conversation_id), std::move(to_agent), ref);
+      }
+    }
+  } else {
+    err = {ErrorCode::unknown_type, "unknown frame type '" + std::string(type.substr(0, 64)) + "'"};
+    ok = false;
+  }
+
+  if (!ok) return fail(state, peer, err, ref);
+  state.consecutive_errors = 0;
+  return FrameVerdict::ok;
+}
+
+}  // namespace sb::hub

@@ -1,0 +1,42 @@
+// Decoding and checking client WebSocket frames, and handing each command to the
+// tenant's engine. Free of Beast, so it is tested without sockets.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "engine/ports.hpp"
+#include "hub/tenant_gate.hpp"
+
+namespace sb::auth {
+class TokenSigner;
+}
+
+namespace sb::hub {
+
+// The per-connection state the frame handler reads and updates. Owned by the
+// connection, used only on its thread.
+struct ConnectionState {
+  engine::Identity who;
+  std::shared_ptr<TenantGate> gate;
+  const auth::TokenSigner* signer = nullptr;
+  bool registered = false;  // the engine knows this connection (after hello / agent connect)
+  uint32_t consecutive_errors = 0;
+  RateLimiter rate;
+};
+
+enum class FrameVerdict : uint8_t {
+  ok,
+  close_policy,  // repeated abuse: close with 1008
+};
+
+// One text frame from the client. Errors are answered on peer with an error frame.
+FrameVerdict handle_text_frame(ConnectionState& state, const engine::PeerPtr& peer,
+                               std::string_view text, int64_t now_us);
+
+// A frame the client may not send as text (binary) or that was too large.
+FrameVerdict reject_frame(ConnectionState& state, const engine::PeerPtr& peer,
+                          metrics::ErrorCode code, std::string_view message);
+
+}  // namespace sb::hub

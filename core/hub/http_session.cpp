@@ -1,0 +1,140 @@
+#include "hub/http_session.hpp"
+
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "auth/token_signer.hpp"
+#include "common/clock.hpp"
+#include "hub/ws_session.hpp"
+
+namespace sb::hub {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+
+namespace {
+
+constexpr std::size_t kMaxBodyBytes = 1 << 20;
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+
+HttpResponse error_response(unsigned status, std::string_view code, std::string_view message) {
+  std::string body = R"({"error":{"code":")";
+  body.append(code).append(R"(","message":")").append(message).append("\"}}");
+  return HttpResponse{status, "application/json", std::move(body)};
+}
+
+// Splits the request target into a decoded path and query parameters.
+bool parse_target(std::string_view target, HttpRequest& out) {
+  auto url = boost::urls::parse_origin_form(target);
+  if (!url) return false;
+  out.path = url->path();
+  for (auto param : url->params()) out.query[param.key] = param.value;
+  return true;
+}
+
+}  // namespace
+
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, ConnectionSlot slot, SessionContext& context)
+    : stream_(std::move(socket)), slot_(std::move(slot)), context_(context) {}
+
+void HttpSession::run() {
+  net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::read_next, shared_from_this()));
+}
+
+void HttpSession::read_next() {
+  parser_.emplace();
+  parser_->body_limit(kMaxBodyBytes);
+  parser_->header_limit(kMaxHeaderBytes);
+  stream_.expires_after(std::chrono::milliseconds(context_.options.handshake_timeout_ms));
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+}
+
+void HttpSession::on_read(beast::error_code ec, std::size_t) {
+  if (ec == http::error::end_of_stream) {
+    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    return;
+  }
+  if (ec) return;  // timeout, reset or a malformed request: drop the connection
+
+  Request request = parser_->release();
+  HttpRequest parsed;
+  parsed.method = std::string(request.method_string());
+  if (!parse_target(request.target(), parsed))
+    return respond(error_response(400, "bad_request", "malformed request target"), false);
+  parsed.authorization = std::string(request[http::field::authorization]);
+  parsed.content_type = std::string(request[http::field::content_type]);
+  beast::error_code addr_ec;
+  auto endpoint = stream_.socket().remote_endpoint(addr_ec);
+  if (!addr_ec) parsed.remote_address = endpoint.address().to_string();
+
+  if (beast::websocket::is_upgrade(request)) return upgrade(std::move(request), std::move(parsed));
+
+  parsed.body = std::move(request.body());
+  const bool keep_alive = request.keep_alive();
+  context_.services->handle_http(std::move(parsed), [self = shared_from_this(), keep_alive](HttpResponse response) {
+    net::post(self->stream_.get_executor(), [self, keep_alive, response = std::move(response)] {
+      self->respond(response, keep_alive);
+    });
+  });
+}
+
+void HttpSession::upgrade(Request request, HttpRequest parsed) {
+  const bool visitor = parsed.path == "/v1/ws/visitor";
+  if (!visitor && parsed.path != "/v1/ws/agent")
+    return respond(error_response(404, "not_found", "no WebSocket endpoint at this path"), false);
+
+  const auto tenant_param = parsed.query.find("tenant");
+  auto gate = tenant_param == parsed.query.end() ? nullptr : context_.services->find_tenant(tenant_param->second);
+  if (!gate) return respond(error_response(404, "not_found", "no such tenant"), false);
+
+  ConnectionState state;
+  state.gate = gate;
+  state.signer = &context_.services->signer();
+  if (visitor) {
+    state.who.role = engine::Role::visitor;
+  } else {
+    const std::string token = bearer_token(parsed);
+    if (token.empty()) return respond(error_response(401, "unauthorized", "an agent token is required"), false);
+    auto claims = state.signer->verify(token, wall_clock_ms() / 1000);
+    if (!claims || claims->kind != "agent")
+      return respond(error_response(401, "unauthorized", "invalid or expired token"), false);
+    if (claims->tenant != gate->id())
+      return respond(error_response(403, "forbidden", "this token belongs to another tenant"), false);
+    state.who.role = engine::Role::agent;
+    state.who.id = claims->subject;
+    state.who.agent_role = claims->role;
+  }
+  if (!gate->try_open_connection()) {
+    context_.services->metrics().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    return respond(error_response(503, "unavailable", "this tenant has reached its connection limit"), false);
+  }
+  auto session = std::make_shared<WsSession>(std::move(stream_), std::move(slot_), context_, std::move(state));
+  session->run(std::move(request));
+}
+
+void HttpSession::respond(const HttpResponse& response, bool keep_alive) {
+  response_ = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status), 11);
+  response_->set(http::field::server, "switchboard");
+  response_->set(http::field::content_type, response.content_type);
+  response_->set(http::field::cache_control, "no-store");
+  response_->keep_alive(keep_alive);
+  response_->body() = response.body;
+  response_->prepare_payload();
+  http::async_write(stream_, *response_,
+                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+}
+
+void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+  if (ec) return;
+  if (!keep_alive) {
+    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    return;
+  }
+  read_next();
+}
+
+}  // namespace sb::hub

@@ -1,0 +1,37 @@
+// Internal to the hub: one HTTP/1.1 connection. Reads requests (keep-alive),
+// answers plain requests through HubServices::handle_http, and turns WebSocket
+// upgrades into a WsSession after checking tenant, token and quotas.
+#pragma once
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <memory>
+#include <optional>
+
+#include "hub/session_context.hpp"
+
+namespace sb::hub {
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket&& socket, ConnectionSlot slot, SessionContext& context);
+  void run();
+
+ private:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
+  void read_next();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void upgrade(Request request, HttpRequest parsed);
+  void respond(const HttpResponse& response, bool keep_alive);
+  void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::shared_ptr<boost::beast::http::response<boost::beast::http::string_body>> response_;
+  ConnectionSlot slot_;
+  SessionContext& context_;
+};
+
+}  // namespace sb::hub

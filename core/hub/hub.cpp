@@ -1,0 +1,75 @@
+#include "hub/hub.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <spdlog/spdlog.h>
+
+#include "hub/http_session.hpp"
+
+namespace sb::hub {
+
+namespace net = boost::asio;
+using net::ip::tcp;
+
+struct Hub::Impl {
+  Impl(std::vector<net::io_context*> loops_in, HubOptions options, HubServices& services)
+      : loops(std::move(loops_in)), acceptor(*loops.front()) {
+    context.options = std::move(options);
+    context.services = &services;
+  }
+
+  void accept_next() {
+    // Each connection is accepted straight onto the next loop and stays there.
+    net::io_context& loop = *loops[next_loop++ % loops.size()];
+    acceptor.async_accept(loop, [this](boost::system::error_code ec, tcp::socket socket) {
+      if (ec == net::error::operation_aborted) return;
+      if (!ec) admit(std::move(socket));
+      accept_next();
+    });
+  }
+
+  void admit(tcp::socket socket) {
+    auto& registry = context.services->metrics();
+    if (registry.open_connections.load(std::memory_order_relaxed) >= context.options.max_connections) {
+      registry.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      return;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);  // chat frames are small and latency-bound
+    std::make_shared<HttpSession>(std::move(socket), ConnectionSlot(registry), context)->run();
+  }
+
+  std::vector<net::io_context*> loops;
+  tcp::acceptor acceptor;
+  SessionContext context;
+  std::size_t next_loop = 0;
+};
+
+Hub::Hub(std::vector<net::io_context*> loops, HubOptions options, HubServices& services)
+    : impl_(std::make_unique<Impl>(std::move(loops), std::move(options), services)) {}
+
+Hub::~Hub() = default;
+
+uint16_t Hub::start() {
+  const auto& o = impl_->context.options;
+  tcp::resolver resolver(*impl_->loops.front());
+  const auto results = resolver.resolve(o.host, std::to_string(o.port), tcp::resolver::passive);
+  const tcp::endpoint endpoint = results.begin()->endpoint();
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(net::socket_base::reuse_address(true));
+  acceptor.bind(endpoint);
+  acceptor.listen(net::socket_base::max_listen_connections);
+  impl_->accept_next();
+  return acceptor.local_endpoint().port();
+}
+
+void Hub::stop() {
+  net::post(impl_->acceptor.get_executor(), [impl = impl_.get()] {
+    boost::system::error_code ignored;
+    impl->acceptor.close(ignored);
+  });
+}
+
+}  // namespace sb::hub

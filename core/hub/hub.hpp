@@ -1,0 +1,64 @@
+// The connection hub: one TCP port for HTTP/1.1 and WebSocket, served by one
+// event loop per core. Accepted sockets are spread over the loops and stay on
+// theirs; there is no thread per connection and no lock on the message path.
+//
+// The hub authenticates upgrades, decodes and checks client frames (size, rate,
+// fields) and hands commands to the tenant's engine. Every other HTTP request goes
+// to HubServices::handle_http (REST, health, metrics, web assets).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hub/http_types.hpp"
+#include "hub/tenant_gate.hpp"
+
+namespace sb::auth {
+class TokenSigner;
+}
+
+namespace sb::hub {
+
+struct HubOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0 = any free port
+  uint32_t max_connections = 18000;
+  uint32_t handshake_timeout_ms = 10000;
+  std::size_t send_queue_max_bytes = 1 << 20;
+  // WebSocket messages above this are refused by the WebSocket layer itself
+  // (close 1009); below it, each tenant's max_message_bytes gives a too_large error.
+  std::size_t hard_max_frame_bytes = 1 << 20;
+};
+
+class HubServices {
+ public:
+  virtual ~HubServices() = default;
+  // The tenant by id, or nullptr. Any thread.
+  virtual std::shared_ptr<TenantGate> find_tenant(std::string_view id) = 0;
+  virtual const auth::TokenSigner& signer() const = 0;
+  virtual metrics::Registry& metrics() = 0;
+  // Answers a plain HTTP request. respond may be called from any thread, once.
+  virtual void handle_http(HttpRequest request, std::function<void(HttpResponse)> respond) = 0;
+};
+
+class Hub {
+ public:
+  Hub(std::vector<boost::asio::io_context*> loops, HubOptions options, HubServices& services);
+  ~Hub();
+
+  // Binds and starts accepting; returns the bound port. Throws on bind errors.
+  uint16_t start();
+  // Stops accepting; open connections end with their loops.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sb::hub

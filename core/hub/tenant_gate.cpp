@@ -1,0 +1,64 @@
+#include "hub/tenant_gate.hpp"
+
+#include <algorithm>
+
+#include "hub/http_types.hpp"
+
+namespace sb::hub {
+
+bool RateLimiter::try_take(int64_t now_us, uint32_t per_second) {
+  if (per_second == 0) return false;
+  const int64_t interval_us = 1'000'000 / per_second;
+  const int64_t burst_us = 1'000'000;  // a second's worth may arrive at once
+  int64_t tat = theoretical_arrival_us_.load(std::memory_order_relaxed);
+  for (;;) {
+    const int64_t next = std::max(tat, now_us) + interval_us;
+    if (next - now_us > burst_us + interval_us) return false;
+    if (theoretical_arrival_us_.compare_exchange_weak(tat, next, std::memory_order_relaxed)) return true;
+  }
+}
+
+TenantGate::TenantGate(std::string tenant_id, std::shared_ptr<engine::TenantEngine> engine,
+                       std::shared_ptr<metrics::TenantMetrics> metrics, const TenantLimits& limits)
+    : id_(std::move(tenant_id)), engine_(std::move(engine)), metrics_(std::move(metrics)) {
+  update_limits(limits);
+}
+
+void TenantGate::update_limits(const TenantLimits& limits) {
+  max_connections_.store(limits.max_connections, std::memory_order_relaxed);
+  tenant_rate_per_s_.store(limits.messages_per_second, std::memory_order_relaxed);
+  connection_rate_.store(limits.connection_messages_per_second, std::memory_order_relaxed);
+  max_message_bytes_.store(limits.max_message_bytes, std::memory_order_relaxed);
+  visitor_token_ttl_s_.store(limits.visitor_token_ttl_s, std::memory_order_relaxed);
+}
+
+TenantLimits TenantGate::limits() const {
+  TenantLimits out;
+  out.max_connections = max_connections_.load(std::memory_order_relaxed);
+  out.messages_per_second = tenant_rate_per_s_.load(std::memory_order_relaxed);
+  out.connection_messages_per_second = connection_rate_.load(std::memory_order_relaxed);
+  out.max_message_bytes = max_message_bytes_.load(std::memory_order_relaxed);
+  out.visitor_token_ttl_s = visitor_token_ttl_s_.load(std::memory_order_relaxed);
+  return out;
+}
+
+bool TenantGate::try_open_connection() {
+  const int64_t now = connections_.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (now <= static_cast<int64_t>(max_connections_.load(std::memory_order_relaxed))) return true;
+  connections_.fetch_sub(1, std::memory_order_relaxed);
+  return false;
+}
+
+void TenantGate::close_connection() { connections_.fetch_sub(1, std::memory_order_relaxed); }
+
+std::string bearer_token(const HttpRequest& request) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (request.authorization.size() > kBearer.size() &&
+      std::equal(kBearer.begin(), kBearer.end(), request.authorization.begin(),
+                 [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+    return request.authorization.substr(kBearer.size());
+  if (auto it = request.query.find("token"); it != request.query.end()) return it->second;
+  return {};
+}
+
+}  // namespace sb::hub

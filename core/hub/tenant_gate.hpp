@@ -1,0 +1,76 @@
+// What the hub checks per tenant before anything reaches the engine: the tenant's
+// connection quota, its message rate (tenant-wide and per connection) and its
+// message size limit. Limits change on a tenant reload while connections are
+// live, so they are atomics; the hot path reads them without a lock.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "engine/tenant_engine.hpp"
+#include "metrics/metrics.hpp"
+
+namespace sb::hub {
+
+struct TenantLimits {
+  uint32_t max_connections = 1000;
+  uint32_t messages_per_second = 200;             // whole tenant
+  uint32_t connection_messages_per_second = 10;   // one connection
+  uint32_t max_message_bytes = 65536;
+  int64_t visitor_token_ttl_s = 30 * 24 * 3600;
+};
+
+// A rate limit as a "generic cell rate" schedule: one timestamp per limiter, one
+// compare-and-swap per message, bursts of up to one second's worth allowed.
+class RateLimiter {
+ public:
+  RateLimiter() = default;
+  // Movable so a connection's own limiter can travel with its state.
+  RateLimiter(RateLimiter&& other) noexcept
+      : theoretical_arrival_us_(other.theoretical_arrival_us_.load(std::memory_order_relaxed)) {}
+
+  // Takes one unit at now_us if the rate allows it.
+  bool try_take(int64_t now_us, uint32_t per_second);
+
+ private:
+  std::atomic<int64_t> theoretical_arrival_us_{0};
+};
+
+class TenantGate {
+ public:
+  TenantGate(std::string tenant_id, std::shared_ptr<engine::TenantEngine> engine,
+             std::shared_ptr<metrics::TenantMetrics> metrics, const TenantLimits& limits);
+
+  const std::string& id() const { return id_; }
+  const std::shared_ptr<engine::TenantEngine>& engine() const { return engine_; }
+  metrics::TenantMetrics& metrics() const { return *metrics_; }
+
+  void update_limits(const TenantLimits& limits);
+  TenantLimits limits() const;
+  uint32_t max_message_bytes() const { return max_message_bytes_.load(std::memory_order_relaxed); }
+  uint32_t connection_messages_per_second() const {
+    return connection_rate_.load(std::memory_order_relaxed);
+  }
+
+  bool try_open_connection();
+  void close_connection();
+  bool try_take_message(int64_t now_us) {
+    return tenant_rate_.try_take(now_us, tenant_rate_per_s_.load(std::memory_order_relaxed));
+  }
+
+ private:
+  const std::string id_;
+  const std::shared_ptr<engine::TenantEngine> engine_;
+  const std::shared_ptr<metrics::TenantMetrics> metrics_;
+  std::atomic<uint32_t> max_connections_;
+  std::atomic<uint32_t> tenant_rate_per_s_;
+  std::atomic<uint32_t> connection_rate_;
+  std::atomic<uint32_t> max_message_bytes_;
+  std::atomic<int64_t> visitor_token_ttl_s_;
+  std::atomic<int64_t> connections_{0};
+  RateLimiter tenant_rate_;
+};
+
+}  // namespace sb::hub

@@ -1,0 +1,175 @@
+#include "hub/ws_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace sb::hub {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+
+namespace {
+int64_t monotonic_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+WsSession::WsSession(beast::tcp_stream&& stream, ConnectionSlot slot, SessionContext& context,
+                     ConnectionState state)
+    : ws_(std::move(stream)),
+      slot_(std::move(slot)),
+      context_(context),
+      state_(std::move(state)),
+      peer_id_(context.next_peer_id.fetch_add(1, std::memory_order_relaxed)) {}
+
+WsSession::~WsSession() { finish(); }
+
+void WsSession::run(beast::http::request<beast::http::string_body> upgrade) {
+  // The WebSocket layer takes over timeouts: a ping after 30 s of silence, and a
+  // peer that answers nothing for 60 s is gone.
+  beast::get_lowest_layer(ws_).expires_never();
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = std::chrono::milliseconds(context_.options.handshake_timeout_ms);
+  timeouts.idle_timeout = std::chrono::seconds(60);
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+    res.set(beast::http::field::server, "switchboard");
+  }));
+  // Oversize frames up to the hard cap are read and answered with too_large; only
+  // beyond it does the WebSocket layer itself refuse (close 1009).
+  ws_.read_message_max(context_.options.hard_max_frame_bytes);
+  ws_.auto_fragment(false);
+  ws_.async_accept(upgrade, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
+}
+
+void WsSession::on_accept(beast::error_code ec) {
+  if (ec) return finish();
+  open_ = true;
+  counted_ = true;
+  auto& m = state_.gate->metrics();
+  if (state_.who.role == engine::Role::agent) {
+    m.agent_connections.fetch_add(1, std::memory_order_relaxed);
+    // An agent is known as soon as the token checked out; visitors after hello.
+    state_.registered = true;
+    state_.gate->engine()->agent_connect(shared_from_this(), state_.who);
+  } else {
+    m.visitor_connections.fetch_add(1, std::memory_order_relaxed);
+  }
+  read_next();
+}
+
+void WsSession::read_next() {
+  ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
+}
+
+void WsSession::on_read(beast::error_code ec, std::size_t) {
+  if (ec) return finish();  // closed, timed out, or failed by the WebSocket layer
+
+  FrameVerdict verdict;
+  if (!ws_.got_text()) {
+    verdict = reject_frame(state_, shared_from_this(), metrics::ErrorCode::bad_frame,
+                           "binary frames are not accepted; send JSON text frames");
+  } else {
+    const auto data = buffer_.cdata();
+    verdict = handle_text_frame(state_, shared_from_this(),
+                                std::string_view(static_cast<const char*>(data.data()), data.size()),
+                                monotonic_us());
+  }
+  buffer_.consume(buffer_.size());
+  // A large frame must not pin its buffer for the life of an idle connection.
+  if (buffer_.capacity() > 16 * 1024) buffer_.shrink_to_fit();
+
+  if (verdict == FrameVerdict::close_policy) return start_close(websocket::close_code::policy_error, "too many bad frames");
+  read_next();
+}
+
+void WsSession::send(std::shared_ptr<const std::string> frame) {
+  net::dispatch(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
+    self->enqueue(std::move(frame));
+  });
+}
+
+void WsSession::close(uint16_t code, std::string reason) {
+  net::dispatch(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+    self->start_close(code, std::move(reason));
+  });
+}
+
+void WsSession::enqueue(std::shared_ptr<const std::string> frame) {
+  if (!open_) return;
+  if (queued_bytes_ + frame->size() > context_.options.send_queue_max_bytes) {
+    // A consumer this slow would hold memory and delay nobody but itself if we let
+    // it; cut it off instead. Its messages stay in storage for when it resumes.
+    state_.gate->metrics().slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);
+    spdlog::info("tenant {}: closing a slow connection ({} bytes unsent)", state_.gate->id(), queued_bytes_);
+    open_ = false;
+    beast::get_lowest_layer(ws_).socket().close();
+    return;
+  }
+  queued_bytes_ += frame->size();
+  queue_.push_back(std::move(frame));
+  if (!writing_) write_next();
+}
+
+void WsSession::write_next() {
+  if (queue_.empty()) {
+    writing_ = false;
+    if (close_code_) {
+      ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close_code_), close_reason_),
+                      [self = shared_from_this()](beast::error_code) { self->finish(); });
+    }
+    return;
+  }
+  writing_ = true;
+  ws_.text(true);
+  ws_.async_write(net::buffer(*queue_.front()), beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+}
+
+void WsSession::on_write(beast::error_code ec, std::size_t) {
+  if (ec) {
+    open_ = false;
+    queue_.clear();
+    queued_bytes_ = 0;
+    writing_ = false;
+    return finish();
+  }
+  queued_bytes_ -= queue_.front()->size();
+  queue_.pop_front();
+  write_next();
+}
+
+void WsSession::start_close(uint16_t code, std::string reason) {
+  if (!open_ || close_code_) return;
+  close_code_ = code;
+  close_reason_ = std::move(reason);
+  open_ = false;  // nothing new is queued after the close
+  if (!writing_) write_next();
+}
+
+void WsSession::finish() {
+  if (finished_) return;
+  finished_ = true;
+  open_ = false;
+  auto& m = state_.gate->metrics();
+  if (state_.registered) {
+    // The engine holds a reference to this peer; disconnect lets it go. In the
+    // destructor there is no one left to tell.
+    if (auto self = weak_from_this().lock()) state_.gate->engine()->disconnect(self, state_.who);
+  }
+  if (counted_) {
+    if (state_.who.role == engine::Role::agent) {
+      m.agent_connections.fetch_sub(1, std::memory_order_relaxed);
+    } else {
+      m.visitor_connections.fetch_sub(1, std::memory_order_relaxed);
+    }
+  }
+  state_.gate->close_connection();
+}
+
+}  // namespace sb::hub

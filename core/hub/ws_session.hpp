@@ -1,0 +1,61 @@
+// Internal to the hub: one WebSocket connection (Beast), as the engine's Peer.
+//
+// Runs on the event loop its socket was accepted on; every handler runs there, so
+// the session needs no lock. Frames from the engine arrive from other threads and
+// are dispatched onto that loop. The send queue is bounded in bytes: a client that
+// does not read is disconnected rather than allowed to grow memory.
+#pragma once
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
+#include <memory>
+
+#include "engine/ports.hpp"
+#include "hub/client_frames.hpp"
+#include "hub/session_context.hpp"
+
+namespace sb::hub {
+
+class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(boost::beast::tcp_stream&& stream, ConnectionSlot slot, SessionContext& context,
+            ConnectionState state);
+  ~WsSession() override;
+
+  // Completes the upgrade of the request that asked for it, then reads frames.
+  void run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
+
+  void send(std::shared_ptr<const std::string> frame) override;
+  void close(uint16_t code, std::string reason) override;
+  uint64_t peer_id() const override { return peer_id_; }
+
+ private:
+  void on_accept(boost::beast::error_code ec);
+  void read_next();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void enqueue(std::shared_ptr<const std::string> frame);
+  void write_next();
+  void on_write(boost::beast::error_code ec, std::size_t bytes);
+  void start_close(uint16_t code, std::string reason);
+  void finish();  // once: tells the engine, frees the tenant's connection slot
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  ConnectionSlot slot_;
+  SessionContext& context_;
+  ConnectionState state_;
+  const uint64_t peer_id_;
+
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  bool open_ = false;      // upgrade done, not yet closing
+  bool finished_ = false;
+  bool counted_ = false;   // in the tenant's connection gauge
+  uint16_t close_code_ = 0;  // a close waiting for the queue to drain
+  std::string close_reason_;
+};
+
+}  // namespace sb::hub
