@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/clock.hpp"
 #include "plugin_host/loaded_plugin.hpp"
 #include "plugin_host/pending_op.hpp"
 
@@ -21,7 +22,7 @@ sb_str str_of(const std::string& s) { return sb_str{s.data(), s.size()}; }
 std::string error_text(int32_t status, const char* buffer) {
   if (buffer[0]) return buffer;
   if (status == SB_ERROR) return "plugin returned SB_ERROR";
-  return "plugin returned unknown status " + std::to_string(status);
+  return "plugin returned status " + std::to_string(status);
 }
 
 bool is_failure(int32_t status) {
@@ -69,7 +70,7 @@ bool Instance::open(const std::string& config_json, const std::string& data_dir,
     return false;
   }
   if (status != SB_OK) {
-    error = error_text(status == SB_OK ? SB_ERROR : status, buffer);
+    error = error_text(status, buffer);
     return false;
   }
   plugin_instance_ = created;
@@ -78,6 +79,8 @@ bool Instance::open(const std::string& config_json, const std::string& data_dir,
 }
 
 int32_t Instance::kind() const { return plugin_->info.kind; }
+
+bool Instance::wants_events() const { return plugin_->descriptor->on_event != nullptr; }
 
 const sb_storage_api* Instance::storage_api() const {
   return kind() == SB_KIND_STORAGE ? static_cast<const sb_storage_api*>(plugin_->descriptor->kind_api) : nullptr;
@@ -114,11 +117,7 @@ int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>&
     status = SB_ERROR;
     error = "plugin threw an exception";
   }
-  const auto elapsed = std::chrono::steady_clock::now() - started;
-  if (elapsed > options_.slow_sync_call) {
-    logger().warn("[{} {}] a hook blocked its caller for {} ms", plugin_name(), tenant_id(),
-                  std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
-  }
+  warn_if_slow(std::chrono::steady_clock::now() - started);
   if (status == SB_PENDING) return SB_PENDING;
 
   // Any other status is the answer; by the ABI the plugin will not complete the op.
@@ -168,11 +167,7 @@ int32_t Instance::call_sync(const SyncInvoke& invoke, std::string& error) {
     status = SB_ERROR;
     error = "plugin threw an exception";
   }
-  const auto elapsed = std::chrono::steady_clock::now() - started;
-  if (elapsed > options_.slow_sync_call) {
-    logger().warn("[{} {}] a synchronous hook took {} ms", plugin_name(), tenant_id(),
-                  std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
-  }
+  warn_if_slow(std::chrono::steady_clock::now() - started);
   if (is_failure(status) && error.empty()) error = error_text(status, buffer);
   record_outcome(status, error);
   return status;
@@ -204,6 +199,18 @@ void Instance::time_out(sb_op& op) {
   record_outcome(SB_ERROR, "timed out");
   auto callback = std::move(op.callback);
   if (callback) callback(CallResult{SB_ERROR, {}, "timed out after " + std::to_string(timeout_ms) + " ms"});
+}
+
+void Instance::warn_if_slow(std::chrono::steady_clock::duration elapsed) {
+  if (elapsed <= options_.slow_sync_call) return;
+  // At most one line a second per instance: a plugin that is always slow must not
+  // flood the log at 20,000 calls a second.
+  const int64_t now_ms = sb::monotonic_ms();
+  int64_t last_ms = last_slow_warning_ms_.load(std::memory_order_relaxed);
+  if (now_ms - last_ms < 1000 || !last_slow_warning_ms_.compare_exchange_strong(last_ms, now_ms)) return;
+  logger().warn("[{} {}] a hook blocked its caller for {} ms (budget {} ms)", plugin_name(), tenant_id(),
+                std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(),
+                options_.slow_sync_call.count());
 }
 
 void Instance::record_outcome(int32_t status, const std::string& error) {

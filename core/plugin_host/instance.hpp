@@ -2,6 +2,8 @@
 // an exception barrier, a timeout for asynchronous hooks and a circuit breaker.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -70,6 +72,8 @@ class Instance : public std::enable_shared_from_this<Instance> {
 
   // Calls on_event when the plugin has one. Exceptions are logged and counted.
   void deliver_event(const sb_event& event);
+  // True when the plugin has an on_event hook: only those are subscribed to the bus.
+  bool wants_events() const;
 
   // True while the breaker refuses calls.
   bool breaker_open() const { return breaker_.is_open(); }
@@ -83,6 +87,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   void finish(sb_op& op, CallResult result);
   void time_out(sb_op& op);
   void record_outcome(int32_t status, const std::string& error);
+  void warn_if_slow(std::chrono::steady_clock::duration elapsed);
   spdlog::logger& logger() const;
 
   std::shared_ptr<const LoadedPlugin> plugin_;
@@ -91,6 +96,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   CircuitBreaker breaker_;
   sb_instance* plugin_instance_ = nullptr;
   bool opened_ = false;  // instance_new succeeded, so instance_free is owed
+  std::atomic<int64_t> last_slow_warning_ms_{0};
 };
 
 }  // namespace sb::plugin_host

@@ -1,0 +1,136 @@
+// switchboard: the server, and two helper commands for its configuration.
+//
+//   switchboard [--config F] [--listen HOST:PORT] [--data-dir D] [--plugin-dir D] [--tenants-dir D]
+//   switchboard check-config [same options]
+//   switchboard hash-password
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "auth/password.hpp"
+#include "config/listen_address.hpp"
+#include "config/server_config.hpp"
+#include "plugin_host/plugin_host.hpp"
+#include "server/server.hpp"
+#include "tenants/tenant_directory.hpp"
+
+namespace {
+
+struct Overrides {
+  std::string config = "conf/switchboard.toml";
+  std::string listen, data_dir, plugin_dir, tenants_dir;
+};
+
+void add_common_options(CLI::App& app, Overrides& o) {
+  app.add_option("--config", o.config, "Server configuration file")->capture_default_str();
+  app.add_option("--listen", o.listen, "Address to listen on, HOST:PORT (port 0 = any free port)");
+  app.add_option("--data-dir", o.data_dir, "Where the install secret and tenants' storage live");
+  app.add_option("--plugin-dir", o.plugin_dir, "Where plugins (*.so) are loaded from");
+  app.add_option("--tenants-dir", o.tenants_dir, "Where tenant files (*.toml) are read from");
+}
+
+// The config file, then the command line on top. Prints every error; nullopt if any.
+std::optional<sb::config::ServerConfig> load_config(const Overrides& o) {
+  sb::ConfigErrors errors;
+  auto config = sb::config::load_server_config(o.config, errors);
+  if (config && !o.listen.empty() && !sb::config::parse_listen(o.listen, config->listen_host, config->listen_port))
+    errors.push_back({"--listen", 0, 0, "", "expected HOST:PORT, e.g. 127.0.0.1:8080"});
+  for (const auto& e : errors) std::cerr << e.to_string() << "\n";
+  if (!config || !errors.empty()) return std::nullopt;
+  if (!o.data_dir.empty()) config->data_dir = o.data_dir;
+  if (!o.plugin_dir.empty()) config->plugin_dir = o.plugin_dir;
+  if (!o.tenants_dir.empty()) config->tenants_dir = o.tenants_dir;
+  return config;
+}
+
+int check_config(const Overrides& o) {
+  auto config = load_config(o);
+  if (!config) return 1;
+  sb::plugin_host::HostOptions options;
+  sb::plugin_host::PluginHost plugins(config->plugin_dir, options);
+  plugins.scan();
+  std::map<std::string, sb::tenants::PluginSchema, std::less<>> schemas;
+  for (const auto& info : plugins.plugins())
+    if (const auto* s = plugins.schema(info.name)) schemas.emplace(info.name, sb::tenants::PluginSchema{s->name, s->kind, s->keys});
+  sb::tenants::TenantDirectory directory(
+      config->tenants_dir,
+      [&](std::string_view name) -> const sb::tenants::PluginSchema* {
+        auto it = schemas.find(name);
+        return it == schemas.end() ? nullptr : &it->second;
+      },
+      config->default_storage_plugin);
+  auto changes = directory.refresh();
+  for (const auto& e : changes.errors) std::cout << e.to_string() << "\n";
+  if (!changes.errors.empty()) {
+    std::cout << changes.errors.size() << " error(s)\n";
+    return 1;
+  }
+  std::cout << "OK: " << o.config << ", " << changes.changed.size() << " tenant(s), " << schemas.size()
+            << " plugin(s)\n";
+  return 0;
+}
+
+int hash_password() {
+  const bool interactive = isatty(STDIN_FILENO);
+  termios saved{};
+  if (interactive) {
+    std::cerr << "Password: " << std::flush;
+    tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string password;
+  std::getline(std::cin, password);
+  if (interactive) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::cerr << "\n";
+  }
+  if (password.empty()) {
+    std::cerr << "hash-password: empty password\n";
+    return 1;
+  }
+  std::cout << sb::auth::hash_password(password) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Switchboard: self-hosted, multi-tenant live chat server"};
+  app.set_version_flag("--version", "switchboard " SWITCHBOARD_VERSION);
+  Overrides overrides;
+  add_common_options(app, overrides);
+  auto* check = app.add_subcommand("check-config", "Validate the server config and every tenant file; exit 1 on errors");
+  add_common_options(*check, overrides);
+  auto* hash = app.add_subcommand("hash-password", "Read a password from stdin, print its argon2id hash for a tenant file");
+  CLI11_PARSE(app, argc, argv);
+
+  // Logs go to stderr; stdout carries only what scripts read.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("switchboard"));
+  if (*hash) return hash_password();
+  if (*check) {
+    spdlog::set_level(spdlog::level::warn);
+    return check_config(overrides);
+  }
+
+  auto config = load_config(overrides);
+  if (!config) return 1;
+  spdlog::set_level(spdlog::level::from_str(config->log_level));
+  int code = 0;
+  {
+    sb::server::Server server(*config);
+    code = server.run();
+    spdlog::shutdown();
+    std::cout.flush();
+    // Everything acknowledged is already durable. Tearing down thousands of
+    // sessions and unloading plugins at exit buys nothing and risks ordering
+    // trouble between loops and plugin threads, so the process ends here.
+    std::_Exit(code);
+  }
+}

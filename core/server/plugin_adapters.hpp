@@ -1,0 +1,44 @@
+// The engine's Store and Router, implemented by plugin instances through the
+// plugin host. Every answer is delivered on the tenant engine's strand.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <memory>
+
+#include "engine/ports.hpp"
+#include "plugin_host/routing_client.hpp"
+#include "plugin_host/storage_client.hpp"
+
+namespace sb::server {
+
+class PluginStore final : public engine::Store {
+ public:
+  PluginStore(std::shared_ptr<plugin_host::Instance> instance, boost::asio::any_io_executor strand);
+
+  void append_message(const engine::StoredMessage& message, engine::StoreCallback done) override;
+  void load_messages(const std::string& conversation_id, uint64_t after_seq, uint64_t before_seq,
+                     uint32_t limit, engine::StoreCallback done) override;
+  void put_conversation(std::string conversation_json, engine::StoreCallback done) override;
+  void list_conversations(std::string filter_json, engine::StoreCallback done) override;
+  void set_read(const std::string& conversation_id, const std::string& participant_id, uint64_t seq,
+                engine::StoreCallback done) override;
+
+ private:
+  plugin_host::StorageClient client_;
+  boost::asio::any_io_executor strand_;
+};
+
+class PluginRouter final : public engine::Router {
+ public:
+  PluginRouter(std::shared_ptr<plugin_host::Instance> instance, boost::asio::any_io_executor strand);
+
+  const std::string& name() const override;
+  engine::RouteDecision route(const engine::RouteInput& input,
+                              std::function<void(std::optional<std::string>)> on_pending) override;
+
+ private:
+  plugin_host::RoutingClient client_;
+  boost::asio::any_io_executor strand_;
+};
+
+}  // namespace sb::server

@@ -1,0 +1,260 @@
+#include "server/server.hpp"
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <future>
+#include <iostream>
+
+#include "bus/event_bus.hpp"
+
+namespace sb::server {
+
+namespace net = boost::asio;
+
+namespace {
+
+plugin_host::HostOptions host_options(const config::ServerConfig& c) {
+  plugin_host::HostOptions o;
+  o.call_timeout = std::chrono::milliseconds(c.plugin_call_timeout_ms);
+  o.breaker_failures = c.breaker_failures;
+  o.breaker_cooldown = std::chrono::milliseconds(c.breaker_cooldown_ms);
+  return o;
+}
+
+// How long one tenant may take to read its open conversations back at start-up.
+constexpr auto kTenantStartTimeout = std::chrono::seconds(60);
+
+}  // namespace
+
+Server::Server(config::ServerConfig config)
+    : config_(std::move(config)),
+      plugins_(config_.plugin_dir, host_options(config_)),
+      directory_(
+          config_.tenants_dir,
+          [this](std::string_view name) -> const tenants::PluginSchema* {
+            auto it = schemas_.find(name);
+            return it == schemas_.end() ? nullptr : &it->second;
+          },
+          config_.default_storage_plugin) {}
+
+Server::~Server() = default;
+
+int Server::run() {
+  start_loops();
+
+  plugins_.scan();
+  for (const auto& info : plugins_.plugins()) {
+    if (const auto* schema = plugins_.schema(info.name))
+      schemas_.emplace(info.name, tenants::PluginSchema{schema->name, schema->kind, schema->keys});
+    spdlog::info("plugin {} {} (ABI {}.{}) from {}", info.name, info.version, info.abi_major, info.abi_minor,
+                 info.path);
+  }
+
+  try {
+    signer_.emplace(auth::TokenSigner::open(config_.data_dir));
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot use data dir {}: {}", config_.data_dir.string(), e.what());
+    stop_loops();
+    return 1;
+  }
+  api_ = std::make_unique<api::RestApi>(*this, *signer_, metrics_, blocking_pool_);
+
+  apply(directory_.refresh());
+  {
+    std::shared_lock lock(tenants_mutex_);
+    if (tenants_.empty()) spdlog::warn("no tenant is running; add a file to {}", config_.tenants_dir.string());
+  }
+
+  std::vector<net::io_context*> loops;
+  for (auto& loop : loops_) loops.push_back(loop.get());
+  hub::HubOptions options;
+  options.host = config_.listen_host;
+  options.port = config_.listen_port;
+  options.max_connections = config_.max_connections;
+  options.handshake_timeout_ms = config_.handshake_timeout_ms;
+  options.send_queue_max_bytes = config_.send_queue_max_bytes;
+  hub_ = std::make_unique<hub::Hub>(std::move(loops), options, *this);
+  uint16_t port = 0;
+  try {
+    port = hub_->start();
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot listen on {}:{}: {}", config_.listen_host, config_.listen_port, e.what());
+    stop_loops();
+    return 1;
+  }
+  // Exactly one line on stdout, for people and for scripts that wait for it.
+  std::cout << "listening on " << config_.listen_host << ":" << port << std::endl;
+  spdlog::info("serving on http://{}:{} with {} event loops", config_.listen_host, port, loops_.size());
+
+  reload_thread_ = std::thread([this] { reload_loop(); });
+  wait_for_signal();
+
+  spdlog::info("stopping");
+  hub_->stop();
+  if (reload_thread_.joinable()) reload_thread_.join();
+  stop_loops();
+  return 0;
+}
+
+void Server::start_loops() {
+  unsigned n = config_.io_threads ? config_.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < n; ++i) {
+    loops_.push_back(std::make_unique<net::io_context>(1));  // one thread each: no locking inside
+    keep_loops_alive_.push_back(net::make_work_guard(*loops_.back()));
+  }
+  for (auto& loop : loops_) {
+    loop_threads_.emplace_back([&loop] {
+      for (;;) {
+        try {
+          loop->run();
+          return;
+        } catch (const std::exception& e) {
+          // A bug, not a client's doing; log it and keep the loop serving.
+          spdlog::error("event loop: unexpected exception: {}", e.what());
+        }
+      }
+    });
+  }
+}
+
+void Server::stop_loops() {
+  keep_loops_alive_.clear();
+  for (auto& loop : loops_) loop->stop();
+  for (auto& t : loop_threads_)
+    if (t.joinable()) t.join();
+}
+
+void Server::wait_for_signal() {
+  net::signal_set signals(*loops_.front(), SIGINT, SIGTERM);
+  signals.async_wait([this](const boost::system::error_code&, int) {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+    stop_cv_.notify_all();
+  });
+  std::unique_lock lock(stop_mutex_);
+  stop_cv_.wait(lock, [this] { return stopping_; });
+}
+
+void Server::reload_loop() {
+  const auto interval = std::chrono::milliseconds(config_.tenant_reload_interval_ms);
+  for (;;) {
+    {
+      std::unique_lock lock(stop_mutex_);
+      if (stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) return;
+    }
+    auto changes = directory_.refresh();
+    if (!changes.changed.empty() || !changes.removed.empty() || !changes.errors.empty()) apply(std::move(changes));
+  }
+}
+
+void Server::apply(tenants::TenantDirectory::Changes changes) {
+  for (const auto& error : changes.errors) spdlog::error("tenant config: {} (the last good config stays live)", error.to_string());
+
+  for (auto& config : changes.changed) {
+    std::shared_ptr<TenantRuntime> running;
+    {
+      std::shared_lock lock(tenants_mutex_);
+      if (auto it = tenants_.find(config->id); it != tenants_.end()) running = it->second;
+    }
+    if (!running) {
+      start_tenant(config);
+      continue;
+    }
+    std::string warning;
+    const std::string id = config->id;
+    {
+      std::unique_lock lock(tenants_mutex_);  // readers copy runtime->config under this lock
+      if (!update_tenant(*running, config, plugins_, config_.data_dir, warning))
+        spdlog::warn("tenant {}: {}", id, warning);
+    }
+    running->engine->with_bus([id](bus::EventBus& bus) {
+      bus.publish(bus::Event{bus::event::kTenantReloaded, id, {}, R"({"tenant_id":")" + id + "\"}", 0});
+    });
+    spdlog::info("tenant {}: reloaded from {}", id, config->file.string());
+  }
+
+  for (const auto& id : changes.removed) {
+    std::unique_lock lock(tenants_mutex_);
+    if (tenants_.erase(id)) spdlog::info("tenant {}: its file is gone; it takes no new connections", id);
+  }
+}
+
+bool Server::start_tenant(std::shared_ptr<const tenants::TenantConfig> config) {
+  const std::string id = config->id;
+  std::string error;
+  auto runtime = build_tenant(config, plugins_, config_.data_dir, strand_for(id), metrics_, error);
+  if (runtime) {
+    std::promise<std::pair<bool, std::string>> started;
+    auto done = started.get_future();
+    runtime->engine->start([&started](bool ok, std::string why) { started.set_value({ok, std::move(why)}); });
+    if (done.wait_for(kTenantStartTimeout) != std::future_status::ready) {
+      error = "storage did not answer within 60 s";
+      runtime.reset();  // the late answer is dropped with the engine
+    } else if (auto [ok, why] = done.get(); !ok) {
+      error = why;
+      runtime.reset();
+    }
+  }
+  std::unique_lock lock(tenants_mutex_);
+  std::erase(failed_tenants_, id);
+  if (!runtime) {
+    spdlog::error("tenant {} is not served: {}", id, error);
+    failed_tenants_.push_back(id);
+    return false;
+  }
+  tenants_[id] = std::move(runtime);
+  spdlog::info("tenant {} ({}) is served", id, config->name);
+  return true;
+}
+
+net::any_io_executor Server::strand_for(const std::string& tenant_id) {
+  // Spread tenants over the loops; one tenant's engine always runs on one.
+  const size_t index = std::hash<std::string>{}(tenant_id) % loops_.size();
+  return net::make_strand(*loops_[index]);
+}
+
+std::shared_ptr<hub::TenantGate> Server::find_tenant(std::string_view id) {
+  std::shared_lock lock(tenants_mutex_);
+  auto it = tenants_.find(id);
+  return it == tenants_.end() ? nullptr : it->second->gate;
+}
+
+std::optional<api::TenantView> Server::tenant(std::string_view id) const {
+  std::shared_lock lock(tenants_mutex_);
+  auto it = tenants_.find(id);
+  if (it == tenants_.end()) return std::nullopt;
+  return api::TenantView{it->second->config, it->second->gate};
+}
+
+bool Server::ready(std::string& why) const {
+  if (plugins_.plugins().empty()) {
+    why = "no plugins loaded from " + config_.plugin_dir.string();
+    return false;
+  }
+  std::shared_lock lock(tenants_mutex_);
+  if (!failed_tenants_.empty()) {
+    why = "tenant " + failed_tenants_.front() + " failed to start";
+    return false;
+  }
+  for (const auto& [id, runtime] : tenants_) {
+    if (!runtime->engine->is_ready()) {
+      why = "tenant " + id + " is still starting";
+      return false;
+    }
+  }
+  return true;
+}
+
+void Server::handle_http(hub::HttpRequest request, std::function<void(hub::HttpResponse)> respond) {
+  try {
+    api_->handle(std::move(request), respond);
+  } catch (const std::exception& e) {
+    spdlog::error("HTTP handler failed: {}", e.what());
+    respond({500, "application/json", R"({"error":{"code":"internal","message":"internal error"}})"});
+  }
+}
+
+}  // namespace sb::server

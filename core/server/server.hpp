@@ -1,0 +1,81 @@
+// The running server: event loops, plugin host, tenants (with hot reload), the hub
+// and the REST API, wired together. Lifecycle: start() -> run until a signal ->
+// stop. Everything is owned here; no part of the core reaches a global.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <thread>
+#include <vector>
+
+#include "api/rest_api.hpp"
+#include "auth/token_signer.hpp"
+#include "config/server_config.hpp"
+#include "hub/hub.hpp"
+#include "metrics/metrics.hpp"
+#include "plugin_host/plugin_host.hpp"
+#include "server/tenant_runtime.hpp"
+#include "tenants/tenant_directory.hpp"
+
+namespace sb::server {
+
+class Server final : public hub::HubServices, public api::Backend {
+ public:
+  explicit Server(config::ServerConfig config);
+  ~Server() override;
+
+  // Starts everything and serves until SIGINT or SIGTERM. Returns the exit code.
+  int run();
+
+  // hub::HubServices
+  std::shared_ptr<hub::TenantGate> find_tenant(std::string_view id) override;
+  const auth::TokenSigner& signer() const override { return *signer_; }
+  metrics::Registry& metrics() override { return metrics_; }
+  void handle_http(hub::HttpRequest request, std::function<void(hub::HttpResponse)> respond) override;
+
+  // api::Backend
+  std::optional<api::TenantView> tenant(std::string_view id) const override;
+  bool ready(std::string& why) const override;
+
+ private:
+  void start_loops();
+  void stop_loops();
+  void wait_for_signal();
+  void apply(tenants::TenantDirectory::Changes changes);
+  bool start_tenant(std::shared_ptr<const tenants::TenantConfig> config);
+  void reload_loop();
+  boost::asio::any_io_executor strand_for(const std::string& tenant_id);
+
+  config::ServerConfig config_;
+  // Declared first, destroyed last: everything below may still post to the loops.
+  std::vector<std::unique_ptr<boost::asio::io_context>> loops_;
+  std::vector<std::thread> loop_threads_;
+  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_loops_alive_;
+
+  metrics::Registry metrics_;
+  std::optional<auth::TokenSigner> signer_;
+  plugin_host::PluginHost plugins_;
+  tenants::TenantDirectory directory_;
+  boost::asio::thread_pool blocking_pool_{1};
+  std::unique_ptr<api::RestApi> api_;
+
+  mutable std::shared_mutex tenants_mutex_;  // taken per connection / request, never per message
+  std::map<std::string, std::shared_ptr<TenantRuntime>, std::less<>> tenants_;
+  std::vector<std::string> failed_tenants_;  // guarded by tenants_mutex_
+  std::map<std::string, tenants::PluginSchema, std::less<>> schemas_;  // filled once, after the scan
+
+  std::unique_ptr<hub::Hub> hub_;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread reload_thread_;
+};
+
+}  // namespace sb::server

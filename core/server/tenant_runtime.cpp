@@ -1,0 +1,165 @@
+#include "server/tenant_runtime.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "bus/event_bus.hpp"
+#include "server/plugin_adapters.hpp"
+#include "switchboard/sb_plugin.h"
+
+namespace sb::server {
+
+namespace {
+
+hub::TenantLimits limits_of(const tenants::TenantConfig& c) {
+  hub::TenantLimits l;
+  l.max_connections = c.limits.max_connections;
+  l.messages_per_second = c.limits.messages_per_second;
+  l.connection_messages_per_second = c.limits.connection_messages_per_second;
+  l.max_message_bytes = c.limits.max_message_bytes;
+  l.visitor_token_ttl_s = c.visitor_token_ttl_s;
+  return l;
+}
+
+std::vector<engine::AgentState> agents_of(const tenants::TenantConfig& c) {
+  std::vector<engine::AgentState> out;
+  for (const auto& a : c.agents) {
+    engine::AgentState s;
+    s.id = a.id;
+    s.email = a.email;
+    s.name = a.name;
+    s.role = a.role;
+    s.max_concurrent = a.max_concurrent;
+    s.groups = a.groups;
+    s.skills = a.skills;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::shared_ptr<plugin_host::Instance> instance_for(const tenants::TenantConfig& config, const std::string& plugin,
+                                                    plugin_host::PluginHost& plugins,
+                                                    const std::filesystem::path& data_dir, std::string& error) {
+  plugin_host::InstanceConfig instance_config;
+  if (const auto* section = config.section(plugin)) {
+    instance_config.config_json = section->config_json;
+    instance_config.values_as_text = section->values_as_text;
+  }
+  // Each instance gets a directory of its own: tenants never share files.
+  const auto dir = data_dir / "tenants" / config.id / plugin;
+  return plugins.create_instance(plugin, config.id, instance_config, dir, error);
+}
+
+std::vector<std::shared_ptr<plugin_host::Instance>> routing_instances(const tenants::TenantConfig& config,
+                                                                      plugin_host::PluginHost& plugins,
+                                                                      const std::filesystem::path& data_dir,
+                                                                      std::string& error) {
+  std::vector<std::shared_ptr<plugin_host::Instance>> out;
+  for (const auto& name : config.routing_chain) {
+    auto instance = instance_for(config, name, plugins, data_dir, error);
+    if (!instance) {
+      error = "routing plugin " + name + ": " + error;
+      return {};
+    }
+    out.push_back(std::move(instance));
+  }
+  return out;
+}
+
+std::vector<engine::RouterPtr> routers_of(const std::vector<std::shared_ptr<plugin_host::Instance>>& instances,
+                                          const boost::asio::any_io_executor& strand) {
+  std::vector<engine::RouterPtr> out;
+  for (const auto& instance : instances) out.push_back(std::make_shared<PluginRouter>(instance, strand));
+  return out;
+}
+
+// Plugins see the tenant's events through their on_event hook.
+void subscribe_plugins(TenantRuntime& runtime) {
+  std::vector<std::shared_ptr<plugin_host::Instance>> listeners;
+  if (runtime.storage && runtime.storage->wants_events()) listeners.push_back(runtime.storage);
+  for (const auto& r : runtime.routing)
+    if (r->wants_events()) listeners.push_back(r);
+  if (listeners.empty()) return;
+  runtime.engine->with_bus([listeners](bus::EventBus& bus) {
+    for (const auto& instance : listeners) {
+      bus.subscribe([weak = std::weak_ptr(instance)](const bus::Event& e) {
+        auto instance = weak.lock();
+        if (!instance) return;
+        auto s = [](const std::string& v) { return sb_str{v.data(), v.size()}; };
+        sb_event ev{sizeof(sb_event), s(e.type), s(e.tenant_id), s(e.conversation_id), s(e.payload_json), e.ts_ms};
+        instance->deliver_event(ev);
+      });
+    }
+  });
+}
+
+}  // namespace
+
+std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::TenantConfig> config,
+                                            plugin_host::PluginHost& plugins, const std::filesystem::path& data_dir,
+                                            boost::asio::any_io_executor strand, metrics::Registry& metrics,
+                                            std::string& error) {
+  auto runtime = std::make_shared<TenantRuntime>();
+  runtime->config = config;
+  runtime->strand = strand;
+  runtime->storage = instance_for(*config, config->storage_plugin, plugins, data_dir, error);
+  if (!runtime->storage) {
+    error = "storage plugin " + config->storage_plugin + ": " + error;
+    return nullptr;
+  }
+  runtime->routing = routing_instances(*config, plugins, data_dir, error);
+  if (runtime->routing.size() != config->routing_chain.size()) return nullptr;
+
+  auto tenant_metrics = metrics.tenant(config->id);
+  runtime->engine = std::make_shared<engine::TenantEngine>(
+      config->id, strand, std::make_shared<PluginStore>(runtime->storage, strand), tenant_metrics);
+  runtime->engine->set_agents(agents_of(*config));
+  runtime->engine->set_routing_chain(routers_of(runtime->routing, strand));
+  subscribe_plugins(*runtime);
+  runtime->gate = std::make_shared<hub::TenantGate>(config->id, runtime->engine, tenant_metrics, limits_of(*config));
+  return runtime;
+}
+
+bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::TenantConfig> config,
+                   plugin_host::PluginHost& plugins, const std::filesystem::path& data_dir, std::string& warning) {
+  const auto& old = *runtime.config;
+  bool complete = true;
+  if (config->storage_plugin != old.storage_plugin ||
+      (config->section(config->storage_plugin) ? config->section(config->storage_plugin)->config_json : "") !=
+          (old.section(old.storage_plugin) ? old.section(old.storage_plugin)->config_json : "")) {
+    warning = "the storage plugin and its settings change only with a restart; the running tenant keeps " +
+              old.storage_plugin;
+    complete = false;
+  }
+  runtime.gate->update_limits(limits_of(*config));
+  runtime.engine->set_agents(agents_of(*config));
+
+  const bool chain_changed =
+      config->routing_chain != old.routing_chain ||
+      std::any_of(config->routing_chain.begin(), config->routing_chain.end(), [&](const std::string& name) {
+        const auto* a = config->section(name);
+        const auto* b = old.section(name);
+        return (a ? a->config_json : "") != (b ? b->config_json : "");
+      });
+  if (chain_changed) {
+    std::string error;
+    auto routing = routing_instances(*config, plugins, data_dir, error);
+    if (routing.size() == config->routing_chain.size()) {
+      runtime.routing = std::move(routing);
+      runtime.engine->set_routing_chain(routers_of(runtime.routing, runtime.strand));
+    } else {
+      warning += (warning.empty() ? "" : "; ") + ("routing chain kept as it was: " + error);
+      complete = false;
+    }
+  }
+  if (complete) {
+    runtime.config = std::move(config);
+  } else {
+    // Keep the storage identity of the running tenant; everything else is new.
+    auto merged = std::make_shared<tenants::TenantConfig>(*config);
+    merged->storage_plugin = old.storage_plugin;
+    runtime.config = std::move(merged);
+  }
+  return complete;
+}
+
+}  // namespace sb::server
