@@ -13,6 +13,9 @@
 #   THREADS=1                     loadgen client threads
 #   OUT_DIR=BUILD_DIR/bench-results/TIMESTAMP   one JSON summary per run lands here
 #   KEEP=0                        1 keeps the temporary data dir (server logs, database)
+#   STRICT=0                      1 passes --strict to loadgen (the bench_smoke test does)
+#
+# Exits non-zero if any loadgen run did (see loadgen --help for its exit codes).
 #
 # Every step is bounded: the server must say "listening on" within 30 s, each
 # loadgen run has a hard timeout, and the server is stopped (SIGINT, then SIGKILL
@@ -43,6 +46,10 @@ MESSAGE_BYTES=${MESSAGE_BYTES:-64}
 THREADS=${THREADS:-1}
 OUT_DIR=${OUT_DIR:-$BUILD/bench-results/$(date -u +%Y%m%d-%H%M%S)}
 KEEP=${KEEP:-0}
+STRICT=${STRICT:-0}
+STRICT_FLAG=()
+[[ $STRICT == 1 ]] && STRICT_FLAG=(--strict)
+FAILED_RUNS=0
 PASSWORD="bench-password"
 
 # Server and loadgen each hold one descriptor per connection; both inherit this.
@@ -128,7 +135,8 @@ run_scenario() {
   server_cpu_before=$(cpu_seconds "$SERVER_PID")
   /usr/bin/time -f "%U %S" -o "$run_dir/loadgen.time" \
     timeout -s INT -k 10 "$bound_s" "$LOADGEN" --url "http://127.0.0.1:$PORT" --server-pid "$SERVER_PID" \
-    --json-out "$json" "$@" 2> "$run_dir/loadgen.err" || loadgen_status=$?
+    --json-out "$json" "${STRICT_FLAG[@]}" "$@" 2> "$run_dir/loadgen.err" || loadgen_status=$?
+  (( loadgen_status == 0 )) || FAILED_RUNS=$(( FAILED_RUNS + 1 ))
   local server_cpu loadgen_cpu
   server_cpu=$(awk -v a="$(cpu_seconds "$SERVER_PID")" -v b="$server_cpu_before" 'BEGIN { printf "%.2f", a - b }')
   loadgen_cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$run_dir/loadgen.time" | tail -1)
@@ -169,4 +177,8 @@ for scenario in $SCENARIOS; do
 done
 
 echo "=== summary"
-python3 "$ROOT/tests/bench/medians.py" "$OUT_DIR"/*.json
+python3 "$ROOT/tests/bench/medians.py" "$OUT_DIR"/*.json || true
+if (( FAILED_RUNS > 0 )); then
+  echo "run.sh: $FAILED_RUNS loadgen run(s) failed" >&2
+  exit 1
+fi

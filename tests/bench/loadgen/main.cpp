@@ -206,7 +206,14 @@ int run(const Options& options) {
 
   const bool nothing_held = summary.connections_held == 0;
   const bool nothing_delivered = !options.idle && summary.delivered_window == 0;
-  return nothing_held || nothing_delivered ? 1 : 0;
+  if (nothing_held || nothing_delivered) return 1;
+  if (options.strict) {
+    const bool all_connected = summary.connect_failures == 0 && summary.connections_lost == 0;
+    const bool all_answered = summary.acked_window == summary.sent_window && summary.skipped_window == 0;
+    const bool all_delivered = summary.delivered_window == summary.sent_window && summary.seq_gaps == 0;
+    if (!all_connected || (!options.idle && !(all_answered && all_delivered))) return 1;
+  }
+  return 0;
 }
 
 }  // namespace

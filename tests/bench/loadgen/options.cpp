@@ -25,6 +25,8 @@ Options parse_options(int argc, char** argv) {
   app.add_option("--server-pid", o.server_pid, "server pid: report its RSS growth per connection");
   app.add_option("--message-bytes", o.message_bytes, "bytes of text per message")->check(CLI::Range(24, 1 << 20))->capture_default_str();
   app.add_flag("--json", o.json, "print the summary as one JSON object");
+  app.add_flag("--strict", o.strict,
+               "exit 1 unless every connection held and every measured message was acked and delivered (smoke tests)");
   app.add_option("--json-out", o.json_out, "also write the JSON summary to this file (text still goes to stdout)");
   app.add_option("--threads", o.threads, "client threads, one io_context each")->check(CLI::Range(1, 64))->capture_default_str();
   app.add_option("--source-addresses", o.source_addresses,
