@@ -1,0 +1,298 @@
+// The conversation engine with fake storage and peers: what visitors and agents
+// would notice (acks, seq, order, queue, capacity, resends, restarts).
+#include <catch2/catch.hpp>
+
+#include "engine/tenant_engine.hpp"
+#include "fakes.hpp"
+
+using namespace sb::engine;
+using namespace sb::engine::test;
+
+namespace {
+
+AgentState agent(std::string id, uint32_t max_concurrent) {
+  AgentState a;
+  a.id = id;
+  a.email = id + "@t.test";
+  a.name = "Agent " + id;
+  a.role = "agent";
+  a.max_concurrent = max_concurrent;
+  return a;
+}
+
+Identity visitor_id(std::string id) { return Identity{Role::visitor, std::move(id), "Visitor", ""}; }
+Identity agent_id(std::string id) { return Identity{Role::agent, std::move(id), "", "agent"}; }
+
+struct Fixture {
+  boost::asio::io_context ioc;
+  boost::asio::any_io_executor strand = boost::asio::make_strand(ioc);
+  std::shared_ptr<FakeStore> store = std::make_shared<FakeStore>(strand);
+  std::shared_ptr<sb::metrics::TenantMetrics> metrics = std::make_shared<sb::metrics::TenantMetrics>();
+  std::shared_ptr<LeastLoadedRouter> router = std::make_shared<LeastLoadedRouter>();
+  std::shared_ptr<TenantEngine> engine;
+  uint64_t next_peer = 1;
+
+  explicit Fixture(std::vector<AgentState> agents) { restart(std::move(agents)); }
+
+  // A new engine on the same storage: what a server restart looks like.
+  void restart(std::vector<AgentState> agents) {
+    engine = std::make_shared<TenantEngine>("t1", strand, store, metrics);
+    engine->set_agents(std::move(agents));
+    engine->set_routing_chain({router});
+    bool ok = false;
+    engine->start([&](bool started, std::string) { ok = started; });
+    settle();
+    REQUIRE(ok);
+  }
+  void settle() {
+    ioc.restart();
+    ioc.run();
+  }
+  std::shared_ptr<FakePeer> peer() { return std::make_shared<FakePeer>(next_peer++); }
+
+  void say(const std::shared_ptr<FakePeer>& p, const Identity& who, std::string client_msg_id, std::string text,
+           std::string conversation_id = {}) {
+    MessageCommand m;
+    m.client_msg_id = std::move(client_msg_id);
+    m.text = std::move(text);
+    m.conversation_id = std::move(conversation_id);
+    engine->post_message(p, who, std::move(m));
+  }
+};
+
+std::string str(const boost::json::value& v) { return std::string(v.as_string()); }
+
+}  // namespace
+
+TEST_CASE("a visitor's message is acked once stored and reaches the online agent in order") {
+  Fixture f({agent("ann", 5)});
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.settle();
+  REQUIRE(vis->of_type("welcome").size() == 1);
+  CHECK(vis->of_type("welcome")[0].at("conversation_id").is_null());
+
+  f.say(vis, visitor_id("v1"), "m1", "hello");
+  f.say(vis, visitor_id("v1"), "m2", "anyone?");
+  f.settle();
+
+  auto acks = vis->of_type("ack");
+  REQUIRE(acks.size() == 2);
+  CHECK(acks[0].at("seq").as_int64() == 1);
+  CHECK(acks[1].at("seq").as_int64() == 2);
+  const std::string cid = str(acks[0].at("conversation_id"));
+  CHECK(f.store->messages[cid].size() == 2);  // durable before the ack
+
+  REQUIRE(ann->of_type("conversation.assigned").size() == 1);
+  auto msgs = ann->of_type("message");
+  REQUIRE(msgs.size() == 2);
+  CHECK(str(msgs[0].at("text")) == "hello");
+  CHECK(msgs[1].at("seq").as_int64() == 2);
+  CHECK(vis->of_type("message").empty());  // the sender gets acks, not echoes
+
+  f.say(ann, agent_id("ann"), "a1", "hi there", cid);
+  f.settle();
+  REQUIRE(ann->of_type("ack").size() == 1);
+  CHECK(ann->of_type("ack")[0].at("seq").as_int64() == 3);
+  REQUIRE(vis->of_type("message").size() == 1);
+  CHECK(str(vis->of_type("message")[0].at("from").at("role")) == "agent");
+}
+
+TEST_CASE("a resend with the same client_msg_id gets the same ack and is stored once") {
+  Fixture f({agent("ann", 5)});
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.say(vis, visitor_id("v1"), "m1", "hello");
+  f.say(vis, visitor_id("v1"), "m1", "hello");  // while the first is in flight
+  f.settle();
+  auto again = f.peer();  // and after a reconnect
+  f.engine->visitor_hello(again, visitor_id("v1"), "tok", {});
+  f.say(again, visitor_id("v1"), "m1", "hello");
+  f.settle();
+
+  auto first = vis->of_type("ack");
+  REQUIRE(first.size() == 2);
+  REQUIRE(again->of_type("ack").size() == 1);
+  CHECK(first[0].at("message_id") == first[1].at("message_id"));
+  CHECK(again->of_type("ack")[0].at("message_id") == first[0].at("message_id"));
+  CHECK(f.store->append_calls == 1);
+}
+
+TEST_CASE("participants see seq order even when storage finishes out of order") {
+  Fixture f({agent("ann", 5)});
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.settle();
+  f.store->hold_appends = true;
+  for (int i = 1; i <= 5; ++i) f.say(vis, visitor_id("v1"), "m" + std::to_string(i), "text " + std::to_string(i));
+  f.settle();
+  f.store->release_reversed();  // seq 5 is durable first
+  f.settle();
+  auto msgs = ann->of_type("message");
+  REQUIRE(msgs.size() == 5);
+  for (int i = 0; i < 5; ++i) CHECK(msgs[i].at("seq").as_int64() == i + 1);
+}
+
+TEST_CASE("no agent above capacity; the queue is served in order when capacity frees") {
+  Fixture f({agent("ann", 2)});
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  std::vector<std::shared_ptr<FakePeer>> visitors;
+  for (int i = 0; i < 4; ++i) {
+    auto v = f.peer();
+    f.engine->visitor_hello(v, visitor_id("v" + std::to_string(i)), "tok", {});
+    f.say(v, visitor_id("v" + std::to_string(i)), "m", "help");
+    visitors.push_back(v);
+    f.settle();
+  }
+  CHECK(ann->of_type("conversation.assigned").size() == 2);
+  REQUIRE(visitors[2]->of_type("conversation.queued").size() == 1);
+  CHECK(visitors[2]->of_type("conversation.queued")[0].at("position").as_int64() == 1);
+  CHECK(visitors[3]->of_type("conversation.queued")[0].at("position").as_int64() == 2);
+
+  const auto first = str(ann->of_type("conversation.assigned")[0].at("conversation").at("id"));
+  f.engine->close_conversation(ann, agent_id("ann"), first, "");
+  f.settle();
+  CHECK(ann->of_type("conversation.assigned").size() == 3);
+  CHECK(visitors[2]->of_type("conversation.assigned").size() == 1);  // the oldest waiting one
+  // The last one moved up to position 1.
+  CHECK(visitors[3]->of_type("conversation.queued").back().at("position").as_int64() == 1);
+  CHECK(visitors[0]->of_type("conversation.closed").size() == 1);
+}
+
+TEST_CASE("1,000 visitors at once, 20 agents: each conversation assigned exactly once, capacity held") {
+  std::vector<AgentState> agents;
+  for (int i = 0; i < 20; ++i) agents.push_back(agent("agent" + std::to_string(100 + i), 40));
+  Fixture f(agents);
+  std::vector<std::shared_ptr<FakePeer>> agent_peers;
+  for (int i = 0; i < 20; ++i) {
+    agent_peers.push_back(f.peer());
+    f.engine->agent_connect(agent_peers.back(), agent_id("agent" + std::to_string(100 + i)));
+  }
+  for (int i = 0; i < 1000; ++i) {
+    auto v = f.peer();
+    f.engine->visitor_hello(v, visitor_id("v" + std::to_string(i)), "tok", {});
+    f.say(v, visitor_id("v" + std::to_string(i)), "m", "hi");
+  }
+  f.settle();
+  std::map<std::string, int> times_assigned;
+  size_t total = 0;
+  for (const auto& p : agent_peers) {
+    auto assigned = p->of_type("conversation.assigned");
+    CHECK(assigned.size() <= 40);
+    total += assigned.size();
+    for (const auto& a : assigned) ++times_assigned[str(a.at("conversation").at("id"))];
+  }
+  CHECK(total == 800);  // 20 agents x 40
+  for (const auto& [id, n] : times_assigned) CHECK(n == 1);
+  CHECK(f.metrics->conversations_queued.load() == 200);
+}
+
+TEST_CASE("after a restart, conversations, queue and resends survive") {
+  Fixture f({agent("ann", 1)});
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.say(vis, visitor_id("v1"), "m1", "first");
+  f.settle();
+  const auto ack = vis->of_type("ack").at(0);
+
+  f.restart({agent("ann", 1)});
+  auto back = f.peer();
+  f.engine->visitor_hello(back, visitor_id("v1"), "tok", {{str(ack.at("conversation_id")), 0}});
+  f.say(back, visitor_id("v1"), "m1", "first");   // a resend from before the restart
+  f.say(back, visitor_id("v1"), "m2", "second");
+  f.settle();
+  auto welcome = back->of_type("welcome").at(0);
+  CHECK(welcome.at("conversation_id") == ack.at("conversation_id"));
+  auto acks = back->of_type("ack");
+  REQUIRE(acks.size() == 2);
+  CHECK(acks[0].at("message_id") == ack.at("message_id"));
+  CHECK(acks[1].at("seq").as_int64() == 2);
+  REQUIRE(back->of_type("message").size() == 1);  // replay of what it had not seen (seq 1)
+
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  f.settle();
+  auto assigned = ann->of_type("conversation.assigned");
+  REQUIRE(assigned.size() == 1);
+  CHECK(assigned[0].at("history").as_array().size() == 2);
+}
+
+TEST_CASE("a failed write is retried, then reported; nothing is acked that was not stored") {
+  Fixture f({});
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.store->fail_next_appends = 2;
+  f.say(vis, visitor_id("v1"), "m1", "retried");
+  f.settle();
+  REQUIRE(vis->of_type("ack").size() == 1);
+  f.store->fail_next_appends = 3;
+  f.say(vis, visitor_id("v1"), "m2", "lost");
+  f.settle();
+  CHECK(vis->of_type("ack").size() == 1);
+  auto errors = vis->of_type("error");
+  REQUIRE(errors.size() == 1);
+  CHECK(str(errors[0].at("code")) == "unavailable");
+}
+
+TEST_CASE("read receipts only move forward and are relayed to the other side") {
+  Fixture f({agent("ann", 5)});
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.say(vis, visitor_id("v1"), "m1", "a");
+  f.say(vis, visitor_id("v1"), "m2", "b");
+  f.settle();
+  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  f.engine->mark_read(ann, agent_id("ann"), cid, 2, "");
+  f.engine->mark_read(ann, agent_id("ann"), cid, 1, "");
+  f.engine->mark_read(ann, agent_id("ann"), cid, 99, "");  // capped at what exists
+  f.settle();
+  auto reads = vis->of_type("read");
+  REQUIRE(reads.size() == 1);
+  CHECK(reads[0].at("seq").as_int64() == 2);
+}
+
+TEST_CASE("an agent cannot write into a conversation that is not theirs") {
+  Fixture f({agent("ann", 5), agent("bob", 5)});
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.say(vis, visitor_id("v1"), "m1", "a");
+  f.settle();
+  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  auto bob = f.peer();
+  f.engine->agent_connect(bob, agent_id("bob"));
+  f.say(bob, agent_id("bob"), "b1", "let me in", cid);
+  f.say(bob, agent_id("bob"), "b2", "?", "c_nope");
+  f.settle();
+  auto errors = bob->of_type("error");
+  REQUIRE(errors.size() == 2);
+  CHECK(str(errors[0].at("code")) == "forbidden");
+  CHECK(str(errors[1].at("code")) == "not_found");
+}
+
+TEST_CASE("with every strategy deferring, the conversation waits and an agent can accept it") {
+  Fixture f({agent("ann", 5)});
+  auto deferring = std::make_shared<DeferringRouter>();
+  f.engine->set_routing_chain({deferring});
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.say(vis, visitor_id("v1"), "m1", "a");
+  f.settle();
+  CHECK(deferring->calls >= 1);
+  REQUIRE(vis->of_type("conversation.queued").size() == 1);
+  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  f.engine->accept_conversation(ann, agent_id("ann"), cid, "");
+  f.settle();
+  CHECK(ann->of_type("conversation.assigned").size() == 1);
+  CHECK(vis->of_type("conversation.assigned").size() == 1);
+}

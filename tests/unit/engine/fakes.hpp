@@ -1,0 +1,164 @@
+// Test doubles for the engine's ports: an in-memory store that answers
+// asynchronously (like a real plugin) and can fail or reorder, peers that record
+// frames, and a routing strategy that picks the least-loaded candidate.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/ports.hpp"
+
+namespace sb::engine::test {
+
+namespace json = boost::json;
+
+class FakeStore : public Store {
+ public:
+  explicit FakeStore(boost::asio::any_io_executor executor) : executor_(std::move(executor)) {}
+
+  std::map<std::string, std::map<uint64_t, StoredMessage>> messages;  // conversation -> seq -> message
+  std::map<std::string, json::object> conversations;
+  int append_calls = 0;
+  int fail_next_appends = 0;     // that many appends fail
+  bool hold_appends = false;     // appends wait in `held` until release()
+  std::vector<std::function<void()>> held;
+
+  void release_reversed() {
+    auto h = std::move(held);
+    held.clear();
+    for (auto it = h.rbegin(); it != h.rend(); ++it) (*it)();
+  }
+
+  void append_message(const StoredMessage& m, StoreCallback done) override {
+    ++append_calls;
+    auto finish = [this, m, done = std::move(done)]() mutable {
+      if (fail_next_appends > 0) {
+        --fail_next_appends;
+        return later(std::move(done), StoreResult{1, "", "disk full"});
+      }
+      messages[m.conversation_id][m.seq] = m;
+      later(std::move(done), StoreResult{});
+    };
+    if (hold_appends) {
+      held.push_back(std::move(finish));
+    } else {
+      finish();
+    }
+  }
+
+  void load_messages(const std::string& id, uint64_t after, uint64_t before, uint32_t limit,
+                     StoreCallback done) override {
+    std::vector<const StoredMessage*> page;
+    for (const auto& [seq, m] : messages[id])
+      if (seq > after && (before == 0 || seq < before)) page.push_back(&m);
+    if (page.size() > limit) {
+      if (before) page.erase(page.begin(), page.end() - limit);
+      else page.resize(limit);
+    }
+    json::array out;
+    for (const auto* m : page)
+      out.push_back(json::object{{"id", m->message_id},
+                                 {"seq", m->seq},
+                                 {"from", json::object{{"role", m->sender_role}, {"id", m->sender_id}, {"name", m->sender_name}}},
+                                 {"client_msg_id", m->client_msg_id},
+                                 {"text", m->text},
+                                 {"ts", m->ts_ms},
+                                 {"flags", m->flags}});
+    later(std::move(done), StoreResult{0, json::serialize(json::object{{"messages", out}}), ""});
+  }
+
+  void put_conversation(std::string doc, StoreCallback done) override {
+    auto o = json::parse(doc).as_object();
+    conversations[std::string(o["id"].as_string())] = o;
+    later(std::move(done), StoreResult{});
+  }
+
+  void list_conversations(std::string filter, StoreCallback done) override {
+    auto f = json::parse(filter).as_object();
+    json::array out;
+    for (auto [id, c] : conversations) {
+      if (auto* st = f.if_contains("status")) {
+        const auto& wanted = st->as_array();
+        if (std::find(wanted.begin(), wanted.end(), c["status"]) == wanted.end()) continue;
+      }
+      if (auto* want = f.if_contains("id"); want && *want != c["id"]) continue;
+      c["last_seq"] = messages[id].empty() ? 0 : messages[id].rbegin()->first;
+      out.push_back(c);
+    }
+    later(std::move(done), StoreResult{0, json::serialize(json::object{{"conversations", out}}), ""});
+  }
+
+  void set_read(const std::string&, const std::string&, uint64_t, StoreCallback done) override {
+    later(std::move(done), StoreResult{});
+  }
+
+ private:
+  void later(StoreCallback done, StoreResult r) {
+    boost::asio::post(executor_, [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
+  }
+  boost::asio::any_io_executor executor_;
+};
+
+class FakePeer : public Peer {
+ public:
+  explicit FakePeer(uint64_t id) : id_(id) {}
+  void send(std::shared_ptr<const std::string> frame) override { frames.push_back(json::parse(*frame).as_object()); }
+  void close(uint16_t code, std::string) override { closed_with = code; }
+  uint64_t peer_id() const override { return id_; }
+
+  std::vector<json::object> of_type(std::string_view type) const {
+    std::vector<json::object> out;
+    for (const auto& f : frames)
+      if (f.at("type").as_string() == type) out.push_back(f);
+    return out;
+  }
+
+  std::vector<json::object> frames;
+  uint16_t closed_with = 0;
+
+ private:
+  uint64_t id_;
+};
+
+// Least open conversations, then agent id: deterministic.
+class LeastLoadedRouter : public Router {
+ public:
+  const std::string& name() const override { return name_; }
+  RouteDecision route(const RouteInput& in, std::function<void(std::optional<std::string>)>) override {
+    ++calls;
+    const auto& c = *in.candidates;
+    if (c.empty()) return {RouteDecision::Kind::deferred, 0};
+    size_t best = 0;
+    for (size_t i = 1; i < c.size(); ++i)
+      if (c[i].open_conversations < c[best].open_conversations) best = i;
+    return {RouteDecision::Kind::chosen, best};
+  }
+  int calls = 0;
+
+ private:
+  std::string name_ = "least-loaded";
+};
+
+class DeferringRouter : public Router {
+ public:
+  const std::string& name() const override { return name_; }
+  RouteDecision route(const RouteInput&, std::function<void(std::optional<std::string>)>) override {
+    ++calls;
+    return {RouteDecision::Kind::deferred, 0};
+  }
+  int calls = 0;
+
+ private:
+  std::string name_ = "defer";
+};
+
+}  // namespace sb::engine::test
