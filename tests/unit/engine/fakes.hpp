@@ -3,6 +3,7 @@
 // frames, and a routing strategy that picks the least-loaded candidate.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>

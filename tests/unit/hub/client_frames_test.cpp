@@ -1,0 +1,152 @@
+// Client frame checks without sockets: every bad input gets its error code (and
+// its ref back), and the connection survives it until abuse is sustained.
+#include <catch2/catch.hpp>
+
+#include <array>
+
+#include "../engine/fakes.hpp"
+#include "auth/token_signer.hpp"
+#include "hub/client_frames.hpp"
+
+using namespace sb;
+using namespace sb::hub;
+using sb::engine::test::FakePeer;
+using sb::engine::test::FakeStore;
+
+namespace {
+
+struct Fixture {
+  boost::asio::io_context ioc;
+  boost::asio::any_io_executor strand = boost::asio::make_strand(ioc);
+  std::shared_ptr<metrics::TenantMetrics> metrics = std::make_shared<metrics::TenantMetrics>();
+  std::shared_ptr<engine::TenantEngine> engine =
+      std::make_shared<engine::TenantEngine>("t1", strand, std::make_shared<FakeStore>(strand), metrics);
+  auth::TokenSigner signer{std::array<unsigned char, 32>{1, 2, 3}};
+  std::shared_ptr<TenantGate> gate;
+  ConnectionState state;
+  std::shared_ptr<FakePeer> peer = std::make_shared<FakePeer>(1);
+  int64_t now_us = 1'000'000'000;
+
+  explicit Fixture(TenantLimits limits = {}) {
+    gate = std::make_shared<TenantGate>("t1", engine, metrics, limits);
+    engine->start([](bool, std::string) {});
+    settle();
+    state.who.role = engine::Role::visitor;
+    state.gate = gate;
+    state.signer = &signer;
+  }
+  FrameVerdict frame(std::string_view text) {
+    auto v = handle_text_frame(state, peer, text, now_us);
+    settle();
+    return v;
+  }
+  void settle() {
+    ioc.restart();
+    ioc.run();
+  }
+  std::string last_error_code() const {
+    auto errors = peer->of_type("error");
+    return errors.empty() ? "" : std::string(errors.back().at("code").as_string());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("hello issues a visitor token that resumes the same visitor") {
+  Fixture f;
+  f.frame(R"({"type":"hello","name":"Ada"})");
+  auto welcome = f.peer->of_type("welcome").at(0);
+  const std::string token(welcome.at("visitor_token").as_string());
+  const std::string id(welcome.at("visitor_id").as_string());
+
+  Fixture g;  // another connection, same signing key
+  g.frame(R"({"type":"hello","visitor_token":")" + token + R"("})");
+  CHECK(std::string(g.peer->of_type("welcome").at(0).at("visitor_id").as_string()) == id);
+
+  Fixture h;  // a forged token starts a new visitor instead
+  h.frame(R"({"type":"hello","visitor_token":")" + token.substr(0, token.size() - 2) + R"(xx"})");
+  CHECK(std::string(h.peer->of_type("welcome").at(0).at("visitor_id").as_string()) != id);
+}
+
+TEST_CASE("each bad frame gets its error code, with the client's ref") {
+  Fixture f;
+  f.frame(R"({"type":"hello"})");
+  f.frame("{not json");
+  CHECK(f.last_error_code() == "bad_json");
+  f.frame("[1,2]");
+  CHECK(f.last_error_code() == "bad_json");
+  f.frame(R"({"type":"dance","ref":"r1"})");
+  CHECK(f.last_error_code() == "unknown_type");
+  CHECK(f.peer->of_type("error").back().at("ref") == "r1");
+  f.frame(R"({"type":"message","client_msg_id":"m1","text":5,"ref":"r2"})");
+  CHECK(f.last_error_code() == "bad_field");
+  CHECK(f.peer->of_type("error").back().at("ref") == "r2");
+  f.frame(R"({"type":"message","text":"no id"})");
+  CHECK(f.last_error_code() == "bad_field");
+  f.frame(R"({"type":"status","status":"online"})");
+  CHECK(f.last_error_code() == "forbidden");  // visitors have no status
+  f.frame(R"({"type":"read","conversation_id":"c1","seq":-1})");
+  CHECK(f.last_error_code() == "bad_field");
+  f.frame(R"({"type":"ping"})");
+  CHECK(f.peer->of_type("pong").size() == 1);
+  // And a good message still goes through after all that.
+  f.frame(R"({"type":"message","client_msg_id":"m1","text":"hello"})");
+  CHECK(f.peer->of_type("ack").size() == 1);
+}
+
+TEST_CASE("messages before hello are refused") {
+  Fixture f;
+  f.frame(R"({"type":"message","client_msg_id":"m1","text":"hi"})");
+  CHECK(f.last_error_code() == "forbidden");
+  CHECK(f.peer->of_type("ack").empty());
+}
+
+TEST_CASE("a frame over the tenant's size limit is too_large") {
+  TenantLimits limits;
+  limits.max_message_bytes = 100;
+  Fixture f(limits);
+  f.frame(R"({"type":"hello"})");
+  f.frame(R"({"type":"message","client_msg_id":"m1","text":")" + std::string(200, 'x') + R"("})");
+  CHECK(f.last_error_code() == "too_large");
+  CHECK(f.peer->of_type("ack").empty());
+}
+
+TEST_CASE("a burst over the connection's rate is rate_limited, and the rate recovers") {
+  TenantLimits limits;
+  limits.connection_messages_per_second = 5;
+  Fixture f(limits);
+  f.frame(R"({"type":"hello"})");
+  int limited = 0;
+  for (int i = 0; i < 30; ++i) {
+    f.frame(R"({"type":"message","client_msg_id":"m)" + std::to_string(i) + R"(","text":"x"})");
+    if (f.last_error_code() == "rate_limited") ++limited;
+  }
+  CHECK(limited > 0);
+  const auto acked = f.peer->of_type("ack").size();
+  CHECK(acked >= 5);
+  CHECK(acked < 30);
+  f.now_us += 2'000'000;  // two seconds later
+  f.frame(R"({"type":"message","client_msg_id":"later","text":"x"})");
+  CHECK(f.peer->of_type("ack").size() == acked + 1);
+}
+
+TEST_CASE("sustained abuse asks for the connection to be closed") {
+  Fixture f;
+  FrameVerdict verdict = FrameVerdict::ok;
+  int frames = 0;
+  while (verdict == FrameVerdict::ok && frames < 100) {
+    verdict = f.frame("garbage");
+    ++frames;
+  }
+  CHECK(verdict == FrameVerdict::close_policy);
+  CHECK(frames == 20);
+}
+
+TEST_CASE("the tenant-wide rate limit is shared by all connections") {
+  RateLimiter tenant;
+  int64_t now = 5'000'000;
+  int taken = 0;
+  for (int i = 0; i < 1000; ++i) taken += tenant.try_take(now, 100) ? 1 : 0;
+  CHECK(taken >= 100);
+  CHECK(taken <= 102);  // one second's burst, no more
+}
