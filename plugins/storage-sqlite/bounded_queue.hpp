@@ -1,0 +1,70 @@
+// BoundedQueue: hands operations from any number of hook callers to one worker
+// thread. push never blocks: past max_pending (queued plus taken but not yet
+// finished) it refuses, so an overloaded disk turns into fast errors rather than
+// unbounded memory or a blocked host thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+namespace sb_sqlite {
+
+template <class Op>
+class BoundedQueue {
+ public:
+  explicit BoundedQueue(size_t max_pending) : max_pending_(max_pending) {}
+
+  // False when full (or closed); op is left untouched then.
+  bool push(Op&& op) {
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_ || pending_ >= max_pending_) return false;
+      queue_.push_back(std::move(op));
+      ++pending_;
+    }
+    ready_.notify_one();
+    return true;
+  }
+
+  // Waits for work and moves up to max_ops of it into out (which it clears).
+  // Returns false once the queue is closed and everything queued has been taken.
+  bool pop_batch(std::vector<Op>& out, size_t max_ops) {
+    out.clear();
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+    if (queue_.empty()) return false;
+    while (!queue_.empty() && out.size() < max_ops) {
+      out.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    return true;
+  }
+
+  // The worker finished count ops it took: their room is free again.
+  void finished(size_t count) {
+    std::lock_guard lock(mutex_);
+    pending_ -= count;
+  }
+
+  // No more pushes; the worker drains what is queued, then pop_batch returns false.
+  void close() {
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+    }
+    ready_.notify_all();
+  }
+
+ private:
+  const size_t max_pending_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<Op> queue_;
+  size_t pending_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace sb_sqlite

@@ -1,0 +1,87 @@
+// The operations the hooks hand to the writer and reader threads: owned copies of
+// the borrowed arguments, plus the op to complete.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "switchboard/sb_plugin.h"
+
+namespace sb_sqlite {
+
+// ---- writes (one queue, applied in the order they were issued) ----
+
+struct AppendMessage {
+  std::string conversation_id;
+  std::string message_id;
+  int64_t seq = 0;
+  std::string sender_role;
+  std::string sender_id;
+  std::string sender_name;
+  std::string client_msg_id;
+  std::string text;
+  int64_t ts_ms = 0;
+  int64_t flags = 0;
+};
+
+struct PutConversation {
+  std::string id;
+  std::string status;
+  std::optional<std::string> visitor_id;
+  std::optional<std::string> assignee;
+  int64_t updated_ms = 0;
+  std::string doc;  // the record as put, validated JSON
+};
+
+struct SetRead {
+  std::string conversation_id;
+  std::string participant_id;
+  int64_t seq = 0;
+};
+
+struct KvPut {
+  std::string ns;
+  std::string key;
+  std::string value;  // validated JSON; empty = delete
+};
+
+struct WriteOp {
+  std::variant<AppendMessage, PutConversation, SetRead, KvPut> command;
+  sb_op* op = nullptr;
+};
+
+// ---- reads (one queue, answered in order on the reader connection) ----
+
+struct LoadMessages {
+  std::string conversation_id;
+  int64_t after_seq = 0;
+  int64_t before_seq = 0;  // 0 = no upper bound
+  int64_t limit = 0;
+};
+
+struct ListConversations {
+  std::optional<std::vector<std::string>> statuses;
+  std::optional<std::string> visitor_id;
+  std::optional<std::string> assignee;
+  std::optional<std::string> id;
+  int64_t limit = 1000;
+};
+
+struct KvGet {
+  std::string ns;
+  std::string key;
+};
+
+struct KvList {
+  std::string ns;
+};
+
+struct ReadOp {
+  std::variant<LoadMessages, ListConversations, KvGet, KvList> command;
+  sb_op* op = nullptr;
+};
+
+}  // namespace sb_sqlite

@@ -1,0 +1,179 @@
+// storage-sqlite: the embedded default storage backend. One SQLite file per tenant
+// instance, in the tenant's own data_dir, so tenants are isolated by construction.
+//
+// Writes go through one writer thread with group commit (writer.hpp); reads through
+// one reader thread on its own connection (reader.hpp). Every hook only checks and
+// copies its arguments, queues them and returns SB_PENDING, or fails at once with
+// SB_ERROR (bad argument, or "storage overloaded" past max_pending_messages).
+//
+// Config ([plugins.storage-sqlite]): file, max_batch_messages, max_pending_messages,
+// busy_timeout_ms (see storage_config.hpp).
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+#include "request_parsing.hpp"
+#include "storage_instance.hpp"
+#include "switchboard/sb_plugin.h"
+#include "switchboard/sb_plugin_cpp.hpp"
+
+namespace {
+
+using sb_sqlite::StorageInstance;
+
+const sb_host_api* g_host = nullptr;  // set once by sb_plugin_entry, read-only after
+
+constexpr uint64_t kMaxSeq = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+
+StorageInstance& self(sb_instance* inst) {
+  return *reinterpret_cast<StorageInstance*>(inst);
+}
+
+// Whether a caller's struct is large enough to hold member up to `end` bytes.
+bool has_fields(uint32_t struct_size, size_t end) {
+  return struct_size >= end;
+}
+
+int32_t fail(sb_error* err, const std::string& why) {
+  sb_error_set(err, why.c_str());
+  return SB_ERROR;
+}
+
+int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::HostRef host{g_host, args->ctx};
+    auto* instance = new StorageInstance(host, sb::view(args->data_dir));
+    *out = reinterpret_cast<sb_instance*>(instance);
+    return static_cast<int32_t>(SB_OK);
+  });
+}
+
+void instance_free(sb_instance* inst) {
+  if (!inst) return;
+  const sb_sqlite::HostRef host = self(inst).host();
+  sb::guarded_void(host.api, host.ctx, [&] { delete &self(inst); });
+}
+
+int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    if (!has_fields(msg->struct_size, offsetof(sb_message, ts_ms) + sizeof(msg->ts_ms)))
+      return fail(err, "sb_message is too small for this plugin");
+    if (msg->seq == 0 || msg->seq > kMaxSeq) return fail(err, "seq must be from 1 to 2^63-1");
+    if (msg->conversation_id.len == 0) return fail(err, "conversation_id is empty");
+    sb_sqlite::AppendMessage m;
+    m.conversation_id = sb::view(msg->conversation_id);
+    m.message_id = sb::view(msg->message_id);
+    m.seq = static_cast<int64_t>(msg->seq);
+    m.sender_role = sb::view(msg->sender_role);
+    m.sender_id = sb::view(msg->sender_id);
+    m.sender_name = sb::view(msg->sender_name);
+    m.client_msg_id = sb::view(msg->client_msg_id);
+    m.text = sb::view(msg->text);
+    m.ts_ms = msg->ts_ms;
+    m.flags = msg->flags;
+    return self(inst).write({std::move(m), op}, err);
+  });
+}
+
+int32_t load_messages(sb_instance* inst, const sb_message_query* query, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    if (!has_fields(query->struct_size,
+                    offsetof(sb_message_query, before_seq) + sizeof(query->before_seq)))
+      return fail(err, "sb_message_query is too small for this plugin");
+    sb_sqlite::LoadMessages q;
+    q.conversation_id = sb::view(query->conversation_id);
+    q.after_seq = static_cast<int64_t>(std::min(query->after_seq, kMaxSeq));
+    q.before_seq = static_cast<int64_t>(std::min(query->before_seq, kMaxSeq));
+    q.limit = query->limit;
+    return self(inst).read({std::move(q), op}, err);
+  });
+}
+
+int32_t put_conversation(sb_instance* inst, sb_str conversation_json, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::PutConversation c;
+    const int64_t now_ms = g_host->wall_clock_ms ? g_host->wall_clock_ms() : 0;
+    if (auto why = sb_sqlite::parse_conversation(sb::view(conversation_json), now_ms, c);
+        !why.empty())
+      return fail(err, why);
+    return self(inst).write({std::move(c), op}, err);
+  });
+}
+
+int32_t list_conversations(sb_instance* inst, sb_str filter_json, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::ListConversations q;
+    if (auto why = sb_sqlite::parse_filter(sb::view(filter_json), q); !why.empty())
+      return fail(err, why);
+    return self(inst).read({std::move(q), op}, err);
+  });
+}
+
+int32_t set_read(sb_instance* inst, sb_str conversation_id, sb_str participant_id, uint64_t seq,
+                 sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    if (seq > kMaxSeq) return fail(err, "seq must be at most 2^63-1");
+    sb_sqlite::SetRead r{std::string(sb::view(conversation_id)),
+                         std::string(sb::view(participant_id)), static_cast<int64_t>(seq)};
+    return self(inst).write({std::move(r), op}, err);
+  });
+}
+
+int32_t kv_put(sb_instance* inst, sb_str ns, sb_str key, sb_str value_json, sb_op* op,
+               sb_error* err) {
+  return sb::guarded(err, [&] {
+    if (auto why = sb_sqlite::check_kv_value(sb::view(value_json)); !why.empty())
+      return fail(err, why);
+    sb_sqlite::KvPut kv{std::string(sb::view(ns)), std::string(sb::view(key)),
+                        std::string(sb::view(value_json))};
+    return self(inst).write({std::move(kv), op}, err);
+  });
+}
+
+int32_t kv_get(sb_instance* inst, sb_str ns, sb_str key, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::KvGet q{std::string(sb::view(ns)), std::string(sb::view(key))};
+    return self(inst).read({std::move(q), op}, err);
+  });
+}
+
+int32_t kv_list(sb_instance* inst, sb_str ns, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::KvList q{std::string(sb::view(ns))};
+    return self(inst).read({std::move(q), op}, err);
+  });
+}
+
+const sb_storage_api kStorageApi = {
+    sizeof(sb_storage_api),
+    append_message,
+    load_messages,
+    put_conversation,
+    list_conversations,
+    set_read,
+    kv_put,
+    kv_get,
+    kv_list,
+};
+
+const sb_plugin_descriptor kDescriptor = {
+    sizeof(sb_plugin_descriptor),
+    SB_ABI_VERSION_MAJOR(1, 0),
+    SB_ABI_VERSION_MINOR(1, 0),
+    SB_KIND_STORAGE,
+    "storage-sqlite",
+    "1.0.0",
+    sb_sqlite::kConfigKeys,
+    sb_sqlite::kConfigKeyCount,
+    instance_new,
+    instance_free,
+    nullptr,
+    &kStorageApi,
+};
+
+}  // namespace
+
+extern "C" SB_EXPORT const sb_plugin_descriptor* sb_plugin_entry(const sb_host_api* host) {
+  g_host = host;
+  return &kDescriptor;
+}

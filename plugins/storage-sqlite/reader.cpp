@@ -1,0 +1,166 @@
+#include "reader.hpp"
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+
+#include "result_json.hpp"
+
+namespace sb_sqlite {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr size_t kReadsPerWakeup = 64;
+constexpr const char* kMessageColumns =
+    "SELECT message_id, seq, sender_role, sender_id, sender_name, client_msg_id, text, ts_ms, "
+    "flags "
+    "FROM messages ";
+
+Connection& configured(Connection& db, int busy_timeout_ms) {
+  configure_connection(db, busy_timeout_ms);
+  // This connection never writes; make a slip impossible rather than unlikely.
+  db.exec_or_throw("PRAGMA query_only = ON");
+  return db;
+}
+
+}  // namespace
+
+Reader::Reader(HostRef host, const std::string& path, const StorageConfig& config)
+    : host_(host),
+      db_(path, /*create=*/false),
+      messages_from_start_(configured(db_, config.busy_timeout_ms),
+                           std::string(kMessageColumns) +
+                               "WHERE conversation_id = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3"),
+      // The page just below before_seq: newest first here, reversed before answering.
+      messages_below_(
+          db_,
+          std::string(kMessageColumns) +
+              "WHERE conversation_id = ?1 AND seq > ?2 AND seq < ?3 ORDER BY seq DESC LIMIT ?4"),
+      kv_get_(db_, "SELECT value FROM kv WHERE ns = ?1 AND key = ?2"),
+      kv_list_(db_, "SELECT key, value FROM kv WHERE ns = ?1 ORDER BY key"),
+      queue_(config.max_pending_messages) {
+  thread_ = std::thread([this] { run(); });
+}
+
+Reader::~Reader() {
+  queue_.close();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Reader::run() {
+  std::vector<ReadOp> batch;
+  while (queue_.pop_batch(batch, kReadsPerWakeup)) {
+    for (ReadOp& read : batch) {
+      Answer result = std::visit([&](const auto& query) { return answer(query); }, read.command);
+      if (result.ok) {
+        host_.complete_ok(read.op, result.body);
+      } else {
+        host_.complete_error(read.op, result.body);
+      }
+      queue_.finished(1);
+    }
+  }
+}
+
+Reader::Answer Reader::failed(std::string_view what) {
+  return {false, "storage: " + std::string(what) + ": " + db_.last_error()};
+}
+
+Reader::Answer Reader::answer(const LoadMessages& q) {
+  const bool below = q.before_seq > 0;
+  Statement& s = below ? messages_below_ : messages_from_start_;
+  ResetOnExit reset(s);
+  s.bind(1, q.conversation_id);
+  s.bind(2, q.after_seq);
+  if (below) {
+    s.bind(3, q.before_seq);
+    s.bind(4, q.limit);
+  } else {
+    s.bind(3, q.limit);
+  }
+  json::array messages;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) messages.push_back(message_from_row(s));
+  if (rc != SQLITE_DONE) return failed("cannot load messages");
+  if (below) std::reverse(messages.begin(), messages.end());
+  return {true, messages_result(std::move(messages))};
+}
+
+Reader::Answer Reader::answer(const ListConversations& q) {
+  if (q.statuses && q.statuses->empty()) return {true, conversations_result({})};
+  // Built per call: the filters present decide the WHERE clause. Parameters are
+  // numbered in the order the clauses are added.
+  std::string sql =
+      "SELECT c.doc, (SELECT coalesce(max(m.seq), 0) FROM messages m WHERE m.conversation_id = "
+      "c.id) "
+      "FROM conversations c WHERE 1";
+  std::vector<std::string_view> params;
+  if (q.statuses) {
+    sql += " AND c.status IN (";
+    for (size_t i = 0; i < q.statuses->size(); ++i) {
+      sql += i ? ",?" : "?";
+      params.push_back((*q.statuses)[i]);
+    }
+    sql += ")";
+  }
+  if (q.visitor_id) {
+    sql += " AND c.visitor_id = ?";
+    params.push_back(*q.visitor_id);
+  }
+  if (q.assignee) {
+    sql += " AND c.assignee = ?";
+    params.push_back(*q.assignee);
+  }
+  if (q.id) {
+    sql += " AND c.id = ?";
+    params.push_back(*q.id);
+  }
+  sql += " ORDER BY c.updated_ms DESC, c.rowid DESC LIMIT ?";
+
+  Statement s;
+  try {
+    s = Statement(db_, sql);
+  } catch (const std::exception& e) {
+    return {false, e.what()};
+  }
+  int index = 1;
+  for (std::string_view p : params) s.bind(index++, p);
+  s.bind(index, q.limit);
+  ResetOnExit reset(s);
+  json::array conversations;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    conversations.push_back(conversation_with_last_seq(s.column_text(0), s.column_int(1)));
+  }
+  if (rc != SQLITE_DONE) return failed("cannot list conversations");
+  return {true, conversations_result(std::move(conversations))};
+}
+
+Reader::Answer Reader::answer(const KvGet& q) {
+  ResetOnExit reset(kv_get_);
+  kv_get_.bind(1, q.ns);
+  kv_get_.bind(2, q.key);
+  const int rc = kv_get_.step();
+  if (rc == SQLITE_ROW) return {true, std::string(kv_get_.column_text(0))};
+  if (rc == SQLITE_DONE) return {true, std::string()};
+  return failed("cannot read key");
+}
+
+Reader::Answer Reader::answer(const KvList& q) {
+  ResetOnExit reset(kv_list_);
+  kv_list_.bind(1, q.ns);
+  std::string out = R"({"items":[)";
+  bool first = true;
+  int rc;
+  while ((rc = kv_list_.step()) == SQLITE_ROW) {
+    if (!first) out += ',';
+    first = false;
+    append_kv_item(out, kv_list_.column_text(0), kv_list_.column_text(1));
+  }
+  if (rc != SQLITE_DONE) return failed("cannot list keys");
+  out += "]}";
+  return {true, out};
+}
+
+}  // namespace sb_sqlite

@@ -1,0 +1,25 @@
+// Turns the JSON arguments of put_conversation, list_conversations and kv_put into
+// operations, on the caller's thread, so a malformed argument fails at once with
+// SB_ERROR and a reason instead of reaching the database.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "operations.hpp"
+
+namespace sb_sqlite {
+
+// An object with a non-empty string "id" and a string "status"; "visitor_id" and
+// "assignee", when present, are strings or null. The record is ordered by its
+// numeric "updated_at" (ms) when it has one, else by now_ms. Returns "" or why not.
+std::string parse_conversation(std::string_view json_text, int64_t now_ms, PutConversation& out);
+
+// {"status":[S...]|S?, "visitor_id":S?, "assignee":S?, "id":S?, "limit":N?}; "" means
+// {}. Unknown keys are refused so a typo never silently widens the filter.
+std::string parse_filter(std::string_view json_text, ListConversations& out);
+
+// "" (delete) or any JSON text, which kv_list later embeds as it is.
+std::string check_kv_value(std::string_view json_text);
+
+}  // namespace sb_sqlite

@@ -1,0 +1,105 @@
+#include "schema.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace sb_sqlite {
+
+namespace {
+
+// Append new steps at the end; never edit a step that has shipped.
+//
+// No foreign keys between the tables on purpose: the ABI does not order
+// put_conversation before append_message or set_read, so a message may arrive
+// for a conversation whose record is not stored yet.
+const char* const kMigrations[] = {
+    // 1: the first schema.
+    R"sql(
+CREATE TABLE messages (
+  conversation_id TEXT NOT NULL,
+  seq             INTEGER NOT NULL CHECK (seq > 0),
+  message_id      TEXT NOT NULL,
+  sender_role     TEXT NOT NULL,
+  sender_id       TEXT NOT NULL,
+  sender_name     TEXT NOT NULL,
+  client_msg_id   TEXT NOT NULL,
+  text            TEXT NOT NULL,
+  ts_ms           INTEGER NOT NULL,
+  flags           INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (conversation_id, seq)
+);
+CREATE TABLE conversations (
+  id         TEXT PRIMARY KEY NOT NULL,
+  status     TEXT NOT NULL,
+  visitor_id TEXT,
+  assignee   TEXT,
+  updated_ms INTEGER NOT NULL,
+  doc        TEXT NOT NULL
+);
+CREATE INDEX conversations_by_status ON conversations (status, updated_ms);
+CREATE INDEX conversations_by_visitor ON conversations (visitor_id, updated_ms);
+CREATE INDEX conversations_by_assignee ON conversations (assignee, updated_ms);
+CREATE INDEX conversations_by_updated ON conversations (updated_ms);
+CREATE TABLE read_cursors (
+  conversation_id TEXT NOT NULL,
+  participant_id  TEXT NOT NULL,
+  seq             INTEGER NOT NULL,
+  PRIMARY KEY (conversation_id, participant_id)
+) WITHOUT ROWID;
+CREATE TABLE kv (
+  ns    TEXT NOT NULL,
+  key   TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (ns, key)
+) WITHOUT ROWID;
+)sql",
+};
+
+constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
+
+}  // namespace
+
+int latest_schema_version() {
+  return kMigrationCount;
+}
+
+void migrate(Connection& connection, const std::string& path) {
+  // One step per transaction. The version is read inside the write transaction, so
+  // two instances opening the same file (a tenant reload) never apply a step twice.
+  for (;;) {
+    connection.exec_or_throw("BEGIN IMMEDIATE");
+    std::string error;
+    auto fail = [&](const std::string& why) {
+      std::string ignored;
+      connection.exec("ROLLBACK", ignored);
+      throw std::runtime_error(why);
+    };
+    int current = 0;
+    try {
+      current = std::stoi(connection.query_text("PRAGMA user_version"));
+    } catch (const std::exception& e) {
+      fail(e.what());
+    }
+    if (current > kMigrationCount) {
+      fail("storage-sqlite: " + path + " has schema version " + std::to_string(current) +
+           ", newer than version " + std::to_string(kMigrationCount) +
+           " this plugin knows; refusing to open it (it was written by a newer storage-sqlite: "
+           "upgrade the plugin, or point `file` elsewhere)");
+    }
+    if (current == kMigrationCount) {
+      connection.exec_or_throw("COMMIT");
+      return;
+    }
+    const int version = current + 1;
+    // user_version lives in the file header, so it commits atomically with the step.
+    const std::string step = std::string(kMigrations[version - 1]) +
+                             "\nPRAGMA user_version = " + std::to_string(version) + ";";
+    if (connection.exec(step.c_str(), error) != SQLITE_OK) {
+      fail("storage-sqlite: " + path + ": migration to schema version " + std::to_string(version) +
+           " failed: " + error);
+    }
+    connection.exec_or_throw("COMMIT");
+  }
+}
+
+}  // namespace sb_sqlite

@@ -1,0 +1,34 @@
+// The [plugins.storage-sqlite] keys of one tenant, read through host->config_get
+// and checked once in instance_new.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "host_ref.hpp"
+
+namespace sb_sqlite {
+
+struct StorageConfig {
+  // The database file, a plain file name inside the instance's data_dir. A path
+  // leaving data_dir (absolute, "..", sub-directories) is refused so that one
+  // tenant can never point at another tenant's file.
+  std::string file = "switchboard.db";
+  // Most write operations one transaction (one fsync) carries.
+  size_t max_batch_messages = 2048;
+  // Writes accepted but not yet committed (and, separately, reads not yet
+  // answered); past it a call fails at once with "storage overloaded".
+  size_t max_pending_messages = 100000;
+  // How long a connection waits for a lock held by another connection of the
+  // same file (e.g. the old instance during a tenant reload).
+  int busy_timeout_ms = 5000;
+};
+
+// The keys declared in the descriptor; the host rejects any other.
+extern const sb_config_key kConfigKeys[];
+extern const size_t kConfigKeyCount;
+
+// Reads and validates the config. Throws std::invalid_argument naming the key.
+StorageConfig read_config(const HostRef& host);
+
+}  // namespace sb_sqlite

@@ -1,0 +1,65 @@
+// Writer: the one thread that writes a tenant's database, with group commit.
+//
+// Hooks push writes into a bounded queue and return at once. The thread takes
+// everything queued (up to max_batch_messages) into one transaction, commits it
+// (one WAL fsync, synchronous=FULL), and only then completes each op: SB_OK means
+// durable. Writes that arrive while a commit runs wait for the next one, so under
+// load the number of fsyncs stays far below the number of writes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bounded_queue.hpp"
+#include "host_ref.hpp"
+#include "operations.hpp"
+#include "sqlite_handle.hpp"
+#include "storage_config.hpp"
+
+namespace sb_sqlite {
+
+class Writer {
+ public:
+  // Opens (creating) the file in WAL mode, migrates it, and starts the thread.
+  // Throws std::runtime_error when any of that fails.
+  Writer(HostRef host, const std::string& path, const StorageConfig& config);
+  // Commits and completes everything still queued, then stops the thread.
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // Never blocks. False when max_pending_messages writes are already waiting.
+  bool submit(WriteOp&& write) { return queue_.push(std::move(write)); }
+
+ private:
+  struct Statements {
+    explicit Statements(Connection& db);
+    Statement insert_message;
+    Statement put_conversation;
+    Statement set_read;
+    Statement kv_put;
+    Statement kv_delete;
+  };
+
+  void run();
+  void commit_batch(std::vector<WriteOp>& batch);
+  // Applies one write inside the open transaction; returns why it failed, or "".
+  // A failed statement undoes only its own changes (SQLite's ABORT conflict
+  // resolution), so a duplicate (conversation_id, seq) fails that message alone.
+  std::string apply(const AppendMessage& m);
+  std::string apply(const PutConversation& c);
+  std::string apply(const SetRead& r);
+  std::string apply(const KvPut& kv);
+
+  HostRef host_;
+  std::string path_;
+  size_t max_batch_;
+  Connection db_;
+  std::optional<Statements> statements_;  // prepared once the schema exists
+  BoundedQueue<WriteOp> queue_;
+  std::thread thread_;
+};
+
+}  // namespace sb_sqlite

@@ -1,0 +1,102 @@
+// Drives the storage-sqlite plugin the way the host does: dlopen the built .so,
+// hand it a fake sb_host_api, and wait for the completions it sends back.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "switchboard/sb_plugin.h"
+
+namespace storage_test {
+
+// What host->complete received for one op (or, for a call that failed at once,
+// the call's own status and error).
+struct Completion {
+  int32_t status = -1;
+  std::string result;
+  std::string error;
+  bool ok() const { return status == SB_OK; }
+};
+
+// A fresh directory under the system temp dir, removed at the end of the test.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::string str() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct Message {
+  std::string conversation_id = "c1";
+  uint64_t seq = 1;
+  std::string message_id;  // default: "<conversation>-<seq>"
+  std::string role = "visitor";
+  std::string sender_id = "v1";
+  std::string sender_name = "Vera";
+  std::string client_msg_id;
+  std::string text = "hello";
+  int64_t ts_ms = 1700000000000;
+  uint32_t flags = 0;
+};
+
+// The result of a hook call: SB_PENDING with an op to wait for, or an immediate status.
+struct Call {
+  int32_t status = -1;
+  sb_op* op = nullptr;
+  std::string error;
+};
+
+// One plugin instance (one tenant) on a directory.
+class Storage {
+ public:
+  using Config = std::map<std::string, std::string>;
+
+  // Creates the instance; throws std::runtime_error with its error when instance_new fails.
+  explicit Storage(const std::string& data_dir, Config config = {});
+  ~Storage();  // instance_free
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+  // instance_new's error text, or "" when it succeeded (the instance is freed again).
+  static std::string open_error(const std::string& data_dir, Config config = {});
+
+  // Hook calls; each returns at once.
+  Call append(const Message& m);
+  Call load(const std::string& conversation_id, uint64_t after_seq, uint64_t before_seq,
+            uint32_t limit);
+  Call put_conversation(const std::string& json);
+  Call list_conversations(const std::string& filter_json);
+  Call set_read(const std::string& conversation_id, const std::string& participant_id,
+                uint64_t seq);
+  Call kv_put(const std::string& ns, const std::string& key, const std::string& value_json);
+  Call kv_get(const std::string& ns, const std::string& key);
+  Call kv_list(const std::string& ns);
+
+  // Waits for the op of a call (or returns its immediate status).
+  static Completion wait(const Call& call,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // Lines the instance logged so far that start with prefix (e.g. "commit:").
+  std::vector<std::string> log_lines(const std::string& prefix) const;
+
+  // The host's side of the instance (its sb_host_ctx): config and log lines.
+  struct Context;
+
+ private:
+  std::unique_ptr<Context> ctx_;
+  sb_instance* instance_ = nullptr;
+};
+
+// How many ops were completed more than once, over the whole test run (must be 0).
+size_t double_completions();
+
+}  // namespace storage_test

@@ -1,0 +1,102 @@
+// Group commit: many appends share one fsync; a full queue fails fast instead of
+// blocking; reads go on while the writer waits.
+#include <sqlite3.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+
+#include "storage_harness.hpp"
+
+using namespace storage_test;
+namespace json = boost::json;
+
+TEST_CASE("10,000 appends issued at once are all durable in far fewer commits than messages") {
+  TempDir dir;
+  Storage s(dir.str());
+  constexpr uint64_t kMessages = 10000;
+  std::vector<Call> calls;
+  calls.reserve(kMessages);
+  for (uint64_t seq = 1; seq <= kMessages; ++seq) {
+    Message m;
+    m.conversation_id = "c" + std::to_string(seq % 10);
+    m.seq = seq;
+    calls.push_back(s.append(m));
+  }
+  size_t ok = 0;
+  for (const auto& call : calls) ok += Storage::wait(call).ok();
+  CHECK(ok == kMessages);
+
+  // One "commit:" debug line per transaction, logged by the writer itself.
+  const auto commits = s.log_lines("commit:");
+  INFO("commits: " << commits.size() << ", first: " << (commits.empty() ? "" : commits.front()));
+  CHECK(commits.size() >= 5);  // max_batch_messages (2048) caps a transaction
+  CHECK(commits.size() < kMessages / 10);
+
+  size_t loaded = 0;
+  for (int c = 0; c < 10; ++c) {
+    Completion page = Storage::wait(s.load("c" + std::to_string(c), 0, 0, 100000));
+    REQUIRE(page.ok());
+    loaded += json::parse(page.result).at("messages").as_array().size();
+  }
+  CHECK(loaded == kMessages);
+}
+
+TEST_CASE("max_batch_messages caps the writes of one transaction") {
+  TempDir dir;
+  Storage s(dir.str(), {{"max_batch_messages", "7"}});
+  std::vector<Call> calls;
+  for (uint64_t seq = 1; seq <= 100; ++seq) {
+    Message m;
+    m.seq = seq;
+    calls.push_back(s.append(m));
+  }
+  for (const auto& call : calls) REQUIRE(Storage::wait(call).ok());
+  const auto commits = s.log_lines("commit:");
+  CHECK(commits.size() >= 100 / 7);
+  for (const auto& line : commits) {
+    const size_t writes = std::stoul(line.substr(std::string("commit: ").size()));
+    CHECK(writes <= 7);
+  }
+}
+
+TEST_CASE(
+    "past max_pending_messages an append fails at once; reads still run while the writer waits") {
+  TempDir dir;
+  Storage s(dir.str(), {{"max_pending_messages", "10"}});
+  Message stored;
+  REQUIRE(Storage::wait(s.append(stored)).ok());
+
+  // Another connection holds the write lock, so the writer cannot commit and the
+  // queue fills up (the plugin waits busy_timeout_ms, 5 s by default).
+  sqlite3* blocker = nullptr;
+  REQUIRE(sqlite3_open((dir.path() / "switchboard.db").c_str(), &blocker) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+
+  std::vector<Call> accepted;
+  for (uint64_t seq = 2; seq <= 11; ++seq) {
+    Message m;
+    m.seq = seq;
+    accepted.push_back(s.append(m));
+    REQUIRE(accepted.back().status == SB_PENDING);
+  }
+  Message overflow;
+  overflow.seq = 12;
+  const auto started = std::chrono::steady_clock::now();
+  Call refused = s.append(overflow);
+  const auto took = std::chrono::steady_clock::now() - started;
+  CHECK(refused.status == SB_ERROR);
+  CHECK_THAT(refused.error, Catch::StartsWith("storage overloaded"));
+  CHECK(took < std::chrono::milliseconds(50));
+
+  // WAL: the reader answers from the last commit while the writer is stuck.
+  Completion page = Storage::wait(s.load("c1", 0, 0, 100), std::chrono::seconds(2));
+  REQUIRE(page.ok());
+  CHECK(json::parse(page.result).at("messages").as_array().size() == 1);
+
+  REQUIRE(sqlite3_exec(blocker, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(blocker);
+  for (const auto& call : accepted) CHECK(Storage::wait(call).ok());
+  // Room again once those committed.
+  CHECK(Storage::wait(s.append(overflow)).ok());
+}
