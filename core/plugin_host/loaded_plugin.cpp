@@ -1,6 +1,7 @@
 #include "plugin_host/loaded_plugin.hpp"
 
 #include <dlfcn.h>
+#include <sys/stat.h>
 
 #include <exception>
 
@@ -20,14 +21,36 @@ PluginSchema schema_of(const sb_plugin_descriptor& d) {
   return schema;
 }
 
+// dlopen hands back the already-loaded library when the path string matches one it
+// loaded, without looking at the file. A new spelling of the same path
+// ("dir/./x.so") makes it open the file and compare device and inode instead: a
+// file replaced by rename (install, mv) is a new inode, so it is mapped beside the
+// old code, which stays until its last instance is gone (ABI rule 11).
+std::filesystem::path spelling_for(const std::filesystem::path& file, unsigned generation) {
+  std::filesystem::path spelled = file.parent_path();
+  for (unsigned i = 0; i < generation; ++i) spelled /= ".";
+  return spelled / file.filename();
+}
+
 }  // namespace
 
-std::shared_ptr<LoadedPlugin> load_plugin(const std::filesystem::path& file, LoadRefusal& refusal) {
+FileIdentity identity_of(const std::filesystem::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return {};
+  return FileIdentity{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
+                      static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
+                      static_cast<int64_t>(st.st_size)};
+}
+
+std::shared_ptr<LoadedPlugin> load_plugin(const std::filesystem::path& file, unsigned generation,
+                                          LoadRefusal& refusal) {
   auto plugin = std::make_shared<LoadedPlugin>();
+  plugin->file = identity_of(file);
   boost::dll::fs::error_code ec;
   // RTLD_NOW: a missing symbol refuses the plugin now, not mid-call. RTLD_LOCAL: one
   // plugin's symbols never satisfy another's.
-  plugin->library.load(file, ec, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  plugin->library.load(spelling_for(file, generation), ec,
+                       boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   if (ec) {
     // Boost.DLL reports every dlopen failure as one error code; dlerror() says why.
     const char* why = dlerror();

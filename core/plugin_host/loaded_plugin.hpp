@@ -15,8 +15,19 @@
 
 namespace sb::plugin_host {
 
+// Which file a plugin was loaded from, to notice when it is replaced.
+struct FileIdentity {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  int64_t mtime_ns = 0;
+  int64_t size_bytes = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+FileIdentity identity_of(const std::filesystem::path& file);
+
 struct LoadedPlugin {
   boost::dll::shared_library library;
+  FileIdentity file;
   const sb_plugin_descriptor* descriptor = nullptr;
   PluginInfo info;
   PluginSchema schema;
@@ -30,7 +41,9 @@ struct LoadRefusal {
 
 // Maps the file RTLD_NOW | RTLD_LOCAL, calls sb_plugin_entry and checks the
 // descriptor. On refusal returns nullptr and fills refusal (the library is
-// unmapped again).
-std::shared_ptr<LoadedPlugin> load_plugin(const std::filesystem::path& file, LoadRefusal& refusal);
+// unmapped again). generation > 0 loads a replaced file beside the old one (see
+// the .cpp for how).
+std::shared_ptr<LoadedPlugin> load_plugin(const std::filesystem::path& file, unsigned generation,
+                                          LoadRefusal& refusal);
 
 }  // namespace sb::plugin_host

@@ -54,12 +54,15 @@ void PluginHost::scan() {
 
   std::lock_guard lock(mutex_);
   for (const auto& file : files) {
-    const bool already_loaded = std::any_of(plugins_.begin(), plugins_.end(),
-                                            [&](const auto& entry) { return entry.second->info.path == file.string(); });
-    if (already_loaded) continue;
+    const auto loaded = std::find_if(plugins_.begin(), plugins_.end(),
+                                     [&](const auto& entry) { return entry.second->info.path == file.string(); });
+    if (loaded != plugins_.end()) {
+      if (!(loaded->second->file == identity_of(file))) reload(loaded->second, file);
+      continue;
+    }
 
     LoadRefusal refusal;
-    auto plugin = load_plugin(file, refusal);
+    auto plugin = load_plugin(file, 0, refusal);
     if (plugin && plugins_.count(plugin->info.name)) {
       refusal.why = "a plugin named " + plugin->info.name + " is already loaded from " +
                     plugins_.find(plugin->info.name)->second->info.path;
@@ -75,6 +78,32 @@ void PluginHost::scan() {
                   info.abi_major, info.abi_minor, info.path);
     plugins_.emplace(info.name, std::move(plugin));
   }
+}
+
+void PluginHost::reload(std::shared_ptr<const LoadedPlugin>& current, const fs::path& file) {
+  LoadRefusal refusal;
+  auto plugin = load_plugin(file, ++reload_generation_, refusal);
+  if (plugin && plugin->descriptor == current->descriptor) {
+    refusal.why = "the file was overwritten in place, so the loader handed back the running code; replace "
+                  "plugins with install(1) or mv, never cp over a loaded one";
+    plugin.reset();
+  } else if (plugin && plugin->info.name != current->info.name) {
+    refusal.why = "the new file is plugin " + plugin->info.name + ", not " + current->info.name;
+    plugin.reset();
+  }
+  if (!plugin) {
+    logger().warn("refused replacement of plugin {} from {}: {} (plugin ABI {}, host ABI {}.{}); version {} stays "
+                  "in use",
+                  current->info.name, file.string(), refusal.why, abi_text(refusal), SB_ABI_MAJOR, SB_ABI_MINOR,
+                  current->info.version);
+    return;
+  }
+  logger().info("reloaded plugin {} {} -> {} from {}; instances created before keep the old code", current->info.name,
+                current->info.version, plugin->info.version, file.string());
+  // The old code stays mapped: instances made from it may live on, and schema()
+  // pointers into it stay valid.
+  retired_.push_back(std::move(current));
+  current = std::move(plugin);
 }
 
 const PluginSchema* PluginHost::schema(std::string_view name) const {

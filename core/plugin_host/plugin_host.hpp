@@ -28,6 +28,11 @@ class PluginHost {
   // a mandatory hook, has a too-small struct or reuses a loaded plugin's name is
   // refused with one warning naming the file, both ABI versions and why; scanning
   // goes on. A missing directory is logged as an error. Start-up / reload path.
+  //
+  // A loaded plugin whose file was replaced (by rename: install, mv) is loaded again
+  // beside the old code: instances created afterwards run the new code, existing
+  // ones keep the old until they are freed (the tenant reload recreates them). A
+  // replacement that is refused leaves the loaded version in use.
   void scan();
 
   // The config keys of a loaded plugin; nullptr if no plugin has that name. The
@@ -44,11 +49,14 @@ class PluginHost {
 
  private:
   spdlog::logger& logger() const;
+  void reload(std::shared_ptr<const LoadedPlugin>& current, const std::filesystem::path& file);
 
   std::filesystem::path plugin_dir_;
   HostOptions options_;
   mutable std::mutex mutex_;  // guards plugins_ (start-up and reload paths only)
   std::map<std::string, std::shared_ptr<const LoadedPlugin>, std::less<>> plugins_;  // by name
+  std::vector<std::shared_ptr<const LoadedPlugin>> retired_;  // replaced, kept mapped
+  unsigned reload_generation_ = 0;
 };
 
 }  // namespace sb::plugin_host

@@ -169,3 +169,47 @@ TEST_CASE("an instance sees its own config and its tenant's events") {
   CHECK(got->status == SB_OK);
   CHECK(got->result == "2:hello");
 }
+
+TEST_CASE("a replaced plugin file is loaded beside the old code; existing instances keep the old code") {
+  TempDir dir;
+  copy_test_plugins(dir.path(), {"abi-c-router"});
+  CapturedLog log;
+  PluginHost host(dir.path(), options_with(log));
+  host.scan();
+  boost::asio::io_context io;
+  const std::vector<AgentCandidate> candidates = {{"agent-a", "A", 0, 3}, {"agent-b", "B", 2, 3}};
+  RouteQuery query;
+  query.candidates = &candidates;
+  std::string error;
+  auto before = host.create_instance("abi-c-router", "acme", {}, dir.path() / "data", error);
+  REQUIRE(before);
+  const PluginSchema* schema_before = host.schema("abi-c-router");
+
+  // Replaced the way installers do it: a new file renamed over the old one.
+  std::filesystem::copy_file(std::filesystem::path(SB_TEST_PLUGIN_DIR) / "abi-c-router-v2.so",
+                             dir.path() / "incoming.tmp");
+  std::filesystem::rename(dir.path() / "incoming.tmp", dir.path() / "abi-c-router.so");
+  host.scan();
+
+  CHECK(log.count("reloaded plugin abi-c-router 0.1.0 -> 0.2.0") == 1);
+  REQUIRE(host.plugins().size() == 1);
+  CHECK(host.plugins()[0].version == "0.2.0");
+  auto after = host.create_instance("abi-c-router", "acme", {}, dir.path() / "data", error);
+  REQUIRE(after);
+  CHECK(RoutingClient(after).route(query, io.get_executor(), [](CallResult) {}).index == 1);   // new code
+  CHECK(RoutingClient(before).route(query, io.get_executor(), [](CallResult) {}).index == 0);  // old code
+  CHECK(schema_before->name == "abi-c-router");  // still valid
+
+  // Nothing changed since: a further scan reloads nothing.
+  host.scan();
+  CHECK(log.count("reloaded plugin") == 1);
+
+  SECTION("a refused replacement leaves the loaded version in use") {
+    std::filesystem::copy_file(std::filesystem::path(SB_TEST_PLUGIN_DIR) / "abi-no-route.so",
+                               dir.path() / "incoming.tmp");
+    std::filesystem::rename(dir.path() / "incoming.tmp", dir.path() / "abi-c-router.so");
+    host.scan();
+    CHECK(log.count("refused replacement of plugin abi-c-router") == 1);
+    CHECK(host.plugins()[0].version == "0.2.0");
+  }
+}

@@ -1,9 +1,19 @@
 /* abi-c-router: a routing plugin in plain C99 (ABI rule 13: a plugin written in C
  * loads). Picks the candidate with the most free capacity, the first one on ties;
- * with config pick = "last", always the last candidate. */
+ * with config pick = "last", always the last candidate.
+ * Built a second time with C_ROUTER_V2 as version 0.2.0 of the same plugin, which
+ * always picks the last candidate: the file a hot-reload test swaps in. */
 #include <string.h>
 
 #include "switchboard/sb_plugin.h"
+
+#ifdef C_ROUTER_V2
+#define C_ROUTER_VERSION "0.2.0"
+#define C_ROUTER_PICK_LAST 1
+#else
+#define C_ROUTER_VERSION "0.1.0"
+#define C_ROUTER_PICK_LAST 0
+#endif
 
 static const sb_host_api* g_host = NULL;
 
@@ -20,7 +30,7 @@ static int32_t c_router_new(const sb_instance_args* args, sb_instance** out, sb_
     return SB_ERROR;
   }
   self->ctx = args->ctx;
-  self->pick_last = 0;
+  self->pick_last = C_ROUTER_PICK_LAST;
   if (g_host->config_get(args->ctx, "pick", &pick) && pick.len == 4 && memcmp(pick.ptr, "last", 4) == 0) {
     self->pick_last = 1;
   }
@@ -61,7 +71,7 @@ static const sb_routing_api c_router_api = {sizeof(sb_routing_api), c_router_rou
 
 static const sb_plugin_descriptor c_router_descriptor = {
     sizeof(sb_plugin_descriptor), SB_ABI_VERSION_MAJOR(1, 0), SB_ABI_VERSION_MINOR(1, 0), SB_KIND_ROUTING,
-    "abi-c-router", "0.1.0", c_router_keys, 1, c_router_new, c_router_free, NULL, &c_router_api};
+    "abi-c-router", C_ROUTER_VERSION, c_router_keys, 1, c_router_new, c_router_free, NULL, &c_router_api};
 
 SB_EXPORT const sb_plugin_descriptor* sb_plugin_entry(const sb_host_api* host) {
   g_host = host;
