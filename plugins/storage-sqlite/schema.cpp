@@ -57,10 +57,22 @@ CREATE TABLE kv (
 
 constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
+std::string newer_schema_error(const std::string& path, int version) {
+  return "storage-sqlite: " + path + " has schema version " + std::to_string(version) +
+         ", newer than version " + std::to_string(kMigrationCount) +
+         " this plugin knows; refusing to open it (it was written by a newer storage-sqlite: "
+         "upgrade the plugin, or point `file` elsewhere)";
+}
+
 }  // namespace
 
 int latest_schema_version() {
   return kMigrationCount;
+}
+
+void refuse_newer_schema(Connection& connection, const std::string& path) {
+  const int version = std::stoi(connection.query_text("PRAGMA user_version"));
+  if (version > kMigrationCount) throw std::runtime_error(newer_schema_error(path, version));
 }
 
 void migrate(Connection& connection, const std::string& path) {
@@ -80,12 +92,7 @@ void migrate(Connection& connection, const std::string& path) {
     } catch (const std::exception& e) {
       fail(e.what());
     }
-    if (current > kMigrationCount) {
-      fail("storage-sqlite: " + path + " has schema version " + std::to_string(current) +
-           ", newer than version " + std::to_string(kMigrationCount) +
-           " this plugin knows; refusing to open it (it was written by a newer storage-sqlite: "
-           "upgrade the plugin, or point `file` elsewhere)");
-    }
+    if (current > kMigrationCount) fail(newer_schema_error(path, current));
     if (current == kMigrationCount) {
       connection.exec_or_throw("COMMIT");
       return;

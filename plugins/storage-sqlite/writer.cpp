@@ -34,6 +34,7 @@ Writer::Writer(HostRef host, const std::string& path, const StorageConfig& confi
       db_(path, /*create=*/true),
       queue_(config.max_pending_messages) {
   configure_connection(db_, config.busy_timeout_ms);
+  refuse_newer_schema(db_, path);
   // WAL lets the reader connection read while a commit runs; with synchronous=FULL
   // a commit returns only after the WAL is fsynced, which is what SB_OK promises.
   const std::string mode = db_.query_text("PRAGMA journal_mode = WAL");

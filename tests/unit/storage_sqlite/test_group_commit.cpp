@@ -61,7 +61,8 @@ TEST_CASE("max_batch_messages caps the writes of one transaction") {
 }
 
 TEST_CASE(
-    "past max_pending_messages an append fails at once; reads still run while the writer waits") {
+    "past max_pending_messages an append fails at once, and reads still run while the writer "
+    "waits") {
   TempDir dir;
   Storage s(dir.str(), {{"max_pending_messages", "10"}});
   Message stored;

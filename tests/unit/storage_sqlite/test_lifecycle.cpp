@@ -59,7 +59,9 @@ TEST_CASE("a file from a newer schema version is refused with a clear error") {
   const std::string error = Storage::open_error(dir.str());
   CHECK_THAT(error, Catch::Contains("schema version 99") && Catch::Contains("newer") &&
                         Catch::Contains(file.string()));
-  CHECK(query_text(file, "PRAGMA user_version") == "99");  // left untouched
+  // Left untouched, not even switched to WAL.
+  CHECK(query_text(file, "PRAGMA user_version") == "99");
+  CHECK(query_text(file, "PRAGMA journal_mode") == "delete");
 }
 
 TEST_CASE("everything completed survives instance_free and a new instance on the same file") {
@@ -135,7 +137,7 @@ TEST_CASE("two tenants' instances in different directories see only their own da
 }
 
 TEST_CASE(
-    "config: file names the database inside data_dir; bad values are refused naming the key") {
+    "config: file names the database inside data_dir, and bad values are refused naming the key") {
   TempDir dir;
   {
     Storage s(dir.str(), {{"file", "tenant.sqlite"}});
