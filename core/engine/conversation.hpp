@@ -68,6 +68,10 @@ struct Conversation {
   std::unordered_map<uint64_t, std::vector<std::shared_ptr<const std::string>>> replaying;
 
   std::map<std::string, uint64_t> read_seq;  // participant id -> highest seq read
+
+  // A new conversation is routed once its first message is stored, so the agent
+  // it goes to sees that message in the assignment's history.
+  bool route_when_stored = false;
 };
 
 struct VisitorState {

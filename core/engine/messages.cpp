@@ -55,9 +55,8 @@ void TenantEngine::on_message(const PeerPtr& peer, const Identity& who, MessageC
     if (first_waiter) make_warm(*c);
     return;
   }
-  const std::string id = c->id;
+  if (opened) c->route_when_stored = true;
   accept_message(*c, peer, who, std::move(command));
-  if (opened) route(id, 0);
 }
 
 Conversation* TenantEngine::conversation_for_message(const PeerPtr& peer, const Identity& who,
@@ -206,6 +205,11 @@ void TenantEngine::deliver_ready(Conversation& c) {
     }
     c.delivered_seq = it->first;
     c.pending.erase(it);
+  }
+  if (c.route_when_stored && c.delivered_seq > 0) {
+    c.route_when_stored = false;
+    route(c.id, 0);
+    return;  // route() may have changed the conversation; it is not closed anyway
   }
   forget_if_done(c.id);
 }

@@ -17,6 +17,9 @@ namespace {
 
 // After this many bad frames in a row, the connection is closed (1008).
 constexpr uint32_t kMaxConsecutiveErrors = 20;
+// A client that keeps sending past its rate is told each time; a burst (a paste,
+// a reconnect flushing its outbox) is no abuse, but an endless flood is.
+constexpr uint32_t kMaxConsecutiveRateLimited = 1000;
 constexpr size_t kMaxIdBytes = 128;
 constexpr size_t kMaxNameBytes = 200;
 
@@ -103,8 +106,10 @@ FrameVerdict fail(ConnectionState& state, const engine::PeerPtr& peer, const Fra
                   std::string_view ref) {
   state.gate->metrics().count_error(err.code);
   peer->send(engine::frames::error(metrics::to_string(err.code), err.message, ref));
-  return ++state.consecutive_errors >= kMaxConsecutiveErrors ? FrameVerdict::close_policy
-                                                             : FrameVerdict::ok;
+  const bool abuse = err.code == ErrorCode::rate_limited
+                         ? ++state.consecutive_rate_limited >= kMaxConsecutiveRateLimited
+                         : ++state.consecutive_errors >= kMaxConsecutiveErrors;
+  return abuse ? FrameVerdict::close_policy : FrameVerdict::ok;
 }
 
 // Visitor hello: resume the identity of a valid visitor token of this tenant, or
@@ -189,11 +194,19 @@ FrameVerdict reject_frame(ConnectionState& state, const engine::PeerPtr& peer, E
 
 FrameVerdict handle_text_frame(ConnectionState& state, const engine::PeerPtr& peer,
                                std::string_view text, int64_t now_us) {
-  if (text.size() > state.gate->max_message_bytes())
+  if (text.size() > state.gate->max_message_bytes()) {
+    // Rare and bounded by the hard frame cap: worth a parse to echo the client's ref.
+    std::string ref;
+    boost::system::error_code ignored;
+    json::value whole = json::parse(text, ignored);
+    if (const auto* o = whole.if_object())
+      if (const auto* r = o->if_contains("ref"); r && r->is_string() && r->get_string().size() <= kMaxIdBytes)
+        ref.assign(r->get_string().data(), r->get_string().size());
     return fail(state, peer,
                 {ErrorCode::too_large, "frame larger than this tenant's limit of " +
                                            std::to_string(state.gate->max_message_bytes()) + " bytes"},
-                {});
+                ref);
+  }
 
   // Small frames parse into a stack buffer: no heap allocation for the DOM.
   unsigned char scratch[4096];
@@ -270,6 +283,7 @@ FrameVerdict handle_text_frame(ConnectionState& state, const engine::PeerPtr& pe
 
   if (!ok) return fail(state, peer, err, ref);
   state.consecutive_errors = 0;
+  state.consecutive_rate_limited = 0;
   return FrameVerdict::ok;
 }
 
