@@ -139,10 +139,15 @@ run_scenario() {
   (( loadgen_status == 0 )) || FAILED_RUNS=$(( FAILED_RUNS + 1 ))
   local server_cpu loadgen_cpu
   server_cpu=$(awk -v a="$(cpu_seconds "$SERVER_PID")" -v b="$server_cpu_before" 'BEGIN { printf "%.2f", a - b }')
-  loadgen_cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$run_dir/loadgen.time" | tail -1)
-  echo "    server CPU ${server_cpu} s, loadgen CPU ${loadgen_cpu} s, loadgen exit $loadgen_status"
+  # time(1) prefixes a line when the command failed; the figures are on the last line.
+  loadgen_cpu=$(tail -n 1 "$run_dir/loadgen.time" | awk '{ printf "%.2f", $1 + $2 }')
+  # The machine is shared: the load average says how much of it the run really had.
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  echo "    server CPU ${server_cpu} s, loadgen CPU ${loadgen_cpu} s, load average $load, loadgen exit $loadgen_status"
   if [[ -s $json ]]; then
-    jq --argjson s "$server_cpu" --argjson l "${loadgen_cpu:-0}" '. + {server_cpu_s: $s, loadgen_cpu_s: $l}' \
+    jq --argjson s "$server_cpu" --argjson l "${loadgen_cpu:-0}" --argjson a "$load" \
+      '. + {server_cpu_s: $s, loadgen_cpu_s: $l, load_average_1m: $a}' \
       "$json" > "$json.tmp" && mv "$json.tmp" "$json"
   else
     tail -5 "$run_dir/loadgen.err" >&2
