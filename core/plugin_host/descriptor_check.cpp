@@ -27,12 +27,18 @@ std::string routing_api_problem(const sb_routing_api* api) {
 
 const char* kind_name(int32_t kind) {
   switch (kind) {
-    case SB_KIND_STORAGE: return "storage";
-    case SB_KIND_ROUTING: return "routing";
-    case SB_KIND_AUTOREPLY: return "auto-reply";
-    case SB_KIND_LLM: return "llm";
-    case SB_KIND_CLUSTER_BUS: return "cluster-bus";
-    default: return "unknown";
+    case SB_KIND_STORAGE:
+      return "storage";
+    case SB_KIND_ROUTING:
+      return "routing";
+    case SB_KIND_AUTOREPLY:
+      return "auto-reply";
+    case SB_KIND_LLM:
+      return "llm";
+    case SB_KIND_CLUSTER_BUS:
+      return "cluster-bus";
+    default:
+      return "unknown";
   }
 }
 
@@ -55,12 +61,14 @@ std::string descriptor_problem(const sb_plugin_descriptor& d) {
   if (!d.instance_free) return "instance_free is missing";
   if (!d.kind_api) return "kind_api is missing";
   const std::string api_problem =
-      d.kind == SB_KIND_STORAGE ? storage_api_problem(static_cast<const sb_storage_api*>(d.kind_api))
-                                : routing_api_problem(static_cast<const sb_routing_api*>(d.kind_api));
+      d.kind == SB_KIND_STORAGE
+          ? storage_api_problem(static_cast<const sb_storage_api*>(d.kind_api))
+          : routing_api_problem(static_cast<const sb_routing_api*>(d.kind_api));
   if (!api_problem.empty()) return api_problem;
   if (d.config_key_count > 0) {
     if (!d.config_keys) return "config_key_count is set but config_keys is NULL";
-    if (d.config_keys[0].struct_size < kConfigKeySize_1_0) return "sb_config_key is smaller than in ABI 1.0";
+    if (d.config_keys[0].struct_size < kConfigKeySize_1_0)
+      return "sb_config_key is smaller than in ABI 1.0";
     for (size_t i = 0; i < d.config_key_count; ++i) {
       const sb_config_key& key = config_key_at(d, i);
       if (!key.name || !*key.name) return "a config key has no name";

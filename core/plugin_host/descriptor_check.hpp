@@ -13,7 +13,8 @@ namespace sb::plugin_host {
 // The sizes the 1.0 structs had. A struct may be larger (a newer minor appended
 // fields the host ignores) but never smaller. Computed from the last 1.0 member so
 // that they stay right when later versions append members.
-inline constexpr size_t kDescriptorSize_1_0 = offsetof(sb_plugin_descriptor, kind_api) + sizeof(void*);
+inline constexpr size_t kDescriptorSize_1_0 =
+    offsetof(sb_plugin_descriptor, kind_api) + sizeof(void*);
 inline constexpr size_t kStorageApiSize_1_0 = offsetof(sb_storage_api, kv_list) + sizeof(void*);
 inline constexpr size_t kRoutingApiSize_1_0 = offsetof(sb_routing_api, route) + sizeof(void*);
 inline constexpr size_t kConfigKeySize_1_0 = offsetof(sb_config_key, name) + sizeof(void*);

@@ -1,9 +1,9 @@
 #include "plugin_host/host_api.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cstdlib>
 #include <string_view>
-
-#include <spdlog/spdlog.h>
 
 #include "common/clock.hpp"
 #include "plugin_host/pending_op.hpp"
@@ -12,18 +12,28 @@ namespace sb::plugin_host {
 
 namespace {
 
-std::string_view view_of(sb_str s) { return s.len ? std::string_view(s.ptr, s.len) : std::string_view(); }
+std::string_view view_of(sb_str s) {
+  return s.len ? std::string_view(s.ptr, s.len) : std::string_view();
+}
 
-void* host_alloc(size_t size) { return std::malloc(size == 0 ? 1 : size); }
+void* host_alloc(size_t size) {
+  return std::malloc(size == 0 ? 1 : size);
+}
 
-void host_free(void* ptr) { std::free(ptr); }
+void host_free(void* ptr) {
+  std::free(ptr);
+}
 
 spdlog::level::level_enum to_spdlog(int32_t level) {
   switch (level) {
-    case SB_LOG_DEBUG: return spdlog::level::debug;
-    case SB_LOG_INFO: return spdlog::level::info;
-    case SB_LOG_WARN: return spdlog::level::warn;
-    default: return spdlog::level::err;
+    case SB_LOG_DEBUG:
+      return spdlog::level::debug;
+    case SB_LOG_INFO:
+      return spdlog::level::info;
+    case SB_LOG_WARN:
+      return spdlog::level::warn;
+    default:
+      return spdlog::level::err;
   }
 }
 
@@ -31,7 +41,8 @@ void host_log(sb_host_ctx* ctx, int32_t level, sb_str message) {
   try {
     if (ctx) {
       auto& logger = ctx->logger ? *ctx->logger : *spdlog::default_logger_raw();
-      logger.log(to_spdlog(level), "[{} {}] {}", ctx->plugin_name, ctx->tenant_id, view_of(message));
+      logger.log(to_spdlog(level), "[{} {}] {}", ctx->plugin_name, ctx->tenant_id,
+                 view_of(message));
     } else {
       spdlog::default_logger_raw()->log(to_spdlog(level), "[plugin] {}", view_of(message));
     }
@@ -40,9 +51,13 @@ void host_log(sb_host_ctx* ctx, int32_t level, sb_str message) {
   }
 }
 
-int64_t host_monotonic_ms() { return sb::monotonic_ms(); }
+int64_t host_monotonic_ms() {
+  return sb::monotonic_ms();
+}
 
-int64_t host_wall_clock_ms() { return sb::wall_clock_ms(); }
+int64_t host_wall_clock_ms() {
+  return sb::wall_clock_ms();
+}
 
 int32_t host_config_get(sb_host_ctx* ctx, const char* key, sb_str* out) {
   if (!ctx || !key || !out) return 0;
@@ -53,19 +68,23 @@ int32_t host_config_get(sb_host_ctx* ctx, const char* key, sb_str* out) {
 }
 
 // ABI 1.0 has no functions beyond the table; later minors register theirs here.
-const void* host_get_api(const char*) { return nullptr; }
+const void* host_get_api(const char*) {
+  return nullptr;
+}
 
 void host_complete(sb_op* op, int32_t status, sb_str result, sb_str error_message) {
   complete_op(op, status, result, error_message);
 }
 
 const sb_host_api kHostApi = {
-    sizeof(sb_host_api), SB_ABI_MAJOR,       SB_ABI_MINOR,  host_alloc,      host_free,   host_log,
+    sizeof(sb_host_api), SB_ABI_MAJOR,       SB_ABI_MINOR,  host_alloc,      host_free,    host_log,
     host_monotonic_ms,   host_wall_clock_ms, host_complete, host_config_get, host_get_api,
 };
 
 }  // namespace
 
-const sb_host_api* host_api() { return &kHostApi; }
+const sb_host_api* host_api() {
+  return &kHostApi;
+}
 
 }  // namespace sb::plugin_host

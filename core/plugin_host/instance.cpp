@@ -1,10 +1,10 @@
 #include "plugin_host/instance.hpp"
 
-#include <chrono>
-#include <exception>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
+#include <chrono>
+#include <exception>
 
 #include "common/clock.hpp"
 #include "plugin_host/loaded_plugin.hpp"
@@ -16,7 +16,9 @@ namespace {
 
 constexpr size_t kErrorBufferBytes = 512;
 
-sb_str str_of(const std::string& s) { return sb_str{s.data(), s.size()}; }
+sb_str str_of(const std::string& s) {
+  return sb_str{s.data(), s.size()};
+}
 
 // A hook's failure text: what it wrote into the sb_error buffer, or a default.
 std::string error_text(int32_t status, const char* buffer) {
@@ -26,13 +28,14 @@ std::string error_text(int32_t status, const char* buffer) {
 }
 
 bool is_failure(int32_t status) {
-  return status != SB_OK && status != SB_PENDING && status != SB_DEFER && status != SB_NOT_SUPPORTED;
+  return status != SB_OK && status != SB_PENDING && status != SB_DEFER &&
+         status != SB_NOT_SUPPORTED;
 }
 
 }  // namespace
 
-Instance::Instance(std::shared_ptr<const LoadedPlugin> plugin, std::string tenant_id, const InstanceConfig& config,
-                   const HostOptions& options)
+Instance::Instance(std::shared_ptr<const LoadedPlugin> plugin, std::string tenant_id,
+                   const InstanceConfig& config, const HostOptions& options)
     : plugin_(std::move(plugin)),
       options_(options),
       breaker_(options.breaker_failures, options.breaker_cooldown) {
@@ -47,15 +50,19 @@ Instance::~Instance() {
   try {
     plugin_->descriptor->instance_free(plugin_instance_);
   } catch (...) {
-    logger().error("[{} {}] instance_free threw; the exception was swallowed", plugin_name(), tenant_id());
+    logger().error("[{} {}] instance_free threw; the exception was swallowed", plugin_name(),
+                   tenant_id());
   }
 }
 
-spdlog::logger& Instance::logger() const { return *ctx_.logger; }
+spdlog::logger& Instance::logger() const {
+  return *ctx_.logger;
+}
 
-bool Instance::open(const std::string& config_json, const std::string& data_dir, std::string& error) {
-  sb_instance_args args{sizeof(sb_instance_args), &ctx_, str_of(ctx_.tenant_id), str_of(config_json),
-                        str_of(data_dir)};
+bool Instance::open(const std::string& config_json, const std::string& data_dir,
+                    std::string& error) {
+  sb_instance_args args{sizeof(sb_instance_args), &ctx_, str_of(ctx_.tenant_id),
+                        str_of(config_json), str_of(data_dir)};
   char buffer[kErrorBufferBytes] = {};
   sb_error err{sizeof(sb_error), buffer, sizeof(buffer)};
   sb_instance* created = nullptr;
@@ -78,19 +85,28 @@ bool Instance::open(const std::string& config_json, const std::string& data_dir,
   return true;
 }
 
-int32_t Instance::kind() const { return plugin_->info.kind; }
+int32_t Instance::kind() const {
+  return plugin_->info.kind;
+}
 
-bool Instance::wants_events() const { return plugin_->descriptor->on_event != nullptr; }
+bool Instance::wants_events() const {
+  return plugin_->descriptor->on_event != nullptr;
+}
 
 const sb_storage_api* Instance::storage_api() const {
-  return kind() == SB_KIND_STORAGE ? static_cast<const sb_storage_api*>(plugin_->descriptor->kind_api) : nullptr;
+  return kind() == SB_KIND_STORAGE
+             ? static_cast<const sb_storage_api*>(plugin_->descriptor->kind_api)
+             : nullptr;
 }
 
 const sb_routing_api* Instance::routing_api() const {
-  return kind() == SB_KIND_ROUTING ? static_cast<const sb_routing_api*>(plugin_->descriptor->kind_api) : nullptr;
+  return kind() == SB_KIND_ROUTING
+             ? static_cast<const sb_routing_api*>(plugin_->descriptor->kind_api)
+             : nullptr;
 }
 
-int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>& op, std::string& error) {
+int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>& op,
+                        std::string& error) {
   if (!breaker_.try_acquire()) {
     op->finished.store(true);
     error = "circuit open";
@@ -131,7 +147,8 @@ int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>&
   return status;
 }
 
-void Instance::call_async(const AsyncInvoke& invoke, boost::asio::any_io_executor executor, Callback cb) {
+void Instance::call_async(const AsyncInvoke& invoke, boost::asio::any_io_executor executor,
+                          Callback cb) {
   auto op = std::make_shared<sb_op>(shared_from_this(), executor, std::move(cb));
   std::string error;
   const int32_t status = start(invoke, op, error);
@@ -143,8 +160,9 @@ void Instance::call_async(const AsyncInvoke& invoke, boost::asio::any_io_executo
   });
 }
 
-int32_t Instance::call_maybe_pending(const AsyncInvoke& invoke, boost::asio::any_io_executor executor,
-                                     Callback on_pending, std::string& error) {
+int32_t Instance::call_maybe_pending(const AsyncInvoke& invoke,
+                                     boost::asio::any_io_executor executor, Callback on_pending,
+                                     std::string& error) {
   auto op = std::make_shared<sb_op>(shared_from_this(), std::move(executor), std::move(on_pending));
   return start(invoke, op, error);
 }
@@ -179,7 +197,8 @@ void Instance::deliver_event(const sb_event& event) {
   try {
     on_event(plugin_instance_, &event);
   } catch (...) {
-    logger().error("[{} {}] on_event threw; the exception was swallowed", plugin_name(), tenant_id());
+    logger().error("[{} {}] on_event threw; the exception was swallowed", plugin_name(),
+                   tenant_id());
     record_outcome(SB_ERROR, "on_event threw");
   }
 }
@@ -195,10 +214,12 @@ void Instance::finish(sb_op& op, CallResult result) {
 void Instance::time_out(sb_op& op) {
   if (op.finished.exchange(true)) return;
   const auto timeout_ms = options_.call_timeout.count();
-  logger().warn("[{} {}] an operation timed out after {} ms", plugin_name(), tenant_id(), timeout_ms);
+  logger().warn("[{} {}] an operation timed out after {} ms", plugin_name(), tenant_id(),
+                timeout_ms);
   record_outcome(SB_ERROR, "timed out");
   auto callback = std::move(op.callback);
-  if (callback) callback(CallResult{SB_ERROR, {}, "timed out after " + std::to_string(timeout_ms) + " ms"});
+  if (callback)
+    callback(CallResult{SB_ERROR, {}, "timed out after " + std::to_string(timeout_ms) + " ms"});
 }
 
 void Instance::warn_if_slow(std::chrono::steady_clock::duration elapsed) {
@@ -207,9 +228,10 @@ void Instance::warn_if_slow(std::chrono::steady_clock::duration elapsed) {
   // flood the log at 20,000 calls a second.
   const int64_t now_ms = sb::monotonic_ms();
   int64_t last_ms = last_slow_warning_ms_.load(std::memory_order_relaxed);
-  if (now_ms - last_ms < 1000 || !last_slow_warning_ms_.compare_exchange_strong(last_ms, now_ms)) return;
-  logger().warn("[{} {}] a hook blocked its caller for {} ms (budget {} ms)", plugin_name(), tenant_id(),
-                std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(),
+  if (now_ms - last_ms < 1000 || !last_slow_warning_ms_.compare_exchange_strong(last_ms, now_ms))
+    return;
+  logger().warn("[{} {}] a hook blocked its caller for {} ms (budget {} ms)", plugin_name(),
+                tenant_id(), std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(),
                 options_.slow_sync_call.count());
 }
 
@@ -219,9 +241,10 @@ void Instance::record_outcome(int32_t status, const std::string& error) {
     return;
   }
   if (breaker_.record_failure()) {
-    logger().warn("[{} {}] circuit open after {} consecutive failures (last: {}); calls fail for {} ms",
-                  plugin_name(), tenant_id(), options_.breaker_failures, error,
-                  options_.breaker_cooldown.count());
+    logger().warn(
+        "[{} {}] circuit open after {} consecutive failures (last: {}); calls fail for {} ms",
+        plugin_name(), tenant_id(), options_.breaker_failures, error,
+        options_.breaker_cooldown.count());
   }
 }
 
@@ -231,8 +254,9 @@ void complete_op(sb_op* op, int32_t status, sb_str result, sb_str error_message)
   // so the ABI forbids this call; ignore it rather than deliver twice.
   std::shared_ptr<sb_op> self = std::move(op->held_for_plugin);
   if (!self) return;
-  CallResult copied{status, result.len ? std::string(result.ptr, result.len) : std::string(),
-                    error_message.len ? std::string(error_message.ptr, error_message.len) : std::string()};
+  CallResult copied{
+      status, result.len ? std::string(result.ptr, result.len) : std::string(),
+      error_message.len ? std::string(error_message.ptr, error_message.len) : std::string()};
   auto executor = self->executor;
   boost::asio::post(executor, [self = std::move(self), copied = std::move(copied)]() mutable {
     self->instance->finish(*self, std::move(copied));

@@ -3,13 +3,12 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <boost/asio/any_io_executor.hpp>
 
 #include "plugin_host/circuit_breaker.hpp"
 #include "plugin_host/host_api.hpp"
@@ -31,8 +30,8 @@ using SyncInvoke = std::function<int32_t(sb_instance*, sb_error*)>;
 // mapped as long as the instance lives.
 class Instance : public std::enable_shared_from_this<Instance> {
  public:
-  Instance(std::shared_ptr<const LoadedPlugin> plugin, std::string tenant_id, const InstanceConfig& config,
-           const HostOptions& options);
+  Instance(std::shared_ptr<const LoadedPlugin> plugin, std::string tenant_id,
+           const InstanceConfig& config, const HostOptions& options);
   ~Instance();
   Instance(const Instance&) = delete;
   Instance& operator=(const Instance&) = delete;

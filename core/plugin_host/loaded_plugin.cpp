@@ -64,7 +64,8 @@ std::shared_ptr<LoadedPlugin> load_plugin(const std::filesystem::path& file, uns
 
   const sb_plugin_descriptor* descriptor = nullptr;
   try {
-    auto& entry = plugin->library.get<const sb_plugin_descriptor*(const sb_host_api*)>(SB_ENTRY_SYMBOL);
+    auto& entry =
+        plugin->library.get<const sb_plugin_descriptor*(const sb_host_api*)>(SB_ENTRY_SYMBOL);
     descriptor = entry(host_api());
   } catch (const std::exception& e) {
     refusal.why = std::string(SB_ENTRY_SYMBOL " threw: ") + e.what();
@@ -84,8 +85,8 @@ std::shared_ptr<LoadedPlugin> load_plugin(const std::filesystem::path& file, uns
   if (!refusal.why.empty()) return nullptr;
 
   plugin->descriptor = descriptor;
-  plugin->info = PluginInfo{descriptor->name,      descriptor->version,   file.string(),
-                            descriptor->kind,      descriptor->abi_major, descriptor->abi_minor};
+  plugin->info = PluginInfo{descriptor->name, descriptor->version,   file.string(),
+                            descriptor->kind, descriptor->abi_major, descriptor->abi_minor};
   plugin->schema = schema_of(*descriptor);
   return plugin;
 }

@@ -3,12 +3,11 @@
 // any instance (and so any of its operations) is alive.
 #pragma once
 
+#include <boost/dll/shared_library.hpp>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <boost/dll/shared_library.hpp>
 
 #include "plugin_host/plugin_info.hpp"
 #include "switchboard/sb_plugin.h"

@@ -8,10 +8,9 @@
 #pragma once
 
 #include <atomic>
-#include <memory>
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <memory>
 
 #include "plugin_host/plugin_info.hpp"
 #include "switchboard/sb_plugin.h"
@@ -23,7 +22,10 @@ class Instance;
 struct sb_op {
   sb_op(std::shared_ptr<sb::plugin_host::Instance> owner, boost::asio::any_io_executor exec,
         sb::plugin_host::Callback cb)
-      : instance(std::move(owner)), executor(std::move(exec)), callback(std::move(cb)), timer(executor) {}
+      : instance(std::move(owner)),
+        executor(std::move(exec)),
+        callback(std::move(cb)),
+        timer(executor) {}
 
   std::shared_ptr<sb::plugin_host::Instance> instance;
   boost::asio::any_io_executor executor;

@@ -1,8 +1,8 @@
 #include "plugin_host/plugin_host.hpp"
 
-#include <algorithm>
-
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include "plugin_host/descriptor_check.hpp"
 #include "plugin_host/loaded_plugin.hpp"
@@ -17,7 +17,8 @@ std::vector<fs::path> shared_objects_in(const fs::path& dir, std::error_code& ec
   std::vector<fs::path> files;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::error_code type_ec;
-    if (it->path().extension() == ".so" && it->is_regular_file(type_ec)) files.push_back(it->path());
+    if (it->path().extension() == ".so" && it->is_regular_file(type_ec))
+      files.push_back(it->path());
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -25,7 +26,8 @@ std::vector<fs::path> shared_objects_in(const fs::path& dir, std::error_code& ec
 
 std::string abi_text(const LoadRefusal& refusal) {
   if (!refusal.plugin_abi) return "unknown";
-  return std::to_string(refusal.plugin_abi->first) + "." + std::to_string(refusal.plugin_abi->second);
+  return std::to_string(refusal.plugin_abi->first) + "." +
+         std::to_string(refusal.plugin_abi->second);
 }
 
 }  // namespace
@@ -37,7 +39,9 @@ PluginHost::PluginHost(fs::path plugin_dir, HostOptions options)
 
 PluginHost::~PluginHost() = default;
 
-spdlog::logger& PluginHost::logger() const { return *options_.logger; }
+spdlog::logger& PluginHost::logger() const {
+  return *options_.logger;
+}
 
 void PluginHost::scan() {
   std::error_code ec;
@@ -54,8 +58,9 @@ void PluginHost::scan() {
 
   std::lock_guard lock(mutex_);
   for (const auto& file : files) {
-    const auto loaded = std::find_if(plugins_.begin(), plugins_.end(),
-                                     [&](const auto& entry) { return entry.second->info.path == file.string(); });
+    const auto loaded = std::find_if(plugins_.begin(), plugins_.end(), [&](const auto& entry) {
+      return entry.second->info.path == file.string();
+    });
     if (loaded != plugins_.end()) {
       if (!(loaded->second->file == identity_of(file))) reload(loaded->second, file);
       continue;
@@ -69,13 +74,13 @@ void PluginHost::scan() {
       plugin.reset();
     }
     if (!plugin) {
-      logger().warn("refused plugin {}: {} (plugin ABI {}, host ABI {}.{})", file.string(), refusal.why,
-                    abi_text(refusal), SB_ABI_MAJOR, SB_ABI_MINOR);
+      logger().warn("refused plugin {}: {} (plugin ABI {}, host ABI {}.{})", file.string(),
+                    refusal.why, abi_text(refusal), SB_ABI_MAJOR, SB_ABI_MINOR);
       continue;
     }
     const auto& info = plugin->info;
-    logger().info("loaded plugin {} {} ({}, ABI {}.{}) from {}", info.name, info.version, kind_name(info.kind),
-                  info.abi_major, info.abi_minor, info.path);
+    logger().info("loaded plugin {} {} ({}, ABI {}.{}) from {}", info.name, info.version,
+                  kind_name(info.kind), info.abi_major, info.abi_minor, info.path);
     plugins_.emplace(info.name, std::move(plugin));
   }
 }
@@ -84,22 +89,25 @@ void PluginHost::reload(std::shared_ptr<const LoadedPlugin>& current, const fs::
   LoadRefusal refusal;
   auto plugin = load_plugin(file, ++reload_generation_, refusal);
   if (plugin && plugin->descriptor == current->descriptor) {
-    refusal.why = "the file was overwritten in place, so the loader handed back the running code; replace "
-                  "plugins with install(1) or mv, never cp over a loaded one";
+    refusal.why =
+        "the file was overwritten in place, so the loader handed back the running code; replace "
+        "plugins with install(1) or mv, never cp over a loaded one";
     plugin.reset();
   } else if (plugin && plugin->info.name != current->info.name) {
     refusal.why = "the new file is plugin " + plugin->info.name + ", not " + current->info.name;
     plugin.reset();
   }
   if (!plugin) {
-    logger().warn("refused replacement of plugin {} from {}: {} (plugin ABI {}, host ABI {}.{}); version {} stays "
-                  "in use",
-                  current->info.name, file.string(), refusal.why, abi_text(refusal), SB_ABI_MAJOR, SB_ABI_MINOR,
-                  current->info.version);
+    logger().warn(
+        "refused replacement of plugin {} from {}: {} (plugin ABI {}, host ABI {}.{}); version {} "
+        "stays "
+        "in use",
+        current->info.name, file.string(), refusal.why, abi_text(refusal), SB_ABI_MAJOR,
+        SB_ABI_MINOR, current->info.version);
     return;
   }
-  logger().info("reloaded plugin {} {} -> {} from {}; instances created before keep the old code", current->info.name,
-                current->info.version, plugin->info.version, file.string());
+  logger().info("reloaded plugin {} {} -> {} from {}; instances created before keep the old code",
+                current->info.name, current->info.version, plugin->info.version, file.string());
   // The old code stays mapped: instances made from it may live on, and schema()
   // pointers into it stay valid.
   retired_.push_back(std::move(current));
@@ -119,8 +127,10 @@ std::vector<PluginInfo> PluginHost::plugins() const {
   return infos;
 }
 
-std::shared_ptr<Instance> PluginHost::create_instance(std::string_view plugin_name, std::string_view tenant_id,
-                                                      const InstanceConfig& config, const fs::path& data_dir,
+std::shared_ptr<Instance> PluginHost::create_instance(std::string_view plugin_name,
+                                                      std::string_view tenant_id,
+                                                      const InstanceConfig& config,
+                                                      const fs::path& data_dir,
                                                       std::string& error) {
   std::shared_ptr<const LoadedPlugin> plugin;
   {
@@ -129,7 +139,8 @@ std::shared_ptr<Instance> PluginHost::create_instance(std::string_view plugin_na
     if (it != plugins_.end()) plugin = it->second;
   }
   if (!plugin) {
-    error = "no plugin named " + std::string(plugin_name) + " is loaded from " + plugin_dir_.string();
+    error =
+        "no plugin named " + std::string(plugin_name) + " is loaded from " + plugin_dir_.string();
     return nullptr;
   }
   std::error_code ec;
@@ -138,9 +149,11 @@ std::shared_ptr<Instance> PluginHost::create_instance(std::string_view plugin_na
     error = "cannot create data directory " + data_dir.string() + ": " + ec.message();
     return nullptr;
   }
-  auto instance = std::make_shared<Instance>(std::move(plugin), std::string(tenant_id), config, options_);
+  auto instance =
+      std::make_shared<Instance>(std::move(plugin), std::string(tenant_id), config, options_);
   if (!instance->open(config.config_json, data_dir.string(), error)) {
-    error = "plugin " + std::string(plugin_name) + " refused tenant " + std::string(tenant_id) + ": " + error;
+    error = "plugin " + std::string(plugin_name) + " refused tenant " + std::string(tenant_id) +
+            ": " + error;
     return nullptr;
   }
   return instance;

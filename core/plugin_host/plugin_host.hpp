@@ -44,7 +44,8 @@ class PluginHost {
   // data_dir is created if missing. nullptr and error text on failure, including
   // an unknown plugin name or an exception thrown by the plugin.
   std::shared_ptr<Instance> create_instance(std::string_view plugin, std::string_view tenant_id,
-                                            const InstanceConfig& config, const std::filesystem::path& data_dir,
+                                            const InstanceConfig& config,
+                                            const std::filesystem::path& data_dir,
                                             std::string& error);
 
  private:

@@ -57,13 +57,13 @@ struct PluginInfo {
 // Same shape as sb::tenants::PluginSchema.
 struct PluginSchema {
   std::string name;
-  int32_t kind = 0;                                    // sb_kind
+  int32_t kind = 0;                                   // sb_kind
   std::vector<std::pair<std::string, int32_t>> keys;  // key name, sb_config_type
 };
 
 // One tenant's [plugins.NAME] table, already validated against the schema.
 struct InstanceConfig {
-  std::string config_json = "{}";                        // the table as a JSON object
+  std::string config_json = "{}";                     // the table as a JSON object
   std::map<std::string, std::string> values_as_text;  // what host->config_get returns
 };
 

@@ -7,7 +7,9 @@ namespace sb::plugin_host {
 
 namespace {
 
-sb_str str(std::string_view s) { return sb_str{s.data(), s.size()}; }
+sb_str str(std::string_view s) {
+  return sb_str{s.data(), s.size()};
+}
 
 sb_agent_candidate to_abi(const AgentCandidate& c) {
   sb_agent_candidate out{};

@@ -2,13 +2,12 @@
 // core's candidates and guards the call (see Instance::call_maybe_pending).
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
 
 #include "plugin_host/instance.hpp"
 #include "plugin_host/plugin_info.hpp"
@@ -51,7 +50,8 @@ class RoutingClient {
   // Runs route() now. Only for SB_PENDING does on_pending run later, exactly once, on
   // executor: {SB_OK, agent_id}, {SB_DEFER}, or {SB_ERROR, "", why} (timeout,
   // failure). An index out of range counts as the plugin's error.
-  RouteOutcome route(const RouteQuery& query, boost::asio::any_io_executor executor, Callback on_pending);
+  RouteOutcome route(const RouteQuery& query, boost::asio::any_io_executor executor,
+                     Callback on_pending);
 
   const std::shared_ptr<Instance>& instance() const { return instance_; }
 

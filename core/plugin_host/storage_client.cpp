@@ -6,7 +6,9 @@ namespace sb::plugin_host {
 
 namespace {
 
-sb_str str(std::string_view s) { return sb_str{s.data(), s.size()}; }
+sb_str str(std::string_view s) {
+  return sb_str{s.data(), s.size()};
+}
 
 }  // namespace
 
@@ -30,24 +32,28 @@ void StorageClient::append_message(const MessageRecord& m, Executor executor, Ca
   message.text = str(m.text);
   message.ts_ms = m.ts_ms;
   instance_->call_async(
-      [&](sb_instance* inst, sb_op* op, sb_error* err) { return api_->append_message(inst, &message, op, err); },
+      [&](sb_instance* inst, sb_op* op, sb_error* err) {
+        return api_->append_message(inst, &message, op, err);
+      },
       std::move(executor), std::move(cb));
 }
 
-void StorageClient::load_messages(std::string_view conversation_id, uint64_t after_seq, uint64_t before_seq,
-                                  uint32_t limit, Executor executor, Callback cb) {
+void StorageClient::load_messages(std::string_view conversation_id, uint64_t after_seq,
+                                  uint64_t before_seq, uint32_t limit, Executor executor,
+                                  Callback cb) {
   sb_message_query query{};
   query.struct_size = sizeof(sb_message_query);
   query.limit = limit;
   query.conversation_id = str(conversation_id);
   query.after_seq = after_seq;
   query.before_seq = before_seq;
-  instance_->call_async(
-      [&](sb_instance* inst, sb_op* op, sb_error* err) { return api_->load_messages(inst, &query, op, err); },
-      std::move(executor), std::move(cb));
+  instance_->call_async([&](sb_instance* inst, sb_op* op,
+                            sb_error* err) { return api_->load_messages(inst, &query, op, err); },
+                        std::move(executor), std::move(cb));
 }
 
-void StorageClient::put_conversation(std::string_view conversation_json, Executor executor, Callback cb) {
+void StorageClient::put_conversation(std::string_view conversation_json, Executor executor,
+                                     Callback cb) {
   instance_->call_async(
       [&](sb_instance* inst, sb_op* op, sb_error* err) {
         return api_->put_conversation(inst, str(conversation_json), op, err);
@@ -55,7 +61,8 @@ void StorageClient::put_conversation(std::string_view conversation_json, Executo
       std::move(executor), std::move(cb));
 }
 
-void StorageClient::list_conversations(std::string_view filter_json, Executor executor, Callback cb) {
+void StorageClient::list_conversations(std::string_view filter_json, Executor executor,
+                                       Callback cb) {
   instance_->call_async(
       [&](sb_instance* inst, sb_op* op, sb_error* err) {
         return api_->list_conversations(inst, str(filter_json), op, err);
@@ -63,8 +70,8 @@ void StorageClient::list_conversations(std::string_view filter_json, Executor ex
       std::move(executor), std::move(cb));
 }
 
-void StorageClient::set_read(std::string_view conversation_id, std::string_view participant_id, uint64_t seq,
-                             Executor executor, Callback cb) {
+void StorageClient::set_read(std::string_view conversation_id, std::string_view participant_id,
+                             uint64_t seq, Executor executor, Callback cb) {
   instance_->call_async(
       [&](sb_instance* inst, sb_op* op, sb_error* err) {
         return api_->set_read(inst, str(conversation_id), str(participant_id), seq, op, err);
@@ -81,16 +88,19 @@ void StorageClient::kv_put(std::string_view ns, std::string_view key, std::strin
       std::move(executor), std::move(cb));
 }
 
-void StorageClient::kv_get(std::string_view ns, std::string_view key, Executor executor, Callback cb) {
+void StorageClient::kv_get(std::string_view ns, std::string_view key, Executor executor,
+                           Callback cb) {
   instance_->call_async(
-      [&](sb_instance* inst, sb_op* op, sb_error* err) { return api_->kv_get(inst, str(ns), str(key), op, err); },
+      [&](sb_instance* inst, sb_op* op, sb_error* err) {
+        return api_->kv_get(inst, str(ns), str(key), op, err);
+      },
       std::move(executor), std::move(cb));
 }
 
 void StorageClient::kv_list(std::string_view ns, Executor executor, Callback cb) {
-  instance_->call_async(
-      [&](sb_instance* inst, sb_op* op, sb_error* err) { return api_->kv_list(inst, str(ns), op, err); },
-      std::move(executor), std::move(cb));
+  instance_->call_async([&](sb_instance* inst, sb_op* op,
+                            sb_error* err) { return api_->kv_list(inst, str(ns), op, err); },
+                        std::move(executor), std::move(cb));
 }
 
 }  // namespace sb::plugin_host

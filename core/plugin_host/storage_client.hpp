@@ -4,12 +4,11 @@
 // borrowed for the duration of the call.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <boost/asio/any_io_executor.hpp>
 
 #include "plugin_host/instance.hpp"
 #include "plugin_host/plugin_info.hpp"
@@ -38,14 +37,14 @@ class StorageClient {
   using Executor = boost::asio::any_io_executor;
 
   void append_message(const MessageRecord& message, Executor executor, Callback cb);
-  void load_messages(std::string_view conversation_id, uint64_t after_seq, uint64_t before_seq, uint32_t limit,
-                     Executor executor, Callback cb);
+  void load_messages(std::string_view conversation_id, uint64_t after_seq, uint64_t before_seq,
+                     uint32_t limit, Executor executor, Callback cb);
   void put_conversation(std::string_view conversation_json, Executor executor, Callback cb);
   void list_conversations(std::string_view filter_json, Executor executor, Callback cb);
   void set_read(std::string_view conversation_id, std::string_view participant_id, uint64_t seq,
                 Executor executor, Callback cb);
-  void kv_put(std::string_view ns, std::string_view key, std::string_view value_json, Executor executor,
-              Callback cb);
+  void kv_put(std::string_view ns, std::string_view key, std::string_view value_json,
+              Executor executor, Callback cb);
   void kv_get(std::string_view ns, std::string_view key, Executor executor, Callback cb);
   void kv_list(std::string_view ns, Executor executor, Callback cb);
 

@@ -33,7 +33,9 @@ int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error* 
   });
 }
 
-void instance_free(sb_instance* inst) { delete reinterpret_cast<LeastBusy*>(inst); }
+void instance_free(sb_instance* inst) {
+  delete reinterpret_cast<LeastBusy*>(inst);
+}
 
 int32_t route(sb_instance*, const sb_route_request* req, size_t* out_index, sb_op*, sb_error* err) {
   return sb::guarded(err, [&] {

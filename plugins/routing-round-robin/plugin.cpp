@@ -16,8 +16,8 @@ const sb_host_api* g_host = nullptr;  // set once by sb_plugin_entry, read-only 
 
 struct RoundRobin {
   sb_host_ctx* ctx = nullptr;
-  std::mutex mutex;          // route() runs on one engine thread; the lock is cheap insurance
-  std::string last_chosen;   // agent id; empty before the first choice
+  std::mutex mutex;         // route() runs on one engine thread; the lock is cheap insurance
+  std::string last_chosen;  // agent id; empty before the first choice
 };
 
 // The candidate with the smallest id above `after`, else (wrapping) the smallest id.
@@ -27,7 +27,9 @@ size_t next_after(const sb_route_request& req, std::string_view after) {
   for (size_t i = 0; i < req.candidate_count; ++i) {
     const std::string_view id = sb::view(req.candidates[i]->agent_id);
     if (id < sb::view(req.candidates[smallest]->agent_id)) smallest = i;
-    if (id > after && (next == req.candidate_count || id < sb::view(req.candidates[next]->agent_id))) next = i;
+    if (id > after &&
+        (next == req.candidate_count || id < sb::view(req.candidates[next]->agent_id)))
+      next = i;
   }
   return next == req.candidate_count ? smallest : next;
 }
@@ -42,9 +44,12 @@ int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error* 
   });
 }
 
-void instance_free(sb_instance* inst) { delete reinterpret_cast<RoundRobin*>(inst); }
+void instance_free(sb_instance* inst) {
+  delete reinterpret_cast<RoundRobin*>(inst);
+}
 
-int32_t route(sb_instance* inst, const sb_route_request* req, size_t* out_index, sb_op*, sb_error* err) {
+int32_t route(sb_instance* inst, const sb_route_request* req, size_t* out_index, sb_op*,
+              sb_error* err) {
   return sb::guarded(err, [&] {
     if (req->candidate_count == 0) return static_cast<int32_t>(SB_DEFER);
     auto* state = reinterpret_cast<RoundRobin*>(inst);

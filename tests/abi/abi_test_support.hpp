@@ -2,17 +2,17 @@
 // to run an io_context until something happened.
 #pragma once
 
+#include <spdlog/logger.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <random>
 #include <sstream>
 #include <string>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <spdlog/logger.h>
-#include <spdlog/sinks/ostream_sink.h>
 
 namespace sb::abi_test {
 
@@ -23,7 +23,8 @@ class TempDir {
  public:
   TempDir() {
     std::random_device rd;
-    path_ = fs::temp_directory_path() / ("sb-abi-test-" + std::to_string(rd()) + std::to_string(rd()));
+    path_ =
+        fs::temp_directory_path() / ("sb-abi-test-" + std::to_string(rd()) + std::to_string(rd()));
     fs::create_directories(path_);
   }
   ~TempDir() {
@@ -39,7 +40,8 @@ class TempDir {
 // Copies the named test plugins (build/test-plugins/<name>.so) into dir.
 inline void copy_test_plugins(const fs::path& dir, std::initializer_list<const char*> names) {
   for (const char* name : names) {
-    fs::copy_file(fs::path(SB_TEST_PLUGIN_DIR) / (std::string(name) + ".so"), dir / (std::string(name) + ".so"));
+    fs::copy_file(fs::path(SB_TEST_PLUGIN_DIR) / (std::string(name) + ".so"),
+                  dir / (std::string(name) + ".so"));
   }
 }
 
@@ -66,7 +68,8 @@ struct CapturedLog {
 
 // Runs io until pred() holds or the time is up; returns pred().
 template <class Pred>
-bool run_until(boost::asio::io_context& io, Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+bool run_until(boost::asio::io_context& io, Pred pred,
+               std::chrono::milliseconds limit = std::chrono::seconds(5)) {
   auto guard = boost::asio::make_work_guard(io);
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (!pred() && std::chrono::steady_clock::now() < deadline) {
@@ -78,7 +81,8 @@ bool run_until(boost::asio::io_context& io, Pred pred, std::chrono::milliseconds
 
 // Runs io for a while, to let anything that should NOT happen get its chance.
 inline void run_for(boost::asio::io_context& io, std::chrono::milliseconds how_long) {
-  run_until(io, [] { return false; }, how_long);
+  run_until(
+      io, [] { return false; }, how_long);
 }
 
 }  // namespace sb::abi_test

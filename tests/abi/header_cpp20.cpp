@@ -7,8 +7,10 @@
 #include "switchboard/sb_plugin.h"
 #include "switchboard/sb_plugin_cpp.hpp"
 
-static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 0, "ABI bumped: update these pins with the new layout");
-static_assert(std::is_standard_layout_v<sb_plugin_descriptor> && std::is_trivial_v<sb_plugin_descriptor>);
+static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 0,
+              "ABI bumped: update these pins with the new layout");
+static_assert(std::is_standard_layout_v<sb_plugin_descriptor> &&
+              std::is_trivial_v<sb_plugin_descriptor>);
 
 static_assert(sizeof(sb_str) == 16);
 static_assert(offsetof(sb_str, len) == 8);

@@ -2,13 +2,11 @@
 // survives, the per-instance circuit breaker opens and closes, timeouts answer for
 // ops that never complete, and late completions are dropped without a second
 // callback or a crash. Short timeouts keep this fast.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
 #include <optional>
 #include <thread>
-
-#include <boost/asio/io_context.hpp>
 
 #include "abi_test_support.hpp"
 #include "plugin_host/plugin_host.hpp"
@@ -62,7 +60,8 @@ struct Append {
   }
 };
 
-CallResult append_once(StorageClient& storage, boost::asio::io_context& io, const std::string& command) {
+CallResult append_once(StorageClient& storage, boost::asio::io_context& io,
+                       const std::string& command) {
   Append append;
   append.send(storage, io, command);
   REQUIRE(run_until(io, [&] { return append.calls == 1; }));
@@ -98,7 +97,8 @@ TEST_CASE_METHOD(Fixture, "a hook that throws or fails yields SB_ERROR and the h
   REQUIRE(run_until(io, [&] { return append.calls == 1; }));
 }
 
-TEST_CASE_METHOD(Fixture, "the circuit opens after N failures in a row and closes after the cool-down") {
+TEST_CASE_METHOD(Fixture,
+                 "the circuit opens after N failures in a row and closes after the cool-down") {
   auto failing = instance("abi-faulty-storage", "acme");
   auto neighbour = instance("abi-faulty-storage", "globex");
   StorageClient storage(failing);
@@ -135,7 +135,8 @@ TEST_CASE_METHOD(Fixture, "the circuit opens after N failures in a row and close
   }
 }
 
-TEST_CASE_METHOD(Fixture, "an op that never completes times out and its late completion is dropped") {
+TEST_CASE_METHOD(Fixture,
+                 "an op that never completes times out and its late completion is dropped") {
   auto made = instance("abi-faulty-storage");
   StorageClient storage(made);
 
@@ -161,11 +162,13 @@ TEST_CASE_METHOD(Fixture, "an op that never completes times out and its late com
 TEST_CASE_METHOD(Fixture, "timeouts count toward the breaker") {
   auto made = instance("abi-faulty-storage");
   StorageClient storage(made);
-  for (int i = 0; i < 3; ++i) CHECK(append_once(storage, io, "never").error == "timed out after 100 ms");
+  for (int i = 0; i < 3; ++i)
+    CHECK(append_once(storage, io, "never").error == "timed out after 100 ms");
   CHECK(made->breaker_open());
   CHECK(append_once(storage, io, "release").error == "circuit open");
   run_for(io, 350ms);
-  CHECK(append_once(storage, io, "release").result == "released");  // trial: the kept ops finish late
+  CHECK(append_once(storage, io, "release").result ==
+        "released");  // trial: the kept ops finish late
   CHECK_FALSE(made->breaker_open());
 }
 
@@ -204,7 +207,8 @@ TEST_CASE_METHOD(Fixture, "many threads calling one instance get exactly one cal
   CHECK(failures == 0);
 }
 
-TEST_CASE_METHOD(Fixture, "route: failures are SB_ERROR, pending answers arrive once, bad indexes are errors") {
+TEST_CASE_METHOD(
+    Fixture, "route: failures are SB_ERROR, pending answers arrive once, bad indexes are errors") {
   auto made = instance("abi-faulty-router");
   RoutingClient router(made);
   const std::vector<AgentCandidate> candidates = {{"agent-a", "A", 0, 2}, {"agent-b", "B", 1, 2}};

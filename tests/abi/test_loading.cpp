@@ -1,11 +1,9 @@
 // Loading through the C ABI: good plugins load (one written in plain C), bad ones
 // are refused with one log line each, and the server keeps going.
+#include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <optional>
-
-#include <boost/asio/io_context.hpp>
 
 #include "abi_test_support.hpp"
 #include "plugin_host/plugin_host.hpp"
@@ -43,9 +41,9 @@ std::string only_line_about(const CapturedLog& log, const std::string& file) {
 
 TEST_CASE("bad plugins are refused with one line each and the good ones beside them load") {
   TempDir dir;
-  copy_test_plugins(dir.path(), {"abi-c-router", "abi-faulty-router", "abi-faulty-storage", "abi-major-two",
-                                 "abi-minor-newer", "abi-no-instance-new", "abi-no-route", "abi-small-api",
-                                 "abi-not-a-plugin"});
+  copy_test_plugins(dir.path(), {"abi-c-router", "abi-faulty-router", "abi-faulty-storage",
+                                 "abi-major-two", "abi-minor-newer", "abi-no-instance-new",
+                                 "abi-no-route", "abi-small-api", "abi-not-a-plugin"});
   std::ofstream(dir.path() / "garbage.so") << "this is not an ELF file";
   std::filesystem::copy_file(dir.path() / "abi-c-router.so", dir.path() / "zz-duplicate.so");
 
@@ -62,7 +60,8 @@ TEST_CASE("bad plugins are refused with one line each and the good ones beside t
   const auto minor_newer = only_line_about(log, "abi-minor-newer.so");
   CHECK_THAT(minor_newer, Catch::Contains("minor") && Catch::Contains("plugin ABI 1.1") &&
                               Catch::Contains("host ABI 1.0"));
-  CHECK_THAT(only_line_about(log, "abi-no-instance-new.so"), Catch::Contains("instance_new is missing"));
+  CHECK_THAT(only_line_about(log, "abi-no-instance-new.so"),
+             Catch::Contains("instance_new is missing"));
   CHECK_THAT(only_line_about(log, "abi-no-route.so"), Catch::Contains("route is missing"));
   CHECK_THAT(only_line_about(log, "abi-small-api.so"), Catch::Contains("smaller than in ABI 1.0"));
   CHECK_THAT(only_line_about(log, "abi-not-a-plugin.so"),
@@ -137,7 +136,8 @@ TEST_CASE("create_instance reports an unknown plugin and a plugin that throws") 
 
   error.clear();
   InstanceConfig refusing{R"({"refuse":true})", {}};
-  CHECK_FALSE(host.create_instance("abi-faulty-storage", "acme", refusing, dir.path() / "data", error));
+  CHECK_FALSE(
+      host.create_instance("abi-faulty-storage", "acme", refusing, dir.path() / "data", error));
   CHECK_THAT(error, Catch::Contains("acme") && Catch::Contains("refusing this tenant"));
 }
 
@@ -148,13 +148,15 @@ TEST_CASE("an instance sees its own config and its tenant's events") {
   PluginHost host(dir.path(), options_with(log));
   host.scan();
   std::string error;
-  auto instance = host.create_instance("abi-faulty-storage", "acme", {R"({"greeting":"hello"})", {{"greeting", "hello"}}},
+  auto instance = host.create_instance("abi-faulty-storage", "acme",
+                                       {R"({"greeting":"hello"})", {{"greeting", "hello"}}},
                                        dir.path() / "data", error);
   REQUIRE(instance);
   CHECK(std::filesystem::is_directory(dir.path() / "data"));
 
-  sb_event event{sizeof(sb_event), sb_str_from("message.created"), sb_str_from("acme"), sb_str_from("c_1"),
-                 sb_str_from("{}"), 0};
+  sb_event event{sizeof(sb_event),    sb_str_from("message.created"),
+                 sb_str_from("acme"), sb_str_from("c_1"),
+                 sb_str_from("{}"),   0};
   instance->deliver_event(event);
   instance->deliver_event(event);
   sb_event throwing = event;
@@ -170,7 +172,8 @@ TEST_CASE("an instance sees its own config and its tenant's events") {
   CHECK(got->result == "2:hello");
 }
 
-TEST_CASE("a replaced plugin file is loaded beside the old code; existing instances keep the old code") {
+TEST_CASE(
+    "a replaced plugin file is loaded beside the old code; existing instances keep the old code") {
   TempDir dir;
   copy_test_plugins(dir.path(), {"abi-c-router"});
   CapturedLog log;
@@ -196,8 +199,10 @@ TEST_CASE("a replaced plugin file is loaded beside the old code; existing instan
   CHECK(host.plugins()[0].version == "0.2.0");
   auto after = host.create_instance("abi-c-router", "acme", {}, dir.path() / "data", error);
   REQUIRE(after);
-  CHECK(RoutingClient(after).route(query, io.get_executor(), [](CallResult) {}).index == 1);   // new code
-  CHECK(RoutingClient(before).route(query, io.get_executor(), [](CallResult) {}).index == 0);  // old code
+  CHECK(RoutingClient(after).route(query, io.get_executor(), [](CallResult) {}).index ==
+        1);  // new code
+  CHECK(RoutingClient(before).route(query, io.get_executor(), [](CallResult) {}).index ==
+        0);                                      // old code
   CHECK(schema_before->name == "abi-c-router");  // still valid
 
   // Nothing changed since: a further scan reloads nothing.

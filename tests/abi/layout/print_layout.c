@@ -19,13 +19,21 @@
 
 #include "switchboard/sb_plugin.h"
 
-#define STRUCT(T) printf("struct %s size %lu align %lu\n", #T, (unsigned long)sizeof(T), (unsigned long)ALIGN_OF(T))
-#define FIELD(T, f) \
-  printf("field %s.%s offset %lu size %lu\n", #T, #f, (unsigned long)offsetof(T, f), (unsigned long)sizeof(((T*)0)->f))
+#define STRUCT(T) \
+  printf("struct %s size %lu align %lu\n", #T, (unsigned long)sizeof(T), (unsigned long)ALIGN_OF(T))
+#define FIELD(T, f)                                                                  \
+  printf("field %s.%s offset %lu size %lu\n", #T, #f, (unsigned long)offsetof(T, f), \
+         (unsigned long)sizeof(((T*)0)->f))
 #define CONST(c) printf("const %s %ld\n", #c, (long)(c))
 
 /* C99 has no _Alignof: the offset of T after a char is its alignment. */
-#define ALIGN_OF(T) offsetof(struct { char c; T t; }, t)
+#define ALIGN_OF(T) \
+  offsetof(         \
+      struct {      \
+        char c;     \
+        T t;        \
+      },            \
+      t)
 
 int main(void) {
   printf("abi %d.%d\n", SB_ABI_MAJOR, SB_ABI_MINOR);

@@ -31,7 +31,8 @@ static int32_t c_router_new(const sb_instance_args* args, sb_instance** out, sb_
   }
   self->ctx = args->ctx;
   self->pick_last = C_ROUTER_PICK_LAST;
-  if (g_host->config_get(args->ctx, "pick", &pick) && pick.len == 4 && memcmp(pick.ptr, "last", 4) == 0) {
+  if (g_host->config_get(args->ctx, "pick", &pick) && pick.len == 4 &&
+      memcmp(pick.ptr, "last", 4) == 0) {
     self->pick_last = 1;
   }
   g_host->log(args->ctx, SB_LOG_INFO, sb_str_from("c router ready"));
@@ -39,10 +40,12 @@ static int32_t c_router_new(const sb_instance_args* args, sb_instance** out, sb_
   return SB_OK;
 }
 
-static void c_router_free(sb_instance* inst) { g_host->free(inst); }
+static void c_router_free(sb_instance* inst) {
+  g_host->free(inst);
+}
 
-static int32_t c_router_route(sb_instance* inst, const sb_route_request* req, size_t* out_index, sb_op* op,
-                              sb_error* err) {
+static int32_t c_router_route(sb_instance* inst, const sb_route_request* req, size_t* out_index,
+                              sb_op* op, sb_error* err) {
   const c_router* self = (const c_router*)inst;
   size_t i, best = 0;
   long best_free = -1;
@@ -69,9 +72,18 @@ static const sb_config_key c_router_keys[] = {{sizeof(sb_config_key), SB_CONFIG_
 
 static const sb_routing_api c_router_api = {sizeof(sb_routing_api), c_router_route};
 
-static const sb_plugin_descriptor c_router_descriptor = {
-    sizeof(sb_plugin_descriptor), SB_ABI_VERSION_MAJOR(1, 0), SB_ABI_VERSION_MINOR(1, 0), SB_KIND_ROUTING,
-    "abi-c-router", C_ROUTER_VERSION, c_router_keys, 1, c_router_new, c_router_free, NULL, &c_router_api};
+static const sb_plugin_descriptor c_router_descriptor = {sizeof(sb_plugin_descriptor),
+                                                         SB_ABI_VERSION_MAJOR(1, 0),
+                                                         SB_ABI_VERSION_MINOR(1, 0),
+                                                         SB_KIND_ROUTING,
+                                                         "abi-c-router",
+                                                         C_ROUTER_VERSION,
+                                                         c_router_keys,
+                                                         1,
+                                                         c_router_new,
+                                                         c_router_free,
+                                                         NULL,
+                                                         &c_router_api};
 
 SB_EXPORT const sb_plugin_descriptor* sb_plugin_entry(const sb_host_api* host) {
   g_host = host;

@@ -41,7 +41,8 @@ void instance_free(sb_instance* inst) {
   delete self;
 }
 
-int32_t route(sb_instance* inst, const sb_route_request* req, size_t* out_index, sb_op* op, sb_error* err) {
+int32_t route(sb_instance* inst, const sb_route_request* req, size_t* out_index, sb_op* op,
+              sb_error* err) {
   if (asks(req, "\"throw\"")) throw std::runtime_error("route boom");
   if (asks(req, "\"error\"")) {
     sb_error_set(err, "no luck");
@@ -53,7 +54,8 @@ int32_t route(sb_instance* inst, const sb_route_request* req, size_t* out_index,
   }
   if (asks(req, "\"pending\"")) {
     // The request is borrowed: copy the id before leaving the hook.
-    std::string agent_id(req->candidate_count ? sb::view(req->candidates[0]->agent_id) : std::string_view());
+    std::string agent_id(req->candidate_count ? sb::view(req->candidates[0]->agent_id)
+                                              : std::string_view());
     auto& self = *reinterpret_cast<FaultyRouter*>(inst);
     std::lock_guard lock(self.mutex);
     self.threads.emplace_back([op, agent_id] {
@@ -68,10 +70,18 @@ int32_t route(sb_instance* inst, const sb_route_request* req, size_t* out_index,
 
 const sb_routing_api kRoutingApi = {sizeof(sb_routing_api), route};
 
-const sb_plugin_descriptor kDescriptor = {
-    sizeof(sb_plugin_descriptor), SB_ABI_VERSION_MAJOR(1, 0), SB_ABI_VERSION_MINOR(1, 0), SB_KIND_ROUTING,
-    "abi-faulty-router",          "0.1.0",                    nullptr,                    0,
-    instance_new,                 instance_free,              nullptr,                    &kRoutingApi};
+const sb_plugin_descriptor kDescriptor = {sizeof(sb_plugin_descriptor),
+                                          SB_ABI_VERSION_MAJOR(1, 0),
+                                          SB_ABI_VERSION_MINOR(1, 0),
+                                          SB_KIND_ROUTING,
+                                          "abi-faulty-router",
+                                          "0.1.0",
+                                          nullptr,
+                                          0,
+                                          instance_new,
+                                          instance_free,
+                                          nullptr,
+                                          &kRoutingApi};
 
 }  // namespace
 

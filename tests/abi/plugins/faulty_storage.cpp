@@ -33,9 +33,13 @@ struct FaultyStorage {
   int events_seen = 0;
 };
 
-FaultyStorage& self_of(sb_instance* inst) { return *reinterpret_cast<FaultyStorage*>(inst); }
+FaultyStorage& self_of(sb_instance* inst) {
+  return *reinterpret_cast<FaultyStorage*>(inst);
+}
 
-void complete_ok(sb_op* op, const char* result) { g_host->complete(op, SB_OK, sb_str_from(result), sb_str{}); }
+void complete_ok(sb_op* op, const char* result) {
+  g_host->complete(op, SB_OK, sb_str_from(result), sb_str{});
+}
 
 int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error*) {
   if (sb::view(args->config_json).find("refuse") != std::string_view::npos) {
@@ -101,32 +105,59 @@ int32_t not_supported(sb_error* err) {
   return SB_NOT_SUPPORTED;
 }
 
-int32_t load_messages(sb_instance*, const sb_message_query*, sb_op*, sb_error* err) { return not_supported(err); }
-int32_t put_conversation(sb_instance*, sb_str, sb_op*, sb_error* err) { return not_supported(err); }
-int32_t list_conversations(sb_instance*, sb_str, sb_op*, sb_error* err) { return not_supported(err); }
-int32_t set_read(sb_instance*, sb_str, sb_str, uint64_t, sb_op*, sb_error* err) { return not_supported(err); }
-int32_t kv_put(sb_instance*, sb_str, sb_str, sb_str, sb_op*, sb_error* err) { return not_supported(err); }
-int32_t kv_list(sb_instance*, sb_str, sb_op*, sb_error* err) { return not_supported(err); }
+int32_t load_messages(sb_instance*, const sb_message_query*, sb_op*, sb_error* err) {
+  return not_supported(err);
+}
+int32_t put_conversation(sb_instance*, sb_str, sb_op*, sb_error* err) {
+  return not_supported(err);
+}
+int32_t list_conversations(sb_instance*, sb_str, sb_op*, sb_error* err) {
+  return not_supported(err);
+}
+int32_t set_read(sb_instance*, sb_str, sb_str, uint64_t, sb_op*, sb_error* err) {
+  return not_supported(err);
+}
+int32_t kv_put(sb_instance*, sb_str, sb_str, sb_str, sb_op*, sb_error* err) {
+  return not_supported(err);
+}
+int32_t kv_list(sb_instance*, sb_str, sb_op*, sb_error* err) {
+  return not_supported(err);
+}
 
 int32_t kv_get(sb_instance* inst, sb_str, sb_str, sb_op* op, sb_error*) {
   auto& self = self_of(inst);
   sb_str greeting{};
   g_host->config_get(self.ctx, "greeting", &greeting);
-  const std::string result = std::to_string(self.events_seen) + ":" + std::string(sb::view(greeting));
+  const std::string result =
+      std::to_string(self.events_seen) + ":" + std::string(sb::view(greeting));
   g_host->complete(op, SB_OK, sb::str(result), sb_str{});
   return SB_PENDING;
 }
 
-const sb_storage_api kStorageApi = {sizeof(sb_storage_api), append_message, load_messages, put_conversation,
-                                    list_conversations,     set_read,       kv_put,        kv_get,
+const sb_storage_api kStorageApi = {sizeof(sb_storage_api),
+                                    append_message,
+                                    load_messages,
+                                    put_conversation,
+                                    list_conversations,
+                                    set_read,
+                                    kv_put,
+                                    kv_get,
                                     kv_list};
 
 const sb_config_key kKeys[] = {{sizeof(sb_config_key), SB_CONFIG_STRING, "greeting"}};
 
-const sb_plugin_descriptor kDescriptor = {
-    sizeof(sb_plugin_descriptor), SB_ABI_VERSION_MAJOR(1, 0), SB_ABI_VERSION_MINOR(1, 0), SB_KIND_STORAGE,
-    "abi-faulty-storage",         "0.1.0",                    kKeys,                      1,
-    instance_new,                 instance_free,              on_event,                   &kStorageApi};
+const sb_plugin_descriptor kDescriptor = {sizeof(sb_plugin_descriptor),
+                                          SB_ABI_VERSION_MAJOR(1, 0),
+                                          SB_ABI_VERSION_MINOR(1, 0),
+                                          SB_KIND_STORAGE,
+                                          "abi-faulty-storage",
+                                          "0.1.0",
+                                          kKeys,
+                                          1,
+                                          instance_new,
+                                          instance_free,
+                                          on_event,
+                                          &kStorageApi};
 
 }  // namespace
 

@@ -2,4 +2,6 @@
  * the plugin directory would be. */
 #include "switchboard/sb_plugin.h"
 
-SB_EXPORT int abi_not_a_plugin_answer(void) { return 42; }
+SB_EXPORT int abi_not_a_plugin_answer(void) {
+  return 42;
+}

@@ -39,11 +39,13 @@ static int32_t refused_new(const sb_instance_args* args, sb_instance** out, sb_e
 }
 #endif
 
-static void refused_free(sb_instance* inst) { (void)inst; }
+static void refused_free(sb_instance* inst) {
+  (void)inst;
+}
 
 #if !defined(REFUSE_NO_ROUTE)
-static int32_t refused_route(sb_instance* inst, const sb_route_request* req, size_t* out_index, sb_op* op,
-                             sb_error* err) {
+static int32_t refused_route(sb_instance* inst, const sb_route_request* req, size_t* out_index,
+                             sb_op* op, sb_error* err) {
   (void)inst;
   (void)req;
   (void)op;
@@ -73,9 +75,18 @@ static int32_t refused_route(sb_instance* inst, const sb_route_request* req, siz
 
 static const sb_routing_api refused_api = {ROUTING_API_SIZE, ROUTE_HOOK};
 
-static const sb_plugin_descriptor refused_descriptor = {
-    sizeof(sb_plugin_descriptor), PLUGIN_MAJOR, PLUGIN_MINOR, SB_KIND_ROUTING, PLUGIN_NAME, "0.1.0", NULL, 0,
-    NEW_HOOK, refused_free, NULL, &refused_api};
+static const sb_plugin_descriptor refused_descriptor = {sizeof(sb_plugin_descriptor),
+                                                        PLUGIN_MAJOR,
+                                                        PLUGIN_MINOR,
+                                                        SB_KIND_ROUTING,
+                                                        PLUGIN_NAME,
+                                                        "0.1.0",
+                                                        NULL,
+                                                        0,
+                                                        NEW_HOOK,
+                                                        refused_free,
+                                                        NULL,
+                                                        &refused_api};
 
 SB_EXPORT const sb_plugin_descriptor* sb_plugin_entry(const sb_host_api* host) {
   (void)host;

@@ -21,8 +21,18 @@ struct Good {
   sb_routing_api api{sizeof(sb_routing_api), route_ok};
   sb_config_key keys[2] = {{sizeof(sb_config_key), SB_CONFIG_STRING, "a"},
                            {sizeof(sb_config_key), SB_CONFIG_INTEGER, "b"}};
-  sb_plugin_descriptor d{sizeof(sb_plugin_descriptor), SB_ABI_MAJOR, SB_ABI_MINOR, SB_KIND_ROUTING, "r", "1",
-                         keys, 2, new_ok, free_ok, nullptr, &api};
+  sb_plugin_descriptor d{sizeof(sb_plugin_descriptor),
+                         SB_ABI_MAJOR,
+                         SB_ABI_MINOR,
+                         SB_KIND_ROUTING,
+                         "r",
+                         "1",
+                         keys,
+                         2,
+                         new_ok,
+                         free_ok,
+                         nullptr,
+                         &api};
 };
 
 }  // namespace

@@ -2,12 +2,11 @@
 // the way the conversation engine does.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
 
 #include "plugin_host/plugin_host.hpp"
 #include "plugin_host/routing_client.hpp"
@@ -21,7 +20,8 @@ class RoutingHarness {
  public:
   RoutingHarness(const char* so_path, const std::string& plugin_name) : plugin_name_(plugin_name) {
     std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("sb-routing-test-" + std::to_string(rd()) + std::to_string(rd()));
+    dir_ = fs::temp_directory_path() /
+           ("sb-routing-test-" + std::to_string(rd()) + std::to_string(rd()));
     fs::create_directories(dir_);
     fs::copy_file(so_path, dir_ / fs::path(so_path).filename());
     host_ = std::make_unique<plugin_host::PluginHost>(dir_, plugin_host::HostOptions{});
@@ -44,7 +44,8 @@ class RoutingHarness {
   }
 
   // Routes once; returns the chosen agent id, or "" for SB_DEFER. Anything else fails.
-  std::string route(plugin_host::RoutingClient& client, const std::vector<AgentCandidate>& candidates) {
+  std::string route(plugin_host::RoutingClient& client,
+                    const std::vector<AgentCandidate>& candidates) {
     plugin_host::RouteQuery query;
     query.conversation_id = "c_1";
     query.candidates = &candidates;

@@ -1,7 +1,6 @@
 // routing-round-robin: free agents take turns, in agent id order.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 
 #include "routing_harness.hpp"
@@ -23,8 +22,9 @@ TEST_CASE("round-robin: 1,000 conversations over 7 agents are spread evenly, in 
   }
   CHECK(first_picks == std::vector<std::string>{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a1"});
   REQUIRE(assigned.size() == 7);
-  const auto [least, most] = std::minmax_element(assigned.begin(), assigned.end(),
-                                                 [](const auto& x, const auto& y) { return x.second < y.second; });
+  const auto [least, most] =
+      std::minmax_element(assigned.begin(), assigned.end(),
+                          [](const auto& x, const auto& y) { return x.second < y.second; });
   CHECK(most->second - least->second <= 1);
 }
 
