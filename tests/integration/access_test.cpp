@@ -57,7 +57,8 @@ TEST_CASE("history is served to the assignee and the visitor, never to another t
   // Paging: the page just below seq 2.
   auto page = deployment.history("acme", conversation_id, agent.token, "before_seq=2&limit=1");
   REQUIRE(page.status == 200);
-  const auto& page_messages = arr(page.json().as_object(), "messages");
+  const auto page_body = page.json().as_object();
+  const auto& page_messages = arr(page_body, "messages");
   REQUIRE(page_messages.size() == 1);
   CHECK(num(page_messages[0].as_object(), "seq") == 1);
 
