@@ -14,7 +14,7 @@ FIELDS = [
     ("delivery_latency.p999_ms", "ms"), ("delivery_latency.max_ms", "ms"),
     ("ack_latency.p50_ms", "ms"), ("ack_latency.p99_ms", "ms"),
     ("ack_latency.p999_ms", "ms"), ("ack_latency.max_ms", "ms"),
-    ("send_lag.p99_ms", "ms"), ("server_cpu_s", "s"), ("loadgen_cpu_s", "s"), ("load_average_1m", ""), ("error_count", ""),
+    ("send_lag.p99_ms", "ms"), ("server_cpu_s", "s"), ("loadgen_cpu_s", "s"), ("server_cores", ""), ("loadgen_cores", ""), ("load_average_1m", ""), ("error_count", ""),
 ]
 
 

@@ -159,6 +159,7 @@ run_scenario() {
 write_tenant
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r)"
 echo "results: $OUT_DIR"
+echo "disk: $(python3 "$ROOT/tests/bench/fsync_probe.py" "$WORK")"
 
 for scenario in $SCENARIOS; do
   for run in $(seq 1 "$RUNS"); do

@@ -6,7 +6,7 @@
 #include "options.hpp"
 #include "report.hpp"
 #include "run_context.hpp"
-#include "server_memory.hpp"
+#include "proc_stats.hpp"
 #include "socket_options.hpp"
 #include "worker.hpp"
 
@@ -158,7 +158,14 @@ int run(const Options& options) {
         static_cast<int64_t>(static_cast<double>(connected.visitors_ready) / options.rate_msgs_per_s * 1e9);
     timeline.total_visitors = options.visitors;
     for (auto& worker : workers) worker->start_sending(timeline);
+    // CPU used inside the measured window, by the server and by loadgen itself.
+    wait_until(workers, timeline.measure_from_ns, [](const Totals&) { return false; }, "warming up");
+    const auto server_cpu_from = options.server_pid ? cpu_seconds(*options.server_pid) : std::nullopt;
+    const double own_cpu_from = own_cpu_seconds();
     wait_until(workers, timeline.measure_until_ns, [](const Totals&) { return false; }, "sending");
+    const auto server_cpu_until = options.server_pid ? cpu_seconds(*options.server_pid) : std::nullopt;
+    summary.loadgen_cpu_window_s = own_cpu_seconds() - own_cpu_from;
+    if (server_cpu_from && server_cpu_until) summary.server_cpu_window_s = *server_cpu_until - *server_cpu_from;
     // Late acks and deliveries still count (with their full latency) for a while.
     wait_until(workers, timeline.measure_until_ns + seconds_ns(options.drain_s),
                [](const Totals& t) {

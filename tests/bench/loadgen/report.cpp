@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -59,6 +60,14 @@ void print_text(const Summary& s) {
     print_latency("delivery latency", s.delivery_ns);
     print_latency("ack latency", s.ack_ns);
     print_latency("client send lag", s.send_lag_ns);
+    // Cores in use and CPU cost per message show how the machine was split.
+    const double messages = static_cast<double>(std::max<uint64_t>(1, s.delivered_arrived_in_window));
+    std::printf("%-22s loadgen %.2f cores (%.1f us/msg)", "CPU in window", s.loadgen_cpu_window_s / window_s,
+                s.loadgen_cpu_window_s / messages * 1e6);
+    if (s.server_cpu_window_s)
+      std::printf(", server %.2f cores (%.1f us/msg)", *s.server_cpu_window_s / window_s,
+                  *s.server_cpu_window_s / messages * 1e6);
+    std::printf("\n");
   }
   if (s.server_rss_before_kib && s.server_rss_after_kib) {
     std::printf("%-22s before %.1f MiB, after %.1f MiB", "server RSS", *s.server_rss_before_kib / 1024.0,
@@ -116,6 +125,8 @@ boost::json::object summary_json(const Summary& s) {
     out["delivery_latency"] = latency_json(s.delivery_ns);
     out["ack_latency"] = latency_json(s.ack_ns);
     out["send_lag"] = latency_json(s.send_lag_ns);
+    out["loadgen_cores"] = s.loadgen_cpu_window_s / window_s;
+    if (s.server_cpu_window_s) out["server_cores"] = *s.server_cpu_window_s / window_s;
   }
   if (s.server_rss_before_kib) out["server_rss_before_kib"] = *s.server_rss_before_kib;
   if (s.server_rss_after_kib) out["server_rss_after_kib"] = *s.server_rss_after_kib;

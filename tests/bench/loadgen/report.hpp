@@ -36,6 +36,9 @@ struct Summary {
   std::optional<uint64_t> server_rss_before_kib;
   std::optional<uint64_t> server_rss_after_kib;
   uint64_t rss_connections = 0;  // connections held when the second RSS was read
+  // CPU seconds used during the measured window (throughput runs).
+  std::optional<double> server_cpu_window_s;
+  double loadgen_cpu_window_s = 0;
   std::map<std::string, uint64_t> errors;
 };
 
