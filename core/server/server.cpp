@@ -46,12 +46,9 @@ int Server::run() {
   start_loops();
 
   plugins_.scan();
-  for (const auto& info : plugins_.plugins()) {
+  for (const auto& info : plugins_.plugins())
     if (const auto* schema = plugins_.schema(info.name))
       schemas_.emplace(info.name, tenants::PluginSchema{schema->name, schema->kind, schema->keys});
-    spdlog::info("plugin {} {} (ABI {}.{}) from {}", info.name, info.version, info.abi_major, info.abi_minor,
-                 info.path);
-  }
 
   try {
     signer_.emplace(auth::TokenSigner::open(config_.data_dir));
