@@ -14,6 +14,8 @@ TEST_CASE("endpoints refuse unknown tenants and missing or foreign tokens before
   const auto globex_token = deployment.login("globex", "bob");
 
   CHECK(WsClient::upgrade_status(port, "/v1/ws/visitor?tenant=no-such-tenant") == 404);
+  CHECK(WsClient::upgrade_status(port, "/v1/ws/agent?tenant=no-such-tenant", sb::test::bearer(acme_token)) == 404);
+  CHECK(WsClient::upgrade_status(port, "/v1/ws/visitor") == 404);
   CHECK(WsClient::upgrade_status(port, "/v1/ws/visitor?tenant=acme") == 101);
 
   CHECK(WsClient::upgrade_status(port, "/v1/ws/agent?tenant=acme") == 401);

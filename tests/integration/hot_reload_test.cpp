@@ -59,3 +59,19 @@ TEST_CASE("lowering max_message_bytes applies within 3 s, a broken edit keeps th
   // Agents of the last good config can still log in.
   CHECK_NOTHROW(deployment.login("acme", "alice"));
 }
+
+TEST_CASE("a tenant file added while the server runs is served within 3 s", "[reload]") {
+  Deployment deployment({acme_tenant()});
+  CHECK(sb::test::WsClient::upgrade_status(deployment.port(), "/v1/ws/visitor?tenant=globex") == 404);
+  deployment.write_tenant(globex_tenant());
+  const auto added_at = std::chrono::steady_clock::now();
+  int status = 0;
+  while ((status = sb::test::WsClient::upgrade_status(deployment.port(), "/v1/ws/visitor?tenant=globex")) != 101 &&
+         std::chrono::steady_clock::now() - added_at < 3s)
+    std::this_thread::sleep_for(200ms);
+  REQUIRE(status == 101);
+  auto bob = deployment.connect_agent("globex", "bob");
+  auto visitor = deployment.connect_visitor("globex");
+  visitor.send_message("new tenant, who dis");
+  CHECK(str(obj(bob.ws.next_of_type("conversation.assigned"), "conversation"), "assignee") == "bob");
+}
