@@ -1,5 +1,7 @@
 #include "storage_instance.hpp"
 
+#include "schema.hpp"
+
 namespace sb_sqlite {
 
 StorageInstance::StorageInstance(HostRef host, std::string_view data_dir)
@@ -10,7 +12,8 @@ StorageInstance::StorageInstance(HostRef host, std::string_view data_dir)
   // The writer creates and migrates the file; the reader opens it afterwards.
   writer_ = std::make_unique<Writer>(host_, path_, config_);
   reader_ = std::make_unique<Reader>(host_, path_, config_);
-  host_.log(SB_LOG_INFO, "storage-sqlite: opened " + path_);
+  host_.log(SB_LOG_INFO, "opened " + path_ + " (schema version " +
+                             std::to_string(latest_schema_version()) + ")");
 }
 
 StorageInstance::~StorageInstance() {
