@@ -68,6 +68,18 @@ static int32_t c_router_route(sb_instance* inst, const sb_route_request* req, si
   return SB_OK;
 }
 
+/* Events reach plugins too: log each one's type, which the integration tests read
+ * from the server's log to see the whole path (engine -> bus -> plugin). */
+static void c_router_on_event(sb_instance* inst, const sb_event* event) {
+  const c_router* self = (const c_router*)inst;
+  char line[96] = "c router saw ";
+  size_t used = strlen(line);
+  size_t n = event->type.len < sizeof(line) - used - 1 ? event->type.len : sizeof(line) - used - 1;
+  memcpy(line + used, event->type.ptr, n);
+  line[used + n] = '\0';
+  g_host->log(self->ctx, SB_LOG_INFO, sb_str_from(line));
+}
+
 static const sb_config_key c_router_keys[] = {{sizeof(sb_config_key), SB_CONFIG_STRING, "pick"}};
 
 static const sb_routing_api c_router_api = {sizeof(sb_routing_api), c_router_route};
@@ -82,7 +94,7 @@ static const sb_plugin_descriptor c_router_descriptor = {sizeof(sb_plugin_descri
                                                          1,
                                                          c_router_new,
                                                          c_router_free,
-                                                         NULL,
+                                                         c_router_on_event,
                                                          &c_router_api};
 
 SB_EXPORT const sb_plugin_descriptor* sb_plugin_entry(const sb_host_api* host) {
