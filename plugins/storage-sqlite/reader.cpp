@@ -53,12 +53,12 @@ void Reader::run() {
   while (queue_.pop_batch(batch, kReadsPerWakeup)) {
     for (ReadOp& read : batch) {
       Answer result = std::visit([&](const auto& query) { return answer(query); }, read.command);
+      queue_.finished(1);  // before completing, as in the writer
       if (result.ok) {
         host_.complete_ok(read.op, result.body);
       } else {
         host_.complete_error(read.op, result.body);
       }
-      queue_.finished(1);
     }
   }
 }

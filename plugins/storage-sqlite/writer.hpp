@@ -44,7 +44,8 @@ class Writer {
   };
 
   void run();
-  void commit_batch(std::vector<WriteOp>& batch);
+  // Runs one transaction; errors[i] is why batch[i] failed, or "".
+  void commit_batch(const std::vector<WriteOp>& batch, std::vector<std::string>& errors);
   // Applies one write inside the open transaction; returns why it failed, or "".
   // A failed statement undoes only its own changes (SQLite's ABORT conflict
   // resolution), so a duplicate (conversation_id, seq) fails that message alone.

@@ -154,3 +154,27 @@ TEST_CASE(
   CHECK_THAT(Storage::open_error(dir.str(), {{"max_pending_messages", "lots"}}),
              Catch::Contains("max_pending_messages"));
 }
+
+TEST_CASE("two instances on the same file (a tenant reload) both write, neither loses anything") {
+  TempDir dir;
+  Storage old_instance(dir.str());
+  Storage new_instance(dir.str());
+  std::vector<Call> calls;
+  for (uint64_t seq = 1; seq <= 200; ++seq) {
+    Message from_old;
+    from_old.conversation_id = "old";
+    from_old.seq = seq;
+    calls.push_back(old_instance.append(from_old));
+    Message from_new;
+    from_new.conversation_id = "new";
+    from_new.seq = seq;
+    calls.push_back(new_instance.append(from_new));
+  }
+  for (const auto& call : calls) {
+    Completion c = Storage::wait(call);
+    INFO(c.error);
+    CHECK(c.ok());
+  }
+  CHECK(message_count(new_instance, "old") == 200);
+  CHECK(message_count(old_instance, "new") == 200);
+}
