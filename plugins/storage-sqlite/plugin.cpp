@@ -56,6 +56,7 @@ void instance_free(sb_instance* inst) {
 
 int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
+    if (!msg) return fail(err, "append_message: msg is NULL");
     if (!has_fields(msg->struct_size, offsetof(sb_message, ts_ms) + sizeof(msg->ts_ms)))
       return fail(err, "sb_message is too small for this plugin");
     if (msg->seq == 0 || msg->seq > kMaxSeq) return fail(err, "seq must be from 1 to 2^63-1");
@@ -77,6 +78,7 @@ int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_e
 
 int32_t load_messages(sb_instance* inst, const sb_message_query* query, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
+    if (!query) return fail(err, "load_messages: query is NULL");
     if (!has_fields(query->struct_size,
                     offsetof(sb_message_query, before_seq) + sizeof(query->before_seq)))
       return fail(err, "sb_message_query is too small for this plugin");
