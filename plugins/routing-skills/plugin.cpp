@@ -1,0 +1,225 @@
+// routing-skills: gives the conversation to the best-skilled free agent of the group
+// the visitor asked for.
+//
+// Reads from the request:
+//   group            the group (department) asked for; empty = any group. An agent
+//                    qualifies when its groups_json array holds that exact name.
+//   attributes_json  key "skills": an object of skill name -> minimum level, e.g.
+//                    {"skills":{"billing":2,"chinese":1}}. Absent or null = no skill
+//                    needed. An agent qualifies when its skills_json object has every
+//                    needed skill at a level >= the minimum (a level-0 need still
+//                    asks that the agent has the skill at all).
+//   candidates       agent_id, open_conversations, last_assigned_ms, groups_json,
+//                    skills_json. The host offers only agents who are online and
+//                    below max_concurrent, and checks the answer again.
+//
+// Among qualifying agents the best is: the highest sum of the needed skills' levels,
+// then the fewest open conversations, then the longest since the last assignment
+// (last_assigned_ms smallest; 0 = never = longest), then the smallest agent id.
+//
+// SB_DEFER when no candidate qualifies, so a chain can fall back to a broader
+// strategy. SB_ERROR, with a message saying what is wrong, when attributes_json is
+// not a JSON object or "skills" is not an object of non-negative numbers. A candidate
+// whose own groups_json or skills_json is malformed (a host-side bug) does not
+// qualify and is logged, so one bad agent record never stops routing for the tenant.
+//
+// Config: none.
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "switchboard/sb_plugin.h"
+#include "switchboard/sb_plugin_cpp.hpp"
+
+namespace {
+
+namespace json = boost::json;
+
+const sb_host_api* g_host = nullptr;  // set once by sb_plugin_entry, read-only after
+
+struct Skills {
+  sb_host_ctx* ctx = nullptr;
+};
+
+// What the visitor needs.
+struct Needs {
+  std::string_view group;                              // empty = any
+  std::vector<std::pair<std::string, double>> skills;  // name, minimum level
+};
+
+// A skill level: any finite JSON number.
+std::optional<double> level_of(const json::value& value) {
+  if (value.is_int64()) return static_cast<double>(value.get_int64());
+  if (value.is_uint64()) return static_cast<double>(value.get_uint64());
+  if (value.is_double() && std::isfinite(value.get_double())) return value.get_double();
+  return std::nullopt;
+}
+
+// An empty slice stands for the empty JSON value of its kind ("[]" or "{}").
+std::optional<json::value> parse_or_empty(std::string_view text, json::value empty) {
+  if (text.empty()) return empty;
+  boost::system::error_code ec;
+  json::value parsed = json::parse(text, ec);
+  if (ec) return std::nullopt;
+  return parsed;
+}
+
+// Reads the needs from the request; on a malformed request returns nullopt and sets
+// error.
+std::optional<Needs> parse_needs(const sb_route_request& req, std::string& error) {
+  Needs needs;
+  needs.group = sb::view(req.group);
+
+  const std::string_view attributes = sb::view(req.attributes_json);
+  if (attributes.empty()) return needs;
+  boost::system::error_code ec;
+  const json::value parsed = json::parse(attributes, ec);
+  if (ec) {
+    error = "attributes_json is not valid JSON: " + ec.message();
+    return std::nullopt;
+  }
+  const json::object* object = parsed.if_object();
+  if (!object) {
+    error = "attributes_json must be a JSON object";
+    return std::nullopt;
+  }
+  const json::value* skills = object->if_contains("skills");
+  if (!skills || skills->is_null()) return needs;
+  const json::object* skill_levels = skills->if_object();
+  if (!skill_levels) {
+    error = "attributes_json \"skills\" must be an object of skill name to minimum level";
+    return std::nullopt;
+  }
+  for (const auto& [name, value] : *skill_levels) {
+    const std::optional<double> level = level_of(value);
+    if (!level || *level < 0) {
+      error = "attributes_json skills.\"" + std::string(name) +
+              "\" must be a non-negative number, got " + json::serialize(value);
+      return std::nullopt;
+    }
+    needs.skills.emplace_back(std::string(name), *level);
+  }
+  return needs;
+}
+
+void warn_malformed(const Skills& state, const sb_agent_candidate& c, std::string_view field) {
+  sb::log(g_host, state.ctx, SB_LOG_WARN,
+          "agent " + std::string(sb::view(c.agent_id)) + " has malformed " + std::string(field) +
+              "; not offered by routing-skills");
+}
+
+bool in_group(const Skills& state, const sb_agent_candidate& c, std::string_view group) {
+  const auto groups = parse_or_empty(sb::view(c.groups_json), json::array());
+  if (!groups || !groups->is_array()) {
+    warn_malformed(state, c, "groups_json");
+    return false;
+  }
+  for (const json::value& g : groups->get_array()) {
+    const json::string* name = g.if_string();
+    if (name && std::string_view(name->data(), name->size()) == group) return true;
+  }
+  return false;
+}
+
+// The sum of the needed skills' levels when the candidate has all of them high
+// enough, else nullopt.
+std::optional<double> skill_score(const Skills& state, const sb_agent_candidate& c,
+                                  const Needs& needs) {
+  if (needs.skills.empty()) return 0.0;
+  const auto skills = parse_or_empty(sb::view(c.skills_json), json::object());
+  if (!skills || !skills->is_object()) {
+    warn_malformed(state, c, "skills_json");
+    return std::nullopt;
+  }
+  double score = 0;
+  for (const auto& [name, minimum] : needs.skills) {
+    const json::value* held = skills->get_object().if_contains(name);
+    const std::optional<double> level = held ? level_of(*held) : std::nullopt;
+    if (!level || *level < minimum) return std::nullopt;
+    score += *level;
+  }
+  return score;
+}
+
+// True when a (with score_a) is a better choice than b (with score_b).
+bool better(const sb_agent_candidate& a, double score_a, const sb_agent_candidate& b,
+            double score_b) {
+  if (score_a != score_b) return score_a > score_b;
+  if (a.open_conversations != b.open_conversations)
+    return a.open_conversations < b.open_conversations;
+  if (a.last_assigned_ms != b.last_assigned_ms) return a.last_assigned_ms < b.last_assigned_ms;
+  return sb::view(a.agent_id) < sb::view(b.agent_id);
+}
+
+int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error* err) {
+  return sb::guarded(err, [&] {
+    auto* state = new Skills();
+    state->ctx = args->ctx;
+    *out = reinterpret_cast<sb_instance*>(state);
+    sb::log(g_host, state->ctx, SB_LOG_DEBUG, "instance ready");
+    return static_cast<int32_t>(SB_OK);
+  });
+}
+
+void instance_free(sb_instance* inst) {
+  delete reinterpret_cast<Skills*>(inst);
+}
+
+int32_t route(sb_instance* inst, const sb_route_request* req, size_t* out_index, sb_op*,
+              sb_error* err) {
+  return sb::guarded(err, [&] {
+    const auto& state = *reinterpret_cast<Skills*>(inst);
+    std::string error;
+    const std::optional<Needs> needs = parse_needs(*req, error);
+    if (!needs) {
+      sb_error_set(err, error.c_str());
+      return static_cast<int32_t>(SB_ERROR);
+    }
+
+    std::optional<size_t> best;
+    double best_score = 0;
+    for (size_t i = 0; i < req->candidate_count; ++i) {
+      const sb_agent_candidate& c = *req->candidates[i];
+      if (!needs->group.empty() && !in_group(state, c, needs->group)) continue;
+      const std::optional<double> score = skill_score(state, c, *needs);
+      if (!score) continue;
+      if (!best || better(c, *score, *req->candidates[*best], best_score)) {
+        best = i;
+        best_score = *score;
+      }
+    }
+    if (!best) return static_cast<int32_t>(SB_DEFER);
+    *out_index = *best;
+    return static_cast<int32_t>(SB_OK);
+  });
+}
+
+const sb_routing_api kRoutingApi = {sizeof(sb_routing_api), route};
+
+const sb_plugin_descriptor kDescriptor = {
+    sizeof(sb_plugin_descriptor),
+    SB_ABI_VERSION_MAJOR(1, 0),
+    SB_ABI_VERSION_MINOR(1, 0),
+    SB_KIND_ROUTING,
+    "routing-skills",
+    "1.0.0",
+    nullptr,
+    0,
+    instance_new,
+    instance_free,
+    nullptr,
+    &kRoutingApi,
+};
+
+}  // namespace
+
+extern "C" SB_EXPORT const sb_plugin_descriptor* sb_plugin_entry(const sb_host_api* host) {
+  g_host = host;
+  return &kDescriptor;
+}
