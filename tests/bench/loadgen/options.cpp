@@ -9,6 +9,9 @@ namespace loadgen {
 Options parse_options(int argc, char** argv) {
   Options o;
   CLI::App app{"loadgen: open-loop WebSocket load generator for Switchboard"};
+  app.footer(
+      "Exit status: 0 done; 1 no connection held, nothing delivered, or (--strict) any failure; "
+      "2 a fatal error such as an unresolvable --url. Method and results: tests/bench/RESULTS.md");
   app.add_option("--url", o.url, "server base URL, http://HOST:PORT")->required();
   app.add_option("--tenant", o.tenant, "tenant id")->capture_default_str();
   app.add_option("--visitors", o.visitors, "visitor connections")->check(CLI::NonNegativeNumber)->capture_default_str();
