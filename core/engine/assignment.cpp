@@ -68,6 +68,8 @@ void TenantEngine::route(const std::string& conversation_id, size_t chain_index)
     input.conversation_id = c->id;
     input.visitor_id = c->visitor_id;
     input.candidates = &offered;
+    if (auto last = last_agent_by_visitor_.find(c->visitor_id); last != last_agent_by_visitor_.end())
+      input.attributes_json = json::serialize(json::object{{"last_agent_id", last->second}});
     auto on_pending = [this, self = shared_from_this(), id = c->id, i](std::optional<std::string> agent_id) {
       Conversation* c = find_conversation(id);
       if (!c || c->status != ConversationStatus::queued) return;
@@ -99,6 +101,7 @@ void TenantEngine::assign(Conversation& c, AgentState& agent) {
   c.last_notified_position = 0;
   agent.open_conversations.push_back(c.id);
   agent.last_assigned_ms = monotonic_ms();
+  remember_last_agent(c.visitor_id, agent.id);
   metrics_->conversations_assigned.fetch_add(1, std::memory_order_relaxed);
   persist_conversation(c);
   publish(bus::event::kConversationAssigned, c.id,
@@ -107,6 +110,17 @@ void TenantEngine::assign(Conversation& c, AgentState& agent) {
   for (const auto& peer : agent.peers) catch_up(c, peer, 0, true);
   send_to_visitor(c, frames::assigned_to_visitor(c.id, agent));
   notify_queue_positions();
+}
+
+void TenantEngine::remember_last_agent(const std::string& visitor_id, const std::string& agent_id) {
+  // Enough for every visitor of a busy day; older ones are routed as new visitors.
+  constexpr size_t kRemembered = 100000;
+  auto [it, inserted] = last_agent_by_visitor_.insert_or_assign(visitor_id, agent_id);
+  if (inserted) last_agent_order_.push_back(visitor_id);
+  while (last_agent_order_.size() > kRemembered) {
+    last_agent_by_visitor_.erase(last_agent_order_.front());
+    last_agent_order_.pop_front();
+  }
 }
 
 void TenantEngine::enqueue(Conversation& c) {

@@ -119,6 +119,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           if (it->second.status == ConversationStatus::assigned) {
             if (AgentState* agent = find_agent(it->second.assignee); agent && !agent->removed) {
               agent->open_conversations.push_back(it->first);
+              remember_last_agent(it->second.visitor_id, agent->id);
             } else {
               // Its agent is gone from the tenant's config: it waits for another.
               it->second.assignee.clear();

@@ -121,7 +121,12 @@ void TenantEngine::accept_message(Conversation& c, const PeerPtr& peer, const Id
   pending.message.seq = seq;
   pending.message.sender_role = who.role == Role::agent ? "agent" : "visitor";
   pending.message.sender_id = who.id;
-  pending.message.sender_name = who.role == Role::visitor && !c.visitor_name.empty() ? c.visitor_name : who.name;
+  if (who.role == Role::agent) {
+    const AgentState* agent = find_agent(who.id);
+    pending.message.sender_name = agent ? agent->name : who.name;
+  } else {
+    pending.message.sender_name = c.visitor_name.empty() ? who.name : c.visitor_name;
+  }
   pending.message.client_msg_id = std::move(command.client_msg_id);
   pending.message.text = std::move(command.text);
   pending.message.ts_ms = wall_clock_ms();

@@ -159,6 +159,10 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   std::unordered_map<std::string, VisitorState> visitors_;
   std::map<std::string, AgentState> agents_;  // ordered by id: candidates' stable order
   std::deque<std::string> queue_;             // queued conversation ids, oldest first
+  // Who last served each visitor, for sticky routing: bounded, oldest forgotten first.
+  std::unordered_map<std::string, std::string> last_agent_by_visitor_;
+  std::deque<std::string> last_agent_order_;
+  void remember_last_agent(const std::string& visitor_id, const std::string& agent_id);
 };
 
 }  // namespace sb::engine

@@ -303,3 +303,29 @@ TEST_CASE("with every strategy deferring, the conversation waits and an agent ca
   CHECK(ann->of_type("conversation.assigned").size() == 1);
   CHECK(vis->of_type("conversation.assigned").size() == 1);
 }
+
+TEST_CASE("routing is told who last served a returning visitor") {
+  struct Recorder : LeastLoadedRouter {
+    RouteDecision route(const RouteInput& in, std::function<void(std::optional<std::string>)> p) override {
+      attributes.push_back(in.attributes_json);
+      return LeastLoadedRouter::route(in, std::move(p));
+    }
+    std::vector<std::string> attributes;
+  };
+  Fixture f({agent("ann", 5)});
+  auto recorder = std::make_shared<Recorder>();
+  f.engine->set_routing_chain({recorder});
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.say(vis, visitor_id("v1"), "m1", "first visit");
+  f.settle();
+  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  f.engine->close_conversation(ann, agent_id("ann"), cid, "");
+  f.say(vis, visitor_id("v1"), "m2", "I'm back");
+  f.settle();
+  REQUIRE(recorder->attributes.size() == 2);
+  CHECK(recorder->attributes[0].find("last_agent_id") == std::string::npos);
+  CHECK(boost::json::parse(recorder->attributes[1]).at("last_agent_id") == "ann");
+}
