@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -154,8 +155,9 @@ int run(const Options& options) {
     timeline.send_from_ns = now_ns() + seconds_ns(0.2);
     timeline.measure_from_ns = timeline.send_from_ns + seconds_ns(options.warmup_s);
     timeline.measure_until_ns = timeline.measure_from_ns + seconds_ns(options.duration_s);
-    timeline.visitor_interval_ns =
-        static_cast<int64_t>(static_cast<double>(connected.visitors_ready) / options.rate_msgs_per_s * 1e9);
+    // At least 1 ns, or an absurd --rate would make the send loop spin forever.
+    timeline.visitor_interval_ns = std::max<int64_t>(
+        1, static_cast<int64_t>(static_cast<double>(connected.visitors_ready) / options.rate_msgs_per_s * 1e9));
     timeline.total_visitors = options.visitors;
     for (auto& worker : workers) worker->start_sending(timeline);
     // CPU used inside the measured window, by the server and by loadgen itself.
