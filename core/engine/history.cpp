@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <limits>
+
 #include "engine/frames.hpp"
 #include "engine/internal.hpp"
 
@@ -42,6 +44,9 @@ void TenantEngine::answer_history(const Identity& requester, const std::string& 
   if (requester.role == Role::visitor && requester.id != visitor_id)
     return done({404, http_error_body("not_found", "no such conversation")});
   const bool visitor_view = requester.role == Role::visitor;
+  // Without before_seq the newest page: what a console opening a conversation shows.
+  // (INT64_MAX, not UINT64_MAX: storage keeps seq as a signed 64-bit integer.)
+  if (before_seq == 0) before_seq = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
   store_->load_messages(
       conversation_id, 0, before_seq, limit,
       [this, self = shared_from_this(), conversation_id, visitor_view, done = std::move(done)](StoreResult r) {

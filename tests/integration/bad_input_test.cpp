@@ -139,16 +139,21 @@ TEST_CASE("a burst over the per-connection rate gets rate_limited, every message
   CHECK(num(ack, "seq") == acks + 1);
 }
 
-TEST_CASE("invalid UTF-8 in a text frame gets an error frame and the connection stays usable", "[errors][utf8]") {
+TEST_CASE("invalid UTF-8 in a text frame fails that connection (1007) and nothing else", "[errors][utf8]") {
+  // PROTOCOL.md lists invalid UTF-8 among the inputs answered by an error frame, but
+  // RFC 6455 section 8.1 requires an endpoint to fail the WebSocket connection on it
+  // (close code 1007), and the WebSocket layer does so before the frame reaches the
+  // server. The project follows the RFC (README, "The wire protocol"); what a user
+  // must still get: a clean close, and the same visitor resuming with nothing lost.
   Deployment deployment({acme_tenant()});
   auto visitor = deployment.connect_visitor("acme");
-  // PROTOCOL lists invalid UTF-8 among the frames answered by an error frame, without
-  // fixing which code; bad_frame and bad_json are both fair answers.
+  CHECK(num(visitor.send_message("before"), "seq") == 1);
   visitor.ws.send_raw_text("{\"type\":\"message\",\"client_msg_id\":\"u-1\",\"text\":\"\xC3\x28\xFF\"}");
-  auto error = visitor.ws.next_of_type("error");
-  INFO("got " << sb::test::describe(error));
-  const auto code = str(error, "code");
-  CHECK((code == "bad_frame" || code == "bad_json"));
-  expect_still_serving(visitor.ws);
-  CHECK(num(visitor.send_message("valid now"), "seq") == 1);
+  visitor.ws.collect(2000ms);
+  CHECK_FALSE(visitor.ws.is_open());
+  CHECK(visitor.ws.close_code() == std::optional<uint16_t>(1007));
+
+  auto again = deployment.connect_visitor("acme", {{"visitor_token", visitor.visitor_token}});
+  CHECK(again.visitor_id == visitor.visitor_id);
+  CHECK(num(again.send_message("valid now"), "seq") == 2);
 }
