@@ -1,0 +1,268 @@
+#include "faq_index.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <unordered_set>
+
+namespace switchboard::faq {
+namespace {
+
+// A corrected typo is a guess: it counts, but less than the word typed right.
+constexpr double kTypoWeight = 0.7;
+
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions),
+// giving up early once it must exceed max_distance.
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t max_distance) {
+  const std::size_t n = a.size(), m = b.size();
+  if ((n > m ? n - m : m - n) > max_distance) return max_distance + 1;
+  std::vector<std::size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
+  for (std::size_t j = 0; j <= m; ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= n; ++i) {
+    cur[0] = i;
+    std::size_t row_min = cur[0];
+    for (std::size_t j = 1; j <= m; ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+      }
+      row_min = std::min(row_min, cur[j]);
+    }
+    if (row_min > max_distance) return max_distance + 1;
+    std::swap(prev2, prev);
+    std::swap(prev, cur);
+  }
+  return prev[m];
+}
+
+bool is_ascii_word(std::string_view w) {
+  return std::all_of(w.begin(), w.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
+}
+
+void require(bool condition, const std::string& message) {
+  if (!condition) throw std::invalid_argument(message);
+}
+
+}  // namespace
+
+FaqIndex::FaqIndex(std::vector<FaqEntry> entries, FaqIndexOptions options)
+    : entries_(std::move(entries)), options_(options) {
+  std::unordered_set<std::string_view> ids;
+  for (const auto& entry : entries_) {
+    require(!entry.id.empty(), "FAQ entry with an empty id");
+    require(ids.insert(entry.id).second, "duplicate FAQ entry id '" + entry.id + "'");
+    require(!entry.questions.empty(), "FAQ entry '" + entry.id + "' has no question");
+    require(!entry.answer.empty(), "FAQ entry '" + entry.id + "' has an empty answer");
+  }
+
+  auto term_id = [&](const std::string& text) {
+    auto [it, inserted] = terms_.try_emplace(text, static_cast<std::uint32_t>(term_text_.size()));
+    if (inserted) {
+      term_text_.push_back(text);
+      postings_.emplace_back();
+    }
+    return it->second;
+  };
+  // Adds one BM25 document made of `tokens` and returns its length.
+  auto add_document = [&](std::size_t entry, std::size_t variant, bool entry_field,
+                          const std::vector<std::string>& tokens) {
+    const auto doc = static_cast<std::uint32_t>(documents_.size());
+    documents_.push_back({entry, variant, entry_field, static_cast<double>(tokens.size())});
+    for (const auto& token : tokens) {
+      auto& list = postings_[term_id(token)];
+      if (!list.empty() && list.back().doc == doc) {
+        ++list.back().term_frequency;
+      } else {
+        list.push_back({doc, 1});
+      }
+    }
+  };
+
+  std::vector<std::unordered_set<std::uint32_t>> entry_terms(entries_.size());
+  for (std::size_t e = 0; e < entries_.size(); ++e) {
+    std::vector<std::string> concatenated;
+    for (std::size_t v = 0; v < entries_[e].questions.size(); ++v) {
+      const auto& question = entries_[e].questions[v];
+      auto tokens = tokenize(question, options_.tokenizer);
+      require(!tokens.empty(), "FAQ entry '" + entries_[e].id + "': question '" + question +
+                                   "' has no searchable words");
+      for (const auto& t : tokens) entry_terms[e].insert(term_id(t));
+      add_document(e, v, false, tokens);
+      concatenated.insert(concatenated.end(), tokens.begin(), tokens.end());
+    }
+    add_document(e, 0, true, concatenated);
+  }
+
+  double variant_length = 0, entry_length = 0, variants = 0;
+  for (const auto& d : documents_) {
+    (d.entry_field ? entry_length : variant_length) += d.length;
+    if (!d.entry_field) ++variants;
+  }
+  if (variants > 0) average_variant_length_ = variant_length / variants;
+  if (!entries_.empty())
+    average_entry_length_ = entry_length / static_cast<double>(entries_.size());
+
+  // IDF over entries (Lucene's always-positive form).
+  std::vector<std::size_t> entry_frequency(term_text_.size(), 0);
+  for (const auto& terms : entry_terms) {
+    for (auto t : terms) ++entry_frequency[t];
+  }
+  const auto n = static_cast<double>(entries_.size());
+  auto idf = [n](double df) { return std::log(1.0 + (n - df + 0.5) / (df + 0.5)); };
+  idf_.resize(term_text_.size());
+  for (std::size_t t = 0; t < term_text_.size(); ++t)
+    idf_[t] = idf(static_cast<double>(entry_frequency[t]));
+  unknown_term_idf_ = idf(0);
+}
+
+std::optional<std::uint32_t> FaqIndex::correct_typo(const std::string& word) const {
+  if (word.size() < 4 || !is_ascii_word(word)) return std::nullopt;
+  const std::size_t max_distance = word.size() >= 8 ? 2 : 1;
+  std::optional<std::uint32_t> best;
+  std::size_t best_distance = max_distance + 1;
+  for (std::uint32_t t = 0; t < term_text_.size(); ++t) {
+    const auto& candidate = term_text_[t];
+    if (candidate.size() < 3 || !is_ascii_word(candidate)) continue;
+    const auto d = edit_distance(word, candidate, max_distance);
+    // Nearest wins; on a tie the more common word (lower IDF), then the first seen.
+    if (d < best_distance || (d == best_distance && best && idf_[t] < idf_[*best])) {
+      best = t;
+      best_distance = d;
+    }
+  }
+  if (best_distance > max_distance) return std::nullopt;
+  return best;
+}
+
+std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
+                                                         double& self_score) const {
+  std::vector<QueryTerm> resolved;
+  std::unordered_set<std::string> seen;
+  self_score = 0;
+  for (auto& token : tokenize(query, options_.tokenizer)) {
+    if (!seen.insert(token).second) continue;
+    const bool cjk_unigram = is_cjk_term(token) && token.size() <= 4;  // one code point
+    const double scale = cjk_unigram ? options_.cjk_unigram_weight : 1.0;
+    if (auto it = terms_.find(token); it != terms_.end()) {
+      resolved.push_back({it->second, idf_[it->second] * scale});
+      self_score += idf_[it->second] * scale;
+      continue;
+    }
+    if (options_.correct_typos) {
+      if (auto corrected = correct_typo(token)) {
+        resolved.push_back({*corrected, idf_[*corrected] * kTypoWeight});
+        self_score += idf_[*corrected];
+        continue;
+      }
+    }
+    self_score += unknown_term_idf_ * scale;
+  }
+  return resolved;
+}
+
+std::size_t FaqIndex::best_variant_for(std::size_t entry,
+                                       const std::vector<QueryTerm>& terms) const {
+  // Concatenated scoring has no per-variant score: name the variant that shares the
+  // most query weight, so the admin still sees a source.
+  std::size_t best = 0;
+  double best_weight = -1;
+  const auto& questions = entries_[entry].questions;
+  for (std::size_t v = 0; v < questions.size(); ++v) {
+    std::unordered_set<std::string> tokens;
+    for (auto& t : tokenize(questions[v], options_.tokenizer)) tokens.insert(std::move(t));
+    double weight = 0;
+    for (const auto& q : terms) {
+      if (tokens.count(term_text_[q.term])) weight += q.weight;
+    }
+    if (weight > best_weight) {
+      best_weight = weight;
+      best = v;
+    }
+  }
+  return best;
+}
+
+std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k,
+                                       std::optional<std::string_view> tag) const {
+  double self_score = 0;
+  const auto terms = resolve_query(query, self_score);
+  if (terms.empty() || top_k == 0) return {};
+
+  std::vector<double> doc_score(documents_.size(), 0.0);
+  const double k1 = options_.k1, b = options_.b;
+  for (const auto& q : terms) {
+    for (const auto& p : postings_[q.term]) {
+      const double tf = p.term_frequency;
+      const auto& doc = documents_[p.doc];
+      const double average = doc.entry_field ? average_entry_length_ : average_variant_length_;
+      const double norm = 1 - b + b * doc.length / average;
+      doc_score[p.doc] += q.weight * tf * (k1 + 1) / (tf + k1 * norm);
+    }
+  }
+
+  auto has_tag = [&](std::size_t entry) {
+    if (!tag) return true;
+    const auto& tags = entries_[entry].tags;
+    return std::find(tags.begin(), tags.end(), *tag) != tags.end();
+  };
+  // Best variant and entry field per entry, then the configured mix of the two.
+  std::vector<double> variant_score(entries_.size(), 0.0), field_score(entries_.size(), 0.0);
+  std::vector<std::size_t> entry_variant(entries_.size(), 0);
+  for (std::size_t d = 0; d < documents_.size(); ++d) {
+    const auto& doc = documents_[d];
+    if (doc.entry_field) {
+      field_score[doc.entry] = doc_score[d];
+    } else if (doc_score[d] > variant_score[doc.entry]) {
+      variant_score[doc.entry] = doc_score[d];
+      entry_variant[doc.entry] = doc.variant;
+    }
+  }
+  const double variant_weight = options_.scoring == EntryScoring::best_variant ? 1.0
+                                : options_.scoring == EntryScoring::concatenated_variants
+                                    ? 0.0
+                                    : options_.blend_best_variant_weight;
+  std::vector<double> entry_score(entries_.size(), 0.0);
+  for (std::size_t e = 0; e < entries_.size(); ++e) {
+    if (has_tag(e))
+      entry_score[e] = variant_weight * variant_score[e] + (1 - variant_weight) * field_score[e];
+  }
+  std::vector<std::size_t> ranked;
+  for (std::size_t e = 0; e < entries_.size(); ++e) {
+    if (entry_score[e] > 0) ranked.push_back(e);
+  }
+  // Ties keep file order so results are deterministic.
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [&](std::size_t x, std::size_t y) { return entry_score[x] > entry_score[y]; });
+  const double runner_up = ranked.size() > 1 ? entry_score[ranked[1]] : 0.0;
+  if (ranked.size() > top_k) ranked.resize(top_k);
+
+  std::vector<FaqMatch> matches;
+  matches.reserve(ranked.size());
+  for (auto e : ranked) {
+    // The concatenated field has no variant of its own; the best-scoring one is still
+    // the best explanation, falling back to word overlap when no variant scored.
+    const auto variant = variant_score[e] > 0 ? entry_variant[e] : best_variant_for(e, terms);
+    FaqMatch m;
+    m.entry_id = entries_[e].id;
+    m.entry_index = e;
+    m.matched_question = entries_[e].questions[variant];
+    m.score = entry_score[e];
+    const double coverage =
+        self_score > 0 ? std::clamp(entry_score[e] / self_score, 0.0, 1.0) : 0.0;
+    const double lead = std::clamp(1.0 - runner_up / entry_score[e], 0.0, 1.0);
+    m.confidence = coverage * (1.0 - options_.margin_weight + options_.margin_weight * lead);
+    matches.push_back(std::move(m));
+  }
+  return matches;
+}
+
+std::optional<FaqMatch> FaqIndex::answer(std::string_view query, double min_confidence,
+                                         std::optional<std::string_view> tag) const {
+  auto top = search(query, 1, tag);
+  if (top.empty() || top.front().confidence < min_confidence) return std::nullopt;
+  return std::move(top.front());
+}
+
+}  // namespace switchboard::faq

@@ -1,0 +1,37 @@
+#pragma once
+// Turns a question or a visitor message into index terms.
+//
+// - ASCII is lower-cased; words split on anything that is not a letter or digit.
+// - Full-width forms (U+FF01..U+FF5E, U+3000) fold to their ASCII counterparts first,
+//   so "ＲＥＦＵＮＤ" and "refund" are the same term.
+// - Unsegmented scripts (CJK ideographs, Hiragana, Katakana, Hangul, Thai, Lao, Khmer,
+//   Myanmar) have no spaces between words, so each run of them yields character
+//   unigrams and bigrams: "退款多久" -> 退 款 多 久 退款 款多 多久.
+// - Other non-ASCII letters (accented Latin, Cyrillic, Greek, ...) are kept inside words
+//   as they are; punctuation, symbols, emoji and invalid UTF-8 separate words.
+// - English stop-words and one-letter ASCII words are dropped; optional suffix folding
+//   maps plural -s/-es/-ies and -ing/-ed forms to one stem ("shipped", "shipping",
+//   "ships" -> "ship").
+//
+// Pure function of its input: safe from any thread.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace switchboard::faq {
+
+struct TokenizerOptions {
+  bool fold_english_suffixes = true;
+  bool drop_english_stop_words = true;
+};
+
+// Terms in the order they occur (duplicates kept: BM25 counts them).
+std::vector<std::string> tokenize(std::string_view utf8_text, const TokenizerOptions& options = {});
+
+// True for a term made of unsegmented-script characters (a CJK unigram or bigram).
+bool is_cjk_term(std::string_view term);
+
+// The suffix folding on its own, for tests: "refunds" -> "refund".
+std::string fold_english_suffix(std::string word);
+
+}  // namespace switchboard::faq

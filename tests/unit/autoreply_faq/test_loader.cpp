@@ -1,0 +1,129 @@
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "faq_loader.hpp"
+
+using namespace switchboard::faq;
+
+namespace {
+
+// Runs parse_faq and returns the error it must raise.
+FaqLoadError load_error(const std::string& text) {
+  try {
+    parse_faq(text, "kb.toml");
+  } catch (const FaqLoadError& e) {
+    return e;
+  }
+  FAIL("no error for:\n" << text);
+  throw;  // unreachable
+}
+
+}  // namespace
+
+TEST_CASE("a valid knowledge base loads with all fields", "[loader]") {
+  const auto entries = parse_faq(R"(
+[[entries]]
+id = "refund-time"
+questions = ["How long does a refund take?", "退款多久到账"]
+answer = "5-7 business days."
+tags = ["refunds"]
+
+[[entries]]
+id = "hours"
+questions = ["When are you open?"]
+answer = "9 to 5."
+)",
+                                 "kb.toml");
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0].id == "refund-time");
+  CHECK(entries[0].questions.size() == 2);
+  CHECK(entries[0].tags == std::vector<std::string>{"refunds"});
+  CHECK(entries[1].tags.empty());
+  CHECK(parse_faq("", "empty.toml").empty());
+}
+
+TEST_CASE("the fixture file loads", "[loader]") {
+  CHECK(load_faq_file(FAQ_FIXTURE_DIR "/shop_faq.toml").size() >= 60);
+}
+
+TEST_CASE("errors name file, line and key", "[loader]") {
+  SECTION("duplicate id, pointing at both lines") {
+    const auto e = load_error(R"([[entries]]
+id = "a"
+questions = ["q one"]
+answer = "x"
+
+[[entries]]
+id = "a"
+questions = ["q two"]
+answer = "y"
+)");
+    CHECK(e.file() == "kb.toml");
+    CHECK(e.line() == 7);
+    CHECK(e.key() == "entries[1].id");
+    CHECK_THAT(e.what(), Catch::Contains("kb.toml:7: entries[1].id: duplicate id 'a'") &&
+                             Catch::Contains("line 2"));
+  }
+  SECTION("empty question") {
+    const auto e = load_error(R"([[entries]]
+id = "a"
+questions = ["fine",
+             "  "]
+answer = "x"
+)");
+    CHECK(e.line() == 4);
+    CHECK(e.key() == "entries[0].questions[1]");
+    CHECK_THAT(e.what(), Catch::Contains("must not be empty"));
+  }
+  SECTION("empty question list") {
+    const auto e = load_error("[[entries]]\nid = \"a\"\nquestions = []\nanswer = \"x\"\n");
+    CHECK(e.line() == 3);
+    CHECK(e.key() == "entries[0].questions");
+  }
+  SECTION("empty answer") {
+    const auto e =
+        load_error("[[entries]]\nid = \"a\"\nquestions = [\"refund?\"]\nanswer = \"\"\n");
+    CHECK(e.line() == 4);
+    CHECK(e.key() == "entries[0].answer");
+  }
+  SECTION("missing answer names the entry's line") {
+    const auto e = load_error(
+        "[[entries]]\nid = \"a\"\nquestions = [\"refund?\"]\n\n[[entries]]\nid = \"b\"\nquestions "
+        "= [\"returns\"]\n");
+    CHECK(e.key() == "entries[0].answer");
+    CHECK_THAT(e.what(), Catch::Contains("missing"));
+  }
+  SECTION("a question with nothing searchable") {
+    const auto e =
+        load_error("[[entries]]\nid = \"a\"\nquestions = [\"🙂 ?!\"]\nanswer = \"x\"\n");
+    CHECK(e.line() == 3);
+    CHECK_THAT(e.what(), Catch::Contains("no searchable words"));
+  }
+  SECTION("unknown key, e.g. a typo") {
+    const auto e = load_error("[[entries]]\nid = \"a\"\nquestion = [\"q\"]\nanswer = \"x\"\n");
+    CHECK(e.line() == 3);
+    CHECK(e.key() == "entries[0].question");
+  }
+  SECTION("unknown top-level key") {
+    const auto e = load_error("title = \"kb\"\n");
+    CHECK(e.line() == 1);
+    CHECK(e.key() == "title");
+  }
+  SECTION("wrong type") {
+    const auto e = load_error("[[entries]]\nid = 7\nquestions = [\"refund?\"]\nanswer = \"x\"\n");
+    CHECK(e.line() == 2);
+    CHECK_THAT(e.what(), Catch::Contains("must be a string"));
+  }
+  SECTION("TOML syntax error") {
+    const auto e =
+        load_error("[[entries]]\nid = \"a\"\nquestions = [\"refund?\"\nanswer = \"x\"\n");
+    CHECK(e.line() >= 3);
+    CHECK_THAT(e.what(), Catch::StartsWith("kb.toml:"));
+  }
+}
+
+TEST_CASE("a missing file is an error naming it", "[loader]") {
+  const auto path = std::filesystem::temp_directory_path() / "autoreply-faq-does-not-exist.toml";
+  CHECK_THROWS_WITH(load_faq_file(path), Catch::Contains(path.string()));
+}
