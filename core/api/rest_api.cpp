@@ -7,6 +7,7 @@
 #include <charconv>
 #include <vector>
 
+#include "api/responses.hpp"
 #include "auth/password.hpp"
 #include "auth/token_signer.hpp"
 #include "common/clock.hpp"
@@ -25,12 +26,6 @@ constexpr int kMaxLoginsInFlight = 32;
 constexpr uint32_t kDefaultHistoryLimit = 50;
 constexpr uint32_t kMaxHistoryLimit = 200;
 
-HttpResponse error(unsigned status, std::string_view code, std::string_view message,
-                   std::string_view field = {}) {
-  json::object e{{"code", code}, {"message", message}};
-  if (!field.empty()) e["field"] = field;
-  return HttpResponse{status, "application/json", json::serialize(json::object{{"error", std::move(e)}})};
-}
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> parts;
@@ -68,7 +63,7 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
 
   if (request.path == "/healthz") {
     return respond(get ? HttpResponse{200, "application/json", R"({"status":"ok"})"}
-                       : error(405, "method_not_allowed", "use GET"));
+                       : error_response(405, "method_not_allowed", "use GET"));
   }
   if (request.path == "/readyz") {
     std::string why;
@@ -82,40 +77,41 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
 
   // /v1/tenants/ID/...
   if (parts.size() < 4 || parts[0] != "v1" || parts[1] != "tenants")
-    return respond(error(404, "not_found", "no such endpoint"));
+    return respond(error_response(404, "not_found", "no such endpoint"));
   auto tenant = backend_.tenant(parts[2]);
-  if (!tenant) return respond(error(404, "not_found", "no such tenant"));
+  if (!tenant) return respond(error_response(404, "not_found", "no such tenant"));
 
   if (parts.size() == 5 && parts[3] == "auth" && parts[4] == "login") {
-    if (request.method != "POST") return respond(error(405, "method_not_allowed", "use POST"));
+    if (request.method != "POST") return respond(error_response(405, "method_not_allowed", "use POST"));
     return login(*tenant, request, std::move(respond));
   }
+  if (parts[3] == "agents" && parts.size() <= 5)
+    return agents(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request, std::move(respond));
   if (parts.size() == 6 && parts[3] == "conversations" && parts[5] == "messages") {
-    if (!get) return respond(error(405, "method_not_allowed", "use GET"));
+    if (!get) return respond(error_response(405, "method_not_allowed", "use GET"));
     return history(*tenant, std::string(parts[4]), request, std::move(respond));
   }
-  respond(error(404, "not_found", "no such endpoint"));
+  respond(error_response(404, "not_found", "no such endpoint"));
 }
 
 void RestApi::login(const TenantView& tenant, const HttpRequest& request,
                     std::function<void(HttpResponse)> respond) {
   boost::system::error_code ec;
   json::value body = json::parse(request.body, ec);
-  if (ec || !body.is_object()) return respond(error(400, "bad_json", "the body must be a JSON object"));
+  if (ec || !body.is_object()) return respond(error_response(400, "bad_json", "the body must be a JSON object"));
   const auto* email = body.get_object().if_contains("email");
   const auto* password = body.get_object().if_contains("password");
   if (!email || !email->is_string() || email->get_string().empty())
-    return respond(error(422, "bad_field", "email must be a non-empty string", "email"));
+    return respond(error_response(422, "bad_field", "email must be a non-empty string", "email"));
   if (!password || !password->is_string())
-    return respond(error(422, "bad_field", "password must be a string", "password"));
+    return respond(error_response(422, "bad_field", "password must be a string", "password"));
 
   if (logins_in_flight_.fetch_add(1) >= kMaxLoginsInFlight) {
     logins_in_flight_.fetch_sub(1);
-    return respond(error(503, "unavailable", "too many logins at once; try again"));
+    return respond(error_response(503, "unavailable", "too many logins at once; try again"));
   }
-  const tenants::AgentConfig* agent = tenant.config->agent_by_email(std::string_view(email->get_string()));
-  // Copies: the check runs on the blocking pool, after this request's data is gone.
-  std::optional<tenants::AgentConfig> account = agent ? std::optional(*agent) : std::nullopt;
+  // A copy: the check runs on the blocking pool, after this request's data is gone.
+  std::optional<agents::AgentRecord> account = tenant.agents->by_email(std::string_view(email->get_string()));
   boost::asio::post(blocking_pool_, [this, account = std::move(account), tenant_id = tenant.config->id,
                                      ttl = tenant.config->agent_token_ttl_s,
                                      password = std::string(password->get_string()),
@@ -123,13 +119,14 @@ void RestApi::login(const TenantView& tenant, const HttpRequest& request,
     // Unknown emails cost the same time as wrong passwords: no account probing.
     const bool ok = auth::verify_password(account ? account->password_hash : dummy_hash_, password) && account;
     logins_in_flight_.fetch_sub(1);
-    if (!ok) return respond(error(401, "unauthorized", "wrong email or password"));
+    if (!ok) return respond(error_response(401, "unauthorized", "wrong email or password"));
     auth::Claims claims;
     claims.kind = "agent";
     claims.tenant = tenant_id;
     claims.subject = account->id;
     claims.role = account->role;
     claims.expires_at_s = wall_clock_ms() / 1000 + ttl;
+    claims.epoch = account->epoch;
     json::object out{{"token", signer_.issue(claims)},
                      {"expires_at", claims.expires_at_s},
                      {"agent", json::object{{"id", account->id}, {"name", account->name}, {"role", account->role}}}};
@@ -139,29 +136,59 @@ void RestApi::login(const TenantView& tenant, const HttpRequest& request,
 
 void RestApi::history(const TenantView& tenant, const std::string& conversation_id,
                       const HttpRequest& request, std::function<void(HttpResponse)> respond) {
-  const std::string token = hub::bearer_token(request);
-  if (token.empty()) return respond(error(401, "unauthorized", "a token is required"));
-  auto claims = signer_.verify(token, wall_clock_ms() / 1000);
-  if (!claims) return respond(error(401, "unauthorized", "invalid or expired token"));
-  if (claims->tenant != tenant.config->id)
-    return respond(error(403, "forbidden", "this token belongs to another tenant"));
+  HttpResponse refusal;
+  auto claims = authorize(tenant, request, false, true, refusal);
+  if (!claims) return respond(std::move(refusal));
 
   uint64_t before_seq = 0, limit = kDefaultHistoryLimit;
   if (!parse_uint(request.query, "before_seq", before_seq))
-    return respond(error(422, "bad_field", "before_seq must be a non-negative integer", "before_seq"));
+    return respond(error_response(422, "bad_field", "before_seq must be a non-negative integer", "before_seq"));
   if (!parse_uint(request.query, "limit", limit) || limit == 0 || limit > kMaxHistoryLimit)
-    return respond(error(422, "bad_field", "limit must be between 1 and 200", "limit"));
+    return respond(error_response(422, "bad_field", "limit must be between 1 and 200", "limit"));
 
   engine::Identity who;
   who.role = claims->kind == "agent" ? engine::Role::agent : engine::Role::visitor;
   who.id = claims->subject;
   who.agent_role = claims->role;
-  if (who.role == engine::Role::agent && !tenant.config->agent_by_id(who.id))
-    return respond(error(403, "forbidden", "this agent no longer exists"));
   tenant.gate->engine()->history(who, conversation_id, before_seq, static_cast<uint32_t>(limit),
                                  [respond = std::move(respond)](engine::HttpAnswer answer) {
                                    respond({answer.status, "application/json", std::move(answer.body)});
                                  });
+}
+
+std::optional<auth::Claims> RestApi::authorize(const TenantView& tenant, const HttpRequest& request,
+                                               bool admin_only, bool visitors_allowed,
+                                               HttpResponse& refusal) const {
+  const std::string token = hub::bearer_token(request);
+  if (token.empty()) {
+    refusal = error_response(401, "unauthorized", "a token is required");
+    return std::nullopt;
+  }
+  auto claims = signer_.verify(token, wall_clock_ms() / 1000);
+  if (!claims) {
+    refusal = error_response(401, "unauthorized", "invalid or expired token");
+    return std::nullopt;
+  }
+  if (claims->tenant != tenant.config->id) {
+    refusal = error_response(403, "forbidden", "this token belongs to another tenant");
+    return std::nullopt;
+  }
+  if (claims->kind == "visitor") {
+    if (visitors_allowed && !admin_only) return claims;
+    refusal = error_response(403, "forbidden", "an agent token is required");
+    return std::nullopt;
+  }
+  auto agent = tenant.agents->by_id(claims->subject);
+  if (!agent || agent->epoch != claims->epoch) {
+    refusal = error_response(401, "unauthorized", "this token is no longer valid; log in again");
+    return std::nullopt;
+  }
+  if (admin_only && agent->role != "admin") {
+    refusal = error_response(403, "forbidden", "an admin token is required");
+    return std::nullopt;
+  }
+  claims->role = agent->role;  // the current role, not the one at login
+  return claims;
 }
 
 }  // namespace sb::api

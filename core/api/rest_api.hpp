@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "agents/agent_directory.hpp"
+#include "auth/token_signer.hpp"
 #include "hub/http_types.hpp"
 #include "hub/tenant_gate.hpp"
 #include "metrics/metrics.hpp"
@@ -26,6 +28,7 @@ namespace sb::api {
 struct TenantView {
   std::shared_ptr<const tenants::TenantConfig> config;
   std::shared_ptr<hub::TenantGate> gate;
+  std::shared_ptr<agents::AgentDirectory> agents;
 };
 
 // What the API reads from the running server.
@@ -50,6 +53,21 @@ class RestApi {
              std::function<void(hub::HttpResponse)> respond);
   void history(const TenantView& tenant, const std::string& conversation_id,
                const hub::HttpRequest& request, std::function<void(hub::HttpResponse)> respond);
+
+  // agents_api.cpp: the admin REST for agents.
+  void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,
+              std::function<void(hub::HttpResponse)> respond);
+  void list_agents(const TenantView& tenant, std::function<void(hub::HttpResponse)> respond);
+  void create_agent(const TenantView& tenant, const hub::HttpRequest& request,
+                    std::function<void(hub::HttpResponse)> respond);
+  void update_agent(const TenantView& tenant, std::string agent_id, const hub::HttpRequest& request,
+                    std::function<void(hub::HttpResponse)> respond);
+
+  // The caller's claims when the bearer token is valid for this tenant, belongs to
+  // an agent who still exists with the same password epoch (or to a visitor, when
+  // allowed), and has the admin role when asked; otherwise the error response.
+  std::optional<auth::Claims> authorize(const TenantView& tenant, const hub::HttpRequest& request,
+                                        bool admin_only, bool visitors_allowed, hub::HttpResponse& refusal) const;
 
   Backend& backend_;
   const auth::TokenSigner& signer_;

@@ -86,6 +86,7 @@ struct AgentState {
   std::string name;
   std::string role;  // "agent" | "admin"
   uint32_t max_concurrent = 1;
+  uint32_t epoch = 0;  // password epoch: a token from an older one is refused
   std::vector<std::string> groups;
   std::map<std::string, int> skills;
   AgentStatus status = AgentStatus::offline;

@@ -59,6 +59,15 @@ void TenantEngine::replay(PeerPtr peer, Identity who, std::map<std::string, uint
   });
 }
 
+void TenantEngine::agent_presence(std::function<void(std::map<std::string, AgentPresence>)> done) {
+  on_strand([this, done = std::move(done)] {
+    std::map<std::string, AgentPresence> out;
+    for (const auto& [id, a] : agents_)
+      out[id] = AgentPresence{a.status, static_cast<uint32_t>(a.open_conversations.size())};
+    done(std::move(out));
+  });
+}
+
 void TenantEngine::disconnect(PeerPtr peer, Identity who) {
   on_strand([this, peer = std::move(peer), who = std::move(who)] { on_disconnect(peer, who); });
 }
@@ -145,6 +154,12 @@ void TenantEngine::apply_agents(std::vector<AgentState> agents) {
   std::map<std::string, AgentState> next;
   for (auto& incoming : agents) {
     auto old = agents_.find(incoming.id);
+    if (old != agents_.end() && old->second.epoch != incoming.epoch) {
+      // The password changed: sessions opened with the old one end.
+      for (const auto& peer : old->second.peers) peer->close(1008, "password changed; log in again");
+      old->second.peers.clear();
+      old->second.status = AgentStatus::offline;
+    }
     if (old != agents_.end()) {
       // Keep live state: presence, connections, conversations, fairness history.
       incoming.status = old->second.status;
@@ -197,8 +212,9 @@ void TenantEngine::on_visitor_hello(const PeerPtr& peer, const Identity& who,
 
 void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
   AgentState* agent = find_agent(who.id);
-  if (!agent) {
-    send_error(peer, metrics::ErrorCode::forbidden, "no such agent in this tenant");
+  if (!agent || agent->epoch != who.epoch) {
+    send_error(peer, metrics::ErrorCode::forbidden,
+               agent ? "this token predates a password change; log in again" : "no such agent in this tenant");
     peer->close(1008, "unknown agent");
     return;
   }

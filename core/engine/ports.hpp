@@ -22,6 +22,7 @@ struct Identity {
   std::string id;    // visitor id or agent id
   std::string name;  // display name
   std::string agent_role;  // "agent" | "admin" for agents, empty for visitors
+  uint32_t epoch = 0;      // agents: the password epoch their token was issued in
 };
 
 // One client connection. The engine keeps shared pointers to the peers of each
@@ -74,6 +75,11 @@ class Store {
   virtual void list_conversations(std::string filter_json, StoreCallback done) = 0;
   virtual void set_read(const std::string& conversation_id, const std::string& participant_id,
                         uint64_t seq, StoreCallback done) = 0;
+  // The small document store (agents created over the API, ...): value "" deletes;
+  // kv_list answers {"items":[{"key":S,"value":JSON}...]}.
+  virtual void kv_put(const std::string& ns, const std::string& key, std::string value_json,
+                      StoreCallback done) = 0;
+  virtual void kv_list(const std::string& ns, StoreCallback done) = 0;
 };
 
 // An agent who may take a conversation now (online, below capacity).

@@ -75,6 +75,13 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void transfer_conversation(PeerPtr peer, Identity who, std::string conversation_id,
                              std::string to_agent, std::string ref);
 
+  // Presence and load of every agent, for the admin API. done runs on the strand.
+  struct AgentPresence {
+    AgentStatus status = AgentStatus::offline;
+    uint32_t open_conversations = 0;
+  };
+  void agent_presence(std::function<void(std::map<std::string, AgentPresence>)> done);
+
   // REST: a page of history. done runs on the strand.
   void history(Identity requester, std::string conversation_id, uint64_t before_seq,
                uint32_t limit, std::function<void(HttpAnswer)> done);

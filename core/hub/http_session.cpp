@@ -107,6 +107,7 @@ void HttpSession::upgrade(Request request, HttpRequest parsed) {
     state.who.role = engine::Role::agent;
     state.who.id = claims->subject;
     state.who.agent_role = claims->role;
+    state.who.epoch = claims->epoch;
   }
   if (!gate->try_open_connection()) {
     context_.services->metrics().rejected_connections.fetch_add(1, std::memory_order_relaxed);

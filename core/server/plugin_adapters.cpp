@@ -50,6 +50,15 @@ void PluginStore::set_read(const std::string& conversation_id, const std::string
   client_.set_read(conversation_id, participant_id, seq, strand_, to_store_callback(std::move(done)));
 }
 
+void PluginStore::kv_put(const std::string& ns, const std::string& key, std::string value_json,
+                         engine::StoreCallback done) {
+  client_.kv_put(ns, key, value_json, strand_, to_store_callback(std::move(done)));
+}
+
+void PluginStore::kv_list(const std::string& ns, engine::StoreCallback done) {
+  client_.kv_list(ns, strand_, to_store_callback(std::move(done)));
+}
+
 PluginRouter::PluginRouter(std::shared_ptr<plugin_host::Instance> instance, boost::asio::any_io_executor strand)
     : client_(std::move(instance)), strand_(std::move(strand)) {}
 

@@ -22,6 +22,9 @@ class PluginStore final : public engine::Store {
   void list_conversations(std::string filter_json, engine::StoreCallback done) override;
   void set_read(const std::string& conversation_id, const std::string& participant_id, uint64_t seq,
                 engine::StoreCallback done) override;
+  void kv_put(const std::string& ns, const std::string& key, std::string value_json,
+              engine::StoreCallback done) override;
+  void kv_list(const std::string& ns, engine::StoreCallback done) override;
 
  private:
   plugin_host::StorageClient client_;

@@ -183,18 +183,22 @@ bool Server::start_tenant(std::shared_ptr<const tenants::TenantConfig> config) {
   const std::string id = config->id;
   std::string error;
   auto runtime = build_tenant(config, plugins_, config_.data_dir, strand_for(id), metrics_, error);
-  if (runtime) {
-    std::promise<std::pair<bool, std::string>> started;
-    auto done = started.get_future();
-    runtime->engine->start([&started](bool ok, std::string why) { started.set_value({ok, std::move(why)}); });
+  // Stored agents first: the engine's restored conversations refer to them.
+  auto wait = [&](auto&& start_step) {
+    auto started = std::make_shared<std::promise<std::pair<bool, std::string>>>();
+    auto done = started->get_future();
+    start_step([started](bool ok, std::string why) { started->set_value({ok, std::move(why)}); });
     if (done.wait_for(kTenantStartTimeout) != std::future_status::ready) {
       error = "storage did not answer within 60 s";
-      runtime.reset();  // the late answer is dropped with the engine
-    } else if (auto [ok, why] = done.get(); !ok) {
-      error = why;
-      runtime.reset();
+      return false;
     }
-  }
+    auto [ok, why] = done.get();
+    if (!ok) error = why;
+    return ok;
+  };
+  if (runtime && !(wait([&](auto cb) { runtime->agents->load(std::move(cb)); }) &&
+                   wait([&](auto cb) { runtime->engine->start(std::move(cb)); })))
+    runtime.reset();
   std::unique_lock lock(tenants_mutex_);
   std::erase(failed_tenants_, id);
   if (!runtime) {
@@ -223,7 +227,7 @@ std::optional<api::TenantView> Server::tenant(std::string_view id) const {
   std::shared_lock lock(tenants_mutex_);
   auto it = tenants_.find(id);
   if (it == tenants_.end()) return std::nullopt;
-  return api::TenantView{it->second->config, it->second->gate};
+  return api::TenantView{it->second->config, it->second->gate, it->second->agents};
 }
 
 bool Server::ready(std::string& why) const {

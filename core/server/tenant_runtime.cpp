@@ -20,18 +20,19 @@ hub::TenantLimits limits_of(const tenants::TenantConfig& c) {
   return l;
 }
 
-std::vector<engine::AgentState> agents_of(const tenants::TenantConfig& c) {
-  std::vector<engine::AgentState> out;
+std::vector<agents::AgentRecord> agents_of(const tenants::TenantConfig& c) {
+  std::vector<agents::AgentRecord> out;
   for (const auto& a : c.agents) {
-    engine::AgentState s;
-    s.id = a.id;
-    s.email = a.email;
-    s.name = a.name;
-    s.role = a.role;
-    s.max_concurrent = a.max_concurrent;
-    s.groups = a.groups;
-    s.skills = a.skills;
-    out.push_back(std::move(s));
+    agents::AgentRecord r;
+    r.id = a.id;
+    r.email = a.email;
+    r.name = a.name;
+    r.role = a.role;
+    r.password_hash = a.password_hash;
+    r.groups = a.groups;
+    r.skills = a.skills;
+    r.max_concurrent = a.max_concurrent;
+    out.push_back(std::move(r));
   }
   return out;
 }
@@ -110,9 +111,13 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
   if (runtime->routing.size() != config->routing_chain.size()) return nullptr;
 
   auto tenant_metrics = metrics.tenant(config->id);
-  runtime->engine = std::make_shared<engine::TenantEngine>(
-      config->id, strand, std::make_shared<PluginStore>(runtime->storage, strand), tenant_metrics);
-  runtime->engine->set_agents(agents_of(*config));
+  auto store = std::make_shared<PluginStore>(runtime->storage, strand);
+  runtime->engine = std::make_shared<engine::TenantEngine>(config->id, strand, store, tenant_metrics);
+  runtime->agents = std::make_shared<agents::AgentDirectory>(
+      store, [engine = std::weak_ptr(runtime->engine)](std::vector<engine::AgentState> merged) {
+        if (auto e = engine.lock()) e->set_agents(std::move(merged));
+      });
+  runtime->agents->set_file_agents(agents_of(*config));
   runtime->engine->set_routing_chain(routers_of(runtime->routing, strand));
   subscribe_plugins(*runtime);
   runtime->gate = std::make_shared<hub::TenantGate>(config->id, runtime->engine, tenant_metrics, limits_of(*config));
@@ -131,7 +136,7 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
     complete = false;
   }
   runtime.gate->update_limits(limits_of(*config));
-  runtime.engine->set_agents(agents_of(*config));
+  runtime.agents->set_file_agents(agents_of(*config));
 
   const bool chain_changed =
       config->routing_chain != old.routing_chain ||

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/agent_directory.hpp"
 #include "engine/tenant_engine.hpp"
 #include "hub/tenant_gate.hpp"
 #include "metrics/metrics.hpp"
@@ -22,6 +23,7 @@ struct TenantRuntime {
   std::shared_ptr<plugin_host::Instance> storage;
   std::vector<std::shared_ptr<plugin_host::Instance>> routing;
   std::shared_ptr<engine::TenantEngine> engine;
+  std::shared_ptr<agents::AgentDirectory> agents;
   std::shared_ptr<hub::TenantGate> gate;
   boost::asio::any_io_executor strand;
 };

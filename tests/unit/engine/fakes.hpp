@@ -102,6 +102,21 @@ class FakeStore : public Store {
     later(std::move(done), StoreResult{});
   }
 
+  std::map<std::string, std::map<std::string, std::string>> kv;  // ns -> key -> JSON
+  void kv_put(const std::string& ns, const std::string& key, std::string value, StoreCallback done) override {
+    if (value.empty()) {
+      kv[ns].erase(key);
+    } else {
+      kv[ns][key] = std::move(value);
+    }
+    later(std::move(done), StoreResult{});
+  }
+  void kv_list(const std::string& ns, StoreCallback done) override {
+    json::array items;
+    for (const auto& [key, value] : kv[ns]) items.push_back(json::object{{"key", key}, {"value", json::parse(value)}});
+    later(std::move(done), StoreResult{0, json::serialize(json::object{{"items", items}}), ""});
+  }
+
  private:
   void later(StoreCallback done, StoreResult r) {
     boost::asio::post(executor_, [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });

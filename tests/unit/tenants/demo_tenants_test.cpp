@@ -24,7 +24,7 @@ TEST_CASE("tenants/demo.toml validates, and its demo credentials work") {
   auto demo = load_shipped("demo");
   REQUIRE(demo);
   CHECK(demo->id == "demo");
-  CHECK(demo->routing_chain == std::vector<std::string>{"routing-least-busy"});
+  CHECK(demo->routing_chain == std::vector<std::string>{"routing-sticky", "routing-least-busy"});
   CHECK(demo->storage_plugin == "storage-sqlite");
 
   const AgentConfig* agent = demo->agent_by_email("agent@demo.local");

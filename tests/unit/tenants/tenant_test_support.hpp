@@ -24,6 +24,7 @@ inline const PluginLookup& fake_plugins() {
       {"storage-postgres", {"storage-postgres", SB_KIND_STORAGE, {{"dsn", SB_CONFIG_STRING}}}},
       {"routing-least-busy", {"routing-least-busy", SB_KIND_ROUTING, {}}},
       {"routing-round-robin", {"routing-round-robin", SB_KIND_ROUTING, {}}},
+      {"routing-sticky", {"routing-sticky", SB_KIND_ROUTING, {}}},
       {"autoreply-faq",
        {"autoreply-faq",
         SB_KIND_AUTOREPLY,
