@@ -7,68 +7,22 @@
 #include <string_view>
 #include <tuple>
 
-#include "switchboard/sb_plugin.h"
-#include "switchboard/sb_plugin_cpp.hpp"
+#include "switchboard/sb_routing_cpp.hpp"
 
 namespace {
 
-const sb_host_api* g_host = nullptr;  // set once by sb_plugin_entry, read-only after
-
 struct LeastBusy {
-  sb_host_ctx* ctx = nullptr;
-};
+  static constexpr const char* kName = "routing-least-busy";
+  static constexpr const char* kVersion = "1.0.0";
 
-// Sort key: smaller is a better choice. last_assigned_ms 0 (never) sorts first.
-auto busyness(const sb_agent_candidate& c) {
-  return std::make_tuple(c.open_conversations, c.last_assigned_ms, sb::view(c.agent_id));
-}
-
-int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error* err) {
-  return sb::guarded(err, [&] {
-    auto* state = new LeastBusy();
-    state->ctx = args->ctx;
-    *out = reinterpret_cast<sb_instance*>(state);
-    sb::log(g_host, state->ctx, SB_LOG_DEBUG, "instance ready");
-    return static_cast<int32_t>(SB_OK);
-  });
-}
-
-void instance_free(sb_instance* inst) {
-  delete reinterpret_cast<LeastBusy*>(inst);
-}
-
-int32_t route(sb_instance*, const sb_route_request* req, size_t* out_index, sb_op*, sb_error* err) {
-  return sb::guarded(err, [&] {
-    if (req->candidate_count == 0) return static_cast<int32_t>(SB_DEFER);
-    size_t best = 0;
-    for (size_t i = 1; i < req->candidate_count; ++i) {
-      if (busyness(*req->candidates[i]) < busyness(*req->candidates[best])) best = i;
-    }
-    *out_index = best;
-    return static_cast<int32_t>(SB_OK);
-  });
-}
-
-const sb_routing_api kRoutingApi = {sizeof(sb_routing_api), route};
-
-const sb_plugin_descriptor kDescriptor = {
-    sizeof(sb_plugin_descriptor),
-    SB_ABI_VERSION_MAJOR(1, 0),
-    SB_ABI_VERSION_MINOR(1, 0),
-    SB_KIND_ROUTING,
-    "routing-least-busy",
-    "1.0.0",
-    nullptr,
-    0,
-    instance_new,
-    instance_free,
-    nullptr,
-    &kRoutingApi,
+  int32_t choose(const sb_route_request& req, size_t& index, sb_error*) const {
+    // Sort key: smaller is a better choice. last_assigned_ms 0 (never) sorts first.
+    return sb::routing::choose_smallest(req, index, [](const sb_agent_candidate& c) {
+      return std::make_tuple(c.open_conversations, c.last_assigned_ms, sb::view(c.agent_id));
+    });
+  }
 };
 
 }  // namespace
 
-extern "C" SB_EXPORT const sb_plugin_descriptor* sb_plugin_entry(const sb_host_api* host) {
-  g_host = host;
-  return &kDescriptor;
-}
+SB_ROUTING_PLUGIN(LeastBusy)

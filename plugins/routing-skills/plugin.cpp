@@ -28,24 +28,19 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cmath>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
-#include "switchboard/sb_plugin.h"
-#include "switchboard/sb_plugin_cpp.hpp"
+#include "switchboard/sb_routing_cpp.hpp"
 
 namespace {
 
 namespace json = boost::json;
-
-const sb_host_api* g_host = nullptr;  // set once by sb_plugin_entry, read-only after
-
-struct Skills {
-  sb_host_ctx* ctx = nullptr;
-};
 
 // What the visitor needs.
 struct Needs {
@@ -108,118 +103,75 @@ std::optional<Needs> parse_needs(const sb_route_request& req, std::string& error
   return needs;
 }
 
-void warn_malformed(const Skills& state, const sb_agent_candidate& c, std::string_view field) {
-  sb::log(g_host, state.ctx, SB_LOG_WARN,
-          "agent " + std::string(sb::view(c.agent_id)) + " has malformed " + std::string(field) +
-              "; not offered by routing-skills");
-}
+class Skills {
+ public:
+  static constexpr const char* kName = "routing-skills";
+  static constexpr const char* kVersion = "1.0.0";
 
-bool in_group(const Skills& state, const sb_agent_candidate& c, std::string_view group) {
-  const auto groups = parse_or_empty(sb::view(c.groups_json), json::array());
-  if (!groups || !groups->is_array()) {
-    warn_malformed(state, c, "groups_json");
+  Skills(const sb_host_api* host, const sb_instance_args& args) : host_(host), ctx_(args.ctx) {}
+
+  int32_t choose(const sb_route_request& req, size_t& index, sb_error* err) const {
+    std::string error;
+    const std::optional<Needs> needs = parse_needs(req, error);
+    if (!needs) return sb::routing::fail(err, error);
+
+    // Sort key of a qualifying agent, smaller is better: the highest score (negated),
+    // the fewest open conversations, the longest since the last assignment, the
+    // smallest id. nullopt: does not qualify.
+    using Key = std::tuple<double, uint32_t, int64_t, std::string_view>;
+    return sb::routing::choose_smallest(req, index, [&](const sb_agent_candidate& c) {
+      std::optional<Key> key;
+      if (!needs->group.empty() && !in_group(c, needs->group)) return key;
+      const std::optional<double> score = skill_score(c, *needs);
+      if (score)
+        key.emplace(-*score, c.open_conversations, c.last_assigned_ms, sb::view(c.agent_id));
+      return key;
+    });
+  }
+
+ private:
+  void warn_malformed(const sb_agent_candidate& c, std::string_view field) const {
+    sb::log(host_, ctx_, SB_LOG_WARN,
+            "agent " + std::string(sb::view(c.agent_id)) + " has malformed " + std::string(field) +
+                "; not offered by routing-skills");
+  }
+
+  bool in_group(const sb_agent_candidate& c, std::string_view group) const {
+    const auto groups = parse_or_empty(sb::view(c.groups_json), json::array());
+    if (!groups || !groups->is_array()) {
+      warn_malformed(c, "groups_json");
+      return false;
+    }
+    for (const json::value& g : groups->get_array()) {
+      const json::string* name = g.if_string();
+      if (name && std::string_view(name->data(), name->size()) == group) return true;
+    }
     return false;
   }
-  for (const json::value& g : groups->get_array()) {
-    const json::string* name = g.if_string();
-    if (name && std::string_view(name->data(), name->size()) == group) return true;
-  }
-  return false;
-}
 
-// The sum of the needed skills' levels when the candidate has all of them high
-// enough, else nullopt.
-std::optional<double> skill_score(const Skills& state, const sb_agent_candidate& c,
-                                  const Needs& needs) {
-  if (needs.skills.empty()) return 0.0;
-  const auto skills = parse_or_empty(sb::view(c.skills_json), json::object());
-  if (!skills || !skills->is_object()) {
-    warn_malformed(state, c, "skills_json");
-    return std::nullopt;
-  }
-  double score = 0;
-  for (const auto& [name, minimum] : needs.skills) {
-    const json::value* held = skills->get_object().if_contains(name);
-    const std::optional<double> level = held ? level_of(*held) : std::nullopt;
-    if (!level || *level < minimum) return std::nullopt;
-    score += *level;
-  }
-  return score;
-}
-
-// True when a (with score_a) is a better choice than b (with score_b).
-bool better(const sb_agent_candidate& a, double score_a, const sb_agent_candidate& b,
-            double score_b) {
-  if (score_a != score_b) return score_a > score_b;
-  if (a.open_conversations != b.open_conversations)
-    return a.open_conversations < b.open_conversations;
-  if (a.last_assigned_ms != b.last_assigned_ms) return a.last_assigned_ms < b.last_assigned_ms;
-  return sb::view(a.agent_id) < sb::view(b.agent_id);
-}
-
-int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error* err) {
-  return sb::guarded(err, [&] {
-    auto* state = new Skills();
-    state->ctx = args->ctx;
-    *out = reinterpret_cast<sb_instance*>(state);
-    sb::log(g_host, state->ctx, SB_LOG_DEBUG, "instance ready");
-    return static_cast<int32_t>(SB_OK);
-  });
-}
-
-void instance_free(sb_instance* inst) {
-  delete reinterpret_cast<Skills*>(inst);
-}
-
-int32_t route(sb_instance* inst, const sb_route_request* req, size_t* out_index, sb_op*,
-              sb_error* err) {
-  return sb::guarded(err, [&] {
-    const auto& state = *reinterpret_cast<Skills*>(inst);
-    std::string error;
-    const std::optional<Needs> needs = parse_needs(*req, error);
-    if (!needs) {
-      sb_error_set(err, error.c_str());
-      return static_cast<int32_t>(SB_ERROR);
+  // The sum of the needed skills' levels when the candidate has all of them high
+  // enough, else nullopt.
+  std::optional<double> skill_score(const sb_agent_candidate& c, const Needs& needs) const {
+    if (needs.skills.empty()) return 0.0;
+    const auto skills = parse_or_empty(sb::view(c.skills_json), json::object());
+    if (!skills || !skills->is_object()) {
+      warn_malformed(c, "skills_json");
+      return std::nullopt;
     }
-
-    std::optional<size_t> best;
-    double best_score = 0;
-    for (size_t i = 0; i < req->candidate_count; ++i) {
-      const sb_agent_candidate& c = *req->candidates[i];
-      if (!needs->group.empty() && !in_group(state, c, needs->group)) continue;
-      const std::optional<double> score = skill_score(state, c, *needs);
-      if (!score) continue;
-      if (!best || better(c, *score, *req->candidates[*best], best_score)) {
-        best = i;
-        best_score = *score;
-      }
+    double score = 0;
+    for (const auto& [name, minimum] : needs.skills) {
+      const json::value* held = skills->get_object().if_contains(name);
+      const std::optional<double> level = held ? level_of(*held) : std::nullopt;
+      if (!level || *level < minimum) return std::nullopt;
+      score += *level;
     }
-    if (!best) return static_cast<int32_t>(SB_DEFER);
-    *out_index = *best;
-    return static_cast<int32_t>(SB_OK);
-  });
-}
+    return score;
+  }
 
-const sb_routing_api kRoutingApi = {sizeof(sb_routing_api), route};
-
-const sb_plugin_descriptor kDescriptor = {
-    sizeof(sb_plugin_descriptor),
-    SB_ABI_VERSION_MAJOR(1, 0),
-    SB_ABI_VERSION_MINOR(1, 0),
-    SB_KIND_ROUTING,
-    "routing-skills",
-    "1.0.0",
-    nullptr,
-    0,
-    instance_new,
-    instance_free,
-    nullptr,
-    &kRoutingApi,
+  const sb_host_api* host_;
+  sb_host_ctx* ctx_;
 };
 
 }  // namespace
 
-extern "C" SB_EXPORT const sb_plugin_descriptor* sb_plugin_entry(const sb_host_api* host) {
-  g_host = host;
-  return &kDescriptor;
-}
+SB_ROUTING_PLUGIN(Skills)

@@ -1,0 +1,174 @@
+// sb_routing_cpp.hpp: optional C++ helper for routing plugins written in C++.
+//
+// Header-only, built on sb_plugin.h and sb_plugin_cpp.hpp. A routing plugin is its
+// rule and nothing else; this header writes the rest: the guarded trampolines
+// (ABI rule 7), the descriptor (ABI 1.0, kind routing) and the exported entry symbol.
+//
+// How to write a routing plugin with it:
+//
+//   namespace {
+//   struct LeastBusy {
+//     static constexpr const char* kName = "routing-least-busy";  // tenants name it so
+//     static constexpr const char* kVersion = "1.0.0";
+//
+//     // SB_OK with index set, SB_DEFER (the next strategy of the chain decides), or
+//     // SB_ERROR with err set. Runs on the tenant's engine thread; must not block.
+//     // An exception becomes SB_ERROR.
+//     int32_t choose(const sb_route_request& req, size_t& index, sb_error* err);
+//   };
+//   }  // namespace
+//
+//   SB_ROUTING_PLUGIN(LeastBusy)
+//
+// One object of the strategy type is the per-tenant instance. It is built with
+// Strategy(host, args) when it has that constructor (to keep args.ctx for logging or
+// to read its config), else default-constructed. Its config keys, if it takes any,
+// are a `static constexpr sb_config_key kConfigKeys[]`; without it the host accepts
+// no key in the tenant's [plugins.NAME] table.
+//
+// choose_smallest() below is the usual rule "the candidate with the smallest key".
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "switchboard/sb_plugin.h"
+#include "switchboard/sb_plugin_cpp.hpp"
+
+namespace sb::routing {
+
+template <class Strategy>
+concept RoutingStrategy = requires(Strategy& strategy, const sb_route_request& req, size_t& index,
+                                   sb_error* err) {
+  { Strategy::kName } -> std::convertible_to<const char*>;
+  { Strategy::kVersion } -> std::convertible_to<const char*>;
+  { strategy.choose(req, index, err) } -> std::convertible_to<int32_t>;
+};
+
+namespace detail {
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+// The key as an optional: a key function may return std::optional to leave a
+// candidate out.
+template <class Key>
+auto as_optional(Key&& key) {
+  if constexpr (is_optional<std::remove_cvref_t<Key>>::value)
+    return std::forward<Key>(key);
+  else
+    return std::optional<std::remove_cvref_t<Key>>(std::forward<Key>(key));
+}
+
+}  // namespace detail
+
+// Sets index to the candidate whose key(candidate) is smallest (operator<; on equal
+// keys the first offered) and returns SB_OK; SB_DEFER when there is no candidate.
+// key may return std::optional: nullopt leaves that candidate out, and SB_DEFER
+// follows when every one is left out. key runs exactly once per candidate, in order.
+template <class KeyFn>
+int32_t choose_smallest(const sb_route_request& req, size_t& index, KeyFn&& key) {
+  using Key = decltype(detail::as_optional(key(*req.candidates[0])));
+  Key best_key;
+  size_t best = 0;
+  for (size_t i = 0; i < req.candidate_count; ++i) {
+    Key candidate_key = detail::as_optional(key(*req.candidates[i]));
+    if (candidate_key && (!best_key || *candidate_key < *best_key)) {
+      best_key = std::move(candidate_key);
+      best = i;
+    }
+  }
+  if (!best_key) return SB_DEFER;
+  index = best;
+  return SB_OK;
+}
+
+// Writes message into err and returns SB_ERROR, for `return fail(err, "...")`.
+inline int32_t fail(sb_error* err, const std::string& message) {
+  sb_error_set(err, message.c_str());
+  return SB_ERROR;
+}
+
+// The plugin's side of the ABI for one strategy type. Use SB_ROUTING_PLUGIN.
+template <RoutingStrategy Strategy>
+struct Plugin {
+  static inline const sb_host_api* host = nullptr;  // set once by the entry, read-only after
+
+  static int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error* err) {
+    return sb::guarded(err, [&]() -> int32_t {
+      Strategy* state;
+      if constexpr (std::is_constructible_v<Strategy, const sb_host_api*, const sb_instance_args&>)
+        state = new Strategy(host, *args);
+      else
+        state = new Strategy();
+      *out = reinterpret_cast<sb_instance*>(state);
+      sb::log(host, args->ctx, SB_LOG_DEBUG, "instance ready");
+      return SB_OK;
+    });
+  }
+
+  static void instance_free(sb_instance* inst) { delete reinterpret_cast<Strategy*>(inst); }
+
+  // *out_index is written only with SB_OK.
+  static int32_t route(sb_instance* inst, const sb_route_request* req, size_t* out_index, sb_op*,
+                       sb_error* err) {
+    return sb::guarded(err, [&]() -> int32_t {
+      size_t index = 0;
+      const int32_t status = reinterpret_cast<Strategy*>(inst)->choose(*req, index, err);
+      if (status == SB_OK) *out_index = index;
+      return status;
+    });
+  }
+
+  static constexpr const sb_config_key* config_keys() {
+    if constexpr (requires { Strategy::kConfigKeys; })
+      return Strategy::kConfigKeys;
+    else
+      return nullptr;
+  }
+  static constexpr size_t config_key_count() {
+    if constexpr (requires { Strategy::kConfigKeys; })
+      return std::size(Strategy::kConfigKeys);
+    else
+      return 0;
+  }
+
+  static constexpr sb_routing_api routing_api = {sizeof(sb_routing_api), &route};
+
+  static constexpr sb_plugin_descriptor descriptor = {
+      sizeof(sb_plugin_descriptor),
+      SB_ABI_VERSION_MAJOR(1, 0),
+      SB_ABI_VERSION_MINOR(1, 0),
+      SB_KIND_ROUTING,
+      Strategy::kName,
+      Strategy::kVersion,
+      config_keys(),
+      config_key_count(),
+      &instance_new,
+      &instance_free,
+      nullptr,
+      &routing_api,
+  };
+
+  static const sb_plugin_descriptor* entry(const sb_host_api* host_api) {
+    host = host_api;
+    return &descriptor;
+  }
+};
+
+}  // namespace sb::routing
+
+// Defines the plugin's one exported symbol, sb_plugin_entry, for a strategy type.
+// Use once, at file scope, after the type.
+#define SB_ROUTING_PLUGIN(Strategy)                                                           \
+  extern "C" SB_EXPORT const sb_plugin_descriptor* sb_plugin_entry(const sb_host_api* host) { \
+    return ::sb::routing::Plugin<Strategy>::entry(host);                                      \
+  }
