@@ -1,8 +1,11 @@
 # sb_add_plugin(NAME <name> SOURCES <files...> [LIBS <targets...>])
 #
 # The one recipe every plugin is built with: a shared library named <name>.so in
-# build/plugins, compiled against sdk-headers/ only, with hidden visibility so the
-# entry symbol sb_plugin_entry is the only thing it exports.
+# build/plugins, compiled against sdk-headers/ only, with hidden visibility and a
+# version script (plugin_exports.map) so the entry symbol sb_plugin_entry is the only
+# thing it exports (ABI rule 12). A plugin folder carries no export list of its own.
+set(SB_PLUGIN_EXPORTS_MAP ${CMAKE_CURRENT_LIST_DIR}/plugin_exports.map)
+
 function(sb_add_plugin)
   cmake_parse_arguments(P "" "NAME" "SOURCES;LIBS" ${ARGN})
   add_library(${P_NAME} MODULE ${P_SOURCES})
@@ -14,7 +17,9 @@ function(sb_add_plugin)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
   target_link_libraries(${P_NAME} PRIVATE switchboard::sdk ${P_LIBS})
-  target_link_options(${P_NAME} PRIVATE -Wl,--no-undefined)
+  target_link_options(${P_NAME} PRIVATE
+    -Wl,--no-undefined "-Wl,--version-script=${SB_PLUGIN_EXPORTS_MAP}")
+  set_property(TARGET ${P_NAME} APPEND PROPERTY LINK_DEPENDS ${SB_PLUGIN_EXPORTS_MAP})
   install(TARGETS ${P_NAME} LIBRARY DESTINATION lib/switchboard/plugins)
 endfunction()
 
