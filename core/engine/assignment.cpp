@@ -60,7 +60,9 @@ std::vector<Candidate> TenantEngine::candidates() const {
 void TenantEngine::route(const std::string& conversation_id, size_t chain_index) {
   Conversation* c = find_conversation(conversation_id);
   if (!c || c->status != ConversationStatus::queued) return;
-  const std::vector<Candidate> offered = candidates();
+  std::vector<Candidate> offered = candidates();
+  if (!c->skip_agent.empty() && offered.size() > 1)
+    std::erase_if(offered, [&](const Candidate& a) { return a.agent_id == c->skip_agent; });
   if (offered.empty()) return enqueue(*c);
 
   for (size_t i = chain_index; i < routing_chain_.size(); ++i) {
@@ -99,6 +101,8 @@ void TenantEngine::assign(Conversation& c, AgentState& agent) {
   c.status = ConversationStatus::assigned;
   c.assignee = agent.id;
   c.last_notified_position = 0;
+  c.agent_answered = false;
+  ++c.assignment_generation;
   agent.open_conversations.push_back(c.id);
   agent.last_assigned_ms = monotonic_ms();
   remember_last_agent(c.visitor_id, agent.id);
@@ -107,7 +111,8 @@ void TenantEngine::assign(Conversation& c, AgentState& agent) {
   publish(bus::event::kConversationAssigned, c.id,
           json::serialize(json::object{{"conversation_id", c.id}, {"agent_id", agent.id}}));
 
-  for (const auto& peer : agent.peers) catch_up(c, peer, 0, true);
+  for (const auto& peer : agent.peers) catch_up(c, peer, Role::agent, 0, true);
+  start_answer_deadline(c);
   send_to_visitor(c, frames::assigned_to_visitor(c.id, agent));
   notify_queue_positions();
 }

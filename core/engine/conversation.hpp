@@ -72,6 +72,11 @@ struct Conversation {
   // A new conversation is routed once its first message is stored, so the agent
   // it goes to sees that message in the assignment's history.
   bool route_when_stored = false;
+
+  // Reroute when the assigned agent does not answer in time.
+  uint64_t assignment_generation = 0;  // bumped on every assignment; stale timers see it
+  bool agent_answered = false;
+  std::string skip_agent;  // not offered this conversation again (it went unanswered)
 };
 
 struct VisitorState {
@@ -94,6 +99,7 @@ struct AgentState {
   std::vector<std::string> open_conversations;
   int64_t last_assigned_ms = 0;  // monotonic
   int64_t online_since_ms = 0;
+  uint64_t presence_generation = 0;  // bumped on every connect; a stale grace timer sees it
   bool removed = false;  // no longer in the tenant's config
 
   bool routable() const {

@@ -49,7 +49,7 @@ void TenantEngine::fan_out(Conversation& c, const frames::Frame& frame, uint64_t
   metrics_->messages_delivered.fetch_add(1, std::memory_order_relaxed);
 }
 
-void TenantEngine::catch_up(Conversation& c, const PeerPtr& peer, uint64_t after_seq,
+void TenantEngine::catch_up(Conversation& c, const PeerPtr& peer, Role role, uint64_t after_seq,
                             bool as_assignment) {
   const uint64_t upto = c.delivered_seq;
   if (as_assignment) after_seq = upto > kAssignmentHistory ? upto - kAssignmentHistory : 0;
@@ -58,7 +58,7 @@ void TenantEngine::catch_up(Conversation& c, const PeerPtr& peer, uint64_t after
   if (c.replaying.count(pid)) return;  // already catching up; live frames are held
   c.replaying.emplace(pid, std::vector<frames::Frame>{});
 
-  auto finish = [this, self = shared_from_this(), id = c.id, peer, pid, as_assignment](StoreResult result) {
+  auto finish = [this, self = shared_from_this(), id = c.id, peer, pid, role, as_assignment](StoreResult result) {
     Conversation* c = find_conversation(id);
     if (!c) return;
     auto held = c->replaying.find(pid);
@@ -67,6 +67,8 @@ void TenantEngine::catch_up(Conversation& c, const PeerPtr& peer, uint64_t after
     c->replaying.erase(held);
 
     auto messages = result.ok() ? parse_stored_messages(result.body, id) : std::nullopt;
+    if (messages && role == Role::visitor)  // agents' private notes never reach the visitor
+      std::erase_if(*messages, [](const StoredMessage& m) { return (m.flags & kPrivateNote) != 0; });
     if (!messages) {
       spdlog::warn("tenant {}: loading messages of {} for a catch-up failed: {}", tenant_id_, id, result.error);
       send_error(peer, metrics::ErrorCode::unavailable,

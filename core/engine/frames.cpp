@@ -60,7 +60,7 @@ json::object message_object(const StoredMessage& m, bool as_frame) {
   o["from"] = std::move(from);
   o["text"] = m.text;
   o["ts"] = m.ts_ms;
-  if (m.flags & 1u) o["private"] = true;
+  if (m.flags & kPrivateNote) o["private"] = true;
   return o;
 }
 

@@ -54,7 +54,7 @@ void TenantEngine::answer_history(const Identity& requester, const std::string& 
         if (!messages) return done({503, http_error_body("unavailable", "storage did not answer: " + r.error)});
         json::array page;
         for (const auto& m : *messages) {
-          if (visitor_view && (m.flags & 1u)) continue;  // private notes stay with agents
+          if (visitor_view && (m.flags & kPrivateNote)) continue;  // private notes stay with agents
           page.push_back(frames::message_object(m, false));
         }
         const bool more = !messages->empty() && messages->front().seq > 1;

@@ -29,6 +29,10 @@ void TenantEngine::set_agents(std::vector<AgentState> agents) {
   on_strand([this, agents = std::move(agents)]() mutable { apply_agents(std::move(agents)); });
 }
 
+void TenantEngine::set_policy(EnginePolicy policy) {
+  on_strand([this, policy] { policy_ = policy; });
+}
+
 void TenantEngine::set_routing_chain(std::vector<RouterPtr> chain) {
   on_strand([this, chain = std::move(chain)]() mutable {
     routing_chain_ = std::move(chain);
@@ -54,7 +58,7 @@ void TenantEngine::replay(PeerPtr peer, Identity who, std::map<std::string, uint
   on_strand([this, peer = std::move(peer), who = std::move(who), last_seq = std::move(last_seq)] {
     for (const auto& [conversation_id, seq] : last_seq) {
       Conversation* c = find_conversation(conversation_id);
-      if (c && is_participant(*c, who)) catch_up(*c, peer, seq, false);
+      if (c && is_participant(*c, who)) catch_up(*c, peer, who.role, seq, false);
     }
   });
 }
@@ -207,7 +211,8 @@ void TenantEngine::on_visitor_hello(const PeerPtr& peer, const Identity& who,
     if (pos != queue_.end())
       peer->send(frames::queued(open->id, static_cast<uint32_t>(pos - queue_.begin()) + 1));
   }
-  if (auto it = last_seq.find(open->id); it != last_seq.end()) catch_up(*open, peer, it->second, false);
+  if (auto it = last_seq.find(open->id); it != last_seq.end())
+    catch_up(*open, peer, Role::visitor, it->second, false);
 }
 
 void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
@@ -219,6 +224,7 @@ void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
     return;
   }
   agent->peers.push_back(peer);
+  ++agent->presence_generation;  // back in time: a running grace period ends harmlessly
   const bool came_online = agent->status == AgentStatus::offline;
   if (came_online) {
     agent->status = AgentStatus::online;
@@ -259,12 +265,13 @@ void TenantEngine::on_disconnect(const PeerPtr& peer, const Identity& who) {
   drop(agent->peers);
   const auto open = agent->open_conversations;  // stop_catching_up may erase conversations
   for (const auto& id : open) stop_catching_up(id);
-  if (agent->peers.empty() && agent->status != AgentStatus::offline) {
-    // Issue #3 adds a grace period and a requeue policy; until then an agent who
-    // leaves keeps their conversations and is simply not routable.
-    agent->status = AgentStatus::offline;
-    publish(bus::event::kAgentStatus, {},
-            json::serialize(json::object{{"agent_id", agent->id}, {"status", "offline"}}));
+  if (agent->peers.empty()) {
+    if (agent->status != AgentStatus::offline) {
+      agent->status = AgentStatus::offline;
+      publish(bus::event::kAgentStatus, {},
+              json::serialize(json::object{{"agent_id", agent->id}, {"status", "offline"}}));
+    }
+    start_offline_grace(*agent);
   }
 }
 

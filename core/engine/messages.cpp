@@ -130,6 +130,8 @@ void TenantEngine::accept_message(Conversation& c, const PeerPtr& peer, const Id
   pending.message.client_msg_id = std::move(command.client_msg_id);
   pending.message.text = std::move(command.text);
   pending.message.ts_ms = wall_clock_ms();
+  pending.message.flags = command.is_private ? kPrivateNote : 0;
+  if (who.role == Role::agent && !command.is_private) c.agent_answered = true;
   pending.waiters.emplace_back(peer, std::move(command.ref));
   pending.origin_peer_id = peer->peer_id();
   pending.received_us = command.received_us ? command.received_us : monotonic_us();
@@ -201,7 +203,9 @@ void TenantEngine::deliver_ready(Conversation& c) {
     auto it = c.pending.begin();
     PendingMessage& p = it->second;
     if (it->first != c.delivered_seq + 1 || !(p.durable || p.failed)) break;
-    if (p.durable) {
+    if (p.durable && (p.message.flags & kPrivateNote)) {
+      send_to_assignee(c, frames::message(p.message), p.origin_peer_id);
+    } else if (p.durable) {
       fan_out(c, frames::message(p.message), p.origin_peer_id);
       if (bus_.subscriber_count()) {
         publish(bus::event::kMessageCreated, c.id,

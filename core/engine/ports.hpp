@@ -48,6 +48,9 @@ struct StoreResult {
 };
 using StoreCallback = std::function<void(StoreResult)>;
 
+// sb_message_flags: an agent's private note, never shown to the visitor.
+inline constexpr uint32_t kPrivateNote = 1;
+
 struct StoredMessage {
   std::string conversation_id;
   std::string message_id;

@@ -12,6 +12,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -30,8 +31,16 @@ struct MessageCommand {
   std::string conversation_id;  // agents name it; visitors use their open conversation
   std::string client_msg_id;
   std::string text;
+  bool is_private = false;  // an agent's note: stored, shown to agents, never to the visitor
   std::string ref;
   int64_t received_us = 0;  // monotonic, when the frame was read
+};
+
+// What happens when agents leave or do not answer (the tenant's [conversation]).
+struct EnginePolicy {
+  std::chrono::seconds agent_offline_grace{60};
+  bool requeue_when_agent_offline = true;
+  std::chrono::seconds reroute_unanswered{0};  // 0 = never
 };
 
 struct HttpAnswer {
@@ -55,6 +64,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   // Configuration, applied on the strand (start-up and every tenant reload).
   void set_agents(std::vector<AgentState> agents);
   void set_routing_chain(std::vector<RouterPtr> chain);
+  void set_policy(EnginePolicy policy);
   // Runs fn on the strand with the tenant's bus (to add subscribers, e.g. plugins).
   void with_bus(std::function<void(bus::EventBus&)> fn);
 
@@ -121,7 +131,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void fan_out(Conversation& c, const frames::Frame& frame, uint64_t except_peer);
   // Sends stored messages after_seq < seq <= delivered_seq to peer, holding back
   // live frames meanwhile. as_assignment wraps them in conversation.assigned.
-  void catch_up(Conversation& c, const PeerPtr& peer, uint64_t after_seq, bool as_assignment);
+  void catch_up(Conversation& c, const PeerPtr& peer, Role role, uint64_t after_seq, bool as_assignment);
   void send_error(const PeerPtr& peer, metrics::ErrorCode code, std::string_view message,
                   std::string_view ref = {});
 
@@ -140,6 +150,13 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void on_transfer(const PeerPtr& peer, const Identity& who, const std::string& conversation_id,
                    const std::string& to_agent, const std::string& ref);
   void persist_conversation(const Conversation& c);
+  // presence.cpp: grace period, requeue, reroute of unanswered conversations.
+  void after(std::chrono::milliseconds delay, std::function<void()> fn);
+  void start_offline_grace(AgentState& agent);
+  void on_offline_grace_over(const std::string& agent_id, uint64_t generation);
+  void start_answer_deadline(Conversation& c);
+  void on_answer_deadline(const std::string& conversation_id, uint64_t generation);
+  void requeue(Conversation& c, const char* reason);
   void forget_if_done(const std::string& conversation_id);
 
   // history.cpp
@@ -161,6 +178,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   std::atomic<bool> ready_{false};
 
   bus::EventBus bus_;
+  EnginePolicy policy_;
   std::vector<RouterPtr> routing_chain_;
   std::unordered_map<std::string, Conversation> conversations_;  // open ones (and closing)
   std::unordered_map<std::string, VisitorState> visitors_;

@@ -32,6 +32,8 @@ class Decoder {
  public:
   explicit Decoder(const json::object& o) : o_(o) {}
 
+  const json::value* field(std::string_view key) const { return o_.if_contains(key); }
+
   // A required non-empty string field.
   bool string(std::string_view key, std::string& out, size_t max_bytes, FrameError& err) const {
     const json::value* v = o_.if_contains(key);
@@ -154,6 +156,17 @@ bool message(ConnectionState& state, const engine::PeerPtr& peer, const Decoder&
       !d.string("conversation_id", command.conversation_id, kMaxIdBytes, err))
     return false;
   if (!d.string("text", command.text, state.gate->max_message_bytes(), err)) return false;
+  if (const auto* note = d.field("private"); note && !note->is_null()) {
+    if (!note->is_bool()) {
+      err = {ErrorCode::bad_field, "private must be true or false"};
+      return false;
+    }
+    if (note->get_bool() && state.who.role != engine::Role::agent) {
+      err = {ErrorCode::forbidden, "private notes are for agents"};
+      return false;
+    }
+    command.is_private = note->get_bool();
+  }
   // Per connection first, so one noisy client cannot spend the whole tenant's rate.
   if (!state.rate.try_take(now_us, state.gate->connection_messages_per_second()) ||
       !state.gate->try_take_message(now_us)) {

@@ -13,6 +13,8 @@ namespace websocket = beast::websocket;
 namespace net = boost::asio;
 
 namespace {
+constexpr std::size_t kAgentQueueFactor = 8;
+
 int64_t monotonic_us() {
   using namespace std::chrono;
   return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
@@ -103,7 +105,10 @@ void WsSession::close(uint16_t code, std::string reason) {
 
 void WsSession::enqueue(std::shared_ptr<const std::string> frame) {
   if (!open_) return;
-  if (queued_bytes_ + frame->size() > context_.options.send_queue_max_bytes) {
+  // An agent's connection carries all of their conversations: it gets more room.
+  const std::size_t limit = context_.options.send_queue_max_bytes *
+                            (state_.who.role == engine::Role::agent ? kAgentQueueFactor : 1);
+  if (queued_bytes_ + frame->size() > limit) {
     // A consumer this slow would hold memory and delay nobody but itself if we let
     // it; cut it off instead. Its messages stay in storage for when it resumes.
     state_.gate->metrics().slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);

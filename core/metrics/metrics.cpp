@@ -109,6 +109,12 @@ std::string Registry::render_prometheus() const {
                    [](const TenantMetrics& m) { return m.conversations_assigned.load(relaxed); });
   gauge_or_counter("switchboard_conversations_closed_total", "counter", "Conversations closed.",
                    [](const TenantMetrics& m) { return m.conversations_closed.load(relaxed); });
+  gauge_or_counter("switchboard_conversations_rerouted_total", "counter",
+                   "Conversations taken from an agent who did not answer in time.",
+                   [](const TenantMetrics& m) { return m.conversations_rerouted.load(relaxed); });
+  gauge_or_counter("switchboard_conversations_requeued_total", "counter",
+                   "Conversations requeued because their agent went offline.",
+                   [](const TenantMetrics& m) { return m.conversations_requeued.load(relaxed); });
   gauge_or_counter("switchboard_conversations_queued", "gauge", "Conversations waiting for an agent.",
                    [](const TenantMetrics& m) { return m.conversations_queued.load(relaxed); });
   gauge_or_counter("switchboard_slow_consumers_dropped_total", "counter",

@@ -60,6 +60,8 @@ struct TenantMetrics {
   std::atomic<uint64_t> conversations_opened{0};
   std::atomic<uint64_t> conversations_assigned{0};
   std::atomic<uint64_t> conversations_closed{0};
+  std::atomic<uint64_t> conversations_rerouted{0};  // the agent did not answer in time
+  std::atomic<uint64_t> conversations_requeued{0};  // the agent left and did not come back
   std::atomic<int64_t> conversations_queued{0};  // gauge: waiting now
   std::atomic<uint64_t> slow_consumers_dropped{0};
   std::array<std::atomic<uint64_t>, static_cast<size_t>(ErrorCode::count_)> errors{};

@@ -20,6 +20,14 @@ hub::TenantLimits limits_of(const tenants::TenantConfig& c) {
   return l;
 }
 
+engine::EnginePolicy policy_of(const tenants::TenantConfig& c) {
+  engine::EnginePolicy p;
+  p.agent_offline_grace = std::chrono::seconds(c.conversation.agent_offline_grace_s);
+  p.requeue_when_agent_offline = c.conversation.on_agent_offline == "requeue";
+  p.reroute_unanswered = std::chrono::seconds(c.conversation.reroute_unanswered_s);
+  return p;
+}
+
 std::vector<agents::AgentRecord> agents_of(const tenants::TenantConfig& c) {
   std::vector<agents::AgentRecord> out;
   for (const auto& a : c.agents) {
@@ -113,6 +121,7 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
   auto tenant_metrics = metrics.tenant(config->id);
   auto store = std::make_shared<PluginStore>(runtime->storage, strand);
   runtime->engine = std::make_shared<engine::TenantEngine>(config->id, strand, store, tenant_metrics);
+  runtime->engine->set_policy(policy_of(*config));
   runtime->agents = std::make_shared<agents::AgentDirectory>(
       store, [engine = std::weak_ptr(runtime->engine)](std::vector<engine::AgentState> merged) {
         if (auto e = engine.lock()) e->set_agents(std::move(merged));
@@ -137,6 +146,7 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
   }
   runtime.gate->update_limits(limits_of(*config));
   runtime.agents->set_file_agents(agents_of(*config));
+  runtime.engine->set_policy(policy_of(*config));
 
   const bool chain_changed =
       config->routing_chain != old.routing_chain ||

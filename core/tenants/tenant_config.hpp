@@ -46,6 +46,14 @@ struct PluginSection {
   bool operator==(const PluginSection&) const = default;
 };
 
+// What happens to conversations when agents go away or do not answer.
+struct ConversationPolicy {
+  uint32_t agent_offline_grace_s = 60;        // how long a disconnected agent may come back
+  std::string on_agent_offline = "requeue";  // "requeue" | "keep" after the grace period
+  uint32_t reroute_unanswered_s = 0;          // 0 = never; else reroute if the agent has not answered
+  bool operator==(const ConversationPolicy&) const = default;
+};
+
 struct TenantConfig {
   std::string id;
   std::string name;
@@ -55,6 +63,7 @@ struct TenantConfig {
   int64_t visitor_token_ttl_s = 30 * 24 * 3600;
   std::string storage_plugin;
   std::vector<std::string> routing_chain;  // tried in order; DEFER passes to the next
+  ConversationPolicy conversation;
   std::map<std::string, PluginSection> plugin_sections;
   std::vector<AgentConfig> agents;
 

@@ -25,6 +25,17 @@ void read_limits(TableReader& limits, Limits& out) {
   limits.reject_unknown();
 }
 
+void read_conversation(TableReader& table, ConversationPolicy& out) {
+  table.integer("agent_offline_grace_s", out.agent_offline_grace_s, 0, 86'400);
+  if (table.string("on_agent_offline", out.on_agent_offline) && out.on_agent_offline != "requeue" &&
+      out.on_agent_offline != "keep") {
+    table.sink().add(table.where("on_agent_offline"), table.key_path("on_agent_offline"),
+                     "must be \"requeue\" or \"keep\"");
+  }
+  table.integer("reroute_unanswered_s", out.reroute_unanswered_s, 0, 86'400);
+  table.reject_unknown();
+}
+
 void read_auth(TableReader& auth, TenantConfig& out) {
   auth.integer("agent_token_ttl_s", out.agent_token_ttl_s, 60, kYear_s);
   auth.integer("visitor_token_ttl_s", out.visitor_token_ttl_s, 60, kYear_s);
@@ -113,6 +124,7 @@ std::shared_ptr<const TenantConfig> load_tenant_text(std::string_view text,
   };
   section("limits", [&](TableReader& r) { read_limits(r, config->limits); });
   section("auth", [&](TableReader& r) { read_auth(r, *config); });
+  section("conversation", [&](TableReader& r) { read_conversation(r, config->conversation); });
   section("storage", [&](TableReader& r) { read_storage(r, *config, plugins); });
   section("routing", [&](TableReader& r) { read_routing(r, *config, plugins); });
   if (const toml::table* table = top.table("plugins"))

@@ -48,6 +48,11 @@ struct Fixture {
     ioc.restart();
     ioc.run();
   }
+  // For tests with timers: runs what is ready within the window, timers included.
+  void run_for(std::chrono::milliseconds window) {
+    ioc.restart();
+    ioc.run_for(window);
+  }
   std::shared_ptr<FakePeer> peer() { return std::make_shared<FakePeer>(next_peer++); }
 
   void say(const std::shared_ptr<FakePeer>& p, const Identity& who, std::string client_msg_id, std::string text,
@@ -328,4 +333,101 @@ TEST_CASE("routing is told who last served a returning visitor") {
   REQUIRE(recorder->attributes.size() == 2);
   CHECK(recorder->attributes[0].find("last_agent_id") == std::string::npos);
   CHECK(boost::json::parse(recorder->attributes[1]).at("last_agent_id") == "ann");
+}
+
+TEST_CASE("an agent who leaves and does not come back within the grace period loses their chats to the queue") {
+  Fixture f({agent("ann", 5), agent("bob", 5)});
+  f.engine->set_policy(EnginePolicy{std::chrono::seconds(0), true, std::chrono::seconds(0)});
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.say(vis, visitor_id("v1"), "m1", "help");
+  f.settle();
+  REQUIRE(ann->of_type("conversation.assigned").size() == 1);
+  f.engine->disconnect(ann, agent_id("ann"));
+  f.settle();
+  CHECK(f.metrics->conversations_requeued.load() == 1);
+  REQUIRE(vis->of_type("conversation.queued").size() == 1);
+  auto bob = f.peer();
+  f.engine->agent_connect(bob, agent_id("bob"));
+  f.settle();
+  auto assigned = bob->of_type("conversation.assigned");
+  REQUIRE(assigned.size() == 1);
+  CHECK(assigned[0].at("history").as_array().size() == 1);
+}
+
+TEST_CASE("with on_agent_offline = keep, a departed agent keeps their chats") {
+  Fixture f({agent("ann", 5)});
+  f.engine->set_policy(EnginePolicy{std::chrono::seconds(0), false, std::chrono::seconds(0)});
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.say(vis, visitor_id("v1"), "m1", "help");
+  f.settle();
+  f.engine->disconnect(ann, agent_id("ann"));
+  f.settle();
+  auto back = f.peer();
+  f.engine->agent_connect(back, agent_id("ann"));
+  f.settle();
+  CHECK(back->of_type("welcome").at(0).at("conversations").as_array().size() == 1);
+  CHECK(f.metrics->conversations_requeued.load() == 0);
+}
+
+TEST_CASE("a conversation the agent does not answer in time goes to another agent") {
+  Fixture f({agent("ann", 5), agent("bob", 5)});
+  f.engine->set_policy(EnginePolicy{std::chrono::seconds(60), true, std::chrono::seconds(1)});
+  auto ann = f.peer();
+  auto bob = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  f.engine->agent_connect(bob, agent_id("bob"));
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.say(vis, visitor_id("v1"), "m1", "first");
+  f.run_for(std::chrono::milliseconds(300));
+  REQUIRE(ann->of_type("conversation.assigned").size() == 1);  // least loaded, then by id
+  CHECK(bob->of_type("conversation.assigned").empty());
+
+  f.run_for(std::chrono::milliseconds(1200));  // ann's deadline passes unanswered
+  CHECK(ann->of_type("conversation.unassigned").size() == 1);
+  REQUIRE(bob->of_type("conversation.assigned").size() == 1);
+  CHECK(f.metrics->conversations_rerouted.load() == 1);
+
+  // Bob answers in time: it stays with him.
+  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  f.say(bob, agent_id("bob"), "b1", "hello, I'm here", cid);
+  f.run_for(std::chrono::milliseconds(1300));
+  CHECK(f.metrics->conversations_rerouted.load() == 1);
+  CHECK(bob->of_type("conversation.unassigned").empty());
+  CHECK(vis->of_type("message").size() == 1);
+}
+
+TEST_CASE("an agent's private note reaches other agents' tabs, never the visitor") {
+  Fixture f({agent("ann", 5)});
+  auto ann = f.peer();
+  auto ann_tab2 = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  f.engine->agent_connect(ann_tab2, agent_id("ann"));
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.say(vis, visitor_id("v1"), "m1", "hi");
+  f.settle();
+  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  MessageCommand note;
+  note.conversation_id = cid;
+  note.client_msg_id = "n1";
+  note.text = "VIP customer, be nice";
+  note.is_private = true;
+  f.engine->post_message(ann, agent_id("ann"), note);
+  f.settle();
+  CHECK(ann->of_type("ack").size() == 1);
+  REQUIRE(ann_tab2->of_type("message").size() == 1);
+  CHECK(ann_tab2->of_type("message")[0].at("private") == true);
+  CHECK(vis->of_type("message").empty());
+  // Nor on a resume replay.
+  auto again = f.peer();
+  f.engine->visitor_hello(again, visitor_id("v1"), "tok", {{cid, 0}});
+  f.settle();
+  CHECK(again->of_type("message").size() == 1);  // its own "hi", not the note
 }

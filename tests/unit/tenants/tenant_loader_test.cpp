@@ -306,3 +306,37 @@ TEST_CASE("an unreadable file is reported without a line") {
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].line == 0);
 }
+
+TEST_CASE("the conversation policy is read, and a bad value names its line") {
+  auto good = load(R"(name = "Shop"
+[conversation]
+agent_offline_grace_s = 0
+on_agent_offline = "keep"
+reroute_unanswered_s = 90
+)");
+  INFO(good.all());
+  REQUIRE(good.config);
+  CHECK(good.config->conversation.agent_offline_grace_s == 0);
+  CHECK(good.config->conversation.on_agent_offline == "keep");
+  CHECK(good.config->conversation.reroute_unanswered_s == 90);
+
+  auto defaults = load("name = \"Shop\"\n");
+  REQUIRE(defaults.config);
+  CHECK(defaults.config->conversation.agent_offline_grace_s == 60);
+  CHECK(defaults.config->conversation.on_agent_offline == "requeue");
+  CHECK(defaults.config->conversation.reroute_unanswered_s == 0);
+
+  auto bad = load(R"(name = "Shop"
+[conversation]
+on_agent_offline = "forget"
+reroute_unanswered_s = -1
+grace = 5
+)");
+  INFO(bad.all());
+  CHECK_FALSE(bad.config);
+  REQUIRE(bad.error("conversation.on_agent_offline"));
+  CHECK(bad.error("conversation.on_agent_offline")->line == 3);
+  REQUIRE(bad.error("conversation.reroute_unanswered_s"));
+  CHECK(bad.error("conversation.reroute_unanswered_s")->line == 4);
+  REQUIRE(bad.error("conversation.grace"));
+}

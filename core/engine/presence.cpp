@@ -1,0 +1,82 @@
+// When agents leave or do not answer: a disconnected agent has a grace period to
+// come back (a reload, a flaky network) before their conversations are requeued
+// (or kept, per tenant); a conversation whose agent has not answered within the
+// tenant's limit goes to someone else. Timers run on the strand; a generation
+// number tells a timer that the world moved on since it was armed.
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "engine/frames.hpp"
+#include "engine/internal.hpp"
+
+namespace sb::engine {
+
+namespace json = boost::json;
+
+void TenantEngine::after(std::chrono::milliseconds delay, std::function<void()> fn) {
+  auto timer = std::make_shared<boost::asio::steady_timer>(strand_, delay);
+  timer->async_wait([self = shared_from_this(), timer, fn = std::move(fn)](const boost::system::error_code& ec) {
+    if (!ec) fn();
+  });
+}
+
+void TenantEngine::start_offline_grace(AgentState& agent) {
+  if (!policy_.requeue_when_agent_offline || agent.open_conversations.empty()) return;
+  const uint64_t generation = ++agent.presence_generation;
+  if (policy_.agent_offline_grace.count() == 0) return on_offline_grace_over(agent.id, generation);
+  after(policy_.agent_offline_grace, [this, id = agent.id, generation] { on_offline_grace_over(id, generation); });
+}
+
+void TenantEngine::on_offline_grace_over(const std::string& agent_id, uint64_t generation) {
+  AgentState* agent = find_agent(agent_id);
+  if (!agent || agent->presence_generation != generation || !agent->peers.empty()) return;  // came back
+  const auto open = agent->open_conversations;
+  spdlog::info("tenant {}: agent {} stayed away; requeueing {} conversations", tenant_id_, agent_id, open.size());
+  for (const auto& id : open)
+    if (Conversation* c = find_conversation(id)) requeue(*c, "agent_offline");
+  drain_queue();
+}
+
+void TenantEngine::start_answer_deadline(Conversation& c) {
+  if (policy_.reroute_unanswered.count() == 0) return;
+  after(policy_.reroute_unanswered,
+        [this, id = c.id, generation = c.assignment_generation] { on_answer_deadline(id, generation); });
+}
+
+void TenantEngine::on_answer_deadline(const std::string& conversation_id, uint64_t generation) {
+  Conversation* c = find_conversation(conversation_id);
+  if (!c || c->status != ConversationStatus::assigned || c->assignment_generation != generation ||
+      c->agent_answered)
+    return;
+  // Someone else must be free, or taking it away only makes the visitor wait longer.
+  const auto free_agents = candidates();
+  const bool someone_else = std::any_of(free_agents.begin(), free_agents.end(),
+                                        [&](const Candidate& a) { return a.agent_id != c->assignee; });
+  if (!someone_else) {
+    start_answer_deadline(*c);  // look again after another period
+    return;
+  }
+  spdlog::info("tenant {}: agent {} did not answer {} in time; rerouting", tenant_id_, c->assignee, c->id);
+  metrics_->conversations_rerouted.fetch_add(1, std::memory_order_relaxed);
+  c->skip_agent = c->assignee;
+  requeue(*c, "unanswered");
+  route(c->id, 0);
+}
+
+// Takes the conversation from its agent (who is told) and puts it back in line.
+void TenantEngine::requeue(Conversation& c, const char* reason) {
+  const std::string previous = c.assignee;
+  send_to_assignee(c, frames::make_frame(json::object{
+                          {"type", "conversation.unassigned"}, {"conversation_id", c.id}, {"reason", reason}}));
+  release_from_agent(c);
+  if (std::string(reason) == "agent_offline")
+    metrics_->conversations_requeued.fetch_add(1, std::memory_order_relaxed);
+  publish(bus::event::kConversationQueued, c.id,
+          json::serialize(json::object{{"conversation_id", c.id}, {"from_agent", previous}, {"reason", reason}}));
+  enqueue(c);
+}
+
+}  // namespace sb::engine
