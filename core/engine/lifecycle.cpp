@@ -29,6 +29,13 @@ void TenantEngine::set_agents(std::vector<AgentState> agents) {
   on_strand([this, agents = std::move(agents)]() mutable { apply_agents(std::move(agents)); });
 }
 
+void TenantEngine::flush(std::function<void(bool)> done) {
+  on_strand([this, done = std::move(done)] {
+    const std::string stamp = R"({"stopped_at":)" + std::to_string(wall_clock_ms()) + "}";
+    store_->kv_put("server", "last_stop", stamp, [done](StoreResult r) { done(r.ok()); });
+  });
+}
+
 void TenantEngine::set_policy(EnginePolicy policy) {
   on_strand([this, policy] { policy_ = policy; });
 }

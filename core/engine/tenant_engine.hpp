@@ -61,6 +61,10 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void start(std::function<void(bool, std::string)> ready);
   bool is_ready() const { return ready_.load(std::memory_order_acquire); }
 
+  // For a graceful stop: done(ok) once every state change made so far is stored.
+  // (Storage applies writes in order, so one more write completing is the barrier.)
+  void flush(std::function<void(bool)> done);
+
   // Configuration, applied on the strand (start-up and every tenant reload).
   void set_agents(std::vector<AgentState> agents);
   void set_routing_chain(std::vector<RouterPtr> chain);

@@ -92,8 +92,30 @@ int Server::run() {
   spdlog::info("stopping");
   hub_->stop();
   if (reload_thread_.joinable()) reload_thread_.join();
+  flush_tenants();
   stop_loops();
   return 0;
+}
+
+// Waits (bounded) until every tenant's state changes so far are in storage, so a
+// graceful restart finds assignments and queues exactly as they were.
+void Server::flush_tenants() {
+  std::vector<std::shared_ptr<TenantRuntime>> running;
+  {
+    std::shared_lock lock(tenants_mutex_);
+    for (const auto& [id, runtime] : tenants_) running.push_back(runtime);
+  }
+  std::vector<std::future<bool>> flushed;
+  for (const auto& runtime : running) {
+    auto promise = std::make_shared<std::promise<bool>>();
+    flushed.push_back(promise->get_future());
+    runtime->engine->flush([promise](bool ok) { promise->set_value(ok); });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (size_t i = 0; i < flushed.size(); ++i) {
+    if (flushed[i].wait_until(deadline) != std::future_status::ready || !flushed[i].get())
+      spdlog::warn("tenant {}: storage did not confirm its last writes before the stop", running[i]->config->id);
+  }
 }
 
 void Server::start_loops() {

@@ -48,6 +48,7 @@ class Server final : public hub::HubServices, public api::Backend {
   void start_loops();
   void stop_loops();
   void wait_for_signal();
+  void flush_tenants();
   void apply(tenants::TenantDirectory::Changes changes);
   bool start_tenant(std::shared_ptr<const tenants::TenantConfig> config);
   void reload_loop();
