@@ -13,7 +13,7 @@ build_pkgs=(
   libtomlplusplus-dev libspdlog-dev libsqlite3-dev libssl-dev libsodium-dev
   libpqxx-dev libhiredis-dev libcli11-dev
 )
-test_pkgs=(catch2 sqlite3 procps)
+test_pkgs=(catch2 sqlite3 procps clang-format python3)
 
 want=("${build_pkgs[@]}")
 [[ "${1:-}" == "--test" ]] && want+=("${test_pkgs[@]}")

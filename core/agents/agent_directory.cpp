@@ -1,9 +1,9 @@
 #include "agents/agent_directory.hpp"
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 
 #include "common/ids.hpp"
 
@@ -17,7 +17,8 @@ constexpr const char* kNamespace = "agents";
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
@@ -77,7 +78,9 @@ engine::AgentState to_state(const AgentRecord& a) {
 
 }  // namespace
 
-std::string to_json_text(const AgentRecord& agent) { return json::serialize(to_object(agent, false)); }
+std::string to_json_text(const AgentRecord& agent) {
+  return json::serialize(to_object(agent, false));
+}
 
 AgentDirectory::AgentDirectory(std::shared_ptr<engine::Store> store, Publish publish)
     : store_(std::move(store)), publish_(std::move(publish)) {}
@@ -87,8 +90,10 @@ void AgentDirectory::load(std::function<void(bool, std::string)> done) {
     if (!result.ok()) return done(false, "storage: cannot read agents: " + result.error);
     boost::system::error_code ec;
     json::value root = json::parse(result.body, ec);
-    const json::value* items = (!ec && root.is_object()) ? root.get_object().if_contains("items") : nullptr;
-    if (!items || !items->is_array()) return done(false, "storage: kv_list returned malformed JSON");
+    const json::value* items =
+        (!ec && root.is_object()) ? root.get_object().if_contains("items") : nullptr;
+    if (!items || !items->is_array())
+      return done(false, "storage: kv_list returned malformed JSON");
     {
       std::lock_guard lock(mutex_);
       for (const auto& item : items->get_array()) {
@@ -146,7 +151,8 @@ std::optional<AgentRecord> AgentDirectory::by_id(std::string_view id) const {
   return *a;
 }
 
-std::optional<Refusal> AgentDirectory::check_unique(const AgentRecord& agent, std::string_view except_id) const {
+std::optional<Refusal> AgentDirectory::check_unique(const AgentRecord& agent,
+                                                    std::string_view except_id) const {
   for (const auto& a : file_agents_)
     if (a.id != except_id && a.email == agent.email)
       return Refusal{409, "conflict", "an agent with this email exists", "email"};
@@ -173,10 +179,12 @@ void AgentDirectory::update(const std::string& id, AgentChange change, Done done
   {
     std::lock_guard lock(mutex_);
     const AgentRecord* current = find_locked(id);
-    if (!current || current->disabled) return done(Refusal{404, "not_found", "no such agent", ""}, std::nullopt);
+    if (!current || current->disabled)
+      return done(Refusal{404, "not_found", "no such agent", ""}, std::nullopt);
     if (current->from_file)
-      return done(Refusal{409, "conflict", "this agent is defined in the tenant file; change it there", ""},
-                  std::nullopt);
+      return done(
+          Refusal{409, "conflict", "this agent is defined in the tenant file; change it there", ""},
+          std::nullopt);
     previous = updated = *current;
     if (change.email) updated.email = lower(*change.email);
     if (change.name) updated.name = *change.name;
@@ -198,10 +206,12 @@ void AgentDirectory::disable(const std::string& id, Done done) {
   {
     std::lock_guard lock(mutex_);
     const AgentRecord* current = find_locked(id);
-    if (!current || current->disabled) return done(Refusal{404, "not_found", "no such agent", ""}, std::nullopt);
+    if (!current || current->disabled)
+      return done(Refusal{404, "not_found", "no such agent", ""}, std::nullopt);
     if (current->from_file)
-      return done(Refusal{409, "conflict", "this agent is defined in the tenant file; remove it there", ""},
-                  std::nullopt);
+      return done(
+          Refusal{409, "conflict", "this agent is defined in the tenant file; remove it there", ""},
+          std::nullopt);
     previous = updated = *current;
     updated.disabled = true;
   }
@@ -225,7 +235,8 @@ void AgentDirectory::persist(AgentRecord record, std::optional<AgentRecord> prev
                          stored_.erase(record.id);
                        }
                      }
-                     return done(Refusal{503, "unavailable", "storage did not accept the change: " + r.error, ""},
+                     return done(Refusal{503, "unavailable",
+                                         "storage did not accept the change: " + r.error, ""},
                                  std::nullopt);
                    }
                    {
@@ -244,11 +255,12 @@ void AgentDirectory::publish_locked_copy() {
     for (const auto& a : file_agents_) merged.push_back(to_state(a));
     for (const auto& [id, a] : stored_) {
       if (a.disabled) continue;
-      const bool shadowed = std::any_of(file_agents_.begin(), file_agents_.end(), [&](const AgentRecord& f) {
-        return f.id == a.id || f.email == a.email;
-      });
+      const bool shadowed =
+          std::any_of(file_agents_.begin(), file_agents_.end(),
+                      [&](const AgentRecord& f) { return f.id == a.id || f.email == a.email; });
       if (shadowed) {
-        spdlog::warn("agents: stored agent {} <{}> is shadowed by the tenant file and ignored", a.id, a.email);
+        spdlog::warn("agents: stored agent {} <{}> is shadowed by the tenant file and ignored",
+                     a.id, a.email);
         continue;
       }
       merged.push_back(to_state(a));

@@ -3,7 +3,6 @@
 // answer, and live at once: the engine gets the new agent list immediately.
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
-
 #include <set>
 
 #include "api/responses.hpp"
@@ -26,26 +25,28 @@ class AgentInput {
   explicit AgentInput(const json::object& o) : o_(o) {}
 
   std::optional<HttpResponse> check_known_fields() const {
-    static const std::set<std::string_view> known = {"email", "name", "password", "role",
+    static const std::set<std::string_view> known = {"email",  "name",   "password",      "role",
                                                      "groups", "skills", "max_concurrent"};
     for (const auto& [key, value] : o_)
       if (!known.count(key)) return error_response(422, "bad_field", "unknown field", key);
     return std::nullopt;
   }
 
-  std::optional<HttpResponse> text(std::string_view key, size_t min, size_t max, std::optional<std::string>& out) const {
+  std::optional<HttpResponse> text(std::string_view key, size_t min, size_t max,
+                                   std::optional<std::string>& out) const {
     const auto* v = o_.if_contains(key);
     if (!v) return std::nullopt;
     if (!v->is_string() || v->get_string().size() < min || v->get_string().size() > max)
       return error_response(422, "bad_field",
-                            std::string(key) + " must be a string of " + std::to_string(min) + " to " +
-                                std::to_string(max) + " bytes",
+                            std::string(key) + " must be a string of " + std::to_string(min) +
+                                " to " + std::to_string(max) + " bytes",
                             key);
     out = std::string(v->get_string());
     return std::nullopt;
   }
 
-  std::optional<HttpResponse> read(agents::AgentChange& change, std::optional<std::string>& password) const {
+  std::optional<HttpResponse> read(agents::AgentChange& change,
+                                   std::optional<std::string>& password) const {
     if (auto e = check_known_fields()) return e;
     if (auto e = text("email", 3, 254, change.email)) return e;
     if (change.email && change.email->find('@') == std::string::npos)
@@ -57,7 +58,8 @@ class AgentInput {
       return error_response(422, "bad_field", "role must be agent or admin", "role");
     if (const auto* v = o_.if_contains("groups")) {
       std::vector<std::string> groups;
-      if (!v->is_array()) return error_response(422, "bad_field", "groups must be an array of names", "groups");
+      if (!v->is_array())
+        return error_response(422, "bad_field", "groups must be an array of names", "groups");
       for (const auto& g : v->get_array()) {
         if (!g.is_string() || g.get_string().empty())
           return error_response(422, "bad_field", "groups must be an array of names", "groups");
@@ -67,17 +69,21 @@ class AgentInput {
     }
     if (const auto* v = o_.if_contains("skills")) {
       std::map<std::string, int> skills;
-      if (!v->is_object()) return error_response(422, "bad_field", "skills must map skill names to levels 1..10", "skills");
+      if (!v->is_object())
+        return error_response(422, "bad_field", "skills must map skill names to levels 1..10",
+                              "skills");
       for (const auto& [name, level] : v->get_object()) {
         if (!level.is_int64() || level.get_int64() < 1 || level.get_int64() > 10)
-          return error_response(422, "bad_field", "skills must map skill names to levels 1..10", "skills");
+          return error_response(422, "bad_field", "skills must map skill names to levels 1..10",
+                                "skills");
         skills[std::string(name)] = static_cast<int>(level.get_int64());
       }
       change.skills = std::move(skills);
     }
     if (const auto* v = o_.if_contains("max_concurrent")) {
       if (!v->is_int64() || v->get_int64() < 1 || v->get_int64() > 10000)
-        return error_response(422, "bad_field", "max_concurrent must be between 1 and 10000", "max_concurrent");
+        return error_response(422, "bad_field", "max_concurrent must be between 1 and 10000",
+                              "max_concurrent");
       change.max_concurrent = static_cast<uint32_t>(v->get_int64());
     }
     return std::nullopt;
@@ -87,12 +93,14 @@ class AgentInput {
   const json::object& o_;
 };
 
-HttpResponse refusal_response(const agents::Refusal& r) { return error_response(r.status, r.code, r.message, r.field); }
+HttpResponse refusal_response(const agents::Refusal& r) {
+  return error_response(r.status, r.code, r.message, r.field);
+}
 
 }  // namespace
 
-void RestApi::agents(const TenantView& tenant, std::string_view agent_id, const HttpRequest& request,
-                     std::function<void(HttpResponse)> respond) {
+void RestApi::agents(const TenantView& tenant, std::string_view agent_id,
+                     const HttpRequest& request, std::function<void(HttpResponse)> respond) {
   HttpResponse refusal;
   if (!authorize(tenant, request, true, false, refusal)) return respond(std::move(refusal));
   const std::string& m = request.method;
@@ -103,10 +111,11 @@ void RestApi::agents(const TenantView& tenant, std::string_view agent_id, const 
   }
   if (m == "PATCH") return update_agent(tenant, std::string(agent_id), request, std::move(respond));
   if (m == "DELETE") {
-    return tenant.agents->disable(std::string(agent_id), [respond = std::move(respond)](auto refusal, auto agent) {
-      if (refusal) return respond(refusal_response(*refusal));
-      respond({200, "application/json", agents::to_json_text(*agent)});
-    });
+    return tenant.agents->disable(
+        std::string(agent_id), [respond = std::move(respond)](auto refusal, auto agent) {
+          if (refusal) return respond(refusal_response(*refusal));
+          respond({200, "application/json", agents::to_json_text(*agent)});
+        });
   }
   respond(error_response(405, "method_not_allowed", "use PATCH or DELETE"));
 }
@@ -120,7 +129,9 @@ void RestApi::list_agents(const TenantView& tenant, std::function<void(HttpRespo
           json::value v = json::parse(agents::to_json_text(r));
           auto& o = v.as_object();
           auto it = presence.find(r.id);
-          o["status"] = r.disabled ? "disabled" : it == presence.end() ? "offline" : engine::to_string(it->second.status);
+          o["status"] = r.disabled             ? "disabled"
+                        : it == presence.end() ? "offline"
+                                               : engine::to_string(it->second.status);
           o["open_conversations"] = it == presence.end() ? 0u : it->second.open_conversations;
           out.push_back(std::move(v));
         }
@@ -132,13 +143,16 @@ void RestApi::create_agent(const TenantView& tenant, const HttpRequest& request,
                            std::function<void(HttpResponse)> respond) {
   boost::system::error_code ec;
   json::value body = json::parse(request.body, ec);
-  if (ec || !body.is_object()) return respond(error_response(400, "bad_json", "the body must be a JSON object"));
+  if (ec || !body.is_object())
+    return respond(error_response(400, "bad_json", "the body must be a JSON object"));
   agents::AgentChange fields;
   std::optional<std::string> password;
   if (auto e = AgentInput(body.get_object()).read(fields, password)) return respond(std::move(*e));
-  for (const auto& [present, name] : {std::pair{fields.email.has_value(), "email"}, {fields.name.has_value(), "name"},
+  for (const auto& [present, name] : {std::pair{fields.email.has_value(), "email"},
+                                      {fields.name.has_value(), "name"},
                                       {password.has_value(), "password"}})
-    if (!present) return respond(error_response(422, "bad_field", std::string(name) + " is required", name));
+    if (!present)
+      return respond(error_response(422, "bad_field", std::string(name) + " is required", name));
 
   agents::AgentRecord record;
   record.email = *fields.email;
@@ -148,8 +162,8 @@ void RestApi::create_agent(const TenantView& tenant, const HttpRequest& request,
   record.skills = fields.skills.value_or(std::map<std::string, int>{});
   record.max_concurrent = fields.max_concurrent.value_or(5);
   // Hashing takes ~0.1 s by design: off the I/O threads.
-  boost::asio::post(blocking_pool_, [directory = tenant.agents, record = std::move(record), password = *password,
-                                     respond = std::move(respond)]() mutable {
+  boost::asio::post(blocking_pool_, [directory = tenant.agents, record = std::move(record),
+                                     password = *password, respond = std::move(respond)]() mutable {
     record.password_hash = auth::hash_password(password);
     directory->create(std::move(record), [respond = std::move(respond)](auto refusal, auto agent) {
       if (refusal) return respond(refusal_response(*refusal));
@@ -158,21 +172,24 @@ void RestApi::create_agent(const TenantView& tenant, const HttpRequest& request,
   });
 }
 
-void RestApi::update_agent(const TenantView& tenant, std::string agent_id, const HttpRequest& request,
-                           std::function<void(HttpResponse)> respond) {
+void RestApi::update_agent(const TenantView& tenant, std::string agent_id,
+                           const HttpRequest& request, std::function<void(HttpResponse)> respond) {
   boost::system::error_code ec;
   json::value body = json::parse(request.body, ec);
-  if (ec || !body.is_object()) return respond(error_response(400, "bad_json", "the body must be a JSON object"));
+  if (ec || !body.is_object())
+    return respond(error_response(400, "bad_json", "the body must be a JSON object"));
   agents::AgentChange change;
   std::optional<std::string> password;
   if (auto e = AgentInput(body.get_object()).read(change, password)) return respond(std::move(*e));
-  boost::asio::post(blocking_pool_, [directory = tenant.agents, id = std::move(agent_id), change = std::move(change),
-                                     password = std::move(password), respond = std::move(respond)]() mutable {
+  boost::asio::post(blocking_pool_, [directory = tenant.agents, id = std::move(agent_id),
+                                     change = std::move(change), password = std::move(password),
+                                     respond = std::move(respond)]() mutable {
     if (password) change.password_hash = auth::hash_password(*password);
-    directory->update(id, std::move(change), [respond = std::move(respond)](auto refusal, auto agent) {
-      if (refusal) return respond(refusal_response(*refusal));
-      respond({200, "application/json", agents::to_json_text(*agent)});
-    });
+    directory->update(id, std::move(change),
+                      [respond = std::move(respond)](auto refusal, auto agent) {
+                        if (refusal) return respond(refusal_response(*refusal));
+                        respond({200, "application/json", agents::to_json_text(*agent)});
+                      });
   });
 }
 

@@ -9,8 +9,8 @@
 
 namespace sb::api {
 
-inline hub::HttpResponse error_response(unsigned status, std::string_view code, std::string_view message,
-                                        std::string_view field = {}) {
+inline hub::HttpResponse error_response(unsigned status, std::string_view code,
+                                        std::string_view message, std::string_view field = {}) {
   boost::json::object e{{"code", code}, {"message", message}};
   if (!field.empty()) e["field"] = field;
   return hub::HttpResponse{status, "application/json",

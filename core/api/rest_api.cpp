@@ -3,7 +3,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <charconv>
 #include <vector>
 
@@ -25,7 +24,6 @@ namespace {
 constexpr int kMaxLoginsInFlight = 32;
 constexpr uint32_t kDefaultHistoryLimit = 50;
 constexpr uint32_t kMaxHistoryLimit = 200;
-
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> parts;
@@ -68,8 +66,9 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
   if (request.path == "/readyz") {
     std::string why;
     if (backend_.ready(why)) return respond({200, "application/json", R"({"status":"ready"})"});
-    return respond(HttpResponse{503, "application/json",
-                                json::serialize(json::object{{"status", "not_ready"}, {"reason", why}})});
+    return respond(
+        HttpResponse{503, "application/json",
+                     json::serialize(json::object{{"status", "not_ready"}, {"reason", why}})});
   }
   if (request.path == "/metrics") {
     return respond({200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render_prometheus()});
@@ -82,11 +81,13 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
   if (!tenant) return respond(error_response(404, "not_found", "no such tenant"));
 
   if (parts.size() == 5 && parts[3] == "auth" && parts[4] == "login") {
-    if (request.method != "POST") return respond(error_response(405, "method_not_allowed", "use POST"));
+    if (request.method != "POST")
+      return respond(error_response(405, "method_not_allowed", "use POST"));
     return login(*tenant, request, std::move(respond));
   }
   if (parts[3] == "agents" && parts.size() <= 5)
-    return agents(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request, std::move(respond));
+    return agents(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
+                  std::move(respond));
   if (parts.size() == 6 && parts[3] == "conversations" && parts[5] == "messages") {
     if (!get) return respond(error_response(405, "method_not_allowed", "use GET"));
     return history(*tenant, std::string(parts[4]), request, std::move(respond));
@@ -98,7 +99,8 @@ void RestApi::login(const TenantView& tenant, const HttpRequest& request,
                     std::function<void(HttpResponse)> respond) {
   boost::system::error_code ec;
   json::value body = json::parse(request.body, ec);
-  if (ec || !body.is_object()) return respond(error_response(400, "bad_json", "the body must be a JSON object"));
+  if (ec || !body.is_object())
+    return respond(error_response(400, "bad_json", "the body must be a JSON object"));
   const auto* email = body.get_object().if_contains("email");
   const auto* password = body.get_object().if_contains("password");
   if (!email || !email->is_string() || email->get_string().empty())
@@ -111,13 +113,16 @@ void RestApi::login(const TenantView& tenant, const HttpRequest& request,
     return respond(error_response(503, "unavailable", "too many logins at once; try again"));
   }
   // A copy: the check runs on the blocking pool, after this request's data is gone.
-  std::optional<agents::AgentRecord> account = tenant.agents->by_email(std::string_view(email->get_string()));
-  boost::asio::post(blocking_pool_, [this, account = std::move(account), tenant_id = tenant.config->id,
+  std::optional<agents::AgentRecord> account =
+      tenant.agents->by_email(std::string_view(email->get_string()));
+  boost::asio::post(blocking_pool_, [this, account = std::move(account),
+                                     tenant_id = tenant.config->id,
                                      ttl = tenant.config->agent_token_ttl_s,
                                      password = std::string(password->get_string()),
                                      respond = std::move(respond)]() mutable {
     // Unknown emails cost the same time as wrong passwords: no account probing.
-    const bool ok = auth::verify_password(account ? account->password_hash : dummy_hash_, password) && account;
+    const bool ok =
+        auth::verify_password(account ? account->password_hash : dummy_hash_, password) && account;
     logins_in_flight_.fetch_sub(1);
     if (!ok) return respond(error_response(401, "unauthorized", "wrong email or password"));
     auth::Claims claims;
@@ -127,9 +132,11 @@ void RestApi::login(const TenantView& tenant, const HttpRequest& request,
     claims.role = account->role;
     claims.expires_at_s = wall_clock_ms() / 1000 + ttl;
     claims.epoch = account->epoch;
-    json::object out{{"token", signer_.issue(claims)},
-                     {"expires_at", claims.expires_at_s},
-                     {"agent", json::object{{"id", account->id}, {"name", account->name}, {"role", account->role}}}};
+    json::object out{
+        {"token", signer_.issue(claims)},
+        {"expires_at", claims.expires_at_s},
+        {"agent",
+         json::object{{"id", account->id}, {"name", account->name}, {"role", account->role}}}};
     respond({200, "application/json", json::serialize(out)});
   });
 }
@@ -142,7 +149,8 @@ void RestApi::history(const TenantView& tenant, const std::string& conversation_
 
   uint64_t before_seq = 0, limit = kDefaultHistoryLimit;
   if (!parse_uint(request.query, "before_seq", before_seq))
-    return respond(error_response(422, "bad_field", "before_seq must be a non-negative integer", "before_seq"));
+    return respond(error_response(422, "bad_field", "before_seq must be a non-negative integer",
+                                  "before_seq"));
   if (!parse_uint(request.query, "limit", limit) || limit == 0 || limit > kMaxHistoryLimit)
     return respond(error_response(422, "bad_field", "limit must be between 1 and 200", "limit"));
 
@@ -150,10 +158,11 @@ void RestApi::history(const TenantView& tenant, const std::string& conversation_
   who.role = claims->kind == "agent" ? engine::Role::agent : engine::Role::visitor;
   who.id = claims->subject;
   who.agent_role = claims->role;
-  tenant.gate->engine()->history(who, conversation_id, before_seq, static_cast<uint32_t>(limit),
-                                 [respond = std::move(respond)](engine::HttpAnswer answer) {
-                                   respond({answer.status, "application/json", std::move(answer.body)});
-                                 });
+  tenant.gate->engine()->history(
+      who, conversation_id, before_seq, static_cast<uint32_t>(limit),
+      [respond = std::move(respond)](engine::HttpAnswer answer) {
+        respond({answer.status, "application/json", std::move(answer.body)});
+      });
 }
 
 std::optional<auth::Claims> RestApi::authorize(const TenantView& tenant, const HttpRequest& request,

@@ -4,8 +4,8 @@
 // and history is read through the tenant's engine and storage asynchronously.
 #pragma once
 
-#include <boost/asio/thread_pool.hpp>
 #include <atomic>
+#include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -67,7 +67,8 @@ class RestApi {
   // an agent who still exists with the same password epoch (or to a visitor, when
   // allowed), and has the admin role when asked; otherwise the error response.
   std::optional<auth::Claims> authorize(const TenantView& tenant, const hub::HttpRequest& request,
-                                        bool admin_only, bool visitors_allowed, hub::HttpResponse& refusal) const;
+                                        bool admin_only, bool visitors_allowed,
+                                        hub::HttpResponse& refusal) const;
 
   Backend& backend_;
   const auth::TokenSigner& signer_;

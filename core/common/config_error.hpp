@@ -9,7 +9,7 @@
 namespace sb {
 
 struct ConfigError {
-  std::string file;  // path as given to the loader
+  std::string file;   // path as given to the loader
   uint32_t line = 0;  // 1-based; 0 when unknown (e.g. file unreadable)
   uint32_t column = 0;
   std::string key;  // dotted key path, e.g. "limits.max_message_bytes"; may be empty

@@ -2,10 +2,10 @@
 // queue, accept, transfer and close. Everything runs on the tenant's strand, which
 // is what makes an assignment atomic: no conversation is ever given to two agents,
 // and no agent is ever given more than max_concurrent, however many arrive at once.
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 
 #include "common/clock.hpp"
 #include "engine/frames.hpp"
@@ -30,7 +30,8 @@ void TenantEngine::accept_conversation(PeerPtr peer, Identity who, std::string c
 void TenantEngine::transfer_conversation(PeerPtr peer, Identity who, std::string conversation_id,
                                          std::string to_agent, std::string ref) {
   on_strand([this, peer = std::move(peer), who = std::move(who), id = std::move(conversation_id),
-             to = std::move(to_agent), ref = std::move(ref)] { on_transfer(peer, who, id, to, ref); });
+             to = std::move(to_agent),
+             ref = std::move(ref)] { on_transfer(peer, who, id, to, ref); });
 }
 
 std::vector<Candidate> TenantEngine::candidates() const {
@@ -70,14 +71,17 @@ void TenantEngine::route(const std::string& conversation_id, size_t chain_index)
     input.conversation_id = c->id;
     input.visitor_id = c->visitor_id;
     input.candidates = &offered;
-    if (auto last = last_agent_by_visitor_.find(c->visitor_id); last != last_agent_by_visitor_.end())
+    if (auto last = last_agent_by_visitor_.find(c->visitor_id);
+        last != last_agent_by_visitor_.end())
       input.attributes_json = json::serialize(json::object{{"last_agent_id", last->second}});
-    auto on_pending = [this, self = shared_from_this(), id = c->id, i](std::optional<std::string> agent_id) {
+    auto on_pending = [this, self = shared_from_this(), id = c->id,
+                       i](std::optional<std::string> agent_id) {
       Conversation* c = find_conversation(id);
       if (!c || c->status != ConversationStatus::queued) return;
       // The world may have moved while the strategy thought: check again.
       if (agent_id) {
-        if (AgentState* agent = find_agent(*agent_id); agent && agent->routable()) return assign(*c, *agent);
+        if (AgentState* agent = find_agent(*agent_id); agent && agent->routable())
+          return assign(*c, *agent);
       }
       route(id, i + 1);
     };
@@ -173,9 +177,11 @@ void TenantEngine::on_close(const PeerPtr& peer, const Identity& who,
                             const std::string& conversation_id, const std::string& ref) {
   Conversation* c = find_conversation(conversation_id);
   if (!c || c->status == ConversationStatus::closed)
-    return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id", ref);
+    return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id",
+                      ref);
   if (!is_participant(*c, who))
-    return send_error(peer, metrics::ErrorCode::forbidden, "not a participant of this conversation", ref);
+    return send_error(peer, metrics::ErrorCode::forbidden, "not a participant of this conversation",
+                      ref);
 
   if (auto it = std::find(queue_.begin(), queue_.end(), c->id); it != queue_.end()) {
     queue_.erase(it);
@@ -186,7 +192,8 @@ void TenantEngine::on_close(const PeerPtr& peer, const Identity& who,
   send_to_assignee(*c, frame);
   release_from_agent(*c);
   c->status = ConversationStatus::closed;
-  if (auto v = visitors_.find(c->visitor_id); v != visitors_.end() && v->second.open_conversation == c->id)
+  if (auto v = visitors_.find(c->visitor_id);
+      v != visitors_.end() && v->second.open_conversation == c->id)
     v->second.open_conversation.clear();
   metrics_->conversations_closed.fetch_add(1, std::memory_order_relaxed);
   persist_conversation(*c);
@@ -202,9 +209,11 @@ void TenantEngine::on_accept(const PeerPtr& peer, const Identity& who,
                              const std::string& conversation_id, const std::string& ref) {
   Conversation* c = find_conversation(conversation_id);
   if (!c || c->status == ConversationStatus::closed)
-    return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id", ref);
+    return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id",
+                      ref);
   if (c->status != ConversationStatus::queued)
-    return send_error(peer, metrics::ErrorCode::forbidden, "this conversation is already taken", ref);
+    return send_error(peer, metrics::ErrorCode::forbidden, "this conversation is already taken",
+                      ref);
   AgentState* agent = find_agent(who.id);
   if (!agent || !agent->routable())
     return send_error(peer, metrics::ErrorCode::forbidden,
@@ -217,9 +226,11 @@ void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
                                const std::string& ref) {
   Conversation* c = find_conversation(conversation_id);
   if (!c || c->status == ConversationStatus::closed)
-    return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id", ref);
+    return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id",
+                      ref);
   if (c->assignee != who.id && who.agent_role != "admin")
-    return send_error(peer, metrics::ErrorCode::forbidden, "this conversation is not assigned to you", ref);
+    return send_error(peer, metrics::ErrorCode::forbidden,
+                      "this conversation is not assigned to you", ref);
   if (to_agent.empty())
     return send_error(peer, metrics::ErrorCode::bad_field,
                       "to_agent is required (transfer to a group is not available yet)", ref);
@@ -238,7 +249,8 @@ void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
   release_from_agent(*c);
   c->status = ConversationStatus::queued;  // assign() expects a waiting conversation
   publish(bus::event::kConversationTransferred, c->id,
-          json::serialize(json::object{{"conversation_id", c->id}, {"from", previous}, {"to", target->id}}));
+          json::serialize(
+              json::object{{"conversation_id", c->id}, {"from", previous}, {"to", target->id}}));
   assign(*c, *target);
   drain_queue();
 }
@@ -251,9 +263,11 @@ void TenantEngine::persist_conversation(const Conversation& c) {
                    {"assignee", c.assignee},
                    {"created_at", c.created_ms},
                    {"updated_at", wall_clock_ms()}};
-  store_->put_conversation(json::serialize(doc), [tenant = tenant_id_, id = c.id](StoreResult result) {
-    if (!result.ok()) spdlog::error("tenant {}: storing conversation {} failed: {}", tenant, id, result.error);
-  });
+  store_->put_conversation(
+      json::serialize(doc), [tenant = tenant_id_, id = c.id](StoreResult result) {
+        if (!result.ok())
+          spdlog::error("tenant {}: storing conversation {} failed: {}", tenant, id, result.error);
+      });
 }
 
 // A closed conversation leaves memory once nothing is in flight for it.

@@ -47,7 +47,7 @@ struct Conversation {
   int64_t queued_since_ms = 0;  // monotonic; for position order
   uint32_t last_notified_position = 0;
 
-  uint64_t next_seq = 1;     // the seq the next message gets
+  uint64_t next_seq = 1;       // the seq the next message gets
   uint64_t delivered_seq = 0;  // every seq up to here is durable (or given up) and fanned out
   std::map<uint64_t, PendingMessage> pending;
 
@@ -100,7 +100,7 @@ struct AgentState {
   int64_t last_assigned_ms = 0;  // monotonic
   int64_t online_since_ms = 0;
   uint64_t presence_generation = 0;  // bumped on every connect; a stale grace timer sees it
-  bool removed = false;  // no longer in the tenant's config
+  bool removed = false;              // no longer in the tenant's config
 
   bool routable() const {
     return !removed && status == AgentStatus::online && open_conversations.size() < max_concurrent;

@@ -58,7 +58,8 @@ void TenantEngine::catch_up(Conversation& c, const PeerPtr& peer, Role role, uin
   if (c.replaying.count(pid)) return;  // already catching up; live frames are held
   c.replaying.emplace(pid, std::vector<frames::Frame>{});
 
-  auto finish = [this, self = shared_from_this(), id = c.id, peer, pid, role, as_assignment](StoreResult result) {
+  auto finish = [this, self = shared_from_this(), id = c.id, peer, pid, role,
+                 as_assignment](StoreResult result) {
     Conversation* c = find_conversation(id);
     if (!c) return;
     auto held = c->replaying.find(pid);
@@ -68,9 +69,11 @@ void TenantEngine::catch_up(Conversation& c, const PeerPtr& peer, Role role, uin
 
     auto messages = result.ok() ? parse_stored_messages(result.body, id) : std::nullopt;
     if (messages && role == Role::visitor)  // agents' private notes never reach the visitor
-      std::erase_if(*messages, [](const StoredMessage& m) { return (m.flags & kPrivateNote) != 0; });
+      std::erase_if(*messages,
+                    [](const StoredMessage& m) { return (m.flags & kPrivateNote) != 0; });
     if (!messages) {
-      spdlog::warn("tenant {}: loading messages of {} for a catch-up failed: {}", tenant_id_, id, result.error);
+      spdlog::warn("tenant {}: loading messages of {} for a catch-up failed: {}", tenant_id_, id,
+                   result.error);
       send_error(peer, metrics::ErrorCode::unavailable,
                  "earlier messages could not be loaded; fetch them over REST");
     }
@@ -95,8 +98,8 @@ void TenantEngine::catch_up(Conversation& c, const PeerPtr& peer, Role role, uin
   store_->load_messages(c.id, after_seq, upto + 1, limit, std::move(finish));
 }
 
-void TenantEngine::send_error(const PeerPtr& peer, metrics::ErrorCode code, std::string_view message,
-                              std::string_view ref) {
+void TenantEngine::send_error(const PeerPtr& peer, metrics::ErrorCode code,
+                              std::string_view message, std::string_view ref) {
   metrics_->count_error(code);
   peer->send(frames::error(metrics::to_string(code), message, ref));
 }

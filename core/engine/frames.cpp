@@ -6,18 +6,24 @@ namespace sb::engine {
 
 const char* to_string(ConversationStatus status) {
   switch (status) {
-    case ConversationStatus::queued: return "queued";
-    case ConversationStatus::assigned: return "assigned";
-    case ConversationStatus::closed: return "closed";
+    case ConversationStatus::queued:
+      return "queued";
+    case ConversationStatus::assigned:
+      return "assigned";
+    case ConversationStatus::closed:
+      return "closed";
   }
   return "queued";
 }
 
 const char* to_string(AgentStatus status) {
   switch (status) {
-    case AgentStatus::offline: return "offline";
-    case AgentStatus::online: return "online";
-    case AgentStatus::away: return "away";
+    case AgentStatus::offline:
+      return "offline";
+    case AgentStatus::online:
+      return "online";
+    case AgentStatus::away:
+      return "away";
   }
   return "offline";
 }
@@ -30,7 +36,9 @@ Frame make_frame(const json::value& value) {
   return std::make_shared<const std::string>(json::serialize(value));
 }
 
-const char* role_name(Role role) { return role == Role::agent ? "agent" : "visitor"; }
+const char* role_name(Role role) {
+  return role == Role::agent ? "agent" : "visitor";
+}
 
 json::object conversation_object(const Conversation& c) {
   json::object o;
@@ -88,10 +96,11 @@ Frame visitor_welcome(std::string_view visitor_id, std::string_view visitor_toke
 }
 
 Frame agent_welcome(const AgentState& agent, const json::array& conversations) {
-  json::object o{{"type", "welcome"},
-                 {"agent", json::object{{"id", agent.id}, {"name", agent.name}, {"role", agent.role}}},
-                 {"status", to_string(agent.status)},
-                 {"conversations", conversations}};
+  json::object o{
+      {"type", "welcome"},
+      {"agent", json::object{{"id", agent.id}, {"name", agent.name}, {"role", agent.role}}},
+      {"status", to_string(agent.status)},
+      {"conversations", conversations}};
   return make_frame(o);
 }
 
@@ -106,43 +115,48 @@ Frame ack(std::string_view client_msg_id, const AckRecord& ack, std::string_view
   return make_frame(o);
 }
 
-Frame message(const StoredMessage& m) { return make_frame(message_object(m, true)); }
+Frame message(const StoredMessage& m) {
+  return make_frame(message_object(m, true));
+}
 
 Frame queued(std::string_view conversation_id, uint32_t position) {
-  return make_frame(json::object{
-      {"type", "conversation.queued"}, {"conversation_id", conversation_id}, {"position", position}});
+  return make_frame(json::object{{"type", "conversation.queued"},
+                                 {"conversation_id", conversation_id},
+                                 {"position", position}});
 }
 
 Frame assigned_to_agent(const Conversation& c, json::array history) {
   return make_frame(json::object{{"type", "conversation.assigned"},
-                                {"conversation", conversation_object(c)},
-                                {"history", std::move(history)}});
+                                 {"conversation", conversation_object(c)},
+                                 {"history", std::move(history)}});
 }
 
 Frame assigned_to_visitor(std::string_view conversation_id, const AgentState& agent) {
   return make_frame(json::object{{"type", "conversation.assigned"},
-                                {"conversation_id", conversation_id},
-                                {"agent", json::object{{"id", agent.id}, {"name", agent.name}}}});
+                                 {"conversation_id", conversation_id},
+                                 {"agent", json::object{{"id", agent.id}, {"name", agent.name}}}});
 }
 
 Frame closed(std::string_view conversation_id, std::string_view by) {
-  return make_frame(
-      json::object{{"type", "conversation.closed"}, {"conversation_id", conversation_id}, {"by", by}});
+  return make_frame(json::object{
+      {"type", "conversation.closed"}, {"conversation_id", conversation_id}, {"by", by}});
 }
 
 Frame typing(std::string_view conversation_id, bool on, Role from_role, std::string_view from_id) {
-  return make_frame(json::object{{"type", "typing"},
-                                {"conversation_id", conversation_id},
-                                {"on", on},
-                                {"from", json::object{{"role", role_name(from_role)}, {"id", from_id}}}});
+  return make_frame(
+      json::object{{"type", "typing"},
+                   {"conversation_id", conversation_id},
+                   {"on", on},
+                   {"from", json::object{{"role", role_name(from_role)}, {"id", from_id}}}});
 }
 
 Frame read(std::string_view conversation_id, uint64_t seq, Role from_role,
            std::string_view from_id) {
-  return make_frame(json::object{{"type", "read"},
-                                {"conversation_id", conversation_id},
-                                {"seq", seq},
-                                {"from", json::object{{"role", role_name(from_role)}, {"id", from_id}}}});
+  return make_frame(
+      json::object{{"type", "read"},
+                   {"conversation_id", conversation_id},
+                   {"seq", seq},
+                   {"from", json::object{{"role", role_name(from_role)}, {"id", from_id}}}});
 }
 
 Frame agent_status(AgentStatus status) {

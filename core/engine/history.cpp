@@ -2,7 +2,6 @@
 // agent of the tenant.
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <limits>
 
 #include "engine/frames.hpp"
@@ -20,25 +19,29 @@ void TenantEngine::history(Identity requester, std::string conversation_id, uint
       return answer_history(who, id, c->visitor_id, before_seq, limit, std::move(done));
     // Not open in memory: the stored record says whose it is.
     json::object filter{{"id", id}, {"limit", 1}};
-    store_->list_conversations(
-        json::serialize(filter),
-        [this, self = shared_from_this(), who, id, before_seq, limit, done = std::move(done)](StoreResult r) mutable {
-          if (!r.ok()) return done({503, http_error_body("unavailable", "storage did not answer: " + r.error)});
-          boost::system::error_code ec;
-          json::value root = json::parse(r.body, ec);
-          const json::value* list = (!ec && root.is_object()) ? root.get_object().if_contains("conversations") : nullptr;
-          if (!list || !list->is_array() || list->get_array().empty() || !list->get_array()[0].is_object())
-            return done({404, http_error_body("not_found", "no such conversation")});
-          const auto* visitor = list->get_array()[0].get_object().if_contains("visitor_id");
-          const std::string visitor_id = visitor && visitor->is_string() ? std::string(visitor->get_string()) : "";
-          answer_history(who, id, visitor_id, before_seq, limit, std::move(done));
-        });
+    store_->list_conversations(json::serialize(filter), [this, self = shared_from_this(), who, id,
+                                                         before_seq, limit, done = std::move(done)](
+                                                            StoreResult r) mutable {
+      if (!r.ok())
+        return done({503, http_error_body("unavailable", "storage did not answer: " + r.error)});
+      boost::system::error_code ec;
+      json::value root = json::parse(r.body, ec);
+      const json::value* list =
+          (!ec && root.is_object()) ? root.get_object().if_contains("conversations") : nullptr;
+      if (!list || !list->is_array() || list->get_array().empty() ||
+          !list->get_array()[0].is_object())
+        return done({404, http_error_body("not_found", "no such conversation")});
+      const auto* visitor = list->get_array()[0].get_object().if_contains("visitor_id");
+      const std::string visitor_id =
+          visitor && visitor->is_string() ? std::string(visitor->get_string()) : "";
+      answer_history(who, id, visitor_id, before_seq, limit, std::move(done));
+    });
   });
 }
 
 void TenantEngine::answer_history(const Identity& requester, const std::string& conversation_id,
-                                  const std::string& visitor_id, uint64_t before_seq, uint32_t limit,
-                                  std::function<void(HttpAnswer)> done) {
+                                  const std::string& visitor_id, uint64_t before_seq,
+                                  uint32_t limit, std::function<void(HttpAnswer)> done) {
   // A visitor sees only their own conversations; saying "not found" rather than
   // "forbidden" reveals nothing about other visitors' conversation ids.
   if (requester.role == Role::visitor && requester.id != visitor_id)
@@ -49,17 +52,20 @@ void TenantEngine::answer_history(const Identity& requester, const std::string& 
   if (before_seq == 0) before_seq = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
   store_->load_messages(
       conversation_id, 0, before_seq, limit,
-      [this, self = shared_from_this(), conversation_id, visitor_view, done = std::move(done)](StoreResult r) {
+      [this, self = shared_from_this(), conversation_id, visitor_view,
+       done = std::move(done)](StoreResult r) {
         auto messages = r.ok() ? parse_stored_messages(r.body, conversation_id) : std::nullopt;
-        if (!messages) return done({503, http_error_body("unavailable", "storage did not answer: " + r.error)});
+        if (!messages)
+          return done({503, http_error_body("unavailable", "storage did not answer: " + r.error)});
         json::array page;
         for (const auto& m : *messages) {
           if (visitor_view && (m.flags & kPrivateNote)) continue;  // private notes stay with agents
           page.push_back(frames::message_object(m, false));
         }
         const bool more = !messages->empty() && messages->front().seq > 1;
-        done({200, json::serialize(json::object{
-                       {"conversation_id", conversation_id}, {"messages", std::move(page)}, {"has_more", more}})});
+        done({200, json::serialize(json::object{{"conversation_id", conversation_id},
+                                                {"messages", std::move(page)},
+                                                {"has_more", more}})});
       });
 }
 

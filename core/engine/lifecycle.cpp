@@ -1,9 +1,9 @@
 // Start-up, configuration, connections and presence.
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "common/clock.hpp"
 #include "engine/frames.hpp"
@@ -22,7 +22,8 @@ TenantEngine::TenantEngine(std::string tenant_id, boost::asio::any_io_executor s
       metrics_(std::move(metrics)) {}
 
 void TenantEngine::start(std::function<void(bool, std::string)> ready) {
-  on_strand([this, ready = std::move(ready)]() mutable { load_open_conversations(std::move(ready)); });
+  on_strand(
+      [this, ready = std::move(ready)]() mutable { load_open_conversations(std::move(ready)); });
 }
 
 void TenantEngine::set_agents(std::vector<AgentState> agents) {
@@ -101,7 +102,8 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
         }
         boost::system::error_code ec;
         json::value root = json::parse(result.body, ec);
-        const json::value* list = (!ec && root.is_object()) ? root.get_object().if_contains("conversations") : nullptr;
+        const json::value* list =
+            (!ec && root.is_object()) ? root.get_object().if_contains("conversations") : nullptr;
         if (!list || !list->is_array()) {
           ready(false, "storage: list_conversations returned malformed JSON");
           return;
@@ -123,7 +125,8 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           Conversation c;
           c.id = text("id");
           if (c.id.empty()) continue;
-          c.status = text("status") == "assigned" ? ConversationStatus::assigned : ConversationStatus::queued;
+          c.status = text("status") == "assigned" ? ConversationStatus::assigned
+                                                  : ConversationStatus::queued;
           c.visitor_id = text("visitor_id");
           c.visitor_name = text("visitor_name");
           c.assignee = text("assignee");
@@ -148,8 +151,9 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           }
           if (it->second.status == ConversationStatus::queued) queued.push_back(&it->second);
         }
-        std::sort(queued.begin(), queued.end(),
-                  [](const Conversation* a, const Conversation* b) { return a->created_ms < b->created_ms; });
+        std::sort(queued.begin(), queued.end(), [](const Conversation* a, const Conversation* b) {
+          return a->created_ms < b->created_ms;
+        });
         for (Conversation* c : queued) {
           queue_.push_back(c->id);
           metrics_->conversations_queued.fetch_add(1, std::memory_order_relaxed);
@@ -167,7 +171,8 @@ void TenantEngine::apply_agents(std::vector<AgentState> agents) {
     auto old = agents_.find(incoming.id);
     if (old != agents_.end() && old->second.epoch != incoming.epoch) {
       // The password changed: sessions opened with the old one end.
-      for (const auto& peer : old->second.peers) peer->close(1008, "password changed; log in again");
+      for (const auto& peer : old->second.peers)
+        peer->close(1008, "password changed; log in again");
       old->second.peers.clear();
       old->second.status = AgentStatus::offline;
     }
@@ -210,7 +215,8 @@ void TenantEngine::on_visitor_hello(const PeerPtr& peer, const Identity& who,
   if (!who.name.empty()) visitor.name = who.name;
   visitor.peers.push_back(peer);
 
-  Conversation* open = visitor.open_conversation.empty() ? nullptr : find_conversation(visitor.open_conversation);
+  Conversation* open =
+      visitor.open_conversation.empty() ? nullptr : find_conversation(visitor.open_conversation);
   peer->send(frames::visitor_welcome(who.id, token, open));
   if (!open) return;
   if (open->status == ConversationStatus::queued) {
@@ -226,7 +232,8 @@ void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
   AgentState* agent = find_agent(who.id);
   if (!agent || agent->epoch != who.epoch) {
     send_error(peer, metrics::ErrorCode::forbidden,
-               agent ? "this token predates a password change; log in again" : "no such agent in this tenant");
+               agent ? "this token predates a password change; log in again"
+                     : "no such agent in this tenant");
     peer->close(1008, "unknown agent");
     return;
   }
@@ -239,7 +246,8 @@ void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
   }
   json::array conversations;
   for (const auto& id : agent->open_conversations)
-    if (const Conversation* c = find_conversation(id)) conversations.push_back(frames::conversation_object(*c));
+    if (const Conversation* c = find_conversation(id))
+      conversations.push_back(frames::conversation_object(*c));
   peer->send(frames::agent_welcome(*agent, conversations));
   if (came_online) {
     publish(bus::event::kAgentStatus, {},
@@ -301,7 +309,8 @@ void TenantEngine::on_set_status(const PeerPtr& peer, const Identity& who, Agent
 void TenantEngine::publish(const char* type, const std::string& conversation_id,
                            std::string payload_json) {
   if (bus_.subscriber_count() == 0) return;
-  bus_.publish(bus::Event{type, tenant_id_, conversation_id, std::move(payload_json), wall_clock_ms()});
+  bus_.publish(
+      bus::Event{type, tenant_id_, conversation_id, std::move(payload_json), wall_clock_ms()});
 }
 
 Conversation* TenantEngine::find_conversation(const std::string& id) {

@@ -1,7 +1,8 @@
 // The message path: seq assignment, durable-before-ack, idempotent resend, ordered
 // fan-out, typing and read receipts.
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/json/serialize.hpp>
 
 #include "common/clock.hpp"
 #include "common/ids.hpp"
@@ -26,21 +27,19 @@ int64_t monotonic_us() {
 }  // namespace
 
 void TenantEngine::post_message(PeerPtr peer, Identity who, MessageCommand command) {
-  on_strand([this, peer = std::move(peer), who = std::move(who), command = std::move(command)]() mutable {
-    on_message(peer, who, command);
-  });
+  on_strand([this, peer = std::move(peer), who = std::move(who),
+             command = std::move(command)]() mutable { on_message(peer, who, command); });
 }
 
 void TenantEngine::typing(PeerPtr peer, Identity who, std::string conversation_id, bool on) {
-  on_strand([this, peer = std::move(peer), who = std::move(who), id = std::move(conversation_id), on] {
-    on_typing(peer, who, id, on);
-  });
+  on_strand([this, peer = std::move(peer), who = std::move(who), id = std::move(conversation_id),
+             on] { on_typing(peer, who, id, on); });
 }
 
 void TenantEngine::mark_read(PeerPtr peer, Identity who, std::string conversation_id, uint64_t seq,
                              std::string ref) {
-  on_strand([this, peer = std::move(peer), who = std::move(who), id = std::move(conversation_id), seq,
-             ref = std::move(ref)] { on_read(peer, who, id, seq, ref); });
+  on_strand([this, peer = std::move(peer), who = std::move(who), id = std::move(conversation_id),
+             seq, ref = std::move(ref)] { on_read(peer, who, id, seq, ref); });
 }
 
 void TenantEngine::on_message(const PeerPtr& peer, const Identity& who, MessageCommand& command) {
@@ -51,7 +50,8 @@ void TenantEngine::on_message(const PeerPtr& peer, const Identity& who, MessageC
     // Restored after a restart: read back recent acks first, so a resend from
     // before the restart is recognised instead of stored twice.
     const bool first_waiter = c->waiting_for_warm.empty();
-    c->waiting_for_warm.push_back([this, peer, who, command]() mutable { on_message(peer, who, command); });
+    c->waiting_for_warm.push_back(
+        [this, peer, who, command]() mutable { on_message(peer, who, command); });
     if (first_waiter) make_warm(*c);
     return;
   }
@@ -60,12 +60,12 @@ void TenantEngine::on_message(const PeerPtr& peer, const Identity& who, MessageC
 }
 
 Conversation* TenantEngine::conversation_for_message(const PeerPtr& peer, const Identity& who,
-                                                     const MessageCommand& command,
-                                                     bool& opened) {
+                                                     const MessageCommand& command, bool& opened) {
   if (who.role == Role::agent) {
     Conversation* c = find_conversation(command.conversation_id);
     if (!c || c->status == ConversationStatus::closed) {
-      send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id", command.ref);
+      send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id",
+                 command.ref);
       return nullptr;
     }
     if (c->assignee != who.id) {
@@ -147,10 +147,10 @@ void TenantEngine::write_message(const std::string& conversation_id, uint64_t se
   auto it = c->pending.find(seq);
   if (it == c->pending.end()) return;
   ++it->second.attempts;
-  store_->append_message(it->second.message,
-                         [this, self = shared_from_this(), conversation_id, seq](StoreResult result) {
-                           on_message_stored(conversation_id, seq, std::move(result));
-                         });
+  store_->append_message(it->second.message, [this, self = shared_from_this(), conversation_id,
+                                              seq](StoreResult result) {
+    on_message_stored(conversation_id, seq, std::move(result));
+  });
 }
 
 void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_t seq,
@@ -165,16 +165,16 @@ void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_
   if (!result.ok()) {
     metrics_->storage_failures.fetch_add(1, std::memory_order_relaxed);
     if (pending.attempts < kMaxWriteAttempts) {
-      spdlog::warn("tenant {}: storing {} seq {} failed ({}), retrying", tenant_id_, conversation_id,
-                   seq, result.error);
+      spdlog::warn("tenant {}: storing {} seq {} failed ({}), retrying", tenant_id_,
+                   conversation_id, seq, result.error);
       write_message(conversation_id, seq);
       return;
     }
-    spdlog::error("tenant {}: storing {} seq {} failed {} times ({}); the sender is told", tenant_id_,
-                  conversation_id, seq, pending.attempts, result.error);
+    spdlog::error("tenant {}: storing {} seq {} failed {} times ({}); the sender is told",
+                  tenant_id_, conversation_id, seq, pending.attempts, result.error);
     for (const auto& [peer, ref] : pending.waiters)
-      send_error(peer, metrics::ErrorCode::unavailable, "the message could not be stored; send it again",
-                 ref);
+      send_error(peer, metrics::ErrorCode::unavailable,
+                 "the message could not be stored; send it again", ref);
     pending.failed = true;
     c->pending_keys.erase(key);
     deliver_ready(*c);
@@ -186,7 +186,8 @@ void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_
   const auto ack_frame = frames::ack(pending.message.client_msg_id, ack, c->id);
   const int64_t latency_us = monotonic_us() - pending.received_us;
   for (const auto& [peer, ref] : pending.waiters) {
-    peer->send(ref.empty() ? ack_frame : frames::ack(pending.message.client_msg_id, ack, c->id, ref));
+    peer->send(ref.empty() ? ack_frame
+                           : frames::ack(pending.message.client_msg_id, ack, c->id, ref));
     metrics_->acks_sent.fetch_add(1, std::memory_order_relaxed);
   }
   metrics_->ack_latency.observe_us(latency_us > 0 ? static_cast<uint64_t>(latency_us) : 0);
@@ -240,11 +241,13 @@ void TenantEngine::make_warm(Conversation& c) {
         if (auto messages = result.ok() ? parse_stored_messages(result.body, id) : std::nullopt) {
           for (auto& m : *messages)
             if (!m.client_msg_id.empty())
-              remember_ack(*c, ack_key(m.sender_id, m.client_msg_id), AckRecord{m.message_id, m.seq});
+              remember_ack(*c, ack_key(m.sender_id, m.client_msg_id),
+                           AckRecord{m.message_id, m.seq});
         } else {
-          spdlog::warn("tenant {}: could not read back recent messages of {} ({}); resends from before "
-                       "the restart may be stored twice",
-                       tenant_id_, id, result.error);
+          spdlog::warn(
+              "tenant {}: could not read back recent messages of {} ({}); resends from before "
+              "the restart may be stored twice",
+              tenant_id_, id, result.error);
         }
         c->warm = true;
         auto waiting = std::move(c->waiting_for_warm);
@@ -259,7 +262,8 @@ void TenantEngine::on_typing(const PeerPtr& peer, const Identity& who,
   if (!c || c->status == ConversationStatus::closed)
     return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id");
   if (!is_participant(*c, who))
-    return send_error(peer, metrics::ErrorCode::forbidden, "not a participant of this conversation");
+    return send_error(peer, metrics::ErrorCode::forbidden,
+                      "not a participant of this conversation");
   const auto frame = frames::typing(c->id, on, who.role, who.id);
   if (who.role == Role::visitor) {
     send_to_assignee(*c, frame);
@@ -269,18 +273,23 @@ void TenantEngine::on_typing(const PeerPtr& peer, const Identity& who,
 }
 
 void TenantEngine::on_read(const PeerPtr& peer, const Identity& who,
-                           const std::string& conversation_id, uint64_t seq, const std::string& ref) {
+                           const std::string& conversation_id, uint64_t seq,
+                           const std::string& ref) {
   Conversation* c = find_conversation(conversation_id);
-  if (!c) return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id", ref);
+  if (!c)
+    return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id",
+                      ref);
   if (!is_participant(*c, who))
-    return send_error(peer, metrics::ErrorCode::forbidden, "not a participant of this conversation", ref);
+    return send_error(peer, metrics::ErrorCode::forbidden, "not a participant of this conversation",
+                      ref);
   // Nobody can have read what does not exist yet.
   seq = std::min(seq, c->delivered_seq);
   uint64_t& recorded = c->read_seq[who.id];
   if (seq <= recorded) return;  // receipts are monotonic: a lower seq changes nothing
   recorded = seq;
   store_->set_read(c->id, who.id, seq, [tenant = tenant_id_, id = c->id](StoreResult result) {
-    if (!result.ok()) spdlog::warn("tenant {}: storing read receipt of {} failed: {}", tenant, id, result.error);
+    if (!result.ok())
+      spdlog::warn("tenant {}: storing read receipt of {} failed: {}", tenant, id, result.error);
   });
   const auto frame = frames::read(c->id, seq, who.role, who.id);
   if (who.role == Role::visitor) {

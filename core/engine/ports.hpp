@@ -19,8 +19,8 @@ enum class Role : uint8_t { visitor, agent };
 // Who is on the other end of a connection, as authenticated by the hub.
 struct Identity {
   Role role = Role::visitor;
-  std::string id;    // visitor id or agent id
-  std::string name;  // display name
+  std::string id;          // visitor id or agent id
+  std::string name;        // display name
   std::string agent_role;  // "agent" | "admin" for agents, empty for visitors
   uint32_t epoch = 0;      // agents: the password epoch their token was issued in
 };

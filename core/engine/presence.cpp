@@ -3,11 +3,11 @@
 // (or kept, per tenant); a conversation whose agent has not answered within the
 // tenant's limit goes to someone else. Timers run on the strand; a generation
 // number tells a timer that the world moved on since it was armed.
-#include <boost/asio/steady_timer.hpp>
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "engine/frames.hpp"
 #include "engine/internal.hpp"
@@ -18,23 +18,27 @@ namespace json = boost::json;
 
 void TenantEngine::after(std::chrono::milliseconds delay, std::function<void()> fn) {
   auto timer = std::make_shared<boost::asio::steady_timer>(strand_, delay);
-  timer->async_wait([self = shared_from_this(), timer, fn = std::move(fn)](const boost::system::error_code& ec) {
-    if (!ec) fn();
-  });
+  timer->async_wait(
+      [self = shared_from_this(), timer, fn = std::move(fn)](const boost::system::error_code& ec) {
+        if (!ec) fn();
+      });
 }
 
 void TenantEngine::start_offline_grace(AgentState& agent) {
   if (!policy_.requeue_when_agent_offline || agent.open_conversations.empty()) return;
   const uint64_t generation = ++agent.presence_generation;
   if (policy_.agent_offline_grace.count() == 0) return on_offline_grace_over(agent.id, generation);
-  after(policy_.agent_offline_grace, [this, id = agent.id, generation] { on_offline_grace_over(id, generation); });
+  after(policy_.agent_offline_grace,
+        [this, id = agent.id, generation] { on_offline_grace_over(id, generation); });
 }
 
 void TenantEngine::on_offline_grace_over(const std::string& agent_id, uint64_t generation) {
   AgentState* agent = find_agent(agent_id);
-  if (!agent || agent->presence_generation != generation || !agent->peers.empty()) return;  // came back
+  if (!agent || agent->presence_generation != generation || !agent->peers.empty())
+    return;  // came back
   const auto open = agent->open_conversations;
-  spdlog::info("tenant {}: agent {} stayed away; requeueing {} conversations", tenant_id_, agent_id, open.size());
+  spdlog::info("tenant {}: agent {} stayed away; requeueing {} conversations", tenant_id_, agent_id,
+               open.size());
   for (const auto& id : open)
     if (Conversation* c = find_conversation(id)) requeue(*c, "agent_offline");
   drain_queue();
@@ -42,8 +46,9 @@ void TenantEngine::on_offline_grace_over(const std::string& agent_id, uint64_t g
 
 void TenantEngine::start_answer_deadline(Conversation& c) {
   if (policy_.reroute_unanswered.count() == 0) return;
-  after(policy_.reroute_unanswered,
-        [this, id = c.id, generation = c.assignment_generation] { on_answer_deadline(id, generation); });
+  after(policy_.reroute_unanswered, [this, id = c.id, generation = c.assignment_generation] {
+    on_answer_deadline(id, generation);
+  });
 }
 
 void TenantEngine::on_answer_deadline(const std::string& conversation_id, uint64_t generation) {
@@ -53,13 +58,15 @@ void TenantEngine::on_answer_deadline(const std::string& conversation_id, uint64
     return;
   // Someone else must be free, or taking it away only makes the visitor wait longer.
   const auto free_agents = candidates();
-  const bool someone_else = std::any_of(free_agents.begin(), free_agents.end(),
-                                        [&](const Candidate& a) { return a.agent_id != c->assignee; });
+  const bool someone_else =
+      std::any_of(free_agents.begin(), free_agents.end(),
+                  [&](const Candidate& a) { return a.agent_id != c->assignee; });
   if (!someone_else) {
     start_answer_deadline(*c);  // look again after another period
     return;
   }
-  spdlog::info("tenant {}: agent {} did not answer {} in time; rerouting", tenant_id_, c->assignee, c->id);
+  spdlog::info("tenant {}: agent {} did not answer {} in time; rerouting", tenant_id_, c->assignee,
+               c->id);
   metrics_->conversations_rerouted.fetch_add(1, std::memory_order_relaxed);
   c->skip_agent = c->assignee;
   requeue(*c, "unanswered");
@@ -69,13 +76,15 @@ void TenantEngine::on_answer_deadline(const std::string& conversation_id, uint64
 // Takes the conversation from its agent (who is told) and puts it back in line.
 void TenantEngine::requeue(Conversation& c, const char* reason) {
   const std::string previous = c.assignee;
-  send_to_assignee(c, frames::make_frame(json::object{
-                          {"type", "conversation.unassigned"}, {"conversation_id", c.id}, {"reason", reason}}));
+  send_to_assignee(
+      c, frames::make_frame(json::object{
+             {"type", "conversation.unassigned"}, {"conversation_id", c.id}, {"reason", reason}}));
   release_from_agent(c);
   if (std::string(reason) == "agent_offline")
     metrics_->conversations_requeued.fetch_add(1, std::memory_order_relaxed);
   publish(bus::event::kConversationQueued, c.id,
-          json::serialize(json::object{{"conversation_id", c.id}, {"from_agent", previous}, {"reason", reason}}));
+          json::serialize(json::object{
+              {"conversation_id", c.id}, {"from_agent", previous}, {"reason", reason}}));
   enqueue(c);
 }
 

@@ -22,8 +22,8 @@ int64_t int_field(const json::object& o, std::string_view key) {
 }
 }  // namespace
 
-std::optional<std::vector<StoredMessage>> parse_stored_messages(const std::string& body,
-                                                                const std::string& conversation_id) {
+std::optional<std::vector<StoredMessage>> parse_stored_messages(
+    const std::string& body, const std::string& conversation_id) {
   boost::system::error_code ec;
   json::value root = json::parse(body, ec);
   if (ec || !root.is_object()) return std::nullopt;
@@ -54,7 +54,8 @@ std::optional<std::vector<StoredMessage>> parse_stored_messages(const std::strin
 }
 
 std::string http_error_body(std::string_view code, std::string_view message) {
-  return json::serialize(json::object{{"error", json::object{{"code", code}, {"message", message}}}});
+  return json::serialize(
+      json::object{{"error", json::object{{"code", code}, {"message", message}}}});
 }
 
 }  // namespace sb::engine

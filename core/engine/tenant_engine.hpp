@@ -10,8 +10,8 @@
 // SQLite) happens on the I/O threads and the storage plugin's threads.
 #pragma once
 
-#include <boost/asio/any_io_executor.hpp>
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -97,8 +97,8 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void agent_presence(std::function<void(std::map<std::string, AgentPresence>)> done);
 
   // REST: a page of history. done runs on the strand.
-  void history(Identity requester, std::string conversation_id, uint64_t before_seq,
-               uint32_t limit, std::function<void(HttpAnswer)> done);
+  void history(Identity requester, std::string conversation_id, uint64_t before_seq, uint32_t limit,
+               std::function<void(HttpAnswer)> done);
 
  private:
   // lifecycle.cpp
@@ -129,13 +129,13 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
 
   // delivery.cpp
   void send_to_visitor(Conversation& c, const frames::Frame& frame, uint64_t except_peer = 0);
-  void send_to_assignee(Conversation& c, const frames::Frame& frame,
-                        uint64_t except_peer = 0);
+  void send_to_assignee(Conversation& c, const frames::Frame& frame, uint64_t except_peer = 0);
   void send_to_participant(Conversation& c, const PeerPtr& peer, const frames::Frame& frame);
   void fan_out(Conversation& c, const frames::Frame& frame, uint64_t except_peer);
   // Sends stored messages after_seq < seq <= delivered_seq to peer, holding back
   // live frames meanwhile. as_assignment wraps them in conversation.assigned.
-  void catch_up(Conversation& c, const PeerPtr& peer, Role role, uint64_t after_seq, bool as_assignment);
+  void catch_up(Conversation& c, const PeerPtr& peer, Role role, uint64_t after_seq,
+                bool as_assignment);
   void send_error(const PeerPtr& peer, metrics::ErrorCode code, std::string_view message,
                   std::string_view ref = {});
 

@@ -47,7 +47,8 @@ class Decoder {
   }
 
   // An optional string field: absent is fine, another type is not.
-  bool optional_string(std::string_view key, std::string& out, size_t max_bytes, FrameError& err) const {
+  bool optional_string(std::string_view key, std::string& out, size_t max_bytes,
+                       FrameError& err) const {
     const json::value* v = o_.if_contains(key);
     if (!v || v->is_null()) return true;
     return string(key, out, max_bytes, err);
@@ -102,7 +103,9 @@ class Decoder {
   const json::object& o_;
 };
 
-int64_t now_s() { return wall_clock_ms() / 1000; }
+int64_t now_s() {
+  return wall_clock_ms() / 1000;
+}
 
 FrameVerdict fail(ConnectionState& state, const engine::PeerPtr& peer, const FrameError& err,
                   std::string_view ref) {
@@ -131,7 +134,8 @@ bool visitor_hello(ConnectionState& state, const engine::PeerPtr& peer, const De
   std::string visitor_id;
   if (!token.empty()) {
     auto claims = state.signer->verify(token, now_s());
-    if (claims && claims->kind == "visitor" && claims->tenant == state.gate->id()) visitor_id = claims->subject;
+    if (claims && claims->kind == "visitor" && claims->tenant == state.gate->id())
+      visitor_id = claims->subject;
   }
   if (visitor_id.empty()) visitor_id = new_id("v");
   auth::Claims claims;
@@ -144,7 +148,8 @@ bool visitor_hello(ConnectionState& state, const engine::PeerPtr& peer, const De
   state.who.id = visitor_id;
   state.who.name = name;
   state.registered = true;
-  state.gate->engine()->visitor_hello(peer, state.who, state.signer->issue(claims), std::move(last_seq));
+  state.gate->engine()->visitor_hello(peer, state.who, state.signer->issue(claims),
+                                      std::move(last_seq));
   return true;
 }
 
@@ -213,12 +218,14 @@ FrameVerdict handle_text_frame(ConnectionState& state, const engine::PeerPtr& pe
     boost::system::error_code ignored;
     json::value whole = json::parse(text, ignored);
     if (const auto* o = whole.if_object())
-      if (const auto* r = o->if_contains("ref"); r && r->is_string() && r->get_string().size() <= kMaxIdBytes)
+      if (const auto* r = o->if_contains("ref");
+          r && r->is_string() && r->get_string().size() <= kMaxIdBytes)
         ref.assign(r->get_string().data(), r->get_string().size());
-    return fail(state, peer,
-                {ErrorCode::too_large, "frame larger than this tenant's limit of " +
-                                           std::to_string(state.gate->max_message_bytes()) + " bytes"},
-                ref);
+    return fail(
+        state, peer,
+        {ErrorCode::too_large, "frame larger than this tenant's limit of " +
+                                   std::to_string(state.gate->max_message_bytes()) + " bytes"},
+        ref);
   }
 
   // Small frames parse into a stack buffer: no heap allocation for the DOM.
@@ -227,11 +234,13 @@ FrameVerdict handle_text_frame(ConnectionState& state, const engine::PeerPtr& pe
   boost::system::error_code ec;
   json::value root = json::parse(text, ec, &arena);
   if (ec) return fail(state, peer, {ErrorCode::bad_json, "not valid JSON: " + ec.message()}, {});
-  if (!root.is_object()) return fail(state, peer, {ErrorCode::bad_json, "a frame must be a JSON object"}, {});
+  if (!root.is_object())
+    return fail(state, peer, {ErrorCode::bad_json, "a frame must be a JSON object"}, {});
   const json::object& o = root.get_object();
 
   std::string ref;
-  if (const json::value* r = o.if_contains("ref"); r && r->is_string() && r->get_string().size() <= kMaxIdBytes)
+  if (const json::value* r = o.if_contains("ref");
+      r && r->is_string() && r->get_string().size() <= kMaxIdBytes)
     ref.assign(r->get_string().data(), r->get_string().size());
   const json::value* type_value = o.if_contains("type");
   if (!type_value || !type_value->is_string())
@@ -286,7 +295,9 @@ FrameVerdict handle_text_frame(ConnectionState& state, const engine::PeerPtr& pe
         engine.accept_conversation(peer, state.who, std::move(conversation_id), ref);
       } else if (ok) {
         ok = d.optional_string("to_agent", to_agent, kMaxIdBytes, err);
-        if (ok) engine.transfer_conversation(peer, state.who, std::move(conversation_id), std::move(to_agent), ref);
+        if (ok)
+          engine.transfer_conversation(peer, state.who, std::move(conversation_id),
+                                       std::move(to_agent), ref);
       }
     }
   } else {

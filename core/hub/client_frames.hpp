@@ -22,7 +22,7 @@ struct ConnectionState {
   std::shared_ptr<TenantGate> gate;
   const auth::TokenSigner* signer = nullptr;
   bool registered = false;  // the engine knows this connection (after hello / agent connect)
-  uint32_t consecutive_errors = 0;       // bad frames in a row
+  uint32_t consecutive_errors = 0;        // bad frames in a row
   uint32_t consecutive_rate_limited = 0;  // rate-limited frames in a row
   RateLimiter rate;
 };

@@ -1,10 +1,11 @@
 #include "hub/http_session.hpp"
 
-#include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/url/parse.hpp>
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/url/parse.hpp>
 
 #include "auth/token_signer.hpp"
 #include "common/clock.hpp"
@@ -38,11 +39,13 @@ bool parse_target(std::string_view target, HttpRequest& out) {
 
 }  // namespace
 
-HttpSession::HttpSession(net::ip::tcp::socket&& socket, ConnectionSlot slot, SessionContext& context)
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, ConnectionSlot slot,
+                         SessionContext& context)
     : stream_(std::move(socket)), slot_(std::move(slot)), context_(context) {}
 
 void HttpSession::run() {
-  net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::read_next, shared_from_this()));
+  net::dispatch(stream_.get_executor(),
+                beast::bind_front_handler(&HttpSession::read_next, shared_from_this()));
 }
 
 void HttpSession::read_next() {
@@ -50,7 +53,8 @@ void HttpSession::read_next() {
   parser_->body_limit(kMaxBodyBytes);
   parser_->header_limit(kMaxHeaderBytes);
   stream_.expires_after(std::chrono::milliseconds(context_.options.handshake_timeout_ms));
-  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
 }
 
 void HttpSession::on_read(beast::error_code ec, std::size_t) {
@@ -75,11 +79,12 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
 
   parsed.body = std::move(request.body());
   const bool keep_alive = request.keep_alive();
-  context_.services->handle_http(std::move(parsed), [self = shared_from_this(), keep_alive](HttpResponse response) {
-    net::post(self->stream_.get_executor(), [self, keep_alive, response = std::move(response)] {
-      self->respond(response, keep_alive);
-    });
-  });
+  context_.services->handle_http(
+      std::move(parsed), [self = shared_from_this(), keep_alive](HttpResponse response) {
+        net::post(self->stream_.get_executor(), [self, keep_alive, response = std::move(response)] {
+          self->respond(response, keep_alive);
+        });
+      });
 }
 
 void HttpSession::upgrade(Request request, HttpRequest parsed) {
@@ -88,7 +93,9 @@ void HttpSession::upgrade(Request request, HttpRequest parsed) {
     return respond(error_response(404, "not_found", "no WebSocket endpoint at this path"), false);
 
   const auto tenant_param = parsed.query.find("tenant");
-  auto gate = tenant_param == parsed.query.end() ? nullptr : context_.services->find_tenant(tenant_param->second);
+  auto gate = tenant_param == parsed.query.end()
+                  ? nullptr
+                  : context_.services->find_tenant(tenant_param->second);
   if (!gate) return respond(error_response(404, "not_found", "no such tenant"), false);
 
   ConnectionState state;
@@ -98,12 +105,14 @@ void HttpSession::upgrade(Request request, HttpRequest parsed) {
     state.who.role = engine::Role::visitor;
   } else {
     const std::string token = bearer_token(parsed);
-    if (token.empty()) return respond(error_response(401, "unauthorized", "an agent token is required"), false);
+    if (token.empty())
+      return respond(error_response(401, "unauthorized", "an agent token is required"), false);
     auto claims = state.signer->verify(token, wall_clock_ms() / 1000);
     if (!claims || claims->kind != "agent")
       return respond(error_response(401, "unauthorized", "invalid or expired token"), false);
     if (claims->tenant != gate->id())
-      return respond(error_response(403, "forbidden", "this token belongs to another tenant"), false);
+      return respond(error_response(403, "forbidden", "this token belongs to another tenant"),
+                     false);
     state.who.role = engine::Role::agent;
     state.who.id = claims->subject;
     state.who.agent_role = claims->role;
@@ -111,22 +120,26 @@ void HttpSession::upgrade(Request request, HttpRequest parsed) {
   }
   if (!gate->try_open_connection()) {
     context_.services->metrics().rejected_connections.fetch_add(1, std::memory_order_relaxed);
-    return respond(error_response(503, "unavailable", "this tenant has reached its connection limit"), false);
+    return respond(
+        error_response(503, "unavailable", "this tenant has reached its connection limit"), false);
   }
-  auto session = std::make_shared<WsSession>(std::move(stream_), std::move(slot_), context_, std::move(state));
+  auto session =
+      std::make_shared<WsSession>(std::move(stream_), std::move(slot_), context_, std::move(state));
   session->run(std::move(request));
 }
 
 void HttpSession::respond(const HttpResponse& response, bool keep_alive) {
-  response_ = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status), 11);
+  response_ = std::make_shared<http::response<http::string_body>>(
+      static_cast<http::status>(response.status), 11);
   response_->set(http::field::server, "switchboard");
   response_->set(http::field::content_type, response.content_type);
   response_->set(http::field::cache_control, "no-store");
   response_->keep_alive(keep_alive);
   response_->body() = response.body;
   response_->prepare_payload();
-  http::async_write(stream_, *response_,
-                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+  http::async_write(
+      stream_, *response_,
+      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
 }
 
 void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {

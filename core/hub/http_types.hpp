@@ -10,7 +10,7 @@ struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string path;    // decoded path without the query, e.g. "/v1/tenants/demo/auth/login"
   std::map<std::string, std::string> query;  // decoded query parameters
-  std::string authorization;  // the Authorization header as sent ("Bearer ...")
+  std::string authorization;                 // the Authorization header as sent ("Bearer ...")
   std::string content_type;
   std::string body;
   std::string remote_address;

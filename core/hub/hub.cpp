@@ -1,7 +1,8 @@
 #include "hub/hub.hpp"
 
-#include <boost/asio/ip/tcp.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/tcp.hpp>
 
 #include "hub/http_session.hpp"
 
@@ -29,7 +30,8 @@ struct Hub::Impl {
 
   void admit(tcp::socket socket) {
     auto& registry = context.services->metrics();
-    if (registry.open_connections.load(std::memory_order_relaxed) >= context.options.max_connections) {
+    if (registry.open_connections.load(std::memory_order_relaxed) >=
+        context.options.max_connections) {
       registry.rejected_connections.fetch_add(1, std::memory_order_relaxed);
       boost::system::error_code ignored;
       socket.close(ignored);

@@ -19,7 +19,8 @@ class ConnectionSlot {
   explicit ConnectionSlot(metrics::Registry& registry) : registry_(&registry) {
     registry_->open_connections.fetch_add(1, std::memory_order_relaxed);
   }
-  ConnectionSlot(ConnectionSlot&& other) noexcept : registry_(std::exchange(other.registry_, nullptr)) {}
+  ConnectionSlot(ConnectionSlot&& other) noexcept
+      : registry_(std::exchange(other.registry_, nullptr)) {}
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(ConnectionSlot&&) = delete;

@@ -14,7 +14,8 @@ bool RateLimiter::try_take(int64_t now_us, uint32_t per_second) {
   for (;;) {
     const int64_t next = std::max(tat, now_us) + interval_us;
     if (next - now_us > burst_us + interval_us) return false;
-    if (theoretical_arrival_us_.compare_exchange_weak(tat, next, std::memory_order_relaxed)) return true;
+    if (theoretical_arrival_us_.compare_exchange_weak(tat, next, std::memory_order_relaxed))
+      return true;
   }
 }
 
@@ -49,7 +50,9 @@ bool TenantGate::try_open_connection() {
   return false;
 }
 
-void TenantGate::close_connection() { connections_.fetch_sub(1, std::memory_order_relaxed); }
+void TenantGate::close_connection() {
+  connections_.fetch_sub(1, std::memory_order_relaxed);
+}
 
 std::string bearer_token(const HttpRequest& request) {
   constexpr std::string_view kBearer = "Bearer ";

@@ -16,8 +16,8 @@ namespace sb::hub {
 
 struct TenantLimits {
   uint32_t max_connections = 1000;
-  uint32_t messages_per_second = 200;             // whole tenant
-  uint32_t connection_messages_per_second = 10;   // one connection
+  uint32_t messages_per_second = 200;            // whole tenant
+  uint32_t connection_messages_per_second = 10;  // one connection
   uint32_t max_message_bytes = 65536;
   int64_t visitor_token_ttl_s = 30 * 24 * 3600;
 };

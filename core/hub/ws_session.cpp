@@ -1,9 +1,9 @@
 #include "hub/ws_session.hpp"
 
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <chrono>
 
 namespace sb::hub {
@@ -29,7 +29,9 @@ WsSession::WsSession(beast::tcp_stream&& stream, ConnectionSlot slot, SessionCon
       state_(std::move(state)),
       peer_id_(context.next_peer_id.fetch_add(1, std::memory_order_relaxed)) {}
 
-WsSession::~WsSession() { finish(); }
+WsSession::~WsSession() {
+  finish();
+}
 
 void WsSession::run(beast::http::request<beast::http::string_body> upgrade) {
   // The WebSocket layer takes over timeouts: a ping after 30 s of silence, and a
@@ -40,9 +42,8 @@ void WsSession::run(beast::http::request<beast::http::string_body> upgrade) {
   timeouts.idle_timeout = std::chrono::seconds(60);
   timeouts.keep_alive_pings = true;
   ws_.set_option(timeouts);
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-    res.set(beast::http::field::server, "switchboard");
-  }));
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(beast::http::field::server, "switchboard"); }));
   // Oversize frames up to the hard cap are read and answered with too_large; only
   // beyond it does the WebSocket layer itself refuse (close 1009).
   ws_.read_message_max(context_.options.hard_max_frame_bytes);
@@ -79,28 +80,31 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
                            "binary frames are not accepted; send JSON text frames");
   } else {
     const auto data = buffer_.cdata();
-    verdict = handle_text_frame(state_, shared_from_this(),
-                                std::string_view(static_cast<const char*>(data.data()), data.size()),
-                                monotonic_us());
+    verdict = handle_text_frame(
+        state_, shared_from_this(),
+        std::string_view(static_cast<const char*>(data.data()), data.size()), monotonic_us());
   }
   buffer_.consume(buffer_.size());
   // A large frame must not pin its buffer for the life of an idle connection.
   if (buffer_.capacity() > 16 * 1024) buffer_.shrink_to_fit();
 
-  if (verdict == FrameVerdict::close_policy) return start_close(websocket::close_code::policy_error, "too many bad frames");
+  if (verdict == FrameVerdict::close_policy)
+    return start_close(websocket::close_code::policy_error, "too many bad frames");
   read_next();
 }
 
 void WsSession::send(std::shared_ptr<const std::string> frame) {
-  net::dispatch(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
-    self->enqueue(std::move(frame));
-  });
+  net::dispatch(ws_.get_executor(),
+                [self = shared_from_this(), frame = std::move(frame)]() mutable {
+                  self->enqueue(std::move(frame));
+                });
 }
 
 void WsSession::close(uint16_t code, std::string reason) {
-  net::dispatch(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
-    self->start_close(code, std::move(reason));
-  });
+  net::dispatch(ws_.get_executor(),
+                [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+                  self->start_close(code, std::move(reason));
+                });
 }
 
 void WsSession::enqueue(std::shared_ptr<const std::string> frame) {
@@ -112,7 +116,8 @@ void WsSession::enqueue(std::shared_ptr<const std::string> frame) {
     // A consumer this slow would hold memory and delay nobody but itself if we let
     // it; cut it off instead. Its messages stay in storage for when it resumes.
     state_.gate->metrics().slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);
-    spdlog::info("tenant {}: closing a slow connection ({} bytes unsent)", state_.gate->id(), queued_bytes_);
+    spdlog::info("tenant {}: closing a slow connection ({} bytes unsent)", state_.gate->id(),
+                 queued_bytes_);
     open_ = false;
     beast::get_lowest_layer(ws_).socket().close();
     return;
@@ -126,14 +131,16 @@ void WsSession::write_next() {
   if (queue_.empty()) {
     writing_ = false;
     if (close_code_) {
-      ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close_code_), close_reason_),
-                      [self = shared_from_this()](beast::error_code) { self->finish(); });
+      ws_.async_close(
+          websocket::close_reason(static_cast<websocket::close_code>(close_code_), close_reason_),
+          [self = shared_from_this()](beast::error_code) { self->finish(); });
     }
     return;
   }
   writing_ = true;
   ws_.text(true);
-  ws_.async_write(net::buffer(*queue_.front()), beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+  ws_.async_write(net::buffer(*queue_.front()),
+                  beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
 }
 
 void WsSession::on_write(beast::error_code ec, std::size_t) {

@@ -51,9 +51,9 @@ class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSes
   std::deque<std::shared_ptr<const std::string>> queue_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
-  bool open_ = false;      // upgrade done, not yet closing
+  bool open_ = false;  // upgrade done, not yet closing
   bool finished_ = false;
-  bool counted_ = false;   // in the tenant's connection gauge
+  bool counted_ = false;     // in the tenant's connection gauge
   uint16_t close_code_ = 0;  // a close waiting for the queue to drain
   std::string close_reason_;
 };

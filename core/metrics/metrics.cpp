@@ -41,16 +41,26 @@ void LatencyHistogram::render(std::string& out, std::string_view name,
 
 std::string_view to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::bad_frame: return "bad_frame";
-    case ErrorCode::too_large: return "too_large";
-    case ErrorCode::bad_json: return "bad_json";
-    case ErrorCode::unknown_type: return "unknown_type";
-    case ErrorCode::bad_field: return "bad_field";
-    case ErrorCode::forbidden: return "forbidden";
-    case ErrorCode::rate_limited: return "rate_limited";
-    case ErrorCode::not_found: return "not_found";
-    case ErrorCode::unavailable: return "unavailable";
-    case ErrorCode::count_: break;
+    case ErrorCode::bad_frame:
+      return "bad_frame";
+    case ErrorCode::too_large:
+      return "too_large";
+    case ErrorCode::bad_json:
+      return "bad_json";
+    case ErrorCode::unknown_type:
+      return "unknown_type";
+    case ErrorCode::bad_field:
+      return "bad_field";
+    case ErrorCode::forbidden:
+      return "forbidden";
+    case ErrorCode::rate_limited:
+      return "rate_limited";
+    case ErrorCode::not_found:
+      return "not_found";
+    case ErrorCode::unavailable:
+      return "unavailable";
+    case ErrorCode::count_:
+      break;
   }
   return "unknown";
 }
@@ -72,7 +82,8 @@ std::string Registry::render_prometheus() const {
   out.reserve(4096 + tenants.size() * 4096);
 
   append_type(out, "switchboard_open_sockets", "gauge", "TCP connections open, all tenants.");
-  fmt::format_to(std::back_inserter(out), "switchboard_open_sockets {}\n", open_connections.load(relaxed));
+  fmt::format_to(std::back_inserter(out), "switchboard_open_sockets {}\n",
+                 open_connections.load(relaxed));
   append_type(out, "switchboard_rejected_connections_total", "counter",
               "Connections refused because a server or tenant limit was reached.");
   fmt::format_to(std::back_inserter(out), "switchboard_rejected_connections_total {}\n",
@@ -87,9 +98,11 @@ std::string Registry::render_prometheus() const {
 
   append_type(out, "switchboard_connections", "gauge", "WebSocket connections by tenant and role.");
   for (const auto& [id, m] : tenants) {
-    fmt::format_to(std::back_inserter(out), "switchboard_connections{{tenant=\"{}\",role=\"visitor\"}} {}\n", id,
+    fmt::format_to(std::back_inserter(out),
+                   "switchboard_connections{{tenant=\"{}\",role=\"visitor\"}} {}\n", id,
                    m->visitor_connections.load(relaxed));
-    fmt::format_to(std::back_inserter(out), "switchboard_connections{{tenant=\"{}\",role=\"agent\"}} {}\n", id,
+    fmt::format_to(std::back_inserter(out),
+                   "switchboard_connections{{tenant=\"{}\",role=\"agent\"}} {}\n", id,
                    m->agent_connections.load(relaxed));
   }
   gauge_or_counter("switchboard_messages_total", "counter", "Chat messages accepted for storage.",
@@ -115,7 +128,8 @@ std::string Registry::render_prometheus() const {
   gauge_or_counter("switchboard_conversations_requeued_total", "counter",
                    "Conversations requeued because their agent went offline.",
                    [](const TenantMetrics& m) { return m.conversations_requeued.load(relaxed); });
-  gauge_or_counter("switchboard_conversations_queued", "gauge", "Conversations waiting for an agent.",
+  gauge_or_counter("switchboard_conversations_queued", "gauge",
+                   "Conversations waiting for an agent.",
                    [](const TenantMetrics& m) { return m.conversations_queued.load(relaxed); });
   gauge_or_counter("switchboard_slow_consumers_dropped_total", "counter",
                    "Connections closed because their unsent data passed the limit.",
@@ -124,7 +138,8 @@ std::string Registry::render_prometheus() const {
   append_type(out, "switchboard_errors_total", "counter", "Error frames sent, by code.");
   for (const auto& [id, m] : tenants)
     for (size_t c = 0; c < m->errors.size(); ++c)
-      fmt::format_to(std::back_inserter(out), "switchboard_errors_total{{tenant=\"{}\",code=\"{}\"}} {}\n", id,
+      fmt::format_to(std::back_inserter(out),
+                     "switchboard_errors_total{{tenant=\"{}\",code=\"{}\"}} {}\n", id,
                      to_string(static_cast<ErrorCode>(c)), m->errors[c].load(relaxed));
 
   append_type(out, "switchboard_ack_latency_seconds", "histogram",

@@ -22,8 +22,8 @@ namespace sb::metrics {
 class LatencyHistogram {
  public:
   static constexpr std::array<uint64_t, 16> kBoundsUs = {
-      50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
-      1000000, 2500000, 10000000};
+      50,    100,   250,    500,    1000,   2500,    5000,    10000,
+      25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 10000000};
 
   void observe_us(uint64_t us);
   // Appends the _bucket, _sum and _count lines for metric `name` with `labels`.
@@ -62,7 +62,7 @@ struct TenantMetrics {
   std::atomic<uint64_t> conversations_closed{0};
   std::atomic<uint64_t> conversations_rerouted{0};  // the agent did not answer in time
   std::atomic<uint64_t> conversations_requeued{0};  // the agent left and did not come back
-  std::atomic<int64_t> conversations_queued{0};  // gauge: waiting now
+  std::atomic<int64_t> conversations_queued{0};     // gauge: waiting now
   std::atomic<uint64_t> slow_consumers_dropped{0};
   std::array<std::atomic<uint64_t>, static_cast<size_t>(ErrorCode::count_)> errors{};
   LatencyHistogram ack_latency;  // message received -> ack written (storage included)

@@ -3,12 +3,12 @@
 //   switchboard [--config F] [--listen HOST:PORT] [--data-dir D] [--plugin-dir D] [--tenants-dir D]
 //   switchboard check-config [same options]
 //   switchboard hash-password
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
 
@@ -38,7 +38,8 @@ void add_common_options(CLI::App& app, Overrides& o) {
 std::optional<sb::config::ServerConfig> load_config(const Overrides& o) {
   sb::ConfigErrors errors;
   auto config = sb::config::load_server_config(o.config, errors);
-  if (config && !o.listen.empty() && !sb::config::parse_listen(o.listen, config->listen_host, config->listen_port))
+  if (config && !o.listen.empty() &&
+      !sb::config::parse_listen(o.listen, config->listen_host, config->listen_port))
     errors.push_back({"--listen", 0, 0, "", "expected HOST:PORT, e.g. 127.0.0.1:8080"});
   for (const auto& e : errors) std::cerr << e.to_string() << "\n";
   if (!config || !errors.empty()) return std::nullopt;
@@ -56,7 +57,8 @@ int check_config(const Overrides& o) {
   plugins.scan();
   std::map<std::string, sb::tenants::PluginSchema, std::less<>> schemas;
   for (const auto& info : plugins.plugins())
-    if (const auto* s = plugins.schema(info.name)) schemas.emplace(info.name, sb::tenants::PluginSchema{s->name, s->kind, s->keys});
+    if (const auto* s = plugins.schema(info.name))
+      schemas.emplace(info.name, sb::tenants::PluginSchema{s->name, s->kind, s->keys});
   sb::tenants::TenantDirectory directory(
       config->tenants_dir,
       [&](std::string_view name) -> const sb::tenants::PluginSchema* {
@@ -70,8 +72,8 @@ int check_config(const Overrides& o) {
     std::cout << changes.errors.size() << " error(s)\n";
     return 1;
   }
-  std::cout << "OK: " << o.config << ", " << changes.changed.size() << " tenant(s), " << schemas.size()
-            << " plugin(s)\n";
+  std::cout << "OK: " << o.config << ", " << changes.changed.size() << " tenant(s), "
+            << schemas.size() << " plugin(s)\n";
   return 0;
 }
 
@@ -106,9 +108,11 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "switchboard " SWITCHBOARD_VERSION);
   Overrides overrides;
   add_common_options(app, overrides);
-  auto* check = app.add_subcommand("check-config", "Validate the server config and every tenant file; exit 1 on errors");
+  auto* check = app.add_subcommand(
+      "check-config", "Validate the server config and every tenant file; exit 1 on errors");
   add_common_options(*check, overrides);
-  auto* hash = app.add_subcommand("hash-password", "Read a password from stdin, print its argon2id hash for a tenant file");
+  auto* hash = app.add_subcommand(
+      "hash-password", "Read a password from stdin, print its argon2id hash for a tenant file");
   CLI11_PARSE(app, argc, argv);
 
   // Logs go to stderr; stdout carries only what scripts read.

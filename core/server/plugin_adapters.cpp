@@ -14,7 +14,8 @@ plugin_host::Callback to_store_callback(engine::StoreCallback done) {
 }
 }  // namespace
 
-PluginStore::PluginStore(std::shared_ptr<plugin_host::Instance> instance, boost::asio::any_io_executor strand)
+PluginStore::PluginStore(std::shared_ptr<plugin_host::Instance> instance,
+                         boost::asio::any_io_executor strand)
     : client_(std::move(instance)), strand_(std::move(strand)) {}
 
 void PluginStore::append_message(const engine::StoredMessage& m, engine::StoreCallback done) {
@@ -32,9 +33,10 @@ void PluginStore::append_message(const engine::StoredMessage& m, engine::StoreCa
   client_.append_message(record, strand_, to_store_callback(std::move(done)));
 }
 
-void PluginStore::load_messages(const std::string& conversation_id, uint64_t after_seq, uint64_t before_seq,
-                                uint32_t limit, engine::StoreCallback done) {
-  client_.load_messages(conversation_id, after_seq, before_seq, limit, strand_, to_store_callback(std::move(done)));
+void PluginStore::load_messages(const std::string& conversation_id, uint64_t after_seq,
+                                uint64_t before_seq, uint32_t limit, engine::StoreCallback done) {
+  client_.load_messages(conversation_id, after_seq, before_seq, limit, strand_,
+                        to_store_callback(std::move(done)));
 }
 
 void PluginStore::put_conversation(std::string conversation_json, engine::StoreCallback done) {
@@ -45,9 +47,10 @@ void PluginStore::list_conversations(std::string filter_json, engine::StoreCallb
   client_.list_conversations(filter_json, strand_, to_store_callback(std::move(done)));
 }
 
-void PluginStore::set_read(const std::string& conversation_id, const std::string& participant_id, uint64_t seq,
-                           engine::StoreCallback done) {
-  client_.set_read(conversation_id, participant_id, seq, strand_, to_store_callback(std::move(done)));
+void PluginStore::set_read(const std::string& conversation_id, const std::string& participant_id,
+                           uint64_t seq, engine::StoreCallback done) {
+  client_.set_read(conversation_id, participant_id, seq, strand_,
+                   to_store_callback(std::move(done)));
 }
 
 void PluginStore::kv_put(const std::string& ns, const std::string& key, std::string value_json,
@@ -59,19 +62,22 @@ void PluginStore::kv_list(const std::string& ns, engine::StoreCallback done) {
   client_.kv_list(ns, strand_, to_store_callback(std::move(done)));
 }
 
-PluginRouter::PluginRouter(std::shared_ptr<plugin_host::Instance> instance, boost::asio::any_io_executor strand)
+PluginRouter::PluginRouter(std::shared_ptr<plugin_host::Instance> instance,
+                           boost::asio::any_io_executor strand)
     : client_(std::move(instance)), strand_(std::move(strand)) {}
 
-const std::string& PluginRouter::name() const { return client_.instance()->plugin_name(); }
+const std::string& PluginRouter::name() const {
+  return client_.instance()->plugin_name();
+}
 
-engine::RouteDecision PluginRouter::route(const engine::RouteInput& input,
-                                          std::function<void(std::optional<std::string>)> on_pending) {
+engine::RouteDecision PluginRouter::route(
+    const engine::RouteInput& input, std::function<void(std::optional<std::string>)> on_pending) {
   std::vector<plugin_host::AgentCandidate> candidates;
   candidates.reserve(input.candidates->size());
   for (const auto& c : *input.candidates) {
-    candidates.push_back(plugin_host::AgentCandidate{c.agent_id, c.name, c.open_conversations, c.max_concurrent,
-                                                     c.last_assigned_ms, c.online_since_ms, c.groups_json,
-                                                     c.skills_json});
+    candidates.push_back(plugin_host::AgentCandidate{
+        c.agent_id, c.name, c.open_conversations, c.max_concurrent, c.last_assigned_ms,
+        c.online_since_ms, c.groups_json, c.skills_json});
   }
   plugin_host::RouteQuery query;
   query.conversation_id = input.conversation_id;
@@ -80,16 +86,22 @@ engine::RouteDecision PluginRouter::route(const engine::RouteInput& input,
   query.attributes_json = input.attributes_json;
   query.candidates = &candidates;
 
-  auto outcome = client_.route(query, strand_, [on_pending = std::move(on_pending)](plugin_host::CallResult r) {
-    if (r.status == SB_OK && !r.result.empty()) return on_pending(std::move(r.result));
-    on_pending(std::nullopt);
-  });
+  auto outcome = client_.route(query, strand_,
+                               [on_pending = std::move(on_pending)](plugin_host::CallResult r) {
+                                 if (r.status == SB_OK && !r.result.empty())
+                                   return on_pending(std::move(r.result));
+                                 on_pending(std::nullopt);
+                               });
   switch (outcome.status) {
-    case SB_OK: return {engine::RouteDecision::Kind::chosen, outcome.index};
-    case SB_PENDING: return {engine::RouteDecision::Kind::pending, 0};
-    case SB_DEFER: return {engine::RouteDecision::Kind::deferred, 0};
+    case SB_OK:
+      return {engine::RouteDecision::Kind::chosen, outcome.index};
+    case SB_PENDING:
+      return {engine::RouteDecision::Kind::pending, 0};
+    case SB_DEFER:
+      return {engine::RouteDecision::Kind::deferred, 0};
     default:
-      spdlog::warn("tenant {}: routing plugin {} failed: {}", client_.instance()->tenant_id(), name(), outcome.error);
+      spdlog::warn("tenant {}: routing plugin {} failed: {}", client_.instance()->tenant_id(),
+                   name(), outcome.error);
       return {engine::RouteDecision::Kind::deferred, 0};
   }
 }

@@ -33,7 +33,8 @@ class PluginStore final : public engine::Store {
 
 class PluginRouter final : public engine::Router {
  public:
-  PluginRouter(std::shared_ptr<plugin_host::Instance> instance, boost::asio::any_io_executor strand);
+  PluginRouter(std::shared_ptr<plugin_host::Instance> instance,
+               boost::asio::any_io_executor strand);
 
   const std::string& name() const override;
   engine::RouteDecision route(const engine::RouteInput& input,

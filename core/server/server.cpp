@@ -1,9 +1,9 @@
 #include "server/server.hpp"
 
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
 #include <chrono>
 #include <future>
 #include <iostream>
@@ -62,7 +62,8 @@ int Server::run() {
   apply(directory_.refresh());
   {
     std::shared_lock lock(tenants_mutex_);
-    if (tenants_.empty()) spdlog::warn("no tenant is running; add a file to {}", config_.tenants_dir.string());
+    if (tenants_.empty())
+      spdlog::warn("no tenant is running; add a file to {}", config_.tenants_dir.string());
   }
 
   std::vector<net::io_context*> loops;
@@ -78,13 +79,15 @@ int Server::run() {
   try {
     port = hub_->start();
   } catch (const std::exception& e) {
-    spdlog::critical("cannot listen on {}:{}: {}", config_.listen_host, config_.listen_port, e.what());
+    spdlog::critical("cannot listen on {}:{}: {}", config_.listen_host, config_.listen_port,
+                     e.what());
     stop_loops();
     return 1;
   }
   // Exactly one line on stdout, for people and for scripts that wait for it.
   std::cout << "listening on " << config_.listen_host << ":" << port << std::endl;
-  spdlog::info("serving on http://{}:{} with {} event loops", config_.listen_host, port, loops_.size());
+  spdlog::info("serving on http://{}:{} with {} event loops", config_.listen_host, port,
+               loops_.size());
 
   reload_thread_ = std::thread([this] { reload_loop(); });
   wait_for_signal();
@@ -114,12 +117,14 @@ void Server::flush_tenants() {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (size_t i = 0; i < flushed.size(); ++i) {
     if (flushed[i].wait_until(deadline) != std::future_status::ready || !flushed[i].get())
-      spdlog::warn("tenant {}: storage did not confirm its last writes before the stop", running[i]->config->id);
+      spdlog::warn("tenant {}: storage did not confirm its last writes before the stop",
+                   running[i]->config->id);
   }
 }
 
 void Server::start_loops() {
-  unsigned n = config_.io_threads ? config_.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned n =
+      config_.io_threads ? config_.io_threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) {
     loops_.push_back(std::make_unique<net::io_context>(1));  // one thread each: no locking inside
     keep_loops_alive_.push_back(net::make_work_guard(*loops_.back()));
@@ -165,12 +170,14 @@ void Server::reload_loop() {
       if (stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) return;
     }
     auto changes = directory_.refresh();
-    if (!changes.changed.empty() || !changes.removed.empty() || !changes.errors.empty()) apply(std::move(changes));
+    if (!changes.changed.empty() || !changes.removed.empty() || !changes.errors.empty())
+      apply(std::move(changes));
   }
 }
 
 void Server::apply(tenants::TenantDirectory::Changes changes) {
-  for (const auto& error : changes.errors) spdlog::error("tenant config: {} (the last good config stays live)", error.to_string());
+  for (const auto& error : changes.errors)
+    spdlog::error("tenant config: {} (the last good config stays live)", error.to_string());
 
   for (auto& config : changes.changed) {
     std::shared_ptr<TenantRuntime> running;
@@ -190,14 +197,16 @@ void Server::apply(tenants::TenantDirectory::Changes changes) {
         spdlog::warn("tenant {}: {}", id, warning);
     }
     running->engine->with_bus([id](bus::EventBus& bus) {
-      bus.publish(bus::Event{bus::event::kTenantReloaded, id, {}, R"({"tenant_id":")" + id + "\"}", 0});
+      bus.publish(
+          bus::Event{bus::event::kTenantReloaded, id, {}, R"({"tenant_id":")" + id + "\"}", 0});
     });
     spdlog::info("tenant {}: reloaded from {}", id, config->file.string());
   }
 
   for (const auto& id : changes.removed) {
     std::unique_lock lock(tenants_mutex_);
-    if (tenants_.erase(id)) spdlog::info("tenant {}: its file is gone; it takes no new connections", id);
+    if (tenants_.erase(id))
+      spdlog::info("tenant {}: its file is gone; it takes no new connections", id);
   }
 }
 
@@ -276,7 +285,8 @@ void Server::handle_http(hub::HttpRequest request, std::function<void(hub::HttpR
     api_->handle(std::move(request), respond);
   } catch (const std::exception& e) {
     spdlog::error("HTTP handler failed: {}", e.what());
-    respond({500, "application/json", R"({"error":{"code":"internal","message":"internal error"}})"});
+    respond(
+        {500, "application/json", R"({"error":{"code":"internal","message":"internal error"}})"});
   }
 }
 

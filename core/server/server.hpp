@@ -3,9 +3,9 @@
 // stop. Everything is owned here; no part of the core reaches a global.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -38,7 +38,8 @@ class Server final : public hub::HubServices, public api::Backend {
   std::shared_ptr<hub::TenantGate> find_tenant(std::string_view id) override;
   const auth::TokenSigner& signer() const override { return *signer_; }
   metrics::Registry& metrics() override { return metrics_; }
-  void handle_http(hub::HttpRequest request, std::function<void(hub::HttpResponse)> respond) override;
+  void handle_http(hub::HttpRequest request,
+                   std::function<void(hub::HttpResponse)> respond) override;
 
   // api::Backend
   std::optional<api::TenantView> tenant(std::string_view id) const override;
@@ -58,7 +59,8 @@ class Server final : public hub::HubServices, public api::Backend {
   // Declared first, destroyed last: everything below may still post to the loops.
   std::vector<std::unique_ptr<boost::asio::io_context>> loops_;
   std::vector<std::thread> loop_threads_;
-  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_loops_alive_;
+  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
+      keep_loops_alive_;
 
   metrics::Registry metrics_;
   std::optional<auth::TokenSigner> signer_;
@@ -70,7 +72,8 @@ class Server final : public hub::HubServices, public api::Backend {
   mutable std::shared_mutex tenants_mutex_;  // taken per connection / request, never per message
   std::map<std::string, std::shared_ptr<TenantRuntime>, std::less<>> tenants_;
   std::vector<std::string> failed_tenants_;  // guarded by tenants_mutex_
-  std::map<std::string, tenants::PluginSchema, std::less<>> schemas_;  // filled once, after the scan
+  std::map<std::string, tenants::PluginSchema, std::less<>>
+      schemas_;  // filled once, after the scan
 
   std::unique_ptr<hub::Hub> hub_;
   std::mutex stop_mutex_;

@@ -45,9 +45,11 @@ std::vector<agents::AgentRecord> agents_of(const tenants::TenantConfig& c) {
   return out;
 }
 
-std::shared_ptr<plugin_host::Instance> instance_for(const tenants::TenantConfig& config, const std::string& plugin,
+std::shared_ptr<plugin_host::Instance> instance_for(const tenants::TenantConfig& config,
+                                                    const std::string& plugin,
                                                     plugin_host::PluginHost& plugins,
-                                                    const std::filesystem::path& data_dir, std::string& error) {
+                                                    const std::filesystem::path& data_dir,
+                                                    std::string& error) {
   plugin_host::InstanceConfig instance_config;
   if (const auto* section = config.section(plugin)) {
     instance_config.config_json = section->config_json;
@@ -58,10 +60,9 @@ std::shared_ptr<plugin_host::Instance> instance_for(const tenants::TenantConfig&
   return plugins.create_instance(plugin, config.id, instance_config, dir, error);
 }
 
-std::vector<std::shared_ptr<plugin_host::Instance>> routing_instances(const tenants::TenantConfig& config,
-                                                                      plugin_host::PluginHost& plugins,
-                                                                      const std::filesystem::path& data_dir,
-                                                                      std::string& error) {
+std::vector<std::shared_ptr<plugin_host::Instance>> routing_instances(
+    const tenants::TenantConfig& config, plugin_host::PluginHost& plugins,
+    const std::filesystem::path& data_dir, std::string& error) {
   std::vector<std::shared_ptr<plugin_host::Instance>> out;
   for (const auto& name : config.routing_chain) {
     auto instance = instance_for(config, name, plugins, data_dir, error);
@@ -74,10 +75,12 @@ std::vector<std::shared_ptr<plugin_host::Instance>> routing_instances(const tena
   return out;
 }
 
-std::vector<engine::RouterPtr> routers_of(const std::vector<std::shared_ptr<plugin_host::Instance>>& instances,
-                                          const boost::asio::any_io_executor& strand) {
+std::vector<engine::RouterPtr> routers_of(
+    const std::vector<std::shared_ptr<plugin_host::Instance>>& instances,
+    const boost::asio::any_io_executor& strand) {
   std::vector<engine::RouterPtr> out;
-  for (const auto& instance : instances) out.push_back(std::make_shared<PluginRouter>(instance, strand));
+  for (const auto& instance : instances)
+    out.push_back(std::make_shared<PluginRouter>(instance, strand));
   return out;
 }
 
@@ -94,7 +97,8 @@ void subscribe_plugins(TenantRuntime& runtime) {
         auto instance = weak.lock();
         if (!instance) return;
         auto s = [](const std::string& v) { return sb_str{v.data(), v.size()}; };
-        sb_event ev{sizeof(sb_event), s(e.type), s(e.tenant_id), s(e.conversation_id), s(e.payload_json), e.ts_ms};
+        sb_event ev{sizeof(sb_event),     s(e.type),         s(e.tenant_id),
+                    s(e.conversation_id), s(e.payload_json), e.ts_ms};
         instance->deliver_event(ev);
       });
     }
@@ -104,9 +108,10 @@ void subscribe_plugins(TenantRuntime& runtime) {
 }  // namespace
 
 std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::TenantConfig> config,
-                                            plugin_host::PluginHost& plugins, const std::filesystem::path& data_dir,
-                                            boost::asio::any_io_executor strand, metrics::Registry& metrics,
-                                            std::string& error) {
+                                            plugin_host::PluginHost& plugins,
+                                            const std::filesystem::path& data_dir,
+                                            boost::asio::any_io_executor strand,
+                                            metrics::Registry& metrics, std::string& error) {
   auto runtime = std::make_shared<TenantRuntime>();
   runtime->config = config;
   runtime->strand = strand;
@@ -120,7 +125,8 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
 
   auto tenant_metrics = metrics.tenant(config->id);
   auto store = std::make_shared<PluginStore>(runtime->storage, strand);
-  runtime->engine = std::make_shared<engine::TenantEngine>(config->id, strand, store, tenant_metrics);
+  runtime->engine =
+      std::make_shared<engine::TenantEngine>(config->id, strand, store, tenant_metrics);
   runtime->engine->set_policy(policy_of(*config));
   runtime->agents = std::make_shared<agents::AgentDirectory>(
       store, [engine = std::weak_ptr(runtime->engine)](std::vector<engine::AgentState> merged) {
@@ -129,19 +135,25 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
   runtime->agents->set_file_agents(agents_of(*config));
   runtime->engine->set_routing_chain(routers_of(runtime->routing, strand));
   subscribe_plugins(*runtime);
-  runtime->gate = std::make_shared<hub::TenantGate>(config->id, runtime->engine, tenant_metrics, limits_of(*config));
+  runtime->gate = std::make_shared<hub::TenantGate>(config->id, runtime->engine, tenant_metrics,
+                                                    limits_of(*config));
   return runtime;
 }
 
 bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::TenantConfig> config,
-                   plugin_host::PluginHost& plugins, const std::filesystem::path& data_dir, std::string& warning) {
+                   plugin_host::PluginHost& plugins, const std::filesystem::path& data_dir,
+                   std::string& warning) {
   const auto& old = *runtime.config;
   bool complete = true;
   if (config->storage_plugin != old.storage_plugin ||
-      (config->section(config->storage_plugin) ? config->section(config->storage_plugin)->config_json : "") !=
+      (config->section(config->storage_plugin)
+           ? config->section(config->storage_plugin)->config_json
+           : "") !=
           (old.section(old.storage_plugin) ? old.section(old.storage_plugin)->config_json : "")) {
-    warning = "the storage plugin and its settings change only with a restart; the running tenant keeps " +
-              old.storage_plugin;
+    warning =
+        "the storage plugin and its settings change only with a restart; the running tenant "
+        "keeps " +
+        old.storage_plugin;
     complete = false;
   }
   runtime.gate->update_limits(limits_of(*config));
@@ -150,11 +162,12 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
 
   const bool chain_changed =
       config->routing_chain != old.routing_chain ||
-      std::any_of(config->routing_chain.begin(), config->routing_chain.end(), [&](const std::string& name) {
-        const auto* a = config->section(name);
-        const auto* b = old.section(name);
-        return (a ? a->config_json : "") != (b ? b->config_json : "");
-      });
+      std::any_of(config->routing_chain.begin(), config->routing_chain.end(),
+                  [&](const std::string& name) {
+                    const auto* a = config->section(name);
+                    const auto* b = old.section(name);
+                    return (a ? a->config_json : "") != (b ? b->config_json : "");
+                  });
   if (chain_changed) {
     std::string error;
     auto routing = routing_instances(*config, plugins, data_dir, error);

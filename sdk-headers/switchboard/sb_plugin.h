@@ -66,17 +66,17 @@ typedef struct sb_str {
  * compiler's choice for enums. */
 typedef enum sb_status {
   SB_OK = 0,
-  SB_ERROR = 1,         /* failed; the sb_error buffer says why */
-  SB_PENDING = 2,       /* accepted; the result comes through host->complete */
-  SB_DEFER = 3,         /* no decision; the next plugin in the chain decides */
-  SB_NOT_SUPPORTED = 4  /* this plugin does not do that */
+  SB_ERROR = 1,        /* failed; the sb_error buffer says why */
+  SB_PENDING = 2,      /* accepted; the result comes through host->complete */
+  SB_DEFER = 3,        /* no decision; the next plugin in the chain decides */
+  SB_NOT_SUPPORTED = 4 /* this plugin does not do that */
 } sb_status;
 
 typedef enum sb_kind {
   SB_KIND_STORAGE = 1,
   SB_KIND_ROUTING = 2,
-  SB_KIND_AUTOREPLY = 3, /* reserved for ABI 1.1 */
-  SB_KIND_LLM = 4,       /* reserved for ABI 1.1 */
+  SB_KIND_AUTOREPLY = 3,  /* reserved for ABI 1.1 */
+  SB_KIND_LLM = 4,        /* reserved for ABI 1.1 */
   SB_KIND_CLUSTER_BUS = 5 /* reserved */
 } sb_kind;
 
@@ -178,7 +178,7 @@ typedef struct sb_config_key {
 
 typedef struct sb_instance_args {
   uint32_t struct_size;
-  sb_host_ctx* ctx;   /* pass back to host calls; valid until instance_free returns */
+  sb_host_ctx* ctx; /* pass back to host calls; valid until instance_free returns */
   sb_str tenant_id;
   sb_str config_json; /* the instance's config table as a JSON object ("{}" if none) */
   sb_str data_dir;    /* a directory this instance alone may write to; it exists */
@@ -186,10 +186,10 @@ typedef struct sb_instance_args {
 
 typedef struct sb_plugin_descriptor {
   uint32_t struct_size;
-  uint16_t abi_major; /* SB_ABI_VERSION_MAJOR(1, 0) */
-  uint16_t abi_minor; /* SB_ABI_VERSION_MINOR(1, 0) */
-  int32_t kind;       /* sb_kind */
-  const char* name;   /* e.g. "routing-least-busy"; tenants name the plugin by it */
+  uint16_t abi_major;  /* SB_ABI_VERSION_MAJOR(1, 0) */
+  uint16_t abi_minor;  /* SB_ABI_VERSION_MINOR(1, 0) */
+  int32_t kind;        /* sb_kind */
+  const char* name;    /* e.g. "routing-least-busy"; tenants name the plugin by it */
   const char* version; /* the plugin's own version, e.g. "1.0.0" */
 
   const sb_config_key* config_keys; /* may be NULL when config_key_count is 0 */
@@ -226,18 +226,18 @@ typedef struct sb_message {
   uint32_t flags; /* sb_message_flags */
   sb_str conversation_id;
   sb_str message_id;
-  uint64_t seq;           /* 1, 2, 3... per conversation, assigned by the host */
-  sb_str sender_role;     /* "visitor" | "agent" | "bot" | "system" */
+  uint64_t seq;       /* 1, 2, 3... per conversation, assigned by the host */
+  sb_str sender_role; /* "visitor" | "agent" | "bot" | "system" */
   sb_str sender_id;
   sb_str sender_name;
-  sb_str client_msg_id;   /* the sender's idempotency key; may be empty */
+  sb_str client_msg_id; /* the sender's idempotency key; may be empty */
   sb_str text;
-  int64_t ts_ms;          /* wall clock, when the host accepted it */
+  int64_t ts_ms; /* wall clock, when the host accepted it */
 } sb_message;
 
 typedef struct sb_message_query {
   uint32_t struct_size;
-  uint32_t limit;      /* at most this many messages */
+  uint32_t limit; /* at most this many messages */
   sb_str conversation_id;
   uint64_t after_seq;  /* only seq > after_seq (0: from the start) */
   uint64_t before_seq; /* only seq < before_seq (0: no upper bound) */
@@ -281,8 +281,7 @@ typedef struct sb_storage_api {
   /* Conversation records matching filter_json: {"status":[S...]?, "visitor_id":S?,
    * "assignee":S?, "id":S?, "limit":N?}, newest first, each with "last_seq" (the
    * highest stored seq, 0 if none) added. */
-  int32_t (*list_conversations)(sb_instance* inst, sb_str filter_json, sb_op* op,
-                                sb_error* err);
+  int32_t (*list_conversations)(sb_instance* inst, sb_str filter_json, sb_op* op, sb_error* err);
 
   /* Records that participant_id has read conversation_id up to seq. Never lowers a
    * recorded value. */
@@ -322,8 +321,8 @@ typedef struct sb_route_request {
   uint32_t reserved;
   sb_str conversation_id;
   sb_str visitor_id;
-  sb_str group;            /* the group asked for; empty = any */
-  sb_str attributes_json;  /* visitor attributes and page meta, a JSON object */
+  sb_str group;           /* the group asked for; empty = any */
+  sb_str attributes_json; /* visitor attributes and page meta, a JSON object */
   /* Candidates in a stable order (by agent id). An array of pointers so that a
    * larger host struct never shifts what an older plugin reads. */
   const sb_agent_candidate* const* candidates;

@@ -13,9 +13,13 @@
 
 namespace sb {
 
-inline std::string_view view(sb_str s) { return s.len ? std::string_view(s.ptr, s.len) : std::string_view(); }
+inline std::string_view view(sb_str s) {
+  return s.len ? std::string_view(s.ptr, s.len) : std::string_view();
+}
 
-inline sb_str str(std::string_view s) { return sb_str{s.data(), s.size()}; }
+inline sb_str str(std::string_view s) {
+  return sb_str{s.data(), s.size()};
+}
 
 // Runs body; an exception becomes SB_ERROR with its what() in err.
 template <class Body>
@@ -43,7 +47,8 @@ void guarded_void(const sb_host_api* host, sb_host_ctx* ctx, Body&& body) noexce
   }
 }
 
-inline void log(const sb_host_api* host, sb_host_ctx* ctx, sb_log_level level, std::string_view line) {
+inline void log(const sb_host_api* host, sb_host_ctx* ctx, sb_log_level level,
+                std::string_view line) {
   if (host) host->log(ctx, level, str(line));
 }
 

@@ -1,7 +1,6 @@
 // Garbage from one client never takes the server down, and never costs anyone else
 // an acknowledged message.
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "harness/deployment.hpp"
@@ -9,7 +8,8 @@
 
 using namespace sb::it;
 
-TEST_CASE("a stream of garbage frames does not crash the server or disturb other chats", "[errors][abuse]") {
+TEST_CASE("a stream of garbage frames does not crash the server or disturb other chats",
+          "[errors][abuse]") {
   Deployment deployment({acme_tenant()});
   auto agent = deployment.connect_agent("acme", "alice");
   auto bystander = deployment.connect_visitor("acme");
@@ -18,22 +18,34 @@ TEST_CASE("a stream of garbage frames does not crash the server or disturb other
 
   std::mt19937 random(20261123);
   const std::vector<std::string> templates = {
-      "{", "[]", "null", "\"text\"", "{\"type\":5}", "{\"type\":\"message\"}", "{\"type\":\"hello\",\"last_seq\":7}",
-      "{\"type\":\"read\",\"conversation_id\":\"x\",\"seq\":-1}", "{\"type\":\"typing\",\"on\":\"yes\"}",
-      "{\"type\":\"message\",\"client_msg_id\":[],\"text\":{}}", "{\"type\":\"close\",\"conversation_id\":null}"};
+      "{",
+      "[]",
+      "null",
+      "\"text\"",
+      "{\"type\":5}",
+      "{\"type\":\"message\"}",
+      "{\"type\":\"hello\",\"last_seq\":7}",
+      "{\"type\":\"read\",\"conversation_id\":\"x\",\"seq\":-1}",
+      "{\"type\":\"typing\",\"on\":\"yes\"}",
+      "{\"type\":\"message\",\"client_msg_id\":[],\"text\":{}}",
+      "{\"type\":\"close\",\"conversation_id\":null}"};
   {
     auto attacker = deployment.connect_visitor("acme");
     for (int i = 0; i < 200 && attacker.ws.is_open(); ++i) {
       try {
         switch (random() % 3) {
-          case 0: attacker.ws.send_raw_text(templates[random() % templates.size()]); break;
+          case 0:
+            attacker.ws.send_raw_text(templates[random() % templates.size()]);
+            break;
           case 1: {
             std::string bytes(random() % 300, '\0');
             for (auto& b : bytes) b = static_cast<char>(random() % 256);
             attacker.ws.send_binary(bytes);
             break;
           }
-          default: attacker.ws.send_raw_text(std::string(random() % 5000, '{')); break;
+          default:
+            attacker.ws.send_raw_text(std::string(random() % 5000, '{'));
+            break;
         }
       } catch (const std::exception&) {
         break;  // the server may close an abusive connection (1008/1009): allowed

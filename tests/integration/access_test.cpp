@@ -7,28 +7,34 @@
 using namespace sb::it;
 using sb::test::WsClient;
 
-TEST_CASE("endpoints refuse unknown tenants and missing or foreign tokens before the upgrade", "[access]") {
+TEST_CASE("endpoints refuse unknown tenants and missing or foreign tokens before the upgrade",
+          "[access]") {
   Deployment deployment({acme_tenant(), globex_tenant()});
   const auto port = deployment.port();
   const auto acme_token = deployment.login("acme", "alice");
   const auto globex_token = deployment.login("globex", "bob");
 
   CHECK(WsClient::upgrade_status(port, "/v1/ws/visitor?tenant=no-such-tenant") == 404);
-  CHECK(WsClient::upgrade_status(port, "/v1/ws/agent?tenant=no-such-tenant", sb::test::bearer(acme_token)) == 404);
+  CHECK(WsClient::upgrade_status(port, "/v1/ws/agent?tenant=no-such-tenant",
+                                 sb::test::bearer(acme_token)) == 404);
   CHECK(WsClient::upgrade_status(port, "/v1/ws/visitor") == 404);
   CHECK(WsClient::upgrade_status(port, "/v1/ws/visitor?tenant=acme") == 101);
 
   CHECK(WsClient::upgrade_status(port, "/v1/ws/agent?tenant=acme") == 401);
-  CHECK(WsClient::upgrade_status(port, "/v1/ws/agent?tenant=acme", sb::test::bearer("not-a-token")) == 401);
+  CHECK(WsClient::upgrade_status(port, "/v1/ws/agent?tenant=acme",
+                                 sb::test::bearer("not-a-token")) == 401);
   CHECK(WsClient::upgrade_status(port, "/v1/ws/agent?tenant=acme&token=not-a-token") == 401);
-  const int foreign = WsClient::upgrade_status(port, "/v1/ws/agent?tenant=acme", sb::test::bearer(globex_token));
+  const int foreign =
+      WsClient::upgrade_status(port, "/v1/ws/agent?tenant=acme", sb::test::bearer(globex_token));
   CHECK((foreign == 401 || foreign == 403));
 
-  CHECK(WsClient::upgrade_status(port, "/v1/ws/agent?tenant=acme", sb::test::bearer(acme_token)) == 101);
+  CHECK(WsClient::upgrade_status(port, "/v1/ws/agent?tenant=acme", sb::test::bearer(acme_token)) ==
+        101);
   CHECK(WsClient::upgrade_status(port, "/v1/ws/agent?tenant=acme&token=" + acme_token) == 101);
 }
 
-TEST_CASE("history is served to the assignee and the visitor, never to another tenant", "[access][history]") {
+TEST_CASE("history is served to the assignee and the visitor, never to another tenant",
+          "[access][history]") {
   Deployment deployment({acme_tenant(), globex_tenant()});
   auto agent = deployment.connect_agent("acme", "alice");
   auto visitor = deployment.connect_visitor("acme");
@@ -65,12 +71,14 @@ TEST_CASE("history is served to the assignee and the visitor, never to another t
   CHECK(num(page_messages[0].as_object(), "seq") == 1);
 
   for (const auto& agent_id : {"bob", "groot"}) {
-    auto foreign = deployment.history("acme", conversation_id, deployment.login("globex", agent_id));
+    auto foreign =
+        deployment.history("acme", conversation_id, deployment.login("globex", agent_id));
     INFO("globex " << agent_id << " got HTTP " << foreign.status << ": " << foreign.body);
     CHECK((foreign.status == 401 || foreign.status == 403));
     CHECK(foreign.body.find("secret acme business") == std::string::npos);
   }
-  auto no_token = sb::test::http_get(deployment.port(), "/v1/tenants/acme/conversations/" + conversation_id + "/messages");
+  auto no_token = sb::test::http_get(
+      deployment.port(), "/v1/tenants/acme/conversations/" + conversation_id + "/messages");
   CHECK(no_token.status == 401);
   CHECK(no_token.body.find("secret acme business") == std::string::npos);
 

@@ -18,11 +18,15 @@ struct Created {
   std::string password;
 };
 
-Created create_agent(Deployment& d, const std::string& admin_token, const std::string& email, int max_concurrent) {
+Created create_agent(Deployment& d, const std::string& admin_token, const std::string& email,
+                     int max_concurrent) {
   const std::string password = "pw-" + email;
   auto r = http_post_json(d.port(), "/v1/tenants/acme/agents",
-                          json::object{{"email", email}, {"name", "New " + email}, {"password", password},
-                                       {"max_concurrent", max_concurrent}, {"groups", json::array{"sales"}}},
+                          json::object{{"email", email},
+                                       {"name", "New " + email},
+                                       {"password", password},
+                                       {"max_concurrent", max_concurrent},
+                                       {"groups", json::array{"sales"}}},
                           bearer(admin_token));
   INFO(r.body);
   REQUIRE(r.status == 201);
@@ -50,7 +54,8 @@ json::object agent_listed(Deployment& d, const std::string& admin_token, const s
 
 }  // namespace
 
-TEST_CASE("an agent created over the API logs in at once, is routed to, and survives a restart", "[agents]") {
+TEST_CASE("an agent created over the API logs in at once, is routed to, and survives a restart",
+          "[agents]") {
   Deployment deployment({acme_tenant()});
   const auto admin = deployment.login("acme", "root");
   auto carol = create_agent(deployment, admin, "carol@acme.test", 1);
@@ -81,7 +86,8 @@ TEST_CASE("an agent created over the API logs in at once, is routed to, and surv
   deployment.server().stop();
   deployment.server().start();
   const auto again = token_of(deployment.login_raw("acme", "carol@acme.test", carol.password));
-  CHECK(num(agent_listed(deployment, deployment.login("acme", "root"), carol.id), "max_concurrent") == 2);
+  CHECK(num(agent_listed(deployment, deployment.login("acme", "root"), carol.id),
+            "max_concurrent") == 2);
   auto back = deployment.connect_agent_with_token("acme", carol.id, again);
   CHECK(arr(back.welcome, "conversations").size() == 2);  // still hers after the restart
 }
@@ -96,7 +102,8 @@ TEST_CASE("disabling an agent ends their sessions and requeues their conversatio
   const auto conversation = str(visitor.send_message("help"), "conversation_id");
   session.ws.next_of_type("conversation.assigned");
 
-  auto removed = http_request(deployment.port(), "DELETE", "/v1/tenants/acme/agents/" + carol.id, {}, bearer(admin));
+  auto removed = http_request(deployment.port(), "DELETE", "/v1/tenants/acme/agents/" + carol.id,
+                              {}, bearer(admin));
   INFO(removed.body);
   REQUIRE(removed.status == 200);
   session.ws.collect(1500ms);
@@ -134,7 +141,8 @@ TEST_CASE("a password change ends the agent's sessions and its old tokens", "[ag
   CHECK(str(ok.welcome, "type") == "welcome");
 }
 
-TEST_CASE("agent changes are refused clearly: bad fields, duplicates, file agents, non-admins", "[agents]") {
+TEST_CASE("agent changes are refused clearly: bad fields, duplicates, file agents, non-admins",
+          "[agents]") {
   Deployment deployment({acme_tenant(), globex_tenant()});
   const auto admin = deployment.login("acme", "root");
   const auto path = std::string("/v1/tenants/acme/agents");
@@ -142,28 +150,40 @@ TEST_CASE("agent changes are refused clearly: bad fields, duplicates, file agent
     const json::value body = json::parse(r.body);
     return str(obj(body.as_object(), "error"), "field");
   };
-  auto r = http_post_json(deployment.port(), path, json::object{{"name", "No Email"}, {"password", "long-enough"}},
+  auto r = http_post_json(deployment.port(), path,
+                          json::object{{"name", "No Email"}, {"password", "long-enough"}},
                           bearer(admin));
   CHECK(r.status == 422);
   CHECK(field_of(r) == "email");
   r = http_post_json(deployment.port(), path,
-                     json::object{{"email", "d@acme.test"}, {"name", "D"}, {"password", "long-enough"}, {"max_concurrent", 0}},
+                     json::object{{"email", "d@acme.test"},
+                                  {"name", "D"},
+                                  {"password", "long-enough"},
+                                  {"max_concurrent", 0}},
                      bearer(admin));
   CHECK(r.status == 422);
   CHECK(field_of(r) == "max_concurrent");
-  r = http_post_json(deployment.port(), path,
-                     json::object{{"email", "d@acme.test"}, {"name", "D"}, {"password", "long-enough"}, {"colour", "red"}},
-                     bearer(admin));
+  r = http_post_json(
+      deployment.port(), path,
+      json::object{
+          {"email", "d@acme.test"}, {"name", "D"}, {"password", "long-enough"}, {"colour", "red"}},
+      bearer(admin));
   CHECK(r.status == 422);
   CHECK(field_of(r) == "colour");
-  r = http_post_json(deployment.port(), path,
-                     json::object{{"email", "ALICE@acme.test"}, {"name", "Dup"}, {"password", "long-enough"}},
-                     bearer(admin));
+  r = http_post_json(
+      deployment.port(), path,
+      json::object{{"email", "ALICE@acme.test"}, {"name", "Dup"}, {"password", "long-enough"}},
+      bearer(admin));
   CHECK(r.status == 409);  // alice is in the tenant file; emails compare case-insensitively
 
-  CHECK(http_request(deployment.port(), "PATCH", path + "/alice", R"({"max_concurrent":9})", bearer(admin)).status == 409);
-  CHECK(http_request(deployment.port(), "DELETE", path + "/nobody", {}, bearer(admin)).status == 404);
-  CHECK(sb::test::http_get(deployment.port(), path, bearer(deployment.login("acme", "alice"))).status == 403);
-  CHECK(sb::test::http_get(deployment.port(), path, bearer(deployment.login("globex", "groot"))).status == 403);
+  CHECK(http_request(deployment.port(), "PATCH", path + "/alice", R"({"max_concurrent":9})",
+                     bearer(admin))
+            .status == 409);
+  CHECK(http_request(deployment.port(), "DELETE", path + "/nobody", {}, bearer(admin)).status ==
+        404);
+  CHECK(sb::test::http_get(deployment.port(), path, bearer(deployment.login("acme", "alice")))
+            .status == 403);
+  CHECK(sb::test::http_get(deployment.port(), path, bearer(deployment.login("globex", "groot")))
+            .status == 403);
   CHECK(sb::test::http_get(deployment.port(), path).status == 401);
 }

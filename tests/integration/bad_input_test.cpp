@@ -1,7 +1,6 @@
 // Malformed or abusive frames get an error frame with the right code and the
 // connection keeps working; the server keeps serving everyone else.
 #include <catch2/catch.hpp>
-
 #include <thread>
 
 #include "harness/deployment.hpp"
@@ -27,7 +26,8 @@ void expect_still_serving(sb::test::WsClient& ws) {
 
 }  // namespace
 
-TEST_CASE("each kind of bad frame gets its error code and the connection stays usable", "[errors]") {
+TEST_CASE("each kind of bad frame gets its error code and the connection stays usable",
+          "[errors]") {
   auto tenant = acme_tenant();
   Deployment deployment({tenant});
   auto agent = deployment.connect_agent("acme", "alice");
@@ -47,8 +47,10 @@ TEST_CASE("each kind of bad frame gets its error code and the connection stays u
     CHECK(str(error, "ref") == "r-unknown");
   }
   SECTION("text of the wrong type -> bad_field, ref echoed") {
-    visitor.ws.send_json({{"type", "message"}, {"client_msg_id", "bf-1"}, {"text", 5}, {"ref", "r-field"}});
-    auto error = expect_error(visitor.ws, "bad_field", R"({"type":"message","client_msg_id":"bf-1","text":5})");
+    visitor.ws.send_json(
+        {{"type", "message"}, {"client_msg_id", "bf-1"}, {"text", 5}, {"ref", "r-field"}});
+    auto error = expect_error(visitor.ws, "bad_field",
+                              R"({"type":"message","client_msg_id":"bf-1","text":5})");
     CHECK(str(error, "ref") == "r-field");
   }
   SECTION("message without client_msg_id -> bad_field") {
@@ -58,7 +60,8 @@ TEST_CASE("each kind of bad frame gets its error code and the connection stays u
   }
   SECTION("frame over the tenant's max_message_bytes -> too_large") {
     const std::string text(static_cast<size_t>(tenant.max_message_bytes) + 100, 'x');
-    visitor.ws.send_json({{"type", "message"}, {"client_msg_id", "big-1"}, {"text", text}, {"ref", "big-1"}});
+    visitor.ws.send_json(
+        {{"type", "message"}, {"client_msg_id", "big-1"}, {"text", text}, {"ref", "big-1"}});
     expect_error(visitor.ws, "too_large", "a 4196-byte message text");
   }
   SECTION("agent message to an unknown conversation -> not_found") {
@@ -67,7 +70,8 @@ TEST_CASE("each kind of bad frame gets its error code and the connection stays u
                         {"client_msg_id", "nf-1"},
                         {"text", "hello?"},
                         {"ref", "nf-1"}});
-    auto error = expect_error(agent.ws, "not_found", "agent message to conversation no-such-conversation");
+    auto error =
+        expect_error(agent.ws, "not_found", "agent message to conversation no-such-conversation");
     CHECK(str(error, "ref") == "nf-1");
     expect_still_serving(agent.ws);
   }
@@ -83,7 +87,8 @@ TEST_CASE("each kind of bad frame gets its error code and the connection stays u
   CHECK(deployment.server().running());
 }
 
-TEST_CASE("an agent writing into a conversation assigned to someone else gets forbidden", "[errors]") {
+TEST_CASE("an agent writing into a conversation assigned to someone else gets forbidden",
+          "[errors]") {
   auto tenant = acme_tenant();
   tenant.agents.push_back({"carol", "Carol", "agent", 2});
   Deployment deployment({tenant});
@@ -108,7 +113,8 @@ TEST_CASE("an agent writing into a conversation assigned to someone else gets fo
   CHECK(num(alice.send_message(conversation_id, "I'm here"), "seq") == 2);
 }
 
-TEST_CASE("a burst over the per-connection rate gets rate_limited, every message one answer", "[errors][rate]") {
+TEST_CASE("a burst over the per-connection rate gets rate_limited, every message one answer",
+          "[errors][rate]") {
   auto tenant = acme_tenant();  // connection_messages_per_second = 50
   Deployment deployment({tenant});
   auto visitor = deployment.connect_visitor("acme");
@@ -116,7 +122,10 @@ TEST_CASE("a burst over the per-connection rate gets rate_limited, every message
   const int burst = 80;
   for (int i = 0; i < burst; ++i) {
     const auto id = "burst-" + std::to_string(i);
-    visitor.ws.send_json({{"type", "message"}, {"client_msg_id", id}, {"text", "spam " + std::to_string(i)}, {"ref", id}});
+    visitor.ws.send_json({{"type", "message"},
+                          {"client_msg_id", id},
+                          {"text", "spam " + std::to_string(i)},
+                          {"ref", id}});
   }
   int acks = 0, limited = 0;
   for (int i = 0; i < burst; ++i) {
@@ -139,7 +148,8 @@ TEST_CASE("a burst over the per-connection rate gets rate_limited, every message
   CHECK(num(ack, "seq") == acks + 1);
 }
 
-TEST_CASE("invalid UTF-8 in a text frame fails that connection (1007) and nothing else", "[errors][utf8]") {
+TEST_CASE("invalid UTF-8 in a text frame fails that connection (1007) and nothing else",
+          "[errors][utf8]") {
   // PROTOCOL.md lists invalid UTF-8 among the inputs answered by an error frame, but
   // RFC 6455 section 8.1 requires an endpoint to fail the WebSocket connection on it
   // (close code 1007), and the WebSocket layer does so before the frame reaches the
@@ -148,7 +158,8 @@ TEST_CASE("invalid UTF-8 in a text frame fails that connection (1007) and nothin
   Deployment deployment({acme_tenant()});
   auto visitor = deployment.connect_visitor("acme");
   CHECK(num(visitor.send_message("before"), "seq") == 1);
-  visitor.ws.send_raw_text("{\"type\":\"message\",\"client_msg_id\":\"u-1\",\"text\":\"\xC3\x28\xFF\"}");
+  visitor.ws.send_raw_text(
+      "{\"type\":\"message\",\"client_msg_id\":\"u-1\",\"text\":\"\xC3\x28\xFF\"}");
   visitor.ws.collect(2000ms);
   CHECK_FALSE(visitor.ws.is_open());
   CHECK(visitor.ws.close_code() == std::optional<uint16_t>(1007));

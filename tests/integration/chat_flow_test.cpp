@@ -6,7 +6,8 @@
 
 using namespace sb::it;
 
-TEST_CASE("visitor and agent chat: assignment, gapless seq both ways, typing, read, close", "[chat]") {
+TEST_CASE("visitor and agent chat: assignment, gapless seq both ways, typing, read, close",
+          "[chat]") {
   Deployment deployment({acme_tenant()});
 
   auto agent = deployment.connect_agent("acme", "alice");
@@ -45,9 +46,14 @@ TEST_CASE("visitor and agent chat: assignment, gapless seq both ways, typing, re
   CHECK(str(obj(visitor_assigned, "agent"), "name") == "Alice");
 
   // Alternate senders; both sides must see seq 2, 3, 4, 5 with no gaps.
-  struct Turn { bool from_visitor; std::string text; };
-  const std::vector<Turn> turns = {{true, "my order is late"}, {false, "let me check"},
-                                   {true, "order 42"}, {false, "it ships today"}};
+  struct Turn {
+    bool from_visitor;
+    std::string text;
+  };
+  const std::vector<Turn> turns = {{true, "my order is late"},
+                                   {false, "let me check"},
+                                   {true, "order 42"},
+                                   {false, "it ships today"}};
   int64_t expected_seq = 2;
   for (const auto& turn : turns) {
     auto ack = turn.from_visitor ? visitor.send_message(turn.text)
@@ -62,7 +68,8 @@ TEST_CASE("visitor and agent chat: assignment, gapless seq both ways, typing, re
     CHECK(str(message, "message_id") == str(ack, "message_id"));
     CHECK(str(message, "text") == turn.text);
     CHECK(str(obj(message, "from"), "role") == (turn.from_visitor ? "visitor" : "agent"));
-    CHECK(str(obj(message, "from"), "id") == (turn.from_visitor ? visitor.visitor_id : std::string("alice")));
+    CHECK(str(obj(message, "from"), "id") ==
+          (turn.from_visitor ? visitor.visitor_id : std::string("alice")));
     CHECK(num(message, "ts") > 0);
     ++expected_seq;
   }

@@ -6,7 +6,8 @@
 
 using namespace sb::it;
 
-TEST_CASE("every acknowledged message survives kill -9 and a restart on the same data dir", "[durability]") {
+TEST_CASE("every acknowledged message survives kill -9 and a restart on the same data dir",
+          "[durability]") {
   auto tenant = acme_tenant();
   tenant.connection_messages_per_second = 1000;  // the burst below is not abuse here
   Deployment deployment({tenant});
@@ -16,7 +17,10 @@ TEST_CASE("every acknowledged message survives kill -9 and a restart on the same
   const int n = 200;
   for (int i = 1; i <= n; ++i) {
     const auto id = "durable-" + std::to_string(i);
-    visitor.ws.send_json({{"type", "message"}, {"client_msg_id", id}, {"text", "message " + std::to_string(i)}, {"ref", id}});
+    visitor.ws.send_json({{"type", "message"},
+                          {"client_msg_id", id},
+                          {"text", "message " + std::to_string(i)},
+                          {"ref", id}});
   }
   std::string conversation_id;
   std::vector<int64_t> acked_seqs;
@@ -64,7 +68,8 @@ TEST_CASE("a graceful restart keeps conversations and history", "[durability]") 
   CHECK(deployment.server().stop() == 0);
   deployment.server().start();
 
-  auto history = deployment.full_history("acme", conversation_id, deployment.login("acme", "alice"));
+  auto history =
+      deployment.full_history("acme", conversation_id, deployment.login("acme", "alice"));
   REQUIRE(history.size() == 2);
   CHECK(str(history[0].as_object(), "text") == "before restart");
   CHECK(str(history[1].as_object(), "text") == "noted");

@@ -1,7 +1,6 @@
 // Tenant files are edited while the server runs: good edits apply within a few
 // seconds, broken ones are refused and the last good config stays live.
 #include <catch2/catch.hpp>
-
 #include <thread>
 
 #include "harness/deployment.hpp"
@@ -16,7 +15,8 @@ namespace {
 json::object probe(Deployment& deployment, size_t bytes) {
   auto visitor = deployment.connect_visitor("acme");
   const auto id = next_client_msg_id();
-  visitor.ws.send_json({{"type", "message"}, {"client_msg_id", id}, {"text", std::string(bytes, 'r')}, {"ref", id}});
+  visitor.ws.send_json(
+      {{"type", "message"}, {"client_msg_id", id}, {"text", std::string(bytes, 'r')}, {"ref", id}});
   return reply_to(visitor.ws, id);
 }
 
@@ -62,16 +62,19 @@ TEST_CASE("lowering max_message_bytes applies within 3 s, a broken edit keeps th
 
 TEST_CASE("a tenant file added while the server runs is served within 3 s", "[reload]") {
   Deployment deployment({acme_tenant()});
-  CHECK(sb::test::WsClient::upgrade_status(deployment.port(), "/v1/ws/visitor?tenant=globex") == 404);
+  CHECK(sb::test::WsClient::upgrade_status(deployment.port(), "/v1/ws/visitor?tenant=globex") ==
+        404);
   deployment.write_tenant(globex_tenant());
   const auto added_at = std::chrono::steady_clock::now();
   int status = 0;
-  while ((status = sb::test::WsClient::upgrade_status(deployment.port(), "/v1/ws/visitor?tenant=globex")) != 101 &&
+  while ((status = sb::test::WsClient::upgrade_status(deployment.port(),
+                                                      "/v1/ws/visitor?tenant=globex")) != 101 &&
          std::chrono::steady_clock::now() - added_at < 3s)
     std::this_thread::sleep_for(200ms);
   REQUIRE(status == 101);
   auto bob = deployment.connect_agent("globex", "bob");
   auto visitor = deployment.connect_visitor("globex");
   visitor.send_message("new tenant, who dis");
-  CHECK(str(obj(bob.ws.next_of_type("conversation.assigned"), "conversation"), "assignee") == "bob");
+  CHECK(str(obj(bob.ws.next_of_type("conversation.assigned"), "conversation"), "assignee") ==
+        "bob");
 }

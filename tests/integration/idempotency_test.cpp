@@ -19,7 +19,8 @@ void require_same_ack(const json::object& first, const json::object& again) {
 
 }  // namespace
 
-TEST_CASE("resending a client_msg_id returns the same ack and stores the message once", "[chat][idempotency]") {
+TEST_CASE("resending a client_msg_id returns the same ack and stores the message once",
+          "[chat][idempotency]") {
   Deployment deployment({acme_tenant()});
   auto agent = deployment.connect_agent("acme", "alice");
   auto visitor = deployment.connect_visitor("acme");
@@ -52,7 +53,8 @@ TEST_CASE("resending a client_msg_id returns the same ack and stores the message
   CHECK(num(history[1].as_object(), "seq") == 2);
 }
 
-TEST_CASE("an agent's resent client_msg_id is acknowledged again without a second copy", "[chat][idempotency]") {
+TEST_CASE("an agent's resent client_msg_id is acknowledged again without a second copy",
+          "[chat][idempotency]") {
   Deployment deployment({acme_tenant()});
   auto agent = deployment.connect_agent("acme", "alice");
   auto visitor = deployment.connect_visitor("acme");

@@ -6,7 +6,8 @@
 
 using namespace sb::it;
 
-TEST_CASE("every other connection of each participant gets the message, the sender only the ack", "[chat][tabs]") {
+TEST_CASE("every other connection of each participant gets the message, the sender only the ack",
+          "[chat][tabs]") {
   Deployment deployment({acme_tenant()});
   auto agent_tab1 = deployment.connect_agent("acme", "alice");
   auto agent_tab2 = deployment.connect_agent_with_token("acme", "alice", agent_tab1.token);
@@ -18,7 +19,8 @@ TEST_CASE("every other connection of each participant gets the message, the send
   agent_tab2.ws.next_of_type("conversation.assigned");
 
   // A second tab of the same visitor resumes the same conversation.
-  auto visitor_tab2 = deployment.connect_visitor("acme", {{"visitor_token", visitor_tab1.visitor_token}});
+  auto visitor_tab2 =
+      deployment.connect_visitor("acme", {{"visitor_token", visitor_tab1.visitor_token}});
   CHECK(visitor_tab2.visitor_id == visitor_tab1.visitor_id);
   CHECK(str(visitor_tab2.welcome, "conversation_id") == conversation_id);
 

@@ -1,6 +1,5 @@
 // What an operator's probes and Prometheus see.
 #include <catch2/catch.hpp>
-
 #include <sstream>
 
 #include "harness/deployment.hpp"
@@ -74,10 +73,11 @@ TEST_CASE("check-config names the file, line and key of every mistake", "[ops][c
   DeploymentOptions options;
   options.start = false;
   Deployment deployment({acme_tenant()}, options);
-  const std::vector<std::string> check = {SWITCHBOARD_BINARY, "check-config",
-                                          "--config", std::string(SWITCHBOARD_SOURCE_DIR) + "/conf/switchboard.toml",
-                                          "--tenants-dir", deployment.tenants_dir().string(),
-                                          "--plugin-dir", SWITCHBOARD_PLUGIN_DIR};
+  const std::vector<std::string> check = {
+      SWITCHBOARD_BINARY, "check-config",
+      "--config",         std::string(SWITCHBOARD_SOURCE_DIR) + "/conf/switchboard.toml",
+      "--tenants-dir",    deployment.tenants_dir().string(),
+      "--plugin-dir",     SWITCHBOARD_PLUGIN_DIR};
   auto good = sb::test::run_process(check);
   INFO("check-config on good tenants: " << good.out << good.err);
   CHECK(good.exit_code == 0);

@@ -1,8 +1,7 @@
 // Both sides writing at once: one sequence per conversation, no gaps, no repeats,
 // and each side receives the other's messages in seq order.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <set>
 
 #include "harness/deployment.hpp"
@@ -23,7 +22,11 @@ TEST_CASE("concurrent senders share one gapless sequence, delivered in order", "
   for (int i = 0; i < per_side; ++i) {
     const auto v = "v-" + std::to_string(i), a = "a-" + std::to_string(i);
     visitor.ws.send_json({{"type", "message"}, {"client_msg_id", v}, {"text", v}, {"ref", v}});
-    agent.ws.send_json({{"type", "message"}, {"conversation_id", conversation_id}, {"client_msg_id", a}, {"text", a}, {"ref", a}});
+    agent.ws.send_json({{"type", "message"},
+                        {"conversation_id", conversation_id},
+                        {"client_msg_id", a},
+                        {"text", a},
+                        {"ref", a}});
   }
 
   std::set<int64_t> all_seqs = {1};
@@ -49,7 +52,8 @@ TEST_CASE("concurrent senders share one gapless sequence, delivered in order", "
   // Each side gets the other's messages, in seq order, each exactly once.
   auto received_seqs = [&](sb::test::WsClient& ws, const std::vector<int64_t>& expected) {
     std::vector<int64_t> seqs;
-    for (size_t i = 0; i < expected.size(); ++i) seqs.push_back(num(ws.next_of_type("message"), "seq"));
+    for (size_t i = 0; i < expected.size(); ++i)
+      seqs.push_back(num(ws.next_of_type("message"), "seq"));
     CHECK(seqs == expected);
     ws.expect_no_frame_of_type("message", 300ms);
   };

@@ -1,7 +1,6 @@
 // A plugin built for another ABI major in the plugin directory is refused with one
 // log line; the server starts and serves chat with the good plugins.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <sstream>
 
@@ -24,16 +23,20 @@ fs::path wrong_abi_plugin() {
 
 }  // namespace
 
-TEST_CASE("a plugin with a wrong ABI major is rejected with one log line and chat still works", "[plugins]") {
+TEST_CASE("a plugin with a wrong ABI major is rejected with one log line and chat still works",
+          "[plugins]") {
   const auto bad_plugin = wrong_abi_plugin();
   if (bad_plugin.empty()) {
-    WARN("no wrong-ABI test plugin (target abi-major-two from tests/abi) in this build, nothing to test");
+    WARN(
+        "no wrong-ABI test plugin (target abi-major-two from tests/abi) in this build, nothing to "
+        "test");
     return;
   }
   REQUIRE(fs::exists(bad_plugin));
   sb::test::TempDir plugins("switchboard-plugins");
   for (const auto& entry : fs::directory_iterator(SWITCHBOARD_PLUGIN_DIR))
-    if (entry.path().extension() == ".so") fs::copy_file(entry.path(), plugins.path() / entry.path().filename());
+    if (entry.path().extension() == ".so")
+      fs::copy_file(entry.path(), plugins.path() / entry.path().filename());
   fs::copy_file(bad_plugin, plugins.path() / bad_plugin.filename());
 
   DeploymentOptions options;
@@ -53,6 +56,7 @@ TEST_CASE("a plugin with a wrong ABI major is rejected with one log line and cha
   auto visitor = deployment.connect_visitor("acme");
   auto ack = visitor.send_message("plugins fine?");
   CHECK(num(ack, "seq") == 1);
-  CHECK(str(obj(agent.ws.next_of_type("conversation.assigned"), "conversation"), "id") == str(ack, "conversation_id"));
+  CHECK(str(obj(agent.ws.next_of_type("conversation.assigned"), "conversation"), "id") ==
+        str(ack, "conversation_id"));
   CHECK(sb::test::http_get(deployment.port(), "/readyz").status == 200);
 }

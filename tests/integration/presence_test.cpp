@@ -1,7 +1,6 @@
 // An agent is online while at least one of its connections is open; visitors who
 // write while nobody is online wait in the queue instead of going to a ghost.
 #include <catch2/catch.hpp>
-
 #include <thread>
 
 #include "harness/deployment.hpp"
@@ -9,7 +8,8 @@
 
 using namespace sb::it;
 
-TEST_CASE("closing one of two agent tabs keeps the agent routable, closing the last does not", "[chat][presence]") {
+TEST_CASE("closing one of two agent tabs keeps the agent routable, closing the last does not",
+          "[chat][presence]") {
   Deployment deployment({acme_tenant()});
   auto tab1 = deployment.connect_agent("acme", "alice");
   auto tab2 = deployment.connect_agent_with_token("acme", "alice", tab1.token);
@@ -35,5 +35,6 @@ TEST_CASE("closing one of two agent tabs keeps the agent routable, closing the l
   for (const auto& c : arr(back.welcome, "conversations"))
     if (str(c.as_object(), "id") == first_conversation) listed = true;
   CHECK(listed);
-  CHECK(str(second.ws.next_of_type("conversation.assigned", 5s), "type") == "conversation.assigned");
+  CHECK(str(second.ws.next_of_type("conversation.assigned", 5s), "type") ==
+        "conversation.assigned");
 }

@@ -1,7 +1,6 @@
 // Visitors wait in line when nobody can take them, and an agent never gets more
 // conversations than its capacity.
 #include <catch2/catch.hpp>
-
 #include <set>
 
 #include "harness/deployment.hpp"
@@ -16,7 +15,8 @@ TEST_CASE("queued visitors get positions, are assigned when an agent comes onlin
   std::vector<VisitorSession> visitors;
   std::vector<std::string> conversation_ids;
   for (int i = 0; i < 3; ++i) {
-    visitors.push_back(deployment.connect_visitor("acme", {{"name", "visitor " + std::to_string(i + 1)}}));
+    visitors.push_back(
+        deployment.connect_visitor("acme", {{"name", "visitor " + std::to_string(i + 1)}}));
     auto ack = visitors.back().send_message("anyone? " + std::to_string(i + 1));
     conversation_ids.push_back(str(ack, "conversation_id"));
     auto queued = visitors.back().ws.next_of_type("conversation.queued");
@@ -29,7 +29,8 @@ TEST_CASE("queued visitors get positions, are assigned when an agent comes onlin
   // or in a conversation.assigned frame right after.
   std::set<std::string> assigned_to_agent;
   for (const auto& c : arr(agent.welcome, "conversations"))
-    if (str(c.as_object(), "status") == "assigned") assigned_to_agent.insert(str(c.as_object(), "id"));
+    if (str(c.as_object(), "status") == "assigned")
+      assigned_to_agent.insert(str(c.as_object(), "id"));
   while (assigned_to_agent.size() < 2) {
     auto assigned = agent.ws.next_of_type("conversation.assigned");
     CHECK(str(obj(assigned, "conversation"), "assignee") == "alice");

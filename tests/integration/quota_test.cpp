@@ -1,7 +1,6 @@
 // A tenant's connection quota holds, frees up as connections close, and one
 // tenant at its quota does not stop another from serving.
 #include <catch2/catch.hpp>
-
 #include <thread>
 
 #include "harness/deployment.hpp"
@@ -10,7 +9,8 @@
 using namespace sb::it;
 using sb::test::WsClient;
 
-TEST_CASE("a tenant's max_connections is enforced before the upgrade and frees up again", "[quota]") {
+TEST_CASE("a tenant's max_connections is enforced before the upgrade and frees up again",
+          "[quota]") {
   auto acme = acme_tenant();
   acme.max_connections = 2;
   Deployment deployment({acme, globex_tenant()});

@@ -6,7 +6,8 @@
 
 using namespace sb::it;
 
-TEST_CASE("a resumed visitor gets exactly the missed messages in order, then live ones", "[chat][resume]") {
+TEST_CASE("a resumed visitor gets exactly the missed messages in order, then live ones",
+          "[chat][resume]") {
   Deployment deployment({acme_tenant()});
   auto agent = deployment.connect_agent("acme", "alice");
   auto visitor = deployment.connect_visitor("acme");

@@ -6,7 +6,8 @@
 
 using namespace sb::it;
 
-TEST_CASE("a visitor of one tenant is never routed to, or seen by, another tenant's agent", "[isolation]") {
+TEST_CASE("a visitor of one tenant is never routed to, or seen by, another tenant's agent",
+          "[isolation]") {
   Deployment deployment({acme_tenant(), globex_tenant()});
   // Only globex has an agent online; the acme visitor must wait rather than go to bob.
   auto bob = deployment.connect_agent("globex", "bob");
@@ -46,15 +47,18 @@ TEST_CASE("a visitor of one tenant is never routed to, or seen by, another tenan
 
   // Bob's history request through his own tenant does not find acme's conversation.
   auto through_globex = deployment.history("globex", acme_conversation, bob.token);
-  INFO("globex history of an acme conversation: HTTP " << through_globex.status << " " << through_globex.body);
+  INFO("globex history of an acme conversation: HTTP " << through_globex.status << " "
+                                                       << through_globex.body);
   CHECK((through_globex.status == 404 || through_globex.status == 403));
   CHECK(through_globex.body.find("acme only") == std::string::npos);
 
   // A globex visitor goes to bob, not to alice.
   auto globex_visitor = deployment.connect_visitor("globex");
-  const auto globex_conversation = str(globex_visitor.send_message("globex question"), "conversation_id");
+  const auto globex_conversation =
+      str(globex_visitor.send_message("globex question"), "conversation_id");
   auto to_bob = bob.ws.next_of_type("conversation.assigned");
   CHECK(str(obj(to_bob, "conversation"), "id") == globex_conversation);
   alice.ws.expect_no_frame_of_type("conversation.assigned", 500ms);
-  for (const auto& frame : alice.ws.take_buffered("message")) CHECK(str(frame, "conversation_id") == acme_conversation);
+  for (const auto& frame : alice.ws.take_buffered("message"))
+    CHECK(str(frame, "conversation_id") == acme_conversation);
 }

@@ -20,7 +20,10 @@ TEST_CASE("transfer to another agent moves the conversation with its history", "
   visitor.ws.next_of_type("message");
 
   auto carol = deployment.connect_agent("acme", "carol");
-  alice.ws.send_json({{"type", "transfer"}, {"conversation_id", conversation_id}, {"to_agent", "carol"}, {"ref", "t-1"}});
+  alice.ws.send_json({{"type", "transfer"},
+                      {"conversation_id", conversation_id},
+                      {"to_agent", "carol"},
+                      {"ref", "t-1"}});
 
   auto taken = carol.ws.next_of_type("conversation.assigned");
   CHECK(str(obj(taken, "conversation"), "id") == conversation_id);

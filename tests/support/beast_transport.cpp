@@ -28,9 +28,13 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-tcp::endpoint loopback(uint16_t port) { return {net::ip::make_address("127.0.0.1"), port}; }
+tcp::endpoint loopback(uint16_t port) {
+  return {net::ip::make_address("127.0.0.1"), port};
+}
 
-std::string host_header(uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
+std::string host_header(uint16_t port) {
+  return "127.0.0.1:" + std::to_string(port);
+}
 
 }  // namespace
 
@@ -44,7 +48,8 @@ json::value HttpResponse::json() const {
 }
 
 HttpResponse http_request(uint16_t port, const std::string& method, const std::string& target,
-                          const std::string& body, const Headers& headers, std::chrono::milliseconds timeout) {
+                          const std::string& body, const Headers& headers,
+                          std::chrono::milliseconds timeout) {
   net::io_context ioc;
   beast::tcp_stream stream(ioc);
   // One deadline covers connect, write and read: the stream fails them on expiry.
@@ -79,7 +84,8 @@ HttpResponse http_request(uint16_t port, const std::string& method, const std::s
   });
   ioc.run();
   if (failure)
-    throw std::runtime_error(method + " " + target + ": " + failed_step + " failed: " + failure.message());
+    throw std::runtime_error(method + " " + target + ": " + failed_step +
+                             " failed: " + failure.message());
 
   HttpResponse result;
   result.status = static_cast<int>(response.result_int());
@@ -92,7 +98,8 @@ HttpResponse http_request(uint16_t port, const std::string& method, const std::s
   return result;
 }
 
-HttpResponse http_post_json(uint16_t port, const std::string& target, const json::value& body, const Headers& headers) {
+HttpResponse http_post_json(uint16_t port, const std::string& target, const json::value& body,
+                            const Headers& headers) {
   Headers all = headers;
   all.emplace_back("Content-Type", "application/json");
   return http_request(port, "POST", target, json::serialize(body), all);
@@ -101,11 +108,14 @@ HttpResponse http_post_json(uint16_t port, const std::string& target, const json
 // ---------------------------------------------------------------- WebSocket
 
 UpgradeRejected::UpgradeRejected(int status_code, std::string response_body)
-    : std::runtime_error("WebSocket upgrade rejected with HTTP " + std::to_string(status_code) + ": " + response_body),
+    : std::runtime_error("WebSocket upgrade rejected with HTTP " + std::to_string(status_code) +
+                         ": " + response_body),
       status(status_code),
       body(std::move(response_body)) {}
 
-std::string describe(const json::object& frame) { return json::serialize(frame); }
+std::string describe(const json::object& frame) {
+  return json::serialize(frame);
+}
 
 struct WsClient::Impl {
   net::io_context ioc;
@@ -157,8 +167,10 @@ struct WsClient::Impl {
   }
 
   std::string state() const {
-    std::string text = open ? "open" : "closed (" + read_error.message() +
-                                           (close_code ? ", close code " + std::to_string(*close_code) : "") + ")";
+    std::string text =
+        open ? "open"
+             : "closed (" + read_error.message() +
+                   (close_code ? ", close code " + std::to_string(*close_code) : "") + ")";
     text += "; buffered frames:";
     if (frames.empty()) text += " none";
     for (const auto& frame : frames) text += "\n  " + describe(frame);
@@ -170,10 +182,11 @@ struct WsClient::Impl {
     ws.text(as_text);
     bool done = false;
     beast::error_code failure;
-    ws.async_write(net::buffer(payload.data(), payload.size()), [&](beast::error_code ec, std::size_t) {
-      failure = ec;
-      done = true;
-    });
+    ws.async_write(net::buffer(payload.data(), payload.size()),
+                   [&](beast::error_code ec, std::size_t) {
+                     failure = ec;
+                     done = true;
+                   });
     if (!pump_until([&] { return done; }, Clock::now() + kFrameTimeout))
       throw std::runtime_error("send did not complete within the timeout (server not reading?)");
     if (failure) throw std::runtime_error("send failed: " + failure.message() + "; " + state());
@@ -181,14 +194,16 @@ struct WsClient::Impl {
 
   static bool has_type(const json::object& frame, std::string_view type) {
     const auto* frame_type = frame.if_contains("type");
-    return type.empty() || (frame_type && frame_type->is_string() && frame_type->as_string() == type);
+    return type.empty() ||
+           (frame_type && frame_type->is_string() && frame_type->as_string() == type);
   }
 
   std::optional<json::object> take_first(std::string_view type) {
     return take_first_where([type](const json::object& frame) { return has_type(frame, type); });
   }
 
-  std::optional<json::object> take_first_where(const std::function<bool(const json::object&)>& accept) {
+  std::optional<json::object> take_first_where(
+      const std::function<bool(const json::object&)>& accept) {
     for (auto it = frames.begin(); it != frames.end(); ++it) {
       if (accept(*it)) {
         json::object frame = std::move(*it);
@@ -199,19 +214,21 @@ struct WsClient::Impl {
     return std::nullopt;
   }
 
-  json::object wait_for(const std::function<bool(const json::object&)>& accept, std::string_view what,
-                        std::chrono::milliseconds timeout) {
+  json::object wait_for(const std::function<bool(const json::object&)>& accept,
+                        std::string_view what, std::chrono::milliseconds timeout) {
     std::optional<json::object> found;
-    pump_until([&] { return (found = take_first_where(accept)).has_value(); }, Clock::now() + timeout);
+    pump_until([&] { return (found = take_first_where(accept)).has_value(); },
+               Clock::now() + timeout);
     if (!found)
-      throw std::runtime_error("no " + std::string(what) + " within " + std::to_string(timeout.count()) +
-                               " ms; connection " + state());
+      throw std::runtime_error("no " + std::string(what) + " within " +
+                               std::to_string(timeout.count()) + " ms; connection " + state());
     return std::move(*found);
   }
 
   json::object wait_for(std::string_view type, std::chrono::milliseconds timeout) {
-    return wait_for([type](const json::object& frame) { return has_type(frame, type); },
-                    type.empty() ? std::string("frame") : "frame of type '" + std::string(type) + "'", timeout);
+    return wait_for(
+        [type](const json::object& frame) { return has_type(frame, type); },
+        type.empty() ? std::string("frame") : "frame of type '" + std::string(type) + "'", timeout);
   }
 };
 
@@ -244,14 +261,16 @@ WsClient WsClient::connect(uint16_t port, const std::string& target, const Heade
       failure = ec;
       return;
     }
-    ws.async_handshake(response, host_header(port), target, [&](beast::error_code ec) { failure = ec; });
+    ws.async_handshake(response, host_header(port), target,
+                       [&](beast::error_code ec) { failure = ec; });
   });
   impl->ioc.run();
   beast::get_lowest_layer(ws).expires_never();
 
   if (failure == websocket::error::upgrade_declined)
     throw UpgradeRejected(static_cast<int>(response.result_int()), response.body());
-  if (failure) throw std::runtime_error("WebSocket connect to " + target + " failed: " + failure.message());
+  if (failure)
+    throw std::runtime_error("WebSocket connect to " + target + " failed: " + failure.message());
   impl->open = true;
   impl->start_read();
   return WsClient(std::move(impl));
@@ -267,18 +286,26 @@ int WsClient::upgrade_status(uint16_t port, const std::string& target, const Hea
   }
 }
 
-void WsClient::send_json(const json::object& frame) { impl_->write(json::serialize(frame), true); }
-void WsClient::send_raw_text(std::string_view payload) { impl_->write(payload, true); }
-void WsClient::send_binary(std::string_view payload) { impl_->write(payload, false); }
+void WsClient::send_json(const json::object& frame) {
+  impl_->write(json::serialize(frame), true);
+}
+void WsClient::send_raw_text(std::string_view payload) {
+  impl_->write(payload, true);
+}
+void WsClient::send_binary(std::string_view payload) {
+  impl_->write(payload, false);
+}
 
-json::object WsClient::next_frame(std::chrono::milliseconds timeout) { return impl_->wait_for({}, timeout); }
+json::object WsClient::next_frame(std::chrono::milliseconds timeout) {
+  return impl_->wait_for({}, timeout);
+}
 
 json::object WsClient::next_of_type(std::string_view type, std::chrono::milliseconds timeout) {
   return impl_->wait_for(type, timeout);
 }
 
-json::object WsClient::next_where(const std::function<bool(const json::object&)>& accept, std::string_view what,
-                                  std::chrono::milliseconds timeout) {
+json::object WsClient::next_where(const std::function<bool(const json::object&)>& accept,
+                                  std::string_view what, std::chrono::milliseconds timeout) {
   return impl_->wait_for(accept, what, timeout);
 }
 
@@ -295,7 +322,9 @@ void WsClient::expect_no_frame_of_type(std::string_view type, std::chrono::milli
     return false;
   };
   impl_->pump_until(has_type, Clock::now() + window);
-  if (has_type()) throw std::runtime_error("expected no '" + std::string(type) + "' frame; connection " + impl_->state());
+  if (has_type())
+    throw std::runtime_error("expected no '" + std::string(type) + "' frame; connection " +
+                             impl_->state());
 }
 
 std::vector<json::object> WsClient::collect(std::chrono::milliseconds window) {
@@ -324,7 +353,11 @@ void WsClient::close() {
   impl_->open = false;
 }
 
-bool WsClient::is_open() const { return impl_ && impl_->open; }
-std::optional<uint16_t> WsClient::close_code() const { return impl_->close_code; }
+bool WsClient::is_open() const {
+  return impl_ && impl_->open;
+}
+std::optional<uint16_t> WsClient::close_code() const {
+  return impl_->close_code;
+}
 
 }  // namespace sb::test

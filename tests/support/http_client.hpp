@@ -26,11 +26,14 @@ HttpResponse http_request(uint16_t port, const std::string& method, const std::s
                           const std::string& body = {}, const Headers& headers = {},
                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
-inline HttpResponse http_get(uint16_t port, const std::string& target, const Headers& headers = {}) {
+inline HttpResponse http_get(uint16_t port, const std::string& target,
+                             const Headers& headers = {}) {
   return http_request(port, "GET", target, {}, headers);
 }
-HttpResponse http_post_json(uint16_t port, const std::string& target, const boost::json::value& body,
-                            const Headers& headers = {});
-inline Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+HttpResponse http_post_json(uint16_t port, const std::string& target,
+                            const boost::json::value& body, const Headers& headers = {});
+inline Headers bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
 
 }  // namespace sb::test

@@ -58,7 +58,8 @@ int wait_for_exit(int pid, std::chrono::milliseconds timeout) {
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& stdin_text,
                           std::chrono::milliseconds timeout) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
-  if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
+  if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 ||
+      ::pipe2(err_pipe, O_CLOEXEC) != 0)
     throw std::runtime_error("pipe failed");
   const int pid = spawn(argv, in_pipe[0], out_pipe[1], err_pipe[1]);
   ::close(in_pipe[0]);
@@ -67,7 +68,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 
   // Small inputs fit in the pipe buffer; writing before reading cannot deadlock here.
   signal(SIGPIPE, SIG_IGN);
-  if (!stdin_text.empty()) [[maybe_unused]] auto written = ::write(in_pipe[1], stdin_text.data(), stdin_text.size());
+  if (!stdin_text.empty()) [[maybe_unused]]
+    auto written = ::write(in_pipe[1], stdin_text.data(), stdin_text.size());
   ::close(in_pipe[1]);
 
   ProcessResult result;
@@ -76,7 +78,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   std::string* sinks[2] = {&result.out, &result.err};
   int open_fds = 2;
   while (open_fds > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       result.timed_out = true;
       ::kill(pid, SIGKILL);

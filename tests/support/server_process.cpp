@@ -27,11 +27,16 @@ void ServerProcess::start() {
   stderr_path_ = options_.log_dir / ("server-" + std::to_string(run_count_) + ".stderr");
 
   std::vector<std::string> argv = {options_.binary.string(),
-                                   "--config", options_.config.string(),
-                                   "--listen", "127.0.0.1:0",
-                                   "--data-dir", options_.data_dir.string(),
-                                   "--plugin-dir", options_.plugin_dir.string(),
-                                   "--tenants-dir", options_.tenants_dir.string()};
+                                   "--config",
+                                   options_.config.string(),
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--data-dir",
+                                   options_.data_dir.string(),
+                                   "--plugin-dir",
+                                   options_.plugin_dir.string(),
+                                   "--tenants-dir",
+                                   options_.tenants_dir.string()};
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
 
   const int null_in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -62,8 +67,8 @@ void ServerProcess::start() {
     if (std::chrono::steady_clock::now() >= deadline) {
       kill_hard();
       throw std::runtime_error("server printed no 'listening on' line within " +
-                               std::to_string(options_.ready_timeout.count()) + " ms; stdout:\n" + text +
-                               "\nstderr:\n" + log());
+                               std::to_string(options_.ready_timeout.count()) + " ms; stdout:\n" +
+                               text + "\nstderr:\n" + log());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -75,7 +80,8 @@ int ServerProcess::stop(std::chrono::milliseconds timeout) {
   const int status = wait_for_exit(pid_, timeout);
   if (status == -1) {
     kill_hard();
-    throw std::runtime_error("server ignored SIGTERM for " + std::to_string(timeout.count()) + " ms");
+    throw std::runtime_error("server ignored SIGTERM for " + std::to_string(timeout.count()) +
+                             " ms");
   }
   pid_ = -1;
   return status;
@@ -97,7 +103,11 @@ bool ServerProcess::running() {
   return true;
 }
 
-std::string ServerProcess::log() const { return stderr_path_.empty() ? std::string() : read_file(stderr_path_); }
-std::string ServerProcess::stdout_text() const { return stdout_path_.empty() ? std::string() : read_file(stdout_path_); }
+std::string ServerProcess::log() const {
+  return stderr_path_.empty() ? std::string() : read_file(stderr_path_);
+}
+std::string ServerProcess::stdout_text() const {
+  return stdout_path_.empty() ? std::string() : read_file(stdout_path_);
+}
 
 }  // namespace sb::test

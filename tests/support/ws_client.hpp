@@ -48,10 +48,12 @@ class WsClient {
   // The oldest buffered or next arriving frame.
   boost::json::object next_frame(std::chrono::milliseconds timeout = kFrameTimeout);
   // The oldest frame of this type; frames of other types stay buffered in order.
-  boost::json::object next_of_type(std::string_view type, std::chrono::milliseconds timeout = kFrameTimeout);
+  boost::json::object next_of_type(std::string_view type,
+                                   std::chrono::milliseconds timeout = kFrameTimeout);
   // The oldest frame the predicate accepts; what describes it goes in the timeout error.
   boost::json::object next_where(const std::function<bool(const boost::json::object&)>& accept,
-                                 std::string_view what, std::chrono::milliseconds timeout = kFrameTimeout);
+                                 std::string_view what,
+                                 std::chrono::milliseconds timeout = kFrameTimeout);
   // Throws if any frame (or one of this type) is buffered or arrives within the window.
   void expect_no_frame(std::chrono::milliseconds window);
   void expect_no_frame_of_type(std::string_view type, std::chrono::milliseconds window);

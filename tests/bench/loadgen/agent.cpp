@@ -1,15 +1,15 @@
 #include "agent.hpp"
 
-#include "clock.hpp"
-#include "message_codec.hpp"
-#include "worker.hpp"
-
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+
+#include "clock.hpp"
+#include "message_codec.hpp"
+#include "worker.hpp"
 
 namespace loadgen {
 
@@ -61,12 +61,14 @@ void Agent::start() {
 
   http_.emplace(worker_.io());
   http_->expires_after(kLoginTimeout);
-  http_->async_connect(context.server, beast::bind_front_handler(&Agent::on_login_connect, shared_from_this()));
+  http_->async_connect(context.server,
+                       beast::bind_front_handler(&Agent::on_login_connect, shared_from_this()));
 }
 
 void Agent::on_login_connect(error_code ec) {
   if (ec) return fail("login connect", ec);
-  http::async_write(*http_, login_request_, beast::bind_front_handler(&Agent::on_login_written, shared_from_this()));
+  http::async_write(*http_, login_request_,
+                    beast::bind_front_handler(&Agent::on_login_written, shared_from_this()));
 }
 
 void Agent::on_login_written(error_code ec, std::size_t) {
@@ -90,8 +92,9 @@ void Agent::on_login_response(error_code ec, std::size_t) {
   token_ = token;
 
   beast::get_lowest_layer(ws_).expires_after(kConnectTimeout);
-  beast::get_lowest_layer(ws_).async_connect(worker_.context().server,
-                                             beast::bind_front_handler(&Agent::on_ws_connect, shared_from_this()));
+  beast::get_lowest_layer(ws_).async_connect(
+      worker_.context().server,
+      beast::bind_front_handler(&Agent::on_ws_connect, shared_from_this()));
 }
 
 void Agent::on_ws_connect(error_code ec) {
@@ -141,7 +144,8 @@ void Agent::handle_frame(std::string_view frame) {
     stats.counters.conversations_assigned.fetch_add(1, std::memory_order_relaxed);
     const auto* conversation = object->if_contains("conversation");
     const auto* conversation_object = conversation ? conversation->if_object() : nullptr;
-    const auto conversation_id = conversation_object ? string_field(*conversation_object, "id") : std::string_view();
+    const auto conversation_id =
+        conversation_object ? string_field(*conversation_object, "id") : std::string_view();
     // The message that opened the conversation may arrive only in the history.
     const auto* history = object->if_contains("history");
     if (history && history->is_array())
@@ -197,7 +201,8 @@ void Agent::fail(const char* step, error_code ec) {
   if (done_) return;
   done_ = true;
   auto& stats = worker_.stats();
-  if (ec != asio::error::operation_aborted) stats.count_error(std::string(step) + ": " + ec.message());
+  if (ec != asio::error::operation_aborted)
+    stats.count_error(std::string(step) + ": " + ec.message());
   if (ready_)
     stats.counters.connections_lost.fetch_add(1, std::memory_order_relaxed);
   else

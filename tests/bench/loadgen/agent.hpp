@@ -2,20 +2,19 @@
 // One agent: log in over HTTP, open the agent WebSocket with the token (the agent
 // is online from then on), and time every visitor message it receives.
 
-#include "run_context.hpp"
-
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <boost/json/fwd.hpp>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
+
+#include "run_context.hpp"
 
 namespace loadgen {
 
@@ -41,7 +40,7 @@ class Agent : public std::enable_shared_from_this<Agent> {
   void fail_login(const std::string& why);
 
   Worker& worker_;
-  const int index_;  // 0-based; the email uses index_ + 1
+  const int index_;                               // 0-based; the email uses index_ + 1
   std::optional<boost::beast::tcp_stream> http_;  // only while logging in
   boost::beast::http::request<boost::beast::http::string_body> login_request_;
   boost::beast::http::response<boost::beast::http::string_body> login_response_;

@@ -2,24 +2,23 @@
 // visitor->agent messages at a fixed rate (open loop) and reports throughput,
 // latencies, errors and the server's memory per connection. See tests/bench/RESULTS.md.
 
-#include "clock.hpp"
-#include "options.hpp"
-#include "report.hpp"
-#include "run_context.hpp"
-#include "proc_stats.hpp"
-#include "socket_options.hpp"
-#include "worker.hpp"
-
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
 #include <memory>
 #include <stdexcept>
 #include <thread>
+
+#include "clock.hpp"
+#include "options.hpp"
+#include "proc_stats.hpp"
+#include "report.hpp"
+#include "run_context.hpp"
+#include "socket_options.hpp"
+#include "worker.hpp"
 
 namespace loadgen {
 namespace {
@@ -53,7 +52,8 @@ RunContext make_context(const Options& options) {
   int sources = options.source_addresses;
   if (sources == 0 && options.visitors > 20000) sources = (options.visitors + 19999) / 20000;
   for (int i = 0; i < sources; ++i)
-    context.visitor_source_addresses.push_back(asio::ip::address_v4(0x7f000002u + static_cast<uint32_t>(i)));
+    context.visitor_source_addresses.push_back(
+        asio::ip::address_v4(0x7f000002u + static_cast<uint32_t>(i)));
   return context;
 }
 
@@ -66,7 +66,9 @@ Totals totals(const std::vector<std::unique_ptr<Worker>>& workers) {
   Totals t;
   for (const auto& worker : workers) {
     const auto& c = worker->stats().counters;
-    const auto load = [](const std::atomic<uint64_t>& v) { return v.load(std::memory_order_relaxed); };
+    const auto load = [](const std::atomic<uint64_t>& v) {
+      return v.load(std::memory_order_relaxed);
+    };
     t.agents_ready += load(c.agents_ready);
     t.visitors_ready += load(c.visitors_ready);
     t.agents_settled += load(c.agents_ready) + load(c.agents_failed);
@@ -87,10 +89,13 @@ void wait_until(const std::vector<std::unique_ptr<Worker>>& workers, int64_t dea
     const Totals t = totals(workers);
     if (done(t)) return;
     if (now_ns() >= next_progress_ns) {
-      std::fprintf(stderr, "loadgen: %s: agents %llu, visitors %llu ready, lost %llu, sent %llu, answered %llu\n", what,
-                   static_cast<unsigned long long>(t.agents_ready), static_cast<unsigned long long>(t.visitors_ready),
-                   static_cast<unsigned long long>(t.lost), static_cast<unsigned long long>(t.sent_window),
-                   static_cast<unsigned long long>(t.answered_window));
+      std::fprintf(
+          stderr,
+          "loadgen: %s: agents %llu, visitors %llu ready, lost %llu, sent %llu, answered %llu\n",
+          what, static_cast<unsigned long long>(t.agents_ready),
+          static_cast<unsigned long long>(t.visitors_ready),
+          static_cast<unsigned long long>(t.lost), static_cast<unsigned long long>(t.sent_window),
+          static_cast<unsigned long long>(t.answered_window));
       next_progress_ns += 1'000'000'000;
     }
     std::this_thread::sleep_for(milliseconds(50));
@@ -104,14 +109,17 @@ std::vector<std::vector<int>> deal(int count, size_t workers) {
   return out;
 }
 
-int64_t seconds_ns(double s) { return static_cast<int64_t>(s * 1e9); }
+int64_t seconds_ns(double s) {
+  return static_cast<int64_t>(s * 1e9);
+}
 
 int run(const Options& options) {
   const uint64_t fd_limit = raise_open_file_limit();
   const auto wanted_fds = static_cast<uint64_t>(options.visitors + options.agents) + 64;
   if (fd_limit < wanted_fds)
-    std::fprintf(stderr, "loadgen: warning: open-file limit %llu < %llu needed; expect connect failures\n",
-                 static_cast<unsigned long long>(fd_limit), static_cast<unsigned long long>(wanted_fds));
+    std::fprintf(
+        stderr, "loadgen: warning: open-file limit %llu < %llu needed; expect connect failures\n",
+        static_cast<unsigned long long>(fd_limit), static_cast<unsigned long long>(wanted_fds));
 
   const RunContext context = make_context(options);
   std::vector<std::unique_ptr<Worker>> workers;
@@ -127,15 +135,21 @@ int run(const Options& options) {
   const int64_t connect_deadline_ns = connect_start_ns + seconds_ns(options.connect_timeout_s);
   const double rate_per_worker = options.connect_rate_per_s / static_cast<double>(workers.size());
   auto agent_indices = deal(options.agents, workers.size());
-  for (size_t i = 0; i < workers.size(); ++i) workers[i]->launch_agents(std::move(agent_indices[i]), rate_per_worker);
-  wait_until(workers, connect_deadline_ns,
-             [&](const Totals& t) { return t.agents_settled >= static_cast<uint64_t>(options.agents); }, "agents");
+  for (size_t i = 0; i < workers.size(); ++i)
+    workers[i]->launch_agents(std::move(agent_indices[i]), rate_per_worker);
+  wait_until(
+      workers, connect_deadline_ns,
+      [&](const Totals& t) { return t.agents_settled >= static_cast<uint64_t>(options.agents); },
+      "agents");
   auto visitor_indices = deal(options.visitors, workers.size());
   for (size_t i = 0; i < workers.size(); ++i)
     workers[i]->launch_visitors(std::move(visitor_indices[i]), rate_per_worker);
-  wait_until(workers, connect_deadline_ns,
-             [&](const Totals& t) { return t.visitors_settled >= static_cast<uint64_t>(options.visitors); },
-             "visitors");
+  wait_until(
+      workers, connect_deadline_ns,
+      [&](const Totals& t) {
+        return t.visitors_settled >= static_cast<uint64_t>(options.visitors);
+      },
+      "visitors");
   summary.connect_phase_s = static_cast<double>(now_ns() - connect_start_ns) / 1e9;
 
   if (options.server_pid) {
@@ -149,31 +163,39 @@ int run(const Options& options) {
   const Totals connected = totals(workers);
   if (options.idle) {
     const int64_t hold_until_ns = now_ns() + seconds_ns(options.duration_s);
-    wait_until(workers, hold_until_ns, [](const Totals&) { return false; }, "holding");
+    wait_until(
+        workers, hold_until_ns, [](const Totals&) { return false; }, "holding");
   } else if (connected.visitors_ready > 0) {
     Timeline timeline;
     timeline.send_from_ns = now_ns() + seconds_ns(0.2);
     timeline.measure_from_ns = timeline.send_from_ns + seconds_ns(options.warmup_s);
     timeline.measure_until_ns = timeline.measure_from_ns + seconds_ns(options.duration_s);
     // At least 1 ns, or an absurd --rate would make the send loop spin forever.
-    timeline.visitor_interval_ns = std::max<int64_t>(
-        1, static_cast<int64_t>(static_cast<double>(connected.visitors_ready) / options.rate_msgs_per_s * 1e9));
+    timeline.visitor_interval_ns =
+        std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(connected.visitors_ready) /
+                                                  options.rate_msgs_per_s * 1e9));
     timeline.total_visitors = options.visitors;
     for (auto& worker : workers) worker->start_sending(timeline);
     // CPU used inside the measured window, by the server and by loadgen itself.
-    wait_until(workers, timeline.measure_from_ns, [](const Totals&) { return false; }, "warming up");
-    const auto server_cpu_from = options.server_pid ? cpu_seconds(*options.server_pid) : std::nullopt;
+    wait_until(
+        workers, timeline.measure_from_ns, [](const Totals&) { return false; }, "warming up");
+    const auto server_cpu_from =
+        options.server_pid ? cpu_seconds(*options.server_pid) : std::nullopt;
     const double own_cpu_from = own_cpu_seconds();
-    wait_until(workers, timeline.measure_until_ns, [](const Totals&) { return false; }, "sending");
-    const auto server_cpu_until = options.server_pid ? cpu_seconds(*options.server_pid) : std::nullopt;
+    wait_until(
+        workers, timeline.measure_until_ns, [](const Totals&) { return false; }, "sending");
+    const auto server_cpu_until =
+        options.server_pid ? cpu_seconds(*options.server_pid) : std::nullopt;
     summary.loadgen_cpu_window_s = own_cpu_seconds() - own_cpu_from;
-    if (server_cpu_from && server_cpu_until) summary.server_cpu_window_s = *server_cpu_until - *server_cpu_from;
+    if (server_cpu_from && server_cpu_until)
+      summary.server_cpu_window_s = *server_cpu_until - *server_cpu_from;
     // Late acks and deliveries still count (with their full latency) for a while.
-    wait_until(workers, timeline.measure_until_ns + seconds_ns(options.drain_s),
-               [](const Totals& t) {
-                 return t.answered_window >= t.sent_window && t.delivered_window >= t.sent_window;
-               },
-               "draining");
+    wait_until(
+        workers, timeline.measure_until_ns + seconds_ns(options.drain_s),
+        [](const Totals& t) {
+          return t.answered_window >= t.sent_window && t.delivered_window >= t.sent_window;
+        },
+        "draining");
   }
 
   for (auto& worker : workers) worker->stop_and_join();
@@ -218,8 +240,10 @@ int run(const Options& options) {
   if (nothing_held || nothing_delivered) return 1;
   if (options.strict) {
     const bool all_connected = summary.connect_failures == 0 && summary.connections_lost == 0;
-    const bool all_answered = summary.acked_window == summary.sent_window && summary.skipped_window == 0;
-    const bool all_delivered = summary.delivered_window == summary.sent_window && summary.seq_gaps == 0;
+    const bool all_answered =
+        summary.acked_window == summary.sent_window && summary.skipped_window == 0;
+    const bool all_delivered =
+        summary.delivered_window == summary.sent_window && summary.seq_gaps == 0;
     if (!all_connected || (!options.idle && !(all_answered && all_delivered))) return 1;
   }
   return 0;

@@ -15,7 +15,8 @@ std::optional<int64_t> leading_number(std::string_view s) {
 
 }  // namespace
 
-std::string encode_visitor_message(int64_t scheduled_ns, int visitor, uint64_t n, int message_bytes) {
+std::string encode_visitor_message(int64_t scheduled_ns, int visitor, uint64_t n,
+                                   int message_bytes) {
   const std::string stamp = std::to_string(scheduled_ns);
   const std::string id = stamp + "." + std::to_string(visitor) + "." + std::to_string(n);
   std::string text = "t" + stamp + "|";

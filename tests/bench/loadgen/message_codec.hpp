@@ -14,7 +14,8 @@ namespace loadgen {
 
 // The whole visitor "message" frame. Only digits, dots and 'x' go into the
 // strings, so no JSON escaping is needed.
-std::string encode_visitor_message(int64_t scheduled_ns, int visitor, uint64_t n, int message_bytes);
+std::string encode_visitor_message(int64_t scheduled_ns, int visitor, uint64_t n,
+                                   int message_bytes);
 
 std::optional<int64_t> scheduled_ns_from_client_msg_id(std::string_view client_msg_id);
 std::optional<int64_t> scheduled_ns_from_text(std::string_view text);

@@ -24,7 +24,7 @@ struct Options {
   std::optional<int> server_pid;
   int message_bytes = 64;  // length of the text field
   bool json = false;
-  bool strict = false;  // exit 1 unless every connection and every measured message succeeded
+  bool strict = false;   // exit 1 unless every connection and every measured message succeeded
   std::string json_out;  // also write the JSON summary to this file
   int threads = 1;
   int source_addresses = 0;  // 0 = automatic: one per 20,000 visitors beyond the first

@@ -1,9 +1,8 @@
 #include "report.hpp"
 
+#include <algorithm>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -11,17 +10,24 @@ namespace loadgen {
 
 namespace {
 
-double ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+double ms(uint64_t ns) {
+  return static_cast<double>(ns) / 1e6;
+}
 
 std::optional<double> rss_per_connection_kib(const Summary& s) {
-  if (!s.server_rss_before_kib || !s.server_rss_after_kib || s.rss_connections == 0) return std::nullopt;
-  return (static_cast<double>(*s.server_rss_after_kib) - static_cast<double>(*s.server_rss_before_kib)) /
+  if (!s.server_rss_before_kib || !s.server_rss_after_kib || s.rss_connections == 0)
+    return std::nullopt;
+  return (static_cast<double>(*s.server_rss_after_kib) -
+          static_cast<double>(*s.server_rss_before_kib)) /
          static_cast<double>(s.rss_connections);
 }
 
 boost::json::object latency_json(const Histogram& h) {
-  return {{"count", h.count()},        {"p50_ms", ms(h.percentile(50))},    {"p99_ms", ms(h.percentile(99))},
-          {"p999_ms", ms(h.percentile(99.9))}, {"max_ms", ms(h.max())}};
+  return {{"count", h.count()},
+          {"p50_ms", ms(h.percentile(50))},
+          {"p99_ms", ms(h.percentile(99))},
+          {"p999_ms", ms(h.percentile(99.9))},
+          {"max_ms", ms(h.max())}};
 }
 
 void print_latency(const char* label, const Histogram& h) {
@@ -35,43 +41,49 @@ void print_latency(const char* label, const Histogram& h) {
 void print_text(const Summary& s) {
   const auto& o = s.options;
   const auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
-  std::printf("loadgen %s: tenant %s, %d visitors, %d agents, %d thread(s)\n", o.idle ? "idle" : "throughput",
-              o.tenant.c_str(), o.visitors, o.agents, o.threads);
-  std::printf("%-22s %llu (visitors %llu, agents %llu), connect failures %llu, lost %llu, connect phase %.1f s\n",
-              "connections held", u(s.connections_held), u(s.visitors_ready), u(s.agents_ready), u(s.connect_failures),
-              u(s.connections_lost), s.connect_phase_s);
-  std::printf("%-22s p50 %.1f ms  p99 %.1f ms  max %.1f ms\n", "connect time", ms(s.connect_ns.percentile(50)),
-              ms(s.connect_ns.percentile(99)), ms(s.connect_ns.max()));
+  std::printf("loadgen %s: tenant %s, %d visitors, %d agents, %d thread(s)\n",
+              o.idle ? "idle" : "throughput", o.tenant.c_str(), o.visitors, o.agents, o.threads);
+  std::printf(
+      "%-22s %llu (visitors %llu, agents %llu), connect failures %llu, lost %llu, connect phase "
+      "%.1f s\n",
+      "connections held", u(s.connections_held), u(s.visitors_ready), u(s.agents_ready),
+      u(s.connect_failures), u(s.connections_lost), s.connect_phase_s);
+  std::printf("%-22s p50 %.1f ms  p99 %.1f ms  max %.1f ms\n", "connect time",
+              ms(s.connect_ns.percentile(50)), ms(s.connect_ns.percentile(99)),
+              ms(s.connect_ns.max()));
   if (!o.idle) {
     const double window_s = o.duration_s;
-    std::printf("%-22s --rate %.0f/s, %d-byte texts, %.0f s measured after %.0f s warm-up\n", "offered", o.rate_msgs_per_s,
-                o.message_bytes, o.duration_s, o.warmup_s);
-    std::printf("%-22s %llu in window (%.0f/s), %llu total, %llu skipped (client queue full)\n", "messages sent",
-                u(s.sent_window), static_cast<double>(s.sent_window) / window_s, u(s.sent_total), u(s.skipped_window));
+    std::printf("%-22s --rate %.0f/s, %d-byte texts, %.0f s measured after %.0f s warm-up\n",
+                "offered", o.rate_msgs_per_s, o.message_bytes, o.duration_s, o.warmup_s);
+    std::printf("%-22s %llu in window (%.0f/s), %llu total, %llu skipped (client queue full)\n",
+                "messages sent", u(s.sent_window), static_cast<double>(s.sent_window) / window_s,
+                u(s.sent_total), u(s.skipped_window));
     std::printf("%-22s %llu (%.0f/s), rejected %llu, missing %llu\n", "acks", u(s.acked_window),
                 static_cast<double>(s.acked_window) / window_s, u(s.rejected_window),
                 u(s.sent_window - std::min(s.sent_window, s.acked_window + s.rejected_window)));
-    std::printf("%-22s %llu, missing %llu, duplicates %llu, seq gaps %llu, conversations assigned %llu\n",
-                "delivered to agents", u(s.delivered_window),
-                u(s.sent_window - std::min(s.sent_window, s.delivered_window)), u(s.duplicate_deliveries),
-                u(s.seq_gaps), u(s.conversations_assigned));
+    std::printf(
+        "%-22s %llu, missing %llu, duplicates %llu, seq gaps %llu, conversations assigned %llu\n",
+        "delivered to agents", u(s.delivered_window),
+        u(s.sent_window - std::min(s.sent_window, s.delivered_window)), u(s.duplicate_deliveries),
+        u(s.seq_gaps), u(s.conversations_assigned));
     std::printf("%-22s %.0f msgs/s\n", "delivered rate",
                 static_cast<double>(s.delivered_arrived_in_window) / window_s);
     print_latency("delivery latency", s.delivery_ns);
     print_latency("ack latency", s.ack_ns);
     print_latency("client send lag", s.send_lag_ns);
     // Cores in use and CPU cost per message show how the machine was split.
-    const double messages = static_cast<double>(std::max<uint64_t>(1, s.delivered_arrived_in_window));
-    std::printf("%-22s loadgen %.2f cores (%.1f us/msg)", "CPU in window", s.loadgen_cpu_window_s / window_s,
-                s.loadgen_cpu_window_s / messages * 1e6);
+    const double messages =
+        static_cast<double>(std::max<uint64_t>(1, s.delivered_arrived_in_window));
+    std::printf("%-22s loadgen %.2f cores (%.1f us/msg)", "CPU in window",
+                s.loadgen_cpu_window_s / window_s, s.loadgen_cpu_window_s / messages * 1e6);
     if (s.server_cpu_window_s)
       std::printf(", server %.2f cores (%.1f us/msg)", *s.server_cpu_window_s / window_s,
                   *s.server_cpu_window_s / messages * 1e6);
     std::printf("\n");
   }
   if (s.server_rss_before_kib && s.server_rss_after_kib) {
-    std::printf("%-22s before %.1f MiB, after %.1f MiB", "server RSS", *s.server_rss_before_kib / 1024.0,
-                *s.server_rss_after_kib / 1024.0);
+    std::printf("%-22s before %.1f MiB, after %.1f MiB", "server RSS",
+                *s.server_rss_before_kib / 1024.0, *s.server_rss_after_kib / 1024.0);
     if (const auto per = rss_per_connection_kib(s))
       std::printf(", %.2f KiB per connection (%llu connections)", *per, u(s.rss_connections));
     std::printf("\n");
@@ -138,7 +150,9 @@ boost::json::object summary_json(const Summary& s) {
 }
 }  // namespace
 
-void print_json(const Summary& s) { std::printf("%s\n", boost::json::serialize(summary_json(s)).c_str()); }
+void print_json(const Summary& s) {
+  std::printf("%s\n", boost::json::serialize(summary_json(s)).c_str());
+}
 
 bool write_json(const Summary& s, const std::string& path) {
   std::ofstream file(path);

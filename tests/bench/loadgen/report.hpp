@@ -1,13 +1,13 @@
 #pragma once
 // The end-of-run summary, as text for people or one JSON object for scripts.
 
-#include "histogram.hpp"
-#include "options.hpp"
-
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+
+#include "histogram.hpp"
+#include "options.hpp"
 
 namespace loadgen {
 

@@ -1,14 +1,13 @@
 #pragma once
 // What every session needs to know about the run; built once by main, then read-only.
 
-#include "options.hpp"
-
 #include <boost/asio/ip/address_v4.hpp>
 #include <boost/asio/ip/tcp.hpp>
-
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "options.hpp"
 
 namespace loadgen {
 

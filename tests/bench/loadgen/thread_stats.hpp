@@ -3,12 +3,12 @@
 // thread can watch progress while the run goes on; histograms and the error map
 // belong to the worker thread and are read only after it has been joined.
 
-#include "histogram.hpp"
-
 #include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
+
+#include "histogram.hpp"
 
 namespace loadgen {
 

@@ -1,12 +1,12 @@
 #include "visitor.hpp"
 
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/json/parse.hpp>
+
 #include "clock.hpp"
 #include "message_codec.hpp"
 #include "socket_options.hpp"
 #include "worker.hpp"
-
-#include <boost/beast/core/bind_handler.hpp>
-#include <boost/json/parse.hpp>
 
 namespace loadgen {
 
@@ -30,12 +30,14 @@ void Visitor::start() {
   const auto& sources = worker_.context().visitor_source_addresses;
   if (!sources.empty()) {
     error_code ec;
-    bind_source_address(beast::get_lowest_layer(ws_).socket(), sources[index_ % sources.size()], ec);
+    bind_source_address(beast::get_lowest_layer(ws_).socket(), sources[index_ % sources.size()],
+                        ec);
     if (ec) return fail("bind", ec);
   }
   beast::get_lowest_layer(ws_).expires_after(kConnectTimeout);
   beast::get_lowest_layer(ws_).async_connect(
-      worker_.context().server, beast::bind_front_handler(&Visitor::on_connect, shared_from_this()));
+      worker_.context().server,
+      beast::bind_front_handler(&Visitor::on_connect, shared_from_this()));
 }
 
 void Visitor::on_connect(error_code ec) {
@@ -81,16 +83,20 @@ void Visitor::handle_frame(std::string_view frame) {
 
   if (kind == "ack") {
     const auto* id = object->if_contains("client_msg_id");
-    const auto scheduled = id && id->is_string() ? scheduled_ns_from_client_msg_id(id->get_string()) : std::nullopt;
+    const auto scheduled =
+        id && id->is_string() ? scheduled_ns_from_client_msg_id(id->get_string()) : std::nullopt;
     if (!scheduled) return stats.count_error("client:ack_without_our_id");
     if (!timeline_.in_window(*scheduled)) return;
     stats.counters.acked_window.fetch_add(1, std::memory_order_relaxed);
     stats.ack_ns.record(static_cast<uint64_t>(now_ns() - *scheduled));
   } else if (kind == "error") {
     const auto* code = object->if_contains("code");
-    stats.count_error("server:" + std::string(code && code->is_string() ? std::string_view(code->get_string()) : "?"));
+    stats.count_error("server:" + std::string(code && code->is_string()
+                                                  ? std::string_view(code->get_string())
+                                                  : "?"));
     const auto* ref = object->if_contains("ref");
-    const auto scheduled = ref && ref->is_string() ? scheduled_ns_from_client_msg_id(ref->get_string()) : std::nullopt;
+    const auto scheduled =
+        ref && ref->is_string() ? scheduled_ns_from_client_msg_id(ref->get_string()) : std::nullopt;
     if (scheduled && timeline_.in_window(*scheduled))
       stats.counters.rejected_window.fetch_add(1, std::memory_order_relaxed);
   } else if (kind == "welcome" && !ready_) {
@@ -106,8 +112,9 @@ void Visitor::start_sending(const Timeline& timeline) {
   timeline_ = timeline;
   // Spread the visitors' schedules evenly over one interval so the offered load is
   // smooth rather than a burst every interval.
-  const auto offset_ns = static_cast<int64_t>(static_cast<double>(timeline.visitor_interval_ns) *
-                                              (static_cast<double>(index_) / timeline.total_visitors));
+  const auto offset_ns =
+      static_cast<int64_t>(static_cast<double>(timeline.visitor_interval_ns) *
+                           (static_cast<double>(index_) / timeline.total_visitors));
   next_send_ns_ = timeline.send_from_ns + offset_ns;
   schedule_next_send();
 }
@@ -130,7 +137,8 @@ void Visitor::on_send_timer(error_code ec) {
       if (measured) counters.skipped_window.fetch_add(1, std::memory_order_relaxed);
     } else {
       if (measured) worker_.stats().send_lag_ns.record(static_cast<uint64_t>(now - next_send_ns_));
-      enqueue(encode_visitor_message(next_send_ns_, index_, messages_sent_++, worker_.context().options.message_bytes));
+      enqueue(encode_visitor_message(next_send_ns_, index_, messages_sent_++,
+                                     worker_.context().options.message_bytes));
       counters.sent_total.fetch_add(1, std::memory_order_relaxed);
       if (measured) counters.sent_window.fetch_add(1, std::memory_order_relaxed);
     }
@@ -164,7 +172,8 @@ void Visitor::fail(const char* step, error_code ec) {
   send_timer_.cancel();
   auto& stats = worker_.stats();
   // Aborted operations come from our own shutdown, not from the server.
-  if (ec != asio::error::operation_aborted) stats.count_error(std::string(step) + ": " + ec.message());
+  if (ec != asio::error::operation_aborted)
+    stats.count_error(std::string(step) + ": " + ec.message());
   if (ready_)
     stats.counters.connections_lost.fetch_add(1, std::memory_order_relaxed);
   else

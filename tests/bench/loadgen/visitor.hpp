@@ -3,17 +3,16 @@
 // hello, wait for welcome, then send messages on a fixed schedule (open loop) and
 // time the acks.
 
-#include "run_context.hpp"
-
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
-
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
+
+#include "run_context.hpp"
 
 namespace loadgen {
 

@@ -1,13 +1,12 @@
 #include "worker.hpp"
 
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <cmath>
+
 #include "agent.hpp"
 #include "clock.hpp"
 #include "visitor.hpp"
-
-#include <boost/asio/post.hpp>
-
-#include <algorithm>
-#include <cmath>
 
 namespace loadgen {
 
@@ -15,7 +14,9 @@ namespace asio = boost::asio;
 
 Worker::Worker(const RunContext& context) : context_(context), work_guard_(io_.get_executor()) {}
 
-Worker::~Worker() { stop_and_join(); }
+Worker::~Worker() {
+  stop_and_join();
+}
 
 void Worker::start_thread() {
   thread_ = std::thread([this] { io_.run(); });
@@ -33,11 +34,15 @@ namespace {
 struct PacedLauncher : std::enable_shared_from_this<PacedLauncher> {
   PacedLauncher(asio::io_context& io, std::vector<int> indices, double rate_per_s,
                 std::function<void(int)> open_one)
-      : timer(io), indices(std::move(indices)), rate_per_s(rate_per_s), open_one(std::move(open_one)) {}
+      : timer(io),
+        indices(std::move(indices)),
+        rate_per_s(rate_per_s),
+        open_one(std::move(open_one)) {}
 
   void tick() {
     const double elapsed_s = static_cast<double>(now_ns() - start_ns) / 1e9;
-    const auto due = std::min(indices.size(), static_cast<size_t>(std::floor(elapsed_s * rate_per_s)) + 1);
+    const auto due =
+        std::min(indices.size(), static_cast<size_t>(std::floor(elapsed_s * rate_per_s)) + 1);
     while (next < due) open_one(indices[next++]);
     if (next >= indices.size()) return;
     timer.expires_after(std::chrono::milliseconds(5));
@@ -56,9 +61,12 @@ struct PacedLauncher : std::enable_shared_from_this<PacedLauncher> {
 
 }  // namespace
 
-void Worker::paced_launch(std::vector<int> indices, double rate_per_s, std::function<void(int)> open_one) {
-  asio::post(io_, [this, indices = std::move(indices), rate_per_s, open_one = std::move(open_one)]() mutable {
-    auto launcher = std::make_shared<PacedLauncher>(io_, std::move(indices), rate_per_s, std::move(open_one));
+void Worker::paced_launch(std::vector<int> indices, double rate_per_s,
+                          std::function<void(int)> open_one) {
+  asio::post(io_, [this, indices = std::move(indices), rate_per_s,
+                   open_one = std::move(open_one)]() mutable {
+    auto launcher =
+        std::make_shared<PacedLauncher>(io_, std::move(indices), rate_per_s, std::move(open_one));
     launcher->tick();
   });
 }

@@ -3,17 +3,16 @@
 // it collects. Other threads reach it only by posting (the launch_* and
 // start_sending calls are thread-safe for that reason).
 
-#include "run_context.hpp"
-#include "thread_stats.hpp"
-
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
+
+#include "run_context.hpp"
+#include "thread_stats.hpp"
 
 namespace loadgen {
 

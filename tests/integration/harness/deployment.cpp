@@ -7,12 +7,14 @@ namespace sb::it {
 
 namespace {
 
-[[noreturn]] void contract_broken(const json::object& frame, std::string_view key, std::string_view expected) {
-  throw std::runtime_error("field '" + std::string(key) + "' should be " + std::string(expected) + " in " +
-                           json::serialize(frame));
+[[noreturn]] void contract_broken(const json::object& frame, std::string_view key,
+                                  std::string_view expected) {
+  throw std::runtime_error("field '" + std::string(key) + "' should be " + std::string(expected) +
+                           " in " + json::serialize(frame));
 }
 
-sb::test::ServerOptions server_options(const sb::test::TempDir& root, const DeploymentOptions& options) {
+sb::test::ServerOptions server_options(const sb::test::TempDir& root,
+                                       const DeploymentOptions& options) {
   sb::test::ServerOptions server;
   server.binary = SWITCHBOARD_BINARY;
   server.config = std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "conf" / "switchboard.toml";
@@ -37,7 +39,8 @@ int64_t num(const json::object& frame, std::string_view key) {
   if (!value) contract_broken(frame, key, "a number");
   if (value->is_int64()) return value->as_int64();
   if (value->is_uint64()) return static_cast<int64_t>(value->as_uint64());
-  if (value->is_double() && value->as_double() == static_cast<double>(static_cast<int64_t>(value->as_double())))
+  if (value->is_double() &&
+      value->as_double() == static_cast<double>(static_cast<int64_t>(value->as_double())))
     return static_cast<int64_t>(value->as_double());
   contract_broken(frame, key, "an integer");
 }
@@ -64,12 +67,15 @@ std::string next_client_msg_id() {
   return "cm-" + std::to_string(++counter);
 }
 
-json::object reply_to(sb::test::WsClient& ws, const std::string& id, std::chrono::milliseconds timeout) {
+json::object reply_to(sb::test::WsClient& ws, const std::string& id,
+                      std::chrono::milliseconds timeout) {
   return ws.next_where(
       [&](const json::object& frame) {
         const auto* type = frame.if_contains("type");
         if (!type || !type->is_string()) return false;
-        const char* key = type->as_string() == "ack" ? "client_msg_id" : type->as_string() == "error" ? "ref" : nullptr;
+        const char* key = type->as_string() == "ack"     ? "client_msg_id"
+                          : type->as_string() == "error" ? "ref"
+                                                         : nullptr;
         if (!key) return false;
         const auto* value = frame.if_contains(key);
         return value && value->is_string() && value->as_string() == id;
@@ -81,7 +87,8 @@ namespace {
 
 json::object expect_ack(sb::test::WsClient& ws, const std::string& id) {
   auto reply = reply_to(ws, id);
-  if (str(reply, "type") != "ack") throw std::runtime_error("message " + id + " was answered with " + json::serialize(reply));
+  if (str(reply, "type") != "ack")
+    throw std::runtime_error("message " + id + " was answered with " + json::serialize(reply));
   return reply;
 }
 
@@ -89,7 +96,10 @@ json::object expect_ack(sb::test::WsClient& ws, const std::string& id) {
 
 json::object VisitorSession::send_message(const std::string& text, std::string client_msg_id) {
   if (client_msg_id.empty()) client_msg_id = next_client_msg_id();
-  ws.send_json({{"type", "message"}, {"client_msg_id", client_msg_id}, {"text", text}, {"ref", client_msg_id}});
+  ws.send_json({{"type", "message"},
+                {"client_msg_id", client_msg_id},
+                {"text", text},
+                {"ref", client_msg_id}});
   return expect_ack(ws, client_msg_id);
 }
 
@@ -141,9 +151,11 @@ std::string Deployment::login(const std::string& tenant_id, const std::string& a
   return str(response.json().as_object(), "token");
 }
 
-AgentSession Deployment::connect_agent_with_token(const std::string& tenant_id, const std::string& agent_id,
+AgentSession Deployment::connect_agent_with_token(const std::string& tenant_id,
+                                                  const std::string& agent_id,
                                                   const std::string& token) {
-  auto ws = sb::test::WsClient::connect(port(), "/v1/ws/agent?tenant=" + tenant_id, sb::test::bearer(token));
+  auto ws = sb::test::WsClient::connect(port(), "/v1/ws/agent?tenant=" + tenant_id,
+                                        sb::test::bearer(token));
   auto welcome = ws.next_frame();
   if (str(welcome, "type") != "welcome")
     throw std::runtime_error("agent's first frame is not a welcome: " + json::serialize(welcome));
@@ -154,27 +166,32 @@ AgentSession Deployment::connect_agent(const std::string& tenant_id, const std::
   return connect_agent_with_token(tenant_id, agent_id, login(tenant_id, agent_id));
 }
 
-VisitorSession Deployment::connect_visitor(const std::string& tenant_id, json::object hello_fields) {
+VisitorSession Deployment::connect_visitor(const std::string& tenant_id,
+                                           json::object hello_fields) {
   auto ws = sb::test::WsClient::connect(port(), "/v1/ws/visitor?tenant=" + tenant_id);
   hello_fields["type"] = "hello";
   ws.send_json(hello_fields);
   auto welcome = ws.next_frame();
   if (str(welcome, "type") != "welcome")
-    throw std::runtime_error("visitor's answer to hello is not a welcome: " + json::serialize(welcome));
+    throw std::runtime_error("visitor's answer to hello is not a welcome: " +
+                             json::serialize(welcome));
   auto visitor_id = str(welcome, "visitor_id");
   auto visitor_token = str(welcome, "visitor_token");
-  return VisitorSession{std::move(ws), std::move(welcome), std::move(visitor_id), std::move(visitor_token)};
+  return VisitorSession{std::move(ws), std::move(welcome), std::move(visitor_id),
+                        std::move(visitor_token)};
 }
 
-sb::test::HttpResponse Deployment::history(const std::string& tenant_id, const std::string& conversation_id,
+sb::test::HttpResponse Deployment::history(const std::string& tenant_id,
+                                           const std::string& conversation_id,
                                            const std::string& token, const std::string& query) {
-  std::string target = "/v1/tenants/" + tenant_id + "/conversations/" + conversation_id + "/messages";
+  std::string target =
+      "/v1/tenants/" + tenant_id + "/conversations/" + conversation_id + "/messages";
   if (!query.empty()) target += "?" + query;
   return sb::test::http_get(port(), target, sb::test::bearer(token));
 }
 
-json::array Deployment::full_history(const std::string& tenant_id, const std::string& conversation_id,
-                                     const std::string& token) {
+json::array Deployment::full_history(const std::string& tenant_id,
+                                     const std::string& conversation_id, const std::string& token) {
   json::array all;
   // Start below a seq no conversation reaches: the newest page, whichever page the
   // server gives when before_seq is absent (the contract does not say).
@@ -182,7 +199,8 @@ json::array Deployment::full_history(const std::string& tenant_id, const std::st
   for (int page = 0; page < 1000; ++page) {
     auto response = history(tenant_id, conversation_id, token, query);
     if (response.status != 200)
-      throw std::runtime_error("history page got HTTP " + std::to_string(response.status) + ": " + response.body);
+      throw std::runtime_error("history page got HTTP " + std::to_string(response.status) + ": " +
+                               response.body);
     const auto body = response.json().as_object();
     const auto& messages = arr(body, "messages");
     if (messages.empty()) break;

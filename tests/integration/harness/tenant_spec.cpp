@@ -40,12 +40,15 @@ std::string render_tenant_toml(const TenantSpec& tenant) {
 
 const std::string& agent_password_hash() {
   static const std::string hash = [] {
-    auto result = sb::test::run_process({SWITCHBOARD_BINARY, "hash-password"}, std::string(kAgentPassword) + "\n");
+    auto result = sb::test::run_process({SWITCHBOARD_BINARY, "hash-password"},
+                                        std::string(kAgentPassword) + "\n");
     std::string out = result.out;
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' '))
+      out.pop_back();
     if (result.exit_code != 0 || out.rfind("$argon2id$", 0) != 0)
-      throw std::runtime_error("`switchboard hash-password` failed (exit " + std::to_string(result.exit_code) +
-                               "): stdout=" + result.out + " stderr=" + result.err);
+      throw std::runtime_error("`switchboard hash-password` failed (exit " +
+                               std::to_string(result.exit_code) + "): stdout=" + result.out +
+                               " stderr=" + result.err);
     return out;
   }();
   return hash;

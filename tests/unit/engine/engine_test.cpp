@@ -20,14 +20,19 @@ AgentState agent(std::string id, uint32_t max_concurrent) {
   return a;
 }
 
-Identity visitor_id(std::string id) { return Identity{Role::visitor, std::move(id), "Visitor", ""}; }
-Identity agent_id(std::string id) { return Identity{Role::agent, std::move(id), "", "agent"}; }
+Identity visitor_id(std::string id) {
+  return Identity{Role::visitor, std::move(id), "Visitor", ""};
+}
+Identity agent_id(std::string id) {
+  return Identity{Role::agent, std::move(id), "", "agent"};
+}
 
 struct Fixture {
   boost::asio::io_context ioc;
   boost::asio::any_io_executor strand = boost::asio::make_strand(ioc);
   std::shared_ptr<FakeStore> store = std::make_shared<FakeStore>(strand);
-  std::shared_ptr<sb::metrics::TenantMetrics> metrics = std::make_shared<sb::metrics::TenantMetrics>();
+  std::shared_ptr<sb::metrics::TenantMetrics> metrics =
+      std::make_shared<sb::metrics::TenantMetrics>();
   std::shared_ptr<LeastLoadedRouter> router = std::make_shared<LeastLoadedRouter>();
   std::shared_ptr<TenantEngine> engine;
   uint64_t next_peer = 1;
@@ -55,8 +60,8 @@ struct Fixture {
   }
   std::shared_ptr<FakePeer> peer() { return std::make_shared<FakePeer>(next_peer++); }
 
-  void say(const std::shared_ptr<FakePeer>& p, const Identity& who, std::string client_msg_id, std::string text,
-           std::string conversation_id = {}) {
+  void say(const std::shared_ptr<FakePeer>& p, const Identity& who, std::string client_msg_id,
+           std::string text, std::string conversation_id = {}) {
     MessageCommand m;
     m.client_msg_id = std::move(client_msg_id);
     m.text = std::move(text);
@@ -65,7 +70,9 @@ struct Fixture {
   }
 };
 
-std::string str(const boost::json::value& v) { return std::string(v.as_string()); }
+std::string str(const boost::json::value& v) {
+  return std::string(v.as_string());
+}
 
 }  // namespace
 
@@ -140,7 +147,8 @@ TEST_CASE("participants see seq order even when storage finishes out of order") 
   f.settle();
   REQUIRE(ann->of_type("conversation.assigned").size() == 1);
   f.store->hold_appends = true;
-  for (int i = 2; i <= 6; ++i) f.say(vis, visitor_id("v1"), "m" + std::to_string(i), "text " + std::to_string(i));
+  for (int i = 2; i <= 6; ++i)
+    f.say(vis, visitor_id("v1"), "m" + std::to_string(i), "text " + std::to_string(i));
   f.settle();
   f.store->release_reversed();  // seq 6 is durable first
   f.settle();
@@ -176,7 +184,8 @@ TEST_CASE("no agent above capacity; the queue is served in order when capacity f
   CHECK(visitors[0]->of_type("conversation.closed").size() == 1);
 }
 
-TEST_CASE("1,000 visitors at once, 20 agents: each conversation assigned exactly once, capacity held") {
+TEST_CASE(
+    "1,000 visitors at once, 20 agents: each conversation assigned exactly once, capacity held") {
   std::vector<AgentState> agents;
   for (int i = 0; i < 20; ++i) agents.push_back(agent("agent" + std::to_string(100 + i), 40));
   Fixture f(agents);
@@ -215,7 +224,7 @@ TEST_CASE("after a restart, conversations, queue and resends survive") {
   f.restart({agent("ann", 1)});
   auto back = f.peer();
   f.engine->visitor_hello(back, visitor_id("v1"), "tok", {{str(ack.at("conversation_id")), 0}});
-  f.say(back, visitor_id("v1"), "m1", "first");   // a resend from before the restart
+  f.say(back, visitor_id("v1"), "m1", "first");  // a resend from before the restart
   f.say(back, visitor_id("v1"), "m2", "second");
   f.settle();
   auto welcome = back->of_type("welcome").at(0);
@@ -311,7 +320,8 @@ TEST_CASE("with every strategy deferring, the conversation waits and an agent ca
 
 TEST_CASE("routing is told who last served a returning visitor") {
   struct Recorder : LeastLoadedRouter {
-    RouteDecision route(const RouteInput& in, std::function<void(std::optional<std::string>)> p) override {
+    RouteDecision route(const RouteInput& in,
+                        std::function<void(std::optional<std::string>)> p) override {
       attributes.push_back(in.attributes_json);
       return LeastLoadedRouter::route(in, std::move(p));
     }
@@ -335,7 +345,9 @@ TEST_CASE("routing is told who last served a returning visitor") {
   CHECK(boost::json::parse(recorder->attributes[1]).at("last_agent_id") == "ann");
 }
 
-TEST_CASE("an agent who leaves and does not come back within the grace period loses their chats to the queue") {
+TEST_CASE(
+    "an agent who leaves and does not come back within the grace period loses their chats to the "
+    "queue") {
   Fixture f({agent("ann", 5), agent("bob", 5)});
   f.engine->set_policy(EnginePolicy{std::chrono::seconds(0), true, std::chrono::seconds(0)});
   auto ann = f.peer();

@@ -3,13 +3,12 @@
 // frames, and a routing strategy that picks the least-loaded candidate.
 #pragma once
 
+#include <algorithm>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/json.hpp>
-
-#include <algorithm>
 #include <deque>
 #include <map>
 #include <memory>
@@ -26,11 +25,12 @@ class FakeStore : public Store {
  public:
   explicit FakeStore(boost::asio::any_io_executor executor) : executor_(std::move(executor)) {}
 
-  std::map<std::string, std::map<uint64_t, StoredMessage>> messages;  // conversation -> seq -> message
+  std::map<std::string, std::map<uint64_t, StoredMessage>>
+      messages;  // conversation -> seq -> message
   std::map<std::string, json::object> conversations;
   int append_calls = 0;
-  int fail_next_appends = 0;     // that many appends fail
-  bool hold_appends = false;     // appends wait in `held` until release()
+  int fail_next_appends = 0;  // that many appends fail
+  bool hold_appends = false;  // appends wait in `held` until release()
   std::vector<std::function<void()>> held;
 
   void release_reversed() {
@@ -62,18 +62,22 @@ class FakeStore : public Store {
     for (const auto& [seq, m] : messages[id])
       if (seq > after && (before == 0 || seq < before)) page.push_back(&m);
     if (page.size() > limit) {
-      if (before) page.erase(page.begin(), page.end() - limit);
-      else page.resize(limit);
+      if (before)
+        page.erase(page.begin(), page.end() - limit);
+      else
+        page.resize(limit);
     }
     json::array out;
     for (const auto* m : page)
-      out.push_back(json::object{{"id", m->message_id},
-                                 {"seq", m->seq},
-                                 {"from", json::object{{"role", m->sender_role}, {"id", m->sender_id}, {"name", m->sender_name}}},
-                                 {"client_msg_id", m->client_msg_id},
-                                 {"text", m->text},
-                                 {"ts", m->ts_ms},
-                                 {"flags", m->flags}});
+      out.push_back(json::object{
+          {"id", m->message_id},
+          {"seq", m->seq},
+          {"from",
+           json::object{{"role", m->sender_role}, {"id", m->sender_id}, {"name", m->sender_name}}},
+          {"client_msg_id", m->client_msg_id},
+          {"text", m->text},
+          {"ts", m->ts_ms},
+          {"flags", m->flags}});
     later(std::move(done), StoreResult{0, json::serialize(json::object{{"messages", out}}), ""});
   }
 
@@ -95,7 +99,8 @@ class FakeStore : public Store {
       c["last_seq"] = messages[id].empty() ? 0 : messages[id].rbegin()->first;
       out.push_back(c);
     }
-    later(std::move(done), StoreResult{0, json::serialize(json::object{{"conversations", out}}), ""});
+    later(std::move(done),
+          StoreResult{0, json::serialize(json::object{{"conversations", out}}), ""});
   }
 
   void set_read(const std::string&, const std::string&, uint64_t, StoreCallback done) override {
@@ -103,7 +108,8 @@ class FakeStore : public Store {
   }
 
   std::map<std::string, std::map<std::string, std::string>> kv;  // ns -> key -> JSON
-  void kv_put(const std::string& ns, const std::string& key, std::string value, StoreCallback done) override {
+  void kv_put(const std::string& ns, const std::string& key, std::string value,
+              StoreCallback done) override {
     if (value.empty()) {
       kv[ns].erase(key);
     } else {
@@ -113,13 +119,15 @@ class FakeStore : public Store {
   }
   void kv_list(const std::string& ns, StoreCallback done) override {
     json::array items;
-    for (const auto& [key, value] : kv[ns]) items.push_back(json::object{{"key", key}, {"value", json::parse(value)}});
+    for (const auto& [key, value] : kv[ns])
+      items.push_back(json::object{{"key", key}, {"value", json::parse(value)}});
     later(std::move(done), StoreResult{0, json::serialize(json::object{{"items", items}}), ""});
   }
 
  private:
   void later(StoreCallback done, StoreResult r) {
-    boost::asio::post(executor_, [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
+    boost::asio::post(executor_,
+                      [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
   }
   boost::asio::any_io_executor executor_;
 };
@@ -127,7 +135,9 @@ class FakeStore : public Store {
 class FakePeer : public Peer {
  public:
   explicit FakePeer(uint64_t id) : id_(id) {}
-  void send(std::shared_ptr<const std::string> frame) override { frames.push_back(json::parse(*frame).as_object()); }
+  void send(std::shared_ptr<const std::string> frame) override {
+    frames.push_back(json::parse(*frame).as_object());
+  }
   void close(uint16_t code, std::string) override { closed_with = code; }
   uint64_t peer_id() const override { return id_; }
 
@@ -149,7 +159,8 @@ class FakePeer : public Peer {
 class LeastLoadedRouter : public Router {
  public:
   const std::string& name() const override { return name_; }
-  RouteDecision route(const RouteInput& in, std::function<void(std::optional<std::string>)>) override {
+  RouteDecision route(const RouteInput& in,
+                      std::function<void(std::optional<std::string>)>) override {
     ++calls;
     const auto& c = *in.candidates;
     if (c.empty()) return {RouteDecision::Kind::deferred, 0};

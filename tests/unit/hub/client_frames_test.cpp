@@ -1,12 +1,12 @@
 // Client frame checks without sockets: every bad input gets its error code (and
 // its ref back), and the connection survives it until abuse is sustained.
-#include <catch2/catch.hpp>
+#include "hub/client_frames.hpp"
 
 #include <array>
+#include <catch2/catch.hpp>
 
 #include "../engine/fakes.hpp"
 #include "auth/token_signer.hpp"
-#include "hub/client_frames.hpp"
 
 using namespace sb;
 using namespace sb::hub;
@@ -19,8 +19,8 @@ struct Fixture {
   boost::asio::io_context ioc;
   boost::asio::any_io_executor strand = boost::asio::make_strand(ioc);
   std::shared_ptr<metrics::TenantMetrics> metrics = std::make_shared<metrics::TenantMetrics>();
-  std::shared_ptr<engine::TenantEngine> engine =
-      std::make_shared<engine::TenantEngine>("t1", strand, std::make_shared<FakeStore>(strand), metrics);
+  std::shared_ptr<engine::TenantEngine> engine = std::make_shared<engine::TenantEngine>(
+      "t1", strand, std::make_shared<FakeStore>(strand), metrics);
   auth::TokenSigner signer{std::array<unsigned char, 32>{1, 2, 3}};
   std::shared_ptr<TenantGate> gate;
   ConnectionState state;
