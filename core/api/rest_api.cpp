@@ -88,6 +88,10 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
   if (parts[3] == "agents" && parts.size() <= 5)
     return agents(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                   std::move(respond));
+  if (parts.size() == 4 && parts[3] == "conversations") {
+    if (!get) return respond(error_response(405, "method_not_allowed", "use GET"));
+    return conversations(*tenant, request, std::move(respond));
+  }
   if (parts.size() == 6 && parts[3] == "conversations" && parts[5] == "messages") {
     if (!get) return respond(error_response(405, "method_not_allowed", "use GET"));
     return history(*tenant, std::string(parts[4]), request, std::move(respond));
@@ -162,6 +166,42 @@ void RestApi::history(const TenantView& tenant, const std::string& conversation_
       who, conversation_id, before_seq, static_cast<uint32_t>(limit),
       [respond = std::move(respond)](engine::HttpAnswer answer) {
         respond({answer.status, "application/json", std::move(answer.body)});
+      });
+}
+
+void RestApi::conversations(const TenantView& tenant, const HttpRequest& request,
+                            std::function<void(HttpResponse)> respond) {
+  HttpResponse refusal;
+  auto claims = authorize(tenant, request, false, false, refusal);
+  if (!claims) return respond(std::move(refusal));
+  json::object filter;
+  for (const auto& [key, value] : request.query) {
+    if (key == "status") {
+      if (value != "queued" && value != "assigned" && value != "closed")
+        return respond(error_response(422, "bad_field", "status must be queued, assigned or closed",
+                                      "status"));
+      filter["status"] = json::array{json::value(value)};
+    } else if (key == "assignee" || key == "visitor_id") {
+      filter[key] = value;
+    } else if (key == "limit") {
+      uint64_t limit = 0;
+      if (!parse_uint(request.query, "limit", limit) || limit == 0 || limit > 1000)
+        return respond(
+            error_response(422, "bad_field", "limit must be between 1 and 1000", "limit"));
+      filter["limit"] = limit;
+    } else {
+      // group, tag and time filters come with conversation groups and tags.
+      return respond(error_response(422, "bad_field", "unsupported filter", key));
+    }
+  }
+  if (!filter.contains("limit")) filter["limit"] = 100;
+  engine::Identity who;
+  who.role = engine::Role::agent;
+  who.id = claims->subject;
+  who.agent_role = claims->role;
+  tenant.gate->engine()->list_conversations(
+      who, json::serialize(filter), [respond = std::move(respond)](auto a) {
+        respond({a.status, "application/json", std::move(a.body)});
       });
 }
 

@@ -54,6 +54,9 @@ class RestApi {
   void history(const TenantView& tenant, const std::string& conversation_id,
                const hub::HttpRequest& request, std::function<void(hub::HttpResponse)> respond);
 
+  void conversations(const TenantView& tenant, const hub::HttpRequest& request,
+                     std::function<void(hub::HttpResponse)> respond);
+
   // agents_api.cpp: the admin REST for agents.
   void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);

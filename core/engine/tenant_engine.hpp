@@ -96,6 +96,11 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   };
   void agent_presence(std::function<void(std::map<std::string, AgentPresence>)> done);
 
+  // REST: conversations matching a storage filter (see sb_storage_api), as an
+  // agent may see them: admins everything, agents their own and the queue.
+  void list_conversations(Identity requester, std::string filter_json,
+                          std::function<void(HttpAnswer)> done);
+
   // REST: a page of history. done runs on the strand.
   void history(Identity requester, std::string conversation_id, uint64_t before_seq, uint32_t limit,
                std::function<void(HttpAnswer)> done);

@@ -85,3 +85,41 @@ TEST_CASE("history is served to the assignee and the visitor, never to another t
   auto unknown = deployment.history("acme", "no-such-conversation", agent.token);
   CHECK(unknown.status == 404);
 }
+
+TEST_CASE("agents list conversations they may see, filtered by status and assignee",
+          "[access][conversations]") {
+  Deployment deployment({acme_tenant(), globex_tenant()});
+  auto alice = deployment.connect_agent("acme", "alice");  // max_concurrent 2
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto visitor = deployment.connect_visitor("acme");
+    ids.push_back(str(visitor.send_message("question " + std::to_string(i)), "conversation_id"));
+  }
+  alice.ws.next_of_type("conversation.assigned");
+  alice.ws.next_of_type("conversation.assigned");
+  auto list = [&](const std::string& token, const std::string& query) {
+    auto r = sb::test::http_get(deployment.port(), "/v1/tenants/acme/conversations" + query,
+                                sb::test::bearer(token));
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    return json::parse(r.body).as_object().at("conversations").as_array();
+  };
+  const auto admin = deployment.login("acme", "root");
+  CHECK(list(admin, "").size() == 3);
+  CHECK(list(admin, "?status=assigned").size() == 2);
+  const auto queued = list(admin, "?status=queued");
+  REQUIRE(queued.size() == 1);
+  CHECK(str(queued[0].as_object(), "id") == ids[2]);
+  CHECK(list(admin, "?assignee=alice").size() == 2);
+  // An agent sees their own and the queue; here that is all three, with last_seq.
+  const auto as_alice = list(alice.token, "");
+  CHECK(as_alice.size() == 3);
+  for (const auto& c : as_alice) CHECK(num(c.as_object(), "last_seq") == 1);
+  // Another tenant's admin sees none of it; a bad filter names itself.
+  auto foreign = sb::test::http_get(deployment.port(), "/v1/tenants/acme/conversations",
+                                    sb::test::bearer(deployment.login("globex", "groot")));
+  CHECK(foreign.status == 403);
+  auto bad = sb::test::http_get(deployment.port(), "/v1/tenants/acme/conversations?status=lost",
+                                sb::test::bearer(admin));
+  CHECK(bad.status == 422);
+}
