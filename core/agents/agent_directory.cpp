@@ -174,18 +174,25 @@ void AgentDirectory::create(AgentRecord agent, Done done) {
   persist(std::move(agent), std::nullopt, std::move(done));
 }
 
+// The agent as it is now, if the API may change it (caller holds the lock).
+std::optional<Refusal> AgentDirectory::changeable_locked(const std::string& id,
+                                                         AgentRecord& out) const {
+  const AgentRecord* current = find_locked(id);
+  if (!current || current->disabled) return Refusal{404, "not_found", "no such agent", ""};
+  if (current->from_file)
+    return Refusal{409, "conflict", "this agent is defined in the tenant file; change it there",
+                   ""};
+  out = *current;
+  return std::nullopt;
+}
+
 void AgentDirectory::update(const std::string& id, AgentChange change, Done done) {
   AgentRecord updated, previous;
   {
     std::lock_guard lock(mutex_);
-    const AgentRecord* current = find_locked(id);
-    if (!current || current->disabled)
-      return done(Refusal{404, "not_found", "no such agent", ""}, std::nullopt);
-    if (current->from_file)
-      return done(
-          Refusal{409, "conflict", "this agent is defined in the tenant file; change it there", ""},
-          std::nullopt);
-    previous = updated = *current;
+    if (auto refusal = changeable_locked(id, previous))
+      return done(std::move(refusal), std::nullopt);
+    updated = previous;
     if (change.email) updated.email = lower(*change.email);
     if (change.name) updated.name = *change.name;
     if (change.role) updated.role = *change.role;
@@ -205,14 +212,9 @@ void AgentDirectory::disable(const std::string& id, Done done) {
   AgentRecord updated, previous;
   {
     std::lock_guard lock(mutex_);
-    const AgentRecord* current = find_locked(id);
-    if (!current || current->disabled)
-      return done(Refusal{404, "not_found", "no such agent", ""}, std::nullopt);
-    if (current->from_file)
-      return done(
-          Refusal{409, "conflict", "this agent is defined in the tenant file; remove it there", ""},
-          std::nullopt);
-    previous = updated = *current;
+    if (auto refusal = changeable_locked(id, previous))
+      return done(std::move(refusal), std::nullopt);
+    updated = previous;
     updated.disabled = true;
   }
   persist(std::move(updated), std::move(previous), std::move(done));

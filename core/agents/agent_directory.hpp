@@ -83,6 +83,7 @@ class AgentDirectory {
   void persist(AgentRecord record, std::optional<AgentRecord> previous, Done done);
   void publish_locked_copy();
   const AgentRecord* find_locked(std::string_view id) const;
+  std::optional<Refusal> changeable_locked(const std::string& id, AgentRecord& out) const;
 
   std::shared_ptr<engine::Store> store_;
   Publish publish_;
