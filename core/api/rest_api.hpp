@@ -29,6 +29,7 @@ struct TenantView {
   std::shared_ptr<const tenants::TenantConfig> config;
   std::shared_ptr<hub::TenantGate> gate;
   std::shared_ptr<agents::AgentDirectory> agents;
+  std::shared_ptr<engine::Store> store;  // the tenant's storage (answers on its engine strand)
 };
 
 // What the API reads from the running server.
@@ -56,6 +57,11 @@ class RestApi {
 
   void conversations(const TenantView& tenant, const hub::HttpRequest& request,
                      std::function<void(hub::HttpResponse)> respond);
+
+  // canned_api.cpp: the tenant's canned replies.
+  void canned_replies(const TenantView& tenant, std::string_view id,
+                      const hub::HttpRequest& request,
+                      std::function<void(hub::HttpResponse)> respond);
 
   // agents_api.cpp: the admin REST for agents.
   void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,

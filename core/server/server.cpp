@@ -258,7 +258,8 @@ std::optional<api::TenantView> Server::tenant(std::string_view id) const {
   std::shared_lock lock(tenants_mutex_);
   auto it = tenants_.find(id);
   if (it == tenants_.end()) return std::nullopt;
-  return api::TenantView{it->second->config, it->second->gate, it->second->agents};
+  return api::TenantView{it->second->config, it->second->gate, it->second->agents,
+                         it->second->store};
 }
 
 bool Server::ready(std::string& why) const {

@@ -125,6 +125,7 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
 
   auto tenant_metrics = metrics.tenant(config->id);
   auto store = std::make_shared<PluginStore>(runtime->storage, strand);
+  runtime->store = store;
   runtime->engine =
       std::make_shared<engine::TenantEngine>(config->id, strand, store, tenant_metrics);
   runtime->engine->set_policy(policy_of(*config));

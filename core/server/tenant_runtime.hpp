@@ -24,6 +24,7 @@ struct TenantRuntime {
   std::vector<std::shared_ptr<plugin_host::Instance>> routing;
   std::shared_ptr<engine::TenantEngine> engine;
   std::shared_ptr<agents::AgentDirectory> agents;
+  std::shared_ptr<engine::Store> store;
   std::shared_ptr<hub::TenantGate> gate;
   boost::asio::any_io_executor strand;
 };
