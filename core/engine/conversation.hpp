@@ -44,7 +44,6 @@ struct Conversation {
   std::string visitor_name;
   std::string assignee;  // agent id, empty when none
   int64_t created_ms = 0;
-  int64_t queued_since_ms = 0;  // monotonic; for position order
   uint32_t last_notified_position = 0;
 
   uint64_t next_seq = 1;       // the seq the next message gets
@@ -100,10 +99,9 @@ struct AgentState {
   int64_t last_assigned_ms = 0;  // monotonic
   int64_t online_since_ms = 0;
   uint64_t presence_generation = 0;  // bumped on every connect; a stale grace timer sees it
-  bool removed = false;              // no longer in the tenant's config
 
   bool routable() const {
-    return !removed && status == AgentStatus::online && open_conversations.size() < max_concurrent;
+    return status == AgentStatus::online && open_conversations.size() < max_concurrent;
   }
 };
 

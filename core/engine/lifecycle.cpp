@@ -140,7 +140,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           visitor.open_conversation = c.id;
           auto [it, inserted] = conversations_.emplace(c.id, std::move(c));
           if (it->second.status == ConversationStatus::assigned) {
-            if (AgentState* agent = find_agent(it->second.assignee); agent && !agent->removed) {
+            if (AgentState* agent = find_agent(it->second.assignee); agent) {
               agent->open_conversations.push_back(it->first);
               remember_last_agent(it->second.visitor_id, agent->id);
             } else {
@@ -184,7 +184,6 @@ void TenantEngine::apply_agents(std::vector<AgentState> agents) {
       incoming.online_since_ms = old->second.online_since_ms;
     }
     incoming.open_conversations.clear();
-    incoming.removed = false;
     next.emplace(incoming.id, std::move(incoming));
   }
   for (auto& [id, old] : agents_) {
