@@ -28,16 +28,20 @@ void TenantEngine::accept_conversation(PeerPtr peer, Identity who, std::string c
 }
 
 void TenantEngine::transfer_conversation(PeerPtr peer, Identity who, std::string conversation_id,
-                                         std::string to_agent, std::string ref) {
+                                         std::string to_agent, std::string to_group,
+                                         std::string ref) {
   on_strand([this, peer = std::move(peer), who = std::move(who), id = std::move(conversation_id),
-             to = std::move(to_agent),
-             ref = std::move(ref)] { on_transfer(peer, who, id, to, ref); });
+             to = std::move(to_agent), group = std::move(to_group),
+             ref = std::move(ref)] { on_transfer(peer, who, id, to, group, ref); });
 }
 
-std::vector<Candidate> TenantEngine::candidates() const {
+std::vector<Candidate> TenantEngine::candidates(const std::string& group) const {
   std::vector<Candidate> out;
   for (const auto& [id, agent] : agents_) {
     if (!agent.routable()) continue;
+    if (!group.empty() &&
+        std::find(agent.groups.begin(), agent.groups.end(), group) == agent.groups.end())
+      continue;
     Candidate c;
     c.agent_id = id;
     c.name = agent.name;
@@ -61,7 +65,7 @@ std::vector<Candidate> TenantEngine::candidates() const {
 void TenantEngine::route(const std::string& conversation_id, size_t chain_index) {
   Conversation* c = find_conversation(conversation_id);
   if (!c || c->status != ConversationStatus::queued) return;
-  std::vector<Candidate> offered = candidates();
+  std::vector<Candidate> offered = candidates(c->group);
   if (!c->skip_agent.empty() && offered.size() > 1)
     std::erase_if(offered, [&](const Candidate& a) { return a.agent_id == c->skip_agent; });
   if (offered.empty()) return enqueue(*c);
@@ -70,6 +74,7 @@ void TenantEngine::route(const std::string& conversation_id, size_t chain_index)
     RouteInput input;
     input.conversation_id = c->id;
     input.visitor_id = c->visitor_id;
+    input.group = c->group;
     input.candidates = &offered;
     if (auto last = last_agent_by_visitor_.find(c->visitor_id);
         last != last_agent_by_visitor_.end())
@@ -223,7 +228,7 @@ void TenantEngine::on_accept(const PeerPtr& peer, const Identity& who,
 
 void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
                                const std::string& conversation_id, const std::string& to_agent,
-                               const std::string& ref) {
+                               const std::string& to_group, const std::string& ref) {
   Conversation* c = find_conversation(conversation_id);
   if (!c || c->status == ConversationStatus::closed)
     return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id",
@@ -231,15 +236,25 @@ void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
   if (c->assignee != who.id && who.agent_role != "admin")
     return send_error(peer, metrics::ErrorCode::forbidden,
                       "this conversation is not assigned to you", ref);
-  if (to_agent.empty())
-    return send_error(peer, metrics::ErrorCode::bad_field,
-                      "to_agent is required (transfer to a group is not available yet)", ref);
-  AgentState* target = find_agent(to_agent);
-  if (!target) return send_error(peer, metrics::ErrorCode::not_found, "no such agent", ref);
-  if (target->id == c->assignee) return;
-  if (!target->routable())
-    return send_error(peer, metrics::ErrorCode::unavailable,
-                      "that agent is not online or is at max_concurrent", ref);
+  if (to_agent.empty() == to_group.empty())
+    return send_error(peer, metrics::ErrorCode::bad_field, "give either to_agent or to_group", ref);
+
+  AgentState* target = nullptr;
+  if (!to_agent.empty()) {
+    target = find_agent(to_agent);
+    if (!target) return send_error(peer, metrics::ErrorCode::not_found, "no such agent", ref);
+    if (target->id == c->assignee) return;
+    if (!target->routable())
+      return send_error(peer, metrics::ErrorCode::unavailable,
+                        "that agent is not online or is at max_concurrent", ref);
+  } else {
+    target = choose_in_group(*c, to_group);
+    // Nobody free there: the conversation stays where it is rather than wait unowned.
+    if (!target)
+      return send_error(peer, metrics::ErrorCode::unavailable,
+                        "no one in group " + to_group + " can take it now", ref);
+    c->group = to_group;
+  }
 
   // One strand step: at no moment is the conversation owned by two agents or none.
   const std::string previous = c->assignee;
@@ -249,10 +264,31 @@ void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
   release_from_agent(*c);
   c->status = ConversationStatus::queued;  // assign() expects a waiting conversation
   publish(bus::event::kConversationTransferred, c->id,
-          json::serialize(
-              json::object{{"conversation_id", c->id}, {"from", previous}, {"to", target->id}}));
+          json::serialize(json::object{{"conversation_id", c->id},
+                                       {"from", previous},
+                                       {"to", target->id},
+                                       {"group", c->group}}));
   assign(*c, *target);
   drain_queue();
+}
+
+// The group member the tenant's strategies pick (synchronous answers only: a
+// transfer is decided now), never the current assignee.
+AgentState* TenantEngine::choose_in_group(const Conversation& c, const std::string& group) {
+  std::vector<Candidate> offered = candidates(group);
+  std::erase_if(offered, [&](const Candidate& a) { return a.agent_id == c.assignee; });
+  if (offered.empty()) return nullptr;
+  RouteInput input;
+  input.conversation_id = c.id;
+  input.visitor_id = c.visitor_id;
+  input.group = group;
+  input.candidates = &offered;
+  for (const auto& strategy : routing_chain_) {
+    const RouteDecision d = strategy->route(input, [](std::optional<std::string>) {});
+    if (d.kind == RouteDecision::Kind::chosen && d.index < offered.size())
+      return find_agent(offered[d.index].agent_id);
+  }
+  return nullptr;
 }
 
 void TenantEngine::persist_conversation(const Conversation& c) {
@@ -261,6 +297,7 @@ void TenantEngine::persist_conversation(const Conversation& c) {
                    {"visitor_id", c.visitor_id},
                    {"visitor_name", c.visitor_name},
                    {"assignee", c.assignee},
+                   {"group", c.group},
                    {"created_at", c.created_ms},
                    {"updated_at", wall_clock_ms()}};
   store_->put_conversation(

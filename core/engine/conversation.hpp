@@ -43,6 +43,7 @@ struct Conversation {
   std::string visitor_id;
   std::string visitor_name;
   std::string assignee;  // agent id, empty when none
+  std::string group;     // the group it was sent to (transfer); empty = any agent
   int64_t created_ms = 0;
   uint32_t last_notified_position = 0;
 

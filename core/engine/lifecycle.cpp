@@ -130,6 +130,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           c.visitor_id = text("visitor_id");
           c.visitor_name = text("visitor_name");
           c.assignee = text("assignee");
+          c.group = text("group");
           c.created_ms = number("created_at");
           const auto last_seq = static_cast<uint64_t>(number("last_seq"));
           c.next_seq = last_seq + 1;

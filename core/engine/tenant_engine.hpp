@@ -86,8 +86,10 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void close_conversation(PeerPtr peer, Identity who, std::string conversation_id, std::string ref);
   void accept_conversation(PeerPtr peer, Identity who, std::string conversation_id,
                            std::string ref);
+  // To an agent, or to a group (its member the routing chain picks); either way the
+  // conversation changes hands in one step, and stays put when nobody can take it.
   void transfer_conversation(PeerPtr peer, Identity who, std::string conversation_id,
-                             std::string to_agent, std::string ref);
+                             std::string to_agent, std::string to_group, std::string ref);
 
   // Presence and load of every agent, for the admin API. done runs on the strand.
   struct AgentPresence {
@@ -145,7 +147,9 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
                   std::string_view ref = {});
 
   // assignment.cpp
-  std::vector<Candidate> candidates() const;
+  // Agents who may take a conversation now, in id order; only a group's members
+  // when group is set.
+  std::vector<Candidate> candidates(const std::string& group = {}) const;
   void route(const std::string& conversation_id, size_t chain_index);
   void assign(Conversation& c, AgentState& agent);
   void enqueue(Conversation& c);
@@ -157,7 +161,9 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void on_accept(const PeerPtr& peer, const Identity& who, const std::string& conversation_id,
                  const std::string& ref);
   void on_transfer(const PeerPtr& peer, const Identity& who, const std::string& conversation_id,
-                   const std::string& to_agent, const std::string& ref);
+                   const std::string& to_agent, const std::string& to_group,
+                   const std::string& ref);
+  AgentState* choose_in_group(const Conversation& c, const std::string& group);
   void persist_conversation(const Conversation& c);
   // presence.cpp: grace period, requeue, reroute of unanswered conversations.
   void after(std::chrono::milliseconds delay, std::function<void()> fn);

@@ -289,15 +289,16 @@ FrameVerdict handle_text_frame(ConnectionState& state, const engine::PeerPtr& pe
     } else if (type == "status") {
       ok = agent_status(state, peer, d, err);
     } else {
-      std::string conversation_id, to_agent;
+      std::string conversation_id, to_agent, to_group;
       ok = d.string("conversation_id", conversation_id, kMaxIdBytes, err);
       if (ok && type == "accept") {
         engine.accept_conversation(peer, state.who, std::move(conversation_id), ref);
       } else if (ok) {
-        ok = d.optional_string("to_agent", to_agent, kMaxIdBytes, err);
+        ok = d.optional_string("to_agent", to_agent, kMaxIdBytes, err) &&
+             d.optional_string("to_group", to_group, kMaxIdBytes, err);
         if (ok)
           engine.transfer_conversation(peer, state.who, std::move(conversation_id),
-                                       std::move(to_agent), ref);
+                                       std::move(to_agent), std::move(to_group), ref);
       }
     }
   } else {

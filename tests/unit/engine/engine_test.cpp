@@ -443,3 +443,45 @@ TEST_CASE("an agent's private note reaches other agents' tabs, never the visitor
   f.settle();
   CHECK(again->of_type("message").size() == 1);  // its own "hi", not the note
 }
+
+TEST_CASE("a transfer to a group goes to a free member at once, or stays put") {
+  auto support = agent("ann", 5);
+  support.groups = {"support"};
+  auto sales_b = agent("bob", 5);
+  sales_b.groups = {"sales"};
+  auto sales_c = agent("cara", 5);
+  sales_c.groups = {"sales"};
+  Fixture f({support, sales_b, sales_c});
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.say(vis, visitor_id("v1"), "m1", "I want to buy");
+  f.settle();
+  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  REQUIRE(ann->of_type("conversation.assigned").size() == 1);
+
+  // Nobody from sales is online: the conversation stays with ann.
+  f.engine->transfer_conversation(ann, agent_id("ann"), cid, "", "sales", "t1");
+  f.settle();
+  REQUIRE(ann->of_type("error").size() == 1);
+  CHECK(str(ann->of_type("error")[0].at("code")) == "unavailable");
+  CHECK(ann->of_type("conversation.transferred").empty());
+
+  auto bob = f.peer();
+  auto cara = f.peer();
+  f.engine->agent_connect(bob, agent_id("bob"));
+  f.engine->agent_connect(cara, agent_id("cara"));
+  f.settle();
+  f.engine->transfer_conversation(ann, agent_id("ann"), cid, "", "sales", "t2");
+  f.settle();
+  CHECK(ann->of_type("conversation.transferred").size() == 1);
+  const auto to_bob = bob->of_type("conversation.assigned").size();
+  const auto to_cara = cara->of_type("conversation.assigned").size();
+  CHECK(to_bob + to_cara == 1);
+  CHECK(vis->of_type("conversation.assigned").size() == 2);
+  // Both fields, or neither, is a bad request.
+  f.engine->transfer_conversation(ann, agent_id("ann"), cid, "bob", "sales", "t3");
+  f.settle();
+  CHECK(str(ann->of_type("error").back().at("code")) == "forbidden");  // no longer ann's
+}
