@@ -1,5 +1,7 @@
 #include "plugin_host/descriptor_check.hpp"
 
+#include "common/plugin_kind.hpp"
+
 namespace sb::plugin_host {
 
 namespace {
@@ -26,20 +28,7 @@ std::string routing_api_problem(const sb_routing_api* api) {
 }  // namespace
 
 const char* kind_name(int32_t kind) {
-  switch (kind) {
-    case SB_KIND_STORAGE:
-      return "storage";
-    case SB_KIND_ROUTING:
-      return "routing";
-    case SB_KIND_AUTOREPLY:
-      return "auto-reply";
-    case SB_KIND_LLM:
-      return "llm";
-    case SB_KIND_CLUSTER_BUS:
-      return "cluster-bus";
-    default:
-      return "unknown";
-  }
+  return plugin_kind_name(kind);
 }
 
 const sb_config_key& config_key_at(const sb_plugin_descriptor& descriptor, size_t i) {

@@ -3,27 +3,12 @@
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 
+#include "common/plugin_kind.hpp"
 #include "config/toml_json.hpp"
 
 namespace sb::tenants {
 
 namespace {
-
-std::string kind_name(int32_t kind) {
-  switch (kind) {
-    case SB_KIND_STORAGE:
-      return "storage";
-    case SB_KIND_ROUTING:
-      return "routing";
-    case SB_KIND_AUTOREPLY:
-      return "auto-reply";
-    case SB_KIND_LLM:
-      return "llm";
-    case SB_KIND_CLUSTER_BUS:
-      return "cluster bus";
-  }
-  return "unknown (" + std::to_string(kind) + ")";
-}
 
 std::string_view config_type_name(int32_t type) {
   switch (type) {
@@ -77,8 +62,8 @@ const PluginSchema* require_plugin(const PluginLookup& plugins, std::string_view
   }
   if (want_kind && schema->kind != want_kind) {
     sink.add(where, key,
-             "plugin '" + std::string(name) + "' is a " + kind_name(schema->kind) +
-                 " plugin, not a " + kind_name(want_kind) + " plugin" + std::string(note));
+             "plugin '" + std::string(name) + "' is a " + plugin_kind_name(schema->kind) +
+                 " plugin, not a " + plugin_kind_name(want_kind) + " plugin" + std::string(note));
     return nullptr;
   }
   return schema;
