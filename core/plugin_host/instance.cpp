@@ -9,16 +9,13 @@
 #include "common/clock.hpp"
 #include "plugin_host/loaded_plugin.hpp"
 #include "plugin_host/pending_op.hpp"
+#include "switchboard/sb_plugin_cpp.hpp"
 
 namespace sb::plugin_host {
 
 namespace {
 
 constexpr size_t kErrorBufferBytes = 512;
-
-sb_str str_of(const std::string& s) {
-  return sb_str{s.data(), s.size()};
-}
 
 // A hook's failure text: what it wrote into the sb_error buffer, or a default.
 std::string error_text(int32_t status, const char* buffer) {
@@ -61,8 +58,8 @@ spdlog::logger& Instance::logger() const {
 
 bool Instance::open(const std::string& config_json, const std::string& data_dir,
                     std::string& error) {
-  sb_instance_args args{sizeof(sb_instance_args), &ctx_, str_of(ctx_.tenant_id),
-                        str_of(config_json), str_of(data_dir)};
+  sb_instance_args args{sizeof(sb_instance_args), &ctx_, sb::str(ctx_.tenant_id),
+                        sb::str(config_json), sb::str(data_dir)};
   char buffer[kErrorBufferBytes] = {};
   sb_error err{sizeof(sb_error), buffer, sizeof(buffer)};
   sb_instance* created = nullptr;

@@ -3,13 +3,11 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "switchboard/sb_plugin_cpp.hpp"
+
 namespace sb::plugin_host {
 
 namespace {
-
-sb_str str(std::string_view s) {
-  return sb_str{s.data(), s.size()};
-}
 
 sb_agent_candidate to_abi(const AgentCandidate& c) {
   sb_agent_candidate out{};

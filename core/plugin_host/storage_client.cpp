@@ -2,15 +2,9 @@
 
 #include <stdexcept>
 
+#include "switchboard/sb_plugin_cpp.hpp"
+
 namespace sb::plugin_host {
-
-namespace {
-
-sb_str str(std::string_view s) {
-  return sb_str{s.data(), s.size()};
-}
-
-}  // namespace
 
 StorageClient::StorageClient(std::shared_ptr<Instance> instance)
     : instance_(std::move(instance)), api_(instance_ ? instance_->storage_api() : nullptr) {

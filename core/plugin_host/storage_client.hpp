@@ -15,16 +15,17 @@
 
 namespace sb::plugin_host {
 
-// The core's side of sb_message.
+// The core's side of sb_message: views borrowed for the append_message call only
+// (the plugin copies what it keeps), so handing a message to storage copies nothing.
 struct MessageRecord {
-  std::string conversation_id;
-  std::string message_id;
+  std::string_view conversation_id;
+  std::string_view message_id;
   uint64_t seq = 0;
-  std::string sender_role;  // "visitor" | "agent" | "bot" | "system"
-  std::string sender_id;
-  std::string sender_name;
-  std::string client_msg_id;
-  std::string text;
+  std::string_view sender_role;  // "visitor" | "agent" | "bot" | "system"
+  std::string_view sender_id;
+  std::string_view sender_name;
+  std::string_view client_msg_id;
+  std::string_view text;
   int64_t ts_ms = 0;
   uint32_t flags = 0;  // sb_message_flags
 };

@@ -19,17 +19,9 @@ PluginStore::PluginStore(std::shared_ptr<plugin_host::Instance> instance,
     : client_(std::move(instance)), strand_(std::move(strand)) {}
 
 void PluginStore::append_message(const engine::StoredMessage& m, engine::StoreCallback done) {
-  plugin_host::MessageRecord record;
-  record.conversation_id = m.conversation_id;
-  record.message_id = m.message_id;
-  record.seq = m.seq;
-  record.sender_role = m.sender_role;
-  record.sender_id = m.sender_id;
-  record.sender_name = m.sender_name;
-  record.client_msg_id = m.client_msg_id;
-  record.text = m.text;
-  record.ts_ms = m.ts_ms;
-  record.flags = m.flags;
+  const plugin_host::MessageRecord record{
+      m.conversation_id, m.message_id,    m.seq,  m.sender_role, m.sender_id,
+      m.sender_name,     m.client_msg_id, m.text, m.ts_ms,       m.flags};
   client_.append_message(record, strand_, to_store_callback(std::move(done)));
 }
 
