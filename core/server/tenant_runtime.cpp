@@ -145,18 +145,19 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
                    plugin_host::PluginHost& plugins, const std::filesystem::path& data_dir,
                    std::string& warning) {
   const auto& old = *runtime.config;
-  bool complete = true;
-  if (config->storage_plugin != old.storage_plugin ||
-      (config->section(config->storage_plugin)
-           ? config->section(config->storage_plugin)->config_json
-           : "") !=
-          (old.section(old.storage_plugin) ? old.section(old.storage_plugin)->config_json : "")) {
+  auto section_json = [](const tenants::TenantConfig& c, const std::string& name) {
+    const auto* section = c.section(name);
+    return section ? section->config_json : std::string();
+  };
+  const bool storage_kept =
+      config->storage_plugin != old.storage_plugin ||
+      section_json(*config, config->storage_plugin) != section_json(old, old.storage_plugin);
+  if (storage_kept)
     warning =
-        "the storage plugin and its settings change only with a restart; the running tenant "
-        "keeps " +
+        "the storage plugin and its settings change only with a restart; the running "
+        "tenant keeps " +
         old.storage_plugin;
-    complete = false;
-  }
+
   runtime.gate->update_limits(limits_of(*config));
   runtime.agents->set_file_agents(agents_of(*config));
   runtime.engine->set_policy(policy_of(*config));
@@ -165,10 +166,9 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
       config->routing_chain != old.routing_chain ||
       std::any_of(config->routing_chain.begin(), config->routing_chain.end(),
                   [&](const std::string& name) {
-                    const auto* a = config->section(name);
-                    const auto* b = old.section(name);
-                    return (a ? a->config_json : "") != (b ? b->config_json : "");
+                    return section_json(*config, name) != section_json(old, name);
                   });
+  bool routing_kept = false;
   if (chain_changed) {
     std::string error;
     auto routing = routing_instances(*config, plugins, data_dir, error);
@@ -177,18 +177,29 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
       runtime.engine->set_routing_chain(routers_of(runtime.routing, runtime.strand));
     } else {
       warning += (warning.empty() ? "" : "; ") + ("routing chain kept as it was: " + error);
-      complete = false;
+      routing_kept = true;
     }
   }
-  if (complete) {
+  if (!storage_kept && !routing_kept) {
     runtime.config = std::move(config);
-  } else {
-    // Keep the storage identity of the running tenant; everything else is new.
-    auto merged = std::make_shared<tenants::TenantConfig>(*config);
-    merged->storage_plugin = old.storage_plugin;
-    runtime.config = std::move(merged);
+    return true;
   }
-  return complete;
+  // The live config says what actually runs, so the next edit is compared with it.
+  auto merged = std::make_shared<tenants::TenantConfig>(*config);
+  auto keep_section = [&](const std::string& name) {
+    merged->plugin_sections.erase(name);
+    if (const auto* section = old.section(name)) merged->plugin_sections[name] = *section;
+  };
+  if (storage_kept) {
+    merged->storage_plugin = old.storage_plugin;
+    keep_section(old.storage_plugin);
+  }
+  if (routing_kept) {
+    merged->routing_chain = old.routing_chain;
+    for (const auto& name : old.routing_chain) keep_section(name);
+  }
+  runtime.config = std::move(merged);
+  return false;
 }
 
 }  // namespace sb::server
