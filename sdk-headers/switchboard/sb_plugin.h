@@ -32,7 +32,7 @@ extern "C" {
 /* The ABI this header describes. tests/abi pins the layout of every struct per
  * version: changing a struct without bumping these numbers fails the build's tests. */
 #define SB_ABI_MAJOR 1
-#define SB_ABI_MINOR 0
+#define SB_ABI_MINOR 1
 
 /* A plugin states the ABI version it was WRITTEN for with SB_ABI_VERSION(major, minor)
  * in its descriptor. Rebuilding against newer headers keeps the number it wrote (so
@@ -66,17 +66,18 @@ typedef struct sb_str {
  * compiler's choice for enums. */
 typedef enum sb_status {
   SB_OK = 0,
-  SB_ERROR = 1,        /* failed; the sb_error buffer says why */
-  SB_PENDING = 2,      /* accepted; the result comes through host->complete */
-  SB_DEFER = 3,        /* no decision; the next plugin in the chain decides */
-  SB_NOT_SUPPORTED = 4 /* this plugin does not do that */
+  SB_ERROR = 1,         /* failed; the sb_error buffer says why */
+  SB_PENDING = 2,       /* accepted; the result comes through host->complete */
+  SB_DEFER = 3,         /* no decision; the next plugin in the chain decides */
+  SB_NOT_SUPPORTED = 4, /* this plugin does not do that */
+  SB_OFFER = 5          /* 1.1, routing: offer to every candidate, first accept wins */
 } sb_status;
 
 typedef enum sb_kind {
   SB_KIND_STORAGE = 1,
   SB_KIND_ROUTING = 2,
-  SB_KIND_AUTOREPLY = 3,  /* reserved for ABI 1.1 */
-  SB_KIND_LLM = 4,        /* reserved for ABI 1.1 */
+  SB_KIND_AUTOREPLY = 3,  /* since 1.1 */
+  SB_KIND_LLM = 4,        /* since 1.1 */
   SB_KIND_CLUSTER_BUS = 5 /* reserved */
 } sb_kind;
 
@@ -182,6 +183,10 @@ typedef struct sb_instance_args {
   sb_str tenant_id;
   sb_str config_json; /* the instance's config table as a JSON object ("{}" if none) */
   sb_str data_dir;    /* a directory this instance alone may write to; it exists */
+  /* 1.1: the directory of the tenant's TOML file. Relative file names in the
+   * plugin's config (a knowledge base, a flow) are relative to it. Read it only when
+   * struct_size covers it (a 1.0 host passes a shorter struct). */
+  sb_str config_dir;
 } sb_instance_args;
 
 typedef struct sb_plugin_descriptor {
@@ -205,7 +210,8 @@ typedef struct sb_plugin_descriptor {
    * tenant's engine thread. Must not block; the event is borrowed. */
   void (*on_event)(sb_instance* instance, const sb_event* event);
 
-  /* The kind's own function table: sb_storage_api or sb_routing_api. Static. */
+  /* The kind's own function table: sb_storage_api, sb_routing_api, and since 1.1
+   * sb_autoreply_api or sb_llm_api. Static. */
   const void* kind_api;
 } sb_plugin_descriptor;
 
@@ -337,10 +343,133 @@ typedef struct sb_routing_api {
    *   SB_DEFER   no choice; the next strategy of the tenant's chain decides;
    *   SB_PENDING the answer comes through host->complete(op, SB_OK, agent_id) or
    *              (op, SB_DEFER, ""); the host re-checks the agent is still free;
-   *   SB_ERROR   treated like SB_DEFER, and counted against the plugin. */
+   *   SB_ERROR   treated like SB_DEFER, and counted against the plugin;
+   *   SB_OFFER   (1.1) no push: the host offers the conversation to every
+   *              candidate and gives it to the first who accepts (exactly one). */
   int32_t (*route)(sb_instance* inst, const sb_route_request* req, size_t* out_index, sb_op* op,
                    sb_error* err);
 } sb_routing_api;
+
+/* ---------------------------------------------------------------------------- */
+/* Kind: auto-reply (since 1.1)                                                  */
+/* ---------------------------------------------------------------------------- */
+
+/* One visitor message while a bot owns the conversation. The host runs the
+ * tenant's pipeline (e.g. flow -> intent -> faq -> llm): each auto-reply stage in
+ * order gets the message until one answers. */
+typedef struct sb_autoreply_request {
+  uint32_t struct_size;
+  uint32_t reserved;
+  sb_str conversation_id;
+  sb_str visitor_id;
+  sb_str text;            /* the visitor's message */
+  sb_str language;        /* the visitor's language as the widget reported it ("en",
+                             "zh-CN", ...), or empty */
+  sb_str attributes_json; /* visitor attributes and page meta, a JSON object */
+  /* What this stage returned as "state" for this conversation last time, "" the
+   * first time. The host stores it with the conversation, so it survives a restart
+   * and a move to another node. */
+  sb_str state_json;
+  /* What the earlier stages of this turn found, a JSON object, e.g.
+   * {"intent":{"name":"refund","confidence":0.91}}, plus "history": the last
+   * messages of the conversation as [{"role":"visitor"|"bot"|"agent","text":S}]. */
+  sb_str context_json;
+  int64_t deadline_ms; /* monotonic: the host gives up on this stage after it */
+} sb_autoreply_request;
+
+/* Result JSON of an auto-reply completion (all keys optional):
+ *   {"reply": S,                    a message the bot sends to the visitor
+ *    "quick_replies": [S...],       options shown with the reply
+ *    "handoff": {"group"?: S, "reason"?: S},  hand to a human through the routing
+ *                                    graph (the group, when set, is asked for)
+ *    "close": true,                 close the conversation after the reply
+ *    "set_attributes": {K: V...},   merged into the visitor's attributes
+ *    "state": JSON | null,          this stage's new state (null clears it; absent
+ *                                    leaves it as it was)
+ *    "context": {K: V...},          merged into context_json for later stages
+ *    "ask_llm": true,               let the pipeline's LLM stage answer this turn
+ *    "score": N, "source": S}       why it answered, shown to the admin
+ * SB_OK with a reply, a handoff, close or ask_llm ends the turn; SB_DEFER (its
+ * result may still carry "state" and "context") passes the turn to the next stage. */
+typedef struct sb_autoreply_api {
+  uint32_t struct_size;
+  /* Called on a host thread; must not block. Returns SB_DEFER at once (no answer),
+   * SB_ERROR (counted against the stage; the pipeline goes on), or SB_PENDING and
+   * completes op exactly once with SB_OK or SB_DEFER and the result JSON; the
+   * completion may come from any thread, even before this call returns. */
+  int32_t (*reply)(sb_instance* inst, const sb_autoreply_request* req, sb_op* op, sb_error* err);
+} sb_autoreply_api;
+
+/* ---------------------------------------------------------------------------- */
+/* Kind: LLM provider (since 1.1)                                                */
+/* ---------------------------------------------------------------------------- */
+
+typedef struct sb_llm_request {
+  uint32_t struct_size;
+  uint32_t max_tokens; /* for the answer; 0 = the provider's default */
+  sb_str conversation_id;
+  /* The chat so far, system prompt first: [{"role":"system"|"user"|"assistant",
+   * "content":S}...]. The host builds it (tenant prompt, knowledge-base context,
+   * recent history). */
+  sb_str messages_json;
+  int64_t deadline_ms; /* monotonic: the host gives up after it */
+} sb_llm_request;
+
+/* Result JSON of an LLM completion with SB_OK:
+ *   {"text": S, "usage": {"prompt_tokens": N, "completion_tokens": N}}
+ * An empty text is a failure. */
+typedef struct sb_llm_api {
+  uint32_t struct_size;
+  /* Called on a host thread; must not block: returns SB_PENDING and completes op
+   * exactly once (SB_OK with the result, or SB_ERROR with a message), or fails at
+   * once with SB_ERROR. */
+  int32_t (*chat)(sb_instance* inst, const sb_llm_request* req, sb_op* op, sb_error* err);
+} sb_llm_api;
+
+/* ---------------------------------------------------------------------------- */
+/* Host service: outbound HTTP(S) (since 1.1; host->get_api(SB_HTTP_API_V1))     */
+/* ---------------------------------------------------------------------------- */
+
+/* Plugins never open sockets of their own: the host runs the requests on its I/O
+ * threads (keep-alive connections reused per host, TLS verified), with a time
+ * limit on each. */
+#define SB_HTTP_API_V1 "sb_http_v1"
+
+typedef struct sb_http_request {
+  uint32_t struct_size;
+  uint32_t timeout_ms; /* whole request, connect to last byte; 0 = 10000 */
+  sb_str method;       /* "GET", "POST", ... */
+  sb_str url;          /* http://host[:port]/path or https://... */
+  sb_str headers_json; /* {"Authorization":"Bearer ...", ...} or empty */
+  sb_str body;
+} sb_http_request;
+
+typedef struct sb_http_response {
+  uint32_t struct_size;
+  int32_t status; /* the HTTP status; 0 when no response came (see error) */
+  sb_str body;    /* the whole body; empty when it was streamed to on_chunk */
+  sb_str content_type;
+  sb_str error; /* why no response came: "timeout", "connect: ...", ... */
+} sb_http_response;
+
+/* Body bytes as they arrive (for streamed answers such as server-sent events).
+ * Called on a host thread, in order, never concurrently for one request; chunk is
+ * borrowed. */
+typedef void (*sb_http_chunk_fn)(void* user, sb_str chunk);
+/* The end of a request: called exactly once, on a host thread, after the last
+ * chunk. response is borrowed. */
+typedef void (*sb_http_done_fn)(void* user, const sb_http_response* response);
+
+typedef struct sb_http_api {
+  uint32_t struct_size;
+  /* Starts a request for the instance of ctx. Any thread, never blocks. Returns
+   * SB_OK (on_done will be called exactly once) or SB_ERROR (a malformed request;
+   * nothing will be called). With on_chunk NULL the body is buffered (at most
+   * 8 MiB) and handed to on_done. The host calls instance_free only after on_done
+   * of every request of the instance returned. */
+  int32_t (*request)(sb_host_ctx* ctx, const sb_http_request* req, sb_http_chunk_fn on_chunk,
+                     sb_http_done_fn on_done, void* user, sb_error* err);
+} sb_http_api;
 
 /* ---------------------------------------------------------------------------- */
 /* Helpers (header-only, no linking)                                             */

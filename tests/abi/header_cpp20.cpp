@@ -7,7 +7,7 @@
 #include "switchboard/sb_plugin.h"
 #include "switchboard/sb_plugin_cpp.hpp"
 
-static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 0,
+static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 1,
               "ABI bumped: update these pins with the new layout");
 static_assert(std::is_standard_layout_v<sb_plugin_descriptor> &&
               std::is_trivial_v<sb_plugin_descriptor>);
@@ -43,7 +43,7 @@ static_assert(offsetof(sb_route_request, candidates) == 72);
 static_assert(sizeof(sb_storage_api) == 72);
 static_assert(sizeof(sb_routing_api) == 16);
 static_assert(sizeof(sb_event) == 80);
-static_assert(sizeof(sb_instance_args) == 64);
+static_assert(sizeof(sb_instance_args) == 80);
 static_assert(sizeof(sb_status) == 4);
 
 int abi_header_cpp20_check() {
@@ -51,3 +51,12 @@ int abi_header_cpp20_check() {
   sb_error err{sizeof(sb_error), buffer, sizeof(buffer)};
   return sb::guarded(&err, [] { return static_cast<int32_t>(SB_OK); });
 }
+
+// 1.1 additions.
+static_assert(offsetof(sb_instance_args, data_dir) == 48);
+static_assert(offsetof(sb_instance_args, config_dir) == 64);
+static_assert(sizeof(sb_autoreply_request) == 128);
+static_assert(offsetof(sb_autoreply_request, deadline_ms) == 120);
+static_assert(sizeof(sb_llm_request) == 48);
+static_assert(sizeof(sb_http_request) == 72);
+static_assert(sizeof(sb_http_response) == 56);

@@ -79,6 +79,7 @@ int main(void) {
   FIELD(sb_instance_args, tenant_id);
   FIELD(sb_instance_args, config_json);
   FIELD(sb_instance_args, data_dir);
+  FIELD(sb_instance_args, config_dir);
 
   STRUCT(sb_plugin_descriptor);
   FIELD(sb_plugin_descriptor, struct_size);
@@ -151,12 +152,59 @@ int main(void) {
   FIELD(sb_routing_api, struct_size);
   FIELD(sb_routing_api, route);
 
+  STRUCT(sb_autoreply_request);
+  FIELD(sb_autoreply_request, struct_size);
+  FIELD(sb_autoreply_request, reserved);
+  FIELD(sb_autoreply_request, conversation_id);
+  FIELD(sb_autoreply_request, visitor_id);
+  FIELD(sb_autoreply_request, text);
+  FIELD(sb_autoreply_request, language);
+  FIELD(sb_autoreply_request, attributes_json);
+  FIELD(sb_autoreply_request, state_json);
+  FIELD(sb_autoreply_request, context_json);
+  FIELD(sb_autoreply_request, deadline_ms);
+
+  STRUCT(sb_autoreply_api);
+  FIELD(sb_autoreply_api, struct_size);
+  FIELD(sb_autoreply_api, reply);
+
+  STRUCT(sb_llm_request);
+  FIELD(sb_llm_request, struct_size);
+  FIELD(sb_llm_request, max_tokens);
+  FIELD(sb_llm_request, conversation_id);
+  FIELD(sb_llm_request, messages_json);
+  FIELD(sb_llm_request, deadline_ms);
+
+  STRUCT(sb_llm_api);
+  FIELD(sb_llm_api, struct_size);
+  FIELD(sb_llm_api, chat);
+
+  STRUCT(sb_http_request);
+  FIELD(sb_http_request, struct_size);
+  FIELD(sb_http_request, timeout_ms);
+  FIELD(sb_http_request, method);
+  FIELD(sb_http_request, url);
+  FIELD(sb_http_request, headers_json);
+  FIELD(sb_http_request, body);
+
+  STRUCT(sb_http_response);
+  FIELD(sb_http_response, struct_size);
+  FIELD(sb_http_response, status);
+  FIELD(sb_http_response, body);
+  FIELD(sb_http_response, content_type);
+  FIELD(sb_http_response, error);
+
+  STRUCT(sb_http_api);
+  FIELD(sb_http_api, struct_size);
+  FIELD(sb_http_api, request);
+
   CONST(sizeof(sb_status));
   CONST(SB_OK);
   CONST(SB_ERROR);
   CONST(SB_PENDING);
   CONST(SB_DEFER);
   CONST(SB_NOT_SUPPORTED);
+  CONST(SB_OFFER);
   CONST(SB_KIND_STORAGE);
   CONST(SB_KIND_ROUTING);
   CONST(SB_KIND_AUTOREPLY);
@@ -174,5 +222,6 @@ int main(void) {
   CONST(SB_CONFIG_TABLE);
   CONST(SB_MESSAGE_PRIVATE);
   printf("symbol %s\n", SB_ENTRY_SYMBOL);
+  printf("service %s\n", SB_HTTP_API_V1);
   return 0;
 }
