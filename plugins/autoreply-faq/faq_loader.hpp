@@ -10,32 +10,20 @@
 // Any other key is an error (a typo such as `question =` would otherwise drop an
 // entry's questions silently). Duplicate ids, a missing or empty id, question list,
 // question or answer, and a question with no searchable words are errors too.
-// Start-up and admin path: errors are thrown as FaqLoadError naming file, line, key.
-#include <cstdint>
+// Start-up and admin path: errors are thrown as FaqLoadError naming file, line, key
+// (the reader is shared with the intents file: toml_list_reader.hpp).
 #include <filesystem>
-#include <stdexcept>
-#include <string>
 #include <string_view>
 #include <vector>
 
 #include "faq_index.hpp"
+#include "toml_list_reader.hpp"
 
 namespace switchboard::faq {
 
-class FaqLoadError : public std::runtime_error {
- public:
-  FaqLoadError(std::string file, std::uint32_t line, std::string key, const std::string& reason);
-  const std::string& file() const { return file_; }
-  std::uint32_t line() const { return line_; }  // 1-based; 0 when unknown
-  const std::string& key() const {
-    return key_;
-  }  // e.g. "entries[3].answer"; empty for syntax errors
-
- private:
-  std::string file_;
-  std::uint32_t line_;
-  std::string key_;
-};
+// file(), line() (1-based; 0 when unknown) and key() (e.g. "entries[3].answer"; empty
+// for syntax errors) say where the mistake is.
+using FaqLoadError = autoreply::LoadError;
 
 // Message format: "<file>:<line>: <key>: <reason>".
 std::vector<FaqEntry> load_faq_file(const std::filesystem::path& path);

@@ -13,31 +13,21 @@
 // at most 256 intents and 1,000 examples per intent, which bounds training time.
 // Any other key is an error (a typo such as `example =` would otherwise drop an
 // intent's examples silently).
-// Start-up and admin path: errors are thrown as IntentLoadError naming file, line, key.
-#include <cstdint>
+// Start-up and admin path: errors are thrown as IntentLoadError naming file, line, key
+// (the reader is shared with the FAQ knowledge base: toml_list_reader.hpp).
+#include <cstddef>
 #include <filesystem>
-#include <stdexcept>
-#include <string>
 #include <string_view>
 #include <vector>
 
 #include "intent_classifier.hpp"
+#include "toml_list_reader.hpp"
 
 namespace switchboard::intent {
 
-class IntentLoadError : public std::runtime_error {
- public:
-  IntentLoadError(std::string file, std::uint32_t line, std::string key, const std::string& reason);
-  const std::string& file() const { return file_; }
-  std::uint32_t line() const { return line_; }  // 1-based; 0 when unknown
-  // e.g. "intents[2].action.flow_node"; empty for syntax errors
-  const std::string& key() const { return key_; }
-
- private:
-  std::string file_;
-  std::uint32_t line_;
-  std::string key_;
-};
+// file(), line() (1-based; 0 when unknown) and key() (e.g. "intents[2].action.flow_node";
+// empty for syntax errors) say where the mistake is.
+using IntentLoadError = autoreply::LoadError;
 
 inline constexpr std::size_t kMaxIntents = 256;
 inline constexpr std::size_t kMaxExamplesPerIntent = 1000;

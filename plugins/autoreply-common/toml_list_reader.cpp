@@ -1,0 +1,133 @@
+#include "toml_list_reader.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace switchboard::autoreply {
+namespace {
+
+std::string describe(std::string_view file, std::uint32_t line, std::string_view key,
+                     std::string_view reason) {
+  std::string out(file);
+  out += ':' + std::to_string(line) + ": ";
+  if (!key.empty()) out += std::string(key) + ": ";
+  out += reason;
+  return out;
+}
+
+}  // namespace
+
+LoadError::LoadError(std::string file, std::uint32_t line, std::string key,
+                     const std::string& reason)
+    : std::runtime_error(describe(file, line, key, reason)),
+      file_(std::move(file)),
+      line_(line),
+      key_(std::move(key)) {}
+
+bool is_blank(std::string_view s) {
+  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+std::string read_text_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw LoadError(path.string(), 0, "", "cannot open the file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+toml::table parse_toml(std::string_view text, std::string_view source_name) {
+  try {
+    return toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw LoadError(std::string(source_name), e.source().begin.line, "",
+                    std::string(e.description()));
+  }
+}
+
+const toml::array* table_list(const toml::table& root, std::string_view file,
+                              std::string_view list_key, std::string_view what) {
+  for (const auto& [key, node] : root) {
+    if (key.str() != list_key) {
+      throw LoadError(
+          std::string(file), key.source().begin.line, std::string(key.str()),
+          "unknown key (" + std::string(what) + " holds only [[" + std::string(list_key) + "]])");
+    }
+  }
+  const auto* node = root.get(list_key);
+  if (!node) return nullptr;
+  const auto* array = node->as_array();
+  if (!array || !array->is_array_of_tables()) {
+    throw LoadError(std::string(file), node->source().begin.line, std::string(list_key),
+                    "must be an array of tables ([[" + std::string(list_key) + "]])");
+  }
+  return array;
+}
+
+ItemReader::ItemReader(std::string_view file, const toml::table& table, std::string_view list_key,
+                       std::size_t index)
+    : file_(file),
+      table_(table),
+      prefix_(std::string(list_key) + "[" + std::to_string(index) + "]") {}
+
+void ItemReader::fail(std::uint32_t line, std::string_view key, const std::string& reason) const {
+  throw LoadError(std::string(file_), line,
+                  key.empty() ? prefix_ : prefix_ + "." + std::string(key), reason);
+}
+
+std::uint32_t ItemReader::line_of(const toml::node& node) const {
+  return node.source().begin.line ? node.source().begin.line : table_line();
+}
+
+void ItemReader::reject_unknown_keys(std::initializer_list<std::string_view> allowed) const {
+  for (const auto& [key, node] : table_) {
+    const auto name = key.str();
+    bool known = false;
+    std::string expected;
+    for (const auto candidate : allowed) {
+      known = known || candidate == name;
+      if (!expected.empty()) expected += ", ";
+      expected += candidate;
+    }
+    if (!known) {
+      fail(key.source().begin.line ? key.source().begin.line : line_of(node), name,
+           "unknown key (expected " + expected + ")");
+    }
+  }
+}
+
+std::string ItemReader::string_at(std::string_view key) const {
+  const auto* node = table_.get(key);
+  if (!node) fail(table_line(), key, "missing");
+  const auto* value = node->as_string();
+  if (!value) fail(line_of(*node), key, "must be a string");
+  if (is_blank(value->get())) fail(line_of(*node), key, "must not be empty");
+  return value->get();
+}
+
+std::vector<std::string> ItemReader::strings_at(std::string_view key, bool required) const {
+  std::vector<std::string> out;
+  const auto* node = table_.get(key);
+  if (!node) {
+    if (required) fail(table_line(), key, "missing");
+    return out;
+  }
+  const auto* array = node->as_array();
+  if (!array) fail(line_of(*node), key, "must be an array of strings");
+  if (required && array->empty()) fail(line_of(*node), key, "must not be empty");
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const auto& element = *array->get(i);
+    const auto element_key = std::string(key) + "[" + std::to_string(i) + "]";
+    const auto* value = element.as_string();
+    if (!value) fail(line_of(element), element_key, "must be a string");
+    if (is_blank(value->get())) fail(line_of(element), element_key, "must not be empty");
+    out.push_back(value->get());
+  }
+  return out;
+}
+
+std::uint32_t ItemReader::line_of_element(std::string_view key, std::size_t i) const {
+  return line_of(*table_.get(key)->as_array()->get(i));
+}
+
+}  // namespace switchboard::autoreply
