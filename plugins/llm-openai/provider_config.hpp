@@ -1,0 +1,56 @@
+// The [plugins.llm-openai] keys of one tenant, read once in instance_new.
+//
+//   base_url     "https://api.openai.com/v1", "http://127.0.0.1:11434/v1" (Ollama),
+//                "http://gpu-box:8000/v1" (vLLM), "https://api.deepseek.com/v1", ...
+//                Required. Requests go to base_url + "/chat/completions".
+//   model        the provider's model name. Required.
+//   api_key_env  the NAME of the environment variable holding the API key, sent as
+//                "Authorization: Bearer <key>". Optional (local servers need none);
+//                when named, the variable must be set and non-empty.
+//   stream       true: ask for server-sent events and assemble the answer from them.
+//                Default false.
+//   temperature  0..2. Default: the provider's.
+//   max_tokens   the answer's limit when the host asks for none. Default: the
+//                provider's.
+//   timeout_ms   the most one request may take (the host's deadline may cut it
+//                shorter). 1..600000, default 30000.
+//   headers      a table of extra request headers, e.g. { "X-Project" = "shop" }.
+//                Not Authorization: the key never sits in a tenant file.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "switchboard/sb_plugin.h"
+
+namespace llm_openai {
+
+struct ProviderConfig {
+  std::string chat_url;  // base_url + "/chat/completions"
+  std::string model;
+  bool stream = false;
+  std::optional<double> temperature;
+  uint32_t max_tokens = 0;  // 0 = the provider's default
+  uint32_t timeout_ms = 30000;
+  // Every request's headers as the JSON object sb_http_request wants, the
+  // Authorization header (when a key is configured) included.
+  std::string headers_json;
+};
+
+// The keys declared in the descriptor; the host rejects any other.
+extern const sb_config_key kConfigKeys[];
+extern const size_t kConfigKeyCount;
+
+// Returns the value of an environment variable, or nullopt when it is not set.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+std::optional<std::string> process_env(const std::string& name);
+
+// Reads and checks the config table (a JSON object). Throws std::invalid_argument
+// with a message naming the key and what is wrong; the message never contains the
+// API key.
+ProviderConfig read_config(std::string_view config_json, const EnvLookup& env = process_env);
+
+}  // namespace llm_openai
