@@ -1,5 +1,5 @@
-// The only translation unit of the test support library that includes Beast: the
-// HTTP and WebSocket clients behind http_client.hpp and ws_client.hpp.
+// The test support library's clients: HTTP and WebSocket behind http_client.hpp and
+// ws_client.hpp (the fake LLM server, fake_openai.cpp, is the other Beast user).
 //
 // Waiting is built on one idea: every operation is asynchronous on a private
 // io_context, and the caller runs that context only until its condition holds or
