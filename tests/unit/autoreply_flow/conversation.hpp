@@ -1,0 +1,30 @@
+#pragma once
+// Drives a FlowEngine the way the host does: the state each answer returns is handed
+// back with the next message, and the clock is the test's.
+#include <cstdint>
+#include <string>
+
+#include "flow_engine.hpp"
+
+namespace flow_test {
+
+struct Conversation {
+  const switchboard::flow::FlowEngine* engine = nullptr;
+  std::string state = {};  // what the host stores for this conversation
+  std::string language = {};
+  std::int64_t now_ms = 1'700'000'000'000;
+
+  switchboard::flow::TurnOutput say(const std::string& text, const std::string& intent = "") {
+    switchboard::flow::TurnInput input;
+    input.text = text;
+    input.language = language;
+    input.state_json = state;
+    input.intent = intent;
+    input.now_ms = now_ms;
+    auto output = engine->step(input);
+    if (output.state_changed) state = output.state_json;
+    return output;
+  }
+};
+
+}  // namespace flow_test

@@ -1,0 +1,88 @@
+// The demo tenant's "order status" flow (tenants/demo/flows.toml) end to end, in
+// English and Chinese, with no LLM: what a visitor of the demo shop sees.
+#include <catch2/catch.hpp>
+
+#include "conversation.hpp"
+#include "flow_loader.hpp"
+
+using namespace switchboard::flow;
+using flow_test::Conversation;
+
+namespace {
+
+const FlowEngine& demo() {
+  static const FlowEngine engine = [] {
+    auto loaded = load_flow_files({DEMO_FLOWS_FILE});
+    for (const auto& warning : loaded.warnings) FAIL("demo flow warning: " << warning);
+    return FlowEngine(std::move(loaded.flows));
+  }();
+  return engine;
+}
+
+}  // namespace
+
+TEST_CASE("demo: an English visitor gets the status of a known order", "[demo]") {
+  Conversation c{&demo()};
+  c.language = "en-US";
+  const auto ask = c.say("Hi, where is my order?");
+  CHECK(ask.reply == "Happy to check. What is your order number? It looks like SB-12345.");
+  CHECK(ask.quick_replies == std::vector<std::string>{"Talk to a human"});
+  const auto retry = c.say("it's 10001");
+  CHECK_THAT(retry.reply, Catch::StartsWith("That does not look like an order number."));
+  const auto found = c.say("oh, it is sb-10001");
+  CHECK(found.reply == "Order sb-10001: shipped on 2 March, arriving in 1-2 days.");
+  CHECK(found.set_attributes ==
+        std::vector<std::pair<std::string, std::string>>{{"last_order", "sb-10001"}});
+  CHECK_FALSE(found.handoff);
+  CHECK_FALSE(parse_state(c.state).at);  // the flow is over
+}
+
+TEST_CASE("demo: a Chinese visitor is answered in Chinese, even without a language tag", "[demo]") {
+  Conversation c{&demo()};
+  const auto ask = c.say("我的订单到哪了？");
+  CHECK(ask.reply == "好的，我来帮您查询。请告诉我您的订单号，格式如 SB-12345。");
+  CHECK(ask.quick_replies == std::vector<std::string>{"转人工"});
+  // The number alone has no Chinese in it: the language of the conversation is kept.
+  CHECK(c.say("SB-10002").reply == "订单 SB-10002：正在打包，今天从仓库发出。");
+}
+
+TEST_CASE("demo: an unknown order number hands off to support", "[demo]") {
+  for (const auto& [language, text, reply] :
+       {std::tuple{"en", "order status", "I cannot find order SB-99999."},
+        std::tuple{"zh-CN", "查订单", "没有找到订单 SB-99999。"}}) {
+    Conversation c{&demo()};
+    c.language = language;
+    c.say(text);
+    const auto out = c.say("SB-99999");
+    INFO(language);
+    CHECK_THAT(out.reply, Catch::StartsWith(reply));
+    REQUIRE(out.handoff);
+    CHECK(out.handoff->group == "support");
+  }
+}
+
+TEST_CASE("demo: wrong formats get the retry message twice, then a human", "[demo]") {
+  Conversation c{&demo()};
+  c.language = "zh";
+  c.say("订单状态");
+  CHECK_THAT(c.say("123").reply, Catch::StartsWith("这似乎不是订单号"));
+  CHECK_THAT(c.say("SB-12").reply, Catch::StartsWith("这似乎不是订单号"));
+  const auto human = c.say("不知道");
+  CHECK(human.reply == "正在为您转接人工客服，请稍候。");
+  REQUIRE(human.handoff);
+  CHECK(human.handoff->group == "support");
+}
+
+TEST_CASE("demo: the quick reply hands off at once", "[demo]") {
+  Conversation c{&demo()};
+  c.language = "zh-CN";
+  c.say("我的订单");
+  CHECK(c.say("转人工").handoff);
+}
+
+TEST_CASE("demo: messages about something else are left to the next stage", "[demo]") {
+  Conversation c{&demo()};
+  const auto out = c.say("how do I get a refund?");
+  CHECK_FALSE(out.answered);
+  CHECK_FALSE(c.say("border crossing times").answered);  // "order" inside a word
+}
