@@ -37,9 +37,9 @@ class Turn {
     if (state_.at) {
       answer_waiting_node();
     } else if (const Flow* flow = entry_flow()) {
-      enter({flow->name, flow->start});
+      start(*flow);
     } else if (!state_.seen) {
-      if (const Flow* flow = default_flow()) enter({flow->name, flow->start});
+      if (const Flow* flow = default_flow()) start(*flow);
     }
     return finish();
   }
@@ -81,8 +81,7 @@ class Turn {
         return enter(node.capture->next);
       }
     }
-    if (const Flow* other = entry_flow(); other && other->name != flow.name)
-      return enter({other->name, other->start});
+    if (const Flow* other = entry_flow(); other && other->name != flow.name) return start(*other);
 
     if (node.capture) {
       if (++state_.retries > node.capture->max_retries) {
@@ -139,6 +138,12 @@ class Turn {
     for (const auto& flow : flows_.flows)
       if (flow.is_default) return &flow;
     return nullptr;
+  }
+
+  // A flow begins with nothing captured; a jump between flows keeps what was.
+  void start(const Flow& flow) {
+    state_.params.clear();
+    enter({flow.name, flow.start});
   }
 
   void enter(Target target) {

@@ -1,0 +1,30 @@
+#pragma once
+// The plugin's [plugins.autoreply-flow] table and what it reads from each request,
+// kept apart from the ABI glue so both are tested without a host.
+//
+//   [plugins.autoreply-flow]
+//   files = ["demo/flows.toml"]   # required; relative to the tenant file's directory
+//   default_language = "en"       # optional; the language every text must have
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace switchboard::flow {
+
+struct FlowConfig {
+  std::vector<std::filesystem::path> files;  // resolved against the config directory
+  std::string default_language = "en";
+};
+
+// config_json is the instance's config table as JSON. Relative file names are
+// resolved against config_dir; an empty config_dir (a host older than ABI 1.1) makes
+// a relative name an error rather than a guess. Throws std::invalid_argument naming
+// the key.
+FlowConfig parse_flow_config(std::string_view config_json, const std::filesystem::path& config_dir);
+
+// The intent an earlier stage put in context_json ({"intent":{"name":"..."}}), or "".
+// A context that is not such an object has no intent: it is never an error.
+std::string intent_from_context(std::string_view context_json);
+
+}  // namespace switchboard::flow
