@@ -187,25 +187,29 @@ void TenantEngine::on_close(const PeerPtr& peer, const Identity& who,
   if (!is_participant(*c, who))
     return send_error(peer, metrics::ErrorCode::forbidden, "not a participant of this conversation",
                       ref);
+  close(*c, who.id);
+}
 
-  if (auto it = std::find(queue_.begin(), queue_.end(), c->id); it != queue_.end()) {
+// `by` is who closed it: a participant's id, or "bot".
+void TenantEngine::close(Conversation& c, const std::string& by) {
+  if (auto it = std::find(queue_.begin(), queue_.end(), c.id); it != queue_.end()) {
     queue_.erase(it);
     metrics_->conversations_queued.fetch_sub(1, std::memory_order_relaxed);
   }
-  const auto frame = frames::closed(c->id, who.id);
-  send_to_visitor(*c, frame);
-  send_to_assignee(*c, frame);
-  release_from_agent(*c);
-  c->status = ConversationStatus::closed;
-  if (auto v = visitors_.find(c->visitor_id);
-      v != visitors_.end() && v->second.open_conversation == c->id)
+  const auto frame = frames::closed(c.id, by);
+  send_to_visitor(c, frame);
+  send_to_assignee(c, frame);
+  release_from_agent(c);
+  c.status = ConversationStatus::closed;
+  if (auto v = visitors_.find(c.visitor_id);
+      v != visitors_.end() && v->second.open_conversation == c.id)
     v->second.open_conversation.clear();
   metrics_->conversations_closed.fetch_add(1, std::memory_order_relaxed);
-  persist_conversation(*c);
-  publish(bus::event::kConversationClosed, c->id,
-          json::serialize(json::object{{"conversation_id", c->id}, {"by", who.id}}));
-  const std::string id = c->id;
-  forget_if_done(id);
+  persist_conversation(c);
+  publish(bus::event::kConversationClosed, c.id,
+          json::serialize(json::object{{"conversation_id", c.id}, {"by", by}}));
+  const std::string id = c.id;
+  forget_if_done(id);  // c may be gone from here on
   drain_queue();
   notify_queue_positions();
 }
@@ -300,6 +304,7 @@ void TenantEngine::persist_conversation(const Conversation& c) {
                    {"group", c.group},
                    {"created_at", c.created_ms},
                    {"updated_at", wall_clock_ms()}};
+  if (c.status == ConversationStatus::bot || c.bot.handed_off) doc["bot"] = bot_record(c.bot);
   store_->put_conversation(
       json::serialize(doc), [tenant = tenant_id_, id = c.id](StoreResult result) {
         if (!result.ok())

@@ -10,11 +10,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/bot_session.hpp"
 #include "engine/ports.hpp"
 
 namespace sb::engine {
 
-enum class ConversationStatus : uint8_t { queued, assigned, closed };
+// bot -> queued -> assigned -> closed; a conversation may also start queued.
+enum class ConversationStatus : uint8_t { bot, queued, assigned, closed };
 const char* to_string(ConversationStatus status);
 
 enum class AgentStatus : uint8_t { offline, online, away };
@@ -34,7 +36,8 @@ struct PendingMessage {
   int64_t received_us = 0;      // monotonic, for the ack latency histogram
   uint8_t attempts = 0;
   bool durable = false;
-  bool failed = false;  // gave up: the seq is skipped in delivery
+  bool failed = false;                     // gave up: the seq is skipped in delivery
+  std::vector<std::string> quick_replies;  // a bot message's options: shown live, not stored
 };
 
 struct Conversation {
@@ -77,6 +80,8 @@ struct Conversation {
   uint64_t assignment_generation = 0;  // bumped on every assignment; stale timers see it
   bool agent_answered = false;
   std::string skip_agent;  // not offered this conversation again (it went unanswered)
+
+  BotSession bot;  // while (and after) the tenant's bot owns the conversation
 };
 
 struct VisitorState {

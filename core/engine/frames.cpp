@@ -6,6 +6,8 @@ namespace sb::engine {
 
 const char* to_string(ConversationStatus status) {
   switch (status) {
+    case ConversationStatus::bot:
+      return "bot";
     case ConversationStatus::queued:
       return "queued";
     case ConversationStatus::assigned:
@@ -117,6 +119,14 @@ Frame ack(std::string_view client_msg_id, const AckRecord& ack, std::string_view
 
 Frame message(const StoredMessage& m) {
   return make_frame(message_object(m, true));
+}
+
+Frame message(const StoredMessage& m, const std::vector<std::string>& quick_replies) {
+  json::object o = message_object(m, true);
+  json::array options;
+  for (const auto& option : quick_replies) options.emplace_back(option);
+  o["quick_replies"] = std::move(options);
+  return make_frame(o);
 }
 
 Frame queued(std::string_view conversation_id, uint32_t position) {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/conversation.hpp"
 
@@ -26,6 +27,8 @@ Frame agent_welcome(const AgentState& agent, const boost::json::array& conversat
 Frame ack(std::string_view client_msg_id, const AckRecord& ack, std::string_view conversation_id,
           std::string_view ref = {});
 Frame message(const StoredMessage& m);
+// A bot message with the options the visitor may tap (sent live only).
+Frame message(const StoredMessage& m, const std::vector<std::string>& quick_replies);
 Frame queued(std::string_view conversation_id, uint32_t position);
 Frame assigned_to_agent(const Conversation& c, boost::json::array history);
 Frame assigned_to_visitor(std::string_view conversation_id, const AgentState& agent);

@@ -35,4 +35,8 @@ inline std::string ack_key(const std::string& sender_id, const std::string& clie
 
 std::string http_error_body(std::string_view code, std::string_view message);
 
+// The "bot" object of a stored conversation record (bot.cpp).
+boost::json::object bot_record(const BotSession& bot);
+BotSession parse_bot_record(const boost::json::value& record);
+
 }  // namespace sb::engine

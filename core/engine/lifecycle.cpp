@@ -94,7 +94,7 @@ void TenantEngine::set_status(PeerPtr peer, Identity who, AgentStatus status) {
 // assignee and place in the queue across restarts.
 void TenantEngine::load_open_conversations(std::function<void(bool, std::string)> ready) {
   store_->list_conversations(
-      R"({"status":["queued","assigned"],"limit":1000000})",
+      R"({"status":["bot","queued","assigned"],"limit":1000000})",
       [this, self = shared_from_this(), ready = std::move(ready)](StoreResult result) {
         if (!result.ok()) {
           ready(false, "storage: cannot list open conversations: " + result.error);
@@ -109,6 +109,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           return;
         }
         std::vector<Conversation*> queued;
+        std::vector<std::string> with_bot;
         for (const auto& item : list->get_array()) {
           if (!item.is_object()) continue;
           const auto& o = item.get_object();
@@ -125,8 +126,11 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           Conversation c;
           c.id = text("id");
           if (c.id.empty()) continue;
-          c.status = text("status") == "assigned" ? ConversationStatus::assigned
-                                                  : ConversationStatus::queued;
+          const std::string status = text("status");
+          c.status = status == "assigned" ? ConversationStatus::assigned
+                     : status == "bot"    ? ConversationStatus::bot
+                                          : ConversationStatus::queued;
+          if (const auto* bot = o.if_contains("bot")) c.bot = parse_bot_record(*bot);
           c.visitor_id = text("visitor_id");
           c.visitor_name = text("visitor_name");
           c.assignee = text("assignee");
@@ -151,6 +155,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
             }
           }
           if (it->second.status == ConversationStatus::queued) queued.push_back(&it->second);
+          if (it->second.status == ConversationStatus::bot) with_bot.push_back(it->first);
         }
         std::sort(queued.begin(), queued.end(), [](const Conversation* a, const Conversation* b) {
           return a->created_ms < b->created_ms;
@@ -159,8 +164,10 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           queue_.push_back(c->id);
           metrics_->conversations_queued.fetch_add(1, std::memory_order_relaxed);
         }
-        spdlog::info("tenant {}: {} open conversations restored ({} queued)", tenant_id_,
-                     conversations_.size(), queue_.size());
+        spdlog::info("tenant {}: {} open conversations restored ({} queued, {} with the bot)",
+                     tenant_id_, conversations_.size(), queue_.size(), with_bot.size());
+        // The bot picks up where it was: messages it had not answered get their turn.
+        for (const auto& id : with_bot) bot_catch_up(conversations_.at(id));
         ready_.store(true, std::memory_order_release);
         ready(true, {});
       });

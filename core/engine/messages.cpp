@@ -190,7 +190,8 @@ void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_
                            : frames::ack(pending.message.client_msg_id, ack, c->id, ref));
     metrics_->acks_sent.fetch_add(1, std::memory_order_relaxed);
   }
-  metrics_->ack_latency.observe_us(latency_us > 0 ? static_cast<uint64_t>(latency_us) : 0);
+  if (!pending.waiters.empty())  // bot messages have no sender waiting for an ack
+    metrics_->ack_latency.observe_us(latency_us > 0 ? static_cast<uint64_t>(latency_us) : 0);
   pending.waiters.clear();
   c->pending_keys.erase(key);
   if (!pending.message.client_msg_id.empty()) remember_ack(*c, key, std::move(ack));
@@ -207,17 +208,23 @@ void TenantEngine::deliver_ready(Conversation& c) {
     if (p.durable && (p.message.flags & kPrivateNote)) {
       send_to_assignee(c, frames::message(p.message), p.origin_peer_id);
     } else if (p.durable) {
-      fan_out(c, frames::message(p.message), p.origin_peer_id);
+      fan_out(c,
+              p.quick_replies.empty() ? frames::message(p.message)
+                                      : frames::message(p.message, p.quick_replies),
+              p.origin_peer_id);
       if (bus_.subscriber_count()) {
         publish(bus::event::kMessageCreated, c.id,
                 json::serialize(frames::message_object(p.message, true)));
       }
+      if (c.status == ConversationStatus::bot) bot_saw(c, p.message);
     }
     c.delivered_seq = it->first;
     c.pending.erase(it);
   }
+  if (c.bot.exit != BotSession::Exit::none) return bot_after_delivery(c);  // may close it
   if (c.route_when_stored && c.delivered_seq > 0) {
     c.route_when_stored = false;
+    if (policy_.bot_first && bot_) return start_bot(c, {});
     route(c.id, 0);
     return;  // route() may have changed the conversation; it is not closed anyway
   }

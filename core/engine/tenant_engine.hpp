@@ -1,4 +1,4 @@
-// The conversation engine of one tenant: the lifecycle queued -> assigned -> closed,
+// The conversation engine of one tenant: the lifecycle bot -> queued -> assigned -> closed,
 // gapless per-conversation seq, durable-before-ack, idempotent resend, fan-out in
 // seq order, replay on resume, typing, read receipts, agent presence and capacity.
 //
@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "bus/event_bus.hpp"
+#include "engine/bot_port.hpp"
 #include "engine/conversation.hpp"
 #include "engine/frames.hpp"
 #include "engine/ports.hpp"
@@ -41,6 +42,7 @@ struct EnginePolicy {
   std::chrono::seconds agent_offline_grace{60};
   bool requeue_when_agent_offline = true;
   std::chrono::seconds reroute_unanswered{0};  // 0 = never
+  bool bot_first = false;  // a new conversation goes to the bot (when there is one) first
 };
 
 struct HttpAnswer {
@@ -69,6 +71,8 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void set_agents(std::vector<AgentState> agents);
   void set_routing_chain(std::vector<RouterPtr> chain);
   void set_policy(EnginePolicy policy);
+  // The tenant's auto-reply pipeline; nullptr when the tenant has no bot.
+  void set_bot(BotPipelinePtr bot);
   // Runs fn on the strand with the tenant's bus (to add subscribers, e.g. plugins).
   void with_bus(std::function<void(bus::EventBus&)> fn);
 
@@ -164,6 +168,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
                    const std::string& to_agent, const std::string& to_group,
                    const std::string& ref);
   AgentState* choose_in_group(const Conversation& c, const std::string& group);
+  void close(Conversation& c, const std::string& by);
   void persist_conversation(const Conversation& c);
   // presence.cpp: grace period, requeue, reroute of unanswered conversations.
   void after(std::chrono::milliseconds delay, std::function<void()> fn);
@@ -173,6 +178,20 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void on_answer_deadline(const std::string& conversation_id, uint64_t generation);
   void requeue(Conversation& c, const char* reason);
   void forget_if_done(const std::string& conversation_id);
+
+  // bot.cpp
+  // The bot owns the conversation from now on: the visitor's stored messages it has
+  // not answered, then each new one, go to the pipeline one at a time in seq order.
+  // flow_node (may be empty) is where a dialog flow should start. Without a bot, or
+  // once the bot has handed this conversation off, it is routed instead.
+  void start_bot(Conversation& c, const std::string& flow_node);
+  void bot_saw(Conversation& c, const StoredMessage& m);
+  void bot_catch_up(Conversation& c);
+  void pump_bot(const std::string& conversation_id);
+  void on_bot_outcome(const std::string& conversation_id, uint64_t generation, BotOutcome outcome);
+  void post_bot_message(Conversation& c, BotReply reply);
+  void bot_lets_go(Conversation& c, BotSession::Exit exit);
+  void bot_after_delivery(Conversation& c);
 
   // history.cpp
   void answer_history(const Identity& requester, const std::string& conversation_id,
@@ -195,6 +214,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   bus::EventBus bus_;
   EnginePolicy policy_;
   std::vector<RouterPtr> routing_chain_;
+  BotPipelinePtr bot_;
   std::unordered_map<std::string, Conversation> conversations_;  // open ones (and closing)
   std::unordered_map<std::string, VisitorState> visitors_;
   std::map<std::string, AgentState> agents_;  // ordered by id: candidates' stable order

@@ -1,0 +1,68 @@
+// What the engine needs from the tenant's auto-reply pipeline, as a small
+// interface: core/bots implements it over plugins, unit tests with fakes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sb::engine {
+
+// One line of the conversation as the bot may read it.
+struct BotLine {
+  uint64_t seq = 0;
+  std::string role;  // "visitor" | "bot" | "agent"
+  std::string text;
+};
+
+// One visitor message for the pipeline, with what the engine keeps for the bot.
+struct BotTurn {
+  std::string conversation_id;
+  std::string visitor_id;
+  uint64_t seq = 0;  // the visitor message's
+  std::string text;
+  std::string language;                // as the widget reported it, or empty
+  std::string attributes_json = "{}";  // what earlier turns set (set_attributes)
+  // The flow node the conversation was handed to the bot at; set on the first turn
+  // after start_bot only.
+  std::string start_node;
+  std::map<std::string, std::string> state;  // stage name -> what it returned as "state"
+  std::vector<BotLine> history;              // the lines before this one, oldest first
+};
+
+struct BotReply {
+  std::string text;
+  std::vector<std::string> quick_replies;  // options shown with it (live, not stored)
+};
+
+// What a turn produced. A turn may produce an interim outcome first (the holding
+// reply when the answer is slow), then exactly one final outcome.
+struct BotOutcome {
+  std::vector<BotReply> replies;  // sent to the visitor in this order
+  // stage -> its new state JSON; nullopt clears it. Stages not named keep theirs.
+  std::map<std::string, std::optional<std::string>> state;
+  std::string set_attributes_json;  // a JSON object merged into the attributes, or empty
+  bool handoff = false;             // the bot lets go: the conversation is routed to a human
+  std::string handoff_group;        // asked for by the stage that handed off, or empty
+  std::string handoff_reason;
+  bool close = false;  // close the conversation once the replies are out
+  bool final = true;
+};
+
+class BotPipeline {
+ public:
+  virtual ~BotPipeline() = default;
+  // The name bot messages carry (from.name).
+  virtual const std::string& display_name() const = 0;
+  // Runs on the engine's strand and never blocks. on_outcome runs on the strand,
+  // never inside this call: zero or more interim outcomes, then one final outcome,
+  // always (a failing or silent pipeline hands off rather than never answers).
+  virtual void run_turn(BotTurn turn, std::function<void(BotOutcome)> on_outcome) = 0;
+};
+using BotPipelinePtr = std::shared_ptr<BotPipeline>;
+
+}  // namespace sb::engine

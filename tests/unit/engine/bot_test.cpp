@@ -1,0 +1,361 @@
+// The engine's side of bot conversations, with a scripted pipeline: what a visitor
+// and the agent who takes over would notice (bot messages, one turn at a time,
+// hand-off into the queue, the bot silent after a human, restarts).
+#include <catch2/catch.hpp>
+
+#include "engine/tenant_engine.hpp"
+#include "fakes.hpp"
+
+using namespace sb::engine;
+using namespace sb::engine::test;
+
+namespace {
+
+// A pipeline whose answers the test gives, by turn number.
+class ScriptedBot : public BotPipeline {
+ public:
+  explicit ScriptedBot(boost::asio::any_io_executor executor) : executor_(std::move(executor)) {}
+  const std::string& display_name() const override { return name_; }
+  void run_turn(BotTurn turn, std::function<void(BotOutcome)> on_outcome) override {
+    turns.push_back(std::move(turn));
+    answers.push_back(std::move(on_outcome));
+    if (echo) answer(turns.size() - 1, say("echo: " + turns.back().text));
+  }
+  // Delivered later on the executor, as the contract says.
+  void answer(size_t turn, BotOutcome outcome) {
+    boost::asio::post(executor_,
+                      [fn = answers.at(turn), outcome = std::move(outcome)] { fn(outcome); });
+  }
+  static BotOutcome say(std::string text, bool final = true) {
+    BotOutcome o;
+    o.replies.push_back(BotReply{std::move(text), {}});
+    o.final = final;
+    return o;
+  }
+
+  std::vector<BotTurn> turns;
+  std::vector<std::function<void(BotOutcome)>> answers;
+  bool echo = false;
+
+ private:
+  boost::asio::any_io_executor executor_;
+  std::string name_ = "Helper";
+};
+
+AgentState agent(std::string id) {
+  AgentState a;
+  a.id = id;
+  a.email = id + "@t.test";
+  a.name = "Agent " + id;
+  a.role = "agent";
+  a.max_concurrent = 3;
+  return a;
+}
+
+Identity visitor(std::string id) {
+  return Identity{Role::visitor, std::move(id), "Visitor", ""};
+}
+Identity agent_identity(std::string id, std::string role = "agent") {
+  return Identity{Role::agent, std::move(id), "", std::move(role)};
+}
+
+std::string str(const boost::json::value& v) {
+  return std::string(v.as_string());
+}
+
+struct Fixture {
+  boost::asio::io_context ioc;
+  boost::asio::any_io_executor strand = boost::asio::make_strand(ioc);
+  std::shared_ptr<FakeStore> store = std::make_shared<FakeStore>(strand);
+  std::shared_ptr<sb::metrics::TenantMetrics> metrics =
+      std::make_shared<sb::metrics::TenantMetrics>();
+  std::shared_ptr<ScriptedBot> bot;
+  std::shared_ptr<TenantEngine> engine;
+  uint64_t next_peer = 1;
+
+  Fixture() { restart(); }
+
+  // A new engine and a new pipeline on the same storage: a server restart.
+  void restart() {
+    bot = std::make_shared<ScriptedBot>(strand);
+    engine = std::make_shared<TenantEngine>("t1", strand, store, metrics);
+    engine->set_agents({agent("ann"), agent("boss")});
+    engine->set_routing_chain({std::make_shared<LeastLoadedRouter>()});
+    EnginePolicy policy;
+    policy.bot_first = true;
+    engine->set_policy(policy);
+    engine->set_bot(bot);
+    bool ok = false;
+    engine->start([&](bool started, std::string) { ok = started; });
+    settle();
+    REQUIRE(ok);
+  }
+  void settle() {
+    ioc.restart();
+    ioc.run();
+  }
+  std::shared_ptr<FakePeer> peer() { return std::make_shared<FakePeer>(next_peer++); }
+  std::shared_ptr<FakePeer> visitor_peer(const std::string& id) {
+    auto p = peer();
+    engine->visitor_hello(p, visitor(id), "tok", {});
+    settle();
+    return p;
+  }
+  void say(const std::shared_ptr<FakePeer>& p, const Identity& who, std::string client_msg_id,
+           std::string text, std::string conversation_id = {}) {
+    MessageCommand m;
+    m.client_msg_id = std::move(client_msg_id);
+    m.text = std::move(text);
+    m.conversation_id = std::move(conversation_id);
+    engine->post_message(p, who, std::move(m));
+    settle();
+  }
+  // The conversation record as storage holds it.
+  boost::json::object record(const std::string& cid) { return store->conversations.at(cid); }
+};
+
+std::vector<std::string> texts_from(const FakePeer& p, std::string_view role) {
+  std::vector<std::string> out;
+  for (const auto& m : p.of_type("message"))
+    if (m.at("from").at("role").as_string() == role) out.push_back(str(m.at("text")));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the bot answers the visitor with an ordinary stored message from role bot") {
+  Fixture f;
+  auto vis = f.visitor_peer("v1");
+  f.say(vis, visitor("v1"), "m1", "where is my order?");
+  REQUIRE(f.bot->turns.size() == 1);
+  const BotTurn& turn = f.bot->turns[0];
+  CHECK(turn.text == "where is my order?");
+  CHECK(turn.seq == 1);
+  CHECK(turn.visitor_id == "v1");
+  const std::string cid = turn.conversation_id;
+  CHECK(str(f.record(cid).at("status")) == "bot");
+
+  BotOutcome answer = ScriptedBot::say("Your order number, please?");
+  answer.replies[0].quick_replies = {"I don't have it", "Talk to a human"};
+  f.bot->answer(0, answer);
+  f.settle();
+
+  const auto messages = vis->of_type("message");
+  REQUIRE(messages.size() == 1);
+  CHECK(str(messages[0].at("from").at("role")) == "bot");
+  CHECK(str(messages[0].at("from").at("name")) == "Helper");
+  CHECK(messages[0].at("seq").as_int64() == 2);
+  CHECK(str(messages[0].at("text")) == "Your order number, please?");
+  REQUIRE(messages[0].at("quick_replies").as_array().size() == 2);
+  CHECK(str(messages[0].at("quick_replies").as_array()[1]) == "Talk to a human");
+  // Stored like any other message, after the visitor's.
+  REQUIRE(f.store->messages[cid].count(2));
+  CHECK(f.store->messages[cid][2].sender_role == "bot");
+  CHECK(f.store->messages[cid][2].text == "Your order number, please?");
+}
+
+TEST_CASE("the bot gets the visitor's messages one at a time, in seq order") {
+  Fixture f;
+  auto vis = f.visitor_peer("v1");
+  f.say(vis, visitor("v1"), "m1", "one");
+  f.say(vis, visitor("v1"), "m2", "two");
+  f.say(vis, visitor("v1"), "m3", "three");
+  REQUIRE(f.bot->turns.size() == 1);  // the first turn has not answered yet
+
+  f.bot->answer(0, ScriptedBot::say("first answer"));
+  f.settle();
+  REQUIRE(f.bot->turns.size() == 2);
+  CHECK(f.bot->turns[1].text == "two");
+  CHECK(f.bot->turns[1].seq == 2);
+  // The stages see what was said before, the bot's answer included.
+  REQUIRE(f.bot->turns[1].history.size() == 1);
+  CHECK(f.bot->turns[1].history[0].text == "one");
+
+  f.bot->answer(1, ScriptedBot::say("second answer"));
+  f.settle();
+  REQUIRE(f.bot->turns.size() == 3);
+  CHECK(f.bot->turns[2].text == "three");
+  f.bot->answer(2, ScriptedBot::say("third answer"));
+  f.settle();
+  CHECK(texts_from(*vis, "bot") ==
+        std::vector<std::string>{"first answer", "second answer", "third answer"});
+}
+
+TEST_CASE("a holding reply goes out at once and the real answer follows in the same turn") {
+  Fixture f;
+  auto vis = f.visitor_peer("v1");
+  f.say(vis, visitor("v1"), "m1", "a hard question");
+  f.say(vis, visitor("v1"), "m2", "hello?");
+  f.bot->answer(0, ScriptedBot::say("One moment please…", false));
+  f.settle();
+  CHECK(texts_from(*vis, "bot") == std::vector<std::string>{"One moment please…"});
+  CHECK(f.bot->turns.size() == 1);  // still the first turn
+  f.bot->answer(0, ScriptedBot::say("The real answer."));
+  f.settle();
+  CHECK(texts_from(*vis, "bot") ==
+        std::vector<std::string>{"One moment please…", "The real answer."});
+  REQUIRE(f.bot->turns.size() == 2);
+  CHECK(f.bot->turns[1].text == "hello?");
+}
+
+TEST_CASE(
+    "a hand-off tells the visitor, queues them with their position, and the agent "
+    "sees the bot part of the conversation") {
+  Fixture f;
+  auto vis = f.visitor_peer("v1");
+  f.say(vis, visitor("v1"), "m1", "my parcel is lost");
+  f.bot->answer(0, ScriptedBot::say("Sorry to hear that. Your order number?"));
+  f.settle();
+  f.say(vis, visitor("v1"), "m2", "talk to a human");
+  BotOutcome handoff = ScriptedBot::say("Connecting you to a person.");
+  handoff.handoff = true;
+  handoff.handoff_reason = "visitor asked";
+  f.bot->answer(1, handoff);
+  f.settle();
+
+  const std::string cid = f.bot->turns[0].conversation_id;
+  // No agent is online: the visitor still hears from us and learns their place.
+  CHECK(texts_from(*vis, "bot").back() == "Connecting you to a person.");
+  const auto queued = vis->of_type("conversation.queued");
+  REQUIRE(queued.size() == 1);
+  CHECK(queued[0].at("position").as_int64() == 1);
+  CHECK(str(f.record(cid).at("status")) == "queued");
+  CHECK(f.record(cid).at("bot").at("handed_off").as_bool());
+
+  // An agent comes online and gets it, with the bot's part in the history.
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_identity("ann"));
+  f.settle();
+  const auto assigned = ann->of_type("conversation.assigned");
+  REQUIRE(assigned.size() == 1);
+  const auto& history = assigned[0].at("history").as_array();
+  REQUIRE(history.size() == 4);
+  CHECK(str(history[1].at("from").at("role")) == "bot");
+  CHECK(str(history[1].at("text")) == "Sorry to hear that. Your order number?");
+  CHECK(str(history[3].at("text")) == "Connecting you to a person.");
+
+  // From now on the bot is silent: the visitor's messages go to the agent only.
+  f.say(vis, visitor("v1"), "m3", "hello?");
+  CHECK(f.bot->turns.size() == 2);
+  CHECK(texts_from(*ann, "visitor") == std::vector<std::string>{"hello?"});
+  CHECK(texts_from(*vis, "bot").size() == 2);
+}
+
+TEST_CASE("an answer that arrives after a human took over is dropped") {
+  Fixture f;
+  auto vis = f.visitor_peer("v1");
+  f.say(vis, visitor("v1"), "m1", "slow question");
+  f.bot->answer(0, ScriptedBot::say("Still thinking…", false));
+  f.settle();
+  const std::string cid = f.bot->turns[0].conversation_id;
+
+  // An admin hands the conversation to an agent while the bot is still thinking.
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_identity("ann"));
+  auto boss = f.peer();
+  f.engine->agent_connect(boss, agent_identity("boss", "admin"));
+  f.settle();
+  f.engine->transfer_conversation(boss, agent_identity("boss", "admin"), cid, "ann", "", "r1");
+  f.settle();
+  REQUIRE(ann->of_type("conversation.assigned").size() == 1);
+
+  f.bot->answer(0, ScriptedBot::say("The late answer"));
+  f.settle();
+  CHECK(texts_from(*vis, "bot") == std::vector<std::string>{"Still thinking…"});
+  CHECK(texts_from(*ann, "bot").empty());
+  for (const auto& [seq, m] : f.store->messages[cid]) CHECK(m.text != "The late answer");
+}
+
+TEST_CASE("the bot can close the conversation after its reply") {
+  Fixture f;
+  auto vis = f.visitor_peer("v1");
+  f.say(vis, visitor("v1"), "m1", "thanks, bye");
+  BotOutcome bye = ScriptedBot::say("Goodbye!");
+  bye.close = true;
+  f.bot->answer(0, bye);
+  f.settle();
+  CHECK(texts_from(*vis, "bot") == std::vector<std::string>{"Goodbye!"});
+  const auto closed = vis->of_type("conversation.closed");
+  REQUIRE(closed.size() == 1);
+  CHECK(str(closed[0].at("by")) == "bot");
+  // The reply came before the close.
+  size_t reply_at = 0, closed_at = 0;
+  for (size_t i = 0; i < vis->frames.size(); ++i) {
+    if (vis->frames[i].at("type").as_string() == "message") reply_at = i;
+    if (vis->frames[i].at("type").as_string() == "conversation.closed") closed_at = i;
+  }
+  CHECK(reply_at < closed_at);
+  // The next message opens a new conversation, with the bot again.
+  f.say(vis, visitor("v1"), "m2", "one more thing");
+  REQUIRE(f.bot->turns.size() == 2);
+  CHECK(f.bot->turns[1].conversation_id != f.bot->turns[0].conversation_id);
+}
+
+TEST_CASE("stage state and attributes are kept with the conversation and survive a restart") {
+  Fixture f;
+  auto vis = f.visitor_peer("v1");
+  f.say(vis, visitor("v1"), "m1", "order status");
+  BotOutcome ask = ScriptedBot::say("Your order number?");
+  ask.state["autoreply-flow"] = R"({"node":"ask_order"})";
+  ask.set_attributes_json = R"({"topic":"orders"})";
+  f.bot->answer(0, ask);
+  f.settle();
+  const std::string cid = f.bot->turns[0].conversation_id;
+  CHECK(str(f.record(cid).at("bot").at("state").at("autoreply-flow")) == R"({"node":"ask_order"})");
+
+  // The visitor answers while the server restarts before the bot could reply.
+  f.say(vis, visitor("v1"), "m2", "A-12345");
+  REQUIRE(f.bot->turns.size() == 2);
+  f.restart();
+
+  // The new engine resumes with the bot: the unanswered message gets its turn, with
+  // the state and attributes of before.
+  REQUIRE(f.bot->turns.size() == 1);
+  const BotTurn& resumed = f.bot->turns[0];
+  CHECK(resumed.conversation_id == cid);
+  CHECK(resumed.text == "A-12345");
+  CHECK(resumed.state.at("autoreply-flow") == R"({"node":"ask_order"})");
+  CHECK(resumed.attributes_json == R"({"topic":"orders"})");
+  REQUIRE(resumed.history.size() == 2);
+  CHECK(resumed.history[1].role == "bot");
+
+  auto back = f.visitor_peer("v1");
+  BotOutcome done = ScriptedBot::say("Order A-12345 ships tomorrow.");
+  done.state["autoreply-flow"] = std::nullopt;
+  f.bot->answer(0, done);
+  f.settle();
+  CHECK(texts_from(*back, "bot") == std::vector<std::string>{"Order A-12345 ships tomorrow."});
+  CHECK(f.record(cid).at("bot").at("state").as_object().empty());
+  CHECK(f.record(cid).at("bot").at("answered_seq").as_int64() == 3);
+
+  // Answered messages are not answered again after another restart.
+  f.restart();
+  CHECK(f.bot->turns.empty());
+}
+
+TEST_CASE("a conversation the bot handed off never goes back to it") {
+  Fixture f;
+  auto vis = f.visitor_peer("v1");
+  f.say(vis, visitor("v1"), "m1", "human please");
+  BotOutcome handoff;
+  handoff.handoff = true;
+  f.bot->answer(0, handoff);
+  f.settle();
+  const std::string cid = f.bot->turns[0].conversation_id;
+  CHECK(str(f.record(cid).at("status")) == "queued");
+  f.restart();
+  f.say(vis, visitor("v1"), "m2", "still there?");
+  CHECK(f.bot->turns.empty());
+  CHECK(str(f.record(cid).at("status")) == "queued");
+}
+
+TEST_CASE("without a pipeline a conversation is routed as usual") {
+  Fixture f;
+  f.engine->set_bot(nullptr);
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_identity("ann"));
+  auto vis = f.visitor_peer("v1");
+  f.say(vis, visitor("v1"), "m1", "hi");
+  CHECK(f.bot->turns.empty());
+  CHECK(ann->of_type("conversation.assigned").size() == 1);
+}
