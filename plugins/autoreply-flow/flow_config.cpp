@@ -1,5 +1,6 @@
 #include "flow_config.hpp"
 
+#include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <stdexcept>
@@ -13,6 +14,15 @@ constexpr std::string_view kTable = "plugins.autoreply-flow.";
 
 [[noreturn]] void fail(std::string_view key, const std::string& reason) {
   throw std::invalid_argument(std::string(kTable) + std::string(key) + ": " + reason);
+}
+
+// The context as an object; an empty one when it is not one (never an error: the
+// context is only a hint).
+json::value parse_object(std::string_view text) {
+  boost::system::error_code ec;
+  json::value parsed = json::parse(text, ec);
+  if (ec || !parsed.is_object()) return json::object();
+  return parsed;
 }
 
 }  // namespace
@@ -52,15 +62,19 @@ FlowConfig parse_flow_config(std::string_view config_json,
 }
 
 std::string intent_from_context(std::string_view context_json) {
-  if (context_json.empty()) return {};
-  boost::system::error_code ec;
-  const json::value parsed = json::parse(context_json, ec);
-  if (ec || !parsed.is_object()) return {};
-  const json::value* intent = parsed.get_object().if_contains("intent");
+  const json::value context = parse_object(context_json);
+  const json::value* intent = context.get_object().if_contains("intent");
   if (!intent || !intent->is_object()) return {};
   const json::value* name = intent->get_object().if_contains("name");
   if (!name || !name->is_string()) return {};
   return std::string(name->get_string());
+}
+
+std::string flow_node_from_context(std::string_view context_json) {
+  const json::value context = parse_object(context_json);
+  const json::value* node = context.get_object().if_contains("flow_node");
+  if (!node || !node->is_string()) return {};
+  return std::string(node->get_string());
 }
 
 }  // namespace switchboard::flow

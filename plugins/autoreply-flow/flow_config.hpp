@@ -27,4 +27,9 @@ FlowConfig parse_flow_config(std::string_view config_json, const std::filesystem
 // A context that is not such an object has no intent: it is never an error.
 std::string intent_from_context(std::string_view context_json);
 
+// The flow node the conversation is to start at ({"flow_node":"order_status"} or
+// "flow/node"), or "": how the routing graph or an intent's flow_node action sends
+// a conversation into a flow.
+std::string flow_node_from_context(std::string_view context_json);
+
 }  // namespace switchboard::flow

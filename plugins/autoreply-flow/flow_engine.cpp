@@ -34,7 +34,10 @@ class Turn {
 
   TurnOutput run() {
     drop_stale_flow();
-    if (state_.at) {
+    if (auto target = asked_for_node()) {
+      state_.params.clear();
+      enter(*target);
+    } else if (state_.at) {
       answer_waiting_node();
     } else if (const Flow* flow = entry_flow()) {
       start(*flow);
@@ -52,6 +55,18 @@ class Turn {
     const Flow* flow = flows_.flow(state_.at->flow);
     const Node* node = flow ? flow->node(state_.at->node) : nullptr;
     if (!node || !node->waits() || input_.now_ms >= state_.expires_ms) end_flow();
+  }
+
+  std::optional<Target> asked_for_node() const {
+    const std::string_view name = input_.flow_node;
+    const auto slash = name.find('/');
+    const Flow* flow = flows_.flow(name.substr(0, slash));
+    if (!flow) return std::nullopt;
+    Target target{flow->name, slash == std::string_view::npos
+                                  ? flow->start
+                                  : std::string(name.substr(slash + 1))};
+    if (!flow->node(target.node)) return std::nullopt;
+    return target;
   }
 
   void answer_waiting_node() {

@@ -10,9 +10,10 @@
 // When those run out (and there is no on_max_retries) the flow ends and the message
 // is deferred to the next stage, so the bot never repeats itself forever.
 //
-// With no flow waiting, a flow starts on one of its intents, else on the longest of
-// its keywords found in the message, else (on the conversation's first message
-// only) the default flow starts. Otherwise the message is deferred.
+// A turn that names a flow node (TurnInput::flow_node) starts there whatever was
+// waiting; an unknown name is ignored. With no flow waiting, a flow starts on one of its intents,
+// else on the longest of its keywords found in the message, else (on the conversation's first
+// message only) the default flow starts. Otherwise the message is deferred.
 //
 // Entering a node says its message, sets its attributes, and then acts: waits,
 // forwards (next, lookup) or ends the flow (handoff, close, ask_llm, or nothing).
@@ -39,7 +40,10 @@ struct TurnInput {
   std::string_view language;    // the widget's, e.g. "zh-CN"; may be empty
   std::string_view state_json;  // as returned last time; "" on the first message
   std::string_view intent;      // from an earlier stage of the turn; may be empty
-  std::int64_t now_ms = 0;      // wall clock
+  // "flow" or "flow/node" to start at, from whoever handed the conversation to the
+  // bot (the routing graph, or an intent's flow_node action); may be empty.
+  std::string_view flow_node;
+  std::int64_t now_ms = 0;  // wall clock
 };
 
 struct TurnOutput {

@@ -14,12 +14,14 @@ struct Conversation {
   std::string language = {};
   std::int64_t now_ms = 1'700'000'000'000;
 
-  switchboard::flow::TurnOutput say(const std::string& text, const std::string& intent = "") {
+  switchboard::flow::TurnOutput say(const std::string& text, const std::string& intent = "",
+                                    const std::string& flow_node = "") {
     switchboard::flow::TurnInput input;
     input.text = text;
     input.language = language;
     input.state_json = state;
     input.intent = intent;
+    input.flow_node = flow_node;
     input.now_ms = now_ms;
     auto output = engine->step(input);
     if (output.state_changed) state = output.state_json;

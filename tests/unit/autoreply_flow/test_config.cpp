@@ -37,3 +37,10 @@ TEST_CASE("the intent comes from context_json and anything else means none", "[c
   CHECK(intent_from_context(R"({"intent":"refund"})").empty());
   CHECK(intent_from_context(R"({"intent":{"name":7}})").empty());
 }
+
+TEST_CASE("the flow node to start at comes from context_json", "[config]") {
+  CHECK(flow_node_from_context(R"({"flow_node":"order_status/ask_number"})") ==
+        "order_status/ask_number");
+  CHECK(flow_node_from_context(R"({"intent":{"name":"x"}})").empty());
+  CHECK(flow_node_from_context("[]").empty());
+}

@@ -147,6 +147,18 @@ TEST_CASE("an intent from an earlier stage takes a transition and starts a flow"
   CHECK(started.source == "flow:order/ask");
 }
 
+TEST_CASE("a named flow node starts there, over whatever was waiting", "[engine]") {
+  Conversation c{&shop()};
+  c.say("hi");
+  CHECK(c.say("hello", "", "order").reply == "Order number?");
+  CHECK(c.say("SB-10001").reply == "Got SB-10001.");
+  Conversation d{&shop()};
+  CHECK(d.say("hello", "", "menu/anything_else").reply == "Anything else?");
+  // An unknown name is ignored: the message is handled as usual.
+  Conversation e{&shop()};
+  CHECK(e.say("hi", "", "nowhere/x").source == "flow:menu/hello");
+}
+
 TEST_CASE("a captured value is validated, retried, then given up on", "[engine]") {
   Conversation c{&shop(), R"({"v":1})"};
   CHECK(c.say("where is my order").reply == "Order number?");
