@@ -57,7 +57,7 @@ void TenantEngine::start_bot(Conversation& c, const std::string& flow_node) {
   }
   c.status = ConversationStatus::bot;
   c.last_notified_position = 0;
-  c.bot.start_node = flow_node;
+  c.bot.flow_node = flow_node;
   c.bot.turn_running = false;
   c.bot.exit = BotSession::Exit::none;
   ++c.bot.generation;
@@ -124,7 +124,7 @@ void TenantEngine::pump_bot(const std::string& conversation_id) {
   turn.text = std::move(next->second);
   bot.inbox.erase(next);
   turn.attributes_json = bot.attributes_json;
-  turn.start_node = std::exchange(bot.start_node, {});
+  turn.flow_node = std::exchange(bot.flow_node, {});
   turn.state = bot.state;
   for (const auto& [seq, line] : bot.history)
     if (seq < turn.seq) turn.history.push_back(line);
@@ -221,7 +221,7 @@ void TenantEngine::bot_after_delivery(Conversation& c) {
 json::object bot_record(const BotSession& bot) {
   json::object state;
   for (const auto& [stage, value] : bot.state) state[stage] = value;
-  return json::object{{"start_node", bot.start_node},
+  return json::object{{"flow_node", bot.flow_node},
                       {"state", std::move(state)},
                       {"attributes", parse_object_or_empty(bot.attributes_json)},
                       {"answered_seq", bot.answered_seq},
@@ -232,8 +232,8 @@ BotSession parse_bot_record(const json::value& record) {
   BotSession bot;
   if (!record.is_object()) return bot;
   const auto& o = record.get_object();
-  if (const auto* v = o.if_contains("start_node"); v && v->is_string())
-    bot.start_node = std::string(v->get_string());
+  if (const auto* v = o.if_contains("flow_node"); v && v->is_string())
+    bot.flow_node = std::string(v->get_string());
   if (const auto* v = o.if_contains("state"); v && v->is_object())
     for (const auto& [stage, value] : v->get_object())
       if (value.is_string()) bot.state[std::string(stage)] = std::string(value.get_string());

@@ -29,7 +29,7 @@ struct BotTurn {
   std::string attributes_json = "{}";  // what earlier turns set (set_attributes)
   // The flow node the conversation was handed to the bot at; set on the first turn
   // after start_bot only.
-  std::string start_node;
+  std::string flow_node;
   std::map<std::string, std::string> state;  // stage name -> what it returned as "state"
   std::vector<BotLine> history;              // the lines before this one, oldest first
 };

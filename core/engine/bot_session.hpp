@@ -12,7 +12,7 @@
 namespace sb::engine {
 
 struct BotSession {
-  std::string start_node;                    // handed to the next turn, then cleared
+  std::string flow_node;                     // handed to the next turn, then cleared
   std::map<std::string, std::string> state;  // stage name -> state JSON
   std::string attributes_json = "{}";
   uint64_t answered_seq = 0;  // every visitor message up to here has had its turn

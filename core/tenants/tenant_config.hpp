@@ -6,9 +6,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "tenants/bot_config.hpp"
 
 namespace sb::tenants {
 
@@ -66,6 +69,7 @@ struct TenantConfig {
   ConversationPolicy conversation;
   std::map<std::string, PluginSection> plugin_sections;
   std::vector<AgentConfig> agents;
+  std::optional<BotConfig> bot;  // absent: the tenant has no bot
 
   // nullptr when the file has no [plugins.NAME] table for that plugin.
   const PluginSection* section(std::string_view plugin) const;

@@ -31,6 +31,8 @@ inline const PluginLookup& fake_plugins() {
         {{"threshold", SB_CONFIG_FLOAT},
          {"answers", SB_CONFIG_ARRAY},
          {"greeting", SB_CONFIG_TABLE}}}},
+      {"autoreply-flow", {"autoreply-flow", SB_KIND_AUTOREPLY, {}}},
+      {"llm-openai", {"llm-openai", SB_KIND_LLM, {{"model", SB_CONFIG_STRING}}}},
   };
   static const PluginLookup lookup = [](std::string_view name) -> const PluginSchema* {
     auto it = installed.find(name);

@@ -1,0 +1,30 @@
+// How a tenant's bot behaves: the [bot] table of its TOML, as the pipeline uses it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sb::bots {
+
+struct PipelineSettings {
+  std::string display_name = "Assistant";
+  // Past this, the visitor gets holding_reply at once; the answer follows when it comes.
+  std::chrono::milliseconds holding_after{3000};
+  // A stage that has not answered by then has failed; the pipeline goes on.
+  std::chrono::milliseconds stage_timeout{20000};
+  std::string holding_reply;
+  std::string handoff_reply;
+  std::string system_prompt;
+  uint32_t faq_context_entries = 3;  // knowledge-base entries the LLM gets as context
+  uint32_t llm_max_tokens = 0;       // 0 = the provider's default
+  // After this many failures in a row a stage is skipped for breaker_cooldown.
+  uint32_t breaker_failures = 3;
+  std::chrono::milliseconds breaker_cooldown{60000};
+  // Lower-case; a visitor message containing one goes straight to a human.
+  std::vector<std::string> handoff_phrases;
+  std::vector<std::string> handoff_intents;  // context.intent.name that hands off
+};
+
+}  // namespace sb::bots

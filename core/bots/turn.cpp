@@ -1,0 +1,242 @@
+#include "bots/turn.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "bots/result_json.hpp"
+#include "common/clock.hpp"
+#include "switchboard/sb_plugin.h"
+
+namespace sb::bots {
+
+namespace json = boost::json;
+
+namespace {
+
+// ASCII letters folded; other text (Chinese, ...) compared as written.
+std::string folded(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return out;
+}
+
+}  // namespace
+
+Turn::Turn(std::shared_ptr<const Pipeline> pipeline, engine::BotTurn input,
+           std::function<void(engine::BotOutcome)> emit)
+    : pipeline_(std::move(pipeline)),
+      settings_(pipeline_->settings_),
+      input_(std::move(input)),
+      emit_(std::move(emit)),
+      holding_timer_(pipeline_->strand_),
+      stage_timer_(pipeline_->strand_) {
+  if (!input_.flow_node.empty()) context_["flow_node"] = input_.flow_node;
+  json::array history;
+  for (const auto& line : input_.history)
+    history.push_back(json::object{{"role", line.role}, {"text", line.text}});
+  context_["history"] = std::move(history);
+}
+
+void Turn::start() {
+  const std::string text = folded(input_.text);
+  for (const auto& phrase : settings_.handoff_phrases)
+    if (!phrase.empty() && text.find(phrase) != std::string::npos)
+      return hand_off("the visitor asked for a human");
+
+  holding_timer_.expires_after(settings_.holding_after);
+  holding_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (!ec) self->on_holding_time();
+  });
+  try_stage(0);
+}
+
+// The next stage that may answer, from index on: not skipped by its breaker, the
+// LLM only within the day's budget. None left: a human answers.
+void Turn::try_stage(size_t index) {
+  const auto& stages = pipeline_->stages_;
+  for (; index < stages.size(); ++index) {
+    const Stage& stage = stages[index];
+    if (llm_only_ && !stage.llm) continue;
+    if (stage.llm && !pipeline_->budget_->allows_more()) {
+      spdlog::info("tenant {}: LLM stage {} skipped: the day's token budget is spent",
+                   pipeline_->tenant_id_, stage.name);
+      continue;
+    }
+    if (!pipeline_->breakers_[index]->try_acquire()) continue;  // cooling down after failures
+    return stage.llm ? ask_llm(index) : ask_autoreply(index);
+  }
+  hand_off(llm_only_ ? "the LLM could not answer" : "no stage could answer");
+}
+
+void Turn::ask_autoreply(size_t index) {
+  const Stage& stage = pipeline_->stages_[index];
+  AutoreplyRequest request;
+  request.conversation_id = input_.conversation_id;
+  request.visitor_id = input_.visitor_id;
+  request.text = input_.text;
+  request.language = input_.language;
+  request.attributes_json = attributes_json();
+  if (auto it = input_.state.find(stage.name); it != input_.state.end())
+    request.state_json = it->second;
+  request.context_json = context_json();
+  request.deadline_ms = monotonic_ms() + settings_.stage_timeout.count();
+  watch_stage(index);
+  stage.autoreply->reply(request,
+                         [self = shared_from_this(), index, call = call_](StageResult result) {
+                           if (self->is_current(call)) self->on_autoreply(index, std::move(result));
+                         });
+}
+
+void Turn::ask_llm(size_t index) {
+  const Stage& stage = pipeline_->stages_[index];
+  LlmRequest request;
+  request.conversation_id = input_.conversation_id;
+  request.messages_json = llm_messages(settings_, input_, context_);
+  request.max_tokens = settings_.llm_max_tokens;
+  request.deadline_ms = monotonic_ms() + settings_.stage_timeout.count();
+  watch_stage(index);
+  stage.llm->chat(request, [self = shared_from_this(), index, call = call_](StageResult result) {
+    if (self->is_current(call)) self->on_llm(index, std::move(result));
+  });
+}
+
+// The pipeline keeps its own time limit on every stage: a plugin that never
+// answers costs one stage_timeout, never the turn.
+void Turn::watch_stage(size_t index) {
+  ++call_;
+  stage_timer_.expires_after(settings_.stage_timeout);
+  stage_timer_.async_wait(
+      [self = shared_from_this(), index, call = call_](boost::system::error_code ec) {
+        if (!ec && self->is_current(call)) self->stage_failed(index, "no answer in time");
+      });
+}
+
+void Turn::on_autoreply(size_t index, StageResult result) {
+  stage_timer_.cancel();
+  const Stage& stage = pipeline_->stages_[index];
+  if (result.status != SB_OK && result.status != SB_DEFER)
+    return stage_failed(index, result.error.empty() ? "failed" : result.error);
+  AutoreplyAnswer answer = parse_autoreply_result(result.result_json);
+  if (!answer.error.empty()) return stage_failed(index, "malformed result: " + answer.error);
+  if (result.status == SB_OK && !answer.acts())
+    return stage_failed(index, "answered with nothing to say or do");
+  pipeline_->breakers_[index]->record_success();
+
+  if (answer.has_state) state_[stage.name] = answer.state;
+  for (auto& [key, value] : answer.context) context_[key] = value;
+  for (auto& [key, value] : answer.set_attributes) attributes_set_[key] = value;
+  if (result.status == SB_DEFER) {
+    check_handoff_intent(index);
+    if (!finished_) try_stage(index + 1);
+    return;
+  }
+  spdlog::debug("tenant {}: stage {} answered {} ({})", pipeline_->tenant_id_, stage.name,
+                input_.conversation_id, answer.why);
+  if (answer.handoff)
+    return hand_off(answer.handoff_reason.empty() ? "stage " + stage.name + " handed off"
+                                                  : answer.handoff_reason,
+                    answer.handoff_group, answer.reply);
+  if (!answer.reply.empty())
+    replies_.push_back(engine::BotReply{answer.reply, std::move(answer.quick_replies)});
+  if (answer.ask_llm) {
+    // What the stage said goes out now; the LLM's answer follows.
+    if (!replies_.empty()) {
+      engine::BotOutcome interim;
+      interim.replies = std::exchange(replies_, {});
+      interim.final = false;
+      emit_(std::move(interim));
+    }
+    llm_only_ = true;
+    return try_stage(0);
+  }
+  engine::BotOutcome outcome;
+  outcome.close = answer.close;
+  finish(std::move(outcome));
+}
+
+void Turn::on_llm(size_t index, StageResult result) {
+  stage_timer_.cancel();
+  if (result.status != SB_OK)
+    return stage_failed(index, result.error.empty() ? "failed" : result.error);
+  LlmAnswer answer = parse_llm_result(result.result_json);
+  if (!answer.error.empty()) return stage_failed(index, answer.error);
+  pipeline_->breakers_[index]->record_success();
+  pipeline_->budget_->spend(answer.tokens);
+  replies_.push_back(engine::BotReply{std::move(answer.text), {}});
+  finish(engine::BotOutcome{});
+}
+
+void Turn::stage_failed(size_t index, const std::string& why) {
+  stage_timer_.cancel();
+  const std::string& name = pipeline_->stages_[index].name;
+  if (pipeline_->breakers_[index]->record_failure()) {
+    spdlog::warn("tenant {}: bot stage {} failed {} times in a row; skipped for {} ms",
+                 pipeline_->tenant_id_, name, settings_.breaker_failures,
+                 settings_.breaker_cooldown.count());
+  }
+  spdlog::warn("tenant {}: bot stage {} on {}: {}", pipeline_->tenant_id_, name,
+               input_.conversation_id, why);
+  ++call_;  // whatever it says later is stale
+  try_stage(index + 1);
+}
+
+void Turn::check_handoff_intent(size_t index) {
+  const auto* intent = context_.if_contains("intent");
+  const auto* name =
+      intent && intent->is_object() ? intent->get_object().if_contains("name") : nullptr;
+  if (!name || !name->is_string()) return;
+  const auto& wanted = settings_.handoff_intents;
+  if (std::find(wanted.begin(), wanted.end(), name->get_string()) != wanted.end())
+    hand_off("intent " + std::string(name->get_string()) + " from stage " +
+             pipeline_->stages_[index].name);
+}
+
+void Turn::on_holding_time() {
+  if (finished_ || held_ || settings_.holding_reply.empty()) return;
+  held_ = true;
+  engine::BotOutcome interim;
+  interim.replies = std::exchange(replies_, {});
+  interim.replies.push_back(engine::BotReply{settings_.holding_reply, {}});
+  interim.final = false;
+  emit_(std::move(interim));
+}
+
+void Turn::hand_off(const std::string& reason, const std::string& group, const std::string& reply) {
+  const std::string& text = reply.empty() ? settings_.handoff_reply : reply;
+  if (!text.empty()) replies_.push_back(engine::BotReply{text, {}});
+  engine::BotOutcome outcome;
+  outcome.handoff = true;
+  outcome.handoff_group = group;
+  outcome.handoff_reason = reason;
+  finish(std::move(outcome));
+}
+
+void Turn::finish(engine::BotOutcome outcome) {
+  finished_ = true;
+  holding_timer_.cancel();
+  stage_timer_.cancel();
+  outcome.replies = std::move(replies_);
+  outcome.state = std::move(state_);
+  if (!attributes_set_.empty()) outcome.set_attributes_json = json::serialize(attributes_set_);
+  outcome.final = true;
+  emit_(std::move(outcome));
+}
+
+std::string Turn::attributes_json() const {
+  if (attributes_set_.empty()) return input_.attributes_json;
+  boost::system::error_code ec;
+  json::value base = json::parse(input_.attributes_json, ec);
+  json::object merged = !ec && base.is_object() ? std::move(base.get_object()) : json::object{};
+  for (const auto& [key, value] : attributes_set_) merged[key] = value;
+  return json::serialize(merged);
+}
+
+std::string Turn::context_json() const {
+  return json::serialize(context_);
+}
+
+}  // namespace sb::bots

@@ -1,0 +1,59 @@
+// One visitor message going through the pipeline (internal to sb_bots). It lives
+// until its final outcome: the stage callbacks and timers hold it.
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bots/pipeline.hpp"
+
+namespace sb::bots {
+
+class Turn : public std::enable_shared_from_this<Turn> {
+ public:
+  Turn(std::shared_ptr<const Pipeline> pipeline, engine::BotTurn input,
+       std::function<void(engine::BotOutcome)> emit);
+  void start();
+
+ private:
+  void try_stage(size_t index);
+  void ask_autoreply(size_t index);
+  void ask_llm(size_t index);
+  void on_autoreply(size_t index, StageResult result);
+  void on_llm(size_t index, StageResult result);
+  // The stage did not give a usable answer: counted against it, the next one tries.
+  void stage_failed(size_t index, const std::string& why);
+  void watch_stage(size_t index);
+  bool is_current(uint64_t call) const { return !finished_ && call == call_; }
+  void on_holding_time();
+  void hand_off(const std::string& reason, const std::string& group = {},
+                const std::string& reply = {});
+  void finish(engine::BotOutcome outcome);
+  std::string attributes_json() const;
+  std::string context_json() const;
+  void check_handoff_intent(size_t index);
+
+  std::shared_ptr<const Pipeline> pipeline_;
+  const PipelineSettings& settings_;
+  engine::BotTurn input_;
+  std::function<void(engine::BotOutcome)> emit_;
+  boost::asio::steady_timer holding_timer_;
+  boost::asio::steady_timer stage_timer_;
+
+  boost::json::object context_;  // what the stages found so far this turn
+  std::map<std::string, std::optional<std::string>> state_;  // stage -> new state
+  boost::json::object attributes_set_;
+  std::vector<engine::BotReply> replies_;  // not sent yet
+  uint64_t call_ = 0;      // the stage call under way; answers to older ones are stale
+  bool llm_only_ = false;  // a stage asked for the LLM: only LLM stages try from here
+  bool held_ = false;      // the holding reply went out
+  bool finished_ = false;
+};
+
+}  // namespace sb::bots

@@ -1,0 +1,33 @@
+// A tenant's [bot] table: its auto-reply pipeline and the guards around it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sb::tenants {
+
+struct BotConfig {
+  // Plugin names, tried in order: auto-reply plugins, and LLM plugins (asked when
+  // reached, or when a stage answers ask_llm).
+  std::vector<std::string> pipeline;
+  std::string name = "Assistant";  // shown as the sender of bot messages
+  bool bot_first = false;          // new conversations start with the bot
+  uint32_t timeout_ms = 3000;      // then the holding reply
+  uint32_t stage_timeout_ms = 20000;
+  std::string holding_reply = "One moment please, I am looking into it.";
+  std::string handoff_reply = "Let me connect you with a person. Please wait a moment.";
+  std::string system_prompt;
+  uint32_t faq_context_entries = 3;
+  uint32_t max_tokens = 0;
+  uint64_t daily_token_budget = 0;  // 0 = no limit
+  uint32_t breaker_failures = 3;
+  uint32_t breaker_cooldown_s = 60;
+  std::vector<std::string> handoff_phrases = {"talk to a human", "speak to a human", "real person",
+                                              "human agent",     "转人工",           "人工客服"};
+  std::vector<std::string> handoff_intents = {"human"};
+
+  bool operator==(const BotConfig&) const = default;
+};
+
+}  // namespace sb::tenants

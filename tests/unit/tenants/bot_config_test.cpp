@@ -1,0 +1,95 @@
+// The [bot] table: defaults, every key read, and errors naming the key.
+#include <catch2/catch.hpp>
+
+#include "tenant_test_support.hpp"
+
+using namespace sb::tenants;
+using namespace sb::tenants::test;
+
+TEST_CASE("a tenant without [bot] has no bot; a minimal [bot] takes the defaults") {
+  auto none = load("name = \"Shop\"\n");
+  REQUIRE(none.config);
+  CHECK_FALSE(none.config->bot);
+
+  auto minimal = load(R"(name = "Shop"
+[bot]
+pipeline = ["autoreply-faq"]
+)");
+  INFO(minimal.all());
+  REQUIRE(minimal.config);
+  REQUIRE(minimal.config->bot);
+  const BotConfig& bot = *minimal.config->bot;
+  CHECK(bot.pipeline == std::vector<std::string>{"autoreply-faq"});
+  CHECK(bot.timeout_ms == 3000);
+  CHECK(bot.daily_token_budget == 0);
+  CHECK_FALSE(bot.bot_first);
+  CHECK_FALSE(bot.holding_reply.empty());
+  CHECK_FALSE(bot.handoff_reply.empty());
+  CHECK(bot.handoff_intents == std::vector<std::string>{"human"});
+  CHECK(std::find(bot.handoff_phrases.begin(), bot.handoff_phrases.end(), "转人工") !=
+        bot.handoff_phrases.end());
+}
+
+TEST_CASE("every [bot] key is read") {
+  auto loaded = load(R"(name = "Shop"
+[bot]
+pipeline = ["autoreply-flow", "autoreply-faq", "llm-openai"]
+name = "Ada"
+bot_first = true
+timeout_ms = 1500
+stage_timeout_ms = 9000
+holding_reply = "Hold on"
+handoff_reply = "A colleague takes over"
+system_prompt = "Be brief."
+faq_context_entries = 5
+max_tokens = 300
+daily_token_budget = 200000
+breaker_failures = 4
+breaker_cooldown_s = 30
+handoff_phrases = ["Operator", "人工"]
+handoff_intents = ["human", "complaint"]
+)");
+  INFO(loaded.all());
+  REQUIRE(loaded.config);
+  const BotConfig& bot = *loaded.config->bot;
+  CHECK(bot.pipeline.size() == 3);
+  CHECK(bot.name == "Ada");
+  CHECK(bot.bot_first);
+  CHECK(bot.timeout_ms == 1500);
+  CHECK(bot.stage_timeout_ms == 9000);
+  CHECK(bot.holding_reply == "Hold on");
+  CHECK(bot.handoff_reply == "A colleague takes over");
+  CHECK(bot.system_prompt == "Be brief.");
+  CHECK(bot.faq_context_entries == 5);
+  CHECK(bot.max_tokens == 300);
+  CHECK(bot.daily_token_budget == 200000);
+  CHECK(bot.breaker_failures == 4);
+  CHECK(bot.breaker_cooldown_s == 30);
+  CHECK(bot.handoff_phrases == std::vector<std::string>{"operator", "人工"});
+  CHECK(bot.handoff_intents == std::vector<std::string>{"human", "complaint"});
+}
+
+TEST_CASE("[bot] errors name the key: stages of the wrong kind, unknown keys, bad values") {
+  auto loaded = load(R"(name = "Shop"
+[bot]
+pipeline = ["autoreply-faq", "routing-sticky", "autoreply-faq", "autoreply-nope"]
+timeout_ms = 5
+holding = "typo"
+)");
+  INFO(loaded.all());
+  CHECK_FALSE(loaded.config);
+  REQUIRE(loaded.error("bot.pipeline[1]"));
+  CHECK_THAT(loaded.error("bot.pipeline[1]")->message,
+             Catch::Contains("not an auto-reply or llm plugin"));
+  REQUIRE(loaded.error("bot.pipeline[2]"));
+  CHECK_THAT(loaded.error("bot.pipeline[2]")->message, Catch::Contains("already"));
+  REQUIRE(loaded.error("bot.pipeline[3]"));
+  CHECK_THAT(loaded.error("bot.pipeline[3]")->message, Catch::Contains("not installed"));
+  REQUIRE(loaded.error("bot.timeout_ms"));
+  CHECK(loaded.error("bot.timeout_ms")->line == 4);
+  REQUIRE(loaded.error("bot.holding"));
+
+  auto no_pipeline = load("name = \"Shop\"\n[bot]\nname = \"Ada\"\n");
+  CHECK_FALSE(no_pipeline.config);
+  CHECK(no_pipeline.error("bot.pipeline"));
+}
