@@ -25,6 +25,7 @@ std::string render_tenant_toml(const TenantSpec& tenant) {
   for (size_t i = 0; i < tenant.routing_chain.size(); ++i)
     toml << (i ? ", " : "") << '"' << tenant.routing_chain[i] << '"';
   toml << "]\n";
+  if (!tenant.extra_toml.empty()) toml << "\n" << tenant.extra_toml << "\n";
   for (const auto& agent : tenant.agents) {
     // A literal string: the hash's '$' and ',' need no escaping there.
     toml << "\n[[agents]]\n"
@@ -34,6 +35,12 @@ std::string render_tenant_toml(const TenantSpec& tenant) {
          << "role = \"" << agent.role << "\"\n"
          << "password_hash = '" << agent_password_hash() << "'\n"
          << "max_concurrent = " << agent.max_concurrent << "\n";
+    if (!agent.groups.empty()) {
+      toml << "groups = [";
+      for (size_t i = 0; i < agent.groups.size(); ++i)
+        toml << (i ? ", " : "") << '"' << agent.groups[i] << '"';
+      toml << "]\n";
+    }
   }
   return toml.str();
 }

@@ -15,6 +15,7 @@ struct AgentSpec {
   std::string name;
   std::string role = "agent";  // or "admin"
   int max_concurrent = 2;
+  std::vector<std::string> groups;
 };
 
 struct TenantSpec {
@@ -26,6 +27,8 @@ struct TenantSpec {
   int max_message_bytes = 4096;
   std::vector<std::string> routing_chain{"routing-least-busy"};
   std::vector<AgentSpec> agents;
+  // Further tables, written verbatim after [routing] (e.g. a [conversation] policy).
+  std::string extra_toml;
 
   std::string email_of(const std::string& agent_id) const { return agent_id + "@" + id + ".test"; }
   const AgentSpec& agent(const std::string& agent_id) const;
