@@ -303,6 +303,7 @@ class SetBuilder {
          "set_attributes", "handoff", "close", "ask_llm", "next"});
     Node& node = flow.nodes[name];
     node.name = name;
+    node.line = line;
     const auto key = [&](std::string_view k) { return prefix + "." + std::string(k); };
     const auto target = [&](const toml::node& n, const std::string& k, Target& into) {
       into = reader.target_at(n, k, line, flow.name);
@@ -541,7 +542,8 @@ class SetBuilder {
         for (auto it = from; it != path.end(); ++it) circle += it->flow + "/" + it->node + " -> ";
         circle += at.flow + "/" + at.node;
         const Flow& flow = *result_.flows.flow(from->flow);
-        throw FlowLoadError(flow.file, 0, "flows." + from->flow + ".nodes." + from->node,
+        throw FlowLoadError(flow.file, flow.node(from->node)->line,
+                            "flows." + from->flow + ".nodes." + from->node,
                             "forwards in a circle without waiting for the visitor: " + circle);
       }
       path.push_back(at);
@@ -578,7 +580,8 @@ class SetBuilder {
     for (const auto& flow : result_.flows.flows) {
       for (const auto& [name, node] : flow.nodes) {
         if (!reached.contains({flow.name, name}))
-          result_.warnings.push_back(describe(flow.file, 0, "flows." + flow.name + ".nodes." + name,
+          result_.warnings.push_back(describe(flow.file, node.line,
+                                              "flows." + flow.name + ".nodes." + name,
                                               "unreachable: no transition leads to this node"));
       }
     }

@@ -65,6 +65,7 @@ struct Handoff {
 
 struct Node {
   std::string name;
+  std::uint32_t line = 0;  // in its flow's file, for messages
   LocalizedText message;   // empty for a node that only acts or forwards
   LocalizedText fallback;  // re-prompt for an unmatched answer; empty = the message
   std::vector<Option> options;

@@ -153,6 +153,8 @@ next = "a"
 )");
   CHECK_THAT(circle.what(), Catch::Contains("forwards in a circle"));
   CHECK_THAT(circle.what(), Catch::Contains("loop/a -> loop/b -> loop/a"));
+  CHECK(circle.line() == 5);
+  CHECK(circle.key() == "flows.loop.nodes.a");
 
   const auto loaded = parse_flows({{"f.toml", std::string(kValid) + R"(
 [flows.order_status.nodes.orphan]
@@ -164,7 +166,8 @@ start = "only"
 message = "hi"
 )"}});
   REQUIRE(loaded.warnings.size() == 2);
-  CHECK_THAT(loaded.warnings[0], Catch::Contains("flows.order_status.nodes.orphan: unreachable"));
+  CHECK_THAT(loaded.warnings[0],
+             Catch::StartsWith("f.toml:26: flows.order_status.nodes.orphan: unreachable"));
   CHECK_THAT(loaded.warnings[1], Catch::Contains("flows.lonely: nothing starts this flow"));
 }
 
