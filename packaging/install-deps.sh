@@ -11,7 +11,7 @@ build_pkgs=(
   g++ cmake make pkg-config ccache
   libboost1.81-dev libboost-json1.81-dev
   libtomlplusplus-dev libspdlog-dev libsqlite3-dev libssl-dev libsodium-dev
-  libpqxx-dev libhiredis-dev libcli11-dev
+  libpqxx-dev libhiredis-dev libcli11-dev libhowardhinnant-date-dev tzdata
 )
 test_pkgs=(catch2 sqlite3 procps clang-format python3)
 

@@ -48,6 +48,10 @@ void TenantEngine::set_routing_chain(std::vector<RouterPtr> chain) {
   });
 }
 
+void TenantEngine::set_groups(groups::GroupMap groups) {
+  on_strand([this, groups = std::move(groups)]() mutable { groups_ = std::move(groups); });
+}
+
 void TenantEngine::with_bus(std::function<void(bus::EventBus&)> fn) {
   on_strand([this, fn = std::move(fn)] { fn(bus_); });
 }

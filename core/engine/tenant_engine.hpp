@@ -24,6 +24,7 @@
 #include "engine/conversation.hpp"
 #include "engine/frames.hpp"
 #include "engine/ports.hpp"
+#include "groups/group.hpp"
 #include "metrics/metrics.hpp"
 
 namespace sb::engine {
@@ -73,6 +74,8 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void set_policy(EnginePolicy policy);
   // The tenant's auto-reply pipeline; nullptr when the tenant has no bot.
   void set_bot(BotPipelinePtr bot);
+  // The tenant's [groups.NAME]: their hours and queue limits.
+  void set_groups(groups::GroupMap groups);
   // Runs fn on the strand with the tenant's bus (to add subscribers, e.g. plugins).
   void with_bus(std::function<void(bus::EventBus&)> fn);
 
@@ -213,6 +216,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
 
   bus::EventBus bus_;
   EnginePolicy policy_;
+  groups::GroupMap groups_;
   std::vector<RouterPtr> routing_chain_;
   BotPipelinePtr bot_;
   std::unordered_map<std::string, Conversation> conversations_;  // open ones (and closing)

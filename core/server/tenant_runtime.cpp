@@ -129,6 +129,7 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
   runtime->engine =
       std::make_shared<engine::TenantEngine>(config->id, strand, store, tenant_metrics);
   runtime->engine->set_policy(policy_of(*config));
+  runtime->engine->set_groups(config->groups);
   runtime->agents = std::make_shared<agents::AgentDirectory>(
       store, [engine = std::weak_ptr(runtime->engine)](std::vector<engine::AgentState> merged) {
         if (auto e = engine.lock()) e->set_agents(std::move(merged));
@@ -161,6 +162,7 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
   runtime.gate->update_limits(limits_of(*config));
   runtime.agents->set_file_agents(agents_of(*config));
   runtime.engine->set_policy(policy_of(*config));
+  runtime.engine->set_groups(config->groups);
 
   const bool chain_changed =
       config->routing_chain != old.routing_chain ||

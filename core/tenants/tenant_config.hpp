@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "groups/group.hpp"
 #include "tenants/bot_config.hpp"
 
 namespace sb::tenants {
@@ -67,6 +68,7 @@ struct TenantConfig {
   std::string storage_plugin;
   std::vector<std::string> routing_chain;  // tried in order; DEFER passes to the next
   ConversationPolicy conversation;
+  groups::GroupMap groups;  // [groups.NAME], by id
   std::map<std::string, PluginSection> plugin_sections;
   std::vector<AgentConfig> agents;
   std::optional<BotConfig> bot;  // absent: the tenant has no bot

@@ -5,6 +5,7 @@
 #include "config/table_reader.hpp"
 #include "tenants/agents_reader.hpp"
 #include "tenants/bot_reader.hpp"
+#include "tenants/groups_reader.hpp"
 #include "tenants/plugin_sections.hpp"
 
 namespace sb::tenants {
@@ -129,6 +130,7 @@ std::shared_ptr<const TenantConfig> load_tenant_text(std::string_view text,
   section("storage", [&](TableReader& r) { read_storage(r, *config, plugins); });
   section("routing", [&](TableReader& r) { read_routing(r, *config, plugins); });
   section("bot", [&](TableReader& r) { config->bot = read_bot(r, plugins); });
+  if (const toml::table* table = top.table("groups")) config->groups = read_groups(*table, sink);
   if (const toml::table* table = top.table("plugins"))
     config->plugin_sections = read_plugin_sections(*table, plugins, sink);
   if (const toml::array* agents = top.array("agents")) config->agents = read_agents(*agents, sink);

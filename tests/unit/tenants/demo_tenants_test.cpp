@@ -60,3 +60,15 @@ TEST_CASE("tenants/acme.toml validates, and its demo credentials work") {
   CHECK(sb::auth::verify_password(admin->password_hash, "acme-admin"));
   CHECK_FALSE(sb::auth::verify_password(admin->password_hash, "demo-admin"));
 }
+
+TEST_CASE("tenants/demo.toml documents groups with hours in a time zone") {
+  auto demo = load_shipped("demo");
+  REQUIRE(demo);
+  REQUIRE(demo->groups.count("support"));
+  REQUIRE(demo->groups.count("sales"));
+  const auto& support = demo->groups.at("support");
+  CHECK(support.hours.timezone() == "Europe/Berlin");
+  CHECK_FALSE(support.hours.always_open());
+  CHECK(support.max_queue_length == 50);
+  CHECK(demo->groups.at("sales").hours.always_open());
+}
