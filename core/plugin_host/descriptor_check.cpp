@@ -25,6 +25,37 @@ std::string routing_api_problem(const sb_routing_api* api) {
   return {};
 }
 
+std::string autoreply_api_problem(const sb_autoreply_api* api) {
+  if (api->struct_size < kAutoreplyApiSize_1_1)
+    return "sb_autoreply_api is smaller than in ABI 1.1";
+  if (!api->reply) return "sb_autoreply_api.reply is missing";
+  return {};
+}
+
+std::string llm_api_problem(const sb_llm_api* api) {
+  if (api->struct_size < kLlmApiSize_1_1) return "sb_llm_api is smaller than in ABI 1.1";
+  if (!api->chat) return "sb_llm_api.chat is missing";
+  return {};
+}
+
+bool kind_is_supported(int32_t kind) {
+  return kind == SB_KIND_STORAGE || kind == SB_KIND_ROUTING || kind == SB_KIND_AUTOREPLY ||
+         kind == SB_KIND_LLM;
+}
+
+std::string kind_api_problem(const sb_plugin_descriptor& d) {
+  switch (d.kind) {
+    case SB_KIND_STORAGE:
+      return storage_api_problem(static_cast<const sb_storage_api*>(d.kind_api));
+    case SB_KIND_ROUTING:
+      return routing_api_problem(static_cast<const sb_routing_api*>(d.kind_api));
+    case SB_KIND_AUTOREPLY:
+      return autoreply_api_problem(static_cast<const sb_autoreply_api*>(d.kind_api));
+    default:
+      return llm_api_problem(static_cast<const sb_llm_api*>(d.kind_api));
+  }
+}
+
 }  // namespace
 
 const char* kind_name(int32_t kind) {
@@ -40,19 +71,21 @@ std::string descriptor_problem(const sb_plugin_descriptor& d) {
   if (d.abi_major != SB_ABI_MAJOR) return "ABI major version differs from the host's";
   if (d.abi_minor > SB_ABI_MINOR) return "ABI minor version is newer than the host's";
   if (d.struct_size < kDescriptorSize_1_0) return "sb_plugin_descriptor is smaller than in ABI 1.0";
-  if (d.kind != SB_KIND_STORAGE && d.kind != SB_KIND_ROUTING) {
+  if (!kind_is_supported(d.kind)) {
     return std::string("plugin kind ") + kind_name(d.kind) + " (" + std::to_string(d.kind) +
            ") is not supported by this host";
+  }
+  // A 1.0 plugin cannot have meant a kind 1.0 only reserved.
+  if ((d.kind == SB_KIND_AUTOREPLY || d.kind == SB_KIND_LLM) && d.abi_minor < 1) {
+    return std::string("plugin kind ") + kind_name(d.kind) + " needs ABI 1.1, the plugin says 1." +
+           std::to_string(d.abi_minor);
   }
   if (!d.name || !*d.name) return "the descriptor has no name";
   if (!d.version) return "the descriptor has no version";
   if (!d.instance_new) return "instance_new is missing";
   if (!d.instance_free) return "instance_free is missing";
   if (!d.kind_api) return "kind_api is missing";
-  const std::string api_problem =
-      d.kind == SB_KIND_STORAGE
-          ? storage_api_problem(static_cast<const sb_storage_api*>(d.kind_api))
-          : routing_api_problem(static_cast<const sb_routing_api*>(d.kind_api));
+  const std::string api_problem = kind_api_problem(d);
   if (!api_problem.empty()) return api_problem;
   if (d.config_key_count > 0) {
     if (!d.config_keys) return "config_key_count is set but config_keys is NULL";

@@ -18,11 +18,15 @@ inline constexpr size_t kDescriptorSize_1_0 =
 inline constexpr size_t kStorageApiSize_1_0 = offsetof(sb_storage_api, kv_list) + sizeof(void*);
 inline constexpr size_t kRoutingApiSize_1_0 = offsetof(sb_routing_api, route) + sizeof(void*);
 inline constexpr size_t kConfigKeySize_1_0 = offsetof(sb_config_key, name) + sizeof(void*);
+// The same for the kinds 1.1 added.
+inline constexpr size_t kAutoreplyApiSize_1_1 = offsetof(sb_autoreply_api, reply) + sizeof(void*);
+inline constexpr size_t kLlmApiSize_1_1 = offsetof(sb_llm_api, chat) + sizeof(void*);
 
 // Why the host refuses this descriptor, or "" when it accepts it. Checks, in order:
 // ABI major equal to the host's, minor not above the host's, descriptor size, a
-// kind this host runs, a name, instance_new/instance_free, the kind's function
-// table (size and every mandatory function) and the config keys.
+// kind this host runs (auto-reply and LLM only from plugins written for 1.1), a name,
+// instance_new/instance_free, the kind's function table (size and every mandatory function) and the
+// config keys.
 std::string descriptor_problem(const sb_plugin_descriptor& descriptor);
 
 // Config key i of the descriptor. The array's stride is the plugin's own

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <exception>
+#include <filesystem>
 
 #include "common/clock.hpp"
 #include "plugin_host/loaded_plugin.hpp"
@@ -56,10 +57,17 @@ spdlog::logger& Instance::logger() const {
   return *ctx_.logger;
 }
 
-bool Instance::open(const std::string& config_json, const std::string& data_dir,
-                    std::string& error) {
-  sb_instance_args args{sizeof(sb_instance_args), &ctx_, sb::str(ctx_.tenant_id),
-                        sb::str(config_json), sb::str(data_dir)};
+bool Instance::open(const InstanceConfig& config, const std::string& data_dir, std::string& error) {
+  // Absolute, so the plugin's files stay found whatever the server's working directory.
+  std::string config_dir;
+  if (!config.config_dir.empty()) {
+    std::error_code ec;
+    config_dir = std::filesystem::absolute(config.config_dir, ec).string();
+    if (ec) config_dir = config.config_dir;
+  }
+  sb_instance_args args{sizeof(sb_instance_args), &ctx_,
+                        sb::str(ctx_.tenant_id),  sb::str(config.config_json),
+                        sb::str(data_dir),        sb::str(config_dir)};
   char buffer[kErrorBufferBytes] = {};
   sb_error err{sizeof(sb_error), buffer, sizeof(buffer)};
   sb_instance* created = nullptr;
@@ -100,6 +108,17 @@ const sb_routing_api* Instance::routing_api() const {
   return kind() == SB_KIND_ROUTING
              ? static_cast<const sb_routing_api*>(plugin_->descriptor->kind_api)
              : nullptr;
+}
+
+const sb_autoreply_api* Instance::autoreply_api() const {
+  return kind() == SB_KIND_AUTOREPLY
+             ? static_cast<const sb_autoreply_api*>(plugin_->descriptor->kind_api)
+             : nullptr;
+}
+
+const sb_llm_api* Instance::llm_api() const {
+  return kind() == SB_KIND_LLM ? static_cast<const sb_llm_api*>(plugin_->descriptor->kind_api)
+                               : nullptr;
 }
 
 int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>& op,

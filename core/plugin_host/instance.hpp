@@ -38,13 +38,15 @@ class Instance : public std::enable_shared_from_this<Instance> {
 
   // Calls the plugin's instance_new. Blocking (start-up and reload path). False and
   // error text on failure, including an exception thrown by the plugin.
-  bool open(const std::string& config_json, const std::string& data_dir, std::string& error);
+  bool open(const InstanceConfig& config, const std::string& data_dir, std::string& error);
 
   const std::string& plugin_name() const { return ctx_.plugin_name; }
   const std::string& tenant_id() const { return ctx_.tenant_id; }
   int32_t kind() const;
-  const sb_storage_api* storage_api() const;  // nullptr unless a storage plugin
-  const sb_routing_api* routing_api() const;  // nullptr unless a routing plugin
+  const sb_storage_api* storage_api() const;      // nullptr unless a storage plugin
+  const sb_routing_api* routing_api() const;      // nullptr unless a routing plugin
+  const sb_autoreply_api* autoreply_api() const;  // nullptr unless an auto-reply plugin
+  const sb_llm_api* llm_api() const;              // nullptr unless an LLM plugin
 
   // Guarded asynchronous call. The rule: cb runs exactly once, always on executor
   // (posted, never inline), with

@@ -151,7 +151,7 @@ std::shared_ptr<Instance> PluginHost::create_instance(std::string_view plugin_na
   }
   auto instance =
       std::make_shared<Instance>(std::move(plugin), std::string(tenant_id), config, options_);
-  if (!instance->open(config.config_json, data_dir.string(), error)) {
+  if (!instance->open(config, data_dir.string(), error)) {
     error = "plugin " + std::string(plugin_name) + " refused tenant " + std::string(tenant_id) +
             ": " + error;
     return nullptr;

@@ -65,6 +65,9 @@ struct PluginSchema {
 struct InstanceConfig {
   std::string config_json = "{}";                     // the table as a JSON object
   std::map<std::string, std::string> values_as_text;  // what host->config_get returns
+  // The directory of the tenant's file: the plugin resolves relative file names in
+  // its config against it (sb_instance_args.config_dir). Made absolute by the host.
+  std::string config_dir;
 };
 
 }  // namespace sb::plugin_host

@@ -55,6 +55,7 @@ std::shared_ptr<plugin_host::Instance> instance_for(const tenants::TenantConfig&
     instance_config.config_json = section->config_json;
     instance_config.values_as_text = section->values_as_text;
   }
+  instance_config.config_dir = config.file.parent_path().string();
   // Each instance gets a directory of its own: tenants never share files.
   const auto dir = data_dir / "tenants" / config.id / plugin;
   return plugins.create_instance(plugin, config.id, instance_config, dir, error);

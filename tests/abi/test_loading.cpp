@@ -56,10 +56,10 @@ TEST_CASE("bad plugins are refused with one line each and the good ones beside t
 
   const auto major_two = only_line_about(log, "abi-major-two.so");
   CHECK_THAT(major_two, Catch::Contains("warning") && Catch::Contains("major") &&
-                            Catch::Contains("plugin ABI 2.0") && Catch::Contains("host ABI 1.0"));
+                            Catch::Contains("plugin ABI 2.0") && Catch::Contains("host ABI 1.1"));
   const auto minor_newer = only_line_about(log, "abi-minor-newer.so");
-  CHECK_THAT(minor_newer, Catch::Contains("minor") && Catch::Contains("plugin ABI 1.1") &&
-                              Catch::Contains("host ABI 1.0"));
+  CHECK_THAT(minor_newer, Catch::Contains("minor") && Catch::Contains("plugin ABI 1.2") &&
+                              Catch::Contains("host ABI 1.1"));
   CHECK_THAT(only_line_about(log, "abi-no-instance-new.so"),
              Catch::Contains("instance_new is missing"));
   CHECK_THAT(only_line_about(log, "abi-no-route.so"), Catch::Contains("route is missing"));
@@ -111,7 +111,7 @@ TEST_CASE("a plugin written in plain C routes through the host") {
   CHECK(outcome.index == 1);  // agent-b has the most free slots
 
   SECTION("its config comes through host->config_get") {
-    InstanceConfig config{R"({"pick":"last"})", {{"pick", "last"}}};
+    InstanceConfig config{R"({"pick":"last"})", {{"pick", "last"}}, ""};
     auto picky = host.create_instance("abi-c-router", "acme", config, dir.path() / "data", error);
     REQUIRE(picky);
     CHECK(RoutingClient(picky).route(query, io.get_executor(), [](CallResult) {}).index == 2);
@@ -135,7 +135,7 @@ TEST_CASE("create_instance reports an unknown plugin and a plugin that throws") 
   CHECK_THAT(error, Catch::Contains("storage-nowhere"));
 
   error.clear();
-  InstanceConfig refusing{R"({"refuse":true})", {}};
+  InstanceConfig refusing{R"({"refuse":true})", {}, ""};
   CHECK_FALSE(
       host.create_instance("abi-faulty-storage", "acme", refusing, dir.path() / "data", error));
   CHECK_THAT(error, Catch::Contains("acme") && Catch::Contains("refusing this tenant"));
@@ -149,7 +149,7 @@ TEST_CASE("an instance sees its own config and its tenant's events") {
   host.scan();
   std::string error;
   auto instance = host.create_instance("abi-faulty-storage", "acme",
-                                       {R"({"greeting":"hello"})", {{"greeting", "hello"}}},
+                                       {R"({"greeting":"hello"})", {{"greeting", "hello"}}, ""},
                                        dir.path() / "data", error);
   REQUIRE(instance);
   CHECK(std::filesystem::is_directory(dir.path() / "data"));

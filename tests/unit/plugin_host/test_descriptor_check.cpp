@@ -12,6 +12,12 @@ int32_t new_ok(const sb_instance_args*, sb_instance** out, sb_error*) {
   return SB_OK;
 }
 void free_ok(sb_instance*) {}
+int32_t reply_ok(sb_instance*, const sb_autoreply_request*, sb_op*, sb_error*) {
+  return SB_DEFER;
+}
+int32_t chat_ok(sb_instance*, const sb_llm_request*, sb_op*, sb_error*) {
+  return SB_ERROR;
+}
 int32_t route_ok(sb_instance*, const sb_route_request*, size_t* index, sb_op*, sb_error*) {
   *index = 0;
   return SB_OK;
@@ -62,7 +68,7 @@ TEST_CASE("descriptor: every mandatory part is checked") {
     CHECK(descriptor_problem(good.d).empty());
   }
   SECTION("kind") {
-    good.d.kind = SB_KIND_LLM;
+    good.d.kind = SB_KIND_CLUSTER_BUS;
     CHECK_THAT(descriptor_problem(good.d), Catch::Contains("not supported"));
   }
   SECTION("instance_free") {
@@ -83,5 +89,42 @@ TEST_CASE("descriptor: every mandatory part is checked") {
   SECTION("config keys need names and known types") {
     good.keys[1].type = 99;
     CHECK_THAT(descriptor_problem(good.d), Catch::Contains("b has an unknown type"));
+  }
+}
+
+TEST_CASE("descriptor: the 1.1 kinds need their one function and a 1.1 plugin") {
+  Good good;
+  sb_autoreply_api autoreply{sizeof(sb_autoreply_api), reply_ok};
+  sb_llm_api llm{sizeof(sb_llm_api), chat_ok};
+  good.d.abi_minor = 1;
+  SECTION("a complete auto-reply descriptor is accepted") {
+    good.d.kind = SB_KIND_AUTOREPLY;
+    good.d.kind_api = &autoreply;
+    CHECK(descriptor_problem(good.d).empty());
+    SECTION("but not from a plugin that says it was written for 1.0") {
+      good.d.abi_minor = 0;
+      CHECK_THAT(descriptor_problem(good.d), Catch::Contains("auto-reply needs ABI 1.1"));
+    }
+    SECTION("reply is mandatory") {
+      autoreply.reply = nullptr;
+      CHECK_THAT(descriptor_problem(good.d), Catch::Contains("sb_autoreply_api.reply is missing"));
+    }
+    SECTION("its table is at least the 1.1 size") {
+      autoreply.struct_size = 4;
+      CHECK_THAT(descriptor_problem(good.d), Catch::Contains("sb_autoreply_api is smaller"));
+    }
+  }
+  SECTION("a complete LLM descriptor is accepted") {
+    good.d.kind = SB_KIND_LLM;
+    good.d.kind_api = &llm;
+    CHECK(descriptor_problem(good.d).empty());
+    SECTION("chat is mandatory") {
+      llm.chat = nullptr;
+      CHECK_THAT(descriptor_problem(good.d), Catch::Contains("sb_llm_api.chat is missing"));
+    }
+    SECTION("its table is at least the 1.1 size") {
+      llm.struct_size = 8;
+      CHECK_THAT(descriptor_problem(good.d), Catch::Contains("sb_llm_api is smaller"));
+    }
   }
 }
