@@ -9,6 +9,8 @@ namespace json = boost::json;
 namespace {
 
 constexpr size_t kMaxErrorText = 300;
+// No chat answer is this long; a stream that keeps going is broken, not chatty.
+constexpr size_t kMaxAnswerBytes = 1 << 20;
 
 // Cuts text to one short line for an error message (at a UTF-8 boundary).
 std::string one_line(std::string_view text) {
@@ -146,6 +148,10 @@ void StreamAssembler::take_event(const SseEvent& event) {
     if (const json::value* content = at_path(*choice, {"delta", "content"});
         content && content->is_string())
       answer_.text.append(content->get_string());
+    if (answer_.text.size() > kMaxAnswerBytes) {
+      fail("malformed stream: the answer grew past 1 MiB");
+      return;
+    }
     read_finish_reason(*choice, answer_.finish_reason);
   }
 }

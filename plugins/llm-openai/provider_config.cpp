@@ -9,18 +9,6 @@ namespace llm_openai {
 
 namespace json = boost::json;
 
-const sb_config_key kConfigKeys[] = {
-    {sizeof(sb_config_key), SB_CONFIG_STRING, "base_url"},
-    {sizeof(sb_config_key), SB_CONFIG_STRING, "model"},
-    {sizeof(sb_config_key), SB_CONFIG_STRING, "api_key_env"},
-    {sizeof(sb_config_key), SB_CONFIG_BOOLEAN, "stream"},
-    {sizeof(sb_config_key), SB_CONFIG_FLOAT, "temperature"},
-    {sizeof(sb_config_key), SB_CONFIG_INTEGER, "max_tokens"},
-    {sizeof(sb_config_key), SB_CONFIG_INTEGER, "timeout_ms"},
-    {sizeof(sb_config_key), SB_CONFIG_TABLE, "headers"},
-};
-const size_t kConfigKeyCount = sizeof(kConfigKeys) / sizeof(kConfigKeys[0]);
-
 namespace {
 
 [[noreturn]] void bad(std::string_view key, const std::string& why) {

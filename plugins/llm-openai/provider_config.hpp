@@ -41,8 +41,16 @@ struct ProviderConfig {
 };
 
 // The keys declared in the descriptor; the host rejects any other.
-extern const sb_config_key kConfigKeys[];
-extern const size_t kConfigKeyCount;
+inline constexpr sb_config_key kConfigKeys[] = {
+    {sizeof(sb_config_key), SB_CONFIG_STRING, "base_url"},
+    {sizeof(sb_config_key), SB_CONFIG_STRING, "model"},
+    {sizeof(sb_config_key), SB_CONFIG_STRING, "api_key_env"},
+    {sizeof(sb_config_key), SB_CONFIG_BOOLEAN, "stream"},
+    {sizeof(sb_config_key), SB_CONFIG_FLOAT, "temperature"},
+    {sizeof(sb_config_key), SB_CONFIG_INTEGER, "max_tokens"},
+    {sizeof(sb_config_key), SB_CONFIG_INTEGER, "timeout_ms"},
+    {sizeof(sb_config_key), SB_CONFIG_TABLE, "headers"},
+};
 
 // Returns the value of an environment variable, or nullopt when it is not set.
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;

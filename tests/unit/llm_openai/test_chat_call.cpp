@@ -146,3 +146,11 @@ TEST_CASE("call: a transport error wins, even after a 200 header") {
   CHECK(ChatCall(false, 1, 1500).on_done(0, "", "connect: Connection refused").error ==
         "the request failed: connect: Connection refused");
 }
+
+TEST_CASE("call: a stream that never stops growing is cut off at 1 MiB") {
+  const std::string piece(64 * 1024, 'x');
+  ChatCall call(true, 1, 1000);
+  for (int i = 0; i < 17; ++i) call.on_chunk(delta_event(piece));
+  call.on_chunk("data: [DONE]\n\n");
+  CHECK(call.on_done(200, "", "").error == "malformed stream: the answer grew past 1 MiB");
+}
