@@ -10,19 +10,23 @@ namespace {
 
 constexpr size_t kMaxRawBytes = 1 << 20;
 
-Completion failure(std::string why) {
-  return Completion{false, {}, std::move(why)};
+Outcome failure(std::string why) {
+  return Outcome{false, {}, std::move(why)};
 }
 
 }  // namespace
 
-void ChatCall::on_chunk(std::string_view bytes) {
-  assembler_.feed(bytes);
-  if (!assembler_.saw_events() && raw_.size() < kMaxRawBytes)
-    raw_.append(bytes.substr(0, kMaxRawBytes - raw_.size()));
+void ChatCall::on_chunk(std::string_view bytes) noexcept {
+  try {
+    assembler_.feed(bytes);
+    if (!assembler_.saw_events() && raw_.size() < kMaxRawBytes)
+      raw_.append(bytes.substr(0, kMaxRawBytes - raw_.size()));
+  } catch (...) {
+    out_of_memory_ = true;
+  }
 }
 
-Completion ChatCall::on_done(int status, std::string_view body, std::string_view transport_error) {
+Outcome ChatCall::on_done(int status, std::string_view body, std::string_view transport_error) {
   // A transport error may also end a stream whose 200 header already came.
   if (!transport_error.empty()) {
     if (transport_error.find("timeout") != std::string_view::npos ||
@@ -31,6 +35,7 @@ Completion ChatCall::on_done(int status, std::string_view body, std::string_view
                      std::string(transport_error) + ")");
     return failure("the request failed: " + std::string(transport_error));
   }
+  if (out_of_memory_) return failure("out of memory while receiving the answer");
   if (body.empty()) body = raw_;
   if (status < 200 || status > 299)
     return failure("the provider answered HTTP " + std::to_string(status) + ": " +
@@ -50,7 +55,7 @@ Completion ChatCall::on_done(int status, std::string_view body, std::string_view
   return answered(std::move(answer));
 }
 
-Completion ChatCall::answered(ChatAnswer answer) const {
+Outcome ChatCall::answered(ChatAnswer answer) const {
   if (answer.text.find_first_not_of(" \t\r\n") == std::string::npos) {
     return failure("the provider returned an empty answer" +
                    (answer.finish_reason.empty()
@@ -64,7 +69,7 @@ Completion ChatCall::answered(ChatAnswer answer) const {
   if (usage.estimated) usage_json["estimated"] = true;
   json::object result{{"text", answer.text}, {"usage", std::move(usage_json)}};
   if (!answer.finish_reason.empty()) result["finish_reason"] = answer.finish_reason;
-  return Completion{true, json::serialize(result), {}};
+  return Outcome{true, json::serialize(result), {}};
 }
 
 }  // namespace llm_openai

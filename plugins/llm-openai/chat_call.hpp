@@ -12,7 +12,7 @@
 namespace llm_openai {
 
 // What host->complete gets: SB_OK with result_json, or SB_ERROR with error.
-struct Completion {
+struct Outcome {
   bool ok = false;
   std::string result_json;  // {"text":S,"usage":{...},"finish_reason"?:S}
   std::string error;
@@ -25,15 +25,16 @@ class ChatCall {
         estimated_prompt_tokens_(estimated_prompt_tokens),
         timeout_ms_(timeout_ms) {}
 
-  // Body bytes as they arrive (streamed requests only).
-  void on_chunk(std::string_view bytes);
+  // Body bytes as they arrive (streamed requests only). Never throws: running out
+  // of memory here fails the call in on_done instead of silently losing text.
+  void on_chunk(std::string_view bytes) noexcept;
 
   // The end of the request: the HTTP status (0 when no response came), the
   // buffered body (empty when streamed) and the transport's error, if any.
-  Completion on_done(int status, std::string_view body, std::string_view transport_error);
+  Outcome on_done(int status, std::string_view body, std::string_view transport_error);
 
  private:
-  Completion answered(ChatAnswer answer) const;
+  Outcome answered(ChatAnswer answer) const;
 
   bool stream_;
   uint64_t estimated_prompt_tokens_;
@@ -42,6 +43,7 @@ class ChatCall {
   // The start of a streamed body that carried no event yet: an error body, or a
   // whole JSON answer from a server that ignored "stream": true.
   std::string raw_;
+  bool out_of_memory_ = false;
 };
 
 }  // namespace llm_openai

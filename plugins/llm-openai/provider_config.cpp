@@ -142,7 +142,8 @@ ProviderConfig read_config(std::string_view config_json, const EnvLookup& env) {
       bad("api_key_env", "names a variable whose value spans several lines");
     headers["Authorization"] = "Bearer " + key;
   }
-  config.headers_json = json::serialize(headers);
+  for (const auto& [name, value] : headers)
+    config.headers.emplace_back(std::string(name), std::string(value.get_string()));
   return config;
 }
 

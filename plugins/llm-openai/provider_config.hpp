@@ -23,6 +23,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "switchboard/sb_plugin.h"
 
@@ -35,9 +37,9 @@ struct ProviderConfig {
   std::optional<double> temperature;
   uint32_t max_tokens = 0;  // 0 = the provider's default
   uint32_t timeout_ms = 30000;
-  // Every request's headers as the JSON object sb_http_request wants, the
-  // Authorization header (when a key is configured) included.
-  std::string headers_json;
+  // Every request's headers, the Authorization header (when a key is configured)
+  // included.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // The keys declared in the descriptor; the host rejects any other.

@@ -8,7 +8,7 @@
 #include "chat_call.hpp"
 
 using llm_openai::ChatCall;
-using llm_openai::Completion;
+using llm_openai::Outcome;
 
 namespace {
 
@@ -33,18 +33,18 @@ const std::string kStream =
     "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":40,\"completion_tokens\":5}}\n\n"
     "data: [DONE]\n\n";
 
-boost::json::object result_of(const Completion& completion) {
+boost::json::object result_of(const Outcome& completion) {
   INFO(completion.error);
   REQUIRE(completion.ok);
   return boost::json::parse(completion.result_json).as_object();
 }
 
-Completion whole(int status, const std::string& body) {
+Outcome whole(int status, const std::string& body) {
   ChatCall call(/*stream=*/false, /*estimated_prompt_tokens=*/30, /*timeout_ms=*/1000);
   return call.on_done(status, body, "");
 }
 
-Completion streamed(const std::string& body, size_t piece, int status = 200) {
+Outcome streamed(const std::string& body, size_t piece, int status = 200) {
   ChatCall call(/*stream=*/true, /*estimated_prompt_tokens=*/30, /*timeout_ms=*/1000);
   for (size_t i = 0; i < body.size(); i += piece) call.on_chunk(body.substr(i, piece));
   return call.on_done(status, "", "");

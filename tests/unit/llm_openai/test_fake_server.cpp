@@ -24,7 +24,7 @@ sb::test::HttpResponse post_chat(const FakeOpenAiServer& fake,
       {{"Authorization", "Bearer k1"}, {"Content-Type", "application/json"}}, timeout);
 }
 
-llm_openai::Completion read_as_plugin(const sb::test::HttpResponse& response, bool stream) {
+llm_openai::Outcome read_as_plugin(const sb::test::HttpResponse& response, bool stream) {
   llm_openai::ChatCall call(stream, 1, 1000);
   if (!stream) return call.on_done(response.status, response.body, "");
   call.on_chunk(response.body);
