@@ -44,8 +44,9 @@ struct FakeReply {
   static FakeReply answer(const std::string& text, int prompt_tokens = 11,
                           int completion_tokens = 7);
   // Server-sent events as OpenAI sends them: a role delta, one delta.content event
-  // per piece, a finish_reason "stop" event, a usage event (with_usage), then
-  // "data: [DONE]"; each event in its own write, pause apart.
+  // per piece, a finish_reason "stop" event, a usage event (with_usage:
+  // prompt_tokens 13, completion_tokens a quarter of each piece's bytes, rounded
+  // up), then "data: [DONE]"; each event in its own write, pause apart.
   static FakeReply stream(const std::vector<std::string>& pieces, bool with_usage = true,
                           std::chrono::milliseconds pause = std::chrono::milliseconds(20));
   // Raw event-stream bytes written as given, one write per element (to send
