@@ -131,7 +131,7 @@ int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>&
   // The plugin may complete from its own thread as soon as the hook has the op, so
   // the timer is armed first; afterwards only whoever finishes the op touches it.
   op->held_for_plugin = op;
-  op->timer.expires_after(options_.call_timeout);
+  op->timer.expires_after(op->timeout);
   op->timer.async_wait([op](const boost::system::error_code& ec) {
     if (!ec) op->instance->time_out(*op);
   });
@@ -164,14 +164,15 @@ int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>&
 }
 
 void Instance::call_async(const AsyncInvoke& invoke, boost::asio::any_io_executor executor,
-                          Callback cb) {
-  auto op = std::make_shared<sb_op>(shared_from_this(), executor, std::move(cb));
+                          Callback cb, std::optional<std::chrono::milliseconds> timeout) {
+  auto op = std::make_shared<sb_op>(shared_from_this(), executor, std::move(cb),
+                                    timeout.value_or(options_.call_timeout));
   std::string error;
   const int32_t status = start(invoke, op, error);
   if (status == SB_PENDING) return;
   // Answered now, but delivered like every other outcome: later, on the executor.
   boost::asio::post(executor, [callback = std::move(op->callback),
-                               result = CallResult{status, {}, std::move(error)}]() mutable {
+                               result = CallResult{status, {}, std::move(error), false}]() mutable {
     callback(std::move(result));
   });
 }
@@ -179,7 +180,8 @@ void Instance::call_async(const AsyncInvoke& invoke, boost::asio::any_io_executo
 int32_t Instance::call_maybe_pending(const AsyncInvoke& invoke,
                                      boost::asio::any_io_executor executor, Callback on_pending,
                                      std::string& error) {
-  auto op = std::make_shared<sb_op>(shared_from_this(), std::move(executor), std::move(on_pending));
+  auto op = std::make_shared<sb_op>(shared_from_this(), std::move(executor), std::move(on_pending),
+                                    options_.call_timeout);
   return start(invoke, op, error);
 }
 
@@ -229,13 +231,14 @@ void Instance::finish(sb_op& op, CallResult result) {
 
 void Instance::time_out(sb_op& op) {
   if (op.finished.exchange(true)) return;
-  const auto timeout_ms = options_.call_timeout.count();
+  const auto timeout_ms = op.timeout.count();
   logger().warn("[{} {}] an operation timed out after {} ms", plugin_name(), tenant_id(),
                 timeout_ms);
   record_outcome(SB_ERROR, "timed out");
   auto callback = std::move(op.callback);
   if (callback)
-    callback(CallResult{SB_ERROR, {}, "timed out after " + std::to_string(timeout_ms) + " ms"});
+    callback(
+        CallResult{SB_ERROR, {}, "timed out after " + std::to_string(timeout_ms) + " ms", true});
 }
 
 void Instance::warn_if_slow(std::chrono::steady_clock::duration elapsed) {
@@ -272,7 +275,7 @@ void complete_op(sb_op* op, int32_t status, sb_str result, sb_str error_message)
   if (!self) return;
   CallResult copied{
       status, result.len ? std::string(result.ptr, result.len) : std::string(),
-      error_message.len ? std::string(error_message.ptr, error_message.len) : std::string()};
+      error_message.len ? std::string(error_message.ptr, error_message.len) : std::string(), false};
   auto executor = self->executor;
   boost::asio::post(executor, [self = std::move(self), copied = std::move(copied)]() mutable {
     self->instance->finish(*self, std::move(copied));

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "plugin_host/circuit_breaker.hpp"
@@ -52,14 +53,16 @@ class Instance : public std::enable_shared_from_this<Instance> {
   // (posted, never inline), with
   //  - the plugin's completion, when the hook returned SB_PENDING and
   //    host->complete came before the timeout (from any thread);
-  //  - {SB_ERROR, "", "timed out after N ms"} when the timeout fired first; the late
-  //    completion is then dropped (the op stays valid until it comes);
+  //  - {SB_ERROR, "", "timed out after N ms", timed_out} when the timeout fired
+  //    first; the late completion is then dropped (the op stays valid until it comes);
   //  - {status, "", error} at once when the hook returned anything but SB_PENDING:
   //    SB_OK returned synchronously means success with an empty result;
   //  - {SB_ERROR, "", what} when the hook threw;
   //  - {SB_ERROR, "", "circuit open"} when the breaker refuses the call.
-  // The executor's io_context must outlive outstanding ops.
-  void call_async(const AsyncInvoke& invoke, boost::asio::any_io_executor executor, Callback cb);
+  // The timeout is HostOptions::call_timeout unless the call names its own (a bot
+  // stage's deadline). The executor's io_context must outlive outstanding ops.
+  void call_async(const AsyncInvoke& invoke, boost::asio::any_io_executor executor, Callback cb,
+                  std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
   // The hook answers now or goes pending (routing's route). Returns the hook's status
   // at once; only when it is SB_PENDING does on_pending run later, exactly once, on

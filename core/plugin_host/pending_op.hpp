@@ -10,6 +10,7 @@
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <memory>
 
 #include "plugin_host/plugin_info.hpp"
@@ -21,16 +22,18 @@ class Instance;
 
 struct sb_op {
   sb_op(std::shared_ptr<sb::plugin_host::Instance> owner, boost::asio::any_io_executor exec,
-        sb::plugin_host::Callback cb)
+        sb::plugin_host::Callback cb, std::chrono::milliseconds limit)
       : instance(std::move(owner)),
         executor(std::move(exec)),
         callback(std::move(cb)),
-        timer(executor) {}
+        timer(executor),
+        timeout(limit) {}
 
   std::shared_ptr<sb::plugin_host::Instance> instance;
   boost::asio::any_io_executor executor;
   sb::plugin_host::Callback callback;  // empty once delivered
   boost::asio::steady_timer timer;     // the call timeout
+  std::chrono::milliseconds timeout;
   // Set by whoever delivers the result first: the completion, the timeout, or the
   // hook's own non-pending status. Makes the callback run exactly once.
   std::atomic<bool> finished{false};

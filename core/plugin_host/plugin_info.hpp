@@ -36,13 +36,30 @@ struct HostOptions {
 
 // The outcome of one guarded call. status is an sb_status (SB_OK, SB_ERROR, SB_DEFER,
 // ...); result is the plugin's result bytes (JSON for storage, an agent id for a
-// pending route); error explains an SB_ERROR.
+// pending route); error explains an SB_ERROR. timed_out: the host gave up waiting
+// (status is then SB_ERROR).
 struct CallResult {
   int32_t status = 0;
   std::string result;
   std::string error;
+  bool timed_out = false;
 };
 using Callback = std::function<void(CallResult)>;
+
+// The outcome of one call into a bot stage (auto-reply or LLM), as the bot pipeline
+// reads it.
+enum class BotStatus {
+  ok,      // the stage answered; body is its result JSON
+  defer,   // no answer; body may still carry "state" and "context" (auto-reply)
+  error,   // the stage failed (error says why) or its circuit is open
+  timeout  // no answer by the deadline; a later answer is dropped
+};
+struct BotResult {
+  BotStatus status = BotStatus::error;
+  std::string body;  // the plugin's result JSON as it sent it (sb_plugin.h), unparsed
+  std::string error;
+};
+using BotCallback = std::function<void(BotResult)>;
 
 struct PluginInfo {
   std::string name;

@@ -2,10 +2,13 @@
 // 1.0 plugins, a plain-C auto-reply plugin answers, and sb_autoreply_cpp.hpp's
 // trampolines keep the "exactly once" promise whatever the plugin class does.
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 #include <catch2/catch.hpp>
 #include <optional>
 
 #include "abi_test_support.hpp"
+#include "common/clock.hpp"
+#include "plugin_host/bot_clients.hpp"
 #include "plugin_host/plugin_host.hpp"
 #include "plugin_host/routing_client.hpp"
 #include "switchboard/sb_plugin_cpp.hpp"
@@ -40,43 +43,46 @@ struct Fixture {
     return made;
   }
 
-  // One reply() call; waits for its one callback and checks no second one follows.
-  CallResult reply(const std::shared_ptr<Instance>& bot, const std::string& text,
-                   const std::string& state = "") {
-    const sb_autoreply_api* api = bot->autoreply_api();
-    REQUIRE(api);
-    sb_autoreply_request req{};
-    req.struct_size = sizeof(req);
-    req.text = sb::str(text);
-    req.state_json = sb::str(state);
+  // One reply through AutoreplyClient within budget; waits for its one callback,
+  // checks no second one follows and that it ran on the strand it was given.
+  BotResult reply(const std::shared_ptr<Instance>& bot, const std::string& text,
+                  const std::string& state = "", std::chrono::milliseconds budget = 150ms) {
+    AutoreplyQuery query;
+    query.conversation_id = "c_1";
+    query.text = text;
+    query.state_json = state;
+    return await([&](auto strand, auto cb) {
+      AutoreplyClient(bot).reply(query, sb::monotonic_ms() + budget.count(), strand, cb);
+    });
+  }
+
+  BotResult chat(const std::shared_ptr<Instance>& llm, const std::string& command,
+                 std::chrono::milliseconds budget = 150ms) {
+    const std::string messages = R"([{"role":"user","content":")" + command + R"("}])";
+    LlmQuery query;
+    query.messages_json = messages;
+    return await([&](auto strand, auto cb) {
+      LlmClient(llm).chat(query, sb::monotonic_ms() + budget.count(), strand, cb);
+    });
+  }
+
+  template <class Start>
+  BotResult await(Start&& start) {
+    auto strand = boost::asio::make_strand(io);
     int calls = 0;
-    CallResult got;
-    bot->call_async([&](sb_instance* inst, sb_op* op,
-                        sb_error* err) { return api->reply(inst, &req, op, err); },
-                    io.get_executor(),
-                    [&](CallResult r) {
-                      ++calls;
-                      got = std::move(r);
-                    });
+    bool on_strand = true;
+    BotResult got;
+    start(boost::asio::any_io_executor(strand), [&, strand](BotResult r) {
+      ++calls;
+      on_strand = on_strand && strand.running_in_this_thread();
+      got = std::move(r);
+    });
+    CHECK(calls == 0);  // never inside the call
     REQUIRE(run_until(io, [&] { return calls == 1; }));
     run_for(io, 20ms);
     REQUIRE(calls == 1);
+    CHECK(on_strand);
     return got;
-  }
-
-  CallResult chat(const std::shared_ptr<Instance>& llm, const std::string& command) {
-    const sb_llm_api* api = llm->llm_api();
-    REQUIRE(api);
-    const std::string messages = R"([{"role":"user","content":")" + command + R"("}])";
-    sb_llm_request req{};
-    req.struct_size = sizeof(req);
-    req.messages_json = sb::str(messages);
-    std::optional<CallResult> got;
-    llm->call_async(
-        [&](sb_instance* inst, sb_op* op, sb_error* err) { return api->chat(inst, &req, op, err); },
-        io.get_executor(), [&](CallResult r) { got = std::move(r); });
-    REQUIRE(run_until(io, [&] { return got.has_value(); }));
-    return *got;
   }
 };
 
@@ -116,13 +122,13 @@ TEST_CASE_METHOD(Fixture, "a plain C auto-reply plugin answers and gets the tena
   CHECK(log.count("c autoreply ready, config_dir=" + (dir.path() / "tenants").string()) == 1);
 
   const auto first = reply(bot, "hello");
-  CHECK(first.status == SB_OK);
-  CHECK(first.result == R"({"reply":"hello from C","state":{"turns":1}})");
-  CHECK(reply(bot, "hello", R"({"turns":4})").result ==
+  CHECK(first.status == BotStatus::ok);
+  CHECK(first.body == R"({"reply":"hello from C","state":{"turns":1}})");
+  CHECK(reply(bot, "hello", R"({"turns":4})").body ==
         R"({"reply":"hello from C","state":{"turns":5}})");
   const auto other = reply(bot, "what are your opening hours?");
-  CHECK(other.status == SB_DEFER);
-  CHECK(other.result.empty());
+  CHECK(other.status == BotStatus::defer);
+  CHECK(other.body.empty());
 }
 
 TEST_CASE_METHOD(Fixture, "a relative config directory reaches the plugin as an absolute path") {
@@ -130,55 +136,54 @@ TEST_CASE_METHOD(Fixture, "a relative config directory reaches the plugin as an 
   config.config_dir = "tenants";
   auto bot = instance("abi-cpp-bot", config);
   const auto got = reply(bot, "config");
-  REQUIRE(got.status == SB_OK);
+  REQUIRE(got.status == BotStatus::ok);
   const std::string expected_dir = (std::filesystem::current_path() / "tenants").string();
-  CHECK_THAT(got.result, Catch::Contains("\"config_dir\":\"" + expected_dir + "\""));
-  CHECK_THAT(got.result, Catch::Contains((dir.path() / "data" / "abi-cpp-bot").string()));
+  CHECK_THAT(got.body, Catch::Contains("\"config_dir\":\"" + expected_dir + "\""));
+  CHECK_THAT(got.body, Catch::Contains((dir.path() / "data" / "abi-cpp-bot").string()));
 }
 
 TEST_CASE_METHOD(Fixture, "the C++ helper answers exactly once whatever the plugin class does") {
   auto bot = instance("abi-cpp-bot");
 
   const auto now = reply(bot, "now");
-  CHECK(now.status == SB_OK);
-  CHECK(now.result == R"({"reply":"bot says hi"})");
+  CHECK(now.status == BotStatus::ok);
+  CHECK(now.body == R"({"reply":"bot says hi"})");
 
   const auto later = reply(bot, "later");
-  CHECK(later.status == SB_OK);
-  CHECK(later.result == R"({"reply":"bot says hi"})");
+  CHECK(later.status == BotStatus::ok);
+  CHECK(later.body == R"({"reply":"bot says hi"})");
 
   const auto deferred = reply(bot, "defer");
-  CHECK(deferred.status == SB_DEFER);
-  CHECK(deferred.result == R"({"state":{"step":2}})");
+  CHECK(deferred.status == BotStatus::defer);
+  CHECK(deferred.body == R"({"state":{"step":2}})");
 
   const auto dropped = reply(bot, "drop");
-  CHECK(dropped.status == SB_ERROR);
+  CHECK(dropped.status == BotStatus::error);
   CHECK_THAT(dropped.error, Catch::Contains("dropped the operation without an answer"));
 
   const auto thrown = reply(bot, "throw");
-  CHECK(thrown.status == SB_ERROR);
+  CHECK(thrown.status == BotStatus::error);
   CHECK(thrown.error == "bot boom");
 
   // Past the host's timeout: the timeout answers, the late answer is dropped.
   const auto slow = reply(bot, "slow");
-  CHECK(slow.status == SB_ERROR);
+  CHECK(slow.status == BotStatus::timeout);
   CHECK_THAT(slow.error, Catch::Contains("timed out"));
   run_for(io, 400ms);  // the late completion arrives and must change nothing
 
   // The instance still answers after all that.
-  CHECK(reply(bot, "now").status == SB_OK);
+  CHECK(reply(bot, "now").status == BotStatus::ok);
 }
 
 TEST_CASE_METHOD(Fixture, "an LLM plugin written with the helper chats through the host") {
   auto llm = instance("abi-cpp-llm");
   const auto now = chat(llm, "now");
-  CHECK(now.status == SB_OK);
-  CHECK(now.result ==
-        R"({"text":"llm says hi","usage":{"prompt_tokens":3,"completion_tokens":3}})");
+  CHECK(now.status == BotStatus::ok);
+  CHECK(now.body == R"({"text":"llm says hi","usage":{"prompt_tokens":3,"completion_tokens":3}})");
   const auto later = chat(llm, "later");
-  CHECK(later.status == SB_OK);
+  CHECK(later.status == BotStatus::ok);
   const auto thrown = chat(llm, "throw");
-  CHECK(thrown.status == SB_ERROR);
+  CHECK(thrown.status == BotStatus::error);
   CHECK(thrown.error == "bot boom");
 }
 
@@ -196,5 +201,54 @@ TEST_CASE_METHOD(Fixture,
       sizeof(sb_event), sb_str_from("throw"), sb_str_from("acme"), {}, sb_str_from("{}"), 0};
   bot->deliver_event(event);
   CHECK(log.count("on_event boom") == 1);
-  CHECK(reply(bot, "now").status == SB_OK);
+  CHECK(reply(bot, "now").status == BotStatus::ok);
+}
+
+TEST_CASE_METHOD(Fixture, "a bot call's deadline, not the host's default timeout, limits it") {
+  auto bot = instance("abi-cpp-bot");
+  // "slow" answers after 400 ms: past the host's default (150 ms here), within 2 s.
+  const auto patient = reply(bot, "slow", "", 2000ms);
+  CHECK(patient.status == BotStatus::ok);
+  CHECK(patient.body == R"({"reply":"bot says hi"})");
+
+  const auto hurried = reply(bot, "later", "", 5ms);  // answers after 10 ms
+  CHECK(hurried.status == BotStatus::timeout);
+  CHECK_THAT(hurried.error, Catch::Contains("timed out after"));
+
+  // A deadline already gone: the plugin is not asked at all.
+  const auto late = reply(bot, "throw", "", -1ms);
+  CHECK(late.status == BotStatus::timeout);
+  CHECK(late.error == "the deadline had passed before the call");
+
+  auto llm = instance("abi-cpp-llm");
+  const auto slow_llm = chat(llm, "slow", 100ms);
+  CHECK(slow_llm.status == BotStatus::timeout);
+  CHECK(chat(llm, "slow", 2000ms).status == BotStatus::ok);
+  run_for(io, 450ms);  // let the dropped answers arrive before the plugins go
+}
+
+TEST_CASE_METHOD(Fixture, "a failing bot stage opens its tenant's circuit like any plugin") {
+  auto bot = instance("abi-cpp-bot");
+  for (int i = 0; i < 5; ++i) CHECK(reply(bot, "throw").status == BotStatus::error);
+  const auto refused = reply(bot, "now");
+  CHECK(refused.status == BotStatus::error);
+  CHECK(refused.error == "circuit open");
+  CHECK(log.count("[abi-cpp-bot acme] circuit open after 5 consecutive failures") == 1);
+  // Another tenant's instance of the same plugin is not affected.
+  std::string error;
+  auto other = host->create_instance("abi-cpp-bot", "globex", {}, dir.path() / "globex", error);
+  REQUIRE(other);
+  CHECK(reply(other, "now").status == BotStatus::ok);
+}
+
+TEST_CASE("the bot clients refuse an instance of another kind") {
+  TempDir dir;
+  copy_test_plugins(dir.path(), {"abi-c-router"});
+  PluginHost host(dir.path(), {});
+  host.scan();
+  std::string error;
+  auto router = host.create_instance("abi-c-router", "acme", {}, dir.path() / "data", error);
+  REQUIRE(router);
+  CHECK_THROWS_AS(AutoreplyClient(router), std::invalid_argument);
+  CHECK_THROWS_AS(LlmClient(router), std::invalid_argument);
 }
