@@ -1,8 +1,14 @@
 // The demo tenant's "order status" flow (tenants/demo/flows.toml) end to end, in
 // English and Chinese, with no LLM: what a visitor of the demo shop sees.
+#include <toml++/toml.h>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 #include "conversation.hpp"
+#include "flow_config.hpp"
 #include "flow_loader.hpp"
 
 using namespace switchboard::flow;
@@ -85,4 +91,22 @@ TEST_CASE("demo: messages about something else are left to the next stage", "[de
   const auto out = c.say("how do I get a refund?");
   CHECK_FALSE(out.answered);
   CHECK_FALSE(c.say("border crossing times").answered);  // "order" inside a word
+}
+
+TEST_CASE("demo: the [plugins.autoreply-flow] table of demo.toml names this flow file", "[demo]") {
+  const std::filesystem::path demo_toml = DEMO_TENANT_FILE;
+  const auto root = toml::parse_file(demo_toml.string());
+  const auto* table = root["plugins"]["autoreply-flow"].as_table();
+  REQUIRE(table);
+  boost::json::object config_json;
+  boost::json::array files;
+  for (const auto& file : *(*table)["files"].as_array())
+    files.emplace_back(*file.value<std::string>());
+  config_json["files"] = std::move(files);
+  config_json["default_language"] = *(*table)["default_language"].value<std::string>();
+  const auto config =
+      parse_flow_config(boost::json::serialize(config_json), demo_toml.parent_path());
+  REQUIRE(config.files.size() == 1);
+  CHECK(std::filesystem::equivalent(config.files[0], DEMO_FLOWS_FILE));
+  CHECK(load_flow_files(config.files, config.default_language).flows.flow("order_status"));
 }
