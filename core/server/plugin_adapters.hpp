@@ -1,10 +1,12 @@
-// The engine's Store and Router, implemented by plugin instances through the
-// plugin host. Every answer is delivered on the tenant engine's strand.
+// The engine's Store and Router, and the bot pipeline's stages, implemented by
+// plugin instances through the plugin host. Every answer is delivered on the
+// tenant engine's strand.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <memory>
 
+#include "bots/stages.hpp"
 #include "engine/ports.hpp"
 #include "plugin_host/routing_client.hpp"
 #include "plugin_host/storage_client.hpp"
@@ -42,6 +44,30 @@ class PluginRouter final : public engine::Router {
 
  private:
   plugin_host::RoutingClient client_;
+  boost::asio::any_io_executor strand_;
+};
+
+// An auto-reply plugin instance as a stage of the tenant's bot pipeline.
+class PluginAutoreplyStage final : public bots::AutoreplyStage {
+ public:
+  PluginAutoreplyStage(std::shared_ptr<plugin_host::Instance> instance,
+                       boost::asio::any_io_executor strand);
+  void reply(const bots::AutoreplyRequest& request, bots::StageCallback done) override;
+
+ private:
+  std::shared_ptr<plugin_host::Instance> instance_;
+  boost::asio::any_io_executor strand_;
+};
+
+// An LLM plugin instance as a stage of the tenant's bot pipeline.
+class PluginLlmStage final : public bots::LlmStage {
+ public:
+  PluginLlmStage(std::shared_ptr<plugin_host::Instance> instance,
+                 boost::asio::any_io_executor strand);
+  void chat(const bots::LlmRequest& request, bots::StageCallback done) override;
+
+ private:
+  std::shared_ptr<plugin_host::Instance> instance_;
   boost::asio::any_io_executor strand_;
 };
 

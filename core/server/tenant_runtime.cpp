@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
+
+#include "bots/pipeline.hpp"
 #include "bus/event_bus.hpp"
 #include "server/plugin_adapters.hpp"
 #include "switchboard/sb_plugin.h"
@@ -25,7 +28,25 @@ engine::EnginePolicy policy_of(const tenants::TenantConfig& c) {
   p.agent_offline_grace = std::chrono::seconds(c.conversation.agent_offline_grace_s);
   p.requeue_when_agent_offline = c.conversation.on_agent_offline == "requeue";
   p.reroute_unanswered = std::chrono::seconds(c.conversation.reroute_unanswered_s);
+  p.bot_first = c.bot && c.bot->bot_first;
   return p;
+}
+
+bots::PipelineSettings bot_settings_of(const tenants::BotConfig& b) {
+  bots::PipelineSettings s;
+  s.display_name = b.name;
+  s.holding_after = std::chrono::milliseconds(b.timeout_ms);
+  s.stage_timeout = std::chrono::milliseconds(b.stage_timeout_ms);
+  s.holding_reply = b.holding_reply;
+  s.handoff_reply = b.handoff_reply;
+  s.system_prompt = b.system_prompt;
+  s.faq_context_entries = b.faq_context_entries;
+  s.llm_max_tokens = b.max_tokens;
+  s.breaker_failures = b.breaker_failures;
+  s.breaker_cooldown = std::chrono::seconds(b.breaker_cooldown_s);
+  s.handoff_phrases = b.handoff_phrases;
+  s.handoff_intents = b.handoff_intents;
+  return s;
 }
 
 std::vector<agents::AgentRecord> agents_of(const tenants::TenantConfig& c) {
@@ -74,6 +95,53 @@ std::vector<std::shared_ptr<plugin_host::Instance>> routing_instances(
     out.push_back(std::move(instance));
   }
   return out;
+}
+
+// The plugin instances of the [bot] pipeline; empty without a bot. false and a
+// reason when one cannot be created.
+bool bot_instances(const tenants::TenantConfig& config, plugin_host::PluginHost& plugins,
+                   const std::filesystem::path& data_dir,
+                   std::vector<std::shared_ptr<plugin_host::Instance>>& out, std::string& error) {
+  out.clear();
+  if (!config.bot) return true;
+  for (const auto& name : config.bot->pipeline) {
+    auto instance = instance_for(config, name, plugins, data_dir, error);
+    if (!instance) {
+      error = "bot plugin " + name + ": " + error;
+      out.clear();
+      return false;
+    }
+    out.push_back(std::move(instance));
+  }
+  return true;
+}
+
+// The engine's bot over the tenant's stage instances; nullptr without a bot.
+engine::BotPipelinePtr pipeline_of(const TenantRuntime& runtime,
+                                   const tenants::TenantConfig& config) {
+  if (!config.bot) return nullptr;
+  std::vector<bots::Stage> stages;
+  for (const auto& instance : runtime.bot_stages) {
+    bots::Stage stage;
+    stage.name = instance->plugin_name();
+    if (instance->llm_api()) {
+      stage.llm = std::make_shared<PluginLlmStage>(instance, runtime.strand);
+    } else {
+      stage.autoreply = std::make_shared<PluginAutoreplyStage>(instance, runtime.strand);
+    }
+    stages.push_back(std::move(stage));
+  }
+  return std::make_shared<bots::Pipeline>(config.id, bot_settings_of(*config.bot),
+                                          std::move(stages), runtime.token_budget, runtime.strand);
+}
+
+// The budget lives on the tenant's strand, like the pipeline that spends it.
+void apply_token_budget(const TenantRuntime& runtime, const tenants::TenantConfig& config) {
+  const uint64_t limit = config.bot ? config.bot->daily_token_budget : 0;
+  boost::asio::post(runtime.strand, [budget = runtime.token_budget, limit] {
+    budget->set_daily_limit(limit);
+    budget->load();
+  });
 }
 
 std::vector<engine::RouterPtr> routers_of(
@@ -137,6 +205,10 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
       });
   runtime->agents->set_file_agents(agents_of(*config));
   runtime->engine->set_routing_chain(routers_of(runtime->routing, strand));
+  if (!bot_instances(*config, plugins, data_dir, runtime->bot_stages, error)) return nullptr;
+  runtime->token_budget = std::make_shared<bots::TokenBudget>(store, config->id);
+  apply_token_budget(*runtime, *config);
+  runtime->engine->set_bot(pipeline_of(*runtime, *config));
   subscribe_plugins(*runtime);
   runtime->gate = std::make_shared<hub::TenantGate>(config->id, runtime->engine, tenant_metrics,
                                                     limits_of(*config));
@@ -183,7 +255,26 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
       routing_kept = true;
     }
   }
-  if (!storage_kept && !routing_kept) {
+  auto bot_sections = [&](const tenants::TenantConfig& c) {
+    std::vector<std::string> out;
+    if (c.bot)
+      for (const auto& name : c.bot->pipeline) out.push_back(section_json(c, name));
+    return out;
+  };
+  bool bot_kept = false;
+  if (config->bot != old.bot || bot_sections(*config) != bot_sections(old)) {
+    std::string error;
+    std::vector<std::shared_ptr<plugin_host::Instance>> stages;
+    if (bot_instances(*config, plugins, data_dir, stages, error)) {
+      runtime.bot_stages = std::move(stages);
+      apply_token_budget(runtime, *config);
+      runtime.engine->set_bot(pipeline_of(runtime, *config));
+    } else {
+      warning += (warning.empty() ? "" : "; ") + ("bot kept as it was: " + error);
+      bot_kept = true;
+    }
+  }
+  if (!storage_kept && !routing_kept && !bot_kept) {
     runtime.config = std::move(config);
     return true;
   }
@@ -200,6 +291,11 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
   if (routing_kept) {
     merged->routing_chain = old.routing_chain;
     for (const auto& name : old.routing_chain) keep_section(name);
+  }
+  if (bot_kept) {
+    merged->bot = old.bot;
+    if (old.bot)
+      for (const auto& name : old.bot->pipeline) keep_section(name);
   }
   runtime.config = std::move(merged);
   return false;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agents/agent_directory.hpp"
+#include "bots/token_budget.hpp"
 #include "engine/tenant_engine.hpp"
 #include "hub/tenant_gate.hpp"
 #include "metrics/metrics.hpp"
@@ -22,6 +23,8 @@ struct TenantRuntime {
   std::shared_ptr<const tenants::TenantConfig> config;
   std::shared_ptr<plugin_host::Instance> storage;
   std::vector<std::shared_ptr<plugin_host::Instance>> routing;
+  std::vector<std::shared_ptr<plugin_host::Instance>> bot_stages;  // [bot] pipeline, in order
+  std::shared_ptr<bots::TokenBudget> token_budget;                 // outlives reloads
   std::shared_ptr<engine::TenantEngine> engine;
   std::shared_ptr<agents::AgentDirectory> agents;
   std::shared_ptr<engine::Store> store;
@@ -37,9 +40,10 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
                                             boost::asio::any_io_executor strand,
                                             metrics::Registry& metrics, std::string& error);
 
-// Applies an edited config to a running tenant: limits, agents, routing chain.
+// Applies an edited config to a running tenant: limits, agents, routing chain, bot.
 // Returns false with a reason when the edit needs something that cannot change
-// live (the storage plugin or its settings); the rest is applied regardless.
+// live (the storage plugin or its settings), or a routing chain or bot pipeline
+// whose plugins cannot be created (the running one stays); the rest is applied.
 bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::TenantConfig> config,
                    plugin_host::PluginHost& plugins, const std::filesystem::path& data_dir,
                    std::string& warning);
