@@ -14,9 +14,10 @@
 namespace llm_openai_test {
 
 struct ChatOutcome {
-  int32_t status = -1;  // SB_OK / SB_ERROR; -1 when nothing completed in time
-  std::string result;   // the result JSON with SB_OK
-  std::string error;    // why, with SB_ERROR
+  int32_t status = -1;     // SB_OK / SB_ERROR; -1 when nothing completed in time
+  std::string result;      // the result JSON with SB_OK
+  std::string error;       // why, with SB_ERROR
+  bool timed_out = false;  // the host gave up at the deadline (status is SB_ERROR)
   std::chrono::milliseconds took{0};
   int completions = 0;  // how many times the op was completed (must be 1)
 };
