@@ -91,6 +91,11 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
   if (parts[3] == "agents" && parts.size() <= 5)
     return agents(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                   std::move(respond));
+  if (parts.size() == 5 && parts[3] == "conversations") {
+    if (request.method != "PATCH")
+      return respond(error_response(405, "method_not_allowed", "use PATCH"));
+    return patch_conversation(*tenant, std::string(parts[4]), request, std::move(respond));
+  }
   if (parts.size() == 4 && parts[3] == "conversations") {
     if (!get) return respond(error_response(405, "method_not_allowed", "use GET"));
     return conversations(*tenant, request, std::move(respond));
@@ -184,8 +189,15 @@ void RestApi::conversations(const TenantView& tenant, const HttpRequest& request
         return respond(error_response(422, "bad_field", "status must be queued, assigned or closed",
                                       "status"));
       filter["status"] = json::array{json::value(value)};
-    } else if (key == "assignee" || key == "visitor_id") {
+    } else if (key == "assignee" || key == "visitor_id" || key == "group" || key == "tag") {
       filter[key] = value;
+    } else if (key == "since" || key == "until") {
+      // Creation time, Unix milliseconds: since <= created_at < until.
+      uint64_t ms = 0;
+      if (!parse_uint(request.query, key.c_str(), ms) || ms > uint64_t{INT64_MAX})
+        return respond(
+            error_response(422, "bad_field", key + " must be a time in Unix milliseconds", key));
+      filter[key == "since" ? "created_since" : "created_until"] = ms;
     } else if (key == "limit") {
       uint64_t limit = 0;
       if (!parse_uint(request.query, "limit", limit) || limit == 0 || limit > 1000)
@@ -193,8 +205,10 @@ void RestApi::conversations(const TenantView& tenant, const HttpRequest& request
             error_response(422, "bad_field", "limit must be between 1 and 1000", "limit"));
       filter["limit"] = limit;
     } else {
-      // group, tag and time filters come with conversation groups and tags.
-      return respond(error_response(422, "bad_field", "unsupported filter", key));
+      return respond(error_response(
+          422, "bad_field",
+          "unknown filter (known: status, assignee, visitor_id, group, tag, since, until, limit)",
+          key));
     }
   }
   if (!filter.contains("limit")) filter["limit"] = 100;

@@ -57,6 +57,10 @@ class RestApi {
 
   void conversations(const TenantView& tenant, const hub::HttpRequest& request,
                      std::function<void(hub::HttpResponse)> respond);
+  // conversation_api.cpp: change a conversation's tags.
+  void patch_conversation(const TenantView& tenant, const std::string& conversation_id,
+                          const hub::HttpRequest& request,
+                          std::function<void(hub::HttpResponse)> respond);
 
   // canned_api.cpp: the tenant's canned replies.
   void canned_replies(const TenantView& tenant, std::string_view id,

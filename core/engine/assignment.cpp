@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
 
 #include "common/clock.hpp"
 #include "engine/frames.hpp"
@@ -69,6 +70,12 @@ void TenantEngine::route(const std::string& conversation_id, size_t chain_index)
   if (!c->skip_agent.empty() && offered.size() > 1)
     std::erase_if(offered, [&](const Candidate& a) { return a.agent_id == c->skip_agent; });
   if (offered.empty()) return enqueue(*c);
+  if (!c->reopen_agent.empty()) {
+    // Reopened by its visitor: back to the agent who had it, when free.
+    AgentState* previous = find_agent(c->reopen_agent);
+    c->reopen_agent.clear();
+    if (previous && previous->routable()) return assign(*c, *previous);
+  }
 
   for (size_t i = chain_index; i < routing_chain_.size(); ++i) {
     RouteInput input;
@@ -92,6 +99,7 @@ void TenantEngine::route(const std::string& conversation_id, size_t chain_index)
     };
     const RouteDecision decision = routing_chain_[i]->route(input, std::move(on_pending));
     if (decision.kind == RouteDecision::Kind::pending) return enqueue(*c);
+    if (decision.kind == RouteDecision::Kind::offer) return offer(*c);
     if (decision.kind == RouteDecision::Kind::chosen && decision.index < offered.size()) {
       AgentState* agent = find_agent(offered[decision.index].agent_id);
       if (agent && agent->routable()) return assign(*c, *agent);
@@ -109,6 +117,8 @@ void TenantEngine::assign(Conversation& c, AgentState& agent) {
   }
   c.status = ConversationStatus::assigned;
   c.assignee = agent.id;
+  c.last_agent = agent.id;
+  if (c.offered) update_offer(c);  // withdrawn from everyone else
   c.last_notified_position = 0;
   c.agent_answered = false;
   ++c.assignment_generation;
@@ -124,6 +134,7 @@ void TenantEngine::assign(Conversation& c, AgentState& agent) {
   start_answer_deadline(c);
   send_to_visitor(c, frames::assigned_to_visitor(c.id, agent));
   notify_queue_positions();
+  if (!agent.routable()) refresh_offers();  // now full: what it was offered goes
 }
 
 void TenantEngine::remember_last_agent(const std::string& visitor_id, const std::string& agent_id) {
@@ -141,6 +152,10 @@ void TenantEngine::enqueue(Conversation& c) {
   c.status = ConversationStatus::queued;
   if (std::find(queue_.begin(), queue_.end(), c.id) != queue_.end()) return;
   queue_.push_back(c.id);
+  // Wall-clock microseconds, bumped past the last one given: strictly increasing
+  // here, and above what an earlier run of the server stored.
+  last_queue_order_ = std::max(last_queue_order_ + 1, wall_clock_ms() * 1000);
+  c.queue_order = last_queue_order_;
   metrics_->conversations_queued.fetch_add(1, std::memory_order_relaxed);
   persist_conversation(c);
   publish(bus::event::kConversationQueued, c.id,
@@ -157,6 +172,7 @@ void TenantEngine::drain_queue() {
     if (!anyone_free) break;
     route(id, 0);
   }
+  refresh_offers();
 }
 
 // Tells each waiting visitor their place, only when it changed.
@@ -201,6 +217,8 @@ void TenantEngine::close(Conversation& c, const std::string& by) {
   send_to_assignee(c, frame);
   release_from_agent(c);
   c.status = ConversationStatus::closed;
+  if (c.offered) update_offer(c);
+  remember_closed(c);
   if (auto v = visitors_.find(c.visitor_id);
       v != visitors_.end() && v->second.open_conversation == c.id)
     v->second.open_conversation.clear();
@@ -220,13 +238,20 @@ void TenantEngine::on_accept(const PeerPtr& peer, const Identity& who,
   if (!c || c->status == ConversationStatus::closed)
     return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id",
                       ref);
+  // The strand orders racing accepts: the first finds it waiting, the rest this.
   if (c->status != ConversationStatus::queued)
-    return send_error(peer, metrics::ErrorCode::forbidden, "this conversation is already taken",
+    return send_error(peer, metrics::ErrorCode::forbidden,
+                      c->assignee == who.id
+                          ? "you already have this conversation"
+                          : "this conversation was already taken by another agent",
                       ref);
   AgentState* agent = find_agent(who.id);
   if (!agent || !agent->routable())
     return send_error(peer, metrics::ErrorCode::forbidden,
                       "you are not online or already at your max_concurrent", ref);
+  if (c->offered && !c->offered_to.count(agent->id))
+    return send_error(peer, metrics::ErrorCode::forbidden,
+                      "this conversation is not offered to you (another group)", ref);
   assign(*c, *agent);
 }
 
@@ -303,13 +328,33 @@ void TenantEngine::persist_conversation(const Conversation& c) {
                    {"assignee", c.assignee},
                    {"group", c.group},
                    {"created_at", c.created_ms},
+                   {"queue_order", c.queue_order},
+                   {"tags", json::value_from(c.tags)},
+                   {"last_agent", c.last_agent},
                    {"updated_at", wall_clock_ms()}};
   if (c.status == ConversationStatus::bot || c.bot.handed_off) doc["bot"] = bot_record(c.bot);
-  store_->put_conversation(
-      json::serialize(doc), [tenant = tenant_id_, id = c.id](StoreResult result) {
-        if (!result.ok())
-          spdlog::error("tenant {}: storing conversation {} failed: {}", tenant, id, result.error);
-      });
+  ++record_writes_issued_;
+  store_->put_conversation(json::serialize(doc), [this, self = shared_from_this(),
+                                                  id = c.id](StoreResult result) {
+    if (!result.ok())
+      spdlog::error("tenant {}: storing conversation {} failed: {}", tenant_id_, id, result.error);
+    // Storage applies writes in order, so the n-th answer means the first n are done.
+    ++record_writes_done_;
+    while (!after_record_writes_.empty() &&
+           after_record_writes_.begin()->first <= record_writes_done_) {
+      auto fn = std::move(after_record_writes_.begin()->second);
+      after_record_writes_.erase(after_record_writes_.begin());
+      fn();
+    }
+  });
+}
+
+// Storage answers reads at once but applies writes in order: a read issued now could
+// miss a record written a moment ago (a list right after an assignment frame). Reads
+// of records wait for the record writes issued before them.
+void TenantEngine::after_records_stored(std::function<void()> fn) {
+  if (record_writes_done_ >= record_writes_issued_) return fn();
+  after_record_writes_.emplace(record_writes_issued_, std::move(fn));
 }
 
 // A closed conversation leaves memory once nothing is in flight for it.

@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -48,6 +49,9 @@ struct Conversation {
   std::string assignee;  // agent id, empty when none
   std::string group;     // the group it was sent to (transfer); empty = any agent
   int64_t created_ms = 0;
+  // Its place in line, stored so a restart keeps the order (a requeued conversation
+  // goes to the back, whenever it was created). Rises strictly, across restarts too.
+  int64_t queue_order = 0;
   uint32_t last_notified_position = 0;
 
   uint64_t next_seq = 1;       // the seq the next message gets
@@ -82,6 +86,30 @@ struct Conversation {
   std::string skip_agent;  // not offered this conversation again (it went unanswered)
 
   BotSession bot;  // while (and after) the tenant's bot owns the conversation
+
+  // Set by agents (sorted, unique); stored with the conversation, filterable.
+  std::vector<std::string> tags;
+  // The agent who had it last (kept after a close). When its visitor reopens it,
+  // reopen_agent names that agent for the next routing: they go first, if free.
+  std::string last_agent;
+  std::string reopen_agent;
+
+  // Manual routing: the agents it is offered to now; the first to accept takes it.
+  bool offered = false;
+  std::set<std::string> offered_to;
+};
+
+// What a closed conversation needs to be reopened by its visitor within the
+// tenant's reopen window (see reopen.cpp).
+struct ClosedConversation {
+  std::string id;
+  int64_t closed_ms = 0;  // wall clock
+  uint64_t last_seq = 0;
+  std::string last_agent;
+  std::string group;
+  int64_t created_ms = 0;
+  std::vector<std::string> tags;
+  std::string visitor_name;
 };
 
 struct VisitorState {

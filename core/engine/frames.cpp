@@ -54,6 +54,9 @@ json::object conversation_object(const Conversation& c) {
   }
   o["created_at"] = c.created_ms;
   o["last_seq"] = c.next_seq - 1;
+  json::array tags;
+  for (const auto& t : c.tags) tags.emplace_back(t);
+  o["tags"] = std::move(tags);
   return o;
 }
 
@@ -145,6 +148,17 @@ Frame assigned_to_visitor(std::string_view conversation_id, const AgentState& ag
   return make_frame(json::object{{"type", "conversation.assigned"},
                                  {"conversation_id", conversation_id},
                                  {"agent", json::object{{"id", agent.id}, {"name", agent.name}}}});
+}
+
+Frame offered(const Conversation& c) {
+  return make_frame(
+      json::object{{"type", "conversation.offered"}, {"conversation", conversation_object(c)}});
+}
+
+Frame offer_withdrawn(std::string_view conversation_id, std::string_view reason) {
+  return make_frame(json::object{{"type", "conversation.offer_withdrawn"},
+                                 {"conversation_id", conversation_id},
+                                 {"reason", reason}});
 }
 
 Frame closed(std::string_view conversation_id, std::string_view by) {

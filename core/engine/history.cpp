@@ -43,26 +43,29 @@ void TenantEngine::list_conversations(Identity requester, std::string filter_jso
                                       std::function<void(HttpAnswer)> done) {
   on_strand([this, who = std::move(requester), filter = std::move(filter_json),
              done = std::move(done)]() mutable {
-    store_->list_conversations(filter, [who, done = std::move(done)](StoreResult r) {
-      if (!r.ok())
-        return done({503, http_error_body("unavailable", "storage did not answer: " + r.error)});
-      boost::system::error_code ec;
-      json::value root = json::parse(r.body, ec);
-      const json::value* list =
-          (!ec && root.is_object()) ? root.get_object().if_contains("conversations") : nullptr;
-      if (!list || !list->is_array())
-        return done({503, http_error_body("unavailable", "storage answered malformed JSON")});
-      json::array visible;
-      for (const auto& item : list->get_array()) {
-        if (!item.is_object()) continue;
-        const auto& c = item.get_object();
-        const auto* assignee = c.if_contains("assignee");
-        const auto* status = c.if_contains("status");
-        const bool mine = assignee && assignee->is_string() && assignee->get_string() == who.id;
-        const bool waiting = status && status->is_string() && status->get_string() == "queued";
-        if (who.agent_role == "admin" || mine || waiting) visible.push_back(item);
-      }
-      done({200, json::serialize(json::object{{"conversations", std::move(visible)}})});
+    // What the requester was just told (an assignment, a close) is in the answer.
+    after_records_stored([this, who, filter, done = std::move(done)]() mutable {
+      store_->list_conversations(filter, [who, done = std::move(done)](StoreResult r) {
+        if (!r.ok())
+          return done({503, http_error_body("unavailable", "storage did not answer: " + r.error)});
+        boost::system::error_code ec;
+        json::value root = json::parse(r.body, ec);
+        const json::value* list =
+            (!ec && root.is_object()) ? root.get_object().if_contains("conversations") : nullptr;
+        if (!list || !list->is_array())
+          return done({503, http_error_body("unavailable", "storage answered malformed JSON")});
+        json::array visible;
+        for (const auto& item : list->get_array()) {
+          if (!item.is_object()) continue;
+          const auto& c = item.get_object();
+          const auto* assignee = c.if_contains("assignee");
+          const auto* status = c.if_contains("status");
+          const bool mine = assignee && assignee->is_string() && assignee->get_string() == who.id;
+          const bool waiting = status && status->is_string() && status->get_string() == "queued";
+          if (who.agent_role == "admin" || mine || waiting) visible.push_back(item);
+        }
+        done({200, json::serialize(json::object{{"conversations", std::move(visible)}})});
+      });
     });
   });
 }

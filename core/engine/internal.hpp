@@ -33,6 +33,9 @@ inline std::string ack_key(const std::string& sender_id, const std::string& clie
   return key;
 }
 
+// The "tags" array of a stored conversation record; non-strings are skipped.
+std::vector<std::string> tags_of(const boost::json::object& record);
+
 std::string http_error_body(std::string_view code, std::string_view message);
 
 // The "bot" object of a stored conversation record (bot.cpp).

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <tuple>
 
 #include "common/clock.hpp"
 #include "engine/frames.hpp"
@@ -140,6 +141,10 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           c.assignee = text("assignee");
           c.group = text("group");
           c.created_ms = number("created_at");
+          c.queue_order = number("queue_order");
+          c.tags = tags_of(o);
+          c.last_agent = text("last_agent");
+          last_queue_order_ = std::max(last_queue_order_, c.queue_order);
           const auto last_seq = static_cast<uint64_t>(number("last_seq"));
           c.next_seq = last_seq + 1;
           c.delivered_seq = last_seq;
@@ -161,8 +166,10 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           if (it->second.status == ConversationStatus::queued) queued.push_back(&it->second);
           if (it->second.status == ConversationStatus::bot) with_bot.push_back(it->first);
         }
+        // In line as they were (records from before queue_order have 0: creation order).
         std::sort(queued.begin(), queued.end(), [](const Conversation* a, const Conversation* b) {
-          return a->created_ms < b->created_ms;
+          return std::tie(a->queue_order, a->created_ms, a->id) <
+                 std::tie(b->queue_order, b->created_ms, b->id);
         });
         for (Conversation* c : queued) {
           queue_.push_back(c->id);
@@ -172,8 +179,10 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
                      tenant_id_, conversations_.size(), queue_.size(), with_bot.size());
         // The bot picks up where it was: messages it had not answered get their turn.
         for (const auto& id : with_bot) bot_catch_up(conversations_.at(id));
-        ready_.store(true, std::memory_order_release);
-        ready(true, {});
+        load_recently_closed([this, ready = std::move(ready)] {
+          ready_.store(true, std::memory_order_release);
+          ready(true, {});
+        });
       });
 }
 
@@ -264,6 +273,8 @@ void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
     publish(bus::event::kAgentStatus, {},
             json::serialize(json::object{{"agent_id", agent->id}, {"status", "online"}}));
     drain_queue();
+  } else {
+    send_offers_to(*agent, peer);
   }
 }
 
@@ -297,6 +308,7 @@ void TenantEngine::on_disconnect(const PeerPtr& peer, const Identity& who) {
       publish(bus::event::kAgentStatus, {},
               json::serialize(json::object{{"agent_id", agent->id}, {"status", "offline"}}));
     }
+    refresh_offers();
     start_offline_grace(*agent);
   }
 }
@@ -314,7 +326,11 @@ void TenantEngine::on_set_status(const PeerPtr& peer, const Identity& who, Agent
   // Every tab of the agent shows the same status.
   const auto frame = frames::agent_status(agent->status);
   for (const auto& p : agent->peers) p->send(frame);
-  if (status == AgentStatus::online) drain_queue();
+  if (status == AgentStatus::online) {
+    drain_queue();
+  } else {
+    refresh_offers();
+  }
 }
 
 void TenantEngine::publish(const char* type, const std::string& conversation_id,

@@ -81,6 +81,7 @@ Conversation* TenantEngine::conversation_for_message(const PeerPtr& peer, const 
     Conversation* c = find_conversation(visitor.open_conversation);
     if (c && c->status != ConversationStatus::closed) return c;
   }
+  if (Conversation* again = reopen(who.id, visitor)) return again;
   // The visitor's first message (or first after a close) opens a conversation.
   Conversation fresh;
   fresh.id = new_id("c");
@@ -224,7 +225,8 @@ void TenantEngine::deliver_ready(Conversation& c) {
   if (c.bot.exit != BotSession::Exit::none) return bot_after_delivery(c);  // may close it
   if (c.route_when_stored && c.delivered_seq > 0) {
     c.route_when_stored = false;
-    if (policy_.bot_first && bot_) return start_bot(c, {});
+    // A reopened conversation goes back to its agent rather than to the bot.
+    if (policy_.bot_first && bot_ && c.reopen_agent.empty()) return start_bot(c, {});
     route(c.id, 0);
     return;  // route() may have changed the conversation; it is not closed anyway
   }

@@ -106,7 +106,9 @@ struct RouteInput {
 };
 
 struct RouteDecision {
-  enum class Kind : uint8_t { chosen, deferred, pending };
+  // offer: no push; every eligible agent is offered the conversation and the first
+  // to accept takes it (manual routing, SB_OFFER).
+  enum class Kind : uint8_t { chosen, deferred, pending, offer };
   Kind kind = Kind::deferred;
   size_t index = 0;  // valid when chosen
 };

@@ -58,4 +58,12 @@ std::string http_error_body(std::string_view code, std::string_view message) {
       json::object{{"error", json::object{{"code", code}, {"message", message}}}});
 }
 
+std::vector<std::string> tags_of(const json::object& record) {
+  std::vector<std::string> out;
+  if (const auto* tags = record.if_contains("tags"); tags && tags->is_array())
+    for (const auto& t : tags->get_array())
+      if (t.is_string()) out.emplace_back(t.get_string());
+  return out;
+}
+
 }  // namespace sb::engine

@@ -16,6 +16,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,9 @@ struct EnginePolicy {
   bool requeue_when_agent_offline = true;
   std::chrono::seconds reroute_unanswered{0};  // 0 = never
   bool bot_first = false;  // a new conversation goes to the bot (when there is one) first
+  // A visitor writing again within this time after a close reopens the conversation
+  // (same id, seq continues); 0 = always a new one.
+  std::chrono::seconds reopen_window{0};
 };
 
 struct HttpAnswer {
@@ -110,6 +115,20 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void list_conversations(Identity requester, std::string filter_json,
                           std::function<void(HttpAnswer)> done);
 
+  // Tags: `set` replaces them all, else `add` then `remove`. Any agent of the tenant
+  // may tag any conversation, open or closed (as any agent may read its history).
+  struct TagChange {
+    std::optional<std::vector<std::string>> set;
+    std::vector<std::string> add;
+    std::vector<std::string> remove;
+  };
+  // Over the WebSocket: the sender and the conversation's agent get conversation.tags.
+  void tag_conversation(PeerPtr peer, Identity who, std::string conversation_id, TagChange change,
+                        std::string ref);
+  // Over REST: 200 {"conversation_id","tags"}. done runs on the strand.
+  void tag_conversation(Identity who, std::string conversation_id, TagChange change,
+                        std::function<void(HttpAnswer)> done);
+
   // REST: a page of history. done runs on the strand.
   void history(Identity requester, std::string conversation_id, uint64_t before_seq, uint32_t limit,
                std::function<void(HttpAnswer)> done);
@@ -173,6 +192,13 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   AgentState* choose_in_group(const Conversation& c, const std::string& group);
   void close(Conversation& c, const std::string& by);
   void persist_conversation(const Conversation& c);
+  void after_records_stored(std::function<void()> fn);
+  // offers.cpp: manual routing, the first accept wins.
+  void offer(Conversation& c);
+  std::set<std::string> offer_targets(const Conversation& c) const;
+  void update_offer(Conversation& c);
+  void refresh_offers();
+  void send_offers_to(const AgentState& agent, const PeerPtr& peer);
   // presence.cpp: grace period, requeue, reroute of unanswered conversations.
   void after(std::chrono::milliseconds delay, std::function<void()> fn);
   void start_offline_grace(AgentState& agent);
@@ -195,6 +221,24 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void post_bot_message(Conversation& c, BotReply reply);
   void bot_lets_go(Conversation& c, BotSession::Exit exit);
   void bot_after_delivery(Conversation& c);
+
+  // reopen.cpp
+  void remember_closed(const Conversation& c);
+  Conversation* reopen(const std::string& visitor_id, VisitorState& visitor);
+  void load_recently_closed(std::function<void()> then);
+
+  // tags.cpp
+  struct TagOutcome {
+    std::optional<metrics::ErrorCode> error;  // nullopt: done
+    std::string message;
+    std::vector<std::string> tags;  // the conversation's tags after the change
+  };
+  using TagResult = std::function<void(TagOutcome)>;
+  void change_tags(const std::string& conversation_id, TagChange change, TagResult done);
+  void announce_tags(const std::string& conversation_id, const std::vector<std::string>& tags,
+                     const std::string& by, const PeerPtr& requester);
+  void change_stored_tags(const std::string& conversation_id, TagChange change, TagResult done);
+  void read_and_tag(const std::string& conversation_id, TagChange change, TagResult done);
 
   // history.cpp
   void answer_history(const Identity& requester, const std::string& conversation_id,
@@ -223,9 +267,18 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   std::unordered_map<std::string, VisitorState> visitors_;
   std::map<std::string, AgentState> agents_;  // ordered by id: candidates' stable order
   std::deque<std::string> queue_;             // queued conversation ids, oldest first
+  int64_t last_queue_order_ = 0;
+  // Conversation record writes issued and answered, and reads waiting for them.
+  uint64_t record_writes_issued_ = 0;
+  uint64_t record_writes_done_ = 0;
+  std::multimap<uint64_t, std::function<void()>>
+      after_record_writes_;  // the newest Conversation::queue_order given
   // Who last served each visitor, for sticky routing: bounded, oldest forgotten first.
   std::unordered_map<std::string, std::string> last_agent_by_visitor_;
   std::deque<std::string> last_agent_order_;
+  // Visitor id -> their conversation closed last, while it may be reopened; bounded.
+  std::unordered_map<std::string, ClosedConversation> recently_closed_;
+  std::deque<std::string> recently_closed_order_;
   void remember_last_agent(const std::string& visitor_id, const std::string& agent_id);
 };
 

@@ -78,6 +78,21 @@ class Decoder {
     return false;
   }
 
+  // An optional array of strings (absent = empty); the engine checks each string.
+  bool string_list(std::string_view key, std::vector<std::string>& out, FrameError& err) const {
+    const json::value* v = o_.if_contains(key);
+    if (!v || v->is_null()) return true;
+    if (v->is_array()) {
+      for (const auto& item : v->get_array()) {
+        if (!item.is_string()) break;
+        out.emplace_back(item.get_string());
+      }
+      if (out.size() == v->get_array().size()) return true;
+    }
+    err = {ErrorCode::bad_field, std::string(key) + " must be an array of strings"};
+    return false;
+  }
+
   // {"conversation id": seq, ...}
   bool last_seq(std::map<std::string, uint64_t>& out, FrameError& err) const {
     const json::value* v = o_.if_contains("last_seq");
@@ -282,7 +297,7 @@ FrameVerdict handle_text_frame(ConnectionState& state, const engine::PeerPtr& pe
     } else if (ok) {
       engine.close_conversation(peer, state.who, std::move(conversation_id), ref);
     }
-  } else if (type == "status" || type == "accept" || type == "transfer") {
+  } else if (type == "status" || type == "accept" || type == "transfer" || type == "tag") {
     if (!is_agent) {
       err = {ErrorCode::forbidden, std::string(type) + " is for agents"};
       ok = false;
@@ -293,6 +308,12 @@ FrameVerdict handle_text_frame(ConnectionState& state, const engine::PeerPtr& pe
       ok = d.string("conversation_id", conversation_id, kMaxIdBytes, err);
       if (ok && type == "accept") {
         engine.accept_conversation(peer, state.who, std::move(conversation_id), ref);
+      } else if (ok && type == "tag") {
+        engine::TenantEngine::TagChange change;
+        ok = d.string_list("add", change.add, err) && d.string_list("remove", change.remove, err);
+        if (ok)
+          engine.tag_conversation(peer, state.who, std::move(conversation_id), std::move(change),
+                                  ref);
       } else if (ok) {
         ok = d.optional_string("to_agent", to_agent, kMaxIdBytes, err) &&
              d.optional_string("to_group", to_group, kMaxIdBytes, err);

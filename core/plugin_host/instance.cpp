@@ -27,7 +27,7 @@ std::string error_text(int32_t status, const char* buffer) {
 
 bool is_failure(int32_t status) {
   return status != SB_OK && status != SB_PENDING && status != SB_DEFER &&
-         status != SB_NOT_SUPPORTED;
+         status != SB_NOT_SUPPORTED && status != SB_OFFER;
 }
 
 }  // namespace

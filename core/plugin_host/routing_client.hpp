@@ -34,8 +34,9 @@ struct RouteQuery {
   const std::vector<AgentCandidate>* candidates = nullptr;  // in agent id order
 };
 
-// status is SB_OK (index chosen), SB_DEFER, SB_PENDING (the answer comes through the
-// callback) or SB_ERROR (error says why; the chain treats it like SB_DEFER).
+// status is SB_OK (index chosen), SB_DEFER, SB_OFFER (manual routing: offer it to
+// every candidate), SB_PENDING (the answer comes through the callback) or SB_ERROR
+// (error says why; the chain treats it like SB_DEFER).
 struct RouteOutcome {
   int32_t status = 0;
   size_t index = 0;

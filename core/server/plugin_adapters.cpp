@@ -98,6 +98,8 @@ engine::RouteDecision PluginRouter::route(
       return {engine::RouteDecision::Kind::pending, 0};
     case SB_DEFER:
       return {engine::RouteDecision::Kind::deferred, 0};
+    case SB_OFFER:
+      return {engine::RouteDecision::Kind::offer, 0};
     default:
       spdlog::warn("tenant {}: routing plugin {} failed: {}", client_.instance()->tenant_id(),
                    name(), outcome.error);

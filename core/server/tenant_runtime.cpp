@@ -29,6 +29,7 @@ engine::EnginePolicy policy_of(const tenants::TenantConfig& c) {
   p.requeue_when_agent_offline = c.conversation.on_agent_offline == "requeue";
   p.reroute_unanswered = std::chrono::seconds(c.conversation.reroute_unanswered_s);
   p.bot_first = c.bot && c.bot->bot_first;
+  p.reopen_window = std::chrono::seconds(c.conversation.reopen_window_s);
   return p;
 }
 

@@ -55,6 +55,7 @@ struct ConversationPolicy {
   uint32_t agent_offline_grace_s = 60;       // how long a disconnected agent may come back
   std::string on_agent_offline = "requeue";  // "requeue" | "keep" after the grace period
   uint32_t reroute_unanswered_s = 0;  // 0 = never; else reroute if the agent has not answered
+  uint32_t reopen_window_s = 0;       // 0 = never; else a visitor writing again reopens
   bool operator==(const ConversationPolicy&) const = default;
 };
 

@@ -35,6 +35,7 @@ void read_conversation(TableReader& table, ConversationPolicy& out) {
                      "must be \"requeue\" or \"keep\"");
   }
   table.integer("reroute_unanswered_s", out.reroute_unanswered_s, 0, 86'400);
+  table.integer("reopen_window_s", out.reopen_window_s, 0, 30 * 86'400);
   table.reject_unknown();
 }
 

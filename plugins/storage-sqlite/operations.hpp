@@ -32,6 +32,9 @@ struct PutConversation {
   std::string status;
   std::optional<std::string> visitor_id;
   std::optional<std::string> assignee;
+  std::optional<std::string> group;
+  std::optional<int64_t> created_ms;
+  std::vector<std::string> tags;
   int64_t updated_ms = 0;
   std::string doc;  // the record as put, validated JSON
 };
@@ -67,6 +70,11 @@ struct ListConversations {
   std::optional<std::string> visitor_id;
   std::optional<std::string> assignee;
   std::optional<std::string> id;
+  std::optional<std::string> group;
+  std::optional<std::string> tag;
+  std::optional<int64_t> created_since;  // created_at >= it
+  std::optional<int64_t> created_until;  // created_at < it
+  std::optional<int64_t> updated_since;  // updated_at >= it
   int64_t limit = 1000;
 };
 

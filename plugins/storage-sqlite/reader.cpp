@@ -116,6 +116,28 @@ Reader::Answer Reader::answer(const ListConversations& q) {
     sql += " AND c.id = ?";
     params.push_back(*q.id);
   }
+  if (q.group) {
+    sql += " AND c.group_name = ?";
+    params.push_back(*q.group);
+  }
+  if (q.tag) {
+    sql += " AND c.id IN (SELECT t.conversation_id FROM conversation_tags t WHERE t.tag = ?)";
+    params.push_back(*q.tag);
+  }
+  // Times are bound after the text parameters, in this order.
+  std::vector<int64_t> times;
+  if (q.created_since) {
+    sql += " AND c.created_ms >= ?";
+    times.push_back(*q.created_since);
+  }
+  if (q.created_until) {
+    sql += " AND c.created_ms < ?";
+    times.push_back(*q.created_until);
+  }
+  if (q.updated_since) {
+    sql += " AND c.updated_ms >= ?";
+    times.push_back(*q.updated_since);
+  }
   sql += " ORDER BY c.updated_ms DESC, c.rowid DESC LIMIT ?";
 
   Statement s;
@@ -126,6 +148,7 @@ Reader::Answer Reader::answer(const ListConversations& q) {
   }
   int index = 1;
   for (std::string_view p : params) s.bind(index++, p);
+  for (int64_t t : times) s.bind(index++, t);
   s.bind(index, q.limit);
   ResetOnExit reset(s);
   json::array conversations;

@@ -24,6 +24,25 @@ bool optional_string(const json::object& o, std::string_view key, std::optional<
   return true;
 }
 
+bool integer(const json::value& v, int64_t& out) {
+  if (v.is_int64()) {
+    out = v.get_int64();
+    return true;
+  }
+  if (v.is_uint64() && v.get_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
+    out = static_cast<int64_t>(v.get_uint64());
+    return true;
+  }
+  return false;
+}
+
+bool optional_integer(const json::value& v, std::optional<int64_t>& out) {
+  int64_t n = 0;
+  if (!integer(v, n)) return false;
+  out = n;
+  return true;
+}
+
 }  // namespace
 
 std::string parse_conversation(std::string_view json_text, int64_t now_ms, PutConversation& out) {
@@ -41,6 +60,19 @@ std::string parse_conversation(std::string_view json_text, int64_t now_ms, PutCo
     return "conversation_json: \"visitor_id\" must be a string";
   if (!optional_string(o, "assignee", out.assignee))
     return "conversation_json: \"assignee\" must be a string";
+  if (!optional_string(o, "group", out.group))
+    return "conversation_json: \"group\" must be a string";
+  if (const json::value* created = o.if_contains("created_at"); created && !created->is_null()) {
+    if (!optional_integer(*created, out.created_ms))
+      return "conversation_json: \"created_at\" must be an integer (ms)";
+  }
+  if (const json::value* tags = o.if_contains("tags"); tags && !tags->is_null()) {
+    if (!tags->is_array()) return "conversation_json: \"tags\" must be an array of strings";
+    for (const json::value& tag : tags->get_array()) {
+      if (!tag.is_string()) return "conversation_json: \"tags\" must be an array of strings";
+      out.tags.emplace_back(tag.get_string());
+    }
+  }
   out.updated_ms = now_ms;
   if (const json::value* updated = o.if_contains("updated_at")) {
     if (updated->is_int64())
@@ -70,12 +102,21 @@ std::string parse_filter(std::string_view json_text, ListConversations& out) {
         return "filter_json: \"status\" must be an array of strings";
       }
       out.statuses = std::move(statuses);
-    } else if (key == "visitor_id" || key == "assignee" || key == "id") {
+    } else if (key == "visitor_id" || key == "assignee" || key == "id" || key == "group" ||
+               key == "tag") {
       if (!value.is_string()) return "filter_json: \"" + std::string(key) + "\" must be a string";
       auto& field = key == "visitor_id" ? out.visitor_id
                     : key == "assignee" ? out.assignee
+                    : key == "group"    ? out.group
+                    : key == "tag"      ? out.tag
                                         : out.id;
       field = std::string(value.get_string());
+    } else if (key == "created_since" || key == "created_until" || key == "updated_since") {
+      auto& field = key == "created_since"   ? out.created_since
+                    : key == "created_until" ? out.created_until
+                                             : out.updated_since;
+      if (!optional_integer(value, field))
+        return "filter_json: \"" + std::string(key) + "\" must be an integer (ms)";
     } else if (key == "limit") {
       if (value.is_int64() && value.get_int64() >= 0)
         out.limit = value.get_int64();
@@ -85,7 +126,8 @@ std::string parse_filter(std::string_view json_text, ListConversations& out) {
         return "filter_json: \"limit\" must be a non-negative integer";
     } else {
       return "filter_json: unknown key \"" + std::string(key) +
-             "\" (known: status, visitor_id, assignee, id, limit)";
+             "\" (known: status, visitor_id, assignee, id, group, tag, created_since, "
+             "created_until, updated_since, limit)";
     }
   }
   return {};

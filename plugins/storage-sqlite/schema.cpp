@@ -53,6 +53,25 @@ CREATE TABLE kv (
   PRIMARY KEY (ns, key)
 ) WITHOUT ROWID;
 )sql",
+    // 2: the conversation list filters by group, tag and creation time, each through
+    // an index (a tag is a row of its own, so "has tag X" is one index range).
+    R"sql(
+ALTER TABLE conversations ADD COLUMN group_name TEXT;
+ALTER TABLE conversations ADD COLUMN created_ms INTEGER;
+UPDATE conversations SET group_name = json_extract(doc, '$.group'),
+                         created_ms = json_extract(doc, '$.created_at');
+CREATE INDEX conversations_by_group ON conversations (group_name, updated_ms);
+CREATE INDEX conversations_by_created ON conversations (created_ms);
+CREATE TABLE conversation_tags (
+  tag             TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  PRIMARY KEY (tag, conversation_id)
+) WITHOUT ROWID;
+CREATE INDEX conversation_tags_by_conversation ON conversation_tags (conversation_id);
+INSERT OR IGNORE INTO conversation_tags (tag, conversation_id)
+  SELECT t.value, c.id FROM conversations c, json_each(c.doc, '$.tags') t
+  WHERE json_type(c.doc, '$.tags') = 'array' AND t.type = 'text';
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

@@ -18,7 +18,11 @@ Writer::Statements::Statements(Connection& db)
       // "newest first" in favour of the record put last.
       put_conversation(db,
                        "INSERT OR REPLACE INTO conversations (id, status, visitor_id, assignee, "
-                       "updated_ms, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+                       "updated_ms, doc, group_name, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                       "?7, ?8)"),
+      delete_tags(db, "DELETE FROM conversation_tags WHERE conversation_id = ?1"),
+      insert_tag(db,
+                 "INSERT OR IGNORE INTO conversation_tags (tag, conversation_id) VALUES (?1, ?2)"),
       set_read(
           db,
           "INSERT INTO read_cursors (conversation_id, participant_id, seq) VALUES (?1, ?2, ?3) "
@@ -152,8 +156,25 @@ std::string Writer::apply(const PutConversation& c) {
   c.assignee ? s.bind(4, *c.assignee) : s.bind_null(4);
   s.bind(5, c.updated_ms);
   s.bind(6, c.doc);
-  if (s.step() == SQLITE_DONE) return {};
-  return "storage: cannot store conversation " + c.id + ": " + db_.last_error();
+  c.group ? s.bind(7, *c.group) : s.bind_null(7);
+  c.created_ms ? s.bind(8, *c.created_ms) : s.bind_null(8);
+  const auto failed = [&] {
+    return "storage: cannot store conversation " + c.id + ": " + db_.last_error();
+  };
+  if (s.step() != SQLITE_DONE) return failed();
+  // The tags are the record's: replaced with it, in the same transaction.
+  Statement& drop = statements_->delete_tags;
+  ResetOnExit reset_drop(drop);
+  drop.bind(1, c.id);
+  if (drop.step() != SQLITE_DONE) return failed();
+  Statement& add = statements_->insert_tag;
+  for (const auto& tag : c.tags) {
+    ResetOnExit reset_add(add);
+    add.bind(1, tag);
+    add.bind(2, c.id);
+    if (add.step() != SQLITE_DONE) return failed();
+  }
+  return {};
 }
 
 std::string Writer::apply(const SetRead& r) {

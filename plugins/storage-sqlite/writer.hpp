@@ -38,6 +38,8 @@ class Writer {
     explicit Statements(Connection& db);
     Statement insert_message;
     Statement put_conversation;
+    Statement delete_tags;
+    Statement insert_tag;
     Statement set_read;
     Statement kv_put;
     Statement kv_delete;

@@ -318,6 +318,56 @@ TEST_CASE("with every strategy deferring, the conversation waits and an agent ca
   CHECK(vis->of_type("conversation.assigned").size() == 1);
 }
 
+TEST_CASE("an offered conversation goes to the first agent who accepts, the rest are told") {
+  Fixture f({agent("ann", 1), agent("bob", 1), agent("cy", 1)});
+  f.engine->set_routing_chain({std::make_shared<OfferingRouter>()});
+  auto ann = f.peer(), bob = f.peer(), cy = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  f.engine->agent_connect(bob, agent_id("bob"));
+  f.engine->agent_connect(cy, agent_id("cy"));
+  f.engine->set_status(cy, agent_id("cy"), AgentStatus::away);
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.say(vis, visitor_id("v1"), "m1", "a");
+  f.settle();
+  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  REQUIRE(ann->of_type("conversation.offered").size() == 1);
+  REQUIRE(bob->of_type("conversation.offered").size() == 1);
+  CHECK(cy->of_type("conversation.offered").empty());  // away
+  CHECK(ann->of_type("conversation.assigned").empty());
+
+  // Both accept in the same instant: the strand orders them, bob's comes first.
+  f.engine->accept_conversation(bob, agent_id("bob"), cid, "b");
+  f.engine->accept_conversation(ann, agent_id("ann"), cid, "a");
+  f.settle();
+  CHECK(bob->of_type("conversation.assigned").size() == 1);
+  CHECK(ann->of_type("conversation.assigned").empty());
+  REQUIRE(ann->of_type("conversation.offer_withdrawn").size() == 1);
+  CHECK(str(ann->of_type("conversation.offer_withdrawn")[0].at("reason")) == "taken");
+  REQUIRE(ann->of_type("error").size() == 1);
+  CHECK(str(ann->of_type("error")[0].at("ref")) == "a");
+  CHECK(bob->of_type("conversation.offer_withdrawn").empty());
+
+  // cy comes back: a second visitor's conversation is offered to ann and cy, not to
+  // bob (full); when ann leaves, her offer is gone and only cy's remains.
+  f.engine->set_status(cy, agent_id("cy"), AgentStatus::online);
+  auto vis2 = f.peer();
+  f.engine->visitor_hello(vis2, visitor_id("v2"), "tok2", {});
+  f.say(vis2, visitor_id("v2"), "m2", "b");
+  f.settle();
+  CHECK(ann->of_type("conversation.offered").size() == 2);
+  CHECK(cy->of_type("conversation.offered").size() == 1);
+  CHECK(bob->of_type("conversation.offered").size() == 1);
+  const auto cid2 = str(vis2->of_type("ack")[0].at("conversation_id"));
+  f.engine->set_status(ann, agent_id("ann"), AgentStatus::away);
+  f.settle();
+  CHECK(ann->of_type("conversation.offer_withdrawn").size() == 2);
+  f.engine->accept_conversation(cy, agent_id("cy"), cid2, "c");
+  f.settle();
+  CHECK(cy->of_type("conversation.assigned").size() == 1);
+  CHECK(ann->of_type("conversation.offer_withdrawn").size() == 2);  // nothing new to withdraw
+}
+
 TEST_CASE("routing is told who last served a returning visitor") {
   struct Recorder : LeastLoadedRouter {
     RouteDecision route(const RouteInput& in,

@@ -188,4 +188,18 @@ class DeferringRouter : public Router {
   std::string name_ = "defer";
 };
 
+// Manual routing: offers every conversation, chooses nobody.
+class OfferingRouter : public Router {
+ public:
+  const std::string& name() const override { return name_; }
+  RouteDecision route(const RouteInput& in,
+                      std::function<void(std::optional<std::string>)>) override {
+    if (in.candidates->empty()) return {RouteDecision::Kind::deferred, 0};
+    return {RouteDecision::Kind::offer, 0};
+  }
+
+ private:
+  std::string name_ = "offer";
+};
+
 }  // namespace sb::engine::test

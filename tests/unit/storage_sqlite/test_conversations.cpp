@@ -68,6 +68,36 @@ TEST_CASE("conversations list newest first, filtered, each with last_seq") {
   CHECK(ids(list(s, R"({"id":"nope"})")).empty());
 }
 
+TEST_CASE("conversations filter by group, tag and creation time, tags follow the record") {
+  TempDir dir;
+  Storage s(dir.str());
+  put(s,
+      R"({"id":"a","status":"closed","group":"sales","created_at":100,"updated_at":900,"tags":["vip","refund"]})");
+  put(s,
+      R"({"id":"b","status":"queued","group":"support","created_at":200,"updated_at":800,"tags":["vip"]})");
+  put(s, R"({"id":"c","status":"assigned","group":"sales","created_at":300,"updated_at":700})");
+  put(s, R"({"id":"d","status":"queued","updated_at":600})");  // no group, no time, no tags
+
+  CHECK(ids(list(s, R"({"group":"sales"})")) == std::vector<std::string>{"a", "c"});
+  CHECK(ids(list(s, R"({"tag":"vip"})")) == std::vector<std::string>{"a", "b"});
+  CHECK(ids(list(s, R"({"tag":"refund","group":"sales"})")) == std::vector<std::string>{"a"});
+  CHECK(ids(list(s, R"({"tag":"nobody"})")).empty());
+  CHECK(ids(list(s, R"({"created_since":200})")) == std::vector<std::string>{"b", "c"});
+  CHECK(ids(list(s, R"({"created_until":300})")) == std::vector<std::string>{"a", "b"});
+  CHECK(ids(list(s, R"({"created_since":150,"created_until":250})")) ==
+        std::vector<std::string>{"b"});
+  CHECK(ids(list(s, R"({"updated_since":700})")) == std::vector<std::string>{"a", "b", "c"});
+  CHECK(ids(list(s, R"({"status":"queued","tag":"vip"})")) == std::vector<std::string>{"b"});
+
+  // Putting the record again replaces its tags: removed ones no longer match.
+  put(s,
+      R"({"id":"a","status":"closed","group":"sales","created_at":100,"updated_at":950,"tags":["refund"]})");
+  CHECK(ids(list(s, R"({"tag":"vip"})")) == std::vector<std::string>{"b"});
+  CHECK(ids(list(s, R"({"tag":"refund"})")) == std::vector<std::string>{"a"});
+  put(s, R"({"id":"a","status":"closed","group":"sales","created_at":100,"updated_at":960})");
+  CHECK(ids(list(s, R"({"tag":"refund"})")).empty());
+}
+
 TEST_CASE("put_conversation replaces the record with the same id") {
   TempDir dir;
   Storage s(dir.str());
@@ -90,10 +120,15 @@ TEST_CASE("malformed records and filters fail at once with a reason") {
     CHECK(c.status == SB_ERROR);
     CHECK_FALSE(c.error.empty());
   }
-  Call unknown = s.list_conversations(R"({"group":"support"})");
+  Call unknown = s.list_conversations(R"({"grup":"support"})");
   CHECK(unknown.status == SB_ERROR);
-  CHECK_THAT(unknown.error, Catch::Contains("group"));
+  CHECK_THAT(unknown.error, Catch::Contains("grup"));
   CHECK(s.list_conversations(R"({"limit":"ten"})").status == SB_ERROR);
+  CHECK(s.list_conversations(R"({"tag":["vip"]})").status == SB_ERROR);
+  CHECK(s.list_conversations(R"({"created_since":"yesterday"})").status == SB_ERROR);
+  Call bad_tags = s.put_conversation(R"({"id":"a","status":"queued","tags":"vip"})");
+  CHECK(bad_tags.status == SB_ERROR);
+  CHECK_THAT(bad_tags.error, Catch::Contains("tags"));
 }
 
 TEST_CASE("set_read keeps the highest position per participant") {

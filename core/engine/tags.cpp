@@ -1,0 +1,162 @@
+// Tags on conversations: labels agents put on a chat ("refund", "vip", "bug") to find
+// it again. They live in the conversation record, so storage filters on them and
+// they survive restarts. A closed conversation can still be tagged (the wrap-up
+// after the chat): its stored record is read, changed and written back.
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
+
+#include "engine/frames.hpp"
+#include "engine/internal.hpp"
+
+namespace sb::engine {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr size_t kMaxTags = 32;
+constexpr size_t kMaxTagBytes = 64;
+
+bool valid(const std::vector<std::string>& tags) {
+  return std::all_of(tags.begin(), tags.end(),
+                     [](const std::string& t) { return !t.empty() && t.size() <= kMaxTagBytes; });
+}
+
+// The tags after the change: sorted, each once.
+std::vector<std::string> applied(std::vector<std::string> tags,
+                                 const TenantEngine::TagChange& change) {
+  if (change.set) tags = *change.set;
+  tags.insert(tags.end(), change.add.begin(), change.add.end());
+  std::sort(tags.begin(), tags.end());
+  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
+  std::erase_if(tags, [&](const std::string& t) {
+    return std::find(change.remove.begin(), change.remove.end(), t) != change.remove.end();
+  });
+  return tags;
+}
+
+unsigned http_status(metrics::ErrorCode code) {
+  switch (code) {
+    case metrics::ErrorCode::not_found:
+      return 404;
+    case metrics::ErrorCode::unavailable:
+      return 503;
+    default:
+      return 422;
+  }
+}
+
+}  // namespace
+
+void TenantEngine::tag_conversation(PeerPtr peer, Identity who, std::string conversation_id,
+                                    TagChange change, std::string ref) {
+  on_strand([this, peer = std::move(peer), who = std::move(who), id = std::move(conversation_id),
+             change = std::move(change), ref = std::move(ref)]() mutable {
+    change_tags(id, std::move(change), [this, peer, who, id, ref](TagOutcome outcome) {
+      if (outcome.error) return send_error(peer, *outcome.error, outcome.message, ref);
+      announce_tags(id, outcome.tags, who.id, peer);
+    });
+  });
+}
+
+void TenantEngine::tag_conversation(Identity who, std::string conversation_id, TagChange change,
+                                    std::function<void(HttpAnswer)> done) {
+  on_strand([this, by = std::move(who.id), id = std::move(conversation_id),
+             change = std::move(change), done = std::move(done)]() mutable {
+    change_tags(id, std::move(change), [this, id, by, done = std::move(done)](TagOutcome outcome) {
+      if (outcome.error)
+        return done({http_status(*outcome.error),
+                     http_error_body(metrics::to_string(*outcome.error), outcome.message)});
+      announce_tags(id, outcome.tags, by, nullptr);
+      done({200, json::serialize(json::object{{"conversation_id", id},
+                                              {"tags", json::value_from(outcome.tags)}})});
+    });
+  });
+}
+
+// Every tab of the conversation's agent sees the change, and so does the socket
+// that asked for it.
+void TenantEngine::announce_tags(const std::string& conversation_id,
+                                 const std::vector<std::string>& tags, const std::string& by,
+                                 const PeerPtr& requester) {
+  const auto frame = frames::make_frame(json::object{{"type", "conversation.tags"},
+                                                     {"conversation_id", conversation_id},
+                                                     {"tags", json::value_from(tags)},
+                                                     {"by", by}});
+  bool requester_told = false;
+  if (Conversation* c = find_conversation(conversation_id); c && !c->assignee.empty()) {
+    send_to_assignee(*c, frame);
+    requester_told = c->assignee == by;
+  }
+  if (requester && !requester_told) requester->send(frame);
+}
+
+void TenantEngine::change_tags(const std::string& conversation_id, TagChange change,
+                               TagResult done) {
+  if ((change.set && !valid(*change.set)) || !valid(change.add) || !valid(change.remove))
+    return done({metrics::ErrorCode::bad_field,
+                 "each tag must be a non-empty string of at most " + std::to_string(kMaxTagBytes) +
+                     " bytes",
+                 {}});
+  Conversation* c = find_conversation(conversation_id);
+  if (!c || c->status == ConversationStatus::closed)
+    return change_stored_tags(conversation_id, std::move(change), std::move(done));
+  auto tags = applied(c->tags, change);
+  if (tags.size() > kMaxTags)
+    return done({metrics::ErrorCode::bad_field,
+                 "a conversation has at most " + std::to_string(kMaxTags) + " tags",
+                 {}});
+  c->tags = tags;
+  persist_conversation(*c);
+  done({std::nullopt, {}, std::move(tags)});
+}
+
+void TenantEngine::change_stored_tags(const std::string& conversation_id, TagChange change,
+                                      TagResult done) {
+  // Read once the close (or any change) written a moment ago is stored: writing a
+  // stale record back would undo it.
+  after_records_stored(
+      [this, id = conversation_id, change = std::move(change), done = std::move(done)]() mutable {
+        read_and_tag(id, std::move(change), std::move(done));
+      });
+}
+
+void TenantEngine::read_and_tag(const std::string& conversation_id, TagChange change,
+                                TagResult done) {
+  const json::object filter{{"id", conversation_id}, {"limit", 1}};
+  store_->list_conversations(
+      json::serialize(filter),
+      [this, self = shared_from_this(), id = conversation_id, change = std::move(change),
+       done = std::move(done)](StoreResult r) mutable {
+        // Reopened while storage answered: the live conversation is the one to change.
+        if (Conversation* c = find_conversation(id); c && c->status != ConversationStatus::closed)
+          return change_tags(id, std::move(change), std::move(done));
+        boost::system::error_code ec;
+        json::value root = r.ok() ? json::parse(r.body, ec) : json::value();
+        json::value* list = (r.ok() && !ec && root.is_object())
+                                ? root.get_object().if_contains("conversations")
+                                : nullptr;
+        if (!list || !list->is_array())
+          return done({metrics::ErrorCode::unavailable, "storage did not answer: " + r.error, {}});
+        if (list->get_array().empty() || !list->get_array()[0].is_object())
+          return done({metrics::ErrorCode::not_found, "no such conversation", {}});
+        json::object record = std::move(list->get_array()[0].get_object());
+        record.erase("last_seq");  // storage adds it to what was put
+        auto tags = applied(tags_of(record), change);
+        if (tags.size() > kMaxTags)
+          return done({metrics::ErrorCode::bad_field,
+                       "a conversation has at most " + std::to_string(kMaxTags) + " tags",
+                       {}});
+        record["tags"] = json::value_from(tags);
+        store_->put_conversation(json::serialize(record), [done = std::move(done),
+                                                           tags](StoreResult stored) mutable {
+          if (!stored.ok())
+            return done({metrics::ErrorCode::unavailable, "storage failed: " + stored.error, {}});
+          done({std::nullopt, {}, std::move(tags)});
+        });
+      });
+}
+
+}  // namespace sb::engine
