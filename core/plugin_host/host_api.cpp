@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "common/clock.hpp"
+#include "plugin_host/http_service.hpp"
 #include "plugin_host/pending_op.hpp"
 
 namespace sb::plugin_host {
@@ -67,8 +68,9 @@ int32_t host_config_get(sb_host_ctx* ctx, const char* key, sb_str* out) {
   return 1;
 }
 
-// ABI 1.0 has no functions beyond the table; later minors register theirs here.
-const void* host_get_api(const char*) {
+// Services added after 1.0, by name.
+const void* host_get_api(const char* name) {
+  if (name && std::string_view(name) == SB_HTTP_API_V1) return http_api();
   return nullptr;
 }
 

@@ -12,6 +12,9 @@
 namespace spdlog {
 class logger;
 }
+namespace sb::plugin_host {
+class Instance;
+}
 
 // Declared opaque in sb_plugin.h; defined here, in the global namespace where C put
 // the name. Lives inside its Instance, so it is valid until instance_free returns.
@@ -20,6 +23,7 @@ struct sb_host_ctx {
   std::string tenant_id;
   std::map<std::string, std::string, std::less<>> config_values;
   std::shared_ptr<spdlog::logger> logger;
+  sb::plugin_host::Instance* instance = nullptr;  // the Instance this ctx lives in
 };
 
 namespace sb::plugin_host {

@@ -41,6 +41,7 @@ Instance::Instance(std::shared_ptr<const LoadedPlugin> plugin, std::string tenan
   ctx_.tenant_id = std::move(tenant_id);
   ctx_.config_values.insert(config.values_as_text.begin(), config.values_as_text.end());
   ctx_.logger = options.logger ? options.logger : spdlog::default_logger();
+  ctx_.instance = this;
 }
 
 Instance::~Instance() {

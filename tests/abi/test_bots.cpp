@@ -11,6 +11,7 @@
 #include "plugin_host/bot_clients.hpp"
 #include "plugin_host/plugin_host.hpp"
 #include "plugin_host/routing_client.hpp"
+#include "support/fake_openai.hpp"
 #include "switchboard/sb_plugin_cpp.hpp"
 
 using namespace sb::plugin_host;
@@ -251,4 +252,42 @@ TEST_CASE("the bot clients refuse an instance of another kind") {
   REQUIRE(router);
   CHECK_THROWS_AS(AutoreplyClient(router), std::invalid_argument);
   CHECK_THROWS_AS(LlmClient(router), std::invalid_argument);
+}
+
+TEST_CASE_METHOD(Fixture,
+                 "a plugin's request through the host's sb_http_v1 reaches a real server") {
+  sb::test::FakeOpenAiServer server;
+  server.enqueue(sb::test::FakeReply::raw(200, "text/plain", "pong"));
+  InstanceConfig config;
+  const std::string url = server.base_url() + "/chat/completions";
+  config.values_as_text = {{"url", url}};
+  auto bot = instance("abi-cpp-bot", config);
+  const auto got = reply(bot, "http", "", 3000ms);
+  REQUIRE(got.status == BotStatus::ok);
+  CHECK(got.body == R"({"status":200,"body":"pong","error":""})");
+
+  SECTION("the instance is not freed while its request is outstanding") {
+    server.enqueue(sb::test::FakeReply::raw(200, "text/plain", "late").after(300ms));
+    CHECK(reply(bot, "fire").status == BotStatus::ok);  // answered before the response
+    std::weak_ptr<Instance> weak = bot;
+    bot.reset();
+    CHECK_FALSE(weak.expired());  // the request holds it
+    CHECK(log.count("bot freed") == 0);
+    REQUIRE(run_until(
+        io, [&] { return weak.expired(); }, 3s));
+    const std::string text = log.text();
+    const auto done_at = text.find("http done 200");
+    const auto freed_at = text.find("bot freed");
+    REQUIRE(done_at != std::string::npos);
+    REQUIRE(freed_at != std::string::npos);
+    CHECK(done_at < freed_at);
+  }
+  SECTION("a refused connection comes back as the response's error") {
+    InstanceConfig nowhere;
+    nowhere.values_as_text = {{"url", "http://127.0.0.1:1/"}};
+    auto lost = instance("abi-cpp-bot", nowhere);
+    const auto refused = reply(lost, "http", "", 3000ms);
+    REQUIRE(refused.status == BotStatus::ok);
+    CHECK_THAT(refused.body, Catch::Contains(R"("status":0)") && Catch::Contains("connect: "));
+  }
 }

@@ -9,9 +9,11 @@
 //   "throw"  throws before answering
 //   "slow"   answers from another thread after 400 ms (past the tests' timeout)
 //   "config" answers with the config_dir and data_dir it was given
-//   "http"   GETs the URL in the instance's config key "url" through the host's
+//   "http"   POSTs to the URL in the instance's config key "url" through the host's
 //            sb_http_v1 and answers {"status":N,"body":S,"error":S}, or fails with
 //            why the request did not start
+//   "fire"   starts the same POST, answers {} at once, and logs "http done N" when the
+//            response comes; the destructor logs "bot freed"
 #include <chrono>
 #include <mutex>
 #include <stdexcept>
@@ -34,7 +36,7 @@ class Bot {
   static constexpr sb_config_key kConfigKeys[] = {{sizeof(sb_config_key), SB_CONFIG_STRING, "url"}};
 
   explicit Bot(const sb::InstanceArgs& args)
-      : config_dir_(args.config_dir), data_dir_(args.data_dir), http_(args.host) {
+      : host_(args.host), config_dir_(args.config_dir), data_dir_(args.data_dir), http_(args.host) {
     sb_str url;
     if (args.host.api->config_get(args.host.ctx, "url", &url)) url_ = sb::view(url);
     if (args.config_json.find("\"refuse\"") != std::string_view::npos)
@@ -43,6 +45,7 @@ class Bot {
 
   ~Bot() {
     for (auto& t : threads_) t.join();
+    host_.log(SB_LOG_INFO, "bot freed");
   }
 
 #ifdef CPP_BOT_LLM
@@ -84,15 +87,23 @@ class Bot {
               ",\"data_dir\":" + sb::json_quote(data_dir_) + "}");
     } else if (command == "http") {
       const std::string why =
-          http_.request("GET", url_, {}, {}, 2000, nullptr, [done](const sb::http::Response& r) {
+          http_.request("POST", url_, {}, {}, 2000, nullptr, [done](const sb::http::Response& r) {
             done.ok("{\"status\":" + std::to_string(r.status) + ",\"body\":" +
                     sb::json_quote(r.body) + ",\"error\":" + sb::json_quote(r.error) + "}");
           });
       if (!why.empty()) done.error(why);
+    } else if (command == "fire") {
+      const sb::Host host = host_;
+      const std::string why =
+          http_.request("POST", url_, {}, {}, 2000, nullptr, [host](const sb::http::Response& r) {
+            host.log(SB_LOG_INFO, "http done " + std::to_string(r.status));
+          });
+      done.ok(why.empty() ? "{}" : why);
     }
     // "drop" and anything else: done goes out of scope unanswered.
   }
 
+  sb::Host host_;
   std::string config_dir_;
   std::string data_dir_;
   sb::http::Client http_;

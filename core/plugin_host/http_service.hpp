@@ -1,0 +1,13 @@
+// The host's sb_http_v1 service (ABI 1.1): plugins' outbound HTTP(S) requests, run
+// by sb::http_client on one I/O thread of the host's own. Internal to the host.
+#pragma once
+
+#include "switchboard/sb_plugin.h"
+
+namespace sb::plugin_host {
+
+// The service's function table (static storage). The I/O thread starts with the
+// first request.
+const sb_http_api* http_api();
+
+}  // namespace sb::plugin_host
