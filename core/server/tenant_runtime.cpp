@@ -238,8 +238,11 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
   runtime.engine->set_policy(policy_of(*config));
   runtime.engine->set_groups(config->groups);
 
+  // Plugins may read files from the tenant's own directory: an edit there means new
+  // instances, as an edit of their config table does.
+  const bool own_files_changed = config->own_files_stamp != old.own_files_stamp;
   const bool chain_changed =
-      config->routing_chain != old.routing_chain ||
+      config->routing_chain != old.routing_chain || own_files_changed ||
       std::any_of(config->routing_chain.begin(), config->routing_chain.end(),
                   [&](const std::string& name) {
                     return section_json(*config, name) != section_json(old, name);
@@ -263,7 +266,7 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
     return out;
   };
   bool bot_kept = false;
-  if (config->bot != old.bot || bot_sections(*config) != bot_sections(old)) {
+  if (config->bot != old.bot || bot_sections(*config) != bot_sections(old) || own_files_changed) {
     std::string error;
     std::vector<std::shared_ptr<plugin_host::Instance>> stages;
     if (bot_instances(*config, plugins, data_dir, stages, error)) {
@@ -291,10 +294,12 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
   }
   if (routing_kept) {
     merged->routing_chain = old.routing_chain;
+    merged->own_files_stamp = old.own_files_stamp;
     for (const auto& name : old.routing_chain) keep_section(name);
   }
   if (bot_kept) {
     merged->bot = old.bot;
+    merged->own_files_stamp = old.own_files_stamp;
     if (old.bot)
       for (const auto& name : old.bot->pipeline) keep_section(name);
   }

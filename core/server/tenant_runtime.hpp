@@ -40,7 +40,9 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
                                             boost::asio::any_io_executor strand,
                                             metrics::Registry& metrics, std::string& error);
 
-// Applies an edited config to a running tenant: limits, agents, routing chain, bot.
+// Applies an edited config to a running tenant: limits, agents, routing chain, bot. A
+// changed own_files_stamp (a file in the tenant's own directory was edited) creates
+// the plugin instances again, so they read the new files.
 // Returns false with a reason when the edit needs something that cannot change
 // live (the storage plugin or its settings), or a routing chain or bot pipeline
 // whose plugins cannot be created (the running one stays); the rest is applied.

@@ -73,6 +73,12 @@ struct TenantConfig {
   std::map<std::string, PluginSection> plugin_sections;
   std::vector<AgentConfig> agents;
   std::optional<BotConfig> bot;  // absent: the tenant has no bot
+  // The state (names, sizes, times) of the files in the tenant's own directory
+  // beside its file (tenants/demo/ for tenants/demo.toml), where its plugins keep
+  // knowledge bases, intents and flows. It differs when one of them was edited:
+  // the tenant is then reloaded and its plugin instances created again, so they
+  // read the new files. Empty when there is no such directory.
+  std::string own_files_stamp;
 
   // nullptr when the file has no [plugins.NAME] table for that plugin.
   const PluginSection* section(std::string_view plugin) const;

@@ -35,6 +35,30 @@ std::optional<std::string> read_all(const fs::path& path) {
   return std::move(text).str();
 }
 
+// Names, sizes and modification times of the regular, not hidden files under the
+// tenant's own directory (tenants/demo/ for tenants/demo.toml), in name order; ""
+// when it has none. A file replaced by rename (an editor, the admin API) changes
+// its time.
+std::string own_files_stamp(const fs::path& tenant_file) {
+  const fs::path dir = tenant_file.parent_path() / tenant_file.stem();
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return {};
+  std::set<std::string> lines;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code stat_ec;
+    // Hidden files are editors' swap files and uploads not yet checked.
+    if (!it->is_regular_file(stat_ec) || it->path().filename().string().starts_with('.')) continue;
+    const auto size = it->file_size(stat_ec);
+    const auto mtime = it->last_write_time(stat_ec);
+    if (stat_ec) continue;
+    lines.insert(it->path().lexically_relative(dir).string() + ' ' + std::to_string(size) + ' ' +
+                 std::to_string(mtime.time_since_epoch().count()));
+  }
+  std::string stamp;
+  for (const auto& line : lines) stamp += line + '\n';
+  return stamp;
+}
+
 }  // namespace
 
 TenantDirectory::TenantDirectory(fs::path dir, PluginLookup plugins,
@@ -74,8 +98,11 @@ TenantDirectory::Changes TenantDirectory::refresh() {
 
     auto [it, fresh] = files_.try_emplace(path);
     FileState& state = it->second;
+    auto stamp = own_files_stamp(path);
+    const bool own_files_changed = !fresh && stamp != state.own_files_stamp;
     bool stat_same = !fresh && state.size == size && state.mtime == mtime;
-    if (stat_same && !state.content_maybe_racy && !state.needs_recheck) continue;
+    if (stat_same && !state.content_maybe_racy && !state.needs_recheck && !own_files_changed)
+      continue;
 
     auto content = read_all(path);
     if (!content) {
@@ -88,9 +115,9 @@ TenantDirectory::Changes TenantDirectory::refresh() {
     state.size = size;
     state.mtime = mtime;
     state.content_maybe_racy = racy;
-    if (same_content && !state.needs_recheck) continue;
+    if (same_content && !state.needs_recheck && !own_files_changed) continue;
     state.needs_recheck = false;
-    load_file(path, state, std::move(*content), changes);
+    load_file(path, state, std::move(*content), std::move(stamp), changes);
   }
 
   // Files that are gone take their tenant with them.
@@ -110,11 +137,14 @@ TenantDirectory::Changes TenantDirectory::refresh() {
 }
 
 void TenantDirectory::load_file(const fs::path& path, FileState& state, std::string content,
-                                Changes& changes) {
+                                std::string own_files_stamp, Changes& changes) {
   state.content = std::move(content);
-  auto config =
+  state.own_files_stamp = own_files_stamp;
+  auto loaded =
       load_tenant_text(state.content, path, plugins_, default_storage_plugin_, changes.errors);
-  if (!config) return;  // the last good config, if any, stays live
+  if (!loaded) return;  // the last good config, if any, stays live
+  loaded->own_files_stamp = std::move(own_files_stamp);
+  std::shared_ptr<const TenantConfig> config = std::move(loaded);
   std::lock_guard lock(live_mutex_);
   auto existing = live_.find(config->id);
   if (existing != live_.end() && existing->second->file != path) {

@@ -1,6 +1,8 @@
 // The tenants directory (one <id>.toml per tenant), re-read on demand so edits apply
 // without a restart. A broken edit never applies halfway: the tenant keeps its last
 // good config and the problem is reported once, until the file changes again.
+// An edit in a tenant's own directory (tenants/<id>/, the files its plugins read)
+// counts as an edit of the tenant too (TenantConfig::own_files_stamp).
 #pragma once
 
 #include <cstdint>
@@ -47,11 +49,12 @@ class TenantDirectory {
     std::string content;             // as last parsed, to tell a real edit from a touch
     bool content_maybe_racy = true;  // mtime too recent to trust (see refresh)
     bool needs_recheck = false;
+    std::string own_files_stamp;               // as last loaded
     std::shared_ptr<const TenantConfig> live;  // last good config, may be null
   };
 
   void load_file(const std::filesystem::path& path, FileState& state, std::string content,
-                 Changes& changes);
+                 std::string own_files_stamp, Changes& changes);
 
   std::filesystem::path dir_;
   PluginLookup plugins_;

@@ -105,11 +105,11 @@ void read_identity(TableReader& top, TenantConfig& out) {
 
 }  // namespace
 
-std::shared_ptr<const TenantConfig> load_tenant_text(std::string_view text,
-                                                     const std::filesystem::path& file,
-                                                     const PluginLookup& plugins,
-                                                     const std::string& default_storage_plugin,
-                                                     ConfigErrors& errors) {
+std::shared_ptr<TenantConfig> load_tenant_text(std::string_view text,
+                                               const std::filesystem::path& file,
+                                               const PluginLookup& plugins,
+                                               const std::string& default_storage_plugin,
+                                               ConfigErrors& errors) {
   ErrorSink sink(file.string(), errors);
   auto root = config::parse_toml(text, sink);
   if (!root) return nullptr;

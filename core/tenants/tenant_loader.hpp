@@ -20,11 +20,12 @@ std::shared_ptr<const TenantConfig> load_tenant_file(const std::filesystem::path
                                                      const std::string& default_storage_plugin,
                                                      ConfigErrors& errors);
 
-// The same, for text already read (the directory watcher reads each file once).
-std::shared_ptr<const TenantConfig> load_tenant_text(std::string_view text,
-                                                     const std::filesystem::path& file,
-                                                     const PluginLookup& plugins,
-                                                     const std::string& default_storage_plugin,
-                                                     ConfigErrors& errors);
+// The same, for text already read (the directory watcher reads each file once), still
+// mutable so the watcher can add what it knows (TenantConfig::own_files_stamp).
+std::shared_ptr<TenantConfig> load_tenant_text(std::string_view text,
+                                               const std::filesystem::path& file,
+                                               const PluginLookup& plugins,
+                                               const std::string& default_storage_plugin,
+                                               ConfigErrors& errors);
 
 }  // namespace sb::tenants

@@ -166,3 +166,37 @@ TEST_CASE("a missing tenants directory is reported once and keeps nothing live")
   CHECK(tenants.refresh().errors.empty());
   CHECK(tenants.current().empty());
 }
+
+TEST_CASE("an edit in a tenant's own directory reloads that tenant, and only it") {
+  TempDir dir;
+  dir.write("alpha.toml", tenant("Alpha"));
+  dir.write("beta.toml", tenant("Beta"));
+  std::filesystem::create_directories(dir.path / "alpha" / "kb");
+  dir.write("alpha/faq.toml", "[[entries]]\n");
+  TenantDirectory tenants(dir.path, fake_plugins(), "storage-sqlite");
+  REQUIRE(ids(tenants.refresh().changed) == Ids{"alpha", "beta"});
+  const auto alpha = tenants.current()[0];
+  const auto stamp = alpha->own_files_stamp;
+  CHECK_THAT(stamp, Catch::Contains("faq.toml"));
+  CHECK(tenants.current()[1]->own_files_stamp.empty());
+  CHECK(tenants.refresh().changed.empty());
+
+  // A knowledge base saved again with other content (an editor, the admin API).
+  dir.write("alpha/faq.toml", "[[entries]]\nid = \"x\"\n");
+  auto edited = tenants.refresh();
+  REQUIRE(ids(edited.changed) == Ids{"alpha"});
+  CHECK(edited.changed[0]->own_files_stamp != stamp);
+  CHECK(edited.changed[0]->limits == alpha->limits);
+  CHECK(tenants.refresh().changed.empty());
+
+  // Hidden files (an editor's swap file, an upload being checked) do not.
+  dir.write("alpha/.faq.toml.swp", "x");
+  CHECK(tenants.refresh().changed.empty());
+
+  // A new file in a subdirectory, and a removed one, count too.
+  dir.write("alpha/kb/more.toml", "");
+  CHECK(ids(tenants.refresh().changed) == Ids{"alpha"});
+  std::filesystem::remove(dir.path / "alpha" / "faq.toml");
+  CHECK(ids(tenants.refresh().changed) == Ids{"alpha"});
+  CHECK(tenants.refresh().changed.empty());
+}
