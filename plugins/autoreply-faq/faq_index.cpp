@@ -184,6 +184,16 @@ std::size_t FaqIndex::best_variant_for(std::size_t entry,
   return best;
 }
 
+const std::string& FaqEntry::answer_in(std::string_view language) const {
+  if (language.empty() || answers_by_language.empty()) return answer;
+  if (auto it = answers_by_language.find(language); it != answers_by_language.end())
+    return it->second;
+  const auto primary = language.substr(0, language.find_first_of("-_"));
+  if (auto it = answers_by_language.find(primary); it != answers_by_language.end())
+    return it->second;
+  return answer;
+}
+
 std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k,
                                        std::optional<std::string_view> tag) const {
   double self_score = 0;

@@ -39,6 +39,8 @@
 // swaps a shared_ptr<const FaqIndex>.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,8 +54,14 @@ namespace switchboard::faq {
 struct FaqEntry {
   std::string id;
   std::vector<std::string> questions;  // variants, at least one
-  std::string answer;
+  std::string answer;                  // the default answer
   std::vector<std::string> tags;
+  // The answer in other languages, by code ("zh", "en"), when the file gives one
+  // per language; answer is then one of them (see faq_loader.hpp).
+  std::map<std::string, std::string, std::less<>> answers_by_language = {};
+
+  // The answer for a visitor's language ("zh-CN" finds "zh"), else the default.
+  const std::string& answer_in(std::string_view language) const;
 };
 
 enum class EntryScoring {

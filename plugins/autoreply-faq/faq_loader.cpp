@@ -1,11 +1,43 @@
 #include "faq_loader.hpp"
 
 #include <map>
+#include <utility>
 
 namespace switchboard::faq {
 namespace {
 
 using autoreply::ItemReader;
+
+// `answer = "..."`, or one per language: `answer = { en = "...", zh = "..." }`, whose
+// default (for a visitor whose language has none) is English, else the first given.
+void read_answer(const ItemReader& reader, FaqEntry& entry) {
+  const auto* node = reader.table().get("answer");
+  const auto* by_language = node ? node->as_table() : nullptr;
+  if (!by_language) {
+    entry.answer = reader.string_at("answer");
+    return;
+  }
+  if (by_language->empty()) reader.fail(reader.line_of(*node), "answer", "must not be empty");
+  // toml++ keeps a table's keys sorted, not in file order: "first" is by position.
+  auto first_position = std::make_pair(~0u, ~0u);
+  for (const auto& [language, text] : *by_language) {
+    const auto key = "answer." + std::string(language.str());
+    const auto line = reader.line_of(text);
+    const auto* value = text.as_string();
+    if (!value) reader.fail(line, key, "must be a string");
+    if (autoreply::is_blank(value->get())) reader.fail(line, key, "must not be empty");
+    entry.answers_by_language.emplace(language.str(), value->get());
+    const auto position =
+        std::make_pair(language.source().begin.line, language.source().begin.column);
+    if (position < first_position) {
+      first_position = position;
+      entry.answer = value->get();
+    }
+  }
+  if (auto english = entry.answers_by_language.find("en");
+      english != entry.answers_by_language.end())
+    entry.answer = english->second;
+}
 
 std::vector<FaqEntry> read_entries(const toml::table& root, std::string_view file) {
   std::vector<FaqEntry> entries;
@@ -30,7 +62,7 @@ std::vector<FaqEntry> read_entries(const toml::table& root, std::string_view fil
                     "has no searchable words");
       }
     }
-    entry.answer = reader.string_at("answer");
+    read_answer(reader, entry);
     entry.tags = reader.strings_at("tags", false);
     entries.push_back(std::move(entry));
   }

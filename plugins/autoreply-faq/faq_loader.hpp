@@ -7,6 +7,11 @@
 //   answer = "Refunds reach your card within 5-7 business days."
 //   tags = ["refunds"]                       # optional
 //
+// or with the answer in each language the visitors use (the visitor's language
+// picks one, see FaqEntry::answer_in; English, else the first, is the default):
+//
+//   answer = { en = "Refunds take 5-7 business days.", zh = "退款 5-7 个工作日到账。" }
+//
 // Any other key is an error (a typo such as `question =` would otherwise drop an
 // entry's questions silently). Duplicate ids, a missing or empty id, question list,
 // question or answer, and a question with no searchable words are errors too.

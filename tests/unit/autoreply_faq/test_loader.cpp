@@ -127,3 +127,37 @@ TEST_CASE("a missing file is an error naming it", "[loader]") {
   const auto path = std::filesystem::temp_directory_path() / "autoreply-faq-does-not-exist.toml";
   CHECK_THROWS_WITH(load_faq_file(path), Catch::Contains(path.string()));
 }
+
+TEST_CASE("an answer may be given per language", "[loader]") {
+  const auto entries = parse_faq(R"([[entries]]
+id = "hours"
+questions = ["When are you open?", "营业时间"]
+answer = { zh = "九点到五点。", en = "9 to 5." }
+
+[[entries]]
+id = "refunds"
+questions = ["refund"]
+answer = { zh = "五个工作日。", de = "Fünf Werktage." }
+)",
+                                 "kb.toml");
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0].answer == "9 to 5.");  // English is the default when given
+  CHECK(entries[0].answer_in("zh-CN") == "九点到五点。");
+  CHECK(entries[0].answer_in("zh") == "九点到五点。");
+  CHECK(entries[0].answer_in("en-GB") == "9 to 5.");
+  CHECK(entries[0].answer_in("fr") == "9 to 5.");
+  CHECK(entries[0].answer_in("") == "9 to 5.");
+  CHECK(entries[1].answer == "五个工作日。");  // else the first given
+  CHECK(entries[1].answer_in("de") == "Fünf Werktage.");
+
+  try {
+    parse_faq(
+        "[[entries]]\nid = \"a\"\nquestions = [\"q one\"]\nanswer = { en = \"x\", zh = \"\" }\n",
+        "kb.toml");
+    FAIL("an empty translation loaded");
+  } catch (const FaqLoadError& e) {
+    CHECK(e.line() == 4);
+    CHECK(e.key() == "entries[0].answer.zh");
+    CHECK_THAT(e.what(), Catch::Contains("must not be empty"));
+  }
+}

@@ -1,0 +1,112 @@
+#include "faq_stage.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <cmath>
+#include <map>
+#include <optional>
+
+#include "faq_loader.hpp"
+#include "stage_config.hpp"
+
+namespace switchboard::faq {
+namespace {
+
+namespace json = boost::json;
+
+// Confidence as the admin reads it: three decimals are plenty.
+double rounded(double confidence) {
+  return std::round(confidence * 1000) / 1000;
+}
+
+// context.intent.faq_tag, when an earlier stage set one.
+std::optional<std::string> tag_hint(std::string_view context_json) {
+  boost::system::error_code ec;
+  const auto context = json::parse(context_json, ec);
+  if (ec || !context.is_object()) return std::nullopt;
+  const auto* intent = context.as_object().if_contains("intent");
+  if (!intent || !intent->is_object()) return std::nullopt;
+  const auto* tag = intent->as_object().if_contains("faq_tag");
+  if (!tag || !tag->is_string() || tag->as_string().empty()) return std::nullopt;
+  return std::string(tag->as_string());
+}
+
+// Reads every file, remembering where each entry came from.
+std::vector<FaqEntry> load_all(const std::vector<std::string>& files,
+                               const std::filesystem::path& config_dir,
+                               std::vector<std::string>& sources) {
+  std::vector<FaqEntry> all;
+  std::map<std::string, std::string> file_of_id;
+  for (const auto& name : files) {
+    const auto path = autoreply::resolve_file(config_dir, name);
+    auto entries = load_faq_file(path);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      auto& entry = entries[i];
+      if (auto [it, inserted] = file_of_id.emplace(entry.id, name); !inserted) {
+        throw FaqLoadError(path.string(), 0, "entries[" + std::to_string(i) + "].id",
+                           "duplicate id '" + entry.id + "' (also in " + it->second + ")");
+      }
+      sources.push_back(name + "#" + entry.id);
+      all.push_back(std::move(entry));
+    }
+  }
+  return all;
+}
+
+// The language to answer in: what the widget reported, else "zh" for a message in
+// Chinese characters (the widget may not know; the visitor's words do), else "" (the
+// entry's default answer).
+std::string answer_language(std::string_view language, std::string_view text) {
+  if (!language.empty()) return std::string(language);
+  for (const auto& term : tokenize(text)) {
+    if (is_cjk_term(term)) return "zh";
+  }
+  return {};
+}
+
+}  // namespace
+
+FaqStageOptions read_faq_stage_options(std::string_view config_json) {
+  const autoreply::StageConfig config(config_json);
+  FaqStageOptions options;
+  options.files = config.strings("files", true);
+  options.threshold = config.number("threshold", options.threshold, 0, 1);
+  options.context_entries = static_cast<std::size_t>(config.integer("context_entries", 3, 0, 20));
+  return options;
+}
+
+FaqStage::FaqStage(FaqStageOptions options, const std::filesystem::path& config_dir)
+    : options_(std::move(options)), index_(load_all(options_.files, config_dir, sources_)) {}
+
+FaqTurn FaqStage::answer_with(const FaqMatch& match, std::string_view language) const {
+  return {true, json::serialize(json::object{{"reply", index_.entry(match).answer_in(language)},
+                                             {"score", rounded(match.confidence)},
+                                             {"source", sources_[match.entry_index]}})};
+}
+
+FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
+                        std::string_view context_json) const {
+  const auto answer_in = answer_language(language, text);
+  // The intent's tag first: among those entries the right one wins more clearly.
+  if (const auto tag = tag_hint(context_json)) {
+    if (auto match = index_.answer(text, options_.threshold, *tag))
+      return answer_with(*match, answer_in);
+  }
+  const auto matches = index_.search(text, std::max<std::size_t>(options_.context_entries, 1));
+  if (!matches.empty() && matches.front().confidence >= options_.threshold) {
+    return answer_with(matches.front(), answer_in);
+  }
+  if (matches.empty() || options_.context_entries == 0) return {};
+  json::array entries;
+  for (const auto& match : matches) {
+    entries.push_back(json::object{{"id", match.entry_id},
+                                   {"question", match.matched_question},
+                                   {"answer", index_.entry(match).answer_in(answer_in)},
+                                   {"score", rounded(match.confidence)},
+                                   {"source", sources_[match.entry_index]}});
+  }
+  return {false, json::serialize(json::object{{"context", json::object{{"faq", entries}}}})};
+}
+
+}  // namespace switchboard::faq

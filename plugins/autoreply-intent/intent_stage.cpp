@@ -1,0 +1,87 @@
+#include "intent_stage.hpp"
+
+#include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+#include "intent_loader.hpp"
+#include "stage_config.hpp"
+
+namespace switchboard::intent {
+namespace {
+
+namespace json = boost::json;
+
+// Probability as the admin reads it: three decimals are plenty.
+double rounded(double probability) {
+  return std::round(probability * 1000) / 1000;
+}
+
+std::string shown(double probability) {
+  std::ostringstream out;
+  out.precision(2);
+  out << std::fixed << probability;
+  return out.str();
+}
+
+}  // namespace
+
+IntentStageOptions read_intent_stage_options(std::string_view config_json) {
+  const autoreply::StageConfig config(config_json);
+  IntentStageOptions options;
+  options.file = config.string("file");
+  if (autoreply::is_blank(options.file)) throw std::invalid_argument("file: missing");
+  options.threshold = config.number("threshold", options.threshold, 0, 1);
+  options.handoff_configured = config.has("handoff");
+  if (options.handoff_configured) options.handoff = config.strings("handoff", false);
+  options.handoff_group = config.string("handoff_group");
+  options.handoff_reply = config.string("handoff_reply");
+  return options;
+}
+
+IntentStage::IntentStage(IntentStageOptions options, const std::filesystem::path& config_dir)
+    : options_(std::move(options)),
+      classifier_(load_intent_file(autoreply::resolve_file(config_dir, options_.file))) {
+  const auto& intents = classifier_.intents();
+  hands_off_.resize(intents.size());
+  for (std::size_t i = 0; i < intents.size(); ++i) {
+    hands_off_[i] = intents[i].action.kind == IntentAction::Kind::handoff;
+  }
+  for (const auto& name : options_.handoff) {
+    const auto it = std::find_if(intents.begin(), intents.end(),
+                                 [&](const IntentDefinition& d) { return d.name == name; });
+    if (it != intents.end()) {
+      hands_off_[static_cast<std::size_t>(it - intents.begin())] = true;
+    } else if (options_.handoff_configured) {
+      throw std::invalid_argument("handoff: '" + name + "' is not an intent in " + options_.file);
+    }
+  }
+}
+
+IntentTurn IntentStage::reply(std::string_view text) const {
+  const auto hit = classifier_.classify(text, options_.threshold);
+  if (!hit) return {};
+  const auto& action = classifier_.intent(*hit).action;
+  json::object intent{{"name", hit->name}, {"confidence", rounded(hit->probability)}};
+  if (action.kind == IntentAction::Kind::faq_tag) intent["faq_tag"] = action.target;
+  json::object context{{"intent", std::move(intent)}};
+  // Top level, where autoreply-flow (and the routing graph) name the node to start at.
+  if (action.kind == IntentAction::Kind::flow_node) context["flow_node"] = action.target;
+  if (!hands_off_[hit->intent_index]) {
+    return {false, json::serialize(json::object{{"context", std::move(context)}})};
+  }
+  json::object handoff{
+      {"reason", "intent " + std::string(hit->name) + " (" + shown(hit->probability) + ")"}};
+  if (!options_.handoff_group.empty()) handoff["group"] = options_.handoff_group;
+  json::object result{{"handoff", std::move(handoff)},
+                      {"score", rounded(hit->probability)},
+                      {"source", options_.file + "#" + std::string(hit->name)},
+                      {"context", std::move(context)}};
+  if (!options_.handoff_reply.empty()) result["reply"] = options_.handoff_reply;
+  return {true, json::serialize(result)};
+}
+
+}  // namespace switchboard::intent

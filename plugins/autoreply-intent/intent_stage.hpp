@@ -1,0 +1,71 @@
+#pragma once
+// The intent stage of a tenant's auto-reply pipeline: a classifier trained once from
+// the tenant's labelled examples, and the decision for one visitor message.
+//
+// Config ([plugins.autoreply-intent] in the tenant file):
+//   file = "demo/intents.toml"  the intents (intent_loader.hpp), relative to the
+//                               tenant file's directory
+//   threshold = 0.55            act only at or above this probability (0..1)
+//   handoff = ["human"]         intents that hand the conversation to a human (the
+//                               default); those whose action in the file is
+//                               { handoff = true } do too. A name the file does not
+//                               define is an error.
+//   handoff_group = "support"   optional: the group the hand-off asks for
+//   handoff_reply = "..."       optional: what the bot says as it hands off
+//
+// A hand-off intent at or above the threshold answers (SB_OK):
+//   {"handoff": {"reason": "intent human (0.93)", "group"?: G}, "reply"?: S,
+//    "score": 0.93, "source": "file#human", "context": {"intent": {...}}}
+// Any other intent at or above the threshold does not answer (SB_DEFER) but tells
+// the later stages what it recognised:
+//   {"context": {"intent": {"name": "refund", "confidence": 0.91, "faq_tag"?: "refunds"},
+//                "flow_node"?: "order_status"}}
+// (faq_tag / flow_node from the intent's action in the file: autoreply-faq reads
+// intent.faq_tag, autoreply-flow starts a flow on intent.name or at flow_node, so put
+// this stage before them). Below the threshold it says nothing.
+//
+// Thread-safety: immutable after construction; reply() is const and runs from many
+// threads at once without a lock. Edited intents are a new instance.
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "intent_classifier.hpp"
+
+namespace switchboard::intent {
+
+struct IntentStageOptions {
+  std::string file;
+  double threshold = kRecommendedThreshold;
+  std::vector<std::string> handoff{"human"};
+  bool handoff_configured = false;  // `handoff` was in the config, so every name must exist
+  std::string handoff_group;
+  std::string handoff_reply;
+};
+
+// Throws std::invalid_argument naming the key.
+IntentStageOptions read_intent_stage_options(std::string_view config_json);
+
+struct IntentTurn {
+  bool answered = false;
+  std::string result_json;  // "" when there is nothing to say
+};
+
+class IntentStage {
+ public:
+  // Loads the file and trains. Throws IntentLoadError naming file, line and key, or
+  // std::invalid_argument for a `handoff` name the file does not define.
+  IntentStage(IntentStageOptions options, const std::filesystem::path& config_dir);
+
+  IntentTurn reply(std::string_view text) const;
+
+  const IntentClassifier& classifier() const { return classifier_; }
+
+ private:
+  IntentStageOptions options_;
+  IntentClassifier classifier_;
+  std::vector<bool> hands_off_;  // by intent index
+};
+
+}  // namespace switchboard::intent
