@@ -88,6 +88,8 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
   if (parts[3] == "canned-replies" && parts.size() <= 5)
     return canned_replies(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                           std::move(respond));
+  if (parts.size() == 4 && parts[3] == "kb")
+    return knowledge_base(*tenant, request, std::move(respond));
   if (parts[3] == "agents" && parts.size() <= 5)
     return agents(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                   std::move(respond));

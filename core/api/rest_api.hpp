@@ -39,6 +39,16 @@ class Backend {
   virtual std::optional<TenantView> tenant(std::string_view id) const = 0;
   // True when every tenant's storage answered and plugins are loaded; else why not.
   virtual bool ready(std::string& why) const = 0;
+  // Replaces `file`, one of the files the tenant's config names under `key` in
+  // [plugins.<plugin>] (relative to the tenant file's directory), with `content` once
+  // the plugin accepts it: an instance of the plugin is created with the tenant's
+  // config pointing at the new content, and only if that succeeds is the file
+  // replaced (atomically) and the tenant reloaded, so its instances read the new file.
+  // "" on success, else the plugin's error, naming `file`. Blocking (file I/O,
+  // instance_new): call it from the blocking pool.
+  virtual std::string replace_plugin_file(const tenants::TenantConfig& tenant,
+                                          std::string_view plugin, std::string_view key,
+                                          std::string_view file, std::string_view content) = 0;
 };
 
 class RestApi {
@@ -65,6 +75,10 @@ class RestApi {
   // canned_api.cpp: the tenant's canned replies.
   void canned_replies(const TenantView& tenant, std::string_view id,
                       const hub::HttpRequest& request,
+                      std::function<void(hub::HttpResponse)> respond);
+
+  // kb_api.cpp: the tenant's FAQ knowledge base, for admins.
+  void knowledge_base(const TenantView& tenant, const hub::HttpRequest& request,
                       std::function<void(hub::HttpResponse)> respond);
 
   // agents_api.cpp: the admin REST for agents.

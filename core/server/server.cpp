@@ -167,7 +167,9 @@ void Server::reload_loop() {
   for (;;) {
     {
       std::unique_lock lock(stop_mutex_);
-      if (stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) return;
+      stop_cv_.wait_for(lock, interval, [this] { return stopping_ || reload_now_; });
+      if (stopping_) return;
+      reload_now_ = false;
     }
     auto changes = directory_.refresh();
     if (!changes.changed.empty() || !changes.removed.empty() || !changes.errors.empty())

@@ -44,6 +44,10 @@ class Server final : public hub::HubServices, public api::Backend {
   // api::Backend
   std::optional<api::TenantView> tenant(std::string_view id) const override;
   bool ready(std::string& why) const override;
+  // plugin_files.cpp
+  std::string replace_plugin_file(const tenants::TenantConfig& tenant, std::string_view plugin,
+                                  std::string_view key, std::string_view file,
+                                  std::string_view content) override;
 
  private:
   void start_loops();
@@ -79,6 +83,7 @@ class Server final : public hub::HubServices, public api::Backend {
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
+  bool reload_now_ = false;  // the reload loop runs at once (guarded by stop_mutex_)
   std::thread reload_thread_;
 };
 

@@ -1,0 +1,99 @@
+// The FAQ knowledge base over the admin REST API: admins read it and replace it,
+// the autoreply-faq plugin checks every upload (a broken one is refused with file,
+// line and entry, and changes nothing), and a replaced file reloads the tenant.
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "harness/deployment.hpp"
+#include "harness/standard_tenants.hpp"
+
+using namespace sb::it;
+using sb::test::bearer;
+using sb::test::http_get;
+using sb::test::http_request;
+
+namespace {
+
+constexpr const char* kKnowledgeBase = R"(# Acme's answers
+[[entries]]
+id = "hours"
+questions = ["When are you open?", "营业时间"]
+answer = { en = "9 to 5.", zh = "九点到五点。" }
+)";
+
+int count_of(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// Waits until the server's log has more than `before` lines saying acme reloaded.
+bool reloaded_since(Deployment& deployment, int before) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (count_of(deployment.server().log(), "tenant acme: reloaded") > before) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("the FAQ knowledge base over REST: admins replace it, the plugin checks it", "[kb]") {
+  Deployment deployment({acme_tenant(), globex_tenant()}, DeploymentOptions{.start = false});
+  std::filesystem::create_directories(deployment.tenants_dir() / "acme");
+  sb::test::write_file_atomically(deployment.tenants_dir() / "acme" / "faq.toml", kKnowledgeBase);
+  deployment.write_tenant_text("acme",
+                               render_tenant_toml(deployment.tenant("acme")) +
+                                   "\n[plugins.autoreply-faq]\nfiles = [\"acme/faq.toml\"]\n");
+  deployment.server().start();
+  const std::string path = "/v1/tenants/acme/kb";
+  const auto admin = deployment.login("acme", "root");
+
+  // Read back as written, comments and all.
+  auto read = http_get(deployment.port(), path, bearer(admin));
+  REQUIRE(read.status == 200);
+  CHECK(read.body == kKnowledgeBase);
+
+  // Admins only, of this tenant; a tenant without a knowledge base has none.
+  CHECK(http_get(deployment.port(), path, bearer(deployment.login("acme", "alice"))).status == 403);
+  CHECK(http_get(deployment.port(), path, bearer(deployment.login("globex", "groot"))).status ==
+        403);
+  CHECK(http_get(deployment.port(), "/v1/tenants/globex/kb",
+                 bearer(deployment.login("globex", "groot")))
+            .status == 404);
+  CHECK(http_get(deployment.port(), path + "?file=other.toml", bearer(admin)).status == 404);
+
+  // A broken upload: refused with where the mistake is, and nothing changes.
+  const int reloads = count_of(deployment.server().log(), "tenant acme: reloaded");
+  auto broken = http_request(
+      deployment.port(), "PUT", path,
+      std::string(kKnowledgeBase) + "\n[[entries]]\nid = \"refunds\"\nquestions = [\"refund?\"]\n",
+      bearer(admin));
+  INFO(broken.body);
+  CHECK(broken.status == 422);
+  CHECK_THAT(broken.body, Catch::Contains("invalid_kb") &&
+                              Catch::Contains("acme/faq.toml:7: entries[1].answer: missing"));
+  CHECK_THAT(broken.body, !Catch::Contains(".tmp"));
+  CHECK(http_get(deployment.port(), path, bearer(admin)).body == kKnowledgeBase);
+
+  // A good one replaces the file and reloads the tenant at once.
+  const std::string edited = std::string(kKnowledgeBase) +
+                             "\n[[entries]]\nid = \"refunds\"\nquestions = [\"How do refunds "
+                             "work?\"]\nanswer = \"Within 5 days.\"\n";
+  auto saved = http_request(deployment.port(), "PUT", path, edited, bearer(admin));
+  INFO(saved.body);
+  REQUIRE(saved.status == 200);
+  CHECK(str(json::parse(saved.body).as_object(), "file") == "acme/faq.toml");
+  CHECK(sb::test::read_file(deployment.tenants_dir() / "acme" / "faq.toml") == edited);
+  CHECK(http_get(deployment.port(), path, bearer(admin)).body == edited);
+  CHECK(reloaded_since(deployment, reloads));
+  // No upload is left behind.
+  for (const auto& entry : std::filesystem::directory_iterator(deployment.tenants_dir() / "acme"))
+    CHECK(entry.path().filename() == "faq.toml");
+
+  // An edit by hand in the tenant's directory reloads it too.
+  const int before_hand_edit = count_of(deployment.server().log(), "tenant acme: reloaded");
+  sb::test::write_file_atomically(deployment.tenants_dir() / "acme" / "faq.toml", kKnowledgeBase);
+  CHECK(reloaded_since(deployment, before_hand_edit));
+}
