@@ -280,13 +280,17 @@ typedef struct sb_storage_api {
 
   /* Creates or replaces a conversation record. conversation_json is an object with
    * at least "id" and "status"; the plugin keeps the whole object and indexes "id",
-   * "status", "visitor_id" and "assignee". */
+   * "status", "visitor_id" and "assignee", and since 1.1 "group", "created_at" (ms)
+   * and "tags" ([S...]). */
   int32_t (*put_conversation)(sb_instance* inst, sb_str conversation_json, sb_op* op,
                               sb_error* err);
 
   /* Conversation records matching filter_json: {"status":[S...]?, "visitor_id":S?,
    * "assignee":S?, "id":S?, "limit":N?}, newest first, each with "last_seq" (the
-   * highest stored seq, 0 if none) added. */
+   * highest stored seq, 0 if none) added. Since 1.1 also "group":S?, "tag":S? (records
+   * carrying that tag), "created_since":MS?, "created_until":MS? (created_since <=
+   * created_at < created_until) and "updated_since":MS?. A plugin answers SB_ERROR for
+   * a key it does not know, so a filter is never silently ignored. */
   int32_t (*list_conversations)(sb_instance* inst, sb_str filter_json, sb_op* op, sb_error* err);
 
   /* Records that participant_id has read conversation_id up to seq. Never lowers a
