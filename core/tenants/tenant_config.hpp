@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "groups/group.hpp"
+#include "routing_graph/graph.hpp"
 #include "tenants/bot_config.hpp"
 
 namespace sb::tenants {
@@ -68,6 +69,7 @@ struct TenantConfig {
   int64_t visitor_token_ttl_s = 30 * 24 * 3600;
   std::string storage_plugin;
   std::vector<std::string> routing_chain;  // tried in order; DEFER passes to the next
+  routing_graph::Graph routing_graph;      // [[routing.rules]], [routing.fallback]
   ConversationPolicy conversation;
   groups::GroupMap groups;  // [groups.NAME], by id
   std::map<std::string, PluginSection> plugin_sections;

@@ -7,6 +7,7 @@
 #include "tenants/bot_reader.hpp"
 #include "tenants/groups_reader.hpp"
 #include "tenants/plugin_sections.hpp"
+#include "tenants/routing_graph_reader.hpp"
 
 namespace sb::tenants {
 
@@ -76,6 +77,9 @@ void read_routing(TableReader& routing, TenantConfig& out, const PluginLookup& p
         require_plugin(plugins, name, SB_KIND_ROUTING, where, key, routing.sink());
     }
   }
+  // The graph's rules and fallback are read once the groups they name are known.
+  routing.array("rules");
+  routing.table("fallback");
   routing.reject_unknown();
 }
 
@@ -136,6 +140,7 @@ std::shared_ptr<TenantConfig> load_tenant_text(std::string_view text,
     config->plugin_sections = read_plugin_sections(*table, plugins, sink);
   if (const toml::array* agents = top.array("agents")) config->agents = read_agents(*agents, sink);
   top.reject_unknown();
+  config->routing_graph = read_routing_graph(*root, config->groups, plugins, sink);
 
   // Defaults name plugins too; they must be installed like ones the file names.
   if (!(*root)["storage"]["plugin"]) {

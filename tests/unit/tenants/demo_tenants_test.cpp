@@ -77,3 +77,15 @@ TEST_CASE("tenants/demo.toml documents groups with hours in a time zone") {
   CHECK(support.max_queue_length == 50);
   CHECK(demo->groups.at("sales").hours.always_open());
 }
+
+TEST_CASE("tenants/demo.toml routes to a free support agent, else to the bot") {
+  auto demo = load_shipped("demo");
+  REQUIRE(demo);
+  const auto& rules = demo->routing_graph.rules;
+  REQUIRE(rules.size() == 2);
+  CHECK(rules[0].conditions[0].type == sb::routing_graph::ConditionType::group_available);
+  CHECK(rules[0].actions[0].type == sb::routing_graph::ActionType::route);
+  CHECK(rules[0].actions[0].group == "support");
+  CHECK(rules[1].conditions.empty());
+  CHECK(rules[1].actions[0].type == sb::routing_graph::ActionType::bot);
+}
