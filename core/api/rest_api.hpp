@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <boost/asio/thread_pool.hpp>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -14,6 +15,7 @@
 
 #include "agents/agent_directory.hpp"
 #include "auth/token_signer.hpp"
+#include "common/config_error.hpp"
 #include "hub/http_types.hpp"
 #include "hub/tenant_gate.hpp"
 #include "metrics/metrics.hpp"
@@ -49,6 +51,14 @@ class Backend {
   virtual std::string replace_plugin_file(const tenants::TenantConfig& tenant,
                                           std::string_view plugin, std::string_view key,
                                           std::string_view file, std::string_view content) = 0;
+  // text read as the tenant file `file` would be, against the installed plugins:
+  // the config, or nullptr and every problem in errors. Any thread.
+  virtual std::shared_ptr<const tenants::TenantConfig> check_tenant_text(
+      std::string_view text, const std::filesystem::path& file, ConfigErrors& errors) const = 0;
+  virtual bool is_routing_plugin(std::string_view name) const = 0;
+  // Reads the tenants directory now instead of at the next poll; done runs (on
+  // another thread) once what changed is applied.
+  virtual void reload_tenants(std::function<void()> done) = 0;
 };
 
 class RestApi {
@@ -80,6 +90,11 @@ class RestApi {
   // kb_api.cpp: the tenant's FAQ knowledge base, for admins.
   void knowledge_base(const TenantView& tenant, const hub::HttpRequest& request,
                       std::function<void(hub::HttpResponse)> respond);
+  // routing_api.cpp: the tenant's routing graph (GET/PUT) and its dry run.
+  void routing(const TenantView& tenant, std::string_view sub, const hub::HttpRequest& request,
+               std::function<void(hub::HttpResponse)> respond);
+  void put_routing(const TenantView& tenant, const hub::HttpRequest& request,
+                   std::function<void(hub::HttpResponse)> respond);
 
   // agents_api.cpp: the admin REST for agents.
   void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,

@@ -77,7 +77,8 @@ void TenantEngine::route(const std::string& conversation_id, size_t chain_index)
     if (previous && previous->routable()) return assign(*c, *previous);
   }
 
-  for (size_t i = chain_index; i < routing_chain_.size(); ++i) {
+  const std::vector<RouterPtr>& chain = chain_of(*c);  // the routing rule's, or the tenant's
+  for (size_t i = chain_index; i < chain.size(); ++i) {
     RouteInput input;
     input.conversation_id = c->id;
     input.visitor_id = c->visitor_id;
@@ -97,14 +98,14 @@ void TenantEngine::route(const std::string& conversation_id, size_t chain_index)
       }
       route(id, i + 1);
     };
-    const RouteDecision decision = routing_chain_[i]->route(input, std::move(on_pending));
+    const RouteDecision decision = chain[i]->route(input, std::move(on_pending));
     if (decision.kind == RouteDecision::Kind::pending) return enqueue(*c);
     if (decision.kind == RouteDecision::Kind::offer) return offer(*c);
     if (decision.kind == RouteDecision::Kind::chosen && decision.index < offered.size()) {
       AgentState* agent = find_agent(offered[decision.index].agent_id);
       if (agent && agent->routable()) return assign(*c, *agent);
       spdlog::warn("tenant {}: routing plugin {} chose an agent who cannot take the conversation",
-                   tenant_id_, routing_chain_[i]->name());
+                   tenant_id_, chain[i]->name());
     }
   }
   enqueue(*c);

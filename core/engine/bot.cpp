@@ -215,7 +215,7 @@ void TenantEngine::bot_after_delivery(Conversation& c) {
   // Queued first: routing places it (and tells the visitor their position when
   // nobody can take it now), so a hand-off never ends in silence.
   c.status = ConversationStatus::queued;
-  route(c.id, 0);
+  decide(c);
 }
 
 json::object bot_record(const BotSession& bot) {

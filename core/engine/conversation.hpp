@@ -46,8 +46,10 @@ struct Conversation {
   ConversationStatus status = ConversationStatus::queued;
   std::string visitor_id;
   std::string visitor_name;
-  std::string assignee;  // agent id, empty when none
-  std::string group;     // the group it was sent to (transfer); empty = any agent
+  std::string assignee;       // agent id, empty when none
+  std::string group;          // the group it was sent to (transfer); empty = any agent
+  std::string chain;          // the routing rule's strategy chain (chain_key); empty = the tenant's
+  std::string first_message;  // the visitor's first words, for the routing graph
   int64_t created_ms = 0;
   // Its place in line, stored so a restart keeps the order (a requeued conversation
   // goes to the back, whenever it was created). Rises strictly, across restarts too.
@@ -114,6 +116,7 @@ struct ClosedConversation {
 
 struct VisitorState {
   std::string name;
+  VisitorMeta meta;  // from the latest hello
   std::vector<PeerPtr> peers;
   std::string open_conversation;  // empty when none
 };

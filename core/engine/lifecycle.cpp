@@ -58,9 +58,13 @@ void TenantEngine::with_bus(std::function<void(bus::EventBus&)> fn) {
 }
 
 void TenantEngine::visitor_hello(PeerPtr peer, Identity who, std::string visitor_token,
-                                 std::map<std::string, uint64_t> last_seq) {
+                                 std::map<std::string, uint64_t> last_seq, VisitorMeta meta) {
   on_strand([this, peer = std::move(peer), who = std::move(who), token = std::move(visitor_token),
-             last_seq = std::move(last_seq)] { on_visitor_hello(peer, who, token, last_seq); });
+             last_seq = std::move(last_seq), meta = std::move(meta)]() mutable {
+    // The latest hello says where the visitor is now (page, language, attributes).
+    visitors_[who.id].meta = std::move(meta);
+    on_visitor_hello(peer, who, token, last_seq);
+  });
 }
 
 void TenantEngine::agent_connect(PeerPtr peer, Identity who) {

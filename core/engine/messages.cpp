@@ -55,7 +55,10 @@ void TenantEngine::on_message(const PeerPtr& peer, const Identity& who, MessageC
     if (first_waiter) make_warm(*c);
     return;
   }
-  if (opened) c->route_when_stored = true;
+  if (opened) {
+    c->route_when_stored = true;
+    c->first_message = command.text;
+  }
   accept_message(*c, peer, who, std::move(command));
 }
 
@@ -225,10 +228,13 @@ void TenantEngine::deliver_ready(Conversation& c) {
   if (c.bot.exit != BotSession::Exit::none) return bot_after_delivery(c);  // may close it
   if (c.route_when_stored && c.delivered_seq > 0) {
     c.route_when_stored = false;
-    // A reopened conversation goes back to its agent rather than to the bot.
-    if (policy_.bot_first && bot_ && c.reopen_agent.empty()) return start_bot(c, {});
-    route(c.id, 0);
-    return;  // route() may have changed the conversation; it is not closed anyway
+    // A reopened conversation goes back to its agent: no rule and no bot decide it again.
+    if (!c.reopen_agent.empty()) {
+      route(c.id, 0);
+      return;
+    }
+    decide(c);
+    return;  // decide() may have changed the conversation; it is not closed anyway
   }
   forget_if_done(c.id);
 }

@@ -25,6 +25,14 @@ struct Identity {
   uint32_t epoch = 0;      // agents: the password epoch their token was issued in
 };
 
+// What the website said about a visitor in hello's "meta": unverified, as a
+// visitor can send anything; the routing graph's conditions read it.
+struct VisitorMeta {
+  std::string page;                    // meta.page: the URL the chat was opened on
+  std::string language;                // meta.lang
+  std::string attributes_json = "{}";  // meta's other keys, as a JSON object
+};
+
 // One client connection. The engine keeps shared pointers to the peers of each
 // participant and sends them frames; the hub implements it.
 class Peer {

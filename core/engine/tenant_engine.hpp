@@ -28,6 +28,8 @@
 #include "engine/ports.hpp"
 #include "groups/group.hpp"
 #include "metrics/metrics.hpp"
+#include "routing_graph/evaluate.hpp"
+#include "routing_graph/graph.hpp"
 
 namespace sb::engine {
 
@@ -50,6 +52,21 @@ struct EnginePolicy {
   // (same id, seq continues); 0 = always a new one.
   std::chrono::seconds reopen_window{0};
 };
+
+// POST /v1/tenants/ID/routing/dry-run: a visitor that does not exist, to see which
+// rule would fire for them and who would get them now.
+struct DryRunInput {
+  std::string page;
+  std::string language;
+  std::string attributes_json = "{}";
+  std::string message;
+  std::string intent;
+  uint32_t waited_s = 0;
+  bool after_bot = false;  // as if a bot had just handed the conversation over
+};
+
+// The key of a rule's strategy chain: its plugin names joined by ','.
+std::string chain_key(const std::vector<std::string>& plugins);
 
 struct HttpAnswer {
   unsigned status = 200;
@@ -81,12 +98,16 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void set_bot(BotPipelinePtr bot);
   // The tenant's [groups.NAME]: their hours and queue limits.
   void set_groups(groups::GroupMap groups);
+  // The tenant's routing graph and the chains its rules route with (by chain_key;
+  // one Router per plugin instance, shared with the default chain).
+  void set_routing_graph(std::shared_ptr<const routing_graph::Graph> graph,
+                         std::map<std::string, std::vector<RouterPtr>> rule_chains);
   // Runs fn on the strand with the tenant's bus (to add subscribers, e.g. plugins).
   void with_bus(std::function<void(bus::EventBus&)> fn);
 
   // Commands from connections.
   void visitor_hello(PeerPtr peer, Identity who, std::string visitor_token,
-                     std::map<std::string, uint64_t> last_seq);
+                     std::map<std::string, uint64_t> last_seq, VisitorMeta meta = {});
   void agent_connect(PeerPtr peer, Identity who);
   void replay(PeerPtr peer, Identity who, std::map<std::string, uint64_t> last_seq);
   void disconnect(PeerPtr peer, Identity who);
@@ -128,6 +149,9 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   // Over REST: 200 {"conversation_id","tags"}. done runs on the strand.
   void tag_conversation(Identity who, std::string conversation_id, TagChange change,
                         std::function<void(HttpAnswer)> done);
+  // REST: the routing graph's answer for a made-up visitor, and the agent the
+  // chain would pick now (nothing is assigned). done runs on the strand.
+  void dry_run(DryRunInput input, std::function<void(HttpAnswer)> done);
 
   // REST: a page of history. done runs on the strand.
   void history(Identity requester, std::string conversation_id, uint64_t before_seq, uint32_t limit,
@@ -239,6 +263,15 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
                      const std::string& by, const PeerPtr& requester);
   void change_stored_tags(const std::string& conversation_id, TagChange change, TagResult done);
   void read_and_tag(const std::string& conversation_id, TagChange change, TagResult done);
+  // decision.cpp: what the routing graph decides for a new conversation, done.
+  void decide(Conversation& c);
+  void default_routing(Conversation& c);
+  const std::vector<RouterPtr>& chain_of(const Conversation& c) const;
+  bool group_available(const std::string& group) const;
+  routing_graph::Context decision_context(const Conversation& c) const;
+  void post_system_message(Conversation& c, const std::string& text);
+  AgentState* choose_now(const std::string& group, const std::vector<RouterPtr>& chain,
+                         const std::string& visitor_id, std::string& note);
 
   // history.cpp
   void answer_history(const Identity& requester, const std::string& conversation_id,
@@ -261,6 +294,8 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   bus::EventBus bus_;
   EnginePolicy policy_;
   groups::GroupMap groups_;
+  std::shared_ptr<const routing_graph::Graph> routing_graph_;
+  std::map<std::string, std::vector<RouterPtr>> rule_chains_;  // by chain_key
   std::vector<RouterPtr> routing_chain_;
   BotPipelinePtr bot_;
   std::unordered_map<std::string, Conversation> conversations_;  // open ones (and closing)

@@ -2,6 +2,7 @@
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "auth/token_signer.hpp"
 #include "common/clock.hpp"
@@ -22,6 +23,11 @@ constexpr uint32_t kMaxConsecutiveErrors = 20;
 constexpr uint32_t kMaxConsecutiveRateLimited = 1000;
 constexpr size_t kMaxIdBytes = 128;
 constexpr size_t kMaxNameBytes = 200;
+// hello's meta: what the website says about the visitor, kept per visitor.
+constexpr size_t kMaxMetaKeys = 64;
+constexpr size_t kMaxMetaKeyBytes = 64;
+constexpr size_t kMaxPageBytes = 2048;
+constexpr size_t kMaxAttributeBytes = 256;
 
 struct FrameError {
   ErrorCode code;
@@ -118,6 +124,40 @@ class Decoder {
   const json::object& o_;
 };
 
+// hello's "meta": {"page":S, "lang":S, ...the website's own attributes}, flat and
+// bounded, for the routing graph's conditions.
+bool read_meta(const Decoder& d, engine::VisitorMeta& out, FrameError& err) {
+  const json::value* v = d.field("meta");
+  if (!v || v->is_null()) return true;
+  if (!v->is_object() || v->get_object().size() > kMaxMetaKeys) {
+    err = {ErrorCode::bad_field, "meta must be an object of at most 64 keys"};
+    return false;
+  }
+  json::object attributes;
+  for (const auto& [key, value] : v->get_object()) {
+    const std::string name(key);
+    if (key == "page" || key == "lang") {
+      if (!value.is_string() || value.get_string().size() > kMaxPageBytes) {
+        err = {ErrorCode::bad_field, "meta." + name + " must be a string of at most 2048 bytes"};
+        return false;
+      }
+      (key == "page" ? out.page : out.language) = std::string(value.get_string());
+    } else if (key.size() <= kMaxMetaKeyBytes &&
+               (value.is_string() ? value.get_string().size() <= kMaxAttributeBytes
+                                  : value.is_number() || value.is_bool())) {
+      attributes[key] = value;
+    } else {
+      err = {ErrorCode::bad_field,
+             "meta." + name.substr(0, kMaxMetaKeyBytes) +
+                 ": attributes are strings of at most 256 bytes, numbers or booleans, named in "
+                 "at most 64 bytes"};
+      return false;
+    }
+  }
+  out.attributes_json = json::serialize(attributes);
+  return true;
+}
+
 int64_t now_s() {
   return wall_clock_ms() / 1000;
 }
@@ -142,8 +182,10 @@ bool visitor_hello(ConnectionState& state, const engine::PeerPtr& peer, const De
   }
   std::string token, name;
   std::map<std::string, uint64_t> last_seq;
+  engine::VisitorMeta meta;
   if (!d.optional_string("visitor_token", token, 4096, err) ||
-      !d.optional_string("name", name, kMaxNameBytes, err) || !d.last_seq(last_seq, err))
+      !d.optional_string("name", name, kMaxNameBytes, err) || !d.last_seq(last_seq, err) ||
+      !read_meta(d, meta, err))
     return false;
 
   std::string visitor_id;
@@ -164,7 +206,7 @@ bool visitor_hello(ConnectionState& state, const engine::PeerPtr& peer, const De
   state.who.name = name;
   state.registered = true;
   state.gate->engine()->visitor_hello(peer, state.who, state.signer->issue(claims),
-                                      std::move(last_seq));
+                                      std::move(last_seq), std::move(meta));
   return true;
 }
 

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "bus/event_bus.hpp"
+#include "tenants/tenant_loader.hpp"
 
 namespace sb::server {
 
@@ -165,16 +166,46 @@ void Server::wait_for_signal() {
 void Server::reload_loop() {
   const auto interval = std::chrono::milliseconds(config_.tenant_reload_interval_ms);
   for (;;) {
+    std::vector<std::function<void()>> waiters;
     {
       std::unique_lock lock(stop_mutex_);
-      stop_cv_.wait_for(lock, interval, [this] { return stopping_ || reload_now_; });
-      if (stopping_) return;
+      stop_cv_.wait_for(lock, interval,
+                        [this] { return stopping_ || reload_now_ || !reload_waiters_.empty(); });
       reload_now_ = false;
+      waiters.swap(reload_waiters_);
+      if (stopping_) {
+        lock.unlock();
+        for (auto& done : waiters) done();
+        return;
+      }
     }
     auto changes = directory_.refresh();
     if (!changes.changed.empty() || !changes.removed.empty() || !changes.errors.empty())
       apply(std::move(changes));
+    for (auto& done : waiters) done();
   }
+}
+
+void Server::reload_tenants(std::function<void()> done) {
+  {
+    std::lock_guard lock(stop_mutex_);
+    reload_waiters_.push_back(std::move(done));
+  }
+  stop_cv_.notify_all();
+}
+
+std::shared_ptr<const tenants::TenantConfig> Server::check_tenant_text(
+    std::string_view text, const std::filesystem::path& file, ConfigErrors& errors) const {
+  auto lookup = [this](std::string_view name) -> const tenants::PluginSchema* {
+    auto it = schemas_.find(name);
+    return it == schemas_.end() ? nullptr : &it->second;
+  };
+  return tenants::load_tenant_text(text, file, lookup, config_.default_storage_plugin, errors);
+}
+
+bool Server::is_routing_plugin(std::string_view name) const {
+  auto it = schemas_.find(name);
+  return it != schemas_.end() && it->second.kind == SB_KIND_ROUTING;
 }
 
 void Server::apply(tenants::TenantDirectory::Changes changes) {

@@ -48,6 +48,11 @@ class Server final : public hub::HubServices, public api::Backend {
   std::string replace_plugin_file(const tenants::TenantConfig& tenant, std::string_view plugin,
                                   std::string_view key, std::string_view file,
                                   std::string_view content) override;
+  std::shared_ptr<const tenants::TenantConfig> check_tenant_text(
+      std::string_view text, const std::filesystem::path& file,
+      ConfigErrors& errors) const override;
+  bool is_routing_plugin(std::string_view name) const override;
+  void reload_tenants(std::function<void()> done) override;
 
  private:
   void start_loops();
@@ -84,6 +89,7 @@ class Server final : public hub::HubServices, public api::Backend {
   std::condition_variable stop_cv_;
   bool stopping_ = false;
   bool reload_now_ = false;  // the reload loop runs at once (guarded by stop_mutex_)
+  std::vector<std::function<void()>> reload_waiters_;  // guarded by stop_mutex_
   std::thread reload_thread_;
 };
 

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <map>
 
 #include "bots/pipeline.hpp"
 #include "bus/event_bus.hpp"
@@ -83,11 +85,26 @@ std::shared_ptr<plugin_host::Instance> instance_for(const tenants::TenantConfig&
   return plugins.create_instance(plugin, config.id, instance_config, dir, error);
 }
 
+// Every routing plugin the tenant uses, once each: its chain's, then those the rules
+// of its routing graph name. One instance each, shared by every chain that names it.
+std::vector<std::string> routing_plugins(const tenants::TenantConfig& config) {
+  std::vector<std::string> names = config.routing_chain;
+  auto add = [&](const std::vector<routing_graph::Action>& actions) {
+    for (const auto& action : actions)
+      for (const auto& name : action.chain)
+        if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  };
+  for (const auto& rule : config.routing_graph.rules) add(rule.actions);
+  add(config.routing_graph.fallback.actions);
+  return names;
+}
+
+// Instances in routing_plugins() order; empty when one cannot be created.
 std::vector<std::shared_ptr<plugin_host::Instance>> routing_instances(
     const tenants::TenantConfig& config, plugin_host::PluginHost& plugins,
     const std::filesystem::path& data_dir, std::string& error) {
   std::vector<std::shared_ptr<plugin_host::Instance>> out;
-  for (const auto& name : config.routing_chain) {
+  for (const auto& name : routing_plugins(config)) {
     auto instance = instance_for(config, name, plugins, data_dir, error);
     if (!instance) {
       error = "routing plugin " + name + ": " + error;
@@ -145,13 +162,30 @@ void apply_token_budget(const TenantRuntime& runtime, const tenants::TenantConfi
   });
 }
 
-std::vector<engine::RouterPtr> routers_of(
-    const std::vector<std::shared_ptr<plugin_host::Instance>>& instances,
-    const boost::asio::any_io_executor& strand) {
-  std::vector<engine::RouterPtr> out;
-  for (const auto& instance : instances)
-    out.push_back(std::make_shared<PluginRouter>(instance, strand));
-  return out;
+// The default chain, each rule's chain and the graph, over the runtime's instances.
+void apply_routing(TenantRuntime& runtime) {
+  const tenants::TenantConfig& config = *runtime.config;
+  const auto names = routing_plugins(config);
+  std::map<std::string, engine::RouterPtr> by_name;
+  for (size_t i = 0; i < names.size() && i < runtime.routing.size(); ++i)
+    by_name[names[i]] = std::make_shared<PluginRouter>(runtime.routing[i], runtime.strand);
+  auto chain = [&](const std::vector<std::string>& plugins) {
+    std::vector<engine::RouterPtr> out;
+    for (const auto& name : plugins)
+      if (auto it = by_name.find(name); it != by_name.end()) out.push_back(it->second);
+    return out;
+  };
+  std::map<std::string, std::vector<engine::RouterPtr>> rule_chains;
+  auto add = [&](const std::vector<routing_graph::Action>& actions) {
+    for (const auto& action : actions)
+      if (!action.chain.empty())
+        rule_chains.emplace(engine::chain_key(action.chain), chain(action.chain));
+  };
+  for (const auto& rule : config.routing_graph.rules) add(rule.actions);
+  add(config.routing_graph.fallback.actions);
+  runtime.engine->set_routing_graph(
+      std::make_shared<const routing_graph::Graph>(config.routing_graph), std::move(rule_chains));
+  runtime.engine->set_routing_chain(chain(config.routing_chain));
 }
 
 // Plugins see the tenant's events through their on_event hook.
@@ -191,7 +225,7 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
     return nullptr;
   }
   runtime->routing = routing_instances(*config, plugins, data_dir, error);
-  if (runtime->routing.size() != config->routing_chain.size()) return nullptr;
+  if (runtime->routing.size() != routing_plugins(*config).size()) return nullptr;
 
   auto tenant_metrics = metrics.tenant(config->id);
   auto store = std::make_shared<PluginStore>(runtime->storage, strand);
@@ -205,7 +239,7 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
         if (auto e = engine.lock()) e->set_agents(std::move(merged));
       });
   runtime->agents->set_file_agents(agents_of(*config));
-  runtime->engine->set_routing_chain(routers_of(runtime->routing, strand));
+  apply_routing(*runtime);
   if (!bot_instances(*config, plugins, data_dir, runtime->bot_stages, error)) return nullptr;
   runtime->token_budget = std::make_shared<bots::TokenBudget>(store, config->id);
   apply_token_budget(*runtime, *config);
@@ -241,19 +275,18 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
   // Plugins may read files from the tenant's own directory: an edit there means new
   // instances, as an edit of their config table does.
   const bool own_files_changed = config->own_files_stamp != old.own_files_stamp;
-  const bool chain_changed =
-      config->routing_chain != old.routing_chain || own_files_changed ||
-      std::any_of(config->routing_chain.begin(), config->routing_chain.end(),
-                  [&](const std::string& name) {
-                    return section_json(*config, name) != section_json(old, name);
-                  });
+  const auto wanted = routing_plugins(*config);
+  const bool plugins_changed =
+      wanted != routing_plugins(old) || own_files_changed ||
+      std::any_of(wanted.begin(), wanted.end(), [&](const std::string& name) {
+        return section_json(*config, name) != section_json(old, name);
+      });
   bool routing_kept = false;
-  if (chain_changed) {
+  if (plugins_changed) {
     std::string error;
     auto routing = routing_instances(*config, plugins, data_dir, error);
-    if (routing.size() == config->routing_chain.size()) {
+    if (routing.size() == wanted.size()) {
       runtime.routing = std::move(routing);
-      runtime.engine->set_routing_chain(routers_of(runtime.routing, runtime.strand));
     } else {
       warning += (warning.empty() ? "" : "; ") + ("routing chain kept as it was: " + error);
       routing_kept = true;
@@ -280,6 +313,7 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
   }
   if (!storage_kept && !routing_kept && !bot_kept) {
     runtime.config = std::move(config);
+    apply_routing(runtime);
     return true;
   }
   // The live config says what actually runs, so the next edit is compared with it.
@@ -293,9 +327,11 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
     keep_section(old.storage_plugin);
   }
   if (routing_kept) {
+    // The graph's chains need the plugins that could not be created: it stays too.
     merged->routing_chain = old.routing_chain;
     merged->own_files_stamp = old.own_files_stamp;
-    for (const auto& name : old.routing_chain) keep_section(name);
+    merged->routing_graph = old.routing_graph;
+    for (const auto& name : routing_plugins(old)) keep_section(name);
   }
   if (bot_kept) {
     merged->bot = old.bot;
@@ -304,6 +340,7 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
       for (const auto& name : old.bot->pipeline) keep_section(name);
   }
   runtime.config = std::move(merged);
+  apply_routing(runtime);
   return false;
 }
 

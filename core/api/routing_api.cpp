@@ -1,0 +1,166 @@
+// The tenant's routing graph over REST, for the admin UI's graph editor (the JSON
+// form is described in routing_graph/forms.hpp). Admins only.
+//
+//   GET  /v1/tenants/ID/routing          the live graph
+//   PUT  /v1/tenants/ID/routing          validates, writes the graph into the tenant's
+//                                        file (a marked section, the rest untouched),
+//                                        applies it, answers the graph as now live;
+//                                        422 {"error":{code,message,field},"errors":[...]}
+//   POST /v1/tenants/ID/routing/dry-run  {"page","language","attributes","message",
+//                                        "intent","waited_s","after_bot"} (all optional)
+//                                        -> the rule that fires, its actions, and the
+//                                        agent the chain would choose now (nothing is
+//                                        assigned)
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "api/responses.hpp"
+#include "api/rest_api.hpp"
+#include "routing_graph/forms.hpp"
+#include "tenants/routing_file.hpp"
+
+namespace sb::api {
+
+namespace json = boost::json;
+using hub::HttpRequest;
+using hub::HttpResponse;
+
+namespace {
+
+HttpResponse graph_errors(const routing_graph::Errors& errors) {
+  json::array all;
+  for (const auto& e : errors)
+    all.push_back(json::object{{"code", e.code}, {"message", e.message}, {"field", e.field}});
+  json::object body{{"error", all.front()}, {"errors", std::move(all)}};
+  return json_response(422, body);
+}
+
+std::optional<std::string> read_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return std::move(text).str();
+}
+
+// The dry-run body, or the response that says what is wrong with it.
+std::optional<HttpResponse> read_dry_run(const std::string& body, engine::DryRunInput& out) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body.empty() ? std::string("{}") : body, ec);
+  if (ec || !v.is_object())
+    return error_response(400, "bad_json", "the body must be a JSON object");
+  for (const auto& [key, value] : v.get_object()) {
+    auto text = [&](std::string& field) -> std::optional<HttpResponse> {
+      if (!value.is_string())
+        return error_response(422, "bad_field", std::string(key) + " must be a string", key);
+      field = std::string(value.get_string());
+      return std::nullopt;
+    };
+    std::optional<HttpResponse> problem;
+    if (key == "page") {
+      problem = text(out.page);
+    } else if (key == "language") {
+      problem = text(out.language);
+    } else if (key == "message") {
+      problem = text(out.message);
+    } else if (key == "intent") {
+      problem = text(out.intent);
+    } else if (key == "attributes") {
+      if (!value.is_object())
+        return error_response(422, "bad_field", "attributes must be an object", key);
+      out.attributes_json = json::serialize(value);
+    } else if (key == "waited_s") {
+      if (!value.is_int64() || value.get_int64() < 0 || value.get_int64() > 30 * 86'400)
+        return error_response(422, "bad_field", "waited_s must be an integer 0..2592000", key);
+      out.waited_s = static_cast<uint32_t>(value.get_int64());
+    } else if (key == "after_bot") {
+      if (!value.is_bool())
+        return error_response(422, "bad_field", "after_bot must be true or false", key);
+      out.after_bot = value.get_bool();
+    } else {
+      return error_response(422, "bad_field", "unknown field", key);
+    }
+    if (problem) return problem;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void RestApi::routing(const TenantView& tenant, std::string_view sub, const HttpRequest& request,
+                      std::function<void(HttpResponse)> respond) {
+  HttpResponse refusal;
+  if (!authorize(tenant, request, true, false, refusal)) return respond(std::move(refusal));
+  if (sub == "dry-run") {
+    if (request.method != "POST")
+      return respond(error_response(405, "method_not_allowed", "use POST"));
+    engine::DryRunInput input;
+    if (auto problem = read_dry_run(request.body, input)) return respond(std::move(*problem));
+    return tenant.gate->engine()->dry_run(
+        std::move(input), [respond = std::move(respond)](engine::HttpAnswer answer) {
+          respond(HttpResponse{answer.status, "application/json", std::move(answer.body)});
+        });
+  }
+  if (!sub.empty()) return respond(error_response(404, "not_found", "no such endpoint"));
+  if (request.method == "GET")
+    return respond(json_response(200, routing_graph::to_json(tenant.config->routing_graph)));
+  if (request.method != "PUT")
+    return respond(error_response(405, "method_not_allowed", "use GET or PUT"));
+  put_routing(tenant, request, std::move(respond));
+}
+
+void RestApi::put_routing(const TenantView& tenant, const HttpRequest& request,
+                          std::function<void(HttpResponse)> respond) {
+  boost::system::error_code ec;
+  json::value body = json::parse(request.body, ec);
+  if (ec) return respond(error_response(400, "bad_json", "the body must be JSON"));
+  routing_graph::Catalog catalog;
+  catalog.groups = &tenant.config->groups;
+  catalog.is_routing_plugin = [this](std::string_view name) {
+    return backend_.is_routing_plugin(name);
+  };
+  routing_graph::Errors errors;
+  auto graph = routing_graph::from_json(body, catalog, errors);
+  if (!graph) return respond(graph_errors(errors));
+
+  // File work off the I/O threads; the pool's one thread also keeps two PUTs from
+  // interleaving their read-modify-write of the same file.
+  boost::asio::post(blocking_pool_, [this, file = tenant.config->file, id = tenant.config->id,
+                                     graph = std::move(*graph),
+                                     respond = std::move(respond)]() mutable {
+    auto text = read_text(file);
+    if (!text)
+      return respond(error_response(500, "internal", "cannot read " + file.filename().string()));
+    std::string why;
+    auto edited = tenants::with_routing_graph(*text, routing_graph::to_toml(graph), why);
+    if (!edited) return respond(error_response(409, "conflict", why));
+    // The whole file must still load, and read back as exactly this graph, before
+    // it replaces the live one.
+    ConfigErrors problems;
+    auto config = backend_.check_tenant_text(*edited, file, problems);
+    if (!config)
+      return respond(error_response(
+          409, "conflict",
+          "the tenant file would not load with this graph: " +
+              (problems.empty() ? std::string("unknown problem") : problems.front().to_string())));
+    if (config->routing_graph != graph)
+      return respond(error_response(409, "conflict",
+                                    "the tenant file has a routing graph in a form this server "
+                                    "cannot rewrite; move it into the marked section"));
+    if (!tenants::replace_file(file, *edited, why))
+      return respond(error_response(500, "internal", why));
+    backend_.reload_tenants([this, id, graph = std::move(graph), respond = std::move(respond)] {
+      auto now = backend_.tenant(id);
+      if (!now || now->config->routing_graph != graph)
+        return respond(error_response(500, "internal",
+                                      "the graph is in the tenant file but could not be applied; "
+                                      "the server log says why"));
+      respond(json_response(200, routing_graph::to_json(graph)));
+    });
+  });
+}
+
+}  // namespace sb::api

@@ -1,0 +1,227 @@
+// What happens to a new conversation (and to one a bot hands over): the tenant's
+// routing graph decides (routing_graph/evaluate.hpp, a pure function), and this
+// carries the decision out: a group and strategy chain, the bot, a group's queue,
+// a message to the visitor, an offline message. Without a graph, exactly what
+// happened before there were graphs.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "common/clock.hpp"
+#include "common/ids.hpp"
+#include "engine/internal.hpp"
+#include "routing_graph/evaluate.hpp"
+#include "routing_graph/forms.hpp"
+
+namespace sb::engine {
+
+namespace json = boost::json;
+
+namespace {
+
+json::object parse_object(const std::string& text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  return !ec && v.is_object() ? std::move(v.get_object()) : json::object{};
+}
+
+}  // namespace
+
+std::string chain_key(const std::vector<std::string>& plugins) {
+  std::string key;
+  for (const auto& name : plugins) key += (key.empty() ? "" : ",") + name;
+  return key;
+}
+
+void TenantEngine::set_routing_graph(std::shared_ptr<const routing_graph::Graph> graph,
+                                     std::map<std::string, std::vector<RouterPtr>> rule_chains) {
+  on_strand([this, graph = std::move(graph), chains = std::move(rule_chains)]() mutable {
+    routing_graph_ = std::move(graph);
+    rule_chains_ = std::move(chains);
+  });
+}
+
+const std::vector<RouterPtr>& TenantEngine::chain_of(const Conversation& c) const {
+  if (!c.chain.empty())
+    if (auto it = rule_chains_.find(c.chain); it != rule_chains_.end()) return it->second;
+  return routing_chain_;
+}
+
+bool TenantEngine::group_available(const std::string& group) const {
+  for (const auto& [id, agent] : agents_)
+    if (agent.routable() &&
+        std::find(agent.groups.begin(), agent.groups.end(), group) != agent.groups.end())
+      return true;
+  return false;
+}
+
+routing_graph::Context TenantEngine::decision_context(const Conversation& c) const {
+  routing_graph::Context context;
+  if (auto v = visitors_.find(c.visitor_id); v != visitors_.end()) {
+    context.page_url = v->second.meta.page;
+    context.language = v->second.meta.language;
+    context.attributes = parse_object(v->second.meta.attributes_json);
+  }
+  // What a bot learned before it handed over counts too (a flow's captured values,
+  // the intent it recognised).
+  for (auto& [key, value] : parse_object(c.bot.attributes_json)) context.attributes[key] = value;
+  if (const auto* intent = context.attributes.if_contains("intent"); intent && intent->is_string())
+    context.intent = std::string(intent->get_string());
+  context.first_message = c.first_message;
+  context.now_wall_ms = wall_clock_ms();
+  context.opened_wall_ms = c.created_ms;
+  context.groups = &groups_;
+  context.group_available = [this](const std::string& group) { return group_available(group); };
+  context.bot_allowed = bot_ && !c.bot.handed_off;
+  return context;
+}
+
+void TenantEngine::decide(Conversation& c) {
+  if (c.status != ConversationStatus::queued) return;
+  if (!routing_graph_ || routing_graph_->is_default()) return default_routing(c);
+  const routing_graph::Decision decision =
+      routing_graph::evaluate(*routing_graph_, decision_context(c));
+  spdlog::debug("tenant {}: {}: routing rule {} fired", tenant_id_, c.id, decision.rule_id);
+  if (decision.actions.empty()) return default_routing(c);
+
+  using routing_graph::ActionType;
+  for (const auto& action : decision.actions) {
+    switch (action.type) {
+      case ActionType::message:
+        post_system_message(c, action.text);
+        break;
+      case ActionType::route:
+        if (!action.group.empty()) c.group = action.group;
+        c.chain = chain_key(action.chain);
+        return route(c.id, 0);
+      case ActionType::bot:
+        return start_bot(c, action.flow_node);
+      case ActionType::queue:
+        c.group = action.group;
+        c.chain.clear();
+        enqueue(c);
+        return drain_queue();
+      case ActionType::offline:
+        // The visitor may go on writing; whoever comes online first answers.
+        post_system_message(c, action.text);
+        if (!action.group.empty()) c.group = action.group;
+        c.chain.clear();
+        enqueue(c);
+        return drain_queue();
+    }
+  }
+}
+
+void TenantEngine::default_routing(Conversation& c) {
+  if (policy_.bot_first && bot_ && !c.bot.handed_off) return start_bot(c, {});
+  route(c.id, 0);
+}
+
+void TenantEngine::post_system_message(Conversation& c, const std::string& text) {
+  const uint64_t seq = c.next_seq++;
+  PendingMessage pending;
+  StoredMessage& m = pending.message;
+  m.conversation_id = c.id;
+  m.message_id = new_id("m");
+  m.seq = seq;
+  m.sender_role = "system";
+  m.sender_id = "system";
+  m.text = text;
+  m.ts_ms = wall_clock_ms();
+  c.pending.emplace(seq, std::move(pending));
+  write_message(c.id, seq);
+}
+
+AgentState* TenantEngine::choose_now(const std::string& group, const std::vector<RouterPtr>& chain,
+                                     const std::string& visitor_id, std::string& note) {
+  std::vector<Candidate> offered = candidates(group);
+  if (offered.empty()) {
+    note = group.empty() ? "nobody can take a conversation now: it would wait in the queue"
+                         : "nobody in group " + group +
+                               " can take a conversation now: it would wait in the queue";
+    return nullptr;
+  }
+  RouteInput input;
+  input.visitor_id = visitor_id;
+  input.group = group;
+  input.candidates = &offered;
+  for (const auto& strategy : chain) {
+    const RouteDecision d = strategy->route(input, [](std::optional<std::string>) {});
+    if (d.kind == RouteDecision::Kind::chosen && d.index < offered.size())
+      return find_agent(offered[d.index].agent_id);
+    if (d.kind == RouteDecision::Kind::offer) {
+      note = strategy->name() + " offers it to every eligible agent; the first to accept gets it";
+      return nullptr;
+    }
+    if (d.kind == RouteDecision::Kind::pending) {
+      note = strategy->name() + " decides later (it answers asynchronously)";
+      return nullptr;
+    }
+  }
+  note = "every strategy of the chain deferred: it would wait in the queue";
+  return nullptr;
+}
+
+void TenantEngine::dry_run(DryRunInput input, std::function<void(HttpAnswer)> done) {
+  on_strand([this, input = std::move(input), done = std::move(done)] {
+    // A conversation that is never stored: the context a real one would have.
+    Conversation probe;
+    probe.first_message = input.message;
+    probe.created_ms = wall_clock_ms() - int64_t{input.waited_s} * 1000;
+    routing_graph::Context context = decision_context(probe);
+    context.page_url = input.page;
+    context.language = input.language;
+    context.attributes = parse_object(input.attributes_json);
+    context.intent = input.intent;
+    context.bot_allowed = bot_ && !input.after_bot;
+
+    static const routing_graph::Graph kNoGraph;
+    const routing_graph::Decision decision =
+        routing_graph::evaluate(routing_graph_ ? *routing_graph_ : kNoGraph, context);
+    json::array actions;
+    for (const auto& action : decision.actions) actions.push_back(routing_graph::to_json(action));
+
+    // Where the conversation would end up, and with whom, now.
+    std::string group, note;
+    std::vector<std::string> chain_names;
+    const std::vector<RouterPtr>* chain = &routing_chain_;
+    bool routes = decision.actions.empty() && !(policy_.bot_first && context.bot_allowed);
+    if (decision.actions.empty() && !routes) note = "the bot takes it first";
+    if (!decision.actions.empty()) {
+      const auto& last = decision.actions.back();
+      group = last.group;
+      if (last.type == routing_graph::ActionType::route) {
+        routes = true;
+        if (auto it = rule_chains_.find(chain_key(last.chain));
+            !last.chain.empty() && it != rule_chains_.end())
+          chain = &it->second;
+      } else if (last.type == routing_graph::ActionType::bot) {
+        note = "the bot takes it";
+      } else {
+        note = "it waits in the queue" + (group.empty() ? std::string() : " of group " + group);
+      }
+    }
+    json::value agent = nullptr;
+    if (routes) {
+      if (AgentState* chosen = choose_now(group, *chain, {}, note))
+        agent = json::object{{"id", chosen->id}, {"name", chosen->name}};
+    }
+    for (const auto& strategy : *chain) chain_names.push_back(strategy->name());
+    json::array chain_json;
+    for (const auto& name : chain_names) chain_json.emplace_back(name);
+    json::object body{{"rule", decision.rule_id},
+                      {"rule_index", decision.rule_index},
+                      {"actions", std::move(actions)},
+                      {"agent", std::move(agent)}};
+    if (routes) {
+      body["group"] = group;
+      body["chain"] = std::move(chain_json);
+    }
+    if (!note.empty()) body["note"] = note;
+    done(HttpAnswer{200, json::serialize(body)});
+  });
+}
+
+}  // namespace sb::engine

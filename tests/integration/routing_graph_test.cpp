@@ -1,0 +1,188 @@
+// The tenant routing graph with the real server: rules from the tenant file route
+// visitors by their attributes and by business hours; the admin API reads, checks,
+// writes (live) and dry-runs the graph.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "harness/deployment.hpp"
+
+using namespace sb::it;
+using sb::test::bearer;
+using sb::test::http_get;
+using sb::test::http_post_json;
+using sb::test::http_request;
+
+namespace {
+
+// vera serves the vip group, sam the support group, root administers.
+TenantSpec shop(const std::string& graph_toml, const std::string& groups_toml = {}) {
+  TenantSpec tenant;
+  tenant.id = "shop";
+  tenant.name = "Shop";
+  tenant.agents = {{"vera", "Vera", "agent", 2, {"vip"}},
+                   {"sam", "Sam", "agent", 2, {"support"}},
+                   {"root", "Admin", "admin", 2, {}}};
+  tenant.extra_toml =
+      (groups_toml.empty() ? "[groups.vip]\n[groups.support]\n" : groups_toml) + "\n" + graph_toml;
+  return tenant;
+}
+
+const std::string kVipGraph = R"(
+[[routing.rules]]
+id = "vip"
+conditions = [ { type = "attribute", key = "vip", value = true } ]
+actions = [ { type = "route", group = "vip" } ]
+
+[routing.fallback]
+actions = [ { type = "route", group = "support" } ]
+)";
+
+std::string assignee_of(AgentSession& agent) {
+  return str(obj(agent.ws.next_of_type("conversation.assigned"), "conversation"), "assignee");
+}
+
+// A weekday name (UTC) `days` after today.
+std::string weekday_from_today(int days) {
+  using namespace std::chrono;
+  const weekday today{floor<std::chrono::days>(system_clock::now())};
+  const char* names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  return names[(today.c_encoding() + days) % 7];
+}
+
+json::value put_routing(Deployment& d, const std::string& token, const json::value& graph,
+                        int& status) {
+  auto r = http_request(d.port(), "PUT", "/v1/tenants/shop/routing", json::serialize(graph),
+                        bearer(token));
+  status = r.status;
+  return r.json();
+}
+
+}  // namespace
+
+TEST_CASE("a graph from the tenant file sends a VIP visitor to the vip group, others to support",
+          "[routing_graph]") {
+  Deployment deployment({shop(kVipGraph)});
+  auto vera = deployment.connect_agent("shop", "vera");
+  auto sam = deployment.connect_agent("shop", "sam");
+
+  auto vip = deployment.connect_visitor("shop", {{"meta", json::object{{"vip", true}}}});
+  vip.send_message("hello, I am important");
+  CHECK(assignee_of(vera) == "vera");
+
+  auto plain = deployment.connect_visitor(
+      "shop", {{"meta", json::object{{"page", "https://shop.example/"}, {"lang", "en"}}}});
+  plain.send_message("hello");
+  CHECK(assignee_of(sam) == "sam");
+  vera.ws.expect_no_frame_of_type("conversation.assigned", 300ms);
+}
+
+TEST_CASE("outside business hours the visitor gets the offline message and waits for an agent",
+          "[routing_graph]") {
+  // Open only on a day three days from now: closed today, whatever the time.
+  const std::string groups = "[groups.vip]\n[groups.support]\ntimezone = \"UTC\"\nhours = { " +
+                             weekday_from_today(3) + " = \"09:00-17:00\" }\n";
+  const std::string graph = R"(
+[[routing.rules]]
+id = "closed"
+conditions = [ { type = "business_hours", group = "support", state = "closed" } ]
+actions = [ { type = "offline", group = "support", text = "We are closed. Leave a message." } ]
+)";
+  Deployment deployment({shop(graph, groups)});
+  auto visitor = deployment.connect_visitor("shop");
+  visitor.send_message("anyone there?");
+  auto told = visitor.ws.next_where(
+      [](const json::object& f) {
+        return str(f, "type") == "message" && str(obj(f, "from"), "role") == "system";
+      },
+      "the offline message");
+  CHECK(str(told, "text") == "We are closed. Leave a message.");
+  visitor.ws.next_of_type("conversation.queued");
+  // The visitor may keep writing; the first support agent online gets it all.
+  visitor.send_message("my order 123 is late");
+  auto sam = deployment.connect_agent("shop", "sam");
+  auto assigned = sam.ws.next_of_type("conversation.assigned");
+  CHECK(str(obj(assigned, "conversation"), "assignee") == "sam");
+  const auto& history = arr(assigned, "history");
+  REQUIRE(history.size() == 3);
+  CHECK(str(history[1].as_object(), "text") == "We are closed. Leave a message.");
+  CHECK(str(history[2].as_object(), "text") == "my order 123 is late");
+}
+
+TEST_CASE("the routing API: GET, an invalid PUT changes nothing, a valid PUT applies live, dry-run",
+          "[routing_graph]") {
+  Deployment deployment({shop(kVipGraph)});
+  const auto admin = deployment.login("shop", "root");
+  const std::string path = "/v1/tenants/shop/routing";
+
+  auto before = http_get(deployment.port(), path, bearer(admin));
+  REQUIRE(before.status == 200);
+  const json::value live = before.json();
+  CHECK(live.at("rules").as_array().size() == 1);
+  CHECK(http_get(deployment.port(), path, bearer(deployment.login("shop", "sam"))).status == 403);
+
+  // Invalid: a rule routes to a group the tenant does not have.
+  json::value broken = live;
+  broken.at("actions").as_array()[0].as_object()["group"] = "gold";
+  int status = 0;
+  auto refused = put_routing(deployment, admin, broken, status);
+  INFO(json::serialize(refused));
+  CHECK(status == 422);
+  CHECK(refused.at("error").at("code") == "unknown_group");
+  CHECK(refused.at("error").at("field") == "actions[0].group");
+  CHECK(std::string(refused.at("error").at("message").as_string()).find("rule 'vip'") !=
+        std::string::npos);
+  CHECK(http_get(deployment.port(), path, bearer(admin)).json() == live);
+
+  // Valid: everybody goes to the vip group now, with a greeting first.
+  const json::value everyone_vip = json::parse(R"({
+    "rules": [{"id": "all", "name": "Everyone is a VIP", "match": "all", "conditions": [],
+               "position": {"x": 10, "y": 20.5}}],
+    "actions": [
+      {"id": "hi", "type": "message", "text": "Welcome!", "position": {"x": 200, "y": 20}},
+      {"id": "go", "type": "route", "group": "vip", "chain": ["routing-round-robin"]}],
+    "fallback": {"id": "fallback"},
+    "edges": [{"from": "all", "to": "hi"}, {"from": "hi", "to": "go"}]})");
+  auto applied = put_routing(deployment, admin, everyone_vip, status);
+  INFO(json::serialize(applied));
+  REQUIRE(status == 200);
+  CHECK(applied == everyone_vip);
+  CHECK(http_get(deployment.port(), path, bearer(admin)).json() == everyone_vip);
+
+  auto vera = deployment.connect_agent("shop", "vera");
+  auto sam = deployment.connect_agent("shop", "sam");
+  auto visitor = deployment.connect_visitor("shop");
+  visitor.send_message("plain visitor");
+  CHECK(assignee_of(vera) == "vera");
+  auto greeting = visitor.ws.next_where(
+      [](const json::object& f) {
+        return str(f, "type") == "message" && str(f, "text") == "Welcome!";
+      },
+      "the greeting");
+  CHECK(str(obj(greeting, "from"), "role") == "system");
+  sam.ws.expect_no_frame_of_type("conversation.assigned", 300ms);
+
+  // The file holds the graph in its marked section, and the rest of it is intact.
+  std::ifstream in(deployment.tenants_dir() / "shop.toml");
+  const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(file.find("# --- routing graph") != std::string::npos);
+  CHECK(file.find("[[agents]]") != std::string::npos);
+  CHECK(file.find("\"Everyone is a VIP\"") != std::string::npos);
+
+  // Dry run: which rule and which agent, without assigning anything.
+  auto dry = http_post_json(
+      deployment.port(), path + "/dry-run",
+      json::object{{"attributes", json::object{{"vip", true}}}, {"message", "hi"}}, bearer(admin));
+  INFO(dry.body);
+  REQUIRE(dry.status == 200);
+  const auto answer = dry.json().as_object();
+  CHECK(str(answer, "rule") == "all");
+  CHECK(arr(answer, "actions").size() == 2);
+  REQUIRE(answer.at("agent").is_object());
+  CHECK(str(answer.at("agent").as_object(), "id") == "vera");
+  vera.ws.expect_no_frame_of_type("conversation.assigned", 300ms);
+  CHECK(
+      http_post_json(deployment.port(), path + "/dry-run", json::object{{"mood", 1}}, bearer(admin))
+          .status == 422);
+}
