@@ -4,10 +4,9 @@
 #include <sstream>
 
 namespace switchboard::autoreply {
-namespace {
 
-std::string describe(std::string_view file, std::uint32_t line, std::string_view key,
-                     std::string_view reason) {
+std::string describe_location(std::string_view file, std::uint32_t line, std::string_view key,
+                              std::string_view reason) {
   std::string out(file);
   out += ':' + std::to_string(line) + ": ";
   if (!key.empty()) out += std::string(key) + ": ";
@@ -15,11 +14,9 @@ std::string describe(std::string_view file, std::uint32_t line, std::string_view
   return out;
 }
 
-}  // namespace
-
 LoadError::LoadError(std::string file, std::uint32_t line, std::string key,
                      const std::string& reason)
-    : std::runtime_error(describe(file, line, key, reason)),
+    : std::runtime_error(describe_location(file, line, key, reason)),
       file_(std::move(file)),
       line_(line),
       key_(std::move(key)) {}

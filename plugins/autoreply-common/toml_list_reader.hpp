@@ -22,6 +22,12 @@
 
 namespace switchboard::autoreply {
 
+// "<file>:<line>: <key>: <reason>" (no "<key>: " when key is empty): how every
+// auto-reply file mistake is worded, thrown (LoadError) or only warned about.
+std::string describe_location(std::string_view file, std::uint32_t line, std::string_view key,
+                              std::string_view reason);
+
+// A mistake in a tenant's auto-reply file (FAQ, intents, flows).
 class LoadError : public std::runtime_error {
  public:
   LoadError(std::string file, std::uint32_t line, std::string key, const std::string& reason);

@@ -3,26 +3,15 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 
 #include "flow_text.hpp"
 
 namespace switchboard::flow {
 namespace {
-
-std::string describe(std::string_view file, std::uint32_t line, std::string_view key,
-                     std::string_view reason) {
-  std::string out(file);
-  out += ':' + std::to_string(line) + ": ";
-  if (!key.empty()) out += std::string(key) + ": ";
-  out += reason;
-  return out;
-}
 
 bool is_name(std::string_view name) {
   if (name.empty()) return false;
@@ -186,12 +175,7 @@ class SetBuilder {
   }
 
   void read_file(const FlowSource& source) {
-    toml::table root;
-    try {
-      root = toml::parse(source.text, source.name);
-    } catch (const toml::parse_error& e) {
-      throw FlowLoadError(source.name, e.source().begin.line, "", std::string(e.description()));
-    }
+    const toml::table root = autoreply::parse_toml(source.text, source.name);
     FileReader reader(source.name, result_.flows.default_language);
     reader.reject_unknown_keys(root, "", {"flows", "tables"});
     if (const auto* tables = root.get("tables")) read_tables(reader, *tables);
@@ -580,9 +564,9 @@ class SetBuilder {
     for (const auto& flow : result_.flows.flows) {
       for (const auto& [name, node] : flow.nodes) {
         if (!reached.contains({flow.name, name}))
-          result_.warnings.push_back(describe(flow.file, node.line,
-                                              "flows." + flow.name + ".nodes." + name,
-                                              "unreachable: no transition leads to this node"));
+          result_.warnings.push_back(autoreply::describe_location(
+              flow.file, node.line, "flows." + flow.name + ".nodes." + name,
+              "unreachable: no transition leads to this node"));
       }
     }
     // A flow without keywords, intents or default is still entered by a jump from
@@ -594,9 +578,10 @@ class SetBuilder {
         jumped_into = jumped_into || (pending.target->flow == needed.name && from_elsewhere);
       }
       if (!jumped_into)
-        result_.warnings.push_back(describe(needed.file, needed.line, "flows." + needed.name,
-                                            "nothing starts this flow (no keywords, intents or "
-                                            "default, and no other flow leads to it)"));
+        result_.warnings.push_back(
+            autoreply::describe_location(needed.file, needed.line, "flows." + needed.name,
+                                         "nothing starts this flow (no keywords, intents or "
+                                         "default, and no other flow leads to it)"));
     }
   }
 
@@ -624,13 +609,6 @@ class SetBuilder {
 
 }  // namespace
 
-FlowLoadError::FlowLoadError(std::string file, std::uint32_t line, std::string key,
-                             const std::string& reason)
-    : std::runtime_error(describe(file, line, key, reason)),
-      file_(std::move(file)),
-      line_(line),
-      key_(std::move(key)) {}
-
 LoadedFlows parse_flows(const std::vector<FlowSource>& sources,
                         const std::string& default_language) {
   if (!is_language(default_language))
@@ -646,11 +624,7 @@ LoadedFlows load_flow_files(const std::vector<std::filesystem::path>& files,
                             const std::string& default_language) {
   std::vector<FlowSource> sources;
   for (const auto& path : files) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw FlowLoadError(path.string(), 0, "", "cannot open the file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    sources.push_back({path.string(), text.str()});
+    sources.push_back({path.string(), autoreply::read_text_file(path)});
   }
   return parse_flows(sources, default_language);
 }

@@ -16,21 +16,12 @@
 #include <vector>
 
 #include "flow_model.hpp"
+#include "toml_list_reader.hpp"
 
 namespace switchboard::flow {
 
-class FlowLoadError : public std::runtime_error {
- public:
-  FlowLoadError(std::string file, std::uint32_t line, std::string key, const std::string& reason);
-  const std::string& file() const { return file_; }
-  std::uint32_t line() const { return line_; }     // 1-based; 0 when unknown
-  const std::string& key() const { return key_; }  // empty for syntax errors
-
- private:
-  std::string file_;
-  std::uint32_t line_;
-  std::string key_;
-};
+// Flow files report mistakes exactly as the FAQ and intents files do.
+using FlowLoadError = autoreply::LoadError;
 
 struct LoadedFlows {
   FlowSet flows;
