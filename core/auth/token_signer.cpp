@@ -9,6 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "auth/signed_payload.hpp"
 #include "auth/sodium.hpp"
 
 namespace sb::auth {
@@ -17,28 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kBase64Variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
 constexpr std::size_t kKeyBytes = 32;
-static_assert(kKeyBytes == crypto_auth_hmacsha256_KEYBYTES);
-
-std::string to_base64url(const unsigned char* data, std::size_t size) {
-  std::string out(sodium_base64_ENCODED_LEN(size, kBase64Variant), '\0');
-  sodium_bin2base64(out.data(), out.size(), data, size, kBase64Variant);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
-std::optional<std::string> from_base64url(std::string_view text) {
-  std::string out(text.size(), '\0');
-  std::size_t size = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &size, &end, kBase64Variant) != 0 ||
-      end != text.data() + text.size())
-    return std::nullopt;
-  out.resize(size);
-  return out;
-}
 
 [[noreturn]] void fail(const fs::path& file, const std::string& what) {
   throw std::runtime_error(file.string() + ": " + what);
@@ -155,29 +135,11 @@ std::string TokenSigner::issue(const Claims& claims) const {
       {"kind", claims.kind},        {"tenant", claims.tenant},
       {"sub", claims.subject},      {"role", claims.role},
       {"exp", claims.expires_at_s}, {"epoch", static_cast<int64_t>(claims.epoch)}};
-  std::string json = boost::json::serialize(object);
-  std::string token =
-      to_base64url(reinterpret_cast<const unsigned char*>(json.data()), json.size());
-  // The MAC covers the encoded payload, exactly the bytes the verifier sees.
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256(mac, reinterpret_cast<const unsigned char*>(token.data()), token.size(),
-                         key_.data());
-  token += '.';
-  token += to_base64url(mac, sizeof mac);
-  return token;
+  return sign_payload(boost::json::serialize(object), key_);
 }
 
 std::optional<Claims> TokenSigner::verify(std::string_view token, int64_t now_s) const {
-  auto dot = token.find('.');
-  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
-  std::string_view payload = token.substr(0, dot);
-  auto mac = from_base64url(token.substr(dot + 1));
-  if (!mac || mac->size() != crypto_auth_hmacsha256_BYTES) return std::nullopt;
-  if (crypto_auth_hmacsha256_verify(reinterpret_cast<const unsigned char*>(mac->data()),
-                                    reinterpret_cast<const unsigned char*>(payload.data()),
-                                    payload.size(), key_.data()) != 0)
-    return std::nullopt;
-  auto json = from_base64url(payload);
+  auto json = open_signed_payload(token, key_);
   if (!json) return std::nullopt;
   auto claims = claims_from_json(*json);
   if (!claims || claims->expires_at_s <= now_s) return std::nullopt;

@@ -8,6 +8,7 @@
 #include "common/clock.hpp"
 #include "common/ids.hpp"
 #include "engine/frames.hpp"
+#include "hub/visitor_identity.hpp"
 
 namespace sb::hub {
 
@@ -24,10 +25,9 @@ constexpr uint32_t kMaxConsecutiveRateLimited = 1000;
 constexpr size_t kMaxIdBytes = 128;
 constexpr size_t kMaxNameBytes = 200;
 // hello's meta: what the website says about the visitor, kept per visitor.
-constexpr size_t kMaxMetaKeys = 64;
 constexpr size_t kMaxMetaKeyBytes = 64;
 constexpr size_t kMaxPageBytes = 2048;
-constexpr size_t kMaxAttributeBytes = 256;
+constexpr size_t kMaxTokenBytes = 4096;
 
 struct FrameError {
   ErrorCode code;
@@ -125,15 +125,16 @@ class Decoder {
 };
 
 // hello's "meta": {"page":S, "lang":S, ...the website's own attributes}, flat and
-// bounded, for the routing graph's conditions.
-bool read_meta(const Decoder& d, engine::VisitorMeta& out, FrameError& err) {
+// bounded, for the routing graph's conditions. The attributes are the visitor's own
+// claim; visitor_hello decides which of them the tenant trusts.
+bool read_meta(const Decoder& d, engine::VisitorMeta& out, json::object& attributes,
+               FrameError& err) {
   const json::value* v = d.field("meta");
   if (!v || v->is_null()) return true;
-  if (!v->is_object() || v->get_object().size() > kMaxMetaKeys) {
+  if (!v->is_object() || v->get_object().size() > kMaxVisitorAttributes) {
     err = {ErrorCode::bad_field, "meta must be an object of at most 64 keys"};
     return false;
   }
-  json::object attributes;
   for (const auto& [key, value] : v->get_object()) {
     const std::string name(key);
     if (key == "page" || key == "lang") {
@@ -142,19 +143,14 @@ bool read_meta(const Decoder& d, engine::VisitorMeta& out, FrameError& err) {
         return false;
       }
       (key == "page" ? out.page : out.language) = std::string(value.get_string());
-    } else if (key.size() <= kMaxMetaKeyBytes &&
-               (value.is_string() ? value.get_string().size() <= kMaxAttributeBytes
-                                  : value.is_number() || value.is_bool())) {
+    } else if (is_visitor_attribute(key, value)) {
       attributes[key] = value;
     } else {
-      err = {ErrorCode::bad_field,
-             "meta." + name.substr(0, kMaxMetaKeyBytes) +
-                 ": attributes are strings of at most 256 bytes, numbers or booleans, named in "
-                 "at most 64 bytes"};
+      err = {ErrorCode::bad_field, "meta." + name.substr(0, kMaxMetaKeyBytes) + ": " +
+                                       std::string(kVisitorAttributeRule)};
       return false;
     }
   }
-  out.attributes_json = json::serialize(attributes);
   return true;
 }
 
@@ -180,13 +176,28 @@ bool visitor_hello(ConnectionState& state, const engine::PeerPtr& peer, const De
     err = {ErrorCode::forbidden, "hello was already said on this connection"};
     return false;
   }
-  std::string token, name;
+  std::string token, name, identity_token;
   std::map<std::string, uint64_t> last_seq;
   engine::VisitorMeta meta;
-  if (!d.optional_string("visitor_token", token, 4096, err) ||
+  json::object meta_attributes;
+  if (!d.optional_string("visitor_token", token, kMaxTokenBytes, err) ||
       !d.optional_string("name", name, kMaxNameBytes, err) || !d.last_seq(last_seq, err) ||
-      !read_meta(d, meta, err))
+      !d.optional_string("identity", identity_token, kMaxTokenBytes, err) ||
+      !read_meta(d, meta, meta_attributes, err))
     return false;
+  const auto trust = state.gate->visitor_trust();
+  std::optional<VisitorIdentity> identity;
+  if (!identity_token.empty()) {
+    std::string why;
+    identity = read_identity(identity_token, *trust, now_s(), why);
+    if (!identity) {
+      err = {ErrorCode::forbidden, std::move(why)};
+      return false;
+    }
+    if (!identity->name.empty()) name = identity->name;
+  }
+  meta.attributes_json = json::serialize(
+      trusted_attributes(*trust, std::move(meta_attributes), identity ? &*identity : nullptr));
 
   std::string visitor_id;
   if (!token.empty()) {

@@ -43,6 +43,11 @@ TenantLimits TenantGate::limits() const {
   return out;
 }
 
+void TenantGate::update_visitor_trust(VisitorTrust trust) {
+  visitor_trust_.store(std::make_shared<const VisitorTrust>(std::move(trust)),
+                       std::memory_order_release);
+}
+
 bool TenantGate::try_open_connection() {
   const int64_t now = connections_.fetch_add(1, std::memory_order_relaxed) + 1;
   if (now <= static_cast<int64_t>(max_connections_.load(std::memory_order_relaxed))) return true;

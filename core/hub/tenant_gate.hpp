@@ -1,7 +1,8 @@
 // What the hub checks per tenant before anything reaches the engine: the tenant's
 // connection quota, its message rate (tenant-wide and per connection) and its
-// message size limit. Limits change on a tenant reload while connections are
-// live, so they are atomics; the hot path reads them without a lock.
+// message size limit, and which visitor attributes it trusts. These change on a
+// tenant reload while connections are live, so they are atomics; the hot path reads
+// them without a lock.
 #pragma once
 
 #include <atomic>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "engine/tenant_engine.hpp"
+#include "hub/visitor_identity.hpp"
 #include "metrics/metrics.hpp"
 
 namespace sb::hub {
@@ -49,6 +51,11 @@ class TenantGate {
 
   void update_limits(const TenantLimits& limits);
   TenantLimits limits() const;
+  // Read once per visitor hello; replaced whole on a tenant reload.
+  void update_visitor_trust(VisitorTrust trust);
+  std::shared_ptr<const VisitorTrust> visitor_trust() const {
+    return visitor_trust_.load(std::memory_order_acquire);
+  }
   uint32_t max_message_bytes() const { return max_message_bytes_.load(std::memory_order_relaxed); }
   uint32_t connection_messages_per_second() const {
     return connection_rate_.load(std::memory_order_relaxed);
@@ -70,6 +77,8 @@ class TenantGate {
   std::atomic<uint32_t> max_message_bytes_;
   std::atomic<int64_t> visitor_token_ttl_s_;
   std::atomic<int64_t> connections_{0};
+  std::atomic<std::shared_ptr<const VisitorTrust>> visitor_trust_{
+      std::make_shared<const VisitorTrust>()};
   RateLimiter tenant_rate_;
 };
 

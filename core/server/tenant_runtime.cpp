@@ -25,6 +25,14 @@ hub::TenantLimits limits_of(const tenants::TenantConfig& c) {
   return l;
 }
 
+hub::VisitorTrust trust_of(const tenants::TenantConfig& c) {
+  hub::VisitorTrust t;
+  t.identity_secret = c.visitors.identity_secret;
+  t.unsigned_attributes.insert(c.visitors.unsigned_attributes.begin(),
+                               c.visitors.unsigned_attributes.end());
+  return t;
+}
+
 engine::EnginePolicy policy_of(const tenants::TenantConfig& c) {
   engine::EnginePolicy p;
   p.agent_offline_grace = std::chrono::seconds(c.conversation.agent_offline_grace_s);
@@ -247,6 +255,7 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
   subscribe_plugins(*runtime);
   runtime->gate = std::make_shared<hub::TenantGate>(config->id, runtime->engine, tenant_metrics,
                                                     limits_of(*config));
+  runtime->gate->update_visitor_trust(trust_of(*config));
   return runtime;
 }
 
@@ -268,6 +277,7 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
         old.storage_plugin;
 
   runtime.gate->update_limits(limits_of(*config));
+  runtime.gate->update_visitor_trust(trust_of(*config));
   runtime.agents->set_file_agents(agents_of(*config));
   runtime.engine->set_policy(policy_of(*config));
   runtime.engine->set_groups(config->groups);

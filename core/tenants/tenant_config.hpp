@@ -60,6 +60,14 @@ struct ConversationPolicy {
   bool operator==(const ConversationPolicy&) const = default;
 };
 
+// [visitors]: which of the website's claims about a visitor routing may trust.
+struct VisitorPolicy {
+  std::string identity_secret_env;               // names the variable; empty: no signed identities
+  std::string identity_secret;                   // its value, read when the file is loaded
+  std::vector<std::string> unsigned_attributes;  // meta attributes taken even so
+  bool operator==(const VisitorPolicy&) const = default;
+};
+
 struct TenantConfig {
   std::string id;
   std::string name;
@@ -71,6 +79,7 @@ struct TenantConfig {
   std::vector<std::string> routing_chain;  // tried in order; DEFER passes to the next
   routing_graph::Graph routing_graph;      // [[routing.rules]], [routing.fallback]
   ConversationPolicy conversation;
+  VisitorPolicy visitors;
   groups::GroupMap groups;  // [groups.NAME], by id
   std::map<std::string, PluginSection> plugin_sections;
   std::vector<AgentConfig> agents;

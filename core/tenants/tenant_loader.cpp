@@ -1,5 +1,6 @@
 #include "tenants/tenant_loader.hpp"
 
+#include <cstdlib>
 #include <set>
 
 #include "config/table_reader.hpp"
@@ -37,6 +38,25 @@ void read_conversation(TableReader& table, ConversationPolicy& out) {
   }
   table.integer("reroute_unanswered_s", out.reroute_unanswered_s, 0, 86'400);
   table.integer("reopen_window_s", out.reopen_window_s, 0, 30 * 86'400);
+  table.reject_unknown();
+}
+
+void read_visitors(TableReader& table, VisitorPolicy& out) {
+  if (table.string("identity_secret_env", out.identity_secret_env)) {
+    const char* value = std::getenv(out.identity_secret_env.c_str());
+    if (out.identity_secret_env.empty() || !value || !*value)
+      table.sink().add(table.where("identity_secret_env"), table.key_path("identity_secret_env"),
+                       "the environment variable '" + out.identity_secret_env +
+                           "' is not set or empty; the server needs the secret the website "
+                           "signs visitor identities with");
+    else
+      out.identity_secret = value;
+  }
+  if (table.string_array("unsigned_attributes", out.unsigned_attributes) &&
+      out.identity_secret_env.empty())
+    table.sink().add(table.where("unsigned_attributes"), table.key_path("unsigned_attributes"),
+                     "has a meaning only with identity_secret_env (without it, every attribute "
+                     "in hello's meta is taken)");
   table.reject_unknown();
 }
 
@@ -132,6 +152,7 @@ std::shared_ptr<TenantConfig> load_tenant_text(std::string_view text,
   section("limits", [&](TableReader& r) { read_limits(r, config->limits); });
   section("auth", [&](TableReader& r) { read_auth(r, *config); });
   section("conversation", [&](TableReader& r) { read_conversation(r, config->conversation); });
+  section("visitors", [&](TableReader& r) { read_visitors(r, config->visitors); });
   section("storage", [&](TableReader& r) { read_storage(r, *config, plugins); });
   section("routing", [&](TableReader& r) { read_routing(r, *config, plugins); });
   section("bot", [&](TableReader& r) { config->bot = read_bot(r, plugins); });

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <thread>
 
+#include "auth/signed_payload.hpp"
 #include "harness/deployment.hpp"
 
 using namespace sb::it;
@@ -76,6 +77,59 @@ TEST_CASE("a graph from the tenant file sends a VIP visitor to the vip group, ot
   plain.send_message("hello");
   CHECK(assignee_of(sam) == "sam");
   vera.ws.expect_no_frame_of_type("conversation.assigned", 300ms);
+}
+
+// What a website's backend does: sign what it knows about the visitor with the
+// secret it shares with the tenant.
+std::string website_identity(const std::string& secret, const json::object& attributes,
+                             int64_t valid_for_s = 600) {
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  const json::object payload{
+      {"exp", now_s + valid_for_s}, {"name", "Ada"}, {"attributes", attributes}};
+  return sb::auth::sign_payload(
+      json::serialize(payload),
+      {reinterpret_cast<const unsigned char*>(secret.data()), secret.size()});
+}
+
+TEST_CASE("with an identity secret only a signed vip attribute reaches the vip group",
+          "[routing_graph]") {
+  ::setenv("SB_IT_SHOP_IDENTITY", "shared-with-the-website", 1);
+  Deployment deployment({shop(kVipGraph, R"([visitors]
+identity_secret_env = "SB_IT_SHOP_IDENTITY"
+[groups.vip]
+[groups.support]
+)")});
+  auto vera = deployment.connect_agent("shop", "vera");
+  auto sam = deployment.connect_agent("shop", "sam");
+
+  // Anyone can type vip = true into the widget's meta; it no longer counts.
+  auto claimer = deployment.connect_visitor("shop", {{"meta", json::object{{"vip", true}}}});
+  claimer.send_message("I am very important, trust me");
+  CHECK(assignee_of(sam) == "sam");
+  vera.ws.expect_no_frame_of_type("conversation.assigned", 300ms);
+
+  auto signed_vip = deployment.connect_visitor(
+      "shop", {{"identity", website_identity("shared-with-the-website", {{"vip", true}})}});
+  signed_vip.send_message("hello from a real VIP");
+  const auto assigned = vera.ws.next_of_type("conversation.assigned");
+  CHECK(str(obj(assigned, "conversation"), "assignee") == "vera");
+  CHECK(str(obj(obj(assigned, "conversation"), "visitor"), "name") == "Ada");
+
+  // A forged or expired identity is refused with the reason; the visitor can still
+  // say hello without one on the same connection.
+  for (const auto& bad : {website_identity("guessed-secret", {{"vip", true}}),
+                          website_identity("shared-with-the-website", {{"vip", true}}, -5)}) {
+    auto ws = sb::test::WsClient::connect(deployment.port(), "/v1/ws/visitor?tenant=shop");
+    ws.send_json({{"type", "hello"}, {"identity", bad}});
+    const auto refused = ws.next_frame();
+    CHECK(str(refused, "type") == "error");
+    CHECK(str(refused, "code") == "forbidden");
+    CHECK(str(refused, "message").find("identity: ") == 0);
+    ws.send_json({{"type", "hello"}});
+    CHECK(str(ws.next_frame(), "type") == "welcome");
+  }
 }
 
 TEST_CASE("outside business hours the visitor gets the offline message and waits for an agent",

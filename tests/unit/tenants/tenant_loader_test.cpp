@@ -340,3 +340,39 @@ grace = 5
   CHECK(bad.error("conversation.reroute_unanswered_s")->line == 4);
   REQUIRE(bad.error("conversation.grace"));
 }
+
+TEST_CASE("[visitors] reads the identity secret from the variable it names") {
+  ::setenv("SB_TEST_IDENTITY_SECRET", "website-shared-secret", 1);
+  ::unsetenv("SB_TEST_IDENTITY_UNSET");
+  auto good = load(R"(name = "Shop"
+[visitors]
+identity_secret_env = "SB_TEST_IDENTITY_SECRET"
+unsigned_attributes = ["cart", "page_type"]
+)");
+  INFO(good.all());
+  REQUIRE(good.config);
+  CHECK(good.config->visitors.identity_secret == "website-shared-secret");
+  CHECK(good.config->visitors.unsigned_attributes == std::vector<std::string>{"cart", "page_type"});
+
+  auto defaults = load("name = \"Shop\"\n");
+  REQUIRE(defaults.config);
+  CHECK(defaults.config->visitors.identity_secret.empty());
+
+  // A secret that is not there would silently trust nobody: the tenant does not load.
+  auto unset = load(R"(name = "Shop"
+[visitors]
+identity_secret_env = "SB_TEST_IDENTITY_UNSET"
+)");
+  CHECK_FALSE(unset.config);
+  REQUIRE(unset.error("visitors.identity_secret_env"));
+  CHECK(unset.error("visitors.identity_secret_env")->line == 3);
+  CHECK(unset.error("visitors.identity_secret_env")->message.find("SB_TEST_IDENTITY_UNSET") !=
+        std::string::npos);
+
+  auto pointless = load(R"(name = "Shop"
+[visitors]
+unsigned_attributes = ["cart"]
+)");
+  CHECK_FALSE(pointless.config);
+  REQUIRE(pointless.error("visitors.unsigned_attributes"));
+}
