@@ -46,7 +46,7 @@ std::vector<Candidate> TenantEngine::candidates(const std::string& group) const 
     Candidate c;
     c.agent_id = id;
     c.name = agent.name;
-    c.open_conversations = static_cast<uint32_t>(agent.open_conversations.size());
+    c.open_conversations = agent.load();
     c.max_concurrent = agent.max_concurrent;
     c.last_assigned_ms = agent.last_assigned_ms;
     c.online_since_ms = agent.online_since_ms;
@@ -213,9 +213,17 @@ void TenantEngine::close(Conversation& c, const std::string& by) {
     queue_.erase(it);
     metrics_->conversations_queued.fetch_sub(1, std::memory_order_relaxed);
   }
-  const auto frame = frames::closed(c.id, by);
-  send_to_visitor(c, frame);
-  send_to_assignee(c, frame);
+  // Both sides learn of the close once it is stored: a crash right after their
+  // "closed" must not bring the conversation back. The peers are taken now, as
+  // release_from_agent forgets the assignee.
+  std::vector<PeerPtr> told;
+  if (auto v = visitors_.find(c.visitor_id); v != visitors_.end())
+    told.insert(told.end(), v->second.peers.begin(), v->second.peers.end());
+  const std::string agent_id = c.assignee;
+  if (AgentState* agent = find_agent(agent_id)) {
+    told.insert(told.end(), agent->peers.begin(), agent->peers.end());
+    ++agent->closing;
+  }
   release_from_agent(c);
   c.status = ConversationStatus::closed;
   if (c.offered) update_offer(c);
@@ -225,12 +233,19 @@ void TenantEngine::close(Conversation& c, const std::string& by) {
     v->second.open_conversation.clear();
   metrics_->conversations_closed.fetch_add(1, std::memory_order_relaxed);
   persist_conversation(c);
+  after_records_stored([this, self = shared_from_this(), told = std::move(told),
+                        frame = frames::closed(c.id, by), agent_id] {
+    for (const auto& peer : told) peer->send(frame);
+    // A tenant reload in between rebuilt the agent with no place taken.
+    if (AgentState* agent = find_agent(agent_id); agent && agent->closing) --agent->closing;
+    drain_queue();
+    notify_queue_positions();
+  });
   publish(bus::event::kConversationClosed, c.id,
           json::serialize(json::object{{"conversation_id", c.id}, {"by", by}}));
   const std::string id = c.id;
-  forget_if_done(id);  // c may be gone from here on
-  drain_queue();
-  notify_queue_positions();
+  forget_if_done(id);        // c may be gone from here on
+  notify_queue_positions();  // it may have been waiting itself
 }
 
 void TenantEngine::on_accept(const PeerPtr& peer, const Identity& who,

@@ -133,13 +133,15 @@ struct AgentState {
   AgentStatus status = AgentStatus::offline;
   std::vector<PeerPtr> peers;
   std::vector<std::string> open_conversations;
+  // Closed, but the close is not stored yet, so the agent has not been told: the
+  // place stays taken until then, or a new chat would arrive before the old one ends.
+  uint32_t closing = 0;
   int64_t last_assigned_ms = 0;  // monotonic
   int64_t online_since_ms = 0;
   uint64_t presence_generation = 0;  // bumped on every connect; a stale grace timer sees it
 
-  bool routable() const {
-    return status == AgentStatus::online && open_conversations.size() < max_concurrent;
-  }
+  uint32_t load() const { return static_cast<uint32_t>(open_conversations.size()) + closing; }
+  bool routable() const { return status == AgentStatus::online && load() < max_concurrent; }
 };
 
 }  // namespace sb::engine

@@ -83,8 +83,7 @@ void TenantEngine::replay(PeerPtr peer, Identity who, std::map<std::string, uint
 void TenantEngine::agent_presence(std::function<void(std::map<std::string, AgentPresence>)> done) {
   on_strand([this, done = std::move(done)] {
     std::map<std::string, AgentPresence> out;
-    for (const auto& [id, a] : agents_)
-      out[id] = AgentPresence{a.status, static_cast<uint32_t>(a.open_conversations.size())};
+    for (const auto& [id, a] : agents_) out[id] = AgentPresence{a.status, a.load()};
     done(std::move(out));
   });
 }

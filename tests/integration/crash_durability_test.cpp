@@ -1,5 +1,6 @@
 // An ack is a promise: whatever was acknowledged survives kill -9.
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "harness/deployment.hpp"
 #include "harness/standard_tenants.hpp"
@@ -73,4 +74,41 @@ TEST_CASE("a graceful restart keeps conversations and history", "[durability]") 
   REQUIRE(history.size() == 2);
   CHECK(str(history[0].as_object(), "text") == "before restart");
   CHECK(str(history[1].as_object(), "text") == "noted");
+}
+
+TEST_CASE("a close both sides were told of survives kill -9 right after", "[durability]") {
+  auto tenant = acme_tenant();
+  tenant.agents[0].max_concurrent = 8;
+  Deployment deployment({tenant});
+  auto agent = deployment.connect_agent("acme", "alice");
+  std::vector<VisitorSession> visitors;
+  std::set<std::string> conversation_ids;
+  for (int i = 0; i < 8; ++i) {
+    visitors.push_back(deployment.connect_visitor("acme"));
+    conversation_ids.insert(
+        str(visitors.back().send_message("hello " + std::to_string(i)), "conversation_id"));
+    agent.ws.next_of_type("conversation.assigned");
+  }
+  for (const auto& id : conversation_ids)
+    agent.ws.send_json({{"type", "close"}, {"conversation_id", id}});
+  for (std::size_t i = 0; i < conversation_ids.size(); ++i)
+    agent.ws.next_of_type("conversation.closed");
+  // The agent has seen every close: the crash comes at the worst moment.
+  deployment.server().kill_hard();
+  deployment.server().start();
+
+  const auto root = deployment.login("acme", "root");
+  auto listed = sb::test::http_get(deployment.port(),
+                                   "/v1/tenants/acme/conversations?status=closed&limit=100",
+                                   sb::test::bearer(root));
+  REQUIRE(listed.status == 200);
+  const auto body = listed.json();
+  std::set<std::string> closed;
+  for (const auto& c : body.at("conversations").as_array()) closed.insert(str(c.as_object(), "id"));
+  CHECK(closed == conversation_ids);
+  // Back in their tabs, the visitors find no open conversation.
+  for (auto& visitor : visitors) {
+    auto back = deployment.connect_visitor("acme", {{"visitor_token", visitor.visitor_token}});
+    CHECK(back.welcome.at("conversation_id").is_null());
+  }
 }
