@@ -115,12 +115,28 @@ void TenantEngine::change_tags(const std::string& conversation_id, TagChange cha
 
 void TenantEngine::change_stored_tags(const std::string& conversation_id, TagChange change,
                                       TagResult done) {
+  auto& waiting = stored_tag_edits_[conversation_id];
+  waiting.emplace_back(std::move(change), std::move(done));
+  if (waiting.size() == 1) next_stored_tag_edit(conversation_id);
+}
+
+// One read-change-write of a stored record at a time per conversation; the next
+// starts when the one before has answered.
+void TenantEngine::next_stored_tag_edit(const std::string& conversation_id) {
   // Read once the close (or any change) written a moment ago is stored: writing a
   // stale record back would undo it.
-  after_records_stored(
-      [this, id = conversation_id, change = std::move(change), done = std::move(done)]() mutable {
-        read_and_tag(id, std::move(change), std::move(done));
-      });
+  after_records_stored([this, id = conversation_id] {
+    auto& [change, done] = stored_tag_edits_.at(id).front();
+    read_and_tag(id, std::move(change), [this, id, done = std::move(done)](TagOutcome outcome) {
+      done(std::move(outcome));
+      auto it = stored_tag_edits_.find(id);
+      it->second.pop_front();
+      if (it->second.empty())
+        stored_tag_edits_.erase(it);
+      else
+        next_stored_tag_edit(id);
+    });
+  });
 }
 
 void TenantEngine::read_and_tag(const std::string& conversation_id, TagChange change,

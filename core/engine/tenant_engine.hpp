@@ -13,6 +13,7 @@
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -262,6 +263,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void announce_tags(const std::string& conversation_id, const std::vector<std::string>& tags,
                      const std::string& by, const PeerPtr& requester);
   void change_stored_tags(const std::string& conversation_id, TagChange change, TagResult done);
+  void next_stored_tag_edit(const std::string& conversation_id);
   void read_and_tag(const std::string& conversation_id, TagChange change, TagResult done);
   // decision.cpp: what the routing graph decides for a new conversation, done.
   void decide(Conversation& c);
@@ -308,6 +310,9 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   uint64_t record_writes_done_ = 0;
   std::multimap<uint64_t, std::function<void()>>
       after_record_writes_;  // the newest Conversation::queue_order given
+  // Tag edits of closed conversations, per conversation, oldest first: each reads the
+  // stored record and writes it back, so two at once would lose one.
+  std::map<std::string, std::deque<std::pair<TagChange, TagResult>>> stored_tag_edits_;
   // Who last served each visitor, for sticky routing: bounded, oldest forgotten first.
   std::unordered_map<std::string, std::string> last_agent_by_visitor_;
   std::deque<std::string> last_agent_order_;

@@ -213,3 +213,38 @@ TEST_CASE("tags: set by agents over the socket and REST, kept, and filtered on w
   CHECK(http_get(deployment.port(), "/v1/tenants/acme/conversations?since=yesterday", bearer(admin))
             .status == 422);
 }
+
+TEST_CASE("wrap-up tags sent at once to a closed conversation are all kept", "[tags]") {
+  Deployment deployment({acme_tenant()});
+  auto alice = deployment.connect_agent("acme", "alice");
+  auto visitor = deployment.connect_visitor("acme");
+  const auto id = str(visitor.send_message("thanks, that was all"), "conversation_id");
+  CHECK(assigned_id(alice) == id);
+  alice.ws.send_json({{"type", "close"}, {"conversation_id", id}});
+  alice.ws.next_of_type("conversation.closed");
+
+  // Several agents (or tabs) tag the finished chat in the same instant.
+  const auto admin = deployment.login("acme", "root");
+  const auto path = "/v1/tenants/acme/conversations/" + id;
+  std::vector<std::string> wanted;
+  std::vector<std::thread> taggers;
+  std::vector<int> statuses(8);
+  for (int i = 0; i < 8; ++i) {
+    wanted.push_back("wrap-" + std::to_string(i));
+    taggers.emplace_back([&, i] {
+      statuses[i] = http_request(deployment.port(), "PATCH", path,
+                                 R"({"add":["wrap-)" + std::to_string(i) + R"("]})", bearer(admin))
+                        .status;
+    });
+  }
+  for (auto& t : taggers) t.join();
+  for (int status : statuses) CHECK(status == 200);
+
+  auto listed =
+      http_get(deployment.port(), "/v1/tenants/acme/conversations?status=closed", bearer(admin));
+  const auto body = listed.json();
+  REQUIRE(body.at("conversations").as_array().size() == 1);
+  json::array expected;
+  for (const auto& tag : wanted) expected.emplace_back(tag);
+  CHECK(body.at("conversations").as_array()[0].at("tags") == expected);
+}
