@@ -123,6 +123,9 @@ void TenantEngine::pump_bot(const std::string& conversation_id) {
   turn.seq = next->first;
   turn.text = std::move(next->second);
   bot.inbox.erase(next);
+  // The widget's language from the visitor's latest hello: stages answer in it.
+  if (auto v = visitors_.find(c->visitor_id); v != visitors_.end())
+    turn.language = v->second.meta.language;
   turn.attributes_json = bot.attributes_json;
   turn.flow_node = std::exchange(bot.flow_node, {});
   turn.state = bot.state;

@@ -1,11 +1,12 @@
 // Typed calls into the bot stages of ABI 1.1: an auto-reply plugin's reply and an
 // LLM plugin's chat. Each call carries a deadline; the host gives up at it too.
-// The guard is Instance::call_async's: exception barrier, circuit breaker, late
-// completions dropped. cb runs exactly once, always on executor (the tenant's
-// engine strand), never inside the call:
+// The guard is Instance::call_async's: exception barrier, late completions
+// dropped; no circuit breaker (the tenant's bot pipeline keeps one per stage).
+// cb runs exactly once, always on executor (the tenant's engine strand), never
+// inside the call:
 //   ok       the plugin completed SB_OK; body is its result JSON
 //   defer    SB_DEFER (returned or completed); body is the completion's JSON or ""
-//   error    SB_ERROR, an exception, an open circuit; error says why
+//   error    SB_ERROR, an exception; error says why
 //   timeout  the deadline passed first (or had passed before the call); the plugin's
 //            later answer is dropped
 // Strings in the queries are borrowed for the call only (the plugin copies).

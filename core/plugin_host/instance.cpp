@@ -36,7 +36,8 @@ Instance::Instance(std::shared_ptr<const LoadedPlugin> plugin, std::string tenan
                    const InstanceConfig& config, const HostOptions& options)
     : plugin_(std::move(plugin)),
       options_(options),
-      breaker_(options.breaker_failures, options.breaker_cooldown) {
+      breaker_(options.breaker_failures, options.breaker_cooldown),
+      has_breaker_(plugin_->info.kind != SB_KIND_AUTOREPLY && plugin_->info.kind != SB_KIND_LLM) {
   ctx_.plugin_name = plugin_->info.name;
   ctx_.tenant_id = std::move(tenant_id);
   ctx_.config_values.insert(config.values_as_text.begin(), config.values_as_text.end());
@@ -124,9 +125,8 @@ const sb_llm_api* Instance::llm_api() const {
 
 int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>& op,
                         std::string& error) {
-  if (!breaker_.try_acquire()) {
+  if (!admit(error)) {
     op->finished.store(true);
-    error = "circuit open";
     return SB_ERROR;
   }
   // The plugin may complete from its own thread as soon as the hook has the op, so
@@ -187,10 +187,7 @@ int32_t Instance::call_maybe_pending(const AsyncInvoke& invoke,
 }
 
 int32_t Instance::call_sync(const SyncInvoke& invoke, std::string& error) {
-  if (!breaker_.try_acquire()) {
-    error = "circuit open";
-    return SB_ERROR;
-  }
+  if (!admit(error)) return SB_ERROR;
   char buffer[kErrorBufferBytes] = {};
   sb_error err{sizeof(sb_error), buffer, sizeof(buffer)};
   int32_t status = SB_ERROR;
@@ -255,7 +252,14 @@ void Instance::warn_if_slow(std::chrono::steady_clock::duration elapsed) {
                 options_.slow_sync_call.count());
 }
 
+bool Instance::admit(std::string& error) {
+  if (!has_breaker_ || breaker_.try_acquire()) return true;
+  error = "circuit open";
+  return false;
+}
+
 void Instance::record_outcome(int32_t status, const std::string& error) {
+  if (!has_breaker_) return;
   if (!is_failure(status)) {
     breaker_.record_success();
     return;

@@ -1,5 +1,9 @@
 // One plugin instance for one tenant, and the guard around every call into it:
 // an exception barrier, a timeout for asynchronous hooks and a circuit breaker.
+// Bot stages (auto-reply and LLM plugins) have no breaker here: the tenant's bot
+// pipeline keeps one per stage, with the tenant's [bot] breaker settings, and it
+// also counts what only it can judge (malformed or empty answers). A second
+// breaker here would refuse calls by other numbers than the tenant chose.
 #pragma once
 
 #include <atomic>
@@ -58,7 +62,8 @@ class Instance : public std::enable_shared_from_this<Instance> {
   //  - {status, "", error} at once when the hook returned anything but SB_PENDING:
   //    SB_OK returned synchronously means success with an empty result;
   //  - {SB_ERROR, "", what} when the hook threw;
-  //  - {SB_ERROR, "", "circuit open"} when the breaker refuses the call.
+  //  - {SB_ERROR, "", "circuit open"} when the breaker refuses the call (not for
+  //    bot stages, see above).
   // The timeout is HostOptions::call_timeout unless the call names its own (a bot
   // stage's deadline). The executor's io_context must outlive outstanding ops.
   void call_async(const AsyncInvoke& invoke, boost::asio::any_io_executor executor, Callback cb,
@@ -79,8 +84,8 @@ class Instance : public std::enable_shared_from_this<Instance> {
   // True when the plugin has an on_event hook: only those are subscribed to the bus.
   bool wants_events() const;
 
-  // True while the breaker refuses calls.
-  bool breaker_open() const { return breaker_.is_open(); }
+  // True while the breaker refuses calls (never for a bot stage).
+  bool breaker_open() const { return has_breaker_ && breaker_.is_open(); }
 
  private:
   friend void complete_op(sb_op*, int32_t, sb_str, sb_str);
@@ -90,6 +95,8 @@ class Instance : public std::enable_shared_from_this<Instance> {
   int32_t start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>& op, std::string& error);
   void finish(sb_op& op, CallResult result);
   void time_out(sb_op& op);
+  // False when the breaker refuses the call (error says so).
+  bool admit(std::string& error);
   void record_outcome(int32_t status, const std::string& error);
   void warn_if_slow(std::chrono::steady_clock::duration elapsed);
   spdlog::logger& logger() const;
@@ -98,6 +105,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   sb_host_ctx ctx_;
   HostOptions options_;
   CircuitBreaker breaker_;
+  bool has_breaker_;  // false for bot stages
   sb_instance* plugin_instance_ = nullptr;
   bool opened_ = false;  // instance_new succeeded, so instance_free is owed
   std::atomic<int64_t> last_slow_warning_ms_{0};

@@ -23,7 +23,8 @@ struct HostOptions {
   // an error; its late completion is dropped.
   std::chrono::milliseconds call_timeout{5000};
   // Consecutive failures (errors, exceptions, timeouts) of one instance that open
-  // its circuit; while open, calls fail at once with "circuit open".
+  // its circuit; while open, calls fail at once with "circuit open". Bot stages
+  // use their tenant's [bot] breaker instead (see instance.hpp).
   uint32_t breaker_failures = 5;
   // How long an open circuit refuses calls before one trial call is let through.
   std::chrono::milliseconds breaker_cooldown{10000};
@@ -51,7 +52,7 @@ using Callback = std::function<void(CallResult)>;
 enum class BotStatus {
   ok,      // the stage answered; body is its result JSON
   defer,   // no answer; body may still carry "state" and "context" (auto-reply)
-  error,   // the stage failed (error says why) or its circuit is open
+  error,   // the stage failed (error says why)
   timeout  // no answer by the deadline; a later answer is dropped
 };
 struct BotResult {

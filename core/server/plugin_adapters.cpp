@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include "switchboard/sb_plugin.h"
-#include "switchboard/sb_plugin_cpp.hpp"
 
 namespace sb::server {
 
@@ -14,9 +13,13 @@ plugin_host::Callback to_store_callback(engine::StoreCallback done) {
   };
 }
 
-plugin_host::Callback to_stage_callback(bots::StageCallback done) {
-  return [done = std::move(done)](plugin_host::CallResult r) {
-    done(bots::StageResult{r.status, std::move(r.result), std::move(r.error)});
+// The pipeline reads a timeout as any other failure.
+plugin_host::BotCallback to_stage_callback(bots::StageCallback done) {
+  return [done = std::move(done)](plugin_host::BotResult r) {
+    int32_t status = SB_ERROR;
+    if (r.status == plugin_host::BotStatus::ok) status = SB_OK;
+    if (r.status == plugin_host::BotStatus::defer) status = SB_DEFER;
+    done(bots::StageResult{status, std::move(r.body), std::move(r.error)});
   };
 }
 }  // namespace
@@ -109,40 +112,22 @@ engine::RouteDecision PluginRouter::route(
 
 PluginAutoreplyStage::PluginAutoreplyStage(std::shared_ptr<plugin_host::Instance> instance,
                                            boost::asio::any_io_executor strand)
-    : instance_(std::move(instance)), strand_(std::move(strand)) {}
+    : client_(std::move(instance)), strand_(std::move(strand)) {}
 
 void PluginAutoreplyStage::reply(const bots::AutoreplyRequest& r, bots::StageCallback done) {
-  sb_autoreply_request request{};
-  request.struct_size = sizeof(sb_autoreply_request);
-  request.conversation_id = sb::str(r.conversation_id);
-  request.visitor_id = sb::str(r.visitor_id);
-  request.text = sb::str(r.text);
-  request.language = sb::str(r.language);
-  request.attributes_json = sb::str(r.attributes_json);
-  request.state_json = sb::str(r.state_json);
-  request.context_json = sb::str(r.context_json);
-  request.deadline_ms = r.deadline_ms;
-  const sb_autoreply_api* api = instance_->autoreply_api();
-  instance_->call_async([&](sb_instance* inst, sb_op* op,
-                            sb_error* err) { return api->reply(inst, &request, op, err); },
-                        strand_, to_stage_callback(std::move(done)));
+  const plugin_host::AutoreplyQuery query{r.conversation_id, r.visitor_id,      r.text,
+                                          r.language,        r.attributes_json, r.state_json,
+                                          r.context_json};
+  client_.reply(query, r.deadline_ms, strand_, to_stage_callback(std::move(done)));
 }
 
 PluginLlmStage::PluginLlmStage(std::shared_ptr<plugin_host::Instance> instance,
                                boost::asio::any_io_executor strand)
-    : instance_(std::move(instance)), strand_(std::move(strand)) {}
+    : client_(std::move(instance)), strand_(std::move(strand)) {}
 
 void PluginLlmStage::chat(const bots::LlmRequest& r, bots::StageCallback done) {
-  sb_llm_request request{};
-  request.struct_size = sizeof(sb_llm_request);
-  request.max_tokens = r.max_tokens;
-  request.conversation_id = sb::str(r.conversation_id);
-  request.messages_json = sb::str(r.messages_json);
-  request.deadline_ms = r.deadline_ms;
-  const sb_llm_api* api = instance_->llm_api();
-  instance_->call_async([&](sb_instance* inst, sb_op* op,
-                            sb_error* err) { return api->chat(inst, &request, op, err); },
-                        strand_, to_stage_callback(std::move(done)));
+  const plugin_host::LlmQuery query{r.conversation_id, r.messages_json, r.max_tokens};
+  client_.chat(query, r.deadline_ms, strand_, to_stage_callback(std::move(done)));
 }
 
 }  // namespace sb::server

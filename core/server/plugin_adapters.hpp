@@ -8,6 +8,7 @@
 
 #include "bots/stages.hpp"
 #include "engine/ports.hpp"
+#include "plugin_host/bot_clients.hpp"
 #include "plugin_host/routing_client.hpp"
 #include "plugin_host/storage_client.hpp"
 
@@ -47,7 +48,9 @@ class PluginRouter final : public engine::Router {
   boost::asio::any_io_executor strand_;
 };
 
-// An auto-reply plugin instance as a stage of the tenant's bot pipeline.
+// An auto-reply plugin instance as a stage of the tenant's bot pipeline. The call
+// is bound by the request's deadline (the tenant's stage_timeout_ms), not by the
+// host's generic call timeout.
 class PluginAutoreplyStage final : public bots::AutoreplyStage {
  public:
   PluginAutoreplyStage(std::shared_ptr<plugin_host::Instance> instance,
@@ -55,11 +58,12 @@ class PluginAutoreplyStage final : public bots::AutoreplyStage {
   void reply(const bots::AutoreplyRequest& request, bots::StageCallback done) override;
 
  private:
-  std::shared_ptr<plugin_host::Instance> instance_;
+  plugin_host::AutoreplyClient client_;
   boost::asio::any_io_executor strand_;
 };
 
-// An LLM plugin instance as a stage of the tenant's bot pipeline.
+// An LLM plugin instance as a stage of the tenant's bot pipeline, deadline-bound
+// the same way.
 class PluginLlmStage final : public bots::LlmStage {
  public:
   PluginLlmStage(std::shared_ptr<plugin_host::Instance> instance,
@@ -67,7 +71,7 @@ class PluginLlmStage final : public bots::LlmStage {
   void chat(const bots::LlmRequest& request, bots::StageCallback done) override;
 
  private:
-  std::shared_ptr<plugin_host::Instance> instance_;
+  plugin_host::LlmClient client_;
   boost::asio::any_io_executor strand_;
 };
 

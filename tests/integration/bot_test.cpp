@@ -114,6 +114,46 @@ TEST_CASE("a slow answer: the holding reply at the time limit, then the answer",
   CHECK(bot_text(visitor.ws, 3000ms) == "LLM: a deep question");
 }
 
+TEST_CASE("a bot stage is bound by the tenant's stage time limit, not the plugin call timeout",
+          "[bots]") {
+  // The server's generic plugin call timeout is far below the stage's answer time.
+  BotPlugins plugins;
+  std::string config =
+      sb::test::read_file(fs::path(SWITCHBOARD_SOURCE_DIR) / "conf" / "switchboard.toml");
+  const std::string generic = "call_timeout_ms = 5000";
+  REQUIRE(config.find(generic) != std::string::npos);
+  config.replace(config.find(generic), generic.size(), "call_timeout_ms = 300");
+  sb::test::write_file_atomically(plugins.dir.path() / "switchboard.toml", config);
+  DeploymentOptions options = with_plugins(plugins);
+  options.config = plugins.dir.path() / "switchboard.toml";
+  Deployment deployment({bot_tenant()}, options);
+
+  auto visitor = deployment.connect_visitor("acme");
+  visitor.send_message("slow 1000 echo worth the wait");
+  CHECK(bot_text(visitor.ws, 1000ms) == "One moment please.");
+  CHECK(bot_text(visitor.ws, 3000ms) == "echo: worth the wait");
+  visitor.send_message("slow 800 an LLM question");
+  CHECK(bot_text(visitor.ws, 1000ms) == "One moment please.");
+  CHECK(bot_text(visitor.ws, 3000ms) == "LLM: an LLM question");
+}
+
+TEST_CASE("the stages get the language of the visitor's hello", "[bots]") {
+  BotPlugins plugins;
+  Deployment deployment({bot_tenant()}, with_plugins(plugins));
+  auto chinese = deployment.connect_visitor("acme", {{"meta", {{"lang", "zh-CN"}}}});
+  chinese.send_message("lang");
+  CHECK(bot_text(chinese.ws) == "language: zh-CN");
+  auto unsaid = deployment.connect_visitor("acme");
+  unsaid.send_message("lang");
+  CHECK(bot_text(unsaid.ws) == "language: ");
+
+  // A later hello (the visitor switched the page's language) counts from then on.
+  auto again = deployment.connect_visitor(
+      "acme", {{"visitor_token", chinese.visitor_token}, {"meta", {{"lang", "en"}}}});
+  again.send_message("lang");
+  CHECK(bot_text(again.ws) == "language: en");
+}
+
 TEST_CASE(
     "failing, malformed and empty answers pass the turn on; when nothing is left a human "
     "takes over",

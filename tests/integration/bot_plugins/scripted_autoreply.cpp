@@ -5,6 +5,7 @@
 //                 state, kept by the host, survives a restart
 //   "human-ish"   hands off with its own reply, to the group named after it
 //   "bye"         answers and closes the conversation
+//   "lang"        answers "language: " and the request's language
 //   "fail"        SB_ERROR;  "malformed" a result that is not JSON;  "empty" SB_OK {}
 //   "ask-llm X"   answers "Let me think." and asks the LLM stage
 //   anything else SB_DEFER (the next stage's turn)
@@ -38,7 +39,8 @@ bool starts(std::string_view text, std::string_view prefix) {
 }
 
 // status and result JSON for the message.
-std::pair<int32_t, std::string> decide(std::string_view text, std::string_view state_json) {
+std::pair<int32_t, std::string> decide(std::string_view text, std::string_view state_json,
+                                       std::string_view language) {
   if (starts(text, "echo "))
     return {SB_OK, json::serialize(json::object{{"reply", "echo: " + std::string(text.substr(5))},
                                                 {"quick_replies", json::array{"yes", "no"}},
@@ -60,6 +62,8 @@ std::pair<int32_t, std::string> decide(std::string_view text, std::string_view s
                        {"handoff", json::object{{"group", "specialists"}, {"reason", "script"}}}})};
   if (text == "bye")
     return {SB_OK, json::serialize(json::object{{"reply", "Goodbye!"}, {"close", true}})};
+  if (text == "lang")
+    return {SB_OK, json::serialize(json::object{{"reply", "language: " + std::string(language)}})};
   if (text == "fail") return {SB_ERROR, "scripted failure"};
   if (text == "malformed") return {SB_OK, "{\"reply\": oops"};
   if (text == "empty") return {SB_OK, "{}"};
@@ -71,7 +75,7 @@ std::pair<int32_t, std::string> decide(std::string_view text, std::string_view s
 int32_t reply(sb_instance* inst, const sb_autoreply_request* req, sb_op* op, sb_error* err) {
   std::string_view text = sb::view(req->text);
   const int delay_ms = sb::test_plugins::delay_of(text);
-  auto [status, result] = decide(text, sb::view(req->state_json));
+  auto [status, result] = decide(text, sb::view(req->state_json), sb::view(req->language));
   if (status == SB_ERROR) {
     sb_error_set(err, result.c_str());
     return SB_ERROR;

@@ -17,7 +17,9 @@ sb::test::ServerOptions server_options(const sb::test::TempDir& root,
                                        const DeploymentOptions& options) {
   sb::test::ServerOptions server;
   server.binary = SWITCHBOARD_BINARY;
-  server.config = std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "conf" / "switchboard.toml";
+  server.config = options.config.empty()
+                      ? std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "conf" / "switchboard.toml"
+                      : options.config;
   server.data_dir = root.subdir("data");
   server.plugin_dir = options.plugin_dir;
   server.tenants_dir = root.subdir("tenants");
