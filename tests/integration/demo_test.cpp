@@ -1,0 +1,135 @@
+// The demo as the README's quick start serves it: the repository's tenants/ (demo.toml
+// with its flows, FAQ and intents in tenants/demo/), copied as they are into the
+// test's directory, and the repository's conf/switchboard.toml. What a visitor and
+// the demo agent see: the bot when nobody is online, a human when asked for or when
+// the agent is there.
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "harness/deployment.hpp"
+
+using namespace sb::it;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The demo's texts, as tenants/demo/*.toml and demo.toml's defaults say them.
+constexpr const char* kAskNumber =
+    "Happy to check. What is your order number? It looks like SB-12345.";
+constexpr const char* kOrderShipped = "Order SB-10001: shipped on 2 March, arriving in 1-2 days.";
+constexpr const char* kRefundHowZh =
+    "在“我的订单”中打开该订单并点击“申请退款”，或在这里回复您的订单号，我们帮您办理。";
+constexpr const char* kShippingEn =
+    "Orders ship within 24 hours. Delivery takes 2-4 business days in the country and 7-14 days "
+    "abroad.";
+constexpr const char* kShippingZh = "订单在 24 小时内发货。国内 2-4 个工作日送达，海外 7-14 天。";
+constexpr const char* kHandoff = "Let me connect you with a person. Please wait a moment.";
+
+// The server on a copy of the repository's tenants directory, unchanged.
+struct DemoDeployment {
+  Deployment deployment{{}, DeploymentOptions{.start = false}};
+
+  DemoDeployment() {
+    fs::copy(fs::path(SWITCHBOARD_SOURCE_DIR) / "tenants", deployment.tenants_dir(),
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    deployment.server().start();
+  }
+
+  // The demo agent (agent@demo.local / demo-agent, id "dana") signs in and connects.
+  AgentSession agent() {
+    auto login = deployment.login_raw("demo", "agent@demo.local", "demo-agent");
+    REQUIRE(login.status == 200);
+    return deployment.connect_agent_with_token("demo", "dana",
+                                               str(login.json().as_object(), "token"));
+  }
+};
+
+json::object bot_says(sb::test::WsClient& ws) {
+  return ws.next_where(
+      [](const json::object& f) {
+        return f.at("type") == "message" && f.at("from").at("role") == "bot";
+      },
+      "a bot message", 5000ms);
+}
+
+std::string bot_text(sb::test::WsClient& ws) {
+  return str(bot_says(ws), "text");
+}
+
+}  // namespace
+
+TEST_CASE("with no agent online the demo bot checks an order and answers FAQs in two languages",
+          "[demo]") {
+  DemoDeployment demo;
+  auto visitor = demo.deployment.connect_visitor("demo", {{"name", "Ada"}});
+  visitor.send_message("Hi, where is my order?");
+  const auto ask = bot_says(visitor.ws);
+  CHECK(str(ask, "text") == kAskNumber);
+  CHECK(str(obj(ask, "from"), "name") == "Demo Shop assistant");
+  visitor.send_message("it's SB-10001 thanks");
+  CHECK(bot_text(visitor.ws) == kOrderShipped);
+
+  auto chinese = demo.deployment.connect_visitor("demo");
+  chinese.send_message("怎么退款？");
+  CHECK(bot_text(chinese.ws) == kRefundHowZh);
+  chinese.send_message("How long does shipping take?");
+  CHECK(bot_text(chinese.ws) == kShippingEn);
+
+  // The widget's language (hello meta.lang) picks the answer's language.
+  auto zh_page = demo.deployment.connect_visitor("demo", {{"meta", {{"lang", "zh-CN"}}}});
+  zh_page.send_message("How long does shipping take?");
+  CHECK(bot_text(zh_page.ws) == kShippingZh);
+
+  // Nobody was queued: the bot answered all of them.
+  for (auto* ws : {&visitor.ws, &chinese.ws, &zh_page.ws})
+    ws->expect_no_frame_of_type("conversation.queued", 200ms);
+}
+
+TEST_CASE("asking the demo bot for a human queues the visitor for the agent, who sees the bot part",
+          "[demo]") {
+  DemoDeployment demo;
+  auto first = demo.deployment.connect_visitor("demo");
+  const std::string cid = str(first.send_message("where is my order?"), "conversation_id");
+  CHECK(bot_text(first.ws) == kAskNumber);
+  first.send_message("转人工");
+  CHECK(bot_text(first.ws) == kHandoff);
+  CHECK(num(first.ws.next_of_type("conversation.queued"), "position") == 1);
+
+  auto second = demo.deployment.connect_visitor("demo");
+  const std::string second_cid = str(second.send_message("talk to a human"), "conversation_id");
+  CHECK(bot_text(second.ws) == kHandoff);
+  CHECK(num(second.ws.next_of_type("conversation.queued"), "position") == 2);
+
+  // The agent signs in and gets both, the first first, with what the bot said.
+  auto agent = demo.agent();
+  auto assigned = agent.ws.next_of_type("conversation.assigned");
+  CHECK(str(obj(assigned, "conversation"), "id") == cid);
+  const auto& history = arr(assigned, "history");
+  REQUIRE(history.size() == 4);
+  CHECK(history[0].at("text") == "where is my order?");
+  CHECK(history[1].at("from").at("role") == "bot");
+  CHECK(history[1].at("text") == kAskNumber);
+  CHECK(history[2].at("text") == "转人工");
+  CHECK(history[3].at("from").at("role") == "bot");
+  CHECK(history[3].at("text") == kHandoff);
+  CHECK(str(obj(agent.ws.next_of_type("conversation.assigned"), "conversation"), "id") ==
+        second_cid);
+  CHECK(str(obj(first.ws.next_of_type("conversation.assigned"), "agent"), "id") == "dana");
+
+  // From now on the agent answers; the bot is silent.
+  first.send_message("where is my order?");
+  CHECK(str(agent.ws.next_of_type("message"), "text") == "where is my order?");
+  agent.send_message(cid, "Hi, Dana here. Which order is it?");
+  CHECK(str(first.ws.next_of_type("message"), "text") == "Hi, Dana here. Which order is it?");
+  first.ws.expect_no_frame_of_type("message", 500ms);
+}
+
+TEST_CASE("with the demo agent online a new visitor goes straight to the agent", "[demo]") {
+  DemoDeployment demo;
+  auto agent = demo.agent();
+  auto visitor = demo.deployment.connect_visitor("demo");
+  const std::string cid = str(visitor.send_message("Hi, where is my order?"), "conversation_id");
+  CHECK(str(obj(agent.ws.next_of_type("conversation.assigned"), "conversation"), "id") == cid);
+  CHECK(str(obj(visitor.ws.next_of_type("conversation.assigned"), "agent"), "id") == "dana");
+  visitor.ws.expect_no_frame_of_type("message", 800ms);  // no bot message
+}
