@@ -65,7 +65,7 @@ std::vector<Candidate> TenantEngine::candidates(const std::string& group) const 
 // failing plugin) passes to the next. Nobody chosen = the conversation waits.
 void TenantEngine::route(const std::string& conversation_id, size_t chain_index) {
   Conversation* c = find_conversation(conversation_id);
-  if (!c || c->status != ConversationStatus::queued) return;
+  if (!c || c->status != ConversationStatus::queued || c->close_after_seq) return;
   std::vector<Candidate> offered = candidates(c->group);
   if (!c->skip_agent.empty() && offered.size() > 1)
     std::erase_if(offered, [&](const Candidate& a) { return a.agent_id == c->skip_agent; });
@@ -112,15 +112,11 @@ void TenantEngine::route(const std::string& conversation_id, size_t chain_index)
 }
 
 void TenantEngine::assign(Conversation& c, AgentState& agent) {
-  if (auto it = std::find(queue_.begin(), queue_.end(), c.id); it != queue_.end()) {
-    queue_.erase(it);
-    metrics_->conversations_queued.fetch_sub(1, std::memory_order_relaxed);
-  }
+  leave_queue(c, true);
   c.status = ConversationStatus::assigned;
   c.assignee = agent.id;
   c.last_agent = agent.id;
   if (c.offered) update_offer(c);  // withdrawn from everyone else
-  c.last_notified_position = 0;
   c.agent_answered = false;
   ++c.assignment_generation;
   agent.open_conversations.push_back(c.id);
@@ -151,17 +147,21 @@ void TenantEngine::remember_last_agent(const std::string& visitor_id, const std:
 
 void TenantEngine::enqueue(Conversation& c) {
   c.status = ConversationStatus::queued;
+  if (c.close_after_seq) return;  // its queue limit closes it
   if (std::find(queue_.begin(), queue_.end(), c.id) != queue_.end()) return;
   queue_.push_back(c.id);
   // Wall-clock microseconds, bumped past the last one given: strictly increasing
   // here, and above what an earlier run of the server stored.
   last_queue_order_ = std::max(last_queue_order_ + 1, wall_clock_ms() * 1000);
   c.queue_order = last_queue_order_;
+  c.queue_limit_reached = false;  // a new wait
   metrics_->conversations_queued.fetch_add(1, std::memory_order_relaxed);
   persist_conversation(c);
   publish(bus::event::kConversationQueued, c.id,
-          json::serialize(json::object{{"conversation_id", c.id}, {"position", queue_.size()}}));
+          json::serialize(json::object{
+              {"conversation_id", c.id}, {"group", c.group}, {"position", queue_position(c)}}));
   notify_queue_positions();
+  watch_queue_limits(c);
 }
 
 // Offers waiting conversations, oldest first, while someone can take them.
@@ -174,20 +174,6 @@ void TenantEngine::drain_queue() {
     route(id, 0);
   }
   refresh_offers();
-}
-
-// Tells each waiting visitor their place, only when it changed.
-void TenantEngine::notify_queue_positions() {
-  uint32_t position = 1;
-  for (const auto& id : queue_) {
-    Conversation* c = find_conversation(id);
-    if (!c) continue;
-    if (c->last_notified_position != position) {
-      c->last_notified_position = position;
-      send_to_visitor(*c, frames::queued(id, position));
-    }
-    ++position;
-  }
 }
 
 void TenantEngine::release_from_agent(Conversation& c) {
@@ -209,10 +195,8 @@ void TenantEngine::on_close(const PeerPtr& peer, const Identity& who,
 
 // `by` is who closed it: a participant's id, or "bot".
 void TenantEngine::close(Conversation& c, const std::string& by) {
-  if (auto it = std::find(queue_.begin(), queue_.end(), c.id); it != queue_.end()) {
-    queue_.erase(it);
-    metrics_->conversations_queued.fetch_sub(1, std::memory_order_relaxed);
-  }
+  leave_queue(c, false);
+  c.close_after_seq = 0;
   // Both sides learn of the close once it is stored: a crash right after their
   // "closed" must not bring the conversation back. The peers are taken now, as
   // release_from_agent forgets the assignee.
@@ -254,6 +238,8 @@ void TenantEngine::on_accept(const PeerPtr& peer, const Identity& who,
   if (!c || c->status == ConversationStatus::closed)
     return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id",
                       ref);
+  if (c->close_after_seq)
+    return send_error(peer, metrics::ErrorCode::not_found, "this conversation is closing", ref);
   // The strand orders racing accepts: the first finds it waiting, the rest this.
   if (c->status != ConversationStatus::queued)
     return send_error(peer, metrics::ErrorCode::forbidden,
@@ -343,8 +329,10 @@ void TenantEngine::persist_conversation(const Conversation& c) {
                    {"visitor_name", c.visitor_name},
                    {"assignee", c.assignee},
                    {"group", c.group},
+                   {"chain", c.chain},
                    {"created_at", c.created_ms},
                    {"queue_order", c.queue_order},
+                   {"queue_limit_reached", c.queue_limit_reached},
                    {"tags", json::value_from(c.tags)},
                    {"last_agent", c.last_agent},
                    {"updated_at", wall_clock_ms()}};

@@ -50,13 +50,11 @@ void TenantEngine::start_bot(Conversation& c, const std::string& flow_node) {
     // No bot to hand it to, or the bot already gave up on it: never back and forth.
     return route(c.id, 0);
   }
-  if (auto it = std::find(queue_.begin(), queue_.end(), c.id); it != queue_.end()) {
-    queue_.erase(it);
-    metrics_->conversations_queued.fetch_sub(1, std::memory_order_relaxed);
+  if (std::find(queue_.begin(), queue_.end(), c.id) != queue_.end()) {
+    leave_queue(c, false);
     notify_queue_positions();
   }
   c.status = ConversationStatus::bot;
-  c.last_notified_position = 0;
   c.bot.flow_node = flow_node;
   c.bot.turn_running = false;
   c.bot.exit = BotSession::Exit::none;

@@ -54,7 +54,13 @@ struct Conversation {
   // Its place in line, stored so a restart keeps the order (a requeued conversation
   // goes to the back, whenever it was created). Rises strictly, across restarts too.
   int64_t queue_order = 0;
-  uint32_t last_notified_position = 0;
+  uint32_t last_notified_position = 0;  // in its group's queue; 0 = none told
+  uint32_t last_notified_eta_s = 0;
+  // Its group's queue limit was reached in this wait: the visitor was told (once; stored).
+  bool queue_limit_reached = false;
+  // Closed once every message up to this seq is out (the queue limit's message
+  // first); 0 = not closing. Meanwhile nobody may take it.
+  uint64_t close_after_seq = 0;
 
   uint64_t next_seq = 1;       // the seq the next message gets
   uint64_t delivered_seq = 0;  // every seq up to here is durable (or given up) and fanned out

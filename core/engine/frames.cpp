@@ -132,10 +132,11 @@ Frame message(const StoredMessage& m, const std::vector<std::string>& quick_repl
   return make_frame(o);
 }
 
-Frame queued(std::string_view conversation_id, uint32_t position) {
+Frame queued(std::string_view conversation_id, uint32_t position, uint32_t eta_s) {
   return make_frame(json::object{{"type", "conversation.queued"},
                                  {"conversation_id", conversation_id},
-                                 {"position", position}});
+                                 {"position", position},
+                                 {"eta_s", eta_s}});
 }
 
 Frame assigned_to_agent(const Conversation& c, json::array history) {

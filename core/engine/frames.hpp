@@ -29,7 +29,8 @@ Frame ack(std::string_view client_msg_id, const AckRecord& ack, std::string_view
 Frame message(const StoredMessage& m);
 // A bot message with the options the visitor may tap (sent live only).
 Frame message(const StoredMessage& m, const std::vector<std::string>& quick_replies);
-Frame queued(std::string_view conversation_id, uint32_t position);
+// position: in the conversation's group's queue; eta_s: the estimated wait in seconds.
+Frame queued(std::string_view conversation_id, uint32_t position, uint32_t eta_s);
 Frame assigned_to_agent(const Conversation& c, boost::json::array history);
 Frame assigned_to_visitor(std::string_view conversation_id, const AgentState& agent);
 Frame offered(const Conversation& c);

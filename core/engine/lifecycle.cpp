@@ -50,7 +50,10 @@ void TenantEngine::set_routing_chain(std::vector<RouterPtr> chain) {
 }
 
 void TenantEngine::set_groups(groups::GroupMap groups) {
-  on_strand([this, groups = std::move(groups)]() mutable { groups_ = std::move(groups); });
+  on_strand([this, groups = std::move(groups)]() mutable {
+    groups_ = std::move(groups);
+    if (ready_.load()) rewatch_waits();  // max_wait_s may have changed
+  });
 }
 
 void TenantEngine::with_bus(std::function<void(bus::EventBus&)> fn) {
@@ -117,6 +120,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           return;
         }
         std::vector<Conversation*> queued;
+        std::vector<Conversation*> orphaned;  // their agent is gone
         std::vector<std::string> with_bot;
         for (const auto& item : list->get_array()) {
           if (!item.is_object()) continue;
@@ -143,9 +147,12 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           c.visitor_name = text("visitor_name");
           c.assignee = text("assignee");
           c.group = text("group");
+          c.chain = text("chain");
           c.created_ms = number("created_at");
           c.queue_order = number("queue_order");
           c.tags = tags_of(o);
+          if (const auto* v = o.if_contains("queue_limit_reached"); v && v->is_bool())
+            c.queue_limit_reached = v->get_bool();
           c.last_agent = text("last_agent");
           last_queue_order_ = std::max(last_queue_order_, c.queue_order);
           const auto last_seq = static_cast<uint64_t>(number("last_seq"));
@@ -163,7 +170,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
             } else {
               // Its agent is gone from the tenant's config: it waits for another.
               it->second.assignee.clear();
-              it->second.status = ConversationStatus::queued;
+              orphaned.push_back(&it->second);
             }
           }
           if (it->second.status == ConversationStatus::queued) queued.push_back(&it->second);
@@ -178,6 +185,13 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           queue_.push_back(c->id);
           metrics_->conversations_queued.fetch_add(1, std::memory_order_relaxed);
         }
+        for (Conversation* c : queued) watch_wait(*c);  // the wait goes on
+        // Requeued like a chat whose agent left: at the back, a new wait.
+        std::sort(orphaned.begin(), orphaned.end(),
+                  [](const Conversation* a, const Conversation* b) {
+                    return std::tie(a->created_ms, a->id) < std::tie(b->created_ms, b->id);
+                  });
+        for (Conversation* c : orphaned) enqueue(*c);
         spdlog::info("tenant {}: {} open conversations restored ({} queued, {} with the bot)",
                      tenant_id_, conversations_.size(), queue_.size(), with_bot.size());
         // The bot picks up where it was: messages it had not answered get their turn.
@@ -242,11 +256,8 @@ void TenantEngine::on_visitor_hello(const PeerPtr& peer, const Identity& who,
       visitor.open_conversation.empty() ? nullptr : find_conversation(visitor.open_conversation);
   peer->send(frames::visitor_welcome(who.id, token, open));
   if (!open) return;
-  if (open->status == ConversationStatus::queued) {
-    const auto pos = std::find(queue_.begin(), queue_.end(), open->id);
-    if (pos != queue_.end())
-      peer->send(frames::queued(open->id, static_cast<uint32_t>(pos - queue_.begin()) + 1));
-  }
+  if (open->status == ConversationStatus::queued && queue_position(*open) > 0)
+    peer->send(queued_frame(*open));
   if (auto it = last_seq.find(open->id); it != last_seq.end())
     catch_up(*open, peer, Role::visitor, it->second, false);
 }

@@ -226,6 +226,7 @@ void TenantEngine::deliver_ready(Conversation& c) {
     c.pending.erase(it);
   }
   if (c.bot.exit != BotSession::Exit::none) return bot_after_delivery(c);  // may close it
+  if (c.close_after_seq && c.delivered_seq >= c.close_after_seq) return close(c, "system");
   if (c.route_when_stored && c.delivered_seq > 0) {
     c.route_when_stored = false;
     // A reopened conversation goes back to its agent: no rule and no bot decide it again.

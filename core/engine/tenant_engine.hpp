@@ -27,6 +27,7 @@
 #include "engine/conversation.hpp"
 #include "engine/frames.hpp"
 #include "engine/ports.hpp"
+#include "engine/queue_pace.hpp"
 #include "groups/group.hpp"
 #include "metrics/metrics.hpp"
 #include "routing_graph/evaluate.hpp"
@@ -205,7 +206,6 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void assign(Conversation& c, AgentState& agent);
   void enqueue(Conversation& c);
   void drain_queue();
-  void notify_queue_positions();
   void release_from_agent(Conversation& c);
   void on_close(const PeerPtr& peer, const Identity& who, const std::string& conversation_id,
                 const std::string& ref);
@@ -218,6 +218,18 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void close(Conversation& c, const std::string& by);
   void persist_conversation(const Conversation& c);
   void after_records_stored(std::function<void()> fn);
+  // queues.cpp: positions and estimated waits per group, the groups' queue limits.
+  enum class QueueLimit : uint8_t { max_queue_length, max_wait_s };
+  const groups::Group* group_of(const Conversation& c) const;
+  uint32_t queue_position(const Conversation& c) const;  // in its group's queue; 0 = not queued
+  frames::Frame queued_frame(const Conversation& c) const;
+  void leave_queue(Conversation& c, bool served);
+  void notify_queue_positions();
+  void watch_queue_limits(const Conversation& c);
+  void watch_wait(const Conversation& c);
+  void on_wait_deadline(const std::string& conversation_id, int64_t queue_order);
+  void reach_queue_limit(Conversation& c, QueueLimit limit);
+  void rewatch_waits();
   // offers.cpp: manual routing, the first accept wins.
   void offer(Conversation& c);
   std::set<std::string> offer_targets(const Conversation& c) const;
@@ -305,6 +317,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   std::map<std::string, AgentState> agents_;  // ordered by id: candidates' stable order
   std::deque<std::string> queue_;             // queued conversation ids, oldest first
   int64_t last_queue_order_ = 0;
+  QueuePace pace_;  // how fast each group's queue moved lately
   // Conversation record writes issued and answered, and reads waiting for them.
   uint64_t record_writes_issued_ = 0;
   uint64_t record_writes_done_ = 0;

@@ -131,6 +131,19 @@ std::string Registry::render_prometheus() const {
   gauge_or_counter("switchboard_conversations_queued", "gauge",
                    "Conversations waiting for an agent.",
                    [](const TenantMetrics& m) { return m.conversations_queued.load(relaxed); });
+  append_type(out, "switchboard_queue_limit_reached_total", "counter",
+              "Queued conversations that reached their group's max_queue_length or max_wait_s.");
+  for (const auto& [id, m] : tenants) {
+    fmt::format_to(
+        std::back_inserter(out),
+        "switchboard_queue_limit_reached_total{{tenant=\"{}\",limit=\"max_queue_length\"}} "
+        "{}\n",
+        id, m->queue_full.load(relaxed));
+    fmt::format_to(
+        std::back_inserter(out),
+        "switchboard_queue_limit_reached_total{{tenant=\"{}\",limit=\"max_wait_s\"}} {}\n", id,
+        m->queue_wait_exceeded.load(relaxed));
+  }
   gauge_or_counter("switchboard_slow_consumers_dropped_total", "counter",
                    "Connections closed because their unsent data passed the limit.",
                    [](const TenantMetrics& m) { return m.slow_consumers_dropped.load(relaxed); });

@@ -63,6 +63,8 @@ struct TenantMetrics {
   std::atomic<uint64_t> conversations_rerouted{0};  // the agent did not answer in time
   std::atomic<uint64_t> conversations_requeued{0};  // the agent left and did not come back
   std::atomic<int64_t> conversations_queued{0};     // gauge: waiting now
+  std::atomic<uint64_t> queue_full{0};              // joined a group queue past max_queue_length
+  std::atomic<uint64_t> queue_wait_exceeded{0};     // waited past its group's max_wait_s
   std::atomic<uint64_t> slow_consumers_dropped{0};
   std::array<std::atomic<uint64_t>, static_cast<size_t>(ErrorCode::count_)> errors{};
   LatencyHistogram ack_latency;  // message received -> ack written (storage included)

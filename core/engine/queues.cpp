@@ -1,0 +1,157 @@
+// Per-group queues. The engine keeps one line of waiting conversations, oldest
+// first (drain_queue serves it in that order), and each conversation waits for its
+// group: the one the routing graph, a transfer or a bot hand-off chose, or "" (the
+// tenant's default queue, any agent). A visitor's position counts only those ahead
+// of them in the same group, and comes with an estimated wait (queue_pace.hpp);
+// both are sent again when they change.
+//
+// A group's [groups.NAME] limits apply: a conversation that joins the queue without
+// having had an agent yet and finds max_queue_length already waiting, or one that
+// waits longer than max_wait_s, reaches the limit. The visitor is told (the group's
+// queue_limit_message, a system message, as the graph's offline action does) and
+// then, per on_queue_limit, the conversation stays queued (the visitor may leave a
+// message; the next free agent of the group gets it) or is closed once that message
+// is out. Waits are timed on the strand (a timer per queued conversation, no thread).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <unordered_map>
+
+#include "common/clock.hpp"
+#include "engine/frames.hpp"
+#include "engine/internal.hpp"
+
+namespace sb::engine {
+
+namespace {
+
+// Worth telling a visitor whose place did not change: an estimate that moved by at
+// least 10 s and a fifth (a long wait is not announced again for every drift).
+bool eta_moved(uint32_t told, uint32_t now) {
+  const int64_t delta = std::llabs(static_cast<int64_t>(now) - static_cast<int64_t>(told));
+  return delta >= 10 && delta * 5 >= told;
+}
+
+// When the conversation joined the queue (wall clock): queue_order is that
+// microsecond, bumped to keep it unique; records from before it have only creation.
+int64_t joined_ms(const Conversation& c) {
+  return c.queue_order > 0 ? c.queue_order / 1000 : c.created_ms;
+}
+
+}  // namespace
+
+const groups::Group* TenantEngine::group_of(const Conversation& c) const {
+  auto it = groups_.find(c.group);
+  return it == groups_.end() ? nullptr : &it->second;
+}
+
+uint32_t TenantEngine::queue_position(const Conversation& c) const {
+  uint32_t position = 0;
+  for (const auto& id : queue_) {
+    auto it = conversations_.find(id);
+    if (it == conversations_.end() || it->second.group != c.group) continue;
+    ++position;
+    if (id == c.id) return position;
+  }
+  return 0;
+}
+
+frames::Frame TenantEngine::queued_frame(const Conversation& c) const {
+  const uint32_t position = queue_position(c);
+  return frames::queued(c.id, position, pace_.eta_s(c.group, position, monotonic_ms()));
+}
+
+// Takes c out of the line; `served` when an agent got it (that sets the pace).
+void TenantEngine::leave_queue(Conversation& c, bool served) {
+  auto it = std::find(queue_.begin(), queue_.end(), c.id);
+  if (it == queue_.end()) return;
+  queue_.erase(it);
+  metrics_->conversations_queued.fetch_sub(1, std::memory_order_relaxed);
+  if (served) pace_.record(c.group, monotonic_ms());
+  c.last_notified_position = 0;
+}
+
+// Tells each waiting visitor their place in their group's queue and the estimated
+// wait, when the place changed or the estimate moved.
+void TenantEngine::notify_queue_positions() {
+  const int64_t now = monotonic_ms();
+  std::unordered_map<std::string, uint32_t> positions;  // per group
+  for (const auto& id : queue_) {
+    Conversation* c = find_conversation(id);
+    if (!c) continue;
+    const uint32_t position = ++positions[c->group];
+    const uint32_t eta = pace_.eta_s(c->group, position, now);
+    if (c->last_notified_position == position && !eta_moved(c->last_notified_eta_s, eta)) continue;
+    c->last_notified_position = position;
+    c->last_notified_eta_s = eta;
+    send_to_visitor(*c, frames::queued(id, position, eta));
+  }
+}
+
+// c just joined the queue. Its own step: enqueue runs inside routing and agent
+// updates, where closing a conversation is not safe.
+void TenantEngine::watch_queue_limits(const Conversation& c) {
+  const groups::Group* group = group_of(c);
+  if (!group) return;
+  if (group->max_queue_length > 0 && c.last_agent.empty() &&
+      queue_position(c) > group->max_queue_length) {
+    on_strand([this, id = c.id, order = c.queue_order] {
+      Conversation* c = find_conversation(id);
+      if (c && c->status == ConversationStatus::queued && c->queue_order == order)
+        reach_queue_limit(*c, QueueLimit::max_queue_length);
+    });
+  }
+  watch_wait(c);
+}
+
+void TenantEngine::watch_wait(const Conversation& c) {
+  const groups::Group* group = group_of(c);
+  if (!group || group->max_wait_s == 0 || c.queue_limit_reached) return;
+  const int64_t left_ms = int64_t{group->max_wait_s} * 1000 - (wall_clock_ms() - joined_ms(c));
+  after(std::chrono::milliseconds(std::max<int64_t>(0, left_ms)),
+        [this, id = c.id, order = c.queue_order] { on_wait_deadline(id, order); });
+}
+
+void TenantEngine::on_wait_deadline(const std::string& conversation_id, int64_t queue_order) {
+  Conversation* c = find_conversation(conversation_id);
+  // Assigned or closed meanwhile, or queued again since (a new wait, a new timer).
+  if (!c || c->status != ConversationStatus::queued || c->queue_order != queue_order) return;
+  const groups::Group* group = group_of(*c);
+  if (!group || group->max_wait_s == 0) return;  // the limit went away in a reload
+  if (wall_clock_ms() - joined_ms(*c) < int64_t{group->max_wait_s} * 1000)
+    return watch_wait(*c);  // the limit was raised in a reload
+  reach_queue_limit(*c, QueueLimit::max_wait_s);
+}
+
+// Once per wait: the visitor is told; the group says whether the conversation stays.
+void TenantEngine::reach_queue_limit(Conversation& c, QueueLimit limit) {
+  const groups::Group* group = group_of(c);
+  if (!group || c.queue_limit_reached || c.close_after_seq) return;
+  c.queue_limit_reached = true;
+  (limit == QueueLimit::max_queue_length ? metrics_->queue_full : metrics_->queue_wait_exceeded)
+      .fetch_add(1, std::memory_order_relaxed);
+  const bool closing = group->on_queue_limit == groups::QueueLimitOutcome::message_and_close;
+  spdlog::info("tenant {}: {} reached group {}'s {}; {}", tenant_id_, c.id, c.group,
+               limit == QueueLimit::max_queue_length ? "max_queue_length" : "max_wait_s",
+               closing ? "closing it" : "it stays queued");
+  post_system_message(c, group->queue_limit_message);
+  if (!closing) return persist_conversation(c);
+  // Nobody may take it now; closed once the message has reached the visitor.
+  c.close_after_seq = c.next_seq - 1;
+  leave_queue(c, false);
+  if (c.offered) {
+    c.offered = false;
+    update_offer(c);  // withdrawn
+  }
+  persist_conversation(c);
+  notify_queue_positions();
+}
+
+// Every queued conversation's wait against the groups' limits of now (a reload).
+void TenantEngine::rewatch_waits() {
+  for (const auto& id : queue_)
+    if (const Conversation* c = find_conversation(id)) watch_wait(*c);
+}
+
+}  // namespace sb::engine

@@ -1,0 +1,388 @@
+// Per-group queues with fake storage and peers: a visitor's place counts only those
+// waiting for the same group, comes with an estimated wait and is sent again as the
+// queue moves; the groups' max_queue_length and max_wait_s tell the visitor and keep
+// or close the conversation; a restart keeps each conversation's group and chain.
+#include <catch2/catch.hpp>
+
+#include "engine/queue_pace.hpp"
+#include "engine/tenant_engine.hpp"
+#include "fakes.hpp"
+
+using namespace sb::engine;
+using namespace sb::engine::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int64_t kSecond = 1000;
+
+AgentState agent(std::string id, uint32_t max_concurrent, std::vector<std::string> groups) {
+  AgentState a;
+  a.id = id;
+  a.email = id + "@t.test";
+  a.name = "Agent " + id;
+  a.role = "agent";
+  a.max_concurrent = max_concurrent;
+  a.groups = std::move(groups);
+  return a;
+}
+
+Identity visitor(const std::string& id) {
+  return Identity{Role::visitor, id, "Visitor " + id, ""};
+}
+Identity agent_id(std::string id) {
+  return Identity{Role::agent, std::move(id), "", "agent"};
+}
+
+// "invoice" in the first message: the billing group, routed with `billing_chain`;
+// "order": the sales group; anything else: the tenant's default queue.
+std::shared_ptr<const sb::routing_graph::Graph> by_keyword(std::vector<std::string> billing_chain) {
+  using namespace sb::routing_graph;
+  auto rule = [](std::string id, std::string word, std::string group,
+                 std::vector<std::string> chain) {
+    Condition when;
+    when.type = ConditionType::keywords;
+    when.values = {std::move(word)};
+    Action route;
+    route.type = ActionType::route;
+    route.group = std::move(group);
+    route.chain = std::move(chain);
+    return Rule{std::move(id), {}, {}, true, {when}, {route}};
+  };
+  auto graph = std::make_shared<Graph>();
+  graph->rules = {rule("billing", "invoice", "billing", std::move(billing_chain)),
+                  rule("sales", "order", "sales", {})};
+  return graph;
+}
+
+sb::groups::Group group(std::string id, uint32_t max_queue_length, uint32_t max_wait_s,
+                        sb::groups::QueueLimitOutcome outcome) {
+  sb::groups::Group g;
+  g.id = g.name = std::move(id);
+  g.max_queue_length = max_queue_length;
+  g.max_wait_s = max_wait_s;
+  g.on_queue_limit = outcome;
+  g.queue_limit_message = g.id + " is busy: leave a message";
+  return g;
+}
+
+struct Fixture {
+  boost::asio::io_context ioc;
+  boost::asio::any_io_executor strand = boost::asio::make_strand(ioc);
+  std::shared_ptr<FakeStore> store = std::make_shared<FakeStore>(strand);
+  std::shared_ptr<sb::metrics::TenantMetrics> metrics =
+      std::make_shared<sb::metrics::TenantMetrics>();
+  std::shared_ptr<LeastLoadedRouter> router = std::make_shared<LeastLoadedRouter>();
+  std::shared_ptr<OfferingRouter> offering = std::make_shared<OfferingRouter>();
+  std::shared_ptr<TenantEngine> engine;
+  sb::groups::GroupMap groups;
+  std::vector<std::string> billing_chain;
+  uint64_t next_peer = 1;
+  // With max_wait_s timers pending the io_context never runs out of work: settle
+  // then runs it for a moment instead.
+  bool timers = false;
+
+  // ann serves billing, bob sales, cid anything; nobody is connected yet.
+  explicit Fixture(sb::groups::GroupMap limits = {}, std::vector<std::string> chain = {})
+      : groups(std::move(limits)), billing_chain(std::move(chain)) {
+    for (const auto& [id, g] : groups) timers = timers || g.max_wait_s > 0;
+    for (const char* name : {"billing", "sales"})
+      if (!groups.count(name)) groups[name] = group(name, 0, 0, {});
+    restart();
+  }
+
+  // A new engine on the same storage: what a server restart looks like.
+  void restart(bool with_ann = true) {
+    engine = std::make_shared<TenantEngine>("t1", strand, store, metrics);
+    std::vector<AgentState> agents{agent("bob", 1, {"sales"}), agent("cid", 1, {})};
+    if (with_ann) agents.push_back(agent("ann", 1, {"billing"}));
+    engine->set_agents(std::move(agents));
+    engine->set_routing_chain({router});
+    engine->set_groups(groups);
+    engine->set_routing_graph(by_keyword(billing_chain), {{"offer", {offering}}});
+    bool ok = false;
+    engine->start([&](bool started, std::string) { ok = started; });
+    settle();
+    REQUIRE(ok);
+  }
+  void settle() {
+    if (timers) return run_for(50ms);
+    ioc.restart();
+    ioc.run();
+  }
+  void run_for(std::chrono::milliseconds window) {
+    ioc.restart();
+    ioc.run_for(window);
+  }
+  std::shared_ptr<FakePeer> peer() { return std::make_shared<FakePeer>(next_peer++); }
+
+  // A visitor says hello and writes their first message; returns their peer.
+  std::shared_ptr<FakePeer> visitor_says(const std::string& id, const std::string& text) {
+    auto p = peer();
+    engine->visitor_hello(p, visitor(id), "tok-" + id, {});
+    MessageCommand m;
+    m.client_msg_id = id + "-1";
+    m.text = text;
+    engine->post_message(p, visitor(id), std::move(m));
+    settle();
+    return p;
+  }
+  std::shared_ptr<FakePeer> agent_connects(const std::string& id) {
+    auto p = peer();
+    engine->agent_connect(p, agent_id(id));
+    settle();
+    return p;
+  }
+};
+
+int64_t num(const boost::json::object& frame, std::string_view key) {
+  return frame.at(key).as_int64();
+}
+
+// The latest conversation.queued a visitor got.
+boost::json::object last_queued(const FakePeer& p) {
+  auto frames = p.of_type("conversation.queued");
+  REQUIRE(!frames.empty());
+  return frames.back();
+}
+
+std::vector<std::string> system_texts(const FakePeer& p) {
+  std::vector<std::string> out;
+  for (const auto& m : p.of_type("message"))
+    if (m.at("from").at("role") == "system") out.emplace_back(m.at("text").as_string());
+  return out;
+}
+
+std::string conversation_of(const FakePeer& p) {
+  return std::string(p.of_type("ack").at(0).at("conversation_id").as_string());
+}
+
+}  // namespace
+
+TEST_CASE("queue pace: 60 s a place without history, the mean gap measured up to now with it") {
+  QueuePace pace;
+  CHECK(pace.eta_s("billing", 1, 0) == 60);
+  CHECK(pace.eta_s("billing", 3, 0) == 180);
+
+  // Three left the queue 30 s apart: (60 s span + 60 s assumed) / 3 = 40 s a place.
+  pace.record("billing", 1000 * kSecond);
+  pace.record("billing", 1030 * kSecond);
+  pace.record("billing", 1060 * kSecond);
+  CHECK(pace.eta_s("billing", 1, 1060 * kSecond) == 40);
+  CHECK(pace.eta_s("billing", 2, 1060 * kSecond) == 80);
+  // The queue stands still: the estimate grows.
+  CHECK(pace.eta_s("billing", 1, 1240 * kSecond) == 100);
+  // Other groups have their own pace.
+  CHECK(pace.eta_s("sales", 1, 1060 * kSecond) == 60);
+  // History older than the window says nothing about now.
+  CHECK(pace.eta_s("billing", 1, 1060 * kSecond + QueuePace::kWindow_ms + kSecond) == 60);
+}
+
+TEST_CASE("queue pace: a burst does not promise an instant answer, and only recent ones count") {
+  QueuePace pace;
+  for (int i = 0; i < 3; ++i) pace.record("", 500 * kSecond);
+  CHECK(pace.eta_s("", 1, 500 * kSecond) == 20);
+  // A fast queue: 30 taken, 2 s apart; only the last 20 are kept.
+  for (int i = 0; i < 30; ++i) pace.record("", (600 + 2 * i) * kSecond);
+  // Last 20: 620 s .. 658 s; at 658 s: (38 s + 60 s) / 20 = 4.9 s a place.
+  CHECK(pace.eta_s("", 1, 658 * kSecond) == 5);
+  CHECK(pace.eta_s("", 10, 658 * kSecond) == 49);
+}
+
+TEST_CASE("a visitor's position counts only their group's queue and moves as it does") {
+  Fixture f;
+  auto b1 = f.visitor_says("b1", "my invoice is wrong");
+  auto s1 = f.visitor_says("s1", "where is my order");
+  auto b2 = f.visitor_says("b2", "invoice again");
+  auto d1 = f.visitor_says("d1", "hello");
+  auto b3 = f.visitor_says("b3", "one more invoice question");
+
+  CHECK(num(last_queued(*b1), "position") == 1);
+  CHECK(num(last_queued(*s1), "position") == 1);
+  CHECK(num(last_queued(*b2), "position") == 2);
+  CHECK(num(last_queued(*d1), "position") == 1);
+  CHECK(num(last_queued(*b3), "position") == 3);
+  // No history yet: 60 s a place.
+  CHECK(num(last_queued(*b1), "eta_s") == 60);
+  CHECK(num(last_queued(*b3), "eta_s") == 180);
+  CHECK(f.metrics->conversations_queued.load() == 5);
+
+  // Someone ahead leaves: those behind in billing move up, nobody else hears of it.
+  const size_t sales_told = s1->of_type("conversation.queued").size();
+  f.engine->close_conversation(b2, visitor("b2"), conversation_of(*b2), "");
+  f.settle();
+  CHECK(num(last_queued(*b3), "position") == 2);
+  CHECK(num(last_queued(*b1), "position") == 1);
+  CHECK(s1->of_type("conversation.queued").size() == sales_told);
+
+  // ann (billing) comes online and takes the first: the next moves up, with an
+  // estimate from the pace just seen (one taken just now: (0 + 60 s) / 1).
+  auto ann = f.agent_connects("ann");
+  REQUIRE(ann->of_type("conversation.assigned").size() == 1);
+  CHECK(b1->of_type("conversation.assigned").size() == 1);
+  auto moved = last_queued(*b3);
+  CHECK(num(moved, "position") == 1);
+  CHECK(num(moved, "eta_s") == 60);
+  CHECK(s1->of_type("conversation.queued").size() == sales_told);
+  CHECK(num(last_queued(*d1), "position") == 1);
+
+  // cid (no group) serves the default queue; a billing visitor reconnecting is told
+  // their place in billing again.
+  auto cid = f.agent_connects("cid");
+  CHECK(d1->of_type("conversation.assigned").size() == 1);
+  auto again = f.peer();
+  f.engine->visitor_hello(again, visitor("b3"), "tok-b3", {});
+  f.settle();
+  CHECK(num(last_queued(*again), "position") == 1);
+  CHECK(again->of_type("conversation.queued").back().contains("eta_s"));
+}
+
+TEST_CASE("max_queue_length with offline_message: told, still queued, served in turn") {
+  Fixture f({{"billing", group("billing", 1, 0, sb::groups::QueueLimitOutcome::offline_message)}});
+  auto b1 = f.visitor_says("b1", "invoice 1");
+  auto b2 = f.visitor_says("b2", "invoice 2");
+  auto s1 = f.visitor_says("s1", "order 1");  // another group: its own limit (none)
+  CHECK(system_texts(*b1).empty());
+  CHECK(system_texts(*b2) == std::vector<std::string>{"billing is busy: leave a message"});
+  CHECK(system_texts(*s1).empty());
+  CHECK(num(last_queued(*b2), "position") == 2);
+  CHECK(f.metrics->queue_full.load() == 1);
+
+  // The visitor leaves a message; ann comes and gets b1, then b2 with all of it.
+  MessageCommand m;
+  m.client_msg_id = "b2-2";
+  m.text = "my account is 42";
+  f.engine->post_message(b2, visitor("b2"), std::move(m));
+  f.settle();
+  CHECK(b2->of_type("ack").size() == 2);
+  auto ann = f.agent_connects("ann");
+  REQUIRE(ann->of_type("conversation.assigned").size() == 1);
+  f.engine->close_conversation(ann, agent_id("ann"), conversation_of(*b1), "");
+  f.settle();
+  auto assigned = ann->of_type("conversation.assigned");
+  REQUIRE(assigned.size() == 2);
+  const auto& history = assigned[1].at("history").as_array();
+  REQUIRE(history.size() == 3);
+  CHECK(history[1].at("text") == "billing is busy: leave a message");
+  CHECK(history[2].at("text") == "my account is 42");
+}
+
+TEST_CASE("max_queue_length with message_and_close: the message, then the close") {
+  Fixture f(
+      {{"billing", group("billing", 1, 0, sb::groups::QueueLimitOutcome::message_and_close)}});
+  auto b1 = f.visitor_says("b1", "invoice 1");
+  auto b2 = f.visitor_says("b2", "invoice 2");
+  auto b3 = f.visitor_says("b3", "invoice 3");
+
+  // In order: queued (position 2), the group's message, closed by the system.
+  std::vector<std::string> seen;
+  for (const auto& frame : b2->frames) seen.emplace_back(frame.at("type").as_string());
+  CHECK(seen == std::vector<std::string>{"welcome", "ack", "conversation.queued", "message",
+                                         "conversation.closed"});
+  CHECK(b2->of_type("conversation.closed")[0].at("by") == "system");
+  CHECK(system_texts(*b2) == std::vector<std::string>{"billing is busy: leave a message"});
+  CHECK(f.store->conversations.at(conversation_of(*b2)).at("status") == "closed");
+  // The next one finds the queue as full as before; the first is untouched.
+  CHECK(b3->of_type("conversation.closed").size() == 1);
+  CHECK(b1->of_type("conversation.closed").empty());
+  CHECK(system_texts(*b1).empty());
+  CHECK(f.metrics->queue_full.load() == 2);
+  CHECK(f.metrics->conversations_queued.load() == 1);
+
+  // A new message from the closed-out visitor opens a new conversation.
+  MessageCommand m;
+  m.client_msg_id = "b2-2";
+  m.text = "hello?";
+  f.engine->post_message(b2, visitor("b2"), std::move(m));
+  f.settle();
+  CHECK(b2->of_type("ack").back().at("conversation_id").as_string() != conversation_of(*b2));
+}
+
+TEST_CASE("max_wait_s: a conversation waiting longer is told once, and closed when so configured") {
+  Fixture f({{"billing", group("billing", 0, 1, sb::groups::QueueLimitOutcome::message_and_close)},
+             {"sales", group("sales", 0, 1, sb::groups::QueueLimitOutcome::offline_message)}});
+  auto b1 = f.visitor_says("b1", "invoice");
+  auto s1 = f.visitor_says("s1", "order");
+  auto d1 = f.visitor_says("d1", "hi");  // the default queue has no limits
+  f.run_for(500ms);
+  CHECK(system_texts(*b1).empty());
+  f.run_for(1000ms);
+  CHECK(system_texts(*b1) == std::vector<std::string>{"billing is busy: leave a message"});
+  CHECK(b1->of_type("conversation.closed").size() == 1);
+  CHECK(system_texts(*s1) == std::vector<std::string>{"sales is busy: leave a message"});
+  CHECK(s1->of_type("conversation.closed").empty());
+  CHECK(system_texts(*d1).empty());
+  CHECK(f.metrics->queue_wait_exceeded.load() == 2);
+
+  // Told once per wait, and told again only after waiting anew; bob still gets it.
+  f.run_for(1200ms);
+  CHECK(system_texts(*s1).size() == 1);
+  auto bob = f.agent_connects("bob");
+  CHECK(bob->of_type("conversation.assigned").size() == 1);
+  CHECK(s1->of_type("conversation.assigned").size() == 1);
+}
+
+TEST_CASE("a conversation assigned in time is not touched by max_wait_s") {
+  Fixture f(
+      {{"billing", group("billing", 0, 1, sb::groups::QueueLimitOutcome::message_and_close)}});
+  auto b1 = f.visitor_says("b1", "invoice");
+  auto ann = f.agent_connects("ann");
+  REQUIRE(b1->of_type("conversation.assigned").size() == 1);
+  f.run_for(1500ms);
+  CHECK(system_texts(*b1).empty());
+  CHECK(b1->of_type("conversation.closed").empty());
+  CHECK(f.metrics->queue_wait_exceeded.load() == 0);
+}
+
+TEST_CASE("after a restart a queued conversation keeps its group, its rule's chain and its place") {
+  Fixture f({}, {"offer"});  // billing's rule routes with the offering (manual) chain
+  auto b1 = f.visitor_says("b1", "invoice 1");
+  auto b2 = f.visitor_says("b2", "invoice 2");
+  auto d1 = f.visitor_says("d1", "hello");
+  const std::string c2 = conversation_of(*b2);
+
+  f.restart();
+  auto back = f.peer();
+  f.engine->visitor_hello(back, visitor("b2"), "tok-b2", {});
+  f.settle();
+  CHECK(back->of_type("welcome").at(0).at("conversation_id").as_string() == c2);
+  CHECK(num(last_queued(*back), "position") == 2);  // in billing, not among all three
+  CHECK(last_queued(*back).contains("eta_s"));
+
+  // cid (no group) takes the default queue's visitor only; billing's wait for ann.
+  auto cid = f.agent_connects("cid");
+  auto assigned = cid->of_type("conversation.assigned");
+  REQUIRE(assigned.size() == 1);
+  CHECK(assigned[0].at("conversation").at("id").as_string() == conversation_of(*d1));
+  // ann is offered billing's conversations (the rule's chain), not handed one by
+  // the tenant's default chain.
+  auto ann = f.agent_connects("ann");
+  CHECK(ann->of_type("conversation.assigned").empty());
+  CHECK(ann->of_type("conversation.offered").size() == 2);
+  (void)b1;
+}
+
+TEST_CASE("after a restart without its agent, an assigned chat waits behind its group, anew") {
+  Fixture f(
+      {{"billing", group("billing", 0, 1, sb::groups::QueueLimitOutcome::message_and_close)}});
+  auto b1 = f.visitor_says("b1", "invoice 1");
+  auto ann = f.agent_connects("ann");
+  REQUIRE(b1->of_type("conversation.assigned").size() == 1);
+  auto b2 = f.visitor_says("b2", "invoice 2");
+  f.run_for(600ms);  // b2 has waited a while; b1 has been with ann all along
+
+  f.restart(false);  // ann is gone from the tenant's config
+  auto back1 = f.peer();
+  f.engine->visitor_hello(back1, visitor("b1"), "tok-b1", {});
+  auto back2 = f.peer();
+  f.engine->visitor_hello(back2, visitor("b2"), "tok-b2", {});
+  f.run_for(50ms);
+  CHECK(num(last_queued(*back2), "position") == 1);
+  CHECK(num(last_queued(*back1), "position") == 2);
+  // b2's wait went on across the restart; b1's began with it.
+  f.run_for(600ms);
+  CHECK(back2->of_type("conversation.closed").size() == 1);
+  CHECK(back1->of_type("conversation.closed").empty());
+  f.run_for(600ms);
+  CHECK(back1->of_type("conversation.closed").size() == 1);
+}
