@@ -314,12 +314,18 @@ TEST_CASE("max_wait_s: a conversation waiting longer is told once, and closed wh
   CHECK(system_texts(*d1).empty());
   CHECK(f.metrics->queue_wait_exceeded.load() == 2);
 
-  // Told once per wait, and told again only after waiting anew; bob still gets it.
+  // Told once per wait; bob still gets it.
   f.run_for(1200ms);
   CHECK(system_texts(*s1).size() == 1);
+  f.engine->set_policy(EnginePolicy{0s, true, 0s});  // a departed agent's chats are requeued
   auto bob = f.agent_connects("bob");
   CHECK(bob->of_type("conversation.assigned").size() == 1);
   CHECK(s1->of_type("conversation.assigned").size() == 1);
+  // bob leaves: back in the queue, a new wait, told again when it is too long.
+  f.engine->disconnect(bob, agent_id("bob"));
+  f.run_for(1300ms);
+  CHECK(system_texts(*s1).size() == 2);
+  CHECK(f.metrics->queue_wait_exceeded.load() == 3);
 }
 
 TEST_CASE("a conversation assigned in time is not touched by max_wait_s") {
@@ -385,4 +391,21 @@ TEST_CASE("after a restart without its agent, an assigned chat waits behind its 
   CHECK(back1->of_type("conversation.closed").empty());
   f.run_for(600ms);
   CHECK(back1->of_type("conversation.closed").size() == 1);
+}
+
+TEST_CASE("a reload that changes max_wait_s applies to those already waiting") {
+  Fixture f({{"billing", group("billing", 0, 1, sb::groups::QueueLimitOutcome::offline_message)}});
+  auto b1 = f.visitor_says("b1", "invoice");
+  auto s1 = f.visitor_says("s1", "order");  // sales: no limit yet
+
+  // billing's limit raised to 3 s, sales' set to 1 s.
+  f.groups["billing"].max_wait_s = 3;
+  f.groups["sales"].max_wait_s = 1;
+  f.engine->set_groups(f.groups);
+  f.run_for(1300ms);
+  CHECK(system_texts(*b1).empty());
+  CHECK(system_texts(*s1).size() == 1);
+  f.run_for(2000ms);
+  CHECK(system_texts(*b1).size() == 1);
+  CHECK(f.metrics->queue_wait_exceeded.load() == 2);
 }
