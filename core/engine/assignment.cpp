@@ -78,15 +78,14 @@ void TenantEngine::route(const std::string& conversation_id, size_t chain_index)
   }
 
   const std::vector<RouterPtr>& chain = chain_of(*c);  // the routing rule's, or the tenant's
+  const std::string attributes = routing_attributes(*c);
   for (size_t i = chain_index; i < chain.size(); ++i) {
     RouteInput input;
     input.conversation_id = c->id;
     input.visitor_id = c->visitor_id;
     input.group = c->group;
+    input.attributes_json = attributes;
     input.candidates = &offered;
-    if (auto last = last_agent_by_visitor_.find(c->visitor_id);
-        last != last_agent_by_visitor_.end())
-      input.attributes_json = json::serialize(json::object{{"last_agent_id", last->second}});
     auto on_pending = [this, self = shared_from_this(), id = c->id,
                        i](std::optional<std::string> agent_id) {
       Conversation* c = find_conversation(id);
@@ -313,6 +312,7 @@ AgentState* TenantEngine::choose_in_group(const Conversation& c, const std::stri
   input.conversation_id = c.id;
   input.visitor_id = c.visitor_id;
   input.group = group;
+  input.attributes_json = routing_attributes(c);
   input.candidates = &offered;
   for (const auto& strategy : routing_chain_) {
     const RouteDecision d = strategy->route(input, [](std::optional<std::string>) {});

@@ -78,6 +78,22 @@ routing_graph::Context TenantEngine::decision_context(const Conversation& c) con
   return context;
 }
 
+std::string TenantEngine::routing_attributes(const Conversation& c) const {
+  json::object attributes;
+  if (auto v = visitors_.find(c.visitor_id); v != visitors_.end()) {
+    attributes = parse_object(v->second.meta.attributes_json);
+    if (!v->second.meta.page.empty()) attributes["page"] = v->second.meta.page;
+    if (!v->second.meta.language.empty()) attributes["lang"] = v->second.meta.language;
+  }
+  for (auto& [key, value] : parse_object(c.bot.attributes_json)) attributes[key] = value;
+  // Only the host says who served the visitor last: a key of that name from the
+  // website or a bot would let anyone pick their agent.
+  attributes.erase("last_agent_id");
+  if (auto last = last_agent_by_visitor_.find(c.visitor_id); last != last_agent_by_visitor_.end())
+    attributes["last_agent_id"] = last->second;
+  return json::serialize(attributes);
+}
+
 void TenantEngine::decide(Conversation& c) {
   if (c.status != ConversationStatus::queued) return;
   if (!routing_graph_ || routing_graph_->is_default()) return default_routing(c);
@@ -135,7 +151,7 @@ void TenantEngine::post_system_message(Conversation& c, const std::string& text)
 }
 
 AgentState* TenantEngine::choose_now(const std::string& group, const std::vector<RouterPtr>& chain,
-                                     const std::string& visitor_id, std::string& note) {
+                                     std::string attributes_json, std::string& note) {
   std::vector<Candidate> offered = candidates(group);
   if (offered.empty()) {
     note = group.empty() ? "nobody can take a conversation now: it would wait in the queue"
@@ -143,9 +159,11 @@ AgentState* TenantEngine::choose_now(const std::string& group, const std::vector
                                " can take a conversation now: it would wait in the queue";
     return nullptr;
   }
+  // No conversation id: strategies answer without remembering anything (a rotation
+  // does not advance) and without asking anyone (sb::routing::is_dry_run).
   RouteInput input;
-  input.visitor_id = visitor_id;
   input.group = group;
+  input.attributes_json = std::move(attributes_json);
   input.candidates = &offered;
   for (const auto& strategy : chain) {
     const RouteDecision d = strategy->route(input, [](std::optional<std::string>) {});
@@ -205,7 +223,12 @@ void TenantEngine::dry_run(DryRunInput input, std::function<void(HttpAnswer)> do
     }
     json::value agent = nullptr;
     if (routes) {
-      if (AgentState* chosen = choose_now(group, *chain, {}, note))
+      // What the strategies would see: the attributes asked about, page and language.
+      json::object attributes = context.attributes;
+      attributes.erase("last_agent_id");
+      if (!input.page.empty()) attributes["page"] = input.page;
+      if (!input.language.empty()) attributes["lang"] = input.language;
+      if (AgentState* chosen = choose_now(group, *chain, json::serialize(attributes), note))
         agent = json::object{{"id", chosen->id}, {"name", chosen->name}};
     }
     for (const auto& strategy : *chain) chain_names.push_back(strategy->name());

@@ -284,8 +284,14 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   bool group_available(const std::string& group) const;
   routing_graph::Context decision_context(const Conversation& c) const;
   void post_system_message(Conversation& c, const std::string& text);
+  // sb_route_request's attributes_json: the hello meta's attributes, "page" and
+  // "lang" when known, what a bot learned, and "last_agent_id" when the visitor was
+  // served before.
+  std::string routing_attributes(const Conversation& c) const;
+  // A dry run of chain: the agent it would choose now (nobody when it defers, offers
+  // or answers later; note says why).
   AgentState* choose_now(const std::string& group, const std::vector<RouterPtr>& chain,
-                         const std::string& visitor_id, std::string& note);
+                         std::string attributes_json, std::string& note);
 
   // history.cpp
   void answer_history(const Identity& requester, const std::string& conversation_id,

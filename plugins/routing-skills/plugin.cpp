@@ -5,10 +5,14 @@
 //   group            the group (department) asked for; empty = any group. An agent
 //                    qualifies when its groups_json array holds that exact name.
 //   attributes_json  key "skills": an object of skill name -> minimum level, e.g.
-//                    {"skills":{"billing":2,"chinese":1}}. Absent or null = no skill
-//                    needed. An agent qualifies when its skills_json object has every
-//                    needed skill at a level >= the minimum (a level-0 need still
-//                    asks that the agent has the skill at all).
+//                    {"skills":{"billing":2,"chinese":1}} (what a bot can set), and
+//                    flat keys "skill.NAME" -> minimum level, e.g. {"skill.billing":2}
+//                    (what a website can send in the hello meta, whose attributes
+//                    are flat); both count, the higher minimum when a skill is named
+//                    twice. None = no skill needed. An agent qualifies when its
+//                    skills_json object has every needed skill at a level >= the
+//                    minimum (a level-0 need still asks that the agent has the skill
+//                    at all).
 //   candidates       agent_id, open_conversations, last_assigned_ms, groups_json,
 //                    skills_json. The host offers only agents who are online and
 //                    below max_concurrent, and checks the answer again.
@@ -24,6 +28,7 @@
 // qualify and is logged, so one bad agent record never stops routing for the tenant.
 //
 // Config: none.
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -65,6 +70,19 @@ std::optional<json::value> parse_or_empty(std::string_view text, json::value emp
   return parsed;
 }
 
+constexpr std::string_view kFlatSkillPrefix = "skill.";
+
+// Adds a needed skill; a skill needed twice keeps the higher minimum.
+void need(Needs& needs, std::string_view name, double minimum) {
+  for (auto& [known, level] : needs.skills) {
+    if (known == name) {
+      level = std::max(level, minimum);
+      return;
+    }
+  }
+  needs.skills.emplace_back(std::string(name), minimum);
+}
+
 // Reads the needs from the request; on a malformed request returns nullopt and sets
 // error.
 std::optional<Needs> parse_needs(const sb_route_request& req, std::string& error) {
@@ -85,20 +103,32 @@ std::optional<Needs> parse_needs(const sb_route_request& req, std::string& error
     return std::nullopt;
   }
   const json::value* skills = object->if_contains("skills");
-  if (!skills || skills->is_null()) return needs;
-  const json::object* skill_levels = skills->if_object();
-  if (!skill_levels) {
-    error = "attributes_json \"skills\" must be an object of skill name to minimum level";
-    return std::nullopt;
-  }
-  for (const auto& [name, value] : *skill_levels) {
-    const std::optional<double> level = level_of(value);
-    if (!level || *level < 0) {
-      error = "attributes_json skills.\"" + std::string(name) +
-              "\" must be a non-negative number, got " + json::serialize(value);
+  if (skills && !skills->is_null()) {
+    const json::object* skill_levels = skills->if_object();
+    if (!skill_levels) {
+      error = "attributes_json \"skills\" must be an object of skill name to minimum level";
       return std::nullopt;
     }
-    needs.skills.emplace_back(std::string(name), *level);
+    for (const auto& [name, value] : *skill_levels) {
+      const std::optional<double> level = level_of(value);
+      if (!level || *level < 0) {
+        error = "attributes_json skills.\"" + std::string(name) +
+                "\" must be a non-negative number, got " + json::serialize(value);
+        return std::nullopt;
+      }
+      need(needs, name, *level);
+    }
+  }
+  for (const auto& [key, value] : *object) {
+    const std::string_view name(key.data(), key.size());
+    if (!name.starts_with(kFlatSkillPrefix) || name.size() == kFlatSkillPrefix.size()) continue;
+    const std::optional<double> level = level_of(value);
+    if (!level || *level < 0) {
+      error = "attributes_json \"" + std::string(name) +
+              "\" must be a non-negative number (the minimum level), got " + json::serialize(value);
+      return std::nullopt;
+    }
+    need(needs, name.substr(kFlatSkillPrefix.size()), *level);
   }
   return needs;
 }

@@ -20,6 +20,17 @@
 //
 //   SB_ROUTING_PLUGIN(LeastBusy)
 //
+// A strategy that asks something slow (an HTTP endpoint, say) takes the operation
+// as well and may answer later:
+//
+//     // SB_OK/SB_DEFER/SB_ERROR/SB_OFFER now, as above, or SB_PENDING after keeping
+//     // a copy of later: then later.ok(agent_id), later.defer() or later.error(why)
+//     // answers, once, from any thread. The host checks again that the agent named
+//     // is still free; when every copy of later goes without an answer, the op ends
+//     // with an error (treated like SB_DEFER).
+//     int32_t choose(const sb_route_request& req, size_t& index, const sb::Completion& later,
+//                    sb_error* err);
+//
 // One object of the strategy type is the per-tenant instance. It is built with
 // Strategy(host, args) when it has that constructor (to keep args.ctx for logging or
 // to read its config), else default-constructed. Its config keys, if it takes any,
@@ -43,13 +54,38 @@
 
 namespace sb::routing {
 
+// choose() answers now...
 template <class Strategy>
-concept RoutingStrategy = requires(Strategy& strategy, const sb_route_request& req, size_t& index,
-                                   sb_error* err) {
-  { Strategy::kName } -> std::convertible_to<const char*>;
-  { Strategy::kVersion } -> std::convertible_to<const char*>;
+concept ChoosesNow = requires(Strategy& strategy, const sb_route_request& req, size_t& index,
+                              sb_error* err) {
   { strategy.choose(req, index, err) } -> std::convertible_to<int32_t>;
 };
+
+// ...or may answer later through a Completion (SB_PENDING).
+template <class Strategy>
+concept MayChooseLater = requires(Strategy& strategy, const sb_route_request& req, size_t& index,
+                                  const Completion& later, sb_error* err) {
+  { strategy.choose(req, index, later, err) } -> std::convertible_to<int32_t>;
+};
+
+template <class Strategy>
+concept Named = requires {
+  { Strategy::kName } -> std::convertible_to<const char*>;
+  { Strategy::kVersion } -> std::convertible_to<const char*>;
+};
+
+template <class Strategy>
+concept Chooses = ChoosesNow<Strategy> || MayChooseLater<Strategy>;
+
+template <class Strategy>
+concept RoutingStrategy = Named<Strategy> && Chooses<Strategy>;
+
+// True for a request without a conversation: the host only asks what the strategy
+// would choose now (POST /v1/tenants/ID/routing/dry-run). Answer as usual, but
+// remember nothing (a rotation does not advance) and ask no one outside.
+inline bool is_dry_run(const sb_route_request& req) {
+  return req.conversation_id.len == 0;
+}
 
 namespace detail {
 
@@ -118,14 +154,23 @@ struct Plugin {
   static void instance_free(sb_instance* inst) { delete reinterpret_cast<Strategy*>(inst); }
 
   // *out_index is written only with SB_OK.
-  static int32_t route(sb_instance* inst, const sb_route_request* req, size_t* out_index, sb_op*,
+  static int32_t route(sb_instance* inst, const sb_route_request* req, size_t* out_index, sb_op* op,
                        sb_error* err) {
-    return sb::guarded(err, [&]() -> int32_t {
-      size_t index = 0;
-      const int32_t status = reinterpret_cast<Strategy*>(inst)->choose(*req, index, err);
-      if (status == SB_OK) *out_index = index;
-      return status;
-    });
+    Strategy& strategy = *reinterpret_cast<Strategy*>(inst);
+    size_t index = 0;
+    int32_t status;
+    if constexpr (MayChooseLater<Strategy>) {
+      const Completion later(host, op);
+      status =
+          sb::guarded(err, [&]() -> int32_t { return strategy.choose(*req, index, later, err); });
+      // Answered through later already (even though it says otherwise): that
+      // answer stands, and the op must not be answered twice.
+      if (status == SB_PENDING || !later.release()) return SB_PENDING;
+    } else {
+      status = sb::guarded(err, [&]() -> int32_t { return strategy.choose(*req, index, err); });
+    }
+    if (status == SB_OK) *out_index = index;
+    return status;
   }
 
   static constexpr const sb_config_key* config_keys() {

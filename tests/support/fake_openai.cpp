@@ -24,8 +24,6 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr const char* kChatPath = "/v1/chat/completions";
-
 std::string event(const json::value& data) {
   return "data: " + json::serialize(data) + "\n\n";
 }
@@ -120,6 +118,7 @@ namespace {
 // What the tests scripted and what the fake saw; shared by the test thread and the
 // fake's I/O thread (test code, not a hot path: one mutex is fine).
 struct Script {
+  std::string served_path;  // the one path answered as scripted
   mutable std::mutex mutex;
   mutable std::condition_variable arrived;
   std::deque<FakeReply> queue;
@@ -130,10 +129,10 @@ struct Script {
   // Records the request and returns its reply.
   FakeReply take_reply(RecordedRequest request) {
     std::lock_guard lock(mutex);
-    const bool chat = request.method == "POST" && request.target == kChatPath;
+    const bool served = request.method == "POST" && request.target == served_path;
     requests.push_back(std::move(request));
     arrived.notify_all();
-    if (!chat) return FakeReply::error(404, "the fake serves only POST " + std::string(kChatPath));
+    if (!served) return FakeReply::error(404, "the fake serves only POST " + served_path);
     if (queue.empty()) return fallback;
     FakeReply reply = std::move(queue.front());
     queue.pop_front();
@@ -263,7 +262,8 @@ struct FakeOpenAiServer::Impl {
   }
 };
 
-FakeOpenAiServer::FakeOpenAiServer() : impl_(std::make_unique<Impl>()) {
+FakeOpenAiServer::FakeOpenAiServer(std::string served_path) : impl_(std::make_unique<Impl>()) {
+  impl_->script.served_path = std::move(served_path);
   const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
   impl_->acceptor.open(endpoint.protocol());
   impl_->acceptor.set_option(net::socket_base::reuse_address(true));
@@ -286,6 +286,10 @@ uint16_t FakeOpenAiServer::port() const {
 
 std::string FakeOpenAiServer::base_url() const {
   return "http://127.0.0.1:" + std::to_string(port()) + "/v1";
+}
+
+std::string FakeOpenAiServer::url() const {
+  return "http://127.0.0.1:" + std::to_string(port()) + impl_->script.served_path;
 }
 
 void FakeOpenAiServer::enqueue(FakeReply reply) {

@@ -15,6 +15,10 @@
 // /v1/chat/completions gets the queued replies in order, then the default reply
 // (an answer "ok"); any other path gets an OpenAI-style 404. Connections are kept
 // alive between requests, as real providers do. No Beast types leak out of here.
+//
+// Any other small HTTP endpoint a plugin calls is faked the same way, on its own
+// path: FakeOpenAiServer hook("/route"); hook.set_default(FakeReply::raw(200,
+// "application/json", R"({"agent_id":"ben"})")); ... url = hook.url().
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -73,7 +77,8 @@ struct RecordedRequest {
 
 class FakeOpenAiServer {
  public:
-  FakeOpenAiServer();
+  // Serves POST served_path (the chat completions path unless told otherwise).
+  explicit FakeOpenAiServer(std::string served_path = "/v1/chat/completions");
   ~FakeOpenAiServer();
   FakeOpenAiServer(const FakeOpenAiServer&) = delete;
   FakeOpenAiServer& operator=(const FakeOpenAiServer&) = delete;
@@ -81,6 +86,8 @@ class FakeOpenAiServer {
   uint16_t port() const;
   // "http://127.0.0.1:PORT/v1", what a provider's base_url is set to.
   std::string base_url() const;
+  // "http://127.0.0.1:PORT" + the served path.
+  std::string url() const;
 
   // The reply to the next chat request not yet answered (replies queue in order).
   void enqueue(FakeReply reply);

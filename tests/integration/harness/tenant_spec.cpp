@@ -41,6 +41,15 @@ std::string render_tenant_toml(const TenantSpec& tenant) {
         toml << (i ? ", " : "") << '"' << agent.groups[i] << '"';
       toml << "]\n";
     }
+    if (!agent.skills.empty()) {
+      toml << "skills = {";
+      const char* separator = " ";
+      for (const auto& [skill, level] : agent.skills) {
+        toml << separator << skill << " = " << level;
+        separator = ", ";
+      }
+      toml << " }\n";
+    }
   }
   return toml.str();
 }

@@ -2,6 +2,7 @@
 // test states only what it cares about (limits, agents) and can re-render an edit.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct AgentSpec {
   std::string role = "agent";  // or "admin"
   int max_concurrent = 2;
   std::vector<std::string> groups;
+  std::map<std::string, int> skills;  // skill -> level
 };
 
 struct TenantSpec {

@@ -157,3 +157,19 @@ TEST_CASE("skills: takes no config") {
   CHECK(host.schema("routing-skills")->kind == SB_KIND_ROUTING);
   CHECK(host.schema("routing-skills")->keys.empty());
 }
+
+TEST_CASE("skills: flat \"skill.NAME\" attributes, as a website sends them, are needs too") {
+  StrategyHost host;
+  auto router = host.router("routing-skills");
+  CHECK(choose(host, router, kDesk, {"billing", R"({"skill.billing":2,"plan":"gold"})"}) == "ben");
+  CHECK(choose(host, router, kDesk, {"billing", R"({"skill.billing":1,"skill.chinese":1})"}) ==
+        "ann");
+  // Named in both forms: the higher minimum counts, once (ann's 2 is below 3).
+  CHECK(choose(host, router, kDesk,
+               {"", R"({"skills":{"billing":3},"skill.billing":1,"skill.chinese":1})"}) == "sam");
+  // "skill." alone names no skill.
+  CHECK(choose(host, router, kDesk, {"billing", R"({"skill.":9})"}) == "ann");
+  const Decision bad = host.route(router, kDesk, {"", R"({"skill.billing":"high"})"});
+  CHECK(bad.status == SB_ERROR);
+  CHECK_THAT(bad.error, Catch::Contains("\"skill.billing\" must be a non-negative number"));
+}
