@@ -2,6 +2,9 @@
 // order, starting after the agent it chose last for this tenant. Agents who are not
 // offered (offline, full) are skipped; one who comes back gets its turn in order.
 //
+// A dry run (sb::routing::is_dry_run) names the agent whose turn it is and leaves
+// the turn where it is.
+//
 // Config: none. No candidates: SB_DEFER, so the next strategy of the chain decides.
 #include <mutex>
 #include <string>
@@ -28,7 +31,8 @@ struct RoundRobin {
           const std::string_view id = sb::view(c.agent_id);
           return std::make_tuple(id <= std::string_view(last_chosen), id);
         });
-    if (status == SB_OK) last_chosen.assign(sb::view(req.candidates[index]->agent_id));
+    if (status == SB_OK && !sb::routing::is_dry_run(req))
+      last_chosen.assign(sb::view(req.candidates[index]->agent_id));
     return status;
   }
 };

@@ -1,6 +1,7 @@
 // routing-external loaded by the real plugin host, as the engine calls it: route()
 // answers SB_PENDING and the endpoint's answer arrives later through the op (the
-// SB_PENDING path of sb_routing_cpp.hpp); a dry run asks no one.
+// SB_PENDING path of sb_routing_cpp.hpp); a dry run asks no one. Also round-robin's
+// dry run, which must not move its turn.
 #include <spdlog/logger.h>
 #include <spdlog/sinks/ostream_sink.h>
 
@@ -152,4 +153,14 @@ TEST_CASE("plugin: no candidates and dry runs ask no one") {
 TEST_CASE("plugin: an instance without url is refused, naming the key") {
   Host host;
   CHECK_THROWS_WITH(host.router("routing-external"), Catch::Contains("url is required"));
+}
+
+TEST_CASE("round-robin: a dry run names whose turn it is and leaves the turn there") {
+  Host host;
+  auto router = host.router("routing-round-robin");
+  CHECK(host.route(router, kTeam).second == "ann");
+  CHECK(host.route(router, kTeam, "").second == "ben");
+  CHECK(host.route(router, kTeam, "").second == "ben");
+  CHECK(host.route(router, kTeam).second == "ben");
+  CHECK(host.route(router, kTeam).second == "ann");
 }
