@@ -23,6 +23,16 @@ inline constexpr const char* kConversationTransferred = "conversation.transferre
 inline constexpr const char* kConversationClosed = "conversation.closed";
 inline constexpr const char* kAgentStatus = "agent.status";
 inline constexpr const char* kTenantReloaded = "tenant.reloaded";
+// The bot's part (not listed in sb_plugin.h's 1.0 types; plugins get them too):
+// the bot takes a conversation: {conversation_id, flow_node}
+inline constexpr const char* kConversationBotStarted = "conversation.bot_started";
+// it answered a visitor message: {conversation_id, seq (the visitor's), replies
+// (messages it sends; their message.created follow once stored), outcome:
+// "interim" (a holding reply, more follows), "answered", "handoff" or "close"}
+inline constexpr const char* kBotTurn = "bot.turn";
+// it lets go to a human: {conversation_id, reason, group (asked for, or "")}; the
+// routing events follow
+inline constexpr const char* kConversationBotHandedOff = "conversation.bot_handed_off";
 }  // namespace event
 
 struct Event {

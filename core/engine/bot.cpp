@@ -60,6 +60,8 @@ void TenantEngine::start_bot(Conversation& c, const std::string& flow_node) {
   c.bot.exit = BotSession::Exit::none;
   ++c.bot.generation;
   persist_conversation(c);
+  publish(bus::event::kConversationBotStarted, c.id,
+          json::serialize(json::object{{"conversation_id", c.id}, {"flow_node", flow_node}}));
   bot_catch_up(c);
 }
 
@@ -78,7 +80,7 @@ void TenantEngine::bot_catch_up(Conversation& c) {
           // Without its messages the bot cannot answer: a human must, rather than nobody.
           spdlog::error("tenant {}: the bot cannot read {} back ({}); handing it to a human",
                         tenant_id_, id, result.error);
-          return bot_lets_go(*c, BotSession::Exit::handoff);
+          return bot_hands_off(*c, "the bot cannot read the conversation back");
         }
         for (const auto& m : *messages)
           if (!(m.flags & kPrivateNote)) bot_saw(*c, m);
@@ -111,7 +113,7 @@ void TenantEngine::pump_bot(const std::string& conversation_id) {
   if (!bot_) {
     spdlog::warn("tenant {}: {} was with the bot, which the tenant no longer has; routing it",
                  tenant_id_, c->id);
-    return bot_lets_go(*c, BotSession::Exit::handoff);
+    return bot_hands_off(*c, "the tenant no longer has a bot");
   }
   BotSession& bot = c->bot;
   auto next = bot.inbox.begin();
@@ -148,8 +150,21 @@ void TenantEngine::on_bot_outcome(const std::string& conversation_id, uint64_t g
       c->bot.exit != BotSession::Exit::none)
     return;
   BotSession& bot = c->bot;
-  for (auto& reply : outcome.replies)
-    if (!reply.text.empty()) post_bot_message(*c, std::move(reply));
+  size_t replies = 0;
+  for (auto& reply : outcome.replies) {
+    if (reply.text.empty()) continue;
+    post_bot_message(*c, std::move(reply));
+    ++replies;
+  }
+  const char* result = !outcome.final    ? "interim"
+                       : outcome.handoff ? "handoff"
+                       : outcome.close   ? "close"
+                                         : "answered";
+  publish(bus::event::kBotTurn, c->id,
+          json::serialize(json::object{{"conversation_id", c->id},
+                                       {"seq", bot.turn_seq},
+                                       {"replies", replies},
+                                       {"outcome", result}}));
   for (auto& [stage, value] : outcome.state) {
     if (value) {
       bot.state[stage] = std::move(*value);
@@ -168,10 +183,9 @@ void TenantEngine::on_bot_outcome(const std::string& conversation_id, uint64_t g
   bot.turn_running = false;
   bot.answered_seq = std::max(bot.answered_seq, bot.turn_seq);
   if (outcome.handoff) {
-    spdlog::info("tenant {}: the bot hands {} to a human ({})", tenant_id_, c->id,
-                 outcome.handoff_reason.empty() ? "no reason given" : outcome.handoff_reason);
     if (!outcome.handoff_group.empty()) c->group = outcome.handoff_group;
-    return bot_lets_go(*c, BotSession::Exit::handoff);
+    return bot_hands_off(
+        *c, outcome.handoff_reason.empty() ? "no reason given" : outcome.handoff_reason);
   }
   if (outcome.close) return bot_lets_go(*c, BotSession::Exit::close);
   // Stored after the replies (storage keeps order): a restart answers nothing twice.
@@ -207,6 +221,14 @@ void TenantEngine::bot_lets_go(Conversation& c, BotSession::Exit exit) {
   bot.exit = exit;
   bot.exit_after_seq = c.next_seq - 1;
   bot_after_delivery(c);
+}
+
+void TenantEngine::bot_hands_off(Conversation& c, const std::string& reason) {
+  spdlog::info("tenant {}: the bot hands {} to a human ({})", tenant_id_, c.id, reason);
+  publish(bus::event::kConversationBotHandedOff, c.id,
+          json::serialize(
+              json::object{{"conversation_id", c.id}, {"reason", reason}, {"group", c.group}}));
+  bot_lets_go(c, BotSession::Exit::handoff);
 }
 
 void TenantEngine::bot_after_delivery(Conversation& c) {

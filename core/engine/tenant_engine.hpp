@@ -257,6 +257,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void on_bot_outcome(const std::string& conversation_id, uint64_t generation, BotOutcome outcome);
   void post_bot_message(Conversation& c, BotReply reply);
   void bot_lets_go(Conversation& c, BotSession::Exit exit);
+  void bot_hands_off(Conversation& c, const std::string& reason);
   void bot_after_delivery(Conversation& c);
 
   // reopen.cpp

@@ -349,6 +349,49 @@ TEST_CASE("a conversation the bot handed off never goes back to it") {
   CHECK(str(f.record(cid).at("status")) == "queued");
 }
 
+TEST_CASE("the bus tells when the bot takes a conversation, answers and hands it off") {
+  Fixture f;
+  std::vector<sb::bus::Event> events;
+  f.engine->with_bus([&](sb::bus::EventBus& bus) {
+    bus.subscribe([&](const sb::bus::Event& e) { events.push_back(e); });
+  });
+  auto vis = f.visitor_peer("v1");
+  f.say(vis, visitor("v1"), "m1", "where is my order?");
+  f.bot->answer(0, ScriptedBot::say("One moment.", false));
+  f.bot->answer(0, ScriptedBot::say("Your order number, please?"));
+  f.settle();
+  f.say(vis, visitor("v1"), "m2", "a human please");
+  BotOutcome handoff = ScriptedBot::say("Connecting you.");
+  handoff.handoff = true;
+  handoff.handoff_group = "support";
+  handoff.handoff_reason = "the visitor asked for a human";
+  f.bot->answer(1, handoff);
+  f.settle();
+  const std::string cid = f.bot->turns[0].conversation_id;
+
+  std::vector<std::string> seen;  // the bot's events and what follows its hand-off
+  std::vector<boost::json::object> payloads;
+  for (const auto& e : events) {
+    if (e.type == "message.created" || e.type == "conversation.opened") continue;
+    CHECK(e.conversation_id == cid);
+    CHECK(e.tenant_id == "t1");
+    seen.push_back(e.type);
+    payloads.push_back(boost::json::parse(e.payload_json).as_object());
+  }
+  REQUIRE(seen == std::vector<std::string>{"conversation.bot_started", "bot.turn", "bot.turn",
+                                           "bot.turn", "conversation.bot_handed_off",
+                                           "conversation.queued"});
+  CHECK(str(payloads[0].at("flow_node")) == "");
+  CHECK(str(payloads[1].at("outcome")) == "interim");
+  CHECK(payloads[1].at("seq").to_number<int64_t>() == 1);
+  CHECK(payloads[1].at("replies").to_number<int64_t>() == 1);
+  CHECK(str(payloads[2].at("outcome")) == "answered");
+  CHECK(str(payloads[3].at("outcome")) == "handoff");
+  CHECK(payloads[3].at("seq").to_number<int64_t>() == 4);
+  CHECK(str(payloads[4].at("reason")) == "the visitor asked for a human");
+  CHECK(str(payloads[4].at("group")) == "support");
+}
+
 TEST_CASE("without a pipeline a conversation is routed as usual") {
   Fixture f;
   f.engine->set_bot(nullptr);
