@@ -1,15 +1,19 @@
-// The tenant's FAQ knowledge base over REST, for admins: the file(s) its
-// [plugins.autoreply-faq] table names under `files`, as TOML text (the format is
-// plugins/autoreply-faq/faq_loader.hpp; comments are kept, since the text is the file).
+// The files a tenant's bot plugins read, over REST for admins, as TOML text (comments
+// are kept, since the text is the file):
 //
-//   GET /v1/tenants/ID/kb[?file=NAME]   the file, application/toml
-//   PUT /v1/tenants/ID/kb[?file=NAME]   replaces it with the body once the plugin
-//                                       loads it -> 200 {"file"}; a knowledge base
-//                                       it refuses -> 422 naming file, line and entry
+//   /v1/tenants/ID/kb        the FAQ knowledge base: [plugins.autoreply-faq] files
+//                            (format: plugins/autoreply-faq/faq_loader.hpp)
+//   /v1/tenants/ID/intents   the intent examples: [plugins.autoreply-intent] file
+//                            (format: the comment at the top of tenants/demo/intents.toml)
 //
-// NAME is one of the names in `files`, as written there; default the first. The
-// core does not read knowledge bases itself: the plugin checks the new text (see
-// Backend::replace_plugin_file), so the API accepts exactly what the bot can load.
+//   GET  ...[?file=NAME]   the file, application/toml
+//   PUT  ...[?file=NAME]   replaces it with the body once the plugin loads it
+//                          -> 200 {"file"}; content it refuses -> 422 (invalid_kb,
+//                          invalid_intents) naming file, line and entry
+//
+// NAME is one of the names the config key gives, as written there; default the
+// first. The core does not read these files itself: the plugin checks the new text
+// (see Backend::replace_plugin_file), so the API accepts exactly what the bot can load.
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
@@ -28,21 +32,19 @@ using hub::HttpResponse;
 
 namespace {
 
-constexpr const char* kPlugin = "autoreply-faq";
-constexpr const char* kFilesKey = "files";
-
-// The names under [plugins.autoreply-faq] files, as written; empty when none.
-std::vector<std::string> kb_files(const tenants::TenantConfig& config) {
+// The names the plugin's config key gives (a string or an array of them), as
+// written; empty when none.
+std::vector<std::string> file_names(const tenants::TenantConfig& config, const BotFile& kind) {
   std::vector<std::string> names;
-  const auto* section = config.section(kPlugin);
+  const auto* section = config.section(kind.plugin);
   if (!section) return names;
   boost::system::error_code ec;
   const json::value table = json::parse(section->config_json, ec);
-  const auto* files =
-      !ec && table.is_object() ? table.get_object().if_contains(kFilesKey) : nullptr;
-  if (!files || !files->is_array()) return names;
-  for (const auto& name : files->get_array())
-    if (name.is_string()) names.emplace_back(name.get_string());
+  const auto* value = !ec && table.is_object() ? table.get_object().if_contains(kind.key) : nullptr;
+  if (value && value->is_string()) names.emplace_back(value->get_string());
+  if (value && value->is_array())
+    for (const auto& name : value->get_array())
+      if (name.is_string()) names.emplace_back(name.get_string());
   return names;
 }
 
@@ -56,29 +58,30 @@ std::optional<std::string> read_file(const std::filesystem::path& path) {
 
 }  // namespace
 
-void RestApi::knowledge_base(const TenantView& tenant, const HttpRequest& request,
-                             std::function<void(HttpResponse)> respond) {
+void RestApi::bot_file(const TenantView& tenant, const BotFile& kind, const HttpRequest& request,
+                       std::function<void(HttpResponse)> respond) {
   HttpResponse refusal;
   if (!authorize(tenant, request, true, false, refusal)) return respond(std::move(refusal));
   const bool reading = request.method == "GET";
   if (!reading && request.method != "PUT")
     return respond(error_response(405, "method_not_allowed", "use GET or PUT"));
 
-  const auto names = kb_files(*tenant.config);
+  const auto names = file_names(*tenant.config, kind);
   if (names.empty())
     return respond(error_response(404, "not_found",
-                                  "this tenant has no knowledge base ([plugins.autoreply-faq] "
-                                  "files in its config)"));
+                                  "this tenant has no " + std::string(kind.what) + " ([plugins." +
+                                      kind.plugin + "] " + kind.key + " in its config)"));
   std::string name = names.front();
   if (auto it = request.query.find("file"); it != request.query.end()) {
     if (std::find(names.begin(), names.end(), it->second) == names.end())
-      return respond(
-          error_response(404, "not_found", "not one of the tenant's knowledge-base files", "file"));
+      return respond(error_response(404, "not_found",
+                                    "not one of the tenant's " + std::string(kind.what) + " files",
+                                    "file"));
     name = it->second;
   }
 
   // File I/O and the plugin's check block: never on an I/O thread.
-  boost::asio::post(blocking_pool_, [this, config = tenant.config, name, reading,
+  boost::asio::post(blocking_pool_, [this, config = tenant.config, name, reading, kind,
                                      body = reading ? std::string() : request.body,
                                      respond = std::move(respond)] {
     if (reading) {
@@ -88,8 +91,8 @@ void RestApi::knowledge_base(const TenantView& tenant, const HttpRequest& reques
         return respond(error_response(404, "not_found", "the file " + name + " cannot be read"));
       return respond(HttpResponse{200, "application/toml; charset=utf-8", std::move(*text)});
     }
-    const auto error = backend_.replace_plugin_file(*config, kPlugin, kFilesKey, name, body);
-    if (!error.empty()) return respond(error_response(422, "invalid_kb", error));
+    const auto error = backend_.replace_plugin_file(*config, kind.plugin, kind.key, name, body);
+    if (!error.empty()) return respond(error_response(422, kind.invalid_code, error));
     respond(json_response(200, json::object{{"file", name}}));
   });
 }

@@ -89,7 +89,9 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
     return canned_replies(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                           std::move(respond));
   if (parts.size() == 4 && parts[3] == "kb")
-    return knowledge_base(*tenant, request, std::move(respond));
+    return bot_file(*tenant, kKnowledgeBaseFile, request, std::move(respond));
+  if (parts.size() == 4 && parts[3] == "intents")
+    return bot_file(*tenant, kIntentsFile, request, std::move(respond));
   if (parts[3] == "routing" && parts.size() <= 5)
     return routing(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                    std::move(respond));

@@ -61,6 +61,19 @@ class Backend {
   virtual void reload_tenants(std::function<void()> done) = 0;
 };
 
+// A file a bot plugin reads, as the admin API serves it: the plugin, the key of
+// its config table that names the file(s), what it is called in messages, and the
+// error code of a refused upload.
+struct BotFile {
+  const char* plugin;
+  const char* key;
+  const char* what;
+  const char* invalid_code;
+};
+inline constexpr BotFile kKnowledgeBaseFile{"autoreply-faq", "files", "knowledge base",
+                                            "invalid_kb"};
+inline constexpr BotFile kIntentsFile{"autoreply-intent", "file", "intents", "invalid_intents"};
+
 class RestApi {
  public:
   RestApi(Backend& backend, const auth::TokenSigner& signer, metrics::Registry& metrics,
@@ -87,9 +100,10 @@ class RestApi {
                       const hub::HttpRequest& request,
                       std::function<void(hub::HttpResponse)> respond);
 
-  // kb_api.cpp: the tenant's FAQ knowledge base, for admins.
-  void knowledge_base(const TenantView& tenant, const hub::HttpRequest& request,
-                      std::function<void(hub::HttpResponse)> respond);
+  // bot_files_api.cpp: a file the tenant's bot plugins read (the FAQ knowledge
+  // base, the intents), for admins.
+  void bot_file(const TenantView& tenant, const BotFile& kind, const hub::HttpRequest& request,
+                std::function<void(hub::HttpResponse)> respond);
   // routing_api.cpp: the tenant's routing graph (GET/PUT) and its dry run.
   void routing(const TenantView& tenant, std::string_view sub, const hub::HttpRequest& request,
                std::function<void(hub::HttpResponse)> respond);

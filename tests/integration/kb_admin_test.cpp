@@ -1,6 +1,7 @@
-// The FAQ knowledge base over the admin REST API: admins read it and replace it,
-// the autoreply-faq plugin checks every upload (a broken one is refused with file,
-// line and entry, and changes nothing), and a replaced file reloads the tenant.
+// The FAQ knowledge base and the intents over the admin REST API: admins read and
+// replace them, the plugin (autoreply-faq, autoreply-intent) checks every upload (a
+// broken one is refused with file, line and entry, and changes nothing), and a
+// replaced file reloads the tenant.
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -96,4 +97,54 @@ TEST_CASE("the FAQ knowledge base over REST: admins replace it, the plugin check
   const int before_hand_edit = count_of(deployment.server().log(), "tenant acme: reloaded");
   sb::test::write_file_atomically(deployment.tenants_dir() / "acme" / "faq.toml", kKnowledgeBase);
   CHECK(reloaded_since(deployment, before_hand_edit));
+}
+
+TEST_CASE("the intents file over REST: admins replace it, the plugin checks it", "[kb]") {
+  constexpr const char* kIntents = R"(# Acme's intents
+[[intents]]
+name = "human"
+examples = ["talk to a human", "I want an agent", "a real person please"]
+
+[[intents]]
+name = "hours"
+examples = ["when are you open", "opening hours", "are you open on sunday"]
+)";
+  Deployment deployment({acme_tenant()}, DeploymentOptions{.start = false});
+  std::filesystem::create_directories(deployment.tenants_dir() / "acme");
+  sb::test::write_file_atomically(deployment.tenants_dir() / "acme" / "intents.toml", kIntents);
+  deployment.write_tenant_text("acme",
+                               render_tenant_toml(deployment.tenant("acme")) +
+                                   "\n[plugins.autoreply-intent]\nfile = \"acme/intents.toml\"\n");
+  deployment.server().start();
+  const std::string path = "/v1/tenants/acme/intents";
+  const auto admin = deployment.login("acme", "root");
+
+  auto read = http_get(deployment.port(), path, bearer(admin));
+  REQUIRE(read.status == 200);
+  CHECK(read.body == kIntents);
+  CHECK(http_get(deployment.port(), path, bearer(deployment.login("acme", "alice"))).status == 403);
+  CHECK(http_get(deployment.port(), path + "?file=acme/faq.toml", bearer(admin)).status == 404);
+
+  // Too few examples to learn from: refused with where, and nothing changes.
+  const int reloads = count_of(deployment.server().log(), "tenant acme: reloaded");
+  auto broken = http_request(
+      deployment.port(), "PUT", path,
+      std::string(kIntents) + "\n[[intents]]\nname = \"refund\"\nexamples = [\"refund\"]\n",
+      bearer(admin));
+  INFO(broken.body);
+  CHECK(broken.status == 422);
+  CHECK_THAT(broken.body, Catch::Contains("invalid_intents") &&
+                              Catch::Contains("acme/intents.toml:12: intents[2].examples: needs "
+                                              "at least 3 examples (has 1)"));
+  CHECK(http_get(deployment.port(), path, bearer(admin)).body == kIntents);
+
+  const std::string edited =
+      std::string(kIntents) +
+      "\n[[intents]]\nname = \"refund\"\nexamples = [\"refund\", \"money back\", \"return it\"]\n";
+  auto saved = http_request(deployment.port(), "PUT", path, edited, bearer(admin));
+  INFO(saved.body);
+  REQUIRE(saved.status == 200);
+  CHECK(str(json::parse(saved.body).as_object(), "file") == "acme/intents.toml");
+  CHECK(sb::test::read_file(deployment.tenants_dir() / "acme" / "intents.toml") == edited);
+  CHECK(reloaded_since(deployment, reloads));
 }
