@@ -222,7 +222,9 @@ TEST_CASE("a visitor's position counts only their group's queue and moves as it 
   CHECK(b1->of_type("conversation.assigned").size() == 1);
   auto moved = last_queued(*b3);
   CHECK(num(moved, "position") == 1);
-  CHECK(num(moved, "eta_s") == 60);
+  // (A millisecond may pass between taking b1 and telling b3: 60 s, rounded up.)
+  CHECK(num(moved, "eta_s") >= 60);
+  CHECK(num(moved, "eta_s") <= 61);
   CHECK(s1->of_type("conversation.queued").size() == sales_told);
   CHECK(num(last_queued(*d1), "position") == 1);
 
@@ -304,9 +306,9 @@ TEST_CASE("max_wait_s: a conversation waiting longer is told once, and closed wh
   auto b1 = f.visitor_says("b1", "invoice");
   auto s1 = f.visitor_says("s1", "order");
   auto d1 = f.visitor_says("d1", "hi");  // the default queue has no limits
-  f.run_for(500ms);
+  f.run_for(300ms);
   CHECK(system_texts(*b1).empty());
-  f.run_for(1000ms);
+  f.run_for(1200ms);
   CHECK(system_texts(*b1) == std::vector<std::string>{"billing is busy: leave a message"});
   CHECK(b1->of_type("conversation.closed").size() == 1);
   CHECK(system_texts(*s1) == std::vector<std::string>{"sales is busy: leave a message"});
@@ -323,7 +325,7 @@ TEST_CASE("max_wait_s: a conversation waiting longer is told once, and closed wh
   CHECK(s1->of_type("conversation.assigned").size() == 1);
   // bob leaves: back in the queue, a new wait, told again when it is too long.
   f.engine->disconnect(bob, agent_id("bob"));
-  f.run_for(1300ms);
+  f.run_for(1600ms);
   CHECK(system_texts(*s1).size() == 2);
   CHECK(f.metrics->queue_wait_exceeded.load() == 3);
 }
@@ -370,12 +372,12 @@ TEST_CASE("after a restart a queued conversation keeps its group, its rule's cha
 
 TEST_CASE("after a restart without its agent, an assigned chat waits behind its group, anew") {
   Fixture f(
-      {{"billing", group("billing", 0, 1, sb::groups::QueueLimitOutcome::message_and_close)}});
+      {{"billing", group("billing", 0, 2, sb::groups::QueueLimitOutcome::message_and_close)}});
   auto b1 = f.visitor_says("b1", "invoice 1");
   auto ann = f.agent_connects("ann");
   REQUIRE(b1->of_type("conversation.assigned").size() == 1);
   auto b2 = f.visitor_says("b2", "invoice 2");
-  f.run_for(600ms);  // b2 has waited a while; b1 has been with ann all along
+  f.run_for(1200ms);  // b2 has waited a while; b1 has been with ann all along
 
   f.restart(false);  // ann is gone from the tenant's config
   auto back1 = f.peer();
@@ -386,10 +388,10 @@ TEST_CASE("after a restart without its agent, an assigned chat waits behind its 
   CHECK(num(last_queued(*back2), "position") == 1);
   CHECK(num(last_queued(*back1), "position") == 2);
   // b2's wait went on across the restart; b1's began with it.
-  f.run_for(600ms);
+  f.run_for(1100ms);
   CHECK(back2->of_type("conversation.closed").size() == 1);
   CHECK(back1->of_type("conversation.closed").empty());
-  f.run_for(600ms);
+  f.run_for(1400ms);
   CHECK(back1->of_type("conversation.closed").size() == 1);
 }
 
@@ -402,7 +404,7 @@ TEST_CASE("a reload that changes max_wait_s applies to those already waiting") {
   f.groups["billing"].max_wait_s = 3;
   f.groups["sales"].max_wait_s = 1;
   f.engine->set_groups(f.groups);
-  f.run_for(1300ms);
+  f.run_for(1600ms);
   CHECK(system_texts(*b1).empty());
   CHECK(system_texts(*s1).size() == 1);
   f.run_for(2000ms);
