@@ -65,7 +65,8 @@ std::vector<Candidate> TenantEngine::candidates(const std::string& group) const 
 // failing plugin) passes to the next. Nobody chosen = the conversation waits.
 void TenantEngine::route(const std::string& conversation_id, size_t chain_index) {
   Conversation* c = find_conversation(conversation_id);
-  if (!c || c->status != ConversationStatus::queued || c->close_after_seq) return;
+  if (!c || c->status != ConversationStatus::queued || c->close_after_seq || c->awaiting_strategy)
+    return;
   std::vector<Candidate> offered = candidates(c->group);
   if (!c->skip_agent.empty() && offered.size() > 1)
     std::erase_if(offered, [&](const Candidate& a) { return a.agent_id == c->skip_agent; });
@@ -89,6 +90,7 @@ void TenantEngine::route(const std::string& conversation_id, size_t chain_index)
     auto on_pending = [this, self = shared_from_this(), id = c->id,
                        i](std::optional<std::string> agent_id) {
       Conversation* c = find_conversation(id);
+      if (c) c->awaiting_strategy = false;
       if (!c || c->status != ConversationStatus::queued) return;
       // The world may have moved while the strategy thought: check again.
       if (agent_id) {
@@ -98,7 +100,10 @@ void TenantEngine::route(const std::string& conversation_id, size_t chain_index)
       route(id, i + 1);
     };
     const RouteDecision decision = chain[i]->route(input, std::move(on_pending));
-    if (decision.kind == RouteDecision::Kind::pending) return enqueue(*c);
+    if (decision.kind == RouteDecision::Kind::pending) {
+      c->awaiting_strategy = true;
+      return enqueue(*c);
+    }
     if (decision.kind == RouteDecision::Kind::offer) return offer(*c);
     if (decision.kind == RouteDecision::Kind::chosen && decision.index < offered.size()) {
       AgentState* agent = find_agent(offered[decision.index].agent_id);

@@ -102,6 +102,10 @@ struct Conversation {
   std::string last_agent;
   std::string reopen_agent;
 
+  // A strategy of the chain answered SB_PENDING and its answer has not come: it
+  // waits in the queue, but is not routed again meanwhile (that would ask twice).
+  bool awaiting_strategy = false;
+
   // Manual routing: the agents it is offered to now; the first to accept takes it.
   bool offered = false;
   std::set<std::string> offered_to;

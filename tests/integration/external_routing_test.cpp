@@ -107,6 +107,26 @@ TEST_CASE("external routing: the endpoint's choice wins over least-busy's", "[ro
   CHECK(num(arr(second_asked, "candidates")[1].as_object(), "open_conversations") == 1);
 }
 
+TEST_CASE("external routing: a conversation waiting for the endpoint is not asked about twice",
+          "[routing][external]") {
+  FakeOpenAiServer endpoint("/route");
+  endpoint.set_default(names("ann").after(std::chrono::milliseconds(800)));
+  TenantSpec tenant = desk(endpoint.url());
+  tenant.extra_toml = "[plugins.routing-external]\nurl = \"" + endpoint.url() + "\"\n";
+  Deployment deployment({tenant});
+  auto ann = deployment.connect_agent("acme", "ann");
+  auto visitor = deployment.connect_visitor("acme");
+  const std::string conversation_id = str(visitor.send_message("hello"), "conversation_id");
+  REQUIRE(endpoint.wait_for_requests(1));
+  // ben comes online while the endpoint thinks: the queue is offered around again,
+  // but this conversation already has its question out.
+  auto ben = deployment.connect_agent("acme", "ben");
+  auto told = visitor.ws.next_of_type("conversation.assigned");
+  CHECK(str(obj(told, "agent"), "id") == "ann");
+  agent_sees(ann, conversation_id);
+  CHECK(endpoint.requests().size() == 1);
+}
+
 TEST_CASE("external routing: an endpoint slower than timeout_ms defers to the next strategy",
           "[routing][external]") {
   FakeOpenAiServer endpoint("/route");
