@@ -40,7 +40,7 @@ answer = "Shipping takes 2-4 business days."
 
 struct LlmTenant {
   bool stream = false;
-  std::string bot_extra;  // more [bot] keys
+  std::string bot_extra = {};  // more [bot] keys
 };
 
 TenantSpec llm_tenant(const FakeOpenAiServer& llm, const LlmTenant& options) {

@@ -58,8 +58,8 @@ json::object reply_to(sb::test::WsClient& ws, const std::string& id,
 struct DeploymentOptions {
   std::filesystem::path plugin_dir = SWITCHBOARD_PLUGIN_DIR;
   // The server's --config; empty: the repository's conf/switchboard.toml.
-  std::filesystem::path config;
-  std::vector<std::string> extra_args;
+  std::filesystem::path config = {};
+  std::vector<std::string> extra_args = {};
   bool start = true;
 };
 

@@ -16,8 +16,8 @@ struct AgentSpec {
   std::string name;
   std::string role = "agent";  // or "admin"
   int max_concurrent = 2;
-  std::vector<std::string> groups;
-  std::map<std::string, int> skills;  // skill -> level
+  std::vector<std::string> groups = {};
+  std::map<std::string, int> skills = {};  // skill -> level
 };
 
 struct TenantSpec {
