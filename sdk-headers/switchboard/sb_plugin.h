@@ -146,7 +146,9 @@ typedef struct sb_host_api {
 
 /* Types in 1.0: "message.created", "conversation.opened", "conversation.queued",
  * "conversation.assigned", "conversation.transferred", "conversation.closed",
- * "agent.status", "tenant.reloaded". payload_json is the event as a JSON object. */
+ * "agent.status", "tenant.reloaded". Added in 1.1: "conversation.bot_started",
+ * "bot.turn", "conversation.bot_handed_off". payload_json is the event as a JSON
+ * object. A plugin ignores types it does not know: later minors add more. */
 typedef struct sb_event {
   uint32_t struct_size;
   sb_str type;
@@ -329,6 +331,8 @@ typedef struct sb_agent_candidate {
 typedef struct sb_route_request {
   uint32_t struct_size;
   uint32_t reserved;
+  /* Empty for a dry run (the admin asking "who would get it?"): answer as usual,
+   * but change no state (no rotation advanced, no outside system told). */
   sb_str conversation_id;
   sb_str visitor_id;
   sb_str group;           /* the group asked for; empty = any */
