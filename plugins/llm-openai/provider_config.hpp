@@ -15,7 +15,8 @@
 //   timeout_ms   the most one request may take (the host's deadline may cut it
 //                shorter). 1..600000, default 30000.
 //   headers      a table of extra request headers, e.g. { "X-Project" = "shop" }.
-//                Not Authorization: the key never sits in a tenant file.
+//                Not Authorization (the key never sits in a tenant file), nor what
+//                the plugin sets itself (Content-Type, Accept).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "outbound_config.hpp"
 #include "switchboard/sb_plugin.h"
 
 namespace llm_openai {
@@ -54,9 +56,8 @@ inline constexpr sb_config_key kConfigKeys[] = {
     {sizeof(sb_config_key), SB_CONFIG_TABLE, "headers"},
 };
 
-// Returns the value of an environment variable, or nullopt when it is not set.
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
-std::optional<std::string> process_env(const std::string& name);
+using outbound::EnvLookup;
+using outbound::process_env;
 
 // Reads and checks the config table (a JSON object). Throws std::invalid_argument
 // with a message naming the key and what is wrong; the message never contains the

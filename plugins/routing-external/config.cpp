@@ -1,8 +1,6 @@
 #include "config.hpp"
 
 #include <boost/json.hpp>
-#include <cctype>
-#include <cstdlib>
 #include <stdexcept>
 
 namespace routing_external {
@@ -42,70 +40,7 @@ uint32_t read_timeout(const json::object& table) {
   return static_cast<uint32_t>(*number);
 }
 
-// Also refuses what is too long for a name: keys are long, variable names short.
-bool is_env_name(std::string_view name) {
-  if (name.empty() || name.size() > 64 || (name.front() >= '0' && name.front() <= '9'))
-    return false;
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
-  return true;
-}
-
-// The key from the named variable; empty when no variable is named.
-std::string read_api_key(const json::object& table, const EnvLookup& env) {
-  const json::value* value = find(table, "api_key_env");
-  if (!value) return {};
-  if (!value->is_string()) bad("api_key_env", "must be a string");
-  const std::string name(value->get_string());
-  if (!is_env_name(name)) {
-    // Likely the key itself pasted here: never echo it back into a log.
-    bad("api_key_env",
-        "must be the NAME of an environment variable that holds the key (letters, digits, "
-        "'_'), e.g. \"DESK_ROUTER_KEY\"; never the key itself");
-  }
-  const std::optional<std::string> key = env(name);
-  if (!key || key->empty())
-    bad("api_key_env", "names the environment variable " + name +
-                           ", which is not set (or empty) in the server's environment");
-  if (key->find_first_of("\r\n") != std::string::npos)
-    bad("api_key_env", "names a variable whose value spans several lines");
-  return *key;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-void read_headers(const json::object& table, Config& config) {
-  const json::value* value = find(table, "headers");
-  if (!value) return;
-  if (!value->is_object()) bad("headers", "must be a table of header names and text values");
-  for (const auto& [name, header_value] : value->get_object()) {
-    const std::string key = "headers." + std::string(name);
-    if (name.empty() || name.find_first_of(" :\r\n") != json::string_view::npos)
-      bad(key, "is not a valid header name");
-    if (!header_value.is_string()) bad(key, "must be a string");
-    const json::string_view text = header_value.get_string();
-    if (text.find_first_of("\r\n") != json::string_view::npos) bad(key, "must be one line");
-    const std::string lowered = lower(name);
-    if (lowered == "authorization")
-      bad(key, "is not allowed: put the key in an environment variable and name it in api_key_env");
-    if (lowered == "content-type" || lowered == "content-length" || lowered == "host")
-      bad(key, "is set by the plugin and the HTTP client");
-    config.headers.emplace_back(std::string(name), std::string(text));
-  }
-}
-
 }  // namespace
-
-std::optional<std::string> process_env(const std::string& name) {
-  const char* value = std::getenv(name.c_str());
-  if (!value) return std::nullopt;
-  return std::string(value);
-}
 
 Config read_config(std::string_view config_json, const EnvLookup& env) {
   boost::system::error_code ec;
@@ -117,9 +52,10 @@ Config read_config(std::string_view config_json, const EnvLookup& env) {
   Config config;
   config.url = read_url(table);
   config.timeout_ms = read_timeout(table);
-  read_headers(table, config);
+  config.headers = outbound::read_headers(table, "routing-external");
   config.headers.emplace_back("Content-Type", "application/json");
-  if (std::string key = read_api_key(table, env); !key.empty())
+  if (std::string key = outbound::read_api_key(table, env, "routing-external", "DESK_ROUTER_KEY");
+      !key.empty())
     config.headers.emplace_back("Authorization", "Bearer " + key);
   return config;
 }

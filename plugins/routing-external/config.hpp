@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "outbound_config.hpp"
 #include "switchboard/sb_plugin.h"
 
 namespace routing_external {
@@ -41,9 +42,8 @@ inline constexpr sb_config_key kConfigKeys[] = {
     {sizeof(sb_config_key), SB_CONFIG_TABLE, "headers"},
 };
 
-// The value of an environment variable, or nullopt when it is not set.
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
-std::optional<std::string> process_env(const std::string& name);
+using outbound::EnvLookup;
+using outbound::process_env;
 
 // Reads and checks the config table (a JSON object). Throws std::invalid_argument
 // with a message naming the key and what is wrong; the message never holds the key.

@@ -99,4 +99,7 @@ TEST_CASE("config: mistakes name the key") {
              Catch::Contains("headers.authorization is not allowed"));
   CHECK_THAT(config_error(R"({"base_url":"http://h/v1","model":"m","headers":{"X-A":1}})"),
              Catch::Contains("headers.X-A must be a string"));
+  // The plugin picks Accept by `stream`; a second one would contradict it.
+  CHECK_THAT(config_error(R"({"base_url":"http://h/v1","model":"m","headers":{"ACCEPT":"*/*"}})"),
+             Catch::Contains("headers.ACCEPT is set by the plugin"));
 }
