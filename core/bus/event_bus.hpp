@@ -33,6 +33,10 @@ inline constexpr const char* kBotTurn = "bot.turn";
 // it lets go to a human: {conversation_id, reason, group (asked for, or "")}; the
 // routing events follow
 inline constexpr const char* kConversationBotHandedOff = "conversation.bot_handed_off";
+// The routing graph decided: {conversation_id, rule (its id, or the fallback's),
+// rule_index (-1: the fallback), actions (their types, in order), while_waiting
+// (true: a rule with a `waited` condition came to fire while it was queued)}
+inline constexpr const char* kConversationDecided = "conversation.decided";
 }  // namespace event
 
 struct Event {

@@ -166,6 +166,7 @@ void TenantEngine::enqueue(Conversation& c) {
               {"conversation_id", c.id}, {"group", c.group}, {"position", queue_position(c)}}));
   notify_queue_positions();
   watch_queue_limits(c);
+  watch_rules(c, false);
 }
 
 // Offers waiting conversations, oldest first, while someone can take them.
@@ -335,6 +336,7 @@ void TenantEngine::persist_conversation(const Conversation& c) {
                    {"assignee", c.assignee},
                    {"group", c.group},
                    {"chain", c.chain},
+                   {"rules", json::value_from(c.rules)},
                    {"created_at", c.created_ms},
                    {"queue_order", c.queue_order},
                    {"queue_limit_reached", c.queue_limit_reached},
@@ -342,6 +344,10 @@ void TenantEngine::persist_conversation(const Conversation& c) {
                    {"last_agent", c.last_agent},
                    {"updated_at", wall_clock_ms()}};
   if (c.status == ConversationStatus::bot || c.bot.handed_off) doc["bot"] = bot_record(c.bot);
+  // What the routing graph and strategies know of the visitor, for after a restart
+  // (a queued conversation is routed, or decided again, before they say hello).
+  if (auto v = visitors_.find(c.visitor_id); v != visitors_.end() && !is_empty(v->second.meta))
+    doc["visitor_meta"] = meta_record(v->second.meta);
   ++record_writes_issued_;
   store_->put_conversation(json::serialize(doc), [this, self = shared_from_this(),
                                                   id = c.id](StoreResult result) {

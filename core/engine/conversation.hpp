@@ -46,9 +46,14 @@ struct Conversation {
   ConversationStatus status = ConversationStatus::queued;
   std::string visitor_id;
   std::string visitor_name;
-  std::string assignee;       // agent id, empty when none
-  std::string group;          // the group it was sent to (transfer); empty = any agent
-  std::string chain;          // the routing rule's strategy chain (chain_key); empty = the tenant's
+  std::string assignee;  // agent id, empty when none
+  std::string group;     // the group it was sent to (transfer); empty = any agent
+  std::string chain;     // the routing rule's strategy chain (chain_key); empty = the tenant's
+  // The routing rules that decided it, in order: the one that fired when it opened,
+  // then any that came to fire while it waited (a `waited` condition). Stored; a rule
+  // acts at most once on a conversation, so its message is never said twice.
+  std::vector<std::string> rules;
+  uint64_t rule_watch = 0;    // numbers the armed re-decision timer; an older one does nothing
   std::string first_message;  // the visitor's first words, for the routing graph
   int64_t created_ms = 0;
   // Its place in line, stored so a restart keeps the order (a requeued conversation

@@ -40,6 +40,16 @@ void TenantEngine::set_routing_graph(std::shared_ptr<const routing_graph::Graph>
   on_strand([this, graph = std::move(graph), chains = std::move(rule_chains)]() mutable {
     routing_graph_ = std::move(graph);
     rule_chains_ = std::move(chains);
+    waited_thresholds_.clear();
+    if (routing_graph_)
+      for (const auto& rule : routing_graph_->rules)
+        for (const auto& condition : rule.conditions)
+          if (condition.type == routing_graph::ConditionType::waited)
+            waited_thresholds_.push_back(condition.seconds);
+    std::sort(waited_thresholds_.begin(), waited_thresholds_.end());
+    waited_thresholds_.erase(std::unique(waited_thresholds_.begin(), waited_thresholds_.end()),
+                             waited_thresholds_.end());
+    if (ready_.load()) rewatch_rules();  // the waits now count against these rules
   });
 }
 
@@ -99,11 +109,32 @@ void TenantEngine::decide(Conversation& c) {
   if (!routing_graph_ || routing_graph_->is_default()) return default_routing(c);
   const routing_graph::Decision decision =
       routing_graph::evaluate(*routing_graph_, decision_context(c));
-  spdlog::debug("tenant {}: {}: routing rule {} fired", tenant_id_, c.id, decision.rule_id);
+  c.rules.push_back(decision.rule_id);
+  publish_decision(c, decision, false);
   if (decision.actions.empty()) return default_routing(c);
+  carry_out(c, decision.actions);
+}
 
+// Which rule decided, for the bus and the plugins' on_event (the dry run says the
+// same ahead of time).
+void TenantEngine::publish_decision(const Conversation& c, const routing_graph::Decision& decision,
+                                    bool while_waiting) {
+  spdlog::debug("tenant {}: {}: routing rule {} fired{}", tenant_id_, c.id, decision.rule_id,
+                while_waiting ? " while it waited" : "");
+  json::array actions;
+  for (const auto& action : decision.actions) actions.emplace_back(to_string(action.type));
+  publish(bus::event::kConversationDecided, c.id,
+          json::serialize(json::object{{"conversation_id", c.id},
+                                       {"rule", decision.rule_id},
+                                       {"rule_index", decision.rule_index},
+                                       {"actions", std::move(actions)},
+                                       {"while_waiting", while_waiting}}));
+}
+
+// A rule's actions, in order, up to the final one.
+void TenantEngine::carry_out(Conversation& c, const std::vector<routing_graph::Action>& actions) {
   using routing_graph::ActionType;
-  for (const auto& action : decision.actions) {
+  for (const auto& action : actions) {
     switch (action.type) {
       case ActionType::message:
         post_system_message(c, action.text);

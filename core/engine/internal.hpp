@@ -33,10 +33,17 @@ inline std::string ack_key(const std::string& sender_id, const std::string& clie
   return key;
 }
 
-// The "tags" array of a stored conversation record; non-strings are skipped.
+// An array of strings in a stored record (absent: empty); non-strings are skipped.
+std::vector<std::string> strings_of(const boost::json::object& record, std::string_view key);
+// The "tags" array of a stored conversation record.
 std::vector<std::string> tags_of(const boost::json::object& record);
 
 std::string http_error_body(std::string_view code, std::string_view message);
+
+// The "visitor_meta" object of a stored conversation record: page, lang, attributes.
+bool is_empty(const VisitorMeta& meta);
+boost::json::object meta_record(const VisitorMeta& meta);
+VisitorMeta parse_meta_record(const boost::json::value& record);
 
 // The "bot" object of a stored conversation record (bot.cpp).
 boost::json::object bot_record(const BotSession& bot);

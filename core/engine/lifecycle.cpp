@@ -151,6 +151,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           c.created_ms = number("created_at");
           c.queue_order = number("queue_order");
           c.tags = tags_of(o);
+          c.rules = strings_of(o, "rules");
           if (const auto* v = o.if_contains("queue_limit_reached"); v && v->is_bool())
             c.queue_limit_reached = v->get_bool();
           c.last_agent = text("last_agent");
@@ -161,6 +162,8 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           c.warm = false;  // recent acks are read back on first use
           auto& visitor = visitors_[c.visitor_id];
           if (visitor.name.empty()) visitor.name = c.visitor_name;
+          if (const auto* meta = o.if_contains("visitor_meta"); meta && is_empty(visitor.meta))
+            visitor.meta = parse_meta_record(*meta);
           visitor.open_conversation = c.id;
           auto [it, inserted] = conversations_.emplace(c.id, std::move(c));
           if (it->second.status == ConversationStatus::assigned) {
@@ -185,7 +188,10 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           queue_.push_back(c->id);
           metrics_->conversations_queued.fetch_add(1, std::memory_order_relaxed);
         }
-        for (Conversation* c : queued) watch_wait(*c);  // the wait goes on
+        for (Conversation* c : queued) {
+          watch_wait(*c);  // the wait goes on
+          watch_rules(*c, true);
+        }
         // Requeued like a chat whose agent left: at the back, a new wait.
         std::sort(orphaned.begin(), orphaned.end(),
                   [](const Conversation* a, const Conversation* b) {

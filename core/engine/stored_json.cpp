@@ -58,12 +58,39 @@ std::string http_error_body(std::string_view code, std::string_view message) {
       json::object{{"error", json::object{{"code", code}, {"message", message}}}});
 }
 
-std::vector<std::string> tags_of(const json::object& record) {
+std::vector<std::string> strings_of(const json::object& record, std::string_view key) {
   std::vector<std::string> out;
-  if (const auto* tags = record.if_contains("tags"); tags && tags->is_array())
-    for (const auto& t : tags->get_array())
-      if (t.is_string()) out.emplace_back(t.get_string());
+  if (const auto* list = record.if_contains(key); list && list->is_array())
+    for (const auto& item : list->get_array())
+      if (item.is_string()) out.emplace_back(item.get_string());
   return out;
+}
+
+std::vector<std::string> tags_of(const json::object& record) {
+  return strings_of(record, "tags");
+}
+
+bool is_empty(const VisitorMeta& meta) {
+  return meta.page.empty() && meta.language.empty() && meta.attributes_json == "{}";
+}
+
+json::object meta_record(const VisitorMeta& meta) {
+  boost::system::error_code ec;
+  json::value attributes = json::parse(meta.attributes_json, ec);
+  return json::object{{"page", meta.page},
+                      {"lang", meta.language},
+                      {"attributes", !ec && attributes.is_object() ? attributes : json::object{}}};
+}
+
+VisitorMeta parse_meta_record(const json::value& record) {
+  VisitorMeta meta;
+  if (!record.is_object()) return meta;
+  const auto& o = record.get_object();
+  meta.page = string_field(o, "page");
+  meta.language = string_field(o, "lang");
+  if (const auto* a = o.if_contains("attributes"); a && a->is_object())
+    meta.attributes_json = json::serialize(*a);
+  return meta;
 }
 
 }  // namespace sb::engine

@@ -285,6 +285,14 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   bool group_available(const std::string& group) const;
   routing_graph::Context decision_context(const Conversation& c) const;
   void post_system_message(Conversation& c, const std::string& text);
+  void carry_out(Conversation& c, const std::vector<routing_graph::Action>& actions);
+  void publish_decision(const Conversation& c, const routing_graph::Decision& decision,
+                        bool while_waiting);
+  // waiting_rules.cpp: rules with a `waited` condition, checked again while it waits.
+  void watch_rules(Conversation& c, bool check_now);
+  void on_rule_deadline(const std::string& conversation_id, uint64_t watch);
+  void decide_again(Conversation& c);
+  void rewatch_rules();
   // sb_route_request's attributes_json: the hello meta's attributes, "page" and
   // "lang" when known, what a bot learned, and "last_agent_id" when the visitor was
   // served before.
@@ -317,6 +325,9 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   groups::GroupMap groups_;
   std::shared_ptr<const routing_graph::Graph> routing_graph_;
   std::map<std::string, std::vector<RouterPtr>> rule_chains_;  // by chain_key
+  // The distinct `seconds` of the graph's `waited` conditions, ascending: when a
+  // queued conversation is decided again.
+  std::vector<uint32_t> waited_thresholds_;
   std::vector<RouterPtr> routing_chain_;
   BotPipelinePtr bot_;
   std::unordered_map<std::string, Conversation> conversations_;  // open ones (and closing)

@@ -147,7 +147,8 @@ typedef struct sb_host_api {
 /* Types in 1.0: "message.created", "conversation.opened", "conversation.queued",
  * "conversation.assigned", "conversation.transferred", "conversation.closed",
  * "agent.status", "tenant.reloaded". Added in 1.1: "conversation.bot_started",
- * "bot.turn", "conversation.bot_handed_off". payload_json is the event as a JSON
+ * "bot.turn", "conversation.bot_handed_off", "conversation.decided" (which routing
+ * rule fired). payload_json is the event as a JSON
  * object. A plugin ignores types it does not know: later minors add more. */
 typedef struct sb_event {
   uint32_t struct_size;

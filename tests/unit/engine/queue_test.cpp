@@ -411,3 +411,26 @@ TEST_CASE("a reload that changes max_wait_s applies to those already waiting") {
   CHECK(system_texts(*b1).size() == 1);
   CHECK(f.metrics->queue_wait_exceeded.load() == 2);
 }
+
+TEST_CASE("the bus names the routing rule that decided each conversation") {
+  Fixture f;
+  std::vector<sb::bus::Event> events;
+  f.engine->with_bus([&](sb::bus::EventBus& bus) {
+    bus.subscribe([&](const sb::bus::Event& e) {
+      if (e.type == "conversation.decided") events.push_back(e);
+    });
+  });
+  f.visitor_says("b1", "invoice");
+  f.visitor_says("d1", "hello");  // no rule fires: the fallback, routed as without a graph
+  REQUIRE(events.size() == 2);
+  const auto billing = boost::json::parse(events[0].payload_json).as_object();
+  CHECK(billing.at("rule") == "billing");
+  CHECK(billing.at("rule_index") == 0);
+  CHECK(billing.at("actions") == boost::json::array{"route"});
+  CHECK(billing.at("while_waiting") == false);
+  CHECK(events[0].conversation_id == billing.at("conversation_id").as_string());
+  const auto fallback = boost::json::parse(events[1].payload_json).as_object();
+  CHECK(fallback.at("rule") == "fallback");
+  CHECK(fallback.at("rule_index") == -1);
+  CHECK(fallback.at("actions").as_array().empty());
+}
