@@ -166,7 +166,7 @@ void TenantEngine::enqueue(Conversation& c) {
               {"conversation_id", c.id}, {"group", c.group}, {"position", queue_position(c)}}));
   notify_queue_positions();
   watch_queue_limits(c);
-  watch_rules(c, false);
+  watch_rules(c, true);  // a requeued conversation may have been open long enough
 }
 
 // Offers waiting conversations, oldest first, while someone can take them.

@@ -3,7 +3,8 @@
 // is busy -> the overflow group" only comes true later. So a queued conversation is
 // decided again each time it has been open as long as one of the graph's `waited`
 // conditions asks (one timer at a time per conversation, armed for the next such
-// moment), and once right away after a restart or a graph change.
+// moment), and once right away when it joins a queue (one requeued after its agent
+// left may have been open for long), after a restart and after a graph change.
 //
 // Deciding again changes the conversation only when the rule that fires now has a
 // `waited` condition and has not acted on this conversation before: the rest of the

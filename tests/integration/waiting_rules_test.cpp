@@ -15,7 +15,8 @@ namespace {
 const std::string kMoved = "Still busy here: an overflow colleague will help you.";
 
 // ann serves support and ola overflow (one chat at a time each). New chats go to
-// support; a VIP who has waited `seconds` is told and moved to overflow.
+// support; a VIP who has waited `seconds` is told and moved to overflow. An agent
+// who disconnects hands their chats back to the queue at once.
 TenantSpec help_desk(int seconds) {
   TenantSpec tenant;
   tenant.id = "desk";
@@ -23,6 +24,9 @@ TenantSpec help_desk(int seconds) {
   tenant.agents = {{"ann", "Ann", "agent", 1, {"support"}},
                    {"ola", "Ola", "agent", 1, {"overflow"}}};
   tenant.extra_toml = R"(
+[conversation]
+agent_offline_grace_s = 0
+
 [groups.support]
 [groups.overflow]
 
@@ -97,6 +101,24 @@ TEST_CASE("a VIP served before their wait comes due is not moved", "[routing][gr
   CHECK(str(obj(ann.ws.next_of_type("conversation.assigned"), "conversation"), "id") == vip_id);
   vip.ws.expect_no_frame_of_type("message", 1500ms);
   vip.ws.expect_no_frame_of_type("conversation.queued", 0ms);
+}
+
+TEST_CASE("a VIP requeued after their wait came due goes straight to overflow",
+          "[routing][graph][queue]") {
+  Deployment deployment({help_desk(1)});
+  auto vip = deployment.connect_visitor("desk", {{"meta", {{"vip", true}}}});
+  std::string vip_id;
+  {
+    auto ann = deployment.connect_agent("desk", "ann");
+    vip_id = str(vip.send_message("hi"), "conversation_id");
+    CHECK(str(obj(ann.ws.next_of_type("conversation.assigned"), "conversation"), "id") == vip_id);
+    std::this_thread::sleep_for(1200ms);
+  }  // ann's tab closes: the chat goes back to the queue, open for more than 1 s
+
+  auto told = vip.ws.next_where(is_system_message, "the overflow rule's message");
+  CHECK(str(told, "text") == kMoved);
+  auto ola = deployment.connect_agent("desk", "ola");
+  CHECK(str(obj(ola.ws.next_of_type("conversation.assigned"), "conversation"), "id") == vip_id);
 }
 
 TEST_CASE("kill -9 around a waiting rule: it fires on restart when it came due, and only once",
