@@ -275,57 +275,115 @@ void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
   if (to_agent.empty() == to_group.empty())
     return send_error(peer, metrics::ErrorCode::bad_field, "give either to_agent or to_group", ref);
 
-  AgentState* target = nullptr;
-  if (!to_agent.empty()) {
-    target = find_agent(to_agent);
-    if (!target) return send_error(peer, metrics::ErrorCode::not_found, "no such agent", ref);
-    if (target->id == c->assignee) return;
-    if (!target->routable())
-      return send_error(peer, metrics::ErrorCode::unavailable,
-                        "that agent is not online or is at max_concurrent", ref);
-  } else {
-    target = choose_in_group(*c, to_group);
-    // Nobody free there: the conversation stays where it is rather than wait unowned.
-    if (!target)
-      return send_error(peer, metrics::ErrorCode::unavailable,
-                        "no one in group " + to_group + " can take it now", ref);
-    c->group = to_group;
-  }
+  // One question at a time: two strategies racing to move it would both be obeyed.
+  if (c->transfer_asked_in == c->assignment_generation)
+    return send_error(peer, metrics::ErrorCode::forbidden,
+                      "a transfer of this conversation is already waiting for the routing "
+                      "strategy's answer",
+                      ref);
 
-  // One strand step: at no moment is the conversation owned by two agents or none.
-  const std::string previous = c->assignee;
-  const auto notice = frames::make_frame(json::object{
-      {"type", "conversation.transferred"}, {"conversation_id", c->id}, {"to_agent", target->id}});
-  send_to_assignee(*c, notice);
-  release_from_agent(*c);
-  c->status = ConversationStatus::queued;  // assign() expects a waiting conversation
-  publish(bus::event::kConversationTransferred, c->id,
-          json::serialize(json::object{{"conversation_id", c->id},
-                                       {"from", previous},
-                                       {"to", target->id},
-                                       {"group", c->group}}));
-  assign(*c, *target);
-  drain_queue();
+  if (!to_group.empty()) return transfer_to_group(peer, who.id, *c, to_group, ref, 0);
+  AgentState* target = find_agent(to_agent);
+  if (!target) return send_error(peer, metrics::ErrorCode::not_found, "no such agent", ref);
+  if (target->id == c->assignee) return;
+  if (!target->routable())
+    return send_error(peer, metrics::ErrorCode::unavailable,
+                      "that agent is not online or is at max_concurrent", ref);
+  hand_over(*c, *target);
 }
 
-// The group member the tenant's strategies pick (synchronous answers only: a
-// transfer is decided now), never the current assignee.
-AgentState* TenantEngine::choose_in_group(const Conversation& c, const std::string& group) {
+// The group member the tenant's strategies pick, from chain_index on, never the
+// current assignee. A strategy that answers later (routing-external) is waited for:
+// meanwhile the conversation stays with its agent and keeps flowing to them; its
+// answer is obeyed only if nobody closed, transferred or requeued the conversation
+// in between. Nobody free: it stays where it is and the requester hears why.
+void TenantEngine::transfer_to_group(const PeerPtr& peer, const std::string& requester,
+                                     Conversation& c, const std::string& group,
+                                     const std::string& ref, size_t chain_index) {
   std::vector<Candidate> offered = candidates(group);
   std::erase_if(offered, [&](const Candidate& a) { return a.agent_id == c.assignee; });
-  if (offered.empty()) return nullptr;
   RouteInput input;
   input.conversation_id = c.id;
   input.visitor_id = c.visitor_id;
   input.group = group;
   input.attributes_json = routing_attributes(c);
   input.candidates = &offered;
-  for (const auto& strategy : routing_chain_) {
-    const RouteDecision d = strategy->route(input, [](std::optional<std::string>) {});
-    if (d.kind == RouteDecision::Kind::chosen && d.index < offered.size())
-      return find_agent(offered[d.index].agent_id);
+  for (size_t i = chain_index; i < routing_chain_.size() && !offered.empty(); ++i) {
+    auto on_answer = [this, self = shared_from_this(), peer, requester, id = c.id, group, ref, i,
+                      strategy = routing_chain_[i]->name(), status = c.status,
+                      assignee = c.assignee,
+                      generation = c.assignment_generation](std::optional<std::string> agent_id) {
+      Conversation* c = find_conversation(id);
+      if (c && c->transfer_asked_in == generation) c->transfer_asked_in.reset();
+      if (!c || c->status != status || c->assignee != assignee ||
+          c->assignment_generation != generation) {
+        spdlog::info(
+            "tenant {}: conversation {} was closed or moved while its transfer to group {} "
+            "waited for a routing answer; the answer is ignored",
+            tenant_id_, id, group);
+        return;
+      }
+      if (agent_id) {
+        if (AgentState* target = transfer_target(*c, group, *agent_id)) {
+          c->group = group;
+          return hand_over(*c, *target);
+        }
+        spdlog::warn(
+            "tenant {}: routing plugin {} named agent {} for the transfer of {}, who cannot "
+            "take it; asking the next strategy",
+            tenant_id_, strategy, *agent_id, id);
+      }
+      transfer_to_group(peer, requester, *c, group, ref, i + 1);
+    };
+    const RouteDecision d = routing_chain_[i]->route(input, std::move(on_answer));
+    if (d.kind == RouteDecision::Kind::pending) {
+      c.transfer_asked_in = c.assignment_generation;
+      return;
+    }
+    if (d.kind != RouteDecision::Kind::chosen || d.index >= offered.size()) continue;
+    if (AgentState* target = transfer_target(c, group, offered[d.index].agent_id)) {
+      c.group = group;
+      return hand_over(c, *target);
+    }
   }
-  return nullptr;
+
+  // Nobody free there: the conversation stays where it is rather than wait unowned.
+  const AgentState* asker = find_agent(requester);
+  if (!asker || std::find(asker->peers.begin(), asker->peers.end(), peer) == asker->peers.end()) {
+    spdlog::info(
+        "tenant {}: no one in group {} can take conversation {}, and {} who asked for "
+        "the transfer has disconnected",
+        tenant_id_, group, c.id, requester);
+    return;
+  }
+  send_error(peer, metrics::ErrorCode::unavailable, "no one in group " + group + " can take it now",
+             ref);
+}
+
+// The agent a strategy named, if they may take the conversation now.
+AgentState* TenantEngine::transfer_target(const Conversation& c, const std::string& group,
+                                          const std::string& agent_id) {
+  AgentState* agent = find_agent(agent_id);
+  if (!agent || !agent->routable() || agent->id == c.assignee ||
+      std::find(agent->groups.begin(), agent->groups.end(), group) == agent->groups.end())
+    return nullptr;
+  return agent;
+}
+
+// One strand step: at no moment is the conversation owned by two agents or none.
+void TenantEngine::hand_over(Conversation& c, AgentState& target) {
+  const std::string previous = c.assignee;
+  const auto notice = frames::make_frame(json::object{
+      {"type", "conversation.transferred"}, {"conversation_id", c.id}, {"to_agent", target.id}});
+  send_to_assignee(c, notice);
+  release_from_agent(c);
+  c.status = ConversationStatus::queued;  // assign() expects a waiting conversation
+  publish(
+      bus::event::kConversationTransferred, c.id,
+      json::serialize(json::object{
+          {"conversation_id", c.id}, {"from", previous}, {"to", target.id}, {"group", c.group}}));
+  assign(c, target);
+  drain_queue();
 }
 
 void TenantEngine::persist_conversation(const Conversation& c) {

@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -110,6 +111,10 @@ struct Conversation {
   // A strategy of the chain answered SB_PENDING and its answer has not come: it
   // waits in the queue, but is not routed again meanwhile (that would ask twice).
   bool awaiting_strategy = false;
+  // A transfer to a group waits for a strategy's later answer: the
+  // assignment_generation it was asked in. Meanwhile the conversation stays with its
+  // agent, and another transfer is refused rather than race it.
+  std::optional<uint64_t> transfer_asked_in;
 
   // Manual routing: the agents it is offered to now; the first to accept takes it.
   bool offered = false;

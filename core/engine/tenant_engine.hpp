@@ -214,7 +214,11 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void on_transfer(const PeerPtr& peer, const Identity& who, const std::string& conversation_id,
                    const std::string& to_agent, const std::string& to_group,
                    const std::string& ref);
-  AgentState* choose_in_group(const Conversation& c, const std::string& group);
+  void transfer_to_group(const PeerPtr& peer, const std::string& requester, Conversation& c,
+                         const std::string& group, const std::string& ref, size_t chain_index);
+  AgentState* transfer_target(const Conversation& c, const std::string& group,
+                              const std::string& agent_id);
+  void hand_over(Conversation& c, AgentState& target);
   void close(Conversation& c, const std::string& by);
   void persist_conversation(const Conversation& c);
   void after_records_stored(std::function<void()> fn);

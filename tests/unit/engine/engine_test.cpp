@@ -494,6 +494,81 @@ TEST_CASE("an agent's private note reaches other agents' tabs, never the visitor
   CHECK(again->of_type("message").size() == 1);  // its own "hi", not the note
 }
 
+TEST_CASE("a transfer to a group waits for a strategy that answers later") {
+  auto support = agent("ann", 5);
+  support.groups = {"support"};
+  auto sales_b = agent("bob", 5);
+  sales_b.groups = {"sales"};
+  auto sales_c = agent("cara", 5);
+  sales_c.groups = {"sales"};
+  Fixture f({support, sales_b, sales_c});
+  auto later = std::make_shared<PendingRouter>();
+  f.engine->set_routing_chain({later, f.router});
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.say(vis, visitor_id("v1"), "m1", "I want to buy");
+  f.settle();
+  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  REQUIRE(ann->of_type("conversation.assigned").size() == 1);
+  auto bob = f.peer();
+  auto cara = f.peer();
+  f.engine->agent_connect(bob, agent_id("bob"));
+  f.engine->agent_connect(cara, agent_id("cara"));
+  f.settle();
+
+  later->pend = true;
+  f.engine->transfer_conversation(ann, agent_id("ann"), cid, "", "sales", "t1");
+  f.settle();
+  REQUIRE(later->waiting.size() == 1);
+  // Meanwhile it is ann's, and no second transfer races the first.
+  f.say(vis, visitor_id("v1"), "m2", "still there?");
+  f.engine->transfer_conversation(ann, agent_id("ann"), cid, "", "sales", "t2");
+  f.engine->transfer_conversation(ann, agent_id("ann"), cid, "bob", "", "t3");
+  f.settle();
+  CHECK(ann->of_type("message").size() == 1);
+  CHECK(ann->of_type("conversation.transferred").empty());
+  REQUIRE(ann->of_type("error").size() == 2);
+  CHECK(str(ann->of_type("error")[0].at("code")) == "forbidden");
+  CHECK(str(ann->of_type("error")[1].at("ref")) == "t3");
+  CHECK(later->waiting.size() == 1);
+
+  SECTION("the answer moves it") {
+    later->answer("cara");
+    f.settle();
+    REQUIRE(ann->of_type("conversation.transferred").size() == 1);
+    CHECK(str(ann->of_type("conversation.transferred")[0].at("to_agent")) == "cara");
+    CHECK(cara->of_type("conversation.assigned").size() == 1);
+    CHECK(bob->of_type("conversation.assigned").empty());
+  }
+  SECTION("a defer asks the next strategy") {
+    later->answer(std::nullopt);
+    f.settle();
+    CHECK(bob->of_type("conversation.assigned").size() == 1);  // least-loaded, then id
+    CHECK(cara->of_type("conversation.assigned").empty());
+  }
+  SECTION("an agent outside the group is not obeyed, and nobody free is unavailable") {
+    f.engine->set_status(bob, agent_id("bob"), AgentStatus::away);
+    f.engine->set_status(cara, agent_id("cara"), AgentStatus::away);
+    f.settle();
+    later->answer("ann");
+    f.settle();
+    REQUIRE(ann->of_type("error").size() == 3);
+    CHECK(str(ann->of_type("error")[2].at("code")) == "unavailable");
+    CHECK(str(ann->of_type("error")[2].at("ref")) == "t1");
+    CHECK(ann->of_type("conversation.transferred").empty());
+  }
+  SECTION("a close makes the answer a no-op") {
+    f.engine->close_conversation(ann, agent_id("ann"), cid, "c1");
+    f.settle();
+    later->answer("cara");
+    f.settle();
+    CHECK(cara->of_type("conversation.assigned").empty());
+    CHECK(ann->of_type("error").size() == 2);
+  }
+}
+
 TEST_CASE("a transfer to a group goes to a free member at once, or stays put") {
   auto support = agent("ann", 5);
   support.groups = {"support"};

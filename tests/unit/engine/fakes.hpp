@@ -12,6 +12,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -200,6 +201,30 @@ class OfferingRouter : public Router {
 
  private:
   std::string name_ = "offer";
+};
+
+// Answers later, like routing-external: while `pend` is set each question waits
+// until the test calls answer(); otherwise it defers at once.
+class PendingRouter : public Router {
+ public:
+  const std::string& name() const override { return name_; }
+  RouteDecision route(const RouteInput&,
+                      std::function<void(std::optional<std::string>)> on_pending) override {
+    if (!pend) return {RouteDecision::Kind::deferred, 0};
+    waiting.push_back(std::move(on_pending));
+    return {RouteDecision::Kind::pending, 0};
+  }
+  // The oldest question's answer: an agent id, or nullopt to defer.
+  void answer(std::optional<std::string> agent_id) {
+    auto on_pending = std::move(waiting.front());
+    waiting.pop_front();
+    on_pending(std::move(agent_id));
+  }
+  bool pend = false;
+  std::deque<std::function<void(std::optional<std::string>)>> waiting;
+
+ private:
+  std::string name_ = "pending";
 };
 
 }  // namespace sb::engine::test
