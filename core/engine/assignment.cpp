@@ -351,8 +351,8 @@ void TenantEngine::transfer_to_group(const PeerPtr& peer, const std::string& req
   const AgentState* asker = find_agent(requester);
   if (!asker || std::find(asker->peers.begin(), asker->peers.end(), peer) == asker->peers.end()) {
     spdlog::info(
-        "tenant {}: no one in group {} can take conversation {}, and {} who asked for "
-        "the transfer has disconnected",
+        "tenant {}: no one in group {} can take conversation {}, and the connection of {} "
+        "that asked for the transfer has closed",
         tenant_id_, group, c.id, requester);
     return;
   }

@@ -559,6 +559,21 @@ TEST_CASE("a transfer to a group waits for a strategy that answers later") {
     CHECK(str(ann->of_type("error")[2].at("ref")) == "t1");
     CHECK(ann->of_type("conversation.transferred").empty());
   }
+  SECTION("an asker who left hears nothing, and keeps the conversation") {
+    auto ann_tab = f.peer();
+    f.engine->agent_connect(ann_tab, agent_id("ann"));  // still online through this tab
+    f.engine->disconnect(ann, agent_id("ann"));
+    f.engine->set_status(bob, agent_id("bob"), AgentStatus::away);
+    f.engine->set_status(cara, agent_id("cara"), AgentStatus::away);
+    f.settle();
+    later->answer(std::nullopt);
+    f.settle();
+    CHECK(ann->of_type("error").size() == 2);
+    CHECK(ann_tab->of_type("error").empty());
+    f.say(vis, visitor_id("v1"), "m3", "hello?");
+    f.settle();
+    CHECK(ann_tab->of_type("message").size() == 1);
+  }
   SECTION("a close makes the answer a no-op") {
     f.engine->close_conversation(ann, agent_id("ann"), cid, "c1");
     f.settle();
