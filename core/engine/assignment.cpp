@@ -159,6 +159,8 @@ void TenantEngine::enqueue(Conversation& c) {
   last_queue_order_ = std::max(last_queue_order_ + 1, wall_clock_ms() * 1000);
   c.queue_order = last_queue_order_;
   c.queue_limit_reached = false;  // a new wait
+  c.queue_limit_seq = 0;
+  c.over_queue_limit = beyond_queue_limit(c);  // stored with the enqueue: a restart sees it
   metrics_->conversations_queued.fetch_add(1, std::memory_order_relaxed);
   persist_conversation(c);
   publish(bus::event::kConversationQueued, c.id,
@@ -398,6 +400,9 @@ void TenantEngine::persist_conversation(const Conversation& c) {
                    {"created_at", c.created_ms},
                    {"queue_order", c.queue_order},
                    {"queue_limit_reached", c.queue_limit_reached},
+                   {"over_queue_limit", c.over_queue_limit},
+                   {"queue_limit_seq", c.queue_limit_seq},
+                   {"close_after_seq", c.close_after_seq},
                    {"tags", json::value_from(c.tags)},
                    {"last_agent", c.last_agent},
                    {"updated_at", wall_clock_ms()}};

@@ -62,10 +62,16 @@ struct Conversation {
   int64_t queue_order = 0;
   uint32_t last_notified_position = 0;  // in its group's queue; 0 = none told
   uint32_t last_notified_eta_s = 0;
+  // It joined its group's queue beyond max_queue_length: decided in enqueue and
+  // stored with it, carried out in a step of its own (or by the next start).
+  bool over_queue_limit = false;
   // Its group's queue limit was reached in this wait: the visitor was told (once; stored).
   bool queue_limit_reached = false;
+  // The seq of the limit's message, stored before the message itself: a start that
+  // finds the stored messages end below it knows the visitor was never told.
+  uint64_t queue_limit_seq = 0;
   // Closed once every message up to this seq is out (the queue limit's message
-  // first); 0 = not closing. Meanwhile nobody may take it.
+  // first); 0 = not closing. Meanwhile nobody may take it. Stored: a start closes it.
   uint64_t close_after_seq = 0;
 
   uint64_t next_seq = 1;       // the seq the next message gets

@@ -122,6 +122,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
         std::vector<Conversation*> queued;
         std::vector<Conversation*> orphaned;  // their agent is gone
         std::vector<std::string> with_bot;
+        std::vector<std::string> unfinished_limits;  // a stop came between limit and outcome
         for (const auto& item : list->get_array()) {
           if (!item.is_object()) continue;
           const auto& o = item.get_object();
@@ -154,6 +155,10 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           c.rules = strings_of(o, "rules");
           if (const auto* v = o.if_contains("queue_limit_reached"); v && v->is_bool())
             c.queue_limit_reached = v->get_bool();
+          if (const auto* v = o.if_contains("over_queue_limit"); v && v->is_bool())
+            c.over_queue_limit = v->get_bool();
+          c.queue_limit_seq = static_cast<uint64_t>(number("queue_limit_seq"));
+          c.close_after_seq = static_cast<uint64_t>(number("close_after_seq"));
           c.last_agent = text("last_agent");
           last_queue_order_ = std::max(last_queue_order_, c.queue_order);
           const auto last_seq = static_cast<uint64_t>(number("last_seq"));
@@ -176,7 +181,13 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
               orphaned.push_back(&it->second);
             }
           }
-          if (it->second.status == ConversationStatus::queued) queued.push_back(&it->second);
+          const Conversation& loaded = it->second;
+          if (loaded.status == ConversationStatus::queued &&
+              (loaded.over_queue_limit || loaded.queue_limit_seq || loaded.close_after_seq))
+            unfinished_limits.push_back(loaded.id);
+          // Closing at its queue limit: out of the line already.
+          if (loaded.status == ConversationStatus::queued && !loaded.close_after_seq)
+            queued.push_back(&it->second);
           if (it->second.status == ConversationStatus::bot) with_bot.push_back(it->first);
         }
         // In line as they were (records from before queue_order have 0: creation order).
@@ -198,6 +209,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
                     return std::tie(a->created_ms, a->id) < std::tie(b->created_ms, b->id);
                   });
         for (Conversation* c : orphaned) enqueue(*c);
+        for (const auto& id : unfinished_limits) finish_queue_limit(id);
         spdlog::info("tenant {}: {} open conversations restored ({} queued, {} with the bot)",
                      tenant_id_, conversations_.size(), queue_.size(), with_bot.size());
         // The bot picks up where it was: messages it had not answered get their turn.

@@ -25,4 +25,9 @@ uint32_t QueuePace::eta_s(const std::string& group, uint32_t position, int64_t n
   return static_cast<uint32_t>((eta_ms + 999) / 1000);
 }
 
+bool QueuePace::drifts(const std::string& group, int64_t now_ms) const {
+  auto it = taken_.find(group);
+  return it != taken_.end() && !it->second.empty() && now_ms - it->second.back() <= kWindow_ms;
+}
+
 }  // namespace sb::engine

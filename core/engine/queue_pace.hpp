@@ -31,6 +31,9 @@ class QueuePace {
   void record(const std::string& group, int64_t now_ms);
   // The estimated wait in seconds of the visitor at `position` (1-based) of group's queue.
   uint32_t eta_s(const std::string& group, uint32_t position, int64_t now_ms) const;
+  // Whether group's estimates grow with time alone (it has recent history); without
+  // history they stay at kAssumedGap a place.
+  bool drifts(const std::string& group, int64_t now_ms) const;
 
  private:
   std::unordered_map<std::string, std::deque<int64_t>> taken_;  // oldest first

@@ -3,7 +3,10 @@
 // group: the one the routing graph, a transfer or a bot hand-off chose, or "" (the
 // tenant's default queue, any agent). A visitor's position counts only those ahead
 // of them in the same group, and comes with an estimated wait (queue_pace.hpp);
-// both are sent again when they change.
+// both are sent again when they change. An estimate measured up to now drifts while
+// a queue stands still, so one timer per engine (no thread, none per conversation)
+// looks again every 15 s while anyone waits in a group with pace history, and stops
+// when nobody does.
 //
 // A group's [groups.NAME] limits apply: a conversation that joins the queue without
 // having had an agent yet and finds max_queue_length already waiting, or one that
@@ -12,6 +15,11 @@
 // then, per on_queue_limit, the conversation stays queued (the visitor may leave a
 // message; the next free agent of the group gets it) or is closed once that message
 // is out. Waits are timed on the strand (a timer per queued conversation, no thread).
+//
+// Across a kill -9, every step is stored before it is carried out: "over
+// max_queue_length" with the enqueue, the limit's message seq (and the close) before
+// the message. A start finishes what a stop interrupted, telling nobody twice
+// (finish_queue_limit).
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -59,7 +67,7 @@ uint32_t TenantEngine::queue_position(const Conversation& c) const {
 
 frames::Frame TenantEngine::queued_frame(const Conversation& c) const {
   const uint32_t position = queue_position(c);
-  return frames::queued(c.id, position, pace_.eta_s(c.group, position, monotonic_ms()));
+  return frames::queued(c.id, position, pace_.eta_s(c.group, position, queue_clock_()));
 }
 
 // Takes c out of the line; `served` when an agent got it (that sets the pace).
@@ -68,34 +76,63 @@ void TenantEngine::leave_queue(Conversation& c, bool served) {
   if (it == queue_.end()) return;
   queue_.erase(it);
   metrics_->conversations_queued.fetch_sub(1, std::memory_order_relaxed);
-  if (served) pace_.record(c.group, monotonic_ms());
+  if (served) pace_.record(c.group, queue_clock_());
   c.last_notified_position = 0;
 }
 
 // Tells each waiting visitor their place in their group's queue and the estimated
-// wait, when the place changed or the estimate moved.
+// wait, when the place changed or the estimate moved; looks again later while an
+// estimate may move with time alone.
 void TenantEngine::notify_queue_positions() {
-  const int64_t now = monotonic_ms();
+  const int64_t now = queue_clock_();
   std::unordered_map<std::string, uint32_t> positions;  // per group
+  bool drifting = false;
   for (const auto& id : queue_) {
     Conversation* c = find_conversation(id);
     if (!c) continue;
     const uint32_t position = ++positions[c->group];
     const uint32_t eta = pace_.eta_s(c->group, position, now);
+    drifting = drifting || pace_.drifts(c->group, now);
     if (c->last_notified_position == position && !eta_moved(c->last_notified_eta_s, eta)) continue;
     c->last_notified_position = position;
     c->last_notified_eta_s = eta;
     send_to_visitor(*c, frames::queued(id, position, eta));
   }
+  if (drifting) refresh_estimates_later();
 }
 
-// c just joined the queue. Its own step: enqueue runs inside routing and agent
-// updates, where closing a conversation is not safe.
-void TenantEngine::watch_queue_limits(const Conversation& c) {
+// The engine's one refresh timer: at most one armed, re-armed by the notify it runs
+// for as long as something drifts.
+void TenantEngine::refresh_estimates_later() {
+  if (estimate_refresh_armed_ || estimate_refresh_.count() == 0) return;
+  estimate_refresh_armed_ = true;
+  after(estimate_refresh_, [this] {
+    estimate_refresh_armed_ = false;
+    notify_queue_positions();
+  });
+}
+
+void TenantEngine::set_queue_estimates(std::chrono::milliseconds refresh,
+                                       std::function<int64_t()> clock) {
+  on_strand([this, refresh, clock = std::move(clock)]() mutable {
+    estimate_refresh_ = refresh;
+    queue_clock_ = std::move(clock);
+  });
+}
+
+// c, just put at the back of its group's queue, finds max_queue_length already
+// waiting. One that had an agent (requeued) is never turned away.
+bool TenantEngine::beyond_queue_limit(const Conversation& c) const {
   const groups::Group* group = group_of(c);
-  if (!group) return;
-  if (group->max_queue_length > 0 && c.last_agent.empty() &&
-      queue_position(c) > group->max_queue_length) {
+  return group && group->max_queue_length > 0 && c.last_agent.empty() &&
+         queue_position(c) > group->max_queue_length;
+}
+
+// c just joined the queue, over_queue_limit decided and stored with it. The outcome
+// is its own step: enqueue runs inside routing and agent updates, where closing a
+// conversation is not safe.
+void TenantEngine::watch_queue_limits(const Conversation& c) {
+  if (c.over_queue_limit) {
     on_strand([this, id = c.id, order = c.queue_order] {
       Conversation* c = find_conversation(id);
       if (c && c->status == ConversationStatus::queued && c->queue_order == order)
@@ -135,17 +172,54 @@ void TenantEngine::reach_queue_limit(Conversation& c, QueueLimit limit) {
   spdlog::info("tenant {}: {} reached group {}'s {}; {}", tenant_id_, c.id, c.group,
                limit == QueueLimit::max_queue_length ? "max_queue_length" : "max_wait_s",
                closing ? "closing it" : "it stays queued");
-  post_system_message(c, group->queue_limit_message);
-  if (!closing) return persist_conversation(c);
-  // Nobody may take it now; closed once the message has reached the visitor.
-  c.close_after_seq = c.next_seq - 1;
-  leave_queue(c, false);
-  if (c.offered) {
-    c.offered = false;
-    update_offer(c);  // withdrawn
+  tell_queue_limit(c, group->queue_limit_message, closing);
+}
+
+// The record says which seq the message gets (and that a close follows it) before
+// the message is written: storage applies writes in order, so a start that finds
+// the message missing knows to post it, and one that finds it stored does not.
+void TenantEngine::tell_queue_limit(Conversation& c, const std::string& message, bool closing) {
+  c.queue_limit_seq = c.next_seq;
+  if (closing) {
+    // Nobody may take it now; closed once the message has reached the visitor.
+    c.close_after_seq = c.queue_limit_seq;
+    leave_queue(c, false);
+    if (c.offered) {
+      c.offered = false;
+      update_offer(c);  // withdrawn
+    }
   }
   persist_conversation(c);
-  notify_queue_positions();
+  post_system_message(c, message);
+  if (closing) notify_queue_positions();
+}
+
+// At start, for a queued record that a stop caught between a queue limit and its
+// outcome: carries the outcome out, telling the visitor only if they never were.
+// Only decisions are carried out: a conversation admitted under max_queue_length
+// stays in line even if a reload lowered the limit meanwhile, as it would had the
+// server kept running (it was already waiting; limits apply to those who arrive).
+void TenantEngine::finish_queue_limit(const std::string& conversation_id) {
+  Conversation* c = find_conversation(conversation_id);
+  if (!c || c->status != ConversationStatus::queued) return;
+  const groups::Group* group = group_of(*c);
+  const bool told = c->queue_limit_seq != 0 && c->queue_limit_seq <= c->delivered_seq;
+  if (c->close_after_seq) {
+    c->close_after_seq = 0;
+    if (told) return close(*c, "system");
+    if (group) return tell_queue_limit(*c, group->queue_limit_message, true);
+    spdlog::warn(
+        "tenant {}: {} was closing at its queue limit; group {} is gone, so it closes "
+        "without the group's message",
+        tenant_id_, c->id, c->group);
+    return close(*c, "system");
+  }
+  if (c->queue_limit_reached) {
+    if (c->queue_limit_seq != 0 && !told && group)
+      tell_queue_limit(*c, group->queue_limit_message, false);
+    return;
+  }
+  if (c->over_queue_limit) reach_queue_limit(*c, QueueLimit::max_queue_length);
 }
 
 // Every queued conversation's wait against the groups' limits of now (a reload).

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "bus/event_bus.hpp"
+#include "common/clock.hpp"
 #include "engine/bot_port.hpp"
 #include "engine/conversation.hpp"
 #include "engine/frames.hpp"
@@ -100,6 +101,10 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void set_bot(BotPipelinePtr bot);
   // The tenant's [groups.NAME]: their hours and queue limits.
   void set_groups(groups::GroupMap groups);
+  // Queued visitors' estimated waits drift while a queue stands still: every
+  // `refresh` (15 s unless set; 0 = never) those whose estimate moved are told.
+  // `clock` is the monotonic clock (ms) estimates are measured with; tests fake it.
+  void set_queue_estimates(std::chrono::milliseconds refresh, std::function<int64_t()> clock);
   // The tenant's routing graph and the chains its rules route with (by chain_key;
   // one Router per plugin instance, shared with the default chain).
   void set_routing_graph(std::shared_ptr<const routing_graph::Graph> graph,
@@ -229,10 +234,14 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   frames::Frame queued_frame(const Conversation& c) const;
   void leave_queue(Conversation& c, bool served);
   void notify_queue_positions();
+  void refresh_estimates_later();
+  bool beyond_queue_limit(const Conversation& c) const;
   void watch_queue_limits(const Conversation& c);
   void watch_wait(const Conversation& c);
   void on_wait_deadline(const std::string& conversation_id, int64_t queue_order);
   void reach_queue_limit(Conversation& c, QueueLimit limit);
+  void tell_queue_limit(Conversation& c, const std::string& message, bool closing);
+  void finish_queue_limit(const std::string& conversation_id);
   void rewatch_waits();
   // offers.cpp: manual routing, the first accept wins.
   void offer(Conversation& c);
@@ -340,6 +349,11 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   std::deque<std::string> queue_;             // queued conversation ids, oldest first
   int64_t last_queue_order_ = 0;
   QueuePace pace_;  // how fast each group's queue moved lately
+  // What pace_ is measured with, and how often estimates are looked at again while
+  // they drift (set_queue_estimates); the one refresh timer is pending while armed.
+  std::function<int64_t()> queue_clock_ = monotonic_ms;
+  std::chrono::milliseconds estimate_refresh_{15000};
+  bool estimate_refresh_armed_ = false;
   // Conversation record writes issued and answered, and reads waiting for them.
   uint64_t record_writes_issued_ = 0;
   uint64_t record_writes_done_ = 0;

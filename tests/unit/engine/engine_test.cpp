@@ -44,6 +44,9 @@ struct Fixture {
     engine = std::make_shared<TenantEngine>("t1", strand, store, metrics);
     engine->set_agents(std::move(agents));
     engine->set_routing_chain({router});
+    // settle() runs until nothing is left to do: no periodic refresh of estimates
+    // (queue_test has its own).
+    engine->set_queue_estimates(std::chrono::milliseconds(0), sb::monotonic_ms);
     bool ok = false;
     engine->start([&](bool started, std::string) { ok = started; });
     settle();

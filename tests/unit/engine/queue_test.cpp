@@ -1,7 +1,8 @@
 // Per-group queues with fake storage and peers: a visitor's place counts only those
 // waiting for the same group, comes with an estimated wait and is sent again as the
-// queue moves; the groups' max_queue_length and max_wait_s tell the visitor and keep
-// or close the conversation; a restart keeps each conversation's group and chain.
+// queue moves (or as the estimate drifts); the groups' max_queue_length and
+// max_wait_s tell the visitor and keep or close the conversation; a restart keeps
+// each conversation's group and chain, and finishes a limit's outcome it interrupted.
 #include <catch2/catch.hpp>
 
 #include "engine/queue_pace.hpp"
@@ -100,6 +101,9 @@ struct Fixture {
     engine->set_routing_chain({router});
     engine->set_groups(groups);
     engine->set_routing_graph(by_keyword(billing_chain), {{"offer", {offering}}});
+    // settle() runs until nothing is left to do: no periodic refresh of estimates,
+    // but for the test of it.
+    engine->set_queue_estimates(0ms, sb::monotonic_ms);
     bool ok = false;
     engine->start([&](bool started, std::string) { ok = started; });
     settle();
@@ -155,6 +159,67 @@ std::vector<std::string> system_texts(const FakePeer& p) {
 
 std::string conversation_of(const FakePeer& p) {
   return std::string(p.of_type("ack").at(0).at("conversation_id").as_string());
+}
+
+// A queued billing conversation as an earlier run stored it, with the visitor's
+// first message; `extra` is what that run had decided about its queue limit.
+void preload(FakeStore& store, const std::string& id, int64_t queue_order,
+             boost::json::object extra = {}) {
+  boost::json::object record{{"id", id},
+                             {"status", "queued"},
+                             {"visitor_id", "v-" + id},
+                             {"visitor_name", "Visitor " + id},
+                             {"assignee", ""},
+                             {"group", "billing"},
+                             {"chain", ""},
+                             {"created_at", queue_order / 1000},
+                             {"queue_order", queue_order},
+                             {"tags", boost::json::array{}},
+                             {"last_agent", ""}};
+  for (const auto& [key, value] : extra) record[key] = value;
+  store.conversations[id] = std::move(record);
+  StoredMessage m;
+  m.conversation_id = id;
+  m.message_id = "m-" + id;
+  m.seq = 1;
+  m.sender_role = "visitor";
+  m.sender_id = "v-" + id;
+  m.sender_name = "Visitor " + id;
+  m.client_msg_id = id + "-1";
+  m.text = "about my invoice";
+  store.messages[id][1] = m;
+}
+
+// The group's message, stored as seq 2 (what a run told the visitor before it stopped).
+void preload_limit_message(FakeStore& store, const std::string& id) {
+  StoredMessage m;
+  m.conversation_id = id;
+  m.message_id = "m-" + id + "-limit";
+  m.seq = 2;
+  m.sender_role = m.sender_id = "system";
+  m.text = "billing is busy: leave a message";
+  store.messages[id][2] = m;
+}
+
+// The system messages stored for a conversation, in seq order.
+std::vector<std::string> stored_system_texts(FakeStore& store, const std::string& id) {
+  std::vector<std::string> out;
+  for (const auto& [seq, m] : store.messages[id])
+    if (m.sender_role == "system") out.push_back(m.text);
+  return out;
+}
+
+std::string stored_status(FakeStore& store, const std::string& id) {
+  return std::string(store.conversations.at(id).at("status").as_string());
+}
+
+// The position a visitor is told when they come back after a restart; 0 = not queued.
+int64_t position_on_return(Fixture& f, const std::string& id) {
+  auto p = f.peer();
+  f.engine->visitor_hello(p, visitor("v-" + id), "tok", {});
+  f.settle();
+  auto queued = p->of_type("conversation.queued");
+  return queued.empty() ? 0 : num(queued.back(), "position");
 }
 
 }  // namespace
@@ -433,4 +498,130 @@ TEST_CASE("the bus names the routing rule that decided each conversation") {
   CHECK(fallback.at("rule") == "fallback");
   CHECK(fallback.at("rule_index") == -1);
   CHECK(fallback.at("actions").as_array().empty());
+}
+
+TEST_CASE(
+    "the over-limit decision is stored with the enqueue: a restart that finds it not carried out "
+    "carries it out, once") {
+  using sb::groups::QueueLimitOutcome;
+  const boost::json::object over{{"over_queue_limit", true}};
+  for (auto outcome : {QueueLimitOutcome::message_and_close, QueueLimitOutcome::offline_message}) {
+    const bool closing = outcome == QueueLimitOutcome::message_and_close;
+    CAPTURE(closing);
+    Fixture f({{"billing", group("billing", 1, 0, outcome)}});
+    // A stop came after c2's enqueue was stored beyond the limit, before its outcome.
+    preload(*f.store, "c1", 1'000'000'000);
+    preload(*f.store, "c2", 1'000'001'000, over);
+    f.restart();
+
+    CHECK(stored_system_texts(*f.store, "c2") ==
+          std::vector<std::string>{"billing is busy: leave a message"});
+    CHECK(stored_status(*f.store, "c2") == (closing ? "closed" : "queued"));
+    CHECK(position_on_return(f, "c2") == (closing ? 0 : 2));
+    CHECK(f.metrics->queue_full.load() == 1);
+    // The one admitted before it is untouched.
+    CHECK(stored_system_texts(*f.store, "c1").empty());
+    CHECK(position_on_return(f, "c1") == 1);
+
+    // Another restart: the visitor is not told again.
+    f.restart();
+    CHECK(stored_system_texts(*f.store, "c2").size() == 1);
+    CHECK(stored_status(*f.store, "c2") == (closing ? "closed" : "queued"));
+    CHECK(f.metrics->queue_full.load() == 1);
+  }
+}
+
+TEST_CASE(
+    "a chat a stop caught closing at its queue limit is closed by system, told exactly once") {
+  Fixture f(
+      {{"billing", group("billing", 1, 0, sb::groups::QueueLimitOutcome::message_and_close)}});
+  const boost::json::object closing{{"over_queue_limit", true},
+                                    {"queue_limit_reached", true},
+                                    {"queue_limit_seq", 2},
+                                    {"close_after_seq", 2}};
+  preload(*f.store, "c1", 1'000'000'000);
+  // c2's message was stored before the stop; c3's record was, its message not.
+  preload(*f.store, "c2", 1'000'001'000, closing);
+  preload_limit_message(*f.store, "c2");
+  preload(*f.store, "c3", 1'000'002'000, closing);
+  // Killed between the offline_message outcome's record and its message.
+  f.groups["sales"] = group("sales", 1, 0, sb::groups::QueueLimitOutcome::offline_message);
+  preload(*f.store, "c4", 1'000'003'000,
+          {{"over_queue_limit", true}, {"queue_limit_reached", true}, {"queue_limit_seq", 2}});
+  f.store->conversations["c4"]["group"] = "sales";
+  f.restart();
+
+  for (const char* id : {"c2", "c3"}) {
+    CAPTURE(id);
+    CHECK(stored_system_texts(*f.store, id) ==
+          std::vector<std::string>{"billing is busy: leave a message"});
+    CHECK(stored_status(*f.store, id) == "closed");
+    CHECK(position_on_return(f, id) == 0);
+  }
+  CHECK(stored_system_texts(*f.store, "c4") ==
+        std::vector<std::string>{"sales is busy: leave a message"});
+  CHECK(position_on_return(f, "c4") == 1);  // in sales
+  CHECK(position_on_return(f, "c1") == 1);
+  CHECK(f.metrics->queue_full.load() == 0);  // counted by the run that decided it
+
+  // Nothing more on the next start.
+  f.restart();
+  CHECK(stored_system_texts(*f.store, "c3").size() == 1);
+  CHECK(stored_system_texts(*f.store, "c4").size() == 1);
+}
+
+TEST_CASE("chats admitted under max_queue_length stay queued after a restart that lowered it") {
+  // An earlier run let three wait (no limit then); the limit is now 1.
+  Fixture f(
+      {{"billing", group("billing", 1, 0, sb::groups::QueueLimitOutcome::message_and_close)}});
+  preload(*f.store, "c1", 1'000'000'000, {{"over_queue_limit", false}});
+  preload(*f.store, "c2", 1'000'001'000, {{"over_queue_limit", false}});
+  preload(*f.store, "c3", 1'000'002'000);  // from before the field existed
+  f.restart();
+  CHECK(position_on_return(f, "c1") == 1);
+  CHECK(position_on_return(f, "c2") == 2);
+  CHECK(position_on_return(f, "c3") == 3);
+  for (const char* id : {"c1", "c2", "c3"}) {
+    CHECK(stored_system_texts(*f.store, id).empty());
+    CHECK(stored_status(*f.store, id) == "queued");
+  }
+  CHECK(f.metrics->queue_full.load() == 0);
+  // A new arrival finds the queue full: the lowered limit applies to it.
+  auto b4 = f.visitor_says("b4", "invoice 4");
+  CHECK(system_texts(*b4) == std::vector<std::string>{"billing is busy: leave a message"});
+  CHECK(b4->of_type("conversation.closed").size() == 1);
+}
+
+TEST_CASE("while a queue stands still its estimate is refreshed, and only when it moved") {
+  Fixture f;
+  int64_t now = 5'000'000;
+  f.engine->set_queue_estimates(20ms, [&now] { return now; });
+  f.timers = true;  // the refresh timer runs while someone waits with history
+  auto b1 = f.visitor_says("b1", "invoice 1");
+  auto b2 = f.visitor_says("b2", "invoice 2");
+  auto ann = f.agent_connects("ann");  // takes b1: billing has a pace now
+  REQUIRE(b1->of_type("conversation.assigned").size() == 1);
+  CHECK(num(last_queued(*b2), "position") == 1);
+  CHECK(num(last_queued(*b2), "eta_s") == 60);
+  const size_t told = b2->of_type("conversation.queued").size();
+
+  // Time stands still: nothing to tell.
+  f.run_for(200ms);
+  CHECK(b2->of_type("conversation.queued").size() == told);
+  // 5 s later the estimate is 65 s: too small a move to announce.
+  now += 5'000;
+  f.run_for(200ms);
+  CHECK(b2->of_type("conversation.queued").size() == told);
+  // 30 s after the last one was taken: (30 s + 60 s) / 1 a place.
+  now += 25'000;
+  f.run_for(200ms);
+  REQUIRE(b2->of_type("conversation.queued").size() == told + 1);
+  CHECK(num(last_queued(*b2), "position") == 1);
+  CHECK(num(last_queued(*b2), "eta_s") == 90);
+
+  // Once nobody waits, the timer stops: the engine runs out of work.
+  f.engine->close_conversation(b2, visitor("b2"), conversation_of(*b2), "");
+  f.run_for(500ms);
+  CHECK(f.ioc.stopped());
+  (void)ann;
 }
