@@ -114,6 +114,10 @@ const sb_http_api kHttpApi = {sizeof(sb_http_api), http_request};
 }  // namespace
 
 const sb_http_api* http_api() {
+  // Started when a plugin asks for the service (as its instance is made, at tenant
+  // load), not on its first request: loading the CA store and starting the thread
+  // take tens of milliseconds, which would block the strand of the first chat.
+  service();
   return &kHttpApi;
 }
 

@@ -6,8 +6,8 @@
 
 namespace sb::plugin_host {
 
-// The service's function table (static storage). The I/O thread starts with the
-// first request.
+// The service's function table (static storage). The first call starts the I/O
+// thread and loads the CA store.
 const sb_http_api* http_api();
 
 }  // namespace sb::plugin_host
