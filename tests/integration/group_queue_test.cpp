@@ -128,6 +128,29 @@ TEST_CASE("each group has its own queue: positions and estimated waits follow it
   d1.session.ws.expect_no_frame_of_type("conversation.assigned", 300ms);
 }
 
+TEST_CASE("a standing queue's estimate is sent again as it grows, with no queue event",
+          "[routing][queue][groups]") {
+  Deployment deployment({shop("")});
+  auto b1 = waits(deployment, "invoice 1");
+  auto b2 = waits(deployment, "invoice 2");
+  auto ann = deployment.connect_agent("shop", "ann");  // takes b1: billing has a pace
+  CHECK(str(obj(ann.ws.next_of_type("conversation.assigned"), "conversation"), "id") ==
+        b1.conversation_id);
+  auto next = queued_at(b2.session, 1);
+  const auto told = std::chrono::steady_clock::now();
+  CHECK(num(next, "eta_s") <= 62);
+
+  // Nothing moves, but the gap measured up to now grows: the server's refresh (every
+  // 15 s) finds it grown by more than 10 s and a fifth of a minute.
+  auto refreshed = b2.session.ws.next_of_type("conversation.queued", 20s);
+  const auto after = std::chrono::steady_clock::now() - told;
+  CHECK(num(refreshed, "position") == 1);
+  CHECK(num(refreshed, "eta_s") >= 72);
+  CHECK(num(refreshed, "eta_s") <= 78);
+  CHECK(after >= 12s);
+  CHECK(after <= 18s);
+}
+
 TEST_CASE("a full group queue with offline_message: told, still queued, served in turn",
           "[routing][queue][groups]") {
   Deployment deployment(
