@@ -407,6 +407,10 @@ void TenantEngine::persist_conversation(const Conversation& c) {
                    {"last_agent", c.last_agent},
                    {"updated_at", wall_clock_ms()}};
   if (c.status == ConversationStatus::bot || c.bot.handed_off) doc["bot"] = bot_record(c.bot);
+  // What the routing graph reads, for after a restart: a conversation not decided
+  // yet is decided then, and a queued one is decided again by the same words.
+  if (!c.first_message.empty()) doc["first_message"] = c.first_message;
+  if (c.route_when_stored && c.reopen_agent.empty()) doc["undecided"] = true;
   // What the routing graph and strategies know of the visitor, for after a restart
   // (a queued conversation is routed, or decided again, before they say hello).
   if (auto v = visitors_.find(c.visitor_id); v != visitors_.end() && !is_empty(v->second.meta))

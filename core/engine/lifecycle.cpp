@@ -122,6 +122,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
         std::vector<Conversation*> queued;
         std::vector<Conversation*> orphaned;  // their agent is gone
         std::vector<std::string> with_bot;
+        std::vector<std::string> undecided;          // stopped before the routing graph's decision
         std::vector<std::string> unfinished_limits;  // a stop came between limit and outcome
         for (const auto& item : list->get_array()) {
           if (!item.is_object()) continue;
@@ -153,6 +154,9 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           c.queue_order = number("queue_order");
           c.tags = tags_of(o);
           c.rules = strings_of(o, "rules");
+          c.first_message = text("first_message");
+          if (const auto* v = o.if_contains("undecided"); v && v->is_bool())
+            c.route_when_stored = v->get_bool() && c.status == ConversationStatus::queued;
           if (const auto* v = o.if_contains("queue_limit_reached"); v && v->is_bool())
             c.queue_limit_reached = v->get_bool();
           if (const auto* v = o.if_contains("over_queue_limit"); v && v->is_bool())
@@ -185,9 +189,12 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           if (loaded.status == ConversationStatus::queued &&
               (loaded.over_queue_limit || loaded.queue_limit_seq || loaded.close_after_seq))
             unfinished_limits.push_back(loaded.id);
-          // Closing at its queue limit: out of the line already.
-          if (loaded.status == ConversationStatus::queued && !loaded.close_after_seq)
-            queued.push_back(&it->second);
+          if (loaded.route_when_stored) {
+            // Never in line: decided below once its first message is stored.
+            undecided.push_back(loaded.id);
+          } else if (loaded.status == ConversationStatus::queued && !loaded.close_after_seq) {
+            queued.push_back(&it->second);  // (one closing at its queue limit is out of it)
+          }
           if (it->second.status == ConversationStatus::bot) with_bot.push_back(it->first);
         }
         // In line as they were (records from before queue_order have 0: creation order).
@@ -210,6 +217,14 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
                   });
         for (Conversation* c : orphaned) enqueue(*c);
         for (const auto& id : unfinished_limits) finish_queue_limit(id);
+        // Its first message is stored: decide now. Not stored: the visitor's resend of
+        // the unacknowledged message stores it, and the decision follows as usual.
+        for (const auto& id : undecided) {
+          Conversation& c = conversations_.at(id);
+          if (c.delivered_seq == 0) continue;
+          c.route_when_stored = false;
+          decide(c);
+        }
         spdlog::info("tenant {}: {} open conversations restored ({} queued, {} with the bot)",
                      tenant_id_, conversations_.size(), queue_.size(), with_bot.size());
         // The bot picks up where it was: messages it had not answered get their turn.

@@ -43,8 +43,7 @@ void TenantEngine::mark_read(PeerPtr peer, Identity who, std::string conversatio
 }
 
 void TenantEngine::on_message(const PeerPtr& peer, const Identity& who, MessageCommand& command) {
-  bool opened = false;
-  Conversation* c = conversation_for_message(peer, who, command, opened);
+  Conversation* c = conversation_for_message(peer, who, command);
   if (!c) return;
   if (!c->warm) {
     // Restored after a restart: read back recent acks first, so a resend from
@@ -55,15 +54,11 @@ void TenantEngine::on_message(const PeerPtr& peer, const Identity& who, MessageC
     if (first_waiter) make_warm(*c);
     return;
   }
-  if (opened) {
-    c->route_when_stored = true;
-    c->first_message = command.text;
-  }
   accept_message(*c, peer, who, std::move(command));
 }
 
 Conversation* TenantEngine::conversation_for_message(const PeerPtr& peer, const Identity& who,
-                                                     const MessageCommand& command, bool& opened) {
+                                                     const MessageCommand& command) {
   if (who.role == Role::agent) {
     Conversation* c = find_conversation(command.conversation_id);
     if (!c || c->status == ConversationStatus::closed) {
@@ -92,8 +87,11 @@ Conversation* TenantEngine::conversation_for_message(const PeerPtr& peer, const 
   fresh.visitor_id = who.id;
   fresh.visitor_name = visitor.name.empty() ? who.name : visitor.name;
   fresh.created_ms = wall_clock_ms();
+  // Decided (the routing graph, the bot) once this message is stored. Both are in
+  // the first record: a restart before the decision still makes it.
+  fresh.first_message = command.text;
+  fresh.route_when_stored = true;
   auto [it, inserted] = conversations_.emplace(fresh.id, std::move(fresh));
-  opened = true;
   visitor.open_conversation = it->first;
   metrics_->conversations_opened.fetch_add(1, std::memory_order_relaxed);
   // Written before the first message: the storage writer keeps order, so the

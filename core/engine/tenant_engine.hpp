@@ -178,7 +178,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   // messages.cpp
   void on_message(const PeerPtr& peer, const Identity& who, MessageCommand& command);
   Conversation* conversation_for_message(const PeerPtr& peer, const Identity& who,
-                                         const MessageCommand& command, bool& opened);
+                                         const MessageCommand& command);
   void accept_message(Conversation& c, const PeerPtr& peer, const Identity& who,
                       MessageCommand command);
   void write_message(const std::string& conversation_id, uint64_t seq);

@@ -625,3 +625,41 @@ TEST_CASE("while a queue stands still its estimate is refreshed, and only when i
   CHECK(f.ioc.stopped());
   (void)ann;
 }
+
+TEST_CASE("a conversation a stop caught before its routing decision is decided at the next start") {
+  Fixture f;
+  // c1: its first message stored, the graph not yet asked. c2: not even the message
+  // stored (the visitor never got its ack).
+  const boost::json::object undecided{{"group", ""},
+                                      {"queue_order", 0},
+                                      {"undecided", true},
+                                      {"first_message", "about my invoice"}};
+  preload(*f.store, "c1", 0, undecided);
+  preload(*f.store, "c2", 0, undecided);
+  f.store->messages.erase("c2");
+  f.restart();
+
+  // The first words, stored with the record, send it to billing's queue.
+  CHECK(f.store->conversations.at("c1").at("group") == "billing");
+  CHECK(!f.store->conversations.at("c1").contains("undecided"));
+  CHECK(position_on_return(f, "c1") == 1);
+
+  // c2 waits for its message; the visitor's resend stores it and the graph decides.
+  CHECK(f.store->conversations.at("c2").at("undecided") == true);
+  auto p = f.peer();
+  f.engine->visitor_hello(p, visitor("v-c2"), "tok", {});
+  MessageCommand resend;
+  resend.client_msg_id = "c2-1";
+  resend.text = "about my invoice";
+  f.engine->post_message(p, visitor("v-c2"), std::move(resend));
+  f.settle();
+  REQUIRE(p->of_type("ack").size() == 1);
+  CHECK(conversation_of(*p) == "c2");
+  CHECK(f.store->conversations.at("c2").at("group") == "billing");
+  CHECK(num(p->of_type("conversation.queued").back(), "position") == 2);
+
+  // ann comes online: billing's first in line.
+  auto ann = f.agent_connects("ann");
+  REQUIRE(ann->of_type("conversation.assigned").size() == 1);
+  CHECK(ann->of_type("conversation.assigned")[0].at("conversation").at("id") == "c1");
+}

@@ -78,14 +78,27 @@ TEST_CASE("tenants/demo.toml documents groups with hours in a time zone") {
   CHECK(demo->groups.at("sales").hours.always_open());
 }
 
-TEST_CASE("tenants/demo.toml routes to a free support agent, else to the bot") {
+TEST_CASE(
+    "tenants/demo.toml routes to a free support agent, else to the bot, and tells a visitor "
+    "waiting five minutes") {
+  using namespace sb::routing_graph;
   auto demo = load_shipped("demo");
   REQUIRE(demo);
   const auto& rules = demo->routing_graph.rules;
-  REQUIRE(rules.size() == 2);
-  CHECK(rules[0].conditions[0].type == sb::routing_graph::ConditionType::group_available);
-  CHECK(rules[0].actions[0].type == sb::routing_graph::ActionType::route);
+  REQUIRE(rules.size() == 3);
+  CHECK(rules[0].conditions[0].type == ConditionType::group_available);
+  CHECK(rules[0].actions[0].type == ActionType::route);
   CHECK(rules[0].actions[0].group == "support");
-  CHECK(rules[1].conditions.empty());
-  CHECK(rules[1].actions[0].type == sb::routing_graph::ActionType::bot);
+  // Checked again while the visitor waits (it cannot fire on a new conversation).
+  REQUIRE(rules[1].conditions.size() == 2);
+  CHECK(rules[1].conditions[0].type == ConditionType::waited);
+  CHECK(rules[1].conditions[0].seconds == 300);
+  CHECK(rules[1].conditions[1].type == ConditionType::group_available);
+  CHECK_FALSE(rules[1].conditions[1].expect);
+  REQUIRE(rules[1].actions.size() == 2);
+  CHECK(rules[1].actions[0].type == ActionType::message);
+  CHECK(rules[1].actions[1].type == ActionType::queue);
+  CHECK(rules[1].actions[1].group == "support");
+  CHECK(rules[2].conditions.empty());
+  CHECK(rules[2].actions[0].type == ActionType::bot);
 }
