@@ -150,6 +150,8 @@ void TenantEngine::remember_last_agent(const std::string& visitor_id, const std:
 }
 
 void TenantEngine::enqueue(Conversation& c) {
+  // Its agent lost it (requeued): a transfer they had offered is moot.
+  if (c.transfer_offer) withdraw_offer(c, "requeued");
   c.status = ConversationStatus::queued;
   if (c.close_after_seq) return;  // its queue limit closes it
   if (std::find(queue_.begin(), queue_.end(), c.id) != queue_.end()) return;
@@ -247,8 +249,9 @@ void TenantEngine::on_accept(const PeerPtr& peer, const Identity& who,
                       ref);
   if (c->close_after_seq)
     return send_error(peer, metrics::ErrorCode::not_found, "this conversation is closing", ref);
-  // The strand orders racing accepts: the first finds it waiting, the rest this.
-  if (c->status != ConversationStatus::queued)
+  // The strand orders racing accepts: the first finds it waiting (or offered for a
+  // transfer), the rest this.
+  if (c->status != ConversationStatus::queued && (!c->transfer_offer || c->assignee == who.id))
     return send_error(peer, metrics::ErrorCode::forbidden,
                       c->assignee == who.id
                           ? "you already have this conversation"
@@ -261,7 +264,12 @@ void TenantEngine::on_accept(const PeerPtr& peer, const Identity& who,
   if (c->offered && !c->offered_to.count(agent->id))
     return send_error(peer, metrics::ErrorCode::forbidden,
                       "this conversation is not offered to you (another group)", ref);
-  assign(*c, *agent);
+  if (!c->transfer_offer) return assign(*c, *agent);
+  // A transfer: from its agent to this one in one step; the others hear "taken".
+  c->group = c->transfer_offer->group;
+  c->transfer_offer.reset();
+  offered_transfers_.erase(c->id);
+  hand_over(*c, *agent);
 }
 
 void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
@@ -277,11 +285,18 @@ void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
   if (to_agent.empty() == to_group.empty())
     return send_error(peer, metrics::ErrorCode::bad_field, "give either to_agent or to_group", ref);
 
-  // One question at a time: two strategies racing to move it would both be obeyed.
+  // One question at a time: two strategies racing to move it would both be obeyed,
+  // and an accept could race a second transfer.
   if (c->transfer_asked_in == c->assignment_generation)
     return send_error(peer, metrics::ErrorCode::forbidden,
                       "a transfer of this conversation is already waiting for the routing "
                       "strategy's answer",
+                      ref);
+  if (c->transfer_offer)
+    return send_error(peer, metrics::ErrorCode::forbidden,
+                      "a transfer of this conversation is already offered to group " +
+                          c->transfer_offer->group +
+                          "; wait until someone accepts it or the offer expires",
                       ref);
 
   if (!to_group.empty()) return transfer_to_group(peer, who.id, *c, to_group, ref, 0);
@@ -298,7 +313,9 @@ void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
 // current assignee. A strategy that answers later (routing-external) is waited for:
 // meanwhile the conversation stays with its agent and keeps flowing to them; its
 // answer is obeyed only if nobody closed, transferred or requeued the conversation
-// in between. Nobody free: it stays where it is and the requester hears why.
+// in between. A strategy that offers (routing-manual) has it offered to the group's
+// free members, who may accept it while it stays with its agent (offers.cpp).
+// Nobody free: it stays where it is and the requester hears why.
 void TenantEngine::transfer_to_group(const PeerPtr& peer, const std::string& requester,
                                      Conversation& c, const std::string& group,
                                      const std::string& ref, size_t chain_index) {
@@ -342,6 +359,9 @@ void TenantEngine::transfer_to_group(const PeerPtr& peer, const std::string& req
       c.transfer_asked_in = c.assignment_generation;
       return;
     }
+    // Manual routing: the group's free members are offered it while its agent keeps it.
+    if (d.kind == RouteDecision::Kind::offer && c.status == ConversationStatus::assigned)
+      return offer_transfer(c, group, requester, peer, ref);
     if (d.kind != RouteDecision::Kind::chosen || d.index >= offered.size()) continue;
     if (AgentState* target = transfer_target(c, group, offered[d.index].agent_id)) {
       c.group = group;
@@ -350,8 +370,7 @@ void TenantEngine::transfer_to_group(const PeerPtr& peer, const std::string& req
   }
 
   // Nobody free there: the conversation stays where it is rather than wait unowned.
-  const AgentState* asker = find_agent(requester);
-  if (!asker || std::find(asker->peers.begin(), asker->peers.end(), peer) == asker->peers.end()) {
+  if (!connection_of(requester, peer->peer_id())) {
     spdlog::info(
         "tenant {}: no one in group {} can take conversation {}, and the connection of {} "
         "that asked for the transfer has closed",
@@ -360,6 +379,14 @@ void TenantEngine::transfer_to_group(const PeerPtr& peer, const std::string& req
   }
   send_error(peer, metrics::ErrorCode::unavailable, "no one in group " + group + " can take it now",
              ref);
+}
+
+PeerPtr TenantEngine::connection_of(const std::string& agent_id, uint64_t peer_id) {
+  const AgentState* agent = find_agent(agent_id);
+  if (!agent) return nullptr;
+  auto it = std::find_if(agent->peers.begin(), agent->peers.end(),
+                         [&](const PeerPtr& p) { return p->peer_id() == peer_id; });
+  return it == agent->peers.end() ? nullptr : *it;
 }
 
 // The agent a strategy named, if they may take the conversation now.

@@ -125,6 +125,17 @@ struct Conversation {
   // Manual routing: the agents it is offered to now; the first to accept takes it.
   bool offered = false;
   std::set<std::string> offered_to;
+  // A transfer to a group whose chain offers it (routing-manual): offered to the
+  // group's free members while `from` keeps it and keeps chatting (offers.cpp).
+  struct TransferOffer {
+    std::string group;
+    std::string from;         // its agent when asked; the offer ends with their ownership
+    std::string asker;        // who asked (that agent, or an admin)
+    uint64_t asker_peer = 0;  // the connection told `unavailable` if nobody accepts in time
+    std::string ref;          // the transfer's ref, for that answer
+    uint64_t generation = 0;  // the assignment_generation it was made in, for its timer
+  };
+  std::optional<TransferOffer> transfer_offer;
 };
 
 // What a closed conversation needs to be reopened by its visitor within the

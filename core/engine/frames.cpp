@@ -151,9 +151,14 @@ Frame assigned_to_visitor(std::string_view conversation_id, const AgentState& ag
                                  {"agent", json::object{{"id", agent.id}, {"name", agent.name}}}});
 }
 
-Frame offered(const Conversation& c) {
-  return make_frame(
-      json::object{{"type", "conversation.offered"}, {"conversation", conversation_object(c)}});
+Frame offered(const Conversation& c, const AgentState* from) {
+  json::object o{{"type", "conversation.offered"}, {"conversation", conversation_object(c)}};
+  if (c.transfer_offer) {
+    json::object agent{{"id", c.transfer_offer->from}};
+    if (from) agent["name"] = from->name;
+    o["transfer"] = json::object{{"group", c.transfer_offer->group}, {"from", std::move(agent)}};
+  }
+  return make_frame(o);
 }
 
 Frame offer_withdrawn(std::string_view conversation_id, std::string_view reason) {

@@ -33,7 +33,8 @@ Frame message(const StoredMessage& m, const std::vector<std::string>& quick_repl
 Frame queued(std::string_view conversation_id, uint32_t position, uint32_t eta_s);
 Frame assigned_to_agent(const Conversation& c, boost::json::array history);
 Frame assigned_to_visitor(std::string_view conversation_id, const AgentState& agent);
-Frame offered(const Conversation& c);
+// With "transfer" when c.transfer_offer stands; from is its agent (may be null).
+Frame offered(const Conversation& c, const AgentState* from = nullptr);
 Frame offer_withdrawn(std::string_view conversation_id, std::string_view reason);
 Frame closed(std::string_view conversation_id, std::string_view by);
 Frame typing(std::string_view conversation_id, bool on, Role from_role, std::string_view from_id);

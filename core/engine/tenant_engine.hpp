@@ -54,6 +54,9 @@ struct EnginePolicy {
   // A visitor writing again within this time after a close reopens the conversation
   // (same id, seq continues); 0 = always a new one.
   std::chrono::seconds reopen_window{0};
+  // A transfer to a group that routes manually stays offered this long; then the
+  // offer is withdrawn and the agent keeps the conversation.
+  std::chrono::seconds transfer_offer{120};
 };
 
 // POST /v1/tenants/ID/routing/dry-run: a visitor that does not exist, to see which
@@ -126,8 +129,9 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void close_conversation(PeerPtr peer, Identity who, std::string conversation_id, std::string ref);
   void accept_conversation(PeerPtr peer, Identity who, std::string conversation_id,
                            std::string ref);
-  // To an agent, or to a group (its member the routing chain picks); either way the
-  // conversation changes hands in one step, and stays put when nobody can take it.
+  // To an agent, or to a group (its member the routing chain picks, or the first of
+  // them to accept when the chain offers); either way the conversation changes hands
+  // in one step, and stays put when nobody can take it.
   void transfer_conversation(PeerPtr peer, Identity who, std::string conversation_id,
                              std::string to_agent, std::string to_group, std::string ref);
 
@@ -224,6 +228,9 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   AgentState* transfer_target(const Conversation& c, const std::string& group,
                               const std::string& agent_id);
   void hand_over(Conversation& c, AgentState& target);
+  // Agent agent_id's connection peer_id while it is open, else null: a late answer
+  // goes to the tab that asked, or to nobody.
+  PeerPtr connection_of(const std::string& agent_id, uint64_t peer_id);
   void close(Conversation& c, const std::string& by);
   void persist_conversation(const Conversation& c);
   void after_records_stored(std::function<void()> fn);
@@ -244,11 +251,17 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void finish_queue_limit(const std::string& conversation_id);
   void rewatch_waits();
   // offers.cpp: manual routing, the first accept wins.
+  // A transfer to a group is offered the same way while its agent keeps it.
   void offer(Conversation& c);
+  void offer_transfer(Conversation& c, const std::string& group, const std::string& asker,
+                      const PeerPtr& peer, const std::string& ref);
   std::set<std::string> offer_targets(const Conversation& c) const;
   void update_offer(Conversation& c);
+  void withdraw_offer(Conversation& c, std::string_view reason);
   void refresh_offers();
   void send_offers_to(const AgentState& agent, const PeerPtr& peer);
+  frames::Frame offered_frame(const Conversation& c);
+  void on_transfer_offer_expired(const std::string& conversation_id, uint64_t generation);
   // presence.cpp: grace period, requeue, reroute of unanswered conversations.
   void after(std::chrono::milliseconds delay, std::function<void()> fn);
   void start_offline_grace(AgentState& agent);
@@ -347,6 +360,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   std::unordered_map<std::string, VisitorState> visitors_;
   std::map<std::string, AgentState> agents_;  // ordered by id: candidates' stable order
   std::deque<std::string> queue_;             // queued conversation ids, oldest first
+  std::set<std::string> offered_transfers_;   // conversations with a transfer_offer
   int64_t last_queue_order_ = 0;
   QueuePace pace_;  // how fast each group's queue moved lately
   // What pace_ is measured with, and how often estimates are looked at again while

@@ -57,6 +57,7 @@ struct ConversationPolicy {
   std::string on_agent_offline = "requeue";  // "requeue" | "keep" after the grace period
   uint32_t reroute_unanswered_s = 0;  // 0 = never; else reroute if the agent has not answered
   uint32_t reopen_window_s = 0;       // 0 = never; else a visitor writing again reopens
+  uint32_t transfer_offer_s = 120;    // how long a transfer to a manual group stays offered
   bool operator==(const ConversationPolicy&) const = default;
 };
 

@@ -38,6 +38,7 @@ void read_conversation(TableReader& table, ConversationPolicy& out) {
   }
   table.integer("reroute_unanswered_s", out.reroute_unanswered_s, 0, 86'400);
   table.integer("reopen_window_s", out.reopen_window_s, 0, 30 * 86'400);
+  table.integer("transfer_offer_s", out.transfer_offer_s, 1, 3'600);
   table.reject_unknown();
 }
 

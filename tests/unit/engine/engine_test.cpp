@@ -628,3 +628,178 @@ TEST_CASE("a transfer to a group goes to a free member at once, or stays put") {
   f.settle();
   CHECK(str(ann->of_type("error").back().at("code")) == "forbidden");  // no longer ann's
 }
+
+TEST_CASE("a transfer to a group that routes manually is offered while its agent keeps it") {
+  using std::chrono::milliseconds;
+  auto support = agent("ann", 5);
+  support.groups = {"support"};
+  auto billing_b = agent("bob", 5);
+  billing_b.groups = {"billing"};
+  auto billing_c = agent("cara", 5);
+  billing_c.groups = {"billing"};
+  auto billing_d = agent("dan", 5);
+  billing_d.groups = {"billing"};
+  Fixture f({support, billing_b, billing_c, billing_d});
+  EnginePolicy policy;
+  policy.agent_offline_grace = std::chrono::seconds(0);
+  policy.transfer_offer = std::chrono::seconds(1);
+  f.engine->set_policy(policy);
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.say(vis, visitor_id("v1"), "m1", "a question about my invoice");
+  f.settle();
+  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  REQUIRE(ann->of_type("conversation.assigned").size() == 1);
+  f.engine->set_routing_chain({std::make_shared<OfferingRouter>()});
+  auto bob = f.peer(), cara = f.peer();
+  f.engine->agent_connect(bob, agent_id("bob"));
+  f.engine->agent_connect(cara, agent_id("cara"));
+  f.settle();
+
+  // The offer arms a timer: from here on the test runs the strand for a while at a time.
+  const auto step = milliseconds(50);
+  f.engine->transfer_conversation(ann, agent_id("ann"), cid, "", "billing", "t1");
+  f.run_for(step);
+  for (const auto& p : {bob, cara}) {
+    REQUIRE(p->of_type("conversation.offered").size() == 1);
+    const auto offered = p->of_type("conversation.offered")[0];
+    CHECK(str(offered.at("conversation").at("id")) == cid);
+    CHECK(str(offered.at("transfer").at("group")) == "billing");
+    CHECK(str(offered.at("transfer").at("from").at("id")) == "ann");
+    CHECK(str(offered.at("transfer").at("from").at("name")) == "Agent ann");
+    CHECK(p->of_type("conversation.assigned").empty());
+  }
+  CHECK(ann->of_type("conversation.offered").empty());
+  CHECK(ann->of_type("error").empty());
+  CHECK(ann->of_type("conversation.transferred").empty());
+  // ann keeps it: the visitor still reaches her, and a second transfer is refused.
+  f.say(vis, visitor_id("v1"), "m2", "still there?");
+  f.engine->transfer_conversation(ann, agent_id("ann"), cid, "", "billing", "t2");
+  f.engine->transfer_conversation(ann, agent_id("ann"), cid, "bob", "", "t3");
+  f.engine->accept_conversation(ann, agent_id("ann"), cid, "own");
+  f.run_for(step);
+  CHECK(ann->of_type("message").size() == 1);
+  REQUIRE(ann->of_type("error").size() == 3);
+  for (const auto& e : ann->of_type("error")) CHECK(str(e.at("code")) == "forbidden");
+  CHECK(str(ann->of_type("error")[2].at("message")) == "you already have this conversation");
+
+  SECTION("the first accept takes it with its history, the others hear it was taken") {
+    f.engine->accept_conversation(cara, agent_id("cara"), cid, "c");
+    f.engine->accept_conversation(bob, agent_id("bob"), cid, "b");
+    f.run_for(step);
+    REQUIRE(ann->of_type("conversation.transferred").size() == 1);
+    CHECK(str(ann->of_type("conversation.transferred")[0].at("to_agent")) == "cara");
+    REQUIRE(cara->of_type("conversation.assigned").size() == 1);
+    CHECK(cara->of_type("conversation.assigned")[0].at("history").as_array().size() == 2);
+    CHECK(cara->of_type("conversation.offer_withdrawn").empty());
+    CHECK(bob->of_type("conversation.assigned").empty());
+    REQUIRE(bob->of_type("conversation.offer_withdrawn").size() == 1);
+    CHECK(str(bob->of_type("conversation.offer_withdrawn")[0].at("reason")) == "taken");
+    REQUIRE(bob->of_type("error").size() == 1);
+    CHECK(str(bob->of_type("error")[0].at("message")) ==
+          "this conversation was already taken by another agent");
+    CHECK(str(vis->of_type("conversation.assigned").back().at("agent").at("id")) == "cara");
+    f.say(vis, visitor_id("v1"), "m3", "thanks");
+    f.run_for(milliseconds(1200));  // past the offer's limit: nothing more happens
+    CHECK(cara->of_type("message").size() == 1);
+    CHECK(ann->of_type("message").size() == 1);
+    CHECK(ann->of_type("error").size() == 3);
+    CHECK(bob->of_type("conversation.offer_withdrawn").size() == 1);
+  }
+  SECTION("offers follow the group's agents") {
+    f.engine->set_status(bob, agent_id("bob"), AgentStatus::away);
+    auto dan = f.peer();
+    f.engine->agent_connect(dan, agent_id("dan"));
+    auto cara_tab = f.peer();
+    f.engine->agent_connect(cara_tab, agent_id("cara"));
+    f.run_for(step);
+    REQUIRE(bob->of_type("conversation.offer_withdrawn").size() == 1);
+    CHECK(str(bob->of_type("conversation.offer_withdrawn")[0].at("reason")) == "unavailable");
+    CHECK(dan->of_type("conversation.offered").size() == 1);
+    CHECK(cara_tab->of_type("conversation.offered").size() == 1);
+    f.engine->accept_conversation(bob, agent_id("bob"), cid, "away");
+    f.engine->set_status(bob, agent_id("bob"), AgentStatus::online);
+    f.run_for(step);
+    CHECK(str(bob->of_type("error")[0].at("code")) == "forbidden");
+    CHECK(bob->of_type("conversation.offered").size() == 2);
+    f.engine->accept_conversation(dan, agent_id("dan"), cid, "d");
+    f.run_for(step);
+    CHECK(dan->of_type("conversation.assigned").size() == 1);
+    CHECK(str(cara_tab->of_type("conversation.offer_withdrawn")[0].at("reason")) == "taken");
+  }
+  SECTION("a close withdraws it from everyone and gives it to no one") {
+    f.engine->close_conversation(ann, agent_id("ann"), cid, "close");
+    f.run_for(step);
+    for (const auto& p : {bob, cara}) {
+      REQUIRE(p->of_type("conversation.offer_withdrawn").size() == 1);
+      CHECK(str(p->of_type("conversation.offer_withdrawn")[0].at("reason")) == "closed");
+    }
+    f.engine->accept_conversation(bob, agent_id("bob"), cid, "late");
+    f.run_for(milliseconds(1200));
+    CHECK(str(bob->of_type("error")[0].at("code")) == "not_found");
+    CHECK(bob->of_type("conversation.assigned").empty());
+    CHECK(ann->of_type("error").size() == 3);  // no "unavailable" for a closed one
+  }
+  SECTION("its agent losing it withdraws the transfer; it is routed like any requeued chat") {
+    f.engine->disconnect(ann, agent_id("ann"));
+    f.run_for(step);
+    for (const auto& p : {bob, cara}) {
+      REQUIRE(p->of_type("conversation.offer_withdrawn").size() == 1);
+      CHECK(str(p->of_type("conversation.offer_withdrawn")[0].at("reason")) == "requeued");
+      // Offered again, now from the queue: no transfer, nobody to take it from.
+      REQUIRE(p->of_type("conversation.offered").size() == 2);
+      CHECK_FALSE(p->of_type("conversation.offered")[1].contains("transfer"));
+    }
+  }
+  SECTION("unaccepted in time: withdrawn, and the agent who asked keeps it and is told") {
+    f.run_for(milliseconds(1100));
+    for (const auto& p : {bob, cara}) {
+      REQUIRE(p->of_type("conversation.offer_withdrawn").size() == 1);
+      CHECK(str(p->of_type("conversation.offer_withdrawn")[0].at("reason")) == "expired");
+    }
+    REQUIRE(ann->of_type("error").size() == 4);
+    CHECK(str(ann->of_type("error")[3].at("code")) == "unavailable");
+    CHECK(str(ann->of_type("error")[3].at("ref")) == "t1");
+    f.engine->accept_conversation(bob, agent_id("bob"), cid, "late");
+    f.say(vis, visitor_id("v1"), "m3", "hello?");
+    f.run_for(step);
+    CHECK(str(bob->of_type("error")[0].at("code")) == "forbidden");
+    CHECK(ann->of_type("message").size() == 2);
+    // Asked again, offered again.
+    f.engine->transfer_conversation(ann, agent_id("ann"), cid, "", "billing", "t4");
+    f.run_for(step);
+    CHECK(bob->of_type("conversation.offered").size() == 2);
+  }
+}
+
+TEST_CASE("a transfer to a group that routes manually, with nobody free there, stays put at once") {
+  auto support = agent("ann", 5);
+  support.groups = {"support"};
+  auto billing = agent("bob", 1);
+  billing.groups = {"billing"};
+  Fixture f({support, billing});
+  auto ann = f.peer(), bob = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.say(vis, visitor_id("v1"), "m1", "hello");
+  f.settle();
+  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  f.engine->agent_connect(bob, agent_id("bob"));
+  f.engine->set_status(bob, agent_id("bob"), AgentStatus::away);
+  f.engine->set_routing_chain({std::make_shared<OfferingRouter>()});
+  f.engine->transfer_conversation(ann, agent_id("ann"), cid, "", "billing", "t1");
+  f.settle();  // no offer, so no timer: this returns at once
+  REQUIRE(ann->of_type("error").size() == 1);
+  CHECK(str(ann->of_type("error")[0].at("code")) == "unavailable");
+  CHECK(str(ann->of_type("error")[0].at("ref")) == "t1");
+  CHECK(bob->of_type("conversation.offered").empty());
+  // Nothing stands in the way of the next try.
+  f.engine->set_status(bob, agent_id("bob"), AgentStatus::online);
+  f.engine->transfer_conversation(ann, agent_id("ann"), cid, "", "billing", "t2");
+  f.run_for(std::chrono::milliseconds(50));
+  CHECK(bob->of_type("conversation.offered").size() == 1);
+  CHECK(ann->of_type("error").size() == 1);
+}

@@ -313,24 +313,28 @@ TEST_CASE("the conversation policy is read, and a bad value names its line") {
 agent_offline_grace_s = 0
 on_agent_offline = "keep"
 reroute_unanswered_s = 90
+transfer_offer_s = 30
 )");
   INFO(good.all());
   REQUIRE(good.config);
   CHECK(good.config->conversation.agent_offline_grace_s == 0);
   CHECK(good.config->conversation.on_agent_offline == "keep");
   CHECK(good.config->conversation.reroute_unanswered_s == 90);
+  CHECK(good.config->conversation.transfer_offer_s == 30);
 
   auto defaults = load("name = \"Shop\"\n");
   REQUIRE(defaults.config);
   CHECK(defaults.config->conversation.agent_offline_grace_s == 60);
   CHECK(defaults.config->conversation.on_agent_offline == "requeue");
   CHECK(defaults.config->conversation.reroute_unanswered_s == 0);
+  CHECK(defaults.config->conversation.transfer_offer_s == 120);
 
   auto bad = load(R"(name = "Shop"
 [conversation]
 on_agent_offline = "forget"
 reroute_unanswered_s = -1
 grace = 5
+transfer_offer_s = 0
 )");
   INFO(bad.all());
   CHECK_FALSE(bad.config);
@@ -339,6 +343,9 @@ grace = 5
   REQUIRE(bad.error("conversation.reroute_unanswered_s"));
   CHECK(bad.error("conversation.reroute_unanswered_s")->line == 4);
   REQUIRE(bad.error("conversation.grace"));
+  REQUIRE(
+      bad.error("conversation.transfer_offer_s"));  // never offered would mean never transferred
+  CHECK(bad.error("conversation.transfer_offer_s")->line == 6);
 }
 
 TEST_CASE("[visitors] reads the identity secret from the variable it names") {
