@@ -292,20 +292,24 @@ void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
                       "a transfer of this conversation is already waiting for the routing "
                       "strategy's answer",
                       ref);
-  if (c->transfer_offer)
-    return send_error(peer, metrics::ErrorCode::forbidden,
-                      "a transfer of this conversation is already offered to group " +
-                          c->transfer_offer->group +
-                          "; wait until someone accepts it or the offer expires",
-                      ref);
-
-  if (!to_group.empty()) return transfer_to_group(peer, who.id, *c, to_group, ref, 0);
+  if (!to_group.empty()) {
+    if (c->transfer_offer)
+      return send_error(peer, metrics::ErrorCode::forbidden,
+                        "a transfer of this conversation is already offered to group " +
+                            c->transfer_offer->group +
+                            "; wait until someone accepts it or the offer expires, or "
+                            "transfer it to one agent",
+                        ref);
+    return transfer_to_group(peer, who.id, *c, to_group, ref, 0);
+  }
   AgentState* target = find_agent(to_agent);
   if (!target) return send_error(peer, metrics::ErrorCode::not_found, "no such agent", ref);
   if (target->id == c->assignee) return;
   if (!target->routable())
     return send_error(peer, metrics::ErrorCode::unavailable,
                       "that agent is not online or is at max_concurrent", ref);
+  // A group's standing transfer offer gives way: hand_over withdraws it ("taken")
+  // from everyone but the new agent.
   hand_over(*c, *target);
 }
 
