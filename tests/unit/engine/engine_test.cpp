@@ -20,6 +20,13 @@ AgentState agent(std::string id, uint32_t max_concurrent) {
   return a;
 }
 
+// An agent of one group.
+AgentState member(std::string id, uint32_t max_concurrent, std::string group) {
+  AgentState a = agent(std::move(id), max_concurrent);
+  a.groups = {std::move(group)};
+  return a;
+}
+
 Identity visitor_id(std::string id) {
   return Identity{Role::visitor, std::move(id), "Visitor", ""};
 }
@@ -62,6 +69,14 @@ struct Fixture {
     ioc.run_for(window);
   }
   std::shared_ptr<FakePeer> peer() { return std::make_shared<FakePeer>(next_peer++); }
+
+  // Visitor v1 says hello on `vis` and writes `text`; returns the conversation it opened.
+  std::string visitor_opens(const std::shared_ptr<FakePeer>& vis, std::string text) {
+    engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+    say(vis, visitor_id("v1"), "m1", std::move(text));
+    settle();
+    return std::string(vis->of_type("ack").at(0).at("conversation_id").as_string());
+  }
 
   void say(const std::shared_ptr<FakePeer>& p, const Identity& who, std::string client_msg_id,
            std::string text, std::string conversation_id = {}) {
@@ -287,10 +302,7 @@ TEST_CASE("an agent cannot write into a conversation that is not theirs") {
   auto ann = f.peer();
   f.engine->agent_connect(ann, agent_id("ann"));
   auto vis = f.peer();
-  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
-  f.say(vis, visitor_id("v1"), "m1", "a");
-  f.settle();
-  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  const auto cid = f.visitor_opens(vis, "a");
   auto bob = f.peer();
   f.engine->agent_connect(bob, agent_id("bob"));
   f.say(bob, agent_id("bob"), "b1", "let me in", cid);
@@ -330,10 +342,7 @@ TEST_CASE("an offered conversation goes to the first agent who accepts, the rest
   f.engine->agent_connect(cy, agent_id("cy"));
   f.engine->set_status(cy, agent_id("cy"), AgentStatus::away);
   auto vis = f.peer();
-  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
-  f.say(vis, visitor_id("v1"), "m1", "a");
-  f.settle();
-  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  const auto cid = f.visitor_opens(vis, "a");
   REQUIRE(ann->of_type("conversation.offered").size() == 1);
   REQUIRE(bob->of_type("conversation.offered").size() == 1);
   CHECK(cy->of_type("conversation.offered").empty());  // away
@@ -386,10 +395,7 @@ TEST_CASE("routing is told who last served a returning visitor") {
   auto ann = f.peer();
   f.engine->agent_connect(ann, agent_id("ann"));
   auto vis = f.peer();
-  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
-  f.say(vis, visitor_id("v1"), "m1", "first visit");
-  f.settle();
-  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  const auto cid = f.visitor_opens(vis, "first visit");
   f.engine->close_conversation(ann, agent_id("ann"), cid, "");
   f.say(vis, visitor_id("v1"), "m2", "I'm back");
   f.settle();
@@ -475,10 +481,7 @@ TEST_CASE("an agent's private note reaches other agents' tabs, never the visitor
   f.engine->agent_connect(ann, agent_id("ann"));
   f.engine->agent_connect(ann_tab2, agent_id("ann"));
   auto vis = f.peer();
-  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
-  f.say(vis, visitor_id("v1"), "m1", "hi");
-  f.settle();
-  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  const auto cid = f.visitor_opens(vis, "hi");
   MessageCommand note;
   note.conversation_id = cid;
   note.client_msg_id = "n1";
@@ -498,22 +501,13 @@ TEST_CASE("an agent's private note reaches other agents' tabs, never the visitor
 }
 
 TEST_CASE("a transfer to a group waits for a strategy that answers later") {
-  auto support = agent("ann", 5);
-  support.groups = {"support"};
-  auto sales_b = agent("bob", 5);
-  sales_b.groups = {"sales"};
-  auto sales_c = agent("cara", 5);
-  sales_c.groups = {"sales"};
-  Fixture f({support, sales_b, sales_c});
+  Fixture f({member("ann", 5, "support"), member("bob", 5, "sales"), member("cara", 5, "sales")});
   auto later = std::make_shared<PendingRouter>();
   f.engine->set_routing_chain({later, f.router});
   auto ann = f.peer();
   f.engine->agent_connect(ann, agent_id("ann"));
   auto vis = f.peer();
-  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
-  f.say(vis, visitor_id("v1"), "m1", "I want to buy");
-  f.settle();
-  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  const auto cid = f.visitor_opens(vis, "I want to buy");
   REQUIRE(ann->of_type("conversation.assigned").size() == 1);
   auto bob = f.peer();
   auto cara = f.peer();
@@ -588,20 +582,11 @@ TEST_CASE("a transfer to a group waits for a strategy that answers later") {
 }
 
 TEST_CASE("a transfer to a group goes to a free member at once, or stays put") {
-  auto support = agent("ann", 5);
-  support.groups = {"support"};
-  auto sales_b = agent("bob", 5);
-  sales_b.groups = {"sales"};
-  auto sales_c = agent("cara", 5);
-  sales_c.groups = {"sales"};
-  Fixture f({support, sales_b, sales_c});
+  Fixture f({member("ann", 5, "support"), member("bob", 5, "sales"), member("cara", 5, "sales")});
   auto ann = f.peer();
   f.engine->agent_connect(ann, agent_id("ann"));
   auto vis = f.peer();
-  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
-  f.say(vis, visitor_id("v1"), "m1", "I want to buy");
-  f.settle();
-  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  const auto cid = f.visitor_opens(vis, "I want to buy");
   REQUIRE(ann->of_type("conversation.assigned").size() == 1);
 
   // Nobody from sales is online: the conversation stays with ann.
@@ -631,15 +616,8 @@ TEST_CASE("a transfer to a group goes to a free member at once, or stays put") {
 
 TEST_CASE("a transfer to a group that routes manually is offered while its agent keeps it") {
   using std::chrono::milliseconds;
-  auto support = agent("ann", 5);
-  support.groups = {"support"};
-  auto billing_b = agent("bob", 5);
-  billing_b.groups = {"billing"};
-  auto billing_c = agent("cara", 5);
-  billing_c.groups = {"billing"};
-  auto billing_d = agent("dan", 5);
-  billing_d.groups = {"billing"};
-  Fixture f({support, billing_b, billing_c, billing_d});
+  Fixture f({member("ann", 5, "support"), member("bob", 5, "billing"), member("cara", 5, "billing"),
+             member("dan", 5, "billing")});
   EnginePolicy policy;
   policy.agent_offline_grace = std::chrono::seconds(0);
   policy.transfer_offer = std::chrono::seconds(1);
@@ -647,10 +625,7 @@ TEST_CASE("a transfer to a group that routes manually is offered while its agent
   auto ann = f.peer();
   f.engine->agent_connect(ann, agent_id("ann"));
   auto vis = f.peer();
-  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
-  f.say(vis, visitor_id("v1"), "m1", "a question about my invoice");
-  f.settle();
-  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  const auto cid = f.visitor_opens(vis, "a question about my invoice");
   REQUIRE(ann->of_type("conversation.assigned").size() == 1);
   f.engine->set_routing_chain({std::make_shared<OfferingRouter>()});
   auto bob = f.peer(), cara = f.peer();
@@ -787,18 +762,11 @@ TEST_CASE("a transfer to a group that routes manually is offered while its agent
 }
 
 TEST_CASE("a transfer to a group that routes manually, with nobody free there, stays put at once") {
-  auto support = agent("ann", 5);
-  support.groups = {"support"};
-  auto billing = agent("bob", 1);
-  billing.groups = {"billing"};
-  Fixture f({support, billing});
+  Fixture f({member("ann", 5, "support"), member("bob", 1, "billing")});
   auto ann = f.peer(), bob = f.peer();
   f.engine->agent_connect(ann, agent_id("ann"));
   auto vis = f.peer();
-  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
-  f.say(vis, visitor_id("v1"), "m1", "hello");
-  f.settle();
-  const auto cid = str(vis->of_type("ack")[0].at("conversation_id"));
+  const auto cid = f.visitor_opens(vis, "hello");
   f.engine->agent_connect(bob, agent_id("bob"));
   f.engine->set_status(bob, agent_id("bob"), AgentStatus::away);
   f.engine->set_routing_chain({std::make_shared<OfferingRouter>()});
