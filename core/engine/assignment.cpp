@@ -373,6 +373,21 @@ void TenantEngine::transfer_to_group(const PeerPtr& peer, const std::string& req
     }
   }
 
+  // Waiting, nobody's: it waits for that group instead (an admin re-sorting the queue).
+  if (c.status == ConversationStatus::queued && !c.close_after_seq && queue_position(c) > 0) {
+    spdlog::info("tenant {}: {} moved conversation {} from the queue of group {} to {}'s",
+                 tenant_id_, requester, c.id, c.group.empty() ? "(none)" : c.group, group);
+    if (c.offered) {
+      c.offered = false;
+      update_offer(c);  // withdrawn in its old group
+    }
+    c.group = group;
+    c.chain.clear();  // the tenant's chain, as for any transfer to a group
+    regrouped(c);
+    persist_conversation(c);
+    notify_queue_positions();
+    return route(c.id, 0);  // offered there, when the chain offers
+  }
   // Nobody free there: the conversation stays where it is rather than wait unowned.
   if (!connection_of(requester, peer->peer_id())) {
     spdlog::info(

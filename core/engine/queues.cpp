@@ -23,6 +23,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <unordered_map>
 
@@ -31,6 +32,8 @@
 #include "engine/internal.hpp"
 
 namespace sb::engine {
+
+namespace json = boost::json;
 
 namespace {
 
@@ -220,6 +223,17 @@ void TenantEngine::finish_queue_limit(const std::string& conversation_id) {
     return;
   }
   if (c->over_queue_limit) reach_queue_limit(*c, QueueLimit::max_queue_length);
+}
+
+// c waits for another group now (a waiting rule, an admin's transfer). It keeps its
+// place in time: that group's max_wait_s counts from when its wait began, and its
+// max_queue_length does not turn it away.
+void TenantEngine::regrouped(Conversation& c) {
+  c.over_queue_limit = false;
+  publish(bus::event::kConversationQueued, c.id,
+          json::serialize(json::object{
+              {"conversation_id", c.id}, {"group", c.group}, {"position", queue_position(c)}}));
+  watch_wait(c);
 }
 
 // Every queued conversation's wait against the groups' limits of now (a reload).

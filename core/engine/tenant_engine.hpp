@@ -250,6 +250,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void tell_queue_limit(Conversation& c, const std::string& message, bool closing);
   void finish_queue_limit(const std::string& conversation_id);
   void rewatch_waits();
+  void regrouped(Conversation& c);
   // offers.cpp: manual routing, the first accept wins.
   // A transfer to a group is offered the same way while its agent keeps it.
   void offer(Conversation& c);

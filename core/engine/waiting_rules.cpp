@@ -15,15 +15,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <boost/json/serialize.hpp>
 
 #include "common/clock.hpp"
 #include "engine/internal.hpp"
 #include "routing_graph/evaluate.hpp"
 
 namespace sb::engine {
-
-namespace json = boost::json;
 
 namespace {
 
@@ -91,14 +88,7 @@ void TenantEngine::decide_again(Conversation& c) {
 
   Conversation* now = find_conversation(id);
   if (!now || now->status != ConversationStatus::queued) return;
-  if (now->group != group_before) {
-    now->over_queue_limit = false;  // never turned away by the new group's length
-    publish(
-        bus::event::kConversationQueued, id,
-        json::serialize(json::object{
-            {"conversation_id", id}, {"group", now->group}, {"position", queue_position(*now)}}));
-    watch_wait(*now);  // the new group's max_wait_s, from when the wait began
-  }
+  if (now->group != group_before) regrouped(*now);
   persist_conversation(*now);  // its group, chain and rules
   notify_queue_positions();
 }

@@ -783,3 +783,38 @@ TEST_CASE("a transfer to a group that routes manually, with nobody free there, s
   CHECK(bob->of_type("conversation.offered").size() == 1);
   CHECK(ann->of_type("error").size() == 1);
 }
+
+TEST_CASE("an admin moves a waiting conversation to another group's queue") {
+  auto root = agent("root", 5);
+  root.role = "admin";
+  Fixture f({root, member("ann", 5, "support"), member("bob", 5, "billing")});
+  const Identity admin{Role::agent, "root", "", "admin"};
+  auto desk = f.peer();
+  f.engine->agent_connect(desk, admin);
+  f.engine->set_status(desk, admin, AgentStatus::away);  // sorting the queue, taking no chats
+  auto first = f.peer(), vis = f.peer();
+  f.engine->visitor_hello(first, visitor_id("v0"), "tok", {});
+  f.say(first, visitor_id("v0"), "m0", "hello");
+  const auto cid = f.visitor_opens(vis, "a question about my invoice");
+  REQUIRE(vis->of_type("conversation.queued").size() == 1);
+  CHECK(vis->of_type("conversation.queued")[0].at("position") == 2);
+
+  // Nobody in billing is online: it waits for billing now, first there.
+  f.engine->transfer_conversation(desk, admin, cid, "", "billing", "t1");
+  f.settle();
+  CHECK(desk->of_type("error").empty());
+  CHECK(str(f.store->conversations.at(cid).at("group")) == "billing");
+  CHECK(vis->of_type("conversation.queued").back().at("position") == 1);
+
+  // support's agent gets the other visitor only; billing's gets this one.
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  f.settle();
+  REQUIRE(ann->of_type("conversation.assigned").size() == 1);
+  CHECK(str(ann->of_type("conversation.assigned")[0].at("conversation").at("id")) != cid);
+  auto bob = f.peer();
+  f.engine->agent_connect(bob, agent_id("bob"));
+  f.settle();
+  REQUIRE(bob->of_type("conversation.assigned").size() == 1);
+  CHECK(str(bob->of_type("conversation.assigned")[0].at("conversation").at("id")) == cid);
+}
