@@ -94,11 +94,7 @@ struct LlmDeployment {
 };
 
 json::object bot_says(sb::test::WsClient& ws, std::chrono::milliseconds timeout = 5000ms) {
-  return ws.next_where(
-      [](const json::object& f) {
-        return f.at("type") == "message" && f.at("from").at("role") == "bot";
-      },
-      "a bot message", timeout);
+  return message_from(ws, "bot", timeout);
 }
 
 std::string bot_text(sb::test::WsClient& ws, std::chrono::milliseconds timeout = 5000ms) {

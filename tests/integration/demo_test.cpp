@@ -45,11 +45,7 @@ struct DemoDeployment {
 };
 
 json::object bot_says(sb::test::WsClient& ws) {
-  return ws.next_where(
-      [](const json::object& f) {
-        return f.at("type") == "message" && f.at("from").at("role") == "bot";
-      },
-      "a bot message", 5000ms);
+  return message_from(ws, "bot", 5000ms);
 }
 
 std::string bot_text(sb::test::WsClient& ws) {

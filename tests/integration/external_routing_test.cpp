@@ -8,12 +8,12 @@
 #include <chrono>
 
 #include "harness/deployment.hpp"
+#include "harness/served.hpp"
 #include "support/fake_openai.hpp"
 
 using namespace sb::it;
 using sb::test::FakeOpenAiServer;
 using sb::test::FakeReply;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -34,30 +34,6 @@ TenantSpec desk(const std::string& url, int capacity = 5) {
 
 FakeReply names(const std::string& agent_id) {
   return FakeReply::raw(200, "application/json", R"({"agent_id":")" + agent_id + R"("})");
-}
-
-struct Served {
-  VisitorSession visitor;
-  std::string conversation_id;
-  std::string agent_id;
-  std::chrono::milliseconds waited{};  // from the first message to conversation.assigned
-};
-
-Served visitor_served(Deployment& deployment, json::object hello = {}) {
-  Served served{deployment.connect_visitor("acme", std::move(hello)), {}, {}, {}};
-  const auto sent = Clock::now();
-  served.conversation_id =
-      str(served.visitor.send_message("hello, anyone there?"), "conversation_id");
-  auto told = served.visitor.ws.next_of_type("conversation.assigned");
-  served.waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - sent);
-  CHECK(str(told, "conversation_id") == served.conversation_id);
-  served.agent_id = str(obj(told, "agent"), "id");
-  return served;
-}
-
-void agent_sees(AgentSession& agent, const std::string& conversation_id) {
-  auto assigned = agent.ws.next_of_type("conversation.assigned");
-  CHECK(str(obj(assigned, "conversation"), "id") == conversation_id);
 }
 
 // A local port nobody listens on (bound, then closed again).

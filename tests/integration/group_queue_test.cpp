@@ -54,11 +54,7 @@ Waiting waits(Deployment& d, const std::string& text) {
 }
 
 json::object system_message(VisitorSession& v) {
-  return v.ws.next_where(
-      [](const json::object& f) {
-        return str(f, "type") == "message" && str(obj(f, "from"), "role") == "system";
-      },
-      "a system message");
+  return message_from(v.ws, "system");
 }
 
 json::object queued_at(VisitorSession& v, int64_t position) {

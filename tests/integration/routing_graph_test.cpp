@@ -146,11 +146,7 @@ actions = [ { type = "offline", group = "support", text = "We are closed. Leave 
   Deployment deployment({shop(graph, groups)});
   auto visitor = deployment.connect_visitor("shop");
   visitor.send_message("anyone there?");
-  auto told = visitor.ws.next_where(
-      [](const json::object& f) {
-        return str(f, "type") == "message" && str(obj(f, "from"), "role") == "system";
-      },
-      "the offline message");
+  auto told = message_from(visitor.ws, "system");
   CHECK(str(told, "text") == "We are closed. Leave a message.");
   visitor.ws.next_of_type("conversation.queued");
   // The visitor may keep writing; the first support agent online gets it all.

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "harness/deployment.hpp"
+#include "harness/served.hpp"
 
 using namespace sb::it;
 
@@ -26,26 +27,6 @@ TenantSpec desk() {
 
 json::object needs(json::object meta) {
   return {{"meta", std::move(meta)}};
-}
-
-struct Served {
-  VisitorSession visitor;
-  std::string conversation_id;
-  std::string agent_id;
-};
-
-Served visitor_served(Deployment& deployment, json::object hello) {
-  Served served{deployment.connect_visitor("acme", std::move(hello)), {}, {}};
-  served.conversation_id = str(served.visitor.send_message("hallo?"), "conversation_id");
-  auto told = served.visitor.ws.next_of_type("conversation.assigned");
-  CHECK(str(told, "conversation_id") == served.conversation_id);
-  served.agent_id = str(obj(told, "agent"), "id");
-  return served;
-}
-
-void agent_sees(AgentSession& agent, const std::string& conversation_id) {
-  auto assigned = agent.ws.next_of_type("conversation.assigned");
-  CHECK(str(obj(assigned, "conversation"), "id") == conversation_id);
 }
 
 }  // namespace

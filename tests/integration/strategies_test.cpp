@@ -7,6 +7,7 @@
 #include <set>
 
 #include "harness/deployment.hpp"
+#include "harness/served.hpp"
 
 using namespace sb::it;
 
@@ -19,29 +20,6 @@ TenantSpec team(std::vector<std::string> chain, std::vector<std::string> agent_i
   tenant.routing_chain = std::move(chain);
   for (const auto& id : agent_ids) tenant.agents.push_back({id, "Agent " + id, "agent", capacity});
   return tenant;
-}
-
-// A visitor writes a first message and waits to be told who serves them.
-struct Served {
-  VisitorSession visitor;
-  std::string conversation_id;
-  std::string agent_id;
-};
-
-Served visitor_served(Deployment& deployment, json::object hello = {}) {
-  Served served{deployment.connect_visitor("acme", std::move(hello)), {}, {}};
-  served.conversation_id =
-      str(served.visitor.send_message("hello, anyone there?"), "conversation_id");
-  auto told = served.visitor.ws.next_of_type("conversation.assigned");
-  CHECK(str(told, "conversation_id") == served.conversation_id);
-  served.agent_id = str(obj(told, "agent"), "id");
-  return served;
-}
-
-// The agent sees the assignment (and drains the frame, so later waits see the next one).
-void agent_sees(AgentSession& agent, const std::string& conversation_id) {
-  auto assigned = agent.ws.next_of_type("conversation.assigned");
-  CHECK(str(obj(assigned, "conversation"), "id") == conversation_id);
 }
 
 void close_as(AgentSession& agent, const std::string& conversation_id) {

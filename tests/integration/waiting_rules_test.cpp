@@ -45,10 +45,6 @@ actions = [ { type = "route", group = "support" } ]
   return tenant;
 }
 
-bool is_system_message(const json::object& f) {
-  return str(f, "type") == "message" && str(obj(f, "from"), "role") == "system";
-}
-
 int count_text(const json::array& history, const std::string& text) {
   int n = 0;
   for (const auto& m : history)
@@ -72,7 +68,7 @@ TEST_CASE("a queued VIP is moved to the overflow group once they have waited lon
   vip.ws.expect_no_frame_of_type("message", 500ms);
 
   // A second later: the rule's message, then first in overflow's (empty) queue.
-  auto told = vip.ws.next_where(is_system_message, "the overflow rule's message");
+  auto told = message_from(vip.ws, "system");
   CHECK(str(told, "text") == kMoved);
   auto moved = vip.ws.next_of_type("conversation.queued");
   CHECK(str(moved, "conversation_id") == vip_id);
@@ -115,7 +111,7 @@ TEST_CASE("a VIP requeued after their wait came due goes straight to overflow",
     std::this_thread::sleep_for(1200ms);
   }  // ann's tab closes: the chat goes back to the queue, open for more than 1 s
 
-  auto told = vip.ws.next_where(is_system_message, "the overflow rule's message");
+  auto told = message_from(vip.ws, "system");
   CHECK(str(told, "text") == kMoved);
   auto ola = deployment.connect_agent("desk", "ola");
   CHECK(str(obj(ola.ws.next_of_type("conversation.assigned"), "conversation"), "id") == vip_id);

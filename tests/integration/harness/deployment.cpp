@@ -69,6 +69,19 @@ std::string next_client_msg_id() {
   return "cm-" + std::to_string(++counter);
 }
 
+json::object message_from(sb::test::WsClient& ws, const std::string& role,
+                          std::chrono::milliseconds timeout) {
+  return ws.next_where(
+      [&](const json::object& frame) {
+        const auto* type = frame.if_contains("type");
+        const auto* from = frame.if_contains("from");
+        if (!type || *type != "message" || !from || !from->is_object()) return false;
+        const auto* sender = from->get_object().if_contains("role");
+        return sender && sender->is_string() && sender->get_string() == role;
+      },
+      "a message from the " + role, timeout);
+}
+
 json::object reply_to(sb::test::WsClient& ws, const std::string& id,
                       std::chrono::milliseconds timeout) {
   return ws.next_where(

@@ -55,6 +55,10 @@ struct AgentSession {
 json::object reply_to(sb::test::WsClient& ws, const std::string& id,
                       std::chrono::milliseconds timeout = sb::test::kFrameTimeout);
 
+// The next `message` frame sent by `role` ("bot", "system", "agent", "visitor").
+json::object message_from(sb::test::WsClient& ws, const std::string& role,
+                          std::chrono::milliseconds timeout = sb::test::kFrameTimeout);
+
 struct DeploymentOptions {
   std::filesystem::path plugin_dir = SWITCHBOARD_PLUGIN_DIR;
   // The server's --config; empty: the repository's conf/switchboard.toml.
