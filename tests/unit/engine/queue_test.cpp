@@ -124,12 +124,17 @@ struct Fixture {
   std::shared_ptr<FakePeer> visitor_says(const std::string& id, const std::string& text) {
     auto p = peer();
     engine->visitor_hello(p, visitor(id), "tok-" + id, {});
+    writes(p, id, id + "-1", text);
+    return p;
+  }
+  // Visitor `id` writes on peer p, and the engine settles.
+  void writes(const std::shared_ptr<FakePeer>& p, const std::string& id, std::string client_msg_id,
+              std::string text) {
     MessageCommand m;
-    m.client_msg_id = id + "-1";
-    m.text = text;
+    m.client_msg_id = std::move(client_msg_id);
+    m.text = std::move(text);
     engine->post_message(p, visitor(id), std::move(m));
     settle();
-    return p;
   }
   std::shared_ptr<FakePeer> agent_connects(const std::string& id) {
     auto p = peer();
@@ -316,11 +321,7 @@ TEST_CASE("max_queue_length with offline_message: told, still queued, served in 
   CHECK(f.metrics->queue_full.load() == 1);
 
   // The visitor leaves a message; ann comes and gets b1, then b2 with all of it.
-  MessageCommand m;
-  m.client_msg_id = "b2-2";
-  m.text = "my account is 42";
-  f.engine->post_message(b2, visitor("b2"), std::move(m));
-  f.settle();
+  f.writes(b2, "b2", "b2-2", "my account is 42");
   CHECK(b2->of_type("ack").size() == 2);
   auto ann = f.agent_connects("ann");
   REQUIRE(ann->of_type("conversation.assigned").size() == 1);
@@ -357,11 +358,7 @@ TEST_CASE("max_queue_length with message_and_close: the message, then the close"
   CHECK(f.metrics->conversations_queued.load() == 1);
 
   // A new message from the closed-out visitor opens a new conversation.
-  MessageCommand m;
-  m.client_msg_id = "b2-2";
-  m.text = "hello?";
-  f.engine->post_message(b2, visitor("b2"), std::move(m));
-  f.settle();
+  f.writes(b2, "b2", "b2-2", "hello?");
   CHECK(b2->of_type("ack").back().at("conversation_id").as_string() != conversation_of(*b2));
 }
 
@@ -648,11 +645,7 @@ TEST_CASE("a conversation a stop caught before its routing decision is decided a
   CHECK(f.store->conversations.at("c2").at("undecided") == true);
   auto p = f.peer();
   f.engine->visitor_hello(p, visitor("v-c2"), "tok", {});
-  MessageCommand resend;
-  resend.client_msg_id = "c2-1";
-  resend.text = "about my invoice";
-  f.engine->post_message(p, visitor("v-c2"), std::move(resend));
-  f.settle();
+  f.writes(p, "v-c2", "c2-1", "about my invoice");  // the resend
   REQUIRE(p->of_type("ack").size() == 1);
   CHECK(conversation_of(*p) == "c2");
   CHECK(f.store->conversations.at("c2").at("group") == "billing");
