@@ -316,7 +316,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void publish_decision(const Conversation& c, const routing_graph::Decision& decision,
                         bool while_waiting);
   // waiting_rules.cpp: rules with a `waited` condition, checked again while it waits.
-  void watch_rules(Conversation& c, bool check_now);
+  void watch_rules(Conversation& c, bool catch_up);
   void on_rule_deadline(const std::string& conversation_id, uint64_t watch);
   void decide_again(Conversation& c);
   void rewatch_rules();

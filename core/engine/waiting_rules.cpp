@@ -3,8 +3,9 @@
 // is busy -> the overflow group" only comes true later. So a queued conversation is
 // decided again each time it has been open as long as one of the graph's `waited`
 // conditions asks (one timer at a time per conversation, armed for the next such
-// moment), and once right away when it joins a queue (one requeued after its agent
-// left may have been open for long), after a restart and after a graph change.
+// moment), and right away when such a moment passed while nothing watched: as it
+// joins a queue (one requeued after its agent left may have been open for long),
+// after a restart, after a graph change.
 //
 // Deciding again changes the conversation only when the rule that fires now has a
 // `waited` condition and has not acted on this conversation before: the rest of the
@@ -35,15 +36,17 @@ constexpr std::chrono::milliseconds kBusyRetry{1000};
 
 }  // namespace
 
-void TenantEngine::watch_rules(Conversation& c, bool check_now) {
+void TenantEngine::watch_rules(Conversation& c, bool catch_up) {
   const uint64_t watch = ++c.rule_watch;  // any timer armed before is void
   if (waited_thresholds_.empty()) return;
   auto arm = [&](int64_t delay_ms) {
     after(std::chrono::milliseconds(std::max<int64_t>(0, delay_ms)),
           [this, id = c.id, watch] { on_rule_deadline(id, watch); });
   };
-  if (check_now) return arm(0);
   const int64_t waited_ms = wall_clock_ms() - c.created_ms;
+  // A moment that passed unchecked (a requeue, a stop, another graph) is checked
+  // now; a conversation that passed none yet, like one just decided, waits for it.
+  if (catch_up && int64_t{waited_thresholds_.front()} * 1000 <= waited_ms) return arm(0);
   for (const uint32_t seconds : waited_thresholds_)
     if (int64_t{seconds} * 1000 > waited_ms) return arm(int64_t{seconds} * 1000 - waited_ms);
 }
