@@ -13,7 +13,14 @@ build_pkgs=(
   libtomlplusplus-dev libspdlog-dev libsqlite3-dev libssl-dev libsodium-dev
   libpqxx-dev libhiredis-dev libcli11-dev libhowardhinnant-date-dev tzdata
 )
-test_pkgs=(catch2 sqlite3 procps clang-format python3)
+test_pkgs=(catch2 sqlite3 procps clang-format python3 chromium)
+
+# The browser UIs are built with Node.js >= 18 and npm. Debian 12's own nodejs (18)
+# and npm do; a machine that already has a newer Node (with its npm) keeps it:
+# Debian's npm package would clash with it.
+if ! command -v node >/dev/null 2>&1; then
+  build_pkgs+=(nodejs npm)
+fi
 
 want=("${build_pkgs[@]}")
 [[ "${1:-}" == "--test" ]] && want+=("${test_pkgs[@]}")

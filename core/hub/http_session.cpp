@@ -19,8 +19,16 @@ namespace net = boost::asio;
 
 namespace {
 
-constexpr std::size_t kMaxBodyBytes = 1 << 20;
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+
+// An upload: a POST whose path (before any query) ends in "/attachments".
+bool is_upload(http::verb method, std::string_view target) {
+  if (method != http::verb::post) return false;
+  target = target.substr(0, target.find('?'));
+  constexpr std::string_view kSuffix = "/attachments";
+  return target.size() >= kSuffix.size() &&
+         target.substr(target.size() - kSuffix.size()) == kSuffix;
+}
 
 HttpResponse error_response(unsigned status, std::string_view code, std::string_view message) {
   std::string body = R"({"error":{"code":")";
@@ -50,9 +58,19 @@ void HttpSession::run() {
 
 void HttpSession::read_next() {
   parser_.emplace();
-  parser_->body_limit(kMaxBodyBytes);
   parser_->header_limit(kMaxHeaderBytes);
   stream_.expires_after(std::chrono::milliseconds(context_.options.handshake_timeout_ms));
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
+}
+
+void HttpSession::on_header(beast::error_code ec, std::size_t bytes) {
+  if (ec) return on_read(ec, bytes);
+  // The body limit depends on what is asked: only uploads may be large.
+  const auto& header = parser_->get();
+  parser_->body_limit(is_upload(header.method(), header.target())
+                          ? context_.options.max_upload_bytes
+                          : context_.options.max_body_bytes);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
 }
@@ -61,6 +79,9 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   if (ec == http::error::end_of_stream) {
     stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
     return;
+  }
+  if (ec == http::error::body_limit) {
+    return respond(error_response(413, "too_large", "the request body is too large"), false);
   }
   if (ec) return;  // timeout, reset or a malformed request: drop the connection
 
@@ -71,6 +92,12 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     return respond(error_response(400, "bad_request", "malformed request target"), false);
   parsed.authorization = std::string(request[http::field::authorization]);
   parsed.content_type = std::string(request[http::field::content_type]);
+  parsed.origin = std::string(request[http::field::origin]);
+  parsed.host = std::string(request[http::field::host]);
+  parsed.cookie = std::string(request[http::field::cookie]);
+  parsed.if_none_match = std::string(request[http::field::if_none_match]);
+  parsed.csrf_token = std::string(request["X-CSRF-Token"]);
+  parsed.file_name = std::string(request["X-File-Name"]);
   beast::error_code addr_ec;
   auto endpoint = stream_.socket().remote_endpoint(addr_ec);
   if (!addr_ec) parsed.remote_address = endpoint.address().to_string();
@@ -133,7 +160,12 @@ void HttpSession::respond(const HttpResponse& response, bool keep_alive) {
       static_cast<http::status>(response.status), 11);
   response_->set(http::field::server, "switchboard");
   response_->set(http::field::content_type, response.content_type);
-  response_->set(http::field::cache_control, "no-store");
+  bool cache_control_set = false;
+  for (const auto& [name, value] : response.headers) {
+    response_->insert(name, value);
+    cache_control_set = cache_control_set || beast::iequals(name, "Cache-Control");
+  }
+  if (!cache_control_set) response_->set(http::field::cache_control, "no-store");
   response_->keep_alive(keep_alive);
   response_->body() = response.body;
   response_->prepare_payload();

@@ -21,6 +21,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
   void read_next();
+  void on_header(boost::beast::error_code ec, std::size_t bytes);
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void upgrade(Request request, HttpRequest parsed);
   void respond(const HttpResponse& response, bool keep_alive);

@@ -3,6 +3,8 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace sb::hub {
 
@@ -14,12 +16,22 @@ struct HttpRequest {
   std::string content_type;
   std::string body;
   std::string remote_address;
+  // Headers the browser-facing endpoints need, as sent ("" when absent).
+  std::string origin;         // Origin: CSRF and allowed-origin checks
+  std::string host;           // Host: what "same origin" means for this request
+  std::string cookie;         // Cookie: the console's session
+  std::string if_none_match;  // If-None-Match: static assets' ETag
+  std::string csrf_token;     // X-CSRF-Token: set by the console on cookie-authenticated calls
+  std::string file_name;      // X-File-Name: an upload's original name (percent-encoded)
 };
 
 struct HttpResponse {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // Extra headers (name, value), e.g. ETag, Set-Cookie, Content-Disposition. A
+  // Cache-Control given here replaces the default "no-store".
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // The bearer token of a request: from "Authorization: Bearer T", else from the

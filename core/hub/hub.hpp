@@ -33,6 +33,11 @@ struct HubOptions {
   // WebSocket messages above this are refused by the WebSocket layer itself
   // (close 1009); below it, each tenant's max_message_bytes gives a too_large error.
   std::size_t hard_max_frame_bytes = 1 << 20;
+  // The largest request body: 1 MiB for everything but file uploads (POST to a
+  // path ending in "/attachments"), which may carry up to max_upload_bytes; each
+  // tenant's own, smaller limit is checked by the upload endpoint.
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_upload_bytes = 32 << 20;
 };
 
 class HubServices {

@@ -1,0 +1,116 @@
+// Browser-test harness: a real Switchboard server on a free port with its own
+// data and a copy of the repository's tenants, and Debian's Chromium driven by
+// playwright-core. Every test file starts what it needs and stops it at the end.
+//
+// CTest passes the build layout in the environment:
+//   SWITCHBOARD_BINARY, SWITCHBOARD_PLUGIN_DIR, SWITCHBOARD_WEB_DIR,
+//   SWITCHBOARD_SOURCE_DIR, SWITCHBOARD_SCREENSHOT_DIR (optional)
+import { spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run browser tests through ctest`);
+  return value;
+};
+
+export const sourceDir = () => env("SWITCHBOARD_SOURCE_DIR");
+const requireFromWeb = () => createRequire(path.join(sourceDir(), "web", "package.json"));
+
+// A server process. `prepare(tenantsDir)` may edit the copied tenant files first.
+export async function startServer({ prepare, extraArgs = [] } = {}) {
+  const root = mkdtempSync(path.join(os.tmpdir(), "sb-browser-"));
+  const tenantsDir = path.join(root, "tenants");
+  cpSync(path.join(sourceDir(), "tenants"), tenantsDir, { recursive: true });
+  if (prepare) await prepare(tenantsDir);
+  const config = path.join(root, "switchboard.toml");
+  writeFileSync(config, readFileSync(path.join(sourceDir(), "conf", "switchboard.toml"), "utf8"));
+
+  const server = { root, tenantsDir, port: 0, process: null, runs: 0 };
+  server.start = async () => {
+    server.runs += 1;
+    const log = openSync(path.join(root, `server-${server.runs}.log`), "w");
+    const args = ["--config", config, "--listen", `127.0.0.1:${server.port}`, "--data-dir", path.join(root, "data"),
+      "--plugin-dir", env("SWITCHBOARD_PLUGIN_DIR"), "--tenants-dir", tenantsDir, "--web-dir", env("SWITCHBOARD_WEB_DIR"), ...extraArgs];
+    const child = spawn(env("SWITCHBOARD_BINARY"), args, { cwd: root, stdio: ["ignore", "pipe", log] });
+    server.process = child;
+    server.port = await new Promise((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`server did not start; see ${root}/server-${server.runs}.log`)), 30000);
+      child.stdout.on("data", (chunk) => {
+        out += chunk;
+        const m = out.match(/listening on 127\.0\.0\.1:(\d+)/);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+      child.on("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`server exited with ${code}; see ${root}/server-${server.runs}.log`));
+      });
+    });
+    server.url = `http://127.0.0.1:${server.port}`;
+    return server;
+  };
+  // Stops the process (SIGTERM, or SIGKILL for a crash) and waits for it.
+  server.stop = async (signal = "SIGTERM") => {
+    const child = server.process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill(signal);
+    await exited;
+  };
+  server.restart = async (signal = "SIGTERM") => {
+    await server.stop(signal);
+    return server.start();
+  };
+  server.dispose = async () => {
+    await server.stop();
+    if (!process.env.SWITCHBOARD_KEEP_TEMP) rmSync(root, { recursive: true, force: true });
+  };
+  return server.start();
+}
+
+export async function launchBrowser() {
+  const { chromium } = requireFromWeb()("playwright-core");
+  const userDataDir = mkdtempSync(path.join(os.tmpdir(), "sb-chromium-"));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", `--user-data-dir=${userDataDir}`],
+    headless: true,
+  });
+  const close = browser.close.bind(browser);
+  browser.close = async () => {
+    await close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  };
+  return browser;
+}
+
+// Saves a screenshot when SWITCHBOARD_SCREENSHOT_DIR is set (web/README.md shows them).
+export async function screenshot(page, name) {
+  const dir = process.env.SWITCHBOARD_SCREENSHOT_DIR;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`) });
+}
+
+// A plain JSON call to the server's REST API.
+export async function api(server, method, pathAndQuery, { body, token, headers = {} } = {}) {
+  const response = await fetch(server.url + pathAndQuery, {
+    method,
+    headers: { ...(body !== undefined ? { "Content-Type": "application/json" } : {}), ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: response.status, json, text, headers: response.headers };
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it, vi } from "vitest";
+import { backoffDelayMs, ReconnectingSocket } from "./socket";
+import { splitLinks } from "./text";
+import { format, pickLanguage } from "./i18n";
+
+describe("splitLinks", () => {
+  it("keeps HTML as text and makes only web links clickable", () => {
+    expect(splitLinks("<img src=x onerror=alert(1)>")).toEqual([{ kind: "text", text: "<img src=x onerror=alert(1)>" }]);
+    expect(splitLinks("javascript:alert(1)")).toEqual([{ kind: "text", text: "javascript:alert(1)" }]);
+  });
+  it("finds links in a sentence and leaves the full stop out", () => {
+    expect(splitLinks("See https://shop.example/a?b=1. Thanks")).toEqual([
+      { kind: "text", text: "See " },
+      { kind: "link", text: "https://shop.example/a?b=1", href: "https://shop.example/a?b=1" },
+      { kind: "text", text: ". Thanks" },
+    ]);
+    expect(splitLinks("看 www.example.com。")).toEqual([
+      { kind: "text", text: "看 " },
+      { kind: "link", text: "www.example.com", href: "https://www.example.com" },
+      { kind: "text", text: "。" },
+    ]);
+  });
+});
+
+describe("i18n", () => {
+  it("picks Chinese for any zh tag and English otherwise", () => {
+    expect(pickLanguage([undefined, "zh-TW"])).toBe("zh");
+    expect(pickLanguage(["", "de-DE", "en-GB"])).toBe("en");
+    expect(pickLanguage(["fr"])).toBe("en");
+    expect(format("{n} in line", { n: 3 })).toBe("3 in line");
+  });
+});
+
+class FakeWs {
+  static made: FakeWs[] = [];
+  readyState = 0;
+  sent: string[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: string }) => void) | null = null;
+  onclose: ((e: { code: number; reason: string }) => void) | null = null;
+  constructor(public url: string) {
+    FakeWs.made.push(this);
+  }
+  send(s: string) {
+    this.sent.push(s);
+  }
+  close() {
+    this.readyState = 3;
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  drop(code = 1006) {
+    this.readyState = 3;
+    this.onclose?.({ code, reason: "" });
+  }
+}
+
+describe("ReconnectingSocket", () => {
+  it("backs off exponentially up to the cap", () => {
+    const one = () => 1;
+    expect(backoffDelayMs(0, 500, 15000, one)).toBe(500);
+    expect(backoffDelayMs(3, 500, 15000, one)).toBe(4000);
+    expect(backoffDelayMs(10, 500, 15000, one)).toBe(15000);
+    expect(backoffDelayMs(1, 500, 15000, () => 0)).toBe(750);
+  });
+
+  it("reconnects after a drop, says so, and hands each new connection to onOpen", () => {
+    vi.useFakeTimers();
+    FakeWs.made = [];
+    const states: string[] = [];
+    let opens = 0;
+    const frames: unknown[] = [];
+    const socket = new ReconnectingSocket({
+      url: () => "ws://x/v1/ws/visitor",
+      onOpen: () => opens++,
+      onFrame: (f) => frames.push(f),
+      onState: (s) => states.push(s),
+      create: (url) => new FakeWs(url) as unknown as WebSocket,
+      random: () => 1,
+    });
+    socket.start();
+    expect(socket.send({ type: "ping" })).toBe(false);
+    FakeWs.made[0].open();
+    expect(socket.send({ type: "ping" })).toBe(true);
+    FakeWs.made[0].onmessage?.({ data: '{"type":"pong"}' });
+    FakeWs.made[0].onmessage?.({ data: "not json" });
+    expect(frames).toEqual([{ type: "pong" }]);
+    FakeWs.made[0].drop();
+    expect(states).toEqual(["open", "reconnecting"]);
+    vi.advanceTimersByTime(499);
+    expect(FakeWs.made.length).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(FakeWs.made.length).toBe(2);
+    FakeWs.made[1].open();
+    expect(opens).toBe(2);
+    expect(states.at(-1)).toBe("open");
+    vi.useRealTimers();
+  });
+
+  it("stops for good on a final close", () => {
+    vi.useFakeTimers();
+    FakeWs.made = [];
+    const finals: number[] = [];
+    const socket = new ReconnectingSocket({
+      url: () => "ws://x",
+      onOpen: () => {},
+      onFrame: () => {},
+      isFinal: (code) => code === 4001,
+      onFinal: (code) => finals.push(code),
+      create: (url) => new FakeWs(url) as unknown as WebSocket,
+    });
+    socket.start();
+    FakeWs.made[0].open();
+    FakeWs.made[0].drop(4001);
+    vi.advanceTimersByTime(60000);
+    expect(FakeWs.made.length).toBe(1);
+    expect(finals).toEqual([4001]);
+    expect(socket.state).toBe("closed");
+    vi.useRealTimers();
+  });
+});

@@ -1,0 +1,2 @@
+import { render } from "preact";
+render(<p>widget</p>, document.getElementById("app")!);

@@ -1,0 +1,2 @@
+// Placeholder: replaced by the widget's loader.
+export {};
