@@ -38,6 +38,7 @@ void read_server(TableReader& server, ServerConfig& config) {
   read_path(server, "data_dir", config.data_dir);
   read_path(server, "plugin_dir", config.plugin_dir);
   read_path(server, "tenants_dir", config.tenants_dir);
+  read_path(server, "web_dir", config.web_dir);
   server.integer("tenant_reload_interval_ms", config.tenant_reload_interval_ms, 10, kHourMs);
   server.reject_unknown();
 }

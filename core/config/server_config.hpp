@@ -22,6 +22,9 @@ struct ServerConfig {
   std::filesystem::path data_dir = "var";
   std::filesystem::path plugin_dir = "build/plugins";
   std::filesystem::path tenants_dir = "tenants";
+  // The built browser UIs (widget, console, demo page), served at /widget.js,
+  // /widget/, /console/, /demo/ and /assets/.
+  std::filesystem::path web_dir = "build/web";
   uint32_t tenant_reload_interval_ms = 1000;
   // [storage]
   std::string default_storage_plugin = "storage-sqlite";

@@ -1,6 +1,7 @@
 // switchboard: the server, and two helper commands for its configuration.
 //
 //   switchboard [--config F] [--listen HOST:PORT] [--data-dir D] [--plugin-dir D] [--tenants-dir D]
+//               [--web-dir D]
 //   switchboard check-config [same options]
 //   switchboard hash-password
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -23,7 +24,7 @@ namespace {
 
 struct Overrides {
   std::string config = "conf/switchboard.toml";
-  std::string listen, data_dir, plugin_dir, tenants_dir;
+  std::string listen, data_dir, plugin_dir, tenants_dir, web_dir;
 };
 
 void add_common_options(CLI::App& app, Overrides& o) {
@@ -32,6 +33,8 @@ void add_common_options(CLI::App& app, Overrides& o) {
   app.add_option("--data-dir", o.data_dir, "Where the install secret and tenants' storage live");
   app.add_option("--plugin-dir", o.plugin_dir, "Where plugins (*.so) are loaded from");
   app.add_option("--tenants-dir", o.tenants_dir, "Where tenant files (*.toml) are read from");
+  app.add_option("--web-dir", o.web_dir,
+                 "Where the built web UIs (widget, console, demo page) are served from");
 }
 
 // The config file, then the command line on top. Prints every error; nullopt if any.
@@ -46,6 +49,7 @@ std::optional<sb::config::ServerConfig> load_config(const Overrides& o) {
   if (!o.data_dir.empty()) config->data_dir = o.data_dir;
   if (!o.plugin_dir.empty()) config->plugin_dir = o.plugin_dir;
   if (!o.tenants_dir.empty()) config->tenants_dir = o.tenants_dir;
+  if (!o.web_dir.empty()) config->web_dir = o.web_dir;
   return config;
 }
 

@@ -59,6 +59,13 @@ int Server::run() {
     return 1;
   }
   api_ = std::make_unique<api::RestApi>(*this, *signer_, metrics_, blocking_pool_);
+  web_ = std::make_unique<web::StaticFiles>(
+      config_.web_dir,
+      [this](std::string_view tenant_id) -> std::optional<std::vector<std::string>> {
+        auto view = tenant(tenant_id);
+        if (!view) return std::nullopt;
+        return std::vector<std::string>{};
+      });
 
   apply(directory_.refresh());
   {
@@ -316,6 +323,7 @@ bool Server::ready(std::string& why) const {
 
 void Server::handle_http(hub::HttpRequest request, std::function<void(hub::HttpResponse)> respond) {
   try {
+    if (auto page = web_->serve(request)) return respond(std::move(*page));
     api_->handle(std::move(request), respond);
   } catch (const std::exception& e) {
     spdlog::error("HTTP handler failed: {}", e.what());

@@ -23,6 +23,7 @@
 #include "plugin_host/plugin_host.hpp"
 #include "server/tenant_runtime.hpp"
 #include "tenants/tenant_directory.hpp"
+#include "web/static_files.hpp"
 
 namespace sb::server {
 
@@ -77,6 +78,7 @@ class Server final : public hub::HubServices, public api::Backend {
   tenants::TenantDirectory directory_;
   boost::asio::thread_pool blocking_pool_{1};
   std::unique_ptr<api::RestApi> api_;
+  std::unique_ptr<web::StaticFiles> web_;
 
   mutable std::shared_mutex tenants_mutex_;  // taken per connection / request, never per message
   std::map<std::string, std::shared_ptr<TenantRuntime>, std::less<>> tenants_;
