@@ -62,7 +62,19 @@ void TenantEngine::list_conversations(Identity requester, std::string filter_jso
           const auto* status = c.if_contains("status");
           const bool mine = assignee && assignee->is_string() && assignee->get_string() == who.id;
           const bool waiting = status && status->is_string() && status->get_string() == "queued";
-          if (who.agent_role == "admin" || mine || waiting) visible.push_back(item);
+          if (who.agent_role != "admin" && !mine && !waiting) continue;
+          // The visitor as agents see them everywhere else (name, email, hello meta);
+          // "csat" is in the record as it was stored.
+          json::object record = c;
+          const auto text = [&](std::string_view key) {
+            const auto* v = c.if_contains(key);
+            return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
+          };
+          const json::value* meta = c.if_contains("visitor_meta");
+          const VisitorMeta about = meta ? parse_meta_record(*meta) : VisitorMeta{};
+          record["visitor"] =
+              frames::visitor_object(text("visitor_id"), text("visitor_name"), &about);
+          visible.push_back(std::move(record));
         }
         done({200, json::serialize(json::object{{"conversations", std::move(visible)}})});
       });
