@@ -384,3 +384,26 @@ TEST_CASE("an agent's status change reaches every tab of that agent") {
   auto tab3 = f.connect("ann");
   CHECK(str(tab3->of_type("welcome").at(0).at("status")) == "away");
 }
+
+TEST_CASE("an agent's REST list has the conversations they closed, not other agents'") {
+  Fixture f({agent("ann", 1), agent("bob", 1)});
+  auto ann = f.connect("ann");
+  auto bob = f.connect("bob");
+  auto v1 = f.hello(visitor("v1"));
+  const auto c1 = f.say(v1, visitor("v1"), "hello");
+  auto v2 = f.hello(visitor("v2"));
+  const auto c2 = f.say(v2, visitor("v2"), "hello");
+  for (const auto& [p, who, id] : {std::tuple{ann, "ann", c1}, std::tuple{bob, "bob", c2}}) {
+    REQUIRE(str(p->of_type("conversation.assigned").at(0).at("conversation").at("id")) == id);
+    f.engine->close_conversation(p, agent_id(who), id, "");
+  }
+  f.settle();
+  std::optional<HttpAnswer> answer;
+  f.engine->list_conversations(agent_id("ann"), R"({"status":["closed"]})",
+                               [&](HttpAnswer a) { answer = std::move(a); });
+  f.settle();
+  REQUIRE(answer);
+  const auto listed = boost::json::parse(answer->body).at("conversations").as_array();
+  REQUIRE(listed.size() == 1);
+  CHECK(str(listed[0].at("id")) == c1);
+}
