@@ -299,7 +299,7 @@ bool message(ConnectionState& state, const engine::PeerPtr& peer, const Decoder&
 
 // CSAT: {"type":"rate","conversation_id","score":1..5,"comment"?:S}, for visitors.
 bool rate(ConnectionState& state, const engine::PeerPtr& peer, const Decoder& d, std::string ref,
-          FrameError& err) {
+          int64_t now_us, FrameError& err) {
   std::string conversation_id, comment;
   if (!d.string("conversation_id", conversation_id, kMaxIdBytes, err)) return false;
   const json::value* score = d.field("score");
@@ -315,6 +315,11 @@ bool rate(ConnectionState& state, const engine::PeerPtr& peer, const Decoder& d,
       return false;
     }
     comment = std::string(c->get_string());
+  }
+  // Each rating is a storage read and write: paced like messages.
+  if (!state.rate.try_take(now_us, state.gate->connection_messages_per_second())) {
+    err = {ErrorCode::rate_limited, "too many ratings; slow down"};
+    return false;
   }
   state.gate->engine()->rate_conversation(peer, state.who, std::move(conversation_id),
                                           static_cast<int>(value), std::move(comment),
@@ -425,7 +430,7 @@ FrameVerdict handle_text_frame(ConnectionState& state, const engine::PeerPtr& pe
       err = {ErrorCode::forbidden, "rate is for visitors"};
       ok = false;
     } else {
-      ok = rate(state, peer, d, ref, err);
+      ok = rate(state, peer, d, ref, now_us, err);
     }
   } else if (type == "status" || type == "accept" || type == "transfer" || type == "tag") {
     if (!is_agent) {

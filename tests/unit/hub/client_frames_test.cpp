@@ -207,3 +207,17 @@ TEST_CASE("rate: a visitor's frame is checked before the engine sees it") {
   agent.frame(R"({"type":"rate","conversation_id":"c1","score":5})");
   CHECK(agent.last_error_code() == "forbidden");
 }
+
+TEST_CASE("rate frames are paced like messages") {
+  TenantLimits limits;
+  limits.connection_messages_per_second = 5;
+  Fixture f(limits);
+  f.frame(R"({"type":"hello"})");
+  int limited = 0;
+  for (int i = 0; i < 30; ++i) {
+    f.frame(R"({"type":"rate","conversation_id":"c1","score":5})");
+    if (f.last_error_code() == "rate_limited") ++limited;
+  }
+  CHECK(limited > 0);
+  CHECK(limited < 30);
+}
