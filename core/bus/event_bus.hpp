@@ -37,6 +37,10 @@ inline constexpr const char* kConversationBotHandedOff = "conversation.bot_hande
 // rule_index (-1: the fallback), actions (their types, in order), while_waiting
 // (true: a rule with a `waited` condition came to fire while it was queued)}
 inline constexpr const char* kConversationDecided = "conversation.decided";
+// The visitor rated their closed conversation (CSAT; a second rating replaces the
+// first): {conversation_id, visitor_id, agent_id (who had it, or ""), score (1..5),
+// comment, ts}
+inline constexpr const char* kConversationRated = "conversation.rated";
 }  // namespace event
 
 struct Event {

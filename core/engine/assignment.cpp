@@ -219,6 +219,7 @@ void TenantEngine::close(Conversation& c, const std::string& by) {
   }
   release_from_agent(c);
   c.status = ConversationStatus::closed;
+  c.closed_ms = wall_clock_ms();
   if (c.offered) update_offer(c);
   remember_closed(c);
   if (auto v = visitors_.find(c.visitor_id);
@@ -453,6 +454,8 @@ void TenantEngine::persist_conversation(const Conversation& c) {
                    {"last_agent", c.last_agent},
                    {"updated_at", wall_clock_ms()}};
   if (c.status == ConversationStatus::bot || c.bot.handed_off) doc["bot"] = bot_record(c.bot);
+  if (c.status == ConversationStatus::closed) doc["closed_at"] = c.closed_ms;
+  if (c.csat) doc["csat"] = frames::csat_object(*c.csat);
   // What the routing graph reads, for after a restart: a conversation not decided
   // yet is decided then, and a queued one is decided again by the same words.
   if (!c.first_message.empty()) doc["first_message"] = c.first_message;

@@ -42,6 +42,13 @@ struct PendingMessage {
   std::vector<std::string> quick_replies;  // a bot message's options: shown live, not stored
 };
 
+// The visitor's rating of a closed conversation (CSAT): stored with its record.
+struct Csat {
+  int score = 0;  // 1..5
+  std::string comment;
+  int64_t ts_ms = 0;  // wall clock, when rated
+};
+
 struct Conversation {
   std::string id;
   ConversationStatus status = ConversationStatus::queued;
@@ -57,6 +64,7 @@ struct Conversation {
   uint64_t rule_watch = 0;    // numbers the armed re-decision timer; an older one does nothing
   std::string first_message;  // the visitor's first words, for the routing graph
   int64_t created_ms = 0;
+  int64_t closed_ms = 0;  // wall clock, once closed (stored as closed_at: the rating window)
   // Its place in line, stored so a restart keeps the order (a requeued conversation
   // goes to the back, whenever it was created). Rises strictly, across restarts too.
   int64_t queue_order = 0;
@@ -113,6 +121,8 @@ struct Conversation {
   // reopen_agent names that agent for the next routing: they go first, if free.
   std::string last_agent;
   std::string reopen_agent;
+  // Set by its visitor once it closed; kept when it is reopened (a new rating replaces it).
+  std::optional<Csat> csat;
 
   // A strategy of the chain answered SB_PENDING and its answer has not come: it
   // waits in the queue, but is not routed again meanwhile (that would ask twice).
@@ -149,6 +159,7 @@ struct ClosedConversation {
   int64_t created_ms = 0;
   std::vector<std::string> tags;
   std::string visitor_name;
+  std::optional<Csat> csat;
 };
 
 struct VisitorState {

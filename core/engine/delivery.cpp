@@ -81,7 +81,7 @@ void TenantEngine::catch_up(Conversation& c, const PeerPtr& peer, Role role, uin
       json::array history;
       if (messages)
         for (const auto& m : *messages) history.push_back(frames::message_object(m, true));
-      peer->send(frames::assigned_to_agent(*c, std::move(history)));
+      peer->send(frames::assigned_to_agent(*c, visitor_of(*c), std::move(history)));
     } else if (messages) {
       for (const auto& m : *messages) peer->send(frames::message(m));
     }

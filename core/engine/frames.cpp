@@ -1,5 +1,6 @@
 #include "engine/frames.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace sb::engine {
@@ -42,11 +43,31 @@ const char* role_name(Role role) {
   return role == Role::agent ? "agent" : "visitor";
 }
 
-json::object conversation_object(const Conversation& c) {
+json::object visitor_object(std::string_view id, std::string_view name, const VisitorMeta* meta) {
+  json::object o{{"id", id}, {"name", name}};
+  json::object about;
+  if (meta) {
+    if (!meta->email.empty()) o["email"] = meta->email;
+    boost::system::error_code ec;
+    json::value attributes = json::parse(meta->attributes_json, ec);
+    if (!ec && attributes.is_object()) about = std::move(attributes.get_object());
+    // hello keeps page and lang out of the attributes; they win all the same.
+    if (!meta->page.empty()) about["page"] = meta->page;
+    if (!meta->language.empty()) about["lang"] = meta->language;
+  }
+  o["meta"] = std::move(about);
+  return o;
+}
+
+json::object csat_object(const Csat& csat) {
+  return json::object{{"score", csat.score}, {"comment", csat.comment}, {"ts", csat.ts_ms}};
+}
+
+json::object conversation_object(const Conversation& c, const VisitorState* visitor) {
   json::object o;
   o["id"] = c.id;
   o["status"] = to_string(c.status);
-  o["visitor"] = json::object{{"id", c.visitor_id}, {"name", c.visitor_name}};
+  o["visitor"] = visitor_object(c.visitor_id, c.visitor_name, visitor ? &visitor->meta : nullptr);
   if (c.assignee.empty()) {
     o["assignee"] = nullptr;
   } else {
@@ -57,6 +78,24 @@ json::object conversation_object(const Conversation& c) {
   json::array tags;
   for (const auto& t : c.tags) tags.emplace_back(t);
   o["tags"] = std::move(tags);
+  if (c.csat) o["csat"] = csat_object(*c.csat);
+  return o;
+}
+
+json::object visitor_conversation(const Conversation& c, const AgentState* agent, uint32_t position,
+                                  uint32_t eta_s) {
+  json::object o{{"id", c.id}, {"status", to_string(c.status)}};
+  if (agent) {
+    o["agent"] = json::object{{"id", agent->id}, {"name", agent->name}};
+  } else {
+    o["agent"] = nullptr;
+  }
+  if (position > 0) {
+    o["position"] = position;
+    o["eta_s"] = eta_s;
+  }
+  o["created_at"] = c.created_ms;
+  o["last_seq"] = c.next_seq - 1;
   return o;
 }
 
@@ -89,13 +128,14 @@ Frame pong() {
 }
 
 Frame visitor_welcome(std::string_view visitor_id, std::string_view visitor_token,
-                      const Conversation* open) {
+                      const json::object* open) {
   json::object o{{"type", "welcome"}, {"visitor_id", visitor_id}, {"visitor_token", visitor_token}};
   if (open) {
-    o["conversation_id"] = open->id;
-    o["conversation"] = conversation_object(*open);
+    o["conversation_id"] = open->at("id");
+    o["conversation"] = *open;
   } else {
     o["conversation_id"] = nullptr;
+    o["conversation"] = nullptr;
   }
   return make_frame(o);
 }
@@ -139,9 +179,9 @@ Frame queued(std::string_view conversation_id, uint32_t position, uint32_t eta_s
                                  {"eta_s", eta_s}});
 }
 
-Frame assigned_to_agent(const Conversation& c, json::array history) {
+Frame assigned_to_agent(const Conversation& c, const VisitorState* visitor, json::array history) {
   return make_frame(json::object{{"type", "conversation.assigned"},
-                                 {"conversation", conversation_object(c)},
+                                 {"conversation", conversation_object(c, visitor)},
                                  {"history", std::move(history)}});
 }
 
@@ -151,8 +191,9 @@ Frame assigned_to_visitor(std::string_view conversation_id, const AgentState& ag
                                  {"agent", json::object{{"id", agent.id}, {"name", agent.name}}}});
 }
 
-Frame offered(const Conversation& c, const AgentState* from) {
-  json::object o{{"type", "conversation.offered"}, {"conversation", conversation_object(c)}};
+Frame offered(const Conversation& c, const VisitorState* visitor, const AgentState* from) {
+  json::object o{{"type", "conversation.offered"},
+                 {"conversation", conversation_object(c, visitor)}};
   if (c.transfer_offer) {
     json::object agent{{"id", c.transfer_offer->from}};
     if (from) agent["name"] = from->name;
@@ -191,6 +232,24 @@ Frame read(std::string_view conversation_id, uint64_t seq, Role from_role,
 
 Frame agent_status(AgentStatus status) {
   return make_frame(json::object{{"type", "status"}, {"status", to_string(status)}});
+}
+
+Frame agent_status_changed(AgentStatus status) {
+  return make_frame(json::object{{"type", "agent.status"}, {"status", to_string(status)}});
+}
+
+Frame rated(std::string_view conversation_id, int score, std::string_view ref) {
+  json::object o{{"type", "rated"}, {"conversation_id", conversation_id}, {"score", score}};
+  if (!ref.empty()) o["ref"] = ref;
+  return make_frame(o);
+}
+
+Frame conversation_rated(std::string_view conversation_id, const Csat& csat) {
+  return make_frame(json::object{{"type", "conversation.rated"},
+                                 {"conversation_id", conversation_id},
+                                 {"score", csat.score},
+                                 {"comment", csat.comment},
+                                 {"ts", csat.ts_ms}});
 }
 
 }  // namespace frames

@@ -58,11 +58,25 @@ void TenantEngine::list_conversations(Identity requester, std::string filter_jso
         for (const auto& item : list->get_array()) {
           if (!item.is_object()) continue;
           const auto& c = item.get_object();
-          const auto* assignee = c.if_contains("assignee");
-          const auto* status = c.if_contains("status");
-          const bool mine = assignee && assignee->is_string() && assignee->get_string() == who.id;
-          const bool waiting = status && status->is_string() && status->get_string() == "queued";
-          if (who.agent_role == "admin" || mine || waiting) visible.push_back(item);
+          const auto text = [&](std::string_view key) {
+            const auto* v = c.if_contains(key);
+            return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
+          };
+          // An agent's own: open with them, or closed while with them (a close
+          // clears the assignee; last_agent says who had it), for the console's
+          // "Closed" list.
+          const bool mine = text("assignee") == who.id ||
+                            (text("status") == "closed" && text("last_agent") == who.id);
+          const bool waiting = text("status") == "queued";
+          if (who.agent_role != "admin" && !mine && !waiting) continue;
+          // The visitor as agents see them everywhere else (name, email, hello meta);
+          // "csat" is in the record as it was stored.
+          json::object record = c;
+          const json::value* meta = c.if_contains("visitor_meta");
+          const VisitorMeta about = meta ? parse_meta_record(*meta) : VisitorMeta{};
+          record["visitor"] =
+              frames::visitor_object(text("visitor_id"), text("visitor_name"), &about);
+          visible.push_back(std::move(record));
         }
         done({200, json::serialize(json::object{{"conversations", std::move(visible)}})});
       });

@@ -40,10 +40,14 @@ std::vector<std::string> tags_of(const boost::json::object& record);
 
 std::string http_error_body(std::string_view code, std::string_view message);
 
-// The "visitor_meta" object of a stored conversation record: page, lang, attributes.
+// The "visitor_meta" object of a stored conversation record: page, lang, attributes
+// and the visitor's email (when given).
 bool is_empty(const VisitorMeta& meta);
 boost::json::object meta_record(const VisitorMeta& meta);
 VisitorMeta parse_meta_record(const boost::json::value& record);
+
+// The "csat" object of a stored conversation record (frames::csat_object), if valid.
+std::optional<Csat> parse_csat_record(const boost::json::object& record);
 
 // The "bot" object of a stored conversation record (bot.cpp).
 boost::json::object bot_record(const BotSession& bot);

@@ -64,9 +64,13 @@ void TenantEngine::visitor_hello(PeerPtr peer, Identity who, std::string visitor
                                  std::map<std::string, uint64_t> last_seq, VisitorMeta meta) {
   on_strand([this, peer = std::move(peer), who = std::move(who), token = std::move(visitor_token),
              last_seq = std::move(last_seq), meta = std::move(meta)]() mutable {
-    // The latest hello says where the visitor is now (page, language, attributes).
-    visitors_[who.id].meta = std::move(meta);
-    on_visitor_hello(peer, who, token, last_seq);
+    // The latest hello says where the visitor is now (page, language, attributes);
+    // an email once given stays until another is.
+    VisitorMeta& known = visitors_[who.id].meta;
+    if (meta.email.empty()) meta.email = known.email;
+    const bool changed = !(meta == known);
+    known = std::move(meta);
+    on_visitor_hello(peer, who, token, last_seq, changed);
   });
 }
 
@@ -164,6 +168,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           c.queue_limit_seq = static_cast<uint64_t>(number("queue_limit_seq"));
           c.close_after_seq = static_cast<uint64_t>(number("close_after_seq"));
           c.last_agent = text("last_agent");
+          c.csat = parse_csat_record(o);
           last_queue_order_ = std::max(last_queue_order_, c.queue_order);
           const auto last_seq = static_cast<uint64_t>(number("last_seq"));
           c.next_seq = last_seq + 1;
@@ -280,17 +285,32 @@ void TenantEngine::apply_agents(std::vector<AgentState> agents) {
 
 void TenantEngine::on_visitor_hello(const PeerPtr& peer, const Identity& who,
                                     const std::string& token,
-                                    const std::map<std::string, uint64_t>& last_seq) {
+                                    const std::map<std::string, uint64_t>& last_seq,
+                                    bool meta_changed) {
   VisitorState& visitor = visitors_[who.id];
   if (!who.name.empty()) visitor.name = who.name;
   visitor.peers.push_back(peer);
 
   Conversation* open =
       visitor.open_conversation.empty() ? nullptr : find_conversation(visitor.open_conversation);
-  peer->send(frames::visitor_welcome(who.id, token, open));
-  if (!open) return;
-  if (open->status == ConversationStatus::queued && queue_position(*open) > 0)
-    peer->send(queued_frame(*open));
+  if (!open) {
+    peer->send(frames::visitor_welcome(who.id, token, nullptr));
+    return;
+  }
+  // Agents see the visitor as the latest hello describes them (a name given now,
+  // an email, the page they are on): kept with the conversation's record.
+  if (meta_changed || (!who.name.empty() && who.name != open->visitor_name)) {
+    if (!who.name.empty()) open->visitor_name = who.name;
+    persist_conversation(*open);
+  }
+  // A reloaded widget shows where it is: who serves it, or its place in line.
+  const uint32_t position = open->status == ConversationStatus::queued ? queue_position(*open) : 0;
+  const uint32_t eta_s = position ? pace_.eta_s(open->group, position, queue_clock_()) : 0;
+  const json::object conversation = frames::visitor_conversation(
+      *open, open->status == ConversationStatus::assigned ? find_agent(open->assignee) : nullptr,
+      position, eta_s);
+  peer->send(frames::visitor_welcome(who.id, token, &conversation));
+  if (position > 0) peer->send(frames::queued(open->id, position, eta_s));
   if (auto it = last_seq.find(open->id); it != last_seq.end())
     catch_up(*open, peer, Role::visitor, it->second, false);
 }
@@ -314,7 +334,7 @@ void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
   json::array conversations;
   for (const auto& id : agent->open_conversations)
     if (const Conversation* c = find_conversation(id))
-      conversations.push_back(frames::conversation_object(*c));
+      conversations.push_back(frames::conversation_object(*c, visitor_of(*c)));
   peer->send(frames::agent_welcome(*agent, conversations));
   if (came_online) {
     publish(bus::event::kAgentStatus, {},
@@ -370,8 +390,10 @@ void TenantEngine::on_set_status(const PeerPtr& peer, const Identity& who, Agent
     publish(bus::event::kAgentStatus, {},
             json::serialize(json::object{{"agent_id", agent->id}, {"status", to_string(status)}}));
   }
-  // Every tab of the agent shows the same status.
-  const auto frame = frames::agent_status(agent->status);
+  // The tab that asked gets its answer; every tab of the agent (that one too) hears
+  // the change, so all of them show the same status.
+  peer->send(frames::agent_status(agent->status));
+  const auto frame = frames::agent_status_changed(agent->status);
   for (const auto& p : agent->peers) p->send(frame);
   if (status == AgentStatus::online) {
     drain_queue();
@@ -395,6 +417,11 @@ Conversation* TenantEngine::find_conversation(const std::string& id) {
 AgentState* TenantEngine::find_agent(const std::string& id) {
   auto it = agents_.find(id);
   return it == agents_.end() ? nullptr : &it->second;
+}
+
+const VisitorState* TenantEngine::visitor_of(const Conversation& c) const {
+  auto it = visitors_.find(c.visitor_id);
+  return it == visitors_.end() ? nullptr : &it->second;
 }
 
 bool TenantEngine::is_participant(const Conversation& c, const Identity& who) const {

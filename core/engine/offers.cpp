@@ -127,7 +127,8 @@ void TenantEngine::send_offers_to(const AgentState& agent, const PeerPtr& peer) 
 }
 
 frames::Frame TenantEngine::offered_frame(const Conversation& c) {
-  return frames::offered(c, c.transfer_offer ? find_agent(c.transfer_offer->from) : nullptr);
+  return frames::offered(c, visitor_of(c),
+                         c.transfer_offer ? find_agent(c.transfer_offer->from) : nullptr);
 }
 
 // Nobody in the group accepted in time: the conversation stays with its agent, and

@@ -31,6 +31,11 @@ struct VisitorMeta {
   std::string page;                    // meta.page: the URL the chat was opened on
   std::string language;                // meta.lang
   std::string attributes_json = "{}";  // meta's other keys, as a JSON object
+  // hello's "email" (checked to look like an address, not verified): shown to agents.
+  // A hello without one keeps the visitor's earlier one.
+  std::string email;
+
+  bool operator==(const VisitorMeta&) const = default;
 };
 
 // One client connection. The engine keeps shared pointers to the peers of each

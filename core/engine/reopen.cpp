@@ -28,8 +28,8 @@ int64_t window_ms(const EnginePolicy& policy) {
 
 void TenantEngine::remember_closed(const Conversation& c) {
   if (policy_.reopen_window.count() == 0) return;
-  ClosedConversation closed{c.id,    wall_clock_ms(), c.next_seq - 1, c.last_agent,
-                            c.group, c.created_ms,    c.tags,         c.visitor_name};
+  ClosedConversation closed{c.id,         wall_clock_ms(), c.next_seq - 1, c.last_agent, c.group,
+                            c.created_ms, c.tags,          c.visitor_name, c.csat};
   auto [it, inserted] = recently_closed_.insert_or_assign(c.visitor_id, std::move(closed));
   if (inserted) recently_closed_order_.push_back(c.visitor_id);
   while (recently_closed_order_.size() > kRememberedClosed) {
@@ -57,6 +57,7 @@ Conversation* TenantEngine::reopen(const std::string& visitor_id, VisitorState& 
     back.created_ms = closed.created_ms;
     back.tags = std::move(closed.tags);
     back.last_agent = closed.last_agent;
+    back.csat = std::move(closed.csat);
     back.next_seq = closed.last_seq + 1;
     back.delivered_seq = closed.last_seq;
     back.warm = false;  // its acks are read back first, like after a restart
@@ -111,7 +112,7 @@ void TenantEngine::load_recently_closed(std::function<void()> then) {
       ClosedConversation closed{
           text("id"),         number("updated_at"), static_cast<uint64_t>(number("last_seq")),
           text("last_agent"), text("group"),        number("created_at"),
-          tags_of(*o),        text("visitor_name")};
+          tags_of(*o),        text("visitor_name"), parse_csat_record(*o)};
       recently_closed_.emplace(visitor_id, std::move(closed));
       recently_closed_order_.push_back(visitor_id);
     }

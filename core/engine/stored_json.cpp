@@ -71,15 +71,18 @@ std::vector<std::string> tags_of(const json::object& record) {
 }
 
 bool is_empty(const VisitorMeta& meta) {
-  return meta.page.empty() && meta.language.empty() && meta.attributes_json == "{}";
+  return meta.page.empty() && meta.language.empty() && meta.attributes_json == "{}" &&
+         meta.email.empty();
 }
 
 json::object meta_record(const VisitorMeta& meta) {
   boost::system::error_code ec;
   json::value attributes = json::parse(meta.attributes_json, ec);
-  return json::object{{"page", meta.page},
+  json::object record{{"page", meta.page},
                       {"lang", meta.language},
                       {"attributes", !ec && attributes.is_object() ? attributes : json::object{}}};
+  if (!meta.email.empty()) record["email"] = meta.email;
+  return record;
 }
 
 VisitorMeta parse_meta_record(const json::value& record) {
@@ -90,7 +93,20 @@ VisitorMeta parse_meta_record(const json::value& record) {
   meta.language = string_field(o, "lang");
   if (const auto* a = o.if_contains("attributes"); a && a->is_object())
     meta.attributes_json = json::serialize(*a);
+  meta.email = string_field(o, "email");
   return meta;
+}
+
+std::optional<Csat> parse_csat_record(const json::object& record) {
+  const auto* v = record.if_contains("csat");
+  if (!v || !v->is_object()) return std::nullopt;
+  const auto& o = v->get_object();
+  Csat csat;
+  csat.score = static_cast<int>(int_field(o, "score"));
+  if (csat.score < 1 || csat.score > 5) return std::nullopt;
+  csat.comment = string_field(o, "comment");
+  csat.ts_ms = int_field(o, "ts");
+  return csat;
 }
 
 }  // namespace sb::engine

@@ -115,26 +115,36 @@ void TenantEngine::change_tags(const std::string& conversation_id, TagChange cha
 
 void TenantEngine::change_stored_tags(const std::string& conversation_id, TagChange change,
                                       TagResult done) {
-  auto& waiting = stored_tag_edits_[conversation_id];
-  waiting.emplace_back(std::move(change), std::move(done));
-  if (waiting.size() == 1) next_stored_tag_edit(conversation_id);
+  edit_stored_record(conversation_id, [this, id = conversation_id, change = std::move(change),
+                                       done = std::move(done)](std::function<void()> next) mutable {
+    read_and_tag(id, std::move(change),
+                 [done = std::move(done), next = std::move(next)](TagOutcome outcome) {
+                   done(std::move(outcome));
+                   next();
+                 });
+  });
+}
+
+void TenantEngine::edit_stored_record(const std::string& conversation_id, RecordEdit edit) {
+  auto& waiting = stored_edits_[conversation_id];
+  waiting.push_back(std::move(edit));
+  if (waiting.size() == 1) next_stored_edit(conversation_id);
 }
 
 // One read-change-write of a stored record at a time per conversation; the next
 // starts when the one before has answered.
-void TenantEngine::next_stored_tag_edit(const std::string& conversation_id) {
+void TenantEngine::next_stored_edit(const std::string& conversation_id) {
   // Read once the close (or any change) written a moment ago is stored: writing a
   // stale record back would undo it.
   after_records_stored([this, id = conversation_id] {
-    auto& [change, done] = stored_tag_edits_.at(id).front();
-    read_and_tag(id, std::move(change), [this, id, done = std::move(done)](TagOutcome outcome) {
-      done(std::move(outcome));
-      auto it = stored_tag_edits_.find(id);
+    auto edit = std::move(stored_edits_.at(id).front());
+    edit([this, id] {
+      auto it = stored_edits_.find(id);
       it->second.pop_front();
       if (it->second.empty())
-        stored_tag_edits_.erase(it);
+        stored_edits_.erase(it);
       else
-        next_stored_tag_edit(id);
+        next_stored_edit(id);
     });
   });
 }

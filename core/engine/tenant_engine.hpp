@@ -164,6 +164,15 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   // chain would pick now (nothing is assigned). done runs on the strand.
   void dry_run(DryRunInput input, std::function<void(HttpAnswer)> done);
 
+  // CSAT: the visitor rates their own conversation once it is closed (within
+  // kRatingWindow of the close); a second rating replaces the first. Stored with the
+  // conversation's record; the visitor gets `rated`, the agent who had it
+  // `conversation.rated`, the bus conversation.rated.
+  static constexpr std::chrono::hours kRatingWindow{24 * 7};
+  static constexpr size_t kMaxRatingCommentBytes = 1000;
+  void rate_conversation(PeerPtr peer, Identity who, std::string conversation_id, int score,
+                         std::string comment, std::string ref);
+
   // REST: a page of history. done runs on the strand.
   void history(Identity requester, std::string conversation_id, uint64_t before_seq, uint32_t limit,
                std::function<void(HttpAnswer)> done);
@@ -172,8 +181,9 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   // lifecycle.cpp
   void load_open_conversations(std::function<void(bool, std::string)> ready);
   void apply_agents(std::vector<AgentState> agents);
+  // meta_changed: this hello describes the visitor differently (page, email, ...).
   void on_visitor_hello(const PeerPtr& peer, const Identity& who, const std::string& token,
-                        const std::map<std::string, uint64_t>& last_seq);
+                        const std::map<std::string, uint64_t>& last_seq, bool meta_changed);
   void on_agent_connect(const PeerPtr& peer, const Identity& who);
   void on_disconnect(const PeerPtr& peer, const Identity& who);
   void on_set_status(const PeerPtr& peer, const Identity& who, AgentStatus status);
@@ -303,8 +313,19 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void announce_tags(const std::string& conversation_id, const std::vector<std::string>& tags,
                      const std::string& by, const PeerPtr& requester);
   void change_stored_tags(const std::string& conversation_id, TagChange change, TagResult done);
-  void next_stored_tag_edit(const std::string& conversation_id);
   void read_and_tag(const std::string& conversation_id, TagChange change, TagResult done);
+  // Edits of a closed conversation's stored record (tags, a rating): each reads the
+  // record and writes it back, so they go one at a time per conversation. An edit
+  // calls `next` once its write has answered.
+  using RecordEdit = std::function<void(std::function<void()> next)>;
+  void edit_stored_record(const std::string& conversation_id, RecordEdit edit);
+  void next_stored_edit(const std::string& conversation_id);
+  // csat.cpp
+  void on_rate(const PeerPtr& peer, const Identity& who, const std::string& conversation_id,
+               const Csat& csat, const std::string& ref);
+  void rated(const std::string& conversation_id, const std::string& agent_id,
+             const std::string& visitor_id, const Csat& csat, const PeerPtr& peer,
+             const std::string& ref);
   // decision.cpp: what the routing graph decides for a new conversation, done.
   void decide(Conversation& c);
   void default_routing(Conversation& c);
@@ -335,6 +356,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
                       std::function<void(HttpAnswer)> done);
 
   Conversation* find_conversation(const std::string& id);
+  const VisitorState* visitor_of(const Conversation& c) const;
   AgentState* find_agent(const std::string& id);
   bool is_participant(const Conversation& c, const Identity& who) const;
 
@@ -374,9 +396,9 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   uint64_t record_writes_done_ = 0;
   std::multimap<uint64_t, std::function<void()>>
       after_record_writes_;  // the newest Conversation::queue_order given
-  // Tag edits of closed conversations, per conversation, oldest first: each reads the
-  // stored record and writes it back, so two at once would lose one.
-  std::map<std::string, std::deque<std::pair<TagChange, TagResult>>> stored_tag_edits_;
+  // Edits of closed conversations' stored records, per conversation, oldest first:
+  // each reads the record and writes it back, so two at once would lose one.
+  std::map<std::string, std::deque<RecordEdit>> stored_edits_;
   // Who last served each visitor, for sticky routing: bounded, oldest forgotten first.
   std::unordered_map<std::string, std::string> last_agent_by_visitor_;
   std::deque<std::string> last_agent_order_;

@@ -3,6 +3,7 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cctype>
 
 #include "auth/token_signer.hpp"
 #include "common/clock.hpp"
@@ -28,6 +29,8 @@ constexpr size_t kMaxNameBytes = 200;
 constexpr size_t kMaxMetaKeyBytes = 64;
 constexpr size_t kMaxPageBytes = 2048;
 constexpr size_t kMaxTokenBytes = 4096;
+// RFC 5321's limits: a path of 254 bytes, a local part of 64, a domain label of 63.
+constexpr size_t kMaxEmailBytes = 254;
 
 struct FrameError {
   ErrorCode code;
@@ -154,6 +157,38 @@ bool read_meta(const Decoder& d, engine::VisitorMeta& out, json::object& attribu
   return true;
 }
 
+// An address a person could have typed: local@domain.tld, no spaces, quotes or
+// brackets, a dotted domain of letters, digits and hyphens (or UTF-8: IDNs). Not a
+// proof that it exists; agents only read it.
+bool plausible_email(std::string_view email) {
+  if (email.size() > kMaxEmailBytes) return false;
+  const size_t at = email.find('@');
+  if (at == std::string_view::npos || email.find('@', at + 1) != std::string_view::npos)
+    return false;
+  const std::string_view local = email.substr(0, at);
+  const std::string_view domain = email.substr(at + 1);
+  if (local.empty() || local.size() > 64 || local.front() == '.' || local.back() == '.' ||
+      local.find("..") != std::string_view::npos)
+    return false;
+  for (const unsigned char ch : local)
+    if (ch <= 0x20 || ch == 0x7f ||
+        std::string_view("\"(),:;<>[\\]").find(static_cast<char>(ch)) != std::string_view::npos)
+      return false;
+  size_t labels = 0;
+  for (size_t start = 0; start <= domain.size();) {
+    size_t end = domain.find('.', start);
+    if (end == std::string_view::npos) end = domain.size();
+    const std::string_view label = domain.substr(start, end - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+      return false;
+    for (const unsigned char ch : label)
+      if (!(std::isalnum(ch) || ch == '-' || ch >= 0x80)) return false;
+    ++labels;
+    start = end + 1;
+  }
+  return labels >= 2;
+}
+
 int64_t now_s() {
   return wall_clock_ms() / 1000;
 }
@@ -185,6 +220,16 @@ bool visitor_hello(ConnectionState& state, const engine::PeerPtr& peer, const De
       !d.optional_string("identity", identity_token, kMaxTokenBytes, err) ||
       !read_meta(d, meta, meta_attributes, err))
     return false;
+  // "email": absent, null or "" is none given.
+  if (const auto* email = d.field("email"); email && !email->is_null()) {
+    if (!email->is_string() ||
+        (!email->get_string().empty() && !plausible_email(email->get_string()))) {
+      err = {ErrorCode::bad_field,
+             "email must be an email address (name@example.com) of at most 254 bytes"};
+      return false;
+    }
+    meta.email = std::string(email->get_string());
+  }
   const auto trust = state.gate->visitor_trust();
   std::optional<VisitorIdentity> identity;
   if (!identity_token.empty()) {
@@ -249,6 +294,36 @@ bool message(ConnectionState& state, const engine::PeerPtr& peer, const Decoder&
   command.ref = std::move(ref);
   command.received_us = now_us;
   state.gate->engine()->post_message(peer, state.who, std::move(command));
+  return true;
+}
+
+// CSAT: {"type":"rate","conversation_id","score":1..5,"comment"?:S}, for visitors.
+bool rate(ConnectionState& state, const engine::PeerPtr& peer, const Decoder& d, std::string ref,
+          int64_t now_us, FrameError& err) {
+  std::string conversation_id, comment;
+  if (!d.string("conversation_id", conversation_id, kMaxIdBytes, err)) return false;
+  const json::value* score = d.field("score");
+  // An integer (3, not 3.0 or "3"); JSON's small integers parse as int64.
+  const int64_t value = score && score->is_int64() ? score->get_int64() : 0;
+  if (value < 1 || value > 5) {
+    err = {ErrorCode::bad_field, "score must be an integer from 1 to 5"};
+    return false;
+  }
+  if (const auto* c = d.field("comment"); c && !c->is_null()) {
+    if (!c->is_string() || c->get_string().size() > engine::TenantEngine::kMaxRatingCommentBytes) {
+      err = {ErrorCode::bad_field, "comment must be a string of at most 1000 bytes"};
+      return false;
+    }
+    comment = std::string(c->get_string());
+  }
+  // Each rating is a storage read and write: paced like messages.
+  if (!state.rate.try_take(now_us, state.gate->connection_messages_per_second())) {
+    err = {ErrorCode::rate_limited, "too many ratings; slow down"};
+    return false;
+  }
+  state.gate->engine()->rate_conversation(peer, state.who, std::move(conversation_id),
+                                          static_cast<int>(value), std::move(comment),
+                                          std::move(ref));
   return true;
 }
 
@@ -349,6 +424,13 @@ FrameVerdict handle_text_frame(ConnectionState& state, const engine::PeerPtr& pe
       if (ok) engine.mark_read(peer, state.who, std::move(conversation_id), seq, ref);
     } else if (ok) {
       engine.close_conversation(peer, state.who, std::move(conversation_id), ref);
+    }
+  } else if (type == "rate") {
+    if (is_agent) {
+      err = {ErrorCode::forbidden, "rate is for visitors"};
+      ok = false;
+    } else {
+      ok = rate(state, peer, d, ref, now_us, err);
     }
   } else if (type == "status" || type == "accept" || type == "transfer" || type == "tag") {
     if (!is_agent) {

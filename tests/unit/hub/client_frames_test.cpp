@@ -150,3 +150,74 @@ TEST_CASE("the tenant-wide rate limit is shared by all connections") {
   CHECK(taken >= 100);
   CHECK(taken <= 102);  // one second's burst, no more
 }
+
+TEST_CASE("hello's email must look like an address; none given is fine") {
+  for (const char* good : {"ada@example.com", "a.b+tag@mail.example.co.uk", "用户@例子.中国"}) {
+    Fixture f;
+    f.frame(std::string(R"({"type":"hello","email":")") + good + R"("})");
+    INFO(good);
+    CHECK(f.peer->of_type("welcome").size() == 1);
+  }
+  for (const char* none : {R"({"type":"hello","email":null})", R"({"type":"hello","email":""})"}) {
+    Fixture f;
+    f.frame(none);
+    CHECK(f.peer->of_type("welcome").size() == 1);
+  }
+  const std::string long_local(250, 'a');
+  for (const std::string& bad : std::vector<std::string>{
+           "ada", "ada@", "@example.com", "ada@example", "ada@@example.com", "a da@example.com",
+           "ada@exa mple.com", "<ada@example.com>", "ada@-example.com", "ada@example..com",
+           ".ada@example.com", "ada..b@example.com", long_local + "@example.com"}) {
+    Fixture f;
+    f.frame(R"({"type":"hello","email":")" + bad + R"("})");
+    INFO(bad);
+    CHECK(f.last_error_code() == "bad_field");
+    CHECK(f.peer->of_type("welcome").empty());
+  }
+  Fixture f;
+  f.frame(R"({"type":"hello","email":42})");
+  CHECK(f.last_error_code() == "bad_field");
+}
+
+TEST_CASE("rate: a visitor's frame is checked before the engine sees it") {
+  Fixture f;
+  f.frame(R"({"type":"hello"})");
+  for (const char* bad :
+       {R"({"type":"rate","conversation_id":"c1","score":0})",
+        R"({"type":"rate","conversation_id":"c1","score":6})",
+        R"({"type":"rate","conversation_id":"c1","score":4.5})",
+        R"({"type":"rate","conversation_id":"c1","score":"5"})",
+        R"({"type":"rate","conversation_id":"c1"})", R"({"type":"rate","score":5})",
+        R"({"type":"rate","conversation_id":"c1","score":5,"comment":7})"}) {
+    f.frame(bad);
+    INFO(bad);
+    CHECK(f.last_error_code() == "bad_field");
+  }
+  f.frame(R"({"type":"rate","conversation_id":"c1","score":5,"comment":")" +
+          std::string(1001, 'x') + R"("})");
+  CHECK(f.last_error_code() == "bad_field");
+  // Well formed: the engine answers (no such conversation here).
+  f.frame(R"({"type":"rate","conversation_id":"c1","score":5,"comment":"thanks","ref":"r9"})");
+  CHECK(f.last_error_code() == "not_found");
+  CHECK(f.peer->of_type("error").back().at("ref") == "r9");
+
+  Fixture agent;
+  agent.state.who = engine::Identity{engine::Role::agent, "ann", "Ann", "agent"};
+  agent.state.registered = true;
+  agent.frame(R"({"type":"rate","conversation_id":"c1","score":5})");
+  CHECK(agent.last_error_code() == "forbidden");
+}
+
+TEST_CASE("rate frames are paced like messages") {
+  TenantLimits limits;
+  limits.connection_messages_per_second = 5;
+  Fixture f(limits);
+  f.frame(R"({"type":"hello"})");
+  int limited = 0;
+  for (int i = 0; i < 30; ++i) {
+    f.frame(R"({"type":"rate","conversation_id":"c1","score":5})");
+    if (f.last_error_code() == "rate_limited") ++limited;
+  }
+  CHECK(limited > 0);
+  CHECK(limited < 30);
+}

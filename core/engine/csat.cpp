@@ -1,0 +1,152 @@
+// CSAT: after a conversation closes, its visitor may rate it (1..5, a comment). The
+// rating lives in the conversation's stored record ("csat"), written like a tag edit
+// of a closed conversation (read, change, write back, one edit at a time), so it
+// survives restarts and shows in agents' conversation objects and the REST list. The
+// visitor gets `rated` once it is stored; the agent who had the conversation gets
+// `conversation.rated` on every tab; the bus gets conversation.rated.
+#include <spdlog/spdlog.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "common/clock.hpp"
+#include "engine/frames.hpp"
+#include "engine/internal.hpp"
+
+namespace sb::engine {
+
+namespace json = boost::json;
+
+namespace {
+
+int64_t record_number(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (v && v->is_int64()) return v->get_int64();
+  if (v && v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
+  return 0;
+}
+
+std::string record_text(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+constexpr std::string_view kStillOpen =
+    "this conversation is still open; it can be rated once it is closed";
+
+}  // namespace
+
+void TenantEngine::rate_conversation(PeerPtr peer, Identity who, std::string conversation_id,
+                                     int score, std::string comment, std::string ref) {
+  on_strand([this, peer = std::move(peer), who = std::move(who), id = std::move(conversation_id),
+             score, comment = std::move(comment), ref = std::move(ref)]() mutable {
+    on_rate(peer, who, id, Csat{score, std::move(comment), wall_clock_ms()}, ref);
+  });
+}
+
+void TenantEngine::on_rate(const PeerPtr& peer, const Identity& who,
+                           const std::string& conversation_id, const Csat& csat,
+                           const std::string& ref) {
+  if (who.role != Role::visitor)
+    return send_error(peer, metrics::ErrorCode::forbidden, "rate is for visitors", ref);
+  if (csat.score < 1 || csat.score > 5)
+    return send_error(peer, metrics::ErrorCode::bad_field, "score must be an integer from 1 to 5",
+                      ref);
+  if (csat.comment.size() > kMaxRatingCommentBytes)
+    return send_error(peer, metrics::ErrorCode::bad_field,
+                      "comment must be a string of at most 1000 bytes", ref);
+  // Open in memory: nothing to read from storage to answer.
+  if (const Conversation* c = find_conversation(conversation_id);
+      c && c->status != ConversationStatus::closed) {
+    if (c->visitor_id != who.id)
+      return send_error(peer, metrics::ErrorCode::not_found, "no such conversation", ref);
+    return send_error(peer, metrics::ErrorCode::forbidden, kStillOpen, ref);
+  }
+  edit_stored_record(conversation_id, [this, peer, who, id = conversation_id, csat,
+                                       ref](std::function<void()> next) {
+    const json::object filter{{"id", id}, {"limit", 1}};
+    store_->list_conversations(json::serialize(filter), [this, self = shared_from_this(), peer, who,
+                                                         id, csat, ref, next](StoreResult r) {
+      // One answer per outcome, then the next edit of this record may start.
+      auto refuse = [&](metrics::ErrorCode code, std::string_view message) {
+        send_error(peer, code, message, ref);
+        next();
+      };
+      boost::system::error_code ec;
+      json::value root = r.ok() ? json::parse(r.body, ec) : json::value();
+      json::value* list = (r.ok() && !ec && root.is_object())
+                              ? root.get_object().if_contains("conversations")
+                              : nullptr;
+      if (!list || !list->is_array())
+        return refuse(metrics::ErrorCode::unavailable,
+                      "the rating could not be stored; send it again");
+      // Another visitor's conversation is "not found", as in history: nothing about
+      // other visitors' conversation ids is revealed.
+      if (list->get_array().empty() || !list->get_array()[0].is_object() ||
+          record_text(list->get_array()[0].get_object(), "visitor_id") != who.id)
+        return refuse(metrics::ErrorCode::not_found, "no such conversation");
+      json::object record = std::move(list->get_array()[0].get_object());
+      // Reopened while storage answered: it is open again.
+      if (Conversation* c = find_conversation(id); c && c->status != ConversationStatus::closed)
+        return refuse(metrics::ErrorCode::forbidden, kStillOpen);
+      if (record_text(record, "status") != "closed")
+        return refuse(metrics::ErrorCode::forbidden, kStillOpen);
+      // Records from before closed_at: the last update was the close.
+      int64_t closed_at = record_number(record, "closed_at");
+      if (closed_at == 0) closed_at = record_number(record, "updated_at");
+      const int64_t window_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(kRatingWindow).count();
+      if (closed_at > 0 && csat.ts_ms - closed_at > window_ms)
+        return refuse(metrics::ErrorCode::forbidden,
+                      "this conversation closed more than 7 days ago; it can no longer be rated");
+      record.erase("last_seq");  // storage adds it to what was put
+      record["csat"] = frames::csat_object(csat);
+      const std::string agent_id = record_text(record, "last_agent");
+      store_->put_conversation(json::serialize(record),
+                               [this, self = shared_from_this(), peer, who, id, csat, ref, agent_id,
+                                next](StoreResult stored) {
+                                 if (!stored.ok()) {
+                                   spdlog::error("tenant {}: storing the rating of {} failed: {}",
+                                                 tenant_id_, id, stored.error);
+                                   send_error(peer, metrics::ErrorCode::unavailable,
+                                              "the rating could not be stored; send it again", ref);
+                                   return next();
+                                 }
+                                 rated(id, agent_id, who.id, csat, peer, ref);
+                                 next();
+                               });
+    });
+  });
+}
+
+// The rating is stored: everyone who shows it hears of it, and the copies kept in
+// memory (a closed conversation still in flight, one remembered for a reopen) carry
+// it, so a later write of that conversation keeps it.
+void TenantEngine::rated(const std::string& conversation_id, const std::string& agent_id,
+                         const std::string& visitor_id, const Csat& csat, const PeerPtr& peer,
+                         const std::string& ref) {
+  if (Conversation* c = find_conversation(conversation_id)) c->csat = csat;
+  if (auto it = recently_closed_.find(visitor_id);
+      it != recently_closed_.end() && it->second.id == conversation_id)
+    it->second.csat = csat;
+
+  peer->send(frames::rated(conversation_id, csat.score, ref));
+  if (auto v = visitors_.find(visitor_id); v != visitors_.end()) {
+    const auto frame = frames::rated(conversation_id, csat.score);
+    for (const auto& p : v->second.peers)
+      if (p->peer_id() != peer->peer_id()) p->send(frame);
+  }
+  if (const AgentState* agent = find_agent(agent_id)) {
+    const auto frame = frames::conversation_rated(conversation_id, csat);
+    for (const auto& p : agent->peers) p->send(frame);
+  }
+  publish(bus::event::kConversationRated, conversation_id,
+          json::serialize(json::object{{"conversation_id", conversation_id},
+                                       {"visitor_id", visitor_id},
+                                       {"agent_id", agent_id},
+                                       {"score", csat.score},
+                                       {"comment", csat.comment},
+                                       {"ts", csat.ts_ms}}));
+}
+
+}  // namespace sb::engine
