@@ -12,8 +12,10 @@ build_pkgs=(
   libboost1.81-dev libboost-json1.81-dev
   libtomlplusplus-dev libspdlog-dev libsqlite3-dev libssl-dev libsodium-dev
   libpqxx-dev libhiredis-dev libcli11-dev libhowardhinnant-date-dev tzdata
+  libmagic-dev libgd-dev
 )
-test_pkgs=(catch2 sqlite3 procps clang-format python3 chromium)
+# Chromium renders the browser tests; the WenQuanYi font lets it draw the UIs' Chinese.
+test_pkgs=(catch2 sqlite3 procps clang-format python3 chromium fonts-wqy-microhei)
 
 # The browser UIs are built with Node.js >= 18 and npm. Debian 12's own nodejs (18)
 # and npm do; a machine that already has a newer Node (with its npm) keeps it:

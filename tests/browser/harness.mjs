@@ -77,19 +77,14 @@ export async function startServer({ prepare, extraArgs = [] } = {}) {
 
 export async function launchBrowser() {
   const { chromium } = requireFromWeb()("playwright-core");
-  const userDataDir = mkdtempSync(path.join(os.tmpdir(), "sb-chromium-"));
-  const browser = await chromium.launch({
+  // playwright gives each launch (and each context) its own temporary profile;
+  // a --user-data-dir of our own would make launch() refuse to start.
+  return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", `--user-data-dir=${userDataDir}`],
+      "--disable-component-update", "--disable-sync"],
     headless: true,
   });
-  const close = browser.close.bind(browser);
-  browser.close = async () => {
-    await close();
-    rmSync(userDataDir, { recursive: true, force: true });
-  };
-  return browser;
 }
 
 // Saves a screenshot when SWITCHBOARD_SCREENSHOT_DIR is set (web/README.md shows them).
