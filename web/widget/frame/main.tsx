@@ -1,2 +1,127 @@
+// The chat frame, served by Switchboard at /widget/?tenant=ID&origin=WEBSITE and
+// framed by the loader on the website. It talks to the website only by
+// postMessage, to the origin it was given, and believes only that origin's
+// messages from its parent window.
 import { render } from "preact";
-render(<p>widget</p>, document.getElementById("app")!);
+import { isBridgeMessage, type FromFrame, type ToFrame } from "../bridge";
+import { chooseLanguage, texts } from "../texts";
+import { fetchSettings } from "./settings";
+import { Session, type Persisted } from "./session";
+import { App } from "./App";
+import "./style.css";
+
+const params = new URLSearchParams(location.search);
+const tenant = params.get("tenant") ?? "";
+const parentOrigin = params.get("origin") ?? "";
+
+// Chromium says who frames us: a page claiming another origin gets nothing.
+function framedBy(origin: string): boolean {
+  if (window.parent === window || !/^https?:\/\/[^/]+$/.test(origin)) return false;
+  const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
+  return !ancestors || ancestors.length === 0 || ancestors[0] === origin;
+}
+
+function toParent(message: FromFrame): void {
+  window.parent.postMessage(message, parentOrigin);
+}
+
+function readStored(value: string | null): Persisted {
+  try {
+    const parsed = value ? JSON.parse(value) : {};
+    return parsed && typeof parsed === "object" ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+// What the website asked before the frame was ready to act on it.
+const early: { open: boolean; identify: Extract<ToFrame, { switchboard: "identify" }> | null } = { open: false, identify: null };
+let act: ((message: ToFrame) => void) | null = null;
+
+function identifyOf(data: Extract<ToFrame, { switchboard: "identify" }>) {
+  const attributes: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(data.attributes ?? {})) if (["string", "number", "boolean"].includes(typeof v)) attributes[k] = v;
+  return { name: typeof data.name === "string" ? data.name : undefined, email: typeof data.email === "string" ? data.email : undefined, attributes };
+}
+
+async function boot(init: Extract<ToFrame, { switchboard: "init" }>): Promise<void> {
+  const settings = await fetchSettings(tenant);
+  const lang = chooseLanguage([init.lang, ...(navigator.languages ?? [navigator.language])]) ?? settings.default_language;
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  document.documentElement.style.setProperty("--sb-color", settings.color);
+  const t = texts[lang];
+  const own = settings.texts[lang] ?? {};
+  toParent({ switchboard: "look", color: settings.color, position: settings.position, lang });
+
+  const session = new Session({
+    tenant,
+    origin: location.origin,
+    settings,
+    lang,
+    page: String(init.page ?? ""),
+    stored: readStored(init.stored),
+    persist: (value) => toParent({ switchboard: "store", value: JSON.stringify(value) }),
+    onUnread: (count) => toParent({ switchboard: "unread", count }),
+    onEvent: (name, detail) => toParent({ switchboard: "event", name, detail }),
+  });
+
+  let focusTick = 0;
+  const close = () => toParent({ switchboard: "close" });
+  const draw = () =>
+    render(
+      <App
+        session={session}
+        settings={settings}
+        t={t}
+        title={own.title ?? t.title}
+        greeting={own.greeting ?? t.greeting}
+        offlineMessage={own.offline_message ?? t.offlineMessage}
+        onClose={close}
+        focusTick={focusTick}
+      />,
+      document.getElementById("app")!,
+    );
+  const show = () => {
+    focusTick += 1;
+    session.setVisible(true);
+    draw();
+  };
+  act = (data) => {
+    if (data.switchboard === "open") show();
+    else if (data.switchboard === "hidden") session.setVisible(false);
+    else if (data.switchboard === "identify") session.identify(identifyOf(data));
+  };
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      close();
+    }
+  });
+  if (early.identify) session.identify(identifyOf(early.identify));
+  draw();
+  session.start();
+  if (init.open || early.open) show();
+}
+
+if (framedBy(parentOrigin) && tenant) {
+  let booted = false;
+  window.addEventListener("message", (event: MessageEvent) => {
+    if (event.source !== window.parent || event.origin !== parentOrigin) return;
+    const data = event.data;
+    if (!isBridgeMessage<ToFrame>(data)) return;
+    if (data.switchboard === "init") {
+      if (booted) return;
+      booted = true;
+      void boot(data);
+    } else if (act) {
+      act(data);
+    } else if (data.switchboard === "open" || data.switchboard === "hidden") {
+      early.open = data.switchboard === "open";
+    } else if (data.switchboard === "identify") {
+      early.identify = data;
+    }
+  });
+  toParent({ switchboard: "ready" });
+} else {
+  document.getElementById("app")!.textContent = "This chat opens from the website that embeds it.";
+}

@@ -1,0 +1,27 @@
+// The messages the loader (on the website) and the frame (on the Switchboard
+// server) exchange with postMessage. Each side names the other's origin as the
+// target and accepts only messages from the other's window and origin.
+// Every message is an object with `switchboard` naming its kind.
+
+// Frame → loader.
+export type FromFrame =
+  | { switchboard: "ready" }
+  // Keep this opaque string in the website's localStorage (visitor token, conversation).
+  | { switchboard: "store"; value: string }
+  | { switchboard: "unread"; count: number }
+  | { switchboard: "close" }
+  // The tenant's look, for the launcher.
+  | { switchboard: "look"; color: string; position: "left" | "right"; lang: "en" | "zh" }
+  // For Switchboard.on(name, fn) on the website.
+  | { switchboard: "event"; name: string; detail: unknown };
+
+// Loader → frame.
+export type ToFrame =
+  | { switchboard: "init"; stored: string | null; lang: string | null; page: string; open: boolean }
+  | { switchboard: "open" }
+  | { switchboard: "hidden" }
+  | { switchboard: "identify"; name?: string; email?: string; attributes?: Record<string, string | number | boolean> };
+
+export function isBridgeMessage<T extends { switchboard: string }>(data: unknown): data is T {
+  return !!data && typeof data === "object" && typeof (data as { switchboard?: unknown }).switchboard === "string";
+}

@@ -1,0 +1,243 @@
+// The chat panel: a dialog with the tenant's title, the conversation as a log,
+// the composer, and the forms (pre-chat, leave a message, rating).
+import { useEffect, useRef, useState } from "preact/hooks";
+import { format } from "../../shared/i18n";
+import type { Texts } from "../texts";
+import type { WidgetSettings } from "./settings";
+import type { Session, Problem } from "./session";
+import { useStore } from "./store";
+import { isRead, quickReplies } from "./state";
+import { EntryView } from "./Message";
+import { Rating, VisitorForm } from "./Forms";
+
+export interface AppProps {
+  session: Session;
+  settings: WidgetSettings;
+  t: Texts;
+  title: string;
+  greeting: string;
+  offlineMessage: string;
+  onClose: () => void;
+  focusTick: number; // changes when the panel is opened: focus the composer
+}
+
+const kFocusable = 'a[href], button:not([disabled]), textarea:not([disabled]), input:not([disabled]):not([type="file"]), [tabindex]:not([tabindex="-1"])';
+
+function problemText(t: Texts, p: Problem): string {
+  if (p.kind === "refused") {
+    if (p.refusal.reason === "disabled") return t.attachmentsOff;
+    if (p.refusal.reason === "too_large") return format(t.tooLarge, { name: p.name, limit: p.refusal.limit });
+    return format(t.forbiddenType, { name: p.name });
+  }
+  if (p.kind === "upload") return format(t.uploadFailed, { name: p.name, reason: p.message });
+  return format(t.error, { reason: p.message });
+}
+
+function waitText(t: Texts, seconds: number): string {
+  return seconds >= 90 ? format(t.minutes, { n: Math.round(seconds / 60) }) : format(t.seconds, { n: Math.max(1, Math.round(seconds)) });
+}
+
+export function App(props: AppProps) {
+  const { session, settings, t } = props;
+  const view = useStore(session.view);
+  const { chat } = view;
+  const panel = useRef<HTMLDivElement>(null);
+  const log = useRef<HTMLDivElement>(null);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [text, setText] = useState("");
+
+  const hasConversation = chat.conversationId !== null || chat.entries.length > 0;
+  const mode = hasConversation || view.formDone ? "chat" : !settings.available ? "offline" : settings.pre_chat.enabled && settings.pre_chat.fields.length ? "prechat" : "chat";
+  const closed = chat.status === "closed";
+
+  // The newest message stays in view (also when the keyboard shrinks the viewport).
+  useEffect(() => {
+    const el = log.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [chat.entries.length, view.typing, chat.queue, closed, view.uploads.length]);
+  useEffect(() => {
+    const keep = () => log.current && (log.current.scrollTop = log.current.scrollHeight);
+    window.visualViewport?.addEventListener("resize", keep);
+    window.addEventListener("resize", keep);
+    return () => {
+      window.visualViewport?.removeEventListener("resize", keep);
+      window.removeEventListener("resize", keep);
+    };
+  }, []);
+
+  useEffect(() => {
+    if (props.focusTick === 0) return;
+    const target = input.current ?? panel.current?.querySelector<HTMLElement>(kFocusable);
+    target?.focus();
+  }, [props.focusTick, mode, closed]);
+
+  // Keyboard: Tab stays inside the panel (Esc is the document's, in main.tsx).
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== "Tab" || !panel.current) return;
+    const items = Array.from(panel.current.querySelectorAll<HTMLElement>(kFocusable)).filter((el) => el.offsetParent !== null || el === document.activeElement);
+    if (!items.length) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    const active = document.activeElement;
+    if (e.shiftKey && (active === first || !panel.current.contains(active))) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && (active === last || !panel.current.contains(active))) {
+      e.preventDefault();
+      first.focus();
+    }
+  };
+
+  const send = () => {
+    if (!text.trim()) return;
+    session.send(text);
+    setText("");
+    input.current?.focus();
+  };
+
+  const attachFiles = (files: FileList | File[] | null | undefined) => {
+    for (const file of Array.from(files ?? [])) void session.attach(file);
+  };
+
+  const replies = quickReplies(chat);
+  const connectionNote = view.connection === "reconnecting" ? t.reconnecting : !view.welcomed && view.connection === "connecting" ? t.connecting : null;
+
+  return (
+    <div class={`sb-panel sb-side-${settings.position}`} role="dialog" aria-modal="true" aria-labelledby="sb-title" ref={panel} onKeyDown={onKeyDown}>
+      <header class="sb-header">
+        {settings.logo ? <img class="sb-logo" src={settings.logo} alt="" /> : null}
+        <h1 id="sb-title">{props.title}</h1>
+        <button type="button" class="sb-close" aria-label={t.closeChat} title={t.closeChat} onClick={props.onClose}>
+          <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+            <path d="M6 6l12 12M18 6L6 18" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" />
+          </svg>
+        </button>
+      </header>
+      {connectionNote ? (
+        <div class="sb-banner" role="status">
+          {connectionNote}
+        </div>
+      ) : null}
+
+      {mode === "offline" ? (
+        <div class="sb-body">
+          <VisitorForm t={t} fields={["name", "email", "question"]} intro={props.offlineMessage} submitLabel={t.sendMessage} onSubmit={(p, m) => session.submitForm(p, m)} />
+        </div>
+      ) : mode === "prechat" ? (
+        <div class="sb-body">
+          <VisitorForm t={t} fields={settings.pre_chat.fields} intro={props.greeting} submitLabel={t.startChat} onSubmit={(p, m) => session.submitForm(p, m)} />
+        </div>
+      ) : (
+        <>
+          <div class="sb-log" role="log" aria-label={t.messages} aria-live="polite" ref={log}>
+            <div class="sb-greeting">{!settings.available && view.formDone ? t.offlineThanks : props.greeting}</div>
+            {chat.entries.map((e) => (
+              <EntryView key={e.key} entry={e} read={isRead(chat, e)} t={t} tenant={settings.tenant} token={session.currentToken()} />
+            ))}
+            {chat.status === "queued" && chat.queue ? (
+              <div class="sb-queue" role="status">
+                {format(t.queued, { n: chat.queue.position })} {chat.queue.eta_s > 0 ? format(t.eta, { t: waitText(t, chat.queue.eta_s) }) : ""}
+              </div>
+            ) : null}
+            {closed ? (
+              <div class="sb-closed">
+                {chat.conversationId ? <Rating t={t} rated={chat.rated} onRate={(s, c) => session.rate(s, c)} /> : null}
+                <button type="button" class="sb-primary" onClick={() => session.newConversation()}>
+                  {t.newConversation}
+                </button>
+              </div>
+            ) : null}
+          </div>
+          <div class="sb-typing" role="status">
+            {view.typing !== null ? format(t.typing, { name: view.typing || t.someone }) : ""}
+          </div>
+          {replies.length ? (
+            <div class="sb-replies">
+              {replies.map((r) => (
+                <button key={r} type="button" class="sb-reply" onClick={() => session.send(r)}>
+                  {r}
+                </button>
+              ))}
+            </div>
+          ) : null}
+          {view.uploads.map((u) => (
+            <div key={u.id} class="sb-upload" role="status">
+              <span>{format(t.uploading, { name: u.name, p: u.percent })}</span>
+              <progress max={100} value={u.percent} aria-label={u.name} />
+            </div>
+          ))}
+          {view.problems.map(({ id, problem }) => (
+            <div key={id} class="sb-problem" role="alert">
+              <span>{problemText(t, problem)}</span>
+              <button type="button" class="sb-dismiss" aria-label="OK" onClick={() => session.dismiss(id)}>
+                ×
+              </button>
+            </div>
+          ))}
+          {closed ? null : (
+            <form
+              class="sb-composer"
+              onSubmit={(e) => {
+                e.preventDefault();
+                send();
+              }}
+            >
+              {settings.attachments.enabled ? (
+                <>
+                  <button type="button" class="sb-attach" aria-label={t.attach} title={t.attach} onClick={() => fileInput.current?.click()}>
+                    <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+                      <path d="M16.5 6.5l-7.8 7.8a2 2 0 0 0 2.8 2.8l7.8-7.8a4 4 0 0 0-5.7-5.7L5.8 11.4a6 6 0 0 0 8.5 8.5l6.4-6.4" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+                    </svg>
+                  </button>
+                  <input
+                    ref={fileInput}
+                    type="file"
+                    class="sb-file-input"
+                    tabIndex={-1}
+                    aria-hidden="true"
+                    multiple
+                    onChange={(e) => {
+                      const el = e.target as HTMLInputElement;
+                      attachFiles(el.files);
+                      el.value = "";
+                    }}
+                  />
+                </>
+              ) : null}
+              <textarea
+                ref={input}
+                rows={1}
+                aria-label={t.message}
+                placeholder={t.message}
+                value={text}
+                maxLength={4000}
+                onInput={(e) => {
+                  const value = (e.target as HTMLTextAreaElement).value;
+                  setText(value);
+                  session.typing(value.trim().length > 0);
+                }}
+                onKeyDown={(e) => {
+                  if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+                    e.preventDefault();
+                    send();
+                  }
+                }}
+                onPaste={(e) => {
+                  const files = e.clipboardData?.files;
+                  if (files && files.length) {
+                    e.preventDefault();
+                    attachFiles(files);
+                  }
+                }}
+              />
+              <button type="submit" class="sb-send">
+                {t.send}
+              </button>
+            </form>
+          )}
+        </>
+      )}
+    </div>
+  );
+}

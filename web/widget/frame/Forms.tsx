@@ -1,0 +1,100 @@
+// The forms of the panel: pre-chat (who you are, your question), "leave a message"
+// when nobody can answer, and the rating after a conversation closed.
+import { useState } from "preact/hooks";
+import { format } from "../../shared/i18n";
+import type { Texts } from "../texts";
+import type { Profile } from "./session";
+
+type Field = "name" | "email" | "question";
+
+const kEmail = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function VisitorForm({ t, fields, intro, submitLabel, onSubmit }: {
+  t: Texts;
+  fields: Field[];
+  intro: string;
+  submitLabel: string;
+  onSubmit: (profile: Profile, message: string) => void;
+}) {
+  const [values, setValues] = useState<Record<Field, string>>({ name: "", email: "", question: "" });
+  const [error, setError] = useState<string | null>(null);
+  const labels: Record<Field, string> = { name: t.name, email: t.email, question: fields.includes("question") && submitLabel === t.sendMessage ? t.message : t.question };
+  const submit = (e: Event) => {
+    e.preventDefault();
+    for (const f of fields) {
+      if (!values[f].trim()) return setError(format(t.required, { field: labels[f] }));
+    }
+    if (fields.includes("email") && !kEmail.test(values.email.trim())) return setError(t.badEmail);
+    setError(null);
+    onSubmit({ name: values.name.trim() || undefined, email: values.email.trim() || undefined }, values.question);
+  };
+  return (
+    <form class="sb-form" onSubmit={submit} noValidate>
+      <p class="sb-intro">{intro}</p>
+      {fields.map((f) => (
+        <label key={f} class="sb-field">
+          <span>{labels[f]}</span>
+          {f === "question" ? (
+            <textarea rows={4} value={values[f]} onInput={(e) => setValues({ ...values, [f]: (e.target as HTMLTextAreaElement).value })} />
+          ) : (
+            <input
+              type={f === "email" ? "email" : "text"}
+              autoComplete={f === "email" ? "email" : "name"}
+              value={values[f]}
+              onInput={(e) => setValues({ ...values, [f]: (e.target as HTMLInputElement).value })}
+            />
+          )}
+        </label>
+      ))}
+      {error ? (
+        <p class="sb-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <button type="submit" class="sb-primary">
+        {submitLabel}
+      </button>
+    </form>
+  );
+}
+
+export function Rating({ t, rated, onRate }: { t: Texts; rated: number | null; onRate: (score: number, comment: string) => void }) {
+  const [score, setScore] = useState(0);
+  const [comment, setComment] = useState("");
+  if (rated) return <p class="sb-thanks" role="status">{t.thanksRating}</p>;
+  return (
+    <form
+      class="sb-rating"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (score) onRate(score, comment.trim());
+      }}
+    >
+      <fieldset>
+        <legend>{t.rateTitle}</legend>
+        <div class="sb-stars" role="radiogroup" aria-label={t.rateTitle}>
+          {[1, 2, 3, 4, 5].map((n) => (
+            <button
+              key={n}
+              type="button"
+              role="radio"
+              aria-checked={score === n}
+              aria-label={format(t.rateStar, { n })}
+              class={n <= score ? "sb-star sb-on" : "sb-star"}
+              onClick={() => setScore(n)}
+            >
+              ★
+            </button>
+          ))}
+        </div>
+        <label class="sb-field">
+          <span>{t.comment}</span>
+          <textarea rows={2} value={comment} maxLength={1000} onInput={(e) => setComment((e.target as HTMLTextAreaElement).value)} />
+        </label>
+        <button type="submit" class="sb-primary" disabled={!score}>
+          {t.submitRating}
+        </button>
+      </fieldset>
+    </form>
+  );
+}

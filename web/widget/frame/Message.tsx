@@ -1,0 +1,85 @@
+// One entry of the conversation: text (never HTML: text nodes and safe links),
+// attachments, the state of own messages, and notices ("Dana joined").
+import { useEffect, useState } from "preact/hooks";
+import { splitLinks } from "../../shared/text";
+import { format } from "../../shared/i18n";
+import type { Texts } from "../texts";
+import type { Attachment, Entry } from "./state";
+import { fetchBlobUrl, formatBytes } from "./files";
+
+export function Text({ text }: { text: string }) {
+  return (
+    <>
+      {splitLinks(text).map((piece, i) =>
+        piece.kind === "link" ? (
+          <a key={i} href={piece.href} target="_blank" rel="noopener noreferrer">
+            {piece.text}
+          </a>
+        ) : (
+          <span key={i}>{piece.text}</span>
+        ),
+      )}
+    </>
+  );
+}
+
+function useBlobUrl(tenant: string, token: string | null, attachment: Attachment, thumbnail: boolean): string | null | "error" {
+  const [url, setUrl] = useState<string | null | "error">(null);
+  useEffect(() => {
+    if (!token) return;
+    let revoked = false;
+    let made: string | null = null;
+    fetchBlobUrl(tenant, token, attachment, thumbnail)
+      .then((u) => {
+        made = u;
+        if (revoked) URL.revokeObjectURL(u);
+        else setUrl(u);
+      })
+      .catch(() => !revoked && setUrl("error"));
+    return () => {
+      revoked = true;
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [tenant, attachment.id, thumbnail, token === null]);
+  return url;
+}
+
+function AttachmentView({ a, tenant, token, t }: { a: Attachment; tenant: string; token: string | null; t: Texts }) {
+  const image = a.thumbnail && a.content_type.startsWith("image/");
+  const url = useBlobUrl(tenant, token, a, image);
+  if (image) {
+    return (
+      <figure class="sb-image">
+        {url && url !== "error" ? <img src={url} alt={format(t.image, { name: a.name })} /> : <span class="sb-image-wait">{a.name}</span>}
+      </figure>
+    );
+  }
+  return (
+    <a class="sb-file" href={url && url !== "error" ? url : undefined} download={a.name} aria-label={format(t.download, { name: a.name })}>
+      <span class="sb-file-name">{a.name}</span>
+      <span class="sb-file-size">{formatBytes(a.size)}</span>
+    </a>
+  );
+}
+
+export function EntryView({ entry, read, t, tenant, token }: { entry: Entry; read: boolean; t: Texts; tenant: string; token: string | null }) {
+  if (entry.kind === "notice") {
+    const text = entry.notice?.id === "joined" ? format(t.agentJoined, { name: entry.notice.name ?? t.someone }) : t.closedByAgent;
+    return <div class="sb-notice">{text}</div>;
+  }
+  const mine = entry.from.role === "visitor";
+  const who = mine ? t.you : entry.from.name || (entry.from.role === "system" ? "" : t.someone);
+  const state = !mine ? null : entry.state === "pending" ? t.pending : read ? t.read : t.sent;
+  return (
+    <div class={`sb-msg ${mine ? "sb-mine" : "sb-theirs"} sb-role-${entry.from.role}`} data-state={mine ? (entry.state === "pending" ? "pending" : read ? "read" : "sent") : undefined}>
+      {!mine && who ? <div class="sb-who">{who}</div> : null}
+      {entry.text ? (
+        <div class="sb-bubble">
+          <Text text={entry.text} />
+        </div>
+      ) : null}
+      {entry.attachments?.map((a) => <AttachmentView key={a.id} a={a} tenant={tenant} token={token} t={t} />)}
+      {state ? <div class="sb-state">{state}</div> : null}
+    </div>
+  );
+}

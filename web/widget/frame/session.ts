@@ -1,0 +1,325 @@
+// One visitor's chat: the socket to /v1/ws/visitor, the conversation state, the
+// visitor's token (kept by the loader in the website's localStorage), uploads and
+// read receipts. The UI only reads `view` and calls the methods.
+import { ReconnectingSocket, socketUrl, type Frame, type SocketState } from "../../shared/socket";
+import { newClientMsgId } from "../../shared/ids";
+import * as S from "./state";
+import { Store } from "./store";
+import { checkFile, upload, type Refusal, type UploadError } from "./files";
+import type { WidgetSettings } from "./settings";
+
+export interface Profile {
+  name?: string;
+  email?: string;
+  attributes?: Record<string, string | number | boolean>;
+}
+
+export interface Upload {
+  id: string;
+  name: string;
+  percent: number;
+}
+
+export type Problem =
+  | { kind: "refused"; name: string; refusal: Refusal }
+  | { kind: "upload"; name: string; message: string }
+  | { kind: "server"; message: string };
+
+export interface View {
+  chat: S.ChatState;
+  connection: SocketState;
+  welcomed: boolean;
+  typing: string | null; // who is typing on the other side ("" when unnamed)
+  uploads: Upload[];
+  problems: { id: number; problem: Problem }[];
+  formDone: boolean; // the pre-chat or offline form was sent
+}
+
+export interface Persisted {
+  t?: string; // visitor token
+  c?: string; // conversation id
+  s?: number; // seen up to
+}
+
+export interface SessionOptions {
+  tenant: string;
+  origin: string; // the Switchboard server, e.g. https://chat.example.com
+  settings: WidgetSettings;
+  lang: string;
+  page: string;
+  stored: Persisted;
+  persist: (value: Persisted) => void;
+  onUnread: (count: number) => void;
+  onEvent: (name: string, detail: unknown) => void;
+}
+
+export class Session {
+  readonly view: Store<View>;
+  private socket: ReconnectingSocket;
+  private token: string | null;
+  private storedConversation: string | null;
+  private profile: Profile = {};
+  private visible = false;
+  private lastReadSent = 0;
+  private typingOn = false;
+  private typingTimer: ReturnType<typeof setTimeout> | null = null;
+  private theirTypingTimer: ReturnType<typeof setTimeout> | null = null;
+  private problemId = 0;
+  private lastUnread = -1;
+
+  constructor(private readonly o: SessionOptions) {
+    this.token = o.stored.t ?? null;
+    this.storedConversation = o.stored.c ?? null;
+    this.view = new Store<View>({
+      chat: { ...S.emptyState, seenUpTo: o.stored.s ?? 0 },
+      connection: "connecting",
+      welcomed: false,
+      typing: null,
+      uploads: [],
+      problems: [],
+      formDone: false,
+    });
+    this.socket = new ReconnectingSocket({
+      url: () => socketUrl(o.origin, `/v1/ws/visitor?tenant=${encodeURIComponent(o.tenant)}`),
+      onOpen: () => this.hello(),
+      onFrame: (f) => this.onFrame(f),
+      onState: (state) => this.patch({ connection: state, welcomed: state === "open" ? this.view.get().welcomed : false }),
+    });
+    window.addEventListener("online", () => this.socket.reconnectNow());
+    document.addEventListener("visibilitychange", () => this.markSeen());
+  }
+
+  start(): void {
+    this.socket.start();
+  }
+
+  get chat(): S.ChatState {
+    return this.view.get().chat;
+  }
+
+  private patch(p: Partial<View>): void {
+    this.view.set({ ...this.view.get(), ...p });
+  }
+
+  private setChat(chat: S.ChatState): void {
+    const before = this.chat;
+    this.patch({ chat });
+    if (chat.conversationId !== before.conversationId || chat.seenUpTo !== before.seenUpTo) this.save();
+    const unread = this.visible ? 0 : S.unreadCount(chat);
+    if (unread !== this.lastUnread) {
+      this.lastUnread = unread;
+      this.o.onUnread(unread);
+    }
+  }
+
+  private save(): void {
+    this.o.persist({ t: this.token ?? undefined, c: this.chat.conversationId ?? this.storedConversation ?? undefined, s: this.chat.seenUpTo });
+  }
+
+  private hello(): void {
+    this.patch({ welcomed: false });
+    const meta: Record<string, string | number | boolean> = { ...(this.profile.attributes ?? {}), page: this.o.page.slice(0, 256), lang: this.o.lang };
+    const frame: Frame = { type: "hello", meta };
+    if (this.token) frame.visitor_token = this.token;
+    if (this.profile.name) frame.name = this.profile.name;
+    if (this.profile.email) frame.email = this.profile.email;
+    const replay = S.replayFrom(this.chat, this.storedConversation);
+    if (replay) frame.last_seq = replay;
+    this.socket.send(frame);
+  }
+
+  private onFrame(f: Frame): void {
+    const any = f as any;
+    switch (f.type) {
+      case "welcome": {
+        this.token = String(any.visitor_token);
+        this.patch({ welcomed: true });
+        this.setChat(S.applyWelcome(this.chat, any.conversation ?? null));
+        if (!any.conversation) this.storedConversation = null;
+        this.save();
+        for (const e of S.toResend(this.chat)) this.sendMessage(e);
+        this.markSeen();
+        break;
+      }
+      case "ack":
+        this.setChat(S.applyAck(this.chat, any));
+        this.o.onEvent("message", { from: "visitor", text: this.chat.entries.find((e) => e.client_msg_id === any.client_msg_id)?.text ?? "" });
+        break;
+      case "message": {
+        const before = this.chat;
+        this.setChat(S.applyMessage(this.chat, any));
+        if (this.chat !== before && any.from?.role !== "visitor") {
+          if (this.view.get().typing !== null) this.patch({ typing: null });
+          this.o.onEvent("message", { from: any.from?.role, name: any.from?.name, text: any.text });
+        }
+        this.markSeen();
+        break;
+      }
+      case "typing":
+        if (any.from?.role === "visitor") break;
+        if (this.theirTypingTimer) clearTimeout(this.theirTypingTimer);
+        if (any.on) {
+          const agent = this.chat.agent;
+          this.patch({ typing: agent && agent.id === any.from?.id ? agent.name : "" });
+          this.theirTypingTimer = setTimeout(() => this.patch({ typing: null }), 8000);
+        } else {
+          this.patch({ typing: null });
+        }
+        break;
+      case "read":
+        if (any.from?.role !== "visitor") this.setChat(S.applyRead(this.chat, any));
+        break;
+      case "conversation.assigned":
+        this.setChat(S.applyAssigned(this.chat, any));
+        this.o.onEvent("agent", any.agent);
+        break;
+      case "conversation.queued":
+        this.setChat(S.applyQueued(this.chat, any));
+        break;
+      case "conversation.closed":
+        this.patch({ typing: null });
+        this.setChat(S.applyClosed(this.chat, any));
+        this.o.onEvent("closed", { by: any.by });
+        break;
+      case "rated":
+        this.setChat({ ...this.chat, rated: Number(any.score) });
+        break;
+      case "error":
+        if (any.code === "rate_limited" && typeof any.ref === "string") {
+          // Still pending: tried again after the next welcome or shortly.
+          setTimeout(() => {
+            const e = this.chat.entries.find((x) => x.client_msg_id === any.ref && x.state === "pending");
+            if (e) this.sendMessage(e);
+          }, 1500);
+          break;
+        }
+        this.problem({ kind: "server", message: String(any.message ?? any.code) });
+        break;
+    }
+  }
+
+  private problem(problem: Problem): void {
+    const id = ++this.problemId;
+    this.patch({ problems: [...this.view.get().problems, { id, problem }] });
+    setTimeout(() => this.dismiss(id), 12000);
+  }
+
+  dismiss(id: number): void {
+    this.patch({ problems: this.view.get().problems.filter((p) => p.id !== id) });
+  }
+
+  private sendMessage(e: S.Entry): void {
+    if (!this.view.get().welcomed) return; // sent after the next welcome
+    const frame: Frame = { type: "message", client_msg_id: e.client_msg_id!, text: e.text, ref: e.client_msg_id! };
+    if (e.attachments?.length) frame.attachments = e.attachments.map((a) => a.id);
+    this.socket.send(frame);
+  }
+
+  send(text: string, attachments?: S.Attachment[]): void {
+    text = text.trim();
+    if (!text && !attachments?.length) return;
+    this.stopTyping();
+    const client_msg_id = newClientMsgId("w");
+    this.setChat(S.addPending(this.chat, { client_msg_id, text, ts: Date.now(), attachments }));
+    const entry = this.chat.entries.find((e) => e.client_msg_id === client_msg_id)!;
+    this.sendMessage(entry);
+  }
+
+  // The visitor is typing: "on" once, "off" after a pause or when sent.
+  typing(hasText: boolean): void {
+    const id = this.chat.conversationId;
+    if (!id || this.chat.status === "closed" || !this.view.get().welcomed) return;
+    if (!hasText) {
+      this.stopTyping();
+      return;
+    }
+    if (!this.typingOn) {
+      this.typingOn = true;
+      this.socket.send({ type: "typing", conversation_id: id, on: true });
+    }
+    if (this.typingTimer) clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => this.stopTyping(), 4000);
+  }
+
+  private stopTyping(): void {
+    if (this.typingTimer) clearTimeout(this.typingTimer);
+    this.typingTimer = null;
+    if (!this.typingOn) return;
+    this.typingOn = false;
+    const id = this.chat.conversationId;
+    if (id) this.socket.send({ type: "typing", conversation_id: id, on: false });
+  }
+
+  // The panel is open (or not): what is shown counts as seen, and the agent hears so.
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    this.markSeen();
+    if (!visible) this.setChat(this.chat);
+  }
+
+  private markSeen(): void {
+    if (!this.visible || document.visibilityState === "hidden") return;
+    const seq = S.lastSeq(this.chat);
+    if (seq > this.chat.seenUpTo) this.setChat({ ...this.chat, seenUpTo: seq });
+    else this.setChat(this.chat);
+    const id = this.chat.conversationId;
+    const theirs = Math.max(0, ...this.chat.entries.filter((e) => e.from.role !== "visitor" && e.seq !== undefined).map((e) => e.seq!));
+    if (id && theirs > this.lastReadSent && this.view.get().welcomed) {
+      this.lastReadSent = theirs;
+      this.socket.send({ type: "read", conversation_id: id, seq: theirs });
+    }
+  }
+
+  identify(profile: Profile): void {
+    this.profile = { ...this.profile, ...profile };
+    if (this.view.get().welcomed) this.socket.reconnectNow(); // a new hello says it
+  }
+
+  // The pre-chat or offline form: who the visitor is, and their first message.
+  submitForm(profile: Profile, message: string): void {
+    this.profile = { ...this.profile, ...profile };
+    this.patch({ formDone: true });
+    if (message.trim()) this.send(message);
+    if (profile.name || profile.email) this.socket.reconnectNow();
+  }
+
+  rate(score: number, comment: string): void {
+    const id = this.chat.conversationId;
+    if (!id) return;
+    this.socket.send({ type: "rate", conversation_id: id, score, comment });
+  }
+
+  newConversation(): void {
+    this.storedConversation = null;
+    this.setChat({ ...S.emptyState, seenUpTo: 0 });
+    this.lastReadSent = 0;
+    this.save();
+  }
+
+  async attach(file: File, settings: WidgetSettings = this.o.settings): Promise<void> {
+    const refusal = checkFile(file, settings.attachments);
+    if (refusal) {
+      this.problem({ kind: "refused", name: file.name, refusal });
+      return;
+    }
+    if (!this.token || !this.view.get().welcomed) {
+      this.problem({ kind: "upload", name: file.name, message: "not connected" });
+      return;
+    }
+    const id = newClientMsgId("u");
+    const setPercent = (percent: number) => this.patch({ uploads: this.view.get().uploads.map((u) => (u.id === id ? { ...u, percent } : u)) });
+    this.patch({ uploads: [...this.view.get().uploads, { id, name: file.name, percent: 0 }] });
+    try {
+      const attachment = await upload(this.o.tenant, this.token, file, setPercent);
+      this.send("", [attachment]);
+    } catch (e) {
+      this.problem({ kind: "upload", name: file.name, message: (e as UploadError).message ?? String(e) });
+    } finally {
+      this.patch({ uploads: this.view.get().uploads.filter((u) => u.id !== id) });
+    }
+  }
+
+  currentToken(): string | null {
+    return this.token;
+  }
+}

@@ -1,0 +1,223 @@
+// The conversation as the visitor sees it, as plain data and pure functions
+// (unit-tested in state.test.ts): messages with their states (pending → sent →
+// read), what to resend after a reconnect, what to ask the server to replay, and
+// deduplication by client_msg_id and seq.
+
+export type Role = "visitor" | "agent" | "bot" | "system";
+export type Status = "none" | "bot" | "queued" | "assigned" | "closed";
+
+export interface Attachment {
+  id: string;
+  name: string;
+  content_type: string;
+  size: number;
+  thumbnail: boolean;
+}
+
+export interface Entry {
+  key: string; // unique in the list: client_msg_id, message_id or a notice id
+  kind: "message" | "notice";
+  from: { role: Role; id?: string; name?: string };
+  text: string;
+  ts: number;
+  seq?: number; // stored messages
+  anchor: number; // where an entry without seq sits: after this seq
+  message_id?: string;
+  client_msg_id?: string; // own messages
+  state?: "pending" | "sent"; // own messages; "read" is derived from readUpTo
+  attachments?: Attachment[];
+  quick_replies?: string[];
+  notice?: { id: "joined" | "closed"; name?: string };
+}
+
+export interface ChatState {
+  conversationId: string | null;
+  status: Status;
+  entries: Entry[];
+  agent: { id: string; name: string } | null;
+  queue: { position: number; eta_s: number } | null;
+  readUpTo: number; // the highest seq the agent has read
+  seenUpTo: number; // the highest seq the visitor has seen (panel open)
+  rated: number | null; // the score given after close
+}
+
+export const emptyState: ChatState = {
+  conversationId: null,
+  status: "none",
+  entries: [],
+  agent: null,
+  queue: null,
+  readUpTo: 0,
+  seenUpTo: 0,
+  rated: null,
+};
+
+// The highest seq in the list.
+export function lastSeq(state: ChatState): number {
+  let max = 0;
+  for (const e of state.entries) if (e.seq !== undefined && e.seq > max) max = e.seq;
+  return max;
+}
+
+// Sorted: stored entries by seq, notices after the seq they followed, own pending
+// messages last in the order written.
+function order(entries: Entry[]): Entry[] {
+  const rank = (e: Entry) => (e.seq !== undefined ? e.seq : e.state === "pending" ? Number.MAX_SAFE_INTEGER : e.anchor + 0.5);
+  return entries
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => rank(a.e) - rank(b.e) || a.i - b.i)
+    .map((x) => x.e);
+}
+
+export function addPending(state: ChatState, m: { client_msg_id: string; text: string; ts: number; attachments?: Attachment[] }): ChatState {
+  if (state.entries.some((e) => e.client_msg_id === m.client_msg_id)) return state;
+  const entry: Entry = {
+    key: m.client_msg_id,
+    kind: "message",
+    from: { role: "visitor" },
+    text: m.text,
+    ts: m.ts,
+    anchor: lastSeq(state),
+    client_msg_id: m.client_msg_id,
+    state: "pending",
+    attachments: m.attachments,
+  };
+  // A new message after a closed conversation starts (or reopens) one.
+  const status = state.status === "closed" ? "none" : state.status;
+  return { ...state, status, rated: status === "none" ? null : state.rated, entries: order([...state.entries, entry]) };
+}
+
+// The server stored our message: it has a seq now. When a replay already brought
+// that seq (the ack of the first try was lost), the two are one message.
+export function applyAck(state: ChatState, ack: { client_msg_id: string; message_id: string; seq: number; conversation_id: string }): ChatState {
+  const mine = state.entries.find((e) => e.client_msg_id === ack.client_msg_id);
+  if (!mine) return state;
+  const replayed = state.entries.find((e) => e !== mine && (e.seq === ack.seq || (e.message_id && e.message_id === ack.message_id)));
+  const sent: Entry = { ...(replayed ?? mine), ...mine, key: mine.key, seq: ack.seq, message_id: ack.message_id, state: "sent" };
+  const entries = state.entries.filter((e) => e !== mine && e !== replayed);
+  const conversationChanged = state.conversationId !== ack.conversation_id;
+  return {
+    ...state,
+    conversationId: ack.conversation_id,
+    status: state.status === "none" || state.status === "closed" ? "bot" : state.status,
+    readUpTo: conversationChanged ? 0 : state.readUpTo,
+    entries: order([...entries, sent]),
+  };
+}
+
+export interface MessageFrame {
+  conversation_id: string;
+  message_id: string;
+  seq: number;
+  from: { role: string; id?: string; name?: string };
+  text: string;
+  ts: number;
+  attachments?: Attachment[];
+  quick_replies?: string[];
+  private?: boolean;
+}
+
+// A stored message, live or replayed. Seen before (same seq or message id): ignored.
+export function applyMessage(state: ChatState, m: MessageFrame): ChatState {
+  if (m.private) return state;
+  if (state.conversationId && m.conversation_id !== state.conversationId) {
+    // Another conversation of this visitor (a new one opened in another tab).
+    state = { ...state, conversationId: m.conversation_id, entries: [], readUpTo: 0, seenUpTo: 0, status: state.status === "closed" ? "bot" : state.status };
+  }
+  if (state.entries.some((e) => e.seq === m.seq || (e.message_id !== undefined && e.message_id === m.message_id))) return state;
+  const role: Role = m.from.role === "visitor" || m.from.role === "agent" || m.from.role === "bot" ? m.from.role : "system";
+  const entry: Entry = {
+    key: m.message_id,
+    kind: "message",
+    from: { role, id: m.from.id, name: m.from.name },
+    text: m.text ?? "",
+    ts: m.ts,
+    seq: m.seq,
+    anchor: m.seq,
+    message_id: m.message_id,
+    state: role === "visitor" ? "sent" : undefined,
+    attachments: m.attachments,
+    quick_replies: m.quick_replies?.length ? m.quick_replies : undefined,
+  };
+  return { ...state, conversationId: m.conversation_id, entries: order([...state.entries, entry]) };
+}
+
+function addNotice(state: ChatState, id: "joined" | "closed", name?: string): ChatState {
+  const anchor = lastSeq(state);
+  const last = state.entries.filter((e) => e.kind === "notice").at(-1);
+  if (last && last.notice?.id === id && last.notice.name === name && last.anchor === anchor) return state;
+  const entry: Entry = { key: `notice-${id}-${anchor}-${state.entries.length}`, kind: "notice", from: { role: "system" }, text: "", ts: Date.now(), anchor, notice: { id, name } };
+  return { ...state, entries: order([...state.entries, entry]) };
+}
+
+export function applyAssigned(state: ChatState, f: { conversation_id: string; agent: { id: string; name: string } }): ChatState {
+  const changed = state.agent?.id !== f.agent.id;
+  state = { ...state, conversationId: f.conversation_id, status: "assigned", agent: f.agent, queue: null };
+  return changed ? addNotice(state, "joined", f.agent.name) : state;
+}
+
+export function applyQueued(state: ChatState, f: { conversation_id: string; position: number; eta_s: number }): ChatState {
+  return { ...state, conversationId: f.conversation_id, status: "queued", queue: { position: f.position, eta_s: f.eta_s } };
+}
+
+export function applyClosed(state: ChatState, f: { conversation_id: string }): ChatState {
+  if (state.conversationId && f.conversation_id !== state.conversationId) return state;
+  if (state.status === "closed") return state;
+  return addNotice({ ...state, status: "closed", queue: null, rated: null }, "closed");
+}
+
+export function applyRead(state: ChatState, f: { conversation_id: string; seq: number }): ChatState {
+  if (f.conversation_id !== state.conversationId || f.seq <= state.readUpTo) return state;
+  return { ...state, readUpTo: f.seq };
+}
+
+// The welcome after (re)connecting says which conversation is open, if any.
+export interface WelcomeConversation {
+  id: string;
+  status: string;
+  agent: { id: string; name: string } | null;
+  position?: number;
+  eta_s?: number;
+}
+
+export function applyWelcome(state: ChatState, open: WelcomeConversation | null): ChatState {
+  if (!open) {
+    // What we showed has closed meanwhile (or there was nothing).
+    if (state.conversationId && state.status !== "closed" && state.status !== "none") return applyClosed(state, { conversation_id: state.conversationId });
+    return state;
+  }
+  if (state.conversationId && state.conversationId !== open.id) state = { ...state, entries: state.entries.filter((e) => e.state === "pending"), readUpTo: 0, seenUpTo: 0 };
+  const status: Status = open.status === "assigned" || open.status === "queued" || open.status === "bot" ? open.status : "bot";
+  let next: ChatState = { ...state, conversationId: open.id, status, agent: open.agent ?? null, queue: null };
+  if (status === "queued" && open.position) next.queue = { position: open.position, eta_s: open.eta_s ?? 0 };
+  if (status === "assigned" && open.agent && state.agent?.id !== open.agent.id && state.entries.length === 0) next = addNotice(next, "joined", open.agent.name);
+  return next;
+}
+
+// What hello asks to replay: everything after the last seq we hold.
+export function replayFrom(state: ChatState, storedConversation: string | null): Record<string, number> | undefined {
+  const id = state.conversationId ?? storedConversation;
+  if (!id) return undefined;
+  return { [id]: state.conversationId === id ? lastSeq(state) : 0 };
+}
+
+// Own messages not acknowledged yet, oldest first: sent again (same client_msg_id)
+// after every welcome; the server stores each client_msg_id once.
+export function toResend(state: ChatState): Entry[] {
+  return state.entries.filter((e) => e.state === "pending");
+}
+
+export function isRead(state: ChatState, e: Entry): boolean {
+  return e.state === "sent" && e.seq !== undefined && e.seq <= state.readUpTo;
+}
+
+// Messages from the other side the visitor has not seen (the launcher's badge).
+export function unreadCount(state: ChatState): number {
+  return state.entries.filter((e) => e.kind === "message" && e.from.role !== "visitor" && (e.seq ?? 0) > state.seenUpTo).length;
+}
+
+// The quick replies on offer: those of the last entry, when it is the bot's.
+export function quickReplies(state: ChatState): string[] {
+  const last = state.entries.filter((e) => e.kind === "message").at(-1);
+  return last && last.from.role === "bot" && state.status === "bot" && last.quick_replies ? last.quick_replies : [];
+}
