@@ -103,7 +103,7 @@ export async function startAgent(browser, server, { email = "agent@demo.local", 
 export async function widgetFrame(page) {
   const element = await page.waitForSelector('iframe[src*="/widget/"]', { state: "attached" });
   const frame = await element.contentFrame();
-  await frame.waitForSelector("#app > *");
+  await frame.waitForSelector("#app > *", { state: "attached" });
   return frame;
 }
 

@@ -30,28 +30,140 @@ after(async () => {
   await server?.dispose();
 });
 
+// A tiny PNG (2×2, red), a one-page PDF, and an HTML page that would run script.
+const kPng = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==", "base64");
+const kPdf = Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" +
+  "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
+const kHtml = Buffer.from("<!doctype html><html><body><script>alert('owned')</script><img src=x onerror=alert(2)></body></html>\n");
+
+function watchDialogs(page) {
+  const dialogs = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
+  return dialogs;
+}
+
+// What the widget adds to a website: the window's own keys and the computed style
+// of the website's elements.
+async function hostSnapshot(page) {
+  return page.evaluate(() => {
+    const style = (sel) => {
+      const cs = getComputedStyle(document.querySelector(sel));
+      return ["font-family", "font-size", "color", "background-color", "margin", "padding", "border", "border-radius", "overflow"].map((p) => `${p}=${cs.getPropertyValue(p)}`).join(";");
+    };
+    return {
+      globals: Object.getOwnPropertyNames(window).sort(),
+      styles: ["html", "body", "h1", ".box", "button.buy"].map(style),
+      sheets: document.styleSheets.length,
+      styleTags: document.querySelectorAll("style").length,
+      inlineStyled: [...document.querySelectorAll("[style]")].filter((el) => el.tagName !== "BUTTON" && el.tagName !== "IFRAME" && el.tagName !== "SPAN").length,
+      violations: window.__violations,
+      htmlClass: document.documentElement.className + "|" + document.body.className,
+    };
+  });
+}
+
+const chat = {}; // the conversation the tests below carry on
+
 describe("the widget on a website", () => {
+  test("its first load (before the visitor opens it) is small: measured and printed", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const loaded = [];
+    page.on("response", (r) => {
+      if (r.url().startsWith(server.url)) loaded.push(new URL(r.url()).pathname);
+    });
+    await page.goto(website.url + "/");
+    const settings = page.waitForResponse((r) => r.url().includes("/v1/tenants/demo/widget"));
+    await widgetFrame(page); // created when the browser is idle
+    await settings;
+    await page.waitForTimeout(500);
+    const webDir = process.env.SWITCHBOARD_WEB_DIR;
+    let total = 0;
+    const lines = [];
+    for (const pathname of [...new Set(loaded)]) {
+      if (pathname.startsWith("/v1/")) continue; // the tenant's settings (JSON), not code
+      const file = pathname === "/widget/" ? "widget/index.html" : pathname.slice(1);
+      const gz = gzipSync(readFileSync(path.join(webDir, file)), { level: 9 }).length;
+      total += gz;
+      lines.push(`  ${pathname.padEnd(40)} ${gz} B gzipped`);
+    }
+    console.log(`widget first load, as the browser fetched it:\n${lines.join("\n")}\n  total ${total} B = ${(total / 1024).toFixed(1)} KB gzipped (budget 35 KB)`);
+    assert.ok(loaded.includes("/widget.js"));
+    assert.ok(total > 0 && total <= 35 * 1024, `first load ${total} B gzipped is over 35 KB`);
+    await context.close();
+  });
+
+  test("it leaves the website's styles and globals alone (but Switchboard) and needs no CSP exception", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(website.url + "/?widget=0");
+    const before = await hostSnapshot(page);
+    await page.goto(website.url + "/");
+    await widgetFrame(page);
+    await openChat(page);
+    const afterOpen = await hostSnapshot(page);
+    assert.deepEqual(afterOpen.globals.filter((g) => !before.globals.includes(g) && !/^\d+$/.test(g) /* window[0] is the frame */), ["Switchboard"]);
+    assert.deepEqual(afterOpen.styles, before.styles);
+    assert.equal(afterOpen.sheets, before.sheets, "no stylesheet added to the website");
+    assert.equal(afterOpen.styleTags, 0);
+    assert.equal(afterOpen.inlineStyled, 0);
+    assert.equal(afterOpen.htmlClass, before.htmlClass);
+    assert.deepEqual(afterOpen.violations, [], "the website's strict CSP refused nothing");
+    assert.equal(await page.evaluate(() => window.hostGlobal), "kept");
+    assert.deepEqual(await page.evaluate(() => Object.keys(window.Switchboard).sort()), ["close", "identify", "on", "open"]);
+    await context.close();
+  });
+
+  test("the bot answers with quick replies, and 'talk to a human' puts the visitor in line", async () => {
+    // No agent is online yet: the demo's routing gives the visitor to its bot.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(website.url + "/");
+    const { frame, log, input } = await openChat(page);
+    await input.fill("where is my order?");
+    await input.press("Enter");
+    await log.getByText("What is your order number?", { exact: false }).waitFor();
+    const human = frame.getByRole("button", { name: "Talk to a human" });
+    await human.click();
+    await log.getByText("Talk to a human").waitFor(); // sent as the visitor's message
+    await log.locator(".sb-role-bot").nth(1).waitFor(); // the bot hands over
+    await frame.getByText(/You are number 1 in line\./).waitFor();
+    assert.equal(await human.count(), 0, "the quick replies are gone once answered");
+    await screenshot(page, "widget-queue");
+    await context.close();
+  });
+
   test("a visitor chats with an agent: pending → sent, typing, read, the agent's name", async () => {
     const agent = await startAgent(browser, server);
     await agent.connect();
+    // The visitor queued by the bot above gets the agent first: the agent closes it.
+    const earlier = await agent.waitFor({ type: "conversation.assigned" });
+    await agent.send({ type: "close", conversation_id: earlier.conversation.id });
+    await agent.waitFor({ type: "conversation.closed", conversation_id: earlier.conversation.id });
+
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
-    const dialogs = [];
-    page.on("dialog", (d) => {
-      dialogs.push(d.message());
-      d.dismiss();
-    });
+    const dialogs = watchDialogs(page);
     await page.goto(website.url + "/");
+    await page.evaluate(() => {
+      window.__events = [];
+      window.Switchboard.on("open", () => window.__events.push("open"));
+      window.Switchboard.on("message", (m) => window.__events.push("message:" + m.from));
+      window.Switchboard.identify({ name: "Ada Lovelace", email: "ada@example.com" });
+    });
     const { frame, log, input } = await openChat(page);
     const states = await recordStates(frame);
 
     await input.fill("Hello, I need help with my order");
     await input.press("Enter");
-    const assigned = await agent.waitFor({ type: "conversation.assigned" });
+    const assigned = await agent.waitFor({ type: "conversation.assigned", history: { 0: { text: "Hello, I need help with my order" } } });
     const conversation_id = assigned.conversation.id;
-    // The first message comes with the assignment, as its history.
-    const first = assigned.history.find((m) => m.text === "Hello, I need help with my order");
-    assert.ok(first, "the agent got the visitor's first message");
+    assert.equal(assigned.conversation.visitor.name, "Ada Lovelace", "Switchboard.identify named the visitor");
+    assert.equal(assigned.conversation.visitor.email, "ada@example.com");
+    const first = assigned.history[0];
     await log.getByText("Dana joined the chat").waitFor();
     await frame.locator('.sb-mine[data-state="sent"]', { hasText: "Hello, I need help" }).waitFor();
     assert.deepEqual((await states("Hello, I need help with my order")).slice(0, 2), ["pending", "sent"]);
@@ -72,6 +184,7 @@ describe("the widget on a website", () => {
     // The agent reads the visitor's message: "Read".
     await agent.send({ type: "read", conversation_id, seq: first.seq });
     await frame.locator('.sb-mine[data-state="read"]', { hasText: "Hello, I need help" }).waitFor();
+    await log.getByText("Read", { exact: true }).waitFor();
 
     // The visitor types: the agent hears it.
     await input.pressSequentially("one more", { delay: 20 });
@@ -79,7 +192,7 @@ describe("the widget on a website", () => {
     await input.press("Enter");
     await agent.waitFor({ type: "message", text: "one more" });
 
-    // Visitor text is never HTML, on the widget's side.
+    // Chat text is never HTML in the widget, either way.
     await input.fill("<img src=x onerror=alert(1)>");
     await input.press("Enter");
     await agent.waitFor({ type: "message", text: "<img src=x onerror=alert(1)>" });
@@ -89,7 +202,181 @@ describe("the widget on a website", () => {
     assert.equal(await log.locator("img, b").count(), 0, "no element was made from chat text");
     await screenshot(page, "widget-desktop");
     assert.deepEqual(dialogs, []);
-    await context.close();
+    const seen = await page.evaluate(() => window.__events);
+    assert.ok(seen.includes("open") && seen.includes("message:agent"), `Switchboard.on events: ${seen}`);
+    Object.assign(chat, { agent, context, page, conversation_id, dialogs });
+  });
+
+  test("a reload shows the whole conversation again, once", async () => {
+    const { page } = chat;
+    await page.reload();
+    const { log } = await openChat(page);
+    await log.getByText("<b>bold</b><img src=y onerror=alert(2)>").waitFor();
+    for (const text of ["Hello, I need help with my order", "one more", "<img src=x onerror=alert(1)>"])
+      assert.equal(await log.locator(".sb-msg", { hasText: text }).count(), 1, `"${text}" once after the reload`);
+    assert.equal(await log.locator(".sb-mine").count(), 3);
+    assert.equal(await log.locator(".sb-theirs").count(), 2);
+  });
+
+  test("a server restart: the widget reconnects, resends what was pending, and nothing is lost or doubled", async () => {
+    const { agent, page, conversation_id } = chat;
+    const frame = await widgetFrame(page);
+    const log = frame.getByRole("log");
+    const input = frame.getByRole("textbox", { name: "Message" });
+    const agentSeq = (await agent.page.evaluate((id) => Math.max(0, ...window.received.filter((f) => f.type === "message" && f.conversation_id === id).map((f) => f.seq)), conversation_id));
+    await server.stop();
+    await frame.getByText("Connection lost. Reconnecting…").waitFor();
+    await input.fill("written while the server was down");
+    await input.press("Enter");
+    await frame.locator('.sb-mine[data-state="pending"]', { hasText: "written while the server was down" }).waitFor();
+    await server.start();
+    await frame.locator('.sb-mine[data-state="sent"]', { hasText: "written while the server was down" }).waitFor({ timeout: 30000 });
+    await frame.getByText("Connection lost. Reconnecting…").waitFor({ state: "detached" });
+    await agent.clear();
+    await agent.connect({ type: "hello", last_seq: { [conversation_id]: agentSeq } });
+    await agent.waitFor({ type: "message", text: "written while the server was down" });
+    await agent.send({ type: "message", conversation_id, client_msg_id: "a3", text: "Back after the restart" });
+    await log.getByText("Back after the restart").waitFor();
+    assert.equal(await agent.count({ type: "message", text: "written while the server was down" }), 1);
+    for (const text of ["written while the server was down", "Back after the restart", "one more"])
+      assert.equal(await log.locator(".sb-msg", { hasText: text }).count(), 1, `"${text}" once`);
+  });
+
+  test("keyboard: Enter sends, Esc closes, the focus stays in the open panel; the launcher counts unread messages", async () => {
+    const { agent, page, conversation_id } = chat;
+    const frame = await widgetFrame(page);
+    const input = frame.getByRole("textbox", { name: "Message" });
+    await input.focus();
+    for (let i = 0; i < 10; i++) {
+      await page.keyboard.press(i % 3 === 2 ? "Shift+Tab" : "Tab");
+      assert.equal(await page.evaluate(() => document.activeElement?.tagName), "IFRAME", "focus left the chat frame");
+      assert.ok(await frame.evaluate(() => !!document.activeElement?.closest('[role="dialog"]')), "focus left the panel");
+    }
+    await input.focus();
+    await page.keyboard.press("Escape");
+    await frame.getByRole("dialog").waitFor({ state: "hidden" });
+    const launcher = page.getByRole("button", { name: /^Open chat/ });
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Open chat", "the focus went back to the launcher");
+    await agent.send({ type: "message", conversation_id, client_msg_id: "a4", text: "Are you still there?" });
+    await page.getByRole("button", { name: "Open chat (1 unread)" }).waitFor();
+    await page.keyboard.press("Enter"); // the launcher has the focus
+    await frame.getByRole("dialog").waitFor();
+    await frame.getByText("Are you still there?").waitFor();
+    await page.waitForFunction(() => document.activeElement?.tagName === "IFRAME");
+    await frame.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Message");
+    await page.keyboard.type("Yes!");
+    await page.keyboard.press("Enter");
+    await agent.waitFor({ type: "message", text: "Yes!" });
+    assert.equal(await launcher.count(), 0, "the launcher now says Close chat");
+  });
+
+  test("files: an image as a thumbnail, a PDF as a link, refusals shown, uploaded HTML never runs", async () => {
+    const { agent, page, conversation_id, dialogs } = chat;
+    const frame = await widgetFrame(page);
+    const log = frame.getByRole("log");
+    const fileInput = frame.locator('input[type="file"]');
+    assert.equal(await frame.getByRole("button", { name: "Attach a file" }).count(), 1);
+
+    await fileInput.setInputFiles({ name: "red.png", mimeType: "image/png", buffer: kPng });
+    const image = log.getByRole("img", { name: "Image red.png" });
+    await image.waitFor();
+    assert.match(await image.getAttribute("src"), /^blob:/);
+    const withImage = await agent.waitFor({ type: "message", attachments: { 0: { name: "red.png" } } });
+    assert.equal(withImage.attachments[0].content_type, "image/png");
+
+    await fileInput.setInputFiles({ name: "invoice.pdf", mimeType: "application/pdf", buffer: kPdf });
+    const pdf = log.getByRole("link", { name: "Download invoice.pdf" });
+    await pdf.waitFor();
+    await frame.waitForFunction(() => document.querySelector('a.sb-file[download="invoice.pdf"]')?.href.startsWith("blob:"));
+
+    // Refused before uploading: too large, a type the tenant does not take.
+    await fileInput.setInputFiles({ name: "huge.png", mimeType: "image/png", buffer: Buffer.alloc(11 * 1024 * 1024, 1) });
+    await frame.getByRole("alert").filter({ hasText: "huge.png is too large (the limit is 10 MB)." }).waitFor();
+    await fileInput.setInputFiles({ name: "page.html", mimeType: "text/html", buffer: kHtml });
+    await frame.getByRole("alert").filter({ hasText: "page.html cannot be sent" }).waitFor();
+    // HTML under a harmless name: the server looks at the bytes and refuses it
+    // (its message is shown), or keeps it as a download that never renders.
+    await fileInput.setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: kHtml });
+    await Promise.race([
+      frame.getByRole("alert").filter({ hasText: "notes.txt could not be sent" }).waitFor(),
+      log.getByRole("link", { name: "Download notes.txt" }).waitFor(),
+    ]);
+
+    // The agent sends an image back.
+    const upload = await fetch(`${server.url}/v1/tenants/demo/attachments`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${agent.token}`, "X-File-Name": encodeURIComponent("from agent.png") },
+      body: kPng,
+    });
+    assert.equal(upload.status, 201, await upload.clone().text());
+    const attachment = await upload.json();
+    await agent.send({ type: "message", conversation_id, client_msg_id: "a5", text: "Here is the label", attachments: [attachment.id] });
+    await log.getByRole("img", { name: "Image from agent.png" }).waitFor();
+    await screenshot(page, "widget-files");
+    assert.deepEqual(dialogs, [], "nothing ran");
+  });
+
+  test("the agent closes: the visitor rates the conversation (CSAT) and may start a new one", async () => {
+    const { agent, page, conversation_id } = chat;
+    const frame = await widgetFrame(page);
+    await agent.send({ type: "close", conversation_id });
+    await frame.getByText("The conversation was closed.").waitFor();
+    await frame.getByRole("radio", { name: "4 of 5" }).click();
+    await frame.getByRole("textbox", { name: "Comment (optional)" }).fill("Quick and kind");
+    await frame.getByRole("button", { name: "Send rating" }).click();
+    await frame.getByText("Thank you for your feedback!").waitFor();
+    const closed = await api(server, "GET", "/v1/tenants/demo/conversations?status=closed", { token: agent.token });
+    const record = closed.json.conversations.find((c) => c.id === conversation_id);
+    assert.equal(record?.csat?.score, 4);
+    assert.equal(record.csat.comment, "Quick and kind");
+    await frame.getByRole("button", { name: "Start a new conversation" }).click();
+    await frame.getByRole("textbox", { name: "Message" }).waitFor();
+    await chat.context.close();
     await agent.close();
+  });
+
+  test("on a phone the panel fills the screen and inputs do not zoom", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const page = await context.newPage();
+    await page.goto(website.url + "/");
+    const { frame, input, log } = await openChat(page);
+    const box = await page.locator('iframe[src*="/widget/"]').boundingBox();
+    assert.deepEqual([box.x, box.y, Math.round(box.width), Math.round(box.height)], [0, 0, 390, 780]);
+    assert.equal(await page.getByRole("button", { name: /^(Open|Close) chat/ }).isVisible(), false, "the launcher hides under the full-screen panel");
+    const fontSize = await input.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    assert.ok(fontSize >= 16, `the textbox's font is ${fontSize}px`);
+    await input.fill("How long does shipping take?");
+    await input.press("Enter");
+    await log.locator(".sb-theirs").first().waitFor(); // the bot's FAQ answer
+    await screenshot(page, "widget-phone");
+    await frame.getByRole("button", { name: "Close chat" }).click();
+    await page.getByRole("button", { name: /^Open chat/ }).waitFor();
+    await context.close();
+  });
+
+  test("in Chinese when the page is Chinese", async () => {
+    const context = await browser.newContext({ locale: "en-US" });
+    const page = await context.newPage();
+    await page.goto(website.url + "/?lang=zh-CN");
+    const { frame } = await openChat(page, { launcher: /^打开聊天/, textbox: "消息" });
+    await frame.getByRole("button", { name: "发送" }).waitFor();
+    await frame.getByRole("button", { name: "添加附件" }).waitFor();
+    await frame.getByRole("button", { name: "关闭聊天" }).waitFor();
+    await frame.getByRole("heading", { name: "在线咨询" }).waitFor();
+    await screenshot(page, "widget-zh");
+    await context.close();
+  });
+
+  test("the demo shop embeds the widget", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(server.url + "/demo/");
+    await page.getByRole("heading", { name: "Demo Shop" }).waitFor();
+    await openChat(page);
+    await screenshot(page, "widget-demo");
+    assert.deepEqual(errors, []);
+    await context.close();
   });
 });

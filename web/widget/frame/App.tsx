@@ -34,7 +34,7 @@ function problemText(t: Texts, p: Problem): string {
 }
 
 function waitText(t: Texts, seconds: number): string {
-  return seconds >= 90 ? format(t.minutes, { n: Math.round(seconds / 60) }) : format(t.seconds, { n: Math.max(1, Math.round(seconds)) });
+  return seconds >= 60 ? format(t.minutes, { n: Math.round(seconds / 60) }) : format(t.seconds, { n: Math.max(1, Math.round(seconds)) });
 }
 
 export function App(props: AppProps) {

@@ -81,7 +81,16 @@ async function boot(init: Extract<ToFrame, { switchboard: "init" }>): Promise<vo
       />,
       document.getElementById("app")!,
     );
+  // A returning visitor connects at once (live messages, the unread badge); a new
+  // one when they first open the chat, so a page view costs no connection.
+  let started = false;
+  const startOnce = () => {
+    if (started) return;
+    started = true;
+    session.start();
+  };
   const show = () => {
+    startOnce();
     focusTick += 1;
     session.setVisible(true);
     draw();
@@ -99,7 +108,7 @@ async function boot(init: Extract<ToFrame, { switchboard: "init" }>): Promise<vo
   });
   if (early.identify) session.identify(identifyOf(early.identify));
   draw();
-  session.start();
+  if (session.currentToken()) startOnce();
   if (init.open || early.open) show();
 }
 

@@ -85,11 +85,15 @@ export class Session {
       onFrame: (f) => this.onFrame(f),
       onState: (state) => this.patch({ connection: state, welcomed: state === "open" ? this.view.get().welcomed : false }),
     });
-    window.addEventListener("online", () => this.socket.reconnectNow());
+    window.addEventListener("online", () => this.started && this.socket.reconnectNow());
     document.addEventListener("visibilitychange", () => this.markSeen());
   }
 
+  private started = false;
+
   start(): void {
+    if (this.started) return;
+    this.started = true;
     this.socket.start();
   }
 
