@@ -21,7 +21,7 @@ const outdir = path.resolve(args.includes("--outdir") ? args[args.indexOf("--out
 const pages = [
   { entry: "widget", script: "widget/frame/main.tsx", html: "widget/frame/index.html", out: "widget/index.html" },
   { entry: "console", script: "console/main.tsx", html: "console/index.html", out: "console/index.html" },
-  { entry: "demo", script: null, html: "demo/index.html", out: "demo/index.html" },
+  { entry: "demo", script: "demo/main.ts", html: "demo/index.html", out: "demo/index.html" },
 ];
 
 const common = {

@@ -2,14 +2,18 @@
 // under a strict Content-Security-Policy, an agent driven over the raw WebSocket
 // (from a page of the server's own origin), and handles on the widget's frame.
 import http from "node:http";
+import { randomBytes } from "node:crypto";
 import { api } from "./harness.mjs";
 
 // A plain website (its own origin) with its own styles and globals. Paths:
 //   /            the page with the embed tag (?lang=zh sets <html lang>, ?widget=0 leaves it out,
 //                ?position=left adds data-position)
 //   /host.css    its stylesheet; /host.js its script (a global, and a CSP violation log)
-export async function startWebsite(chatUrl) {
-  const csp = [
+// chat: the Switchboard server's URL, or a function answering it (when the
+// website must exist before the server, e.g. to be in its allowed_origins).
+export async function startWebsite(chat) {
+  const chatUrl = () => (typeof chat === "function" ? chat() : chat);
+  const cspFor = (chatUrl) => [
     "default-src 'self'",
     `script-src 'self' ${chatUrl}`,
     `frame-src ${chatUrl}`,
@@ -38,10 +42,12 @@ export async function startWebsite(chatUrl) {
       response.writeHead(404).end();
       return;
     }
+    const chatUrl_ = chatUrl();
+    const csp = cspFor(chatUrl_);
     const lang = url.searchParams.get("lang") ?? "en";
     const position = url.searchParams.get("position");
     const tag = url.searchParams.get("widget") === "0" ? "" :
-      `<script src="${chatUrl}/widget.js" data-tenant="${url.searchParams.get("tenant") ?? "demo"}"${position ? ` data-position="${position}"` : ""} async></script>`;
+      `<script src="${chatUrl_}/widget.js" data-tenant="${url.searchParams.get("tenant") ?? "demo"}"${position ? ` data-position="${position}"` : ""} async></script>`;
     response.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": csp });
     response.end(`<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
       `<title>Host shop</title><link rel="stylesheet" href="/host.css"><script src="/host.js"></script></head>` +
@@ -130,4 +136,23 @@ export async function recordStates(frame) {
     new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
   });
   return (text) => frame.evaluate((t) => window.__states[t] ?? [], text);
+}
+
+// The HTTP status of a visitor WebSocket upgrade sent with this Origin (101: accepted).
+export function upgradeStatus(serverUrl, origin) {
+  return new Promise((resolve, reject) => {
+    const request = http.request(`${serverUrl}/v1/ws/visitor?tenant=demo`, {
+      headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": randomBytes(16).toString("base64"), Origin: origin },
+    });
+    request.on("upgrade", (response, socket) => {
+      socket.destroy();
+      resolve(response.statusCode);
+    });
+    request.on("response", (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    request.on("error", reject);
+    request.end();
+  });
 }

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { api, launchBrowser, screenshot, startServer } from "./harness.mjs";
-import { openChat, recordStates, startAgent, startWebsite, widgetFrame } from "./widget-support.mjs";
+import { openChat, recordStates, startAgent, startWebsite, upgradeStatus, widgetFrame } from "./widget-support.mjs";
 
 // Support's business hours would make the result depend on the time of day.
 function alwaysOpen(tenantsDir) {
@@ -373,10 +373,144 @@ describe("the widget on a website", () => {
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(server.url + "/demo/");
-    await page.getByRole("heading", { name: "Demo Shop" }).waitFor();
-    await openChat(page);
+    await page.getByRole("heading", { name: "Demo Shop", level: 1 }).waitFor();
+    const { input, log } = await openChat(page);
+    await input.fill("How long does shipping take?");
+    await input.press("Enter");
+    await log.locator(".sb-theirs").first().waitFor();
     await screenshot(page, "widget-demo");
     assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
+
+// A second server whose demo tenant has a [widget] section, no bot (so nobody can
+// answer until an agent comes online) and one allowed website origin.
+describe("the tenant's [widget] settings", () => {
+  let server2, shop, stranger;
+  const kGreen = "rgb(10, 125, 56)";
+
+  before(async () => {
+    shop = await startWebsite(() => server2.url);
+    stranger = await startWebsite(() => server2.url);
+    server2 = await startServer({
+      prepare(tenantsDir) {
+        alwaysOpen(tenantsDir);
+        const file = path.join(tenantsDir, "demo.toml");
+        let text = readFileSync(file, "utf8").replace(/^\[bot\]\n(?:(?!\[).*\n)*/m, "");
+        text += `
+[widget]
+color = "#0a7d38"
+position = "left"
+allowed_origins = ["${shop.url}"]
+
+[widget.pre_chat]
+enabled = true
+fields = ["name", "email", "question"]
+
+[widget.texts.en]
+title = "Acme Help Desk"
+greeting = "Welcome to the help desk!"
+offline_message = "Nobody is here right now. Leave us a message and we will email you."
+`;
+        writeFileSync(file, text);
+      },
+    });
+  });
+
+  after(async () => {
+    await server2?.dispose();
+    await shop?.close();
+    await stranger?.close();
+  });
+
+  test("GET /v1/tenants/ID/widget answers them", async () => {
+    const r = await api(server2, "GET", "/v1/tenants/demo/widget");
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers.get("cache-control"), "no-cache");
+    assert.equal(r.json.color, "#0a7d38");
+    assert.equal(r.json.position, "left");
+    assert.equal(r.json.texts.en.title, "Acme Help Desk");
+    assert.ok(r.json.texts.zh.title, "Chinese defaults are filled in");
+    assert.deepEqual(r.json.pre_chat, { enabled: true, fields: ["name", "email", "question"] });
+    assert.equal(r.json.available, false, "no bot and no agent online");
+    assert.equal((await api(server2, "GET", "/v1/tenants/nope/widget")).status, 404);
+  });
+
+  test("nobody can answer: the offline message and a 'leave a message' form that reaches the agents", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(shop.url + "/");
+    await widgetFrame(page);
+    const launcher = page.getByRole("button", { name: /^Open chat/ });
+    // The tenant's colour and side reach the launcher once the frame has read them.
+    await page.waitForFunction(([color]) => {
+      const b = [...document.querySelectorAll("button")].find((x) => x.getAttribute("aria-label")?.startsWith("Open chat"));
+      return b && getComputedStyle(b).backgroundColor === color && b.getBoundingClientRect().left < 100;
+    }, [kGreen]);
+    void launcher;
+    const { frame } = await openChat(page, { textbox: "Name" });
+    await frame.getByRole("heading", { name: "Acme Help Desk" }).waitFor();
+    assert.equal(await frame.locator(".sb-header").evaluate((el) => getComputedStyle(el).backgroundColor), kGreen);
+    await frame.getByText("Nobody is here right now. Leave us a message and we will email you.").waitFor();
+    const box = await page.locator('iframe[src*="/widget/"]').boundingBox();
+    assert.ok(box.x < 100, "the panel opens on the left");
+    await frame.getByRole("button", { name: "Send message" }).click();
+    await frame.getByRole("alert").filter({ hasText: "Please fill in Name." }).waitFor();
+    await frame.getByRole("textbox", { name: "Name" }).fill("Ada");
+    await frame.getByRole("textbox", { name: "Email" }).fill("ada@example.com");
+    await frame.getByRole("textbox", { name: "Message" }).fill("Do you ship to Norway?");
+    await screenshot(page, "widget-offline");
+    await frame.getByRole("button", { name: "Send message" }).click();
+    await frame.getByText("Thank you! We received your message and will reply by email.").waitFor();
+    await frame.locator('.sb-mine[data-state="sent"]', { hasText: "Do you ship to Norway?" }).waitFor();
+
+    const agent = await startAgent(browser, server2);
+    await agent.connect();
+    const assigned = await agent.waitFor({ type: "conversation.assigned", history: { 0: { text: "Do you ship to Norway?" } } });
+    assert.equal(assigned.conversation.visitor.name, "Ada");
+    assert.equal(assigned.conversation.visitor.email, "ada@example.com");
+    await agent.close();
+    await context.close();
+  });
+
+  test("someone can answer: the pre-chat form asks name, email and the question first", async () => {
+    const agent = await startAgent(browser, server2);
+    await agent.connect();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(shop.url + "/");
+    const { frame } = await openChat(page, { textbox: "Name" });
+    await frame.getByText("Welcome to the help desk!").waitFor();
+    await frame.getByRole("textbox", { name: "Name" }).fill("Grace");
+    await frame.getByRole("textbox", { name: "Email" }).fill("not an email");
+    await frame.getByRole("textbox", { name: "Your question" }).fill("Can I change my delivery address?");
+    await frame.getByRole("button", { name: "Start chat" }).click();
+    await frame.getByRole("alert").filter({ hasText: "valid email" }).waitFor();
+    await frame.getByRole("textbox", { name: "Email" }).fill("grace@example.com");
+    await frame.getByRole("button", { name: "Start chat" }).click();
+    const assigned = await agent.waitFor({ type: "conversation.assigned", history: { 0: { text: "Can I change my delivery address?" } } });
+    assert.equal(assigned.conversation.visitor.name, "Grace");
+    assert.equal(assigned.conversation.visitor.email, "grace@example.com");
+    await frame.getByText("Dana joined the chat").waitFor();
+    await frame.getByRole("textbox", { name: "Message" }).waitFor();
+    await agent.close();
+    await context.close();
+  });
+
+  test("allowed_origins: another website can neither frame the chat nor open its socket", async () => {
+    assert.equal(await upgradeStatus(server2.url, stranger.url), 403);
+    assert.equal(await upgradeStatus(server2.url, shop.url), 101);
+    const frameHeaders = await api(server2, "GET", "/widget/?tenant=demo");
+    assert.match(frameHeaders.headers.get("content-security-policy"), new RegExp(`frame-ancestors ${shop.url}`));
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(stranger.url + "/");
+    const element = await page.waitForSelector('iframe[src*="/widget/"]', { state: "attached" });
+    await page.waitForTimeout(1500);
+    const frame = await element.contentFrame();
+    assert.equal(frame ? await frame.locator("#app").count() : 0, 0, "the chat frame did not load on a website not allowed");
     await context.close();
   });
 });
