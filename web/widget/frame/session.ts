@@ -51,6 +51,7 @@ export interface SessionOptions {
   persist: (value: Persisted) => void;
   onUnread: (count: number) => void;
   onEvent: (name: string, detail: unknown) => void;
+  createSocket?: (url: string) => WebSocket; // tests
 }
 
 export class Session {
@@ -84,6 +85,8 @@ export class Session {
       onOpen: () => this.hello(),
       onFrame: (f) => this.onFrame(f),
       onState: (state) => this.patch({ connection: state, welcomed: state === "open" ? this.view.get().welcomed : false }),
+      create: o.createSocket,
+      random: o.createSocket ? () => 1 : undefined,
     });
     window.addEventListener("online", () => this.started && this.socket.reconnectNow());
     document.addEventListener("visibilitychange", () => this.markSeen());
@@ -276,15 +279,22 @@ export class Session {
 
   identify(profile: Profile): void {
     this.profile = { ...this.profile, ...profile };
-    if (this.view.get().welcomed) this.socket.reconnectNow(); // a new hello says it
+    if (this.view.get().welcomed) this.rehello();
   }
 
   // The pre-chat or offline form: who the visitor is, and their first message.
   submitForm(profile: Profile, message: string): void {
     this.profile = { ...this.profile, ...profile };
     this.patch({ formDone: true });
+    // The message goes after the new hello, so it arrives with the name and email.
+    if ((profile.name || profile.email) && this.started) this.rehello();
     if (message.trim()) this.send(message);
-    if (profile.name || profile.email) this.socket.reconnectNow();
+  }
+
+  // A new connection, whose hello says who the visitor is now.
+  private rehello(): void {
+    this.patch({ welcomed: false });
+    this.socket.reconnectNow();
   }
 
   rate(score: number, comment: string): void {

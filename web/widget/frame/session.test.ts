@@ -1,0 +1,117 @@
+import { describe, expect, it, vi } from "vitest";
+import { Session, type Persisted } from "./session";
+import { defaultSettings } from "./settings";
+
+class FakeWs {
+  static made: FakeWs[] = [];
+  readyState = 0;
+  sent: any[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: string }) => void) | null = null;
+  onclose: ((e: { code: number; reason: string }) => void) | null = null;
+  constructor(public url: string) {
+    FakeWs.made.push(this);
+  }
+  send(s: string) {
+    this.sent.push(JSON.parse(s));
+  }
+  close() {
+    this.readyState = 3;
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  frame(f: object) {
+    this.onmessage?.({ data: JSON.stringify(f) });
+  }
+  drop() {
+    this.readyState = 3;
+    this.onclose?.({ code: 1006, reason: "" });
+  }
+}
+
+function session(stored: Persisted = {}) {
+  const saved: Persisted[] = [];
+  const unread: number[] = [];
+  const s = new Session({
+    tenant: "demo",
+    origin: "http://chat.test",
+    settings: defaultSettings("demo"),
+    lang: "en",
+    page: "https://shop.test/cart",
+    stored,
+    persist: (v) => saved.push(v),
+    onUnread: (n) => unread.push(n),
+    onEvent: () => {},
+    createSocket: (url) => new FakeWs(url) as unknown as WebSocket,
+  });
+  return { s, saved, unread };
+}
+
+describe("Session", () => {
+  it("says hello, keeps the token, resends a pending message with the same id after a drop, and resumes with last_seq", () => {
+    vi.useFakeTimers();
+    FakeWs.made = [];
+    const { s, saved } = session({ t: "old-token" });
+    s.start();
+    const ws1 = FakeWs.made[0];
+    expect(ws1.url).toBe("ws://chat.test/v1/ws/visitor?tenant=demo");
+    ws1.open();
+    expect(ws1.sent[0]).toMatchObject({ type: "hello", visitor_token: "old-token", meta: { page: "https://shop.test/cart", lang: "en" } });
+    ws1.frame({ type: "welcome", visitor_id: "v1", visitor_token: "new-token", conversation_id: null, conversation: null });
+    expect(saved.at(-1)?.t).toBe("new-token");
+
+    s.send("hello?");
+    const first = ws1.sent.at(-1);
+    expect(first).toMatchObject({ type: "message", text: "hello?" });
+    ws1.drop(); // no ack: the message stays pending
+    expect(s.view.get().chat.entries[0].state).toBe("pending");
+    vi.advanceTimersByTime(600);
+    const ws2 = FakeWs.made[1];
+    ws2.open();
+    expect(ws2.sent).toHaveLength(1); // hello only, until the welcome
+    ws2.frame({ type: "welcome", visitor_id: "v1", visitor_token: "t2", conversation_id: null, conversation: null });
+    expect(ws2.sent[1]).toEqual(first); // the same client_msg_id
+    ws2.frame({ type: "ack", client_msg_id: first.client_msg_id, message_id: "m1", conversation_id: "c1", seq: 1 });
+    ws2.frame({ type: "message", conversation_id: "c1", message_id: "m2", seq: 2, from: { role: "agent", id: "dana", name: "Dana" }, text: "hi", ts: 2 });
+    ws2.frame({ type: "message", conversation_id: "c1", message_id: "m2", seq: 2, from: { role: "agent", id: "dana", name: "Dana" }, text: "hi", ts: 2 });
+    expect(s.view.get().chat.entries.map((e) => [e.text, e.state ?? null])).toEqual([["hello?", "sent"], ["hi", null]]);
+    expect(saved.at(-1)).toMatchObject({ t: "t2", c: "c1" });
+
+    ws2.drop();
+    vi.advanceTimersByTime(600);
+    FakeWs.made[2].open();
+    expect(FakeWs.made[2].sent[0]).toMatchObject({ type: "hello", visitor_token: "t2", last_seq: { c1: 2 } });
+    vi.useRealTimers();
+  });
+
+  it("after a reload asks to replay the stored conversation from the start", () => {
+    FakeWs.made = [];
+    const { s } = session({ t: "tok", c: "c7", s: 3 });
+    s.start();
+    FakeWs.made[0].open();
+    expect(FakeWs.made[0].sent[0]).toMatchObject({ type: "hello", last_seq: { c7: 0 } });
+  });
+
+  it("counts unread while hidden, and sends read once shown", () => {
+    FakeWs.made = [];
+    const { s, unread } = session({ t: "tok", c: "c1" });
+    s.start();
+    const ws = FakeWs.made[0];
+    ws.open();
+    ws.frame({ type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation_id: "c1", conversation: { id: "c1", status: "assigned", agent: { id: "dana", name: "Dana" } } });
+    ws.frame({ type: "message", conversation_id: "c1", message_id: "m1", seq: 1, from: { role: "agent", id: "dana", name: "Dana" }, text: "are you there?", ts: 1 });
+    expect(unread.at(-1)).toBe(1);
+    expect(ws.sent.some((f) => f.type === "read")).toBe(false);
+    s.setVisible(true);
+    expect(unread.at(-1)).toBe(0);
+    expect(ws.sent.at(-1)).toEqual({ type: "read", conversation_id: "c1", seq: 1 });
+  });
+
+  it("refuses a file over the limit without uploading it", async () => {
+    const { s } = session();
+    await s.attach(new File([new Uint8Array(20)], "big.png", { type: "image/png" }), { ...defaultSettings("demo"), attachments: { enabled: true, max_bytes: 10, allowed_types: ["image/png"] } });
+    expect(s.view.get().problems[0].problem).toEqual({ kind: "refused", name: "big.png", refusal: { reason: "too_large", limit: "10 B" } });
+  });
+});
