@@ -270,12 +270,22 @@ describe("the widget on a website", () => {
     assert.equal(await launcher.count(), 0, "the launcher now says Close chat");
   });
 
-  test("files: an image as a thumbnail, a PDF as a link, refusals shown, uploaded HTML never runs", async () => {
+  test("files the tenant does not take are refused before uploading, with a visible message", async () => {
+    const { page } = chat;
+    const frame = await widgetFrame(page);
+    const fileInput = frame.locator('input[type="file"]');
+    assert.equal(await frame.getByRole("button", { name: "Attach a file" }).count(), 1);
+    await fileInput.setInputFiles({ name: "huge.png", mimeType: "image/png", buffer: Buffer.alloc(11 * 1024 * 1024, 1) });
+    await frame.getByRole("alert").filter({ hasText: "huge.png is too large (the limit is 10 MB)." }).waitFor();
+    await fileInput.setInputFiles({ name: "page.html", mimeType: "text/html", buffer: kHtml });
+    await frame.getByRole("alert").filter({ hasText: "page.html cannot be sent: this type of file is not accepted." }).waitFor();
+  });
+
+  test("files both ways: an image as a thumbnail, a PDF as a link, the server's refusal shown, uploaded HTML never runs", async () => {
     const { agent, page, conversation_id, dialogs } = chat;
     const frame = await widgetFrame(page);
     const log = frame.getByRole("log");
     const fileInput = frame.locator('input[type="file"]');
-    assert.equal(await frame.getByRole("button", { name: "Attach a file" }).count(), 1);
 
     await fileInput.setInputFiles({ name: "red.png", mimeType: "image/png", buffer: kPng });
     const image = log.getByRole("img", { name: "Image red.png" });
@@ -285,15 +295,10 @@ describe("the widget on a website", () => {
     assert.equal(withImage.attachments[0].content_type, "image/png");
 
     await fileInput.setInputFiles({ name: "invoice.pdf", mimeType: "application/pdf", buffer: kPdf });
-    const pdf = log.getByRole("link", { name: "Download invoice.pdf" });
-    await pdf.waitFor();
+    await log.getByRole("link", { name: "Download invoice.pdf" }).waitFor();
     await frame.waitForFunction(() => document.querySelector('a.sb-file[download="invoice.pdf"]')?.href.startsWith("blob:"));
+    await agent.waitFor({ type: "message", attachments: { 0: { name: "invoice.pdf", content_type: "application/pdf" } } });
 
-    // Refused before uploading: too large, a type the tenant does not take.
-    await fileInput.setInputFiles({ name: "huge.png", mimeType: "image/png", buffer: Buffer.alloc(11 * 1024 * 1024, 1) });
-    await frame.getByRole("alert").filter({ hasText: "huge.png is too large (the limit is 10 MB)." }).waitFor();
-    await fileInput.setInputFiles({ name: "page.html", mimeType: "text/html", buffer: kHtml });
-    await frame.getByRole("alert").filter({ hasText: "page.html cannot be sent" }).waitFor();
     // HTML under a harmless name: the server looks at the bytes and refuses it
     // (its message is shown), or keeps it as a download that never renders.
     await fileInput.setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: kHtml });
@@ -302,16 +307,19 @@ describe("the widget on a website", () => {
       log.getByRole("link", { name: "Download notes.txt" }).waitFor(),
     ]);
 
-    // The agent sends an image back.
-    const upload = await fetch(`${server.url}/v1/tenants/demo/attachments`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${agent.token}`, "X-File-Name": encodeURIComponent("from agent.png") },
-      body: kPng,
-    });
-    assert.equal(upload.status, 201, await upload.clone().text());
-    const attachment = await upload.json();
-    await agent.send({ type: "message", conversation_id, client_msg_id: "a5", text: "Here is the label", attachments: [attachment.id] });
+    // The agent sends an image and a PDF back.
+    for (const [name, body] of [["from agent.png", kPng], ["label.pdf", kPdf]]) {
+      const upload = await fetch(`${server.url}/v1/tenants/demo/attachments`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${agent.token}`, "X-File-Name": encodeURIComponent(name) },
+        body,
+      });
+      assert.equal(upload.status, 201, await upload.clone().text());
+      const attachment = await upload.json();
+      await agent.send({ type: "message", conversation_id, client_msg_id: `a-${name}`, text: name.endsWith(".pdf") ? "Your return label" : "", attachments: [attachment.id] });
+    }
     await log.getByRole("img", { name: "Image from agent.png" }).waitFor();
+    await log.getByRole("link", { name: "Download label.pdf" }).waitFor();
     await screenshot(page, "widget-files");
     assert.deepEqual(dialogs, [], "nothing ran");
   });

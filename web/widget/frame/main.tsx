@@ -51,6 +51,7 @@ async function boot(init: Extract<ToFrame, { switchboard: "init" }>): Promise<vo
   document.documentElement.style.setProperty("--sb-color", settings.color);
   const t = texts[lang];
   const own = settings.texts[lang] ?? {};
+  document.title = own.title ?? t.title;
   toParent({ switchboard: "look", color: settings.color, position: settings.position, lang });
 
   const session = new Session({
