@@ -99,6 +99,8 @@ describe("the widget on a website", () => {
   test("it leaves the website's styles and globals alone (but Switchboard) and needs no CSP exception", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
+    const refused = []; // the frame's own CSP refusing anything shows on the console
+    page.on("console", (m) => /Content Security Policy|Refused to/i.test(m.text()) && refused.push(m.text()));
     await page.goto(website.url + "/?widget=0");
     const before = await hostSnapshot(page);
     await page.goto(website.url + "/");
@@ -112,6 +114,7 @@ describe("the widget on a website", () => {
     assert.equal(afterOpen.inlineStyled, 0);
     assert.equal(afterOpen.htmlClass, before.htmlClass);
     assert.deepEqual(afterOpen.violations, [], "the website's strict CSP refused nothing");
+    assert.deepEqual(refused, [], "neither CSP refused anything");
     assert.equal(await page.evaluate(() => window.hostGlobal), "kept");
     assert.deepEqual(await page.evaluate(() => Object.keys(window.Switchboard).sort()), ["close", "identify", "on", "open"]);
     await context.close();
