@@ -35,6 +35,16 @@ function start(): void {
   let side: Side = script.dataset.position === "left" ? "left" : "right";
   const sideFixed = script.dataset.position === "left" || script.dataset.position === "right";
   let color = "#2f6fed";
+  const kColor = /^#[0-9a-f]{3}([0-9a-f]{3})?$/i;
+  // The tenant's colour and side as last seen on this website, so the launcher does
+  // not change colour once the frame has read the settings.
+  try {
+    const look = JSON.parse(localStorage.getItem(storageKey + ":look") ?? "{}");
+    if (kColor.test(String(look.color))) color = look.color;
+    if (!sideFixed && (look.position === "left" || look.position === "right")) side = look.position;
+  } catch {
+    /* storage blocked or empty */
+  }
 
   const listeners = new Map<string, Set<Listener>>();
   const emit = (name: string, detail?: unknown) => {
@@ -198,9 +208,14 @@ function start(): void {
         close();
         break;
       case "look":
-        if (/^#[0-9a-f]{3}([0-9a-f]{3})?$/i.test(String(data.color))) color = String(data.color);
+        if (kColor.test(String(data.color))) color = String(data.color);
         if (!sideFixed && (data.position === "left" || data.position === "right")) side = data.position;
         if (data.lang === "en" || data.lang === "zh") lang = data.lang;
+        try {
+          localStorage.setItem(storageKey + ":look", JSON.stringify({ color, position: data.position }));
+        } catch {
+          /* storage blocked */
+        }
         label();
         layout();
         break;
