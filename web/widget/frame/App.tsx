@@ -132,9 +132,12 @@ export function App(props: AppProps) {
         <>
           <div class="sb-log" role="log" aria-label={t.messages} aria-live="polite" ref={log}>
             <div class="sb-greeting">{!settings.available && view.formDone ? t.offlineThanks : props.greeting}</div>
-            {chat.entries.map((e) => (
-              <EntryView key={e.key} entry={e} read={isRead(chat, e)} t={t} tenant={settings.tenant} token={session.currentToken()} />
-            ))}
+            {chat.entries.map((e, i) => {
+              // A run of messages from one sender is named once.
+              const prev = chat.entries[i - 1];
+              const named = !prev || prev.kind !== "message" || prev.from.role !== e.from.role || prev.from.id !== e.from.id;
+              return <EntryView key={e.key} entry={e} read={isRead(chat, e)} t={t} tenant={settings.tenant} token={session.currentToken()} named={named} />;
+            })}
             {chat.status === "queued" && chat.queue ? (
               <div class="sb-queue" role="status">
                 {format(t.queued, { n: chat.queue.position })} {chat.queue.eta_s > 0 ? format(t.eta, { t: waitText(t, chat.queue.eta_s) }) : ""}

@@ -62,19 +62,20 @@ function AttachmentView({ a, tenant, token, t }: { a: Attachment; tenant: string
   );
 }
 
-export function EntryView({ entry, read, t, tenant, token }: { entry: Entry; read: boolean; t: Texts; tenant: string; token: string | null }) {
+export function EntryView({ entry, read, t, tenant, token, named = true }: { entry: Entry; read: boolean; t: Texts; tenant: string; token: string | null; named?: boolean }) {
   if (entry.kind === "notice") {
     const text = entry.notice?.id === "joined" ? format(t.agentJoined, { name: entry.notice.name ?? t.someone }) : t.closedByAgent;
     return <div class="sb-notice">{text}</div>;
   }
   const mine = entry.from.role === "visitor";
-  const who = mine ? t.you : entry.from.name || (entry.from.role === "system" ? "" : t.someone);
+  const who = !named ? "" : mine ? t.you : entry.from.name || (entry.from.role === "system" ? "" : t.someone);
+  const time = new Date(entry.ts).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
   const state = !mine ? null : entry.state === "pending" ? t.pending : read ? t.read : t.sent;
   return (
     <div class={`sb-msg ${mine ? "sb-mine" : "sb-theirs"} sb-role-${entry.from.role}`} data-state={mine ? (entry.state === "pending" ? "pending" : read ? "read" : "sent") : undefined}>
       {!mine && who ? <div class="sb-who">{who}</div> : null}
       {entry.text ? (
-        <div class="sb-bubble">
+        <div class="sb-bubble" title={time}>
           <Text text={entry.text} />
         </div>
       ) : null}
