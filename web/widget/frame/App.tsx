@@ -101,6 +101,8 @@ export function App(props: AppProps) {
   };
 
   const replies = quickReplies(chat);
+  // Sent / Read is said under the visitor's latest message only (Sending… under each).
+  const lastOwn = chat.entries.filter((e) => e.kind === "message" && e.from.role === "visitor").at(-1)?.key;
   const connectionNote = view.connection === "reconnecting" ? t.reconnecting : !view.welcomed && view.connection === "connecting" ? t.connecting : null;
 
   return (
@@ -136,7 +138,7 @@ export function App(props: AppProps) {
               // A run of messages from one sender is named once.
               const prev = chat.entries[i - 1];
               const named = !prev || prev.kind !== "message" || prev.from.role !== e.from.role || prev.from.id !== e.from.id;
-              return <EntryView key={e.key} entry={e} read={isRead(chat, e)} t={t} tenant={settings.tenant} token={session.currentToken()} named={named} />;
+              return <EntryView key={e.key} entry={e} read={isRead(chat, e)} t={t} tenant={settings.tenant} token={session.currentToken()} named={named} showState={e.key === lastOwn} />;
             })}
             {chat.status === "queued" && chat.queue ? (
               <div class="sb-queue" role="status">

@@ -62,7 +62,7 @@ function AttachmentView({ a, tenant, token, t }: { a: Attachment; tenant: string
   );
 }
 
-export function EntryView({ entry, read, t, tenant, token, named = true }: { entry: Entry; read: boolean; t: Texts; tenant: string; token: string | null; named?: boolean }) {
+export function EntryView({ entry, read, t, tenant, token, named = true, showState = true }: { entry: Entry; read: boolean; t: Texts; tenant: string; token: string | null; named?: boolean; showState?: boolean }) {
   if (entry.kind === "notice") {
     const text = entry.notice?.id === "joined" ? format(t.agentJoined, { name: entry.notice.name ?? t.someone }) : t.closedByAgent;
     return <div class="sb-notice">{text}</div>;
@@ -70,7 +70,7 @@ export function EntryView({ entry, read, t, tenant, token, named = true }: { ent
   const mine = entry.from.role === "visitor";
   const who = !named ? "" : mine ? t.you : entry.from.name || (entry.from.role === "system" ? "" : t.someone);
   const time = new Date(entry.ts).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
-  const state = !mine ? null : entry.state === "pending" ? t.pending : read ? t.read : t.sent;
+  const state = !mine || (!showState && entry.state !== "pending") ? null : entry.state === "pending" ? t.pending : read ? t.read : t.sent;
   return (
     <div class={`sb-msg ${mine ? "sb-mine" : "sb-theirs"} sb-role-${entry.from.role}`} data-state={mine ? (entry.state === "pending" ? "pending" : read ? "read" : "sent") : undefined}>
       {!mine && who ? <div class="sb-who">{who}</div> : null}
