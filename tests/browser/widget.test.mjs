@@ -301,11 +301,13 @@ describe("the widget on a website", () => {
     const log = frame.getByRole("log");
     const fileInput = frame.locator('input[type="file"]');
 
-    await fileInput.setInputFiles({ name: "red.png", mimeType: "image/png", buffer: kPng });
-    const image = log.getByRole("img", { name: "Image red.png" });
+    // A real photo-sized PNG: a piece of the website, as Chromium renders it.
+    const photo = await page.screenshot({ clip: { x: 0, y: 0, width: 420, height: 260 } });
+    await fileInput.setInputFiles({ name: "shop.png", mimeType: "image/png", buffer: photo });
+    const image = log.getByRole("img", { name: "Image shop.png" });
     await image.waitFor();
     assert.match(await image.getAttribute("src"), /^blob:/);
-    const withImage = await agent.waitFor({ type: "message", attachments: { 0: { name: "red.png" } } });
+    const withImage = await agent.waitFor({ type: "message", attachments: { 0: { name: "shop.png" } } });
     assert.equal(withImage.attachments[0].content_type, "image/png");
 
     await fileInput.setInputFiles({ name: "invoice.pdf", mimeType: "application/pdf", buffer: kPdf });
