@@ -41,8 +41,7 @@ after(async () => {
   await server?.dispose();
 });
 
-// A tiny PNG (2×2, red), a one-page PDF, and an HTML page that would run script.
-const kPng = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==", "base64");
+// A one-page PDF, and an HTML page that would run script.
 const kPdf = Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" +
   "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
 const kHtml = Buffer.from("<!doctype html><html><body><script>alert('owned')</script><img src=x onerror=alert(2)></body></html>\n");
@@ -153,10 +152,13 @@ describe("the widget on a website", () => {
   test("a visitor chats with an agent: pending → sent, typing, read, the agent's name", async () => {
     const agent = await startAgent(browser, server);
     await agent.connect();
-    // The visitor queued by the bot above gets the agent first: the agent closes it.
-    const earlier = await agent.waitFor({ type: "conversation.assigned" });
-    await agent.send({ type: "close", conversation_id: earlier.conversation.id });
-    await agent.waitFor({ type: "conversation.closed", conversation_id: earlier.conversation.id });
+    // Visitors waiting in line (the bot's test above) get the agent first: closed.
+    await agent.page.waitForTimeout(1000);
+    const earlier = await agent.page.evaluate(() => window.received.filter((f) => f.type === "conversation.assigned").map((f) => f.conversation.id));
+    for (const id of earlier) {
+      await agent.send({ type: "close", conversation_id: id });
+      await agent.waitFor({ type: "conversation.closed", conversation_id: id });
+    }
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
@@ -324,7 +326,7 @@ describe("the widget on a website", () => {
     ]);
 
     // The agent sends an image and a PDF back.
-    for (const [name, body] of [["from agent.png", kPng], ["label.pdf", kPdf]]) {
+    for (const [name, body] of [["from agent.png", photo], ["label.pdf", kPdf]]) {
       const upload = await fetch(`${server.url}/v1/tenants/demo/attachments`, {
         method: "POST",
         headers: { Authorization: `Bearer ${agent.token}`, "X-File-Name": encodeURIComponent(name) },
@@ -336,6 +338,11 @@ describe("the widget on a website", () => {
     }
     await log.getByRole("img", { name: "Image from agent.png" }).waitFor();
     await log.getByRole("link", { name: "Download label.pdf" }).waitFor();
+    for (const name of ["huge.png", "page.html"]) {
+      const alert = frame.getByRole("alert").filter({ hasText: name });
+      if (await alert.count()) await alert.getByRole("button", { name: "Dismiss" }).click();
+    }
+    await page.waitForTimeout(300);
     await screenshot(page, "widget-files");
     assert.deepEqual(dialogs, [], "nothing ran");
   });

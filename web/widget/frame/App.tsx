@@ -55,7 +55,7 @@ export function App(props: AppProps) {
   useEffect(() => {
     const el = log.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [chat.entries.length, view.typing, chat.queue, closed, view.uploads.length]);
+  }, [chat.entries.length, view.typing, chat.queue, closed, view.uploads.length, view.problems.length]);
   useEffect(() => {
     const keep = () => log.current && (log.current.scrollTop = log.current.scrollHeight);
     window.visualViewport?.addEventListener("resize", keep);
@@ -175,7 +175,7 @@ export function App(props: AppProps) {
           {view.problems.map(({ id, problem }) => (
             <div key={id} class="sb-problem" role="alert">
               <span>{problemText(t, problem)}</span>
-              <button type="button" class="sb-dismiss" aria-label="OK" onClick={() => session.dismiss(id)}>
+              <button type="button" class="sb-dismiss" aria-label={t.dismiss} title={t.dismiss} onClick={() => session.dismiss(id)}>
                 ×
               </button>
             </div>

@@ -44,18 +44,27 @@ function useBlobUrl(tenant: string, token: string | null, attachment: Attachment
   return url;
 }
 
+// An image that arrives late makes the log taller: the newest message stays in view.
+function keepAtEnd(e: Event) {
+  const log = (e.currentTarget as HTMLElement).closest(".sb-log");
+  if (log) log.scrollTop = log.scrollHeight;
+}
+
 function AttachmentView({ a, tenant, token, t }: { a: Attachment; tenant: string; token: string | null; t: Texts }) {
   const image = a.thumbnail && a.content_type.startsWith("image/");
   const url = useBlobUrl(tenant, token, a, image);
   if (image) {
     return (
       <figure class="sb-image">
-        {url && url !== "error" ? <img src={url} alt={format(t.image, { name: a.name })} /> : <span class="sb-image-wait">{a.name}</span>}
+        {url && url !== "error" ? <img src={url} alt={format(t.image, { name: a.name })} onLoad={keepAtEnd} /> : <span class="sb-image-wait">{a.name}</span>}
       </figure>
     );
   }
   return (
     <a class="sb-file" href={url && url !== "error" ? url : undefined} download={a.name} aria-label={format(t.download, { name: a.name })}>
+      <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+        <path d="M6 2h8l5 5v15H6z M14 2v5h5" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round" />
+      </svg>
       <span class="sb-file-name">{a.name}</span>
       <span class="sb-file-size">{formatBytes(a.size)}</span>
     </a>

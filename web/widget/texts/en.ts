@@ -49,6 +49,7 @@ export const en = {
   attachmentsOff: "Files cannot be sent in this chat.",
   download: "Download {name}",
   image: "Image {name}",
+  dismiss: "Dismiss",
   poweredBy: "Switchboard",
   error: "Something went wrong: {reason}",
 };

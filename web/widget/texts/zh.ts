@@ -51,6 +51,7 @@ export const zh: Texts = {
   attachmentsOff: "此对话不能发送文件。",
   download: "下载 {name}",
   image: "图片 {name}",
+  dismiss: "关闭提示",
   poweredBy: "Switchboard",
   error: "出错了：{reason}",
 };
