@@ -141,7 +141,7 @@ describe("the widget on a website", () => {
     await log.getByText("What is your order number?", { exact: false }).waitFor();
     const human = frame.getByRole("button", { name: "Talk to a human" });
     await human.click();
-    await log.getByText("Talk to a human").waitFor(); // sent as the visitor's message
+    await log.locator(".sb-mine", { hasText: "Talk to a human" }).waitFor(); // sent as the visitor's message
     await log.locator(".sb-role-bot").nth(1).waitFor(); // the bot hands over
     await frame.getByText(/You are number 1 in line\./).waitFor();
     assert.equal(await human.count(), 0, "the quick replies are gone once answered");
@@ -534,6 +534,8 @@ offline_message = "Nobody is here right now. Leave us a message and we will emai
   test("allowed_origins: another website can neither frame the chat nor open its socket", async () => {
     assert.equal(await upgradeStatus(server2.url, stranger.url), 403);
     assert.equal(await upgradeStatus(server2.url, shop.url), 101);
+    // The widget's frame is served by Switchboard: its socket carries the server's own origin.
+    assert.equal(await upgradeStatus(server2.url, server2.url), 101, "the chat frame's own origin may connect");
     const frameHeaders = await api(server2, "GET", "/widget/?tenant=demo");
     assert.match(frameHeaders.headers.get("content-security-policy"), new RegExp(`frame-ancestors ${shop.url}`));
 
