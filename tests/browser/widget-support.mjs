@@ -28,7 +28,7 @@ export async function startWebsite(chat) {
     if (url.pathname === "/host.css") {
       response.writeHead(200, { "Content-Type": "text/css" });
       response.end("body { font-family: Georgia, serif; color: rgb(20, 30, 40); background: rgb(250, 245, 235); margin: 24px; }\n" +
-        "button { background: rgb(200, 0, 0); color: yellow; font-size: 30px; border-radius: 0; }\n" +
+        "button { background: rgb(200, 0, 0) !important; color: yellow; font-size: 30px; border-radius: 0 !important; width: 300px !important; }\n" +
         "iframe { border: 5px solid lime; }\nh1 { font-size: 40px; }\n.box { padding: 12px; border: 1px solid black; }\n");
       return;
     }

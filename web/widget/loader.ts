@@ -16,8 +16,9 @@ function findScript(): HTMLScriptElement | null {
   return document.querySelector<HTMLScriptElement>('script[data-tenant][src*="widget.js"]');
 }
 
+// Inline and !important: not even a website's `button { … !important }` reaches them.
 function applyStyle(el: HTMLElement, style: Record<string, string>): void {
-  for (const [key, value] of Object.entries(style)) el.style.setProperty(key, value);
+  for (const [key, value] of Object.entries(style)) el.style.setProperty(key, value, "important");
 }
 
 function start(): void {
