@@ -95,6 +95,14 @@ async function boot(init: Extract<ToFrame, { switchboard: "init" }>): Promise<vo
     focusTick += 1;
     session.setVisible(true);
     draw();
+    // Whether anyone can answer changes: asked again while no conversation is open.
+    if (!session.chat.conversationId && focusTick > 1) {
+      void fetchSettings(tenant).then((fresh) => {
+        if (fresh.available === settings.available) return;
+        settings.available = fresh.available;
+        draw();
+      });
+    }
   };
   act = (data) => {
     if (data.switchboard === "open") show();
