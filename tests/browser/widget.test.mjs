@@ -273,6 +273,10 @@ describe("the widget on a website", () => {
     await frame.getByRole("dialog").waitFor({ state: "hidden" });
     const launcher = page.getByRole("button", { name: /^Open chat/ });
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Open chat", "the focus went back to the launcher");
+    // A message that does not come from the chat frame is ignored by the loader.
+    await page.evaluate(() => window.postMessage({ switchboard: "unread", count: 5 }, "*"));
+    await page.waitForTimeout(200);
+    assert.equal(await page.getByRole("button", { name: "Open chat" }).count(), 1, "a forged message changed the launcher");
     await agent.send({ type: "message", conversation_id, client_msg_id: "a4", text: "Are you still there?" });
     await page.getByRole("button", { name: "Open chat (1 unread)" }).waitFor();
     await page.keyboard.press("Enter"); // the launcher has the focus
@@ -284,6 +288,17 @@ describe("the widget on a website", () => {
     await page.keyboard.press("Enter");
     await agent.waitFor({ type: "message", text: "Yes!" });
     assert.equal(await launcher.count(), 0, "the launcher now says Close chat");
+    // The JavaScript API opens and closes it too.
+    await page.evaluate(() => {
+      window.__events = [];
+      window.Switchboard.on("open", () => window.__events.push("open"));
+      window.Switchboard.on("close", () => window.__events.push("close"));
+      window.Switchboard.close();
+    });
+    await frame.getByRole("dialog").waitFor({ state: "hidden" });
+    await page.evaluate(() => window.Switchboard.open());
+    await frame.getByRole("dialog").waitFor();
+    assert.deepEqual(await page.evaluate(() => window.__events), ["close", "open"]);
   });
 
   test("files the tenant does not take are refused before uploading, with a visible message", async () => {
