@@ -103,7 +103,7 @@ export function App(props: AppProps) {
   const replies = quickReplies(chat);
   // Sent / Read is said under the visitor's latest message only (Sending… under each).
   const lastOwn = chat.entries.filter((e) => e.kind === "message" && e.from.role === "visitor").at(-1)?.key;
-  const connectionNote = view.connection === "reconnecting" ? t.reconnecting : !view.welcomed && view.connection === "connecting" ? t.connecting : null;
+  const connectionNote = !view.started ? null : view.connection === "reconnecting" ? t.reconnecting : !view.welcomed && view.connection === "connecting" ? t.connecting : null;
 
   return (
     <div class={`sb-panel sb-side-${settings.position}`} role="dialog" aria-modal="true" aria-labelledby="sb-title" ref={panel} onKeyDown={onKeyDown}>

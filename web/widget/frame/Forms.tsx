@@ -19,6 +19,10 @@ export function VisitorForm({ t, fields, intro, submitLabel, onSubmit }: {
   const [values, setValues] = useState<Record<Field, string>>({ name: "", email: "", question: "" });
   const [error, setError] = useState<string | null>(null);
   const labels: Record<Field, string> = { name: t.name, email: t.email, question: fields.includes("question") && submitLabel === t.sendMessage ? t.message : t.question };
+  const edit = (f: Field, value: string) => {
+    setValues({ ...values, [f]: value });
+    setError(null); // the complaint was about what is being fixed now
+  };
   const submit = (e: Event) => {
     e.preventDefault();
     for (const f of fields) {
@@ -35,13 +39,13 @@ export function VisitorForm({ t, fields, intro, submitLabel, onSubmit }: {
         <label key={f} class="sb-field">
           <span>{labels[f]}</span>
           {f === "question" ? (
-            <textarea rows={4} value={values[f]} onInput={(e) => setValues({ ...values, [f]: (e.target as HTMLTextAreaElement).value })} />
+            <textarea rows={4} value={values[f]} onInput={(e) => edit(f, (e.target as HTMLTextAreaElement).value)} />
           ) : (
             <input
               type={f === "email" ? "email" : "text"}
               autoComplete={f === "email" ? "email" : "name"}
               value={values[f]}
-              onInput={(e) => setValues({ ...values, [f]: (e.target as HTMLInputElement).value })}
+              onInput={(e) => edit(f, (e.target as HTMLInputElement).value)}
             />
           )}
         </label>

@@ -84,14 +84,11 @@ async function boot(init: Extract<ToFrame, { switchboard: "init" }>): Promise<vo
     );
   // A returning visitor connects at once (live messages, the unread badge); a new
   // one when they first open the chat, so a page view costs no connection.
-  let started = false;
-  const startOnce = () => {
-    if (started) return;
-    started = true;
-    session.start();
-  };
+  // A form comes first (nobody can answer, or the tenant asks who you are): the
+  // socket waits for it.
+  const formFirst = () => !session.chat.conversationId && !session.currentToken() && (!settings.available || (settings.pre_chat.enabled && settings.pre_chat.fields.length > 0));
   const show = () => {
-    startOnce();
+    if (!formFirst()) session.start();
     focusTick += 1;
     session.setVisible(true);
     draw();
@@ -117,7 +114,7 @@ async function boot(init: Extract<ToFrame, { switchboard: "init" }>): Promise<vo
   });
   if (early.identify) session.identify(identifyOf(early.identify));
   draw();
-  if (session.currentToken()) startOnce();
+  if (session.currentToken()) session.start();
   if (init.open || early.open) show();
 }
 

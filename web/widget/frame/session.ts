@@ -33,6 +33,7 @@ export interface View {
   uploads: Upload[];
   problems: { id: number; problem: Problem }[];
   formDone: boolean; // the pre-chat or offline form was sent
+  started: boolean; // the socket is in use (not before the chat or a form needs it)
 }
 
 export interface Persisted {
@@ -79,6 +80,7 @@ export class Session {
       uploads: [],
       problems: [],
       formDone: false,
+      started: false,
     });
     this.socket = new ReconnectingSocket({
       url: () => socketUrl(o.origin, `/v1/ws/visitor?tenant=${encodeURIComponent(o.tenant)}`),
@@ -97,6 +99,7 @@ export class Session {
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.patch({ started: true });
     this.socket.start();
   }
 
@@ -286,8 +289,9 @@ export class Session {
   submitForm(profile: Profile, message: string): void {
     this.profile = { ...this.profile, ...profile };
     this.patch({ formDone: true });
-    // The message goes after the new hello, so it arrives with the name and email.
-    if ((profile.name || profile.email) && this.started) this.rehello();
+    // The message goes after the (new) hello, so it arrives with the name and email.
+    if (!this.started) this.start();
+    else if (profile.name || profile.email) this.rehello();
     if (message.trim()) this.send(message);
   }
 
