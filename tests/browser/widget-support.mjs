@@ -65,6 +65,7 @@ export async function startAgent(browser, server, { email = "agent@demo.local", 
   if (login.status !== 200) throw new Error(`agent login: ${login.status} ${login.text}`);
   const token = login.json.token;
   const context = await browser.newContext();
+  context.setDefaultTimeout(15000);
   const page = await context.newPage();
   const agent = { token, context, page };
   agent.connect = async (hello) => {

@@ -29,6 +29,13 @@ function dropTables(text, name) {
 
 let server, browser, website;
 
+// A browser context whose waits give up after 15 s (a failing step fails fast).
+async function newContext(options = {}) {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(15000);
+  return context;
+}
+
 before(async () => {
   server = await startServer({ prepare: alwaysOpen });
   browser = await launchBrowser();
@@ -79,7 +86,7 @@ const chat = {}; // the conversation the tests below carry on
 
 describe("the widget on a website", () => {
   test("its first load (before the visitor opens it) is small: measured and printed", async () => {
-    const context = await browser.newContext();
+    const context = await newContext();
     const page = await context.newPage();
     const loaded = [];
     page.on("response", (r) => {
@@ -107,7 +114,7 @@ describe("the widget on a website", () => {
   });
 
   test("it leaves the website's styles and globals alone (but Switchboard) and needs no CSP exception", async () => {
-    const context = await browser.newContext();
+    const context = await newContext();
     const page = await context.newPage();
     const refused = []; // the frame's own CSP refusing anything shows on the console
     page.on("console", (m) => /Content Security Policy|Refused to/i.test(m.text()) && refused.push(m.text()));
@@ -132,7 +139,7 @@ describe("the widget on a website", () => {
 
   test("the bot answers with quick replies, and 'talk to a human' puts the visitor in line", async () => {
     // No agent is online yet: the demo's routing gives the visitor to its bot.
-    const context = await browser.newContext();
+    const context = await newContext();
     const page = await context.newPage();
     await page.goto(website.url + "/");
     const { frame, log, input } = await openChat(page);
@@ -160,7 +167,7 @@ describe("the widget on a website", () => {
       await agent.waitFor({ type: "conversation.closed", conversation_id: id });
     }
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const dialogs = watchDialogs(page);
     await page.goto(website.url + "/");
@@ -382,7 +389,7 @@ describe("the widget on a website", () => {
   });
 
   test("on a phone the panel fills the screen and inputs do not zoom", async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const context = await newContext({ viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     const page = await context.newPage();
     await page.goto(website.url + "/");
     const { frame, input, log } = await openChat(page);
@@ -401,7 +408,7 @@ describe("the widget on a website", () => {
   });
 
   test("in Chinese when the page is Chinese", async () => {
-    const context = await browser.newContext({ locale: "en-US" });
+    const context = await newContext({ locale: "en-US" });
     const page = await context.newPage();
     await page.goto(website.url + "/?lang=zh-CN");
     const { frame } = await openChat(page, { launcher: /^打开聊天/, textbox: "消息" });
@@ -416,7 +423,7 @@ describe("the widget on a website", () => {
   });
 
   test("the demo shop embeds the widget", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -486,7 +493,7 @@ offline_message = "Nobody is here right now. Leave us a message and we will emai
   });
 
   test("nobody can answer: the offline message and a 'leave a message' form that reaches the agents", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await page.goto(shop.url + "/");
     await widgetFrame(page);
@@ -525,7 +532,7 @@ offline_message = "Nobody is here right now. Leave us a message and we will emai
   test("someone can answer: the pre-chat form asks name, email and the question first", async () => {
     const agent = await startAgent(browser, server2);
     await agent.connect();
-    const context = await browser.newContext();
+    const context = await newContext();
     const page = await context.newPage();
     await page.goto(shop.url + "/");
     const { frame } = await openChat(page, { textbox: "Name" });
@@ -554,7 +561,7 @@ offline_message = "Nobody is here right now. Leave us a message and we will emai
     const frameHeaders = await api(server2, "GET", "/widget/?tenant=demo");
     assert.match(frameHeaders.headers.get("content-security-policy"), new RegExp(`frame-ancestors ${shop.url}`));
 
-    const context = await browser.newContext();
+    const context = await newContext();
     const page = await context.newPage();
     await page.goto(stranger.url + "/");
     const element = await page.waitForSelector('iframe[src*="/widget/"]', { state: "attached" });
