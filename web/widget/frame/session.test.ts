@@ -115,3 +115,20 @@ describe("Session", () => {
     expect(s.view.get().problems[0].problem).toEqual({ kind: "refused", name: "big.png", refusal: { reason: "too_large", limit: "10 B" } });
   });
 });
+
+describe("Session and the website's identify()", () => {
+  it("says hello again without the website's claims when the server refuses them", () => {
+    FakeWs.made = [];
+    const { s } = session();
+    s.identify({ name: "Ada", email: "not-an-email", attributes: { plan: "pro" } });
+    s.start();
+    const ws = FakeWs.made[0];
+    ws.open();
+    expect(ws.sent[0]).toMatchObject({ type: "hello", name: "Ada", email: "not-an-email", meta: { plan: "pro" } });
+    ws.frame({ type: "error", code: "bad_field", message: "email must be an email address" });
+    expect(ws.sent[1].type).toBe("hello");
+    expect(ws.sent[1].email).toBeUndefined();
+    ws.frame({ type: "welcome", visitor_id: "v1", visitor_token: "t", conversation_id: null, conversation: null });
+    expect(s.view.get().welcomed).toBe(true);
+  });
+});

@@ -128,7 +128,12 @@ export class Session {
 
   private hello(): void {
     this.patch({ welcomed: false });
-    const meta: Record<string, string | number | boolean> = { ...(this.profile.attributes ?? {}), page: this.o.page.slice(0, 256), lang: this.o.lang };
+    // The server takes at most 64 attributes, strings of at most 256 bytes.
+    const meta: Record<string, string | number | boolean> = {};
+    for (const [key, value] of Object.entries(this.profile.attributes ?? {}).slice(0, 60))
+      meta[key.slice(0, 64)] = typeof value === "string" ? value.slice(0, 80) : value;
+    meta.page = this.o.page.slice(0, 256);
+    meta.lang = this.o.lang;
     const frame: Frame = { type: "hello", meta };
     if (this.token) frame.visitor_token = this.token;
     if (this.profile.name) frame.name = this.profile.name;
@@ -195,6 +200,14 @@ export class Session {
         this.setChat({ ...this.chat, rated: Number(any.score) });
         break;
       case "error":
+        if (!this.view.get().welcomed && (this.profile.name || this.profile.email || this.profile.attributes)) {
+          // The hello was refused (a bad email or attribute from the website): say
+          // hello again without them rather than stay unconnected.
+          console.warn("Switchboard: hello refused:", any.message);
+          this.profile = {};
+          this.hello();
+          break;
+        }
         if (any.code === "rate_limited" && typeof any.ref === "string") {
           // Still pending: tried again after the next welcome or shortly.
           setTimeout(() => {
