@@ -124,7 +124,7 @@ export function App(props: AppProps) {
 
       {mode === "offline" ? (
         <div class="sb-body">
-          <VisitorForm t={t} fields={["name", "email", "question"]} intro={props.offlineMessage} submitLabel={t.sendMessage} onSubmit={(p, m) => session.submitForm(p, m)} />
+          <VisitorForm t={t} fields={["name", "email", "question"]} heading={t.leaveMessage} intro={props.offlineMessage} submitLabel={t.sendMessage} onSubmit={(p, m) => session.submitForm(p, m)} />
         </div>
       ) : mode === "prechat" ? (
         <div class="sb-body">

@@ -9,9 +9,10 @@ type Field = "name" | "email" | "question";
 
 const kEmail = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export function VisitorForm({ t, fields, intro, submitLabel, onSubmit }: {
+export function VisitorForm({ t, fields, heading, intro, submitLabel, onSubmit }: {
   t: Texts;
   fields: Field[];
+  heading?: string;
   intro: string;
   submitLabel: string;
   onSubmit: (profile: Profile, message: string) => void;
@@ -33,7 +34,8 @@ export function VisitorForm({ t, fields, intro, submitLabel, onSubmit }: {
     onSubmit({ name: values.name.trim() || undefined, email: values.email.trim() || undefined }, values.question);
   };
   return (
-    <form class="sb-form" onSubmit={submit} noValidate>
+    <form class="sb-form" onSubmit={submit} noValidate aria-label={heading ?? submitLabel}>
+      {heading ? <h2 class="sb-form-title">{heading}</h2> : null}
       <p class="sb-intro">{intro}</p>
       {fields.map((f) => (
         <label key={f} class="sb-field">

@@ -15,8 +15,6 @@ export const en = {
   pending: "Sending…",
   sent: "Sent",
   read: "Read",
-  failed: "Not sent",
-  retry: "Retry",
   connecting: "Connecting…",
   reconnecting: "Connection lost. Reconnecting…",
   typing: "{name} is typing…",
@@ -50,7 +48,6 @@ export const en = {
   download: "Download {name}",
   image: "Image {name}",
   dismiss: "Dismiss",
-  poweredBy: "Switchboard",
   error: "Something went wrong: {reason}",
 };
 

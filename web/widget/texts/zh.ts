@@ -17,8 +17,6 @@ export const zh: Texts = {
   pending: "发送中…",
   sent: "已发送",
   read: "已读",
-  failed: "未发送",
-  retry: "重试",
   connecting: "正在连接…",
   reconnecting: "连接已断开，正在重新连接…",
   typing: "{name} 正在输入…",
@@ -52,6 +50,5 @@ export const zh: Texts = {
   download: "下载 {name}",
   image: "图片 {name}",
   dismiss: "关闭提示",
-  poweredBy: "Switchboard",
   error: "出错了：{reason}",
 };
