@@ -85,6 +85,8 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
       return respond(error_response(405, "method_not_allowed", "use POST"));
     return login(*tenant, request, std::move(respond));
   }
+  if (parts.size() == 4 && parts[3] == "widget")
+    return widget(*tenant, request, std::move(respond));
   if (parts[3] == "canned-replies" && parts.size() <= 5)
     return canned_replies(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                           std::move(respond));

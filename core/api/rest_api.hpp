@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/json/object.hpp>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -74,6 +75,10 @@ inline constexpr BotFile kKnowledgeBaseFile{"autoreply-faq", "files", "knowledge
                                             "invalid_kb"};
 inline constexpr BotFile kIntentsFile{"autoreply-intent", "file", "intents", "invalid_intents"};
 
+// The "attachments" object of GET /v1/tenants/ID/widget: whether visitors may send
+// files, how large and of which types (widget_api.cpp).
+boost::json::object attachments_summary(const tenants::TenantConfig& tenant);
+
 class RestApi {
  public:
   RestApi(Backend& backend, const auth::TokenSigner& signer, metrics::Registry& metrics,
@@ -109,6 +114,10 @@ class RestApi {
                std::function<void(hub::HttpResponse)> respond);
   void put_routing(const TenantView& tenant, const hub::HttpRequest& request,
                    std::function<void(hub::HttpResponse)> respond);
+
+  // widget_api.cpp: the widget's settings and whether anyone can answer now.
+  void widget(const TenantView& tenant, const hub::HttpRequest& request,
+              std::function<void(hub::HttpResponse)> respond);
 
   // agents_api.cpp: the admin REST for agents.
   void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,

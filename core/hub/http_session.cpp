@@ -129,6 +129,11 @@ void HttpSession::upgrade(Request request, HttpRequest parsed) {
   state.gate = gate;
   state.signer = &context_.services->signer();
   if (visitor) {
+    // Only the tenant's websites may open the chat in a browser; no Origin: no browser.
+    if (!gate->origin_allowed(parsed.origin))
+      return respond(
+          error_response(403, "forbidden_origin", "this website may not use this tenant's chat"),
+          false);
     state.who.role = engine::Role::visitor;
   } else {
     const std::string token = bearer_token(parsed);

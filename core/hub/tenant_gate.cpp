@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/origin.hpp"
 #include "hub/http_types.hpp"
 
 namespace sb::hub {
@@ -46,6 +47,15 @@ TenantLimits TenantGate::limits() const {
 void TenantGate::update_visitor_trust(VisitorTrust trust) {
   visitor_trust_.store(std::make_shared<const VisitorTrust>(std::move(trust)),
                        std::memory_order_release);
+}
+
+void TenantGate::update_allowed_origins(std::vector<std::string> origins) {
+  allowed_origins_.store(std::make_shared<const std::vector<std::string>>(std::move(origins)),
+                         std::memory_order_release);
+}
+
+bool TenantGate::origin_allowed(std::string_view origin) const {
+  return sb::origin_allowed(*allowed_origins_.load(std::memory_order_acquire), origin);
 }
 
 bool TenantGate::try_open_connection() {

@@ -64,7 +64,7 @@ int Server::run() {
       [this](std::string_view tenant_id) -> std::optional<std::vector<std::string>> {
         auto view = tenant(tenant_id);
         if (!view) return std::nullopt;
-        return std::vector<std::string>{};
+        return view->config->widget.allowed_origins;
       });
 
   apply(directory_.refresh());

@@ -32,6 +32,16 @@ const AgentConfig* TenantConfig::agent_by_id(std::string_view id) const {
   return nullptr;
 }
 
+std::map<std::string, WidgetTexts> default_widget_texts() {
+  return {
+      {"en",
+       {"Chat with us", "Hi! How can we help?",
+        "We're away right now. Leave a message and we'll email you."}},
+      {"zh",
+       {"在线咨询", "您好！有什么可以帮您？", "我们暂时不在线，请留言，我们会通过邮件回复您。"}},
+  };
+}
+
 bool is_valid_tenant_id(std::string_view id) {
   if (id.empty() || id.size() > 63) return false;
   auto allowed = [](char c) {
