@@ -79,4 +79,19 @@ std::string bearer_token(const HttpRequest& request) {
   return {};
 }
 
+std::string cookie_value(const HttpRequest& request, std::string_view name) {
+  // "a=1; b=2": pairs split by ';', each trimmed of the spaces around it.
+  std::string_view rest = request.cookie;
+  while (!rest.empty()) {
+    const auto end = rest.find(';');
+    std::string_view pair = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    const auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name)
+      return std::string(pair.substr(eq + 1));
+  }
+  return {};
+}
+
 }  // namespace sb::hub
