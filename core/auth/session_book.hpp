@@ -3,11 +3,14 @@
 // sockets of each session, closed when it is signed out.
 //
 // Session tokens are signed claims like every token (no look-up to verify one); a
-// signed-out session is remembered here until it would have expired anyway. Admin
-// and connect paths only (a mutex guards the maps); the message path never comes here.
+// signed-out session is remembered until it would have expired anyway, in memory
+// and in a file beside the signing key (one "id expires_at_s" line each), so a
+// restart does not bring it back. Admin and connect paths only (a mutex guards the
+// maps and the file); the message path never comes here.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -24,7 +27,10 @@ inline constexpr std::string_view kSessionCookie = "sb_session";
 
 class SessionBook {
  public:
-  explicit SessionBook(const TokenSigner& signer) : signer_(signer) {}
+  // signed_out_file: where sign-outs are kept ("" = memory only); read now, the
+  // entries that have expired left out. Throws std::runtime_error naming the file
+  // when it cannot be written.
+  SessionBook(const TokenSigner& signer, std::filesystem::path signed_out_file = {});
 
   // A session token for claims (an agent's), with a new session id filled in.
   std::string open(Claims& claims) const;
@@ -54,8 +60,11 @@ class SessionBook {
 
  private:
   void forget_expired_locked(int64_t now_s);
+  // "" when written, else what went wrong, naming the file.
+  std::string write_signed_out_locked() const;
 
   const TokenSigner& signer_;
+  const std::filesystem::path signed_out_file_;
   mutable std::mutex mutex_;
   std::map<std::string, int64_t, std::less<>> signed_out_;  // session id -> expires_at_s
   std::map<std::string, std::map<uint64_t, std::function<void(std::string)>>> sockets_;

@@ -58,7 +58,13 @@ int Server::run() {
     stop_loops();
     return 1;
   }
-  sessions_.emplace(*signer_);
+  try {
+    sessions_.emplace(*signer_, config_.data_dir / "signed_out_sessions");
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot use data dir {}: {}", config_.data_dir.string(), e.what());
+    stop_loops();
+    return 1;
+  }
   api_ = std::make_unique<api::RestApi>(*this, *signer_, *sessions_, metrics_, blocking_pool_);
   web_ = std::make_unique<web::StaticFiles>(
       config_.web_dir,
