@@ -69,6 +69,8 @@ void RestApi::widget(const TenantView& tenant, const HttpRequest& request,
     body["agents_online"] = agents_online;
     HttpResponse response = json_response(200, body);
     response.headers.emplace_back("Cache-Control", "no-cache");
+    // The loader on the website's own page may read it too (public, no credentials).
+    response.headers.emplace_back("Access-Control-Allow-Origin", "*");
     respond(std::move(response));
   });
 }

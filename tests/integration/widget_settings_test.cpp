@@ -36,6 +36,7 @@ json::object widget_settings(Deployment& deployment, const std::string& tenant) 
   INFO(r.body);
   REQUIRE(r.status == 200);
   CHECK(r.headers["cache-control"] == "no-cache");
+  CHECK(r.headers["access-control-allow-origin"] == "*");
   return r.json().as_object();
 }
 
