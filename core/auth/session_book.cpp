@@ -72,10 +72,12 @@ std::string SessionBook::write_signed_out_locked() const {
   return {};
 }
 
-void SessionBook::watch(const std::string& session, uint64_t socket_id,
+bool SessionBook::watch(const std::string& session, uint64_t socket_id,
                         std::function<void(std::string reason)> close) {
   std::lock_guard lock(mutex_);
+  if (signed_out_.contains(session)) return false;
   sockets_[session][socket_id] = std::move(close);
+  return true;
 }
 
 void SessionBook::unwatch(const std::string& session, uint64_t socket_id) {

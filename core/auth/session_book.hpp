@@ -49,8 +49,9 @@ class SessionBook {
   void sign_out(const Claims& claims, const std::string& reason);
 
   // An open socket of a session; close(reason) runs once if the session is signed
-  // out while it is watched. Forgotten with unwatch (the socket closed).
-  void watch(const std::string& session, uint64_t socket_id,
+  // out while it is watched. Forgotten with unwatch (the socket closed). False, and
+  // not watched, when the session was signed out already (since the upgrade).
+  bool watch(const std::string& session, uint64_t socket_id,
              std::function<void(std::string reason)> close);
   void unwatch(const std::string& session, uint64_t socket_id);
 

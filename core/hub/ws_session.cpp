@@ -81,10 +81,11 @@ void WsSession::watch_session_end() {
       self->start_close(engine::kCloseSessionEnded, "session expired");
   });
   if (state_.session.empty()) return;
-  context_.services->sessions().watch(
+  const bool watched = context_.services->sessions().watch(
       state_.session, peer_id_, [weak = weak_from_this()](std::string reason) {
         if (auto self = weak.lock()) self->close(engine::kCloseSessionEnded, std::move(reason));
       });
+  if (!watched) start_close(engine::kCloseSessionEnded, "signed out");
 }
 
 void WsSession::read_next() {

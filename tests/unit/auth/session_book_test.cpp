@@ -94,6 +94,8 @@ TEST_CASE("signing out ends the session and closes its sockets, not another's") 
   CHECK(closed == std::vector<std::string>{"1 signed out", "2 signed out"});
   CHECK_FALSE(book.verify(token_a, now_s()));
   CHECK(book.verify(token_b, now_s()));
+  // A socket that opened just before the sign-out is refused its watch.
+  CHECK_FALSE(book.watch(a.session, 5, [](std::string) {}));
 }
 
 TEST_CASE("a sign-out outlives a restart, until the session would have expired") {
