@@ -55,7 +55,7 @@ json::object attachments_summary(const tenants::TenantConfig& /*tenant*/) {
 
 void RestApi::widget(const TenantView& tenant, const HttpRequest& request,
                      std::function<void(HttpResponse)> respond) {
-  if (request.method != "GET" && request.method != "HEAD")
+  if (request.method != "GET")
     return respond(error_response(405, "method_not_allowed", "use GET"));
   json::object body = widget_json(*tenant.config);
   const bool has_bot = tenant.config->bot.has_value();
