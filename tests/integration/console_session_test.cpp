@@ -196,3 +196,17 @@ TEST_CASE("an agent socket closes with 4001 when its session expires", "[session
   tab.collect(3500ms);
   CHECK(tab.close_code() == std::optional<uint16_t>(4001));
 }
+
+TEST_CASE("a signed-out cookie stays refused after a restart; other sessions live on",
+          "[session]") {
+  Deployment deployment({acme_tenant()});
+  auto gone = sign_in(deployment, "alice");
+  auto kept = sign_in(deployment, "alice");
+  REQUIRE(http_request(deployment.port(), "DELETE", "/v1/session", {},
+                       with_cookie(gone.cookie, {{"X-CSRF-Token", gone.csrf_token}}))
+              .status == 204);
+  deployment.server().stop();
+  deployment.server().start();
+  CHECK(http_get(deployment.port(), "/v1/session", with_cookie(gone.cookie)).status == 401);
+  CHECK(http_get(deployment.port(), "/v1/session", with_cookie(kept.cookie)).status == 200);
+}
