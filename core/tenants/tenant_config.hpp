@@ -131,7 +131,7 @@ struct TenantConfig {
 
 // True when a page of `origin` may use the tenant's widget (its visitor socket, its
 // uploads): the tenant lists no allowed_origins, origin is one of them, or origin is
-// "" (no Origin header: not a browser). Defined in widget_reader.cpp.
+// "" (no Origin header: not a browser).
 bool origin_allowed(const TenantConfig& tenant, std::string_view origin);
 
 // A tenant id: [a-z0-9][a-z0-9-]{0,62}. It appears in URLs, file names and keys.

@@ -126,8 +126,4 @@ WidgetConfig read_widget(TableReader& table) {
   return out;
 }
 
-bool origin_allowed(const TenantConfig& tenant, std::string_view origin) {
-  return sb::origin_allowed(tenant.widget.allowed_origins, origin);
-}
-
 }  // namespace sb::tenants
