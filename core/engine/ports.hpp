@@ -52,6 +52,11 @@ class Peer {
 };
 using PeerPtr = std::shared_ptr<Peer>;
 
+// The close code of an agent socket whose session or token ended (expired, signed
+// out, password changed, agent removed); the reason says which. The console sends
+// the agent back to sign-in with it.
+inline constexpr uint16_t kCloseSessionEnded = 4001;
+
 // Result of a storage call; body is the plugin's result JSON (see sb_plugin.h).
 struct StoreResult {
   int32_t status = 0;  // sb_status: 0 = SB_OK

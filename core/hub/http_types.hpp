@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,5 +38,8 @@ struct HttpResponse {
 // The bearer token of a request: from "Authorization: Bearer T", else from the
 // "token" query parameter (browsers cannot set headers on a WebSocket).
 std::string bearer_token(const HttpRequest& request);
+
+// The value of one cookie of the request's Cookie header, "" when absent.
+std::string cookie_value(const HttpRequest& request, std::string_view name);
 
 }  // namespace sb::hub

@@ -9,6 +9,7 @@
 #include "tenants/groups_reader.hpp"
 #include "tenants/plugin_sections.hpp"
 #include "tenants/routing_graph_reader.hpp"
+#include "tenants/widget_reader.hpp"
 
 namespace sb::tenants {
 
@@ -157,6 +158,7 @@ std::shared_ptr<TenantConfig> load_tenant_text(std::string_view text,
   section("storage", [&](TableReader& r) { read_storage(r, *config, plugins); });
   section("routing", [&](TableReader& r) { read_routing(r, *config, plugins); });
   section("bot", [&](TableReader& r) { config->bot = read_bot(r, plugins); });
+  section("widget", [&](TableReader& r) { config->widget = read_widget(r); });
   if (const toml::table* table = top.table("groups")) config->groups = read_groups(*table, sink);
   if (const toml::table* table = top.table("plugins"))
     config->plugin_sections = read_plugin_sections(*table, plugins, sink);
