@@ -110,6 +110,16 @@ class RestApi {
   void put_routing(const TenantView& tenant, const hub::HttpRequest& request,
                    std::function<void(hub::HttpResponse)> respond);
 
+  // attachments_api.cpp: files and images in the chat (upload, download, thumbnail).
+  // id is empty for the upload; sub is "" or "thumbnail".
+  void attachments(const TenantView& tenant, std::string_view id, std::string_view sub,
+                   hub::HttpRequest request, std::function<void(hub::HttpResponse)> respond);
+  void upload_attachment(const TenantView& tenant, hub::HttpRequest request,
+                         std::function<void(hub::HttpResponse)> respond);
+  void download_attachment(const TenantView& tenant, std::string id, bool thumbnail,
+                           const hub::HttpRequest& request,
+                           std::function<void(hub::HttpResponse)> respond);
+
   // agents_api.cpp: the admin REST for agents.
   void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);

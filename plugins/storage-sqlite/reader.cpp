@@ -192,13 +192,8 @@ Reader::Answer Reader::answer(const KvList& q) {
 // The row first: a file whose row is not committed (an upload in flight, or one
 // a crash interrupted) does not exist for readers.
 Reader::Answer Reader::answer(const GetBlob& q) {
-  {
-    ResetOnExit reset(blob_meta_);
-    blob_meta_.bind(1, q.id);
-    const int rc = blob_meta_.step();
-    if (rc == SQLITE_DONE) return {true, std::string()};
-    if (rc != SQLITE_ROW) return failed("cannot read file record");
-  }
+  Answer record = answer(BlobMeta{q.id});
+  if (!record.ok || record.body.empty()) return record;
   auto bytes = BlobFiles::read(q.file);
   if (!bytes) return {false, "storage: file " + q.id + " has a record but cannot be read"};
   return {true, std::move(*bytes)};
