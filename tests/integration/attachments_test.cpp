@@ -222,3 +222,135 @@ allowed_types = ["text/plain"])")});
   CHECK(upload(deployment, "acme", agent_again, std::string(1000, 'm')).status == 201);
   CHECK(upload(deployment, "acme", agent_again, std::string(10, 'n')).status == 507);
 }
+
+namespace {
+
+// Sends a message frame with files (and text, when not empty); returns its answer.
+json::object send_with_files(sb::test::WsClient& ws, const std::string& client_msg_id,
+                             const json::array& files, const std::string& text = {},
+                             const std::string& conversation_id = {}) {
+  json::object frame{{"type", "message"},
+                     {"client_msg_id", client_msg_id},
+                     {"attachments", files},
+                     {"ref", client_msg_id}};
+  if (!text.empty()) frame["text"] = text;
+  if (!conversation_id.empty()) frame["conversation_id"] = conversation_id;
+  ws.send_json(frame);
+  return reply_to(ws, client_msg_id);
+}
+
+const json::object& first_file(const json::object& message) {
+  const auto& files = arr(message, "attachments");
+  REQUIRE(files.size() == 1);
+  return files[0].as_object();
+}
+
+}  // namespace
+
+TEST_CASE("messages carry files: ack, fan-out, assignment history, replay, REST history, restart",
+          "[attachments][chat]") {
+  Deployment deployment({with_attachments(
+      acme_tenant(), R"(allowed_types = ["image/png", "application/pdf", "text/plain"])")});
+  auto agent = deployment.connect_agent("acme", "alice");
+  auto visitor = deployment.connect_visitor("acme");
+  const auto photo = uploaded(deployment, "acme", visitor.visitor_token, png(400, 200), "p.png");
+
+  // A picture alone, no text; the next message keeps its place behind it.
+  const auto ack = send_with_files(visitor.ws, "v1", json::array{photo.at("id")});
+  REQUIRE(str(ack, "type") == "ack");
+  CHECK(num(ack, "seq") == 1);
+  CHECK(first_file(ack) == photo);
+  const std::string conversation_id = str(ack, "conversation_id");
+  auto next = visitor.send_message("did you get my picture?");
+  CHECK(num(next, "seq") == 2);
+
+  auto assigned = agent.ws.next_of_type("conversation.assigned");
+  const auto& history = arr(assigned, "history");
+  REQUIRE(history.size() >= 1);
+  CHECK(str(history[0].as_object(), "text").empty());
+  CHECK(first_file(history[0].as_object()) == photo);
+
+  // An agent's file with text reaches the visitor, who may then download it.
+  const auto pdf = uploaded(deployment, "acme", agent.token, kPdf, "invoice.pdf");
+  const auto agent_ack = send_with_files(agent.ws, "a1", json::array{pdf.at("id")},
+                                         "here is your invoice", conversation_id);
+  REQUIRE(str(agent_ack, "type") == "ack");
+  auto delivered = visitor.ws.next_where(
+      [](const json::object& f) { return f.at("type") == "message" && f.contains("attachments"); },
+      "a message with files");
+  CHECK(str(delivered, "text") == "here is your invoice");
+  CHECK(first_file(delivered) == pdf);
+  CHECK(download(deployment, "acme", str(pdf, "id"), visitor.visitor_token).status == 200);
+  auto stranger = deployment.connect_visitor("acme");
+  CHECK(download(deployment, "acme", str(pdf, "id"), stranger.visitor_token).status == 404);
+
+  // Replay on resume.
+  auto back = deployment.connect_visitor(
+      "acme",
+      {{"visitor_token", visitor.visitor_token}, {"last_seq", json::object{{conversation_id, 0}}}});
+  auto replayed = back.ws.next_of_type("message");
+  CHECK(num(replayed, "seq") == 1);
+  CHECK(first_file(replayed) == photo);
+
+  // REST history, for the agent and the visitor, and after a restart.
+  auto check_history = [&](const std::string& token) {
+    auto page = deployment.full_history("acme", conversation_id, token);
+    REQUIRE(page.size() == 3);
+    CHECK(first_file(page[0].as_object()) == photo);
+    CHECK_FALSE(page[1].as_object().contains("attachments"));
+    CHECK(first_file(page[2].as_object()) == pdf);
+  };
+  check_history(agent.token);
+  check_history(visitor.visitor_token);
+  deployment.server().stop();
+  deployment.server().start();
+  check_history(deployment.login("acme", "alice"));
+  CHECK(
+      download(deployment, "acme", str(photo, "id"), visitor.visitor_token, "/thumbnail").status ==
+      200);
+}
+
+TEST_CASE("files that are unknown, someone else's or sent elsewhere are refused; nothing is stored",
+          "[attachments][chat]") {
+  Deployment deployment({with_attachments(acme_tenant(), R"(allowed_types = ["text/plain"])")});
+  auto agent = deployment.connect_agent("acme", "alice");
+  auto vera = deployment.connect_visitor("acme");
+  auto walt = deployment.connect_visitor("acme");
+  const auto veras = uploaded(deployment, "acme", vera.visitor_token, "vera's notes\n");
+  const auto first = walt.send_message("hello");
+  const std::string walts_conversation = str(first, "conversation_id");
+
+  auto refused = [](const json::object& answer, const std::string& code, const std::string& why) {
+    INFO(sb::test::describe(answer));
+    CHECK(str(answer, "type") == "error");
+    CHECK(str(answer, "code") == code);
+    CHECK_THAT(str(answer, "message"), Catch::Contains(why));
+  };
+  refused(send_with_files(walt.ws, "w1", json::array{veras.at("id")}, "look"), "forbidden",
+          "uploaded by someone else");
+  refused(send_with_files(walt.ws, "w2", json::array{"att_0123456789abcdef"}), "not_found",
+          "does not exist");
+  json::array eleven;
+  for (int i = 0; i < 11; ++i) eleven.emplace_back("att_" + std::to_string(i));
+  refused(send_with_files(walt.ws, "w3", eleven), "bad_field", "at most 10");
+  walt.ws.send_json({{"type", "message"}, {"client_msg_id", "w4"}, {"ref", "w4"}});
+  refused(reply_to(walt.ws, "w4"), "bad_field", "text");
+
+  // An agent's file goes into one conversation only.
+  (void)agent.ws.next_of_type("conversation.assigned");
+  const auto note = uploaded(deployment, "acme", agent.token, "see attached\n");
+  CHECK(str(send_with_files(agent.ws, "a1", json::array{note.at("id")}, "", walts_conversation),
+            "type") == "ack");
+  const auto veras_ack = vera.send_message("hi");
+  (void)agent.ws.next_of_type("conversation.assigned");
+  refused(send_with_files(agent.ws, "a2", json::array{note.at("id")}, "",
+                          str(veras_ack, "conversation_id")),
+          "forbidden", "already sent in another conversation");
+  // Vera cannot read the agent's file: it was sent to Walt.
+  CHECK(download(deployment, "acme", str(note, "id"), vera.visitor_token).status == 404);
+  CHECK(download(deployment, "acme", str(note, "id"), walt.visitor_token).status == 200);
+
+  // Nothing of the refused messages was stored: Walt's next message follows the agent's.
+  CHECK(num(walt.send_message("still there?"), "seq") == 3);
+  CHECK(deployment.full_history("acme", walts_conversation, agent.token).size() == 3);
+}
