@@ -60,12 +60,12 @@ void TenantEngine::accept_with_attachments(Conversation& c, const PeerPtr& peer,
       [this, peer, who, command = std::move(command), id = c.id](
           std::string attachments_json, metrics::ErrorCode code, std::string why) mutable {
         Conversation* c = find_conversation(id);
-        if (!c) {
-          return send_error(peer, metrics::ErrorCode::not_found,
-                            "the conversation closed meanwhile", command.ref);
-        }
+        if (!c) return;  // never forgotten while checking (forget_if_done)
         c->checking_attachments = false;
-        if (why.empty()) {
+        if (c->status == ConversationStatus::closed) {
+          send_error(peer, metrics::ErrorCode::not_found, "the conversation was closed meanwhile",
+                     command.ref);
+        } else if (why.empty()) {
           command.attachments_json = std::move(attachments_json);
           accept_message(*c, peer, who, std::move(command));
         } else {
@@ -75,6 +75,7 @@ void TenantEngine::accept_with_attachments(Conversation& c, const PeerPtr& peer,
         auto behind = std::move(c->behind_attachments);
         c->behind_attachments.clear();
         for (auto& next : behind) next();
+        forget_if_done(id);
       });
 }
 
