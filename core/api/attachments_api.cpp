@@ -13,7 +13,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <cctype>
 
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
@@ -37,7 +36,6 @@ using StorePtr = std::shared_ptr<engine::Store>;
 // Files never change under their id, but who may read them can: browsers keep them
 // an hour, privately.
 constexpr const char* kCacheControl = "private, max-age=3600";
-constexpr size_t kMaxIdBytes = 64;
 
 // Hook for the tenant's allowed origins: a visitor's upload from a page the tenant
 // does not list is refused like its WebSocket (403 forbidden_origin).
@@ -45,15 +43,6 @@ constexpr size_t kMaxIdBytes = 64;
 // origin_allowed(tenant, origin) is in main; until then every origin passes.
 bool visitor_origin_allowed(const TenantView& tenant, const HttpRequest& request) {
   (void)tenant, (void)request;
-  return true;
-}
-
-// att_ followed by letters and digits: what new_id makes. Anything else (a
-// thumbnail's own blob id, a path trick) names no attachment.
-bool is_attachment_id(std::string_view id) {
-  if (id.size() > kMaxIdBytes || !id.starts_with("att_") || id.size() == 4) return false;
-  for (const char c : id.substr(4))
-    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
   return true;
 }
 
@@ -163,7 +152,7 @@ void RestApi::attachments(const TenantView& tenant, std::string_view id, std::st
     return upload_attachment(tenant, std::move(request), std::move(respond));
   }
   if (request.method != "GET") return respond(error_response(405, "method_not_allowed", "use GET"));
-  if (!is_attachment_id(id) || (!sub.empty() && sub != "thumbnail"))
+  if (!attachments::is_attachment_id(id) || (!sub.empty() && sub != "thumbnail"))
     return respond(error_response(404, "not_found", "no such attachment"));
   download_attachment(tenant, std::string(id), sub == "thumbnail", request, std::move(respond));
 }

@@ -98,6 +98,22 @@ std::optional<Attachment> Attachment::from_blob_meta(std::string_view result_jso
   return a;
 }
 
+bool is_attachment_id(std::string_view id) {
+  constexpr size_t kMaxIdBytes = 64;
+  const std::string prefix = std::string(kIdPrefix) + "_";
+  if (id.size() > kMaxIdBytes || id.size() <= prefix.size() || !id.starts_with(prefix))
+    return false;
+  for (const char c : id.substr(prefix.size()))
+    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+std::string allowed_types_text(const tenants::AttachmentPolicy& policy) {
+  std::string text;
+  for (const auto& type : policy.allowed_types) text += (text.empty() ? "" : ", ") + type;
+  return text;
+}
+
 bool type_allowed(const tenants::AttachmentPolicy& policy, std::string_view type) {
   for (const auto& allowed : policy.allowed_types) {
     if (allowed == type) return true;

@@ -42,6 +42,10 @@ struct Attachment {
   static std::optional<Attachment> from_blob_meta(std::string_view result_json);
 };
 
+// The shape new_id gives attachments: "att_" and letters and digits, at most 64
+// bytes. Anything else (a thumbnail's own blob id, a path) names no attachment.
+bool is_attachment_id(std::string_view id);
+
 // Whether the tenant accepts this detected type ("image/*" entries match a whole
 // top-level type).
 bool type_allowed(const tenants::AttachmentPolicy& policy, std::string_view content_type);
@@ -57,6 +61,9 @@ std::string clean_file_name(std::string_view header_value);
 // Content-Disposition with the name as RFC 5987 UTF-8 (filename*), plus a plain
 // ASCII fallback: "attachment; filename=\"...\"; filename*=UTF-8''..." (inline for images).
 std::string content_disposition(std::string_view name, bool inline_view);
+
+// The allowed types as a list for messages: "image/png, application/pdf".
+std::string allowed_types_text(const tenants::AttachmentPolicy& policy);
 
 // A byte count in words for messages: "10 MiB", "1.5 GiB", "900 bytes".
 std::string human_bytes(uint64_t bytes);

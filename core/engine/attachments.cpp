@@ -39,7 +39,8 @@ std::string bound_conversation(const StoreResult& r) {
 std::string refusal(const FileLookup& file, const Identity& who, const std::string& conversation_id,
                     metrics::ErrorCode& code) {
   code = metrics::ErrorCode::not_found;
-  if (!file.record) return "attachment " + file.id + " does not exist; upload it first";
+  if (!file.record || !attachments::is_attachment_id(file.id))
+    return "attachment " + file.id + " does not exist; upload it first";
   code = metrics::ErrorCode::forbidden;
   if (file.record->uploader_role != frames::role_name(who.role) ||
       file.record->uploader_id != who.id)
@@ -129,7 +130,7 @@ void TenantEngine::check_attachments(const Conversation& c, const Identity& who,
     store_->kv_get(std::string(attachments::kBindingNamespace), file_id,
                    [files, i, finish](StoreResult r) {
                      FileLookup& file = (*files)[i];
-                     file.failed = file.failed || !r.ok();
+                     file.failed = file.failed || (!r.ok() && r.status != kStoreNotSupported);
                      file.bound_to = bound_conversation(r);
                      finish();
                    });

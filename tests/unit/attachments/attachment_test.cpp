@@ -89,6 +89,11 @@ TEST_CASE("allowed types, inline images and sizes in words") {
   CHECK(type_allowed(policy, "application/pdf"));
   CHECK_FALSE(type_allowed(policy, "text/html"));
   CHECK_FALSE(type_allowed(policy, "imagex/png"));
+  CHECK(allowed_types_text(policy) == "image/*, application/pdf");
+  CHECK(is_attachment_id("att_0123abcd"));
+  CHECK_FALSE(is_attachment_id("att_0123abcd.thumb"));
+  CHECK_FALSE(is_attachment_id("att_"));
+  CHECK_FALSE(is_attachment_id("c_0123"));
   CHECK(is_inline_image("image/png"));
   CHECK_FALSE(is_inline_image("image/svg+xml"));
   CHECK(human_bytes(900) == "900 bytes");
