@@ -261,7 +261,7 @@ TEST_CASE_METHOD(
 }
 
 TEST_CASE_METHOD(Fixture,
-                 "a 1.0 storage plugin still loads; its missing 1.2 blob calls are refused") {
+                 "a 1.0 storage plugin still loads, and its missing 1.2 blob calls are refused") {
   StorageClient storage(instance("abi-faulty-storage"));
   CHECK_FALSE(storage.has_blobs());
   std::optional<CallResult> put;

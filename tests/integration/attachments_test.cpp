@@ -194,7 +194,7 @@ allowed_types = ["image/*", "text/plain"])"),
   CHECK(error_code(off) == "attachments_disabled");
 }
 
-TEST_CASE("attachments: files survive a restart; a kill -9 leftover is swept and never counted",
+TEST_CASE("attachments: files survive a restart, and a kill -9 leftover is swept and never counted",
           "[attachments][durability]") {
   Deployment deployment({with_attachments(acme_tenant(), R"(max_bytes = 1000
 max_total_bytes = 2000
@@ -310,8 +310,9 @@ TEST_CASE("messages carry files: ack, fan-out, assignment history, replay, REST 
       200);
 }
 
-TEST_CASE("files that are unknown, someone else's or sent elsewhere are refused; nothing is stored",
-          "[attachments][chat]") {
+TEST_CASE(
+    "files that are unknown, someone else's or sent elsewhere are refused, and nothing is stored",
+    "[attachments][chat]") {
   Deployment deployment({with_attachments(acme_tenant(), R"(allowed_types = ["text/plain"])")});
   auto agent = deployment.connect_agent("acme", "alice");
   auto vera = deployment.connect_visitor("acme");

@@ -69,7 +69,7 @@ TEST_CASE("a canvas far larger than the file is not decoded") {
   CHECK_FALSE(make_thumbnail(bomb, "image/png"));
 }
 
-TEST_CASE("file names are decoded and cleaned; dispositions carry them safely") {
+TEST_CASE("file names are decoded and cleaned, and dispositions carry them safely") {
   CHECK(clean_file_name("photo%20%E5%9B%BE.png") == "photo 图.png");
   CHECK(clean_file_name("..%2F..%2Fetc%2Fpasswd") == "passwd");
   CHECK(clean_file_name("C:\\Users\\me\\a.txt") == "a.txt");

@@ -384,7 +384,7 @@ unsigned_attributes = ["cart"]
   REQUIRE(pointless.error("visitors.unsigned_attributes"));
 }
 
-TEST_CASE("[attachments] is read, off by default, and a bad value names its line") {
+TEST_CASE("the attachments table is read, off by default, and a bad value names its line") {
   auto defaults = load("name = \"Shop\"\n");
   REQUIRE(defaults.config);
   CHECK_FALSE(defaults.config->attachments.enabled);
