@@ -5,6 +5,7 @@
 
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
+#include "attachments/attachment.hpp"
 
 namespace sb::api {
 
@@ -38,20 +39,11 @@ json::object widget_json(const tenants::TenantConfig& tenant) {
       {"texts", texts_json(w.texts)},
       {"pre_chat",
        json::object{{"enabled", w.pre_chat_enabled}, {"fields", strings_json(w.pre_chat_fields)}}},
-      {"attachments", attachments_summary(tenant)},
+      {"attachments", attachments::attachments_summary(tenant.attachments)},
   };
 }
 
 }  // namespace
-
-json::object attachments_summary(const tenants::TenantConfig& /*tenant*/) {
-  // lead wires [attachments] here
-  return json::object{
-      {"enabled", true},
-      {"max_bytes", 10 * 1024 * 1024},
-      {"allowed_types", json::array{"image/png", "image/jpeg", "image/gif", "image/webp",
-                                    "application/pdf", "text/plain"}}};
-}
 
 void RestApi::widget(const TenantView& tenant, const HttpRequest& request,
                      std::function<void(HttpResponse)> respond) {

@@ -159,8 +159,9 @@ void HttpSession::upgrade(Request request, HttpRequest parsed) {
   state.gate = gate;
   state.signer = &context_.services->signer();
   if (visitor) {
-    // Only the tenant's websites may open the chat in a browser; no Origin: no browser.
-    if (!gate->origin_allowed(parsed.origin))
+    // Only the tenant's websites (and the widget frame this server serves them) may
+    // open the chat in a browser; no Origin: no browser.
+    if (!gate->origin_allowed(parsed.origin, parsed.host))
       return respond(
           error_response(403, "forbidden_origin", "this website may not use this tenant's chat"),
           false);
