@@ -109,6 +109,7 @@ class RestApi {
                std::function<void(hub::HttpResponse)> respond);
   void put_routing(const TenantView& tenant, const hub::HttpRequest& request,
                    std::function<void(hub::HttpResponse)> respond);
+  hub::HttpResponse routing_catalog(const TenantView& tenant) const;
 
   // agents_api.cpp: the admin REST for agents.
   void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,

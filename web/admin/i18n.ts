@@ -58,6 +58,7 @@ const en = {
   "outline.empty": "No rules yet: every conversation goes to the fallback.",
   "outline.hint": "The first rule whose conditions hold fires. Drag nodes, connect a node's right dot to an action's left dot; Delete removes the selection; Alt+↑/↓ reorders a rule.",
   "node.rule": "Rule {n}",
+  "node.newRule": "New rule",
   "node.ruleLabel": "Rule {n}: {name}",
   "node.always": "Always (no condition)",
   "node.matchAll": "All of:",
@@ -121,6 +122,7 @@ const en = {
   "cond.op.exists": "is set",
   "cond.op.in": "is one of",
   "cond.value": "Value",
+  "cond.valueType": "Value type",
   "cond.values": "Values (comma separated)",
   "cond.state": "Group is",
   "cond.open": "open",
@@ -291,6 +293,7 @@ const zh: Record<Key, string> = {
   "outline.empty": "还没有规则：所有会话都交给兜底处理。",
   "outline.hint": "第一条条件成立的规则生效。拖动节点；从节点右侧圆点连到动作左侧圆点；Delete 删除所选；Alt+↑/↓ 调整规则顺序。",
   "node.rule": "规则 {n}",
+  "node.newRule": "新规则",
   "node.ruleLabel": "规则 {n}：{name}",
   "node.always": "总是（无条件）",
   "node.matchAll": "全部满足：",
@@ -354,6 +357,7 @@ const zh: Record<Key, string> = {
   "cond.op.exists": "已设置",
   "cond.op.in": "属于",
   "cond.value": "值",
+  "cond.valueType": "值类型",
   "cond.values": "值（逗号分隔）",
   "cond.state": "分组处于",
   "cond.open": "营业中",
@@ -478,7 +482,7 @@ const kLangKey = "switchboard.admin.lang";
 export function initialLanguage(): Lang {
   const saved = localStorage.getItem(kLangKey);
   if (saved === "en" || saved === "zh") return saved;
-  return pickLanguage([document.documentElement.lang, ...(navigator.languages ?? [navigator.language])]);
+  return pickLanguage([...(navigator.languages ?? [navigator.language])]);
 }
 
 export function rememberLanguage(lang: Lang) {

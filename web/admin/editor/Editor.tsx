@@ -156,7 +156,7 @@ function EditorInside({ t, api, tenant }: Props) {
   };
   const addRule = () => {
     if (!graph) return;
-    const { graph: next, id } = edits.addRule(graph, t("node.rule", { n: graph.rules.length + 1 }), center());
+    const { graph: next, id } = edits.addRule(graph, t("node.newRule"), center());
     change(next);
     select(id);
   };
@@ -334,10 +334,10 @@ function EditorInside({ t, api, tenant }: Props) {
           </span>
           <span className="sep" />
           <button type="button" onClick={doUndo} disabled={!canUndo(history)} aria-label={t("tb.undo")} title={`${t("tb.undo")} (Ctrl+Z)`} aria-keyshortcuts="Control+Z">
-            ↶ {t("tb.undo")}
+            ↶
           </button>
           <button type="button" onClick={doRedo} disabled={!canRedo(history)} aria-label={t("tb.redo")} title={`${t("tb.redo")} (Ctrl+Shift+Z)`} aria-keyshortcuts="Control+Shift+Z">
-            ↷ {t("tb.redo")}
+            ↷
           </button>
           <span className="sep" />
           <button type="button" onClick={addRule}>

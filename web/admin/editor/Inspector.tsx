@@ -231,9 +231,9 @@ function ConditionForm(props: Props & { ruleId: string; index: number; condition
                   )
                 }
               </Field>
-              <Field label="">
+              <Field label={t("cond.valueType")}>
                 {(id) => (
-                  <select id={id} aria-label={t("cond.value") + " type"} value={attributeKind(c.value)} onChange={(e) => set({ ...c, value: toKind(e.target.value, String(c.value ?? "")) })}>
+                  <select id={id} value={attributeKind(c.value)} onChange={(e) => set({ ...c, value: toKind(e.target.value, String(c.value ?? "")) })}>
                     <option value="text">abc</option>
                     <option value="number">123</option>
                     <option value="boolean">true/false</option>
