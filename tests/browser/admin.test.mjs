@@ -110,6 +110,20 @@ test("an admin builds a rule with the mouse, saves it into the tenant file, and 
   assert.equal(await page.locator('.react-flow__edge[data-id="rule-1->action-1"]').count(), 0);
   await page.keyboard.press("Control+Shift+z");
   await page.locator('.react-flow__edge[data-id="rule-1->action-1"]').waitFor();
+  // The keyboard: Alt+↑ moves the selected rule up; Delete removes an action; undo.
+  const order = () => page.locator(".outline .outline-name").allInnerTexts();
+  await page.locator(".outline .outline-item", { hasText: "VIP visitors" }).click();
+  await page.keyboard.press("Alt+ArrowUp");
+  assert.equal((await order())[1], "VIP visitors");
+  await page.keyboard.press("Control+z");
+  assert.equal((await order())[2], "VIP visitors");
+  await action.click();
+  await page.keyboard.press("Delete");
+  await action.waitFor({ state: "detached" });
+  assert.match(await page.locator(".problem-count").innerText(), /1 problem/);
+  await page.locator(".react-flow__pane").click({ position: { x: 30, y: 30 } });
+  await page.keyboard.press("Control+z");
+  await page.locator('.react-flow__edge[data-id="rule-1->action-1"]').waitFor();
   await page.getByRole("button", { name: "Auto-layout" }).click();
   await page.waitForTimeout(500);
   await screenshot(page, "admin-routing-new-rule");
@@ -225,7 +239,7 @@ test("a change made elsewhere is noticed: a save over it is refused, a hand edit
   assert.doesNotMatch(readFileSync(tenantFile(), "utf8"), /Mine, not saved yet/);
   assert.match(readFileSync(tenantFile(), "utf8"), /Theirs/);
   await page.getByRole("button", { name: "Load the new version (discards your changes)" }).click();
-  assert.match(await node(page, "rule-1").innerText(), /Theirs/);
+  await node(page, "rule-1").getByText("Theirs").waitFor();
   assert.equal(await page.locator(".dirty-mark").innerText(), "");
 
   // Someone edits the tenant file by hand: the open editor notices and offers to reload.

@@ -121,7 +121,7 @@ function SignIn({ t, onSession }: { t: T; onSession: (s: Session) => void }) {
 function Refusal({ t, session, onOther }: { t: T; session: Session; onOther: () => void }) {
   return (
     <section className="refusal card" role="alert" aria-labelledby="refusal-title">
-      <h2 id="refusal-title">⛔ {t("signin.title")}</h2>
+      <h2 id="refusal-title">{t("signin.refused")}</h2>
       <p>{t("signin.notAdmin", { name: session.agent.name })}</p>
       <div className="row buttons">
         <a className="button" href="/console/">

@@ -391,7 +391,7 @@ function EditorInside({ t, api, tenant }: Props) {
           )}
           <span className="grow" />
           <span className={errorCount ? "problem-count has-errors" : "problem-count"} role="status">
-            {errorCount ? t("tb.problems", { n: errorCount }) : t("tb.noProblems")}
+            {errorCount === 1 ? t("tb.problem1") : errorCount ? t("tb.problems", { n: errorCount }) : t("tb.noProblems")}
           </span>
           <button type="button" className={testOpen ? "toggle is-on" : "toggle"} aria-pressed={testOpen} onClick={() => setTestOpen(!testOpen)}>
             ▶ {t("tb.test")}
