@@ -107,8 +107,8 @@ class RestApi {
   // routing_api.cpp: the tenant's routing graph (GET/PUT) and its dry run.
   void routing(const TenantView& tenant, std::string_view sub, const hub::HttpRequest& request,
                std::function<void(hub::HttpResponse)> respond);
-  void put_routing(const TenantView& tenant, const hub::HttpRequest& request,
-                   std::function<void(hub::HttpResponse)> respond);
+  void put_routing(const TenantView& tenant, const hub::HttpRequest& request, std::string by_id,
+                   std::string by_name, std::function<void(hub::HttpResponse)> respond);
   hub::HttpResponse routing_catalog(const TenantView& tenant) const;
 
   // agents_api.cpp: the admin REST for agents.

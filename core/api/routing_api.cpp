@@ -11,14 +11,23 @@
 //                                        (in the tenant file) is no longer that version
 //   GET  /v1/tenants/ID/routing/catalog  what a graph may name: the tenant's groups,
 //                                        the installed routing strategies, the default chain
+//   GET  /v1/tenants/ID/routing/versions the saved versions, newest first (who, when);
+//                                        ?seq=N one of them with its graph. Kept beside
+//                                        the tenant file (.ID.routing-versions.jsonl,
+//                                        hidden, so the tenant watcher passes it over),
+//                                        the last 50; a hand edit found by the next save
+//                                        is kept as a version "by the tenant file"
 //   POST /v1/tenants/ID/routing/dry-run  {"page","language","attributes","message",
 //                                        "intent","waited_s","after_bot"} (all optional)
 //                                        -> the rule that fires, its actions, and the
 //                                        agent the chain would choose now (nothing is
 //                                        assigned)
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -89,6 +98,82 @@ bool names_etag(std::string_view header, std::string_view etag) {
   return false;
 }
 
+constexpr std::size_t kKeptVersions = 50;
+
+std::filesystem::path versions_file(const std::filesystem::path& tenant_file) {
+  return tenant_file.parent_path() /
+         ("." + tenant_file.stem().string() + ".routing-versions.jsonl");
+}
+
+// The saved versions, oldest first; a line that does not parse is passed over.
+std::vector<json::object> read_versions(const std::filesystem::path& file) {
+  std::vector<json::object> out;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    boost::system::error_code ec;
+    json::value v = json::parse(line, ec);
+    if (!ec && v.is_object() && v.as_object().contains("seq") && v.as_object().at("seq").is_int64())
+      out.push_back(std::move(v.as_object()));
+  }
+  return out;
+}
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Records graph as saved by `by`; first `before` (what the file had) when the last
+// version kept is not it: a hand edit, or the graph as it was before any save.
+void keep_version(const std::filesystem::path& tenant_file, const routing_graph::Graph* before,
+                  const routing_graph::Graph& graph, json::object by) {
+  const auto file = versions_file(tenant_file);
+  auto versions = read_versions(file);
+  auto add = [&](const routing_graph::Graph& g, json::object who) {
+    const int64_t seq = versions.empty() ? 1 : versions.back().at("seq").as_int64() + 1;
+    versions.push_back(json::object{{"seq", seq},
+                                    {"at", now_ms()},
+                                    {"by", std::move(who)},
+                                    {"etag", graph_etag(g)},
+                                    {"graph", routing_graph::to_json(g)}});
+  };
+  const json::value* last_etag = versions.empty() ? nullptr : versions.back().if_contains("etag");
+  if (before && (!last_etag || *last_etag != json::value(graph_etag(*before))))
+    add(*before, json::object{{"id", nullptr}, {"name", "tenant file"}});
+  add(graph, std::move(by));
+  if (versions.size() > kKeptVersions)
+    versions.erase(versions.begin(), versions.end() - kKeptVersions);
+  std::string text;
+  for (const auto& v : versions) text += json::serialize(v) + "\n";
+  std::string why;
+  if (!tenants::replace_file(file, text, why))
+    spdlog::warn("routing: the saved graph's version was not kept: {}", why);
+}
+
+// GET …/routing/versions: newest first, without graphs; ?seq=N: that one, with its graph.
+HttpResponse versions_answer(const std::filesystem::path& tenant_file,
+                             const std::map<std::string, std::string>& query) {
+  auto versions = read_versions(versions_file(tenant_file));
+  if (auto seq = query.find("seq"); seq != query.end()) {
+    for (auto& v : versions)
+      if (std::to_string(v.at("seq").as_int64()) == seq->second) return json_response(200, v);
+    return error_response(404, "not_found", "no saved version " + seq->second, "seq");
+  }
+  json::array list;
+  for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
+    json::object summary = *it;
+    const json::value graph = summary["graph"];
+    summary.erase("graph");
+    const json::array* rules =
+        graph.is_object() ? graph.as_object().at("rules").if_array() : nullptr;
+    summary["rules"] = rules ? rules->size() : 0;
+    list.push_back(std::move(summary));
+  }
+  return json_response(200, json::object{{"versions", std::move(list)}});
+}
+
 HttpResponse with_etag(HttpResponse response, std::string etag) {
   response.headers.emplace_back("ETag", std::move(etag));
   return response;
@@ -141,7 +226,8 @@ std::optional<HttpResponse> read_dry_run(const std::string& body, engine::DryRun
 void RestApi::routing(const TenantView& tenant, std::string_view sub, const HttpRequest& request,
                       std::function<void(HttpResponse)> respond) {
   HttpResponse refusal;
-  if (!authorize(tenant, request, true, false, refusal)) return respond(std::move(refusal));
+  auto claims = authorize(tenant, request, true, false, refusal);
+  if (!claims) return respond(std::move(refusal));
   if (sub == "dry-run") {
     if (request.method != "POST")
       return respond(error_response(405, "method_not_allowed", "use POST"));
@@ -157,6 +243,13 @@ void RestApi::routing(const TenantView& tenant, std::string_view sub, const Http
       return respond(error_response(405, "method_not_allowed", "use GET"));
     return respond(routing_catalog(tenant));
   }
+  if (sub == "versions") {
+    if (request.method != "GET")
+      return respond(error_response(405, "method_not_allowed", "use GET"));
+    return boost::asio::post(
+        blocking_pool_, [file = tenant.config->file, query = request.query,
+                         respond = std::move(respond)] { respond(versions_answer(file, query)); });
+  }
   if (!sub.empty()) return respond(error_response(404, "not_found", "no such endpoint"));
   if (request.method == "GET") {
     std::string etag = graph_etag(tenant.config->routing_graph);
@@ -167,11 +260,13 @@ void RestApi::routing(const TenantView& tenant, std::string_view sub, const Http
   }
   if (request.method != "PUT")
     return respond(error_response(405, "method_not_allowed", "use GET or PUT"));
-  put_routing(tenant, request, std::move(respond));
+  const auto agent = tenant.agents ? tenant.agents->by_id(claims->subject) : std::nullopt;
+  put_routing(tenant, request, claims->subject, agent ? agent->name : claims->subject,
+              std::move(respond));
 }
 
-void RestApi::put_routing(const TenantView& tenant, const HttpRequest& request,
-                          std::function<void(HttpResponse)> respond) {
+void RestApi::put_routing(const TenantView& tenant, const HttpRequest& request, std::string by_id,
+                          std::string by_name, std::function<void(HttpResponse)> respond) {
   boost::system::error_code ec;
   json::value body = json::parse(request.body, ec);
   if (ec) return respond(error_response(400, "bad_json", "the body must be JSON"));
@@ -188,6 +283,7 @@ void RestApi::put_routing(const TenantView& tenant, const HttpRequest& request,
   // interleaving their read-modify-write of the same file.
   boost::asio::post(blocking_pool_, [this, file = tenant.config->file, id = tenant.config->id,
                                      graph = std::move(*graph), if_match = request.if_match,
+                                     by = json::object{{"id", by_id}, {"name", by_name}},
                                      respond = std::move(respond)]() mutable {
     auto text = read_text(file);
     if (!text)
@@ -195,20 +291,20 @@ void RestApi::put_routing(const TenantView& tenant, const HttpRequest& request,
     // The version the admin edited must still be the one in the file (read here, on
     // the pool's one thread, so a PUT just written counts even before its reload),
     // else someone else changed it meanwhile: their change is not overwritten unseen.
-    if (!if_match.empty()) {
-      ConfigErrors ignored;
-      auto on_disk = backend_.check_tenant_text(*text, file, ignored);
-      auto live = on_disk ? std::nullopt : backend_.tenant(id);
-      if (on_disk || live) {
-        std::string now =
-            graph_etag(on_disk ? on_disk->routing_graph : live->config->routing_graph);
-        if (!names_etag(if_match, now))
-          return respond(with_etag(
-              error_response(412, "graph_changed",
-                             "the routing graph was changed since you loaded it (by another admin "
-                             "or in the tenant file); load it again and redo your change"),
-              std::move(now)));
-      }
+    ConfigErrors ignored;
+    auto on_disk = backend_.check_tenant_text(*text, file, ignored);
+    auto live = on_disk ? std::nullopt : backend_.tenant(id);
+    const routing_graph::Graph* before = on_disk ? &on_disk->routing_graph
+                                         : live  ? &live->config->routing_graph
+                                                 : nullptr;
+    if (!if_match.empty() && before) {
+      std::string now = graph_etag(*before);
+      if (!names_etag(if_match, now))
+        return respond(with_etag(
+            error_response(412, "graph_changed",
+                           "the routing graph was changed since you loaded it (by another admin "
+                           "or in the tenant file); load it again and redo your change"),
+            std::move(now)));
     }
     std::string why;
     auto edited = tenants::with_routing_graph(*text, routing_graph::to_toml(graph), why);
@@ -228,6 +324,7 @@ void RestApi::put_routing(const TenantView& tenant, const HttpRequest& request,
                                     "cannot rewrite; move it into the marked section"));
     if (!tenants::replace_file(file, *edited, why))
       return respond(error_response(500, "internal", why));
+    keep_version(file, before, graph, std::move(by));
     backend_.reload_tenants([this, id, graph = std::move(graph), respond = std::move(respond)] {
       auto now = backend_.tenant(id);
       if (!now || now->config->routing_graph != graph)

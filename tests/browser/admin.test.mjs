@@ -251,6 +251,34 @@ test("a change made elsewhere is noticed: a save over it is refused, a hand edit
   await page.context().close();
 });
 
+test("saved versions: who saved and when; an earlier one is viewed and restored by saving it", async () => {
+  const page = await openEditor();
+  await node(page, "rule-1").getByText("Edited by hand").waitFor();
+  await page.getByRole("button", { name: "Versions" }).click();
+  const panel = page.locator(".versions-panel");
+  await panel.locator(".version").first().waitFor();
+  // Newest first: the REST save of the last test, the editor's save, the demo file as it came.
+  const items = await panel.locator(".version").allInnerTexts();
+  assert.equal(items.length, 3, items.join("\n---\n"));
+  assert.match(items[0], /#3[\s\S]*by Alex/);
+  assert.match(items[1], /#2[\s\S]*by Alex/);
+  assert.match(items[2], /#1[\s\S]*edited in the tenant file/);
+  await screenshot(page, "admin-routing-versions");
+
+  await panel.getByRole("button", { name: "View #1" }).click();
+  await page.getByText("Showing version #1").waitFor();
+  await node(page, "rule-1").waitFor({ state: "detached" });
+  assert.match(await page.locator(".dirty-mark").innerText(), /Unsaved/);
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByText("Saved — live now").waitFor();
+  assert.doesNotMatch(readFileSync(tenantFile(), "utf8"), /rule-1/);
+  // The hand edit before it was kept too, then this save; the restored one is live.
+  await panel.locator(".version", { hasText: "#5" }).waitFor();
+  assert.match(await panel.locator(".version").nth(0).innerText(), /#5[\s\S]*live now[\s\S]*by Alex/);
+  assert.match(await panel.locator(".version").nth(1).innerText(), /#4[\s\S]*edited in the tenant file/);
+  await page.context().close();
+});
+
 test("the editor speaks Chinese", async () => {
   const page = await openEditor({ lang: "zh" });
   await node(page, "agent-free").waitFor();

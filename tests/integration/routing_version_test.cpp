@@ -170,3 +170,45 @@ TEST_CASE("the routing catalog lists the tenant's groups and the installed strat
   CHECK(http_request(deployment.port(), "POST", "/v1/tenants/shop/routing/catalog", "{}", admin)
             .status == 405);
 }
+
+TEST_CASE("every save is kept as a version (who, when, the graph), hand edits too",
+          "[routing_graph]") {
+  Deployment deployment({versioned_shop()});
+  const auto admin = bearer(deployment.login("shop", "root"));
+  const std::string path = "/v1/tenants/shop/routing";
+  CHECK(http_get(deployment.port(), path + "/versions", admin).json().at("versions") ==
+        json::array{});
+
+  const json::value original = http_get(deployment.port(), path, admin).json();
+  REQUIRE(http_request(deployment.port(), "PUT", path,
+                       json::serialize(renamed(original, "First save")), admin)
+              .status == 200);
+  REQUIRE(http_request(deployment.port(), "PUT", path,
+                       json::serialize(renamed(original, "Second save")), admin)
+              .status == 200);
+
+  auto listed = http_get(deployment.port(), path + "/versions", admin);
+  INFO(listed.body);
+  REQUIRE(listed.status == 200);
+  const json::value body = listed.json();
+  const auto& versions = body.at("versions").as_array();
+  // Newest first: the two saves by the admin, then the graph the file had before.
+  REQUIRE(versions.size() == 3);
+  CHECK(versions[0].at("seq") == 3);
+  CHECK(versions[0].at("by").at("id") == "root");
+  CHECK(versions[0].at("by").at("name") == "Admin");
+  CHECK(versions[0].at("at").as_int64() >= versions[1].at("at").as_int64());
+  CHECK(versions[0].at("rules") == 1);
+  CHECK(!versions[0].as_object().contains("graph"));
+  CHECK(versions[2].at("by").at("name") == "tenant file");
+  CHECK(versions[0].at("etag").as_string() ==
+        http_get(deployment.port(), path, admin).headers["etag"]);
+
+  // One version with its graph, to view or restore.
+  auto first = http_get(deployment.port(), path + "/versions?seq=2", admin);
+  REQUIRE(first.status == 200);
+  CHECK(first.json().at("graph").at("rules").at(0).at("name") == "First save");
+  CHECK(http_get(deployment.port(), path + "/versions?seq=99", admin).status == 404);
+  CHECK(http_get(deployment.port(), path + "/versions", bearer(deployment.login("shop", "sam")))
+            .status == 403);
+}

@@ -10,6 +10,7 @@ export function App() {
   const [lang, setLang] = useState<Lang>(initialLanguage);
   const t = useMemo(() => translator(lang), [lang]);
   const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const api = useMemo(() => (session ? adminApi(session) : null), [session]);
   useEffect(() => {
     rememberLanguage(lang);
     document.title = t("app.title");
@@ -61,7 +62,7 @@ export function App() {
         ) : session.agent.role !== "admin" ? (
           <Refusal t={t} session={session} onOther={() => void out()} />
         ) : (
-          <Editor t={t} api={adminApi(session)} tenant={session.tenant} />
+          <Editor t={t} lang={lang} api={api!} tenant={session.tenant} />
         )}
       </main>
     </div>

@@ -115,6 +115,8 @@ export type DryRunAnswer = {
   note?: string;
 };
 
+export type Version = { seq: number; at: number; by: { id: string | null; name: string }; etag: string; rules: number };
+
 export function adminApi(session: Session) {
   const root = base(session.tenant);
   return {
@@ -135,6 +137,17 @@ export function adminApi(session: Session) {
       const { response, json } = await call("POST", `${root}/routing/dry-run`, { session, body: input });
       if (!response.ok) throw failure(response.status, json);
       return json as DryRunAnswer;
+    },
+    // The saved versions, newest first; one with its graph.
+    async versions(): Promise<Version[]> {
+      const { response, json } = await call("GET", `${root}/routing/versions`, { session });
+      if (!response.ok) throw failure(response.status, json);
+      return json.versions as Version[];
+    },
+    async version(seq: number): Promise<Version & { graph: Graph }> {
+      const { response, json } = await call("GET", `${root}/routing/versions?seq=${seq}`, { session });
+      if (!response.ok) throw failure(response.status, json);
+      return json;
     },
     // Groups and routing strategies the graph may name; null when the server cannot say.
     async catalog(): Promise<(Catalog & { default_chain?: string[] }) | null> {

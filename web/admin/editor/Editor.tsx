@@ -4,7 +4,7 @@
 // toolbar, the rule outline, the canvas, the inspector and the test panel.
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { AdminApi, ApiError, DryRunAnswer, DryRunInput } from "../api";
+import { AdminApi, ApiError, DryRunAnswer, DryRunInput, Version } from "../api";
 import { describeProblem } from "../describe";
 import * as edits from "../graph/edits";
 import { canRedo, canUndo, commit, commitSince, History, redo, replacePresent, startHistory, undo } from "../graph/history";
@@ -18,6 +18,7 @@ import { Inspector } from "./Inspector";
 import { Outline } from "./Outline";
 import { TestPanel } from "./TestPanel";
 import { parseGraphFile } from "./importExport";
+import { VersionsPanel, formatTime } from "./Versions";
 
 // Strategies the server installs by default, for when it cannot list them.
 const kKnownStrategies = ["routing-sticky", "routing-least-busy", "routing-load-balancing", "routing-load-rotation", "routing-round-robin", "routing-skills", "routing-external", "routing-manual"];
@@ -27,7 +28,7 @@ type Banner =
   | { kind: "changed"; remote: { graph: Graph; etag: string | null } | null }
   | { kind: "error" | "info" | "success"; text: string };
 
-type Props = { t: T; api: AdminApi; tenant: string };
+type Props = { t: T; lang: string; api: AdminApi; tenant: string };
 
 export function Editor(props: Props) {
   return (
@@ -40,7 +41,7 @@ export function Editor(props: Props) {
 const canonical = (g: Graph) => JSON.stringify(cleanForSave(g));
 const prepare = (g: Graph) => (needsLayout(g) ? withLayout(g, true) : g);
 
-function EditorInside({ t, api, tenant }: Props) {
+function EditorInside({ t, lang, api, tenant }: Props) {
   const flow = useReactFlow();
   const [history, setHistory] = useState<History<Graph> | null>(null);
   const [saved, setSaved] = useState("");
@@ -53,6 +54,8 @@ function EditorInside({ t, api, tenant }: Props) {
   const [saving, setSaving] = useState(false);
   const [testOpen, setTestOpen] = useState(false);
   const [answer, setAnswer] = useState<DryRunAnswer | null>(null);
+  const [versionsOpen, setVersionsOpen] = useState(false);
+  const [savedCount, setSavedCount] = useState(0);
   const gestureOrigin = useRef<Graph | null>(null);
   const lastCoalesce = useRef<{ key: string; at: number } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -212,6 +215,7 @@ function EditorInside({ t, api, tenant }: Props) {
       setEtag(result.etag);
       setRejected(null);
       setBanner({ kind: "success", text: t("tb.saved") });
+      setSavedCount((n) => n + 1);
     } catch (e) {
       const err = e as ApiError;
       if (err.status === 412) {
@@ -264,6 +268,20 @@ function EditorInside({ t, api, tenant }: Props) {
       setBanner({ kind: "info", text: t("banner.imported", { file: file.name }) });
     } catch (e) {
       setBanner({ kind: "error", text: t("banner.importFailed", { message: (e as Error).message }) });
+    }
+  };
+
+  const viewVersion = async (v: Version) => {
+    try {
+      const full = await api.version(v.seq);
+      change(prepare(full.graph));
+      setRejected(null);
+      setSelection({ nodes: [], edges: [] });
+      const who = v.by.id ? t("versions.by", { name: v.by.name }) : t("versions.byFile");
+      setBanner({ kind: "info", text: t("banner.viewing", { seq: v.seq, time: formatTime(v.at, lang), who }) });
+      requestAnimationFrame(() => flow.fitView({ padding: 0.15, maxZoom: 1, duration: 300 }));
+    } catch (e) {
+      setBanner({ kind: "error", text: t("versions.failed", { message: (e as Error).message }) });
     }
   };
 
@@ -393,6 +411,9 @@ function EditorInside({ t, api, tenant }: Props) {
           <span className={errorCount ? "problem-count has-errors" : "problem-count"} role="status">
             {errorCount === 1 ? t("tb.problem1") : errorCount ? t("tb.problems", { n: errorCount }) : t("tb.noProblems")}
           </span>
+          <button type="button" className={versionsOpen ? "toggle is-on" : "toggle"} aria-pressed={versionsOpen} onClick={() => setVersionsOpen(!versionsOpen)}>
+            {t("tb.versions")}
+          </button>
           <button type="button" className={testOpen ? "toggle is-on" : "toggle"} aria-pressed={testOpen} onClick={() => setTestOpen(!testOpen)}>
             ▶ {t("tb.test")}
           </button>
@@ -404,11 +425,12 @@ function EditorInside({ t, api, tenant }: Props) {
             <Canvas graph={graph} selection={selection} onSelection={setSelection} commit={change} live={live} gestureStart={gestureStart} gestureEnd={gestureEnd} edgeProblems={edgeProblems} />
           </div>
           <aside className="side">
+            {versionsOpen && <VersionsPanel t={t} api={api} lang={lang} currentEtag={etag} refresh={savedCount} onView={(v) => void viewVersion(v)} close={() => setVersionsOpen(false)} />}
             {testOpen && <TestPanel t={t} dirty={dirty} answer={answer} ruleName={ruleName} run={runTest} clear={() => setAnswer(null)} close={() => { setTestOpen(false); setAnswer(null); }} />}
             {selected ? (
               <Inspector t={t} graph={graph} selected={selected} catalog={fullCatalog} problems={byNode.get(selected) ?? []} onChange={change} onSelect={select} />
             ) : (
-              !testOpen && <ProblemList t={t} problems={problems} graph={graph} onSelect={select} />
+              !testOpen && !versionsOpen && <ProblemList t={t} problems={problems} graph={graph} onSelect={select} />
             )}
           </aside>
         </div>
