@@ -89,7 +89,7 @@ test("an admin builds a rule with the mouse, saves it into the tenant file, and 
 
   // An action, not connected yet: a problem until the rule leads to it.
   await page.locator(".react-flow__pane").click({ position: { x: 30, y: 30 } });
-  await page.getByLabel("Add action").selectOption("route");
+  await page.locator(".palette").getByRole("button", { name: "Route" }).click();
   const action = node(page, "action-1");
   await action.waitFor();
   await inspector(page).getByLabel("Group", { exact: true }).selectOption("sales");
@@ -103,6 +103,14 @@ test("an admin builds a rule with the mouse, saves it into the tenant file, and 
   await page.locator('.react-flow__edge[data-id="rule-1->action-1"]').waitFor();
   assert.match(await page.locator(".problem-count").innerText(), /No problems/);
   assert.match(await page.locator(".dirty-mark").innerText(), /Unsaved/);
+
+  // A node dragged from the palette lands where it is dropped; undo takes it away.
+  await page.locator(".palette .chip-message").dragTo(page.locator(".react-flow__pane"), { targetPosition: { x: 120, y: 60 } });
+  await node(page, "action-2").waitFor();
+  assert.equal(await node(page, "action-2").locator(".node-title").innerText(), "Message");
+  await page.locator(".react-flow__pane").click({ position: { x: 30, y: 30 } });
+  await page.keyboard.press("Control+z");
+  await node(page, "action-2").waitFor({ state: "detached" });
 
   // Undo takes the edge away, redo puts it back.
   await page.locator(".react-flow__pane").click({ position: { x: 30, y: 30 } });
@@ -217,6 +225,15 @@ test("a broken graph shows the server's error on the right node and field, and s
   assert.match(await inspector(page).innerText(), /The actions form a loop: m1 → m2 → m1/);
   assert.deepEqual(puts, []);
   assert.equal(readFileSync(tenantFile(), "utf8"), before, "the tenant file is unchanged");
+  // Leaving with unsaved changes asks first.
+  const asked = new Promise((resolve) =>
+    page.once("dialog", async (d) => {
+      resolve(d.type());
+      await d.accept();
+    }),
+  );
+  await page.close({ runBeforeUnload: true });
+  assert.equal(await asked, "beforeunload");
   await page.context().close();
 });
 

@@ -1,7 +1,7 @@
 /** @jsxImportSource react */
 // The admin pages: sign-in (admins only; an agent is told clearly), then the
 // routing editor. Other admin pages join the navigation later.
-import { FormEvent, useEffect, useMemo, useState } from "react";
+import { FormEvent, useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, Session, adminApi, resumeSession, signIn, signOut } from "./api";
 import { Editor } from "./editor/Editor";
 import { Lang, T, initialLanguage, rememberLanguage, translator } from "./i18n";
@@ -19,6 +19,8 @@ export function App() {
     void resumeSession().then(setSession);
   }, []);
 
+  // The session ended (expired, signed out elsewhere): back to sign-in.
+  const expired = useCallback(() => setSession(null), []);
   const out = async () => {
     if (session) await signOut(session);
     setSession(null);
@@ -62,7 +64,7 @@ export function App() {
         ) : session.agent.role !== "admin" ? (
           <Refusal t={t} session={session} onOther={() => void out()} />
         ) : (
-          <Editor t={t} lang={lang} api={api!} tenant={session.tenant} />
+          <Editor t={t} lang={lang} api={api!} tenant={session.tenant} onExpired={expired} />
         )}
       </main>
     </div>

@@ -3,19 +3,20 @@
 // the graph's version (ETag / If-Match), watching for changes made elsewhere, the
 // toolbar, the rule outline, the canvas, the inspector and the test panel.
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { DragEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { AdminApi, ApiError, DryRunAnswer, DryRunInput, Version } from "../api";
 import { describeProblem } from "../describe";
 import * as edits from "../graph/edits";
 import { canRedo, canUndo, commit, commitSince, History, redo, replacePresent, startHistory, undo } from "../graph/history";
 import { needsLayout, withLayout } from "../graph/layout";
-import { ActionType, Graph, actionTypes, chainFrom, cleanForSave, isFinal } from "../graph/model";
+import { ActionType, Graph, chainFrom, cleanForSave, isFinal } from "../graph/model";
 import { Catalog, Problem, edgeKey, errorsOf, serverProblems, validate } from "../graph/validate";
 import type { T } from "../i18n";
 import { Canvas, Selection } from "./Canvas";
 import { EditorContext, Highlight } from "./context";
 import { Inspector } from "./Inspector";
 import { Outline } from "./Outline";
+import { NewKind, Palette, kDragType } from "./Palette";
 import { TestPanel } from "./TestPanel";
 import { parseGraphFile } from "./importExport";
 import { VersionsPanel, formatTime } from "./Versions";
@@ -28,7 +29,7 @@ type Banner =
   | { kind: "changed"; remote: { graph: Graph; etag: string | null } | null }
   | { kind: "error" | "info" | "success"; text: string };
 
-type Props = { t: T; lang: string; api: AdminApi; tenant: string };
+type Props = { t: T; lang: string; api: AdminApi; tenant: string; onExpired: () => void };
 
 export function Editor(props: Props) {
   return (
@@ -41,7 +42,7 @@ export function Editor(props: Props) {
 const canonical = (g: Graph) => JSON.stringify(cleanForSave(g));
 const prepare = (g: Graph) => (needsLayout(g) ? withLayout(g, true) : g);
 
-function EditorInside({ t, lang, api, tenant }: Props) {
+function EditorInside({ t, lang, api, tenant, onExpired }: Props) {
   const flow = useReactFlow();
   const [history, setHistory] = useState<History<Graph> | null>(null);
   const [saved, setSaved] = useState("");
@@ -79,9 +80,10 @@ function EditorInside({ t, lang, api, tenant }: Props) {
       setSelection({ nodes: [], edges: [] });
       requestAnimationFrame(() => flow.fitView({ padding: 0.15, maxZoom: 1 }));
     } catch (e) {
+      if ((e as ApiError).status === 401) return onExpired();
       setLoadError((e as Error).message);
     }
-  }, [api, flow]);
+  }, [api, flow, onExpired]);
   useEffect(() => {
     void load();
     void api.catalog().then(setCatalog);
@@ -151,28 +153,39 @@ function EditorInside({ t, lang, api, tenant }: Props) {
   const fullCatalog: Catalog & { default_chain?: string[] } = catalog ?? { groups: [], strategies: kKnownStrategies.map((name) => ({ name })) };
   const firstGroup = groups[0]?.id ?? "";
 
+  // The heights React Flow measured, so auto-layout leaves no overlap.
+  const measuredHeights = () => new Map(flow.getNodes().flatMap((n) => (n.measured?.height ? [[n.id, n.measured.height] as [string, number]] : [])));
   const select = useCallback((id: string) => setSelection({ nodes: [id], edges: [] }), []);
   const center = () => {
     const box = document.querySelector(".canvas")?.getBoundingClientRect();
     const p = box ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
     return { x: Math.round(p.x - 130), y: Math.round(p.y - 60) };
   };
-  const addRule = () => {
+  const addRule = (at?: { x: number; y: number }) => {
     if (!graph) return;
-    const { graph: next, id } = edits.addRule(graph, t("node.newRule"), center());
+    const { graph: next, id } = edits.addRule(graph, t("node.newRule"), at ?? center());
     change(next);
     select(id);
   };
-  const addAction = (type: ActionType) => {
+  const addAction = (type: ActionType, at?: { x: number; y: number }) => {
     if (!graph) return;
-    const from = selection.nodes.length === 1 ? selection.nodes[0] : null;
+    const from = !at && selection.nodes.length === 1 ? selection.nodes[0] : null;
     const fromAction = graph.actions.find((a) => a.id === from);
     const canFollow = from && (!fromAction || !isFinal(fromAction.type)) && !graph.edges.some((e) => e.from === from);
     const node = [...graph.rules, ...graph.actions].find((n) => n.id === from) ?? (from === graph.fallback.id ? graph.fallback : null);
-    const position = canFollow && node?.position ? { x: node.position.x + 320, y: node.position.y } : center();
+    const position = at ?? (canFollow && node?.position ? { x: node.position.x + 320, y: node.position.y } : center());
     const { graph: next, id } = edits.addAction(graph, type, position, canFollow ? from! : undefined, firstGroup);
     change(next);
     select(id);
+  };
+
+  const add = (kind: NewKind, at?: { x: number; y: number }) => (kind === "rule" ? addRule(at) : addAction(kind, at));
+  const onDrop = (e: DragEvent) => {
+    const kind = e.dataTransfer.getData(kDragType) as NewKind;
+    if (!kind) return;
+    e.preventDefault();
+    const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+    add(kind, { x: Math.round(p.x - 40), y: Math.round(p.y - 20) });
   };
 
   // Problems: ours always, the server's while the nodes they name are as they were.
@@ -218,7 +231,10 @@ function EditorInside({ t, lang, api, tenant }: Props) {
       setSavedCount((n) => n + 1);
     } catch (e) {
       const err = e as ApiError;
-      if (err.status === 412) {
+      if (err.status === 401) {
+        // Not straight to sign-in: the unsaved work would go with the page.
+        setBanner({ kind: "error", text: t("banner.expired") });
+      } else if (err.status === 412) {
         setBanner({ kind: "changed", remote: null });
       } else if (err.status === 422 && Array.isArray(err.body?.errors)) {
         const found = serverProblems(sent, err.body.errors);
@@ -358,25 +374,11 @@ function EditorInside({ t, lang, api, tenant }: Props) {
             ↷
           </button>
           <span className="sep" />
-          <button type="button" onClick={addRule}>
+          <button type="button" onClick={() => addRule()}>
             + {t("tb.addRule")}
           </button>
-          <select
-            aria-label={t("tb.addAction")}
-            value=""
-            onChange={(e) => {
-              if (e.target.value) addAction(e.target.value as ActionType);
-            }}
-          >
-            <option value="">+ {t("tb.addAction")}…</option>
-            {actionTypes.map((type) => (
-              <option key={type} value={type}>
-                {t(`act.${type}`)}
-              </option>
-            ))}
-          </select>
           <span className="sep" />
-          <button type="button" onClick={() => { change(withLayout(graph)); requestAnimationFrame(() => flow.fitView({ padding: 0.15, maxZoom: 1, duration: 300 })); }}>
+          <button type="button" onClick={() => { change(withLayout(graph, false, measuredHeights())); requestAnimationFrame(() => flow.fitView({ padding: 0.15, maxZoom: 1, duration: 300 })); }}>
             {t("tb.layout")}
           </button>
           <button type="button" onClick={() => flow.fitView({ padding: 0.15, maxZoom: 1, duration: 300 })}>
@@ -420,8 +422,11 @@ function EditorInside({ t, lang, api, tenant }: Props) {
         </div>
         {banner && <BannerView t={t} banner={banner} dirty={dirty} onReload={() => void reloadRemote()} onClose={() => setBanner(null)} onExport={exportJson} />}
         <div className="workspace">
-          <Outline t={t} graph={graph} selected={selected} problems={byNode} onChange={change} onSelect={select} />
-          <div className="canvas" aria-label={t("app.routing")}>
+          <div className="left">
+            <Outline t={t} graph={graph} selected={selected} problems={byNode} onChange={change} onSelect={select} />
+            <Palette t={t} onAdd={(kind) => add(kind)} />
+          </div>
+          <div className="canvas" aria-label={t("app.routing")} onDragOver={(e) => e.dataTransfer.types.includes(kDragType) && e.preventDefault()} onDrop={onDrop}>
             <Canvas graph={graph} selection={selection} onSelection={setSelection} commit={change} live={live} gestureStart={gestureStart} gestureEnd={gestureEnd} edgeProblems={edgeProblems} />
           </div>
           <aside className="side">

@@ -13,8 +13,11 @@ const kActionHeight = 110;
 
 export const estimatedRuleHeight = (conditions: number) => kRuleBase + Math.max(1, conditions) * kConditionRow;
 
+// Node heights as drawn (React Flow measures them); estimates stand in for the rest.
+export type Heights = Map<string, number>;
+
 // Where every node goes. keep: positions already set stay (only missing ones are filled).
-export function layout(graph: Graph, keep = false): Map<string, Position> {
+export function layout(graph: Graph, keep = false, heights: Heights = new Map()): Map<string, Position> {
   const at = new Map<string, Position>();
   const next = new Map(graph.edges.map((e) => [e.from, e.to]));
   const placed = new Set<string>();
@@ -22,13 +25,13 @@ export function layout(graph: Graph, keep = false): Map<string, Position> {
   const row = (source: string, height: number) => {
     at.set(source, { x: kColumnX, y });
     let x = kActionX;
-    let rowHeight = height;
+    let rowHeight = heights.get(source) ?? height;
     for (let id = next.get(source); id && !placed.has(id); id = next.get(id)) {
       if (!graph.actions.some((a) => a.id === id)) break;
       placed.add(id);
       at.set(id, { x, y });
       x += kActionStep;
-      rowHeight = Math.max(rowHeight, kActionHeight);
+      rowHeight = Math.max(rowHeight, heights.get(id) ?? kActionHeight);
     }
     y += rowHeight + kRowGap;
   };
@@ -49,8 +52,8 @@ export function layout(graph: Graph, keep = false): Map<string, Position> {
 }
 
 // The graph with every node at its laid-out place.
-export function withLayout(graph: Graph, keep = false): Graph {
-  const at = layout(graph, keep);
+export function withLayout(graph: Graph, keep = false, heights?: Heights): Graph {
+  const at = layout(graph, keep, heights);
   return {
     ...graph,
     rules: graph.rules.map((r) => ({ ...r, position: at.get(r.id) })),
