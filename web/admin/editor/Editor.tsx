@@ -426,7 +426,7 @@ function EditorInside({ t, lang, api, tenant, onExpired }: Props) {
             <Outline t={t} graph={graph} selected={selected} problems={byNode} onChange={change} onSelect={select} />
             <Palette t={t} onAdd={(kind) => add(kind)} />
           </div>
-          <div className="canvas" aria-label={t("app.routing")} onDragOver={(e) => e.dataTransfer.types.includes(kDragType) && e.preventDefault()} onDrop={onDrop}>
+          <div className="canvas" role="region" aria-label={t("app.routing")} onDragOver={(e) => e.dataTransfer.types.includes(kDragType) && e.preventDefault()} onDrop={onDrop}>
             <Canvas graph={graph} selection={selection} onSelection={setSelection} commit={change} live={live} gestureStart={gestureStart} gestureEnd={gestureEnd} edgeProblems={edgeProblems} />
           </div>
           <aside className="side">

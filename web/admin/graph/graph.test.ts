@@ -258,3 +258,15 @@ describe("undo and redo", () => {
     expect(redo(undo(h)).present.fallback.position).toEqual({ x: 50, y: 60 });
   });
 });
+
+describe("import", async () => {
+  const { parseGraphFile } = await import("../editor/importExport");
+  it("takes an exported graph and refuses what is not one", () => {
+    const g = parseGraphFile(JSON.stringify(cleanForSave(demo())));
+    expect(cleanForSave(g)).toEqual(cleanForSave(demo()));
+    expect(() => parseGraphFile("[1]")).toThrow(/object/);
+    expect(() => parseGraphFile('{"rules":[],"actions":[],"edges":[]}')).toThrow(/fallback/);
+    expect(() => parseGraphFile('{"rules":[],"actions":[{"id":"a","type":"teleport"}],"edges":[],"fallback":{"id":"f"}}')).toThrow(/types/);
+    expect(() => parseGraphFile("{nope")).toThrow();
+  });
+});
