@@ -303,6 +303,12 @@ test("the editor speaks Chinese", async () => {
   await node(page, "long-wait").click();
   await inspector(page).getByText("全部条件成立").waitFor();
   await screenshot(page, "admin-routing-zh");
+  // The keyboard's way to disconnect and connect: the inspector's "Then".
+  await node(page, "long-wait-do-1").click();
+  await inspector(page).getByLabel("然后").selectOption("");
+  await page.locator('.react-flow__edge[data-id="long-wait-do-1->long-wait-do-2"]').waitFor({ state: "detached" });
+  await inspector(page).getByLabel("然后").selectOption("long-wait-do-2");
+  await page.locator('.react-flow__edge[data-id="long-wait-do-1->long-wait-do-2"]').waitFor();
   await page.context().close();
 });
 
