@@ -212,3 +212,44 @@ TEST_CASE("every save is kept as a version (who, when, the graph), hand edits to
   CHECK(http_get(deployment.port(), path + "/versions", bearer(deployment.login("shop", "sam")))
             .status == 403);
 }
+
+TEST_CASE("graph versions, catalog and history stay within their tenant; bad input is refused",
+          "[routing_graph]") {
+  TenantSpec other;
+  other.id = "other";
+  other.name = "Other";
+  other.agents = {{"boss", "Boss", "admin", 2, {}}};
+  other.extra_toml = "[groups.secret]\n";
+  Deployment deployment({versioned_shop(), other});
+  const auto shop_admin = bearer(deployment.login("shop", "root"));
+  const auto other_admin = bearer(deployment.login("other", "boss"));
+  const std::string path = "/v1/tenants/shop/routing";
+  const auto first = http_get(deployment.port(), path, shop_admin);
+  REQUIRE(http_request(deployment.port(), "PUT", path,
+                       json::serialize(renamed(first.json(), "Shop's")), shop_admin)
+              .status == 200);
+
+  // Another tenant's admin reads and writes nothing here.
+  for (const std::string sub : {"", "/catalog", "/versions", "/versions?seq=1"})
+    CHECK(http_get(deployment.port(), path + sub, other_admin).status == 403);
+  CHECK(http_request(deployment.port(), "PUT", path, json::serialize(first.json()),
+                     with(other_admin, "If-Match", first.headers.at("etag")))
+            .status == 403);
+  // Their own catalog and history know nothing of this tenant.
+  auto catalog = http_get(deployment.port(), "/v1/tenants/other/routing/catalog", other_admin);
+  CHECK(catalog.json().at("groups").as_array().size() == 1);
+  CHECK(catalog.json().at("groups").at(0).at("id") == "secret");
+  CHECK(http_get(deployment.port(), "/v1/tenants/other/routing/versions", other_admin)
+            .json()
+            .at("versions") == json::array{});
+
+  // Bad input: a version that names nothing, a seq that is not a number, a method
+  // the history does not take.
+  CHECK(http_request(deployment.port(), "PUT", path, json::serialize(first.json()),
+                     with(shop_admin, "If-Match", "garbage"))
+            .status == 412);
+  CHECK(http_get(deployment.port(), path + "/versions?seq=abc", shop_admin).status == 404);
+  CHECK(http_request(deployment.port(), "DELETE", path + "/versions", {}, shop_admin).status ==
+        405);
+  CHECK(http_get(deployment.port(), path + "/history", shop_admin).status == 404);
+}
