@@ -20,6 +20,10 @@ type Props = {
   onSelect: (id: string) => void;
 };
 
+// The group a new condition of this type starts with: business hours need a group that has hours.
+const defaultGroup = (catalog: Catalog, type: ConditionType) =>
+  (type === "business_hours" ? catalog.groups.find((g) => g.has_hours !== false) : catalog.groups[0])?.id ?? "";
+
 const fieldError = (t: T, problems: Problem[], field: string) => {
   const mine = problems.filter((p) => p.field === field || (p.field && p.field.startsWith(field + "[")));
   return mine.length ? mine.map((p) => describeProblem(t, p)).join("; ") : undefined;
@@ -61,7 +65,6 @@ function RuleForm(props: Props) {
   const { t, graph, selected, onChange, problems, catalog } = props;
   const index = graph.rules.findIndex((r) => r.id === selected);
   const rule = graph.rules[index];
-  const firstGroup = catalog.groups[0]?.id ?? "";
   return (
     <section className="inspector" aria-label={t("inspector.title")}>
       <h2>{t("node.ruleLabel", { n: index + 1, name: rule.name || rule.id })}</h2>
@@ -110,7 +113,7 @@ function RuleForm(props: Props) {
             id={id}
             value=""
             onChange={(e) => {
-              if (e.target.value) onChange(edits.addCondition(graph, rule.id, e.target.value as ConditionType, firstGroup));
+              if (e.target.value) onChange(edits.addCondition(graph, rule.id, e.target.value as ConditionType, defaultGroup(catalog, e.target.value as ConditionType)));
             }}
           >
             <option value="">+ {t("inspector.addCondition")}…</option>
@@ -162,7 +165,7 @@ function ConditionForm(props: Props & { ruleId: string; index: number; condition
       <div className="row">
         <Field label={t("inspector.conditionType", { n: index + 1 })}>
           {(id) => (
-            <select id={id} value={c.type} onChange={(e) => onChange(edits.retypeCondition(graph, ruleId, index, e.target.value as ConditionType, catalog.groups[0]?.id ?? ""))}>
+            <select id={id} value={c.type} onChange={(e) => onChange(edits.retypeCondition(graph, ruleId, index, e.target.value as ConditionType, defaultGroup(catalog, e.target.value as ConditionType)))}>
               {conditionTypes.map((type) => (
                 <option key={type} value={type}>
                   {t(`cond.${type}`)}
