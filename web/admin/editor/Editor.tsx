@@ -5,7 +5,6 @@
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import { DragEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { AdminApi, ApiError, DryRunAnswer, DryRunInput, Version } from "../api";
-import { describeProblem } from "../describe";
 import * as edits from "../graph/edits";
 import { canRedo, canUndo, commit, commitSince, History, redo, replacePresent, startHistory, undo } from "../graph/history";
 import { needsLayout, withLayout } from "../graph/layout";
@@ -15,6 +14,7 @@ import type { T } from "../i18n";
 import { Canvas, Selection } from "./Canvas";
 import { EditorContext, Highlight } from "./context";
 import { Inspector } from "./Inspector";
+import { Banner, BannerView, ProblemList } from "./Messages";
 import { Outline } from "./Outline";
 import { NewKind, Palette, kDragType } from "./Palette";
 import { TestPanel } from "./TestPanel";
@@ -24,10 +24,6 @@ import { VersionsPanel, formatTime } from "./Versions";
 // Strategies the server installs by default, for when it cannot list them.
 const kKnownStrategies = ["routing-sticky", "routing-least-busy", "routing-load-balancing", "routing-load-rotation", "routing-round-robin", "routing-skills", "routing-external", "routing-manual"];
 const kPollMs = 4000;
-
-type Banner =
-  | { kind: "changed"; remote: { graph: Graph; etag: string | null } | null }
-  | { kind: "error" | "info" | "success"; text: string };
 
 type Props = { t: T; lang: string; api: AdminApi; tenant: string; onExpired: () => void };
 
@@ -441,61 +437,5 @@ function EditorInside({ t, lang, api, tenant, onExpired }: Props) {
         </div>
       </div>
     </EditorContext.Provider>
-  );
-}
-
-function BannerView({ t, banner, dirty, onReload, onClose, onExport }: { t: T; banner: Banner; dirty: boolean; onReload: () => void; onClose: () => void; onExport: () => void }) {
-  if (banner.kind === "changed")
-    return (
-      <div className="banner banner-changed" role="alert">
-        <span>{dirty ? t("banner.changed") : t("banner.changedClean")}</span>
-        <button type="button" className="primary" onClick={onReload}>
-          {dirty ? t("banner.reloadLose") : t("banner.reload")}
-        </button>
-        {dirty && (
-          <button type="button" onClick={onExport}>
-            {t("banner.exportMine")}
-          </button>
-        )}
-        <button type="button" onClick={onClose}>
-          {t("banner.keep")}
-        </button>
-      </div>
-    );
-  return (
-    <div className={`banner banner-${banner.kind}`} role={banner.kind === "error" ? "alert" : "status"}>
-      <span>{banner.text}</span>
-      <button type="button" className="icon" aria-label={t("banner.close")} title={t("banner.close")} onClick={onClose}>
-        ✕
-      </button>
-    </div>
-  );
-}
-
-function ProblemList({ t, problems, graph, onSelect }: { t: T; problems: Problem[]; graph: Graph; onSelect: (id: string) => void }) {
-  if (problems.length === 0) return <p className="help inspector-empty">{t("inspector.none")}</p>;
-  const name = (id?: string) => {
-    if (!id) return t("problems.general");
-    const i = graph.rules.findIndex((r) => r.id === id);
-    if (i >= 0) return t("node.ruleLabel", { n: i + 1, name: graph.rules[i].name || id });
-    if (id === graph.fallback.id) return t("node.fallback");
-    const a = graph.actions.find((x) => x.id === id);
-    return a ? `${t(`act.${a.type}`)} · ${id}` : id;
-  };
-  return (
-    <section className="problem-list" aria-label={t("problems.title")}>
-      <h2>{t("problems.title")}</h2>
-      <ul>
-        {problems.map((p, i) => (
-          <li key={i} className={p.severity}>
-            <button type="button" className="link" disabled={!p.node} onClick={() => p.node && onSelect(p.node)}>
-              {name(p.node)}
-            </button>
-            <span>{describeProblem(t, p)}</span>
-          </li>
-        ))}
-      </ul>
-      <p className="help">{t("inspector.none")}</p>
-    </section>
   );
 }
