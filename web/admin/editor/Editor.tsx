@@ -110,6 +110,11 @@ function EditorInside({ t, lang, api, tenant, onExpired }: Props) {
     };
   }, [api, history === null]); // eslint-disable-line react-hooks/exhaustive-deps
 
+  // The tab's title shows unsaved changes too.
+  useEffect(() => {
+    document.title = `${dirty ? "● " : ""}${t("app.routing")} · ${t("app.title")}`;
+  }, [dirty, t]);
+
   // Leaving with unsaved changes asks first.
   useEffect(() => {
     if (!dirty) return;

@@ -1,7 +1,7 @@
 /** @jsxImportSource react */
 // The three kinds of node on the canvas. Text is rendered as text (React escapes
 // it), never as HTML.
-import { Handle, NodeProps, Position } from "@xyflow/react";
+import { Handle, NodeProps, Position, useStore } from "@xyflow/react";
 import { describeAction, describeCondition, describeProblem } from "../describe";
 import type { ActionData, EditorNode, RuleData } from "../graph/flow";
 import { useEditor } from "./context";
@@ -92,6 +92,7 @@ export function ActionNode({ id, data, selected }: NodeProps<EditorNode>) {
 
 export function FallbackNode({ id, selected }: NodeProps<EditorNode>) {
   const { t, highlight } = useEditor();
+  const leads = useStore((s) => s.edges.some((e) => e.source === id));
   return (
     <div className={useStateClass(id, "node node-fallback") + (selected ? " is-selected" : "")} data-node-id={id}>
       <div className="node-head">
@@ -103,6 +104,7 @@ export function FallbackNode({ id, selected }: NodeProps<EditorNode>) {
         {highlight?.fired === id && <span className="fired-tag">{t("node.fired")}</span>}
       </div>
       <div className="node-sub">{t("node.fallbackText")}</div>
+      {!leads && <div className="cond cond-always">{t("node.fallbackDefault")}</div>}
       <Handle type="source" position={Position.Right} aria-label={t("flow.handle")} />
     </div>
   );
