@@ -6,7 +6,7 @@ import { Graph, Position } from "./model";
 export const kColumnX = 0;
 export const kActionX = 380;
 export const kActionStep = 300;
-const kRowGap = 48;
+const kRowGap = 64;
 const kRuleBase = 96; // a rule node's height with no condition
 const kConditionRow = 30;
 const kActionHeight = 110;
