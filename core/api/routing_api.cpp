@@ -166,8 +166,9 @@ HttpResponse versions_answer(const std::filesystem::path& tenant_file,
     json::object summary = *it;
     const json::value graph = summary["graph"];
     summary.erase("graph");
-    const json::array* rules =
-        graph.is_object() ? graph.as_object().at("rules").if_array() : nullptr;
+    const json::value* rules_value =
+        graph.is_object() ? graph.as_object().if_contains("rules") : nullptr;
+    const json::array* rules = rules_value ? rules_value->if_array() : nullptr;
     summary["rules"] = rules ? rules->size() : 0;
     list.push_back(std::move(summary));
   }
