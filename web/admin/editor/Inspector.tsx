@@ -65,6 +65,16 @@ function RuleForm(props: Props) {
         <button type="button" disabled={index === graph.rules.length - 1} onClick={() => onChange(edits.moveRule(graph, rule.id, 1))}>
           ↓ {t("inspector.moveDown")}
         </button>
+        <button
+          type="button"
+          onClick={() => {
+            const copy = edits.duplicateRule(graph, rule.id, t("inspector.copySuffix"));
+            onChange(copy.graph);
+            props.onSelect(copy.id);
+          }}
+        >
+          {t("inspector.duplicate")}
+        </button>
         <button type="button" className="danger" onClick={() => onChange(edits.deleteNodes(graph, [rule.id]))}>
           {t("inspector.deleteRule")}
         </button>

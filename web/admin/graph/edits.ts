@@ -133,3 +133,37 @@ export function setNext(graph: Graph, from: string, to: string | null): Graph {
   if (to) return connect(graph, from, to);
   return { ...graph, edges: graph.edges.filter((e) => e.from !== from) };
 }
+
+// A copy of a rule right after it, with copies of its conditions and actions (an
+// action belongs to one rule), drawn a little lower.
+export function duplicateRule(graph: Graph, ruleId: string, nameSuffix: string): { graph: Graph; id: string } {
+  const index = graph.rules.findIndex((r) => r.id === ruleId);
+  if (index < 0) return { graph, id: ruleId };
+  const rule = graph.rules[index];
+  const id = freshId(graph, `${ruleId}-copy`.slice(0, 56));
+  const shift = (p?: Position) => (p ? { x: p.x + 40, y: p.y + 40 } : undefined);
+  const copy: Rule = { ...rule, id, name: `${rule.name || rule.id}${nameSuffix}`, position: shift(rule.position), conditions: rule.conditions.map((c, i) => ({ ...c, id: `${id}-if-${i + 1}` })) };
+  if (!copy.position) delete copy.position;
+  let next: Graph = { ...graph, rules: [...graph.rules.slice(0, index + 1), copy, ...graph.rules.slice(index + 1)] };
+  let from = id;
+  for (const action of chainOf(graph, ruleId)) {
+    const actionId = freshId(next, "action");
+    const a: Action = { ...action, id: actionId, position: shift(action.position) };
+    if (!a.position) delete a.position;
+    next = { ...next, actions: [...next.actions, a], edges: [...next.edges, { from, to: actionId }] };
+    from = actionId;
+  }
+  return { graph: next, id };
+}
+
+function chainOf(graph: Graph, source: string): Action[] {
+  const out: Action[] = [];
+  const seen = new Set<string>();
+  for (let at = graph.edges.find((e) => e.from === source)?.to; at && !seen.has(at); at = graph.edges.find((e) => e.from === at)?.to) {
+    seen.add(at);
+    const a = graph.actions.find((x) => x.id === at);
+    if (!a) break;
+    out.push(a);
+  }
+  return out;
+}

@@ -270,3 +270,18 @@ describe("import", async () => {
     expect(() => parseGraphFile("{nope")).toThrow();
   });
 });
+
+describe("duplicating a rule", () => {
+  it("copies it after itself with its conditions and its own copies of the actions", () => {
+    const { graph, id } = edits.duplicateRule(demo(), "long-wait", " (copy)");
+    expect(graph.rules.map((r) => r.id)).toEqual(["agent-free", "long-wait", id, "bot-otherwise"]);
+    const copy = graph.rules[2];
+    expect(copy.name).toBe("long-wait (copy)");
+    expect(copy.conditions.map((c) => [c.id, c.type])).toEqual([[`${id}-if-1`, "waited"], [`${id}-if-2`, "group_available"]]);
+    const actions = chainFrom(graph, id);
+    expect(actions.map((a) => a.type)).toEqual(["message", "queue"]);
+    expect(actions.map((a) => a.id)).not.toContain("long-wait-do-1");
+    expect(chainFrom(graph, "long-wait").map((a) => a.id)).toEqual(["long-wait-do-1", "long-wait-do-2"]);
+    expect(validate(graph, catalog).filter((p) => p.severity === "error")).toEqual([]);
+  });
+});
