@@ -127,8 +127,9 @@ class RestApi {
   // routing_api.cpp: the tenant's routing graph (GET/PUT) and its dry run.
   void routing(const TenantView& tenant, std::string_view sub, const hub::HttpRequest& request,
                std::function<void(hub::HttpResponse)> respond);
-  void put_routing(const TenantView& tenant, const hub::HttpRequest& request,
-                   std::function<void(hub::HttpResponse)> respond);
+  void put_routing(const TenantView& tenant, const hub::HttpRequest& request, std::string by_id,
+                   std::string by_name, std::function<void(hub::HttpResponse)> respond);
+  hub::HttpResponse routing_catalog(const TenantView& tenant) const;
 
   // widget_api.cpp: the widget's settings and whether anyone can answer now.
   void widget(const TenantView& tenant, const hub::HttpRequest& request,

@@ -126,6 +126,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   parsed.host = std::string(request[http::field::host]);
   parsed.cookie = std::string(request[http::field::cookie]);
   parsed.if_none_match = std::string(request[http::field::if_none_match]);
+  parsed.if_match = std::string(request[http::field::if_match]);
   parsed.csrf_token = std::string(request["X-CSRF-Token"]);
   parsed.file_name = std::string(request["X-File-Name"]);
   beast::error_code addr_ec;
