@@ -42,8 +42,7 @@ constexpr const char* kCacheControl = "private, max-age=3600";
 // does not list is refused like its WebSocket (403 forbidden_origin).
 // The same websites as the visitor socket: the tenant's, or the widget's frame.
 bool visitor_origin_allowed(const TenantView& tenant, const HttpRequest& request) {
-  return widget_origin_allowed(tenant.config->widget.allowed_origins, request.origin,
-                               request.host);
+  return widget_origin_allowed(tenant.config->widget.allowed_origins, request.origin, request.host);
 }
 
 HttpResponse storage_failed(const engine::StoreResult& r) {

@@ -47,8 +47,7 @@ json::object widget_json(const tenants::TenantConfig& tenant) {
 
 void RestApi::widget(const TenantView& tenant, const HttpRequest& request,
                      std::function<void(HttpResponse)> respond) {
-  if (request.method != "GET")
-    return respond(error_response(405, "method_not_allowed", "use GET"));
+  if (request.method != "GET") return respond(error_response(405, "method_not_allowed", "use GET"));
   json::object body = widget_json(*tenant.config);
   const bool has_bot = tenant.config->bot.has_value();
   // Presence lives on the tenant's strand: asked there, answered from there.
