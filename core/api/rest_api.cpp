@@ -114,6 +114,12 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
   if (parts[3] == "routing" && parts.size() <= 5)
     return routing(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                    std::move(respond));
+  if (parts[3] == "attachments" && parts.size() <= 6) {
+    // Copies: the parts point into the request, which moves on.
+    const std::string id(parts.size() >= 5 ? parts[4] : std::string_view());
+    const std::string sub(parts.size() == 6 ? parts[5] : std::string_view());
+    return attachments(*tenant, id, sub, std::move(request), std::move(respond));
+  }
   if (parts[3] == "agents" && parts.size() <= 5)
     return agents(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                   std::move(respond));

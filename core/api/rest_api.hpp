@@ -80,10 +80,6 @@ inline constexpr BotFile kIntentsFile{"autoreply-intent", "file", "intents", "in
 auth::Claims agent_claims(const agents::AgentRecord& account, const std::string& tenant_id,
                           int64_t ttl_s);
 
-// The "attachments" object of GET /v1/tenants/ID/widget: whether visitors may send
-// files, how large and of which types (widget_api.cpp).
-boost::json::object attachments_summary(const tenants::TenantConfig& tenant);
-
 class RestApi {
  public:
   RestApi(Backend& backend, const auth::TokenSigner& signer, auth::SessionBook& sessions,
@@ -131,12 +127,22 @@ class RestApi {
   // routing_api.cpp: the tenant's routing graph (GET/PUT) and its dry run.
   void routing(const TenantView& tenant, std::string_view sub, const hub::HttpRequest& request,
                std::function<void(hub::HttpResponse)> respond);
-  void put_routing(const TenantView& tenant, const hub::HttpRequest& request,
-                   std::function<void(hub::HttpResponse)> respond);
+  void put_routing(const TenantView& tenant, const hub::HttpRequest& request, std::string by_id,
+                   std::string by_name, std::function<void(hub::HttpResponse)> respond);
+  hub::HttpResponse routing_catalog(const TenantView& tenant) const;
 
   // widget_api.cpp: the widget's settings and whether anyone can answer now.
   void widget(const TenantView& tenant, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);
+  // attachments_api.cpp: files and images in the chat (upload, download, thumbnail).
+  // id is empty for the upload; sub is "" or "thumbnail".
+  void attachments(const TenantView& tenant, std::string_view id, std::string_view sub,
+                   hub::HttpRequest request, std::function<void(hub::HttpResponse)> respond);
+  void upload_attachment(const TenantView& tenant, hub::HttpRequest request,
+                         std::function<void(hub::HttpResponse)> respond);
+  void download_attachment(const TenantView& tenant, std::string id, bool thumbnail,
+                           const hub::HttpRequest& request,
+                           std::function<void(hub::HttpResponse)> respond);
 
   // agents_api.cpp: the admin REST for agents.
   void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,

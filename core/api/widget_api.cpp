@@ -5,6 +5,7 @@
 
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
+#include "attachments/attachment.hpp"
 
 namespace sb::api {
 
@@ -38,25 +39,15 @@ json::object widget_json(const tenants::TenantConfig& tenant) {
       {"texts", texts_json(w.texts)},
       {"pre_chat",
        json::object{{"enabled", w.pre_chat_enabled}, {"fields", strings_json(w.pre_chat_fields)}}},
-      {"attachments", attachments_summary(tenant)},
+      {"attachments", attachments::attachments_summary(tenant.attachments)},
   };
 }
 
 }  // namespace
 
-json::object attachments_summary(const tenants::TenantConfig& /*tenant*/) {
-  // lead wires [attachments] here
-  return json::object{
-      {"enabled", true},
-      {"max_bytes", 10 * 1024 * 1024},
-      {"allowed_types", json::array{"image/png", "image/jpeg", "image/gif", "image/webp",
-                                    "application/pdf", "text/plain"}}};
-}
-
 void RestApi::widget(const TenantView& tenant, const HttpRequest& request,
                      std::function<void(HttpResponse)> respond) {
-  if (request.method != "GET")
-    return respond(error_response(405, "method_not_allowed", "use GET"));
+  if (request.method != "GET") return respond(error_response(405, "method_not_allowed", "use GET"));
   json::object body = widget_json(*tenant.config);
   const bool has_bot = tenant.config->bot.has_value();
   // Presence lives on the tenant's strand: asked there, answered from there.

@@ -86,4 +86,9 @@ bool same_origin_as_host(std::string_view origin, std::string_view host) {
   return authority == expected;
 }
 
+bool widget_origin_allowed(const std::vector<std::string>& allowed, std::string_view origin,
+                           std::string_view host) {
+  return origin_allowed(allowed, origin) || same_origin_as_host(origin, host);
+}
+
 }  // namespace sb

@@ -24,4 +24,10 @@ bool origin_allowed(const std::vector<std::string>& allowed, std::string_view or
 // TLS proxy may stand in front of the server.
 bool same_origin_as_host(std::string_view origin, std::string_view host);
 
+// Who may open a tenant's visitor socket or upload as a visitor: the tenant's
+// websites (origin_allowed), or the widget's chat frame, a page of this server
+// (same_origin_as_host) that its frame-ancestors lets load only inside them.
+bool widget_origin_allowed(const std::vector<std::string>& allowed, std::string_view origin,
+                           std::string_view host);
+
 }  // namespace sb

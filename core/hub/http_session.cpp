@@ -126,6 +126,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   parsed.host = std::string(request[http::field::host]);
   parsed.cookie = std::string(request[http::field::cookie]);
   parsed.if_none_match = std::string(request[http::field::if_none_match]);
+  parsed.if_match = std::string(request[http::field::if_match]);
   parsed.csrf_token = std::string(request["X-CSRF-Token"]);
   parsed.file_name = std::string(request["X-File-Name"]);
   beast::error_code addr_ec;
@@ -159,8 +160,9 @@ void HttpSession::upgrade(Request request, HttpRequest parsed) {
   state.gate = gate;
   state.signer = &context_.services->signer();
   if (visitor) {
-    // Only the tenant's websites may open the chat in a browser; no Origin: no browser.
-    if (!gate->origin_allowed(parsed.origin))
+    // Only the tenant's websites (and the widget frame this server serves them) may
+    // open the chat in a browser; no Origin: no browser.
+    if (!gate->origin_allowed(parsed.origin, parsed.host))
       return respond(
           error_response(403, "forbidden_origin", "this website may not use this tenant's chat"),
           false);

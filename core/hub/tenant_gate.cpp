@@ -54,8 +54,8 @@ void TenantGate::update_allowed_origins(std::vector<std::string> origins) {
                          std::memory_order_release);
 }
 
-bool TenantGate::origin_allowed(std::string_view origin) const {
-  return sb::origin_allowed(*allowed_origins_.load(std::memory_order_acquire), origin);
+bool TenantGate::origin_allowed(std::string_view origin, std::string_view host) const {
+  return widget_origin_allowed(*allowed_origins_.load(std::memory_order_acquire), origin, host);
 }
 
 bool TenantGate::try_open_connection() {

@@ -61,8 +61,8 @@ class TenantGate {
   // The websites whose pages may open visitor sockets (normalized origins, empty: any);
   // replaced whole on a tenant reload.
   void update_allowed_origins(std::vector<std::string> origins);
-  // common/origin.hpp's origin_allowed against the tenant's current list.
-  bool origin_allowed(std::string_view origin) const;
+  // common/origin.hpp's widget_origin_allowed against the tenant's current list.
+  bool origin_allowed(std::string_view origin, std::string_view host) const;
   uint32_t max_message_bytes() const { return max_message_bytes_.load(std::memory_order_relaxed); }
   uint32_t connection_messages_per_second() const {
     return connection_rate_.load(std::memory_order_relaxed);

@@ -96,6 +96,21 @@ struct WidgetConfig {
   bool operator==(const WidgetConfig&) const = default;
 };
 
+// [attachments]: files and images visitors and agents send in the chat.
+struct AttachmentPolicy {
+  // The hub reads no larger request body (HubOptions::max_upload_bytes).
+  static constexpr uint64_t kMaxFileBytes = 32 * 1024 * 1024;
+
+  bool enabled = false;                              // off unless the tenant file turns it on
+  uint64_t max_bytes = 10 * 1024 * 1024;             // one file, <= kMaxFileBytes
+  uint64_t max_total_bytes = 1024ULL * 1024 * 1024;  // every file of the tenant together
+  // MIME types as detected from the bytes; "image/*" allows a whole top-level type.
+  std::vector<std::string> allowed_types = {"image/png",  "image/jpeg",      "image/gif",
+                                            "image/webp", "application/pdf", "text/plain"};
+
+  bool operator==(const AttachmentPolicy&) const = default;
+};
+
 struct TenantConfig {
   std::string id;
   std::string name;
@@ -108,6 +123,7 @@ struct TenantConfig {
   routing_graph::Graph routing_graph;      // [[routing.rules]], [routing.fallback]
   ConversationPolicy conversation;
   VisitorPolicy visitors;
+  AttachmentPolicy attachments;
   groups::GroupMap groups;  // [groups.NAME], by id
   std::map<std::string, PluginSection> plugin_sections;
   std::vector<AgentConfig> agents;

@@ -27,6 +27,10 @@ enabled = true
 fields = ["name", "email"]
 [widget.texts.en]
 title = "Shop chat"
+[attachments]
+enabled = true
+max_bytes = 5242880
+allowed_types = ["image/png", "application/pdf"]
 )";
   return tenant;
 }
@@ -57,9 +61,10 @@ TEST_CASE("the widget endpoint answers the tenant's settings and who can answer 
   CHECK(obj(shop, "pre_chat").at("enabled").as_bool());
   CHECK(arr(obj(shop, "pre_chat"), "fields") == json::array{"name", "email"});
   const auto& attachments = obj(shop, "attachments");
-  CHECK(attachments.at("enabled").as_bool());
-  CHECK(num(attachments, "max_bytes") == 10485760);
-  CHECK(arr(attachments, "allowed_types").size() == 6);
+  CHECK(attachments.at("enabled").as_bool());  // the tenant's [attachments]
+  CHECK(num(attachments, "max_bytes") == 5242880);
+  CHECK(arr(attachments, "allowed_types") == json::array{"image/png", "application/pdf"});
+  CHECK_FALSE(obj(widget_settings(deployment, "globex"), "attachments").at("enabled").as_bool());
   CHECK_FALSE(shop.at("available").as_bool());  // nobody online, no bot
   CHECK_FALSE(shop.at("agents_online").as_bool());
 
@@ -113,6 +118,8 @@ TEST_CASE("only the tenant's websites may open a visitor socket", "[widget][acce
   CHECK(upgrade("acme", "https://shop.example.com") == 101);
   CHECK(upgrade("acme", "http://localhost:3000") == 101);
   CHECK(upgrade("acme", "") == 101);  // no Origin: not a browser
+  // The widget's frame is a page of this server: its socket carries the server's origin.
+  CHECK(upgrade("acme", "http://127.0.0.1:" + std::to_string(port)) == 101);
   CHECK(upgrade("acme", "https://evil.example") == 403);
   CHECK(upgrade("acme", "http://shop.example.com") == 403);
   CHECK(upgrade("acme", "null") == 403);

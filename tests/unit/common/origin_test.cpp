@@ -53,3 +53,12 @@ TEST_CASE("the server's own origin is the one naming its Host") {
   CHECK_FALSE(same_origin_as_host("", "chat.example.com"));
   CHECK_FALSE(same_origin_as_host("https://chat.example.com", ""));
 }
+
+TEST_CASE("the widget may be used from the tenant's websites and from its own frame") {
+  const std::vector<std::string> shop = {"https://shop.example.com"};
+  CHECK(sb::widget_origin_allowed(shop, "https://shop.example.com", "chat.example.com"));
+  CHECK(sb::widget_origin_allowed(shop, "https://chat.example.com", "chat.example.com"));
+  CHECK_FALSE(sb::widget_origin_allowed(shop, "https://evil.example", "chat.example.com"));
+  CHECK_FALSE(sb::widget_origin_allowed(shop, "https://chat.example.com", "evil.example"));
+  CHECK(sb::widget_origin_allowed({}, "https://evil.example", "chat.example.com"));
+}

@@ -26,6 +26,8 @@ TEST_CASE("tenants/demo.toml validates, and its demo credentials work") {
   CHECK(demo->id == "demo");
   CHECK(demo->routing_chain == std::vector<std::string>{"routing-sticky", "routing-least-busy"});
   CHECK(demo->storage_plugin == "storage-sqlite");
+  CHECK(demo->attachments.enabled);
+  CHECK(demo->attachments.max_bytes == 10485760);
   // The bot's knowledge base and intents, in the tenant's own directory.
   REQUIRE(demo->section("autoreply-faq"));
   CHECK(demo->section("autoreply-faq")->values_as_text.at("files") == R"(["demo/faq.toml"])");
