@@ -38,6 +38,7 @@ class Visitor {
     this.token = null;
     this.conversationId = null;
     this.n = 0;
+    this.lastSeq = 0;
   }
   async connect() {
     this.ws = new WebSocketImpl(`${this.server.url.replace("http", "ws")}/v1/ws/visitor?tenant=${this.tenant}`);
@@ -49,6 +50,8 @@ class Visitor {
     ws.onmessage = (e) => {
       const frame = JSON.parse(typeof e.data === "string" ? e.data : e.data.toString());
       this.frames.push(frame);
+      if (frame.type === "message" && frame.seq > this.lastSeq) this.lastSeq = frame.seq;
+      if (frame.type === "ack" && frame.seq > this.lastSeq) this.lastSeq = frame.seq;
       if (frame.type === "welcome") {
         this.token = frame.visitor_token;
         if (frame.conversation_id) this.conversationId = frame.conversation_id;
@@ -56,7 +59,9 @@ class Visitor {
       if (frame.conversation_id && !this.conversationId) this.conversationId = frame.conversation_id;
     };
     const seen = this.frames.length;
-    this.send({ ...this.hello, ...(this.token ? { visitor_token: this.token } : {}) });
+    // Back after a drop: the same visitor, and what it missed replayed.
+    const resume = this.token ? { visitor_token: this.token, ...(this.conversationId ? { last_seq: { [this.conversationId]: this.lastSeq } } : {}) } : {};
+    this.send({ ...this.hello, ...resume });
     await this.waitFrame((f) => f.type === "welcome", seen);
     return this;
   }
@@ -165,10 +170,9 @@ describe("agent console", () => {
     await page.getByLabel("Workspace").fill("demo");
     await page.getByLabel("Email").fill(DEMO_AGENT.email);
     await page.getByLabel("Password").fill("not-the-password");
+    await screenshot(page, "console-signin");
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("alert").filter({ hasText: "Wrong email or password." }).waitFor();
-    await page.getByLabel("Password").fill("x");
-    await screenshot(page, "console-signin");
   });
 
   test("signs in with a cookie session, no token in any URL", async () => {
@@ -290,6 +294,10 @@ describe("agent console", () => {
       bob.say(`line ${i}`);
       if (i % 15 === 0) await sleep(1100); // under the per-connection rate
     }
+    // A fresh page knows only the newest page of history.
+    await page.reload();
+    await page.getByLabel("Workspace").or(page.getByRole("tab", { name: /Mine/ })).waitFor();
+    if (await page.getByLabel("Workspace").isVisible()) await signIn(page, server, DEMO_AGENT);
     await convButton(page, "Bob Long").click();
     await log(page).getByText("line 70", { exact: true }).waitFor();
     assert.equal(await log(page).getByText("line 1", { exact: true }).count(), 0);
@@ -380,6 +388,8 @@ describe("agent console", () => {
   test("manual routing: the offer shows in Queue and Accept takes it", async () => {
     const acmeContext = await browser.newContext({ viewport: { width: 1400, height: 860 } });
     const acme = await acmeContext.newPage();
+    acme.on("console", (m) => console.log("acme console:", m.text()));
+    acme.on("requestfailed", (r) => console.log("acme failed:", r.url(), r.failure()?.errorText));
     await signIn(acme, server, ACME_AGENT);
     const cleo = await new Visitor(server, "acme", { type: "hello", name: "Cleo Queue" }).connect();
     visitors.push(cleo);

@@ -54,6 +54,7 @@ export const en = {
   transferOffer: "Transfer from {name} to {group}",
   accept: "Accept",
   waiting: "Waiting",
+  active: "Active",
   withAgent: "With {name}",
   visitor: "Visitor",
   // conversation

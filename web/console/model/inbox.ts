@@ -15,6 +15,7 @@ export interface Offer {
 export interface Activity {
   ts: number;
   preview: string;
+  note?: boolean; // the last message was a private note
 }
 
 export interface InboxState {
@@ -74,7 +75,7 @@ function without<T>(record: Record<string, T>, key: string): Record<string, T> {
 
 export function previewOf(m: ServerMessage): string {
   if (m.text) return m.text.length > 120 ? m.text.slice(0, 120) + "…" : m.text;
-  return m.attachments?.length ? "📎 " + m.attachments.map((a) => a.name).join(", ") : "";
+  return m.attachments?.length ? m.attachments.map((a) => a.name).join(", ") : "";
 }
 
 export function inboxReducer(state: InboxState, action: InboxAction): InboxState {
@@ -126,7 +127,7 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
       const id = action.conversation_id;
       const m = action.message;
       const c = state.convs[id];
-      let next: InboxState = { ...state, activity: { ...state.activity, [id]: { ts: m.ts, preview: (m.private ? "🔒 " : "") + previewOf(m) } } };
+      let next: InboxState = { ...state, activity: { ...state.activity, [id]: { ts: m.ts, preview: previewOf(m), ...(m.private ? { note: true } : {}) } } };
       if (c && m.seq > c.last_seq) next = put(next, { ...c, last_seq: m.seq });
       if (m.from.role === "visitor" && !action.seen) next = { ...next, unread: { ...next.unread, [id]: (state.unread[id] ?? 0) + 1 } };
       return next;

@@ -3,6 +3,7 @@ import { ApiError } from "../api";
 import { applyCanned, searchCanned, slashQueryAt, type SlashQuery } from "../model/canned";
 import type { Attachment, Conv } from "../model/types";
 import { useApp } from "./context";
+import { LockIcon, PaperclipIcon } from "./Icons";
 
 interface Upload {
   key: string;
@@ -172,7 +173,7 @@ export function Composer({ conv }: { conv: Conv }) {
           {t("modeReply")}
         </button>
         <button class={note ? "mode active note" : "mode"} aria-pressed={note} onClick={() => store.setNoteMode(true)}>
-          🔒 {t("modeNote")}
+          <LockIcon /> {t("modeNote")}
         </button>
         {note && <span class="note-hint">{t("privateNoteHint")}</span>}
       </div>
@@ -218,7 +219,7 @@ export function Composer({ conv }: { conv: Conv }) {
       )}
       <div class="composer-row">
         <button class="icon-button" aria-label={t("attach")} title={t("attach")} onClick={() => file.current?.click()}>
-          📎
+          <PaperclipIcon />
         </button>
         <input ref={file} type="file" multiple hidden aria-label={t("attach")} onChange={(e) => attach(e.currentTarget.files)} />
         <textarea

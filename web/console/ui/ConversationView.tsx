@@ -3,6 +3,7 @@ import type { Conv } from "../model/types";
 import { Composer } from "./Composer";
 import { useApp } from "./context";
 import { MessageList } from "./MessageList";
+import { ChatIcon } from "./Icons";
 import { initials } from "./RichText";
 import { VisitorPanel } from "./VisitorPanel";
 
@@ -14,7 +15,7 @@ export function ConversationView() {
     return (
       <section class="conversation empty-state" aria-label={t("noConversation")}>
         <div class="empty-art" aria-hidden="true">
-          💬
+          <ChatIcon />
         </div>
         <h2>{t("noConversation")}</h2>
         <p class="muted">{t("noConversationHint")}</p>
@@ -42,7 +43,7 @@ function ConversationHeader({ conv, mine, name }: { conv: Conv; mine: boolean; n
   const t = store.t;
   const admin = state.session!.agent.role === "admin";
   const canAccept = conv.status === "queued" || !!state.inbox.offers[conv.id];
-  const statusText = conv.status === "closed" ? t("tabClosed") : conv.status === "queued" ? t("waiting") : conv.status === "assigned" ? (mine ? t("tabMine") : t("withAgent", { name: agentName(state.agents, conv.assignee) })) : t("bot");
+  const statusText = conv.status === "closed" ? t("tabClosed") : conv.status === "queued" ? t("waiting") : conv.status === "assigned" ? (mine ? t("active") : t("withAgent", { name: agentName(state.agents, conv.assignee) })) : t("bot");
   return (
     <header class="conv-header">
       <span class="avatar" aria-hidden="true">

@@ -2,6 +2,7 @@ import { kTabs, knownGroups, knownTags, tabCounts, tabList, type Tab } from "../
 import type { Conv } from "../model/types";
 import type { Texts } from "../i18n";
 import { useApp } from "./context";
+import { LockIcon } from "./Icons";
 import { formatTime, initials } from "./RichText";
 
 const kTabText: Record<Tab, keyof Texts> = { mine: "tabMine", queue: "tabQueue", all: "tabAll", closed: "tabClosed" };
@@ -98,7 +99,9 @@ function ConvItem({ conv }: { conv: Conv }) {
             <span class="conv-name">{name}</span>
             <span class="conv-time">{formatTime(activity?.ts ?? conv.updated_at ?? conv.created_at, state.lang)}</span>
           </span>
-          <span class={`conv-sub ${typing ? "typing-text" : ""}`}>{sub}</span>
+          <span class={`conv-sub ${typing ? "typing-text" : ""}`}>
+            {!typing && activity?.note && <LockIcon size={11} />} {sub}
+          </span>
           {conv.tags.length > 0 && (
             <span class="conv-tags">
               {conv.tags.slice(0, 3).map((tag) => (

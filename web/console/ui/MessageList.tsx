@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import type { ChatMessage, Thread } from "../model/thread";
 import type { Attachment, Conv } from "../model/types";
 import { useApp } from "./context";
+import { FileIcon, LockIcon } from "./Icons";
 import { formatBytes, formatTime, RichText } from "./RichText";
 
 // The conversation's messages; scrolling to the top loads earlier ones (the view
@@ -63,7 +64,7 @@ export function MessageList({ conv, thread }: { conv: Conv; thread: Thread }) {
       </div>
       <div role="log" aria-label={t("messages")} aria-live="polite" class="log">
         {thread.messages.map((m) => (
-          <MessageItem key={m.key} m={m} conv={conv} mine={m.from.role === "agent" && m.from.id === me} seen={m === lastMine && thread.visitorRead >= (m.seq ?? Infinity)} />
+          <MessageItem key={m.key} m={m} conv={conv} mine={m.from.role === "agent" && m.from.id === me} last={m === lastMine} seen={m === lastMine && thread.visitorRead >= (m.seq ?? Infinity)} />
         ))}
       </div>
       {typing && (
@@ -80,7 +81,8 @@ export function MessageList({ conv, thread }: { conv: Conv; thread: Thread }) {
   );
 }
 
-function MessageItem({ m, conv, mine, seen }: { m: ChatMessage; conv: Conv; mine: boolean; seen: boolean }) {
+// Sent and Seen show under the newest answer only; pending and failed under each.
+function MessageItem({ m, conv, mine, last, seen }: { m: ChatMessage; conv: Conv; mine: boolean; last: boolean; seen: boolean }) {
   const [state, store] = useApp();
   const t = store.t;
   const side = m.from.role === "visitor" ? "theirs" : "ours";
@@ -101,7 +103,7 @@ function MessageItem({ m, conv, mine, seen }: { m: ChatMessage; conv: Conv; mine
         <span class="msg-who">{who}</span>
         {m.private && (
           <span class="note-label" title={t("privateNoteHint")}>
-            🔒 {t("privateNote")}
+            <LockIcon size={11} /> {t("privateNote")}
           </span>
         )}
         <span class="msg-time">{formatTime(m.ts, state.lang)}</span>
@@ -114,7 +116,7 @@ function MessageItem({ m, conv, mine, seen }: { m: ChatMessage; conv: Conv; mine
         )}
         {m.attachments?.map((a) => <AttachmentView key={a.id} a={a} />)}
       </div>
-      {mine && (
+      {mine && (m.state !== "sent" || last) && (
         <div class="msg-state">
           {m.state === "pending" && t("sending")}
           {m.state === "failed" && (
@@ -147,7 +149,7 @@ function AttachmentView({ a }: { a: Attachment }) {
   return (
     <a class="attachment file" href={url} download={a.name} rel="noopener">
       <span class="file-icon" aria-hidden="true">
-        {a.content_type === "application/pdf" ? "PDF" : "📄"}
+        {a.content_type === "application/pdf" ? "PDF" : <FileIcon />}
       </span>
       <span class="file-name">{a.name}</span>
       <span class="file-size">{formatBytes(a.size)}</span>

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { useApp } from "./context";
+import { LogoIcon } from "./Icons";
 import { LanguageSelect } from "./TopBar";
 
 const kLastTenant = "sb.console.tenant";
@@ -35,7 +36,7 @@ export function SignIn() {
       <div class="signin-card">
         <div class="signin-brand">
           <span class="logo" aria-hidden="true">
-            ✆
+            <LogoIcon />
           </span>
           <span>{t("appName")}</span>
         </div>

@@ -1,6 +1,7 @@
 import type { Lang } from "../i18n";
 import type { AgentStatus } from "../model/types";
 import { useApp } from "./context";
+import { BellIcon, BellOffIcon, LogoIcon, MonitorIcon } from "./Icons";
 import { initials } from "./RichText";
 
 export function LanguageSelect() {
@@ -24,7 +25,7 @@ export function TopBar() {
     <header class="topbar">
       <div class="brand">
         <span class="logo" aria-hidden="true">
-          ✆
+          <LogoIcon />
         </span>
         <span class="brand-name">{t("appName")}</span>
         <span class="brand-sub">{t("consoleName")}</span>
@@ -42,7 +43,7 @@ export function TopBar() {
           </select>
         </label>
         <button class={`icon-button ${state.sound ? "on" : ""}`} aria-pressed={state.sound} aria-label={state.sound ? t("soundOn") : t("soundOff")} title={state.sound ? t("soundOn") : t("soundOff")} onClick={() => store.turnOnSound()}>
-          {state.sound ? "🔔" : "🔕"}
+          {state.sound ? <BellIcon /> : <BellOffIcon />}
         </button>
         {state.desktop !== "unsupported" && (
           <button
@@ -53,7 +54,7 @@ export function TopBar() {
             disabled={state.desktop !== "default"}
             onClick={() => void store.turnOnDesktop()}
           >
-            🖥
+            <MonitorIcon />
           </button>
         )}
         <LanguageSelect />
