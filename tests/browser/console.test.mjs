@@ -433,6 +433,34 @@ describe("agent console", () => {
     await dialog.waitFor({ state: "detached" });
   });
 
+  test("presence: a change in one tab shows in every tab", async () => {
+    const other = await context.newPage();
+    await other.goto(`${server.url}/console/`);
+    await other.getByLabel("Workspace").or(other.getByRole("tab", { name: /Mine/ })).waitFor();
+    if (await other.getByLabel("Workspace").isVisible()) await signIn(other, server, DEMO_AGENT);
+    await page.getByRole("combobox", { name: "Presence" }).selectOption("away");
+    await waitFor("the other tab to show away", async () => (await other.getByRole("combobox", { name: "Presence" }).inputValue()) === "away");
+    await other.getByRole("combobox", { name: "Presence" }).selectOption("online");
+    await waitFor("this tab to show online", async () => (await page.getByRole("combobox", { name: "Presence" }).inputValue()) === "online");
+    await other.close();
+  });
+
+  test("an agent removed by an admin is sent to sign-in with the reason", async () => {
+    const created = await api(server, "POST", "/v1/tenants/demo/agents", {
+      token: adminToken,
+      body: { email: "temp@demo.local", name: "Temp", password: "temporary-password-1", role: "agent", groups: ["support"] },
+    });
+    assert.equal(created.status, 201, created.text);
+    const tempContext = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const temp = await tempContext.newPage();
+    await signIn(temp, server, { tenant: "demo", email: "temp@demo.local", password: "temporary-password-1" });
+    const removed = await api(server, "DELETE", `/v1/tenants/demo/agents/${created.json.id}`, { token: adminToken });
+    assert.ok(removed.status < 300, removed.text);
+    await temp.getByRole("heading", { name: "Sign in to the agent console" }).waitFor();
+    await temp.getByRole("status").filter({ hasText: "agent removed" }).waitFor();
+    await tempContext.close();
+  });
+
   test("signing out in another tab sends this one to sign-in with the reason", async () => {
     const other = await context.newPage();
     await other.goto(`${server.url}/console/`);

@@ -225,7 +225,9 @@ export class Store {
       onOpen: () => {},
       onFrame: (frame) => this.onFrame(frame),
       onState: (s) => this.onSocketState(s),
-      isFinal: (code, reason) => code === 4001 || (code === 1008 && reason === "unknown agent"),
+      // 4001: the session ended (expired, signed out, password changed, agent
+      // removed). 1008 with those reasons: the same from a server before sessions.
+      isFinal: (code, reason) => code === 4001 || (code === 1008 && /agent|password/.test(reason)),
       onFinal: (_code, reason) => this.endSession(reason),
     });
     this.socket = socket;
@@ -392,7 +394,7 @@ export class Store {
         this.api.conversations({ status: "queued", limit: 200 }),
         this.api.conversations({ status: "closed", limit: 100 }),
         this.api.conversations({ status: "assigned", assignee: session.agent.id, limit: 200 }),
-        admin ? this.api.conversations({ status: "assigned", limit: 500 }) : Promise.resolve([] as Conv[]),
+        admin ? this.api.conversations({ limit: 500 }) : Promise.resolve([] as Conv[]),
       ]);
       if (this.state.session !== session) return;
       // Records of conversations that are live here keep the live status (a frame
@@ -401,7 +403,7 @@ export class Store {
       this.inbox({ type: "records", conversations: live(mine) });
       this.inbox({ type: "list", list: "queue", conversations: live(queue) });
       this.inbox({ type: "list", list: "closed", conversations: live(closed) });
-      if (admin) this.inbox({ type: "list", list: "all", conversations: [...live(all), ...live(queue)] });
+      if (admin) this.inbox({ type: "list", list: "all", conversations: live(all).filter((c) => c.status !== "closed") });
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 401) console.warn("refreshing the lists failed", e);
     }
@@ -442,6 +444,9 @@ export class Store {
     try {
       const page = await this.api.history(id);
       this.thread(id, (t) => addPage(t, page.messages, page.has_more, false));
+      // The list shows the newest message of a conversation opened after a reload.
+      const newest = page.messages[page.messages.length - 1];
+      if (newest && !this.state.inbox.activity[id]) this.inbox({ type: "message", conversation_id: id, message: newest, seen: true });
       if (this.state.selected === id) this.sendRead(id);
     } catch (e) {
       this.toast(e instanceof Error ? e.message : String(e));
@@ -605,8 +610,8 @@ export class Store {
     this.set({ composerFocus: this.state.composerFocus + 1 });
   }
 
-  turnOnSound(): void {
-    this.set({ sound: enableSound() });
+  toggleSound(): void {
+    this.set({ sound: this.state.sound ? false : enableSound() });
   }
 
   async turnOnDesktop(): Promise<void> {

@@ -24,6 +24,7 @@ export const en = {
   away: "Away",
   offline: "Offline",
   language: "Language",
+  sound: "Sound alerts",
   soundOn: "Sound on",
   soundOff: "Turn on sound",
   desktopOn: "Desktop notifications on",

@@ -24,6 +24,7 @@ export const zh: Texts = {
   away: "离开",
   offline: "离线",
   language: "语言",
+  sound: "提示音",
   soundOn: "提示音已开启",
   soundOff: "开启提示音",
   desktopOn: "桌面通知已开启",

@@ -42,7 +42,7 @@ export function TopBar() {
             <option value="offline">{t("offline")}</option>
           </select>
         </label>
-        <button class={`icon-button ${state.sound ? "on" : ""}`} aria-pressed={state.sound} aria-label={state.sound ? t("soundOn") : t("soundOff")} title={state.sound ? t("soundOn") : t("soundOff")} onClick={() => store.turnOnSound()}>
+        <button class={`icon-button ${state.sound ? "on" : ""}`} aria-pressed={state.sound} aria-label={t("sound")} title={state.sound ? t("soundOn") : t("soundOff")} onClick={() => store.toggleSound()}>
           {state.sound ? <BellIcon /> : <BellOffIcon />}
         </button>
         {state.desktop !== "unsupported" && (
