@@ -27,6 +27,7 @@ export function Composer({ conv }: { conv: Conv }) {
   const [slash, setSlash] = useState<SlashQuery | null>(null);
   const [choice, setChoice] = useState(0);
   const [uploads, setUploads] = useState<Upload[]>([]);
+  const [dragging, setDragging] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
   const file = useRef<HTMLInputElement>(null);
   const typingOn = useRef(false);
@@ -167,7 +168,20 @@ export function Composer({ conv }: { conv: Conv }) {
   const label = note ? t("composerNote") : t("composer");
   const busy = uploads.some((u) => !u.attachment && !u.error);
   return (
-    <div class={`composer ${note ? "note-mode" : ""}`}>
+    <div
+      class={`composer ${note ? "note-mode" : ""} ${dragging ? "dragging" : ""}`}
+      onDragOver={(e) => {
+        if (!e.dataTransfer?.types.includes("Files")) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        attach(e.dataTransfer?.files ?? null);
+      }}
+    >
       <div class="composer-modes" role="group" aria-label={t("modeReply") + " / " + t("modeNote")}>
         <button class={!note ? "mode active" : "mode"} aria-pressed={!note} onClick={() => store.setNoteMode(false)}>
           {t("modeReply")}
