@@ -457,7 +457,7 @@ describe("agent console", () => {
     const removed = await api(server, "DELETE", `/v1/tenants/demo/agents/${created.json.id}`, { token: adminToken });
     assert.ok(removed.status < 300, removed.text);
     await temp.getByRole("heading", { name: "Sign in to the agent console" }).waitFor();
-    await temp.getByRole("status").filter({ hasText: "agent removed" }).waitFor();
+    await temp.getByRole("status").filter({ hasText: "Your account was removed from this workspace." }).waitFor();
     await tempContext.close();
   });
 

@@ -181,7 +181,17 @@ export class Store {
   // The server ended the session (expired, signed out elsewhere, password changed).
   endSession(reason: string): void {
     if (this.state.phase !== "signed-in") return;
-    this.teardown(reason ? this.t("sessionEnded", { reason }) : this.t("sessionExpired"));
+    this.teardown(this.endedText(reason));
+  }
+
+  // The server's reason (a 4001 close, a 401 message) in the agent's language.
+  private endedText(reason: string): string {
+    const r = reason.toLowerCase();
+    if (!r || r.includes("expired")) return this.t("sessionExpired");
+    if (r.includes("signed out")) return this.t("endedSignedOut");
+    if (r.includes("password")) return this.t("endedPassword");
+    if (r.includes("removed") || r.includes("unknown agent")) return this.t("endedRemoved");
+    return this.t("sessionEnded", { reason });
   }
 
   private teardown(notice: string): void {

@@ -17,6 +17,9 @@ export const en = {
   sessionEnded: "You were signed out: {reason}.",
   sessionExpired: "Your session expired. Please sign in again.",
   signedOut: "You have signed out.",
+  endedSignedOut: "You signed out in another tab or window.",
+  endedPassword: "Your password was changed. Please sign in with the new one.",
+  endedRemoved: "Your account was removed from this workspace.",
   loading: "Loading…",
   // top bar
   presence: "Presence",
@@ -94,6 +97,7 @@ export const en = {
   uploadFailed: "{name}: {message}",
   cannedReplies: "Canned replies",
   noCanned: "No canned reply matches “{query}”.",
+  noCannedAtAll: "This workspace has no canned replies yet (an admin adds them).",
   // actions
   actions: "Conversation actions",
   transfer: "Transfer",

@@ -193,7 +193,7 @@ export function Composer({ conv }: { conv: Conv }) {
       </div>
       {slash && (
         <div class="canned" role="listbox" aria-label={t("cannedReplies")} id="canned-list">
-          {matches.length === 0 && <div class="canned-empty">{t("noCanned", { query: slash.query })}</div>}
+          {matches.length === 0 && <div class="canned-empty">{state.canned.length === 0 ? t("noCannedAtAll") : t("noCanned", { query: slash.query })}</div>}
           {matches.map((r, i) => (
             <div
               key={r.id}
