@@ -294,6 +294,9 @@ describe("agent console", () => {
       bob.say(`line ${i}`);
       if (i % 15 === 0) await sleep(1100); // under the per-connection rate
     }
+    // Bob is not the open conversation: his messages count as unread in the title.
+    await waitFor("the unread count in the title", async () => /^\(\d+\) /.test(await page.title()));
+    await page.getByRole("button", { name: /^Bob Long, \d+ unread/ }).waitFor();
     // A fresh page knows only the newest page of history.
     await page.reload();
     await page.getByLabel("Workspace").or(page.getByRole("tab", { name: /Mine/ })).waitFor();
@@ -431,6 +434,10 @@ describe("agent console", () => {
     await dialog.getByText("Next conversation").waitFor();
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
+    await page.keyboard.press("Alt+3");
+    await page.getByRole("tab", { name: /Closed/, selected: true }).waitFor();
+    await page.keyboard.press("Alt+1");
+    await page.getByRole("tab", { name: /Mine/, selected: true }).waitFor();
   });
 
   test("presence: a change in one tab shows in every tab", async () => {

@@ -20,11 +20,15 @@ export function App() {
 
   useEffect(() => {
     const onVisible = () => store.visible();
+    // The network is back: try now rather than at the end of the backoff.
+    const onOnline = () => store.state.connection === "reconnecting" && store.reconnectNow();
     document.addEventListener("visibilitychange", onVisible);
     window.addEventListener("focus", onVisible);
+    window.addEventListener("online", onOnline);
     return () => {
       document.removeEventListener("visibilitychange", onVisible);
       window.removeEventListener("focus", onVisible);
+      window.removeEventListener("online", onOnline);
     };
   }, []);
 
