@@ -90,6 +90,13 @@ async function signIn(page, server, who) {
   await page.getByRole("tab", { name: /Mine/ }).waitFor();
 }
 
+// A screenshot without passing notices, after transitions settle.
+async function settledScreenshot(page, name) {
+  for (const button of await page.locator(".toast button").all()) await button.click().catch(() => {});
+  await sleep(400);
+  await screenshot(page, name);
+}
+
 // The console's conversation list entry of a visitor.
 const convButton = (page, name) => page.getByRole("button", { name: new RegExp(`^${name}`) });
 const log = (page) => page.getByRole("log", { name: "Messages" });
@@ -330,7 +337,7 @@ describe("agent console", () => {
     for (const text of ["Back in a moment", "Thanks, still here", "Let me check", "Hi, where is my order?"])
       assert.equal(await log(page).getByText(text, { exact: true }).count(), 1, `"${text}" once`);
     assert.equal(ada.frames.filter((f) => f.type === "message" && f.text === "Back in a moment").length, 1);
-    await screenshot(page, "console-inbox");
+    await settledScreenshot(page, "console-inbox");
   });
 
   test("attachments: image thumbnail, PDF link, refusals shown", async () => {
@@ -420,7 +427,18 @@ describe("agent console", () => {
     await page.getByRole("textbox", { name: "消息" }).fill("您好！我帮您查一下。");
     await page.getByRole("button", { name: "发送" }).click();
     await dee.waitFrame((f) => f.type === "message" && f.text === "您好！我帮您查一下。");
-    await screenshot(page, "console-zh");
+    const panel = page.getByRole("complementary", { name: "访客信息" });
+    await panel.getByRole("textbox", { name: "添加标签" }).fill("物流");
+    await panel.getByRole("button", { name: "添加" }).click();
+    await panel.getByRole("button", { name: "移除标签 物流" }).waitFor();
+    await page.getByRole("button", { name: /备注/ }).click();
+    await page.getByRole("textbox", { name: "内部备注" }).fill("已请仓库核实发货状态");
+    await page.getByRole("button", { name: "添加备注" }).click();
+    await page.getByRole("log", { name: "消息" }).getByText("已请仓库核实发货状态").waitFor();
+    await page.getByRole("button", { name: "回复" }).click();
+    dee.send({ type: "typing", conversation_id: dee.conversationId, on: true });
+    await page.getByRole("status").filter({ hasText: "李雷 正在输入…" }).waitFor();
+    await settledScreenshot(page, "console-zh");
     await page.keyboard.press("?");
     await page.getByRole("dialog", { name: "键盘快捷键" }).waitFor();
     await page.keyboard.press("Escape");

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import type { ChatMessage, Thread } from "../model/thread";
 import type { Attachment, Conv } from "../model/types";
 import { useApp } from "./context";
@@ -16,23 +16,25 @@ export function MessageList({ conv, thread }: { conv: Conv; thread: Thread }) {
   const first = thread.messages[0]?.key ?? "";
   const last = thread.messages[thread.messages.length - 1]?.key ?? "";
 
-  // Earlier messages were put on top: keep the same message in view.
+  const typing = (state.typing[conv.id] ?? 0) > Date.now();
+  const shownConv = useRef("");
+
+  // Another conversation: start at the bottom. Earlier messages put on top: keep the
+  // same message in view. Anything new at the bottom: follow it if the agent was there.
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
-    if (anchor.current && anchor.current.first !== first) el.scrollTop += el.scrollHeight - anchor.current.height;
+    if (shownConv.current !== conv.id) {
+      shownConv.current = conv.id;
+      atBottom.current = true;
+      el.scrollTop = el.scrollHeight;
+    } else if (anchor.current && anchor.current.first !== first) {
+      el.scrollTop += el.scrollHeight - anchor.current.height;
+    } else if (atBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
     anchor.current = { first, height: el.scrollHeight };
-  }, [first]);
-
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
-    if (el) anchor.current = { first, height: el.scrollHeight };
-  }, [last, conv.id, thread.loaded]);
-
-  useEffect(() => {
-    atBottom.current = true;
-  }, [conv.id]);
+  }, [conv.id, first, last, thread.loaded, thread.messages.length, typing]);
 
   function onScroll() {
     const el = box.current!;
@@ -45,10 +47,17 @@ export function MessageList({ conv, thread }: { conv: Conv; thread: Thread }) {
 
   const me = state.session!.agent.id;
   const lastMine = [...thread.messages].reverse().find((m) => m.from.role === "agent" && m.seq !== null && !m.private);
-  const typing = (state.typing[conv.id] ?? 0) > Date.now();
-
   return (
-    <div class="messages" ref={box} onScroll={onScroll}>
+    <div
+      class="messages"
+      ref={box}
+      onScroll={onScroll}
+      // An image that finished loading grew the list: stay at the bottom if there.
+      onLoadCapture={() => {
+        const el = box.current;
+        if (el && atBottom.current) el.scrollTop = el.scrollHeight;
+      }}
+    >
       <div class="history-edge">
         {thread.loadingOlder ? (
           <span class="muted">{t("loadingOlder")}</span>
