@@ -1,3 +1,4 @@
+import { useState } from "preact/hooks";
 import { emptyThread } from "../model/thread";
 import type { Conv } from "../model/types";
 import { Composer } from "./Composer";
@@ -26,19 +27,20 @@ export function ConversationView() {
   const me = state.session!.agent.id;
   const mine = conv.status === "assigned" && conv.assignee === me;
   const name = store.visitorName(conv);
+  const [details, setDetails] = useState(false);
   return (
     <>
       <section class="conversation" aria-label={name}>
-        <ConversationHeader conv={conv} mine={mine} name={name} />
+        <ConversationHeader conv={conv} mine={mine} name={name} details={details} onDetails={() => setDetails(!details)} />
         <MessageList conv={conv} thread={thread} />
         {mine ? <Composer conv={conv} /> : <StateBanner conv={conv} />}
       </section>
-      <VisitorPanel conv={conv} />
+      <VisitorPanel conv={conv} open={details} />
     </>
   );
 }
 
-function ConversationHeader({ conv, mine, name }: { conv: Conv; mine: boolean; name: string }) {
+function ConversationHeader({ conv, mine, name, details, onDetails }: { conv: Conv; mine: boolean; name: string; details: boolean; onDetails: () => void }) {
   const [state, store] = useApp();
   const t = store.t;
   const admin = state.session!.agent.role === "admin";
@@ -70,6 +72,9 @@ function ConversationHeader({ conv, mine, name }: { conv: Conv; mine: boolean; n
             {t("close")}
           </button>
         )}
+        <button class="details-toggle" aria-pressed={details} onClick={onDetails}>
+          {t("visitorDetails")}
+        </button>
       </div>
     </header>
   );

@@ -4,7 +4,8 @@ import type { Conv } from "../model/types";
 import { useApp } from "./context";
 import { formatTime, RichText } from "./RichText";
 
-export function VisitorPanel({ conv }: { conv: Conv }) {
+// On narrow screens the panel is hidden until the header's "Visitor details" opens it.
+export function VisitorPanel({ conv, open }: { conv: Conv; open: boolean }) {
   const [state, store] = useApp();
   const t = store.t;
   const v = conv.visitor;
@@ -21,7 +22,7 @@ export function VisitorPanel({ conv }: { conv: Conv }) {
   }
 
   return (
-    <aside class="visitor-panel" aria-label={t("visitorDetails")}>
+    <aside class={`visitor-panel ${open ? "open" : ""}`} aria-label={t("visitorDetails")}>
       <h3>{t("visitorDetails")}</h3>
       <dl class="facts">
         <dt>{t("name")}</dt>
