@@ -11,6 +11,12 @@ export interface Session {
   expires_at: number;
 }
 
+export interface AttachmentPolicy {
+  enabled: boolean;
+  max_bytes: number;
+  allowed_types?: string[];
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -128,6 +134,17 @@ export class Api {
     if (beforeSeq) query.set("before_seq", String(beforeSeq));
     const body = await this.call<{ messages: unknown[]; has_more: boolean }>("GET", this.t(`/conversations/${encodeURIComponent(conversationId)}/messages?${query}`));
     return { messages: body.messages.map(toMessage), has_more: !!body.has_more };
+  }
+
+  // The tenant's public settings (GET …/widget): whether files may be attached, and
+  // how large. Null when the server does not say.
+  async attachmentPolicy(): Promise<AttachmentPolicy | null> {
+    try {
+      const body = await this.call<{ attachments?: AttachmentPolicy }>("GET", this.t("/widget"));
+      return body.attachments && typeof body.attachments.enabled === "boolean" ? body.attachments : null;
+    } catch {
+      return null;
+    }
   }
 
   async cannedReplies(): Promise<CannedReply[]> {

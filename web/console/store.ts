@@ -4,7 +4,7 @@
 // model/ and are unit-tested there.
 import { newClientMsgId } from "../shared/ids";
 import { ReconnectingSocket, socketUrl, type Frame, type SocketState } from "../shared/socket";
-import { Api, ApiError, type Session } from "./api";
+import { Api, ApiError, type AttachmentPolicy, type Session } from "./api";
 import { initialLanguage, saveLanguage, translator, type Lang, type Translate } from "./i18n";
 import { emptyInbox, inboxReducer, tabList, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
 import { messageFrame, resendFrames, resumeHello } from "./model/resume";
@@ -55,6 +55,7 @@ export interface AppState {
   tab: Tab;
   filters: Filters;
   canned: CannedReply[];
+  attachments: AttachmentPolicy | null; // null: unknown, offered (the server decides)
   agents: AgentInfo[];
   earlier: Record<string, Conv[]>; // visitor id -> their conversations
   sound: boolean;
@@ -96,6 +97,7 @@ export class Store {
       tab: "mine",
       filters: { tag: "", group: "" },
       canned: [],
+      attachments: null,
       agents: [],
       earlier: {},
       sound: false,
@@ -224,6 +226,7 @@ export class Store {
     this.set({ phase: "signed-in", notice: "", session, inbox: emptyInbox(session.agent.id, session.agent.role === "admin") });
     this.connect(session);
     void this.loadCanned();
+    void this.api.attachmentPolicy().then((attachments) => this.set({ attachments }));
     void this.refreshLists();
     if (session.agent.role === "admin") void this.loadAgents();
     this.refreshTimer = setInterval(() => void this.refreshLists(), kListRefreshMs);

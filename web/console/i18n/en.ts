@@ -95,6 +95,7 @@ export const en = {
   removeAttachment: "Remove {name}",
   uploading: "Uploading {name}: {percent}%",
   uploadFailed: "{name}: {message}",
+  tooLarge: "larger than this workspace's limit of {limit}",
   cannedReplies: "Canned replies",
   noCanned: "No canned reply matches “{query}”.",
   noCannedAtAll: "This workspace has no canned replies yet (an admin adds them).",

@@ -91,6 +91,7 @@ export const zh: Texts = {
   removeAttachment: "移除 {name}",
   uploading: "正在上传 {name}：{percent}%",
   uploadFailed: "{name}：{message}",
+  tooLarge: "超过此工作区 {limit} 的大小上限",
   cannedReplies: "快捷回复",
   noCanned: "没有与“{query}”匹配的快捷回复。",
   noCannedAtAll: "此工作区还没有快捷回复（由管理员添加）。",

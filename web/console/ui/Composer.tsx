@@ -4,6 +4,7 @@ import { applyCanned, searchCanned, slashQueryAt, type SlashQuery } from "../mod
 import type { Attachment, Conv } from "../model/types";
 import { useApp } from "./context";
 import { LockIcon, PaperclipIcon } from "./Icons";
+import { formatBytes } from "./RichText";
 
 interface Upload {
   key: string;
@@ -137,8 +138,15 @@ export function Composer({ conv }: { conv: Conv }) {
   }
 
   function attach(files: FileList | null) {
+    if (state.attachments?.enabled === false) return;
+    const limit = state.attachments?.max_bytes ?? 0;
     for (const f of Array.from(files ?? [])) {
       const key = Math.random().toString(36).slice(2);
+      if (limit && f.size > limit) {
+        // No need to send megabytes to hear "too large".
+        setUploads((list) => [...list, { key, name: f.name, progress: 0, error: t("tooLarge", { limit: formatBytes(limit) }) }]);
+        continue;
+      }
       const { promise, abort } = store.api.upload(f, (p) => setUploads((list) => list.map((u) => (u.key === key ? { ...u, progress: p } : u))));
       setUploads((list) => [...list, { key, name: f.name, progress: 0, abort }]);
       promise.then(
@@ -232,10 +240,14 @@ export function Composer({ conv }: { conv: Conv }) {
         </ul>
       )}
       <div class="composer-row">
-        <button class="icon-button" aria-label={t("attach")} title={t("attach")} onClick={() => file.current?.click()}>
-          <PaperclipIcon />
-        </button>
-        <input ref={file} type="file" multiple hidden aria-label={t("attach")} onChange={(e) => attach(e.currentTarget.files)} />
+        {state.attachments?.enabled !== false && (
+          <>
+            <button class="icon-button" aria-label={t("attach")} title={t("attach")} onClick={() => file.current?.click()}>
+              <PaperclipIcon />
+            </button>
+            <input ref={file} type="file" multiple hidden aria-label={t("attach")} onChange={(e) => attach(e.currentTarget.files)} />
+          </>
+        )}
         <textarea
           ref={area}
           aria-label={label}
