@@ -53,7 +53,8 @@ export class Api {
   tenant = "";
   onUnauthorized: OnUnauthorized = () => {};
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  // quiet: a 401 is an answer here (is there a session?), not news to act on.
+  private async call<T>(method: string, path: string, body?: unknown, quiet = false): Promise<T> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (method !== "GET" && this.csrf) headers["X-CSRF-Token"] = this.csrf;
@@ -61,7 +62,7 @@ export class Api {
     const response = await fetch(path, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
     if (!response.ok) {
       const error = await errorOf(response);
-      if (response.status === 401 && this.csrf) this.onUnauthorized(error.message);
+      if (response.status === 401 && this.csrf && !quiet) this.onUnauthorized(error.message);
       throw error;
     }
     if (response.status === 204) return undefined as T;
@@ -99,7 +100,7 @@ export class Api {
   // The session of the cookie, if it is still valid (a reload, a new tab).
   async restore(): Promise<Session | null> {
     try {
-      return this.adopt(await this.call<Session>("GET", "/v1/session"));
+      return this.adopt(await this.call<Session>("GET", "/v1/session", undefined, true));
     } catch (e) {
       if (e instanceof ApiError && (e.status === 401 || e.status === 404)) return null;
       throw e;
