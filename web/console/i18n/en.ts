@@ -58,6 +58,7 @@ export const en = {
   transferOffer: "Transfer from {name} to {group}",
   accept: "Accept",
   waiting: "Waiting",
+  waitingFor: "Waiting {time}",
   active: "Active",
   withAgent: "With {name}",
   visitor: "Visitor",

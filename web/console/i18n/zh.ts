@@ -56,6 +56,7 @@ export const zh: Texts = {
   transferOffer: "{name} 转接到 {group}",
   accept: "接入",
   waiting: "等待中",
+  waitingFor: "已等待 {time}",
   active: "进行中",
   withAgent: "由 {name} 接待",
   visitor: "访客",

@@ -3,7 +3,7 @@ import type { Conv } from "../model/types";
 import type { Texts } from "../i18n";
 import { useApp } from "./context";
 import { LockIcon } from "./Icons";
-import { formatTime, initials } from "./RichText";
+import { formatTime, formatWait, initials } from "./RichText";
 
 const kTabText: Record<Tab, keyof Texts> = { mine: "tabMine", queue: "tabQueue", all: "tabAll", closed: "tabClosed" };
 const kEmptyText: Record<Tab, keyof Texts> = { mine: "emptyMine", queue: "emptyQueue", all: "emptyAll", closed: "emptyClosed" };
@@ -86,7 +86,7 @@ function ConvItem({ conv }: { conv: Conv }) {
   const assigneeName = conv.assignee ? (state.agents.find((a) => a.id === conv.assignee)?.name ?? conv.assignee) : "";
   const sub = typing
     ? t("typing", { name })
-    : activity?.preview || (offer?.transfer ? t("transferOffer", { name: offer.transfer.from.name ?? offer.transfer.from.id, group: offer.transfer.group }) : offer ? t("offer") : conv.status === "queued" ? t("waiting") : conv.assignee && conv.assignee !== inbox.me ? t("withAgent", { name: assigneeName }) : (conv.visitor.meta.page as string) ?? "");
+    : activity?.preview || (offer?.transfer ? t("transferOffer", { name: offer.transfer.from.name ?? offer.transfer.from.id, group: offer.transfer.group }) : offer ? t("offer") : conv.status === "queued" ? t("waitingFor", { time: formatWait(Date.now() - conv.created_at, state.lang) }) : conv.assignee && conv.assignee !== inbox.me ? t("withAgent", { name: assigneeName }) : (conv.visitor.meta.page as string) ?? "");
   const label = name + (unread ? ", " + t("unreadCount", { n: unread }) : "") + (offer ? ", " + t("offer") : "");
   return (
     <li class={`conv-item ${selected ? "selected" : ""} ${unread ? "unread" : ""}`}>
