@@ -538,6 +538,8 @@ export class Store {
 
   setTab(tab: Tab): void {
     this.set({ tab });
+    // The queue is not announced over the socket: look now rather than in 15 s.
+    if (tab !== "mine") void this.refreshLists();
   }
 
   setFilters(filters: Partial<Filters>): void {
