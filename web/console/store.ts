@@ -79,7 +79,8 @@ export class Store {
   private toastId = 0;
   t: Translate;
 
-  constructor() {
+  // createSocket: injected by tests (a fake WebSocket).
+  constructor(private readonly createSocket?: (url: string) => WebSocket) {
     const lang = initialLanguage();
     this.t = translator(lang);
     this.state = {
@@ -242,6 +243,7 @@ export class Store {
       // removed). 1008 with those reasons: the same from a server before sessions.
       isFinal: (code, reason) => code === 4001 || (code === 1008 && /agent|password/.test(reason)),
       onFinal: (_code, reason) => this.endSession(reason),
+      create: this.createSocket,
     });
     this.socket = socket;
     this.set({ connection: "connecting" });
