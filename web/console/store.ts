@@ -299,8 +299,12 @@ export class Store {
       }
       case "conversation.offer_withdrawn":
         return this.inbox({ type: "offer_withdrawn", conversation_id: String(f.conversation_id) });
-      case "conversation.transferred":
-        return this.inbox({ type: "transferred", conversation_id: String(f.conversation_id), to_agent: String(f.to_agent) });
+      case "conversation.transferred": {
+        const to = String(f.to_agent);
+        this.inbox({ type: "transferred", conversation_id: String(f.conversation_id), to_agent: to });
+        this.toast(this.t("transferredTo", { name: this.state.agents.find((a) => a.id === to)?.name ?? to }), "info");
+        return;
+      }
       case "conversation.closed":
         this.inbox({ type: "closed", conversation_id: String(f.conversation_id), at: Date.now() });
         this.set({ typing: { ...this.state.typing, [String(f.conversation_id)]: 0 } });
@@ -602,7 +606,8 @@ export class Store {
     const frame: Frame = { type: "transfer", conversation_id: id, ref: "transfer:" + id };
     if (target.agent) frame.to_agent = target.agent;
     else frame.to_group = target.group;
-    if (this.send(frame)) this.toast(this.t("transferDone"), "info");
+    // A group may offer it to its agents first: say it is on its way.
+    if (this.send(frame) && target.group) this.toast(this.t("transferDone"), "info");
     this.set({ dialog: null });
   }
 

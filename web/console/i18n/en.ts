@@ -120,7 +120,8 @@ export const en = {
   agentIdHint: "Agent id",
   groupHint: "Group name, e.g. support",
   transferGo: "Transfer",
-  transferDone: "Transfer requested.",
+  transferDone: "Transfer requested: the group's agents are asked.",
+  transferredTo: "Transferred to {name}.",
   // visitor panel
   visitorDetails: "Visitor details",
   name: "Name",
