@@ -607,7 +607,7 @@ export class Store {
     if (target.agent) frame.to_agent = target.agent;
     else frame.to_group = target.group;
     // A group may offer it to its agents first: say it is on its way.
-    if (this.send(frame) && target.group) this.toast(this.t("transferDone"), "info");
+    if (this.send(frame) && target.group) this.toast(this.t("transferDone", { group: target.group }), "info");
     this.set({ dialog: null });
   }
 

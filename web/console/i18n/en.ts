@@ -120,7 +120,7 @@ export const en = {
   agentIdHint: "Agent id",
   groupHint: "Group name, e.g. support",
   transferGo: "Transfer",
-  transferDone: "Transfer requested: the group's agents are asked.",
+  transferDone: "Transfer to {group} requested.",
   transferredTo: "Transferred to {name}.",
   // visitor panel
   visitorDetails: "Visitor details",

@@ -114,7 +114,7 @@ export const zh: Texts = {
   agentIdHint: "客服 ID",
   groupHint: "分组名称，例如 support",
   transferGo: "转接",
-  transferDone: "已发起转接，正在询问该分组的客服。",
+  transferDone: "已发起转接到 {group}。",
   transferredTo: "已转接给 {name}。",
   visitorDetails: "访客信息",
   name: "姓名",
