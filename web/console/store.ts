@@ -288,7 +288,10 @@ export class Store {
           this.attention(this.t("notifyNewChat", { name: this.visitorName(conv) }), history[history.length - 1]?.text ?? "", conv.id);
           if (!this.state.selected) this.select(conv.id);
         }
-        if (this.state.selected === conv.id) this.seen(conv.id);
+        if (this.state.selected === conv.id && document.visibilityState === "visible") {
+          this.seen(conv.id);
+          this.sendRead(conv.id); // e.g. just accepted from the queue while looking at it
+        }
         return;
       }
       case "conversation.offered": {
