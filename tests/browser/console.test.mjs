@@ -347,8 +347,10 @@ describe("agent console", () => {
       { name: "photo.png", mimeType: "image/png", buffer: png(64, 48) },
       { name: "invoice.pdf", mimeType: "application/pdf", buffer: PDF },
     ]);
-    await page.getByText("invoice.pdf").first().waitFor();
-    await waitFor("the uploads", async () => (await page.locator(".uploads progress").count()) === 0 || (await page.locator(".uploads .error").count()) > 0);
+    const uploads = page.getByRole("list", { name: "Attach a file" });
+    await uploads.getByText("invoice.pdf").waitFor();
+    await waitFor("the uploads", async () => (await uploads.getByRole("progressbar").count()) === 0, 15000);
+    assert.equal(await uploads.getByRole("alert").count(), 0, await uploads.innerText());
     await page.getByRole("textbox", { name: "Message" }).fill("Here you go");
     await page.getByRole("button", { name: "Send" }).click();
     const sent = await ada.waitFrame((f) => f.type === "message" && f.text === "Here you go");

@@ -153,7 +153,9 @@ export class Store {
   async start(): Promise<void> {
     document.documentElement.lang = this.state.lang === "zh" ? "zh-CN" : "en";
     try {
-      const session = await this.api.restore();
+      // A server that does not answer must not leave the page loading for ever.
+      const timeout = new Promise<null>((_, reject) => setTimeout(() => reject(new Error("timeout")), 10000));
+      const session = await Promise.race([this.api.restore(), timeout]);
       if (session) return this.begin(session);
     } catch {
       /* the server is unreachable: show the sign-in form */

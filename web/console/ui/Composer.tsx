@@ -226,6 +226,11 @@ export function Composer({ conv }: { conv: Conv }) {
             <li key={u.key} class={u.error ? "upload error" : "upload"}>
               {u.error ? (
                 <span role="alert">{t("uploadFailed", { name: u.name, message: u.error })}</span>
+              ) : u.attachment ? (
+                <>
+                  <span class="upload-name">{u.name}</span>
+                  <span class="upload-size">{formatBytes(u.attachment.size)}</span>
+                </>
               ) : (
                 <>
                   <span class="upload-name">{u.name}</span>
