@@ -491,6 +491,8 @@ describe("agent console", () => {
   test("signing out in another tab sends this one to sign-in with the reason", async () => {
     const other = await context.newPage();
     await other.goto(`${server.url}/console/`);
+    await page.getByRole("tab", { name: /Mine/ }).waitFor();
+    assert.equal(await page.getByText("Connection lost. Reconnecting…").count(), 0, "this tab is connected");
     await other.getByRole("button", { name: "Sign out" }).click();
     await other.getByRole("status").filter({ hasText: "You have signed out." }).waitFor();
     await page.getByRole("heading", { name: "Sign in to the agent console" }).waitFor();

@@ -68,6 +68,7 @@ export interface AppState {
 
 const kTypingShownMs = 6000;
 const kListRefreshMs = 15000;
+const kSessionCheckMs = 5000;
 
 export class Store {
   state: AppState;
@@ -76,6 +77,7 @@ export class Store {
   private socket: ReconnectingSocket | null = null;
   private readSent: Record<string, number> = {};
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
+  private sessionCheck: ReturnType<typeof setInterval> | null = null;
   private toastId = 0;
   t: Translate;
 
@@ -202,6 +204,8 @@ export class Store {
   private teardown(notice: string): void {
     this.socket?.stop();
     this.socket = null;
+    if (this.sessionCheck) clearInterval(this.sessionCheck);
+    this.sessionCheck = null;
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     this.refreshTimer = null;
     this.api.forget();
@@ -254,16 +258,24 @@ export class Store {
 
   private onSocketState(s: SocketState): void {
     this.set({ connection: s, wasOpen: this.state.wasOpen || s === "open" });
+    // A session that ended meanwhile (expired, signed out elsewhere while this tab
+    // was cut off) makes every upgrade fail with 401, which a WebSocket cannot see:
+    // ask the session endpoint now and every few seconds until the socket is back.
+    if (this.sessionCheck) clearInterval(this.sessionCheck);
+    this.sessionCheck = null;
     if (s === "reconnecting" && !this.api.bearer) {
-      // A cookie that expired meanwhile makes every upgrade fail with 401, which a
-      // WebSocket cannot see: ask the session endpoint.
-      this.api
-        .restore()
-        .then((session) => {
-          if (!session && this.state.phase === "signed-in") this.endSession("");
-        })
-        .catch(() => {});
+      this.checkSession();
+      this.sessionCheck = setInterval(() => this.checkSession(), kSessionCheckMs);
     }
+  }
+
+  private checkSession(): void {
+    this.api
+      .restore()
+      .then((session) => {
+        if (!session && this.state.phase === "signed-in") this.endSession("");
+      })
+      .catch(() => {}); // the server is away: the socket keeps trying
   }
 
   reconnectNow(): void {
