@@ -47,9 +47,6 @@ async function errorOf(response: Response): Promise<ApiError> {
 
 export class Api {
   csrf = "";
-  // TEMPORARY (until the server's cookie sessions are merged): a Bearer token in
-  // memory when the server has no session endpoint yet. Removed before the end.
-  bearer = "";
   tenant = "";
   onUnauthorized: OnUnauthorized = () => {};
 
@@ -58,7 +55,6 @@ export class Api {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (method !== "GET" && this.csrf) headers["X-CSRF-Token"] = this.csrf;
-    if (this.bearer) headers.Authorization = "Bearer " + this.bearer;
     const response = await fetch(path, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
     if (!response.ok) {
       const error = await errorOf(response);
@@ -75,26 +71,10 @@ export class Api {
     return session;
   }
 
+  // Sets the HttpOnly session cookie; the answer's CSRF token stays in memory.
   async signIn(tenant: string, email: string, password: string): Promise<Session> {
-    try {
-      const session = await this.call<Session>("POST", `/v1/tenants/${encodeURIComponent(tenant)}/auth/session`, { email, password });
-      return this.adopt(session);
-    } catch (e) {
-      if (!(e instanceof ApiError) || e.status !== 404 || e.message !== "no such endpoint") throw e;
-      return this.legacyLogin(tenant, email, password);
-    }
-  }
-
-  // TEMPORARY: see `bearer`.
-  private async legacyLogin(tenant: string, email: string, password: string): Promise<Session> {
-    const r = await this.call<{ token: string; expires_at: number; agent: Agent }>("POST", `/v1/tenants/${encodeURIComponent(tenant)}/auth/login`, { email, password });
-    this.bearer = r.token;
-    return this.adopt({ tenant, agent: r.agent, csrf_token: "legacy", expires_at: r.expires_at });
-  }
-
-  // TEMPORARY: see `bearer`.
-  socketQuery(): string {
-    return this.bearer ? "&token=" + encodeURIComponent(this.bearer) : "";
+    const session = await this.call<Session>("POST", `/v1/tenants/${encodeURIComponent(tenant)}/auth/session`, { email, password });
+    return this.adopt(session);
   }
 
   // The session of the cookie, if it is still valid (a reload, a new tab).
@@ -117,7 +97,6 @@ export class Api {
 
   forget(): void {
     this.csrf = "";
-    this.bearer = "";
   }
 
   private t(path: string): string {
@@ -168,7 +147,6 @@ export class Api {
       xhr.open("POST", this.t("/attachments"));
       xhr.setRequestHeader("X-File-Name", encodeURIComponent(file.name));
       if (this.csrf) xhr.setRequestHeader("X-CSRF-Token", this.csrf);
-      if (this.bearer) xhr.setRequestHeader("Authorization", "Bearer " + this.bearer);
       xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
       xhr.onerror = () => reject(new ApiError(0, "network", "network error"));
       xhr.onabort = () => reject(new ApiError(0, "aborted", "aborted"));

@@ -241,7 +241,7 @@ export class Store {
 
   private connect(session: Session): void {
     const socket = new ReconnectingSocket({
-      url: () => socketUrl(location.origin, `/v1/ws/agent?tenant=${encodeURIComponent(session.tenant)}` + this.api.socketQuery()),
+      url: () => socketUrl(location.origin, `/v1/ws/agent?tenant=${encodeURIComponent(session.tenant)}`),
       onOpen: () => {},
       onFrame: (frame) => this.onFrame(frame),
       onState: (s) => this.onSocketState(s),
@@ -263,7 +263,7 @@ export class Store {
     // ask the session endpoint now and every few seconds until the socket is back.
     if (this.sessionCheck) clearInterval(this.sessionCheck);
     this.sessionCheck = null;
-    if (s === "reconnecting" && !this.api.bearer) {
+    if (s === "reconnecting") {
       this.checkSession();
       this.sessionCheck = setInterval(() => this.checkSession(), kSessionCheckMs);
     }
