@@ -3,6 +3,7 @@
 //   widget.js            the loader a website embeds (stable URL, revalidated by ETag)
 //   widget/index.html    the chat panel, loaded by the loader in an iframe
 //   console/index.html   the agent console
+//   admin/index.html     the admin pages (React 18 + React Flow; see README.md)
 //   demo/index.html      a demo website with the widget embedded
 //   assets/NAME-HASH.*   scripts and styles, content-hashed (cached for a year)
 //
@@ -21,6 +22,8 @@ const outdir = path.resolve(args.includes("--outdir") ? args[args.indexOf("--out
 const pages = [
   { entry: "widget", script: "widget/frame/main.tsx", html: "widget/frame/index.html", out: "widget/index.html" },
   { entry: "console", script: "console/main.tsx", html: "console/index.html", out: "console/index.html" },
+  // Its files say `@jsxImportSource react` themselves; the others stay on Preact.
+  { entry: "admin", script: "admin/main.tsx", html: "admin/index.html", out: "admin/index.html" },
   { entry: "demo", script: null, html: "demo/index.html", out: "demo/index.html" },
 ];
 

@@ -8,6 +8,7 @@
 
 #include "api/responses.hpp"
 #include "auth/password.hpp"
+#include "auth/session_book.hpp"
 #include "auth/token_signer.hpp"
 #include "common/clock.hpp"
 
@@ -47,10 +48,23 @@ bool parse_uint(const std::map<std::string, std::string>& query, const char* key
 
 }  // namespace
 
-RestApi::RestApi(Backend& backend, const auth::TokenSigner& signer, metrics::Registry& metrics,
-                 boost::asio::thread_pool& blocking_pool)
+auth::Claims agent_claims(const agents::AgentRecord& account, const std::string& tenant_id,
+                          int64_t ttl_s) {
+  auth::Claims claims;
+  claims.kind = "agent";
+  claims.tenant = tenant_id;
+  claims.subject = account.id;
+  claims.role = account.role;
+  claims.expires_at_s = wall_clock_ms() / 1000 + ttl_s;
+  claims.epoch = account.epoch;
+  return claims;
+}
+
+RestApi::RestApi(Backend& backend, const auth::TokenSigner& signer, auth::SessionBook& sessions,
+                 metrics::Registry& metrics, boost::asio::thread_pool& blocking_pool)
     : backend_(backend),
       signer_(signer),
+      sessions_(sessions),
       metrics_(metrics),
       blocking_pool_(blocking_pool),
       dummy_hash_(auth::hash_password("switchboard-timing-equaliser")) {}
@@ -74,17 +88,22 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
     return respond({200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render_prometheus()});
   }
 
+  if (request.path == "/v1/session") return session(request, std::move(respond));
+
   // /v1/tenants/ID/...
   if (parts.size() < 4 || parts[0] != "v1" || parts[1] != "tenants")
     return respond(error_response(404, "not_found", "no such endpoint"));
   auto tenant = backend_.tenant(parts[2]);
   if (!tenant) return respond(error_response(404, "not_found", "no such tenant"));
 
-  if (parts.size() == 5 && parts[3] == "auth" && parts[4] == "login") {
+  if (parts.size() == 5 && parts[3] == "auth" && (parts[4] == "login" || parts[4] == "session")) {
     if (request.method != "POST")
       return respond(error_response(405, "method_not_allowed", "use POST"));
+    if (parts[4] == "session") return open_session(*tenant, request, std::move(respond));
     return login(*tenant, request, std::move(respond));
   }
+  if (parts.size() == 4 && parts[3] == "widget")
+    return widget(*tenant, request, std::move(respond));
   if (parts[3] == "canned-replies" && parts.size() <= 5)
     return canned_replies(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                           std::move(respond));
@@ -95,6 +114,12 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
   if (parts[3] == "routing" && parts.size() <= 5)
     return routing(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                    std::move(respond));
+  if (parts[3] == "attachments" && parts.size() <= 6) {
+    // Copies: the parts point into the request, which moves on.
+    const std::string id(parts.size() >= 5 ? parts[4] : std::string_view());
+    const std::string sub(parts.size() == 6 ? parts[5] : std::string_view());
+    return attachments(*tenant, id, sub, std::move(request), std::move(respond));
+  }
   if (parts[3] == "agents" && parts.size() <= 5)
     return agents(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                   std::move(respond));
@@ -116,6 +141,21 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
 
 void RestApi::login(const TenantView& tenant, const HttpRequest& request,
                     std::function<void(HttpResponse)> respond) {
+  check_password(tenant, request, std::move(respond),
+                 [this, tenant_id = tenant.config->id, ttl = tenant.config->agent_token_ttl_s](
+                     const agents::AgentRecord& account, Respond respond) {
+                   const auth::Claims claims = agent_claims(account, tenant_id, ttl);
+                   json::object out{{"token", signer_.issue(claims)},
+                                    {"expires_at", claims.expires_at_s},
+                                    {"agent", json::object{{"id", account.id},
+                                                           {"name", account.name},
+                                                           {"role", account.role}}}};
+                   respond({200, "application/json", json::serialize(out)});
+                 });
+}
+
+void RestApi::check_password(const TenantView& tenant, const HttpRequest& request, Respond respond,
+                             SignedIn signed_in) {
   boost::system::error_code ec;
   json::value body = json::parse(request.body, ec);
   if (ec || !body.is_object())
@@ -135,28 +175,15 @@ void RestApi::login(const TenantView& tenant, const HttpRequest& request,
   std::optional<agents::AgentRecord> account =
       tenant.agents->by_email(std::string_view(email->get_string()));
   boost::asio::post(blocking_pool_, [this, account = std::move(account),
-                                     tenant_id = tenant.config->id,
-                                     ttl = tenant.config->agent_token_ttl_s,
                                      password = std::string(password->get_string()),
-                                     respond = std::move(respond)]() mutable {
+                                     respond = std::move(respond),
+                                     signed_in = std::move(signed_in)]() mutable {
     // Unknown emails cost the same time as wrong passwords: no account probing.
     const bool ok =
         auth::verify_password(account ? account->password_hash : dummy_hash_, password) && account;
     logins_in_flight_.fetch_sub(1);
     if (!ok) return respond(error_response(401, "unauthorized", "wrong email or password"));
-    auth::Claims claims;
-    claims.kind = "agent";
-    claims.tenant = tenant_id;
-    claims.subject = account->id;
-    claims.role = account->role;
-    claims.expires_at_s = wall_clock_ms() / 1000 + ttl;
-    claims.epoch = account->epoch;
-    json::object out{
-        {"token", signer_.issue(claims)},
-        {"expires_at", claims.expires_at_s},
-        {"agent",
-         json::object{{"id", account->id}, {"name", account->name}, {"role", account->role}}}};
-    respond({200, "application/json", json::serialize(out)});
+    signed_in(*account, std::move(respond));
   });
 }
 
@@ -232,36 +259,57 @@ void RestApi::conversations(const TenantView& tenant, const HttpRequest& request
 std::optional<auth::Claims> RestApi::authorize(const TenantView& tenant, const HttpRequest& request,
                                                bool admin_only, bool visitors_allowed,
                                                HttpResponse& refusal) const {
-  const std::string token = hub::bearer_token(request);
+  auto claims = credentials(request, refusal);
+  if (!claims || !admit(tenant, *claims, admin_only, visitors_allowed, refusal))
+    return std::nullopt;
+  return claims;
+}
+
+std::optional<auth::Claims> RestApi::credentials(const HttpRequest& request,
+                                                 HttpResponse& refusal) const {
+  std::string token = hub::bearer_token(request);
+  const bool by_cookie = token.empty();
+  if (by_cookie) token = hub::cookie_value(request, auth::kSessionCookie);
   if (token.empty()) {
     refusal = error_response(401, "unauthorized", "a token is required");
     return std::nullopt;
   }
-  auto claims = signer_.verify(token, wall_clock_ms() / 1000);
+  auto claims = sessions_.verify(token, wall_clock_ms() / 1000);
   if (!claims) {
     refusal = error_response(401, "unauthorized", "invalid or expired token");
     return std::nullopt;
   }
-  if (claims->tenant != tenant.config->id) {
+  // A cookie rides along on any page's request; only the console knows the token.
+  const bool reads = request.method == "GET" || request.method == "HEAD";
+  if (by_cookie && !reads && !sessions_.csrf_matches(token, request.csrf_token)) {
+    refusal = error_response(403, "csrf", "X-CSRF-Token is missing or does not match the session");
+    return std::nullopt;
+  }
+  return claims;
+}
+
+bool RestApi::admit(const TenantView& tenant, auth::Claims& claims, bool admin_only,
+                    bool visitors_allowed, HttpResponse& refusal) const {
+  if (claims.tenant != tenant.config->id) {
     refusal = error_response(403, "forbidden", "this token belongs to another tenant");
-    return std::nullopt;
+    return false;
   }
-  if (claims->kind == "visitor") {
-    if (visitors_allowed && !admin_only) return claims;
+  if (claims.kind == "visitor") {
+    if (visitors_allowed && !admin_only) return true;
     refusal = error_response(403, "forbidden", "an agent token is required");
-    return std::nullopt;
+    return false;
   }
-  auto agent = tenant.agents->by_id(claims->subject);
-  if (!agent || agent->epoch != claims->epoch) {
+  auto agent = tenant.agents->by_id(claims.subject);
+  if (!agent || agent->epoch != claims.epoch) {
     refusal = error_response(401, "unauthorized", "this token is no longer valid; log in again");
-    return std::nullopt;
+    return false;
   }
   if (admin_only && agent->role != "admin") {
     refusal = error_response(403, "forbidden", "an admin token is required");
-    return std::nullopt;
+    return false;
   }
-  claims->role = agent->role;  // the current role, not the one at login
-  return claims;
+  claims.role = agent->role;  // the current role, not the one at login
+  return true;
 }
 
 }  // namespace sb::api

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/json/object.hpp>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -23,7 +24,8 @@
 
 namespace sb::auth {
 class TokenSigner;
-}
+class SessionBook;
+}  // namespace sb::auth
 
 namespace sb::api {
 
@@ -74,17 +76,35 @@ inline constexpr BotFile kKnowledgeBaseFile{"autoreply-faq", "files", "knowledge
                                             "invalid_kb"};
 inline constexpr BotFile kIntentsFile{"autoreply-intent", "file", "intents", "invalid_intents"};
 
+// The claims of a token for this agent, valid for ttl_s from now.
+auth::Claims agent_claims(const agents::AgentRecord& account, const std::string& tenant_id,
+                          int64_t ttl_s);
+
 class RestApi {
  public:
-  RestApi(Backend& backend, const auth::TokenSigner& signer, metrics::Registry& metrics,
-          boost::asio::thread_pool& blocking_pool);
+  RestApi(Backend& backend, const auth::TokenSigner& signer, auth::SessionBook& sessions,
+          metrics::Registry& metrics, boost::asio::thread_pool& blocking_pool);
 
   // Answers one request; respond runs exactly once, on any thread.
   void handle(hub::HttpRequest request, std::function<void(hub::HttpResponse)> respond);
 
  private:
+  using Respond = std::function<void(hub::HttpResponse)>;
+  // What a correct email and password lead to; respond answers the request.
+  using SignedIn = std::function<void(const agents::AgentRecord& account, Respond respond)>;
+
   void login(const TenantView& tenant, const hub::HttpRequest& request,
              std::function<void(hub::HttpResponse)> respond);
+  // Checks the body's email and password on the blocking pool (at most
+  // kMaxLoginsInFlight at once, unknown emails as slow as wrong passwords); then
+  // signed_in, else a refusal.
+  void check_password(const TenantView& tenant, const hub::HttpRequest& request, Respond respond,
+                      SignedIn signed_in);
+
+  // session_api.cpp: the console's cookie sessions. POST /v1/tenants/ID/auth/session
+  // signs in; GET /v1/session answers who is signed in, DELETE /v1/session signs out.
+  void open_session(const TenantView& tenant, const hub::HttpRequest& request, Respond respond);
+  void session(const hub::HttpRequest& request, Respond respond);
   void history(const TenantView& tenant, const std::string& conversation_id,
                const hub::HttpRequest& request, std::function<void(hub::HttpResponse)> respond);
 
@@ -107,8 +127,22 @@ class RestApi {
   // routing_api.cpp: the tenant's routing graph (GET/PUT) and its dry run.
   void routing(const TenantView& tenant, std::string_view sub, const hub::HttpRequest& request,
                std::function<void(hub::HttpResponse)> respond);
-  void put_routing(const TenantView& tenant, const hub::HttpRequest& request,
-                   std::function<void(hub::HttpResponse)> respond);
+  void put_routing(const TenantView& tenant, const hub::HttpRequest& request, std::string by_id,
+                   std::string by_name, std::function<void(hub::HttpResponse)> respond);
+  hub::HttpResponse routing_catalog(const TenantView& tenant) const;
+
+  // widget_api.cpp: the widget's settings and whether anyone can answer now.
+  void widget(const TenantView& tenant, const hub::HttpRequest& request,
+              std::function<void(hub::HttpResponse)> respond);
+  // attachments_api.cpp: files and images in the chat (upload, download, thumbnail).
+  // id is empty for the upload; sub is "" or "thumbnail".
+  void attachments(const TenantView& tenant, std::string_view id, std::string_view sub,
+                   hub::HttpRequest request, std::function<void(hub::HttpResponse)> respond);
+  void upload_attachment(const TenantView& tenant, hub::HttpRequest request,
+                         std::function<void(hub::HttpResponse)> respond);
+  void download_attachment(const TenantView& tenant, std::string id, bool thumbnail,
+                           const hub::HttpRequest& request,
+                           std::function<void(hub::HttpResponse)> respond);
 
   // agents_api.cpp: the admin REST for agents.
   void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,
@@ -125,9 +159,17 @@ class RestApi {
   std::optional<auth::Claims> authorize(const TenantView& tenant, const hub::HttpRequest& request,
                                         bool admin_only, bool visitors_allowed,
                                         hub::HttpResponse& refusal) const;
+  // The claims of the request's bearer token, else of its session cookie; with the
+  // cookie, a method other than GET/HEAD needs the session's X-CSRF-Token.
+  std::optional<auth::Claims> credentials(const hub::HttpRequest& request,
+                                          hub::HttpResponse& refusal) const;
+  // authorize's checks of verified claims against the tenant and its agents.
+  bool admit(const TenantView& tenant, auth::Claims& claims, bool admin_only, bool visitors_allowed,
+             hub::HttpResponse& refusal) const;
 
   Backend& backend_;
   const auth::TokenSigner& signer_;
+  auth::SessionBook& sessions_;
   metrics::Registry& metrics_;
   boost::asio::thread_pool& blocking_pool_;
   std::atomic<int> logins_in_flight_{0};

@@ -107,9 +107,11 @@ std::optional<Claims> claims_from_json(std::string_view text) {
   if (!kind || !tenant || !subject || !role || !expires || !expires->is_int64() || !epoch ||
       !epoch->is_int64() || epoch->get_int64() < 0 || epoch->get_int64() > UINT32_MAX)
     return std::nullopt;
-  return Claims{std::string(*kind),    std::string(*tenant),
+  Claims claims{std::string(*kind),    std::string(*tenant),
                 std::string(*subject), std::string(*role),
                 expires->get_int64(),  static_cast<uint32_t>(epoch->get_int64())};
+  if (auto* session = text_field("sid")) claims.session = std::string(*session);
+  return claims;
 }
 
 }  // namespace
@@ -135,7 +137,21 @@ std::string TokenSigner::issue(const Claims& claims) const {
       {"kind", claims.kind},        {"tenant", claims.tenant},
       {"sub", claims.subject},      {"role", claims.role},
       {"exp", claims.expires_at_s}, {"epoch", static_cast<int64_t>(claims.epoch)}};
+  if (!claims.session.empty()) object["sid"] = claims.session;
   return sign_payload(boost::json::serialize(object), key_);
+}
+
+std::string TokenSigner::csrf_token(std::string_view session_token) const {
+  // The MAC half of a signed payload; the prefix keeps it from ever equalling a
+  // token's own signature.
+  const std::string signed_token = sign_payload("csrf\n" + std::string(session_token), key_);
+  return signed_token.substr(signed_token.rfind('.') + 1);
+}
+
+bool TokenSigner::csrf_matches(std::string_view session_token, std::string_view given) const {
+  const std::string expected = csrf_token(session_token);
+  return given.size() == expected.size() &&
+         sodium_memcmp(given.data(), expected.data(), expected.size()) == 0;
 }
 
 std::optional<Claims> TokenSigner::verify(std::string_view token, int64_t now_s) const {

@@ -18,6 +18,7 @@ struct Claims {
   std::string role;          // "agent" | "admin" | "visitor"
   int64_t expires_at_s = 0;  // wall clock, seconds since the epoch
   uint32_t epoch = 0;        // bumped on password change, which revokes older tokens
+  std::string session;       // a console's cookie session: its id ("" for other tokens)
 
   bool operator==(const Claims&) const = default;
 };
@@ -38,6 +39,12 @@ class TokenSigner {
   // The claims when the token is well-formed, signed with this key and not expired
   // at now_s; nullopt otherwise. The signature is compared in constant time.
   std::optional<Claims> verify(std::string_view token, int64_t now_s) const;
+
+  // The CSRF token that goes with a session token: an HMAC of it under this key,
+  // so it needs no storage and only this server can derive it.
+  std::string csrf_token(std::string_view session_token) const;
+  // True when given is csrf_token(session_token); compared in constant time.
+  bool csrf_matches(std::string_view session_token, std::string_view given) const;
 
  private:
   std::array<unsigned char, 32> key_;

@@ -493,7 +493,8 @@ void TenantEngine::forget_if_done(const std::string& conversation_id) {
   auto it = conversations_.find(conversation_id);
   if (it == conversations_.end()) return;
   const Conversation& c = it->second;
-  if (c.status == ConversationStatus::closed && c.pending.empty() && c.replaying.empty())
+  if (c.status == ConversationStatus::closed && c.pending.empty() && c.replaying.empty() &&
+      !c.checking_attachments)
     conversations_.erase(it);
 }
 

@@ -91,7 +91,8 @@ void TenantEngine::bot_saw(Conversation& c, const StoredMessage& m) {
   BotSession& bot = c.bot;
   bot.history[m.seq] = BotLine{m.seq, m.sender_role, m.text};
   while (bot.history.size() > kBotHistoryLines) bot.history.erase(bot.history.begin());
-  if (m.sender_role != "visitor" || m.seq <= bot.answered_seq ||
+  // A message of files alone gives the bot nothing to read.
+  if (m.sender_role != "visitor" || m.text.empty() || m.seq <= bot.answered_seq ||
       (bot.turn_running && m.seq <= bot.turn_seq))
     return;
   bot.inbox.emplace(m.seq, m.text);

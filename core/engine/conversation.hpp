@@ -28,6 +28,7 @@ const char* to_string(AgentStatus status);
 struct AckRecord {
   std::string message_id;
   uint64_t seq = 0;
+  std::string attachments_json;  // the message's files, repeated in its ack ("" for none)
 };
 
 // A message that has a seq but is not durable yet.
@@ -97,6 +98,11 @@ struct Conversation {
   // a new message may be accepted, or a resend could be stored twice.
   bool warm = true;
   std::vector<std::function<void()>> waiting_for_warm;
+
+  // A message with files waits while its files are checked (storage reads); the
+  // conversation's later messages wait behind it, so seq keeps the order they came in.
+  bool checking_attachments = false;
+  std::vector<std::function<void()>> behind_attachments;
 
   // Peers catching up (resume replay or assignment history): live frames for them
   // are held back until the stored ones have been sent.

@@ -35,6 +35,16 @@ namespace frames {
 
 namespace json = boost::json;
 
+namespace {
+// A message's files as stored ([{"id","name",...}]), or nothing when it has none.
+void add_attachments(json::object& o, const std::string& attachments_json) {
+  if (attachments_json.empty()) return;
+  boost::system::error_code ec;
+  json::value files = json::parse(attachments_json, ec);
+  if (!ec && files.is_array()) o["attachments"] = std::move(files);
+}
+}  // namespace
+
 Frame make_frame(const json::value& value) {
   return std::make_shared<const std::string>(json::serialize(value));
 }
@@ -111,6 +121,7 @@ json::object message_object(const StoredMessage& m, bool as_frame) {
   if (!m.sender_name.empty()) from["name"] = m.sender_name;
   o["from"] = std::move(from);
   o["text"] = m.text;
+  add_attachments(o, m.attachments_json);
   o["ts"] = m.ts_ms;
   if (m.flags & kPrivateNote) o["private"] = true;
   return o;
@@ -156,6 +167,7 @@ Frame ack(std::string_view client_msg_id, const AckRecord& ack, std::string_view
                  {"message_id", ack.message_id},
                  {"conversation_id", conversation_id},
                  {"seq", ack.seq}};
+  add_attachments(o, ack.attachments_json);
   if (!ref.empty()) o["ref"] = ref;
   return make_frame(o);
 }

@@ -248,7 +248,7 @@ void TenantEngine::apply_agents(std::vector<AgentState> agents) {
     if (old != agents_.end() && old->second.epoch != incoming.epoch) {
       // The password changed: sessions opened with the old one end.
       for (const auto& peer : old->second.peers)
-        peer->close(1008, "password changed; log in again");
+        peer->close(kCloseSessionEnded, "password changed");
       old->second.peers.clear();
       old->second.status = AgentStatus::offline;
     }
@@ -266,7 +266,7 @@ void TenantEngine::apply_agents(std::vector<AgentState> agents) {
     if (next.count(id)) continue;
     for (const auto& peer : old.peers) {
       send_error(peer, metrics::ErrorCode::forbidden, "this agent was removed from the tenant");
-      peer->close(1008, "agent removed");
+      peer->close(kCloseSessionEnded, "agent removed");
     }
   }
   agents_ = std::move(next);
@@ -321,7 +321,7 @@ void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
     send_error(peer, metrics::ErrorCode::forbidden,
                agent ? "this token predates a password change; log in again"
                      : "no such agent in this tenant");
-    peer->close(1008, "unknown agent");
+    peer->close(kCloseSessionEnded, agent ? "password changed" : "agent removed");
     return;
   }
   agent->peers.push_back(peer);

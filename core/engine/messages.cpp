@@ -54,6 +54,13 @@ void TenantEngine::on_message(const PeerPtr& peer, const Identity& who, MessageC
     if (first_waiter) make_warm(*c);
     return;
   }
+  if (c->checking_attachments) {
+    c->behind_attachments.push_back(
+        [this, peer, who, command]() mutable { on_message(peer, who, command); });
+    return;
+  }
+  if (!command.attachments.empty())
+    return accept_with_attachments(*c, peer, who, std::move(command));
   accept_message(*c, peer, who, std::move(command));
 }
 
@@ -133,6 +140,7 @@ void TenantEngine::accept_message(Conversation& c, const PeerPtr& peer, const Id
   pending.message.text = std::move(command.text);
   pending.message.ts_ms = wall_clock_ms();
   pending.message.flags = command.is_private ? kPrivateNote : 0;
+  pending.message.attachments_json = std::move(command.attachments_json);
   if (who.role == Role::agent && !command.is_private) c.agent_answered = true;
   pending.waiters.emplace_back(peer, std::move(command.ref));
   pending.origin_peer_id = peer->peer_id();
@@ -184,7 +192,7 @@ void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_
   }
 
   pending.durable = true;
-  AckRecord ack{pending.message.message_id, seq};
+  AckRecord ack{pending.message.message_id, seq, pending.message.attachments_json};
   const auto ack_frame = frames::ack(pending.message.client_msg_id, ack, c->id);
   const int64_t latency_us = monotonic_us() - pending.received_us;
   for (const auto& [peer, ref] : pending.waiters) {
@@ -256,7 +264,7 @@ void TenantEngine::make_warm(Conversation& c) {
           for (auto& m : *messages)
             if (!m.client_msg_id.empty())
               remember_ack(*c, ack_key(m.sender_id, m.client_msg_id),
-                           AckRecord{m.message_id, m.seq});
+                           AckRecord{m.message_id, m.seq, m.attachments_json});
         } else {
           spdlog::warn(
               "tenant {}: could not read back recent messages of {} ({}); resends from before "

@@ -52,6 +52,11 @@ class Peer {
 };
 using PeerPtr = std::shared_ptr<Peer>;
 
+// The close code of an agent socket whose session or token ended (expired, signed
+// out, password changed, agent removed); the reason says which. The console sends
+// the agent back to sign-in with it.
+inline constexpr uint16_t kCloseSessionEnded = 4001;
+
 // Result of a storage call; body is the plugin's result JSON (see sb_plugin.h).
 struct StoreResult {
   int32_t status = 0;  // sb_status: 0 = SB_OK
@@ -75,7 +80,20 @@ struct StoredMessage {
   std::string text;
   int64_t ts_ms = 0;
   uint32_t flags = 0;
+  // The files sent with it: "" or [{"id","name","content_type","size","thumbnail"}...].
+  std::string attachments_json;
 };
+
+// One file for Store::blob_put; the bytes are shared, not copied, on their way.
+struct BlobPut {
+  std::string id;
+  std::string meta_json;
+  std::shared_ptr<const std::string> data;
+  uint64_t max_total_bytes = 0;  // 0 = no limit
+};
+
+// sb_status SB_NOT_SUPPORTED: the storage plugin keeps no files.
+inline constexpr int32_t kStoreNotSupported = 4;
 
 // The tenant's storage backend. Every callback runs on the engine's strand,
 // exactly once (timeouts and plugin failures arrive as an error result).
@@ -96,6 +114,30 @@ class Store {
   virtual void kv_put(const std::string& ns, const std::string& key, std::string value_json,
                       StoreCallback done) = 0;
   virtual void kv_list(const std::string& ns, StoreCallback done) = 0;
+  // One key's value, or "" when absent.
+  virtual void kv_get(const std::string& ns, const std::string& key, StoreCallback done) {
+    (void)ns, (void)key;
+    done({kStoreNotSupported, {}, "kv_get is not supported"});
+  }
+
+  // Files (ABI 1.2; results as sb_plugin.h says). A store without them answers
+  // kStoreNotSupported.
+  virtual void blob_put(const BlobPut& blob, StoreCallback done) {
+    (void)blob;
+    done({kStoreNotSupported, {}, "this storage keeps no files"});
+  }
+  virtual void blob_get(const std::string& id, StoreCallback done) {
+    (void)id;
+    done({kStoreNotSupported, {}, "this storage keeps no files"});
+  }
+  virtual void blob_meta(const std::string& id, StoreCallback done) {
+    (void)id;
+    done({kStoreNotSupported, {}, "this storage keeps no files"});
+  }
+  virtual void blob_delete(const std::string& id, StoreCallback done) {
+    (void)id;
+    done({kStoreNotSupported, {}, "this storage keeps no files"});
+  }
 };
 
 // An agent who may take a conversation now (online, below capacity).

@@ -48,6 +48,8 @@ std::optional<std::vector<StoredMessage>> parse_stored_messages(
     m.text = string_field(o, "text");
     m.ts_ms = int_field(o, "ts");
     m.flags = static_cast<uint32_t>(int_field(o, "flags"));
+    if (const auto* files = o.if_contains("attachments"); files && files->is_array())
+      m.attachments_json = json::serialize(*files);
     out.push_back(std::move(m));
   }
   return out;

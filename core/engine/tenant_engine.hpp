@@ -39,8 +39,11 @@ namespace sb::engine {
 struct MessageCommand {
   std::string conversation_id;  // agents name it; visitors use their open conversation
   std::string client_msg_id;
-  std::string text;
-  bool is_private = false;  // an agent's note: stored, shown to agents, never to the visitor
+  std::string text;  // may be empty when attachments are given
+  // Ids of files the sender uploaded (POST .../attachments), at most 10.
+  std::vector<std::string> attachments;
+  std::string attachments_json;  // set once they are checked (attachments.cpp)
+  bool is_private = false;       // an agent's note: stored, shown to agents, never to the visitor
   std::string ref;
   int64_t received_us = 0;  // monotonic, when the frame was read
 };
@@ -196,6 +199,17 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void accept_message(Conversation& c, const PeerPtr& peer, const Identity& who,
                       MessageCommand command);
   void write_message(const std::string& conversation_id, uint64_t seq);
+  // attachments.cpp: a message's files must exist, be the sender's own and not be
+  // sent in another conversation; done(json, "") with the stored summaries
+  // ([{"id","name","content_type","size","thumbnail"}...]), or ("", why) and the
+  // error code. Binds them to the conversation (written before the message, in
+  // storage order). done runs on the strand.
+  using AttachmentsChecked =
+      std::function<void(std::string attachments_json, metrics::ErrorCode code, std::string why)>;
+  void check_attachments(const Conversation& c, const Identity& who,
+                         const std::vector<std::string>& ids, AttachmentsChecked done);
+  void accept_with_attachments(Conversation& c, const PeerPtr& peer, const Identity& who,
+                               MessageCommand command);
   void on_message_stored(const std::string& conversation_id, uint64_t seq, StoreResult result);
   void deliver_ready(Conversation& c);
   void remember_ack(Conversation& c, const std::string& key, AckRecord ack);

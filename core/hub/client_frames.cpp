@@ -24,6 +24,7 @@ constexpr uint32_t kMaxConsecutiveErrors = 20;
 // a reconnect flushing its outbox) is no abuse, but an endless flood is.
 constexpr uint32_t kMaxConsecutiveRateLimited = 1000;
 constexpr size_t kMaxIdBytes = 128;
+constexpr size_t kMaxAttachmentsPerMessage = 10;
 constexpr size_t kMaxNameBytes = 200;
 // hello's meta: what the website says about the visitor, kept per visitor.
 constexpr size_t kMaxMetaKeyBytes = 64;
@@ -85,6 +86,20 @@ class Decoder {
     }
     err = {ErrorCode::bad_field, std::string(key) + " must be a non-negative integer"};
     return false;
+  }
+
+  // An optional string that may be empty (absent or null: empty).
+  bool optional_text(std::string_view key, std::string& out, size_t max_bytes,
+                     FrameError& err) const {
+    const json::value* v = o_.if_contains(key);
+    if (!v || v->is_null()) return true;
+    if (!v->is_string() || v->get_string().size() > max_bytes) {
+      err = {ErrorCode::bad_field, std::string(key) + " must be a string of at most " +
+                                       std::to_string(max_bytes) + " bytes"};
+      return false;
+    }
+    out.assign(v->get_string().data(), v->get_string().size());
+    return true;
   }
 
   // An optional array of strings (absent = empty); the engine checks each string.
@@ -266,6 +281,23 @@ bool visitor_hello(ConnectionState& state, const engine::PeerPtr& peer, const De
   return true;
 }
 
+// A message's "attachments": ids of uploaded files, at most 10; the engine checks
+// that each exists and is the sender's.
+bool attachment_ids(const Decoder& d, std::vector<std::string>& out, FrameError& err) {
+  if (!d.string_list("attachments", out, err)) return false;
+  if (out.size() > kMaxAttachmentsPerMessage) {
+    err = {ErrorCode::bad_field, "a message carries at most 10 attachments"};
+    return false;
+  }
+  for (const auto& id : out) {
+    if (id.empty() || id.size() > kMaxIdBytes) {
+      err = {ErrorCode::bad_field, "attachments must be ids of uploaded files"};
+      return false;
+    }
+  }
+  return true;
+}
+
 bool message(ConnectionState& state, const engine::PeerPtr& peer, const Decoder& d, std::string ref,
              int64_t now_us, FrameError& err) {
   engine::MessageCommand command;
@@ -273,7 +305,13 @@ bool message(ConnectionState& state, const engine::PeerPtr& peer, const Decoder&
   if (state.who.role == engine::Role::agent &&
       !d.string("conversation_id", command.conversation_id, kMaxIdBytes, err))
     return false;
-  if (!d.string("text", command.text, state.gate->max_message_bytes(), err)) return false;
+  if (!attachment_ids(d, command.attachments, err)) return false;
+  // Text is optional with files: a picture may say it all.
+  const bool text_required = command.attachments.empty();
+  if (!(text_required
+            ? d.string("text", command.text, state.gate->max_message_bytes(), err)
+            : d.optional_text("text", command.text, state.gate->max_message_bytes(), err)))
+    return false;
   if (const auto* note = d.field("private"); note && !note->is_null()) {
     if (!note->is_bool()) {
       err = {ErrorCode::bad_field, "private must be true or false"};

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "engine/ports.hpp"
@@ -21,6 +22,10 @@ struct ConnectionState {
   engine::Identity who;
   std::shared_ptr<TenantGate> gate;
   const auth::TokenSigner* signer = nullptr;
+  // Agents: when their token ends (the socket is closed with 4001 then) and, for a
+  // console's cookie session, its id.
+  int64_t expires_at_s = 0;
+  std::string session;
   bool registered = false;  // the engine knows this connection (after hello / agent connect)
   uint32_t consecutive_errors = 0;        // bad frames in a row
   uint32_t consecutive_rate_limited = 0;  // rate-limited frames in a row

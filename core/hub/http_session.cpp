@@ -7,8 +7,10 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 
+#include "auth/session_book.hpp"
 #include "auth/token_signer.hpp"
 #include "common/clock.hpp"
+#include "common/origin.hpp"
 #include "hub/ws_session.hpp"
 
 namespace sb::hub {
@@ -43,6 +45,34 @@ bool parse_target(std::string_view target, HttpRequest& out) {
   out.path = url->path();
   for (auto param : url->params()) out.query[param.key] = param.value;
   return true;
+}
+
+// The agent behind an upgrade, into state: a bearer token, else the console's
+// session cookie, which only the server's own pages may use (a page elsewhere would
+// ride on the agent's cookie). The refusal when neither will do.
+std::optional<HttpResponse> authenticate_agent(const HttpRequest& parsed,
+                                               auth::SessionBook& sessions,
+                                               ConnectionState& state) {
+  std::string token = bearer_token(parsed);
+  if (token.empty()) {
+    token = cookie_value(parsed, auth::kSessionCookie);
+    if (!token.empty() && !same_origin_as_host(parsed.origin, parsed.host))
+      return error_response(403, "forbidden_origin",
+                            "a session cookie is accepted from this server's own pages only");
+  }
+  if (token.empty()) return error_response(401, "unauthorized", "an agent token is required");
+  auto claims = sessions.verify(token, wall_clock_ms() / 1000);
+  if (!claims || claims->kind != "agent")
+    return error_response(401, "unauthorized", "invalid or expired token");
+  if (claims->tenant != state.gate->id())
+    return error_response(403, "forbidden", "this token belongs to another tenant");
+  state.who.role = engine::Role::agent;
+  state.who.id = claims->subject;
+  state.who.agent_role = claims->role;
+  state.who.epoch = claims->epoch;
+  state.expires_at_s = claims->expires_at_s;
+  state.session = claims->session;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -96,6 +126,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   parsed.host = std::string(request[http::field::host]);
   parsed.cookie = std::string(request[http::field::cookie]);
   parsed.if_none_match = std::string(request[http::field::if_none_match]);
+  parsed.if_match = std::string(request[http::field::if_match]);
   parsed.csrf_token = std::string(request["X-CSRF-Token"]);
   parsed.file_name = std::string(request["X-File-Name"]);
   beast::error_code addr_ec;
@@ -129,21 +160,16 @@ void HttpSession::upgrade(Request request, HttpRequest parsed) {
   state.gate = gate;
   state.signer = &context_.services->signer();
   if (visitor) {
+    // Only the tenant's websites (and the widget frame this server serves them) may
+    // open the chat in a browser; no Origin: no browser.
+    if (!gate->origin_allowed(parsed.origin, parsed.host))
+      return respond(
+          error_response(403, "forbidden_origin", "this website may not use this tenant's chat"),
+          false);
     state.who.role = engine::Role::visitor;
   } else {
-    const std::string token = bearer_token(parsed);
-    if (token.empty())
-      return respond(error_response(401, "unauthorized", "an agent token is required"), false);
-    auto claims = state.signer->verify(token, wall_clock_ms() / 1000);
-    if (!claims || claims->kind != "agent")
-      return respond(error_response(401, "unauthorized", "invalid or expired token"), false);
-    if (claims->tenant != gate->id())
-      return respond(error_response(403, "forbidden", "this token belongs to another tenant"),
-                     false);
-    state.who.role = engine::Role::agent;
-    state.who.id = claims->subject;
-    state.who.agent_role = claims->role;
-    state.who.epoch = claims->epoch;
+    if (auto refusal = authenticate_agent(parsed, context_.services->sessions(), state))
+      return respond(*refusal, false);
   }
   if (!gate->try_open_connection()) {
     context_.services->metrics().rejected_connections.fetch_add(1, std::memory_order_relaxed);

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -20,7 +21,8 @@ struct HttpRequest {
   std::string origin;         // Origin: CSRF and allowed-origin checks
   std::string host;           // Host: what "same origin" means for this request
   std::string cookie;         // Cookie: the console's session
-  std::string if_none_match;  // If-None-Match: static assets' ETag
+  std::string if_none_match;  // If-None-Match: static assets' ETag, the routing graph's version
+  std::string if_match;       // If-Match: the routing graph's version a PUT was made from
   std::string csrf_token;     // X-CSRF-Token: set by the console on cookie-authenticated calls
   std::string file_name;      // X-File-Name: an upload's original name (percent-encoded)
 };
@@ -37,5 +39,8 @@ struct HttpResponse {
 // The bearer token of a request: from "Authorization: Bearer T", else from the
 // "token" query parameter (browsers cannot set headers on a WebSocket).
 std::string bearer_token(const HttpRequest& request);
+
+// The value of one cookie of the request's Cookie header, "" when absent.
+std::string cookie_value(const HttpRequest& request, std::string_view name);
 
 }  // namespace sb::hub

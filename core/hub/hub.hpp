@@ -20,7 +20,8 @@
 
 namespace sb::auth {
 class TokenSigner;
-}
+class SessionBook;
+}  // namespace sb::auth
 
 namespace sb::hub {
 
@@ -46,6 +47,8 @@ class HubServices {
   // The tenant by id, or nullptr. Any thread.
   virtual std::shared_ptr<TenantGate> find_tenant(std::string_view id) = 0;
   virtual const auth::TokenSigner& signer() const = 0;
+  // The console's cookie sessions (verify tokens through it: it knows sign-outs).
+  virtual auth::SessionBook& sessions() = 0;
   virtual metrics::Registry& metrics() = 0;
   // Answers a plain HTTP request. respond may be called from any thread, once.
   virtual void handle_http(HttpRequest request, std::function<void(HttpResponse)> respond) = 0;

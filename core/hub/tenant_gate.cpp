@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/origin.hpp"
 #include "hub/http_types.hpp"
 
 namespace sb::hub {
@@ -48,6 +49,15 @@ void TenantGate::update_visitor_trust(VisitorTrust trust) {
                        std::memory_order_release);
 }
 
+void TenantGate::update_allowed_origins(std::vector<std::string> origins) {
+  allowed_origins_.store(std::make_shared<const std::vector<std::string>>(std::move(origins)),
+                         std::memory_order_release);
+}
+
+bool TenantGate::origin_allowed(std::string_view origin, std::string_view host) const {
+  return widget_origin_allowed(*allowed_origins_.load(std::memory_order_acquire), origin, host);
+}
+
 bool TenantGate::try_open_connection() {
   const int64_t now = connections_.fetch_add(1, std::memory_order_relaxed) + 1;
   if (now <= static_cast<int64_t>(max_connections_.load(std::memory_order_relaxed))) return true;
@@ -66,6 +76,21 @@ std::string bearer_token(const HttpRequest& request) {
                  [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
     return request.authorization.substr(kBearer.size());
   if (auto it = request.query.find("token"); it != request.query.end()) return it->second;
+  return {};
+}
+
+std::string cookie_value(const HttpRequest& request, std::string_view name) {
+  // "a=1; b=2": pairs split by ';', each trimmed of the spaces around it.
+  std::string_view rest = request.cookie;
+  while (!rest.empty()) {
+    const auto end = rest.find(';');
+    std::string_view pair = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    const auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name)
+      return std::string(pair.substr(eq + 1));
+  }
   return {};
 }
 

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "engine/tenant_engine.hpp"
 #include "hub/visitor_identity.hpp"
@@ -56,6 +58,11 @@ class TenantGate {
   std::shared_ptr<const VisitorTrust> visitor_trust() const {
     return visitor_trust_.load(std::memory_order_acquire);
   }
+  // The websites whose pages may open visitor sockets (normalized origins, empty: any);
+  // replaced whole on a tenant reload.
+  void update_allowed_origins(std::vector<std::string> origins);
+  // common/origin.hpp's widget_origin_allowed against the tenant's current list.
+  bool origin_allowed(std::string_view origin, std::string_view host) const;
   uint32_t max_message_bytes() const { return max_message_bytes_.load(std::memory_order_relaxed); }
   uint32_t connection_messages_per_second() const {
     return connection_rate_.load(std::memory_order_relaxed);
@@ -79,6 +86,8 @@ class TenantGate {
   std::atomic<int64_t> connections_{0};
   std::atomic<std::shared_ptr<const VisitorTrust>> visitor_trust_{
       std::make_shared<const VisitorTrust>()};
+  std::atomic<std::shared_ptr<const std::vector<std::string>>> allowed_origins_{
+      std::make_shared<const std::vector<std::string>>()};
   RateLimiter tenant_rate_;
 };
 

@@ -2,9 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
+
+#include "auth/session_book.hpp"
+#include "common/clock.hpp"
 
 namespace sb::hub {
 
@@ -24,6 +28,7 @@ int64_t monotonic_us() {
 WsSession::WsSession(beast::tcp_stream&& stream, ConnectionSlot slot, SessionContext& context,
                      ConnectionState state)
     : ws_(std::move(stream)),
+      session_expiry_(ws_.get_executor()),
       slot_(std::move(slot)),
       context_(context),
       state_(std::move(state)),
@@ -61,10 +66,26 @@ void WsSession::on_accept(beast::error_code ec) {
     // An agent is known as soon as the token checked out; visitors after hello.
     state_.registered = true;
     state_.gate->engine()->agent_connect(shared_from_this(), state_.who);
+    watch_session_end();
   } else {
     m.visitor_connections.fetch_add(1, std::memory_order_relaxed);
   }
   read_next();
+}
+
+void WsSession::watch_session_end() {
+  const int64_t left_s = state_.expires_at_s - wall_clock_ms() / 1000;
+  session_expiry_.expires_after(std::chrono::seconds(std::max<int64_t>(left_s, 0)));
+  session_expiry_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    if (auto self = weak.lock(); self && !ec)
+      self->start_close(engine::kCloseSessionEnded, "session expired");
+  });
+  if (state_.session.empty()) return;
+  const bool watched = context_.services->sessions().watch(
+      state_.session, peer_id_, [weak = weak_from_this()](std::string reason) {
+        if (auto self = weak.lock()) self->close(engine::kCloseSessionEnded, std::move(reason));
+      });
+  if (!watched) start_close(engine::kCloseSessionEnded, "signed out");
 }
 
 void WsSession::read_next() {
@@ -168,6 +189,8 @@ void WsSession::finish() {
   if (finished_) return;
   finished_ = true;
   open_ = false;
+  session_expiry_.cancel();
+  if (!state_.session.empty()) context_.services->sessions().unwatch(state_.session, peer_id_);
   auto& m = state_.gate->metrics();
   if (state_.registered) {
     // The engine holds a reference to this peer; disconnect lets it go. In the

@@ -6,6 +6,7 @@
 // does not read is disconnected rather than allowed to grow memory.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -39,10 +40,12 @@ class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSes
   void write_next();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void start_close(uint16_t code, std::string reason);
-  void finish();  // once: tells the engine, frees the tenant's connection slot
+  void watch_session_end();  // agents: close with 4001 when the token ends
+  void finish();             // once: tells the engine, frees the tenant's connection slot
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
+  boost::asio::steady_timer session_expiry_;
   ConnectionSlot slot_;
   SessionContext& context_;
   ConnectionState state_;

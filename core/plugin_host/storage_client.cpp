@@ -1,5 +1,7 @@
 #include "plugin_host/storage_client.hpp"
 
+#include <boost/asio/post.hpp>
+#include <cstddef>
 #include <stdexcept>
 
 #include "switchboard/sb_plugin_cpp.hpp"
@@ -25,6 +27,7 @@ void StorageClient::append_message(const MessageRecord& m, Executor executor, Ca
   message.client_msg_id = str(m.client_msg_id);
   message.text = str(m.text);
   message.ts_ms = m.ts_ms;
+  message.attachments_json = str(m.attachments_json);
   instance_->call_async(
       [&](sb_instance* inst, sb_op* op, sb_error* err) {
         return api_->append_message(inst, &message, op, err);
@@ -95,6 +98,68 @@ void StorageClient::kv_list(std::string_view ns, Executor executor, Callback cb)
   instance_->call_async([&](sb_instance* inst, sb_op* op,
                             sb_error* err) { return api_->kv_list(inst, str(ns), op, err); },
                         std::move(executor), std::move(cb));
+}
+
+namespace {
+// The plugin's table reaches blob_usage (every 1.2 blob function) and has them all.
+bool table_has_blobs(const sb_storage_api* api) {
+  return api->struct_size >= offsetof(sb_storage_api, blob_usage) + sizeof(void*) &&
+         api->blob_put && api->blob_get && api->blob_meta && api->blob_delete && api->blob_usage;
+}
+}  // namespace
+
+bool StorageClient::has_blobs() const {
+  return table_has_blobs(api_);
+}
+
+void StorageClient::blob_call(const AsyncInvoke& invoke, Executor executor, Callback cb) {
+  // Answered here, never counted against the plugin: not keeping files is allowed.
+  if (!has_blobs()) {
+    CallResult refused{SB_NOT_SUPPORTED,
+                       {},
+                       "the storage plugin " + instance_->plugin_name() +
+                           " keeps no files (it lacks the ABI 1.2 blob functions)"};
+    return boost::asio::post(
+        executor,
+        [cb = std::move(cb), refused = std::move(refused)]() mutable { cb(std::move(refused)); });
+  }
+  instance_->call_async(invoke, std::move(executor), std::move(cb));
+}
+
+void StorageClient::blob_put(const BlobRecord& b, Executor executor, Callback cb) {
+  sb_blob_put blob{};
+  blob.struct_size = sizeof(sb_blob_put);
+  blob.blob_id = str(b.id);
+  blob.meta_json = str(b.meta_json);
+  blob.data = str(b.data);
+  blob.max_total_bytes = b.max_total_bytes;
+  blob_call([&](sb_instance* inst, sb_op* op,
+                sb_error* err) { return api_->blob_put(inst, &blob, op, err); },
+            std::move(executor), std::move(cb));
+}
+
+void StorageClient::blob_get(std::string_view id, Executor executor, Callback cb) {
+  blob_call([&](sb_instance* inst, sb_op* op,
+                sb_error* err) { return api_->blob_get(inst, str(id), op, err); },
+            std::move(executor), std::move(cb));
+}
+
+void StorageClient::blob_meta(std::string_view id, Executor executor, Callback cb) {
+  blob_call([&](sb_instance* inst, sb_op* op,
+                sb_error* err) { return api_->blob_meta(inst, str(id), op, err); },
+            std::move(executor), std::move(cb));
+}
+
+void StorageClient::blob_delete(std::string_view id, Executor executor, Callback cb) {
+  blob_call([&](sb_instance* inst, sb_op* op,
+                sb_error* err) { return api_->blob_delete(inst, str(id), op, err); },
+            std::move(executor), std::move(cb));
+}
+
+void StorageClient::blob_usage(Executor executor, Callback cb) {
+  blob_call(
+      [&](sb_instance* inst, sb_op* op, sb_error* err) { return api_->blob_usage(inst, op, err); },
+      std::move(executor), std::move(cb));
 }
 
 }  // namespace sb::plugin_host

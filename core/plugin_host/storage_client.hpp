@@ -27,7 +27,16 @@ struct MessageRecord {
   std::string_view client_msg_id;
   std::string_view text;
   int64_t ts_ms = 0;
-  uint32_t flags = 0;  // sb_message_flags
+  uint32_t flags = 0;                 // sb_message_flags
+  std::string_view attachments_json;  // 1.2: "" or [{"id","name",...}...]
+};
+
+// One file for blob_put (ABI 1.2), borrowed for the call only.
+struct BlobRecord {
+  std::string_view id;
+  std::string_view meta_json;
+  std::string_view data;
+  uint64_t max_total_bytes = 0;  // 0 = no limit
 };
 
 class StorageClient {
@@ -49,9 +58,20 @@ class StorageClient {
   void kv_get(std::string_view ns, std::string_view key, Executor executor, Callback cb);
   void kv_list(std::string_view ns, Executor executor, Callback cb);
 
+  // Files (ABI 1.2, optional): false when the plugin has none, and then the blob
+  // calls answer SB_NOT_SUPPORTED.
+  bool has_blobs() const;
+  void blob_put(const BlobRecord& blob, Executor executor, Callback cb);
+  void blob_get(std::string_view id, Executor executor, Callback cb);
+  void blob_meta(std::string_view id, Executor executor, Callback cb);
+  void blob_delete(std::string_view id, Executor executor, Callback cb);
+  void blob_usage(Executor executor, Callback cb);
+
   const std::shared_ptr<Instance>& instance() const { return instance_; }
 
  private:
+  void blob_call(const AsyncInvoke& invoke, Executor executor, Callback cb);
+
   std::shared_ptr<Instance> instance_;
   const sb_storage_api* api_;
 };

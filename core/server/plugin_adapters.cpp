@@ -30,8 +30,8 @@ PluginStore::PluginStore(std::shared_ptr<plugin_host::Instance> instance,
 
 void PluginStore::append_message(const engine::StoredMessage& m, engine::StoreCallback done) {
   const plugin_host::MessageRecord record{
-      m.conversation_id, m.message_id,    m.seq,  m.sender_role, m.sender_id,
-      m.sender_name,     m.client_msg_id, m.text, m.ts_ms,       m.flags};
+      m.conversation_id, m.message_id, m.seq,   m.sender_role, m.sender_id,       m.sender_name,
+      m.client_msg_id,   m.text,       m.ts_ms, m.flags,       m.attachments_json};
   client_.append_message(record, strand_, to_store_callback(std::move(done)));
 }
 
@@ -62,6 +62,30 @@ void PluginStore::kv_put(const std::string& ns, const std::string& key, std::str
 
 void PluginStore::kv_list(const std::string& ns, engine::StoreCallback done) {
   client_.kv_list(ns, strand_, to_store_callback(std::move(done)));
+}
+
+void PluginStore::kv_get(const std::string& ns, const std::string& key,
+                         engine::StoreCallback done) {
+  client_.kv_get(ns, key, strand_, to_store_callback(std::move(done)));
+}
+
+void PluginStore::blob_put(const engine::BlobPut& blob, engine::StoreCallback done) {
+  // Borrowed for the call only: the plugin copies the bytes before it returns.
+  const plugin_host::BlobRecord record{
+      blob.id, blob.meta_json, blob.data ? std::string_view(*blob.data) : "", blob.max_total_bytes};
+  client_.blob_put(record, strand_, to_store_callback(std::move(done)));
+}
+
+void PluginStore::blob_get(const std::string& id, engine::StoreCallback done) {
+  client_.blob_get(id, strand_, to_store_callback(std::move(done)));
+}
+
+void PluginStore::blob_meta(const std::string& id, engine::StoreCallback done) {
+  client_.blob_meta(id, strand_, to_store_callback(std::move(done)));
+}
+
+void PluginStore::blob_delete(const std::string& id, engine::StoreCallback done) {
+  client_.blob_delete(id, strand_, to_store_callback(std::move(done)));
 }
 
 PluginRouter::PluginRouter(std::shared_ptr<plugin_host::Instance> instance,

@@ -28,6 +28,11 @@ class PluginStore final : public engine::Store {
   void kv_put(const std::string& ns, const std::string& key, std::string value_json,
               engine::StoreCallback done) override;
   void kv_list(const std::string& ns, engine::StoreCallback done) override;
+  void kv_get(const std::string& ns, const std::string& key, engine::StoreCallback done) override;
+  void blob_put(const engine::BlobPut& blob, engine::StoreCallback done) override;
+  void blob_get(const std::string& id, engine::StoreCallback done) override;
+  void blob_meta(const std::string& id, engine::StoreCallback done) override;
+  void blob_delete(const std::string& id, engine::StoreCallback done) override;
 
  private:
   plugin_host::StorageClient client_;

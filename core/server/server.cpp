@@ -58,13 +58,20 @@ int Server::run() {
     stop_loops();
     return 1;
   }
-  api_ = std::make_unique<api::RestApi>(*this, *signer_, metrics_, blocking_pool_);
+  try {
+    sessions_.emplace(*signer_, config_.data_dir / "signed_out_sessions");
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot use data dir {}: {}", config_.data_dir.string(), e.what());
+    stop_loops();
+    return 1;
+  }
+  api_ = std::make_unique<api::RestApi>(*this, *signer_, *sessions_, metrics_, blocking_pool_);
   web_ = std::make_unique<web::StaticFiles>(
       config_.web_dir,
       [this](std::string_view tenant_id) -> std::optional<std::vector<std::string>> {
         auto view = tenant(tenant_id);
         if (!view) return std::nullopt;
-        return std::vector<std::string>{};
+        return view->config->widget.allowed_origins;
       });
 
   apply(directory_.refresh());

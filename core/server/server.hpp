@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "api/rest_api.hpp"
+#include "auth/session_book.hpp"
 #include "auth/token_signer.hpp"
 #include "config/server_config.hpp"
 #include "hub/hub.hpp"
@@ -38,6 +39,7 @@ class Server final : public hub::HubServices, public api::Backend {
   // hub::HubServices
   std::shared_ptr<hub::TenantGate> find_tenant(std::string_view id) override;
   const auth::TokenSigner& signer() const override { return *signer_; }
+  auth::SessionBook& sessions() override { return *sessions_; }
   metrics::Registry& metrics() override { return metrics_; }
   void handle_http(hub::HttpRequest request,
                    std::function<void(hub::HttpResponse)> respond) override;
@@ -74,6 +76,7 @@ class Server final : public hub::HubServices, public api::Backend {
 
   metrics::Registry metrics_;
   std::optional<auth::TokenSigner> signer_;
+  std::optional<auth::SessionBook> sessions_;
   plugin_host::PluginHost plugins_;
   tenants::TenantDirectory directory_;
   boost::asio::thread_pool blocking_pool_{1};

@@ -257,6 +257,7 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
   runtime->gate = std::make_shared<hub::TenantGate>(config->id, runtime->engine, tenant_metrics,
                                                     limits_of(*config));
   runtime->gate->update_visitor_trust(trust_of(*config));
+  runtime->gate->update_allowed_origins(config->widget.allowed_origins);
   return runtime;
 }
 
@@ -279,6 +280,7 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
 
   runtime.gate->update_limits(limits_of(*config));
   runtime.gate->update_visitor_trust(trust_of(*config));
+  runtime.gate->update_allowed_origins(config->widget.allowed_origins);
   runtime.agents->set_file_agents(agents_of(*config));
   runtime.engine->set_policy(policy_of(*config));
   runtime.engine->set_groups(config->groups);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/origin.hpp"
+
 namespace sb::tenants {
 
 namespace {
@@ -30,6 +32,20 @@ const AgentConfig* TenantConfig::agent_by_id(std::string_view id) const {
   for (const auto& agent : agents)
     if (agent.id == id) return &agent;
   return nullptr;
+}
+
+std::map<std::string, WidgetTexts> default_widget_texts() {
+  return {
+      {"en",
+       {"Chat with us", "Hi! How can we help?",
+        "We're away right now. Leave a message and we'll email you."}},
+      {"zh",
+       {"在线咨询", "您好！有什么可以帮您？", "我们暂时不在线，请留言，我们会通过邮件回复您。"}},
+  };
+}
+
+bool origin_allowed(const TenantConfig& tenant, std::string_view origin) {
+  return sb::origin_allowed(tenant.widget.allowed_origins, origin);
 }
 
 bool is_valid_tenant_id(std::string_view id) {

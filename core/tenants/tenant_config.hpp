@@ -69,6 +69,48 @@ struct VisitorPolicy {
   bool operator==(const VisitorPolicy&) const = default;
 };
 
+// The widget's own words in one language ([widget.texts.en], [widget.texts.zh]).
+struct WidgetTexts {
+  std::string title;
+  std::string greeting;
+  std::string offline_message;
+  bool operator==(const WidgetTexts&) const = default;
+};
+
+// The widget's words where a tenant file says nothing: "en" and "zh".
+std::map<std::string, WidgetTexts> default_widget_texts();
+
+// [widget]: how the chat widget looks on the tenant's websites and which websites
+// may embed it. Read by GET /v1/tenants/ID/widget, the frame page and the visitor
+// upgrade's Origin check.
+struct WidgetConfig {
+  std::string color = "#2f6fed";   // #rgb or #rrggbb
+  std::string logo;                // https://..., /path on this server, data:image/...; "" = none
+  std::string position = "right";  // "right" | "left"
+  std::string default_language = "en";       // "en" | "zh"
+  std::vector<std::string> allowed_origins;  // normalized (common/origin.hpp); empty: any
+  bool pre_chat_enabled = false;
+  std::vector<std::string> pre_chat_fields = {"name", "email", "question"};
+  // Every supported language ("en", "zh"), defaults filled in for what the file omits.
+  std::map<std::string, WidgetTexts> texts = default_widget_texts();
+  bool operator==(const WidgetConfig&) const = default;
+};
+
+// [attachments]: files and images visitors and agents send in the chat.
+struct AttachmentPolicy {
+  // The hub reads no larger request body (HubOptions::max_upload_bytes).
+  static constexpr uint64_t kMaxFileBytes = 32 * 1024 * 1024;
+
+  bool enabled = false;                              // off unless the tenant file turns it on
+  uint64_t max_bytes = 10 * 1024 * 1024;             // one file, <= kMaxFileBytes
+  uint64_t max_total_bytes = 1024ULL * 1024 * 1024;  // every file of the tenant together
+  // MIME types as detected from the bytes; "image/*" allows a whole top-level type.
+  std::vector<std::string> allowed_types = {"image/png",  "image/jpeg",      "image/gif",
+                                            "image/webp", "application/pdf", "text/plain"};
+
+  bool operator==(const AttachmentPolicy&) const = default;
+};
+
 struct TenantConfig {
   std::string id;
   std::string name;
@@ -81,10 +123,12 @@ struct TenantConfig {
   routing_graph::Graph routing_graph;      // [[routing.rules]], [routing.fallback]
   ConversationPolicy conversation;
   VisitorPolicy visitors;
+  AttachmentPolicy attachments;
   groups::GroupMap groups;  // [groups.NAME], by id
   std::map<std::string, PluginSection> plugin_sections;
   std::vector<AgentConfig> agents;
   std::optional<BotConfig> bot;  // absent: the tenant has no bot
+  WidgetConfig widget;
   // The state (names, sizes, times) of the files in the tenant's own directory
   // beside its file (tenants/demo/ for tenants/demo.toml), where its plugins keep
   // knowledge bases, intents and flows. It differs when one of them was edited:
@@ -100,6 +144,11 @@ struct TenantConfig {
 
   bool operator==(const TenantConfig&) const = default;
 };
+
+// True when a page of `origin` may use the tenant's widget (its visitor socket, its
+// uploads): the tenant lists no allowed_origins, origin is one of them, or origin is
+// "" (no Origin header: not a browser).
+bool origin_allowed(const TenantConfig& tenant, std::string_view origin);
 
 // A tenant id: [a-z0-9][a-z0-9-]{0,62}. It appears in URLs, file names and keys.
 bool is_valid_tenant_id(std::string_view id);

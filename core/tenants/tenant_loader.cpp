@@ -1,5 +1,6 @@
 #include "tenants/tenant_loader.hpp"
 
+#include <cstdint>
 #include <cstdlib>
 #include <set>
 
@@ -9,6 +10,7 @@
 #include "tenants/groups_reader.hpp"
 #include "tenants/plugin_sections.hpp"
 #include "tenants/routing_graph_reader.hpp"
+#include "tenants/widget_reader.hpp"
 
 namespace sb::tenants {
 
@@ -58,6 +60,45 @@ void read_visitors(TableReader& table, VisitorPolicy& out) {
     table.sink().add(table.where("unsigned_attributes"), table.key_path("unsigned_attributes"),
                      "has a meaning only with identity_secret_env (without it, every attribute "
                      "in hello's meta is taken)");
+  table.reject_unknown();
+}
+
+// type/subtype in lower case (RFC 6838's restricted names), or type/* for all of a type.
+bool is_media_type(std::string_view type) {
+  const auto slash = type.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == type.size()) return false;
+  const auto name_ok = [](std::string_view name) {
+    for (const char c : name)
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            std::string_view("!#$&^_.+-").find(c) != std::string_view::npos))
+        return false;
+    return !name.empty() && name.size() <= 127;
+  };
+  const std::string_view subtype = type.substr(slash + 1);
+  return name_ok(type.substr(0, slash)) && (subtype == "*" || name_ok(subtype));
+}
+
+void read_attachments(TableReader& table, AttachmentPolicy& out) {
+  table.boolean("enabled", out.enabled);
+  table.integer("max_bytes", out.max_bytes, 1, AttachmentPolicy::kMaxFileBytes);
+  table.integer("max_total_bytes", out.max_total_bytes, 1, INT64_MAX);
+  if (out.max_total_bytes < out.max_bytes)
+    table.sink().add(table.where("max_total_bytes"), table.key_path("max_total_bytes"),
+                     "must be at least max_bytes (" + std::to_string(out.max_bytes) +
+                         "): no file could be stored");
+  if (table.string_array("allowed_types", out.allowed_types)) {
+    if (out.allowed_types.empty())
+      table.sink().add(table.where("allowed_types"), table.key_path("allowed_types"),
+                       "must name at least one type (turn attachments off with enabled = false)");
+    const toml::array* types = table.array("allowed_types");
+    for (std::size_t i = 0; types && i < out.allowed_types.size(); ++i)
+      if (!is_media_type(out.allowed_types[i]))
+        table.sink().add(types->get(i)->source(),
+                         table.key_path("allowed_types") + "[" + std::to_string(i) + "]",
+                         "'" + out.allowed_types[i] +
+                             "' is not a media type in lower case, like \"image/png\" or "
+                             "\"image/*\"");
+  }
   table.reject_unknown();
 }
 
@@ -154,9 +195,11 @@ std::shared_ptr<TenantConfig> load_tenant_text(std::string_view text,
   section("auth", [&](TableReader& r) { read_auth(r, *config); });
   section("conversation", [&](TableReader& r) { read_conversation(r, config->conversation); });
   section("visitors", [&](TableReader& r) { read_visitors(r, config->visitors); });
+  section("attachments", [&](TableReader& r) { read_attachments(r, config->attachments); });
   section("storage", [&](TableReader& r) { read_storage(r, *config, plugins); });
   section("routing", [&](TableReader& r) { read_routing(r, *config, plugins); });
   section("bot", [&](TableReader& r) { config->bot = read_bot(r, plugins); });
+  section("widget", [&](TableReader& r) { config->widget = read_widget(r); });
   if (const toml::table* table = top.table("groups")) config->groups = read_groups(*table, sink);
   if (const toml::table* table = top.table("plugins"))
     config->plugin_sections = read_plugin_sections(*table, plugins, sink);

@@ -31,7 +31,8 @@ constexpr std::string_view kDemoCsp =
     "form-action 'none'; frame-ancestors 'none'";
 // The widget's frame; frame-ancestors is appended per tenant.
 constexpr std::string_view kFrameCsp =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+    // https: images: a tenant's logo on its own website.
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data: https:; "
     "media-src 'self' blob:; connect-src 'self'; font-src 'self'; base-uri 'none'; "
     "form-action 'none'; frame-ancestors ";
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <variant>
@@ -25,6 +26,7 @@ struct AppendMessage {
   std::string text;
   int64_t ts_ms = 0;
   int64_t flags = 0;
+  std::string attachments;  // validated JSON array, or "" for none
 };
 
 struct PutConversation {
@@ -51,8 +53,25 @@ struct KvPut {
   std::string value;  // validated JSON; empty = delete
 };
 
+// A file already written durably in place (BlobFiles::write_durably): committing its
+// row makes it stored. Refused (and the file removed) past max_total_bytes.
+struct PutBlob {
+  std::string id;
+  std::string meta;  // validated JSON object
+  int64_t size = 0;
+  int64_t created_ms = 0;
+  int64_t max_total_bytes = 0;  // 0 = no limit
+  std::filesystem::path file;
+};
+
+// The row goes in the transaction; the file once it committed.
+struct DeleteBlob {
+  std::string id;
+  std::filesystem::path file;
+};
+
 struct WriteOp {
-  std::variant<AppendMessage, PutConversation, SetRead, KvPut> command;
+  std::variant<AppendMessage, PutConversation, SetRead, KvPut, PutBlob, DeleteBlob> command;
   sb_op* op = nullptr;
 };
 
@@ -87,8 +106,20 @@ struct KvList {
   std::string ns;
 };
 
+struct GetBlob {
+  std::string id;
+  std::filesystem::path file;
+};
+
+struct BlobMeta {
+  std::string id;
+};
+
+struct BlobUsage {};
+
 struct ReadOp {
-  std::variant<LoadMessages, ListConversations, KvGet, KvList> command;
+  std::variant<LoadMessages, ListConversations, KvGet, KvList, GetBlob, BlobMeta, BlobUsage>
+      command;
   sb_op* op = nullptr;
 };
 

@@ -6,6 +6,8 @@
 // copies its arguments, queues them and returns SB_PENDING, or fails at once with
 // SB_ERROR (bad argument, or "storage overloaded" past max_pending_messages).
 //
+// Files (ABI 1.2 blob functions) live under data_dir/attachments (blob_files.hpp).
+//
 // Config ([plugins.storage-sqlite]): file, max_batch_messages, max_pending_messages,
 // busy_timeout_ms (see storage_config.hpp).
 #include <cstddef>
@@ -72,6 +74,12 @@ int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_e
     m.text = sb::view(msg->text);
     m.ts_ms = msg->ts_ms;
     m.flags = msg->flags;
+    if (has_fields(msg->struct_size,
+                   offsetof(sb_message, attachments_json) + sizeof(msg->attachments_json))) {
+      m.attachments = sb::view(msg->attachments_json);
+      if (auto why = sb_sqlite::check_attachments(m.attachments); !why.empty())
+        return fail(err, why);
+    }
     return self(inst).write({std::move(m), op}, err);
   });
 }
@@ -146,6 +154,61 @@ int32_t kv_list(sb_instance* inst, sb_str ns, sb_op* op, sb_error* err) {
   });
 }
 
+int32_t blob_put(sb_instance* inst, const sb_blob_put* blob, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    if (!blob) return fail(err, "blob_put: blob is NULL");
+    if (!has_fields(blob->struct_size,
+                    offsetof(sb_blob_put, max_total_bytes) + sizeof(blob->max_total_bytes)))
+      return fail(err, "sb_blob_put is too small for this plugin");
+    const std::string_view id = sb::view(blob->blob_id);
+    if (!sb_sqlite::BlobFiles::valid_id(id))
+      return fail(err, "blob_id must be 1..128 bytes of letters, digits, '_', '-' and '.'");
+    if (blob->data.len == 0) return fail(err, "a file must not be empty");
+    if (blob->max_total_bytes > kMaxSeq) return fail(err, "max_total_bytes is out of range");
+    if (auto why = sb_sqlite::check_blob_meta(sb::view(blob->meta_json)); !why.empty())
+      return fail(err, why);
+    sb_sqlite::BlobWrite write;
+    write.put.id = id;
+    write.put.meta = sb::view(blob->meta_json);
+    write.put.size = static_cast<int64_t>(blob->data.len);
+    write.put.created_ms = g_host->wall_clock_ms ? g_host->wall_clock_ms() : 0;
+    write.put.max_total_bytes = static_cast<int64_t>(blob->max_total_bytes);
+    write.put.file = self(inst).files().path_of(id);
+    write.data.assign(blob->data.ptr, blob->data.len);
+    write.op = op;
+    return self(inst).write_blob(std::move(write), err);
+  });
+}
+
+int32_t blob_get(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    const std::string_view id = sb::view(blob_id);
+    if (!sb_sqlite::BlobFiles::valid_id(id)) return fail(err, "blob_id is not a valid id");
+    sb_sqlite::GetBlob q{std::string(id), self(inst).files().path_of(id)};
+    return self(inst).read({std::move(q), op}, err);
+  });
+}
+
+int32_t blob_meta(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::BlobMeta q{std::string(sb::view(blob_id))};
+    return self(inst).read({std::move(q), op}, err);
+  });
+}
+
+int32_t blob_delete(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    const std::string_view id = sb::view(blob_id);
+    if (!sb_sqlite::BlobFiles::valid_id(id)) return fail(err, "blob_id is not a valid id");
+    sb_sqlite::DeleteBlob d{std::string(id), self(inst).files().path_of(id)};
+    return self(inst).write({std::move(d), op}, err);
+  });
+}
+
+int32_t blob_usage(sb_instance* inst, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] { return self(inst).read({sb_sqlite::BlobUsage{}, op}, err); });
+}
+
 const sb_storage_api kStorageApi = {
     sizeof(sb_storage_api),
     append_message,
@@ -156,15 +219,20 @@ const sb_storage_api kStorageApi = {
     kv_put,
     kv_get,
     kv_list,
+    blob_put,
+    blob_get,
+    blob_meta,
+    blob_delete,
+    blob_usage,
 };
 
 const sb_plugin_descriptor kDescriptor = {
     sizeof(sb_plugin_descriptor),
-    SB_ABI_VERSION_MAJOR(1, 0),
-    SB_ABI_VERSION_MINOR(1, 0),
+    SB_ABI_VERSION_MAJOR(1, 2),
+    SB_ABI_VERSION_MINOR(1, 2),
     SB_KIND_STORAGE,
     "storage-sqlite",
-    "1.0.0",
+    "1.2.0",
     sb_sqlite::kConfigKeys,
     sb_sqlite::kConfigKeyCount,
     instance_new,

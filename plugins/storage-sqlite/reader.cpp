@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 
+#include "blob_files.hpp"
 #include "result_json.hpp"
 
 namespace sb_sqlite {
@@ -14,7 +15,7 @@ namespace {
 constexpr size_t kReadsPerWakeup = 64;
 constexpr const char* kMessageColumns =
     "SELECT message_id, seq, sender_role, sender_id, sender_name, client_msg_id, text, ts_ms, "
-    "flags "
+    "flags, attachments "
     "FROM messages ";
 
 Connection& configured(Connection& db, int busy_timeout_ms) {
@@ -39,6 +40,8 @@ Reader::Reader(HostRef host, const std::string& path, const StorageConfig& confi
               "WHERE conversation_id = ?1 AND seq > ?2 AND seq < ?3 ORDER BY seq DESC LIMIT ?4"),
       kv_get_(db_, "SELECT value FROM kv WHERE ns = ?1 AND key = ?2"),
       kv_list_(db_, "SELECT key, value FROM kv WHERE ns = ?1 ORDER BY key"),
+      blob_meta_(db_, "SELECT id, size, created_ms, meta FROM blobs WHERE id = ?1"),
+      blob_usage_(db_, "SELECT coalesce(sum(size), 0), count(*) FROM blobs"),
       queue_(config.max_pending_messages) {
   thread_ = std::thread([this] { run(); });
 }
@@ -184,6 +187,32 @@ Reader::Answer Reader::answer(const KvList& q) {
   if (rc != SQLITE_DONE) return failed("cannot list keys");
   out += "]}";
   return {true, out};
+}
+
+// The row first: a file whose row is not committed (an upload in flight, or one
+// a crash interrupted) does not exist for readers.
+Reader::Answer Reader::answer(const GetBlob& q) {
+  Answer record = answer(BlobMeta{q.id});
+  if (!record.ok || record.body.empty()) return record;
+  auto bytes = BlobFiles::read(q.file);
+  if (!bytes) return {false, "storage: file " + q.id + " has a record but cannot be read"};
+  return {true, std::move(*bytes)};
+}
+
+Reader::Answer Reader::answer(const BlobMeta& q) {
+  ResetOnExit reset(blob_meta_);
+  blob_meta_.bind(1, q.id);
+  const int rc = blob_meta_.step();
+  if (rc == SQLITE_DONE) return {true, std::string()};
+  if (rc != SQLITE_ROW) return failed("cannot read file record");
+  return {true, blob_meta_result(blob_meta_)};
+}
+
+Reader::Answer Reader::answer(const BlobUsage&) {
+  ResetOnExit reset(blob_usage_);
+  if (blob_usage_.step() != SQLITE_ROW) return failed("cannot sum the stored files");
+  return {true, R"({"total_bytes":)" + std::to_string(blob_usage_.column_int(0)) + R"(,"count":)" +
+                    std::to_string(blob_usage_.column_int(1)) + "}"};
 }
 
 }  // namespace sb_sqlite

@@ -38,6 +38,9 @@ class Reader {
   Answer answer(const ListConversations& q);
   Answer answer(const KvGet& q);
   Answer answer(const KvList& q);
+  Answer answer(const GetBlob& q);
+  Answer answer(const BlobMeta& q);
+  Answer answer(const BlobUsage& q);
   Answer failed(std::string_view what);
 
   HostRef host_;
@@ -46,6 +49,8 @@ class Reader {
   Statement messages_below_;
   Statement kv_get_;
   Statement kv_list_;
+  Statement blob_meta_;
+  Statement blob_usage_;
   BoundedQueue<ReadOp> queue_;
   std::thread thread_;
 };

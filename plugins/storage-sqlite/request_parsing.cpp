@@ -141,4 +141,18 @@ std::string check_kv_value(std::string_view json_text) {
   return {};
 }
 
+std::string check_attachments(std::string_view json_text) {
+  if (json_text.empty()) return {};
+  boost::system::error_code ec;
+  const json::value value = json::parse(json_text, ec);
+  if (ec || !value.is_array()) return "attachments_json must be empty or a JSON array";
+  return {};
+}
+
+std::string check_blob_meta(std::string_view json_text) {
+  json::value ignored;
+  if (!parse_object(json_text, ignored)) return "meta_json must be a JSON object";
+  return {};
+}
+
 }  // namespace sb_sqlite

@@ -22,4 +22,10 @@ std::string parse_filter(std::string_view json_text, ListConversations& out);
 // "" (delete) or any JSON text, which kv_list later embeds as it is.
 std::string check_kv_value(std::string_view json_text);
 
+// sb_message.attachments_json: "" or a JSON array, kept as it is.
+std::string check_attachments(std::string_view json_text);
+
+// sb_blob_put.meta_json: a JSON object.
+std::string check_blob_meta(std::string_view json_text);
+
 }  // namespace sb_sqlite

@@ -9,8 +9,18 @@ namespace sb_sqlite {
 
 namespace json = boost::json;
 
+namespace {
+// Stored JSON (checked when it was written); a hand-edited file answers with
+// nothing rather than failing the read.
+json::value parsed_or(std::string_view text, json::value fallback) {
+  boost::system::error_code ec;
+  json::value value = json::parse(text, ec);
+  return ec ? fallback : value;
+}
+}  // namespace
+
 json::value message_from_row(const Statement& row) {
-  return json::object{
+  json::object message{
       {"id", row.column_text(0)},
       {"seq", row.column_int(1)},
       {"from",
@@ -21,6 +31,16 @@ json::value message_from_row(const Statement& row) {
       {"ts", row.column_int(7)},
       {"flags", row.column_int(8)},
   };
+  if (const std::string_view attachments = row.column_text(9); !attachments.empty())
+    message["attachments"] = parsed_or(attachments, json::array{});
+  return message;
+}
+
+std::string blob_meta_result(const Statement& row) {
+  return json::serialize(json::object{{"id", row.column_text(0)},
+                                      {"size", row.column_int(1)},
+                                      {"created_at", row.column_int(2)},
+                                      {"meta", parsed_or(row.column_text(3), json::object{})}});
 }
 
 std::string messages_result(json::array messages) {

@@ -11,8 +11,12 @@ namespace sb_sqlite {
 
 // {"id","seq","from":{"role","id","name"},"client_msg_id","text","ts","flags"} of the
 // current row of a statement selecting message_id, seq, sender_role, sender_id,
-// sender_name, client_msg_id, text, ts_ms, flags in that order.
+// sender_name, client_msg_id, text, ts_ms, flags, attachments in that order; with
+// "attachments" when the message has some.
 boost::json::value message_from_row(const Statement& row);
+
+// {"id","size","created_at","meta"} of a row of id, size, created_ms, meta.
+std::string blob_meta_result(const Statement& row);
 
 // {"messages":[...]}
 std::string messages_result(boost::json::array messages);

@@ -72,6 +72,18 @@ INSERT OR IGNORE INTO conversation_tags (tag, conversation_id)
   SELECT t.value, c.id FROM conversations c, json_each(c.doc, '$.tags') t
   WHERE json_type(c.doc, '$.tags') = 'array' AND t.type = 'text';
 )sql",
+    // 3: files (chat attachments). The bytes are files under <data_dir>/attachments;
+    // a row makes one stored and counted (blob_files.hpp). Messages keep the
+    // attachments sent with them as the JSON array the host gave.
+    R"sql(
+CREATE TABLE blobs (
+  id         TEXT PRIMARY KEY NOT NULL,
+  size       INTEGER NOT NULL,
+  meta       TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

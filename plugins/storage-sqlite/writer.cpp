@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "blob_files.hpp"
 #include "schema.hpp"
 
 namespace sb_sqlite {
@@ -12,8 +13,8 @@ Writer::Statements::Statements(Connection& db)
     : insert_message(
           db,
           "INSERT INTO messages (conversation_id, seq, message_id, sender_role, sender_id, "
-          "sender_name, client_msg_id, text, ts_ms, flags) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-          "?8, ?9, ?10)"),
+          "sender_name, client_msg_id, text, ts_ms, flags, attachments) VALUES (?1, ?2, ?3, ?4, "
+          "?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
       // REPLACE (not an upsert) gives the row a new rowid, which breaks ties in
       // "newest first" in favour of the record put last.
       put_conversation(db,
@@ -29,7 +30,10 @@ Writer::Statements::Statements(Connection& db)
           "ON CONFLICT (conversation_id, participant_id) DO UPDATE SET seq = max(seq, "
           "excluded.seq)"),
       kv_put(db, "INSERT OR REPLACE INTO kv (ns, key, value) VALUES (?1, ?2, ?3)"),
-      kv_delete(db, "DELETE FROM kv WHERE ns = ?1 AND key = ?2") {}
+      kv_delete(db, "DELETE FROM kv WHERE ns = ?1 AND key = ?2"),
+      blob_total(db, "SELECT coalesce(sum(size), 0) FROM blobs"),
+      insert_blob(db, "INSERT INTO blobs (id, size, meta, created_ms) VALUES (?1, ?2, ?3, ?4)"),
+      delete_blob(db, "DELETE FROM blobs WHERE id = ?1") {}
 
 Writer::Writer(HostRef host, const std::string& path, const StorageConfig& config)
     : host_(host),
@@ -61,14 +65,16 @@ void Writer::run() {
   std::vector<WriteOp> batch;
   batch.reserve(max_batch_);
   std::vector<std::string> errors;
+  std::vector<std::string> results;
   while (queue_.pop_batch(batch, max_batch_)) {
-    commit_batch(batch, errors);
+    commit_batch(batch, errors, results);
+    settle_files(batch, errors);
     // Room is freed before the completions go out: whoever sees an op complete can
     // issue the next write without meeting "storage overloaded" because of it.
     queue_.finished(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
       if (errors[i].empty()) {
-        host_.complete_ok(batch[i].op, "");
+        host_.complete_ok(batch[i].op, results[i]);
       } else {
         host_.complete_error(batch[i].op, errors[i]);
       }
@@ -76,9 +82,11 @@ void Writer::run() {
   }
 }
 
-void Writer::commit_batch(const std::vector<WriteOp>& batch, std::vector<std::string>& errors) {
+void Writer::commit_batch(const std::vector<WriteOp>& batch, std::vector<std::string>& errors,
+                          std::vector<std::string>& results) {
   const auto started = std::chrono::steady_clock::now();
   errors.assign(batch.size(), std::string());
+  results.assign(batch.size(), std::string());
   auto fail_all = [&](const std::string& why) {
     for (auto& error : errors)
       if (error.empty()) error = why;
@@ -89,7 +97,8 @@ void Writer::commit_batch(const std::vector<WriteOp>& batch, std::vector<std::st
     fail_all("storage: cannot start a transaction: " + error);
   } else {
     for (size_t i = 0; i < batch.size(); ++i) {
-      errors[i] = std::visit([&](const auto& command) { return apply(command); }, batch[i].command);
+      errors[i] = std::visit([&](const auto& command) { return apply(command, results[i]); },
+                             batch[i].command);
       // Errors such as a full disk roll the whole transaction back: nothing of
       // this batch is stored then, so every op fails.
       if (!errors[i].empty() && sqlite3_get_autocommit(db_.get())) {
@@ -125,7 +134,7 @@ void Writer::commit_batch(const std::vector<WriteOp>& batch, std::vector<std::st
   host_.log(SB_LOG_DEBUG, line);
 }
 
-std::string Writer::apply(const AppendMessage& m) {
+std::string Writer::apply(const AppendMessage& m, std::string& /*result*/) {
   Statement& s = statements_->insert_message;
   ResetOnExit reset(s);
   s.bind(1, m.conversation_id);
@@ -138,6 +147,7 @@ std::string Writer::apply(const AppendMessage& m) {
   s.bind(8, m.text);
   s.bind(9, m.ts_ms);
   s.bind(10, m.flags);
+  s.bind(11, m.attachments);
   const int rc = s.step();
   if (rc == SQLITE_DONE) return {};
   if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
@@ -147,7 +157,7 @@ std::string Writer::apply(const AppendMessage& m) {
   return "storage: cannot store message: " + db_.last_error();
 }
 
-std::string Writer::apply(const PutConversation& c) {
+std::string Writer::apply(const PutConversation& c, std::string& /*result*/) {
   Statement& s = statements_->put_conversation;
   ResetOnExit reset(s);
   s.bind(1, c.id);
@@ -177,7 +187,7 @@ std::string Writer::apply(const PutConversation& c) {
   return {};
 }
 
-std::string Writer::apply(const SetRead& r) {
+std::string Writer::apply(const SetRead& r, std::string& /*result*/) {
   Statement& s = statements_->set_read;
   ResetOnExit reset(s);
   s.bind(1, r.conversation_id);
@@ -187,7 +197,7 @@ std::string Writer::apply(const SetRead& r) {
   return "storage: cannot store read position: " + db_.last_error();
 }
 
-std::string Writer::apply(const KvPut& kv) {
+std::string Writer::apply(const KvPut& kv, std::string& /*result*/) {
   Statement& s = kv.value.empty() ? statements_->kv_delete : statements_->kv_put;
   ResetOnExit reset(s);
   s.bind(1, kv.ns);
@@ -195,6 +205,53 @@ std::string Writer::apply(const KvPut& kv) {
   if (!kv.value.empty()) s.bind(3, kv.value);
   if (s.step() == SQLITE_DONE) return {};
   return "storage: cannot store key " + kv.key + ": " + db_.last_error();
+}
+
+void Writer::settle_files(const std::vector<WriteOp>& batch,
+                          const std::vector<std::string>& errors) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (const auto* put = std::get_if<PutBlob>(&batch[i].command); put && !errors[i].empty())
+      BlobFiles::remove(put->file);
+    if (const auto* gone = std::get_if<DeleteBlob>(&batch[i].command); gone && errors[i].empty())
+      BlobFiles::remove(gone->file);
+  }
+}
+
+int64_t Writer::blob_total_bytes() {
+  Statement& s = statements_->blob_total;
+  ResetOnExit reset(s);
+  return s.step() == SQLITE_ROW ? s.column_int(0) : -1;
+}
+
+std::string Writer::apply(const PutBlob& b, std::string& result) {
+  const int64_t total = blob_total_bytes();
+  if (total < 0) return "storage: cannot sum the stored files: " + db_.last_error();
+  if (b.max_total_bytes > 0 && total + b.size > b.max_total_bytes) {
+    // Refused, not failed: the host tells the uploader the quota is reached.
+    BlobFiles::remove(b.file);
+    result = R"({"stored":false,"total_bytes":)" + std::to_string(total) + "}";
+    return {};
+  }
+  Statement& s = statements_->insert_blob;
+  ResetOnExit reset(s);
+  s.bind(1, b.id);
+  s.bind(2, b.size);
+  s.bind(3, b.meta);
+  s.bind(4, b.created_ms);
+  const int rc = s.step();
+  if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return "storage: a file with id " + b.id + " is stored";
+  if (rc != SQLITE_DONE) return "storage: cannot store file " + b.id + ": " + db_.last_error();
+  result = R"({"stored":true,"size":)" + std::to_string(b.size) + R"(,"total_bytes":)" +
+           std::to_string(total + b.size) + "}";
+  return {};
+}
+
+std::string Writer::apply(const DeleteBlob& b, std::string& /*result*/) {
+  Statement& s = statements_->delete_blob;
+  ResetOnExit reset(s);
+  s.bind(1, b.id);
+  if (s.step() == SQLITE_DONE) return {};
+  return "storage: cannot delete file " + b.id + ": " + db_.last_error();
 }
 
 }  // namespace sb_sqlite

@@ -43,18 +43,31 @@ class Writer {
     Statement set_read;
     Statement kv_put;
     Statement kv_delete;
+    Statement blob_total;
+    Statement insert_blob;
+    Statement delete_blob;
   };
 
   void run();
-  // Runs one transaction; errors[i] is why batch[i] failed, or "".
-  void commit_batch(const std::vector<WriteOp>& batch, std::vector<std::string>& errors);
+  // Runs one transaction; errors[i] is why batch[i] failed, or "", and results[i]
+  // the result JSON of a write that has one (blob_put).
+  void commit_batch(const std::vector<WriteOp>& batch, std::vector<std::string>& errors,
+                    std::vector<std::string>& results);
+  // The files of a committed (or failed) batch: deleted blobs' files go once their
+  // rows are gone for good; a failed put's file goes with it.
+  static void settle_files(const std::vector<WriteOp>& batch,
+                           const std::vector<std::string>& errors);
   // Applies one write inside the open transaction; returns why it failed, or "".
   // A failed statement undoes only its own changes (SQLite's ABORT conflict
   // resolution), so a duplicate (conversation_id, seq) fails that message alone.
-  std::string apply(const AppendMessage& m);
-  std::string apply(const PutConversation& c);
-  std::string apply(const SetRead& r);
-  std::string apply(const KvPut& kv);
+  std::string apply(const AppendMessage& m, std::string& result);
+  std::string apply(const PutConversation& c, std::string& result);
+  std::string apply(const SetRead& r, std::string& result);
+  std::string apply(const KvPut& kv, std::string& result);
+  std::string apply(const PutBlob& b, std::string& result);
+  std::string apply(const DeleteBlob& b, std::string& result);
+  // The sizes of every stored blob, in the open transaction; -1 on error.
+  int64_t blob_total_bytes();
 
   HostRef host_;
   std::string path_;

@@ -32,7 +32,7 @@ extern "C" {
 /* The ABI this header describes. tests/abi pins the layout of every struct per
  * version: changing a struct without bumping these numbers fails the build's tests. */
 #define SB_ABI_MAJOR 1
-#define SB_ABI_MINOR 1
+#define SB_ABI_MINOR 2
 
 /* A plugin states the ABI version it was WRITTEN for with SB_ABI_VERSION(major, minor)
  * in its descriptor. Rebuilding against newer headers keeps the number it wrote (so
@@ -242,6 +242,11 @@ typedef struct sb_message {
   sb_str client_msg_id; /* the sender's idempotency key; may be empty */
   sb_str text;
   int64_t ts_ms; /* wall clock, when the host accepted it */
+  /* 1.2: the files sent with the message, a JSON array
+   * [{"id","name","content_type","size","thumbnail":bool}...], or empty for none.
+   * Read it only when struct_size covers it (a 1.1 host passes a shorter struct);
+   * store it as it is and give it back in load_messages as "attachments". */
+  sb_str attachments_json;
 } sb_message;
 
 typedef struct sb_message_query {
@@ -253,6 +258,19 @@ typedef struct sb_message_query {
   /* With before_seq set, the page is the `limit` messages just below it. Results
    * are always oldest first. */
 } sb_message_query;
+
+/* 1.2: one file to keep (blob_put). */
+typedef struct sb_blob_put {
+  uint32_t struct_size;
+  uint32_t reserved;
+  sb_str blob_id;   /* chosen by the host: 1..128 bytes of [A-Za-z0-9_.-], unique */
+  sb_str meta_json; /* a JSON object kept with the file, returned by blob_meta */
+  sb_str data;      /* the bytes (binary); borrowed for the call: copy them */
+  /* Refuse the file (completing SB_OK with "stored":false) when the sizes of the
+   * instance's files, this one included, would exceed it; 0 = no limit. Checked
+   * atomically with the store, so concurrent puts never overshoot together. */
+  uint64_t max_total_bytes;
+} sb_blob_put;
 
 /* Every storage hook is called from any host thread, must not block, and returns
  * SB_PENDING (then completes op exactly once) or fails at once with SB_ERROR.
@@ -308,6 +326,23 @@ typedef struct sb_storage_api {
                     sb_error* err);
   int32_t (*kv_get)(sb_instance* inst, sb_str ns, sb_str key, sb_op* op, sb_error* err);
   int32_t (*kv_list)(sb_instance* inst, sb_str ns, sb_op* op, sb_error* err);
+
+  /* 1.2, OPTIONAL: files (chat attachments). A plugin without them leaves these NULL
+   * (or has a shorter struct); the host then refuses uploads. Results:
+   *   blob_put    {"stored":true,"size":N,"total_bytes":N} once the bytes AND the
+   *               record are durable (a crash before leaves nothing visible and
+   *               nothing counted), or {"stored":false,"total_bytes":N} when
+   *               max_total_bytes refused it. An id already stored is SB_ERROR.
+   *   blob_get    the bytes, or "" when there is no such file (files are never
+   *               empty; the host refuses empty uploads)
+   *   blob_meta   {"id","size","created_at":MS,"meta":{...as put}}, or "" when absent
+   *   blob_delete ""  (also when absent); the file stops counting at once
+   *   blob_usage  {"total_bytes":N,"count":N}: every stored file of the instance */
+  int32_t (*blob_put)(sb_instance* inst, const sb_blob_put* blob, sb_op* op, sb_error* err);
+  int32_t (*blob_get)(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err);
+  int32_t (*blob_meta)(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err);
+  int32_t (*blob_delete)(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err);
+  int32_t (*blob_usage)(sb_instance* inst, sb_op* op, sb_error* err);
 } sb_storage_api;
 
 /* ---------------------------------------------------------------------------- */

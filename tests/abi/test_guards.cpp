@@ -259,3 +259,18 @@ TEST_CASE_METHOD(
   }
   CHECK(pending_calls == 1);
 }
+
+TEST_CASE_METHOD(Fixture,
+                 "a 1.0 storage plugin still loads, and its missing 1.2 blob calls are refused") {
+  StorageClient storage(instance("abi-faulty-storage"));
+  CHECK_FALSE(storage.has_blobs());
+  std::optional<CallResult> put;
+  storage.blob_put(BlobRecord{"att_1", "{}", "bytes", 0}, io.get_executor(),
+                   [&](CallResult r) { put = std::move(r); });
+  REQUIRE(run_until(io, [&] { return put.has_value(); }));
+  CHECK(put->status == SB_NOT_SUPPORTED);
+  CHECK_THAT(put->error, Catch::Contains("keeps no files"));
+  // Not the plugin's failure: the breaker does not count it.
+  CHECK(append_once(storage, io, "ok").status == SB_OK);
+  CHECK_FALSE(storage.instance()->breaker_open());
+}

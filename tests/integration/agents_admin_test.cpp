@@ -108,6 +108,7 @@ TEST_CASE("disabling an agent ends their sessions and requeues their conversatio
   REQUIRE(removed.status == 200);
   session.ws.collect(1500ms);
   CHECK_FALSE(session.ws.is_open());
+  CHECK(session.ws.close_code() == std::optional<uint16_t>(4001));  // the console signs out
   CHECK(deployment.login_raw("acme", "carol@acme.test", carol.password).status == 401);
   CHECK(str(agent_listed(deployment, admin, carol.id), "status") == "disabled");
 
@@ -134,6 +135,7 @@ TEST_CASE("a password change ends the agent's sessions and its old tokens", "[ag
   REQUIRE(changed.status == 200);
   session.ws.collect(1500ms);
   CHECK_FALSE(session.ws.is_open());
+  CHECK(session.ws.close_code() == std::optional<uint16_t>(4001));
   CHECK(deployment.history("acme", "any", old_token).status == 401);
   CHECK(deployment.login_raw("acme", "carol@acme.test", carol.password).status == 401);
   const auto fresh = token_of(deployment.login_raw("acme", "carol@acme.test", "a-brand-new-one"));

@@ -107,6 +107,7 @@ int main(void) {
   FIELD(sb_message, client_msg_id);
   FIELD(sb_message, text);
   FIELD(sb_message, ts_ms);
+  FIELD(sb_message, attachments_json);
 
   STRUCT(sb_message_query);
   FIELD(sb_message_query, struct_size);
@@ -125,6 +126,19 @@ int main(void) {
   FIELD(sb_storage_api, kv_put);
   FIELD(sb_storage_api, kv_get);
   FIELD(sb_storage_api, kv_list);
+  FIELD(sb_storage_api, blob_put);
+  FIELD(sb_storage_api, blob_get);
+  FIELD(sb_storage_api, blob_meta);
+  FIELD(sb_storage_api, blob_delete);
+  FIELD(sb_storage_api, blob_usage);
+
+  STRUCT(sb_blob_put);
+  FIELD(sb_blob_put, struct_size);
+  FIELD(sb_blob_put, reserved);
+  FIELD(sb_blob_put, blob_id);
+  FIELD(sb_blob_put, meta_json);
+  FIELD(sb_blob_put, data);
+  FIELD(sb_blob_put, max_total_bytes);
 
   STRUCT(sb_agent_candidate);
   FIELD(sb_agent_candidate, struct_size);

@@ -818,3 +818,44 @@ TEST_CASE("an admin moves a waiting conversation to another group's queue") {
   REQUIRE(bob->of_type("conversation.assigned").size() == 1);
   CHECK(str(bob->of_type("conversation.assigned")[0].at("conversation").at("id")) == cid);
 }
+
+TEST_CASE("a message's files are checked before its seq; messages behind it keep their order") {
+  Fixture f({agent("ann", 5)});
+  f.store->add_file("att_1", "visitor", "v1");
+  f.store->add_file("att_2", "visitor", "v2");
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  auto with_files = [&](std::string client_msg_id, std::vector<std::string> ids) {
+    MessageCommand m;
+    m.client_msg_id = client_msg_id;
+    m.ref = client_msg_id;
+    m.attachments = std::move(ids);
+    f.engine->post_message(vis, visitor_id("v1"), std::move(m));
+  };
+  // The files take storage reads; the text behind them must not overtake.
+  with_files("m1", {"att_1"});
+  f.say(vis, visitor_id("v1"), "m2", "that is my receipt");
+  f.settle();
+  auto acks = vis->of_type("ack");
+  REQUIRE(acks.size() == 2);
+  CHECK(str(acks[0].at("client_msg_id")) == "m1");
+  CHECK(acks[0].at("seq").as_int64() == 1);
+  CHECK(str(acks[0].at("attachments").at(0).at("id")) == "att_1");
+  CHECK(str(acks[1].at("client_msg_id")) == "m2");
+  CHECK(acks[1].at("seq").as_int64() == 2);
+  const std::string cid = str(acks[0].at("conversation_id"));
+  CHECK_THAT(f.store->messages[cid][1].attachments_json, Catch::Contains(R"("id":"att_1")"));
+  CHECK_THAT(f.store->kv["attachment.conversation"]["att_1"], Catch::Contains(cid));
+
+  // Someone else's file, an unknown one: an error, and nothing stored.
+  with_files("m3", {"att_2"});
+  with_files("m4", {"att_1", "att_9"});
+  f.settle();
+  auto errors = vis->of_type("error");
+  REQUIRE(errors.size() == 2);
+  CHECK(str(errors[0].at("code")) == "forbidden");
+  CHECK(str(errors[0].at("ref")) == "m3");
+  CHECK(str(errors[1].at("code")) == "not_found");
+  CHECK_THAT(str(errors[1].at("message")), Catch::Contains("att_9"));
+  CHECK(f.store->messages[cid].size() == 2);
+}

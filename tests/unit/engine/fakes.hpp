@@ -79,6 +79,9 @@ class FakeStore : public Store {
           {"text", m->text},
           {"ts", m->ts_ms},
           {"flags", m->flags}});
+    for (size_t i = 0; i < page.size(); ++i)
+      if (!page[i]->attachments_json.empty())
+        out[i].as_object()["attachments"] = json::parse(page[i]->attachments_json);
     later(std::move(done), StoreResult{0, json::serialize(json::object{{"messages", out}}), ""});
   }
 
@@ -118,6 +121,28 @@ class FakeStore : public Store {
     }
     later(std::move(done), StoreResult{});
   }
+  void kv_get(const std::string& ns, const std::string& key, StoreCallback done) override {
+    auto it = kv[ns].find(key);
+    later(std::move(done), StoreResult{0, it == kv[ns].end() ? "" : it->second, ""});
+  }
+
+  // Uploaded files as blob_meta answers them (id -> {"id","size","meta"}).
+  std::map<std::string, std::string> files;
+  void add_file(const std::string& id, const std::string& role, const std::string& uploader) {
+    files[id] = json::serialize(json::object{
+        {"id", id},
+        {"size", 3},
+        {"meta", json::object{{"name", id + ".png"},
+                              {"content_type", "image/png"},
+                              {"size", 3},
+                              {"thumbnail", false},
+                              {"uploader", json::object{{"role", role}, {"id", uploader}}}}}});
+  }
+  void blob_meta(const std::string& id, StoreCallback done) override {
+    auto it = files.find(id);
+    later(std::move(done), StoreResult{0, it == files.end() ? "" : it->second, ""});
+  }
+
   void kv_list(const std::string& ns, StoreCallback done) override {
     json::array items;
     for (const auto& [key, value] : kv[ns])

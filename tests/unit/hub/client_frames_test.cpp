@@ -94,6 +94,26 @@ TEST_CASE("each bad frame gets its error code, with the client's ref") {
   CHECK(f.peer->of_type("ack").size() == 1);
 }
 
+TEST_CASE("a message may carry up to 10 attachment ids, and then needs no text") {
+  Fixture f;
+  f.frame(R"({"type":"hello"})");
+  f.frame(R"({"type":"message","client_msg_id":"m1","ref":"r1"})");
+  CHECK(f.last_error_code() == "bad_field");  // neither text nor files
+  f.frame(R"({"type":"message","client_msg_id":"m2","attachments":"att_1"})");
+  CHECK(f.last_error_code() == "bad_field");
+  std::string eleven = R"({"type":"message","client_msg_id":"m3","attachments":[)";
+  for (int i = 0; i < 11; ++i) eleven += (i ? ",\"att_" : "\"att_") + std::to_string(i) + "\"";
+  f.frame(eleven + "]}");
+  CHECK(f.last_error_code() == "bad_field");
+  CHECK(f.peer->of_type("error").back().at("message") ==
+        "a message carries at most 10 attachments");
+  // Past the frame checks, the engine looks the file up: this store has none.
+  f.frame(R"({"type":"message","client_msg_id":"m4","attachments":["att_1"],"ref":"r4"})");
+  CHECK(f.last_error_code() == "not_found");
+  CHECK(f.peer->of_type("error").back().at("ref") == "r4");
+  CHECK(f.peer->of_type("ack").empty());
+}
+
 TEST_CASE("messages before hello are refused") {
   Fixture f;
   f.frame(R"({"type":"message","client_msg_id":"m1","text":"hi"})");

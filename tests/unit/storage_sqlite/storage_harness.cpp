@@ -229,6 +229,7 @@ Call Storage::append(const Message& m) {
   msg.client_msg_id = str(m.client_msg_id);
   msg.text = str(m.text);
   msg.ts_ms = m.ts_ms;
+  msg.attachments_json = str(m.attachments_json);
   return call(
       [&](sb_op* op, sb_error* err) { return api().append_message(instance_, &msg, op, err); });
 }
@@ -278,6 +279,36 @@ Call Storage::kv_get(const std::string& ns, const std::string& key) {
 
 Call Storage::kv_list(const std::string& ns) {
   return call([&](sb_op* op, sb_error* err) { return api().kv_list(instance_, str(ns), op, err); });
+}
+
+Call Storage::blob_put(const std::string& id, const std::string& data, const std::string& meta_json,
+                       uint64_t max_total_bytes) {
+  sb_blob_put blob{};
+  blob.struct_size = sizeof blob;
+  blob.blob_id = str(id);
+  blob.meta_json = str(meta_json);
+  blob.data = str(data);
+  blob.max_total_bytes = max_total_bytes;
+  return call([&](sb_op* op, sb_error* err) { return api().blob_put(instance_, &blob, op, err); });
+}
+
+Call Storage::blob_get(const std::string& id) {
+  return call(
+      [&](sb_op* op, sb_error* err) { return api().blob_get(instance_, str(id), op, err); });
+}
+
+Call Storage::blob_meta(const std::string& id) {
+  return call(
+      [&](sb_op* op, sb_error* err) { return api().blob_meta(instance_, str(id), op, err); });
+}
+
+Call Storage::blob_delete(const std::string& id) {
+  return call(
+      [&](sb_op* op, sb_error* err) { return api().blob_delete(instance_, str(id), op, err); });
+}
+
+Call Storage::blob_usage() {
+  return call([&](sb_op* op, sb_error* err) { return api().blob_usage(instance_, op, err); });
 }
 
 Completion Storage::wait(const Call& c, std::chrono::milliseconds timeout) {

@@ -47,6 +47,7 @@ struct Message {
   std::string text = "hello";
   int64_t ts_ms = 1700000000000;
   uint32_t flags = 0;
+  std::string attachments_json;  // ABI 1.2
 };
 
 // The result of a hook call: SB_PENDING with an op to wait for, or an immediate status.
@@ -81,6 +82,13 @@ class Storage {
   Call kv_put(const std::string& ns, const std::string& key, const std::string& value_json);
   Call kv_get(const std::string& ns, const std::string& key);
   Call kv_list(const std::string& ns);
+  // ABI 1.2 files.
+  Call blob_put(const std::string& id, const std::string& data, const std::string& meta_json = "{}",
+                uint64_t max_total_bytes = 0);
+  Call blob_get(const std::string& id);
+  Call blob_meta(const std::string& id);
+  Call blob_delete(const std::string& id);
+  Call blob_usage();
 
   // Waits for the op of a call (or returns its immediate status).
   static Completion wait(const Call& call,

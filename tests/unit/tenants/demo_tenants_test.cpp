@@ -26,11 +26,17 @@ TEST_CASE("tenants/demo.toml validates, and its demo credentials work") {
   CHECK(demo->id == "demo");
   CHECK(demo->routing_chain == std::vector<std::string>{"routing-sticky", "routing-least-busy"});
   CHECK(demo->storage_plugin == "storage-sqlite");
+  CHECK(demo->attachments.enabled);
+  CHECK(demo->attachments.max_bytes == 10485760);
   // The bot's knowledge base and intents, in the tenant's own directory.
   REQUIRE(demo->section("autoreply-faq"));
   CHECK(demo->section("autoreply-faq")->values_as_text.at("files") == R"(["demo/faq.toml"])");
   REQUIRE(demo->section("autoreply-intent"));
   CHECK(demo->section("autoreply-intent")->values_as_text.at("file") == "demo/intents.toml");
+  // The demo's widget works from any page, in both languages.
+  CHECK(demo->widget.allowed_origins.empty());
+  CHECK(demo->widget.texts.at("en").title == "Demo Shop support");
+  CHECK(demo->widget.texts.at("zh").title == "Demo 商城客服");
 
   const AgentConfig* agent = demo->agent_by_email("agent@demo.local");
   REQUIRE(agent);

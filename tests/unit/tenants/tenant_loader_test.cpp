@@ -383,3 +383,54 @@ unsigned_attributes = ["cart"]
   CHECK_FALSE(pointless.config);
   REQUIRE(pointless.error("visitors.unsigned_attributes"));
 }
+
+TEST_CASE("the attachments table is read, off by default, and a bad value names its line") {
+  auto defaults = load("name = \"Shop\"\n");
+  REQUIRE(defaults.config);
+  CHECK_FALSE(defaults.config->attachments.enabled);
+  CHECK(defaults.config->attachments.max_bytes == 10485760);
+  CHECK(defaults.config->attachments.max_total_bytes == 1073741824);
+  CHECK(defaults.config->attachments.allowed_types.size() == 6);
+
+  auto good = load(R"(name = "Shop"
+[attachments]
+enabled = true
+max_bytes = 33554432
+max_total_bytes = 100000000
+allowed_types = ["image/*", "application/pdf"]
+)");
+  INFO(good.all());
+  REQUIRE(good.config);
+  CHECK(good.config->attachments.enabled);
+  CHECK(good.config->attachments.max_bytes == 33554432);
+  CHECK(good.config->attachments.max_total_bytes == 100000000);
+  CHECK(good.config->attachments.allowed_types ==
+        std::vector<std::string>{"image/*", "application/pdf"});
+
+  auto bad = load(R"(name = "Shop"
+[attachments]
+enabled = "yes"
+max_bytes = 33554433
+allowed_types = ["image/png", "Image/PNG", "pdf"]
+size = 1
+)");
+  INFO(bad.all());
+  CHECK_FALSE(bad.config);
+  REQUIRE(bad.error("attachments.enabled"));
+  CHECK(bad.error("attachments.enabled")->line == 3);
+  REQUIRE(bad.error("attachments.max_bytes"));  // the hub reads no larger upload
+  CHECK(bad.error("attachments.max_bytes")->line == 4);
+  REQUIRE(bad.error("attachments.allowed_types[1]"));
+  CHECK(bad.error("attachments.allowed_types[1]")->line == 5);
+  REQUIRE(bad.error("attachments.allowed_types[2]"));
+  REQUIRE(bad.error("attachments.size"));
+
+  auto small_total = load(R"(name = "Shop"
+[attachments]
+max_bytes = 1000
+max_total_bytes = 999
+)");
+  CHECK_FALSE(small_total.config);
+  REQUIRE(small_total.error("attachments.max_total_bytes"));
+  CHECK(small_total.error("attachments.max_total_bytes")->line == 4);
+}

@@ -134,6 +134,8 @@ TEST_CASE("the widget's frame may be framed only by the tenant's websites") {
   const auto any_csp = header(*any, "Content-Security-Policy");
   CHECK(any_csp.find("frame-ancestors *") != std::string::npos);
   CHECK(any_csp.find("script-src 'self'") != std::string::npos);
+  // Images: its own, the visitor's files (blob:), and a logo on the tenant's site.
+  CHECK(any_csp.find("img-src 'self' blob: data: https:;") != std::string::npos);
   CHECK(header(*any, "X-Frame-Options").empty());
 
   auto listed = ui.files.serve(get("/widget/", {{"tenant", "shop"}}));

@@ -1,0 +1,74 @@
+// The console's cookie sessions: agent tokens that carry a session id, a CSRF token
+// derived from each, the sessions signed out before they expired, and the open
+// sockets of each session, closed when it is signed out.
+//
+// Session tokens are signed claims like every token (no look-up to verify one); a
+// signed-out session is remembered until it would have expired anyway, in memory
+// and in a file beside the signing key (one "id expires_at_s" line each), so a
+// restart does not bring it back. Admin and connect paths only (a mutex guards the
+// maps and the file); the message path never comes here.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "auth/token_signer.hpp"
+
+namespace sb::auth {
+
+// The cookie that carries a session token.
+inline constexpr std::string_view kSessionCookie = "sb_session";
+
+class SessionBook {
+ public:
+  // signed_out_file: where sign-outs are kept ("" = memory only); read now, the
+  // entries that have expired left out. Throws std::runtime_error naming the file
+  // when it cannot be written.
+  SessionBook(const TokenSigner& signer, std::filesystem::path signed_out_file = {});
+
+  // A session token for claims (an agent's), with a new session id filled in.
+  std::string open(Claims& claims) const;
+  // The claims of any token (bearer or session) when it verifies and, for a session,
+  // it was not signed out.
+  std::optional<Claims> verify(std::string_view token, int64_t now_s) const;
+  std::string csrf_token(std::string_view session_token) const {
+    return signer_.csrf_token(session_token);
+  }
+  bool csrf_matches(std::string_view session_token, std::string_view given) const {
+    return signer_.csrf_matches(session_token, given);
+  }
+
+  // Ends the session: its token stops verifying, and every socket watching it is
+  // closed with `reason` (outside the lock).
+  void sign_out(const Claims& claims, const std::string& reason);
+
+  // An open socket of a session; close(reason) runs once if the session is signed
+  // out while it is watched. Forgotten with unwatch (the socket closed). False, and
+  // not watched, when the session was signed out already (since the upgrade).
+  bool watch(const std::string& session, uint64_t socket_id,
+             std::function<void(std::string reason)> close);
+  void unwatch(const std::string& session, uint64_t socket_id);
+
+  // Set-Cookie values: the session for max_age_s seconds, and the one that clears it.
+  static std::string cookie(std::string_view token, int64_t max_age_s);
+  static std::string clearing_cookie();
+
+ private:
+  void forget_expired_locked(int64_t now_s);
+  // "" when written, else what went wrong, naming the file.
+  std::string write_signed_out_locked() const;
+
+  const TokenSigner& signer_;
+  const std::filesystem::path signed_out_file_;
+  mutable std::mutex mutex_;
+  std::map<std::string, int64_t, std::less<>> signed_out_;  // session id -> expires_at_s
+  std::map<std::string, std::map<uint64_t, std::function<void(std::string)>>> sockets_;
+};
+
+}  // namespace sb::auth

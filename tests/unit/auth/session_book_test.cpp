@@ -1,0 +1,132 @@
+// The console's sessions: their CSRF tokens, sign-outs that hold (across a restart
+// too) and close the session's sockets, and the cookies that carry them.
+#include "auth/session_book.hpp"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "common/clock.hpp"
+
+namespace fs = std::filesystem;
+using sb::auth::Claims;
+using sb::auth::SessionBook;
+using sb::auth::TokenSigner;
+
+namespace {
+
+std::array<unsigned char, 32> key_of(unsigned char fill) {
+  std::array<unsigned char, 32> key;
+  key.fill(fill);
+  return key;
+}
+
+Claims alice() {
+  return Claims{"agent", "acme", "alice", "agent", sb::wall_clock_ms() / 1000 + 3600, 2};
+}
+
+struct TempDir {
+  fs::path path =
+      fs::temp_directory_path() / ("sb-session-test-" + std::to_string(std::random_device{}()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+int64_t now_s() {
+  return sb::wall_clock_ms() / 1000;
+}
+
+}  // namespace
+
+TEST_CASE("a session token verifies with its session id; other tokens as before") {
+  TokenSigner signer(key_of(1));
+  SessionBook book(signer);
+  Claims claims = alice();
+  const std::string token = book.open(claims);
+  CHECK(claims.session.starts_with("s_"));
+  auto verified = book.verify(token, now_s());
+  REQUIRE(verified);
+  CHECK(*verified == claims);
+  Claims second = alice();
+  book.open(second);
+  CHECK(second.session != claims.session);
+
+  const std::string bearer = signer.issue(alice());
+  REQUIRE(book.verify(bearer, now_s()));
+  CHECK(book.verify(bearer, now_s())->session.empty());
+}
+
+TEST_CASE("the CSRF token belongs to its session and to this install's key") {
+  TokenSigner signer(key_of(2));
+  SessionBook book(signer);
+  Claims a = alice(), b = alice();
+  const std::string token_a = book.open(a), token_b = book.open(b);
+  const std::string csrf = book.csrf_token(token_a);
+  CHECK(csrf.size() >= 40);
+  CHECK(csrf == book.csrf_token(token_a));  // derived, not stored
+  CHECK(book.csrf_matches(token_a, csrf));
+  CHECK_FALSE(book.csrf_matches(token_b, csrf));
+  CHECK_FALSE(book.csrf_matches(token_a, ""));
+  CHECK_FALSE(book.csrf_matches(token_a, csrf.substr(1)));
+  CHECK_FALSE(book.csrf_matches(token_a, std::string(csrf.size(), 'A')));
+  CHECK(TokenSigner(key_of(3)).csrf_token(token_a) != csrf);
+  CHECK(csrf != token_a.substr(token_a.rfind('.') + 1));  // not the token's own signature
+}
+
+TEST_CASE("signing out ends the session and closes its sockets, not another's") {
+  TokenSigner signer(key_of(4));
+  SessionBook book(signer);
+  Claims a = alice(), b = alice();
+  const std::string token_a = book.open(a), token_b = book.open(b);
+  std::vector<std::string> closed;
+  book.watch(a.session, 1, [&](std::string reason) { closed.push_back("1 " + reason); });
+  book.watch(a.session, 2, [&](std::string reason) { closed.push_back("2 " + reason); });
+  book.watch(a.session, 3, [&](std::string reason) { closed.push_back("3 " + reason); });
+  book.unwatch(a.session, 3);  // that socket closed by itself
+  book.watch(b.session, 4, [&](std::string reason) { closed.push_back("4 " + reason); });
+
+  book.sign_out(a, "signed out");
+  CHECK(closed == std::vector<std::string>{"1 signed out", "2 signed out"});
+  CHECK_FALSE(book.verify(token_a, now_s()));
+  CHECK(book.verify(token_b, now_s()));
+  // A socket that opened just before the sign-out is refused its watch.
+  CHECK_FALSE(book.watch(a.session, 5, [](std::string) {}));
+}
+
+TEST_CASE("a sign-out outlives a restart, until the session would have expired") {
+  TempDir dir;
+  const fs::path file = dir.path / "signed_out_sessions";
+  TokenSigner signer(key_of(5));
+  Claims a = alice(), soon = alice();
+  soon.expires_at_s = now_s() + 1;
+  std::string token_a, token_soon;
+  {
+    SessionBook book(signer, file);
+    token_a = book.open(a);
+    token_soon = book.open(soon);
+    book.sign_out(a, "signed out");
+    book.sign_out(soon, "signed out");
+  }
+  SessionBook restarted(signer, file);
+  CHECK_FALSE(restarted.verify(token_a, now_s()));
+  CHECK_FALSE(restarted.verify(token_soon, now_s()));
+  // Once expired, nothing is left to remember.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  SessionBook later(signer, file);
+  std::ifstream in(file);
+  const std::string kept((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(kept.find(a.session) != std::string::npos);
+  CHECK(kept.find(soon.session) == std::string::npos);
+}
+
+TEST_CASE("the session cookie is HttpOnly, SameSite=Strict, for the whole site") {
+  CHECK(SessionBook::cookie("T0K", 43200) ==
+        "sb_session=T0K; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200");
+  CHECK(SessionBook::clearing_cookie() ==
+        "sb_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+}

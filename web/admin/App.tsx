@@ -1,0 +1,139 @@
+/** @jsxImportSource react */
+// The admin pages: sign-in (admins only; an agent is told clearly), then the
+// routing editor. Other admin pages join the navigation later.
+import { FormEvent, useCallback, useEffect, useMemo, useState } from "react";
+import { ApiError, Session, adminApi, resumeSession, signIn, signOut } from "./api";
+import { Editor } from "./editor/Editor";
+import { Lang, T, initialLanguage, rememberLanguage, translator } from "./i18n";
+
+export function App() {
+  const [lang, setLang] = useState<Lang>(initialLanguage);
+  const t = useMemo(() => translator(lang), [lang]);
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const api = useMemo(() => (session ? adminApi(session) : null), [session]);
+  useEffect(() => {
+    rememberLanguage(lang);
+    document.title = t("app.title");
+  }, [lang, t]);
+  useEffect(() => {
+    void resumeSession().then(setSession);
+  }, []);
+
+  // The session ended (expired, signed out elsewhere): back to sign-in.
+  const expired = useCallback(() => setSession(null), []);
+  const out = async () => {
+    if (session) await signOut(session);
+    setSession(null);
+  };
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <span className="brand" aria-hidden="true">
+          ◆
+        </span>
+        <h1>{t("app.title")}</h1>
+        {session && session.agent.role === "admin" && (
+          <nav aria-label={t("app.title")}>
+            <a href="#routing" aria-current="page" className="tab is-current">
+              {t("app.routing")}
+            </a>
+          </nav>
+        )}
+        <span className="grow" />
+        {session && <span className="tenant-tag">{session.tenant}</span>}
+        <label className="lang">
+          <span className="visually-hidden">{t("app.language")}</span>
+          <select aria-label={t("app.language")} value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
+            <option value="en">English</option>
+            <option value="zh">中文</option>
+          </select>
+        </label>
+        {session && (
+          <>
+            <span className="who">{t("app.signedInAs", { name: session.agent.name })}</span>
+            <button type="button" onClick={() => void out()}>
+              {t("app.signOut")}
+            </button>
+          </>
+        )}
+      </header>
+      <main className="app-main">
+        {session === undefined ? null : session === null ? (
+          <SignIn t={t} onSession={setSession} />
+        ) : session.agent.role !== "admin" ? (
+          <Refusal t={t} session={session} onOther={() => void out()} />
+        ) : (
+          <Editor t={t} lang={lang} api={api!} tenant={session.tenant} onExpired={expired} />
+        )}
+      </main>
+    </div>
+  );
+}
+
+function SignIn({ t, onSession }: { t: T; onSession: (s: Session) => void }) {
+  const params = new URLSearchParams(location.search);
+  const [tenant, setTenant] = useState(params.get("tenant") ?? localStorage.getItem("switchboard.admin.tenant") ?? "");
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const s = await signIn(tenant.trim(), email.trim(), password);
+      localStorage.setItem("switchboard.admin.tenant", tenant.trim());
+      onSession(s);
+    } catch (err) {
+      const a = err as ApiError;
+      setError(a.status === 401 ? t("signin.wrong") : a.status === 404 ? t("signin.noTenant") : t("signin.failed", { message: a.message }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="signin card" onSubmit={submit} aria-labelledby="signin-title">
+      <h2 id="signin-title">{t("signin.title")}</h2>
+      <p className="help">{t("signin.lead")}</p>
+      <label>
+        {t("signin.tenant")}
+        <input type="text" required autoComplete="organization" value={tenant} onChange={(e) => setTenant(e.target.value)} />
+      </label>
+      <label>
+        {t("signin.email")}
+        <input type="email" required autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} />
+      </label>
+      <label>
+        {t("signin.password")}
+        <input type="password" required autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+      </label>
+      {error && (
+        <p className="field-problem" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={busy}>
+        {busy ? t("signin.busy") : t("signin.submit")}
+      </button>
+    </form>
+  );
+}
+
+function Refusal({ t, session, onOther }: { t: T; session: Session; onOther: () => void }) {
+  return (
+    <section className="refusal card" role="alert" aria-labelledby="refusal-title">
+      <h2 id="refusal-title">{t("signin.refused")}</h2>
+      <p>{t("signin.notAdmin", { name: session.agent.name })}</p>
+      <div className="row buttons">
+        <a className="button" href="/console/">
+          {t("signin.toConsole")}
+        </a>
+        <button type="button" onClick={onOther}>
+          {t("signin.other")}
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { describeAction, describeCondition, describeProblem, duration } from "../describe";
+import { translator } from "../i18n";
+import { parseAttributes, sampleToInput, emptySample } from "./TestPanel";
+
+const en = translator("en");
+const zh = translator("zh");
+
+describe("the test panel's sample visitor", () => {
+  it("reads key=value lines with numbers and booleans as such", () => {
+    expect(parseAttributes("vip=true\nplan = gold\n\nitems=3\nnote=")).toEqual({ attributes: { vip: true, plan: "gold", items: 3, note: "" }, badLine: null });
+    expect(parseAttributes("ok=1\nbroken").badLine).toBe(2);
+  });
+
+  it("sends only what was filled in", () => {
+    expect(sampleToInput(emptySample)).toEqual({});
+    expect(sampleToInput({ ...emptySample, attributes: "vip=true", waited: "360", afterBot: true, language: " de " })).toEqual({ attributes: { vip: true }, waited_s: 360, after_bot: true, language: "de" });
+    expect(sampleToInput({ ...emptySample, attributes: "=x" })).toEqual({ error: 1 });
+  });
+});
+
+describe("texts", () => {
+  it("says conditions and actions in words, in both languages", () => {
+    expect(describeCondition(en, { id: "c", type: "attribute", key: "vip", op: "eq", value: true })).toBe("vip = true");
+    expect(describeCondition(en, { id: "c", type: "waited", seconds: 300 })).toBe("waited ≥ 5 min");
+    expect(describeCondition(zh, { id: "c", type: "business_hours", group: "support", state: "closed" })).toBe("support 休息中");
+    expect(describeAction(en, { id: "a", type: "route", group: "sales", chain: ["routing-skills", "routing-least-busy"] })).toEqual(["to sales", "by routing-skills → routing-least-busy"]);
+    expect(describeAction(zh, { id: "a", type: "bot" })).toEqual(["由机器人回答"]);
+    expect(duration(en, 7200)).toBe("2 h");
+  });
+
+  it("uses the server's words for its problems and ours for our own", () => {
+    expect(describeProblem(en, { severity: "error", code: "bad_glob", message: "glob 'x[' never closed" })).toBe("glob 'x[' never closed");
+    expect(describeProblem(zh, { severity: "error", code: "unknown_group", params: { group: "vip" } })).toBe("“vip”不是此租户的分组");
+  });
+
+  it("has every English text in Chinese too", async () => {
+    const { hasKey } = await import("../i18n");
+    expect(hasKey("tb.save")).toBe(true);
+    const sample = ["tb.save", "versions.title", "palette.title", "banner.expired", "cond.valueType"] as const;
+    for (const key of sample) expect(zh(key)).not.toBe(en(key));
+  });
+});
