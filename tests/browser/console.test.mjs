@@ -1,0 +1,502 @@
+// The agent console in real Chromium against a real server: sign-in, the inbox,
+// chatting with a visitor (driven over the raw visitor WebSocket from node),
+// canned replies, private notes, tags, transfer, close, manual routing's queue,
+// reconnect after a server restart, history paging, Chinese, attachments.
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { deflateSync } from "node:zlib";
+import { api, launchBrowser, screenshot, sourceDir, startServer } from "./harness.mjs";
+
+const WebSocketImpl = globalThis.WebSocket ?? createRequire(path.join(sourceDir(), "web", "package.json"))("playwright-core/lib/utilsBundle").ws;
+
+const DEMO_AGENT = { tenant: "demo", email: "agent@demo.local", password: "demo-agent" };
+const DEMO_ADMIN = { tenant: "demo", email: "admin@demo.local", password: "demo-admin" };
+const ACME_AGENT = { tenant: "acme", email: "agent@acme.local", password: "acme-agent" };
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what, fn, timeoutMs = 10000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+// A visitor on the raw WebSocket: every frame it gets is kept in `frames`.
+class Visitor {
+  constructor(server, tenant, hello) {
+    this.server = server;
+    this.tenant = tenant;
+    this.hello = hello;
+    this.frames = [];
+    this.token = null;
+    this.conversationId = null;
+    this.n = 0;
+    this.lastSeq = 0;
+  }
+  async connect() {
+    this.ws = new WebSocketImpl(`${this.server.url.replace("http", "ws")}/v1/ws/visitor?tenant=${this.tenant}`);
+    const ws = this.ws;
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = () => reject(new Error("visitor socket failed"));
+    });
+    ws.onmessage = (e) => {
+      const frame = JSON.parse(typeof e.data === "string" ? e.data : e.data.toString());
+      this.frames.push(frame);
+      if (frame.type === "message" && frame.seq > this.lastSeq) this.lastSeq = frame.seq;
+      if (frame.type === "ack" && frame.seq > this.lastSeq) this.lastSeq = frame.seq;
+      if (frame.type === "welcome") {
+        this.token = frame.visitor_token;
+        if (frame.conversation_id) this.conversationId = frame.conversation_id;
+      }
+      if (frame.conversation_id && !this.conversationId) this.conversationId = frame.conversation_id;
+    };
+    const seen = this.frames.length;
+    // Back after a drop: the same visitor, and what it missed replayed.
+    const resume = this.token ? { visitor_token: this.token, ...(this.conversationId ? { last_seq: { [this.conversationId]: this.lastSeq } } : {}) } : {};
+    this.send({ ...this.hello, ...resume });
+    await this.waitFrame((f) => f.type === "welcome", seen);
+    return this;
+  }
+  send(frame) {
+    this.ws.send(JSON.stringify(frame));
+  }
+  say(text) {
+    this.send({ type: "message", client_msg_id: `v${++this.n}-${Date.now()}`, text });
+  }
+  async waitFrame(match, from = 0, timeoutMs = 10000) {
+    return waitFor("a visitor frame", () => this.frames.slice(from).find(match), timeoutMs);
+  }
+  close() {
+    try {
+      this.ws.close();
+    } catch {}
+  }
+}
+
+async function signIn(page, server, who) {
+  await page.goto(`${server.url}/console/`);
+  await page.getByLabel("Workspace").fill(who.tenant);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("tab", { name: /Mine/ }).waitFor();
+}
+
+// A screenshot without passing notices, after transitions settle.
+async function settledScreenshot(page, name) {
+  for (const button of await page.locator(".toast button").all()) await button.click().catch(() => {});
+  await sleep(400);
+  await screenshot(page, name);
+}
+
+// The console's conversation list entry of a visitor.
+const convButton = (page, name) => page.getByRole("button", { name: new RegExp(`^${name}`) });
+const log = (page) => page.getByRole("log", { name: "Messages" });
+
+// A tiny valid PNG (w×h, one colour), for the image upload.
+function png(w, h) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const rows = [];
+  for (let y = 0; y < h; y++) {
+    rows.push(0);
+    for (let x = 0; x < w; x++) rows.push(47, 111, 237);
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.from(rows))), chunk("IEND", Buffer.alloc(0))]);
+}
+
+const PDF = Buffer.from(
+  "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
+);
+
+describe("agent console", () => {
+  let server, browser, context, page, adminToken;
+  const visitors = [];
+  const dialogs = [];
+
+  before(async () => {
+    server = await startServer({
+      prepare: (dir) => {
+        // acme routes manually: conversations are offered, the first Accept takes them.
+        const file = path.join(dir, "acme.toml");
+        writeFileSync(file, readFileSync(file, "utf8").replace('chain = ["routing-round-robin"]', 'chain = ["routing-manual"]'));
+      },
+    });
+    const login = await api(server, "POST", "/v1/tenants/demo/auth/login", { body: { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password } });
+    adminToken = login.json.token;
+    await api(server, "POST", "/v1/tenants/demo/canned-replies", { token: adminToken, body: { shortcut: "thanks", text: "Thank you for waiting!" } });
+    await api(server, "POST", "/v1/tenants/demo/canned-replies", { token: adminToken, body: { shortcut: "refund", text: "Refunds reach your card within 5 days." } });
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1400, height: 860 }, locale: "en-US" });
+    context.setDefaultTimeout(15000);
+    page = await context.newPage();
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+  });
+
+  after(async () => {
+    for (const v of visitors) v.close();
+    await browser?.close();
+    await server?.dispose();
+  });
+
+  test("a wrong password is refused on the sign-in page", async () => {
+    await page.goto(`${server.url}/console/`);
+    await page.getByRole("heading", { name: "Sign in to the agent console" }).waitFor();
+    await page.getByLabel("Workspace").fill("demo");
+    await page.getByLabel("Email").fill(DEMO_AGENT.email);
+    await page.getByLabel("Password").fill("not-the-password");
+    await screenshot(page, "console-signin");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").filter({ hasText: "Wrong email or password." }).waitFor();
+  });
+
+  test("signs in with a cookie session, no token in any URL", async () => {
+    const urls = [];
+    page.on("request", (r) => urls.push(r.url()));
+    page.on("websocket", (ws) => urls.push(ws.url()));
+    await signIn(page, server, DEMO_AGENT);
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === "sb_session");
+    assert.ok(session, "the sb_session cookie is set");
+    assert.equal(session.httpOnly, true);
+    assert.equal(session.sameSite, "Strict");
+    await page.reload();
+    await page.getByRole("tab", { name: /Mine/ }).waitFor(); // restored from the cookie
+    await waitFor("the agent socket", () => urls.some((u) => u.includes("/v1/ws/agent")));
+    assert.ok(!urls.some((u) => /[?&]token=/.test(u)), "no token in a URL: " + urls.filter((u) => /token=/.test(u)).join(" "));
+    await page.getByRole("combobox", { name: "Presence" }).waitFor();
+  });
+
+  test("a visitor is assigned; messages, typing and read go both ways", async () => {
+    const ada = await new Visitor(server, "demo", { type: "hello", name: "Ada Lovelace", email: "ada@example.com", meta: { page: "https://shop.example/cart", lang: "en-GB", plan: "gold" } }).connect();
+    visitors.push(ada);
+    ada.say("Hi, where is my order?");
+    await convButton(page, "Ada Lovelace").click();
+    await log(page).getByText("Hi, where is my order?").waitFor();
+    // visitor panel
+    const panel = page.getByRole("complementary", { name: "Visitor details" });
+    await panel.getByText("ada@example.com").waitFor();
+    await panel.getByText("https://shop.example/cart").waitFor();
+    await panel.getByText("gold").waitFor();
+    // the agent's read receipt reaches the visitor
+    await ada.waitFrame((f) => f.type === "read" && f.from?.role === "agent");
+    // agent typing → visitor
+    const box = page.getByRole("textbox", { name: "Message" });
+    await box.click();
+    await box.pressSequentially("Let me check", { delay: 20 });
+    await ada.waitFrame((f) => f.type === "typing" && f.on === true);
+    await box.press("Enter");
+    const answer = await ada.waitFrame((f) => f.type === "message" && f.text === "Let me check");
+    assert.equal(answer.from.role, "agent");
+    await log(page).getByText("✓ Sent").waitFor();
+    // visitor typing → console
+    ada.send({ type: "typing", conversation_id: ada.conversationId, on: true });
+    await page.getByText("Ada Lovelace is typing…").first().waitFor();
+    // visitor read → "Seen"
+    ada.send({ type: "read", conversation_id: ada.conversationId, seq: answer.seq });
+    await log(page).getByText("Seen").waitFor();
+  });
+
+  test("visitor text is shown as text, never as HTML", async () => {
+    const ada = visitors[0];
+    ada.say("<img src=x onerror=alert(1)>");
+    await log(page).getByText("<img src=x onerror=alert(1)>").waitFor();
+    assert.equal(await log(page).locator("img[src=x]").count(), 0);
+    ada.say("see https://example.com/help and javascript:alert(2)");
+    const link = log(page).getByRole("link", { name: "https://example.com/help" });
+    await link.waitFor();
+    assert.equal(await link.getAttribute("href"), "https://example.com/help");
+    assert.equal(await log(page).getByRole("link", { name: /javascript/ }).count(), 0);
+    await sleep(300);
+    assert.deepEqual(dialogs, []);
+  });
+
+  test("canned replies by / with search and keyboard", async () => {
+    const ada = visitors[0];
+    const box = page.getByRole("textbox", { name: "Message" });
+    await box.fill("");
+    await box.pressSequentially("Sure. /tha", { delay: 20 });
+    const list = page.getByRole("listbox", { name: "Canned replies" });
+    await list.getByRole("option", { name: /Thank you for waiting!/ }).waitFor();
+    assert.equal(await list.getByRole("option").count(), 1);
+    await box.press("Enter");
+    assert.equal(await box.inputValue(), "Sure. Thank you for waiting!");
+    await box.press("Enter");
+    await ada.waitFrame((f) => f.type === "message" && f.text === "Sure. Thank you for waiting!");
+  });
+
+  test("a private note is marked and never reaches the visitor", async () => {
+    const ada = visitors[0];
+    const seen = ada.frames.length;
+    await page.getByRole("button", { name: /Note/ }).click();
+    const box = page.getByRole("textbox", { name: "Private note" });
+    await box.fill("Gold customer: offer free shipping");
+    await page.getByRole("button", { name: "Add note" }).click();
+    const note = log(page).locator(".msg.note").filter({ hasText: "Gold customer: offer free shipping" });
+    await note.waitFor();
+    await note.getByText("Private note").waitFor();
+    await page.getByRole("button", { name: "Reply" }).click();
+    await page.getByRole("textbox", { name: "Message" }).fill("Anything else?");
+    await page.getByRole("button", { name: "Send" }).click();
+    await ada.waitFrame((f) => f.type === "message" && f.text === "Anything else?", seen);
+    assert.ok(!ada.frames.slice(seen).some((f) => JSON.stringify(f).includes("free shipping")), "the note reached the visitor socket");
+    const history = await api(server, "GET", `/v1/tenants/demo/conversations/${ada.conversationId}/messages`, { token: ada.token });
+    assert.equal(history.status, 200);
+    assert.ok(!history.text.includes("free shipping"), "the note is in the visitor's history");
+  });
+
+  test("tags are added and removed", async () => {
+    const panel = page.getByRole("complementary", { name: "Visitor details" });
+    await panel.getByRole("textbox", { name: "Add a tag" }).fill("vip");
+    await panel.getByRole("button", { name: "Add" }).click();
+    await panel.getByRole("button", { name: "Remove tag vip" }).waitFor();
+    await panel.getByRole("textbox", { name: "Add a tag" }).fill("shipping");
+    await panel.getByRole("textbox", { name: "Add a tag" }).press("Enter");
+    await panel.getByRole("button", { name: "Remove tag shipping" }).click();
+    await waitFor("the tag to go", async () => (await panel.getByRole("button", { name: "Remove tag shipping" }).count()) === 0);
+    const record = await api(server, "GET", "/v1/tenants/demo/conversations?tag=vip", { token: adminToken });
+    assert.deepEqual(record.json.conversations.map((c) => c.id), [visitors[0].conversationId]);
+    // the tag filter
+    await page.getByRole("combobox", { name: "Filter by tag" }).selectOption("vip");
+    await convButton(page, "Ada Lovelace").waitFor();
+    await page.getByRole("combobox", { name: "Filter by tag" }).selectOption("");
+  });
+
+  test("history pages back as the agent scrolls up", async () => {
+    const bob = await new Visitor(server, "demo", { type: "hello", name: "Bob Long", meta: { lang: "en" } }).connect();
+    visitors.push(bob);
+    for (let i = 1; i <= 70; i++) {
+      bob.say(`line ${i}`);
+      if (i % 15 === 0) await sleep(1100); // under the per-connection rate
+    }
+    // Bob is not the open conversation: his messages count as unread in the title.
+    await waitFor("the unread count in the title", async () => /^\(\d+\) /.test(await page.title()));
+    await page.getByRole("button", { name: /^Bob Long, \d+ unread/ }).waitFor();
+    // A fresh page knows only the newest page of history.
+    await page.reload();
+    await page.getByRole("tab", { name: /Mine/ }).waitFor(); // the cookie session is restored
+    await convButton(page, "Bob Long").click();
+    await log(page).getByText("line 70", { exact: true }).waitFor();
+    assert.equal(await log(page).getByText("line 1", { exact: true }).count(), 0);
+    await page.locator(".messages").evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await log(page).getByText("line 1", { exact: true }).waitFor();
+    for (const n of [1, 20, 21, 50, 70]) assert.equal(await log(page).getByText(`line ${n}`, { exact: true }).count(), 1, `line ${n} once`);
+  });
+
+  test("reconnects after a server restart; nothing lost or duplicated", async () => {
+    const ada = visitors[0];
+    await convButton(page, "Ada Lovelace").click();
+    await server.stop();
+    await page.getByRole("alert").filter({ hasText: "Connection lost. Reconnecting…" }).waitFor();
+    // written while the server is down: pending, sent after the reconnect
+    await page.getByRole("textbox", { name: "Message" }).fill("Back in a moment");
+    await page.getByRole("textbox", { name: "Message" }).press("Enter");
+    await log(page).getByText("Sending…").waitFor();
+    await server.start();
+    await page.getByText("Connection lost. Reconnecting…").waitFor({ state: "detached", timeout: 30000 });
+    await ada.connect(); // same visitor token
+    await ada.waitFrame((f) => f.type === "message" && f.text === "Back in a moment", 0, 15000);
+    ada.say("Thanks, still here");
+    await log(page).getByText("Thanks, still here").waitFor();
+    await sleep(500);
+    for (const text of ["Back in a moment", "Thanks, still here", "Let me check", "Hi, where is my order?"])
+      assert.equal(await log(page).getByText(text, { exact: true }).count(), 1, `"${text}" once`);
+    assert.equal(ada.frames.filter((f) => f.type === "message" && f.text === "Back in a moment").length, 1);
+    await settledScreenshot(page, "console-inbox");
+  });
+
+  test("attachments: image thumbnail, PDF link, refusals shown", async () => {
+    const ada = visitors[0];
+    const chooser = page.locator('input[type="file"]');
+    await chooser.setInputFiles([
+      { name: "photo.png", mimeType: "image/png", buffer: png(64, 48) },
+      { name: "invoice.pdf", mimeType: "application/pdf", buffer: PDF },
+    ]);
+    const uploads = page.getByRole("list", { name: "Attach a file" });
+    await uploads.getByText("invoice.pdf").waitFor();
+    await waitFor("the uploads", async () => (await uploads.getByRole("progressbar").count()) === 0, 15000);
+    assert.equal(await uploads.getByRole("alert").count(), 0, await uploads.innerText());
+    await page.getByRole("textbox", { name: "Message" }).fill("Here you go");
+    await page.getByRole("button", { name: "Send" }).click();
+    const sent = await ada.waitFrame((f) => f.type === "message" && f.text === "Here you go");
+    assert.equal(sent.attachments?.length, 2);
+    const img = log(page).getByRole("img", { name: "photo.png" });
+    await img.waitFor();
+    assert.match(await img.getAttribute("src"), /\/attachments\/att_[^/]+\/thumbnail$/);
+    await waitFor("the thumbnail to load", () => img.evaluate((el) => el.complete && el.naturalWidth > 0));
+    const pdf = log(page).getByRole("link", { name: /invoice\.pdf/ });
+    assert.match(await pdf.getAttribute("href"), /\/attachments\/att_/);
+    // over the default limit (10 MiB), and a type the tenant does not allow
+    await chooser.setInputFiles([{ name: "big.pdf", mimeType: "application/pdf", buffer: Buffer.concat([PDF, Buffer.alloc(11 * 1024 * 1024, 32)]) }]);
+    await page.getByRole("alert").filter({ hasText: "big.pdf" }).waitFor();
+    await chooser.setInputFiles([{ name: "page.html", mimeType: "text/html", buffer: Buffer.from("<!doctype html><html><body><script>alert(1)</script></body></html>") }]);
+    await page.getByRole("alert").filter({ hasText: "page.html" }).waitFor();
+  });
+
+  test("transfer to another agent", async () => {
+    const adminContext = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+    const admin = await adminContext.newPage();
+    await signIn(admin, server, DEMO_ADMIN);
+    await convButton(page, "Bob Long").click();
+    await page.getByRole("button", { name: "Transfer" }).click();
+    const dialog = page.getByRole("dialog", { name: "Transfer the conversation" });
+    await dialog.getByRole("textbox", { name: "Agent" }).fill("alex");
+    await dialog.getByRole("button", { name: "Transfer" }).click();
+    await admin.getByRole("tab", { name: /Mine/ }).click();
+    await convButton(admin, "Bob Long").waitFor();
+    await waitFor("Bob to leave Mine", async () => (await page.getByRole("tabpanel").getByRole("button", { name: /^Bob Long/ }).count()) === 0);
+    // the admin's All tab lists open conversations of everyone
+    await admin.getByRole("tab", { name: /All/ }).click();
+    await convButton(admin, "Ada Lovelace").waitFor();
+    await adminContext.close();
+  });
+
+  test("close a conversation", async () => {
+    const ada = visitors[0];
+    await convButton(page, "Ada Lovelace").click();
+    await page.getByRole("button", { name: "Close conversation" }).click();
+    await page.getByRole("dialog", { name: "Close conversation" }).getByRole("button", { name: "Close it" }).click();
+    await ada.waitFrame((f) => f.type === "conversation.closed");
+    await page.getByText("This conversation is closed.").waitFor();
+    await page.getByRole("tab", { name: /Closed/ }).click();
+    await convButton(page, "Ada Lovelace").waitFor();
+  });
+
+  test("manual routing: the offer shows in Queue and Accept takes it", async () => {
+    const acmeContext = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+    const acme = await acmeContext.newPage();
+    acme.on("console", (m) => console.log("acme console:", m.text()));
+    acme.on("requestfailed", (r) => console.log("acme failed:", r.url(), r.failure()?.errorText));
+    await signIn(acme, server, ACME_AGENT);
+    const cleo = await new Visitor(server, "acme", { type: "hello", name: "Cleo Queue" }).connect();
+    visitors.push(cleo);
+    cleo.say("Anyone there?");
+    await acme.getByRole("tab", { name: /Queue/ }).click();
+    await acme.getByRole("button", { name: "Accept Cleo Queue" }).click();
+    await cleo.waitFrame((f) => f.type === "conversation.assigned");
+    await log(acme).getByText("Anyone there?").waitFor();
+    await acme.getByRole("tab", { name: /Mine/ }).click();
+    await convButton(acme, "Cleo Queue").waitFor();
+    await acmeContext.close();
+  });
+
+  test("the console in Chinese", async () => {
+    await page.getByRole("tab", { name: /Mine/ }).click();
+    await page.getByRole("combobox", { name: "Language" }).selectOption("zh");
+    await page.getByRole("tab", { name: /我的/ }).waitFor();
+    await page.getByRole("tab", { name: /排队/ }).waitFor();
+    await page.getByRole("combobox", { name: "在线状态" }).waitFor();
+    const dee = await new Visitor(server, "demo", { type: "hello", name: "李雷", meta: { lang: "zh-CN", page: "https://shop.example/zh" } }).connect();
+    visitors.push(dee);
+    dee.say("你好，我的订单到哪里了？");
+    await page.getByRole("button", { name: /^李雷/ }).click();
+    await page.getByRole("log", { name: "消息" }).getByText("你好，我的订单到哪里了？").waitFor();
+    await page.getByRole("textbox", { name: "消息" }).fill("您好！我帮您查一下。");
+    await page.getByRole("button", { name: "发送" }).click();
+    await dee.waitFrame((f) => f.type === "message" && f.text === "您好！我帮您查一下。");
+    const panel = page.getByRole("complementary", { name: "访客信息" });
+    await panel.getByRole("textbox", { name: "添加标签" }).fill("物流");
+    await panel.getByRole("button", { name: "添加" }).click();
+    await panel.getByRole("button", { name: "移除标签 物流" }).waitFor();
+    await page.getByRole("button", { name: /备注/ }).click();
+    await page.getByRole("textbox", { name: "内部备注" }).fill("已请仓库核实发货状态");
+    await page.getByRole("button", { name: "添加备注" }).click();
+    await page.getByRole("log", { name: "消息" }).getByText("已请仓库核实发货状态").waitFor();
+    await page.getByRole("button", { name: "回复" }).click();
+    dee.send({ type: "typing", conversation_id: dee.conversationId, on: true });
+    await page.getByRole("status").filter({ hasText: "李雷 正在输入…" }).waitFor();
+    await settledScreenshot(page, "console-zh");
+    await page.keyboard.press("?");
+    await page.getByRole("dialog", { name: "键盘快捷键" }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByRole("combobox", { name: "语言" }).selectOption("en");
+    await page.getByRole("tab", { name: /Mine/ }).waitFor();
+  });
+
+  test("keyboard shortcuts are listed", async () => {
+    await page.keyboard.press("?");
+    const dialog = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await dialog.getByText("Next conversation").waitFor();
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    await page.keyboard.press("Alt+3");
+    await page.getByRole("tab", { name: /Closed/, selected: true }).waitFor();
+    await page.keyboard.press("Alt+1");
+    await page.getByRole("tab", { name: /Mine/, selected: true }).waitFor();
+  });
+
+  test("presence: a change in one tab shows in every tab", async () => {
+    const other = await context.newPage();
+    await other.goto(`${server.url}/console/`); // the same session: signed in already
+    await page.getByRole("combobox", { name: "Presence" }).selectOption("away");
+    await waitFor("the other tab to show away", async () => (await other.getByRole("combobox", { name: "Presence" }).inputValue()) === "away");
+    await other.getByRole("combobox", { name: "Presence" }).selectOption("online");
+    await waitFor("this tab to show online", async () => (await page.getByRole("combobox", { name: "Presence" }).inputValue()) === "online");
+    await other.close();
+  });
+
+  test("an agent removed by an admin is sent to sign-in with the reason", async () => {
+    const created = await api(server, "POST", "/v1/tenants/demo/agents", {
+      token: adminToken,
+      body: { email: "temp@demo.local", name: "Temp", password: "temporary-password-1", role: "agent", groups: ["support"] },
+    });
+    assert.equal(created.status, 201, created.text);
+    const tempContext = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const temp = await tempContext.newPage();
+    await signIn(temp, server, { tenant: "demo", email: "temp@demo.local", password: "temporary-password-1" });
+    const removed = await api(server, "DELETE", `/v1/tenants/demo/agents/${created.json.id}`, { token: adminToken });
+    assert.ok(removed.status < 300, removed.text);
+    await temp.getByRole("heading", { name: "Sign in to the agent console" }).waitFor();
+    await temp.getByRole("status").filter({ hasText: "Your account was removed from this workspace." }).waitFor();
+    await tempContext.close();
+  });
+
+  test("signing out in another tab sends this one to sign-in with the reason", async () => {
+    const other = await context.newPage();
+    await other.goto(`${server.url}/console/`);
+    await page.getByRole("tab", { name: /Mine/ }).waitFor();
+    assert.equal(await page.getByText("Connection lost. Reconnecting…").count(), 0, "this tab is connected");
+    await other.getByRole("button", { name: "Sign out" }).click();
+    await other.getByRole("status").filter({ hasText: "You have signed out." }).waitFor();
+    await page.getByRole("heading", { name: "Sign in to the agent console" }).waitFor();
+    await page.getByRole("status").filter({ hasText: /signed out/i }).waitFor();
+    await other.close();
+    // and the cookie is gone: a reload stays on the sign-in page
+    await page.reload();
+    await page.getByRole("heading", { name: "Sign in to the agent console" }).waitFor();
+  });
+});

@@ -1,0 +1,216 @@
+// The inbox: every conversation the console knows of, kept current by socket frames
+// (welcome, assigned, offered, offer_withdrawn, transferred, closed, tags, messages)
+// and by REST lists (the queue, all conversations for admins, closed ones), and
+// the tabs derived from it.
+import type { Conv, ServerMessage } from "./types";
+
+export type Tab = "mine" | "queue" | "all" | "closed";
+export const kTabs: Tab[] = ["mine", "queue", "all", "closed"];
+
+export interface Offer {
+  conversation_id: string;
+  transfer?: { group: string; from: { id: string; name?: string } };
+}
+
+export interface Activity {
+  ts: number;
+  preview: string;
+  note?: boolean; // the last message was a private note
+  agent?: boolean; // the last message was an agent's (no answer owed)
+}
+
+export interface InboxState {
+  me: string;
+  admin: boolean;
+  convs: Record<string, Conv>;
+  offers: Record<string, Offer>;
+  // What the REST lists said, by list: ids (the records are in convs).
+  lists: { queue: string[]; all: string[]; closed: string[] };
+  unread: Record<string, number>;
+  activity: Record<string, Activity>;
+}
+
+export type InboxAction =
+  | { type: "welcome"; conversations: Conv[] }
+  | { type: "assigned"; conversation: Conv; lastMessage?: ServerMessage }
+  | { type: "offered"; conversation: Conv; transfer?: Offer["transfer"] }
+  | { type: "offer_withdrawn"; conversation_id: string }
+  | { type: "transferred"; conversation_id: string; to_agent: string }
+  | { type: "closed"; conversation_id: string; at: number }
+  | { type: "tags"; conversation_id: string; tags: string[] }
+  | { type: "message"; conversation_id: string; message: ServerMessage; seen: boolean }
+  | { type: "seen"; conversation_id: string }
+  | { type: "list"; list: "queue" | "all" | "closed"; conversations: Conv[] }
+  | { type: "records"; conversations: Conv[] };
+
+export function emptyInbox(me: string, admin: boolean): InboxState {
+  return { me, admin, convs: {}, offers: {}, lists: { queue: [], all: [], closed: [] }, unread: {}, activity: {} };
+}
+
+// A newer view of a conversation keeps what only the other source knew (the REST
+// record has the group and last agent, frames do not).
+function merge(old: Conv | undefined, next: Conv): Conv {
+  if (!old) return next;
+  return {
+    ...old,
+    ...next,
+    group: next.group ?? old.group,
+    last_agent: next.last_agent ?? old.last_agent,
+    closed_at: next.closed_at ?? old.closed_at,
+    csat: next.csat ?? old.csat,
+    visitor: { ...old.visitor, ...next.visitor, meta: Object.keys(next.visitor.meta).length ? next.visitor.meta : old.visitor.meta },
+    last_seq: Math.max(old.last_seq, next.last_seq),
+  };
+}
+
+function put(state: InboxState, conv: Conv): InboxState {
+  return { ...state, convs: { ...state.convs, [conv.id]: merge(state.convs[conv.id], conv) } };
+}
+
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  if (!(key in record)) return record;
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
+}
+
+export function previewOf(m: ServerMessage): string {
+  if (m.text) return m.text.length > 120 ? m.text.slice(0, 120) + "…" : m.text;
+  return m.attachments?.length ? m.attachments.map((a) => a.name).join(", ") : "";
+}
+
+export function inboxReducer(state: InboxState, action: InboxAction): InboxState {
+  switch (action.type) {
+    case "welcome": {
+      // The welcome lists what is mine now; what I had and it does not list went
+      // elsewhere while I was away (closed, requeued): the next REST lists say where.
+      let next = state;
+      const listed = new Set(action.conversations.map((c) => c.id));
+      for (const c of Object.values(state.convs))
+        if (c.assignee === state.me && c.status === "assigned" && !listed.has(c.id)) next = put(next, { ...c, assignee: null, status: "queued" });
+      for (const c of action.conversations) next = put(next, c);
+      return next;
+    }
+    case "assigned": {
+      let next = put(state, action.conversation);
+      next = { ...next, offers: without(next.offers, action.conversation.id) };
+      const m = action.lastMessage;
+      const unread = (state.unread[action.conversation.id] ?? 0) + 1;
+      next = { ...next, unread: { ...next.unread, [action.conversation.id]: unread } };
+      const ts = m?.ts ?? Date.now();
+      next = { ...next, activity: { ...next.activity, [action.conversation.id]: { ts, preview: m ? previewOf(m) : "" } } };
+      return next;
+    }
+    case "offered": {
+      const next = put(state, action.conversation);
+      const offer: Offer = { conversation_id: action.conversation.id };
+      if (action.transfer) offer.transfer = action.transfer;
+      return { ...next, offers: { ...next.offers, [offer.conversation_id]: offer } };
+    }
+    case "offer_withdrawn":
+      return { ...state, offers: without(state.offers, action.conversation_id) };
+    case "transferred": {
+      const c = state.convs[action.conversation_id];
+      const next = { ...state, unread: without(state.unread, action.conversation_id) };
+      return c ? put(next, { ...c, assignee: action.to_agent, last_agent: c.assignee ?? undefined }) : next;
+    }
+    case "closed": {
+      const c = state.convs[action.conversation_id];
+      const next = { ...state, offers: without(state.offers, action.conversation_id), unread: without(state.unread, action.conversation_id) };
+      if (!c) return next;
+      return put(next, { ...c, status: "closed", assignee: null, last_agent: c.assignee ?? c.last_agent, closed_at: action.at });
+    }
+    case "tags": {
+      const c = state.convs[action.conversation_id];
+      return c ? put(state, { ...c, tags: action.tags }) : state;
+    }
+    case "message": {
+      const id = action.conversation_id;
+      const m = action.message;
+      const c = state.convs[id];
+      let next: InboxState = { ...state, activity: { ...state.activity, [id]: { ts: m.ts, preview: previewOf(m), ...(m.private ? { note: true } : {}), ...(m.from.role === "agent" ? { agent: true } : {}) } } };
+      if (c && m.seq > c.last_seq) next = put(next, { ...c, last_seq: m.seq });
+      if (m.from.role === "visitor" && !action.seen) next = { ...next, unread: { ...next.unread, [id]: (state.unread[id] ?? 0) + 1 } };
+      return next;
+    }
+    case "seen":
+      return { ...state, unread: without(state.unread, action.conversation_id) };
+    case "list": {
+      let next = state;
+      for (const c of action.conversations) next = put(next, c);
+      return { ...next, lists: { ...next.lists, [action.list]: action.conversations.map((c) => c.id) } };
+    }
+    case "records": {
+      let next = state;
+      for (const c of action.conversations) next = put(next, c);
+      return next;
+    }
+  }
+}
+
+export interface Filters {
+  tag: string;
+  group: string;
+}
+
+function activityTs(state: InboxState, c: Conv): number {
+  return state.activity[c.id]?.ts ?? c.updated_at ?? c.created_at;
+}
+
+// The conversations a tab shows, newest activity first.
+export function tabList(state: InboxState, tab: Tab, filters: Filters = { tag: "", group: "" }): Conv[] {
+  const convs = state.convs;
+  const pick = (ids: Iterable<string>) => [...new Set(ids)].map((id) => convs[id]).filter((c): c is Conv => !!c);
+  let list: Conv[];
+  switch (tab) {
+    case "mine":
+      list = Object.values(convs).filter((c) => c.status === "assigned" && c.assignee === state.me);
+      break;
+    case "queue":
+      list = pick([...Object.keys(state.offers), ...state.lists.queue]).filter((c) => state.offers[c.id] || c.status === "queued");
+      break;
+    case "all":
+      list = state.admin ? pick([...state.lists.all, ...Object.keys(convs)]).filter((c) => c.status !== "closed") : [];
+      break;
+    case "closed":
+      list = pick([...state.lists.closed, ...Object.keys(convs)]).filter(
+        (c) => c.status === "closed" && (state.admin || c.last_agent === state.me || state.lists.closed.includes(c.id)),
+      );
+      break;
+  }
+  if (filters.tag) list = list.filter((c) => c.tags.includes(filters.tag));
+  if (filters.group) list = list.filter((c) => c.group === filters.group);
+  return list.sort((a, b) => activityTs(state, b) - activityTs(state, a));
+}
+
+export function tabCounts(state: InboxState): Record<Tab, number> {
+  return {
+    mine: tabList(state, "mine").length,
+    queue: tabList(state, "queue").length,
+    all: tabList(state, "all").length,
+    closed: tabList(state, "closed").length,
+  };
+}
+
+// Unread visitor messages in my open conversations: the tab title's number.
+export function totalUnread(state: InboxState): number {
+  let n = 0;
+  for (const [id, count] of Object.entries(state.unread)) {
+    const c = state.convs[id];
+    if (c && c.status !== "closed") n += count;
+  }
+  return n;
+}
+
+// Every tag and group seen, for the filter menus.
+export function knownTags(state: InboxState): string[] {
+  const tags = new Set<string>();
+  for (const c of Object.values(state.convs)) for (const t of c.tags) tags.add(t);
+  return [...tags].sort();
+}
+
+export function knownGroups(state: InboxState, extra: string[] = []): string[] {
+  const groups = new Set<string>(extra);
+  for (const c of Object.values(state.convs)) if (c.group) groups.add(c.group);
+  return [...groups].sort();
+}

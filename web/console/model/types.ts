@@ -1,0 +1,121 @@
+// The shapes the console reads from the server: socket frames (core/engine/frames.cpp)
+// and REST records (conversation list, history), normalised into one form.
+
+export type ConvStatus = "bot" | "queued" | "assigned" | "closed";
+export type AgentStatus = "online" | "away" | "offline";
+export type Role = "visitor" | "agent" | "bot" | "system";
+
+export interface Visitor {
+  id: string;
+  name: string;
+  email?: string;
+  meta: Record<string, string | number | boolean>;
+}
+
+export interface Csat {
+  score: number;
+  comment: string;
+  ts: number;
+}
+
+export interface Conv {
+  id: string;
+  status: ConvStatus;
+  visitor: Visitor;
+  assignee: string | null;
+  created_at: number;
+  last_seq: number;
+  tags: string[];
+  group?: string;
+  last_agent?: string;
+  closed_at?: number;
+  updated_at?: number;
+  csat?: Csat;
+}
+
+export interface Attachment {
+  id: string;
+  name: string;
+  content_type: string;
+  size: number;
+  thumbnail: boolean;
+}
+
+export interface Sender {
+  role: Role;
+  id: string;
+  name?: string;
+}
+
+// A message as the server sends it (frame or history record).
+export interface ServerMessage {
+  message_id: string;
+  seq: number;
+  from: Sender;
+  text: string;
+  ts: number;
+  private?: boolean;
+  attachments?: Attachment[];
+}
+
+export interface Agent {
+  id: string;
+  name: string;
+  role: "agent" | "admin";
+  email?: string;
+}
+
+export interface CannedReply {
+  id: string;
+  shortcut: string;
+  text: string;
+}
+
+type Json = Record<string, unknown>;
+const str = (v: unknown, fallback = ""): string => (typeof v === "string" ? v : fallback);
+const num = (v: unknown, fallback = 0): number => (typeof v === "number" ? v : fallback);
+
+export function toVisitor(v: unknown, idFallback = "", nameFallback = ""): Visitor {
+  const o = (v && typeof v === "object" ? v : {}) as Json;
+  const meta = o.meta && typeof o.meta === "object" ? (o.meta as Visitor["meta"]) : {};
+  const visitor: Visitor = { id: str(o.id, idFallback), name: str(o.name, nameFallback), meta };
+  if (typeof o.email === "string" && o.email) visitor.email = o.email;
+  return visitor;
+}
+
+// A conversation object from a frame or a REST list record.
+export function toConv(raw: unknown): Conv {
+  const o = (raw ?? {}) as Json;
+  const status = str(o.status, "queued") as ConvStatus;
+  const conv: Conv = {
+    id: str(o.id),
+    status,
+    visitor: toVisitor(o.visitor, str(o.visitor_id), str(o.visitor_name)),
+    assignee: str(o.assignee) || null,
+    created_at: num(o.created_at),
+    last_seq: num(o.last_seq),
+    tags: Array.isArray(o.tags) ? (o.tags.filter((t) => typeof t === "string") as string[]) : [],
+  };
+  if (typeof o.group === "string" && o.group) conv.group = o.group;
+  if (typeof o.last_agent === "string" && o.last_agent) conv.last_agent = o.last_agent;
+  if (typeof o.closed_at === "number") conv.closed_at = o.closed_at;
+  if (typeof o.updated_at === "number") conv.updated_at = o.updated_at;
+  if (o.csat && typeof o.csat === "object") conv.csat = o.csat as Csat;
+  return conv;
+}
+
+export function toMessage(raw: unknown): ServerMessage {
+  const o = (raw ?? {}) as Json;
+  const from = (o.from ?? {}) as Json;
+  const m: ServerMessage = {
+    message_id: str(o.message_id, str(o.id)),
+    seq: num(o.seq),
+    from: { role: str(from.role, "system") as Role, id: str(from.id) },
+    text: str(o.text),
+    ts: num(o.ts),
+  };
+  if (typeof from.name === "string" && from.name) m.from.name = from.name;
+  if (o.private === true) m.private = true;
+  if (Array.isArray(o.attachments)) m.attachments = o.attachments as Attachment[];
+  return m;
+}

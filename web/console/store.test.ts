@@ -1,0 +1,126 @@
+// The store end to end with a fake server: sign-in restore, an assignment, a send
+// while the connection is down, the reconnect (replay + resend), and a 4001.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Store } from "./store";
+
+class FakeWs {
+  static all: FakeWs[] = [];
+  readyState = 0;
+  sent: any[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: string }) => void) | null = null;
+  onclose: ((e: { code: number; reason: string }) => void) | null = null;
+  constructor(public url: string) {
+    FakeWs.all.push(this);
+  }
+  send(s: string) {
+    this.sent.push(JSON.parse(s));
+  }
+  close() {
+    this.readyState = 3;
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  frame(f: object) {
+    this.onmessage?.({ data: JSON.stringify(f) });
+  }
+  drop(code = 1006, reason = "") {
+    this.readyState = 3;
+    this.onclose?.({ code, reason });
+  }
+}
+
+const session = { tenant: "demo", agent: { id: "dana", name: "Dana", role: "agent" }, csrf_token: "csrf1", expires_at: 2e9 };
+const conv = (last_seq: number) => ({ id: "c1", status: "assigned", visitor: { id: "v1", name: "Ada", meta: {} }, assignee: "dana", created_at: 1, last_seq, tags: [] });
+const msg = (seq: number, text = "m" + seq, role = "visitor") => ({ type: "message", conversation_id: "c1", message_id: "id" + seq, seq, from: { role, id: role === "visitor" ? "v1" : "dana" }, text, ts: seq });
+
+describe("Store", () => {
+  const calls: { method: string; url: string; headers: Record<string, string> }[] = [];
+  beforeEach(() => {
+    FakeWs.all = [];
+    calls.length = 0;
+    vi.useFakeTimers();
+    vi.stubGlobal("fetch", async (url: string, init: RequestInit = {}) => {
+      const method = init.method ?? "GET";
+      calls.push({ method, url, headers: (init.headers ?? {}) as Record<string, string> });
+      const json = (status: number, body: unknown) => new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+      if (url === "/v1/session" && method === "GET") return json(200, session);
+      if (url === "/v1/session" && method === "DELETE") return json(204, null);
+      if (url.includes("/conversations?")) return json(200, { conversations: [] });
+      if (url.includes("/messages")) return json(200, { conversation_id: "c1", messages: [], has_more: false });
+      if (url.includes("/canned-replies")) return json(200, { canned_replies: [] });
+      return json(404, { error: { code: "not_found", message: "no such endpoint" } });
+    });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  async function started(): Promise<[Store, FakeWs]> {
+    const store = new Store((url) => new FakeWs(url) as unknown as WebSocket);
+    await store.start();
+    expect(store.state.phase).toBe("signed-in");
+    const ws = FakeWs.all[0];
+    expect(ws.url).toMatch(/\/v1\/ws\/agent\?tenant=demo$/); // no token in the URL
+    ws.open();
+    return [store, ws];
+  }
+
+  it("resumes after a drop: replays what it missed, resends what was not acknowledged, shows each message once", async () => {
+    const [store, ws] = await started();
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });
+    ws.frame({ type: "conversation.assigned", conversation: conv(1), history: [msg(1)] });
+    expect(store.state.selected).toBe("c1");
+    ws.frame(msg(2));
+    expect(ws.sent.filter((f) => f.type === "read").at(-1)).toEqual({ type: "read", conversation_id: "c1", seq: 2 });
+
+    ws.drop();
+    expect(store.state.connection).toBe("reconnecting");
+    store.sendMessage("c1", "Back soon", false, []);
+    expect(store.state.threads.c1.messages.at(-1)).toMatchObject({ text: "Back soon", state: "pending" });
+
+    await vi.advanceTimersByTimeAsync(1000);
+    const ws2 = FakeWs.all[1];
+    ws2.open();
+    ws2.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [conv(4)] });
+    const hello = ws2.sent.find((f) => f.type === "hello");
+    expect(hello).toEqual({ type: "hello", last_seq: { c1: 2 } });
+    const resend = ws2.sent.find((f) => f.type === "message");
+    expect(resend).toMatchObject({ conversation_id: "c1", text: "Back soon" });
+    // the replay, a duplicate, and the ack of the resend
+    ws2.frame(msg(3));
+    ws2.frame(msg(4));
+    ws2.frame(msg(3));
+    ws2.frame({ type: "ack", client_msg_id: resend.client_msg_id, conversation_id: "c1", message_id: "id5", seq: 5 });
+    const texts = store.state.threads.c1.messages.map((m) => [m.seq, m.text, m.state]);
+    expect(texts).toEqual([
+      [1, "m1", "sent"],
+      [2, "m2", "sent"],
+      [3, "m3", "sent"],
+      [4, "m4", "sent"],
+      [5, "Back soon", "sent"],
+    ]);
+  });
+
+  it("sends the CSRF token on changes, and a 4001 sends the agent back to sign-in with the reason", async () => {
+    const [store, ws] = await started();
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });
+    ws.drop(4001, "password changed");
+    expect(store.state.phase).toBe("signed-out");
+    expect(store.state.notice).toBe("Your password was changed. Please sign in with the new one.");
+    await store.signIn("demo", "agent@demo.local", "x"); // 404 in this fake: not signed in
+    expect(calls.find((c) => c.url === "/v1/tenants/demo/auth/session")).toBeTruthy();
+  });
+
+  it("signs out with DELETE /v1/session and the CSRF header", async () => {
+    const [store] = await started();
+    await store.signOut();
+    const del = calls.find((c) => c.method === "DELETE");
+    expect(del?.url).toBe("/v1/session");
+    expect(del?.headers["X-CSRF-Token"]).toBe("csrf1");
+    expect(store.state.phase).toBe("signed-out");
+  });
+});

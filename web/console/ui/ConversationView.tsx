@@ -1,0 +1,94 @@
+import { useState } from "preact/hooks";
+import { emptyThread } from "../model/thread";
+import type { Conv } from "../model/types";
+import { Composer } from "./Composer";
+import { useApp } from "./context";
+import { MessageList } from "./MessageList";
+import { ChatIcon } from "./Icons";
+import { initials } from "./RichText";
+import { VisitorPanel } from "./VisitorPanel";
+
+export function ConversationView() {
+  const [state, store] = useApp();
+  const t = store.t;
+  const conv = state.selected ? state.inbox.convs[state.selected] : undefined;
+  if (!conv) {
+    return (
+      <section class="conversation empty-state" aria-label={t("noConversation")}>
+        <div class="empty-art" aria-hidden="true">
+          <ChatIcon />
+        </div>
+        <h2>{t("noConversation")}</h2>
+        <p class="muted">{t("noConversationHint")}</p>
+      </section>
+    );
+  }
+  const thread = state.threads[conv.id] ?? emptyThread();
+  const me = state.session!.agent.id;
+  const mine = conv.status === "assigned" && conv.assignee === me;
+  const name = store.visitorName(conv);
+  const [details, setDetails] = useState(false);
+  return (
+    <>
+      <section class="conversation" aria-label={name}>
+        <ConversationHeader conv={conv} mine={mine} name={name} details={details} onDetails={() => setDetails(!details)} />
+        <MessageList conv={conv} thread={thread} />
+        {mine ? <Composer conv={conv} /> : <StateBanner conv={conv} />}
+      </section>
+      <VisitorPanel conv={conv} open={details} />
+    </>
+  );
+}
+
+function ConversationHeader({ conv, mine, name, details, onDetails }: { conv: Conv; mine: boolean; name: string; details: boolean; onDetails: () => void }) {
+  const [state, store] = useApp();
+  const t = store.t;
+  const admin = state.session!.agent.role === "admin";
+  const canAccept = conv.status === "queued" || !!state.inbox.offers[conv.id];
+  const statusText = conv.status === "closed" ? t("tabClosed") : conv.status === "queued" ? t("waiting") : conv.status === "assigned" ? (mine ? t("active") : t("withAgent", { name: agentName(state.agents, conv.assignee) })) : t("bot");
+  return (
+    <header class="conv-header">
+      <span class="avatar" aria-hidden="true">
+        {initials(name)}
+      </span>
+      <div class="conv-title">
+        <h2>{name}</h2>
+        <span class={`status-pill status-${conv.status}`}>{statusText}</span>
+        {conv.group && <span class="group-pill">{conv.group}</span>}
+      </div>
+      <div class="conv-actions" role="toolbar" aria-label={t("actions")}>
+        {canAccept && (
+          <button class="primary" onClick={() => store.accept(conv.id)} title="Alt+A">
+            {t("accept")}
+          </button>
+        )}
+        {conv.status !== "closed" && (mine || (admin && conv.status === "assigned")) && (
+          <button onClick={() => store.openTransfer()} title="Alt+T">
+            {t("transfer")}
+          </button>
+        )}
+        {conv.status !== "closed" && mine && (
+          <button class="danger" onClick={() => store.setDialog("close")} title="Alt+W">
+            {t("close")}
+          </button>
+        )}
+        <button class="details-toggle" aria-pressed={details} onClick={onDetails}>
+          {t("visitorDetails")}
+        </button>
+      </div>
+    </header>
+  );
+}
+
+export function agentName(agents: { id: string; name: string }[], id: string | null): string {
+  if (!id) return "";
+  return agents.find((a) => a.id === id)?.name ?? id;
+}
+
+function StateBanner({ conv }: { conv: Conv }) {
+  const [state, store] = useApp();
+  const t = store.t;
+  const text =
+    conv.status === "closed" ? t("closedBanner") : conv.status === "queued" ? t("queuedBanner") : t("notMine", { name: agentName(state.agents, conv.assignee) || "—" });
+  return <div class="state-banner">{text}</div>;
+}
