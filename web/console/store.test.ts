@@ -2,35 +2,8 @@
 // while the connection is down, the reconnect (replay + resend), and a 4001.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Store } from "./store";
+import { FakeSocket } from "../shared/fake-socket";
 
-class FakeWs {
-  static all: FakeWs[] = [];
-  readyState = 0;
-  sent: any[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: string }) => void) | null = null;
-  onclose: ((e: { code: number; reason: string }) => void) | null = null;
-  constructor(public url: string) {
-    FakeWs.all.push(this);
-  }
-  send(s: string) {
-    this.sent.push(JSON.parse(s));
-  }
-  close() {
-    this.readyState = 3;
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  frame(f: object) {
-    this.onmessage?.({ data: JSON.stringify(f) });
-  }
-  drop(code = 1006, reason = "") {
-    this.readyState = 3;
-    this.onclose?.({ code, reason });
-  }
-}
 
 const session = { tenant: "demo", agent: { id: "dana", name: "Dana", role: "agent" }, csrf_token: "csrf1", expires_at: 2e9 };
 const conv = (last_seq: number) => ({ id: "c1", status: "assigned", visitor: { id: "v1", name: "Ada", meta: {} }, assignee: "dana", created_at: 1, last_seq, tags: [] });
@@ -39,7 +12,7 @@ const msg = (seq: number, text = "m" + seq, role = "visitor") => ({ type: "messa
 describe("Store", () => {
   const calls: { method: string; url: string; headers: Record<string, string> }[] = [];
   beforeEach(() => {
-    FakeWs.all = [];
+    FakeSocket.made = [];
     calls.length = 0;
     vi.useFakeTimers();
     vi.stubGlobal("fetch", async (url: string, init: RequestInit = {}) => {
@@ -59,11 +32,11 @@ describe("Store", () => {
     vi.unstubAllGlobals();
   });
 
-  async function started(): Promise<[Store, FakeWs]> {
-    const store = new Store((url) => new FakeWs(url) as unknown as WebSocket);
+  async function started(): Promise<[Store, FakeSocket]> {
+    const store = new Store((url) => new FakeSocket(url) as unknown as WebSocket);
     await store.start();
     expect(store.state.phase).toBe("signed-in");
-    const ws = FakeWs.all[0];
+    const ws = FakeSocket.made[0];
     expect(ws.url).toMatch(/\/v1\/ws\/agent\?tenant=demo$/); // no token in the URL
     ws.open();
     return [store, ws];
@@ -83,7 +56,7 @@ describe("Store", () => {
     expect(store.state.threads.c1.messages.at(-1)).toMatchObject({ text: "Back soon", state: "pending" });
 
     await vi.advanceTimersByTimeAsync(1000);
-    const ws2 = FakeWs.all[1];
+    const ws2 = FakeSocket.made[1];
     ws2.open();
     ws2.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [conv(4)] });
     const hello = ws2.sent.find((f) => f.type === "hello");

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { backoffDelayMs, ReconnectingSocket } from "./socket";
 import { splitLinks } from "./text";
 import { format, pickLanguage } from "./i18n";
+import { FakeSocket } from "./fake-socket";
 
 describe("splitLinks", () => {
   it("keeps HTML as text and makes only web links clickable", () => {
@@ -31,31 +32,6 @@ describe("i18n", () => {
   });
 });
 
-class FakeWs {
-  static made: FakeWs[] = [];
-  readyState = 0;
-  sent: string[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: string }) => void) | null = null;
-  onclose: ((e: { code: number; reason: string }) => void) | null = null;
-  constructor(public url: string) {
-    FakeWs.made.push(this);
-  }
-  send(s: string) {
-    this.sent.push(s);
-  }
-  close() {
-    this.readyState = 3;
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  drop(code = 1006) {
-    this.readyState = 3;
-    this.onclose?.({ code, reason: "" });
-  }
-}
 
 describe("ReconnectingSocket", () => {
   it("backs off exponentially up to the cap", () => {
@@ -68,7 +44,7 @@ describe("ReconnectingSocket", () => {
 
   it("reconnects after a drop, says so, and hands each new connection to onOpen", () => {
     vi.useFakeTimers();
-    FakeWs.made = [];
+    FakeSocket.made = [];
     const states: string[] = [];
     let opens = 0;
     const frames: unknown[] = [];
@@ -77,23 +53,23 @@ describe("ReconnectingSocket", () => {
       onOpen: () => opens++,
       onFrame: (f) => frames.push(f),
       onState: (s) => states.push(s),
-      create: (url) => new FakeWs(url) as unknown as WebSocket,
+      create: (url) => new FakeSocket(url) as unknown as WebSocket,
       random: () => 1,
     });
     socket.start();
     expect(socket.send({ type: "ping" })).toBe(false);
-    FakeWs.made[0].open();
+    FakeSocket.made[0].open();
     expect(socket.send({ type: "ping" })).toBe(true);
-    FakeWs.made[0].onmessage?.({ data: '{"type":"pong"}' });
-    FakeWs.made[0].onmessage?.({ data: "not json" });
+    FakeSocket.made[0].onmessage?.({ data: '{"type":"pong"}' });
+    FakeSocket.made[0].onmessage?.({ data: "not json" });
     expect(frames).toEqual([{ type: "pong" }]);
-    FakeWs.made[0].drop();
+    FakeSocket.made[0].drop();
     expect(states).toEqual(["open", "reconnecting"]);
     vi.advanceTimersByTime(499);
-    expect(FakeWs.made.length).toBe(1);
+    expect(FakeSocket.made.length).toBe(1);
     vi.advanceTimersByTime(1);
-    expect(FakeWs.made.length).toBe(2);
-    FakeWs.made[1].open();
+    expect(FakeSocket.made.length).toBe(2);
+    FakeSocket.made[1].open();
     expect(opens).toBe(2);
     expect(states.at(-1)).toBe("open");
     vi.useRealTimers();
@@ -101,7 +77,7 @@ describe("ReconnectingSocket", () => {
 
   it("stops for good on a final close", () => {
     vi.useFakeTimers();
-    FakeWs.made = [];
+    FakeSocket.made = [];
     const finals: number[] = [];
     const socket = new ReconnectingSocket({
       url: () => "ws://x",
@@ -109,13 +85,13 @@ describe("ReconnectingSocket", () => {
       onFrame: () => {},
       isFinal: (code) => code === 4001,
       onFinal: (code) => finals.push(code),
-      create: (url) => new FakeWs(url) as unknown as WebSocket,
+      create: (url) => new FakeSocket(url) as unknown as WebSocket,
     });
     socket.start();
-    FakeWs.made[0].open();
-    FakeWs.made[0].drop(4001);
+    FakeSocket.made[0].open();
+    FakeSocket.made[0].drop(4001);
     vi.advanceTimersByTime(60000);
-    expect(FakeWs.made.length).toBe(1);
+    expect(FakeSocket.made.length).toBe(1);
     expect(finals).toEqual([4001]);
     expect(socket.state).toBe("closed");
     vi.useRealTimers();

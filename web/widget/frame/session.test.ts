@@ -1,35 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { Session, type Persisted } from "./session";
 import { defaultSettings } from "./settings";
+import { FakeSocket } from "../../shared/fake-socket";
 
-class FakeWs {
-  static made: FakeWs[] = [];
-  readyState = 0;
-  sent: any[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: string }) => void) | null = null;
-  onclose: ((e: { code: number; reason: string }) => void) | null = null;
-  constructor(public url: string) {
-    FakeWs.made.push(this);
-  }
-  send(s: string) {
-    this.sent.push(JSON.parse(s));
-  }
-  close() {
-    this.readyState = 3;
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  frame(f: object) {
-    this.onmessage?.({ data: JSON.stringify(f) });
-  }
-  drop() {
-    this.readyState = 3;
-    this.onclose?.({ code: 1006, reason: "" });
-  }
-}
 
 function session(stored: Persisted = {}) {
   const saved: Persisted[] = [];
@@ -44,7 +17,7 @@ function session(stored: Persisted = {}) {
     persist: (v) => saved.push(v),
     onUnread: (n) => unread.push(n),
     onEvent: () => {},
-    createSocket: (url) => new FakeWs(url) as unknown as WebSocket,
+    createSocket: (url) => new FakeSocket(url) as unknown as WebSocket,
   });
   return { s, saved, unread };
 }
@@ -52,10 +25,10 @@ function session(stored: Persisted = {}) {
 describe("Session", () => {
   it("says hello, keeps the token, resends a pending message with the same id after a drop, and resumes with last_seq", () => {
     vi.useFakeTimers();
-    FakeWs.made = [];
+    FakeSocket.made = [];
     const { s, saved } = session({ t: "old-token" });
     s.start();
-    const ws1 = FakeWs.made[0];
+    const ws1 = FakeSocket.made[0];
     expect(ws1.url).toBe("ws://chat.test/v1/ws/visitor?tenant=demo");
     ws1.open();
     expect(ws1.sent[0]).toMatchObject({ type: "hello", visitor_token: "old-token", meta: { page: "https://shop.test/cart", lang: "en" } });
@@ -68,7 +41,7 @@ describe("Session", () => {
     ws1.drop(); // no ack: the message stays pending
     expect(s.view.get().chat.entries[0].state).toBe("pending");
     vi.advanceTimersByTime(600);
-    const ws2 = FakeWs.made[1];
+    const ws2 = FakeSocket.made[1];
     ws2.open();
     expect(ws2.sent).toHaveLength(1); // hello only, until the welcome
     ws2.frame({ type: "welcome", visitor_id: "v1", visitor_token: "t2", conversation_id: null, conversation: null });
@@ -81,24 +54,24 @@ describe("Session", () => {
 
     ws2.drop();
     vi.advanceTimersByTime(600);
-    FakeWs.made[2].open();
-    expect(FakeWs.made[2].sent[0]).toMatchObject({ type: "hello", visitor_token: "t2", last_seq: { c1: 2 } });
+    FakeSocket.made[2].open();
+    expect(FakeSocket.made[2].sent[0]).toMatchObject({ type: "hello", visitor_token: "t2", last_seq: { c1: 2 } });
     vi.useRealTimers();
   });
 
   it("after a reload asks to replay the stored conversation from the start", () => {
-    FakeWs.made = [];
+    FakeSocket.made = [];
     const { s } = session({ t: "tok", c: "c7", s: 3 });
     s.start();
-    FakeWs.made[0].open();
-    expect(FakeWs.made[0].sent[0]).toMatchObject({ type: "hello", last_seq: { c7: 0 } });
+    FakeSocket.made[0].open();
+    expect(FakeSocket.made[0].sent[0]).toMatchObject({ type: "hello", last_seq: { c7: 0 } });
   });
 
   it("counts unread while hidden, and sends read once shown", () => {
-    FakeWs.made = [];
+    FakeSocket.made = [];
     const { s, unread } = session({ t: "tok", c: "c1" });
     s.start();
-    const ws = FakeWs.made[0];
+    const ws = FakeSocket.made[0];
     ws.open();
     ws.frame({ type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation_id: "c1", conversation: { id: "c1", status: "assigned", agent: { id: "dana", name: "Dana" } } });
     ws.frame({ type: "message", conversation_id: "c1", message_id: "m1", seq: 1, from: { role: "agent", id: "dana", name: "Dana" }, text: "are you there?", ts: 1 });
@@ -118,11 +91,11 @@ describe("Session", () => {
 
 describe("Session and the website's identify()", () => {
   it("says hello again without the website's claims when the server refuses them", () => {
-    FakeWs.made = [];
+    FakeSocket.made = [];
     const { s } = session();
     s.identify({ name: "Ada", email: "not-an-email", attributes: { plan: "pro" } });
     s.start();
-    const ws = FakeWs.made[0];
+    const ws = FakeSocket.made[0];
     ws.open();
     expect(ws.sent[0]).toMatchObject({ type: "hello", name: "Ada", email: "not-an-email", meta: { plan: "pro" } });
     ws.frame({ type: "error", code: "bad_field", message: "email must be an email address" });
