@@ -199,7 +199,7 @@ describe("the widget on a website", () => {
     await log.getByText("Hi! I am Dana.", { exact: false }).waitFor();
     assert.equal(await log.locator(".sb-theirs .sb-who").last().textContent(), "Dana");
     const link = log.getByRole("link", { name: "https://example.com/orders" });
-    assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
+    assert.equal(await link.getAttribute("rel"), "noopener noreferrer nofollow");
     assert.equal(await link.getAttribute("target"), "_blank");
     // The panel is open: the visitor's read receipt reaches the agent.
     await agent.waitFor({ type: "read", conversation_id, from: { role: "visitor" } });

@@ -1,21 +1,4 @@
-import { splitLinks } from "../../shared/text";
-
-// Visitor (and agent) text as text nodes and safe http(s) links; never as HTML.
-export function RichText({ text }: { text: string }) {
-  return (
-    <>
-      {splitLinks(text).map((piece, i) =>
-        piece.kind === "link" ? (
-          <a key={i} href={piece.href} target="_blank" rel="noopener noreferrer nofollow">
-            {piece.text}
-          </a>
-        ) : (
-          <span key={i}>{piece.text}</span>
-        ),
-      )}
-    </>
-  );
-}
+export { LinkedText as RichText } from "../../shared/LinkedText";
 
 export function formatTime(ms: number, lang: string): string {
   if (!ms) return "";

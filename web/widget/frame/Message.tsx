@@ -1,27 +1,11 @@
 // One entry of the conversation: text (never HTML: text nodes and safe links),
 // attachments, the state of own messages, and notices ("Dana joined").
 import { useEffect, useState } from "preact/hooks";
-import { splitLinks } from "../../shared/text";
+import { LinkedText } from "../../shared/LinkedText";
 import { format } from "../../shared/i18n";
 import type { Texts } from "../texts";
 import type { Attachment, Entry } from "./state";
 import { fetchBlobUrl, formatBytes } from "./files";
-
-export function Text({ text }: { text: string }) {
-  return (
-    <>
-      {splitLinks(text).map((piece, i) =>
-        piece.kind === "link" ? (
-          <a key={i} href={piece.href} target="_blank" rel="noopener noreferrer">
-            {piece.text}
-          </a>
-        ) : (
-          <span key={i}>{piece.text}</span>
-        ),
-      )}
-    </>
-  );
-}
 
 function useBlobUrl(tenant: string, token: string | null, attachment: Attachment, thumbnail: boolean): string | null | "error" {
   const [url, setUrl] = useState<string | null | "error">(null);
@@ -85,7 +69,7 @@ export function EntryView({ entry, read, t, tenant, token, named = true, showSta
       {!mine && who ? <div class="sb-who">{who}</div> : null}
       {entry.text ? (
         <div class="sb-bubble" title={time}>
-          <Text text={entry.text} />
+          <LinkedText text={entry.text} />
         </div>
       ) : null}
       {entry.attachments?.map((a) => <AttachmentView key={a.id} a={a} tenant={tenant} token={token} t={t} />)}
