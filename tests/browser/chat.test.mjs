@@ -1,0 +1,114 @@
+// The product end to end, as its two kinds of users use it: a visitor in the real
+// widget on a plain website (another origin, the embed tag) and an agent signed in
+// to the real console, each in their own browser context. Nothing is driven over a
+// raw socket: every assertion is about what one of them sees.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { api, launchBrowser, PDF, png, screenshot, startServer } from "./harness.mjs";
+import { convButton, log as consoleLog, signIn } from "./console-support.mjs";
+import { alwaysOpen, openChat, startWebsite, watchDialogs, widgetFrame } from "./widget-support.mjs";
+
+const DEMO_AGENT = { tenant: "demo", email: "agent@demo.local", password: "demo-agent" };
+const VISITOR = "Ada Lovelace";
+const AGENT_NAME = "Dana"; // agent@demo.local's display name
+
+describe("a visitor in the widget chats with an agent in the console", () => {
+  let server, browser, website;
+  let agentContext, agent, agentDialogs; // the console
+  let visitorContext, visitor, visitorDialogs; // the website with the widget
+  let conversationId;
+
+  // The widget's parts, found again after a reload.
+  const widget = async () => {
+    const frame = await widgetFrame(visitor);
+    return { frame, log: frame.getByRole("log"), input: frame.getByRole("textbox", { name: "Message" }) };
+  };
+  const agentBox = () => agent.getByRole("textbox", { name: "Message" });
+  // How many times a text shows as a message on each side.
+  const widgetCount = async (text) => (await widget()).log.locator(".sb-msg .sb-bubble").filter({ hasText: new RegExp(`^${escape(text)}$`) }).count();
+  const consoleCount = (text) => consoleLog(agent).getByText(text, { exact: true }).count();
+  const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+  before(async () => {
+    server = await startServer({ prepare: alwaysOpen });
+    browser = await launchBrowser();
+    website = await startWebsite(server.url);
+    agentContext = await browser.newContext({ viewport: { width: 1400, height: 860 }, locale: "en-US" });
+    agentContext.setDefaultTimeout(15000);
+    agent = await agentContext.newPage();
+    agentDialogs = watchDialogs(agent);
+    visitorContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+    visitorContext.setDefaultTimeout(15000);
+    visitor = await visitorContext.newPage();
+    visitorDialogs = watchDialogs(visitor);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await website?.close();
+    await server?.dispose();
+  });
+
+  test("1. the agent is online, the visitor writes: conversation, answer, name, typing and read on both sides", async () => {
+    await signIn(agent, server, DEMO_AGENT);
+    await agent.getByRole("combobox", { name: "Presence" }).waitFor();
+    assert.equal(await agent.getByRole("combobox", { name: "Presence" }).inputValue(), "online");
+
+    await visitor.goto(website.url + "/");
+    await widgetFrame(visitor);
+    await visitor.evaluate((name) => window.Switchboard.identify({ name }), VISITOR);
+    const { frame, log, input } = await openChat(visitor);
+    await input.fill("Hello, where is my order?");
+    await input.press("Enter");
+    // Sent (or already read, if the console opened the conversation by itself).
+    await frame.locator('.sb-mine:is([data-state="sent"], [data-state="read"])', { hasText: "Hello, where is my order?" }).waitFor();
+
+    // The console lists the new conversation; opening it shows the message.
+    await convButton(agent, VISITOR).click();
+    await consoleLog(agent).getByText("Hello, where is my order?").waitFor();
+
+    // The agent opened it: the visitor's message shows read.
+    await frame.locator('.sb-mine[data-state="read"]', { hasText: "Hello, where is my order?" }).waitFor();
+    await log.getByText("Read", { exact: true }).waitFor();
+
+    // The agent types: the visitor sees it, with the agent's name.
+    await agentBox().click();
+    await agentBox().pressSequentially("Let me check that for you", { delay: 20 });
+    await frame.getByText(`${AGENT_NAME} is typing…`).waitFor();
+    await agentBox().press("Enter");
+    await log.getByText("Let me check that for you").waitFor();
+    await log.getByText(`${AGENT_NAME} joined the chat`).waitFor();
+    assert.equal(await log.locator(".sb-theirs .sb-who").last().textContent(), AGENT_NAME);
+
+    // The visitor's panel is open: the answer counts as read, the console says Seen.
+    await consoleLog(agent).getByText("Seen").waitFor();
+
+    // The visitor types: the console shows it.
+    await input.pressSequentially("order 1234", { delay: 20 });
+    await agent.getByText(`${VISITOR} is typing…`).first().waitFor();
+    await input.press("Enter");
+    await consoleLog(agent).getByText("order 1234", { exact: true }).waitFor();
+    await frame.getByText(`${AGENT_NAME} is typing…`).waitFor({ state: "detached" });
+
+    await screenshot(visitor, "chat-visitor");
+    await screenshot(agent, "chat-console");
+  });
+
+  test("2. markup sent from either side shows as text on the other, and nothing runs", async () => {
+    const xss = "<img src=x onerror=alert(1)>";
+    const { input, log } = await widget();
+    await input.fill(xss);
+    await input.press("Enter");
+    await consoleLog(agent).getByText(xss, { exact: true }).waitFor();
+    const back = "<b>bold</b><img src=y onerror=alert(2)>";
+    await agentBox().fill(back);
+    await agentBox().press("Enter");
+    await log.getByText(back, { exact: true }).waitFor();
+    await log.getByText(xss, { exact: true }).waitFor();
+    assert.equal(await consoleLog(agent).getByText(back, { exact: true }).count(), 1);
+    assert.equal(await log.locator("img, b").count(), 0, "no element made from chat text in the widget");
+    assert.equal(await consoleLog(agent).locator("img[src=x], img[src=y], b").count(), 0, "no element made from chat text in the console");
+    assert.deepEqual(visitorDialogs, []);
+    assert.deepEqual(agentDialogs, []);
+  });
+});
