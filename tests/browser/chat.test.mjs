@@ -111,4 +111,38 @@ describe("a visitor in the widget chats with an agent in the console", () => {
     assert.deepEqual(visitorDialogs, []);
     assert.deepEqual(agentDialogs, []);
   });
+
+  test("3. an image and a PDF both ways: a thumbnail and a download link on the other side", async () => {
+    const { frame, log } = await widget();
+    // The visitor sends a picture and a PDF from the widget.
+    const widgetFiles = frame.locator('input[type="file"]');
+    await widgetFiles.setInputFiles({ name: "parcel.png", mimeType: "image/png", buffer: png(80, 60) });
+    await log.getByRole("img", { name: "Image parcel.png" }).waitFor();
+    await widgetFiles.setInputFiles({ name: "receipt.pdf", mimeType: "application/pdf", buffer: PDF });
+    await log.getByRole("link", { name: "Download receipt.pdf" }).waitFor();
+    const thumb = consoleLog(agent).getByRole("img", { name: "parcel.png" });
+    await thumb.waitFor();
+    await agent.waitForFunction((el) => el.complete && el.naturalWidth > 0, await thumb.elementHandle());
+    const receipt = consoleLog(agent).getByRole("link", { name: /receipt\.pdf/ });
+    await receipt.waitFor();
+    assert.match(await receipt.getAttribute("href"), /\/attachments\/att_/);
+
+    // The agent sends a picture and a PDF from the console.
+    await agent.locator('input[type="file"]').setInputFiles([
+      { name: "label.png", mimeType: "image/png", buffer: png(64, 48) },
+      { name: "return-label.pdf", mimeType: "application/pdf", buffer: PDF },
+    ]);
+    const uploads = agent.getByRole("list", { name: "Attach a file" });
+    await uploads.getByText("return-label.pdf").waitFor();
+    await agent.waitForFunction(() => !document.querySelector('[aria-label="Attach a file"] [role="progressbar"]'));
+    assert.equal(await uploads.getByRole("alert").count(), 0, await uploads.innerText());
+    await agentBox().fill("Your return label");
+    await agent.getByRole("button", { name: "Send" }).click();
+    await log.getByText("Your return label").waitFor();
+    const image = log.getByRole("img", { name: "Image label.png" });
+    await image.waitFor();
+    await frame.waitForFunction((el) => el.complete && el.naturalWidth > 0, await image.elementHandle());
+    await log.getByRole("link", { name: "Download return-label.pdf" }).waitFor();
+    assert.deepEqual(visitorDialogs, []);
+  });
 });
