@@ -145,4 +145,19 @@ describe("a visitor in the widget chats with an agent in the console", () => {
     await log.getByRole("link", { name: "Download return-label.pdf" }).waitFor();
     assert.deepEqual(visitorDialogs, []);
   });
+
+  test("4. a private note from the console never shows on the visitor's page", async () => {
+    await agent.getByRole("button", { name: /Note/ }).click();
+    await agent.getByRole("textbox", { name: "Private note" }).fill("VIP: refund without asking");
+    await agent.getByRole("button", { name: "Add note" }).click();
+    await consoleLog(agent).locator(".msg.note").filter({ hasText: "VIP: refund without asking" }).waitFor();
+    await agent.getByRole("button", { name: "Reply" }).click();
+    // A message sent after the note arrives: the note would have come before it.
+    await agentBox().fill("Anything else I can do?");
+    await agentBox().press("Enter");
+    const { frame, log } = await widget();
+    await log.getByText("Anything else I can do?").waitFor();
+    assert.equal(await frame.getByText("VIP: refund without asking").count(), 0, "the note shows in the widget");
+    assert.ok(!(await frame.locator("body").innerText()).includes("refund without asking"));
+  });
 });
