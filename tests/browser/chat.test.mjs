@@ -160,4 +160,36 @@ describe("a visitor in the widget chats with an agent in the console", () => {
     assert.equal(await frame.getByText("VIP: refund without asking").count(), 0, "the note shows in the widget");
     assert.ok(!(await frame.locator("body").innerText()).includes("refund without asking"));
   });
+
+  test("5. a reload keeps the conversation; a server restart shows reconnecting on both sides, and nothing is lost or doubled", async () => {
+    const history = ["Hello, where is my order?", "Let me check that for you", "order 1234", "<img src=x onerror=alert(1)>", "Your return label", "Anything else I can do?"];
+    await visitor.reload();
+    const { log } = await openChat(visitor);
+    await log.getByText("Anything else I can do?").waitFor();
+    for (const text of history) assert.equal(await widgetCount(text), 1, `"${text}" once in the widget after the reload`);
+    await log.getByRole("link", { name: "Download receipt.pdf" }).waitFor();
+
+    // The server goes away: the console's banner and the widget's reconnecting state.
+    await server.stop();
+    await agent.getByRole("alert").filter({ hasText: "Connection lost. Reconnecting…" }).waitFor();
+    const w = await widget();
+    await w.frame.getByText("Connection lost. Reconnecting…").waitFor();
+    await server.start();
+    await agent.getByText("Connection lost. Reconnecting…").waitFor({ state: "detached", timeout: 30000 });
+    await w.frame.getByText("Connection lost. Reconnecting…").waitFor({ state: "detached", timeout: 30000 });
+
+    // Right after: one message each way, each delivered once.
+    await w.input.fill("Are you still there?");
+    await w.input.press("Enter");
+    await agentBox().fill("Yes, back again");
+    await agentBox().press("Enter");
+    await consoleLog(agent).getByText("Are you still there?", { exact: true }).waitFor();
+    await w.log.getByText("Yes, back again").waitFor();
+    await w.frame.locator('.sb-mine:is([data-state="sent"], [data-state="read"])', { hasText: "Are you still there?" }).waitFor();
+    await consoleLog(agent).getByText("✓ Sent").or(consoleLog(agent).getByText("Seen")).first().waitFor();
+    for (const text of [...history, "Are you still there?", "Yes, back again"]) {
+      assert.equal(await widgetCount(text), 1, `"${text}" once in the widget`);
+      assert.equal(await consoleCount(text), 1, `"${text}" once in the console`);
+    }
+  });
 });
