@@ -192,4 +192,28 @@ describe("a visitor in the widget chats with an agent in the console", () => {
       assert.equal(await consoleCount(text), 1, `"${text}" once in the console`);
     }
   });
+
+  test("6. the agent closes; the visitor rates it and the agent sees the rating", async () => {
+    await agent.getByRole("button", { name: "Close conversation" }).click();
+    await agent.getByRole("dialog", { name: "Close conversation" }).getByRole("button", { name: "Close it" }).click();
+    await agent.getByText("This conversation is closed.").waitFor();
+    const { frame } = await widget();
+    await frame.getByText("The conversation was closed.").waitFor();
+    await frame.getByRole("radio", { name: "5 of 5" }).click();
+    await frame.getByRole("textbox", { name: "Comment (optional)" }).fill("Dana was great");
+    await frame.getByRole("button", { name: "Send rating" }).click();
+    await frame.getByText("Thank you for your feedback!").waitFor();
+
+    // The console shows the rating in the visitor's details.
+    const panel = agent.getByRole("complementary", { name: "Visitor details" });
+    await panel.getByText("★★★★★ Dana was great").waitFor();
+    // And the record says so (there is no GET of one conversation: the list, filtered).
+    const login = await api(server, "POST", "/v1/tenants/demo/auth/login", { body: { email: DEMO_AGENT.email, password: DEMO_AGENT.password } });
+    const closed = await api(server, "GET", "/v1/tenants/demo/conversations?status=closed", { token: login.json.token });
+    const record = closed.json.conversations.find((c) => c.visitor?.name === VISITOR);
+    assert.equal(record?.csat?.score, 5);
+    assert.equal(record.csat.comment, "Dana was great");
+    assert.deepEqual(visitorDialogs, []);
+    assert.deepEqual(agentDialogs, []);
+  });
 });
