@@ -16,7 +16,6 @@ describe("a visitor in the widget chats with an agent in the console", () => {
   let server, browser, website;
   let agentContext, agent, agentDialogs; // the console
   let visitorContext, visitor, visitorDialogs; // the website with the widget
-  let conversationId;
 
   // The widget's parts, found again after a reload.
   const widget = async () => {
