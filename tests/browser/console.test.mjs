@@ -7,8 +7,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { deflateSync } from "node:zlib";
-import { api, launchBrowser, screenshot, sourceDir, startServer } from "./harness.mjs";
+import { api, launchBrowser, PDF, png, screenshot, sourceDir, startServer } from "./harness.mjs";
+import { convButton, log, signIn } from "./console-support.mjs";
 
 const WebSocketImpl = globalThis.WebSocket ?? createRequire(path.join(sourceDir(), "web", "package.json"))("playwright-core/lib/utilsBundle").ws;
 
@@ -81,62 +81,12 @@ class Visitor {
   }
 }
 
-async function signIn(page, server, who) {
-  await page.goto(`${server.url}/console/`);
-  await page.getByLabel("Workspace").fill(who.tenant);
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("tab", { name: /Mine/ }).waitFor();
-}
-
 // A screenshot without passing notices, after transitions settle.
 async function settledScreenshot(page, name) {
   for (const button of await page.locator(".toast button").all()) await button.click().catch(() => {});
   await sleep(400);
   await screenshot(page, name);
 }
-
-// The console's conversation list entry of a visitor.
-const convButton = (page, name) => page.getByRole("button", { name: new RegExp(`^${name}`) });
-const log = (page) => page.getByRole("log", { name: "Messages" });
-
-// A tiny valid PNG (w×h, one colour), for the image upload.
-function png(w, h) {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type), data]);
-    const sum = Buffer.alloc(4);
-    sum.writeUInt32BE(crc(body));
-    return Buffer.concat([len, body, sum]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const rows = [];
-  for (let y = 0; y < h; y++) {
-    rows.push(0);
-    for (let x = 0; x < w; x++) rows.push(47, 111, 237);
-  }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.from(rows))), chunk("IEND", Buffer.alloc(0))]);
-}
-
-const PDF = Buffer.from(
-  "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
-);
 
 describe("agent console", () => {
   let server, browser, context, page, adminToken;

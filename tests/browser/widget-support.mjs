@@ -1,7 +1,9 @@
-// Helpers of widget.test.mjs: a website on another origin that embeds the widget
+// Helpers of widget.test.mjs (and chat.test.mjs): a website on another origin that embeds the widget
 // under a strict Content-Security-Policy, an agent driven over the raw WebSocket
 // (from a page of the server's own origin), and handles on the widget's frame.
+import { readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { api } from "./harness.mjs";
 
@@ -156,4 +158,21 @@ export function upgradeStatus(serverUrl, origin) {
     request.on("error", reject);
     request.end();
   });
+}
+
+// Support's business hours would make the result depend on the time of day.
+export function alwaysOpen(tenantsDir) {
+  const file = path.join(tenantsDir, "demo.toml");
+  const text = readFileSync(file, "utf8").replace(/\[groups\.support\.hours\]\n(?:[a-z-]+ = .*\n)*/, "");
+  writeFileSync(file, text);
+}
+
+// Records (and dismisses) every dialog a page opens: alert() must never run.
+export function watchDialogs(page) {
+  const dialogs = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
+  return dialogs;
 }

@@ -6,15 +6,8 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { api, launchBrowser, screenshot, startServer } from "./harness.mjs";
-import { openChat, recordStates, startAgent, startWebsite, upgradeStatus, widgetFrame } from "./widget-support.mjs";
-
-// Support's business hours would make the result depend on the time of day.
-function alwaysOpen(tenantsDir) {
-  const file = path.join(tenantsDir, "demo.toml");
-  const text = readFileSync(file, "utf8").replace(/\[groups\.support\.hours\]\n(?:[a-z-]+ = .*\n)*/, "");
-  writeFileSync(file, text);
-}
+import { api, launchBrowser, PDF, screenshot, startServer } from "./harness.mjs";
+import { alwaysOpen, openChat, recordStates, startAgent, startWebsite, upgradeStatus, watchDialogs, widgetFrame } from "./widget-support.mjs";
 
 // Leaves out a TOML table and its subtables ([name], [name.x]) from a tenant file.
 function dropTables(text, name) {
@@ -48,19 +41,8 @@ after(async () => {
   await server?.dispose();
 });
 
-// A one-page PDF, and an HTML page that would run script.
-const kPdf = Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" +
-  "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
+// An HTML page that would run script.
 const kHtml = Buffer.from("<!doctype html><html><body><script>alert('owned')</script><img src=x onerror=alert(2)></body></html>\n");
-
-function watchDialogs(page) {
-  const dialogs = [];
-  page.on("dialog", (d) => {
-    dialogs.push(d.message());
-    d.dismiss().catch(() => {});
-  });
-  return dialogs;
-}
 
 // What the widget adds to a website: the window's own keys and the computed style
 // of the website's elements.
@@ -334,7 +316,7 @@ describe("the widget on a website", () => {
     const withImage = await agent.waitFor({ type: "message", attachments: { 0: { name: "shop.png" } } });
     assert.equal(withImage.attachments[0].content_type, "image/png");
 
-    await fileInput.setInputFiles({ name: "invoice.pdf", mimeType: "application/pdf", buffer: kPdf });
+    await fileInput.setInputFiles({ name: "invoice.pdf", mimeType: "application/pdf", buffer: PDF });
     await log.getByRole("link", { name: "Download invoice.pdf" }).waitFor();
     await frame.waitForFunction(() => document.querySelector('a.sb-file[download="invoice.pdf"]')?.href.startsWith("blob:"));
     await agent.waitFor({ type: "message", attachments: { 0: { name: "invoice.pdf", content_type: "application/pdf" } } });
@@ -348,7 +330,7 @@ describe("the widget on a website", () => {
     ]);
 
     // The agent sends an image and a PDF back.
-    for (const [name, body] of [["from agent.png", photo], ["label.pdf", kPdf]]) {
+    for (const [name, body] of [["from agent.png", photo], ["label.pdf", PDF]]) {
       const upload = await fetch(`${server.url}/v1/tenants/demo/attachments`, {
         method: "POST",
         headers: { Authorization: `Bearer ${agent.token}`, "X-File-Name": encodeURIComponent(name) },
