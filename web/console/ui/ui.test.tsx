@@ -1,5 +1,7 @@
 import { render } from "preact";
 import { describe, expect, it } from "vitest";
+import type { Store } from "../store";
+import { StoreContext, useApp } from "./context";
 import { RichText } from "./RichText";
 
 describe("RichText", () => {
@@ -12,5 +14,37 @@ describe("RichText", () => {
     expect(links.length).toBe(1);
     expect(links[0].getAttribute("href")).toBe("https://example.com/a");
     expect(links[0].getAttribute("rel")).toContain("noopener");
+  });
+});
+
+describe("useApp", () => {
+  it("shows a change made between the first render and the subscription", async () => {
+    // A minimal store: the hook only reads state and subscribes.
+    const listeners = new Set<() => void>();
+    const store = {
+      state: { phase: "loading" },
+      subscribe(fn: () => void) {
+        listeners.add(fn);
+        return () => listeners.delete(fn);
+      },
+      set(phase: string) {
+        this.state = { phase };
+        for (const fn of listeners) fn();
+      },
+    };
+    function Phase() {
+      const [state] = useApp();
+      return <p>{state.phase}</p>;
+    }
+    const root = document.createElement("div");
+    render(
+      <StoreContext.Provider value={store as unknown as Store}>
+        <Phase />
+      </StoreContext.Provider>,
+      root,
+    );
+    store.set("signed-out"); // before Preact ran the effects: nobody listens yet
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(root.textContent).toBe("signed-out");
   });
 });
