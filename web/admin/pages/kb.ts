@@ -1,0 +1,105 @@
+// The FAQ knowledge base (the autoreply-faq plugin's TOML, tenants/demo/faq.toml)
+// as rows of a table and back: parsed and written in the browser with smol-toml.
+// What the table does not edit is kept: other top-level keys, other keys of an
+// entry, and the file's leading comment block (the format's explanation).
+import { parse, stringify } from "smol-toml";
+
+// One entry as the table edits it. answers: one per language ("" = a plain string
+// answer, for every language).
+export type KbRow = {
+  key: number; // stable React key, not saved
+  id: string;
+  questions: string[];
+  answers: { lang: string; text: string }[];
+  tags: string[];
+  rest: Record<string, unknown>; // keys the table does not show, saved as they were
+};
+export type KbDoc = { header: string; rows: KbRow[]; rest: Record<string, unknown> };
+
+let nextKey = 1;
+export const newKey = () => nextKey++;
+
+// The comment lines (and blank lines) the file starts with.
+export function leadingComments(text: string): string {
+  const lines = text.split(/\r?\n/);
+  const out: string[] = [];
+  for (const line of lines) {
+    if (/^\s*(#.*)?$/.test(line)) out.push(line);
+    else break;
+  }
+  while (out.length && out[out.length - 1].trim() === "") out.pop();
+  return out.length ? out.join("\n") + "\n" : "";
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => String(x)) : typeof v === "string" ? [v] : []);
+
+export function kbFromToml(text: string): KbDoc {
+  const data = parse(text) as Record<string, unknown>;
+  const { entries, ...rest } = data;
+  const list = Array.isArray(entries) ? (entries as Record<string, unknown>[]) : [];
+  const rows = list.map((e): KbRow => {
+    const { id, questions, answer, tags, ...other } = e;
+    let answers: KbRow["answers"];
+    if (answer && typeof answer === "object" && !Array.isArray(answer))
+      answers = Object.entries(answer as Record<string, unknown>).map(([lang, t]) => ({ lang, text: String(t) }));
+    else answers = [{ lang: "", text: answer === undefined ? "" : String(answer) }];
+    return { key: newKey(), id: id === undefined ? "" : String(id), questions: strings(questions), answers, tags: strings(tags), rest: other };
+  });
+  return { header: leadingComments(text), rows, rest };
+}
+
+// A row's entry as TOML will hold it: empty lines dropped, a language with no text
+// left out; an answer with no text at all is written as "" so the server names it.
+export function rowToEntry(row: KbRow): Record<string, unknown> {
+  const entry: Record<string, unknown> = {};
+  entry.id = row.id.trim();
+  entry.questions = row.questions.map((q) => q.trim()).filter(Boolean);
+  const filled = row.answers.filter((a) => a.text.trim() !== "");
+  const plain = row.answers.length === 1 && row.answers[0].lang === "";
+  if (plain || filled.length === 0) entry.answer = plain ? row.answers[0].text.trim() : "";
+  else entry.answer = Object.fromEntries(filled.map((a) => [a.lang, a.text.trim()]));
+  const tags = row.tags.map((t) => t.trim()).filter(Boolean);
+  if (tags.length) entry.tags = tags;
+  return { ...entry, ...row.rest };
+}
+
+export function kbToToml(doc: KbDoc): string {
+  const body = stringify({ ...doc.rest, entries: doc.rows.map(rowToEntry) });
+  return (doc.header ? doc.header + "\n" : "") + body.trimEnd() + "\n";
+}
+
+export const newRow = (): KbRow => ({
+  key: newKey(),
+  id: "",
+  questions: [],
+  answers: [
+    { lang: "en", text: "" },
+    { lang: "zh", text: "" },
+  ],
+  tags: [],
+  rest: {},
+});
+
+// Where a 422 invalid_kb message points: "demo/faq.toml:12: entries[3].answer:
+// missing" → row 3, field "answer", the reason "missing". null when it names no entry.
+export function kbErrorTarget(message: string): { row: number; field: string; reason: string } | null {
+  const m = message.match(/entries\[(\d+)\](?:\.([A-Za-z_]+))?[^:]*:?\s*(.*)$/);
+  if (!m) return null;
+  return { row: Number(m[1]), field: m[2] ?? "", reason: m[3] || message };
+}
+
+// Intents (autoreply-intent's TOML), shown read-only.
+export type IntentRow = { name: string; examples: string[]; action: string };
+export function intentsFromToml(text: string): IntentRow[] {
+  const data = parse(text) as { intents?: Record<string, unknown>[] };
+  return (data.intents ?? []).map((i) => ({
+    name: String(i.name ?? ""),
+    examples: strings(i.examples),
+    action:
+      i.action && typeof i.action === "object"
+        ? Object.entries(i.action as Record<string, unknown>)
+            .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+            .join(", ")
+        : "",
+  }));
+}
