@@ -130,3 +130,150 @@ test("an admin adds an agent in the Team page, who can then sign in; file agents
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test("a canned reply added in the Canned replies page is served by REST; search, edit, delete; a bad shortcut is shown on its field", async () => {
+  const page = await open("canned");
+  await page.getByRole("heading", { name: "Canned replies" }).waitFor();
+  await page.getByRole("button", { name: "Add reply" }).click();
+  const dialog = page.getByRole("dialog", { name: "New canned reply" });
+  await dialog.getByLabel("Shortcut").fill("/gift wrap");
+  await dialog.getByLabel("Text").fill("We gift-wrap any order for $2 — 礼品包装 2 美元。 <b>not bold</b>");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await waitFor("the shortcut error", async () => (await dialog.getByLabel("Shortcut").getAttribute("aria-invalid")) === "true");
+  assert.match(await dialog.locator(".pfield.has-error").innerText(), /shortcut must be 1-64 bytes without spaces/);
+  await dialog.getByLabel("Shortcut").fill("/gift");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await dialog.waitFor({ state: "detached" });
+  const item = page.locator('.canned-item[data-shortcut="/gift"]');
+  await item.waitFor();
+  // Text, never HTML.
+  assert.match(await item.locator(".canned-text").innerText(), /<b>not bold<\/b>/);
+  assert.equal(await item.locator("b").count(), 0);
+
+  const token = await adminToken();
+  const listed = await api(server, "GET", "/v1/tenants/demo/canned-replies", { token });
+  const reply = listed.json.canned_replies.find((r) => r.shortcut === "/gift");
+  assert.ok(reply, listed.text);
+  assert.match(reply.text, /礼品包装/);
+
+  // A second one, then search narrows the list.
+  await page.getByRole("button", { name: "Add reply" }).click();
+  await page.getByRole("dialog").getByLabel("Shortcut").fill("/hours");
+  await page.getByRole("dialog").getByLabel("Text").fill("We answer 9:00-18:00, Monday to Friday. 工作时间：周一至周五 9:00-18:00。");
+  await page.getByRole("dialog").getByRole("button", { name: "Save" }).click();
+  await page.locator('.canned-item[data-shortcut="/hours"]').waitFor();
+  await page.getByLabel("Search replies").fill("礼品");
+  assert.deepEqual(await page.locator(".canned-item .shortcut").allInnerTexts(), ["/gift"]);
+  await page.getByLabel("Search replies").fill("");
+  await screenshot(page, "admin-canned");
+
+  // Edit, then delete with confirmation.
+  await page.getByRole("button", { name: "Edit /hours" }).click();
+  await page.getByRole("dialog").getByLabel("Text").fill("We answer 8:00-20:00 every day.");
+  await page.getByRole("dialog").getByRole("button", { name: "Save" }).click();
+  await waitFor("the edited text", async () => /8:00-20:00/.test(await page.locator('.canned-item[data-shortcut="/hours"]').innerText()));
+  await page.getByRole("button", { name: "Delete /hours" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
+  await page.locator('.canned-item[data-shortcut="/hours"]').waitFor({ state: "detached" });
+  const after = await api(server, "GET", "/v1/tenants/demo/canned-replies", { token });
+  assert.deepEqual(after.json.canned_replies.map((r) => r.shortcut).filter((s) => s === "/hours" || s === "/gift"), ["/gift"]);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+// A visitor on the raw WebSocket: says hello, then a message; collects frames.
+async function askAsVisitor(text) {
+  const ws = new WebSocketImpl(`${server.url.replace("http", "ws")}/v1/ws/visitor?tenant=demo`);
+  const frames = [];
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = () => reject(new Error("visitor socket failed"));
+  });
+  ws.onmessage = (e) => frames.push(JSON.parse(typeof e.data === "string" ? e.data : e.data.toString()));
+  ws.send(JSON.stringify({ type: "hello", name: "Ada" }));
+  await waitFor("welcome", () => frames.find((f) => f.type === "welcome"));
+  ws.send(JSON.stringify({ type: "message", client_msg_id: "m1", text }));
+  return { ws, frames };
+}
+
+test("a FAQ entry added in the Knowledge page is saved and answers a visitor; a broken entry shows the server's error on its row and saves nothing", async () => {
+  const token = await adminToken();
+  const page = await open("knowledge");
+  await page.getByRole("heading", { name: "Bot knowledge" }).waitFor();
+  await page.locator('.kb-row[data-entry="refund-time"]').waitFor();
+  const refund = page.locator('.kb-row[data-entry="refund-time"]');
+  assert.match(await refund.getByLabel("Answer (English)").inputValue(), /5-7 business days/);
+  assert.match(await refund.getByLabel("Answer (Chinese)").inputValue(), /工作日/);
+  assert.match(await refund.getByLabel("Questions").inputValue(), /退款多久到账/);
+  // The intents, read-only.
+  await page.getByRole("heading", { name: "Intents" }).waitFor();
+
+  await page.getByRole("button", { name: "Add entry" }).click();
+  const row = page.locator(".kb-row").last();
+  await row.getByLabel("Id").fill("gift-wrap");
+  await row.getByLabel("Questions").fill("Do you offer gift wrapping?\nCan you gift wrap my order?\n可以包装礼物吗");
+  await row.getByLabel("Answer (English)").fill("Yes: tick Gift wrap at checkout, it costs $2 per order.");
+  await row.getByLabel("Answer (Chinese)").fill("可以：结账时勾选“礼品包装”，每单 2 美元。");
+  await row.getByLabel("Tags").fill("orders");
+  assert.match(await page.locator(".dirty-mark").innerText(), /Unsaved/);
+  await row.scrollIntoViewIfNeeded();
+  await screenshot(page, "admin-knowledge");
+  await page.getByRole("button", { name: "Save knowledge" }).click();
+  await page.locator(".banner-success").waitFor();
+  assert.equal(await page.locator(".dirty-mark").count(), 0);
+
+  const kb = await api(server, "GET", "/v1/tenants/demo/kb", { token });
+  assert.equal(kb.status, 200);
+  assert.match(kb.text, /gift-wrap/);
+  assert.match(kb.text, /Gift wrap at checkout/);
+  assert.match(kb.text, /# The demo tenant's FAQ knowledge base/, "the file's explanation is kept");
+  assert.match(kb.text, /refund-time/);
+
+  // No agent is online: the demo bot answers from the FAQ, with the new entry.
+  const visitor = await askAsVisitor("Do you offer gift wrapping?");
+  try {
+    const answer = await waitFor("the bot's answer", () => visitor.frames.find((f) => f.type === "message" && /Gift wrap at checkout/.test(f.text ?? "")), 15000);
+    assert.ok(answer);
+  } finally {
+    visitor.ws.close();
+  }
+
+  // A broken entry: no answer. The server's error lands on that row's answer; nothing is saved.
+  const before = (await api(server, "GET", "/v1/tenants/demo/kb", { token })).text;
+  await page.getByRole("button", { name: "Add entry" }).click();
+  const broken = page.locator(".kb-row").last();
+  await broken.getByLabel("Id").fill("no-answer");
+  await broken.getByLabel("Questions").fill("What is the meaning of life?");
+  await page.getByRole("button", { name: "Save knowledge" }).click();
+  await page.locator(".kb-row.has-error").waitFor();
+  const n = await page.locator(".kb-row").count();
+  assert.equal(await page.locator(".kb-row").nth(n - 1).getAttribute("data-entry"), "no-answer");
+  const problem = await broken.locator(".field-problem").innerText();
+  assert.match(problem, new RegExp(`entries\\[${n - 1}\\]\\.answer`));
+  assert.equal(await broken.getByLabel("Answer (English)").getAttribute("aria-invalid"), "true");
+  assert.match(await page.locator(".banner-error").innerText(), /did not accept/);
+  await screenshot(page, "admin-knowledge-error");
+  assert.equal((await api(server, "GET", "/v1/tenants/demo/kb", { token })).text, before);
+  assert.match(await page.locator(".dirty-mark").innerText(), /Unsaved/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("an agent who is not an admin is refused, in the UI and by the server", async () => {
+  const page = await open("team", { email: "agent@demo.local", password: "demo-agent" });
+  await page.getByRole("heading", { name: "For administrators only" }).waitFor();
+  assert.equal(await page.locator(".team-table").count(), 0);
+  assert.equal(await page.getByRole("link", { name: "Team" }).count(), 0);
+  const agentToken = (await token("agent@demo.local", "demo-agent")).json.token;
+  for (const [method, url, body] of [
+    ["GET", "/v1/tenants/demo/agents"],
+    ["POST", "/v1/tenants/demo/agents", { email: "x@demo.local", name: "X", password: "password-1" }],
+    ["POST", "/v1/tenants/demo/canned-replies", { shortcut: "/x", text: "x" }],
+    ["GET", "/v1/tenants/demo/kb"],
+    ["PUT", "/v1/tenants/demo/kb", ""],
+  ]) {
+    const r = await api(server, method, url, { token: agentToken, body });
+    assert.equal(r.status, 403, `${method} ${url}: ${r.text}`);
+  }
+  await page.context().close();
+});

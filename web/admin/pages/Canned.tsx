@@ -54,15 +54,16 @@ export function CannedPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpi
   return (
     <section className="ppage" aria-labelledby="canned-title">
       <div className="ppage-head">
-        <div>
+        <div className="ppage-title">
           <h2 id="canned-title">{t("canned.title")}</h2>
           <p className="help">{t("canned.lead")}</p>
         </div>
-        <span className="grow" />
+        <div className="ppage-actions">
         {replies && <span className="pcount">{t("canned.count", { n: replies.length })}</span>}
         <button type="button" className="primary" onClick={() => setEditing({})}>
           + {t("canned.add")}
         </button>
+        </div>
       </div>
       <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
       <input

@@ -11,7 +11,7 @@ import { IntentRow, KbDoc, KbRow, intentsFromToml, kbErrorTarget, kbFromToml, kb
 import type { PT } from "./text";
 import { Notice, NoticeLine } from "./ui";
 
-type RowError = { row: number; field: string; message: string };
+type RowError = { row: number; field: string; reason: string; where: string };
 
 export function KnowledgePage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: () => void }) {
   const [saved, setSaved] = useState<string | null>(null);
@@ -89,7 +89,7 @@ export function KnowledgePage({ t, api, onExpired }: { t: PT; api: PagesApi; onE
       if (a.status === 401) return onExpired();
       const target = a.status === 422 ? kbErrorTarget(a.message) : null;
       if (target && doc.rows[target.row]) {
-        setRowError({ row: target.row, field: target.field, message: a.message });
+        setRowError(target);
         setFilter("");
         requestAnimationFrame(() => document.querySelector<HTMLElement>(".kb-row.has-error [aria-invalid='true'], .kb-row.has-error")?.focus());
       }
@@ -117,11 +117,11 @@ export function KnowledgePage({ t, api, onExpired }: { t: PT; api: PagesApi; onE
   return (
     <section className="ppage kb-page" aria-labelledby="kb-title">
       <div className="ppage-head sticky">
-        <div>
+        <div className="ppage-title">
           <h2 id="kb-title">{t("kb.title")}</h2>
           <p className="help">{t("kb.lead")}</p>
         </div>
-        <span className="grow" />
+        <div className="ppage-actions">
         {doc && <span className="pcount">{t("kb.count", { n: doc.rows.length })}</span>}
         {dirty && <span className="dirty-mark">{t("kb.unsaved")}</span>}
         <button type="button" onClick={revert} disabled={!dirty || busy}>
@@ -133,6 +133,7 @@ export function KnowledgePage({ t, api, onExpired }: { t: PT; api: PagesApi; onE
         <button type="button" className="primary" onClick={() => void save()} disabled={!doc || busy || !dirty}>
           {busy ? t("common.saving") : t("kb.save")}
         </button>
+        </div>
       </div>
       <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
       {loadError && <p className="load-error">{t("common.loadFailed", { message: loadError })}</p>}
@@ -221,7 +222,7 @@ function KbRowView({
   const problem = (field: string) =>
     bad(field) ? (
       <span className="field-problem" id={`${id}-${field}-error`} role="alert">
-        {error!.message}
+        {error!.reason} <span className="where">({error!.where})</span>
       </span>
     ) : null;
   const aria = (field: string) => ({ "aria-invalid": bad(field), "aria-describedby": bad(field) ? `${id}-${field}-error` : undefined });
@@ -244,7 +245,7 @@ function KbRowView({
       {problem("id")}
       {error && !["id", "questions", "answer", "tags"].includes(error.field) && (
         <span className="field-problem" role="alert">
-          {error.message}
+          {error.reason} <span className="where">({error.where})</span>
         </span>
       )}
       <div className="kb-grid">

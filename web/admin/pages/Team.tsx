@@ -92,15 +92,16 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
   return (
     <section className="ppage" aria-labelledby="team-title">
       <div className="ppage-head">
-        <div>
+        <div className="ppage-title">
           <h2 id="team-title">{t("team.title")}</h2>
           <p className="help">{t("team.lead")}</p>
         </div>
-        <span className="grow" />
+        <div className="ppage-actions">
         {agents && <span className="pcount">{t("team.count", { n: visible.length })}</span>}
         <button type="button" className="primary" onClick={() => setEditing({})}>
           + {t("team.add")}
         </button>
+        </div>
       </div>
       <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
       {loadError && <p className="load-error">{t("common.loadFailed", { message: loadError })}</p>}

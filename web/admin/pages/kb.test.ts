@@ -62,7 +62,13 @@ describe("the knowledge base as a table", () => {
   });
 
   it("finds the row and field a server error names", () => {
-    expect(kbErrorTarget("demo/faq.toml:12: entries[3].answer: missing")).toEqual({ row: 3, field: "answer", reason: "missing" });
+    expect(kbErrorTarget("demo/faq.toml:12: entries[3].answer: missing")).toEqual({ row: 3, field: "answer", reason: "missing", where: "faq.toml:12, entries[3].answer" });
+    expect(kbErrorTarget("plugin autoreply-faq refused tenant demo: demo/faq.toml:170: entries[17].answer: must not be empty")).toMatchObject({
+      row: 17,
+      field: "answer",
+      reason: "must not be empty",
+    });
+    expect(kbErrorTarget("demo/faq.toml:9: entries[2].answer.fr: not a string")).toMatchObject({ row: 2, field: "answer", reason: "not a string", where: "faq.toml:9, entries[2].answer.fr" });
     expect(kbErrorTarget("demo/faq.toml:40: entries[0].questions: needs at least one")).toMatchObject({ row: 0, field: "questions" });
     expect(kbErrorTarget("demo/faq.toml:2: expected '='")).toBeNull();
   });

@@ -82,10 +82,13 @@ export const newRow = (): KbRow => ({
 
 // Where a 422 invalid_kb message points: "demo/faq.toml:12: entries[3].answer:
 // missing" → row 3, field "answer", the reason "missing". null when it names no entry.
-export function kbErrorTarget(message: string): { row: number; field: string; reason: string } | null {
-  const m = message.match(/entries\[(\d+)\](?:\.([A-Za-z_]+))?[^:]*:?\s*(.*)$/);
+// where: "faq.toml:12, entries[3].answer", for the admin who wants the file's line.
+export function kbErrorTarget(message: string): { row: number; field: string; reason: string; where: string } | null {
+  const m = message.match(/entries\[(\d+)\](?:\.([A-Za-z_]+))?([^:]*):?\s*(.*)$/);
   if (!m) return null;
-  return { row: Number(m[1]), field: m[2] ?? "", reason: m[3] || message };
+  const file = message.match(/([^\s:/]+\.toml:\d+)/);
+  const path = `entries[${m[1]}]${m[2] ? "." + m[2] : ""}${m[3] ?? ""}`;
+  return { row: Number(m[1]), field: m[2] ?? "", reason: m[4] || message, where: (file ? file[1] + ", " : "") + path };
 }
 
 // Intents (autoreply-intent's TOML), shown read-only.
