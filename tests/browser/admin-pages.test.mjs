@@ -40,9 +40,10 @@ async function open(hash, { email = "admin@demo.local", password = "demo-admin",
   });
   page.errors = errors;
   await page.goto(`${server.url}/admin/?tenant=demo#${hash}`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  const t = lang === "zh" ? { email: "邮箱", password: "密码", submit: "登录" } : { email: "Email", password: "Password", submit: "Sign in" };
+  await page.getByLabel(t.email).fill(email);
+  await page.getByLabel(t.password).fill(password);
+  await page.getByRole("button", { name: t.submit, exact: true }).click();
   return page;
 }
 
@@ -56,8 +57,20 @@ async function waitFor(what, probe, timeoutMs = 10000) {
   }
 }
 
+// An agent online over the raw WebSocket (so the Team page shows presence).
+async function agentOnline(email, password) {
+  const login = await token(email, password);
+  const ws = new WebSocketImpl(`${server.url.replace("http", "ws")}/v1/ws/agent?tenant=demo&token=${login.json.token}`);
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = () => reject(new Error("agent socket failed"));
+  });
+  return ws;
+}
+
 test("an admin adds an agent in the Team page, who can then sign in; file agents and bad fields are explained; disable asks first", async () => {
-  const page = await open("team");
+  const dana = await agentOnline("agent@demo.local", "demo-agent");
+  const page = await open("team", { height: 560 });
   const table = page.locator(".team-table");
   await table.locator('tr[data-agent="agent@demo.local"]').waitFor();
   assert.equal(await page.getByRole("link", { name: "Team" }).getAttribute("aria-current"), "page");
@@ -87,6 +100,7 @@ test("an admin adds an agent in the Team page, who can then sign in; file agents
   assert.match(await row.innerText(), /support/);
   assert.match(await row.innerText(), /0 \/ 3/);
   assert.match(await page.locator(".banner-success").innerText(), /Lin Mei 林梅 can sign in now/);
+  await waitFor("Dana online", async () => /Online/.test(await table.locator('tr[data-agent="agent@demo.local"]').innerText()));
   await screenshot(page, "admin-team");
 
   // The new agent signs in over REST.
@@ -128,6 +142,24 @@ test("an admin adds an agent in the Team page, who can then sign in; file agents
   await row.waitFor({ state: "detached" });
   assert.notEqual((await token("lin@demo.local", "lin-password-1")).status, 200);
   assert.deepEqual(page.errors, []);
+  await page.context().close();
+  dana.close();
+  await waitFor("Dana offline", async () => {
+    const list = await api(server, "GET", "/v1/tenants/demo/agents", { token: await adminToken() });
+    return list.json.agents.find((a) => a.email === "agent@demo.local").status === "offline";
+  });
+});
+
+test("the pages speak Chinese", async () => {
+  const page = await open("team", { lang: "zh" });
+  await page.getByRole("heading", { name: "团队" }).waitFor();
+  for (const name of ["路由", "团队", "快捷回复", "知识库"]) assert.equal(await page.getByRole("navigation").getByRole("link", { name }).count(), 1, name);
+  await page.getByRole("button", { name: "添加客服" }).click();
+  await page.getByRole("dialog", { name: "新客服" }).getByLabel("姓名").waitFor();
+  await page.getByRole("button", { name: "取消" }).click();
+  await page.getByRole("link", { name: "知识库" }).click();
+  await page.getByRole("heading", { name: "机器人知识库" }).waitFor();
+  await page.locator('.kb-row[data-entry="refund-time"]').getByLabel("答案（中文）").waitFor();
   await page.context().close();
 });
 
@@ -200,8 +232,8 @@ test("a FAQ entry added in the Knowledge page is saved and answers a visitor; a 
   const token = await adminToken();
   const page = await open("knowledge");
   await page.getByRole("heading", { name: "Bot knowledge" }).waitFor();
-  await page.locator('.kb-row[data-entry="refund-time"]').waitFor();
-  const refund = page.locator('.kb-row[data-entry="refund-time"]');
+  await page.locator('.faq-row[data-entry="refund-time"]').waitFor();
+  const refund = page.locator('.faq-row[data-entry="refund-time"]');
   assert.match(await refund.getByLabel("Answer (English)").inputValue(), /5-7 business days/);
   assert.match(await refund.getByLabel("Answer (Chinese)").inputValue(), /工作日/);
   assert.match(await refund.getByLabel("Questions").inputValue(), /退款多久到账/);
@@ -209,7 +241,7 @@ test("a FAQ entry added in the Knowledge page is saved and answers a visitor; a 
   await page.getByRole("heading", { name: "Intents" }).waitFor();
 
   await page.getByRole("button", { name: "Add entry" }).click();
-  const row = page.locator(".kb-row").last();
+  const row = page.locator(".faq-row").last();
   await row.getByLabel("Id").fill("gift-wrap");
   await row.getByLabel("Questions").fill("Do you offer gift wrapping?\nCan you gift wrap my order?\n可以包装礼物吗");
   await row.getByLabel("Answer (English)").fill("Yes: tick Gift wrap at checkout, it costs $2 per order.");
@@ -241,13 +273,13 @@ test("a FAQ entry added in the Knowledge page is saved and answers a visitor; a 
   // A broken entry: no answer. The server's error lands on that row's answer; nothing is saved.
   const before = (await api(server, "GET", "/v1/tenants/demo/kb", { token })).text;
   await page.getByRole("button", { name: "Add entry" }).click();
-  const broken = page.locator(".kb-row").last();
+  const broken = page.locator(".faq-row").last();
   await broken.getByLabel("Id").fill("no-answer");
   await broken.getByLabel("Questions").fill("What is the meaning of life?");
   await page.getByRole("button", { name: "Save knowledge" }).click();
-  await page.locator(".kb-row.has-error").waitFor();
-  const n = await page.locator(".kb-row").count();
-  assert.equal(await page.locator(".kb-row").nth(n - 1).getAttribute("data-entry"), "no-answer");
+  await page.locator(".faq-row.has-error").waitFor();
+  const n = await page.locator(".faq-row").count();
+  assert.equal(await page.locator(".faq-row").nth(n - 1).getAttribute("data-entry"), "no-answer");
   const problem = await broken.locator(".field-problem").innerText();
   assert.match(problem, new RegExp(`entries\\[${n - 1}\\]\\.answer`));
   assert.equal(await broken.getByLabel("Answer (English)").getAttribute("aria-invalid"), "true");
@@ -255,6 +287,38 @@ test("a FAQ entry added in the Knowledge page is saved and answers a visitor; a 
   await screenshot(page, "admin-knowledge-error");
   assert.equal((await api(server, "GET", "/v1/tenants/demo/kb", { token })).text, before);
   assert.match(await page.locator(".dirty-mark").innerText(), /Unsaved/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("intents are edited in the Knowledge page: too few examples are refused on the row, a fixed intent is saved", async () => {
+  const token = await adminToken();
+  const page = await open("knowledge");
+  await page.locator('.intent-row[data-intent="refund"]').waitFor();
+  assert.equal(await page.locator('.intent-row[data-intent="refund"]').getByLabel("Action").inputValue(), "faq_tag");
+  const before = (await api(server, "GET", "/v1/tenants/demo/intents", { token })).text;
+
+  await page.getByRole("button", { name: "Add intent" }).click();
+  const row = page.locator(".intent-row").last();
+  await row.getByLabel("Intent", { exact: true }).fill("gift_wrap");
+  await row.getByLabel("Examples").fill("gift wrap please");
+  await row.getByLabel("Action").selectOption("faq_tag");
+  await row.getByLabel("Prefer FAQ entries tagged").fill("orders");
+  await page.getByRole("button", { name: "Save intents" }).click();
+  await page.locator(".intent-row.has-error").waitFor();
+  assert.equal(await row.getByLabel("Examples").getAttribute("aria-invalid"), "true");
+  assert.match(await row.locator(".field-problem").innerText(), /at least 3 examples/);
+  assert.equal((await api(server, "GET", "/v1/tenants/demo/intents", { token })).text, before);
+
+  await row.getByLabel("Examples").fill("gift wrap please\ncan you wrap it as a gift\nI need gift wrapping\n可以包装成礼物吗");
+  await page.getByRole("button", { name: "Save intents" }).click();
+  await page.getByText("Intents saved").waitFor();
+  await row.scrollIntoViewIfNeeded();
+  await screenshot(page, "admin-intents");
+  const after = (await api(server, "GET", "/v1/tenants/demo/intents", { token })).text;
+  assert.match(after, /gift_wrap/);
+  assert.match(after, /可以包装成礼物吗/);
+  assert.match(after, /faq_tag = "orders"/);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -7,11 +7,22 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError } from "../api";
 import type { PagesApi } from "./api";
-import { IntentRow, KbDoc, KbRow, intentsFromToml, kbErrorTarget, kbFromToml, kbToToml, newRow } from "./kb";
+import { IntentAction, IntentRow, IntentsDoc, KbDoc, KbRow, errorTarget, intentsFromToml, intentsToToml, kbErrorTarget, kbFromToml, kbToToml, newIntent, newRow } from "./kb";
 import type { PT } from "./text";
 import { Notice, NoticeLine } from "./ui";
 
 type RowError = { row: number; field: string; reason: string; where: string };
+
+const problemOf = (id: string, error: RowError | null, field: string) =>
+  error && error.field === field ? (
+    <span className="field-problem" id={`${id}-${field}-error`} role="alert">
+      {error.reason} <span className="where">({error.where})</span>
+    </span>
+  ) : null;
+const ariaOf = (id: string, error: RowError | null, field: string) => {
+  const bad = !!error && error.field === field;
+  return { "aria-invalid": bad, "aria-describedby": bad ? `${id}-${field}-error` : undefined };
+};
 
 export function KnowledgePage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: () => void }) {
   const [saved, setSaved] = useState<string | null>(null);
@@ -22,7 +33,6 @@ export function KnowledgePage({ t, api, onExpired }: { t: PT; api: PagesApi; onE
   const [notice, setNotice] = useState<Notice>(null);
   const [rowError, setRowError] = useState<RowError | null>(null);
   const [filter, setFilter] = useState("");
-  const [intents, setIntents] = useState<IntentRow[] | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -39,11 +49,7 @@ export function KnowledgePage({ t, api, onExpired }: { t: PT; api: PagesApi; onE
   }, [api, onExpired, t]);
   useEffect(() => {
     void load();
-    api.intents().then(
-      (text) => setIntents(intentsFromToml(text)),
-      () => setIntents(null),
-    );
-  }, [load, api]);
+  }, [load]);
   useEffect(() => {
     if (!dirty) return;
     const warn = (e: BeforeUnloadEvent) => {
@@ -91,7 +97,7 @@ export function KnowledgePage({ t, api, onExpired }: { t: PT; api: PagesApi; onE
       if (target && doc.rows[target.row]) {
         setRowError(target);
         setFilter("");
-        requestAnimationFrame(() => document.querySelector<HTMLElement>(".kb-row.has-error [aria-invalid='true'], .kb-row.has-error")?.focus());
+        requestAnimationFrame(() => document.querySelector<HTMLElement>(".faq-row.has-error [aria-invalid='true'], .faq-row.has-error")?.focus());
       }
       setNotice({ kind: "error", text: t("kb.rejected", { message: a.message }) });
     } finally {
@@ -157,40 +163,7 @@ export function KnowledgePage({ t, api, onExpired }: { t: PT; api: PagesApi; onE
           <p className="help no-try">{t("kb.noTry")}</p>
         </>
       )}
-      {intents && intents.length > 0 && (
-        <section className="kb-intents" aria-labelledby="intents-title">
-          <h3 id="intents-title">{t("kb.intents")}</h3>
-          <p className="help">{t("kb.intentsLead", { file: "intents.toml" })}</p>
-          <div className="ptable-wrap card">
-            <table className="ptable">
-              <thead>
-                <tr>
-                  <th scope="col">{t("kb.intentName")}</th>
-                  <th scope="col">{t("kb.examples")}</th>
-                  <th scope="col">{t("kb.action")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {intents.map((i) => (
-                  <tr key={i.name}>
-                    <td>
-                      <code>{i.name}</code>
-                    </td>
-                    <td>
-                      {i.examples.map((ex, k) => (
-                        <span key={k} className="pill example">
-                          {ex}
-                        </span>
-                      ))}
-                    </td>
-                    <td>{i.action ? <code>{i.action}</code> : <span className="muted">—</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
-      )}
+      <IntentsEditor t={t} api={api} onExpired={onExpired} />
     </section>
   );
 }
@@ -228,7 +201,7 @@ function KbRowView({
   const aria = (field: string) => ({ "aria-invalid": bad(field), "aria-describedby": bad(field) ? `${id}-${field}-error` : undefined });
   const title = t("kb.entry", { n }) + (row.id ? ` · ${row.id}` : "");
   return (
-    <li className={"kb-row card" + (error ? " has-error" : "")} role="group" aria-label={title} tabIndex={error ? -1 : undefined} data-entry={row.id}>
+    <li className={"kb-row faq-row card" + (error ? " has-error" : "")} role="group" aria-label={title} tabIndex={error ? -1 : undefined} data-entry={row.id}>
       <div className="kb-row-head">
         <span className="kb-n" aria-hidden="true">
           {n}
@@ -291,5 +264,171 @@ function KbRowView({
         </div>
       </div>
     </li>
+  );
+}
+
+// The intents (GET/PUT …/intents): name, examples one per line, and what the bot
+// does on it; saved on their own, a 422 invalid_intents shown on its row.
+function IntentsEditor({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: () => void }) {
+  const [saved, setSaved] = useState<string | null>(null);
+  const [doc, setDoc] = useState<IntentsDoc | null>(null);
+  const [dirty, setDirty] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<Notice>(null);
+  const [rowError, setRowError] = useState<RowError | null>(null);
+  useEffect(() => {
+    api.intents().then(
+      (text) => {
+        setSaved(text);
+        setDoc(intentsFromToml(text));
+      },
+      (e) => {
+        if ((e as ApiError).status === 401) onExpired();
+      },
+    );
+  }, [api, onExpired]);
+  if (!doc) return null;
+  const change = (key: number, edit: (r: IntentRow) => IntentRow) => {
+    setDoc({ ...doc, rows: doc.rows.map((r) => (r.key === key ? edit(r) : r)) });
+    setDirty(true);
+  };
+  const save = async () => {
+    setBusy(true);
+    setNotice(null);
+    setRowError(null);
+    try {
+      const text = intentsToToml(doc);
+      await api.putIntents(text);
+      setSaved(text);
+      setDirty(false);
+      setNotice({ kind: "ok", text: t("kb.intentsSaved") });
+    } catch (e) {
+      const a = e as ApiError;
+      if (a.status === 401) return onExpired();
+      const target = a.status === 422 ? errorTarget(a.message, "intents") : null;
+      if (target && doc.rows[target.row]) setRowError(target);
+      setNotice({ kind: "error", text: t("kb.rejected", { message: a.message }) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const kinds: { kind: IntentAction["kind"]; label: string }[] = [
+    { kind: "", label: t("kb.actionNone") },
+    { kind: "handoff", label: t("kb.actionHandoff") },
+    { kind: "faq_tag", label: t("kb.actionFaqTag") },
+    { kind: "flow_node", label: t("kb.actionFlow") },
+  ];
+  return (
+    <section className="kb-intents" aria-labelledby="intents-title">
+      <div className="ppage-head">
+        <div className="ppage-title">
+          <h3 id="intents-title">{t("kb.intents")}</h3>
+          <p className="help">{t("kb.intentsLead")}</p>
+        </div>
+        <div className="ppage-actions">
+          {dirty && <span className="dirty-mark">{t("kb.unsaved")}</span>}
+          <button
+            type="button"
+            disabled={!dirty || busy}
+            onClick={() => {
+              if (saved !== null) setDoc(intentsFromToml(saved));
+              setDirty(false);
+              setRowError(null);
+            }}
+          >
+            {t("kb.revert")}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setDoc({ ...doc, rows: [...doc.rows, newIntent()] });
+              setDirty(true);
+            }}
+          >
+            + {t("kb.addIntent")}
+          </button>
+          <button type="button" className="primary" disabled={!dirty || busy} onClick={() => void save()}>
+            {busy ? t("common.saving") : t("kb.saveIntents")}
+          </button>
+        </div>
+      </div>
+      <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
+      <ol className="kb-rows">
+        {doc.rows.map((row, index) => {
+          const id = `intent-${row.key}`;
+          const error = rowError?.row === index ? rowError : null;
+          return (
+            <li key={row.key} className={"kb-row intent-row card" + (error ? " has-error" : "")} role="group" aria-label={t("kb.intentN", { n: index + 1 }) + (row.name ? ` · ${row.name}` : "")} data-intent={row.name}>
+              <div className="kb-row-head">
+                <span className="kb-n" aria-hidden="true">
+                  {index + 1}
+                </span>
+                <label htmlFor={`${id}-name`} className="kb-id-label">
+                  {t("kb.intentName")}
+                </label>
+                <input id={`${id}-name`} className="kb-id" type="text" value={row.name} onChange={(e) => change(row.key, (r) => ({ ...r, name: e.target.value }))} {...ariaOf(id, error, "name")} />
+                <label htmlFor={`${id}-action`} className="kb-id-label">
+                  {t("kb.action")}
+                </label>
+                <select
+                  id={`${id}-action`}
+                  className="intent-action"
+                  value={row.action.kind}
+                  onChange={(e) => change(row.key, (r) => ({ ...r, action: { ...r.action, kind: e.target.value as IntentAction["kind"] } }))}
+                  {...ariaOf(id, error, "action")}
+                >
+                  {kinds.map((k) => (
+                    <option key={k.kind} value={k.kind}>
+                      {k.label}
+                    </option>
+                  ))}
+                </select>
+                {(row.action.kind === "faq_tag" || row.action.kind === "flow_node") && (
+                  <input
+                    type="text"
+                    className="kb-id intent-value"
+                    aria-label={row.action.kind === "faq_tag" ? t("kb.actionFaqTag") : t("kb.actionFlow")}
+                    value={row.action.value}
+                    onChange={(e) => change(row.key, (r) => ({ ...r, action: { ...r.action, value: e.target.value } }))}
+                  />
+                )}
+                <span className="grow" />
+                <button
+                  type="button"
+                  className="danger"
+                  aria-label={t("kb.removeIntent", { n: index + 1 })}
+                  onClick={() => {
+                    setDoc({ ...doc, rows: doc.rows.filter((r) => r.key !== row.key) });
+                    setDirty(true);
+                    setRowError(null);
+                  }}
+                >
+                  {t("common.delete")}
+                </button>
+              </div>
+              {problemOf(id, error, "name")}
+              {problemOf(id, error, "action")}
+              {error && !["name", "examples", "action"].includes(error.field) && (
+                <span className="field-problem" role="alert">
+                  {error.reason} <span className="where">({error.where})</span>
+                </span>
+              )}
+              <div className="pfield">
+                <label htmlFor={`${id}-examples`}>{t("kb.examples")}</label>
+                <textarea
+                  id={`${id}-examples`}
+                  rows={Math.min(8, Math.max(3, row.examples.length + 1))}
+                  value={row.examples.join("\n")}
+                  onChange={(e) => change(row.key, (r) => ({ ...r, examples: e.target.value.split("\n") }))}
+                  {...ariaOf(id, error, "examples")}
+                />
+                <span className="pfield-help">{t("kb.examplesHelp")}</span>
+                {problemOf(id, error, "examples")}
+              </div>
+            </li>
+          );
+        })}
+      </ol>
+    </section>
   );
 }

@@ -57,6 +57,7 @@ export function pagesApi(session: Session) {
     kb: async (): Promise<string> => (await text("GET", `${root}/kb`, session)).text,
     putKb: async (toml: string): Promise<{ file?: string }> => (await text("PUT", `${root}/kb`, session, toml)).json ?? {},
     intents: async (): Promise<string> => (await text("GET", `${root}/intents`, session)).text,
+    putIntents: async (toml: string): Promise<{ file?: string }> => (await text("PUT", `${root}/intents`, session, toml)).json ?? {},
   };
 }
 export type PagesApi = ReturnType<typeof pagesApi>;

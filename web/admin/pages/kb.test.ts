@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "smol-toml";
-import { intentsFromToml, kbErrorTarget, kbFromToml, kbToToml, leadingComments, newRow, rowToEntry } from "./kb";
+import { errorTarget, intentToEntry, intentsFromToml, intentsToToml, kbErrorTarget, newIntent, kbFromToml, kbToToml, leadingComments, newRow, rowToEntry } from "./kb";
 
 // The demo tenant's real files (the web tsconfig has no Node types; vitest runs on Node).
 // @ts-ignore
@@ -73,9 +73,31 @@ describe("the knowledge base as a table", () => {
     expect(kbErrorTarget("demo/faq.toml:2: expected '='")).toBeNull();
   });
 
-  it("reads the demo intents", () => {
-    const intents = intentsFromToml(demo("intents.toml"));
-    expect(intents[0].name).toBe("human");
-    expect(intents.find((i) => i.name === "refund")?.action).toBe('faq_tag = "refunds"');
+  it("reads the demo intents and writes back the same data", () => {
+    const text = demo("intents.toml");
+    const doc = intentsFromToml(text);
+    expect(doc.rows[0].name).toBe("human");
+    expect(doc.rows.find((i) => i.name === "refund")?.action).toEqual({ kind: "faq_tag", value: "refunds" });
+    expect(parse(intentsToToml(doc))).toEqual(parse(text));
+  });
+
+  it("writes an intent's action, and keeps one the table does not edit", () => {
+    const row = newIntent();
+    row.name = "gift";
+    row.examples = ["gift wrap", "", "礼品包装"];
+    row.action = { kind: "handoff", value: "" };
+    expect(intentToEntry(row)).toEqual({ name: "gift", examples: ["gift wrap", "礼品包装"], action: { handoff: true } });
+    const odd = intentsFromToml('[[intents]]\nname = "x"\nexamples = ["a","b","c"]\naction = { faq_tag = "t", handoff = true }\n');
+    expect(odd.rows[0].action.kind).toBe("");
+    expect(intentToEntry(odd.rows[0]).action).toEqual({ faq_tag: "t", handoff: true });
+  });
+
+  it("finds the intent a server error names", () => {
+    expect(errorTarget("demo/intents.toml:40: intents[4].examples: needs at least 3 examples (has 1)", "intents")).toEqual({
+      row: 4,
+      field: "examples",
+      reason: "needs at least 3 examples (has 1)",
+      where: "intents.toml:40, intents[4].examples",
+    });
   });
 });

@@ -83,26 +83,54 @@ export const newRow = (): KbRow => ({
 // Where a 422 invalid_kb message points: "demo/faq.toml:12: entries[3].answer:
 // missing" → row 3, field "answer", the reason "missing". null when it names no entry.
 // where: "faq.toml:12, entries[3].answer", for the admin who wants the file's line.
-export function kbErrorTarget(message: string): { row: number; field: string; reason: string; where: string } | null {
-  const m = message.match(/entries\[(\d+)\](?:\.([A-Za-z_]+))?([^:]*):?\s*(.*)$/);
-  if (!m) return null;
-  const file = message.match(/([^\s:/]+\.toml:\d+)/);
-  const path = `entries[${m[1]}]${m[2] ? "." + m[2] : ""}${m[3] ?? ""}`;
-  return { row: Number(m[1]), field: m[2] ?? "", reason: m[4] || message, where: (file ? file[1] + ", " : "") + path };
+export function kbErrorTarget(message: string) {
+  return errorTarget(message, "entries");
 }
 
-// Intents (autoreply-intent's TOML), shown read-only.
-export type IntentRow = { name: string; examples: string[]; action: string };
-export function intentsFromToml(text: string): IntentRow[] {
-  const data = parse(text) as { intents?: Record<string, unknown>[] };
-  return (data.intents ?? []).map((i) => ({
-    name: String(i.name ?? ""),
-    examples: strings(i.examples),
-    action:
-      i.action && typeof i.action === "object"
-        ? Object.entries(i.action as Record<string, unknown>)
-            .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
-            .join(", ")
-        : "",
-  }));
+// Intents (autoreply-intent's TOML, tenants/demo/intents.toml) as rows and back.
+// action: none, { handoff = true }, { faq_tag = "…" } or { flow_node = "…" }.
+export type IntentAction = { kind: "" | "handoff" | "faq_tag" | "flow_node"; value: string };
+export type IntentRow = { key: number; name: string; examples: string[]; action: IntentAction; rest: Record<string, unknown> };
+export type IntentsDoc = { header: string; rows: IntentRow[]; rest: Record<string, unknown> };
+
+export function intentsFromToml(text: string): IntentsDoc {
+  const { intents, ...rest } = parse(text) as Record<string, unknown>;
+  const list = Array.isArray(intents) ? (intents as Record<string, unknown>[]) : [];
+  const rows = list.map((i): IntentRow => {
+    const { name, examples, action, ...other } = i;
+    let a: IntentAction = { kind: "", value: "" };
+    const extra: Record<string, unknown> = {};
+    if (action && typeof action === "object") {
+      const o = action as Record<string, unknown>;
+      if (o.handoff === true && Object.keys(o).length === 1) a = { kind: "handoff", value: "" };
+      else if (typeof o.faq_tag === "string" && Object.keys(o).length === 1) a = { kind: "faq_tag", value: o.faq_tag };
+      else if (typeof o.flow_node === "string" && Object.keys(o).length === 1) a = { kind: "flow_node", value: o.flow_node };
+      else extra.action = action; // a form the table does not edit: kept as it is
+    } else if (action !== undefined) extra.action = action;
+    return { key: newKey(), name: name === undefined ? "" : String(name), examples: strings(examples), action: a, rest: { ...other, ...extra } };
+  });
+  return { header: leadingComments(text), rows, rest };
+}
+
+export function intentToEntry(row: IntentRow): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: row.name.trim(), examples: row.examples.map((e) => e.trim()).filter(Boolean) };
+  if (row.action.kind === "handoff") out.action = { handoff: true };
+  else if (row.action.kind) out.action = { [row.action.kind]: row.action.value.trim() };
+  return { ...out, ...row.rest };
+}
+
+export function intentsToToml(doc: IntentsDoc): string {
+  const body = stringify({ ...doc.rest, intents: doc.rows.map(intentToEntry) });
+  return (doc.header ? doc.header + "\n" : "") + body.trimEnd() + "\n";
+}
+
+export const newIntent = (): IntentRow => ({ key: newKey(), name: "", examples: [], action: { kind: "", value: "" }, rest: {} });
+
+// Like kbErrorTarget, for "intents[4].examples: needs at least 3 examples (has 1)".
+export function errorTarget(message: string, list: string): { row: number; field: string; reason: string; where: string } | null {
+  const m = message.match(new RegExp(`${list}\\[(\\d+)\\](?:\\.([A-Za-z_]+))?([^:]*):?\\s*(.*)$`));
+  if (!m) return null;
+  const file = message.match(/([^\s:/]+\.toml:\d+)/);
+  const path = `${list}[${m[1]}]${m[2] ? "." + m[2] : ""}${m[3] ?? ""}`;
+  return { row: Number(m[1]), field: m[2] ?? "", reason: m[4] || message, where: (file ? file[1] + ", " : "") + path };
 }
