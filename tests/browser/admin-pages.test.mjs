@@ -285,6 +285,14 @@ test("a FAQ entry added in the Knowledge page is saved and answers a visitor; a 
   assert.equal(await broken.getByLabel("Answer (English)").getAttribute("aria-invalid"), "true");
   assert.match(await page.locator(".banner-error").innerText(), /did not accept/);
   await screenshot(page, "admin-knowledge-error");
+  // Leaving through the navigation with unsaved changes asks first (dismissed: it stays).
+  const asked = new Promise((resolve) => page.once("dialog", (d) => {
+    resolve(d.message());
+    void d.dismiss();
+  }));
+  await page.getByRole("link", { name: "Team" }).click();
+  assert.match(await asked, /unsaved changes/);
+  assert.equal(await page.getByRole("heading", { name: "Bot knowledge" }).count(), 1);
   assert.equal((await api(server, "GET", "/v1/tenants/demo/kb", { token })).text, before);
   assert.match(await page.locator(".dirty-mark").innerText(), /Unsaved/);
   assert.deepEqual(page.errors, []);
@@ -320,6 +328,28 @@ test("intents are edited in the Knowledge page: too few examples are refused on 
   assert.match(after, /可以包装成礼物吗/);
   assert.match(after, /faq_tag = "orders"/);
   assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("leaving the routing editor with unsaved changes through the navigation asks first", async () => {
+  const page = await open("routing");
+  await page.locator('.react-flow__node[data-id="fallback"]').waitFor();
+  // Nothing changed: the navigation just goes.
+  await page.getByRole("link", { name: "Canned replies" }).click();
+  await page.getByRole("heading", { name: "Canned replies" }).waitFor();
+  await page.getByRole("link", { name: "Routing" }).click();
+  await page.locator('.react-flow__node[data-id="fallback"]').waitFor();
+  await page.getByRole("button", { name: "Add rule" }).click();
+  const asked = new Promise((resolve) => page.once("dialog", (d) => {
+    resolve(d.message());
+    void d.dismiss();
+  }));
+  await page.getByRole("link", { name: "Team" }).click();
+  assert.match(await asked, /unsaved changes/);
+  assert.equal(await page.locator('.react-flow__node[data-id="rule-1"]').count(), 1, "the editor and its change are still there");
+  page.once("dialog", (d) => void d.accept());
+  await page.getByRole("link", { name: "Team" }).click();
+  await page.getByRole("heading", { name: "Team" }).waitFor();
   await page.context().close();
 });
 

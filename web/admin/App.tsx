@@ -5,7 +5,7 @@ import { FormEvent, useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, Session, adminApi, resumeSession, signIn, signOut } from "./api";
 import { Editor } from "./editor/Editor";
 import { Lang, T, initialLanguage, rememberLanguage, translator } from "./i18n";
-import { PAGES, PageId, PageView, pageFromHash } from "./pages/Pages";
+import { PAGES, PageId, PageView, leaveAllowed, pageFromHash } from "./pages/Pages";
 import { pagesTranslator } from "./pages/text";
 
 export function App() {
@@ -16,6 +16,9 @@ export function App() {
   // Which page: the URL's #hash (#routing, #team, #canned, #knowledge).
   const pt = useMemo(() => pagesTranslator(lang), [lang]);
   const [page, setPage] = useState<PageId>(() => pageFromHash(location.hash));
+  const go = (to: PageId) => (e: { preventDefault: () => void }) => {
+    if (to !== page && !leaveAllowed(pt("nav.leave"))) e.preventDefault();
+  };
   useEffect(() => {
     const onHash = () => setPage(pageFromHash(location.hash));
     window.addEventListener("hashchange", onHash);
@@ -45,11 +48,11 @@ export function App() {
         <h1>{t("app.title")}</h1>
         {session && session.agent.role === "admin" && (
           <nav aria-label={pt("nav.label")}>
-            <a href="#routing" aria-current={page === "routing" ? "page" : undefined} className={"tab" + (page === "routing" ? " is-current" : "")}>
+            <a href="#routing" onClick={go("routing")} aria-current={page === "routing" ? "page" : undefined} className={"tab" + (page === "routing" ? " is-current" : "")}>
               {t("app.routing")}
             </a>
             {PAGES.map((p) => (
-              <a key={p.id} href={`#${p.id}`} aria-current={page === p.id ? "page" : undefined} className={"tab" + (page === p.id ? " is-current" : "")}>
+              <a key={p.id} href={`#${p.id}`} onClick={go(p.id)} aria-current={page === p.id ? "page" : undefined} className={"tab" + (page === p.id ? " is-current" : "")}>
                 {pt(p.label)}
               </a>
             ))}

@@ -129,7 +129,7 @@ export function KnowledgePage({ t, api, onExpired }: { t: PT; api: PagesApi; onE
         </div>
         <div className="ppage-actions">
         {doc && <span className="pcount">{t("kb.count", { n: doc.rows.length })}</span>}
-        {dirty && <span className="dirty-mark">{t("kb.unsaved")}</span>}
+        {dirty && <span className="dirty-mark is-dirty">{t("kb.unsaved")}</span>}
         <button type="button" onClick={revert} disabled={!dirty || busy}>
           {t("kb.revert")}
         </button>
@@ -326,7 +326,7 @@ function IntentsEditor({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired:
           <p className="help">{t("kb.intentsLead")}</p>
         </div>
         <div className="ppage-actions">
-          {dirty && <span className="dirty-mark">{t("kb.unsaved")}</span>}
+          {dirty && <span className="dirty-mark is-dirty">{t("kb.unsaved")}</span>}
           <button
             type="button"
             disabled={!dirty || busy}

@@ -23,6 +23,13 @@ export function pageFromHash(hash: string): PageId {
   return (PAGES.find((p) => p.id === id)?.id ?? "routing") as PageId;
 }
 
+// Leaving a page with unsaved changes (the routing editor's or a page's marker
+// says so) through the navigation asks first; a page's own beforeunload covers
+// closing the tab.
+export function leaveAllowed(message: string): boolean {
+  return !document.querySelector(".dirty-mark.is-dirty") || window.confirm(message);
+}
+
 export function PageView({ id, t, session, onExpired }: { id: PageId; t: PT; session: Session; onExpired: () => void }) {
   const api = useMemo(() => pagesApi(session), [session]);
   return (
