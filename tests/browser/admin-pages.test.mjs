@@ -83,6 +83,7 @@ test("an admin adds an agent in the Team page, who can then sign in; file agents
   await dialog.getByLabel("Email").fill("lin@demo.local");
   await dialog.getByLabel("Password", { exact: true }).fill("short");
   await dialog.getByLabel("Groups").fill("support, sales");
+  await dialog.getByLabel("Skills").fill("english:8, refunds:5");
   await dialog.getByLabel("Chats at once").fill("3");
   await dialog.getByRole("button", { name: "Save" }).click();
   // The server's 422 lands on the password field.
@@ -107,6 +108,9 @@ test("an admin adds an agent in the Team page, who can then sign in; file agents
   const login = await token("lin@demo.local", "lin-password-1");
   assert.equal(login.status, 200, login.text);
   assert.equal(login.json.agent.name, "Lin Mei 林梅");
+  const listed = await api(server, "GET", "/v1/tenants/demo/agents", { token: await adminToken() });
+  assert.deepEqual(listed.json.agents.find((a) => a.email === "lin@demo.local").skills, { english: 8, refunds: 5 });
+  assert.match(await row.innerText(), /refunds\s*5/);
 
   // Editing: the role changes; an email taken by another agent is refused on its field.
   await page.getByRole("button", { name: "Edit Lin Mei 林梅" }).click();
@@ -116,10 +120,16 @@ test("an admin adds an agent in the Team page, who can then sign in; file agents
   await waitFor("the email error", async () => (await edit.getByLabel("Email").getAttribute("aria-invalid")) === "true");
   assert.match(await edit.locator(".pfield.has-error").innerText(), /an agent with this email exists/);
   await edit.getByLabel("Email").fill("lin@demo.local");
+  await edit.getByLabel("Skills").fill("english:11");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await waitFor("the skills error", async () => (await edit.getByLabel("Skills").getAttribute("aria-invalid")) === "true");
+  assert.match(await edit.locator(".pfield.has-error").innerText(), /levels 1\.\.10/);
+  await edit.getByLabel("Skills").fill("english:9, refunds:5");
   await edit.getByLabel("Role").selectOption("admin");
   await edit.getByRole("button", { name: "Save" }).click();
   await edit.waitFor({ state: "detached" });
   await waitFor("the admin role", async () => /Admin/.test(await row.innerText()));
+  assert.match(await row.innerText(), /english\s*9/);
 
   // An agent of the tenant file: the server's 409 is explained.
   await page.getByRole("button", { name: /^Edit .*/ }).first().waitFor();

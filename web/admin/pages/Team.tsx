@@ -8,9 +8,26 @@ import type { AgentInput, AgentRow, PagesApi } from "./api";
 import type { PT } from "./text";
 import { Confirm, Field, FieldErrors, Notice, NoticeLine, fieldErrors } from "./ui";
 
-export type AgentForm = { name: string; email: string; password: string; role: "agent" | "admin"; groups: string; max_concurrent: string };
+export type AgentForm = { name: string; email: string; password: string; role: "agent" | "admin"; groups: string; skills: string; max_concurrent: string };
 
-export const emptyAgentForm = (): AgentForm => ({ name: "", email: "", password: "", role: "agent", groups: "", max_concurrent: "5" });
+export const emptyAgentForm = (): AgentForm => ({ name: "", email: "", password: "", role: "agent", groups: "", skills: "", max_concurrent: "5" });
+
+// "english:8, refunds 5" ⇄ { english: 8, refunds: 5 }; a skill without a level is
+// level 5. Anything else is sent as written, for the server to refuse on the field.
+export function parseSkills(text: string): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const item of splitList(text)) {
+    const m = item.match(/^(.+?)\s*(?:[:=\s]\s*(\S+))?$/);
+    if (!m) continue;
+    const level = m[2] === undefined ? 5 : Number(m[2]);
+    out[m[1].trim()] = Number.isInteger(level) ? level : (m[2] as string);
+  }
+  return out;
+}
+export const skillsText = (skills?: Record<string, number>) =>
+  Object.entries(skills ?? {})
+    .map(([k, v]) => `${k}:${v}`)
+    .join(", ");
 
 export const agentToForm = (a: AgentRow): AgentForm => ({
   name: a.name,
@@ -18,6 +35,7 @@ export const agentToForm = (a: AgentRow): AgentForm => ({
   password: "",
   role: a.role,
   groups: a.groups.join(", "),
+  skills: skillsText(a.skills),
   max_concurrent: String(a.max_concurrent),
 });
 
@@ -36,6 +54,7 @@ export function agentBody(form: AgentForm, before?: AgentRow): AgentInput {
     email: form.email.trim(),
     role: form.role,
     groups: splitList(form.groups),
+    skills: parseSkills(form.skills) as Record<string, number>,
     max_concurrent: Number.isFinite(max) && form.max_concurrent.trim() !== "" ? Math.round(max) : (form.max_concurrent as any),
   };
   if (form.password) all.password = form.password;
@@ -45,6 +64,7 @@ export function agentBody(form: AgentForm, before?: AgentRow): AgentInput {
   if (all.email !== before.email) out.email = all.email;
   if (all.role !== before.role) out.role = all.role;
   if (JSON.stringify(all.groups) !== JSON.stringify(before.groups)) out.groups = all.groups;
+  if (JSON.stringify(all.skills) !== JSON.stringify(before.skills ?? {})) out.skills = all.skills;
   if (all.max_concurrent !== before.max_concurrent) out.max_concurrent = all.max_concurrent;
   if (all.password) out.password = all.password;
   return out;
@@ -113,7 +133,7 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
               <tr>
                 <th scope="col">{t("team.name")}</th>
                 <th scope="col">{t("team.role")}</th>
-                <th scope="col">{t("team.groups")}</th>
+                <th scope="col">{t("team.groupsSkills")}</th>
                 <th scope="col">{t("team.status")}</th>
                 <th scope="col">{t("team.loadHead")}</th>
                 <th scope="col">
@@ -155,6 +175,11 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
                     ) : (
                       <span className="muted">—</span>
                     )}
+                    {Object.entries(a.skills ?? {}).map(([k, v]) => (
+                      <span key={k} className="pill skill" title={t("team.skillOf", { skill: k, level: v })}>
+                        {k} <b>{v}</b>
+                      </span>
+                    ))}
                   </td>
                   <td>
                     <span className={`status status-${a.status ?? "offline"}`}>
@@ -296,6 +321,9 @@ function AgentDialog({
         </div>
         <Field label={t("team.groups")} help={t("team.groupsHelp")} error={errors.groups}>
           {(p) => <input {...p} type="text" value={form.groups} onChange={set("groups")} />}
+        </Field>
+        <Field label={t("team.skills")} help={t("team.skillsHelp")} error={errors.skills}>
+          {(p) => <input {...p} type="text" value={form.skills} onChange={set("skills")} />}
         </Field>
         {errors[""] && (
           <p className="field-problem" role="alert">

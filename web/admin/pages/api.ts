@@ -16,7 +16,7 @@ export type AgentRow = {
   status?: string;
   open_conversations?: number;
 };
-export type AgentInput = { name?: string; email?: string; password?: string; role?: string; groups?: string[]; max_concurrent?: number };
+export type AgentInput = { name?: string; email?: string; password?: string; role?: string; groups?: string[]; skills?: Record<string, number>; max_concurrent?: number };
 export type CannedReply = { id: string; shortcut: string; text: string };
 
 async function json(method: string, url: string, session: Session, body?: unknown) {

@@ -3,7 +3,7 @@ import { ApiError } from "../api";
 import type { AgentRow } from "./api";
 import { searchReplies } from "./Canned";
 import { pageFromHash } from "./Pages";
-import { agentBody, agentToForm, emptyAgentForm, initials, splitList } from "./Team";
+import { agentBody, agentToForm, emptyAgentForm, initials, parseSkills, skillsText, splitList } from "./Team";
 import { pagesTranslator } from "./text";
 import { fieldErrors } from "./ui";
 
@@ -12,12 +12,18 @@ const lin: AgentRow = { id: "a1", email: "lin@demo.local", name: "Lin", role: "a
 describe("the agent form", () => {
   it("sends everything for a new agent, groups split on commas (also Chinese ones)", () => {
     const form = { ...emptyAgentForm(), name: " Lin ", email: "lin@demo.local", password: "secret-123", groups: "support，sales, ", max_concurrent: "3" };
-    expect(agentBody(form)).toEqual({ name: "Lin", email: "lin@demo.local", password: "secret-123", role: "agent", groups: ["support", "sales"], max_concurrent: 3 });
+    expect(agentBody(form)).toEqual({ name: "Lin", email: "lin@demo.local", password: "secret-123", role: "agent", groups: ["support", "sales"], skills: {}, max_concurrent: 3 });
   });
   it("sends only what changed for an edit; an empty password keeps the old one", () => {
     expect(agentBody(agentToForm(lin), lin)).toEqual({});
     expect(agentBody({ ...agentToForm(lin), role: "admin", groups: "support, vip" }, lin)).toEqual({ role: "admin", groups: ["support", "vip"] });
     expect(agentBody({ ...agentToForm(lin), password: "new-password" }, lin)).toEqual({ password: "new-password" });
+  });
+  it("reads skills with levels, and writes them back", () => {
+    expect(parseSkills("english:8, refunds 5，vip=10, chinese")).toEqual({ english: 8, refunds: 5, vip: 10, chinese: 5 });
+    expect(parseSkills("english:lots")).toEqual({ english: "lots" });
+    expect(skillsText({ english: 8, refunds: 5 })).toBe("english:8, refunds:5");
+    expect(agentBody({ ...agentToForm(lin), skills: "english:8" }, lin)).toEqual({ skills: { english: 8 } });
   });
   it("lets the server judge a capacity that is not a number", () => {
     expect(agentBody({ ...agentToForm(lin), max_concurrent: "" }, lin).max_concurrent).toBe("");
