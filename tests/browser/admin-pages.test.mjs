@@ -131,6 +131,15 @@ test("an admin adds an agent in the Team page, who can then sign in; file agents
   await waitFor("the admin role", async () => /Admin/.test(await row.innerText()));
   assert.match(await row.innerText(), /english\s*9/);
 
+  // Reset password: the old one stops working, the new one signs in.
+  await page.getByRole("button", { name: "Reset the password of Lin Mei 林梅" }).click();
+  const reset = page.getByRole("dialog", { name: "New password for Lin Mei 林梅" });
+  await reset.getByLabel("New password").fill("lin-password-2");
+  await reset.getByRole("button", { name: "Save" }).click();
+  await reset.waitFor({ state: "detached" });
+  assert.equal((await token("lin@demo.local", "lin-password-1")).status, 401);
+  assert.equal((await token("lin@demo.local", "lin-password-2")).status, 200);
+
   // An agent of the tenant file: the server's 409 is explained.
   await page.getByRole("button", { name: /^Edit .*/ }).first().waitFor();
   const fileRow = table.locator('tr[data-agent="agent@demo.local"]');
@@ -144,13 +153,13 @@ test("an admin adds an agent in the Team page, who can then sign in; file agents
   // Disabling asks first; cancel keeps the agent, confirm disables it.
   await page.getByRole("button", { name: "Disable Lin Mei 林梅" }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Cancel" }).click();
-  assert.equal((await token("lin@demo.local", "lin-password-1")).status, 200);
+  assert.equal((await token("lin@demo.local", "lin-password-2")).status, 200);
   await page.getByRole("button", { name: "Disable Lin Mei 林梅" }).click();
   const ask = page.getByRole("alertdialog");
   assert.match(await ask.innerText(), /Disable Lin Mei 林梅\?/);
   await ask.getByRole("button", { name: "Disable" }).click();
   await row.waitFor({ state: "detached" });
-  assert.notEqual((await token("lin@demo.local", "lin-password-1")).status, 200);
+  assert.notEqual((await token("lin@demo.local", "lin-password-2")).status, 200);
   assert.deepEqual(page.errors, []);
   await page.context().close();
   dana.close();

@@ -73,7 +73,7 @@ export function agentBody(form: AgentForm, before?: AgentRow): AgentInput {
 export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: () => void }) {
   const [agents, setAgents] = useState<AgentRow[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [editing, setEditing] = useState<{ row?: AgentRow } | null>(null);
+  const [editing, setEditing] = useState<{ row?: AgentRow; passwordOnly?: boolean } | null>(null);
   const [disabling, setDisabling] = useState<AgentRow | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
 
@@ -198,6 +198,9 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
                     <button type="button" onClick={() => setEditing({ row: a })} aria-label={t("team.editOf", { name: a.name })}>
                       {t("common.edit")}
                     </button>
+                    <button type="button" onClick={() => setEditing({ row: a, passwordOnly: true })} aria-label={t("team.resetOf", { name: a.name })}>
+                      {t("team.reset")}
+                    </button>
                     <button type="button" className="danger" onClick={() => setDisabling(a)} aria-label={t("team.disableOf", { name: a.name })}>
                       {t("team.disable")}
                     </button>
@@ -213,11 +216,15 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
         <AgentDialog
           t={t}
           row={editing.row}
+          passwordOnly={editing.passwordOnly}
           onCancel={() => setEditing(null)}
           onSave={async (body) => {
             const saved = editing.row ? await api.updateAgent(editing.row.id, body) : await api.createAgent(body);
             setEditing(null);
-            setNotice({ kind: "ok", text: editing.row ? t("team.saved", { name: saved.name }) : t("team.created", { name: saved.name }) });
+            setNotice({
+              kind: "ok",
+              text: editing.passwordOnly ? t("team.resetDone", { name: saved.name }) : editing.row ? t("team.saved", { name: saved.name }) : t("team.created", { name: saved.name }),
+            });
             void load();
           }}
           onExpired={onExpired}
@@ -262,12 +269,14 @@ function statusText(t: PT, status?: string) {
 function AgentDialog({
   t,
   row,
+  passwordOnly,
   onCancel,
   onSave,
   onExpired,
 }: {
   t: PT;
   row?: AgentRow;
+  passwordOnly?: boolean;
   onCancel: () => void;
   onSave: (body: AgentInput) => Promise<void>;
   onExpired: () => void;
@@ -281,7 +290,7 @@ function AgentDialog({
     setBusy(true);
     setErrors({});
     try {
-      await onSave(agentBody(form, row));
+      await onSave(passwordOnly ? { password: form.password } : agentBody(form, row));
     } catch (err) {
       const a = err as ApiError;
       if (a.status === 401) return onExpired();
@@ -291,7 +300,38 @@ function AgentDialog({
       setBusy(false);
     }
   };
-  const title = row ? t("team.editTitle", { name: row.name }) : t("team.createTitle");
+  const title = passwordOnly && row ? t("team.resetTitle", { name: row.name }) : row ? t("team.editTitle", { name: row.name }) : t("team.createTitle");
+  const buttons = (
+    <>
+      {errors[""] && (
+        <p className="field-problem" role="alert">
+          {errors[""]}
+        </p>
+      )}
+      <div className="row buttons">
+        <button type="button" onClick={onCancel}>
+          {t("common.cancel")}
+        </button>
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? t("common.saving") : t("common.save")}
+        </button>
+      </div>
+    </>
+  );
+  if (passwordOnly)
+    return (
+      <div className="pdialog-backdrop">
+        <form className="pdialog pform card" role="dialog" aria-modal="true" aria-label={title} onSubmit={submit} onKeyDown={(e) => e.key === "Escape" && onCancel()}>
+          <h3>{title}</h3>
+          <p className="help">{t("team.resetLead")}</p>
+          {row?.source === "file" && <p className="help file-note">{t("team.fromFileHelp")}</p>}
+          <Field label={t("team.passwordReset")} help={t("team.passwordHelp")} error={errors.password}>
+            {(p) => <input {...p} type="password" autoFocus required autoComplete="new-password" value={form.password} onChange={set("password")} />}
+          </Field>
+          {buttons}
+        </form>
+      </div>
+    );
   return (
     <div className="pdialog-backdrop">
       <form className="pdialog pform card" role="dialog" aria-modal="true" aria-label={title} onSubmit={submit} onKeyDown={(e) => e.key === "Escape" && onCancel()}>
@@ -325,19 +365,7 @@ function AgentDialog({
         <Field label={t("team.skills")} help={t("team.skillsHelp")} error={errors.skills}>
           {(p) => <input {...p} type="text" value={form.skills} onChange={set("skills")} />}
         </Field>
-        {errors[""] && (
-          <p className="field-problem" role="alert">
-            {errors[""]}
-          </p>
-        )}
-        <div className="row buttons">
-          <button type="button" onClick={onCancel}>
-            {t("common.cancel")}
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? t("common.saving") : t("common.save")}
-          </button>
-        </div>
+        {buttons}
       </form>
     </div>
   );
