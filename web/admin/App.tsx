@@ -5,12 +5,25 @@ import { FormEvent, useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, Session, adminApi, resumeSession, signIn, signOut } from "./api";
 import { Editor } from "./editor/Editor";
 import { Lang, T, initialLanguage, rememberLanguage, translator } from "./i18n";
+import { PAGES, PageId, PageView, leaveAllowed, pageFromHash } from "./pages/Pages";
+import { pagesTranslator } from "./pages/text";
 
 export function App() {
   const [lang, setLang] = useState<Lang>(initialLanguage);
   const t = useMemo(() => translator(lang), [lang]);
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const api = useMemo(() => (session ? adminApi(session) : null), [session]);
+  // Which page: the URL's #hash (#routing, #team, #canned, #knowledge).
+  const pt = useMemo(() => pagesTranslator(lang), [lang]);
+  const [page, setPage] = useState<PageId>(() => pageFromHash(location.hash));
+  const go = (to: PageId) => (e: { preventDefault: () => void }) => {
+    if (to !== page && !leaveAllowed(pt("nav.leave"))) e.preventDefault();
+  };
+  useEffect(() => {
+    const onHash = () => setPage(pageFromHash(location.hash));
+    window.addEventListener("hashchange", onHash);
+    return () => window.removeEventListener("hashchange", onHash);
+  }, []);
   useEffect(() => {
     rememberLanguage(lang);
     document.title = t("app.title");
@@ -34,10 +47,15 @@ export function App() {
         </span>
         <h1>{t("app.title")}</h1>
         {session && session.agent.role === "admin" && (
-          <nav aria-label={t("app.title")}>
-            <a href="#routing" aria-current="page" className="tab is-current">
+          <nav aria-label={pt("nav.label")}>
+            <a href="#routing" onClick={go("routing")} aria-current={page === "routing" ? "page" : undefined} className={"tab" + (page === "routing" ? " is-current" : "")}>
               {t("app.routing")}
             </a>
+            {PAGES.map((p) => (
+              <a key={p.id} href={`#${p.id}`} onClick={go(p.id)} aria-current={page === p.id ? "page" : undefined} className={"tab" + (page === p.id ? " is-current" : "")}>
+                {pt(p.label)}
+              </a>
+            ))}
           </nav>
         )}
         <span className="grow" />
@@ -63,6 +81,8 @@ export function App() {
           <SignIn t={t} onSession={setSession} />
         ) : session.agent.role !== "admin" ? (
           <Refusal t={t} session={session} onOther={() => void out()} />
+        ) : page !== "routing" ? (
+          <PageView id={page} t={pt} session={session} onExpired={expired} />
         ) : (
           <Editor t={t} lang={lang} api={api!} tenant={session.tenant} onExpired={expired} />
         )}

@@ -21,7 +21,7 @@ export class ApiError extends Error {
 
 const kTokenKey = "switchboard.admin.session";
 
-async function call(method: string, url: string, opts: { body?: unknown; session?: Session | null; headers?: Record<string, string> } = {}) {
+export async function call(method: string, url: string, opts: { body?: unknown; session?: Session | null; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.body !== undefined) headers["Content-Type"] = "application/json";
   const s = opts.session;
@@ -43,12 +43,12 @@ async function call(method: string, url: string, opts: { body?: unknown; session
   return { response, json };
 }
 
-function failure(status: number, json: any): ApiError {
+export function failure(status: number, json: any): ApiError {
   const e = json?.error;
   return new ApiError(status, e?.code ?? `http_${status}`, e?.message ?? `HTTP ${status}`, json);
 }
 
-const base = (tenant: string) => `/v1/tenants/${encodeURIComponent(tenant)}`;
+export const base = (tenant: string) => `/v1/tenants/${encodeURIComponent(tenant)}`;
 
 // Signs in; refuses an agent who is not an admin (the server refuses their admin
 // calls too: this only says it sooner and clearly).

@@ -1,0 +1,392 @@
+// The admin UI's Team, Canned replies and Knowledge pages in headless Chromium
+// against a real server with the demo tenants: an agent created in the UI can sign
+// in; a canned reply added in the UI is served by REST; a FAQ entry added in the UI
+// is saved and answers a visitor; a broken entry shows the server's error on its
+// row and saves nothing; an agent is refused.
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { api, launchBrowser, screenshot, sourceDir, startServer } from "./harness.mjs";
+
+const WebSocketImpl = globalThis.WebSocket ?? createRequire(path.join(sourceDir(), "web", "package.json"))("playwright-core/lib/utilsBundle").ws;
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+async function token(email, password) {
+  const r = await api(server, "POST", "/v1/tenants/demo/auth/login", { body: { email, password } });
+  return r;
+}
+const adminToken = async () => (await token("admin@demo.local", "demo-admin")).json.token;
+
+// A signed-in admin page on the demo tenant, at #hash.
+async function open(hash, { email = "admin@demo.local", password = "demo-admin", lang = "en", height = 900 } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1360, height }, locale: lang === "zh" ? "zh-CN" : "en-US" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy|Refused/.test(m.text())) errors.push(m.text());
+  });
+  page.errors = errors;
+  await page.goto(`${server.url}/admin/?tenant=demo#${hash}`);
+  const t = lang === "zh" ? { email: "邮箱", password: "密码", submit: "登录" } : { email: "Email", password: "Password", submit: "Sign in" };
+  await page.getByLabel(t.email).fill(email);
+  await page.getByLabel(t.password).fill(password);
+  await page.getByRole("button", { name: t.submit, exact: true }).click();
+  return page;
+}
+
+async function waitFor(what, probe, timeoutMs = 10000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// An agent online over the raw WebSocket (so the Team page shows presence).
+async function agentOnline(email, password) {
+  const login = await token(email, password);
+  const ws = new WebSocketImpl(`${server.url.replace("http", "ws")}/v1/ws/agent?tenant=demo&token=${login.json.token}`);
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = () => reject(new Error("agent socket failed"));
+  });
+  return ws;
+}
+
+test("an admin adds an agent in the Team page, who can then sign in; file agents and bad fields are explained; disable asks first", async () => {
+  const dana = await agentOnline("agent@demo.local", "demo-agent");
+  const page = await open("team", { height: 560 });
+  const table = page.locator(".team-table");
+  await table.locator('tr[data-agent="agent@demo.local"]').waitFor();
+  assert.equal(await page.getByRole("link", { name: "Team" }).getAttribute("aria-current"), "page");
+  // The demo agents come from the tenant file.
+  assert.match(await table.locator('tr[data-agent="agent@demo.local"]').innerText(), /Tenant file/);
+
+  await page.getByRole("button", { name: "Add agent" }).click();
+  const dialog = page.getByRole("dialog", { name: "New agent" });
+  await dialog.getByLabel("Name").fill("Lin Mei 林梅");
+  await dialog.getByLabel("Email").fill("lin@demo.local");
+  await dialog.getByLabel("Password", { exact: true }).fill("short");
+  await dialog.getByLabel("Groups").fill("support, sales");
+  await dialog.getByLabel("Skills").fill("english:8, refunds:5");
+  await dialog.getByLabel("Chats at once").fill("3");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  // The server's 422 lands on the password field.
+  const password = dialog.getByLabel("Password", { exact: true });
+  await waitFor("the password error", async () => (await password.getAttribute("aria-invalid")) === "true");
+  assert.match(await dialog.locator(".pfield.has-error").innerText(), /password must be a string of 8/);
+  assert.equal((await token("lin@demo.local", "short")).status, 401);
+
+  await password.fill("lin-password-1");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await dialog.waitFor({ state: "detached" });
+  const row = table.locator('tr[data-agent="lin@demo.local"]');
+  await row.waitFor();
+  assert.match(await row.innerText(), /Lin Mei 林梅/);
+  assert.match(await row.innerText(), /support/);
+  assert.match(await row.innerText(), /0 \/ 3/);
+  assert.match(await page.locator(".banner-success").innerText(), /Lin Mei 林梅 can sign in now/);
+  await waitFor("Dana online", async () => /Online/.test(await table.locator('tr[data-agent="agent@demo.local"]').innerText()));
+  await screenshot(page, "admin-team");
+
+  // The new agent signs in over REST.
+  const login = await token("lin@demo.local", "lin-password-1");
+  assert.equal(login.status, 200, login.text);
+  assert.equal(login.json.agent.name, "Lin Mei 林梅");
+  const listed = await api(server, "GET", "/v1/tenants/demo/agents", { token: await adminToken() });
+  assert.deepEqual(listed.json.agents.find((a) => a.email === "lin@demo.local").skills, { english: 8, refunds: 5 });
+  assert.match(await row.innerText(), /refunds\s*5/);
+
+  // Editing: the role changes; an email taken by another agent is refused on its field.
+  await page.getByRole("button", { name: "Edit Lin Mei 林梅" }).click();
+  const edit = page.getByRole("dialog", { name: "Edit Lin Mei 林梅" });
+  await edit.getByLabel("Email").fill("agent@demo.local");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await waitFor("the email error", async () => (await edit.getByLabel("Email").getAttribute("aria-invalid")) === "true");
+  assert.match(await edit.locator(".pfield.has-error").innerText(), /an agent with this email exists/);
+  await edit.getByLabel("Email").fill("lin@demo.local");
+  await edit.getByLabel("Skills").fill("english:11");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await waitFor("the skills error", async () => (await edit.getByLabel("Skills").getAttribute("aria-invalid")) === "true");
+  assert.match(await edit.locator(".pfield.has-error").innerText(), /levels 1\.\.10/);
+  await edit.getByLabel("Skills").fill("english:9, refunds:5");
+  await edit.getByLabel("Role").selectOption("admin");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await edit.waitFor({ state: "detached" });
+  await waitFor("the admin role", async () => /Admin/.test(await row.innerText()));
+  assert.match(await row.innerText(), /english\s*9/);
+
+  // Reset password: the old one stops working, the new one signs in.
+  await page.getByRole("button", { name: "Reset the password of Lin Mei 林梅" }).click();
+  const reset = page.getByRole("dialog", { name: "New password for Lin Mei 林梅" });
+  await reset.getByLabel("New password").fill("lin-password-2");
+  await reset.getByRole("button", { name: "Save" }).click();
+  await reset.waitFor({ state: "detached" });
+  assert.equal((await token("lin@demo.local", "lin-password-1")).status, 401);
+  assert.equal((await token("lin@demo.local", "lin-password-2")).status, 200);
+
+  // An agent of the tenant file: the server's 409 is explained.
+  await page.getByRole("button", { name: /^Edit .*/ }).first().waitFor();
+  const fileRow = table.locator('tr[data-agent="agent@demo.local"]');
+  await fileRow.getByRole("button", { name: /^Edit / }).click();
+  const fileEdit = page.getByRole("dialog");
+  await fileEdit.getByLabel("Chats at once").fill("9");
+  await fileEdit.getByRole("button", { name: "Save" }).click();
+  await waitFor("the tenant-file explanation", async () => /defined in the tenant file/.test(await fileEdit.innerText()));
+  await fileEdit.getByRole("button", { name: "Cancel" }).click();
+
+  // Disabling asks first; cancel keeps the agent, confirm disables it.
+  await page.getByRole("button", { name: "Disable Lin Mei 林梅" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Cancel" }).click();
+  assert.equal((await token("lin@demo.local", "lin-password-2")).status, 200);
+  await page.getByRole("button", { name: "Disable Lin Mei 林梅" }).click();
+  const ask = page.getByRole("alertdialog");
+  assert.match(await ask.innerText(), /Disable Lin Mei 林梅\?/);
+  await ask.getByRole("button", { name: "Disable" }).click();
+  await row.waitFor({ state: "detached" });
+  assert.notEqual((await token("lin@demo.local", "lin-password-2")).status, 200);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+  dana.close();
+  await waitFor("Dana offline", async () => {
+    const list = await api(server, "GET", "/v1/tenants/demo/agents", { token: await adminToken() });
+    return list.json.agents.find((a) => a.email === "agent@demo.local").status === "offline";
+  });
+});
+
+test("the pages speak Chinese", async () => {
+  const page = await open("team", { lang: "zh" });
+  await page.getByRole("heading", { name: "团队" }).waitFor();
+  for (const name of ["路由", "团队", "快捷回复", "知识库"]) assert.equal(await page.getByRole("navigation").getByRole("link", { name }).count(), 1, name);
+  await page.getByRole("button", { name: "添加客服" }).click();
+  await page.getByRole("dialog", { name: "新客服" }).getByLabel("姓名").waitFor();
+  await page.getByRole("button", { name: "取消" }).click();
+  await page.getByRole("link", { name: "知识库" }).click();
+  await page.getByRole("heading", { name: "机器人知识库" }).waitFor();
+  await page.locator('.kb-row[data-entry="refund-time"]').getByLabel("答案（中文）").waitFor();
+  await page.context().close();
+});
+
+test("a canned reply added in the Canned replies page is served by REST; search, edit, delete; a bad shortcut is shown on its field", async () => {
+  const page = await open("canned");
+  await page.getByRole("heading", { name: "Canned replies" }).waitFor();
+  await page.getByRole("button", { name: "Add reply" }).click();
+  const dialog = page.getByRole("dialog", { name: "New canned reply" });
+  await dialog.getByLabel("Shortcut").fill("/gift wrap");
+  await dialog.getByLabel("Text").fill("We gift-wrap any order for $2 — 礼品包装 2 美元。 <b>not bold</b>");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await waitFor("the shortcut error", async () => (await dialog.getByLabel("Shortcut").getAttribute("aria-invalid")) === "true");
+  assert.match(await dialog.locator(".pfield.has-error").innerText(), /shortcut must be 1-64 bytes without spaces/);
+  await dialog.getByLabel("Shortcut").fill("/gift");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await dialog.waitFor({ state: "detached" });
+  const item = page.locator('.canned-item[data-shortcut="/gift"]');
+  await item.waitFor();
+  // Text, never HTML.
+  assert.match(await item.locator(".canned-text").innerText(), /<b>not bold<\/b>/);
+  assert.equal(await item.locator("b").count(), 0);
+
+  const token = await adminToken();
+  const listed = await api(server, "GET", "/v1/tenants/demo/canned-replies", { token });
+  const reply = listed.json.canned_replies.find((r) => r.shortcut === "/gift");
+  assert.ok(reply, listed.text);
+  assert.match(reply.text, /礼品包装/);
+
+  // A second one, then search narrows the list.
+  await page.getByRole("button", { name: "Add reply" }).click();
+  await page.getByRole("dialog").getByLabel("Shortcut").fill("/hours");
+  await page.getByRole("dialog").getByLabel("Text").fill("We answer 9:00-18:00, Monday to Friday. 工作时间：周一至周五 9:00-18:00。");
+  await page.getByRole("dialog").getByRole("button", { name: "Save" }).click();
+  await page.locator('.canned-item[data-shortcut="/hours"]').waitFor();
+  await page.getByLabel("Search replies").fill("礼品");
+  assert.deepEqual(await page.locator(".canned-item .shortcut").allInnerTexts(), ["/gift"]);
+  await page.getByLabel("Search replies").fill("");
+  await screenshot(page, "admin-canned");
+
+  // Edit, then delete with confirmation.
+  await page.getByRole("button", { name: "Edit /hours" }).click();
+  await page.getByRole("dialog").getByLabel("Text").fill("We answer 8:00-20:00 every day.");
+  await page.getByRole("dialog").getByRole("button", { name: "Save" }).click();
+  await waitFor("the edited text", async () => /8:00-20:00/.test(await page.locator('.canned-item[data-shortcut="/hours"]').innerText()));
+  await page.getByRole("button", { name: "Delete /hours" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
+  await page.locator('.canned-item[data-shortcut="/hours"]').waitFor({ state: "detached" });
+  const after = await api(server, "GET", "/v1/tenants/demo/canned-replies", { token });
+  assert.deepEqual(after.json.canned_replies.map((r) => r.shortcut).filter((s) => s === "/hours" || s === "/gift"), ["/gift"]);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+// A visitor on the raw WebSocket: says hello, then a message; collects frames.
+async function askAsVisitor(text) {
+  const ws = new WebSocketImpl(`${server.url.replace("http", "ws")}/v1/ws/visitor?tenant=demo`);
+  const frames = [];
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = () => reject(new Error("visitor socket failed"));
+  });
+  ws.onmessage = (e) => frames.push(JSON.parse(typeof e.data === "string" ? e.data : e.data.toString()));
+  ws.send(JSON.stringify({ type: "hello", name: "Ada" }));
+  await waitFor("welcome", () => frames.find((f) => f.type === "welcome"));
+  ws.send(JSON.stringify({ type: "message", client_msg_id: "m1", text }));
+  return { ws, frames };
+}
+
+test("a FAQ entry added in the Knowledge page is saved and answers a visitor; a broken entry shows the server's error on its row and saves nothing", async () => {
+  const token = await adminToken();
+  const page = await open("knowledge");
+  await page.getByRole("heading", { name: "Bot knowledge" }).waitFor();
+  await page.locator('.faq-row[data-entry="refund-time"]').waitFor();
+  const refund = page.locator('.faq-row[data-entry="refund-time"]');
+  assert.match(await refund.getByLabel("Answer (English)").inputValue(), /5-7 business days/);
+  assert.match(await refund.getByLabel("Answer (Chinese)").inputValue(), /工作日/);
+  assert.match(await refund.getByLabel("Questions").inputValue(), /退款多久到账/);
+  // The intents, read-only.
+  await page.getByRole("heading", { name: "Intents" }).waitFor();
+
+  await page.getByRole("button", { name: "Add entry" }).click();
+  const row = page.locator(".faq-row").last();
+  await row.getByLabel("Id").fill("gift-wrap");
+  await row.getByLabel("Questions").fill("Do you offer gift wrapping?\nCan you gift wrap my order?\n可以包装礼物吗");
+  await row.getByLabel("Answer (English)").fill("Yes: tick Gift wrap at checkout, it costs $2 per order.");
+  await row.getByLabel("Answer (Chinese)").fill("可以：结账时勾选“礼品包装”，每单 2 美元。");
+  await row.getByLabel("Tags").fill("orders");
+  assert.match(await page.locator(".dirty-mark").innerText(), /Unsaved/);
+  await row.scrollIntoViewIfNeeded();
+  await screenshot(page, "admin-knowledge");
+  await page.getByRole("button", { name: "Save knowledge" }).click();
+  await page.locator(".banner-success").waitFor();
+  assert.equal(await page.locator(".dirty-mark").count(), 0);
+
+  const kb = await api(server, "GET", "/v1/tenants/demo/kb", { token });
+  assert.equal(kb.status, 200);
+  assert.match(kb.text, /gift-wrap/);
+  assert.match(kb.text, /Gift wrap at checkout/);
+  assert.match(kb.text, /# The demo tenant's FAQ knowledge base/, "the file's explanation is kept");
+  assert.match(kb.text, /refund-time/);
+
+  // No agent is online: the demo bot answers from the FAQ, with the new entry.
+  const visitor = await askAsVisitor("Do you offer gift wrapping?");
+  try {
+    const answer = await waitFor("the bot's answer", () => visitor.frames.find((f) => f.type === "message" && /Gift wrap at checkout/.test(f.text ?? "")), 15000);
+    assert.ok(answer);
+  } finally {
+    visitor.ws.close();
+  }
+
+  // A broken entry: no answer. The server's error lands on that row's answer; nothing is saved.
+  const before = (await api(server, "GET", "/v1/tenants/demo/kb", { token })).text;
+  await page.getByRole("button", { name: "Add entry" }).click();
+  const broken = page.locator(".faq-row").last();
+  await broken.getByLabel("Id").fill("no-answer");
+  await broken.getByLabel("Questions").fill("What is the meaning of life?");
+  await page.getByRole("button", { name: "Save knowledge" }).click();
+  await page.locator(".faq-row.has-error").waitFor();
+  const n = await page.locator(".faq-row").count();
+  assert.equal(await page.locator(".faq-row").nth(n - 1).getAttribute("data-entry"), "no-answer");
+  const problem = await broken.locator(".field-problem").innerText();
+  assert.match(problem, new RegExp(`entries\\[${n - 1}\\]\\.answer`));
+  assert.equal(await broken.getByLabel("Answer (English)").getAttribute("aria-invalid"), "true");
+  assert.match(await page.locator(".banner-error").innerText(), /did not accept/);
+  await screenshot(page, "admin-knowledge-error");
+  // Leaving through the navigation with unsaved changes asks first (dismissed: it stays).
+  const asked = new Promise((resolve) => page.once("dialog", (d) => {
+    resolve(d.message());
+    void d.dismiss();
+  }));
+  await page.getByRole("link", { name: "Team" }).click();
+  assert.match(await asked, /unsaved changes/);
+  assert.equal(await page.getByRole("heading", { name: "Bot knowledge" }).count(), 1);
+  assert.equal((await api(server, "GET", "/v1/tenants/demo/kb", { token })).text, before);
+  assert.match(await page.locator(".dirty-mark").innerText(), /Unsaved/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("intents are edited in the Knowledge page: too few examples are refused on the row, a fixed intent is saved", async () => {
+  const token = await adminToken();
+  const page = await open("knowledge");
+  await page.locator('.intent-row[data-intent="refund"]').waitFor();
+  assert.equal(await page.locator('.intent-row[data-intent="refund"]').getByLabel("Action").inputValue(), "faq_tag");
+  const before = (await api(server, "GET", "/v1/tenants/demo/intents", { token })).text;
+
+  await page.getByRole("button", { name: "Add intent" }).click();
+  const row = page.locator(".intent-row").last();
+  await row.getByLabel("Intent", { exact: true }).fill("gift_wrap");
+  await row.getByLabel("Examples").fill("gift wrap please");
+  await row.getByLabel("Action").selectOption("faq_tag");
+  await row.getByLabel("Prefer FAQ entries tagged").fill("orders");
+  await page.getByRole("button", { name: "Save intents" }).click();
+  await page.locator(".intent-row.has-error").waitFor();
+  assert.equal(await row.getByLabel("Examples").getAttribute("aria-invalid"), "true");
+  assert.match(await row.locator(".field-problem").innerText(), /at least 3 examples/);
+  assert.equal((await api(server, "GET", "/v1/tenants/demo/intents", { token })).text, before);
+
+  await row.getByLabel("Examples").fill("gift wrap please\ncan you wrap it as a gift\nI need gift wrapping\n可以包装成礼物吗");
+  await page.getByRole("button", { name: "Save intents" }).click();
+  await page.getByText("Intents saved").waitFor();
+  await row.scrollIntoViewIfNeeded();
+  await screenshot(page, "admin-intents");
+  const after = (await api(server, "GET", "/v1/tenants/demo/intents", { token })).text;
+  assert.match(after, /gift_wrap/);
+  assert.match(after, /可以包装成礼物吗/);
+  assert.match(after, /faq_tag = "orders"/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("leaving the routing editor with unsaved changes through the navigation asks first", async () => {
+  const page = await open("routing");
+  await page.locator('.react-flow__node[data-id="fallback"]').waitFor();
+  // Nothing changed: the navigation just goes.
+  await page.getByRole("link", { name: "Canned replies" }).click();
+  await page.getByRole("heading", { name: "Canned replies" }).waitFor();
+  await page.getByRole("link", { name: "Routing" }).click();
+  await page.locator('.react-flow__node[data-id="fallback"]').waitFor();
+  await page.getByRole("button", { name: "Add rule" }).click();
+  const asked = new Promise((resolve) => page.once("dialog", (d) => {
+    resolve(d.message());
+    void d.dismiss();
+  }));
+  await page.getByRole("link", { name: "Team" }).click();
+  assert.match(await asked, /unsaved changes/);
+  assert.equal(await page.locator('.react-flow__node[data-id="rule-1"]').count(), 1, "the editor and its change are still there");
+  page.once("dialog", (d) => void d.accept());
+  await page.getByRole("link", { name: "Team" }).click();
+  await page.getByRole("heading", { name: "Team" }).waitFor();
+  await page.context().close();
+});
+
+test("an agent who is not an admin is refused, in the UI and by the server", async () => {
+  const page = await open("team", { email: "agent@demo.local", password: "demo-agent" });
+  await page.getByRole("heading", { name: "For administrators only" }).waitFor();
+  assert.equal(await page.locator(".team-table").count(), 0);
+  assert.equal(await page.getByRole("link", { name: "Team" }).count(), 0);
+  const agentToken = (await token("agent@demo.local", "demo-agent")).json.token;
+  for (const [method, url, body] of [
+    ["GET", "/v1/tenants/demo/agents"],
+    ["POST", "/v1/tenants/demo/agents", { email: "x@demo.local", name: "X", password: "password-1" }],
+    ["POST", "/v1/tenants/demo/canned-replies", { shortcut: "/x", text: "x" }],
+    ["GET", "/v1/tenants/demo/kb"],
+    ["PUT", "/v1/tenants/demo/kb", ""],
+  ]) {
+    const r = await api(server, method, url, { token: agentToken, body });
+    assert.equal(r.status, 403, `${method} ${url}: ${r.text}`);
+  }
+  await page.context().close();
+});

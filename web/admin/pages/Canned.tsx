@@ -1,0 +1,183 @@
+/** @jsxImportSource react */
+// The Canned replies page: the tenant's replies (shortcut + text), searched as you
+// type, created, edited and deleted; a refused field is shown on the field.
+import { FormEvent, useCallback, useEffect, useMemo, useState } from "react";
+import { ApiError } from "../api";
+import type { CannedReply, PagesApi } from "./api";
+import type { PT } from "./text";
+import { Confirm, Field, FieldErrors, Notice, NoticeLine, fieldErrors } from "./ui";
+
+// Replies whose shortcut or text contains every word of the query (any case).
+export function searchReplies(replies: CannedReply[], query: string): CannedReply[] {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return replies;
+  return replies.filter((r) => {
+    const hay = (r.shortcut + "\n" + r.text).toLowerCase();
+    return words.every((w) => hay.includes(w));
+  });
+}
+
+export function CannedPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: () => void }) {
+  const [replies, setReplies] = useState<CannedReply[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [query, setQuery] = useState("");
+  const [editing, setEditing] = useState<{ row?: CannedReply } | null>(null);
+  const [deleting, setDeleting] = useState<CannedReply | null>(null);
+  const [notice, setNotice] = useState<Notice>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setReplies(await api.canned());
+      setLoadError(null);
+    } catch (e) {
+      if ((e as ApiError).status === 401) return onExpired();
+      setLoadError((e as Error).message);
+    }
+  }, [api, onExpired]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const shown = useMemo(() => searchReplies(replies ?? [], query), [replies, query]);
+
+  const remove = async (r: CannedReply) => {
+    setDeleting(null);
+    try {
+      await api.deleteCanned(r.id);
+      setNotice({ kind: "ok", text: t("canned.deleted", { shortcut: r.shortcut }) });
+    } catch (e) {
+      if ((e as ApiError).status === 401) return onExpired();
+      setNotice({ kind: "error", text: t("common.failed", { message: (e as Error).message }) });
+    }
+    void load();
+  };
+
+  return (
+    <section className="ppage" aria-labelledby="canned-title">
+      <div className="ppage-head">
+        <div className="ppage-title">
+          <h2 id="canned-title">{t("canned.title")}</h2>
+          <p className="help">{t("canned.lead")}</p>
+        </div>
+        <div className="ppage-actions">
+        {replies && <span className="pcount">{t("canned.count", { n: replies.length })}</span>}
+        <button type="button" className="primary" onClick={() => setEditing({})}>
+          + {t("canned.add")}
+        </button>
+        </div>
+      </div>
+      <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
+      <input
+        type="search"
+        className="psearch"
+        aria-label={t("canned.search")}
+        placeholder={t("canned.searchPlaceholder")}
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+      />
+      {loadError && <p className="load-error">{t("common.loadFailed", { message: loadError })}</p>}
+      {!replies && !loadError && <p className="loading">{t("common.loading")}</p>}
+      {replies && (
+        <ul className="canned-list" aria-label={t("canned.title")}>
+          {replies.length === 0 && <li className="muted empty">{t("canned.empty")}</li>}
+          {replies.length > 0 && shown.length === 0 && <li className="muted empty">{t("canned.noMatch", { q: query })}</li>}
+          {shown.map((r) => (
+            <li key={r.id} className="canned-item card" data-shortcut={r.shortcut}>
+              <code className="shortcut">{r.shortcut}</code>
+              <p className="canned-text">{r.text}</p>
+              <div className="row-actions">
+                <button type="button" onClick={() => setEditing({ row: r })} aria-label={t("canned.editOf", { shortcut: r.shortcut })}>
+                  {t("common.edit")}
+                </button>
+                <button type="button" className="danger" onClick={() => setDeleting(r)} aria-label={t("canned.deleteOf", { shortcut: r.shortcut })}>
+                  {t("common.delete")}
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      {editing && (
+        <CannedDialog
+          t={t}
+          row={editing.row}
+          onCancel={() => setEditing(null)}
+          onExpired={onExpired}
+          onSave={async (body) => {
+            const saved = editing.row ? await api.updateCanned(editing.row.id, body) : await api.createCanned(body);
+            setEditing(null);
+            setNotice({ kind: "ok", text: t("canned.saved", { shortcut: saved.shortcut }) });
+            void load();
+          }}
+        />
+      )}
+      {deleting && (
+        <Confirm
+          t={t}
+          text={t("canned.deleteAsk", { shortcut: deleting.shortcut })}
+          action={t("common.delete")}
+          onNo={() => setDeleting(null)}
+          onYes={() => void remove(deleting)}
+        />
+      )}
+    </section>
+  );
+}
+
+function CannedDialog({
+  t,
+  row,
+  onCancel,
+  onSave,
+  onExpired,
+}: {
+  t: PT;
+  row?: CannedReply;
+  onCancel: () => void;
+  onSave: (body: { shortcut: string; text: string }) => Promise<void>;
+  onExpired: () => void;
+}) {
+  const [shortcut, setShortcut] = useState(row?.shortcut ?? "/");
+  const [text, setText] = useState(row?.text ?? "");
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setErrors({});
+    try {
+      await onSave({ shortcut: shortcut.trim(), text });
+    } catch (err) {
+      if ((err as ApiError).status === 401) return onExpired();
+      setErrors(fieldErrors(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const title = row ? t("canned.editTitle", { shortcut: row.shortcut }) : t("canned.createTitle");
+  return (
+    <div className="pdialog-backdrop">
+      <form className="pdialog pform card" role="dialog" aria-modal="true" aria-label={title} onSubmit={submit} onKeyDown={(e) => e.key === "Escape" && onCancel()}>
+        <h3>{title}</h3>
+        <Field label={t("canned.shortcut")} help={t("canned.shortcutHelp")} error={errors.shortcut}>
+          {(p) => <input {...p} type="text" autoFocus value={shortcut} onChange={(e) => setShortcut(e.target.value)} />}
+        </Field>
+        <Field label={t("canned.text")} error={errors.text}>
+          {(p) => <textarea {...p} rows={5} value={text} onChange={(e) => setText(e.target.value)} />}
+        </Field>
+        {errors[""] && (
+          <p className="field-problem" role="alert">
+            {errors[""]}
+          </p>
+        )}
+        <div className="row buttons">
+          <button type="button" onClick={onCancel}>
+            {t("common.cancel")}
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? t("common.saving") : t("common.save")}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,434 @@
+/** @jsxImportSource react */
+// The Bot knowledge page: the FAQ knowledge base (GET/PUT …/kb, TOML) as an
+// editable table, parsed and written back in the browser (kb.ts); the server's
+// 422 invalid_kb names an entry and field, shown on that row and field. The
+// intents are shown read-only below. No "try it" box: the server has no endpoint
+// that asks the bot without a visitor.
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { ApiError } from "../api";
+import type { PagesApi } from "./api";
+import { IntentAction, IntentRow, IntentsDoc, KbDoc, KbRow, errorTarget, intentsFromToml, intentsToToml, kbErrorTarget, kbFromToml, kbToToml, newIntent, newRow } from "./kb";
+import type { PT } from "./text";
+import { Notice, NoticeLine } from "./ui";
+
+type RowError = { row: number; field: string; reason: string; where: string };
+
+const problemOf = (id: string, error: RowError | null, field: string) =>
+  error && error.field === field ? (
+    <span className="field-problem" id={`${id}-${field}-error`} role="alert">
+      {error.reason} <span className="where">({error.where})</span>
+    </span>
+  ) : null;
+const ariaOf = (id: string, error: RowError | null, field: string) => {
+  const bad = !!error && error.field === field;
+  return { "aria-invalid": bad, "aria-describedby": bad ? `${id}-${field}-error` : undefined };
+};
+
+export function KnowledgePage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: () => void }) {
+  const [saved, setSaved] = useState<string | null>(null);
+  const [doc, setDoc] = useState<KbDoc | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [dirty, setDirty] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<Notice>(null);
+  const [rowError, setRowError] = useState<RowError | null>(null);
+  const [filter, setFilter] = useState("");
+
+  const load = useCallback(async () => {
+    try {
+      const text = await api.kb();
+      setSaved(text);
+      setDoc(kbFromToml(text));
+      setDirty(false);
+      setRowError(null);
+      setLoadError(null);
+    } catch (e) {
+      if ((e as ApiError).status === 401) return onExpired();
+      setLoadError(e instanceof ApiError ? e.message : t("kb.parseFailed", { message: (e as Error).message }));
+    }
+  }, [api, onExpired, t]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = t("kb.leave");
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [dirty, t]);
+
+  const change = (key: number, edit: (r: KbRow) => KbRow) => {
+    if (!doc) return;
+    setDoc({ ...doc, rows: doc.rows.map((r) => (r.key === key ? edit(r) : r)) });
+    setDirty(true);
+  };
+  const add = () => {
+    if (!doc) return;
+    const row = newRow();
+    setDoc({ ...doc, rows: [...doc.rows, row] });
+    setDirty(true);
+    setFilter("");
+    requestAnimationFrame(() => document.getElementById(`kb-row-${row.key}-id`)?.focus());
+  };
+  const remove = (key: number) => {
+    if (!doc) return;
+    setDoc({ ...doc, rows: doc.rows.filter((r) => r.key !== key) });
+    setDirty(true);
+    setRowError(null);
+  };
+  const save = async () => {
+    if (!doc) return;
+    setBusy(true);
+    setNotice(null);
+    setRowError(null);
+    try {
+      const text = kbToToml(doc);
+      await api.putKb(text);
+      setSaved(text);
+      setDirty(false);
+      setNotice({ kind: "ok", text: t("kb.saved") });
+    } catch (e) {
+      const a = e as ApiError;
+      if (a.status === 401) return onExpired();
+      const target = a.status === 422 ? kbErrorTarget(a.message) : null;
+      if (target && doc.rows[target.row]) {
+        setRowError(target);
+        setFilter("");
+        requestAnimationFrame(() => document.querySelector<HTMLElement>(".faq-row.has-error [aria-invalid='true'], .faq-row.has-error")?.focus());
+      }
+      setNotice({ kind: "error", text: t("kb.rejected", { message: a.message }) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const revert = () => {
+    if (saved === null) return;
+    setDoc(kbFromToml(saved));
+    setDirty(false);
+    setRowError(null);
+    setNotice(null);
+  };
+
+  const shown = useMemo(() => {
+    if (!doc) return [];
+    const q = filter.trim().toLowerCase();
+    return doc.rows
+      .map((row, index) => ({ row, index }))
+      .filter(({ row }) => !q || [row.id, ...row.questions, ...row.answers.map((a) => a.text), ...row.tags].some((s) => s.toLowerCase().includes(q)));
+  }, [doc, filter]);
+
+  return (
+    <section className="ppage kb-page" aria-labelledby="kb-title">
+      <div className="ppage-head sticky">
+        <div className="ppage-title">
+          <h2 id="kb-title">{t("kb.title")}</h2>
+          <p className="help">{t("kb.lead")}</p>
+        </div>
+        <div className="ppage-actions">
+        {doc && <span className="pcount">{t("kb.count", { n: doc.rows.length })}</span>}
+        {dirty && <span className="dirty-mark is-dirty">{t("kb.unsaved")}</span>}
+        <button type="button" onClick={revert} disabled={!dirty || busy}>
+          {t("kb.revert")}
+        </button>
+        <button type="button" onClick={add} disabled={!doc}>
+          + {t("kb.add")}
+        </button>
+        <button type="button" className="primary" onClick={() => void save()} disabled={!doc || busy || !dirty}>
+          {busy ? t("common.saving") : t("kb.save")}
+        </button>
+        </div>
+      </div>
+      <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
+      {loadError && <p className="load-error">{t("common.loadFailed", { message: loadError })}</p>}
+      {!doc && !loadError && <p className="loading">{t("common.loading")}</p>}
+      {doc && (
+        <>
+          <input type="search" className="psearch" aria-label={t("kb.search")} placeholder={t("kb.search")} value={filter} onChange={(e) => setFilter(e.target.value)} />
+          <ol className="kb-rows">
+            {shown.map(({ row, index }) => (
+              <KbRowView
+                key={row.key}
+                t={t}
+                row={row}
+                n={index + 1}
+                error={rowError?.row === index ? rowError : null}
+                onChange={(edit) => change(row.key, edit)}
+                onRemove={() => remove(row.key)}
+              />
+            ))}
+          </ol>
+          <p className="help no-try">{t("kb.noTry")}</p>
+        </>
+      )}
+      <IntentsEditor t={t} api={api} onExpired={onExpired} />
+    </section>
+  );
+}
+
+function answerLabel(t: PT, lang: string) {
+  if (lang === "") return t("kb.answer");
+  if (lang === "en") return t("kb.answerEn");
+  if (lang === "zh") return t("kb.answerZh");
+  return t("kb.answerOther", { lang });
+}
+
+function KbRowView({
+  t,
+  row,
+  n,
+  error,
+  onChange,
+  onRemove,
+}: {
+  t: PT;
+  row: KbRow;
+  n: number;
+  error: RowError | null;
+  onChange: (edit: (r: KbRow) => KbRow) => void;
+  onRemove: () => void;
+}) {
+  const id = `kb-row-${row.key}`;
+  const bad = (field: string) => !!error && error.field === field;
+  const problem = (field: string) =>
+    bad(field) ? (
+      <span className="field-problem" id={`${id}-${field}-error`} role="alert">
+        {error!.reason} <span className="where">({error!.where})</span>
+      </span>
+    ) : null;
+  const aria = (field: string) => ({ "aria-invalid": bad(field), "aria-describedby": bad(field) ? `${id}-${field}-error` : undefined });
+  const title = t("kb.entry", { n }) + (row.id ? ` · ${row.id}` : "");
+  return (
+    <li className={"kb-row faq-row card" + (error ? " has-error" : "")} role="group" aria-label={title} tabIndex={error ? -1 : undefined} data-entry={row.id}>
+      <div className="kb-row-head">
+        <span className="kb-n" aria-hidden="true">
+          {n}
+        </span>
+        <label htmlFor={`${id}-id`} className="kb-id-label">
+          {t("kb.id")}
+        </label>
+        <input id={`${id}-id`} className="kb-id" type="text" value={row.id} onChange={(e) => onChange((r) => ({ ...r, id: e.target.value }))} {...aria("id")} />
+        <span className="grow" />
+        <button type="button" className="danger" onClick={onRemove} aria-label={t("kb.removeOf", { n })}>
+          {t("common.delete")}
+        </button>
+      </div>
+      {problem("id")}
+      {error && !["id", "questions", "answer", "tags"].includes(error.field) && (
+        <span className="field-problem" role="alert">
+          {error.reason} <span className="where">({error.where})</span>
+        </span>
+      )}
+      <div className="kb-grid">
+        <div className="pfield">
+          <label htmlFor={`${id}-questions`}>{t("kb.questions")}</label>
+          <textarea
+            id={`${id}-questions`}
+            rows={Math.max(3, row.questions.length + 1)}
+            value={row.questions.join("\n")}
+            onChange={(e) => onChange((r) => ({ ...r, questions: e.target.value.split("\n") }))}
+            {...aria("questions")}
+          />
+          <span className="pfield-help">{t("kb.questionsHelp")}</span>
+          {problem("questions")}
+        </div>
+        <div className="kb-answers">
+          {row.answers.map((a, k) => (
+            <div className="pfield" key={k}>
+              <label htmlFor={`${id}-answer-${k}`}>{answerLabel(t, a.lang)}</label>
+              <textarea
+                id={`${id}-answer-${k}`}
+                rows={3}
+                lang={a.lang === "zh" ? "zh-CN" : a.lang || undefined}
+                value={a.text}
+                onChange={(e) => onChange((r) => ({ ...r, answers: r.answers.map((x, j) => (j === k ? { ...x, text: e.target.value } : x)) }))}
+                {...aria("answer")}
+              />
+            </div>
+          ))}
+          {problem("answer")}
+          <div className="pfield">
+            <label htmlFor={`${id}-tags`}>{t("kb.tags")}</label>
+            <input
+              id={`${id}-tags`}
+              type="text"
+              value={row.tags.join(", ")}
+              placeholder={t("kb.tagsHelp")}
+              onChange={(e) => onChange((r) => ({ ...r, tags: e.target.value.split(/[,，]/).map((s) => s.trimStart()) }))}
+              {...aria("tags")}
+            />
+            {problem("tags")}
+          </div>
+        </div>
+      </div>
+    </li>
+  );
+}
+
+// The intents (GET/PUT …/intents): name, examples one per line, and what the bot
+// does on it; saved on their own, a 422 invalid_intents shown on its row.
+function IntentsEditor({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: () => void }) {
+  const [saved, setSaved] = useState<string | null>(null);
+  const [doc, setDoc] = useState<IntentsDoc | null>(null);
+  const [dirty, setDirty] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<Notice>(null);
+  const [rowError, setRowError] = useState<RowError | null>(null);
+  useEffect(() => {
+    api.intents().then(
+      (text) => {
+        setSaved(text);
+        setDoc(intentsFromToml(text));
+      },
+      (e) => {
+        if ((e as ApiError).status === 401) onExpired();
+      },
+    );
+  }, [api, onExpired]);
+  if (!doc) return null;
+  const change = (key: number, edit: (r: IntentRow) => IntentRow) => {
+    setDoc({ ...doc, rows: doc.rows.map((r) => (r.key === key ? edit(r) : r)) });
+    setDirty(true);
+  };
+  const save = async () => {
+    setBusy(true);
+    setNotice(null);
+    setRowError(null);
+    try {
+      const text = intentsToToml(doc);
+      await api.putIntents(text);
+      setSaved(text);
+      setDirty(false);
+      setNotice({ kind: "ok", text: t("kb.intentsSaved") });
+    } catch (e) {
+      const a = e as ApiError;
+      if (a.status === 401) return onExpired();
+      const target = a.status === 422 ? errorTarget(a.message, "intents") : null;
+      if (target && doc.rows[target.row]) setRowError(target);
+      setNotice({ kind: "error", text: t("kb.rejected", { message: a.message }) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const kinds: { kind: IntentAction["kind"]; label: string }[] = [
+    { kind: "", label: t("kb.actionNone") },
+    { kind: "handoff", label: t("kb.actionHandoff") },
+    { kind: "faq_tag", label: t("kb.actionFaqTag") },
+    { kind: "flow_node", label: t("kb.actionFlow") },
+  ];
+  return (
+    <section className="kb-intents" aria-labelledby="intents-title">
+      <div className="ppage-head">
+        <div className="ppage-title">
+          <h3 id="intents-title">{t("kb.intents")}</h3>
+          <p className="help">{t("kb.intentsLead")}</p>
+        </div>
+        <div className="ppage-actions">
+          {dirty && <span className="dirty-mark is-dirty">{t("kb.unsaved")}</span>}
+          <button
+            type="button"
+            disabled={!dirty || busy}
+            onClick={() => {
+              if (saved !== null) setDoc(intentsFromToml(saved));
+              setDirty(false);
+              setRowError(null);
+            }}
+          >
+            {t("kb.revert")}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setDoc({ ...doc, rows: [...doc.rows, newIntent()] });
+              setDirty(true);
+            }}
+          >
+            + {t("kb.addIntent")}
+          </button>
+          <button type="button" className="primary" disabled={!dirty || busy} onClick={() => void save()}>
+            {busy ? t("common.saving") : t("kb.saveIntents")}
+          </button>
+        </div>
+      </div>
+      <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
+      <ol className="kb-rows">
+        {doc.rows.map((row, index) => {
+          const id = `intent-${row.key}`;
+          const error = rowError?.row === index ? rowError : null;
+          return (
+            <li key={row.key} className={"kb-row intent-row card" + (error ? " has-error" : "")} role="group" aria-label={t("kb.intentN", { n: index + 1 }) + (row.name ? ` · ${row.name}` : "")} data-intent={row.name}>
+              <div className="kb-row-head">
+                <span className="kb-n" aria-hidden="true">
+                  {index + 1}
+                </span>
+                <label htmlFor={`${id}-name`} className="kb-id-label">
+                  {t("kb.intentName")}
+                </label>
+                <input id={`${id}-name`} className="kb-id" type="text" value={row.name} onChange={(e) => change(row.key, (r) => ({ ...r, name: e.target.value }))} {...ariaOf(id, error, "name")} />
+                <label htmlFor={`${id}-action`} className="kb-id-label">
+                  {t("kb.action")}
+                </label>
+                <select
+                  id={`${id}-action`}
+                  className="intent-action"
+                  value={row.action.kind}
+                  onChange={(e) => change(row.key, (r) => ({ ...r, action: { ...r.action, kind: e.target.value as IntentAction["kind"] } }))}
+                  {...ariaOf(id, error, "action")}
+                >
+                  {kinds.map((k) => (
+                    <option key={k.kind} value={k.kind}>
+                      {k.label}
+                    </option>
+                  ))}
+                </select>
+                {(row.action.kind === "faq_tag" || row.action.kind === "flow_node") && (
+                  <input
+                    type="text"
+                    className="kb-id intent-value"
+                    aria-label={row.action.kind === "faq_tag" ? t("kb.actionFaqTag") : t("kb.actionFlow")}
+                    value={row.action.value}
+                    onChange={(e) => change(row.key, (r) => ({ ...r, action: { ...r.action, value: e.target.value } }))}
+                  />
+                )}
+                <span className="grow" />
+                <button
+                  type="button"
+                  className="danger"
+                  aria-label={t("kb.removeIntent", { n: index + 1 })}
+                  onClick={() => {
+                    setDoc({ ...doc, rows: doc.rows.filter((r) => r.key !== row.key) });
+                    setDirty(true);
+                    setRowError(null);
+                  }}
+                >
+                  {t("common.delete")}
+                </button>
+              </div>
+              {problemOf(id, error, "name")}
+              {problemOf(id, error, "action")}
+              {error && !["name", "examples", "action"].includes(error.field) && (
+                <span className="field-problem" role="alert">
+                  {error.reason} <span className="where">({error.where})</span>
+                </span>
+              )}
+              <div className="pfield">
+                <label htmlFor={`${id}-examples`}>{t("kb.examples")}</label>
+                <textarea
+                  id={`${id}-examples`}
+                  rows={Math.min(8, Math.max(3, row.examples.length + 1))}
+                  value={row.examples.join("\n")}
+                  onChange={(e) => change(row.key, (r) => ({ ...r, examples: e.target.value.split("\n") }))}
+                  {...ariaOf(id, error, "examples")}
+                />
+                <span className="pfield-help">{t("kb.examplesHelp")}</span>
+                {problemOf(id, error, "examples")}
+              </div>
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,42 @@
+/** @jsxImportSource react */
+// The admin pages besides the routing editor, as App.tsx's navigation lists them
+// (after "Routing"): one entry per page, chosen by the URL's #hash.
+import { useMemo } from "react";
+import type { Session } from "../api";
+import { pagesApi } from "./api";
+import { CannedPage } from "./Canned";
+import { KnowledgePage } from "./Knowledge";
+import { TeamPage } from "./Team";
+import type { PT, PageKey } from "./text";
+import "./pages.css";
+
+export const PAGES = [
+  { id: "team", label: "nav.team" },
+  { id: "canned", label: "nav.canned" },
+  { id: "knowledge", label: "nav.knowledge" },
+] as const satisfies readonly { id: string; label: PageKey }[];
+
+export type PageId = "routing" | (typeof PAGES)[number]["id"];
+
+export function pageFromHash(hash: string): PageId {
+  const id = hash.replace(/^#/, "");
+  return (PAGES.find((p) => p.id === id)?.id ?? "routing") as PageId;
+}
+
+// Leaving a page with unsaved changes (the routing editor's or a page's marker
+// says so) through the navigation asks first; a page's own beforeunload covers
+// closing the tab.
+export function leaveAllowed(message: string): boolean {
+  return !document.querySelector(".dirty-mark.is-dirty") || window.confirm(message);
+}
+
+export function PageView({ id, t, session, onExpired }: { id: PageId; t: PT; session: Session; onExpired: () => void }) {
+  const api = useMemo(() => pagesApi(session), [session]);
+  return (
+    <div className="ppage-scroll">
+      {id === "team" && <TeamPage t={t} api={api} onExpired={onExpired} />}
+      {id === "canned" && <CannedPage t={t} api={api} onExpired={onExpired} />}
+      {id === "knowledge" && <KnowledgePage t={t} api={api} onExpired={onExpired} />}
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "../api";
+import type { AgentRow } from "./api";
+import { searchReplies } from "./Canned";
+import { pageFromHash } from "./Pages";
+import { agentBody, agentToForm, emptyAgentForm, initials, parseSkills, skillsText, splitList } from "./Team";
+import { pagesTranslator } from "./text";
+import { fieldErrors } from "./ui";
+
+const lin: AgentRow = { id: "a1", email: "lin@demo.local", name: "Lin", role: "agent", groups: ["support"], max_concurrent: 5, source: "api" };
+
+describe("the agent form", () => {
+  it("sends everything for a new agent, groups split on commas (also Chinese ones)", () => {
+    const form = { ...emptyAgentForm(), name: " Lin ", email: "lin@demo.local", password: "secret-123", groups: "support，sales, ", max_concurrent: "3" };
+    expect(agentBody(form)).toEqual({ name: "Lin", email: "lin@demo.local", password: "secret-123", role: "agent", groups: ["support", "sales"], skills: {}, max_concurrent: 3 });
+  });
+  it("sends only what changed for an edit; an empty password keeps the old one", () => {
+    expect(agentBody(agentToForm(lin), lin)).toEqual({});
+    expect(agentBody({ ...agentToForm(lin), role: "admin", groups: "support, vip" }, lin)).toEqual({ role: "admin", groups: ["support", "vip"] });
+    expect(agentBody({ ...agentToForm(lin), password: "new-password" }, lin)).toEqual({ password: "new-password" });
+  });
+  it("reads skills with levels, and writes them back", () => {
+    expect(parseSkills("english:8, refunds 5，vip=10, chinese")).toEqual({ english: 8, refunds: 5, vip: 10, chinese: 5 });
+    expect(parseSkills("english:lots")).toEqual({ english: "lots" });
+    expect(skillsText({ english: 8, refunds: 5 })).toBe("english:8, refunds:5");
+    expect(agentBody({ ...agentToForm(lin), skills: "english:8" }, lin)).toEqual({ skills: { english: 8 } });
+  });
+  it("lets the server judge a capacity that is not a number", () => {
+    expect(agentBody({ ...agentToForm(lin), max_concurrent: "" }, lin).max_concurrent).toBe("");
+  });
+  it("splits lists and makes initials", () => {
+    expect(splitList(" a ,b,,c ")).toEqual(["a", "b", "c"]);
+    expect(initials("Lin Mei 林梅")).toBe("LM");
+    expect(initials("Dana")).toBe("DA");
+    expect(initials("林梅")).toBe("林");
+  });
+});
+
+describe("errors on fields", () => {
+  it("puts a 422 on the field it names, anything else on the form", () => {
+    const e = new ApiError(422, "bad_field", "email must contain @", { error: { code: "bad_field", message: "email must contain @", field: "email" } });
+    expect(fieldErrors(e)).toEqual({ email: "email must contain @" });
+    expect(fieldErrors(new ApiError(500, "http_500", "HTTP 500"))).toEqual({ "": "HTTP 500" });
+  });
+});
+
+describe("canned reply search", () => {
+  const replies = [
+    { id: "1", shortcut: "/refund", text: "Refunds take 5-7 days" },
+    { id: "2", shortcut: "/hi", text: "您好，有什么可以帮您？" },
+  ];
+  it("matches every word in the shortcut or text, any case, Chinese too", () => {
+    expect(searchReplies(replies, "")).toHaveLength(2);
+    expect(searchReplies(replies, "REFUND days").map((r) => r.id)).toEqual(["1"]);
+    expect(searchReplies(replies, "帮您").map((r) => r.id)).toEqual(["2"]);
+    expect(searchReplies(replies, "nothing")).toEqual([]);
+  });
+});
+
+describe("pages", () => {
+  it("are chosen by the hash; anything else is the routing editor", () => {
+    expect(pageFromHash("#team")).toBe("team");
+    expect(pageFromHash("#knowledge")).toBe("knowledge");
+    expect(pageFromHash("")).toBe("routing");
+    expect(pageFromHash("#nope")).toBe("routing");
+  });
+  it("have every text in Chinese", () => {
+    const en = pagesTranslator("en");
+    const zh = pagesTranslator("zh");
+    expect(zh("nav.team")).toBe("团队");
+    expect(zh("team.created", { name: "林梅" })).toBe("林梅 现在可以登录了。");
+    expect(en("kb.count", { n: 3 })).toBe("3 entries");
+  });
+});
