@@ -5,12 +5,20 @@ import { FormEvent, useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, Session, adminApi, resumeSession, signIn, signOut } from "./api";
 import { Editor } from "./editor/Editor";
 import { Lang, T, initialLanguage, rememberLanguage, translator } from "./i18n";
+import { Conversations } from "./pages/Conversations";
 
 export function App() {
   const [lang, setLang] = useState<Lang>(initialLanguage);
   const t = useMemo(() => translator(lang), [lang]);
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const api = useMemo(() => (session ? adminApi(session) : null), [session]);
+  // #conversations shows the conversation browser; anything else the routing editor.
+  const [conversations, setConversations] = useState(() => location.hash === "#conversations");
+  useEffect(() => {
+    const onHash = () => setConversations(location.hash === "#conversations");
+    window.addEventListener("hashchange", onHash);
+    return () => window.removeEventListener("hashchange", onHash);
+  }, []);
   useEffect(() => {
     rememberLanguage(lang);
     document.title = t("app.title");
@@ -35,8 +43,11 @@ export function App() {
         <h1>{t("app.title")}</h1>
         {session && session.agent.role === "admin" && (
           <nav aria-label={t("app.title")}>
-            <a href="#routing" aria-current="page" className="tab is-current">
+            <a href="#routing" aria-current={conversations ? undefined : "page"} className={"tab" + (conversations ? "" : " is-current")}>
               {t("app.routing")}
+            </a>
+            <a href="#conversations" aria-current={conversations ? "page" : undefined} className={"tab" + (conversations ? " is-current" : "")}>
+              {lang === "zh" ? "会话" : "Conversations"}
             </a>
           </nav>
         )}
@@ -63,6 +74,8 @@ export function App() {
           <SignIn t={t} onSession={setSession} />
         ) : session.agent.role !== "admin" ? (
           <Refusal t={t} session={session} onOther={() => void out()} />
+        ) : conversations ? (
+          <Conversations session={session} lang={lang} onExpired={expired} />
         ) : (
           <Editor t={t} lang={lang} api={api!} tenant={session.tenant} onExpired={expired} />
         )}
