@@ -265,7 +265,7 @@ function Search({ session, lang, t, onOpen, fail }: { session: Session; lang: La
                     className="search-hit"
                     aria-label={t("hit.open", { id: h.conversation_id, seq: h.seq })}
                     onClick={() => onOpen(h.conversation_id, h.seq)}
-                    style={{ width: "100%", textAlign: "left", display: "flex", flexDirection: "column", gap: 2 }}
+                    style={{ width: "100%", textAlign: "left", display: "flex", flexDirection: "column", alignItems: "flex-start", gap: 2 }}
                   >
                     <span className="muted" style={{ fontSize: 12 }}>
                       {h.conversation_id} · #{h.seq} · {h.from.name || h.from.id} ({t(roleKey(h.from.role))}) · {when(h.ts, lang)}
