@@ -230,9 +230,11 @@ Reader::Answer Reader::answer(const ListConversations& q) {
 // Newest first, paged by rowid (the cursor is the rowid of the last hit given).
 // Three characters or more: the trigram index, as one phrase (q quoted, so FTS5
 // syntax in it is plain text). Fewer: LIKE over the newest kShortQueryWindow
-// messages (schema.cpp).
+// messages (schema.cpp). Within one conversation: LIKE over that conversation's
+// messages (its primary key range), whatever the length: the index would walk
+// every hit of the tenant newest first to find the few of an old conversation.
 Reader::Answer Reader::answer(const Search& q) {
-  const bool indexed = code_points(q.q) >= 3;
+  const bool indexed = code_points(q.q) >= 3 && !q.conversation_id;
   std::string sql =
       "SELECT m.rowid, m.conversation_id, m.seq, m.message_id, m.sender_role, m.sender_id, "
       "m.sender_name, m.text, m.ts_ms, m.flags FROM ";
@@ -252,10 +254,13 @@ Reader::Answer Reader::answer(const Search& q) {
       pattern += c;
     }
     pattern += '%';
-    sql +=
-        "messages m WHERE m.text LIKE ?1 ESCAPE '\\' AND m.rowid >= (SELECT coalesce(min(r), 0) "
-        "FROM (SELECT rowid AS r FROM messages ORDER BY rowid DESC LIMIT " +
-        std::to_string(kShortQueryWindow) + "))";
+    sql += "messages m WHERE m.text LIKE ?1 ESCAPE '\\'";
+    if (!q.conversation_id) {
+      sql +=
+          " AND m.rowid >= (SELECT coalesce(min(r), 0) FROM (SELECT rowid AS r FROM messages "
+          "ORDER BY rowid DESC LIMIT " +
+          std::to_string(kShortQueryWindow) + "))";
+    }
   }
   std::vector<std::string_view> texts;
   std::vector<int64_t> numbers;

@@ -125,6 +125,11 @@ TEST_CASE("search pages with next_cursor and filters by conversation, time and s
 
   CHECK(hit_ids(search(s, R"({"q":"order","conversation_id":"c2"})")) ==
         std::vector<std::string>{"c2-1"});
+  // Within one conversation, short and long queries alike (its messages are scanned).
+  CHECK(hit_ids(search(s, R"({"q":"订单","conversation_id":"c1","limit":2})")) ==
+        std::vector<std::string>{"c1-5", "c1-4"});
+  CHECK(hit_ids(search(s, R"({"q":"ORDER 3","conversation_id":"c1"})")) ==
+        std::vector<std::string>{"c1-3"});
   CHECK(hit_ids(search(s, R"({"q":"order","status":"closed","assignee":"dana"})")) ==
         std::vector<std::string>{"c2-1"});
   CHECK(hit_ids(search(s, R"({"q":"order","since":1700000000002,"until":1700000000004})")) ==
