@@ -144,6 +144,10 @@ class RestApi {
                            const hub::HttpRequest& request,
                            std::function<void(hub::HttpResponse)> respond);
 
+  // search_api.cpp: full-text search over the tenant's messages, for admins.
+  void search(const TenantView& tenant, const hub::HttpRequest& request,
+              std::function<void(hub::HttpResponse)> respond);
+
   // agents_api.cpp: the admin REST for agents.
   void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);

@@ -138,6 +138,13 @@ class Store {
     (void)id;
     done({kStoreNotSupported, {}, "this storage keeps no files"});
   }
+
+  // Full-text search over the tenant's messages (ABI 1.3; query and result as
+  // sb_plugin.h says). A store without it answers kStoreNotSupported.
+  virtual void search(std::string query_json, StoreCallback done) {
+    (void)query_json;
+    done({kStoreNotSupported, {}, "this storage cannot search"});
+  }
 };
 
 // An agent who may take a conversation now (online, below capacity).

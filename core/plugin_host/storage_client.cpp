@@ -156,6 +156,26 @@ void StorageClient::blob_delete(std::string_view id, Executor executor, Callback
             std::move(executor), std::move(cb));
 }
 
+bool StorageClient::has_search() const {
+  return api_->struct_size >= offsetof(sb_storage_api, search) + sizeof(void*) && api_->search;
+}
+
+void StorageClient::search(std::string_view query_json, Executor executor, Callback cb) {
+  // Answered here, never counted against the plugin: not searching is allowed.
+  if (!has_search()) {
+    CallResult refused{SB_NOT_SUPPORTED,
+                       {},
+                       "the storage plugin " + instance_->plugin_name() +
+                           " cannot search (it lacks the ABI 1.3 search function)"};
+    return boost::asio::post(
+        executor,
+        [cb = std::move(cb), refused = std::move(refused)]() mutable { cb(std::move(refused)); });
+  }
+  instance_->call_async([&](sb_instance* inst, sb_op* op,
+                            sb_error* err) { return api_->search(inst, str(query_json), op, err); },
+                        std::move(executor), std::move(cb));
+}
+
 void StorageClient::blob_usage(Executor executor, Callback cb) {
   blob_call(
       [&](sb_instance* inst, sb_op* op, sb_error* err) { return api_->blob_usage(inst, op, err); },

@@ -67,6 +67,11 @@ class StorageClient {
   void blob_delete(std::string_view id, Executor executor, Callback cb);
   void blob_usage(Executor executor, Callback cb);
 
+  // Full-text search (ABI 1.3, optional): false when the plugin has none, and then
+  // search answers SB_NOT_SUPPORTED. query_json as in sb_plugin.h.
+  bool has_search() const;
+  void search(std::string_view query_json, Executor executor, Callback cb);
+
   const std::shared_ptr<Instance>& instance() const { return instance_; }
 
  private:

@@ -88,6 +88,10 @@ void PluginStore::blob_delete(const std::string& id, engine::StoreCallback done)
   client_.blob_delete(id, strand_, to_store_callback(std::move(done)));
 }
 
+void PluginStore::search(std::string query_json, engine::StoreCallback done) {
+  client_.search(query_json, strand_, to_store_callback(std::move(done)));
+}
+
 PluginRouter::PluginRouter(std::shared_ptr<plugin_host::Instance> instance,
                            boost::asio::any_io_executor strand)
     : client_(std::move(instance)), strand_(std::move(strand)) {}

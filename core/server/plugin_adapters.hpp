@@ -33,6 +33,7 @@ class PluginStore final : public engine::Store {
   void blob_get(const std::string& id, engine::StoreCallback done) override;
   void blob_meta(const std::string& id, engine::StoreCallback done) override;
   void blob_delete(const std::string& id, engine::StoreCallback done) override;
+  void search(std::string query_json, engine::StoreCallback done) override;
 
  private:
   plugin_host::StorageClient client_;

@@ -117,8 +117,21 @@ struct BlobMeta {
 
 struct BlobUsage {};
 
+// ABI 1.3 search (request_parsing.hpp parse_search).
+struct Search {
+  std::string q;
+  int64_t limit = 20;
+  std::optional<int64_t> before_rowid;  // the cursor
+  std::optional<std::string> conversation_id;
+  std::optional<std::string> status;
+  std::optional<std::string> assignee;
+  std::optional<int64_t> since;  // ts_ms >= it
+  std::optional<int64_t> until;  // ts_ms < it
+  bool include_private = false;
+};
+
 struct ReadOp {
-  std::variant<LoadMessages, ListConversations, KvGet, KvList, GetBlob, BlobMeta, BlobUsage>
+  std::variant<LoadMessages, ListConversations, KvGet, KvList, GetBlob, BlobMeta, BlobUsage, Search>
       command;
   sb_op* op = nullptr;
 };

@@ -7,6 +7,7 @@
 // SB_ERROR (bad argument, or "storage overloaded" past max_pending_messages).
 //
 // Files (ABI 1.2 blob functions) live under data_dir/attachments (blob_files.hpp).
+// Search (ABI 1.3) is an FTS5 trigram index over message text (schema.cpp, reader.cpp).
 //
 // Config ([plugins.storage-sqlite]): file, max_batch_messages, max_pending_messages,
 // busy_timeout_ms (see storage_config.hpp).
@@ -209,6 +210,15 @@ int32_t blob_usage(sb_instance* inst, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] { return self(inst).read({sb_sqlite::BlobUsage{}, op}, err); });
 }
 
+int32_t search(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::Search q;
+    if (auto why = sb_sqlite::parse_search(sb::view(query_json), q); !why.empty())
+      return fail(err, why);
+    return self(inst).read({std::move(q), op}, err);
+  });
+}
+
 const sb_storage_api kStorageApi = {
     sizeof(sb_storage_api),
     append_message,
@@ -224,15 +234,16 @@ const sb_storage_api kStorageApi = {
     blob_meta,
     blob_delete,
     blob_usage,
+    search,
 };
 
 const sb_plugin_descriptor kDescriptor = {
     sizeof(sb_plugin_descriptor),
-    SB_ABI_VERSION_MAJOR(1, 2),
-    SB_ABI_VERSION_MINOR(1, 2),
+    SB_ABI_VERSION_MAJOR(1, 3),
+    SB_ABI_VERSION_MINOR(1, 3),
     SB_KIND_STORAGE,
     "storage-sqlite",
-    "1.2.0",
+    "1.3.0",
     sb_sqlite::kConfigKeys,
     sb_sqlite::kConfigKeyCount,
     instance_new,

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "blob_files.hpp"
 #include "result_json.hpp"
@@ -24,6 +26,68 @@ Connection& configured(Connection& db, int busy_timeout_ms) {
   db.exec_or_throw("PRAGMA query_only = ON");
   return db;
 }
+
+// Characters (code points) in UTF-8 text.
+size_t code_points(std::string_view text) {
+  size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+char ascii_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// Byte offset of needle in text, ASCII case-insensitive; npos when absent.
+size_t find_folded(std::string_view text, std::string_view needle) {
+  if (needle.empty() || needle.size() > text.size()) return std::string_view::npos;
+  for (size_t i = 0; i + needle.size() <= text.size(); ++i) {
+    size_t j = 0;
+    while (j < needle.size() && ascii_lower(text[i + j]) == ascii_lower(needle[j])) ++j;
+    if (j == needle.size()) return i;
+  }
+  return std::string_view::npos;
+}
+
+// Moves a byte offset back/forward over n code points, staying on a boundary.
+size_t back_code_points(std::string_view text, size_t at, size_t n) {
+  while (at > 0 && n > 0) {
+    --at;
+    while (at > 0 && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) --at;
+    --n;
+  }
+  return at;
+}
+size_t forward_code_points(std::string_view text, size_t at, size_t n) {
+  while (at < text.size() && n > 0) {
+    ++at;
+    while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) ++at;
+    --n;
+  }
+  return at;
+}
+
+constexpr size_t kSnippetBefore = 30;   // code points kept before the match
+constexpr size_t kSnippetLength = 100;  // code points in all
+
+// The message text around the first match of q: the whole text when it is short,
+// else about kSnippetLength characters with "…" where it was cut.
+std::string snippet(std::string_view text, std::string_view q) {
+  if (code_points(text) <= kSnippetLength) return std::string(text);
+  size_t match = find_folded(text, q);
+  if (match == std::string_view::npos) match = 0;
+  const size_t start = back_code_points(text, match, kSnippetBefore);
+  const size_t end = forward_code_points(text, start, kSnippetLength);
+  std::string out;
+  if (start > 0) out += "\u2026";
+  out.append(text.substr(start, end - start));
+  if (end < text.size()) out += "\u2026";
+  return out;
+}
+
+// Queries shorter than a trigram cannot use the index: they scan the newest
+// kShortQueryWindow messages of the tenant (LIKE), a bounded cost.
+constexpr int64_t kShortQueryWindow = 20000;
 
 }  // namespace
 
@@ -161,6 +225,116 @@ Reader::Answer Reader::answer(const ListConversations& q) {
   }
   if (rc != SQLITE_DONE) return failed("cannot list conversations");
   return {true, conversations_result(std::move(conversations))};
+}
+
+// Newest first, paged by rowid (the cursor is the rowid of the last hit given).
+// Three characters or more: the trigram index, as one phrase (q quoted, so FTS5
+// syntax in it is plain text). Fewer: LIKE over the newest kShortQueryWindow
+// messages (schema.cpp). Within one conversation: LIKE over that conversation's
+// messages (its primary key range), whatever the length: the index would walk
+// every hit of the tenant newest first to find the few of an old conversation.
+Reader::Answer Reader::answer(const Search& q) {
+  const bool indexed = code_points(q.q) >= 3 && !q.conversation_id;
+  std::string sql =
+      "SELECT m.rowid, m.conversation_id, m.seq, m.message_id, m.sender_role, m.sender_id, "
+      "m.sender_name, m.text, m.ts_ms, m.flags FROM ";
+  std::string pattern;
+  if (indexed) {
+    pattern = "\"";
+    for (char c : q.q) {
+      if (c == '"') pattern += '"';
+      pattern += c;
+    }
+    pattern += '"';
+    sql += "messages_fts f JOIN messages m ON m.rowid = f.rowid WHERE messages_fts MATCH ?1";
+  } else {
+    pattern = "%";
+    for (char c : q.q) {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += c;
+    }
+    pattern += '%';
+    sql += "messages m WHERE m.text LIKE ?1 ESCAPE '\\'";
+    if (!q.conversation_id) {
+      sql +=
+          " AND m.rowid >= (SELECT coalesce(min(r), 0) FROM (SELECT rowid AS r FROM messages "
+          "ORDER BY rowid DESC LIMIT " +
+          std::to_string(kShortQueryWindow) + "))";
+    }
+  }
+  std::vector<std::string_view> texts;
+  std::vector<int64_t> numbers;
+  const char* rowid = indexed ? "f.rowid" : "m.rowid";
+  if (q.before_rowid) {
+    sql += std::string(" AND ") + rowid + " < ?";
+    numbers.push_back(*q.before_rowid);
+  }
+  if (q.since) {
+    sql += " AND m.ts_ms >= ?";
+    numbers.push_back(*q.since);
+  }
+  if (q.until) {
+    sql += " AND m.ts_ms < ?";
+    numbers.push_back(*q.until);
+  }
+  if (!q.include_private) sql += " AND (m.flags & 1) = 0";
+  std::string text_clauses;
+  if (q.conversation_id) {
+    text_clauses += " AND m.conversation_id = ?";
+    texts.push_back(*q.conversation_id);
+  }
+  if (q.status) {
+    text_clauses += " AND m.conversation_id IN (SELECT id FROM conversations WHERE status = ?)";
+    texts.push_back(*q.status);
+  }
+  if (q.assignee) {
+    text_clauses += " AND m.conversation_id IN (SELECT id FROM conversations WHERE assignee = ?)";
+    texts.push_back(*q.assignee);
+  }
+  // Numbers were numbered before the texts: the ?s are bound in textual order, so
+  // put the text clauses after the numeric ones.
+  sql += text_clauses;
+  sql += std::string(" ORDER BY ") + rowid + " DESC LIMIT ?";
+
+  Statement s;
+  try {
+    s = Statement(db_, sql);
+  } catch (const std::exception& e) {
+    return {false, e.what()};
+  }
+  int index = 1;
+  s.bind(index++, std::string_view(pattern));
+  for (int64_t n : numbers) s.bind(index++, n);
+  for (std::string_view t : texts) s.bind(index++, t);
+  // One more than asked: whether a next page exists.
+  s.bind(index, q.limit + 1);
+  ResetOnExit reset(s);
+  json::array hits;
+  int64_t last_rowid = 0;
+  bool more = false;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    if (static_cast<int64_t>(hits.size()) == q.limit) {
+      more = true;
+      continue;
+    }
+    last_rowid = s.column_int(0);
+    hits.push_back(json::object{
+        {"conversation_id", s.column_text(1)},
+        {"seq", s.column_int(2)},
+        {"message_id", s.column_text(3)},
+        {"from",
+         json::object{
+             {"role", s.column_text(4)}, {"id", s.column_text(5)}, {"name", s.column_text(6)}}},
+        {"text", snippet(s.column_text(7), q.q)},
+        {"ts", s.column_int(8)},
+        {"flags", s.column_int(9)},
+    });
+  }
+  if (rc != SQLITE_DONE) return failed("cannot search messages");
+  json::object result{{"hits", std::move(hits)}};
+  if (more) result["next_cursor"] = std::to_string(last_rowid);
+  return {true, json::serialize(result)};
 }
 
 Reader::Answer Reader::answer(const KvGet& q) {

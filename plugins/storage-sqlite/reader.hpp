@@ -41,6 +41,7 @@ class Reader {
   Answer answer(const GetBlob& q);
   Answer answer(const BlobMeta& q);
   Answer answer(const BlobUsage& q);
+  Answer answer(const Search& q);
   Answer failed(std::string_view what);
 
   HostRef host_;

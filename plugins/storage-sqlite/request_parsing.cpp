@@ -133,6 +133,53 @@ std::string parse_filter(std::string_view json_text, ListConversations& out) {
   return {};
 }
 
+std::string parse_search(std::string_view json_text, Search& out) {
+  json::value doc;
+  if (!parse_object(json_text, doc)) return "query_json must be a JSON object";
+  for (const auto& [key, value] : doc.get_object()) {
+    if (key == "q") {
+      if (!value.is_string()) return "query_json: \"q\" must be a string";
+      out.q = std::string(value.get_string());
+    } else if (key == "limit") {
+      int64_t n = 0;
+      if (!integer(value, n) || n < 1 || n > 100)
+        return "query_json: \"limit\" must be an integer from 1 to 100";
+      out.limit = n;
+    } else if (key == "cursor") {
+      if (value.is_null()) continue;
+      if (!value.is_string()) return "query_json: \"cursor\" must be a string";
+      const std::string_view c = value.get_string();
+      int64_t n = 0;
+      if (c.empty() || c.size() > 18)
+        return "query_json: \"cursor\" is not a cursor of this plugin";
+      for (char ch : c) {
+        if (ch < '0' || ch > '9') return "query_json: \"cursor\" is not a cursor of this plugin";
+        n = n * 10 + (ch - '0');
+      }
+      out.before_rowid = n;
+    } else if (key == "conversation_id" || key == "status" || key == "assignee") {
+      if (!value.is_string()) return "query_json: \"" + std::string(key) + "\" must be a string";
+      auto& field = key == "status"     ? out.status
+                    : key == "assignee" ? out.assignee
+                                        : out.conversation_id;
+      field = std::string(value.get_string());
+    } else if (key == "since" || key == "until") {
+      if (!optional_integer(value, key == "since" ? out.since : out.until))
+        return "query_json: \"" + std::string(key) + "\" must be an integer (ms)";
+    } else if (key == "include_private") {
+      if (!value.is_bool()) return "query_json: \"include_private\" must be true or false";
+      out.include_private = value.get_bool();
+    } else {
+      return "query_json: unknown key \"" + std::string(key) +
+             "\" (known: q, limit, cursor, conversation_id, status, assignee, since, until, "
+             "include_private)";
+    }
+  }
+  if (out.q.empty()) return "query_json: \"q\" must be a non-empty string";
+  if (out.q.size() > 1000) return "query_json: \"q\" is longer than 1000 bytes";
+  return {};
+}
+
 std::string check_kv_value(std::string_view json_text) {
   if (json_text.empty()) return {};
   boost::system::error_code ec;

@@ -19,6 +19,10 @@ std::string parse_conversation(std::string_view json_text, int64_t now_ms, PutCo
 // {}. Unknown keys are refused so a typo never silently widens the filter.
 std::string parse_filter(std::string_view json_text, ListConversations& out);
 
+// The search query of ABI 1.3 (sb_plugin.h): "q" non-empty, at most 1000 bytes;
+// "limit" 1..100; "cursor" a next_cursor this plugin gave; unknown keys refused.
+std::string parse_search(std::string_view json_text, Search& out);
+
 // "" (delete) or any JSON text, which kv_list later embeds as it is.
 std::string check_kv_value(std::string_view json_text);
 

@@ -84,6 +84,31 @@ CREATE TABLE blobs (
 ) WITHOUT ROWID;
 ALTER TABLE messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '';
 )sql",
+    // 4: full-text search (ABI 1.3). An external-content FTS5 index over
+    // messages.text keyed by the message's rowid (the text is not stored twice),
+    // kept in step by triggers in the same transaction as the insert, and built
+    // for the messages already stored. The trigram tokenizer indexes every run of
+    // three characters, so a query of three or more characters is found anywhere,
+    // also in the middle of a Chinese sentence, which has no spaces to split words
+    // on (case-insensitive for ASCII). Shorter queries: reader.cpp.
+    // The index is keyed by rowid: a VACUUM may renumber the rowids of `messages`
+    // (it has no INTEGER PRIMARY KEY), so after a manual VACUUM run
+    //   INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
+    R"sql(
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+  text, content = 'messages', content_rowid = 'rowid', tokenize = 'trigram');
+INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+  INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+  INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text);
+END;
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

@@ -32,7 +32,7 @@ extern "C" {
 /* The ABI this header describes. tests/abi pins the layout of every struct per
  * version: changing a struct without bumping these numbers fails the build's tests. */
 #define SB_ABI_MAJOR 1
-#define SB_ABI_MINOR 2
+#define SB_ABI_MINOR 3
 
 /* A plugin states the ABI version it was WRITTEN for with SB_ABI_VERSION(major, minor)
  * in its descriptor. Rebuilding against newer headers keeps the number it wrote (so
@@ -343,6 +343,24 @@ typedef struct sb_storage_api {
   int32_t (*blob_meta)(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err);
   int32_t (*blob_delete)(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err);
   int32_t (*blob_usage)(sb_instance* inst, sb_op* op, sb_error* err);
+
+  /* 1.3, OPTIONAL: full-text search over the text of the instance's messages (the
+   * instance is one tenant, so a search never leaves the tenant). A plugin without
+   * it leaves it NULL (or has a shorter struct); the host then answers "not
+   * supported". query_json:
+   *   {"q":S (non-empty, UTF-8), "limit":N? (1..100, default 20), "cursor":S? (a
+   *    next_cursor from an earlier answer), "conversation_id":S?, "status":S?,
+   *    "assignee":S? (of the conversation's record), "since":MS?, "until":MS?
+   *    (since <= ts < until), "include_private":bool? (agent notes; default false)}
+   * Unknown keys are SB_ERROR, as in list_conversations. "q" is found as a
+   * substring (case-insensitive for ASCII), also in the middle of a Chinese
+   * sentence. Result, newest message first:
+   *   {"hits":[{"conversation_id","seq","message_id","text","ts","from":{"role","id",
+   *    "name"},"flags"}...],"next_cursor":S?}
+   * where "text" is a snippet of the message around the first match (at most about
+   * 100 characters; the whole text when short) and next_cursor is there when more
+   * hits may follow. */
+  int32_t (*search)(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err);
 } sb_storage_api;
 
 /* ---------------------------------------------------------------------------- */

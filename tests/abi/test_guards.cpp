@@ -274,3 +274,17 @@ TEST_CASE_METHOD(Fixture,
   CHECK(append_once(storage, io, "ok").status == SB_OK);
   CHECK_FALSE(storage.instance()->breaker_open());
 }
+
+TEST_CASE_METHOD(Fixture,
+                 "a storage plugin older than 1.3 still loads, and search answers not supported") {
+  StorageClient storage(instance("abi-faulty-storage"));
+  CHECK_FALSE(storage.has_search());
+  std::optional<CallResult> found;
+  storage.search(R"({"q":"hello"})", io.get_executor(),
+                 [&](CallResult r) { found = std::move(r); });
+  REQUIRE(run_until(io, [&] { return found.has_value(); }));
+  CHECK(found->status == SB_NOT_SUPPORTED);
+  CHECK_THAT(found->error, Catch::Contains("cannot search"));
+  CHECK(append_once(storage, io, "ok").status == SB_OK);
+  CHECK_FALSE(storage.instance()->breaker_open());
+}

@@ -82,7 +82,7 @@ export function App() {
         ) : session.agent.role !== "admin" ? (
           <Refusal t={t} session={session} onOther={() => void out()} />
         ) : page !== "routing" ? (
-          <PageView id={page} t={pt} session={session} onExpired={expired} />
+          <PageView id={page} t={pt} lang={lang} session={session} onExpired={expired} />
         ) : (
           <Editor t={t} lang={lang} api={api!} tenant={session.tenant} onExpired={expired} />
         )}

@@ -131,6 +131,7 @@ int main(void) {
   FIELD(sb_storage_api, blob_meta);
   FIELD(sb_storage_api, blob_delete);
   FIELD(sb_storage_api, blob_usage);
+  FIELD(sb_storage_api, search);
 
   STRUCT(sb_blob_put);
   FIELD(sb_blob_put, struct_size);

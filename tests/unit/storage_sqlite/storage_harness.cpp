@@ -252,6 +252,11 @@ Call Storage::put_conversation(const std::string& json) {
   });
 }
 
+Call Storage::search(const std::string& query_json) {
+  return call(
+      [&](sb_op* op, sb_error* err) { return api().search(instance_, str(query_json), op, err); });
+}
+
 Call Storage::list_conversations(const std::string& filter_json) {
   return call([&](sb_op* op, sb_error* err) {
     return api().list_conversations(instance_, str(filter_json), op, err);

@@ -89,6 +89,8 @@ class Storage {
   Call blob_meta(const std::string& id);
   Call blob_delete(const std::string& id);
   Call blob_usage();
+  // ABI 1.3 search.
+  Call search(const std::string& query_json);
 
   // Waits for the op of a call (or returns its immediate status).
   static Completion wait(const Call& call,

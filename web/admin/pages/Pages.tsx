@@ -4,7 +4,9 @@
 import { useMemo } from "react";
 import type { Session } from "../api";
 import { pagesApi } from "./api";
+import type { Lang } from "../i18n";
 import { CannedPage } from "./Canned";
+import { Conversations } from "./Conversations";
 import { KnowledgePage } from "./Knowledge";
 import { TeamPage } from "./Team";
 import type { PT, PageKey } from "./text";
@@ -14,6 +16,7 @@ export const PAGES = [
   { id: "team", label: "nav.team" },
   { id: "canned", label: "nav.canned" },
   { id: "knowledge", label: "nav.knowledge" },
+  { id: "conversations", label: "nav.conversations" },
 ] as const satisfies readonly { id: string; label: PageKey }[];
 
 export type PageId = "routing" | (typeof PAGES)[number]["id"];
@@ -30,13 +33,14 @@ export function leaveAllowed(message: string): boolean {
   return !document.querySelector(".dirty-mark.is-dirty") || window.confirm(message);
 }
 
-export function PageView({ id, t, session, onExpired }: { id: PageId; t: PT; session: Session; onExpired: () => void }) {
+export function PageView({ id, t, lang, session, onExpired }: { id: PageId; t: PT; lang: Lang; session: Session; onExpired: () => void }) {
   const api = useMemo(() => pagesApi(session), [session]);
   return (
     <div className="ppage-scroll">
       {id === "team" && <TeamPage t={t} api={api} onExpired={onExpired} />}
       {id === "canned" && <CannedPage t={t} api={api} onExpired={onExpired} />}
       {id === "knowledge" && <KnowledgePage t={t} api={api} onExpired={onExpired} />}
+      {id === "conversations" && <Conversations session={session} lang={lang} onExpired={onExpired} />}
     </div>
   );
 }

@@ -1,0 +1,204 @@
+// Search (ABI 1.3): the FTS5 trigram index is kept on insert, finds a phrase in the
+// middle of a Chinese sentence and an English word in any case, pages newest first,
+// keeps notes out unless asked, stays inside the instance (the tenant), indexes the
+// messages of a file written before the index existed, and refuses bad queries.
+#include <sqlite3.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include "storage_harness.hpp"
+
+using namespace storage_test;
+namespace json = boost::json;
+
+namespace {
+
+void append_ok(Storage& s, const Message& m) {
+  Completion c = Storage::wait(s.append(m));
+  INFO(c.error);
+  REQUIRE(c.ok());
+}
+
+Message message(const std::string& cid, uint64_t seq, const std::string& text) {
+  Message m;
+  m.conversation_id = cid;
+  m.seq = seq;
+  m.text = text;
+  m.ts_ms = 1700000000000 + static_cast<int64_t>(seq);
+  return m;
+}
+
+json::object search(Storage& s, const std::string& query_json) {
+  Completion c = Storage::wait(s.search(query_json));
+  INFO(c.error);
+  REQUIRE(c.ok());
+  return json::parse(c.result).as_object();
+}
+
+std::vector<std::string> hit_ids(const json::object& result) {
+  std::vector<std::string> out;
+  for (const auto& h : result.at("hits").as_array())
+    out.emplace_back(h.at("message_id").as_string());
+  return out;
+}
+
+void exec(const std::filesystem::path& file, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
+  INFO((error ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+}  // namespace
+
+TEST_CASE("search finds a Chinese phrase in the middle of a sentence, as soon as it is stored") {
+  TempDir dir;
+  Storage s(dir.str());
+  append_ok(s, message("c1", 1, "您好，我昨天在你们网站买的蓝牙耳机一直连不上手机，怎么办？"));
+  append_ok(s, message("c1", 2, "请问您的订单号是多少？"));
+  append_ok(s, message("c2", 1, "The bluetooth headset will not pair with my phone"));
+
+  const auto hits = search(s, R"({"q":"蓝牙耳机"})");
+  REQUIRE(hit_ids(hits) == std::vector<std::string>{"c1-1"});
+  const auto& hit = hits.at("hits").as_array().at(0).as_object();
+  CHECK(hit.at("conversation_id") == "c1");
+  CHECK(hit.at("seq") == 1);
+  CHECK(hit.at("ts") == 1700000000001);
+  CHECK(hit.at("from").at("role") == "visitor");
+  CHECK(hit.at("text") == "您好，我昨天在你们网站买的蓝牙耳机一直连不上手机，怎么办？");
+  CHECK(!hits.contains("next_cursor"));
+
+  CHECK(hit_ids(search(s, R"({"q":"连不上手"})")) == std::vector<std::string>{"c1-1"});
+  CHECK(hit_ids(search(s, R"({"q":"订单号"})")) == std::vector<std::string>{"c1-2"});
+  CHECK(hit_ids(search(s, R"({"q":"蓝牙鼠标"})")).empty());
+}
+
+TEST_CASE("search finds an English word in any case, and a phrase, newest first") {
+  TempDir dir;
+  Storage s(dir.str());
+  append_ok(s, message("c1", 1, "My Bluetooth headset is broken"));
+  append_ok(s, message("c1", 2, "Which bluetooth model do you have?"));
+  append_ok(s, message("c2", 1, "Refund please"));
+  CHECK(hit_ids(search(s, R"({"q":"BLUETOOTH"})")) == std::vector<std::string>{"c1-2", "c1-1"});
+  CHECK(hit_ids(search(s, R"({"q":"headset is"})")) == std::vector<std::string>{"c1-1"});
+  // FTS5 syntax in q is plain text.
+  CHECK(hit_ids(search(s, R"({"q":"\"refund\" OR x*"})")).empty());
+  CHECK(hit_ids(search(s, R"({"q":"fund"})")) == std::vector<std::string>{"c2-1"});
+}
+
+TEST_CASE("queries of one or two characters fall back to a bounded scan") {
+  TempDir dir;
+  Storage s(dir.str());
+  append_ok(s, message("c1", 1, "我想退货"));
+  append_ok(s, message("c1", 2, "ok 100% sure"));
+  append_ok(s, message("c1", 3, "nothing here"));
+  CHECK(hit_ids(search(s, R"({"q":"退货"})")) == std::vector<std::string>{"c1-1"});
+  CHECK(hit_ids(search(s, R"({"q":"OK"})")) == std::vector<std::string>{"c1-2"});
+  CHECK(hit_ids(search(s, R"({"q":"%"})")) == std::vector<std::string>{"c1-2"});
+  CHECK(hit_ids(search(s, R"({"q":"_"})")).empty());
+}
+
+TEST_CASE("search pages with next_cursor and filters by conversation, time and status") {
+  TempDir dir;
+  Storage s(dir.str());
+  for (uint64_t seq = 1; seq <= 5; ++seq)
+    append_ok(s, message("c1", seq, "订单 order " + std::to_string(seq)));
+  append_ok(s, message("c2", 1, "another order"));
+  REQUIRE(
+      Storage::wait(s.put_conversation(R"({"id":"c2","status":"closed","assignee":"dana"})")).ok());
+
+  auto page1 = search(s, R"({"q":"order","limit":2})");
+  CHECK(hit_ids(page1) == std::vector<std::string>{"c2-1", "c1-5"});
+  REQUIRE(page1.contains("next_cursor"));
+  auto page2 = search(s, R"({"q":"order","limit":2,"cursor":")" +
+                             std::string(page1.at("next_cursor").as_string()) + "\"}");
+  CHECK(hit_ids(page2) == std::vector<std::string>{"c1-4", "c1-3"});
+  auto page3 = search(s, R"({"q":"order","limit":2,"cursor":")" +
+                             std::string(page2.at("next_cursor").as_string()) + "\"}");
+  CHECK(hit_ids(page3) == std::vector<std::string>{"c1-2", "c1-1"});
+  CHECK(!page3.contains("next_cursor"));
+
+  CHECK(hit_ids(search(s, R"({"q":"order","conversation_id":"c2"})")) ==
+        std::vector<std::string>{"c2-1"});
+  // Within one conversation, short and long queries alike (its messages are scanned).
+  CHECK(hit_ids(search(s, R"({"q":"订单","conversation_id":"c1","limit":2})")) ==
+        std::vector<std::string>{"c1-5", "c1-4"});
+  CHECK(hit_ids(search(s, R"({"q":"ORDER 3","conversation_id":"c1"})")) ==
+        std::vector<std::string>{"c1-3"});
+  CHECK(hit_ids(search(s, R"({"q":"order","status":"closed","assignee":"dana"})")) ==
+        std::vector<std::string>{"c2-1"});
+  CHECK(hit_ids(search(s, R"({"q":"order","since":1700000000002,"until":1700000000004})")) ==
+        std::vector<std::string>{"c1-3", "c1-2"});
+}
+
+TEST_CASE("agent notes are found only with include_private") {
+  TempDir dir;
+  Storage s(dir.str());
+  Message note = message("c1", 1, "内部备注：客户是VIP");
+  note.flags = SB_MESSAGE_PRIVATE;
+  append_ok(s, note);
+  CHECK(hit_ids(search(s, R"({"q":"客户是VIP"})")).empty());
+  CHECK(hit_ids(search(s, R"({"q":"客户是VIP","include_private":true})")) ==
+        std::vector<std::string>{"c1-1"});
+}
+
+TEST_CASE("a long message comes back as a snippet around the match") {
+  TempDir dir;
+  Storage s(dir.str());
+  std::string text;
+  for (int i = 0; i < 60; ++i) text += "前";
+  text += "关键短语";
+  for (int i = 0; i < 200; ++i) text += "后";
+  append_ok(s, message("c1", 1, text));
+  const auto hits = search(s, R"({"q":"关键短语"})");
+  const std::string snippet(hits.at("hits").as_array().at(0).at("text").as_string());
+  CHECK(snippet.find("关键短语") != std::string::npos);
+  CHECK(snippet.rfind("…", 0) == 0);
+  CHECK(snippet.size() < text.size() / 2);
+}
+
+TEST_CASE("search stays inside its instance: another tenant's messages are not found") {
+  TempDir a;
+  TempDir b;
+  Storage acme(a.str());
+  Storage globex(b.str());
+  append_ok(acme, message("c1", 1, "acme secret 机密文件"));
+  CHECK(hit_ids(search(globex, R"({"q":"机密文件"})")).empty());
+  CHECK(hit_ids(search(acme, R"({"q":"机密文件"})")) == std::vector<std::string>{"c1-1"});
+}
+
+TEST_CASE("messages stored before the index existed are indexed by the migration") {
+  TempDir dir;
+  {
+    Storage s(dir.str());
+    append_ok(s, message("c1", 1, "旧消息：发票抬头写错了"));
+    append_ok(s, message("c1", 2, "old invoice message"));
+  }
+  // Back to schema version 3, as a file written by storage-sqlite 1.2.
+  exec(dir.path() / "switchboard.db",
+       "DROP TRIGGER messages_fts_insert; DROP TRIGGER messages_fts_delete; "
+       "DROP TRIGGER messages_fts_update; DROP TABLE messages_fts; PRAGMA user_version = 3;");
+  Storage s(dir.str());
+  CHECK(hit_ids(search(s, R"({"q":"发票抬头"})")) == std::vector<std::string>{"c1-1"});
+  CHECK(hit_ids(search(s, R"({"q":"invoice"})")) == std::vector<std::string>{"c1-2"});
+  append_ok(s, message("c1", 3, "新的发票抬头"));
+  CHECK(hit_ids(search(s, R"({"q":"发票抬头"})")) == std::vector<std::string>{"c1-3", "c1-1"});
+}
+
+TEST_CASE("bad search queries fail at once with a reason") {
+  TempDir dir;
+  Storage s(dir.str());
+  for (const char* bad :
+       {"", "[]", R"({"q":""})", R"({"q":1})", R"({"q":"x","limit":0})", R"({"q":"x","limit":101})",
+        R"({"q":"x","cursor":"abc"})", R"({"q":"x","typo":1})", R"({"limit":5})"}) {
+    INFO(bad);
+    Call call = s.search(bad);
+    CHECK(call.status == SB_ERROR);
+    CHECK(!call.error.empty());
+  }
+}

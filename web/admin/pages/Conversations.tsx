@@ -1,0 +1,455 @@
+/** @jsxImportSource react */
+// The admin "Conversations" page: every conversation of the tenant (filtered by
+// status), full-text search over message text (GET …/search, Chinese and English,
+// a phrase in the middle of a sentence), and a conversation opened read-only with
+// its whole history (GET …/conversations/CID/messages, paged back to seq 1).
+// Everything from messages is rendered as text, never as HTML: the highlighted
+// match is split into text nodes and <mark> elements by React, not by markup.
+// Self-contained (its own calls and texts) so the other admin pages stay untouched.
+import { FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { Session } from "../api";
+import type { Lang } from "../i18n";
+
+// ---- texts ----
+
+const en = {
+  title: "Conversations",
+  "search.label": "Search messages",
+  "search.placeholder": "A word or a phrase, e.g. 蓝牙耳机 or refund",
+  "search.submit": "Search",
+  "search.busy": "Searching…",
+  "search.clear": "Clear search",
+  "search.results": "Messages matching “{q}”",
+  "search.none": "No message contains “{q}”.",
+  "search.more": "More results",
+  "search.notSupported": "This tenant's storage cannot search messages.",
+  "list.title": "All conversations",
+  "list.status": "Status",
+  "list.any": "Any status",
+  "list.empty": "No conversations.",
+  "list.loading": "Loading conversations…",
+  "status.queued": "Queued",
+  "status.assigned": "Assigned",
+  "status.closed": "Closed",
+  "col.conversation": "Conversation",
+  "col.status": "Status",
+  "col.assignee": "Agent",
+  "col.group": "Group",
+  "col.created": "Created",
+  "col.messages": "Messages",
+  open: "Open conversation {id}",
+  "hit.open": "Open conversation {id} at message {seq}",
+  "view.title": "Conversation {id}",
+  "view.readOnly": "Read-only: the full history as stored.",
+  "view.close": "Back to the list",
+  "view.loading": "Loading the history…",
+  "view.empty": "This conversation has no messages.",
+  "view.note": "Private note",
+  "view.attachments": "Files:",
+  "role.visitor": "Visitor",
+  "role.agent": "Agent",
+  "role.bot": "Bot",
+  "role.system": "System",
+  failed: "Could not load: {message}",
+  expired: "Your session ended; sign in again.",
+};
+type Key = keyof typeof en;
+const zh: Record<Key, string> = {
+  title: "会话",
+  "search.label": "搜索消息",
+  "search.placeholder": "输入词语或短语，例如 蓝牙耳机 或 refund",
+  "search.submit": "搜索",
+  "search.busy": "正在搜索…",
+  "search.clear": "清除搜索",
+  "search.results": "包含“{q}”的消息",
+  "search.none": "没有消息包含“{q}”。",
+  "search.more": "更多结果",
+  "search.notSupported": "此租户的存储不支持搜索消息。",
+  "list.title": "全部会话",
+  "list.status": "状态",
+  "list.any": "任意状态",
+  "list.empty": "没有会话。",
+  "list.loading": "正在加载会话…",
+  "status.queued": "排队中",
+  "status.assigned": "已分配",
+  "status.closed": "已关闭",
+  "col.conversation": "会话",
+  "col.status": "状态",
+  "col.assignee": "客服",
+  "col.group": "分组",
+  "col.created": "创建时间",
+  "col.messages": "消息数",
+  open: "打开会话 {id}",
+  "hit.open": "打开会话 {id} 的第 {seq} 条消息",
+  "view.title": "会话 {id}",
+  "view.readOnly": "只读：按存储内容显示完整历史。",
+  "view.close": "返回列表",
+  "view.loading": "正在加载历史…",
+  "view.empty": "此会话没有消息。",
+  "view.note": "内部备注",
+  "view.attachments": "文件：",
+  "role.visitor": "访客",
+  "role.agent": "客服",
+  "role.bot": "机器人",
+  "role.system": "系统",
+  failed: "加载失败：{message}",
+  expired: "会话已过期，请重新登录。",
+};
+type Tr = (key: Key, values?: Record<string, string | number>) => string;
+function translator(lang: Lang): Tr {
+  const table = lang === "zh" ? zh : en;
+  return (key, values) => (table[key] ?? en[key]).replace(/\{(\w+)\}/g, (w, n: string) => (values && n in values ? String(values[n]) : w));
+}
+
+// ---- calls ----
+
+type From = { role: string; id: string; name?: string };
+export type Hit = { conversation_id: string; seq: number; message_id: string; text: string; ts: number; from: From; flags?: number };
+type Message = { message_id: string; seq: number; from: From; text: string; ts: number; private?: boolean; attachments?: { id: string; name: string }[] };
+type Record_ = { id: string; status: string; assignee?: string | null; group?: string; created_at?: number; last_seq?: number };
+
+class CallError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function get(session: Session, path: string): Promise<any> {
+  const headers: Record<string, string> = {};
+  if (session.token) headers.Authorization = `Bearer ${session.token}`;
+  const response = await fetch(`/v1/tenants/${encodeURIComponent(session.tenant)}${path}`, { headers, credentials: "same-origin" });
+  const text = await response.text();
+  let json: any = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!response.ok) throw new CallError(response.status, json?.error?.message ?? `HTTP ${response.status}`);
+  return json;
+}
+
+// ---- highlighting (text only) ----
+
+// The parts of text, with the case-insensitive occurrences of q marked. Pure, so
+// it is unit-tested; the page renders marked parts in <mark> as text.
+export function highlightParts(text: string, q: string): { text: string; match: boolean }[] {
+  const needle = q.trim().toLowerCase();
+  if (!needle) return [{ text, match: false }];
+  const lower = text.toLowerCase();
+  const parts: { text: string; match: boolean }[] = [];
+  let at = 0;
+  // toLowerCase keeps the length of CJK and ASCII text, so offsets line up; if a
+  // script changes length, fall back to no highlight rather than a wrong one.
+  if (lower.length !== text.length) return [{ text, match: false }];
+  for (;;) {
+    const found = lower.indexOf(needle, at);
+    if (found < 0) break;
+    if (found > at) parts.push({ text: text.slice(at, found), match: false });
+    parts.push({ text: text.slice(found, found + needle.length), match: true });
+    at = found + needle.length;
+  }
+  if (at < text.length) parts.push({ text: text.slice(at), match: false });
+  return parts;
+}
+
+function Highlighted({ text, q }: { text: string; q: string }) {
+  return (
+    <>
+      {highlightParts(text, q).map((p, i) => (p.match ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
+    </>
+  );
+}
+
+const when = (ms: number | undefined, lang: Lang) => (ms ? new Date(ms).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB") : "");
+
+// ---- the page ----
+
+export function Conversations({ session, lang, onExpired }: { session: Session; lang: Lang; onExpired: () => void }) {
+  const t = useMemo(() => translator(lang), [lang]);
+  const [open, setOpen] = useState<{ id: string; seq?: number } | null>(null);
+  const fail = useCallback(
+    (e: unknown, set: (m: string) => void) => {
+      const c = e as CallError;
+      if (c.status === 401) onExpired();
+      set(c.status === 501 ? t("search.notSupported") : t("failed", { message: c.message }));
+    },
+    [onExpired, t],
+  );
+  return (
+    <section className="conversations-page" aria-labelledby="conversations-title" style={{ padding: 20, overflow: "auto", flex: 1 }}>
+      <h2 id="conversations-title">{t("title")}</h2>
+      {open ? (
+        <History session={session} lang={lang} t={t} id={open.id} seq={open.seq} onClose={() => setOpen(null)} fail={fail} />
+      ) : (
+        <>
+          <Search session={session} lang={lang} t={t} onOpen={(id, seq) => setOpen({ id, seq })} fail={fail} />
+          <List session={session} lang={lang} t={t} onOpen={(id) => setOpen({ id })} fail={fail} />
+        </>
+      )}
+    </section>
+  );
+}
+
+type Fail = (e: unknown, set: (m: string) => void) => void;
+
+function Search({ session, lang, t, onOpen, fail }: { session: Session; lang: Lang; t: Tr; onOpen: (id: string, seq: number) => void; fail: Fail }) {
+  const [input, setInput] = useState("");
+  const [query, setQuery] = useState("");
+  const [hits, setHits] = useState<Hit[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (q: string, after: string | null) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const params = new URLSearchParams({ q, limit: "20" });
+      if (after) params.set("cursor", after);
+      const answer = await get(session, `/search?${params}`);
+      setQuery(q);
+      setHits((before) => (after && before ? [...before, ...answer.hits] : answer.hits));
+      setCursor(answer.next_cursor ?? null);
+    } catch (e) {
+      fail(e, setError);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (input.trim()) void run(input.trim(), null);
+  };
+  return (
+    <div className="card" style={{ padding: 16, marginBottom: 16 }}>
+      <form role="search" onSubmit={submit} style={{ display: "flex", gap: 8, alignItems: "end" }}>
+        <label style={{ flex: 1, display: "flex", flexDirection: "column", gap: 4, fontWeight: 550, fontSize: 13 }}>
+          {t("search.label")}
+          <input type="search" value={input} placeholder={t("search.placeholder")} onChange={(e) => setInput(e.target.value)} />
+        </label>
+        <button type="submit" className="primary" disabled={busy || !input.trim()}>
+          {busy ? t("search.busy") : t("search.submit")}
+        </button>
+        {hits && (
+          <button
+            type="button"
+            onClick={() => {
+              setInput("");
+              setHits(null);
+              setCursor(null);
+            }}
+          >
+            {t("search.clear")}
+          </button>
+        )}
+      </form>
+      {error && (
+        <p className="field-problem" role="alert">
+          {error}
+        </p>
+      )}
+      {hits && (
+        <div aria-live="polite">
+          <h3 style={{ fontSize: 14 }}>{t("search.results", { q: query })}</h3>
+          {hits.length === 0 ? (
+            <p className="muted">{t("search.none", { q: query })}</p>
+          ) : (
+            <ol className="search-hits" aria-label={t("search.results", { q: query })} style={{ listStyle: "none", padding: 0, margin: 0, display: "flex", flexDirection: "column", gap: 6 }}>
+              {hits.map((h) => (
+                <li key={`${h.conversation_id}/${h.seq}`}>
+                  <button
+                    type="button"
+                    className="search-hit"
+                    aria-label={t("hit.open", { id: h.conversation_id, seq: h.seq })}
+                    onClick={() => onOpen(h.conversation_id, h.seq)}
+                    style={{ width: "100%", textAlign: "left", display: "flex", flexDirection: "column", alignItems: "flex-start", gap: 2 }}
+                  >
+                    <span className="muted" style={{ fontSize: 12 }}>
+                      {h.conversation_id} · #{h.seq} · {h.from.name || h.from.id} ({t(roleKey(h.from.role))}) · {when(h.ts, lang)}
+                      {h.flags && h.flags & 1 ? ` · ${t("view.note")}` : ""}
+                    </span>
+                    <span className="hit-text">
+                      <Highlighted text={h.text} q={query} />
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ol>
+          )}
+          {cursor && (
+            <button type="button" disabled={busy} onClick={() => void run(query, cursor)} style={{ marginTop: 8 }}>
+              {t("search.more")}
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function roleKey(role: string): Key {
+  return role === "visitor" || role === "agent" || role === "bot" || role === "system" ? (`role.${role}` as Key) : "role.system";
+}
+
+function List({ session, lang, t, onOpen, fail }: { session: Session; lang: Lang; t: Tr; onOpen: (id: string) => void; fail: Fail }) {
+  const [status, setStatus] = useState("");
+  const [rows, setRows] = useState<Record_[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    setRows(null);
+    setError(null);
+    const params = new URLSearchParams({ limit: "200" });
+    if (status) params.set("status", status);
+    get(session, `/conversations?${params}`)
+      .then((a) => live && setRows(a.conversations ?? []))
+      .catch((e) => live && fail(e, setError));
+    return () => {
+      live = false;
+    };
+  }, [session, status, fail]);
+  return (
+    <div className="card" style={{ padding: 16 }}>
+      <div style={{ display: "flex", gap: 12, alignItems: "center" }}>
+        <h3 style={{ fontSize: 14, margin: 0 }}>{t("list.title")}</h3>
+        <span className="grow" />
+        <label style={{ display: "flex", gap: 6, alignItems: "center", fontSize: 13 }}>
+          {t("list.status")}
+          <select value={status} onChange={(e) => setStatus(e.target.value)} style={{ width: "auto" }}>
+            <option value="">{t("list.any")}</option>
+            <option value="queued">{t("status.queued")}</option>
+            <option value="assigned">{t("status.assigned")}</option>
+            <option value="closed">{t("status.closed")}</option>
+          </select>
+        </label>
+      </div>
+      {error && (
+        <p className="field-problem" role="alert">
+          {error}
+        </p>
+      )}
+      {!rows && !error && <p className="muted">{t("list.loading")}</p>}
+      {rows && rows.length === 0 && <p className="muted">{t("list.empty")}</p>}
+      {rows && rows.length > 0 && (
+        <table style={{ width: "100%", borderCollapse: "collapse", marginTop: 10, fontSize: 13 }}>
+          <thead>
+            <tr style={{ textAlign: "left" }}>
+              <th scope="col">{t("col.conversation")}</th>
+              <th scope="col">{t("col.status")}</th>
+              <th scope="col">{t("col.assignee")}</th>
+              <th scope="col">{t("col.group")}</th>
+              <th scope="col">{t("col.created")}</th>
+              <th scope="col">{t("col.messages")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <td>
+                  <button type="button" className="link" aria-label={t("open", { id: r.id })} onClick={() => onOpen(r.id)}>
+                    {r.id}
+                  </button>
+                </td>
+                <td>{statusText(t, r.status)}</td>
+                <td>{r.assignee ?? ""}</td>
+                <td>{r.group ?? ""}</td>
+                <td>{when(r.created_at, lang)}</td>
+                <td>{r.last_seq ?? 0}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function statusText(t: Tr, status: string): string {
+  return status === "queued" || status === "assigned" || status === "closed" ? t(`status.${status}` as Key) : status;
+}
+
+function History({ session, lang, t, id, seq, onClose, fail }: { session: Session; lang: Lang; t: Tr; id: string; seq?: number; onClose: () => void; fail: Fail }) {
+  const [messages, setMessages] = useState<Message[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const target = useRef<HTMLLIElement | null>(null);
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      // The whole history: newest page first, then back with before_seq.
+      let all: Message[] = [];
+      let before = 0;
+      for (;;) {
+        const params = new URLSearchParams({ limit: "200" });
+        if (before) params.set("before_seq", String(before));
+        const page = await get(session, `/conversations/${encodeURIComponent(id)}/messages?${params}`);
+        all = [...page.messages, ...all];
+        if (!page.has_more || page.messages.length === 0) break;
+        before = page.messages[0].seq;
+      }
+      if (live) setMessages(all);
+    })().catch((e) => live && fail(e, setError));
+    return () => {
+      live = false;
+    };
+  }, [session, id, fail]);
+  useEffect(() => {
+    target.current?.scrollIntoView?.({ block: "center" });
+  }, [messages]);
+  return (
+    <div className="card" style={{ padding: 16 }} aria-labelledby="history-title">
+      <div style={{ display: "flex", gap: 12, alignItems: "center" }}>
+        <h3 id="history-title" style={{ fontSize: 15, margin: 0 }}>
+          {t("view.title", { id })}
+        </h3>
+        <span className="grow" />
+        <button type="button" onClick={onClose}>
+          {t("view.close")}
+        </button>
+      </div>
+      <p className="help">{t("view.readOnly")}</p>
+      {error && (
+        <p className="field-problem" role="alert">
+          {error}
+        </p>
+      )}
+      {!messages && !error && <p className="muted">{t("view.loading")}</p>}
+      {messages && messages.length === 0 && <p className="muted">{t("view.empty")}</p>}
+      {messages && messages.length > 0 && (
+        <ol className="history" aria-label={t("view.title", { id })} style={{ listStyle: "none", padding: 0, margin: 0, display: "flex", flexDirection: "column", gap: 8 }}>
+          {messages.map((m) => (
+            <li
+              key={m.seq}
+              ref={m.seq === seq ? target : undefined}
+              aria-current={m.seq === seq ? "true" : undefined}
+              style={{
+                border: "1px solid var(--line)",
+                borderRadius: 8,
+                padding: "6px 10px",
+                background: m.private ? "#fff6e0" : m.seq === seq ? "#eaf1ff" : undefined,
+              }}
+            >
+              <div className="muted" style={{ fontSize: 12 }}>
+                #{m.seq} · {m.from.name || m.from.id} ({t(roleKey(m.from.role))}) · {when(m.ts, lang)}
+                {m.private ? ` · ${t("view.note")}` : ""}
+              </div>
+              <div style={{ whiteSpace: "pre-wrap" }}>{m.text}</div>
+              {m.attachments && m.attachments.length > 0 && (
+                <div style={{ fontSize: 12 }}>
+                  {t("view.attachments")}{" "}
+                  {m.attachments.map((a) => (
+                    <a key={a.id} href={`/v1/tenants/${encodeURIComponent(session.tenant)}/attachments/${encodeURIComponent(a.id)}`} style={{ marginRight: 8 }}>
+                      {a.name}
+                    </a>
+                  ))}
+                </div>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
