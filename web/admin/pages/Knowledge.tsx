@@ -2,8 +2,8 @@
 // The Bot knowledge page: the FAQ knowledge base (GET/PUT …/kb, TOML) as an
 // editable table, parsed and written back in the browser (kb.ts); the server's
 // 422 invalid_kb names an entry and field, shown on that row and field. The
-// intents are shown read-only below. No "try it" box: the server has no endpoint
-// that asks the bot without a visitor.
+// intents are edited below the same way (PUT …/intents). No "try it" box yet: the
+// server has no endpoint that asks the bot without a visitor.
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError } from "../api";
 import type { PagesApi } from "./api";
@@ -160,7 +160,6 @@ export function KnowledgePage({ t, api, onExpired }: { t: PT; api: PagesApi; onE
               />
             ))}
           </ol>
-          <p className="help no-try">{t("kb.noTry")}</p>
         </>
       )}
       <IntentsEditor t={t} api={api} onExpired={onExpired} />
