@@ -22,8 +22,8 @@ struct ServerConfig {
   std::filesystem::path data_dir = "var";
   std::filesystem::path plugin_dir = "build/plugins";
   std::filesystem::path tenants_dir = "tenants";
-  // The built browser UIs (widget, console, demo page), served at /widget.js,
-  // /widget/, /console/, /demo/ and /assets/.
+  // The built browser UIs (widget, console, admin, demo page), served at
+  // /widget.js, /widget/, /console/, /admin/, /demo/ and /assets/.
   std::filesystem::path web_dir = "build/web";
   uint32_t tenant_reload_interval_ms = 1000;
   // [storage]

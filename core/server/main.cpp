@@ -34,7 +34,7 @@ void add_common_options(CLI::App& app, Overrides& o) {
   app.add_option("--plugin-dir", o.plugin_dir, "Where plugins (*.so) are loaded from");
   app.add_option("--tenants-dir", o.tenants_dir, "Where tenant files (*.toml) are read from");
   app.add_option("--web-dir", o.web_dir,
-                 "Where the built web UIs (widget, console, demo page) are served from");
+                 "Where the built web UIs (widget, console, admin, demo page) are served from");
 }
 
 // The config file, then the command line on top. Prints every error; nullopt if any.
