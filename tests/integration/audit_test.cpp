@@ -302,3 +302,71 @@ TEST_CASE(
   REQUIRE(entries.size() == 1);
   CHECK(entries[0].at("summary") == "version #3: 1 rule: changed vip");
 }
+
+TEST_CASE("with a storage plugin older than ABI 1.4 the audit log says so and writes still work",
+          "[audit]") {
+  // The server's own plugins plus storage-sqlite behind a 1.3 descriptor.
+  sb::test::TempDir plugins("switchboard-plugins");
+  for (const auto& entry : std::filesystem::directory_iterator(SWITCHBOARD_PLUGIN_DIR))
+    if (entry.path().extension() == ".so")
+      std::filesystem::copy_file(entry.path(), plugins.path() / entry.path().filename());
+  const std::filesystem::path legacy_storage = SB_TEST_STORAGE_WITHOUT_LOGS;
+  std::filesystem::copy_file(legacy_storage, plugins.path() / legacy_storage.filename());
+  auto tenant = acme_tenant();
+  tenant.extra_toml = R"([storage]
+plugin = "storage-1.3"
+
+[groups.support]
+
+[[routing.rules]]
+id = "vip"
+conditions = [ { type = "attribute", key = "vip", value = true } ]
+actions = [ { type = "route", group = "support" } ]
+)";
+  DeploymentOptions options;
+  options.plugin_dir = plugins.path();
+  Deployment deployment({tenant}, options);
+  const auto root = deployment.login("acme", "root");
+  const auto admin = bearer(root);
+  const auto port = deployment.port();
+
+  auto refused = audit(deployment, "acme", root);
+  INFO(refused.body);
+  CHECK(refused.status == 501);
+  CHECK(refused.json().at("error").at("code") == "not_supported");
+  CHECK(std::string(refused.json().at("error").at("message").as_string())
+            .find("keeps no audit log") != std::string::npos);
+
+  // Writes work; what was not recorded is counted.
+  REQUIRE(http_request(port, "POST", "/v1/tenants/acme/canned-replies",
+                       R"({"shortcut":"/hi","text":"Hello!"})", admin)
+              .status == 201);
+  const auto graph = http_get(port, "/v1/tenants/acme/routing", admin).json();
+  REQUIRE(http_request(port, "PUT", "/v1/tenants/acme/routing",
+                       json::serialize(renamed(graph, "Kept in the file")), admin)
+              .status == 200);
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  std::string metrics;
+  do {
+    std::this_thread::sleep_for(50ms);
+    metrics = http_get(port, "/metrics").body;
+  } while (metrics.find("switchboard_audit_failures_total{tenant=\"acme\"} 2") ==
+               std::string::npos &&
+           std::chrono::steady_clock::now() < deadline);
+  CHECK(metrics.find("switchboard_audit_failures_total{tenant=\"acme\"} 2") != std::string::npos);
+  CHECK(metrics.find("switchboard_audit_entries_total{tenant=\"acme\"} 0") != std::string::npos);
+
+  // The editor's versions stay in the file beside the tenant file, as before.
+  auto versions = http_get(port, "/v1/tenants/acme/routing/versions", admin);
+  INFO(versions.body);
+  REQUIRE(versions.status == 200);
+  REQUIRE(versions.json().at("versions").as_array().size() == 2);
+  CHECK(versions.json().at("versions").at(0).at("by").at("name") == "Acme Admin");
+  CHECK(std::filesystem::exists(deployment.tenants_dir() / ".acme.routing-versions.jsonl"));
+  CHECK(http_get(port, "/v1/tenants/acme/routing/versions?seq=2", admin)
+            .json()
+            .at("graph")
+            .at("rules")
+            .at(0)
+            .at("name") == "Kept in the file");
+}
