@@ -169,7 +169,8 @@ TEST_CASE("every successful admin write is in the audit log with who, what and a
   CHECK(metrics.find("switchboard_audit_failures_total{tenant=\"acme\"} 0") != std::string::npos);
 }
 
-TEST_CASE("the audit log pages newest first and filters by action and person", "[audit]") {
+TEST_CASE("the audit log pages newest first, filters by action and person, survives a crash",
+          "[audit]") {
   Deployment deployment({acme_tenant()});
   const auto root = deployment.login("acme", "root");
   const auto port = deployment.port();
@@ -224,6 +225,21 @@ TEST_CASE("the audit log pages newest first and filters by action and person", "
             .at("entries")
             .as_array()
             .size() == 2);
+
+  // Listed means durable: a kill -9 and a restart keep every entry, and numbering
+  // goes on after them.
+  deployment.server().kill_hard();
+  deployment.server().start();
+  const auto again = deployment.login("acme", "root");
+  const auto kept = entries_when(deployment, again, 7);
+  REQUIRE(kept.size() == 7);
+  CHECK(kept.front().at("target") == "/eve");
+  REQUIRE(http_request(deployment.port(), "POST", "/v1/tenants/acme/canned-replies",
+                       R"({"shortcut":"/after","text":"t"})", bearer(again))
+              .status == 201);
+  const auto after = entries_when(deployment, again, 8);
+  REQUIRE(after.size() == 8);
+  CHECK(after.front().at("seq") == 8);
 }
 
 TEST_CASE("the audit log is for the tenant's admins only, and bad queries are 422", "[audit]") {
