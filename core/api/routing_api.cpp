@@ -24,13 +24,9 @@
 //
 // Every save is recorded in the tenant's audit log ("routing.saved", or
 // "routing.restored" when it brings back a saved version) with what changed.
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
-#include <chrono>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 

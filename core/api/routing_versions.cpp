@@ -90,9 +90,11 @@ const json::value* newest_etag(const std::vector<json::object>& newest_first) {
   return newest_first.empty() ? nullptr : newest_first.front().if_contains("etag");
 }
 
-// An earlier version with exactly this graph: the save restores it.
+// An earlier version with exactly this graph: the save restores it (unless the
+// graph is the one live already: saving it again restores nothing).
 std::optional<int64_t> restored_seq(const std::vector<json::object>& newest_first,
-                                    const std::string& etag) {
+                                    const std::string& etag, const routing_graph::Graph* before) {
+  if (before && graph_etag(*before) == etag) return std::nullopt;
   for (const auto& v : newest_first)
     if (const auto* e = v.if_contains("etag"); e && *e == json::value(etag))
       return v.at("seq").to_number<int64_t>();
@@ -213,7 +215,7 @@ std::optional<int64_t> RoutingVersions::keep(const routing_graph::Graph* before,
   if (!newest.supported) {
     auto versions = read_file_versions(legacy_file_);
     std::vector<json::object> newest_first(versions.rbegin(), versions.rend());
-    const auto restored = restored_seq(newest_first, etag);
+    const auto restored = restored_seq(newest_first, etag, before);
     auto next = [&] { return versions.empty() ? 1 : versions.back().at("seq").as_int64() + 1; };
     if (before && (!newest_etag(newest_first) ||
                    *newest_etag(newest_first) != json::value(graph_etag(*before))))
@@ -226,7 +228,7 @@ std::optional<int64_t> RoutingVersions::keep(const routing_graph::Graph* before,
     spdlog::warn("routing: the saved graph's version was not kept: {}", newest.error);
     return std::nullopt;
   }
-  const auto restored = restored_seq(newest.versions, etag);
+  const auto restored = restored_seq(newest.versions, etag, before);
   std::string why;
   if (before &&
       (!newest_etag(newest.versions) ||

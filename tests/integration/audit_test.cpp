@@ -317,6 +317,13 @@ TEST_CASE(
   const auto entries = entries_when(deployment, root, 1, "action=routing.restored");
   REQUIRE(entries.size() == 1);
   CHECK(entries[0].at("summary") == "version #3: 1 rule: changed vip");
+  // Saving what is live again restores nothing.
+  REQUIRE(
+      http_request(port, "PUT", "/v1/tenants/acme/routing", json::serialize(graph), admin).status ==
+      200);
+  const auto newest = entries_when(deployment, root, 2, "action=routing.saved");
+  REQUIRE(newest.size() == 2);
+  CHECK(newest[0].at("summary") == "1 rule: no change");
 }
 
 TEST_CASE("with a storage plugin older than ABI 1.4 the audit log says so and writes still work",
