@@ -5,11 +5,14 @@
 //                            (format: plugins/autoreply-faq/faq_loader.hpp)
 //   /v1/tenants/ID/intents   the intent examples: [plugins.autoreply-intent] file
 //                            (format: the comment at the top of tenants/demo/intents.toml)
+//   /v1/tenants/ID/flows     the dialog flows: [plugins.autoreply-flow] files
+//                            (format: plugins/autoreply-flow/README.md)
 //
 //   GET  ...[?file=NAME]   the file, application/toml
 //   PUT  ...[?file=NAME]   replaces it with the body once the plugin loads it
 //                          -> 200 {"file"}; content it refuses -> 422 (invalid_kb,
-//                          invalid_intents) naming file, line and entry
+//                          invalid_intents, invalid_flows) naming file, line and
+//                          entry
 //
 // NAME is one of the names the config key gives, as written there; default the
 // first. The core does not read these files itself: the plugin checks the new text

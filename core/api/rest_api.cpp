@@ -111,6 +111,10 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
     return bot_file(*tenant, kKnowledgeBaseFile, request, std::move(respond));
   if (parts.size() == 4 && parts[3] == "intents")
     return bot_file(*tenant, kIntentsFile, request, std::move(respond));
+  if (parts.size() == 4 && parts[3] == "flows")
+    return bot_file(*tenant, kFlowsFile, request, std::move(respond));
+  if (parts.size() == 5 && parts[3] == "bot" && parts[4] == "try")
+    return try_bot(*tenant, request, std::move(respond));
   if (parts[3] == "routing" && parts.size() <= 5)
     return routing(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                    std::move(respond));
@@ -221,9 +225,9 @@ void RestApi::conversations(const TenantView& tenant, const HttpRequest& request
   json::object filter;
   for (const auto& [key, value] : request.query) {
     if (key == "status") {
-      if (value != "queued" && value != "assigned" && value != "closed")
-        return respond(error_response(422, "bad_field", "status must be queued, assigned or closed",
-                                      "status"));
+      if (value != "bot" && value != "queued" && value != "assigned" && value != "closed")
+        return respond(error_response(422, "bad_field",
+                                      "status must be bot, queued, assigned or closed", "status"));
       filter["status"] = json::array{json::value(value)};
     } else if (key == "assignee" || key == "visitor_id" || key == "group" || key == "tag") {
       filter[key] = value;
