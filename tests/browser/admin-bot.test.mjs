@@ -165,11 +165,14 @@ test("the dialog flows are shown read-only: what starts them, their steps and br
   assert.deepEqual(await steps.getByRole("listitem", { name: "lookup" }).locator(".flow-branch").allInnerTexts(), ["Found → found", "Not found → not_found"]);
   assert.equal(await steps.getByRole("listitem", { name: "human" }).locator(".flow-ending").innerText(), "Ends: hands off to group support");
 
-  // The diagram: one node per step, an edge per branch; nothing on the page edits a flow.
+  // The diagram: one node per step, an arrow per pair of steps a branch joins (the
+  // option and the used-up retries both lead from ask_number to human); nothing on
+  // the page edits a flow.
   const diagram = flow.getByRole("group", { name: "Diagram of flow order_status" });
   await diagram.locator(".react-flow__node").first().waitFor();
   assert.equal(await diagram.locator(".react-flow__node").count(), 5);
-  assert.equal(await diagram.locator(".react-flow__edge").count(), 5);
+  assert.equal(await diagram.locator(".react-flow__edge").count(), 4);
+  await diagram.locator(".react-flow__edge-text", { hasText: "Option “Talk to a human” · Retries used up" }).waitFor();
   assert.equal(await flow.locator("input, textarea, select").count(), 0);
   await flow.scrollIntoViewIfNeeded();
   await screenshot(page, "admin-bot-flows");

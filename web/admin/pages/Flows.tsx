@@ -4,7 +4,7 @@
 // diagram of its steps and branches (React Flow, nothing editable), and the same as
 // a list of steps a screen reader and a test can read. Texts from the file are
 // rendered as text.
-import { Background, Controls, Edge, MarkerType, Node, ReactFlow } from "@xyflow/react";
+import { Background, Controls, Edge, MarkerType, Node, Position, ReactFlow } from "@xyflow/react";
 import { useEffect, useId, useMemo, useState } from "react";
 import { ApiError, Session, base, failure } from "../api";
 import type { Lang } from "../i18n";
@@ -156,7 +156,7 @@ function FlowCard({ t, lang, flow }: { t: BT; lang: Lang; flow: FlowView }) {
   );
 }
 
-const kColumnWidth = 300;
+const kColumnWidth = 420;
 const kRowHeight = 130;
 
 // The flow as a diagram: nodes left to right in the order a visitor reaches them;
@@ -174,6 +174,8 @@ function FlowDiagram({ t, lang, flow }: { t: BT; lang: Lang; flow: FlowView }) {
       nodes.push({
         id: step.id,
         position: { x: p.column * kColumnWidth, y: p.row * kRowHeight },
+        sourcePosition: Position.Right,
+        targetPosition: Position.Left,
         className: "flow-node" + (step.id === flow.start ? " is-start" : "") + (step.ending ? " is-end" : ""),
         data: {
           label: (
@@ -185,19 +187,21 @@ function FlowDiagram({ t, lang, flow }: { t: BT; lang: Lang; flow: FlowView }) {
           ),
         },
       });
-      step.branches.forEach((b, i) => {
-        if (!flow.steps.some((s) => s.id === b.to) && !nodes.some((n) => n.id === b.to)) {
-          nodes.push({ id: b.to, position: { x: (p.column + 1) * kColumnWidth, y: (p.row + 0.5) * kRowHeight }, className: "flow-node is-external", data: { label: b.to } });
+      // Branches to the same step share one arrow, labelled with all of them.
+      const labels = new Map<string, string[]>();
+      for (const b of step.branches) labels.set(b.to, [...(labels.get(b.to) ?? []), branchText(t, lang, b)]);
+      for (const [to, texts] of labels) {
+        if (!flow.steps.some((s) => s.id === to) && !nodes.some((n) => n.id === to)) {
+          nodes.push({
+            id: to,
+            position: { x: (p.column + 1) * kColumnWidth, y: (p.row + 0.5) * kRowHeight },
+            targetPosition: Position.Left,
+            className: "flow-node is-external",
+            data: { label: to },
+          });
         }
-        edges.push({
-          id: `${step.id}-${i}`,
-          source: step.id,
-          target: b.to,
-          label: branchText(t, lang, b),
-          markerEnd: { type: MarkerType.ArrowClosed },
-          className: `branch-${b.kind}`,
-        });
-      });
+        edges.push({ id: `${step.id}->${to}`, source: step.id, target: to, label: texts.join(" · "), markerEnd: { type: MarkerType.ArrowClosed } });
+      }
     }
     return { nodes, edges, height: Math.min(560, Math.max(220, rows * kRowHeight + 60)) };
   }, [flow, t, lang]);

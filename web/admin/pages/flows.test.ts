@@ -1,14 +1,15 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { listQuery, noFilters } from "./Conversations";
 import { flowLayout, flowsFromToml, textIn } from "./flowModel";
 
-const demo = readFileSync(path.join(__dirname, "../../../tenants/demo/flows.toml"), "utf8");
+// The demo tenant's real flow file (the web tsconfig has no Node types; vitest runs on Node).
+// @ts-ignore
+import { readFileSync } from "node:fs";
+// (Read relative to web/, where vitest runs.)
+const demoFlows = (): string => readFileSync("../tenants/demo/flows.toml", "utf8");
 
 describe("the dialog flows as the Knowledge page shows them", () => {
   it("reads what starts the demo's flow and its steps in the order a visitor meets them", () => {
-    const [flow] = flowsFromToml(demo);
+    const [flow] = flowsFromToml(demoFlows());
     expect(flow.name).toBe("order_status");
     expect(flow.start).toBe("order_status/ask_number");
     expect(flow.keywords).toContain("我的订单");
@@ -18,7 +19,7 @@ describe("the dialog flows as the Knowledge page shows them", () => {
   });
 
   it("names every branch with what takes it, and how each step ends", () => {
-    const [flow] = flowsFromToml(demo);
+    const [flow] = flowsFromToml(demoFlows());
     const ask = flow.steps[0];
     expect(ask.waits).toBe(true);
     expect(ask.capture).toEqual({ param: "order_id", pattern: "(?i)\\b(SB-\\d{5})\\b", maxRetries: 2 });
@@ -71,18 +72,5 @@ handoff = true
     expect(at.get("a/one")).toEqual({ column: 0, row: 0 });
     expect(at.get("a/two")).toEqual({ column: 1, row: 0 });
     expect(at.get("a/orphan")!.column).toBe(2);
-  });
-});
-
-describe("the conversation list's filters", () => {
-  it("asks only for what is set, with local days as the creation range", () => {
-    expect(listQuery(noFilters).toString()).toBe("limit=200");
-    const q = listQuery({ status: "closed", assignee: "dana", group: "support", tag: " refund ", from: "2026-03-01", to: "2026-03-02" });
-    expect(q.get("status")).toBe("closed");
-    expect(q.get("assignee")).toBe("dana");
-    expect(q.get("group")).toBe("support");
-    expect(q.get("tag")).toBe("refund");
-    expect(Number(q.get("since"))).toBe(new Date(2026, 2, 1).getTime());
-    expect(Number(q.get("until"))).toBe(new Date(2026, 2, 3).getTime());
   });
 });
