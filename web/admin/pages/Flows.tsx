@@ -156,7 +156,7 @@ function FlowCard({ t, lang, flow }: { t: BT; lang: Lang; flow: FlowView }) {
   );
 }
 
-const kColumnWidth = 420;
+const kColumnWidth = 540;
 const kRowHeight = 130;
 
 // The flow as a diagram: nodes left to right in the order a visitor reaches them;
