@@ -113,6 +113,14 @@ test("a FAQ entry added in the Knowledge page answers a visitor in the widget on
   await box.scrollIntoViewIfNeeded();
   await screenshot(page, "admin-bot-try");
 
+  // A near miss: below the FAQ's threshold, the closest entries with their scores.
+  result = await tryIt(page, "gift card balance");
+  const candidates = result.getByRole("table", { name: "Closest knowledge entries" });
+  const first = candidates.locator("tbody tr").first();
+  assert.equal(await first.locator("td").first().innerText(), "gift-wrap");
+  assert.match(await first.locator("td").nth(2).innerText(), /^\d{1,2}%$/);
+  assert.match(await result.getByRole("list", { name: "Stages, in order" }).innerText(), /autoreply-faq\s+passed it on/);
+
   // In Chinese, the Chinese answer.
   result = await tryIt(page, "可以包装礼物吗", "zh");
   assert.equal(await result.locator(".try-reply-text").innerText(), "可以：结账时勾选“礼品包装”，每单 2 美元。");

@@ -49,13 +49,16 @@ message = "Handing you to a colleague."
 handoff = true
 )";
 
-TenantSpec bot_tenant(const FakeOpenAiServer& llm) {
+// bot_first: every new conversation starts with the bot.
+TenantSpec bot_tenant(const FakeOpenAiServer& llm, bool bot_first = false) {
   TenantSpec tenant = acme_tenant();
   tenant.extra_toml = R"(
 [bot]
 pipeline = ["autoreply-flow", "autoreply-faq", "llm-openai"]
 name = "Acmebot"
 handoff_reply = "Connecting you to a person."
+bot_first = )" + std::string(bot_first ? "true" : "false") +
+                      R"(
 
 [plugins.autoreply-flow]
 files = ["acme/flows.toml"]
@@ -76,8 +79,9 @@ struct BotDeployment {
   FakeOpenAiServer llm;
   Deployment deployment;
 
-  BotDeployment()
-      : deployment({bot_tenant(llm), globex_tenant()}, DeploymentOptions{.start = false}) {
+  explicit BotDeployment(bool bot_first = false)
+      : deployment({bot_tenant(llm, bot_first), globex_tenant()},
+                   DeploymentOptions{.start = false}) {
     const auto dir = deployment.tenants_dir() / "acme";
     std::filesystem::create_directories(dir);
     sb::test::write_file_atomically(dir / "kb.toml", kKnowledgeBase);
@@ -167,6 +171,20 @@ TEST_CASE("try it: which stage and entry answer, with what confidence, nothing k
     CHECK(setup.llm.requests().empty());
   }
 
+  SECTION("a near miss: the closest knowledge entries, with their scores, below the threshold") {
+    auto a = answer_of(setup.ask(admin, R"({"text":"return policy for damaged boxes"})"));
+    INFO(json::serialize(a));
+    CHECK(text(stage_of(a, "autoreply-faq").at("status")) == "deferred");
+    const auto& candidates = a.at("candidates").as_array();
+    REQUIRE(!candidates.empty());
+    const auto& first = candidates[0].as_object();
+    CHECK(text(first.at("id")) == "returns");
+    CHECK(text(first.at("source")) == "acme/kb.toml#returns");
+    CHECK(text(first.at("answer")) == "Send it back within 30 days.");
+    CHECK(first.at("score").to_number<double>() > 0);
+    CHECK(first.at("score").to_number<double>() < 0.5);
+  }
+
   SECTION("a hand-off phrase hands off before any stage") {
     auto a = answer_of(setup.ask(admin, R"({"text":"I want to talk to a human please"})"));
     CHECK(text(a.at("outcome")) == "handoff");
@@ -244,4 +262,28 @@ TEST_CASE("the flow files over REST: admins read them and the plugin checks a re
   CHECK(broken.status == 422);
   CHECK_THAT(broken.body, Catch::Contains("invalid_flows") && Catch::Contains("acme/flows.toml"));
   CHECK(http_get(port, path, bearer(admin)).body == kFlows);
+}
+
+TEST_CASE("the conversation list filters the conversations the bot holds", "[bots][admin]") {
+  BotDeployment setup(true);
+  const auto port = setup.deployment.port();
+  const auto admin = setup.deployment.login("acme", "root");
+  auto visitor = setup.deployment.connect_visitor("acme");
+  visitor.send_message("What are your opening hours?");
+  CHECK(str(message_from(visitor.ws, "bot"), "text") == "We are open 9 to 5.");
+
+  auto list = [&](const std::string& query) {
+    auto r = http_get(port, "/v1/tenants/acme/conversations?" + query, bearer(admin));
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    return json::parse(r.body).at("conversations").as_array();
+  };
+  const auto with_bot = list("status=bot");
+  REQUIRE(with_bot.size() == 1);
+  CHECK(text(with_bot[0].at("status")) == "bot");
+  CHECK(list("status=queued").empty());
+  CHECK(list("status=assigned").empty());
+  auto bad = http_get(port, "/v1/tenants/acme/conversations?status=robot", bearer(admin));
+  CHECK(bad.status == 422);
+  CHECK_THAT(bad.body, Catch::Contains("bot, queued, assigned or closed"));
 }
