@@ -6,7 +6,6 @@
 // Everything from the server (replies, entries, reasons) is rendered as text.
 import { FormEvent, useId, useState } from "react";
 import { ApiError, Session, base, call, failure } from "../api";
-import type { Lang } from "../i18n";
 import { BT, BotKey } from "./botText";
 import "./bot.css";
 
@@ -43,7 +42,7 @@ function Confidence({ score, label }: { score: number | undefined; label: string
   );
 }
 
-export function BotTry({ t, session, onExpired }: { t: BT; lang: Lang; session: Session; onExpired: () => void }) {
+export function BotTry({ t, session, onExpired }: { t: BT; session: Session; onExpired: () => void }) {
   const [question, setQuestion] = useState("");
   const [language, setLanguage] = useState("");
   const [busy, setBusy] = useState(false);

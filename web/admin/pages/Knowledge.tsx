@@ -147,7 +147,7 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
         </div>
       </div>
       <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
-      <BotTry t={bt} lang={lang} session={session} onExpired={onExpired} />
+      <BotTry t={bt} session={session} onExpired={onExpired} />
       {loadError && <p className="load-error">{t("common.loadFailed", { message: loadError })}</p>}
       {!doc && !loadError && <p className="loading">{t("common.loading")}</p>}
       {doc && (
