@@ -10,6 +10,8 @@
 // The tests run in order and build on each other (one server): while the first two
 // run, no agent is online, so the demo's routing gives visitors to its bot.
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { after, before, test } from "node:test";
 import { PDF, api, launchBrowser, screenshot, startServer } from "./harness.mjs";
 import { convButton, log, signIn } from "./console-support.mjs";
@@ -20,7 +22,16 @@ let browser;
 const state = {}; // what one test leaves for the next
 
 before(async () => {
-  server = await startServer();
+  // A second flow file for the demo, whose flow leads into the first file's.
+  server = await startServer({
+    prepare: (dir) => {
+      writeFileSync(path.join(dir, "demo", "more-flows.toml"), '[flows.greeting]\nstart = "hi"\nkeywords = ["hello there"]\n\n' +
+        '[flows.greeting.nodes.hi]\nmessage = { en = "Hi! Shall I check an order?", zh = "您好！要查询订单吗？" }\n' +
+        'options = [{ label = { en = "Yes", zh = "是" }, next = "order_status/ask_number" }]\n');
+      const file = path.join(dir, "demo.toml");
+      writeFileSync(file, readFileSync(file, "utf8").replace('files = ["demo/flows.toml"]', 'files = ["demo/flows.toml", "demo/more-flows.toml"]'));
+    },
+  });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -182,6 +193,13 @@ test("the dialog flows are shown read-only: what starts them, their steps and br
   assert.equal(await diagram.locator(".react-flow__edge").count(), 4);
   await diagram.locator(".react-flow__edge-text", { hasText: "Option “Talk to a human” · Retries used up" }).waitFor();
   assert.equal(await flow.locator("input, textarea, select").count(), 0);
+  assert.match(await flow.locator(".flow-card-head").innerText(), /File demo\/flows\.toml/);
+
+  // The second file's flow, with its branch into the first file's flow.
+  const greeting = page.getByRole("article", { name: "Flow greeting" });
+  assert.match(await greeting.locator(".flow-card-head").innerText(), /File demo\/more-flows\.toml/);
+  assert.deepEqual(await greeting.locator(".flow-branch").allInnerTexts(), ["Option “Yes” → order_status/ask_number"]);
+  await greeting.locator(".react-flow__node.is-external", { hasText: "order_status/ask_number" }).waitFor();
   await flow.scrollIntoViewIfNeeded();
   await screenshot(page, "admin-bot-flows");
   assert.deepEqual(page.errors, []);

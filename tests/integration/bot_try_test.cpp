@@ -50,6 +50,17 @@ handoff = true
 )";
 
 // bot_first: every new conversation starts with the bot.
+// A second flow file, with a name that needs encoding; it leads into the first.
+constexpr const char* kMoreFlowsName = "acme/more, flows.toml";
+constexpr const char* kMoreFlows = R"([flows.greeting]
+start = "hi"
+keywords = ["hello there"]
+
+[flows.greeting.nodes.hi]
+message = "Hi! Shall I check an order?"
+options = [{ label = "Yes", next = "order_status/ask_number" }]
+)";
+
 TenantSpec bot_tenant(const FakeOpenAiServer& llm, bool bot_first = false) {
   TenantSpec tenant = acme_tenant();
   tenant.extra_toml = R"(
@@ -61,7 +72,7 @@ bot_first = )" + std::string(bot_first ? "true" : "false") +
                       R"(
 
 [plugins.autoreply-flow]
-files = ["acme/flows.toml"]
+files = ["acme/flows.toml", "acme/more, flows.toml"]
 
 [plugins.autoreply-faq]
 files = ["acme/kb.toml"]
@@ -86,6 +97,7 @@ struct BotDeployment {
     std::filesystem::create_directories(dir);
     sb::test::write_file_atomically(dir / "kb.toml", kKnowledgeBase);
     sb::test::write_file_atomically(dir / "flows.toml", kFlows);
+    sb::test::write_file_atomically(deployment.tenants_dir() / kMoreFlowsName, kMoreFlows);
     deployment.server().start();
   }
 
@@ -246,6 +258,11 @@ TEST_CASE("the flow files over REST: admins read them and the plugin checks a re
   auto read = http_get(port, path, bearer(admin));
   REQUIRE(read.status == 200);
   CHECK(read.body == kFlows);
+  // Every file of the config, in order, so the page finds the others.
+  CHECK(read.headers["x-switchboard-files"] == "acme/flows.toml,acme/more%2C%20flows.toml");
+  auto second = http_get(port, path + "?file=acme/more%2C%20flows.toml", bearer(admin));
+  REQUIRE(second.status == 200);
+  CHECK(second.body == kMoreFlows);
 
   CHECK(http_get(port, path, bearer(setup.deployment.login("acme", "alice"))).status == 403);
   const auto globex_admin = setup.deployment.login("globex", "groot");

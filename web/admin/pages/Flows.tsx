@@ -12,12 +12,15 @@ import { BT, BotKey } from "./botText";
 import { Branch, FlowStep, FlowView, flowLayout, flowsFromToml, textIn } from "./flowModel";
 import "./bot.css";
 
-async function flowFile(session: Session): Promise<string | null> {
+// One flow file as text, with the names of all of them (X-Switchboard-Files); null
+// when the tenant has no flows.
+async function flowFile(session: Session, name?: string): Promise<{ text: string; names: string[] } | null> {
   const headers: Record<string, string> = {};
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
-  const response = await fetch(`${base(session.tenant)}/flows`, { headers, credentials: "same-origin" });
+  const query = name === undefined ? "" : `?file=${encodeURIComponent(name)}`;
+  const response = await fetch(`${base(session.tenant)}/flows${query}`, { headers, credentials: "same-origin" });
   const text = await response.text();
-  if (response.status === 404) return null;
+  if (response.status === 404 && name === undefined) return null;
   if (!response.ok) {
     let json: any = null;
     try {
@@ -27,28 +30,38 @@ async function flowFile(session: Session): Promise<string | null> {
     }
     throw failure(response.status, json);
   }
-  return text;
+  const listed = response.headers.get("X-Switchboard-Files");
+  return { text, names: listed ? listed.split(",").map(decodeURIComponent) : [] };
+}
+
+type FileFlows = { file: string; flows: FlowView[] };
+
+// Every flow file of the tenant, in the config's order.
+async function allFlows(session: Session): Promise<FileFlows[]> {
+  const first = await flowFile(session);
+  if (!first) return [];
+  const names = first.names.length ? first.names : [""];
+  const files: FileFlows[] = [{ file: names[0], flows: flowsFromToml(first.text) }];
+  for (const name of names.slice(1)) {
+    const next = await flowFile(session, name);
+    if (next) files.push({ file: name, flows: flowsFromToml(next.text) });
+  }
+  return files;
 }
 
 export function FlowsView({ t, lang, session, onExpired }: { t: BT; lang: Lang; session: Session; onExpired: () => void }) {
-  const [flows, setFlows] = useState<FlowView[] | null>(null);
+  const [files, setFiles] = useState<FileFlows[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
   useEffect(() => {
     let live = true;
-    flowFile(session).then(
-      (text) => {
-        if (!live) return;
-        try {
-          setFlows(text === null ? [] : flowsFromToml(text));
-        } catch (e) {
-          setError(t("flows.parseFailed", { message: (e as Error).message }));
-        }
-      },
+    allFlows(session).then(
+      (loaded) => live && setFiles(loaded),
       (e) => {
         if (!live) return;
         if ((e as ApiError).status === 401) return onExpired();
-        setError((e as Error).message);
+        // smol-toml's errors are not ApiErrors: the file is not TOML.
+        setError(e instanceof ApiError ? e.message : t("flows.parseFailed", { message: (e as Error).message }));
       },
     );
     return () => {
@@ -67,8 +80,8 @@ export function FlowsView({ t, lang, session, onExpired }: { t: BT; lang: Lang; 
           {error}
         </p>
       )}
-      {flows && flows.length === 0 && <p className="muted">{t("flows.none")}</p>}
-      {flows?.map((flow) => <FlowCard key={flow.name} t={t} lang={lang} flow={flow} />)}
+      {files && files.every((f) => f.flows.length === 0) && <p className="muted">{t("flows.none")}</p>}
+      {files?.map((f) => f.flows.map((flow) => <FlowCard key={`${f.file}/${flow.name}`} t={t} lang={lang} flow={flow} file={f.file} />))}
     </section>
   );
 }
@@ -87,12 +100,15 @@ function endingText(t: BT, step: FlowStep): string | null {
   return t(`flows.end.${e.kind}` as BotKey);
 }
 
-function FlowCard({ t, lang, flow }: { t: BT; lang: Lang; flow: FlowView }) {
+function FlowCard({ t, lang, flow, file }: { t: BT; lang: Lang; flow: FlowView; file: string }) {
   const id = useId();
   const starts = flow.keywords.length > 0 || flow.intents.length > 0 || flow.isDefault;
   return (
     <article className="card flow-card" aria-labelledby={`${id}-name`} data-flow={flow.name}>
-      <h4 id={`${id}-name`}>{t("flows.flow", { name: flow.name })}</h4>
+      <div className="flow-card-head">
+        <h4 id={`${id}-name`}>{t("flows.flow", { name: flow.name })}</h4>
+        {file && <span className="pill file">{t("flows.file", { file })}</span>}
+      </div>
       <div className="flow-starts">
         <span className="flow-label">{t("flows.startsOn")}</span>
         {!starts && <span className="muted">{t("flows.nothingStarts")}</span>}
