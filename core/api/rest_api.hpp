@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "agents/agent_directory.hpp"
+#include "auth/login_throttle.hpp"
 #include "auth/token_signer.hpp"
 #include "bots/trial.hpp"
 #include "common/config_error.hpp"
@@ -173,6 +174,8 @@ class RestApi {
   // cookie, a method other than GET/HEAD needs the session's X-CSRF-Token.
   std::optional<auth::Claims> credentials(const hub::HttpRequest& request,
                                           hub::HttpResponse& refusal) const;
+  // Settles a checked sign-in with the throttle: logs and counts a lock it starts.
+  void note_login(const std::string& address, const std::string& account_key, bool ok);
   // authorize's checks of verified claims against the tenant and its agents.
   bool admit(const TenantView& tenant, auth::Claims& claims, bool admin_only, bool visitors_allowed,
              hub::HttpResponse& refusal) const;
@@ -183,6 +186,7 @@ class RestApi {
   metrics::Registry& metrics_;
   boost::asio::thread_pool& blocking_pool_;
   std::atomic<int> logins_in_flight_{0};
+  auth::LoginThrottle login_throttle_;
   const std::string dummy_hash_;  // verified against for unknown emails: same timing
 };
 
