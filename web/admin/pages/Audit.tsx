@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   "agent.disabled",
   "kb.saved",
   "intents.saved",
+  "flows.saved",
   "canned_reply.created",
   "canned_reply.updated",
   "canned_reply.deleted",
