@@ -18,6 +18,14 @@ using sb::test::http_request;
 
 namespace {
 
+constexpr const char* kFlows = R"([flows.greeting]
+start = "hi"
+keywords = ["hello there"]
+
+[flows.greeting.nodes.hi]
+message = "Hi!"
+)";
+
 constexpr const char* kKnowledgeBase = R"([[entries]]
 id = "hours"
 questions = ["When are you open?"]
@@ -68,6 +76,9 @@ actions = [ { type = "route", group = "support" } ]
 
 [plugins.autoreply-faq]
 files = ["acme/faq.toml"]
+
+[plugins.autoreply-flow]
+files = ["acme/flows.toml"]
 )";
   return tenant;
 }
@@ -80,6 +91,7 @@ TEST_CASE("every successful admin write is in the audit log with who, what and a
                         DeploymentOptions{.start = false});
   std::filesystem::create_directories(deployment.tenants_dir() / "acme");
   sb::test::write_file_atomically(deployment.tenants_dir() / "acme" / "faq.toml", kKnowledgeBase);
+  sb::test::write_file_atomically(deployment.tenants_dir() / "acme" / "flows.toml", kFlows);
   deployment.server().start();
   const auto root = deployment.login("acme", "root");
   const auto admin = bearer(root);
@@ -106,8 +118,9 @@ TEST_CASE("every successful admin write is in the audit log with who, what and a
                        R"({"password":"another-pass"})", admin)
               .status == 200);
   REQUIRE(http_request(port, "DELETE", "/v1/tenants/acme/agents/" + dana, {}, admin).status == 200);
-  // Knowledge base replaced.
+  // Knowledge base and flows replaced.
   REQUIRE(http_request(port, "PUT", "/v1/tenants/acme/kb", kKnowledgeBase, admin).status == 200);
+  REQUIRE(http_request(port, "PUT", "/v1/tenants/acme/flows", kFlows, admin).status == 200);
   // Canned replies: created, edited, deleted.
   auto reply = http_request(port, "POST", "/v1/tenants/acme/canned-replies",
                             R"({"shortcut":"/hi","text":"Hello!"})", admin);
@@ -131,12 +144,12 @@ TEST_CASE("every successful admin write is in the audit log with who, what and a
   CHECK(http_request(port, "DELETE", "/v1/tenants/acme/canned-replies/" + reply_id, {}, admin)
             .status == 204);
 
-  const auto entries = entries_when(deployment, root, 9);
+  const auto entries = entries_when(deployment, root, 10);
   CHECK(actions(entries) == std::vector<std::string>{"canned_reply.deleted", "canned_reply.updated",
-                                                     "canned_reply.created", "kb.saved",
-                                                     "agent.disabled", "agent.password_reset",
-                                                     "agent.updated", "agent.created",
-                                                     "routing.saved"});
+                                                     "canned_reply.created", "flows.saved",
+                                                     "kb.saved", "agent.disabled",
+                                                     "agent.password_reset", "agent.updated",
+                                                     "agent.created", "routing.saved"});
   for (const auto& e : entries) {
     INFO(json::serialize(e));
     CHECK(e.at("actor") == json::parse(R"({"id":"root","name":"Acme Admin","role":"admin"})"));
@@ -147,12 +160,14 @@ TEST_CASE("every successful admin write is in the audit log with who, what and a
   const auto& routing = entries.back().as_object();
   CHECK(routing.at("target") == "routing graph");
   CHECK(routing.at("summary") == "1 rule: changed VIP customers");
-  const auto& agent_created = entries.at(7).as_object();
+  const auto& agent_created = entries.at(8).as_object();
   CHECK(agent_created.at("target") == "Dana 张 <dana@acme.test>");
   CHECK(agent_created.at("summary") == "role agent; groups support; capacity 5");
-  CHECK(entries.at(6).at("summary") == "role: agent \u2192 admin");
-  CHECK(entries.at(5).at("summary") == "password reset");
-  CHECK(entries.at(3).at("target") == "acme/faq.toml");
+  CHECK(entries.at(7).at("summary") == "role: agent \u2192 admin");
+  CHECK(entries.at(6).at("summary") == "password reset");
+  CHECK(entries.at(4).at("target") == "acme/faq.toml");
+  CHECK(entries.at(3).at("target") == "acme/flows.toml");
+  CHECK(entries.at(3).at("summary") == "dialog flows replaced: 6 lines, 100 bytes");
   CHECK(entries.at(1).at("target") == "/hello");
   CHECK(entries.at(1).at("summary") == "shortcut /hi \u2192 /hello");
   CHECK(entries.at(0).at("target") == "/hello");
@@ -165,7 +180,7 @@ TEST_CASE("every successful admin write is in the audit log with who, what and a
             .empty());
   // Counted for the operator.
   const auto metrics = http_get(port, "/metrics").body;
-  CHECK(metrics.find("switchboard_audit_entries_total{tenant=\"acme\"} 9") != std::string::npos);
+  CHECK(metrics.find("switchboard_audit_entries_total{tenant=\"acme\"} 10") != std::string::npos);
   CHECK(metrics.find("switchboard_audit_failures_total{tenant=\"acme\"} 0") != std::string::npos);
 }
 
