@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "common/address_ranges.hpp"
 #include "config/table_reader.hpp"
 
 namespace sb::config {
@@ -40,6 +41,20 @@ void read_server(TableReader& server, ServerConfig& config) {
   read_path(server, "tenants_dir", config.tenants_dir);
   read_path(server, "web_dir", config.web_dir);
   server.integer("tenant_reload_interval_ms", config.tenant_reload_interval_ms, 10, kHourMs);
+  std::vector<std::string> proxies;
+  if (server.string_array("trusted_proxies", proxies)) {
+    AddressRanges check;
+    bool all_valid = true;
+    for (const auto& proxy : proxies) {
+      if (check.add(proxy)) continue;
+      all_valid = false;
+      server.sink().add(server.where("trusted_proxies"), server.key_path("trusted_proxies"),
+                        "'" + proxy +
+                            "' is not an IP address or a CIDR range (10.0.0.1, 10.0.0.0/8, "
+                            "fd00::/8)");
+    }
+    if (all_valid) config.trusted_proxies = std::move(proxies);
+  }
   server.reject_unknown();
 }
 
@@ -57,7 +72,11 @@ void read_storage(TableReader& storage, ServerConfig& config) {
 
 void read_limits(TableReader& limits, ServerConfig& config) {
   limits.integer("max_connections", config.max_connections, 1, 10'000'000);
+  limits.integer("max_connections_per_address", config.max_connections_per_address, 0, 10'000'000);
   limits.integer("handshake_timeout_ms", config.handshake_timeout_ms, 100, kHourMs);
+  limits.integer("max_header_bytes", config.max_header_bytes, 1024, 1 << 20);
+  limits.integer("transfer_idle_timeout_ms", config.transfer_idle_timeout_ms, 100, kHourMs);
+  limits.integer("hello_timeout_ms", config.hello_timeout_ms, 100, kHourMs);
   limits.integer("send_queue_max_bytes", config.send_queue_max_bytes, 1024, int64_t{1} << 32);
   limits.reject_unknown();
 }
