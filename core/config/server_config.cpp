@@ -76,6 +76,7 @@ void read_limits(TableReader& limits, ServerConfig& config) {
   limits.integer("handshake_timeout_ms", config.handshake_timeout_ms, 100, kHourMs);
   limits.integer("max_header_bytes", config.max_header_bytes, 1024, 1 << 20);
   limits.integer("transfer_idle_timeout_ms", config.transfer_idle_timeout_ms, 100, kHourMs);
+  limits.integer("min_transfer_bytes_per_second", config.min_transfer_bytes_per_second, 0, 1 << 30);
   limits.integer("hello_timeout_ms", config.hello_timeout_ms, 100, kHourMs);
   limits.integer("send_queue_max_bytes", config.send_queue_max_bytes, 1024, int64_t{1} << 32);
   limits.reject_unknown();

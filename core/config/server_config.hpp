@@ -38,6 +38,7 @@ struct ServerConfig {
   uint32_t handshake_timeout_ms = 10000;
   uint32_t max_header_bytes = 16384;
   uint32_t transfer_idle_timeout_ms = 30000;
+  uint32_t min_transfer_bytes_per_second = 500;  // 0 = no minimum
   uint32_t hello_timeout_ms = 30000;
   std::size_t send_queue_max_bytes = 1 << 20;
   // [plugins]

@@ -135,24 +135,46 @@ void HttpSession::on_header(beast::error_code ec, std::size_t) {
   parser_->body_limit(is_upload(header.method(), header.target())
                           ? context_.options.max_upload_bytes
                           : context_.options.max_body_bytes);
+  start_transfer();
   read_body();
+}
+
+void HttpSession::start_transfer() {
+  transfer_started_ = std::chrono::steady_clock::now();
+  transferred_bytes_ = 0;
+}
+
+// The deadline of the next piece of a body: it must move within the idle time and,
+// once that much time has passed, keep up the minimum average rate, so that a
+// client cannot hold the connection with a byte every few seconds.
+void HttpSession::expire_transfer() {
+  const auto& options = context_.options;
+  const std::chrono::milliseconds idle(options.transfer_idle_timeout_ms);
+  auto deadline = std::chrono::steady_clock::now() + idle;
+  if (options.min_transfer_bytes_per_second > 0) {
+    const std::chrono::milliseconds earned(transferred_bytes_ * 1000 /
+                                           options.min_transfer_bytes_per_second);
+    deadline = std::min(deadline, transfer_started_ + idle + earned);
+  }
+  stream_.expires_at(deadline);
 }
 
 // The body is read piece by piece, each piece with its own deadline: a slow upload
 // may take as long as it needs while it moves, a stalled one is cut off.
 void HttpSession::read_body() {
   if (parser_->is_done()) return on_read({});
-  stream_.expires_after(std::chrono::milliseconds(context_.options.transfer_idle_timeout_ms));
+  expire_transfer();
   http::async_read_some(stream_, buffer_, *parser_,
                         beast::bind_front_handler(&HttpSession::on_body, shared_from_this()));
 }
 
-void HttpSession::on_body(beast::error_code ec, std::size_t) {
+void HttpSession::on_body(beast::error_code ec, std::size_t bytes) {
   if (ec == beast::error::timeout) {
     context_.services->metrics().stalled_transfers_closed.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   if (ec) return on_read(ec);
+  transferred_bytes_ += bytes;
   read_body();
 }
 
@@ -271,24 +293,26 @@ void HttpSession::respond(const HttpResponse& response, bool keep_alive) {
   response_->body() = response.body;
   response_->prepare_payload();
   serializer_.emplace(*response_);
+  start_transfer();
   write_some(keep_alive);
 }
 
 // Like the body of a request, a response (a large download) is written piece by
 // piece and cut off only when the client stops reading.
 void HttpSession::write_some(bool keep_alive) {
-  stream_.expires_after(std::chrono::milliseconds(context_.options.transfer_idle_timeout_ms));
+  expire_transfer();
   http::async_write_some(
       stream_, *serializer_,
       beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
 }
 
-void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t bytes) {
   if (ec == beast::error::timeout) {
     context_.services->metrics().stalled_transfers_closed.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   if (ec) return;
+  transferred_bytes_ += bytes;
   if (!serializer_->is_done()) return write_some(keep_alive);
   serializer_.reset();
   response_.reset();

@@ -5,6 +5,7 @@
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -25,6 +26,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void read_next();
   void on_header(boost::beast::error_code ec, std::size_t bytes);
+  void start_transfer();
+  void expire_transfer();
   void read_body();
   void on_body(boost::beast::error_code ec, std::size_t bytes);
   void on_read(boost::beast::error_code ec);
@@ -45,6 +48,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   SessionContext& context_;
   boost::asio::ip::address peer_;
   bool over_address_limit_;
+  std::chrono::steady_clock::time_point transfer_started_;  // of the body in flight
+  std::size_t transferred_bytes_ = 0;
   std::size_t drained_bytes_ = 0;
 };
 

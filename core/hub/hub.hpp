@@ -42,6 +42,9 @@ struct HubOptions {
   // A request body or a response that moves no byte for this long is cut off. There
   // is no total limit: a large upload on a slow link takes as long as it keeps moving.
   uint32_t transfer_idle_timeout_ms = 30000;
+  // Once transfer_idle_timeout_ms has passed, a body or response must also average
+  // at least this many bytes a second since it began; 0 = no minimum.
+  uint32_t min_transfer_bytes_per_second = 500;
   // A visitor WebSocket that has not said hello (successfully) within this is closed
   // (1008). The widget says hello as soon as the socket opens.
   uint32_t hello_timeout_ms = 30000;

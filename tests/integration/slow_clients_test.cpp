@@ -178,12 +178,15 @@ TEST_CASE("headers over max_header_bytes are answered 431; large but allowed one
   CHECK(metrics_line(deployment.port(), "switchboard_header_limit_refusals_total 1"));
 }
 
-TEST_CASE("a slow upload that keeps moving succeeds; a stalled one is cut off", "[hostile][slow]") {
+TEST_CASE("a slow upload that keeps moving succeeds; a stalled or trickling one is cut off",
+          "[hostile][slow]") {
   sb::test::TempDir scratch("switchboard-slow");
   DeploymentOptions options;
   options.config = config_with(
-      scratch.path(), {{"handshake_timeout_ms = 10000", "handshake_timeout_ms = 1000"},
-                       {"transfer_idle_timeout_ms = 30000", "transfer_idle_timeout_ms = 1500"}});
+      scratch.path(),
+      {{"handshake_timeout_ms = 10000", "handshake_timeout_ms = 1000"},
+       {"transfer_idle_timeout_ms = 30000", "transfer_idle_timeout_ms = 1500"},
+       {"min_transfer_bytes_per_second = 500", "min_transfer_bytes_per_second = 4096"}});
   auto tenant = acme_tenant();
   tenant.extra_toml += "\n[attachments]\nenabled = true\n";
   Deployment deployment({tenant}, options);
@@ -219,6 +222,21 @@ TEST_CASE("a slow upload that keeps moving succeeds; a stalled one is cut off", 
   CHECK(Clock::now() - stalled_at >= 1400ms);
   CHECK(metrics_line(deployment.port(),
                      R"(switchboard_slow_clients_closed_total{phase="transfer"} 1)"));
+
+  // 100 bytes every 250 ms never idles, but at 400 B/s it is far below the minimum
+  // rate: cut off soon after the first idle period, long before its body is in.
+  RawClient trickle(deployment.port());
+  REQUIRE(trickle.send(head));
+  const auto trickle_at = Clock::now();
+  bool cut_off = false;
+  while (!cut_off && Clock::now() - trickle_at < 8s)
+    cut_off = !trickle.send(std::string(100, 't')) || trickle.read(250ms);
+  CHECK(cut_off);
+  CHECK(trickle.received().empty());
+  CHECK(Clock::now() - trickle_at >= 1400ms);
+  CHECK(Clock::now() - trickle_at < 4s);
+  CHECK(metrics_line(deployment.port(),
+                     R"(switchboard_slow_clients_closed_total{phase="transfer"} 2)"));
 }
 
 TEST_CASE("a visitor socket that never says hello is closed; one that did stays",

@@ -58,6 +58,7 @@ TEST_CASE("the shipped conf/switchboard.toml is valid and matches the built-in d
   CHECK(config->max_connections_per_address == defaults.max_connections_per_address);
   CHECK(config->max_header_bytes == defaults.max_header_bytes);
   CHECK(config->transfer_idle_timeout_ms == defaults.transfer_idle_timeout_ms);
+  CHECK(config->min_transfer_bytes_per_second == defaults.min_transfer_bytes_per_second);
   CHECK(config->hello_timeout_ms == defaults.hello_timeout_ms);
   CHECK(config->trusted_proxies == defaults.trusted_proxies);
   CHECK(config->send_queue_max_bytes == defaults.send_queue_max_bytes);
@@ -94,6 +95,7 @@ handshake_timeout_ms = 2000
 max_connections_per_address = 0
 max_header_bytes = 8192
 transfer_idle_timeout_ms = 5000
+min_transfer_bytes_per_second = 0
 hello_timeout_ms = 7000
 send_queue_max_bytes = 65536
 [plugins]
@@ -120,6 +122,7 @@ level = "debug"
   CHECK(config->max_connections_per_address == 0);
   CHECK(config->max_header_bytes == 8192);
   CHECK(config->transfer_idle_timeout_ms == 5000);
+  CHECK(config->min_transfer_bytes_per_second == 0);
   CHECK(config->hello_timeout_ms == 7000);
   CHECK(config->trusted_proxies == std::vector<std::string>{"127.0.0.1", "10.0.0.0/8", "fd00::/8"});
   CHECK(config->send_queue_max_bytes == 65536);
