@@ -12,6 +12,13 @@ ip::address unmapped(const ip::address& address) {
   return address;
 }
 
+AddressRanges loopback_ranges() {
+  AddressRanges ranges;
+  ranges.add("127.0.0.0/8");
+  ranges.add("::1");
+  return ranges;
+}
+
 bool AddressRanges::add(std::string_view text) {
   const std::string entry(text);
   boost::system::error_code ec;

@@ -24,6 +24,9 @@ class AddressRanges {
   std::vector<boost::asio::ip::network_v6> v6_;
 };
 
+// 127.0.0.0/8 and ::1: this machine.
+AddressRanges loopback_ranges();
+
 // The address as one client: an IPv4-mapped IPv6 address becomes the IPv4 address.
 boost::asio::ip::address unmapped(const boost::asio::ip::address& address);
 

@@ -35,6 +35,8 @@ struct ServerConfig {
   // [limits]
   uint32_t max_connections = 18000;
   uint32_t max_connections_per_address = 1000;  // 0 = no limit
+  // Addresses and CIDR ranges, as written, that limit does not count.
+  std::vector<std::string> unlimited_addresses = {"127.0.0.0/8", "::1"};
   uint32_t handshake_timeout_ms = 10000;
   uint32_t max_header_bytes = 16384;
   uint32_t transfer_idle_timeout_ms = 30000;

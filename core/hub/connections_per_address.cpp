@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "common/address_ranges.hpp"
-
 namespace sb::hub {
 
 namespace ip = boost::asio::ip;
@@ -46,7 +44,7 @@ void ConnectionsPerAddress::Hold::release() {
 
 std::optional<ConnectionsPerAddress::Hold> ConnectionsPerAddress::try_open(
     const ip::address& address, int64_t now_ms) {
-  if (max_per_address_ == 0) return Hold();
+  if (max_per_address_ == 0 || exempt_.contains(address)) return Hold();
   const auto key = counting_key(address);
   std::lock_guard lock(mutex_);
   auto& open = open_[key];

@@ -4,7 +4,8 @@
 // it has a connection open, so the map is never larger than the open connections.
 //
 // IPv6 clients are counted by their /64: one host usually owns a whole /64 and may
-// use any address in it.
+// use any address in it. Exempt addresses (by default this machine: a local proxy
+// not listed as trusted, benchmarks) are not counted at all.
 #pragma once
 
 #include <boost/asio/ip/address.hpp>
@@ -13,6 +14,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "common/address_ranges.hpp"
 #include "metrics/metrics.hpp"
 
 namespace sb::hub {
@@ -20,8 +22,8 @@ namespace sb::hub {
 class ConnectionsPerAddress {
  public:
   // max_per_address 0: no limit (nothing is counted).
-  ConnectionsPerAddress(uint32_t max_per_address, metrics::Registry& registry)
-      : max_per_address_(max_per_address), registry_(registry) {}
+  ConnectionsPerAddress(uint32_t max_per_address, AddressRanges exempt, metrics::Registry& registry)
+      : max_per_address_(max_per_address), exempt_(std::move(exempt)), registry_(registry) {}
 
   // One open connection of an address; it is given back when the hold is destroyed.
   class Hold {
@@ -55,6 +57,7 @@ class ConnectionsPerAddress {
   void log_refusal(const boost::asio::ip::address& key, int64_t now_ms);
 
   const uint32_t max_per_address_;
+  const AddressRanges exempt_;
   metrics::Registry& registry_;
   std::mutex mutex_;
   std::unordered_map<boost::asio::ip::address, uint32_t> open_;

@@ -33,6 +33,8 @@ struct HubOptions {
   // Connections one client address (IPv6: one /64) may have open; 0 = no limit.
   // Over it, a connection is answered 429 and closed before any upgrade.
   uint32_t max_connections_per_address = 1000;
+  // Addresses the per-address limit does not count; by default this machine.
+  AddressRanges unlimited_addresses = loopback_ranges();
   // The request line and headers of each request (and so a WebSocket upgrade) must
   // arrive within this, counted from the connection or the previous response; the
   // WebSocket handshake's answer and its closing handshake are bound by it too.

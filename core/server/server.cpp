@@ -88,6 +88,8 @@ int Server::run() {
   options.port = config_.listen_port;
   options.max_connections = config_.max_connections;
   options.max_connections_per_address = config_.max_connections_per_address;
+  options.unlimited_addresses = {};
+  for (const auto& range : config_.unlimited_addresses) options.unlimited_addresses.add(range);
   options.handshake_timeout_ms = config_.handshake_timeout_ms;
   options.max_header_bytes = config_.max_header_bytes;
   options.transfer_idle_timeout_ms = config_.transfer_idle_timeout_ms;

@@ -271,7 +271,10 @@ TEST_CASE("one address is refused past its connection limit while another is ser
   sb::test::TempDir scratch("switchboard-slow");
   DeploymentOptions options;
   options.config = config_with(
-      scratch.path(), {{"max_connections_per_address = 1000", "max_connections_per_address = 3"}});
+      scratch.path(),
+      {{"max_connections_per_address = 1000", "max_connections_per_address = 3"},
+       // This test's clients are all on this machine: count them too.
+       {R"(unlimited_addresses = ["127.0.0.0/8", "::1"])", "unlimited_addresses = []"}});
   Deployment deployment({acme_tenant()}, options);
   const auto port = deployment.port();
 

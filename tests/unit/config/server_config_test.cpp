@@ -56,6 +56,7 @@ TEST_CASE("the shipped conf/switchboard.toml is valid and matches the built-in d
   CHECK(config->max_connections == defaults.max_connections);
   CHECK(config->handshake_timeout_ms == defaults.handshake_timeout_ms);
   CHECK(config->max_connections_per_address == defaults.max_connections_per_address);
+  CHECK(config->unlimited_addresses == defaults.unlimited_addresses);
   CHECK(config->max_header_bytes == defaults.max_header_bytes);
   CHECK(config->transfer_idle_timeout_ms == defaults.transfer_idle_timeout_ms);
   CHECK(config->min_transfer_bytes_per_second == defaults.min_transfer_bytes_per_second);
@@ -93,6 +94,7 @@ default_plugin = "storage-postgres"
 max_connections = 500
 handshake_timeout_ms = 2000
 max_connections_per_address = 0
+unlimited_addresses = ["192.0.2.0/24"]
 max_header_bytes = 8192
 transfer_idle_timeout_ms = 5000
 min_transfer_bytes_per_second = 0
@@ -120,6 +122,7 @@ level = "debug"
   CHECK(config->max_connections == 500);
   CHECK(config->handshake_timeout_ms == 2000);
   CHECK(config->max_connections_per_address == 0);
+  CHECK(config->unlimited_addresses == std::vector<std::string>{"192.0.2.0/24"});
   CHECK(config->max_header_bytes == 8192);
   CHECK(config->transfer_idle_timeout_ms == 5000);
   CHECK(config->min_transfer_bytes_per_second == 0);

@@ -10,7 +10,7 @@ using sb::hub::ConnectionsPerAddress;
 
 TEST_CASE("an address gets its limit of connections and another address is not affected") {
   sb::metrics::Registry registry;
-  ConnectionsPerAddress limit(2, registry);
+  ConnectionsPerAddress limit(2, {}, registry);
   const auto office = make_address("198.51.100.7");
   std::vector<ConnectionsPerAddress::Hold> held;
   for (int i = 0; i < 2; ++i) {
@@ -35,7 +35,7 @@ TEST_CASE("an address gets its limit of connections and another address is not a
 
 TEST_CASE("IPv6 clients count by their /64") {
   sb::metrics::Registry registry;
-  ConnectionsPerAddress limit(1, registry);
+  ConnectionsPerAddress limit(1, {}, registry);
   auto first = limit.try_open(make_address("2001:db8:1:2::1"), 0);
   REQUIRE(first);
   CHECK_FALSE(limit.try_open(make_address("2001:db8:1:2:ffff::9"), 0));
@@ -44,7 +44,7 @@ TEST_CASE("IPv6 clients count by their /64") {
 
 TEST_CASE("a limit of 0 counts nothing") {
   sb::metrics::Registry registry;
-  ConnectionsPerAddress limit(0, registry);
+  ConnectionsPerAddress limit(0, {}, registry);
   std::vector<ConnectionsPerAddress::Hold> held;
   for (int i = 0; i < 100; ++i) {
     auto hold = limit.try_open(make_address("198.51.100.7"), 0);
@@ -53,4 +53,18 @@ TEST_CASE("a limit of 0 counts nothing") {
   }
   CHECK(limit.open_count(make_address("198.51.100.7")) == 0);
   CHECK(registry.address_limit_refusals.load() == 0);
+}
+
+TEST_CASE("exempt addresses are not counted") {
+  sb::metrics::Registry registry;
+  ConnectionsPerAddress limit(1, sb::loopback_ranges(), registry);
+  std::vector<ConnectionsPerAddress::Hold> held;
+  for (const char* local : {"127.0.0.1", "127.0.0.1", "127.3.4.5", "::1", "::ffff:127.0.0.1"}) {
+    auto hold = limit.try_open(make_address(local), 0);
+    REQUIRE(hold);
+    held.push_back(std::move(*hold));
+  }
+  auto remote = limit.try_open(make_address("198.51.100.7"), 0);
+  CHECK(remote);
+  CHECK_FALSE(limit.try_open(make_address("198.51.100.7"), 0));
 }
