@@ -102,6 +102,9 @@ void HttpSession::run() {
 void HttpSession::read_next() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(context_.options.max_header_bytes));
+  // Beast checks Content-Length against the body limit as soon as the head is in:
+  // until the target is known, any request may be an upload.
+  parser_->body_limit(std::max(context_.options.max_upload_bytes, context_.options.max_body_bytes));
   // The whole head within one deadline, however it trickles in (slowloris); the same
   // deadline bounds the wait for the next request of a kept-alive connection.
   const std::chrono::milliseconds head_timeout(context_.options.handshake_timeout_ms);
@@ -130,11 +133,15 @@ void HttpSession::on_header(beast::error_code ec, std::size_t) {
                                   "too many connections from this address; try again later"),
                    false);
   }
-  // The body limit depends on what is asked: only uploads may be large.
+  // The body limit depends on what is asked: only uploads may be large. The head
+  // was read with the uploads' limit, so a declared length is checked here.
   const auto& header = parser_->get();
-  parser_->body_limit(is_upload(header.method(), header.target())
-                          ? context_.options.max_upload_bytes
-                          : context_.options.max_body_bytes);
+  const std::size_t body_limit = is_upload(header.method(), header.target())
+                                     ? context_.options.max_upload_bytes
+                                     : context_.options.max_body_bytes;
+  if (const auto length = parser_->content_length(); length && *length > body_limit)
+    return respond(error_response(413, "too_large", "the request body is too large"), false);
+  parser_->body_limit(body_limit);  // a chunked body is counted as it comes
   start_transfer();
   read_body();
 }

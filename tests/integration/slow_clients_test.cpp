@@ -176,6 +176,18 @@ TEST_CASE("headers over max_header_bytes are answered 431; large but allowed one
                                 "X-Fine: " + std::string(8 * 1024, 'f') + "\r\n");
   CHECK(fine.status == 200);
   CHECK(metrics_line(deployment.port(), "switchboard_header_limit_refusals_total 1"));
+
+  // A declared body over the limit is refused from its head, before it is sent: 1 MiB
+  // for most requests, 32 MiB for uploads.
+  auto declared = [&](const std::string& target, std::size_t length) {
+    RawClient client(deployment.port());
+    client.send("POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
+                std::to_string(length) + "\r\n\r\n");
+    client.read(3s, "\r\n\r\n{");
+    return client.status();
+  };
+  CHECK(declared("/v1/tenants/acme/auth/login", (1 << 20) + 1) == 413);
+  CHECK(declared("/v1/tenants/acme/attachments", (32 << 20) + 1) == 413);
 }
 
 TEST_CASE("a slow upload that keeps moving succeeds; a stalled or trickling one is cut off",
@@ -237,6 +249,39 @@ TEST_CASE("a slow upload that keeps moving succeeds; a stalled or trickling one 
   CHECK(Clock::now() - trickle_at < 4s);
   CHECK(metrics_line(deployment.port(),
                      R"(switchboard_slow_clients_closed_total{phase="transfer"} 2)"));
+}
+
+TEST_CASE("with the shipped limits, a 32 MiB attachment sent over 13 s is accepted",
+          "[hostile][slow]") {
+  // The head has 10 s; the body only has to keep moving. 2.5 MiB/s is a slow office
+  // uplink's pace: the whole file takes longer than the head's deadline.
+  auto tenant = acme_tenant();
+  tenant.extra_toml += "\n[attachments]\nenabled = true\nmax_bytes = 33554432\n";
+  Deployment deployment({tenant});
+  const auto token = deployment.login("acme", "alice");
+  const std::size_t size = 32 << 20, piece = 256 << 10;
+  RawClient upload(deployment.port());
+  REQUIRE(
+      upload.send("POST /v1/tenants/acme/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  "Authorization: Bearer " +
+                  token +
+                  "\r\nX-File-Name: big.bin\r\nContent-Type: application/octet-stream\r\n"
+                  "Content-Length: " +
+                  std::to_string(size) + "\r\n\r\n"));
+  const auto started = Clock::now();
+  const std::string bytes(piece, 'z');
+  for (std::size_t sent = 0; sent < size; sent += piece) {
+    if (!upload.send(bytes)) {
+      upload.read(1s);
+      FAIL("closed after " << sent << " bytes: " << upload.received());
+    }
+    // 256 KiB every 100 ms.
+    std::this_thread::sleep_until(started + std::chrono::milliseconds(100 * (sent / piece + 1)));
+  }
+  upload.read(30s, "\r\n\r\n{");
+  CHECK(Clock::now() - started > 11s);
+  INFO(upload.received().substr(0, 300));
+  CHECK(upload.status() == 201);
 }
 
 TEST_CASE("a visitor socket that never says hello is closed; one that did stays",
