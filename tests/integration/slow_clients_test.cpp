@@ -284,6 +284,51 @@ TEST_CASE("with the shipped limits, a 32 MiB attachment sent over 13 s is accept
   CHECK(upload.status() == 201);
 }
 
+TEST_CASE("a download the client stops reading is cut off; one it reads slowly completes",
+          "[hostile][slow]") {
+  sb::test::TempDir scratch("switchboard-slow");
+  DeploymentOptions options;
+  options.config = config_with(
+      scratch.path(), {{"transfer_idle_timeout_ms = 30000", "transfer_idle_timeout_ms = 1000"}});
+  auto tenant = acme_tenant();
+  tenant.extra_toml += "\n[attachments]\nenabled = true\nmax_bytes = 33554432\n";
+  Deployment deployment({tenant}, options);
+  const auto token = deployment.login("acme", "alice");
+  // Larger than what the kernel buffers between the two ends of a loopback socket.
+  const std::string file(32 << 20, 'd');
+  auto stored = sb::test::http_request(
+      deployment.port(), "POST", "/v1/tenants/acme/attachments", file,
+      {{"Authorization", "Bearer " + token}, {"Content-Type", "application/octet-stream"}}, 30s);
+  REQUIRE(stored.status == 201);
+  const auto id = str(json::parse(stored.body).as_object(), "id");
+  const std::string get = "GET /v1/tenants/acme/attachments/" + id +
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
+                          "\r\n\r\n";
+
+  // Asks, then reads nothing: the server gives up on it instead of waiting forever.
+  RawClient stuck(deployment.port());
+  REQUIRE(stuck.send(get));
+  bool cut_off = false;
+  for (auto until = Clock::now() + 6s; !cut_off && Clock::now() < until;) {
+    std::this_thread::sleep_for(250ms);
+    cut_off = metrics_line(deployment.port(),
+                           R"(switchboard_slow_clients_closed_total{phase="transfer"} 1)");
+  }
+  CHECK(cut_off);
+
+  // Reading in bursts, with pauses shorter than the idle time, gets all of it.
+  RawClient patient(deployment.port());
+  REQUIRE(patient.send(get));
+  const auto started = Clock::now();
+  while (patient.received().size() < file.size() && Clock::now() - started < 20s) {
+    patient.read(100ms);
+    std::this_thread::sleep_for(100ms);
+  }
+  CHECK(patient.status() == 200);
+  CHECK(patient.received().size() > file.size());
+  CHECK(Clock::now() - started > 1s);
+}
+
 TEST_CASE("a visitor socket that never says hello is closed; one that did stays",
           "[hostile][slow]") {
   sb::test::TempDir scratch("switchboard-slow");
