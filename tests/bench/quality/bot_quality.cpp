@@ -328,6 +328,9 @@ int main(int argc, char** argv) {
   app.add_option("--latency-entries", latency_entries,
                  "measure reply time with this many knowledge-base entries");
   app.add_option("--runs", runs, "questions asked in the latency measurement");
+  std::string faq_threshold;
+  app.add_option("--faq-threshold", faq_threshold,
+                 "the FAQ stage's threshold instead of the tenant file's (tuning on dev)");
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);  // the plugins' start-up lines are not figures
   if (set_file.empty() && latency_entries == 0) {
@@ -347,6 +350,8 @@ int main(int argc, char** argv) {
       tenant_text += "\n[plugins.llm-openai]\nbase_url = \"" + llm->base_url() +
                      "\"\nmodel = \"bench-model\"\ntimeout_ms = 10000\n";
     }
+    if (!faq_threshold.empty())
+      tenant_text = replace_once(tenant_text, "threshold = 0.30", "threshold = " + faq_threshold);
     if (latency_entries > 0) {
       const auto extra = temp.path() / "generated-faq.toml";
       std::ofstream(extra) << synthetic_entries(latency_entries - 16);
