@@ -194,7 +194,7 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
         continue;
       }
     }
-    self_score += unknown_term_idf_ * scale;
+    self_score += unknown_term_idf_ * options_.unknown_word_weight * scale;
   }
   return resolved;
 }

@@ -99,6 +99,10 @@ struct FaqIndexOptions {
   // clear winner: confidence's lead part is min(1, lead / clear_lead). 1 reproduces
   // the plain lead; smaller values let a clear lead count fully and a near tie not.
   double clear_lead = 1.0;
+  // How much a query word the knowledge base has never seen (nor a synonym or typo of
+  // it) weighs against coverage, as a multiple of the highest IDF: a message about
+  // "bitcoin" is not explained by the entry that matches its "pay".
+  double unknown_word_weight = 1.0;
 };
 
 struct FaqMatch {

@@ -93,6 +93,7 @@ FaqIndexOptions FaqStage::index_options(const FaqStageOptions& options,
   index.cjk_unigram_weight = 0.5;
   index.clear_lead = 0.5;
   index.margin_weight = 0.7;
+  index.unknown_word_weight = 2.0;
   return index;
 }
 

@@ -351,7 +351,7 @@ int main(int argc, char** argv) {
                      "\"\nmodel = \"bench-model\"\ntimeout_ms = 10000\n";
     }
     if (!faq_threshold.empty())
-      tenant_text = replace_once(tenant_text, "threshold = 0.30", "threshold = " + faq_threshold);
+      tenant_text = replace_once(tenant_text, "threshold = 0.25", "threshold = " + faq_threshold);
     if (latency_entries > 0) {
       const auto extra = temp.path() / "generated-faq.toml";
       std::ofstream(extra) << synthetic_entries(latency_entries - 16);
