@@ -160,11 +160,14 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
         tagged && tagged->score >= options_.clarify_ratio * matches.front().score)
       return answer_with(*tagged, answer_in, matches);
   }
-  if (!matches.empty() && matches.front().confidence >= options_.threshold)
+  // Two entries about as close are a question to ask, not a guess to make.
+  const bool near_tie =
+      matches.size() >= 2 && matches[1].score >= options_.clarify_ratio * matches[0].score;
+  if (!matches.empty() && matches.front().confidence >= options_.threshold &&
+      !(options_.clarify && near_tie))
     return answer_with(matches.front(), answer_in, matches);
   // Two (or three) close candidates that each explain most of the message: ask.
-  if (options_.clarify && matches.size() >= 2 && matches[0].coverage >= options_.clarify_coverage &&
-      matches[1].score >= options_.clarify_ratio * matches[0].score) {
+  if (options_.clarify && near_tie && matches[0].coverage >= options_.clarify_coverage) {
     std::vector<FaqMatch> close{matches[0], matches[1]};
     if (matches.size() >= 3 && matches[2].score >= options_.clarify_ratio * matches[0].score)
       close.push_back(matches[2]);

@@ -17,7 +17,7 @@ class ScriptFolding {
  public:
   // config: an OpenCC configuration name ("t2s.json", "tw2sp.json") or path. Throws
   // std::runtime_error when OpenCC cannot open it.
-  explicit ScriptFolding(const std::string& config = "tw2sp.json");
+  explicit ScriptFolding(const std::string& config = "t2s.json");
   ~ScriptFolding();
   ScriptFolding(const ScriptFolding&) = delete;
   ScriptFolding& operator=(const ScriptFolding&) = delete;

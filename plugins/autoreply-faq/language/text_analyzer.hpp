@@ -33,7 +33,7 @@ struct TextAnalyzerFiles {
   std::filesystem::path jieba_dictionary = "/usr/lib/python3/dist-packages/jieba/dict.txt";
   std::filesystem::path jieba_idf = "/usr/lib/python3/dist-packages/jieba/analyse/idf.txt";
   std::filesystem::path wordnet_directory = "/usr/share/wordnet";
-  std::string opencc_config = "tw2sp.json";
+  std::string opencc_config = "t2s.json";
   std::filesystem::path tenant_synonyms;  // optional
 };
 
