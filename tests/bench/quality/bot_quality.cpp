@@ -143,6 +143,17 @@ class Bot {
     instances_.push_back(std::move(storage));
   }
 
+  // Storage writes still under way (the LLM's token count) complete on our thread
+  // before the plugin instances go: an instance freed from its own worker thread
+  // cannot join it.
+  ~Bot() {
+    pipeline_.reset();
+    budget_.reset();
+    store_.reset();
+    io_.restart();
+    io_.run_for(std::chrono::milliseconds(300));
+  }
+
   // One visitor message in a new conversation: the final outcome, and how long it took.
   sb::engine::BotOutcome ask(const std::string& text, std::chrono::microseconds& took) {
     sb::engine::BotTurn turn;
@@ -239,6 +250,7 @@ bool expects(const Question& q, const std::string& what) {
 struct Tally {
   int questions = 0, right = 0, clarified = 0, wrong = 0, unanswered = 0;
   int off_topic = 0, left_alone = 0;
+  int by_llm = 0;  // answers (right or declining) the LLM stage gave
 };
 
 std::string percent(int n, int of) {
@@ -253,8 +265,8 @@ void print_tally(const std::string& name, const Tally& t) {
             << percent(t.clarified, t.questions) << "), wrong " << t.wrong << " ("
             << percent(t.wrong, t.questions) << "), not answered " << t.unanswered << " ("
             << percent(t.unanswered, t.questions) << "); off-topic " << t.off_topic
-            << ": left alone " << t.left_alone << " (" << percent(t.left_alone, t.off_topic)
-            << ")\n";
+            << ": left alone " << t.left_alone << " (" << percent(t.left_alone, t.off_topic) << ")"
+            << (t.by_llm ? "; by the LLM: " + std::to_string(t.by_llm) : std::string()) << "\n";
 }
 
 // A knowledge base of `count` entries: the demo's own and made-up ones around them,
@@ -289,16 +301,23 @@ std::string synthetic_entries(int count) {
   auto fill = [](std::string pattern, const std::string& thing) {
     return pattern.replace(pattern.find("{}"), 2, thing);
   };
+  // Three editions of each product make 16 x 28 x 3 = 1,344 distinct entries.
+  const std::vector<std::pair<std::string, std::string>> editions = {
+      {"", ""}, {" Pro", "专业版"}, {" Mini", "迷你版"}};
   std::string out;
   int n = 0;
-  for (size_t a = 0; a < asks.size() && n < count; ++a) {
-    for (size_t t = 0; t < things_en.size() && n < count; ++t, ++n) {
-      out += "[[entries]]\nid = \"generated-" + std::to_string(n) + "\"\nquestions = [\"" +
-             fill(asks[a].first, things_en[t]) + "\", \"" + fill(asks[a].second, things_zh[t]) +
-             "\"]\nanswer = \"See the product page of the " + things_en[t] + " for this (item " +
-             std::to_string(n) + ").\"\n\n";
+  for (const auto& [edition_en, edition_zh] : editions) {
+    for (size_t a = 0; a < asks.size() && n < count; ++a) {
+      for (size_t t = 0; t < things_en.size() && n < count; ++t, ++n) {
+        const std::string en = things_en[t] + edition_en, zh = things_zh[t] + edition_zh;
+        out += "[[entries]]\nid = \"generated-" + std::to_string(n) + "\"\nquestions = [\"" +
+               fill(asks[a].first, en) + "\", \"" + fill(asks[a].second, zh) +
+               "\"]\nanswer = \"See the product page of the " + en + " for this (item " +
+               std::to_string(n) + ").\"\n\n";
+      }
     }
   }
+  if (n < count) throw std::runtime_error("at most " + std::to_string(n + 16) + " entries");
   return out;
 }
 
@@ -328,6 +347,10 @@ int main(int argc, char** argv) {
   app.add_option("--latency-entries", latency_entries,
                  "measure reply time with this many knowledge-base entries");
   app.add_option("--runs", runs, "questions asked in the latency measurement");
+  double min_right = 0, max_wrong = 1;
+  app.add_option("--min-right", min_right,
+                 "exit 3 when the share answered right is below this (CI floor, not an aim)");
+  app.add_option("--max-wrong", max_wrong, "exit 3 when the share answered wrong is above this");
   std::string faq_threshold;
   app.add_option("--faq-threshold", faq_threshold,
                  "the FAQ stage's threshold instead of the tenant file's (tuning on dev)");
@@ -377,14 +400,15 @@ int main(int argc, char** argv) {
         std::chrono::microseconds took{};
         const auto outcome = bot.ask(q.text, took);
         Decision d = decision_of(outcome);
+        Tally& t = q.chinese ? zh : en;
         if (d.what == "llm") {
+          ++t.by_llm;
           // The scripted model answers exactly what the set expects, or refuses.
           if (d.reply == refusal)
             d.what.clear();
           else if (!q.expected.empty() && d.reply == "LLM answer for " + q.expected.front())
             d.what = "faq:" + q.expected.front();
         }
-        Tally& t = q.chinese ? zh : en;
         std::string verdict;
         if (q.expected.empty()) {
           ++t.off_topic;
@@ -432,14 +456,23 @@ int main(int argc, char** argv) {
         all.questions += t->questions, all.right += t->right, all.clarified += t->clarified;
         all.wrong += t->wrong, all.unanswered += t->unanswered;
         all.off_topic += t->off_topic, all.left_alone += t->left_alone;
+        all.by_llm += t->by_llm;
       }
       std::cout << "set " << set_file << (with_llm ? " (with the scripted LLM)" : " (no LLM)")
                 << "\n";
       print_tally("English", en);
       print_tally("Chinese", zh);
       print_tally("All    ", all);
+      if (llm) std::cout << "requests the model received: " << llm->requests().size() << "\n";
       if (failures)
         for (const auto& f : failed) std::cout << "  " << f << "\n";
+      const double right = all.questions ? double(all.right) / all.questions : 0;
+      const double wrong = all.questions ? double(all.wrong) / all.questions : 0;
+      if (right < min_right || wrong > max_wrong) {
+        std::cerr << "bot_quality: below the floor (right " << right << " < " << min_right
+                  << " or wrong " << wrong << " > " << max_wrong << ")\n";
+        return 3;
+      }
     }
 
     if (latency_entries > 0) {
