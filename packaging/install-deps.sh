@@ -13,7 +13,12 @@ build_pkgs=(
   libtomlplusplus-dev libspdlog-dev libsqlite3-dev libssl-dev libsodium-dev
   libpqxx-dev libhiredis-dev libcli11-dev libhowardhinnant-date-dev tzdata
   libmagic-dev libgd-dev
+  libopencc-dev libstemmer-dev
 )
+# The bot's language data, read at run time by autoreply-faq: the jieba Chinese
+# dictionary (a data file; no Python runs), OpenCC's conversion tables, WordNet.
+run_pkgs=(python3-jieba opencc libopencc1.1 wordnet-base)
+build_pkgs+=("${run_pkgs[@]}")
 # Chromium renders the browser tests; the WenQuanYi font lets it draw the UIs' Chinese.
 test_pkgs=(catch2 sqlite3 procps clang-format python3 chromium fonts-wqy-microhei)
 

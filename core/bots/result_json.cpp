@@ -95,9 +95,17 @@ AutoreplyAnswer parse_autoreply_result(std::string_view text) {
     a.has_state = true;
     if (!s->is_null()) a.state = json::serialize(*s);
   }
-  if (const auto* score = o.if_contains("score")) a.why += "score " + as_text(*score);
-  if (const auto* source = o.if_contains("source"))
+  if (const auto* score = o.if_contains("score")) {
+    a.why += "score " + as_text(*score);
+    if (score->is_number()) a.score = score->to_number<double>();
+  }
+  if (const auto* source = o.if_contains("source")) {
     a.why += (a.why.empty() ? "source " : ", source ") + as_text(*source);
+    a.source = as_text(*source);
+  }
+  // Optional and only explanatory: anything but an array is ignored, not an error.
+  if (const auto* candidates = o.if_contains("candidates"); candidates && candidates->is_array())
+    a.candidates = candidates->get_array();
   return a;
 }
 

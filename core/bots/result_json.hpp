@@ -3,6 +3,7 @@
 // failed, the pipeline goes on.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <optional>
 #include <string>
@@ -28,6 +29,9 @@ struct AutoreplyAnswer {
   boost::json::object context;
   boost::json::object set_attributes;
   std::string why;  // score and source, for the log
+  std::string source;
+  double score = -1;              // negative: none given
+  boost::json::array candidates;  // the closest candidates the stage weighed, if it says
 
   // Ends the turn (an SB_OK answer that does none of these is empty).
   bool acts() const { return !reply.empty() || handoff || close || ask_llm; }

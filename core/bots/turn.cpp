@@ -129,6 +129,7 @@ void Turn::on_autoreply(size_t index, StageResult result) {
   if (answer.has_state) state_[stage.name] = answer.state;
   for (auto& [key, value] : answer.context) context_[key] = value;
   for (auto& [key, value] : answer.set_attributes) attributes_set_[key] = value;
+  note_candidates(answer);
   if (result.status == SB_DEFER) {
     check_handoff_intent(index);
     if (!finished_) try_stage(index + 1);
@@ -136,6 +137,9 @@ void Turn::on_autoreply(size_t index, StageResult result) {
   }
   spdlog::debug("tenant {}: stage {} answered {} ({})", pipeline_->tenant_id_, stage.name,
                 input_.conversation_id, answer.why);
+  answered_by_ = stage.name;
+  source_ = answer.source;
+  score_ = answer.score;
   if (answer.handoff)
     return hand_off(answer.handoff_reason.empty() ? "stage " + stage.name + " handed off"
                                                   : answer.handoff_reason,
@@ -166,6 +170,8 @@ void Turn::on_llm(size_t index, StageResult result) {
   if (!answer.error.empty()) return stage_failed(index, answer.error);
   pipeline_->breakers_[index]->record_success();
   pipeline_->budget_->spend(answer.tokens);
+  answered_by_ = pipeline_->stages_[index].name;
+  source_ = "llm";
   replies_.push_back(engine::BotReply{std::move(answer.text), {}});
   finish(engine::BotOutcome{});
 }
@@ -223,7 +229,31 @@ void Turn::finish(engine::BotOutcome outcome) {
   outcome.state = std::move(state_);
   if (!attributes_set_.empty()) outcome.set_attributes_json = json::serialize(attributes_set_);
   outcome.final = true;
+  outcome.stage = answered_by_;
+  outcome.source = source_;
+  outcome.score = score_;
+  if (!candidates_.empty()) outcome.candidates_json = json::serialize(candidates_);
   emit_(std::move(outcome));
+}
+
+// The answering stage's own candidates win; a deferring FAQ stage's context entries
+// (id and score of each) stand in when nobody else named any.
+void Turn::note_candidates(const AutoreplyAnswer& answer) {
+  if (!answer.candidates.empty()) {
+    candidates_ = answer.candidates;
+    return;
+  }
+  if (!candidates_.empty()) return;
+  const auto* faq = answer.context.if_contains("faq");
+  if (!faq || !faq->is_array()) return;
+  for (const auto& entry : faq->get_array()) {
+    const auto* e = entry.if_object();
+    if (!e) continue;
+    json::object c;
+    if (const auto* id = e->if_contains("id")) c["id"] = *id;
+    if (const auto* score = e->if_contains("score")) c["score"] = *score;
+    if (!c.empty()) candidates_.push_back(std::move(c));
+  }
 }
 
 std::string Turn::attributes_json() const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <functional>
 #include <map>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "bots/pipeline.hpp"
+#include "bots/result_json.hpp"
 
 namespace sb::bots {
 
@@ -38,6 +40,7 @@ class Turn : public std::enable_shared_from_this<Turn> {
   std::string attributes_json() const;
   std::string context_json() const;
   void check_handoff_intent(size_t index);
+  void note_candidates(const AutoreplyAnswer& answer);
 
   std::shared_ptr<const Pipeline> pipeline_;
   const PipelineSettings& settings_;
@@ -54,6 +57,12 @@ class Turn : public std::enable_shared_from_this<Turn> {
   bool llm_only_ = false;  // a stage asked for the LLM: only LLM stages try from here
   bool held_ = false;      // the holding reply went out
   bool finished_ = false;
+  // What bot.turn explains: the stage that answered, its source and score, and the
+  // candidates weighed (the answering stage's, else the FAQ context of a deferral).
+  std::string answered_by_;
+  std::string source_;
+  double score_ = -1;
+  boost::json::array candidates_;
 };
 
 }  // namespace sb::bots

@@ -28,7 +28,10 @@ inline constexpr const char* kTenantReloaded = "tenant.reloaded";
 inline constexpr const char* kConversationBotStarted = "conversation.bot_started";
 // it answered a visitor message: {conversation_id, seq (the visitor's), replies
 // (messages it sends; their message.created follow once stored), outcome:
-// "interim" (a holding reply, more follows), "answered", "handoff" or "close"}
+// "interim" (a holding reply, more follows), "answered", "handoff" or "close"; and
+// why, when known: stage (the plugin that answered), source (what it answered from,
+// e.g. "demo/faq.toml#refund-time", "flow:order_status/ask_number", "clarify"),
+// score, candidates [{id, score}...] (the closest knowledge-base entries weighed)}
 inline constexpr const char* kBotTurn = "bot.turn";
 // it lets go to a human: {conversation_id, reason, group (asked for, or "")}; the
 // routing events follow

@@ -161,11 +161,18 @@ void TenantEngine::on_bot_outcome(const std::string& conversation_id, uint64_t g
                        : outcome.handoff ? "handoff"
                        : outcome.close   ? "close"
                                          : "answered";
-  publish(bus::event::kBotTurn, c->id,
-          json::serialize(json::object{{"conversation_id", c->id},
-                                       {"seq", bot.turn_seq},
-                                       {"replies", replies},
-                                       {"outcome", result}}));
+  json::object turn_event{
+      {"conversation_id", c->id}, {"seq", bot.turn_seq}, {"replies", replies}, {"outcome", result}};
+  // Which stage decided and on what grounds, so an admin can see why the bot said it.
+  if (!outcome.stage.empty()) turn_event["stage"] = outcome.stage;
+  if (!outcome.source.empty()) turn_event["source"] = outcome.source;
+  if (outcome.score >= 0) turn_event["score"] = outcome.score;
+  if (!outcome.candidates_json.empty()) {
+    boost::system::error_code ec;
+    auto candidates = json::parse(outcome.candidates_json, ec);
+    if (!ec && candidates.is_array()) turn_event["candidates"] = std::move(candidates);
+  }
+  publish(bus::event::kBotTurn, c->id, json::serialize(turn_event));
   for (auto& [stage, value] : outcome.state) {
     if (value) {
       bot.state[stage] = std::move(*value);

@@ -51,6 +51,14 @@ struct BotOutcome {
   std::string handoff_reason;
   bool close = false;  // close the conversation once the replies are out
   bool final = true;
+  // Why, for the bus event bot.turn: the stage that answered (empty when none did),
+  // what it answered from ("demo/faq.toml#refund-time", "flow:order_status/ask"), its
+  // score (negative: none given) and the closest candidates weighed, a JSON array of
+  // {"id", "score"} best first ("" when no stage reported any).
+  std::string stage;
+  std::string source;
+  double score = -1;
+  std::string candidates_json;
 };
 
 class BotPipeline {

@@ -45,23 +45,6 @@ engine::EnginePolicy policy_of(const tenants::TenantConfig& c) {
   return p;
 }
 
-bots::PipelineSettings bot_settings_of(const tenants::BotConfig& b) {
-  bots::PipelineSettings s;
-  s.display_name = b.name;
-  s.holding_after = std::chrono::milliseconds(b.timeout_ms);
-  s.stage_timeout = std::chrono::milliseconds(b.stage_timeout_ms);
-  s.holding_reply = b.holding_reply;
-  s.handoff_reply = b.handoff_reply;
-  s.system_prompt = b.system_prompt;
-  s.faq_context_entries = b.faq_context_entries;
-  s.llm_max_tokens = b.max_tokens;
-  s.breaker_failures = b.breaker_failures;
-  s.breaker_cooldown = std::chrono::seconds(b.breaker_cooldown_s);
-  s.handoff_phrases = b.handoff_phrases;
-  s.handoff_intents = b.handoff_intents;
-  return s;
-}
-
 std::vector<agents::AgentRecord> agents_of(const tenants::TenantConfig& c) {
   std::vector<agents::AgentRecord> out;
   for (const auto& a : c.agents) {
@@ -233,6 +216,23 @@ void subscribe_plugins(TenantRuntime& runtime) {
 }
 
 }  // namespace
+
+bots::PipelineSettings bot_settings_of(const tenants::BotConfig& b) {
+  bots::PipelineSettings s;
+  s.display_name = b.name;
+  s.holding_after = std::chrono::milliseconds(b.timeout_ms);
+  s.stage_timeout = std::chrono::milliseconds(b.stage_timeout_ms);
+  s.holding_reply = b.holding_reply;
+  s.handoff_reply = b.handoff_reply;
+  s.system_prompt = b.system_prompt;
+  s.faq_context_entries = b.faq_context_entries;
+  s.llm_max_tokens = b.max_tokens;
+  s.breaker_failures = b.breaker_failures;
+  s.breaker_cooldown = std::chrono::seconds(b.breaker_cooldown_s);
+  s.handoff_phrases = b.handoff_phrases;
+  s.handoff_intents = b.handoff_intents;
+  return s;
+}
 
 std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::TenantConfig> config,
                                             plugin_host::PluginHost& plugins,

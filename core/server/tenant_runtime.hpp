@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agents/agent_directory.hpp"
+#include "bots/pipeline_settings.hpp"
 #include "bots/token_budget.hpp"
 #include "bots/trial.hpp"
 #include "engine/tenant_engine.hpp"
@@ -33,6 +34,9 @@ struct TenantRuntime {
   std::shared_ptr<hub::TenantGate> gate;
   boost::asio::any_io_executor strand;
 };
+
+// How the bot pipeline behaves, from the tenant's [bot] table.
+bots::PipelineSettings bot_settings_of(const tenants::BotConfig& bot);
 
 // Creates the tenant's plugin instances and engine (not started). nullptr and a
 // reason when a plugin instance cannot be created.

@@ -53,6 +53,13 @@ std::int64_t StageConfig::integer(std::string_view key, std::int64_t fallback, s
   return number;
 }
 
+bool StageConfig::boolean(std::string_view key, bool fallback) const {
+  const auto* value = object_.if_contains(key);
+  if (!value) return fallback;
+  if (!value->is_bool()) bad(key, "must be true or false");
+  return value->as_bool();
+}
+
 std::string StageConfig::string(std::string_view key) const {
   const auto* value = object_.if_contains(key);
   if (!value) return {};

@@ -21,6 +21,7 @@ class StageConfig {
   double number(std::string_view key, double fallback, double min, double max) const;
   std::int64_t integer(std::string_view key, std::int64_t fallback, std::int64_t min,
                        std::int64_t max) const;
+  bool boolean(std::string_view key, bool fallback) const;
   // "" when absent.
   std::string string(std::string_view key) const;
   // Each element non-blank. `required`: present with at least one element.

@@ -67,9 +67,10 @@ FaqIndex::FaqIndex(std::vector<FaqEntry> entries, FaqIndexOptions options)
   };
   // Adds one BM25 document made of `tokens` and returns its length.
   auto add_document = [&](std::size_t entry, std::size_t variant, bool entry_field,
-                          const std::vector<std::string>& tokens) {
+                          const std::vector<std::string>& tokens, bool answer_field = false) {
     const auto doc = static_cast<std::uint32_t>(documents_.size());
-    documents_.push_back({entry, variant, entry_field, static_cast<double>(tokens.size())});
+    documents_.push_back(
+        {entry, variant, entry_field, static_cast<double>(tokens.size()), answer_field});
     for (const auto& token : tokens) {
       auto& list = postings_[term_id(token)];
       if (!list.empty() && list.back().doc == doc) {
@@ -85,7 +86,7 @@ FaqIndex::FaqIndex(std::vector<FaqEntry> entries, FaqIndexOptions options)
     std::vector<std::string> concatenated;
     for (std::size_t v = 0; v < entries_[e].questions.size(); ++v) {
       const auto& question = entries_[e].questions[v];
-      auto tokens = tokenize(question, options_.tokenizer);
+      auto tokens = terms_of(question);
       require(!tokens.empty(), "FAQ entry '" + entries_[e].id + "': question '" + question +
                                    "' has no searchable words");
       for (const auto& t : tokens) entry_terms[e].insert(term_id(t));
@@ -93,13 +94,31 @@ FaqIndex::FaqIndex(std::vector<FaqEntry> entries, FaqIndexOptions options)
       concatenated.insert(concatenated.end(), tokens.begin(), tokens.end());
     }
     add_document(e, 0, true, concatenated);
+    if (options_.analyzer && options_.answer_weight > 0) {
+      // Every language's answer; its terms do not count towards IDF (entry_terms):
+      // answers repeat "My Orders" and the like, which say little about the question.
+      std::vector<std::string> answer_terms;
+      auto add_answer = [&](const std::string& text) {
+        auto t = terms_of(text);
+        answer_terms.insert(answer_terms.end(), t.begin(), t.end());
+      };
+      if (entries_[e].answers_by_language.empty()) add_answer(entries_[e].answer);
+      for (const auto& [language, text] : entries_[e].answers_by_language) add_answer(text);
+      add_document(e, 0, false, answer_terms, true);
+    }
   }
 
-  double variant_length = 0, entry_length = 0, variants = 0;
+  double variant_length = 0, entry_length = 0, answer_length = 0, variants = 0;
   for (const auto& d : documents_) {
-    (d.entry_field ? entry_length : variant_length) += d.length;
-    if (!d.entry_field) ++variants;
+    if (d.answer_field) {
+      answer_length += d.length;
+    } else {
+      (d.entry_field ? entry_length : variant_length) += d.length;
+      if (!d.entry_field) ++variants;
+    }
   }
+  if (!entries_.empty())
+    average_answer_length_ = std::max(1.0, answer_length / static_cast<double>(entries_.size()));
   if (variants > 0) average_variant_length_ = variant_length / variants;
   if (!entries_.empty())
     average_entry_length_ = entry_length / static_cast<double>(entries_.size());
@@ -141,23 +160,41 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
   std::vector<QueryTerm> resolved;
   std::unordered_set<std::string> seen;
   self_score = 0;
-  for (auto& token : tokenize(query, options_.tokenizer)) {
+  for (auto& token : terms_of(query)) {
     if (!seen.insert(token).second) continue;
     const bool cjk_unigram = is_cjk_term(token) && token.size() <= 4;  // one code point
-    const double scale = cjk_unigram ? options_.cjk_unigram_weight : 1.0;
+    double scale = cjk_unigram ? options_.cjk_unigram_weight : 1.0;
+    if (options_.analyzer) scale *= options_.analyzer->content_weight(token);
     if (auto it = terms_.find(token); it != terms_.end()) {
       resolved.push_back({it->second, idf_[it->second] * scale});
       self_score += idf_[it->second] * scale;
       continue;
     }
-    if (options_.correct_typos) {
+    // A real word the knowledge base lacks is not a misspelling of one it has
+    // ("bill" is not "will"): only words no dictionary knows are corrected.
+    const bool real_word = options_.analyzer && options_.analyzer->is_known_word(token);
+    if (options_.correct_typos && !real_word) {
       if (auto corrected = correct_typo(token)) {
         resolved.push_back({*corrected, idf_[*corrected] * kTypoWeight});
         self_score += idf_[*corrected];
         continue;
       }
     }
-    self_score += unknown_term_idf_ * scale;
+    if (options_.analyzer) {
+      // Synonyms the knowledge base knows ("purchase" -> "buy"), the best one only:
+      // a word counts once, whatever it is matched as.
+      std::optional<std::uint32_t> best;
+      for (const auto& related : options_.analyzer->related(token)) {
+        auto it = terms_.find(related);
+        if (it != terms_.end() && (!best || idf_[it->second] > idf_[*best])) best = it->second;
+      }
+      if (best && seen.insert(term_text_[*best]).second) {
+        resolved.push_back({*best, idf_[*best] * options_.related_weight * scale});
+        self_score += idf_[*best] * scale;
+        continue;
+      }
+    }
+    self_score += unknown_term_idf_ * options_.unknown_word_weight * scale;
   }
   return resolved;
 }
@@ -171,7 +208,7 @@ std::size_t FaqIndex::best_variant_for(std::size_t entry,
   const auto& questions = entries_[entry].questions;
   for (std::size_t v = 0; v < questions.size(); ++v) {
     std::unordered_set<std::string> tokens;
-    for (auto& t : tokenize(questions[v], options_.tokenizer)) tokens.insert(std::move(t));
+    for (auto& t : terms_of(questions[v])) tokens.insert(std::move(t));
     double weight = 0;
     for (const auto& q : terms) {
       if (tokens.count(term_text_[q.term])) weight += q.weight;
@@ -182,6 +219,10 @@ std::size_t FaqIndex::best_variant_for(std::size_t entry,
     }
   }
   return best;
+}
+
+std::vector<std::string> FaqIndex::terms_of(std::string_view text) const {
+  return options_.analyzer ? options_.analyzer->terms(text) : tokenize(text, options_.tokenizer);
 }
 
 const std::string& FaqEntry::answer_in(std::string_view language) const {
@@ -206,7 +247,9 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
     for (const auto& p : postings_[q.term]) {
       const double tf = p.term_frequency;
       const auto& doc = documents_[p.doc];
-      const double average = doc.entry_field ? average_entry_length_ : average_variant_length_;
+      const double average = doc.answer_field  ? average_answer_length_
+                             : doc.entry_field ? average_entry_length_
+                                               : average_variant_length_;
       const double norm = 1 - b + b * doc.length / average;
       doc_score[p.doc] += q.weight * tf * (k1 + 1) / (tf + k1 * norm);
     }
@@ -219,10 +262,13 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
   };
   // Best variant and entry field per entry, then the configured mix of the two.
   std::vector<double> variant_score(entries_.size(), 0.0), field_score(entries_.size(), 0.0);
+  std::vector<double> answer_score(entries_.size(), 0.0);
   std::vector<std::size_t> entry_variant(entries_.size(), 0);
   for (std::size_t d = 0; d < documents_.size(); ++d) {
     const auto& doc = documents_[d];
-    if (doc.entry_field) {
+    if (doc.answer_field) {
+      answer_score[doc.entry] = doc_score[d];
+    } else if (doc.entry_field) {
       field_score[doc.entry] = doc_score[d];
     } else if (doc_score[d] > variant_score[doc.entry]) {
       variant_score[doc.entry] = doc_score[d];
@@ -236,7 +282,26 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
   std::vector<double> entry_score(entries_.size(), 0.0);
   for (std::size_t e = 0; e < entries_.size(); ++e) {
     if (has_tag(e))
-      entry_score[e] = variant_weight * variant_score[e] + (1 - variant_weight) * field_score[e];
+      entry_score[e] = variant_weight * variant_score[e] + (1 - variant_weight) * field_score[e] +
+                       options_.answer_weight * answer_score[e];
+  }
+  // With an analyzer, coverage is the share of the message's weight that the entry
+  // contains at all (a word its answer alone has counts answer_weight): BM25's
+  // length normalisation lets one word in a short question look like the whole
+  // message ("pay" in "Can I pay with PayPal?" for "do I pay for delivery").
+  std::vector<double> matched_weight(entries_.size(), 0.0);
+  if (options_.analyzer) {
+    std::vector<double> in_questions(entries_.size(), 0.0), in_answer(entries_.size(), 0.0);
+    for (const auto& q : terms) {
+      for (const auto& p : postings_[q.term]) {
+        const auto& doc = documents_[p.doc];
+        (doc.answer_field ? in_answer : in_questions)[doc.entry] = q.weight;
+      }
+      for (std::size_t e = 0; e < entries_.size(); ++e) {
+        matched_weight[e] += std::max(in_questions[e], options_.answer_weight * in_answer[e]);
+        in_questions[e] = in_answer[e] = 0;
+      }
+    }
   }
   std::vector<std::size_t> ranked;
   for (std::size_t e = 0; e < entries_.size(); ++e) {
@@ -259,10 +324,12 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
     m.entry_index = e;
     m.matched_question = entries_[e].questions[variant];
     m.score = entry_score[e];
-    const double coverage =
-        self_score > 0 ? std::clamp(entry_score[e] / self_score, 0.0, 1.0) : 0.0;
-    const double lead = std::clamp(1.0 - runner_up / entry_score[e], 0.0, 1.0);
+    const double covered = options_.analyzer ? matched_weight[e] : entry_score[e];
+    const double coverage = self_score > 0 ? std::clamp(covered / self_score, 0.0, 1.0) : 0.0;
+    const double lead =
+        std::clamp((1.0 - runner_up / entry_score[e]) / options_.clear_lead, 0.0, 1.0);
     m.confidence = coverage * (1.0 - options_.margin_weight + options_.margin_weight * lead);
+    m.coverage = coverage;
     matches.push_back(std::move(m));
   }
   return matches;

@@ -41,12 +41,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "language/text_analyzer.hpp"
 #include "tokenizer.hpp"
 
 namespace switchboard::faq {
@@ -84,6 +86,23 @@ struct FaqIndexOptions {
   // Share of the confidence that depends on the lead over the runner-up entry (0: none).
   double margin_weight = 0.5;
   TokenizerOptions tokenizer;
+  // The language handling of language/text_analyzer.hpp (segmentation, folding,
+  // stemming, synonyms, content weights); nullptr: tokenizer.hpp's terms alone.
+  std::shared_ptr<const TextAnalyzer> analyzer;
+  // With an analyzer: weight of the answer text against the questions (the answer
+  // says what the entry is about in words visitors use too: "business days").
+  double answer_weight = 0.3;
+  // A query word the knowledge base lacks is matched to its WordNet synonyms that it
+  // has, at this share of their weight.
+  double related_weight = 0.6;
+  // The lead over the runner-up (1 - second / first) at which an entry counts as a
+  // clear winner: confidence's lead part is min(1, lead / clear_lead). 1 reproduces
+  // the plain lead; smaller values let a clear lead count fully and a near tie not.
+  double clear_lead = 1.0;
+  // How much a query word the knowledge base has never seen (nor a synonym or typo of
+  // it) weighs against coverage, as a multiple of the highest IDF: a message about
+  // "bitcoin" is not explained by the entry that matches its "pay".
+  double unknown_word_weight = 1.0;
 };
 
 struct FaqMatch {
@@ -92,6 +111,7 @@ struct FaqMatch {
   std::string matched_question;  // the variant that matched best: why it answered
   double score = 0;              // raw BM25, comparable only within one query
   double confidence = 0;         // [0, 1], comparable across queries (see above)
+  double coverage = 0;           // [0, 1], the first factor of confidence alone
 };
 
 // The threshold answer() uses unless told otherwise. On the fixture it answers 80 of
@@ -132,6 +152,7 @@ class FaqIndex {
     std::size_t variant;  // which question; unused for an entry field
     bool entry_field;     // all the entry's variants concatenated
     double length;
+    bool answer_field = false;  // the entry's answer text (with an analyzer only)
   };
   struct QueryTerm {
     std::uint32_t term;
@@ -151,6 +172,8 @@ class FaqIndex {
   std::vector<Document> documents_;
   double average_variant_length_ = 1;
   double average_entry_length_ = 1;
+  double average_answer_length_ = 1;
+  std::vector<std::string> terms_of(std::string_view text) const;
   double unknown_term_idf_ = 0;  // what a word the knowledge base never saw weighs
 };
 

@@ -1,5 +1,6 @@
 #include "faq_stage.hpp"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -73,33 +74,109 @@ FaqStageOptions read_faq_stage_options(std::string_view config_json) {
   options.files = config.strings("files", true);
   options.threshold = config.number("threshold", options.threshold, 0, 1);
   options.context_entries = static_cast<std::size_t>(config.integer("context_entries", 3, 0, 20));
+  options.synonyms = config.string("synonyms");
+  options.clarify = config.boolean("clarify", true);
   return options;
 }
 
 FaqStage::FaqStage(FaqStageOptions options, const std::filesystem::path& config_dir)
-    : options_(std::move(options)), index_(load_all(options_.files, config_dir, sources_)) {}
+    : options_(std::move(options)),
+      index_(load_all(options_.files, config_dir, sources_), index_options(options_, config_dir)) {}
 
-FaqTurn FaqStage::answer_with(const FaqMatch& match, std::string_view language) const {
+FaqIndexOptions FaqStage::index_options(const FaqStageOptions& options,
+                                        const std::filesystem::path& config_dir) {
+  TextAnalyzerFiles files;
+  if (!options.synonyms.empty())
+    files.tenant_synonyms = autoreply::resolve_file(config_dir, options.synonyms);
+  FaqIndexOptions index;
+  index.analyzer = std::make_shared<const TextAnalyzer>(files);
+  index.cjk_unigram_weight = 0.5;
+  index.clear_lead = 0.5;
+  index.margin_weight = 0.7;
+  index.unknown_word_weight = 2.0;
+  return index;
+}
+
+namespace {
+
+json::array candidates_json(const std::vector<FaqMatch>& candidates) {
+  json::array out;
+  for (const auto& c : candidates)
+    out.push_back(json::object{{"id", c.entry_id}, {"score", rounded(c.confidence)}});
+  return out;
+}
+
+bool is_chinese_language(std::string_view language) {
+  return language.substr(0, 2) == "zh";
+}
+
+}  // namespace
+
+FaqTurn FaqStage::answer_with(const FaqMatch& match, std::string_view language,
+                              const std::vector<FaqMatch>& candidates) const {
   return {true, json::serialize(json::object{{"reply", index_.entry(match).answer_in(language)},
                                              {"score", rounded(match.confidence)},
-                                             {"source", sources_[match.entry_index]}})};
+                                             {"source", sources_[match.entry_index]},
+                                             {"candidates", candidates_json(candidates)}})};
+}
+
+// The question each option shows is one of the entry's own, in the visitor's
+// language when it has one: choosing it sends exactly that, which then answers.
+FaqTurn FaqStage::clarify(const std::vector<FaqMatch>& close, std::string_view language) const {
+  const bool chinese = is_chinese_language(language);
+  json::array options;
+  for (const auto& match : close) {
+    const auto& questions = index_.entry(match).questions;
+    std::string shown = questions.front();
+    for (const auto& q : questions) {
+      bool has_cjk = false;
+      for (const auto& term : tokenize(q)) has_cjk = has_cjk || is_cjk_term(term);
+      if (has_cjk == chinese) {
+        shown = q;
+        break;
+      }
+    }
+    options.push_back(json::value(shown));
+  }
+  const char* reply = chinese ? "您想问的是哪一个？" : "Which of these do you mean?";
+  return {true, json::serialize(json::object{{"reply", reply},
+                                             {"quick_replies", std::move(options)},
+                                             {"score", rounded(close.front().confidence)},
+                                             {"source", "clarify"},
+                                             {"candidates", candidates_json(close)}})};
 }
 
 FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
                         std::string_view context_json) const {
   const auto answer_in = answer_language(language, text);
-  // The intent's tag first: among those entries the right one wins more clearly.
-  if (const auto tag = tag_hint(context_json)) {
-    if (auto match = index_.answer(text, options_.threshold, *tag))
-      return answer_with(*match, answer_in);
+  const auto matches = index_.search(
+      text, std::max<std::size_t>(std::max<std::size_t>(options_.context_entries, 3), 1));
+  // The intent's tag breaks a near tie ("how long" is about refunds when the visitor
+  // spoke of a refund) but never overrules a clear winner: "change my shipping
+  // address" with the shipping intent is an address question.
+  const auto tag = tag_hint(context_json);
+  if (tag && !matches.empty()) {
+    if (auto tagged = index_.answer(text, options_.threshold, *tag);
+        tagged && tagged->score >= options_.clarify_ratio * matches.front().score)
+      return answer_with(*tagged, answer_in, matches);
   }
-  const auto matches = index_.search(text, std::max<std::size_t>(options_.context_entries, 1));
-  if (!matches.empty() && matches.front().confidence >= options_.threshold) {
-    return answer_with(matches.front(), answer_in);
+  // Two entries about as close are a question to ask, not a guess to make.
+  const bool near_tie =
+      matches.size() >= 2 && matches[1].score >= options_.clarify_ratio * matches[0].score;
+  if (!matches.empty() && matches.front().confidence >= options_.threshold &&
+      !(options_.clarify && near_tie))
+    return answer_with(matches.front(), answer_in, matches);
+  // Two (or three) close candidates that each explain most of the message: ask.
+  if (options_.clarify && near_tie && matches[0].coverage >= options_.clarify_coverage) {
+    std::vector<FaqMatch> close{matches[0], matches[1]};
+    if (matches.size() >= 3 && matches[2].score >= options_.clarify_ratio * matches[0].score)
+      close.push_back(matches[2]);
+    return clarify(close, answer_in);
   }
   if (matches.empty() || options_.context_entries == 0) return {};
   json::array entries;
-  for (const auto& match : matches) {
+  for (std::size_t i = 0; i < matches.size() && i < options_.context_entries; ++i) {
+    const auto& match = matches[i];
     entries.push_back(json::object{{"id", match.entry_id},
                                    {"question", match.matched_question},
                                    {"answer", index_.entry(match).answer_in(answer_in)},

@@ -5,9 +5,23 @@
 // Config ([plugins.autoreply-faq] in the tenant file):
 //   files = ["demo/faq.toml"]  knowledge-base files (faq_loader.hpp), relative to the
 //                              tenant file's directory; ids unique across all of them
-//   threshold = 0.30           answer only at or above this confidence (0..1)
+//   threshold = 0.25           answer only at or above this confidence (0..1)
 //   context_entries = 3        entries handed to later stages when it does not answer
 //                              (0..20)
+//   synonyms = "demo/synonyms.toml"  the business's own synonym groups (optional;
+//                              language/synonyms.hpp)
+//   clarify = true             ask which entry is meant when two are close
+//
+// Text is analysed with language/text_analyzer.hpp: the jieba dictionary, OpenCC,
+// libstemmer and WordNet from their Debian packages (python3-jieba, libopencc1.1 +
+// opencc data, libstemmer0d, wordnet-base); a missing one refuses the instance
+// with the file and the package to install.
+//
+// Two close candidates, neither confident enough to answer, both covering most of
+// the message: a clarifying question (SB_OK) {"reply": "Which one do you mean?",
+// "quick_replies": [one question of each, in the visitor's language], "source":
+// "clarify", "candidates": [...]}; choosing a quick reply sends that question,
+// which the entry then answers.
 //
 // A message answered: {"reply": answer, "score": confidence, "source": "file#id"},
 // the answer in the visitor's language when the entry has one per language (the
@@ -34,8 +48,16 @@ namespace switchboard::faq {
 
 struct FaqStageOptions {
   std::vector<std::string> files;
-  double threshold = kRecommendedConfidenceThreshold;
+  // Measured on tests/bench/quality/dev.tsv with the language handling below (the
+  // index's own kRecommendedConfidenceThreshold is for its plain tokenizer).
+  double threshold = 0.25;
   std::size_t context_entries = 3;
+  std::string synonyms;  // file, relative to the config dir; "" = none
+  bool clarify = true;
+  // Clarify only when the best entry covers at least this much of the message and
+  // the runner-up scores at least clarify_ratio of it.
+  double clarify_coverage = 0.45;
+  double clarify_ratio = 0.75;
 };
 
 // Throws std::invalid_argument naming the key.
@@ -58,7 +80,12 @@ class FaqStage {
   std::size_t entry_count() const { return index_.entries().size(); }
 
  private:
-  FaqTurn answer_with(const FaqMatch& match, std::string_view language) const;
+  FaqTurn answer_with(const FaqMatch& match, std::string_view language,
+                      const std::vector<FaqMatch>& candidates) const;
+  FaqTurn clarify(const std::vector<FaqMatch>& close, std::string_view language) const;
+
+  static FaqIndexOptions index_options(const FaqStageOptions& options,
+                                       const std::filesystem::path& config_dir);
 
   FaqStageOptions options_;
   std::vector<std::string> sources_;  // "file#id", by entry index

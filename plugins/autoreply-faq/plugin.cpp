@@ -24,6 +24,8 @@ class Faq {
       {sizeof(sb_config_key), SB_CONFIG_ARRAY, "files"},
       {sizeof(sb_config_key), SB_CONFIG_FLOAT, "threshold"},
       {sizeof(sb_config_key), SB_CONFIG_INTEGER, "context_entries"},
+      {sizeof(sb_config_key), SB_CONFIG_STRING, "synonyms"},
+      {sizeof(sb_config_key), SB_CONFIG_BOOLEAN, "clarify"},
   };
 
   explicit Faq(const sb::InstanceArgs& args)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
+#include <utility>
 
 namespace switchboard::faq {
 namespace {
@@ -154,6 +155,52 @@ void emit_unsegmented_run(std::vector<std::string>& run, std::vector<std::string
 }
 
 }  // namespace
+
+bool is_english_stop_word(std::string_view word) {
+  return is_stop_word(word);
+}
+
+std::vector<TextPiece> text_pieces(std::string_view text) {
+  std::vector<TextPiece> out;
+  TextPiece word, run;
+  run.unsegmented = true;
+  auto flush_word = [&] {
+    if (!word.word.empty()) out.push_back(std::exchange(word, TextPiece{}));
+  };
+  auto flush_run = [&] {
+    if (!run.chars.empty()) {
+      out.push_back(std::move(run));
+      run = TextPiece{};
+      run.unsegmented = true;
+    }
+  };
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const char32_t cp = fold_width(decode_utf8(text, pos));
+    if (cp < 0x80) {
+      flush_run();
+      if (is_ascii_alnum(cp)) {
+        word.word += static_cast<char>(cp >= U'A' && cp <= U'Z' ? cp + 32 : cp);
+      } else {
+        flush_word();
+      }
+    } else if (is_unsegmented(cp)) {
+      flush_word();
+      std::string ch;
+      append_utf8(ch, cp);
+      run.chars.push_back(std::move(ch));
+    } else if (is_non_ascii_separator(cp)) {
+      flush_word();
+      flush_run();
+    } else {
+      flush_run();
+      append_utf8(word.word, cp);
+    }
+  }
+  flush_word();
+  flush_run();
+  return out;
+}
 
 std::string fold_english_suffix(std::string w) {
   auto ends = [&](std::string_view suffix) {

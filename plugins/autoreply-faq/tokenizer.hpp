@@ -31,6 +31,20 @@ std::vector<std::string> tokenize(std::string_view utf8_text, const TokenizerOpt
 // True for a term made of unsegmented-script characters (a CJK unigram or bigram).
 bool is_cjk_term(std::string_view term);
 
+// The text cut into the pieces tokenize() starts from, for analyzers that go
+// further (language/text_analyzer.hpp): words (ASCII lower-cased, full-width
+// folded) and runs of unsegmented-script characters, one code point per element of
+// `chars`; punctuation, symbols and emoji dropped.
+struct TextPiece {
+  bool unsegmented = false;
+  std::string word;                // when !unsegmented
+  std::vector<std::string> chars;  // when unsegmented
+};
+std::vector<TextPiece> text_pieces(std::string_view utf8_text);
+
+// True for an English function word tokenize() drops ("the", "is", "my"...).
+bool is_english_stop_word(std::string_view word);
+
 // The suffix folding on its own, for tests: "refunds" -> "refund".
 std::string fold_english_suffix(std::string word);
 

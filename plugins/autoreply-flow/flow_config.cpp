@@ -70,6 +70,15 @@ std::string intent_from_context(std::string_view context_json) {
   return std::string(name->get_string());
 }
 
+double intent_confidence_from_context(std::string_view context_json) {
+  const json::value context = parse_object(context_json);
+  const json::value* intent = context.get_object().if_contains("intent");
+  if (!intent || !intent->is_object()) return 1.0;
+  const json::value* confidence = intent->get_object().if_contains("confidence");
+  if (!confidence || !confidence->is_number()) return 1.0;
+  return confidence->to_number<double>();
+}
+
 std::string flow_node_from_context(std::string_view context_json) {
   const json::value context = parse_object(context_json);
   const json::value* node = context.get_object().if_contains("flow_node");

@@ -26,6 +26,8 @@ FlowConfig parse_flow_config(std::string_view config_json, const std::filesystem
 // The intent an earlier stage put in context_json ({"intent":{"name":"..."}}), or "".
 // A context that is not such an object has no intent: it is never an error.
 std::string intent_from_context(std::string_view context_json);
+// context.intent.confidence; 1 when the intent stage gave none (it was sure).
+double intent_confidence_from_context(std::string_view context_json);
 
 // The flow node the conversation is to start at ({"flow_node":"order_status"} or
 // "flow/node"), or "": how the routing graph or an intent's flow_node action sends

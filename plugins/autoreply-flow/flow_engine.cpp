@@ -133,7 +133,8 @@ class Turn {
     if (!input_.intent.empty()) {
       for (const auto& flow : flows_.flows)
         for (const auto& intent : flow.intents)
-          if (intent == input_.intent) return &flow;
+          if (intent == input_.intent && input_.intent_confidence >= flow.intent_confidence)
+            return &flow;
     }
     const std::string text = normalize(input_.text);
     const Flow* best = nullptr;

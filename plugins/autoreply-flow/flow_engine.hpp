@@ -37,9 +37,10 @@ namespace switchboard::flow {
 
 struct TurnInput {
   std::string_view text;
-  std::string_view language;    // the widget's, e.g. "zh-CN"; may be empty
-  std::string_view state_json;  // as returned last time; "" on the first message
-  std::string_view intent;      // from an earlier stage of the turn; may be empty
+  std::string_view language;       // the widget's, e.g. "zh-CN"; may be empty
+  std::string_view state_json;     // as returned last time; "" on the first message
+  std::string_view intent;         // from an earlier stage of the turn; may be empty
+  double intent_confidence = 1.0;  // how sure that stage was (0..1)
   // "flow" or "flow/node" to start at, from whoever handed the conversation to the
   // bot (the routing graph, or an intent's flow_node action); may be empty.
   std::string_view flow_node;

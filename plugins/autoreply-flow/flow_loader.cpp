@@ -233,9 +233,9 @@ class SetBuilder {
     if (const Flow* other = result_.flows.flow(name))
       reader.fail(line, prefix, "a flow of this name is already defined in " + other->file);
     const auto& table = reader.table_at(node, prefix, line);
-    reader.reject_unknown_keys(
-        table, prefix,
-        {"start", "keywords", "intents", "default", "expire_after_s", "max_fallbacks", "nodes"});
+    reader.reject_unknown_keys(table, prefix,
+                               {"start", "keywords", "intents", "intent_confidence", "default",
+                                "expire_after_s", "max_fallbacks", "nodes"});
     Flow& flow = result_.flows.flows.emplace_back();
     flow.name = name;
     flow.file = reader.file();
@@ -248,6 +248,13 @@ class SetBuilder {
     }
     if (const auto* intents = table.get("intents"))
       flow.intents = reader.strings_at(*intents, prefix + ".intents", line);
+    if (const auto* confidence = table.get("intent_confidence")) {
+      const auto value = confidence->value<double>();
+      if (!value || *value < 0 || *value > 1)
+        reader.fail(line_of(*confidence, line), prefix + ".intent_confidence",
+                    "must be a number from 0 to 1");
+      flow.intent_confidence = *value;
+    }
     if (const auto* is_default = table.get("default")) {
       flow.is_default = reader.bool_at(*is_default, prefix + ".default", line);
       if (flow.is_default && default_flow_)

@@ -91,6 +91,9 @@ struct Flow {
   std::string start;
   std::vector<std::string> keywords;  // normalised; any of them starts the flow
   std::vector<std::string> intents;
+  // One of intents starts the flow only when the intent stage is at least this sure
+  // (0..1): a flow started by mistake answers a question nobody asked.
+  double intent_confidence = 0;
   bool is_default = false;  // offered on a conversation's first message when nothing matched
   std::int64_t expire_after_ms = 30 * 60 * 1000;  // idle time after which it starts over
   std::uint32_t max_fallbacks = 2;  // re-prompts for unmatched answers before deferring

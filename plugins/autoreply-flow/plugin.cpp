@@ -48,6 +48,7 @@ class FlowStage {
     input.language = sb::view(req.language);
     input.state_json = sb::view(req.state_json);
     input.intent = intent;
+    input.intent_confidence = intent_confidence_from_context(sb::view(req.context_json));
     input.flow_node = flow_node;
     input.now_ms = host_.api->wall_clock_ms();
     const TurnOutput output = engine_.step(input);

@@ -3,6 +3,7 @@
 // test's directory, and the repository's conf/switchboard.toml. What a visitor and
 // the demo agent see: the bot when nobody is online, a human when asked for or when
 // the agent is there.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -128,4 +129,25 @@ TEST_CASE("with the demo agent online a new visitor goes straight to the agent",
   CHECK(str(obj(agent.ws.next_of_type("conversation.assigned"), "conversation"), "id") == cid);
   CHECK(str(obj(visitor.ws.next_of_type("conversation.assigned"), "agent"), "id") == "dana");
   visitor.ws.expect_no_frame_of_type("message", 800ms);  // no bot message
+}
+
+TEST_CASE("two close entries: the demo bot asks which one, and the chosen one answers", "[demo]") {
+  DemoDeployment demo;
+  auto visitor = demo.deployment.connect_visitor("demo", {{"meta", {{"lang", "zh-CN"}}}});
+  // "Can you deliver overseas?": international shipping and delivery times are both
+  // about as close; the bot asks rather than guesses.
+  visitor.send_message("海外能送吗");
+  const auto ask = bot_says(visitor.ws);
+  CHECK(str(ask, "text") == "您想问的是哪一个？");
+  REQUIRE(ask.contains("quick_replies"));
+  const auto& options = ask.at("quick_replies").as_array();
+  REQUIRE(options.size() >= 2);
+  std::vector<std::string> shown;
+  for (const auto& o : options) shown.emplace_back(o.as_string());
+  // One Chinese question of each entry, as the knowledge base words it.
+  CHECK(std::find(shown.begin(), shown.end(), "可以寄到国外吗") != shown.end());
+  // Choosing an option answers it, and nobody was queued.
+  visitor.send_message("可以寄到国外吗");
+  CHECK_THAT(bot_text(visitor.ws), Catch::StartsWith("可以，我们配送到 40 多个国家和地区"));
+  visitor.ws.expect_no_frame_of_type("conversation.queued", 200ms);
 }

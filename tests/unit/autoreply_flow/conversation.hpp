@@ -13,6 +13,7 @@ struct Conversation {
   std::string state = {};  // what the host stores for this conversation
   std::string language = {};
   std::int64_t now_ms = 1'700'000'000'000;
+  double intent_confidence = 1.0;  // how sure the intent stage is of `intent`
 
   switchboard::flow::TurnOutput say(const std::string& text, const std::string& intent = "",
                                     const std::string& flow_node = "") {
@@ -21,6 +22,7 @@ struct Conversation {
     input.language = language;
     input.state_json = state;
     input.intent = intent;
+    input.intent_confidence = intent_confidence;
     input.flow_node = flow_node;
     input.now_ms = now_ms;
     auto output = engine->step(input);

@@ -82,7 +82,7 @@ TEST_CASE("demo: wrong formats get the retry message twice, then a human", "[dem
 TEST_CASE("demo: the quick reply hands off at once", "[demo]") {
   Conversation c{&demo()};
   c.language = "zh-CN";
-  c.say("我的订单");
+  CHECK(c.say("查订单").answered);
   CHECK(c.say("转人工").handoff);
 }
 
@@ -91,6 +91,31 @@ TEST_CASE("demo: messages about something else are left to the next stage", "[de
   const auto out = c.say("how do I get a refund?");
   CHECK_FALSE(out.answered);
   CHECK_FALSE(c.say("border crossing times").answered);  // "order" inside a word
+}
+
+// Issue 15: "my order" is in every order question; the flow is for where it is.
+TEST_CASE("demo: other questions about an order do not start the status flow", "[demo]") {
+  for (const char* text :
+       {"I want to cancel my order", "How do I change the address on my order?",
+        "I need an invoice for my order", "我想取消我的订单", "我的订单地址怎么修改"}) {
+    Conversation c{&demo()};
+    INFO(text);
+    CHECK_FALSE(c.say(text).answered);
+    CHECK(c.state.empty());
+  }
+}
+
+TEST_CASE("demo: the order_status intent starts the flow only when the intent stage is sure",
+          "[demo]") {
+  Conversation unsure{&demo()};
+  unsure.intent_confidence = 0.65;  // "cancel order" scored this
+  CHECK_FALSE(unsure.say("cancel order", "order_status").answered);
+
+  Conversation sure{&demo()};
+  sure.intent_confidence = 0.95;
+  const auto ask = sure.say("has it left your warehouse yet", "order_status");
+  CHECK(ask.answered);
+  CHECK(ask.reply.find("order number") != std::string::npos);
 }
 
 TEST_CASE("demo: the [plugins.autoreply-flow] table of demo.toml names this flow file", "[demo]") {

@@ -212,3 +212,14 @@ TEST_CASE("a file that cannot be read is named", "[loader]") {
     CHECK_THAT(e.what(), Catch::Contains("cannot open"));
   }
 }
+
+TEST_CASE("intent_confidence: read as written, 0 by default, outside 0..1 an error", "[loader]") {
+  CHECK(parse_flows({{"f.toml", kValid}}).flows.flows.front().intent_confidence == 0);
+  const auto loaded = parse_flows(
+      {{"f.toml", valid_with("intents = [\"order_status\"]",
+                             "intents = [\"order_status\"]\nintent_confidence = 0.8")}});
+  CHECK(loaded.flows.flows.front().intent_confidence == Approx(0.8));
+  const auto e = error_of(valid_with("intents = [\"order_status\"]",
+                                     "intents = [\"order_status\"]\nintent_confidence = 1.5"));
+  CHECK(e.key() == "flows.order_status.intent_confidence");
+}

@@ -315,3 +315,34 @@ TEST_CASE("ask_llm hands the turn to the LLM with the prompt, the FAQ context an
   CHECK(messages[2].at("role").as_string() == "assistant");
   CHECK(messages[3].at("content").as_string() == "when is my money back");
 }
+
+TEST_CASE("the outcome names the answering stage, its source, score and candidates") {
+  Fixture f;
+  f.autoreply("faq", [](const AutoreplyRequest&) {
+    return ok(
+        R"({"reply":"Shipping is $5.","score":0.8,"source":"demo/faq.toml#shipping-cost",)"
+        R"("candidates":[{"id":"shipping-cost","score":0.8},{"id":"shipping-time","score":0.1}]})");
+  });
+  f.turn("how much is postage");
+  CHECK(f.last().stage == "faq");
+  CHECK(f.last().source == "demo/faq.toml#shipping-cost");
+  CHECK(f.last().score == Approx(0.8));
+  const auto candidates = boost::json::parse(f.last().candidates_json).as_array();
+  REQUIRE(candidates.size() == 2);
+  CHECK(candidates[0].as_object().at("id").as_string() == "shipping-cost");
+}
+
+TEST_CASE("a hand-off for lack of an answer names no stage but the FAQ's closest entries") {
+  Fixture f;
+  f.autoreply("faq", [](const AutoreplyRequest&) {
+    return defer(R"({"context":{"faq":[{"id":"contact","question":"How can I contact you?",)"
+                 R"("answer":"Write to us.","score":0.12,"source":"faq#contact"}]}})");
+  });
+  f.turn("what's the weather in Paris");
+  CHECK(f.last().handoff);
+  CHECK(f.last().stage.empty());
+  const auto candidates = boost::json::parse(f.last().candidates_json).as_array();
+  REQUIRE(candidates.size() == 1);
+  CHECK(candidates[0].as_object().at("id").as_string() == "contact");
+  CHECK(candidates[0].as_object().at("score").to_number<double>() == Approx(0.12));
+}

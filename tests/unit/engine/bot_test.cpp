@@ -402,3 +402,36 @@ TEST_CASE("without a pipeline a conversation is routed as usual") {
   CHECK(f.bot->turns.empty());
   CHECK(ann->of_type("conversation.assigned").size() == 1);
 }
+
+TEST_CASE("bot.turn says which stage answered, from what, its score and the candidates") {
+  Fixture f;
+  std::vector<boost::json::object> turns;
+  f.engine->with_bus([&](sb::bus::EventBus& bus) {
+    bus.subscribe([&](const sb::bus::Event& e) {
+      if (e.type == "bot.turn") turns.push_back(boost::json::parse(e.payload_json).as_object());
+    });
+  });
+  auto vis = f.visitor_peer("v1");
+  f.say(vis, visitor("v1"), "m1", "how much is postage?");
+  BotOutcome answer = ScriptedBot::say("Shipping is free over $50.");
+  answer.stage = "autoreply-faq";
+  answer.source = "demo/faq.toml#shipping-cost";
+  answer.score = 0.72;
+  answer.candidates_json =
+      R"([{"id":"shipping-cost","score":0.72},{"id":"shipping-time","score":0.1}])";
+  f.bot->answer(0, answer);
+  f.settle();
+  f.say(vis, visitor("v1"), "m2", "tell me a joke");
+  f.bot->answer(1, ScriptedBot::say("Hm."));  // a stage that explains nothing
+  f.settle();
+
+  REQUIRE(turns.size() == 2);
+  CHECK(str(turns[0].at("stage")) == "autoreply-faq");
+  CHECK(str(turns[0].at("source")) == "demo/faq.toml#shipping-cost");
+  CHECK(turns[0].at("score").to_number<double>() == Approx(0.72));
+  const auto& candidates = turns[0].at("candidates").as_array();
+  REQUIRE(candidates.size() == 2);
+  CHECK(str(candidates[1].as_object().at("id")) == "shipping-time");
+  CHECK_FALSE(turns[1].contains("stage"));
+  CHECK_FALSE(turns[1].contains("candidates"));
+}

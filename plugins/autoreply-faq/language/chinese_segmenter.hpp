@@ -1,0 +1,49 @@
+#pragma once
+// Chinese word segmentation over the jieba dictionary (dict.txt: "word frequency
+// tag" per line, as Debian's python3-jieba ships it; read as data, no Python).
+//
+// A run of Chinese characters is cut into the most probable sequence of words:
+// every dictionary word that starts at each character forms a DAG, and dynamic
+// programming from the end keeps the route with the highest sum of log word
+// probabilities (a character the dictionary lacks counts as a word of frequency 1).
+// "退款多久能到账" -> 退款 / 多久 / 能 / 到账.
+//
+// Thread-safety: immutable after loading; segment() is const and safe from many
+// threads. The dictionary is large (350,000 words), so instances are shared per
+// file: shared() loads each file once per process and hands out the same one.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace switchboard::faq {
+
+class ChineseSegmenter {
+ public:
+  // Throws std::runtime_error naming the file when it cannot be read or has no words.
+  explicit ChineseSegmenter(const std::filesystem::path& dictionary);
+  // Words given directly (tests, a tenant's own words): word -> frequency.
+  explicit ChineseSegmenter(const std::unordered_map<std::string, double>& words);
+
+  static std::shared_ptr<const ChineseSegmenter> shared(const std::filesystem::path& dictionary);
+
+  // characters: one UTF-8 code point each, all Chinese. The words, in order.
+  std::vector<std::string> segment(const std::vector<std::string>& characters) const;
+  // Convenience for tests: a UTF-8 string of Chinese characters only.
+  std::vector<std::string> segment(std::string_view text) const;
+
+  bool contains(std::string_view word) const { return log_probability_.count(std::string(word)); }
+  std::size_t size() const { return log_probability_.size(); }
+
+ private:
+  void finish(double total);
+
+  std::unordered_map<std::string, double> log_probability_;  // log(freq / total)
+  double unknown_log_probability_ = 0;                       // log(1 / total)
+  std::size_t longest_word_chars_ = 1;
+};
+
+}  // namespace switchboard::faq

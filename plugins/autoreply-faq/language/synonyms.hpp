@@ -1,0 +1,71 @@
+#pragma once
+// Words that mean the same, from two sources:
+//
+// - WordNet (Debian's wordnet-base: /usr/share/wordnet/index.* and data.*): for each
+//   noun, verb and adjective, the other words of its most common sense (the first
+//   synset its index line lists; later senses are rarer and would invent matches).
+//   "purchase" -> buy; "parcel" -> package, bundle; "fault" -> defect... Used only for
+//   query words the knowledge base does not contain, at a reduced weight.
+// - The tenant's own words (synonyms file, see TenantSynonyms): groups that are the
+//   same term everywhere, in both languages ("postage" = "shipping"; "邮费" = "运费").
+//
+// Both are keyed by analysed terms (stemmed English, simplified Chinese), so the
+// caller passes a function that analyses one word.
+//
+// Thread-safety: immutable after construction; WordNet data is shared per directory
+// (shared()), like the Chinese dictionary.
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace switchboard::faq {
+
+using WordAnalysis = std::function<std::string(std::string_view word)>;
+
+class WordNetSynonyms {
+ public:
+  // stem: maps a WordNet lemma to the term the index uses. Throws std::runtime_error
+  // naming the directory when its files cannot be read.
+  WordNetSynonyms(const std::filesystem::path& directory, const WordAnalysis& stem);
+  static std::shared_ptr<const WordNetSynonyms> shared(const std::filesystem::path& directory,
+                                                       const WordAnalysis& stem);
+
+  // The terms of the term's most common senses; empty when WordNet has none.
+  const std::vector<std::string>& of(const std::string& term) const;
+  // True for any WordNet word (as a term): a real word is not a typo to correct.
+  bool knows(const std::string& term) const { return known_.count(term) > 0; }
+  std::size_t size() const { return related_.size(); }
+
+ private:
+  std::unordered_map<std::string, std::vector<std::string>> related_;
+  std::unordered_set<std::string> known_;
+};
+
+// A tenant's synonyms file (TOML):
+//
+//   # each group is one meaning; every word in it is matched as the first one
+//   groups = [["shipping", "postage", "delivery"], ["运费", "邮费"]]   # one word each
+//
+// Throws autoreply::LoadError naming file, line and key on a malformed file.
+class TenantSynonyms {
+ public:
+  TenantSynonyms() = default;
+  TenantSynonyms(const std::filesystem::path& file, const WordAnalysis& analyse);
+  // Groups given directly (tests).
+  TenantSynonyms(const std::vector<std::vector<std::string>>& groups, const WordAnalysis& analyse);
+
+  // The group's term for a term in a group, else the term itself.
+  const std::string& canonical(const std::string& term) const;
+  bool empty() const { return canonical_.empty(); }
+
+ private:
+  void add(const std::vector<std::vector<std::string>>& groups, const WordAnalysis& analyse);
+  std::unordered_map<std::string, std::string> canonical_;
+};
+
+}  // namespace switchboard::faq

@@ -1,0 +1,107 @@
+#include "text_analyzer.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+
+#include "english_stemmer.hpp"
+#include "tokenizer.hpp"
+
+namespace switchboard::faq {
+namespace {
+
+// Corpus IDF at or above this is a content word (weight 1); jieba's median is ~12,
+// "退款" 10.1, "运费" 9.1, "多久" 7.5, "怎么" 4.4, "的" 0.9.
+constexpr double kContentIdf = 10.0;
+constexpr double kMinContentWeight = 0.1;
+
+bool is_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+std::shared_ptr<const std::unordered_map<std::string, double>> load_corpus_idf(
+    const std::filesystem::path& file) {
+  // Shared per process like the dictionary it comes with.
+  static std::mutex mutex;
+  static std::map<std::filesystem::path,
+                  std::weak_ptr<const std::unordered_map<std::string, double>>>
+      loaded;
+  std::lock_guard lock(mutex);
+  if (auto existing = loaded[file].lock()) return existing;
+  std::ifstream in(file);
+  if (!in)
+    throw std::runtime_error("cannot read the Chinese word weights " + file.string() +
+                             " (Debian: apt-get install python3-jieba)");
+  auto idf = std::make_shared<std::unordered_map<std::string, double>>();
+  std::string word;
+  double value = 0;
+  while (in >> word >> value) (*idf)[word] = value;
+  std::shared_ptr<const std::unordered_map<std::string, double>> made = std::move(idf);
+  loaded[file] = made;
+  return made;
+}
+
+}  // namespace
+
+TextAnalyzer::TextAnalyzer(const TextAnalyzerFiles& files)
+    : segmenter_(ChineseSegmenter::shared(files.jieba_dictionary)),
+      corpus_idf_(load_corpus_idf(files.jieba_idf)),
+      folding_(std::make_unique<ScriptFolding>(files.opencc_config)) {
+  const WordAnalysis stem = [](std::string_view word) {
+    return is_ascii(word) ? english_stem(word) : std::string(word);
+  };
+  wordnet_ = WordNetSynonyms::shared(files.wordnet_directory, stem);
+  if (!files.tenant_synonyms.empty()) {
+    tenant_ = TenantSynonyms(files.tenant_synonyms,
+                             [this](std::string_view word) { return word_term(word); });
+  }
+}
+
+std::string TextAnalyzer::word_term(std::string_view word) const {
+  const auto t = terms(word);
+  return t.empty() ? std::string() : t.front();
+}
+
+std::vector<std::string> TextAnalyzer::terms(std::string_view text) const {
+  std::vector<std::string> out;
+  auto emit = [&](const std::string& term) { out.push_back(tenant_.canonical(term)); };
+  for (auto& piece : text_pieces(folding_->fold(text))) {
+    if (!piece.unsegmented) {
+      const auto& w = piece.word;
+      const bool lone_letter = w.size() == 1 && !(w[0] >= '0' && w[0] <= '9');
+      if (lone_letter || (is_ascii(w) && is_english_stop_word(w))) continue;
+      emit(is_ascii(w) ? english_stem(w) : w);
+      continue;
+    }
+    for (const auto& word : segmenter_->segment(piece.chars)) {
+      emit(word);
+      // A word of two or more characters: its characters count too.
+      if (word.size() > 4) {
+        for (std::size_t i = 0; i < word.size();) {
+          const auto lead = static_cast<unsigned char>(word[i]);
+          const std::size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+          emit(word.substr(i, len));
+          i += len;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+double TextAnalyzer::content_weight(const std::string& term) const {
+  if (is_ascii(term)) return 1.0;
+  const auto it = corpus_idf_->find(term);
+  if (it == corpus_idf_->end()) return 1.0;
+  return std::clamp(it->second / kContentIdf, kMinContentWeight, 1.0);
+}
+
+const std::vector<std::string>& TextAnalyzer::related(const std::string& term) const {
+  return wordnet_->of(term);
+}
+
+}  // namespace switchboard::faq

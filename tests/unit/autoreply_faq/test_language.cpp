@@ -1,0 +1,213 @@
+// The FAQ's language handling (plugins/autoreply-faq/language/) on examples with
+// known answers, over the Debian data it reads at run time: the jieba dictionary,
+// OpenCC, Snowball and WordNet. Then what it changes for a visitor: a traditional
+// or paraphrased question finds its entry, a real word is never "corrected" into
+// a match, and two close entries make the stage ask instead of guess.
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "faq_index.hpp"
+#include "faq_stage.hpp"
+#include "language/chinese_segmenter.hpp"
+#include "language/english_stemmer.hpp"
+#include "language/script_folding.hpp"
+#include "language/synonyms.hpp"
+#include "language/text_analyzer.hpp"
+
+using namespace switchboard::faq;
+
+namespace {
+
+std::shared_ptr<const TextAnalyzer> analyzer() {
+  static const auto shared = std::make_shared<const TextAnalyzer>(TextAnalyzerFiles{});
+  return shared;
+}
+
+bool contains(const std::vector<std::string>& terms, const std::string& term) {
+  return std::find(terms.begin(), terms.end(), term) != terms.end();
+}
+
+// A temporary directory with files, removed afterwards.
+struct Dir {
+  std::filesystem::path path;
+  Dir() {
+    std::random_device rd;
+    path = std::filesystem::temp_directory_path() / ("faq-language-" + std::to_string(rd()));
+    std::filesystem::create_directories(path);
+  }
+  ~Dir() { std::filesystem::remove_all(path); }
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name) << text;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("segmentation: the most probable words by the dictionary's frequencies") {
+  // Frequencies chosen so that only the whole-route comparison gets it right:
+  // 研究生 is a word, but 研究 / 生命 / 起源 together are likelier.
+  const ChineseSegmenter small({{"研究", 500},
+                                {"研究生", 100},
+                                {"生命", 600},
+                                {"起源", 400},
+                                {"命", 10},
+                                {"生", 10},
+                                {"研", 1},
+                                {"究", 1},
+                                {"起", 5},
+                                {"源", 5}});
+  CHECK(small.segment(std::string_view("研究生命起源")) ==
+        std::vector<std::string>{"研究", "生命", "起源"});
+  // A character the dictionary lacks is a word of its own.
+  CHECK(small.segment(std::string_view("研究猫")) == std::vector<std::string>{"研究", "猫"});
+}
+
+TEST_CASE("segmentation with the jieba dictionary cuts visitors' questions into words") {
+  const auto jieba = ChineseSegmenter::shared(TextAnalyzerFiles{}.jieba_dictionary);
+  CHECK(jieba->size() > 300000);
+  CHECK(jieba->segment(std::string_view("怎么申请退款")) ==
+        std::vector<std::string>{"怎么", "申请", "退款"});
+  CHECK(jieba->segment(std::string_view("我想修改收货地址")) ==
+        std::vector<std::string>{"我", "想", "修改", "收货", "地址"});
+  // Loaded once per process: a second tenant shares it.
+  CHECK(ChineseSegmenter::shared(TextAnalyzerFiles{}.jieba_dictionary) == jieba);
+}
+
+TEST_CASE("a missing dictionary is an error naming the file and the package") {
+  CHECK_THROWS_WITH(ChineseSegmenter("/nonexistent/dict.txt"),
+                    Catch::Contains("/nonexistent/dict.txt") && Catch::Contains("python3-jieba"));
+}
+
+TEST_CASE("folding: traditional Chinese to simplified, other text unchanged") {
+  const ScriptFolding folding;
+  CHECK(folding.fold("運費怎麼算") == "运费怎么算");
+  CHECK(folding.fold("忘記密碼了") == "忘记密码了");
+  // Simplified text stays as it is (tw2s would turn 怎么 into 怎幺).
+  CHECK(folding.fold("退款多久到账，怎么办") == "退款多久到账，怎么办");
+  CHECK(folding.fold("Where is my order?") == "Where is my order?");
+}
+
+TEST_CASE("stemming: Snowball English stems, words with digits kept") {
+  CHECK(english_stem("refunds") == "refund");
+  CHECK(english_stem("refunded") == "refund");
+  CHECK(english_stem("refunding") == "refund");
+  CHECK(english_stem("shipping") == english_stem("shipped"));
+  CHECK(english_stem("deliveries") == english_stem("delivery"));
+  CHECK(english_stem("sb10001") == "sb10001");
+}
+
+TEST_CASE("synonyms: WordNet's most common sense, and the tenant's own groups") {
+  const auto stem = [](std::string_view w) { return english_stem(w); };
+  const auto wordnet = WordNetSynonyms::shared(TextAnalyzerFiles{}.wordnet_directory, stem);
+  CHECK(contains(wordnet->of(english_stem("purchase")), english_stem("buy")));
+  CHECK(contains(wordnet->of(english_stem("parcel")), english_stem("package")));
+  CHECK(wordnet->knows(english_stem("bill")));
+  CHECK(wordnet->of("zzzqx").empty());
+
+  const TenantSynonyms tenant({{"shipping", "postage"}, {"运费", "邮费"}},
+                              [](std::string_view w) { return analyzer()->word_term(w); });
+  CHECK(tenant.canonical(analyzer()->word_term("postage")) == analyzer()->word_term("shipping"));
+  CHECK(tenant.canonical("邮费") == "运费");
+  CHECK(tenant.canonical("refund") == "refund");
+}
+
+TEST_CASE("a tenant's synonyms file: malformed groups are errors naming file and key") {
+  Dir dir;
+  dir.write("bad.toml", "groups = [[\"postage\"]]\n");
+  const auto analyse = [](std::string_view w) { return analyzer()->word_term(w); };
+  CHECK_THROWS_WITH(TenantSynonyms(dir.path / "bad.toml", analyse),
+                    Catch::Contains("bad.toml") && Catch::Contains("groups[0]"));
+  dir.write("typo.toml", "group = [[\"a\", \"b\"]]\n");
+  CHECK_THROWS_WITH(TenantSynonyms(dir.path / "typo.toml", analyse), Catch::Contains("group"));
+}
+
+TEST_CASE("the analyzer: one term for every spelling of the same word") {
+  const auto& a = *analyzer();
+  CHECK(a.terms("運費怎麼算") == a.terms("运费怎么算"));
+  const auto english = a.terms("Where are my refunds?");
+  CHECK(contains(english, "refund"));
+  CHECK_FALSE(contains(english, "my"));  // a function word says nothing about the topic
+  // Words and, for less, their characters ("退钱" still shares 退 with "退款").
+  const auto chinese = a.terms("申请退款");
+  CHECK(contains(chinese, "退款"));
+  CHECK(contains(chinese, "退"));
+  CHECK(a.content_weight("的") < 0.2);
+  CHECK(a.content_weight("退款") == Approx(1.0));
+}
+
+TEST_CASE("with the analyzer, paraphrases find their entry and real words are not typos") {
+  FaqIndexOptions options;
+  options.analyzer = analyzer();
+  const FaqIndex index(
+      {{"shipping-cost", {"How much is shipping?", "运费多少钱"}, "Free over $50."},
+       {"refund-time", {"How long does a refund take?", "退款多久到账"}, "5-7 days."},
+       {"invoice", {"Can I get an invoice?"}, "In My Orders."}},
+      options);
+  const auto traditional = index.search("運費怎麼算", 1);
+  REQUIRE_FALSE(traditional.empty());
+  CHECK(traditional[0].entry_id == "shipping-cost");
+  const auto stemmed = index.search("how long do refunds take", 1);
+  REQUIRE_FALSE(stemmed.empty());
+  CHECK(stemmed[0].entry_id == "refund-time");
+  // A misspelling is still corrected...
+  const auto typo = index.search("refnud", 1);
+  REQUIRE_FALSE(typo.empty());
+  CHECK(typo[0].entry_id == "refund-time");
+  // ...but "bill" is a word of its own, not a typo of anything the entries say.
+  CHECK(index.search("bill", 1).empty());
+}
+
+TEST_CASE("two close entries: the stage asks which one, with a quick reply for each") {
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "account-email"
+questions = ["How do I change my email address?", "修改邮箱"]
+answer = "Account > Profile."
+
+[[entries]]
+id = "contact"
+questions = ["What is your email address?", "客服邮箱"]
+answer = "help@example.com"
+
+[[entries]]
+id = "refund"
+questions = ["How long does a refund take?"]
+answer = "5-7 days."
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const FaqStage stage(options, dir.path);
+
+  const auto close = stage.reply("email address", "en", "{}");
+  REQUIRE(close.answered);
+  const auto result = boost::json::parse(close.result_json).as_object();
+  CHECK(result.at("source").as_string() == "clarify");
+  const auto& options_shown = result.at("quick_replies").as_array();
+  REQUIRE(options_shown.size() == 2);
+  std::vector<std::string> shown{std::string(options_shown[0].as_string()),
+                                 std::string(options_shown[1].as_string())};
+  CHECK(contains(shown, "How do I change my email address?"));
+  CHECK(contains(shown, "What is your email address?"));
+
+  // Choosing an option sends that question, which its entry answers outright.
+  const auto chosen = stage.reply("What is your email address?", "en", "{}");
+  REQUIRE(chosen.answered);
+  CHECK(boost::json::parse(chosen.result_json).at("reply").as_string() == "help@example.com");
+
+  // A clear question is answered, not asked about.
+  const auto clear = stage.reply("how long do refunds take", "en", "{}");
+  REQUIRE(clear.answered);
+  CHECK(boost::json::parse(clear.result_json).at("reply").as_string() == "5-7 days.");
+
+  // With clarify = false the stage does not ask.
+  options.clarify = false;
+  const FaqStage no_questions(options, dir.path);
+  const auto deferred = no_questions.reply("email address", "en", "{}");
+  CHECK_FALSE(boost::json::parse(deferred.result_json.empty() ? "{}" : deferred.result_json)
+                  .as_object()
+                  .contains("quick_replies"));
+}
