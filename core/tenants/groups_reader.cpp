@@ -100,6 +100,24 @@ void read_group(TableReader& table, Group& out) {
                "names no day; leave the table out for a group that is always open");
   }
 
+  if (const toml::array* list = table.array("holidays")) {
+    if (!table.toml_table().contains("timezone"))
+      sink.add(table.where("holidays"), table.key_path("timezone"),
+               "is required when holidays are set (e.g. \"Europe/Berlin\"), so a holiday "
+               "means the group's local date");
+    std::vector<std::string> dates;
+    if (table.string_array("holidays", dates)) {
+      for (std::size_t i = 0; i < dates.size(); ++i) {
+        const std::string key = table.key_path("holidays") + "[" + std::to_string(i) + "]";
+        if (!groups::is_iso_date(dates[i]))
+          sink.add(list->get(i)->source(), key,
+                   "'" + dates[i] + "' is not a date like \"2026-12-25\" (YYYY-MM-DD)");
+        else if (!out.hours.add_holiday(dates[i]))
+          sink.add(list->get(i)->source(), key, "'" + dates[i] + "' is listed twice");
+      }
+    }
+  }
+
   table.integer("max_queue_length", out.max_queue_length, 0, 1'000'000);
   table.integer("max_wait_s", out.max_wait_s, 0, 7 * 86'400);
   std::string outcome;
