@@ -28,10 +28,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 #include <chrono>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
+#include "api/etag.hpp"
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
 #include "routing_graph/forms.hpp"
@@ -68,34 +68,9 @@ constexpr const char* kKnownStrategies[] = {
     "routing-sticky",      "routing-least-busy", "routing-load-balancing", "routing-load-rotation",
     "routing-round-robin", "routing-skills",     "routing-external",       "routing-manual"};
 
-// A graph's version: a hash (FNV-1a) of its JSON form, which is exact and in graph
-// order, so every change, by PUT or by hand in the tenant file, gives another.
+// A graph's version: its JSON form is exact and in graph order.
 std::string graph_etag(const routing_graph::Graph& graph) {
-  const std::string text = json::serialize(routing_graph::to_json(graph));
-  uint64_t hash = 14695981039346656037ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  char quoted[24];
-  std::snprintf(quoted, sizeof quoted, "\"%016llx\"", static_cast<unsigned long long>(hash));
-  return quoted;
-}
-
-// True when an If-Match / If-None-Match header names etag ("*", or one of a
-// comma-separated list, weak or strong).
-bool names_etag(std::string_view header, std::string_view etag) {
-  while (!header.empty()) {
-    auto comma = header.find(',');
-    std::string_view item = header.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item.substr(0, 2) == "W/") item.remove_prefix(2);
-    if (item == "*" || item == etag) return true;
-    if (comma == std::string_view::npos) break;
-    header.remove_prefix(comma + 1);
-  }
-  return false;
+  return etag_of(json::serialize(routing_graph::to_json(graph)));
 }
 
 constexpr std::size_t kKeptVersions = 50;

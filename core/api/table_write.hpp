@@ -1,0 +1,36 @@
+// One table of a tenant file written for an admin ([widget], [groups.NAME]): the
+// steps every such write takes, whatever the table (internal to sb_api).
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <boost/json/value.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tenants/tenant_config.hpp"
+
+namespace sb::api {
+
+struct TableWrite {
+  std::vector<std::string> path;       // {"widget"}, {"groups", "support"}
+  std::optional<toml::table> content;  // nullopt: take the table out
+  // The table as the API shows it in a loaded tenant (nullopt: the tenant has
+  // none); its serialized form's etag_of is the table's version.
+  std::function<std::optional<boost::json::value>(const tenants::TenantConfig&)> view;
+  std::string if_match;           // the version the admin edited; "" when not given
+  std::string if_none_match;      // "*": only when the table does not exist yet
+  std::string changed_code;       // the 412's code, e.g. "widget_changed"
+  std::string what;               // for messages: "the widget's settings", "group support"
+  unsigned created_status = 200;  // the answer's status when the table is new
+  std::string audit_action;       // "widget.saved", "group.saved", "group.deleted"
+  std::string by;                 // the admin's agent id
+};
+
+// The key paths the reader reports for the table ("widget.color") as the API's
+// field names ("color"): the part after the table's own path; "" for the table.
+std::string field_of(const std::vector<std::string>& path, const std::string& key);
+
+}  // namespace sb::api
