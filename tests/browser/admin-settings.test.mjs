@@ -218,7 +218,7 @@ test("a group's hours, holidays and queue limit are edited in the form and writt
   assert.ok(support.includes("# An IANA time zone from the system's tz database; the hours below are local time"));
   // Live: the list shows it, and the API answers it.
   assert.match(await card.innerText(), /Asia\/Shanghai/);
-  assert.match(await card.innerText(), /1 holidays/);
+  assert.match(await card.innerText(), /Closed on 2026-12-25/);
   const token = (await api(server, "POST", "/v1/tenants/demo/auth/login", { body: { email: "admin@demo.local", password: "demo-admin" } })).json.token;
   const groups = (await api(server, "GET", "/v1/tenants/demo/groups", { token })).json.groups;
   assert.deepEqual(groups.find((g) => g.id === "support").holidays, ["2026-12-25"]);

@@ -47,19 +47,24 @@ function timeZones(current: string): string[] {
   return [...all].sort((a, b) => (a === "UTC" ? -1 : b === "UTC" ? 1 : a.localeCompare(b)));
 }
 
+// "Monday–Friday 09:00-17:00 · Saturday 10:00-14:00": runs of days with the same hours.
+export function weekSummary(hours: NonNullable<GroupSettings["hours"]>, dayName: (d: Weekday) => string): string {
+  const parts: string[] = [];
+  for (let i = 0; i < 7; ) {
+    const ranges = hours[kWeekdays[i]] ?? [];
+    let j = i;
+    while (j + 1 < 7 && (hours[kWeekdays[j + 1]] ?? []).join() === ranges.join()) j++;
+    if (ranges.length) parts.push(`${dayName(kWeekdays[i])}${j > i ? "–" + dayName(kWeekdays[j]) : ""} ${ranges.join(", ")}`);
+    i = j + 1;
+  }
+  return parts.join(" · ");
+}
+
 function summary(t: ST, g: GroupRow): string[] {
   const lines: string[] = [];
   if (!g.hours) lines.push(t("groups.alwaysOpen"));
-  else
-    lines.push(
-      t("groups.openDays", {
-        days: kWeekdays
-          .filter((d) => g.hours?.[d]?.length)
-          .map((d) => `${t(`groups.day.${d}`)} ${g.hours![d]!.join(", ")}`)
-          .join(" · "),
-      }) + ` (${g.timezone})`,
-    );
-  if (g.holidays.length) lines.push(t("groups.closedOn", { n: g.holidays.length }));
+  else lines.push(t("groups.openDays", { days: weekSummary(g.hours, (d) => t(`groups.day.${d}`)) }) + ` (${g.timezone})`);
+  if (g.holidays.length) lines.push(t("groups.closedOn", { dates: g.holidays.join(", ") }));
   const limits = [g.max_queue_length ? t("groups.queueLimit", { n: g.max_queue_length }) : "", g.max_wait_s ? t("groups.waitLimit", { n: Math.round(g.max_wait_s / 6) / 10 }) : ""].filter(Boolean);
   lines.push(limits.length ? limits.join(" · ") : t("groups.noLimits"));
   return lines;
