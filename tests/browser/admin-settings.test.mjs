@@ -224,6 +224,23 @@ test("a group's hours, holidays and queue limit are edited in the form and writt
   assert.deepEqual(groups.find((g) => g.id === "support").holidays, ["2026-12-25"]);
   await screenshot(page, "admin-groups");
 
+  // A new group: a bad id is refused on its field, a good one is written after the others.
+  await page.getByRole("button", { name: "Add group" }).click();
+  const create = page.getByRole("dialog", { name: "New group" });
+  await create.getByLabel("Group id").fill("vip desk");
+  await create.getByLabel("Name", { exact: true }).fill("VIP");
+  await create.getByRole("button", { name: "Save", exact: true }).click();
+  await waitFor("the id refused", async () => (await create.getByLabel("Group id").getAttribute("aria-invalid")) === "true");
+  assert.match(await problemOf(create.getByLabel("Group id")), /not a valid group id/);
+  await create.getByLabel("Group id").fill("vip");
+  await create.getByLabel("Open only at set hours").check();
+  await create.getByLabel("Open on Monday").check();
+  await create.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByText("Group VIP saved — live now.").waitFor();
+  await page.locator('.group-item[data-group="vip"]').waitFor();
+  assert.match(fileText(), /\[groups\.sales\]\nname = "Sales"\n\n\[groups\.vip\]\n/);
+  assert.match(fileText(), /\[groups\.vip\.hours\]\nmon = \[ "09:00-17:00" \]\n/);
+
   // A group in use is not deleted; the reason is shown.
   await page.getByRole("button", { name: "Delete group Customer support" }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();

@@ -5,7 +5,7 @@
 import { FormEvent, useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError } from "../api";
 import type { Lang } from "../i18n";
-import type { GroupRow, GroupSettings, PagesApi, Weekday } from "./api";
+import type { GroupInput, GroupRow, GroupSettings, PagesApi, Weekday } from "./api";
 import { settingsTranslator, type ST } from "./settings-text";
 import type { PT } from "./text";
 import { Confirm, Field, FieldErrors, Notice, NoticeLine } from "./ui";
@@ -158,7 +158,7 @@ export function GroupsPage({ pt, lang, api, onExpired }: { pt: PT; lang: Lang; a
           onSave={async (id, body) => {
             await api.putGroup(id, body, editing.row?.etag ?? null);
             setEditing(null);
-            setNotice({ kind: "ok", text: t("groups.saved", { name: body.name || id }) });
+            setNotice({ kind: "ok", text: t("groups.saved", { name: body.name ?? id }) });
             void load();
           }}
         />
@@ -191,7 +191,7 @@ function GroupDialog({
   pt: PT;
   row?: GroupRow;
   onCancel: () => void;
-  onSave: (id: string, body: GroupSettings) => Promise<void>;
+  onSave: (id: string, body: GroupInput) => Promise<void>;
   onExpired: () => void;
 }) {
   const start = row ?? kBlank;
@@ -208,8 +208,9 @@ function GroupDialog({
   const [busy, setBusy] = useState(false);
   const zones = useMemo(() => timeZones(start.timezone), [start.timezone]);
 
-  const body = (): GroupSettings => ({
-    name: name.trim(),
+  const body = (): GroupInput => ({
+    // Empty: the group is shown by its id.
+    name: name.trim() || null,
     timezone,
     hours: hoursOf(hours),
     holidays,

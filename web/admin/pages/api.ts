@@ -42,8 +42,10 @@ export type GroupSettings = {
   max_queue_length: number;
   max_wait_s: number;
   on_queue_limit: "offline_message" | "message_and_close";
-  queue_limit_message: string | null; // null (in a PUT): the default sentence
+  queue_limit_message: string;
 };
+// What a PUT sends: null name: the id; null message: the default sentence.
+export type GroupInput = Omit<GroupSettings, "name" | "queue_limit_message"> & { name: string | null; queue_limit_message: string | null };
 export type GroupRow = GroupSettings & { id: string; etag: string; agents: string[]; rules: string[] };
 
 async function json(method: string, url: string, session: Session, body?: unknown) {
@@ -90,7 +92,7 @@ export function pagesApi(session: Session) {
     },
     groups: async (): Promise<GroupRow[]> => (await json("GET", `${root}/groups`, session)).groups,
     // etag: the version edited (412 group_changed when stale); null: only create (412 if it exists).
-    putGroup: async (id: string, group: GroupSettings, etag: string | null): Promise<GroupSettings> =>
+    putGroup: async (id: string, group: GroupInput, etag: string | null): Promise<GroupSettings> =>
       (await versioned("PUT", `${root}/groups/${encodeURIComponent(id)}`, session, group, etag ? { "If-Match": etag } : { "If-None-Match": "*" })).json,
     deleteGroup: (id: string) => json("DELETE", `${root}/groups/${encodeURIComponent(id)}`, session),
     agents: async (): Promise<AgentRow[]> => (await json("GET", `${root}/agents`, session)).agents,
