@@ -5,11 +5,16 @@
 //                            (format: plugins/autoreply-faq/faq_loader.hpp)
 //   /v1/tenants/ID/intents   the intent examples: [plugins.autoreply-intent] file
 //                            (format: the comment at the top of tenants/demo/intents.toml)
+//   /v1/tenants/ID/flows     the dialog flows: [plugins.autoreply-flow] files
+//                            (format: plugins/autoreply-flow/README.md)
 //
-//   GET  ...[?file=NAME]   the file, application/toml
+//   GET  ...[?file=NAME]   the file, application/toml; X-Switchboard-Files lists every
+//                          NAME the key gives, in order, each percent-encoded, joined
+//                          by commas (so a reader finds the other files)
 //   PUT  ...[?file=NAME]   replaces it with the body once the plugin loads it
 //                          -> 200 {"file"}; content it refuses -> 422 (invalid_kb,
-//                          invalid_intents) naming file, line and entry
+//                          invalid_intents, invalid_flows) naming file, line and
+//                          entry
 //
 // NAME is one of the names the config key gives, as written there; default the
 // first. The core does not read these files itself: the plugin checks the new text
@@ -17,6 +22,8 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -46,6 +53,18 @@ std::vector<std::string> file_names(const tenants::TenantConfig& config, const B
     for (const auto& name : value->get_array())
       if (name.is_string()) names.emplace_back(name.get_string());
   return names;
+}
+
+// The names for X-Switchboard-Files: each percent-encoded (a name may hold a comma
+// or any byte), '/' kept for readability.
+std::string names_header(const std::vector<std::string>& names) {
+  constexpr auto kKept = boost::urls::unreserved_chars + '/';
+  std::string out;
+  for (const auto& name : names) {
+    if (!out.empty()) out += ',';
+    out += boost::urls::encode(name, kKept);
+  }
+  return out;
 }
 
 std::optional<std::string> read_file(const std::filesystem::path& path) {
@@ -82,6 +101,7 @@ void RestApi::bot_file(const TenantView& tenant, const BotFile& kind, const Http
 
   // File I/O and the plugin's check block: never on an I/O thread.
   boost::asio::post(blocking_pool_, [this, config = tenant.config, name, reading, kind,
+                                     listed = names_header(names),
                                      body = reading ? std::string() : request.body,
                                      respond = std::move(respond)] {
     if (reading) {
@@ -89,7 +109,9 @@ void RestApi::bot_file(const TenantView& tenant, const BotFile& kind, const Http
       auto text = read_file(path);
       if (!text)
         return respond(error_response(404, "not_found", "the file " + name + " cannot be read"));
-      return respond(HttpResponse{200, "application/toml; charset=utf-8", std::move(*text)});
+      HttpResponse file{200, "application/toml; charset=utf-8", std::move(*text)};
+      file.headers.emplace_back("X-Switchboard-Files", listed);
+      return respond(std::move(file));
     }
     const auto error = backend_.replace_plugin_file(*config, kind.plugin, kind.key, name, body);
     if (!error.empty()) return respond(error_response(422, kind.invalid_code, error));

@@ -15,7 +15,9 @@
 #include <string_view>
 
 #include "agents/agent_directory.hpp"
+#include "auth/login_throttle.hpp"
 #include "auth/token_signer.hpp"
+#include "bots/trial.hpp"
 #include "common/config_error.hpp"
 #include "hub/http_types.hpp"
 #include "hub/tenant_gate.hpp"
@@ -34,6 +36,7 @@ struct TenantView {
   std::shared_ptr<hub::TenantGate> gate;
   std::shared_ptr<agents::AgentDirectory> agents;
   std::shared_ptr<engine::Store> store;  // the tenant's storage (answers on its engine strand)
+  std::shared_ptr<const bots::Trial> bot_trial;  // asks the tenant's bot; nullptr without [bot]
 };
 
 // What the API reads from the running server.
@@ -75,6 +78,7 @@ struct BotFile {
 inline constexpr BotFile kKnowledgeBaseFile{"autoreply-faq", "files", "knowledge base",
                                             "invalid_kb"};
 inline constexpr BotFile kIntentsFile{"autoreply-intent", "file", "intents", "invalid_intents"};
+inline constexpr BotFile kFlowsFile{"autoreply-flow", "files", "dialog flows", "invalid_flows"};
 
 // The claims of a token for this agent, valid for ttl_s from now.
 auth::Claims agent_claims(const agents::AgentRecord& account, const std::string& tenant_id,
@@ -123,9 +127,12 @@ class RestApi {
                       std::function<void(hub::HttpResponse)> respond);
 
   // bot_files_api.cpp: a file the tenant's bot plugins read (the FAQ knowledge
-  // base, the intents), for admins.
+  // base, the intents, the dialog flows), for admins.
   void bot_file(const TenantView& tenant, const BotFile& kind, const hub::HttpRequest& request,
                 std::function<void(hub::HttpResponse)> respond);
+  // bot_try_api.cpp: a question for the tenant's bot, answered with nothing kept.
+  void try_bot(const TenantView& tenant, const hub::HttpRequest& request,
+               std::function<void(hub::HttpResponse)> respond);
   // routing_api.cpp: the tenant's routing graph (GET/PUT) and its dry run.
   void routing(const TenantView& tenant, std::string_view sub, const hub::HttpRequest& request,
                std::function<void(hub::HttpResponse)> respond);
@@ -180,6 +187,8 @@ class RestApi {
   // cookie, a method other than GET/HEAD needs the session's X-CSRF-Token.
   std::optional<auth::Claims> credentials(const hub::HttpRequest& request,
                                           hub::HttpResponse& refusal) const;
+  // Settles a checked sign-in with the throttle: logs and counts a lock it starts.
+  void note_login(const std::string& address, const std::string& account_key, bool ok);
   // authorize's checks of verified claims against the tenant and its agents.
   bool admit(const TenantView& tenant, auth::Claims& claims, bool admin_only, bool visitors_allowed,
              hub::HttpResponse& refusal) const;
@@ -190,6 +199,7 @@ class RestApi {
   metrics::Registry& metrics_;
   boost::asio::thread_pool& blocking_pool_;
   std::atomic<int> logins_in_flight_{0};
+  auth::LoginThrottle login_throttle_;
   const std::string dummy_hash_;  // verified against for unknown emails: same timing
 };
 

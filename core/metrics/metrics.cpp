@@ -89,6 +89,21 @@ std::string Registry::render_prometheus() const {
   fmt::format_to(std::back_inserter(out), "switchboard_rejected_connections_total {}\n",
                  rejected_connections.load(relaxed));
 
+  append_type(out, "switchboard_login_failures_total", "counter",
+              "Sign-ins refused for a wrong email or password.");
+  fmt::format_to(std::back_inserter(out), "switchboard_login_failures_total {}\n",
+                 login_failures.load(relaxed));
+  append_type(out, "switchboard_logins_throttled_total", "counter",
+              "Sign-ins answered 429 because their address or account was locked.");
+  fmt::format_to(std::back_inserter(out), "switchboard_logins_throttled_total {}\n",
+                 logins_throttled.load(relaxed));
+  append_type(out, "switchboard_login_locks_total", "counter",
+              "Locks started after repeated failed sign-ins, by what was locked.");
+  fmt::format_to(std::back_inserter(out), "switchboard_login_locks_total{{scope=\"address\"}} {}\n",
+                 login_locks_address.load(relaxed));
+  fmt::format_to(std::back_inserter(out), "switchboard_login_locks_total{{scope=\"account\"}} {}\n",
+                 login_locks_account.load(relaxed));
+
   auto gauge_or_counter = [&](std::string_view name, std::string_view type, std::string_view help,
                               auto value_of) {
     append_type(out, name, type, help);

@@ -82,6 +82,10 @@ class Registry {
 
   std::atomic<int64_t> open_connections{0};  // all sockets, before and after upgrade
   std::atomic<uint64_t> rejected_connections{0};
+  std::atomic<uint64_t> login_failures{0};       // wrong email or password
+  std::atomic<uint64_t> logins_throttled{0};     // refused with 429 before any check
+  std::atomic<uint64_t> login_locks_address{0};  // locks started on a client address
+  std::atomic<uint64_t> login_locks_account{0};  // locks started on an account
 
   std::string render_prometheus() const;
 

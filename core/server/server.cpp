@@ -306,7 +306,7 @@ std::optional<api::TenantView> Server::tenant(std::string_view id) const {
   auto it = tenants_.find(id);
   if (it == tenants_.end()) return std::nullopt;
   return api::TenantView{it->second->config, it->second->gate, it->second->agents,
-                         it->second->store};
+                         it->second->store, it->second->bot_trial};
 }
 
 bool Server::ready(std::string& why) const {

@@ -43,7 +43,7 @@ export function PageView({ id, t, lang, session, onExpired }: { id: PageId; t: P
     <div className="ppage-scroll">
       {id === "team" && <TeamPage t={t} api={api} onExpired={onExpired} />}
       {id === "canned" && <CannedPage t={t} api={api} onExpired={onExpired} />}
-      {id === "knowledge" && <KnowledgePage t={t} api={api} onExpired={onExpired} />}
+      {id === "knowledge" && <KnowledgePage t={t} api={api} lang={lang} session={session} onExpired={onExpired} />}
       {id === "conversations" && <Conversations session={session} lang={lang} onExpired={onExpired} />}
       {id === "widget" && <WidgetPage pt={t} lang={lang} api={api} tenant={session.tenant} onExpired={onExpired} />}
       {id === "groups" && <GroupsPage pt={t} lang={lang} api={api} onExpired={onExpired} />}
