@@ -160,7 +160,7 @@ function LookCard({ t, draft, errors, edit }: CardProps) {
     <fieldset className="card pcard">
       <legend>{t("widget.look")}</legend>
       <div className="pfield-pair">
-        <Field label={t("widget.color")} error={errors.color}>
+        <Field label={t("widget.color")}>
           {(p) => <input {...p} type="color" className="color-swatch" value={pickerColor(draft.color)} onChange={(e) => edit((d) => ({ ...d, color: e.target.value }))} />}
         </Field>
         <Field label={t("widget.colorHex")} help={t("widget.colorHelp")} error={errors.color}>
