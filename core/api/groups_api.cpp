@@ -93,6 +93,45 @@ std::vector<std::string> agents_in(const agents::AgentDirectory* directory, std:
   return out;
 }
 
+// A group's table as a person writes it: days with the same hours as one range of
+// days ("mon-fri"), one opening as a string, not a list of one; the name and the
+// queue message left out when they are the defaults and the file does not have them.
+void tidy_group(const std::string& id, toml::table& group, const toml::table* in_file) {
+  auto drop_default = [&](std::string_view key, std::string_view default_value) {
+    const auto* value = group.get_as<std::string>(key);
+    if (value && value->get() == default_value && !(in_file && in_file->contains(key)))
+      group.erase(key);
+  };
+  drop_default("name", id);
+  drop_default("queue_limit_message", groups::kDefaultQueueLimitMessage);
+  toml::table* hours = group.get_as<toml::table>("hours");
+  if (!hours) return;
+  for (auto&& [key, value] : *hours)  // already ranges of days ("mon-fri"): as sent
+    if (groups::parse_weekdays(key.str()).size() != 1 ||
+        key.str().find('-') != std::string_view::npos)
+      return;
+  toml::table compact;
+  for (int day = 0; day < 7;) {
+    const toml::array* ranges = hours->get_as<toml::array>(groups::weekday_name(day));
+    int last = day;
+    while (ranges && last + 1 < 7) {
+      const toml::array* next = hours->get_as<toml::array>(groups::weekday_name(last + 1));
+      if (!next || *next != *ranges) break;
+      ++last;
+    }
+    if (ranges) {
+      std::string key(groups::weekday_name(day));
+      if (last > day) key += "-" + std::string(groups::weekday_name(last));
+      if (ranges->size() == 1 && ranges->get(0)->is_string())
+        compact.insert(key, *ranges->get(0)->as_string());
+      else
+        compact.insert(key, *ranges);
+    }
+    day = last + 1;
+  }
+  group.insert_or_assign("hours", std::move(compact));
+}
+
 json::array strings_json(const std::vector<std::string>& strings) {
   return json::array(strings.begin(), strings.end());
 }
@@ -183,6 +222,9 @@ void RestApi::groups(const TenantView& tenant, std::string_view group_id,
   if (ec || !body.is_object())
     return respond(error_response(400, "bad_json", "the body must be a JSON object"));
   write.content = config::json_to_toml(body.as_object());
+  write.tidy = [id](toml::table& group, const toml::table* in_file) {
+    tidy_group(id, group, in_file);
+  };
   write.if_none_match = request.if_none_match;
   write.created_status = 201;
   write.audit_action = "group.saved";

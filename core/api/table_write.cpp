@@ -111,6 +111,29 @@ void RestApi::write_table(const TenantView& tenant, TableWrite write, Respond re
               (problems.empty() ? std::string("unknown problem") : problems.front().to_string())));
     }
     const auto wanted = write.view(*config);
+    // The same content in the form a person would write (checked above in the
+    // form the admin sent, so errors name the admin's fields), when it loads as the
+    // very same table.
+    if (write.content && write.tidy) {
+      const toml::table* before_table = nullptr;
+      toml::table file_root;
+      try {
+        file_root = toml::parse(*text);
+        const toml::node* at = &file_root;
+        for (const auto& part : write.path)
+          at = at && at->is_table() ? at->as_table()->get(part) : nullptr;
+        before_table = at ? at->as_table() : nullptr;
+      } catch (const toml::parse_error&) {
+      }
+      toml::table tidy = *write.content;
+      write.tidy(tidy, before_table);
+      std::string ignored_why;
+      ConfigErrors ignored_problems;
+      if (auto tidied = tenants::with_table(*text, write.path, &tidy, ignored_why)) {
+        auto tidy_config = backend_.check_tenant_text(*tidied, file, ignored_problems);
+        if (tidy_config && write.view(*tidy_config) == wanted) edited = std::move(tidied);
+      }
+    }
     if (!tenants::replace_file(file, *edited, why))
       return respond(error_response(500, "internal", why));
     // audit: write.audit_action by write.by, what = write.path (the change is made)

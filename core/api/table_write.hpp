@@ -25,8 +25,11 @@ struct TableWrite {
   std::string changed_code;       // the 412's code, e.g. "widget_changed"
   std::string what;               // for messages: "the widget's settings", "group support"
   unsigned created_status = 200;  // the answer's status when the table is new
-  std::string audit_action;       // "widget.saved", "group.saved", "group.deleted"
-  std::string by;                 // the admin's agent id
+  // Optional: rewrites the (valid) content as a person would write it, given the
+  // table as the file has it now (nullptr: none); used only when it loads the same.
+  std::function<void(toml::table& content, const toml::table* in_file)> tidy;
+  std::string audit_action;  // "widget.saved", "group.saved", "group.deleted"
+  std::string by;            // the admin's agent id
 };
 
 // The key paths the reader reports for the table ("widget.color") as the API's

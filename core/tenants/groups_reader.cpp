@@ -10,9 +10,6 @@ using config::TableReader;
 using groups::BusinessHours;
 using groups::Group;
 
-const char* const kDefaultQueueLimitMessage =
-    "All our agents are busy right now. Leave a message and we will get back to you.";
-
 // One weekday key of [groups.NAME.hours]: "09:00-17:00" or ["09:00-12:00", "13:00-17:00"].
 void read_day(const toml::key& key, const toml::node& value, const std::string& path,
               std::array<std::string, 7>& set_by, BusinessHours& hours, config::ErrorSink& sink) {
@@ -130,7 +127,7 @@ void read_group(TableReader& table, Group& out) {
       sink.add(table.where("on_queue_limit"), table.key_path("on_queue_limit"),
                "must be \"offline_message\" or \"message_and_close\"");
   }
-  out.queue_limit_message = kDefaultQueueLimitMessage;
+  out.queue_limit_message = groups::kDefaultQueueLimitMessage;
   if (table.string("queue_limit_message", out.queue_limit_message) &&
       out.queue_limit_message.empty())
     sink.add(table.where("queue_limit_message"), table.key_path("queue_limit_message"),

@@ -212,7 +212,7 @@ test("a group's hours, holidays and queue limit are edited in the form and writt
   assert.match(support, /\nmax_queue_length = 20\n/);
   assert.match(support, /\nholidays = \[ "2026-12-25" \]\n/);
   assert.match(support, /\nmon = \[ "07:30-12:30", "13:00-18:00" \]\n/);
-  assert.match(support, /\ntue = \[ "08:00-12:30", "13:00-18:00" \]\n/);
+  assert.match(support, /\ntue-fri = \[ "08:00-12:30", "13:00-18:00" \]\n/);
   assert.doesNotMatch(support, /\nsat = /);
   // The documentation above the keys is kept.
   assert.ok(support.includes("# An IANA time zone from the system's tz database; the hours below are local time"));
@@ -239,7 +239,7 @@ test("a group's hours, holidays and queue limit are edited in the form and writt
   await page.getByText("Group VIP saved — live now.").waitFor();
   await page.locator('.group-item[data-group="vip"]').waitFor();
   assert.match(fileText(), /\[groups\.sales\]\nname = "Sales"\n\n\[groups\.vip\]\n/);
-  assert.match(fileText(), /\[groups\.vip\.hours\]\nmon = \[ "09:00-17:00" \]\n/);
+  assert.match(fileText(), /\[groups\.vip\.hours\]\nmon = "09:00-17:00"\n/);
 
   // A group in use is not deleted; the reason is shown.
   await page.getByRole("button", { name: "Delete group Customer support" }).click();

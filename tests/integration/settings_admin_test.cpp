@@ -261,13 +261,34 @@ TEST_CASE("groups: listed with hours and limits, created, edited and deleted in 
   CHECK(text.find("[groups.support]\nname = \"Support desk\"  # the first line\n"
                   "timezone = \"Asia/Shanghai\"\n") != std::string::npos);
   CHECK(text.find("holidays = [ \"2026-10-01\", \"2026-10-02\" ]") != std::string::npos);
-  CHECK(text.find("sat = [ \"10:00-14:00\" ]") != std::string::npos);
+  // Written as a person would: one opening as a string.
+  CHECK(text.find("[groups.support.hours]\nmon = [ \"09:00-12:00\", \"13:00-18:00\" ]\n"
+                  "sat = \"10:00-14:00\"\n") != std::string::npos);
   CHECK(text.find("mon-fri") == std::string::npos);
   // The old version is stale now.
   CHECK(http_request(deployment.port(), "PUT", "/v1/tenants/shop/groups/support",
                      json::serialize(edited),
                      with(admin, "If-Match", support.at("etag").as_string().c_str()))
             .status == 412);
+
+  // Days with the same hours are written as a range of days; defaults the file
+  // does not have are not added.
+  json::object returns_edit{{"name", "returns"},
+                            {"timezone", "UTC"},
+                            {"hours", json::object{{"mon", json::array{"09:00-17:00"}},
+                                                   {"tue", json::array{"09:00-17:00"}},
+                                                   {"wed", json::array{"09:00-17:00"}},
+                                                   {"sat", json::array{"10:00-12:00"}}}},
+                            {"queue_limit_message", returns.at("queue_limit_message")}};
+  put(deployment, "/v1/tenants/shop/groups/returns", returns_edit, admin, 200);
+  text = read_file(file);
+  CHECK(text.find("[groups.returns]\nname = \"returns\"\ntimezone = \"UTC\"\n\n"
+                  "[groups.returns.hours]\nmon-wed = \"09:00-17:00\"\nsat = \"10:00-12:00\"\n") !=
+        std::string::npos);
+  CHECK(text.find("queue_limit_message") == text.rfind("queue_limit_message"));  // support's only
+  auto returns_now = http_get(deployment.port(), "/v1/tenants/shop/groups/returns", admin).json();
+  CHECK(returns_now.at("hours").at("tue") == json::array{"09:00-17:00"});
+  CHECK(returns_now.at("name") == "returns");
 
   // Create one; "only create" refuses an existing one.
   json::object vip{{"name", "VIP"}, {"max_queue_length", 5}};
