@@ -11,6 +11,7 @@
 #include "api/etag.hpp"
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
+#include "config/toml_json.hpp"
 #include "tenants/routing_file.hpp"
 #include "tenants/table_file.hpp"
 
@@ -42,6 +43,22 @@ HttpResponse with_etag(HttpResponse response, const std::optional<json::value>& 
 }
 
 }  // namespace
+
+void drop_defaults(toml::table& content, const toml::table& defaults, const toml::table* in_file) {
+  std::vector<std::string> drop;
+  for (auto&& [key, value] : content) {
+    const toml::node* fallback = defaults.get(key.str());
+    const toml::node* written = in_file ? in_file->get(key.str()) : nullptr;
+    if (!fallback) continue;
+    if (toml::table* sub = value.as_table(); sub && fallback->is_table()) {
+      drop_defaults(*sub, *fallback->as_table(), written ? written->as_table() : nullptr);
+      if (sub->empty() && !written) drop.emplace_back(key.str());
+    } else if (!written && config::toml_to_json(value) == config::toml_to_json(*fallback)) {
+      drop.emplace_back(key.str());
+    }
+  }
+  for (const auto& key : drop) content.erase(key);
+}
 
 std::string field_of(const std::vector<std::string>& path, const std::string& key) {
   const std::string table = dotted(path);

@@ -32,6 +32,11 @@ struct TableWrite {
   std::string by;            // the admin's agent id
 };
 
+// Takes out of content what equals defaults (the reader's values for what a file
+// leaves out) where the file's table (in_file) does not have it either, so a save
+// adds only what says something; sub-tables left empty go too.
+void drop_defaults(toml::table& content, const toml::table& defaults, const toml::table* in_file);
+
 // The key paths the reader reports for the table ("widget.color") as the API's
 // field names ("color"): the part after the table's own path; "" for the table.
 std::string field_of(const std::vector<std::string>& path, const std::string& key);

@@ -102,6 +102,9 @@ void RestApi::widget_settings(const TenantView& tenant, const HttpRequest& reque
   write.path = {"widget"};
   write.content = config::json_to_toml(body.as_object());
   write.view = view;
+  write.tidy = [](toml::table& widget, const toml::table* in_file) {
+    drop_defaults(widget, config::json_to_toml(settings_json(tenants::WidgetConfig{})), in_file);
+  };
   write.if_match = request.if_match;
   write.changed_code = "widget_changed";
   write.what = "the widget's settings";

@@ -347,3 +347,24 @@ TEST_CASE("bad group settings get 422 naming the field, and the file stays as it
   refused("new", {{"name", ""}}, "name");
   refused("a%20b", {{"name", "x"}}, "id");
 }
+
+TEST_CASE("a save adds to the file only what differs from the defaults", "[settings]") {
+  Deployment deployment({globex_tenant()});
+  const auto admin = bearer(deployment.login("globex", "groot"));
+  const auto file = deployment.tenants_dir() / "globex.toml";
+  const std::string before = read_file(file);
+  REQUIRE(before.find("[widget]") == std::string::npos);
+
+  json::object settings =
+      http_get(deployment.port(), "/v1/tenants/globex/widget/settings", admin).json().as_object();
+  settings["color"] = "#123456";
+  settings["texts"].as_object()["zh"].as_object()["title"] = "环球客服";
+  put(deployment, "/v1/tenants/globex/widget", settings, admin, 200);
+  CHECK(read_file(file) == before +
+                               "\n[widget]\ncolor = \"#123456\"\n\n[widget.texts.zh]\n"
+                               "title = \"环球客服\"\n");
+  auto widget = http_get(deployment.port(), "/v1/tenants/globex/widget").json();
+  CHECK(widget.at("color") == "#123456");
+  CHECK(widget.at("texts").at("zh").at("title") == "环球客服");
+  CHECK(widget.at("texts").at("en").at("title") == "Chat with us");
+}
