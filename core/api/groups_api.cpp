@@ -190,7 +190,8 @@ void RestApi::groups(const TenantView& tenant, std::string_view group_id,
   write.if_match = request.if_match;
   write.changed_code = "group_changed";
   write.what = "group " + id;
-  write.by = claims->subject;
+  write.audit_target = "group " + id;
+  write.actor = actor_of(tenant, *claims);
 
   if (request.method == "DELETE") {
     if (!config.groups.count(id))

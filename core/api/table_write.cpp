@@ -44,6 +44,36 @@ HttpResponse with_etag(HttpResponse response, const std::optional<json::value>& 
 
 }  // namespace
 
+namespace {
+
+// Appends "path: before → after" for every leaf that differs.
+void diff(const std::string& path, const json::value* before, const json::value* after,
+          std::string& out) {
+  const bool objects = before && after && before->is_object() && after->is_object();
+  if (objects) {
+    for (const auto& [key, value] : before->get_object())
+      diff(path.empty() ? std::string(key) : path + "." + std::string(key), &value,
+           after->get_object().if_contains(key), out);
+    for (const auto& [key, value] : after->get_object())
+      if (!before->get_object().contains(key))
+        diff(path.empty() ? std::string(key) : path + "." + std::string(key), nullptr, &value, out);
+    return;
+  }
+  if (before && after && *before == *after) return;
+  if (!out.empty()) out += "; ";
+  out += path + ": " + (before ? json::serialize(*before) : "none") + " → " +
+         (after ? json::serialize(*after) : "none");
+}
+
+}  // namespace
+
+std::string changed_fields(const json::value* before, const json::value* after) {
+  if (!before || !after) return "";  // made or taken out whole: the action says so
+  std::string out;
+  diff("", before, after, out);
+  return out.empty() ? "no change" : out;
+}
+
 void drop_defaults(toml::table& content, const toml::table& defaults, const toml::table* in_file) {
   std::vector<std::string> drop;
   for (auto&& [key, value] : content) {
@@ -153,9 +183,11 @@ void RestApi::write_table(const TenantView& tenant, TableWrite write, Respond re
     }
     if (!tenants::replace_file(file, *edited, why))
       return respond(error_response(500, "internal", why));
-    // audit: write.audit_action by write.by, what = write.path (the change is made)
+    audit::Change change{write.audit_action, write.audit_target,
+                         changed_fields(now ? &*now : nullptr, wanted ? &*wanted : nullptr)};
     backend_.reload_tenants([this, id, wanted, created = !now && wanted,
                              status = write.created_status, view = std::move(write.view),
+                             actor = std::move(write.actor), change = std::move(change),
                              respond = std::move(respond)] {
       auto tenant = backend_.tenant(id);
       const auto live = tenant ? view(*tenant->config) : std::nullopt;
@@ -163,8 +195,11 @@ void RestApi::write_table(const TenantView& tenant, TableWrite write, Respond re
         return respond(error_response(500, "internal",
                                       "the change is in the tenant file but could not be "
                                       "applied; the server log says why"));
-      if (!wanted) return respond(HttpResponse{204, "application/json", {}, {}});
-      respond(with_etag(json_response(created ? status : 200, *wanted), wanted));
+      if (!wanted)
+        respond(HttpResponse{204, "application/json", {}, {}});
+      else
+        respond(with_etag(json_response(created ? status : 200, *wanted), wanted));
+      record_change(*tenant, actor, change);
     });
   });
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit_log.hpp"
 #include "tenants/tenant_config.hpp"
 
 namespace sb::api {
@@ -28,9 +29,17 @@ struct TableWrite {
   // Optional: rewrites the (valid) content as a person would write it, given the
   // table as the file has it now (nullptr: none); used only when it loads the same.
   std::function<void(toml::table& content, const toml::table* in_file)> tidy;
-  std::string audit_action;  // "widget.saved", "group.saved", "group.deleted"
-  std::string by;            // the admin's agent id
+  // Recorded in the tenant's audit log once the change is live: the action
+  // ("widget.saved", "group.saved", "group.deleted"), what it changed as an admin
+  // reads it, and who; the summary says which fields changed, from what to what.
+  std::string audit_action;
+  std::string audit_target;
+  audit::Actor actor;
 };
+
+// "color: "#0f766e" → "#aa3300"; texts.en.title: …": the fields whose values differ
+// between two JSON forms of a table (nullptr: it did not exist / is gone).
+std::string changed_fields(const boost::json::value* before, const boost::json::value* after);
 
 // Takes out of content what equals defaults (the reader's values for what a file
 // leaves out) where the file's table (in_file) does not have it either, so a save

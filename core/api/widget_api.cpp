@@ -109,7 +109,8 @@ void RestApi::widget_settings(const TenantView& tenant, const HttpRequest& reque
   write.changed_code = "widget_changed";
   write.what = "the widget's settings";
   write.audit_action = "widget.saved";
-  write.by = claims->subject;
+  write.audit_target = "widget";
+  write.actor = actor_of(tenant, *claims);
   write_table(tenant, std::move(write), std::move(respond));
 }
 

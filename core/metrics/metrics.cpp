@@ -130,6 +130,13 @@ std::string Registry::render_prometheus() const {
   gauge_or_counter("switchboard_storage_failures_total", "counter",
                    "Storage writes that failed or timed out.",
                    [](const TenantMetrics& m) { return m.storage_failures.load(relaxed); });
+  gauge_or_counter("switchboard_audit_entries_total", "counter",
+                   "Admin changes recorded in the tenant's audit log.",
+                   [](const TenantMetrics& m) { return m.audit_recorded.load(relaxed); });
+  gauge_or_counter("switchboard_audit_failures_total", "counter",
+                   "Admin changes made but not recorded in the audit log (storage failed, or "
+                   "keeps no logs).",
+                   [](const TenantMetrics& m) { return m.audit_failures.load(relaxed); });
   gauge_or_counter("switchboard_conversations_opened_total", "counter", "Conversations opened.",
                    [](const TenantMetrics& m) { return m.conversations_opened.load(relaxed); });
   gauge_or_counter("switchboard_conversations_assigned_total", "counter",

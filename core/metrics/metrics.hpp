@@ -66,6 +66,8 @@ struct TenantMetrics {
   std::atomic<uint64_t> queue_full{0};              // joined a group queue past max_queue_length
   std::atomic<uint64_t> queue_wait_exceeded{0};     // waited past its group's max_wait_s
   std::atomic<uint64_t> slow_consumers_dropped{0};
+  std::atomic<uint64_t> audit_recorded{0};  // admin changes kept in the audit log
+  std::atomic<uint64_t> audit_failures{0};  // admin changes made but not kept in it
   std::array<std::atomic<uint64_t>, static_cast<size_t>(ErrorCode::count_)> errors{};
   LatencyHistogram ack_latency;  // message received -> ack written (storage included)
 

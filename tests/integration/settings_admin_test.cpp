@@ -4,8 +4,10 @@
 // with the rest of the file and its comments as they were, and live after the
 // reload. Admins only, of their own tenant.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "harness/deployment.hpp"
 #include "harness/standard_tenants.hpp"
@@ -60,6 +62,20 @@ std::string read_file(const std::filesystem::path& file) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// The tenant's audit log, newest first, once it has at least count entries (it is
+// written after the answer).
+json::array audit_entries(Deployment& deployment, const std::string& tenant, const Headers& admin,
+                          std::size_t count) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (;;) {
+    auto r = http_get(deployment.port(), "/v1/tenants/" + tenant + "/audit", admin);
+    REQUIRE(r.status == 200);
+    json::array entries = r.json().at("entries").as_array();
+    if (entries.size() >= count || std::chrono::steady_clock::now() > deadline) return entries;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 std::string put(Deployment& deployment, const std::string& path, const json::value& body,
@@ -119,6 +135,17 @@ TEST_CASE("the widget's settings round-trip through the tenant file, comments ke
   // The same settings again change nothing in the file.
   put(deployment, "/v1/tenants/shop/widget", saved.json(), with(admin, "If-Match", v2), 200);
   CHECK(read_file(file) == text);
+
+  // Both saves are in the audit log: who, and what changed from what to what.
+  const auto entries = audit_entries(deployment, "shop", admin, 2);
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[1].at("action") == "widget.saved");
+  CHECK(entries[1].at("target") == "widget");
+  CHECK(entries[1].at("actor").at("id") == "root");
+  const std::string summary(entries[1].at("summary").as_string());
+  CHECK(summary.find("color: \"#0f766e\" → \"#aa3300\"") != std::string::npos);
+  CHECK(summary.find("texts.en.title: \"Shop help\" → \"Ask us anything\"") != std::string::npos);
+  CHECK(entries[0].at("summary") == "no change");
 }
 
 TEST_CASE("a widget save over a version someone else changed gets 412 and writes nothing",
@@ -317,6 +344,16 @@ TEST_CASE("groups: listed with hours and limits, created, edited and deleted in 
   CHECK(http_get(deployment.port(), "/v1/tenants/shop/groups/returns", admin).status == 404);
   CHECK(http_request(deployment.port(), "DELETE", "/v1/tenants/shop/groups/returns", "", admin)
             .status == 404);
+  // Saves and the deletion are in the audit log; the refused ones are not.
+  const auto entries = audit_entries(deployment, "shop", admin, 4);
+  REQUIRE(entries.size() == 4);
+  CHECK(entries[0].at("action") == "group.deleted");
+  CHECK(entries[0].at("target") == "group returns");
+  CHECK(entries[1].at("action") == "group.saved");
+  CHECK(entries[1].at("target") == "group vip");
+  CHECK(entries[3].at("action") == "group.saved");
+  CHECK(entries[3].at("summary").as_string().find("timezone: \"Europe/Berlin\" → "
+                                                  "\"Asia/Shanghai\"") != std::string::npos);
 }
 
 TEST_CASE("bad group settings get 422 naming the field, and the file stays as it was",

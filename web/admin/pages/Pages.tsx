@@ -5,6 +5,7 @@ import { useMemo } from "react";
 import type { Session } from "../api";
 import { pagesApi } from "./api";
 import type { Lang } from "../i18n";
+import { AuditPage } from "./Audit";
 import { CannedPage } from "./Canned";
 import { Conversations } from "./Conversations";
 import { KnowledgePage } from "./Knowledge";
@@ -21,6 +22,7 @@ export const PAGES = [
   { id: "conversations", label: "nav.conversations" },
   { id: "widget", label: "nav.widget" },
   { id: "groups", label: "nav.groups" },
+  { id: "audit", label: "nav.audit" },
 ] as const satisfies readonly { id: string; label: PageKey }[];
 
 export type PageId = "routing" | (typeof PAGES)[number]["id"];
@@ -47,6 +49,7 @@ export function PageView({ id, t, lang, session, onExpired }: { id: PageId; t: P
       {id === "conversations" && <Conversations session={session} lang={lang} onExpired={onExpired} />}
       {id === "widget" && <WidgetPage pt={t} lang={lang} api={api} tenant={session.tenant} onExpired={onExpired} />}
       {id === "groups" && <GroupsPage pt={t} lang={lang} api={api} onExpired={onExpired} />}
+      {id === "audit" && <AuditPage t={t} lang={lang} api={api} onExpired={onExpired} />}
     </div>
   );
 }
