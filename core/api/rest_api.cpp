@@ -125,8 +125,18 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
     if (parts[4] == "session") return open_session(*tenant, request, std::move(respond));
     return login(*tenant, request, std::move(respond));
   }
-  if (parts.size() == 4 && parts[3] == "widget")
+  if (parts.size() == 4 && parts[3] == "widget") {
+    if (request.method == "PUT") return widget_settings(*tenant, request, std::move(respond));
     return widget(*tenant, request, std::move(respond));
+  }
+  if (parts.size() == 5 && parts[3] == "widget" && parts[4] == "settings") {
+    if (!get)
+      return respond(error_response(405, "method_not_allowed", "use GET (PUT to ../widget)"));
+    return widget_settings(*tenant, request, std::move(respond));
+  }
+  if (parts[3] == "groups" && parts.size() <= 5)
+    return groups(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
+                  std::move(respond));
   if (parts[3] == "canned-replies" && parts.size() <= 5)
     return canned_replies(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                           std::move(respond));

@@ -88,6 +88,8 @@ inline constexpr BotFile kFlowsFile{"autoreply-flow", "files", "dialog flows", "
 auth::Claims agent_claims(const agents::AgentRecord& account, const std::string& tenant_id,
                           int64_t ttl_s);
 
+struct TableWrite;
+
 class RestApi {
  public:
   RestApi(Backend& backend, const auth::TokenSigner& signer, auth::SessionBook& sessions,
@@ -145,6 +147,17 @@ class RestApi {
   // widget_api.cpp: the widget's settings and whether anyone can answer now.
   void widget(const TenantView& tenant, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);
+  // widget_api.cpp (admins): GET /widget/settings, PUT /widget.
+  void widget_settings(const TenantView& tenant, const hub::HttpRequest& request,
+                       std::function<void(hub::HttpResponse)> respond);
+  // groups_api.cpp: the tenant's groups, their hours and queue limits, for admins.
+  void groups(const TenantView& tenant, std::string_view group_id, const hub::HttpRequest& request,
+              std::function<void(hub::HttpResponse)> respond);
+  // table_write.cpp: writes one table of the tenant file (validated by the tenant's
+  // reader, version-checked, atomic) and answers once the tenant has reloaded.
+  void write_table(const TenantView& tenant, TableWrite write,
+                   std::function<void(hub::HttpResponse)> respond);
+
   // attachments_api.cpp: files and images in the chat (upload, download, thumbnail).
   // id is empty for the upload; sub is "" or "thumbnail".
   void attachments(const TenantView& tenant, std::string_view id, std::string_view sub,

@@ -30,6 +30,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/etag.hpp"
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
 #include "api/routing_versions.hpp"
@@ -66,22 +67,6 @@ std::optional<std::string> read_text(const std::filesystem::path& file) {
 constexpr const char* kKnownStrategies[] = {
     "routing-sticky",      "routing-least-busy", "routing-load-balancing", "routing-load-rotation",
     "routing-round-robin", "routing-skills",     "routing-external",       "routing-manual"};
-
-// True when an If-Match / If-None-Match header names etag ("*", or one of a
-// comma-separated list, weak or strong).
-bool names_etag(std::string_view header, std::string_view etag) {
-  while (!header.empty()) {
-    auto comma = header.find(',');
-    std::string_view item = header.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item.substr(0, 2) == "W/") item.remove_prefix(2);
-    if (item == "*" || item == etag) return true;
-    if (comma == std::string_view::npos) break;
-    header.remove_prefix(comma + 1);
-  }
-  return false;
-}
 
 HttpResponse with_etag(HttpResponse response, std::string etag) {
   response.headers.emplace_back("ETag", std::move(etag));

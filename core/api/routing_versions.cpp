@@ -5,10 +5,10 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <chrono>
-#include <cstdio>
 #include <fstream>
 #include <future>
 
+#include "api/etag.hpp"
 #include "api/responses.hpp"
 #include "common/clock.hpp"
 #include "routing_graph/forms.hpp"
@@ -108,17 +108,9 @@ json::object tenant_file_author() {
 }  // namespace
 
 std::string graph_etag(const routing_graph::Graph& graph) {
-  // FNV-1a of the graph's JSON form, which is exact and in graph order, so every
-  // change, by PUT or by hand in the tenant file, gives another version.
-  const std::string text = json::serialize(routing_graph::to_json(graph));
-  uint64_t hash = 14695981039346656037ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  char quoted[24];
-  std::snprintf(quoted, sizeof quoted, "\"%016llx\"", static_cast<unsigned long long>(hash));
-  return quoted;
+  // The graph's JSON form is exact and in graph order, so every change, by PUT or
+  // by hand in the tenant file, gives another version.
+  return etag_of(json::serialize(routing_graph::to_json(graph)));
 }
 
 RoutingVersions::RoutingVersions(engine::Store& store, std::filesystem::path tenant_file)

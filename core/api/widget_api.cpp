@@ -1,11 +1,25 @@
-// GET /v1/tenants/ID/widget: what the widget needs before it opens its socket (its
-// look, its words, whether anyone can answer now). No auth: any website may ask.
+// The widget's settings ([widget] of the tenant file).
+//
+//   GET /v1/tenants/ID/widget           what the widget needs before it opens its
+//                                       socket (its look, its words, whether anyone
+//                                       can answer now). No auth: any website may ask.
+//   GET /v1/tenants/ID/widget/settings  admins: everything [widget] holds, as the
+//                                       admin page edits it, with its version as ETag
+//   PUT /v1/tenants/ID/widget           admins: replaces [widget] with the body (that
+//                                       same form; null or a missing key: the default),
+//                                       written into the tenant file as its reader
+//                                       must accept it; 422 with the field, 412
+//                                       widget_changed for an If-Match no longer current
 #include <algorithm>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "api/etag.hpp"
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
+#include "api/table_write.hpp"
 #include "attachments/attachment.hpp"
+#include "config/toml_json.hpp"
 
 namespace sb::api {
 
@@ -43,7 +57,62 @@ json::object widget_json(const tenants::TenantConfig& tenant) {
   };
 }
 
+// Every setting, as the admin page edits it and PUT takes it back.
+json::object settings_json(const tenants::WidgetConfig& w) {
+  return json::object{
+      {"color", w.color},
+      {"logo", w.logo.empty() ? json::value(nullptr) : json::value(w.logo)},
+      {"position", w.position},
+      {"default_language", w.default_language},
+      {"allowed_origins", strings_json(w.allowed_origins)},
+      {"pre_chat",
+       json::object{{"enabled", w.pre_chat_enabled}, {"fields", strings_json(w.pre_chat_fields)}}},
+      {"texts", texts_json(w.texts)},
+  };
+}
+
 }  // namespace
+
+void RestApi::widget_settings(const TenantView& tenant, const HttpRequest& request,
+                              std::function<void(HttpResponse)> respond) {
+  HttpResponse refusal;
+  auto claims = authorize(tenant, request, true, false, refusal);
+  if (!claims) return respond(std::move(refusal));
+  auto view = [](const tenants::TenantConfig& config) -> std::optional<json::value> {
+    return settings_json(config.widget);
+  };
+  if (request.method == "GET") {
+    const json::value settings = settings_json(tenant.config->widget);
+    std::string etag = etag_of(json::serialize(settings));
+    HttpResponse response = names_etag(request.if_none_match, etag)
+                                ? HttpResponse{304, "application/json", {}, {}}
+                                : json_response(200, settings);
+    response.headers.emplace_back("ETag", std::move(etag));
+    return respond(std::move(response));
+  }
+  boost::system::error_code ec;
+  json::value body = json::parse(request.body, ec);
+  if (ec || !body.is_object())
+    return respond(error_response(400, "bad_json", "the body must be a JSON object"));
+  // No logo is written as none, as the page's empty field means.
+  if (auto* logo = body.as_object().if_contains("logo");
+      logo && logo->is_string() && logo->get_string().empty())
+    *logo = nullptr;
+  TableWrite write;
+  write.path = {"widget"};
+  write.content = config::json_to_toml(body.as_object());
+  write.view = view;
+  write.tidy = [](toml::table& widget, const toml::table* in_file) {
+    drop_defaults(widget, config::json_to_toml(settings_json(tenants::WidgetConfig{})), in_file);
+  };
+  write.if_match = request.if_match;
+  write.changed_code = "widget_changed";
+  write.what = "the widget's settings";
+  write.audit_action = "widget.saved";
+  write.audit_target = "widget";
+  write.actor = actor_of(tenant, *claims);
+  write_table(tenant, std::move(write), std::move(respond));
+}
 
 void RestApi::widget(const TenantView& tenant, const HttpRequest& request,
                      std::function<void(HttpResponse)> respond) {

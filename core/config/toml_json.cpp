@@ -53,6 +53,49 @@ boost::json::value toml_to_json(const toml::node& node) {
   return nullptr;
 }
 
+namespace {
+
+toml::array json_to_toml_array(const boost::json::array& array);
+
+// Hands put the TOML form of value; nothing for null.
+template <class Put>
+void json_value(const boost::json::value& value, Put&& put) {
+  switch (value.kind()) {
+    case boost::json::kind::object:
+      return put(json_to_toml(value.get_object()));
+    case boost::json::kind::array:
+      return put(json_to_toml_array(value.get_array()));
+    case boost::json::kind::string:
+      return put(std::string(value.get_string()));
+    case boost::json::kind::int64:
+      return put(value.get_int64());
+    case boost::json::kind::uint64:
+      // Past int64 TOML has no integer: as a double, which an integer key refuses.
+      return put(static_cast<double>(value.get_uint64()));
+    case boost::json::kind::double_:
+      return put(value.get_double());
+    case boost::json::kind::bool_:
+      return put(value.get_bool());
+    case boost::json::kind::null:
+      return;
+  }
+}
+
+toml::array json_to_toml_array(const boost::json::array& array) {
+  toml::array out;
+  for (const auto& item : array) json_value(item, [&](auto&& v) { out.push_back(std::move(v)); });
+  return out;
+}
+
+}  // namespace
+
+toml::table json_to_toml(const boost::json::object& object) {
+  toml::table table;
+  for (const auto& [key, value] : object)
+    json_value(value, [&](auto&& v) { table.insert(std::string_view(key), std::move(v)); });
+  return table;
+}
+
 std::string toml_to_text(const toml::node& node) {
   switch (node.type()) {
     case toml::node_type::string:

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <stdexcept>
 
 #include "groups/group.hpp"
@@ -58,13 +59,28 @@ void BusinessHours::add(int weekday, MinuteRange range) {
              range);
 }
 
+bool BusinessHours::add_holiday(std::string iso_date) {
+  auto at = std::lower_bound(holidays_.begin(), holidays_.end(), iso_date);
+  if (at != holidays_.end() && *at == iso_date) return false;
+  holidays_.insert(at, std::move(iso_date));
+  return true;
+}
+
 bool BusinessHours::is_open(int64_t wall_ms) const {
-  if (!scheduled_) return true;
+  if (always_open()) return true;
   using namespace std::chrono;
   const sys_time<milliseconds> now{milliseconds(wall_ms)};
   const auto local =
       zone_ ? zone_->to_local(now) : date::local_time<milliseconds>(now.time_since_epoch());
   const auto day = date::floor<date::days>(local);
+  if (!holidays_.empty()) {
+    const date::year_month_day ymd{day};
+    char iso[16];
+    std::snprintf(iso, sizeof iso, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    if (std::binary_search(holidays_.begin(), holidays_.end(), std::string_view(iso))) return false;
+  }
+  if (!scheduled_) return true;
   const int weekday = static_cast<int>(date::weekday(day).iso_encoding()) - 1;
   const auto minute = static_cast<uint16_t>(date::floor<minutes>(local - day).count());
   return std::any_of(days_[weekday].begin(), days_[weekday].end(),
@@ -85,6 +101,21 @@ std::optional<MinuteRange> parse_range(std::string_view text, std::string& why) 
     return std::nullopt;
   }
   return MinuteRange{static_cast<uint16_t>(*begin), static_cast<uint16_t>(*end)};
+}
+
+bool is_iso_date(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  int year = 0;
+  unsigned month = 0, day = 0;
+  auto number = [&](std::size_t at, std::size_t length, auto& out) {
+    auto part = text.substr(at, length);
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
+    return ec == std::errc() && end == part.data() + part.size() && part[0] != '-' &&
+           part[0] != '+';
+  };
+  if (!number(0, 4, year) || !number(5, 2, month) || !number(8, 2, day)) return false;
+  if (year < 2000 || year > 2199) return false;
+  return date::year_month_day{date::year{year}, date::month{month}, date::day{day}}.ok();
 }
 
 std::vector<int> parse_weekdays(std::string_view text) {

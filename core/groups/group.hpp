@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "groups/business_hours.hpp"
 
@@ -15,6 +16,10 @@ enum class QueueLimitOutcome : uint8_t {
   offline_message,    // told so; may leave a message; stays queued for the next agent
   message_and_close,  // told so; the conversation is closed
 };
+
+// What a visitor is told at a queue limit when the group's file says nothing.
+inline constexpr std::string_view kDefaultQueueLimitMessage =
+    "All our agents are busy right now. Leave a message and we will get back to you.";
 
 struct Group {
   std::string id;    // the NAME of [groups.NAME]; what agents' `groups` lists name

@@ -10,9 +10,6 @@ using config::TableReader;
 using groups::BusinessHours;
 using groups::Group;
 
-const char* const kDefaultQueueLimitMessage =
-    "All our agents are busy right now. Leave a message and we will get back to you.";
-
 // One weekday key of [groups.NAME.hours]: "09:00-17:00" or ["09:00-12:00", "13:00-17:00"].
 void read_day(const toml::key& key, const toml::node& value, const std::string& path,
               std::array<std::string, 7>& set_by, BusinessHours& hours, config::ErrorSink& sink) {
@@ -100,6 +97,24 @@ void read_group(TableReader& table, Group& out) {
                "names no day; leave the table out for a group that is always open");
   }
 
+  if (const toml::array* list = table.array("holidays")) {
+    if (!table.toml_table().contains("timezone"))
+      sink.add(table.where("holidays"), table.key_path("timezone"),
+               "is required when holidays are set (e.g. \"Europe/Berlin\"), so a holiday "
+               "means the group's local date");
+    std::vector<std::string> dates;
+    if (table.string_array("holidays", dates)) {
+      for (std::size_t i = 0; i < dates.size(); ++i) {
+        const std::string key = table.key_path("holidays") + "[" + std::to_string(i) + "]";
+        if (!groups::is_iso_date(dates[i]))
+          sink.add(list->get(i)->source(), key,
+                   "'" + dates[i] + "' is not a date like \"2026-12-25\" (YYYY-MM-DD)");
+        else if (!out.hours.add_holiday(dates[i]))
+          sink.add(list->get(i)->source(), key, "'" + dates[i] + "' is listed twice");
+      }
+    }
+  }
+
   table.integer("max_queue_length", out.max_queue_length, 0, 1'000'000);
   table.integer("max_wait_s", out.max_wait_s, 0, 7 * 86'400);
   std::string outcome;
@@ -112,7 +127,7 @@ void read_group(TableReader& table, Group& out) {
       sink.add(table.where("on_queue_limit"), table.key_path("on_queue_limit"),
                "must be \"offline_message\" or \"message_and_close\"");
   }
-  out.queue_limit_message = kDefaultQueueLimitMessage;
+  out.queue_limit_message = groups::kDefaultQueueLimitMessage;
   if (table.string("queue_limit_message", out.queue_limit_message) &&
       out.queue_limit_message.empty())
     sink.add(table.where("queue_limit_message"), table.key_path("queue_limit_message"),

@@ -12,6 +12,8 @@
 #include <set>
 #include <vector>
 
+#include "tenants/tenant_text.hpp"
+
 namespace sb::tenants {
 
 namespace {
@@ -51,67 +53,34 @@ void scan(const toml::table& table, const std::string& path, bool in_graph, Line
   }
 }
 
-std::string_view trimmed(std::string_view line) {
-  auto begin = line.find_first_not_of(" \t\r");
-  if (begin == std::string_view::npos) return {};
-  return line.substr(begin);
-}
-
-bool blank_or_comment(std::string_view line) {
-  auto t = trimmed(line);
-  return t.empty() || t.front() == '#';
-}
-
 }  // namespace
 
-std::optional<std::string> with_routing_graph(std::string_view text, std::string_view graph_toml,
+std::optional<std::string> with_routing_graph(std::string_view text_in, std::string_view graph_toml,
                                               std::string& why) {
-  toml::table root;
-  try {
-    root = toml::parse(text);
-  } catch (const toml::parse_error& error) {
-    why = "the tenant file does not parse as it is (line " +
-          std::to_string(error.source().begin.line) + ": " + std::string(error.description()) +
-          "); fix it first";
-    return std::nullopt;
-  }
+  auto root = text::parse(text_in, why);
+  if (!root) return std::nullopt;
   Lines found;
-  scan(root, "", false, found);
+  scan(*root, "", false, found);
   // [[routing.rules]] without a [routing] table declares that table implicitly, on
   // the same line: the line is the graph's.
   for (uint32_t header : found.graph_headers) found.other_headers.erase(header);
 
-  std::vector<std::string_view> lines;  // lines[0] is line 1
-  for (std::size_t at = 0; at <= text.size();) {
-    std::size_t end = text.find('\n', at);
-    if (end == std::string_view::npos) end = text.size();
-    lines.push_back(text.substr(at, end - at));
-    at = end + 1;
-  }
-  if (!text.empty() && text.back() == '\n') lines.pop_back();
+  const std::vector<std::string_view> lines = text::split_lines(text_in);
   std::vector<bool> drop(lines.size() + 2, false);
   auto drop_range = [&](uint32_t first, uint32_t last) {  // 1-based, inclusive
     for (uint32_t l = first; l <= last && l <= lines.size(); ++l) drop[l] = true;
   };
 
   for (auto [first, last] : found.inline_graph) drop_range(first, last);
-  for (uint32_t header : found.graph_headers) {
-    auto next = found.other_headers.upper_bound(header);
-    uint32_t end =
-        next == found.other_headers.end() ? static_cast<uint32_t>(lines.size()) : *next - 1;
-    // Comments right above the next table describe that table: keep them.
-    if (next != found.other_headers.end())
-      while (end > header && blank_or_comment(lines[end - 1]) && !found.graph_headers.count(end))
-        --end;
-    drop_range(header, end);
-  }
+  for (uint32_t header : found.graph_headers)
+    drop_range(header, text::table_end(lines, found.other_headers, header));
 
   // The marked section (with whatever is in it now) gives way to the new one.
   std::optional<std::size_t> insert_at;  // index into kept lines
   std::vector<std::string_view> kept;
   bool in_marked = false;
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    auto t = trimmed(lines[i]);
+    auto t = text::trimmed(lines[i]);
     if (!in_marked && t.starts_with(kGraphBeginMarker)) {
       in_marked = true;
       if (!insert_at) insert_at = kept.size();
@@ -132,7 +101,7 @@ std::optional<std::string> with_routing_graph(std::string_view text, std::string
 
   std::string out;
   if (!insert_at) {
-    while (!kept.empty() && trimmed(kept.back()).empty()) kept.pop_back();
+    while (!kept.empty() && text::trimmed(kept.back()).empty()) kept.pop_back();
     insert_at = kept.size();
   }
   for (std::size_t i = 0; i < kept.size(); ++i) {
@@ -141,7 +110,7 @@ std::optional<std::string> with_routing_graph(std::string_view text, std::string
     out += '\n';
   }
   if (*insert_at >= kept.size()) {
-    if (!kept.empty() && !trimmed(kept.back()).empty()) out += '\n';
+    if (!kept.empty() && !text::trimmed(kept.back()).empty()) out += '\n';
     out += section;
   }
   return out;

@@ -237,7 +237,12 @@ std::optional<hub::HttpResponse> StaticFiles::serve(const hub::HttpRequest& requ
     if (!file) return not_built("widget/index.html");
     auto response = file_response(request, *file, "widget/index.html", kRevalidate);
     std::string csp(kFrameCsp);
-    if (origins->empty()) {
+    // The admin page's live preview (?preview=1) frames it from this server's own
+    // origin: that form of the page may be framed by nothing else.
+    const auto preview = request.query.find("preview");
+    if (preview != request.query.end() && preview->second == "1") {
+      csp += "'self'";
+    } else if (origins->empty()) {
       csp += "*";
     } else {
       for (std::size_t i = 0; i < origins->size(); ++i)

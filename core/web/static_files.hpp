@@ -5,7 +5,8 @@
 // Only these paths are static; every other request goes to the REST API:
 //   /widget.js        the loader websites embed (revalidated by ETag on every load)
 //   /assets/NAME      content-hashed scripts and styles (cached for a year)
-//   /widget/          the chat panel a website frames (frame-ancestors per tenant)
+//   /widget/          the chat panel a website frames (frame-ancestors per tenant;
+//                     ?preview=1, the admin page's live preview: this origin only)
 //   /console/...      the agent console; unknown routes get its index.html
 //   /admin/...        the admin pages, the same way
 //   /demo/...         a demo website with the widget embedded

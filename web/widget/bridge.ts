@@ -22,6 +22,11 @@ export type ToFrame =
   | { switchboard: "hidden" }
   | { switchboard: "identify"; name?: string; email?: string; attributes?: Record<string, string | number | boolean> };
 
+// Admin page → frame in preview mode (/widget/?preview=1, framed by the admin
+// page on the Switchboard origin): draw the panel with these unsaved settings (the
+// form of GET /v1/tenants/ID/widget/settings) in this language.
+export type ToPreview = { switchboard: "preview"; settings: unknown; lang: "en" | "zh" };
+
 export function isBridgeMessage<T extends { switchboard: string }>(data: unknown): data is T {
   return !!data && typeof data === "object" && typeof (data as { switchboard?: unknown }).switchboard === "string";
 }

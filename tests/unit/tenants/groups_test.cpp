@@ -72,6 +72,46 @@ hours = { mon-fri = "09:00-17:00" }
   CHECK_FALSE(hours.is_open(utc_ms(30, 15, 0)));
 }
 
+TEST_CASE("holidays close the group for the whole local date") {
+  auto loaded = load(R"(name = "Shop"
+[groups.support]
+timezone = "Asia/Shanghai"
+holidays = ["2026-03-03", "2026-03-10"]
+hours = { mon-fri = "09:00-18:00" }
+[groups.sales]
+timezone = "Europe/Berlin"
+holidays = ["2026-03-04"]
+)");
+  INFO(loaded.all());
+  REQUIRE(loaded.config);
+  const auto& support = loaded.config->groups.at("support").hours;
+  CHECK(support.holidays() == std::vector<std::string>{"2026-03-03", "2026-03-10"});
+  CHECK(support.is_open(utc_ms(2, 2, 0)));        // Monday 10:00 in Shanghai
+  CHECK_FALSE(support.is_open(utc_ms(3, 2, 0)));  // Tuesday 3 March: a holiday
+  CHECK(support.is_open(utc_ms(4, 2, 0)));        // Wednesday
+  // Holidays alone: open every other day, all day; the date is Berlin's.
+  const auto& sales = loaded.config->groups.at("sales").hours;
+  CHECK_FALSE(sales.always_open());
+  CHECK(sales.is_open(utc_ms(3, 22, 59)));       // 23:59 on the 3rd in Berlin
+  CHECK_FALSE(sales.is_open(utc_ms(3, 23, 0)));  // 00:00 on the 4th
+  CHECK(sales.is_open(utc_ms(4, 23, 0)));
+
+  auto bad = load(R"(name = "Shop"
+[groups.support]
+timezone = "UTC"
+holidays = ["2026-02-30", "2026-12-25", "2026-12-25", "25.12.2026"]
+[groups.sales]
+holidays = ["2026-12-25"]
+)");
+  CHECK_FALSE(bad.config);
+  INFO(bad.all());
+  CHECK(bad.error("groups.support.holidays[0]"));
+  CHECK_FALSE(bad.error("groups.support.holidays[1]"));
+  CHECK(bad.error("groups.support.holidays[2]"));
+  CHECK(bad.error("groups.support.holidays[3]"));
+  CHECK(bad.error("groups.sales.timezone"));
+}
+
 TEST_CASE("a group without hours is always open, and defaults the rest") {
   auto loaded = load("name = \"Shop\"\n[groups.sales]\n");
   INFO(loaded.all());

@@ -141,6 +141,11 @@ TEST_CASE("the widget's frame may be framed only by the tenant's websites") {
   auto listed = ui.files.serve(get("/widget/", {{"tenant", "shop"}}));
   CHECK(header(*listed, "Content-Security-Policy")
             .ends_with("frame-ancestors https://shop.example https://www.shop.example"));
+  // The admin page's preview: framed by this server's own pages only, whatever the list.
+  for (const char* tenant : {"demo", "shop"})
+    CHECK(header(*ui.files.serve(get("/widget/", {{"tenant", tenant}, {"preview", "1"}})),
+                 "Content-Security-Policy")
+              .ends_with("frame-ancestors 'self'"));
 
   CHECK(ui.files.serve(get("/widget/", {{"tenant", "nobody"}}))->status == 404);
   CHECK(ui.files.serve(get("/widget/"))->status == 404);

@@ -21,6 +21,9 @@ export const AUDIT_ACTIONS = [
   "canned_reply.created",
   "canned_reply.updated",
   "canned_reply.deleted",
+  "widget.saved",
+  "group.saved",
+  "group.deleted",
 ] as const;
 
 const PAGE_SIZE = 50;

@@ -9,7 +9,9 @@ import { AuditPage } from "./Audit";
 import { CannedPage } from "./Canned";
 import { Conversations } from "./Conversations";
 import { KnowledgePage } from "./Knowledge";
+import { GroupsPage } from "./Groups";
 import { TeamPage } from "./Team";
+import { WidgetPage } from "./Widget";
 import type { PT, PageKey } from "./text";
 import "./pages.css";
 
@@ -18,6 +20,8 @@ export const PAGES = [
   { id: "canned", label: "nav.canned" },
   { id: "knowledge", label: "nav.knowledge" },
   { id: "conversations", label: "nav.conversations" },
+  { id: "widget", label: "nav.widget" },
+  { id: "groups", label: "nav.groups" },
   { id: "audit", label: "nav.audit" },
 ] as const satisfies readonly { id: string; label: PageKey }[];
 
@@ -43,6 +47,8 @@ export function PageView({ id, t, lang, session, onExpired }: { id: PageId; t: P
       {id === "canned" && <CannedPage t={t} api={api} onExpired={onExpired} />}
       {id === "knowledge" && <KnowledgePage t={t} api={api} lang={lang} session={session} onExpired={onExpired} />}
       {id === "conversations" && <Conversations session={session} lang={lang} onExpired={onExpired} />}
+      {id === "widget" && <WidgetPage pt={t} lang={lang} api={api} tenant={session.tenant} onExpired={onExpired} />}
+      {id === "groups" && <GroupsPage pt={t} lang={lang} api={api} onExpired={onExpired} />}
       {id === "audit" && <AuditPage t={t} lang={lang} api={api} onExpired={onExpired} />}
     </div>
   );

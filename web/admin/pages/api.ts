@@ -41,6 +41,35 @@ export function auditQuery(q: AuditQuery): string {
   return s ? `?${s}` : "";
 }
 
+// GET …/widget/settings, as PUT …/widget takes it back.
+export type WidgetTexts = { title: string; greeting: string; offline_message: string };
+export type PreChatField = "name" | "email" | "question";
+export type WidgetSettings = {
+  color: string;
+  logo: string | null;
+  position: "right" | "left";
+  default_language: "en" | "zh";
+  allowed_origins: string[];
+  pre_chat: { enabled: boolean; fields: PreChatField[] };
+  texts: Record<"en" | "zh", WidgetTexts>;
+};
+// A group as GET …/groups lists it and PUT …/groups/ID takes it (without the
+// read-only id, etag, agents, rules).
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+export type GroupSettings = {
+  name: string;
+  timezone: string;
+  hours: Partial<Record<Weekday, string[]>> | null;
+  holidays: string[];
+  max_queue_length: number;
+  max_wait_s: number;
+  on_queue_limit: "offline_message" | "message_and_close";
+  queue_limit_message: string;
+};
+// What a PUT sends: null name: the id; null message: the default sentence.
+export type GroupInput = Omit<GroupSettings, "name" | "queue_limit_message"> & { name: string | null; queue_limit_message: string | null };
+export type GroupRow = GroupSettings & { id: string; etag: string; agents: string[]; rules: string[] };
+
 async function json(method: string, url: string, session: Session, body?: unknown) {
   const { response, json } = await call(method, url, { session, body });
   if (!response.ok) throw failure(response.status, json);
@@ -63,9 +92,31 @@ async function text(method: string, url: string, session: Session, body?: string
   return { text: t, json: j };
 }
 
+// A write that carries a version: the answer's body and its new ETag.
+async function versioned(method: string, url: string, session: Session, body: unknown, headers: Record<string, string>) {
+  const { response, json } = await call(method, url, { session, body, headers });
+  if (!response.ok) throw failure(response.status, json);
+  return { json, etag: response.headers.get("ETag") };
+}
+
 export function pagesApi(session: Session) {
   const root = base(session.tenant);
   return {
+    widget: async (): Promise<{ settings: WidgetSettings; etag: string | null }> => {
+      const { response, json } = await call("GET", `${root}/widget/settings`, { session });
+      if (!response.ok) throw failure(response.status, json);
+      return { settings: json as WidgetSettings, etag: response.headers.get("ETag") };
+    },
+    // 412 widget_changed when someone changed it since etag; 422 with the field.
+    putWidget: async (settings: WidgetSettings, etag: string | null): Promise<{ settings: WidgetSettings; etag: string | null }> => {
+      const r = await versioned("PUT", `${root}/widget`, session, settings, etag ? { "If-Match": etag } : {});
+      return { settings: r.json as WidgetSettings, etag: r.etag };
+    },
+    groups: async (): Promise<GroupRow[]> => (await json("GET", `${root}/groups`, session)).groups,
+    // etag: the version edited (412 group_changed when stale); null: only create (412 if it exists).
+    putGroup: async (id: string, group: GroupInput, etag: string | null): Promise<GroupSettings> =>
+      (await versioned("PUT", `${root}/groups/${encodeURIComponent(id)}`, session, group, etag ? { "If-Match": etag } : { "If-None-Match": "*" })).json,
+    deleteGroup: (id: string) => json("DELETE", `${root}/groups/${encodeURIComponent(id)}`, session),
     agents: async (): Promise<AgentRow[]> => (await json("GET", `${root}/agents`, session)).agents,
     createAgent: (a: AgentInput): Promise<AgentRow> => json("POST", `${root}/agents`, session, a),
     updateAgent: (id: string, a: AgentInput): Promise<AgentRow> => json("PATCH", `${root}/agents/${encodeURIComponent(id)}`, session, a),

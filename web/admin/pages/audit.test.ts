@@ -16,8 +16,9 @@ describe("the audit log's requests and labels", () => {
       const labels = AUDIT_ACTIONS.map((a) => actionLabel(t, a));
       expect(new Set(labels).size).toBe(AUDIT_ACTIONS.length);
       for (const label of labels) expect(label).not.toMatch(/^audit\./);
-      expect(actionLabel(t, "widget.saved")).toBe("widget.saved");
+      expect(actionLabel(t, "something.new")).toBe("something.new");
     }
     expect(actionLabel(pagesTranslator("zh"), "agent.created")).toBe("添加了客服");
+    expect(actionLabel(pagesTranslator("en"), "widget.saved")).toBe("Saved the widget's settings");
   });
 });

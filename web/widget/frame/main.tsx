@@ -3,9 +3,9 @@
 // postMessage, to the origin it was given, and believes only that origin's
 // messages from its parent window.
 import { render } from "preact";
-import { isBridgeMessage, type FromFrame, type ToFrame } from "../bridge";
+import { isBridgeMessage, type FromFrame, type ToFrame, type ToPreview } from "../bridge";
 import { chooseLanguage, texts } from "../texts";
-import { fetchSettings } from "./settings";
+import { fetchSettings, readSettings } from "./settings";
 import { Session, type Persisted } from "./session";
 import { App } from "./App";
 import "./style.css";
@@ -13,6 +13,7 @@ import "./style.css";
 const params = new URLSearchParams(location.search);
 const tenant = params.get("tenant") ?? "";
 const parentOrigin = params.get("origin") ?? "";
+const preview = params.get("preview") === "1";
 
 // Chromium says who frames us: a page claiming another origin gets nothing.
 function framedBy(origin: string): boolean {
@@ -118,7 +119,53 @@ async function boot(init: Extract<ToFrame, { switchboard: "init" }>): Promise<vo
   if (init.open || early.open) show();
 }
 
-if (framedBy(parentOrigin) && tenant) {
+// The admin page's live preview: the real panel with the settings the admin has not
+// saved yet, sent by that page (this server's own origin, the page's parent window
+// only). Nothing connects and nothing can be sent: the panel is inert.
+function bootPreview(): void {
+  const app = document.getElementById("app")!;
+  app.inert = true;
+  const session = new Session({
+    tenant,
+    origin: location.origin,
+    settings: readSettings(tenant, {}),
+    lang: "en",
+    page: "",
+    stored: {},
+    persist: () => undefined,
+    onUnread: () => undefined,
+    onEvent: () => undefined,
+  });
+  window.addEventListener("message", (event: MessageEvent) => {
+    if (event.source !== window.parent || event.origin !== location.origin) return;
+    const data = event.data;
+    if (!isBridgeMessage<ToPreview>(data) || data.switchboard !== "preview") return;
+    const lang = data.lang === "zh" ? "zh" : "en";
+    const settings = { ...readSettings(tenant, data.settings), available: true };
+    const t = texts[lang];
+    const own = settings.texts[lang] ?? {};
+    document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+    document.documentElement.style.setProperty("--sb-color", settings.color);
+    render(
+      <App
+        session={session}
+        settings={settings}
+        t={t}
+        title={own.title ?? t.title}
+        greeting={own.greeting ?? t.greeting}
+        offlineMessage={own.offline_message ?? t.offlineMessage}
+        onClose={() => undefined}
+        focusTick={0}
+      />,
+      app,
+    );
+  });
+  toParent({ switchboard: "ready" });
+}
+
+if (preview && parentOrigin === location.origin && framedBy(parentOrigin) && tenant) {
+  bootPreview();
+} else if (framedBy(parentOrigin) && tenant && !preview) {
   let booted = false;
   window.addEventListener("message", (event: MessageEvent) => {
     if (event.source !== window.parent || event.origin !== parentOrigin) return;
