@@ -148,6 +148,14 @@ class RestApi {
   void search(const TenantView& tenant, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);
 
+  // stats_api.cpp: the admin dashboard's live numbers and range report, for admins.
+  void stats(const TenantView& tenant, std::string_view sub, const hub::HttpRequest& request,
+             std::function<void(hub::HttpResponse)> respond);
+  void live_stats(const TenantView& tenant, const hub::HttpRequest& request,
+                  std::function<void(hub::HttpResponse)> respond);
+  void report(const TenantView& tenant, const hub::HttpRequest& request,
+              std::function<void(hub::HttpResponse)> respond);
+
   // agents_api.cpp: the admin REST for agents.
   void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);
