@@ -20,6 +20,7 @@
 #include "hub/http_types.hpp"
 #include "hub/tenant_gate.hpp"
 #include "metrics/metrics.hpp"
+#include "stats/today_cache.hpp"
 #include "tenants/tenant_config.hpp"
 
 namespace sb::auth {
@@ -185,7 +186,8 @@ class RestApi {
   metrics::Registry& metrics_;
   boost::asio::thread_pool& blocking_pool_;
   std::atomic<int> logins_in_flight_{0};
-  const std::string dummy_hash_;  // verified against for unknown emails: same timing
+  const std::string dummy_hash_;   // verified against for unknown emails: same timing
+  stats::TodayCache today_cache_;  // the dashboard's day of records, read incrementally
 };
 
 }  // namespace sb::api

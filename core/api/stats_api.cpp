@@ -6,8 +6,9 @@
 // What is true now (agents, open conversations, queues, messages per minute) is
 // read from the engine on the tenant's strand; what needs history (today's times,
 // CSAT, the bot's outcomes, conversations per day) from the stored conversation
-// records, which the engine keeps with the times the dashboard needs. Parsing and
-// counting the records run on the blocking pool, never on the strand or an I/O thread.
+// records, which the engine keeps with the times the dashboard needs; the live
+// numbers read only the records changed since the last poll (stats/today_cache.hpp).
+// Parsing and counting run on the blocking pool, never on the strand or an I/O thread.
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
@@ -134,38 +135,43 @@ void RestApi::live_stats(const TenantView& tenant, const HttpRequest& request,
   const stats::DayNumber today = calendar->day_of(now_ms);
   const int64_t since_ms = calendar->start_of(today), until_ms = calendar->start_of(today + 1);
   auto engine = tenant.gate->engine();
-  // Engine state first (on the strand), then today's records as they are once what
-  // the engine has done is stored: everything that happened today updated its
-  // record today.
-  engine->live_stats(
-      minutes, [this, engine, respond = std::move(respond), calendar = *calendar, since_ms,
-                until_ms, now_ms](engine::TenantEngine::LiveStats live) mutable {
-        const json::object filter{{"updated_since", since_ms}, {"limit", kMaxRecords}};
-        engine->stored_records(
-            json::serialize(filter),
-            [this, respond = std::move(respond), live = std::move(live), calendar, since_ms,
-             until_ms, now_ms](engine::StoreResult r) mutable {
-              if (!r.ok())
-                return respond(error_response(503, "unavailable", "storage failed: " + r.error));
-              boost::asio::post(blocking_pool_, [respond = std::move(respond),
-                                                 live = std::move(live), body = std::move(r.body),
-                                                 calendar, since_ms, until_ms, now_ms] {
-                auto records = stats::parse_records(body);
-                if (!records)
-                  return respond(error_response(503, "unavailable", "storage answered nonsense"));
-                json::object out = live_json(live, now_ms);
-                json::object today =
-                    stats::period_json(stats::period_figures(*records, since_ms, until_ms));
-                today["date"] = stats::format_day(calendar.day_of(now_ms));
-                today["timezone"] = calendar.timezone();
-                today["since"] = since_ms;
-                today["truncated"] = static_cast<int64_t>(records->size()) >= kMaxRecords;
-                out["today"] = std::move(today);
-                out["generated_at"] = now_ms;
-                respond(json_response(200, out));
-              });
-            });
+  // Only what changed since this tenant's last poll in this zone is read (TodayCache).
+  std::string key = tenant.config->id + '\n' + calendar->timezone();
+  const int64_t read_since = today_cache_.read_since(key, since_ms, now_ms);
+  // Engine state first (on the strand), then the day's records as they are once
+  // what the engine has done is stored: everything that happened today updated
+  // its record today.
+  engine->live_stats(minutes, [this, engine, respond = std::move(respond), key = std::move(key),
+                               calendar = *calendar, since_ms, until_ms, read_since,
+                               now_ms](engine::TenantEngine::LiveStats live) mutable {
+    const json::object filter{{"updated_since", read_since}, {"limit", kMaxRecords}};
+    engine->stored_records(json::serialize(filter), [this, respond = std::move(respond),
+                                                     live = std::move(live), key = std::move(key),
+                                                     calendar, since_ms, until_ms,
+                                                     now_ms](engine::StoreResult r) mutable {
+      if (!r.ok()) return respond(error_response(503, "unavailable", "storage failed: " + r.error));
+      boost::asio::post(blocking_pool_, [this, respond = std::move(respond), live = std::move(live),
+                                         key = std::move(key), body = std::move(r.body), calendar,
+                                         since_ms, until_ms, now_ms] {
+        auto records = stats::parse_records(body);
+        if (!records)
+          return respond(error_response(503, "unavailable", "storage answered nonsense"));
+        const bool complete = static_cast<int64_t>(records->size()) < kMaxRecords;
+        bool truncated = false;
+        const stats::Period period = today_cache_.merge(key, since_ms, until_ms, now_ms,
+                                                        std::move(*records), complete, truncated);
+        json::object out = live_json(live, now_ms);
+        json::object today = stats::period_json(period);
+        today["date"] = stats::format_day(calendar.day_of(now_ms));
+        today["timezone"] = calendar.timezone();
+        today["since"] = since_ms;
+        today["truncated"] = truncated;
+        out["today"] = std::move(today);
+        out["generated_at"] = now_ms;
+        respond(json_response(200, out));
       });
+    });
+  });
 }
 
 void RestApi::report(const TenantView& tenant, const HttpRequest& request,

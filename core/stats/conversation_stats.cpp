@@ -64,6 +64,7 @@ std::optional<std::vector<Record>> parse_records(std::string_view body) {
     r.assigned_ms = number_of(*o, "assigned_at");
     r.first_response_ms = number_of(*o, "first_response_at");
     r.bot_outcome = text_of(*o, "bot_outcome");
+    r.updated_ms = number_of(*o, "updated_at");
     if (const auto* csat = o->if_contains("csat"); csat && csat->is_object()) {
       const auto score = number_of(csat->get_object(), "score");
       if (score >= 1 && score <= 5) {
@@ -91,11 +92,14 @@ Spread spread_of(std::vector<int64_t> samples_ms) {
   return s;
 }
 
-Period period_figures(const std::vector<Record>& records, int64_t since_ms, int64_t until_ms) {
+namespace {
+
+template <class Each>
+Period figures_of(const Each& each, int64_t since_ms, int64_t until_ms) {
   Period p;
   std::vector<int64_t> first_response, wait, resolution;
   int64_t csat_sum = 0;
-  for (const Record& r : records) {
+  each([&](const Record& r) {
     if (within(r.created_ms, since_ms, until_ms)) {
       ++p.opened;
       if (r.bot_outcome == "resolved") ++p.bot_resolved;
@@ -119,12 +123,31 @@ Period period_figures(const std::vector<Record>& records, int64_t since_ms, int6
       ++p.csat_count;
       csat_sum += r.csat_score;
     }
-  }
+  });
   p.first_response = spread_of(std::move(first_response));
   p.wait = spread_of(std::move(wait));
   p.resolution = spread_of(std::move(resolution));
   if (p.csat_count) p.csat_average = static_cast<double>(csat_sum) / p.csat_count;
   return p;
+}
+
+}  // namespace
+
+Period period_figures(const std::vector<Record>& records, int64_t since_ms, int64_t until_ms) {
+  return figures_of(
+      [&](const auto& fn) {
+        for (const Record& r : records) fn(r);
+      },
+      since_ms, until_ms);
+}
+
+Period period_figures(const std::unordered_map<std::string, Record>& records, int64_t since_ms,
+                      int64_t until_ms) {
+  return figures_of(
+      [&](const auto& fn) {
+        for (const auto& [id, r] : records) fn(r);
+      },
+      since_ms, until_ms);
 }
 
 json::object period_json(const Period& p) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "stats/calendar.hpp"
@@ -32,6 +33,7 @@ struct Record {
   std::string bot_outcome;  // "" (no bot) | bot | resolved | handed_off
   int csat_score = 0;       // 1..5, 0 = not rated
   int64_t csat_ms = 0;
+  int64_t updated_ms = 0;  // when the record was last written
 };
 
 // The conversations of a list_conversations answer ({"conversations":[...]}),
@@ -63,6 +65,8 @@ struct Period {
   double csat_average = 0;
 };
 Period period_figures(const std::vector<Record>& records, int64_t since_ms, int64_t until_ms);
+Period period_figures(const std::unordered_map<std::string, Record>& records, int64_t since_ms,
+                      int64_t until_ms);
 boost::json::object period_json(const Period& period);
 
 // Conversations by the local day they were created on, [first, last].

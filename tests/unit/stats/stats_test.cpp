@@ -5,6 +5,7 @@
 
 #include "stats/calendar.hpp"
 #include "stats/conversation_stats.hpp"
+#include "stats/today_cache.hpp"
 
 using namespace sb::stats;
 
@@ -122,4 +123,46 @@ TEST_CASE("the report buckets by local creation day, agent and group; its CSV is
   CHECK(csv_field("\tx") == "'\tx");
   CHECK(csv_field("a\nb") == "\"a\nb\"");
   CHECK(csv_field("plain") == "plain");
+}
+
+TEST_CASE("today's records are read once and then only what changed") {
+  TodayCache cache;
+  const int64_t day = 1000 * kHour, next = day + 24 * kHour;
+  const std::string key = "acme\nUTC";
+  // The first poll reads the whole day.
+  CHECK(cache.read_since(key, day, day + 10 * kHour) == day);
+  Record a{"a", "assigned", "", "alice", day + kHour};
+  a.updated_ms = day + kHour;
+  bool truncated = true;
+  Period p = cache.merge(key, day, next, day + 10 * kHour, {a}, true, truncated);
+  CHECK(!truncated);
+  CHECK(p.opened == 1);
+  CHECK(p.closed == 0);
+  // The next reads from just before the last read began.
+  CHECK(cache.read_since(key, day, day + 11 * kHour) == day + 10 * kHour - TodayCache::kOverlap_ms);
+  // Another zone is another day of records.
+  CHECK(cache.read_since("acme\nAsia/Tokyo", day - 9 * kHour, day) == day - 9 * kHour);
+
+  // Two polls answer out of order: the older copy of a record does not win.
+  Record closed = a;
+  closed.status = "closed";
+  closed.closed_ms = day + 11 * kHour;
+  closed.updated_ms = day + 11 * kHour;
+  Record b{"b", "queued", "", "", day + 11 * kHour};
+  b.updated_ms = day + 11 * kHour;
+  p = cache.merge(key, day, next, day + 12 * kHour, {closed, b}, true, truncated);
+  CHECK(p.opened == 2);
+  CHECK(p.closed == 1);
+  p = cache.merge(key, day, next, day + 11 * kHour, {a}, true, truncated);
+  CHECK(p.closed == 1);
+  CHECK(cache.read_since(key, day, day + 13 * kHour) == day + 12 * kHour - TodayCache::kOverlap_ms);
+
+  // A read that hit its limit leaves the day marked incomplete.
+  cache.merge(key, day, next, day + 13 * kHour, {}, false, truncated);
+  CHECK(truncated);
+  // The next day starts over.
+  CHECK(cache.read_since(key, next, next + kHour) == next);
+  p = cache.merge(key, next, next + 24 * kHour, next + kHour, {}, true, truncated);
+  CHECK(!truncated);
+  CHECK(p.opened == 0);
 }

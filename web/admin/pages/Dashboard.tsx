@@ -44,6 +44,7 @@ const en = {
   "mpm.title": "Messages per minute",
   "mpm.last": "Last minute",
   "mpm.chart": "Messages in each of the last {n} minutes",
+  "mpm.none": "no messages",
   "today.title": "Today ({date})",
   "today.opened": "Opened",
   "today.closed": "Closed",
@@ -133,6 +134,7 @@ const zh: Record<Key, string> = {
   "mpm.title": "每分钟消息数",
   "mpm.last": "最近一分钟",
   "mpm.chart": "最近 {n} 分钟每分钟的消息数",
+  "mpm.none": "没有消息",
   "today.title": "今天（{date}）",
   "today.opened": "新建",
   "today.closed": "已关闭",
@@ -445,7 +447,7 @@ function MessagesCard({ t, live, locale }: { t: Tr; live: Live; locale: string }
         label={t("mpm.chart", { n: minutes.length })}
         labels={labels}
         series={[{ name: t("mpm.title"), values, color: "#0d8bb5" }]}
-        summary={chartSummary(labels, values, { total: t("chart.total"), none: "0" })}
+        summary={chartSummary(labels, values, { total: t("chart.total"), none: t("mpm.none") })}
         small
       />
     </section>
