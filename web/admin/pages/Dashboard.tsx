@@ -466,12 +466,26 @@ function RangePanel({ session, lang, t, zone, fail, today: todayKey }: PanelProp
   const [exporting, setExporting] = useState(false);
   const days = daysBetween(from, to);
   const withToday = to >= today && from <= today ? todayKey : "";
+  // Counted again when today's numbers change, but never sooner than ten times the
+  // last report took (at least 5 s): a big tenant's report is seconds of storage work.
+  const [again, setAgain] = useState(0);
+  const nextAllowed = useRef(0);
+  const later = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    if (!withToday) return;
+    window.clearTimeout(later.current);
+    const wait = nextAllowed.current - Date.now();
+    if (wait <= 0) setAgain((n) => n + 1);
+    else later.current = window.setTimeout(() => setAgain((n) => n + 1), wait);
+  }, [withToday]);
+  useEffect(() => () => window.clearTimeout(later.current), []);
   const invalid = !from || !to ? t("range.reversed") : days < 1 ? t("range.reversed") : days > kMaxDays ? t("range.tooLong", { n: kMaxDays }) : null;
 
   useEffect(() => {
     if (invalid) return;
     let stopped = false;
     setBusy(true);
+    const began = Date.now();
     fetchReport(session, from, to, zone)
       .then((r) => {
         if (stopped) return;
@@ -479,11 +493,14 @@ function RangePanel({ session, lang, t, zone, fail, today: todayKey }: PanelProp
         setError(null);
       })
       .catch((e) => !stopped && fail(e, setError))
-      .finally(() => !stopped && setBusy(false));
+      .finally(() => {
+        nextAllowed.current = Date.now() + Math.max(5000, 10 * (Date.now() - began));
+        if (!stopped) setBusy(false);
+      });
     return () => {
       stopped = true;
     };
-  }, [session, from, to, zone, invalid, fail, withToday]);
+  }, [session, from, to, zone, invalid, fail, again]);
 
   const exportCsv = async () => {
     setExporting(true);
