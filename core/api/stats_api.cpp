@@ -139,7 +139,7 @@ void RestApi::live_stats(const TenantView& tenant, const HttpRequest& request,
   auto engine = tenant.gate->engine();
   // Only what changed since this tenant's last poll in this zone is read (TodayCache).
   std::string key = tenant.config->id + '\n' + calendar->timezone();
-  const int64_t read_since = today_cache_.read_since(key, since_ms, now_ms);
+  const int64_t read_since = today_cache_.read_since(key, since_ms);
   // Engine state first (on the strand), then the day's records as they are once
   // what the engine has done is stored: everything that happened today updated
   // its record today.

@@ -21,8 +21,7 @@ TodayCache::Day& TodayCache::entry(const std::string& key, int64_t day_start_ms)
   return day;
 }
 
-int64_t TodayCache::read_since(const std::string& key, int64_t day_start_ms, int64_t now_ms) {
-  (void)now_ms;
+int64_t TodayCache::read_since(const std::string& key, int64_t day_start_ms) {
   std::lock_guard lock(mutex_);
   const Day& day = entry(key, day_start_ms);
   if (!day.last_read_began_ms) return day_start_ms;

@@ -28,7 +28,7 @@ class TodayCache {
 
   // What to ask storage for: records updated at or after the returned time (the
   // day's start when the entry is new or its day changed). key: tenant and zone.
-  int64_t read_since(const std::string& key, int64_t day_start_ms, int64_t now_ms);
+  int64_t read_since(const std::string& key, int64_t day_start_ms);
   // Merges what a read that began at read_began_ms found (a record replaces the
   // one held only when it is as new or newer: two polls may answer out of order);
   // `complete` false when the read hit its limit (the day's figures then say so).

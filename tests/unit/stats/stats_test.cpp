@@ -13,6 +13,19 @@ namespace {
 constexpr int64_t kHour = 3600 * 1000;
 // 2026-03-29 00:00 UTC: the night Berlin moves its clocks forward (02:00 -> 03:00).
 constexpr int64_t kMarch29 = 1774742400000;
+
+// A record that was only created (and last written then).
+Record created(std::string id, std::string status, std::string group, std::string agent,
+               int64_t created_ms) {
+  Record r;
+  r.id = std::move(id);
+  r.status = std::move(status);
+  r.group = std::move(group);
+  r.agent = std::move(agent);
+  r.created_ms = created_ms;
+  r.updated_ms = created_ms;
+  return r;
+}
 }  // namespace
 
 TEST_CASE("days are local to the zone, across daylight saving") {
@@ -68,16 +81,18 @@ TEST_CASE("a period counts what happened in it") {
                 day - kHour + 20000,
                 "",
                 5,
+                day + 2 * kHour,
                 day + 2 * kHour};
   // Opened today, the bot handed it to a human who answered after 60 s.
-  records[1] = {"c1",       "assigned", "sales",     "bob",        day + 1000, 0,
-                day + 5000, day + 6000, day + 65000, "handed_off", 0,          0};
+  records[1] = {"c1",       "assigned",  "sales",      "bob", day + 1000, 0,          day + 5000,
+                day + 6000, day + 65000, "handed_off", 0,     0,          day + 65000};
   // Opened today, the bot resolved it.
-  records[2] = {"c2", "closed", "", "", day + 2000, day + 3000, 0, 0, 0, "resolved", 0, 0};
+  records[2] = {"c2", "closed", "",         "", day + 2000, day + 3000, 0,
+                0,    0,        "resolved", 0,  0,          day + 3000};
   // Still with the bot.
-  records[3] = {"c3", "bot", "", "", day + 3000, 0, 0, 0, 0, "bot", 0, 0};
+  records[3] = {"c3", "bot", "", "", day + 3000, 0, 0, 0, 0, "bot", 0, 0, day + 3000};
   // Tomorrow: nothing of it counts.
-  records[4] = {"c4", "closed", "", "alice", next, next + 1, next, next, next, "", 1, next};
+  records[4] = {"c4", "closed", "", "alice", next, next + 1, next, next, next, "", 1, next, next};
   const Period p = period_figures(records, day, next);
   CHECK(p.opened == 3);
   CHECK(p.closed == 2);
@@ -100,9 +115,9 @@ TEST_CASE("the report buckets by local creation day, agent and group; its CSV is
   const DayNumber first = *parse_day("2026-03-01");
   const int64_t start = tokyo->start_of(first);
   std::vector<Record> records(3);
-  records[0] = {"a", "closed", "=cmd|' /C calc'!A0", "alice", start + kHour};
-  records[1] = {"b", "queued", "", "", start + 25 * kHour};
-  records[2] = {"c", "closed", "", "alice", start - 1};  // the day before, in Tokyo
+  records[0] = created("a", "closed", "=cmd|' /C calc'!A0", "alice", start + kHour);
+  records[1] = created("b", "queued", "", "", start + 25 * kHour);
+  records[2] = created("c", "closed", "", "alice", start - 1);  // the day before, in Tokyo
   const Report report = build_report(records, *tokyo, first, first + 2);
   REQUIRE(report.days.size() == 3);
   CHECK(report.days[0].conversations == 1);
@@ -130,8 +145,8 @@ TEST_CASE("today's records are read once and then only what changed") {
   const int64_t day = 1000 * kHour, next = day + 24 * kHour;
   const std::string key = "acme\nUTC";
   // The first poll reads the whole day.
-  CHECK(cache.read_since(key, day, day + 10 * kHour) == day);
-  Record a{"a", "assigned", "", "alice", day + kHour};
+  CHECK(cache.read_since(key, day) == day);
+  Record a = created("a", "assigned", "", "alice", day + kHour);
   a.updated_ms = day + kHour;
   bool truncated = true;
   Period p = cache.merge(key, day, next, day + 10 * kHour, {a}, true, truncated);
@@ -139,29 +154,29 @@ TEST_CASE("today's records are read once and then only what changed") {
   CHECK(p.opened == 1);
   CHECK(p.closed == 0);
   // The next reads from just before the last read began.
-  CHECK(cache.read_since(key, day, day + 11 * kHour) == day + 10 * kHour - TodayCache::kOverlap_ms);
+  CHECK(cache.read_since(key, day) == day + 10 * kHour - TodayCache::kOverlap_ms);
   // Another zone is another day of records.
-  CHECK(cache.read_since("acme\nAsia/Tokyo", day - 9 * kHour, day) == day - 9 * kHour);
+  CHECK(cache.read_since("acme\nAsia/Tokyo", day - 9 * kHour) == day - 9 * kHour);
 
   // Two polls answer out of order: the older copy of a record does not win.
   Record closed = a;
   closed.status = "closed";
   closed.closed_ms = day + 11 * kHour;
   closed.updated_ms = day + 11 * kHour;
-  Record b{"b", "queued", "", "", day + 11 * kHour};
+  Record b = created("b", "queued", "", "", day + 11 * kHour);
   b.updated_ms = day + 11 * kHour;
   p = cache.merge(key, day, next, day + 12 * kHour, {closed, b}, true, truncated);
   CHECK(p.opened == 2);
   CHECK(p.closed == 1);
   p = cache.merge(key, day, next, day + 11 * kHour, {a}, true, truncated);
   CHECK(p.closed == 1);
-  CHECK(cache.read_since(key, day, day + 13 * kHour) == day + 12 * kHour - TodayCache::kOverlap_ms);
+  CHECK(cache.read_since(key, day) == day + 12 * kHour - TodayCache::kOverlap_ms);
 
   // A read that hit its limit leaves the day marked incomplete.
   cache.merge(key, day, next, day + 13 * kHour, {}, false, truncated);
   CHECK(truncated);
   // The next day starts over.
-  CHECK(cache.read_since(key, next, next + kHour) == next);
+  CHECK(cache.read_since(key, next) == next);
   p = cache.merge(key, next, next + 24 * kHour, next + kHour, {}, true, truncated);
   CHECK(!truncated);
   CHECK(p.opened == 0);
