@@ -5,18 +5,27 @@
 //                            (format: plugins/autoreply-faq/faq_loader.hpp)
 //   /v1/tenants/ID/intents   the intent examples: [plugins.autoreply-intent] file
 //                            (format: the comment at the top of tenants/demo/intents.toml)
+//   /v1/tenants/ID/flows     the dialog flows: [plugins.autoreply-flow] files
+//                            (format: plugins/autoreply-flow/README.md)
 //
-//   GET  ...[?file=NAME]   the file, application/toml
+//   GET  ...[?file=NAME]   the file, application/toml; X-Switchboard-Files lists every
+//                          NAME the key gives, in order, each percent-encoded, joined
+//                          by commas (so a reader finds the other files)
 //   PUT  ...[?file=NAME]   replaces it with the body once the plugin loads it
 //                          -> 200 {"file"}; content it refuses -> 422 (invalid_kb,
-//                          invalid_intents) naming file, line and entry
+//                          invalid_intents, invalid_flows) naming file, line and
+//                          entry
 //
 // NAME is one of the names the config key gives, as written there; default the
 // first. The core does not read these files itself: the plugin checks the new text
 // (see Backend::replace_plugin_file), so the API accepts exactly what the bot can load.
+// A saved file is recorded in the audit log ("kb.saved", "intents.saved",
+// "flows.saved").
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -48,6 +57,18 @@ std::vector<std::string> file_names(const tenants::TenantConfig& config, const B
   return names;
 }
 
+// The names for X-Switchboard-Files: each percent-encoded (a name may hold a comma
+// or any byte), '/' kept for readability.
+std::string names_header(const std::vector<std::string>& names) {
+  constexpr auto kKept = boost::urls::unreserved_chars + '/';
+  std::string out;
+  for (const auto& name : names) {
+    if (!out.empty()) out += ',';
+    out += boost::urls::encode(name, kKept);
+  }
+  return out;
+}
+
 std::optional<std::string> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
@@ -56,12 +77,17 @@ std::optional<std::string> read_file(const std::filesystem::path& path) {
   return std::move(text).str();
 }
 
+size_t line_count(std::string_view text) {
+  return std::count(text.begin(), text.end(), '\n') + (!text.empty() && text.back() != '\n');
+}
+
 }  // namespace
 
 void RestApi::bot_file(const TenantView& tenant, const BotFile& kind, const HttpRequest& request,
                        std::function<void(HttpResponse)> respond) {
   HttpResponse refusal;
-  if (!authorize(tenant, request, true, false, refusal)) return respond(std::move(refusal));
+  auto claims = authorize(tenant, request, true, false, refusal);
+  if (!claims) return respond(std::move(refusal));
   const bool reading = request.method == "GET";
   if (!reading && request.method != "PUT")
     return respond(error_response(405, "method_not_allowed", "use GET or PUT"));
@@ -81,7 +107,9 @@ void RestApi::bot_file(const TenantView& tenant, const BotFile& kind, const Http
   }
 
   // File I/O and the plugin's check block: never on an I/O thread.
-  boost::asio::post(blocking_pool_, [this, config = tenant.config, name, reading, kind,
+  boost::asio::post(blocking_pool_, [this, tenant, config = tenant.config, name, reading, kind,
+                                     actor = actor_of(tenant, *claims),
+                                     listed = names_header(names),
                                      body = reading ? std::string() : request.body,
                                      respond = std::move(respond)] {
     if (reading) {
@@ -89,11 +117,17 @@ void RestApi::bot_file(const TenantView& tenant, const BotFile& kind, const Http
       auto text = read_file(path);
       if (!text)
         return respond(error_response(404, "not_found", "the file " + name + " cannot be read"));
-      return respond(HttpResponse{200, "application/toml; charset=utf-8", std::move(*text)});
+      HttpResponse file{200, "application/toml; charset=utf-8", std::move(*text)};
+      file.headers.emplace_back("X-Switchboard-Files", listed);
+      return respond(std::move(file));
     }
     const auto error = backend_.replace_plugin_file(*config, kind.plugin, kind.key, name, body);
     if (!error.empty()) return respond(error_response(422, kind.invalid_code, error));
     respond(json_response(200, json::object{{"file", name}}));
+    record_change(tenant, actor,
+                  {kind.audit_action, name,
+                   std::string(kind.what) + " replaced: " + std::to_string(line_count(body)) +
+                       " lines, " + std::to_string(body.size()) + " bytes"});
   });
 }
 

@@ -1,5 +1,7 @@
 #include "api/rest_api.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -44,6 +46,27 @@ bool parse_uint(const std::map<std::string, std::string>& query, const char* key
   const auto& s = it->second;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && end == s.data() + s.size();
+}
+
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+// 429 with Retry-After in whole seconds, rounded up.
+HttpResponse too_many_sign_ins(int64_t retry_after_ms) {
+  const int64_t seconds = std::max<int64_t>(1, (retry_after_ms + 999) / 1000);
+  // The wait is also in the body, for pages whose fetch cannot read the header.
+  json::object error{
+      {"code", "rate_limited"},
+      {"message", "too many failed sign-ins; try again in " + std::to_string(seconds) + " s"},
+      {"retry_after", seconds}};
+  HttpResponse response{429, "application/json",
+                        json::serialize(json::object{{"error", std::move(error)}})};
+  response.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return response;
 }
 
 }  // namespace
@@ -111,6 +134,10 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
     return bot_file(*tenant, kKnowledgeBaseFile, request, std::move(respond));
   if (parts.size() == 4 && parts[3] == "intents")
     return bot_file(*tenant, kIntentsFile, request, std::move(respond));
+  if (parts.size() == 4 && parts[3] == "flows")
+    return bot_file(*tenant, kFlowsFile, request, std::move(respond));
+  if (parts.size() == 5 && parts[3] == "bot" && parts[4] == "try")
+    return try_bot(*tenant, request, std::move(respond));
   if (parts[3] == "routing" && parts.size() <= 5)
     return routing(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                    std::move(respond));
@@ -127,6 +154,8 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
     return stats(*tenant, parts[4], request, std::move(respond));
   if (parts.size() == 4 && parts[3] == "search")
     return search(*tenant, request, std::move(respond));
+  if (parts.size() == 4 && parts[3] == "audit")
+    return audit_log(*tenant, request, std::move(respond));
   if (parts.size() == 5 && parts[3] == "conversations") {
     if (request.method != "PATCH")
       return respond(error_response(405, "method_not_allowed", "use PATCH"));
@@ -175,20 +204,53 @@ void RestApi::check_password(const TenantView& tenant, const HttpRequest& reques
     logins_in_flight_.fetch_sub(1);
     return respond(error_response(503, "unavailable", "too many logins at once; try again"));
   }
+  // Guessing is throttled before any hashing, per address and per account (the
+  // same key for known and unknown emails: no account probing through 429s).
+  std::string address = request.remote_address;
+  std::string account_key = tenant.config->id + '\n' + lowercase(email->get_string());
+  const auto verdict = login_throttle_.begin(address, account_key, monotonic_ms());
+  if (verdict.locked != auth::LoginThrottle::Scope::none) {
+    logins_in_flight_.fetch_sub(1);
+    metrics_.logins_throttled.fetch_add(1, std::memory_order_relaxed);
+    return respond(too_many_sign_ins(verdict.retry_after_ms));
+  }
   // A copy: the check runs on the blocking pool, after this request's data is gone.
   std::optional<agents::AgentRecord> account =
       tenant.agents->by_email(std::string_view(email->get_string()));
-  boost::asio::post(blocking_pool_, [this, account = std::move(account),
-                                     password = std::string(password->get_string()),
-                                     respond = std::move(respond),
-                                     signed_in = std::move(signed_in)]() mutable {
-    // Unknown emails cost the same time as wrong passwords: no account probing.
-    const bool ok =
-        auth::verify_password(account ? account->password_hash : dummy_hash_, password) && account;
-    logins_in_flight_.fetch_sub(1);
-    if (!ok) return respond(error_response(401, "unauthorized", "wrong email or password"));
-    signed_in(*account, std::move(respond));
-  });
+  boost::asio::post(
+      blocking_pool_,
+      [this, account = std::move(account), password = std::string(password->get_string()),
+       address = std::move(address), account_key = std::move(account_key),
+       respond = std::move(respond), signed_in = std::move(signed_in)]() mutable {
+        // Unknown emails cost the same time as wrong passwords: no account probing.
+        const bool ok =
+            auth::verify_password(account ? account->password_hash : dummy_hash_, password) &&
+            account;
+        logins_in_flight_.fetch_sub(1);
+        note_login(address, account_key, ok);
+        if (!ok) return respond(error_response(401, "unauthorized", "wrong email or password"));
+        signed_in(*account, std::move(respond));
+      });
+}
+
+void RestApi::note_login(const std::string& address, const std::string& account_key, bool ok) {
+  const auto outcome = login_throttle_.finish(address, account_key, ok, monotonic_ms());
+  if (ok) return;
+  metrics_.login_failures.fetch_add(1, std::memory_order_relaxed);
+  for (const auto* lock : {&outcome.address, &outcome.account}) {
+    if (lock->scope == auth::LoginThrottle::Scope::none) continue;
+    (lock->scope == auth::LoginThrottle::Scope::address ? metrics_.login_locks_address
+                                                        : metrics_.login_locks_account)
+        .fetch_add(1, std::memory_order_relaxed);
+    // The account is named by its tenant and email, never with the password.
+    const std::string who = lock->scope == auth::LoginThrottle::Scope::address
+                                ? address
+                                : account_key.substr(0, account_key.find('\n')) + "/" +
+                                      account_key.substr(account_key.find('\n') + 1);
+    spdlog::warn("sign-in locked: {} {} for {} s after {} failed attempts",
+                 auth::LoginThrottle::to_string(lock->scope), who, (lock->duration_ms + 999) / 1000,
+                 lock->failures);
+  }
 }
 
 void RestApi::history(const TenantView& tenant, const std::string& conversation_id,
@@ -223,9 +285,9 @@ void RestApi::conversations(const TenantView& tenant, const HttpRequest& request
   json::object filter;
   for (const auto& [key, value] : request.query) {
     if (key == "status") {
-      if (value != "queued" && value != "assigned" && value != "closed")
-        return respond(error_response(422, "bad_field", "status must be queued, assigned or closed",
-                                      "status"));
+      if (value != "bot" && value != "queued" && value != "assigned" && value != "closed")
+        return respond(error_response(422, "bad_field",
+                                      "status must be bot, queued, assigned or closed", "status"));
       filter["status"] = json::array{json::value(value)};
     } else if (key == "assignee" || key == "visitor_id" || key == "group" || key == "tag") {
       filter[key] = value;

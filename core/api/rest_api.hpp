@@ -15,7 +15,10 @@
 #include <string_view>
 
 #include "agents/agent_directory.hpp"
+#include "audit/audit_log.hpp"
+#include "auth/login_throttle.hpp"
 #include "auth/token_signer.hpp"
+#include "bots/trial.hpp"
 #include "common/config_error.hpp"
 #include "hub/http_types.hpp"
 #include "hub/tenant_gate.hpp"
@@ -35,6 +38,7 @@ struct TenantView {
   std::shared_ptr<hub::TenantGate> gate;
   std::shared_ptr<agents::AgentDirectory> agents;
   std::shared_ptr<engine::Store> store;  // the tenant's storage (answers on its engine strand)
+  std::shared_ptr<const bots::Trial> bot_trial;  // asks the tenant's bot; nullptr without [bot]
 };
 
 // What the API reads from the running server.
@@ -65,17 +69,21 @@ class Backend {
 };
 
 // A file a bot plugin reads, as the admin API serves it: the plugin, the key of
-// its config table that names the file(s), what it is called in messages, and the
-// error code of a refused upload.
+// its config table that names the file(s), what it is called in messages, the
+// error code of a refused upload and the audit log's action for a saved one.
 struct BotFile {
   const char* plugin;
   const char* key;
   const char* what;
   const char* invalid_code;
+  const char* audit_action;
 };
 inline constexpr BotFile kKnowledgeBaseFile{"autoreply-faq", "files", "knowledge base",
-                                            "invalid_kb"};
-inline constexpr BotFile kIntentsFile{"autoreply-intent", "file", "intents", "invalid_intents"};
+                                            "invalid_kb", "kb.saved"};
+inline constexpr BotFile kIntentsFile{"autoreply-intent", "file", "intents", "invalid_intents",
+                                      "intents.saved"};
+inline constexpr BotFile kFlowsFile{"autoreply-flow", "files", "dialog flows", "invalid_flows",
+                                    "flows.saved"};
 
 // The claims of a token for this agent, valid for ttl_s from now.
 auth::Claims agent_claims(const agents::AgentRecord& account, const std::string& tenant_id,
@@ -122,14 +130,17 @@ class RestApi {
                       std::function<void(hub::HttpResponse)> respond);
 
   // bot_files_api.cpp: a file the tenant's bot plugins read (the FAQ knowledge
-  // base, the intents), for admins.
+  // base, the intents, the dialog flows), for admins.
   void bot_file(const TenantView& tenant, const BotFile& kind, const hub::HttpRequest& request,
                 std::function<void(hub::HttpResponse)> respond);
+  // bot_try_api.cpp: a question for the tenant's bot, answered with nothing kept.
+  void try_bot(const TenantView& tenant, const hub::HttpRequest& request,
+               std::function<void(hub::HttpResponse)> respond);
   // routing_api.cpp: the tenant's routing graph (GET/PUT) and its dry run.
   void routing(const TenantView& tenant, std::string_view sub, const hub::HttpRequest& request,
                std::function<void(hub::HttpResponse)> respond);
-  void put_routing(const TenantView& tenant, const hub::HttpRequest& request, std::string by_id,
-                   std::string by_name, std::function<void(hub::HttpResponse)> respond);
+  void put_routing(const TenantView& tenant, const hub::HttpRequest& request, audit::Actor actor,
+                   std::function<void(hub::HttpResponse)> respond);
   hub::HttpResponse routing_catalog(const TenantView& tenant) const;
 
   // widget_api.cpp: the widget's settings and whether anyone can answer now.
@@ -149,6 +160,17 @@ class RestApi {
   void search(const TenantView& tenant, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);
 
+  // audit_api.cpp: the tenant's audit log, for admins.
+  void audit_log(const TenantView& tenant, const hub::HttpRequest& request,
+                 std::function<void(hub::HttpResponse)> respond);
+  // Records a change an admin made (after it succeeded) in the tenant's audit log:
+  // record_change(tenant, *claims, {"widget.saved", "widget", "title, colour"}).
+  // Never blocks or fails the caller (audit/audit_log.hpp).
+  void record_change(const TenantView& tenant, const auth::Claims& who, audit::Change change);
+  void record_change(const TenantView& tenant, const audit::Actor& who, audit::Change change);
+  // The signed-in agent as the audit log names them.
+  audit::Actor actor_of(const TenantView& tenant, const auth::Claims& who) const;
+
   // stats_api.cpp: the admin dashboard's live numbers and range report, for admins.
   void stats(const TenantView& tenant, std::string_view sub, const hub::HttpRequest& request,
              std::function<void(hub::HttpResponse)> respond);
@@ -161,10 +183,10 @@ class RestApi {
   void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);
   void list_agents(const TenantView& tenant, std::function<void(hub::HttpResponse)> respond);
-  void create_agent(const TenantView& tenant, const hub::HttpRequest& request,
+  void create_agent(const TenantView& tenant, const hub::HttpRequest& request, audit::Actor actor,
                     std::function<void(hub::HttpResponse)> respond);
   void update_agent(const TenantView& tenant, std::string agent_id, const hub::HttpRequest& request,
-                    std::function<void(hub::HttpResponse)> respond);
+                    audit::Actor actor, std::function<void(hub::HttpResponse)> respond);
 
   // The caller's claims when the bearer token is valid for this tenant, belongs to
   // an agent who still exists with the same password epoch (or to a visitor, when
@@ -176,6 +198,8 @@ class RestApi {
   // cookie, a method other than GET/HEAD needs the session's X-CSRF-Token.
   std::optional<auth::Claims> credentials(const hub::HttpRequest& request,
                                           hub::HttpResponse& refusal) const;
+  // Settles a checked sign-in with the throttle: logs and counts a lock it starts.
+  void note_login(const std::string& address, const std::string& account_key, bool ok);
   // authorize's checks of verified claims against the tenant and its agents.
   bool admit(const TenantView& tenant, auth::Claims& claims, bool admin_only, bool visitors_allowed,
              hub::HttpResponse& refusal) const;
@@ -186,6 +210,7 @@ class RestApi {
   metrics::Registry& metrics_;
   boost::asio::thread_pool& blocking_pool_;
   std::atomic<int> logins_in_flight_{0};
+  auth::LoginThrottle login_throttle_;
   const std::string dummy_hash_;   // verified against for unknown emails: same timing
   stats::TodayCache today_cache_;  // the dashboard's day of records, read incrementally
 };

@@ -87,7 +87,15 @@ int Server::run() {
   options.host = config_.listen_host;
   options.port = config_.listen_port;
   options.max_connections = config_.max_connections;
+  options.max_connections_per_address = config_.max_connections_per_address;
+  options.unlimited_addresses = {};
+  for (const auto& range : config_.unlimited_addresses) options.unlimited_addresses.add(range);
   options.handshake_timeout_ms = config_.handshake_timeout_ms;
+  options.max_header_bytes = config_.max_header_bytes;
+  options.transfer_idle_timeout_ms = config_.transfer_idle_timeout_ms;
+  options.min_transfer_bytes_per_second = config_.min_transfer_bytes_per_second;
+  options.hello_timeout_ms = config_.hello_timeout_ms;
+  for (const auto& proxy : config_.trusted_proxies) options.trusted_proxies.add(proxy);
   options.send_queue_max_bytes = config_.send_queue_max_bytes;
   hub_ = std::make_unique<hub::Hub>(std::move(loops), options, *this);
   uint16_t port = 0;
@@ -306,7 +314,7 @@ std::optional<api::TenantView> Server::tenant(std::string_view id) const {
   auto it = tenants_.find(id);
   if (it == tenants_.end()) return std::nullopt;
   return api::TenantView{it->second->config, it->second->gate, it->second->agents,
-                         it->second->store};
+                         it->second->store, it->second->bot_trial};
 }
 
 bool Server::ready(std::string& why) const {

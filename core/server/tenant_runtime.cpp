@@ -7,6 +7,7 @@
 #include <map>
 
 #include "bots/pipeline.hpp"
+#include "bots/trial.hpp"
 #include "bus/event_bus.hpp"
 #include "server/plugin_adapters.hpp"
 #include "switchboard/sb_plugin.h"
@@ -143,10 +144,8 @@ bool bot_instances(const tenants::TenantConfig& config, plugin_host::PluginHost&
   return true;
 }
 
-// The engine's bot over the tenant's stage instances; nullptr without a bot.
-engine::BotPipelinePtr pipeline_of(const TenantRuntime& runtime,
-                                   const tenants::TenantConfig& config) {
-  if (!config.bot) return nullptr;
+// The pipeline's stages over the tenant's stage instances.
+std::vector<bots::Stage> stages_of(const TenantRuntime& runtime) {
   std::vector<bots::Stage> stages;
   for (const auto& instance : runtime.bot_stages) {
     bots::Stage stage;
@@ -158,8 +157,23 @@ engine::BotPipelinePtr pipeline_of(const TenantRuntime& runtime,
     }
     stages.push_back(std::move(stage));
   }
-  return std::make_shared<bots::Pipeline>(config.id, bot_settings_of(*config.bot),
-                                          std::move(stages), runtime.token_budget, runtime.strand);
+  return stages;
+}
+
+// The engine's bot, and the admin's trial of it, over the tenant's stage instances;
+// neither without a bot.
+void apply_bot(TenantRuntime& runtime, const tenants::TenantConfig& config) {
+  if (!config.bot) {
+    runtime.engine->set_bot(nullptr);
+    runtime.bot_trial = nullptr;
+    return;
+  }
+  runtime.engine->set_bot(std::make_shared<bots::Pipeline>(config.id, bot_settings_of(*config.bot),
+                                                           stages_of(runtime), runtime.token_budget,
+                                                           runtime.strand));
+  runtime.bot_trial =
+      std::make_shared<const bots::Trial>(config.id, bot_settings_of(*config.bot),
+                                          stages_of(runtime), runtime.token_budget, runtime.strand);
 }
 
 // The budget lives on the tenant's strand, like the pipeline that spends it.
@@ -252,7 +266,7 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
   if (!bot_instances(*config, plugins, data_dir, runtime->bot_stages, error)) return nullptr;
   runtime->token_budget = std::make_shared<bots::TokenBudget>(store, config->id);
   apply_token_budget(*runtime, *config);
-  runtime->engine->set_bot(pipeline_of(*runtime, *config));
+  apply_bot(*runtime, *config);
   subscribe_plugins(*runtime);
   runtime->gate = std::make_shared<hub::TenantGate>(config->id, runtime->engine, tenant_metrics,
                                                     limits_of(*config));
@@ -318,7 +332,7 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
     if (bot_instances(*config, plugins, data_dir, stages, error)) {
       runtime.bot_stages = std::move(stages);
       apply_token_budget(runtime, *config);
-      runtime.engine->set_bot(pipeline_of(runtime, *config));
+      apply_bot(runtime, *config);
     } else {
       warning += (warning.empty() ? "" : "; ") + ("bot kept as it was: " + error);
       bot_kept = true;

@@ -11,6 +11,7 @@
 
 #include "agents/agent_directory.hpp"
 #include "bots/token_budget.hpp"
+#include "bots/trial.hpp"
 #include "engine/tenant_engine.hpp"
 #include "hub/tenant_gate.hpp"
 #include "metrics/metrics.hpp"
@@ -25,6 +26,7 @@ struct TenantRuntime {
   std::vector<std::shared_ptr<plugin_host::Instance>> routing;
   std::vector<std::shared_ptr<plugin_host::Instance>> bot_stages;  // [bot] pipeline, in order
   std::shared_ptr<bots::TokenBudget> token_budget;                 // outlives reloads
+  std::shared_ptr<const bots::Trial> bot_trial;  // the admin's "try it"; nullptr without [bot]
   std::shared_ptr<engine::TenantEngine> engine;
   std::shared_ptr<agents::AgentDirectory> agents;
   std::shared_ptr<engine::Store> store;

@@ -108,7 +108,7 @@ function SignIn({ t, onSession }: { t: T; onSession: (s: Session) => void }) {
       onSession(s);
     } catch (err) {
       const a = err as ApiError;
-      setError(a.status === 401 ? t("signin.wrong") : a.status === 404 ? t("signin.noTenant") : t("signin.failed", { message: a.message }));
+      setError(a.status === 401 ? t("signin.wrong") : a.status === 429 ? t("signin.tooMany", { seconds: String(a.body?.error?.retry_after ?? 1) }) : a.status === 404 ? t("signin.noTenant") : t("signin.failed", { message: a.message }));
     } finally {
       setBusy(false);
     }

@@ -22,6 +22,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    // Seconds to wait before trying again (429), from the server's answer.
+    readonly retryAfter = 0,
   ) {
     super(message);
   }
@@ -33,16 +35,18 @@ export type OnUnauthorized = (message: string) => void;
 async function errorOf(response: Response): Promise<ApiError> {
   let code = "http_" + response.status;
   let message = response.statusText || `HTTP ${response.status}`;
+  let retryAfter = Number(response.headers.get("Retry-After")) || 0;
   try {
     const body = await response.json();
     if (body?.error) {
       code = body.error.code ?? code;
       message = body.error.message ?? message;
+      retryAfter = Number(body.error.retry_after) || retryAfter;
     }
   } catch {
     /* not JSON */
   }
-  return new ApiError(response.status, code, message);
+  return new ApiError(response.status, code, message, retryAfter);
 }
 
 export class Api {

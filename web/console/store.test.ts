@@ -24,6 +24,8 @@ describe("Store", () => {
       if (url.includes("/conversations?")) return json(200, { conversations: [] });
       if (url.includes("/messages")) return json(200, { conversation_id: "c1", messages: [], has_more: false });
       if (url.includes("/canned-replies")) return json(200, { canned_replies: [] });
+      if (url === "/v1/tenants/locked/auth/session")
+        return new Response(JSON.stringify({ error: { code: "rate_limited", message: "too many failed sign-ins; try again in 8 s", retry_after: 8 } }), { status: 429, headers: { "Content-Type": "application/json", "Retry-After": "8" } });
       return json(404, { error: { code: "not_found", message: "no such endpoint" } });
     });
   });
@@ -95,5 +97,10 @@ describe("Store", () => {
     expect(del?.url).toBe("/v1/session");
     expect(del?.headers["X-CSRF-Token"]).toBe("csrf1");
     expect(store.state.phase).toBe("signed-out");
+  });
+
+  it("tells an agent whose sign-ins are locked how long to wait, in their language", async () => {
+    const store = new Store((url) => new FakeSocket(url) as unknown as WebSocket);
+    expect(await store.signIn("locked", "agent@demo.local", "x")).toBe("Too many failed sign-ins. Try again in 8 s.");
   });
 });

@@ -172,6 +172,7 @@ export class Store {
       return null;
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return this.t("badPassword");
+      if (e instanceof ApiError && e.status === 429) return this.t("tooManySignIns", { seconds: String(e.retryAfter || 1) });
       return this.t("signInFailed", { message: e instanceof Error ? e.message : String(e) });
     }
   }

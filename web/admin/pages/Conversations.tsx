@@ -9,6 +9,7 @@
 import { FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Session } from "../api";
 import type { Lang } from "../i18n";
+import "./conversations.css";
 
 // ---- texts ----
 
@@ -26,6 +27,18 @@ const en = {
   "list.title": "All conversations",
   "list.status": "Status",
   "list.any": "Any status",
+  "list.filters": "Filter conversations",
+  "list.clear": "Clear filters",
+  "list.agent": "Agent",
+  "list.anyAgent": "Any agent",
+  "list.group": "Group",
+  "list.anyGroup": "Any group",
+  "list.tag": "Tag",
+  "list.tagHelp": "e.g. refund",
+  "list.from": "Created from",
+  "list.to": "Created until",
+  "list.noMatch": "No conversation matches these filters.",
+  "status.bot": "With the bot",
   "list.empty": "No conversations.",
   "list.loading": "Loading conversations…",
   "status.queued": "Queued",
@@ -35,6 +48,7 @@ const en = {
   "col.status": "Status",
   "col.assignee": "Agent",
   "col.group": "Group",
+  "col.tags": "Tags",
   "col.created": "Created",
   "col.messages": "Messages",
   open: "Open conversation {id}",
@@ -68,6 +82,18 @@ const zh: Record<Key, string> = {
   "list.title": "全部会话",
   "list.status": "状态",
   "list.any": "任意状态",
+  "list.filters": "筛选会话",
+  "list.clear": "清除筛选",
+  "list.agent": "客服",
+  "list.anyAgent": "任意客服",
+  "list.group": "分组",
+  "list.anyGroup": "任意分组",
+  "list.tag": "标签",
+  "list.tagHelp": "例如 退款",
+  "list.from": "创建日期起",
+  "list.to": "创建日期止",
+  "list.noMatch": "没有符合筛选条件的会话。",
+  "status.bot": "机器人接待中",
   "list.empty": "没有会话。",
   "list.loading": "正在加载会话…",
   "status.queued": "排队中",
@@ -77,6 +103,7 @@ const zh: Record<Key, string> = {
   "col.status": "状态",
   "col.assignee": "客服",
   "col.group": "分组",
+  "col.tags": "标签",
   "col.created": "创建时间",
   "col.messages": "消息数",
   open: "打开会话 {id}",
@@ -106,7 +133,7 @@ function translator(lang: Lang): Tr {
 type From = { role: string; id: string; name?: string };
 export type Hit = { conversation_id: string; seq: number; message_id: string; text: string; ts: number; from: From; flags?: number };
 type Message = { message_id: string; seq: number; from: From; text: string; ts: number; private?: boolean; attachments?: { id: string; name: string }[] };
-type Record_ = { id: string; status: string; assignee?: string | null; group?: string; created_at?: number; last_seq?: number };
+type Record_ = { id: string; status: string; assignee?: string | null; last_agent?: string | null; group?: string; tags?: string[]; created_at?: number; last_seq?: number };
 
 class CallError extends Error {
   constructor(
@@ -294,36 +321,114 @@ function roleKey(role: string): Key {
   return role === "visitor" || role === "agent" || role === "bot" || role === "system" ? (`role.${role}` as Key) : "role.system";
 }
 
+// The list's filters as the conversation list's query (GET …/conversations): dates
+// are the admin's local days, from the start of `from` to the end of `to`.
+export type ListFilters = { status: string; assignee: string; group: string; tag: string; from: string; to: string };
+export const noFilters: ListFilters = { status: "", assignee: "", group: "", tag: "", from: "", to: "" };
+export function listQuery(f: ListFilters, limit = 200): URLSearchParams {
+  const params = new URLSearchParams({ limit: String(limit) });
+  if (f.status) params.set("status", f.status);
+  if (f.assignee) params.set("assignee", f.assignee);
+  if (f.group.trim()) params.set("group", f.group.trim());
+  if (f.tag.trim()) params.set("tag", f.tag.trim());
+  const day = (value: string, after: number) => {
+    const [y, m, d] = value.split("-").map(Number);
+    return new Date(y, m - 1, d + after).getTime();
+  };
+  if (/^\d{4}-\d{2}-\d{2}$/.test(f.from)) params.set("since", String(day(f.from, 0)));
+  if (/^\d{4}-\d{2}-\d{2}$/.test(f.to)) params.set("until", String(day(f.to, 1)));
+  return params;
+}
+
+type Option = { id: string; name: string };
+
 function List({ session, lang, t, onOpen, fail }: { session: Session; lang: Lang; t: Tr; onOpen: (id: string) => void; fail: Fail }) {
-  const [status, setStatus] = useState("");
+  const [filters, setFilters] = useState<ListFilters>(noFilters);
   const [rows, setRows] = useState<Record_[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [agents, setAgents] = useState<Option[]>([]);
+  const [groups, setGroups] = useState<Option[]>([]);
+  const set = (key: keyof ListFilters) => (e: { target: { value: string } }) => setFilters((f) => ({ ...f, [key]: e.target.value }));
+  // Who and which groups to offer: the tenant's agents and defined groups (a
+  // failure here leaves the choices empty; the list still works).
+  useEffect(() => {
+    get(session, "/agents").then(
+      (a) => setAgents((a.agents ?? []).map((x: { id: string; name: string }) => ({ id: x.id, name: x.name }))),
+      () => setAgents([]),
+    );
+    get(session, "/routing/catalog").then(
+      (c) => setGroups((c.groups ?? []).map((g: { id: string; name?: string }) => ({ id: g.id, name: g.name ?? g.id }))),
+      () => setGroups([]),
+    );
+  }, [session]);
   useEffect(() => {
     let live = true;
     setRows(null);
     setError(null);
-    const params = new URLSearchParams({ limit: "200" });
-    if (status) params.set("status", status);
-    get(session, `/conversations?${params}`)
+    get(session, `/conversations?${listQuery(filters)}`)
       .then((a) => live && setRows(a.conversations ?? []))
       .catch((e) => live && fail(e, setError));
     return () => {
       live = false;
     };
-  }, [session, status, fail]);
+  }, [session, filters, fail]);
+  const name = (id: string | null | undefined) => (id ? (agents.find((a) => a.id === id)?.name ?? id) : "");
+  const filtered = Object.values(filters).some(Boolean);
   return (
     <div className="card" style={{ padding: 16 }}>
       <div style={{ display: "flex", gap: 12, alignItems: "center" }}>
         <h3 style={{ fontSize: 14, margin: 0 }}>{t("list.title")}</h3>
         <span className="grow" />
-        <label style={{ display: "flex", gap: 6, alignItems: "center", fontSize: 13 }}>
+        {filtered && (
+          <button type="button" onClick={() => setFilters(noFilters)}>
+            {t("list.clear")}
+          </button>
+        )}
+      </div>
+      <div className="conversation-filters" role="group" aria-label={t("list.filters")}>
+        <label>
           {t("list.status")}
-          <select value={status} onChange={(e) => setStatus(e.target.value)} style={{ width: "auto" }}>
+          <select value={filters.status} onChange={set("status")}>
             <option value="">{t("list.any")}</option>
+            <option value="bot">{t("status.bot")}</option>
             <option value="queued">{t("status.queued")}</option>
             <option value="assigned">{t("status.assigned")}</option>
             <option value="closed">{t("status.closed")}</option>
           </select>
+        </label>
+        <label>
+          {t("list.agent")}
+          <select value={filters.assignee} onChange={set("assignee")}>
+            <option value="">{t("list.anyAgent")}</option>
+            {agents.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t("list.group")}
+          <select value={filters.group} onChange={set("group")}>
+            <option value="">{t("list.anyGroup")}</option>
+            {groups.map((g) => (
+              <option key={g.id} value={g.id}>
+                {g.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t("list.tag")}
+          <input type="text" value={filters.tag} onChange={set("tag")} placeholder={t("list.tagHelp")} />
+        </label>
+        <label>
+          {t("list.from")}
+          <input type="date" value={filters.from} onChange={set("from")} />
+        </label>
+        <label>
+          {t("list.to")}
+          <input type="date" value={filters.to} onChange={set("to")} />
         </label>
       </div>
       {error && (
@@ -332,15 +437,16 @@ function List({ session, lang, t, onOpen, fail }: { session: Session; lang: Lang
         </p>
       )}
       {!rows && !error && <p className="muted">{t("list.loading")}</p>}
-      {rows && rows.length === 0 && <p className="muted">{t("list.empty")}</p>}
+      {rows && rows.length === 0 && <p className="muted">{filtered ? t("list.noMatch") : t("list.empty")}</p>}
       {rows && rows.length > 0 && (
-        <table style={{ width: "100%", borderCollapse: "collapse", marginTop: 10, fontSize: 13 }}>
+        <table aria-label={t("list.title")} style={{ width: "100%", borderCollapse: "collapse", marginTop: 10, fontSize: 13 }}>
           <thead>
             <tr style={{ textAlign: "left" }}>
               <th scope="col">{t("col.conversation")}</th>
               <th scope="col">{t("col.status")}</th>
               <th scope="col">{t("col.assignee")}</th>
               <th scope="col">{t("col.group")}</th>
+              <th scope="col">{t("col.tags")}</th>
               <th scope="col">{t("col.created")}</th>
               <th scope="col">{t("col.messages")}</th>
             </tr>
@@ -354,8 +460,9 @@ function List({ session, lang, t, onOpen, fail }: { session: Session; lang: Lang
                   </button>
                 </td>
                 <td>{statusText(t, r.status)}</td>
-                <td>{r.assignee ?? ""}</td>
+                <td>{name(r.assignee ?? r.last_agent)}</td>
                 <td>{r.group ?? ""}</td>
+                <td>{(r.tags ?? []).join(", ")}</td>
                 <td>{when(r.created_at, lang)}</td>
                 <td>{r.last_seq ?? 0}</td>
               </tr>
@@ -368,7 +475,7 @@ function List({ session, lang, t, onOpen, fail }: { session: Session; lang: Lang
 }
 
 function statusText(t: Tr, status: string): string {
-  return status === "queued" || status === "assigned" || status === "closed" ? t(`status.${status}` as Key) : status;
+  return status === "bot" || status === "queued" || status === "assigned" || status === "closed" ? t(`status.${status}` as Key) : status;
 }
 
 function History({ session, lang, t, id, seq, onClose, fail }: { session: Session; lang: Lang; t: Tr; id: string; seq?: number; onClose: () => void; fail: Fail }) {
@@ -422,18 +529,22 @@ function History({ session, lang, t, id, seq, onClose, fail }: { session: Sessio
           {messages.map((m) => (
             <li
               key={m.seq}
+              className={`history-message role-${m.from.role}` + (m.private ? " is-note" : "")}
               ref={m.seq === seq ? target : undefined}
               aria-current={m.seq === seq ? "true" : undefined}
               style={{
                 border: "1px solid var(--line)",
                 borderRadius: 8,
                 padding: "6px 10px",
-                background: m.private ? "#fff6e0" : m.seq === seq ? "#eaf1ff" : undefined,
+                background: m.private ? "#fff6e0" : m.seq === seq ? "#eaf1ff" : m.from.role === "bot" ? "#f5f2ff" : undefined,
               }}
             >
-              <div className="muted" style={{ fontSize: 12 }}>
-                #{m.seq} · {m.from.name || m.from.id} ({t(roleKey(m.from.role))}) · {when(m.ts, lang)}
-                {m.private ? ` · ${t("view.note")}` : ""}
+              <div className="muted" style={{ fontSize: 12, display: "flex", gap: 6, alignItems: "center", flexWrap: "wrap" }}>
+                {m.private && <span className="history-badge badge-note">{t("view.note")}</span>}
+                {m.from.role === "bot" && <span className="history-badge badge-bot">{t("role.bot")}</span>}
+                <span>
+                  #{m.seq} · {m.from.name || m.from.id} ({t(roleKey(m.from.role))}) · {when(m.ts, lang)}
+                </span>
               </div>
               <div style={{ whiteSpace: "pre-wrap" }}>{m.text}</div>
               {m.attachments && m.attachments.length > 0 && (

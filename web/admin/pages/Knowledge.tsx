@@ -2,10 +2,14 @@
 // The Bot knowledge page: the FAQ knowledge base (GET/PUT …/kb, TOML) as an
 // editable table, parsed and written back in the browser (kb.ts); the server's
 // 422 invalid_kb names an entry and field, shown on that row and field. The
-// intents are edited below the same way (PUT …/intents). No "try it" box yet: the
-// server has no endpoint that asks the bot without a visitor.
+// intents are edited below the same way (PUT …/intents). Above them, a "try it" box
+// asks the bot (BotTry.tsx); below, the dialog flows are shown read-only (Flows.tsx).
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { ApiError } from "../api";
+import { ApiError, Session } from "../api";
+import type { Lang } from "../i18n";
+import { BotTry } from "./BotTry";
+import { botTranslator } from "./botText";
+import { FlowsView } from "./Flows";
 import type { PagesApi } from "./api";
 import { IntentAction, IntentRow, IntentsDoc, KbDoc, KbRow, errorTarget, intentsFromToml, intentsToToml, kbErrorTarget, kbFromToml, kbToToml, newIntent, newRow } from "./kb";
 import type { PT } from "./text";
@@ -24,7 +28,8 @@ const ariaOf = (id: string, error: RowError | null, field: string) => {
   return { "aria-invalid": bad, "aria-describedby": bad ? `${id}-${field}-error` : undefined };
 };
 
-export function KnowledgePage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: () => void }) {
+export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api: PagesApi; lang: Lang; session: Session; onExpired: () => void }) {
+  const bt = useMemo(() => botTranslator(lang), [lang]);
   const [saved, setSaved] = useState<string | null>(null);
   const [doc, setDoc] = useState<KbDoc | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -142,6 +147,7 @@ export function KnowledgePage({ t, api, onExpired }: { t: PT; api: PagesApi; onE
         </div>
       </div>
       <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
+      <BotTry t={bt} session={session} onExpired={onExpired} />
       {loadError && <p className="load-error">{t("common.loadFailed", { message: loadError })}</p>}
       {!doc && !loadError && <p className="loading">{t("common.loading")}</p>}
       {doc && (
@@ -163,6 +169,7 @@ export function KnowledgePage({ t, api, onExpired }: { t: PT; api: PagesApi; onE
         </>
       )}
       <IntentsEditor t={t} api={api} onExpired={onExpired} />
+      <FlowsView t={bt} lang={lang} session={session} onExpired={onExpired} />
     </section>
   );
 }

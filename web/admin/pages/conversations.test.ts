@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { highlightParts } from "./Conversations";
+import { highlightParts, listQuery, noFilters } from "./Conversations";
 
 describe("the search results' highlight", () => {
   it("marks a Chinese phrase in the middle of a sentence", () => {
@@ -26,5 +26,18 @@ describe("the search results' highlight", () => {
       { text: "</b>", match: false },
     ]);
     expect(highlightParts("no match", "xyz")).toEqual([{ text: "no match", match: false }]);
+  });
+});
+
+describe("the conversation list's filters", () => {
+  it("asks only for what is set, with local days as the creation range", () => {
+    expect(listQuery(noFilters).toString()).toBe("limit=200");
+    const q = listQuery({ status: "closed", assignee: "dana", group: "support", tag: " refund ", from: "2026-03-01", to: "2026-03-02" });
+    expect(q.get("status")).toBe("closed");
+    expect(q.get("assignee")).toBe("dana");
+    expect(q.get("group")).toBe("support");
+    expect(q.get("tag")).toBe("refund");
+    expect(Number(q.get("since"))).toBe(new Date(2026, 2, 1).getTime());
+    expect(Number(q.get("until"))).toBe(new Date(2026, 2, 3).getTime());
   });
 });

@@ -13,6 +13,7 @@ export const en = {
   signingIn: "Signing in…",
   signOut: "Sign out",
   badPassword: "Wrong email or password.",
+  tooManySignIns: "Too many failed sign-ins. Try again in {seconds} s.",
   signInFailed: "Could not sign in: {message}",
   sessionEnded: "You were signed out: {reason}.",
   sessionExpired: "Your session expired. Please sign in again.",

@@ -14,6 +14,7 @@ export const zh: Texts = {
   signingIn: "正在登录…",
   signOut: "退出登录",
   badPassword: "邮箱或密码错误。",
+  tooManySignIns: "登录失败次数过多，请 {seconds} 秒后再试。",
   signInFailed: "无法登录：{message}",
   sessionEnded: "您已被登出：{reason}。",
   sessionExpired: "会话已过期，请重新登录。",
