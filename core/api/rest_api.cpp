@@ -160,6 +160,8 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
   if (parts[3] == "agents" && parts.size() <= 5)
     return agents(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                   std::move(respond));
+  if (parts.size() == 5 && parts[3] == "stats")
+    return stats(*tenant, parts[4], request, std::move(respond));
   if (parts.size() == 4 && parts[3] == "search")
     return search(*tenant, request, std::move(respond));
   if (parts.size() == 4 && parts[3] == "audit")

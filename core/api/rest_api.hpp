@@ -23,6 +23,7 @@
 #include "hub/http_types.hpp"
 #include "hub/tenant_gate.hpp"
 #include "metrics/metrics.hpp"
+#include "stats/today_cache.hpp"
 #include "tenants/tenant_config.hpp"
 
 namespace sb::auth {
@@ -183,6 +184,14 @@ class RestApi {
   // The signed-in agent as the audit log names them.
   audit::Actor actor_of(const TenantView& tenant, const auth::Claims& who) const;
 
+  // stats_api.cpp: the admin dashboard's live numbers and range report, for admins.
+  void stats(const TenantView& tenant, std::string_view sub, const hub::HttpRequest& request,
+             std::function<void(hub::HttpResponse)> respond);
+  void live_stats(const TenantView& tenant, const hub::HttpRequest& request,
+                  std::function<void(hub::HttpResponse)> respond);
+  void report(const TenantView& tenant, const hub::HttpRequest& request,
+              std::function<void(hub::HttpResponse)> respond);
+
   // agents_api.cpp: the admin REST for agents.
   void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);
@@ -215,7 +224,8 @@ class RestApi {
   boost::asio::thread_pool& blocking_pool_;
   std::atomic<int> logins_in_flight_{0};
   auth::LoginThrottle login_throttle_;
-  const std::string dummy_hash_;  // verified against for unknown emails: same timing
+  const std::string dummy_hash_;   // verified against for unknown emails: same timing
+  stats::TodayCache today_cache_;  // the dashboard's day of records, read incrementally
 };
 
 }  // namespace sb::api

@@ -70,6 +70,8 @@ void TenantEngine::route(const std::string& conversation_id, size_t chain_index)
   std::vector<Candidate> offered = candidates(c->group);
   if (!c->skip_agent.empty() && offered.size() > 1)
     std::erase_if(offered, [&](const Candidate& a) { return a.agent_id == c->skip_agent; });
+  // From here on it waits for a human (timed from the first time only).
+  if (!c->milestones.queued_ms) c->milestones.queued_ms = wall_clock_ms();
   if (offered.empty()) return enqueue(*c);
   if (!c->reopen_agent.empty()) {
     // Reopened by its visitor: back to the agent who had it, when free.
@@ -120,6 +122,7 @@ void TenantEngine::assign(Conversation& c, AgentState& agent) {
   c.status = ConversationStatus::assigned;
   c.assignee = agent.id;
   c.last_agent = agent.id;
+  if (!c.milestones.assigned_ms) c.milestones.assigned_ms = wall_clock_ms();
   if (c.offered) update_offer(c);  // withdrawn from everyone else
   c.agent_answered = false;
   ++c.assignment_generation;
@@ -153,6 +156,7 @@ void TenantEngine::enqueue(Conversation& c) {
   // Its agent lost it (requeued): a transfer they had offered is moot.
   if (c.transfer_offer) withdraw_offer(c, "requeued");
   c.status = ConversationStatus::queued;
+  if (!c.milestones.queued_ms) c.milestones.queued_ms = wall_clock_ms();
   if (c.close_after_seq) return;  // its queue limit closes it
   if (std::find(queue_.begin(), queue_.end(), c.id) != queue_.end()) return;
   queue_.push_back(c.id);
@@ -456,6 +460,7 @@ void TenantEngine::persist_conversation(const Conversation& c) {
   if (c.status == ConversationStatus::bot || c.bot.handed_off) doc["bot"] = bot_record(c.bot);
   if (c.status == ConversationStatus::closed) doc["closed_at"] = c.closed_ms;
   if (c.csat) doc["csat"] = frames::csat_object(*c.csat);
+  put_milestones(doc, c);
   // What the routing graph reads, for after a restart: a conversation not decided
   // yet is decided then, and a queued one is decided again by the same words.
   if (!c.first_message.empty()) doc["first_message"] = c.first_message;

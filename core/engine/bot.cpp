@@ -55,6 +55,7 @@ void TenantEngine::start_bot(Conversation& c, const std::string& flow_node) {
     notify_queue_positions();
   }
   c.status = ConversationStatus::bot;
+  c.milestones.bot_took = true;
   c.bot.flow_node = flow_node;
   c.bot.turn_running = false;
   c.bot.exit = BotSession::Exit::none;

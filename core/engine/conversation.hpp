@@ -50,6 +50,17 @@ struct Csat {
   int64_t ts_ms = 0;  // wall clock, when rated
 };
 
+// When a conversation reached the steps the admin dashboard times (wall clock ms,
+// 0 = not yet): stored with its record as queued_at, assigned_at, first_response_at.
+// Each is the first time only; a requeue or a reopen does not move them.
+struct Milestones {
+  int64_t queued_ms = 0;          // it first needed a human (opened without the bot, or handed off)
+  int64_t assigned_ms = 0;        // an agent first got it
+  int64_t first_response_ms = 0;  // an agent's first message the visitor sees
+  bool bot_took = false;          // the bot had it at some point (stored as bot_outcome)
+  bool operator==(const Milestones&) const = default;
+};
+
 struct Conversation {
   std::string id;
   ConversationStatus status = ConversationStatus::queued;
@@ -129,6 +140,7 @@ struct Conversation {
   std::string reopen_agent;
   // Set by its visitor once it closed; kept when it is reopened (a new rating replaces it).
   std::optional<Csat> csat;
+  Milestones milestones;
 
   // A strategy of the chain answered SB_PENDING and its answer has not come: it
   // waits in the queue, but is not routed again meanwhile (that would ask twice).
@@ -166,6 +178,7 @@ struct ClosedConversation {
   std::vector<std::string> tags;
   std::string visitor_name;
   std::optional<Csat> csat;
+  Milestones milestones;
 };
 
 struct VisitorState {

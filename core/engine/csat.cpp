@@ -101,6 +101,8 @@ void TenantEngine::on_rate(const PeerPtr& peer, const Identity& who,
                       "this conversation closed more than 7 days ago; it can no longer be rated");
       record.erase("last_seq");  // storage adds it to what was put
       record["csat"] = frames::csat_object(csat);
+      // Changed now: the dashboard finds today's ratings among today's updates.
+      record["updated_at"] = csat.ts_ms;
       const std::string agent_id = record_text(record, "last_agent");
       store_->put_conversation(json::serialize(record),
                                [this, self = shared_from_this(), peer, who, id, csat, ref, agent_id,

@@ -19,6 +19,12 @@ void TenantEngine::on_strand(Fn&& fn) {
   });
 }
 
+// When the conversation joined the queue (wall clock): queue_order is that
+// microsecond, bumped to keep it unique; records from before it have only creation.
+inline int64_t joined_ms(const Conversation& c) {
+  return c.queue_order > 0 ? c.queue_order / 1000 : c.created_ms;
+}
+
 // Messages of a storage result ({"messages":[...]}, see sb_plugin.h), converted to
 // the engine's form. nullopt when the body is not what the contract says.
 std::optional<std::vector<StoredMessage>> parse_stored_messages(const std::string& body,
@@ -48,6 +54,11 @@ VisitorMeta parse_meta_record(const boost::json::value& record);
 
 // The "csat" object of a stored conversation record (frames::csat_object), if valid.
 std::optional<Csat> parse_csat_record(const boost::json::object& record);
+
+// The dashboard's milestones in a stored conversation record (queued_at, assigned_at,
+// first_response_at, bot_outcome): written from c, read back after a restart or reopen.
+void put_milestones(boost::json::object& record, const Conversation& c);
+Milestones parse_milestones(const boost::json::object& record);
 
 // The "bot" object of a stored conversation record (bot.cpp).
 boost::json::object bot_record(const BotSession& bot);

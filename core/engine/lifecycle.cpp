@@ -169,6 +169,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           c.close_after_seq = static_cast<uint64_t>(number("close_after_seq"));
           c.last_agent = text("last_agent");
           c.csat = parse_csat_record(o);
+          c.milestones = parse_milestones(o);
           last_queue_order_ = std::max(last_queue_order_, c.queue_order);
           const auto last_seq = static_cast<uint64_t>(number("last_seq"));
           c.next_seq = last_seq + 1;

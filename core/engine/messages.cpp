@@ -142,11 +142,16 @@ void TenantEngine::accept_message(Conversation& c, const PeerPtr& peer, const Id
   pending.message.flags = command.is_private ? kPrivateNote : 0;
   pending.message.attachments_json = std::move(command.attachments_json);
   if (who.role == Role::agent && !command.is_private) c.agent_answered = true;
+  const bool first_response =
+      who.role == Role::agent && !command.is_private && !c.milestones.first_response_ms;
+  if (first_response) c.milestones.first_response_ms = pending.message.ts_ms;
   pending.waiters.emplace_back(peer, std::move(command.ref));
   pending.origin_peer_id = peer->peer_id();
   pending.received_us = command.received_us ? command.received_us : monotonic_us();
   c.pending_keys.emplace(key, seq);
   c.pending.emplace(seq, std::move(pending));
+  // The dashboard's first-response time: stored once, with the record.
+  if (first_response) persist_conversation(c);
   metrics_->messages_received.fetch_add(1, std::memory_order_relaxed);
   write_message(c.id, seq);
 }
@@ -192,6 +197,7 @@ void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_
   }
 
   pending.durable = true;
+  message_rate_.record(pending.message.ts_ms);
   AckRecord ack{pending.message.message_id, seq, pending.message.attachments_json};
   const auto ack_frame = frames::ack(pending.message.client_msg_id, ack, c->id);
   const int64_t latency_us = monotonic_us() - pending.received_us;

@@ -44,12 +44,6 @@ bool eta_moved(uint32_t told, uint32_t now) {
   return delta >= 10 && delta * 5 >= told;
 }
 
-// When the conversation joined the queue (wall clock): queue_order is that
-// microsecond, bumped to keep it unique; records from before it have only creation.
-int64_t joined_ms(const Conversation& c) {
-  return c.queue_order > 0 ? c.queue_order / 1000 : c.created_ms;
-}
-
 }  // namespace
 
 const groups::Group* TenantEngine::group_of(const Conversation& c) const {

@@ -28,8 +28,9 @@ int64_t window_ms(const EnginePolicy& policy) {
 
 void TenantEngine::remember_closed(const Conversation& c) {
   if (policy_.reopen_window.count() == 0) return;
-  ClosedConversation closed{c.id,         wall_clock_ms(), c.next_seq - 1, c.last_agent, c.group,
-                            c.created_ms, c.tags,          c.visitor_name, c.csat};
+  ClosedConversation closed{c.id,    wall_clock_ms(), c.next_seq - 1, c.last_agent,
+                            c.group, c.created_ms,    c.tags,         c.visitor_name,
+                            c.csat,  c.milestones};
   auto [it, inserted] = recently_closed_.insert_or_assign(c.visitor_id, std::move(closed));
   if (inserted) recently_closed_order_.push_back(c.visitor_id);
   while (recently_closed_order_.size() > kRememberedClosed) {
@@ -58,6 +59,7 @@ Conversation* TenantEngine::reopen(const std::string& visitor_id, VisitorState& 
     back.tags = std::move(closed.tags);
     back.last_agent = closed.last_agent;
     back.csat = std::move(closed.csat);
+    back.milestones = closed.milestones;
     back.next_seq = closed.last_seq + 1;
     back.delivered_seq = closed.last_seq;
     back.warm = false;  // its acks are read back first, like after a restart
@@ -109,10 +111,18 @@ void TenantEngine::load_recently_closed(std::function<void()> then) {
       };
       const std::string visitor_id = text("visitor_id");
       if (visitor_id.empty() || text("id").empty() || recently_closed_.count(visitor_id)) continue;
-      ClosedConversation closed{
-          text("id"),         number("updated_at"), static_cast<uint64_t>(number("last_seq")),
-          text("last_agent"), text("group"),        number("created_at"),
-          tags_of(*o),        text("visitor_name"), parse_csat_record(*o)};
+      // Records from before closed_at: the last update was the close.
+      const int64_t closed_at = number("closed_at") ? number("closed_at") : number("updated_at");
+      ClosedConversation closed{text("id"),
+                                closed_at,
+                                static_cast<uint64_t>(number("last_seq")),
+                                text("last_agent"),
+                                text("group"),
+                                number("created_at"),
+                                tags_of(*o),
+                                text("visitor_name"),
+                                parse_csat_record(*o),
+                                parse_milestones(*o)};
       recently_closed_.emplace(visitor_id, std::move(closed));
       recently_closed_order_.push_back(visitor_id);
     }

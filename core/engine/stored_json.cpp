@@ -111,4 +111,26 @@ std::optional<Csat> parse_csat_record(const json::object& record) {
   return csat;
 }
 
+void put_milestones(json::object& record, const Conversation& c) {
+  const Milestones& m = c.milestones;
+  if (m.queued_ms) record["queued_at"] = m.queued_ms;
+  if (m.assigned_ms) record["assigned_at"] = m.assigned_ms;
+  if (m.first_response_ms) record["first_response_at"] = m.first_response_ms;
+  // How the bot's part ended: still talking ("bot"), handed to a human, or the
+  // conversation closed while the bot had it ("resolved").
+  if (m.bot_took)
+    record["bot_outcome"] = c.bot.handed_off                         ? "handed_off"
+                            : c.status == ConversationStatus::closed ? "resolved"
+                                                                     : "bot";
+}
+
+Milestones parse_milestones(const json::object& record) {
+  Milestones m;
+  m.queued_ms = int_field(record, "queued_at");
+  m.assigned_ms = int_field(record, "assigned_at");
+  m.first_response_ms = int_field(record, "first_response_at");
+  m.bot_took = !string_field(record, "bot_outcome").empty();
+  return m;
+}
+
 }  // namespace sb::engine

@@ -27,6 +27,7 @@
 #include "engine/bot_port.hpp"
 #include "engine/conversation.hpp"
 #include "engine/frames.hpp"
+#include "engine/message_rate.hpp"
 #include "engine/ports.hpp"
 #include "engine/queue_pace.hpp"
 #include "groups/group.hpp"
@@ -144,6 +145,32 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
     uint32_t open_conversations = 0;
   };
   void agent_presence(std::function<void(std::map<std::string, AgentPresence>)> done);
+
+  // The admin dashboard's live numbers (engine state; what needs history the API
+  // reads from stored records). done runs on the strand.
+  struct LiveStats {
+    struct Agent {
+      std::string id;
+      std::string name;
+      AgentStatus status = AgentStatus::offline;
+      uint32_t open_conversations = 0;
+      uint32_t capacity = 0;
+    };
+    struct Queue {
+      std::string group;  // "" = the tenant's default queue
+      uint32_t length = 0;
+      int64_t oldest_joined_ms = 0;  // wall clock; 0 when nobody waits
+    };
+    std::vector<Agent> agents;                        // by id
+    uint32_t with_bot = 0, queued = 0, assigned = 0;  // open conversations by status
+    std::vector<Queue> queues;  // every configured group, then any other waited for
+    std::vector<MessageRate::Minute> messages_per_minute;  // oldest first
+  };
+  void live_stats(size_t minutes, std::function<void(LiveStats)> done);
+  // Stored conversation records matching a storage filter, as they are once every
+  // record write issued so far has been applied (the dashboard's history). done
+  // runs on the strand with the storage's answer.
+  void stored_records(std::string filter_json, StoreCallback done);
 
   // REST: conversations matching a storage filter (see sb_storage_api), as an
   // agent may see them: admins everything, agents their own and the queue.
@@ -399,7 +426,8 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   std::deque<std::string> queue_;             // queued conversation ids, oldest first
   std::set<std::string> offered_transfers_;   // conversations with a transfer_offer
   int64_t last_queue_order_ = 0;
-  QueuePace pace_;  // how fast each group's queue moved lately
+  QueuePace pace_;            // how fast each group's queue moved lately
+  MessageRate message_rate_;  // messages stored per minute, for the dashboard
   // What pace_ is measured with, and how often estimates are looked at again while
   // they drift (set_queue_estimates); the one refresh timer is pending while armed.
   std::function<int64_t()> queue_clock_ = monotonic_ms;

@@ -435,3 +435,65 @@ TEST_CASE("bot.turn says which stage answered, from what, its score and the cand
   CHECK_FALSE(turns[1].contains("stage"));
   CHECK_FALSE(turns[1].contains("candidates"));
 }
+
+TEST_CASE("the record says how the bot's part ended and when a person took and answered it") {
+  Fixture f;
+  // Closed by the bot: resolved, and it never waited for a person.
+  auto one = f.visitor_peer("v1");
+  f.say(one, visitor("v1"), "m1", "opening hours?");
+  BotOutcome bye = ScriptedBot::say("9 to 5.");
+  bye.close = true;
+  f.bot->answer(0, bye);
+  f.settle();
+  const std::string resolved = f.bot->turns[0].conversation_id;
+  CHECK(str(f.record(resolved).at("bot_outcome")) == "resolved");
+  CHECK(!f.record(resolved).contains("queued_at"));
+  CHECK(!f.record(resolved).contains("assigned_at"));
+
+  // Handed off while nobody is online: it waits from the hand-off on.
+  auto two = f.visitor_peer("v2");
+  f.say(two, visitor("v2"), "m1", "human please");
+  CHECK(str(f.record(f.bot->turns[1].conversation_id).at("bot_outcome")) == "bot");
+  BotOutcome handoff;
+  handoff.handoff = true;
+  f.bot->answer(1, handoff);
+  f.settle();
+  const std::string cid = f.bot->turns[1].conversation_id;
+  auto waiting = f.record(cid);
+  CHECK(str(waiting.at("bot_outcome")) == "handed_off");
+  const int64_t queued_at = waiting.at("queued_at").as_int64();
+  CHECK(queued_at >= waiting.at("created_at").as_int64());
+  CHECK(!waiting.contains("assigned_at"));
+
+  // Ann comes online and gets it, then answers; a note would not have counted.
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_identity("ann"));
+  f.settle();
+  REQUIRE(str(f.record(cid).at("status")) == "assigned");
+  const int64_t assigned_at = f.record(cid).at("assigned_at").as_int64();
+  CHECK(assigned_at >= queued_at);
+  CHECK(!f.record(cid).contains("first_response_at"));
+  MessageCommand note;
+  note.conversation_id = cid;
+  note.client_msg_id = "n1";
+  note.text = "checking";
+  note.is_private = true;
+  f.engine->post_message(ann, agent_identity("ann"), std::move(note));
+  f.settle();
+  CHECK(!f.record(cid).contains("first_response_at"));
+  f.say(ann, agent_identity("ann"), "a1", "Hello, I am Ann.", cid);
+  const int64_t first_response = f.record(cid).at("first_response_at").as_int64();
+  CHECK(first_response >= assigned_at);
+
+  // A restart keeps them, and later replies do not move them.
+  f.restart();
+  auto again = f.peer();
+  f.engine->agent_connect(again, agent_identity("ann"));
+  f.settle();
+  f.say(again, agent_identity("ann"), "a2", "Still here.", cid);
+  const auto after = f.record(cid);
+  CHECK(after.at("queued_at").as_int64() == queued_at);
+  CHECK(after.at("assigned_at").as_int64() == assigned_at);
+  CHECK(after.at("first_response_at").as_int64() == first_response);
+  CHECK(str(after.at("bot_outcome")) == "handed_off");
+}

@@ -1,13 +1,15 @@
 /** @jsxImportSource react */
 // The admin pages besides the routing editor, as App.tsx's navigation lists them
 // (after "Routing"): one entry per page, chosen by the URL's #hash.
-import { useMemo } from "react";
+import { Suspense, lazy, useMemo } from "react";
 import type { Session } from "../api";
 import { pagesApi } from "./api";
 import type { Lang } from "../i18n";
 import { AuditPage } from "./Audit";
 import { CannedPage } from "./Canned";
 import { Conversations } from "./Conversations";
+// Loaded when first opened: it brings Chart.js (web/README.md says what it costs).
+const Dashboard = lazy(() => import("./Dashboard").then((m) => ({ default: m.Dashboard })));
 import { KnowledgePage } from "./Knowledge";
 import { GroupsPage } from "./Groups";
 import { TeamPage } from "./Team";
@@ -16,6 +18,7 @@ import type { PT, PageKey } from "./text";
 import "./pages.css";
 
 export const PAGES = [
+  { id: "dashboard", label: "nav.dashboard" },
   { id: "team", label: "nav.team" },
   { id: "canned", label: "nav.canned" },
   { id: "knowledge", label: "nav.knowledge" },
@@ -43,6 +46,11 @@ export function PageView({ id, t, lang, session, onExpired }: { id: PageId; t: P
   const api = useMemo(() => pagesApi(session), [session]);
   return (
     <div className="ppage-scroll">
+      {id === "dashboard" && (
+        <Suspense fallback={<p className="help">{t("common.loading")}</p>}>
+          <Dashboard session={session} lang={lang} onExpired={onExpired} />
+        </Suspense>
+      )}
       {id === "team" && <TeamPage t={t} api={api} onExpired={onExpired} />}
       {id === "canned" && <CannedPage t={t} api={api} onExpired={onExpired} />}
       {id === "knowledge" && <KnowledgePage t={t} api={api} lang={lang} session={session} onExpired={onExpired} />}

@@ -3,6 +3,7 @@
 import { Lang, format } from "../../shared/i18n";
 
 const en = {
+  "nav.dashboard": "Dashboard",
   "nav.team": "Team",
   "nav.canned": "Canned replies",
   "nav.knowledge": "Knowledge",
@@ -165,6 +166,7 @@ const en = {
 type Key = keyof typeof en;
 
 const zh: Record<Key, string> = {
+  "nav.dashboard": "仪表盘",
   "nav.team": "团队",
   "nav.canned": "快捷回复",
   "nav.knowledge": "知识库",
