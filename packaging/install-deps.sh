@@ -13,7 +13,11 @@ build_pkgs=(
   libtomlplusplus-dev libspdlog-dev libsqlite3-dev libssl-dev libsodium-dev
   libpqxx-dev libhiredis-dev libcli11-dev libhowardhinnant-date-dev tzdata
   libmagic-dev libgd-dev
+  # cpack's .deb: its Depends are found with dpkg-shlibdeps (dpkg-dev) and file.
+  dpkg-dev file
 )
+# The -dev packages above bring the shared libraries the server and plugins run
+# with, which are the .deb's Depends (libsodium23, libsqlite3-0, libssl3, …).
 # Chromium renders the browser tests; the WenQuanYi font lets it draw the UIs' Chinese.
 test_pkgs=(catch2 sqlite3 procps clang-format python3 chromium fonts-wqy-microhei)
 
