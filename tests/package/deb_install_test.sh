@@ -31,7 +31,9 @@ for tool in dpkg-deb apt-get setpriv prlimit flock python3; do
 done
 
 # One such test per machine at a time, whatever build tree it comes from.
-exec 9>/run/lock/switchboard-package-test.lock
+lock=/run/lock/switchboard-package-test.lock
+[[ -d /run/lock ]] || lock=/tmp/switchboard-package-test.lock
+exec 9>"$lock"
 flock -w 240 9 || fail "another package test held the lock for 4 minutes"
 
 # Never touch an install that was here before.
@@ -47,8 +49,7 @@ fi
 
 # What the system holds named after us, to compare with after the purge.
 traces() {
-  find /usr /etc /var/lib /run -xdev -name '*switchboard*' ! -path /run/lock/switchboard-package-test.lock \
-    2>/dev/null | sort || true
+  find /usr /etc /var/lib /run -xdev -name '*switchboard*' ! -path "$lock" 2>/dev/null | sort || true
 }
 traces_before=$(traces)
 
@@ -199,13 +200,15 @@ else
   server_pid=$!
 fi
 
-# GET URL -> prints "STATUS BODY_FILE"; the body is kept for comparison.
+# fetch URL FILE [JSON]: GET (POST with JSON) URL, print the status, keep the body in FILE.
 fetch() {
-  python3 - "$1" "$2" <<'EOF'
+  python3 - "$@" <<'EOF'
 import sys, urllib.request, urllib.error
 url, out = sys.argv[1], sys.argv[2]
+data = sys.argv[3].encode() if len(sys.argv) > 3 else None
+request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
 try:
-    with urllib.request.urlopen(url, timeout=10) as r:
+    with urllib.request.urlopen(request, timeout=10) as r:
         status, body = r.status, r.read()
 except urllib.error.HTTPError as e:
     status, body = e.code, e.read()
@@ -246,6 +249,11 @@ status=$(fetch "$base/v1/tenants/demo/widget" "$work/widget")
 [[ "$status" == "200" ]] || fail "the demo tenant's widget settings answered $status: $(cat "$work/widget")"
 ls "$SB_DATA_DIR/tenants/demo/storage-sqlite"/* >/dev/null 2>&1 ||
   fail "the demo tenant's SQLite storage is not in $SB_DATA_DIR"
+# Signing in uses the install secret the server made in its data dir.
+status=$(fetch "$base/v1/tenants/demo/auth/login" "$work/login" '{"email":"agent@demo.local","password":"demo-agent"}')
+[[ "$status" == "200" ]] && grep -q '"token"' "$work/login" ||
+  fail "the demo agent's sign-in answered $status: $(cat "$work/login")"
+say "the demo tenant from $SB_EXAMPLES_DIR serves its widget and signs its agent in"
 
 # The service wrote only into its data dir (ProtectSystem=strict would refuse the rest).
 stray=$({
