@@ -112,12 +112,10 @@ has ".$SB_WEB_DIR/console/index.html"
 has "./usr/lib/systemd/system/switchboard.service"
 has ".$SB_EXAMPLES_DIR/tenants/demo.toml"
 # Debian's places only, and nothing of the build tree.
-if grep -v -E '^\./(usr/(bin|include|lib|share)|etc/switchboard)(/|$)|^\./$|^\./(usr|etc)/$' <<<"$contents" | grep -q .; then
-  fail "files outside Debian's places: $(grep -v -E '^\./(usr/(bin|include|lib|share)|etc/switchboard)(/|$)|^\./$|^\./(usr|etc)/$' <<<"$contents" | head -5 | tr '\n' ' ')"
-fi
-if grep -E '(^|/)(CMakeFiles|Makefile|[^/]*\.cmake)(/|$)' <<<"$contents" | grep -q .; then
-  fail "build files in the package: $(grep -E '(^|/)(CMakeFiles|Makefile|[^/]*\.cmake)(/|$)' <<<"$contents" | head -3 | tr '\n' ' ')"
-fi
+elsewhere=$(grep -v -E '^\./((usr|etc)/)?$|^\./(usr/(bin|include|lib|share)|etc/switchboard)(/|$)' <<<"$contents" || true)
+[[ -z "$elsewhere" ]] || fail "files outside Debian's places: $(head -n 5 <<<"$elsewhere" | tr '\n' ' ')"
+build_files=$(grep -E '(^|/)(CMakeFiles|Makefile|[^/]*\.cmake)(/|$)' <<<"$contents" || true)
+[[ -z "$build_files" ]] || fail "build files in the package: $(head -n 3 <<<"$build_files" | tr '\n' ' ')"
 depends=$(dpkg-deb -f "$deb" Depends)
 say "Depends: $depends"
 for lib in adduser libc6 libsodium23 libsqlite3-0 libssl3; do
@@ -159,6 +157,17 @@ if command -v systemd-analyze >/dev/null; then
     }
   say "systemd-analyze verify: ok"
 fi
+
+# The hardening an operator relies on, and room in LimitNOFILE for the installed
+# config's connections plus the files the server keeps besides (1024).
+for line in "User=$SB_USER" "ProtectSystem=strict" "NoNewPrivileges=yes" "ReadWritePaths=$SB_DATA_DIR" \
+  "ProtectHome=yes" "PrivateTmp=yes" "CapabilityBoundingSet="; do
+  grep -qx "$line" "$unit" || fail "the unit lacks $line"
+done
+max_connections=$(sed -n 's/^max_connections *= *\([0-9]*\).*/\1/p' "$SB_CONFIG_FILE")
+unit_nofile=$(sed -n 's/^LimitNOFILE=//p' "$unit")
+[[ -n "$max_connections" && -n "$unit_nofile" ]] && ((max_connections + 1024 <= unit_nofile)) ||
+  fail "LimitNOFILE=$unit_nofile does not hold max_connections = $max_connections and 1024 more files"
 
 # An operator's first tenant: the packaged demo example, owned by the service.
 cp -r "$SB_EXAMPLES_DIR/tenants/demo.toml" "$SB_EXAMPLES_DIR/tenants/demo" "$SB_TENANTS_DIR/"
