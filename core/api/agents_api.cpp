@@ -1,6 +1,8 @@
 // Admin REST for agents (PROTOCOL "Admin REST"): list, create, change, disable.
 // Admin token of the tenant only. Changes are durable (tenant storage) before the
-// answer, and live at once: the engine gets the new agent list immediately.
+// answer, and live at once: the engine gets the new agent list immediately. Each
+// change is recorded in the audit log (agent.created, agent.updated,
+// agent.password_reset, agent.disabled) with what changed.
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 #include <set>
@@ -97,24 +99,71 @@ HttpResponse refusal_response(const agents::Refusal& r) {
   return error_response(r.status, r.code, r.message, r.field);
 }
 
+// How the audit log names an agent.
+std::string agent_label(const agents::AgentRecord& agent) {
+  return agent.name + " <" + agent.email + ">";
+}
+
+std::string listed(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out.empty() ? "none" : out;
+}
+
+// "role admin; groups support, vip; capacity 5", for a new agent.
+std::string describe_agent(const agents::AgentRecord& agent) {
+  return "role " + agent.role + "; groups " + listed(agent.groups) + "; capacity " +
+         std::to_string(agent.max_concurrent);
+}
+
+// What a PATCH changed, field by field ("role: agent → admin; password reset").
+std::string describe_update(const std::optional<agents::AgentRecord>& before,
+                            const agents::AgentRecord& after, const agents::AgentChange& change) {
+  std::vector<std::string> parts;
+  auto field = [&](const char* name, const std::string& was, const std::string& now) {
+    if (was != now) parts.push_back(std::string(name) + ": " + was + " \u2192 " + now);
+  };
+  if (before) {
+    if (change.name) field("name", before->name, after.name);
+    if (change.email) field("email", before->email, after.email);
+    if (change.role) field("role", before->role, after.role);
+    if (change.groups) field("groups", listed(before->groups), listed(after.groups));
+    if (change.max_concurrent)
+      field("capacity", std::to_string(before->max_concurrent),
+            std::to_string(after.max_concurrent));
+    if (change.skills && before->skills != after.skills) parts.push_back("skills changed");
+  }
+  if (change.password_hash) parts.push_back("password reset");
+  std::string out;
+  for (const auto& part : parts) out += (out.empty() ? "" : "; ") + part;
+  return out.empty() ? "no change" : out;
+}
+
 }  // namespace
 
 void RestApi::agents(const TenantView& tenant, std::string_view agent_id,
                      const HttpRequest& request, std::function<void(HttpResponse)> respond) {
   HttpResponse refusal;
-  if (!authorize(tenant, request, true, false, refusal)) return respond(std::move(refusal));
+  auto claims = authorize(tenant, request, true, false, refusal);
+  if (!claims) return respond(std::move(refusal));
   const std::string& m = request.method;
   if (agent_id.empty()) {
     if (m == "GET") return list_agents(tenant, std::move(respond));
-    if (m == "POST") return create_agent(tenant, request, std::move(respond));
+    if (m == "POST")
+      return create_agent(tenant, request, actor_of(tenant, *claims), std::move(respond));
     return respond(error_response(405, "method_not_allowed", "use GET or POST"));
   }
-  if (m == "PATCH") return update_agent(tenant, std::string(agent_id), request, std::move(respond));
+  if (m == "PATCH")
+    return update_agent(tenant, std::string(agent_id), request, actor_of(tenant, *claims),
+                        std::move(respond));
   if (m == "DELETE") {
     return tenant.agents->disable(
-        std::string(agent_id), [respond = std::move(respond)](auto refusal, auto agent) {
+        std::string(agent_id), [this, tenant, actor = actor_of(tenant, *claims),
+                                respond = std::move(respond)](auto refusal, auto agent) {
           if (refusal) return respond(refusal_response(*refusal));
           respond({200, "application/json", agents::to_json_text(*agent)});
+          record_change(tenant, actor,
+                        {"agent.disabled", agent_label(*agent), "can no longer sign in"});
         });
   }
   respond(error_response(405, "method_not_allowed", "use PATCH or DELETE"));
@@ -139,7 +188,7 @@ void RestApi::list_agents(const TenantView& tenant, std::function<void(HttpRespo
       });
 }
 
-void RestApi::create_agent(const TenantView& tenant, const HttpRequest& request,
+void RestApi::create_agent(const TenantView& tenant, const HttpRequest& request, audit::Actor actor,
                            std::function<void(HttpResponse)> respond) {
   boost::system::error_code ec;
   json::value body = json::parse(request.body, ec);
@@ -162,18 +211,22 @@ void RestApi::create_agent(const TenantView& tenant, const HttpRequest& request,
   record.skills = fields.skills.value_or(std::map<std::string, int>{});
   record.max_concurrent = fields.max_concurrent.value_or(5);
   // Hashing takes ~0.1 s by design: off the I/O threads.
-  boost::asio::post(blocking_pool_, [directory = tenant.agents, record = std::move(record),
-                                     password = *password, respond = std::move(respond)]() mutable {
+  boost::asio::post(blocking_pool_, [this, tenant, actor = std::move(actor),
+                                     record = std::move(record), password = *password,
+                                     respond = std::move(respond)]() mutable {
     record.password_hash = auth::hash_password(password);
-    directory->create(std::move(record), [respond = std::move(respond)](auto refusal, auto agent) {
+    tenant.agents->create(std::move(record), [this, tenant, actor, respond = std::move(respond)](
+                                                 auto refusal, auto agent) {
       if (refusal) return respond(refusal_response(*refusal));
       respond({201, "application/json", agents::to_json_text(*agent)});
+      record_change(tenant, actor, {"agent.created", agent_label(*agent), describe_agent(*agent)});
     });
   });
 }
 
 void RestApi::update_agent(const TenantView& tenant, std::string agent_id,
-                           const HttpRequest& request, std::function<void(HttpResponse)> respond) {
+                           const HttpRequest& request, audit::Actor actor,
+                           std::function<void(HttpResponse)> respond) {
   boost::system::error_code ec;
   json::value body = json::parse(request.body, ec);
   if (ec || !body.is_object())
@@ -181,16 +234,28 @@ void RestApi::update_agent(const TenantView& tenant, std::string agent_id,
   agents::AgentChange change;
   std::optional<std::string> password;
   if (auto e = AgentInput(body.get_object()).read(change, password)) return respond(std::move(*e));
-  boost::asio::post(blocking_pool_, [directory = tenant.agents, id = std::move(agent_id),
-                                     change = std::move(change), password = std::move(password),
-                                     respond = std::move(respond)]() mutable {
-    if (password) change.password_hash = auth::hash_password(*password);
-    directory->update(id, std::move(change),
-                      [respond = std::move(respond)](auto refusal, auto agent) {
-                        if (refusal) return respond(refusal_response(*refusal));
-                        respond({200, "application/json", agents::to_json_text(*agent)});
-                      });
-  });
+  boost::asio::post(
+      blocking_pool_,
+      [this, tenant, actor = std::move(actor), id = std::move(agent_id), change = std::move(change),
+       password = std::move(password), respond = std::move(respond)]() mutable {
+        if (password) change.password_hash = auth::hash_password(*password);
+        // What it was, for the audit log's "before → after".
+        auto before = tenant.agents->by_id(id);
+        const bool password_only = change.password_hash && !change.email && !change.name &&
+                                   !change.role && !change.groups && !change.skills &&
+                                   !change.max_concurrent;
+        agents::AgentChange asked = change;
+        tenant.agents->update(
+            id, std::move(change),
+            [this, tenant, actor, before = std::move(before), asked = std::move(asked),
+             password_only, respond = std::move(respond)](auto refusal, auto agent) {
+              if (refusal) return respond(refusal_response(*refusal));
+              respond({200, "application/json", agents::to_json_text(*agent)});
+              record_change(tenant, actor,
+                            {password_only ? "agent.password_reset" : "agent.updated",
+                             agent_label(*agent), describe_update(before, *agent, asked)});
+            });
+      });
 }
 
 }  // namespace sb::api

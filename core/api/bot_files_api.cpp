@@ -19,6 +19,8 @@
 // NAME is one of the names the config key gives, as written there; default the
 // first. The core does not read these files itself: the plugin checks the new text
 // (see Backend::replace_plugin_file), so the API accepts exactly what the bot can load.
+// A saved file is recorded in the audit log ("kb.saved", "intents.saved",
+// "flows.saved").
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
@@ -75,12 +77,17 @@ std::optional<std::string> read_file(const std::filesystem::path& path) {
   return std::move(text).str();
 }
 
+size_t line_count(std::string_view text) {
+  return std::count(text.begin(), text.end(), '\n') + (!text.empty() && text.back() != '\n');
+}
+
 }  // namespace
 
 void RestApi::bot_file(const TenantView& tenant, const BotFile& kind, const HttpRequest& request,
                        std::function<void(HttpResponse)> respond) {
   HttpResponse refusal;
-  if (!authorize(tenant, request, true, false, refusal)) return respond(std::move(refusal));
+  auto claims = authorize(tenant, request, true, false, refusal);
+  if (!claims) return respond(std::move(refusal));
   const bool reading = request.method == "GET";
   if (!reading && request.method != "PUT")
     return respond(error_response(405, "method_not_allowed", "use GET or PUT"));
@@ -100,7 +107,8 @@ void RestApi::bot_file(const TenantView& tenant, const BotFile& kind, const Http
   }
 
   // File I/O and the plugin's check block: never on an I/O thread.
-  boost::asio::post(blocking_pool_, [this, config = tenant.config, name, reading, kind,
+  boost::asio::post(blocking_pool_, [this, tenant, config = tenant.config, name, reading, kind,
+                                     actor = actor_of(tenant, *claims),
                                      listed = names_header(names),
                                      body = reading ? std::string() : request.body,
                                      respond = std::move(respond)] {
@@ -116,6 +124,10 @@ void RestApi::bot_file(const TenantView& tenant, const BotFile& kind, const Http
     const auto error = backend_.replace_plugin_file(*config, kind.plugin, kind.key, name, body);
     if (!error.empty()) return respond(error_response(422, kind.invalid_code, error));
     respond(json_response(200, json::object{{"file", name}}));
+    record_change(tenant, actor,
+                  {kind.audit_action, name,
+                   std::string(kind.what) + " replaced: " + std::to_string(line_count(body)) +
+                       " lines, " + std::to_string(body.size()) + " bytes"});
   });
 }
 

@@ -6,6 +6,8 @@
 //   POST   /v1/tenants/ID/canned-replies            {"shortcut","text"} -> 201
 //   PUT    /v1/tenants/ID/canned-replies/RID        {"shortcut","text"} -> 200
 //   DELETE /v1/tenants/ID/canned-replies/RID        -> 204
+//
+// Each write is recorded in the audit log (canned_reply.created, .updated, .deleted).
 #include <algorithm>
 #include <boost/json.hpp>
 
@@ -69,6 +71,18 @@ std::optional<json::array> parse_list(const engine::StoreResult& r) {
   return out;
 }
 
+// The audit log's account of an edit: which of shortcut and text changed.
+audit::Change describe_edit(const json::object& before, const json::object& after) {
+  const std::string now(after.at("shortcut").get_string());
+  std::string summary;
+  if (before.at("shortcut") != after.at("shortcut"))
+    summary = "shortcut " + std::string(before.at("shortcut").get_string()) + " \u2192 " + now;
+  if (before.at("text") != after.at("text"))
+    summary += (summary.empty() ? "" : "; ") + std::string("text: ") +
+               std::string(after.at("text").get_string());
+  return {"canned_reply.updated", now, summary.empty() ? "no change" : summary};
+}
+
 }  // namespace
 
 void RestApi::canned_replies(const TenantView& tenant, std::string_view id,
@@ -76,7 +90,8 @@ void RestApi::canned_replies(const TenantView& tenant, std::string_view id,
                              std::function<void(HttpResponse)> respond) {
   const bool reading = request.method == "GET";
   HttpResponse refusal;
-  if (!authorize(tenant, request, !reading, false, refusal)) return respond(std::move(refusal));
+  auto claims = authorize(tenant, request, !reading, false, refusal);
+  if (!claims) return respond(std::move(refusal));
   auto store = tenant.store;
   auto unavailable = [](const engine::StoreResult& r) {
     return error_response(503, "unavailable", "storage did not answer: " + r.error);
@@ -90,12 +105,29 @@ void RestApi::canned_replies(const TenantView& tenant, std::string_view id,
           respond(json_response(200, json::object{{"canned_replies", std::move(*list)}}));
         });
   }
+  const audit::Actor actor = actor_of(tenant, *claims);
   if (request.method == "DELETE" && !id.empty()) {
-    return store->kv_put(kNamespace, std::string(id), "",
-                         [respond = std::move(respond), unavailable](auto r) {
-                           if (!r.ok()) return respond(unavailable(r));
-                           respond({204, "application/json", ""});
-                         });
+    // Read first, so the audit log can name the reply that went.
+    return store->kv_get(
+        kNamespace, std::string(id),
+        [this, tenant, actor, store, id = std::string(id), respond = std::move(respond),
+         unavailable](engine::StoreResult found) mutable {
+          if (!found.ok()) return respond(unavailable(found));
+          if (found.body.empty()) return respond({204, "application/json", ""});
+          boost::system::error_code ec;
+          const json::value old = json::parse(found.body, ec);
+          const auto* shortcut =
+              !ec && old.is_object() ? old.get_object().if_contains("shortcut") : nullptr;
+          const std::string name =
+              shortcut && shortcut->is_string() ? std::string(shortcut->get_string()) : id;
+          store->kv_put(kNamespace, id, "",
+                        [this, tenant, actor, name, respond = std::move(respond),
+                         unavailable](engine::StoreResult r) {
+                          if (!r.ok()) return respond(unavailable(r));
+                          respond({204, "application/json", ""});
+                          record_change(tenant, actor, {"canned_reply.deleted", name, ""});
+                        });
+        });
   }
   const bool creating = request.method == "POST" && id.empty();
   if (!creating && !(request.method == "PUT" && !id.empty()))
@@ -105,25 +137,31 @@ void RestApi::canned_replies(const TenantView& tenant, std::string_view id,
   if (auto bad = read_reply(request.body, reply)) return respond(std::move(*bad));
   const std::string reply_id = creating ? new_id("r") : std::string(id);
   // Shortcuts are unique per tenant: check the current list, then write.
-  store->kv_list(kNamespace, [store, reply = std::move(reply), reply_id, creating,
-                              respond = std::move(respond),
+  store->kv_list(kNamespace, [this, tenant, actor, store, reply = std::move(reply), reply_id,
+                              creating, respond = std::move(respond),
                               unavailable](engine::StoreResult r) mutable {
     auto list = parse_list(r);
     if (!list) return respond(unavailable(r));
     bool exists = creating;
+    audit::Change change{"canned_reply.created", std::string(reply.at("shortcut").get_string()),
+                         std::string(reply.at("text").get_string())};
     for (const auto& other : *list) {
-      if (other.at("id").get_string() == reply_id) exists = true;
+      if (other.at("id").get_string() == reply_id) {
+        exists = true;
+        change = describe_edit(other.as_object(), reply);
+      }
       if (other.at("shortcut") == reply.at("shortcut") && other.at("id").get_string() != reply_id)
         return respond(
             error_response(409, "conflict", "another reply has this shortcut", "shortcut"));
     }
     if (!exists) return respond(error_response(404, "not_found", "no such canned reply"));
     store->kv_put(kNamespace, reply_id, json::serialize(reply),
-                  [reply, reply_id, creating, respond = std::move(respond),
-                   unavailable](engine::StoreResult w) mutable {
+                  [this, tenant, actor, change = std::move(change), reply, reply_id, creating,
+                   respond = std::move(respond), unavailable](engine::StoreResult w) mutable {
                     if (!w.ok()) return respond(unavailable(w));
                     reply["id"] = reply_id;
                     respond(json_response(creating ? 201 : 200, reply));
+                    record_change(tenant, actor, std::move(change));
                   });
   });
 }

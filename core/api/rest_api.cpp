@@ -152,6 +152,8 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
                   std::move(respond));
   if (parts.size() == 4 && parts[3] == "search")
     return search(*tenant, request, std::move(respond));
+  if (parts.size() == 4 && parts[3] == "audit")
+    return audit_log(*tenant, request, std::move(respond));
   if (parts.size() == 5 && parts[3] == "conversations") {
     if (request.method != "PATCH")
       return respond(error_response(405, "method_not_allowed", "use PATCH"));

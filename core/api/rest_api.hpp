@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "agents/agent_directory.hpp"
+#include "audit/audit_log.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/token_signer.hpp"
 #include "bots/trial.hpp"
@@ -67,18 +68,21 @@ class Backend {
 };
 
 // A file a bot plugin reads, as the admin API serves it: the plugin, the key of
-// its config table that names the file(s), what it is called in messages, and the
-// error code of a refused upload.
+// its config table that names the file(s), what it is called in messages, the
+// error code of a refused upload and the audit log's action for a saved one.
 struct BotFile {
   const char* plugin;
   const char* key;
   const char* what;
   const char* invalid_code;
+  const char* audit_action;
 };
 inline constexpr BotFile kKnowledgeBaseFile{"autoreply-faq", "files", "knowledge base",
-                                            "invalid_kb"};
-inline constexpr BotFile kIntentsFile{"autoreply-intent", "file", "intents", "invalid_intents"};
-inline constexpr BotFile kFlowsFile{"autoreply-flow", "files", "dialog flows", "invalid_flows"};
+                                            "invalid_kb", "kb.saved"};
+inline constexpr BotFile kIntentsFile{"autoreply-intent", "file", "intents", "invalid_intents",
+                                      "intents.saved"};
+inline constexpr BotFile kFlowsFile{"autoreply-flow", "files", "dialog flows", "invalid_flows",
+                                    "flows.saved"};
 
 // The claims of a token for this agent, valid for ttl_s from now.
 auth::Claims agent_claims(const agents::AgentRecord& account, const std::string& tenant_id,
@@ -134,8 +138,8 @@ class RestApi {
   // routing_api.cpp: the tenant's routing graph (GET/PUT) and its dry run.
   void routing(const TenantView& tenant, std::string_view sub, const hub::HttpRequest& request,
                std::function<void(hub::HttpResponse)> respond);
-  void put_routing(const TenantView& tenant, const hub::HttpRequest& request, std::string by_id,
-                   std::string by_name, std::function<void(hub::HttpResponse)> respond);
+  void put_routing(const TenantView& tenant, const hub::HttpRequest& request, audit::Actor actor,
+                   std::function<void(hub::HttpResponse)> respond);
   hub::HttpResponse routing_catalog(const TenantView& tenant) const;
 
   // widget_api.cpp: the widget's settings and whether anyone can answer now.
@@ -155,14 +159,25 @@ class RestApi {
   void search(const TenantView& tenant, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);
 
+  // audit_api.cpp: the tenant's audit log, for admins.
+  void audit_log(const TenantView& tenant, const hub::HttpRequest& request,
+                 std::function<void(hub::HttpResponse)> respond);
+  // Records a change an admin made (after it succeeded) in the tenant's audit log:
+  // record_change(tenant, *claims, {"widget.saved", "widget", "title, colour"}).
+  // Never blocks or fails the caller (audit/audit_log.hpp).
+  void record_change(const TenantView& tenant, const auth::Claims& who, audit::Change change);
+  void record_change(const TenantView& tenant, const audit::Actor& who, audit::Change change);
+  // The signed-in agent as the audit log names them.
+  audit::Actor actor_of(const TenantView& tenant, const auth::Claims& who) const;
+
   // agents_api.cpp: the admin REST for agents.
   void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);
   void list_agents(const TenantView& tenant, std::function<void(hub::HttpResponse)> respond);
-  void create_agent(const TenantView& tenant, const hub::HttpRequest& request,
+  void create_agent(const TenantView& tenant, const hub::HttpRequest& request, audit::Actor actor,
                     std::function<void(hub::HttpResponse)> respond);
   void update_agent(const TenantView& tenant, std::string agent_id, const hub::HttpRequest& request,
-                    std::function<void(hub::HttpResponse)> respond);
+                    audit::Actor actor, std::function<void(hub::HttpResponse)> respond);
 
   // The caller's claims when the bearer token is valid for this tenant, belongs to
   // an agent who still exists with the same password epoch (or to a visitor, when

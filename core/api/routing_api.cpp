@@ -12,28 +12,27 @@
 //   GET  /v1/tenants/ID/routing/catalog  what a graph may name: the tenant's groups,
 //                                        the installed routing strategies, the default chain
 //   GET  /v1/tenants/ID/routing/versions the saved versions, newest first (who, when);
-//                                        ?seq=N one of them with its graph. Kept beside
-//                                        the tenant file (.ID.routing-versions.jsonl,
-//                                        hidden, so the tenant watcher passes it over),
-//                                        the last 50; a hand edit found by the next save
-//                                        is kept as a version "by the tenant file"
+//                                        ?seq=N one of them with its graph. Kept in the
+//                                        tenant's storage (routing_versions.hpp); a hand
+//                                        edit found by the next save is kept as a
+//                                        version "by the tenant file"
 //   POST /v1/tenants/ID/routing/dry-run  {"page","language","attributes","message",
 //                                        "intent","waited_s","after_bot"} (all optional)
 //                                        -> the rule that fires, its actions, and the
 //                                        agent the chain would choose now (nothing is
 //                                        assigned)
-#include <spdlog/spdlog.h>
-
+//
+// Every save is recorded in the tenant's audit log ("routing.saved", or
+// "routing.restored" when it brings back a saved version) with what changed.
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
-#include <chrono>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
+#include "api/routing_versions.hpp"
 #include "routing_graph/forms.hpp"
 #include "tenants/routing_file.hpp"
 
@@ -68,20 +67,6 @@ constexpr const char* kKnownStrategies[] = {
     "routing-sticky",      "routing-least-busy", "routing-load-balancing", "routing-load-rotation",
     "routing-round-robin", "routing-skills",     "routing-external",       "routing-manual"};
 
-// A graph's version: a hash (FNV-1a) of its JSON form, which is exact and in graph
-// order, so every change, by PUT or by hand in the tenant file, gives another.
-std::string graph_etag(const routing_graph::Graph& graph) {
-  const std::string text = json::serialize(routing_graph::to_json(graph));
-  uint64_t hash = 14695981039346656037ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  char quoted[24];
-  std::snprintf(quoted, sizeof quoted, "\"%016llx\"", static_cast<unsigned long long>(hash));
-  return quoted;
-}
-
 // True when an If-Match / If-None-Match header names etag ("*", or one of a
 // comma-separated list, weak or strong).
 bool names_etag(std::string_view header, std::string_view etag) {
@@ -96,83 +81,6 @@ bool names_etag(std::string_view header, std::string_view etag) {
     header.remove_prefix(comma + 1);
   }
   return false;
-}
-
-constexpr std::size_t kKeptVersions = 50;
-
-std::filesystem::path versions_file(const std::filesystem::path& tenant_file) {
-  return tenant_file.parent_path() /
-         ("." + tenant_file.stem().string() + ".routing-versions.jsonl");
-}
-
-// The saved versions, oldest first; a line that does not parse is passed over.
-std::vector<json::object> read_versions(const std::filesystem::path& file) {
-  std::vector<json::object> out;
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line)) {
-    boost::system::error_code ec;
-    json::value v = json::parse(line, ec);
-    if (!ec && v.is_object() && v.as_object().contains("seq") && v.as_object().at("seq").is_int64())
-      out.push_back(std::move(v.as_object()));
-  }
-  return out;
-}
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Records graph as saved by `by`; first `before` (what the file had) when the last
-// version kept is not it: a hand edit, or the graph as it was before any save.
-void keep_version(const std::filesystem::path& tenant_file, const routing_graph::Graph* before,
-                  const routing_graph::Graph& graph, json::object by) {
-  const auto file = versions_file(tenant_file);
-  auto versions = read_versions(file);
-  auto add = [&](const routing_graph::Graph& g, json::object who) {
-    const int64_t seq = versions.empty() ? 1 : versions.back().at("seq").as_int64() + 1;
-    versions.push_back(json::object{{"seq", seq},
-                                    {"at", now_ms()},
-                                    {"by", std::move(who)},
-                                    {"etag", graph_etag(g)},
-                                    {"graph", routing_graph::to_json(g)}});
-  };
-  const json::value* last_etag = versions.empty() ? nullptr : versions.back().if_contains("etag");
-  if (before && (!last_etag || *last_etag != json::value(graph_etag(*before))))
-    add(*before, json::object{{"id", nullptr}, {"name", "tenant file"}});
-  add(graph, std::move(by));
-  if (versions.size() > kKeptVersions)
-    versions.erase(versions.begin(), versions.end() - kKeptVersions);
-  std::string text;
-  for (const auto& v : versions) text += json::serialize(v) + "\n";
-  std::string why;
-  if (!tenants::replace_file(file, text, why))
-    spdlog::warn("routing: the saved graph's version was not kept: {}", why);
-}
-
-// GET …/routing/versions: newest first, without graphs; ?seq=N: that one, with its graph.
-HttpResponse versions_answer(const std::filesystem::path& tenant_file,
-                             const std::map<std::string, std::string>& query) {
-  auto versions = read_versions(versions_file(tenant_file));
-  if (auto seq = query.find("seq"); seq != query.end()) {
-    for (auto& v : versions)
-      if (std::to_string(v.at("seq").as_int64()) == seq->second) return json_response(200, v);
-    return error_response(404, "not_found", "no saved version " + seq->second, "seq");
-  }
-  json::array list;
-  for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
-    json::object summary = *it;
-    const json::value graph = summary["graph"];
-    summary.erase("graph");
-    const json::value* rules_value =
-        graph.is_object() ? graph.as_object().if_contains("rules") : nullptr;
-    const json::array* rules = rules_value ? rules_value->if_array() : nullptr;
-    summary["rules"] = rules ? rules->size() : 0;
-    list.push_back(std::move(summary));
-  }
-  return json_response(200, json::object{{"versions", std::move(list)}});
 }
 
 HttpResponse with_etag(HttpResponse response, std::string etag) {
@@ -222,6 +130,64 @@ std::optional<HttpResponse> read_dry_run(const std::string& body, engine::DryRun
   return std::nullopt;
 }
 
+// A rule or fallback without the positions of its nodes: what routes, not where
+// it is drawn.
+routing_graph::Rule unplaced(routing_graph::Rule rule) {
+  rule.position.reset();
+  for (auto& action : rule.actions) action.position.reset();
+  return rule;
+}
+routing_graph::Fallback unplaced(routing_graph::Fallback fallback) {
+  fallback.position.reset();
+  for (auto& action : fallback.actions) action.position.reset();
+  return fallback;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// What a save changed, as the audit log shows it: rules added, removed, changed or
+// reordered, the fallback; "layout only" when only nodes moved.
+std::string describe_change(const routing_graph::Graph* before, const routing_graph::Graph& after) {
+  const auto label = [](const routing_graph::Rule& r) { return r.name.empty() ? r.id : r.name; };
+  std::string out =
+      std::to_string(after.rules.size()) + (after.rules.size() == 1 ? " rule" : " rules");
+  if (!before) return out;
+  const auto find = [](const routing_graph::Graph& g, const std::string& id) {
+    return std::find_if(g.rules.begin(), g.rules.end(), [&](const auto& r) { return r.id == id; });
+  };
+  std::vector<std::string> added, removed, changed, kept_after, kept_before;
+  for (const auto& rule : after.rules) {
+    auto old = find(*before, rule.id);
+    if (old == before->rules.end()) {
+      added.push_back(label(rule));
+      continue;
+    }
+    kept_after.push_back(rule.id);
+    if (unplaced(*old) != unplaced(rule)) changed.push_back(label(rule));
+  }
+  for (const auto& rule : before->rules) {
+    if (find(after, rule.id) == after.rules.end())
+      removed.push_back(label(rule));
+    else
+      kept_before.push_back(rule.id);
+  }
+  std::vector<std::string> parts;
+  if (!added.empty()) parts.push_back("added " + joined(added));
+  if (!removed.empty()) parts.push_back("removed " + joined(removed));
+  if (!changed.empty()) parts.push_back("changed " + joined(changed));
+  if (kept_after != kept_before) parts.push_back("reordered rules");
+  if (unplaced(before->fallback) != unplaced(after.fallback))
+    parts.push_back("changed the fallback");
+  if (parts.empty()) parts.push_back(*before == after ? "no change" : "layout only");
+  out += ": ";
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "; " : "") + parts[i];
+  return out;
+}
+
 }  // namespace
 
 void RestApi::routing(const TenantView& tenant, std::string_view sub, const HttpRequest& request,
@@ -247,9 +213,10 @@ void RestApi::routing(const TenantView& tenant, std::string_view sub, const Http
   if (sub == "versions") {
     if (request.method != "GET")
       return respond(error_response(405, "method_not_allowed", "use GET"));
-    return boost::asio::post(
-        blocking_pool_, [file = tenant.config->file, query = request.query,
-                         respond = std::move(respond)] { respond(versions_answer(file, query)); });
+    return boost::asio::post(blocking_pool_, [store = tenant.store, file = tenant.config->file,
+                                              query = request.query, respond = std::move(respond)] {
+      respond(RoutingVersions(*store, file).answer(query));
+    });
   }
   if (!sub.empty()) return respond(error_response(404, "not_found", "no such endpoint"));
   if (request.method == "GET") {
@@ -261,13 +228,11 @@ void RestApi::routing(const TenantView& tenant, std::string_view sub, const Http
   }
   if (request.method != "PUT")
     return respond(error_response(405, "method_not_allowed", "use GET or PUT"));
-  const auto agent = tenant.agents ? tenant.agents->by_id(claims->subject) : std::nullopt;
-  put_routing(tenant, request, claims->subject, agent ? agent->name : claims->subject,
-              std::move(respond));
+  put_routing(tenant, request, actor_of(tenant, *claims), std::move(respond));
 }
 
-void RestApi::put_routing(const TenantView& tenant, const HttpRequest& request, std::string by_id,
-                          std::string by_name, std::function<void(HttpResponse)> respond) {
+void RestApi::put_routing(const TenantView& tenant, const HttpRequest& request, audit::Actor actor,
+                          std::function<void(HttpResponse)> respond) {
   boost::system::error_code ec;
   json::value body = json::parse(request.body, ec);
   if (ec) return respond(error_response(400, "bad_json", "the body must be JSON"));
@@ -283,8 +248,8 @@ void RestApi::put_routing(const TenantView& tenant, const HttpRequest& request, 
   // File work off the I/O threads; the pool's one thread also keeps two PUTs from
   // interleaving their read-modify-write of the same file.
   boost::asio::post(blocking_pool_, [this, file = tenant.config->file, id = tenant.config->id,
-                                     graph = std::move(*graph), if_match = request.if_match,
-                                     by = json::object{{"id", by_id}, {"name", by_name}},
+                                     store = tenant.store, graph = std::move(*graph),
+                                     if_match = request.if_match, actor = std::move(actor),
                                      respond = std::move(respond)]() mutable {
     auto text = read_text(file);
     if (!text)
@@ -325,14 +290,20 @@ void RestApi::put_routing(const TenantView& tenant, const HttpRequest& request, 
                                     "cannot rewrite; move it into the marked section"));
     if (!tenants::replace_file(file, *edited, why))
       return respond(error_response(500, "internal", why));
-    keep_version(file, before, graph, std::move(by));
-    backend_.reload_tenants([this, id, graph = std::move(graph), respond = std::move(respond)] {
+    const json::object by{{"id", actor.id}, {"name", actor.name}};
+    const auto restored = RoutingVersions(*store, file).keep(before, graph, by);
+    audit::Change change{restored ? "routing.restored" : "routing.saved", "routing graph",
+                         describe_change(before, graph)};
+    if (restored) change.summary = "version #" + std::to_string(*restored) + ": " + change.summary;
+    backend_.reload_tenants([this, id, graph = std::move(graph), actor = std::move(actor),
+                             change = std::move(change), respond = std::move(respond)] {
       auto now = backend_.tenant(id);
       if (!now || now->config->routing_graph != graph)
         return respond(error_response(500, "internal",
                                       "the graph is in the tenant file but could not be applied; "
                                       "the server log says why"));
       respond(with_etag(json_response(200, routing_graph::to_json(graph)), graph_etag(graph)));
+      record_change(*now, actor, change);
     });
   });
 }

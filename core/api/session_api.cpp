@@ -39,13 +39,15 @@ void RestApi::open_session(const TenantView& tenant, const HttpRequest& request,
         error_response(403, "forbidden_origin", "sign in from this server's own console page"));
   check_password(
       tenant, request, std::move(respond),
-      [this, tenant_id = tenant.config->id, ttl = tenant.config->agent_token_ttl_s](
-          const agents::AgentRecord& account, Respond respond) {
+      [this, tenant_id = tenant.config->id, ttl = tenant.config->agent_token_ttl_s,
+       over_tls = request.scheme == "https"](const agents::AgentRecord& account, Respond respond) {
         auth::Claims claims = agent_claims(account, tenant_id, ttl);
         const std::string token = sessions_.open(claims);
         HttpResponse response =
             json_response(200, session_json(claims, account, sessions_.csrf_token(token)));
-        response.headers.emplace_back("Set-Cookie", auth::SessionBook::cookie(token, ttl));
+        // Behind a TLS proxy the browser must never send the cookie over plain HTTP.
+        response.headers.emplace_back(
+            "Set-Cookie", auth::SessionBook::cookie(token, ttl) + (over_tls ? "; Secure" : ""));
         respond(std::move(response));
       });
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "common/address_ranges.hpp"
 #include "config/table_reader.hpp"
 
 namespace sb::config {
@@ -26,6 +27,23 @@ void read_path(TableReader& table, std::string_view key, std::filesystem::path& 
   out = text;
 }
 
+// A list of IP addresses and CIDR ranges; every entry that is neither is reported.
+void read_address_ranges(TableReader& table, std::string_view key, std::vector<std::string>& out) {
+  std::vector<std::string> entries;
+  if (!table.string_array(key, entries)) return;
+  AddressRanges check;
+  bool all_valid = true;
+  for (const auto& entry : entries) {
+    if (check.add(entry)) continue;
+    all_valid = false;
+    table.sink().add(table.where(key), table.key_path(key),
+                     "'" + entry +
+                         "' is not an IP address or a CIDR range (10.0.0.1, 10.0.0.0/8, "
+                         "fd00::/8)");
+  }
+  if (all_valid) out = std::move(entries);
+}
+
 void read_server(TableReader& server, ServerConfig& config) {
   std::string listen;
   if (server.string("listen", listen) &&
@@ -40,6 +58,7 @@ void read_server(TableReader& server, ServerConfig& config) {
   read_path(server, "tenants_dir", config.tenants_dir);
   read_path(server, "web_dir", config.web_dir);
   server.integer("tenant_reload_interval_ms", config.tenant_reload_interval_ms, 10, kHourMs);
+  read_address_ranges(server, "trusted_proxies", config.trusted_proxies);
   server.reject_unknown();
 }
 
@@ -57,7 +76,13 @@ void read_storage(TableReader& storage, ServerConfig& config) {
 
 void read_limits(TableReader& limits, ServerConfig& config) {
   limits.integer("max_connections", config.max_connections, 1, 10'000'000);
+  limits.integer("max_connections_per_address", config.max_connections_per_address, 0, 10'000'000);
+  read_address_ranges(limits, "unlimited_addresses", config.unlimited_addresses);
   limits.integer("handshake_timeout_ms", config.handshake_timeout_ms, 100, kHourMs);
+  limits.integer("max_header_bytes", config.max_header_bytes, 1024, 1 << 20);
+  limits.integer("transfer_idle_timeout_ms", config.transfer_idle_timeout_ms, 100, kHourMs);
+  limits.integer("min_transfer_bytes_per_second", config.min_transfer_bytes_per_second, 0, 1 << 30);
+  limits.integer("hello_timeout_ms", config.hello_timeout_ms, 100, kHourMs);
   limits.integer("send_queue_max_bytes", config.send_queue_max_bytes, 1024, int64_t{1} << 32);
   limits.reject_unknown();
 }

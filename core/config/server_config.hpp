@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/config_error.hpp"
 #include "config/listen_address.hpp"
@@ -26,11 +27,21 @@ struct ServerConfig {
   // /widget.js, /widget/, /console/, /admin/, /demo/ and /assets/.
   std::filesystem::path web_dir = "build/web";
   uint32_t tenant_reload_interval_ms = 1000;
+  // Reverse proxies (addresses or CIDR ranges, as written) whose X-Forwarded-For and
+  // X-Forwarded-Proto are believed; none by default.
+  std::vector<std::string> trusted_proxies;
   // [storage]
   std::string default_storage_plugin = "storage-sqlite";
   // [limits]
   uint32_t max_connections = 18000;
+  uint32_t max_connections_per_address = 1000;  // 0 = no limit
+  // Addresses and CIDR ranges, as written, that limit does not count.
+  std::vector<std::string> unlimited_addresses = {"127.0.0.0/8", "::1"};
   uint32_t handshake_timeout_ms = 10000;
+  uint32_t max_header_bytes = 16384;
+  uint32_t transfer_idle_timeout_ms = 30000;
+  uint32_t min_transfer_bytes_per_second = 500;  // 0 = no minimum
+  uint32_t hello_timeout_ms = 30000;
   std::size_t send_queue_max_bytes = 1 << 20;
   // [plugins]
   uint32_t plugin_call_timeout_ms = 5000;

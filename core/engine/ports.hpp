@@ -92,6 +92,16 @@ struct BlobPut {
   uint64_t max_total_bytes = 0;  // 0 = no limit
 };
 
+// One entry of an append-only log (ABI 1.4; sb_log_entry in sb_plugin.h says the
+// limits): kind and actor are what a listing filters on, data_json the entry.
+struct LogEntry {
+  std::string log;
+  std::string kind;
+  std::string actor;
+  std::string data_json;
+  int64_t ts_ms = 0;
+};
+
 // sb_status SB_NOT_SUPPORTED: the storage plugin keeps no files.
 inline constexpr int32_t kStoreNotSupported = 4;
 
@@ -144,6 +154,18 @@ class Store {
   virtual void search(std::string query_json, StoreCallback done) {
     (void)query_json;
     done({kStoreNotSupported, {}, "this storage cannot search"});
+  }
+
+  // Append-only logs (ABI 1.4; results as sb_plugin.h says: {"seq"} once durable,
+  // and {"entries":[...],"next_cursor"?} newest first). A store without them
+  // answers kStoreNotSupported.
+  virtual void log_append(const LogEntry& entry, StoreCallback done) {
+    (void)entry;
+    done({kStoreNotSupported, {}, "this storage keeps no logs"});
+  }
+  virtual void log_list(std::string query_json, StoreCallback done) {
+    (void)query_json;
+    done({kStoreNotSupported, {}, "this storage keeps no logs"});
   }
 };
 

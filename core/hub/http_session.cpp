@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -11,6 +12,7 @@
 #include "auth/token_signer.hpp"
 #include "common/clock.hpp"
 #include "common/origin.hpp"
+#include "hub/forwarded.hpp"
 #include "hub/ws_session.hpp"
 
 namespace sb::hub {
@@ -21,7 +23,12 @@ namespace net = boost::asio;
 
 namespace {
 
-constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+// A connection refused for its address's limit gets this long to send its request
+// head, so that it can be answered; a closing connection this long to read it.
+constexpr std::chrono::milliseconds kRefusalHeadTimeout{2000};
+constexpr std::chrono::milliseconds kLingerTimeout{1000};
+// What is read and dropped of a request that is not going to be served.
+constexpr std::size_t kMaxDrainBytes = 64 * 1024;
 
 // An upload: a POST whose path (before any query) ends in "/attachments".
 bool is_upload(http::verb method, std::string_view target) {
@@ -78,8 +85,14 @@ std::optional<HttpResponse> authenticate_agent(const HttpRequest& parsed,
 }  // namespace
 
 HttpSession::HttpSession(net::ip::tcp::socket&& socket, ConnectionSlot slot,
-                         SessionContext& context)
-    : stream_(std::move(socket)), slot_(std::move(slot)), context_(context) {}
+                         SessionContext& context, bool over_address_limit)
+    : stream_(std::move(socket)),
+      slot_(std::move(slot)),
+      context_(context),
+      over_address_limit_(over_address_limit) {
+  beast::error_code ec;
+  peer_ = stream_.socket().remote_endpoint(ec).address();
+}
 
 void HttpSession::run() {
   net::dispatch(stream_.get_executor(),
@@ -88,24 +101,91 @@ void HttpSession::run() {
 
 void HttpSession::read_next() {
   parser_.emplace();
-  parser_->header_limit(kMaxHeaderBytes);
-  stream_.expires_after(std::chrono::milliseconds(context_.options.handshake_timeout_ms));
+  parser_->header_limit(static_cast<std::uint32_t>(context_.options.max_header_bytes));
+  // Beast checks Content-Length against the body limit as soon as the head is in:
+  // until the target is known, any request may be an upload.
+  parser_->body_limit(std::max(context_.options.max_upload_bytes, context_.options.max_body_bytes));
+  // The whole head within one deadline, however it trickles in (slowloris); the same
+  // deadline bounds the wait for the next request of a kept-alive connection.
+  const std::chrono::milliseconds head_timeout(context_.options.handshake_timeout_ms);
+  stream_.expires_after(over_address_limit_ ? std::min(head_timeout, kRefusalHeadTimeout)
+                                            : head_timeout);
   http::async_read_header(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
 }
 
-void HttpSession::on_header(beast::error_code ec, std::size_t bytes) {
-  if (ec) return on_read(ec, bytes);
-  // The body limit depends on what is asked: only uploads may be large.
+void HttpSession::on_header(beast::error_code ec, std::size_t) {
+  auto& registry = context_.services->metrics();
+  if (ec == http::error::header_limit) {
+    registry.header_limit_refusals.fetch_add(1, std::memory_order_relaxed);
+    return respond(error_response(431, "too_large", "the request headers are too large"), false);
+  }
+  if (ec == beast::error::timeout) {
+    // A started head that did not finish is a slow or stalled client; an idle
+    // connection (a browser's spare, a kept-alive one) just closes quietly.
+    if (buffer_.size() > 0 || parser_->got_some())
+      registry.slow_heads_closed.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (ec) return on_read(ec);
+  if (over_address_limit_) {
+    return respond(error_response(429, "rate_limited",
+                                  "too many connections from this address; try again later"),
+                   false);
+  }
+  // The body limit depends on what is asked: only uploads may be large. The head
+  // was read with the uploads' limit, so a declared length is checked here.
   const auto& header = parser_->get();
-  parser_->body_limit(is_upload(header.method(), header.target())
-                          ? context_.options.max_upload_bytes
-                          : context_.options.max_body_bytes);
-  http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+  const std::size_t body_limit = is_upload(header.method(), header.target())
+                                     ? context_.options.max_upload_bytes
+                                     : context_.options.max_body_bytes;
+  if (const auto length = parser_->content_length(); length && *length > body_limit)
+    return respond(error_response(413, "too_large", "the request body is too large"), false);
+  parser_->body_limit(body_limit);  // a chunked body is counted as it comes
+  start_transfer();
+  read_body();
 }
 
-void HttpSession::on_read(beast::error_code ec, std::size_t) {
+void HttpSession::start_transfer() {
+  transfer_started_ = std::chrono::steady_clock::now();
+  transferred_bytes_ = 0;
+}
+
+// The deadline of the next piece of a body: it must move within the idle time and,
+// once that much time has passed, keep up the minimum average rate, so that a
+// client cannot hold the connection with a byte every few seconds.
+void HttpSession::expire_transfer() {
+  const auto& options = context_.options;
+  const std::chrono::milliseconds idle(options.transfer_idle_timeout_ms);
+  auto deadline = std::chrono::steady_clock::now() + idle;
+  if (options.min_transfer_bytes_per_second > 0) {
+    const std::chrono::milliseconds earned(transferred_bytes_ * 1000 /
+                                           options.min_transfer_bytes_per_second);
+    deadline = std::min(deadline, transfer_started_ + idle + earned);
+  }
+  stream_.expires_at(deadline);
+}
+
+// The body is read piece by piece, each piece with its own deadline: a slow upload
+// may take as long as it needs while it moves, a stalled one is cut off.
+void HttpSession::read_body() {
+  if (parser_->is_done()) return on_read({});
+  expire_transfer();
+  http::async_read_some(stream_, buffer_, *parser_,
+                        beast::bind_front_handler(&HttpSession::on_body, shared_from_this()));
+}
+
+void HttpSession::on_body(beast::error_code ec, std::size_t bytes) {
+  if (ec == beast::error::timeout) {
+    context_.services->metrics().stalled_transfers_closed.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (ec) return on_read(ec);
+  transferred_bytes_ += bytes;
+  read_body();
+}
+
+void HttpSession::on_read(beast::error_code ec) {
   if (ec == http::error::end_of_stream) {
     stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
     return;
@@ -113,7 +193,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   if (ec == http::error::body_limit) {
     return respond(error_response(413, "too_large", "the request body is too large"), false);
   }
-  if (ec) return;  // timeout, reset or a malformed request: drop the connection
+  if (ec) return;  // reset or a malformed request: drop the connection
 
   Request request = parser_->release();
   HttpRequest parsed;
@@ -129,11 +209,23 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   parsed.if_match = std::string(request[http::field::if_match]);
   parsed.csrf_token = std::string(request["X-CSRF-Token"]);
   parsed.file_name = std::string(request["X-File-Name"]);
-  beast::error_code addr_ec;
-  auto endpoint = stream_.socket().remote_endpoint(addr_ec);
-  if (!addr_ec) parsed.remote_address = endpoint.address().to_string();
+  // Who is asking: the peer, or the client a trusted proxy names (every
+  // X-Forwarded-For line counts, in order).
+  const auto& trusted = context_.options.trusted_proxies;
+  std::string forwarded_for;
+  if (!trusted.empty() && trusted.contains(peer_)) {
+    auto [line, end] = request.equal_range("X-Forwarded-For");
+    for (; line != end; ++line) {
+      if (!forwarded_for.empty()) forwarded_for += ',';
+      forwarded_for.append(line->value());
+    }
+  }
+  const auto client = client_address(peer_, forwarded_for, trusted);
+  parsed.remote_address = client.to_string();
+  parsed.scheme = std::string(client_scheme(peer_, request["X-Forwarded-Proto"], trusted));
 
-  if (beast::websocket::is_upgrade(request)) return upgrade(std::move(request), std::move(parsed));
+  if (beast::websocket::is_upgrade(request))
+    return upgrade(std::move(request), std::move(parsed), client);
 
   parsed.body = std::move(request.body());
   const bool keep_alive = request.keep_alive();
@@ -145,10 +237,22 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
       });
 }
 
-void HttpSession::upgrade(Request request, HttpRequest parsed) {
+void HttpSession::upgrade(Request request, HttpRequest parsed, const net::ip::address& client) {
   const bool visitor = parsed.path == "/v1/ws/visitor";
   if (!visitor && parsed.path != "/v1/ws/agent")
     return respond(error_response(404, "not_found", "no WebSocket endpoint at this path"), false);
+
+  // Behind a trusted proxy, the client's address limit applies to what lasts: its
+  // WebSockets (the proxy's own connection carries anyone's plain requests).
+  const auto& trusted = context_.options.trusted_proxies;
+  if (!trusted.empty() && trusted.contains(peer_)) {
+    auto hold = context_.per_address->try_open(client, monotonic_ms());
+    if (!hold)
+      return respond(error_response(429, "rate_limited",
+                                    "too many connections from this address; try again later"),
+                     false);
+    slot_.hold_address(std::move(*hold));
+  }
 
   const auto tenant_param = parsed.query.find("tenant");
   auto gate = tenant_param == parsed.query.end()
@@ -195,18 +299,52 @@ void HttpSession::respond(const HttpResponse& response, bool keep_alive) {
   response_->keep_alive(keep_alive);
   response_->body() = response.body;
   response_->prepare_payload();
-  http::async_write(
-      stream_, *response_,
+  serializer_.emplace(*response_);
+  start_transfer();
+  write_some(keep_alive);
+}
+
+// Like the body of a request, a response (a large download) is written piece by
+// piece and cut off only when the client stops reading.
+void HttpSession::write_some(bool keep_alive) {
+  expire_transfer();
+  http::async_write_some(
+      stream_, *serializer_,
       beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
 }
 
-void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
-  if (ec) return;
-  if (!keep_alive) {
-    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t bytes) {
+  if (ec == beast::error::timeout) {
+    context_.services->metrics().stalled_transfers_closed.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  if (ec) return;
+  transferred_bytes_ += bytes;
+  if (!serializer_->is_done()) return write_some(keep_alive);
+  serializer_.reset();
+  response_.reset();
+  if (!keep_alive) return close_gracefully();
   read_next();
+}
+
+// Ends the connection after a final answer without resetting it: what the client
+// still sends (the rest of a refused request) is read and dropped, briefly, so the
+// close does not destroy the answer before the client has read it.
+void HttpSession::close_gracefully() {
+  beast::error_code ec;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  if (ec) return;
+  buffer_.clear();
+  stream_.expires_after(kLingerTimeout);
+  stream_.async_read_some(buffer_.prepare(4096),
+                          beast::bind_front_handler(&HttpSession::on_drain, shared_from_this()));
+}
+
+void HttpSession::on_drain(beast::error_code ec, std::size_t bytes) {
+  drained_bytes_ += bytes;
+  if (ec || drained_bytes_ > kMaxDrainBytes) return;  // the client closed too, or too much
+  stream_.async_read_some(buffer_.prepare(4096),
+                          beast::bind_front_handler(&HttpSession::on_drain, shared_from_this()));
 }
 
 }  // namespace sb::hub

@@ -5,6 +5,7 @@
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -14,7 +15,10 @@ namespace sb::hub {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, ConnectionSlot slot, SessionContext& context);
+  // over_address_limit: the client's address has its limit of connections open;
+  // this one only reads the request head, answers 429 and closes.
+  HttpSession(boost::asio::ip::tcp::socket&& socket, ConnectionSlot slot, SessionContext& context,
+              bool over_address_limit);
   void run();
 
  private:
@@ -22,17 +26,31 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void read_next();
   void on_header(boost::beast::error_code ec, std::size_t bytes);
-  void on_read(boost::beast::error_code ec, std::size_t bytes);
-  void upgrade(Request request, HttpRequest parsed);
+  void start_transfer();
+  void expire_transfer();
+  void read_body();
+  void on_body(boost::beast::error_code ec, std::size_t bytes);
+  void on_read(boost::beast::error_code ec);
+  void upgrade(Request request, HttpRequest parsed, const boost::asio::ip::address& client);
   void respond(const HttpResponse& response, bool keep_alive);
+  void write_some(bool keep_alive);
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
+  void close_gracefully();
+  void on_drain(boost::beast::error_code ec, std::size_t bytes);
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<boost::beast::http::response<boost::beast::http::string_body>> response_;
+  std::optional<boost::beast::http::response_serializer<boost::beast::http::string_body>>
+      serializer_;
   ConnectionSlot slot_;
   SessionContext& context_;
+  boost::asio::ip::address peer_;
+  bool over_address_limit_;
+  std::chrono::steady_clock::time_point transfer_started_;  // of the body in flight
+  std::size_t transferred_bytes_ = 0;
+  std::size_t drained_bytes_ = 0;
 };
 
 }  // namespace sb::hub

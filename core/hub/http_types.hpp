@@ -16,7 +16,11 @@ struct HttpRequest {
   std::string authorization;                 // the Authorization header as sent ("Bearer ...")
   std::string content_type;
   std::string body;
+  // The client's address: the TCP peer's, or behind a trusted proxy the client's
+  // it names in X-Forwarded-For.
   std::string remote_address;
+  // "https" when a trusted proxy says the client used TLS, else "http".
+  std::string scheme = "http";
   // Headers the browser-facing endpoints need, as sent ("" when absent).
   std::string origin;         // Origin: CSRF and allowed-origin checks
   std::string host;           // Host: what "same origin" means for this request

@@ -4,6 +4,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include "common/clock.hpp"
 #include "hub/http_session.hpp"
 
 namespace sb::hub {
@@ -16,6 +17,8 @@ struct Hub::Impl {
       : loops(std::move(loops_in)), acceptor(*loops.front()) {
     context.options = std::move(options);
     context.services = &services;
+    context.per_address.emplace(context.options.max_connections_per_address,
+                                context.options.unlimited_addresses, services.metrics());
   }
 
   void accept_next() {
@@ -37,9 +40,23 @@ struct Hub::Impl {
       socket.close(ignored);
       return;
     }
-    boost::system::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);  // chat frames are small and latency-bound
-    std::make_shared<HttpSession>(std::move(socket), ConnectionSlot(registry), context)->run();
+    boost::system::error_code ec;
+    const auto peer = socket.remote_endpoint(ec);
+    if (ec) return;  // gone already
+    ConnectionSlot slot(registry);
+    // A direct client counts against its address's limit from the start; behind a
+    // trusted proxy the client is known only from the request (see HttpSession).
+    bool over_address_limit = false;
+    if (!context.options.trusted_proxies.contains(peer.address())) {
+      auto hold = context.per_address->try_open(peer.address(), monotonic_ms());
+      if (hold)
+        slot.hold_address(std::move(*hold));
+      else
+        over_address_limit = true;
+    }
+    socket.set_option(tcp::no_delay(true), ec);  // chat frames are small and latency-bound
+    std::make_shared<HttpSession>(std::move(socket), std::move(slot), context, over_address_limit)
+        ->run();
   }
 
   std::vector<net::io_context*> loops;

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/address_ranges.hpp"
 #include "hub/http_types.hpp"
 #include "hub/tenant_gate.hpp"
 
@@ -29,7 +30,28 @@ struct HubOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = any free port
   uint32_t max_connections = 18000;
+  // Connections one client address (IPv6: one /64) may have open; 0 = no limit.
+  // Over it, a connection is answered 429 and closed before any upgrade.
+  uint32_t max_connections_per_address = 1000;
+  // Addresses the per-address limit does not count; by default this machine.
+  AddressRanges unlimited_addresses = loopback_ranges();
+  // The request line and headers of each request (and so a WebSocket upgrade) must
+  // arrive within this, counted from the connection or the previous response; the
+  // WebSocket handshake's answer and its closing handshake are bound by it too.
   uint32_t handshake_timeout_ms = 10000;
+  // Headers larger than this are answered 431 and the connection is closed.
+  std::size_t max_header_bytes = 16 * 1024;
+  // A request body or a response that moves no byte for this long is cut off. There
+  // is no total limit: a large upload on a slow link takes as long as it keeps moving.
+  uint32_t transfer_idle_timeout_ms = 30000;
+  // Once transfer_idle_timeout_ms has passed, a body or response must also average
+  // at least this many bytes a second since it began; 0 = no minimum.
+  uint32_t min_transfer_bytes_per_second = 500;
+  // A visitor WebSocket that has not said hello (successfully) within this is closed
+  // (1008). The widget says hello as soon as the socket opens.
+  uint32_t hello_timeout_ms = 30000;
+  // The reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
+  AddressRanges trusted_proxies;
   std::size_t send_queue_max_bytes = 1 << 20;
   // WebSocket messages above this are refused by the WebSocket layer itself
   // (close 1009); below it, each tenant's max_message_bytes gives a too_large error.

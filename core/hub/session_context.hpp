@@ -2,7 +2,9 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 
+#include "hub/connections_per_address.hpp"
 #include "hub/hub.hpp"
 
 namespace sb::hub {
@@ -10,26 +12,30 @@ namespace sb::hub {
 struct SessionContext {
   HubOptions options;
   HubServices* services = nullptr;
+  std::optional<ConnectionsPerAddress> per_address;
   std::atomic<uint64_t> next_peer_id{1};
 };
 
-// Counts a socket as open for the server-wide limit while it lives.
+// Counts a socket as open for the server-wide limit while it lives, and for its
+// client address's limit once it holds that address's hold.
 class ConnectionSlot {
  public:
   explicit ConnectionSlot(metrics::Registry& registry) : registry_(&registry) {
     registry_->open_connections.fetch_add(1, std::memory_order_relaxed);
   }
   ConnectionSlot(ConnectionSlot&& other) noexcept
-      : registry_(std::exchange(other.registry_, nullptr)) {}
+      : registry_(std::exchange(other.registry_, nullptr)), address_(std::move(other.address_)) {}
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(ConnectionSlot&&) = delete;
   ~ConnectionSlot() {
     if (registry_) registry_->open_connections.fetch_sub(1, std::memory_order_relaxed);
   }
+  void hold_address(ConnectionsPerAddress::Hold hold) { address_ = std::move(hold); }
 
  private:
   metrics::Registry* registry_;
+  ConnectionsPerAddress::Hold address_;
 };
 
 }  // namespace sb::hub

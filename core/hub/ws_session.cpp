@@ -28,7 +28,7 @@ int64_t monotonic_us() {
 WsSession::WsSession(beast::tcp_stream&& stream, ConnectionSlot slot, SessionContext& context,
                      ConnectionState state)
     : ws_(std::move(stream)),
-      session_expiry_(ws_.get_executor()),
+      deadline_(ws_.get_executor()),
       slot_(std::move(slot)),
       context_(context),
       state_(std::move(state)),
@@ -69,14 +69,15 @@ void WsSession::on_accept(beast::error_code ec) {
     watch_session_end();
   } else {
     m.visitor_connections.fetch_add(1, std::memory_order_relaxed);
+    expect_hello();
   }
   read_next();
 }
 
 void WsSession::watch_session_end() {
   const int64_t left_s = state_.expires_at_s - wall_clock_ms() / 1000;
-  session_expiry_.expires_after(std::chrono::seconds(std::max<int64_t>(left_s, 0)));
-  session_expiry_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+  deadline_.expires_after(std::chrono::seconds(std::max<int64_t>(left_s, 0)));
+  deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
     if (auto self = weak.lock(); self && !ec)
       self->start_close(engine::kCloseSessionEnded, "session expired");
   });
@@ -86,6 +87,19 @@ void WsSession::watch_session_end() {
         if (auto self = weak.lock()) self->close(engine::kCloseSessionEnded, std::move(reason));
       });
   if (!watched) start_close(engine::kCloseSessionEnded, "signed out");
+}
+
+// A socket that never says who it is would otherwise stay forever: it answers the
+// pings that keep a real one alive. The widget says hello at once; a refused hello
+// (a bad identity) may be said again within the same time.
+void WsSession::expect_hello() {
+  deadline_.expires_after(std::chrono::milliseconds(context_.options.hello_timeout_ms));
+  deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    auto self = weak.lock();
+    if (!self || ec || self->state_.registered) return;
+    self->context_.services->metrics().hello_timeouts.fetch_add(1, std::memory_order_relaxed);
+    self->start_close(websocket::close_code::policy_error, "no hello in time");
+  });
 }
 
 void WsSession::read_next() {
@@ -189,7 +203,7 @@ void WsSession::finish() {
   if (finished_) return;
   finished_ = true;
   open_ = false;
-  session_expiry_.cancel();
+  deadline_.cancel();
   if (!state_.session.empty()) context_.services->sessions().unwatch(state_.session, peer_id_);
   auto& m = state_.gate->metrics();
   if (state_.registered) {

@@ -41,11 +41,13 @@ class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSes
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void start_close(uint16_t code, std::string reason);
   void watch_session_end();  // agents: close with 4001 when the token ends
+  void expect_hello();       // visitors: close with 1008 without a hello in time
   void finish();             // once: tells the engine, frees the tenant's connection slot
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
-  boost::asio::steady_timer session_expiry_;
+  // Agents: when their token ends. Visitors: the deadline for their hello.
+  boost::asio::steady_timer deadline_;
   ConnectionSlot slot_;
   SessionContext& context_;
   ConnectionState state_;

@@ -104,6 +104,27 @@ std::string Registry::render_prometheus() const {
   fmt::format_to(std::back_inserter(out), "switchboard_login_locks_total{{scope=\"account\"}} {}\n",
                  login_locks_account.load(relaxed));
 
+  append_type(out, "switchboard_address_limit_refusals_total", "counter",
+              "Connections refused because their client address had "
+              "limits.max_connections_per_address open.");
+  fmt::format_to(std::back_inserter(out), "switchboard_address_limit_refusals_total {}\n",
+                 address_limit_refusals.load(relaxed));
+  append_type(out, "switchboard_header_limit_refusals_total", "counter",
+              "Requests answered 431 because their headers exceeded limits.max_header_bytes.");
+  fmt::format_to(std::back_inserter(out), "switchboard_header_limit_refusals_total {}\n",
+                 header_limit_refusals.load(relaxed));
+  append_type(out, "switchboard_slow_clients_closed_total", "counter",
+              "Connections closed for being too slow, by what they did not finish in time.");
+  fmt::format_to(std::back_inserter(out),
+                 "switchboard_slow_clients_closed_total{{phase=\"head\"}} {}\n",
+                 slow_heads_closed.load(relaxed));
+  fmt::format_to(std::back_inserter(out),
+                 "switchboard_slow_clients_closed_total{{phase=\"transfer\"}} {}\n",
+                 stalled_transfers_closed.load(relaxed));
+  fmt::format_to(std::back_inserter(out),
+                 "switchboard_slow_clients_closed_total{{phase=\"hello\"}} {}\n",
+                 hello_timeouts.load(relaxed));
+
   auto gauge_or_counter = [&](std::string_view name, std::string_view type, std::string_view help,
                               auto value_of) {
     append_type(out, name, type, help);
@@ -130,6 +151,13 @@ std::string Registry::render_prometheus() const {
   gauge_or_counter("switchboard_storage_failures_total", "counter",
                    "Storage writes that failed or timed out.",
                    [](const TenantMetrics& m) { return m.storage_failures.load(relaxed); });
+  gauge_or_counter("switchboard_audit_entries_total", "counter",
+                   "Admin changes recorded in the tenant's audit log.",
+                   [](const TenantMetrics& m) { return m.audit_recorded.load(relaxed); });
+  gauge_or_counter("switchboard_audit_failures_total", "counter",
+                   "Admin changes made but not recorded in the audit log (storage failed, or "
+                   "keeps no logs).",
+                   [](const TenantMetrics& m) { return m.audit_failures.load(relaxed); });
   gauge_or_counter("switchboard_conversations_opened_total", "counter", "Conversations opened.",
                    [](const TenantMetrics& m) { return m.conversations_opened.load(relaxed); });
   gauge_or_counter("switchboard_conversations_assigned_total", "counter",

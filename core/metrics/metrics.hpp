@@ -66,6 +66,8 @@ struct TenantMetrics {
   std::atomic<uint64_t> queue_full{0};              // joined a group queue past max_queue_length
   std::atomic<uint64_t> queue_wait_exceeded{0};     // waited past its group's max_wait_s
   std::atomic<uint64_t> slow_consumers_dropped{0};
+  std::atomic<uint64_t> audit_recorded{0};  // admin changes kept in the audit log
+  std::atomic<uint64_t> audit_failures{0};  // admin changes made but not kept in it
   std::array<std::atomic<uint64_t>, static_cast<size_t>(ErrorCode::count_)> errors{};
   LatencyHistogram ack_latency;  // message received -> ack written (storage included)
 
@@ -86,6 +88,12 @@ class Registry {
   std::atomic<uint64_t> logins_throttled{0};     // refused with 429 before any check
   std::atomic<uint64_t> login_locks_address{0};  // locks started on a client address
   std::atomic<uint64_t> login_locks_account{0};  // locks started on an account
+  // Slow, half-open and greedy clients (the hub's limits).
+  std::atomic<uint64_t> address_limit_refusals{0};    // over max_connections_per_address
+  std::atomic<uint64_t> header_limit_refusals{0};     // 431: headers over max_header_bytes
+  std::atomic<uint64_t> slow_heads_closed{0};         // head not in within handshake_timeout_ms
+  std::atomic<uint64_t> stalled_transfers_closed{0};  // body/response idle transfer_idle_timeout_ms
+  std::atomic<uint64_t> hello_timeouts{0};            // visitor sockets without hello in time
 
   std::string render_prometheus() const;
 

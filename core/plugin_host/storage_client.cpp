@@ -162,18 +162,54 @@ bool StorageClient::has_search() const {
 
 void StorageClient::search(std::string_view query_json, Executor executor, Callback cb) {
   // Answered here, never counted against the plugin: not searching is allowed.
-  if (!has_search()) {
-    CallResult refused{SB_NOT_SUPPORTED,
-                       {},
-                       "the storage plugin " + instance_->plugin_name() +
-                           " cannot search (it lacks the ABI 1.3 search function)"};
-    return boost::asio::post(
-        executor,
-        [cb = std::move(cb), refused = std::move(refused)]() mutable { cb(std::move(refused)); });
-  }
+  if (!has_search())
+    return refuse("the storage plugin " + instance_->plugin_name() +
+                      " cannot search (it lacks the ABI 1.3 search function)",
+                  std::move(executor), std::move(cb));
   instance_->call_async([&](sb_instance* inst, sb_op* op,
                             sb_error* err) { return api_->search(inst, str(query_json), op, err); },
                         std::move(executor), std::move(cb));
+}
+
+void StorageClient::refuse(std::string why, Executor executor, Callback cb) {
+  CallResult refused{SB_NOT_SUPPORTED, {}, std::move(why)};
+  boost::asio::post(executor, [cb = std::move(cb), refused = std::move(refused)]() mutable {
+    cb(std::move(refused));
+  });
+}
+
+bool StorageClient::has_logs() const {
+  return api_->struct_size >= offsetof(sb_storage_api, log_list) + sizeof(void*) &&
+         api_->log_append && api_->log_list;
+}
+
+void StorageClient::log_append(const LogRecord& e, Executor executor, Callback cb) {
+  if (!has_logs())
+    return refuse("the storage plugin " + instance_->plugin_name() +
+                      " keeps no logs (it lacks the ABI 1.4 log functions)",
+                  std::move(executor), std::move(cb));
+  sb_log_entry entry{};
+  entry.struct_size = sizeof(sb_log_entry);
+  entry.log = str(e.log);
+  entry.kind = str(e.kind);
+  entry.actor = str(e.actor);
+  entry.data_json = str(e.data_json);
+  entry.ts_ms = e.ts_ms;
+  instance_->call_async([&](sb_instance* inst, sb_op* op,
+                            sb_error* err) { return api_->log_append(inst, &entry, op, err); },
+                        std::move(executor), std::move(cb));
+}
+
+void StorageClient::log_list(std::string_view query_json, Executor executor, Callback cb) {
+  if (!has_logs())
+    return refuse("the storage plugin " + instance_->plugin_name() +
+                      " keeps no logs (it lacks the ABI 1.4 log functions)",
+                  std::move(executor), std::move(cb));
+  instance_->call_async(
+      [&](sb_instance* inst, sb_op* op, sb_error* err) {
+        return api_->log_list(inst, str(query_json), op, err);
+      },
+      std::move(executor), std::move(cb));
 }
 
 void StorageClient::blob_usage(Executor executor, Callback cb) {

@@ -39,6 +39,15 @@ struct BlobRecord {
   uint64_t max_total_bytes = 0;  // 0 = no limit
 };
 
+// One entry of an append-only log (ABI 1.4), borrowed for the log_append call only.
+struct LogRecord {
+  std::string_view log;
+  std::string_view kind;
+  std::string_view actor;
+  std::string_view data_json;
+  int64_t ts_ms = 0;
+};
+
 class StorageClient {
  public:
   // instance must be a storage plugin's (Instance::storage_api() != nullptr).
@@ -72,10 +81,18 @@ class StorageClient {
   bool has_search() const;
   void search(std::string_view query_json, Executor executor, Callback cb);
 
+  // Append-only logs (ABI 1.4, optional): false when the plugin has none, and then
+  // log_append and log_list answer SB_NOT_SUPPORTED. query_json as in sb_plugin.h.
+  bool has_logs() const;
+  void log_append(const LogRecord& entry, Executor executor, Callback cb);
+  void log_list(std::string_view query_json, Executor executor, Callback cb);
+
   const std::shared_ptr<Instance>& instance() const { return instance_; }
 
  private:
   void blob_call(const AsyncInvoke& invoke, Executor executor, Callback cb);
+  // Answers SB_NOT_SUPPORTED on executor, never counted against the plugin.
+  void refuse(std::string why, Executor executor, Callback cb);
 
   std::shared_ptr<Instance> instance_;
   const sb_storage_api* api_;

@@ -92,6 +92,15 @@ void PluginStore::search(std::string query_json, engine::StoreCallback done) {
   client_.search(query_json, strand_, to_store_callback(std::move(done)));
 }
 
+void PluginStore::log_append(const engine::LogEntry& e, engine::StoreCallback done) {
+  const plugin_host::LogRecord record{e.log, e.kind, e.actor, e.data_json, e.ts_ms};
+  client_.log_append(record, strand_, to_store_callback(std::move(done)));
+}
+
+void PluginStore::log_list(std::string query_json, engine::StoreCallback done) {
+  client_.log_list(query_json, strand_, to_store_callback(std::move(done)));
+}
+
 PluginRouter::PluginRouter(std::shared_ptr<plugin_host::Instance> instance,
                            boost::asio::any_io_executor strand)
     : client_(std::move(instance)), strand_(std::move(strand)) {}

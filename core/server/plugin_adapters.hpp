@@ -34,6 +34,8 @@ class PluginStore final : public engine::Store {
   void blob_meta(const std::string& id, engine::StoreCallback done) override;
   void blob_delete(const std::string& id, engine::StoreCallback done) override;
   void search(std::string query_json, engine::StoreCallback done) override;
+  void log_append(const engine::LogEntry& entry, engine::StoreCallback done) override;
+  void log_list(std::string query_json, engine::StoreCallback done) override;
 
  private:
   plugin_host::StorageClient client_;

@@ -89,7 +89,15 @@ int Server::run() {
   options.port = config_.listen_port;
   // Past the open-file limit accept() fails; the hub refuses cleanly below it.
   options.max_connections = fit_open_file_limit(config_.max_connections);
+  options.max_connections_per_address = config_.max_connections_per_address;
+  options.unlimited_addresses = {};
+  for (const auto& range : config_.unlimited_addresses) options.unlimited_addresses.add(range);
   options.handshake_timeout_ms = config_.handshake_timeout_ms;
+  options.max_header_bytes = config_.max_header_bytes;
+  options.transfer_idle_timeout_ms = config_.transfer_idle_timeout_ms;
+  options.min_transfer_bytes_per_second = config_.min_transfer_bytes_per_second;
+  options.hello_timeout_ms = config_.hello_timeout_ms;
+  for (const auto& proxy : config_.trusted_proxies) options.trusted_proxies.add(proxy);
   options.send_queue_max_bytes = config_.send_queue_max_bytes;
   hub_ = std::make_unique<hub::Hub>(std::move(loops), options, *this);
   uint16_t port = 0;

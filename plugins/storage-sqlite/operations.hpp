@@ -70,8 +70,19 @@ struct DeleteBlob {
   std::filesystem::path file;
 };
 
+// ABI 1.4: one entry for a log (request_parsing.hpp parse_log_entry); the writer
+// gives it the log's next seq.
+struct AppendLog {
+  std::string log;
+  std::string kind;
+  std::string actor;
+  std::string data;  // validated JSON object
+  int64_t ts_ms = 0;
+};
+
 struct WriteOp {
-  std::variant<AppendMessage, PutConversation, SetRead, KvPut, PutBlob, DeleteBlob> command;
+  std::variant<AppendMessage, PutConversation, SetRead, KvPut, PutBlob, DeleteBlob, AppendLog>
+      command;
   sb_op* op = nullptr;
 };
 
@@ -130,8 +141,19 @@ struct Search {
   bool include_private = false;
 };
 
+// ABI 1.4 log_list (request_parsing.hpp parse_log_query).
+struct ListLog {
+  std::string log;
+  int64_t limit = 50;
+  std::optional<int64_t> before_seq;  // the cursor
+  std::optional<std::string> kind;
+  std::optional<std::string> actor;
+  std::optional<int64_t> seq;
+};
+
 struct ReadOp {
-  std::variant<LoadMessages, ListConversations, KvGet, KvList, GetBlob, BlobMeta, BlobUsage, Search>
+  std::variant<LoadMessages, ListConversations, KvGet, KvList, GetBlob, BlobMeta, BlobUsage, Search,
+               ListLog>
       command;
   sb_op* op = nullptr;
 };

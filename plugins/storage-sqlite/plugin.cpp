@@ -8,6 +8,7 @@
 //
 // Files (ABI 1.2 blob functions) live under data_dir/attachments (blob_files.hpp).
 // Search (ABI 1.3) is an FTS5 trigram index over message text (schema.cpp, reader.cpp).
+// Logs (ABI 1.4) are rows of log_entries keyed by (log, seq) (schema.cpp, version 5).
 //
 // Config ([plugins.storage-sqlite]): file, max_batch_messages, max_pending_messages,
 // busy_timeout_ms (see storage_config.hpp).
@@ -219,6 +220,31 @@ int32_t search(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err) {
   });
 }
 
+int32_t log_append(sb_instance* inst, const sb_log_entry* entry, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    if (!entry) return fail(err, "log_append: entry is NULL");
+    if (!has_fields(entry->struct_size, offsetof(sb_log_entry, ts_ms) + sizeof(entry->ts_ms)))
+      return fail(err, "sb_log_entry is too small for this plugin");
+    sb_sqlite::AppendLog e;
+    if (auto why =
+            sb_sqlite::parse_log_entry(sb::view(entry->log), sb::view(entry->kind),
+                                       sb::view(entry->actor), sb::view(entry->data_json), e);
+        !why.empty())
+      return fail(err, "log_append: " + why);
+    e.ts_ms = entry->ts_ms;
+    return self(inst).write({std::move(e), op}, err);
+  });
+}
+
+int32_t log_list(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::ListLog q;
+    if (auto why = sb_sqlite::parse_log_query(sb::view(query_json), q); !why.empty())
+      return fail(err, why);
+    return self(inst).read({std::move(q), op}, err);
+  });
+}
+
 const sb_storage_api kStorageApi = {
     sizeof(sb_storage_api),
     append_message,
@@ -235,15 +261,17 @@ const sb_storage_api kStorageApi = {
     blob_delete,
     blob_usage,
     search,
+    log_append,
+    log_list,
 };
 
 const sb_plugin_descriptor kDescriptor = {
     sizeof(sb_plugin_descriptor),
-    SB_ABI_VERSION_MAJOR(1, 3),
-    SB_ABI_VERSION_MINOR(1, 3),
+    SB_ABI_VERSION_MAJOR(1, 4),
+    SB_ABI_VERSION_MINOR(1, 4),
     SB_KIND_STORAGE,
     "storage-sqlite",
-    "1.3.0",
+    "1.4.0",
     sb_sqlite::kConfigKeys,
     sb_sqlite::kConfigKeyCount,
     instance_new,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "blob_files.hpp"
@@ -334,6 +335,66 @@ Reader::Answer Reader::answer(const Search& q) {
   if (rc != SQLITE_DONE) return failed("cannot search messages");
   json::object result{{"hits", std::move(hits)}};
   if (more) result["next_cursor"] = std::to_string(last_rowid);
+  return {true, json::serialize(result)};
+}
+
+// Newest first from the cursor (the seq of the last entry given), one range of the
+// primary key or of the kind/actor index (schema.cpp, version 5).
+Reader::Answer Reader::answer(const ListLog& q) {
+  std::string sql = "SELECT seq, ts_ms, kind, actor, data FROM log_entries WHERE log = ?";
+  std::vector<std::string_view> texts{q.log};
+  if (q.kind) {
+    sql += " AND kind = ?";
+    texts.push_back(*q.kind);
+  }
+  if (q.actor) {
+    sql += " AND actor = ?";
+    texts.push_back(*q.actor);
+  }
+  std::vector<int64_t> numbers;
+  if (q.seq) {
+    sql += " AND seq = ?";
+    numbers.push_back(*q.seq);
+  }
+  if (q.before_seq) {
+    sql += " AND seq < ?";
+    numbers.push_back(*q.before_seq);
+  }
+  sql += " ORDER BY seq DESC LIMIT ?";
+  Statement s;
+  try {
+    s = Statement(db_, sql);
+  } catch (const std::exception& e) {
+    return {false, e.what()};
+  }
+  int index = 1;
+  for (std::string_view t : texts) s.bind(index++, t);
+  for (int64_t n : numbers) s.bind(index++, n);
+  // One more than asked: whether a next page exists.
+  s.bind(index, q.limit + 1);
+  ResetOnExit reset(s);
+  json::array entries;
+  int64_t last_seq = 0;
+  bool more = false;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    if (static_cast<int64_t>(entries.size()) == q.limit) {
+      more = true;
+      continue;
+    }
+    last_seq = s.column_int(0);
+    boost::system::error_code ec;
+    json::value data = json::parse(s.column_text(4), ec);
+    if (ec) data = json::object{};  // checked on append; never expected
+    entries.push_back(json::object{{"seq", last_seq},
+                                   {"ts", s.column_int(1)},
+                                   {"kind", s.column_text(2)},
+                                   {"actor", s.column_text(3)},
+                                   {"data", std::move(data)}});
+  }
+  if (rc != SQLITE_DONE) return failed("cannot list the log");
+  json::object result{{"entries", std::move(entries)}};
+  if (more) result["next_cursor"] = std::to_string(last_seq);
   return {true, json::serialize(result)};
 }
 

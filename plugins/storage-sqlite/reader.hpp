@@ -42,6 +42,7 @@ class Reader {
   Answer answer(const BlobMeta& q);
   Answer answer(const BlobUsage& q);
   Answer answer(const Search& q);
+  Answer answer(const ListLog& q);
   Answer failed(std::string_view what);
 
   HostRef host_;

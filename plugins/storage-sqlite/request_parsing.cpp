@@ -180,6 +180,87 @@ std::string parse_search(std::string_view json_text, Search& out) {
   return {};
 }
 
+namespace {
+
+constexpr size_t kMaxLogNameBytes = 64;
+constexpr size_t kMaxLogKindBytes = 128;
+constexpr size_t kMaxLogActorBytes = 256;
+constexpr size_t kMaxLogDataBytes = 1 << 20;
+
+std::string check_log_name(std::string_view log) {
+  if (log.empty() || log.size() > kMaxLogNameBytes)
+    return "log must be 1 to 64 bytes of a-z, 0-9, '_', '.' and '-'";
+  for (char c : log)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+      return "log must be 1 to 64 bytes of a-z, 0-9, '_', '.' and '-'";
+  return {};
+}
+
+// A decimal cursor or seq this plugin gave: 1..2^63-1.
+bool positive_decimal(std::string_view text, int64_t& out) {
+  if (text.empty() || text.size() > 18) return false;
+  out = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + (c - '0');
+  }
+  return out > 0;
+}
+
+}  // namespace
+
+std::string parse_log_entry(std::string_view log, std::string_view kind, std::string_view actor,
+                            std::string_view data_json, AppendLog& out) {
+  if (auto why = check_log_name(log); !why.empty()) return why;
+  if (kind.size() > kMaxLogKindBytes) return "kind is longer than 128 bytes";
+  if (actor.size() > kMaxLogActorBytes) return "actor is longer than 256 bytes";
+  if (data_json.size() > kMaxLogDataBytes) return "data_json is larger than 1 MiB";
+  json::value ignored;
+  if (!parse_object(data_json, ignored)) return "data_json must be a JSON object";
+  out.log = log;
+  out.kind = kind;
+  out.actor = actor;
+  out.data = data_json;
+  return {};
+}
+
+std::string parse_log_query(std::string_view json_text, ListLog& out) {
+  json::value doc;
+  if (!parse_object(json_text, doc)) return "query_json must be a JSON object";
+  bool named = false;
+  for (const auto& [key, value] : doc.get_object()) {
+    if (key == "log") {
+      if (!value.is_string()) return "query_json: \"log\" must be a string";
+      out.log = std::string(value.get_string());
+      named = true;
+    } else if (key == "limit") {
+      int64_t n = 0;
+      if (!integer(value, n) || n < 1 || n > 500)
+        return "query_json: \"limit\" must be an integer from 1 to 500";
+      out.limit = n;
+    } else if (key == "cursor") {
+      if (value.is_null()) continue;
+      int64_t n = 0;
+      if (!value.is_string() || !positive_decimal(value.get_string(), n))
+        return "query_json: \"cursor\" is not a cursor of this plugin";
+      out.before_seq = n;
+    } else if (key == "kind" || key == "actor") {
+      if (!value.is_string()) return "query_json: \"" + std::string(key) + "\" must be a string";
+      (key == "kind" ? out.kind : out.actor) = std::string(value.get_string());
+    } else if (key == "seq") {
+      int64_t n = 0;
+      if (!integer(value, n) || n < 1) return "query_json: \"seq\" must be an integer from 1";
+      out.seq = n;
+    } else {
+      return "query_json: unknown key \"" + std::string(key) +
+             "\" (known: log, limit, cursor, kind, actor, seq)";
+    }
+  }
+  if (!named) return "query_json: \"log\" is required";
+  if (auto why = check_log_name(out.log); !why.empty()) return "query_json: " + why;
+  return {};
+}
+
 std::string check_kv_value(std::string_view json_text) {
   if (json_text.empty()) return {};
   boost::system::error_code ec;

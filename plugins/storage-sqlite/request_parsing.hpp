@@ -23,6 +23,17 @@ std::string parse_filter(std::string_view json_text, ListConversations& out);
 // "limit" 1..100; "cursor" a next_cursor this plugin gave; unknown keys refused.
 std::string parse_search(std::string_view json_text, Search& out);
 
+// A log entry of ABI 1.4 (sb_log_entry): the log's name 1..64 bytes of
+// [a-z0-9_.-], kind up to 128 bytes, actor up to 256, data a JSON object of at most
+// 1 MiB. Fills out (ts_ms aside) or says why not.
+std::string parse_log_entry(std::string_view log, std::string_view kind, std::string_view actor,
+                            std::string_view data_json, AppendLog& out);
+
+// The log_list query of ABI 1.4: "log" a valid name, "limit" 1..500, "cursor" a
+// next_cursor this plugin gave, "kind"/"actor" strings, "seq" >= 1; unknown keys
+// refused.
+std::string parse_log_query(std::string_view json_text, ListLog& out);
+
 // "" (delete) or any JSON text, which kv_list later embeds as it is.
 std::string check_kv_value(std::string_view json_text);
 

@@ -109,6 +109,23 @@ CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
   INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text);
 END;
 )sql",
+    // 5: append-only logs (ABI 1.4): the audit log, the routing graph's saved
+    // versions. Keyed by (log, seq), so "newest first from a cursor" is one range
+    // of the primary key; the filters on kind and actor have an index each that
+    // keeps seq order, so a filtered page is a range too.
+    R"sql(
+CREATE TABLE log_entries (
+  log   TEXT NOT NULL,
+  seq   INTEGER NOT NULL CHECK (seq > 0),
+  ts_ms INTEGER NOT NULL,
+  kind  TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  data  TEXT NOT NULL,
+  PRIMARY KEY (log, seq)
+) WITHOUT ROWID;
+CREATE INDEX log_entries_by_kind ON log_entries (log, kind, seq);
+CREATE INDEX log_entries_by_actor ON log_entries (log, actor, seq);
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

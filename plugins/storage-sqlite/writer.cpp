@@ -33,7 +33,11 @@ Writer::Statements::Statements(Connection& db)
       kv_delete(db, "DELETE FROM kv WHERE ns = ?1 AND key = ?2"),
       blob_total(db, "SELECT coalesce(sum(size), 0) FROM blobs"),
       insert_blob(db, "INSERT INTO blobs (id, size, meta, created_ms) VALUES (?1, ?2, ?3, ?4)"),
-      delete_blob(db, "DELETE FROM blobs WHERE id = ?1") {}
+      delete_blob(db, "DELETE FROM blobs WHERE id = ?1"),
+      last_log_seq(db, "SELECT coalesce(max(seq), 0) FROM log_entries WHERE log = ?1"),
+      insert_log(db,
+                 "INSERT INTO log_entries (log, seq, ts_ms, kind, actor, data) VALUES (?1, ?2, ?3, "
+                 "?4, ?5, ?6)") {}
 
 Writer::Writer(HostRef host, const std::string& path, const StorageConfig& config)
     : host_(host),
@@ -252,6 +256,31 @@ std::string Writer::apply(const DeleteBlob& b, std::string& /*result*/) {
   s.bind(1, b.id);
   if (s.step() == SQLITE_DONE) return {};
   return "storage: cannot delete file " + b.id + ": " + db_.last_error();
+}
+
+// The next seq is read in the same transaction as the insert, on the one writer
+// thread, so two entries of a log never get the same number.
+std::string Writer::apply(const AppendLog& e, std::string& result) {
+  Statement& last = statements_->last_log_seq;
+  int64_t seq = 0;
+  {
+    ResetOnExit reset(last);
+    last.bind(1, e.log);
+    if (last.step() != SQLITE_ROW) return "storage: cannot number the entry: " + db_.last_error();
+    seq = last.column_int(0) + 1;
+  }
+  Statement& s = statements_->insert_log;
+  ResetOnExit reset(s);
+  s.bind(1, e.log);
+  s.bind(2, seq);
+  s.bind(3, e.ts_ms);
+  s.bind(4, e.kind);
+  s.bind(5, e.actor);
+  s.bind(6, e.data);
+  if (s.step() != SQLITE_DONE)
+    return "storage: cannot append to log " + e.log + ": " + db_.last_error();
+  result = R"({"seq":)" + std::to_string(seq) + "}";
+  return {};
 }
 
 }  // namespace sb_sqlite

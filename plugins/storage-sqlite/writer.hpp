@@ -46,6 +46,8 @@ class Writer {
     Statement blob_total;
     Statement insert_blob;
     Statement delete_blob;
+    Statement last_log_seq;
+    Statement insert_log;
   };
 
   void run();
@@ -66,6 +68,7 @@ class Writer {
   std::string apply(const KvPut& kv, std::string& result);
   std::string apply(const PutBlob& b, std::string& result);
   std::string apply(const DeleteBlob& b, std::string& result);
+  std::string apply(const AppendLog& e, std::string& result);
   // The sizes of every stored blob, in the open transaction; -1 on error.
   int64_t blob_total_bytes();
 

@@ -32,7 +32,7 @@ extern "C" {
 /* The ABI this header describes. tests/abi pins the layout of every struct per
  * version: changing a struct without bumping these numbers fails the build's tests. */
 #define SB_ABI_MAJOR 1
-#define SB_ABI_MINOR 3
+#define SB_ABI_MINOR 4
 
 /* A plugin states the ABI version it was WRITTEN for with SB_ABI_VERSION(major, minor)
  * in its descriptor. Rebuilding against newer headers keeps the number it wrote (so
@@ -272,6 +272,17 @@ typedef struct sb_blob_put {
   uint64_t max_total_bytes;
 } sb_blob_put;
 
+/* 1.4: one entry for log_append. Every field is borrowed for the call. */
+typedef struct sb_log_entry {
+  uint32_t struct_size;
+  uint32_t reserved;
+  sb_str log;       /* the log's name: 1..64 bytes of [a-z0-9_.-] */
+  sb_str kind;      /* what happened, e.g. "routing.saved": 0..128 bytes; log_list filters on it */
+  sb_str actor;     /* who did it (an id), or empty: 0..256 bytes; log_list filters on it */
+  sb_str data_json; /* the entry itself: a JSON object of at most 1 MiB, kept as it is */
+  int64_t ts_ms;    /* when, wall clock; chosen by the host */
+} sb_log_entry;
+
 /* Every storage hook is called from any host thread, must not block, and returns
  * SB_PENDING (then completes op exactly once) or fails at once with SB_ERROR.
  * Completions may come from the plugin's own threads.
@@ -361,6 +372,22 @@ typedef struct sb_storage_api {
    * 100 characters; the whole text when short) and next_cursor is there when more
    * hits may follow. */
   int32_t (*search)(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err);
+
+  /* 1.4, OPTIONAL: append-only logs (the admins' audit log, the routing graph's
+   * saved versions). A log is named; entries are never changed or removed, and each
+   * gets the next number of its log (seq 1, 2, 3...). A plugin without logs leaves
+   * both NULL (or has a shorter struct); the host then answers "not supported".
+   *   log_append  {"seq":N} once the entry is durable. An entry that breaks
+   *               sb_log_entry's limits fails at once with SB_ERROR.
+   *   log_list    query_json: {"log":S, "limit":N? (1..500, default 50),
+   *               "cursor":S? (a next_cursor from an earlier answer), "kind":S?,
+   *               "actor":S? (entries with exactly that kind / actor), "seq":N? (only
+   *               that entry)}; unknown keys are SB_ERROR. Result, newest first:
+   *               {"entries":[{"seq","ts","kind","actor","data":{...as appended}}...],
+   *                "next_cursor":S?}, next_cursor there when more entries may follow.
+   *               A log never appended to is empty, not an error. */
+  int32_t (*log_append)(sb_instance* inst, const sb_log_entry* entry, sb_op* op, sb_error* err);
+  int32_t (*log_list)(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err);
 } sb_storage_api;
 
 /* ---------------------------------------------------------------------------- */

@@ -288,3 +288,22 @@ TEST_CASE_METHOD(Fixture,
   CHECK(append_once(storage, io, "ok").status == SB_OK);
   CHECK_FALSE(storage.instance()->breaker_open());
 }
+
+TEST_CASE_METHOD(Fixture,
+                 "a storage plugin older than 1.4 still loads, and its logs answer not supported") {
+  StorageClient storage(instance("abi-faulty-storage"));
+  CHECK_FALSE(storage.has_logs());
+  std::optional<CallResult> appended;
+  std::optional<CallResult> listed;
+  storage.log_append({"audit", "routing.saved", "root", "{}", 1}, io.get_executor(),
+                     [&](CallResult r) { appended = std::move(r); });
+  storage.log_list(R"({"log":"audit"})", io.get_executor(),
+                   [&](CallResult r) { listed = std::move(r); });
+  REQUIRE(run_until(io, [&] { return appended.has_value() && listed.has_value(); }));
+  CHECK(appended->status == SB_NOT_SUPPORTED);
+  CHECK_THAT(appended->error, Catch::Contains("keeps no logs"));
+  CHECK(listed->status == SB_NOT_SUPPORTED);
+  // Not held against the plugin: its other calls go on.
+  CHECK(append_once(storage, io, "ok").status == SB_OK);
+  CHECK_FALSE(storage.instance()->breaker_open());
+}

@@ -56,10 +56,10 @@ TEST_CASE("bad plugins are refused with one line each and the good ones beside t
 
   const auto major_two = only_line_about(log, "abi-major-two.so");
   CHECK_THAT(major_two, Catch::Contains("warning") && Catch::Contains("major") &&
-                            Catch::Contains("plugin ABI 2.0") && Catch::Contains("host ABI 1.3"));
+                            Catch::Contains("plugin ABI 2.0") && Catch::Contains("host ABI 1.4"));
   const auto minor_newer = only_line_about(log, "abi-minor-newer.so");
-  CHECK_THAT(minor_newer, Catch::Contains("minor") && Catch::Contains("plugin ABI 1.4") &&
-                              Catch::Contains("host ABI 1.3"));
+  CHECK_THAT(minor_newer, Catch::Contains("minor") && Catch::Contains("plugin ABI 1.5") &&
+                              Catch::Contains("host ABI 1.4"));
   CHECK_THAT(only_line_about(log, "abi-no-instance-new.so"),
              Catch::Contains("instance_new is missing"));
   CHECK_THAT(only_line_about(log, "abi-no-route.so"), Catch::Contains("route is missing"));

@@ -132,6 +132,17 @@ int main(void) {
   FIELD(sb_storage_api, blob_delete);
   FIELD(sb_storage_api, blob_usage);
   FIELD(sb_storage_api, search);
+  FIELD(sb_storage_api, log_append);
+  FIELD(sb_storage_api, log_list);
+
+  STRUCT(sb_log_entry);
+  FIELD(sb_log_entry, struct_size);
+  FIELD(sb_log_entry, reserved);
+  FIELD(sb_log_entry, log);
+  FIELD(sb_log_entry, kind);
+  FIELD(sb_log_entry, actor);
+  FIELD(sb_log_entry, data_json);
+  FIELD(sb_log_entry, ts_ms);
 
   STRUCT(sb_blob_put);
   FIELD(sb_blob_put, struct_size);

@@ -55,6 +55,13 @@ TEST_CASE("the shipped conf/switchboard.toml is valid and matches the built-in d
   CHECK(config->default_storage_plugin == defaults.default_storage_plugin);
   CHECK(config->max_connections == defaults.max_connections);
   CHECK(config->handshake_timeout_ms == defaults.handshake_timeout_ms);
+  CHECK(config->max_connections_per_address == defaults.max_connections_per_address);
+  CHECK(config->unlimited_addresses == defaults.unlimited_addresses);
+  CHECK(config->max_header_bytes == defaults.max_header_bytes);
+  CHECK(config->transfer_idle_timeout_ms == defaults.transfer_idle_timeout_ms);
+  CHECK(config->min_transfer_bytes_per_second == defaults.min_transfer_bytes_per_second);
+  CHECK(config->hello_timeout_ms == defaults.hello_timeout_ms);
+  CHECK(config->trusted_proxies == defaults.trusted_proxies);
   CHECK(config->send_queue_max_bytes == defaults.send_queue_max_bytes);
   CHECK(config->plugin_call_timeout_ms == defaults.plugin_call_timeout_ms);
   CHECK(config->breaker_failures == defaults.breaker_failures);
@@ -80,11 +87,18 @@ data_dir = "/srv/sb"
 plugin_dir = "/usr/lib/switchboard/plugins"
 tenants_dir = "/etc/switchboard/tenants"
 tenant_reload_interval_ms = 250
+trusted_proxies = ["127.0.0.1", "10.0.0.0/8", "fd00::/8"]
 [storage]
 default_plugin = "storage-postgres"
 [limits]
 max_connections = 500
 handshake_timeout_ms = 2000
+max_connections_per_address = 0
+unlimited_addresses = ["192.0.2.0/24"]
+max_header_bytes = 8192
+transfer_idle_timeout_ms = 5000
+min_transfer_bytes_per_second = 0
+hello_timeout_ms = 7000
 send_queue_max_bytes = 65536
 [plugins]
 call_timeout_ms = 100
@@ -107,6 +121,13 @@ level = "debug"
   CHECK(config->default_storage_plugin == "storage-postgres");
   CHECK(config->max_connections == 500);
   CHECK(config->handshake_timeout_ms == 2000);
+  CHECK(config->max_connections_per_address == 0);
+  CHECK(config->unlimited_addresses == std::vector<std::string>{"192.0.2.0/24"});
+  CHECK(config->max_header_bytes == 8192);
+  CHECK(config->transfer_idle_timeout_ms == 5000);
+  CHECK(config->min_transfer_bytes_per_second == 0);
+  CHECK(config->hello_timeout_ms == 7000);
+  CHECK(config->trusted_proxies == std::vector<std::string>{"127.0.0.1", "10.0.0.0/8", "fd00::/8"});
   CHECK(config->send_queue_max_bytes == 65536);
   CHECK(config->plugin_call_timeout_ms == 100);
   CHECK(config->breaker_failures == 2);
@@ -169,6 +190,20 @@ enabled = true
   REQUIRE(table);
   CHECK(table->line == 10);
   CHECK_THAT(table->message, Catch::Contains("unknown table"));
+}
+
+TEST_CASE("a trusted proxy that is not an address or a range is named") {
+  TempConfig file(R"([server]
+trusted_proxies = ["10.0.0.1", "proxy.internal", "10.0.0.0/33"]
+)");
+  ConfigErrors errors;
+  CHECK_FALSE(load_server_config(file.file, errors));
+  INFO(all(errors));
+  REQUIRE(errors.size() == 2);
+  CHECK(errors[0].key == "server.trusted_proxies");
+  CHECK(errors[0].line == 2);
+  CHECK_THAT(errors[0].message, Catch::Contains("'proxy.internal'"));
+  CHECK_THAT(errors[1].message, Catch::Contains("'10.0.0.0/33'"));
 }
 
 TEST_CASE("a section of the wrong type is reported") {

@@ -257,6 +257,25 @@ Call Storage::search(const std::string& query_json) {
       [&](sb_op* op, sb_error* err) { return api().search(instance_, str(query_json), op, err); });
 }
 
+Call Storage::log_append(const std::string& log, const std::string& kind, const std::string& actor,
+                         const std::string& data_json, int64_t ts_ms) {
+  sb_log_entry entry{};
+  entry.struct_size = sizeof(sb_log_entry);
+  entry.log = str(log);
+  entry.kind = str(kind);
+  entry.actor = str(actor);
+  entry.data_json = str(data_json);
+  entry.ts_ms = ts_ms;
+  return call(
+      [&](sb_op* op, sb_error* err) { return api().log_append(instance_, &entry, op, err); });
+}
+
+Call Storage::log_list(const std::string& query_json) {
+  return call([&](sb_op* op, sb_error* err) {
+    return api().log_list(instance_, str(query_json), op, err);
+  });
+}
+
 Call Storage::list_conversations(const std::string& filter_json) {
   return call([&](sb_op* op, sb_error* err) {
     return api().list_conversations(instance_, str(filter_json), op, err);

@@ -91,6 +91,10 @@ class Storage {
   Call blob_usage();
   // ABI 1.3 search.
   Call search(const std::string& query_json);
+  // ABI 1.4 logs.
+  Call log_append(const std::string& log, const std::string& kind, const std::string& actor,
+                  const std::string& data_json, int64_t ts_ms = 1700000000000);
+  Call log_list(const std::string& query_json);
 
   // Waits for the op of a call (or returns its immediate status).
   static Completion wait(const Call& call,

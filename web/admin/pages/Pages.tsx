@@ -5,6 +5,7 @@ import { useMemo } from "react";
 import type { Session } from "../api";
 import { pagesApi } from "./api";
 import type { Lang } from "../i18n";
+import { AuditPage } from "./Audit";
 import { CannedPage } from "./Canned";
 import { Conversations } from "./Conversations";
 import { KnowledgePage } from "./Knowledge";
@@ -17,6 +18,7 @@ export const PAGES = [
   { id: "canned", label: "nav.canned" },
   { id: "knowledge", label: "nav.knowledge" },
   { id: "conversations", label: "nav.conversations" },
+  { id: "audit", label: "nav.audit" },
 ] as const satisfies readonly { id: string; label: PageKey }[];
 
 export type PageId = "routing" | (typeof PAGES)[number]["id"];
@@ -41,6 +43,7 @@ export function PageView({ id, t, lang, session, onExpired }: { id: PageId; t: P
       {id === "canned" && <CannedPage t={t} api={api} onExpired={onExpired} />}
       {id === "knowledge" && <KnowledgePage t={t} api={api} lang={lang} session={session} onExpired={onExpired} />}
       {id === "conversations" && <Conversations session={session} lang={lang} onExpired={onExpired} />}
+      {id === "audit" && <AuditPage t={t} lang={lang} api={api} onExpired={onExpired} />}
     </div>
   );
 }

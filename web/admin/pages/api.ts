@@ -18,6 +18,28 @@ export type AgentRow = {
 };
 export type AgentInput = { name?: string; email?: string; password?: string; role?: string; groups?: string[]; skills?: Record<string, number>; max_concurrent?: number };
 export type CannedReply = { id: string; shortcut: string; text: string };
+// One entry of the audit log (GET …/audit), newest first.
+export type AuditEntry = {
+  seq: number;
+  at: number;
+  actor: { id: string; name: string; role: string };
+  action: string;
+  target: string;
+  summary: string;
+};
+export type AuditQuery = { action?: string; actor?: string; cursor?: string; limit?: number };
+export type AuditPage = { entries: AuditEntry[]; next_cursor?: string };
+
+// The query string of an audit log request: only what is set.
+export function auditQuery(q: AuditQuery): string {
+  const params = new URLSearchParams();
+  if (q.limit) params.set("limit", String(q.limit));
+  if (q.cursor) params.set("cursor", q.cursor);
+  if (q.action) params.set("action", q.action);
+  if (q.actor) params.set("actor", q.actor);
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
 
 async function json(method: string, url: string, session: Session, body?: unknown) {
   const { response, json } = await call(method, url, { session, body });
@@ -58,6 +80,8 @@ export function pagesApi(session: Session) {
     putKb: async (toml: string): Promise<{ file?: string }> => (await text("PUT", `${root}/kb`, session, toml)).json ?? {},
     intents: async (): Promise<string> => (await text("GET", `${root}/intents`, session)).text,
     putIntents: async (toml: string): Promise<{ file?: string }> => (await text("PUT", `${root}/intents`, session, toml)).json ?? {},
+    // The audit log, a page at a time; 501 when the tenant's storage keeps none.
+    audit: (q: AuditQuery): Promise<AuditPage> => json("GET", `${root}/audit${auditQuery(q)}`, session),
   };
 }
 export type PagesApi = ReturnType<typeof pagesApi>;

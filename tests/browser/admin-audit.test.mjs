@@ -1,0 +1,113 @@
+// The admin "Audit log" page in headless Chromium against a real server with the
+// demo tenants: an admin saves the routing graph in the editor and adds an agent in
+// the Team page; the audit log shows both, newest first, with the admin's name,
+// filters them by action and by person, and renders names as text. The editor's
+// saved versions (now kept in the tenant's storage) still list and view.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { launchBrowser, screenshot, startServer } from "./harness.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+async function signIn(hash = "", lang = "en") {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, locale: lang === "zh" ? "zh-CN" : "en-US" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.errors = errors;
+  await page.goto(`${server.url}/admin/?tenant=demo${hash}`);
+  await page.getByLabel(lang === "zh" ? "邮箱" : "Email").fill("admin@demo.local");
+  await page.getByLabel(lang === "zh" ? "密码" : "Password").fill("demo-admin");
+  await page.getByRole("button", { name: lang === "zh" ? "登录" : "Sign in", exact: true }).click();
+  return page;
+}
+
+test("an admin's routing save and new agent appear in the audit log with their name", async () => {
+  const page = await signIn();
+  // The routing editor: rename a rule and save.
+  await page.locator(".outline .outline-item", { hasText: "Waited five minutes" }).click();
+  await page.locator(".side .inspector").getByLabel("Rule name").fill("Waited too long");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByText("Saved — live now").waitFor();
+
+  // Its versions still list, newest first, and one can be viewed.
+  await page.getByRole("button", { name: "Versions" }).click();
+  const panel = page.locator(".versions-panel");
+  await panel.locator(".version").first().waitFor();
+  const items = await panel.locator(".version").allInnerTexts();
+  assert.equal(items.length, 2, items.join("\n---\n"));
+  assert.match(items[0], /#2[\s\S]*live now[\s\S]*by Alex/);
+  assert.match(items[1], /#1[\s\S]*edited in the tenant file/);
+  await panel.getByRole("button", { name: "View #1" }).click();
+  await page.getByText("Showing version #1").waitFor();
+  assert.ok((await page.locator(".outline .outline-name").allInnerTexts()).includes("Waited five minutes"));
+  // Leave the viewed version unsaved: the navigation asks first.
+  page.once("dialog", (d) => d.accept());
+
+  // The Team page: a new agent whose name carries markup.
+  await page.getByRole("link", { name: "Team" }).click();
+  await page.getByRole("button", { name: "Add agent" }).click();
+  const dialog = page.getByRole("dialog", { name: "New agent" });
+  await dialog.getByLabel("Name").fill("Wu <b>Bold</b> 吴");
+  await dialog.getByLabel("Email").fill("wu@demo.local");
+  await dialog.getByLabel("Password", { exact: true }).fill("wu-password-1");
+  await dialog.getByLabel("Groups").fill("support");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await dialog.waitFor({ state: "detached" });
+
+  // The audit log: both, newest first, by Alex.
+  await page.getByRole("link", { name: "Audit log" }).click();
+  assert.equal(await page.getByRole("link", { name: "Audit log" }).getAttribute("aria-current"), "page");
+  const table = page.getByRole("table", { name: "Audit log" });
+  const rows = table.locator("tbody tr");
+  await rows.nth(1).waitFor();
+  assert.equal(await rows.count(), 2);
+  const agentRow = await rows.nth(0).innerText();
+  assert.match(agentRow, /Alex/);
+  assert.match(agentRow, /Added an agent/);
+  assert.match(agentRow, /Wu <b>Bold<\/b> 吴 <wu@demo\.local>/);
+  assert.match(agentRow, /groups support/);
+  assert.equal(await table.locator("b").count(), 0, "a name is text, never HTML");
+  const routingRow = await rows.nth(1).innerText();
+  assert.match(routingRow, /Alex/);
+  assert.match(routingRow, /Saved the routing graph/);
+  assert.match(routingRow, /routing graph/);
+  assert.match(routingRow, /changed Waited too long/);
+  // When, in the browser's local time, with a machine-readable value.
+  const when = await rows.nth(1).locator("time").getAttribute("datetime");
+  assert.ok(Math.abs(Date.parse(when) - Date.now()) < 5 * 60_000, when);
+  await screenshot(page, "admin-audit");
+
+  // Filters: by action, then by person.
+  await page.getByLabel("Action").selectOption({ label: "Saved the routing graph" });
+  await page.waitForFunction(() => document.querySelectorAll("table tbody tr").length === 1);
+  assert.match(await rows.nth(0).innerText(), /Saved the routing graph/);
+  await page.getByLabel("Action").selectOption({ label: "All actions" });
+  await page.getByLabel("Person").selectOption({ label: "Dana (agent@demo.local)" });
+  await page.getByText("No entries match these filters.").waitFor();
+  await page.getByLabel("Person").selectOption({ label: "Alex (admin@demo.local)" });
+  await page.waitForFunction(() => document.querySelectorAll("table tbody tr").length === 2);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("the audit log speaks Chinese", async () => {
+  const page = await signIn("#audit", "zh");
+  await page.getByRole("heading", { name: "审计日志" }).waitFor();
+  const table = page.getByRole("table", { name: "审计日志" });
+  await table.locator("tbody tr").first().waitFor();
+  assert.match(await table.locator("tbody tr").first().innerText(), /添加了客服/);
+  await page.getByLabel("操作").waitFor();
+  await page.getByLabel("人员").waitFor();
+  await page.context().close();
+});

@@ -1,0 +1,474 @@
+// Slow, half-open and greedy clients, as an attacker (or a bad network) makes them:
+// a head trickled a byte at a time, oversize headers, an upload that stalls, a
+// WebSocket that never says hello, a flood of connections from one address, and a
+// forged X-Forwarded-For. Each is cut off or refused while everyone else is served.
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "harness/deployment.hpp"
+#include "harness/standard_tenants.hpp"
+
+using namespace sb::it;
+namespace net = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// One TCP connection written and read byte for byte, from a chosen local address
+// (127.0.0.2 is another client than 127.0.0.1 to the server).
+class RawClient {
+ public:
+  explicit RawClient(uint16_t port, const std::string& source = "127.0.0.1") : socket_(io_) {
+    socket_.open(net::ip::tcp::v4());
+    socket_.bind({net::ip::make_address(source), 0});
+    socket_.connect({net::ip::make_address("127.0.0.1"), port});
+  }
+
+  // False when the server has closed (or reset) the connection.
+  bool send(std::string_view bytes) {
+    boost::system::error_code ec;
+    net::write(socket_, net::buffer(bytes.data(), bytes.size()), ec);
+    return !ec;
+  }
+
+  // Reads until the server closes the connection, `until` shows up in what was read,
+  // or the window ends. Returns true when the connection was closed.
+  bool read(std::chrono::milliseconds window, std::string_view until = {}) {
+    if (closed_) return true;
+    bool done = false;
+    std::function<void()> next = [&] {
+      socket_.async_read_some(net::buffer(chunk_), [&](boost::system::error_code ec, size_t n) {
+        received_.append(chunk_.data(), n);
+        if (ec) {
+          closed_ = ec != net::error::operation_aborted;
+          done = true;
+          return;
+        }
+        if (!until.empty() && received_.find(until) != std::string::npos) {
+          done = true;
+          return;
+        }
+        next();
+      });
+    };
+    next();
+    io_.restart();
+    io_.run_for(window);
+    if (!done) {
+      socket_.cancel();
+      io_.restart();
+      io_.run();
+    }
+    return closed_;
+  }
+
+  const std::string& received() const { return received_; }
+  int status() const {
+    if (!received_.starts_with("HTTP/1.1 ")) return 0;
+    return std::stoi(received_.substr(9, 3));
+  }
+
+ private:
+  net::io_context io_;
+  net::ip::tcp::socket socket_;
+  std::array<char, 4096> chunk_{};
+  std::string received_;
+  bool closed_ = false;
+};
+
+// A whole request on its own connection (Connection: close): the answer's status and
+// text, as the given client address.
+struct RawAnswer {
+  int status;
+  std::string text;
+};
+RawAnswer raw_request(uint16_t port, const std::string& source, const std::string& method,
+                      const std::string& target, const std::string& headers = {},
+                      const std::string& body = {}) {
+  RawClient client(port, source);
+  client.send(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+              headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  client.read(5s);
+  return {client.status(), client.received()};
+}
+
+std::string login_body(const std::string& email, const std::string& password) {
+  return json::serialize(json::object{{"email", email}, {"password", password}});
+}
+
+// The repository's server config with some [limits]/[server] lines replaced.
+std::filesystem::path config_with(const std::filesystem::path& dir,
+                                  std::vector<std::pair<std::string, std::string>> edits) {
+  std::ifstream in(std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "conf" / "switchboard.toml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string config = text.str();
+  for (const auto& [from, to] : edits) {
+    const auto at = config.find(from + "\n");
+    REQUIRE(at != std::string::npos);
+    config.replace(at, from.size(), to);
+  }
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "switchboard.toml";
+  sb::test::write_file_atomically(file, config);
+  return file;
+}
+
+bool metrics_line(uint16_t port, const std::string& line, const std::string& source = "127.0.0.1") {
+  const auto metrics = raw_request(port, source, "GET", "/metrics");
+  return metrics.text.find(line + "\n") != std::string::npos;
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t count = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("a head trickled a byte at a time is cut off at its deadline; others are served",
+          "[hostile][slow]") {
+  sb::test::TempDir scratch("switchboard-slow");
+  DeploymentOptions options;
+  options.config = config_with(scratch.path(),
+                               {{"handshake_timeout_ms = 10000", "handshake_timeout_ms = 1500"}});
+  Deployment deployment({acme_tenant()}, options);
+
+  RawClient slowloris(deployment.port());
+  const auto started = Clock::now();
+  REQUIRE(slowloris.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "));
+  bool cut_off = false;
+  while (!cut_off && Clock::now() - started < 6s) {
+    // A byte every 250 ms: each read sees progress, only the head's deadline stops it.
+    cut_off = !slowloris.send("a") || slowloris.read(250ms);
+    // Meanwhile a normal client is served at once.
+    if (!cut_off) CHECK(sb::test::http_get(deployment.port(), "/healthz").status == 200);
+  }
+  const auto lasted = Clock::now() - started;
+  CHECK(cut_off);
+  CHECK(slowloris.received().empty());  // no answer: just closed
+  CHECK(lasted >= 1400ms);
+  CHECK(lasted < 4s);
+  CHECK(
+      metrics_line(deployment.port(), R"(switchboard_slow_clients_closed_total{phase="head"} 1)"));
+
+  // A connection that never sends anything is closed after the same time.
+  RawClient silent(deployment.port());
+  CHECK(silent.read(4s));
+}
+
+TEST_CASE("headers over max_header_bytes are answered 431; large but allowed ones are served",
+          "[hostile][slow]") {
+  Deployment deployment({acme_tenant()});
+  const auto big = raw_request(deployment.port(), "127.0.0.1", "GET", "/healthz",
+                               "X-Big: " + std::string(20 * 1024, 'b') + "\r\n");
+  CHECK(big.status == 431);
+  CHECK(big.text.find(R"({"error":{"code":"too_large")") != std::string::npos);
+  const auto fine = raw_request(deployment.port(), "127.0.0.1", "GET", "/healthz",
+                                "X-Fine: " + std::string(8 * 1024, 'f') + "\r\n");
+  CHECK(fine.status == 200);
+  CHECK(metrics_line(deployment.port(), "switchboard_header_limit_refusals_total 1"));
+
+  // A declared body over the limit is refused from its head, before it is sent: 1 MiB
+  // for most requests, 32 MiB for uploads.
+  auto declared = [&](const std::string& target, std::size_t length) {
+    RawClient client(deployment.port());
+    client.send("POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
+                std::to_string(length) + "\r\n\r\n");
+    client.read(3s, "\r\n\r\n{");
+    return client.status();
+  };
+  CHECK(declared("/v1/tenants/acme/auth/login", (1 << 20) + 1) == 413);
+  CHECK(declared("/v1/tenants/acme/attachments", (32 << 20) + 1) == 413);
+}
+
+TEST_CASE("a slow upload that keeps moving succeeds; a stalled or trickling one is cut off",
+          "[hostile][slow]") {
+  sb::test::TempDir scratch("switchboard-slow");
+  DeploymentOptions options;
+  options.config = config_with(
+      scratch.path(),
+      {{"handshake_timeout_ms = 10000", "handshake_timeout_ms = 1000"},
+       {"transfer_idle_timeout_ms = 30000", "transfer_idle_timeout_ms = 1500"},
+       {"min_transfer_bytes_per_second = 500", "min_transfer_bytes_per_second = 4096"}});
+  auto tenant = acme_tenant();
+  tenant.extra_toml += "\n[attachments]\nenabled = true\n";
+  Deployment deployment({tenant}, options);
+  const auto token = deployment.login("acme", "alice");
+  const std::size_t size = 64 * 1024;
+  const std::string head =
+      "POST /v1/tenants/acme/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Authorization: Bearer " +
+      token +
+      "\r\nX-File-Name: slow.bin\r\nContent-Type: application/octet-stream\r\n"
+      "Content-Length: " +
+      std::to_string(size) + "\r\n\r\n";
+
+  // 64 KiB in 8 pieces, 400 ms apart: 3 s in all, well past the head's deadline.
+  RawClient slow(deployment.port());
+  const auto started = Clock::now();
+  REQUIRE(slow.send(head));
+  for (int piece = 0; piece < 8; ++piece) {
+    std::this_thread::sleep_for(400ms);
+    REQUIRE(slow.send(std::string(size / 8, static_cast<char>('a' + piece))));
+  }
+  slow.read(5s, "\r\n\r\n{");
+  CHECK(Clock::now() - started > 3s);
+  INFO(slow.received());
+  CHECK(slow.status() == 201);
+
+  // Half a body, then nothing: cut off after the idle time, without an answer.
+  RawClient stalled(deployment.port());
+  REQUIRE(stalled.send(head + std::string(size / 2, 'x')));
+  const auto stalled_at = Clock::now();
+  CHECK(stalled.read(5s));
+  CHECK(stalled.received().empty());
+  CHECK(Clock::now() - stalled_at >= 1400ms);
+  CHECK(metrics_line(deployment.port(),
+                     R"(switchboard_slow_clients_closed_total{phase="transfer"} 1)"));
+
+  // 100 bytes every 250 ms never idles, but at 400 B/s it is far below the minimum
+  // rate: cut off soon after the first idle period, long before its body is in.
+  RawClient trickle(deployment.port());
+  REQUIRE(trickle.send(head));
+  const auto trickle_at = Clock::now();
+  bool cut_off = false;
+  while (!cut_off && Clock::now() - trickle_at < 8s)
+    cut_off = !trickle.send(std::string(100, 't')) || trickle.read(250ms);
+  CHECK(cut_off);
+  CHECK(trickle.received().empty());
+  CHECK(Clock::now() - trickle_at >= 1400ms);
+  CHECK(Clock::now() - trickle_at < 4s);
+  CHECK(metrics_line(deployment.port(),
+                     R"(switchboard_slow_clients_closed_total{phase="transfer"} 2)"));
+}
+
+TEST_CASE("with the shipped limits, a 32 MiB attachment sent over 13 s is accepted",
+          "[hostile][slow]") {
+  // The head has 10 s; the body only has to keep moving. 2.5 MiB/s is a slow office
+  // uplink's pace: the whole file takes longer than the head's deadline.
+  auto tenant = acme_tenant();
+  tenant.extra_toml += "\n[attachments]\nenabled = true\nmax_bytes = 33554432\n";
+  Deployment deployment({tenant});
+  const auto token = deployment.login("acme", "alice");
+  const std::size_t size = 32 << 20, piece = 256 << 10;
+  RawClient upload(deployment.port());
+  REQUIRE(
+      upload.send("POST /v1/tenants/acme/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  "Authorization: Bearer " +
+                  token +
+                  "\r\nX-File-Name: big.bin\r\nContent-Type: application/octet-stream\r\n"
+                  "Content-Length: " +
+                  std::to_string(size) + "\r\n\r\n"));
+  const auto started = Clock::now();
+  const std::string bytes(piece, 'z');
+  for (std::size_t sent = 0; sent < size; sent += piece) {
+    if (!upload.send(bytes)) {
+      upload.read(1s);
+      FAIL("closed after " << sent << " bytes: " << upload.received());
+    }
+    // 256 KiB every 100 ms.
+    std::this_thread::sleep_until(started + std::chrono::milliseconds(100 * (sent / piece + 1)));
+  }
+  upload.read(30s, "\r\n\r\n{");
+  CHECK(Clock::now() - started > 11s);
+  INFO(upload.received().substr(0, 300));
+  CHECK(upload.status() == 201);
+}
+
+TEST_CASE("a download the client stops reading is cut off; one it reads slowly completes",
+          "[hostile][slow]") {
+  sb::test::TempDir scratch("switchboard-slow");
+  DeploymentOptions options;
+  options.config = config_with(
+      scratch.path(), {{"transfer_idle_timeout_ms = 30000", "transfer_idle_timeout_ms = 1000"}});
+  auto tenant = acme_tenant();
+  tenant.extra_toml += "\n[attachments]\nenabled = true\nmax_bytes = 33554432\n";
+  Deployment deployment({tenant}, options);
+  const auto token = deployment.login("acme", "alice");
+  // Larger than what the kernel buffers between the two ends of a loopback socket.
+  const std::string file(32 << 20, 'd');
+  auto stored = sb::test::http_request(
+      deployment.port(), "POST", "/v1/tenants/acme/attachments", file,
+      {{"Authorization", "Bearer " + token}, {"Content-Type", "application/octet-stream"}}, 30s);
+  REQUIRE(stored.status == 201);
+  const auto id = str(json::parse(stored.body).as_object(), "id");
+  const std::string get = "GET /v1/tenants/acme/attachments/" + id +
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
+                          "\r\n\r\n";
+
+  // Asks, then reads nothing: the server gives up on it instead of waiting forever.
+  RawClient stuck(deployment.port());
+  REQUIRE(stuck.send(get));
+  bool cut_off = false;
+  for (auto until = Clock::now() + 6s; !cut_off && Clock::now() < until;) {
+    std::this_thread::sleep_for(250ms);
+    cut_off = metrics_line(deployment.port(),
+                           R"(switchboard_slow_clients_closed_total{phase="transfer"} 1)");
+  }
+  CHECK(cut_off);
+
+  // Reading in bursts, with pauses shorter than the idle time, gets all of it.
+  RawClient patient(deployment.port());
+  REQUIRE(patient.send(get));
+  const auto started = Clock::now();
+  while (patient.received().size() < file.size() && Clock::now() - started < 20s) {
+    patient.read(100ms);
+    std::this_thread::sleep_for(100ms);
+  }
+  CHECK(patient.status() == 200);
+  CHECK(patient.received().size() > file.size());
+  CHECK(Clock::now() - started > 1s);
+}
+
+TEST_CASE("a visitor socket that never says hello is closed; one that did stays",
+          "[hostile][slow]") {
+  sb::test::TempDir scratch("switchboard-slow");
+  DeploymentOptions options;
+  options.config =
+      config_with(scratch.path(), {{"hello_timeout_ms = 30000", "hello_timeout_ms = 1000"}});
+  Deployment deployment({acme_tenant()}, options);
+
+  auto talker = deployment.connect_visitor("acme");
+  auto silent = sb::test::WsClient::connect(deployment.port(), "/v1/ws/visitor?tenant=acme");
+  // A widget that is slow to say hello (still within the time) is welcome.
+  auto late = sb::test::WsClient::connect(deployment.port(), "/v1/ws/visitor?tenant=acme");
+  std::this_thread::sleep_for(500ms);
+  late.send_json({{"type", "hello"}});
+  CHECK(str(late.next_frame(), "type") == "welcome");
+
+  silent.collect(2500ms);
+  CHECK_FALSE(silent.is_open());
+  CHECK(silent.close_code() == std::optional<uint16_t>(1008));
+  // The ones that said hello are still there and chat.
+  CHECK(talker.ws.is_open());
+  CHECK(num(talker.send_message("still here"), "seq") == 1);
+  CHECK(late.is_open());
+  CHECK(
+      metrics_line(deployment.port(), R"(switchboard_slow_clients_closed_total{phase="hello"} 1)"));
+}
+
+TEST_CASE("one address is refused past its connection limit while another is served",
+          "[hostile][address]") {
+  sb::test::TempDir scratch("switchboard-slow");
+  DeploymentOptions options;
+  options.config = config_with(
+      scratch.path(),
+      {{"max_connections_per_address = 1000", "max_connections_per_address = 3"},
+       // This test's clients are all on this machine: count them too.
+       {R"(unlimited_addresses = ["127.0.0.0/8", "::1"])", "unlimited_addresses = []"}});
+  Deployment deployment({acme_tenant()}, options);
+  const auto port = deployment.port();
+
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (int i = 0; i < 3; ++i) held.push_back(std::make_unique<RawClient>(port));
+  for (int i = 0; i < 5; ++i) {
+    auto refused = raw_request(port, "127.0.0.1", "GET", "/healthz");
+    CHECK(refused.status == 429);
+    CHECK(refused.text.find(R"({"error":{"code":"rate_limited")") != std::string::npos);
+  }
+  // A WebSocket from the flooding address is refused before its upgrade.
+  CHECK(sb::test::WsClient::upgrade_status(port, "/v1/ws/visitor?tenant=acme") == 429);
+  // Another address is served as usual.
+  CHECK(raw_request(port, "127.0.0.2", "GET", "/healthz").status == 200);
+  CHECK(metrics_line(port, "switchboard_address_limit_refusals_total 6", "127.0.0.2"));
+  // One line in the log for the whole flood, not one per connection.
+  CHECK(count_of(deployment.server().log(), "refusing connections from 127.0.0.1") == 1);
+
+  // One of the three goes away: its address may connect again.
+  held.pop_back();
+  int status = 0;
+  for (auto until = Clock::now() + 3s; status != 200 && Clock::now() < until;) {
+    status = raw_request(port, "127.0.0.1", "GET", "/healthz").status;
+    if (status != 200) std::this_thread::sleep_for(50ms);
+  }
+  CHECK(status == 200);
+}
+
+TEST_CASE("X-Forwarded-For is believed from a trusted proxy only", "[hostile][proxy]") {
+  sb::test::TempDir scratch("switchboard-slow");
+  DeploymentOptions options;
+  options.config = config_with(
+      scratch.path(), {{"max_connections_per_address = 1000", "max_connections_per_address = 2"},
+                       {"trusted_proxies = []", R"(trusted_proxies = ["127.0.0.2"])"}});
+  Deployment deployment({acme_tenant()}, options);
+  const auto port = deployment.port();
+  const std::string login = "/v1/tenants/acme/auth/login";
+  const std::string json_type = "Content-Type: application/json\r\n";
+
+  SECTION("the sign-in throttle counts the client a trusted proxy names") {
+    // A stranger cannot dodge the throttle by naming a new address every time.
+    for (int i = 0; i < 5; ++i) {
+      auto wrong =
+          raw_request(port, "127.0.0.1", "POST", login,
+                      json_type + "X-Forwarded-For: 198.51.100." + std::to_string(i) + "\r\n",
+                      login_body("alice@acme.test", "guess"));
+      REQUIRE(wrong.status == 401);
+    }
+    CHECK(raw_request(port, "127.0.0.1", "POST", login,
+                      json_type + "X-Forwarded-For: 198.51.100.99\r\n",
+                      login_body("alice@acme.test", kAgentPassword))
+              .status == 429);
+
+    // Through the proxy, the guesser behind it is locked, not the proxy's other clients.
+    for (int i = 0; i < 5; ++i) {
+      auto wrong = raw_request(port, "127.0.0.2", "POST", login,
+                               json_type + "X-Forwarded-For: 203.0.113.50\r\n",
+                               login_body("root@acme.test", "guess"));
+      REQUIRE(wrong.status == 401);
+    }
+    CHECK(raw_request(port, "127.0.0.2", "POST", login,
+                      json_type + "X-Forwarded-For: 203.0.113.50\r\n",
+                      login_body("root@acme.test", kAgentPassword))
+              .status == 429);
+    CHECK(raw_request(port, "127.0.0.2", "POST", login,
+                      json_type + "X-Forwarded-For: 203.0.113.51\r\n",
+                      login_body("root@acme.test", kAgentPassword))
+              .status == 200);
+  }
+
+  SECTION("the console's cookie is Secure when a trusted proxy says the client used TLS") {
+    const std::string session = "/v1/tenants/acme/auth/session";
+    const auto body = login_body("alice@acme.test", kAgentPassword);
+    const std::string over_tls = json_type + "X-Forwarded-Proto: https\r\n";
+    auto proxied = raw_request(port, "127.0.0.2", "POST", session, over_tls, body);
+    REQUIRE(proxied.status == 200);
+    CHECK(proxied.text.find("; Secure\r\n") != std::string::npos);
+    auto forged = raw_request(port, "127.0.0.1", "POST", session, over_tls, body);
+    REQUIRE(forged.status == 200);
+    CHECK(forged.text.find("Secure") == std::string::npos);
+  }
+
+  SECTION("the connection limit counts the clients behind the proxy, not the proxy") {
+    const std::string upgrade =
+        "GET /v1/ws/visitor?tenant=acme HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n";
+    auto open_socket = [&](const std::string& client) {
+      auto proxy = std::make_unique<RawClient>(port, "127.0.0.2");
+      proxy->send(upgrade + "X-Forwarded-For: " + client + "\r\n\r\n");
+      proxy->read(3s, "\r\n\r\n");
+      return proxy;
+    };
+    std::vector<std::unique_ptr<RawClient>> sockets;
+    for (int i = 0; i < 2; ++i) {
+      sockets.push_back(open_socket("203.0.113.60"));
+      CHECK(sockets.back()->status() == 101);
+    }
+    auto third = open_socket("203.0.113.60");
+    CHECK(third->status() == 429);
+    auto neighbour = open_socket("203.0.113.61");
+    CHECK(neighbour->status() == 101);
+    // The proxy's own connections (any number) carry everyone's requests.
+    CHECK(raw_request(port, "127.0.0.2", "GET", "/healthz").status == 200);
+    CHECK(metrics_line(port, "switchboard_address_limit_refusals_total 1"));
+  }
+}
