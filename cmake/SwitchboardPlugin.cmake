@@ -20,7 +20,7 @@ function(sb_add_plugin)
   target_link_options(${P_NAME} PRIVATE
     -Wl,--no-undefined "-Wl,--version-script=${SB_PLUGIN_EXPORTS_MAP}")
   set_property(TARGET ${P_NAME} APPEND PROPERTY LINK_DEPENDS ${SB_PLUGIN_EXPORTS_MAP})
-  install(TARGETS ${P_NAME} LIBRARY DESTINATION lib/switchboard/plugins)
+  install(TARGETS ${P_NAME} LIBRARY DESTINATION ${SWITCHBOARD_INSTALL_PLUGINDIR})
 endfunction()
 
 # Adds every immediate subfolder of the current source dir that has a CMakeLists.txt,

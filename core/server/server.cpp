@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "bus/event_bus.hpp"
+#include "server/open_files.hpp"
 #include "tenants/tenant_loader.hpp"
 
 namespace sb::server {
@@ -86,7 +87,8 @@ int Server::run() {
   hub::HubOptions options;
   options.host = config_.listen_host;
   options.port = config_.listen_port;
-  options.max_connections = config_.max_connections;
+  // Past the open-file limit accept() fails; the hub refuses cleanly below it.
+  options.max_connections = fit_open_file_limit(config_.max_connections);
   options.max_connections_per_address = config_.max_connections_per_address;
   options.unlimited_addresses = {};
   for (const auto& range : config_.unlimited_addresses) options.unlimited_addresses.add(range);
