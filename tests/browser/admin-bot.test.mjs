@@ -171,7 +171,7 @@ test("the dialog flows are shown read-only: what starts them, their steps and br
   await page.getByRole("heading", { name: "Dialog flows" }).waitFor();
   const flow = page.getByRole("article", { name: "Flow order_status" });
   await flow.waitFor();
-  assert.ok((await flow.getByRole("list", { name: "Keywords" }).getByRole("listitem").allInnerTexts()).includes("我的订单"));
+  assert.ok((await flow.getByRole("list", { name: "Keywords" }).getByRole("listitem").allInnerTexts()).includes("查订单"));
   assert.deepEqual(await flow.getByRole("list", { name: "Intents" }).getByRole("listitem").allInnerTexts(), ["Intent order_status"]);
 
   const steps = flow.getByRole("list", { name: "Steps of flow order_status" });

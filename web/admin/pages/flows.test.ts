@@ -12,7 +12,7 @@ describe("the dialog flows as the Knowledge page shows them", () => {
     const [flow] = flowsFromToml(demoFlows());
     expect(flow.name).toBe("order_status");
     expect(flow.start).toBe("order_status/ask_number");
-    expect(flow.keywords).toContain("我的订单");
+    expect(flow.keywords).toContain("查订单");
     expect(flow.intents).toEqual(["order_status"]);
     expect(flow.steps.map((s) => s.name)).toEqual(["ask_number", "human", "lookup", "found", "not_found"]);
     expect(flow.steps.every((s) => s.reachable)).toBe(true);
