@@ -114,7 +114,7 @@ test("the dashboard follows a chat live, charts it, exports it; an agent is refu
   await waitFor("a first response time", async () => !/—/.test(await stat(page, "first-response-p50").innerText()));
   assert.match(await stat(page, "first-response-p50").innerText(), /^\d+ s$/);
   await page.getByRole("region", { name: "First response" }).getByText("1 conversation", { exact: true }).waitFor();
-  await waitFor("messages counted", async () => Number(await stat(page, "messages-last-minute").innerText()) >= 1);
+  await waitFor("messages counted", async () => Number(await stat(page, "messages-recent").innerText()) >= 1);
 
   // The range (the last 7 days, today included) counts it, in the chart and its table.
   await page.getByText("1 conversation in the range").waitFor();

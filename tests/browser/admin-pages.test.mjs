@@ -112,6 +112,12 @@ test("an admin adds an agent in the Team page, who can then sign in; file agents
   assert.deepEqual(listed.json.agents.find((a) => a.email === "lin@demo.local").skills, { english: 8, refunds: 5 });
   assert.match(await row.innerText(), /refunds\s*5/);
 
+  // Presence is live: the new agent comes online and the row says so without a reload.
+  assert.doesNotMatch(await row.innerText(), /Online/);
+  const lin = await agentOnline("lin@demo.local", "lin-password-1");
+  await waitFor("Lin online without a reload", async () => /Online/.test(await row.innerText()));
+  lin.close();
+
   // Editing: the role changes; an email taken by another agent is refused on its field.
   await page.getByRole("button", { name: "Edit Lin Mei 林梅" }).click();
   const edit = page.getByRole("dialog", { name: "Edit Lin Mei 林梅" });

@@ -42,7 +42,7 @@ const en = {
   "conv.queued": "Waiting",
   "conv.assigned": "With an agent",
   "mpm.title": "Messages per minute",
-  "mpm.last": "Last minute",
+  "mpm.recent": "In the last {n} minutes",
   "mpm.chart": "Messages in each of the last {n} minutes",
   "mpm.none": "no messages",
   "today.title": "Today ({date})",
@@ -132,7 +132,7 @@ const zh: Record<Key, string> = {
   "conv.queued": "排队中",
   "conv.assigned": "客服接待中",
   "mpm.title": "每分钟消息数",
-  "mpm.last": "最近一分钟",
+  "mpm.recent": "最近 {n} 分钟",
   "mpm.chart": "最近 {n} 分钟每分钟的消息数",
   "mpm.none": "没有消息",
   "today.title": "今天（{date}）",
@@ -434,14 +434,16 @@ function Stat({ id, label, value, big }: { id: string; label: string; value: str
 
 function MessagesCard({ t, live, locale }: { t: Tr; live: Live; locale: string }) {
   const minutes = live.messages_per_minute;
-  const last = minutes.length ? minutes[minutes.length - 1].messages : 0;
+  // The whole window, not the minute under way: that one starts at 0 every minute,
+  // so a quiet tenant's number would flicker to 0 while its chats go on.
+  const recent = minutes.reduce((sum, m) => sum + m.messages, 0);
   const labels = minutes.map((m) => new Date(m.minute).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" }));
   const values = minutes.map((m) => m.messages);
   return (
     <section className="card dash-card dash-mpm" aria-labelledby="mpm-title">
       <h4 id="mpm-title">{t("mpm.title")}</h4>
       <dl>
-        <Stat id="messages-last-minute" label={t("mpm.last")} value={last} big />
+        <Stat id="messages-recent" label={t("mpm.recent", { n: minutes.length })} value={recent} big />
       </dl>
       <BarChart
         label={t("mpm.chart", { n: minutes.length })}

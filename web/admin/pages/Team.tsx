@@ -70,6 +70,8 @@ export function agentBody(form: AgentForm, before?: AgentRow): AgentInput {
   return out;
 }
 
+const kRefreshMs = 5000;
+
 export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: () => void }) {
   const [agents, setAgents] = useState<AgentRow[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -88,6 +90,11 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
   }, [api, onExpired]);
   useEffect(() => {
     void load();
+    // Presence and load are live: the list refreshes while the page is in view.
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") void load();
+    }, kRefreshMs);
+    return () => clearInterval(timer);
   }, [load]);
 
   const explain = (e: unknown, row: AgentRow | undefined): string => {
