@@ -1,4 +1,4 @@
-// The REST endpoints of PROTOCOL.md that are not WebSocket: login, conversation
+// The REST endpoints of the protocol (README.md) that are not WebSocket: login, conversation
 // history, health, readiness and metrics. Handlers never block an I/O thread:
 // password checks (argon2id, ~0.1 s each by design) run on a small blocking pool,
 // and history is read through the tenant's engine and storage asynchronously.

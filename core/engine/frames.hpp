@@ -1,5 +1,5 @@
-// Builders for the server -> client frames of PROTOCOL.md. Each returns the frame
-// serialized once, shared by every recipient.
+// Builders for the server -> client frames of the wire protocol (README.md, "The wire protocol").
+// Each returns the frame serialized once, shared by every recipient.
 #pragma once
 
 #include <boost/json/value.hpp>
