@@ -148,6 +148,10 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
     return bot_file(*tenant, kFlowsFile, request, std::move(respond));
   if (parts.size() == 5 && parts[3] == "bot" && parts[4] == "try")
     return try_bot(*tenant, request, std::move(respond));
+  if ((parts.size() == 5 || parts.size() == 7) && parts[3] == "bot" && parts[4] == "unanswered")
+    return unanswered(*tenant, parts.size() == 7 ? parts[5] : std::string_view(),
+                      parts.size() == 7 ? parts[6] : std::string_view(), request,
+                      std::move(respond));
   if (parts[3] == "routing" && parts.size() <= 5)
     return routing(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                    std::move(respond));

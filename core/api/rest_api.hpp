@@ -85,6 +85,10 @@ inline constexpr BotFile kIntentsFile{"autoreply-intent", "file", "intents", "in
 inline constexpr BotFile kFlowsFile{"autoreply-flow", "files", "dialog flows", "invalid_flows",
                                     "flows.saved"};
 
+// The names the tenant's config gives for kind's files ([plugins.<plugin>] key, a
+// string or a list), as written; empty when none (bot_files_api.cpp).
+std::vector<std::string> bot_file_names(const tenants::TenantConfig& config, const BotFile& kind);
+
 // The claims of a token for this agent, valid for ttl_s from now.
 auth::Claims agent_claims(const agents::AgentRecord& account, const std::string& tenant_id,
                           int64_t ttl_s);
@@ -138,6 +142,18 @@ class RestApi {
   // bot_try_api.cpp: a question for the tenant's bot, answered with nothing kept.
   void try_bot(const TenantView& tenant, const hub::HttpRequest& request,
                std::function<void(hub::HttpResponse)> respond);
+  // unanswered_api.cpp: the bot's unanswered questions and the admins' decisions on
+  // them (attach to an entry, create one, dismiss). item_id and action are empty for
+  // the list.
+  void unanswered(const TenantView& tenant, std::string_view item_id, std::string_view action,
+                  const hub::HttpRequest& request, std::function<void(hub::HttpResponse)> respond);
+  void list_unanswered(const TenantView& tenant, const hub::HttpRequest& request,
+                       std::function<void(hub::HttpResponse)> respond);
+  // On the blocking pool: reads the list, edits the knowledge base, keeps the decision.
+  void resolve_unanswered(const TenantView& tenant, const std::string& item_id,
+                          const std::string& action, const boost::json::object& body,
+                          const audit::Actor& actor,
+                          std::function<void(hub::HttpResponse)> respond);
   // routing_api.cpp: the tenant's routing graph (GET/PUT) and its dry run.
   void routing(const TenantView& tenant, std::string_view sub, const hub::HttpRequest& request,
                std::function<void(hub::HttpResponse)> respond);

@@ -334,6 +334,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void pump_bot(const std::string& conversation_id);
   void on_bot_outcome(const std::string& conversation_id, uint64_t generation, BotOutcome outcome);
   void post_bot_message(Conversation& c, BotReply reply);
+  void note_unanswered(Conversation& c, const BotOutcome& outcome);
   void bot_lets_go(Conversation& c, BotSession::Exit exit);
   void bot_hands_off(Conversation& c, const std::string& reason);
   void bot_after_delivery(Conversation& c);
