@@ -356,7 +356,8 @@ TEST_CASE("what the bot missed is named for the unanswered list; a visitor's own
     if (r.text == "weak") return ok(R"({"reply":"Maybe this.","score":0.3,"source":"kb#a"})");
     if (r.text == "strong") return ok(R"({"reply":"Surely this.","score":0.9,"source":"kb#b"})");
     if (r.text == "which")
-      return ok(R"({"reply":"Which one?","quick_replies":["A","B"],"score":0.3,"source":"clarify"})");
+      return ok(
+          R"({"reply":"Which one?","quick_replies":["A","B"],"score":0.3,"source":"clarify"})");
     if (r.text == "flow")
       return ok(R"({"reply":"Bye","handoff":true,"score":1,"source":"flow:order/human"})");
     return defer(R"({"context":{"faq":[{"id":"a","score":0.2}]}})");
@@ -388,7 +389,8 @@ TEST_CASE("feedback: did this help? after a scored answer; Yes thanks, No hands 
   f.settings.feedback = true;
   f.autoreply("faq", [](const AutoreplyRequest& r) {
     if (r.text == "which")
-      return ok(R"({"reply":"Which one?","quick_replies":["A","B"],"score":0.3,"source":"clarify"})");
+      return ok(
+          R"({"reply":"Which one?","quick_replies":["A","B"],"score":0.3,"source":"clarify"})");
     if (r.text == "退款多久") return ok(R"({"reply":"五天。","score":0.9,"source":"kb#r"})");
     return ok(R"({"reply":"Five days.","score":0.9,"source":"kb#r"})");
   });
@@ -412,7 +414,8 @@ TEST_CASE("feedback: did this help? after a scored answer; Yes thanks, No hands 
   CHECK_FALSE(f.last().handoff);
   CHECK(f.last().unanswered.empty());
   f.turn("No");
-  CHECK(f.last_texts() == std::vector<std::string>{"Sorry that did not help.", "A person will help you."});
+  CHECK(f.last_texts() ==
+        std::vector<std::string>{"Sorry that did not help.", "A person will help you."});
   CHECK(f.last().handoff);
   CHECK(f.last().unanswered == "not_helpful");
   // Anything else is a question of its own.

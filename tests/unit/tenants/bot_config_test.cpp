@@ -110,8 +110,8 @@ TEST_CASE("[bot] low_confidence is a number from 0 to 1; 0 and 1 may be written 
   CHECK_FALSE(too_high.config);
   REQUIRE(too_high.error("bot.low_confidence"));
   CHECK_THAT(too_high.error("bot.low_confidence")->message, Catch::Contains("between 0 and 1"));
-  auto text = load(
-      "name = \"Shop\"\n[bot]\npipeline = [\"autoreply-faq\"]\nlow_confidence = \"high\"\n");
+  auto text =
+      load("name = \"Shop\"\n[bot]\npipeline = [\"autoreply-faq\"]\nlow_confidence = \"high\"\n");
   REQUIRE(text.error("bot.low_confidence"));
   auto feedback =
       load("name = \"Shop\"\n[bot]\npipeline = [\"autoreply-faq\"]\nfeedback = \"yes\"\n");

@@ -29,14 +29,15 @@ TEST_CASE("a question is added after an entry's last one, comments and layout ke
   auto out = kb_with_question(kFile, "hours", "Are you open on \"Sunday\"?", why);
   REQUIRE(out);
   CHECK(*out == std::string(kFile).replace(
-                    std::string(kFile).find("\"营业时间\"") + std::string("\"营业时间\"").size(),
-                    0, R"(, 'Are you open on "Sunday"?')"));
+                    std::string(kFile).find("\"营业时间\"") + std::string("\"营业时间\"").size(), 0,
+                    R"(, 'Are you open on "Sunday"?')"));
   CHECK(kb_entry_questions(*out, "hours") ==
         std::vector<std::string>{"When are you open?", "营业时间", "Are you open on \"Sunday\"?"});
 
   out = kb_with_question(kFile, "shipping", "能送到火星吗", why);
   REQUIRE(out);
-  CHECK_THAT(*out, Catch::Contains("  \"配送范围\", '能送到火星吗',  # last, with a trailing comma\n]"));
+  CHECK_THAT(*out,
+             Catch::Contains("  \"配送范围\", '能送到火星吗',  # last, with a trailing comma\n]"));
   CHECK(kb_entry_questions(*out, "shipping").back() == "能送到火星吗");
 
   CHECK_FALSE(kb_with_question(kFile, "nope", "x", why));
@@ -45,7 +46,8 @@ TEST_CASE("a question is added after an entry's last one, comments and layout ke
 }
 
 TEST_CASE("a new entry is appended as TOML the loader reads back") {
-  NewKbEntry entry{"mars", {"Do you ship to Mars?"}, {{"en", "Not yet."}, {"zh", "暂不。"}}, {"shipping"}};
+  NewKbEntry entry{
+      "mars", {"Do you ship to Mars?"}, {{"en", "Not yet."}, {"zh", "暂不。"}}, {"shipping"}};
   const auto out = kb_with_entry(kFile, entry);
   CHECK(out.starts_with(kFile));
   CHECK(kb_entry_ids(out) == std::vector<std::string>{"hours", "shipping", "mars"});

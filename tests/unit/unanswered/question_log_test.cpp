@@ -19,8 +19,13 @@ json::value listed(const sb::engine::LogEntry& entry, int64_t seq) {
 }
 
 Occurrence asked(std::string question, std::string reason, std::string conversation) {
-  return Occurrence{std::move(question), "en", std::move(conversation), std::move(reason),
-                    R"([{"id":"shipping","score":0.3}])", "", -1};
+  return Occurrence{std::move(question),
+                    "en",
+                    std::move(conversation),
+                    std::move(reason),
+                    R"([{"id":"shipping","score":0.3}])",
+                    "",
+                    -1};
 }
 
 }  // namespace
@@ -38,9 +43,12 @@ TEST_CASE("questions are grouped by their words, not their case, spacing or clos
 TEST_CASE("the list: counted, newest first, with the status of the newest decision") {
   json::array asked_entries, resolved;
   // Newest first, as the storage lists them.
-  asked_entries.push_back(listed(asked_entry(asked("can i pay by CARD", "not_helpful", "c3"), 300), 3));
-  asked_entries.push_back(listed(asked_entry(asked("Do you ship to Mars?", "handed_off", "c2"), 200), 2));
-  asked_entries.push_back(listed(asked_entry(asked("Can I pay by card?", "handed_off", "c1"), 100), 1));
+  asked_entries.push_back(
+      listed(asked_entry(asked("can i pay by CARD", "not_helpful", "c3"), 300), 3));
+  asked_entries.push_back(
+      listed(asked_entry(asked("Do you ship to Mars?", "handed_off", "c2"), 200), 2));
+  asked_entries.push_back(
+      listed(asked_entry(asked("Can I pay by card?", "handed_off", "c1"), 100), 1));
   auto items = fold(asked_entries, resolved);
   REQUIRE(items.size() == 2);
   const auto& card = items[0];
@@ -57,7 +65,8 @@ TEST_CASE("the list: counted, newest first, with the status of the newest decisi
   // Attached after the last ask: attached. Dismissed: dismissed.
   const std::string card_id(card.at("id").as_string());
   const std::string mars_id(items[1].at("id").as_string());
-  resolved.push_back(listed(resolved_entry({mars_id, "dismissed", "", "", "root", "Root"}, 450), 5));
+  resolved.push_back(
+      listed(resolved_entry({mars_id, "dismissed", "", "", "root", "Root"}, 450), 5));
   resolved.push_back(
       listed(resolved_entry({card_id, "attached", "payment", "kb.toml", "root", "Root"}, 400), 4));
   items = fold(asked_entries, resolved);
@@ -69,8 +78,9 @@ TEST_CASE("the list: counted, newest first, with the status of the newest decisi
   // dismissed question stays dismissed.
   asked_entries.insert(asked_entries.begin(),
                        listed(asked_entry(asked("Can I pay by card", "handed_off", "c4"), 500), 6));
-  asked_entries.insert(asked_entries.begin(),
-                       listed(asked_entry(asked("do you ship to mars", "handed_off", "c5"), 510), 7));
+  asked_entries.insert(
+      asked_entries.begin(),
+      listed(asked_entry(asked("do you ship to mars", "handed_off", "c5"), 510), 7));
   items = fold(asked_entries, resolved);
   REQUIRE(items.size() == 2);
   CHECK(items[0].at("question") == "Do you ship to Mars?");
