@@ -13,9 +13,6 @@ namespace {
 // Longer entries (idioms, names) never match a visitor's question better than
 // their parts, and bounding the DAG keeps a long message linear.
 constexpr std::size_t kMaxWordChars = 8;
-// A user word counts as a word of this many in a million: as common as 客户 or
-// 地址, so it beats the split into its characters without swallowing its neighbours.
-constexpr double kUserWordsPerMillion = 500;
 
 std::size_t utf8_chars(std::string_view s) {
   std::size_t n = 0;
@@ -63,7 +60,11 @@ void ChineseSegmenter::finish(double total) {
     value = std::log(value) - log_total;
   }
   unknown_log_probability_ = -log_total;
-  user_word_log_probability_ = std::log(kUserWordsPerMillion / 1e6);
+  // A caller's own word is as likely as the dictionary's commonest one: it is kept
+  // whole wherever it occurs, as jieba's user dictionary does.
+  user_word_log_probability_ = -INFINITY;
+  for (const auto& [word, value] : log_probability_)
+    user_word_log_probability_ = std::max(user_word_log_probability_, value);
 }
 
 std::shared_ptr<const ChineseSegmenter> ChineseSegmenter::shared(
