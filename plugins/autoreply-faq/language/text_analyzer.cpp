@@ -54,6 +54,54 @@ std::shared_ptr<const std::unordered_map<std::string, double>> load_corpus_idf(
   return made;
 }
 
+// English contractions spelled out, so that their halves are the function words
+// they stand for ("haven't" -> "have not"; "you're" -> "you are") instead of
+// fragments no dictionary knows ("haven", "re"), which would weigh as unknown,
+// specific words. The apostrophe may be ' or ’.
+std::string expand_contractions(std::string text) {
+  static const std::pair<std::string_view, std::string_view> kSuffixes[] = {
+      {"re", " are"}, {"ve", " have"}, {"ll", " will"}, {"m", " am"}, {"d", " would"}};
+  std::string out;
+  out.reserve(text.size() + 16);
+  auto is_letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  for (std::size_t i = 0; i < text.size();) {
+    const bool straight = text[i] == '\'';
+    const bool curly = text.compare(i, 3, "\xE2\x80\x99") == 0;
+    if (!(straight || curly) || out.empty() || !is_letter(out.back())) {
+      out += text[i++];
+      continue;
+    }
+    const std::size_t after = i + (curly ? 3 : 1);
+    std::size_t end = after;
+    while (end < text.size() && is_letter(text[end])) ++end;
+    std::string suffix = text.substr(after, end - after);
+    std::transform(suffix.begin(), suffix.end(), suffix.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (suffix == "t" && (out.back() == 'n' || out.back() == 'N')) {
+      out.pop_back();  // "n't": "can't" -> ca, "won't" -> wo, "don't" -> do
+      std::string stem_lower;
+      for (auto k = out.size(); k > 0 && is_letter(out[k - 1]); --k)
+        stem_lower.insert(stem_lower.begin(), static_cast<char>(std::tolower(out[k - 1])));
+      if (stem_lower == "ca") out += 'n';
+      if (stem_lower == "wo") out.replace(out.size() - 2, 2, "will");
+      out += " not";
+      i = end;
+      continue;
+    }
+    bool expanded = false;
+    for (const auto& [ending, words] : kSuffixes) {
+      if (suffix == ending) {
+        out += words;
+        expanded = true;
+        break;
+      }
+    }
+    i = expanded ? end : i + 1;
+    if (!expanded) out += ' ';  // "'s" and the like: a separator, as before
+  }
+  return out;
+}
+
 }  // namespace
 
 TextAnalyzer::TextAnalyzer(const TextAnalyzerFiles& files)
@@ -90,7 +138,7 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
     out.push_back(tenant_.canonical(term));
     if (within_word) within_word->push_back(part);
   };
-  for (auto& piece : text_pieces(folding_->fold(text))) {
+  for (auto& piece : text_pieces(expand_contractions(folding_->fold(text)))) {
     if (!piece.unsegmented) {
       const auto& w = piece.word;
       const bool lone_letter = w.size() == 1 && !(w[0] >= '0' && w[0] <= '9');
@@ -123,7 +171,7 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
 std::vector<std::string> TextAnalyzer::phrase_terms(std::string_view text) const {
   std::vector<std::string> out;
   std::string previous;  // the last English term, "" after anything else
-  for (auto& piece : text_pieces(folding_->fold(text))) {
+  for (auto& piece : text_pieces(expand_contractions(folding_->fold(text)))) {
     if (!piece.unsegmented) {
       const auto& w = piece.word;
       const bool lone_letter = w.size() == 1 && !(w[0] >= '0' && w[0] <= '9');

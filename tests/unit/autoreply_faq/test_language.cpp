@@ -323,3 +323,13 @@ answer = "Monday to Friday, 9:00-18:00."
   CHECK(boost::json::parse(reimbursed.result_json).at("source").as_string() ==
         "faq.toml#refund-time");
 }
+
+TEST_CASE("contractions are their function words, not unknown fragments") {
+  const auto& a = *analyzer();
+  CHECK(a.terms("I haven't received it") == a.terms("I have not received it"));
+  CHECK(a.terms("you’re late, it doesn't work") == a.terms("you are late, it does not work"));
+  CHECK(a.terms("I can't log in") == a.terms("I can not log in"));
+  CHECK(a.terms("it won't ship") == a.terms("it will not ship"));
+  CHECK_FALSE(contains(a.terms("we're sure"), "re"));
+  CHECK(a.terms("rock 'n' roll") == a.terms("rock n roll"));  // a lone quote stays a separator
+}
