@@ -91,7 +91,7 @@ FaqIndexOptions FaqStage::index_options(const FaqStageOptions& options,
   FaqIndexOptions index;
   index.analyzer = std::make_shared<const TextAnalyzer>(files);
   // Chosen on tests/bench/quality/dev.tsv (RESULTS.md, issue 15).
-  index.cjk_unigram_weight = 0.8;
+  index.cjk_unigram_weight = 1.0;
   index.clear_lead = 0.5;
   index.margin_weight = 0.7;
   index.unknown_word_weight = 3.0;
