@@ -104,7 +104,10 @@ struct FaqIndexOptions {
   double clear_lead = 1.0;
   // How much a query word the knowledge base has never seen (nor a synonym or typo of
   // it) weighs against coverage, as a multiple of the highest IDF: a message about
-  // "bitcoin" is not explained by the entry that matches its "pay".
+  // "bitcoin" is not explained by the entry that matches its "pay". With an analyzer,
+  // an English word also weighs by how specific it is (TextAnalyzer::
+  // english_specificity: "week" little, "bitcoin" fully), and an unknown character
+  // of a longer Chinese word not at all (its word already counts).
   double unknown_word_weight = 1.0;
   // With an analyzer: weight of its phrase terms (neighbouring English words, Chinese
   // character bigrams) against single terms. They count only where they match.

@@ -48,7 +48,7 @@ namespace switchboard::faq {
 
 struct FaqStageOptions {
   std::vector<std::string> files;
-  // Measured on tests/bench/quality/dev.tsv with the language handling below (the
+  // Measured on tests/bench/quality/dev.tsv and dev_long.tsv with the language handling below (the
   // index's own kRecommendedConfidenceThreshold is for its plain tokenizer).
   double threshold = 0.3;
   std::size_t context_entries = 3;
