@@ -32,6 +32,8 @@ class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSes
   void send(std::shared_ptr<const std::string> frame) override;
   void close(uint16_t code, std::string reason) override;
   uint64_t peer_id() const override { return peer_id_; }
+  // The loop the connection runs on; run() must be called there.
+  boost::asio::any_io_executor executor() { return ws_.get_executor(); }
 
  private:
   void on_accept(boost::beast::error_code ec);
