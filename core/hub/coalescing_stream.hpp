@@ -51,7 +51,8 @@ class CoalescingStream {
 
   // While corked, accepted bytes wait for uncork() instead of the end of the loop
   // turn: a writer that sends one frame per completion (Beast allows one write at
-  // a time) corks while it still has frames queued, so they leave together.
+  // a time) corks while it still has frames queued, so they leave together. A
+  // writer whose queue never quite empties still sends every kCorkedBytesMax.
   void cork() noexcept { corked_ = true; }
   void uncork() {
     corked_ = false;
@@ -100,7 +101,8 @@ class CoalescingStream {
 
  private:
   void schedule_flush() {
-    if (corked_ || flush_scheduled_ || !in_flight_.empty()) return;  // joins the next write
+    if (flush_scheduled_ || !in_flight_.empty()) return;  // joins the next write
+    if (held_by_cork()) return;
     flush_scheduled_ = true;
     // After the handlers of this loop turn: every frame they write goes together.
     boost::asio::post(get_executor(), [this, keep = owner_.lock()] {
@@ -111,7 +113,7 @@ class CoalescingStream {
 
   void write_pending() {
     if (pending_.empty() || error_) return finish_flush();
-    if (corked_) return;  // uncork() sends it
+    if (held_by_cork()) return;  // uncork() or more bytes send it
     in_flight_.swap(pending_);
     ++socket_writes_;
     boost::asio::async_write(
@@ -126,12 +128,16 @@ class CoalescingStream {
         });
   }
 
+  bool held_by_cork() const noexcept { return corked_ && pending_.size() < kCorkedBytesMax; }
+
   void finish_flush() {
     // An idle connection keeps no write buffer: thousands of them are held open.
     std::string().swap(in_flight_);
     std::string().swap(pending_);
     if (flushed_) std::exchange(flushed_, nullptr)(error_);
   }
+
+  static constexpr std::size_t kCorkedBytesMax = 8 * 1024;
 
   next_layer_type next_;
   std::string pending_;    // accepted, waiting for the next socket write

@@ -58,6 +58,22 @@ TEST_CASE("writes made in one loop turn leave in one socket write, in order") {
   CHECK(received == expected);
 }
 
+TEST_CASE("corked bytes still leave once they pass a few KiB") {
+  // A session whose queue never empties never uncorks; its client must not wait.
+  Pair pair;
+  pair.server->cork();
+  const std::string frame(200, 'x');
+  for (int i = 0; i < 100; ++i)
+    net::async_write(*pair.server, net::buffer(frame),
+                     [](boost::system::error_code, std::size_t) {});
+  pair.io.run();
+  CHECK(pair.server->socket_writes() >= 1);
+  CHECK(pair.server->unsent_bytes() < 8 * 1024);
+  std::string received(20000 - pair.server->unsent_bytes(), '\0');
+  net::read(pair.client, net::buffer(received));
+  CHECK(received == std::string(received.size(), 'x'));
+}
+
 TEST_CASE("a write after a failed socket write fails with its error") {
   Pair pair;
   pair.server->next_layer().socket().close();
