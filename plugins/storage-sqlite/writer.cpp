@@ -15,6 +15,7 @@ Writer::Statements::Statements(Connection& db)
           "INSERT INTO messages (conversation_id, seq, message_id, sender_role, sender_id, "
           "sender_name, client_msg_id, text, ts_ms, flags, attachments) VALUES (?1, ?2, ?3, ?4, "
           "?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+      index_message(db, "INSERT INTO messages_fts (rowid, text) VALUES (?1, ?2)"),
       // REPLACE (not an upsert) gives the row a new rowid, which breaks ties in
       // "newest first" in favour of the record put last.
       put_conversation(db,
@@ -153,12 +154,24 @@ std::string Writer::apply(const AppendMessage& m, std::string& /*result*/) {
   s.bind(10, m.flags);
   s.bind(11, m.attachments);
   const int rc = s.step();
-  if (rc == SQLITE_DONE) return {};
   if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
     return "storage: conversation " + m.conversation_id + " already has a message with seq " +
            std::to_string(m.seq);
   }
-  return "storage: cannot store message: " + db_.last_error();
+  if (rc != SQLITE_DONE) return "storage: cannot store message: " + db_.last_error();
+
+  // Searchable in the same transaction: a message is found once its append completed.
+  Statement& index = statements_->index_message;
+  ResetOnExit reset_index(index);
+  index.bind(1, static_cast<int64_t>(sqlite3_last_insert_rowid(db_.get())));
+  index.bind(2, m.text);
+  if (index.step() == SQLITE_DONE) return {};
+  // A message stored but not indexed would never be found: the whole batch is
+  // undone instead, and its writers are told to retry.
+  const std::string why = "storage: cannot index message: " + db_.last_error();
+  std::string ignored;
+  if (!sqlite3_get_autocommit(db_.get())) db_.exec("ROLLBACK", ignored);
+  return why;
 }
 
 std::string Writer::apply(const PutConversation& c, std::string& /*result*/) {

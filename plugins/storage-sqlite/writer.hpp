@@ -37,6 +37,7 @@ class Writer {
   struct Statements {
     explicit Statements(Connection& db);
     Statement insert_message;
+    Statement index_message;
     Statement put_conversation;
     Statement delete_tags;
     Statement insert_tag;

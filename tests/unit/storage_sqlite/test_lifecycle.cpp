@@ -38,7 +38,7 @@ TEST_CASE("a fresh file is created in data_dir, in WAL mode, at the latest schem
   const auto file = dir.path() / "switchboard.db";
   REQUIRE(std::filesystem::exists(file));
   CHECK(query_text(file, "PRAGMA journal_mode") == "wal");
-  CHECK(query_text(file, "PRAGMA user_version") == "5");
+  CHECK(query_text(file, "PRAGMA user_version") == "6");
   CHECK(
       query_text(file,
                  "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = "
