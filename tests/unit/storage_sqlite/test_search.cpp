@@ -183,7 +183,8 @@ TEST_CASE("messages stored before the index existed are indexed by the migration
   // index, and without the logs of version 5).
   exec(dir.path() / "switchboard.db",
        "DROP TRIGGER messages_fts_insert; DROP TRIGGER messages_fts_delete; "
-       "DROP TRIGGER messages_fts_update; DROP TABLE messages_fts; DROP TABLE log_entries; "
+       "DROP TRIGGER messages_fts_update; DROP TABLE messages_fts; DROP TABLE log_entries; DROP "
+       "TABLE log_counters; "
        "PRAGMA user_version = 3;");
   Storage s(dir.str());
   CHECK(hit_ids(search(s, R"({"q":"发票抬头"})")) == std::vector<std::string>{"c1-1"});
