@@ -77,16 +77,17 @@ void ControlSocket::start() {
   std::error_code fs_ec;
   // A socket left by a server that crashed; never anything else of that name.
   if (std::filesystem::is_socket(path_, fs_ec)) std::filesystem::remove(path_, fs_ec);
-  // Created 0600 from the start: no moment in which others could connect.
-  const mode_t old_mask = ::umask(0077);
   acceptor_ = std::make_shared<local::acceptor>(loop_);
   boost::system::error_code ec;
   acceptor_->open(local(), ec);
   if (!ec) acceptor_->bind(local::endpoint(path_.string()), ec);
-  ::umask(old_mask);
+  // Owner only. Connecting needs write permission on the socket, which the usual
+  // umask (022) never gives others, so the moment before this is no opening either.
+  if (!ec && ::chmod(path_.c_str(), 0600) != 0)
+    ec = boost::system::error_code(errno, boost::system::system_category());
   if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
   if (ec) throw boost::system::system_error(ec, "control socket " + path_.string());
-  accept();
+  accept(acceptor_);
 }
 
 void ControlSocket::stop() {
@@ -100,17 +101,18 @@ void ControlSocket::stop() {
   std::filesystem::remove(path_, ignored);
 }
 
-void ControlSocket::accept() {
-  acceptor_->async_accept(
-      [this, acceptor = acceptor_](boost::system::error_code ec, local::socket socket) {
-        if (ec) {
-          if (ec != net::error::operation_aborted)
-            spdlog::warn("control socket: accept: {}", ec.message());
-          return;
-        }
-        std::make_shared<Session>(std::move(socket), handler_)->start();
-        if (acceptor->is_open() && acceptor_ == acceptor) accept();
-      });
+// The acceptor is passed along (never read from acceptor_, which stop() resets from
+// another thread); stop() closes it on the loop, which ends this chain.
+void ControlSocket::accept(std::shared_ptr<local::acceptor> acceptor) {
+  acceptor->async_accept([this, acceptor](boost::system::error_code ec, local::socket socket) {
+    if (ec) {
+      if (ec != net::error::operation_aborted)
+        spdlog::warn("control socket: accept: {}", ec.message());
+      return;
+    }
+    std::make_shared<Session>(std::move(socket), handler_)->start();
+    if (acceptor->is_open()) accept(acceptor);
+  });
 }
 
 std::optional<json::object> ControlSocket::ask(const std::filesystem::path& path,

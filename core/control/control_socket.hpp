@@ -45,7 +45,7 @@ class ControlSocket {
                                                 std::string& error);
 
  private:
-  void accept();
+  void accept(std::shared_ptr<boost::asio::local::stream_protocol::acceptor> acceptor);
 
   boost::asio::io_context& loop_;
   std::filesystem::path path_;
