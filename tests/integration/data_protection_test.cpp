@@ -257,3 +257,45 @@ TEST_CASE(
   const std::string again = str(back.send_message("hello again"), "conversation_id");
   CHECK(again != ada_conversation);
 }
+
+TEST_CASE(
+    "a storage plugin without the ABI 1.5 functions: erasure is 501, the backup says which "
+    "tenant it could not copy",
+    "[data]") {
+  // The server's own plugins plus storage-sqlite behind a 1.3 descriptor.
+  sb::test::TempDir plugins("switchboard-plugins");
+  for (const auto& entry : std::filesystem::directory_iterator(SWITCHBOARD_PLUGIN_DIR))
+    if (entry.path().extension() == ".so")
+      std::filesystem::copy_file(entry.path(), plugins.path() / entry.path().filename());
+  const std::filesystem::path legacy_storage = SB_TEST_STORAGE_WITHOUT_LOGS;
+  std::filesystem::copy_file(legacy_storage, plugins.path() / legacy_storage.filename());
+  auto acme = acme_tenant();
+  acme.extra_toml = "[storage]\nplugin = \"storage-1.3\"\n";
+  DeploymentOptions options;
+  options.plugin_dir = plugins.path();
+  Deployment deployment({acme, globex_tenant()}, options);
+  const std::string root = deployment.login("acme", "root");
+  auto visitor = deployment.connect_visitor("acme");
+  const std::string conversation = str(visitor.send_message("kept, for now"), "conversation_id");
+  visitor.ws.send_json({{"type", "close"}, {"conversation_id", conversation}});
+  visitor.ws.next_of_type("conversation.closed");
+
+  const std::string data_path = "/v1/tenants/acme/visitors/" + visitor.visitor_id + "/data";
+  CHECK(http_get(deployment.port(), data_path, bearer(root)).status == 200);
+  auto erase = http_request(deployment.port(), "DELETE", data_path, {}, bearer(root));
+  INFO(erase.body);
+  CHECK(erase.status == 501);
+  CHECK(erase.json().at("error").at("code") == "not_supported");
+  CHECK(history_on(deployment.port(), conversation, root).size() == 1);
+
+  const auto& server = deployment.server().options();
+  const auto dir = deployment.root() / "backup";
+  auto backup =
+      sb::test::run_process({SWITCHBOARD_BINARY, "backup", dir.string(), "--config",
+                             server.config.string(), "--data-dir", server.data_dir.string()});
+  INFO(backup.out << backup.err);
+  CHECK(backup.exit_code == 1);
+  const auto answer = json::parse(backup.out).as_object();
+  CHECK(answer.at("tenants").at("acme").at("not_supported") == true);
+  CHECK(answer.at("tenants").at("globex").at("ok") == true);
+}
