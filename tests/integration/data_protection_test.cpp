@@ -142,7 +142,9 @@ TEST_CASE(
     "goes",
     "[data]") {
   auto acme = acme_tenant();
-  acme.extra_toml += "\n[attachments]\nenabled = true\n";
+  // A visitor writing again soon after a close would reopen the conversation: not
+  // one that was erased.
+  acme.extra_toml += "\n[attachments]\nenabled = true\n\n[conversation]\nreopen_window_s = 3600\n";
   Deployment deployment({acme, globex_tenant()});
   const auto port = deployment.port();
   const std::string root = deployment.login("acme", "root");
