@@ -179,6 +179,10 @@ class RestApi {
                     const hub::HttpRequest& request,
                     std::function<void(hub::HttpResponse)> respond);
 
+  // retention_api.cpp: the tenant's [retention] periods (GET/PUT), for admins.
+  void retention(const TenantView& tenant, const hub::HttpRequest& request,
+                 std::function<void(hub::HttpResponse)> respond);
+
   // audit_api.cpp: the tenant's audit log, for admins.
   void audit_log(const TenantView& tenant, const hub::HttpRequest& request,
                  std::function<void(hub::HttpResponse)> respond);

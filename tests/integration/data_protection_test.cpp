@@ -8,6 +8,7 @@
 //    data is untouched, and agents and other tenants are refused; both recorded in
 //    the audit log.
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <thread>
 
 #include "harness/deployment.hpp"
@@ -300,4 +301,46 @@ TEST_CASE(
   const auto answer = json::parse(backup.out).as_object();
   CHECK(answer.at("tenants").at("acme").at("not_supported") == true);
   CHECK(answer.at("tenants").at("globex").at("ok") == true);
+}
+
+TEST_CASE("an admin sets the retention periods: written to the tenant file, checked, audited",
+          "[data]") {
+  Deployment deployment({acme_tenant(), globex_tenant()});
+  const auto port = deployment.port();
+  const std::string root = deployment.login("acme", "root");
+  const std::string path = "/v1/tenants/acme/retention";
+  CHECK(http_get(port, path, bearer(deployment.login("acme", "alice"))).status == 403);
+  CHECK(http_get(port, path, bearer(deployment.login("globex", "groot"))).status == 403);
+  auto before = http_get(port, path, bearer(root));
+  REQUIRE(before.status == 200);
+  CHECK(before.json().at("closed_conversations_days") == 0);
+  CHECK(before.json().at("audit_days") == 0);
+
+  auto bad = http_request(port, "PUT", path, R"({"closed_conversations_days":-1,"audit_days":0})",
+                          bearer(root));
+  INFO(bad.body);
+  CHECK(bad.status == 422);
+  CHECK(bad.json().at("error").at("field") == "closed_conversations_days");
+  CHECK(http_request(port, "PUT", path, R"({"keep":true})", bearer(root)).status == 422);
+
+  auto saved = http_request(port, "PUT", path,
+                            R"({"closed_conversations_days":30,"audit_days":365})", bearer(root));
+  INFO(saved.body);
+  REQUIRE(saved.status == 200);
+  auto after = http_get(port, path, bearer(root));
+  CHECK(after.json().at("closed_conversations_days") == 30);
+  CHECK(after.json().at("audit_days") == 365);
+  std::ifstream file(deployment.tenants_dir() / "acme.toml");
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  CHECK(text.find("[retention]") != std::string::npos);
+  CHECK(text.find("closed_conversations_days = 30") != std::string::npos);
+
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  std::vector<std::string> actions;
+  do {
+    actions = audit_actions(deployment, root);
+    if (contains(actions, "retention.saved")) break;
+    std::this_thread::sleep_for(50ms);
+  } while (std::chrono::steady_clock::now() < deadline);
+  CHECK(contains(actions, "retention.saved"));
 }
