@@ -110,3 +110,18 @@ test("the visitor data controls in Chinese", async () => {
   await dialog.getByRole("button", { name: "取消" }).click();
   await context.close();
 });
+
+test("an admin sets how long closed conversations are kept", async () => {
+  const { context, page } = await signIn("en-GB");
+  const form = page.getByRole("form", { name: "Keeping data" });
+  const days = form.getByLabel("Delete closed conversations after (days)");
+  await days.fill("30");
+  await form.getByRole("button", { name: "Save" }).click();
+  await form.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  await form.scrollIntoViewIfNeeded();
+  await screenshot(page, "admin-retention");
+  const login = await api(server, "POST", "/v1/tenants/demo/auth/login", { body: { email: "admin@demo.local", password: "demo-admin" } });
+  const saved = await api(server, "GET", "/v1/tenants/demo/retention", { token: login.json.token });
+  assert.equal(saved.json.closed_conversations_days, 30);
+  await context.close();
+});

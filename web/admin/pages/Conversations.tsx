@@ -10,6 +10,7 @@ import { FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "re
 import type { Session } from "../api";
 import type { Lang } from "../i18n";
 import "./conversations.css";
+import { Retention } from "./Retention";
 import { VisitorData } from "./VisitorData";
 
 // ---- texts ----
@@ -216,6 +217,7 @@ export function Conversations({ session, lang, onExpired }: { session: Session; 
         <>
           <Search session={session} lang={lang} t={t} onOpen={(id, seq) => setOpen({ id, seq })} fail={fail} />
           <List session={session} lang={lang} t={t} onOpen={(id) => setOpen({ id })} fail={fail} />
+          <Retention session={session} lang={lang} />
         </>
       )}
     </section>
