@@ -168,6 +168,10 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
     return stats(*tenant, parts[4], request, std::move(respond));
   if (parts.size() == 4 && parts[3] == "search")
     return search(*tenant, request, std::move(respond));
+  if (parts.size() == 4 && parts[3] == "retention")
+    return retention(*tenant, request, std::move(respond));
+  if (parts.size() == 6 && parts[3] == "visitors" && parts[5] == "data")
+    return visitor_data(*tenant, std::string(parts[4]), request, std::move(respond));
   if (parts.size() == 4 && parts[3] == "audit")
     return audit_log(*tenant, request, std::move(respond));
   if (parts.size() == 5 && parts[3] == "conversations") {

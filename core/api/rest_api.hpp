@@ -189,6 +189,16 @@ class RestApi {
   void search(const TenantView& tenant, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);
 
+  // visitor_data_api.cpp: one visitor's data exported (GET) or erased (DELETE), for
+  // admins.
+  void visitor_data(const TenantView& tenant, std::string visitor_id,
+                    const hub::HttpRequest& request,
+                    std::function<void(hub::HttpResponse)> respond);
+
+  // retention_api.cpp: the tenant's [retention] periods (GET/PUT), for admins.
+  void retention(const TenantView& tenant, const hub::HttpRequest& request,
+                 std::function<void(hub::HttpResponse)> respond);
+
   // audit_api.cpp: the tenant's audit log, for admins.
   void audit_log(const TenantView& tenant, const hub::HttpRequest& request,
                  std::function<void(hub::HttpResponse)> respond);

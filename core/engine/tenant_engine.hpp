@@ -203,6 +203,12 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void rate_conversation(PeerPtr peer, Identity who, std::string conversation_id, int score,
                          std::string comment, std::string ref);
 
+  // privacy.cpp: before a visitor's stored data is erased. done(open) runs on the
+  // strand with the visitor's conversations still open (or closing); when there is
+  // none, the engine has also forgotten what it remembered of their closed ones (so
+  // a visitor writing again starts afresh instead of reopening an erased one).
+  void forget_visitor(std::string visitor_id, std::function<void(std::vector<std::string>)> done);
+
   // REST: a page of history. done runs on the strand.
   void history(Identity requester, std::string conversation_id, uint64_t before_seq, uint32_t limit,
                std::function<void(HttpAnswer)> done);

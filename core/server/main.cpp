@@ -4,19 +4,24 @@
 //               [--web-dir D]
 //   switchboard check-config [same options]
 //   switchboard hash-password
+//   switchboard backup DIR [same options]         (asks the running server)
+//   switchboard restore DIR [same options]        (offline, into a fresh data dir)
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <iostream>
 
 #include "auth/password.hpp"
 #include "config/listen_address.hpp"
 #include "config/server_config.hpp"
+#include "control/control_socket.hpp"
 #include "plugin_host/plugin_host.hpp"
+#include "server/operations.hpp"
 #include "server/server.hpp"
 #include "tenants/tenant_directory.hpp"
 
@@ -105,6 +110,44 @@ int hash_password() {
   return 0;
 }
 
+// Asks the server running on the config's data dir for a backup, and waits.
+int backup(const Overrides& o, const std::string& dir) {
+  auto config = load_config(o);
+  if (!config) return 1;
+  std::error_code ec;
+  const auto target = std::filesystem::absolute(dir, ec);
+  boost::json::object request{{"command", "backup"}, {"dir", target.string()}};
+  std::string error;
+  auto answer =
+      sb::control::ControlSocket::ask(config->data_dir / sb::control::kSocketName, request, error);
+  if (!answer) {
+    std::cerr << "backup: " << error << "\n";
+    return 1;
+  }
+  std::cout << boost::json::serialize(*answer) << "\n";
+  const auto* ok = answer->if_contains("ok");
+  if (ok && ok->is_bool() && ok->get_bool()) return 0;
+  const auto* why = answer->if_contains("error");
+  std::cerr << "backup failed: " << (why && why->is_string() ? why->get_string().c_str() : "?")
+            << "\n";
+  return 1;
+}
+
+int restore(const Overrides& o, const std::string& dir) {
+  auto config = load_config(o);
+  if (!config) return 1;
+  std::string summary;
+  const std::string error = sb::server::restore_install(
+      dir, config->data_dir, o.tenants_dir.empty() ? std::filesystem::path() : config->tenants_dir,
+      summary);
+  if (!error.empty()) {
+    std::cerr << "restore: " << error << "\n";
+    return 1;
+  }
+  std::cout << summary << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -117,11 +160,23 @@ int main(int argc, char** argv) {
   add_common_options(*check, overrides);
   auto* hash = app.add_subcommand(
       "hash-password", "Read a password from stdin, print its argon2id hash for a tenant file");
+  std::string backup_dir;
+  auto* backup_cmd = app.add_subcommand(
+      "backup", "Ask the running server for a consistent copy of its data into DIR (online)");
+  backup_cmd->add_option("DIR", backup_dir, "An absolute or relative path, absent or empty")
+      ->required();
+  add_common_options(*backup_cmd, overrides);
+  auto* restore_cmd = app.add_subcommand(
+      "restore", "Restore a backup into a fresh --data-dir (and --tenants-dir); server stopped");
+  restore_cmd->add_option("DIR", backup_dir, "A directory `switchboard backup` wrote")->required();
+  add_common_options(*restore_cmd, overrides);
   CLI11_PARSE(app, argc, argv);
 
   // Logs go to stderr; stdout carries only what scripts read.
   spdlog::set_default_logger(spdlog::stderr_color_mt("switchboard"));
   if (*hash) return hash_password();
+  if (*backup_cmd) return backup(overrides, backup_dir);
+  if (*restore_cmd) return restore(overrides, backup_dir);
   if (*check) {
     spdlog::set_level(spdlog::level::warn);
     return check_config(overrides);

@@ -115,11 +115,15 @@ int Server::run() {
                loops_.size());
 
   reload_thread_ = std::thread([this] { reload_loop(); });
+  start_control_socket();
+  retention_thread_ = std::thread([this] { retention_loop(); });
   wait_for_signal();
 
   spdlog::info("stopping");
+  if (control_) control_->stop();
   hub_->stop();
   if (reload_thread_.joinable()) reload_thread_.join();
+  if (retention_thread_.joinable()) retention_thread_.join();
   flush_tenants();
   stop_loops();
   return 0;

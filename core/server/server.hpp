@@ -19,6 +19,7 @@
 #include "auth/session_book.hpp"
 #include "auth/token_signer.hpp"
 #include "config/server_config.hpp"
+#include "control/control_socket.hpp"
 #include "hub/hub.hpp"
 #include "metrics/metrics.hpp"
 #include "plugin_host/plugin_host.hpp"
@@ -65,6 +66,11 @@ class Server final : public hub::HubServices, public api::Backend {
   void apply(tenants::TenantDirectory::Changes changes);
   bool start_tenant(std::shared_ptr<const tenants::TenantConfig> config);
   void reload_loop();
+  // operations.cpp: the control socket's commands and the retention job.
+  void start_control_socket();
+  void answer_control(const boost::json::object& request, control::ControlSocket::Answer answer);
+  void retention_loop();
+  std::vector<std::shared_ptr<TenantRuntime>> running_tenants() const;
   boost::asio::any_io_executor strand_for(const std::string& tenant_id);
 
   config::ServerConfig config_;
@@ -96,6 +102,8 @@ class Server final : public hub::HubServices, public api::Backend {
   bool reload_now_ = false;  // the reload loop runs at once (guarded by stop_mutex_)
   std::vector<std::function<void()>> reload_waiters_;  // guarded by stop_mutex_
   std::thread reload_thread_;
+  std::unique_ptr<control::ControlSocket> control_;
+  std::thread retention_thread_;
 };
 
 }  // namespace sb::server

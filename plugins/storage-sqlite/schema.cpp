@@ -134,6 +134,14 @@ CREATE INDEX log_entries_by_actor ON log_entries (log, actor, seq);
     R"sql(
 DROP TRIGGER IF EXISTS messages_fts_insert;
 )sql",
+    // 7: data protection (ABI 1.5). log_prune removes old entries; the highest seq
+    // a log gave out is kept here, so numbering goes on after its newest entries went.
+    R"sql(
+CREATE TABLE log_counters (
+  log      TEXT PRIMARY KEY NOT NULL,
+  last_seq INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

@@ -35,10 +35,21 @@ Writer::Statements::Statements(Connection& db)
       blob_total(db, "SELECT coalesce(sum(size), 0) FROM blobs"),
       insert_blob(db, "INSERT INTO blobs (id, size, meta, created_ms) VALUES (?1, ?2, ?3, ?4)"),
       delete_blob(db, "DELETE FROM blobs WHERE id = ?1"),
-      last_log_seq(db, "SELECT coalesce(max(seq), 0) FROM log_entries WHERE log = ?1"),
+      // The highest seq given out: pruned entries leave theirs in log_counters.
+      last_log_seq(db,
+                   "SELECT max(coalesce((SELECT max(seq) FROM log_entries WHERE log = ?1), 0), "
+                   "coalesce((SELECT last_seq FROM log_counters WHERE log = ?1), 0))"),
       insert_log(db,
                  "INSERT INTO log_entries (log, seq, ts_ms, kind, actor, data) VALUES (?1, ?2, ?3, "
-                 "?4, ?5, ?6)") {}
+                 "?4, ?5, ?6)"),
+      delete_messages(db, "DELETE FROM messages WHERE conversation_id = ?1"),
+      delete_read_cursors(db, "DELETE FROM read_cursors WHERE conversation_id = ?1"),
+      delete_conversation(db, "DELETE FROM conversations WHERE id = ?1"),
+      keep_log_counter(db,
+                       "INSERT INTO log_counters (log, last_seq) SELECT ?1, max(seq) FROM "
+                       "log_entries WHERE log = ?1 HAVING max(seq) IS NOT NULL ON CONFLICT (log) "
+                       "DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)"),
+      prune_log(db, "DELETE FROM log_entries WHERE log = ?1 AND ts_ms < ?2") {}
 
 Writer::Writer(HostRef host, const std::string& path, const StorageConfig& config)
     : host_(host),
@@ -293,6 +304,44 @@ std::string Writer::apply(const AppendLog& e, std::string& result) {
   if (s.step() != SQLITE_DONE)
     return "storage: cannot append to log " + e.log + ": " + db_.last_error();
   result = R"({"seq":)" + std::to_string(seq) + "}";
+  return {};
+}
+
+// One transaction with the rest of the batch: the messages go with their search
+// index entries (the messages_fts_delete trigger), then the read positions, the
+// tags and the record.
+std::string Writer::apply(const DeleteConversation& d, std::string& result) {
+  const auto failed = [&] {
+    return "storage: cannot delete conversation " + d.id + ": " + db_.last_error();
+  };
+  int64_t messages = 0;
+  for (Statement* s : {&statements_->delete_messages, &statements_->delete_read_cursors,
+                       &statements_->delete_tags, &statements_->delete_conversation}) {
+    ResetOnExit reset(*s);
+    s->bind(1, d.id);
+    if (s->step() != SQLITE_DONE) return failed();
+    if (s == &statements_->delete_messages) messages = sqlite3_changes(db_.get());
+  }
+  result = R"({"messages":)" + std::to_string(messages) + "}";
+  return {};
+}
+
+std::string Writer::apply(const PruneLog& p, std::string& result) {
+  const auto failed = [&] {
+    return "storage: cannot prune log " + p.log + ": " + db_.last_error();
+  };
+  {
+    Statement& keep = statements_->keep_log_counter;
+    ResetOnExit reset(keep);
+    keep.bind(1, p.log);
+    if (keep.step() != SQLITE_DONE) return failed();
+  }
+  Statement& prune = statements_->prune_log;
+  ResetOnExit reset(prune);
+  prune.bind(1, p.log);
+  prune.bind(2, p.before_ts_ms);
+  if (prune.step() != SQLITE_DONE) return failed();
+  result = R"({"deleted":)" + std::to_string(sqlite3_changes(db_.get())) + "}";
   return {};
 }
 

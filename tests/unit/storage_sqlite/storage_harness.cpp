@@ -276,6 +276,22 @@ Call Storage::log_list(const std::string& query_json) {
   });
 }
 
+Call Storage::delete_conversation(const std::string& conversation_id) {
+  return call([&](sb_op* op, sb_error* err) {
+    return api().delete_conversation(instance_, str(conversation_id), op, err);
+  });
+}
+
+Call Storage::log_prune(const std::string& log, int64_t before_ts_ms) {
+  return call([&](sb_op* op, sb_error* err) {
+    return api().log_prune(instance_, str(log), before_ts_ms, op, err);
+  });
+}
+
+Call Storage::backup(const std::string& dir) {
+  return call([&](sb_op* op, sb_error* err) { return api().backup(instance_, str(dir), op, err); });
+}
+
 Call Storage::list_conversations(const std::string& filter_json) {
   return call([&](sb_op* op, sb_error* err) {
     return api().list_conversations(instance_, str(filter_json), op, err);

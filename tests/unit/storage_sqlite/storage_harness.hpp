@@ -95,6 +95,10 @@ class Storage {
   Call log_append(const std::string& log, const std::string& kind, const std::string& actor,
                   const std::string& data_json, int64_t ts_ms = 1700000000000);
   Call log_list(const std::string& query_json);
+  // ABI 1.5 data protection.
+  Call delete_conversation(const std::string& conversation_id);
+  Call log_prune(const std::string& log, int64_t before_ts_ms);
+  Call backup(const std::string& dir);
 
   // Waits for the op of a call (or returns its immediate status).
   static Completion wait(const Call& call,

@@ -178,7 +178,8 @@ TEST_CASE("a file of schema version 4 gains the logs by the migration and keeps 
     REQUIRE(Storage::wait(s.kv_put("agents", "dana", R"({"name":"Dana"})")).ok());
   }
   // Back to schema version 4, as a file written by storage-sqlite 1.3.
-  exec(dir.path() / "switchboard.db", "DROP TABLE log_entries; PRAGMA user_version = 4;");
+  exec(dir.path() / "switchboard.db",
+       "DROP TABLE log_entries; DROP TABLE log_counters; PRAGMA user_version = 4;");
   Storage s(dir.str());
   CHECK(query_text(dir.path() / "switchboard.db", "PRAGMA user_version") == "6|\n");
   CHECK(Storage::wait(s.kv_get("agents", "dana")).result == R"({"name":"Dana"})");
