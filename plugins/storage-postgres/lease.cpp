@@ -1,0 +1,36 @@
+#include "lease.hpp"
+
+namespace sb_postgres {
+
+Lease acquire_lease(pqxx::transaction_base& tx, const std::string& node_id, int64_t lease_ms) {
+  const pqxx::result taken = tx.exec_params(
+      "INSERT INTO tenant_leases AS l (owner_node, epoch, expires_at) "
+      "VALUES ($1, 1, now() + $2 * interval '1 millisecond') "
+      "ON CONFLICT (tenant_id) DO UPDATE SET "
+      "  epoch = CASE WHEN l.owner_node = excluded.owner_node THEN l.epoch ELSE l.epoch + 1 END, "
+      "  owner_node = excluded.owner_node, expires_at = excluded.expires_at "
+      "WHERE l.owner_node = excluded.owner_node OR l.expires_at < now() "
+      "RETURNING epoch",
+      node_id, lease_ms);
+  if (!taken.empty()) return Lease{node_id, taken[0][0].as<int64_t>()};
+  const pqxx::row holder = tx.exec1(
+      "SELECT owner_node, epoch, round(extract(epoch FROM expires_at - now()) * 1000)::bigint "
+      "FROM tenant_leases");
+  throw LeaseLost("storage-postgres: the tenant is held by node '" + holder[0].as<std::string>() +
+                  "' (epoch " + holder[1].as<std::string>() + ") for another " +
+                  holder[2].as<std::string>() + " ms");
+}
+
+void check_lease(pqxx::transaction_base& tx, const Lease& lease, int64_t lease_ms) {
+  const pqxx::result renewed = tx.exec_params(
+      "UPDATE tenant_leases SET expires_at = greatest(expires_at, now() + $3 * interval '1 "
+      "millisecond') WHERE owner_node = $1 AND epoch = $2 RETURNING 1",
+      lease.node_id, lease.epoch, lease_ms);
+  if (renewed.empty()) {
+    throw LeaseLost("storage: this node ('" + lease.node_id + "', epoch " +
+                    std::to_string(lease.epoch) +
+                    ") lost the tenant's lease to another node; nothing was written");
+  }
+}
+
+}  // namespace sb_postgres
