@@ -64,7 +64,8 @@ TEST_CASE("month partitions exist ahead, and an old month detaches without losin
   CHECK(loaded(s, "old") == 1);
 
   // The README's command, run as the tables' owner while the plugin runs.
-  postgres().psql("ALTER TABLE messages DETACH PARTITION messages_2025_01", "switchboard");
+  postgres().psql("ALTER TABLE messages DETACH PARTITION messages_2025_01 CONCURRENTLY",
+                  "switchboard");
   CHECK(loaded(s, "old") == 0);
   CHECK(loaded(s, "new") == 1);
   Message next = new_message;
