@@ -203,17 +203,25 @@ std::string partition_name(int64_t month) {
   return name;
 }
 
-void ensure_partition(pqxx::connection& db, int64_t month) {
+bool ensure_partition(pqxx::connection& db, int64_t month) {
   const std::string name = partition_name(month);
   pqxx::work tx(db);
   tx.exec(kSchemaLock);
   // A table of that name that is no partition any more (detached by the operator)
   // stays detached: messages of that month then fail rather than reattach it.
-  if (!tx.exec_params1("SELECT to_regclass($1) IS NULL", name)[0].as<bool>()) return;
+  if (!tx.exec_params1("SELECT to_regclass($1) IS NULL", name)[0].as<bool>()) {
+    return tx
+        .exec_params1(
+            "SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = $1::regclass "
+            "AND inhparent = 'messages'::regclass)",
+            name)[0]
+        .as<bool>();
+  }
   tx.exec("CREATE TABLE " + name + " PARTITION OF messages FOR VALUES FROM (" +
           std::to_string(month_start_ms(month)) + ") TO (" +
           std::to_string(month_start_ms(month + 1)) + ");\n" + tenant_policy(name));
   tx.commit();
+  return true;
 }
 
 }  // namespace sb_postgres

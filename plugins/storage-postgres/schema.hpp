@@ -24,7 +24,8 @@ std::string partition_name(int64_t month);
 
 // Creates the partition of that month (with its row-level security, which a
 // partition read directly would otherwise lack) unless it exists. Its own
-// transaction, under the same advisory lock as migrate.
-void ensure_partition(pqxx::connection& db, int64_t month);
+// transaction, under the same advisory lock as migrate. False when a table of that
+// name exists but is no partition of messages (the operator detached the month).
+bool ensure_partition(pqxx::connection& db, int64_t month);
 
 }  // namespace sb_postgres

@@ -133,15 +133,23 @@ void Writer::renew_lease() {
   }
 }
 
-void Writer::ensure_partitions(const std::vector<WriteOp>& batch) {
-  for (const WriteOp& write : batch) {
-    const auto* m = std::get_if<AppendMessage>(&write.command);
-    if (!m) continue;
+void Writer::ensure_partitions(const std::vector<WriteOp>& batch,
+                               std::vector<std::string>& errors) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const auto* m = std::get_if<AppendMessage>(&batch[i].command);
+    if (!m || !errors[i].empty()) continue;
     const int64_t month = month_of(m->ts_ms);
     if (months_ready_.count(month)) continue;
-    ensure_partition(session_.connection(), month);
-    months_ready_.insert(month);
-    host_.log(SB_LOG_INFO, "messages partition " + partition_name(month) + " is ready");
+    if (!months_detached_.count(month)) {
+      if (ensure_partition(session_.connection(), month)) {
+        months_ready_.insert(month);
+        host_.log(SB_LOG_INFO, "messages partition " + partition_name(month) + " is ready");
+        continue;
+      }
+      months_detached_.insert(month);
+    }
+    errors[i] = "storage: the month of this message (" + partition_name(month) +
+                ") was detached from messages; it is not stored";
   }
 }
 
@@ -155,7 +163,7 @@ void Writer::commit_batch(std::vector<WriteOp>& batch, std::vector<std::string>&
     const auto* m = std::get_if<AppendMessage>(&batch[i].command);
     if (m && !seen.emplace(m->conversation_id, m->seq).second) errors[i] = duplicate_seq(*m);
   }
-  const std::vector<std::string> checked = errors;
+  std::vector<std::string> checked = errors;
   auto fail_all = [&](const std::string& why) {
     errors = checked;
     for (auto& error : errors)
@@ -168,7 +176,8 @@ void Writer::commit_batch(std::vector<WriteOp>& batch, std::vector<std::string>&
     errors = checked;
     results.assign(batch.size(), std::string());
     try {
-      ensure_partitions(batch);
+      ensure_partitions(batch, errors);
+      checked = errors;
       run_transaction(batch, errors, results);
       lease_renewed_ = Clock::now();
       break;
@@ -177,6 +186,14 @@ void Writer::commit_batch(std::vector<WriteOp>& batch, std::vector<std::string>&
       fail_all(std::string("storage unavailable: the connection broke during COMMIT, the outcome "
                            "is unknown: ") +
                e.what());
+      break;
+    } catch (const pqxx::check_violation& e) {
+      // "no partition of relation found": a month was detached after this writer
+      // saw it. Forget what it knew and try again: that month's messages then fail
+      // alone (ensure_partitions).
+      months_ready_.clear();
+      if (attempt == 0) continue;
+      fail_all(std::string("storage: transaction rolled back: ") + e.what());
       break;
     } catch (const LeaseLost& e) {
       fail_all(e.what());

@@ -60,8 +60,9 @@ class Writer {
   std::string apply(pqxx::transaction_base& tx, const DeleteBlob& b, std::string& result);
   std::string apply(pqxx::transaction_base& tx, const AppendLog& e, std::string& result);
   std::string apply(pqxx::transaction_base&, const AppendMessage&, std::string&) { return {}; }
-  // The partitions the batch's messages need, created when missing.
-  void ensure_partitions(const std::vector<WriteOp>& batch);
+  // The partitions the batch's messages need, created when missing. A message of a
+  // month the operator detached fails alone (errors[i]).
+  void ensure_partitions(const std::vector<WriteOp>& batch, std::vector<std::string>& errors);
   // Renews the lease when no write did for a third of lease_ms.
   void renew_lease();
 
@@ -71,6 +72,7 @@ class Writer {
   Session session_;
   Lease lease_;
   std::set<int64_t> months_ready_;
+  std::set<int64_t> months_detached_;
   std::chrono::steady_clock::time_point lease_renewed_;
   sb_sqlite::BoundedQueue<WriteOp> queue_;
   std::thread thread_;

@@ -68,10 +68,20 @@ TEST_CASE("month partitions exist ahead, and an old month detaches without losin
                   "switchboard");
   CHECK(loaded(s, "old") == 0);
   CHECK(loaded(s, "new") == 1);
+  // A message stamped with the detached month fails alone; its batch neighbour and
+  // later messages are stored.
+  Message late = old_message;
+  late.seq = 2;
   Message next = new_message;
   next.seq = 2;
-  ok_result(s.append(next));
+  const Call late_call = s.append(late);
+  const Call next_call = s.append(next);
+  const Completion refused = Storage::wait(late_call);
+  CHECK(refused.status == SB_ERROR);
+  CHECK_THAT(refused.error, Catch::Contains("messages_2025_01") && Catch::Contains("detached"));
+  ok_result(next_call);
   CHECK(loaded(s, "new") == 2);
+  CHECK(loaded(s, "old") == 0);
   // The detached month is a table of its own, still guarded by its policy.
   CHECK(tenant_sql(dir.str(), "SELECT count(*) FROM messages_2025_01") == "1\n");
   CHECK(postgres().psql("SELECT count(*) FROM messages_2025_01", "switchboard") == "0\n");
