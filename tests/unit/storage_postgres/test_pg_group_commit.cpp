@@ -70,3 +70,30 @@ TEST_CASE("synchronous_commit stays on for the plugin even where the database tu
   }
   postgres().psql("ALTER DATABASE switchboard RESET synchronous_commit", "postgres");
 }
+
+TEST_CASE(
+    "text with COPY's special characters comes back exactly as sent, and text "
+    "PostgreSQL cannot hold is refused at once",
+    "[postgres]") {
+  TempDir dir;
+  Storage s(dir.str());
+  Message m;
+  m.text = "tab\there\nnew line\\N back\\slash \r\"quoted\" 你好 \\.";
+  m.sender_name = "O'Brien\t\\";
+  ok_result(s.append(m));
+  const auto page = json::parse(ok_result(s.load("c1", 0, 0, 10)));
+  const auto& stored = page.at("messages").at(0);
+  CHECK(stored.at("text").as_string() == m.text);
+  CHECK(stored.at("from").at("name").as_string() == m.sender_name);
+
+  Message nul = m;
+  nul.seq = 2;
+  nul.text = std::string("before\0after", 12);
+  const Call refused = s.append(nul);
+  CHECK(refused.status == SB_ERROR);
+  CHECK_THAT(refused.error, Catch::Contains("UTF-8"));
+  Message broken = m;
+  broken.seq = 2;
+  broken.text = "\xff\xfe";
+  CHECK(s.append(broken).status == SB_ERROR);
+}
