@@ -36,4 +36,9 @@ Lease acquire_lease(pqxx::transaction_base& tx, const std::string& node_id, int6
 // the tenant's lease no longer carries this node and epoch.
 void check_lease(pqxx::transaction_base& tx, const Lease& lease, int64_t lease_ms);
 
+// enter_tenant (session.hpp) and check_lease in one round trip: the first two
+// statements of every write transaction.
+void enter_tenant_and_check_lease(pqxx::transaction_base& tx, const std::string& tenant_id,
+                                  const Lease& lease, int64_t lease_ms);
+
 }  // namespace sb_postgres

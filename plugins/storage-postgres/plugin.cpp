@@ -103,7 +103,7 @@ int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_e
       if (auto why = sb_sqlite::check_attachments(m.attachments); !why.empty())
         return fail(err, why);
     }
-    // One bad row would fail the whole COPY of a batch: refuse it here, alone.
+    // One bad row would fail the whole INSERT of a batch: refuse it here, alone.
     for (const std::string* field : {&m.conversation_id, &m.message_id, &m.sender_role,
                                      &m.sender_id, &m.sender_name, &m.client_msg_id, &m.text}) {
       if (!storable_text(*field))

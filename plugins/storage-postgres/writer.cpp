@@ -6,7 +6,6 @@
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 #include <pqxx/pqxx>
-#include <pqxx/stream_to>
 #include <pqxx/subtransaction>
 #include <tuple>
 
@@ -18,34 +17,47 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The staging table of one connection: COPY fills it, one INSERT moves what is new
-// into messages, COMMIT empties it.
-void create_message_batch(pqxx::connection& db) {
-  pqxx::nontransaction tx(db);
-  tx.exec(
-      "CREATE TEMPORARY TABLE message_batch (conversation_id text, seq bigint, message_id text, "
-      "sender_role text, sender_id text, sender_name text, client_msg_id text, text text, "
-      "ts_ms bigint, flags bigint, attachments text) ON COMMIT DELETE ROWS");
-}
-
-const std::vector<std::string> kBatchColumns = {
-    "conversation_id", "seq",  "message_id", "sender_role", "sender_id",  "sender_name",
-    "client_msg_id",   "text", "ts_ms",      "flags",       "attachments"};
-
 // message_seqs refuses a (conversation, seq) stored before; only the rows it took
 // become messages, and the answer names them.
-constexpr const char* kMoveBatch =
-    "WITH fresh AS ("
-    "  INSERT INTO message_seqs (conversation_id, seq) SELECT conversation_id, seq "
-    "  FROM message_batch ON CONFLICT DO NOTHING RETURNING conversation_id, seq), "
+constexpr const char* kStoreBatch =
+    "WITH batch AS ("
+    "  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], "
+    "  $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::text[]) "
+    "  AS b(conversation_id, seq, message_id, sender_role, sender_id, sender_name, "
+    "  client_msg_id, text, ts_ms, flags, attachments)), "
+    "fresh AS ("
+    "  INSERT INTO message_seqs (conversation_id, seq) SELECT conversation_id, seq FROM batch "
+    "  ON CONFLICT DO NOTHING RETURNING conversation_id, seq), "
     "stored AS ("
     "  INSERT INTO messages (conversation_id, seq, message_id, sender_role, sender_id, "
     "  sender_name, client_msg_id, text, ts_ms, flags, attachments) "
     "  SELECT b.conversation_id, b.seq, b.message_id, b.sender_role, b.sender_id, "
     "  b.sender_name, b.client_msg_id, b.text, b.ts_ms, b.flags, b.attachments "
-    "  FROM message_batch b JOIN fresh f USING (conversation_id, seq) "
+    "  FROM batch b JOIN fresh f USING (conversation_id, seq) "
     "  RETURNING conversation_id, seq) "
     "SELECT conversation_id, seq FROM stored";
+
+// A PostgreSQL array literal ({"a","b\"c"}) built one element at a time; every
+// element quoted, so any text (checked storable_text) goes in as it is.
+class ArrayLiteral {
+ public:
+  void add(std::string_view text) {
+    out_ += out_.size() > 1 ? ",\"" : "\"";
+    for (char c : text) {
+      if (c == '"' || c == '\\') out_ += '\\';
+      out_ += c;
+    }
+    out_ += '"';
+  }
+  void add(int64_t number) {
+    if (out_.size() > 1) out_ += ',';
+    out_ += std::to_string(number);
+  }
+  std::string done() { return out_ + "}"; }
+
+ private:
+  std::string out_ = "{";
+};
 
 std::string duplicate_seq(const AppendMessage& m) {
   return "storage: conversation " + m.conversation_id + " already has a message with seq " +
@@ -70,7 +82,7 @@ Writer::Writer(HostRef host, const PgConfig& config, std::string tenant_id)
     : host_(host),
       config_(config),
       tenant_id_(std::move(tenant_id)),
-      session_(config, host, "writer", create_message_batch),
+      session_(config, host, "writer"),
       queue_(config.max_pending_messages) {
   pqxx::connection& db = session_.connection();
   migrate(db);
@@ -232,8 +244,7 @@ void Writer::commit_batch(std::vector<WriteOp>& batch, std::vector<std::string>&
 void Writer::run_transaction(std::vector<WriteOp>& batch, std::vector<std::string>& errors,
                              std::vector<std::string>& results) {
   pqxx::work tx(session_.connection());
-  enter_tenant(tx, tenant_id_);
-  check_lease(tx, lease_, config_.lease_ms);
+  enter_tenant_and_check_lease(tx, tenant_id_, lease_, config_.lease_ms);
   store_messages(tx, batch, errors);
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!errors[i].empty() || std::holds_alternative<AppendMessage>(batch[i].command)) continue;
@@ -266,19 +277,29 @@ void Writer::store_messages(pqxx::transaction_base& tx, std::vector<WriteOp>& ba
     if (errors[i].empty() && std::holds_alternative<AppendMessage>(batch[i].command))
       pending.push_back(i);
   if (pending.empty()) return;
-  {
-    pqxx::stream_to copy(tx, "message_batch", kBatchColumns);
-    for (size_t i : pending) {
-      const auto& m = std::get<AppendMessage>(batch[i].command);
-      copy << std::make_tuple(m.conversation_id, m.seq, m.message_id, m.sender_role, m.sender_id,
-                              m.sender_name, m.client_msg_id, m.text, m.ts_ms, m.flags,
-                              m.attachments);
-    }
-    copy.complete();
+  // The batch's messages as one array per column: one statement stores them all.
+  ArrayLiteral conversation_ids, seqs, message_ids, roles, sender_ids, sender_names, client_msg_ids,
+      texts, timestamps, flags, attachments;
+  for (size_t i : pending) {
+    const auto& m = std::get<AppendMessage>(batch[i].command);
+    conversation_ids.add(m.conversation_id);
+    seqs.add(m.seq);
+    message_ids.add(m.message_id);
+    roles.add(m.sender_role);
+    sender_ids.add(m.sender_id);
+    sender_names.add(m.sender_name);
+    client_msg_ids.add(m.client_msg_id);
+    texts.add(m.text);
+    timestamps.add(m.ts_ms);
+    flags.add(m.flags);
+    attachments.add(m.attachments);
   }
+  const pqxx::result rows =
+      tx.exec_params(kStoreBatch, conversation_ids.done(), seqs.done(), message_ids.done(),
+                     roles.done(), sender_ids.done(), sender_names.done(), client_msg_ids.done(),
+                     texts.done(), timestamps.done(), flags.done(), attachments.done());
   std::set<std::pair<std::string, int64_t>> stored;
-  for (const pqxx::row& row : tx.exec(kMoveBatch))
-    stored.emplace(row[0].as<std::string>(), row[1].as<int64_t>());
+  for (const pqxx::row& row : rows) stored.emplace(row[0].as<std::string>(), row[1].as<int64_t>());
   for (size_t i : pending) {
     const auto& m = std::get<AppendMessage>(batch[i].command);
     if (!stored.count({m.conversation_id, m.seq})) errors[i] = duplicate_seq(m);
@@ -289,17 +310,9 @@ std::string Writer::apply(pqxx::transaction_base& tx, const PutConversation& c,
                           std::string& /*result*/) {
   // Each put takes a new put_order, which breaks ties in "newest first" in favour
   // of the record put last (as storage-sqlite's REPLACE does with its rowid).
-  std::string tags = "{";
-  for (size_t i = 0; i < c.tags.size(); ++i) {
-    if (i) tags += ',';
-    tags += '"';
-    for (char ch : c.tags[i]) {
-      if (ch == '"' || ch == '\\') tags += '\\';
-      tags += ch;
-    }
-    tags += '"';
-  }
-  tags += '}';
+  ArrayLiteral tag_list;
+  for (const auto& tag : c.tags) tag_list.add(tag);
+  const std::string tags = tag_list.done();
   const std::optional<std::string> created_ms =
       c.created_ms ? std::optional(std::to_string(*c.created_ms)) : std::nullopt;
   tx.exec_params(

@@ -2,8 +2,9 @@
 //
 // Hooks push writes into a bounded queue and return at once. The thread takes
 // everything queued (up to max_batch_messages) into one transaction: the tenant's
-// lease is checked first (lease.hpp), the batch's messages go in with one COPY and
-// one INSERT, every other write in order under its own savepoint. Each op is
+// lease is checked first (lease.hpp), the batch's messages go in with one
+// multi-row INSERT (an array per column, unnested), every other write in order under
+// its own savepoint. Each op is
 // completed only after COMMIT returned (synchronous_commit on: the WAL is flushed),
 // so SB_OK means durable. Writes that arrive during a commit wait for the next one.
 //

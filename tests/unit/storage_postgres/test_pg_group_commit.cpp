@@ -72,7 +72,7 @@ TEST_CASE("synchronous_commit stays on for the plugin even where the database tu
 }
 
 TEST_CASE(
-    "text with COPY's special characters comes back exactly as sent, and text "
+    "text with quotes, backslashes and control characters comes back exactly as sent, and text "
     "PostgreSQL cannot hold is refused at once",
     "[postgres]") {
   TempDir dir;
