@@ -91,7 +91,10 @@ PostgresServer::~PostgresServer() {
 
 std::vector<std::string> PostgresServer::as_postgres(std::vector<std::string> argv) const {
   if (::geteuid() != 0) return argv;
-  argv.insert(argv.begin(), {"/usr/sbin/runuser", "-u", "postgres", "--"});
+  // In the cluster's own directory: the caller's (a checkout under /root, say) may
+  // be closed to the postgres user, and pg_ctl refuses to run where it cannot look.
+  argv.insert(argv.begin(), {"/usr/sbin/runuser", "-u", "postgres", "--", "/usr/bin/env", "-C",
+                             dir_.path().string()});
   return argv;
 }
 
