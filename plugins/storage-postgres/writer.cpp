@@ -138,7 +138,9 @@ void Writer::renew_lease() {
     check_lease(tx, lease_, config_.lease_ms);
     tx.commit();
   } catch (const LeaseLost& e) {
-    host_.log(SB_LOG_ERROR, e.what());
+    // Said once: every write of the tenant fails with the same words from now on.
+    if (!lease_lost_logged_) host_.log(SB_LOG_ERROR, e.what());
+    lease_lost_logged_ = true;
   } catch (const std::exception& e) {
     session_.drop();
     host_.log(SB_LOG_WARN, std::string("cannot renew the tenant's lease: ") + e.what());
@@ -209,7 +211,8 @@ void Writer::commit_batch(std::vector<WriteOp>& batch, std::vector<std::string>&
       break;
     } catch (const LeaseLost& e) {
       fail_all(e.what());
-      host_.log(SB_LOG_ERROR, e.what());
+      if (!lease_lost_logged_) host_.log(SB_LOG_ERROR, e.what());
+      lease_lost_logged_ = true;
       break;
     } catch (const std::exception& e) {
       const bool lost =

@@ -75,6 +75,7 @@ class Writer {
   std::set<int64_t> months_ready_;
   std::set<int64_t> months_detached_;
   std::chrono::steady_clock::time_point lease_renewed_;
+  bool lease_lost_logged_ = false;
   sb_sqlite::BoundedQueue<WriteOp> queue_;
   std::thread thread_;
 };
