@@ -32,7 +32,8 @@ size_t message_count(Storage& s, const std::string& cid) {
 
 }  // namespace
 
-TEST_CASE("a fresh file is created in data_dir, in WAL mode, at the latest schema version") {
+TEST_CASE("a fresh file is created in data_dir, in WAL mode, at the latest schema version",
+          "[sqlite]") {
   TempDir dir;
   { Storage s(dir.str()); }
   const auto file = dir.path() / "switchboard.db";
@@ -52,7 +53,7 @@ TEST_CASE("a fresh file is created in data_dir, in WAL mode, at the latest schem
   CHECK(Storage::wait(again.kv_put("n", "k", "1")).ok());
 }
 
-TEST_CASE("a file from a newer schema version is refused with a clear error") {
+TEST_CASE("a file from a newer schema version is refused with a clear error", "[sqlite]") {
   TempDir dir;
   const auto file = dir.path() / "switchboard.db";
   sqlite3* db = nullptr;
@@ -141,7 +142,8 @@ TEST_CASE("two tenants' instances in different directories see only their own da
 }
 
 TEST_CASE(
-    "config: file names the database inside data_dir, and bad values are refused naming the key") {
+    "config: file names the database inside data_dir, and bad values are refused naming the key",
+    "[sqlite]") {
   TempDir dir;
   {
     Storage s(dir.str(), {{"file", "tenant.sqlite"}});

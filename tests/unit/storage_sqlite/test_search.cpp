@@ -172,7 +172,7 @@ TEST_CASE("search stays inside its instance: another tenant's messages are not f
   CHECK(hit_ids(search(acme, R"({"q":"机密文件"})")) == std::vector<std::string>{"c1-1"});
 }
 
-TEST_CASE("messages stored before the index existed are indexed by the migration") {
+TEST_CASE("messages stored before the index existed are indexed by the migration", "[sqlite]") {
   TempDir dir;
   {
     Storage s(dir.str());
