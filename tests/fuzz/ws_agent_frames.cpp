@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   world.frame(agent, R"({"type":"status","status":"online"})");
   auto visitor = world.visitor();
   world.frame(visitor, R"({"type":"hello","name":"Ada"})");
-  world.frame(visitor, R"({"type":"message","text":"hello, my order is late","ref":"v1"})");
+  world.frame(visitor,
+              R"({"type":"message","text":"hello, my order is late","client_msg_id":"v1"})");
   std::string conversation;
   for (const auto& sent : visitor.peer->frames)
     if (auto* id = sent.if_contains("conversation_id"); id && id->is_string())
@@ -22,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto frame : sb::fuzz::split_lines(sb::fuzz::as_text(data, size), 24)) {
     if (!world.frame(agent, sb::fuzz::with_conversation(frame, conversation))) break;
   }
-  world.frame(visitor, R"({"type":"message","text":"still there?","ref":"v2"})");
+  world.frame(visitor, R"({"type":"message","text":"still there?","client_msg_id":"v2"})");
   world.disconnect(agent);
   world.disconnect(visitor);
   return 0;

@@ -3,6 +3,8 @@
 // one, so a finding replays from its input alone.
 #pragma once
 
+#include <spdlog/spdlog.h>
+
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
@@ -43,6 +45,8 @@ struct WsFixture {
   uint64_t next_peer = 1;
 
   WsFixture() {
+    // A line per conversation restored or routed would cost more than the frame.
+    spdlog::set_level(spdlog::level::off);
     engine->set_agents({fuzz_agent()});
     engine->set_routing_chain({std::make_shared<engine::test::LeastLoadedRouter>()});
     // No periodic timers: settle() runs until nothing is left to do.
