@@ -30,6 +30,14 @@ if(SWITCHBOARD_FUZZ)
   add_compile_options(-fsanitize=fuzzer-no-link)
 endif()
 
+# Plugins (and the test plugins) are linked with --no-undefined, except in a
+# sanitized clang build: clang leaves the sanitizers' runtime out of shared
+# objects (the executable that loads them brings it).
+set(SB_NO_UNDEFINED_LINK_OPTION -Wl,--no-undefined)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND NOT SWITCHBOARD_SANITIZE STREQUAL "")
+  set(SB_NO_UNDEFINED_LINK_OPTION "")
+endif()
+
 if(NOT SWITCHBOARD_SANITIZE STREQUAL "")
   if(SWITCHBOARD_SANITIZE MATCHES "thread" AND SWITCHBOARD_SANITIZE MATCHES "address")
     message(FATAL_ERROR "SWITCHBOARD_SANITIZE: thread cannot be combined with address")

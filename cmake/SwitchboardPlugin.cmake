@@ -17,12 +17,9 @@ function(sb_add_plugin)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
   target_link_libraries(${P_NAME} PRIVATE switchboard::sdk ${P_LIBS})
-  target_link_options(${P_NAME} PRIVATE "-Wl,--version-script=${SB_PLUGIN_EXPORTS_MAP}")
-  # clang leaves the sanitizers' runtime out of shared objects (the executable brings
-  # it), so a sanitized clang build cannot promise no undefined symbols.
-  if(NOT (CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND SWITCHBOARD_SANITIZE))
-    target_link_options(${P_NAME} PRIVATE -Wl,--no-undefined)
-  endif()
+  # (SB_NO_UNDEFINED_LINK_OPTION: cmake/Hardening.cmake)
+  target_link_options(${P_NAME} PRIVATE
+    ${SB_NO_UNDEFINED_LINK_OPTION} "-Wl,--version-script=${SB_PLUGIN_EXPORTS_MAP}")
   set_property(TARGET ${P_NAME} APPEND PROPERTY LINK_DEPENDS ${SB_PLUGIN_EXPORTS_MAP})
   install(TARGETS ${P_NAME} LIBRARY DESTINATION ${SWITCHBOARD_INSTALL_PLUGINDIR})
 endfunction()
