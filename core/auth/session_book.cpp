@@ -62,6 +62,8 @@ std::optional<Claims> SessionBook::verify(std::string_view token, int64_t now_s)
 }
 
 void SessionBook::sign_out(const Claims& claims, const std::string& reason) {
+  // Bearer-token sockets are watched with no session: they must never match.
+  if (claims.session.empty()) return;
   std::vector<std::function<void(std::string)>> to_close;
   {
     std::lock_guard lock(mutex_);
