@@ -94,9 +94,13 @@ TEST_CASE("signing out ends the session and closes its sockets, not another's") 
   watch(a, 3);
   book.unwatch(3);  // that socket closed by itself
   watch(b, 4);
+  Claims bearer = alice();  // alice's socket opened with a bearer token: no session
+  watch(bearer, 6);
 
   book.sign_out(a, "signed out");
   CHECK(closed == std::vector<std::string>{"1 signed out", "2 signed out"});
+  book.sign_out(bearer, "signed out");  // no session: nothing to end
+  CHECK(closed.size() == 2);
   CHECK_FALSE(book.verify(token_a, now_s()));
   CHECK(book.verify(token_b, now_s()));
   // A socket that opened just before the sign-out is refused its watch.
