@@ -80,6 +80,7 @@ auth::Claims agent_claims(const agents::AgentRecord& account, const std::string&
   claims.role = account.role;
   claims.expires_at_s = wall_clock_ms() / 1000 + ttl_s;
   claims.epoch = account.epoch;
+  claims.issued_at_ms = wall_clock_ms();
   return claims;
 }
 
@@ -161,6 +162,8 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
     const std::string sub(parts.size() == 6 ? parts[5] : std::string_view());
     return attachments(*tenant, id, sub, std::move(request), std::move(respond));
   }
+  if (parts.size() == 6 && parts[3] == "agents" && parts[5] == "sign-out")
+    return sign_out_agent(*tenant, parts[4], request, std::move(respond));
   if (parts[3] == "agents" && parts.size() <= 5)
     return agents(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                   std::move(respond));

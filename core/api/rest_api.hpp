@@ -222,6 +222,11 @@ class RestApi {
   void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);
   void list_agents(const TenantView& tenant, std::function<void(hub::HttpResponse)> respond);
+  // POST /agents/AID/sign-out: every token of the agent stops working and their
+  // consoles close, at once (they may sign in again).
+  void sign_out_agent(const TenantView& tenant, std::string_view agent_id,
+                      const hub::HttpRequest& request,
+                      std::function<void(hub::HttpResponse)> respond);
   void create_agent(const TenantView& tenant, const hub::HttpRequest& request, audit::Actor actor,
                     std::function<void(hub::HttpResponse)> respond);
   void update_agent(const TenantView& tenant, std::string agent_id, const hub::HttpRequest& request,

@@ -7,7 +7,6 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/url/parse.hpp>
 
 #include "auth/session_book.hpp"
 #include "auth/token_signer.hpp"
@@ -69,15 +68,6 @@ HttpResponse error_response(unsigned status, std::string_view code, std::string_
   std::string body = R"({"error":{"code":")";
   body.append(code).append(R"(","message":")").append(message).append("\"}}");
   return HttpResponse{status, "application/json", std::move(body)};
-}
-
-// Splits the request target into a decoded path and query parameters.
-bool parse_target(std::string_view target, HttpRequest& out) {
-  auto url = boost::urls::parse_origin_form(target);
-  if (!url) return false;
-  out.path = url->path();
-  for (auto param : url->params()) out.query[param.key] = param.value;
-  return true;
 }
 
 // The agent behind an upgrade, into state: a bearer token, else the console's

@@ -84,11 +84,14 @@ void WsSession::watch_session_end() {
     if (auto self = weak.lock(); self && !ec)
       self->start_close(engine::kCloseSessionEnded, "session expired");
   });
-  if (state_.session.empty()) return;
+  // Every agent socket: an admin may sign the agent out everywhere; a console's
+  // socket also ends with its session.
   const bool watched = context_.services->sessions().watch(
-      state_.session, peer_id_, [weak = weak_from_this()](std::string reason) {
+      state_.gate->id(), state_.who.id, state_.session, peer_id_,
+      [weak = weak_from_this()](std::string reason) {
         if (auto self = weak.lock()) self->close(engine::kCloseSessionEnded, std::move(reason));
       });
+  watched_ = true;
   if (!watched) start_close(engine::kCloseSessionEnded, "signed out");
 }
 
@@ -223,7 +226,7 @@ void WsSession::finish() {
   finished_ = true;
   open_ = false;
   deadline_.cancel();
-  if (!state_.session.empty()) context_.services->sessions().unwatch(state_.session, peer_id_);
+  if (watched_) context_.services->sessions().unwatch(peer_id_);
   auto& m = state_.gate->metrics();
   if (state_.registered) {
     // The engine holds a reference to this peer; disconnect lets it go. In the

@@ -1,4 +1,4 @@
-// switchboard: the server, and two helper commands for its configuration.
+// switchboard: the server, and helper commands for its configuration and keys.
 //
 //   switchboard [--config F] [--listen HOST:PORT] [--data-dir D] [--plugin-dir D] [--tenants-dir D]
 //               [--web-dir D]
@@ -6,6 +6,7 @@
 //   switchboard hash-password
 //   switchboard backup DIR [same options]         (asks the running server)
 //   switchboard restore DIR [same options]        (offline, into a fresh data dir)
+//   switchboard rotate-key [--keep-days N] [same options]
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <termios.h>
@@ -17,6 +18,8 @@
 #include <iostream>
 
 #include "auth/password.hpp"
+#include "auth/token_signer.hpp"
+#include "common/clock.hpp"
 #include "config/listen_address.hpp"
 #include "config/server_config.hpp"
 #include "control/control_socket.hpp"
@@ -148,6 +151,24 @@ int restore(const Overrides& o, const std::string& dir) {
   return 0;
 }
 
+// A new signing key in the data dir; tokens of the old one keep working for
+// keep_days (each until its own expiry), so nobody is signed out at once. Running
+// servers on this data dir pick it up within their tenant reload interval.
+int rotate_key(const Overrides& o, int64_t keep_days) {
+  auto config = load_config(o);
+  if (!config) return 1;
+  try {
+    sb::auth::TokenSigner::rotate(config->data_dir, keep_days * 24 * 3600,
+                                  sb::wall_clock_ms() / 1000);
+  } catch (const std::exception& e) {
+    std::cerr << "rotate-key: " << e.what() << "\n";
+    return 1;
+  }
+  std::cout << "new signing key in " << (config->data_dir / "secret.key").string()
+            << "; tokens of the old one are accepted for " << keep_days << " more days\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -170,6 +191,15 @@ int main(int argc, char** argv) {
       "restore", "Restore a backup into a fresh --data-dir (and --tenants-dir); server stopped");
   restore_cmd->add_option("DIR", backup_dir, "A directory `switchboard backup` wrote")->required();
   add_common_options(*restore_cmd, overrides);
+  auto* rotate = app.add_subcommand(
+      "rotate-key", "Make a new token signing key; the old one is still accepted for --keep-days");
+  add_common_options(*rotate, overrides);
+  int64_t keep_days = 30;
+  rotate
+      ->add_option("--keep-days", keep_days,
+                   "Days the old key's tokens keep working (0: sign everyone out now)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 366));
   CLI11_PARSE(app, argc, argv);
 
   // Logs go to stderr; stdout carries only what scripts read.
@@ -177,6 +207,7 @@ int main(int argc, char** argv) {
   if (*hash) return hash_password();
   if (*backup_cmd) return backup(overrides, backup_dir);
   if (*restore_cmd) return restore(overrides, backup_dir);
+  if (*rotate) return rotate_key(overrides, keep_days);
   if (*check) {
     spdlog::set_level(spdlog::level::warn);
     return check_config(overrides);

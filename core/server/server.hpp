@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -62,6 +63,7 @@ class Server final : public hub::HubServices, public api::Backend {
   void start_loops();
   void stop_loops();
   void wait_for_signal();
+  void reload_signing_keys();  // after `switchboard rotate-key` (reload thread)
   void flush_tenants();
   void apply(tenants::TenantDirectory::Changes changes);
   bool start_tenant(std::shared_ptr<const tenants::TenantConfig> config);
@@ -82,6 +84,9 @@ class Server final : public hub::HubServices, public api::Backend {
 
   metrics::Registry metrics_;
   std::optional<auth::TokenSigner> signer_;
+  // The key files as last read (reload thread only).
+  std::filesystem::file_time_type signing_key_stamp_ = std::filesystem::file_time_type::min();
+  std::filesystem::file_time_type retired_keys_stamp_ = std::filesystem::file_time_type::min();
   std::optional<auth::SessionBook> sessions_;
   plugin_host::PluginHost plugins_;
   tenants::TenantDirectory directory_;

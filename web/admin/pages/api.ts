@@ -153,6 +153,8 @@ export function pagesApi(session: Session) {
     createAgent: (a: AgentInput): Promise<AgentRow> => json("POST", `${root}/agents`, session, a),
     updateAgent: (id: string, a: AgentInput): Promise<AgentRow> => json("PATCH", `${root}/agents/${encodeURIComponent(id)}`, session, a),
     disableAgent: (id: string): Promise<AgentRow> => json("DELETE", `${root}/agents/${encodeURIComponent(id)}`, session),
+    signOutAgent: (id: string): Promise<{ agent: string; signed_out_at: number }> =>
+      json("POST", `${root}/agents/${encodeURIComponent(id)}/sign-out`, session),
     canned: async (): Promise<CannedReply[]> => (await json("GET", `${root}/canned-replies`, session)).canned_replies,
     createCanned: (r: { shortcut: string; text: string }): Promise<CannedReply> => json("POST", `${root}/canned-replies`, session, r),
     updateCanned: (id: string, r: { shortcut: string; text: string }): Promise<CannedReply> =>
