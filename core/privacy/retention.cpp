@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "audit/audit_log.hpp"
+#include "unanswered/question_log.hpp"
 
 namespace sb::privacy {
 
@@ -62,7 +63,7 @@ struct Run : std::enable_shared_from_this<Run> {
         if (r.is_object()) oldest = std::min(oldest, number(r.get_object(), "created_at"));
       if (static_cast<int64_t>(page.size()) < kPageConversations || oldest == INT64_MAX ||
           oldest <= 0 || looked_at >= kMaxConversationsPerRun)
-        return prune_audit();
+        return prune_unanswered();
       return list(oldest);
     }
     ++looked_at;
@@ -80,6 +81,25 @@ struct Run : std::enable_shared_from_this<Run> {
                          ++self->counts.conversations;
                          self->purge(i + 1);
                        });
+  }
+
+  // The bot's unanswered questions quote visitors: kept no longer than their
+  // conversations. A storage that cannot prune logs keeps them (the audit step
+  // below says so).
+  void prune_unanswered() {
+    store->log_prune(unanswered::kLog, now_ms - periods.closed_conversations_ms,
+                     [self = shared_from_this()](engine::StoreResult r) {
+                       if (r.ok()) {
+                         boost::system::error_code ec;
+                         json::value body = json::parse(r.body, ec);
+                         if (!ec && body.is_object())
+                           self->counts.unanswered_entries =
+                               static_cast<uint64_t>(number(body.get_object(), "deleted"));
+                       } else if (r.status != engine::kStoreNotSupported) {
+                         return self->done({r.status, r.error}, self->counts);
+                       }
+                       self->prune_audit();
+                     });
   }
 
   void prune_audit() {

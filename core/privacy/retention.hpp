@@ -1,6 +1,7 @@
 // Retention: what a tenant keeps only for a while. Closed conversations (their
 // messages, files, record) are deleted once closed longer than the tenant's
-// period; audit entries once older than theirs. A run deletes at most
+// period, and the bot's unanswered questions (which quote visitors) once older
+// than that period; audit entries once older than theirs. A run deletes at most
 // kMaxConversationsPerRun conversations, so its load on the storage stays small;
 // the next run goes on where it stopped.
 #pragma once
@@ -28,6 +29,7 @@ struct RetentionCounts {
   uint64_t messages = 0;
   uint64_t files = 0;
   uint64_t audit_entries = 0;
+  uint64_t unanswered_entries = 0;   // the bot's unanswered questions (log bot.unanswered)
   bool audit_not_supported = false;  // the storage cannot prune logs (ABI 1.5)
 };
 

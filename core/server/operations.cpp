@@ -180,18 +180,19 @@ void run_retention(std::vector<std::shared_ptr<TenantRuntime>> tenants, metrics:
           if (!outcome.ok()) spdlog::error("tenant {}: retention stopped: {}", id, outcome.error);
           if (n.audit_not_supported)
             spdlog::warn("tenant {}: audit_days is set but its storage cannot prune logs", id);
-          if (n.conversations || n.audit_entries) {
+          if (n.conversations || n.audit_entries || n.unanswered_entries) {
             spdlog::info(
                 "tenant {}: retention deleted {} conversation(s), {} message(s), {} "
-                "file(s), {} audit entries",
-                id, n.conversations, n.messages, n.files, n.audit_entries);
+                "file(s), {} unanswered question entries, {} audit entries",
+                id, n.conversations, n.messages, n.files, n.unanswered_entries, n.audit_entries);
             std::string summary = "deleted";
             if (policy.closed_conversations_days)
               summary += " " + std::to_string(n.conversations) +
                          " conversation(s) closed more than " +
                          std::to_string(policy.closed_conversations_days) + " day(s) ago (" +
                          std::to_string(n.messages) + " message(s), " + std::to_string(n.files) +
-                         " file(s))";
+                         " file(s)), " + std::to_string(n.unanswered_entries) +
+                         " unanswered question entries";
             if (policy.closed_conversations_days && policy.audit_days) summary += " and";
             if (policy.audit_days)
               summary += " " + std::to_string(n.audit_entries) + " audit entries older than " +

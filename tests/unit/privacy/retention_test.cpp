@@ -26,6 +26,7 @@ class MemoryStore : public engine::Store {
   std::map<std::string, std::vector<json::object>> messages;
   std::set<std::string> blobs;
   std::vector<int64_t> audit_ts;
+  std::vector<int64_t> unanswered_ts;  // the bot's unanswered questions (log bot.unanswered)
 
   void add(const std::string& id, const std::string& status, int64_t created, int64_t closed,
            const std::string& visitor = "v", std::vector<std::string> files = {}) {
@@ -103,10 +104,11 @@ class MemoryStore : public engine::Store {
     done({0, R"({"messages":)" + std::to_string(n) + "}", ""});
   }
   void log_prune(const std::string& log, int64_t before, engine::StoreCallback done) override {
-    REQUIRE(log == "audit");
-    const auto before_size = audit_ts.size();
-    std::erase_if(audit_ts, [&](int64_t ts) { return ts < before; });
-    done({0, R"({"deleted":)" + std::to_string(before_size - audit_ts.size()) + "}", ""});
+    REQUIRE((log == "audit" || log == "bot.unanswered"));
+    auto& kept = log == "audit" ? audit_ts : unanswered_ts;
+    const auto before_size = kept.size();
+    std::erase_if(kept, [&](int64_t ts) { return ts < before; });
+    done({0, R"({"deleted":)" + std::to_string(before_size - kept.size()) + "}", ""});
   }
 };
 
@@ -132,8 +134,13 @@ TEST_CASE("retention deletes closed conversations past the period, and only thos
   store->add("recent", "closed", kNow - 40 * kDay, kNow - 5 * kDay, "v2", {"f-recent"});
   store->add("open", "assigned", kNow - 90 * kDay, 0);
   store->audit_ts = {kNow - 100 * kDay, kNow - 10 * kDay, kNow - kDay};
+  store->unanswered_ts = {kNow - 45 * kDay, kNow - 31 * kDay, kNow - 29 * kDay};
 
   const auto n = run(store, {30 * kDay, 60 * kDay}, kNow);
+  // The bot's unanswered questions quote visitors: they go with the conversations'
+  // period, not the audit log's.
+  CHECK(n.unanswered_entries == 2);
+  CHECK(store->unanswered_ts == std::vector<int64_t>{kNow - 29 * kDay});
   CHECK(n.conversations == 1);
   CHECK(n.messages == 1);
   CHECK(n.files == 1);
