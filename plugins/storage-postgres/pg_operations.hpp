@@ -13,7 +13,9 @@ namespace sb_postgres {
 using sb_sqlite::AppendLog;
 using sb_sqlite::AppendMessage;
 using sb_sqlite::DeleteBlob;
+using sb_sqlite::DeleteConversation;
 using sb_sqlite::KvPut;
+using sb_sqlite::PruneLog;
 using sb_sqlite::PutConversation;
 using sb_sqlite::ReadOp;
 using sb_sqlite::SetRead;
@@ -25,7 +27,8 @@ struct StoreBlob {
 };
 
 struct WriteOp {
-  std::variant<AppendMessage, PutConversation, SetRead, KvPut, StoreBlob, DeleteBlob, AppendLog>
+  std::variant<AppendMessage, PutConversation, SetRead, KvPut, StoreBlob, DeleteBlob, AppendLog,
+               DeleteConversation, PruneLog>
       command;
   sb_op* op = nullptr;
 };

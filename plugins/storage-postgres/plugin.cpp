@@ -11,7 +11,8 @@
 // both backends accept and refuse the same input.
 //
 // Files (ABI 1.2) are rows with their bytes (bytea), search (ABI 1.3) an ILIKE over
-// a trigram index, logs (ABI 1.4) rows of log_entries keyed by (log, seq).
+// a trigram index, logs (ABI 1.4) rows of log_entries keyed by (log, seq). Of ABI
+// 1.5 it has delete_conversation and log_prune; backup is the database's own tools'.
 //
 // Config ([plugins.storage-postgres]): connection, node_id, lease_ms,
 // partitions_ahead_months, max_batch_messages, max_pending_messages,
@@ -275,6 +276,26 @@ int32_t log_list(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err)
   });
 }
 
+int32_t delete_conversation(sb_instance* inst, sb_str conversation_id, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    if (conversation_id.len == 0) return fail(err, "delete_conversation: conversation_id is empty");
+    sb_sqlite::DeleteConversation d{std::string(sb::view(conversation_id))};
+    if (!storable_text(d.id))
+      return fail(err, "delete_conversation: conversation_id must be UTF-8 without NUL bytes");
+    return self(inst).write({std::move(d), op}, err);
+  });
+}
+
+int32_t log_prune(sb_instance* inst, sb_str log, int64_t before_ts_ms, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::AppendLog check;
+    if (auto why = sb_sqlite::parse_log_entry(sb::view(log), "", "", "{}", check); !why.empty())
+      return fail(err, "log_prune: " + why);
+    sb_sqlite::PruneLog p{std::string(sb::view(log)), before_ts_ms};
+    return self(inst).write({std::move(p), op}, err);
+  });
+}
+
 const sb_storage_api kStorageApi = {
     sizeof(sb_storage_api),
     append_message,
@@ -293,15 +314,21 @@ const sb_storage_api kStorageApi = {
     search,
     log_append,
     log_list,
+    delete_conversation,
+    log_prune,
+    // backup: a copy of one tenant's rows is not a PostgreSQL backup; the operator
+    // backs the database up with its own tools (pg_dump, pg_basebackup), so the
+    // host answers "not supported" here.
+    nullptr,
 };
 
 const sb_plugin_descriptor kDescriptor = {
     sizeof(sb_plugin_descriptor),
-    SB_ABI_VERSION_MAJOR(1, 4),
-    SB_ABI_VERSION_MINOR(1, 4),
+    SB_ABI_VERSION_MAJOR(1, 5),
+    SB_ABI_VERSION_MINOR(1, 5),
     SB_KIND_STORAGE,
     "storage-postgres",
-    "1.0.0",
+    "1.1.0",
     sb_postgres::kConfigKeys,
     sb_postgres::kConfigKeyCount,
     instance_new,

@@ -145,6 +145,14 @@ const std::vector<Migration>& migrations() {
       {"trigram index for search",
        "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n"
        "CREATE INDEX messages_text_trgm ON messages USING gin (text gin_trgm_ops);\n"},
+      // ABI 1.5 log_prune: each log's last number outlives its entries.
+      {"log counters", std::string("CREATE TABLE log_counters (\n  ") + kTenantColumn +
+                           ",\n"
+                           "  log text NOT NULL,\n"
+                           "  last_seq bigint NOT NULL,\n"
+                           "  PRIMARY KEY (tenant_id, log)\n"
+                           ");\n" +
+                           tenant_policy("log_counters")},
   };
   return steps;
 }

@@ -377,15 +377,48 @@ std::string Writer::apply(pqxx::transaction_base& tx, const DeleteBlob& b,
   return {};
 }
 
-// The next seq is read in the same transaction as the insert, on the tenant's one
-// writer; the primary key refuses a second entry with the same number regardless.
+// log_counters holds each log's last number, so numbering goes on after a prune.
+// A log without a counter yet (written before schema version 3) starts from its
+// highest stored seq. One writer per tenant, and the primary key refuses a second
+// entry with the same number regardless.
 std::string Writer::apply(pqxx::transaction_base& tx, const AppendLog& e, std::string& result) {
   const pqxx::row row = tx.exec_params1(
-      "INSERT INTO log_entries (log, seq, ts_ms, kind, actor, data) "
-      "SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5 FROM log_entries WHERE log = $1 "
-      "RETURNING seq",
-      e.log, e.ts_ms, e.kind, e.actor, e.data);
-  result = R"({"seq":)" + row[0].as<std::string>() + "}";
+      "INSERT INTO log_counters (log, last_seq) "
+      "SELECT $1, coalesce(max(seq), 0) + 1 FROM log_entries WHERE log = $1 "
+      "ON CONFLICT (tenant_id, log) DO UPDATE SET last_seq = log_counters.last_seq + 1 "
+      "RETURNING last_seq",
+      e.log);
+  const int64_t seq = row[0].as<int64_t>();
+  tx.exec_params(
+      "INSERT INTO log_entries (log, seq, ts_ms, kind, actor, data) VALUES ($1, $2, $3, $4, $5, "
+      "$6)",
+      e.log, seq, e.ts_ms, e.kind, e.actor, e.data);
+  result = R"({"seq":)" + std::to_string(seq) + "}";
+  return {};
+}
+
+// ABI 1.5: the record, its messages (search reads them, so they leave it too),
+// their seqs and the read positions, in the batch's transaction.
+std::string Writer::apply(pqxx::transaction_base& tx, const DeleteConversation& d,
+                          std::string& result) {
+  const pqxx::result gone = tx.exec_params("DELETE FROM messages WHERE conversation_id = $1", d.id);
+  tx.exec_params("DELETE FROM message_seqs WHERE conversation_id = $1", d.id);
+  tx.exec_params("DELETE FROM read_cursors WHERE conversation_id = $1", d.id);
+  tx.exec_params("DELETE FROM conversations WHERE id = $1", d.id);
+  result = R"({"messages":)" + std::to_string(gone.affected_rows()) + "}";
+  return {};
+}
+
+// ABI 1.5: the counter is made to exist first, so the numbers of what goes are
+// never given out again.
+std::string Writer::apply(pqxx::transaction_base& tx, const PruneLog& p, std::string& result) {
+  tx.exec_params(
+      "INSERT INTO log_counters (log, last_seq) SELECT $1, coalesce(max(seq), 0) FROM "
+      "log_entries WHERE log = $1 ON CONFLICT (tenant_id, log) DO NOTHING",
+      p.log);
+  const pqxx::result gone = tx.exec_params("DELETE FROM log_entries WHERE log = $1 AND ts_ms < $2",
+                                           p.log, p.before_ts_ms);
+  result = R"({"deleted":)" + std::to_string(gone.affected_rows()) + "}";
   return {};
 }
 

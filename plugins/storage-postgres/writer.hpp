@@ -60,6 +60,8 @@ class Writer {
   std::string apply(pqxx::transaction_base& tx, const StoreBlob& b, std::string& result);
   std::string apply(pqxx::transaction_base& tx, const DeleteBlob& b, std::string& result);
   std::string apply(pqxx::transaction_base& tx, const AppendLog& e, std::string& result);
+  std::string apply(pqxx::transaction_base& tx, const DeleteConversation& d, std::string& result);
+  std::string apply(pqxx::transaction_base& tx, const PruneLog& p, std::string& result);
   std::string apply(pqxx::transaction_base&, const AppendMessage&, std::string&) { return {}; }
   // The partitions the batch's messages need, created when missing. A message of a
   // month the operator detached fails alone (errors[i]).

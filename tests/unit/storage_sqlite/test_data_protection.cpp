@@ -90,7 +90,7 @@ TEST_CASE("log_prune removes entries older than the cut and numbering goes on") 
   CHECK(Storage::wait(s.log_prune("Bad Name!", 1)).status == SB_ERROR);
 }
 
-TEST_CASE("backup under a steady write load holds every write completed before it") {
+TEST_CASE("backup under a steady write load holds every write completed before it", "[sqlite]") {
   TempDir dir;
   TempDir copy;
   {

@@ -193,7 +193,7 @@ TEST_CASE("messages stored before the index existed are indexed by the migration
   CHECK(hit_ids(search(s, R"({"q":"发票抬头"})")) == std::vector<std::string>{"c1-3", "c1-1"});
 }
 
-TEST_CASE("a file from before version 6 indexes each new message once, by the writer") {
+TEST_CASE("a file from before version 6 indexes each new message once, by the writer", "[sqlite]") {
   TempDir dir;
   {
     Storage s(dir.str());
