@@ -128,7 +128,7 @@ void TenantEngine::assign(Conversation& c, AgentState& agent) {
   ++c.assignment_generation;
   agent.open_conversations.push_back(c.id);
   agent.last_assigned_ms = monotonic_ms();
-  remember_last_agent(c.visitor_id, agent.id);
+  last_agent_by_visitor_.insert_or_assign(c.visitor_id, agent.id);
   metrics_->conversations_assigned.fetch_add(1, std::memory_order_relaxed);
   persist_conversation(c);
   publish(bus::event::kConversationAssigned, c.id,
@@ -141,29 +141,15 @@ void TenantEngine::assign(Conversation& c, AgentState& agent) {
   if (!agent.routable()) refresh_offers();  // now full: what it was offered goes
 }
 
-void TenantEngine::remember_last_agent(const std::string& visitor_id, const std::string& agent_id) {
-  // Enough for every visitor of a busy day; older ones are routed as new visitors.
-  constexpr size_t kRemembered = 100000;
-  auto [it, inserted] = last_agent_by_visitor_.insert_or_assign(visitor_id, agent_id);
-  if (inserted) last_agent_order_.push_back(visitor_id);
-  while (last_agent_order_.size() > kRemembered) {
-    last_agent_by_visitor_.erase(last_agent_order_.front());
-    last_agent_order_.pop_front();
-  }
-}
-
 void TenantEngine::enqueue(Conversation& c) {
   // Its agent lost it (requeued): a transfer they had offered is moot.
   if (c.transfer_offer) withdraw_offer(c, "requeued");
   c.status = ConversationStatus::queued;
   if (!c.milestones.queued_ms) c.milestones.queued_ms = wall_clock_ms();
   if (c.close_after_seq) return;  // its queue limit closes it
-  if (std::find(queue_.begin(), queue_.end(), c.id) != queue_.end()) return;
-  queue_.push_back(c.id);
-  // Wall-clock microseconds, bumped past the last one given: strictly increasing
-  // here, and above what an earlier run of the server stored.
-  last_queue_order_ = std::max(last_queue_order_ + 1, wall_clock_ms() * 1000);
-  c.queue_order = last_queue_order_;
+  const int64_t order = queue_.join(c.id, wall_clock_ms());
+  if (order == 0) return;  // already waiting
+  c.queue_order = order;
   c.queue_limit_reached = false;  // a new wait
   c.queue_limit_seq = 0;
   c.over_queue_limit = beyond_queue_limit(c);  // stored with the enqueue: a restart sees it
@@ -266,14 +252,14 @@ void TenantEngine::on_accept(const PeerPtr& peer, const Identity& who,
   if (!agent || !agent->routable())
     return send_error(peer, metrics::ErrorCode::forbidden,
                       "you are not online or already at your max_concurrent", ref);
-  if (c->offered && !c->offered_to.count(agent->id))
+  if (c->offered && !offers_.is_offered_to(c->id, agent->id))
     return send_error(peer, metrics::ErrorCode::forbidden,
                       "this conversation is not offered to you (another group)", ref);
   if (!c->transfer_offer) return assign(*c, *agent);
   // A transfer: from its agent to this one in one step; the others hear "taken".
   c->group = c->transfer_offer->group;
   c->transfer_offer.reset();
-  offered_transfers_.erase(c->id);
+  offers_.unmark_transfer(c->id);
   hand_over(*c, *agent);
 }
 
@@ -499,8 +485,10 @@ void TenantEngine::forget_if_done(const std::string& conversation_id) {
   if (it == conversations_.end()) return;
   const Conversation& c = it->second;
   if (c.status == ConversationStatus::closed && c.pending.empty() && c.replaying.empty() &&
-      !c.checking_attachments)
+      !c.checking_attachments) {
+    offers_.withdraw(conversation_id);  // its offer's state goes with it
     conversations_.erase(it);
+  }
 }
 
 }  // namespace sb::engine

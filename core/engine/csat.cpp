@@ -128,9 +128,9 @@ void TenantEngine::rated(const std::string& conversation_id, const std::string& 
                          const std::string& visitor_id, const Csat& csat, const PeerPtr& peer,
                          const std::string& ref) {
   if (Conversation* c = find_conversation(conversation_id)) c->csat = csat;
-  if (auto it = recently_closed_.find(visitor_id);
-      it != recently_closed_.end() && it->second.id == conversation_id)
-    it->second.csat = csat;
+  if (ClosedConversation* closed = recently_closed_.find(visitor_id);
+      closed && closed->id == conversation_id)
+    closed->csat = csat;
 
   peer->send(frames::rated(conversation_id, csat.score, ref));
   if (auto v = visitors_.find(visitor_id); v != visitors_.end()) {

@@ -170,7 +170,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           c.last_agent = text("last_agent");
           c.csat = parse_csat_record(o);
           c.milestones = parse_milestones(o);
-          last_queue_order_ = std::max(last_queue_order_, c.queue_order);
+          queue_.note_order(c.queue_order);
           const auto last_seq = static_cast<uint64_t>(number("last_seq"));
           c.next_seq = last_seq + 1;
           c.delivered_seq = last_seq;
@@ -184,7 +184,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           if (it->second.status == ConversationStatus::assigned) {
             if (AgentState* agent = find_agent(it->second.assignee); agent) {
               agent->open_conversations.push_back(it->first);
-              remember_last_agent(it->second.visitor_id, agent->id);
+              last_agent_by_visitor_.insert_or_assign(it->second.visitor_id, agent->id);
             } else {
               // Its agent is gone from the tenant's config: it waits for another.
               it->second.assignee.clear();
@@ -209,7 +209,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
                  std::tie(b->queue_order, b->created_ms, b->id);
         });
         for (Conversation* c : queued) {
-          queue_.push_back(c->id);
+          queue_.restore(c->id, c->queue_order);
           metrics_->conversations_queued.fetch_add(1, std::memory_order_relaxed);
         }
         for (Conversation* c : queued) {

@@ -17,10 +17,6 @@ namespace sb::engine {
 namespace json = boost::json;
 
 namespace {
-// Every visitor whose chat closed within a busy day's window; beyond it the oldest
-// are forgotten first (they open a new conversation).
-constexpr size_t kRememberedClosed = 100000;
-
 int64_t window_ms(const EnginePolicy& policy) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(policy.reopen_window).count();
 }
@@ -31,19 +27,14 @@ void TenantEngine::remember_closed(const Conversation& c) {
   ClosedConversation closed{c.id,    wall_clock_ms(), c.next_seq - 1, c.last_agent,
                             c.group, c.created_ms,    c.tags,         c.visitor_name,
                             c.csat,  c.milestones};
-  auto [it, inserted] = recently_closed_.insert_or_assign(c.visitor_id, std::move(closed));
-  if (inserted) recently_closed_order_.push_back(c.visitor_id);
-  while (recently_closed_order_.size() > kRememberedClosed) {
-    recently_closed_.erase(recently_closed_order_.front());
-    recently_closed_order_.pop_front();
-  }
+  recently_closed_.insert_or_assign(c.visitor_id, std::move(closed));
 }
 
 Conversation* TenantEngine::reopen(const std::string& visitor_id, VisitorState& visitor) {
-  auto it = recently_closed_.find(visitor_id);
-  if (it == recently_closed_.end()) return nullptr;
-  ClosedConversation closed = std::move(it->second);
-  recently_closed_.erase(it);
+  // Taken out whatever follows: it is reopened now or never.
+  std::optional<ClosedConversation> taken = recently_closed_.take(visitor_id);
+  if (!taken) return nullptr;
+  ClosedConversation closed = std::move(*taken);
   if (policy_.reopen_window.count() == 0 || wall_clock_ms() - closed.closed_ms > window_ms(policy_))
     return nullptr;
 
@@ -110,7 +101,8 @@ void TenantEngine::load_recently_closed(std::function<void()> then) {
         return 0;
       };
       const std::string visitor_id = text("visitor_id");
-      if (visitor_id.empty() || text("id").empty() || recently_closed_.count(visitor_id)) continue;
+      if (visitor_id.empty() || text("id").empty() || recently_closed_.contains(visitor_id))
+        continue;
       // Records from before closed_at: the last update was the close.
       const int64_t closed_at = number("closed_at") ? number("closed_at") : number("updated_at");
       ClosedConversation closed{text("id"),
@@ -123,8 +115,7 @@ void TenantEngine::load_recently_closed(std::function<void()> then) {
                                 text("visitor_name"),
                                 parse_csat_record(*o),
                                 parse_milestones(*o)};
-      recently_closed_.emplace(visitor_id, std::move(closed));
-      recently_closed_order_.push_back(visitor_id);
+      recently_closed_.insert(visitor_id, std::move(closed));
     }
     then();
   });
