@@ -426,49 +426,25 @@ void TenantEngine::hand_over(Conversation& c, AgentState& target) {
 }
 
 void TenantEngine::persist_conversation(const Conversation& c) {
-  json::object doc{{"id", c.id},
-                   {"status", to_string(c.status)},
-                   {"visitor_id", c.visitor_id},
-                   {"visitor_name", c.visitor_name},
-                   {"assignee", c.assignee},
-                   {"group", c.group},
-                   {"chain", c.chain},
-                   {"rules", json::value_from(c.rules)},
-                   {"created_at", c.created_ms},
-                   {"queue_order", c.queue_order},
-                   {"queue_limit_reached", c.queue_limit_reached},
-                   {"over_queue_limit", c.over_queue_limit},
-                   {"queue_limit_seq", c.queue_limit_seq},
-                   {"close_after_seq", c.close_after_seq},
-                   {"tags", json::value_from(c.tags)},
-                   {"last_agent", c.last_agent},
-                   {"updated_at", wall_clock_ms()}};
-  if (c.status == ConversationStatus::bot || c.bot.handed_off) doc["bot"] = bot_record(c.bot);
-  if (c.status == ConversationStatus::closed) doc["closed_at"] = c.closed_ms;
-  if (c.csat) doc["csat"] = frames::csat_object(*c.csat);
-  put_milestones(doc, c);
-  // What the routing graph reads, for after a restart: a conversation not decided
-  // yet is decided then, and a queued one is decided again by the same words.
-  if (!c.first_message.empty()) doc["first_message"] = c.first_message;
-  if (c.route_when_stored && c.reopen_agent.empty()) doc["undecided"] = true;
-  // What the routing graph and strategies know of the visitor, for after a restart
-  // (a queued conversation is routed, or decided again, before they say hello).
-  if (auto v = visitors_.find(c.visitor_id); v != visitors_.end() && !is_empty(v->second.meta))
-    doc["visitor_meta"] = meta_record(v->second.meta);
+  const auto v = visitors_.find(c.visitor_id);
+  const records::ConversationRecord record =
+      record_of(c, v == visitors_.end() ? nullptr : &v->second.meta, wall_clock_ms());
   ++record_writes_issued_;
-  store_->put_conversation(json::serialize(doc), [this, self = shared_from_this(),
-                                                  id = c.id](StoreResult result) {
-    if (!result.ok())
-      spdlog::error("tenant {}: storing conversation {} failed: {}", tenant_id_, id, result.error);
-    // Storage applies writes in order, so the n-th answer means the first n are done.
-    ++record_writes_done_;
-    while (!after_record_writes_.empty() &&
-           after_record_writes_.begin()->first <= record_writes_done_) {
-      auto fn = std::move(after_record_writes_.begin()->second);
-      after_record_writes_.erase(after_record_writes_.begin());
-      fn();
-    }
-  });
+  store_->put_conversation(json::serialize(records::to_json(record)),
+                           [this, self = shared_from_this(), id = c.id](StoreResult result) {
+                             if (!result.ok())
+                               spdlog::error("tenant {}: storing conversation {} failed: {}",
+                                             tenant_id_, id, result.error);
+                             // Storage applies writes in order, so the n-th answer means the first
+                             // n are done.
+                             ++record_writes_done_;
+                             while (!after_record_writes_.empty() &&
+                                    after_record_writes_.begin()->first <= record_writes_done_) {
+                               auto fn = std::move(after_record_writes_.begin()->second);
+                               after_record_writes_.erase(after_record_writes_.begin());
+                               fn();
+                             }
+                           });
 }
 
 // Storage answers reads at once but applies writes in order: a read issued now could

@@ -76,46 +76,21 @@ void TenantEngine::load_recently_closed(std::function<void()> then) {
                             {"limit", kRememberedClosed}};
   store_->list_conversations(json::serialize(filter), [this, self = shared_from_this(),
                                                        then = std::move(then)](StoreResult r) {
-    boost::system::error_code ec;
-    const json::value root = r.ok() ? json::parse(r.body, ec) : json::value();
-    const json::value* list = (r.ok() && !ec && root.is_object())
-                                  ? root.get_object().if_contains("conversations")
-                                  : nullptr;
-    if (!list || !list->is_array()) {
+    const auto list = r.ok() ? records::parse_conversation_list(r.body) : std::nullopt;
+    if (!list) {
       // Not fatal: those visitors open new conversations instead.
       spdlog::warn("tenant {}: cannot read recently closed conversations back: {}", tenant_id_,
                    r.ok() ? "malformed answer" : r.error);
       return then();
     }
-    for (const auto& item : list->get_array()) {  // newest first: a visitor's latest wins
-      const json::object* o = item.if_object();
-      if (!o) continue;
-      const auto text = [&](std::string_view k) {
-        const auto* v = o->if_contains(k);
-        return v && v->is_string() ? std::string(v->get_string()) : std::string();
-      };
-      const auto number = [&](std::string_view k) -> int64_t {
-        const auto* v = o->if_contains(k);
-        if (v && v->is_int64()) return v->get_int64();
-        if (v && v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
-        return 0;
-      };
-      const std::string visitor_id = text("visitor_id");
-      if (visitor_id.empty() || text("id").empty() || recently_closed_.contains(visitor_id))
-        continue;
-      // Records from before closed_at: the last update was the close.
-      const int64_t closed_at = number("closed_at") ? number("closed_at") : number("updated_at");
-      ClosedConversation closed{text("id"),
-                                closed_at,
-                                static_cast<uint64_t>(number("last_seq")),
-                                text("last_agent"),
-                                text("group"),
-                                number("created_at"),
-                                tags_of(*o),
-                                text("visitor_name"),
-                                parse_csat_record(*o),
-                                parse_milestones(*o)};
-      recently_closed_.insert(visitor_id, std::move(closed));
+    for (const records::ConversationRecord& record : *list) {  // newest first: latest wins
+      if (record.visitor_id.empty() || recently_closed_.contains(record.visitor_id)) continue;
+      ClosedConversation closed{record.id,       record.closed_or_updated_ms(),
+                                record.last_seq, record.last_agent,
+                                record.group,    record.created_ms,
+                                record.tags,     record.visitor_name,
+                                csat_of(record), milestones_of(record)};
+      recently_closed_.insert(record.visitor_id, std::move(closed));
     }
     then();
   });
