@@ -17,8 +17,9 @@ function(sb_add_plugin)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
   target_link_libraries(${P_NAME} PRIVATE switchboard::sdk ${P_LIBS})
+  # (SB_NO_UNDEFINED_LINK_OPTION: cmake/Hardening.cmake)
   target_link_options(${P_NAME} PRIVATE
-    -Wl,--no-undefined "-Wl,--version-script=${SB_PLUGIN_EXPORTS_MAP}")
+    ${SB_NO_UNDEFINED_LINK_OPTION} "-Wl,--version-script=${SB_PLUGIN_EXPORTS_MAP}")
   set_property(TARGET ${P_NAME} APPEND PROPERTY LINK_DEPENDS ${SB_PLUGIN_EXPORTS_MAP})
   install(TARGETS ${P_NAME} LIBRARY DESTINATION ${SWITCHBOARD_INSTALL_PLUGINDIR})
 endfunction()

@@ -1,8 +1,11 @@
-// Admin REST for agents (PROTOCOL "Admin REST"): list, create, change, disable.
+// Admin REST for agents (PROTOCOL "Admin REST"): list, create, change, disable,
+// sign out everywhere.
 // Admin token of the tenant only. Changes are durable (tenant storage) before the
 // answer, and live at once: the engine gets the new agent list immediately. Each
 // change is recorded in the audit log (agent.created, agent.updated,
-// agent.password_reset, agent.disabled) with what changed.
+// agent.password_reset, agent.disabled, agent.signed_out) with what changed.
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 #include <set>
@@ -10,6 +13,8 @@
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
 #include "auth/password.hpp"
+#include "auth/session_book.hpp"
+#include "common/clock.hpp"
 
 namespace sb::api {
 
@@ -167,6 +172,25 @@ void RestApi::agents(const TenantView& tenant, std::string_view agent_id,
         });
   }
   respond(error_response(405, "method_not_allowed", "use PATCH or DELETE"));
+}
+
+void RestApi::sign_out_agent(const TenantView& tenant, std::string_view agent_id,
+                             const HttpRequest& request,
+                             std::function<void(HttpResponse)> respond) {
+  HttpResponse refusal;
+  auto claims = authorize(tenant, request, true, false, refusal);
+  if (!claims) return respond(std::move(refusal));
+  if (request.method != "POST")
+    return respond(error_response(405, "method_not_allowed", "use POST"));
+  const auto agent = tenant.agents->by_id(agent_id);
+  if (!agent) return respond(error_response(404, "not_found", "no such agent"));
+  const int64_t now_ms = wall_clock_ms();
+  sessions_.sign_out_agent(tenant.config->id, agent->id, now_ms, "signed out by an admin");
+  spdlog::info("tenant {}: {} signed {} out everywhere", tenant.config->id, claims->subject,
+               agent->id);
+  respond(json_response(200, json::object{{"agent", agent->id}, {"signed_out_at", now_ms}}));
+  record_change(tenant, *claims,
+                {"agent.signed_out", agent_label(*agent), "signed out everywhere"});
 }
 
 void RestApi::list_agents(const TenantView& tenant, std::function<void(HttpResponse)> respond) {

@@ -41,22 +41,6 @@ using hub::HttpResponse;
 
 namespace {
 
-// The names the plugin's config key gives (a string or an array of them), as
-// written; empty when none.
-std::vector<std::string> file_names(const tenants::TenantConfig& config, const BotFile& kind) {
-  std::vector<std::string> names;
-  const auto* section = config.section(kind.plugin);
-  if (!section) return names;
-  boost::system::error_code ec;
-  const json::value table = json::parse(section->config_json, ec);
-  const auto* value = !ec && table.is_object() ? table.get_object().if_contains(kind.key) : nullptr;
-  if (value && value->is_string()) names.emplace_back(value->get_string());
-  if (value && value->is_array())
-    for (const auto& name : value->get_array())
-      if (name.is_string()) names.emplace_back(name.get_string());
-  return names;
-}
-
 // The names for X-Switchboard-Files: each percent-encoded (a name may hold a comma
 // or any byte), '/' kept for readability.
 std::string names_header(const std::vector<std::string>& names) {
@@ -83,6 +67,22 @@ size_t line_count(std::string_view text) {
 
 }  // namespace
 
+// The names the plugin's config key gives (a string or an array of them), as
+// written; empty when none.
+std::vector<std::string> bot_file_names(const tenants::TenantConfig& config, const BotFile& kind) {
+  std::vector<std::string> names;
+  const auto* section = config.section(kind.plugin);
+  if (!section) return names;
+  boost::system::error_code ec;
+  const json::value table = json::parse(section->config_json, ec);
+  const auto* value = !ec && table.is_object() ? table.get_object().if_contains(kind.key) : nullptr;
+  if (value && value->is_string()) names.emplace_back(value->get_string());
+  if (value && value->is_array())
+    for (const auto& name : value->get_array())
+      if (name.is_string()) names.emplace_back(name.get_string());
+  return names;
+}
+
 void RestApi::bot_file(const TenantView& tenant, const BotFile& kind, const HttpRequest& request,
                        std::function<void(HttpResponse)> respond) {
   HttpResponse refusal;
@@ -92,7 +92,7 @@ void RestApi::bot_file(const TenantView& tenant, const BotFile& kind, const Http
   if (!reading && request.method != "PUT")
     return respond(error_response(405, "method_not_allowed", "use GET or PUT"));
 
-  const auto names = file_names(*tenant.config, kind);
+  const auto names = bot_file_names(*tenant.config, kind);
   if (names.empty())
     return respond(error_response(404, "not_found",
                                   "this tenant has no " + std::string(kind.what) + " ([plugins." +

@@ -80,6 +80,7 @@ auth::Claims agent_claims(const agents::AgentRecord& account, const std::string&
   claims.role = account.role;
   claims.expires_at_s = wall_clock_ms() / 1000 + ttl_s;
   claims.epoch = account.epoch;
+  claims.issued_at_ms = wall_clock_ms();
   return claims;
 }
 
@@ -148,6 +149,10 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
     return bot_file(*tenant, kFlowsFile, request, std::move(respond));
   if (parts.size() == 5 && parts[3] == "bot" && parts[4] == "try")
     return try_bot(*tenant, request, std::move(respond));
+  if ((parts.size() == 5 || parts.size() == 7) && parts[3] == "bot" && parts[4] == "unanswered")
+    return unanswered(*tenant, parts.size() == 7 ? parts[5] : std::string_view(),
+                      parts.size() == 7 ? parts[6] : std::string_view(), request,
+                      std::move(respond));
   if (parts[3] == "routing" && parts.size() <= 5)
     return routing(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                    std::move(respond));
@@ -157,6 +162,8 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
     const std::string sub(parts.size() == 6 ? parts[5] : std::string_view());
     return attachments(*tenant, id, sub, std::move(request), std::move(respond));
   }
+  if (parts.size() == 6 && parts[3] == "agents" && parts[5] == "sign-out")
+    return sign_out_agent(*tenant, parts[4], request, std::move(respond));
   if (parts[3] == "agents" && parts.size() <= 5)
     return agents(*tenant, parts.size() == 5 ? parts[4] : std::string_view(), request,
                   std::move(respond));
@@ -164,6 +171,10 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
     return stats(*tenant, parts[4], request, std::move(respond));
   if (parts.size() == 4 && parts[3] == "search")
     return search(*tenant, request, std::move(respond));
+  if (parts.size() == 4 && parts[3] == "retention")
+    return retention(*tenant, request, std::move(respond));
+  if (parts.size() == 6 && parts[3] == "visitors" && parts[5] == "data")
+    return visitor_data(*tenant, std::string(parts[4]), request, std::move(respond));
   if (parts.size() == 4 && parts[3] == "audit")
     return audit_log(*tenant, request, std::move(respond));
   if (parts.size() == 5 && parts[3] == "conversations") {

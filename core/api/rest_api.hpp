@@ -85,6 +85,10 @@ inline constexpr BotFile kIntentsFile{"autoreply-intent", "file", "intents", "in
 inline constexpr BotFile kFlowsFile{"autoreply-flow", "files", "dialog flows", "invalid_flows",
                                     "flows.saved"};
 
+// The names the tenant's config gives for kind's files ([plugins.<plugin>] key, a
+// string or a list), as written; empty when none (bot_files_api.cpp).
+std::vector<std::string> bot_file_names(const tenants::TenantConfig& config, const BotFile& kind);
+
 // The claims of a token for this agent, valid for ttl_s from now.
 auth::Claims agent_claims(const agents::AgentRecord& account, const std::string& tenant_id,
                           int64_t ttl_s);
@@ -138,6 +142,18 @@ class RestApi {
   // bot_try_api.cpp: a question for the tenant's bot, answered with nothing kept.
   void try_bot(const TenantView& tenant, const hub::HttpRequest& request,
                std::function<void(hub::HttpResponse)> respond);
+  // unanswered_api.cpp: the bot's unanswered questions and the admins' decisions on
+  // them (attach to an entry, create one, dismiss). item_id and action are empty for
+  // the list.
+  void unanswered(const TenantView& tenant, std::string_view item_id, std::string_view action,
+                  const hub::HttpRequest& request, std::function<void(hub::HttpResponse)> respond);
+  void list_unanswered(const TenantView& tenant, const hub::HttpRequest& request,
+                       std::function<void(hub::HttpResponse)> respond);
+  // On the blocking pool: reads the list, edits the knowledge base, keeps the decision.
+  void resolve_unanswered(const TenantView& tenant, const std::string& item_id,
+                          const std::string& action, const boost::json::object& body,
+                          const audit::Actor& actor,
+                          std::function<void(hub::HttpResponse)> respond);
   // routing_api.cpp: the tenant's routing graph (GET/PUT) and its dry run.
   void routing(const TenantView& tenant, std::string_view sub, const hub::HttpRequest& request,
                std::function<void(hub::HttpResponse)> respond);
@@ -173,6 +189,16 @@ class RestApi {
   void search(const TenantView& tenant, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);
 
+  // visitor_data_api.cpp: one visitor's data exported (GET) or erased (DELETE), for
+  // admins.
+  void visitor_data(const TenantView& tenant, std::string visitor_id,
+                    const hub::HttpRequest& request,
+                    std::function<void(hub::HttpResponse)> respond);
+
+  // retention_api.cpp: the tenant's [retention] periods (GET/PUT), for admins.
+  void retention(const TenantView& tenant, const hub::HttpRequest& request,
+                 std::function<void(hub::HttpResponse)> respond);
+
   // audit_api.cpp: the tenant's audit log, for admins.
   void audit_log(const TenantView& tenant, const hub::HttpRequest& request,
                  std::function<void(hub::HttpResponse)> respond);
@@ -196,6 +222,11 @@ class RestApi {
   void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);
   void list_agents(const TenantView& tenant, std::function<void(hub::HttpResponse)> respond);
+  // POST /agents/AID/sign-out: every token of the agent stops working and their
+  // consoles close, at once (they may sign in again).
+  void sign_out_agent(const TenantView& tenant, std::string_view agent_id,
+                      const hub::HttpRequest& request,
+                      std::function<void(hub::HttpResponse)> respond);
   void create_agent(const TenantView& tenant, const hub::HttpRequest& request, audit::Actor actor,
                     std::function<void(hub::HttpResponse)> respond);
   void update_agent(const TenantView& tenant, std::string agent_id, const hub::HttpRequest& request,

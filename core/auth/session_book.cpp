@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -11,14 +12,35 @@
 
 namespace sb::auth {
 
+namespace {
+
+// Tokens live at most a year (the tenant file's limit on its TTLs).
+constexpr int64_t kLongestTokenLife_s = 366LL * 24 * 3600;
+
+std::string agent_key(std::string_view tenant, std::string_view agent) {
+  return std::string(tenant) + "/" + std::string(agent);
+}
+
+}  // namespace
+
 SessionBook::SessionBook(const TokenSigner& signer, std::filesystem::path signed_out_file)
     : signer_(signer), signed_out_file_(std::move(signed_out_file)) {
   if (signed_out_file_.empty()) return;
   std::ifstream in(signed_out_file_);
-  std::string id;
-  int64_t expires_at_s = 0;
-  while (in >> id >> expires_at_s) signed_out_[id] = expires_at_s;
   std::lock_guard lock(mutex_);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string first;
+    fields >> first;
+    if (first == "agent") {
+      std::string key;
+      AgentCutoff cutoff;
+      if (fields >> key >> cutoff.cutoff_ms >> cutoff.keep_until_s)
+        agents_signed_out_[key] = cutoff;
+    } else if (int64_t expires_at_s = 0; fields >> expires_at_s) {
+      signed_out_[first] = expires_at_s;
+    }
+  }
   forget_expired_locked(wall_clock_ms() / 1000);
   if (auto error = write_signed_out_locked(); !error.empty()) throw std::runtime_error(error);
 }
@@ -30,14 +52,19 @@ std::string SessionBook::open(Claims& claims) const {
 
 std::optional<Claims> SessionBook::verify(std::string_view token, int64_t now_s) const {
   auto claims = signer_.verify(token, now_s);
-  if (!claims || claims->session.empty()) return claims;
+  if (!claims || claims->kind != "agent") return claims;
   std::lock_guard lock(mutex_);
-  if (signed_out_.contains(claims->session)) return std::nullopt;
+  if (!claims->session.empty() && signed_out_.contains(claims->session)) return std::nullopt;
+  if (auto it = agents_signed_out_.find(agent_key(claims->tenant, claims->subject));
+      it != agents_signed_out_.end() && claims->issued_at_ms <= it->second.cutoff_ms)
+    return std::nullopt;
   return claims;
 }
 
 void SessionBook::sign_out(const Claims& claims, const std::string& reason) {
-  std::map<uint64_t, std::function<void(std::string)>> sockets;
+  // Bearer-token sockets are watched with no session: they must never match.
+  if (claims.session.empty()) return;
+  std::vector<std::function<void(std::string)>> to_close;
   {
     std::lock_guard lock(mutex_);
     forget_expired_locked(wall_clock_ms() / 1000);
@@ -45,12 +72,32 @@ void SessionBook::sign_out(const Claims& claims, const std::string& reason) {
     // The sign-out holds in memory either way; only a restart would forget it.
     if (auto error = write_signed_out_locked(); !error.empty())
       spdlog::error("{}; a restart would let that session back in", error);
-    if (auto it = sockets_.find(claims.session); it != sockets_.end()) {
-      sockets = std::move(it->second);
-      sockets_.erase(it);
-    }
+    std::erase_if(sockets_, [&](auto& entry) {
+      if (entry.second.session != claims.session) return false;
+      to_close.push_back(std::move(entry.second.close));
+      return true;
+    });
   }
-  for (auto& [id, close] : sockets) close(reason);
+  for (auto& close : to_close) close(reason);
+}
+
+void SessionBook::sign_out_agent(std::string_view tenant, std::string_view agent, int64_t now_ms,
+                                 const std::string& reason) {
+  const std::string key = agent_key(tenant, agent);
+  std::vector<std::function<void(std::string)>> to_close;
+  {
+    std::lock_guard lock(mutex_);
+    forget_expired_locked(now_ms / 1000);
+    agents_signed_out_[key] = AgentCutoff{now_ms, now_ms / 1000 + kLongestTokenLife_s};
+    if (auto error = write_signed_out_locked(); !error.empty())
+      spdlog::error("{}; a restart would let {}'s older tokens back in", error, key);
+    std::erase_if(sockets_, [&](auto& entry) {
+      if (entry.second.agent != key) return false;
+      to_close.push_back(std::move(entry.second.close));
+      return true;
+    });
+  }
+  for (auto& close : to_close) close(reason);
 }
 
 // The whole list, written beside and renamed into place: a crash leaves the old or
@@ -62,6 +109,8 @@ std::string SessionBook::write_signed_out_locked() const {
   {
     std::ofstream out(temp, std::ios::trunc);
     for (const auto& [id, expires_at_s] : signed_out_) out << id << ' ' << expires_at_s << '\n';
+    for (const auto& [key, cutoff] : agents_signed_out_)
+      out << "agent " << key << ' ' << cutoff.cutoff_ms << ' ' << cutoff.keep_until_s << '\n';
     if (!out.flush()) return temp.string() + ": cannot write the signed-out sessions";
   }
   std::error_code ec;
@@ -72,24 +121,23 @@ std::string SessionBook::write_signed_out_locked() const {
   return {};
 }
 
-bool SessionBook::watch(const std::string& session, uint64_t socket_id,
-                        std::function<void(std::string reason)> close) {
+bool SessionBook::watch(std::string_view tenant, std::string_view agent, const std::string& session,
+                        uint64_t socket_id, std::function<void(std::string reason)> close) {
   std::lock_guard lock(mutex_);
-  if (signed_out_.contains(session)) return false;
-  sockets_[session][socket_id] = std::move(close);
+  if (!session.empty() && signed_out_.contains(session)) return false;
+  sockets_[socket_id] = Watched{agent_key(tenant, agent), session, std::move(close)};
   return true;
 }
 
-void SessionBook::unwatch(const std::string& session, uint64_t socket_id) {
+void SessionBook::unwatch(uint64_t socket_id) {
   std::lock_guard lock(mutex_);
-  auto it = sockets_.find(session);
-  if (it == sockets_.end()) return;
-  it->second.erase(socket_id);
-  if (it->second.empty()) sockets_.erase(it);
+  sockets_.erase(socket_id);
 }
 
 void SessionBook::forget_expired_locked(int64_t now_s) {
   std::erase_if(signed_out_, [now_s](const auto& entry) { return entry.second <= now_s; });
+  std::erase_if(agents_signed_out_,
+                [now_s](const auto& entry) { return entry.second.keep_until_s <= now_s; });
 }
 
 std::string SessionBook::cookie(std::string_view token, int64_t max_age_s) {

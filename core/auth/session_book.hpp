@@ -1,11 +1,14 @@
 // The console's cookie sessions: agent tokens that carry a session id, a CSRF token
 // derived from each, the sessions signed out before they expired, and the open
-// sockets of each session, closed when it is signed out.
+// sockets of each session, closed when it is signed out. Also the agents an admin
+// signed out everywhere: every token of theirs issued until then stops verifying,
+// bearer tokens included, and their sockets close.
 //
 // Session tokens are signed claims like every token (no look-up to verify one); a
 // signed-out session is remembered until it would have expired anyway, in memory
 // and in a file beside the signing key (one "id expires_at_s" line each), so a
-// restart does not bring it back. Admin and connect paths only (a mutex guards the
+// restart does not bring it back; an agent signed out everywhere is kept there as
+// "agent TENANT/AGENT CUTOFF_MS KEEP_UNTIL_S". Admin and connect paths only (a mutex guards the
 // maps and the file); the message path never comes here.
 #pragma once
 
@@ -48,12 +51,19 @@ class SessionBook {
   // closed with `reason` (outside the lock).
   void sign_out(const Claims& claims, const std::string& reason);
 
-  // An open socket of a session; close(reason) runs once if the session is signed
-  // out while it is watched. Forgotten with unwatch (the socket closed). False, and
-  // not watched, when the session was signed out already (since the upgrade).
-  bool watch(const std::string& session, uint64_t socket_id,
-             std::function<void(std::string reason)> close);
-  void unwatch(const std::string& session, uint64_t socket_id);
+  // Signs an agent out everywhere: every token issued to them up to now_ms stops
+  // verifying (remembered for a year, the longest a token may live), and each of
+  // their watched sockets is closed with `reason`. They may sign in again at once.
+  void sign_out_agent(std::string_view tenant, std::string_view agent, int64_t now_ms,
+                      const std::string& reason);
+
+  // An open agent socket (of a console session when session is not ""); close(reason)
+  // runs once if the session, or the agent everywhere, is signed out while it is
+  // watched. Forgotten with unwatch (the socket closed). False, and not watched,
+  // when the session was signed out already (since the upgrade).
+  bool watch(std::string_view tenant, std::string_view agent, const std::string& session,
+             uint64_t socket_id, std::function<void(std::string reason)> close);
+  void unwatch(uint64_t socket_id);
 
   // Set-Cookie values: the session for max_age_s seconds, and the one that clears it.
   static std::string cookie(std::string_view token, int64_t max_age_s);
@@ -68,7 +78,17 @@ class SessionBook {
   const std::filesystem::path signed_out_file_;
   mutable std::mutex mutex_;
   std::map<std::string, int64_t, std::less<>> signed_out_;  // session id -> expires_at_s
-  std::map<std::string, std::map<uint64_t, std::function<void(std::string)>>> sockets_;
+  struct AgentCutoff {
+    int64_t cutoff_ms = 0;     // tokens issued up to then are refused
+    int64_t keep_until_s = 0;  // forgotten after (every such token has expired)
+  };
+  std::map<std::string, AgentCutoff, std::less<>> agents_signed_out_;  // "tenant/agent"
+  struct Watched {
+    std::string agent;    // "tenant/agent"
+    std::string session;  // "" for a bearer token's socket
+    std::function<void(std::string)> close;
+  };
+  std::map<uint64_t, Watched> sockets_;  // by socket id
 };
 
 }  // namespace sb::auth

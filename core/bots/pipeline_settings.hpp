@@ -25,6 +25,10 @@ struct PipelineSettings {
   // Lower-case; a visitor message containing one goes straight to a human.
   std::vector<std::string> handoff_phrases;
   std::vector<std::string> handoff_intents;  // context.intent.name that hands off
+  // Ask "did this help?" after a knowledge-base answer (see Turn::offer_feedback).
+  bool feedback = false;
+  // A scored answer below this is an unanswered question (low_confidence); 0 = never.
+  double low_confidence = 0.4;
 };
 
 }  // namespace sb::bots

@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "bots/feedback.hpp"
 #include "bots/result_json.hpp"
 #include "common/clock.hpp"
 #include "switchboard/sb_plugin.h"
@@ -42,10 +43,13 @@ Turn::Turn(std::shared_ptr<const Pipeline> pipeline, engine::BotTurn input,
 }
 
 void Turn::start() {
+  if (input_.feedback_asked && answer_feedback()) return;
   const std::string text = folded(input_.text);
   for (const auto& phrase : settings_.handoff_phrases)
-    if (!phrase.empty() && text.find(phrase) != std::string::npos)
+    if (!phrase.empty() && text.find(phrase) != std::string::npos) {
+      asked_for_human_ = true;
       return hand_off("the visitor asked for a human");
+    }
 
   holding_timer_.expires_after(settings_.holding_after);
   holding_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
@@ -145,7 +149,8 @@ void Turn::on_autoreply(size_t index, StageResult result) {
                                                   : answer.handoff_reason,
                     answer.handoff_group, answer.reply);
   if (!answer.reply.empty())
-    replies_.push_back(engine::BotReply{answer.reply, std::move(answer.quick_replies)});
+    replies_.push_back(engine::BotReply{answer.reply, answer.quick_replies});
+  if (!answer.ask_llm && !answer.close) offer_feedback(answer);
   if (answer.ask_llm) {
     // What the stage said goes out now; the LLM's answer follows.
     if (!replies_.empty()) {
@@ -196,9 +201,11 @@ void Turn::check_handoff_intent(size_t index) {
       intent && intent->is_object() ? intent->get_object().if_contains("name") : nullptr;
   if (!name || !name->is_string()) return;
   const auto& wanted = settings_.handoff_intents;
-  if (std::find(wanted.begin(), wanted.end(), name->get_string()) != wanted.end())
+  if (std::find(wanted.begin(), wanted.end(), name->get_string()) != wanted.end()) {
+    asked_for_human_ = true;
     hand_off("intent " + std::string(name->get_string()) + " from stage " +
              pipeline_->stages_[index].name);
+  }
 }
 
 void Turn::on_holding_time() {
@@ -233,7 +240,54 @@ void Turn::finish(engine::BotOutcome outcome) {
   outcome.source = source_;
   outcome.score = score_;
   if (!candidates_.empty()) outcome.candidates_json = json::serialize(candidates_);
+  outcome.unanswered = unanswered_reason(outcome);
+  outcome.feedback_asked = feedback_asked_ && !outcome.handoff && !outcome.close;
   emit_(std::move(outcome));
+}
+
+// A flow's own hand-off or its steps are the flow working as designed; a clarifying
+// question is the bot asking rather than guessing. Neither is a miss.
+std::string Turn::unanswered_reason(const engine::BotOutcome& outcome) const {
+  if (!unanswered_.empty()) return unanswered_;
+  const bool by_flow = source_.rfind("flow:", 0) == 0;
+  if (by_flow || source_ == "clarify") return {};
+  if (outcome.handoff) return asked_for_human_ ? std::string() : "handed_off";
+  if (!outcome.close && score_ >= 0 && score_ < settings_.low_confidence) return "low_confidence";
+  return {};
+}
+
+// After an answer the stage scored (the knowledge base's, an intent's), unless it
+// offers its own choices or comes from a flow or a clarifying question.
+void Turn::offer_feedback(const AutoreplyAnswer& answer) {
+  if (!settings_.feedback || answer.reply.empty() || !answer.quick_replies.empty() ||
+      answer.score < 0 || answer.source == "clarify" || answer.source.rfind("flow:", 0) == 0)
+    return;
+  const FeedbackTexts& texts = feedback_texts(input_.language, input_.text);
+  replies_.push_back(engine::BotReply{texts.question, {texts.yes, texts.no}});
+  feedback_asked_ = true;
+}
+
+// Either language's Yes / No counts (the quick reply sends its label as written);
+// anything else is a new question and goes through the pipeline.
+bool Turn::answer_feedback() {
+  const std::string text = folded(input_.text);
+  const FeedbackTexts& texts = feedback_texts(input_.language, input_.text);
+  for (const FeedbackTexts* labels : {&kFeedbackEnglish, &kFeedbackChinese}) {
+    if (text == folded(labels->yes)) {
+      replies_.push_back(engine::BotReply{texts.thanks, {}});
+      source_ = "feedback";
+      finish(engine::BotOutcome{});
+      return true;
+    }
+    if (text == folded(labels->no)) {
+      unanswered_ = "not_helpful";
+      source_ = "feedback";
+      replies_.push_back(engine::BotReply{texts.sorry, {}});
+      hand_off("the visitor said the answer did not help");
+      return true;
+    }
+  }
+  return false;
 }
 
 // The answering stage's own candidates win; a deferring FAQ stage's context entries

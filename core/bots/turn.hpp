@@ -41,6 +41,11 @@ class Turn : public std::enable_shared_from_this<Turn> {
   std::string context_json() const;
   void check_handoff_intent(size_t index);
   void note_candidates(const AutoreplyAnswer& answer);
+  // The visitor's Yes / No to "did this help?": true when the message was one.
+  bool answer_feedback();
+  void offer_feedback(const AutoreplyAnswer& answer);
+  // Why the question goes to the unanswered list, if it does (BotOutcome::unanswered).
+  std::string unanswered_reason(const engine::BotOutcome& outcome) const;
 
   std::shared_ptr<const Pipeline> pipeline_;
   const PipelineSettings& settings_;
@@ -57,6 +62,9 @@ class Turn : public std::enable_shared_from_this<Turn> {
   bool llm_only_ = false;  // a stage asked for the LLM: only LLM stages try from here
   bool held_ = false;      // the holding reply went out
   bool finished_ = false;
+  bool asked_for_human_ = false;  // a hand-off phrase or intent: not a bot miss
+  bool feedback_asked_ = false;   // "did this help?" is among the replies
+  std::string unanswered_;        // set by the visitor's "No"
   // What bot.turn explains: the stage that answered, its source and score, and the
   // candidates weighed (the answering stage's, else the FAQ context of a deferral).
   std::string answered_by_;

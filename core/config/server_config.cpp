@@ -58,6 +58,7 @@ void read_server(TableReader& server, ServerConfig& config) {
   read_path(server, "tenants_dir", config.tenants_dir);
   read_path(server, "web_dir", config.web_dir);
   server.integer("tenant_reload_interval_ms", config.tenant_reload_interval_ms, 10, kHourMs);
+  server.integer("retention_interval_ms", config.retention_interval_ms, 100, 24 * kHourMs);
   read_address_ranges(server, "trusted_proxies", config.trusted_proxies);
   server.reject_unknown();
 }

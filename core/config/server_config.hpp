@@ -27,6 +27,9 @@ struct ServerConfig {
   // /widget.js, /widget/, /console/, /admin/, /demo/ and /assets/.
   std::filesystem::path web_dir = "build/web";
   uint32_t tenant_reload_interval_ms = 1000;
+  // How often the retention job deletes what tenants keep only for a while
+  // ([retention] in a tenant file).
+  uint32_t retention_interval_ms = 3'600'000;
   // Reverse proxies (addresses or CIDR ranges, as written) whose X-Forwarded-For and
   // X-Forwarded-Proto are believed; none by default.
   std::vector<std::string> trusted_proxies;

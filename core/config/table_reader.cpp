@@ -151,6 +151,27 @@ std::optional<int64_t> TableReader::integer_value(std::string_view key, int64_t 
   return number;
 }
 
+bool TableReader::number(std::string_view key, double& out, double min, double max,
+                         Presence presence) {
+  const toml::node* node = find(key, presence);
+  if (!node) return false;
+  std::optional<double> value;
+  if (auto* f = node->as_floating_point()) value = f->get();
+  if (auto* i = node->as_integer()) value = static_cast<double>(i->get());
+  if (!value) {
+    wrong_type(key, *node, "a number");
+    return false;
+  }
+  if (!(*value >= min && *value <= max)) {
+    std::ostringstream range;
+    range << "must be between " << min << " and " << max << ", not " << *value;
+    sink_.add(node->source(), key_path(key), range.str());
+    return false;
+  }
+  out = *value;
+  return true;
+}
+
 bool TableReader::string_array(std::string_view key, std::vector<std::string>& out,
                                Presence presence) {
   const toml::array* items = array(key, presence);

@@ -68,6 +68,10 @@ class TableReader {
     out = static_cast<Int>(*value);
     return true;
   }
+  // A number between min and max: a float, or an integer read as one (0 and 1 are
+  // fine where 0.0 and 1.0 are meant).
+  bool number(std::string_view key, double& out, double min, double max,
+              Presence presence = Presence::optional);
   // An array whose elements are all non-empty strings.
   bool string_array(std::string_view key, std::vector<std::string>& out,
                     Presence presence = Presence::optional);

@@ -91,8 +91,10 @@ toml::array json_to_toml_array(const boost::json::array& array) {
 
 toml::table json_to_toml(const boost::json::object& object) {
   toml::table table;
-  for (const auto& [key, value] : object)
-    json_value(value, [&](auto&& v) { table.insert(std::string_view(key), std::move(v)); });
+  // (No structured binding: clang before 16 cannot capture one in the lambda.)
+  for (const auto& entry : object)
+    json_value(entry.value(),
+               [&](auto&& v) { table.insert(std::string_view(entry.key()), std::move(v)); });
   return table;
 }
 

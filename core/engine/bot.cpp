@@ -129,6 +129,9 @@ void TenantEngine::pump_bot(const std::string& conversation_id) {
   if (auto v = visitors_.find(c->visitor_id); v != visitors_.end())
     turn.language = v->second.meta.language;
   turn.attributes_json = bot.attributes_json;
+  turn.feedback_asked = bot.feedback_for.has_value();
+  bot.turn_text = turn.text;
+  bot.turn_language = turn.language;
   turn.flow_node = std::exchange(bot.flow_node, {});
   turn.state = bot.state;
   for (const auto& [seq, line] : bot.history)
@@ -191,6 +194,7 @@ void TenantEngine::on_bot_outcome(const std::string& conversation_id, uint64_t g
 
   bot.turn_running = false;
   bot.answered_seq = std::max(bot.answered_seq, bot.turn_seq);
+  note_unanswered(*c, outcome);
   if (outcome.handoff) {
     if (!outcome.handoff_group.empty()) c->group = outcome.handoff_group;
     return bot_hands_off(
@@ -200,6 +204,30 @@ void TenantEngine::on_bot_outcome(const std::string& conversation_id, uint64_t g
   // Stored after the replies (storage keeps order): a restart answers nothing twice.
   persist_conversation(*c);
   pump_bot(c->id);
+}
+
+// Lists the turn's question for the admins when the bot missed it (outcome.unanswered),
+// and remembers what a "did this help?" is about. Appended without waiting: a
+// failure is logged and never holds the conversation up.
+void TenantEngine::note_unanswered(Conversation& c, const BotOutcome& outcome) {
+  BotSession& bot = c.bot;
+  std::optional<unanswered::Occurrence> asked;
+  if (outcome.unanswered == "not_helpful") {
+    asked = std::exchange(bot.feedback_for, std::nullopt);
+  } else if (!outcome.unanswered.empty() || outcome.feedback_asked) {
+    asked = unanswered::Occurrence{bot.turn_text,           bot.turn_language, c.id,         "",
+                                   outcome.candidates_json, outcome.source,    outcome.score};
+  }
+  if (outcome.unanswered != "not_helpful")
+    bot.feedback_for = outcome.feedback_asked ? asked : std::nullopt;
+  if (!asked || outcome.unanswered.empty() || asked->question.empty()) return;
+  asked->reason = outcome.unanswered;
+  store_->log_append(unanswered::asked_entry(*asked, wall_clock_ms()),
+                     [this, self = shared_from_this(), id = c.id](StoreResult r) {
+                       if (!r.ok())
+                         spdlog::warn("tenant {}: {}: the unanswered question was not listed: {}",
+                                      tenant_id_, id, r.error);
+                     });
 }
 
 void TenantEngine::post_bot_message(Conversation& c, BotReply reply) {

@@ -32,6 +32,8 @@ struct BotTurn {
   std::string flow_node;
   std::map<std::string, std::string> state;  // stage name -> what it returned as "state"
   std::vector<BotLine> history;              // the lines before this one, oldest first
+  // The bot's last reply asked "did this help?": this message may be the answer.
+  bool feedback_asked = false;
 };
 
 struct BotReply {
@@ -59,6 +61,11 @@ struct BotOutcome {
   std::string source;
   double score = -1;
   std::string candidates_json;
+  // Why the engine lists the visitor's question among the unanswered ones
+  // (core/unanswered): "handed_off", "low_confidence", "not_helpful" (the question is
+  // then the one the feedback was about), or "" when it was answered well enough.
+  std::string unanswered;
+  bool feedback_asked = false;  // the replies end with "did this help?"
 };
 
 class BotPipeline {

@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "engine/bot_port.hpp"
+#include "unanswered/question_log.hpp"
 
 namespace sb::engine {
 
@@ -23,6 +25,11 @@ struct BotSession {
   std::map<uint64_t, BotLine> history;    // recent lines, for the stages' context
   bool turn_running = false;
   uint64_t turn_seq = 0;
+  std::string turn_text;  // the message of the turn under way, and its language
+  std::string turn_language;
+  // The question the bot's last answer was about, when it asked "did this help?":
+  // a "No" lists this one (not the "No") among the unanswered questions.
+  std::optional<unanswered::Occurrence> feedback_for;
   uint64_t generation = 0;  // bumped when the bot takes or leaves: late outcomes see it
   // Set when the bot's last replies must reach the visitor before the conversation
   // moves on (handed to a human, or closed): done once delivered_seq reaches it.

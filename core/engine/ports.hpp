@@ -167,6 +167,24 @@ class Store {
     (void)query_json;
     done({kStoreNotSupported, {}, "this storage keeps no logs"});
   }
+
+  // Data protection (ABI 1.5; results as sb_plugin.h says). A store without one
+  // answers kStoreNotSupported. delete_conversation removes the record, messages
+  // (and their search entries), tags and read positions; log_prune the log's
+  // entries older than before_ts_ms; backup copies everything into dir (absolute,
+  // existing, empty) while the store serves.
+  virtual void delete_conversation(const std::string& conversation_id, StoreCallback done) {
+    (void)conversation_id;
+    done({kStoreNotSupported, {}, "this storage cannot delete conversations"});
+  }
+  virtual void log_prune(const std::string& log, int64_t before_ts_ms, StoreCallback done) {
+    (void)log, (void)before_ts_ms;
+    done({kStoreNotSupported, {}, "this storage cannot prune logs"});
+  }
+  virtual void backup(const std::string& dir, StoreCallback done) {
+    (void)dir;
+    done({kStoreNotSupported, {}, "this storage cannot back up online"});
+  }
 };
 
 // An agent who may take a conversation now (online, below capacity).

@@ -206,6 +206,12 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void rate_conversation(PeerPtr peer, Identity who, std::string conversation_id, int score,
                          std::string comment, std::string ref);
 
+  // privacy.cpp: before a visitor's stored data is erased. done(open) runs on the
+  // strand with the visitor's conversations still open (or closing); when there is
+  // none, the engine has also forgotten what it remembered of their closed ones (so
+  // a visitor writing again starts afresh instead of reopening an erased one).
+  void forget_visitor(std::string visitor_id, std::function<void(std::vector<std::string>)> done);
+
   // REST: a page of history. done runs on the strand.
   void history(Identity requester, std::string conversation_id, uint64_t before_seq, uint32_t limit,
                std::function<void(HttpAnswer)> done);
@@ -337,6 +343,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void pump_bot(const std::string& conversation_id);
   void on_bot_outcome(const std::string& conversation_id, uint64_t generation, BotOutcome outcome);
   void post_bot_message(Conversation& c, BotReply reply);
+  void note_unanswered(Conversation& c, const BotOutcome& outcome);
   void bot_lets_go(Conversation& c, BotSession::Exit exit);
   void bot_hands_off(Conversation& c, const std::string& reason);
   void bot_after_delivery(Conversation& c);

@@ -1,12 +1,12 @@
 #include "hub/http_session.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/url/parse.hpp>
 
 #include "auth/session_book.hpp"
 #include "auth/token_signer.hpp"
@@ -22,6 +22,31 @@ namespace http = beast::http;
 namespace net = boost::asio;
 
 namespace {
+
+// The one of loops that runs executor (a tenant engine's strand), or null.
+net::io_context* loop_of(const net::any_io_executor& executor,
+                         const std::vector<net::io_context*>& loops) {
+  const net::execution_context* context = &net::query(executor, net::execution::context);
+  for (net::io_context* loop : loops)
+    if (static_cast<net::execution_context*>(loop) == context) return loop;
+  return nullptr;
+}
+
+// The same connection, re-registered with `loop`. Nothing may be pending on the
+// socket (the upgrade request has been read in full). On failure the connection
+// is closed and ec says why.
+beast::tcp_stream move_to_loop(beast::tcp_stream&& stream, net::io_context& loop,
+                               boost::system::error_code& ec) {
+  stream.expires_never();
+  const auto protocol = stream.socket().local_endpoint(ec).protocol();
+  if (ec) return std::move(stream);
+  const auto fd = stream.socket().release(ec);
+  if (ec) return std::move(stream);
+  net::ip::tcp::socket moved(loop);
+  moved.assign(protocol, fd, ec);
+  if (ec) ::close(fd);
+  return beast::tcp_stream(std::move(moved));
+}
 
 // A connection refused for its address's limit gets this long to send its request
 // head, so that it can be answered; a closing connection this long to read it.
@@ -43,15 +68,6 @@ HttpResponse error_response(unsigned status, std::string_view code, std::string_
   std::string body = R"({"error":{"code":")";
   body.append(code).append(R"(","message":")").append(message).append("\"}}");
   return HttpResponse{status, "application/json", std::move(body)};
-}
-
-// Splits the request target into a decoded path and query parameters.
-bool parse_target(std::string_view target, HttpRequest& out) {
-  auto url = boost::urls::parse_origin_form(target);
-  if (!url) return false;
-  out.path = url->path();
-  for (auto param : url->params()) out.query[param.key] = param.value;
-  return true;
 }
 
 // The agent behind an upgrade, into state: a bearer token, else the console's
@@ -280,9 +296,27 @@ void HttpSession::upgrade(Request request, HttpRequest parsed, const net::ip::ad
     return respond(
         error_response(503, "unavailable", "this tenant has reached its connection limit"), false);
   }
+  // The connection lives on the loop its tenant's engine runs on: the engine's
+  // frames to it are then plain calls and its frames to the engine wake no other
+  // thread (a message used to wake about five threads on its way; see issue 12 in
+  // tests/bench/RESULTS.md).
+  net::io_context* home = loop_of(gate->engine()->executor(), context_.loops);
+  const bool elsewhere =
+      home && &net::query(stream_.get_executor(), net::execution::context) != home;
+  boost::system::error_code moved;
+  beast::tcp_stream stream =
+      elsewhere ? move_to_loop(std::move(stream_), *home, moved) : std::move(stream_);
+  if (moved) {
+    spdlog::warn("tenant {}: cannot move a connection to its loop: {}", gate->id(),
+                 moved.message());
+    gate->close_connection();
+    return;  // closed: the client sees the connection end
+  }
   auto session =
-      std::make_shared<WsSession>(std::move(stream_), std::move(slot_), context_, std::move(state));
-  session->run(std::move(request));
+      std::make_shared<WsSession>(std::move(stream), std::move(slot_), context_, std::move(state));
+  net::dispatch(session->executor(), [session, request = std::move(request)]() mutable {
+    session->run(std::move(request));
+  });
 }
 
 void HttpSession::respond(const HttpResponse& response, bool keep_alive) {

@@ -40,6 +40,11 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// Splits a request target ("/v1/x?a=1") into out's decoded path and query
+// parameters (the last of a repeated name wins). False when it is not a valid
+// origin-form target.
+bool parse_target(std::string_view target, HttpRequest& out);
+
 // The bearer token of a request: from "Authorization: Bearer T", else from the
 // "token" query parameter (browsers cannot set headers on a WebSocket).
 std::string bearer_token(const HttpRequest& request);

@@ -17,6 +17,7 @@ struct Hub::Impl {
       : loops(std::move(loops_in)), acceptor(*loops.front()) {
     context.options = std::move(options);
     context.services = &services;
+    context.loops = loops;
     context.per_address.emplace(context.options.max_connections_per_address,
                                 context.options.unlimited_addresses, services.metrics());
   }

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <optional>
+#include <vector>
 
 #include "hub/connections_per_address.hpp"
 #include "hub/hub.hpp"
@@ -13,6 +15,8 @@ struct SessionContext {
   HubOptions options;
   HubServices* services = nullptr;
   std::optional<ConnectionsPerAddress> per_address;
+  // The server's event loops: a WebSocket moves to the one its tenant's engine runs on.
+  std::vector<boost::asio::io_context*> loops;
   std::atomic<uint64_t> next_peer_id{1};
 };
 

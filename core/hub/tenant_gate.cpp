@@ -72,8 +72,9 @@ void TenantGate::close_connection() {
 std::string bearer_token(const HttpRequest& request) {
   constexpr std::string_view kBearer = "Bearer ";
   if (request.authorization.size() > kBearer.size() &&
-      std::equal(kBearer.begin(), kBearer.end(), request.authorization.begin(),
-                 [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+      std::equal(
+          kBearer.begin(), kBearer.end(), request.authorization.begin(),
+          [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); }))
     return request.authorization.substr(kBearer.size());
   if (auto it = request.query.find("token"); it != request.query.end()) return it->second;
   return {};

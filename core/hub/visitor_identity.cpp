@@ -54,7 +54,9 @@ std::optional<VisitorIdentity> read_identity(std::string_view token, const Visit
         error = "identity: exp must be a whole number of seconds since the epoch";
         return std::nullopt;
       }
-      if (value.to_number<int64_t>() <= now_s) {
+      // Past INT64_MAX (Boost.JSON keeps it as uint64) is far in the future; it
+      // must not reach to_number<int64_t>, which throws for it.
+      if (value.is_int64() && value.get_int64() <= now_s) {
         error = "identity: expired; the website must sign a fresh one";
         return std::nullopt;
       }

@@ -18,6 +18,8 @@ namespace net = boost::asio;
 
 namespace {
 constexpr std::size_t kAgentQueueFactor = 8;
+// A burst's queue is given back once it drains beyond this many slots.
+constexpr std::size_t kKeptQueueSlots = 16;
 
 int64_t monotonic_us() {
   using namespace std::chrono;
@@ -39,6 +41,7 @@ WsSession::~WsSession() {
 }
 
 void WsSession::run(beast::http::request<beast::http::string_body> upgrade) {
+  ws_.next_layer().set_owner(weak_from_this());
   // The WebSocket layer takes over timeouts: a ping after 30 s of silence, and a
   // peer that answers nothing for 60 s is gone.
   beast::get_lowest_layer(ws_).expires_never();
@@ -81,11 +84,14 @@ void WsSession::watch_session_end() {
     if (auto self = weak.lock(); self && !ec)
       self->start_close(engine::kCloseSessionEnded, "session expired");
   });
-  if (state_.session.empty()) return;
+  // Every agent socket: an admin may sign the agent out everywhere; a console's
+  // socket also ends with its session.
   const bool watched = context_.services->sessions().watch(
-      state_.session, peer_id_, [weak = weak_from_this()](std::string reason) {
+      state_.gate->id(), state_.who.id, state_.session, peer_id_,
+      [weak = weak_from_this()](std::string reason) {
         if (auto self = weak.lock()) self->close(engine::kCloseSessionEnded, std::move(reason));
       });
+  watched_ = true;
   if (!watched) start_close(engine::kCloseSessionEnded, "signed out");
 }
 
@@ -120,8 +126,9 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
         std::string_view(static_cast<const char*>(data.data()), data.size()), monotonic_us());
   }
   buffer_.consume(buffer_.size());
-  // A large frame must not pin its buffer for the life of an idle connection.
-  if (buffer_.capacity() > 16 * 1024) buffer_.shrink_to_fit();
+  // Most connections are idle most of the time: between frames they hold no read
+  // buffer (an allocation per frame is far cheaper than its system calls).
+  buffer_.shrink_to_fit();
 
   if (verdict == FrameVerdict::close_policy)
     return start_close(websocket::close_code::policy_error, "too many bad frames");
@@ -147,12 +154,15 @@ void WsSession::enqueue(std::shared_ptr<const std::string> frame) {
   // An agent's connection carries all of their conversations: it gets more room.
   const std::size_t limit = context_.options.send_queue_max_bytes *
                             (state_.who.role == engine::Role::agent ? kAgentQueueFactor : 1);
-  if (queued_bytes_ + frame->size() > limit) {
+  // Counted with what the socket has not yet taken: frames leave this queue for the
+  // stream's write buffer at once, and leave that only as fast as the client reads.
+  const std::size_t unsent = queued_bytes_ + ws_.next_layer().unsent_bytes();
+  if (unsent + frame->size() > limit) {
     // A consumer this slow would hold memory and delay nobody but itself if we let
     // it; cut it off instead. Its messages stay in storage for when it resumes.
     state_.gate->metrics().slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);
     spdlog::info("tenant {}: closing a slow connection ({} bytes unsent)", state_.gate->id(),
-                 queued_bytes_);
+                 unsent);
     open_ = false;
     beast::get_lowest_layer(ws_).socket().close();
     return;
@@ -163,8 +173,13 @@ void WsSession::enqueue(std::shared_ptr<const std::string> frame) {
 }
 
 void WsSession::write_next() {
-  if (queue_.empty()) {
+  if (queue_head_ == queue_.size()) {
+    queue_.clear();
+    queue_head_ = 0;
+    if (queue_.capacity() > kKeptQueueSlots) queue_.shrink_to_fit();
     writing_ = false;
+    // Everything queued is in the stream's buffer now: one system call sends it.
+    ws_.next_layer().uncork();
     if (close_code_) {
       ws_.async_close(
           websocket::close_reason(static_cast<websocket::close_code>(close_code_), close_reason_),
@@ -173,8 +188,9 @@ void WsSession::write_next() {
     return;
   }
   writing_ = true;
+  ws_.next_layer().cork();
   ws_.text(true);
-  ws_.async_write(net::buffer(*queue_.front()),
+  ws_.async_write(net::buffer(*queue_[queue_head_]),
                   beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
 }
 
@@ -182,12 +198,18 @@ void WsSession::on_write(beast::error_code ec, std::size_t) {
   if (ec) {
     open_ = false;
     queue_.clear();
+    queue_head_ = 0;
     queued_bytes_ = 0;
     writing_ = false;
     return finish();
   }
-  queued_bytes_ -= queue_.front()->size();
-  queue_.pop_front();
+  queued_bytes_ -= queue_[queue_head_]->size();
+  queue_[queue_head_++].reset();
+  // A queue that never quite drains drops its sent prefix now and then.
+  if (queue_head_ >= kKeptQueueSlots && queue_head_ * 2 >= queue_.size()) {
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_));
+    queue_head_ = 0;
+  }
   write_next();
 }
 
@@ -204,7 +226,7 @@ void WsSession::finish() {
   finished_ = true;
   open_ = false;
   deadline_.cancel();
-  if (!state_.session.empty()) context_.services->sessions().unwatch(state_.session, peer_id_);
+  if (watched_) context_.services->sessions().unwatch(peer_id_);
   auto& m = state_.gate->metrics();
   if (state_.registered) {
     // The engine holds a reference to this peer; disconnect lets it go. In the

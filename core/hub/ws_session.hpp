@@ -10,11 +10,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <deque>
 #include <memory>
+#include <vector>
 
 #include "engine/ports.hpp"
 #include "hub/client_frames.hpp"
+#include "hub/coalescing_stream.hpp"
 #include "hub/session_context.hpp"
 
 namespace sb::hub {
@@ -31,6 +32,8 @@ class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSes
   void send(std::shared_ptr<const std::string> frame) override;
   void close(uint16_t code, std::string reason) override;
   uint64_t peer_id() const override { return peer_id_; }
+  // The loop the connection runs on; run() must be called there.
+  boost::asio::any_io_executor executor() { return ws_.get_executor(); }
 
  private:
   void on_accept(boost::beast::error_code ec);
@@ -44,7 +47,7 @@ class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSes
   void expect_hello();       // visitors: close with 1008 without a hello in time
   void finish();             // once: tells the engine, frees the tenant's connection slot
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<CoalescingStream> ws_;
   boost::beast::flat_buffer buffer_;
   // Agents: when their token ends. Visitors: the deadline for their hello.
   boost::asio::steady_timer deadline_;
@@ -53,12 +56,16 @@ class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSes
   ConnectionState state_;
   const uint64_t peer_id_;
 
-  std::deque<std::shared_ptr<const std::string>> queue_;
+  // Frames not yet handed to the stream, oldest at queue_head_. A vector (not a
+  // deque, which allocates on construction) keeps an idle connection small.
+  std::vector<std::shared_ptr<const std::string>> queue_;
+  std::size_t queue_head_ = 0;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool open_ = false;  // upgrade done, not yet closing
   bool finished_ = false;
   bool counted_ = false;     // in the tenant's connection gauge
+  bool watched_ = false;     // in the session book (agents), until finish()
   uint16_t close_code_ = 0;  // a close waiting for the queue to drain
   std::string close_reason_;
 };

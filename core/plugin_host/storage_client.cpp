@@ -212,6 +212,49 @@ void StorageClient::log_list(std::string_view query_json, Executor executor, Cal
       std::move(executor), std::move(cb));
 }
 
+bool StorageClient::has_delete_conversation() const {
+  return api_->struct_size >= offsetof(sb_storage_api, delete_conversation) + sizeof(void*) &&
+         api_->delete_conversation;
+}
+
+void StorageClient::delete_conversation(std::string_view conversation_id, Executor executor,
+                                        Callback cb) {
+  if (!has_delete_conversation())
+    return refuse("the storage plugin " + instance_->plugin_name() +
+                      " cannot delete conversations (it lacks the ABI 1.5 delete_conversation)",
+                  std::move(executor), std::move(cb));
+  instance_->call_async(
+      [&](sb_instance* inst, sb_op* op, sb_error* err) {
+        return api_->delete_conversation(inst, str(conversation_id), op, err);
+      },
+      std::move(executor), std::move(cb));
+}
+
+void StorageClient::log_prune(std::string_view log, int64_t before_ts_ms, Executor executor,
+                              Callback cb) {
+  if (api_->struct_size < offsetof(sb_storage_api, log_prune) + sizeof(void*) || !api_->log_prune)
+    return refuse("the storage plugin " + instance_->plugin_name() +
+                      " cannot prune logs (it lacks the ABI 1.5 log_prune)",
+                  std::move(executor), std::move(cb));
+  instance_->call_async(
+      [&](sb_instance* inst, sb_op* op, sb_error* err) {
+        return api_->log_prune(inst, str(log), before_ts_ms, op, err);
+      },
+      std::move(executor), std::move(cb));
+}
+
+void StorageClient::backup(std::string_view dir, std::chrono::milliseconds backup_timeout,
+                           Executor executor, Callback cb) {
+  if (api_->struct_size < offsetof(sb_storage_api, backup) + sizeof(void*) || !api_->backup)
+    return refuse("the storage plugin " + instance_->plugin_name() +
+                      " cannot back up online (it lacks the ABI 1.5 backup); back it up with "
+                      "its own tools",
+                  std::move(executor), std::move(cb));
+  instance_->call_async([&](sb_instance* inst, sb_op* op,
+                            sb_error* err) { return api_->backup(inst, str(dir), op, err); },
+                        std::move(executor), std::move(cb), backup_timeout);
+}
+
 void StorageClient::blob_usage(Executor executor, Callback cb) {
   blob_call(
       [&](sb_instance* inst, sb_op* op, sb_error* err) { return api_->blob_usage(inst, op, err); },

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -86,6 +87,15 @@ class StorageClient {
   bool has_logs() const;
   void log_append(const LogRecord& entry, Executor executor, Callback cb);
   void log_list(std::string_view query_json, Executor executor, Callback cb);
+
+  // Data protection (ABI 1.5, optional, each on its own): without one the call
+  // answers SB_NOT_SUPPORTED. backup waits up to backup_timeout (a copy of a large
+  // tenant takes long), not the usual call timeout.
+  bool has_delete_conversation() const;
+  void delete_conversation(std::string_view conversation_id, Executor executor, Callback cb);
+  void log_prune(std::string_view log, int64_t before_ts_ms, Executor executor, Callback cb);
+  void backup(std::string_view dir, std::chrono::milliseconds backup_timeout, Executor executor,
+              Callback cb);
 
   const std::shared_ptr<Instance>& instance() const { return instance_; }
 

@@ -1,22 +1,30 @@
-// switchboard: the server, and two helper commands for its configuration.
+// switchboard: the server, and helper commands for its configuration and keys.
 //
 //   switchboard [--config F] [--listen HOST:PORT] [--data-dir D] [--plugin-dir D] [--tenants-dir D]
 //               [--web-dir D]
 //   switchboard check-config [same options]
 //   switchboard hash-password
+//   switchboard backup DIR [same options]         (asks the running server)
+//   switchboard restore DIR [same options]        (offline, into a fresh data dir)
+//   switchboard rotate-key [--keep-days N] [same options]
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <iostream>
 
 #include "auth/password.hpp"
+#include "auth/token_signer.hpp"
+#include "common/clock.hpp"
 #include "config/listen_address.hpp"
 #include "config/server_config.hpp"
+#include "control/control_socket.hpp"
 #include "plugin_host/plugin_host.hpp"
+#include "server/operations.hpp"
 #include "server/server.hpp"
 #include "tenants/tenant_directory.hpp"
 
@@ -105,6 +113,62 @@ int hash_password() {
   return 0;
 }
 
+// Asks the server running on the config's data dir for a backup, and waits.
+int backup(const Overrides& o, const std::string& dir) {
+  auto config = load_config(o);
+  if (!config) return 1;
+  std::error_code ec;
+  const auto target = std::filesystem::absolute(dir, ec);
+  boost::json::object request{{"command", "backup"}, {"dir", target.string()}};
+  std::string error;
+  auto answer =
+      sb::control::ControlSocket::ask(config->data_dir / sb::control::kSocketName, request, error);
+  if (!answer) {
+    std::cerr << "backup: " << error << "\n";
+    return 1;
+  }
+  std::cout << boost::json::serialize(*answer) << "\n";
+  const auto* ok = answer->if_contains("ok");
+  if (ok && ok->is_bool() && ok->get_bool()) return 0;
+  const auto* why = answer->if_contains("error");
+  std::cerr << "backup failed: " << (why && why->is_string() ? why->get_string().c_str() : "?")
+            << "\n";
+  return 1;
+}
+
+int restore(const Overrides& o, const std::string& dir) {
+  auto config = load_config(o);
+  if (!config) return 1;
+  std::string summary;
+  const std::string error = sb::server::restore_install(
+      dir, config->data_dir, o.tenants_dir.empty() ? std::filesystem::path() : config->tenants_dir,
+      summary);
+  if (!error.empty()) {
+    std::cerr << "restore: " << error << "\n";
+    return 1;
+  }
+  std::cout << summary << "\n";
+  return 0;
+}
+
+// A new signing key in the data dir; tokens of the old one keep working for
+// keep_days (each until its own expiry), so nobody is signed out at once. Running
+// servers on this data dir pick it up within their tenant reload interval.
+int rotate_key(const Overrides& o, int64_t keep_days) {
+  auto config = load_config(o);
+  if (!config) return 1;
+  try {
+    sb::auth::TokenSigner::rotate(config->data_dir, keep_days * 24 * 3600,
+                                  sb::wall_clock_ms() / 1000);
+  } catch (const std::exception& e) {
+    std::cerr << "rotate-key: " << e.what() << "\n";
+    return 1;
+  }
+  std::cout << "new signing key in " << (config->data_dir / "secret.key").string()
+            << "; tokens of the old one are accepted for " << keep_days << " more days\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -117,11 +181,33 @@ int main(int argc, char** argv) {
   add_common_options(*check, overrides);
   auto* hash = app.add_subcommand(
       "hash-password", "Read a password from stdin, print its argon2id hash for a tenant file");
+  std::string backup_dir;
+  auto* backup_cmd = app.add_subcommand(
+      "backup", "Ask the running server for a consistent copy of its data into DIR (online)");
+  backup_cmd->add_option("DIR", backup_dir, "An absolute or relative path, absent or empty")
+      ->required();
+  add_common_options(*backup_cmd, overrides);
+  auto* restore_cmd = app.add_subcommand(
+      "restore", "Restore a backup into a fresh --data-dir (and --tenants-dir); server stopped");
+  restore_cmd->add_option("DIR", backup_dir, "A directory `switchboard backup` wrote")->required();
+  add_common_options(*restore_cmd, overrides);
+  auto* rotate = app.add_subcommand(
+      "rotate-key", "Make a new token signing key; the old one is still accepted for --keep-days");
+  add_common_options(*rotate, overrides);
+  int64_t keep_days = 30;
+  rotate
+      ->add_option("--keep-days", keep_days,
+                   "Days the old key's tokens keep working (0: sign everyone out now)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 366));
   CLI11_PARSE(app, argc, argv);
 
   // Logs go to stderr; stdout carries only what scripts read.
   spdlog::set_default_logger(spdlog::stderr_color_mt("switchboard"));
   if (*hash) return hash_password();
+  if (*backup_cmd) return backup(overrides, backup_dir);
+  if (*restore_cmd) return restore(overrides, backup_dir);
+  if (*rotate) return rotate_key(overrides, keep_days);
   if (*check) {
     spdlog::set_level(spdlog::level::warn);
     return check_config(overrides);

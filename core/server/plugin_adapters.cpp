@@ -101,6 +101,20 @@ void PluginStore::log_list(std::string query_json, engine::StoreCallback done) {
   client_.log_list(query_json, strand_, to_store_callback(std::move(done)));
 }
 
+void PluginStore::delete_conversation(const std::string& conversation_id,
+                                      engine::StoreCallback done) {
+  client_.delete_conversation(conversation_id, strand_, to_store_callback(std::move(done)));
+}
+
+void PluginStore::log_prune(const std::string& log, int64_t before_ts_ms,
+                            engine::StoreCallback done) {
+  client_.log_prune(log, before_ts_ms, strand_, to_store_callback(std::move(done)));
+}
+
+void PluginStore::backup(const std::string& dir, engine::StoreCallback done) {
+  client_.backup(dir, kBackupTimeout, strand_, to_store_callback(std::move(done)));
+}
+
 PluginRouter::PluginRouter(std::shared_ptr<plugin_host::Instance> instance,
                            boost::asio::any_io_executor strand)
     : client_(std::move(instance)), strand_(std::move(strand)) {}

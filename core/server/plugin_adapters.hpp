@@ -36,6 +36,11 @@ class PluginStore final : public engine::Store {
   void search(std::string query_json, engine::StoreCallback done) override;
   void log_append(const engine::LogEntry& entry, engine::StoreCallback done) override;
   void log_list(std::string query_json, engine::StoreCallback done) override;
+  void delete_conversation(const std::string& conversation_id, engine::StoreCallback done) override;
+  void log_prune(const std::string& log, int64_t before_ts_ms, engine::StoreCallback done) override;
+  // Waits up to kBackupTimeout: a large tenant's copy takes long.
+  void backup(const std::string& dir, engine::StoreCallback done) override;
+  static constexpr std::chrono::hours kBackupTimeout{2};
 
  private:
   plugin_host::StorageClient client_;

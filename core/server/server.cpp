@@ -29,6 +29,13 @@ plugin_host::HostOptions host_options(const config::ServerConfig& c) {
 // How long one tenant may take to read its open conversations back at start-up.
 constexpr auto kTenantStartTimeout = std::chrono::seconds(60);
 
+// When a file last changed; min() when it does not exist.
+std::filesystem::file_time_type file_stamp(const std::filesystem::path& file) {
+  std::error_code ec;
+  const auto time = std::filesystem::last_write_time(file, ec);
+  return ec ? std::filesystem::file_time_type::min() : time;
+}
+
 }  // namespace
 
 Server::Server(config::ServerConfig config)
@@ -53,6 +60,9 @@ int Server::run() {
       schemas_.emplace(info.name, tenants::PluginSchema{schema->name, schema->kind, schema->keys});
 
   try {
+    // Stamped first: a rotation while the keys are read is picked up next tick.
+    signing_key_stamp_ = file_stamp(config_.data_dir / "secret.key");
+    retired_keys_stamp_ = file_stamp(config_.data_dir / "secret.key.retired");
     signer_.emplace(auth::TokenSigner::open(config_.data_dir));
   } catch (const std::exception& e) {
     spdlog::critical("cannot use data dir {}: {}", config_.data_dir.string(), e.what());
@@ -115,11 +125,15 @@ int Server::run() {
                loops_.size());
 
   reload_thread_ = std::thread([this] { reload_loop(); });
+  start_control_socket();
+  retention_thread_ = std::thread([this] { retention_loop(); });
   wait_for_signal();
 
   spdlog::info("stopping");
+  if (control_) control_->stop();
   hub_->stop();
   if (reload_thread_.joinable()) reload_thread_.join();
+  if (retention_thread_.joinable()) retention_thread_.join();
   flush_tenants();
   stop_loops();
   return 0;
@@ -203,10 +217,28 @@ void Server::reload_loop() {
         return;
       }
     }
+    reload_signing_keys();
     auto changes = directory_.refresh();
     if (!changes.changed.empty() || !changes.removed.empty() || !changes.errors.empty())
       apply(std::move(changes));
     for (auto& done : waiters) done();
+  }
+}
+
+// `switchboard rotate-key` replaced the key files (here or on another node sharing
+// the data dir): new tokens are signed with the new key from now on, and tokens of
+// the retired one keep verifying until its time.
+void Server::reload_signing_keys() {
+  const auto key_stamp = file_stamp(config_.data_dir / "secret.key");
+  const auto retired_stamp = file_stamp(config_.data_dir / "secret.key.retired");
+  if (key_stamp == signing_key_stamp_ && retired_stamp == retired_keys_stamp_) return;
+  signing_key_stamp_ = key_stamp;
+  retired_keys_stamp_ = retired_stamp;
+  try {
+    signer_->reload(config_.data_dir);
+    spdlog::info("signing key reloaded from {}", config_.data_dir.string());
+  } catch (const std::exception& e) {
+    spdlog::error("signing key not reloaded, the old one stays: {}", e.what());
   }
 }
 

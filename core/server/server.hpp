@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -19,6 +20,7 @@
 #include "auth/session_book.hpp"
 #include "auth/token_signer.hpp"
 #include "config/server_config.hpp"
+#include "control/control_socket.hpp"
 #include "hub/hub.hpp"
 #include "metrics/metrics.hpp"
 #include "plugin_host/plugin_host.hpp"
@@ -61,10 +63,16 @@ class Server final : public hub::HubServices, public api::Backend {
   void start_loops();
   void stop_loops();
   void wait_for_signal();
+  void reload_signing_keys();  // after `switchboard rotate-key` (reload thread)
   void flush_tenants();
   void apply(tenants::TenantDirectory::Changes changes);
   bool start_tenant(std::shared_ptr<const tenants::TenantConfig> config);
   void reload_loop();
+  // operations.cpp: the control socket's commands and the retention job.
+  void start_control_socket();
+  void answer_control(const boost::json::object& request, control::ControlSocket::Answer answer);
+  void retention_loop();
+  std::vector<std::shared_ptr<TenantRuntime>> running_tenants() const;
   boost::asio::any_io_executor strand_for(const std::string& tenant_id);
 
   config::ServerConfig config_;
@@ -76,6 +84,9 @@ class Server final : public hub::HubServices, public api::Backend {
 
   metrics::Registry metrics_;
   std::optional<auth::TokenSigner> signer_;
+  // The key files as last read (reload thread only).
+  std::filesystem::file_time_type signing_key_stamp_ = std::filesystem::file_time_type::min();
+  std::filesystem::file_time_type retired_keys_stamp_ = std::filesystem::file_time_type::min();
   std::optional<auth::SessionBook> sessions_;
   plugin_host::PluginHost plugins_;
   tenants::TenantDirectory directory_;
@@ -96,6 +107,8 @@ class Server final : public hub::HubServices, public api::Backend {
   bool reload_now_ = false;  // the reload loop runs at once (guarded by stop_mutex_)
   std::vector<std::function<void()>> reload_waiters_;  // guarded by stop_mutex_
   std::thread reload_thread_;
+  std::unique_ptr<control::ControlSocket> control_;
+  std::thread retention_thread_;
 };
 
 }  // namespace sb::server

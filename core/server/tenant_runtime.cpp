@@ -231,6 +231,8 @@ bots::PipelineSettings bot_settings_of(const tenants::BotConfig& b) {
   s.breaker_cooldown = std::chrono::seconds(b.breaker_cooldown_s);
   s.handoff_phrases = b.handoff_phrases;
   s.handoff_intents = b.handoff_intents;
+  s.feedback = b.feedback;
+  s.low_confidence = b.low_confidence;
   return s;
 }
 

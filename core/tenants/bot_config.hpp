@@ -26,6 +26,12 @@ struct BotConfig {
   std::vector<std::string> handoff_phrases = {"talk to a human", "speak to a human", "real person",
                                               "human agent",     "转人工",           "人工客服"};
   std::vector<std::string> handoff_intents = {"human"};
+  // "Did this help?" with Yes / No quick replies after an answer from the knowledge
+  // base; "No" lists the question as not_helpful and hands the visitor to a human.
+  bool feedback = false;
+  // An answer scored below this is listed among the unanswered questions as
+  // low_confidence (it is still sent). 0 = never.
+  double low_confidence = 0.4;
 
   bool operator==(const BotConfig&) const = default;
 };

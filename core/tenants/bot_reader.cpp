@@ -70,6 +70,8 @@ BotConfig read_bot(config::TableReader& table, const PluginLookup& plugins) {
     out.handoff_intents.clear();
     table.string_array("handoff_intents", out.handoff_intents);
   }
+  table.boolean("feedback", out.feedback);
+  table.number("low_confidence", out.low_confidence, 0, 1);
   table.reject_unknown();
   return out;
 }

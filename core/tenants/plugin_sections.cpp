@@ -92,8 +92,9 @@ std::map<std::string, PluginSection> read_plugin_sections(const toml::table& plu
         table->source().begin.line ? table->source().begin.line : name_key.source().begin.line;
     for (auto&& [key, value] : *table) {
       std::string key_path = path + "." + std::string(key.str());
+      const std::string_view key_name = key.str();  // clang < 16 cannot capture `key`
       auto declared = std::find_if(schema->keys.begin(), schema->keys.end(),
-                                   [&](const auto& entry) { return entry.first == key.str(); });
+                                   [&](const auto& entry) { return entry.first == key_name; });
       if (declared == schema->keys.end()) {
         std::string known;
         for (const auto& entry : schema->keys) known += (known.empty() ? "" : ", ") + entry.first;

@@ -111,6 +111,13 @@ struct AttachmentPolicy {
   bool operator==(const AttachmentPolicy&) const = default;
 };
 
+// [retention]: how long the tenant keeps what it no longer needs. 0 = for ever.
+struct RetentionPolicy {
+  uint32_t closed_conversations_days = 0;  // closed conversations: messages, files, record
+  uint32_t audit_days = 0;                 // entries of the audit log
+  bool operator==(const RetentionPolicy&) const = default;
+};
+
 struct TenantConfig {
   std::string id;
   std::string name;
@@ -124,6 +131,7 @@ struct TenantConfig {
   ConversationPolicy conversation;
   VisitorPolicy visitors;
   AttachmentPolicy attachments;
+  RetentionPolicy retention;
   groups::GroupMap groups;  // [groups.NAME], by id
   std::map<std::string, PluginSection> plugin_sections;
   std::vector<AgentConfig> agents;

@@ -44,6 +44,13 @@ void read_conversation(TableReader& table, ConversationPolicy& out) {
   table.reject_unknown();
 }
 
+void read_retention(TableReader& table, RetentionPolicy& out) {
+  // Ten years at most: a longer period is a typo, not a policy.
+  table.integer("closed_conversations_days", out.closed_conversations_days, 0, 3650);
+  table.integer("audit_days", out.audit_days, 0, 3650);
+  table.reject_unknown();
+}
+
 void read_visitors(TableReader& table, VisitorPolicy& out) {
   if (table.string("identity_secret_env", out.identity_secret_env)) {
     const char* value = std::getenv(out.identity_secret_env.c_str());
@@ -196,6 +203,7 @@ std::shared_ptr<TenantConfig> load_tenant_text(std::string_view text,
   section("conversation", [&](TableReader& r) { read_conversation(r, config->conversation); });
   section("visitors", [&](TableReader& r) { read_visitors(r, config->visitors); });
   section("attachments", [&](TableReader& r) { read_attachments(r, config->attachments); });
+  section("retention", [&](TableReader& r) { read_retention(r, config->retention); });
   section("storage", [&](TableReader& r) { read_storage(r, *config, plugins); });
   section("routing", [&](TableReader& r) { read_routing(r, *config, plugins); });
   section("bot", [&](TableReader& r) { config->bot = read_bot(r, plugins); });

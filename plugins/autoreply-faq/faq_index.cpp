@@ -86,7 +86,7 @@ FaqIndex::FaqIndex(std::vector<FaqEntry> entries, FaqIndexOptions options)
     std::vector<std::string> concatenated;
     for (std::size_t v = 0; v < entries_[e].questions.size(); ++v) {
       const auto& question = entries_[e].questions[v];
-      auto tokens = terms_of(question);
+      auto tokens = indexed_terms_of(question);
       require(!tokens.empty(), "FAQ entry '" + entries_[e].id + "': question '" + question +
                                    "' has no searchable words");
       for (const auto& t : tokens) entry_terms[e].insert(term_id(t));
@@ -99,7 +99,7 @@ FaqIndex::FaqIndex(std::vector<FaqEntry> entries, FaqIndexOptions options)
       // answers repeat "My Orders" and the like, which say little about the question.
       std::vector<std::string> answer_terms;
       auto add_answer = [&](const std::string& text) {
-        auto t = terms_of(text);
+        auto t = indexed_terms_of(text);
         answer_terms.insert(answer_terms.end(), t.begin(), t.end());
       };
       if (entries_[e].answers_by_language.empty()) add_answer(entries_[e].answer);
@@ -160,7 +160,10 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
   std::vector<QueryTerm> resolved;
   std::unordered_set<std::string> seen;
   self_score = 0;
-  for (auto& token : terms_of(query)) {
+  std::vector<bool> within_word;
+  auto tokens = options_.analyzer ? options_.analyzer->terms(query, &within_word) : terms_of(query);
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    auto& token = tokens[i];
     if (!seen.insert(token).second) continue;
     const bool cjk_unigram = is_cjk_term(token) && token.size() <= 4;  // one code point
     double scale = cjk_unigram ? options_.cjk_unigram_weight : 1.0;
@@ -193,8 +196,42 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
         self_score += idf_[*best] * scale;
         continue;
       }
+      // Else a broader word the knowledge base has ("reimburse" -> refund), for less.
+      best.reset();
+      if (options_.broader_weight > 0) {
+        for (const auto& up : options_.analyzer->broader(token)) {
+          auto it = terms_.find(up);
+          if (it != terms_.end() && (!best || idf_[it->second] > idf_[*best])) best = it->second;
+        }
+      }
+      if (best && seen.insert(term_text_[*best]).second) {
+        resolved.push_back({*best, idf_[*best] * options_.broader_weight * scale});
+        self_score += idf_[*best] * scale;
+        continue;
+      }
+    }
+    if (options_.analyzer) {
+      // A character of a longer Chinese word weighs nothing when unknown: the word
+      // it belongs to already does (比特币 counts once, not four times).
+      if (within_word[i]) continue;
+      // A general word ("week", "still", "seen") says less about what the message
+      // is about than a specific one ("bitcoin", "hospital"): long questions full
+      // of general words the knowledge base lacks are still about its entries.
+      scale *= options_.analyzer->english_specificity(token);
     }
     self_score += unknown_term_idf_ * options_.unknown_word_weight * scale;
+  }
+  // Phrase terms add to the message's weight only when the knowledge base has them:
+  // an entry that shares the words but not the phrase then covers less of it.
+  if (options_.analyzer && options_.phrase_weight > 0) {
+    for (auto& phrase : options_.analyzer->phrase_terms(query)) {
+      if (!seen.insert(phrase).second) continue;
+      const auto it = terms_.find(phrase);
+      if (it == terms_.end()) continue;
+      const double weight = idf_[it->second] * options_.phrase_weight;
+      resolved.push_back({it->second, weight});
+      self_score += weight;
+    }
   }
   return resolved;
 }
@@ -208,7 +245,7 @@ std::size_t FaqIndex::best_variant_for(std::size_t entry,
   const auto& questions = entries_[entry].questions;
   for (std::size_t v = 0; v < questions.size(); ++v) {
     std::unordered_set<std::string> tokens;
-    for (auto& t : terms_of(questions[v])) tokens.insert(std::move(t));
+    for (auto& t : indexed_terms_of(questions[v])) tokens.insert(std::move(t));
     double weight = 0;
     for (const auto& q : terms) {
       if (tokens.count(term_text_[q.term])) weight += q.weight;
@@ -219,6 +256,15 @@ std::size_t FaqIndex::best_variant_for(std::size_t entry,
     }
   }
   return best;
+}
+
+std::vector<std::string> FaqIndex::indexed_terms_of(std::string_view text) const {
+  auto terms = terms_of(text);
+  if (options_.analyzer && options_.phrase_weight > 0) {
+    auto phrases = options_.analyzer->phrase_terms(text);
+    terms.insert(terms.end(), phrases.begin(), phrases.end());
+  }
+  return terms;
 }
 
 std::vector<std::string> FaqIndex::terms_of(std::string_view text) const {

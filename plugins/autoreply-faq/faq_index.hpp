@@ -95,14 +95,23 @@ struct FaqIndexOptions {
   // A query word the knowledge base lacks is matched to its WordNet synonyms that it
   // has, at this share of their weight.
   double related_weight = 0.6;
+  // Failing a synonym, its WordNet hypernyms that the knowledge base has, at this
+  // share of their weight (0: not used).
+  double broader_weight = 0.0;
   // The lead over the runner-up (1 - second / first) at which an entry counts as a
   // clear winner: confidence's lead part is min(1, lead / clear_lead). 1 reproduces
   // the plain lead; smaller values let a clear lead count fully and a near tie not.
   double clear_lead = 1.0;
   // How much a query word the knowledge base has never seen (nor a synonym or typo of
   // it) weighs against coverage, as a multiple of the highest IDF: a message about
-  // "bitcoin" is not explained by the entry that matches its "pay".
+  // "bitcoin" is not explained by the entry that matches its "pay". With an analyzer,
+  // an English word also weighs by how specific it is (TextAnalyzer::
+  // english_specificity: "week" little, "bitcoin" fully), and an unknown character
+  // of a longer Chinese word not at all (its word already counts).
   double unknown_word_weight = 1.0;
+  // With an analyzer: weight of its phrase terms (neighbouring English words, Chinese
+  // character bigrams) against single terms. They count only where they match.
+  double phrase_weight = 0.0;
 };
 
 struct FaqMatch {
@@ -174,6 +183,7 @@ class FaqIndex {
   double average_entry_length_ = 1;
   double average_answer_length_ = 1;
   std::vector<std::string> terms_of(std::string_view text) const;
+  std::vector<std::string> indexed_terms_of(std::string_view text) const;
   double unknown_term_idf_ = 0;  // what a word the knowledge base never saw weighs
 };
 

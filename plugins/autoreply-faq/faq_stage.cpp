@@ -90,10 +90,13 @@ FaqIndexOptions FaqStage::index_options(const FaqStageOptions& options,
     files.tenant_synonyms = autoreply::resolve_file(config_dir, options.synonyms);
   FaqIndexOptions index;
   index.analyzer = std::make_shared<const TextAnalyzer>(files);
-  index.cjk_unigram_weight = 0.5;
+  // Chosen on tests/bench/quality/dev.tsv (RESULTS.md, issue 15).
+  index.cjk_unigram_weight = 1.0;
   index.clear_lead = 0.5;
   index.margin_weight = 0.7;
-  index.unknown_word_weight = 2.0;
+  index.unknown_word_weight = 3.0;
+  index.phrase_weight = 0.5;
+  index.broader_weight = 0.3;
   return index;
 }
 

@@ -4,6 +4,7 @@
 // unbounded memory or a blocked host thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -35,6 +36,22 @@ class BoundedQueue {
     out.clear();
     std::unique_lock lock(mutex_);
     ready_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+    if (queue_.empty()) return false;
+    while (!queue_.empty() && out.size() < max_ops) {
+      out.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    return true;
+  }
+
+  // As pop_batch, but returns true with out empty when nothing came before deadline
+  // (a worker with periodic duties, such as renewing a lease, wakes for them).
+  template <class Clock, class Duration>
+  bool pop_batch_until(std::vector<Op>& out, size_t max_ops,
+                       std::chrono::time_point<Clock, Duration> deadline) {
+    out.clear();
+    std::unique_lock lock(mutex_);
+    if (!ready_.wait_until(lock, deadline, [&] { return closed_ || !queue_.empty(); })) return true;
     if (queue_.empty()) return false;
     while (!queue_.empty() && out.size() < max_ops) {
       out.push_back(std::move(queue_.front()));

@@ -80,8 +80,22 @@ struct AppendLog {
   int64_t ts_ms = 0;
 };
 
+// ABI 1.5: the conversation's record, tags, messages (and so their search index
+// entries) and read positions.
+struct DeleteConversation {
+  std::string id;
+};
+
+// ABI 1.5: the log's entries older than before_ts_ms; the log's highest seq is
+// kept in log_counters so numbering goes on.
+struct PruneLog {
+  std::string log;
+  int64_t before_ts_ms = 0;
+};
+
 struct WriteOp {
-  std::variant<AppendMessage, PutConversation, SetRead, KvPut, PutBlob, DeleteBlob, AppendLog>
+  std::variant<AppendMessage, PutConversation, SetRead, KvPut, PutBlob, DeleteBlob, AppendLog,
+               DeleteConversation, PruneLog>
       command;
   sb_op* op = nullptr;
 };

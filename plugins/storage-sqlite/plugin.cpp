@@ -9,6 +9,8 @@
 // Files (ABI 1.2 blob functions) live under data_dir/attachments (blob_files.hpp).
 // Search (ABI 1.3) is an FTS5 trigram index over message text (schema.cpp, reader.cpp).
 // Logs (ABI 1.4) are rows of log_entries keyed by (log, seq) (schema.cpp, version 5).
+// Data protection (ABI 1.5): delete_conversation and log_prune go through the writer;
+// backup copies the file and the files on a thread of its own (backup.hpp).
 //
 // Config ([plugins.storage-sqlite]): file, max_batch_messages, max_pending_messages,
 // busy_timeout_ms (see storage_config.hpp).
@@ -245,6 +247,28 @@ int32_t log_list(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err)
   });
 }
 
+int32_t delete_conversation(sb_instance* inst, sb_str conversation_id, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    if (conversation_id.len == 0) return fail(err, "delete_conversation: conversation_id is empty");
+    sb_sqlite::DeleteConversation d{std::string(sb::view(conversation_id))};
+    return self(inst).write({std::move(d), op}, err);
+  });
+}
+
+int32_t log_prune(sb_instance* inst, sb_str log, int64_t before_ts_ms, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::AppendLog check;
+    if (auto why = sb_sqlite::parse_log_entry(sb::view(log), "", "", "{}", check); !why.empty())
+      return fail(err, "log_prune: " + why);
+    sb_sqlite::PruneLog p{std::string(sb::view(log)), before_ts_ms};
+    return self(inst).write({std::move(p), op}, err);
+  });
+}
+
+int32_t backup(sb_instance* inst, sb_str dir, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] { return self(inst).backup(std::string(sb::view(dir)), op, err); });
+}
+
 const sb_storage_api kStorageApi = {
     sizeof(sb_storage_api),
     append_message,
@@ -263,15 +287,18 @@ const sb_storage_api kStorageApi = {
     search,
     log_append,
     log_list,
+    delete_conversation,
+    log_prune,
+    backup,
 };
 
 const sb_plugin_descriptor kDescriptor = {
     sizeof(sb_plugin_descriptor),
-    SB_ABI_VERSION_MAJOR(1, 4),
-    SB_ABI_VERSION_MINOR(1, 4),
+    SB_ABI_VERSION_MAJOR(1, 5),
+    SB_ABI_VERSION_MINOR(1, 5),
     SB_KIND_STORAGE,
     "storage-sqlite",
-    "1.4.0",
+    "1.5.0",
     sb_sqlite::kConfigKeys,
     sb_sqlite::kConfigKeyCount,
     instance_new,

@@ -126,6 +126,22 @@ CREATE TABLE log_entries (
 CREATE INDEX log_entries_by_kind ON log_entries (log, kind, seq);
 CREATE INDEX log_entries_by_actor ON log_entries (log, actor, seq);
 )sql",
+    // 6: the writer indexes each appended message with its own statement (writer.cpp)
+    // instead of this trigger. A trigger makes every insert a statement transaction,
+    // and FTS5 writes its pending terms out as a new index segment at each one: a
+    // segment (and its merges) per message was the largest cost of storing one.
+    // Deletes and edits, which are rare, keep their triggers.
+    R"sql(
+DROP TRIGGER IF EXISTS messages_fts_insert;
+)sql",
+    // 7: data protection (ABI 1.5). log_prune removes old entries; the highest seq
+    // a log gave out is kept here, so numbering goes on after its newest entries went.
+    R"sql(
+CREATE TABLE log_counters (
+  log      TEXT PRIMARY KEY NOT NULL,
+  last_seq INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

@@ -10,16 +10,21 @@ namespace {
 // Uploads accepted but not yet on disk. Each holds its bytes (up to the host's
 // upload limit), so the bound is a memory bound.
 constexpr size_t kMaxPendingBlobWrites = 8;
+
+std::string database_path(std::string_view data_dir, const std::string& file) {
+  std::string path(data_dir);
+  if (!path.empty() && path.back() != '/') path += '/';
+  return path + file;
+}
 }  // namespace
 
 StorageInstance::StorageInstance(HostRef host, std::string_view data_dir)
     : host_(host),
       config_(read_config(host)),
+      path_(database_path(data_dir, config_.file)),
       files_(std::string(data_dir)),
-      blob_queue_(kMaxPendingBlobWrites) {
-  path_ = std::string(data_dir);
-  if (!path_.empty() && path_.back() != '/') path_ += '/';
-  path_ += config_.file;
+      blob_queue_(kMaxPendingBlobWrites),
+      backups_(host_, path_, files_) {
   // The writer creates and migrates the file; the reader opens it afterwards.
   writer_ = std::make_unique<Writer>(host_, path_, config_);
   reader_ = std::make_unique<Reader>(host_, path_, config_);

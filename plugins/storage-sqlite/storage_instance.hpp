@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "backup.hpp"
 #include "blob_files.hpp"
 #include "bounded_queue.hpp"
 #include "host_ref.hpp"
@@ -44,6 +45,10 @@ class StorageInstance {
 
   const HostRef& host() const { return host_; }
   const BlobFiles& files() const { return files_; }
+  // ABI 1.5 backup: see backup.hpp.
+  int32_t backup(std::string dir, sb_op* op, sb_error* err) {
+    return backups_.start(std::move(dir), op, err);
+  }
 
   // Leftover files younger than this are left alone by the sweep at start (they may
   // be an upload in flight in the instance this one replaces on a reload).
@@ -61,6 +66,7 @@ class StorageInstance {
   std::unique_ptr<Reader> reader_;
   BoundedQueue<BlobWrite> blob_queue_;
   std::thread blob_thread_;
+  Backups backups_;  // last: a backup under way ends before anything else goes
 };
 
 }  // namespace sb_sqlite

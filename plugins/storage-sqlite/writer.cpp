@@ -15,6 +15,7 @@ Writer::Statements::Statements(Connection& db)
           "INSERT INTO messages (conversation_id, seq, message_id, sender_role, sender_id, "
           "sender_name, client_msg_id, text, ts_ms, flags, attachments) VALUES (?1, ?2, ?3, ?4, "
           "?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+      index_message(db, "INSERT INTO messages_fts (rowid, text) VALUES (?1, ?2)"),
       // REPLACE (not an upsert) gives the row a new rowid, which breaks ties in
       // "newest first" in favour of the record put last.
       put_conversation(db,
@@ -34,10 +35,21 @@ Writer::Statements::Statements(Connection& db)
       blob_total(db, "SELECT coalesce(sum(size), 0) FROM blobs"),
       insert_blob(db, "INSERT INTO blobs (id, size, meta, created_ms) VALUES (?1, ?2, ?3, ?4)"),
       delete_blob(db, "DELETE FROM blobs WHERE id = ?1"),
-      last_log_seq(db, "SELECT coalesce(max(seq), 0) FROM log_entries WHERE log = ?1"),
+      // The highest seq given out: pruned entries leave theirs in log_counters.
+      last_log_seq(db,
+                   "SELECT max(coalesce((SELECT max(seq) FROM log_entries WHERE log = ?1), 0), "
+                   "coalesce((SELECT last_seq FROM log_counters WHERE log = ?1), 0))"),
       insert_log(db,
                  "INSERT INTO log_entries (log, seq, ts_ms, kind, actor, data) VALUES (?1, ?2, ?3, "
-                 "?4, ?5, ?6)") {}
+                 "?4, ?5, ?6)"),
+      delete_messages(db, "DELETE FROM messages WHERE conversation_id = ?1"),
+      delete_read_cursors(db, "DELETE FROM read_cursors WHERE conversation_id = ?1"),
+      delete_conversation(db, "DELETE FROM conversations WHERE id = ?1"),
+      keep_log_counter(db,
+                       "INSERT INTO log_counters (log, last_seq) SELECT ?1, max(seq) FROM "
+                       "log_entries WHERE log = ?1 HAVING max(seq) IS NOT NULL ON CONFLICT (log) "
+                       "DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)"),
+      prune_log(db, "DELETE FROM log_entries WHERE log = ?1 AND ts_ms < ?2") {}
 
 Writer::Writer(HostRef host, const std::string& path, const StorageConfig& config)
     : host_(host),
@@ -153,12 +165,24 @@ std::string Writer::apply(const AppendMessage& m, std::string& /*result*/) {
   s.bind(10, m.flags);
   s.bind(11, m.attachments);
   const int rc = s.step();
-  if (rc == SQLITE_DONE) return {};
   if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
     return "storage: conversation " + m.conversation_id + " already has a message with seq " +
            std::to_string(m.seq);
   }
-  return "storage: cannot store message: " + db_.last_error();
+  if (rc != SQLITE_DONE) return "storage: cannot store message: " + db_.last_error();
+
+  // Searchable in the same transaction: a message is found once its append completed.
+  Statement& index = statements_->index_message;
+  ResetOnExit reset_index(index);
+  index.bind(1, static_cast<int64_t>(sqlite3_last_insert_rowid(db_.get())));
+  index.bind(2, m.text);
+  if (index.step() == SQLITE_DONE) return {};
+  // A message stored but not indexed would never be found: the whole batch is
+  // undone instead, and its writers are told to retry.
+  const std::string why = "storage: cannot index message: " + db_.last_error();
+  std::string ignored;
+  if (!sqlite3_get_autocommit(db_.get())) db_.exec("ROLLBACK", ignored);
+  return why;
 }
 
 std::string Writer::apply(const PutConversation& c, std::string& /*result*/) {
@@ -280,6 +304,44 @@ std::string Writer::apply(const AppendLog& e, std::string& result) {
   if (s.step() != SQLITE_DONE)
     return "storage: cannot append to log " + e.log + ": " + db_.last_error();
   result = R"({"seq":)" + std::to_string(seq) + "}";
+  return {};
+}
+
+// One transaction with the rest of the batch: the messages go with their search
+// index entries (the messages_fts_delete trigger), then the read positions, the
+// tags and the record.
+std::string Writer::apply(const DeleteConversation& d, std::string& result) {
+  const auto failed = [&] {
+    return "storage: cannot delete conversation " + d.id + ": " + db_.last_error();
+  };
+  int64_t messages = 0;
+  for (Statement* s : {&statements_->delete_messages, &statements_->delete_read_cursors,
+                       &statements_->delete_tags, &statements_->delete_conversation}) {
+    ResetOnExit reset(*s);
+    s->bind(1, d.id);
+    if (s->step() != SQLITE_DONE) return failed();
+    if (s == &statements_->delete_messages) messages = sqlite3_changes(db_.get());
+  }
+  result = R"({"messages":)" + std::to_string(messages) + "}";
+  return {};
+}
+
+std::string Writer::apply(const PruneLog& p, std::string& result) {
+  const auto failed = [&] {
+    return "storage: cannot prune log " + p.log + ": " + db_.last_error();
+  };
+  {
+    Statement& keep = statements_->keep_log_counter;
+    ResetOnExit reset(keep);
+    keep.bind(1, p.log);
+    if (keep.step() != SQLITE_DONE) return failed();
+  }
+  Statement& prune = statements_->prune_log;
+  ResetOnExit reset(prune);
+  prune.bind(1, p.log);
+  prune.bind(2, p.before_ts_ms);
+  if (prune.step() != SQLITE_DONE) return failed();
+  result = R"({"deleted":)" + std::to_string(sqlite3_changes(db_.get())) + "}";
   return {};
 }
 

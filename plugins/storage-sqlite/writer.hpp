@@ -37,6 +37,7 @@ class Writer {
   struct Statements {
     explicit Statements(Connection& db);
     Statement insert_message;
+    Statement index_message;
     Statement put_conversation;
     Statement delete_tags;
     Statement insert_tag;
@@ -48,6 +49,11 @@ class Writer {
     Statement delete_blob;
     Statement last_log_seq;
     Statement insert_log;
+    Statement delete_messages;
+    Statement delete_read_cursors;
+    Statement delete_conversation;
+    Statement keep_log_counter;
+    Statement prune_log;
   };
 
   void run();
@@ -69,6 +75,8 @@ class Writer {
   std::string apply(const PutBlob& b, std::string& result);
   std::string apply(const DeleteBlob& b, std::string& result);
   std::string apply(const AppendLog& e, std::string& result);
+  std::string apply(const DeleteConversation& d, std::string& result);
+  std::string apply(const PruneLog& p, std::string& result);
   // The sizes of every stored blob, in the open transaction; -1 on error.
   int64_t blob_total_bytes();
 

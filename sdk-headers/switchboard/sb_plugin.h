@@ -32,7 +32,7 @@ extern "C" {
 /* The ABI this header describes. tests/abi pins the layout of every struct per
  * version: changing a struct without bumping these numbers fails the build's tests. */
 #define SB_ABI_MAJOR 1
-#define SB_ABI_MINOR 4
+#define SB_ABI_MINOR 5
 
 /* A plugin states the ABI version it was WRITTEN for with SB_ABI_VERSION(major, minor)
  * in its descriptor. Rebuilding against newer headers keeps the number it wrote (so
@@ -388,6 +388,33 @@ typedef struct sb_storage_api {
    *               A log never appended to is empty, not an error. */
   int32_t (*log_append)(sb_instance* inst, const sb_log_entry* entry, sb_op* op, sb_error* err);
   int32_t (*log_list)(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err);
+
+  /* 1.5, OPTIONAL: what an operator needs to keep the data safe and to delete it on
+   * request (a visitor's erasure, retention periods, backups). A plugin without one
+   * leaves it NULL (or has a shorter struct); the host then answers "not supported"
+   * for that action alone.
+   *   delete_conversation  removes the conversation's record, its tags, every message
+   *                 (and so its search index entries) and read positions, durably,
+   *                 in one transaction; {"messages":N} (how many messages went).
+   *                 Files are not touched: the host deletes them with blob_delete.
+   *                 Applied in order with the other writes, so a put_conversation
+   *                 issued after it stores a fresh record (an anonymous one).
+   *   log_prune    removes the entries of the log `log` with ts_ms < before_ts_ms,
+   *                durably; {"deleted":N}. Numbering goes on: a later log_append
+   *                never reuses a seq that was given out.
+   *   backup       writes a consistent copy of everything the instance keeps (its
+   *                database, its files) into dir, an existing empty directory (an
+   *                absolute path), while the instance keeps serving: every write
+   *                completed before the call is in the copy, and the copy is one
+   *                moment of the data (no write half in it). An instance created
+   *                with that directory as its data_dir reads the same data.
+   *                Slow (the copy runs on the plugin's own thread); the host waits
+   *                longer than for other calls. {"files":N,"bytes":N} */
+  int32_t (*delete_conversation)(sb_instance* inst, sb_str conversation_id, sb_op* op,
+                                 sb_error* err);
+  int32_t (*log_prune)(sb_instance* inst, sb_str log, int64_t before_ts_ms, sb_op* op,
+                       sb_error* err);
+  int32_t (*backup)(sb_instance* inst, sb_str dir, sb_op* op, sb_error* err);
 } sb_storage_api;
 
 /* ---------------------------------------------------------------------------- */

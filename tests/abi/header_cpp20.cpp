@@ -7,7 +7,7 @@
 #include "switchboard/sb_plugin.h"
 #include "switchboard/sb_plugin_cpp.hpp"
 
-static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 4,
+static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 5,
               "ABI bumped: update these pins with the new layout");
 static_assert(std::is_standard_layout_v<sb_plugin_descriptor> &&
               std::is_trivial_v<sb_plugin_descriptor>);
@@ -40,7 +40,7 @@ static_assert(offsetof(sb_agent_candidate, last_assigned_ms) == 48);
 static_assert(sizeof(sb_route_request) == 88);
 static_assert(offsetof(sb_route_request, candidates) == 72);
 
-static_assert(sizeof(sb_storage_api) == 136);
+static_assert(sizeof(sb_storage_api) == 160);
 static_assert(sizeof(sb_routing_api) == 16);
 static_assert(sizeof(sb_event) == 80);
 static_assert(sizeof(sb_instance_args) == 80);
@@ -69,6 +69,10 @@ static_assert(offsetof(sb_storage_api, blob_usage) == 104);
 static_assert(offsetof(sb_storage_api, search) == 112);
 static_assert(offsetof(sb_storage_api, log_append) == 120);
 static_assert(offsetof(sb_storage_api, log_list) == 128);
+// 1.5 additions: data protection (erasure, retention, backups).
+static_assert(offsetof(sb_storage_api, delete_conversation) == 136);
+static_assert(offsetof(sb_storage_api, log_prune) == 144);
+static_assert(offsetof(sb_storage_api, backup) == 152);
 static_assert(sizeof(sb_log_entry) == 80);
 static_assert(offsetof(sb_log_entry, data_json) == 56);
 static_assert(offsetof(sb_log_entry, ts_ms) == 72);

@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # Runs the Switchboard benchmarks against a freshly started server and prints the
-# results. Builds nothing: build the `switchboard`, plugin and `loadgen` targets first.
+# results. Builds nothing: build the `switchboard`, `storage-sqlite`,
+# `routing-least-busy`, `loadgen` and `echo_server` targets first.
 #
 #   tests/bench/run.sh [BUILD_DIR]            (default: build)
 #
+# With no settings it runs the whole report of issue 12 and prints its table
+# (report.py): the disk's fsync time; a sweep of offered rates against the bare
+# Beast echo server and against Switchboard (each rate on a fresh server, up to the
+# first rate whose ack or delivery p99 passes SWEEP_P99_MS or that loses a
+# message; Switchboard always runs 10,000 and 20,000/s); and 15,000 idle
+# connections. About 5-10 minutes.
+#
 # Settings (environment, all optional):
-#   SCENARIOS="idle throughput"  which scenarios to run
+#   SCENARIOS="report"            which scenarios to run: report, or any of idle,
+#                                 throughput (one RATE), sweep, echo-sweep
+#   SWEEP_RATES="5000 10000 ..."  rates the sweeps try, ascending
+#   SWEEP_P99_MS=10               a rate is sustained while ack and delivery p99 stay below this
 #   RUNS=1                        runs per scenario (3 for medians); a fresh server each run
 #   IDLE_CONNECTIONS=15000        idle: connections held (IDLE_AGENTS of them agents)
 #   IDLE_AGENTS=10  IDLE_HOLD_S=10  CONNECT_RATE=3000
@@ -14,8 +25,11 @@
 #   OUT_DIR=BUILD_DIR/bench-results/TIMESTAMP   one JSON summary per run lands here
 #   KEEP=0                        1 keeps the temporary data dir (server logs, database)
 #   STRICT=0                      1 passes --strict to loadgen (the bench_smoke test does)
+#   PERF=0                        1 records the server with `perf record` during each run's
+#                                 measured window (OUT_DIR/NAME.perf.data; `perf report -i`)
 #
-# Exits non-zero if any loadgen run did (see loadgen --help for its exit codes).
+# Exits non-zero if any loadgen run did (see loadgen --help for its exit codes),
+# except in a sweep, which ends on a rate it cannot sustain: that is its result.
 #
 # Every step is bounded: the server must say "listening on" within 30 s, each
 # loadgen run has a hard timeout, and the server is stopped (SIGINT, then SIGKILL
@@ -31,7 +45,10 @@ for f in "$SERVER" "$LOADGEN"; do
   [[ -x $f ]] || { echo "run.sh: $f not built" >&2; exit 2; }
 done
 
-SCENARIOS=${SCENARIOS:-"idle throughput"}
+SCENARIOS=${SCENARIOS:-"report"}
+SWEEP_RATES=${SWEEP_RATES:-"5000 10000 15000 20000 25000 30000 40000 50000 60000 80000"}
+SWEEP_P99_MS=${SWEEP_P99_MS:-10}
+ECHO_SERVER="$BUILD/echo_server"
 RUNS=${RUNS:-1}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-15000}
 IDLE_AGENTS=${IDLE_AGENTS:-10}
@@ -47,6 +64,7 @@ THREADS=${THREADS:-1}
 OUT_DIR=${OUT_DIR:-$BUILD/bench-results/$(date -u +%Y%m%d-%H%M%S)}
 KEEP=${KEEP:-0}
 STRICT=${STRICT:-0}
+PERF=${PERF:-0}
 STRICT_FLAG=()
 [[ $STRICT == 1 ]] && STRICT_FLAG=(--strict)
 FAILED_RUNS=0
@@ -96,13 +114,18 @@ write_tenant() {
   } > "$WORK/tenants/bench.toml"
 }
 
-# Starts a server with an empty data dir; sets SERVER_PID and PORT.
+# Starts a server (KIND switchboard, with an empty data dir, or echo); sets
+# SERVER_PID and PORT.
 start_server() {
-  local run_dir=$1
+  local kind=$1 run_dir=$2
   mkdir -p "$run_dir/data"
-  (cd "$ROOT" && exec "$SERVER" --config conf/switchboard.toml --listen 127.0.0.1:0 \
-      --data-dir "$run_dir/data" --tenants-dir "$WORK/tenants" --plugin-dir "$BUILD/plugins" \
-      > "$run_dir/server.out" 2> "$run_dir/server.log") &
+  if [[ $kind == echo ]]; then
+    "$ECHO_SERVER" --listen 127.0.0.1:0 > "$run_dir/server.out" 2> "$run_dir/server.log" &
+  else
+    (cd "$ROOT" && exec "$SERVER" --config conf/switchboard.toml --listen 127.0.0.1:0 \
+        --data-dir "$run_dir/data" --tenants-dir "$WORK/tenants" --plugin-dir "$BUILD/plugins" \
+        > "$run_dir/server.out" 2> "$run_dir/server.log") &
+  fi
   SERVER_PID=$!
   PORT=""
   for _ in $(seq 300); do
@@ -123,20 +146,28 @@ cpu_seconds() {
   awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
 }
 
-# run_scenario NAME RUN_NUMBER BOUND_S loadgen-args...
+# run_scenario KIND NAME RUN_NUMBER BOUND_S loadgen-args...
 run_scenario() {
-  local name=$1 run=$2 bound_s=$3
-  shift 3
+  local kind=$1 name=$2 run=$3 bound_s=$4
+  shift 4
   local run_dir="$WORK/$name-run$run" json="$OUT_DIR/$name-run$run.json"
-  start_server "$run_dir"
+  LAST_JSON=$json
+  start_server "$kind" "$run_dir"
   echo "=== $name, run $run: server pid $SERVER_PID on port $PORT"
   echo "    loadgen --url http://127.0.0.1:$PORT $*"
-  local server_cpu_before loadgen_status=0
+  local server_cpu_before loadgen_status=0 perf_pid=""
+  if [[ $PERF == 1 ]]; then
+    # The measured window only (after connecting and warm-up), not the logins.
+    (sleep $(( WARMUP + 3 )) && exec perf record -q -F 499 --call-graph dwarf,16384 -p "$SERVER_PID" \
+      -o "$OUT_DIR/$name.perf.data" -- sleep "$DURATION") > "$run_dir/perf.log" 2>&1 &
+    perf_pid=$!
+  fi
   server_cpu_before=$(cpu_seconds "$SERVER_PID")
   /usr/bin/time -f "%U %S" -o "$run_dir/loadgen.time" \
     timeout -s INT -k 10 "$bound_s" "$LOADGEN" --url "http://127.0.0.1:$PORT" --server-pid "$SERVER_PID" \
     --json-out "$json" "${STRICT_FLAG[@]}" "$@" 2> "$run_dir/loadgen.err" || loadgen_status=$?
   (( loadgen_status == 0 )) || FAILED_RUNS=$(( FAILED_RUNS + 1 ))
+  [[ -z $perf_pid ]] || wait "$perf_pid" 2>/dev/null || true
   local server_cpu loadgen_cpu
   server_cpu=$(awk -v a="$(cpu_seconds "$SERVER_PID")" -v b="$server_cpu_before" 'BEGIN { printf "%.2f", a - b }')
   # time(1) prefixes a line when the command failed; the figures are on the last line.
@@ -156,26 +187,73 @@ run_scenario() {
   grep -ciE 'error|critical' "$run_dir/server.log" | sed 's/^/    server log lines with error: /' || true
 }
 
+throughput_args() {
+  echo --visitors "$VISITORS" --agents "$AGENTS" --rate "$1" --duration "$DURATION" --warmup "$WARMUP" \
+    --message-bytes "$MESSAGE_BYTES" --connect-rate "$CONNECT_RATE" --connect-timeout 60 --drain 5 \
+    --threads "$THREADS"
+}
+
+# True when the run's every measured message was acked and delivered, with ack and
+# delivery p99 below SWEEP_P99_MS.
+sustained() {
+  [[ -s $1 ]] && jq -e --argjson p "$SWEEP_P99_MS" \
+    '.connections_lost == 0 and .skipped_window == 0 and .acked_window == .sent_window
+     and .delivered_window == .sent_window and .seq_gaps == 0
+     and .ack_latency.p99_ms <= $p and .delivery_latency.p99_ms <= $p' "$1" > /dev/null
+}
+
+# sweep KIND: each rate of SWEEP_RATES on a fresh server until one is not sustained
+# (Switchboard always runs 10,000 and 20,000/s: the report quotes both).
+sweep() {
+  local kind=$1 rate failed=0 before=$FAILED_RUNS
+  for rate in $SWEEP_RATES; do
+    if (( failed )) && ! [[ $kind == switchboard && ( $rate == 10000 || $rate == 20000 ) ]]; then
+      continue
+    fi
+    if [[ $kind == echo ]]; then
+      # shellcheck disable=SC2046
+      run_scenario echo "echo-$rate" 1 $(( WARMUP + DURATION + 120 )) --echo \
+        $(throughput_args "$rate" | sed 's/--agents [0-9]*/--agents 0/')
+    else
+      # shellcheck disable=SC2046
+      run_scenario switchboard "switchboard-$rate" 1 $(( WARMUP + DURATION + 120 )) \
+        $(throughput_args "$rate")
+    fi
+    sustained "$LAST_JSON" || failed=1
+  done
+  FAILED_RUNS=$before
+}
+
 write_tenant
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r)"
 echo "results: $OUT_DIR"
-echo "disk: $(python3 "$ROOT/tests/bench/fsync_probe.py" "$WORK")"
+FSYNC=$(python3 "$ROOT/tests/bench/fsync_probe.py" "$WORK")
+echo "disk: $FSYNC"
+echo "$FSYNC" > "$OUT_DIR/fsync.txt"
 
+[[ $SCENARIOS == report ]] && SCENARIOS="echo-sweep sweep idle"
 for scenario in $SCENARIOS; do
+  case $scenario in
+    sweep) sweep switchboard; continue ;;
+    echo-sweep)
+      [[ -x $ECHO_SERVER ]] || { echo "run.sh: $ECHO_SERVER not built" >&2; exit 2; }
+      sweep echo
+      continue
+      ;;
+  esac
   for run in $(seq 1 "$RUNS"); do
     case $scenario in
       idle)
         connect_s=$(( IDLE_CONNECTIONS / CONNECT_RATE + 60 ))
-        run_scenario idle "$run" $(( connect_s + IDLE_HOLD_S + 60 )) \
+        run_scenario switchboard idle "$run" $(( connect_s + IDLE_HOLD_S + 60 )) \
           --visitors $(( IDLE_CONNECTIONS - IDLE_AGENTS )) --agents "$IDLE_AGENTS" \
           --connect-rate "$CONNECT_RATE" --connect-timeout "$connect_s" --idle --duration "$IDLE_HOLD_S" \
           --threads "$THREADS"
         ;;
       throughput)
-        run_scenario throughput "$run" $(( WARMUP + DURATION + 120 )) \
-          --visitors "$VISITORS" --agents "$AGENTS" --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" \
-          --message-bytes "$MESSAGE_BYTES" --connect-rate "$CONNECT_RATE" --connect-timeout 60 --drain 5 \
-          --threads "$THREADS"
+        # shellcheck disable=SC2046
+        run_scenario switchboard throughput "$run" $(( WARMUP + DURATION + 120 )) \
+          $(throughput_args "$RATE")
         ;;
       *) echo "run.sh: unknown scenario $scenario" >&2; exit 2 ;;
     esac
@@ -184,6 +262,10 @@ done
 
 echo "=== summary"
 python3 "$ROOT/tests/bench/medians.py" "$OUT_DIR"/*.json || true
+if ls "$OUT_DIR"/switchboard-*.json > /dev/null 2>&1 || ls "$OUT_DIR"/echo-*.json > /dev/null 2>&1; then
+  echo "=== report"
+  python3 "$ROOT/tests/bench/report.py" --p99-ms "$SWEEP_P99_MS" "$OUT_DIR"
+fi
 if (( FAILED_RUNS > 0 )); then
   echo "run.sh: $FAILED_RUNS loadgen run(s) failed" >&2
   exit 1

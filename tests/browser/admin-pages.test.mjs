@@ -175,6 +175,40 @@ test("an admin adds an agent in the Team page, who can then sign in; file agents
   });
 });
 
+test("an admin signs an agent out everywhere from the Team page: it asks first, and the agent's console closes at once", async () => {
+  const dana = await agentOnline("agent@demo.local", "demo-agent");
+  const oldToken = (await token("agent@demo.local", "demo-agent")).json.token;
+  const closed = new Promise((resolve) => {
+    dana.onclose = (e) => resolve(e.code);
+  });
+  const page = await open("team");
+  const row = page.locator('.team-table tr[data-agent="agent@demo.local"]');
+  await row.waitFor();
+  await page.getByRole("button", { name: "Sign Dana out everywhere" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Cancel" }).click();
+  assert.equal((await api(server, "GET", "/v1/tenants/demo/conversations", { token: oldToken })).status, 200);
+
+  await page.getByRole("button", { name: "Sign Dana out everywhere" }).click();
+  const ask = page.getByRole("alertdialog");
+  assert.match(await ask.innerText(), /Sign Dana out on every device\?/);
+  await ask.getByRole("button", { name: "Sign out everywhere" }).click();
+  assert.equal(await closed, 4001);
+  await waitFor("the notice", async () => /Dana is signed out everywhere/.test(await page.locator(".banner-success").innerText()));
+  assert.equal((await api(server, "GET", "/v1/tenants/demo/conversations", { token: oldToken })).status, 401);
+  // She signs in again at once; the admin page goes on working.
+  assert.equal((await token("agent@demo.local", "demo-agent")).status, 200);
+  await waitFor("Dana offline", async () => !/Online/.test(await row.innerText()));
+  await screenshot(page, "admin-team-sign-out");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+
+  const zh = await open("team", { lang: "zh" });
+  await zh.getByRole("button", { name: "让 Dana 在所有设备上登出" }).click();
+  assert.match(await zh.getByRole("alertdialog").innerText(), /让 Dana 在所有设备上登出？/);
+  await zh.getByRole("alertdialog").getByRole("button", { name: "取消" }).click();
+  await zh.context().close();
+});
+
 test("the pages speak Chinese", async () => {
   const page = await open("team", { lang: "zh" });
   await page.getByRole("heading", { name: "团队" }).waitFor();

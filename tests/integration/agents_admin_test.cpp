@@ -189,3 +189,45 @@ TEST_CASE("agent changes are refused clearly: bad fields, duplicates, file agent
             .status == 403);
   CHECK(sb::test::http_get(deployment.port(), path).status == 401);
 }
+
+TEST_CASE("an admin signs an agent out everywhere: consoles close at once, old tokens stop",
+          "[agents]") {
+  Deployment deployment({acme_tenant(), globex_tenant()});
+  const auto admin = deployment.login("acme", "root");
+  const auto alice_token = deployment.login("acme", "alice");  // alice is in the tenant file
+  auto console = deployment.connect_agent_with_token("acme", "alice", alice_token);
+  auto second_tab = deployment.connect_agent_with_token("acme", "alice", alice_token);
+  const std::string path = "/v1/tenants/acme/agents/alice/sign-out";
+
+  // Admins of the tenant only, an agent that exists, POST.
+  CHECK(http_request(deployment.port(), "POST", path, {}, bearer(alice_token)).status == 403);
+  CHECK(
+      http_request(deployment.port(), "POST", path, {}, bearer(deployment.login("globex", "groot")))
+          .status == 403);
+  CHECK(http_request(deployment.port(), "POST", path, {}).status == 401);
+  CHECK(http_request(deployment.port(), "POST", "/v1/tenants/acme/agents/nobody/sign-out", {},
+                     bearer(admin))
+            .status == 404);
+  CHECK(sb::test::http_get(deployment.port(), path, bearer(admin)).status == 405);
+  CHECK(console.ws.is_open());
+
+  auto signed_out = http_request(deployment.port(), "POST", path, {}, bearer(admin));
+  INFO(signed_out.body);
+  REQUIRE(signed_out.status == 200);
+  CHECK(str(json::parse(signed_out.body).as_object(), "agent") == "alice");
+  for (auto* session : {&console, &second_tab}) {
+    session->ws.collect(1500ms);
+    CHECK_FALSE(session->ws.is_open());
+    CHECK(session->ws.close_code() == std::optional<uint16_t>(4001));
+  }
+  CHECK(deployment.history("acme", "any", alice_token).status == 401);
+  CHECK(sb::test::WsClient::upgrade_status(deployment.port(), "/v1/ws/agent?tenant=acme",
+                                           bearer(alice_token)) == 401);
+
+  // She signs in again at once; the admin who did it is still signed in.
+  auto again =
+      deployment.connect_agent_with_token("acme", "alice", deployment.login("acme", "alice"));
+  CHECK(str(again.welcome, "type") == "welcome");
+  CHECK(sb::test::http_get(deployment.port(), "/v1/tenants/acme/agents", bearer(admin)).status ==
+        200);
+}

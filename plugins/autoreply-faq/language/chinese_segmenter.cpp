@@ -60,6 +60,11 @@ void ChineseSegmenter::finish(double total) {
     value = std::log(value) - log_total;
   }
   unknown_log_probability_ = -log_total;
+  // A caller's own word is as likely as the dictionary's commonest one: it is kept
+  // whole wherever it occurs, as jieba's user dictionary does.
+  user_word_log_probability_ = -INFINITY;
+  for (const auto& [word, value] : log_probability_)
+    user_word_log_probability_ = std::max(user_word_log_probability_, value);
 }
 
 std::shared_ptr<const ChineseSegmenter> ChineseSegmenter::shared(
@@ -75,21 +80,26 @@ std::shared_ptr<const ChineseSegmenter> ChineseSegmenter::shared(
   return made;
 }
 
-std::vector<std::string> ChineseSegmenter::segment(const std::vector<std::string>& chars) const {
+std::vector<std::string> ChineseSegmenter::segment(
+    const std::vector<std::string>& chars,
+    const std::unordered_set<std::string>* user_words) const {
   const std::size_t n = chars.size();
   // best[i]: the most probable segmentation of chars[i..n); next[i]: where its first
   // word ends.
   std::vector<double> best(n + 1, 0.0);
   std::vector<std::size_t> next(n + 1, n);
   std::string word;
+  const std::size_t longest = user_words ? kMaxWordChars : longest_word_chars_;
   for (std::size_t i = n; i-- > 0;) {
     best[i] = -INFINITY;
     word.clear();
-    for (std::size_t j = i; j < n && j - i < longest_word_chars_; ++j) {
+    for (std::size_t j = i; j < n && j - i < longest; ++j) {
       word += chars[j];
       const auto it = log_probability_.find(word);
-      if (it == log_probability_.end() && j > i) continue;
-      const double p = it == log_probability_.end() ? unknown_log_probability_ : it->second;
+      const bool user_word = user_words && user_words->count(word);
+      if (it == log_probability_.end() && !user_word && j > i) continue;
+      double p = it == log_probability_.end() ? unknown_log_probability_ : it->second;
+      if (user_word) p = std::max(p, user_word_log_probability_);
       if (p + best[j + 1] > best[i]) {
         best[i] = p + best[j + 1];
         next[i] = j + 1;

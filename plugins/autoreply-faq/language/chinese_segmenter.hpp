@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace switchboard::faq {
@@ -31,7 +32,11 @@ class ChineseSegmenter {
   static std::shared_ptr<const ChineseSegmenter> shared(const std::filesystem::path& dictionary);
 
   // characters: one UTF-8 code point each, all Chinese. The words, in order.
-  std::vector<std::string> segment(const std::vector<std::string>& characters) const;
+  // user_words: words of the caller's own (a tenant's vocabulary) that the dictionary
+  // may lack; each is kept whole where it occurs, as a common word would be.
+  std::vector<std::string> segment(
+      const std::vector<std::string>& characters,
+      const std::unordered_set<std::string>* user_words = nullptr) const;
   // Convenience for tests: a UTF-8 string of Chinese characters only.
   std::vector<std::string> segment(std::string_view text) const;
 
@@ -43,6 +48,7 @@ class ChineseSegmenter {
 
   std::unordered_map<std::string, double> log_probability_;  // log(freq / total)
   double unknown_log_probability_ = 0;                       // log(1 / total)
+  double user_word_log_probability_ = 0;
   std::size_t longest_word_chars_ = 1;
 };
 

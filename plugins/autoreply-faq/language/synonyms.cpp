@@ -22,36 +22,86 @@ std::string read_all(const std::filesystem::path& file) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// The words of every synset in a data.* file, by byte offset (WordNet's synset id).
-// A line: offset lex_filenum ss_type w_cnt(hex) word lex_id [word lex_id]... rest.
-std::unordered_map<long, std::vector<std::string>> synset_words(const std::string& data) {
-  std::unordered_map<long, std::vector<std::string>> out;
-  std::size_t pos = 0;
-  while (pos < data.size()) {
-    const auto end = std::min(data.find('\n', pos), data.size());
-    if (data[pos] != ' ') {  // lines starting with spaces are the licence header
-      std::istringstream line(data.substr(pos, std::min<std::size_t>(end - pos, 400)));
+struct Synset {
+  std::vector<std::string> words;
+  std::vector<long> broader;  // hypernyms and instance hypernyms in the same file
+};
+
+// Every synset of a data.* file, by byte offset (WordNet's synset id). A line:
+// offset lex_filenum ss_type w_cnt(hex) [word lex_id]... p_cnt [symbol offset pos
+// source/target]... | gloss.
+std::unordered_map<long, Synset> read_synsets(const std::string& data, char pos) {
+  std::unordered_map<long, Synset> out;
+  std::size_t at = 0;
+  while (at < data.size()) {
+    const auto end = std::min(data.find('\n', at), data.size());
+    if (data[at] != ' ') {  // lines starting with spaces are the licence header
+      const auto gloss = std::min(data.find('|', at), end);
+      std::istringstream line(data.substr(at, gloss - at));
       long offset = 0;
       std::string lex, type, count_hex;
       line >> offset >> lex >> type >> count_hex;
       const long count = std::strtol(count_hex.c_str(), nullptr, 16);
-      std::vector<std::string> words;
+      Synset synset;
       for (long i = 0; i < count; ++i) {
         std::string word, lex_id;
         if (!(line >> word >> lex_id)) break;
-        words.push_back(std::move(word));
+        synset.words.push_back(std::move(word));
       }
-      out.emplace(offset, std::move(words));
+      int pointers = 0;
+      line >> pointers;
+      for (int i = 0; i < pointers; ++i) {
+        std::string symbol, target_pos, source_target;
+        long target = 0;
+        if (!(line >> symbol >> target >> target_pos >> source_target)) break;
+        if ((symbol == "@" || symbol == "@i") && target_pos.size() == 1 && target_pos[0] == pos)
+          synset.broader.push_back(target);
+      }
+      out.emplace(offset, std::move(synset));
     }
-    pos = end + 1;
+    at = end + 1;
   }
   return out;
+}
+
+// A hypernym as one word: itself, or the head of a compound ("European_country" ->
+// "country"); "" for phrases whose head is not last ("source_of_illumination").
+std::string head_word(const std::string& lemma) {
+  if (lemma.find("_of_") != std::string::npos) return {};
+  const auto last = lemma.rfind('_');
+  return last == std::string::npos ? lemma : lemma.substr(last + 1);
+}
+
+std::string lower_lemma(const std::string& word) {
+  std::string lower = word.substr(0, word.find('('));  // "a(p)" adjective markers
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower;
 }
 
 }  // namespace
 
 WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const WordAnalysis& stem) {
-  for (const char* pos : {"noun", "verb", "adj"}) {
+  // "inflected base [base]...": the first base form, one-word entries only; a verb's
+  // reading wins over a noun's ("saw" -> see), as visitors ask what to do.
+  for (const char* list : {"verb.exc", "noun.exc", "adj.exc"}) {
+    std::ifstream in(directory / list);
+    if (!in)
+      throw std::runtime_error("WordNet: cannot read " + (directory / list).string() +
+                               " (Debian: apt-get install wordnet-base)");
+    std::string inflected, base;
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      if (!(fields >> inflected >> base)) continue;
+      if (inflected.find_first_of("_-'.") != std::string::npos ||
+          base.find_first_of("_-'.") != std::string::npos)
+        continue;
+      base_form_.emplace(inflected, base);
+    }
+  }
+  for (const auto& [pos, pos_letter] :
+       {std::pair<const char*, char>{"noun", 'n'}, {"verb", 'v'}, {"adj", 'a'}}) {
     std::string data, index;
     try {
       data = read_all(directory / (std::string("data.") + pos));
@@ -60,7 +110,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       throw std::runtime_error(std::string("WordNet: ") + e.what() +
                                " (Debian: apt-get install wordnet-base)");
     }
-    const auto synsets = synset_words(data);
+    const auto synsets = read_synsets(data, pos_letter);
     std::istringstream lines(index);
     std::string line;
     while (std::getline(lines, line)) {
@@ -82,17 +132,29 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       if (term.empty()) continue;
       known_.insert(term);
       auto& related = related_[term];
-      for (const auto& word : it->second) {
+      for (const auto& word : it->second.words) {
         if (word.find('_') != std::string::npos) continue;
-        std::string lower = word.substr(0, word.find('('));  // "a(p)" adjective markers
-        std::transform(lower.begin(), lower.end(), lower.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        const std::string other = stem(lower);
+        const std::string other = stem(lower_lemma(word));
         if (other.empty() || other == term) continue;
         if (std::find(related.begin(), related.end(), other) == related.end())
           related.push_back(other);
       }
       if (related.empty()) related_.erase(term);
+      // One level up from the same sense: "reimburse" -> refund, "edit" -> change,
+      // "Germany" -> (European) country.
+      auto& broader = broader_[term];
+      for (const long up : it->second.broader) {
+        const auto parent = synsets.find(up);
+        if (parent == synsets.end()) continue;
+        for (const auto& word : parent->second.words) {
+          const std::string head = head_word(lower_lemma(word));
+          const std::string other = head.empty() ? std::string() : stem(head);
+          if (other.empty() || other == term) continue;
+          if (std::find(broader.begin(), broader.end(), other) == broader.end())
+            broader.push_back(other);
+        }
+      }
+      if (broader.empty()) broader_.erase(term);
     }
   }
 }
@@ -109,12 +171,28 @@ std::shared_ptr<const WordNetSynonyms> WordNetSynonyms::shared(
   return made;
 }
 
+const std::string& WordNetSynonyms::base_form(const std::string& word) const {
+  static const std::string none;
+  const auto it = base_form_.find(word);
+  return it == base_form_.end() ? none : it->second;
+}
+
+const std::vector<std::string>& WordNetSynonyms::broader(const std::string& term) const {
+  const auto it = broader_.find(term);
+  return it == broader_.end() ? kNone : it->second;
+}
+
 const std::vector<std::string>& WordNetSynonyms::of(const std::string& term) const {
   const auto it = related_.find(term);
   return it == related_.end() ? kNone : it->second;
 }
 
 TenantSynonyms::TenantSynonyms(const std::filesystem::path& file, const WordAnalysis& analyse) {
+  add(read_groups(file), analyse);
+}
+
+std::vector<std::vector<std::string>> TenantSynonyms::read_groups(
+    const std::filesystem::path& file) {
   toml::table root;
   try {
     root = toml::parse_file(file.string());
@@ -146,7 +224,7 @@ TenantSynonyms::TenantSynonyms(const std::filesystem::path& file, const WordAnal
     }
     groups.push_back(std::move(words));
   }
-  add(groups, analyse);
+  return groups;
 }
 
 TenantSynonyms::TenantSynonyms(const std::vector<std::vector<std::string>>& groups,

@@ -37,12 +37,21 @@ class WordNetSynonyms {
 
   // The terms of the term's most common senses; empty when WordNet has none.
   const std::vector<std::string>& of(const std::string& term) const;
+  // The words of the broader meanings (hypernyms) of the term's most common senses,
+  // one level up; a compound gives its head ("European country" -> country).
+  const std::vector<std::string>& broader(const std::string& term) const;
+  // The base form of an irregular English word from WordNet's exception lists
+  // (verb.exc, noun.exc, adj.exc: "bought" -> buy, "paid" -> pay, "children" ->
+  // child), which no stemmer can find; "" for a word they do not list.
+  const std::string& base_form(const std::string& word) const;
   // True for any WordNet word (as a term): a real word is not a typo to correct.
   bool knows(const std::string& term) const { return known_.count(term) > 0; }
   std::size_t size() const { return related_.size(); }
 
  private:
   std::unordered_map<std::string, std::vector<std::string>> related_;
+  std::unordered_map<std::string, std::vector<std::string>> broader_;
+  std::unordered_map<std::string, std::string> base_form_;
   std::unordered_set<std::string> known_;
 };
 
@@ -56,6 +65,8 @@ class TenantSynonyms {
  public:
   TenantSynonyms() = default;
   TenantSynonyms(const std::filesystem::path& file, const WordAnalysis& analyse);
+  // The file's groups as written (the analyzer also segments their Chinese words whole).
+  static std::vector<std::vector<std::string>> read_groups(const std::filesystem::path& file);
   // Groups given directly (tests).
   TenantSynonyms(const std::vector<std::vector<std::string>>& groups, const WordAnalysis& analyse);
 

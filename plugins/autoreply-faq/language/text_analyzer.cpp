@@ -1,11 +1,13 @@
 #include "text_analyzer.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "english_stemmer.hpp"
 #include "tokenizer.hpp"
@@ -17,6 +19,13 @@ namespace {
 // "退款" 10.1, "运费" 9.1, "多久" 7.5, "怎么" 4.4, "的" 0.9.
 constexpr double kContentIdf = 10.0;
 constexpr double kMinContentWeight = 0.1;
+// English specificity, from the times a word is tagged in WordNet's corpus counts
+// (about 260,000 words): at most this often, a specific word (weight 1: "refund" 9,
+// "bitcoin" 0)...
+constexpr double kRareUses = 2;
+// ...at least this often, a general one (the minimum weight: "see" 1,250, "time"
+// 603); in between, by the logarithm ("week" 107: 0.28, "lamp" 14: 0.65).
+constexpr double kCommonUses = 500;
 
 bool is_ascii(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
@@ -45,6 +54,54 @@ std::shared_ptr<const std::unordered_map<std::string, double>> load_corpus_idf(
   return made;
 }
 
+// English contractions spelled out, so that their halves are the function words
+// they stand for ("haven't" -> "have not"; "you're" -> "you are") instead of
+// fragments no dictionary knows ("haven", "re"), which would weigh as unknown,
+// specific words. The apostrophe may be ' or ’.
+std::string expand_contractions(std::string text) {
+  static const std::pair<std::string_view, std::string_view> kSuffixes[] = {
+      {"re", " are"}, {"ve", " have"}, {"ll", " will"}, {"m", " am"}, {"d", " would"}};
+  std::string out;
+  out.reserve(text.size() + 16);
+  auto is_letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  for (std::size_t i = 0; i < text.size();) {
+    const bool straight = text[i] == '\'';
+    const bool curly = text.compare(i, 3, "\xE2\x80\x99") == 0;
+    if (!(straight || curly) || out.empty() || !is_letter(out.back())) {
+      out += text[i++];
+      continue;
+    }
+    const std::size_t after = i + (curly ? 3 : 1);
+    std::size_t end = after;
+    while (end < text.size() && is_letter(text[end])) ++end;
+    std::string suffix = text.substr(after, end - after);
+    std::transform(suffix.begin(), suffix.end(), suffix.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (suffix == "t" && (out.back() == 'n' || out.back() == 'N')) {
+      out.pop_back();  // "n't": "can't" -> ca, "won't" -> wo, "don't" -> do
+      std::string stem_lower;
+      for (auto k = out.size(); k > 0 && is_letter(out[k - 1]); --k)
+        stem_lower.insert(stem_lower.begin(), static_cast<char>(std::tolower(out[k - 1])));
+      if (stem_lower == "ca") out += 'n';
+      if (stem_lower == "wo") out.replace(out.size() - 2, 2, "will");
+      out += " not";
+      i = end;
+      continue;
+    }
+    bool expanded = false;
+    for (const auto& [ending, words] : kSuffixes) {
+      if (suffix == ending) {
+        out += words;
+        expanded = true;
+        break;
+      }
+    }
+    i = expanded ? end : i + 1;
+    if (!expanded) out += ' ';  // "'s" and the like: a separator, as before
+  }
+  return out;
+}
+
 }  // namespace
 
 TextAnalyzer::TextAnalyzer(const TextAnalyzerFiles& files)
@@ -55,9 +112,17 @@ TextAnalyzer::TextAnalyzer(const TextAnalyzerFiles& files)
     return is_ascii(word) ? english_stem(word) : std::string(word);
   };
   wordnet_ = WordNetSynonyms::shared(files.wordnet_directory, stem);
+  word_usage_ = WordUsage::shared(files.wordnet_directory / "cntlist.rev", stem);
   if (!files.tenant_synonyms.empty()) {
-    tenant_ = TenantSynonyms(files.tenant_synonyms,
-                             [this](std::string_view word) { return word_term(word); });
+    const auto groups = TenantSynonyms::read_groups(files.tenant_synonyms);
+    for (const auto& group : groups) {
+      for (const auto& word : group) {
+        const auto pieces = text_pieces(folding_->fold(word));
+        if (pieces.size() == 1 && pieces.front().unsegmented && pieces.front().chars.size() > 1)
+          user_words_.insert(folding_->fold(word));
+      }
+    }
+    tenant_ = TenantSynonyms(groups, [this](std::string_view word) { return word_term(word); });
   }
 }
 
@@ -66,28 +131,68 @@ std::string TextAnalyzer::word_term(std::string_view word) const {
   return t.empty() ? std::string() : t.front();
 }
 
-std::vector<std::string> TextAnalyzer::terms(std::string_view text) const {
+std::vector<std::string> TextAnalyzer::terms(std::string_view text,
+                                             std::vector<bool>* within_word) const {
   std::vector<std::string> out;
-  auto emit = [&](const std::string& term) { out.push_back(tenant_.canonical(term)); };
-  for (auto& piece : text_pieces(folding_->fold(text))) {
+  auto emit = [&](const std::string& term, bool part = false) {
+    out.push_back(tenant_.canonical(term));
+    if (within_word) within_word->push_back(part);
+  };
+  for (auto& piece : text_pieces(expand_contractions(folding_->fold(text)))) {
     if (!piece.unsegmented) {
       const auto& w = piece.word;
       const bool lone_letter = w.size() == 1 && !(w[0] >= '0' && w[0] <= '9');
       if (lone_letter || (is_ascii(w) && is_english_stop_word(w))) continue;
-      emit(is_ascii(w) ? english_stem(w) : w);
+      if (!is_ascii(w)) {
+        emit(w);
+        continue;
+      }
+      const auto& base = wordnet_->base_form(w);
+      if (!base.empty() && is_english_stop_word(base)) continue;  // "done" -> do
+      emit(english_stem(base.empty() ? w : base));
       continue;
     }
-    for (const auto& word : segmenter_->segment(piece.chars)) {
+    for (const auto& word : segmenter_->segment(piece.chars, &user_words_)) {
       emit(word);
       // A word of two or more characters: its characters count too.
       if (word.size() > 4) {
         for (std::size_t i = 0; i < word.size();) {
           const auto lead = static_cast<unsigned char>(word[i]);
           const std::size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-          emit(word.substr(i, len));
+          emit(word.substr(i, len), true);
           i += len;
         }
       }
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> TextAnalyzer::phrase_terms(std::string_view text) const {
+  std::vector<std::string> out;
+  std::string previous;  // the last English term, "" after anything else
+  for (auto& piece : text_pieces(expand_contractions(folding_->fold(text)))) {
+    if (!piece.unsegmented) {
+      const auto& w = piece.word;
+      const bool lone_letter = w.size() == 1 && !(w[0] >= '0' && w[0] <= '9');
+      if (lone_letter || (is_ascii(w) && is_english_stop_word(w))) continue;
+      if (!is_ascii(w)) {
+        previous.clear();
+        continue;
+      }
+      const auto& base = wordnet_->base_form(w);
+      if (!base.empty() && is_english_stop_word(base)) continue;
+      const std::string term = tenant_.canonical(english_stem(base.empty() ? w : base));
+      if (!previous.empty()) out.push_back(" " + previous + " " + term);
+      previous = term;
+      continue;
+    }
+    previous.clear();
+    std::vector<std::string> words = segmenter_->segment(piece.chars, &user_words_);
+    std::unordered_set<std::string> kept(words.begin(), words.end());
+    for (std::size_t i = 0; i + 1 < piece.chars.size(); ++i) {
+      std::string bigram = piece.chars[i] + piece.chars[i + 1];
+      if (!kept.count(bigram)) out.push_back(" " + tenant_.canonical(bigram));
     }
   }
   return out;
@@ -98,6 +203,15 @@ double TextAnalyzer::content_weight(const std::string& term) const {
   const auto it = corpus_idf_->find(term);
   if (it == corpus_idf_->end()) return 1.0;
   return std::clamp(it->second / kContentIdf, kMinContentWeight, 1.0);
+}
+
+double TextAnalyzer::english_specificity(const std::string& term) const {
+  if (!is_ascii(term)) return 1.0;
+  const double used = word_usage_->count(term);
+  if (used <= kRareUses) return 1.0;
+  const double share =
+      (std::log(kCommonUses) - std::log(used)) / (std::log(kCommonUses) - std::log(kRareUses));
+  return std::clamp(share, kMinContentWeight, 1.0);
 }
 
 const std::vector<std::string>& TextAnalyzer::related(const std::string& term) const {

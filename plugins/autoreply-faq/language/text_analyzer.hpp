@@ -7,7 +7,9 @@
 //    shares only a character ("退钱" / "退款") still counts, for less.
 // 3. English: lower-cased words, function words dropped (tokenizer.hpp's list),
 //    Snowball stems (english_stemmer.hpp).
-// 4. The tenant's synonym groups (synonyms.hpp) replace a term by its group's term.
+// 4. The tenant's synonym groups (synonyms.hpp) replace a term by its group's term;
+//    their Chinese words are segmented whole even when the dictionary lacks them
+//    (运单号, 快递费), like jieba's user dictionary.
 //
 // A term also carries how much it says about the topic (content_weight): for Chinese
 // the jieba corpus IDF (idf.txt, same package) scaled to [0.1, 1] ("的" 0.1, "怎么"
@@ -21,18 +23,20 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "chinese_segmenter.hpp"
 #include "script_folding.hpp"
 #include "synonyms.hpp"
+#include "word_usage.hpp"
 
 namespace switchboard::faq {
 
 struct TextAnalyzerFiles {
   std::filesystem::path jieba_dictionary = "/usr/lib/python3/dist-packages/jieba/dict.txt";
   std::filesystem::path jieba_idf = "/usr/lib/python3/dist-packages/jieba/analyse/idf.txt";
-  std::filesystem::path wordnet_directory = "/usr/share/wordnet";
+  std::filesystem::path wordnet_directory = "/usr/share/wordnet";  // and its cntlist.rev
   std::string opencc_config = "t2s.json";
   std::filesystem::path tenant_synonyms;  // optional
 };
@@ -43,12 +47,27 @@ class TextAnalyzer {
   // naming the file and the Debian package when data is missing.
   explicit TextAnalyzer(const TextAnalyzerFiles& files);
 
-  // Terms in order, duplicates kept (BM25 counts them).
-  std::vector<std::string> terms(std::string_view text) const;
+  // Terms in order, duplicates kept (BM25 counts them). within_word, when given,
+  // gets one flag per term: true for a character of a longer Chinese word.
+  std::vector<std::string> terms(std::string_view text,
+                                 std::vector<bool>* within_word = nullptr) const;
+  // Terms that only count where they match (faq_index.hpp): pairs of neighbouring
+  // English terms ("how long", "track order": what a question asks about a topic)
+  // and Chinese character bigrams that segmentation did not keep as a word (a
+  // back-off when a visitor's words are cut differently from the entry's: 快递单号
+  // and 物流单号 share 单号). Each starts with a space, so none equals a term.
+  std::vector<std::string> phrase_terms(std::string_view text) const;
   // [0.1, 1]: how much a term says about what the text is about.
   double content_weight(const std::string& term) const;
+  // [0.1, 1] for an English term: how specific a word it is, from how often it is
+  // used (word_usage.hpp); 1 for anything else.
+  double english_specificity(const std::string& term) const;
   // WordNet synonyms of an (English) term.
   const std::vector<std::string>& related(const std::string& term) const;
+  // WordNet hypernyms of an (English) term, one level up.
+  const std::vector<std::string>& broader(const std::string& term) const {
+    return wordnet_->broader(term);
+  }
   // True when the term is a real English word (WordNet knows it): not a typo.
   bool is_known_word(const std::string& term) const { return wordnet_->knows(term); }
   // One word's term (synonym files, WordNet lemmas): "" when it yields none.
@@ -59,7 +78,10 @@ class TextAnalyzer {
   std::shared_ptr<const std::unordered_map<std::string, double>> corpus_idf_;
   std::unique_ptr<ScriptFolding> folding_;
   std::shared_ptr<const WordNetSynonyms> wordnet_;
+  std::shared_ptr<const WordUsage> word_usage_;
   TenantSynonyms tenant_;
+  // The tenant's Chinese words (from its synonyms file), kept whole by segmentation.
+  std::unordered_set<std::string> user_words_;
 };
 
 }  // namespace switchboard::faq

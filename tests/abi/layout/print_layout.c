@@ -134,6 +134,9 @@ int main(void) {
   FIELD(sb_storage_api, search);
   FIELD(sb_storage_api, log_append);
   FIELD(sb_storage_api, log_list);
+  FIELD(sb_storage_api, delete_conversation);
+  FIELD(sb_storage_api, log_prune);
+  FIELD(sb_storage_api, backup);
 
   STRUCT(sb_log_entry);
   FIELD(sb_log_entry, struct_size);

@@ -44,6 +44,9 @@ Options parse_options(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_flag("--idle", o.idle, "only connect, hold for --duration and report");
+  app.add_flag("--echo", o.echo,
+               "the server is tests/bench/echo: visitors are ready after the upgrade and each "
+               "echoed message counts as its ack and its delivery (use --agents 0)");
   app.add_option("--server-pid", o.server_pid, "server pid: report its RSS growth per connection");
   app.add_option("--message-bytes", o.message_bytes, "bytes of text per message")
       ->check(CLI::Range(24, 1 << 20))

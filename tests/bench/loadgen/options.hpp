@@ -21,6 +21,9 @@ struct Options {
   double connect_timeout_s = 120;  // bound on the whole connect phase
   double drain_s = 5;              // wait for late acks/deliveries after the window
   bool idle = false;
+  // Against tests/bench/echo: no hello, no agents; the echoed message is both the
+  // ack and the delivery.
+  bool echo = false;
   std::optional<int> server_pid;
   int message_bytes = 64;  // length of the text field
   bool json = false;

@@ -104,6 +104,7 @@ boost::json::object summary_json(const Summary& s) {
   for (const auto& [key, count] : s.errors) errors[key] = count;
   boost::json::object out{
       {"mode", o.idle ? "idle" : "throughput"},
+      {"echo", o.echo},
       {"tenant", o.tenant},
       {"visitors", o.visitors},
       {"agents", o.agents},

@@ -55,7 +55,12 @@ void Visitor::on_handshake(error_code ec) {
   beast::get_lowest_layer(ws_).expires_never();
   ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
   ws_.text(true);
-  enqueue(R"({"type":"hello","name":"v)" + std::to_string(index_) + R"("})");
+  if (worker_.context().options.echo) {
+    // The echo server knows no hello: the upgrade is all there is to connecting.
+    mark_ready();
+  } else {
+    enqueue(R"({"type":"hello","name":"v)" + std::to_string(index_) + R"("})");
+  }
   read_next();
 }
 
@@ -81,7 +86,9 @@ void Visitor::handle_frame(std::string_view frame) {
   if (!type || !type->is_string()) return stats.count_error("client:frame_without_type");
   const std::string_view kind = type->get_string();
 
-  if (kind == "ack") {
+  if (kind == "message" && worker_.context().options.echo) {
+    record_echo(*object);
+  } else if (kind == "ack") {
     const auto* id = object->if_contains("client_msg_id");
     const auto scheduled =
         id && id->is_string() ? scheduled_ns_from_client_msg_id(id->get_string()) : std::nullopt;
@@ -100,11 +107,35 @@ void Visitor::handle_frame(std::string_view frame) {
     if (scheduled && timeline_.in_window(*scheduled))
       stats.counters.rejected_window.fetch_add(1, std::memory_order_relaxed);
   } else if (kind == "welcome" && !ready_) {
-    ready_ = true;
-    stats.counters.visitors_ready.fetch_add(1, std::memory_order_relaxed);
-    stats.connect_ns.record(static_cast<uint64_t>(now_ns() - connect_started_ns_));
+    mark_ready();
   }
   // Anything else (agent replies, typing, conversation events) needs no action.
+}
+
+void Visitor::mark_ready() {
+  ready_ = true;
+  auto& stats = worker_.stats();
+  stats.counters.visitors_ready.fetch_add(1, std::memory_order_relaxed);
+  stats.connect_ns.record(static_cast<uint64_t>(now_ns() - connect_started_ns_));
+}
+
+// The echo server's answer stands for both halves of Switchboard's: the sender's
+// ack and the agent's delivery, timed from the same scheduled send.
+void Visitor::record_echo(const boost::json::object& message) {
+  auto& stats = worker_.stats();
+  const auto* id = message.if_contains("client_msg_id");
+  const auto scheduled =
+      id && id->is_string() ? scheduled_ns_from_client_msg_id(id->get_string()) : std::nullopt;
+  if (!scheduled) return stats.count_error("client:echo_without_our_id");
+  const int64_t received_ns = now_ns();
+  if (received_ns >= timeline_.measure_from_ns && received_ns < timeline_.measure_until_ns)
+    stats.counters.delivered_arrived_in_window.fetch_add(1, std::memory_order_relaxed);
+  if (!timeline_.in_window(*scheduled)) return;
+  const auto latency_ns = static_cast<uint64_t>(received_ns - *scheduled);
+  stats.counters.acked_window.fetch_add(1, std::memory_order_relaxed);
+  stats.ack_ns.record(latency_ns);
+  stats.counters.delivered_window.fetch_add(1, std::memory_order_relaxed);
+  stats.delivery_ns.record(latency_ns);
 }
 
 void Visitor::start_sending(const Timeline& timeline) {

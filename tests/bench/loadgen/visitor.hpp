@@ -7,6 +7,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -32,6 +33,8 @@ class Visitor : public std::enable_shared_from_this<Visitor> {
   void read_next();
   void on_read(boost::system::error_code ec, std::size_t bytes);
   void handle_frame(std::string_view frame);
+  void mark_ready();
+  void record_echo(const boost::json::object& message);
   void schedule_next_send();
   void on_send_timer(boost::system::error_code ec);
   void enqueue(std::string frame);

@@ -373,8 +373,15 @@ int main(int argc, char** argv) {
       tenant_text += "\n[plugins.llm-openai]\nbase_url = \"" + llm->base_url() +
                      "\"\nmodel = \"bench-model\"\ntimeout_ms = 10000\n";
     }
-    if (!faq_threshold.empty())
-      tenant_text = replace_once(tenant_text, "threshold = 0.25", "threshold = " + faq_threshold);
+    if (!faq_threshold.empty()) {
+      // The first "threshold = ..." line of the FAQ plugin's section.
+      const auto section = tenant_text.find("[plugins.autoreply-faq]");
+      const auto at = tenant_text.find("\nthreshold = ", section);
+      if (section == std::string::npos || at == std::string::npos)
+        throw std::runtime_error("the tenant file has no autoreply-faq threshold");
+      const auto end = tenant_text.find('\n', at + 1);
+      tenant_text.replace(at + 1, end - at - 1, "threshold = " + faq_threshold);
+    }
     if (latency_entries > 0) {
       const auto extra = temp.path() / "generated-faq.toml";
       std::ofstream(extra) << synthetic_entries(latency_entries - 16);

@@ -84,18 +84,27 @@ TEST_CASE("signing out ends the session and closes its sockets, not another's") 
   Claims a = alice(), b = alice();
   const std::string token_a = book.open(a), token_b = book.open(b);
   std::vector<std::string> closed;
-  book.watch(a.session, 1, [&](std::string reason) { closed.push_back("1 " + reason); });
-  book.watch(a.session, 2, [&](std::string reason) { closed.push_back("2 " + reason); });
-  book.watch(a.session, 3, [&](std::string reason) { closed.push_back("3 " + reason); });
-  book.unwatch(a.session, 3);  // that socket closed by itself
-  book.watch(b.session, 4, [&](std::string reason) { closed.push_back("4 " + reason); });
+  auto watch = [&](const Claims& c, uint64_t socket) {
+    return book.watch(c.tenant, c.subject, c.session, socket, [&closed, socket](std::string why) {
+      closed.push_back(std::to_string(socket) + " " + why);
+    });
+  };
+  watch(a, 1);
+  watch(a, 2);
+  watch(a, 3);
+  book.unwatch(3);  // that socket closed by itself
+  watch(b, 4);
+  Claims bearer = alice();  // alice's socket opened with a bearer token: no session
+  watch(bearer, 6);
 
   book.sign_out(a, "signed out");
   CHECK(closed == std::vector<std::string>{"1 signed out", "2 signed out"});
+  book.sign_out(bearer, "signed out");  // no session: nothing to end
+  CHECK(closed.size() == 2);
   CHECK_FALSE(book.verify(token_a, now_s()));
   CHECK(book.verify(token_b, now_s()));
   // A socket that opened just before the sign-out is refused its watch.
-  CHECK_FALSE(book.watch(a.session, 5, [](std::string) {}));
+  CHECK_FALSE(watch(a, 5));
 }
 
 TEST_CASE("a sign-out outlives a restart, until the session would have expired") {
@@ -129,4 +138,53 @@ TEST_CASE("the session cookie is HttpOnly, SameSite=Strict, for the whole site")
         "sb_session=T0K; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200");
   CHECK(SessionBook::clearing_cookie() ==
         "sb_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+}
+
+TEST_CASE("an agent signed out everywhere: every earlier token refused, sockets closed") {
+  TempDir dir;
+  const fs::path file = dir.path / "signed_out_sessions";
+  TokenSigner signer(key_of(6));
+  const int64_t t0_ms = sb::wall_clock_ms();
+  Claims bearer = alice(), console = alice(), bob = alice(), other_tenant = alice();
+  bearer.issued_at_ms = console.issued_at_ms = bob.issued_at_ms = other_tenant.issued_at_ms = t0_ms;
+  bob.subject = "bob";
+  other_tenant.tenant = "globex";
+  std::vector<std::string> closed;
+  std::string bearer_token, console_token;
+  {
+    SessionBook book(signer, file);
+    bearer_token = signer.issue(bearer);
+    console_token = book.open(console);
+    auto watch = [&](const Claims& c, const std::string& session, uint64_t socket) {
+      book.watch(c.tenant, c.subject, session, socket, [&closed, socket](std::string why) {
+        closed.push_back(std::to_string(socket) + " " + why);
+      });
+    };
+    watch(bearer, "", 1);                // alice's bearer-token socket
+    watch(console, console.session, 2);  // alice's console
+    watch(bob, "", 3);                   // bob, same tenant
+    watch(other_tenant, "", 4);          // another tenant's alice
+
+    book.sign_out_agent("acme", "alice", t0_ms + 5, "signed out by an admin");
+    CHECK(closed ==
+          std::vector<std::string>{"1 signed out by an admin", "2 signed out by an admin"});
+    CHECK_FALSE(book.verify(bearer_token, now_s()));
+    CHECK_FALSE(book.verify(console_token, now_s()));
+    CHECK(book.verify(signer.issue(bob), now_s()));
+    CHECK(book.verify(signer.issue(other_tenant), now_s()));
+    // A token from before tokens carried their issue time is refused too.
+    Claims undated = alice();
+    CHECK_FALSE(book.verify(signer.issue(undated), now_s()));
+    // Signing in again afterwards works at once.
+    Claims again = alice();
+    again.issued_at_ms = t0_ms + 6;
+    CHECK(book.verify(signer.issue(again), now_s()));
+  }
+  // A restart remembers it.
+  SessionBook restarted(signer, file);
+  CHECK_FALSE(restarted.verify(bearer_token, now_s()));
+  CHECK_FALSE(restarted.verify(console_token, now_s()));
+  Claims later = alice();
+  later.issued_at_ms = t0_ms + 6;
+  CHECK(restarted.verify(signer.issue(later), now_s()));
 }

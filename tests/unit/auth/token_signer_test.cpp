@@ -2,8 +2,10 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <thread>
 #include <vector>
@@ -148,4 +150,53 @@ TEST_CASE("open reports a data directory it cannot create") {
   std::ofstream(dir.path / "file") << "x";
   CHECK_THROWS_WITH(TokenSigner::open(dir.path / "file" / "var"),
                     Catch::Contains("data directory"));
+}
+
+TEST_CASE(
+    "a rotated key: old tokens verify until the retired key's time, new ones use the new key") {
+  TempDir dir;
+  TokenSigner before = TokenSigner::open(dir.path);
+  const Claims claims = agent_claims();
+  const std::string old_token = before.issue(claims);
+  const std::string old_csrf = before.csrf_token(old_token);
+
+  TokenSigner::rotate(dir.path, 600, kNow_s);  // old key accepted 10 more minutes
+  TokenSigner after = TokenSigner::open(dir.path);
+  CHECK(after.verify(old_token, kNow_s + 1) == claims);
+  CHECK(after.csrf_matches(old_token, old_csrf));  // a console signed in before still writes
+  const std::string new_token = after.issue(claims);
+  CHECK(new_token != old_token);
+  CHECK_FALSE(before.verify(new_token, kNow_s));  // signed with the new key
+  // Past the retired key's time its tokens stop, whatever their own expiry.
+  CHECK_FALSE(after.verify(old_token, kNow_s + 601));
+  CHECK(after.verify(new_token, kNow_s + 601));
+
+  // A running signer takes the rotation up on reload, keeping the old key's tokens.
+  before.reload(dir.path);
+  CHECK(before.verify(new_token, kNow_s));
+  CHECK(before.verify(old_token, kNow_s));
+  CHECK(before.issue(claims) == new_token);
+}
+
+TEST_CASE("rotating with no time to keep signs everyone out; retired keys past their time go") {
+  TempDir dir;
+  const std::string first = TokenSigner::open(dir.path).issue(agent_claims());
+  TokenSigner::rotate(dir.path, 0, kNow_s);
+  CHECK_FALSE(TokenSigner::open(dir.path).verify(first, kNow_s));
+
+  const std::string second = TokenSigner::open(dir.path).issue(agent_claims());
+  TokenSigner::rotate(dir.path, 60, kNow_s);
+  TokenSigner::rotate(dir.path, 60, kNow_s + 120);  // the key retired at kNow_s has expired
+  std::ifstream retired(dir.path / "secret.key.retired");
+  const std::string text((std::istreambuf_iterator<char>(retired)), {});
+  CHECK(std::count(text.begin(), text.end(), '\n') == 1);
+  CHECK_FALSE(TokenSigner::open(dir.path).verify(second, kNow_s + 121));
+}
+
+TEST_CASE("a damaged retired-keys file is refused with a clear message") {
+  TempDir dir;
+  TokenSigner::open(dir.path);
+  std::ofstream(dir.path / "secret.key.retired") << "not-hex 123\n";
+  CHECK_THROWS_WITH(TokenSigner::open(dir.path),
+                    Catch::Contains("secret.key.retired") && Catch::Contains("32-byte key"));
 }

@@ -16,6 +16,7 @@
 #include "language/script_folding.hpp"
 #include "language/synonyms.hpp"
 #include "language/text_analyzer.hpp"
+#include "language/word_usage.hpp"
 
 using namespace switchboard::faq;
 
@@ -210,4 +211,125 @@ answer = "5-7 days."
   CHECK_FALSE(boost::json::parse(deferred.result_json.empty() ? "{}" : deferred.result_json)
                   .as_object()
                   .contains("quick_replies"));
+}
+
+TEST_CASE("word usage: WordNet's corpus counts tell general words from specific ones") {
+  const auto stem = [](std::string_view w) { return english_stem(w); };
+  const auto usage = WordUsage::shared(TextAnalyzerFiles{}.wordnet_directory / "cntlist.rev", stem);
+  CHECK(usage->count(english_stem("see")) > 1000);
+  CHECK(usage->count(english_stem("week")) > 50);
+  CHECK(usage->count("bitcoin") == 0);
+  const auto& a = *analyzer();
+  CHECK(a.english_specificity(english_stem("see")) == Approx(0.1));
+  CHECK(a.english_specificity(english_stem("week")) < 0.5);
+  CHECK(a.english_specificity(english_stem("week")) < a.english_specificity("lamp"));
+  CHECK(a.english_specificity("lamp") < a.english_specificity("bitcoin"));
+  CHECK(a.english_specificity("bitcoin") == Approx(1.0));
+  CHECK(a.english_specificity("退款") == Approx(1.0));  // Chinese has content_weight
+  CHECK_THROWS_WITH(WordUsage("/nonexistent/cntlist.rev", stem),
+                    Catch::Contains("/nonexistent/cntlist.rev") && Catch::Contains("wordnet-base"));
+}
+
+TEST_CASE("WordNet: irregular forms to their lemma, and one level of broader meaning") {
+  const auto stem = [](std::string_view w) { return english_stem(w); };
+  const auto wordnet = WordNetSynonyms::shared(TextAnalyzerFiles{}.wordnet_directory, stem);
+  CHECK(wordnet->base_form("bought") == "buy");
+  CHECK(wordnet->base_form("paid") == "pay");
+  CHECK(wordnet->base_form("children") == "child");
+  CHECK(wordnet->base_form("refund").empty());
+  CHECK(contains(wordnet->broader(english_stem("reimburse")), english_stem("refund")));
+  CHECK(contains(wordnet->broader(english_stem("edit")), english_stem("change")));
+  // The head of a compound hypernym: Germany is a European country.
+  CHECK(contains(wordnet->broader(english_stem("germany")), english_stem("country")));
+  // The analyzer uses the lemma: "paid" and "pay" are one term, "done" is "do" (a
+  // function word, dropped).
+  const auto& a = *analyzer();
+  CHECK(a.terms("I paid twice") == std::vector<std::string>{english_stem("pay"), "twice"});
+  CHECK(a.terms("done") == std::vector<std::string>{});
+}
+
+TEST_CASE("phrase terms: neighbouring English words and Chinese bigrams no word covers") {
+  const auto& a = *analyzer();
+  const auto english = a.phrase_terms("How long does shipping take?");
+  CHECK(contains(english, " how long"));
+  CHECK(contains(english, " long " + english_stem("shipping")));
+  CHECK_FALSE(contains(english, " how does"));  // function words are not in phrases
+  // 快递单号 is cut 快递 / 单 / 号: 单号 is still there to match 物流单号's.
+  const auto chinese = a.phrase_terms("快递单号");
+  CHECK(contains(chinese, " 单号"));
+  CHECK_FALSE(contains(chinese, " 快递"));  // a word already, not a phrase
+}
+
+TEST_CASE("segmentation keeps a caller's own words whole") {
+  const ChineseSegmenter small({{"运", 10}, {"单号", 100}, {"在", 50}, {"哪", 50}});
+  const std::vector<std::string> chars{"运", "单", "号", "在", "哪"};
+  CHECK(small.segment(chars) == std::vector<std::string>{"运", "单号", "在", "哪"});
+  const std::unordered_set<std::string> user_words{"运单号"};
+  CHECK(small.segment(chars, &user_words) == std::vector<std::string>{"运单号", "在", "哪"});
+}
+
+TEST_CASE("a tenant's Chinese synonym that the dictionary lacks is still one word") {
+  Dir dir;
+  dir.write("synonyms.toml", "groups = [[\"单号\", \"运单号\"], [\"发票\", \"收据\"]]\n");
+  TextAnalyzerFiles files;
+  files.tenant_synonyms = dir.path / "synonyms.toml";
+  const TextAnalyzer a(files);
+  const auto terms = a.terms("运单号在哪");
+  CHECK(terms.front() == "单号");
+  CHECK(contains(a.terms("能开收据吗"), "发票"));
+}
+
+TEST_CASE("the stage answers long questions of general words, not specific things it lacks") {
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "refund-time"
+questions = ["How long does a refund take?", "退款多久到账"]
+answer = "Refunds reach your card within 5-7 business days after we receive the return."
+
+[[entries]]
+id = "payment-methods"
+questions = ["Which payment methods do you accept?", "Can I pay with PayPal?", "支持哪些支付方式"]
+answer = "Visa, Mastercard, PayPal, Alipay."
+
+[[entries]]
+id = "contact"
+questions = ["What is your phone number?", "客服电话是多少"]
+answer = "Call +1 555 0100."
+
+[[entries]]
+id = "opening-hours"
+questions = ["What are your opening hours?", "客服几点上班"]
+answer = "Monday to Friday, 9:00-18:00."
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const FaqStage stage(options, dir.path);
+  auto answered_by = [&](const char* text) -> std::string {
+    const auto turn = stage.reply(text, "", "{}");
+    if (!turn.answered) return "";
+    return std::string(boost::json::parse(turn.result_json).at("source").as_string());
+  };
+  // Many words the entries lack, all of them general ones.
+  CHECK(answered_by("I sent it back last week and still have not seen my refund, how long "
+                    "does it usually take?") == "faq.toml#refund-time");
+  CHECK(answered_by("退款一般要多久才能到账呢") == "faq.toml#refund-time");
+  // One specific word the shop does not have outweighs the word it shares.
+  CHECK(answered_by("can I pay with bitcoin") == "");
+  CHECK(answered_by("能用比特币支付吗") == "");
+  // A broader WordNet meaning finds the entry: reimburse -> refund.
+  const auto reimbursed = stage.reply("how long does it take to get reimbursed", "", "{}");
+  REQUIRE(reimbursed.answered);
+  CHECK(boost::json::parse(reimbursed.result_json).at("source").as_string() ==
+        "faq.toml#refund-time");
+}
+
+TEST_CASE("contractions are their function words, not unknown fragments") {
+  const auto& a = *analyzer();
+  CHECK(a.terms("I haven't received it") == a.terms("I have not received it"));
+  CHECK(a.terms("you’re late, it doesn't work") == a.terms("you are late, it does not work"));
+  CHECK(a.terms("I can't log in") == a.terms("I can not log in"));
+  CHECK(a.terms("it won't ship") == a.terms("it will not ship"));
+  CHECK_FALSE(contains(a.terms("we're sure"), "re"));
+  CHECK(a.terms("rock 'n' roll") == a.terms("rock n roll"));  // a lone quote stays a separator
 }

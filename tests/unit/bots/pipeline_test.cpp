@@ -32,6 +32,7 @@ struct Fixture {
   std::vector<Stage> stages;
   std::shared_ptr<Pipeline> pipeline;
   std::vector<BotOutcome> outcomes;
+  bool feedback_asked = false;  // the next turn follows a "did this help?"
 
   Fixture() {
     settings.display_name = "Helper";
@@ -70,6 +71,7 @@ struct Fixture {
     t.text = std::move(text);
     t.state = std::move(state);
     t.history = {{1, "visitor", "hi"}, {2, "bot", "Hello! How can I help?"}};
+    t.feedback_asked = feedback_asked;
     const size_t before = outcomes.size();
     bool inside_call = true;
     pipeline->run_turn(t, [this, &inside_call](BotOutcome o) {
@@ -345,4 +347,78 @@ TEST_CASE("a hand-off for lack of an answer names no stage but the FAQ's closest
   REQUIRE(candidates.size() == 1);
   CHECK(candidates[0].as_object().at("id").as_string() == "contact");
   CHECK(candidates[0].as_object().at("score").to_number<double>() == Approx(0.12));
+}
+
+TEST_CASE("what the bot missed is named for the unanswered list; a visitor's own ask is not") {
+  Fixture f;
+  f.settings.low_confidence = 0.5;
+  f.autoreply("faq", [](const AutoreplyRequest& r) {
+    if (r.text == "weak") return ok(R"({"reply":"Maybe this.","score":0.3,"source":"kb#a"})");
+    if (r.text == "strong") return ok(R"({"reply":"Surely this.","score":0.9,"source":"kb#b"})");
+    if (r.text == "which")
+      return ok(
+          R"({"reply":"Which one?","quick_replies":["A","B"],"score":0.3,"source":"clarify"})");
+    if (r.text == "flow")
+      return ok(R"({"reply":"Bye","handoff":true,"score":1,"source":"flow:order/human"})");
+    return defer(R"({"context":{"faq":[{"id":"a","score":0.2}]}})");
+  });
+  f.turn("strong");
+  CHECK(f.last().unanswered.empty());
+  f.turn("weak");
+  CHECK(f.last().unanswered == "low_confidence");
+  CHECK(f.last_texts() == std::vector<std::string>{"Maybe this."});
+  f.turn("no idea at all");
+  CHECK(f.last().handoff);
+  CHECK(f.last().unanswered == "handed_off");
+  CHECK(f.last().candidates_json == R"([{"id":"a","score":2E-1}])");
+  // Asking rather than guessing, a flow's own hand-off, a visitor asking for a person:
+  // none is a miss.
+  f.turn("which");
+  CHECK(f.last().unanswered.empty());
+  f.turn("flow");
+  CHECK(f.last().unanswered.empty());
+  f.turn("please, talk to a human");
+  CHECK(f.last().handoff);
+  CHECK(f.last().unanswered.empty());
+  // Off by default: no "did this help?".
+  CHECK_FALSE(f.last().feedback_asked);
+}
+
+TEST_CASE("feedback: did this help? after a scored answer; Yes thanks, No hands off") {
+  Fixture f;
+  f.settings.feedback = true;
+  f.autoreply("faq", [](const AutoreplyRequest& r) {
+    if (r.text == "which")
+      return ok(
+          R"({"reply":"Which one?","quick_replies":["A","B"],"score":0.3,"source":"clarify"})");
+    if (r.text == "退款多久") return ok(R"({"reply":"五天。","score":0.9,"source":"kb#r"})");
+    return ok(R"({"reply":"Five days.","score":0.9,"source":"kb#r"})");
+  });
+  f.turn("how long for a refund");
+  REQUIRE(f.last().replies.size() == 2);
+  CHECK(f.last().replies[1].text == "Did this help?");
+  CHECK(f.last().replies[1].quick_replies == std::vector<std::string>{"Yes", "No"});
+  CHECK(f.last().feedback_asked);
+  // In Chinese for a Chinese question.
+  f.turn("退款多久");
+  REQUIRE(f.last().replies.size() == 2);
+  CHECK(f.last().replies[1].quick_replies == std::vector<std::string>{"有帮助", "没有帮助"});
+  // A clarifying question has its own choices.
+  f.turn("which");
+  CHECK(f.last().replies.size() == 1);
+  CHECK_FALSE(f.last().feedback_asked);
+
+  f.feedback_asked = true;
+  f.turn("yes");
+  CHECK(f.last_texts() == std::vector<std::string>{"Glad I could help."});
+  CHECK_FALSE(f.last().handoff);
+  CHECK(f.last().unanswered.empty());
+  f.turn("No");
+  CHECK(f.last_texts() ==
+        std::vector<std::string>{"Sorry that did not help.", "A person will help you."});
+  CHECK(f.last().handoff);
+  CHECK(f.last().unanswered == "not_helpful");
+  // Anything else is a question of its own.
+  f.turn("and shipping?");
+  CHECK(f.last_texts() == std::vector<std::string>{"Five days.", "Did this help?"});
 }

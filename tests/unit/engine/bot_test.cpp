@@ -497,3 +497,57 @@ TEST_CASE("the record says how the bot's part ended and when a person took and a
   CHECK(after.at("first_response_at").as_int64() == first_response);
   CHECK(str(after.at("bot_outcome")) == "handed_off");
 }
+
+TEST_CASE("a question the bot missed is appended to the unanswered log; a No names the question") {
+  Fixture f;
+  auto vis = f.visitor_peer("v1");
+  f.say(vis, visitor("v1"), "m1", "Can I pay with Klarna?");
+  BotOutcome weak = ScriptedBot::say("We accept cards.");
+  weak.source = "kb#payment";
+  weak.score = 0.3;
+  weak.candidates_json = R"([{"id":"payment","score":0.3}])";
+  weak.unanswered = "low_confidence";
+  weak.feedback_asked = true;
+  f.bot->answer(0, weak);
+  f.settle();
+  REQUIRE(f.store->log_entries.size() == 1);
+  const auto first = f.store->log_entries[0];  // a copy: more entries follow
+  CHECK(first.log == "bot.unanswered");
+  CHECK(first.kind == "asked");
+  auto data = boost::json::parse(first.data_json).as_object();
+  CHECK(str(data.at("question")) == "Can I pay with Klarna?");
+  CHECK(str(data.at("reason")) == "low_confidence");
+  CHECK(str(data.at("source")) == "kb#payment");
+  CHECK(data.at("candidates").as_array().size() == 1);
+  CHECK(first.actor == str(data.at("item")));
+
+  // The next message follows a "did this help?": the turn is told so; its "No" is
+  // listed under the question it was about, not under "No".
+  f.say(vis, visitor("v1"), "m2", "No");
+  f.settle();
+  REQUIRE(f.bot->turns.size() == 2);
+  CHECK(f.bot->turns[1].feedback_asked);
+  BotOutcome no = ScriptedBot::say("Sorry that did not help.");
+  no.unanswered = "not_helpful";
+  no.handoff = true;
+  f.bot->answer(1, no);
+  f.settle();
+  REQUIRE(f.store->log_entries.size() == 2);
+  data = boost::json::parse(f.store->log_entries[1].data_json).as_object();
+  CHECK(str(data.at("question")) == "Can I pay with Klarna?");
+  CHECK(str(data.at("reason")) == "not_helpful");
+  CHECK(f.store->log_entries[1].actor == first.actor);
+}
+
+TEST_CASE("an answer the bot was sure of is not listed, and no feedback follows it") {
+  Fixture f;
+  auto vis = f.visitor_peer("v1");
+  f.say(vis, visitor("v1"), "m1", "shipping?");
+  f.bot->answer(0, ScriptedBot::say("Free over $50."));
+  f.settle();
+  f.say(vis, visitor("v1"), "m2", "No");
+  f.settle();
+  REQUIRE(f.bot->turns.size() == 2);
+  CHECK_FALSE(f.bot->turns[1].feedback_asked);
+  CHECK(f.store->log_entries.empty());
+}

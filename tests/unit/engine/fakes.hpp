@@ -150,6 +150,14 @@ class FakeStore : public Store {
     later(std::move(done), StoreResult{0, json::serialize(json::object{{"items", items}}), ""});
   }
 
+  // The logs: appended entries kept in order (listing is not needed by these tests).
+  std::vector<LogEntry> log_entries;
+  void log_append(const LogEntry& entry, StoreCallback done) override {
+    log_entries.push_back(entry);
+    later(std::move(done),
+          StoreResult{0, json::serialize(json::object{{"seq", log_entries.size()}}), ""});
+  }
+
  private:
   void later(StoreCallback done, StoreResult r) {
     boost::asio::post(executor_,

@@ -70,6 +70,18 @@ TEST_CASE("an identity is refused with a reason a website developer can act on")
       std::string::npos);
 }
 
+// Found by the signed_tokens fuzzer: an exp past INT64_MAX threw out of hello's
+// handling (std::terminate in the server) instead of being read as a number.
+TEST_CASE("an exp too large for 64-bit signed seconds is far in the future, not a crash") {
+  const auto trust = trust_with("s3cret");
+  std::string error;
+  const auto token = sb::auth::sign_payload(R"({"exp":18446744073709551615,"name":"Ada"})",
+                                            {reinterpret_cast<const unsigned char*>("s3cret"), 6});
+  auto identity = read_identity(token, trust, kNow_s, error);
+  REQUIRE(identity);
+  CHECK(identity->name == "Ada");
+}
+
 TEST_CASE("without a secret every meta attribute counts, as before") {
   const json::object meta{{"vip", true}, {"cart", 3}};
   CHECK(trusted_attributes(trust_with(""), meta, nullptr) == meta);

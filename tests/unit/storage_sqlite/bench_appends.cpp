@@ -1,6 +1,6 @@
 // Appends/s of one tenant with N writers, each appending to its own conversation
 // and waiting for durability before the next (what a connected client does).
-// Usage: bench_storage_sqlite [writers=64] [seconds=5] [dir=temp]
+// Usage: bench_storage_sqlite (or bench_storage_postgres) [writers=64] [seconds=5] [dir=temp]
 #include <algorithm>
 #include <atomic>
 #include <chrono>

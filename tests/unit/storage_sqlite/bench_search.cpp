@@ -124,6 +124,11 @@ void populate(const std::string& file, int64_t count) {
     sqlite3_reset(insert);
   }
   sqlite3_finalize(insert);
+  // The plugin indexes each message as it appends it; rows loaded behind its back
+  // are indexed in one go.
+  check(sqlite3_exec(db, "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')", nullptr,
+                     nullptr, nullptr),
+        db, "index");
   check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db, "commit");
   sqlite3_close(db);
 }
@@ -147,7 +152,7 @@ int main(int argc, char** argv) {
   populate(file, count);
   const double load_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("inserted %lld messages (index kept by the triggers) in %.1f s\n",
+  std::printf("inserted %lld messages (indexed in one rebuild) in %.1f s\n",
               static_cast<long long>(count), load_s);
 
   // class, query

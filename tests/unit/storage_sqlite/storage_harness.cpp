@@ -145,7 +145,7 @@ const sb_host_api kHost = {
 // The plugin, loaded once per process the way the host loads it.
 const sb_plugin_descriptor& plugin() {
   static const sb_plugin_descriptor* descriptor = [] {
-    const char* path = SWITCHBOARD_PLUGIN_DIR "/storage-sqlite.so";
+    const char* path = SWITCHBOARD_PLUGIN_DIR "/" SB_STORAGE_PLUGIN ".so";
     void* handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!handle) throw std::runtime_error(std::string("dlopen failed: ") + dlerror());
     auto entry = reinterpret_cast<sb_plugin_entry_fn>(dlsym(handle, SB_ENTRY_SYMBOL));
@@ -186,12 +186,43 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
+bool backend_is_postgres() {
+#ifdef SB_STORAGE_BACKEND_POSTGRES
+  return true;
+#else
+  return false;
+#endif
+}
+
+#ifdef SB_STORAGE_BACKEND_POSTGRES
+sb::test::PostgresServer& postgres() {
+  static sb::test::PostgresServer server;
+  return server;
+}
+#endif
+
+std::string tenant_sql(const std::string& data_dir, const std::string& sql) {
+#ifdef SB_STORAGE_BACKEND_POSTGRES
+  const std::string tenant = std::filesystem::path(data_dir).filename().string();
+  return postgres().psql("SET switchboard.tenant_id = '" + tenant + "'; " + sql, "switchboard");
+#else
+  (void)data_dir;
+  (void)sql;
+  throw std::logic_error("tenant_sql is for storage-postgres");
+#endif
+}
+
 Storage::Storage(const std::string& data_dir, Config config) : ctx_(std::make_unique<Context>()) {
   ctx_->config = std::move(config);
+  std::string tenant_id = "tenant";
+#ifdef SB_STORAGE_BACKEND_POSTGRES
+  if (!ctx_->config.count("connection")) ctx_->config["connection"] = postgres().connection();
+  tenant_id = std::filesystem::path(data_dir).filename().string();
+#endif
   sb_instance_args args{};
   args.struct_size = sizeof args;
   args.ctx = reinterpret_cast<sb_host_ctx*>(ctx_.get());
-  args.tenant_id = sb_str_from("tenant");
+  args.tenant_id = str(tenant_id);
   args.config_json = sb_str_from("{}");
   args.data_dir = str(data_dir);
   char buffer[512] = {0};
@@ -274,6 +305,22 @@ Call Storage::log_list(const std::string& query_json) {
   return call([&](sb_op* op, sb_error* err) {
     return api().log_list(instance_, str(query_json), op, err);
   });
+}
+
+Call Storage::delete_conversation(const std::string& conversation_id) {
+  return call([&](sb_op* op, sb_error* err) {
+    return api().delete_conversation(instance_, str(conversation_id), op, err);
+  });
+}
+
+Call Storage::log_prune(const std::string& log, int64_t before_ts_ms) {
+  return call([&](sb_op* op, sb_error* err) {
+    return api().log_prune(instance_, str(log), before_ts_ms, op, err);
+  });
+}
+
+Call Storage::backup(const std::string& dir) {
+  return call([&](sb_op* op, sb_error* err) { return api().backup(instance_, str(dir), op, err); });
 }
 
 Call Storage::list_conversations(const std::string& filter_json) {

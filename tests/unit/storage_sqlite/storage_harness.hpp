@@ -1,5 +1,13 @@
-// Drives the storage-sqlite plugin the way the host does: dlopen the built .so,
-// hand it a fake sb_host_api, and wait for the completions it sends back.
+// Drives a storage plugin the way the host does: dlopen the built .so, hand it a
+// fake sb_host_api, and wait for the completions it sends back.
+//
+// One harness, two backends: built with SB_STORAGE_BACKEND_POSTGRES it drives
+// storage-postgres against a private PostgreSQL this process starts
+// (support/postgres_server.hpp), else storage-sqlite. Storage(data_dir) is one
+// tenant either way: for PostgreSQL the tenant id is the directory's name, so two
+// instances on one directory are one tenant (a reopen, a reload) and two
+// directories two tenants in the same database. Tests of what only one backend has
+// (SQLite's file, PostgreSQL's policies) carry the tag [sqlite] or [postgres].
 #pragma once
 
 #include <chrono>
@@ -12,6 +20,10 @@
 #include <vector>
 
 #include "switchboard/sb_plugin.h"
+
+#ifdef SB_STORAGE_BACKEND_POSTGRES
+#include "support/postgres_server.hpp"
+#endif
 
 namespace storage_test {
 
@@ -95,6 +107,10 @@ class Storage {
   Call log_append(const std::string& log, const std::string& kind, const std::string& actor,
                   const std::string& data_json, int64_t ts_ms = 1700000000000);
   Call log_list(const std::string& query_json);
+  // ABI 1.5 data protection.
+  Call delete_conversation(const std::string& conversation_id);
+  Call log_prune(const std::string& log, int64_t before_ts_ms);
+  Call backup(const std::string& dir);
 
   // Waits for the op of a call (or returns its immediate status).
   static Completion wait(const Call& call,
@@ -109,6 +125,19 @@ class Storage {
   std::unique_ptr<Context> ctx_;
   sb_instance* instance_ = nullptr;
 };
+
+// Whether this build drives storage-postgres.
+bool backend_is_postgres();
+
+// storage-postgres only: runs SQL through psql as the plugin's role, in a session
+// of the tenant of data_dir (SET switchboard.tenant_id first), and returns what it
+// printed (unaligned, tuples only). For tests that look behind the plugin's back.
+std::string tenant_sql(const std::string& data_dir, const std::string& sql);
+
+#ifdef SB_STORAGE_BACKEND_POSTGRES
+// The private PostgreSQL of this test process, started on first use.
+sb::test::PostgresServer& postgres();
+#endif
 
 // How many ops were completed more than once, over the whole test run (must be 0).
 size_t double_completions();

@@ -131,7 +131,7 @@ TEST_CASE("malformed records and filters fail at once with a reason") {
   CHECK_THAT(bad_tags.error, Catch::Contains("tags"));
 }
 
-TEST_CASE("set_read keeps the highest position per participant") {
+TEST_CASE("set_read keeps the highest position per participant", "[sqlite]") {
   TempDir dir;
   {
     Storage s(dir.str());

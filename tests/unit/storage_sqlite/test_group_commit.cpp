@@ -62,7 +62,8 @@ TEST_CASE("max_batch_messages caps the writes of one transaction") {
 
 TEST_CASE(
     "past max_pending_messages an append fails at once, and reads still run while the writer "
-    "waits") {
+    "waits",
+    "[sqlite]") {
   TempDir dir;
   Storage s(dir.str(), {{"max_pending_messages", "10"}});
   Message stored;

@@ -32,18 +32,20 @@ size_t message_count(Storage& s, const std::string& cid) {
 
 }  // namespace
 
-TEST_CASE("a fresh file is created in data_dir, in WAL mode, at the latest schema version") {
+TEST_CASE("a fresh file is created in data_dir, in WAL mode, at the latest schema version",
+          "[sqlite]") {
   TempDir dir;
   { Storage s(dir.str()); }
   const auto file = dir.path() / "switchboard.db";
   REQUIRE(std::filesystem::exists(file));
   CHECK(query_text(file, "PRAGMA journal_mode") == "wal");
-  CHECK(query_text(file, "PRAGMA user_version") == "5");
+  CHECK(query_text(file, "PRAGMA user_version") == "7");
   CHECK(
       query_text(file,
                  "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = "
                  "'table' ORDER BY name)") ==
-      "blobs,conversation_tags,conversations,kv,log_entries,messages,messages_fts,messages_fts_"
+      "blobs,conversation_tags,conversations,kv,log_counters,log_entries,messages,messages_fts,"
+      "messages_fts_"
       "config,"
       "messages_fts_data,messages_fts_docsize,messages_fts_idx,read_cursors");
   // Opening it again migrates nothing and keeps working.
@@ -51,7 +53,7 @@ TEST_CASE("a fresh file is created in data_dir, in WAL mode, at the latest schem
   CHECK(Storage::wait(again.kv_put("n", "k", "1")).ok());
 }
 
-TEST_CASE("a file from a newer schema version is refused with a clear error") {
+TEST_CASE("a file from a newer schema version is refused with a clear error", "[sqlite]") {
   TempDir dir;
   const auto file = dir.path() / "switchboard.db";
   sqlite3* db = nullptr;
@@ -140,7 +142,8 @@ TEST_CASE("two tenants' instances in different directories see only their own da
 }
 
 TEST_CASE(
-    "config: file names the database inside data_dir, and bad values are refused naming the key") {
+    "config: file names the database inside data_dir, and bad values are refused naming the key",
+    "[sqlite]") {
   TempDir dir;
   {
     Storage s(dir.str(), {{"file", "tenant.sqlite"}});

@@ -172,7 +172,7 @@ TEST_CASE("search stays inside its instance: another tenant's messages are not f
   CHECK(hit_ids(search(acme, R"({"q":"机密文件"})")) == std::vector<std::string>{"c1-1"});
 }
 
-TEST_CASE("messages stored before the index existed are indexed by the migration") {
+TEST_CASE("messages stored before the index existed are indexed by the migration", "[sqlite]") {
   TempDir dir;
   {
     Storage s(dir.str());
@@ -180,16 +180,37 @@ TEST_CASE("messages stored before the index existed are indexed by the migration
     append_ok(s, message("c1", 2, "old invoice message"));
   }
   // Back to schema version 3, as a file written by storage-sqlite 1.2 (without the
-  // index, and without the logs of version 5).
+  // index, and without the logs of version 5; version 6 dropped the insert trigger).
   exec(dir.path() / "switchboard.db",
-       "DROP TRIGGER messages_fts_insert; DROP TRIGGER messages_fts_delete; "
-       "DROP TRIGGER messages_fts_update; DROP TABLE messages_fts; DROP TABLE log_entries; "
+       "DROP TRIGGER IF EXISTS messages_fts_insert; DROP TRIGGER messages_fts_delete; "
+       "DROP TRIGGER messages_fts_update; DROP TABLE messages_fts; DROP TABLE log_entries; DROP "
+       "TABLE log_counters; "
        "PRAGMA user_version = 3;");
   Storage s(dir.str());
   CHECK(hit_ids(search(s, R"({"q":"发票抬头"})")) == std::vector<std::string>{"c1-1"});
   CHECK(hit_ids(search(s, R"({"q":"invoice"})")) == std::vector<std::string>{"c1-2"});
   append_ok(s, message("c1", 3, "新的发票抬头"));
   CHECK(hit_ids(search(s, R"({"q":"发票抬头"})")) == std::vector<std::string>{"c1-3", "c1-1"});
+}
+
+TEST_CASE("a file from before version 6 indexes each new message once, by the writer") {
+  TempDir dir;
+  {
+    Storage s(dir.str());
+    append_ok(s, message("c1", 1, "早上的订单号"));
+  }
+  // Back to schema version 5, whose insert trigger indexed every message.
+  exec(dir.path() / "switchboard.db",
+       "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN "
+       "INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text); END; "
+       "DROP TABLE log_counters; PRAGMA user_version = 5;");
+  Storage s(dir.str());
+  append_ok(s, message("c1", 2, "晚上的订单号"));
+  CHECK(hit_ids(search(s, R"({"q":"订单号"})")) == std::vector<std::string>{"c1-2", "c1-1"});
+  CHECK(hit_ids(search(s, R"({"q":"晚上的"})")) == std::vector<std::string>{"c1-2"});
+  // Indexed once: the index agrees with the table row for row.
+  exec(dir.path() / "switchboard.db",
+       "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1);");
 }
 
 TEST_CASE("bad search queries fail at once with a reason") {

@@ -28,6 +28,8 @@ pipeline = ["autoreply-faq"]
   CHECK(bot.handoff_intents == std::vector<std::string>{"human"});
   CHECK(std::find(bot.handoff_phrases.begin(), bot.handoff_phrases.end(), "转人工") !=
         bot.handoff_phrases.end());
+  CHECK_FALSE(bot.feedback);
+  CHECK(bot.low_confidence == 0.4);
 }
 
 TEST_CASE("every [bot] key is read") {
@@ -48,6 +50,8 @@ breaker_failures = 4
 breaker_cooldown_s = 30
 handoff_phrases = ["Operator", "人工"]
 handoff_intents = ["human", "complaint"]
+feedback = true
+low_confidence = 0.55
 )");
   INFO(loaded.all());
   REQUIRE(loaded.config);
@@ -58,6 +62,8 @@ handoff_intents = ["human", "complaint"]
   CHECK(bot.timeout_ms == 1500);
   CHECK(bot.stage_timeout_ms == 9000);
   CHECK(bot.holding_reply == "Hold on");
+  CHECK(bot.feedback);
+  CHECK(bot.low_confidence == 0.55);
   CHECK(bot.handoff_reply == "A colleague takes over");
   CHECK(bot.system_prompt == "Be brief.");
   CHECK(bot.faq_context_entries == 5);
@@ -92,4 +98,22 @@ holding = "typo"
   auto no_pipeline = load("name = \"Shop\"\n[bot]\nname = \"Ada\"\n");
   CHECK_FALSE(no_pipeline.config);
   CHECK(no_pipeline.error("bot.pipeline"));
+}
+
+TEST_CASE("[bot] low_confidence is a number from 0 to 1; 0 and 1 may be written as integers") {
+  auto one = load("name = \"Shop\"\n[bot]\npipeline = [\"autoreply-faq\"]\nlow_confidence = 1\n");
+  INFO(one.all());
+  REQUIRE(one.config);
+  CHECK(one.config->bot->low_confidence == 1.0);
+  auto too_high =
+      load("name = \"Shop\"\n[bot]\npipeline = [\"autoreply-faq\"]\nlow_confidence = 1.5\n");
+  CHECK_FALSE(too_high.config);
+  REQUIRE(too_high.error("bot.low_confidence"));
+  CHECK_THAT(too_high.error("bot.low_confidence")->message, Catch::Contains("between 0 and 1"));
+  auto text =
+      load("name = \"Shop\"\n[bot]\npipeline = [\"autoreply-faq\"]\nlow_confidence = \"high\"\n");
+  REQUIRE(text.error("bot.low_confidence"));
+  auto feedback =
+      load("name = \"Shop\"\n[bot]\npipeline = [\"autoreply-faq\"]\nfeedback = \"yes\"\n");
+  CHECK(feedback.error("bot.feedback"));
 }

@@ -434,3 +434,31 @@ max_total_bytes = 999
   REQUIRE(small_total.error("attachments.max_total_bytes"));
   CHECK(small_total.error("attachments.max_total_bytes")->line == 4);
 }
+
+TEST_CASE("[retention] is read, kept for ever without it, and checked") {
+  auto none = load("name = \"Shop\"\n");
+  REQUIRE(none.config);
+  CHECK(none.config->retention.closed_conversations_days == 0);
+  CHECK(none.config->retention.audit_days == 0);
+
+  auto set = load(R"(name = "Shop"
+[retention]
+closed_conversations_days = 30
+audit_days = 365
+)");
+  INFO(set.all());
+  REQUIRE(set.config);
+  CHECK(set.config->retention.closed_conversations_days == 30);
+  CHECK(set.config->retention.audit_days == 365);
+
+  auto bad = load(R"(name = "Shop"
+[retention]
+closed_conversations_days = -1
+audit_days = 4000
+keep_forever = true
+)");
+  CHECK_FALSE(bad.config);
+  REQUIRE(bad.error("retention.closed_conversations_days"));
+  CHECK_THAT(bad.error("retention.audit_days")->message, Catch::Contains("between 0 and 3650"));
+  CHECK(bad.error("retention.keep_forever"));
+}

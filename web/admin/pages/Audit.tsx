@@ -24,6 +24,9 @@ export const AUDIT_ACTIONS = [
   "widget.saved",
   "group.saved",
   "group.deleted",
+  "unanswered.attached",
+  "unanswered.created",
+  "unanswered.dismissed",
 ] as const;
 
 const PAGE_SIZE = 50;

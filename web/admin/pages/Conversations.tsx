@@ -10,6 +10,8 @@ import { FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "re
 import type { Session } from "../api";
 import type { Lang } from "../i18n";
 import "./conversations.css";
+import { Retention } from "./Retention";
+import { VisitorData } from "./VisitorData";
 
 // ---- texts ----
 
@@ -215,6 +217,7 @@ export function Conversations({ session, lang, onExpired }: { session: Session; 
         <>
           <Search session={session} lang={lang} t={t} onOpen={(id, seq) => setOpen({ id, seq })} fail={fail} />
           <List session={session} lang={lang} t={t} onOpen={(id) => setOpen({ id })} fail={fail} />
+          <Retention session={session} lang={lang} />
         </>
       )}
     </section>
@@ -481,7 +484,15 @@ function statusText(t: Tr, status: string): string {
 function History({ session, lang, t, id, seq, onClose, fail }: { session: Session; lang: Lang; t: Tr; id: string; seq?: number; onClose: () => void; fail: Fail }) {
   const [messages, setMessages] = useState<Message[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);
   const target = useRef<HTMLLIElement | null>(null);
+  // Whose conversation it is: the sender of its visitor messages (kept after an
+  // erasure emptied the history, so the panel can say what it did).
+  const [visitor, setVisitor] = useState<From | undefined>(undefined);
+  useEffect(() => {
+    const sender = messages?.find((m) => m.from.role === "visitor")?.from;
+    if (sender) setVisitor(sender);
+  }, [messages]);
   useEffect(() => {
     let live = true;
     (async () => {
@@ -501,7 +512,7 @@ function History({ session, lang, t, id, seq, onClose, fail }: { session: Sessio
     return () => {
       live = false;
     };
-  }, [session, id, fail]);
+  }, [session, id, fail, reload]);
   useEffect(() => {
     target.current?.scrollIntoView?.({ block: "center" });
   }, [messages]);
@@ -517,6 +528,7 @@ function History({ session, lang, t, id, seq, onClose, fail }: { session: Sessio
         </button>
       </div>
       <p className="help">{t("view.readOnly")}</p>
+      {visitor && session.agent.role === "admin" && <VisitorData session={session} lang={lang} visitor={visitor} onErased={() => setReload((n) => n + 1)} />}
       {error && (
         <p className="field-problem" role="alert">
           {error}

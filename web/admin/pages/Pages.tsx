@@ -11,6 +11,7 @@ import { Conversations } from "./Conversations";
 // Loaded when first opened: it brings Chart.js (web/README.md says what it costs).
 const Dashboard = lazy(() => import("./Dashboard").then((m) => ({ default: m.Dashboard })));
 import { KnowledgePage } from "./Knowledge";
+import { UnansweredPage } from "./Unanswered";
 import { GroupsPage } from "./Groups";
 import { TeamPage } from "./Team";
 import { WidgetPage } from "./Widget";
@@ -22,6 +23,7 @@ export const PAGES = [
   { id: "team", label: "nav.team" },
   { id: "canned", label: "nav.canned" },
   { id: "knowledge", label: "nav.knowledge" },
+  { id: "unanswered", label: "nav.unanswered" },
   { id: "conversations", label: "nav.conversations" },
   { id: "widget", label: "nav.widget" },
   { id: "groups", label: "nav.groups" },
@@ -54,6 +56,7 @@ export function PageView({ id, t, lang, session, onExpired }: { id: PageId; t: P
       {id === "team" && <TeamPage t={t} api={api} onExpired={onExpired} />}
       {id === "canned" && <CannedPage t={t} api={api} onExpired={onExpired} />}
       {id === "knowledge" && <KnowledgePage t={t} api={api} lang={lang} session={session} onExpired={onExpired} />}
+      {id === "unanswered" && <UnansweredPage t={t} lang={lang} api={api} onExpired={onExpired} />}
       {id === "conversations" && <Conversations session={session} lang={lang} onExpired={onExpired} />}
       {id === "widget" && <WidgetPage pt={t} lang={lang} api={api} tenant={session.tenant} onExpired={onExpired} />}
       {id === "groups" && <GroupsPage pt={t} lang={lang} api={api} onExpired={onExpired} />}

@@ -1,7 +1,8 @@
 /** @jsxImportSource react */
 // The Team page: the tenant's agents with their presence and load; create (with a
-// password), edit, disable. Agents written in the tenant file are read-only here
-// (the server answers 409 for them), and say so.
+// password), edit, sign out everywhere, disable. Agents written in the tenant file
+// cannot be changed here (the server answers 409 for them), and say so; they can
+// be signed out everywhere like any other.
 import { FormEvent, useCallback, useEffect, useState } from "react";
 import { ApiError } from "../api";
 import type { AgentInput, AgentRow, PagesApi } from "./api";
@@ -77,6 +78,7 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
   const [loadError, setLoadError] = useState<string | null>(null);
   const [editing, setEditing] = useState<{ row?: AgentRow; passwordOnly?: boolean } | null>(null);
   const [disabling, setDisabling] = useState<AgentRow | null>(null);
+  const [signingOut, setSigningOut] = useState<AgentRow | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
 
   const load = useCallback(async () => {
@@ -108,6 +110,18 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
     try {
       await api.disableAgent(row.id);
       setNotice({ kind: "ok", text: t("team.disabled", { name: row.name }) });
+    } catch (e) {
+      if ((e as ApiError).status === 401) return onExpired();
+      setNotice({ kind: "error", text: explain(e, row) });
+    }
+    void load();
+  };
+
+  const signOut = async (row: AgentRow) => {
+    setSigningOut(null);
+    try {
+      await api.signOutAgent(row.id);
+      setNotice({ kind: "ok", text: t("team.signedOut", { name: row.name }) });
     } catch (e) {
       if ((e as ApiError).status === 401) return onExpired();
       setNotice({ kind: "error", text: explain(e, row) });
@@ -208,6 +222,9 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
                     <button type="button" onClick={() => setEditing({ row: a, passwordOnly: true })} aria-label={t("team.resetOf", { name: a.name })}>
                       {t("team.reset")}
                     </button>
+                    <button type="button" onClick={() => setSigningOut(a)} aria-label={t("team.signOutOf", { name: a.name })}>
+                      {t("team.signOut")}
+                    </button>
                     <button type="button" className="danger" onClick={() => setDisabling(a)} aria-label={t("team.disableOf", { name: a.name })}>
                       {t("team.disable")}
                     </button>
@@ -235,6 +252,15 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
             void load();
           }}
           onExpired={onExpired}
+        />
+      )}
+      {signingOut && (
+        <Confirm
+          t={t}
+          text={t("team.signOutAsk", { name: signingOut.name })}
+          action={t("team.signOut")}
+          onNo={() => setSigningOut(null)}
+          onYes={() => void signOut(signingOut)}
         />
       )}
       {disabling && (

@@ -41,6 +41,38 @@ export function auditQuery(q: AuditQuery): string {
   return s ? `?${s}` : "";
 }
 
+// One of the bot's unanswered questions (GET …/bot/unanswered), the most recently
+// asked first; README.md says what each field means.
+export type UnansweredReason = "handed_off" | "low_confidence" | "not_helpful";
+export type UnansweredStatus = "open" | "attached" | "new_entry" | "dismissed";
+export type UnansweredItem = {
+  id: string;
+  question: string;
+  language: string;
+  count: number;
+  reasons: Partial<Record<UnansweredReason, number>>;
+  reason: UnansweredReason;
+  first_at: number;
+  last_at: number;
+  conversations: string[];
+  candidates: { id: string; score?: number }[];
+  status: UnansweredStatus;
+  resolution: { status: UnansweredStatus; entry_id: string; file: string; at: number; by: { id: string; name: string } | null } | null;
+};
+export type UnansweredQuery = { status?: UnansweredStatus; reason?: UnansweredReason; cursor?: string; limit?: number };
+export type UnansweredPage = { items: UnansweredItem[]; total: number; next_cursor?: string };
+export type NewEntryInput = { id?: string; question?: string; answer: string | Record<string, string>; tags?: string[] };
+
+export function unansweredQuery(q: UnansweredQuery): string {
+  const params = new URLSearchParams();
+  if (q.status) params.set("status", q.status);
+  if (q.reason) params.set("reason", q.reason);
+  if (q.limit) params.set("limit", String(q.limit));
+  if (q.cursor) params.set("cursor", q.cursor);
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
 // GET …/widget/settings, as PUT …/widget takes it back.
 export type WidgetTexts = { title: string; greeting: string; offline_message: string };
 export type PreChatField = "name" | "email" | "question";
@@ -121,6 +153,8 @@ export function pagesApi(session: Session) {
     createAgent: (a: AgentInput): Promise<AgentRow> => json("POST", `${root}/agents`, session, a),
     updateAgent: (id: string, a: AgentInput): Promise<AgentRow> => json("PATCH", `${root}/agents/${encodeURIComponent(id)}`, session, a),
     disableAgent: (id: string): Promise<AgentRow> => json("DELETE", `${root}/agents/${encodeURIComponent(id)}`, session),
+    signOutAgent: (id: string): Promise<{ agent: string; signed_out_at: number }> =>
+      json("POST", `${root}/agents/${encodeURIComponent(id)}/sign-out`, session),
     canned: async (): Promise<CannedReply[]> => (await json("GET", `${root}/canned-replies`, session)).canned_replies,
     createCanned: (r: { shortcut: string; text: string }): Promise<CannedReply> => json("POST", `${root}/canned-replies`, session, r),
     updateCanned: (id: string, r: { shortcut: string; text: string }): Promise<CannedReply> =>
@@ -131,6 +165,13 @@ export function pagesApi(session: Session) {
     putKb: async (toml: string): Promise<{ file?: string }> => (await text("PUT", `${root}/kb`, session, toml)).json ?? {},
     intents: async (): Promise<string> => (await text("GET", `${root}/intents`, session)).text,
     putIntents: async (toml: string): Promise<{ file?: string }> => (await text("PUT", `${root}/intents`, session, toml)).json ?? {},
+    // The bot's unanswered questions and the decisions on them (409 when already made).
+    unanswered: (q: UnansweredQuery): Promise<UnansweredPage> => json("GET", `${root}/bot/unanswered${unansweredQuery(q)}`, session),
+    attachUnanswered: (id: string, entryId: string): Promise<UnansweredItem> =>
+      json("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/attach`, session, { entry_id: entryId }),
+    createFromUnanswered: (id: string, entry: NewEntryInput): Promise<UnansweredItem> =>
+      json("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/create`, session, entry),
+    dismissUnanswered: (id: string): Promise<UnansweredItem> => json("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/dismiss`, session, {}),
     // The audit log, a page at a time; 501 when the tenant's storage keeps none.
     audit: (q: AuditQuery): Promise<AuditPage> => json("GET", `${root}/audit${auditQuery(q)}`, session),
   };

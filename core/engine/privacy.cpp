@@ -1,0 +1,18 @@
+// What the engine holds in memory about a visitor whose data is being erased.
+#include "engine/internal.hpp"
+
+namespace sb::engine {
+
+void TenantEngine::forget_visitor(std::string visitor_id,
+                                  std::function<void(std::vector<std::string>)> done) {
+  on_strand([this, visitor_id = std::move(visitor_id), done = std::move(done)] {
+    std::vector<std::string> open;
+    // Closing ones too: their last record write may still be on its way.
+    for (const auto& [id, c] : conversations_)
+      if (c.visitor_id == visitor_id) open.push_back(id);
+    if (open.empty()) recently_closed_.erase(visitor_id);
+    done(std::move(open));
+  });
+}
+
+}  // namespace sb::engine

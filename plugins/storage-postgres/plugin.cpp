@@ -1,0 +1,318 @@
+// storage-postgres: the storage backend for deployments that outgrow one machine.
+// Every tenant of every node lives in one PostgreSQL database; row-level security
+// keeps tenants apart on every read and write (session.hpp, schema.cpp), and a
+// lease with an epoch fences a node that lost a tenant (lease.hpp).
+//
+// Writes go through one writer thread per tenant with group commit (writer.hpp);
+// reads through one reader thread on its own connection (reader.hpp). Every hook
+// only checks and copies its arguments, queues them and returns SB_PENDING, or
+// fails at once with SB_ERROR (bad argument, or "storage overloaded" past
+// max_pending_messages). The checks are storage-sqlite's (request_parsing.hpp), so
+// both backends accept and refuse the same input.
+//
+// Files (ABI 1.2) are rows with their bytes (bytea), search (ABI 1.3) an ILIKE over
+// a trigram index, logs (ABI 1.4) rows of log_entries keyed by (log, seq).
+//
+// Config ([plugins.storage-postgres]): connection, node_id, lease_ms,
+// partitions_ahead_months, max_batch_messages, max_pending_messages,
+// statement_timeout_ms (see pg_config.hpp and README.md).
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+#include "request_parsing.hpp"
+#include "session.hpp"
+#include "storage_instance.hpp"
+#include "switchboard/sb_plugin.h"
+#include "switchboard/sb_plugin_cpp.hpp"
+
+namespace {
+
+using sb_postgres::storable_text;
+using sb_postgres::StorageInstance;
+
+const sb_host_api* g_host = nullptr;  // set once by sb_plugin_entry, read-only after
+
+constexpr uint64_t kMaxSeq = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+
+StorageInstance& self(sb_instance* inst) {
+  return *reinterpret_cast<StorageInstance*>(inst);
+}
+
+// Whether a caller's struct is large enough to hold member up to `end` bytes.
+bool has_fields(uint32_t struct_size, size_t end) {
+  return struct_size >= end;
+}
+
+int32_t fail(sb_error* err, const std::string& why) {
+  sb_error_set(err, why.c_str());
+  return SB_ERROR;
+}
+
+// The same rule as storage-sqlite's file names: 1..128 bytes of [A-Za-z0-9_.-].
+bool valid_blob_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+int64_t now_ms() {
+  return g_host->wall_clock_ms ? g_host->wall_clock_ms() : 0;
+}
+
+int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::HostRef host{g_host, args->ctx};
+    auto* instance = new StorageInstance(host, sb::view(args->tenant_id));
+    *out = reinterpret_cast<sb_instance*>(instance);
+    return static_cast<int32_t>(SB_OK);
+  });
+}
+
+void instance_free(sb_instance* inst) {
+  if (!inst) return;
+  const sb_sqlite::HostRef host = self(inst).host();
+  sb::guarded_void(host.api, host.ctx, [&] { delete &self(inst); });
+}
+
+int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    if (!msg) return fail(err, "append_message: msg is NULL");
+    if (!has_fields(msg->struct_size, offsetof(sb_message, ts_ms) + sizeof(msg->ts_ms)))
+      return fail(err, "sb_message is too small for this plugin");
+    if (msg->seq == 0 || msg->seq > kMaxSeq) return fail(err, "seq must be from 1 to 2^63-1");
+    if (msg->conversation_id.len == 0) return fail(err, "conversation_id is empty");
+    sb_sqlite::AppendMessage m;
+    m.conversation_id = sb::view(msg->conversation_id);
+    m.message_id = sb::view(msg->message_id);
+    m.seq = static_cast<int64_t>(msg->seq);
+    m.sender_role = sb::view(msg->sender_role);
+    m.sender_id = sb::view(msg->sender_id);
+    m.sender_name = sb::view(msg->sender_name);
+    m.client_msg_id = sb::view(msg->client_msg_id);
+    m.text = sb::view(msg->text);
+    m.ts_ms = msg->ts_ms;
+    m.flags = msg->flags;
+    if (has_fields(msg->struct_size,
+                   offsetof(sb_message, attachments_json) + sizeof(msg->attachments_json))) {
+      m.attachments = sb::view(msg->attachments_json);
+      if (auto why = sb_sqlite::check_attachments(m.attachments); !why.empty())
+        return fail(err, why);
+    }
+    // One bad row would fail the whole INSERT of a batch: refuse it here, alone.
+    for (const std::string* field : {&m.conversation_id, &m.message_id, &m.sender_role,
+                                     &m.sender_id, &m.sender_name, &m.client_msg_id, &m.text}) {
+      if (!storable_text(*field))
+        return fail(err, "append_message: text fields must be UTF-8 without NUL bytes");
+    }
+    return self(inst).write({std::move(m), op}, err);
+  });
+}
+
+int32_t load_messages(sb_instance* inst, const sb_message_query* query, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    if (!query) return fail(err, "load_messages: query is NULL");
+    if (!has_fields(query->struct_size,
+                    offsetof(sb_message_query, before_seq) + sizeof(query->before_seq)))
+      return fail(err, "sb_message_query is too small for this plugin");
+    sb_sqlite::LoadMessages q;
+    q.conversation_id = sb::view(query->conversation_id);
+    if (!storable_text(q.conversation_id))
+      return fail(err, "load_messages: conversation_id must be UTF-8 without NUL bytes");
+    q.after_seq = static_cast<int64_t>(std::min(query->after_seq, kMaxSeq));
+    q.before_seq = static_cast<int64_t>(std::min(query->before_seq, kMaxSeq));
+    q.limit = query->limit;
+    return self(inst).read({std::move(q), op}, err);
+  });
+}
+
+int32_t put_conversation(sb_instance* inst, sb_str conversation_json, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::PutConversation c;
+    if (auto why = sb_sqlite::parse_conversation(sb::view(conversation_json), now_ms(), c);
+        !why.empty())
+      return fail(err, why);
+    return self(inst).write({std::move(c), op}, err);
+  });
+}
+
+int32_t list_conversations(sb_instance* inst, sb_str filter_json, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::ListConversations q;
+    if (auto why = sb_sqlite::parse_filter(sb::view(filter_json), q); !why.empty())
+      return fail(err, why);
+    return self(inst).read({std::move(q), op}, err);
+  });
+}
+
+int32_t set_read(sb_instance* inst, sb_str conversation_id, sb_str participant_id, uint64_t seq,
+                 sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    if (seq > kMaxSeq) return fail(err, "seq must be at most 2^63-1");
+    sb_sqlite::SetRead r{std::string(sb::view(conversation_id)),
+                         std::string(sb::view(participant_id)), static_cast<int64_t>(seq)};
+    return self(inst).write({std::move(r), op}, err);
+  });
+}
+
+int32_t kv_put(sb_instance* inst, sb_str ns, sb_str key, sb_str value_json, sb_op* op,
+               sb_error* err) {
+  return sb::guarded(err, [&] {
+    if (auto why = sb_sqlite::check_kv_value(sb::view(value_json)); !why.empty())
+      return fail(err, why);
+    sb_sqlite::KvPut kv{std::string(sb::view(ns)), std::string(sb::view(key)),
+                        std::string(sb::view(value_json))};
+    return self(inst).write({std::move(kv), op}, err);
+  });
+}
+
+int32_t kv_get(sb_instance* inst, sb_str ns, sb_str key, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::KvGet q{std::string(sb::view(ns)), std::string(sb::view(key))};
+    return self(inst).read({std::move(q), op}, err);
+  });
+}
+
+int32_t kv_list(sb_instance* inst, sb_str ns, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::KvList q{std::string(sb::view(ns))};
+    return self(inst).read({std::move(q), op}, err);
+  });
+}
+
+int32_t blob_put(sb_instance* inst, const sb_blob_put* blob, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    if (!blob) return fail(err, "blob_put: blob is NULL");
+    if (!has_fields(blob->struct_size,
+                    offsetof(sb_blob_put, max_total_bytes) + sizeof(blob->max_total_bytes)))
+      return fail(err, "sb_blob_put is too small for this plugin");
+    const std::string_view id = sb::view(blob->blob_id);
+    if (!valid_blob_id(id))
+      return fail(err, "blob_id must be 1..128 bytes of letters, digits, '_', '-' and '.'");
+    if (blob->data.len == 0) return fail(err, "a file must not be empty");
+    if (blob->max_total_bytes > kMaxSeq) return fail(err, "max_total_bytes is out of range");
+    if (auto why = sb_sqlite::check_blob_meta(sb::view(blob->meta_json)); !why.empty())
+      return fail(err, why);
+    sb_postgres::StoreBlob store;
+    store.record.id = id;
+    store.record.meta = sb::view(blob->meta_json);
+    store.record.size = static_cast<int64_t>(blob->data.len);
+    store.record.created_ms = now_ms();
+    store.record.max_total_bytes = static_cast<int64_t>(blob->max_total_bytes);
+    store.data.assign(blob->data.ptr, blob->data.len);
+    return self(inst).write({std::move(store), op}, err);
+  });
+}
+
+int32_t blob_get(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    const std::string_view id = sb::view(blob_id);
+    if (!valid_blob_id(id)) return fail(err, "blob_id is not a valid id");
+    sb_sqlite::GetBlob q{std::string(id), {}};
+    return self(inst).read({std::move(q), op}, err);
+  });
+}
+
+int32_t blob_meta(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    const std::string_view id = sb::view(blob_id);
+    if (!storable_text(id)) return fail(err, "blob_id is not a valid id");
+    sb_sqlite::BlobMeta q{std::string(id)};
+    return self(inst).read({std::move(q), op}, err);
+  });
+}
+
+int32_t blob_delete(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    const std::string_view id = sb::view(blob_id);
+    if (!valid_blob_id(id)) return fail(err, "blob_id is not a valid id");
+    sb_sqlite::DeleteBlob d{std::string(id), {}};
+    return self(inst).write({std::move(d), op}, err);
+  });
+}
+
+int32_t blob_usage(sb_instance* inst, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] { return self(inst).read({sb_sqlite::BlobUsage{}, op}, err); });
+}
+
+int32_t search(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::Search q;
+    if (auto why = sb_sqlite::parse_search(sb::view(query_json), q); !why.empty())
+      return fail(err, why);
+    return self(inst).read({std::move(q), op}, err);
+  });
+}
+
+int32_t log_append(sb_instance* inst, const sb_log_entry* entry, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    if (!entry) return fail(err, "log_append: entry is NULL");
+    if (!has_fields(entry->struct_size, offsetof(sb_log_entry, ts_ms) + sizeof(entry->ts_ms)))
+      return fail(err, "sb_log_entry is too small for this plugin");
+    sb_sqlite::AppendLog e;
+    if (auto why =
+            sb_sqlite::parse_log_entry(sb::view(entry->log), sb::view(entry->kind),
+                                       sb::view(entry->actor), sb::view(entry->data_json), e);
+        !why.empty())
+      return fail(err, "log_append: " + why);
+    if (!storable_text(e.kind) || !storable_text(e.actor))
+      return fail(err, "log_append: kind and actor must be UTF-8 without NUL bytes");
+    e.ts_ms = entry->ts_ms;
+    return self(inst).write({std::move(e), op}, err);
+  });
+}
+
+int32_t log_list(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    sb_sqlite::ListLog q;
+    if (auto why = sb_sqlite::parse_log_query(sb::view(query_json), q); !why.empty())
+      return fail(err, why);
+    return self(inst).read({std::move(q), op}, err);
+  });
+}
+
+const sb_storage_api kStorageApi = {
+    sizeof(sb_storage_api),
+    append_message,
+    load_messages,
+    put_conversation,
+    list_conversations,
+    set_read,
+    kv_put,
+    kv_get,
+    kv_list,
+    blob_put,
+    blob_get,
+    blob_meta,
+    blob_delete,
+    blob_usage,
+    search,
+    log_append,
+    log_list,
+};
+
+const sb_plugin_descriptor kDescriptor = {
+    sizeof(sb_plugin_descriptor),
+    SB_ABI_VERSION_MAJOR(1, 4),
+    SB_ABI_VERSION_MINOR(1, 4),
+    SB_KIND_STORAGE,
+    "storage-postgres",
+    "1.0.0",
+    sb_postgres::kConfigKeys,
+    sb_postgres::kConfigKeyCount,
+    instance_new,
+    instance_free,
+    nullptr,
+    &kStorageApi,
+};
+
+}  // namespace
+
+extern "C" SB_EXPORT const sb_plugin_descriptor* sb_plugin_entry(const sb_host_api* host) {
+  g_host = host;
+  return &kDescriptor;
+}

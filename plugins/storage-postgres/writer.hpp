@@ -1,0 +1,83 @@
+// Writer: the one thread that writes a tenant's rows, with group commit.
+//
+// Hooks push writes into a bounded queue and return at once. The thread takes
+// everything queued (up to max_batch_messages) into one transaction: the tenant's
+// lease is checked first (lease.hpp), the batch's messages go in with one
+// multi-row INSERT (an array per column, unnested), every other write in order under
+// its own savepoint. Each op is
+// completed only after COMMIT returned (synchronous_commit on: the WAL is flushed),
+// so SB_OK means durable. Writes that arrive during a commit wait for the next one.
+//
+// A broken connection before COMMIT was sent leaves nothing stored: the batch is
+// tried once more on a new connection (a database restart costs no error when it
+// is back in time), else every op fails with "storage unavailable". A connection
+// lost during COMMIT fails the batch as "outcome unknown", never as success.
+#pragma once
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bounded_queue.hpp"
+#include "lease.hpp"
+#include "pg_config.hpp"
+#include "pg_operations.hpp"
+#include "session.hpp"
+
+namespace sb_postgres {
+
+class Writer {
+ public:
+  // Connects, takes the tenant's lease and creates the month partitions from the
+  // current month to partitions_ahead_months ahead. Throws when any of it fails
+  // (the message names the node holding the lease when that is why).
+  Writer(HostRef host, const PgConfig& config, std::string tenant_id);
+  // Commits and completes everything still queued, then stops the thread.
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // Never blocks. False when max_pending_messages writes are already waiting.
+  bool submit(WriteOp&& write) { return queue_.push(std::move(write)); }
+
+  const Lease& lease() const { return lease_; }
+
+ private:
+  void run();
+  void commit_batch(std::vector<WriteOp>& batch, std::vector<std::string>& errors,
+                    std::vector<std::string>& results);
+  // One attempt at the transaction. Throws pqxx errors and LeaseLost.
+  void run_transaction(std::vector<WriteOp>& batch, std::vector<std::string>& errors,
+                       std::vector<std::string>& results);
+  void store_messages(pqxx::transaction_base& tx, std::vector<WriteOp>& batch,
+                      std::vector<std::string>& errors);
+  // Applies one write under the open savepoint; returns why it failed, or "".
+  std::string apply(pqxx::transaction_base& tx, const PutConversation& c, std::string& result);
+  std::string apply(pqxx::transaction_base& tx, const SetRead& r, std::string& result);
+  std::string apply(pqxx::transaction_base& tx, const KvPut& kv, std::string& result);
+  std::string apply(pqxx::transaction_base& tx, const StoreBlob& b, std::string& result);
+  std::string apply(pqxx::transaction_base& tx, const DeleteBlob& b, std::string& result);
+  std::string apply(pqxx::transaction_base& tx, const AppendLog& e, std::string& result);
+  std::string apply(pqxx::transaction_base&, const AppendMessage&, std::string&) { return {}; }
+  // The partitions the batch's messages need, created when missing. A message of a
+  // month the operator detached fails alone (errors[i]).
+  void ensure_partitions(const std::vector<WriteOp>& batch, std::vector<std::string>& errors);
+  // Renews the lease when no write did for a third of lease_ms.
+  void renew_lease();
+
+  HostRef host_;
+  const PgConfig& config_;
+  std::string tenant_id_;
+  Session session_;
+  Lease lease_;
+  std::set<int64_t> months_ready_;
+  std::set<int64_t> months_detached_;
+  std::chrono::steady_clock::time_point lease_renewed_;
+  bool lease_lost_logged_ = false;
+  sb_sqlite::BoundedQueue<WriteOp> queue_;
+  std::thread thread_;
+};
+
+}  // namespace sb_postgres

@@ -1,0 +1,288 @@
+// The bot's unanswered questions: what the bot handed off, answered with low
+// confidence or heard "No" about is listed for the tenant's admins, who attach it to
+// an entry, make a new entry of it or dismiss it (REST, admins of the tenant only),
+// and the bot answers the next visitor from the changed knowledge base at once.
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "harness/deployment.hpp"
+#include "harness/standard_tenants.hpp"
+
+using namespace sb::it;
+using sb::test::bearer;
+using sb::test::http_get;
+using sb::test::http_request;
+
+namespace {
+
+constexpr const char* kKnowledgeBase = R"(# Acme's answers (kept as written by every edit)
+[[entries]]
+id = "hours"
+questions = ["When are you open?", "营业时间"]
+answer = { en = "We are open 9 to 5.", zh = "我们九点到五点营业。" }
+
+[[entries]]
+id = "shipping"
+questions = [
+  "Where do you ship to?",
+  "Do you deliver abroad?",  # the most asked
+]
+answer = "We ship to every country on Earth."
+)";
+
+TenantSpec bot_tenant(const std::string& id, const std::string& bot_extra,
+                      const std::string& threshold = "0.5") {
+  TenantSpec tenant = id == "acme" ? acme_tenant() : globex_tenant();
+  tenant.extra_toml = R"(
+[bot]
+pipeline = ["autoreply-faq"]
+name = "Helper"
+bot_first = true
+handoff_reply = "Connecting you to a person."
+)" + bot_extra + R"(
+[plugins.autoreply-faq]
+files = [")" + id + R"(/kb.toml"]
+threshold = )" + threshold +
+                      "\n";
+  return tenant;
+}
+
+struct Setup {
+  Deployment deployment;
+  Setup(const std::string& acme_extra = "feedback = true\n", const std::string& globex_extra = "",
+        const std::string& acme_threshold = "0.5")
+      : deployment(
+            {bot_tenant("acme", acme_extra, acme_threshold), bot_tenant("globex", globex_extra)},
+            DeploymentOptions{.start = false}) {
+    for (const char* id : {"acme", "globex"}) {
+      std::filesystem::create_directories(deployment.tenants_dir() / id);
+      sb::test::write_file_atomically(deployment.tenants_dir() / id / "kb.toml", kKnowledgeBase);
+    }
+    deployment.server().start();
+  }
+
+  sb::test::HttpResponse get(const std::string& token, const std::string& query = {},
+                             const std::string& tenant = "acme") {
+    return http_get(deployment.port(), "/v1/tenants/" + tenant + "/bot/unanswered" + query,
+                    bearer(token));
+  }
+  sb::test::HttpResponse act(const std::string& token, const std::string& item,
+                             const std::string& action, const std::string& body,
+                             const std::string& tenant = "acme") {
+    return http_request(deployment.port(), "POST",
+                        "/v1/tenants/" + tenant + "/bot/unanswered/" + item + "/" + action, body,
+                        bearer(token));
+  }
+  // The list once it has `count` items (the bot lists a question as it answers).
+  json::array items(const std::string& token, std::size_t count, const std::string& query = {}) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    json::array items;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto r = get(token, query);
+      REQUIRE(r.status == 200);
+      items = json::parse(r.body).at("items").as_array();
+      if (items.size() >= count) break;
+      std::this_thread::sleep_for(50ms);
+    }
+    return items;
+  }
+  // The first item asked as `question` (by its normalised form), with `count` asks.
+  json::object item_of(const std::string& token, const std::string& question, int64_t count = 1) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    json::array listed;
+    while (std::chrono::steady_clock::now() < deadline) {
+      listed = items(token, 0);
+      for (const auto& i : listed)
+        if (str(i.as_object(), "question") == question && num(i.as_object(), "count") >= count)
+          return i.as_object();
+      std::this_thread::sleep_for(50ms);
+    }
+    FAIL("no unanswered question '" << question << "' asked " << count
+                                    << " times: " << json::serialize(listed));
+    return {};
+  }
+};
+
+std::string bot_text(VisitorSession& visitor) {
+  return str(message_from(visitor.ws, "bot", 5000ms), "text");
+}
+
+// A new visitor asks; the bot's first reply.
+std::string ask(Setup& setup, const std::string& question, std::string* conversation = nullptr) {
+  auto visitor = setup.deployment.connect_visitor("acme");
+  auto ack = visitor.send_message(question);
+  if (conversation) *conversation = str(ack, "conversation_id");
+  return bot_text(visitor);
+}
+
+}  // namespace
+
+TEST_CASE("a handed-off question is listed; attached to an entry, the bot answers it next time",
+          "[bots][unanswered]") {
+  Setup setup;
+  const auto admin = setup.deployment.login("acme", "root");
+  CHECK(setup.items(admin, 0).empty());
+
+  std::string first_conversation;
+  CHECK(ask(setup, "Can you send a parcel to Mars?", &first_conversation) ==
+        "Connecting you to a person.");
+  // The same question written differently (case, spacing, closing mark) is one item.
+  CHECK(ask(setup, "can you send a parcel   to mars") == "Connecting you to a person.");
+  const auto item = setup.item_of(admin, "Can you send a parcel to Mars?", 2);
+  CHECK(num(item, "count") == 2);
+  CHECK(str(item, "status") == "open");
+  CHECK(str(item, "reason") == "handed_off");
+  CHECK(num(obj(item, "reasons"), "handed_off") == 2);
+  CHECK(num(item, "last_at") >= num(item, "first_at"));
+  const auto& conversations = arr(item, "conversations");
+  REQUIRE(conversations.size() == 2);
+  CHECK(conversations[1].as_string() == first_conversation);
+  const std::string id = str(item, "id");
+
+  SECTION("admins of this tenant only") {
+    CHECK(setup.get(setup.deployment.login("acme", "alice")).status == 403);
+    CHECK(setup.get(setup.deployment.login("globex", "groot")).status == 403);
+    CHECK(http_get(setup.deployment.port(), "/v1/tenants/acme/bot/unanswered").status == 401);
+    const auto other = setup.deployment.login("globex", "groot");
+    CHECK(setup.act(other, id, "dismiss", "").status == 403);
+    CHECK(setup
+              .act(setup.deployment.login("acme", "alice"), id, "attach",
+                   R"({"entry_id":"shipping"})")
+              .status == 403);
+    // Globex's own list does not have Acme's question, nor can it act on it.
+    auto theirs = setup.get(other, "", "globex");
+    REQUIRE(theirs.status == 200);
+    CHECK(json::parse(theirs.body).at("items").as_array().empty());
+    CHECK(setup.act(other, id, "dismiss", "", "globex").status == 404);
+    CHECK(str(setup.item_of(admin, "Can you send a parcel to Mars?", 2), "status") == "open");
+  }
+
+  SECTION("bad requests are refused and change nothing") {
+    auto bad = setup.get(admin, "?status=solved");
+    CHECK(bad.status == 422);
+    CHECK_THAT(bad.body, Catch::Contains("\"field\":\"status\""));
+    CHECK(setup.get(admin, "?reason=bored").status == 422);
+    CHECK(setup.get(admin, "?limit=0").status == 422);
+    CHECK(setup.get(admin, "?colour=red").status == 422);
+    CHECK(setup.act(admin, "0123456789abcdef", "dismiss", "").status == 404);
+    CHECK(setup.act(admin, id, "solve", "{}").status == 404);
+    auto unknown_entry = setup.act(admin, id, "attach", R"({"entry_id":"nope"})");
+    CHECK(unknown_entry.status == 422);
+    CHECK_THAT(unknown_entry.body, Catch::Contains("entry_id"));
+    CHECK(setup.act(admin, id, "attach", "not json").status == 400);
+    CHECK(setup.act(admin, id, "create", R"({"answer":""})").status == 422);
+    CHECK(setup.act(admin, id, "create", R"({"answer":"x","id":"hours"})").status == 409);
+    CHECK(setup.act(admin, id, "create", R"({"answer":"x","id":"no spaces"})").status == 422);
+    CHECK(sb::test::read_file(setup.deployment.tenants_dir() / "acme" / "kb.toml") ==
+          kKnowledgeBase);
+    CHECK(str(setup.item_of(admin, "Can you send a parcel to Mars?", 2), "status") == "open");
+  }
+
+  SECTION("attach: one more question of the entry, the file's comments kept") {
+    auto attached = setup.act(admin, id, "attach", R"({"entry_id":"shipping"})");
+    INFO(attached.body);
+    REQUIRE(attached.status == 200);
+    const auto done = json::parse(attached.body).as_object();
+    CHECK(str(done, "status") == "attached");
+    CHECK(str(obj(done, "resolution"), "entry_id") == "shipping");
+    const auto kb = sb::test::read_file(setup.deployment.tenants_dir() / "acme" / "kb.toml");
+    CHECK_THAT(kb, Catch::Contains("# Acme's answers (kept as written by every edit)"));
+    CHECK_THAT(
+        kb,
+        Catch::Contains(
+            R"("Do you deliver abroad?", 'Can you send a parcel to Mars?',  # the most asked)"));
+
+    // The next visitor asking gets the entry's answer, then "did this help?".
+    auto visitor = setup.deployment.connect_visitor("acme");
+    visitor.send_message("Can you send a parcel to Mars?");
+    CHECK(bot_text(visitor) == "We ship to every country on Earth.");
+    auto feedback = message_from(visitor.ws, "bot", 5000ms);
+    CHECK(str(feedback, "text") == "Did this help?");
+    CHECK(arr(feedback, "quick_replies") == json::array{"Yes", "No"});
+
+    // Listed as attached, filtered by status; an action on it again is a conflict.
+    auto listed = setup.items(admin, 1, "?status=attached");
+    REQUIRE(listed.size() == 1);
+    CHECK(str(listed[0].as_object(), "id") == id);
+    CHECK(setup.items(admin, 0, "?status=open").empty());
+    CHECK(setup.act(admin, id, "dismiss", "").status == 409);
+
+    // Recorded in the audit log.
+    auto audit = http_get(setup.deployment.port(), "/v1/tenants/acme/audit", bearer(admin));
+    CHECK_THAT(audit.body, Catch::Contains("unanswered.attached") &&
+                               Catch::Contains("added to entry shipping"));
+
+    // "No": listed again as not helpful (open again), and handed to a person.
+    visitor.send_message("No");
+    CHECK(bot_text(visitor) == "Sorry that did not help.");
+    CHECK(bot_text(visitor) == "Connecting you to a person.");
+    const auto again = setup.item_of(admin, "Can you send a parcel to Mars?", 3);
+    CHECK(str(again, "status") == "open");
+    CHECK(str(again, "reason") == "not_helpful");
+    CHECK(num(obj(again, "reasons"), "not_helpful") == 1);
+    CHECK(str(obj(again, "resolution"), "status") == "attached");
+    CHECK(setup.items(admin, 1, "?reason=not_helpful").size() == 1);
+  }
+
+  SECTION("create: a new entry answering it, in two languages") {
+    auto created = setup.act(
+        admin, id, "create",
+        R"({"id":"mars","answer":{"en":"Not yet: Earth only.","zh":"暂时只送地球。"},"tags":["shipping"]})");
+    INFO(created.body);
+    REQUIRE(created.status == 200);
+    CHECK(str(json::parse(created.body).as_object(), "status") == "new_entry");
+    CHECK(ask(setup, "Can you send a parcel to Mars?") == "Not yet: Earth only.");
+    const auto kb = sb::test::read_file(setup.deployment.tenants_dir() / "acme" / "kb.toml");
+    CHECK(kb.starts_with(kKnowledgeBase));
+    auto audit = http_get(setup.deployment.port(), "/v1/tenants/acme/audit", bearer(admin));
+    CHECK_THAT(audit.body, Catch::Contains("unanswered.created"));
+  }
+
+  SECTION("dismiss: kept as dismissed, out of the open list") {
+    auto dismissed = setup.act(admin, id, "dismiss", "");
+    REQUIRE(dismissed.status == 200);
+    CHECK(str(json::parse(dismissed.body).as_object(), "status") == "dismissed");
+    CHECK(setup.items(admin, 0, "?status=open").empty());
+    // Asked again, it stays dismissed (counted).
+    CHECK(ask(setup, "Can you send a parcel to Mars?") == "Connecting you to a person.");
+    const auto later = setup.item_of(admin, "Can you send a parcel to Mars?", 3);
+    CHECK(str(later, "status") == "dismissed");
+    CHECK(setup.act(admin, id, "dismiss", "").status == 409);
+  }
+}
+
+TEST_CASE("feedback: Yes is thanked and lists nothing; off by default", "[bots][unanswered]") {
+  Setup setup("feedback = true\n", "");
+  const auto admin = setup.deployment.login("acme", "root");
+  auto visitor = setup.deployment.connect_visitor("acme", json::object{{"language", "zh-CN"}});
+  visitor.send_message("营业时间");
+  CHECK(bot_text(visitor) == "我们九点到五点营业。");
+  auto feedback = message_from(visitor.ws, "bot", 5000ms);
+  CHECK(str(feedback, "text") == "这个回答对您有帮助吗？");
+  CHECK(arr(feedback, "quick_replies") == json::array{"有帮助", "没有帮助"});
+  visitor.send_message("有帮助");
+  CHECK(bot_text(visitor) == "很高兴能帮到您。");
+  visitor.ws.expect_no_frame_of_type("conversation.queued", 300ms);
+  CHECK(setup.items(admin, 0).empty());
+
+  // Globex has not turned it on: an answer and nothing more.
+  auto other = setup.deployment.connect_visitor("globex");
+  other.send_message("When are you open?");
+  CHECK(str(message_from(other.ws, "bot", 5000ms), "text") == "We are open 9 to 5.");
+  other.ws.expect_no_frame_of_type("message", 500ms);
+}
+
+TEST_CASE("an answer below [bot] low_confidence is listed as low_confidence",
+          "[bots][unanswered]") {
+  // The FAQ answers from 0.2; answers below 0.5 are listed (a weak match scores
+  // about 0.28 here, a close one 1).
+  Setup setup("low_confidence = 0.5\n", "", "0.2");
+  const auto admin = setup.deployment.login("acme", "root");
+  CHECK(ask(setup, "Where do you ship to?") == "We ship to every country on Earth.");
+  CHECK(ask(setup, "deliver abroad to france") == "We ship to every country on Earth.");
+  const auto item = setup.item_of(admin, "deliver abroad to france");
+  CHECK(setup.items(admin, 1).size() == 1);
+  CHECK(str(item, "reason") == "low_confidence");
+  REQUIRE_FALSE(arr(item, "candidates").empty());
+  CHECK(str(arr(item, "candidates")[0].as_object(), "id") == "shipping");
+}

@@ -1,0 +1,89 @@
+// Fencing: a tenant's lease (tenant_leases: owner node, epoch, expiry) decides
+// which node may write for it, and PostgreSQL itself refuses the writes of a node
+// that lost it.
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "pg_test_support.hpp"
+
+using namespace storage_test;
+namespace json = boost::json;
+
+namespace {
+
+// As if the owner had stopped renewing (frozen, cut off) for longer than the lease.
+void expire_lease(const TempDir& dir) {
+  postgres().psql(
+      "UPDATE tenant_leases SET expires_at = now() - interval '1 second' WHERE "
+      "tenant_id = '" +
+      tenant_of(dir) + "'");
+}
+
+Message message(const std::string& conversation, uint64_t seq, const std::string& text) {
+  Message m;
+  m.conversation_id = conversation;
+  m.seq = seq;
+  m.text = text;
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a live lease keeps other nodes out; after it expired the new owner writes and the old "
+    "one is refused",
+    "[postgres]") {
+  TempDir dir;
+  // A long lease: node-a renews it only every 20 s, so nothing renews it here.
+  Storage node_a(dir.str(), {{"node_id", "node-a"}, {"lease_ms", "60000"}});
+  ok_result(node_a.append(message("c1", 1, "from a")));
+  CHECK(tenant_sql(dir.str(), "SELECT owner_node || ' ' || epoch FROM tenant_leases") ==
+        "node-a 1\n");
+
+  const std::string refused = Storage::open_error(dir.str(), {{"node_id", "node-b"}});
+  CHECK_THAT(refused, Catch::Contains("node-a"));
+
+  expire_lease(dir);
+  Storage node_b(dir.str(), {{"node_id", "node-b"}, {"lease_ms", "60000"}});
+  CHECK(tenant_sql(dir.str(), "SELECT owner_node || ' ' || epoch FROM tenant_leases") ==
+        "node-b 2\n");
+
+  // node-a wakes up and writes as if nothing happened: refused, nothing stored.
+  const Completion stale = Storage::wait(node_a.append(message("c1", 2, "stale from a")));
+  CHECK(stale.status == SB_ERROR);
+  CHECK_THAT(stale.error, Catch::Contains("lease"));
+  CHECK(Storage::wait(node_a.kv_put("agents", "x", "1")).status == SB_ERROR);
+
+  ok_result(node_b.append(message("c1", 2, "from b")));
+  const auto page = json::parse(ok_result(node_b.load("c1", 0, 0, 10))).at("messages").as_array();
+  REQUIRE(page.size() == 2);
+  CHECK(page[0].at("text") == "from a");
+  CHECK(page[1].at("text") == "from b");
+  CHECK(ok_result(node_b.kv_get("agents", "x")).empty());
+}
+
+TEST_CASE("the same node keeps its epoch across a restart and a reload", "[postgres]") {
+  TempDir dir;
+  { Storage first(dir.str(), {{"node_id", "node-x"}}); }
+  Storage again(dir.str(), {{"node_id", "node-x"}});
+  Storage reloaded(dir.str(), {{"node_id", "node-x"}});
+  CHECK(tenant_sql(dir.str(), "SELECT owner_node || ' ' || epoch FROM tenant_leases") ==
+        "node-x 1\n");
+  ok_result(again.append(message("c1", 1, "old instance")));
+  ok_result(reloaded.append(message("c1", 2, "new instance")));
+}
+
+TEST_CASE("the writer renews its lease while the tenant is idle", "[postgres]") {
+  TempDir dir;
+  Storage s(dir.str(), {{"node_id", "node-r"}, {"lease_ms", "1500"}});
+  const auto remaining_ms = [&] {
+    return std::stoll(tenant_sql(
+        dir.str(),
+        "SELECT round(extract(epoch FROM expires_at - now()) * 1000)::bigint FROM tenant_leases"));
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  // Past the first expiry with no write: renewed on time, so still held.
+  CHECK(remaining_ms() > 0);
+  CHECK_THAT(Storage::open_error(dir.str(), {{"node_id", "node-s"}}), Catch::Contains("node-r"));
+}
