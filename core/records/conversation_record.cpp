@@ -72,6 +72,7 @@ json::object to_json(const ConversationRecord& r) {
   if (!r.first_message.empty()) doc["first_message"] = r.first_message;
   if (r.undecided) doc["undecided"] = true;
   if (r.visitor_meta) doc["visitor_meta"] = *r.visitor_meta;
+  if (r.erased_ms) doc["erased_at"] = r.erased_ms;
   return doc;
 }
 
@@ -109,6 +110,7 @@ std::optional<ConversationRecord> from_json(const json::object& o) {
   r.undecided = flag(o, "undecided");
   r.bot = object(o, "bot");
   r.visitor_meta = object(o, "visitor_meta");
+  r.erased_ms = number(o, "erased_at");
   r.last_seq = static_cast<uint64_t>(number(o, "last_seq"));
   return r;
 }

@@ -56,6 +56,9 @@ struct ConversationRecord {
   // visitor's hello meta (see engine/internal.hpp's bot_record and meta_record).
   std::optional<boost::json::object> bot;
   std::optional<boost::json::object> visitor_meta;
+  // Set on the stub a visitor's erasure leaves (privacy/conversation_purge.cpp
+  // writes that stub: only what the statistics need, no visitor fields).
+  int64_t erased_ms = 0;
   uint64_t last_seq = 0;  // added by storage: the conversation's last stored seq
 
   // When it closed: closed_at, or for records from before it the last update.

@@ -41,6 +41,7 @@ ConversationRecord full_record() {
   r.undecided = true;
   r.bot = json::object{{"flow_node", "start"}, {"answered_seq", 3}};
   r.visitor_meta = json::object{{"page", "/pricing"}, {"lang", "zh"}};
+  r.erased_ms = 1'700'000'200'000;
   return r;
 }
 
