@@ -128,7 +128,7 @@ void TenantEngine::assign(Conversation& c, AgentState& agent) {
   ++c.assignment_generation;
   agent.open_conversations.push_back(c.id);
   agent.last_assigned_ms = monotonic_ms();
-  remember_last_agent(c.visitor_id, agent.id);
+  last_agent_by_visitor_.insert_or_assign(c.visitor_id, agent.id);
   metrics_->conversations_assigned.fetch_add(1, std::memory_order_relaxed);
   persist_conversation(c);
   publish(bus::event::kConversationAssigned, c.id,
@@ -141,29 +141,15 @@ void TenantEngine::assign(Conversation& c, AgentState& agent) {
   if (!agent.routable()) refresh_offers();  // now full: what it was offered goes
 }
 
-void TenantEngine::remember_last_agent(const std::string& visitor_id, const std::string& agent_id) {
-  // Enough for every visitor of a busy day; older ones are routed as new visitors.
-  constexpr size_t kRemembered = 100000;
-  auto [it, inserted] = last_agent_by_visitor_.insert_or_assign(visitor_id, agent_id);
-  if (inserted) last_agent_order_.push_back(visitor_id);
-  while (last_agent_order_.size() > kRemembered) {
-    last_agent_by_visitor_.erase(last_agent_order_.front());
-    last_agent_order_.pop_front();
-  }
-}
-
 void TenantEngine::enqueue(Conversation& c) {
   // Its agent lost it (requeued): a transfer they had offered is moot.
   if (c.transfer_offer) withdraw_offer(c, "requeued");
   c.status = ConversationStatus::queued;
   if (!c.milestones.queued_ms) c.milestones.queued_ms = wall_clock_ms();
   if (c.close_after_seq) return;  // its queue limit closes it
-  if (std::find(queue_.begin(), queue_.end(), c.id) != queue_.end()) return;
-  queue_.push_back(c.id);
-  // Wall-clock microseconds, bumped past the last one given: strictly increasing
-  // here, and above what an earlier run of the server stored.
-  last_queue_order_ = std::max(last_queue_order_ + 1, wall_clock_ms() * 1000);
-  c.queue_order = last_queue_order_;
+  const int64_t order = queue_.join(c.id, wall_clock_ms());
+  if (order == 0) return;  // already waiting
+  c.queue_order = order;
   c.queue_limit_reached = false;  // a new wait
   c.queue_limit_seq = 0;
   c.over_queue_limit = beyond_queue_limit(c);  // stored with the enqueue: a restart sees it
@@ -266,14 +252,14 @@ void TenantEngine::on_accept(const PeerPtr& peer, const Identity& who,
   if (!agent || !agent->routable())
     return send_error(peer, metrics::ErrorCode::forbidden,
                       "you are not online or already at your max_concurrent", ref);
-  if (c->offered && !c->offered_to.count(agent->id))
+  if (c->offered && !offers_.is_offered_to(c->id, agent->id))
     return send_error(peer, metrics::ErrorCode::forbidden,
                       "this conversation is not offered to you (another group)", ref);
   if (!c->transfer_offer) return assign(*c, *agent);
   // A transfer: from its agent to this one in one step; the others hear "taken".
   c->group = c->transfer_offer->group;
   c->transfer_offer.reset();
-  offered_transfers_.erase(c->id);
+  offers_.unmark_transfer(c->id);
   hand_over(*c, *agent);
 }
 
@@ -440,49 +426,25 @@ void TenantEngine::hand_over(Conversation& c, AgentState& target) {
 }
 
 void TenantEngine::persist_conversation(const Conversation& c) {
-  json::object doc{{"id", c.id},
-                   {"status", to_string(c.status)},
-                   {"visitor_id", c.visitor_id},
-                   {"visitor_name", c.visitor_name},
-                   {"assignee", c.assignee},
-                   {"group", c.group},
-                   {"chain", c.chain},
-                   {"rules", json::value_from(c.rules)},
-                   {"created_at", c.created_ms},
-                   {"queue_order", c.queue_order},
-                   {"queue_limit_reached", c.queue_limit_reached},
-                   {"over_queue_limit", c.over_queue_limit},
-                   {"queue_limit_seq", c.queue_limit_seq},
-                   {"close_after_seq", c.close_after_seq},
-                   {"tags", json::value_from(c.tags)},
-                   {"last_agent", c.last_agent},
-                   {"updated_at", wall_clock_ms()}};
-  if (c.status == ConversationStatus::bot || c.bot.handed_off) doc["bot"] = bot_record(c.bot);
-  if (c.status == ConversationStatus::closed) doc["closed_at"] = c.closed_ms;
-  if (c.csat) doc["csat"] = frames::csat_object(*c.csat);
-  put_milestones(doc, c);
-  // What the routing graph reads, for after a restart: a conversation not decided
-  // yet is decided then, and a queued one is decided again by the same words.
-  if (!c.first_message.empty()) doc["first_message"] = c.first_message;
-  if (c.route_when_stored && c.reopen_agent.empty()) doc["undecided"] = true;
-  // What the routing graph and strategies know of the visitor, for after a restart
-  // (a queued conversation is routed, or decided again, before they say hello).
-  if (auto v = visitors_.find(c.visitor_id); v != visitors_.end() && !is_empty(v->second.meta))
-    doc["visitor_meta"] = meta_record(v->second.meta);
+  const auto v = visitors_.find(c.visitor_id);
+  const records::ConversationRecord record =
+      record_of(c, v == visitors_.end() ? nullptr : &v->second.meta, wall_clock_ms());
   ++record_writes_issued_;
-  store_->put_conversation(json::serialize(doc), [this, self = shared_from_this(),
-                                                  id = c.id](StoreResult result) {
-    if (!result.ok())
-      spdlog::error("tenant {}: storing conversation {} failed: {}", tenant_id_, id, result.error);
-    // Storage applies writes in order, so the n-th answer means the first n are done.
-    ++record_writes_done_;
-    while (!after_record_writes_.empty() &&
-           after_record_writes_.begin()->first <= record_writes_done_) {
-      auto fn = std::move(after_record_writes_.begin()->second);
-      after_record_writes_.erase(after_record_writes_.begin());
-      fn();
-    }
-  });
+  store_->put_conversation(json::serialize(records::to_json(record)),
+                           [this, self = shared_from_this(), id = c.id](StoreResult result) {
+                             if (!result.ok())
+                               spdlog::error("tenant {}: storing conversation {} failed: {}",
+                                             tenant_id_, id, result.error);
+                             // Storage applies writes in order, so the n-th answer means the first
+                             // n are done.
+                             ++record_writes_done_;
+                             while (!after_record_writes_.empty() &&
+                                    after_record_writes_.begin()->first <= record_writes_done_) {
+                               auto fn = std::move(after_record_writes_.begin()->second);
+                               after_record_writes_.erase(after_record_writes_.begin());
+                               fn();
+                             }
+                           });
 }
 
 // Storage answers reads at once but applies writes in order: a read issued now could
@@ -499,8 +461,10 @@ void TenantEngine::forget_if_done(const std::string& conversation_id) {
   if (it == conversations_.end()) return;
   const Conversation& c = it->second;
   if (c.status == ConversationStatus::closed && c.pending.empty() && c.replaying.empty() &&
-      !c.checking_attachments)
+      !c.checking_attachments) {
+    offers_.withdraw(conversation_id);  // its offer's state goes with it
     conversations_.erase(it);
+  }
 }
 
 }  // namespace sb::engine

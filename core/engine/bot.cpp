@@ -50,7 +50,7 @@ void TenantEngine::start_bot(Conversation& c, const std::string& flow_node) {
     // No bot to hand it to, or the bot already gave up on it: never back and forth.
     return route(c.id, 0);
   }
-  if (std::find(queue_.begin(), queue_.end(), c.id) != queue_.end()) {
+  if (queue_.contains(c.id)) {
     leave_queue(c, false);
     notify_queue_positions();
   }

@@ -151,8 +151,8 @@ struct Conversation {
   std::optional<uint64_t> transfer_asked_in;
 
   // Manual routing: the agents it is offered to now; the first to accept takes it.
+  // Who sees the offer now is the engine's OfferBook.
   bool offered = false;
-  std::set<std::string> offered_to;
   // A transfer to a group whose chain offers it (routing-manual): offered to the
   // group's free members while `from` keeps it and keeps chatting (offers.cpp).
   struct TransferOffer {

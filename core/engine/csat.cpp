@@ -12,28 +12,15 @@
 #include "common/clock.hpp"
 #include "engine/frames.hpp"
 #include "engine/internal.hpp"
+#include "records/conversation_record.hpp"
 
 namespace sb::engine {
 
 namespace json = boost::json;
 
 namespace {
-
-int64_t record_number(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  if (v && v->is_int64()) return v->get_int64();
-  if (v && v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
-  return 0;
-}
-
-std::string record_text(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 constexpr std::string_view kStillOpen =
     "this conversation is still open; it can be rated once it is closed";
-
 }  // namespace
 
 void TenantEngine::rate_conversation(PeerPtr peer, Identity who, std::string conversation_id,
@@ -72,39 +59,30 @@ void TenantEngine::on_rate(const PeerPtr& peer, const Identity& who,
         send_error(peer, code, message, ref);
         next();
       };
-      boost::system::error_code ec;
-      json::value root = r.ok() ? json::parse(r.body, ec) : json::value();
-      json::value* list = (r.ok() && !ec && root.is_object())
-                              ? root.get_object().if_contains("conversations")
-                              : nullptr;
-      if (!list || !list->is_array())
+      const auto list = r.ok() ? records::parse_conversation_list(r.body) : std::nullopt;
+      if (!list)
         return refuse(metrics::ErrorCode::unavailable,
                       "the rating could not be stored; send it again");
       // Another visitor's conversation is "not found", as in history: nothing about
       // other visitors' conversation ids is revealed.
-      if (list->get_array().empty() || !list->get_array()[0].is_object() ||
-          record_text(list->get_array()[0].get_object(), "visitor_id") != who.id)
+      if (list->empty() || list->front().visitor_id != who.id)
         return refuse(metrics::ErrorCode::not_found, "no such conversation");
-      json::object record = std::move(list->get_array()[0].get_object());
+      records::ConversationRecord record = list->front();
       // Reopened while storage answered: it is open again.
       if (Conversation* c = find_conversation(id); c && c->status != ConversationStatus::closed)
         return refuse(metrics::ErrorCode::forbidden, kStillOpen);
-      if (record_text(record, "status") != "closed")
-        return refuse(metrics::ErrorCode::forbidden, kStillOpen);
-      // Records from before closed_at: the last update was the close.
-      int64_t closed_at = record_number(record, "closed_at");
-      if (closed_at == 0) closed_at = record_number(record, "updated_at");
+      if (record.status != "closed") return refuse(metrics::ErrorCode::forbidden, kStillOpen);
+      const int64_t closed_at = record.closed_or_updated_ms();
       const int64_t window_ms =
           std::chrono::duration_cast<std::chrono::milliseconds>(kRatingWindow).count();
       if (closed_at > 0 && csat.ts_ms - closed_at > window_ms)
         return refuse(metrics::ErrorCode::forbidden,
                       "this conversation closed more than 7 days ago; it can no longer be rated");
-      record.erase("last_seq");  // storage adds it to what was put
-      record["csat"] = frames::csat_object(csat);
+      record.csat = records::StoredCsat{csat.score, csat.comment, csat.ts_ms};
       // Changed now: the dashboard finds today's ratings among today's updates.
-      record["updated_at"] = csat.ts_ms;
-      const std::string agent_id = record_text(record, "last_agent");
-      store_->put_conversation(json::serialize(record),
+      record.updated_ms = csat.ts_ms;
+      const std::string agent_id = record.last_agent;
+      store_->put_conversation(json::serialize(records::to_json(record)),
                                [this, self = shared_from_this(), peer, who, id, csat, ref, agent_id,
                                 next](StoreResult stored) {
                                  if (!stored.ok()) {
@@ -128,9 +106,9 @@ void TenantEngine::rated(const std::string& conversation_id, const std::string& 
                          const std::string& visitor_id, const Csat& csat, const PeerPtr& peer,
                          const std::string& ref) {
   if (Conversation* c = find_conversation(conversation_id)) c->csat = csat;
-  if (auto it = recently_closed_.find(visitor_id);
-      it != recently_closed_.end() && it->second.id == conversation_id)
-    it->second.csat = csat;
+  if (ClosedConversation* closed = recently_closed_.find(visitor_id);
+      closed && closed->id == conversation_id)
+    closed->csat = csat;
 
   peer->send(frames::rated(conversation_id, csat.score, ref));
   if (auto v = visitors_.find(visitor_id); v != visitors_.end()) {

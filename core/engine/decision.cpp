@@ -99,8 +99,8 @@ std::string TenantEngine::routing_attributes(const Conversation& c) const {
   // Only the host says who served the visitor last: a key of that name from the
   // website or a bot would let anyone pick their agent.
   attributes.erase("last_agent_id");
-  if (auto last = last_agent_by_visitor_.find(c.visitor_id); last != last_agent_by_visitor_.end())
-    attributes["last_agent_id"] = last->second;
+  if (const std::string* last = last_agent_by_visitor_.find(c.visitor_id))
+    attributes["last_agent_id"] = *last;
   return json::serialize(attributes);
 }
 

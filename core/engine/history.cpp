@@ -6,6 +6,7 @@
 
 #include "engine/frames.hpp"
 #include "engine/internal.hpp"
+#include "records/conversation_record.hpp"
 
 namespace sb::engine {
 
@@ -24,17 +25,10 @@ void TenantEngine::history(Identity requester, std::string conversation_id, uint
                                                             StoreResult r) mutable {
       if (!r.ok())
         return done({503, http_error_body("unavailable", "storage did not answer: " + r.error)});
-      boost::system::error_code ec;
-      json::value root = json::parse(r.body, ec);
-      const json::value* list =
-          (!ec && root.is_object()) ? root.get_object().if_contains("conversations") : nullptr;
-      if (!list || !list->is_array() || list->get_array().empty() ||
-          !list->get_array()[0].is_object())
+      const auto list = records::parse_conversation_list(r.body);
+      if (!list || list->empty())
         return done({404, http_error_body("not_found", "no such conversation")});
-      const auto* visitor = list->get_array()[0].get_object().if_contains("visitor_id");
-      const std::string visitor_id =
-          visitor && visitor->is_string() ? std::string(visitor->get_string()) : "";
-      answer_history(who, id, visitor_id, before_seq, limit, std::move(done));
+      answer_history(who, id, list->front().visitor_id, before_seq, limit, std::move(done));
     });
   });
 }
@@ -48,34 +42,25 @@ void TenantEngine::list_conversations(Identity requester, std::string filter_jso
       store_->list_conversations(filter, [who, done = std::move(done)](StoreResult r) {
         if (!r.ok())
           return done({503, http_error_body("unavailable", "storage did not answer: " + r.error)});
-        boost::system::error_code ec;
-        json::value root = json::parse(r.body, ec);
-        const json::value* list =
-            (!ec && root.is_object()) ? root.get_object().if_contains("conversations") : nullptr;
-        if (!list || !list->is_array())
+        const auto list = records::parse_conversation_list(r.body);
+        if (!list)
           return done({503, http_error_body("unavailable", "storage answered malformed JSON")});
         json::array visible;
-        for (const auto& item : list->get_array()) {
-          if (!item.is_object()) continue;
-          const auto& c = item.get_object();
-          const auto text = [&](std::string_view key) {
-            const auto* v = c.if_contains(key);
-            return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-          };
+        for (const records::ConversationRecord& c : *list) {
           // An agent's own: open with them, or closed while with them (a close
           // clears the assignee; last_agent says who had it), for the console's
           // "Closed" list.
-          const bool mine = text("assignee") == who.id ||
-                            (text("status") == "closed" && text("last_agent") == who.id);
-          const bool waiting = text("status") == "queued";
+          const bool mine =
+              c.assignee == who.id || (c.status == "closed" && c.last_agent == who.id);
+          const bool waiting = c.status == "queued";
           if (who.agent_role != "admin" && !mine && !waiting) continue;
-          // The visitor as agents see them everywhere else (name, email, hello meta);
-          // "csat" is in the record as it was stored.
-          json::object record = c;
-          const json::value* meta = c.if_contains("visitor_meta");
-          const VisitorMeta about = meta ? parse_meta_record(*meta) : VisitorMeta{};
-          record["visitor"] =
-              frames::visitor_object(text("visitor_id"), text("visitor_name"), &about);
+          // The record as stored, with storage's last_seq, and the visitor as agents
+          // see them everywhere else (name, email, hello meta).
+          json::object record = records::to_json(c);
+          record["last_seq"] = c.last_seq;
+          const VisitorMeta about =
+              c.visitor_meta ? parse_meta_record(*c.visitor_meta) : VisitorMeta{};
+          record["visitor"] = frames::visitor_object(c.visitor_id, c.visitor_name, &about);
           visible.push_back(std::move(record));
         }
         done({200, json::serialize(json::object{{"conversations", std::move(visible)}})});

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/tenant_engine.hpp"
+#include "records/conversation_record.hpp"
 
 namespace sb::engine {
 
@@ -39,11 +40,6 @@ inline std::string ack_key(const std::string& sender_id, const std::string& clie
   return key;
 }
 
-// An array of strings in a stored record (absent: empty); non-strings are skipped.
-std::vector<std::string> strings_of(const boost::json::object& record, std::string_view key);
-// The "tags" array of a stored conversation record.
-std::vector<std::string> tags_of(const boost::json::object& record);
-
 std::string http_error_body(std::string_view code, std::string_view message);
 
 // The "visitor_meta" object of a stored conversation record: page, lang, attributes
@@ -52,13 +48,14 @@ bool is_empty(const VisitorMeta& meta);
 boost::json::object meta_record(const VisitorMeta& meta);
 VisitorMeta parse_meta_record(const boost::json::value& record);
 
-// The "csat" object of a stored conversation record (frames::csat_object), if valid.
-std::optional<Csat> parse_csat_record(const boost::json::object& record);
-
-// The dashboard's milestones in a stored conversation record (queued_at, assigned_at,
-// first_response_at, bot_outcome): written from c, read back after a restart or reopen.
-void put_milestones(boost::json::object& record, const Conversation& c);
-Milestones parse_milestones(const boost::json::object& record);
+// The engine's side of the stored conversation record (records/conversation_record):
+// what a conversation writes (meta: its visitor's hello meta, if known), and what a
+// restart or a reopen reads back.
+records::ConversationRecord record_of(const Conversation& c, const VisitorMeta* meta,
+                                      int64_t updated_ms);
+Conversation conversation_of(const records::ConversationRecord& record);
+std::optional<Csat> csat_of(const records::ConversationRecord& record);
+Milestones milestones_of(const records::ConversationRecord& record);
 
 // The "bot" object of a stored conversation record (bot.cpp).
 boost::json::object bot_record(const BotSession& bot);

@@ -115,11 +115,8 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           ready(false, "storage: cannot list open conversations: " + result.error);
           return;
         }
-        boost::system::error_code ec;
-        json::value root = json::parse(result.body, ec);
-        const json::value* list =
-            (!ec && root.is_object()) ? root.get_object().if_contains("conversations") : nullptr;
-        if (!list || !list->is_array()) {
+        const auto list = records::parse_conversation_list(result.body);
+        if (!list) {
           ready(false, "storage: list_conversations returned malformed JSON");
           return;
         }
@@ -128,63 +125,20 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
         std::vector<std::string> with_bot;
         std::vector<std::string> undecided;          // stopped before the routing graph's decision
         std::vector<std::string> unfinished_limits;  // a stop came between limit and outcome
-        for (const auto& item : list->get_array()) {
-          if (!item.is_object()) continue;
-          const auto& o = item.get_object();
-          auto text = [&](std::string_view k) {
-            const auto* v = o.if_contains(k);
-            return v && v->is_string() ? std::string(v->get_string()) : std::string();
-          };
-          auto number = [&](std::string_view k) -> int64_t {
-            const auto* v = o.if_contains(k);
-            if (v && v->is_int64()) return v->get_int64();
-            if (v && v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
-            return 0;
-          };
-          Conversation c;
-          c.id = text("id");
-          if (c.id.empty()) continue;
-          const std::string status = text("status");
-          c.status = status == "assigned" ? ConversationStatus::assigned
-                     : status == "bot"    ? ConversationStatus::bot
-                                          : ConversationStatus::queued;
-          if (const auto* bot = o.if_contains("bot")) c.bot = parse_bot_record(*bot);
-          c.visitor_id = text("visitor_id");
-          c.visitor_name = text("visitor_name");
-          c.assignee = text("assignee");
-          c.group = text("group");
-          c.chain = text("chain");
-          c.created_ms = number("created_at");
-          c.queue_order = number("queue_order");
-          c.tags = tags_of(o);
-          c.rules = strings_of(o, "rules");
-          c.first_message = text("first_message");
-          if (const auto* v = o.if_contains("undecided"); v && v->is_bool())
-            c.route_when_stored = v->get_bool() && c.status == ConversationStatus::queued;
-          if (const auto* v = o.if_contains("queue_limit_reached"); v && v->is_bool())
-            c.queue_limit_reached = v->get_bool();
-          if (const auto* v = o.if_contains("over_queue_limit"); v && v->is_bool())
-            c.over_queue_limit = v->get_bool();
-          c.queue_limit_seq = static_cast<uint64_t>(number("queue_limit_seq"));
-          c.close_after_seq = static_cast<uint64_t>(number("close_after_seq"));
-          c.last_agent = text("last_agent");
-          c.csat = parse_csat_record(o);
-          c.milestones = parse_milestones(o);
-          last_queue_order_ = std::max(last_queue_order_, c.queue_order);
-          const auto last_seq = static_cast<uint64_t>(number("last_seq"));
-          c.next_seq = last_seq + 1;
-          c.delivered_seq = last_seq;
+        for (const records::ConversationRecord& record : *list) {
+          Conversation c = conversation_of(record);
+          queue_.note_order(c.queue_order);
           c.warm = false;  // recent acks are read back on first use
           auto& visitor = visitors_[c.visitor_id];
           if (visitor.name.empty()) visitor.name = c.visitor_name;
-          if (const auto* meta = o.if_contains("visitor_meta"); meta && is_empty(visitor.meta))
-            visitor.meta = parse_meta_record(*meta);
+          if (record.visitor_meta && is_empty(visitor.meta))
+            visitor.meta = parse_meta_record(*record.visitor_meta);
           visitor.open_conversation = c.id;
           auto [it, inserted] = conversations_.emplace(c.id, std::move(c));
           if (it->second.status == ConversationStatus::assigned) {
             if (AgentState* agent = find_agent(it->second.assignee); agent) {
               agent->open_conversations.push_back(it->first);
-              remember_last_agent(it->second.visitor_id, agent->id);
+              last_agent_by_visitor_.insert_or_assign(it->second.visitor_id, agent->id);
             } else {
               // Its agent is gone from the tenant's config: it waits for another.
               it->second.assignee.clear();
@@ -209,7 +163,7 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
                  std::tie(b->queue_order, b->created_ms, b->id);
         });
         for (Conversation* c : queued) {
-          queue_.push_back(c->id);
+          queue_.restore(c->id, c->queue_order);
           metrics_->conversations_queued.fetch_add(1, std::memory_order_relaxed);
         }
         for (Conversation* c : queued) {

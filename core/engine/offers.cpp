@@ -33,7 +33,7 @@ void TenantEngine::offer_transfer(Conversation& c, const std::string& group,
                                   const std::string& ref) {
   c.transfer_offer = Conversation::TransferOffer{
       group, c.assignee, asker, peer->peer_id(), ref, c.assignment_generation};
-  offered_transfers_.insert(c.id);
+  offers_.mark_transfer(c.id);
   c.offered = true;
   update_offer(c);
   after(policy_.transfer_offer, [this, id = c.id, generation = c.assignment_generation] {
@@ -73,45 +73,41 @@ void TenantEngine::update_offer(Conversation& c) {
     return withdraw_offer(c, c.status == ConversationStatus::assigned ? "taken"
                              : c.status == ConversationStatus::closed ? "closed"
                                                                       : "unavailable");
-  std::set<std::string> targets = offer_targets(c);
-  const auto withdrawn = frames::offer_withdrawn(c.id, "unavailable");
-  for (const auto& id : c.offered_to) {
-    if (targets.count(id)) continue;
-    if (const AgentState* agent = find_agent(id))
-      for (const auto& peer : agent->peers) peer->send(withdrawn);
+  const OfferBook::Change change = offers_.offer(c.id, offer_targets(c));
+  if (!change.withdrawn.empty()) {
+    const auto withdrawn = frames::offer_withdrawn(c.id, "unavailable");
+    for (const auto& id : change.withdrawn)
+      if (const AgentState* agent = find_agent(id))
+        for (const auto& peer : agent->peers) peer->send(withdrawn);
   }
-  if (!targets.empty()) {
+  if (!change.offered.empty()) {
     const auto offered = offered_frame(c);
-    for (const auto& id : targets) {
-      if (c.offered_to.count(id)) continue;
+    for (const auto& id : change.offered)
       if (const AgentState* agent = find_agent(id))
         for (const auto& peer : agent->peers) peer->send(offered);
-    }
   }
-  c.offered_to = std::move(targets);
 }
 
 // Ends c's offer: everyone it was offered to hears why, but the one who took it
 // (who gets the assignment instead).
 void TenantEngine::withdraw_offer(Conversation& c, std::string_view reason) {
-  const auto withdrawn = frames::offer_withdrawn(c.id, reason);
-  for (const auto& id : c.offered_to) {
-    if (id == c.assignee) continue;
-    if (const AgentState* agent = find_agent(id))
-      for (const auto& peer : agent->peers) peer->send(withdrawn);
+  const std::set<std::string> saw = offers_.withdraw(c.id);  // the transfer mark goes too
+  if (!saw.empty()) {
+    const auto withdrawn = frames::offer_withdrawn(c.id, reason);
+    for (const auto& id : saw) {
+      if (id == c.assignee) continue;
+      if (const AgentState* agent = find_agent(id))
+        for (const auto& peer : agent->peers) peer->send(withdrawn);
+    }
   }
-  c.offered_to.clear();
   c.offered = false;
-  if (c.transfer_offer) {
-    c.transfer_offer.reset();
-    offered_transfers_.erase(c.id);
-  }
+  c.transfer_offer.reset();
 }
 
 void TenantEngine::refresh_offers() {
   for (const auto& id : queue_)
     if (Conversation* c = find_conversation(id); c && c->offered) update_offer(*c);
-  const std::vector<std::string> transfers(offered_transfers_.begin(), offered_transfers_.end());
+  const std::vector<std::string> transfers(offers_.transfers().begin(), offers_.transfers().end());
   for (const auto& id : transfers)
     if (Conversation* c = find_conversation(id)) update_offer(*c);
 }
@@ -119,10 +115,10 @@ void TenantEngine::refresh_offers() {
 // A new tab of an agent who is already online sees what that agent is offered.
 void TenantEngine::send_offers_to(const AgentState& agent, const PeerPtr& peer) {
   for (const auto& id : queue_)
-    if (const Conversation* c = find_conversation(id); c && c->offered_to.count(agent.id))
+    if (const Conversation* c = find_conversation(id); c && offers_.is_offered_to(id, agent.id))
       peer->send(offered_frame(*c));
-  for (const auto& id : offered_transfers_)
-    if (const Conversation* c = find_conversation(id); c && c->offered_to.count(agent.id))
+  for (const auto& id : offers_.transfers())
+    if (const Conversation* c = find_conversation(id); c && offers_.is_offered_to(id, agent.id))
       peer->send(offered_frame(*c));
 }
 

@@ -52,14 +52,10 @@ const groups::Group* TenantEngine::group_of(const Conversation& c) const {
 }
 
 uint32_t TenantEngine::queue_position(const Conversation& c) const {
-  uint32_t position = 0;
-  for (const auto& id : queue_) {
+  return queue_.position(c.id, [&](const std::string& id) {
     auto it = conversations_.find(id);
-    if (it == conversations_.end() || it->second.group != c.group) continue;
-    ++position;
-    if (id == c.id) return position;
-  }
-  return 0;
+    return it != conversations_.end() && it->second.group == c.group;
+  });
 }
 
 frames::Frame TenantEngine::queued_frame(const Conversation& c) const {
@@ -69,9 +65,7 @@ frames::Frame TenantEngine::queued_frame(const Conversation& c) const {
 
 // Takes c out of the line; `served` when an agent got it (that sets the pace).
 void TenantEngine::leave_queue(Conversation& c, bool served) {
-  auto it = std::find(queue_.begin(), queue_.end(), c.id);
-  if (it == queue_.end()) return;
-  queue_.erase(it);
+  if (!queue_.leave(c.id)) return;
   metrics_->conversations_queued.fetch_sub(1, std::memory_order_relaxed);
   if (served) pace_.record(c.group, queue_clock_());
   c.last_notified_position = 0;

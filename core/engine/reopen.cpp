@@ -17,10 +17,6 @@ namespace sb::engine {
 namespace json = boost::json;
 
 namespace {
-// Every visitor whose chat closed within a busy day's window; beyond it the oldest
-// are forgotten first (they open a new conversation).
-constexpr size_t kRememberedClosed = 100000;
-
 int64_t window_ms(const EnginePolicy& policy) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(policy.reopen_window).count();
 }
@@ -31,19 +27,14 @@ void TenantEngine::remember_closed(const Conversation& c) {
   ClosedConversation closed{c.id,    wall_clock_ms(), c.next_seq - 1, c.last_agent,
                             c.group, c.created_ms,    c.tags,         c.visitor_name,
                             c.csat,  c.milestones};
-  auto [it, inserted] = recently_closed_.insert_or_assign(c.visitor_id, std::move(closed));
-  if (inserted) recently_closed_order_.push_back(c.visitor_id);
-  while (recently_closed_order_.size() > kRememberedClosed) {
-    recently_closed_.erase(recently_closed_order_.front());
-    recently_closed_order_.pop_front();
-  }
+  recently_closed_.insert_or_assign(c.visitor_id, std::move(closed));
 }
 
 Conversation* TenantEngine::reopen(const std::string& visitor_id, VisitorState& visitor) {
-  auto it = recently_closed_.find(visitor_id);
-  if (it == recently_closed_.end()) return nullptr;
-  ClosedConversation closed = std::move(it->second);
-  recently_closed_.erase(it);
+  // Taken out whatever follows: it is reopened now or never.
+  std::optional<ClosedConversation> taken = recently_closed_.take(visitor_id);
+  if (!taken) return nullptr;
+  ClosedConversation closed = std::move(*taken);
   if (policy_.reopen_window.count() == 0 || wall_clock_ms() - closed.closed_ms > window_ms(policy_))
     return nullptr;
 
@@ -85,46 +76,21 @@ void TenantEngine::load_recently_closed(std::function<void()> then) {
                             {"limit", kRememberedClosed}};
   store_->list_conversations(json::serialize(filter), [this, self = shared_from_this(),
                                                        then = std::move(then)](StoreResult r) {
-    boost::system::error_code ec;
-    const json::value root = r.ok() ? json::parse(r.body, ec) : json::value();
-    const json::value* list = (r.ok() && !ec && root.is_object())
-                                  ? root.get_object().if_contains("conversations")
-                                  : nullptr;
-    if (!list || !list->is_array()) {
+    const auto list = r.ok() ? records::parse_conversation_list(r.body) : std::nullopt;
+    if (!list) {
       // Not fatal: those visitors open new conversations instead.
       spdlog::warn("tenant {}: cannot read recently closed conversations back: {}", tenant_id_,
                    r.ok() ? "malformed answer" : r.error);
       return then();
     }
-    for (const auto& item : list->get_array()) {  // newest first: a visitor's latest wins
-      const json::object* o = item.if_object();
-      if (!o) continue;
-      const auto text = [&](std::string_view k) {
-        const auto* v = o->if_contains(k);
-        return v && v->is_string() ? std::string(v->get_string()) : std::string();
-      };
-      const auto number = [&](std::string_view k) -> int64_t {
-        const auto* v = o->if_contains(k);
-        if (v && v->is_int64()) return v->get_int64();
-        if (v && v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
-        return 0;
-      };
-      const std::string visitor_id = text("visitor_id");
-      if (visitor_id.empty() || text("id").empty() || recently_closed_.count(visitor_id)) continue;
-      // Records from before closed_at: the last update was the close.
-      const int64_t closed_at = number("closed_at") ? number("closed_at") : number("updated_at");
-      ClosedConversation closed{text("id"),
-                                closed_at,
-                                static_cast<uint64_t>(number("last_seq")),
-                                text("last_agent"),
-                                text("group"),
-                                number("created_at"),
-                                tags_of(*o),
-                                text("visitor_name"),
-                                parse_csat_record(*o),
-                                parse_milestones(*o)};
-      recently_closed_.emplace(visitor_id, std::move(closed));
-      recently_closed_order_.push_back(visitor_id);
+    for (const records::ConversationRecord& record : *list) {  // newest first: latest wins
+      if (record.visitor_id.empty() || recently_closed_.contains(record.visitor_id)) continue;
+      ClosedConversation closed{record.id,       record.closed_or_updated_ms(),
+                                record.last_seq, record.last_agent,
+                                record.group,    record.created_ms,
+                                record.tags,     record.visitor_name,
+                                csat_of(record), milestones_of(record)};
+      recently_closed_.insert(record.visitor_id, std::move(closed));
     }
     then();
   });

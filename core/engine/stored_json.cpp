@@ -2,6 +2,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "engine/internal.hpp"
+#include "records/conversation_record.hpp"
 
 namespace sb::engine {
 
@@ -60,18 +61,6 @@ std::string http_error_body(std::string_view code, std::string_view message) {
       json::object{{"error", json::object{{"code", code}, {"message", message}}}});
 }
 
-std::vector<std::string> strings_of(const json::object& record, std::string_view key) {
-  std::vector<std::string> out;
-  if (const auto* list = record.if_contains(key); list && list->is_array())
-    for (const auto& item : list->get_array())
-      if (item.is_string()) out.emplace_back(item.get_string());
-  return out;
-}
-
-std::vector<std::string> tags_of(const json::object& record) {
-  return strings_of(record, "tags");
-}
-
 bool is_empty(const VisitorMeta& meta) {
   return meta.page.empty() && meta.language.empty() && meta.attributes_json == "{}" &&
          meta.email.empty();
@@ -99,38 +88,87 @@ VisitorMeta parse_meta_record(const json::value& record) {
   return meta;
 }
 
-std::optional<Csat> parse_csat_record(const json::object& record) {
-  const auto* v = record.if_contains("csat");
-  if (!v || !v->is_object()) return std::nullopt;
-  const auto& o = v->get_object();
-  Csat csat;
-  csat.score = static_cast<int>(int_field(o, "score"));
-  if (csat.score < 1 || csat.score > 5) return std::nullopt;
-  csat.comment = string_field(o, "comment");
-  csat.ts_ms = int_field(o, "ts");
-  return csat;
+std::optional<Csat> csat_of(const records::ConversationRecord& record) {
+  if (!record.csat) return std::nullopt;
+  return Csat{record.csat->score, record.csat->comment, record.csat->ts_ms};
 }
 
-void put_milestones(json::object& record, const Conversation& c) {
+Milestones milestones_of(const records::ConversationRecord& record) {
+  return Milestones{record.queued_ms, record.assigned_ms, record.first_response_ms,
+                    !record.bot_outcome.empty()};
+}
+
+records::ConversationRecord record_of(const Conversation& c, const VisitorMeta* meta,
+                                      int64_t updated_ms) {
+  records::ConversationRecord r;
+  r.id = c.id;
+  r.status = to_string(c.status);
+  r.visitor_id = c.visitor_id;
+  r.visitor_name = c.visitor_name;
+  r.assignee = c.assignee;
+  r.group = c.group;
+  r.chain = c.chain;
+  r.rules = c.rules;
+  r.tags = c.tags;
+  r.last_agent = c.last_agent;
+  r.created_ms = c.created_ms;
+  r.updated_ms = updated_ms;
+  if (c.status == ConversationStatus::closed) r.closed_ms = c.closed_ms;
+  r.queue_order = c.queue_order;
+  r.queue_limit_reached = c.queue_limit_reached;
+  r.over_queue_limit = c.over_queue_limit;
+  r.queue_limit_seq = c.queue_limit_seq;
+  r.close_after_seq = c.close_after_seq;
   const Milestones& m = c.milestones;
-  if (m.queued_ms) record["queued_at"] = m.queued_ms;
-  if (m.assigned_ms) record["assigned_at"] = m.assigned_ms;
-  if (m.first_response_ms) record["first_response_at"] = m.first_response_ms;
+  r.queued_ms = m.queued_ms;
+  r.assigned_ms = m.assigned_ms;
+  r.first_response_ms = m.first_response_ms;
   // How the bot's part ended: still talking ("bot"), handed to a human, or the
   // conversation closed while the bot had it ("resolved").
   if (m.bot_took)
-    record["bot_outcome"] = c.bot.handed_off                         ? "handed_off"
-                            : c.status == ConversationStatus::closed ? "resolved"
-                                                                     : "bot";
+    r.bot_outcome = c.bot.handed_off                         ? "handed_off"
+                    : c.status == ConversationStatus::closed ? "resolved"
+                                                             : "bot";
+  if (c.csat) r.csat = records::StoredCsat{c.csat->score, c.csat->comment, c.csat->ts_ms};
+  // What the routing graph reads, for after a restart: a conversation not decided
+  // yet is decided then, and a queued one is decided again by the same words.
+  r.first_message = c.first_message;
+  r.undecided = c.route_when_stored && c.reopen_agent.empty();
+  if (c.status == ConversationStatus::bot || c.bot.handed_off) r.bot = bot_record(c.bot);
+  // What the routing graph and strategies know of the visitor, for after a restart
+  // (a queued conversation is routed, or decided again, before they say hello).
+  if (meta && !is_empty(*meta)) r.visitor_meta = meta_record(*meta);
+  return r;
 }
 
-Milestones parse_milestones(const json::object& record) {
-  Milestones m;
-  m.queued_ms = int_field(record, "queued_at");
-  m.assigned_ms = int_field(record, "assigned_at");
-  m.first_response_ms = int_field(record, "first_response_at");
-  m.bot_took = !string_field(record, "bot_outcome").empty();
-  return m;
+Conversation conversation_of(const records::ConversationRecord& r) {
+  Conversation c;
+  c.id = r.id;
+  c.status = r.status == "assigned" ? ConversationStatus::assigned
+             : r.status == "bot"    ? ConversationStatus::bot
+                                    : ConversationStatus::queued;
+  if (r.bot) c.bot = parse_bot_record(*r.bot);
+  c.visitor_id = r.visitor_id;
+  c.visitor_name = r.visitor_name;
+  c.assignee = r.assignee;
+  c.group = r.group;
+  c.chain = r.chain;
+  c.created_ms = r.created_ms;
+  c.queue_order = r.queue_order;
+  c.tags = r.tags;
+  c.rules = r.rules;
+  c.first_message = r.first_message;
+  c.route_when_stored = r.undecided && c.status == ConversationStatus::queued;
+  c.queue_limit_reached = r.queue_limit_reached;
+  c.over_queue_limit = r.over_queue_limit;
+  c.queue_limit_seq = r.queue_limit_seq;
+  c.close_after_seq = r.close_after_seq;
+  c.last_agent = r.last_agent;
+  c.csat = csat_of(r);
+  c.milestones = milestones_of(r);
+  c.next_seq = r.last_seq + 1;
+  c.delivered_seq = r.last_seq;
+  return c;
 }
 
 }  // namespace sb::engine

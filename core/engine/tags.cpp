@@ -9,6 +9,7 @@
 
 #include "engine/frames.hpp"
 #include "engine/internal.hpp"
+#include "records/conversation_record.hpp"
 
 namespace sb::engine {
 
@@ -152,37 +153,33 @@ void TenantEngine::next_stored_edit(const std::string& conversation_id) {
 void TenantEngine::read_and_tag(const std::string& conversation_id, TagChange change,
                                 TagResult done) {
   const json::object filter{{"id", conversation_id}, {"limit", 1}};
-  store_->list_conversations(
-      json::serialize(filter),
-      [this, self = shared_from_this(), id = conversation_id, change = std::move(change),
-       done = std::move(done)](StoreResult r) mutable {
-        // Reopened while storage answered: the live conversation is the one to change.
-        if (Conversation* c = find_conversation(id); c && c->status != ConversationStatus::closed)
-          return change_tags(id, std::move(change), std::move(done));
-        boost::system::error_code ec;
-        json::value root = r.ok() ? json::parse(r.body, ec) : json::value();
-        json::value* list = (r.ok() && !ec && root.is_object())
-                                ? root.get_object().if_contains("conversations")
-                                : nullptr;
-        if (!list || !list->is_array())
-          return done({metrics::ErrorCode::unavailable, "storage did not answer: " + r.error, {}});
-        if (list->get_array().empty() || !list->get_array()[0].is_object())
-          return done({metrics::ErrorCode::not_found, "no such conversation", {}});
-        json::object record = std::move(list->get_array()[0].get_object());
-        record.erase("last_seq");  // storage adds it to what was put
-        auto tags = applied(tags_of(record), change);
-        if (tags.size() > kMaxTags)
-          return done({metrics::ErrorCode::bad_field,
-                       "a conversation has at most " + std::to_string(kMaxTags) + " tags",
-                       {}});
-        record["tags"] = json::value_from(tags);
-        store_->put_conversation(json::serialize(record), [done = std::move(done),
-                                                           tags](StoreResult stored) mutable {
+  store_->list_conversations(json::serialize(filter), [this, self = shared_from_this(),
+                                                       id = conversation_id,
+                                                       change = std::move(change),
+                                                       done =
+                                                           std::move(done)](StoreResult r) mutable {
+    // Reopened while storage answered: the live conversation is the one to change.
+    if (Conversation* c = find_conversation(id); c && c->status != ConversationStatus::closed)
+      return change_tags(id, std::move(change), std::move(done));
+    auto list = r.ok() ? records::parse_conversation_list(r.body) : std::nullopt;
+    if (!list)
+      return done({metrics::ErrorCode::unavailable, "storage did not answer: " + r.error, {}});
+    if (list->empty()) return done({metrics::ErrorCode::not_found, "no such conversation", {}});
+    records::ConversationRecord record = std::move(list->front());
+    auto tags = applied(record.tags, change);
+    if (tags.size() > kMaxTags)
+      return done({metrics::ErrorCode::bad_field,
+                   "a conversation has at most " + std::to_string(kMaxTags) + " tags",
+                   {}});
+    record.tags = tags;
+    store_->put_conversation(
+        json::serialize(records::to_json(record)),
+        [done = std::move(done), tags](StoreResult stored) mutable {
           if (!stored.ok())
             return done({metrics::ErrorCode::unavailable, "storage failed: " + stored.error, {}});
           done({std::nullopt, {}, std::move(tags)});
         });
-      });
+  });
 }
 
 }  // namespace sb::engine

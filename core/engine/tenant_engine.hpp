@@ -25,11 +25,14 @@
 #include "bus/event_bus.hpp"
 #include "common/clock.hpp"
 #include "engine/bot_port.hpp"
+#include "engine/bounded_fifo_map.hpp"
 #include "engine/conversation.hpp"
 #include "engine/frames.hpp"
 #include "engine/message_rate.hpp"
+#include "engine/offer_book.hpp"
 #include "engine/ports.hpp"
 #include "engine/queue_pace.hpp"
+#include "engine/wait_queue.hpp"
 #include "groups/group.hpp"
 #include "metrics/metrics.hpp"
 #include "routing_graph/evaluate.hpp"
@@ -430,11 +433,10 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   std::unordered_map<std::string, Conversation> conversations_;  // open ones (and closing)
   std::unordered_map<std::string, VisitorState> visitors_;
   std::map<std::string, AgentState> agents_;  // ordered by id: candidates' stable order
-  std::deque<std::string> queue_;             // queued conversation ids, oldest first
-  std::set<std::string> offered_transfers_;   // conversations with a transfer_offer
-  int64_t last_queue_order_ = 0;
-  QueuePace pace_;            // how fast each group's queue moved lately
-  MessageRate message_rate_;  // messages stored per minute, for the dashboard
+  WaitQueue queue_;                           // queued conversations, oldest first
+  OfferBook offers_;                          // manual routing: who sees which offer
+  QueuePace pace_;                            // how fast each group's queue moved lately
+  MessageRate message_rate_;                  // messages stored per minute, for the dashboard
   // What pace_ is measured with, and how often estimates are looked at again while
   // they drift (set_queue_estimates); the one refresh timer is pending while armed.
   std::function<int64_t()> queue_clock_ = monotonic_ms;
@@ -448,13 +450,15 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   // Edits of closed conversations' stored records, per conversation, oldest first:
   // each reads the record and writes it back, so two at once would lose one.
   std::map<std::string, std::deque<RecordEdit>> stored_edits_;
-  // Who last served each visitor, for sticky routing: bounded, oldest forgotten first.
-  std::unordered_map<std::string, std::string> last_agent_by_visitor_;
-  std::deque<std::string> last_agent_order_;
-  // Visitor id -> their conversation closed last, while it may be reopened; bounded.
-  std::unordered_map<std::string, ClosedConversation> recently_closed_;
-  std::deque<std::string> recently_closed_order_;
-  void remember_last_agent(const std::string& visitor_id, const std::string& agent_id);
+  // Who last served each visitor, for sticky routing: enough for every visitor of
+  // a busy day; older ones are routed as new visitors.
+  static constexpr size_t kRememberedLastAgents = 100000;
+  BoundedFifoMap<std::string, std::string> last_agent_by_visitor_{kRememberedLastAgents};
+  // Visitor id -> their conversation closed last, while it may be reopened: every
+  // visitor whose chat closed within a busy day's window; beyond it the oldest are
+  // forgotten first (they open a new conversation).
+  static constexpr size_t kRememberedClosed = 100000;
+  BoundedFifoMap<std::string, ClosedConversation> recently_closed_{kRememberedClosed};
 };
 
 }  // namespace sb::engine

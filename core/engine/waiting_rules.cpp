@@ -54,8 +54,8 @@ void TenantEngine::watch_rules(Conversation& c, bool catch_up) {
 void TenantEngine::on_rule_deadline(const std::string& conversation_id, uint64_t watch) {
   Conversation* c = find_conversation(conversation_id);
   if (!c || c->rule_watch != watch || c->status != ConversationStatus::queued) return;
-  if (std::find(queue_.begin(), queue_.end(), c->id) == queue_.end()) return;  // not waiting
-  if (c->close_after_seq) return;  // its queue limit is closing it
+  if (!queue_.contains(c->id)) return;  // not waiting
+  if (c->close_after_seq) return;       // its queue limit is closing it
   if (c->awaiting_strategy) {
     // A strategy is still choosing; deciding now could give it to two.
     ++c->rule_watch;

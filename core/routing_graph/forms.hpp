@@ -28,17 +28,16 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json_fields.hpp"
 #include "groups/group.hpp"
 #include "routing_graph/graph.hpp"
 
 namespace sb::routing_graph {
 
-struct Error {
-  std::string code;   // "missing_field", "unknown_group", "dangling_edge", ...
-  std::string field;  // "rules[2].conditions[0].value"
-  std::string message;
-};
-using Errors = std::vector<Error>;
+// A problem with its field path: the shared field reader's (common/json_fields).
+// Codes: "missing_field", "unknown_group", "dangling_edge", ...
+using Error = json_fields::FieldError;
+using Errors = json_fields::FieldErrors;
 
 // What a graph may refer to. Without it (nullptr / empty function) names go unchecked.
 struct Catalog {

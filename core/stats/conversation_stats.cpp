@@ -4,24 +4,13 @@
 #include <boost/json/parse.hpp>
 #include <cmath>
 
+#include "records/conversation_record.hpp"
+
 namespace sb::stats {
 
 namespace json = boost::json;
 
 namespace {
-
-std::string text_of(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-int64_t number_of(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  if (!v) return 0;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
-  return 0;
-}
 
 bool within(int64_t t, int64_t since_ms, int64_t until_ms) {
   return t && t >= since_ms && t < until_ms;
@@ -42,35 +31,26 @@ json::object counts_json(const Counts& c) {
 }  // namespace
 
 std::optional<std::vector<Record>> parse_records(std::string_view body) {
-  boost::system::error_code ec;
-  const json::value root = json::parse(body, ec);
-  if (ec || !root.is_object()) return std::nullopt;
-  const auto* list = root.get_object().if_contains("conversations");
-  if (!list || !list->is_array()) return std::nullopt;
+  const auto list = records::parse_conversation_list(body);
+  if (!list) return std::nullopt;
   std::vector<Record> out;
-  out.reserve(list->get_array().size());
-  for (const auto& item : list->get_array()) {
-    const json::object* o = item.if_object();
-    if (!o) return std::nullopt;
+  out.reserve(list->size());
+  for (const records::ConversationRecord& c : *list) {
     Record r;
-    r.id = text_of(*o, "id");
-    r.status = text_of(*o, "status");
-    r.group = text_of(*o, "group");
-    r.agent = text_of(*o, "last_agent");
-    if (r.agent.empty()) r.agent = text_of(*o, "assignee");
-    r.created_ms = number_of(*o, "created_at");
-    r.closed_ms = number_of(*o, "closed_at");
-    r.queued_ms = number_of(*o, "queued_at");
-    r.assigned_ms = number_of(*o, "assigned_at");
-    r.first_response_ms = number_of(*o, "first_response_at");
-    r.bot_outcome = text_of(*o, "bot_outcome");
-    r.updated_ms = number_of(*o, "updated_at");
-    if (const auto* csat = o->if_contains("csat"); csat && csat->is_object()) {
-      const auto score = number_of(csat->get_object(), "score");
-      if (score >= 1 && score <= 5) {
-        r.csat_score = static_cast<int>(score);
-        r.csat_ms = number_of(csat->get_object(), "ts");
-      }
+    r.id = c.id;
+    r.status = c.status;
+    r.group = c.group;
+    r.agent = c.last_agent.empty() ? c.assignee : c.last_agent;
+    r.created_ms = c.created_ms;
+    r.closed_ms = c.closed_ms;
+    r.queued_ms = c.queued_ms;
+    r.assigned_ms = c.assigned_ms;
+    r.first_response_ms = c.first_response_ms;
+    r.bot_outcome = c.bot_outcome;
+    r.updated_ms = c.updated_ms;
+    if (c.csat) {
+      r.csat_score = c.csat->score;
+      r.csat_ms = c.csat->ts_ms;
     }
     out.push_back(std::move(r));
   }
