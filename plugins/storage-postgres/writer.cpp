@@ -305,7 +305,16 @@ void Writer::store_messages(pqxx::transaction_base& tx, std::vector<WriteOp>& ba
   for (const pqxx::row& row : rows) stored.emplace(row[0].as<std::string>(), row[1].as<int64_t>());
   for (size_t i : pending) {
     const auto& m = std::get<AppendMessage>(batch[i].command);
-    if (!stored.count({m.conversation_id, m.seq})) errors[i] = duplicate_seq(m);
+    if (stored.count({m.conversation_id, m.seq})) continue;
+    // A COMMIT whose connection broke may have gone through: the sender was told
+    // "unavailable" and resends the same message. The row already there being this
+    // very message (its id and text) makes the resend a success, not a duplicate;
+    // any other message at that seq is refused.
+    const pqxx::result same = tx.exec_params(
+        "SELECT 1 FROM messages WHERE conversation_id = $1 AND seq = $2 AND message_id = $3 "
+        "AND text = $4",
+        m.conversation_id, m.seq, m.message_id, m.text);
+    if (m.message_id.empty() || same.empty()) errors[i] = duplicate_seq(m);
   }
 }
 
