@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "audit/audit_log.hpp"
+#include "records/conversation_record.hpp"
 #include "unanswered/question_log.hpp"
 
 namespace sb::privacy {
@@ -25,7 +26,7 @@ struct Run : std::enable_shared_from_this<Run> {
   int64_t now_ms = 0;
   RetentionCounts counts;
   std::function<void(Outcome, RetentionCounts)> done;
-  json::array page;
+  std::vector<records::ConversationRecord> page;
   int64_t looked_at = 0;
 
   void start() {
@@ -41,14 +42,11 @@ struct Run : std::enable_shared_from_this<Run> {
     store->list_conversations(
         json::serialize(filter), [self = shared_from_this()](engine::StoreResult r) {
           if (!r.ok()) return self->done({r.status, r.error}, self->counts);
-          boost::system::error_code ec;
-          json::value body = json::parse(r.body, ec);
-          const json::value* list =
-              !ec && body.is_object() ? body.get_object().if_contains("conversations") : nullptr;
-          if (!list || !list->is_array())
+          auto list = records::parse_conversation_list(r.body);
+          if (!list)
             return self->done({1, "storage answered list_conversations with something else"},
                               self->counts);
-          self->page = list->get_array();
+          self->page = std::move(*list);
           self->purge(0);
         });
   }
@@ -59,21 +57,16 @@ struct Run : std::enable_shared_from_this<Run> {
       // A full page may have more below it; the oldest creation time on it is the
       // next page's bound, so every page is further back than the last.
       int64_t oldest = INT64_MAX;
-      for (const auto& r : page)
-        if (r.is_object()) oldest = std::min(oldest, number(r.get_object(), "created_at"));
+      for (const auto& r : page) oldest = std::min(oldest, r.created_ms);
       if (static_cast<int64_t>(page.size()) < kPageConversations || oldest == INT64_MAX ||
           oldest <= 0 || looked_at >= kMaxConversationsPerRun)
         return prune_unanswered();
       return list(oldest);
     }
     ++looked_at;
-    const json::object* record = page[i].is_object() ? &page[i].get_object() : nullptr;
-    const auto* id = record ? record->if_contains("id") : nullptr;
-    if (!id || !id->is_string()) return purge(i + 1);
-    const int64_t closed_at =
-        number(*record, "closed_at") ? number(*record, "closed_at") : number(*record, "updated_at");
+    const int64_t closed_at = page[i].closed_or_updated_ms();
     if (closed_at <= 0 || closed_at >= cut) return purge(i + 1);
-    purge_conversation(store, std::string(id->get_string()), std::nullopt,
+    purge_conversation(store, page[i].id, std::nullopt,
                        [self = shared_from_this(), i](Outcome purged, PurgeCounts n) {
                          self->counts.messages += n.messages;
                          self->counts.files += n.files;
