@@ -176,12 +176,7 @@ void RestApi::groups(const TenantView& tenant, std::string_view group_id,
   if (request.method == "GET") {
     auto group = view(config);
     if (!group) return respond(error_response(404, "not_found", "no group " + id));
-    std::string etag = etag_of(json::serialize(*group));
-    HttpResponse response = names_etag(request.if_none_match, etag)
-                                ? HttpResponse{304, "application/json", {}, {}}
-                                : json_response(200, *group);
-    response.headers.emplace_back("ETag", std::move(etag));
-    return respond(std::move(response));
+    return respond(versioned_response(request, *group));
   }
 
   TableWrite write;

@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 #include <string_view>
 
+#include "api/etag.hpp"
 #include "hub/http_types.hpp"
 
 namespace sb::api {
@@ -19,6 +20,17 @@ inline hub::HttpResponse error_response(unsigned status, std::string_view code,
 
 inline hub::HttpResponse json_response(unsigned status, const boost::json::value& body) {
   return hub::HttpResponse{status, "application/json", boost::json::serialize(body)};
+}
+
+// What an admin edits, answered with its version: 304 when If-None-Match names it.
+inline hub::HttpResponse versioned_response(const hub::HttpRequest& request,
+                                            const boost::json::value& body) {
+  std::string etag = etag_of(boost::json::serialize(body));
+  hub::HttpResponse response = names_etag(request.if_none_match, etag)
+                                   ? hub::HttpResponse{304, "application/json", {}, {}}
+                                   : json_response(200, body);
+  response.headers.emplace_back("ETag", std::move(etag));
+  return response;
 }
 
 }  // namespace sb::api

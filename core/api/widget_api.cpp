@@ -14,7 +14,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "api/etag.hpp"
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
 #include "api/table_write.hpp"
@@ -83,12 +82,7 @@ void RestApi::widget_settings(const TenantView& tenant, const HttpRequest& reque
   };
   if (request.method == "GET") {
     const json::value settings = settings_json(tenant.config->widget);
-    std::string etag = etag_of(json::serialize(settings));
-    HttpResponse response = names_etag(request.if_none_match, etag)
-                                ? HttpResponse{304, "application/json", {}, {}}
-                                : json_response(200, settings);
-    response.headers.emplace_back("ETag", std::move(etag));
-    return respond(std::move(response));
+    return respond(versioned_response(request, settings));
   }
   boost::system::error_code ec;
   json::value body = json::parse(request.body, ec);
