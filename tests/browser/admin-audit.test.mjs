@@ -67,8 +67,10 @@ test("an admin's routing save and new agent appear in the audit log with their n
 
   // The audit log: both, newest first, by Alex.
   await page.getByRole("link", { name: "Audit log" }).click();
-  assert.equal(await page.getByRole("link", { name: "Audit log" }).getAttribute("aria-current"), "page");
   const table = page.getByRole("table", { name: "Audit log" });
+  // The page is shown once its table is; only then is the tab marked current.
+  await table.waitFor();
+  assert.equal(await page.getByRole("link", { name: "Audit log" }).getAttribute("aria-current"), "page");
   const rows = table.locator("tbody tr");
   await rows.nth(1).waitFor();
   assert.equal(await rows.count(), 2);
