@@ -33,9 +33,10 @@ PluginStore::PluginStore(std::shared_ptr<plugin_host::Instance> instance,
 
 std::shared_ptr<plugin_host::Instance> PluginStore::hold() {
   std::lock_guard lock(mutex_);
-  if (held_) return nullptr;
+  // Nothing to take out: already held, or storage was lost (calls fail at once).
+  if (held_ || !client_) return nullptr;
   held_ = true;
-  auto instance = client_ ? client_->instance() : nullptr;
+  auto instance = client_->instance();
   client_.reset();
   return instance;
 }

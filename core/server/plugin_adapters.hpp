@@ -32,7 +32,8 @@ class PluginStore final : public engine::Store, public std::enable_shared_from_t
  public:
   PluginStore(std::shared_ptr<plugin_host::Instance> instance, boost::asio::any_io_executor strand);
 
-  // Takes the instance out (nullptr if a handover already holds it); calls wait.
+  // Takes the instance out, and calls wait until resume(). nullptr (and nothing
+  // held) when a handover already holds it or storage was lost.
   std::shared_ptr<plugin_host::Instance> hold();
   // Sends the waiting calls, and all later ones, to `instance`; nullptr answers them
   // (and all later ones) with "storage unavailable".
