@@ -39,7 +39,9 @@ void add_common_options(CLI::App& app, Overrides& o) {
   app.add_option("--config", o.config, "Server configuration file")->capture_default_str();
   app.add_option("--listen", o.listen, "Address to listen on, HOST:PORT (port 0 = any free port)");
   app.add_option("--data-dir", o.data_dir, "Where the install secret and tenants' storage live");
-  app.add_option("--plugin-dir", o.plugin_dir, "Where plugins (*.so) are loaded from");
+  app.add_option("--plugin-dir", o.plugin_dir,
+                 "Where plugins (*.so) are loaded from; watched while running (new, replaced and "
+                 "removed plugins apply without a restart)");
   app.add_option("--tenants-dir", o.tenants_dir, "Where tenant files (*.toml) are read from");
   app.add_option("--web-dir", o.web_dir,
                  "Where the built web UIs (widget, console, admin, demo page) are served from");

@@ -42,11 +42,7 @@ Server::Server(config::ServerConfig config)
     : config_(std::move(config)),
       plugins_(config_.plugin_dir, host_options(config_)),
       directory_(
-          config_.tenants_dir,
-          [this](std::string_view name) -> const tenants::PluginSchema* {
-            auto it = schemas_.find(name);
-            return it == schemas_.end() ? nullptr : &it->second;
-          },
+          config_.tenants_dir, [this](std::string_view name) { return schema_of(name); },
           config_.default_storage_plugin) {}
 
 Server::~Server() = default;
@@ -55,9 +51,8 @@ int Server::run() {
   start_loops();
 
   plugins_.scan();
-  for (const auto& info : plugins_.plugins())
-    if (const auto* schema = plugins_.schema(info.name))
-      schemas_.emplace(info.name, tenants::PluginSchema{schema->name, schema->kind, schema->keys});
+  refresh_schemas();
+  metrics_.add_collector([this](std::string& out) { collect_plugin_metrics(out); });
 
   try {
     // Stamped first: a rotation while the keys are read is picked up next tick.
@@ -218,6 +213,7 @@ void Server::reload_loop() {
       }
     }
     reload_signing_keys();
+    watch_plugins();
     auto changes = directory_.refresh();
     if (!changes.changed.empty() || !changes.removed.empty() || !changes.errors.empty())
       apply(std::move(changes));
@@ -252,16 +248,13 @@ void Server::reload_tenants(std::function<void()> done) {
 
 std::shared_ptr<const tenants::TenantConfig> Server::check_tenant_text(
     std::string_view text, const std::filesystem::path& file, ConfigErrors& errors) const {
-  auto lookup = [this](std::string_view name) -> const tenants::PluginSchema* {
-    auto it = schemas_.find(name);
-    return it == schemas_.end() ? nullptr : &it->second;
-  };
+  auto lookup = [this](std::string_view name) { return schema_of(name); };
   return tenants::load_tenant_text(text, file, lookup, config_.default_storage_plugin, errors);
 }
 
 bool Server::is_routing_plugin(std::string_view name) const {
-  auto it = schemas_.find(name);
-  return it != schemas_.end() && it->second.kind == SB_KIND_ROUTING;
+  const auto* schema = schema_of(name);
+  return schema && schema->kind == SB_KIND_ROUTING;
 }
 
 void Server::apply(tenants::TenantDirectory::Changes changes) {

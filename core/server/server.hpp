@@ -68,6 +68,15 @@ class Server final : public hub::HubServices, public api::Backend {
   void apply(tenants::TenantDirectory::Changes changes);
   bool start_tenant(std::shared_ptr<const tenants::TenantConfig> config);
   void reload_loop();
+  // plugin_watch.cpp: plugins dropped in, replaced and removed while serving.
+  void watch_plugins();  // reload thread, every tick
+  void refresh_schemas();
+  const tenants::PluginSchema* schema_of(std::string_view plugin) const;
+  // Moves every tenant running a plugin build that a newer one replaced; false when
+  // one could not move yet (it is tried again later).
+  bool move_tenants_to_new_builds();
+  bool hand_over_storage(const std::shared_ptr<TenantRuntime>& runtime);
+  void collect_plugin_metrics(std::string& out) const;
   // operations.cpp: the control socket's commands and the retention job.
   void start_control_socket();
   void answer_control(const boost::json::object& request, control::ControlSocket::Answer answer);
@@ -97,8 +106,14 @@ class Server final : public hub::HubServices, public api::Backend {
   mutable std::shared_mutex tenants_mutex_;  // taken per connection / request, never per message
   std::map<std::string, std::shared_ptr<TenantRuntime>, std::less<>> tenants_;
   std::vector<std::string> failed_tenants_;  // guarded by tenants_mutex_
-  std::map<std::string, tenants::PluginSchema, std::less<>>
-      schemas_;  // filled once, after the scan
+  // The loaded plugins' config schemas, as tenant files are checked against them.
+  // Replaced ones are kept (old_schemas_): a pointer handed to a loader stays valid.
+  mutable std::mutex schemas_mutex_;
+  std::map<std::string, std::shared_ptr<const tenants::PluginSchema>, std::less<>> schemas_;
+  std::vector<std::shared_ptr<const tenants::PluginSchema>> old_schemas_;
+  // A tenant could not move to a new plugin build yet (reload thread only).
+  bool tenants_to_move_ = false;
+  std::chrono::steady_clock::time_point next_move_attempt_;
 
   std::unique_ptr<hub::Hub> hub_;
   std::mutex stop_mutex_;
