@@ -26,6 +26,8 @@ class SessionBook;
 
 namespace sb::hub {
 
+class TlsContext;
+
 struct HubOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = any free port
@@ -61,6 +63,10 @@ struct HubOptions {
   // tenant's own, smaller limit is checked by the upload endpoint.
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_upload_bytes = 32 << 20;
+  // With a certificate, the port speaks HTTPS and WSS; plain HTTP on it is served
+  // only to these addresses and the trusted proxies (others are sent to https://).
+  std::shared_ptr<TlsContext> tls;
+  AddressRanges plain_http_addresses = loopback_ranges();
 };
 
 class HubServices {
