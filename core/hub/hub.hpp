@@ -39,7 +39,8 @@ struct HubOptions {
   AddressRanges unlimited_addresses = loopback_ranges();
   // The request line and headers of each request (and so a WebSocket upgrade) must
   // arrive within this, counted from the connection or the previous response; the
-  // WebSocket handshake's answer and its closing handshake are bound by it too.
+  // WebSocket handshake's answer and its closing handshake are bound by it too, and
+  // a new connection's TLS handshake shares its first request's deadline.
   uint32_t handshake_timeout_ms = 10000;
   // Headers larger than this are answered 431 and the connection is closed.
   std::size_t max_header_bytes = 16 * 1024;
