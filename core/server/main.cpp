@@ -23,6 +23,7 @@
 #include "config/listen_address.hpp"
 #include "config/server_config.hpp"
 #include "control/control_socket.hpp"
+#include "hub/tls_context.hpp"
 #include "plugin_host/plugin_host.hpp"
 #include "server/operations.hpp"
 #include "server/server.hpp"
@@ -66,6 +67,16 @@ std::optional<sb::config::ServerConfig> load_config(const Overrides& o) {
 int check_config(const Overrides& o) {
   auto config = load_config(o);
   if (!config) return 1;
+  if (!config->tls_cert_file.empty()) {
+    try {
+      sb::hub::TlsContext tls(
+          {config->tls_cert_file, config->tls_key_file, config->tls_min_version});
+      std::cout << "TLS certificate: " << tls.description() << "\n";
+    } catch (const std::exception& e) {
+      std::cout << o.config << ": [tls]: " << e.what() << "\n1 error(s)\n";
+      return 1;
+    }
+  }
   sb::plugin_host::HostOptions options;
   sb::plugin_host::PluginHost plugins(config->plugin_dir, options);
   plugins.scan();
