@@ -149,9 +149,17 @@ TEST_CASE("descriptor: the 1.1 kinds need their one function and a 1.1 plugin") 
 
 TEST_CASE("descriptor: the cluster-bus kind needs every function and a 1.6 plugin") {
   Good good;
-  sb_cluster_api cluster{sizeof(sb_cluster_api), publish_ok,   subscribe_ok, name_ok,
-                         publish_ok,             subscribe_ok, name_ok,      ack_ok,
-                         set_put_ok,             ack_ok,       set_list_ok};
+  sb_cluster_api cluster{sizeof(sb_cluster_api),
+                         publish_ok,
+                         subscribe_ok,
+                         name_ok,
+                         publish_ok,
+                         subscribe_ok,
+                         name_ok,
+                         ack_ok,
+                         set_put_ok,
+                         ack_ok,
+                         set_list_ok};
   good.d.kind = SB_KIND_CLUSTER_BUS;
   good.d.kind_api = &cluster;
   good.d.abi_minor = 6;
