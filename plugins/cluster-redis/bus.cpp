@@ -101,7 +101,7 @@ Bus::Bus(const sb::Host& host, const sb_cluster_events* events, BusConfig config
     return o;
   };
   auto logger = [this](bool error, const std::string& line) {
-    log(error ? SB_LOG_ERROR : SB_LOG_INFO, "cluster-redis " + line);
+    log(error ? SB_LOG_ERROR : SB_LOG_INFO, line);
   };
   commands_ = std::make_unique<Link>(io_, options("commands"), logger);
   subscriber_ = std::make_unique<Link>(io_, options("subscriber"), logger);
@@ -210,9 +210,8 @@ void Bus::report_if_ready() {
   for (const auto& [key, c] : consumed_)
     if (!c.ready) return;
   reported_up_ = true;
-  log(SB_LOG_INFO, "cluster-redis: the link to Redis is up (" +
-                       std::to_string(subscriptions_.size() - 1) + " channels, " +
-                       std::to_string(consumed_.size()) + " streams)");
+  log(SB_LOG_INFO, "the link to Redis is up (" + std::to_string(subscriptions_.size() - 1) +
+                       " channels, " + std::to_string(consumed_.size()) + " streams)");
   if (events_->on_link) events_->on_link(host_.ctx, 1, sb::str("connected"));
 }
 
@@ -401,7 +400,7 @@ void Bus::setup_stream(const std::string& key) {
                        if (!r) return;  // the link dropped: its return sets up again
                        if (is_error(*r) && reply_text(*r).substr(0, 9) != "BUSYGROUP") {
                          const std::string why = "cannot consume " + key + ": " + text_of(*r);
-                         log(SB_LOG_ERROR, "cluster-redis: " + why);
+                         log(SB_LOG_ERROR, why);
                          for (auto& done : it->second.waiting) done.error(why);
                          it->second.waiting.clear();
                          return;
@@ -419,7 +418,7 @@ void Bus::claim_pending(const std::string& key, uint64_t setup, std::string curs
                        if (is_error(*r) || r->type != REDIS_REPLY_ARRAY || r->elements < 2) {
                          const std::string why =
                              "cannot take over the pending entries of " + key + ": " + text_of(*r);
-                         log(SB_LOG_ERROR, "cluster-redis: " + why);
+                         log(SB_LOG_ERROR, why);
                          for (auto& done : it->second.waiting) done.error(why);
                          it->second.waiting.clear();
                          return;
@@ -481,7 +480,7 @@ void Bus::read_loop() {
         if (is_error(*r)) {
           // NOGROUP: Redis lost the groups (restarted without persistence, or a
           // stream was deleted): set them up again, taking over what is pending.
-          log(SB_LOG_WARN, "cluster-redis: reading streams: " + text_of(*r));
+          log(SB_LOG_WARN, "reading streams: " + text_of(*r));
           for (auto& [key, c] : consumed_) setup_stream(key);
           retry_timer_.expires_after(milliseconds(200));
           retry_timer_.async_wait([this](const boost::system::error_code& ec) {

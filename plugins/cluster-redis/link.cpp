@@ -158,9 +158,11 @@ void Link::closed(const std::string& why) {
     fail_later(std::move(fn), "unavailable: the link to Redis dropped (" + why +
                                   "); the command's outcome is unknown");
   }
-  if (was_up) {
+  if (stopped_) {
+    // Leaving on purpose (instance_free): nothing to report.
+  } else if (was_up) {
     log_(true, options_.name + ": lost the link to Redis: " + why);
-  } else if (!logged_down_ && !stopped_) {
+  } else if (!logged_down_) {
     log_(true, options_.name + ": " + why);
   }
   logged_down_ = true;
