@@ -119,6 +119,7 @@ void read_cluster(TableReader& cluster, ServerConfig& config) {
   if (cluster.string("node_id", out.node_id, Presence::required) && !valid_node_id(out.node_id))
     cluster.sink().add(cluster.where("node_id"), cluster.key_path("node_id"),
                        "must be 1..128 bytes of letters, digits, '-', '_' and '.'");
+  cluster.integer("heartbeat_ms", out.heartbeat_ms, 100, 60'000);
   if (const toml::table* bus = cluster.table("bus")) {
     for (auto&& [key, value] : *bus) {
       ClusterConfig::Key k;

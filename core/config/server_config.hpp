@@ -22,6 +22,9 @@ namespace sb::config {
 struct ClusterConfig {
   std::string plugin = "cluster-redis";  // a cluster-bus plugin
   std::string node_id;                   // this node's name, unique in the cluster
+  // How often the node renews its entry in the live nodes (which expires after
+  // three of these).
+  uint32_t heartbeat_ms = 1000;
   // [cluster.bus]: the plugin's own keys, as written. They are checked against the
   // keys the plugin declares once it is loaded (server/cluster_setup.hpp).
   struct Key {

@@ -1,7 +1,11 @@
 #include "server/cluster_setup.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <boost/json.hpp>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 
 #include "common/plugin_kind.hpp"
@@ -61,7 +65,52 @@ struct ProbeSink : plugin_host::ClusterSink {
   }
 };
 
+// A running node's: says what happens to the link in the log.
+struct LogSink : plugin_host::ClusterSink {
+  void on_message(std::string_view, std::string_view) override {}
+  void on_entry(std::string_view, std::string_view, std::string_view, bool) override {}
+  void on_link(bool up, std::string_view detail) override {
+    if (up)
+      spdlog::info("cluster: the link to the cluster bus is up");
+    else
+      spdlog::error(
+          "cluster: the link to the cluster bus is down ({}); messages between nodes "
+          "wait for it",
+          detail);
+  }
+};
+
 }  // namespace
+
+std::unique_ptr<ClusterNode> ClusterNode::start(plugin_host::PluginHost& plugins,
+                                                const config::ClusterConfig& cluster,
+                                                const std::filesystem::path& data_dir,
+                                                boost::asio::any_io_executor executor,
+                                                const std::string& listen, std::string& error) {
+  auto instance = open_cluster_bus(plugins, cluster, std::make_shared<LogSink>(), data_dir, error);
+  if (!instance) return nullptr;
+  std::unique_ptr<ClusterNode> node(new ClusterNode());
+  node->bus_ = std::make_shared<plugin_host::ClusterClient>(instance);
+  boost::json::object info{{"listen", listen}};
+  node->membership_ = std::make_shared<cluster::Membership>(
+      node->bus_, executor, cluster.node_id, boost::json::serialize(info),
+      std::chrono::milliseconds(cluster.heartbeat_ms));
+  node->membership_->start();
+  spdlog::info("cluster: node {} joins through {}", cluster.node_id, cluster.plugin);
+  return node;
+}
+
+ClusterNode::~ClusterNode() {
+  auto left = std::make_shared<std::promise<void>>();
+  auto future = left->get_future();
+  membership_->stop([left] { left->set_value(); });
+  if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready)
+    spdlog::warn("cluster: could not leave the live nodes in time; the entry expires by itself");
+}
+
+std::vector<std::string> ClusterNode::live_nodes() const {
+  return membership_->live_nodes();
+}
 
 ConfigErrors check_cluster_section(const config::ClusterConfig& cluster,
                                    const plugin_host::PluginHost& plugins,

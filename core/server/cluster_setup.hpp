@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "cluster/membership.hpp"
 #include "common/config_error.hpp"
 #include "config/server_config.hpp"
 #include "plugin_host/plugin_host.hpp"
@@ -33,5 +34,27 @@ std::string probe_cluster_bus(plugin_host::PluginHost& plugins,
                               const config::ClusterConfig& cluster,
                               const std::filesystem::path& data_dir,
                               std::chrono::milliseconds timeout);
+
+// A node's part in the cluster while the server runs: the bus and the membership
+// (cluster/membership.hpp). Link changes and the live nodes are logged.
+class ClusterNode {
+ public:
+  // Opens the bus and starts the heartbeat on executor. nullptr and error when the
+  // bus cannot be created. listen: this node's address, for the other nodes.
+  static std::unique_ptr<ClusterNode> start(plugin_host::PluginHost& plugins,
+                                            const config::ClusterConfig& cluster,
+                                            const std::filesystem::path& data_dir,
+                                            boost::asio::any_io_executor executor,
+                                            const std::string& listen, std::string& error);
+  // Leaves the live nodes (waits up to 2 s for the bus), then closes the bus.
+  ~ClusterNode();
+
+  std::vector<std::string> live_nodes() const;
+
+ private:
+  ClusterNode() = default;
+  std::shared_ptr<plugin_host::ClusterClient> bus_;
+  std::shared_ptr<cluster::Membership> membership_;
+};
 
 }  // namespace sb::server
