@@ -96,6 +96,16 @@ int Server::run() {
     }
   }
 
+  if (config_.cluster) {
+    // Checked before anything is served: a node with a wrong [cluster] must not run.
+    const auto errors = check_cluster_section(*config_.cluster, plugins_, "[cluster]");
+    for (const auto& e : errors) spdlog::critical("{}", e.to_string());
+    if (!errors.empty()) {
+      stop_loops();
+      return 1;
+    }
+  }
+
   apply(directory_.refresh());
   {
     std::shared_lock lock(tenants_mutex_);
@@ -141,6 +151,14 @@ int Server::run() {
   reload_thread_ = std::thread([this] { reload_loop(); });
   start_control_socket();
   retention_thread_ = std::thread([this] { retention_loop(); });
+  // Joins the cluster last, when everything of this node is up.
+  if (config_.cluster) {
+    std::string error;
+    cluster_ = ClusterNode::start(plugins_, *config_.cluster, config_.data_dir,
+                                  loops_.front()->get_executor(),
+                                  config_.listen_host + ":" + std::to_string(port), error);
+    if (!cluster_) spdlog::error("cluster: cannot open the cluster bus: {}", error);
+  }
   wait_for_signal();
 
   spdlog::info("stopping");
@@ -149,6 +167,7 @@ int Server::run() {
   if (reload_thread_.joinable()) reload_thread_.join();
   if (retention_thread_.joinable()) retention_thread_.join();
   flush_tenants();
+  cluster_.reset();  // leaves the live nodes while the loops still run
   stop_loops();
   return 0;
 }

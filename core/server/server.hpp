@@ -24,6 +24,7 @@
 #include "hub/hub.hpp"
 #include "metrics/metrics.hpp"
 #include "plugin_host/plugin_host.hpp"
+#include "server/cluster_setup.hpp"
 #include "server/tenant_runtime.hpp"
 #include "tenants/tenant_directory.hpp"
 #include "web/static_files.hpp"
@@ -131,6 +132,7 @@ class Server final : public hub::HubServices, public api::Backend {
   std::thread reload_thread_;
   std::unique_ptr<control::ControlSocket> control_;
   std::thread retention_thread_;
+  std::unique_ptr<ClusterNode> cluster_;  // a node of a cluster only ([cluster])
 };
 
 }  // namespace sb::server
