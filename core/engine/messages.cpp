@@ -229,10 +229,14 @@ void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_
   pending.durable = true;
   message_rate_.record(pending.message.ts_ms);
   AckRecord ack{pending.message.message_id, seq, pending.message.attachments_json};
-  const auto ack_frame = frames::ack(pending.message.client_msg_id, ack, c->id);
   const int64_t latency_us = monotonic_us() - pending.received_us;
+  // Each waiter's ack carries its own ref (a client sends one with every message),
+  // so one frame per waiter; the frame without a ref is shared.
+  frames::Frame without_ref;
   for (const auto& [peer, ref] : pending.waiters) {
-    peer->send(ref.empty() ? ack_frame
+    if (ref.empty() && !without_ref)
+      without_ref = frames::ack(pending.message.client_msg_id, ack, c->id);
+    peer->send(ref.empty() ? without_ref
                            : frames::ack(pending.message.client_msg_id, ack, c->id, ref));
     metrics_->acks_sent.fetch_add(1, std::memory_order_relaxed);
   }

@@ -64,6 +64,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   const sb_routing_api* routing_api() const;      // nullptr unless a routing plugin
   const sb_autoreply_api* autoreply_api() const;  // nullptr unless an auto-reply plugin
   const sb_llm_api* llm_api() const;              // nullptr unless an LLM plugin
+  const sb_cluster_api* cluster_api() const;      // nullptr unless a cluster-bus plugin
 
   // Guarded asynchronous call. The rule: cb runs exactly once, always on executor
   // (posted, never inline), with

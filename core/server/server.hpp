@@ -24,6 +24,7 @@
 #include "hub/hub.hpp"
 #include "metrics/metrics.hpp"
 #include "plugin_host/plugin_host.hpp"
+#include "server/cluster_setup.hpp"
 #include "server/tenant_runtime.hpp"
 #include "tenants/tenant_directory.hpp"
 #include "web/static_files.hpp"
@@ -64,6 +65,7 @@ class Server final : public hub::HubServices, public api::Backend {
   void stop_loops();
   void wait_for_signal();
   void reload_signing_keys();  // after `switchboard rotate-key` (reload thread)
+  void reload_certificate();   // after a renewal or SIGHUP (reload thread)
   void flush_tenants();
   void apply(tenants::TenantDirectory::Changes changes);
   bool start_tenant(std::shared_ptr<const tenants::TenantConfig> config);
@@ -97,6 +99,11 @@ class Server final : public hub::HubServices, public api::Backend {
   std::filesystem::file_time_type signing_key_stamp_ = std::filesystem::file_time_type::min();
   std::filesystem::file_time_type retired_keys_stamp_ = std::filesystem::file_time_type::min();
   std::optional<auth::SessionBook> sessions_;
+  // The TLS certificate, when [tls] names one, and its files as last read (reload
+  // thread only).
+  std::shared_ptr<hub::TlsContext> tls_;
+  std::filesystem::file_time_type tls_cert_stamp_ = std::filesystem::file_time_type::min();
+  std::filesystem::file_time_type tls_key_stamp_ = std::filesystem::file_time_type::min();
   plugin_host::PluginHost plugins_;
   tenants::TenantDirectory directory_;
   boost::asio::thread_pool blocking_pool_{1};
@@ -119,11 +126,13 @@ class Server final : public hub::HubServices, public api::Backend {
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
-  bool reload_now_ = false;  // the reload loop runs at once (guarded by stop_mutex_)
+  bool reload_now_ = false;              // the reload loop runs at once (guarded by stop_mutex_)
+  bool reload_certificate_now_ = false;  // SIGHUP: read it even if unchanged (same)
   std::vector<std::function<void()>> reload_waiters_;  // guarded by stop_mutex_
   std::thread reload_thread_;
   std::unique_ptr<control::ControlSocket> control_;
   std::thread retention_thread_;
+  std::unique_ptr<ClusterNode> cluster_;  // a node of a cluster only ([cluster])
 };
 
 }  // namespace sb::server
