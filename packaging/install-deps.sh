@@ -25,8 +25,9 @@ run_pkgs=(python3-jieba opencc libopencc1.1 wordnet-base)
 build_pkgs+=("${run_pkgs[@]}")
 # Chromium renders the browser tests; the WenQuanYi font lets it draw the UIs' Chinese.
 # postgresql-15: storage-postgres's tests start a private cluster of their own (initdb).
+# redis-server: cluster-redis's tests start private servers of their own (no service).
 # clang: .ci/run's sanitizer build with the libFuzzer harnesses (libFuzzer comes with it).
-test_pkgs=(catch2 sqlite3 procps clang clang-format python3 chromium fonts-wqy-microhei postgresql-15)
+test_pkgs=(catch2 sqlite3 procps clang clang-format python3 chromium fonts-wqy-microhei postgresql-15 redis-server)
 
 # The browser UIs are built with Node.js >= 18 and npm. Debian 12's own nodejs (18)
 # and npm do; a machine that already has a newer Node (with its npm) keeps it:

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/json/serialize.hpp>
 
 #include "common/address_ranges.hpp"
 #include "config/table_reader.hpp"
+#include "config/toml_json.hpp"
 
 namespace sb::config {
 
@@ -95,6 +97,75 @@ void read_plugins(TableReader& plugins, ServerConfig& config) {
   plugins.reject_unknown();
 }
 
+void read_tls(TableReader& tls, ServerConfig& config) {
+  read_path(tls, "cert_file", config.tls_cert_file);
+  read_path(tls, "key_file", config.tls_key_file);
+  std::string version;
+  if (tls.string("min_version", version)) {
+    if (version != "1.2" && version != "1.3")
+      tls.sink().add(tls.where("min_version"), tls.key_path("min_version"),
+                     "'" + version + "' is not one of 1.2, 1.3");
+    else
+      config.tls_min_version = version;
+  }
+  read_address_ranges(tls, "plain_http_from", config.tls_plain_http_from);
+  // One without the other is a half-done setup, not a choice.
+  const bool cert = !config.tls_cert_file.empty();
+  const bool key = !config.tls_key_file.empty();
+  if (cert != key) {
+    const std::string_view given = cert ? "cert_file" : "key_file";
+    tls.sink().add(tls.where(given), tls.key_path(given),
+                   cert ? "needs key_file too (the certificate's private key)"
+                        : "needs cert_file too (the certificate for this key)");
+  }
+  tls.reject_unknown();
+}
+
+// A node's name: what the cluster bus and storage-postgres's leases know it by.
+bool valid_node_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
+  });
+}
+
+void read_cluster(TableReader& cluster, ServerConfig& config) {
+  ClusterConfig out;
+  out.line = cluster.toml_table().source().begin.line;
+  std::string plugin;
+  if (cluster.string("plugin", plugin)) {
+    if (plugin.empty())
+      cluster.sink().add(cluster.where("plugin"), cluster.key_path("plugin"), "must not be empty");
+    else
+      out.plugin = plugin;
+  }
+  if (cluster.string("node_id", out.node_id, Presence::required) && !valid_node_id(out.node_id))
+    cluster.sink().add(cluster.where("node_id"), cluster.key_path("node_id"),
+                       "must be 1..128 bytes of letters, digits, '-', '_' and '.'");
+  cluster.integer("heartbeat_ms", out.heartbeat_ms, 100, 60'000);
+  if (const toml::table* bus = cluster.table("bus")) {
+    for (auto&& [key, value] : *bus) {
+      ClusterConfig::Key k;
+      k.name = std::string(key.str());
+      k.type = value.type();
+      k.text = toml_to_text(value);
+      k.line = value.source().begin.line;
+      k.column = value.source().begin.column;
+      out.bus_keys.push_back(std::move(k));
+    }
+    out.bus_json = boost::json::serialize(toml_to_json(*bus));
+  }
+  cluster.reject_unknown();
+  // What a cluster keeps must be where every node reads it (and a lease fences it).
+  if (config.default_storage_plugin != "storage-postgres")
+    cluster.sink().add(cluster.where(""), "cluster",
+                       "a node of a cluster keeps tenants in PostgreSQL: set [storage] "
+                       "default_plugin = \"storage-postgres\" (it is \"" +
+                           config.default_storage_plugin + "\")");
+  config.cluster = std::move(out);
+}
+
 void read_log(TableReader& log, ServerConfig& config) {
   std::string level;
   if (log.string("level", level)) {
@@ -130,7 +201,9 @@ std::optional<ServerConfig> load_server_config(const std::filesystem::path& file
   section("storage", read_storage);
   section("limits", read_limits);
   section("plugins", read_plugins);
+  section("tls", read_tls);
   section("log", read_log);
+  section("cluster", read_cluster);  // after [storage], which it checks
   top.reject_unknown();
 
   sink.sort_by_position();

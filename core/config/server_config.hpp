@@ -3,6 +3,8 @@
 // validation, with the same defaults the shipped file shows.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -14,6 +16,28 @@
 #include "config/listen_address.hpp"
 
 namespace sb::config {
+
+// [cluster]: present only on a node of a deployment of several nodes
+// (docs/cluster.md). Absent, the server is one node and loads no cluster plugin.
+struct ClusterConfig {
+  std::string plugin = "cluster-redis";  // a cluster-bus plugin
+  std::string node_id;                   // this node's name, unique in the cluster
+  // How often the node renews its entry in the live nodes (which expires after
+  // three of these).
+  uint32_t heartbeat_ms = 1000;
+  // [cluster.bus]: the plugin's own keys, as written. They are checked against the
+  // keys the plugin declares once it is loaded (server/cluster_setup.hpp).
+  struct Key {
+    std::string name;
+    toml::node_type type = toml::node_type::none;
+    std::string text;  // what host->config_get returns for it
+    uint32_t line = 0;
+    uint32_t column = 0;
+  };
+  std::vector<Key> bus_keys;
+  std::string bus_json = "{}";  // the [cluster.bus] table as a JSON object
+  uint32_t line = 0;            // of the [cluster] table, for messages
+};
 
 struct ServerConfig {
   // [server]
@@ -50,8 +74,16 @@ struct ServerConfig {
   uint32_t plugin_call_timeout_ms = 5000;
   uint32_t breaker_failures = 5;
   uint32_t breaker_cooldown_ms = 10000;
+  // [tls]: on when tls_cert_file is set (then tls_key_file must be too).
+  std::filesystem::path tls_cert_file;
+  std::filesystem::path tls_key_file;
+  std::string tls_min_version = "1.2";  // "1.2" or "1.3"
+  // Addresses and CIDR ranges, as written, that may still use plain HTTP on the port.
+  std::vector<std::string> tls_plain_http_from = {"127.0.0.0/8", "::1"};
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error
+  // [cluster]
+  std::optional<ClusterConfig> cluster;
 };
 
 // Parses and validates the file. Every problem (syntax, unknown key or table, wrong

@@ -38,9 +38,20 @@ std::string llm_api_problem(const sb_llm_api* api) {
   return {};
 }
 
+std::string cluster_api_problem(const sb_cluster_api* api) {
+  if (api->struct_size < kClusterApiSize_1_6) return "sb_cluster_api is smaller than in ABI 1.6";
+  // Every function is mandatory: a transport without one of them cannot keep the
+  // cluster's promises (docs/cluster.md).
+  if (!api->publish || !api->subscribe || !api->unsubscribe || !api->stream_add ||
+      !api->stream_consume || !api->stream_stop || !api->stream_ack || !api->set_put ||
+      !api->set_delete || !api->set_list)
+    return "sb_cluster_api lacks a function (every one is mandatory)";
+  return {};
+}
+
 bool kind_is_supported(int32_t kind) {
   return kind == SB_KIND_STORAGE || kind == SB_KIND_ROUTING || kind == SB_KIND_AUTOREPLY ||
-         kind == SB_KIND_LLM;
+         kind == SB_KIND_LLM || kind == SB_KIND_CLUSTER_BUS;
 }
 
 std::string kind_api_problem(const sb_plugin_descriptor& d) {
@@ -51,6 +62,8 @@ std::string kind_api_problem(const sb_plugin_descriptor& d) {
       return routing_api_problem(static_cast<const sb_routing_api*>(d.kind_api));
     case SB_KIND_AUTOREPLY:
       return autoreply_api_problem(static_cast<const sb_autoreply_api*>(d.kind_api));
+    case SB_KIND_CLUSTER_BUS:
+      return cluster_api_problem(static_cast<const sb_cluster_api*>(d.kind_api));
     default:
       return llm_api_problem(static_cast<const sb_llm_api*>(d.kind_api));
   }
@@ -78,6 +91,11 @@ std::string descriptor_problem(const sb_plugin_descriptor& d) {
   // A 1.0 plugin cannot have meant a kind 1.0 only reserved.
   if ((d.kind == SB_KIND_AUTOREPLY || d.kind == SB_KIND_LLM) && d.abi_minor < 1) {
     return std::string("plugin kind ") + kind_name(d.kind) + " needs ABI 1.1, the plugin says 1." +
+           std::to_string(d.abi_minor);
+  }
+  // Reserved until 1.6.
+  if (d.kind == SB_KIND_CLUSTER_BUS && d.abi_minor < 6) {
+    return std::string("plugin kind ") + kind_name(d.kind) + " needs ABI 1.6, the plugin says 1." +
            std::to_string(d.abi_minor);
   }
   if (!d.name || !*d.name) return "the descriptor has no name";

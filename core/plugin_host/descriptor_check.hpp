@@ -21,10 +21,13 @@ inline constexpr size_t kConfigKeySize_1_0 = offsetof(sb_config_key, name) + siz
 // The same for the kinds 1.1 added.
 inline constexpr size_t kAutoreplyApiSize_1_1 = offsetof(sb_autoreply_api, reply) + sizeof(void*);
 inline constexpr size_t kLlmApiSize_1_1 = offsetof(sb_llm_api, chat) + sizeof(void*);
+// And for the cluster-bus kind of 1.6.
+inline constexpr size_t kClusterApiSize_1_6 = offsetof(sb_cluster_api, set_list) + sizeof(void*);
 
 // Why the host refuses this descriptor, or "" when it accepts it. Checks, in order:
 // ABI major equal to the host's, minor not above the host's, descriptor size, a
-// kind this host runs (auto-reply and LLM only from plugins written for 1.1), a name,
+// kind this host runs (auto-reply and LLM only from plugins written for 1.1,
+// cluster-bus only from 1.6), a name,
 // instance_new/instance_free, the kind's function table (size and every mandatory function) and the
 // config keys.
 std::string descriptor_problem(const sb_plugin_descriptor& descriptor);

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "common/clock.hpp"
+#include "plugin_host/cluster_client.hpp"
 #include "plugin_host/http_service.hpp"
 #include "plugin_host/pending_op.hpp"
 
@@ -71,6 +72,7 @@ int32_t host_config_get(sb_host_ctx* ctx, const char* key, sb_str* out) {
 // Services added after 1.0, by name.
 const void* host_get_api(const char* name) {
   if (name && std::string_view(name) == SB_HTTP_API_V1) return http_api();
+  if (name && std::string_view(name) == SB_CLUSTER_EVENTS_V1) return cluster_events();
   return nullptr;
 }
 

@@ -14,7 +14,8 @@ class logger;
 }
 namespace sb::plugin_host {
 class Instance;
-}
+class ClusterSink;
+}  // namespace sb::plugin_host
 
 // Declared opaque in sb_plugin.h; defined here, in the global namespace where C put
 // the name. Lives inside its Instance, so it is valid until instance_free returns.
@@ -24,6 +25,8 @@ struct sb_host_ctx {
   std::map<std::string, std::string, std::less<>> config_values;
   std::shared_ptr<spdlog::logger> logger;
   sb::plugin_host::Instance* instance = nullptr;  // the Instance this ctx lives in
+  // Where a cluster-bus instance's events go (cluster_client.cpp); empty otherwise.
+  std::shared_ptr<sb::plugin_host::ClusterSink> cluster_sink;
 };
 
 namespace sb::plugin_host {

@@ -37,22 +37,32 @@ Instance::Instance(std::shared_ptr<const LoadedPlugin> plugin, std::string tenan
     : plugin_(std::move(plugin)),
       options_(options),
       breaker_(options.breaker_failures, options.breaker_cooldown),
-      has_breaker_(plugin_->info.kind != SB_KIND_AUTOREPLY && plugin_->info.kind != SB_KIND_LLM) {
+      // Nor the cluster bus: it reports its link itself (on_link), and a breaker
+      // open after an outage would refuse calls for its cool-down after the return.
+      has_breaker_(plugin_->info.kind != SB_KIND_AUTOREPLY && plugin_->info.kind != SB_KIND_LLM &&
+                   plugin_->info.kind != SB_KIND_CLUSTER_BUS) {
   ctx_.plugin_name = plugin_->info.name;
   ctx_.tenant_id = std::move(tenant_id);
   ctx_.config_values.insert(config.values_as_text.begin(), config.values_as_text.end());
   ctx_.logger = options.logger ? options.logger : spdlog::default_logger();
   ctx_.instance = this;
+  ctx_.cluster_sink = config.cluster_sink;
 }
 
 Instance::~Instance() {
-  if (!opened_) return;
-  try {
-    plugin_->descriptor->instance_free(plugin_instance_);
-  } catch (...) {
-    logger().error("[{} {}] instance_free threw; the exception was swallowed", plugin_name(),
-                   tenant_id());
+  if (opened_) {
+    try {
+      plugin_->descriptor->instance_free(plugin_instance_);
+    } catch (...) {
+      logger().error("[{} {}] instance_free threw; the exception was swallowed", plugin_name(),
+                     tenant_id());
+    }
   }
+  if (after_free_) after_free_();
+}
+
+const PluginInfo& Instance::info() const {
+  return plugin_->info;
 }
 
 spdlog::logger& Instance::logger() const {
@@ -115,6 +125,12 @@ const sb_routing_api* Instance::routing_api() const {
 const sb_autoreply_api* Instance::autoreply_api() const {
   return kind() == SB_KIND_AUTOREPLY
              ? static_cast<const sb_autoreply_api*>(plugin_->descriptor->kind_api)
+             : nullptr;
+}
+
+const sb_cluster_api* Instance::cluster_api() const {
+  return kind() == SB_KIND_CLUSTER_BUS
+             ? static_cast<const sb_cluster_api*>(plugin_->descriptor->kind_api)
              : nullptr;
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -69,6 +70,18 @@ struct PluginInfo {
   int32_t kind = 0;  // sb_kind
   uint16_t abi_major = 0;
   uint16_t abi_minor = 0;
+  // Which load of this plugin name the code is: 1 at start-up, one more for each
+  // replacement (or return after a removal) while the server runs.
+  uint32_t generation = 0;
+};
+
+// A build of a plugin mapped into the process, as /metrics shows it: the one in use
+// for new instances (current), or a replaced or removed one that stays mapped
+// until its last instance is gone.
+struct LoadedBuild {
+  PluginInfo info;
+  bool current = false;
+  long instances = 0;  // alive now
 };
 
 // The config keys a plugin accepts; tenants validate [plugins.NAME] against it.
@@ -79,6 +92,18 @@ struct PluginSchema {
   std::vector<std::pair<std::string, int32_t>> keys;  // key name, sb_config_type
 };
 
+// What a cluster-bus plugin (ABI 1.6) reports, as the core receives it. Called on
+// the plugin's own thread, one call at a time, in order; must not block (hand the
+// work to an executor). The views are valid during the call only.
+class ClusterSink {
+ public:
+  virtual ~ClusterSink() = default;
+  virtual void on_message(std::string_view channel, std::string_view payload) = 0;
+  virtual void on_entry(std::string_view stream, std::string_view entry_id,
+                        std::string_view payload, bool redelivered) = 0;
+  virtual void on_link(bool up, std::string_view detail) = 0;
+};
+
 // One tenant's [plugins.NAME] table, already validated against the schema.
 struct InstanceConfig {
   std::string config_json = "{}";                     // the table as a JSON object
@@ -86,6 +111,8 @@ struct InstanceConfig {
   // The directory of the tenant's file: the plugin resolves relative file names in
   // its config against it (sb_instance_args.config_dir). Made absolute by the host.
   std::string config_dir;
+  // A cluster-bus instance's receiver of events (required for that kind only).
+  std::shared_ptr<ClusterSink> cluster_sink;
 };
 
 }  // namespace sb::plugin_host

@@ -23,7 +23,9 @@
 #include "config/listen_address.hpp"
 #include "config/server_config.hpp"
 #include "control/control_socket.hpp"
+#include "hub/tls_context.hpp"
 #include "plugin_host/plugin_host.hpp"
+#include "server/cluster_setup.hpp"
 #include "server/operations.hpp"
 #include "server/server.hpp"
 #include "tenants/tenant_directory.hpp"
@@ -39,7 +41,9 @@ void add_common_options(CLI::App& app, Overrides& o) {
   app.add_option("--config", o.config, "Server configuration file")->capture_default_str();
   app.add_option("--listen", o.listen, "Address to listen on, HOST:PORT (port 0 = any free port)");
   app.add_option("--data-dir", o.data_dir, "Where the install secret and tenants' storage live");
-  app.add_option("--plugin-dir", o.plugin_dir, "Where plugins (*.so) are loaded from");
+  app.add_option("--plugin-dir", o.plugin_dir,
+                 "Where plugins (*.so) are loaded from; watched while running (new, replaced and "
+                 "removed plugins apply without a restart)");
   app.add_option("--tenants-dir", o.tenants_dir, "Where tenant files (*.toml) are read from");
   app.add_option("--web-dir", o.web_dir,
                  "Where the built web UIs (widget, console, admin, demo page) are served from");
@@ -64,6 +68,16 @@ std::optional<sb::config::ServerConfig> load_config(const Overrides& o) {
 int check_config(const Overrides& o) {
   auto config = load_config(o);
   if (!config) return 1;
+  if (!config->tls_cert_file.empty()) {
+    try {
+      sb::hub::TlsContext tls(
+          {config->tls_cert_file, config->tls_key_file, config->tls_min_version});
+      std::cout << "TLS certificate: " << tls.description() << "\n";
+    } catch (const std::exception& e) {
+      std::cout << o.config << ": [tls]: " << e.what() << "\n1 error(s)\n";
+      return 1;
+    }
+  }
   sb::plugin_host::HostOptions options;
   sb::plugin_host::PluginHost plugins(config->plugin_dir, options);
   plugins.scan();
@@ -79,13 +93,31 @@ int check_config(const Overrides& o) {
       },
       config->default_storage_plugin);
   auto changes = directory.refresh();
+  if (config->cluster) {
+    const auto cluster_errors =
+        sb::server::check_cluster_section(*config->cluster, plugins, o.config);
+    changes.errors.insert(changes.errors.end(), cluster_errors.begin(), cluster_errors.end());
+  }
   for (const auto& e : changes.errors) std::cout << e.to_string() << "\n";
   if (!changes.errors.empty()) {
     std::cout << changes.errors.size() << " error(s)\n";
     return 1;
   }
+  std::string cluster_note;
+  if (config->cluster) {
+    // A node of a cluster: its bus must answer (PostgreSQL is checked by the
+    // tenants' storage-postgres instances when the server starts).
+    const std::string why = sb::server::probe_cluster_bus(
+        plugins, *config->cluster, config->data_dir, std::chrono::seconds(5));
+    if (!why.empty()) {
+      std::cout << o.config << ": cluster: " << why << "\n1 error(s)\n";
+      return 1;
+    }
+    cluster_note = ", cluster bus " + config->cluster->plugin + " answers (node " +
+                   config->cluster->node_id + ")";
+  }
   std::cout << "OK: " << o.config << ", " << changes.changed.size() << " tenant(s), "
-            << schemas.size() << " plugin(s)\n";
+            << schemas.size() << " plugin(s)" << cluster_note << "\n";
   return 0;
 }
 

@@ -32,7 +32,7 @@ extern "C" {
 /* The ABI this header describes. tests/abi pins the layout of every struct per
  * version: changing a struct without bumping these numbers fails the build's tests. */
 #define SB_ABI_MAJOR 1
-#define SB_ABI_MINOR 5
+#define SB_ABI_MINOR 6
 
 /* A plugin states the ABI version it was WRITTEN for with SB_ABI_VERSION(major, minor)
  * in its descriptor. Rebuilding against newer headers keeps the number it wrote (so
@@ -78,7 +78,7 @@ typedef enum sb_kind {
   SB_KIND_ROUTING = 2,
   SB_KIND_AUTOREPLY = 3,  /* since 1.1 */
   SB_KIND_LLM = 4,        /* since 1.1 */
-  SB_KIND_CLUSTER_BUS = 5 /* reserved */
+  SB_KIND_CLUSTER_BUS = 5 /* since 1.6 (reserved before) */
 } sb_kind;
 
 typedef enum sb_log_level {
@@ -207,14 +207,17 @@ typedef struct sb_plugin_descriptor {
    * start-up or on a tenant reload; may do blocking set-up (open files, migrate). */
   int32_t (*instance_new)(const sb_instance_args* args, sb_instance** out_instance, sb_error* err);
   /* MANDATORY. Frees an instance. The host calls it only after every operation of
-   * the instance completed (or was completed late) and no hook runs. */
+   * the instance completed (or was completed late) and no hook runs. When it
+   * returns, nothing the plugin started for the instance may still run (join its
+   * threads): once a replaced or removed plugin's last instance is freed, the host
+   * unloads the library. */
   void (*instance_free)(sb_instance* instance);
   /* OPTIONAL (NULL). Sees every event of the instance's tenant, in order, on the
    * tenant's engine thread. Must not block; the event is borrowed. */
   void (*on_event)(sb_instance* instance, const sb_event* event);
 
-  /* The kind's own function table: sb_storage_api, sb_routing_api, and since 1.1
-   * sb_autoreply_api or sb_llm_api. Static. */
+  /* The kind's own function table: sb_storage_api, sb_routing_api, since 1.1
+   * sb_autoreply_api or sb_llm_api, since 1.6 sb_cluster_api. Static. */
   const void* kind_api;
 } sb_plugin_descriptor;
 
@@ -541,6 +544,108 @@ typedef struct sb_llm_api {
    * once with SB_ERROR. */
   int32_t (*chat)(sb_instance* inst, const sb_llm_request* req, sb_op* op, sb_error* err);
 } sb_llm_api;
+
+/* ---------------------------------------------------------------------------- */
+/* Kind: cluster bus (since 1.6)                                                 */
+/* ---------------------------------------------------------------------------- */
+
+/* What moves between the nodes of a cluster (docs/cluster.md): live messages
+ * (publish/subscribe, at most once), commands to whichever node consumes a stream
+ * (at least once, surviving that node's death) and sets whose members expire
+ * (membership, presence). Nothing here is the only copy of anything: the host keeps
+ * what must last in storage.
+ *
+ * The host creates ONE instance per node, not per tenant: sb_instance_args.tenant_id
+ * is empty and the config is the server's [cluster] table. Every channel, stream
+ * and set name the host passes carries the tenant itself; names are 1..512 bytes
+ * of printable ASCII (no space), payloads any bytes up to 16 MiB.
+ *
+ * The plugin reports what arrives through sb_cluster_events, which the host hands
+ * out as host->get_api(SB_CLUSTER_EVENTS_V1); a host without it cannot run the kind
+ * (instance_new fails). */
+#define SB_CLUSTER_EVENTS_V1 "sb_cluster_events_v1"
+
+/* One entry of a stream this node consumes. Borrowed for the on_entry call. */
+typedef struct sb_cluster_entry {
+  uint32_t struct_size;
+  /* 0: delivered for the first time. 1: it may have been delivered before (to a
+   * consumer that died or lost its link before stream_ack): process it
+   * idempotently. */
+  uint32_t redelivered;
+  sb_str stream;
+  sb_str entry_id; /* pass to stream_ack */
+  sb_str payload;
+} sb_cluster_entry;
+
+/* The host's side: called on the plugin's thread, one call at a time, in order;
+ * must not block (hand the work to another thread). Every argument is borrowed for
+ * the call. ctx is the instance's (sb_instance_args.ctx). */
+typedef struct sb_cluster_events {
+  uint32_t struct_size;
+  /* A message published on a channel this instance subscribed to. */
+  void (*on_message)(sb_host_ctx* ctx, sb_str channel, sb_str payload);
+  /* An entry of a stream this instance consumes. Entries of one stream come in
+   * stream order. Acknowledge it with stream_ack once its effect is durable; an
+   * entry never acknowledged goes to the stream's next consumer. */
+  void (*on_entry)(sb_host_ctx* ctx, const sb_cluster_entry* entry);
+  /* The link to the bus went down (up = 0) or is back (up = 1). Between the two,
+   * messages published by anyone may have been missed: the host catches up from
+   * storage. "Up" is reported only once every subscription and every consumed
+   * stream is active again. detail says why (for the log). */
+  void (*on_link)(sb_host_ctx* ctx, int32_t up, sb_str detail);
+} sb_cluster_events;
+
+/* Every hook is called from any host thread and must not block. The ones with an
+ * op return SB_PENDING and complete it exactly once (from the plugin's thread), or
+ * fail at once with SB_ERROR (a bad name, or the link is down: the message then
+ * starts with "unavailable"). A completion with SB_ERROR after the command was
+ * sent means its outcome is unknown; SB_OK is never reported for what the bus did
+ * not confirm.
+ *
+ * Result JSON of each completion:
+ *   publish         {"receivers":N}  how many subscribers Redis (or the bus) handed
+ *                   it to, on every node together
+ *   subscribe       ""  the subscription is active
+ *   stream_add      {"id":S}  the entry's id; it is stored in the bus
+ *   stream_consume  ""  consuming: pending entries were handed over (on_entry)
+ *   stream_ack      ""
+ *   set_put         ""
+ *   set_delete      ""
+ *   set_list        {"members":[{"member":S,"value":S,"ttl_ms":N}...]}  the live
+ *                   members, by member name */
+typedef struct sb_cluster_api {
+  uint32_t struct_size;
+
+  int32_t (*publish)(sb_instance* inst, sb_str channel, sb_str payload, sb_op* op, sb_error* err);
+  /* The channel stays subscribed, across the bus's reconnects, until unsubscribe.
+   * The op completes once the bus confirmed the subscription, or with SB_ERROR when
+   * the link is down (the subscription is made when it is back, before on_link up). */
+  int32_t (*subscribe)(sb_instance* inst, sb_str channel, sb_op* op, sb_error* err);
+  /* SB_OK at once; the subscription ends soon after (a message already on its way
+   * may still be reported: the host ignores channels it no longer wants). */
+  int32_t (*unsubscribe)(sb_instance* inst, sb_str channel, sb_error* err);
+
+  /* Appends an entry to a stream (created if absent). */
+  int32_t (*stream_add)(sb_instance* inst, sb_str stream, sb_str payload, sb_op* op, sb_error* err);
+  /* This node becomes a consumer of the stream (of its one consumer group), until
+   * stream_stop; kept across reconnects. Entries pending in the group (delivered to
+   * a consumer that never acknowledged them) are handed over first, then new ones.
+   * The op completes as for subscribe. */
+  int32_t (*stream_consume)(sb_instance* inst, sb_str stream, sb_op* op, sb_error* err);
+  /* SB_OK at once; consuming ends soon after (an entry already on its way may still
+   * be reported: the host leaves it unacknowledged). Entries not acknowledged stay
+   * pending for the stream's next consumer. */
+  int32_t (*stream_stop)(sb_instance* inst, sb_str stream, sb_error* err);
+  int32_t (*stream_ack)(sb_instance* inst, sb_str stream, sb_str entry_id, sb_op* op,
+                        sb_error* err);
+
+  /* Adds or refreshes a member of a set; it expires ttl_ms after this call (the
+   * bus's clock) unless put again. ttl_ms 1..86400000. */
+  int32_t (*set_put)(sb_instance* inst, sb_str set, sb_str member, sb_str value, int64_t ttl_ms,
+                     sb_op* op, sb_error* err);
+  int32_t (*set_delete)(sb_instance* inst, sb_str set, sb_str member, sb_op* op, sb_error* err);
+  int32_t (*set_list)(sb_instance* inst, sb_str set, sb_op* op, sb_error* err);
+} sb_cluster_api;
 
 /* ---------------------------------------------------------------------------- */
 /* Host service: outbound HTTP(S) (since 1.1; host->get_api(SB_HTTP_API_V1))     */

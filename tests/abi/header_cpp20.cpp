@@ -7,7 +7,7 @@
 #include "switchboard/sb_plugin.h"
 #include "switchboard/sb_plugin_cpp.hpp"
 
-static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 5,
+static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 6,
               "ABI bumped: update these pins with the new layout");
 static_assert(std::is_standard_layout_v<sb_plugin_descriptor> &&
               std::is_trivial_v<sb_plugin_descriptor>);
@@ -78,3 +78,9 @@ static_assert(offsetof(sb_log_entry, data_json) == 56);
 static_assert(offsetof(sb_log_entry, ts_ms) == 72);
 static_assert(sizeof(sb_blob_put) == 64);
 static_assert(offsetof(sb_blob_put, max_total_bytes) == 56);
+// 1.6 additions: the cluster-bus kind.
+static_assert(sizeof(sb_cluster_entry) == 56);
+static_assert(offsetof(sb_cluster_entry, payload) == 40);
+static_assert(sizeof(sb_cluster_events) == 32);
+static_assert(sizeof(sb_cluster_api) == 88);
+static_assert(offsetof(sb_cluster_api, set_list) == 80);

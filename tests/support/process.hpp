@@ -28,4 +28,8 @@ int spawn(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd, int
 // or -1 if it is still running.
 int wait_for_exit(int pid, std::chrono::milliseconds timeout);
 
+// A port nobody listens on now on 127.0.0.1 (the kernel's choice for port 0), for
+// the servers tests start (PostgreSQL, Redis).
+int free_port();
+
 }  // namespace sb::test

@@ -227,6 +227,33 @@ int main(void) {
   FIELD(sb_http_api, struct_size);
   FIELD(sb_http_api, request);
 
+  /* 1.6: the cluster-bus kind. */
+  STRUCT(sb_cluster_entry);
+  FIELD(sb_cluster_entry, struct_size);
+  FIELD(sb_cluster_entry, redelivered);
+  FIELD(sb_cluster_entry, stream);
+  FIELD(sb_cluster_entry, entry_id);
+  FIELD(sb_cluster_entry, payload);
+
+  STRUCT(sb_cluster_events);
+  FIELD(sb_cluster_events, struct_size);
+  FIELD(sb_cluster_events, on_message);
+  FIELD(sb_cluster_events, on_entry);
+  FIELD(sb_cluster_events, on_link);
+
+  STRUCT(sb_cluster_api);
+  FIELD(sb_cluster_api, struct_size);
+  FIELD(sb_cluster_api, publish);
+  FIELD(sb_cluster_api, subscribe);
+  FIELD(sb_cluster_api, unsubscribe);
+  FIELD(sb_cluster_api, stream_add);
+  FIELD(sb_cluster_api, stream_consume);
+  FIELD(sb_cluster_api, stream_stop);
+  FIELD(sb_cluster_api, stream_ack);
+  FIELD(sb_cluster_api, set_put);
+  FIELD(sb_cluster_api, set_delete);
+  FIELD(sb_cluster_api, set_list);
+
   CONST(sizeof(sb_status));
   CONST(SB_OK);
   CONST(SB_ERROR);
@@ -252,5 +279,6 @@ int main(void) {
   CONST(SB_MESSAGE_PRIVATE);
   printf("symbol %s\n", SB_ENTRY_SYMBOL);
   printf("service %s\n", SB_HTTP_API_V1);
+  printf("service %s\n", SB_CLUSTER_EVENTS_V1);
   return 0;
 }

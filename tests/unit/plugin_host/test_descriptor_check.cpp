@@ -18,6 +18,24 @@ int32_t reply_ok(sb_instance*, const sb_autoreply_request*, sb_op*, sb_error*) {
 int32_t chat_ok(sb_instance*, const sb_llm_request*, sb_op*, sb_error*) {
   return SB_ERROR;
 }
+int32_t publish_ok(sb_instance*, sb_str, sb_str, sb_op*, sb_error*) {
+  return SB_ERROR;
+}
+int32_t subscribe_ok(sb_instance*, sb_str, sb_op*, sb_error*) {
+  return SB_ERROR;
+}
+int32_t name_ok(sb_instance*, sb_str, sb_error*) {
+  return SB_OK;
+}
+int32_t ack_ok(sb_instance*, sb_str, sb_str, sb_op*, sb_error*) {
+  return SB_ERROR;
+}
+int32_t set_put_ok(sb_instance*, sb_str, sb_str, sb_str, int64_t, sb_op*, sb_error*) {
+  return SB_ERROR;
+}
+int32_t set_list_ok(sb_instance*, sb_str, sb_op*, sb_error*) {
+  return SB_ERROR;
+}
 int32_t route_ok(sb_instance*, const sb_route_request*, size_t* index, sb_op*, sb_error*) {
   *index = 0;
   return SB_OK;
@@ -68,7 +86,7 @@ TEST_CASE("descriptor: every mandatory part is checked") {
     CHECK(descriptor_problem(good.d).empty());
   }
   SECTION("kind") {
-    good.d.kind = SB_KIND_CLUSTER_BUS;
+    good.d.kind = 99;
     CHECK_THAT(descriptor_problem(good.d), Catch::Contains("not supported"));
   }
   SECTION("instance_free") {
@@ -126,5 +144,36 @@ TEST_CASE("descriptor: the 1.1 kinds need their one function and a 1.1 plugin") 
       llm.struct_size = 8;
       CHECK_THAT(descriptor_problem(good.d), Catch::Contains("sb_llm_api is smaller"));
     }
+  }
+}
+
+TEST_CASE("descriptor: the cluster-bus kind needs every function and a 1.6 plugin") {
+  Good good;
+  sb_cluster_api cluster{sizeof(sb_cluster_api),
+                         publish_ok,
+                         subscribe_ok,
+                         name_ok,
+                         publish_ok,
+                         subscribe_ok,
+                         name_ok,
+                         ack_ok,
+                         set_put_ok,
+                         ack_ok,
+                         set_list_ok};
+  good.d.kind = SB_KIND_CLUSTER_BUS;
+  good.d.kind_api = &cluster;
+  good.d.abi_minor = 6;
+  CHECK(descriptor_problem(good.d).empty());
+  SECTION("not from a plugin written for 1.5, when the kind was only reserved") {
+    good.d.abi_minor = 5;
+    CHECK_THAT(descriptor_problem(good.d), Catch::Contains("cluster-bus needs ABI 1.6"));
+  }
+  SECTION("no function may be missing") {
+    cluster.stream_ack = nullptr;
+    CHECK_THAT(descriptor_problem(good.d), Catch::Contains("sb_cluster_api lacks a function"));
+  }
+  SECTION("its table is at least the 1.6 size") {
+    cluster.struct_size = 16;
+    CHECK_THAT(descriptor_problem(good.d), Catch::Contains("sb_cluster_api is smaller"));
   }
 }
