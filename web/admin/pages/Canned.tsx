@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useState } from "react";
 import type { CannedReply, PagesApi } from "./api";
 import type { PT } from "./text";
-import { Confirm, Field, LoadState, Notice, NoticeLine, useChange, useList, useSubmit } from "./ui";
+import { Confirm, Field, LoadState, Notice, NoticeLine, PageHead, useChange, useList, useSubmit } from "./ui";
 
 // Replies whose shortcut or text contains every word of the query (any case).
 export function searchReplies(replies: CannedReply[], query: string): CannedReply[] {
@@ -39,18 +39,12 @@ export function CannedPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpi
 
   return (
     <section className="ppage" aria-labelledby="canned-title">
-      <div className="ppage-head">
-        <div className="ppage-title">
-          <h2 id="canned-title">{t("canned.title")}</h2>
-          <p className="help">{t("canned.lead")}</p>
-        </div>
-        <div className="ppage-actions">
+      <PageHead id="canned-title" title={t("canned.title")} lead={t("canned.lead")}>
         {replies && <span className="pcount">{t("canned.count", { n: replies.length })}</span>}
         <button type="button" className="primary" onClick={() => setEditing({})}>
           + {t("canned.add")}
         </button>
-        </div>
-      </div>
+      </PageHead>
       <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
       <input
         type="search"

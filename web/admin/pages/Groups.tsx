@@ -7,7 +7,7 @@ import type { Lang } from "../i18n";
 import type { GroupInput, GroupRow, GroupSettings, PagesApi, Weekday } from "./api";
 import { settingsTranslator, type ST } from "./settings-text";
 import type { PT } from "./text";
-import { Confirm, Field, LoadState, Notice, NoticeLine, useChange, useList, useSubmit } from "./ui";
+import { Confirm, Field, LoadState, Notice, NoticeLine, PageHead, useChange, useList, useSubmit } from "./ui";
 import { allFieldErrors } from "./Widget";
 
 export const kWeekdays: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -91,18 +91,12 @@ export function GroupsPage({ pt, lang, api, onExpired }: { pt: PT; lang: Lang; a
 
   return (
     <section className="ppage" aria-labelledby="groups-title">
-      <div className="ppage-head">
-        <div className="ppage-title">
-          <h2 id="groups-title">{t("groups.title")}</h2>
-          <p className="help">{t("groups.lead")}</p>
-        </div>
-        <div className="ppage-actions">
-          {groups && <span className="pcount">{t("groups.count", { n: groups.length })}</span>}
-          <button type="button" className="primary" onClick={() => setEditing({})}>
-            + {t("groups.add")}
-          </button>
-        </div>
-      </div>
+      <PageHead id="groups-title" title={t("groups.title")} lead={t("groups.lead")}>
+        {groups && <span className="pcount">{t("groups.count", { n: groups.length })}</span>}
+        <button type="button" className="primary" onClick={() => setEditing({})}>
+          + {t("groups.add")}
+        </button>
+      </PageHead>
       <NoticeLine notice={notice} onClose={() => setNotice(null)} t={pt} />
       <LoadState t={pt} loaded={!!groups} loadError={loadError} />
       {groups && (

@@ -7,7 +7,7 @@ import { useEffect, useState } from "react";
 import { ApiError } from "../api";
 import type { AgentInput, AgentRow, PagesApi } from "./api";
 import type { PT } from "./text";
-import { Confirm, Field, LoadState, Notice, NoticeLine, useChange, useList, useSubmit } from "./ui";
+import { Confirm, Field, LoadState, Notice, NoticeLine, PageHead, useChange, useList, useSubmit } from "./ui";
 
 export type AgentForm = { name: string; email: string; password: string; role: "agent" | "admin"; groups: string; skills: string; max_concurrent: string };
 
@@ -108,18 +108,12 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
   const visible = (agents ?? []).filter((a) => !a.disabled && a.status !== "disabled");
   return (
     <section className="ppage" aria-labelledby="team-title">
-      <div className="ppage-head">
-        <div className="ppage-title">
-          <h2 id="team-title">{t("team.title")}</h2>
-          <p className="help">{t("team.lead")}</p>
-        </div>
-        <div className="ppage-actions">
+      <PageHead id="team-title" title={t("team.title")} lead={t("team.lead")}>
         {agents && <span className="pcount">{t("team.count", { n: visible.length })}</span>}
         <button type="button" className="primary" onClick={() => setEditing({})}>
           + {t("team.add")}
         </button>
-        </div>
-      </div>
+      </PageHead>
       <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
       <LoadState t={t} loaded={!!agents} loadError={loadError} />
       {agents && (

@@ -145,3 +145,17 @@ export function useSubmit(onExpired: () => void, explain: (e: ApiError) => Field
   };
   return { errors, setErrors, busy, submit };
 }
+
+// A page's heading: its title (`id` names the section, which is labelled by it), a
+// line on what the page is for, and the page's own actions on the right.
+export function PageHead({ id, title, lead, children }: { id: string; title: string; lead: string; children?: ReactNode }) {
+  return (
+    <div className="ppage-head">
+      <div className="ppage-title">
+        <h2 id={id}>{title}</h2>
+        <p className="help">{lead}</p>
+      </div>
+      {children && <div className="ppage-actions">{children}</div>}
+    </div>
+  );
+}
