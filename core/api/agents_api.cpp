@@ -38,8 +38,9 @@ json_fields::FieldErrors read_agent(const json::value& body, agents::AgentChange
                   Need need) -> std::optional<std::string> {
     auto v = r.string(key, need);
     if (v && (v->size() < min || v->size() > max)) {
-      r.error("invalid_field", key,
-              "must be " + std::to_string(min) + " to " + std::to_string(max) + " bytes");
+      r.error(
+          "invalid_field", key,
+          "must be a string of " + std::to_string(min) + " to " + std::to_string(max) + " bytes");
       return std::nullopt;
     }
     return v;

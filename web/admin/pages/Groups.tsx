@@ -8,7 +8,6 @@ import type { GroupInput, GroupRow, GroupSettings, PagesApi, Weekday } from "./a
 import { settingsTranslator, type ST } from "./settings-text";
 import type { PT } from "./text";
 import { Confirm, Field, LoadState, Notice, NoticeLine, PageHead, useChange, useList, useSubmit } from "./ui";
-import { allFieldErrors } from "./Widget";
 
 export const kWeekdays: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -213,7 +212,7 @@ function GroupDialog({
     return () => window.removeEventListener("beforeunload", warn);
   }, [dirty, t]);
 
-  const submit = submitting(() => onSave(id.trim(), body()), allFieldErrors);
+  const submit = submitting(() => onSave(id.trim(), body()));
 
   const setDay = (day: Weekday, ranges: Range[]) => setHours((h) => ({ ...h, days: { ...h.days, [day]: ranges } }));
   const title = row ? t("groups.editTitle", { name: row.name }) : t("groups.createTitle");

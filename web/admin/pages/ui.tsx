@@ -8,13 +8,17 @@ import type { PT } from "./text";
 
 export type FieldErrors = Record<string, string>;
 
-// A 422/409 answer's {"error":{"field","message"}} as errors by field ("" when none).
+// A refusal as errors by field ("" when it names none): every field of a 422's
+// {"errors":[{field,message}]}, else the one {"error":{"field","message"}}.
 export function fieldErrors(e: unknown): FieldErrors {
-  if (e instanceof ApiError) {
-    const field = e.body?.error?.field ?? "";
-    return { [field]: e.message };
+  if (!(e instanceof ApiError)) return { "": String((e as Error)?.message ?? e) };
+  const list = e.body?.errors;
+  if (Array.isArray(list)) {
+    const out: FieldErrors = {};
+    for (const item of list) if (item && typeof item.message === "string") out[item.field ?? ""] ??= item.message;
+    if (Object.keys(out).length) return out;
   }
-  return { "": String((e as Error)?.message ?? e) };
+  return { [e.body?.error?.field ?? ""]: e.message };
 }
 
 export function Field({
@@ -130,7 +134,7 @@ export function useChange(setNotice: (n: Notice) => void, onExpired: () => void,
 export function useSubmit(onExpired: () => void, explain: (e: ApiError) => FieldErrors | null = () => null) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
-  const submit = (run: () => Promise<void>, toErrors: (e: unknown) => FieldErrors = fieldErrors) => async (e: FormEvent) => {
+  const submit = (run: () => Promise<void>) => async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setErrors({});
@@ -138,7 +142,7 @@ export function useSubmit(onExpired: () => void, explain: (e: ApiError) => Field
       await run();
     } catch (err) {
       if ((err as ApiError).status === 401) return onExpired();
-      setErrors(explain(err as ApiError) ?? toErrors(err));
+      setErrors(explain(err as ApiError) ?? fieldErrors(err));
     } finally {
       setBusy(false);
     }
