@@ -162,12 +162,31 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
   self_score = 0;
   std::vector<bool> within_word;
   auto tokens = options_.analyzer ? options_.analyzer->terms(query, &within_word) : terms_of(query);
+  // Words the knowledge base has that belong to a thing it lacks ("router password",
+  // 医院的电话): the message is about that thing, so they weigh in the message but
+  // match nothing.
+  std::unordered_set<std::string> attached;
+  if (options_.analyzer && options_.owner_check) {
+    const auto& analyzer = *options_.analyzer;
+    attached = analyzer.attached_to_unknown_nouns(query, [&](const std::string& term) {
+      if (terms_.count(term)) return true;
+      for (const auto& r : analyzer.related(term))
+        if (terms_.count(r)) return true;
+      for (const auto& r : analyzer.broader(term))
+        if (terms_.count(r)) return true;
+      return false;
+    });
+  }
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     auto& token = tokens[i];
     if (!seen.insert(token).second) continue;
     const bool cjk_unigram = is_cjk_term(token) && token.size() <= 4;  // one code point
     double scale = cjk_unigram ? options_.cjk_unigram_weight : 1.0;
     if (options_.analyzer) scale *= options_.analyzer->content_weight(token);
+    if (auto it = terms_.find(token); it != terms_.end() && attached.count(token)) {
+      self_score += idf_[it->second] * scale;
+      continue;
+    }
     if (auto it = terms_.find(token); it != terms_.end()) {
       resolved.push_back({it->second, idf_[it->second] * scale});
       self_score += idf_[it->second] * scale;

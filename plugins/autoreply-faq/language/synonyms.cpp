@@ -100,6 +100,8 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       base_form_.emplace(inflected, base);
     }
   }
+  // Per term: its noun senses, and its verb and adjective senses.
+  std::unordered_map<std::string, std::pair<int, int>> senses;
   for (const auto& [pos, pos_letter] :
        {std::pair<const char*, char>{"noun", 'n'}, {"verb", 'v'}, {"adj", 'a'}}) {
     std::string data, index;
@@ -131,6 +133,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       const std::string term = stem(lemma);
       if (term.empty()) continue;
       known_.insert(term);
+      (pos_letter == 'n' ? senses[term].first : senses[term].second) += synset_count;
       auto& related = related_[term];
       for (const auto& word : it->second.words) {
         if (word.find('_') != std::string::npos) continue;
@@ -159,6 +162,8 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       if (broader.empty()) broader_.erase(term);
     }
   }
+  for (const auto& [term, counts] : senses)
+    if (counts.first > 0 && counts.first >= counts.second) nouns_.insert(term);
 }
 
 std::shared_ptr<const WordNetSynonyms> WordNetSynonyms::shared(
