@@ -237,12 +237,21 @@ std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
   };
   // English words of one stretch of text (no Chinese between): raw word, term.
   std::vector<std::pair<std::string, std::string>> words;
+  // A noun the knowledge base lacks, not said to be the business's own ("your
+  // support email" is the shop's).
+  auto owner_at = [&](std::size_t i) {
+    if (!english_owner(words[i].second)) return false;
+    return i == 0 || (words[i - 1].first != "your" && words[i - 1].first != "our");
+  };
   auto finish_english = [&] {
     for (std::size_t i = 0; i < words.size(); ++i) {
       const auto& [raw, term] = words[i];
       // "router password": a noun the knowledge base lacks, then a term it has.
-      if (i + 1 < words.size() && english_owner(term) && known_noun(words[i + 1].second))
+      if (i + 1 < words.size() && owner_at(i) && known_noun(words[i + 1].second))
         attached.insert(words[i + 1].second);
+      // "email support": a term it has, then a noun it lacks that ends the phrase
+      // (its head): the message is about the support, not the email.
+      if (i + 2 == words.size() && known_noun(term) && owner_at(i + 1)) attached.insert(term);
       if (raw != "of" || i == 0) continue;
       // "...number of the nearest hospital": the first noun after "of", past function
       // words and at most one other word.
@@ -250,7 +259,7 @@ std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
       int others = 0;
       for (std::size_t j = i + 1; j < words.size() && others <= 1; ++j) {
         if (words[j].second.empty()) continue;
-        if (english_owner(words[j].second)) owned = true;
+        if (owner_at(j)) owned = true;
         if (owned || wordnet_->is_noun(words[j].second)) break;
         ++others;
       }
@@ -272,23 +281,41 @@ std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
     }
     finish_english();
     const auto segmented = segmenter_->segment(piece.chars, &user_words_);
-    for (std::size_t i = 0; i + 1 < segmented.size(); ++i) {
+    auto attach_with_characters = [&](const std::string& word, const std::string& term) {
+      attached.insert(term);
+      if (word.size() <= 4) return;
+      for (std::size_t k = 0; k < word.size();) {
+        const auto lead = static_cast<unsigned char>(word[k]);
+        const std::size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        attached.insert(word.substr(k, len));
+        k += len;
+      }
+    };
+    auto contains_known_word = [&](const std::string& word) {
+      std::vector<std::size_t> starts;
+      for (std::size_t k = 0; k < word.size(); ++k)
+        if ((static_cast<unsigned char>(word[k]) & 0xC0) != 0x80) starts.push_back(k);
+      starts.push_back(word.size());
+      for (std::size_t a = 0; a + 2 < starts.size(); ++a)
+        for (std::size_t b = a + 2; b < starts.size(); ++b)
+          if (known(tenant_.canonical(word.substr(starts[a], starts[b] - starts[a])))) return true;
+      return false;
+    };
+    for (std::size_t i = 0; i < segmented.size(); ++i) {
       const auto& owner = segmented[i];
       if (!segmenter_->is_noun(owner) || known(tenant_.canonical(owner))) continue;
+      if (i > 0 && (segmented[i - 1] == "你们" || segmented[i - 1] == "您们" ||
+                    segmented[i - 1] == "贵" || segmented[i - 1] == "你们的"))
+        continue;  // the business's own (你们客服电话)
+      // The characters of a thing the knowledge base lacks are that thing's (火车票's
+      // 票 is not 发票's), unless a word it has is inside (电话号码 is a 电话).
+      if (!contains_known_word(owner)) attach_with_characters(owner, tenant_.canonical(owner));
+      if (i + 1 == segmented.size()) continue;
       std::size_t j = i + 1;
       if (segmented[j] == "的" && j + 1 < segmented.size()) ++j;
       const auto term = tenant_.canonical(segmented[j]);
       if (!segmenter_->is_noun(segmented[j]) || !known(term)) continue;
-      attached.insert(term);
-      const auto& word = segmented[j];
-      if (word.size() > 4) {
-        for (std::size_t k = 0; k < word.size();) {
-          const auto lead = static_cast<unsigned char>(word[k]);
-          const std::size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-          attached.insert(word.substr(k, len));
-          k += len;
-        }
-      }
+      attach_with_characters(segmented[j], term);
     }
   }
   finish_english();
