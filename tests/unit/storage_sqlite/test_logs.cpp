@@ -186,14 +186,9 @@ TEST_CASE("a file of schema version 4 gains the logs by the migration and keeps 
   }
   // Back to schema version 4, as a file written by storage-sqlite 1.3.
   exec(dir.path() / "switchboard.db",
-       "DROP TABLE messages_unindexed; DROP TRIGGER messages_fts_delete; DROP TRIGGER "
-       "messages_fts_update; CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN "
-       "INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.rowid, "
-       "old.text); END; CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages "
-       "BEGIN INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', "
-       "old.rowid, old.text); INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, "
-       "new.text); END; "
-       "DROP TABLE log_entries; DROP TABLE log_counters; PRAGMA user_version = 4;");
+       (std::string(kSqliteBackToSearchOfVersion7) +
+        "DROP TABLE log_entries; DROP TABLE log_counters; PRAGMA user_version = 4;")
+           .c_str());
   Storage s(dir.str());
   CHECK(query_text(dir.path() / "switchboard.db", "PRAGMA user_version") == "8|\n");
   CHECK(Storage::wait(s.kv_get("agents", "dana")).result == R"({"name":"Dana"})");

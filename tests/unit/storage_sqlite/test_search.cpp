@@ -204,16 +204,11 @@ TEST_CASE("a file from before version 6 indexes each new message once, by the wr
   }
   // Back to schema version 5, whose insert trigger indexed every message.
   exec(dir.path() / "switchboard.db",
-       "DROP TABLE messages_unindexed; DROP TRIGGER messages_fts_delete; DROP TRIGGER "
-       "messages_fts_update; CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN "
-       "INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.rowid, "
-       "old.text); END; CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages "
-       "BEGIN INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', "
-       "old.rowid, old.text); INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, "
-       "new.text); END; "
-       "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN "
-       "INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text); END; "
-       "DROP TABLE log_counters; PRAGMA user_version = 5;");
+       (std::string(kSqliteBackToSearchOfVersion7) +
+        "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN "
+        "INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text); END; "
+        "DROP TABLE log_counters; PRAGMA user_version = 5;")
+           .c_str());
   {
     Storage s(dir.str());
     append_ok(s, message("c1", 2, "晚上的订单号"));
