@@ -14,7 +14,7 @@
 #
 # Settings (environment, all optional):
 #   SCENARIOS="report"            which scenarios to run: report, or any of idle,
-#                                 throughput (one RATE), sweep, echo-sweep
+#                                 throughput (one RATE), sweep, echo-sweep, login-flood
 #   SWEEP_RATES="5000 10000 ..."  rates the sweeps try, ascending
 #   SWEEP_P99_MS=10               a rate is sustained while ack and delivery p99 stay below this
 #   RUNS=1                        runs per scenario (3 for medians); a fresh server each run
@@ -25,6 +25,14 @@
 #   OUT_DIR=BUILD_DIR/bench-results/TIMESTAMP   one JSON summary per run lands here
 #   KEEP=0                        1 keeps the temporary data dir (server logs, database)
 #   STRICT=0                      1 passes --strict to loadgen (the bench_smoke test does)
+#   FLOOD_RATE=2000 FLOOD_CLIENTS=200   login-flood: the chat load at FLOOD_RATE msgs/s
+#                                 (VISITORS, AGENTS, DURATION as above), once alone and once
+#                                 beside FLOOD_CLIENTS threads of login_flood.py posting wrong
+#                                 passwords without pause, each attempt from a fresh
+#                                 X-Forwarded-For address and email (the server trusts
+#                                 127.0.0.1 as a proxy in both runs), so every one reaches the
+#                                 password hashing; ack p50/p99 both ways and the sign-ins'
+#                                 answers by status land in OUT_DIR/login-*.json
 #   PERF=0                        1 records the server with `perf record` during each run's
 #                                 measured window (OUT_DIR/NAME.perf.data; `perf report -i`)
 #
@@ -65,6 +73,10 @@ OUT_DIR=${OUT_DIR:-$BUILD/bench-results/$(date -u +%Y%m%d-%H%M%S)}
 KEEP=${KEEP:-0}
 STRICT=${STRICT:-0}
 PERF=${PERF:-0}
+FLOOD_RATE=${FLOOD_RATE:-2000}
+FLOOD_CLIENTS=${FLOOD_CLIENTS:-200}
+FLOOD_NOW=0
+CONFIG="$ROOT/conf/switchboard.toml"
 STRICT_FLAG=()
 [[ $STRICT == 1 ]] && STRICT_FLAG=(--strict)
 FAILED_RUNS=0
@@ -122,7 +134,7 @@ start_server() {
   if [[ $kind == echo ]]; then
     "$ECHO_SERVER" --listen 127.0.0.1:0 > "$run_dir/server.out" 2> "$run_dir/server.log" &
   else
-    (cd "$ROOT" && exec "$SERVER" --config conf/switchboard.toml --listen 127.0.0.1:0 \
+    (cd "$ROOT" && exec "$SERVER" --config "$CONFIG" --listen 127.0.0.1:0 \
         --data-dir "$run_dir/data" --tenants-dir "$WORK/tenants" --plugin-dir "$BUILD/plugins" \
         > "$run_dir/server.out" 2> "$run_dir/server.log") &
   fi
@@ -162,12 +174,26 @@ run_scenario() {
       -o "$OUT_DIR/$name.perf.data" -- sleep "$DURATION") > "$run_dir/perf.log" 2>&1 &
     perf_pid=$!
   fi
+  local flood_pid=""
+  if [[ $FLOOD_NOW == 1 ]]; then
+    # Started before the chat connects, stopped once loadgen is done: it covers the window.
+    python3 "$ROOT/tests/bench/login_flood.py" --url "http://127.0.0.1:$PORT" --tenant bench \
+      --clients "$FLOOD_CLIENTS" --forwarded --duration "$bound_s" \
+      --json-out "$OUT_DIR/$name-run$run.logins" 2> "$run_dir/flood.err" &
+    flood_pid=$!
+    sleep 2
+  fi
   server_cpu_before=$(cpu_seconds "$SERVER_PID")
   /usr/bin/time -f "%U %S" -o "$run_dir/loadgen.time" \
     timeout -s INT -k 10 "$bound_s" "$LOADGEN" --url "http://127.0.0.1:$PORT" --server-pid "$SERVER_PID" \
     --json-out "$json" "${STRICT_FLAG[@]}" "$@" 2> "$run_dir/loadgen.err" || loadgen_status=$?
   (( loadgen_status == 0 )) || FAILED_RUNS=$(( FAILED_RUNS + 1 ))
   [[ -z $perf_pid ]] || wait "$perf_pid" 2>/dev/null || true
+  if [[ -n $flood_pid ]]; then
+    kill -INT "$flood_pid" 2>/dev/null || true
+    wait "$flood_pid" 2>/dev/null || true
+    cat "$run_dir/flood.err"
+  fi
   local server_cpu loadgen_cpu
   server_cpu=$(awk -v a="$(cpu_seconds "$SERVER_PID")" -v b="$server_cpu_before" 'BEGIN { printf "%.2f", a - b }')
   # time(1) prefixes a line when the command failed; the figures are on the last line.
@@ -254,6 +280,20 @@ for scenario in $SCENARIOS; do
         # shellcheck disable=SC2046
         run_scenario switchboard throughput "$run" $(( WARMUP + DURATION + 120 )) \
           $(throughput_args "$RATE")
+        ;;
+      login-flood)
+        # The same chat load alone and beside the flood, on the same config.
+        sed 's/^trusted_proxies = .*/trusted_proxies = ["127.0.0.1"]/' "$ROOT/conf/switchboard.toml" \
+          > "$WORK/switchboard-proxy.toml"
+        CONFIG="$WORK/switchboard-proxy.toml"
+        for FLOOD_NOW in 0 1; do
+          # shellcheck disable=SC2046
+          run_scenario switchboard "login-$([[ $FLOOD_NOW == 1 ]] && echo flood || echo quiet)" "$run" \
+            $(( WARMUP + DURATION + 120 )) $(throughput_args "$FLOOD_RATE")
+        done
+        FLOOD_NOW=0
+        CONFIG="$ROOT/conf/switchboard.toml"
+        python3 "$ROOT/tests/bench/login_flood_report.py" "$OUT_DIR" "$run" || true
         ;;
       *) echo "run.sh: unknown scenario $scenario" >&2; exit 2 ;;
     esac
