@@ -26,7 +26,9 @@ constexpr double kRatePerVisitor = 6;  // 6 tenants x 10 visitors x 6/s = 360 me
 ClusterOptions load_cluster(int nodes) {
   ClusterOptions options;
   options.nodes = nodes;
-  options.tenants = load_tenants(kTenants, 2, 20);
+  // Two agents of capacity 5 per tenant: exactly a place for each of its ten
+  // visitors, so a conversation given out twice puts an agent over capacity.
+  options.tenants = load_tenants(kTenants, 2, kVisitorsPerTenant / 2);
   return options;
 }
 

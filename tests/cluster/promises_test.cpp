@@ -171,7 +171,7 @@ bool agents_online(Node& node, const std::string& tenant) {
 }  // namespace
 
 TEST_CASE(
-    "presence across nodes: tabs on two nodes keep an agent online until the last closes; a "
+    "presence across nodes: tabs on two nodes keep an agent online until the last closes, and a "
     "killed node's agents go offline within the grace period",
     "[cluster][presence]") {
   ClusterOptions options;

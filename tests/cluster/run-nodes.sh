@@ -6,7 +6,10 @@
 # SIGTERM stops everything it started; DIR stays for a look at the logs.
 #
 #   tests/cluster/run-nodes.sh [--nodes N] [--dir DIR] [--base-port P] [--build BUILD_DIR]
+#                              [--tenants TENANTS_DIR]
 #
+# --tenants: the tenant files to serve (default the repository's tenants/), copied
+# into DIR with their storage switched to PostgreSQL.
 # Needs a build (cmake --build build) and postgresql-15 and redis-server
 # (packaging/install-deps.sh --test). When all nodes answer /readyz it prints one
 # line "ready: URL URL ..." (what tests/bench/run.sh waits for).
@@ -17,13 +20,15 @@ nodes=3
 dir=""
 base_port=8080
 build="$repo/build"
+tenants="$repo/tenants"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --nodes) nodes=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
     --base-port) base_port=$2; shift 2 ;;
-    --build) build=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --build) build=$(cd "$2" && pwd); shift 2 ;;
+    --tenants) tenants=$(cd "$2" && pwd); shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "run-nodes: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -79,9 +84,9 @@ redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$dir/redis" --daemoniz
   --save "" --appendonly yes --logfile "$dir/redis/redis.log" &
 pids+=($!)
 
-# The repository's tenants, each kept in PostgreSQL: the same files for every node.
+# The tenants, each kept in PostgreSQL: the same files for every node.
 rm -rf "$dir/tenants"
-cp -r "$repo/tenants" "$dir/tenants"
+cp -r "$tenants" "$dir/tenants"
 for file in "$dir"/tenants/*.toml; do
   sed -i -e 's/^plugin = "storage-sqlite"/plugin = "storage-postgres"/' \
     -e '/^\[plugins\.storage-sqlite\]/d' "$file"
@@ -121,6 +126,7 @@ EOF
   fi
   "$build/switchboard" --config "$dir/$id/switchboard.toml" >"$dir/$id/stdout.log" 2>"$dir/$id/log" &
   pids+=($!)
+  echo $! >"$dir/$id/pid"
   urls+=("http://127.0.0.1:$port")
 done
 
