@@ -46,7 +46,7 @@ mkdir -p "$OUT_DIR"
 RUNNER=""
 stop_cluster() {
   [[ -n $RUNNER ]] || return 0
-  kill -INT "$RUNNER" 2>/dev/null || true
+  kill -TERM "$RUNNER" 2>/dev/null || true
   wait "$RUNNER" 2>/dev/null || true
   RUNNER=""
 }
@@ -117,7 +117,7 @@ for nodes in $NODES_LIST; do
   jq -r --argjson d "$DURATION" --arg cpu "$(awk -v a="$cpu_after" -v b="$cpu_before" 'BEGIN { printf "%.1f", a - b }')" --arg load "$load" '
     "    offered \(.offered_per_s // "?")/s, acked in window \(.acked_window)/\(.sent_window) = \((.acked_window / $d) | floor)/s, " +
     "delivered \(.delivered_window), seq gaps \(.seq_gaps), lost connections \(.connections_lost)\n" +
-    "    ack p50 \(.ack_latency.p50_ms) ms p99 \(.ack_latency.p99_ms) ms; delivery p50 \(.delivery_latency.p50_ms) ms p99 \(.delivery_latency.p99_ms) ms\n" +
+    "    ack p50 \(.ack_latency.p50_ms * 10 | round / 10) ms p99 \(.ack_latency.p99_ms * 10 | round / 10) ms; delivery p50 \(.delivery_latency.p50_ms * 10 | round / 10) ms p99 \(.delivery_latency.p99_ms * 10 | round / 10) ms\n" +
     "    nodes CPU \($cpu) s over the run, load average \($load)"' "$json" || cat "$json"
 done
 exit "$failed"

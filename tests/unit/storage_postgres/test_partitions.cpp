@@ -89,7 +89,7 @@ TEST_CASE("month partitions exist ahead, and an old month detaches without losin
 }
 
 TEST_CASE(
-    "a writer running into a new month makes the partitions ahead, before any message "
+    "a writer running into a new month makes the partitions ahead before any message "
     "of them",
     "[postgres]") {
   TempDir dir;
