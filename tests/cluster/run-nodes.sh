@@ -52,8 +52,10 @@ if [[ $(id -u) == 0 ]]; then
   chmod 755 "$dir"
 fi
 pids=()
+stopped=""
 stop_all() {
-  trap - EXIT INT TERM
+  [[ -z $stopped ]] || return 0
+  stopped=1
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [[ -f "$dir/pg/data/postmaster.pid" ]]; then
@@ -61,7 +63,8 @@ stop_all() {
   fi
   echo "run-nodes: stopped (logs in $dir)"
 }
-trap stop_all EXIT INT TERM
+trap stop_all EXIT
+trap 'stop_all; exit 0' INT TERM
 
 if [[ ! -d "$dir/pg/data" ]]; then
   install -d -m 700 "$dir/pg"
