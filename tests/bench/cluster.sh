@@ -80,6 +80,7 @@ failed=0
 for nodes in $NODES_LIST; do
   dir="$WORK/nodes-$nodes"
   base=$((20000 + RANDOM % 20000))
+  : >"$WORK/nodes-$nodes.log"
   "$ROOT/tests/cluster/run-nodes.sh" --nodes "$nodes" --dir "$dir" --base-port "$base" \
     --build "$BUILD" --tenants "$WORK/tenants" >"$WORK/nodes-$nodes.log" 2>&1 &
   RUNNER=$!

@@ -73,6 +73,8 @@ TEST_CASE(
   cluster.node(victim).kill_hard();
   std::this_thread::sleep_for(10s);
   const auto until = Clock::now();
+  // Every visitor, the dead node's included, is writing again (on another node).
+  CHECK(visitors_acked_after(load, until - 2s).size() == kTenants * kVisitorsPerTenant);
 
   for (const auto& tenant : tenants) {
     const auto gap = load.longest_ack_gap(tenant, killed_at, until);
@@ -119,6 +121,7 @@ TEST_CASE("a frozen owner (SIGSTOP) thawed later writes nothing stale", "[cluste
   cluster.node(frozen).thaw();
   // The thawed node's writes in flight meet the new epoch; the load goes on.
   std::this_thread::sleep_for(6s);
+  CHECK(visitors_acked_after(load, Clock::now() - 2s).size() == kTenants * kVisitorsPerTenant);
   finish_and_check(cluster, load, min_acked(19));
 }
 

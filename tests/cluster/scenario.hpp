@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <iostream>
+#include <set>
 
 #include "cluster/checks.hpp"
 #include "cluster/cluster.hpp"
@@ -55,6 +56,15 @@ inline std::pair<std::string, std::vector<std::string>> busiest_owner(Cluster& c
     if (tenants.size() > best.second.size()) best = {node, tenants};
   }
   return best;
+}
+
+// The visitors ("ld-t1-v3") with a message acknowledged after t.
+inline std::set<std::string> visitors_acked_after(const Load& load, Clock::time_point t) {
+  std::set<std::string> visitors;
+  for (const auto& ack : load.acked())
+    if (ack.at > t && ack.client_msg_id.find("-v") != std::string::npos)
+      visitors.insert(ack.client_msg_id.substr(0, ack.client_msg_id.rfind('-')));
+  return visitors;
 }
 
 // Stops the load and checks: every client caught up with PostgreSQL, the clients saw
