@@ -99,6 +99,7 @@ FaqIndexOptions FaqStage::index_options(const FaqStageOptions& options,
   index.broader_weight = 0.3;
   index.owner_check = true;
   index.unknown_non_noun_weight = 0.3;
+  index.unknown_english_non_noun_weight = 0.5;
   return index;
 }
 

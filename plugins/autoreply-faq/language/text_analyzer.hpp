@@ -91,6 +91,9 @@ class TextAnalyzer {
   // True for a Chinese word the jieba dictionary tags as something other than a
   // noun (ChineseSegmenter::names_no_thing).
   bool names_no_thing(const std::string& term) const { return segmenter_->names_no_thing(term); }
+  // True for an English term WordNet uses mostly as a noun of a thing
+  // (WordNetSynonyms::is_noun).
+  bool is_english_noun(const std::string& term) const { return wordnet_->is_noun(term); }
   // True when the term is a real English word (WordNet knows it): not a typo.
   bool is_known_word(const std::string& term) const { return wordnet_->knows(term); }
   // One word's term (synonym files, WordNet lemmas): "" when it yields none.

@@ -477,3 +477,29 @@ answer = "支持支付宝、微信和银行卡。"
   // 比特币 (bitcoin), a thing the shop does not take, still outweighs 支付.
   CHECK_FALSE(answered("能用比特币支付吗"));
 }
+
+TEST_CASE("English words the entries lack weigh less when WordNet knows them as no thing") {
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "order-cancel"
+questions = ["How do I cancel my order?", "Can I cancel an order?"]
+answer = "Orders can be cancelled until they ship."
+
+[[entries]]
+id = "payment-methods"
+questions = ["Which payment methods do you accept?"]
+answer = "Visa, Mastercard, PayPal."
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const FaqStage stage(options, dir.path);
+  auto answered = [&](const char* text) { return stage.reply(text, "", "{}").answered; };
+  // Adjectives and verbs ("wrong", "late", "duplicate") do not hide the topic.
+  CHECK(answered("is it too late to cancel the order I placed"));
+  CHECK(answered("ordered the wrong size, can I cancel"));
+  CHECK(answered("can I still cancel my order, I placed it late yesterday"));
+  CHECK(answered("cancel the duplicate order I made"));
+  // A thing the shop does not sell still does.
+  CHECK_FALSE(answered("can I cancel my gym membership"));
+}
