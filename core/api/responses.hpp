@@ -14,12 +14,14 @@ inline hub::HttpResponse error_response(unsigned status, std::string_view code,
                                         std::string_view message, std::string_view field = {}) {
   boost::json::object e{{"code", code}, {"message", message}};
   if (!field.empty()) e["field"] = field;
-  return hub::HttpResponse{status, "application/json",
-                           boost::json::serialize(boost::json::object{{"error", std::move(e)}})};
+  return hub::HttpResponse{status,
+                           "application/json",
+                           boost::json::serialize(boost::json::object{{"error", std::move(e)}}),
+                           {}};
 }
 
 inline hub::HttpResponse json_response(unsigned status, const boost::json::value& body) {
-  return hub::HttpResponse{status, "application/json", boost::json::serialize(body)};
+  return hub::HttpResponse{status, "application/json", boost::json::serialize(body), {}};
 }
 
 // What an admin edits, answered with its version: 304 when If-None-Match names it.

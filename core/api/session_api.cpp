@@ -45,7 +45,7 @@ void RestApi::open_session(const TenantView& tenant, const HttpRequest& request,
         const std::string token = sessions_.open(claims);
         HttpResponse response =
             json_response(200, session_json(claims, account, sessions_.csrf_token(token)));
-        // Behind a TLS proxy the browser must never send the cookie over plain HTTP.
+        // Over TLS (ours or a proxy's) the browser must never send the cookie over plain HTTP.
         response.headers.emplace_back(
             "Set-Cookie", auth::SessionBook::cookie(token, ttl) + (over_tls ? "; Secure" : ""));
         respond(std::move(response));

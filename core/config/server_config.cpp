@@ -97,6 +97,30 @@ void read_plugins(TableReader& plugins, ServerConfig& config) {
   plugins.reject_unknown();
 }
 
+void read_tls(TableReader& tls, ServerConfig& config) {
+  read_path(tls, "cert_file", config.tls_cert_file);
+  read_path(tls, "key_file", config.tls_key_file);
+  std::string version;
+  if (tls.string("min_version", version)) {
+    if (version != "1.2" && version != "1.3")
+      tls.sink().add(tls.where("min_version"), tls.key_path("min_version"),
+                     "'" + version + "' is not one of 1.2, 1.3");
+    else
+      config.tls_min_version = version;
+  }
+  read_address_ranges(tls, "plain_http_from", config.tls_plain_http_from);
+  // One without the other is a half-done setup, not a choice.
+  const bool cert = !config.tls_cert_file.empty();
+  const bool key = !config.tls_key_file.empty();
+  if (cert != key) {
+    const std::string_view given = cert ? "cert_file" : "key_file";
+    tls.sink().add(tls.where(given), tls.key_path(given),
+                   cert ? "needs key_file too (the certificate's private key)"
+                        : "needs cert_file too (the certificate for this key)");
+  }
+  tls.reject_unknown();
+}
+
 // A node's name: what the cluster bus and storage-postgres's leases know it by.
 bool valid_node_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
@@ -177,6 +201,7 @@ std::optional<ServerConfig> load_server_config(const std::filesystem::path& file
   section("storage", read_storage);
   section("limits", read_limits);
   section("plugins", read_plugins);
+  section("tls", read_tls);
   section("log", read_log);
   section("cluster", read_cluster);  // after [storage], which it checks
   top.reject_unknown();

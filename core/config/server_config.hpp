@@ -74,6 +74,12 @@ struct ServerConfig {
   uint32_t plugin_call_timeout_ms = 5000;
   uint32_t breaker_failures = 5;
   uint32_t breaker_cooldown_ms = 10000;
+  // [tls]: on when tls_cert_file is set (then tls_key_file must be too).
+  std::filesystem::path tls_cert_file;
+  std::filesystem::path tls_key_file;
+  std::string tls_min_version = "1.2";  // "1.2" or "1.3"
+  // Addresses and CIDR ranges, as written, that may still use plain HTTP on the port.
+  std::vector<std::string> tls_plain_http_from = {"127.0.0.0/8", "::1"};
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error
   // [cluster]

@@ -2,6 +2,10 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
+#include <charconv>
+#include <optional>
+#include <type_traits>
 
 namespace sb::engine {
 
@@ -36,12 +40,124 @@ namespace frames {
 namespace json = boost::json;
 
 namespace {
-// A message's files as stored ([{"id","name",...}]), or nothing when it has none.
-void add_attachments(json::object& o, const std::string& attachments_json) {
-  if (attachments_json.empty()) return;
+// A message's files as stored ([{"id","name",...}]), or nothing when it has none
+// (or when what is stored is not an array).
+std::optional<json::value> attachments(const std::string& attachments_json) {
+  if (attachments_json.empty()) return std::nullopt;
   boost::system::error_code ec;
   json::value files = json::parse(attachments_json, ec);
-  if (!ec && files.is_array()) o["attachments"] = std::move(files);
+  if (ec || !files.is_array()) return std::nullopt;
+  return files;
+}
+
+void add_attachments(json::object& o, const std::string& attachments_json) {
+  if (auto files = attachments(attachments_json)) o["attachments"] = std::move(*files);
+}
+}  // namespace
+
+namespace {
+// Writes one JSON object straight into its frame, for the frames sent once per
+// message (ack, message): building a document first cost more than the rest of
+// the frame's way (one allocation per member). Strings are escaped by Boost.JSON's
+// serializer and members come in the documents' order, so the text is exactly what
+// json::serialize wrote from the document (frames_test.cpp compares them).
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(size_t expected_bytes) {
+    out_.reserve(expected_bytes);
+    out_ += '{';
+  }
+
+  ObjectWriter& member(std::string_view key, std::string_view value) {
+    name(key);
+    string(value);
+    return *this;
+  }
+  ObjectWriter& member(std::string_view key, const char* value) {
+    return member(key, std::string_view(value));
+  }
+  template <typename Integer>
+  requires std::is_integral_v<Integer> ObjectWriter& member(std::string_view key, Integer value) {
+    name(key);
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out_.append(digits, end);
+    return *this;
+  }
+  ObjectWriter& member(std::string_view key, bool value) {
+    name(key);
+    out_ += value ? "true" : "false";
+    return *this;
+  }
+  ObjectWriter& member(std::string_view key, const json::value& value) {
+    name(key);
+    out_ += json::serialize(value);
+    return *this;
+  }
+  ObjectWriter& member(std::string_view key, const std::vector<std::string>& strings) {
+    name(key);
+    out_ += '[';
+    for (size_t i = 0; i < strings.size(); ++i) {
+      if (i) out_ += ',';
+      string(strings[i]);
+    }
+    out_ += ']';
+    return *this;
+  }
+  // A nested object: its members follow, up to close_object().
+  ObjectWriter& open_object(std::string_view key) {
+    name(key);
+    out_ += '{';
+    first_ = true;
+    return *this;
+  }
+  ObjectWriter& close_object() {
+    out_ += '}';
+    first_ = false;
+    return *this;
+  }
+
+  Frame finish() {
+    out_ += '}';
+    return std::make_shared<const std::string>(std::move(out_));
+  }
+
+ private:
+  void name(std::string_view key) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    string(key);
+    out_ += ':';
+  }
+  void string(std::string_view text) {
+    escaper_.reset(text);
+    char chunk[256];
+    while (!escaper_.done()) out_ += escaper_.read(chunk, sizeof chunk);
+  }
+
+  std::string out_;
+  bool first_ = true;
+  json::serializer escaper_;
+};
+
+// The members of message_object(m, true), in its order.
+void message_members(ObjectWriter& w, const StoredMessage& m) {
+  w.member("type", "message")
+      .member("conversation_id", m.conversation_id)
+      .member("message_id", m.message_id)
+      .member("seq", m.seq)
+      .open_object("from")
+      .member("role", m.sender_role)
+      .member("id", m.sender_id);
+  if (!m.sender_name.empty()) w.member("name", m.sender_name);
+  w.close_object().member("text", m.text);
+  if (auto files = attachments(m.attachments_json)) w.member("attachments", *files);
+  w.member("ts", m.ts_ms);
+  if (m.flags & kPrivateNote) w.member("private", true);
+}
+
+size_t message_bytes(const StoredMessage& m) {
+  return 160 + m.text.size() + m.sender_name.size() + m.attachments_json.size();
 }
 }  // namespace
 
@@ -162,26 +278,28 @@ Frame agent_welcome(const AgentState& agent, const json::array& conversations) {
 
 Frame ack(std::string_view client_msg_id, const AckRecord& ack, std::string_view conversation_id,
           std::string_view ref) {
-  json::object o{{"type", "ack"},
-                 {"client_msg_id", client_msg_id},
-                 {"message_id", ack.message_id},
-                 {"conversation_id", conversation_id},
-                 {"seq", ack.seq}};
-  add_attachments(o, ack.attachments_json);
-  if (!ref.empty()) o["ref"] = ref;
-  return make_frame(o);
+  ObjectWriter w(128 + client_msg_id.size() + ack.attachments_json.size() + ref.size());
+  w.member("type", "ack")
+      .member("client_msg_id", client_msg_id)
+      .member("message_id", ack.message_id)
+      .member("conversation_id", conversation_id)
+      .member("seq", ack.seq);
+  if (auto files = attachments(ack.attachments_json)) w.member("attachments", *files);
+  if (!ref.empty()) w.member("ref", ref);
+  return w.finish();
 }
 
 Frame message(const StoredMessage& m) {
-  return make_frame(message_object(m, true));
+  ObjectWriter w(message_bytes(m));
+  message_members(w, m);
+  return w.finish();
 }
 
 Frame message(const StoredMessage& m, const std::vector<std::string>& quick_replies) {
-  json::object o = message_object(m, true);
-  json::array options;
-  for (const auto& option : quick_replies) options.emplace_back(option);
-  o["quick_replies"] = std::move(options);
-  return make_frame(o);
+  ObjectWriter w(message_bytes(m) + 64 * quick_replies.size());
+  message_members(w, m);
+  w.member("quick_replies", quick_replies);
+  return w.finish();
 }
 
 Frame queued(std::string_view conversation_id, uint32_t position, uint32_t eta_s) {

@@ -2,6 +2,7 @@
 // fan-out, typing and read receipts.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 
 #include "common/clock.hpp"
@@ -17,8 +18,17 @@ namespace {
 // A client only ever resends its latest unacknowledged messages; remembering this
 // many acks per conversation covers any realistic reconnect.
 constexpr size_t kRememberedAcks = 1024;
-// Storage writes are retried this many times before the sender is told it failed.
+// Storage writes are retried this many times at once before the sender is told
+// the message is not stored yet.
 constexpr uint8_t kMaxWriteAttempts = 3;
+// Then the message keeps its seq and is retried with a growing pause (storage
+// restarting, a database failing over; EnginePolicy::storage_retry_pause) before
+// it is given up.
+constexpr uint8_t kMaxHeldAttempts = kMaxWriteAttempts + 30;
+std::chrono::milliseconds held_retry_pause(std::chrono::milliseconds first, uint8_t attempts) {
+  const int doublings = std::min(attempts - kMaxWriteAttempts, 3);
+  return std::min(first * (1 << doublings), std::max(first, std::chrono::milliseconds(2000)));
+}
 
 int64_t monotonic_us() {
   using namespace std::chrono;
@@ -118,7 +128,8 @@ void TenantEngine::accept_message(Conversation& c, const PeerPtr& peer, const Id
     return;
   }
   if (auto inflight = c.pending_keys.find(key); inflight != c.pending_keys.end()) {
-    // A resend while the first copy is still being written: ack both together.
+    // A resend while the first copy is still being written (or held while storage
+    // is away): acked together, at the seq the first copy holds.
     c.pending[inflight->second].waiters.emplace_back(peer, command.ref);
     return;
   }
@@ -185,7 +196,26 @@ void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_
       write_message(conversation_id, seq);
       return;
     }
-    spdlog::error("tenant {}: storing {} seq {} failed {} times ({}); the sender is told",
+    if (pending.attempts < kMaxHeldAttempts) {
+      // Held at its seq, with its message id: a write whose outcome was unknown
+      // (a commit cut off) is completed by the same write again, never stored a
+      // second time under a new seq, and the history keeps no gap. The sender
+      // hears it is delayed; its ack follows once the message is stored, and a
+      // resend meanwhile waits for the same ack.
+      if (pending.attempts == kMaxWriteAttempts) {
+        spdlog::error("tenant {}: storing {} seq {} failed {} times ({}); held and retried",
+                      tenant_id_, conversation_id, seq, pending.attempts, result.error);
+        for (const auto& [peer, ref] : pending.waiters)
+          send_error(peer, metrics::ErrorCode::unavailable,
+                     "storage is unavailable: the message is not stored yet; it is acknowledged "
+                     "once it is",
+                     ref);
+      }
+      after(held_retry_pause(policy_.storage_retry_pause, pending.attempts),
+            [this, conversation_id, seq] { write_message(conversation_id, seq); });
+      return;
+    }
+    spdlog::error("tenant {}: storing {} seq {} failed {} times ({}); given up, the sender is told",
                   tenant_id_, conversation_id, seq, pending.attempts, result.error);
     for (const auto& [peer, ref] : pending.waiters)
       send_error(peer, metrics::ErrorCode::unavailable,
@@ -199,10 +229,14 @@ void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_
   pending.durable = true;
   message_rate_.record(pending.message.ts_ms);
   AckRecord ack{pending.message.message_id, seq, pending.message.attachments_json};
-  const auto ack_frame = frames::ack(pending.message.client_msg_id, ack, c->id);
   const int64_t latency_us = monotonic_us() - pending.received_us;
+  // Each waiter's ack carries its own ref (a client sends one with every message),
+  // so one frame per waiter; the frame without a ref is shared.
+  frames::Frame without_ref;
   for (const auto& [peer, ref] : pending.waiters) {
-    peer->send(ref.empty() ? ack_frame
+    if (ref.empty() && !without_ref)
+      without_ref = frames::ack(pending.message.client_msg_id, ack, c->id);
+    peer->send(ref.empty() ? without_ref
                            : frames::ack(pending.message.client_msg_id, ack, c->id, ref));
     metrics_->acks_sent.fetch_add(1, std::memory_order_relaxed);
   }

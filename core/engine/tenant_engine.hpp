@@ -64,6 +64,10 @@ struct EnginePolicy {
   // A transfer to a group that routes manually stays offered this long; then the
   // offer is withdrawn and the agent keeps the conversation.
   std::chrono::seconds transfer_offer{120};
+  // A message whose write failed three times in a row is held at its seq and
+  // tried again after this pause, doubling to 2 s (so a write follows storage's
+  // return within 2 s), 30 times (about a minute) before it is given up.
+  std::chrono::milliseconds storage_retry_pause{250};
 };
 
 // POST /v1/tenants/ID/routing/dry-run: a visitor that does not exist, to see which

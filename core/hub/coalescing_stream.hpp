@@ -25,18 +25,19 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/role.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
 
+#include "hub/transport_stream.hpp"
+
 namespace sb::hub {
 
 class CoalescingStream {
  public:
-  using next_layer_type = boost::beast::tcp_stream;
+  using next_layer_type = TransportStream;
   using executor_type = next_layer_type::executor_type;
 
   explicit CoalescingStream(next_layer_type&& next) : next_(std::move(next)) {}
@@ -152,6 +153,8 @@ class CoalescingStream {
 
 // Beast calls these (found by argument-dependent lookup) to end the connection
 // after a WebSocket close: the pending bytes, the close frame among them, go first.
+// A TLS connection then ends at the TCP level too, without a TLS close_notify:
+// the WebSocket close already said that the conversation is complete.
 inline void teardown(boost::beast::role_type role, CoalescingStream& stream,
                      boost::system::error_code& ec) {
   using boost::beast::websocket::teardown;
@@ -166,7 +169,7 @@ void async_teardown(boost::beast::role_type role, CoalescingStream& stream,
       std::make_shared<std::decay_t<TeardownHandler>>(std::forward<TeardownHandler>(handler));
   stream.async_flush([&stream, role, held](boost::system::error_code) {
     using boost::beast::async_teardown;
-    async_teardown(role, stream.next_layer(), std::move(*held));
+    async_teardown(role, stream.next_layer().socket(), std::move(*held));
   });
 }
 

@@ -19,8 +19,9 @@ boost::asio::ip::address client_address(const boost::asio::ip::address& peer,
                                         std::string_view forwarded_for,
                                         const AddressRanges& trusted_proxies);
 
-// "https" when a trusted proxy says the client used it (X-Forwarded-Proto), else
-// "http" (this server speaks plain HTTP itself).
+// For a plain connection: "https" when a trusted proxy says the client used it
+// (X-Forwarded-Proto), else "http". (A connection over the server's own TLS is
+// "https" without asking.)
 std::string_view client_scheme(const boost::asio::ip::address& peer,
                                std::string_view forwarded_proto,
                                const AddressRanges& trusted_proxies);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "auth/session_book.hpp"
@@ -13,6 +14,7 @@
 #include "common/clock.hpp"
 #include "common/origin.hpp"
 #include "hub/forwarded.hpp"
+#include "hub/tls_context.hpp"
 #include "hub/ws_session.hpp"
 
 namespace sb::hub {
@@ -34,10 +36,11 @@ net::io_context* loop_of(const net::any_io_executor& executor,
 
 // The same connection, re-registered with `loop`. Nothing may be pending on the
 // socket (the upgrade request has been read in full). On failure the connection
-// is closed and ec says why.
-beast::tcp_stream move_to_loop(beast::tcp_stream&& stream, net::io_context& loop,
-                               boost::system::error_code& ec) {
-  stream.expires_never();
+// is closed and ec says why. Plain connections only: a TLS stream's state cannot
+// change loops.
+TransportStream move_to_loop(TransportStream&& stream, net::io_context& loop,
+                             boost::system::error_code& ec) {
+  stream.tcp().expires_never();
   const auto protocol = stream.socket().local_endpoint(ec).protocol();
   if (ec) return std::move(stream);
   const auto fd = stream.socket().release(ec);
@@ -45,7 +48,7 @@ beast::tcp_stream move_to_loop(beast::tcp_stream&& stream, net::io_context& loop
   net::ip::tcp::socket moved(loop);
   moved.assign(protocol, fd, ec);
   if (ec) ::close(fd);
-  return beast::tcp_stream(std::move(moved));
+  return TransportStream(beast::tcp_stream(std::move(moved)));
 }
 
 // A connection refused for its address's limit gets this long to send its request
@@ -102,7 +105,7 @@ std::optional<HttpResponse> authenticate_agent(const HttpRequest& parsed,
 
 HttpSession::HttpSession(net::ip::tcp::socket&& socket, ConnectionSlot slot,
                          SessionContext& context, bool over_address_limit)
-    : stream_(std::move(socket)),
+    : stream_(beast::tcp_stream(std::move(socket))),
       slot_(std::move(slot)),
       context_(context),
       over_address_limit_(over_address_limit) {
@@ -111,11 +114,58 @@ HttpSession::HttpSession(net::ip::tcp::socket&& socket, ConnectionSlot slot,
 }
 
 void HttpSession::run() {
-  net::dispatch(stream_.get_executor(),
-                beast::bind_front_handler(&HttpSession::read_next, shared_from_this()));
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    // One deadline from the connection to its first request head, however it
+    // trickles in (slowloris), with the TLS handshake before it if there is one: a
+    // client that connects and says nothing is closed in time.
+    const std::chrono::milliseconds head_timeout(self->context_.options.handshake_timeout_ms);
+    self->stream_.tcp().expires_after(
+        self->over_address_limit_ ? std::min(head_timeout, kRefusalHeadTimeout) : head_timeout);
+    if (!self->context_.options.tls) return self->read_next(false);
+    // With a certificate, one port serves both: a TLS client hello starts with a
+    // handshake record, anything else is taken for plain HTTP.
+    beast::async_detect_ssl(self->stream_.tcp(), self->buffer_,
+                            beast::bind_front_handler(&HttpSession::on_detect, self));
+  });
 }
 
-void HttpSession::read_next() {
+void HttpSession::on_detect(beast::error_code ec, bool tls) {
+  if (ec == beast::error::timeout) {
+    if (buffer_.size() > 0)
+      context_.services->metrics().slow_heads_closed.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (ec) return;
+  if (!tls) return read_next(false);
+  stream_.async_tls_handshake(
+      *context_.options.tls, buffer_.data(),
+      beast::bind_front_handler(&HttpSession::on_tls_handshake, shared_from_this()));
+}
+
+void HttpSession::on_tls_handshake(beast::error_code ec, std::size_t used) {
+  if (ec == beast::error::timeout) {
+    context_.services->metrics().slow_heads_closed.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (ec) {
+    // A client that does not trust the certificate, or speaks no common version.
+    spdlog::debug("TLS handshake with {} failed: {}", peer_.to_string(), ec.message());
+    return;
+  }
+  buffer_.consume(used);
+  read_next(false);
+}
+
+// Plain HTTP on a port with a certificate is for this machine (health checks,
+// scripts) and for the trusted proxies; a browser that typed http:// is sent to
+// https://, anything else is refused.
+bool HttpSession::plain_http_refused() const {
+  const auto& options = context_.options;
+  return options.tls && !stream_.is_tls() && !options.plain_http_addresses.contains(peer_) &&
+         !options.trusted_proxies.contains(peer_);
+}
+
+void HttpSession::read_next(bool new_deadline) {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(context_.options.max_header_bytes));
   // Beast checks Content-Length against the body limit as soon as the head is in:
@@ -123,9 +173,8 @@ void HttpSession::read_next() {
   parser_->body_limit(std::max(context_.options.max_upload_bytes, context_.options.max_body_bytes));
   // The whole head within one deadline, however it trickles in (slowloris); the same
   // deadline bounds the wait for the next request of a kept-alive connection.
-  const std::chrono::milliseconds head_timeout(context_.options.handshake_timeout_ms);
-  stream_.expires_after(over_address_limit_ ? std::min(head_timeout, kRefusalHeadTimeout)
-                                            : head_timeout);
+  if (new_deadline)
+    stream_.tcp().expires_after(std::chrono::milliseconds(context_.options.handshake_timeout_ms));
   http::async_read_header(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
 }
@@ -179,7 +228,7 @@ void HttpSession::expire_transfer() {
                                            options.min_transfer_bytes_per_second);
     deadline = std::min(deadline, transfer_started_ + idle + earned);
   }
-  stream_.expires_at(deadline);
+  stream_.tcp().expires_at(deadline);
 }
 
 // The body is read piece by piece, each piece with its own deadline: a slow upload
@@ -203,7 +252,7 @@ void HttpSession::on_body(beast::error_code ec, std::size_t bytes) {
 
 void HttpSession::on_read(beast::error_code ec) {
   if (ec == http::error::end_of_stream) {
-    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    if (!stream_.is_tls()) stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
     return;
   }
   if (ec == http::error::body_limit) {
@@ -238,7 +287,24 @@ void HttpSession::on_read(beast::error_code ec) {
   }
   const auto client = client_address(peer_, forwarded_for, trusted);
   parsed.remote_address = client.to_string();
-  parsed.scheme = std::string(client_scheme(peer_, request["X-Forwarded-Proto"], trusted));
+  parsed.scheme = stream_.is_tls()
+                      ? "https"
+                      : std::string(client_scheme(peer_, request["X-Forwarded-Proto"], trusted));
+
+  if (plain_http_refused()) {
+    const bool navigation =
+        (request.method() == http::verb::get || request.method() == http::verb::head) &&
+        !beast::websocket::is_upgrade(request) && !parsed.host.empty();
+    if (!navigation)
+      return respond(error_response(400, "tls_required",
+                                    "this server speaks HTTPS only: use "
+                                    "https:// (or wss://)"),
+                     false);
+    HttpResponse redirect{308, "text/plain", "This server speaks HTTPS only.\n"};
+    redirect.headers.emplace_back("Location",
+                                  "https://" + parsed.host + std::string(request.target()));
+    return respond(redirect, false);
+  }
 
   if (beast::websocket::is_upgrade(request))
     return upgrade(std::move(request), std::move(parsed), client);
@@ -301,10 +367,10 @@ void HttpSession::upgrade(Request request, HttpRequest parsed, const net::ip::ad
   // thread (a message used to wake about five threads on its way; see issue 12 in
   // tests/bench/RESULTS.md).
   net::io_context* home = loop_of(gate->engine()->executor(), context_.loops);
-  const bool elsewhere =
-      home && &net::query(stream_.get_executor(), net::execution::context) != home;
+  const bool elsewhere = home && !stream_.is_tls() &&
+                         &net::query(stream_.get_executor(), net::execution::context) != home;
   boost::system::error_code moved;
-  beast::tcp_stream stream =
+  TransportStream stream =
       elsewhere ? move_to_loop(std::move(stream_), *home, moved) : std::move(stream_);
   if (moved) {
     spdlog::warn("tenant {}: cannot move a connection to its loop: {}", gate->id(),
@@ -358,7 +424,7 @@ void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t by
   serializer_.reset();
   response_.reset();
   if (!keep_alive) return close_gracefully();
-  read_next();
+  read_next(true);
 }
 
 // Ends the connection after a final answer without resetting it: what the client
@@ -369,16 +435,16 @@ void HttpSession::close_gracefully() {
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
   if (ec) return;
   buffer_.clear();
-  stream_.expires_after(kLingerTimeout);
-  stream_.async_read_some(buffer_.prepare(4096),
-                          beast::bind_front_handler(&HttpSession::on_drain, shared_from_this()));
+  stream_.tcp().expires_after(kLingerTimeout);
+  stream_.tcp().async_read_some(
+      buffer_.prepare(4096), beast::bind_front_handler(&HttpSession::on_drain, shared_from_this()));
 }
 
 void HttpSession::on_drain(beast::error_code ec, std::size_t bytes) {
   drained_bytes_ += bytes;
   if (ec || drained_bytes_ > kMaxDrainBytes) return;  // the client closed too, or too much
-  stream_.async_read_some(buffer_.prepare(4096),
-                          beast::bind_front_handler(&HttpSession::on_drain, shared_from_this()));
+  stream_.tcp().async_read_some(
+      buffer_.prepare(4096), beast::bind_front_handler(&HttpSession::on_drain, shared_from_this()));
 }
 
 }  // namespace sb::hub

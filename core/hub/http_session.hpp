@@ -1,4 +1,5 @@
-// Internal to the hub: one HTTP/1.1 connection. Reads requests (keep-alive),
+// Internal to the hub: one HTTP/1.1 connection, plain or TLS (told apart by its
+// first bytes when the server has a certificate). Reads requests (keep-alive),
 // answers plain requests through HubServices::handle_http, and turns WebSocket
 // upgrades into a WsSession after checking tenant, token and quotas.
 #pragma once
@@ -10,6 +11,7 @@
 #include <optional>
 
 #include "hub/session_context.hpp"
+#include "hub/transport_stream.hpp"
 
 namespace sb::hub {
 
@@ -24,7 +26,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  private:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
-  void read_next();
+  void on_detect(boost::beast::error_code ec, bool tls);
+  void on_tls_handshake(boost::beast::error_code ec, std::size_t used);
+  // new_deadline: false for a connection's first request, whose deadline (set when
+  // it was accepted) also covers the TLS handshake.
+  void read_next(bool new_deadline);
+  bool plain_http_refused() const;
   void on_header(boost::beast::error_code ec, std::size_t bytes);
   void start_transfer();
   void expire_transfer();
@@ -38,7 +45,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void close_gracefully();
   void on_drain(boost::beast::error_code ec, std::size_t bytes);
 
-  boost::beast::tcp_stream stream_;
+  TransportStream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<boost::beast::http::response<boost::beast::http::string_body>> response_;

@@ -26,6 +26,8 @@ class SessionBook;
 
 namespace sb::hub {
 
+class TlsContext;
+
 struct HubOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = any free port
@@ -37,7 +39,8 @@ struct HubOptions {
   AddressRanges unlimited_addresses = loopback_ranges();
   // The request line and headers of each request (and so a WebSocket upgrade) must
   // arrive within this, counted from the connection or the previous response; the
-  // WebSocket handshake's answer and its closing handshake are bound by it too.
+  // WebSocket handshake's answer and its closing handshake are bound by it too, and
+  // a new connection's TLS handshake shares its first request's deadline.
   uint32_t handshake_timeout_ms = 10000;
   // Headers larger than this are answered 431 and the connection is closed.
   std::size_t max_header_bytes = 16 * 1024;
@@ -61,6 +64,10 @@ struct HubOptions {
   // tenant's own, smaller limit is checked by the upload endpoint.
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_upload_bytes = 32 << 20;
+  // With a certificate, the port speaks HTTPS and WSS; plain HTTP on it is served
+  // only to these addresses and the trusted proxies (others are sent to https://).
+  std::shared_ptr<TlsContext> tls;
+  AddressRanges plain_http_addresses = loopback_ranges();
 };
 
 class HubServices {

@@ -27,7 +27,7 @@ int64_t monotonic_us() {
 }
 }  // namespace
 
-WsSession::WsSession(beast::tcp_stream&& stream, ConnectionSlot slot, SessionContext& context,
+WsSession::WsSession(TransportStream&& stream, ConnectionSlot slot, SessionContext& context,
                      ConnectionState state)
     : ws_(std::move(stream)),
       deadline_(ws_.get_executor()),

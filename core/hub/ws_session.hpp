@@ -22,7 +22,7 @@ namespace sb::hub {
 
 class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(boost::beast::tcp_stream&& stream, ConnectionSlot slot, SessionContext& context,
+  WsSession(TransportStream&& stream, ConnectionSlot slot, SessionContext& context,
             ConnectionState state);
   ~WsSession() override;
 

@@ -72,11 +72,18 @@ std::shared_ptr<TenantMetrics> Registry::tenant(const std::string& tenant_id) {
   return slot;
 }
 
+void Registry::add_collector(std::function<void(std::string& out)> collect) {
+  std::lock_guard lock(mutex_);
+  collectors_.push_back(std::move(collect));
+}
+
 std::string Registry::render_prometheus() const {
   std::map<std::string, std::shared_ptr<TenantMetrics>> tenants;
+  std::vector<std::function<void(std::string&)>> collectors;
   {
     std::lock_guard lock(mutex_);
     tenants = tenants_;
+    collectors = collectors_;
   }
   std::string out;
   out.reserve(4096 + tenants.size() * 4096);
@@ -202,6 +209,7 @@ std::string Registry::render_prometheus() const {
               "From receiving a message to sending its ack (storage commit included).");
   for (const auto& [id, m] : tenants)
     m->ack_latency.render(out, "switchboard_ack_latency_seconds", fmt::format("tenant=\"{}\"", id));
+  for (const auto& collect : collectors) collect(out);
   return out;
 }
 

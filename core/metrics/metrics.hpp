@@ -9,11 +9,13 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sb::metrics {
 
@@ -95,11 +97,16 @@ class Registry {
   std::atomic<uint64_t> stalled_transfers_closed{0};  // body/response idle transfer_idle_timeout_ms
   std::atomic<uint64_t> hello_timeouts{0};            // visitor sockets without hello in time
 
+  // Metrics another part keeps (the loaded plugin builds): `collect` appends their
+  // lines, with # HELP and # TYPE, whenever /metrics is read. Call at start-up.
+  void add_collector(std::function<void(std::string& out)> collect);
+
   std::string render_prometheus() const;
 
  private:
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<TenantMetrics>> tenants_;
+  std::vector<std::function<void(std::string&)>> collectors_;  // guarded by mutex_
 };
 
 }  // namespace sb::metrics

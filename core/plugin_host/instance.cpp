@@ -50,13 +50,19 @@ Instance::Instance(std::shared_ptr<const LoadedPlugin> plugin, std::string tenan
 }
 
 Instance::~Instance() {
-  if (!opened_) return;
-  try {
-    plugin_->descriptor->instance_free(plugin_instance_);
-  } catch (...) {
-    logger().error("[{} {}] instance_free threw; the exception was swallowed", plugin_name(),
-                   tenant_id());
+  if (opened_) {
+    try {
+      plugin_->descriptor->instance_free(plugin_instance_);
+    } catch (...) {
+      logger().error("[{} {}] instance_free threw; the exception was swallowed", plugin_name(),
+                     tenant_id());
+    }
   }
+  if (after_free_) after_free_();
+}
+
+const PluginInfo& Instance::info() const {
+  return plugin_->info;
 }
 
 spdlog::logger& Instance::logger() const {

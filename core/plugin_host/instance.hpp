@@ -23,6 +23,9 @@
 namespace sb::plugin_host {
 
 struct LoadedPlugin;
+// One build of a plugin (its mapped library). Opaque outside the host: holding it
+// keeps the code mapped, so an instance can be made from it again.
+using PluginBuild = std::shared_ptr<const LoadedPlugin>;
 
 // Calls a hook with the plugin's instance, a fresh op and an error buffer; returns
 // the hook's status.
@@ -47,6 +50,15 @@ class Instance : public std::enable_shared_from_this<Instance> {
 
   const std::string& plugin_name() const { return ctx_.plugin_name; }
   const std::string& tenant_id() const { return ctx_.tenant_id; }
+  // The build this instance runs: name, version, file and generation.
+  const PluginInfo& info() const;
+  const PluginBuild& build() const { return plugin_; }
+
+  // Runs `freed` once, on whichever thread lets the instance go, after the plugin's
+  // instance_free has returned: from then on none of its code runs for this
+  // instance (a storage handover opens the file again only after that). Set it
+  // before letting go of the last reference one holds.
+  void after_free(std::function<void()> freed) { after_free_ = std::move(freed); }
   int32_t kind() const;
   const sb_storage_api* storage_api() const;      // nullptr unless a storage plugin
   const sb_routing_api* routing_api() const;      // nullptr unless a routing plugin
@@ -110,6 +122,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   sb_instance* plugin_instance_ = nullptr;
   bool opened_ = false;  // instance_new succeeded, so instance_free is owed
   std::atomic<int64_t> last_slow_warning_ms_{0};
+  std::function<void()> after_free_;
 };
 
 }  // namespace sb::plugin_host

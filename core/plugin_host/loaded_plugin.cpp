@@ -1,6 +1,7 @@
 #include "plugin_host/loaded_plugin.hpp"
 
 #include <dlfcn.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <exception>
@@ -12,11 +13,11 @@ namespace sb::plugin_host {
 
 namespace {
 
-PluginSchema schema_of(const sb_plugin_descriptor& d) {
-  PluginSchema schema{d.name, d.kind, {}};
+std::shared_ptr<const PluginSchema> schema_of(const sb_plugin_descriptor& d) {
+  auto schema = std::make_shared<PluginSchema>(PluginSchema{d.name, d.kind, {}});
   for (size_t i = 0; i < d.config_key_count; ++i) {
     const sb_config_key& key = config_key_at(d, i);
-    schema.keys.emplace_back(key.name, key.type);
+    schema->keys.emplace_back(key.name, key.type);
   }
   return schema;
 }
@@ -26,13 +27,19 @@ PluginSchema schema_of(const sb_plugin_descriptor& d) {
 // ("dir/./x.so") makes it open the file and compare device and inode instead: a
 // file replaced by rename (install, mv) is a new inode, so it is mapped beside the
 // old code, which stays until its last instance is gone (ABI rule 11).
-std::filesystem::path spelling_for(const std::filesystem::path& file, unsigned generation) {
+std::filesystem::path spelling_for(const std::filesystem::path& file, unsigned spelling) {
   std::filesystem::path spelled = file.parent_path();
-  for (unsigned i = 0; i < generation; ++i) spelled /= ".";
+  for (unsigned i = 0; i < spelling; ++i) spelled /= ".";
   return spelled / file.filename();
 }
 
 }  // namespace
+
+LoadedPlugin::~LoadedPlugin() {
+  if (retired_logger)
+    retired_logger->info("unloading plugin {} {} (generation {}, {}): no instance uses it any more",
+                         info.name, info.version, info.generation, info.path);
+}
 
 FileIdentity identity_of(const std::filesystem::path& file) {
   struct stat st {};
@@ -42,14 +49,14 @@ FileIdentity identity_of(const std::filesystem::path& file) {
                       static_cast<int64_t>(st.st_size)};
 }
 
-std::shared_ptr<LoadedPlugin> load_plugin(const std::filesystem::path& file, unsigned generation,
+std::shared_ptr<LoadedPlugin> load_plugin(const std::filesystem::path& file, unsigned spelling,
                                           LoadRefusal& refusal) {
   auto plugin = std::make_shared<LoadedPlugin>();
   plugin->file = identity_of(file);
   boost::dll::fs::error_code ec;
   // RTLD_NOW: a missing symbol refuses the plugin now, not mid-call. RTLD_LOCAL: one
   // plugin's symbols never satisfy another's.
-  plugin->library.load(spelling_for(file, generation), ec,
+  plugin->library.load(spelling_for(file, spelling), ec,
                        boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   if (ec) {
     // Boost.DLL reports every dlopen failure as one error code; dlerror() says why.

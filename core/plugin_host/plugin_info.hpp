@@ -70,6 +70,18 @@ struct PluginInfo {
   int32_t kind = 0;  // sb_kind
   uint16_t abi_major = 0;
   uint16_t abi_minor = 0;
+  // Which load of this plugin name the code is: 1 at start-up, one more for each
+  // replacement (or return after a removal) while the server runs.
+  uint32_t generation = 0;
+};
+
+// A build of a plugin mapped into the process, as /metrics shows it: the one in use
+// for new instances (current), or a replaced or removed one that stays mapped
+// until its last instance is gone.
+struct LoadedBuild {
+  PluginInfo info;
+  bool current = false;
+  long instances = 0;  // alive now
 };
 
 // The config keys a plugin accepts; tenants validate [plugins.NAME] against it.

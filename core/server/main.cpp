@@ -23,6 +23,7 @@
 #include "config/listen_address.hpp"
 #include "config/server_config.hpp"
 #include "control/control_socket.hpp"
+#include "hub/tls_context.hpp"
 #include "plugin_host/plugin_host.hpp"
 #include "server/cluster_setup.hpp"
 #include "server/operations.hpp"
@@ -40,7 +41,9 @@ void add_common_options(CLI::App& app, Overrides& o) {
   app.add_option("--config", o.config, "Server configuration file")->capture_default_str();
   app.add_option("--listen", o.listen, "Address to listen on, HOST:PORT (port 0 = any free port)");
   app.add_option("--data-dir", o.data_dir, "Where the install secret and tenants' storage live");
-  app.add_option("--plugin-dir", o.plugin_dir, "Where plugins (*.so) are loaded from");
+  app.add_option("--plugin-dir", o.plugin_dir,
+                 "Where plugins (*.so) are loaded from; watched while running (new, replaced and "
+                 "removed plugins apply without a restart)");
   app.add_option("--tenants-dir", o.tenants_dir, "Where tenant files (*.toml) are read from");
   app.add_option("--web-dir", o.web_dir,
                  "Where the built web UIs (widget, console, admin, demo page) are served from");
@@ -65,6 +68,16 @@ std::optional<sb::config::ServerConfig> load_config(const Overrides& o) {
 int check_config(const Overrides& o) {
   auto config = load_config(o);
   if (!config) return 1;
+  if (!config->tls_cert_file.empty()) {
+    try {
+      sb::hub::TlsContext tls(
+          {config->tls_cert_file, config->tls_key_file, config->tls_min_version});
+      std::cout << "TLS certificate: " << tls.description() << "\n";
+    } catch (const std::exception& e) {
+      std::cout << o.config << ": [tls]: " << e.what() << "\n1 error(s)\n";
+      return 1;
+    }
+  }
   sb::plugin_host::HostOptions options;
   sb::plugin_host::PluginHost plugins(config->plugin_dir, options);
   plugins.scan();

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
+
 #include "switchboard/sb_plugin.h"
 
 namespace sb::server {
@@ -26,93 +28,242 @@ plugin_host::BotCallback to_stage_callback(bots::StageCallback done) {
 
 PluginStore::PluginStore(std::shared_ptr<plugin_host::Instance> instance,
                          boost::asio::any_io_executor strand)
-    : client_(std::move(instance)), strand_(std::move(strand)) {}
+    : strand_(std::move(strand)),
+      client_(std::make_shared<plugin_host::StorageClient>(std::move(instance))) {}
+
+std::shared_ptr<plugin_host::Instance> PluginStore::hold() {
+  std::lock_guard lock(mutex_);
+  // Nothing to take out: already held, or storage was lost (calls fail at once).
+  if (held_ || !client_) return nullptr;
+  held_ = true;
+  auto instance = client_->instance();
+  client_.reset();
+  return instance;
+}
+
+void PluginStore::resume(std::shared_ptr<plugin_host::Instance> instance) {
+  auto client =
+      instance ? std::make_shared<plugin_host::StorageClient>(std::move(instance)) : nullptr;
+  // On the strand: the engine's calls come from there, so none of them can slip in
+  // between the waiting ones.
+  boost::asio::post(strand_, [self = shared_from_this(), client = std::move(client)]() mutable {
+    std::vector<std::function<void()>> waiting;
+    {
+      std::lock_guard lock(self->mutex_);
+      self->client_ = std::move(client);
+      self->held_ = false;
+      waiting.swap(self->waiting_);
+    }
+    for (auto& call : waiting) call();
+  });
+}
+
+size_t PluginStore::waiting_calls() const {
+  std::lock_guard lock(mutex_);
+  return waiting_.size();
+}
+
+template <class MakeRetry>
+PluginStore::Client PluginStore::client_or_wait(MakeRetry&& retry, engine::StoreCallback& done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (client_) return client_;
+    if (held_) {
+      waiting_.emplace_back(retry());
+      return nullptr;
+    }
+  }
+  boost::asio::post(strand_, [done = std::move(done)] {
+    done(engine::StoreResult{
+        SB_ERROR, {}, "storage unavailable: the storage plugin could not be opened again"});
+  });
+  return nullptr;
+}
 
 void PluginStore::append_message(const engine::StoredMessage& m, engine::StoreCallback done) {
+  // The retry owns a copy; the direct call borrows (MessageRecord is views).
+  auto client = client_or_wait(
+      [&] { return [this, m, done]() mutable { append_message(m, std::move(done)); }; }, done);
+  if (!client) return;
   const plugin_host::MessageRecord record{
       m.conversation_id, m.message_id, m.seq,   m.sender_role, m.sender_id,       m.sender_name,
       m.client_msg_id,   m.text,       m.ts_ms, m.flags,       m.attachments_json};
-  client_.append_message(record, strand_, to_store_callback(std::move(done)));
+  client->append_message(record, strand_, to_store_callback(std::move(done)));
 }
 
 void PluginStore::load_messages(const std::string& conversation_id, uint64_t after_seq,
                                 uint64_t before_seq, uint32_t limit, engine::StoreCallback done) {
-  client_.load_messages(conversation_id, after_seq, before_seq, limit, strand_,
+  auto client = client_or_wait(
+      [&] {
+        return [this, conversation_id, after_seq, before_seq, limit, done]() mutable {
+          load_messages(conversation_id, after_seq, before_seq, limit, std::move(done));
+        };
+      },
+      done);
+  if (!client) return;
+  client->load_messages(conversation_id, after_seq, before_seq, limit, strand_,
                         to_store_callback(std::move(done)));
 }
 
 void PluginStore::put_conversation(std::string conversation_json, engine::StoreCallback done) {
-  client_.put_conversation(conversation_json, strand_, to_store_callback(std::move(done)));
+  auto client = client_or_wait(
+      [&] {
+        return [this, conversation_json, done]() mutable {
+          put_conversation(std::move(conversation_json), std::move(done));
+        };
+      },
+      done);
+  if (!client) return;
+  client->put_conversation(conversation_json, strand_, to_store_callback(std::move(done)));
 }
 
 void PluginStore::list_conversations(std::string filter_json, engine::StoreCallback done) {
-  client_.list_conversations(filter_json, strand_, to_store_callback(std::move(done)));
+  auto client = client_or_wait(
+      [&] {
+        return [this, filter_json, done]() mutable {
+          list_conversations(std::move(filter_json), std::move(done));
+        };
+      },
+      done);
+  if (!client) return;
+  client->list_conversations(filter_json, strand_, to_store_callback(std::move(done)));
 }
 
 void PluginStore::set_read(const std::string& conversation_id, const std::string& participant_id,
                            uint64_t seq, engine::StoreCallback done) {
-  client_.set_read(conversation_id, participant_id, seq, strand_,
+  auto client = client_or_wait(
+      [&] {
+        return [this, conversation_id, participant_id, seq, done]() mutable {
+          set_read(conversation_id, participant_id, seq, std::move(done));
+        };
+      },
+      done);
+  if (!client) return;
+  client->set_read(conversation_id, participant_id, seq, strand_,
                    to_store_callback(std::move(done)));
 }
 
 void PluginStore::kv_put(const std::string& ns, const std::string& key, std::string value_json,
                          engine::StoreCallback done) {
-  client_.kv_put(ns, key, value_json, strand_, to_store_callback(std::move(done)));
+  auto client = client_or_wait(
+      [&] {
+        return [this, ns, key, value_json, done]() mutable {
+          kv_put(ns, key, std::move(value_json), std::move(done));
+        };
+      },
+      done);
+  if (!client) return;
+  client->kv_put(ns, key, value_json, strand_, to_store_callback(std::move(done)));
 }
 
 void PluginStore::kv_list(const std::string& ns, engine::StoreCallback done) {
-  client_.kv_list(ns, strand_, to_store_callback(std::move(done)));
+  auto client = client_or_wait(
+      [&] { return [this, ns, done]() mutable { kv_list(ns, std::move(done)); }; }, done);
+  if (!client) return;
+  client->kv_list(ns, strand_, to_store_callback(std::move(done)));
 }
 
 void PluginStore::kv_get(const std::string& ns, const std::string& key,
                          engine::StoreCallback done) {
-  client_.kv_get(ns, key, strand_, to_store_callback(std::move(done)));
+  auto client = client_or_wait(
+      [&] { return [this, ns, key, done]() mutable { kv_get(ns, key, std::move(done)); }; }, done);
+  if (!client) return;
+  client->kv_get(ns, key, strand_, to_store_callback(std::move(done)));
 }
 
 void PluginStore::blob_put(const engine::BlobPut& blob, engine::StoreCallback done) {
+  auto client = client_or_wait(
+      [&] { return [this, blob, done]() mutable { blob_put(blob, std::move(done)); }; }, done);
+  if (!client) return;
   // Borrowed for the call only: the plugin copies the bytes before it returns.
   const plugin_host::BlobRecord record{
       blob.id, blob.meta_json, blob.data ? std::string_view(*blob.data) : "", blob.max_total_bytes};
-  client_.blob_put(record, strand_, to_store_callback(std::move(done)));
+  client->blob_put(record, strand_, to_store_callback(std::move(done)));
 }
 
 void PluginStore::blob_get(const std::string& id, engine::StoreCallback done) {
-  client_.blob_get(id, strand_, to_store_callback(std::move(done)));
+  auto client = client_or_wait(
+      [&] { return [this, id, done]() mutable { blob_get(id, std::move(done)); }; }, done);
+  if (!client) return;
+  client->blob_get(id, strand_, to_store_callback(std::move(done)));
 }
 
 void PluginStore::blob_meta(const std::string& id, engine::StoreCallback done) {
-  client_.blob_meta(id, strand_, to_store_callback(std::move(done)));
+  auto client = client_or_wait(
+      [&] { return [this, id, done]() mutable { blob_meta(id, std::move(done)); }; }, done);
+  if (!client) return;
+  client->blob_meta(id, strand_, to_store_callback(std::move(done)));
 }
 
 void PluginStore::blob_delete(const std::string& id, engine::StoreCallback done) {
-  client_.blob_delete(id, strand_, to_store_callback(std::move(done)));
+  auto client = client_or_wait(
+      [&] { return [this, id, done]() mutable { blob_delete(id, std::move(done)); }; }, done);
+  if (!client) return;
+  client->blob_delete(id, strand_, to_store_callback(std::move(done)));
 }
 
 void PluginStore::search(std::string query_json, engine::StoreCallback done) {
-  client_.search(query_json, strand_, to_store_callback(std::move(done)));
+  auto client = client_or_wait(
+      [&] {
+        return
+            [this, query_json, done]() mutable { search(std::move(query_json), std::move(done)); };
+      },
+      done);
+  if (!client) return;
+  client->search(query_json, strand_, to_store_callback(std::move(done)));
 }
 
 void PluginStore::log_append(const engine::LogEntry& e, engine::StoreCallback done) {
+  auto client = client_or_wait(
+      [&] { return [this, e, done]() mutable { log_append(e, std::move(done)); }; }, done);
+  if (!client) return;
   const plugin_host::LogRecord record{e.log, e.kind, e.actor, e.data_json, e.ts_ms};
-  client_.log_append(record, strand_, to_store_callback(std::move(done)));
+  client->log_append(record, strand_, to_store_callback(std::move(done)));
 }
 
 void PluginStore::log_list(std::string query_json, engine::StoreCallback done) {
-  client_.log_list(query_json, strand_, to_store_callback(std::move(done)));
+  auto client = client_or_wait(
+      [&] {
+        return [this, query_json, done]() mutable {
+          log_list(std::move(query_json), std::move(done));
+        };
+      },
+      done);
+  if (!client) return;
+  client->log_list(query_json, strand_, to_store_callback(std::move(done)));
 }
 
 void PluginStore::delete_conversation(const std::string& conversation_id,
                                       engine::StoreCallback done) {
-  client_.delete_conversation(conversation_id, strand_, to_store_callback(std::move(done)));
+  auto client = client_or_wait(
+      [&] {
+        return [this, conversation_id, done]() mutable {
+          delete_conversation(conversation_id, std::move(done));
+        };
+      },
+      done);
+  if (!client) return;
+  client->delete_conversation(conversation_id, strand_, to_store_callback(std::move(done)));
 }
 
 void PluginStore::log_prune(const std::string& log, int64_t before_ts_ms,
                             engine::StoreCallback done) {
-  client_.log_prune(log, before_ts_ms, strand_, to_store_callback(std::move(done)));
+  auto client = client_or_wait(
+      [&] {
+        return [this, log, before_ts_ms, done]() mutable {
+          log_prune(log, before_ts_ms, std::move(done));
+        };
+      },
+      done);
+  if (!client) return;
+  client->log_prune(log, before_ts_ms, strand_, to_store_callback(std::move(done)));
 }
 
 void PluginStore::backup(const std::string& dir, engine::StoreCallback done) {
-  client_.backup(dir, kBackupTimeout, strand_, to_store_callback(std::move(done)));
+  auto client = client_or_wait(
+      [&] { return [this, dir, done]() mutable { backup(dir, std::move(done)); }; }, done);
+  if (!client) return;
+  client->backup(dir, kBackupTimeout, strand_, to_store_callback(std::move(done)));
 }
 
 PluginRouter::PluginRouter(std::shared_ptr<plugin_host::Instance> instance,

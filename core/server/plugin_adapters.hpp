@@ -4,7 +4,10 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "bots/stages.hpp"
 #include "engine/ports.hpp"
@@ -14,9 +17,29 @@
 
 namespace sb::server {
 
-class PluginStore final : public engine::Store {
+// The tenant's storage instance as the engine's Store. Everyone holding the store
+// (engine, agents, REST) keeps it across a storage handover: only the instance
+// behind it changes.
+//
+// Handover to a new build of the plugin (server/plugin_watch.cpp drives it):
+// hold() takes the running instance out; calls made from then on wait here, in the
+// order they were made, with owned copies of their arguments. The caller lets the
+// old instance finish what it has in flight and close (Instance::after_free), opens
+// the new one, and resume() gives it the waiting calls on the tenant's strand,
+// before any later call of the strand's. So nothing is lost, duplicated or
+// reordered, and the storage file is never open in two instances at once.
+class PluginStore final : public engine::Store, public std::enable_shared_from_this<PluginStore> {
  public:
   PluginStore(std::shared_ptr<plugin_host::Instance> instance, boost::asio::any_io_executor strand);
+
+  // Takes the instance out, and calls wait until resume(). nullptr (and nothing
+  // held) when a handover already holds it or storage was lost.
+  std::shared_ptr<plugin_host::Instance> hold();
+  // Sends the waiting calls, and all later ones, to `instance`; nullptr answers them
+  // (and all later ones) with "storage unavailable".
+  void resume(std::shared_ptr<plugin_host::Instance> instance);
+  // How many calls wait now (for the handover's log line).
+  size_t waiting_calls() const;
 
   void append_message(const engine::StoredMessage& message, engine::StoreCallback done) override;
   void load_messages(const std::string& conversation_id, uint64_t after_seq, uint64_t before_seq,
@@ -43,8 +66,17 @@ class PluginStore final : public engine::Store {
   static constexpr std::chrono::hours kBackupTimeout{2};
 
  private:
-  plugin_host::StorageClient client_;
+  using Client = std::shared_ptr<plugin_host::StorageClient>;
+  // The client to call now. nullptr while held: then retry() (an owned copy of the
+  // call) was queued; or when storage is gone: then done was answered.
+  template <class MakeRetry>
+  Client client_or_wait(MakeRetry&& retry, engine::StoreCallback& done);
+
   boost::asio::any_io_executor strand_;
+  mutable std::mutex mutex_;  // guards the three below; never held across a plugin call
+  Client client_;
+  bool held_ = false;
+  std::vector<std::function<void()>> waiting_;
 };
 
 class PluginRouter final : public engine::Router {

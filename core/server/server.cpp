@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "bus/event_bus.hpp"
+#include "hub/tls_context.hpp"
 #include "server/open_files.hpp"
 #include "tenants/tenant_loader.hpp"
 
@@ -42,11 +43,7 @@ Server::Server(config::ServerConfig config)
     : config_(std::move(config)),
       plugins_(config_.plugin_dir, host_options(config_)),
       directory_(
-          config_.tenants_dir,
-          [this](std::string_view name) -> const tenants::PluginSchema* {
-            auto it = schemas_.find(name);
-            return it == schemas_.end() ? nullptr : &it->second;
-          },
+          config_.tenants_dir, [this](std::string_view name) { return schema_of(name); },
           config_.default_storage_plugin) {}
 
 Server::~Server() = default;
@@ -55,9 +52,8 @@ int Server::run() {
   start_loops();
 
   plugins_.scan();
-  for (const auto& info : plugins_.plugins())
-    if (const auto* schema = plugins_.schema(info.name))
-      schemas_.emplace(info.name, tenants::PluginSchema{schema->name, schema->kind, schema->keys});
+  refresh_schemas();
+  metrics_.add_collector([this](std::string& out) { collect_plugin_metrics(out); });
 
   try {
     // Stamped first: a rotation while the keys are read is picked up next tick.
@@ -84,6 +80,21 @@ int Server::run() {
         if (!view) return std::nullopt;
         return view->config->widget.allowed_origins;
       });
+
+  if (!config_.tls_cert_file.empty()) {
+    try {
+      // Stamped first, like the signing keys: a renewal meanwhile is read next tick.
+      tls_cert_stamp_ = file_stamp(config_.tls_cert_file);
+      tls_key_stamp_ = file_stamp(config_.tls_key_file);
+      tls_ = std::make_shared<hub::TlsContext>(
+          hub::TlsSettings{config_.tls_cert_file, config_.tls_key_file, config_.tls_min_version});
+      spdlog::info("TLS certificate: {}", tls_->description());
+    } catch (const std::exception& e) {
+      spdlog::critical("cannot serve TLS: {}", e.what());
+      stop_loops();
+      return 1;
+    }
+  }
 
   if (config_.cluster) {
     // Checked before anything is served: a node with a wrong [cluster] must not run.
@@ -119,6 +130,9 @@ int Server::run() {
   options.hello_timeout_ms = config_.hello_timeout_ms;
   for (const auto& proxy : config_.trusted_proxies) options.trusted_proxies.add(proxy);
   options.send_queue_max_bytes = config_.send_queue_max_bytes;
+  options.tls = tls_;
+  options.plain_http_addresses = {};
+  for (const auto& range : config_.tls_plain_http_from) options.plain_http_addresses.add(range);
   hub_ = std::make_unique<hub::Hub>(std::move(loops), options, *this);
   uint16_t port = 0;
   try {
@@ -131,8 +145,8 @@ int Server::run() {
   }
   // Exactly one line on stdout, for people and for scripts that wait for it.
   std::cout << "listening on " << config_.listen_host << ":" << port << std::endl;
-  spdlog::info("serving on http://{}:{} with {} event loops", config_.listen_host, port,
-               loops_.size());
+  spdlog::info("serving on {}://{}:{} with {} event loops", tls_ ? "https" : "http",
+               config_.listen_host, port, loops_.size());
 
   reload_thread_ = std::thread([this] { reload_loop(); });
   start_control_socket();
@@ -210,6 +224,23 @@ void Server::stop_loops() {
 }
 
 void Server::wait_for_signal() {
+  // SIGHUP (systemctl reload, a certificate renewal's hook): the certificate and the
+  // tenant files are read again now.
+  net::signal_set reload_signal(*loops_.front(), SIGHUP);
+  std::function<void()> await_reload = [&] {
+    reload_signal.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      spdlog::info("SIGHUP: reloading");
+      {
+        std::lock_guard lock(stop_mutex_);
+        reload_now_ = true;
+        reload_certificate_now_ = true;
+      }
+      stop_cv_.notify_all();
+      await_reload();
+    });
+  };
+  await_reload();
   net::signal_set signals(*loops_.front(), SIGINT, SIGTERM);
   signals.async_wait([this](const boost::system::error_code&, int) {
     std::lock_guard lock(stop_mutex_);
@@ -224,11 +255,13 @@ void Server::reload_loop() {
   const auto interval = std::chrono::milliseconds(config_.tenant_reload_interval_ms);
   for (;;) {
     std::vector<std::function<void()>> waiters;
+    bool certificate_now = false;
     {
       std::unique_lock lock(stop_mutex_);
       stop_cv_.wait_for(lock, interval,
                         [this] { return stopping_ || reload_now_ || !reload_waiters_.empty(); });
       reload_now_ = false;
+      certificate_now = std::exchange(reload_certificate_now_, false);
       waiters.swap(reload_waiters_);
       if (stopping_) {
         lock.unlock();
@@ -237,6 +270,10 @@ void Server::reload_loop() {
       }
     }
     reload_signing_keys();
+    watch_plugins();
+    if (tls_ && (certificate_now || file_stamp(config_.tls_cert_file) != tls_cert_stamp_ ||
+                 file_stamp(config_.tls_key_file) != tls_key_stamp_))
+      reload_certificate();
     auto changes = directory_.refresh();
     if (!changes.changed.empty() || !changes.removed.empty() || !changes.errors.empty())
       apply(std::move(changes));
@@ -261,6 +298,19 @@ void Server::reload_signing_keys() {
   }
 }
 
+// A renewal replaced the certificate files (certbot swaps its symlinks; a copy may
+// write one file, then the other: a half-written pair fails and the next change
+// tries again). New handshakes get the new certificate; open connections keep theirs.
+void Server::reload_certificate() {
+  tls_cert_stamp_ = file_stamp(config_.tls_cert_file);
+  tls_key_stamp_ = file_stamp(config_.tls_key_file);
+  std::string error;
+  if (tls_->reload(error))
+    spdlog::info("TLS certificate reloaded: {}", tls_->description());
+  else
+    spdlog::error("TLS certificate not reloaded, the old one stays: {}", error);
+}
+
 void Server::reload_tenants(std::function<void()> done) {
   {
     std::lock_guard lock(stop_mutex_);
@@ -271,16 +321,13 @@ void Server::reload_tenants(std::function<void()> done) {
 
 std::shared_ptr<const tenants::TenantConfig> Server::check_tenant_text(
     std::string_view text, const std::filesystem::path& file, ConfigErrors& errors) const {
-  auto lookup = [this](std::string_view name) -> const tenants::PluginSchema* {
-    auto it = schemas_.find(name);
-    return it == schemas_.end() ? nullptr : &it->second;
-  };
+  auto lookup = [this](std::string_view name) { return schema_of(name); };
   return tenants::load_tenant_text(text, file, lookup, config_.default_storage_plugin, errors);
 }
 
 bool Server::is_routing_plugin(std::string_view name) const {
-  auto it = schemas_.find(name);
-  return it != schemas_.end() && it->second.kind == SB_KIND_ROUTING;
+  const auto* schema = schema_of(name);
+  return schema && schema->kind == SB_KIND_ROUTING;
 }
 
 void Server::apply(tenants::TenantDirectory::Changes changes) {

@@ -65,10 +65,20 @@ class Server final : public hub::HubServices, public api::Backend {
   void stop_loops();
   void wait_for_signal();
   void reload_signing_keys();  // after `switchboard rotate-key` (reload thread)
+  void reload_certificate();   // after a renewal or SIGHUP (reload thread)
   void flush_tenants();
   void apply(tenants::TenantDirectory::Changes changes);
   bool start_tenant(std::shared_ptr<const tenants::TenantConfig> config);
   void reload_loop();
+  // plugin_watch.cpp: plugins dropped in, replaced and removed while serving.
+  void watch_plugins();  // reload thread, every tick
+  void refresh_schemas();
+  const tenants::PluginSchema* schema_of(std::string_view plugin) const;
+  // Moves every tenant running a plugin build that a newer one replaced; false when
+  // one could not move yet (it is tried again later).
+  bool move_tenants_to_new_builds();
+  bool hand_over_storage(const std::shared_ptr<TenantRuntime>& runtime);
+  void collect_plugin_metrics(std::string& out) const;
   // operations.cpp: the control socket's commands and the retention job.
   void start_control_socket();
   void answer_control(const boost::json::object& request, control::ControlSocket::Answer answer);
@@ -89,6 +99,11 @@ class Server final : public hub::HubServices, public api::Backend {
   std::filesystem::file_time_type signing_key_stamp_ = std::filesystem::file_time_type::min();
   std::filesystem::file_time_type retired_keys_stamp_ = std::filesystem::file_time_type::min();
   std::optional<auth::SessionBook> sessions_;
+  // The TLS certificate, when [tls] names one, and its files as last read (reload
+  // thread only).
+  std::shared_ptr<hub::TlsContext> tls_;
+  std::filesystem::file_time_type tls_cert_stamp_ = std::filesystem::file_time_type::min();
+  std::filesystem::file_time_type tls_key_stamp_ = std::filesystem::file_time_type::min();
   plugin_host::PluginHost plugins_;
   tenants::TenantDirectory directory_;
   boost::asio::thread_pool blocking_pool_{1};
@@ -98,14 +113,21 @@ class Server final : public hub::HubServices, public api::Backend {
   mutable std::shared_mutex tenants_mutex_;  // taken per connection / request, never per message
   std::map<std::string, std::shared_ptr<TenantRuntime>, std::less<>> tenants_;
   std::vector<std::string> failed_tenants_;  // guarded by tenants_mutex_
-  std::map<std::string, tenants::PluginSchema, std::less<>>
-      schemas_;  // filled once, after the scan
+  // The loaded plugins' config schemas, as tenant files are checked against them.
+  // Replaced ones are kept (old_schemas_): a pointer handed to a loader stays valid.
+  mutable std::mutex schemas_mutex_;
+  std::map<std::string, std::shared_ptr<const tenants::PluginSchema>, std::less<>> schemas_;
+  std::vector<std::shared_ptr<const tenants::PluginSchema>> old_schemas_;
+  // A tenant could not move to a new plugin build yet (reload thread only).
+  bool tenants_to_move_ = false;
+  std::chrono::steady_clock::time_point next_move_attempt_;
 
   std::unique_ptr<hub::Hub> hub_;
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
-  bool reload_now_ = false;  // the reload loop runs at once (guarded by stop_mutex_)
+  bool reload_now_ = false;              // the reload loop runs at once (guarded by stop_mutex_)
+  bool reload_certificate_now_ = false;  // SIGHUP: read it even if unchanged (same)
   std::vector<std::function<void()>> reload_waiters_;  // guarded by stop_mutex_
   std::thread reload_thread_;
   std::unique_ptr<control::ControlSocket> control_;

@@ -62,22 +62,6 @@ std::vector<agents::AgentRecord> agents_of(const tenants::TenantConfig& c) {
   return out;
 }
 
-std::shared_ptr<plugin_host::Instance> instance_for(const tenants::TenantConfig& config,
-                                                    const std::string& plugin,
-                                                    plugin_host::PluginHost& plugins,
-                                                    const std::filesystem::path& data_dir,
-                                                    std::string& error) {
-  plugin_host::InstanceConfig instance_config;
-  if (const auto* section = config.section(plugin)) {
-    instance_config.config_json = section->config_json;
-    instance_config.values_as_text = section->values_as_text;
-  }
-  instance_config.config_dir = config.file.parent_path().string();
-  // Each instance gets a directory of its own: tenants never share files.
-  const auto dir = data_dir / "tenants" / config.id / plugin;
-  return plugins.create_instance(plugin, config.id, instance_config, dir, error);
-}
-
 // Every routing plugin the tenant uses, once each: its chain's, then those the rules
 // of its routing graph name. One instance each, shared by every chain that names it.
 std::vector<std::string> routing_plugins(const tenants::TenantConfig& config) {
@@ -98,7 +82,7 @@ std::vector<std::shared_ptr<plugin_host::Instance>> routing_instances(
     const std::filesystem::path& data_dir, std::string& error) {
   std::vector<std::shared_ptr<plugin_host::Instance>> out;
   for (const auto& name : routing_plugins(config)) {
-    auto instance = instance_for(config, name, plugins, data_dir, error);
+    auto instance = plugin_instance(config, name, plugins, data_dir, error);
     if (!instance) {
       error = "routing plugin " + name + ": " + error;
       return {};
@@ -116,7 +100,7 @@ bool bot_instances(const tenants::TenantConfig& config, plugin_host::PluginHost&
   out.clear();
   if (!config.bot) return true;
   for (const auto& name : config.bot->pipeline) {
-    auto instance = instance_for(config, name, plugins, data_dir, error);
+    auto instance = plugin_instance(config, name, plugins, data_dir, error);
     if (!instance) {
       error = "bot plugin " + name + ": " + error;
       out.clear();
@@ -194,13 +178,34 @@ void apply_routing(TenantRuntime& runtime) {
   runtime.engine->set_routing_chain(chain(config.routing_chain));
 }
 
-// Plugins see the tenant's events through their on_event hook.
-void subscribe_plugins(TenantRuntime& runtime) {
+}  // namespace
+
+std::shared_ptr<plugin_host::Instance> plugin_instance(const tenants::TenantConfig& config,
+                                                       const std::string& plugin,
+                                                       plugin_host::PluginHost& plugins,
+                                                       const std::filesystem::path& data_dir,
+                                                       std::string& error,
+                                                       const plugin_host::PluginBuild& build) {
+  plugin_host::InstanceConfig instance_config;
+  if (const auto* section = config.section(plugin)) {
+    instance_config.config_json = section->config_json;
+    instance_config.values_as_text = section->values_as_text;
+  }
+  instance_config.config_dir = config.file.parent_path().string();
+  // Each instance gets a directory of its own: tenants never share files.
+  const auto dir = data_dir / "tenants" / config.id / plugin;
+  if (build) return plugins.create_instance(build, config.id, instance_config, dir, error);
+  return plugins.create_instance(plugin, config.id, instance_config, dir, error);
+}
+
+void subscribe_to_events(const TenantRuntime& runtime,
+                         const std::vector<std::shared_ptr<plugin_host::Instance>>& instances) {
   std::vector<std::shared_ptr<plugin_host::Instance>> listeners;
-  if (runtime.storage && runtime.storage->wants_events()) listeners.push_back(runtime.storage);
-  for (const auto& r : runtime.routing)
-    if (r->wants_events()) listeners.push_back(r);
+  for (const auto& instance : instances)
+    if (instance && instance->wants_events()) listeners.push_back(instance);
   if (listeners.empty()) return;
+  // Weak: an instance replaced later (reload, new build) is not kept alive by the
+  // bus; its subscription then does nothing.
   runtime.engine->with_bus([listeners](bus::EventBus& bus) {
     for (const auto& instance : listeners) {
       bus.subscribe([weak = std::weak_ptr(instance)](const bus::Event& e) {
@@ -214,8 +219,6 @@ void subscribe_plugins(TenantRuntime& runtime) {
     }
   });
 }
-
-}  // namespace
 
 bots::PipelineSettings bot_settings_of(const tenants::BotConfig& b) {
   bots::PipelineSettings s;
@@ -244,7 +247,7 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
   auto runtime = std::make_shared<TenantRuntime>();
   runtime->config = config;
   runtime->strand = strand;
-  runtime->storage = instance_for(*config, config->storage_plugin, plugins, data_dir, error);
+  runtime->storage = plugin_instance(*config, config->storage_plugin, plugins, data_dir, error);
   if (!runtime->storage) {
     error = "storage plugin " + config->storage_plugin + ": " + error;
     return nullptr;
@@ -255,6 +258,7 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
   auto tenant_metrics = metrics.tenant(config->id);
   auto store = std::make_shared<PluginStore>(runtime->storage, strand);
   runtime->store = store;
+  runtime->plugin_store = store;
   runtime->engine =
       std::make_shared<engine::TenantEngine>(config->id, strand, store, tenant_metrics);
   runtime->engine->set_policy(policy_of(*config));
@@ -269,7 +273,9 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
   runtime->token_budget = std::make_shared<bots::TokenBudget>(store, config->id);
   apply_token_budget(*runtime, *config);
   apply_bot(*runtime, *config);
-  subscribe_plugins(*runtime);
+  std::vector<std::shared_ptr<plugin_host::Instance>> listeners{runtime->storage};
+  listeners.insert(listeners.end(), runtime->routing.begin(), runtime->routing.end());
+  subscribe_to_events(*runtime, listeners);
   runtime->gate = std::make_shared<hub::TenantGate>(config->id, runtime->engine, tenant_metrics,
                                                     limits_of(*config));
   runtime->gate->update_visitor_trust(trust_of(*config));
@@ -316,6 +322,7 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
     auto routing = routing_instances(*config, plugins, data_dir, error);
     if (routing.size() == wanted.size()) {
       runtime.routing = std::move(routing);
+      subscribe_to_events(runtime, runtime.routing);
     } else {
       warning += (warning.empty() ? "" : "; ") + ("routing chain kept as it was: " + error);
       routing_kept = true;
@@ -371,6 +378,62 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
   runtime.config = std::move(merged);
   apply_routing(runtime);
   return false;
+}
+
+bool renew_stale_instances(TenantRuntime& runtime, plugin_host::PluginHost& plugins,
+                           const std::filesystem::path& data_dir, std::vector<std::string>& moved,
+                           std::string& warning) {
+  const tenants::TenantConfig& config = *runtime.config;
+  // Only a plugin that is loaded can be moved to; one whose file was removed keeps
+  // running on its old build.
+  auto stale = [&](const std::shared_ptr<plugin_host::Instance>& instance) {
+    return !plugins.is_current(*instance) && plugins.has(instance->plugin_name());
+  };
+  auto describe = [](const plugin_host::Instance& from, const plugin_host::Instance& to) {
+    return from.plugin_name() + " " + from.info().version + " (generation " +
+           std::to_string(from.info().generation) + ") -> " + to.info().version + " (generation " +
+           std::to_string(to.info().generation) + ")";
+  };
+  bool ok = true;
+
+  // One instance at a time: the others keep their state (a round-robin position).
+  std::vector<std::shared_ptr<plugin_host::Instance>> renewed_routers;
+  for (auto& instance : runtime.routing) {
+    if (!stale(instance)) continue;
+    std::string error;
+    auto fresh = plugin_instance(config, instance->plugin_name(), plugins, data_dir, error);
+    if (!fresh) {
+      warning += (warning.empty() ? "" : "; ") + ("routing plugin " + instance->plugin_name() +
+                                                  " keeps its running build: " + error);
+      ok = false;
+      continue;
+    }
+    moved.push_back(describe(*instance, *fresh));
+    instance = fresh;
+    renewed_routers.push_back(std::move(fresh));
+  }
+  if (!renewed_routers.empty()) {
+    apply_routing(runtime);
+    subscribe_to_events(runtime, renewed_routers);
+  }
+
+  bool bot_renewed = false;
+  for (auto& instance : runtime.bot_stages) {
+    if (!stale(instance)) continue;
+    std::string error;
+    auto fresh = plugin_instance(config, instance->plugin_name(), plugins, data_dir, error);
+    if (!fresh) {
+      warning += (warning.empty() ? "" : "; ") +
+                 ("bot plugin " + instance->plugin_name() + " keeps its running build: " + error);
+      ok = false;
+      continue;
+    }
+    moved.push_back(describe(*instance, *fresh));
+    instance = std::move(fresh);
+    bot_renewed = true;
+  }
+  if (bot_renewed) apply_bot(runtime, config);
+  return ok;
 }
 
 }  // namespace sb::server

@@ -17,6 +17,7 @@
 #include "hub/tenant_gate.hpp"
 #include "metrics/metrics.hpp"
 #include "plugin_host/plugin_host.hpp"
+#include "server/plugin_adapters.hpp"
 #include "tenants/tenant_config.hpp"
 
 namespace sb::server {
@@ -30,7 +31,8 @@ struct TenantRuntime {
   std::shared_ptr<const bots::Trial> bot_trial;  // the admin's "try it"; nullptr without [bot]
   std::shared_ptr<engine::TenantEngine> engine;
   std::shared_ptr<agents::AgentDirectory> agents;
-  std::shared_ptr<engine::Store> store;
+  std::shared_ptr<engine::Store> store;  // plugin_store, as the engine sees it
+  std::shared_ptr<PluginStore> plugin_store;
   std::shared_ptr<hub::TenantGate> gate;
   boost::asio::any_io_executor strand;
 };
@@ -55,5 +57,32 @@ std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::Tenan
 bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::TenantConfig> config,
                    plugin_host::PluginHost& plugins, const std::filesystem::path& data_dir,
                    std::string& warning);
+
+// One plugin instance for the tenant, configured from its [plugins.NAME] table, in
+// a data directory of its own (<data_dir>/tenants/<id>/<plugin>). From `build`
+// when given (a build that is no longer current), else from the current one.
+std::shared_ptr<plugin_host::Instance> plugin_instance(const tenants::TenantConfig& config,
+                                                       const std::string& plugin,
+                                                       plugin_host::PluginHost& plugins,
+                                                       const std::filesystem::path& data_dir,
+                                                       std::string& error,
+                                                       const plugin_host::PluginBuild& build = {});
+
+// Moves the tenant's routing and bot plugin instances whose plugin has a newer build
+// loaded to new instances of that build (the storage instance moves through a
+// handover instead, see plugin_watch.cpp). The engine takes the new routers and bot
+// at once; calls in flight finish on the old instances, which are freed (and their
+// build unmapped, if nothing else runs it) when the last of them completes. An
+// instance that cannot be created leaves the old one in place: false and a reason.
+// Returns true with `moved` empty when nothing was stale. Call with the server's
+// tenants lock held, like update_tenant.
+bool renew_stale_instances(TenantRuntime& runtime, plugin_host::PluginHost& plugins,
+                           const std::filesystem::path& data_dir, std::vector<std::string>& moved,
+                           std::string& warning);
+
+// Plugins see the tenant's events through their on_event hook: subscribes these
+// instances (those without the hook are skipped).
+void subscribe_to_events(const TenantRuntime& runtime,
+                         const std::vector<std::shared_ptr<plugin_host::Instance>>& instances);
 
 }  // namespace sb::server

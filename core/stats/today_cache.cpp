@@ -16,7 +16,10 @@ TodayCache::Day& TodayCache::entry(const std::string& key, int64_t day_start_ms)
     it = days_.emplace(key, Day{}).first;
   }
   Day& day = it->second;
-  if (day.start_ms != day_start_ms) day = Day{day_start_ms};  // a new day: start over
+  if (day.start_ms != day_start_ms) {  // a new day: start over
+    day = Day{};
+    day.start_ms = day_start_ms;
+  }
   day.used = ++uses_;
   return day;
 }

@@ -71,6 +71,11 @@ void TenantDirectory::recheck_all() {
   for (auto& [path, state] : files_) state.needs_recheck = true;
 }
 
+void TenantDirectory::recheck_failed() {
+  for (auto& [path, state] : files_)
+    if (state.failed) state.needs_recheck = true;
+}
+
 TenantDirectory::Changes TenantDirectory::refresh() {
   Changes changes;
   std::error_code ec;
@@ -140,6 +145,7 @@ void TenantDirectory::load_file(const fs::path& path, FileState& state, std::str
                                 std::string own_files_stamp, Changes& changes) {
   state.content = std::move(content);
   state.own_files_stamp = own_files_stamp;
+  state.failed = true;
   auto loaded =
       load_tenant_text(state.content, path, plugins_, default_storage_plugin_, changes.errors);
   if (!loaded) return;  // the last good config, if any, stays live
@@ -155,6 +161,7 @@ void TenantDirectory::load_file(const fs::path& path, FileState& state, std::str
   }
   live_[config->id] = config;
   state.live = config;
+  state.failed = false;
   changes.changed.push_back(std::move(config));
 }
 

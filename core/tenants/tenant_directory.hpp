@@ -38,6 +38,10 @@ class TenantDirectory {
   // the set of installed plugins changed, since validity depends on them. Call from
   // the thread that calls refresh().
   void recheck_all();
+  // The same for the files whose last load failed only: after a plugin arrived, a
+  // tenant file that named it before it was there becomes valid and is served,
+  // while the valid ones are not reloaded for nothing.
+  void recheck_failed();
 
   // The live configs, sorted by id. Safe from any thread.
   std::vector<std::shared_ptr<const TenantConfig>> current() const;
@@ -49,6 +53,7 @@ class TenantDirectory {
     std::string content;             // as last parsed, to tell a real edit from a touch
     bool content_maybe_racy = true;  // mtime too recent to trust (see refresh)
     bool needs_recheck = false;
+    bool failed = false;                       // the last load reported errors
     std::string own_files_stamp;               // as last loaded
     std::shared_ptr<const TenantConfig> live;  // last good config, may be null
   };

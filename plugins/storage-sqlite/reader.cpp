@@ -173,111 +173,130 @@ Reader::Answer Reader::answer(const ListConversations& q) {
 
 // Newest first, paged by rowid (the cursor is the rowid of the last hit given).
 // Three characters or more: the trigram index, as one phrase (q quoted, so FTS5
-// syntax in it is plain text). Fewer: LIKE over the newest kShortQueryWindow
-// messages (schema.cpp). Within one conversation: LIKE over that conversation's
-// messages (its primary key range), whatever the length: the index would walk
-// every hit of the tenant newest first to find the few of an old conversation.
+// syntax in it is plain text), plus a scan (LIKE) of the messages the writer has
+// not indexed yet (messages_unindexed, schema.cpp version 8: at most a few hundred,
+// a quarter of a second's worth), both read in one snapshot and merged. Fewer: LIKE
+// over the newest kShortQueryWindow messages. Within one conversation: LIKE over
+// that conversation's messages (its primary key range), whatever the length: the
+// index would walk every hit of the tenant newest first to find the few of an old
+// conversation.
 Reader::Answer Reader::answer(const Search& q) {
   const bool indexed = code_points(q.q) >= 3 && !q.conversation_id;
-  std::string sql =
-      "SELECT m.rowid, m.conversation_id, m.seq, m.message_id, m.sender_role, m.sender_id, "
-      "m.sender_name, m.text, m.ts_ms, m.flags FROM ";
-  std::string pattern;
+  std::string phrase = "\"";
+  std::string like = "%";
+  for (char c : q.q) {
+    if (c == '"') phrase += '"';
+    phrase += c;
+    if (c == '%' || c == '_' || c == '\\') like += '\\';
+    like += c;
+  }
+  phrase += '"';
+  like += '%';
+
+  // The filters every source shares; ?1 is the source's own pattern.
+  std::string filters;
+  std::vector<int64_t> numbers;
+  std::vector<std::string_view> texts;
+  if (q.before_rowid) {
+    filters += " AND m.rowid < ?";
+    numbers.push_back(*q.before_rowid);
+  }
+  if (q.since) {
+    filters += " AND m.ts_ms >= ?";
+    numbers.push_back(*q.since);
+  }
+  if (q.until) {
+    filters += " AND m.ts_ms < ?";
+    numbers.push_back(*q.until);
+  }
+  if (!q.include_private) filters += " AND (m.flags & 1) = 0";
+  // Numbers are bound before texts, in the order their ?s appear.
+  if (q.conversation_id) {
+    filters += " AND m.conversation_id = ?";
+    texts.push_back(*q.conversation_id);
+  }
+  if (q.status) {
+    filters += " AND m.conversation_id IN (SELECT id FROM conversations WHERE status = ?)";
+    texts.push_back(*q.status);
+  }
+  if (q.assignee) {
+    filters += " AND m.conversation_id IN (SELECT id FROM conversations WHERE assignee = ?)";
+    texts.push_back(*q.assignee);
+  }
+
+  struct Hit {
+    int64_t rowid;
+    json::object hit;
+  };
+  std::vector<Hit> hits;
+  const auto collect = [&](const std::string& from_where, std::string_view pattern,
+                           const char* order_by) -> bool {
+    const std::string sql =
+        "SELECT m.rowid, m.conversation_id, m.seq, m.message_id, m.sender_role, m.sender_id, "
+        "m.sender_name, m.text, m.ts_ms, m.flags FROM " +
+        from_where + filters + " ORDER BY " + order_by + " DESC LIMIT ?";
+    Statement s;
+    try {
+      s = Statement(db_, sql);
+    } catch (const std::exception&) {
+      return false;
+    }
+    int index = 1;
+    s.bind(index++, pattern);
+    for (int64_t n : numbers) s.bind(index++, n);
+    for (std::string_view t : texts) s.bind(index++, t);
+    s.bind(index, q.limit + 1);  // one more than asked: whether a next page exists
+    ResetOnExit reset(s);
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      hits.push_back({s.column_int(0), json::object{
+                                           {"conversation_id", s.column_text(1)},
+                                           {"seq", s.column_int(2)},
+                                           {"message_id", s.column_text(3)},
+                                           {"from", json::object{{"role", s.column_text(4)},
+                                                                 {"id", s.column_text(5)},
+                                                                 {"name", s.column_text(6)}}},
+                                           {"text", snippet(s.column_text(7), q.q)},
+                                           {"ts", s.column_int(8)},
+                                           {"flags", s.column_int(9)},
+                                       }});
+    }
+    return rc == SQLITE_DONE;
+  };
+
+  bool ok;
   if (indexed) {
-    pattern = "\"";
-    for (char c : q.q) {
-      if (c == '"') pattern += '"';
-      pattern += c;
-    }
-    pattern += '"';
-    sql += "messages_fts f JOIN messages m ON m.rowid = f.rowid WHERE messages_fts MATCH ?1";
+    // One snapshot: a message the writer indexes meanwhile is seen exactly once.
+    std::string error;
+    if (db_.exec("BEGIN", error) != SQLITE_OK) return failed("cannot search messages");
+    ok = collect("messages_fts f JOIN messages m ON m.rowid = f.rowid WHERE messages_fts MATCH ?1",
+                 phrase, "f.rowid") &&
+         collect(
+             "messages_unindexed u JOIN messages m ON m.rowid = u.rowid WHERE m.text LIKE ?1 "
+             "ESCAPE '\\'",
+             like, "u.rowid");
+    db_.exec("COMMIT", error);
+    std::sort(hits.begin(), hits.end(),
+              [](const Hit& a, const Hit& b) { return a.rowid > b.rowid; });
   } else {
-    pattern = "%";
-    for (char c : q.q) {
-      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-      pattern += c;
-    }
-    pattern += '%';
-    sql += "messages m WHERE m.text LIKE ?1 ESCAPE '\\'";
+    std::string where = "messages m WHERE m.text LIKE ?1 ESCAPE '\\'";
     if (!q.conversation_id) {
-      sql +=
+      where +=
           " AND m.rowid >= (SELECT coalesce(min(r), 0) FROM (SELECT rowid AS r FROM messages "
           "ORDER BY rowid DESC LIMIT " +
           std::to_string(kShortQueryWindow) + "))";
     }
+    ok = collect(where, like, "m.rowid");
   }
-  std::vector<std::string_view> texts;
-  std::vector<int64_t> numbers;
-  const char* rowid = indexed ? "f.rowid" : "m.rowid";
-  if (q.before_rowid) {
-    sql += std::string(" AND ") + rowid + " < ?";
-    numbers.push_back(*q.before_rowid);
-  }
-  if (q.since) {
-    sql += " AND m.ts_ms >= ?";
-    numbers.push_back(*q.since);
-  }
-  if (q.until) {
-    sql += " AND m.ts_ms < ?";
-    numbers.push_back(*q.until);
-  }
-  if (!q.include_private) sql += " AND (m.flags & 1) = 0";
-  std::string text_clauses;
-  if (q.conversation_id) {
-    text_clauses += " AND m.conversation_id = ?";
-    texts.push_back(*q.conversation_id);
-  }
-  if (q.status) {
-    text_clauses += " AND m.conversation_id IN (SELECT id FROM conversations WHERE status = ?)";
-    texts.push_back(*q.status);
-  }
-  if (q.assignee) {
-    text_clauses += " AND m.conversation_id IN (SELECT id FROM conversations WHERE assignee = ?)";
-    texts.push_back(*q.assignee);
-  }
-  // Numbers were numbered before the texts: the ?s are bound in textual order, so
-  // put the text clauses after the numeric ones.
-  sql += text_clauses;
-  sql += std::string(" ORDER BY ") + rowid + " DESC LIMIT ?";
+  if (!ok) return failed("cannot search messages");
 
-  Statement s;
-  try {
-    s = Statement(db_, sql);
-  } catch (const std::exception& e) {
-    return {false, e.what()};
-  }
-  int index = 1;
-  s.bind(index++, std::string_view(pattern));
-  for (int64_t n : numbers) s.bind(index++, n);
-  for (std::string_view t : texts) s.bind(index++, t);
-  // One more than asked: whether a next page exists.
-  s.bind(index, q.limit + 1);
-  ResetOnExit reset(s);
-  json::array hits;
-  int64_t last_rowid = 0;
-  bool more = false;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
-    if (static_cast<int64_t>(hits.size()) == q.limit) {
-      more = true;
-      continue;
-    }
-    last_rowid = s.column_int(0);
-    hits.push_back(json::object{
-        {"conversation_id", s.column_text(1)},
-        {"seq", s.column_int(2)},
-        {"message_id", s.column_text(3)},
-        {"from",
-         json::object{
-             {"role", s.column_text(4)}, {"id", s.column_text(5)}, {"name", s.column_text(6)}}},
-        {"text", snippet(s.column_text(7), q.q)},
-        {"ts", s.column_int(8)},
-        {"flags", s.column_int(9)},
-    });
-  }
-  if (rc != SQLITE_DONE) return failed("cannot search messages");
-  json::object result{{"hits", std::move(hits)}};
-  if (more) result["next_cursor"] = std::to_string(last_rowid);
+  const bool more = static_cast<int64_t>(hits.size()) > q.limit;
+  if (more) hits.resize(static_cast<size_t>(q.limit));
+  json::array page;
+  page.reserve(hits.size());
+  for (auto& h : hits) page.push_back(std::move(h.hit));
+  json::object result{{"hits", std::move(page)}};
+  if (more && !hits.empty()) result["next_cursor"] = std::to_string(hits.back().rowid);
   return {true, json::serialize(result)};
 }
 

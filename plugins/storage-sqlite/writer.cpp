@@ -15,7 +15,12 @@ Writer::Statements::Statements(Connection& db)
           "INSERT INTO messages (conversation_id, seq, message_id, sender_role, sender_id, "
           "sender_name, client_msg_id, text, ts_ms, flags, attachments) VALUES (?1, ?2, ?3, ?4, "
           "?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
-      index_message(db, "INSERT INTO messages_fts (rowid, text) VALUES (?1, ?2)"),
+      mark_unindexed(db, "INSERT INTO messages_unindexed (rowid) VALUES (?1)"),
+      count_unindexed(db, "SELECT count(*) FROM messages_unindexed"),
+      index_unindexed(db,
+                      "INSERT INTO messages_fts (rowid, text) SELECT m.rowid, m.text FROM "
+                      "messages_unindexed u JOIN messages m ON m.rowid = u.rowid"),
+      clear_unindexed(db, "DELETE FROM messages_unindexed"),
       // REPLACE (not an upsert) gives the row a new rowid, which breaks ties in
       // "newest first" in favour of the record put last.
       put_conversation(db,
@@ -69,6 +74,13 @@ Writer::Writer(HostRef host, const std::string& path, const StorageConfig& confi
   db_.exec_or_throw("PRAGMA synchronous = FULL");
   migrate(db_, path);
   statements_.emplace(db_);
+  {
+    // Left by a crash (or an older plugin's stop): indexed at the first chance.
+    Statement& count = statements_->count_unindexed;
+    ResetOnExit reset(count);
+    if (count.step() == SQLITE_ROW) unindexed_ = static_cast<size_t>(count.column_int(0));
+    unindexed_since_ = std::chrono::steady_clock::now() - kIndexDelay;
+  }
   thread_ = std::thread([this] { run(); });
 }
 
@@ -82,20 +94,61 @@ void Writer::run() {
   batch.reserve(max_batch_);
   std::vector<std::string> errors;
   std::vector<std::string> results;
-  while (queue_.pop_batch(batch, max_batch_)) {
-    commit_batch(batch, errors, results);
-    settle_files(batch, errors);
-    // Room is freed before the completions go out: whoever sees an op complete can
-    // issue the next write without meeting "storage overloaded" because of it.
-    queue_.finished(batch.size());
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (errors[i].empty()) {
-        host_.complete_ok(batch[i].op, results[i]);
-      } else {
-        host_.complete_error(batch[i].op, errors[i]);
+  for (;;) {
+    // Idle with messages not indexed yet: wake to index them when they are due.
+    const bool open =
+        unindexed_ > 0 ? queue_.pop_batch_until(batch, max_batch_, unindexed_since_ + kIndexDelay)
+                       : queue_.pop_batch(batch, max_batch_);
+    if (!open) break;
+    if (!batch.empty()) {
+      commit_batch(batch, errors, results);
+      settle_files(batch, errors);
+      // Room is freed before the completions go out: whoever sees an op complete
+      // can issue the next write without meeting "storage overloaded" because of it.
+      queue_.finished(batch.size());
+      for (size_t i = 0; i < batch.size(); ++i) {
+        if (errors[i].empty()) {
+          host_.complete_ok(batch[i].op, results[i]);
+        } else {
+          host_.complete_error(batch[i].op, errors[i]);
+        }
       }
     }
+    // After the completions: indexing never delays an acknowledgement it could
+    // have followed.
+    if (unindexed_ >= kIndexBatch ||
+        (unindexed_ > 0 && std::chrono::steady_clock::now() >= unindexed_since_ + kIndexDelay)) {
+      index_for_search();
+    }
   }
+  if (unindexed_ > 0) index_for_search();  // a clean stop leaves nothing to index
+}
+
+void Writer::index_for_search() {
+  const auto started = std::chrono::steady_clock::now();
+  std::string error;
+  const auto run = [&](Statement& s) {
+    ResetOnExit reset(s);
+    if (s.step() != SQLITE_DONE) error = db_.last_error();
+    return error.empty();
+  };
+  if (db_.exec("BEGIN IMMEDIATE", error) == SQLITE_OK && run(statements_->index_unindexed) &&
+      run(statements_->clear_unindexed) && db_.exec("COMMIT", error) == SQLITE_OK) {
+    char line[96];
+    std::snprintf(
+        line, sizeof line, "search index: %zu messages in %.2f ms", unindexed_,
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count());
+    host_.log(SB_LOG_DEBUG, line);
+    unindexed_ = 0;
+    return;
+  }
+  std::string ignored;
+  if (!sqlite3_get_autocommit(db_.get())) db_.exec("ROLLBACK", ignored);
+  // The messages are stored and still found by search (reader.cpp scans them):
+  // only the index waits. Try again after another delay.
+  host_.log(SB_LOG_WARN, "storage: cannot index messages for search, will retry: " + error);
+  unindexed_since_ = std::chrono::steady_clock::now();
 }
 
 void Writer::commit_batch(const std::vector<WriteOp>& batch, std::vector<std::string>& errors,
@@ -127,6 +180,11 @@ void Writer::commit_batch(const std::vector<WriteOp>& batch, std::vector<std::st
       fail_all("storage: commit failed: " + error);
       std::string ignored;
       db_.exec("ROLLBACK", ignored);
+    }
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (errors[i].empty() && std::holds_alternative<AppendMessage>(batch[i].command)) {
+      if (unindexed_++ == 0) unindexed_since_ = std::chrono::steady_clock::now();
     }
   }
 
@@ -171,13 +229,13 @@ std::string Writer::apply(const AppendMessage& m, std::string& /*result*/) {
   }
   if (rc != SQLITE_DONE) return "storage: cannot store message: " + db_.last_error();
 
-  // Searchable in the same transaction: a message is found once its append completed.
-  Statement& index = statements_->index_message;
-  ResetOnExit reset_index(index);
-  index.bind(1, static_cast<int64_t>(sqlite3_last_insert_rowid(db_.get())));
-  index.bind(2, m.text);
-  if (index.step() == SQLITE_DONE) return {};
-  // A message stored but not indexed would never be found: the whole batch is
+  // Searchable once the append completed: indexed in bulk later (index_for_search),
+  // read by a scan until then.
+  Statement& mark = statements_->mark_unindexed;
+  ResetOnExit reset_mark(mark);
+  mark.bind(1, static_cast<int64_t>(sqlite3_last_insert_rowid(db_.get())));
+  if (mark.step() == SQLITE_DONE) return {};
+  // A message stored but never indexed would never be found: the whole batch is
   // undone instead, and its writers are told to retry.
   const std::string why = "storage: cannot index message: " + db_.last_error();
   std::string ignored;

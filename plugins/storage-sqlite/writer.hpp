@@ -7,6 +7,7 @@
 // load the number of fsyncs stays far below the number of writes.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <thread>
@@ -37,7 +38,10 @@ class Writer {
   struct Statements {
     explicit Statements(Connection& db);
     Statement insert_message;
-    Statement index_message;
+    Statement mark_unindexed;
+    Statement count_unindexed;
+    Statement index_unindexed;
+    Statement clear_unindexed;
     Statement put_conversation;
     Statement delete_tags;
     Statement insert_tag;
@@ -57,6 +61,14 @@ class Writer {
   };
 
   void run();
+  // Indexes every appended message not in the search index yet, in one transaction
+  // of its own (schema.cpp, version 8).
+  void index_for_search();
+  // Messages are indexed for search in bulk, at most this long after their append
+  // or once this many wait, whichever comes first: one index segment per batch
+  // costs a fraction of one per commit.
+  static constexpr std::chrono::milliseconds kIndexDelay{250};
+  static constexpr size_t kIndexBatch = 256;
   // Runs one transaction; errors[i] is why batch[i] failed, or "", and results[i]
   // the result JSON of a write that has one (blob_put).
   void commit_batch(const std::vector<WriteOp>& batch, std::vector<std::string>& errors,
@@ -87,6 +99,8 @@ class Writer {
   std::optional<Statements> statements_;  // prepared once the schema exists
   BoundedQueue<WriteOp> queue_;
   std::thread thread_;
+  size_t unindexed_ = 0;  // appended and committed, not in the search index yet
+  std::chrono::steady_clock::time_point unindexed_since_;  // when the oldest of them came
 };
 
 }  // namespace sb_sqlite

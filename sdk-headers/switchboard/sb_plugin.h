@@ -207,7 +207,10 @@ typedef struct sb_plugin_descriptor {
    * start-up or on a tenant reload; may do blocking set-up (open files, migrate). */
   int32_t (*instance_new)(const sb_instance_args* args, sb_instance** out_instance, sb_error* err);
   /* MANDATORY. Frees an instance. The host calls it only after every operation of
-   * the instance completed (or was completed late) and no hook runs. */
+   * the instance completed (or was completed late) and no hook runs. When it
+   * returns, nothing the plugin started for the instance may still run (join its
+   * threads): once a replaced or removed plugin's last instance is freed, the host
+   * unloads the library. */
   void (*instance_free)(sb_instance* instance);
   /* OPTIONAL (NULL). Sees every event of the instance's tenant, in order, on the
    * tenant's engine thread. Must not block; the event is borrowed. */

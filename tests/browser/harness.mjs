@@ -5,7 +5,7 @@
 // CTest passes the build layout in the environment:
 //   SWITCHBOARD_BINARY, SWITCHBOARD_PLUGIN_DIR, SWITCHBOARD_WEB_DIR,
 //   SWITCHBOARD_SOURCE_DIR, SWITCHBOARD_SCREENSHOT_DIR (optional)
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -22,13 +22,23 @@ export const sourceDir = () => env("SWITCHBOARD_SOURCE_DIR");
 const requireFromWeb = () => createRequire(path.join(sourceDir(), "web", "package.json"));
 
 // A server process. `prepare(tenantsDir)` may edit the copied tenant files first.
-export async function startServer({ prepare, extraArgs = [] } = {}) {
+// With `tls`, it serves https:// and wss:// with a self-signed certificate made now
+// (browsers must be launched with { ignoreCertificateErrors: true }).
+export async function startServer({ prepare, extraArgs = [], tls = false } = {}) {
   const root = mkdtempSync(path.join(os.tmpdir(), "sb-browser-"));
   const tenantsDir = path.join(root, "tenants");
   cpSync(path.join(sourceDir(), "tenants"), tenantsDir, { recursive: true });
   if (prepare) await prepare(tenantsDir);
   const config = path.join(root, "switchboard.toml");
-  writeFileSync(config, readFileSync(path.join(sourceDir(), "conf", "switchboard.toml"), "utf8"));
+  let configText = readFileSync(path.join(sourceDir(), "conf", "switchboard.toml"), "utf8");
+  if (tls) {
+    const cert = path.join(root, "server.crt");
+    const key = path.join(root, "server.key");
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+      "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert], { stdio: "ignore" });
+    configText = configText.replace(/^\[tls\]$/m, `[tls]\ncert_file = "${cert}"\nkey_file = "${key}"`);
+  }
+  writeFileSync(config, configText);
 
   const server = { root, tenantsDir, port: 0, process: null, runs: 0 };
   server.start = async () => {
@@ -54,7 +64,7 @@ export async function startServer({ prepare, extraArgs = [] } = {}) {
         reject(new Error(`server exited with ${code}; see ${root}/server-${server.runs}.log`));
       });
     });
-    server.url = `http://127.0.0.1:${server.port}`;
+    server.url = `${tls ? "https" : "http"}://127.0.0.1:${server.port}`;
     return server;
   };
   // Stops the process (SIGTERM, or SIGKILL for a crash) and waits for it.
@@ -76,14 +86,14 @@ export async function startServer({ prepare, extraArgs = [] } = {}) {
   return server.start();
 }
 
-export async function launchBrowser() {
+export async function launchBrowser({ ignoreCertificateErrors = false } = {}) {
   const { chromium } = requireFromWeb()("playwright-core");
   // playwright gives each launch (and each context) its own temporary profile;
   // a --user-data-dir of our own would make launch() refuse to start.
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
+      "--disable-component-update", "--disable-sync", ...(ignoreCertificateErrors ? ["--ignore-certificate-errors"] : [])],
     headless: true,
   });
 }

@@ -5,14 +5,21 @@
 // io_context, and the caller runs that context only until its condition holds or
 // its deadline passes. A WebSocket read is always outstanding, so frames are
 // buffered whenever the test waits for anything.
+#include <openssl/bn.h>
+#include <openssl/x509.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 #include <deque>
 #include <thread>
+#include <variant>
 
 #include "support/http_client.hpp"
 #include "support/ws_client.hpp"
@@ -47,13 +54,26 @@ json::value HttpResponse::json() const {
   return value;
 }
 
-HttpResponse http_request(uint16_t port, const std::string& method, const std::string& target,
-                          const std::string& body, const Headers& headers,
-                          std::chrono::milliseconds timeout) {
-  net::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  // One deadline covers connect, write and read: the stream fails them on expiry.
-  stream.expires_after(timeout);
+namespace {
+
+// The client side of TLS in tests: any certificate will do (self-signed).
+net::ssl::context& test_tls_context() {
+  static net::ssl::context context = [] {
+    net::ssl::context c(net::ssl::context::tls_client);
+    c.set_verify_mode(net::ssl::verify_none);
+    return c;
+  }();
+  return context;
+}
+
+// One request over stream (plain or TLS): connect, handshake(next) when TLS, write,
+// read; one deadline covers them all.
+template <class Stream, class Handshake>
+HttpResponse exchange(net::io_context& ioc, Stream& stream, Handshake handshake, uint16_t port,
+                      const std::string& method, const std::string& target, const std::string& body,
+                      const Headers& headers, std::chrono::milliseconds timeout) {
+  auto& tcp = beast::get_lowest_layer(stream);
+  tcp.expires_after(timeout);
 
   http::request<http::string_body> request{http::string_to_verb(method), target, 11};
   request.set(http::field::host, host_header(port));
@@ -67,18 +87,24 @@ HttpResponse http_request(uint16_t port, const std::string& method, const std::s
   http::response<http::string_body> response;
   beast::error_code failure;
   std::string failed_step;
-  stream.async_connect(loopback(port), [&](beast::error_code ec) {
+  tcp.async_connect(loopback(port), [&](beast::error_code ec) {
     if (ec) {
       failure = ec, failed_step = "connect";
       return;
     }
-    http::async_write(stream, request, [&](beast::error_code ec, std::size_t) {
+    handshake([&](beast::error_code ec) {
       if (ec) {
-        failure = ec, failed_step = "write";
+        failure = ec, failed_step = "TLS handshake";
         return;
       }
-      http::async_read(stream, buffer, response, [&](beast::error_code ec, std::size_t) {
-        if (ec) failure = ec, failed_step = "read";
+      http::async_write(stream, request, [&](beast::error_code ec, std::size_t) {
+        if (ec) {
+          failure = ec, failed_step = "write";
+          return;
+        }
+        http::async_read(stream, buffer, response, [&](beast::error_code ec, std::size_t) {
+          if (ec) failure = ec, failed_step = "read";
+        });
       });
     });
   });
@@ -96,6 +122,67 @@ HttpResponse http_request(uint16_t port, const std::string& method, const std::s
     result.headers[name] = std::string(field.value());
   }
   return result;
+}
+
+}  // namespace
+
+HttpResponse http_request(uint16_t port, const std::string& method, const std::string& target,
+                          const std::string& body, const Headers& headers,
+                          std::chrono::milliseconds timeout) {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  return exchange(
+      ioc, stream, [](auto next) { next(beast::error_code{}); }, port, method, target, body,
+      headers, timeout);
+}
+
+HttpResponse https_request(uint16_t port, const std::string& method, const std::string& target,
+                           const std::string& body, const Headers& headers,
+                           std::chrono::milliseconds timeout) {
+  net::io_context ioc;
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, test_tls_context());
+  return exchange(
+      ioc, stream,
+      [&stream](auto next) { stream.async_handshake(net::ssl::stream_base::client, next); }, port,
+      method, target, body, headers, timeout);
+}
+
+HttpResponse https_post_json(uint16_t port, const std::string& target, const json::value& body,
+                             const Headers& headers) {
+  Headers all = headers;
+  all.emplace_back("Content-Type", "application/json");
+  return https_request(port, "POST", target, json::serialize(body), all);
+}
+
+TlsCertificateSeen tls_certificate_seen(uint16_t port, std::chrono::milliseconds timeout) {
+  net::io_context ioc;
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, test_tls_context());
+  beast::get_lowest_layer(stream).expires_after(timeout);
+  beast::error_code failure;
+  beast::get_lowest_layer(stream).async_connect(loopback(port), [&](beast::error_code ec) {
+    if (ec) {
+      failure = ec;
+      return;
+    }
+    stream.async_handshake(net::ssl::stream_base::client,
+                           [&](beast::error_code ec) { failure = ec; });
+  });
+  ioc.run();
+  if (failure) throw std::runtime_error("TLS handshake failed: " + failure.message());
+  X509* certificate = SSL_get_peer_certificate(stream.native_handle());
+  if (!certificate) throw std::runtime_error("the server showed no certificate");
+  TlsCertificateSeen seen;
+  char subject[256];
+  X509_NAME_oneline(X509_get_subject_name(certificate), subject, sizeof subject);
+  seen.subject = subject;
+  if (seen.subject.starts_with("/")) seen.subject.erase(0, 1);
+  BIGNUM* serial = ASN1_INTEGER_to_BN(X509_get0_serialNumber(certificate), nullptr);
+  char* hex = BN_bn2hex(serial);
+  seen.serial = hex;
+  OPENSSL_free(hex);
+  BN_free(serial);
+  X509_free(certificate);
+  return seen;
 }
 
 HttpResponse http_post_json(uint16_t port, const std::string& target, const json::value& body,
@@ -118,8 +205,24 @@ std::string describe(const json::object& frame) {
 }
 
 struct WsClient::Impl {
+  using PlainWs = websocket::stream<beast::tcp_stream>;
+  using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
+  explicit Impl(bool tls) {
+    if (tls)
+      ws.emplace<TlsWs>(ioc, test_tls_context());
+    else
+      ws.emplace<PlainWs>(ioc);
+  }
+
+  // Calls f with the WebSocket stream, whichever it is.
+  template <class F>
+  decltype(auto) with_ws(F&& f) {
+    return std::visit(std::forward<F>(f), ws);
+  }
+
   net::io_context ioc;
-  websocket::stream<beast::tcp_stream> ws{ioc};
+  std::variant<PlainWs, TlsWs> ws{std::in_place_type<PlainWs>, ioc};
   beast::flat_buffer read_buffer;
   std::deque<json::object> frames;
   std::vector<std::string> violations;  // frames that break the contract (not JSON objects, binary)
@@ -128,7 +231,12 @@ struct WsClient::Impl {
   std::optional<uint16_t> close_code;
 
   void start_read() {
-    ws.async_read(read_buffer, [this](beast::error_code ec, std::size_t) {
+    with_ws([this](auto& ws) { read_one(ws); });
+  }
+
+  template <class Ws>
+  void read_one(Ws& ws) {
+    ws.async_read(read_buffer, [this, &ws](beast::error_code ec, std::size_t) {
       if (ec) {
         open = false;
         read_error = ec;
@@ -179,14 +287,16 @@ struct WsClient::Impl {
 
   void write(std::string_view payload, bool as_text) {
     if (!open) throw std::runtime_error("cannot send on a closed connection: " + state());
-    ws.text(as_text);
     bool done = false;
     beast::error_code failure;
-    ws.async_write(net::buffer(payload.data(), payload.size()),
-                   [&](beast::error_code ec, std::size_t) {
-                     failure = ec;
-                     done = true;
-                   });
+    with_ws([&](auto& ws) {
+      ws.text(as_text);
+      ws.async_write(net::buffer(payload.data(), payload.size()),
+                     [&](beast::error_code ec, std::size_t) {
+                       failure = ec;
+                       done = true;
+                     });
+    });
     if (!pump_until([&] { return done; }, Clock::now() + kFrameTimeout))
       throw std::runtime_error("send did not complete within the timeout (server not reading?)");
     if (failure) throw std::runtime_error("send failed: " + failure.message() + "; " + state());
@@ -240,32 +350,58 @@ WsClient::~WsClient() {
   // An abrupt end, like a tab killed: the server sees the TCP connection go away.
   if (impl_ && impl_->open) {
     beast::error_code ignored;
-    beast::get_lowest_layer(impl_->ws).socket().close(ignored);
+    impl_->with_ws([&](auto& ws) { beast::get_lowest_layer(ws).socket().close(ignored); });
   }
 }
 
-WsClient WsClient::connect(uint16_t port, const std::string& target, const Headers& headers,
-                           std::chrono::milliseconds timeout) {
-  auto impl = std::make_unique<Impl>();
-  auto& ws = impl->ws;
+namespace {
+
+// Connects, handshakes (TLS, then WebSocket) and fills in response; failure says
+// what went wrong.
+template <class Ws>
+void open_ws(Ws& ws, net::io_context& ioc, uint16_t port, const std::string& target,
+             const Headers& headers, std::chrono::milliseconds timeout,
+             websocket::response_type& response, beast::error_code& failure) {
   ws.read_message_max(64 * 1024 * 1024);
   ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& request) {
     for (const auto& [name, value] : headers) request.set(name, value);
   }));
   beast::get_lowest_layer(ws).expires_after(timeout);
 
-  websocket::response_type response;
-  beast::error_code failure;
+  auto upgrade = [&] {
+    ws.async_handshake(response, host_header(port), target,
+                       [&](beast::error_code ec) { failure = ec; });
+  };
   beast::get_lowest_layer(ws).async_connect(loopback(port), [&](beast::error_code ec) {
     if (ec) {
       failure = ec;
       return;
     }
-    ws.async_handshake(response, host_header(port), target,
-                       [&](beast::error_code ec) { failure = ec; });
+    if constexpr (std::is_same_v<Ws, websocket::stream<beast::ssl_stream<beast::tcp_stream>>>) {
+      ws.next_layer().async_handshake(net::ssl::stream_base::client, [&](beast::error_code ec) {
+        if (ec) {
+          failure = ec;
+          return;
+        }
+        upgrade();
+      });
+    } else {
+      upgrade();
+    }
   });
-  impl->ioc.run();
+  ioc.run();
   beast::get_lowest_layer(ws).expires_never();
+}
+
+}  // namespace
+
+WsClient WsClient::connect_with(bool tls, uint16_t port, const std::string& target,
+                                const Headers& headers, std::chrono::milliseconds timeout) {
+  auto impl = std::make_unique<Impl>(tls);
+  websocket::response_type response;
+  beast::error_code failure;
+  impl->with_ws(
+      [&](auto& ws) { open_ws(ws, impl->ioc, port, target, headers, timeout, response, failure); });
 
   if (failure == websocket::error::upgrade_declined)
     throw UpgradeRejected(static_cast<int>(response.result_int()), response.body());
@@ -274,6 +410,16 @@ WsClient WsClient::connect(uint16_t port, const std::string& target, const Heade
   impl->open = true;
   impl->start_read();
   return WsClient(std::move(impl));
+}
+
+WsClient WsClient::connect(uint16_t port, const std::string& target, const Headers& headers,
+                           std::chrono::milliseconds timeout) {
+  return connect_with(false, port, target, headers, timeout);
+}
+
+WsClient WsClient::connect_tls(uint16_t port, const std::string& target, const Headers& headers,
+                               std::chrono::milliseconds timeout) {
+  return connect_with(true, port, target, headers, timeout);
 }
 
 int WsClient::upgrade_status(uint16_t port, const std::string& target, const Headers& headers) {
@@ -344,10 +490,12 @@ std::vector<json::object> WsClient::take_buffered(std::string_view type) {
 void WsClient::close() {
   if (!impl_ || !impl_->open) return;
   bool done = false;
-  impl_->ws.async_close(websocket::close_code::normal, [&](beast::error_code) { done = true; });
+  impl_->with_ws([&](auto& ws) {
+    ws.async_close(websocket::close_code::normal, [&](beast::error_code) { done = true; });
+  });
   if (!impl_->pump_until([&] { return done; }, Clock::now() + std::chrono::seconds(2))) {
     beast::error_code ignored;
-    beast::get_lowest_layer(impl_->ws).socket().close(ignored);
+    impl_->with_ws([&](auto& ws) { beast::get_lowest_layer(ws).socket().close(ignored); });
     impl_->pump_until([] { return false; }, Clock::now() + std::chrono::milliseconds(50));
   }
   impl_->open = false;

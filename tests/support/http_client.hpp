@@ -32,6 +32,27 @@ inline HttpResponse http_get(uint16_t port, const std::string& target,
 }
 HttpResponse http_post_json(uint16_t port, const std::string& target,
                             const boost::json::value& body, const Headers& headers = {});
+// The same over TLS (https://127.0.0.1:port). Any certificate is accepted: the
+// tests' servers use self-signed ones.
+HttpResponse https_request(uint16_t port, const std::string& method, const std::string& target,
+                           const std::string& body = {}, const Headers& headers = {},
+                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
+inline HttpResponse https_get(uint16_t port, const std::string& target,
+                              const Headers& headers = {}) {
+  return https_request(port, "GET", target, {}, headers);
+}
+HttpResponse https_post_json(uint16_t port, const std::string& target,
+                             const boost::json::value& body, const Headers& headers = {});
+
+// The certificate a new TLS connection to the port is shown (a handshake, nothing
+// more); throws if the handshake fails.
+struct TlsCertificateSeen {
+  std::string subject;  // e.g. "CN=first"
+  std::string serial;   // hex, as OpenSSL prints it
+};
+TlsCertificateSeen tls_certificate_seen(
+    uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
 inline Headers bearer(const std::string& token) {
   return {{"Authorization", "Bearer " + token}};
 }

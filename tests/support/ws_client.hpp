@@ -34,6 +34,9 @@ class WsClient {
   // Connects and upgrades; throws UpgradeRejected when the server declines.
   static WsClient connect(uint16_t port, const std::string& target, const Headers& headers = {},
                           std::chrono::milliseconds timeout = kFrameTimeout);
+  // The same over TLS (wss://127.0.0.1:port), accepting any certificate.
+  static WsClient connect_tls(uint16_t port, const std::string& target, const Headers& headers = {},
+                              std::chrono::milliseconds timeout = kFrameTimeout);
   // The HTTP status of an upgrade attempt: 101 when it succeeded (then closed again).
   static int upgrade_status(uint16_t port, const std::string& target, const Headers& headers = {});
 
@@ -71,6 +74,8 @@ class WsClient {
  private:
   struct Impl;
   explicit WsClient(std::unique_ptr<Impl> impl);
+  static WsClient connect_with(bool tls, uint16_t port, const std::string& target,
+                               const Headers& headers, std::chrono::milliseconds timeout);
   std::unique_ptr<Impl> impl_;
 };
 

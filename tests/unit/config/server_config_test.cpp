@@ -67,6 +67,9 @@ TEST_CASE("the shipped conf/switchboard.toml is valid and matches the built-in d
   CHECK(config->breaker_failures == defaults.breaker_failures);
   CHECK(config->breaker_cooldown_ms == defaults.breaker_cooldown_ms);
   CHECK(config->log_level == defaults.log_level);
+  CHECK(config->tls_cert_file.empty());  // TLS is off until an operator names a certificate
+  CHECK(config->tls_min_version == defaults.tls_min_version);
+  CHECK(config->tls_plain_http_from == defaults.tls_plain_http_from);
 }
 
 TEST_CASE("an empty file gives the defaults") {
@@ -106,6 +109,11 @@ breaker_failures = 2
 breaker_cooldown_ms = 300
 [log]
 level = "debug"
+[tls]
+cert_file = "/etc/ssl/chat.pem"
+key_file = "/etc/ssl/private/chat.key"
+min_version = "1.3"
+plain_http_from = ["127.0.0.1", "10.1.2.3"]
 )");
   ConfigErrors errors;
   auto config = load_server_config(file.file, errors);
@@ -133,6 +141,29 @@ level = "debug"
   CHECK(config->breaker_failures == 2);
   CHECK(config->breaker_cooldown_ms == 300);
   CHECK(config->log_level == "debug");
+  CHECK(config->tls_cert_file == "/etc/ssl/chat.pem");
+  CHECK(config->tls_key_file == "/etc/ssl/private/chat.key");
+  CHECK(config->tls_min_version == "1.3");
+  CHECK(config->tls_plain_http_from == std::vector<std::string>{"127.0.0.1", "10.1.2.3"});
+}
+
+TEST_CASE("[tls]: a certificate without its key, an unknown version, a bad address are named") {
+  TempConfig file(R"([tls]
+cert_file = "/etc/ssl/chat.pem"
+min_version = "1.1"
+plain_http_from = ["localhost"]
+ciphers = "ALL"
+)");
+  ConfigErrors errors;
+  auto config = load_server_config(file.file, errors);
+  CHECK_FALSE(config);
+  INFO(all(errors));
+  REQUIRE(error_for(errors, "tls.cert_file"));
+  CHECK(error_for(errors, "tls.cert_file")->message.find("key_file") != std::string::npos);
+  REQUIRE(error_for(errors, "tls.min_version"));
+  CHECK(error_for(errors, "tls.min_version")->message.find("'1.1'") != std::string::npos);
+  CHECK(error_for(errors, "tls.plain_http_from"));
+  CHECK(error_for(errors, "tls.ciphers"));
 }
 
 TEST_CASE("all problems are reported at once, each with line, column and key") {

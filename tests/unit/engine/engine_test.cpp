@@ -261,21 +261,74 @@ TEST_CASE("after a restart, conversations, queue and resends survive") {
   CHECK(assigned[0].at("history").as_array().size() == 2);
 }
 
-TEST_CASE("a failed write is retried, then reported; nothing is acked that was not stored") {
+TEST_CASE("a failed write is retried, then held at its seq until stored; nothing is acked before") {
   Fixture f({});
+  EnginePolicy policy;
+  policy.storage_retry_pause = std::chrono::milliseconds(1);
+  f.engine->set_policy(policy);
   auto vis = f.peer();
   f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
-  f.store->fail_next_appends = 2;
+  f.store->fail_next_appends = 2;  // retried at once
   f.say(vis, visitor_id("v1"), "m1", "retried");
   f.settle();
   REQUIRE(vis->of_type("ack").size() == 1);
-  f.store->fail_next_appends = 3;
-  f.say(vis, visitor_id("v1"), "m2", "lost");
+  CHECK(vis->of_type("error").empty());
+
+  // Storage away for longer: the sender hears the message is not stored yet, and
+  // nothing is acked or delivered while it is not.
+  f.store->hold_appends = true;
+  f.store->fail_next_appends = 5;
+  f.say(vis, visitor_id("v1"), "m2", "held");
   f.settle();
+  for (int i = 0; i < 3; ++i) {  // the three attempts at once fail
+    f.store->release_reversed();
+    f.settle();
+  }
+  REQUIRE(vis->of_type("error").size() == 1);
+  CHECK(str(vis->of_type("error")[0].at("code")) == "unavailable");
   CHECK(vis->of_type("ack").size() == 1);
+  // The widget resends it: it waits for the same write, under the same seq.
+  f.say(vis, visitor_id("v1"), "m2", "held");
+  f.settle();
+  // Storage comes back after two more failed tries.
+  f.store->hold_appends = false;
+  for (int i = 0; i < 3; ++i) {
+    f.store->release_reversed();
+    f.settle();
+  }
+  const auto acks = vis->of_type("ack");
+  REQUIRE(acks.size() == 3);  // m1, then m2 and its resend, each answered
+  CHECK(acks[1].at("seq").as_int64() == 2);
+  CHECK(acks[2].at("message_id") == acks[1].at("message_id"));
+  CHECK(vis->of_type("error").size() == 1);
+  // Stored once, at seq 2; the next message follows without a gap.
+  const auto cid = str(acks[1].at("conversation_id"));
+  REQUIRE(f.store->messages[cid].size() == 2);
+  CHECK(f.store->messages[cid].at(2).text == "held");
+  f.say(vis, visitor_id("v1"), "m3", "next");
+  f.settle();
+  REQUIRE(vis->of_type("ack").size() == 4);
+  CHECK(vis->of_type("ack")[3].at("seq").as_int64() == 3);
+}
+
+TEST_CASE("a write that keeps failing is given up: the sender is told, nothing is acked") {
+  Fixture f({});
+  EnginePolicy policy;
+  policy.storage_retry_pause = std::chrono::milliseconds(1);
+  f.engine->set_policy(policy);
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  f.store->fail_next_appends = 1000;
+  f.say(vis, visitor_id("v1"), "m1", "lost");
+  f.settle();
+  CHECK(vis->of_type("ack").empty());
   auto errors = vis->of_type("error");
-  REQUIRE(errors.size() == 1);
+  REQUIRE(errors.size() == 2);  // not stored yet, then given up
   CHECK(str(errors[0].at("code")) == "unavailable");
+  CHECK(str(errors[1].at("code")) == "unavailable");
+  CHECK(str(errors[1].at("message")).find("send it again") != std::string::npos);
+  CHECK(f.store->append_calls == 33);
+  CHECK(f.store->messages.empty());
 }
 
 TEST_CASE("read receipts only move forward and are relayed to the other side") {

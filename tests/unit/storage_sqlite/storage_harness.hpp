@@ -27,6 +27,18 @@
 
 namespace storage_test {
 
+// storage-sqlite: SQL that takes a file of schema version 8 back to the search
+// index of versions 4-7 (every message indexed, triggers without
+// messages_unindexed), for tests that make a file of an older version.
+inline constexpr const char* kSqliteBackToSearchOfVersion7 =
+    "DROP TABLE messages_unindexed; DROP TRIGGER messages_fts_delete; DROP TRIGGER "
+    "messages_fts_update; CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN "
+    "INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.rowid, "
+    "old.text); END; CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages "
+    "BEGIN INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', "
+    "old.rowid, old.text); INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, "
+    "new.text); END; ";
+
 // What host->complete received for one op (or, for a call that failed at once,
 // the call's own status and error).
 struct Completion {

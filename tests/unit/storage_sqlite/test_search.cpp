@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
 
 #include "storage_harness.hpp"
 
@@ -182,6 +184,7 @@ TEST_CASE("messages stored before the index existed are indexed by the migration
   // Back to schema version 3, as a file written by storage-sqlite 1.2 (without the
   // index, and without the logs of version 5; version 6 dropped the insert trigger).
   exec(dir.path() / "switchboard.db",
+       "DROP TABLE messages_unindexed; "
        "DROP TRIGGER IF EXISTS messages_fts_insert; DROP TRIGGER messages_fts_delete; "
        "DROP TRIGGER messages_fts_update; DROP TABLE messages_fts; DROP TABLE log_entries; DROP "
        "TABLE log_counters; "
@@ -201,16 +204,99 @@ TEST_CASE("a file from before version 6 indexes each new message once, by the wr
   }
   // Back to schema version 5, whose insert trigger indexed every message.
   exec(dir.path() / "switchboard.db",
-       "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN "
-       "INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text); END; "
-       "DROP TABLE log_counters; PRAGMA user_version = 5;");
-  Storage s(dir.str());
-  append_ok(s, message("c1", 2, "晚上的订单号"));
-  CHECK(hit_ids(search(s, R"({"q":"订单号"})")) == std::vector<std::string>{"c1-2", "c1-1"});
-  CHECK(hit_ids(search(s, R"({"q":"晚上的"})")) == std::vector<std::string>{"c1-2"});
-  // Indexed once: the index agrees with the table row for row.
+       (std::string(kSqliteBackToSearchOfVersion7) +
+        "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN "
+        "INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text); END; "
+        "DROP TABLE log_counters; PRAGMA user_version = 5;")
+           .c_str());
+  {
+    Storage s(dir.str());
+    append_ok(s, message("c1", 2, "晚上的订单号"));
+    CHECK(hit_ids(search(s, R"({"q":"订单号"})")) == std::vector<std::string>{"c1-2", "c1-1"});
+    CHECK(hit_ids(search(s, R"({"q":"晚上的"})")) == std::vector<std::string>{"c1-2"});
+  }
+  // Indexed once (the writer indexes what is left when it stops): the index agrees
+  // with the table row for row.
   exec(dir.path() / "switchboard.db",
        "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1);");
+}
+
+namespace {
+
+int64_t count_unindexed(const std::filesystem::path& file) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT count(*) FROM messages_unindexed", -1, &stmt, nullptr) ==
+          SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  const int64_t n = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return n;
+}
+
+// Every page of a search, cursor after cursor.
+std::vector<std::string> all_pages(Storage& s, const std::string& q, int limit) {
+  std::vector<std::string> out;
+  std::string cursor;
+  for (int page = 0; page < 50; ++page) {
+    std::string query = R"({"q":")" + q + R"(","limit":)" + std::to_string(limit);
+    if (!cursor.empty()) query += R"(,"cursor":")" + cursor + '"';
+    const auto result = search(s, query + "}");
+    for (auto& id : hit_ids(result)) out.push_back(id);
+    if (!result.contains("next_cursor")) return out;
+    cursor = std::string(result.at("next_cursor").as_string());
+  }
+  FAIL("search never ran out of pages");
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a message is found before and after the writer indexes it, once, on every page",
+          "[sqlite]") {
+  TempDir dir;
+  const auto file = dir.path() / "switchboard.db";
+  Storage s(dir.str());
+  for (uint64_t seq = 1; seq <= 5; ++seq) append_ok(s, message("c1", seq, "退款订单 refund"));
+  // Not indexed yet (the writer indexes in bulk a moment later), found already.
+  CHECK(count_unindexed(file) > 0);
+  const std::vector<std::string> five{"c1-5", "c1-4", "c1-3", "c1-2", "c1-1"};
+  CHECK(all_pages(s, "退款订单", 2) == five);
+  CHECK(all_pages(s, "REFUND", 10) == five);
+
+  // Indexed within a second; the same answers, nothing twice.
+  for (int i = 0; i < 100 && count_unindexed(file) > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(count_unindexed(file) == 0);
+  CHECK(all_pages(s, "退款订单", 2) == five);
+
+  // Newer messages not indexed yet, older ones indexed: one newest-first list,
+  // across page boundaries that fall between the two.
+  for (uint64_t seq = 6; seq <= 8; ++seq) append_ok(s, message("c1", seq, "退款订单 refund"));
+  CHECK(all_pages(s, "refund", 3) ==
+        std::vector<std::string>{"c1-8", "c1-7", "c1-6", "c1-5", "c1-4", "c1-3", "c1-2", "c1-1"});
+  CHECK(all_pages(s, "退款订单", 1).size() == 8);
+}
+
+TEST_CASE("deleting messages not indexed yet leaves a sound index", "[sqlite]") {
+  TempDir dir;
+  const auto file = dir.path() / "switchboard.db";
+  {
+    Storage s(dir.str());
+    append_ok(s, message("c1", 1, "my invoice address"));
+    for (int i = 0; i < 100 && count_unindexed(file) > 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    REQUIRE(count_unindexed(file) == 0);
+    append_ok(s, message("c1", 2, "my invoice number"));  // not indexed yet
+    append_ok(s, message("c2", 1, "another invoice"));
+    REQUIRE(Storage::wait(s.delete_conversation("c1")).status == SB_OK);
+    CHECK(hit_ids(search(s, R"({"q":"invoice"})")) == std::vector<std::string>{"c2-1"});
+  }
+  exec(file, "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1);");
+  Storage s(dir.str());
+  CHECK(hit_ids(search(s, R"({"q":"invoice"})")) == std::vector<std::string>{"c2-1"});
 }
 
 TEST_CASE("bad search queries fail at once with a reason") {

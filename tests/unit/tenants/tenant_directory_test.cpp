@@ -157,6 +157,33 @@ TEST_CASE("recheck_all re-validates unchanged files against the installed plugin
   CHECK(ids(tenants.refresh().changed) == Ids{"alpha"});
 }
 
+TEST_CASE("recheck_failed serves a file that waited for a plugin, and reloads no valid one") {
+  TempDir dir;
+  dir.write("alpha.toml", tenant("Alpha"));
+  dir.write("beta.toml", tenant("Beta") + "[routing]\nchain = [\"routing-late\"]\n");
+  bool late_installed = false;
+  PluginLookup lookup = [&](std::string_view name) -> const PluginSchema* {
+    static const PluginSchema late{"routing-late", SB_KIND_ROUTING, {}};
+    if (name == "routing-late") return late_installed ? &late : nullptr;
+    return fake_plugins()(name);
+  };
+  TenantDirectory tenants(dir.path, lookup, "storage-sqlite");
+  auto first = tenants.refresh();
+  CHECK(ids(first.changed) == Ids{"alpha"});
+  REQUIRE(first.errors.size() == 1);
+  CHECK_THAT(first.errors[0].message, Catch::Contains("'routing-late' is not installed"));
+
+  late_installed = true;
+  tenants.recheck_failed();
+  auto healed = tenants.refresh();
+  CHECK(ids(healed.changed) == Ids{"beta"});
+  CHECK(healed.errors.empty());
+  CHECK(ids(tenants.current()) == Ids{"alpha", "beta"});
+  // Nothing failed any more: a further recheck reloads nothing.
+  tenants.recheck_failed();
+  CHECK(tenants.refresh().changed.empty());
+}
+
 TEST_CASE("a missing tenants directory is reported once and keeps nothing live") {
   TempDir dir;
   TenantDirectory tenants(dir.path / "missing", fake_plugins(), "storage-sqlite");

@@ -1,0 +1,78 @@
+// The frames sent once per message (ack, message) are written without building a
+// JSON document: a client must read exactly what the document gave, for any text.
+#include "engine/frames.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <catch2/catch.hpp>
+#include <string>
+
+namespace json = boost::json;
+namespace frames = sb::engine::frames;
+
+namespace {
+sb::engine::StoredMessage sample(std::string text) {
+  sb::engine::StoredMessage m;
+  m.conversation_id = "c-1";
+  m.message_id = "m-9";
+  m.seq = 18446744073709551615ull;  // the largest seq still reads back whole
+  m.sender_role = "visitor";
+  m.sender_id = "v\"1";
+  m.sender_name = "Zoë \\ \"quoted\"";
+  m.client_msg_id = "cm-1";
+  m.text = std::move(text);
+  m.ts_ms = -5;
+  return m;
+}
+
+// Texts a visitor may send: quotes, backslashes, control characters, non-ASCII,
+// and text long enough to need more than one escaping chunk.
+const std::string kTexts[] = {
+    "",
+    "hello",
+    "say \"hi\" \\ then\nnew line\ttab\x01\x1f end",
+    "你好，世界 — ünïcödé 🙂",
+    std::string(600, '"') + std::string(300, 'x'),
+};
+}  // namespace
+
+TEST_CASE("a message frame is the message document's serialization") {
+  for (const auto& text : kTexts) {
+    auto m = sample(text);
+    CHECK(*frames::message(m) == json::serialize(frames::message_object(m, true)));
+    m.sender_name.clear();
+    m.flags = sb::engine::kPrivateNote;
+    m.attachments_json = R"([{"id":"f1","name":"a \"b\".png","size":3}])";
+    CHECK(*frames::message(m) == json::serialize(frames::message_object(m, true)));
+    const auto parsed = json::parse(*frames::message(m)).as_object();
+    CHECK(parsed.at("text").as_string() == text);
+    CHECK(parsed.at("attachments").as_array().size() == 1);
+    CHECK(parsed.at("private").as_bool());
+  }
+}
+
+TEST_CASE("a message frame leaves out stored files that are not a list") {
+  auto m = sample("x");
+  m.attachments_json = "{not json";
+  CHECK_FALSE(json::parse(*frames::message(m)).as_object().contains("attachments"));
+  m.attachments_json = R"({"id":"f1"})";
+  CHECK_FALSE(json::parse(*frames::message(m)).as_object().contains("attachments"));
+}
+
+TEST_CASE("a bot message frame adds its quick replies after the message") {
+  const auto m = sample("pick one");
+  json::object expected = frames::message_object(m, true);
+  expected["quick_replies"] = json::array{"Yes \"please\"", "No"};
+  CHECK(*frames::message(m, {"Yes \"please\"", "No"}) == json::serialize(expected));
+}
+
+TEST_CASE("an ack frame names the message, its seq, its files and the ref") {
+  const sb::engine::AckRecord plain{"m-1", 42, ""};
+  CHECK(
+      *frames::ack("cm \"1\"", plain, "c-1") ==
+      R"({"type":"ack","client_msg_id":"cm \"1\"","message_id":"m-1","conversation_id":"c-1","seq":42})");
+  const sb::engine::AckRecord with_files{"m-2", 7, R"([{"id":"f1"}])"};
+  CHECK(
+      *frames::ack("cm", with_files, "c-1", "r\n1") ==
+      R"({"type":"ack","client_msg_id":"cm","message_id":"m-2","conversation_id":"c-1","seq":7,"attachments":[{"id":"f1"}],"ref":"r\n1"})");
+}
