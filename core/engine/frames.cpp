@@ -129,15 +129,20 @@ class ObjectWriter {
     string(key);
     out_ += ':';
   }
+  // Escaped by Boost.JSON straight into the frame's string. The serializer keeps
+  // the memory it allocated once, so one per thread allocates nothing per frame.
   void string(std::string_view text) {
-    escaper_.reset(text);
-    char chunk[256];
-    while (!escaper_.done()) out_ += escaper_.read(chunk, sizeof chunk);
+    static thread_local json::serializer escaper;
+    escaper.reset(text);
+    while (!escaper.done()) {
+      const size_t at = out_.size();
+      out_.resize(at + text.size() + 16);  // fits unless it needs many escapes
+      out_.resize(at + escaper.read(out_.data() + at, out_.size() - at).size());
+    }
   }
 
   std::string out_;
   bool first_ = true;
-  json::serializer escaper_;
 };
 
 // The members of message_object(m, true), in its order.

@@ -626,8 +626,7 @@ typedef struct sb_cluster_api {
   int32_t (*unsubscribe)(sb_instance* inst, sb_str channel, sb_error* err);
 
   /* Appends an entry to a stream (created if absent). */
-  int32_t (*stream_add)(sb_instance* inst, sb_str stream, sb_str payload, sb_op* op,
-                        sb_error* err);
+  int32_t (*stream_add)(sb_instance* inst, sb_str stream, sb_str payload, sb_op* op, sb_error* err);
   /* This node becomes a consumer of the stream (of its one consumer group), until
    * stream_stop; kept across reconnects. Entries pending in the group (delivered to
    * a consumer that never acknowledged them) are handed over first, then new ones.

@@ -305,8 +305,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "a plugin dropped in serves the tenant file that named it; removed, its tenant keeps "
-    "working and a new tenant naming it is refused",
+    "a dropped-in plugin serves the tenant file that named it, and once removed it still serves "
+    "that tenant while a new tenant naming it is refused",
     "[plugins][swap]") {
   sb::test::TempDir plugins("switchboard-plugins");
   fill_plugin_dir(plugins.path(), {"routing-round-robin"});

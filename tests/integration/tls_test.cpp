@@ -27,20 +27,25 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// The repository's server config with [limits] lines replaced and a [tls] section.
+// The repository's server config with the certificate named in its [tls] section,
+// and the given handshake timeout and plain_http_from (empty: as shipped).
 std::filesystem::path tls_config(const std::filesystem::path& dir, const sb::test::TlsFiles& tls,
-                                 const std::string& extra_tls_lines = {},
+                                 const std::string& plain_http_from = {},
                                  const std::string& handshake_timeout_ms = "10000") {
   std::ifstream in(std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "conf" / "switchboard.toml");
   std::stringstream text;
   text << in.rdbuf();
   std::string config = text.str();
-  const std::string timeout_line = "handshake_timeout_ms = 10000";
-  const auto at = config.find(timeout_line);
-  REQUIRE(at != std::string::npos);
-  config.replace(at, timeout_line.size(), "handshake_timeout_ms = " + handshake_timeout_ms);
-  config += "\n[tls]\ncert_file = \"" + tls.cert_file.string() + "\"\nkey_file = \"" +
-            tls.key_file.string() + "\"\n" + extra_tls_lines;
+  auto replace = [&](const std::string& line, const std::string& with) {
+    const auto at = config.find("\n" + line + "\n");
+    REQUIRE(at != std::string::npos);
+    config.replace(at + 1, line.size(), with);
+  };
+  replace("handshake_timeout_ms = 10000", "handshake_timeout_ms = " + handshake_timeout_ms);
+  replace("[tls]", "[tls]\ncert_file = \"" + tls.cert_file.string() + "\"\nkey_file = \"" +
+                       tls.key_file.string() + "\"");
+  if (!plain_http_from.empty())
+    replace(R"(plain_http_from = ["127.0.0.0/8", "::1"])", "plain_http_from = " + plain_http_from);
   const auto file = dir / "switchboard.toml";
   sb::test::write_file_atomically(file, config);
   return file;
@@ -206,7 +211,7 @@ TEST_CASE("with TLS, plain HTTP from elsewhere is sent to https; silent clients 
   const auto tls = sb::test::make_self_signed(scratch.path(), "server", "chat.test", 1);
   DeploymentOptions options;
   // Only 127.0.0.1 may speak plain HTTP: 127.0.0.2 stands for any other client.
-  options.config = tls_config(scratch.path(), tls, "plain_http_from = [\"127.0.0.1\"]\n", "1000");
+  options.config = tls_config(scratch.path(), tls, R"(["127.0.0.1"])", "1000");
   Deployment deployment({acme_tenant()}, options);
   const auto port = deployment.port();
 

@@ -140,8 +140,10 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
           related.push_back(other);
       }
       if (related.empty()) related_.erase(term);
-      // One level up from the same sense: "reimburse" -> refund, "edit" -> change,
-      // "Germany" -> (European) country.
+      // One level up from the same sense, for nouns only: "Germany" -> (European)
+      // country, "sneaker" -> shoe. A verb's hypernym is too general to say what a
+      // message is about ("document" -> write, "bill" -> charge).
+      if (pos_letter != 'n') continue;
       auto& broader = broader_[term];
       for (const long up : it->second.broader) {
         const auto parent = synsets.find(up);

@@ -37,8 +37,9 @@ class WordNetSynonyms {
 
   // The terms of the term's most common senses; empty when WordNet has none.
   const std::vector<std::string>& of(const std::string& term) const;
-  // The words of the broader meanings (hypernyms) of the term's most common senses,
-  // one level up; a compound gives its head ("European country" -> country).
+  // The words of the broader meanings (hypernyms) of the term's most common noun
+  // sense, one level up; a compound gives its head ("European country" -> country).
+  // Verbs have none: their hypernyms are too general ("bill" -> charge).
   const std::vector<std::string>& broader(const std::string& term) const;
   // The base form of an irregular English word from WordNet's exception lists
   // (verb.exc, noun.exc, adj.exc: "bought" -> buy, "paid" -> pay, "children" ->

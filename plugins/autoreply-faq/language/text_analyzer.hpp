@@ -64,7 +64,7 @@ class TextAnalyzer {
   double english_specificity(const std::string& term) const;
   // WordNet synonyms of an (English) term.
   const std::vector<std::string>& related(const std::string& term) const;
-  // WordNet hypernyms of an (English) term, one level up.
+  // WordNet hypernyms of an (English) noun, one level up (synonyms.hpp).
   const std::vector<std::string>& broader(const std::string& term) const {
     return wordnet_->broader(term);
   }

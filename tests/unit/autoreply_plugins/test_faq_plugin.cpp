@@ -51,12 +51,19 @@ TEST_CASE("below the threshold it defers and hands the closest entries to later 
   const auto& entries = unsure.result.at("context").at("faq").as_array();
   REQUIRE(!entries.empty());
   CHECK(entries.size() <= 3);
-  const auto& top = entries[0].as_object();
-  CHECK(text_at(top, "id") == "return-policy");
-  CHECK(text_at(top, "source") == "demo/faq.toml#return-policy");
-  CHECK_THAT(text_at(top, "answer"), Catch::Contains("30 days"));
-  CHECK(!text_at(top, "question").empty());
-  CHECK(top.at("score").to_number<double>() < 0.30);
+  // The return policy is among the entries the model stage is given (the refund
+  // timing entry, which also speaks of returns, may rank above it), each with its
+  // source, answer and a score below the threshold.
+  const boost::json::object* policy = nullptr;
+  for (const auto& e : entries) {
+    const auto& entry = e.as_object();
+    CHECK(entry.at("score").to_number<double>() < 0.30);
+    CHECK(!text_at(entry, "question").empty());
+    if (text_at(entry, "id") == "return-policy") policy = &entry;
+  }
+  REQUIRE(policy != nullptr);
+  CHECK(text_at(*policy, "source") == "demo/faq.toml#return-policy");
+  CHECK_THAT(text_at(*policy, "answer"), Catch::Contains("30 days"));
 
   // context_entries = 0: nothing for the LLM stage, and still no answer.
   const auto quiet =

@@ -155,6 +155,34 @@ TEST_CASE("a resend with the same client_msg_id gets the same ack and is stored 
   CHECK(f.store->append_calls == 1);
 }
 
+TEST_CASE("a resend of any of the last 1,024 messages gets its own ack; older ones are new") {
+  Fixture f({agent("ann", 5)});
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
+  // 1,100 messages: the window of remembered acks is full, then moves on by 76.
+  for (int i = 1; i <= 1100; ++i) f.say(vis, visitor_id("v1"), "m" + std::to_string(i), "t");
+  f.settle();
+  const auto acks = vis->of_type("ack");
+  REQUIRE(acks.size() == 1100);
+  CHECK(f.store->append_calls == 1100);
+
+  auto again = f.peer();
+  f.engine->visitor_hello(again, visitor_id("v1"), "tok", {});
+  for (const int i : {1100, 1000, 77, 76})  // newest, inside, oldest kept, just forgotten
+    f.say(again, visitor_id("v1"), "m" + std::to_string(i), "t");
+  f.settle();
+  const auto answers = again->of_type("ack");
+  REQUIRE(answers.size() == 4);
+  CHECK(answers[0].at("message_id") == acks[1099].at("message_id"));
+  CHECK(answers[0].at("seq") == acks[1099].at("seq"));
+  CHECK(answers[1].at("message_id") == acks[999].at("message_id"));
+  CHECK(answers[2].at("message_id") == acks[76].at("message_id"));
+  CHECK(answers[2].at("seq").as_int64() == 77);
+  // Forgotten: stored again as a new message (the window covers any real resend).
+  CHECK(answers[3].at("seq").as_int64() == 1101);
+  CHECK(f.store->append_calls == 1101);
+}
+
 TEST_CASE("participants see seq order even when storage finishes out of order") {
   Fixture f({agent("ann", 5)});
   auto ann = f.peer();
