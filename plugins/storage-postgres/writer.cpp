@@ -98,6 +98,7 @@ Writer::Writer(HostRef host, const PgConfig& config, std::string tenant_id)
     ensure_partition(db, month);
     months_ready_.insert(month);
   }
+  ahead_from_month_ = this_month;
   thread_ = std::thread([this] { run(); });
 }
 
@@ -113,6 +114,7 @@ void Writer::run() {
   std::vector<std::string> results;
   const auto renew_every = std::chrono::milliseconds(config_.lease_ms / 3);
   while (queue_.pop_batch_until(batch, config_.max_batch_messages, lease_renewed_ + renew_every)) {
+    keep_partitions_ahead();
     if (batch.empty()) {
       renew_lease();
       continue;
@@ -144,6 +146,28 @@ void Writer::renew_lease() {
   } catch (const std::exception& e) {
     session_.drop();
     host_.log(SB_LOG_WARN, std::string("cannot renew the tenant's lease: ") + e.what());
+  }
+}
+
+void Writer::keep_partitions_ahead() {
+  const int64_t this_month = month_of(wall_clock_ms(host_));
+  if (this_month == ahead_from_month_) return;
+  try {
+    for (int64_t month = this_month; month <= this_month + config_.partitions_ahead_months;
+         ++month) {
+      if (months_ready_.count(month) || months_detached_.count(month)) continue;
+      if (ensure_partition(session_.connection(), month)) {
+        months_ready_.insert(month);
+        host_.log(SB_LOG_INFO, "messages partition " + partition_name(month) + " is ready");
+      } else {
+        months_detached_.insert(month);
+      }
+    }
+    ahead_from_month_ = this_month;
+  } catch (const std::exception& e) {
+    // The database is away: the writes fail on their own; this is tried again.
+    session_.drop();
+    host_.log(SB_LOG_WARN, std::string("cannot create the month partitions ahead: ") + e.what());
   }
 }
 

@@ -68,6 +68,11 @@ class Writer {
   void ensure_partitions(const std::vector<WriteOp>& batch, std::vector<std::string>& errors);
   // Renews the lease when no write did for a third of lease_ms.
   void renew_lease();
+  // Once per month of the clock (and after a failed try, at the next batch or
+  // renewal): the current month and partitions_ahead_months after it exist, so a
+  // node running for months still has its partitions made ahead, never in the
+  // first write of a new month.
+  void keep_partitions_ahead();
 
   HostRef host_;
   const PgConfig& config_;
@@ -76,6 +81,7 @@ class Writer {
   Lease lease_;
   std::set<int64_t> months_ready_;
   std::set<int64_t> months_detached_;
+  int64_t ahead_from_month_ = -1;  // the month keep_partitions_ahead last completed for
   std::chrono::steady_clock::time_point lease_renewed_;
   bool lease_lost_logged_ = false;
   sb_sqlite::BoundedQueue<WriteOp> queue_;

@@ -54,14 +54,14 @@ void Agent::start() {
   boost::json::object body{{"email", agent_email(context.options, index_ + 1)},
                            {"password", context.options.agent_password}};
   login_request_ = {http::verb::post, "/v1/tenants/" + context.options.tenant + "/auth/login", 11};
-  login_request_.set(http::field::host, context.host_header);
+  login_request_.set(http::field::host, context.agent_node(index_).host_header);
   login_request_.set(http::field::content_type, "application/json");
   login_request_.body() = boost::json::serialize(body);
   login_request_.prepare_payload();
 
   http_.emplace(worker_.io());
   http_->expires_after(kLoginTimeout);
-  http_->async_connect(context.server,
+  http_->async_connect(context.agent_node(index_).endpoint,
                        beast::bind_front_handler(&Agent::on_login_connect, shared_from_this()));
 }
 
@@ -93,7 +93,7 @@ void Agent::on_login_response(error_code ec, std::size_t) {
 
   beast::get_lowest_layer(ws_).expires_after(kConnectTimeout);
   beast::get_lowest_layer(ws_).async_connect(
-      worker_.context().server,
+      worker_.context().agent_node(index_).endpoint,
       beast::bind_front_handler(&Agent::on_ws_connect, shared_from_this()));
 }
 
@@ -101,7 +101,7 @@ void Agent::on_ws_connect(error_code ec) {
   if (ec) return fail("connect", ec);
   beast::get_lowest_layer(ws_).socket().set_option(asio::ip::tcp::no_delay(true), ec);
   const auto& options = worker_.context().options;
-  ws_.async_handshake(worker_.context().host_header,
+  ws_.async_handshake(worker_.context().agent_node(index_).host_header,
                       "/v1/ws/agent?tenant=" + options.tenant + "&token=" + percent_encode(token_),
                       beast::bind_front_handler(&Agent::on_handshake, shared_from_this()));
 }

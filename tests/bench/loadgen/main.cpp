@@ -41,11 +41,13 @@ std::pair<std::string, std::string> host_and_port(const std::string& url) {
 RunContext make_context(const Options& options) {
   RunContext context;
   context.options = options;
-  const auto [host, port] = host_and_port(options.url);
   asio::io_context io;
   asio::ip::tcp::resolver resolver(io);
-  context.server = *resolver.resolve(asio::ip::tcp::v4(), host, port).begin();
-  context.host_header = host + ":" + port;
+  for (const auto& url : options.urls) {
+    const auto [host, port] = host_and_port(url);
+    context.nodes.push_back(
+        {*resolver.resolve(asio::ip::tcp::v4(), host, port).begin(), host + ":" + port});
+  }
 
   // One source address reaches one server port from about 28k local ports; keep
   // well below that per address.

@@ -11,7 +11,11 @@ Options parse_options(int argc, char** argv) {
   app.footer(
       "Exit status: 0 done; 1 no connection held, nothing delivered, or (--strict) any failure; "
       "2 a fatal error such as an unresolvable --url. Method and results: tests/bench/RESULTS.md");
-  app.add_option("--url", o.url, "server base URL, http://HOST:PORT")->required();
+  app.add_option("--url", o.urls,
+                 "server base URL, http://HOST:PORT; repeat it (or separate by commas) for the "
+                 "nodes of a cluster: visitors and agents are spread over them")
+      ->required()
+      ->delimiter(',');
   app.add_option("--tenant", o.tenant, "tenant id")->capture_default_str();
   app.add_option("--visitors", o.visitors, "visitor connections")
       ->check(CLI::NonNegativeNumber)

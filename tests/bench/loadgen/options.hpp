@@ -4,11 +4,15 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace loadgen {
 
 struct Options {
-  std::string url;  // http://HOST:PORT of the server
+  // http://HOST:PORT of the server; several (the nodes of a cluster): visitor i
+  // connects to urls[i % N], agent i to urls[(i + 1) % N], so with several nodes an
+  // agent and the visitors it serves are mostly on different nodes.
+  std::vector<std::string> urls;
   std::string tenant = "bench";
   int visitors = 100;
   int agents = 10;

@@ -13,8 +13,13 @@ namespace loadgen {
 
 struct RunContext {
   Options options;
-  boost::asio::ip::tcp::endpoint server;
-  std::string host_header;  // "HOST:PORT" as the server was named in --url
+  struct Node {
+    boost::asio::ip::tcp::endpoint endpoint;
+    std::string host_header;  // "HOST:PORT" as the server was named in --url
+  };
+  std::vector<Node> nodes;  // one per --url, in order
+  const Node& visitor_node(int index) const { return nodes[index % nodes.size()]; }
+  const Node& agent_node(int index) const { return nodes[(index + 1) % nodes.size()]; }
   // Empty: let the kernel pick the source address. Otherwise visitors bind to
   // these round-robin, because one source address reaches about 28k ports.
   std::vector<boost::asio::ip::address_v4> visitor_source_addresses;

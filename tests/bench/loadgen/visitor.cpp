@@ -36,7 +36,7 @@ void Visitor::start() {
   }
   beast::get_lowest_layer(ws_).expires_after(kConnectTimeout);
   beast::get_lowest_layer(ws_).async_connect(
-      worker_.context().server,
+      worker_.context().visitor_node(index_).endpoint,
       beast::bind_front_handler(&Visitor::on_connect, shared_from_this()));
 }
 
@@ -45,7 +45,8 @@ void Visitor::on_connect(error_code ec) {
   // Small frames must leave at their scheduled time, not wait for Nagle.
   beast::get_lowest_layer(ws_).socket().set_option(asio::ip::tcp::no_delay(true), ec);
   const auto& context = worker_.context();
-  ws_.async_handshake(context.host_header, "/v1/ws/visitor?tenant=" + context.options.tenant,
+  ws_.async_handshake(context.visitor_node(index_).host_header,
+                      "/v1/ws/visitor?tenant=" + context.options.tenant,
                       beast::bind_front_handler(&Visitor::on_handshake, shared_from_this()));
 }
 

@@ -2,6 +2,7 @@
 // month without one gets it, and an old month leaves with one documented command.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "pg_test_support.hpp"
 
@@ -85,4 +86,37 @@ TEST_CASE("month partitions exist ahead, and an old month detaches without losin
   // The detached month is a table of its own, still guarded by its policy.
   CHECK(tenant_sql(dir.str(), "SELECT count(*) FROM messages_2025_01") == "1\n");
   CHECK(postgres().psql("SELECT count(*) FROM messages_2025_01", "switchboard") == "0\n");
+}
+
+TEST_CASE(
+    "a writer running into a new month makes the partitions ahead before any message "
+    "of them",
+    "[postgres]") {
+  TempDir dir;
+  // lease_ms 1000: an idle writer wakes every third of a second to renew its lease.
+  Storage s(dir.str(), {{"partitions_ahead_months", "1"}, {"lease_ms", "1000"}});
+  const auto today = std::chrono::year_month_day(
+      std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()));
+  const std::chrono::year_month this_month{today.year(), today.month()};
+  const auto has = [](const std::string& name) {
+    const auto names = partitions();
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  CHECK(has(month_name(this_month + std::chrono::months{1})));
+
+  // Five months and a bit later by the clock the plugin reads, with no message sent:
+  // months no test here makes otherwise.
+  const auto offset = std::chrono::hours(24 * 155);
+  const auto later = std::chrono::year_month_day(
+      std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now() + offset));
+  const std::chrono::year_month then{later.year(), later.month()};
+  CHECK_FALSE(has(month_name(then + std::chrono::months{1})));
+  set_wall_clock_offset(offset);
+  bool made = false;
+  for (int i = 0; i < 50 && !made; ++i) {
+    made = has(month_name(then)) && has(month_name(then + std::chrono::months{1}));
+    if (!made) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  set_wall_clock_offset(std::chrono::milliseconds(0));
+  CHECK(made);
 }

@@ -115,10 +115,13 @@ int64_t host_monotonic_ms() {
       .count();
 }
 
+std::atomic<int64_t> wall_clock_offset_ms{0};
+
 int64_t host_wall_clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
-      .count();
+             .count() +
+         wall_clock_offset_ms.load();
 }
 
 void host_complete(sb_op* op, int32_t status, sb_str result, sb_str error) {
@@ -184,6 +187,10 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
+}
+
+void set_wall_clock_offset(std::chrono::milliseconds offset) {
+  wall_clock_offset_ms = offset.count();
 }
 
 bool backend_is_postgres() {

@@ -141,6 +141,10 @@ class Storage {
 // Whether this build drives storage-postgres.
 bool backend_is_postgres();
 
+// Moves the wall clock the plugins read through the host (wall_clock_ms) by this
+// much from now on: a test of what a plugin does when a month turns.
+void set_wall_clock_offset(std::chrono::milliseconds offset);
+
 // storage-postgres only: runs SQL through psql as the plugin's role, in a session
 // of the tenant of data_dir (SET switchboard.tenant_id first), and returns what it
 // printed (unaligned, tuples only). For tests that look behind the plugin's back.

@@ -1,0 +1,122 @@
+#include "cluster/checks.hpp"
+
+#include <set>
+
+namespace sb::cl {
+
+namespace {
+
+bool from_load(const std::string& client_msg_id) {
+  return client_msg_id.rfind("ld-", 0) == 0;
+}
+
+// "ld-acme-v3-17" -> ("ld-acme-v3", 17): the sender and its message's number.
+std::pair<std::string, long> sender_and_number(const std::string& client_msg_id) {
+  const auto dash = client_msg_id.rfind('-');
+  return {client_msg_id.substr(0, dash), std::stol(client_msg_id.substr(dash + 1))};
+}
+
+}  // namespace
+
+std::vector<std::string> check_history(const std::vector<StoredMessage>& stored,
+                                       const std::vector<Acked>& acked) {
+  std::vector<std::string> problems;
+  // (tenant, client_msg_id) -> the rows holding it
+  std::map<std::pair<std::string, std::string>, std::vector<const StoredMessage*>> by_id;
+  std::map<std::pair<std::string, std::string>, std::vector<int64_t>> seqs;
+  for (const auto& row : stored) {
+    seqs[{row.tenant_id, row.conversation_id}].push_back(row.seq);
+    if (from_load(row.client_msg_id)) by_id[{row.tenant_id, row.client_msg_id}].push_back(&row);
+  }
+  for (const auto& [conversation, list] : seqs) {
+    // stored_messages() is ordered by seq.
+    for (size_t i = 0; i < list.size(); ++i)
+      if (list[i] != static_cast<int64_t>(i) + 1) {
+        problems.push_back(conversation.first + "/" + conversation.second + ": seq " +
+                           std::to_string(list[i]) + " at position " + std::to_string(i + 1) +
+                           " (a gap or a repeat)");
+        break;
+      }
+  }
+  for (const auto& [id, rows] : by_id)
+    if (rows.size() > 1)
+      problems.push_back(id.first + ": " + id.second + " is stored " + std::to_string(rows.size()) +
+                         " times");
+  for (const auto& ack : acked) {
+    const auto it = by_id.find({ack.tenant, ack.client_msg_id});
+    if (it == by_id.end()) {
+      problems.push_back(ack.tenant + ": " + ack.client_msg_id + " was acked (seq " +
+                         std::to_string(ack.seq) + " by " + ack.node + ") but is not stored");
+      continue;
+    }
+    const auto& row = *it->second.front();
+    if (row.conversation_id != ack.conversation || row.seq != ack.seq)
+      problems.push_back(ack.tenant + ": " + ack.client_msg_id + " was acked as " +
+                         ack.conversation + " seq " + std::to_string(ack.seq) +
+                         " but is stored as " + row.conversation_id + " seq " +
+                         std::to_string(row.seq));
+  }
+  // One sender's messages in one conversation: stored in the order they were sent.
+  std::map<std::pair<std::string, std::string>, std::pair<long, int64_t>> last_of_sender;
+  for (const auto& row : stored) {
+    if (!from_load(row.client_msg_id)) continue;
+    const auto [sender, number] = sender_and_number(row.client_msg_id);
+    auto [it, fresh] = last_of_sender.try_emplace(
+        {row.tenant_id + "/" + row.conversation_id, sender}, number, row.seq);
+    if (!fresh) {
+      if (number <= it->second.first)
+        problems.push_back(row.tenant_id + "/" + row.conversation_id + ": " + row.client_msg_id +
+                           " stored at seq " + std::to_string(row.seq) + ", after message " +
+                           std::to_string(it->second.first) + " of the same sender (seq " +
+                           std::to_string(it->second.second) + ")");
+      it->second = {number, row.seq};
+    }
+  }
+  return problems;
+}
+
+std::vector<std::string> check_assignments(const Cluster& cluster,
+                                           const std::vector<StoredConversation>& stored,
+                                           const std::vector<Assignment>& assignments) {
+  std::vector<std::string> problems;
+  std::map<std::string, std::set<std::string>> agents_of;  // tenant/conversation -> agents
+  for (const auto& a : assignments) agents_of[a.tenant + "/" + a.conversation].insert(a.agent);
+  for (const auto& [conversation, agents] : agents_of)
+    if (agents.size() > 1) {
+      std::string names;
+      for (const auto& agent : agents) names += " " + agent;
+      problems.push_back(conversation + " was assigned to" + names);
+    }
+  std::map<std::pair<std::string, std::string>, int> open;  // (tenant, agent) -> assigned
+  for (const auto& c : stored)
+    if (c.status == "assigned" && !c.assignee.empty()) ++open[{c.tenant_id, c.assignee}];
+  for (const auto& [who, count] : open) {
+    int capacity = 0;
+    for (const auto& agent : cluster.tenant(who.first).agents)
+      if (agent.id == who.second) capacity = agent.max_concurrent;
+    if (count > capacity)
+      problems.push_back(who.first + "/" + who.second + " holds " + std::to_string(count) +
+                         " assigned conversations in PostgreSQL, over max_concurrent " +
+                         std::to_string(capacity));
+  }
+  return problems;
+}
+
+std::map<std::string, int64_t> last_stored_seqs(const std::vector<StoredMessage>& stored) {
+  std::map<std::string, int64_t> last;
+  for (const auto& row : stored) {
+    auto& seq = last[row.tenant_id + "/" + row.conversation_id];
+    seq = std::max(seq, row.seq);
+  }
+  return last;
+}
+
+std::string describe(const std::vector<std::string>& problems, size_t limit) {
+  std::string out;
+  for (size_t i = 0; i < problems.size() && i < limit; ++i) out += problems[i] + "\n";
+  if (problems.size() > limit)
+    out += "... and " + std::to_string(problems.size() - limit) + " more\n";
+  return out;
+}
+
+}  // namespace sb::cl
