@@ -16,12 +16,14 @@
 
 namespace sb::server {
 
-std::map<std::string, std::string> Server::storage_settings(bool owner) const {
-  // The same tenant files on every node: who this node is, and how long its lease
-  // lasts, are the server's to say.
-  std::map<std::string, std::string> settings{
-      {"node_id", config_.cluster->node_id},
-      {"lease_ms", std::to_string(config_.cluster->lease_ms)}};
+std::map<std::string, std::string> Server::storage_settings(const tenants::TenantConfig& config,
+                                                            bool owner) const {
+  // The same tenant files on every node: who this node is is the server's to say,
+  // and so is the lease's length unless the tenant file sets one.
+  std::map<std::string, std::string> settings{{"node_id", config_.cluster->node_id}};
+  const auto* section = config.section(config.storage_plugin);
+  if (!section || !section->values_as_text.contains("lease_ms"))
+    settings["lease_ms"] = std::to_string(config_.cluster->lease_ms);
   if (!owner) settings["read_only"] = "true";
   return settings;
 }
@@ -29,7 +31,7 @@ std::map<std::string, std::string> Server::storage_settings(bool owner) const {
 std::shared_ptr<TenantRuntime> Server::build_relayed(
     std::shared_ptr<const tenants::TenantConfig> config, std::string& error) {
   auto runtime = build_tenant(config, plugins_, config_.data_dir, strand_for(config->id), metrics_,
-                              error, storage_settings(false));
+                              error, storage_settings(*config, false));
   if (!runtime) return nullptr;
   runtime->relayed = true;
   runtime->gate->set_relay(cluster_->relay_for(config->id));
@@ -112,7 +114,7 @@ bool Server::take_tenant(const std::shared_ptr<TenantRuntime>& relayed) {
   std::string error;
   // Its storage instance takes the lease: absent, expired or already this node's.
   auto owner = build_tenant(config, plugins_, config_.data_dir, strand_for(id), metrics_, error,
-                            storage_settings(true));
+                            storage_settings(*config, true));
   if (owner && !(wait_for_step([&](auto cb) { owner->agents->load(std::move(cb)); }, error) &&
                  wait_for_step([&](auto cb) { owner->engine->start(std::move(cb)); }, error)))
     owner.reset();

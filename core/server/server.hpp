@@ -79,7 +79,8 @@ class Server final : public hub::HubServices, public api::Backend {
   bool start_relayed(std::shared_ptr<const tenants::TenantConfig> config);
   std::shared_ptr<TenantRuntime> build_relayed(std::shared_ptr<const tenants::TenantConfig> config,
                                                std::string& error);
-  std::map<std::string, std::string> storage_settings(bool owner) const;
+  std::map<std::string, std::string> storage_settings(const tenants::TenantConfig& config,
+                                                      bool owner) const;
   void ownership_loop();
   void settle_ownership();
   bool take_tenant(const std::shared_ptr<TenantRuntime>& relayed);
