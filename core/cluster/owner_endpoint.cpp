@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 #include <chrono>
+#include <functional>
 #include <mutex>
 
 #include "cluster/wire.hpp"
@@ -54,6 +55,12 @@ class RemotePeer final : public engine::Peer, public std::enable_shared_from_thi
     publish("c" + prefix_ + std::to_string(code) + " " + reason);
   }
   uint64_t peer_id() const override { return id_; }
+  // close() that says (on the strand) whether the bus took it.
+  void try_close(uint16_t code, const std::string& reason, std::function<void(bool)> done) {
+    bus_->publish(channel_, "c" + prefix_ + std::to_string(code) + " " + reason, strand_,
+                  [done = std::move(done)](plugin_host::CallResult r) { done(r.status == SB_OK); });
+  }
+  bool closing = false;  // on the strand: a try_close is under way
 
   // A message entry, acknowledged once its ack or error goes out.
   void await_answer(const std::string& client_msg_id, const std::string& ref,
@@ -116,13 +123,41 @@ OwnerEndpoint::OwnerEndpoint(std::shared_ptr<plugin_host::ClusterClient> bus,
       gate_(std::move(gate)),
       signer_(signer),
       stream_(tenant_stream(gate_->id())),
-      strand_(gate_->engine()->executor()) {}
+      strand_(gate_->engine()->executor()),
+      sweep_timer_(strand_) {}
 
 void OwnerEndpoint::start() {
   bus_->stream_consume(stream_, strand_, [id = gate_->id()](plugin_host::CallResult r) {
     if (r.status != SB_OK)
       spdlog::warn("tenant {}: its command stream is consumed once the bus answers ({})", id,
                    r.error);
+  });
+  boost::asio::post(strand_, [self = shared_from_this()] { self->close_broken(); });
+}
+
+void OwnerEndpoint::close_broken() {
+  if (stopped_) return;
+  std::vector<std::string> broken;
+  for (const auto& [key, remote] : remotes_)
+    if (remote.peer->broken()) broken.push_back(key);
+  for (const auto& key : broken) {
+    auto peer = remotes_.at(key).peer;
+    if (peer->closing) continue;
+    peer->closing = true;
+    // Let go once the close reached the bus; tried again next second otherwise.
+    peer->try_close(kCloseMoved, "frames to this connection were lost; reconnect",
+                    [weak = weak_from_this(), key, peer](bool sent) {
+                      auto self = weak.lock();
+                      if (!self) return;
+                      peer->closing = false;
+                      auto it = self->remotes_.find(key);
+                      if (sent && it != self->remotes_.end() && it->second.peer == peer)
+                        self->drop(key);
+                    });
+  }
+  sweep_timer_.expires_after(std::chrono::seconds(1));
+  sweep_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (auto self = weak.lock(); self && !ec) self->close_broken();
   });
 }
 
@@ -131,6 +166,7 @@ void OwnerEndpoint::stop() {
   bus_->stream_stop(stream_, error);
   boost::asio::post(strand_, [self = shared_from_this()] {
     self->stopped_ = true;
+    self->sweep_timer_.cancel();
     for (auto& [key, remote] : self->remotes_) {
       remote.peer->close(kCloseMoved, "the tenant moved to another node; reconnect");
       if (remote.state.registered) self->gate_->engine()->disconnect(remote.peer, remote.state.who);

@@ -12,6 +12,7 @@
 // 1012: it reconnects, says hello again and resumes from its last seq.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <map>
 #include <memory>
 #include <string>
@@ -45,7 +46,7 @@ class OwnerEndpoint : public std::enable_shared_from_this<OwnerEndpoint> {
   // offline after the grace period, as when a socket drops).
   void keep_nodes(std::vector<std::string> live_nodes);
   // The link to the bus dropped: frames to relayed connections may be lost, so each
-  // of them is closed (clients resume) as soon as its node is heard from again.
+  // of them is closed (clients resume) as soon as the link is back.
   void link_lost();
 
  private:
@@ -56,13 +57,18 @@ class OwnerEndpoint : public std::enable_shared_from_this<OwnerEndpoint> {
   void handle(const std::string& entry_id, const std::string& payload);
   void drop(const std::string& key);
   void ack(const std::string& entry_id);
+  // Every second: a relayed connection a frame could not be published to (its
+  // stream has a hole) is told to reconnect and let go, so that a client which
+  // sends nothing (an agent reading) does not wait forever for what it missed.
+  void close_broken();
 
   std::shared_ptr<plugin_host::ClusterClient> bus_;
   std::shared_ptr<hub::TenantGate> gate_;
   const auth::TokenSigner* signer_;
   const std::string stream_;
   boost::asio::any_io_executor strand_;
-  bool stopped_ = false;                   // on strand_
+  bool stopped_ = false;  // on strand_
+  boost::asio::steady_timer sweep_timer_;
   std::map<std::string, Remote> remotes_;  // "<node> <conn>", on strand_
 };
 
