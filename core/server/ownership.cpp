@@ -89,6 +89,7 @@ void Server::settle_ownership() {
   // expire; this node's writes then fail and it drops what it had.
   if (std::find(nodes.begin(), nodes.end(), me) == nodes.end()) return;
   std::vector<std::shared_ptr<TenantRuntime>> running = running_tenants();
+  bool settled = true;
   for (const auto& runtime : running) {
     const std::string id = runtime->config->id;
     const std::string owner = cluster::owner_of(id, nodes);
@@ -101,11 +102,14 @@ void Server::settle_ownership() {
       placed = owner;
     }
     if (owner == me && runtime->relayed) {
-      take_tenant(runtime);
+      settled = take_tenant(runtime) && settled;
     } else if (owner != me && !runtime->relayed) {
       drop_tenant(id, true, "node " + owner + " should own it now");
     }
   }
+  // Ready once this node serves what placement gives it: when every node is, every
+  // tenant has its owner.
+  ownership_settled_.store(settled, std::memory_order_release);
 }
 
 bool Server::take_tenant(const std::shared_ptr<TenantRuntime>& relayed) {

@@ -440,6 +440,10 @@ bool Server::ready(std::string& why) const {
     why = "no plugins loaded from " + config_.plugin_dir.string();
     return false;
   }
+  if (cluster_ && !ownership_settled_.load(std::memory_order_acquire)) {
+    why = "cluster: the tenants placed on this node are not all taken yet";
+    return false;
+  }
   std::shared_lock lock(tenants_mutex_);
   if (!failed_tenants_.empty()) {
     why = "tenant " + failed_tenants_.front() + " failed to start";

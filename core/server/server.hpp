@@ -152,6 +152,8 @@ class Server final : public hub::HubServices, public api::Backend {
   std::thread ownership_thread_;          // cluster mode
   bool ownership_now_ = false;            // the live nodes changed (guarded by stop_mutex_)
   std::set<std::string> leases_lost_;     // tenants to drop at once (guarded by stop_mutex_)
+  // The last ownership pass found every tenant placed here owned here (/readyz).
+  std::atomic<bool> ownership_settled_{false};
   // Ownership thread only: the owner last computed per tenant, and why a tenant
   // this node should own could not be taken (said once until it changes).
   std::map<std::string, std::string> placed_;
