@@ -281,6 +281,9 @@ TEST_CASE("the cluster table: a node's name, heartbeat and its bus plugin's keys
   CHECK(config->cluster->plugin == "cluster-redis");
   CHECK(config->cluster->node_id == "node-a");
   CHECK(config->cluster->heartbeat_ms == 500);
+  // Not set: a 3 s lease (the 5 s failover promise) and a 5 s command timeout.
+  CHECK(config->cluster->lease_ms == 3000);
+  CHECK(config->cluster->command_timeout_ms == 5000);
   REQUIRE(config->cluster->bus_keys.size() == 2);
   CHECK(config->cluster->bus_keys[0].name == "address");
   CHECK(config->cluster->bus_keys[0].text == "10.0.0.5:6379");
@@ -300,11 +303,15 @@ TEST_CASE("the cluster table: mistakes are named") {
       "[cluster]\n"
       "node_id = \"node a\"\n"
       "heartbeat_ms = 5\n"
+      "lease_ms = 10\n"
+      "command_timeout_ms = \"soon\"\n"
       "colour = \"red\"\n");
   CHECK_FALSE(load_server_config(file.file, errors));
   INFO(all(errors));
   CHECK(error_for(errors, "cluster.node_id"));
   CHECK(error_for(errors, "cluster.heartbeat_ms"));
+  CHECK(error_for(errors, "cluster.lease_ms"));
+  CHECK(error_for(errors, "cluster.command_timeout_ms"));
   CHECK(error_for(errors, "cluster.colour"));
   REQUIRE(error_for(errors, "cluster"));
   CHECK_THAT(error_for(errors, "cluster")->message, Catch::Contains("storage-postgres"));
