@@ -87,3 +87,28 @@ TEST_CASE("the writer renews its lease while the tenant is idle", "[postgres]") 
   CHECK(remaining_ms() > 0);
   CHECK_THAT(Storage::open_error(dir.str(), {{"node_id", "node-s"}}), Catch::Contains("node-r"));
 }
+
+TEST_CASE(
+    "a read-only instance (a cluster node that does not own the tenant) reads beside the "
+    "owner, takes no lease and writes nothing",
+    "[postgres]") {
+  TempDir dir;
+  Storage owner(dir.str(), {{"node_id", "node-a"}, {"lease_ms", "60000"}});
+  ok_result(owner.append(message("c1", 1, "from a")));
+
+  // Opens although node-a's lease is live, and leaves the lease as it was.
+  Storage reader(dir.str(), {{"node_id", "node-b"}, {"read_only", "true"}});
+  CHECK(tenant_sql(dir.str(), "SELECT owner_node || ' ' || epoch FROM tenant_leases") ==
+        "node-a 1\n");
+  const auto page = json::parse(ok_result(reader.load("c1", 0, 0, 10))).at("messages").as_array();
+  REQUIRE(page.size() == 1);
+  CHECK(page[0].at("text").as_string() == "from a");
+
+  // Its writes fail at once, naming why; nothing reaches the table.
+  const Completion refused = Storage::wait(reader.append(message("c1", 2, "from b")));
+  CHECK(refused.status == SB_ERROR);
+  CHECK_THAT(refused.error, Catch::Contains("unavailable") && Catch::Contains("read-only"));
+  CHECK(tenant_sql(dir.str(), "SELECT count(*) FROM messages") == "1\n");
+  // The owner writes on, its lease untouched.
+  ok_result(owner.append(message("c1", 2, "again from a")));
+}
