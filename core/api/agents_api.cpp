@@ -8,7 +8,6 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
-#include <set>
 
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
@@ -26,79 +25,63 @@ namespace {
 
 constexpr size_t kMinPasswordChars = 8;
 
-// A field-by-field reader of an agent document that names the first bad field.
-class AgentInput {
- public:
-  explicit AgentInput(const json::object& o) : o_(o) {}
-
-  std::optional<HttpResponse> check_known_fields() const {
-    static const std::set<std::string_view> known = {"email",  "name",   "password",      "role",
-                                                     "groups", "skills", "max_concurrent"};
-    for (const auto& [key, value] : o_)
-      if (!known.count(key)) return error_response(422, "bad_field", "unknown field", key);
-    return std::nullopt;
-  }
-
-  std::optional<HttpResponse> text(std::string_view key, size_t min, size_t max,
-                                   std::optional<std::string>& out) const {
-    const auto* v = o_.if_contains(key);
-    if (!v) return std::nullopt;
-    if (!v->is_string() || v->get_string().size() < min || v->get_string().size() > max)
-      return error_response(422, "bad_field",
-                            std::string(key) + " must be a string of " + std::to_string(min) +
-                                " to " + std::to_string(max) + " bytes",
-                            key);
-    out = std::string(v->get_string());
-    return std::nullopt;
-  }
-
-  std::optional<HttpResponse> read(agents::AgentChange& change,
-                                   std::optional<std::string>& password) const {
-    if (auto e = check_known_fields()) return e;
-    if (auto e = text("email", 3, 254, change.email)) return e;
-    if (change.email && change.email->find('@') == std::string::npos)
-      return error_response(422, "bad_field", "email must contain @", "email");
-    if (auto e = text("name", 1, 200, change.name)) return e;
-    if (auto e = text("password", kMinPasswordChars, 1024, password)) return e;
-    if (auto e = text("role", 1, 16, change.role)) return e;
-    if (change.role && *change.role != "agent" && *change.role != "admin")
-      return error_response(422, "bad_field", "role must be agent or admin", "role");
-    if (const auto* v = o_.if_contains("groups")) {
-      std::vector<std::string> groups;
-      if (!v->is_array())
-        return error_response(422, "bad_field", "groups must be an array of names", "groups");
-      for (const auto& g : v->get_array()) {
-        if (!g.is_string() || g.get_string().empty())
-          return error_response(422, "bad_field", "groups must be an array of names", "groups");
-        groups.emplace_back(g.get_string());
-      }
-      change.groups = std::move(groups);
+// Reads an agent document (a new agent, or the fields a change names) with the shared
+// field reader: every problem is collected, each under its field. A new agent needs
+// its email, name and password.
+json_fields::FieldErrors read_agent(const json::value& body, agents::AgentChange& change,
+                                    std::optional<std::string>& password, bool creating) {
+  using Need = json_fields::ObjectReader::Need;
+  const Need identity = creating ? Need::required : Need::optional;
+  json_fields::FieldErrors errors;
+  json_fields::ObjectReader r(body, "", "", errors);
+  auto text = [&](std::string_view key, size_t min, size_t max,
+                  Need need) -> std::optional<std::string> {
+    auto v = r.string(key, need);
+    if (v && (v->size() < min || v->size() > max)) {
+      r.error(
+          "invalid_field", key,
+          "must be a string of " + std::to_string(min) + " to " + std::to_string(max) + " bytes");
+      return std::nullopt;
     }
-    if (const auto* v = o_.if_contains("skills")) {
-      std::map<std::string, int> skills;
-      if (!v->is_object())
-        return error_response(422, "bad_field", "skills must map skill names to levels 1..10",
-                              "skills");
-      for (const auto& [name, level] : v->get_object()) {
-        if (!level.is_int64() || level.get_int64() < 1 || level.get_int64() > 10)
-          return error_response(422, "bad_field", "skills must map skill names to levels 1..10",
-                                "skills");
-        skills[std::string(name)] = static_cast<int>(level.get_int64());
+    return v;
+  };
+  change.email = text("email", 3, 254, identity);
+  if (change.email && change.email->find('@') == std::string::npos)
+    r.error("invalid_field", "email", "must contain @");
+  change.name = text("name", 1, 200, identity);
+  password = text("password", kMinPasswordChars, 1024, identity);
+  change.role = r.choice("role", {"agent", "admin"}, Need::optional);
+  if (const auto* groups = r.array("groups", Need::optional)) {
+    std::vector<std::string> names;
+    for (const auto& g : *groups) {
+      if (!g.is_string() || g.get_string().empty()) {
+        r.error("invalid_field", "groups", "must be an array of group names");
+        break;
       }
+      names.emplace_back(g.get_string());
+    }
+    change.groups = std::move(names);
+  }
+  if (const auto* v = r.value("skills", Need::optional)) {
+    std::map<std::string, int> skills;
+    const auto* levels = v->if_object();
+    for (const auto& [name, level] : levels ? *levels : json::object{}) {
+      if (!level.is_int64() || level.get_int64() < 1 || level.get_int64() > 10) {
+        levels = nullptr;
+        break;
+      }
+      skills[std::string(name)] = static_cast<int>(level.get_int64());
+    }
+    if (levels)
       change.skills = std::move(skills);
-    }
-    if (const auto* v = o_.if_contains("max_concurrent")) {
-      if (!v->is_int64() || v->get_int64() < 1 || v->get_int64() > 10000)
-        return error_response(422, "bad_field", "max_concurrent must be between 1 and 10000",
-                              "max_concurrent");
-      change.max_concurrent = static_cast<uint32_t>(v->get_int64());
-    }
-    return std::nullopt;
+    else
+      r.error("invalid_field", "skills", "must map skill names to levels 1..10");
   }
-
- private:
-  const json::object& o_;
-};
+  if (auto n = r.integer("max_concurrent", 1, 10000, Need::optional))
+    change.max_concurrent = static_cast<uint32_t>(*n);
+  r.reject_unknown();
+  return errors;
+}
 
 HttpResponse refusal_response(const agents::Refusal& r) {
   return error_response(r.status, r.code, r.message, r.field);
@@ -220,12 +203,8 @@ void RestApi::create_agent(const TenantView& tenant, const HttpRequest& request,
     return respond(error_response(400, "bad_json", "the body must be a JSON object"));
   agents::AgentChange fields;
   std::optional<std::string> password;
-  if (auto e = AgentInput(body.get_object()).read(fields, password)) return respond(std::move(*e));
-  for (const auto& [present, name] : {std::pair{fields.email.has_value(), "email"},
-                                      {fields.name.has_value(), "name"},
-                                      {password.has_value(), "password"}})
-    if (!present)
-      return respond(error_response(422, "bad_field", std::string(name) + " is required", name));
+  if (auto errors = read_agent(body, fields, password, true); !errors.empty())
+    return respond(field_errors_response(errors));
 
   agents::AgentRecord record;
   record.email = *fields.email;
@@ -257,7 +236,8 @@ void RestApi::update_agent(const TenantView& tenant, std::string agent_id,
     return respond(error_response(400, "bad_json", "the body must be a JSON object"));
   agents::AgentChange change;
   std::optional<std::string> password;
-  if (auto e = AgentInput(body.get_object()).read(change, password)) return respond(std::move(*e));
+  if (auto errors = read_agent(body, change, password, false); !errors.empty())
+    return respond(field_errors_response(errors));
   boost::asio::post(
       blocking_pool_,
       [this, tenant, actor = std::move(actor), id = std::move(agent_id), change = std::move(change),

@@ -27,26 +27,26 @@ constexpr const char* kNamespace = "canned_replies";
 constexpr size_t kMaxShortcutBytes = 64;
 constexpr size_t kMaxTextBytes = 4096;
 
-// {"shortcut":"/x","text":"..."} with nothing else, or the response that says why not.
+// {"shortcut":"/x","text":"..."} with nothing else, or the response that names every
+// field that is wrong.
 std::optional<HttpResponse> read_reply(const std::string& body, json::object& out) {
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);
   if (ec || !v.is_object())
     return error_response(400, "bad_json", "the body must be a JSON object");
-  for (const auto& [key, value] : v.get_object())
-    if (key != "shortcut" && key != "text")
-      return error_response(422, "bad_field", "unknown field", key);
-  const auto* shortcut = v.get_object().if_contains("shortcut");
-  if (!shortcut || !shortcut->is_string() || shortcut->get_string().empty() ||
-      shortcut->get_string().size() > kMaxShortcutBytes ||
-      shortcut->get_string().find_first_of(" \t\r\n") != json::string::npos)
-    return error_response(422, "bad_field", "shortcut must be 1-64 bytes without spaces",
-                          "shortcut");
-  const auto* text = v.get_object().if_contains("text");
-  if (!text || !text->is_string() || text->get_string().empty() ||
-      text->get_string().size() > kMaxTextBytes)
-    return error_response(422, "bad_field", "text must be 1-4096 bytes", "text");
-  out = json::object{{"shortcut", shortcut->get_string()}, {"text", text->get_string()}};
+  using Need = json_fields::ObjectReader::Need;
+  json_fields::FieldErrors errors;
+  json_fields::ObjectReader r(v, "", "", errors);
+  auto shortcut = r.string("shortcut", Need::required);
+  if (shortcut && (shortcut->size() > kMaxShortcutBytes ||
+                   shortcut->find_first_of(" \t\r\n") != std::string::npos))
+    r.error("invalid_field", "shortcut", "must be 1-64 bytes without spaces");
+  auto text = r.string("text", Need::required);
+  if (text && text->size() > kMaxTextBytes)
+    r.error("invalid_field", "text", "must be 1-4096 bytes");
+  r.reject_unknown();
+  if (!errors.empty()) return field_errors_response(errors);
+  out = json::object{{"shortcut", *shortcut}, {"text", *text}};
   return std::nullopt;
 }
 

@@ -1,4 +1,5 @@
-// JSON error bodies of the REST API: {"error":{"code","message","field"?}}.
+// JSON error bodies of the REST API: {"error":{"code","message","field"?}}; a body
+// with several bad fields also lists them all: {"error":first,"errors":[...]}.
 #pragma once
 
 #include <boost/json/serialize.hpp>
@@ -6,6 +7,7 @@
 #include <string_view>
 
 #include "api/etag.hpp"
+#include "common/json_fields.hpp"
 #include "hub/http_types.hpp"
 
 namespace sb::api {
@@ -18,6 +20,18 @@ inline hub::HttpResponse error_response(unsigned status, std::string_view code,
                            "application/json",
                            boost::json::serialize(boost::json::object{{"error", std::move(e)}}),
                            {}};
+}
+
+inline hub::HttpResponse json_response(unsigned status, const boost::json::value& body);
+
+// 422 naming every field the shared reader refused (errors must not be empty).
+inline hub::HttpResponse field_errors_response(const json_fields::FieldErrors& errors) {
+  boost::json::array all;
+  for (const auto& e : errors)
+    all.push_back(
+        boost::json::object{{"code", e.code}, {"message", e.message}, {"field", e.field}});
+  boost::json::object body{{"error", all.front()}, {"errors", std::move(all)}};
+  return json_response(422, body);
 }
 
 inline hub::HttpResponse json_response(unsigned status, const boost::json::value& body) {

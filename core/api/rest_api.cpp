@@ -6,6 +6,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include <memory>
+#include <thread>
 #include <vector>
 
 #include "api/responses.hpp"
@@ -22,9 +24,10 @@ using hub::HttpResponse;
 
 namespace {
 
-// More concurrent logins than this are refused (503): each one holds 64 MiB for
-// argon2id, and a login flood must not take the server's memory.
-constexpr int kMaxLoginsInFlight = 32;
+// Password checks waiting or running at once (each running one holds 64 MiB for
+// argon2id): about 5 s of hashing on one core. More are refused with 503, unless a
+// newcomer may push one out (auth/password_checks.hpp).
+constexpr size_t kMaxPasswordChecks = 32;
 constexpr uint32_t kDefaultHistoryLimit = 50;
 constexpr uint32_t kMaxHistoryLimit = 200;
 
@@ -69,6 +72,23 @@ HttpResponse too_many_sign_ins(int64_t retry_after_ms) {
   return response;
 }
 
+// 503 when the password checks are full: nothing was checked, nothing counted.
+HttpResponse too_busy_to_check() {
+  HttpResponse response =
+      error_response(503, "unavailable", "too many sign-ins being checked; try again");
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
+// Half the cores hash, so chat always has the rest (and the checks run at the
+// lowest priority besides).
+auth::PasswordCheckLimits password_check_limits() {
+  auth::PasswordCheckLimits limits;
+  limits.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency() / 2));
+  limits.max_queued = kMaxPasswordChecks;
+  return limits;
+}
+
 }  // namespace
 
 auth::Claims agent_claims(const agents::AgentRecord& account, const std::string& tenant_id,
@@ -91,7 +111,8 @@ RestApi::RestApi(Backend& backend, const auth::TokenSigner& signer, auth::Sessio
       sessions_(sessions),
       metrics_(metrics),
       blocking_pool_(blocking_pool),
-      dummy_hash_(auth::hash_password("switchboard-timing-equaliser")) {}
+      dummy_hash_(auth::hash_password("switchboard-timing-equaliser")),
+      password_checks_(password_check_limits()) {}
 
 void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> respond) {
   const auto parts = split_path(request.path);
@@ -221,37 +242,35 @@ void RestApi::check_password(const TenantView& tenant, const HttpRequest& reques
   if (!password || !password->is_string())
     return respond(error_response(422, "bad_field", "password must be a string", "password"));
 
-  if (logins_in_flight_.fetch_add(1) >= kMaxLoginsInFlight) {
-    logins_in_flight_.fetch_sub(1);
-    return respond(error_response(503, "unavailable", "too many logins at once; try again"));
-  }
   // Guessing is throttled before any hashing, per address and per account (the
   // same key for known and unknown emails: no account probing through 429s).
   std::string address = request.remote_address;
   std::string account_key = tenant.config->id + '\n' + lowercase(email->get_string());
   const auto verdict = login_throttle_.begin(address, account_key, monotonic_ms());
   if (verdict.locked != auth::LoginThrottle::Scope::none) {
-    logins_in_flight_.fetch_sub(1);
     metrics_.logins_throttled.fetch_add(1, std::memory_order_relaxed);
     return respond(too_many_sign_ins(verdict.retry_after_ms));
   }
-  // A copy: the check runs on the blocking pool, after this request's data is gone.
+  // A copy: the check runs on a check thread, after this request's data is gone.
   std::optional<agents::AgentRecord> account =
       tenant.agents->by_email(std::string_view(email->get_string()));
-  boost::asio::post(
-      blocking_pool_,
-      [this, account = std::move(account), password = std::string(password->get_string()),
-       address = std::move(address), account_key = std::move(account_key),
-       respond = std::move(respond), signed_in = std::move(signed_in)]() mutable {
-        // Unknown emails cost the same time as wrong passwords: no account probing.
-        const bool ok =
-            auth::verify_password(account ? account->password_hash : dummy_hash_, password) &&
-            account;
-        logins_in_flight_.fetch_sub(1);
-        note_login(address, account_key, ok);
-        if (!ok) return respond(error_response(401, "unauthorized", "wrong email or password"));
-        signed_in(*account, std::move(respond));
-      });
+  // Whichever of check and refusal runs gets the one respond.
+  auto answer = std::make_shared<Respond>(std::move(respond));
+  auto check = [this, account = std::move(account), password = std::string(password->get_string()),
+                address, account_key, answer, signed_in = std::move(signed_in)] {
+    // Unknown emails cost the same time as wrong passwords: no account probing.
+    const bool ok =
+        auth::verify_password(account ? account->password_hash : dummy_hash_, password) && account;
+    note_login(address, account_key, ok);
+    if (!ok) return (*answer)(error_response(401, "unauthorized", "wrong email or password"));
+    signed_in(*account, std::move(*answer));
+  };
+  auto refuse = [this, address, account_key, answer] {
+    login_throttle_.abandon(address, account_key);
+    metrics_.logins_refused_busy.fetch_add(1, std::memory_order_relaxed);
+    (*answer)(too_busy_to_check());
+  };
+  if (!password_checks_.submit(address, verdict.standing, std::move(check), refuse)) refuse();
 }
 
 void RestApi::note_login(const std::string& address, const std::string& account_key, bool ok) {

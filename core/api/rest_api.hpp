@@ -1,7 +1,8 @@
 // The REST endpoints of the protocol (README.md) that are not WebSocket: login, conversation
 // history, health, readiness and metrics. Handlers never block an I/O thread:
-// password checks (argon2id, ~0.1 s each by design) run on a small blocking pool,
-// and history is read through the tenant's engine and storage asynchronously.
+// password checks (argon2id, ~0.1 s each by design) run on their own low-priority
+// threads behind a fair, bounded queue (auth/password_checks.hpp), and history is read through the
+// tenant's engine and storage asynchronously.
 #pragma once
 
 #include <atomic>
@@ -17,6 +18,7 @@
 #include "agents/agent_directory.hpp"
 #include "audit/audit_log.hpp"
 #include "auth/login_throttle.hpp"
+#include "auth/password_checks.hpp"
 #include "auth/token_signer.hpp"
 #include "bots/trial.hpp"
 #include "common/config_error.hpp"
@@ -110,9 +112,8 @@ class RestApi {
 
   void login(const TenantView& tenant, const hub::HttpRequest& request,
              std::function<void(hub::HttpResponse)> respond);
-  // Checks the body's email and password on the blocking pool (at most
-  // kMaxLoginsInFlight at once, unknown emails as slow as wrong passwords); then
-  // signed_in, else a refusal.
+  // Checks the body's email and password through password_checks_ (unknown emails
+  // as slow as wrong passwords); then signed_in, else a refusal.
   void check_password(const TenantView& tenant, const hub::HttpRequest& request, Respond respond,
                       SignedIn signed_in);
 
@@ -253,10 +254,11 @@ class RestApi {
   auth::SessionBook& sessions_;
   metrics::Registry& metrics_;
   boost::asio::thread_pool& blocking_pool_;
-  std::atomic<int> logins_in_flight_{0};
   auth::LoginThrottle login_throttle_;
   const std::string dummy_hash_;   // verified against for unknown emails: same timing
   stats::TodayCache today_cache_;  // the dashboard's day of records, read incrementally
+  // Last: its threads use the members above, so it stops (joins them) first.
+  auth::PasswordChecks password_checks_;
 };
 
 }  // namespace sb::api

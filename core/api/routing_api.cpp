@@ -45,14 +45,6 @@ using hub::HttpResponse;
 
 namespace {
 
-HttpResponse graph_errors(const routing_graph::Errors& errors) {
-  json::array all;
-  for (const auto& e : errors)
-    all.push_back(json::object{{"code", e.code}, {"message", e.message}, {"field", e.field}});
-  json::object body{{"error", all.front()}, {"errors", std::move(all)}};
-  return json_response(422, body);
-}
-
 std::optional<std::string> read_text(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return std::nullopt;
@@ -228,7 +220,7 @@ void RestApi::put_routing(const TenantView& tenant, const HttpRequest& request, 
   };
   routing_graph::Errors errors;
   auto graph = routing_graph::from_json(body, catalog, errors);
-  if (!graph) return respond(graph_errors(errors));
+  if (!graph) return respond(field_errors_response(errors));
 
   // File work off the I/O threads; the pool's one thread also keeps two PUTs from
   // interleaving their read-modify-write of the same file.

@@ -141,17 +141,12 @@ void RestApi::write_table(const TenantView& tenant, TableWrite write, Respond re
       // What the reader says about this table is the admin's to fix; anything else
       // was wrong in the file before (or breaks because of this change elsewhere).
       const std::string table = dotted(write.path);
-      json::array errors;
+      json_fields::FieldErrors errors;
       for (const auto& problem : problems)
         if (problem.key == table || problem.key.starts_with(table + ".") ||
             problem.key.starts_with(table + "["))
-          errors.push_back(json::object{{"code", "invalid_field"},
-                                        {"message", problem.message},
-                                        {"field", field_of(write.path, problem.key)}});
-      if (!errors.empty()) {
-        json::object body{{"error", errors.front()}, {"errors", std::move(errors)}};
-        return respond(json_response(422, body));
-      }
+          errors.push_back({"invalid_field", field_of(write.path, problem.key), problem.message});
+      if (!errors.empty()) return respond(field_errors_response(errors));
       return respond(error_response(
           409, "conflict",
           "the tenant file would not load with this change: " +

@@ -63,7 +63,25 @@ LoginThrottle::Verdict LoginThrottle::begin(std::string_view address, std::strin
     return {Scope::account, policy_.first_lock_ms};
   ++a.pending;
   ++acc.pending;
-  return {};
+  Verdict allowed;
+  if (a.failures > 0 || acc.failures > 0) {
+    allowed.standing = Standing::suspect;
+  } else if (auto it = signed_in_from_.find(std::string(address));
+             it != signed_in_from_.end() && now_ms - it->second < policy_.proven_for_ms) {
+    allowed.standing = Standing::proven;
+  }
+  return allowed;
+}
+
+void LoginThrottle::abandon(std::string_view address, std::string_view account) {
+  std::lock_guard lock(mutex_);
+  for (Table* table : {&addresses_, &accounts_}) {
+    auto it = table->find(std::string(table == &addresses_ ? address : account));
+    if (it == table->end()) continue;
+    Entry& e = it->second;
+    if (e.pending > 0) --e.pending;
+    if (e.failures == 0 && e.pending == 0 && e.locked_until_ms == 0) table->erase(it);
+  }
 }
 
 LoginThrottle::Lock LoginThrottle::fail(Entry& e, Scope scope, int free_failures,
@@ -99,6 +117,16 @@ LoginThrottle::Outcome LoginThrottle::finish(std::string_view address, std::stri
          policy_.address_max_lock_ms, out.address);
   settle(accounts_, account, Scope::account, policy_.account_free_failures,
          policy_.account_max_lock_ms, out.account);
+  if (succeeded) {
+    if (signed_in_from_.size() >= policy_.max_tracked) {
+      std::erase_if(signed_in_from_, [&](const auto& item) {
+        return now_ms - item.second >= policy_.proven_for_ms;
+      });
+      // Still full: start over rather than grow (they are only a preference).
+      if (signed_in_from_.size() >= policy_.max_tracked) signed_in_from_.clear();
+    }
+    signed_in_from_[std::string(address)] = now_ms;
+  }
   return out;
 }
 

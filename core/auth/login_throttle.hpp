@@ -12,6 +12,11 @@
 //
 // Attempts still being checked count as failures until they are decided, so many
 // parallel guesses from one address do not slip through before the first fails.
+//
+// An allowed attempt also gets its standing, which orders the password checks
+// (PasswordChecks): proven when its address signed an agent in within
+// proven_for_ms and has not failed since, suspect when its address or account has
+// failures, else clean.
 // Thread-safe (one mutex: sign-ins are rare next to messages, and the hash they
 // wait for costs a thousand times more than the lock).
 #pragma once
@@ -22,6 +27,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "auth/password_checks.hpp"
+
 namespace sb::auth {
 
 struct ThrottlePolicy {
@@ -30,8 +37,9 @@ struct ThrottlePolicy {
   int64_t first_lock_ms = 1000;    // doubled with every failure past the free ones
   int64_t address_max_lock_ms = 15 * 60 * 1000;
   int64_t account_max_lock_ms = 60 * 1000;
-  int64_t forget_after_ms = 60 * 60 * 1000;  // quiet this long after a lock: start over
-  size_t max_tracked = 100000;               // per kind; the oldest are dropped past it
+  int64_t forget_after_ms = 60 * 60 * 1000;     // quiet this long after a lock: start over
+  size_t max_tracked = 100000;                  // per kind; the oldest are dropped past it
+  int64_t proven_for_ms = 24 * 60 * 60 * 1000;  // an address's sign-in vouches for it this long
 };
 
 class LoginThrottle {
@@ -41,6 +49,7 @@ class LoginThrottle {
   struct Verdict {
     Scope locked = Scope::none;  // none: go ahead and check the password
     int64_t retry_after_ms = 0;
+    Standing standing = Standing::clean;  // when not locked: how the check is queued
   };
 
   // A lock that a failure started, for the caller to log and count.
@@ -64,6 +73,9 @@ class LoginThrottle {
   };
   Outcome finish(std::string_view address, std::string_view account, bool succeeded,
                  int64_t now_ms);
+  // The pending attempt was never checked (the server was too busy): forgotten,
+  // neither a failure nor a success.
+  void abandon(std::string_view address, std::string_view account);
 
   static std::string_view to_string(Scope scope);
 
@@ -87,6 +99,8 @@ class LoginThrottle {
   std::mutex mutex_;
   Table addresses_;
   Table accounts_;
+  // Addresses that signed an agent in, and when (bounded by max_tracked).
+  std::unordered_map<std::string, int64_t> signed_in_from_;
 };
 
 }  // namespace sb::auth

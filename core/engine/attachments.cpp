@@ -91,7 +91,7 @@ void TenantEngine::check_attachments(const Conversation& c, const Identity& who,
 
   // Two reads per file, answered on the strand in any order; the last one decides.
   auto files = std::make_shared<std::vector<FileLookup>>();
-  for (const auto& id : ids) files->push_back(FileLookup{id});
+  for (const auto& id : ids) files->emplace_back().id = id;
   auto outstanding = std::make_shared<size_t>(ids.size() * 2);
   auto finish = [this, self = shared_from_this(), files, outstanding, who, id = c.id,
                  done = std::move(done)]() {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "common/clock.hpp"
 #include "hub/http_session.hpp"
@@ -26,9 +27,22 @@ struct Hub::Impl {
     // Each connection is accepted straight onto the next loop and stays there.
     net::io_context& loop = *loops[next_loop++ % loops.size()];
     acceptor.async_accept(loop, [this](boost::system::error_code ec, tcp::socket socket) {
-      if (ec == net::error::operation_aborted) return;
-      if (!ec) admit(std::move(socket));
-      accept_next();
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+      if (!ec) {
+        if (accept_failing) spdlog::info("accepting connections again");
+        accept_failing = false;
+        admit(std::move(socket));
+        return accept_next();
+      }
+      // Out of descriptors (EMFILE, ENFILE) or memory: the pending connection stays
+      // in the backlog and accepting again at once would spin on it. Existing
+      // connections keep working; retry once some have had time to close.
+      if (!accept_failing) spdlog::warn("cannot accept connections: {}; retrying", ec.message());
+      accept_failing = true;
+      accept_retry.expires_after(std::chrono::milliseconds(kAcceptRetryMs));
+      accept_retry.async_wait([this](boost::system::error_code wait_ec) {
+        if (!wait_ec && acceptor.is_open()) accept_next();
+      });
     });
   }
 
@@ -60,8 +74,13 @@ struct Hub::Impl {
         ->run();
   }
 
+  static constexpr int kAcceptRetryMs = 100;
+
   std::vector<net::io_context*> loops;
   tcp::acceptor acceptor;
+  // Runs on the acceptor's loop, as accept_next's handler does.
+  net::steady_timer accept_retry{acceptor.get_executor()};
+  bool accept_failing = false;  // logged once per run of failures
   SessionContext context;
   std::size_t next_loop = 0;
 };
@@ -89,6 +108,7 @@ void Hub::stop() {
   net::post(impl_->acceptor.get_executor(), [impl = impl_.get()] {
     boost::system::error_code ignored;
     impl->acceptor.close(ignored);
+    impl->accept_retry.cancel();
   });
 }
 

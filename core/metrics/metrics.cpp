@@ -104,6 +104,10 @@ std::string Registry::render_prometheus() const {
               "Sign-ins answered 429 because their address or account was locked.");
   fmt::format_to(std::back_inserter(out), "switchboard_logins_throttled_total {}\n",
                  logins_throttled.load(relaxed));
+  append_type(out, "switchboard_logins_refused_busy_total", "counter",
+              "Sign-ins answered 503 unchecked: too many were waiting to be checked.");
+  fmt::format_to(std::back_inserter(out), "switchboard_logins_refused_busy_total {}\n",
+                 logins_refused_busy.load(relaxed));
   append_type(out, "switchboard_login_locks_total", "counter",
               "Locks started after repeated failed sign-ins, by what was locked.");
   fmt::format_to(std::back_inserter(out), "switchboard_login_locks_total{{scope=\"address\"}} {}\n",

@@ -88,6 +88,7 @@ class Registry {
   std::atomic<uint64_t> rejected_connections{0};
   std::atomic<uint64_t> login_failures{0};       // wrong email or password
   std::atomic<uint64_t> logins_throttled{0};     // refused with 429 before any check
+  std::atomic<uint64_t> logins_refused_busy{0};  // refused with 503: the checks were full
   std::atomic<uint64_t> login_locks_address{0};  // locks started on a client address
   std::atomic<uint64_t> login_locks_account{0};  // locks started on an account
   // Slow, half-open and greedy clients (the hub's limits).

@@ -41,6 +41,22 @@ bool is_ascii_word(std::string_view w) {
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
 }
 
+// True when a phrase term (" a b", or " 话是" for Chinese) has a part in `terms`:
+// a phrase of words that match nothing matches nothing either.
+bool overlaps(const std::string& phrase, const std::unordered_set<std::string>& terms) {
+  if (terms.empty()) return false;
+  const auto space = phrase.find(' ', 1);
+  if (space != std::string::npos)
+    return terms.count(phrase.substr(1, space - 1)) || terms.count(phrase.substr(space + 1));
+  for (std::size_t i = 1; i < phrase.size();) {
+    const auto lead = static_cast<unsigned char>(phrase[i]);
+    const std::size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (terms.count(phrase.substr(i, len))) return true;
+    i += len;
+  }
+  return false;
+}
+
 void require(bool condition, const std::string& message) {
   if (!condition) throw std::invalid_argument(message);
 }
@@ -162,12 +178,31 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
   self_score = 0;
   std::vector<bool> within_word;
   auto tokens = options_.analyzer ? options_.analyzer->terms(query, &within_word) : terms_of(query);
+  // Words the knowledge base has that belong to a thing it lacks ("router password",
+  // 医院的电话): the message is about that thing, so they weigh in the message but
+  // match nothing.
+  std::unordered_set<std::string> attached;
+  if (options_.analyzer && options_.owner_check) {
+    const auto& analyzer = *options_.analyzer;
+    attached = analyzer.attached_to_unknown_nouns(query, [&](const std::string& term) {
+      if (terms_.count(term)) return true;
+      for (const auto& r : analyzer.related(term))
+        if (terms_.count(r)) return true;
+      for (const auto& r : analyzer.broader(term))
+        if (terms_.count(r)) return true;
+      return false;
+    });
+  }
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     auto& token = tokens[i];
     if (!seen.insert(token).second) continue;
     const bool cjk_unigram = is_cjk_term(token) && token.size() <= 4;  // one code point
     double scale = cjk_unigram ? options_.cjk_unigram_weight : 1.0;
     if (options_.analyzer) scale *= options_.analyzer->content_weight(token);
+    if (auto it = terms_.find(token); it != terms_.end() && attached.count(token)) {
+      self_score += idf_[it->second] * scale;
+      continue;
+    }
     if (auto it = terms_.find(token); it != terms_.end()) {
       resolved.push_back({it->second, idf_[it->second] * scale});
       self_score += idf_[it->second] * scale;
@@ -225,7 +260,7 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
   // an entry that shares the words but not the phrase then covers less of it.
   if (options_.analyzer && options_.phrase_weight > 0) {
     for (auto& phrase : options_.analyzer->phrase_terms(query)) {
-      if (!seen.insert(phrase).second) continue;
+      if (!seen.insert(phrase).second || overlaps(phrase, attached)) continue;
       const auto it = terms_.find(phrase);
       if (it == terms_.end()) continue;
       const double weight = idf_[it->second] * options_.phrase_weight;

@@ -112,6 +112,10 @@ struct FaqIndexOptions {
   // With an analyzer: weight of its phrase terms (neighbouring English words, Chinese
   // character bigrams) against single terms. They count only where they match.
   double phrase_weight = 0.0;
+  // With an analyzer: a term the knowledge base has but the message attaches to a
+  // noun it lacks ("router password", 医院的电话; TextAnalyzer::
+  // attached_to_unknown_nouns) counts in the message's weight and matches nothing.
+  bool owner_check = false;
 };
 
 struct FaqMatch {

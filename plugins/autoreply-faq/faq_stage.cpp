@@ -97,6 +97,7 @@ FaqIndexOptions FaqStage::index_options(const FaqStageOptions& options,
   index.unknown_word_weight = 3.0;
   index.phrase_weight = 0.5;
   index.broader_weight = 0.3;
+  index.owner_check = true;
   return index;
 }
 

@@ -10,6 +10,9 @@ namespace sb_sqlite {
 const sb_config_key kConfigKeys[] = {
     {sizeof(sb_config_key), SB_CONFIG_STRING, "file"},
     {sizeof(sb_config_key), SB_CONFIG_INTEGER, "max_batch_messages"},
+    {sizeof(sb_config_key), SB_CONFIG_INTEGER, "commit_delay_us"},
+    {sizeof(sb_config_key), SB_CONFIG_INTEGER, "cache_mib"},
+    {sizeof(sb_config_key), SB_CONFIG_INTEGER, "checkpoint_pages"},
     {sizeof(sb_config_key), SB_CONFIG_INTEGER, "max_pending_messages"},
     {sizeof(sb_config_key), SB_CONFIG_INTEGER, "busy_timeout_ms"},
 };
@@ -54,6 +57,11 @@ StorageConfig read_config(const HostRef& host) {
   }
   config.max_batch_messages = static_cast<size_t>(read_integer(
       host, "max_batch_messages", static_cast<int64_t>(config.max_batch_messages), 1, 1000000));
+  config.commit_delay_us =
+      static_cast<int>(read_integer(host, "commit_delay_us", config.commit_delay_us, 0, 100000));
+  config.cache_mib = static_cast<int>(read_integer(host, "cache_mib", config.cache_mib, 1, 65536));
+  config.checkpoint_pages = static_cast<int>(
+      read_integer(host, "checkpoint_pages", config.checkpoint_pages, 100, 1000000));
   config.max_pending_messages = static_cast<size_t>(
       read_integer(host, "max_pending_messages", static_cast<int64_t>(config.max_pending_messages),
                    1, 100000000));

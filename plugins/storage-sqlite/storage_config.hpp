@@ -16,6 +16,20 @@ struct StorageConfig {
   std::string file = "switchboard.db";
   // Most write operations one transaction (one fsync) carries.
   size_t max_batch_messages = 2048;
+  // Group commit delay: while writes keep coming (the last transaction carried
+  // more than one), the writer waits up to this long after taking a batch for more
+  // writes to join it before it commits. Fewer, larger transactions: less fsync,
+  // WAL and lock work per write, for at most this much more latency. 0 = off.
+  int commit_delay_us = 500;
+  // The writer connection's page cache. A message insert touches its
+  // conversation's leaf of the (conversation_id, seq) index; with a cache smaller
+  // than the leaves of the conversations in flight, every insert reads its leaf
+  // back from the file (or the WAL) first.
+  int cache_mib = 16;
+  // WAL pages after which the writer checkpoints them into the database file
+  // (SQLite's wal_autocheckpoint). Larger: a page written by many commits is copied
+  // once, for a larger WAL file.
+  int checkpoint_pages = 1000;
   // Writes accepted but not yet committed (and, separately, reads not yet
   // answered); past it a call fails at once with "storage overloaded".
   size_t max_pending_messages = 100000;

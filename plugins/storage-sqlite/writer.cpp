@@ -60,6 +60,7 @@ Writer::Writer(HostRef host, const std::string& path, const StorageConfig& confi
     : host_(host),
       path_(path),
       max_batch_(config.max_batch_messages),
+      commit_delay_(config.commit_delay_us),
       db_(path, /*create=*/true),
       queue_(config.max_pending_messages) {
   configure_connection(db_, config.busy_timeout_ms);
@@ -72,6 +73,9 @@ Writer::Writer(HostRef host, const std::string& path, const StorageConfig& confi
                              mode + "'); is the file on a file system without shared memory?");
   }
   db_.exec_or_throw("PRAGMA synchronous = FULL");
+  db_.exec_or_throw(("PRAGMA cache_size = -" + std::to_string(config.cache_mib * 1024)).c_str());
+  db_.exec_or_throw(
+      ("PRAGMA wal_autocheckpoint = " + std::to_string(config.checkpoint_pages)).c_str());
   migrate(db_, path);
   statements_.emplace(db_);
   {
@@ -94,6 +98,7 @@ void Writer::run() {
   batch.reserve(max_batch_);
   std::vector<std::string> errors;
   std::vector<std::string> results;
+  size_t previous_batch = 0;
   for (;;) {
     // Idle with messages not indexed yet: wake to index them when they are due.
     const bool open =
@@ -101,6 +106,11 @@ void Writer::run() {
                        : queue_.pop_batch(batch, max_batch_);
     if (!open) break;
     if (!batch.empty()) {
+      // Writes keep coming (the last transaction carried more than one): let more
+      // join this one. A lone write, the common case on a quiet tenant, never waits.
+      if (commit_delay_.count() > 0 && previous_batch > 1 && batch.size() < max_batch_)
+        queue_.top_up_until(batch, max_batch_, std::chrono::steady_clock::now() + commit_delay_);
+      previous_batch = batch.size();
       commit_batch(batch, errors, results);
       settle_files(batch, errors);
       // Room is freed before the completions go out: whoever sees an op complete

@@ -95,6 +95,7 @@ class Writer {
   HostRef host_;
   std::string path_;
   size_t max_batch_;
+  std::chrono::microseconds commit_delay_;
   Connection db_;
   std::optional<Statements> statements_;  // prepared once the schema exists
   BoundedQueue<WriteOp> queue_;

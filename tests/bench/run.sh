@@ -14,7 +14,7 @@
 #
 # Settings (environment, all optional):
 #   SCENARIOS="report"            which scenarios to run: report, or any of idle,
-#                                 throughput (one RATE), sweep, echo-sweep
+#                                 throughput (one RATE), sweep, echo-sweep, login-flood
 #   SWEEP_RATES="5000 10000 ..."  rates the sweeps try, ascending
 #   SWEEP_P99_MS=10               a rate is sustained while ack and delivery p99 stay below this
 #   RUNS=1                        runs per scenario (3 for medians); a fresh server each run
@@ -25,6 +25,14 @@
 #   OUT_DIR=BUILD_DIR/bench-results/TIMESTAMP   one JSON summary per run lands here
 #   KEEP=0                        1 keeps the temporary data dir (server logs, database)
 #   STRICT=0                      1 passes --strict to loadgen (the bench_smoke test does)
+#   FLOOD_RATE=2000 FLOOD_CLIENTS=200 FLOOD_SPREAD=1
+#                                 login-flood: a chat load at FLOOD_RATE msgs/s on a
+#                                 fresh server, alone and then beside FLOOD_CLIENTS
+#                                 clients looping wrong sign-ins (login_flood.py; with
+#                                 FLOOD_SPREAD=1 each attempt from a fresh address
+#                                 through a trusted X-Forwarded-For, so the throttle
+#                                 never locks and every attempt is hashed); prints both
+#                                 ack p50/p99 and their ratio (issue 14 asks p99 within 2x)
 #   PERF=0                        1 records the server with `perf record` during each run's
 #                                 measured window (OUT_DIR/NAME.perf.data; `perf report -i`)
 #
@@ -65,6 +73,14 @@ OUT_DIR=${OUT_DIR:-$BUILD/bench-results/$(date -u +%Y%m%d-%H%M%S)}
 KEEP=${KEEP:-0}
 STRICT=${STRICT:-0}
 PERF=${PERF:-0}
+FLOOD_RATE=${FLOOD_RATE:-2000}
+FLOOD_CLIENTS=${FLOOD_CLIENTS:-200}
+FLOOD_SPREAD=${FLOOD_SPREAD:-1}
+# The server's config (login-flood swaps in a copy that trusts 127.0.0.1 as a proxy).
+SERVER_CONFIG="$ROOT/conf/switchboard.toml"
+# A function run in the background beside loadgen (with PORT and the run's dir and
+# name as arguments) and stopped with SIGTERM when loadgen ends; none by default.
+BESIDE=""
 STRICT_FLAG=()
 [[ $STRICT == 1 ]] && STRICT_FLAG=(--strict)
 FAILED_RUNS=0
@@ -122,7 +138,7 @@ start_server() {
   if [[ $kind == echo ]]; then
     "$ECHO_SERVER" --listen 127.0.0.1:0 > "$run_dir/server.out" 2> "$run_dir/server.log" &
   else
-    (cd "$ROOT" && exec "$SERVER" --config conf/switchboard.toml --listen 127.0.0.1:0 \
+    (cd "$ROOT" && exec "$SERVER" --config "$SERVER_CONFIG" --listen 127.0.0.1:0 \
         --data-dir "$run_dir/data" --tenants-dir "$WORK/tenants" --plugin-dir "$BUILD/plugins" \
         > "$run_dir/server.out" 2> "$run_dir/server.log") &
   fi
@@ -163,11 +179,20 @@ run_scenario() {
     perf_pid=$!
   fi
   server_cpu_before=$(cpu_seconds "$SERVER_PID")
+  local beside_pid=""
+  if [[ -n $BESIDE ]]; then
+    "$BESIDE" "$PORT" "$run_dir" "$name-run$run" &
+    beside_pid=$!
+  fi
   /usr/bin/time -f "%U %S" -o "$run_dir/loadgen.time" \
     timeout -s INT -k 10 "$bound_s" "$LOADGEN" --url "http://127.0.0.1:$PORT" --server-pid "$SERVER_PID" \
     --json-out "$json" "${STRICT_FLAG[@]}" "$@" 2> "$run_dir/loadgen.err" || loadgen_status=$?
   (( loadgen_status == 0 )) || FAILED_RUNS=$(( FAILED_RUNS + 1 ))
   [[ -z $perf_pid ]] || wait "$perf_pid" 2>/dev/null || true
+  if [[ -n $beside_pid ]]; then
+    kill -TERM "$beside_pid" 2>/dev/null || true
+    wait "$beside_pid" || true
+  fi
   local server_cpu loadgen_cpu
   server_cpu=$(awk -v a="$(cpu_seconds "$SERVER_PID")" -v b="$server_cpu_before" 'BEGIN { printf "%.2f", a - b }')
   # time(1) prefixes a line when the command failed; the figures are on the last line.
@@ -224,6 +249,47 @@ sweep() {
   FAILED_RUNS=$before
 }
 
+# Wrong sign-ins from FLOOD_CLIENTS clients until stopped (BESIDE of login-flood).
+flood_logins() {
+  local spread=()
+  [[ $FLOOD_SPREAD == 1 ]] && spread=(--spread-addresses)
+  exec python3 "$ROOT/tests/bench/login_flood.py" --url "http://127.0.0.1:$1" --tenant bench \
+    --clients "$FLOOD_CLIENTS" --duration 3600 "${spread[@]}" --json-out "$OUT_DIR/$3.flood" \
+    > "$2/flood.out" 2>&1
+}
+
+# login-flood: the same chat load alone, then beside the flood; prints the ack
+# latencies of both and the flood's answers.
+login_flood() {
+  sed 's/^trusted_proxies = \[\]/trusted_proxies = ["127.0.0.1"]/' "$ROOT/conf/switchboard.toml" \
+    > "$WORK/switchboard.toml"
+  grep -q '^trusted_proxies = \["127.0.0.1"\]' "$WORK/switchboard.toml" ||
+    { echo "run.sh: could not set trusted_proxies in a copy of conf/switchboard.toml" >&2; exit 2; }
+  local saved_config=$SERVER_CONFIG run
+  SERVER_CONFIG="$WORK/switchboard.toml"
+  for run in $(seq 1 "$RUNS"); do
+    # shellcheck disable=SC2046
+    run_scenario switchboard login-flood-quiet "$run" $(( WARMUP + DURATION + 120 )) \
+      $(throughput_args "$FLOOD_RATE")
+    BESIDE=flood_logins
+    # shellcheck disable=SC2046
+    run_scenario switchboard login-flood-flooded "$run" $(( WARMUP + DURATION + 120 )) \
+      $(throughput_args "$FLOOD_RATE")
+    BESIDE=""
+    local quiet="$OUT_DIR/login-flood-quiet-run$run.json" flooded="$OUT_DIR/login-flood-flooded-run$run.json"
+    if [[ -s $quiet && -s $flooded ]]; then
+      jq -rn --slurpfile q "$quiet" --slurpfile f "$flooded" '
+        def row(name; d): "    \(name): ack p50 \(d.ack_latency.p50_ms) ms, p99 \(d.ack_latency.p99_ms) ms, delivery p99 \(d.delivery_latency.p99_ms) ms, acked \(d.acked_window)/\(d.sent_window), server CPU \(d.server_cpu_s) s, load \(d.load_average_1m)";
+        "=== login-flood, run '"$run"' (chat at '"$FLOOD_RATE"' msgs/s)",
+        row("quiet  "; $q[0]), row("flooded"; $f[0]),
+        "    ack p99 flooded / quiet = \(($f[0].ack_latency.p99_ms / $q[0].ack_latency.p99_ms * 100 | round) / 100) (issue 14: at most 2)"'
+      [[ -s $OUT_DIR/login-flood-flooded-run$run.flood ]] &&
+        echo "    flood: $(cat "$OUT_DIR/login-flood-flooded-run$run.flood")"
+    fi
+  done
+  SERVER_CONFIG=$saved_config
+}
+
 write_tenant
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r)"
 echo "results: $OUT_DIR"
@@ -235,6 +301,7 @@ echo "$FSYNC" > "$OUT_DIR/fsync.txt"
 for scenario in $SCENARIOS; do
   case $scenario in
     sweep) sweep switchboard; continue ;;
+    login-flood) login_flood; continue ;;
     echo-sweep)
       [[ -x $ECHO_SERVER ]] || { echo "run.sh: $ECHO_SERVER not built" >&2; exit 2; }
       sweep echo

@@ -2,6 +2,7 @@
 // live at once (log in, get routed to, capacity), durable across a restart, and a
 // disabled agent or a changed password ends the sessions that depended on it.
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "harness/deployment.hpp"
 #include "harness/standard_tenants.hpp"
@@ -172,6 +173,21 @@ TEST_CASE("agent changes are refused clearly: bad fields, duplicates, file agent
       bearer(admin));
   CHECK(r.status == 422);
   CHECK(field_of(r) == "colour");
+  // Every mistake of one form is named at once, so the admin fixes them in one go.
+  r = http_post_json(deployment.port(), path,
+                     json::object{{"name", "D"},
+                                  {"password", "short"},
+                                  {"skills", json::object{{"french", 11}}},
+                                  {"colour", "red"}},
+                     bearer(admin));
+  CHECK(r.status == 422);
+  {
+    const json::value body = json::parse(r.body);
+    std::set<std::string> fields;
+    for (const auto& e : body.at("errors").as_array())
+      fields.insert(std::string(e.at("field").as_string()));
+    CHECK(fields == std::set<std::string>{"email", "password", "skills", "colour"});
+  }
   r = http_post_json(
       deployment.port(), path,
       json::object{{"email", "ALICE@acme.test"}, {"name", "Dup"}, {"password", "long-enough"}},

@@ -1,7 +1,11 @@
 // Slow, half-open and greedy clients, as an attacker (or a bad network) makes them:
 // a head trickled a byte at a time, oversize headers, an upload that stalls, a
 // WebSocket that never says hello, a flood of connections from one address, and a
-// forged X-Forwarded-For. Each is cut off or refused while everyone else is served.
+// forged X-Forwarded-For, and a server out of file descriptors. Each is cut off or
+// refused while everyone else is served.
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -124,6 +128,19 @@ std::filesystem::path config_with(const std::filesystem::path& dir,
 bool metrics_line(uint16_t port, const std::string& line, const std::string& source = "127.0.0.1") {
   const auto metrics = raw_request(port, source, "GET", "/metrics");
   return metrics.text.find(line + "\n") != std::string::npos;
+}
+
+// CPU seconds (user + system) the process has used so far.
+double cpu_seconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Fields after the command's closing parenthesis: state is the 3rd field, utime the 14th.
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i)
+    if (i >= 14) ticks += std::stod(field);
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 std::size_t count_of(const std::string& text, const std::string& what) {
@@ -471,4 +488,55 @@ TEST_CASE("X-Forwarded-For is believed from a trusted proxy only", "[hostile][pr
     CHECK(raw_request(port, "127.0.0.2", "GET", "/healthz").status == 200);
     CHECK(metrics_line(port, "switchboard_address_limit_refusals_total 1"));
   }
+}
+
+TEST_CASE("out of file descriptors, the server waits instead of spinning, then accepts again",
+          "[hostile][emfile]") {
+  Deployment deployment({acme_tenant()});
+  const auto port = deployment.port();
+  const int pid = deployment.server().pid();
+  // The server (only) may open a few more files than it has open now.
+  std::size_t open_now = 0;
+  for ([[maybe_unused]] const auto& fd :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+    ++open_now;
+  rlimit limit{};
+  REQUIRE(prlimit(pid, RLIMIT_NOFILE, nullptr, &limit) == 0);
+  limit.rlim_cur = open_now + 4;
+  REQUIRE(prlimit(pid, RLIMIT_NOFILE, &limit, nullptr) == 0);
+
+  // Keep-alive clients, each served once, until the server has no descriptor left
+  // for the next: that one waits in the listen backlog, unanswered.
+  const std::string request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  std::vector<std::unique_ptr<RawClient>> held;
+  std::unique_ptr<RawClient> waiting;
+  for (int i = 0; i < 20 && !waiting; ++i) {
+    auto client = std::make_unique<RawClient>(port);
+    client->send(request);
+    client->read(1500ms, "\r\n\r\n");
+    if (client->status() == 200)
+      held.push_back(std::move(client));
+    else
+      waiting = std::move(client);
+  }
+  REQUIRE(waiting);
+  REQUIRE_FALSE(held.empty());
+
+  // At the limit, with a connection pending, the server idles: it retries now and
+  // then instead of spinning on accept (which would burn a core: ~3 s of CPU here).
+  const double cpu_before = cpu_seconds(pid);
+  std::this_thread::sleep_for(3s);
+  CHECK(cpu_seconds(pid) - cpu_before < 0.3);
+  // Served connections keep working meanwhile.
+  held.front()->send(request);
+  held.front()->read(1s);
+  CHECK(count_of(held.front()->received(), "HTTP/1.1 200") == 2);
+  CHECK(count_of(deployment.server().log(), "cannot accept connections") == 1);
+
+  // Connections close: the waiting client is taken in and answered, and new ones too.
+  held.clear();
+  waiting->read(5s, "\r\n\r\n");
+  CHECK(waiting->status() == 200);
+  CHECK(raw_request(port, "127.0.0.1", "GET", "/healthz").status == 200);
+  CHECK(count_of(deployment.server().log(), "accepting connections again") == 1);
 }

@@ -38,6 +38,9 @@ ChineseSegmenter::ChineseSegmenter(const std::filesystem::path& dictionary) {
     if (utf8_chars(word) > kMaxWordChars) continue;
     log_probability_[word] += frequency;
     total += frequency;
+    std::string tag;
+    if (fields >> tag && (tag == "n" || tag == "nt" || tag == "nz") && utf8_chars(word) > 1)
+      nouns_.insert(word);
   }
   if (log_probability_.empty())
     throw std::runtime_error("the Chinese dictionary " + dictionary.string() + " has no words");

@@ -41,12 +41,17 @@ class ChineseSegmenter {
   std::vector<std::string> segment(std::string_view text) const;
 
   bool contains(std::string_view word) const { return log_probability_.count(std::string(word)); }
+  // True for a word the dictionary tags as a noun of a thing, organisation or brand
+  // (n, nt, nz: 医院, 路由器, 银行), not a place (ns: 日本, where a parcel may go) nor a
+  // person's name (nr, a tag jieba gives many odd pairs of characters).
+  bool is_noun(const std::string& word) const { return nouns_.count(word) > 0; }
   std::size_t size() const { return log_probability_.size(); }
 
  private:
   void finish(double total);
 
   std::unordered_map<std::string, double> log_probability_;  // log(freq / total)
+  std::unordered_set<std::string> nouns_;                    // see is_noun()
   double unknown_log_probability_ = 0;                       // log(1 / total)
   double user_word_log_probability_ = 0;
   std::size_t longest_word_chars_ = 1;

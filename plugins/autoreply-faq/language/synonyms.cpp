@@ -24,8 +24,12 @@ std::string read_all(const std::filesystem::path& file) {
 
 struct Synset {
   std::vector<std::string> words;
-  std::vector<long> broader;  // hypernyms and instance hypernyms in the same file
+  std::vector<long> broader;   // hypernyms and instance hypernyms in the same file
+  int lexicographer_file = 0;  // its lexicographer file: 15 noun.location, 28 noun.time
 };
+
+constexpr int kNounLocation = 15;
+constexpr int kNounTime = 28;
 
 // Every synset of a data.* file, by byte offset (WordNet's synset id). A line:
 // offset lex_filenum ss_type w_cnt(hex) [word lex_id]... p_cnt [symbol offset pos
@@ -43,6 +47,7 @@ std::unordered_map<long, Synset> read_synsets(const std::string& data, char pos)
       line >> offset >> lex >> type >> count_hex;
       const long count = std::strtol(count_hex.c_str(), nullptr, 16);
       Synset synset;
+      synset.lexicographer_file = std::atoi(lex.c_str());
       for (long i = 0; i < count; ++i) {
         std::string word, lex_id;
         if (!(line >> word >> lex_id)) break;
@@ -100,6 +105,12 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       base_form_.emplace(inflected, base);
     }
   }
+  // Per term: its root word, that word's senses as a thing, and its other senses.
+  struct Senses {
+    std::string root;
+    int noun = 0, other = 0;
+  };
+  std::unordered_map<std::string, Senses> senses;
   for (const auto& [pos, pos_letter] :
        {std::pair<const char*, char>{"noun", 'n'}, {"verb", 'v'}, {"adj", 'a'}}) {
     std::string data, index;
@@ -131,6 +142,17 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       const std::string term = stem(lemma);
       if (term.empty()) continue;
       known_.insert(term);
+      // Whether the term is a noun of a thing (is_noun): words sharing a stem are told
+      // apart by the shortest, the root one ("hospital", not "hospitalization" nor
+      // "hospitable"); a time or a place is not a thing anyone owns ("order today",
+      // "ship to Canada"), so such senses count against it.
+      auto& count = senses[term];
+      if (count.root.empty() || lemma.size() < count.root.size()) count = {lemma, 0, 0};
+      if (lemma.size() == count.root.size()) {
+        const bool thing = pos_letter == 'n' && it->second.lexicographer_file != kNounTime &&
+                           it->second.lexicographer_file != kNounLocation;
+        (thing ? count.noun : count.other) += synset_count;
+      }
       auto& related = related_[term];
       for (const auto& word : it->second.words) {
         if (word.find('_') != std::string::npos) continue;
@@ -159,6 +181,8 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       if (broader.empty()) broader_.erase(term);
     }
   }
+  for (const auto& [term, counts] : senses)
+    if (counts.noun > 0 && counts.noun >= counts.other) nouns_.insert(term);
 }
 
 std::shared_ptr<const WordNetSynonyms> WordNetSynonyms::shared(

@@ -47,6 +47,11 @@ class WordNetSynonyms {
   const std::string& base_form(const std::string& word) const;
   // True for any WordNet word (as a term): a real word is not a typo to correct.
   bool knows(const std::string& term) const { return known_.count(term) > 0; }
+  // True for a term WordNet uses mostly as a noun of a thing: its words (those with
+  // this stem) list at least as many noun senses as verb and adjective ones together,
+  // counting a word whose most common sense is a time or a place with the latter
+  // ("hospital", "police", "router"; not "pay", "near", "send", "today", "Canada").
+  bool is_noun(const std::string& term) const { return nouns_.count(term) > 0; }
   std::size_t size() const { return related_.size(); }
 
  private:
@@ -54,6 +59,7 @@ class WordNetSynonyms {
   std::unordered_map<std::string, std::vector<std::string>> broader_;
   std::unordered_map<std::string, std::string> base_form_;
   std::unordered_set<std::string> known_;
+  std::unordered_set<std::string> nouns_;
 };
 
 // A tenant's synonyms file (TOML):

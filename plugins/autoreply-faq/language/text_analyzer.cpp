@@ -102,7 +102,27 @@ std::string expand_contractions(std::string text) {
   return out;
 }
 
+// A negative contraction typed without its apostrophe ("cant", "dont", "isnt") is
+// the word "not" after an auxiliary, as "can't" is: not a noun ("cant", jargon) or
+// a word no dictionary knows. The auxiliaries are the closed list below.
+bool is_bare_negative_contraction(std::string_view w) {
+  static constexpr std::string_view kAuxiliaries[] = {"ca",  "wo",  "do",    "does",  "did",
+                                                      "is",  "are", "was",   "were",  "have",
+                                                      "has", "had", "would", "could", "should"};
+  if (w.size() < 4 || w.substr(w.size() - 2) != "nt") return false;
+  const auto auxiliary = w.substr(0, w.size() - 2);
+  return std::find(std::begin(kAuxiliaries), std::end(kAuxiliaries), auxiliary) !=
+         std::end(kAuxiliaries);
+}
+
 }  // namespace
+
+std::vector<TextPiece> TextAnalyzer::pieces_of(std::string_view text) const {
+  auto pieces = text_pieces(expand_contractions(folding_->fold(text)));
+  for (auto& piece : pieces)
+    if (!piece.unsegmented && is_bare_negative_contraction(piece.word)) piece.word = "not";
+  return pieces;
+}
 
 TextAnalyzer::TextAnalyzer(const TextAnalyzerFiles& files)
     : segmenter_(ChineseSegmenter::shared(files.jieba_dictionary)),
@@ -138,7 +158,7 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
     out.push_back(tenant_.canonical(term));
     if (within_word) within_word->push_back(part);
   };
-  for (auto& piece : text_pieces(expand_contractions(folding_->fold(text)))) {
+  for (auto& piece : pieces_of(text)) {
     if (!piece.unsegmented) {
       const auto& w = piece.word;
       const bool lone_letter = w.size() == 1 && !(w[0] >= '0' && w[0] <= '9');
@@ -171,7 +191,7 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
 std::vector<std::string> TextAnalyzer::phrase_terms(std::string_view text) const {
   std::vector<std::string> out;
   std::string previous;  // the last English term, "" after anything else
-  for (auto& piece : text_pieces(expand_contractions(folding_->fold(text)))) {
+  for (auto& piece : pieces_of(text)) {
     if (!piece.unsegmented) {
       const auto& w = piece.word;
       const bool lone_letter = w.size() == 1 && !(w[0] >= '0' && w[0] <= '9');
@@ -196,6 +216,110 @@ std::vector<std::string> TextAnalyzer::phrase_terms(std::string_view text) const
     }
   }
   return out;
+}
+
+std::string TextAnalyzer::english_term(const std::string& w) const {
+  const bool lone_letter = w.size() == 1 && !(w[0] >= '0' && w[0] <= '9');
+  if (lone_letter || is_english_stop_word(w)) return {};
+  const auto& base = wordnet_->base_form(w);
+  if (!base.empty() && is_english_stop_word(base)) return {};
+  return tenant_.canonical(english_stem(base.empty() ? w : base));
+}
+
+std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
+    std::string_view text, const std::function<bool(const std::string&)>& known) const {
+  std::unordered_set<std::string> attached;
+  auto english_owner = [&](const std::string& term) {
+    return !term.empty() && !known(term) && wordnet_->is_noun(term);
+  };
+  auto known_noun = [&](const std::string& term) {
+    return !term.empty() && known(term) && wordnet_->is_noun(term);
+  };
+  // English words of one stretch of text (no Chinese between): raw word, term.
+  std::vector<std::pair<std::string, std::string>> words;
+  // A noun the knowledge base lacks, not said to be the business's own ("your
+  // support email" is the shop's).
+  auto owner_at = [&](std::size_t i) {
+    if (!english_owner(words[i].second)) return false;
+    return i == 0 || (words[i - 1].first != "your" && words[i - 1].first != "our");
+  };
+  auto finish_english = [&] {
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      const auto& [raw, term] = words[i];
+      // "router password": a noun the knowledge base lacks, then a term it has.
+      if (i + 1 < words.size() && owner_at(i) && known_noun(words[i + 1].second))
+        attached.insert(words[i + 1].second);
+      // "email support": a term it has, then a noun it lacks that ends the phrase
+      // (its head): the message is about the support, not the email.
+      if (i + 2 == words.size() && known_noun(term) && owner_at(i + 1)) attached.insert(term);
+      if (raw != "of" || i == 0) continue;
+      // "...number of the nearest hospital": the first noun after "of", past function
+      // words and at most one other word.
+      bool owned = false;
+      int others = 0;
+      for (std::size_t j = i + 1; j < words.size() && others <= 1; ++j) {
+        if (words[j].second.empty()) continue;
+        if (owner_at(j)) owned = true;
+        if (owned || wordnet_->is_noun(words[j].second)) break;
+        ++others;
+      }
+      if (!owned) continue;
+      // The terms right before "of" ("phone number").
+      for (std::size_t k = i; k-- > 0 && !words[k].second.empty();)
+        if (known_noun(words[k].second)) attached.insert(words[k].second);
+    }
+    words.clear();
+  };
+  for (auto& piece : pieces_of(text)) {
+    if (!piece.unsegmented) {
+      if (!is_ascii(piece.word)) {
+        finish_english();
+        continue;
+      }
+      words.emplace_back(piece.word, english_term(piece.word));
+      continue;
+    }
+    finish_english();
+    const auto segmented = segmenter_->segment(piece.chars, &user_words_);
+    auto attach_with_characters = [&](const std::string& word, const std::string& term) {
+      attached.insert(term);
+      if (word.size() <= 4) return;
+      for (std::size_t k = 0; k < word.size();) {
+        const auto lead = static_cast<unsigned char>(word[k]);
+        const std::size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        attached.insert(word.substr(k, len));
+        k += len;
+      }
+    };
+    auto contains_known_word = [&](const std::string& word) {
+      std::vector<std::size_t> starts;
+      for (std::size_t k = 0; k < word.size(); ++k)
+        if ((static_cast<unsigned char>(word[k]) & 0xC0) != 0x80) starts.push_back(k);
+      starts.push_back(word.size());
+      for (std::size_t a = 0; a + 2 < starts.size(); ++a)
+        for (std::size_t b = a + 2; b < starts.size(); ++b)
+          if (known(tenant_.canonical(word.substr(starts[a], starts[b] - starts[a])))) return true;
+      return false;
+    };
+    for (std::size_t i = 0; i < segmented.size(); ++i) {
+      const auto& owner = segmented[i];
+      if (!segmenter_->is_noun(owner) || known(tenant_.canonical(owner))) continue;
+      if (i > 0 && (segmented[i - 1] == "你们" || segmented[i - 1] == "您们" ||
+                    segmented[i - 1] == "贵" || segmented[i - 1] == "你们的"))
+        continue;  // the business's own (你们客服电话)
+      // The characters of a thing the knowledge base lacks are that thing's (火车票's
+      // 票 is not 发票's), unless a word it has is inside (电话号码 is a 电话).
+      if (!contains_known_word(owner)) attach_with_characters(owner, tenant_.canonical(owner));
+      if (i + 1 == segmented.size()) continue;
+      std::size_t j = i + 1;
+      if (segmented[j] == "的" && j + 1 < segmented.size()) ++j;
+      const auto term = tenant_.canonical(segmented[j]);
+      if (!segmenter_->is_noun(segmented[j]) || !known(term)) continue;
+      attach_with_characters(segmented[j], term);
+    }
+  }
+  finish_english();
+  return attached;
 }
 
 double TextAnalyzer::content_weight(const std::string& term) const {

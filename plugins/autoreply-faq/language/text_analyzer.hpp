@@ -19,6 +19,7 @@
 // Thread-safety: immutable after construction; every method is const and safe from
 // many threads.
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,6 +30,7 @@
 #include "chinese_segmenter.hpp"
 #include "script_folding.hpp"
 #include "synonyms.hpp"
+#include "tokenizer.hpp"
 #include "word_usage.hpp"
 
 namespace switchboard::faq {
@@ -57,6 +59,20 @@ class TextAnalyzer {
   // back-off when a visitor's words are cut differently from the entry's: 快递单号
   // and 物流单号 share 单号). Each starts with a space, so none equals a term.
   std::vector<std::string> phrase_terms(std::string_view text) const;
+  // Terms of the text that belong to a noun the caller does not know, so that the
+  // text is about that noun's thing, not about the term ("reset my router
+  // password", "the phone number of the nearest hospital", 医院的电话, 路由器密码):
+  // - English: a known noun right after a noun ("router password"), and the known
+  //   nouns right before "of" followed by a noun, past function words and at most
+  //   one other word ("phone number of the nearest hospital");
+  // - Chinese: the known noun (and its characters) right after a noun, or after a
+  //   noun and 的.
+  // A noun here is one WordNet uses mostly as a noun, or one the jieba dictionary
+  // tags n, nt or nz; known(term) says whether the caller (the knowledge base)
+  // has the term. Places are not owners: 寄到日本 and "ship to Canada" are about
+  // shipping.
+  std::unordered_set<std::string> attached_to_unknown_nouns(
+      std::string_view text, const std::function<bool(const std::string&)>& known) const;
   // [0.1, 1]: how much a term says about what the text is about.
   double content_weight(const std::string& term) const;
   // [0.1, 1] for an English term: how specific a word it is, from how often it is
@@ -74,6 +90,11 @@ class TextAnalyzer {
   std::string word_term(std::string_view word) const;
 
  private:
+  // The text folded, contractions spelled out, cut into pieces (tokenizer.hpp).
+  std::vector<TextPiece> pieces_of(std::string_view text) const;
+  // An English word's term ("" for a function word or a lone letter).
+  std::string english_term(const std::string& word) const;
+
   std::shared_ptr<const ChineseSegmenter> segmenter_;
   std::shared_ptr<const std::unordered_map<std::string, double>> corpus_idf_;
   std::unique_ptr<ScriptFolding> folding_;

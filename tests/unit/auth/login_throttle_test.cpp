@@ -142,3 +142,44 @@ TEST_CASE("the tables stay bounded under a flood of fresh addresses") {
   for (int i = 0; i < 5; ++i) fail_once(t, "known", "other", 20'000);
   CHECK(t.begin("known", "other", 20'000).locked == Scope::address);
 }
+
+TEST_CASE(
+    "an attempt's standing: proven after a sign-in from its address, suspect after failures") {
+  LoginThrottle t;
+  int64_t now = 1'000'000;
+  using sb::auth::Standing;
+  auto standing = [&](std::string_view address, std::string_view account) {
+    auto verdict = t.begin(address, account, now);
+    REQUIRE(verdict.locked == Scope::none);
+    t.abandon(address, account);
+    return verdict.standing;
+  };
+  CHECK(standing("10.0.0.1", "demo\nann@x") == Standing::clean);
+
+  REQUIRE(t.begin("10.0.0.1", "demo\nann@x", now).locked == Scope::none);
+  t.finish("10.0.0.1", "demo\nann@x", true, now);
+  // Any account from an address that signed someone in goes first...
+  CHECK(standing("10.0.0.1", "demo\nbob@x") == Standing::proven);
+  // ...for a day.
+  now += 24 * 60 * 60 * 1000;
+  CHECK(standing("10.0.0.1", "demo\nbob@x") == Standing::clean);
+
+  // A failure makes the address, and the account it tried, suspect.
+  REQUIRE(fail_once(t, "10.0.0.2", "demo\ncid@x", now));
+  CHECK(standing("10.0.0.2", "demo\nann@x") == Standing::suspect);
+  CHECK(standing("10.0.0.3", "demo\ncid@x") == Standing::suspect);
+  CHECK(standing("10.0.0.3", "demo\nann@x") == Standing::clean);
+}
+
+TEST_CASE("an abandoned attempt is neither a failure nor a pending guess") {
+  LoginThrottle t;
+  const int64_t now = 1'000'000;
+  REQUIRE(fail_once(t, "10.0.0.1", "demo\nann@x", now));
+  // Four more attempts pending would lock the address (five with the failure)...
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(t.begin("10.0.0.1", "demo\nann@x", now).locked == Scope::none);
+  // ...but abandoned ones do not count.
+  for (int i = 0; i < 3; ++i) t.abandon("10.0.0.1", "demo\nann@x");
+  for (int i = 0; i < 3; ++i) REQUIRE(fail_once(t, "10.0.0.1", "demo\nann@x", now));
+  CHECK(t.begin("10.0.0.1", "demo\nann@x", now).locked == Scope::none);
+}

@@ -339,3 +339,101 @@ TEST_CASE("contractions are their function words, not unknown fragments") {
   CHECK_FALSE(contains(a.terms("we're sure"), "re"));
   CHECK(a.terms("rock 'n' roll") == a.terms("rock n roll"));  // a lone quote stays a separator
 }
+
+TEST_CASE("contractions typed without the apostrophe are 'not' after their auxiliary") {
+  const auto& a = *analyzer();
+  CHECK(a.terms("cant log in") == a.terms("can't log in"));
+  CHECK(a.terms("I dont remember, it isnt here") == a.terms("I don't remember, it isn't here"));
+  // Words that merely end in "nt" stay themselves.
+  CHECK(contains(a.terms("I went to the tent"), a.word_term("went")));
+  CHECK(contains(a.terms("I want a refund"), a.word_term("want")));
+}
+
+TEST_CASE("nouns: WordNet's things and the jieba dictionary's n, nt, nz tags") {
+  const auto& a = *analyzer();
+  const WordNetSynonyms& wordnet = *WordNetSynonyms::shared(
+      "/usr/share/wordnet", [](std::string_view w) { return english_stem(w); });
+  CHECK(wordnet.is_noun(english_stem("hospital")));
+  CHECK(wordnet.is_noun(english_stem("router")));
+  CHECK(wordnet.is_noun(english_stem("police")));
+  CHECK_FALSE(wordnet.is_noun(english_stem("pay")));     // mostly a verb
+  CHECK_FALSE(wordnet.is_noun(english_stem("today")));   // a time
+  CHECK_FALSE(wordnet.is_noun(english_stem("canada")));  // a place
+  const auto segmenter = ChineseSegmenter::shared("/usr/lib/python3/dist-packages/jieba/dict.txt");
+  CHECK(segmenter->is_noun("医院"));
+  CHECK(segmenter->is_noun("路由器"));
+  CHECK_FALSE(segmenter->is_noun("日本"));  // ns: a place
+  CHECK_FALSE(segmenter->is_noun("退款"));
+  (void)a;
+}
+
+TEST_CASE("a word the knowledge base has, attached to a noun it lacks, is that noun's") {
+  const auto& a = *analyzer();
+  // The knowledge base of this test: a shop's phone number, password and email.
+  const std::unordered_set<std::string> kb{a.word_term("phone"),
+                                           a.word_term("number"),
+                                           a.word_term("password"),
+                                           a.word_term("email"),
+                                           a.word_term("reset"),
+                                           "电话",
+                                           "密码",
+                                           "邮箱",
+                                           "多少",
+                                           "电",
+                                           "话",
+                                           "密",
+                                           "码"};
+  auto known = [&](const std::string& term) { return kb.count(term) > 0; };
+  auto attached = [&](const char* text) { return a.attached_to_unknown_nouns(text, known); };
+  const auto password = a.word_term("password");
+  const auto phone = a.word_term("phone");
+  const auto number = a.word_term("number");
+  CHECK(attached("how do I reset my router password").count(password));
+  CHECK(attached("what's the phone number of the nearest hospital").count(phone));
+  CHECK(attached("what's the phone number of the nearest hospital").count(number));
+  CHECK(attached("路由器密码忘了怎么办").count("密码"));
+  CHECK(attached("附近医院的电话是多少").count("电话"));
+  CHECK(attached("附近医院的电话是多少").count("话"));
+  CHECK_FALSE(attached("附近医院的电话是多少").count("多少"));
+  // The shop's own, and questions that only mention other things.
+  CHECK(attached("how do I reset my password").empty());
+  CHECK(attached("what's your support email").empty());
+  CHECK(attached("what is the phone number of your shop").empty());
+  CHECK(attached("I bought a lamp, what is your phone number").empty());
+  CHECK(attached("我在日本，电话是多少").empty());
+  CHECK(attached("你们的电话是多少").empty());
+  // A thing the knowledge base lacks keeps its characters (火车票's 票 is not 发票's),
+  // unless a word it has is inside it (电话号码 is a 电话).
+  CHECK(attached("火车票怎么退").count("票"));
+  CHECK(attached("电话号码是多少").empty());
+}
+
+TEST_CASE("the stage leaves questions about someone else's phone or password alone") {
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "contact"
+questions = ["What is your phone number?", "客服电话是多少"]
+answer = "Call +1 555 0100."
+
+[[entries]]
+id = "password-reset"
+questions = ["How do I reset my password?", "忘记密码怎么办"]
+answer = "Use 'Forgot password' on the sign-in page."
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const FaqStage stage(options, dir.path);
+  auto answered_by = [&](const char* text) -> std::string {
+    const auto turn = stage.reply(text, "", "{}");
+    if (!turn.answered) return "";
+    return std::string(boost::json::parse(turn.result_json).at("source").as_string());
+  };
+  CHECK(answered_by("what is your phone number") == "faq.toml#contact");
+  CHECK(answered_by("电话是多少") == "faq.toml#contact");
+  CHECK(answered_by("I forgot my password, how do I reset it") == "faq.toml#password-reset");
+  CHECK(answered_by("what's the phone number of the nearest hospital") == "");
+  CHECK(answered_by("医院电话是多少") == "");
+  CHECK(answered_by("how do I reset my router password") == "");
+  CHECK(answered_by("路由器密码忘了怎么办") == "");
+}

@@ -1,11 +1,27 @@
 // Appends/s of one tenant with N writers, each appending to its own conversation
 // and waiting for durability before the next (what a connected client does).
 // Usage: bench_storage_sqlite (or bench_storage_postgres) [writers=64] [seconds=5] [dir=temp]
+//
+// With RATE=R in the environment it offers R appends/s instead (open loop, like the
+// server's visitors: one thread issues them round-robin over CONVERSATIONS=1000
+// conversations without waiting, another waits for each in turn) and prints the
+// process's CPU per durable append: the storage plugin's own cost per message,
+// apart from the network and the engine. STORAGE_CONFIG="key=value,..." sets the
+// instance's config keys (e.g. commit_delay_us=0,cache_mib=2).
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -13,7 +29,119 @@
 
 using namespace storage_test;
 
+namespace {
+
+double process_cpu_s() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// CPU seconds of the busiest thread of this process (the plugin's writer, under
+// this load), read before the threads end.
+double busiest_thread_cpu_s() {
+  double busiest = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    std::istringstream fields(line.substr(line.rfind(')') + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; fields >> field && i <= 15; ++i)
+      if (i == 14 || i == 15) ticks += std::stod(field);
+    busiest = std::max(busiest, ticks / static_cast<double>(sysconf(_SC_CLK_TCK)));
+  }
+  return busiest;
+}
+
+Storage::Config config_from_env() {
+  Storage::Config config;
+  const char* text = std::getenv("STORAGE_CONFIG");
+  std::string rest = text ? text : "";
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    const std::string pair = rest.substr(0, comma);
+    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+    const size_t eq = pair.find('=');
+    if (eq != std::string::npos) config[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+  return config;
+}
+
+int run_at_rate(double rate, int conversations, int seconds, const std::string& dir) {
+  Storage storage(dir, config_from_env());
+  std::mutex mutex;
+  std::deque<Call> issued;
+  bool done = false;
+  uint64_t appended = 0, failed = 0;
+  std::thread waiter([&] {
+    for (;;) {
+      Call call;
+      {
+        std::lock_guard lock(mutex);
+        if (issued.empty()) {
+          if (done) return;
+        } else {
+          call = issued.front();
+          issued.pop_front();
+        }
+      }
+      if (!call.op && call.status == -1) {
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        continue;
+      }
+      (Storage::wait(call).ok() ? appended : failed)++;
+    }
+  });
+  std::vector<uint64_t> next_seq(static_cast<size_t>(conversations), 1);
+  Message m;
+  m.text = "a typical chat message of about sixty bytes, give or take..";
+  const auto started = std::chrono::steady_clock::now();
+  const double cpu_before = process_cpu_s();
+  const uint64_t total = static_cast<uint64_t>(rate * seconds);
+  for (uint64_t i = 0; i < total; ++i) {
+    std::this_thread::sleep_until(started + std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                std::chrono::duration<double>(i / rate)));
+    const auto c = static_cast<size_t>(i % static_cast<uint64_t>(conversations));
+    m.conversation_id = "c-" + std::to_string(c);
+    m.seq = next_seq[c]++;
+    m.message_id = m.conversation_id + "-" + std::to_string(m.seq);
+    Call call = storage.append(m);
+    std::lock_guard lock(mutex);
+    issued.push_back(call);
+  }
+  {
+    std::lock_guard lock(mutex);
+    done = true;
+  }
+  waiter.join();
+  const double writer_cpu_s = busiest_thread_cpu_s();  // the plugin's threads still run
+  const double cpu_s = process_cpu_s() - cpu_before;
+  const double elapsed_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const auto commits = storage.log_lines("commit:").size();
+  std::printf(
+      "rate=%.0f conversations=%d seconds=%.2f appends=%llu failed=%llu commits=%zu "
+      "messages_per_commit=%.1f cpu_us_per_append=%.1f busiest_thread_us_per_append=%.1f\n",
+      rate, conversations, elapsed_s, static_cast<unsigned long long>(appended),
+      static_cast<unsigned long long>(failed), commits,
+      commits ? static_cast<double>(appended) / commits : 0.0,
+      appended ? cpu_s * 1e6 / static_cast<double>(appended) : 0.0,
+      appended ? writer_cpu_s * 1e6 / static_cast<double>(appended) : 0.0);
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (const char* rate = std::getenv("RATE")) {
+    const char* conversations = std::getenv("CONVERSATIONS");
+    TempDir temp;
+    return run_at_rate(std::atof(rate), conversations ? std::atoi(conversations) : 1000,
+                       argc > 2 ? std::atoi(argv[2]) : 5, argc > 3 ? argv[3] : temp.str());
+  }
   const int writers = argc > 1 ? std::atoi(argv[1]) : 64;
   const int seconds = argc > 2 ? std::atoi(argv[2]) : 5;
   TempDir temp;

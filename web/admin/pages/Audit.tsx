@@ -7,6 +7,7 @@ import { ApiError } from "../api";
 import type { Lang } from "../i18n";
 import type { AgentRow, AuditEntry, PagesApi } from "./api";
 import type { PT, PageKey } from "./text";
+import { PageHead } from "./ui";
 
 export const AUDIT_ACTIONS = [
   "routing.saved",
@@ -98,18 +99,12 @@ export function AuditPage({ t, lang, api, onExpired }: { t: PT; lang: Lang; api:
   const filtered = action !== "" || actor !== "";
   return (
     <section className="ppage" aria-labelledby="audit-title">
-      <div className="ppage-head">
-        <div className="ppage-title">
-          <h2 id="audit-title">{t("audit.title")}</h2>
-          <p className="help">{t("audit.lead")}</p>
-        </div>
-        <div className="ppage-actions">
-          {entries && <span className="pcount">{t("audit.shown", { n: entries.length })}</span>}
-          <button type="button" onClick={() => void load()} disabled={busy}>
-            {t("audit.refresh")}
-          </button>
-        </div>
-      </div>
+      <PageHead id="audit-title" title={t("audit.title")} lead={t("audit.lead")}>
+        {entries && <span className="pcount">{t("audit.shown", { n: entries.length })}</span>}
+        <button type="button" onClick={() => void load()} disabled={busy}>
+          {t("audit.refresh")}
+        </button>
+      </PageHead>
       {notSupported ? (
         <p className="banner banner-info" role="status">
           {t("audit.notSupported")}

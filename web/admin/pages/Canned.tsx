@@ -1,11 +1,10 @@
 /** @jsxImportSource react */
 // The Canned replies page: the tenant's replies (shortcut + text), searched as you
 // type, created, edited and deleted; a refused field is shown on the field.
-import { FormEvent, useCallback, useEffect, useMemo, useState } from "react";
-import { ApiError } from "../api";
+import { useEffect, useMemo, useState } from "react";
 import type { CannedReply, PagesApi } from "./api";
 import type { PT } from "./text";
-import { Confirm, Field, FieldErrors, Notice, NoticeLine, fieldErrors } from "./ui";
+import { Confirm, Field, LoadState, Notice, NoticeLine, PageHead, useChange, useList, useSubmit } from "./ui";
 
 // Replies whose shortcut or text contains every word of the query (any case).
 export function searchReplies(replies: CannedReply[], query: string): CannedReply[] {
@@ -18,53 +17,34 @@ export function searchReplies(replies: CannedReply[], query: string): CannedRepl
 }
 
 export function CannedPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: () => void }) {
-  const [replies, setReplies] = useState<CannedReply[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { rows: replies, loadError, load } = useList(() => api.canned(), onExpired);
   const [query, setQuery] = useState("");
   const [editing, setEditing] = useState<{ row?: CannedReply } | null>(null);
   const [deleting, setDeleting] = useState<CannedReply | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setReplies(await api.canned());
-      setLoadError(null);
-    } catch (e) {
-      if ((e as ApiError).status === 401) return onExpired();
-      setLoadError((e as Error).message);
-    }
-  }, [api, onExpired]);
+  const change = useChange(setNotice, onExpired, load);
   useEffect(() => {
     void load();
   }, [load]);
   const shown = useMemo(() => searchReplies(replies ?? [], query), [replies, query]);
 
-  const remove = async (r: CannedReply) => {
+  const remove = (r: CannedReply) => {
     setDeleting(null);
-    try {
-      await api.deleteCanned(r.id);
-      setNotice({ kind: "ok", text: t("canned.deleted", { shortcut: r.shortcut }) });
-    } catch (e) {
-      if ((e as ApiError).status === 401) return onExpired();
-      setNotice({ kind: "error", text: t("common.failed", { message: (e as Error).message }) });
-    }
-    void load();
+    void change(
+      () => api.deleteCanned(r.id),
+      t("canned.deleted", { shortcut: r.shortcut }),
+      (e) => t("common.failed", { message: (e as Error).message }),
+    );
   };
 
   return (
     <section className="ppage" aria-labelledby="canned-title">
-      <div className="ppage-head">
-        <div className="ppage-title">
-          <h2 id="canned-title">{t("canned.title")}</h2>
-          <p className="help">{t("canned.lead")}</p>
-        </div>
-        <div className="ppage-actions">
+      <PageHead id="canned-title" title={t("canned.title")} lead={t("canned.lead")}>
         {replies && <span className="pcount">{t("canned.count", { n: replies.length })}</span>}
         <button type="button" className="primary" onClick={() => setEditing({})}>
           + {t("canned.add")}
         </button>
-        </div>
-      </div>
+      </PageHead>
       <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
       <input
         type="search"
@@ -74,8 +54,7 @@ export function CannedPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpi
         value={query}
         onChange={(e) => setQuery(e.target.value)}
       />
-      {loadError && <p className="load-error">{t("common.loadFailed", { message: loadError })}</p>}
-      {!replies && !loadError && <p className="loading">{t("common.loading")}</p>}
+      <LoadState t={t} loaded={!!replies} loadError={loadError} />
       {replies && (
         <ul className="canned-list" aria-label={t("canned.title")}>
           {replies.length === 0 && <li className="muted empty">{t("canned.empty")}</li>}
@@ -116,7 +95,7 @@ export function CannedPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpi
           text={t("canned.deleteAsk", { shortcut: deleting.shortcut })}
           action={t("common.delete")}
           onNo={() => setDeleting(null)}
-          onYes={() => void remove(deleting)}
+          onYes={() => remove(deleting)}
         />
       )}
     </section>
@@ -138,21 +117,8 @@ function CannedDialog({
 }) {
   const [shortcut, setShortcut] = useState(row?.shortcut ?? "/");
   const [text, setText] = useState(row?.text ?? "");
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({});
-    try {
-      await onSave({ shortcut: shortcut.trim(), text });
-    } catch (err) {
-      if ((err as ApiError).status === 401) return onExpired();
-      setErrors(fieldErrors(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { errors, busy, submit: submitting } = useSubmit(onExpired);
+  const submit = submitting(() => onSave({ shortcut: shortcut.trim(), text }));
   const title = row ? t("canned.editTitle", { shortcut: row.shortcut }) : t("canned.createTitle");
   return (
     <div className="pdialog-backdrop">

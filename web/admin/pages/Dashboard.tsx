@@ -16,6 +16,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react"
 import type { Session } from "../api";
 import type { Lang } from "../i18n";
 import { Live, Report, StatsError, browserZone, chartSummary, daysBetween, fetchCsv, fetchLive, fetchReport, formatDuration, isoDay, kMaxDays } from "./stats";
+import { PageHead } from "./ui";
 import "./dashboard.css";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
@@ -234,12 +235,7 @@ export function Dashboard({ session, lang, onExpired }: { session: Session; lang
   );
   return (
     <section className="ppage dashboard" aria-labelledby="dashboard-title">
-      <div className="ppage-head">
-        <div className="ppage-title">
-          <h2 id="dashboard-title">{t("title")}</h2>
-          <p className="help">{t("lead")}</p>
-        </div>
-      </div>
+      <PageHead id="dashboard-title" title={t("title")} lead={t("lead")} />
       <LivePanel session={session} lang={lang} t={t} zone={zone} fail={fail} onToday={setToday} />
       <RangePanel session={session} lang={lang} t={t} zone={zone} fail={fail} today={today} />
     </section>

@@ -2,14 +2,12 @@
 // The Groups page: the tenant's groups with their business hours (time zone,
 // opening times per weekday, holidays) and queue limits, each edited in a form;
 // what the server refuses is shown on the field it names.
-import { FormEvent, useCallback, useEffect, useMemo, useState } from "react";
-import { ApiError } from "../api";
+import { useEffect, useMemo, useState } from "react";
 import type { Lang } from "../i18n";
 import type { GroupInput, GroupRow, GroupSettings, PagesApi, Weekday } from "./api";
 import { settingsTranslator, type ST } from "./settings-text";
 import type { PT } from "./text";
-import { Confirm, Field, FieldErrors, Notice, NoticeLine } from "./ui";
-import { allFieldErrors } from "./Widget";
+import { Confirm, Field, LoadState, Notice, NoticeLine, PageHead, useChange, useList, useSubmit } from "./ui";
 
 export const kWeekdays: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -72,54 +70,34 @@ function summary(t: ST, g: GroupRow): string[] {
 
 export function GroupsPage({ pt, lang, api, onExpired }: { pt: PT; lang: Lang; api: PagesApi; onExpired: () => void }) {
   const t = useMemo(() => settingsTranslator(lang), [lang]);
-  const [groups, setGroups] = useState<GroupRow[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { rows: groups, loadError, load } = useList(() => api.groups(), onExpired);
   const [editing, setEditing] = useState<{ row?: GroupRow } | null>(null);
   const [deleting, setDeleting] = useState<GroupRow | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setGroups(await api.groups());
-      setLoadError(null);
-    } catch (e) {
-      if ((e as ApiError).status === 401) return onExpired();
-      setLoadError((e as Error).message);
-    }
-  }, [api, onExpired]);
+  const change = useChange(setNotice, onExpired, load);
   useEffect(() => {
     void load();
   }, [load]);
 
-  const remove = async (g: GroupRow) => {
+  const remove = (g: GroupRow) => {
     setDeleting(null);
-    try {
-      await api.deleteGroup(g.id);
-      setNotice({ kind: "ok", text: t("groups.deleted", { name: g.name }) });
-    } catch (e) {
-      if ((e as ApiError).status === 401) return onExpired();
-      setNotice({ kind: "error", text: t("groups.inUse", { message: (e as Error).message }) });
-    }
-    void load();
+    void change(
+      () => api.deleteGroup(g.id),
+      t("groups.deleted", { name: g.name }),
+      (e) => t("groups.inUse", { message: (e as Error).message }),
+    );
   };
 
   return (
     <section className="ppage" aria-labelledby="groups-title">
-      <div className="ppage-head">
-        <div className="ppage-title">
-          <h2 id="groups-title">{t("groups.title")}</h2>
-          <p className="help">{t("groups.lead")}</p>
-        </div>
-        <div className="ppage-actions">
-          {groups && <span className="pcount">{t("groups.count", { n: groups.length })}</span>}
-          <button type="button" className="primary" onClick={() => setEditing({})}>
-            + {t("groups.add")}
-          </button>
-        </div>
-      </div>
+      <PageHead id="groups-title" title={t("groups.title")} lead={t("groups.lead")}>
+        {groups && <span className="pcount">{t("groups.count", { n: groups.length })}</span>}
+        <button type="button" className="primary" onClick={() => setEditing({})}>
+          + {t("groups.add")}
+        </button>
+      </PageHead>
       <NoticeLine notice={notice} onClose={() => setNotice(null)} t={pt} />
-      {loadError && <p className="load-error">{pt("common.loadFailed", { message: loadError })}</p>}
-      {!groups && !loadError && <p className="loading">{pt("common.loading")}</p>}
+      <LoadState t={pt} loaded={!!groups} loadError={loadError} />
       {groups && (
         <ul className="group-list" aria-label={t("groups.title")}>
           {groups.length === 0 && <li className="muted empty">{t("groups.empty")}</li>}
@@ -163,7 +141,7 @@ export function GroupsPage({ pt, lang, api, onExpired }: { pt: PT; lang: Lang; a
           }}
         />
       )}
-      {deleting && <Confirm t={pt} text={t("groups.deleteAsk", { name: deleting.name })} action={t("groups.delete")} onNo={() => setDeleting(null)} onYes={() => void remove(deleting)} />}
+      {deleting && <Confirm t={pt} text={t("groups.deleteAsk", { name: deleting.name })} action={t("groups.delete")} onNo={() => setDeleting(null)} onYes={() => remove(deleting)} />}
     </section>
   );
 }
@@ -204,8 +182,9 @@ function GroupDialog({
   const [maxWaitMin, setMaxWaitMin] = useState(String(start.max_wait_s / 60));
   const [onLimit, setOnLimit] = useState(start.on_queue_limit);
   const [limitMessage, setLimitMessage] = useState(start.queue_limit_message ?? "");
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, submit: submitting } = useSubmit(onExpired, (e) =>
+    e.status === 412 ? { "": row ? t("groups.changed") : t("groups.exists") } : null,
+  );
   const zones = useMemo(() => timeZones(start.timezone), [start.timezone]);
 
   const body = (): GroupInput => ({
@@ -233,21 +212,7 @@ function GroupDialog({
     return () => window.removeEventListener("beforeunload", warn);
   }, [dirty, t]);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({});
-    try {
-      await onSave(id.trim(), body());
-    } catch (err) {
-      const status = (err as ApiError).status;
-      if (status === 401) return onExpired();
-      if (status === 412) setErrors({ "": row ? t("groups.changed") : t("groups.exists") });
-      else setErrors(allFieldErrors(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = submitting(() => onSave(id.trim(), body()));
 
   const setDay = (day: Weekday, ranges: Range[]) => setHours((h) => ({ ...h, days: { ...h.days, [day]: ranges } }));
   const title = row ? t("groups.editTitle", { name: row.name }) : t("groups.createTitle");

@@ -3,11 +3,11 @@
 // password), edit, sign out everywhere, disable. Agents written in the tenant file
 // cannot be changed here (the server answers 409 for them), and say so; they can
 // be signed out everywhere like any other.
-import { FormEvent, useCallback, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { ApiError } from "../api";
 import type { AgentInput, AgentRow, PagesApi } from "./api";
 import type { PT } from "./text";
-import { Confirm, Field, FieldErrors, Notice, NoticeLine, fieldErrors } from "./ui";
+import { Confirm, Field, LoadState, Notice, NoticeLine, PageHead, useChange, useList, useSubmit } from "./ui";
 
 export type AgentForm = { name: string; email: string; password: string; role: "agent" | "admin"; groups: string; skills: string; max_concurrent: string };
 
@@ -74,22 +74,12 @@ export function agentBody(form: AgentForm, before?: AgentRow): AgentInput {
 const kRefreshMs = 5000;
 
 export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: () => void }) {
-  const [agents, setAgents] = useState<AgentRow[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { rows: agents, loadError, load } = useList(() => api.agents(), onExpired);
   const [editing, setEditing] = useState<{ row?: AgentRow; passwordOnly?: boolean } | null>(null);
   const [disabling, setDisabling] = useState<AgentRow | null>(null);
   const [signingOut, setSigningOut] = useState<AgentRow | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setAgents(await api.agents());
-      setLoadError(null);
-    } catch (e) {
-      if ((e as ApiError).status === 401) return onExpired();
-      setLoadError((e as Error).message);
-    }
-  }, [api, onExpired]);
+  const change = useChange(setNotice, onExpired, load);
   useEffect(() => {
     void load();
     // Presence and load are live: the list refreshes while the page is in view.
@@ -105,48 +95,27 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
     return t("common.failed", { message: a.message });
   };
 
-  const disable = async (row: AgentRow) => {
+  const disable = (row: AgentRow) => {
     setDisabling(null);
-    try {
-      await api.disableAgent(row.id);
-      setNotice({ kind: "ok", text: t("team.disabled", { name: row.name }) });
-    } catch (e) {
-      if ((e as ApiError).status === 401) return onExpired();
-      setNotice({ kind: "error", text: explain(e, row) });
-    }
-    void load();
+    void change(() => api.disableAgent(row.id), t("team.disabled", { name: row.name }), (e) => explain(e, row));
   };
 
-  const signOut = async (row: AgentRow) => {
+  const signOut = (row: AgentRow) => {
     setSigningOut(null);
-    try {
-      await api.signOutAgent(row.id);
-      setNotice({ kind: "ok", text: t("team.signedOut", { name: row.name }) });
-    } catch (e) {
-      if ((e as ApiError).status === 401) return onExpired();
-      setNotice({ kind: "error", text: explain(e, row) });
-    }
-    void load();
+    void change(() => api.signOutAgent(row.id), t("team.signedOut", { name: row.name }), (e) => explain(e, row));
   };
 
   const visible = (agents ?? []).filter((a) => !a.disabled && a.status !== "disabled");
   return (
     <section className="ppage" aria-labelledby="team-title">
-      <div className="ppage-head">
-        <div className="ppage-title">
-          <h2 id="team-title">{t("team.title")}</h2>
-          <p className="help">{t("team.lead")}</p>
-        </div>
-        <div className="ppage-actions">
+      <PageHead id="team-title" title={t("team.title")} lead={t("team.lead")}>
         {agents && <span className="pcount">{t("team.count", { n: visible.length })}</span>}
         <button type="button" className="primary" onClick={() => setEditing({})}>
           + {t("team.add")}
         </button>
-        </div>
-      </div>
+      </PageHead>
       <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
-      {loadError && <p className="load-error">{t("common.loadFailed", { message: loadError })}</p>}
-      {!agents && !loadError && <p className="loading">{t("common.loading")}</p>}
+      <LoadState t={t} loaded={!!agents} loadError={loadError} />
       {agents && (
         <div className="ptable-wrap card">
           <table className="ptable team-table">
@@ -260,7 +229,7 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
           text={t("team.signOutAsk", { name: signingOut.name })}
           action={t("team.signOut")}
           onNo={() => setSigningOut(null)}
-          onYes={() => void signOut(signingOut)}
+          onYes={() => signOut(signingOut)}
         />
       )}
       {disabling && (
@@ -269,7 +238,7 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
           text={t("team.disableAsk", { name: disabling.name })}
           action={t("team.disable")}
           onNo={() => setDisabling(null)}
-          onYes={() => void disable(disabling)}
+          onYes={() => disable(disabling)}
         />
       )}
     </section>
@@ -315,24 +284,11 @@ function AgentDialog({
   onExpired: () => void;
 }) {
   const [form, setForm] = useState<AgentForm>(row ? agentToForm(row) : emptyAgentForm());
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, submit: submitting } = useSubmit(onExpired, (a) =>
+    a.status === 409 && /tenant file/.test(a.message) ? { "": t("team.conflictFile", { name: row?.name ?? "" }) } : null,
+  );
   const set = (k: keyof AgentForm) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({});
-    try {
-      await onSave(passwordOnly ? { password: form.password } : agentBody(form, row));
-    } catch (err) {
-      const a = err as ApiError;
-      if (a.status === 401) return onExpired();
-      if (a.status === 409 && /tenant file/.test(a.message)) setErrors({ "": t("team.conflictFile", { name: row?.name ?? "" }) });
-      else setErrors(fieldErrors(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = submitting(() => onSave(passwordOnly ? { password: form.password } : agentBody(form, row)));
   const title = passwordOnly && row ? t("team.resetTitle", { name: row.name }) : row ? t("team.editTitle", { name: row.name }) : t("team.createTitle");
   const buttons = (
     <>

@@ -11,6 +11,7 @@ import type { PagesApi, UnansweredItem, UnansweredReason, UnansweredStatus } fro
 import { formatWhen } from "./Audit";
 import { kbFromToml } from "./kb";
 import type { PT, PageKey } from "./text";
+import { PageHead } from "./ui";
 
 const STATUSES: UnansweredStatus[] = ["open", "attached", "new_entry", "dismissed"];
 const REASONS: UnansweredReason[] = ["handed_off", "low_confidence", "not_helpful"];
@@ -119,18 +120,12 @@ export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang;
 
   return (
     <section className="ppage" aria-labelledby="unanswered-title">
-      <div className="ppage-head">
-        <div className="ppage-title">
-          <h2 id="unanswered-title">{t("un.title")}</h2>
-          <p className="help">{t("un.lead")}</p>
-        </div>
-        <div className="ppage-actions">
-          {items && <span className="pcount">{t("un.total", { n: total })}</span>}
-          <button type="button" onClick={() => void load()} disabled={busy}>
-            {t("un.refresh")}
-          </button>
-        </div>
-      </div>
+      <PageHead id="unanswered-title" title={t("un.title")} lead={t("un.lead")}>
+        {items && <span className="pcount">{t("un.total", { n: total })}</span>}
+        <button type="button" onClick={() => void load()} disabled={busy}>
+          {t("un.refresh")}
+        </button>
+      </PageHead>
       {notSupported ? (
         <p className="banner banner-info" role="status">
           {t("un.notSupported")}

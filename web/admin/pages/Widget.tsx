@@ -14,15 +14,6 @@ import { Field, FieldErrors, Notice, NoticeLine, fieldErrors } from "./ui";
 const kFields: PreChatField[] = ["name", "email", "question"];
 const kLangs = ["en", "zh"] as const;
 
-// Every field a 422 names ({"errors":[{field,message}]}), else the one error.
-export function allFieldErrors(e: unknown): FieldErrors {
-  const list = e instanceof ApiError ? e.body?.errors : null;
-  if (!Array.isArray(list)) return fieldErrors(e);
-  const out: FieldErrors = {};
-  for (const item of list) if (item && typeof item.message === "string") out[item.field ?? ""] ??= item.message;
-  return out;
-}
-
 // The tag a website pastes: this server's own address, the tenant's id.
 export function embedSnippet(origin: string, tenant: string): string {
   return `<script src="${origin}/widget.js" data-tenant="${tenant}" async></script>`;
@@ -94,7 +85,7 @@ export function WidgetPage({ pt, lang, api, tenant, onExpired }: { pt: PT; lang:
       if (status === 401) return onExpired();
       if (status === 412) setChanged(true);
       else {
-        setErrors(allFieldErrors(e));
+        setErrors(fieldErrors(e));
         setNotice({ kind: "error", text: status === 422 ? t("widget.invalid") : (e as Error).message });
       }
     } finally {

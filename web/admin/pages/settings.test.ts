@@ -3,7 +3,8 @@ import { ApiError } from "../api";
 import { hoursDraft, hoursOf, weekSummary } from "./Groups";
 import { pageFromHash } from "./Pages";
 import { settingsTranslator } from "./settings-text";
-import { allFieldErrors, embedSnippet, pickerColor } from "./Widget";
+import { embedSnippet, pickerColor } from "./Widget";
+import { fieldErrors } from "./ui";
 
 describe("the widget settings page", () => {
   it("gives the embed tag with this server's address and the tenant", () => {
@@ -22,8 +23,8 @@ describe("the widget settings page", () => {
         { field: "allowed_origins[1]", message: "not an origin" },
       ],
     });
-    expect(allFieldErrors(e)).toEqual({ color: "bad colour", "allowed_origins[1]": "not an origin" });
-    expect(allFieldErrors(new ApiError(409, "conflict", "file broken", { error: { message: "file broken" } }))).toEqual({ "": "file broken" });
+    expect(fieldErrors(e)).toEqual({ color: "bad colour", "allowed_origins[1]": "not an origin" });
+    expect(fieldErrors(new ApiError(409, "conflict", "file broken", { error: { message: "file broken" } }))).toEqual({ "": "file broken" });
   });
   it("is reached by #widget and #groups", () => {
     expect(pageFromHash("#widget")).toBe("widget");

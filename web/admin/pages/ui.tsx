@@ -1,19 +1,24 @@
 /** @jsxImportSource react */
-// Small parts the Team, Canned replies and Knowledge pages share: a labelled field
-// that shows its server error, a confirmation dialog, a notice line.
-import { ReactNode, useEffect, useId, useRef } from "react";
+// Small parts the pages share: a list loaded from the server, a dialog form's
+// submission, a labelled field that shows its server error, a confirmation dialog,
+// a notice line.
+import { FormEvent, ReactNode, useCallback, useEffect, useId, useRef, useState } from "react";
 import { ApiError } from "../api";
 import type { PT } from "./text";
 
 export type FieldErrors = Record<string, string>;
 
-// A 422/409 answer's {"error":{"field","message"}} as errors by field ("" when none).
+// A refusal as errors by field ("" when it names none): every field of a 422's
+// {"errors":[{field,message}]}, else the one {"error":{"field","message"}}.
 export function fieldErrors(e: unknown): FieldErrors {
-  if (e instanceof ApiError) {
-    const field = e.body?.error?.field ?? "";
-    return { [field]: e.message };
+  if (!(e instanceof ApiError)) return { "": String((e as Error)?.message ?? e) };
+  const list = e.body?.errors;
+  if (Array.isArray(list)) {
+    const out: FieldErrors = {};
+    for (const item of list) if (item && typeof item.message === "string") out[item.field ?? ""] ??= item.message;
+    if (Object.keys(out).length) return out;
   }
-  return { "": String((e as Error)?.message ?? e) };
+  return { [e.body?.error?.field ?? ""]: e.message };
 }
 
 export function Field({
@@ -78,6 +83,83 @@ export function NoticeLine({ notice, onClose, t }: { notice: Notice; onClose: ()
       <button type="button" className="link" onClick={onClose} aria-label={t("common.close")}>
         ×
       </button>
+    </div>
+  );
+}
+
+// A list the page loads when it opens and again after each change (`load`); a 401
+// signs the admin out, any other failure is kept as `loadError` for <LoadState>.
+export function useList<T>(fetch: () => Promise<T[]>, onExpired: () => void) {
+  const [rows, setRows] = useState<T[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const fetchRef = useRef(fetch);
+  fetchRef.current = fetch;
+  const load = useCallback(async () => {
+    try {
+      setRows(await fetchRef.current());
+      setLoadError(null);
+    } catch (e) {
+      if ((e as ApiError).status === 401) return onExpired();
+      setLoadError((e as Error).message);
+    }
+  }, [onExpired]);
+  return { rows, loadError, load };
+}
+
+// What a page shows until its list is there: the failure, or that it is loading.
+export function LoadState({ t, loaded, loadError }: { t: PT; loaded: boolean; loadError: string | null }) {
+  if (loadError) return <p className="load-error">{t("common.loadFailed", { message: loadError })}</p>;
+  if (!loaded) return <p className="loading">{t("common.loading")}</p>;
+  return null;
+}
+
+// A change made from a row's button or a confirmation: the outcome becomes the
+// page's notice (`ok` on success, `failed(e)` otherwise, a 401 signs out), then the
+// list is reloaded either way, since a refused change may mean the list moved on.
+export function useChange(setNotice: (n: Notice) => void, onExpired: () => void, reload: () => Promise<void>) {
+  return async (run: () => Promise<unknown>, ok: string, failed: (e: unknown) => string) => {
+    try {
+      await run();
+      setNotice({ kind: "ok", text: ok });
+    } catch (e) {
+      if ((e as ApiError).status === 401) return onExpired();
+      setNotice({ kind: "error", text: failed(e) });
+    }
+    void reload();
+  };
+}
+
+// A dialog form's submission: `busy` while it runs, the server's refusal as errors
+// by field (`explain` may turn a known answer into a sentence), a 401 signs out.
+export function useSubmit(onExpired: () => void, explain: (e: ApiError) => FieldErrors | null = () => null) {
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, setBusy] = useState(false);
+  const submit = (run: () => Promise<void>) => async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setErrors({});
+    try {
+      await run();
+    } catch (err) {
+      if ((err as ApiError).status === 401) return onExpired();
+      setErrors(explain(err as ApiError) ?? fieldErrors(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { errors, setErrors, busy, submit };
+}
+
+// A page's heading: its title (`id` names the section, which is labelled by it), a
+// line on what the page is for, and the page's own actions on the right.
+export function PageHead({ id, title, lead, children }: { id: string; title: string; lead: string; children?: ReactNode }) {
+  return (
+    <div className="ppage-head">
+      <div className="ppage-title">
+        <h2 id={id}>{title}</h2>
+        <p className="help">{lead}</p>
+      </div>
+      {children && <div className="ppage-actions">{children}</div>}
     </div>
   );
 }

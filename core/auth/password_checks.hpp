@@ -1,0 +1,108 @@
+// Password checks (argon2id: 64 MiB and 0.1-0.2 s of a core each) on their own
+// threads at the lowest CPU priority, behind one bounded queue that a flood of
+// sign-ins cannot use to lock everyone else out.
+//
+// - Bounded: at most max_queued checks wait or run at once (memory and wait time);
+//   past it a sign-in is refused at once (the caller answers 503, try again).
+// - Precedence: checks are served by standing (proven, then clean, then suspect),
+//   so sign-ins from addresses that recently signed someone in, and from addresses
+//   and accounts without recent failures, go before those of guessers. An address
+//   has this precedence for a few checks at a time (share_per_address): its checks
+//   beyond them wait last, whatever their standing, so even a proven address that
+//   floods cannot keep others waiting.
+// - Fair between addresses: within a standing, addresses take turns, and when the
+//   queue is full a newcomer pushes out the newest check of whichever address holds
+//   the most (of a worse standing first), as long as that address holds more than
+//   the newcomer's. One address, or a few, can take at most their share; a real
+//   agent from elsewhere waits behind a few checks, not behind the flood.
+// - Bounded wait: a check that waited longer than max_wait_ms is refused instead of
+//   run (its client has likely given up; running it would only delay the others).
+//
+// Thread-safe. A refused check's `refuse` runs on the submitting thread (when it is
+// pushed out by a newcomer) or on a check thread (expired; at stop()), never under
+// the queue's lock.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace sb::auth {
+
+// What the server knows of a sign-in attempt before checking it (LoginThrottle).
+enum class Standing {
+  proven = 0,   // its address signed an agent in recently and has not failed since
+  clean = 1,    // neither its address nor its account has failed recently
+  suspect = 2,  // its address or its account has recent failures
+};
+
+struct PasswordCheckLimits {
+  int threads = 1;
+  // Added to the checks' threads' nice value (Linux: per thread): hashing uses the
+  // CPU the chat's event loops leave, instead of competing with them.
+  int nice = 19;
+  size_t max_queued = 32;        // waiting or running, all addresses together
+  size_t share_per_address = 2;  // of those, one address's that keep their standing
+  int64_t max_wait_ms = 15000;
+};
+
+class PasswordChecks {
+ public:
+  using Task = std::function<void()>;
+
+  explicit PasswordChecks(PasswordCheckLimits limits = {});
+  ~PasswordChecks();  // stop()
+  PasswordChecks(const PasswordChecks&) = delete;
+  PasswordChecks& operator=(const PasswordChecks&) = delete;
+
+  // Queues a check for `address`: run on a check thread when its turn comes, or
+  // refuse instead if it is pushed out, waits too long or the queue stops. False
+  // (and neither is called) when the queue is full of checks it may not push out.
+  bool submit(const std::string& address, Standing standing, Task run, Task refuse);
+
+  // Refuses what waits, lets running checks finish, joins the threads.
+  void stop();
+
+  // Checks waiting or running now.
+  size_t in_queue() const;
+
+ private:
+  struct Check {
+    std::string address;
+    Task run;
+    Task refuse;
+    int64_t queued_at_ms = 0;
+  };
+  // One standing's waiting checks: per address, and the addresses' turn order.
+  struct Lane {
+    std::map<std::string, std::deque<Check>, std::less<>> by_address;
+    std::deque<std::string> turns;  // each address with checks here, once
+  };
+
+  void work();
+  // The next check to run (the best lane's next address in turn); false if none.
+  bool take(Check& out);
+  // Forgets a check that left the queue (run, refused or pushed out).
+  void release(const std::string& address);
+  // Frees room for a newcomer of `standing` from an address holding `holds`
+  // checks: pushes out a check (returned in out) if one may go.
+  bool push_out(Standing standing, size_t holds, Check& out);
+
+  const PasswordCheckLimits limits_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  Lane lanes_[3];
+  std::map<std::string, size_t, std::less<>> held_;  // per address: waiting + running
+  size_t in_queue_ = 0;
+  size_t running_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace sb::auth
