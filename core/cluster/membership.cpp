@@ -84,6 +84,7 @@ void Membership::listed(const plugin_host::CallResult& result) {
   warned_ = false;
   answered_ = true;
   failures_ = 0;
+  if (on_listed) on_listed();
   {
     std::lock_guard lock(mutex_);
     if (nodes == nodes_) return;

@@ -27,6 +27,8 @@ class Membership : public std::enable_shared_from_this<Membership> {
 
   // Called on the executor whenever the list of live nodes changes (sorted).
   std::function<void(const std::vector<std::string>& nodes)> on_change;
+  // Called on the executor after every successful listing.
+  std::function<void()> on_listed;
 
   void start();
   // Stops renewing and removes this node from the set (best effort: if that does

@@ -144,6 +144,8 @@ void read_cluster(TableReader& cluster, ServerConfig& config) {
     cluster.sink().add(cluster.where("node_id"), cluster.key_path("node_id"),
                        "must be 1..128 bytes of letters, digits, '-', '_' and '.'");
   cluster.integer("heartbeat_ms", out.heartbeat_ms, 100, 60'000);
+  cluster.integer("lease_ms", out.lease_ms, 1000, 600'000);
+  cluster.integer("command_timeout_ms", out.command_timeout_ms, 100, 600'000);
   if (const toml::table* bus = cluster.table("bus")) {
     for (auto&& [key, value] : *bus) {
       ClusterConfig::Key k;

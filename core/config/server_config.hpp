@@ -25,6 +25,13 @@ struct ClusterConfig {
   // How often the node renews its entry in the live nodes (which expires after
   // three of these).
   uint32_t heartbeat_ms = 1000;
+  // How long a tenant's lease in PostgreSQL lasts without renewal (its owner renews
+  // it every third of that): a dead owner's tenants move after at most this. A
+  // tenant file's own [plugins.storage-postgres] lease_ms wins.
+  uint32_t lease_ms = 3000;
+  // A command relayed to the tenant's owner and not answered within this is
+  // answered `unavailable` (the client resends it).
+  uint32_t command_timeout_ms = 5000;
   // [cluster.bus]: the plugin's own keys, as written. They are checked against the
   // keys the plugin declares once it is loaded (server/cluster_setup.hpp).
   struct Key {

@@ -95,4 +95,32 @@ std::string cookie_value(const HttpRequest& request, std::string_view name) {
   return {};
 }
 
+void TenantGate::attach(const engine::PeerPtr& peer) {
+  if (!tracked_) return;
+  bool closed = false;
+  {
+    std::lock_guard lock(open_peers_mutex_);
+    closed = closed_all_;
+    if (!closed) open_peers_[peer->peer_id()] = peer;
+  }
+  if (closed) peer->close(1012, "the tenant moved to another node; reconnect");
+}
+
+void TenantGate::detach(uint64_t peer_id) {
+  if (!tracked_) return;
+  std::lock_guard lock(open_peers_mutex_);
+  open_peers_.erase(peer_id);
+}
+
+void TenantGate::close_all(uint16_t code, const std::string& reason) {
+  std::map<uint64_t, std::weak_ptr<engine::Peer>> open;
+  {
+    std::lock_guard lock(open_peers_mutex_);
+    closed_all_ = true;
+    open.swap(open_peers_);
+  }
+  for (auto& [id, weak] : open)
+    if (auto peer = weak.lock()) peer->close(code, reason);
+}
+
 }  // namespace sb::hub

@@ -7,12 +7,15 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/tenant_engine.hpp"
+#include "hub/relay.hpp"
 #include "hub/visitor_identity.hpp"
 #include "metrics/metrics.hpp"
 
@@ -49,6 +52,18 @@ class TenantGate {
 
   const std::string& id() const { return id_; }
   const std::shared_ptr<engine::TenantEngine>& engine() const { return engine_; }
+  // Cluster mode: set when another node owns the tenant; its connections are then
+  // relayed there instead of reaching engine() (which is not started).
+  const std::shared_ptr<Relay>& relay() const { return relay_; }
+  void set_relay(std::shared_ptr<Relay> relay) { relay_ = std::move(relay); }
+
+  // Cluster mode: the gate knows its open connections, so that all of them can be
+  // closed when the tenant moves to or from this node (clients reconnect and resume).
+  // Without track_connections() attach and detach do nothing.
+  void track_connections() { tracked_ = true; }
+  void attach(const engine::PeerPtr& peer);
+  void detach(uint64_t peer_id);
+  void close_all(uint16_t code, const std::string& reason);
   metrics::TenantMetrics& metrics() const { return *metrics_; }
 
   void update_limits(const TenantLimits& limits);
@@ -89,6 +104,11 @@ class TenantGate {
   std::atomic<std::shared_ptr<const std::vector<std::string>>> allowed_origins_{
       std::make_shared<const std::vector<std::string>>()};
   RateLimiter tenant_rate_;
+  std::shared_ptr<Relay> relay_;  // set before the gate is published
+  bool tracked_ = false;          // likewise
+  std::mutex open_peers_mutex_;   // taken per connection, never per message
+  std::map<uint64_t, std::weak_ptr<engine::Peer>> open_peers_;
+  bool closed_all_ = false;  // guarded by open_peers_mutex_: later ones close at once
 };
 
 }  // namespace sb::hub

@@ -64,11 +64,13 @@ void WsSession::on_accept(beast::error_code ec) {
   open_ = true;
   counted_ = true;
   auto& m = state_.gate->metrics();
+  state_.gate->attach(shared_from_this());
+  if (const auto& relay = state_.gate->relay()) relay->open(shared_from_this(), state_.who);
   if (state_.who.role == engine::Role::agent) {
     m.agent_connections.fetch_add(1, std::memory_order_relaxed);
     // An agent is known as soon as the token checked out; visitors after hello.
     state_.registered = true;
-    state_.gate->engine()->agent_connect(shared_from_this(), state_.who);
+    if (!state_.gate->relay()) state_.gate->engine()->agent_connect(shared_from_this(), state_.who);
     watch_session_end();
   } else {
     m.visitor_connections.fetch_add(1, std::memory_order_relaxed);
@@ -115,8 +117,15 @@ void WsSession::read_next() {
 void WsSession::on_read(beast::error_code ec, std::size_t) {
   if (ec) return finish();  // closed, timed out, or failed by the WebSocket layer
 
-  FrameVerdict verdict;
-  if (!ws_.got_text()) {
+  FrameVerdict verdict = FrameVerdict::ok;
+  if (const auto& relay = state_.gate->relay(); relay && ws_.got_text()) {
+    // The owner node checks the frame; a visitor said something, so the hello
+    // deadline is the owner's business now.
+    const auto data = buffer_.cdata();
+    relay->frame(shared_from_this(),
+                 std::string_view(static_cast<const char*>(data.data()), data.size()));
+    state_.registered = true;
+  } else if (!ws_.got_text()) {
     verdict = reject_frame(state_, shared_from_this(), metrics::ErrorCode::bad_frame,
                            "binary frames are not accepted; send JSON text frames");
   } else {
@@ -228,7 +237,10 @@ void WsSession::finish() {
   deadline_.cancel();
   if (watched_) context_.services->sessions().unwatch(peer_id_);
   auto& m = state_.gate->metrics();
-  if (state_.registered) {
+  state_.gate->detach(peer_id_);
+  if (const auto& relay = state_.gate->relay()) {
+    relay->close(peer_id_);
+  } else if (state_.registered) {
     // The engine holds a reference to this peer; disconnect lets it go. In the
     // destructor there is no one left to tell.
     if (auto self = weak_from_this().lock()) state_.gate->engine()->disconnect(self, state_.who);

@@ -3,11 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/json.hpp>
 #include <condition_variable>
 #include <future>
+#include <map>
 #include <mutex>
 
+#include "cluster/wire.hpp"
 #include "common/plugin_kind.hpp"
 
 namespace sb::server {
@@ -65,42 +68,91 @@ struct ProbeSink : plugin_host::ClusterSink {
   }
 };
 
-// A running node's: says what happens to the link in the log.
-struct LogSink : plugin_host::ClusterSink {
-  void on_message(std::string_view, std::string_view) override {}
-  void on_entry(std::string_view, std::string_view, std::string_view, bool) override {}
+}  // namespace
+
+// A running node's: hands what arrives to the relay and the owned tenants'
+// endpoints, and says what happens to the link in the log.
+struct ClusterNode::Shared : plugin_host::ClusterSink {
+  std::string node_channel;
+  std::shared_ptr<cluster::RelayHub> relay;  // set before the bus starts
+  std::mutex mutex;
+  std::map<std::string, std::shared_ptr<cluster::OwnerEndpoint>, std::less<>>
+      endpoints;  // by stream name, guarded by mutex
+  std::atomic<uint64_t> listings{0};
+
+  void on_message(std::string_view channel, std::string_view payload) override {
+    if (channel == node_channel && relay) relay->deliver(payload);
+  }
+  void on_entry(std::string_view stream, std::string_view entry_id, std::string_view payload,
+                bool) override {
+    std::shared_ptr<cluster::OwnerEndpoint> endpoint;
+    {
+      std::lock_guard lock(mutex);
+      if (auto it = endpoints.find(stream); it != endpoints.end()) endpoint = it->second;
+    }
+    // Not owned (any more): left unacknowledged for the owner.
+    if (endpoint) endpoint->on_entry(std::string(entry_id), std::string(payload));
+  }
   void on_link(bool up, std::string_view detail) override {
-    if (up)
+    if (up) {
       spdlog::info("cluster: the link to the cluster bus is up");
-    else
-      spdlog::error(
-          "cluster: the link to the cluster bus is down ({}); messages between nodes "
-          "wait for it",
-          detail);
+      return;
+    }
+    spdlog::error(
+        "cluster: the link to the cluster bus is down ({}); connections relayed between "
+        "nodes reconnect",
+        detail);
+    // What was relayed meanwhile may be lost: those clients resume from storage.
+    if (relay) relay->close_all({}, "the link between nodes dropped; reconnect");
+    std::lock_guard lock(mutex);
+    for (auto& [stream, endpoint] : endpoints) endpoint->link_lost();
   }
 };
-
-}  // namespace
 
 std::unique_ptr<ClusterNode> ClusterNode::start(plugin_host::PluginHost& plugins,
                                                 const config::ClusterConfig& cluster,
                                                 const std::filesystem::path& data_dir,
                                                 boost::asio::any_io_executor executor,
-                                                const std::string& listen, std::string& error) {
-  auto instance = open_cluster_bus(plugins, cluster, std::make_shared<LogSink>(), data_dir, error);
+                                                const std::string& listen, std::string& error,
+                                                std::function<void()> nodes_changed) {
+  auto shared = std::make_shared<Shared>();
+  shared->node_channel = cluster::node_channel(cluster.node_id);
+  auto instance = open_cluster_bus(plugins, cluster, shared, data_dir, error);
   if (!instance) return nullptr;
   std::unique_ptr<ClusterNode> node(new ClusterNode());
+  node->node_id_ = cluster.node_id;
+  node->shared_ = shared;
   node->bus_ = std::make_shared<plugin_host::ClusterClient>(instance);
+  shared->relay = std::make_shared<cluster::RelayHub>(
+      node->bus_, executor, cluster.node_id, std::chrono::milliseconds(cluster.command_timeout_ms));
+  shared->relay->start();
   boost::json::object info{{"listen", listen}};
   node->membership_ = std::make_shared<cluster::Membership>(
       node->bus_, executor, cluster.node_id, boost::json::serialize(info),
       std::chrono::milliseconds(cluster.heartbeat_ms));
+  std::weak_ptr<Shared> weak = shared;
+  node->membership_->on_change = [weak, nodes_changed](const std::vector<std::string>& nodes) {
+    if (auto s = weak.lock()) {
+      std::lock_guard lock(s->mutex);
+      for (auto& [stream, endpoint] : s->endpoints) endpoint->keep_nodes(nodes);
+    }
+    if (nodes_changed) nodes_changed();
+  };
+  node->membership_->on_listed = [weak] {
+    if (auto s = weak.lock()) s->listings.fetch_add(1, std::memory_order_relaxed);
+  };
   node->membership_->start();
   spdlog::info("cluster: node {} joins through {}", cluster.node_id, cluster.plugin);
   return node;
 }
 
 ClusterNode::~ClusterNode() {
+  shared_->relay->stop();
+  {
+    std::lock_guard lock(shared_->mutex);
+    for (auto& [stream, endpoint] : shared_->endpoints) endpoint->stop();
+    shared_->endpoints.clear();
+  }
   auto left = std::make_shared<std::promise<void>>();
   auto future = left->get_future();
   membership_->stop([left] { left->set_value(); });
@@ -110,6 +162,43 @@ ClusterNode::~ClusterNode() {
 
 std::vector<std::string> ClusterNode::live_nodes() const {
   return membership_->live_nodes();
+}
+
+uint64_t ClusterNode::listings() const {
+  return shared_->listings.load(std::memory_order_relaxed);
+}
+
+std::shared_ptr<hub::Relay> ClusterNode::relay_for(const std::string& tenant_id) {
+  return shared_->relay->relay_for(tenant_id);
+}
+
+void ClusterNode::close_relayed(const std::string& tenant_id, const std::string& reason) {
+  shared_->relay->close_all(tenant_id, reason);
+}
+
+void ClusterNode::serve(const std::shared_ptr<hub::TenantGate>& gate,
+                        const auth::TokenSigner* signer) {
+  auto endpoint = std::make_shared<cluster::OwnerEndpoint>(bus_, gate, signer);
+  {
+    std::lock_guard lock(shared_->mutex);
+    auto& slot = shared_->endpoints[cluster::tenant_stream(gate->id())];
+    if (slot) slot->stop();
+    slot = endpoint;
+  }
+  endpoint->keep_nodes(live_nodes());
+  endpoint->start();
+}
+
+void ClusterNode::unserve(const std::string& tenant_id) {
+  std::shared_ptr<cluster::OwnerEndpoint> endpoint;
+  {
+    std::lock_guard lock(shared_->mutex);
+    auto it = shared_->endpoints.find(cluster::tenant_stream(tenant_id));
+    if (it == shared_->endpoints.end()) return;
+    endpoint = std::move(it->second);
+    shared_->endpoints.erase(it);
+  }
+  endpoint->stop();
 }
 
 ConfigErrors check_cluster_section(const config::ClusterConfig& cluster,

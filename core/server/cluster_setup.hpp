@@ -5,10 +5,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "cluster/membership.hpp"
+#include "cluster/owner_endpoint.hpp"
+#include "cluster/relay.hpp"
 #include "common/config_error.hpp"
 #include "config/server_config.hpp"
 #include "plugin_host/plugin_host.hpp"
@@ -35,26 +38,46 @@ std::string probe_cluster_bus(plugin_host::PluginHost& plugins,
                               const std::filesystem::path& data_dir,
                               std::chrono::milliseconds timeout);
 
-// A node's part in the cluster while the server runs: the bus and the membership
-// (cluster/membership.hpp). Link changes and the live nodes are logged.
+// A node's part in the cluster while the server runs: the bus, the membership
+// (cluster/membership.hpp), the relay of connections to tenants other nodes own
+// (cluster/relay.hpp) and the endpoints of the tenants this node owns
+// (cluster/owner_endpoint.hpp). Link changes and the live nodes are logged.
 class ClusterNode {
  public:
   // Opens the bus and starts the heartbeat on executor. nullptr and error when the
   // bus cannot be created. listen: this node's address, for the other nodes.
+  // nodes_changed runs (on executor) whenever the live nodes change.
   static std::unique_ptr<ClusterNode> start(plugin_host::PluginHost& plugins,
                                             const config::ClusterConfig& cluster,
                                             const std::filesystem::path& data_dir,
                                             boost::asio::any_io_executor executor,
-                                            const std::string& listen, std::string& error);
+                                            const std::string& listen, std::string& error,
+                                            std::function<void()> nodes_changed = {});
   // Leaves the live nodes (waits up to 2 s for the bus), then closes the bus.
   ~ClusterNode();
 
+  const std::string& node_id() const { return node_id_; }
   std::vector<std::string> live_nodes() const;
+  // How many times the live nodes were listed (0 until the bus answered once).
+  uint64_t listings() const;
+
+  // Connections to a tenant another node owns go through this.
+  std::shared_ptr<hub::Relay> relay_for(const std::string& tenant_id);
+  // Closes this node's relayed connections of the tenant (its owner changed).
+  void close_relayed(const std::string& tenant_id, const std::string& reason);
+  // This node owns the tenant now: its stream is consumed into the gate's engine.
+  void serve(const std::shared_ptr<hub::TenantGate>& gate, const auth::TokenSigner* signer);
+  // This node no longer owns it: consuming stops, relayed connections reconnect.
+  void unserve(const std::string& tenant_id);
+
+  struct Shared;  // what the bus's events reach (cluster_setup.cpp)
 
  private:
   ClusterNode() = default;
+  std::string node_id_;
   std::shared_ptr<plugin_host::ClusterClient> bus_;
   std::shared_ptr<cluster::Membership> membership_;
+  std::shared_ptr<Shared> shared_;
 };
 
 }  // namespace sb::server

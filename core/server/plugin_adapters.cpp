@@ -31,6 +31,17 @@ PluginStore::PluginStore(std::shared_ptr<plugin_host::Instance> instance,
     : strand_(std::move(strand)),
       client_(std::make_shared<plugin_host::StorageClient>(std::move(instance))) {}
 
+plugin_host::Callback PluginStore::callback(engine::StoreCallback done) {
+  if (!lease_lost_) return to_store_callback(std::move(done));
+  return [self = shared_from_this(), done = std::move(done)](plugin_host::CallResult r) {
+    // storage-postgres's fenced write (lease.cpp): another node owns the tenant now.
+    if (r.status != SB_OK && r.error.find("lost the tenant's lease") != std::string::npos &&
+        !self->lease_lost_reported_.exchange(true))
+      self->lease_lost_();
+    done(engine::StoreResult{r.status, std::move(r.result), std::move(r.error)});
+  };
+}
+
 std::shared_ptr<plugin_host::Instance> PluginStore::hold() {
   std::lock_guard lock(mutex_);
   // Nothing to take out: already held, or storage was lost (calls fail at once).
@@ -88,7 +99,7 @@ void PluginStore::append_message(const engine::StoredMessage& m, engine::StoreCa
   const plugin_host::MessageRecord record{
       m.conversation_id, m.message_id, m.seq,   m.sender_role, m.sender_id,       m.sender_name,
       m.client_msg_id,   m.text,       m.ts_ms, m.flags,       m.attachments_json};
-  client->append_message(record, strand_, to_store_callback(std::move(done)));
+  client->append_message(record, strand_, callback(std::move(done)));
 }
 
 void PluginStore::load_messages(const std::string& conversation_id, uint64_t after_seq,
@@ -102,7 +113,7 @@ void PluginStore::load_messages(const std::string& conversation_id, uint64_t aft
       done);
   if (!client) return;
   client->load_messages(conversation_id, after_seq, before_seq, limit, strand_,
-                        to_store_callback(std::move(done)));
+                        callback(std::move(done)));
 }
 
 void PluginStore::put_conversation(std::string conversation_json, engine::StoreCallback done) {
@@ -114,7 +125,7 @@ void PluginStore::put_conversation(std::string conversation_json, engine::StoreC
       },
       done);
   if (!client) return;
-  client->put_conversation(conversation_json, strand_, to_store_callback(std::move(done)));
+  client->put_conversation(conversation_json, strand_, callback(std::move(done)));
 }
 
 void PluginStore::list_conversations(std::string filter_json, engine::StoreCallback done) {
@@ -126,7 +137,7 @@ void PluginStore::list_conversations(std::string filter_json, engine::StoreCallb
       },
       done);
   if (!client) return;
-  client->list_conversations(filter_json, strand_, to_store_callback(std::move(done)));
+  client->list_conversations(filter_json, strand_, callback(std::move(done)));
 }
 
 void PluginStore::set_read(const std::string& conversation_id, const std::string& participant_id,
@@ -139,8 +150,7 @@ void PluginStore::set_read(const std::string& conversation_id, const std::string
       },
       done);
   if (!client) return;
-  client->set_read(conversation_id, participant_id, seq, strand_,
-                   to_store_callback(std::move(done)));
+  client->set_read(conversation_id, participant_id, seq, strand_, callback(std::move(done)));
 }
 
 void PluginStore::kv_put(const std::string& ns, const std::string& key, std::string value_json,
@@ -153,14 +163,14 @@ void PluginStore::kv_put(const std::string& ns, const std::string& key, std::str
       },
       done);
   if (!client) return;
-  client->kv_put(ns, key, value_json, strand_, to_store_callback(std::move(done)));
+  client->kv_put(ns, key, value_json, strand_, callback(std::move(done)));
 }
 
 void PluginStore::kv_list(const std::string& ns, engine::StoreCallback done) {
   auto client = client_or_wait(
       [&] { return [this, ns, done]() mutable { kv_list(ns, std::move(done)); }; }, done);
   if (!client) return;
-  client->kv_list(ns, strand_, to_store_callback(std::move(done)));
+  client->kv_list(ns, strand_, callback(std::move(done)));
 }
 
 void PluginStore::kv_get(const std::string& ns, const std::string& key,
@@ -168,7 +178,7 @@ void PluginStore::kv_get(const std::string& ns, const std::string& key,
   auto client = client_or_wait(
       [&] { return [this, ns, key, done]() mutable { kv_get(ns, key, std::move(done)); }; }, done);
   if (!client) return;
-  client->kv_get(ns, key, strand_, to_store_callback(std::move(done)));
+  client->kv_get(ns, key, strand_, callback(std::move(done)));
 }
 
 void PluginStore::blob_put(const engine::BlobPut& blob, engine::StoreCallback done) {
@@ -178,28 +188,28 @@ void PluginStore::blob_put(const engine::BlobPut& blob, engine::StoreCallback do
   // Borrowed for the call only: the plugin copies the bytes before it returns.
   const plugin_host::BlobRecord record{
       blob.id, blob.meta_json, blob.data ? std::string_view(*blob.data) : "", blob.max_total_bytes};
-  client->blob_put(record, strand_, to_store_callback(std::move(done)));
+  client->blob_put(record, strand_, callback(std::move(done)));
 }
 
 void PluginStore::blob_get(const std::string& id, engine::StoreCallback done) {
   auto client = client_or_wait(
       [&] { return [this, id, done]() mutable { blob_get(id, std::move(done)); }; }, done);
   if (!client) return;
-  client->blob_get(id, strand_, to_store_callback(std::move(done)));
+  client->blob_get(id, strand_, callback(std::move(done)));
 }
 
 void PluginStore::blob_meta(const std::string& id, engine::StoreCallback done) {
   auto client = client_or_wait(
       [&] { return [this, id, done]() mutable { blob_meta(id, std::move(done)); }; }, done);
   if (!client) return;
-  client->blob_meta(id, strand_, to_store_callback(std::move(done)));
+  client->blob_meta(id, strand_, callback(std::move(done)));
 }
 
 void PluginStore::blob_delete(const std::string& id, engine::StoreCallback done) {
   auto client = client_or_wait(
       [&] { return [this, id, done]() mutable { blob_delete(id, std::move(done)); }; }, done);
   if (!client) return;
-  client->blob_delete(id, strand_, to_store_callback(std::move(done)));
+  client->blob_delete(id, strand_, callback(std::move(done)));
 }
 
 void PluginStore::search(std::string query_json, engine::StoreCallback done) {
@@ -210,7 +220,7 @@ void PluginStore::search(std::string query_json, engine::StoreCallback done) {
       },
       done);
   if (!client) return;
-  client->search(query_json, strand_, to_store_callback(std::move(done)));
+  client->search(query_json, strand_, callback(std::move(done)));
 }
 
 void PluginStore::log_append(const engine::LogEntry& e, engine::StoreCallback done) {
@@ -218,7 +228,7 @@ void PluginStore::log_append(const engine::LogEntry& e, engine::StoreCallback do
       [&] { return [this, e, done]() mutable { log_append(e, std::move(done)); }; }, done);
   if (!client) return;
   const plugin_host::LogRecord record{e.log, e.kind, e.actor, e.data_json, e.ts_ms};
-  client->log_append(record, strand_, to_store_callback(std::move(done)));
+  client->log_append(record, strand_, callback(std::move(done)));
 }
 
 void PluginStore::log_list(std::string query_json, engine::StoreCallback done) {
@@ -230,7 +240,7 @@ void PluginStore::log_list(std::string query_json, engine::StoreCallback done) {
       },
       done);
   if (!client) return;
-  client->log_list(query_json, strand_, to_store_callback(std::move(done)));
+  client->log_list(query_json, strand_, callback(std::move(done)));
 }
 
 void PluginStore::delete_conversation(const std::string& conversation_id,
@@ -243,7 +253,7 @@ void PluginStore::delete_conversation(const std::string& conversation_id,
       },
       done);
   if (!client) return;
-  client->delete_conversation(conversation_id, strand_, to_store_callback(std::move(done)));
+  client->delete_conversation(conversation_id, strand_, callback(std::move(done)));
 }
 
 void PluginStore::log_prune(const std::string& log, int64_t before_ts_ms,
@@ -256,14 +266,14 @@ void PluginStore::log_prune(const std::string& log, int64_t before_ts_ms,
       },
       done);
   if (!client) return;
-  client->log_prune(log, before_ts_ms, strand_, to_store_callback(std::move(done)));
+  client->log_prune(log, before_ts_ms, strand_, callback(std::move(done)));
 }
 
 void PluginStore::backup(const std::string& dir, engine::StoreCallback done) {
   auto client = client_or_wait(
       [&] { return [this, dir, done]() mutable { backup(dir, std::move(done)); }; }, done);
   if (!client) return;
-  client->backup(dir, kBackupTimeout, strand_, to_store_callback(std::move(done)));
+  client->backup(dir, kBackupTimeout, strand_, callback(std::move(done)));
 }
 
 PluginRouter::PluginRouter(std::shared_ptr<plugin_host::Instance> instance,

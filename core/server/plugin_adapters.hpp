@@ -65,7 +65,16 @@ class PluginStore final : public engine::Store, public std::enable_shared_from_t
   void backup(const std::string& dir, engine::StoreCallback done) override;
   static constexpr std::chrono::hours kBackupTimeout{2};
 
+  // Cluster mode: called (once, from a storage thread) when a write failed because
+  // another node took the tenant's lease; the node must drop the tenant at once.
+  void watch_lease(std::function<void()> lost) { lease_lost_ = std::move(lost); }
+
  private:
+  // The plugin's answer as the engine takes it, watched for a lost lease.
+  plugin_host::Callback callback(engine::StoreCallback done);
+  std::function<void()> lease_lost_;  // set before the store is used
+  std::atomic<bool> lease_lost_reported_{false};
+
   using Client = std::shared_ptr<plugin_host::StorageClient>;
   // The client to call now. nullptr while held: then retry() (an owned copy of the
   // call) was queued; or when storage is gone: then done was answered.

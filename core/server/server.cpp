@@ -106,6 +106,26 @@ int Server::run() {
     }
   }
 
+  if (config_.cluster) {
+    // Joined before the tenants start: each of them runs as its owner or relayed
+    // to it, which the cluster decides.
+    std::string error;
+    cluster_ = ClusterNode::start(
+        plugins_, *config_.cluster, config_.data_dir, loops_.front()->get_executor(),
+        config_.listen_host + ":" + std::to_string(config_.listen_port), error, [this] {
+          {
+            std::lock_guard lock(stop_mutex_);
+            ownership_now_ = true;
+          }
+          stop_cv_.notify_all();
+        });
+    if (!cluster_) {
+      spdlog::critical("cluster: cannot open the cluster bus: {}", error);
+      stop_loops();
+      return 1;
+    }
+  }
+
   apply(directory_.refresh());
   {
     std::shared_lock lock(tenants_mutex_);
@@ -151,14 +171,7 @@ int Server::run() {
   reload_thread_ = std::thread([this] { reload_loop(); });
   start_control_socket();
   retention_thread_ = std::thread([this] { retention_loop(); });
-  // Joins the cluster last, when everything of this node is up.
-  if (config_.cluster) {
-    std::string error;
-    cluster_ = ClusterNode::start(plugins_, *config_.cluster, config_.data_dir,
-                                  loops_.front()->get_executor(),
-                                  config_.listen_host + ":" + std::to_string(port), error);
-    if (!cluster_) spdlog::error("cluster: cannot open the cluster bus: {}", error);
-  }
+  if (cluster_) ownership_thread_ = std::thread([this] { ownership_loop(); });
   wait_for_signal();
 
   spdlog::info("stopping");
@@ -166,6 +179,7 @@ int Server::run() {
   hub_->stop();
   if (reload_thread_.joinable()) reload_thread_.join();
   if (retention_thread_.joinable()) retention_thread_.join();
+  if (ownership_thread_.joinable()) ownership_thread_.join();
   flush_tenants();
   cluster_.reset();  // leaves the live nodes while the loops still run
   stop_loops();
@@ -178,7 +192,8 @@ void Server::flush_tenants() {
   std::vector<std::shared_ptr<TenantRuntime>> running;
   {
     std::shared_lock lock(tenants_mutex_);
-    for (const auto& [id, runtime] : tenants_) running.push_back(runtime);
+    for (const auto& [id, runtime] : tenants_)
+      if (!runtime->relayed) running.push_back(runtime);
   }
   std::vector<std::future<bool>> flushed;
   for (const auto& runtime : running) {
@@ -365,25 +380,28 @@ void Server::apply(tenants::TenantDirectory::Changes changes) {
   }
 }
 
+bool Server::wait_for_step(const std::function<void(std::function<void(bool, std::string)>)>& step,
+                           std::string& error) {
+  auto started = std::make_shared<std::promise<std::pair<bool, std::string>>>();
+  auto done = started->get_future();
+  step([started](bool ok, std::string why) { started->set_value({ok, std::move(why)}); });
+  if (done.wait_for(kTenantStartTimeout) != std::future_status::ready) {
+    error = "storage did not answer within 60 s";
+    return false;
+  }
+  auto [ok, why] = done.get();
+  if (!ok) error = why;
+  return ok;
+}
+
 bool Server::start_tenant(std::shared_ptr<const tenants::TenantConfig> config) {
+  if (cluster_) return start_relayed(std::move(config));
   const std::string id = config->id;
   std::string error;
   auto runtime = build_tenant(config, plugins_, config_.data_dir, strand_for(id), metrics_, error);
   // Stored agents first: the engine's restored conversations refer to them.
-  auto wait = [&](auto&& start_step) {
-    auto started = std::make_shared<std::promise<std::pair<bool, std::string>>>();
-    auto done = started->get_future();
-    start_step([started](bool ok, std::string why) { started->set_value({ok, std::move(why)}); });
-    if (done.wait_for(kTenantStartTimeout) != std::future_status::ready) {
-      error = "storage did not answer within 60 s";
-      return false;
-    }
-    auto [ok, why] = done.get();
-    if (!ok) error = why;
-    return ok;
-  };
-  if (runtime && !(wait([&](auto cb) { runtime->agents->load(std::move(cb)); }) &&
-                   wait([&](auto cb) { runtime->engine->start(std::move(cb)); })))
+  if (runtime && !(wait_for_step([&](auto cb) { runtime->agents->load(std::move(cb)); }, error) &&
+                   wait_for_step([&](auto cb) { runtime->engine->start(std::move(cb)); }, error)))
     runtime.reset();
   std::unique_lock lock(tenants_mutex_);
   std::erase(failed_tenants_, id);
@@ -428,7 +446,7 @@ bool Server::ready(std::string& why) const {
     return false;
   }
   for (const auto& [id, runtime] : tenants_) {
-    if (!runtime->engine->is_ready()) {
+    if (!runtime->relayed && !runtime->engine->is_ready()) {
       why = "tenant " + id + " is still starting";
       return false;
     }

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <thread>
 #include <vector>
@@ -69,6 +70,21 @@ class Server final : public hub::HubServices, public api::Backend {
   void flush_tenants();
   void apply(tenants::TenantDirectory::Changes changes);
   bool start_tenant(std::shared_ptr<const tenants::TenantConfig> config);
+  // Waits (bounded) for one asynchronous start-up step of a tenant; false and
+  // error when it failed or did not answer.
+  bool wait_for_step(const std::function<void(std::function<void(bool, std::string)>)>& step,
+                     std::string& error);
+  // ownership.cpp (cluster mode, docs/cluster.md): every tenant runs here either as
+  // its owner (engine, lease) or relayed to its owner (read-only storage).
+  bool start_relayed(std::shared_ptr<const tenants::TenantConfig> config);
+  std::shared_ptr<TenantRuntime> build_relayed(std::shared_ptr<const tenants::TenantConfig> config,
+                                               std::string& error);
+  std::map<std::string, std::string> storage_settings(const tenants::TenantConfig& config,
+                                                      bool owner) const;
+  void ownership_loop();
+  void settle_ownership();
+  bool take_tenant(const std::shared_ptr<TenantRuntime>& relayed);
+  void drop_tenant(const std::string& id, bool graceful, const std::string& why);
   void reload_loop();
   // plugin_watch.cpp: plugins dropped in, replaced and removed while serving.
   void watch_plugins();  // reload thread, every tick
@@ -133,6 +149,13 @@ class Server final : public hub::HubServices, public api::Backend {
   std::unique_ptr<control::ControlSocket> control_;
   std::thread retention_thread_;
   std::unique_ptr<ClusterNode> cluster_;  // a node of a cluster only ([cluster])
+  std::thread ownership_thread_;          // cluster mode
+  bool ownership_now_ = false;            // the live nodes changed (guarded by stop_mutex_)
+  std::set<std::string> leases_lost_;     // tenants to drop at once (guarded by stop_mutex_)
+  // Ownership thread only: the owner last computed per tenant, and why a tenant
+  // this node should own could not be taken (said once until it changes).
+  std::map<std::string, std::string> placed_;
+  std::map<std::string, std::string> take_failures_;
 };
 
 }  // namespace sb::server

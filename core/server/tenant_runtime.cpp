@@ -180,17 +180,16 @@ void apply_routing(TenantRuntime& runtime) {
 
 }  // namespace
 
-std::shared_ptr<plugin_host::Instance> plugin_instance(const tenants::TenantConfig& config,
-                                                       const std::string& plugin,
-                                                       plugin_host::PluginHost& plugins,
-                                                       const std::filesystem::path& data_dir,
-                                                       std::string& error,
-                                                       const plugin_host::PluginBuild& build) {
+std::shared_ptr<plugin_host::Instance> plugin_instance(
+    const tenants::TenantConfig& config, const std::string& plugin,
+    plugin_host::PluginHost& plugins, const std::filesystem::path& data_dir, std::string& error,
+    const plugin_host::PluginBuild& build, const std::map<std::string, std::string>& settings) {
   plugin_host::InstanceConfig instance_config;
   if (const auto* section = config.section(plugin)) {
     instance_config.config_json = section->config_json;
     instance_config.values_as_text = section->values_as_text;
   }
+  for (const auto& [key, value] : settings) instance_config.values_as_text[key] = value;
   instance_config.config_dir = config.file.parent_path().string();
   // Each instance gets a directory of its own: tenants never share files.
   const auto dir = data_dir / "tenants" / config.id / plugin;
@@ -239,15 +238,16 @@ bots::PipelineSettings bot_settings_of(const tenants::BotConfig& b) {
   return s;
 }
 
-std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::TenantConfig> config,
-                                            plugin_host::PluginHost& plugins,
-                                            const std::filesystem::path& data_dir,
-                                            boost::asio::any_io_executor strand,
-                                            metrics::Registry& metrics, std::string& error) {
+std::shared_ptr<TenantRuntime> build_tenant(
+    std::shared_ptr<const tenants::TenantConfig> config, plugin_host::PluginHost& plugins,
+    const std::filesystem::path& data_dir, boost::asio::any_io_executor strand,
+    metrics::Registry& metrics, std::string& error,
+    const std::map<std::string, std::string>& storage_settings) {
   auto runtime = std::make_shared<TenantRuntime>();
   runtime->config = config;
   runtime->strand = strand;
-  runtime->storage = plugin_instance(*config, config->storage_plugin, plugins, data_dir, error);
+  runtime->storage = plugin_instance(*config, config->storage_plugin, plugins, data_dir, error, {},
+                                     storage_settings);
   if (!runtime->storage) {
     error = "storage plugin " + config->storage_plugin + ": " + error;
     return nullptr;

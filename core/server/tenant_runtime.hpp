@@ -5,6 +5,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ struct TenantRuntime {
   std::shared_ptr<PluginStore> plugin_store;
   std::shared_ptr<hub::TenantGate> gate;
   boost::asio::any_io_executor strand;
+  // Cluster mode: another node owns the tenant. The engine is never started (the
+  // storage instance is read-only); connections are relayed to the owner.
+  bool relayed = false;
 };
 
 // How the bot pipeline behaves, from the tenant's [bot] table.
@@ -42,11 +46,13 @@ bots::PipelineSettings bot_settings_of(const tenants::BotConfig& bot);
 
 // Creates the tenant's plugin instances and engine (not started). nullptr and a
 // reason when a plugin instance cannot be created.
-std::shared_ptr<TenantRuntime> build_tenant(std::shared_ptr<const tenants::TenantConfig> config,
-                                            plugin_host::PluginHost& plugins,
-                                            const std::filesystem::path& data_dir,
-                                            boost::asio::any_io_executor strand,
-                                            metrics::Registry& metrics, std::string& error);
+// storage_settings: keys of the storage plugin's table that the server decides
+// (cluster mode: node_id, lease_ms, read_only), over what the tenant file says.
+std::shared_ptr<TenantRuntime> build_tenant(
+    std::shared_ptr<const tenants::TenantConfig> config, plugin_host::PluginHost& plugins,
+    const std::filesystem::path& data_dir, boost::asio::any_io_executor strand,
+    metrics::Registry& metrics, std::string& error,
+    const std::map<std::string, std::string>& storage_settings = {});
 
 // Applies an edited config to a running tenant: limits, agents, routing chain, bot. A
 // changed own_files_stamp (a file in the tenant's own directory was edited) creates
@@ -61,12 +67,11 @@ bool update_tenant(TenantRuntime& runtime, std::shared_ptr<const tenants::Tenant
 // One plugin instance for the tenant, configured from its [plugins.NAME] table, in
 // a data directory of its own (<data_dir>/tenants/<id>/<plugin>). From `build`
 // when given (a build that is no longer current), else from the current one.
-std::shared_ptr<plugin_host::Instance> plugin_instance(const tenants::TenantConfig& config,
-                                                       const std::string& plugin,
-                                                       plugin_host::PluginHost& plugins,
-                                                       const std::filesystem::path& data_dir,
-                                                       std::string& error,
-                                                       const plugin_host::PluginBuild& build = {});
+std::shared_ptr<plugin_host::Instance> plugin_instance(
+    const tenants::TenantConfig& config, const std::string& plugin,
+    plugin_host::PluginHost& plugins, const std::filesystem::path& data_dir, std::string& error,
+    const plugin_host::PluginBuild& build = {},
+    const std::map<std::string, std::string>& settings = {});
 
 // Moves the tenant's routing and bot plugin instances whose plugin has a newer build
 // loaded to new instances of that build (the storage instance moves through a

@@ -16,6 +16,7 @@ const sb_config_key kConfigKeys[] = {
     {sizeof(sb_config_key), SB_CONFIG_INTEGER, "max_batch_messages"},
     {sizeof(sb_config_key), SB_CONFIG_INTEGER, "max_pending_messages"},
     {sizeof(sb_config_key), SB_CONFIG_INTEGER, "statement_timeout_ms"},
+    {sizeof(sb_config_key), SB_CONFIG_BOOLEAN, "read_only"},
 };
 const size_t kConfigKeyCount = sizeof(kConfigKeys) / sizeof(kConfigKeys[0]);
 
@@ -76,6 +77,11 @@ PgConfig read_config(const HostRef& host) {
                    1, 100000000));
   config.statement_timeout_ms =
       read_integer(host, "statement_timeout_ms", config.statement_timeout_ms, 100, 3600000);
+  if (lookup(host, "read_only", text)) {
+    if (text != "true" && text != "false")
+      throw std::invalid_argument("storage-postgres: read_only must be true or false");
+    config.read_only = text == "true";
+  }
   return config;
 }
 

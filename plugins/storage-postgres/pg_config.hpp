@@ -32,6 +32,9 @@ struct PgConfig {
   // A statement running longer is cancelled (its ops fail), so a stuck database
   // turns into errors rather than a queue that never moves.
   int64_t statement_timeout_ms = 10000;
+  // A cluster node that does not own the tenant reads its history (replay, REST)
+  // without taking the lease: no writer, every write fails at once.
+  bool read_only = false;
 };
 
 // The keys declared in the descriptor; the host rejects any other.

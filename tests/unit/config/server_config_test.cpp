@@ -262,3 +262,50 @@ TEST_CASE("a missing file is an error, not defaults") {
   CHECK(errors[0].line == 0);
   CHECK_THAT(errors[0].to_string(), Catch::Contains("/nonexistent/switchboard.toml"));
 }
+
+TEST_CASE("the cluster table: a node's name, heartbeat and its bus plugin's keys as written") {
+  TempConfig file(
+      "[storage]\n"
+      "default_plugin = \"storage-postgres\"\n"
+      "[cluster]\n"
+      "node_id = \"node-a\"\n"
+      "heartbeat_ms = 500\n"
+      "[cluster.bus]\n"
+      "address = \"10.0.0.5:6379\"\n"
+      "block_ms = 250\n");
+  ConfigErrors errors;
+  auto config = load_server_config(file.file, errors);
+  INFO(all(errors));
+  REQUIRE(config);
+  REQUIRE(config->cluster);
+  CHECK(config->cluster->plugin == "cluster-redis");
+  CHECK(config->cluster->node_id == "node-a");
+  CHECK(config->cluster->heartbeat_ms == 500);
+  REQUIRE(config->cluster->bus_keys.size() == 2);
+  CHECK(config->cluster->bus_keys[0].name == "address");
+  CHECK(config->cluster->bus_keys[0].text == "10.0.0.5:6379");
+  CHECK(config->cluster->bus_keys[0].line == 7);
+  CHECK(config->cluster->bus_keys[1].text == "250");
+  CHECK(config->cluster->bus_json == R"({"address":"10.0.0.5:6379","block_ms":250})");
+
+  SECTION("without the table a server is one node") {
+    TempConfig single("[storage]\ndefault_plugin = \"storage-postgres\"\n");
+    CHECK_FALSE(load_server_config(single.file, errors)->cluster);
+  }
+}
+
+TEST_CASE("the cluster table: mistakes are named") {
+  ConfigErrors errors;
+  TempConfig file(
+      "[cluster]\n"
+      "node_id = \"node a\"\n"
+      "heartbeat_ms = 5\n"
+      "colour = \"red\"\n");
+  CHECK_FALSE(load_server_config(file.file, errors));
+  INFO(all(errors));
+  CHECK(error_for(errors, "cluster.node_id"));
+  CHECK(error_for(errors, "cluster.heartbeat_ms"));
+  CHECK(error_for(errors, "cluster.colour"));
+  REQUIRE(error_for(errors, "cluster"));
+  CHECK_THAT(error_for(errors, "cluster")->message, Catch::Contains("storage-postgres"));
+}

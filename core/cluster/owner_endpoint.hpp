@@ -1,0 +1,69 @@
+// The owner side of relayed connections (docs/cluster.md): this node owns the
+// tenant, and clients connected to other nodes reach its engine through the
+// tenant's stream. Each relayed connection is a Peer here (RemotePeer) whose frames
+// are published on its node's channel, so the engine serves it exactly as a local
+// socket: sequence numbers, idempotency, fan-out and presence are decided on the
+// tenant's strand as on one node.
+//
+// A stream entry is acknowledged once it is answered: a message when its ack (or
+// error) went out, i.e. after the durable write; anything else once the engine
+// took it. An entry of a connection this node does not know (an owner that died
+// had it, or this node lost its link meanwhile) closes the client's socket with
+// 1012: it reconnects, says hello again and resumes from its last seq.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hub/client_frames.hpp"
+#include "plugin_host/cluster_client.hpp"
+
+namespace sb::auth {
+class TokenSigner;
+}
+
+namespace sb::cluster {
+
+class RemotePeer;
+
+class OwnerEndpoint : public std::enable_shared_from_this<OwnerEndpoint> {
+ public:
+  OwnerEndpoint(std::shared_ptr<plugin_host::ClusterClient> bus,
+                std::shared_ptr<hub::TenantGate> gate, const auth::TokenSigner* signer);
+
+  // Starts consuming the tenant's stream (pending entries of a dead owner first).
+  void start();
+  // Stops consuming; every relayed connection is told to reconnect (the tenant
+  // moves) and let go by the engine.
+  void stop();
+
+  // An entry of the tenant's stream (the plugin's thread).
+  void on_entry(std::string entry_id, std::string payload);
+  // Connections of nodes no longer live are let go by the engine (their agents go
+  // offline after the grace period, as when a socket drops).
+  void keep_nodes(std::vector<std::string> live_nodes);
+  // The link to the bus dropped: frames to relayed connections may be lost, so each
+  // of them is closed (clients resume) as soon as its node is heard from again.
+  void link_lost();
+
+ private:
+  struct Remote {
+    hub::ConnectionState state;
+    std::shared_ptr<RemotePeer> peer;
+  };
+  void handle(const std::string& entry_id, const std::string& payload);
+  void drop(const std::string& key);
+  void ack(const std::string& entry_id);
+
+  std::shared_ptr<plugin_host::ClusterClient> bus_;
+  std::shared_ptr<hub::TenantGate> gate_;
+  const auth::TokenSigner* signer_;
+  const std::string stream_;
+  boost::asio::any_io_executor strand_;
+  bool stopped_ = false;                   // on strand_
+  std::map<std::string, Remote> remotes_;  // "<node> <conn>", on strand_
+};
+
+}  // namespace sb::cluster

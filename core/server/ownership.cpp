@@ -1,0 +1,189 @@
+// Cluster mode (docs/cluster.md, "One owner per tenant"): every node runs every
+// tenant, either as its owner (engine, storage instance holding the lease in
+// PostgreSQL, the tenant's command stream consumed) or relayed to its owner
+// (read-only storage for sign-in and history, connections relayed). Rendezvous
+// placement over the live nodes says who should own a tenant; the lease says who
+// may: a node takes a tenant only when its storage instance got the lease, and
+// drops it at once when a write finds the lease gone.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <future>
+
+#include "cluster/placement.hpp"
+#include "cluster/wire.hpp"
+#include "server/server.hpp"
+
+namespace sb::server {
+
+std::map<std::string, std::string> Server::storage_settings(const tenants::TenantConfig& config,
+                                                            bool owner) const {
+  // The same tenant files on every node: who this node is is the server's to say,
+  // and so is the lease's length unless the tenant file sets one.
+  std::map<std::string, std::string> settings{{"node_id", config_.cluster->node_id}};
+  const auto* section = config.section(config.storage_plugin);
+  if (!section || !section->values_as_text.contains("lease_ms"))
+    settings["lease_ms"] = std::to_string(config_.cluster->lease_ms);
+  if (!owner) settings["read_only"] = "true";
+  return settings;
+}
+
+std::shared_ptr<TenantRuntime> Server::build_relayed(
+    std::shared_ptr<const tenants::TenantConfig> config, std::string& error) {
+  auto runtime = build_tenant(config, plugins_, config_.data_dir, strand_for(config->id), metrics_,
+                              error, storage_settings(*config, false));
+  if (!runtime) return nullptr;
+  runtime->relayed = true;
+  runtime->gate->set_relay(cluster_->relay_for(config->id));
+  runtime->gate->track_connections();
+  // Agents created over the API are read for sign-in; a database the owner has not
+  // set up yet holds none, which is no reason not to relay.
+  std::string why;
+  if (!wait_for_step([&](auto cb) { runtime->agents->load(std::move(cb)); }, why))
+    spdlog::info("tenant {}: stored agents not read yet ({}); the file's agents sign in",
+                 config->id, why);
+  return runtime;
+}
+
+bool Server::start_relayed(std::shared_ptr<const tenants::TenantConfig> config) {
+  const std::string id = config->id;
+  std::string error;
+  auto runtime = build_relayed(config, error);
+  std::unique_lock lock(tenants_mutex_);
+  std::erase(failed_tenants_, id);
+  if (!runtime) {
+    spdlog::error("tenant {} is not served: {}", id, error);
+    failed_tenants_.push_back(id);
+    return false;
+  }
+  tenants_[id] = std::move(runtime);
+  spdlog::info("tenant {} ({}) is served through its owner node until placed", id, config->name);
+  return true;
+}
+
+void Server::ownership_loop() {
+  const auto interval = std::chrono::milliseconds(config_.cluster->heartbeat_ms);
+  for (;;) {
+    std::set<std::string> lost;
+    {
+      std::unique_lock lock(stop_mutex_);
+      stop_cv_.wait_for(lock, interval,
+                        [this] { return stopping_ || ownership_now_ || !leases_lost_.empty(); });
+      if (stopping_) return;
+      ownership_now_ = false;
+      lost.swap(leases_lost_);
+    }
+    for (const auto& id : lost)
+      drop_tenant(id, false, "a write found its lease taken by another node");
+    settle_ownership();
+  }
+}
+
+void Server::settle_ownership() {
+  // Two listings first: nodes starting together agree on the list before anyone
+  // takes a tenant it would hand over a second later.
+  if (cluster_->listings() < 2) return;
+  const auto nodes = cluster_->live_nodes();
+  const std::string& me = cluster_->node_id();
+  // Not in the list (cut off from the bus): others will take over once the leases
+  // expire; this node's writes then fail and it drops what it had.
+  if (std::find(nodes.begin(), nodes.end(), me) == nodes.end()) return;
+  std::vector<std::shared_ptr<TenantRuntime>> running = running_tenants();
+  for (const auto& runtime : running) {
+    const std::string id = runtime->config->id;
+    const std::string owner = cluster::owner_of(id, nodes);
+    auto& placed = placed_[id];
+    if (placed != owner) {
+      // Relayed connections reached the old owner: they reconnect, and their new
+      // hello reaches the new one.
+      if (!placed.empty() && runtime->relayed && owner != me)
+        cluster_->close_relayed(id, "the tenant moved to another node; reconnect");
+      placed = owner;
+    }
+    if (owner == me && runtime->relayed) {
+      take_tenant(runtime);
+    } else if (owner != me && !runtime->relayed) {
+      drop_tenant(id, true, "node " + owner + " should own it now");
+    }
+  }
+}
+
+bool Server::take_tenant(const std::shared_ptr<TenantRuntime>& relayed) {
+  const auto config = relayed->config;
+  const std::string& id = config->id;
+  std::string error;
+  // Its storage instance takes the lease: absent, expired or already this node's.
+  auto owner = build_tenant(config, plugins_, config_.data_dir, strand_for(id), metrics_, error,
+                            storage_settings(*config, true));
+  if (owner && !(wait_for_step([&](auto cb) { owner->agents->load(std::move(cb)); }, error) &&
+                 wait_for_step([&](auto cb) { owner->engine->start(std::move(cb)); }, error)))
+    owner.reset();
+  if (!owner) {
+    // Typically another node's lease is still live: tried again next heartbeat.
+    auto& said = take_failures_[id];
+    if (said != error)
+      spdlog::info("tenant {}: this node should own it but cannot yet: {}", id, error);
+    said = error;
+    return false;
+  }
+  take_failures_.erase(id);
+  owner->gate->track_connections();
+  owner->plugin_store->watch_lease([this, id] {
+    {
+      std::lock_guard lock(stop_mutex_);
+      leases_lost_.insert(id);
+    }
+    stop_cv_.notify_all();
+  });
+  cluster_->serve(owner->gate, &*signer_);
+  {
+    std::unique_lock lock(tenants_mutex_);
+    tenants_[id] = owner;
+  }
+  // Connections relayed from this node reconnect, now to the local engine.
+  relayed->gate->close_all(cluster::kCloseMoved, "the tenant moved to this node; reconnect");
+  spdlog::info("tenant {}: this node owns it now", id);
+  return true;
+}
+
+void Server::drop_tenant(const std::string& id, bool graceful, const std::string& why) {
+  std::shared_ptr<TenantRuntime> owned;
+  {
+    std::shared_lock lock(tenants_mutex_);
+    if (auto it = tenants_.find(id); it != tenants_.end() && !it->second->relayed)
+      owned = it->second;
+  }
+  if (!owned) return;
+  cluster_->unserve(id);
+  if (graceful) {
+    // What the engine changed so far is written while the lease is still this node's.
+    auto flushed = std::make_shared<std::promise<bool>>();
+    auto future = flushed->get_future();
+    owned->engine->flush([flushed](bool ok) { flushed->set_value(ok); });
+    future.wait_for(std::chrono::seconds(2));
+  }
+  // Fenced: every later storage call of the old engine fails at once.
+  owned->plugin_store->hold();
+  owned->plugin_store->resume(nullptr);
+  std::string error;
+  auto relayed = build_relayed(owned->config, error);
+  {
+    std::unique_lock lock(tenants_mutex_);
+    if (relayed) {
+      tenants_[id] = relayed;
+    } else {
+      tenants_.erase(id);
+      failed_tenants_.push_back(id);
+    }
+  }
+  // Its clients reconnect (to this node, relayed, or to another) and resume from
+  // their last seq; what was in flight was never acknowledged and is resent.
+  owned->gate->close_all(cluster::kCloseMoved, "the tenant moved to another node; reconnect");
+  if (graceful)
+    spdlog::info("tenant {}: handed over ({})", id, why);
+  else
+    spdlog::warn("tenant {}: dropped at once ({})", id, why);
+  if (!relayed) spdlog::error("tenant {} is not served: {}", id, error);
+}
+
+}  // namespace sb::server
