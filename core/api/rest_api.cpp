@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
@@ -28,6 +29,8 @@ namespace {
 // argon2id): about 5 s of hashing on one core. More are refused with 503, unless a
 // newcomer may push one out (auth/password_checks.hpp).
 constexpr size_t kMaxPasswordChecks = 32;
+// How long a sign-in that found no room waits for its 503 (its Retry-After).
+constexpr auto kBusyRefusalDelay = std::chrono::seconds(1);
 constexpr uint32_t kDefaultHistoryLimit = 50;
 constexpr uint32_t kMaxHistoryLimit = 200;
 
@@ -270,7 +273,14 @@ void RestApi::check_password(const TenantView& tenant, const HttpRequest& reques
     metrics_.logins_refused_busy.fetch_add(1, std::memory_order_relaxed);
     (*answer)(too_busy_to_check());
   };
-  if (!password_checks_.submit(address, verdict.standing, std::move(check), refuse)) refuse();
+  if (password_checks_.submit(address, verdict.standing, std::move(check), refuse)) return;
+  // No room: answered after a pause, so a client that asks again at once (a
+  // flood's) costs the event loops one request per pause, not thousands a second.
+  login_throttle_.abandon(address, account_key);
+  metrics_.logins_refused_busy.fetch_add(1, std::memory_order_relaxed);
+  auto pause =
+      std::make_shared<boost::asio::steady_timer>(blocking_pool_.get_executor(), kBusyRefusalDelay);
+  pause->async_wait([pause, answer](boost::system::error_code) { (*answer)(too_busy_to_check()); });
 }
 
 void RestApi::note_login(const std::string& address, const std::string& account_key, bool ok) {

@@ -1,5 +1,6 @@
 #include "auth/password_checks.hpp"
 
+#include <sched.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -125,6 +126,13 @@ void PasswordChecks::work() {
   const int nice_now = getpriority(PRIO_PROCESS, self);
   if (errno != 0 || setpriority(PRIO_PROCESS, self, std::min(19, nice_now + limits_.nice)) != 0)
     spdlog::warn("password checks: cannot lower their CPU priority: {}", std::strerror(errno));
+  // SCHED_IDLE besides: a waking event loop preempts a check at once, and the
+  // scheduler counts a core that only runs checks as idle when placing loops.
+  if (limits_.idle_policy) {
+    sched_param none{};
+    if (sched_setscheduler(self, SCHED_IDLE, &none) != 0)
+      spdlog::warn("password checks: cannot run them as SCHED_IDLE: {}", std::strerror(errno));
+  }
 
   for (;;) {
     Check check;

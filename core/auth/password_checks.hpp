@@ -47,6 +47,7 @@ struct PasswordCheckLimits {
   // Added to the checks' threads' nice value (Linux: per thread): hashing uses the
   // CPU the chat's event loops leave, instead of competing with them.
   int nice = 19;
+  bool idle_policy = true;       // and SCHED_IDLE (Linux): they run only when nothing else would
   size_t max_queued = 32;        // waiting or running, all addresses together
   size_t share_per_address = 2;  // of those, one address's that keep their standing
   int64_t max_wait_ms = 15000;

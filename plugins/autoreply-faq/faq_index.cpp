@@ -253,6 +253,13 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
       // is about than a specific one ("bitcoin", "hospital"): long questions full
       // of general words the knowledge base lacks are still about its entries.
       scale *= options_.analyzer->english_specificity(token);
+      // A word that names no thing (记不起来, 进去, "late", "put") says less about the
+      // topic than one that does (比特币, 医院, "hospital").
+      if (is_cjk_term(token) ? options_.analyzer->names_no_thing(token)
+                             : options_.analyzer->is_known_word(token) &&
+                                   !options_.analyzer->is_english_noun(token))
+        scale *= is_cjk_term(token) ? options_.unknown_non_noun_weight
+                                    : options_.unknown_english_non_noun_weight;
     }
     self_score += unknown_term_idf_ * options_.unknown_word_weight * scale;
   }

@@ -116,6 +116,12 @@ struct FaqIndexOptions {
   // noun it lacks ("router password", 医院的电话; TextAnalyzer::
   // attached_to_unknown_nouns) counts in the message's weight and matches nothing.
   bool owner_check = false;
+  // With an analyzer: share of unknown_word_weight for a Chinese word the jieba
+  // dictionary does not tag as a noun (a verb, an idiom, a place: 记不起来, 进去).
+  double unknown_non_noun_weight = 1.0;
+  // The same for an English word WordNet knows but not mostly as a noun of a thing
+  // (WordNetSynonyms::is_noun: "late", "put", "today"), on top of how specific it is.
+  double unknown_english_non_noun_weight = 1.0;
 };
 
 struct FaqMatch {

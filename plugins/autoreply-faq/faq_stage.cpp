@@ -98,6 +98,8 @@ FaqIndexOptions FaqStage::index_options(const FaqStageOptions& options,
   index.phrase_weight = 0.5;
   index.broader_weight = 0.3;
   index.owner_check = true;
+  index.unknown_non_noun_weight = 0.3;
+  index.unknown_english_non_noun_weight = 0.5;
   return index;
 }
 

@@ -39,8 +39,9 @@ ChineseSegmenter::ChineseSegmenter(const std::filesystem::path& dictionary) {
     log_probability_[word] += frequency;
     total += frequency;
     std::string tag;
-    if (fields >> tag && (tag == "n" || tag == "nt" || tag == "nz") && utf8_chars(word) > 1)
-      nouns_.insert(word);
+    if (!(fields >> tag)) continue;
+    if ((tag == "n" || tag == "nt" || tag == "nz") && utf8_chars(word) > 1) nouns_.insert(word);
+    if (tag[0] != 'n') non_nouns_.insert(word);
   }
   if (log_probability_.empty())
     throw std::runtime_error("the Chinese dictionary " + dictionary.string() + " has no words");

@@ -45,6 +45,10 @@ class ChineseSegmenter {
   // (n, nt, nz: 医院, 路由器, 银行), not a place (ns: 日本, where a parcel may go) nor a
   // person's name (nr, a tag jieba gives many odd pairs of characters).
   bool is_noun(const std::string& word) const { return nouns_.count(word) > 0; }
+  // True for a word the dictionary tags as anything but a noun of some kind (n...):
+  // a verb, an adverb, an idiom, a number (记不起来, 进去, 还有). A word it lacks is
+  // not one.
+  bool names_no_thing(const std::string& word) const { return non_nouns_.count(word) > 0; }
   std::size_t size() const { return log_probability_.size(); }
 
  private:
@@ -52,6 +56,7 @@ class ChineseSegmenter {
 
   std::unordered_map<std::string, double> log_probability_;  // log(freq / total)
   std::unordered_set<std::string> nouns_;                    // see is_noun()
+  std::unordered_set<std::string> non_nouns_;                // see names_no_thing()
   double unknown_log_probability_ = 0;                       // log(1 / total)
   double user_word_log_probability_ = 0;
   std::size_t longest_word_chars_ = 1;

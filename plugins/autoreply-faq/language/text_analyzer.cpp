@@ -314,7 +314,7 @@ std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
       std::size_t j = i + 1;
       if (segmented[j] == "的" && j + 1 < segmented.size()) ++j;
       const auto term = tenant_.canonical(segmented[j]);
-      if (!segmenter_->is_noun(segmented[j]) || !known(term)) continue;
+      if (!known(term)) continue;
       attach_with_characters(segmented[j], term);
     }
   }

@@ -64,13 +64,17 @@ class TextAnalyzer {
   // password", "the phone number of the nearest hospital", 医院的电话, 路由器密码):
   // - English: a known noun right after a noun ("router password"), and the known
   //   nouns right before "of" followed by a noun, past function words and at most
-  //   one other word ("phone number of the nearest hospital");
-  // - Chinese: the known noun (and its characters) right after a noun, or after a
-  //   noun and 的.
-  // A noun here is one WordNet uses mostly as a noun, or one the jieba dictionary
-  // tags n, nt or nz; known(term) says whether the caller (the knowledge base)
-  // has the term. Places are not owners: 寄到日本 and "ship to Canada" are about
-  // shipping.
+  //   one other word ("phone number of the nearest hospital"), and a known noun
+  //   before a noun that ends the text, its head ("email support");
+  // - Chinese: the known word (and its characters) right after a noun, or after a
+  //   noun and 的 (银行几点开门: the bank's hours); and the characters of the noun
+  //   itself (火车票's 票 is not 发票's) unless a word the caller has is inside it
+  //   (电话号码). Not after 你们, 您们 or 贵: the business's own.
+  //   A noun here is one the jieba dictionary tags n, nt or nz.
+  // - English nouns are WordNet's (WordNetSynonyms::is_noun), not after "your" or
+  //   "our" ("your support email" is the shop's).
+  // known(term) says whether the caller (the knowledge base) has the term. Places
+  // and times are not owners: 寄到日本, "ship to Canada", "order today".
   std::unordered_set<std::string> attached_to_unknown_nouns(
       std::string_view text, const std::function<bool(const std::string&)>& known) const;
   // [0.1, 1]: how much a term says about what the text is about.
@@ -84,6 +88,12 @@ class TextAnalyzer {
   const std::vector<std::string>& broader(const std::string& term) const {
     return wordnet_->broader(term);
   }
+  // True for a Chinese word the jieba dictionary tags as something other than a
+  // noun (ChineseSegmenter::names_no_thing).
+  bool names_no_thing(const std::string& term) const { return segmenter_->names_no_thing(term); }
+  // True for an English term WordNet uses mostly as a noun of a thing
+  // (WordNetSynonyms::is_noun).
+  bool is_english_noun(const std::string& term) const { return wordnet_->is_noun(term); }
   // True when the term is a real English word (WordNet knows it): not a typo.
   bool is_known_word(const std::string& term) const { return wordnet_->knows(term); }
   // One word's term (synonym files, WordNet lemmas): "" when it yields none.

@@ -1,5 +1,6 @@
 #include "auth/password_checks.hpp"
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -145,18 +146,21 @@ TEST_CASE("stopping refuses what waits and finishes what runs") {
   CHECK_FALSE(checks->submit("y", Standing::clean, r.run("y"), r.refuse("y")));
 }
 
-TEST_CASE("the check threads run at the lowest CPU priority") {
+TEST_CASE("the check threads run at the lowest CPU priority, as SCHED_IDLE") {
   const int caller_nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
   PasswordChecks checks(limits(4));
-  std::promise<int> nice;
+  std::promise<std::pair<int, int>> seen;  // nice, scheduling policy
   REQUIRE(checks.submit(
       "a", Standing::clean,
       [&] {
-        errno = 0;
-        nice.set_value(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())));
+        const auto self = static_cast<id_t>(gettid());
+        seen.set_value(
+            {getpriority(PRIO_PROCESS, self), sched_getscheduler(static_cast<pid_t>(self))});
       },
       [] {}));
-  CHECK(nice.get_future().get() == 19);
+  const auto [nice, policy] = seen.get_future().get();
+  CHECK(nice == 19);
+  CHECK(policy == SCHED_IDLE);
   // Only the check threads: the caller's is untouched.
   CHECK(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())) == caller_nice);
 }

@@ -364,7 +364,14 @@ TEST_CASE("nouns: WordNet's things and the jieba dictionary's n, nt, nz tags") {
   CHECK(segmenter->is_noun("路由器"));
   CHECK_FALSE(segmenter->is_noun("日本"));  // ns: a place
   CHECK_FALSE(segmenter->is_noun("退款"));
-  (void)a;
+  // Words that name no thing: verbs, idioms, numbers; not a noun, nor a word the
+  // dictionary lacks (比特币 may be anything).
+  CHECK(segmenter->names_no_thing("进去"));
+  CHECK(segmenter->names_no_thing("开门"));
+  CHECK_FALSE(segmenter->names_no_thing("医院"));
+  CHECK_FALSE(segmenter->names_no_thing("日本"));
+  CHECK_FALSE(segmenter->names_no_thing("比特币"));
+  CHECK(a.names_no_thing("进去"));
 }
 
 TEST_CASE("a word the knowledge base has, attached to a noun it lacks, is that noun's") {
@@ -395,6 +402,12 @@ TEST_CASE("a word the knowledge base has, attached to a noun it lacks, is that n
   CHECK(attached("附近医院的电话是多少").count("电话"));
   CHECK(attached("附近医院的电话是多少").count("话"));
   CHECK_FALSE(attached("附近医院的电话是多少").count("多少"));
+  // Any word the knowledge base has, right after the noun: the bank's hours.
+  const std::unordered_set<std::string> hours_kb{"几点", "几", "点", "开"};
+  const auto bank = a.attached_to_unknown_nouns(
+      "银行几点开门", [&](const std::string& term) { return hours_kb.count(term) > 0; });
+  CHECK(bank.count("几点"));
+  CHECK_FALSE(bank.count("开"));
   // The shop's own, and questions that only mention other things.
   CHECK(attached("how do I reset my password").empty());
   CHECK(attached("what's your support email").empty());
@@ -436,4 +449,57 @@ answer = "Use 'Forgot password' on the sign-in page."
   CHECK(answered_by("医院电话是多少") == "");
   CHECK(answered_by("how do I reset my router password") == "");
   CHECK(answered_by("路由器密码忘了怎么办") == "");
+}
+
+TEST_CASE("Chinese words the entries lack weigh less when they name no thing") {
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "password-reset"
+questions = ["忘记密码怎么办", "登录不了怎么办"]
+answer = "在登录页点击“忘记密码”。"
+
+[[entries]]
+id = "payment-methods"
+questions = ["支持哪些支付方式"]
+answer = "支持支付宝、微信和银行卡。"
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const FaqStage stage(options, dir.path);
+  auto answered = [&](const char* text) { return stage.reply(text, "", "{}").answered; };
+  // 记不起来 (cannot remember) and 进去 (get in) are verbs: the question is still about
+  // a forgotten password.
+  CHECK(answered("密码记不起来了，登录不进去"));
+  CHECK(answered("密码想不起来了，怎么弄"));
+  CHECK(answered("试了好几次还是登录不了，密码记不起来"));
+  CHECK(answered("忘记密码了，急死了"));
+  // 比特币 (bitcoin), a thing the shop does not take, still outweighs 支付.
+  CHECK_FALSE(answered("能用比特币支付吗"));
+}
+
+TEST_CASE("English words the entries lack weigh less when WordNet knows them as no thing") {
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "order-cancel"
+questions = ["How do I cancel my order?", "Can I cancel an order?"]
+answer = "Orders can be cancelled until they ship."
+
+[[entries]]
+id = "payment-methods"
+questions = ["Which payment methods do you accept?"]
+answer = "Visa, Mastercard, PayPal."
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const FaqStage stage(options, dir.path);
+  auto answered = [&](const char* text) { return stage.reply(text, "", "{}").answered; };
+  // Adjectives and verbs ("wrong", "late", "duplicate") do not hide the topic.
+  CHECK(answered("is it too late to cancel the order I placed"));
+  CHECK(answered("ordered the wrong size, can I cancel"));
+  CHECK(answered("can I still cancel my order, I placed it late yesterday"));
+  CHECK(answered("cancel the duplicate order I made"));
+  // A thing the shop does not sell still does.
+  CHECK_FALSE(answered("can I cancel my gym membership"));
 }

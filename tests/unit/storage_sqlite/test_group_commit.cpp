@@ -112,12 +112,15 @@ TEST_CASE("while writes keep coming, commit_delay_us lets more of them share a t
   Storage s(dir.str(), {{"commit_delay_us", "50000"}});
   std::vector<Call> calls;
   uint64_t seq = 0;
-  for (int i = 0; i < 2; ++i) {  // two at once: the writer sees writes keep coming
+  // Ten at once: the writer may take the first alone as it arrives, but the rest
+  // land while it commits, so it sees writes keep coming. (With two, a busy machine
+  // could hand it each alone, and no transaction would ever wait for more.)
+  for (int i = 0; i < 10; ++i) {
     Message m;
     m.seq = ++seq;
     calls.push_back(s.append(m));
   }
-  for (int i = 0; i < 60; ++i) {
+  for (int i = 0; i < 52; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
     Message m;
     m.seq = ++seq;
