@@ -26,9 +26,9 @@ struct StorageConfig {
   // than the leaves of the conversations in flight, every insert reads its leaf
   // back from the file (or the WAL) first.
   int cache_mib = 16;
-  // WAL pages after which the writer checkpoints them into the database file
-  // (SQLite's wal_autocheckpoint). Larger: a page written by many commits is copied
-  // once, for a larger WAL file.
+  // New WAL pages after which the checkpointer copies them into the database file
+  // (checkpointer.hpp). Larger: a page written by many commits is copied once, for
+  // a larger WAL file (at most about 4 times this many pages).
   int checkpoint_pages = 1000;
   // Writes accepted but not yet committed (and, separately, reads not yet
   // answered); past it a call fails at once with "storage overloaded".

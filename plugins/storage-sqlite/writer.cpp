@@ -61,6 +61,7 @@ Writer::Writer(HostRef host, const std::string& path, const StorageConfig& confi
       path_(path),
       max_batch_(config.max_batch_messages),
       commit_delay_(config.commit_delay_us),
+      checkpoint_pages_(config.checkpoint_pages),
       db_(path, /*create=*/true),
       queue_(config.max_pending_messages) {
   configure_connection(db_, config.busy_timeout_ms);
@@ -74,10 +75,11 @@ Writer::Writer(HostRef host, const std::string& path, const StorageConfig& confi
   }
   db_.exec_or_throw("PRAGMA synchronous = FULL");
   db_.exec_or_throw(("PRAGMA cache_size = -" + std::to_string(config.cache_mib * 1024)).c_str());
-  db_.exec_or_throw(
-      ("PRAGMA wal_autocheckpoint = " + std::to_string(config.checkpoint_pages)).c_str());
   migrate(db_, path);
   statements_.emplace(db_);
+  // Replaces SQLite's automatic checkpoint, which ran inside a COMMIT.
+  checkpointer_.emplace(host, path, config.busy_timeout_ms);
+  sqlite3_wal_hook(db_.get(), &Writer::on_wal_commit, this);
   {
     // Left by a crash (or an older plugin's stop): indexed at the first chance.
     Statement& count = statements_->count_unindexed;
@@ -124,14 +126,48 @@ void Writer::run() {
         }
       }
     }
-    // After the completions: indexing never delays an acknowledgement it could
-    // have followed.
+    // After the completions: neither a checkpoint nor indexing delays an
+    // acknowledgement it could have followed.
+    if (checkpoint_here_) checkpoint_at_cap();
     if (unindexed_ >= kIndexBatch ||
         (unindexed_ > 0 && std::chrono::steady_clock::now() >= unindexed_since_ + kIndexDelay)) {
       index_for_search();
     }
   }
   if (unindexed_ > 0) index_for_search();  // a clean stop leaves nothing to index
+}
+
+int Writer::on_wal_commit(void* writer, sqlite3* /*db*/, const char* /*schema*/, int frames) {
+  Writer& self = *static_cast<Writer*>(writer);
+  if (frames < self.frames_at_request_) self.frames_at_request_ = 0;  // the WAL started again
+  if (frames - self.frames_at_request_ >= self.checkpoint_pages_) {
+    self.frames_at_request_ = frames;
+    self.checkpointer_->request();
+  }
+  self.checkpoint_here_ = frames >= kCheckpointCap * self.checkpoint_pages_;
+  return SQLITE_OK;
+}
+
+// Under a steady load the checkpointer's passes seldom end between two commits, and
+// only a transaction that opens after a complete pass starts the WAL again. Here,
+// between this writer's transactions, the pass copies everything: only the frames
+// since the checkpointer's last pass are left by then. BUSY (a pass under way) is
+// tried again after the next commit.
+void Writer::checkpoint_at_cap() {
+  checkpoint_here_ = false;
+  int wal_frames = 0;
+  int copied = 0;
+  const auto started = std::chrono::steady_clock::now();
+  const int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                           &wal_frames, &copied);
+  if (rc != SQLITE_OK) return;
+  char line[128];
+  std::snprintf(
+      line, sizeof line, "checkpoint by the writer: %d of %d WAL frames copied in %.2f ms", copied,
+      wal_frames,
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+          .count());
+  host_.log(SB_LOG_DEBUG, line);
 }
 
 void Writer::index_for_search() {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bounded_queue.hpp"
+#include "checkpointer.hpp"
 #include "host_ref.hpp"
 #include "operations.hpp"
 #include "sqlite_handle.hpp"
@@ -61,6 +62,12 @@ class Writer {
   };
 
   void run();
+  // SQLite's WAL hook, after each commit of this connection, with the WAL's length
+  // in frames: asks the checkpointer for a pass every checkpoint_pages new frames,
+  // and past kCheckpointCap times that has run() checkpoint here (checkpointer.hpp).
+  static int on_wal_commit(void* writer, sqlite3* db, const char* schema, int frames);
+  void checkpoint_at_cap();
+  static constexpr int kCheckpointCap = 4;
   // Indexes every appended message not in the search index yet, in one transaction
   // of its own (schema.cpp, version 8).
   void index_for_search();
@@ -96,8 +103,12 @@ class Writer {
   std::string path_;
   size_t max_batch_;
   std::chrono::microseconds commit_delay_;
+  int checkpoint_pages_;
   Connection db_;
   std::optional<Statements> statements_;  // prepared once the schema exists
+  int frames_at_request_ = 0;             // the WAL's length when the checkpointer was last asked
+  bool checkpoint_here_ = false;          // the WAL passed the cap at the last commit
+  std::optional<Checkpointer> checkpointer_;
   BoundedQueue<WriteOp> queue_;
   std::thread thread_;
   size_t unindexed_ = 0;  // appended and committed, not in the search index yet

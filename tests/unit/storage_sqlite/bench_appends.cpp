@@ -121,13 +121,34 @@ int run_at_rate(double rate, int conversations, int seconds, const std::string& 
   const double cpu_s = process_cpu_s() - cpu_before;
   const double elapsed_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const auto commits = storage.log_lines("commit:").size();
+  const auto lines = storage.log_lines("commit:");
+  const auto commits = lines.size();
+  // "commit: N writes (...) in X ms": how long the writer held each batch.
+  std::vector<double> commit_ms;
+  for (const auto& line : lines)
+    commit_ms.push_back(std::atof(line.c_str() + line.rfind(" in ") + 4));
+  std::sort(commit_ms.begin(), commit_ms.end());
+  const auto at = [&](double q) {
+    return commit_ms.empty() ? 0.0 : commit_ms[static_cast<size_t>(q * (commit_ms.size() - 1))];
+  };
+  // storage-sqlite's checkpointer: "checkpoint: C of W WAL frames ... after X ms".
+  std::vector<double> checkpoint_ms;
+  for (const auto& line : storage.log_lines("checkpoint:"))
+    checkpoint_ms.push_back(std::atof(line.c_str() + line.rfind(" after ") + 7));
+  std::sort(checkpoint_ms.begin(), checkpoint_ms.end());
+  if (!checkpoint_ms.empty())
+    std::printf("checkpoints=%zu checkpoint_ms_p50=%.2f max=%.2f\n", checkpoint_ms.size(),
+                checkpoint_ms[checkpoint_ms.size() / 2], checkpoint_ms.back());
+  std::error_code ignored;
+  const auto wal_bytes = std::filesystem::file_size(dir + "/switchboard.db-wal", ignored);
   std::printf(
       "rate=%.0f conversations=%d seconds=%.2f appends=%llu failed=%llu commits=%zu "
-      "messages_per_commit=%.1f cpu_us_per_append=%.1f busiest_thread_us_per_append=%.1f\n",
+      "messages_per_commit=%.1f commit_ms_p50=%.2f p99=%.2f p999=%.2f max=%.2f wal_mib=%.1f "
+      "cpu_us_per_append=%.1f busiest_thread_us_per_append=%.1f\n",
       rate, conversations, elapsed_s, static_cast<unsigned long long>(appended),
       static_cast<unsigned long long>(failed), commits,
-      commits ? static_cast<double>(appended) / commits : 0.0,
+      commits ? static_cast<double>(appended) / commits : 0.0, at(0.5), at(0.99), at(0.999),
+      at(1.0), wal_bytes == static_cast<std::uintmax_t>(-1) ? 0.0 : wal_bytes / 1048576.0,
       appended ? cpu_s * 1e6 / static_cast<double>(appended) : 0.0,
       appended ? writer_cpu_s * 1e6 / static_cast<double>(appended) : 0.0);
   return failed == 0 ? 0 : 1;
