@@ -75,7 +75,7 @@ std::vector<std::string> check_history(const std::vector<StoredMessage>& stored,
   return problems;
 }
 
-std::vector<std::string> check_assignments(const Cluster& cluster,
+std::vector<std::string> check_assignments(const std::vector<it::TenantSpec>& tenants,
                                            const std::vector<StoredConversation>& stored,
                                            const std::vector<Assignment>& assignments) {
   std::vector<std::string> problems;
@@ -92,8 +92,9 @@ std::vector<std::string> check_assignments(const Cluster& cluster,
     if (c.status == "assigned" && !c.assignee.empty()) ++open[{c.tenant_id, c.assignee}];
   for (const auto& [who, count] : open) {
     int capacity = 0;
-    for (const auto& agent : cluster.tenant(who.first).agents)
-      if (agent.id == who.second) capacity = agent.max_concurrent;
+    for (const auto& tenant : tenants)
+      for (const auto& agent : tenant.agents)
+        if (tenant.id == who.first && agent.id == who.second) capacity = agent.max_concurrent;
     if (count > capacity)
       problems.push_back(who.first + "/" + who.second + " holds " + std::to_string(count) +
                          " assigned conversations in PostgreSQL, over max_concurrent " +

@@ -21,7 +21,7 @@ std::vector<std::string> check_history(const std::vector<StoredMessage>& stored,
 
 // No conversation is assigned to two agents, and no agent holds more open
 // conversations than its max_concurrent (from the conversations table).
-std::vector<std::string> check_assignments(const Cluster& cluster,
+std::vector<std::string> check_assignments(const std::vector<it::TenantSpec>& tenants,
                                            const std::vector<StoredConversation>& stored,
                                            const std::vector<Assignment>& assignments);
 

@@ -147,6 +147,16 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), root_("
   // All at once, as an operator's start script would; then each must become ready.
   for (auto& node : nodes_) node->start();
   for (auto& node : nodes_) wait_ready(*node, options_.ready_timeout);
+  // And every node lists all of them: placement has settled before a test begins.
+  if (nodes_.size() > 1) {
+    std::string all = "cluster: live nodes now ";
+    for (size_t i = 0; i < nodes_.size(); ++i) all += (i ? ", " : "") + node_name(i);
+    for (auto& node : nodes_)
+      if (!eventually([&] { return node->log().find(all + "\n") != std::string::npos; },
+                      options_.ready_timeout))
+        throw std::runtime_error(node->id() + " never listed every node (\"" + all + "\")\n" +
+                                 tail(node->log(), 40));
+  }
 }
 
 Cluster::~Cluster() {

@@ -1,6 +1,7 @@
 #include "cluster/load.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <sstream>
 #include <stdexcept>
 
@@ -363,7 +364,11 @@ void Load::agent_thread(AgentSlot slot) {
       seen_at_least(key, slot.tenant + "/" + conversation, seq);
       if (sender_role(frame) == "visitor" && options_.agent_reply_every > 0 &&
           ++visitor_messages % options_.agent_reply_every == 0) {
-        const auto id = "ld-" + slot.tenant + "-a" + slot.agent + "-" + std::to_string(counter++);
+        // Zero-padded: the map of replies not acked yet (resent in its order after a
+        // reconnect) is then in the order they were first sent.
+        char number[16];
+        std::snprintf(number, sizeof number, "%08d", counter++);
+        const auto id = "ld-" + slot.tenant + "-a" + slot.agent + "-" + number;
         replies[id].conversation = conversation;
         try {
           send_reply(id, conversation);

@@ -151,7 +151,7 @@ TEST_CASE(
   for (auto& agent : agents) agent.ws.expect_no_frame_of_type("conversation.assigned", 500ms);
 
   // PostgreSQL agrees: every conversation has its one assignee, none over capacity.
-  const auto problems = check_assignments(cluster, cluster.stored_conversations(), {});
+  const auto problems = check_assignments(options.tenants, cluster.stored_conversations(), {});
   INFO(describe(problems));
   CHECK(problems.empty());
   for (int i = 0; i < kVisitors; ++i) {

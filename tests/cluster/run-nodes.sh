@@ -141,6 +141,18 @@ for url in "${urls[@]}"; do
   curl -fsS "$url/readyz" >/dev/null ||
     { echo "run-nodes: $url is not ready; its log:" >&2; tail -20 "$dir/node-"*/log >&2; exit 1; }
 done
+# ...and until every node lists all of them (placement has settled: a tenant
+# moving to its owner right after the start closes its connections with 1012).
+all="cluster: live nodes now $(for ((i = 0; i < nodes; i++)); do printf 'node-%b, ' "\\x$(printf %x $((97 + i)))"; done)"
+all=${all%, }
+for ((i = 0; i < nodes; i++)); do
+  log="$dir/node-$(printf "\\x$(printf %x $((97 + i)))")/log"
+  for ((t = 0; t < 300; t++)); do
+    grep -qxF -- "$all" <(sed 's/^.*\] //' "$log") && break
+    sleep 0.1
+  done
+done
+sleep 2
 echo "ready: ${urls[*]}"
 echo "run-nodes: PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port; Ctrl-C stops"
 wait -n "${pids[@]}" || true

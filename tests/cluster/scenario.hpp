@@ -94,8 +94,8 @@ inline void finish_and_check(Cluster& cluster, Load& load, size_t min_acked) {
     INFO(acked.size() << " acked, " << stored.size() << " stored:\n" << describe(history));
     CHECK(history.empty());
   }
-  const auto assignments =
-      check_assignments(cluster, cluster.stored_conversations(), load.assignments());
+  const auto assignments = check_assignments(cluster.options().tenants,
+                                             cluster.stored_conversations(), load.assignments());
   {
     INFO(describe(assignments));
     CHECK(assignments.empty());
