@@ -46,19 +46,10 @@ std::shared_ptr<TenantRuntime> Server::build_relayed(
 }
 
 bool Server::start_relayed(std::shared_ptr<const tenants::TenantConfig> config) {
-  const std::string id = config->id;
   std::string error;
   auto runtime = build_relayed(config, error);
-  std::unique_lock lock(tenants_mutex_);
-  std::erase(failed_tenants_, id);
-  if (!runtime) {
-    spdlog::error("tenant {} is not served: {}", id, error);
-    failed_tenants_.push_back(id);
-    return false;
-  }
-  tenants_[id] = std::move(runtime);
-  spdlog::info("tenant {} ({}) is served through its owner node until placed", id, config->name);
-  return true;
+  return install_tenant(*config, std::move(runtime), error,
+                        "is served through its owner node until placed");
 }
 
 void Server::ownership_loop() {

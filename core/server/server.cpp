@@ -396,22 +396,28 @@ bool Server::wait_for_step(const std::function<void(std::function<void(bool, std
 
 bool Server::start_tenant(std::shared_ptr<const tenants::TenantConfig> config) {
   if (cluster_) return start_relayed(std::move(config));
-  const std::string id = config->id;
   std::string error;
-  auto runtime = build_tenant(config, plugins_, config_.data_dir, strand_for(id), metrics_, error);
+  auto runtime =
+      build_tenant(config, plugins_, config_.data_dir, strand_for(config->id), metrics_, error);
   // Stored agents first: the engine's restored conversations refer to them.
   if (runtime && !(wait_for_step([&](auto cb) { runtime->agents->load(std::move(cb)); }, error) &&
                    wait_for_step([&](auto cb) { runtime->engine->start(std::move(cb)); }, error)))
     runtime.reset();
+  return install_tenant(*config, std::move(runtime), error, "is served");
+}
+
+bool Server::install_tenant(const tenants::TenantConfig& config,
+                            std::shared_ptr<TenantRuntime> runtime, const std::string& error,
+                            std::string_view served) {
   std::unique_lock lock(tenants_mutex_);
-  std::erase(failed_tenants_, id);
+  std::erase(failed_tenants_, config.id);
   if (!runtime) {
-    spdlog::error("tenant {} is not served: {}", id, error);
-    failed_tenants_.push_back(id);
+    spdlog::error("tenant {} is not served: {}", config.id, error);
+    failed_tenants_.push_back(config.id);
     return false;
   }
-  tenants_[id] = std::move(runtime);
-  spdlog::info("tenant {} ({}) is served", id, config->name);
+  tenants_[config.id] = std::move(runtime);
+  spdlog::info("tenant {} ({}) {}", config.id, config.name, served);
   return true;
 }
 

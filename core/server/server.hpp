@@ -70,6 +70,10 @@ class Server final : public hub::HubServices, public api::Backend {
   void flush_tenants();
   void apply(tenants::TenantDirectory::Changes changes);
   bool start_tenant(std::shared_ptr<const tenants::TenantConfig> config);
+  // Puts a started runtime in place (or, when there is none, records the tenant as
+  // failed with error); `served` ends the log line that says it is served.
+  bool install_tenant(const tenants::TenantConfig& config, std::shared_ptr<TenantRuntime> runtime,
+                      const std::string& error, std::string_view served);
   // Waits (bounded) for one asynchronous start-up step of a tenant; false and
   // error when it failed or did not answer.
   bool wait_for_step(const std::function<void(std::function<void(bool, std::string)>)>& step,
