@@ -57,6 +57,8 @@ export function BotTry({ t, session, onExpired }: { t: BT; session: Session; onE
     if (!text) return;
     setBusy(true);
     setError(null);
+    // The last answer goes while the next is asked, so it never reads as this one's.
+    setAnswer(null);
     try {
       setAnswer(await tryBot(session, text, language));
       setAsked(text);

@@ -84,8 +84,8 @@ export function CannedPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpi
           onSave={async (body) => {
             const saved = editing.row ? await api.updateCanned(editing.row.id, body) : await api.createCanned(body);
             setEditing(null);
+            await load();
             setNotice({ kind: "ok", text: t("canned.saved", { shortcut: saved.shortcut }) });
-            void load();
           }}
         />
       )}

@@ -136,8 +136,8 @@ export function GroupsPage({ pt, lang, api, onExpired }: { pt: PT; lang: Lang; a
           onSave={async (id, body) => {
             await api.putGroup(id, body, editing.row?.etag ?? null);
             setEditing(null);
+            await load();
             setNotice({ kind: "ok", text: t("groups.saved", { name: body.name ?? id }) });
-            void load();
           }}
         />
       )}

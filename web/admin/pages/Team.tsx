@@ -214,11 +214,11 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
           onSave={async (body) => {
             const saved = editing.row ? await api.updateAgent(editing.row.id, body) : await api.createAgent(body);
             setEditing(null);
+            await load();
             setNotice({
               kind: "ok",
               text: editing.passwordOnly ? t("team.resetDone", { name: saved.name }) : editing.row ? t("team.saved", { name: saved.name }) : t("team.created", { name: saved.name }),
             });
-            void load();
           }}
           onExpired={onExpired}
         />

@@ -113,19 +113,22 @@ export function LoadState({ t, loaded, loadError }: { t: PT; loaded: boolean; lo
   return null;
 }
 
-// A change made from a row's button or a confirmation: the outcome becomes the
-// page's notice (`ok` on success, `failed(e)` otherwise, a 401 signs out), then the
-// list is reloaded either way, since a refused change may mean the list moved on.
+// A change made from a row's button or a confirmation: the list is reloaded either
+// way, since a refused change may mean the list moved on, and then the outcome
+// becomes the page's notice (`ok` on success, `failed(e)` otherwise; a 401 signs
+// out), so a notice never stands beside a list that does not show it yet.
 export function useChange(setNotice: (n: Notice) => void, onExpired: () => void, reload: () => Promise<void>) {
   return async (run: () => Promise<unknown>, ok: string, failed: (e: unknown) => string) => {
+    let notice: Notice;
     try {
       await run();
-      setNotice({ kind: "ok", text: ok });
+      notice = { kind: "ok", text: ok };
     } catch (e) {
       if ((e as ApiError).status === 401) return onExpired();
-      setNotice({ kind: "error", text: failed(e) });
+      notice = { kind: "error", text: failed(e) };
     }
-    void reload();
+    await reload();
+    setNotice(notice);
   };
 }
 
