@@ -421,6 +421,24 @@ TEST_CASE("a word the knowledge base has, attached to a noun it lacks, is that n
   CHECK(attached("电话号码是多少").empty());
 }
 
+TEST_CASE("a thing whose stem's root word is no thing still owns what follows it") {
+  const auto& a = *analyzer();
+  const WordNetSynonyms& wordnet = *WordNetSynonyms::shared(
+      "/usr/share/wordnet", [](std::string_view w) { return english_stem(w); });
+  // "electricity" shares its stem with the adjective "electric": the stem is no
+  // thing, the word is.
+  const auto electricity = english_stem("electricity");
+  CHECK_FALSE(wordnet.is_noun(electricity));
+  CHECK(wordnet.is_noun_word("electricity", electricity));
+  CHECK_FALSE(wordnet.is_noun_word("electric", english_stem("electric")));
+  CHECK_FALSE(wordnet.is_noun_word("pay", english_stem("pay")));
+  const std::unordered_set<std::string> kb{a.word_term("bill"), a.word_term("pay")};
+  auto known = [&](const std::string& term) { return kb.count(term) > 0; };
+  CHECK(a.attached_to_unknown_nouns("how do I pay my electricity bill", known)
+            .count(a.word_term("bill")));
+  CHECK(a.attached_to_unknown_nouns("how do I pay my bill", known).empty());
+}
+
 TEST_CASE("the stage leaves questions about someone else's phone or password alone") {
   Dir dir;
   dir.write("faq.toml", R"(
