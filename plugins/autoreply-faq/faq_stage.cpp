@@ -172,6 +172,11 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   if (!matches.empty() && matches.front().confidence >= options_.threshold &&
       !(options_.clarify && near_tie))
     return answer_with(matches.front(), answer_in, matches);
+  if (!matches.empty() && !near_tie &&
+      matches.front().confidence >= options_.threshold - options_.second_look_band &&
+      matches.front().unknown_thing <= options_.second_look_unknown_thing &&
+      matches.front().as_written >= options_.second_look_as_written)
+    return answer_with(matches.front(), answer_in, matches);
   // Two (or three) close candidates that each explain most of the message: ask.
   if (options_.clarify && near_tie && matches[0].coverage >= options_.clarify_coverage) {
     std::vector<FaqMatch> close{matches[0], matches[1]};
