@@ -18,8 +18,10 @@ namespace net = boost::asio;
 
 namespace {
 constexpr std::size_t kAgentQueueFactor = 8;
-// A burst's queue is given back once it drains beyond this many slots.
+// A queue that never quite drains drops its sent prefix once it is this long.
 constexpr std::size_t kKeptQueueSlots = 16;
+// What a connection waiting for its next frame holds for it (see read_next).
+constexpr std::size_t kFirstReadBytes = 256;
 
 int64_t monotonic_us() {
   using namespace std::chrono;
@@ -30,7 +32,6 @@ int64_t monotonic_us() {
 WsSession::WsSession(TransportStream&& stream, ConnectionSlot slot, SessionContext& context,
                      ConnectionState state)
     : ws_(std::move(stream)),
-      deadline_(ws_.get_executor()),
       slot_(std::move(slot)),
       context_(context),
       state_(std::move(state)),
@@ -44,7 +45,7 @@ void WsSession::run(beast::http::request<beast::http::string_body> upgrade) {
   ws_.next_layer().set_owner(weak_from_this());
   // The WebSocket layer takes over timeouts: a ping after 30 s of silence, and a
   // peer that answers nothing for 60 s is gone.
-  beast::get_lowest_layer(ws_).expires_never();
+  ws_.next_layer().next_layer().expires_never();
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = std::chrono::milliseconds(context_.options.handshake_timeout_ms);
   timeouts.idle_timeout = std::chrono::seconds(60);
@@ -81,8 +82,9 @@ void WsSession::on_accept(beast::error_code ec) {
 
 void WsSession::watch_session_end() {
   const int64_t left_s = state_.expires_at_s - wall_clock_ms() / 1000;
-  deadline_.expires_after(std::chrono::seconds(std::max<int64_t>(left_s, 0)));
-  deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+  deadline_ = std::make_unique<net::steady_timer>(ws_.get_executor());
+  deadline_->expires_after(std::chrono::seconds(std::max<int64_t>(left_s, 0)));
+  deadline_->async_wait([weak = weak_from_this()](beast::error_code ec) {
     if (auto self = weak.lock(); self && !ec)
       self->start_close(engine::kCloseSessionEnded, "session expired");
   });
@@ -101,8 +103,9 @@ void WsSession::watch_session_end() {
 // pings that keep a real one alive. The widget says hello at once; a refused hello
 // (a bad identity) may be said again within the same time.
 void WsSession::expect_hello() {
-  deadline_.expires_after(std::chrono::milliseconds(context_.options.hello_timeout_ms));
-  deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+  deadline_ = std::make_unique<net::steady_timer>(ws_.get_executor());
+  deadline_->expires_after(std::chrono::milliseconds(context_.options.hello_timeout_ms));
+  deadline_->async_wait([weak = weak_from_this()](beast::error_code ec) {
     auto self = weak.lock();
     if (!self || ec || self->state_.registered) return;
     self->context_.services->metrics().hello_timeouts.fetch_add(1, std::memory_order_relaxed);
@@ -110,12 +113,24 @@ void WsSession::expect_hello() {
   });
 }
 
+void WsSession::hello_done() {
+  // The timer and its pending wait would otherwise stay until the hello timeout,
+  // on thousands of idle visitors. Destroying it cancels the wait.
+  if (deadline_ && state_.who.role == engine::Role::visitor && state_.registered) deadline_.reset();
+}
+
+// Beast prepares the buffer before it waits for a frame, and most connections wait
+// most of the time: a frame's first read takes at most kFirstReadBytes (most client
+// frames fit), the rest of a longer one is read once its header has arrived, sized
+// by it.
 void WsSession::read_next() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
+  ws_.async_read_some(buffer_, buffer_.size() == 0 ? kFirstReadBytes : 0,
+                      beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
 }
 
 void WsSession::on_read(beast::error_code ec, std::size_t) {
   if (ec) return finish();  // closed, timed out, or failed by the WebSocket layer
+  if (!ws_.is_message_done()) return read_next();
 
   FrameVerdict verdict = FrameVerdict::ok;
   if (const auto& relay = state_.gate->relay(); relay && ws_.got_text()) {
@@ -138,6 +153,7 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
   // Most connections are idle most of the time: between frames they hold no read
   // buffer (an allocation per frame is far cheaper than its system calls).
   buffer_.shrink_to_fit();
+  hello_done();
 
   if (verdict == FrameVerdict::close_policy)
     return start_close(websocket::close_code::policy_error, "too many bad frames");
@@ -173,7 +189,8 @@ void WsSession::enqueue(std::shared_ptr<const std::string> frame) {
     spdlog::info("tenant {}: closing a slow connection ({} bytes unsent)", state_.gate->id(),
                  unsent);
     open_ = false;
-    beast::get_lowest_layer(ws_).socket().close();
+    beast::error_code ignored;
+    ws_.next_layer().next_layer().socket().close(ignored);
     return;
   }
   queued_bytes_ += frame->size();
@@ -183,9 +200,9 @@ void WsSession::enqueue(std::shared_ptr<const std::string> frame) {
 
 void WsSession::write_next() {
   if (queue_head_ == queue_.size()) {
-    queue_.clear();
+    // A drained queue is given back: most connections are idle between frames.
+    std::vector<std::shared_ptr<const std::string>>().swap(queue_);
     queue_head_ = 0;
-    if (queue_.capacity() > kKeptQueueSlots) queue_.shrink_to_fit();
     writing_ = false;
     // Everything queued is in the stream's buffer now: one system call sends it.
     ws_.next_layer().uncork();
@@ -234,7 +251,7 @@ void WsSession::finish() {
   if (finished_) return;
   finished_ = true;
   open_ = false;
-  deadline_.cancel();
+  if (deadline_) deadline_->cancel();
   if (watched_) context_.services->sessions().unwatch(peer_id_);
   auto& m = state_.gate->metrics();
   state_.gate->detach(peer_id_);
