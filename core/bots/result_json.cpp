@@ -3,49 +3,46 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "common/json_fields.hpp"
+
 namespace sb::bots {
 
 namespace json = boost::json;
 
 namespace {
 
-bool read_string(const json::object& o, std::string_view key, std::string& out,
-                 std::string& error) {
-  const auto* v = o.if_contains(key);
-  if (!v) return true;
-  if (!v->is_string()) {
-    error = "\"" + std::string(key) + "\" must be a string";
-    return false;
-  }
-  out = std::string(v->get_string());
-  return true;
+using json_fields::ObjectReader;
+using Need = ObjectReader::Need;
+
+// A string the stage may leave empty (an empty reply says nothing; the shared
+// reader's string() refuses empty ones, which suits forms, not results).
+void read_text(ObjectReader& r, std::string_view key, std::string& out) {
+  const json::value* v = r.value(key, Need::optional);
+  if (!v) return;
+  if (v->is_string())
+    out = std::string(v->get_string());
+  else
+    r.error("invalid_field", key, "must be a string, not " + json_fields::a_json_type(*v));
 }
 
-bool read_flag(const json::object& o, std::string_view key, bool& out, std::string& error) {
-  const auto* v = o.if_contains(key);
-  if (!v) return true;
-  if (!v->is_bool()) {
-    error = "\"" + std::string(key) + "\" must be true or false";
-    return false;
-  }
-  out = v->get_bool();
-  return true;
-}
-
-bool read_object(const json::object& o, std::string_view key, json::object& out,
-                 std::string& error) {
-  const auto* v = o.if_contains(key);
-  if (!v) return true;
-  if (!v->is_object()) {
-    error = "\"" + std::string(key) + "\" must be an object";
-    return false;
-  }
-  out = v->get_object();
-  return true;
+void read_object(ObjectReader& r, std::string_view key, json::object& out) {
+  const json::value* v = r.value(key, Need::optional);
+  if (!v) return;
+  if (v->is_object())
+    out = v->get_object();
+  else
+    r.error("invalid_field", key, "must be an object, not " + json_fields::a_json_type(*v));
 }
 
 std::string as_text(const json::value& v) {
   return v.is_string() ? std::string(v.get_string()) : json::serialize(v);
+}
+
+// Every problem found, "; "-separated, each named by its field path.
+std::string joined(const json_fields::FieldErrors& errors) {
+  std::string text;
+  for (const auto& e : errors) text += (text.empty() ? "" : "; ") + e.message;
+  return text;
 }
 
 }  // namespace
@@ -59,53 +56,54 @@ AutoreplyAnswer parse_autoreply_result(std::string_view text) {
     a.error = "the result is not a JSON object";
     return a;
   }
-  const json::object& o = root.get_object();
-  if (!read_string(o, "reply", a.reply, a.error) || !read_flag(o, "close", a.close, a.error) ||
-      !read_flag(o, "ask_llm", a.ask_llm, a.error) ||
-      !read_object(o, "context", a.context, a.error) ||
-      !read_object(o, "set_attributes", a.set_attributes, a.error))
-    return a;
-  if (const auto* q = o.if_contains("quick_replies")) {
-    if (!q->is_array()) {
-      a.error = "\"quick_replies\" must be an array of strings";
-      return a;
-    }
-    for (const auto& option : q->get_array()) {
-      if (!option.is_string()) {
-        a.error = "\"quick_replies\" must be an array of strings";
-        return a;
-      }
-      a.quick_replies.emplace_back(option.get_string());
+  // Keys this host does not read are left alone, not refused: a stage built against a
+  // newer SDK may say more (sb_plugin.h, the result JSON).
+  json_fields::FieldErrors errors;
+  ObjectReader r(root, "", "", errors);
+  read_text(r, "reply", a.reply);
+  a.close = r.boolean("close", Need::optional).value_or(false);
+  a.ask_llm = r.boolean("ask_llm", Need::optional).value_or(false);
+  read_object(r, "context", a.context);
+  read_object(r, "set_attributes", a.set_attributes);
+  if (const json::array* options = r.array("quick_replies", Need::optional)) {
+    for (std::size_t i = 0; i < options->size(); ++i) {
+      if (const auto& option = (*options)[i]; option.is_string())
+        a.quick_replies.emplace_back(option.get_string());
+      else
+        r.error("invalid_field", "quick_replies[" + std::to_string(i) + "]",
+                "must be a string, not " + json_fields::a_json_type(option));
     }
   }
-  if (const auto* h = o.if_contains("handoff")) {
+  if (const json::value* h = r.value("handoff", Need::optional)) {
     if (h->is_bool()) {
       a.handoff = h->get_bool();
     } else if (h->is_object()) {
       a.handoff = true;
-      if (!read_string(h->get_object(), "group", a.handoff_group, a.error) ||
-          !read_string(h->get_object(), "reason", a.handoff_reason, a.error))
-        return a;
+      ObjectReader handoff(*h, r.field("handoff"), "handoff", errors);
+      read_text(handoff, "group", a.handoff_group);
+      read_text(handoff, "reason", a.handoff_reason);
     } else {
-      a.error = "\"handoff\" must be an object";
-      return a;
+      r.error("invalid_field", "handoff",
+              "must be true, false or an object, not " + json_fields::a_json_type(*h));
     }
   }
-  if (const auto* s = o.if_contains("state")) {
+  if (const json::value* s = r.value("state", Need::optional)) {
     a.has_state = true;
     if (!s->is_null()) a.state = json::serialize(*s);
   }
-  if (const auto* score = o.if_contains("score")) {
+  if (const json::value* score = r.value("score", Need::optional)) {
     a.why += "score " + as_text(*score);
     if (score->is_number()) a.score = score->to_number<double>();
   }
-  if (const auto* source = o.if_contains("source")) {
+  if (const json::value* source = r.value("source", Need::optional)) {
     a.why += (a.why.empty() ? "source " : ", source ") + as_text(*source);
     a.source = as_text(*source);
   }
   // Optional and only explanatory: anything but an array is ignored, not an error.
-  if (const auto* candidates = o.if_contains("candidates"); candidates && candidates->is_array())
+  if (const json::value* candidates = r.value("candidates", Need::optional);
+      candidates && candidates->is_array())
     a.candidates = candidates->get_array();
+  a.error = joined(errors);
   return a;
 }
 
@@ -117,10 +115,13 @@ LlmAnswer parse_llm_result(std::string_view text) {
     a.error = "the result is not a JSON object";
     return a;
   }
-  const json::object& o = root.get_object();
-  const auto* t = o.if_contains("text");
-  if (!t || !t->is_string()) {
-    a.error = "the result has no \"text\" string";
+  json_fields::FieldErrors errors;
+  ObjectReader r(root, "", "", errors);
+  const json::value* t = r.value("text", Need::required);
+  if (t && !t->is_string())
+    r.error("invalid_field", "text", "must be a string, not " + json_fields::a_json_type(*t));
+  if (!errors.empty()) {
+    a.error = joined(errors);
     return a;
   }
   a.text = std::string(t->get_string());
@@ -128,7 +129,7 @@ LlmAnswer parse_llm_result(std::string_view text) {
     a.error = "the answer is empty";
     return a;
   }
-  if (const auto* usage = o.if_contains("usage"); usage && usage->is_object()) {
+  if (const json::value* usage = r.value("usage", Need::optional); usage && usage->is_object()) {
     for (const char* key : {"prompt_tokens", "completion_tokens"}) {
       if (const auto* n = usage->get_object().if_contains(key)) {
         const auto tokens = n->to_number<uint64_t>(ec);

@@ -235,7 +235,8 @@ void Bus::on_push(const redisReply& r) {
   const std::string channel = text_of(*r.element[1]);
   if (kind == "message") {
     if (channel == heartbeat_channel_) {
-      awaiting_heartbeat_ = false;
+      if (reply_text(*r.element[2]) == std::to_string(heartbeat_number_))
+        awaiting_heartbeat_ = false;
       return;
     }
     const auto it = subscriptions_.find(channel);
@@ -253,9 +254,12 @@ void Bus::on_push(const redisReply& r) {
 }
 
 // The subscriber cannot PING in Pub/Sub mode (hiredis 0.14 would lose the reply),
-// so it checks itself end to end: each heartbeat the commands link publishes on
-// this node's own channel. A subscriber that has not seen one for three heartbeats
-// while the commands link works is stuck: it is dropped and connects again.
+// so it checks itself end to end: each heartbeat the commands link publishes a
+// number on this node's own channel. A subscriber that has not seen that number
+// three heartbeats after it was sent, while the commands link works, is stuck: it
+// is dropped and connects again. The wait starts when the PUBLISH is sent, not
+// when Redis answers it: Redis hands the message to subscribers before it answers
+// the publisher, so the message often arrives first.
 void Bus::heartbeat() {
   const auto now = Clock::now();
   if (awaiting_heartbeat_ && subscriber_->up() && commands_->up() &&
@@ -266,11 +270,15 @@ void Bus::heartbeat() {
   }
   if (commands_->up() && subscriber_->up() && subscriptions_[heartbeat_channel_].active &&
       !awaiting_heartbeat_) {
-    commands_->command({"PUBLISH", heartbeat_channel_, "1"},
-                       [this](const redisReply* r, const std::string&) {
-                         if (!r || is_error(*r) || awaiting_heartbeat_) return;
-                         awaiting_heartbeat_ = true;
-                         heartbeat_sent_ = Clock::now();
+    awaiting_heartbeat_ = true;
+    heartbeat_sent_ = now;
+    const uint64_t number = ++heartbeat_number_;
+    commands_->command({"PUBLISH", heartbeat_channel_, std::to_string(number)},
+                       [this, number](const redisReply* r, const std::string&) {
+                         // Not published: nothing to wait for (the commands link
+                         // reports its own failure).
+                         if ((!r || is_error(*r)) && number == heartbeat_number_)
+                           awaiting_heartbeat_ = false;
                        });
   }
   heartbeat_timer_.expires_after(config_.heartbeat);

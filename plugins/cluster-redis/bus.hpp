@@ -132,6 +132,7 @@ class Bus {
   long long reader_client_id_ = -1;
   uint64_t setups_ = 0;
   bool awaiting_heartbeat_ = false;  // published on our own channel, not yet seen
+  uint64_t heartbeat_number_ = 0;    // the number the last heartbeat published
   std::chrono::steady_clock::time_point heartbeat_sent_;
   std::string heartbeat_channel_;
   bool stopping_ = false;

@@ -15,6 +15,11 @@
 #   THREADS=1          loadgen client threads
 #   OUT_DIR=BUILD_DIR/bench-results/cluster-TIMESTAMP   one JSON summary per run
 #   KEEP=0             1 keeps the clusters' dirs (node logs, the database)
+#   IDLE=0             N: instead of the message load, hold N idle visitors spread
+#                      evenly over the nodes (one loadgen per node, since a process
+#                      may hold 20,000 files here) for DURATION seconds, and report
+#                      each node's connections and resident memory per connection
+#                      (e.g. IDLE=90000 NODES_LIST=5 DURATION=30)
 #
 # Prints, per run: acked messages per second in the window, ack and delivery
 # p50/p99, losses, the nodes' CPU seconds and the load average. Exits non-zero if
@@ -37,6 +42,7 @@ MESSAGE_BYTES=${MESSAGE_BYTES:-64}
 THREADS=${THREADS:-1}
 OUT_DIR=${OUT_DIR:-$BUILD/bench-results/cluster-$(date -u +%Y%m%d-%H%M%S)}
 KEEP=${KEEP:-0}
+IDLE=${IDLE:-0}
 PASSWORD="bench-password"
 
 # PostgreSQL's files on the build directory's disk (a real fsync per commit).
@@ -75,6 +81,67 @@ cpu_seconds() {  # user + system seconds of the given pids together
   awk -v t="$total" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
 }
 
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# IDLE: one loadgen per node holds IDLE/nodes visitors on it (a visitor says hello
+# and waits for its welcome, which on a node that does not own the tenant comes
+# from the owner through the relay). Prints each node's figures and the sum.
+hold_idle() {
+  local nodes=$1 urls=$2
+  shift 2
+  local node_pids=("$@") per=$((IDLE / nodes)) i loadgens=() status=0
+  local -a url_list
+  read -r -a url_list <<<"$urls"
+  local rss_before=()
+  for pid in "${node_pids[@]}"; do rss_before+=("$(rss_kib "$pid")"); done
+  echo "=== $IDLE idle visitors over $nodes node(s), $per each: $urls"
+  for ((i = 0; i < nodes; i++)); do
+    timeout -s INT -k 10 $((DURATION + 400)) "$LOADGEN" --url "${url_list[$i]}" --idle \
+      --visitors "$per" --agents 0 --duration "$DURATION" --connect-rate 1000 \
+      --connect-timeout 300 --server-pid "${node_pids[$i]}" --threads "$THREADS" \
+      --json-out "$OUT_DIR/idle-$nodes-node-$i.json" >"$WORK/idle-$nodes-$i.out" 2>&1 &
+    loadgens+=($!)
+  done
+  # The nodes' memory while every loadgen holds its share (they connect at the same
+  # time and hold for DURATION; the middle of the hold is the moment to look).
+  local held_rss=()
+  for ((t = 0; t < 400; t++)); do
+    local done_connecting=0
+    for ((i = 0; i < nodes; i++)); do
+      grep -q "holding" "$WORK/idle-$nodes-$i.out" 2>/dev/null && done_connecting=$((done_connecting + 1))
+    done
+    ((done_connecting == nodes)) && break
+    sleep 1
+  done
+  sleep $((DURATION / 2))
+  local total_conns=0 total_rss=0
+  for ((i = 0; i < nodes; i++)); do
+    local pid=${node_pids[$i]} fds rss
+    fds=$(find "/proc/$pid/fd" -maxdepth 1 -type l 2>/dev/null | wc -l)
+    rss=$(rss_kib "$pid")
+    held_rss+=("$rss")
+    total_conns=$((total_conns + fds))
+    total_rss=$((total_rss + rss - ${rss_before[$i]}))
+    printf '    node %d: %d open files, RSS %d -> %d KiB\n' "$i" "$fds" "${rss_before[$i]}" "$rss"
+  done
+  for pid in "${loadgens[@]}"; do wait "$pid" || status=1; done
+  local held=0
+  for ((i = 0; i < nodes; i++)); do
+    local json="$OUT_DIR/idle-$nodes-node-$i.json"
+    if [[ -s $json ]]; then
+      held=$((held + $(jq -r '.connections_held // 0' "$json")))
+    else
+      echo "    loadgen $i wrote no summary:" && tail -3 "$WORK/idle-$nodes-$i.out"
+      status=1
+    fi
+  done
+  awk -v held="$held" -v want="$IDLE" -v rss="$total_rss" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+    printf "    held %d of %d; the nodes grew by %.1f MiB together, %.2f KiB per connection; load average %s\n",
+      held, want, rss / 1024, held ? rss / held : 0, load }'
+  ((held == IDLE)) || status=1
+  return "$status"
+}
+
 echo "machine: $(nproc) cores, kernel $(uname -r); results: $OUT_DIR"
 failed=0
 for nodes in $NODES_LIST; do
@@ -97,6 +164,11 @@ for nodes in $NODES_LIST; do
     exit 1
   fi
   mapfile -t pids < <(cat "$dir"/node-*/pid)
+  if ((IDLE > 0)); then
+    hold_idle "$nodes" "$urls" "${pids[@]}" || failed=1
+    stop_cluster
+    continue
+  fi
   json="$OUT_DIR/postgres-$nodes-node.json"
   echo "=== storage-postgres, $nodes node(s): $urls"
   cpu_before=$(cpu_seconds "${pids[@]}")

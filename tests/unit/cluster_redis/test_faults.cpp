@@ -145,3 +145,21 @@ TEST_CASE(
   REQUIRE(a.stream_ack("t/acme/cmd", got[1].id).ok());
   CHECK(redis.cli({"XPENDING", "sb:s:t/acme/cmd", "owners"}).rfind("0\n", 0) == 0);
 }
+
+TEST_CASE("cluster-redis: an idle bus stays up: its own heartbeats never read as a stuck link") {
+  // Redis sends a PUBLISH's message to the subscribers before it answers the
+  // publisher, so the subscriber often sees a heartbeat before the commands link
+  // hears that it was sent. An idle cluster must not take that for a dead link
+  // (every node dropped all its relayed connections every few seconds).
+  sb::test::RedisServer redis;
+  std::vector<std::unique_ptr<BusNode>> nodes;
+  for (int i = 0; i < 5; ++i)
+    nodes.push_back(std::make_unique<BusNode>("node-" + std::to_string(i), redis, kFast));
+  for (auto& node : nodes) REQUIRE(node->wait_link(true));
+  for (int i = 0; i < 5; ++i) REQUIRE(nodes[i]->subscribe("node/" + std::to_string(i)).ok());
+  std::this_thread::sleep_for(6s);  // 30 heartbeats of 200 ms each
+  for (auto& node : nodes) {
+    CHECK(node->link_changes() == std::vector<int>{1});
+    for (const auto& line : node->log_lines()) CHECK_THAT(line, !Catch::Contains("lost the link"));
+  }
+}
