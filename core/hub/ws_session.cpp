@@ -119,40 +119,42 @@ void WsSession::hello_done() {
   if (deadline_ && state_.who.role == engine::Role::visitor && state_.registered) deadline_.reset();
 }
 
-// Beast prepares the buffer before it waits for a frame, and most connections wait
-// most of the time: a frame's first read takes at most kFirstReadBytes (most client
-// frames fit), the rest of a longer one is read once its header has arrived, sized
-// by it.
+// Beast holds the buffer it reads into while it waits for a frame, and most
+// connections wait most of the time: a frame's first read takes at most
+// kFirstReadBytes (most client frames fit), the rest of a longer one is read once
+// its header has arrived, sized by it. Reading into plain bytes (not a dynamic
+// buffer) also keeps Beast's extra read layer out of what a waiting connection holds.
 void WsSession::read_next() {
-  ws_.async_read_some(buffer_, buffer_.size() == 0 ? kFirstReadBytes : 0,
+  const std::size_t room = frame_bytes_ == 0
+                               ? kFirstReadBytes
+                               : std::max<std::size_t>(ws_.read_size_hint(kFirstReadBytes), 1);
+  frame_.resize(frame_bytes_ + room);
+  ws_.async_read_some(net::buffer(frame_.data() + frame_bytes_, room),
                       beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
 }
 
-void WsSession::on_read(beast::error_code ec, std::size_t) {
+void WsSession::on_read(beast::error_code ec, std::size_t bytes) {
   if (ec) return finish();  // closed, timed out, or failed by the WebSocket layer
+  frame_bytes_ += bytes;
   if (!ws_.is_message_done()) return read_next();
 
+  const std::string_view text(frame_.data(), frame_bytes_);
   FrameVerdict verdict = FrameVerdict::ok;
   if (const auto& relay = state_.gate->relay(); relay && ws_.got_text()) {
     // The owner node checks the frame; a visitor said something, so the hello
     // deadline is the owner's business now.
-    const auto data = buffer_.cdata();
-    relay->frame(shared_from_this(),
-                 std::string_view(static_cast<const char*>(data.data()), data.size()));
+    relay->frame(shared_from_this(), text);
     state_.registered = true;
   } else if (!ws_.got_text()) {
     verdict = reject_frame(state_, shared_from_this(), metrics::ErrorCode::bad_frame,
                            "binary frames are not accepted; send JSON text frames");
   } else {
-    const auto data = buffer_.cdata();
-    verdict = handle_text_frame(
-        state_, shared_from_this(),
-        std::string_view(static_cast<const char*>(data.data()), data.size()), monotonic_us());
+    verdict = handle_text_frame(state_, shared_from_this(), text, monotonic_us());
   }
-  buffer_.consume(buffer_.size());
-  // Most connections are idle most of the time: between frames they hold no read
-  // buffer (an allocation per frame is far cheaper than its system calls).
-  buffer_.shrink_to_fit();
+  // Between frames a connection holds no read buffer (an allocation per frame is
+  // far cheaper than its system calls).
+  std::string().swap(frame_);
+  frame_bytes_ = 0;
   hello_done();
 
   if (verdict == FrameVerdict::close_policy)

@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/ports.hpp"
@@ -51,8 +52,10 @@ class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSes
   // No permessage-deflate: the server never offers it, and without it the stream
   // carries no compression state.
   boost::beast::websocket::stream<CoalescingStream, false> ws_;
-  // The frame being read; empty between frames (see read_next).
-  boost::beast::flat_buffer buffer_;
+  // The frame being read, its first frame_bytes_ read so far; empty between
+  // frames (see read_next).
+  std::string frame_;
+  std::size_t frame_bytes_ = 0;
   // Agents: when their token ends. Visitors: the deadline for their hello, given
   // back once they said it (an idle visitor holds no timer).
   std::unique_ptr<boost::asio::steady_timer> deadline_;
