@@ -175,11 +175,11 @@ void OwnerEndpoint::stop() {
   });
 }
 
-void OwnerEndpoint::on_entry(std::string entry_id, std::string payload) {
+void OwnerEndpoint::on_entry(std::string entry_id, std::string payload, bool redelivered) {
   boost::asio::post(strand_, [self = shared_from_this(), entry_id = std::move(entry_id),
-                              payload = std::move(payload)] {
+                              payload = std::move(payload), redelivered] {
     // Stopped: left unacknowledged, for the tenant's next owner.
-    if (!self->stopped_) self->handle(entry_id, payload);
+    if (!self->stopped_) self->handle(entry_id, payload, redelivered);
   });
 }
 
@@ -187,7 +187,8 @@ void OwnerEndpoint::ack(const std::string& entry_id) {
   bus_->stream_ack(stream_, entry_id, strand_, [](plugin_host::CallResult) {});
 }
 
-void OwnerEndpoint::handle(const std::string& entry_id, const std::string& payload) {
+void OwnerEndpoint::handle(const std::string& entry_id, const std::string& payload,
+                           bool redelivered) {
   boost::system::error_code ec;
   const json::value parsed = json::parse(payload, ec);
   const json::object* o = parsed.if_object();
@@ -201,6 +202,20 @@ void OwnerEndpoint::handle(const std::string& entry_id, const std::string& paylo
   const uint64_t conn = conn_value->to_number<uint64_t>();
   const std::string key = node + " " + std::to_string(conn);
   auto it = remotes_.find(key);
+
+  if (redelivered && op != "close") {
+    // Read before by an owner that may have acted on it: replaying it now would
+    // act on what the connection said back then (a hello's last seq, long since
+    // passed), not on what it has seen since. So the connection starts over: the
+    // client reconnects, resumes from the seqs it really holds and sends again
+    // what was not acknowledged (the same ack for what was stored).
+    auto peer = it != remotes_.end()
+                    ? it->second.peer
+                    : std::make_shared<RemotePeer>(bus_, strand_, stream_, node, conn);
+    if (it != remotes_.end()) drop(key);
+    peer->close(kCloseMoved, "the tenant's node changed; reconnect");
+    return ack(entry_id);
+  }
 
   if (op == "open") {
     if (it != remotes_.end()) drop(key);

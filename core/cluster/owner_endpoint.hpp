@@ -40,8 +40,10 @@ class OwnerEndpoint : public std::enable_shared_from_this<OwnerEndpoint> {
   // moves) and let go by the engine.
   void stop();
 
-  // An entry of the tenant's stream (the plugin's thread).
-  void on_entry(std::string entry_id, std::string payload);
+  // An entry of the tenant's stream (the plugin's thread). redelivered: an owner
+  // read it before (a dead one, or this one before its link dropped) and may have
+  // acted on it.
+  void on_entry(std::string entry_id, std::string payload, bool redelivered);
   // Connections of nodes no longer live are let go by the engine (their agents go
   // offline after the grace period, as when a socket drops).
   void keep_nodes(std::vector<std::string> live_nodes);
@@ -54,7 +56,7 @@ class OwnerEndpoint : public std::enable_shared_from_this<OwnerEndpoint> {
     hub::ConnectionState state;
     std::shared_ptr<RemotePeer> peer;
   };
-  void handle(const std::string& entry_id, const std::string& payload);
+  void handle(const std::string& entry_id, const std::string& payload, bool redelivered);
   void drop(const std::string& key);
   void ack(const std::string& entry_id);
   // Every second: a relayed connection a frame could not be published to (its

@@ -118,6 +118,11 @@ struct Conversation {
   // Peers catching up (resume replay or assignment history): live frames for them
   // are held back until the stored ones have been sent.
   std::unordered_map<uint64_t, std::vector<std::shared_ptr<const std::string>>> replaying;
+  // Agent tabs that joined while this conversation was theirs, until they ask for a
+  // replay (or leave): delivered_seq when they joined. Everything after it reached
+  // them live, so a replay stops there (a hello sent after the welcome would
+  // otherwise bring those messages a second time).
+  std::unordered_map<uint64_t, uint64_t> joined_at_seq;
 
   std::map<std::string, uint64_t> read_seq;  // participant id -> highest seq read
 

@@ -2,6 +2,8 @@
 // on what it missed (resume replay, history on assignment).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "engine/frames.hpp"
 #include "engine/internal.hpp"
 
@@ -50,8 +52,8 @@ void TenantEngine::fan_out(Conversation& c, const frames::Frame& frame, uint64_t
 }
 
 void TenantEngine::catch_up(Conversation& c, const PeerPtr& peer, Role role, uint64_t after_seq,
-                            bool as_assignment) {
-  const uint64_t upto = c.delivered_seq;
+                            bool as_assignment, uint64_t upto_at_most) {
+  const uint64_t upto = std::min(c.delivered_seq, upto_at_most);
   if (as_assignment) after_seq = upto > kAssignmentHistory ? upto - kAssignmentHistory : 0;
   if (!as_assignment && after_seq >= upto) return;  // nothing missed
   const uint64_t pid = peer->peer_id();

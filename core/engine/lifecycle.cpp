@@ -82,7 +82,13 @@ void TenantEngine::replay(PeerPtr peer, Identity who, std::map<std::string, uint
   on_strand([this, peer = std::move(peer), who = std::move(who), last_seq = std::move(last_seq)] {
     for (const auto& [conversation_id, seq] : last_seq) {
       Conversation* c = find_conversation(conversation_id);
-      if (c && is_participant(*c, who)) catch_up(*c, peer, who.role, seq, false);
+      if (!c || !is_participant(*c, who)) continue;
+      uint64_t upto = UINT64_MAX;
+      if (auto joined = c->joined_at_seq.find(peer->peer_id()); joined != c->joined_at_seq.end()) {
+        upto = joined->second;
+        c->joined_at_seq.erase(joined);
+      }
+      catch_up(*c, peer, who.role, seq, false, upto);
     }
   });
 }
@@ -288,8 +294,10 @@ void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
   }
   json::array conversations;
   for (const auto& id : agent->open_conversations)
-    if (const Conversation* c = find_conversation(id))
+    if (Conversation* c = find_conversation(id)) {
       conversations.push_back(frames::conversation_object(*c, visitor_of(*c)));
+      c->joined_at_seq[peer->peer_id()] = c->delivered_seq;
+    }
   peer->send(frames::agent_welcome(*agent, conversations));
   if (came_online) {
     publish(bus::event::kAgentStatus, {},
@@ -308,6 +316,7 @@ void TenantEngine::on_disconnect(const PeerPtr& peer, const Identity& who) {
   auto stop_catching_up = [&](const std::string& conversation_id) {
     if (Conversation* c = find_conversation(conversation_id)) {
       c->replaying.erase(pid);
+      c->joined_at_seq.erase(pid);
       forget_if_done(conversation_id);
     }
   };

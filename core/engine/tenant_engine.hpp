@@ -266,8 +266,9 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void fan_out(Conversation& c, const frames::Frame& frame, uint64_t except_peer);
   // Sends stored messages after_seq < seq <= delivered_seq to peer, holding back
   // live frames meanwhile. as_assignment wraps them in conversation.assigned.
+  // Sends peer what it missed after after_seq, up to delivered_seq (or upto_at_most).
   void catch_up(Conversation& c, const PeerPtr& peer, Role role, uint64_t after_seq,
-                bool as_assignment);
+                bool as_assignment, uint64_t upto_at_most = UINT64_MAX);
   void send_error(const PeerPtr& peer, metrics::ErrorCode code, std::string_view message,
                   std::string_view ref = {});
 

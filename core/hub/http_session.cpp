@@ -34,10 +34,10 @@ net::io_context* loop_of(const net::any_io_executor& executor,
   return nullptr;
 }
 
-// The same connection, re-registered with `loop`. Nothing may be pending on the
-// socket (the upgrade request has been read in full). On failure the connection
-// is closed and ec says why. Plain connections only: a TLS stream's state cannot
-// change loops.
+// The same connection, re-registered with `loop`, as a bare socket (a WebSocket
+// keeps its own time). Nothing may be pending on the socket (the upgrade request
+// has been read in full). On failure the connection is closed and ec says why.
+// Plain connections only: a TLS stream's state cannot change loops.
 TransportStream move_to_loop(TransportStream&& stream, net::io_context& loop,
                              boost::system::error_code& ec) {
   stream.tcp().expires_never();
@@ -48,7 +48,7 @@ TransportStream move_to_loop(TransportStream&& stream, net::io_context& loop,
   net::ip::tcp::socket moved(loop);
   moved.assign(protocol, fd, ec);
   if (ec) ::close(fd);
-  return TransportStream(beast::tcp_stream(std::move(moved)));
+  return TransportStream(std::move(moved));
 }
 
 // A connection refused for its address's limit gets this long to send its request
@@ -370,8 +370,9 @@ void HttpSession::upgrade(Request request, HttpRequest parsed, const net::ip::ad
   const bool elsewhere = home && !stream_.is_tls() &&
                          &net::query(stream_.get_executor(), net::execution::context) != home;
   boost::system::error_code moved;
-  TransportStream stream =
-      elsewhere ? move_to_loop(std::move(stream_), *home, moved) : std::move(stream_);
+  TransportStream stream = elsewhere          ? move_to_loop(std::move(stream_), *home, moved)
+                           : stream_.is_tls() ? std::move(stream_)
+                                              : std::move(stream_).into_bare();
   if (moved) {
     spdlog::warn("tenant {}: cannot move a connection to its loop: {}", gate->id(),
                  moved.message());

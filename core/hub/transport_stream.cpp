@@ -31,9 +31,16 @@ struct TransportStream::Tls {
   std::string gathered;  // see async_write_some
 };
 
-TransportStream::TransportStream(boost::beast::tcp_stream&& tcp) : tcp_(std::move(tcp)) {}
+TransportStream::TransportStream(boost::beast::tcp_stream&& tcp) : plain_(std::move(tcp)) {}
+TransportStream::TransportStream(net::ip::tcp::socket&& bare) : plain_(std::move(bare)) {}
 TransportStream::TransportStream(TransportStream&&) noexcept = default;
 TransportStream::~TransportStream() = default;
+
+TransportStream TransportStream::into_bare() && {
+  auto& tcp = std::get<boost::beast::tcp_stream>(plain_);
+  tcp.expires_never();
+  return TransportStream(tcp.release_socket());
+}
 
 boost::beast::tcp_stream& TransportStream::tls_tcp() noexcept {
   return tls_->stream.next_layer();
@@ -45,7 +52,8 @@ std::string& TransportStream::gather_buffer() {
 
 void TransportStream::async_tls_handshake(const TlsContext& context, net::const_buffer received,
                                           Completion done) {
-  tls_ = std::make_unique<Tls>(std::move(tcp_), context.current());
+  tls_ = std::make_unique<Tls>(std::move(std::get<boost::beast::tcp_stream>(plain_)),
+                               context.current());
   tls_->stream.async_handshake(net::ssl::stream_base::server, received,
                                on_loop(tls_tcp(), std::move(done)));
 }

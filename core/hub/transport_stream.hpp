@@ -6,13 +6,19 @@
 // Asio's SSL headers are compiled in transport_stream.cpp only. Timeouts stay on the
 // TCP stream underneath (tcp()), so every deadline the sessions set bounds the TLS
 // handshake and records too.
+//
+// A plain WebSocket keeps time in its own layer (pings, idle timeout) and sets no
+// deadline here: it runs on a bare socket (bare()), without the TCP stream's timers
+// and their state, which most of the time thousands of idle connections would hold.
 #pragma once
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <memory>
+#include <variant>
 
 namespace sb::hub {
 
@@ -26,15 +32,33 @@ class TransportStream {
 
   // A plain connection (implicit: a TCP stream is one).
   TransportStream(boost::beast::tcp_stream&& tcp);  // NOLINT(google-explicit-constructor)
+  // A plain connection without deadlines (see the top of this file).
+  explicit TransportStream(boost::asio::ip::tcp::socket&& bare);
   TransportStream(TransportStream&&) noexcept;
   ~TransportStream();
 
-  // The TCP connection underneath: its deadlines bound everything above it.
-  boost::beast::tcp_stream& tcp() noexcept { return tls_ ? tls_tcp() : tcp_; }
-  boost::beast::tcp_stream& next_layer() noexcept { return tcp(); }
-  boost::asio::ip::tcp::socket& socket() noexcept { return tcp().socket(); }
-  executor_type get_executor() noexcept { return tcp().get_executor(); }
+  // The TCP connection underneath: its deadlines bound everything above it. Not
+  // for a bare one, which has none.
+  boost::beast::tcp_stream& tcp() noexcept {
+    return tls_ ? tls_tcp() : std::get<boost::beast::tcp_stream>(plain_);
+  }
+  boost::asio::ip::tcp::socket& socket() noexcept {
+    if (auto* bare = std::get_if<boost::asio::ip::tcp::socket>(&plain_); bare && !tls_)
+      return *bare;
+    return tcp().socket();
+  }
+  executor_type get_executor() noexcept { return socket().get_executor(); }
   bool is_tls() const noexcept { return tls_ != nullptr; }
+  bool is_bare() const noexcept {
+    return !tls_ && std::holds_alternative<boost::asio::ip::tcp::socket>(plain_);
+  }
+  // Ends every deadline; a bare connection has none.
+  void expires_never() {
+    if (!is_bare()) tcp().expires_never();
+  }
+  // The same plain connection as a bare one, on the same loop. Nothing may be
+  // pending on it.
+  TransportStream into_bare() &&;
 
   // Makes this a TLS connection and runs the server's side of the handshake.
   // `received` is what was already read of the client's hello; the completion gets
@@ -46,7 +70,8 @@ class TransportStream {
   auto async_read_some(const MutableBufferSequence& buffers, ReadHandler&& handler) {
     return boost::asio::async_initiate<ReadHandler, void(boost::system::error_code, std::size_t)>(
         [this](auto completion, const MutableBufferSequence& to) {
-          if (!tls_) return tcp_.async_read_some(to, std::move(completion));
+          if (is_bare()) return bare().async_read_some(to, std::move(completion));
+          if (!tls_) return tcp().async_read_some(to, std::move(completion));
           // A TLS stream reads into one buffer at a time anyway.
           tls_read_some(first_buffer<boost::asio::mutable_buffer>(to), std::move(completion));
         },
@@ -57,7 +82,8 @@ class TransportStream {
   auto async_write_some(const ConstBufferSequence& buffers, WriteHandler&& handler) {
     return boost::asio::async_initiate<WriteHandler, void(boost::system::error_code, std::size_t)>(
         [this](auto completion, const ConstBufferSequence& from) {
-          if (!tls_) return tcp_.async_write_some(from, std::move(completion));
+          if (is_bare()) return bare().async_write_some(from, std::move(completion));
+          if (!tls_) return tcp().async_write_some(from, std::move(completion));
           // Several small buffers (an HTTP head and body) would each become a TLS
           // record: they are gathered into one, up to a record's size.
           auto first = first_buffer<boost::asio::const_buffer>(from);
@@ -90,12 +116,22 @@ class TransportStream {
     return into;
   }
 
+  // Beast closes the socket through this when a WebSocket fails.
+  friend void beast_close_socket(TransportStream& stream) {
+    boost::system::error_code ignored;
+    stream.socket().close(ignored);
+  }
+
+  boost::asio::ip::tcp::socket& bare() noexcept {
+    return std::get<boost::asio::ip::tcp::socket>(plain_);
+  }
   boost::beast::tcp_stream& tls_tcp() noexcept;
   std::string& gather_buffer();
   void tls_read_some(boost::asio::mutable_buffer into, Completion done);
   void tls_write_some(boost::asio::const_buffer from, Completion done);
 
-  boost::beast::tcp_stream tcp_;  // the connection, until TLS takes it over
+  // The connection, until TLS takes it over.
+  std::variant<boost::beast::tcp_stream, boost::asio::ip::tcp::socket> plain_;
   std::unique_ptr<Tls> tls_;
 };
 

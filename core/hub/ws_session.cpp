@@ -18,8 +18,10 @@ namespace net = boost::asio;
 
 namespace {
 constexpr std::size_t kAgentQueueFactor = 8;
-// A burst's queue is given back once it drains beyond this many slots.
+// A queue that never quite drains drops its sent prefix once it is this long.
 constexpr std::size_t kKeptQueueSlots = 16;
+// What a connection waiting for its next frame holds for it (see read_next).
+constexpr std::size_t kFirstReadBytes = 256;
 
 int64_t monotonic_us() {
   using namespace std::chrono;
@@ -30,7 +32,6 @@ int64_t monotonic_us() {
 WsSession::WsSession(TransportStream&& stream, ConnectionSlot slot, SessionContext& context,
                      ConnectionState state)
     : ws_(std::move(stream)),
-      deadline_(ws_.get_executor()),
       slot_(std::move(slot)),
       context_(context),
       state_(std::move(state)),
@@ -44,7 +45,7 @@ void WsSession::run(beast::http::request<beast::http::string_body> upgrade) {
   ws_.next_layer().set_owner(weak_from_this());
   // The WebSocket layer takes over timeouts: a ping after 30 s of silence, and a
   // peer that answers nothing for 60 s is gone.
-  beast::get_lowest_layer(ws_).expires_never();
+  ws_.next_layer().next_layer().expires_never();
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = std::chrono::milliseconds(context_.options.handshake_timeout_ms);
   timeouts.idle_timeout = std::chrono::seconds(60);
@@ -81,8 +82,9 @@ void WsSession::on_accept(beast::error_code ec) {
 
 void WsSession::watch_session_end() {
   const int64_t left_s = state_.expires_at_s - wall_clock_ms() / 1000;
-  deadline_.expires_after(std::chrono::seconds(std::max<int64_t>(left_s, 0)));
-  deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+  deadline_ = std::make_unique<net::steady_timer>(ws_.get_executor());
+  deadline_->expires_after(std::chrono::seconds(std::max<int64_t>(left_s, 0)));
+  deadline_->async_wait([weak = weak_from_this()](beast::error_code ec) {
     if (auto self = weak.lock(); self && !ec)
       self->start_close(engine::kCloseSessionEnded, "session expired");
   });
@@ -101,8 +103,9 @@ void WsSession::watch_session_end() {
 // pings that keep a real one alive. The widget says hello at once; a refused hello
 // (a bad identity) may be said again within the same time.
 void WsSession::expect_hello() {
-  deadline_.expires_after(std::chrono::milliseconds(context_.options.hello_timeout_ms));
-  deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+  deadline_ = std::make_unique<net::steady_timer>(ws_.get_executor());
+  deadline_->expires_after(std::chrono::milliseconds(context_.options.hello_timeout_ms));
+  deadline_->async_wait([weak = weak_from_this()](beast::error_code ec) {
     auto self = weak.lock();
     if (!self || ec || self->state_.registered) return;
     self->context_.services->metrics().hello_timeouts.fetch_add(1, std::memory_order_relaxed);
@@ -110,34 +113,49 @@ void WsSession::expect_hello() {
   });
 }
 
-void WsSession::read_next() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
+void WsSession::hello_done() {
+  // The timer and its pending wait would otherwise stay until the hello timeout,
+  // on thousands of idle visitors. Destroying it cancels the wait.
+  if (deadline_ && state_.who.role == engine::Role::visitor && state_.registered) deadline_.reset();
 }
 
-void WsSession::on_read(beast::error_code ec, std::size_t) {
-  if (ec) return finish();  // closed, timed out, or failed by the WebSocket layer
+// Beast holds the buffer it reads into while it waits for a frame, and most
+// connections wait most of the time: a frame's first read takes at most
+// kFirstReadBytes (most client frames fit), the rest of a longer one is read once
+// its header has arrived, sized by it. Reading into plain bytes (not a dynamic
+// buffer) also keeps Beast's extra read layer out of what a waiting connection holds.
+void WsSession::read_next() {
+  const std::size_t room = frame_bytes_ == 0
+                               ? kFirstReadBytes
+                               : std::max<std::size_t>(ws_.read_size_hint(kFirstReadBytes), 1);
+  frame_.resize(frame_bytes_ + room);
+  ws_.async_read_some(net::buffer(frame_.data() + frame_bytes_, room),
+                      beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
+}
 
+void WsSession::on_read(beast::error_code ec, std::size_t bytes) {
+  if (ec) return finish();  // closed, timed out, or failed by the WebSocket layer
+  frame_bytes_ += bytes;
+  if (!ws_.is_message_done()) return read_next();
+
+  const std::string_view text(frame_.data(), frame_bytes_);
   FrameVerdict verdict = FrameVerdict::ok;
   if (const auto& relay = state_.gate->relay(); relay && ws_.got_text()) {
     // The owner node checks the frame; a visitor said something, so the hello
     // deadline is the owner's business now.
-    const auto data = buffer_.cdata();
-    relay->frame(shared_from_this(),
-                 std::string_view(static_cast<const char*>(data.data()), data.size()));
+    relay->frame(shared_from_this(), text);
     state_.registered = true;
   } else if (!ws_.got_text()) {
     verdict = reject_frame(state_, shared_from_this(), metrics::ErrorCode::bad_frame,
                            "binary frames are not accepted; send JSON text frames");
   } else {
-    const auto data = buffer_.cdata();
-    verdict = handle_text_frame(
-        state_, shared_from_this(),
-        std::string_view(static_cast<const char*>(data.data()), data.size()), monotonic_us());
+    verdict = handle_text_frame(state_, shared_from_this(), text, monotonic_us());
   }
-  buffer_.consume(buffer_.size());
-  // Most connections are idle most of the time: between frames they hold no read
-  // buffer (an allocation per frame is far cheaper than its system calls).
-  buffer_.shrink_to_fit();
+  // Between frames a connection holds no read buffer (an allocation per frame is
+  // far cheaper than its system calls).
+  std::string().swap(frame_);
+  frame_bytes_ = 0;
+  hello_done();
 
   if (verdict == FrameVerdict::close_policy)
     return start_close(websocket::close_code::policy_error, "too many bad frames");
@@ -173,7 +191,8 @@ void WsSession::enqueue(std::shared_ptr<const std::string> frame) {
     spdlog::info("tenant {}: closing a slow connection ({} bytes unsent)", state_.gate->id(),
                  unsent);
     open_ = false;
-    beast::get_lowest_layer(ws_).socket().close();
+    beast::error_code ignored;
+    ws_.next_layer().next_layer().socket().close(ignored);
     return;
   }
   queued_bytes_ += frame->size();
@@ -183,9 +202,9 @@ void WsSession::enqueue(std::shared_ptr<const std::string> frame) {
 
 void WsSession::write_next() {
   if (queue_head_ == queue_.size()) {
-    queue_.clear();
+    // A drained queue is given back: most connections are idle between frames.
+    std::vector<std::shared_ptr<const std::string>>().swap(queue_);
     queue_head_ = 0;
-    if (queue_.capacity() > kKeptQueueSlots) queue_.shrink_to_fit();
     writing_ = false;
     // Everything queued is in the stream's buffer now: one system call sends it.
     ws_.next_layer().uncork();
@@ -234,7 +253,7 @@ void WsSession::finish() {
   if (finished_) return;
   finished_ = true;
   open_ = false;
-  deadline_.cancel();
+  if (deadline_) deadline_->cancel();
   if (watched_) context_.services->sessions().unwatch(peer_id_);
   auto& m = state_.gate->metrics();
   state_.gate->detach(peer_id_);

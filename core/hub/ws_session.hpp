@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/ports.hpp"
@@ -45,12 +46,19 @@ class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSes
   void start_close(uint16_t code, std::string reason);
   void watch_session_end();  // agents: close with 4001 when the token ends
   void expect_hello();       // visitors: close with 1008 without a hello in time
+  void hello_done();         // visitors: the hello deadline's timer is given back
   void finish();             // once: tells the engine, frees the tenant's connection slot
 
-  boost::beast::websocket::stream<CoalescingStream> ws_;
-  boost::beast::flat_buffer buffer_;
-  // Agents: when their token ends. Visitors: the deadline for their hello.
-  boost::asio::steady_timer deadline_;
+  // No permessage-deflate: the server never offers it, and without it the stream
+  // carries no compression state.
+  boost::beast::websocket::stream<CoalescingStream, false> ws_;
+  // The frame being read, its first frame_bytes_ read so far; empty between
+  // frames (see read_next).
+  std::string frame_;
+  std::size_t frame_bytes_ = 0;
+  // Agents: when their token ends. Visitors: the deadline for their hello, given
+  // back once they said it (an idle visitor holds no timer).
+  std::unique_ptr<boost::asio::steady_timer> deadline_;
   ConnectionSlot slot_;
   SessionContext& context_;
   ConnectionState state_;

@@ -84,14 +84,14 @@ struct ClusterNode::Shared : plugin_host::ClusterSink {
     if (channel == node_channel && relay) relay->deliver(payload);
   }
   void on_entry(std::string_view stream, std::string_view entry_id, std::string_view payload,
-                bool) override {
+                bool redelivered) override {
     std::shared_ptr<cluster::OwnerEndpoint> endpoint;
     {
       std::lock_guard lock(mutex);
       if (auto it = endpoints.find(stream); it != endpoints.end()) endpoint = it->second;
     }
     // Not owned (any more): left unacknowledged for the owner.
-    if (endpoint) endpoint->on_entry(std::string(entry_id), std::string(payload));
+    if (endpoint) endpoint->on_entry(std::string(entry_id), std::string(payload), redelivered);
   }
   void on_link(bool up, std::string_view detail) override {
     if (up) {

@@ -1,5 +1,6 @@
 #include "writer.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <pqxx/binarystring>
@@ -82,7 +83,15 @@ Writer::Writer(HostRef host, const PgConfig& config, std::string tenant_id)
     : host_(host),
       config_(config),
       tenant_id_(std::move(tenant_id)),
-      session_(config, host, "writer"),
+      // Each write transaction locks the tenant's lease row (the epoch check). A node
+      // frozen inside one would keep that lock, and the next owner could not take
+      // the lease after it expired: PostgreSQL ends a transaction left idle this
+      // long, well inside the lease (a live writer never waits inside one).
+      session_(config, host, "writer",
+               [idle_ms = std::max<int64_t>(config.lease_ms / 2, 100)](pqxx::connection& db) {
+                 pqxx::nontransaction tx(db);
+                 tx.exec("SET idle_in_transaction_session_timeout = " + std::to_string(idle_ms));
+               }),
       queue_(config.max_pending_messages) {
   pqxx::connection& db = session_.connection();
   migrate(db);

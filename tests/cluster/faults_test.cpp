@@ -148,6 +148,7 @@ TEST_CASE(
   for (const auto& tenant : load_options(cluster).tenants) {
     const auto first = load.first_ack_after(tenant, back_at);
     INFO("tenant " << tenant);
+    INFO("the nodes' logs:\n" << cluster.logs_tail(30));
     REQUIRE(first.has_value());
     CHECK(*first - back_at <= 5s);
   }

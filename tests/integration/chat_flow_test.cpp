@@ -146,3 +146,36 @@ TEST_CASE("login with a wrong password is 401 with an error object", "[chat][aut
   CHECK(str(obj(body, "agent"), "name") == "Alice");
   CHECK(str(obj(body, "agent"), "role") == "agent");
 }
+
+TEST_CASE(
+    "frames longer than a connection's first read, sent back to back, arrive whole and in order",
+    "[chat]") {
+  Deployment deployment({acme_tenant()});
+  auto agent = deployment.connect_agent("acme", "alice");
+  auto visitor = deployment.connect_visitor("acme", {{"name", "Vera"}});
+  const std::string conversation_id = str(visitor.send_message("hello"), "conversation_id");
+  agent.ws.next_of_type("conversation.assigned");
+
+  // The server reads a frame's first 256 bytes, then the rest: lengths around that
+  // split, and multi-byte characters that straddle it, all in one burst.
+  std::vector<std::string> texts;
+  for (std::size_t length : {100, 200, 240, 250, 300, 2000}) {
+    std::string text;
+    while (text.size() < length) text += "é漢x";
+    texts.push_back(text);
+  }
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const std::string id = "burst-" + std::to_string(i);
+    visitor.ws.send_json(
+        {{"type", "message"}, {"client_msg_id", id}, {"text", texts[i]}, {"ref", id}});
+  }
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    auto ack = visitor.ws.next_of_type("ack");
+    CHECK(str(ack, "ref") == "burst-" + std::to_string(i));
+    CHECK(num(ack, "seq") == static_cast<int64_t>(i) + 2);
+    auto message = agent.ws.next_of_type("message");
+    CHECK(str(message, "conversation_id") == conversation_id);
+    CHECK(num(message, "seq") == static_cast<int64_t>(i) + 2);
+    CHECK(str(message, "text") == texts[i]);
+  }
+}

@@ -48,3 +48,29 @@ TEST_CASE("a resumed visitor gets exactly the missed messages in order, then liv
   CHECK(str(ack, "conversation_id") == conversation_id);
   CHECK(num(ack, "seq") == 6);
 }
+
+TEST_CASE(
+    "an agent tab that asks for a replay after its welcome gets what it missed once, not what "
+    "already reached it live",
+    "[chat][resume]") {
+  Deployment deployment({acme_tenant()});
+  auto first_tab = deployment.connect_agent("acme", "alice");
+  auto visitor = deployment.connect_visitor("acme");
+  const auto conversation_id = str(visitor.send_message("hello"), "conversation_id");
+  first_tab.ws.next_of_type("conversation.assigned");
+  first_tab.ws.close();
+  // Missed while no tab was open: seq 2.
+  visitor.send_message("are you there?");
+
+  auto tab = deployment.connect_agent_with_token("acme", "alice", first_tab.token);
+  // Live before the tab says where it was: seq 3.
+  visitor.send_message("hello again");
+  auto live = tab.ws.next_of_type("message");
+  CHECK(num(live, "seq") == 3);
+  // Its hello says it holds seq 1 (what it saw on the first tab).
+  tab.ws.send_json({{"type", "hello"}, {"last_seq", json::object{{conversation_id, 1}}}});
+  auto replayed = tab.ws.next_of_type("message");
+  CHECK(num(replayed, "seq") == 2);
+  CHECK(str(replayed, "text") == "are you there?");
+  tab.ws.expect_no_frame_of_type("message", 300ms);
+}
