@@ -76,6 +76,8 @@ FaqStageOptions read_faq_stage_options(std::string_view config_json) {
   options.context_entries = static_cast<std::size_t>(config.integer("context_entries", 3, 0, 20));
   options.synonyms = config.string("synonyms");
   options.clarify = config.boolean("clarify", true);
+  options.second_look_band =
+      config.number("second_look_band", options.second_look_band, 0, options.threshold);
   return options;
 }
 
