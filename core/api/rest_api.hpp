@@ -1,4 +1,4 @@
-// The REST endpoints of the protocol (README.md) that are not WebSocket: login, conversation
+// The REST endpoints of the protocol (docs/protocol.md) that are not WebSocket: login, conversation
 // history, health, readiness and metrics. Handlers never block an I/O thread:
 // password checks (argon2id, ~0.1 s each by design) run on their own low-priority
 // threads behind a fair, bounded queue (auth/password_checks.hpp), and history is read through the

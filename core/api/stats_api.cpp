@@ -1,4 +1,4 @@
-// The admin dashboard's numbers, for the tenant's admins (README.md "Stats"):
+// The admin dashboard's numbers, for the tenant's admins (docs/protocol.md, "Stats"):
 //
 //   GET /v1/tenants/ID/stats/live?tz=&minutes=      now, and today so far
 //   GET /v1/tenants/ID/stats/report?from=&to=&tz=&format=json|csv

@@ -1,4 +1,4 @@
-// Builders for the server -> client frames of the wire protocol (README.md, "The wire protocol").
+// Builders for the server -> client frames of the wire protocol (docs/protocol.md).
 // Each returns the frame serialized once, shared by every recipient.
 #pragma once
 

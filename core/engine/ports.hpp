@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "records/log_entry.hpp"
+
 namespace sb::engine {
 
 enum class Role : uint8_t { visitor, agent };
@@ -92,15 +94,8 @@ struct BlobPut {
   uint64_t max_total_bytes = 0;  // 0 = no limit
 };
 
-// One entry of an append-only log (ABI 1.4; sb_log_entry in sb_plugin.h says the
-// limits): kind and actor are what a listing filters on, data_json the entry.
-struct LogEntry {
-  std::string log;
-  std::string kind;
-  std::string actor;
-  std::string data_json;
-  int64_t ts_ms = 0;
-};
+// One entry of an append-only log (records/log_entry.hpp).
+using LogEntry = records::LogEntry;
 
 // sb_status SB_NOT_SUPPORTED: the storage plugin keeps no files.
 inline constexpr int32_t kStoreNotSupported = 4;

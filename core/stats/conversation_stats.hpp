@@ -1,5 +1,5 @@
 // The admin dashboard's figures over stored conversation records (the JSON the
-// engine writes; see README.md "Stats"): the day's times as p50/p90, CSAT, what the
+// engine writes; see docs/protocol.md, "Stats"): the day's times as p50/p90, CSAT, what the
 // bot did, and conversations per day, agent and group over a range of local days.
 // Pure: records and times in, figures out; the API reads the records and answers.
 #pragma once

@@ -81,7 +81,7 @@ std::string item_id(std::string_view question) {
   return hex;
 }
 
-engine::LogEntry asked_entry(const Occurrence& o, int64_t ts_ms) {
+records::LogEntry asked_entry(const Occurrence& o, int64_t ts_ms) {
   const std::string id = item_id(o.question);
   json::object data{{"item", id},
                     {"question", o.question},
@@ -97,7 +97,7 @@ engine::LogEntry asked_entry(const Occurrence& o, int64_t ts_ms) {
   return {kLog, kAskedKind, id, json::serialize(data), ts_ms};
 }
 
-engine::LogEntry resolved_entry(const Resolution& r, int64_t ts_ms) {
+records::LogEntry resolved_entry(const Resolution& r, int64_t ts_ms) {
   json::object data{{"item", r.item},
                     {"status", r.status},
                     {"entry_id", r.entry_id},

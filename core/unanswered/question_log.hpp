@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/ports.hpp"
+#include "records/log_entry.hpp"
 
 namespace sb::unanswered {
 
@@ -47,7 +47,7 @@ struct Occurrence {
   std::string source;           // what the bot answered from, if it answered
   double score = -1;            // its score, negative when none
 };
-engine::LogEntry asked_entry(const Occurrence& occurrence, int64_t ts_ms);
+records::LogEntry asked_entry(const Occurrence& occurrence, int64_t ts_ms);
 
 struct Resolution {
   std::string item;
@@ -57,7 +57,7 @@ struct Resolution {
   std::string by_id;
   std::string by_name;
 };
-engine::LogEntry resolved_entry(const Resolution& resolution, int64_t ts_ms);
+records::LogEntry resolved_entry(const Resolution& resolution, int64_t ts_ms);
 
 // An item as the admin API answers it:
 // {"id","question" (as first asked),"language","count","reasons":{"handed_off":N,...},"reason" (the

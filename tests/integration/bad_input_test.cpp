@@ -150,11 +150,11 @@ TEST_CASE("a burst over the per-connection rate gets rate_limited, every message
 
 TEST_CASE("invalid UTF-8 in a text frame fails that connection (1007) and nothing else",
           "[errors][utf8]") {
-  // The wire protocol (README.md) lists invalid UTF-8 among the inputs answered by an error frame,
-  // but RFC 6455 section 8.1 requires an endpoint to fail the WebSocket connection on it (close
-  // code 1007), and the WebSocket layer does so before the frame reaches the server. The project
-  // follows the RFC (README, "The wire protocol"); what a user must still get: a clean close, and
-  // the same visitor resuming with nothing lost.
+  // The protocol's first draft listed invalid UTF-8 among the inputs answered by an error frame,
+  // but RFC 6455 section 8.1 requires an endpoint to fail the WebSocket connection on it
+  // (close code 1007), and the WebSocket layer does so before the frame reaches the server. The
+  // project follows the RFC (docs/protocol.md, "Invalid UTF-8"); what a user must still get: a
+  // clean close, and the same visitor resuming with nothing lost.
   Deployment deployment({acme_tenant()});
   auto visitor = deployment.connect_visitor("acme");
   CHECK(num(visitor.send_message("before"), "seq") == 1);

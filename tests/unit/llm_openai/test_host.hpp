@@ -3,7 +3,7 @@
 // I/O thread, and turns one chat() into a blocking call with a time limit.
 //
 // Stands in for the real plugin host's LLM support and HTTP service until those
-// exist; the scenarios in test_plugin.cpp only use the interface below.
+// exist; the scenarios in plugin_test.cpp only use the interface below.
 #pragma once
 
 #include <chrono>
