@@ -1,12 +1,17 @@
 #include "plugin_host/circuit_breaker.hpp"
 
+#include <algorithm>
+
 #include "common/clock.hpp"
 
 namespace sb::plugin_host {
 
-CircuitBreaker::CircuitBreaker(uint32_t failure_threshold, std::chrono::milliseconds cooldown)
+CircuitBreaker::CircuitBreaker(uint32_t failure_threshold, std::chrono::milliseconds cooldown,
+                               std::optional<std::chrono::milliseconds> first_cooldown)
     : failure_threshold_(failure_threshold == 0 ? 1 : failure_threshold),
-      cooldown_ms_(cooldown.count()) {}
+      cooldown_ms_(cooldown.count()),
+      first_cooldown_ms_(std::min(cooldown_ms_, first_cooldown.value_or(cooldown).count())),
+      next_cooldown_ms_(first_cooldown_ms_) {}
 
 bool CircuitBreaker::try_acquire() {
   const int64_t open_until = open_until_ms_.load(std::memory_order_relaxed);
@@ -22,6 +27,7 @@ void CircuitBreaker::record_success() {
     consecutive_failures_.store(0, std::memory_order_relaxed);
   }
   if (open_until_ms_.load(std::memory_order_relaxed) != 0) {
+    next_cooldown_ms_.store(first_cooldown_ms_, std::memory_order_relaxed);
     open_until_ms_.store(0, std::memory_order_release);
     trial_running_.store(false, std::memory_order_release);
   }
@@ -31,17 +37,22 @@ bool CircuitBreaker::record_failure() {
   const uint32_t failures = consecutive_failures_.fetch_add(1, std::memory_order_relaxed) + 1;
   const int64_t open_until = open_until_ms_.load(std::memory_order_relaxed);
   if (open_until != 0) {
-    // A failed trial re-opens for a full cool-down. A straggler that failed while
-    // the circuit was already open and cooling down changes nothing.
+    // A failed trial re-opens for twice the last cool-down (at most the whole). A
+    // straggler that failed while the circuit was already open and cooling down
+    // changes nothing.
     if (monotonic_ms() < open_until) return false;
-    open_until_ms_.store(monotonic_ms() + cooldown_ms_, std::memory_order_release);
+    const int64_t longer =
+        std::min(cooldown_ms_, 2 * next_cooldown_ms_.load(std::memory_order_relaxed));
+    next_cooldown_ms_.store(longer, std::memory_order_relaxed);
+    open_until_ms_.store(monotonic_ms() + longer, std::memory_order_release);
     trial_running_.store(false, std::memory_order_release);
     return true;
   }
   if (failures >= failure_threshold_) {
     int64_t expected = 0;
-    return open_until_ms_.compare_exchange_strong(expected, monotonic_ms() + cooldown_ms_,
-                                                  std::memory_order_acq_rel);
+    return open_until_ms_.compare_exchange_strong(
+        expected, monotonic_ms() + next_cooldown_ms_.load(std::memory_order_relaxed),
+        std::memory_order_acq_rel);
   }
   return false;
 }

@@ -1,6 +1,10 @@
 // A per-instance circuit breaker: after N consecutive failures it refuses calls for a
 // cool-down, then lets exactly one trial call through (half-open); that call's
-// success closes it, its failure opens it again.
+// success closes it, its failure opens it again for twice as long, up to `cooldown`.
+// The first cool-down is `first_cooldown` (by default the whole): the plugin host
+// starts short, so a backend down for a few seconds (a database restarting) is used
+// again within about as long as it was away, and one down for good is tried once
+// per `cooldown`.
 //
 // Lock-free: callers sit on many threads and storage calls run ~20,000 times a
 // second, so the closed-state path is one relaxed load.
@@ -9,12 +13,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 
 namespace sb::plugin_host {
 
 class CircuitBreaker {
  public:
-  CircuitBreaker(uint32_t failure_threshold, std::chrono::milliseconds cooldown);
+  CircuitBreaker(uint32_t failure_threshold, std::chrono::milliseconds cooldown,
+                 std::optional<std::chrono::milliseconds> first_cooldown = std::nullopt);
 
   // May this call go to the plugin? In the half-open state only one caller gets true.
   bool try_acquire();
@@ -27,7 +33,9 @@ class CircuitBreaker {
 
  private:
   const uint32_t failure_threshold_;
-  const int64_t cooldown_ms_;
+  const int64_t cooldown_ms_;        // the longest
+  const int64_t first_cooldown_ms_;  // after a close
+  std::atomic<int64_t> next_cooldown_ms_;
   std::atomic<uint32_t> consecutive_failures_{0};
   std::atomic<int64_t> open_until_ms_{0};  // 0 = closed
   std::atomic<bool> trial_running_{false};

@@ -36,7 +36,7 @@ Instance::Instance(std::shared_ptr<const LoadedPlugin> plugin, std::string tenan
                    const InstanceConfig& config, const HostOptions& options)
     : plugin_(std::move(plugin)),
       options_(options),
-      breaker_(options.breaker_failures, options.breaker_cooldown),
+      breaker_(options.breaker_failures, options.breaker_cooldown, options.breaker_first_cooldown),
       // Nor the cluster bus: it reports its link itself (on_link), and a breaker
       // open after an outage would refuse calls for its cool-down after the return.
       has_breaker_(plugin_->info.kind != SB_KIND_AUTOREPLY && plugin_->info.kind != SB_KIND_LLM &&

@@ -27,8 +27,12 @@ struct HostOptions {
   // its circuit; while open, calls fail at once with "circuit open". Bot stages
   // use their tenant's [bot] breaker instead (see instance.hpp).
   uint32_t breaker_failures = 5;
-  // How long an open circuit refuses calls before one trial call is let through.
+  // How long an open circuit refuses calls before one trial call is let through:
+  // breaker_first_cooldown the first time, twice as long after each failed trial,
+  // at most breaker_cooldown (so storage is used again soon after its database
+  // returns from a short outage).
   std::chrono::milliseconds breaker_cooldown{10000};
+  std::chrono::milliseconds breaker_first_cooldown{500};
   // A synchronous hook (routing's route) slower than this is logged: it stalls the
   // tenant's engine thread.
   std::chrono::milliseconds slow_sync_call{5};

@@ -171,8 +171,8 @@ std::optional<std::uint32_t> FaqIndex::correct_typo(const std::string& word) con
   return best;
 }
 
-std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
-                                                         double& self_score) const {
+std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query, double& self_score,
+                                                         double* unknown_thing) const {
   std::vector<QueryTerm> resolved;
   std::unordered_set<std::string> seen;
   self_score = 0;
@@ -213,7 +213,7 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
     const bool real_word = options_.analyzer && options_.analyzer->is_known_word(token);
     if (options_.correct_typos && !real_word) {
       if (auto corrected = correct_typo(token)) {
-        resolved.push_back({*corrected, idf_[*corrected] * kTypoWeight});
+        resolved.push_back({*corrected, idf_[*corrected] * kTypoWeight, false});
         self_score += idf_[*corrected];
         continue;
       }
@@ -227,7 +227,7 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
         if (it != terms_.end() && (!best || idf_[it->second] > idf_[*best])) best = it->second;
       }
       if (best && seen.insert(term_text_[*best]).second) {
-        resolved.push_back({*best, idf_[*best] * options_.related_weight * scale});
+        resolved.push_back({*best, idf_[*best] * options_.related_weight * scale, false});
         self_score += idf_[*best] * scale;
         continue;
       }
@@ -240,7 +240,11 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
         }
       }
       if (best && seen.insert(term_text_[*best]).second) {
-        resolved.push_back({*best, idf_[*best] * options_.broader_weight * scale});
+        resolved.push_back({*best, idf_[*best] * options_.broader_weight * scale, false});
+        // A thing named by what it is an instance of ("France" -> country) is still a
+        // thing the knowledge base lacks.
+        if (unknown_thing)
+          *unknown_thing = std::max(*unknown_thing, options_.analyzer->english_specificity(token));
         self_score += idf_[*best] * scale;
         continue;
       }
@@ -252,7 +256,13 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
       // A general word ("week", "still", "seen") says less about what the message
       // is about than a specific one ("bitcoin", "hospital"): long questions full
       // of general words the knowledge base lacks are still about its entries.
-      scale *= options_.analyzer->english_specificity(token);
+      const double specificity = options_.analyzer->english_specificity(token);
+      scale *= specificity;
+      // A word no dictionary knows may be anything (bitcoin, 比特币).
+      const bool thing = is_cjk_term(token) ? !options_.analyzer->names_no_thing(token)
+                                            : options_.analyzer->is_english_noun(token) ||
+                                                  !options_.analyzer->is_known_word(token);
+      if (unknown_thing && thing) *unknown_thing = std::max(*unknown_thing, specificity);
       // A word that names no thing (记不起来, 进去, "late", "put") says less about the
       // topic than one that does (比特币, 医院, "hospital").
       if (is_cjk_term(token) ? options_.analyzer->names_no_thing(token)
@@ -325,8 +335,8 @@ const std::string& FaqEntry::answer_in(std::string_view language) const {
 
 std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k,
                                        std::optional<std::string_view> tag) const {
-  double self_score = 0;
-  const auto terms = resolve_query(query, self_score);
+  double self_score = 0, unknown_thing = 0;
+  const auto terms = resolve_query(query, self_score, &unknown_thing);
   if (terms.empty() || top_k == 0) return {};
 
   std::vector<double> doc_score(documents_.size(), 0.0);
@@ -377,7 +387,7 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
   // contains at all (a word its answer alone has counts answer_weight): BM25's
   // length normalisation lets one word in a short question look like the whole
   // message ("pay" in "Can I pay with PayPal?" for "do I pay for delivery").
-  std::vector<double> matched_weight(entries_.size(), 0.0);
+  std::vector<double> matched_weight(entries_.size(), 0.0), written_weight(entries_.size(), 0.0);
   if (options_.analyzer) {
     std::vector<double> in_questions(entries_.size(), 0.0), in_answer(entries_.size(), 0.0);
     for (const auto& q : terms) {
@@ -386,7 +396,9 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
         (doc.answer_field ? in_answer : in_questions)[doc.entry] = q.weight;
       }
       for (std::size_t e = 0; e < entries_.size(); ++e) {
-        matched_weight[e] += std::max(in_questions[e], options_.answer_weight * in_answer[e]);
+        const double matched = std::max(in_questions[e], options_.answer_weight * in_answer[e]);
+        matched_weight[e] += matched;
+        if (q.as_written) written_weight[e] += matched;
         in_questions[e] = in_answer[e] = 0;
       }
     }
@@ -418,6 +430,8 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
         std::clamp((1.0 - runner_up / entry_score[e]) / options_.clear_lead, 0.0, 1.0);
     m.confidence = coverage * (1.0 - options_.margin_weight + options_.margin_weight * lead);
     m.coverage = coverage;
+    m.unknown_thing = unknown_thing;
+    m.as_written = matched_weight[e] > 0 ? written_weight[e] / matched_weight[e] : 1.0;
     matches.push_back(std::move(m));
   }
   return matches;

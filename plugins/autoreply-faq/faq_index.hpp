@@ -131,6 +131,15 @@ struct FaqMatch {
   double score = 0;              // raw BM25, comparable only within one query
   double confidence = 0;         // [0, 1], comparable across queries (see above)
   double coverage = 0;           // [0, 1], the first factor of confidence alone
+  // How specific the most specific thing is that the message names and the knowledge
+  // base lacks (a noun by WordNet or the jieba dictionary, weighed by
+  // TextAnalyzer::english_specificity: "bitcoin", 航班 1; "week" little; 0: none).
+  // The same for every match of one query; 0 without an analyzer.
+  double unknown_thing = 0;
+  // Share of what the entry matched (coverage) that it matched with the message's
+  // own words, not a synonym, broader word or typo correction of them ("how old are
+  // you" meets the opening hours only through "old" ~ time).
+  double as_written = 0;
 };
 
 // The threshold answer() uses unless told otherwise. On the fixture it answers 80 of
@@ -175,11 +184,13 @@ class FaqIndex {
   };
   struct QueryTerm {
     std::uint32_t term;
-    double weight;  // IDF, lowered for a typo-corrected word
+    double weight;           // IDF, lowered for a typo-corrected word
+    bool as_written = true;  // false: a typo's correction, a synonym or a broader word
   };
 
   std::optional<std::uint32_t> correct_typo(const std::string& word) const;
-  std::vector<QueryTerm> resolve_query(std::string_view query, double& self_score) const;
+  std::vector<QueryTerm> resolve_query(std::string_view query, double& self_score,
+                                       double* unknown_thing = nullptr) const;
   std::size_t best_variant_for(std::size_t entry, const std::vector<QueryTerm>& terms) const;
 
   std::vector<FaqEntry> entries_;

@@ -76,6 +76,8 @@ FaqStageOptions read_faq_stage_options(std::string_view config_json) {
   options.context_entries = static_cast<std::size_t>(config.integer("context_entries", 3, 0, 20));
   options.synonyms = config.string("synonyms");
   options.clarify = config.boolean("clarify", true);
+  options.second_look_band =
+      config.number("second_look_band", options.second_look_band, 0, options.threshold);
   return options;
 }
 
@@ -171,6 +173,11 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
       matches.size() >= 2 && matches[1].score >= options_.clarify_ratio * matches[0].score;
   if (!matches.empty() && matches.front().confidence >= options_.threshold &&
       !(options_.clarify && near_tie))
+    return answer_with(matches.front(), answer_in, matches);
+  if (!matches.empty() && !near_tie &&
+      matches.front().confidence >= options_.threshold - options_.second_look_band &&
+      matches.front().unknown_thing <= options_.second_look_unknown_thing &&
+      matches.front().as_written >= options_.second_look_as_written)
     return answer_with(matches.front(), answer_in, matches);
   // Two (or three) close candidates that each explain most of the message: ask.
   if (options_.clarify && near_tie && matches[0].coverage >= options_.clarify_coverage) {

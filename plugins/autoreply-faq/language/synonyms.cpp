@@ -111,6 +111,8 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
     int noun = 0, other = 0;
   };
   std::unordered_map<std::string, Senses> senses;
+  // Per word as written: its own senses as a thing and its other ones.
+  std::unordered_map<std::string, std::pair<int, int>> word_senses;
   for (const auto& [pos, pos_letter] :
        {std::pair<const char*, char>{"noun", 'n'}, {"verb", 'v'}, {"adj", 'a'}}) {
     std::string data, index;
@@ -153,6 +155,12 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
                            it->second.lexicographer_file != kNounLocation;
         (thing ? count.noun : count.other) += synset_count;
       }
+      {
+        const bool thing = pos_letter == 'n' && it->second.lexicographer_file != kNounTime &&
+                           it->second.lexicographer_file != kNounLocation;
+        auto& own = word_senses[lemma];
+        (thing ? own.first : own.second) += synset_count;
+      }
       auto& related = related_[term];
       for (const auto& word : it->second.words) {
         if (word.find('_') != std::string::npos) continue;
@@ -183,6 +191,13 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
   }
   for (const auto& [term, counts] : senses)
     if (counts.noun > 0 && counts.noun >= counts.other) nouns_.insert(term);
+  // The words that are things although their stem's root word is not ("electricity",
+  // whose stem is the adjective "electric"'s): only those, the rest is in nouns_.
+  for (const auto& [lemma, counts] : word_senses) {
+    if (counts.first == 0 || counts.first < counts.second) continue;
+    const std::string term = stem(lemma);
+    if (!term.empty() && !nouns_.count(term)) noun_words_.insert(lemma);
+  }
 }
 
 std::shared_ptr<const WordNetSynonyms> WordNetSynonyms::shared(

@@ -52,6 +52,12 @@ class WordNetSynonyms {
   // counting a word whose most common sense is a time or a place with the latter
   // ("hospital", "police", "router"; not "pay", "near", "send", "today", "Canada").
   bool is_noun(const std::string& term) const { return nouns_.count(term) > 0; }
+  // The same for a word as written (lower case, base form), judged by its own senses:
+  // true also where its stem's root word is not a thing ("electricity", stem "electr"
+  // of the adjective "electric"; "bill" of "electricity bill" then has an owner).
+  bool is_noun_word(const std::string& word, const std::string& term) const {
+    return is_noun(term) || noun_words_.count(word) > 0;
+  }
   std::size_t size() const { return related_.size(); }
 
  private:
@@ -60,6 +66,7 @@ class WordNetSynonyms {
   std::unordered_map<std::string, std::string> base_form_;
   std::unordered_set<std::string> known_;
   std::unordered_set<std::string> nouns_;
+  std::unordered_set<std::string> noun_words_;
 };
 
 // A tenant's synonyms file (TOML):

@@ -1,6 +1,7 @@
 #include "text_analyzer.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -229,9 +230,6 @@ std::string TextAnalyzer::english_term(const std::string& w) const {
 std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
     std::string_view text, const std::function<bool(const std::string&)>& known) const {
   std::unordered_set<std::string> attached;
-  auto english_owner = [&](const std::string& term) {
-    return !term.empty() && !known(term) && wordnet_->is_noun(term);
-  };
   auto known_noun = [&](const std::string& term) {
     return !term.empty() && known(term) && wordnet_->is_noun(term);
   };
@@ -240,7 +238,13 @@ std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
   // A noun the knowledge base lacks, not said to be the business's own ("your
   // support email" is the shop's).
   auto owner_at = [&](std::size_t i) {
-    if (!english_owner(words[i].second)) return false;
+    const auto& [raw, term] = words[i];
+    if (term.empty() || known(term)) return false;
+    std::string word(raw);
+    std::transform(word.begin(), word.end(), word.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (const auto& base = wordnet_->base_form(word); !base.empty()) word = base;
+    if (!wordnet_->is_noun_word(word, term)) return false;
     return i == 0 || (words[i - 1].first != "your" && words[i - 1].first != "our");
   };
   auto finish_english = [&] {

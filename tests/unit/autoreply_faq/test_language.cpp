@@ -421,6 +421,80 @@ TEST_CASE("a word the knowledge base has, attached to a noun it lacks, is that n
   CHECK(attached("电话号码是多少").empty());
 }
 
+TEST_CASE("a thing whose stem's root word is no thing still owns what follows it") {
+  const auto& a = *analyzer();
+  const WordNetSynonyms& wordnet = *WordNetSynonyms::shared(
+      "/usr/share/wordnet", [](std::string_view w) { return english_stem(w); });
+  // "electricity" shares its stem with the adjective "electric": the stem is no
+  // thing, the word is.
+  const auto electricity = english_stem("electricity");
+  CHECK_FALSE(wordnet.is_noun(electricity));
+  CHECK(wordnet.is_noun_word("electricity", electricity));
+  CHECK_FALSE(wordnet.is_noun_word("electric", english_stem("electric")));
+  CHECK_FALSE(wordnet.is_noun_word("pay", english_stem("pay")));
+  const std::unordered_set<std::string> kb{a.word_term("bill"), a.word_term("pay")};
+  auto known = [&](const std::string& term) { return kb.count(term) > 0; };
+  CHECK(a.attached_to_unknown_nouns("how do I pay my electricity bill", known)
+            .count(a.word_term("bill")));
+  CHECK(a.attached_to_unknown_nouns("how do I pay my bill", known).empty());
+}
+
+TEST_CASE("a second look just below the threshold answers a clear winner in the message's words") {
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "password-reset"
+questions = ["How do I reset my password?", "I forgot my password",
+             "I can't get into my account"]
+answer = "Use 'Forgot password' on the sign-in page."
+
+[[entries]]
+id = "payment-methods"
+questions = ["Which payment methods do you accept?", "Can I pay with PayPal?"]
+answer = "Cards and PayPal."
+
+[[entries]]
+id = "opening-hours"
+questions = ["What are your opening hours?", "What time do you open?"]
+answer = "9 to 5."
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  options.threshold = 0;
+  options.second_look_band = 0;
+  auto score_of = [&](const char* text) {
+    const FaqStage stage(options, dir.path);
+    const auto turn = stage.reply(text, "", "{}");
+    REQUIRE(turn.answered);
+    return boost::json::parse(turn.result_json).at("score").to_number<double>();
+  };
+  // The threshold just above each message's confidence: only the second look answers.
+  auto answered_just_below = [&](const char* text, double band, double unknown_thing = 0.3,
+                                 double as_written = 0.5) -> std::string {
+    auto near = options;
+    near.threshold = score_of(text) + 0.01;
+    near.second_look_band = band;
+    near.second_look_unknown_thing = unknown_thing;
+    near.second_look_as_written = as_written;
+    const FaqStage stage(near, dir.path);
+    const auto turn = stage.reply(text, "", "{}");
+    if (!turn.answered) return "";
+    return std::string(boost::json::parse(turn.result_json).at("source").as_string());
+  };
+  const char* locked = "sadly I forgot the password of my account";
+  CHECK(answered_just_below(locked, 0.05) == "faq.toml#password-reset");
+  CHECK(answered_just_below(locked, 0) == "");
+  // A thing the entries lack (bitcoin, France as a country), or a match only through
+  // a guess (a typo's correction), is no clear winner.
+  CHECK(answered_just_below("can I pay with bitcoin", 0.05) == "");
+  CHECK(answered_just_below("can I pay in France", 0.05) == "");
+  CHECK(answered_just_below("pasword", 0.05) == "");
+  // Each is answered without its check: the checks, not the band, leave them alone.
+  CHECK(answered_just_below("can I pay with bitcoin", 0.05, 1.0) == "faq.toml#payment-methods");
+  CHECK(answered_just_below("can I pay in France", 0.05, 1.0) == "faq.toml#payment-methods");
+  CHECK(answered_just_below("pasword", 0.05, 0.3, 0) == "faq.toml#password-reset");
+}
+
 TEST_CASE("the stage leaves questions about someone else's phone or password alone") {
   Dir dir;
   dir.write("faq.toml", R"(

@@ -48,3 +48,29 @@ TEST_CASE("breaker: after the cool-down exactly one trial goes through") {
     CHECK_FALSE(breaker.try_acquire());
   }
 }
+
+TEST_CASE(
+    "breaker: the first cool-down is short and each failed trial doubles it, up to the "
+    "configured one") {
+  CircuitBreaker breaker(1, 1500ms, 500ms);
+  auto open_for = [&] {  // how long it refuses, to the nearest 50 ms
+    const auto from = std::chrono::steady_clock::now();
+    while (!breaker.try_acquire()) std::this_thread::sleep_for(10ms);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 from);
+  };
+  CHECK(breaker.record_failure());
+  const auto first = open_for();
+  CHECK(first >= 450ms);
+  CHECK(first < 900ms);             // not the whole 1.5 s: a short outage is over sooner
+  CHECK(breaker.record_failure());  // the trial failed: 1 s now
+  const auto second = open_for();
+  CHECK(second >= 950ms);
+  CHECK(breaker.record_failure());  // 2 s would be longer than allowed: 1.5 s
+  const auto third = open_for();
+  CHECK(third >= 1450ms);
+  CHECK(third < 1900ms);
+  breaker.record_success();  // closed: the next opening is short again
+  CHECK(breaker.record_failure());
+  CHECK(open_for() < 1000ms);
+}
