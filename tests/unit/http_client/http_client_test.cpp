@@ -1,6 +1,8 @@
 // The outbound HTTP client against a real local server (the fake OpenAI server of
 // tests/support, on port 0): answers, streamed bodies in pieces, keep-alive reuse,
 // the time limit, refused connections and the buffered-body cap.
+#include "http_client/http_client.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <catch2/catch.hpp>
@@ -9,7 +11,6 @@
 #include <optional>
 #include <thread>
 
-#include "http_client/http_client.hpp"
 #include "support/fake_openai.hpp"
 
 using namespace sb::http_client;

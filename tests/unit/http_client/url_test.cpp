@@ -1,7 +1,7 @@
 // URL parsing for outbound requests: what is accepted and what is refused, clearly.
-#include <catch2/catch.hpp>
-
 #include "http_client/url.hpp"
+
+#include <catch2/catch.hpp>
 
 using sb::http_client::parse_url;
 

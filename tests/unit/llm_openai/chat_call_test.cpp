@@ -1,11 +1,11 @@
 // What one request turns into, from the bytes the provider sent: the completion the
 // host gets (text and usage, or an error a tenant admin can act on).
+#include "chat_call.hpp"
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include "chat_call.hpp"
 
 using llm_openai::ChatCall;
 using llm_openai::Outcome;

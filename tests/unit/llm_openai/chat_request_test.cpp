@@ -1,8 +1,9 @@
+#include "chat_request.hpp"
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "chat_request.hpp"
 #include "usage.hpp"
 
 using llm_openai::build_chat_body;

@@ -1,10 +1,10 @@
+#include "provider_config.hpp"
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <map>
 #include <stdexcept>
 #include <string>
-
-#include "provider_config.hpp"
 
 using llm_openai::ProviderConfig;
 using llm_openai::read_config;

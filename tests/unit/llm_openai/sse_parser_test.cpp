@@ -1,8 +1,8 @@
+#include "sse_parser.hpp"
+
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include "sse_parser.hpp"
 
 using llm_openai::SseEvent;
 using llm_openai::SseParser;

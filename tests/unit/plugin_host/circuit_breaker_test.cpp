@@ -1,9 +1,9 @@
+#include "plugin_host/circuit_breaker.hpp"
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <thread>
 #include <vector>
-
-#include "plugin_host/circuit_breaker.hpp"
 
 using sb::plugin_host::CircuitBreaker;
 using namespace std::chrono_literals;

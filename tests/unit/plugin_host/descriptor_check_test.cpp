@@ -1,7 +1,7 @@
 // The load-time rules of the ABI, on descriptors built by hand.
-#include <catch2/catch.hpp>
-
 #include "plugin_host/descriptor_check.hpp"
+
+#include <catch2/catch.hpp>
 
 using sb::plugin_host::descriptor_problem;
 

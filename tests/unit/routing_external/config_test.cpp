@@ -1,12 +1,12 @@
 // The [plugins.routing-external] table: what is accepted, and a message naming the
 // key for what is not.
+#include "config.hpp"
+
 #include <catch2/catch.hpp>
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
-
-#include "config.hpp"
 
 using routing_external::Config;
 using routing_external::read_config;

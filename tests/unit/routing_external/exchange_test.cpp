@@ -1,10 +1,11 @@
 // What routing-external tells the endpoint, and how it reads every kind of answer.
+#include "exchange.hpp"
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
-#include "exchange.hpp"
 #include "switchboard/sb_plugin_cpp.hpp"
 
 namespace json = boost::json;

@@ -1,8 +1,9 @@
 // Evaluation: which rule fires for a visitor, with a fake clock and fake presence.
+#include "routing_graph/evaluate.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "graph_fixture.hpp"
-#include "routing_graph/evaluate.hpp"
 
 using namespace sb::routing_graph;
 using namespace sb::routing_graph::test;

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "routing_graph/glob.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace sb::routing_graph;
 

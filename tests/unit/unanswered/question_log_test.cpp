@@ -10,7 +10,7 @@ namespace json = boost::json;
 namespace {
 
 // A log entry as log_list gives it, from what the engine or the API appended.
-json::value listed(const sb::engine::LogEntry& entry, int64_t seq) {
+json::value listed(const sb::records::LogEntry& entry, int64_t seq) {
   return json::object{{"seq", seq},
                       {"ts", entry.ts_ms},
                       {"kind", entry.kind},
