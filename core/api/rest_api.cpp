@@ -83,8 +83,8 @@ HttpResponse too_busy_to_check() {
   return response;
 }
 
-// Half the cores hash, so chat always has the rest (and the checks run at the
-// lowest priority besides).
+// Half the cores hash, so chat always has the rest (and the checks run at a lower
+// priority besides).
 auth::PasswordCheckLimits password_check_limits() {
   auth::PasswordCheckLimits limits;
   limits.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency() / 2));

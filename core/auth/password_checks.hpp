@@ -44,10 +44,13 @@ enum class Standing {
 
 struct PasswordCheckLimits {
   int threads = 1;
-  // Added to the checks' threads' nice value (Linux: per thread): hashing uses the
-  // CPU the chat's event loops leave, instead of competing with them.
-  int nice = 19;
-  bool idle_policy = true;       // and SCHED_IDLE (Linux): they run only when nothing else would
+  // Added to the checks' threads' nice value (Linux: per thread): hashing mostly
+  // uses the CPU the chat's event loops leave, instead of competing with them. Not
+  // SCHED_IDLE or nice 19: those get next to nothing while other work keeps every
+  // core busy (a chat peak, a build on the same machine), and sign-ins then time
+  // out; at nice 10 a check gets about a tenth of a contended core.
+  int nice = 10;
+  bool idle_policy = false;      // SCHED_IDLE (Linux): run only when nothing else would
   size_t max_queued = 32;        // waiting or running, all addresses together
   size_t share_per_address = 2;  // of those, one address's that keep their standing
   int64_t max_wait_ms = 15000;
