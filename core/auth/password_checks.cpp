@@ -126,8 +126,8 @@ void PasswordChecks::work() {
   const int nice_now = getpriority(PRIO_PROCESS, self);
   if (errno != 0 || setpriority(PRIO_PROCESS, self, std::min(19, nice_now + limits_.nice)) != 0)
     spdlog::warn("password checks: cannot lower their CPU priority: {}", std::strerror(errno));
-  // SCHED_IDLE besides: a waking event loop preempts a check at once, and the
-  // scheduler counts a core that only runs checks as idle when placing loops.
+  // SCHED_IDLE if asked (off by default, see PasswordCheckLimits::nice): a waking
+  // event loop preempts a check at once, but the checks starve under other load.
   if (limits_.idle_policy) {
     sched_param none{};
     if (sched_setscheduler(self, SCHED_IDLE, &none) != 0)

@@ -1,5 +1,5 @@
 // Password checks (argon2id: 64 MiB and 0.1-0.2 s of a core each) on their own
-// threads at the lowest CPU priority, behind one bounded queue that a flood of
+// threads at a lower CPU priority, behind one bounded queue that a flood of
 // sign-ins cannot use to lock everyone else out.
 //
 // - Bounded: at most max_queued checks wait or run at once (memory and wait time);
