@@ -209,12 +209,7 @@ void OwnerEndpoint::handle(const std::string& entry_id, const std::string& paylo
     // passed), not on what it has seen since. So the connection starts over: the
     // client reconnects, resumes from the seqs it really holds and sends again
     // what was not acknowledged (the same ack for what was stored).
-    auto peer = it != remotes_.end()
-                    ? it->second.peer
-                    : std::make_shared<RemotePeer>(bus_, strand_, stream_, node, conn);
-    if (it != remotes_.end()) drop(key);
-    peer->close(kCloseMoved, "the tenant's node changed; reconnect");
-    return ack(entry_id);
+    return start_over(entry_id, node, conn);
   }
 
   if (op == "open") {
@@ -250,12 +245,7 @@ void OwnerEndpoint::handle(const std::string& entry_id, const std::string& paylo
   if (it == remotes_.end() || it->second.peer->broken()) {
     // Not known here (its owner changed, or frames to it were lost): the client
     // reconnects and resumes. Its command was never answered, so it resends it.
-    auto peer = it != remotes_.end()
-                    ? it->second.peer
-                    : std::make_shared<RemotePeer>(bus_, strand_, stream_, node, conn);
-    if (it != remotes_.end()) drop(key);
-    peer->close(kCloseMoved, "the tenant's node changed; reconnect");
-    return ack(entry_id);
+    return start_over(entry_id, node, conn);
   }
   Remote& remote = it->second;
   const std::string text = text_of(*o, "text");
@@ -278,6 +268,18 @@ void OwnerEndpoint::handle(const std::string& entry_id, const std::string& paylo
     remote.peer->close(1008, "too many bad frames");
     drop(key);
   }
+}
+
+void OwnerEndpoint::start_over(const std::string& entry_id, const std::string& node,
+                               uint64_t conn) {
+  const std::string key = node + " " + std::to_string(conn);
+  auto it = remotes_.find(key);
+  auto peer = it != remotes_.end()
+                  ? it->second.peer
+                  : std::make_shared<RemotePeer>(bus_, strand_, stream_, node, conn);
+  if (it != remotes_.end()) drop(key);
+  peer->close(kCloseMoved, "the tenant's node changed; reconnect");
+  ack(entry_id);
 }
 
 void OwnerEndpoint::drop(const std::string& key) {

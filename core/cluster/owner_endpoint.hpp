@@ -58,6 +58,9 @@ class OwnerEndpoint : public std::enable_shared_from_this<OwnerEndpoint> {
   };
   void handle(const std::string& entry_id, const std::string& payload, bool redelivered);
   void drop(const std::string& key);
+  // The connection node/conn is closed with 1012 (its client reconnects and
+  // resumes), let go here, and the entry acknowledged.
+  void start_over(const std::string& entry_id, const std::string& node, uint64_t conn);
   void ack(const std::string& entry_id);
   // Every second: a relayed connection a frame could not be published to (its
   // stream has a hole) is told to reconnect and let go, so that a client which
