@@ -104,7 +104,6 @@ hold_idle() {
   done
   # The nodes' memory while every loadgen holds its share (they connect at the same
   # time and hold for DURATION; the middle of the hold is the moment to look).
-  local held_rss=()
   for ((t = 0; t < 400; t++)); do
     local done_connecting=0
     for ((i = 0; i < nodes; i++)); do
@@ -114,13 +113,11 @@ hold_idle() {
     sleep 1
   done
   sleep $((DURATION / 2))
-  local total_conns=0 total_rss=0
+  local total_rss=0
   for ((i = 0; i < nodes; i++)); do
     local pid=${node_pids[$i]} fds rss
     fds=$(find "/proc/$pid/fd" -maxdepth 1 -type l 2>/dev/null | wc -l)
     rss=$(rss_kib "$pid")
-    held_rss+=("$rss")
-    total_conns=$((total_conns + fds))
     total_rss=$((total_rss + rss - ${rss_before[$i]}))
     printf '    node %d: %d open files, RSS %d -> %d KiB\n' "$i" "$fds" "${rss_before[$i]}" "$rss"
   done
