@@ -31,8 +31,12 @@ class RemotePeer;
 
 class OwnerEndpoint : public std::enable_shared_from_this<OwnerEndpoint> {
  public:
+  // lease_epoch: the epoch of this node's lease on the tenant (0: its storage does
+  // not say), carried by every frame published to a relayed connection so that the
+  // connection's node can tell this owner from a former one (owner_fence.hpp).
   OwnerEndpoint(std::shared_ptr<plugin_host::ClusterClient> bus,
-                std::shared_ptr<hub::TenantGate> gate, const auth::TokenSigner* signer);
+                std::shared_ptr<hub::TenantGate> gate, const auth::TokenSigner* signer,
+                int64_t lease_epoch);
 
   // Starts consuming the tenant's stream (pending entries of a dead owner first).
   void start();
@@ -70,6 +74,7 @@ class OwnerEndpoint : public std::enable_shared_from_this<OwnerEndpoint> {
   std::shared_ptr<plugin_host::ClusterClient> bus_;
   std::shared_ptr<hub::TenantGate> gate_;
   const auth::TokenSigner* signer_;
+  const int64_t lease_epoch_;
   const std::string stream_;
   boost::asio::any_io_executor strand_;
   bool stopped_ = false;  // on strand_

@@ -112,6 +112,7 @@ void RelayHub::add(const std::string& tenant_id, const engine::PeerPtr& peer) {
 void RelayHub::remove(uint64_t peer_id) {
   std::lock_guard lock(mutex_);
   connections_.erase(peer_id);
+  fence_.forget(peer_id);
 }
 
 void RelayHub::expect_answer(uint64_t peer_id, std::string_view text) {
@@ -143,23 +144,54 @@ void RelayHub::answered(Connection& c, std::string_view frame) {
 }
 
 void RelayHub::deliver(std::string_view payload) {
+  // "<op><conn>[@<epoch>] <rest>" (wire.hpp)
   if (payload.size() < 2) return;
   const char op = payload.front();
   const size_t space = payload.find(' ');
+  if (space == std::string_view::npos) return;
+  const std::string_view address = payload.substr(1, space - 1);
+  const size_t at = address.find('@');
+  const std::string_view digits = address.substr(0, at);
   uint64_t peer_id = 0;
-  const auto digits = payload.substr(1, space == std::string_view::npos ? payload.npos : space - 1);
-  if (std::from_chars(digits.data(), digits.data() + digits.size(), peer_id).ec != std::errc{} ||
-      space == std::string_view::npos)
+  if (std::from_chars(digits.data(), digits.data() + digits.size(), peer_id).ec != std::errc{})
     return;
+  int64_t epoch = 0;
+  if (at != std::string_view::npos) {
+    const std::string_view e = address.substr(at + 1);
+    if (std::from_chars(e.data(), e.data() + e.size(), epoch).ec != std::errc{}) return;
+  }
   const std::string_view rest = payload.substr(space + 1);
   engine::PeerPtr peer;
+  OwnerFence::Verdict verdict;
   {
     std::lock_guard lock(mutex_);
     auto it = connections_.find(peer_id);
     if (it == connections_.end()) return;  // closed meanwhile
-    peer = it->second.peer.lock();
-    if (op == 'f') answered(it->second, rest);
+    const std::string& tenant = it->second.tenant_id;
+    const int64_t newest_before = fence_.newest(tenant);
+    verdict = fence_.frame(tenant, peer_id, epoch);
+    if (epoch > 0 && epoch < newest_before && stale_logged_.emplace(tenant, epoch).second)
+      spdlog::info(
+          "cluster: tenant {}: frames of a former owner (lease epoch {}) no longer reach "
+          "clients here; the owner's epoch is {}",
+          tenant, epoch, newest_before);
+    if (newest_before > 0 && epoch > newest_before)
+      spdlog::info(
+          "cluster: tenant {}: its owner is at lease epoch {} now (was {}); {} connection(s) "
+          "that heard the former owner reconnect",
+          tenant, epoch, newest_before,
+          verdict.reconnect_too.size() + (verdict.fate == OwnerFence::Fate::reconnect ? 1 : 0));
+    if (verdict.fate == OwnerFence::Fate::deliver) {
+      peer = it->second.peer.lock();
+      if (op == 'f') answered(it->second, rest);
+    }
   }
+  for (const uint64_t other : verdict.reconnect_too)
+    fail_connection(other, "the tenant's owner changed; send it again after the reconnect",
+                    "the tenant's owner changed; reconnect");
+  if (verdict.fate == OwnerFence::Fate::reconnect)
+    return fail_connection(peer_id, "the tenant's owner changed; send it again after the reconnect",
+                           "the tenant's owner changed; reconnect");
   if (!peer) return;
   if (op == 'f') {
     peer->send(std::make_shared<const std::string>(rest));
@@ -187,13 +219,16 @@ void RelayHub::send_to_owner(const std::string& tenant_id, uint64_t peer_id, std
                    [weak = weak_from_this(), peer_id](plugin_host::CallResult r) {
                      auto self = weak.lock();
                      if (self && r.status != SB_OK)
-                       self->fail_connection(peer_id, "the cluster bus is unavailable: " + r.error);
+                       self->fail_connection(peer_id, "the cluster bus is unavailable: " + r.error,
+                                             "the tenant's node cannot be reached; reconnect");
                    });
 }
 
-// A frame that did not reach the stream: whatever was waiting is answered
-// `unavailable` and the socket closed, so the client reconnects and resends.
-void RelayHub::fail_connection(uint64_t peer_id, const std::string& why) {
+// A frame that did not reach the stream, or an owner the connection can no longer
+// trust: whatever was waiting is answered `unavailable` and the socket closed, so
+// the client reconnects and resends.
+void RelayHub::fail_connection(uint64_t peer_id, const std::string& why,
+                               const std::string& close_reason) {
   engine::PeerPtr peer;
   std::vector<Pending> pending;
   {
@@ -206,7 +241,7 @@ void RelayHub::fail_connection(uint64_t peer_id, const std::string& why) {
   if (!peer) return;
   for (const auto& p : pending)
     peer->send(engine::frames::error("unavailable", why, p.ref.empty() ? p.client_msg_id : p.ref));
-  peer->close(kCloseMoved, "the tenant's node cannot be reached; reconnect");
+  peer->close(kCloseMoved, close_reason);
 }
 
 void RelayHub::sweep() {
