@@ -235,6 +235,8 @@ void OwnerEndpoint::handle(const std::string& entry_id, const std::string& paylo
       remote.state.registered = true;
       gate_->engine()->agent_connect(remote.peer, remote.state.who);
     }
+    if (const auto* n = o->if_contains("n"); n && n->is_number())
+      remote.next_entry = n->to_number<uint64_t>() + 1;
     remotes_.emplace(key, std::move(remote));
     return ack(entry_id);
   }
@@ -250,6 +252,17 @@ void OwnerEndpoint::handle(const std::string& entry_id, const std::string& paylo
     return start_over(entry_id, node, conn);
   }
   Remote& remote = it->second;
+  if (const auto* n = o->if_contains("n"); n && n->is_number() && remote.next_entry) {
+    const auto number = n->to_number<uint64_t>();
+    if (number != *remote.next_entry) {
+      spdlog::info(
+          "tenant {}: entry {} of connection {} came where {} was due (another consumer read "
+          "it); the connection starts over",
+          gate_->id(), number, key, *remote.next_entry);
+      return start_over(entry_id, node, conn);
+    }
+    remote.next_entry = number + 1;
+  }
   const std::string text = text_of(*o, "text");
   // A message is settled by its answer; anything else once the engine has it.
   bool awaits = false;

@@ -43,6 +43,7 @@ class RelayHub::TenantRelay final : public hub::Relay {
     json::object entry{{"op", "open"},
                        {"node", hub->node_id_},
                        {"conn", peer->peer_id()},
+                       {"n", 0},
                        {"who", identity_json(who)}};
     hub->send_to_owner(tenant_id_, peer->peer_id(), json::serialize(entry));
   }
@@ -50,10 +51,13 @@ class RelayHub::TenantRelay final : public hub::Relay {
   void frame(const engine::PeerPtr& peer, std::string_view text) override {
     auto hub = hub_.lock();
     if (!hub) return;
+    const auto number = hub->number_entry(peer->peer_id());
+    if (!number) return;  // closed meanwhile
     hub->expect_answer(peer->peer_id(), text);
     json::object entry{{"op", "frame"},
                        {"node", hub->node_id_},
                        {"conn", peer->peer_id()},
+                       {"n", *number},
                        {"text", json::string(text)}};
     hub->send_to_owner(tenant_id_, peer->peer_id(), json::serialize(entry));
   }
@@ -61,8 +65,9 @@ class RelayHub::TenantRelay final : public hub::Relay {
   void close(uint64_t peer_id) override {
     auto hub = hub_.lock();
     if (!hub) return;
-    hub->remove(peer_id);
+    const auto number = hub->remove(peer_id);
     json::object entry{{"op", "close"}, {"node", hub->node_id_}, {"conn", peer_id}};
+    if (number) entry["n"] = *number;
     // Best effort: an owner that misses it drops the connection when this node
     // leaves the live nodes, or on the next frame of a reused id (none: ids grow).
     hub->bus_->stream_add(tenant_stream(tenant_id_), json::serialize(entry), hub->executor_,
@@ -106,13 +111,24 @@ std::shared_ptr<hub::Relay> RelayHub::relay_for(const std::string& tenant_id) {
 
 void RelayHub::add(const std::string& tenant_id, const engine::PeerPtr& peer) {
   std::lock_guard lock(mutex_);
-  connections_[peer->peer_id()] = Connection{peer, tenant_id, {}};
+  connections_[peer->peer_id()] = Connection{peer, tenant_id, {}, 1};
 }
 
-void RelayHub::remove(uint64_t peer_id) {
+std::optional<uint64_t> RelayHub::number_entry(uint64_t peer_id) {
   std::lock_guard lock(mutex_);
-  connections_.erase(peer_id);
+  auto it = connections_.find(peer_id);
+  if (it == connections_.end()) return std::nullopt;
+  return it->second.next_entry++;
+}
+
+std::optional<uint64_t> RelayHub::remove(uint64_t peer_id) {
+  std::lock_guard lock(mutex_);
   fence_.forget(peer_id);
+  auto it = connections_.find(peer_id);
+  if (it == connections_.end()) return std::nullopt;
+  const uint64_t last = it->second.next_entry;
+  connections_.erase(it);
+  return last;
 }
 
 void RelayHub::expect_answer(uint64_t peer_id, std::string_view text) {

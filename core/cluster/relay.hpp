@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -53,10 +54,15 @@ class RelayHub : public std::enable_shared_from_this<RelayHub> {
     std::weak_ptr<engine::Peer> peer;
     std::string tenant_id;
     std::vector<Pending> pending;  // messages not answered yet, oldest first
+    uint64_t next_entry = 0;       // the number of its next stream entry (wire.hpp)
   };
 
+  // The open entry is number 0.
   void add(const std::string& tenant_id, const engine::PeerPtr& peer);
-  void remove(uint64_t peer_id);
+  // The number of the connection's next entry (counting it), or nullopt when it is gone.
+  std::optional<uint64_t> number_entry(uint64_t peer_id);
+  // Forgets the connection; the number of its last entry (the close), if it was known.
+  std::optional<uint64_t> remove(uint64_t peer_id);
   // Remembers a message frame's ids, to answer it `unavailable` if nothing else does.
   void expect_answer(uint64_t peer_id, std::string_view text);
   void answered(Connection& c, std::string_view frame);

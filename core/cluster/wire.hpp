@@ -2,9 +2,12 @@
 // (docs/cluster.md, "A connection on a node that does not own its tenant").
 //
 // Commands: the stream "t/<tenant>", one JSON entry per event of a connection:
-//   {"op":"open","node":N,"conn":C,"who":{"role","id","name","agent_role","epoch"}}
-//   {"op":"frame","node":N,"conn":C,"text":S}   the client's frame as it came
-//   {"op":"close","node":N,"conn":C}
+//   {"op":"open","node":N,"conn":C,"n":0,"who":{"role","id","name","agent_role","epoch"}}
+//   {"op":"frame","node":N,"conn":C,"n":K,"text":S}   the client's frame as it came
+//   {"op":"close","node":N,"conn":C,"n":K}
+// "n" numbers a connection's entries 0, 1, 2...: the owner acts on them only in an
+// unbroken run, so that an entry another consumer of the stream read (a frozen
+// former owner's pending read) is never skipped over (owner_endpoint.hpp).
 // Answers: the channel "n/<node>" of the connection's node, one message each:
 //   "f<conn>@<epoch> <frame>"          a frame to send to the client
 //   "c<conn>@<epoch> <code> <reason>"  close the client's socket (it reconnects and
