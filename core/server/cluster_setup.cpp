@@ -177,8 +177,8 @@ void ClusterNode::close_relayed(const std::string& tenant_id, const std::string&
 }
 
 void ClusterNode::serve(const std::shared_ptr<hub::TenantGate>& gate,
-                        const auth::TokenSigner* signer) {
-  auto endpoint = std::make_shared<cluster::OwnerEndpoint>(bus_, gate, signer);
+                        const auth::TokenSigner* signer, int64_t lease_epoch) {
+  auto endpoint = std::make_shared<cluster::OwnerEndpoint>(bus_, gate, signer, lease_epoch);
   {
     std::lock_guard lock(shared_->mutex);
     auto& slot = shared_->endpoints[cluster::tenant_stream(gate->id())];

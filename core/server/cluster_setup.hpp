@@ -65,8 +65,10 @@ class ClusterNode {
   std::shared_ptr<hub::Relay> relay_for(const std::string& tenant_id);
   // Closes this node's relayed connections of the tenant (its owner changed).
   void close_relayed(const std::string& tenant_id, const std::string& reason);
-  // This node owns the tenant now: its stream is consumed into the gate's engine.
-  void serve(const std::shared_ptr<hub::TenantGate>& gate, const auth::TokenSigner* signer);
+  // This node owns the tenant now, under lease_epoch (0: not known): its stream is
+  // consumed into the gate's engine.
+  void serve(const std::shared_ptr<hub::TenantGate>& gate, const auth::TokenSigner* signer,
+             int64_t lease_epoch);
   // This node no longer owns it: consuming stops, relayed connections reconnect.
   void unserve(const std::string& tenant_id);
 

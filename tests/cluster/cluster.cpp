@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -167,6 +169,17 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), root_("
 }
 
 Cluster::~Cluster() {
+  if (const char* keep = std::getenv("SB_CLUSTER_KEEP_LOGS"); keep && *keep) {
+    const auto stamp = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+    try {
+      keep_logs(std::filesystem::path(keep) /
+                (std::to_string(stamp) + "-" + std::to_string(::getpid())));
+    } catch (const std::exception& e) {
+      std::cerr << "cluster: could not keep the nodes' logs: " << e.what() << std::endl;
+    }
+  }
   nodes_.clear();  // SIGKILL, unless a test stopped them
   redis_.reset();
   postgres_.reset();
@@ -318,6 +331,16 @@ std::vector<StoredConversation> Cluster::stored_conversations() {
                     text_of(row, "assignee")});
   }
   return rows;
+}
+
+void Cluster::keep_logs(const std::filesystem::path& dir) const {
+  for (const auto& node : nodes_) {
+    const auto to = dir / node->id();
+    std::filesystem::create_directories(to);
+    std::filesystem::copy(root_.path() / (node->id() + "/log"), to,
+                          std::filesystem::copy_options::recursive |
+                              std::filesystem::copy_options::overwrite_existing);
+  }
 }
 
 std::string Cluster::logs_tail(size_t lines_per_node) const {

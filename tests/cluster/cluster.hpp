@@ -5,7 +5,9 @@
 // config. Everything is torn down on any exit: the nodes and Redis die with the
 // test process (PR_SET_PDEATHSIG), and a guardian process stops PostgreSQL (which
 // pg_ctl runs detached) when the test process is gone, even after a SIGKILL from
-// CTest's timeout.
+// CTest's timeout. With SB_CLUSTER_KEEP_LOGS=DIR in the environment, every node's
+// whole log is copied to DIR/<time>-<pid>/<node>/ when the cluster goes (to read a
+// failed run afterwards; a loop of runs deletes those of the runs that passed).
 #pragma once
 
 #include <boost/json.hpp>
@@ -123,6 +125,9 @@ class Cluster {
 
   // The last lines of every node's log, for failure messages.
   std::string logs_tail(size_t lines_per_node = 40) const;
+  // Copies every node's whole log (each run of it) under dir/<node>/, to read a
+  // failed run afterwards (the cluster's own directory goes with it).
+  void keep_logs(const std::filesystem::path& dir) const;
 
  private:
   void start_guardian();
