@@ -45,6 +45,8 @@ std::string Membership::info_of(const std::string& node_id) const {
 void Membership::set_info(std::string info_json) {
   boost::asio::post(executor_, [self = shared_from_this(), info = std::move(info_json)]() mutable {
     self->info_json_ = std::move(info);
+    // Said now, not a heartbeat later (the next beat is counted from here).
+    self->beat();
   });
 }
 

@@ -41,8 +41,8 @@ class Membership : public std::enable_shared_from_this<Membership> {
   // What a live node says about itself (its info_json as last listed), "" when it is
   // not listed. Any thread.
   std::string info_of(const std::string& node_id) const;
-  // Replaces what this node says about itself from the next heartbeat on (its
-  // listen address once the port is bound). Any thread.
+  // Replaces what this node says about itself (its listen address once the port is
+  // bound), at once and at every heartbeat after. Any thread.
   void set_info(std::string info_json);
   const std::string& node_id() const { return node_id_; }
 

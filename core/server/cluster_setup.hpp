@@ -64,6 +64,9 @@ class ClusterNode {
   void advertise(const std::string& listen, const std::string& rest_url);
   // A live node's REST URL as it advertised it, "" when unknown.
   std::string rest_url_of(const std::string& node_id) const;
+  // This node's REST URL is in the live nodes as the bus lists them: the others
+  // can forward to it (at the latest after their next heartbeat).
+  bool advertised() const { return !rest_url_of(node_id_).empty(); }
   // How many times the live nodes were listed (0 until the bus answered once).
   uint64_t listings() const;
 

@@ -451,6 +451,10 @@ bool Server::ready(std::string& why) const {
     why = "no plugins loaded from " + config_.plugin_dir.string();
     return false;
   }
+  if (cluster_ && !cluster_->advertised()) {
+    why = "cluster: this node's REST address is not listed among the live nodes yet";
+    return false;
+  }
   if (cluster_ && !ownership_settled_.load(std::memory_order_acquire)) {
     why = "cluster: the tenants placed on this node are not all taken yet";
     return false;
