@@ -164,6 +164,18 @@ std::vector<std::string> ClusterNode::live_nodes() const {
   return membership_->live_nodes();
 }
 
+void ClusterNode::advertise(const std::string& listen, const std::string& rest_url) {
+  membership_->set_info(
+      boost::json::serialize(boost::json::object{{"listen", listen}, {"rest_url", rest_url}}));
+}
+
+std::string ClusterNode::rest_url_of(const std::string& node_id) const {
+  boost::system::error_code ec;
+  const auto info = boost::json::parse(membership_->info_of(node_id), ec);
+  const auto* url = !ec && info.is_object() ? info.as_object().if_contains("rest_url") : nullptr;
+  return url && url->is_string() ? std::string(url->as_string()) : std::string();
+}
+
 uint64_t ClusterNode::listings() const {
   return shared_->listings.load(std::memory_order_relaxed);
 }

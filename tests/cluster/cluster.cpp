@@ -115,6 +115,13 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), root_("
   redis_ = std::make_unique<sb::test::RedisServer>(
       sb::test::RedisOptions{.persistent = options_.redis_persistent});
 
+  plugin_dir_ = SWITCHBOARD_PLUGIN_DIR;
+  if (options_.own_plugin_dir) {
+    plugin_dir_ = root_.subdir("plugins");
+    for (const auto& entry : std::filesystem::directory_iterator(SWITCHBOARD_PLUGIN_DIR))
+      if (entry.path().extension() == ".so")
+        std::filesystem::copy_file(entry.path(), plugin_dir_ / entry.path().filename());
+  }
   const auto tenants_dir = root_.subdir("tenants");
   for (const auto& tenant : options_.tenants)
     sb::test::write_file_atomically(tenants_dir / (tenant.id + ".toml"),
@@ -128,7 +135,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), root_("
     server.binary = SWITCHBOARD_BINARY;
     server.config = config;
     server.data_dir = root_.subdir(id + "/data");
-    server.plugin_dir = SWITCHBOARD_PLUGIN_DIR;
+    server.plugin_dir = plugin_dir_;
     server.tenants_dir = tenants_dir;
     server.log_dir = root_.subdir(id + "/log");
     nodes_.push_back(std::make_unique<Node>(id, server));
@@ -138,7 +145,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), root_("
       const auto made = sb::test::run_process(
           {SWITCHBOARD_BINARY, "rotate-key", "--keep-days", "0", "--config", config.string(),
            "--data-dir", server.data_dir.string(), "--tenants-dir", tenants_dir.string(),
-           "--plugin-dir", SWITCHBOARD_PLUGIN_DIR});
+           "--plugin-dir", plugin_dir_.string()});
       if (made.exit_code != 0)
         throw std::runtime_error("switchboard rotate-key failed: " + made.out + made.err);
     } else {

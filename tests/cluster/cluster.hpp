@@ -41,6 +41,9 @@ struct ClusterOptions {
   bool redis_persistent = false;
   // How long each node may take to answer /readyz 200 after it listens.
   std::chrono::milliseconds ready_timeout = 20s;
+  // The nodes load plugins from a copy of the build's plugin dir, Cluster::plugin_dir(),
+  // so a test may drop a new build there while they serve; else from the build's own.
+  bool own_plugin_dir = false;
 };
 
 class Node {
@@ -98,6 +101,8 @@ class Cluster {
   const ClusterOptions& options() const { return options_; }
   const it::TenantSpec& tenant(const std::string& id) const;
   const std::filesystem::path& root() const { return root_.path(); }
+  // Where every node loads its plugins from (and watches them).
+  const std::filesystem::path& plugin_dir() const { return plugin_dir_; }
 
   // Starts a node that was stopped or killed, and waits for its /readyz.
   void restart(Node& node);
@@ -129,6 +134,7 @@ class Cluster {
 
   ClusterOptions options_;
   sb::test::TempDir root_;
+  std::filesystem::path plugin_dir_;
   std::unique_ptr<sb::test::PostgresServer> postgres_;
   std::unique_ptr<sb::test::RedisServer> redis_;
   std::vector<std::unique_ptr<Node>> nodes_;
