@@ -8,6 +8,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -90,8 +91,13 @@ class Hub {
 
   // Binds and starts accepting; returns the bound port. Throws on bind errors.
   uint16_t start();
-  // Stops accepting; open connections end with their loops.
+  // Stops accepting and ends the open TLS connections cleanly: a WebSocket with a
+  // 1001 close, then close_notify; an idle HTTP connection with close_notify, a busy
+  // one after its answer. Plain connections end with their loops.
   void stop();
+  // After stop(): waits until the TLS connections have ended, at most `limit`
+  // (the loops must still run); false if some had not.
+  bool wait_for_tls_connections(std::chrono::milliseconds limit);
 
  private:
   struct Impl;
