@@ -461,6 +461,9 @@ void HttpSession::respond(const HttpResponse& response, bool keep_alive) {
     cache_control_set = cache_control_set || beast::iequals(name, "Cache-Control");
   }
   if (!cache_control_set) response_->set(http::field::cache_control, "no-store");
+  if (stream_.is_tls() && !context_.options.strict_transport_security.empty())
+    response_->set(http::field::strict_transport_security,
+                   context_.options.strict_transport_security);
   keep_alive = keep_alive && !stopping_;
   response_->keep_alive(keep_alive);
   response_->body() = response.body;

@@ -69,6 +69,9 @@ struct HubOptions {
   // only to these addresses and the trusted proxies (others are sent to https://).
   std::shared_ptr<TlsContext> tls;
   AddressRanges plain_http_addresses = loopback_ranges();
+  // Sent as Strict-Transport-Security on every answer over TLS (never over plain
+  // HTTP, where a browser must ignore it); empty: not sent.
+  std::string strict_transport_security;
 };
 
 class HubServices {

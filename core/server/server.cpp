@@ -155,6 +155,8 @@ int Server::run() {
   options.tls = tls_;
   options.plain_http_addresses = {};
   for (const auto& range : config_.tls_plain_http_from) options.plain_http_addresses.add(range);
+  if (tls_ && config_.tls_hsts_max_age_s > 0)
+    options.strict_transport_security = "max-age=" + std::to_string(config_.tls_hsts_max_age_s);
   hub_ = std::make_unique<hub::Hub>(std::move(loops), options, *this);
   uint16_t port = 0;
   try {

@@ -36,10 +36,12 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // The repository's server config with the certificate named in its [tls] section,
-// and the given handshake timeout and plain_http_from (empty: as shipped).
+// and the given handshake timeout, plain_http_from and hsts_max_age_s (empty: as
+// shipped).
 std::filesystem::path tls_config(const std::filesystem::path& dir, const sb::test::TlsFiles& tls,
                                  const std::string& plain_http_from = {},
-                                 const std::string& handshake_timeout_ms = "10000") {
+                                 const std::string& handshake_timeout_ms = "10000",
+                                 const std::string& hsts_max_age_s = {}) {
   std::ifstream in(std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "conf" / "switchboard.toml");
   std::stringstream text;
   text << in.rdbuf();
@@ -54,6 +56,8 @@ std::filesystem::path tls_config(const std::filesystem::path& dir, const sb::tes
                        tls.key_file.string() + "\"");
   if (!plain_http_from.empty())
     replace(R"(plain_http_from = ["127.0.0.0/8", "::1"])", "plain_http_from = " + plain_http_from);
+  if (!hsts_max_age_s.empty())
+    replace("hsts_max_age_s = 31536000", "hsts_max_age_s = " + hsts_max_age_s);
   const auto file = dir / "switchboard.toml";
   sb::test::write_file_atomically(file, config);
   return file;
@@ -280,10 +284,16 @@ TEST_CASE("over TLS a visitor and an agent chat on wss://, REST answers on https
   Deployment deployment({acme_tenant()}, options);
   const auto port = deployment.port();
 
-  const auto ready = sb::test::https_get(port, "/readyz");
+  auto ready = sb::test::https_get(port, "/readyz");
   CHECK(ready.status == 200);
-  // The same port still answers this machine's plain health checks.
-  CHECK(sb::test::http_get(port, "/readyz").status == 200);
+  // Browsers are told to keep to https:// for a year (the shipped default)...
+  CHECK(ready.headers.contains("strict-transport-security"));
+  CHECK(ready.headers["strict-transport-security"] == "max-age=31536000");
+  // ...but never over plain HTTP: the same port still answers this machine's plain
+  // health checks, without it.
+  const auto plain_ready = sb::test::http_get(port, "/readyz");
+  CHECK(plain_ready.status == 200);
+  CHECK_FALSE(plain_ready.headers.contains("strict-transport-security"));
   CHECK(sb::test::tls_certificate_seen(port).subject == "CN=chat.test");
 
   auto agent = agent_over_tls(deployment, "alice");
@@ -339,6 +349,7 @@ TEST_CASE("with TLS, plain HTTP from elsewhere is sent to https; silent clients 
                  "\r\n\r\n");
     REQUIRE(browser.closed_within(3s));
     CHECK(browser.received().starts_with("HTTP/1.1 308"));
+    CHECK(browser.received().find("Strict-Transport-Security") == std::string::npos);
     CHECK(browser.received().find("Location: https://chat.test:" + std::to_string(port) +
                                   "/console/?x=1\r\n") != std::string::npos);
 
@@ -371,6 +382,25 @@ TEST_CASE("with TLS, plain HTTP from elsewhere is sent to https; silent clients 
     CHECK(Clock::now() - opened < 3s);
     // Everyone else is served meanwhile.
     CHECK(sb::test::https_get(port, "/readyz").status == 200);
+  }
+}
+
+TEST_CASE("hsts_max_age_s sets Strict-Transport-Security's max-age; 0 sends none", "[tls]") {
+  sb::test::TempDir scratch("switchboard-tls");
+  const auto tls = sb::test::make_self_signed(scratch.path(), "server", "chat.test", 1);
+  const std::string max_age = GENERATE("600", "0");
+  DeploymentOptions options;
+  options.config = tls_config(scratch.path(), tls, {}, "10000", max_age);
+  Deployment deployment({acme_tenant()}, options);
+  // An error and a page of the console, as well as a health check.
+  for (const std::string target : {"/readyz", "/v1/tenants/acme/conversations", "/console/"}) {
+    auto answer = sb::test::https_get(deployment.port(), target);
+    INFO(target << " answered " << answer.status);
+    CHECK(answer.status != 0);
+    if (max_age == "0")
+      CHECK_FALSE(answer.headers.contains("strict-transport-security"));
+    else
+      CHECK(answer.headers["strict-transport-security"] == "max-age=600");
   }
 }
 
