@@ -150,8 +150,17 @@ void HttpSession::on_tls_handshake(beast::error_code ec, std::size_t used) {
     return;
   }
   if (ec) {
-    // A client that does not trust the certificate, or speaks no common version.
-    spdlog::debug("TLS handshake with {} failed: {}", peer_.to_string(), ec.message());
+    // A client that does not trust the certificate, speaks no common version, or
+    // sent bytes that only began like TLS (a scanner, a misdirected protocol).
+    context_.services->metrics().tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
+    uint64_t held_back = 0;
+    if (context_.tls_failure_log.allow(monotonic_ms(), held_back)) {
+      if (held_back > 0)
+        spdlog::info("TLS handshake with {} failed: {} ({} more failed since the last line)",
+                     peer_.to_string(), ec.message(), held_back);
+      else
+        spdlog::info("TLS handshake with {} failed: {}", peer_.to_string(), ec.message());
+    }
     return;
   }
   buffer_.consume(used);

@@ -8,6 +8,7 @@
 
 #include "hub/connections_per_address.hpp"
 #include "hub/hub.hpp"
+#include "hub/log_throttle.hpp"
 #include "hub/tls_connections.hpp"
 
 namespace sb::hub {
@@ -20,6 +21,8 @@ struct SessionContext {
   std::vector<boost::asio::io_context*> loops;
   std::atomic<uint64_t> next_peer_id{1};
   TlsConnections tls_connections;
+  // Failed TLS handshakes are logged at most once per 10 s: a scanner makes many.
+  LogThrottle tls_failure_log{10'000};
 };
 
 // Counts a socket as open for the server-wide limit while it lives, and for its

@@ -523,6 +523,62 @@ TEST_CASE("a stopping server ends its TLS connections cleanly", "[tls]") {
   CHECK_FALSE(deployment.server().running());
 }
 
+TEST_CASE("failed TLS handshakes are counted in /metrics, and logged without flooding the log",
+          "[tls][hostile]") {
+  sb::test::TempDir scratch("switchboard-tls");
+  const auto tls = sb::test::make_self_signed(scratch.path(), "server", "chat.test", 1);
+  DeploymentOptions options;
+  options.config = tls_config(scratch.path(), tls);
+  Deployment deployment({acme_tenant()}, options);
+  const auto port = deployment.port();
+  const auto failures = [&] {
+    const auto metrics = sb::test::http_get(port, "/metrics").body;
+    const std::string name = "\nswitchboard_tls_handshake_failures_total ";
+    const auto at = metrics.find(name);
+    REQUIRE(at != std::string::npos);
+    return std::stoi(metrics.substr(at + name.size()));
+  };
+  const auto failures_reach = [&](int expected) {
+    const auto deadline = Clock::now() + 5s;
+    while (failures() < expected && Clock::now() < deadline) std::this_thread::sleep_for(50ms);
+    return failures() == expected;
+  };
+  REQUIRE(failures() == 0);
+
+  // Plain HTTP on the port is not a failed handshake.
+  CHECK(sb::test::http_get(port, "/readyz").status == 200);
+  // A browser that does not trust the certificate gives up in the handshake.
+  {
+    net::io_context io;
+    net::ssl::context trusting_nothing(net::ssl::context::tls_client);
+    trusting_nothing.set_verify_mode(net::ssl::verify_peer);
+    net::ssl::stream<net::ip::tcp::socket> wary(io, trusting_nothing);
+    wary.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
+    boost::system::error_code ec;
+    wary.handshake(net::ssl::stream_base::client, ec);
+    CHECK(ec);
+  }
+  CHECK(failures_reach(1));
+
+  // A scanner: what begins like a TLS handshake record and is not one, many times.
+  for (int i = 0; i < 20; ++i) {
+    RawClient scanner(port);
+    // A handshake record of 64 bytes holding a "client hello" of 60 bytes of garbage.
+    scanner.send(std::string("\x16\x03\x01\x00\x40\x01\x00\x00\x3c", 9) + std::string(60, 'A'));
+    CHECK(scanner.closed_within(3s));
+  }
+  CHECK(failures_reach(21));
+  // The first failure is logged; those within the next 10 s are only counted.
+  const auto& log = deployment.server().log();
+  size_t lines = 0;
+  for (auto at = log.find("TLS handshake with 127.0.0.1 failed"); at != std::string::npos;
+       at = log.find("TLS handshake with 127.0.0.1 failed", at + 1))
+    ++lines;
+  CHECK(lines >= 1);
+  CHECK(lines <= 2);  // 2 only if the test took over 10 s
+  CHECK(sb::test::https_get(port, "/readyz").status == 200);
+}
+
 TEST_CASE("a renewed certificate is used for new connections without a restart", "[tls]") {
   sb::test::TempDir scratch("switchboard-tls");
   const auto live = sb::test::make_self_signed(scratch.path(), "live", "first.test", 1);
