@@ -140,6 +140,10 @@ struct FaqMatch {
   // own words, not a synonym, broader word or typo correction of them ("how old are
   // you" meets the opening hours only through "old" ~ time).
   double as_written = 0;
+  // Whether the entry shares with the message a word about what it is about, not only
+  // words for what kind of answer is wanted (TextAnalyzer::names_topic: "what time",
+  // 几点, 周末). Always true without an analyzer.
+  bool on_topic = true;
 };
 
 // The threshold answer() uses unless told otherwise. On the fixture it answers 80 of
@@ -186,6 +190,7 @@ class FaqIndex {
     std::uint32_t term;
     double weight;           // IDF, lowered for a typo-corrected word
     bool as_written = true;  // false: a typo's correction, a synonym or a broader word
+    bool topic = true;       // TextAnalyzer::names_topic, and not a character of a word
   };
 
   std::optional<std::uint32_t> correct_typo(const std::string& word) const;

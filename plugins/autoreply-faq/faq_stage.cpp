@@ -162,12 +162,20 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   // The intent's tag breaks a near tie ("how long" is about refunds when the visitor
   // spoke of a refund) but never overrules a clear winner: "change my shipping
   // address" with the shipping intent is an address question.
+  // Near means both in score and in how much of the message it explains: "收到货多久之内
+  // 可以退" (how long after delivery can I return) with the shipping intent scores
+  // close to the return entry but explains far less of it.
   const auto tag = tag_hint(context_json);
   if (tag && !matches.empty()) {
     if (auto tagged = index_.answer(text, options_.threshold, *tag);
-        tagged && tagged->score >= options_.clarify_ratio * matches.front().score)
+        tagged && tagged->on_topic &&
+        tagged->score >= options_.clarify_ratio * matches.front().score &&
+        tagged->coverage >= options_.clarify_ratio * matches.front().coverage)
       return answer_with(*tagged, answer_in, matches);
   }
+  // An entry that shares only words for what kind of answer is wanted ("what time is it
+  // in London", 现在几点了) is not what the message is about: no answer, no question.
+  if (!matches.empty() && !matches.front().on_topic) return defer(matches, answer_in);
   // Two entries about as close are a question to ask, not a guess to make.
   const bool near_tie =
       matches.size() >= 2 && matches[1].score >= options_.clarify_ratio * matches[0].score;
@@ -186,6 +194,10 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
       close.push_back(matches[2]);
     return clarify(close, answer_in);
   }
+  return defer(matches, answer_in);
+}
+
+FaqTurn FaqStage::defer(const std::vector<FaqMatch>& matches, const std::string& answer_in) const {
   if (matches.empty() || options_.context_entries == 0) return {};
   json::array entries;
   for (std::size_t i = 0; i < matches.size() && i < options_.context_entries; ++i) {

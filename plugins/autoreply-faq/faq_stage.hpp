@@ -98,6 +98,8 @@ class FaqStage {
   FaqTurn answer_with(const FaqMatch& match, std::string_view language,
                       const std::vector<FaqMatch>& candidates) const;
   FaqTurn clarify(const std::vector<FaqMatch>& close, std::string_view language) const;
+  // No answer: the best candidates as context for later stages.
+  FaqTurn defer(const std::vector<FaqMatch>& matches, const std::string& answer_in) const;
 
   static FaqIndexOptions index_options(const FaqStageOptions& options,
                                        const std::filesystem::path& config_dir);

@@ -326,6 +326,36 @@ std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
   return attached;
 }
 
+bool TextAnalyzer::speaks_of_business(std::string_view text) const {
+  for (auto& piece : pieces_of(text)) {
+    if (!piece.unsegmented) {
+      std::string w = piece.word;
+      std::transform(w.begin(), w.end(), w.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (w == "your" || w == "yours") return true;
+      continue;
+    }
+    for (const auto& word : segmenter_->segment(piece.chars, &user_words_))
+      if (word == "你们" || word == "您们" || word == "你们的" || word == "贵公司" ||
+          word == "贵司" || word == "贵店")
+        return true;
+  }
+  return false;
+}
+
+bool TextAnalyzer::names_topic(const std::string& term, bool business_own) const {
+  if (!is_ascii(term))
+    return !segmenter_->is_asking_word(term) || (business_own && segmenter_->is_time_word(term));
+  // Question words are a closed class, like the stop words (tokenizer.cpp keeps them
+  // as terms: "how long" and "where is" tell entries apart).
+  static constexpr std::string_view kQuestionWords[] = {"what",  "how", "when", "where",
+                                                        "which", "why", "who",  "whose"};
+  if (std::find(std::begin(kQuestionWords), std::end(kQuestionWords), term) !=
+      std::end(kQuestionWords))
+    return false;
+  return business_own || !wordnet_->is_time_noun(term);
+}
+
 double TextAnalyzer::content_weight(const std::string& term) const {
   if (is_ascii(term)) return 1.0;
   const auto it = corpus_idf_->find(term);

@@ -91,6 +91,18 @@ class TextAnalyzer {
   // True for a Chinese word the jieba dictionary tags as something other than a
   // noun (ChineseSegmenter::names_no_thing).
   bool names_no_thing(const std::string& term) const { return segmenter_->names_no_thing(term); }
+  // False for a term that says only what kind of answer is wanted, not what the
+  // message is about: English question words and words naming a time ("what",
+  // "how", "time", "weekend": WordNetSynonyms::is_time_noun), Chinese question words,
+  // amounts, times and function words (ChineseSegmenter::is_asking_word: 几点, 多久,
+  // 周末). "What time is it in London" shares only such words with "What time does
+  // customer service work?", so it is not about customer service. A time is what a
+  // message is about when the message speaks of the business's own (business_own:
+  // "what are your business hours", 你们周末有人吗).
+  bool names_topic(const std::string& term, bool business_own) const;
+  // True when the text speaks of the business's own things: "your", "yours", 你们,
+  // 您们, 贵公司, 贵司, 贵店.
+  bool speaks_of_business(std::string_view text) const;
   // True for an English term WordNet uses mostly as a noun of a thing
   // (WordNetSynonyms::is_noun).
   bool is_english_noun(const std::string& term) const { return wordnet_->is_noun(term); }
