@@ -226,6 +226,20 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
       }
     }
     if (options_.analyzer) {
+      // A Chinese compound the knowledge base lacks, whose head it has (电子邮件 ->
+      // 邮件): matched as the head, like a synonym.
+      const auto parts = options_.analyzer->chinese_head(
+          token, [&](const std::string& term) { return terms_.count(term) > 0; });
+      if (!parts.empty()) {
+        for (const auto& part : parts) {
+          if (!seen.insert(part).second) continue;
+          const auto t = terms_.at(part);
+          const double share = scale / static_cast<double>(parts.size());
+          resolved.push_back({t, idf_[t] * options_.related_weight * share, false, topic(t)});
+          self_score += idf_[t] * share;
+        }
+        continue;
+      }
       // Synonyms the knowledge base knows ("purchase" -> "buy"), the best one only:
       // a word counts once, whatever it is matched as.
       std::optional<std::uint32_t> best;

@@ -408,6 +408,25 @@ std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
   return attached;
 }
 
+std::vector<std::string> TextAnalyzer::chinese_head(
+    const std::string& term, const std::function<bool(const std::string&)>& known) const {
+  if (is_ascii(term) || !segmenter_->is_noun(term)) return {};
+  std::vector<std::size_t> starts;  // of each character
+  for (std::size_t k = 0; k < term.size(); ++k)
+    if ((static_cast<unsigned char>(term[k]) & 0xC0) != 0x80) starts.push_back(k);
+  // Endings of at least two characters, longest first, never the whole word.
+  for (std::size_t c = 1; c + 2 <= starts.size(); ++c) {
+    auto head = tenant_.canonical(term.substr(starts[c]));
+    if (!known(head)) continue;
+    // A modifier of two or more characters that is known too is kept: 邮箱地址 is an
+    // email address (邮箱 + 地址), not any address.
+    auto modifier = c >= 2 ? tenant_.canonical(term.substr(0, starts[c])) : std::string();
+    if (!modifier.empty() && known(modifier)) return {std::move(modifier), std::move(head)};
+    return {std::move(head)};
+  }
+  return {};
+}
+
 bool TextAnalyzer::speaks_of_business(std::string_view text) const {
   for (auto& piece : pieces_of(text)) {
     if (!piece.unsegmented) {
@@ -430,8 +449,10 @@ bool TextAnalyzer::names_topic(const std::string& term, bool business_own) const
     return !segmenter_->is_asking_word(term) || (business_own && segmenter_->is_time_word(term));
   // Question words are a closed class, like the stop words (tokenizer.cpp keeps them
   // as terms: "how long" and "where is" tell entries apart).
-  static constexpr std::string_view kQuestionWords[] = {"what",  "how", "when", "where",
-                                                        "which", "why", "who",  "whose"};
+  // With the degree words a "how" asks with ("how many", "how long", "how soon").
+  static constexpr std::string_view kQuestionWords[] = {"what",  "how",  "when", "where",
+                                                        "which", "why",  "who",  "whose",
+                                                        "mani",  "much", "long", "soon"};
   if (std::find(std::begin(kQuestionWords), std::end(kQuestionWords), term) !=
       std::end(kQuestionWords))
     return false;

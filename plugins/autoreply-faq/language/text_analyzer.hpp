@@ -88,6 +88,14 @@ class TextAnalyzer {
   const std::vector<std::string>& broader(const std::string& term) const {
     return wordnet_->broader(term);
   }
+  // The head of a Chinese compound noun that the caller knows: its longest ending of
+  // two or more characters that known() accepts (电子邮件 -> 邮件), as a term, preceded
+  // by the rest when that is known too (邮箱地址 -> 邮箱, 地址); none when there is no
+  // such ending or the term is no noun of three or more characters by the jieba
+  // dictionary (分期付款 is an idiom, not a kind of 付款). Chinese compounds put their
+  // head last, as English ones do ("European country" -> country).
+  std::vector<std::string> chinese_head(const std::string& term,
+                                        const std::function<bool(const std::string&)>& known) const;
   // True for a Chinese word the jieba dictionary tags as something other than a
   // noun (ChineseSegmenter::names_no_thing).
   bool names_no_thing(const std::string& term) const { return segmenter_->names_no_thing(term); }
