@@ -211,7 +211,8 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
              (!within_word[i] && options_.analyzer->names_topic(term_text_[term], business_own));
     };
     if (auto it = terms_.find(token); it != terms_.end()) {
-      resolved.push_back({it->second, idf_[it->second] * scale, true, topic(it->second)});
+      resolved.push_back({it->second, idf_[it->second] * scale, true, topic(it->second),
+                          options_.analyzer && options_.analyzer->asks_amount(token)});
       self_score += idf_[it->second] * scale;
       continue;
     }
@@ -412,6 +413,7 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
   // message ("pay" in "Can I pay with PayPal?" for "do I pay for delivery").
   std::vector<double> matched_weight(entries_.size(), 0.0), written_weight(entries_.size(), 0.0);
   std::vector<bool> on_topic(entries_.size(), !options_.analyzer);
+  std::vector<bool> asks_like(entries_.size(), false);  // shares an amount word in questions
   if (options_.analyzer) {
     std::vector<double> in_questions(entries_.size(), 0.0), in_answer(entries_.size(), 0.0);
     for (const auto& q : terms) {
@@ -424,6 +426,7 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
         matched_weight[e] += matched;
         if (q.as_written) written_weight[e] += matched;
         if (q.topic && matched > 0) on_topic[e] = true;
+        if (q.amount && in_questions[e] > 0) asks_like[e] = true;
         in_questions[e] = in_answer[e] = 0;
       }
     }
@@ -438,6 +441,9 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
   const double runner_up = ranked.size() > 1 ? entry_score[ranked[1]] : 0.0;
   if (ranked.size() > top_k) ranked.resize(top_k);
 
+  // The amount asked for counts where a candidate shown asks for it too.
+  const bool amount_asked =
+      std::any_of(ranked.begin(), ranked.end(), [&](std::size_t e) { return asks_like[e]; });
   std::vector<FaqMatch> matches;
   matches.reserve(ranked.size());
   for (auto e : ranked) {
@@ -458,6 +464,7 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
     m.unknown_thing = unknown_thing;
     m.as_written = matched_weight[e] > 0 ? written_weight[e] / matched_weight[e] : 1.0;
     m.on_topic = on_topic[e];
+    m.answers_the_ask = !amount_asked || asks_like[e];
     matches.push_back(std::move(m));
   }
   return matches;

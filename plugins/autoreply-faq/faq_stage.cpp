@@ -114,6 +114,14 @@ json::array candidates_json(const std::vector<FaqMatch>& candidates) {
   return out;
 }
 
+// Whether the match answers what the message asks, judged among all candidates (a
+// search within one tag sees only that tag's entries).
+bool answers_the_ask(const FaqMatch& match, const std::vector<FaqMatch>& candidates) {
+  for (const auto& c : candidates)
+    if (c.entry_index == match.entry_index) return c.answers_the_ask;
+  return true;
+}
+
 bool is_chinese_language(std::string_view language) {
   return language.substr(0, 2) == "zh";
 }
@@ -168,7 +176,7 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   const auto tag = tag_hint(context_json);
   if (tag && !matches.empty()) {
     if (auto tagged = index_.answer(text, options_.threshold, *tag);
-        tagged && tagged->on_topic &&
+        tagged && tagged->on_topic && answers_the_ask(*tagged, matches) &&
         tagged->score >= options_.clarify_ratio * matches.front().score &&
         tagged->coverage >= options_.clarify_ratio * matches.front().coverage)
       return answer_with(*tagged, answer_in, matches);
@@ -176,6 +184,13 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   // An entry that shares only words for what kind of answer is wanted ("what time is it
   // in London", 现在几点了) is not what the message is about: no answer, no question.
   if (!matches.empty() && !matches.front().on_topic) return defer(matches, answer_in);
+  // Nor one that answers another question about the same topic: "寄到国外要多久" (how long
+  // to ship abroad) is not "可以寄到国外吗" (do you ship abroad) when another entry asks
+  // 多久 too. A near tie still asks the visitor.
+  if (!matches.empty() && !matches.front().answers_the_ask &&
+      !(options_.clarify && matches.size() >= 2 &&
+        matches[1].score >= options_.clarify_ratio * matches[0].score))
+    return defer(matches, answer_in);
   // Two entries about as close are a question to ask, not a guess to make.
   const bool near_tie =
       matches.size() >= 2 && matches[1].score >= options_.clarify_ratio * matches[0].score;

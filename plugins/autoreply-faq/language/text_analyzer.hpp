@@ -96,6 +96,9 @@ class TextAnalyzer {
   // head last, as English ones do ("European country" -> country).
   std::vector<std::string> chinese_head(const std::string& term,
                                         const std::function<bool(const std::string&)>& known) const;
+  // True for a Chinese word asking for an amount (ChineseSegmenter::is_amount_word:
+  // 多久, 几天, 多少): "寄到国外要多久" asks how long, which "可以寄到国外吗" does not.
+  bool asks_amount(const std::string& term) const { return segmenter_->is_amount_word(term); }
   // True for a Chinese word the jieba dictionary tags as something other than a
   // noun (ChineseSegmenter::names_no_thing).
   bool names_no_thing(const std::string& term) const { return segmenter_->names_no_thing(term); }
