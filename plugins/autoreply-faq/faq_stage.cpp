@@ -58,6 +58,13 @@ std::vector<FaqEntry> load_all(const std::vector<std::string>& files,
 // The language to answer in: what the widget reported, else "zh" for a message in
 // Chinese characters (the widget may not know; the visitor's words do), else "" (the
 // entry's default answer).
+// Words in the text, each Chinese (or other unsegmented) character counting as one.
+std::size_t words_in(std::string_view text) {
+  std::size_t words = 0;
+  for (const auto& piece : text_pieces(text)) words += piece.unsegmented ? piece.chars.size() : 1;
+  return words;
+}
+
 std::string answer_language(std::string_view language, std::string_view text) {
   if (!language.empty()) return std::string(language);
   for (const auto& term : tokenize(text)) {
@@ -76,6 +83,11 @@ FaqStageOptions read_faq_stage_options(std::string_view config_json) {
   options.context_entries = static_cast<std::size_t>(config.integer("context_entries", 3, 0, 20));
   options.synonyms = config.string("synonyms");
   options.clarify = config.boolean("clarify", true);
+  options.long_message_words = static_cast<std::size_t>(config.integer(
+      "long_message_words", static_cast<long long>(options.long_message_words), 0, 1000));
+  options.long_message_threshold = config.number(
+      "long_message_threshold", std::min(options.long_message_threshold, options.threshold), 0,
+      options.threshold);
   options.second_look_band =
       config.number("second_look_band", options.second_look_band, 0, options.threshold);
   return options;
@@ -194,7 +206,10 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   // Two entries about as close are a question to ask, not a guess to make.
   const bool near_tie =
       matches.size() >= 2 && matches[1].score >= options_.clarify_ratio * matches[0].score;
-  if (!matches.empty() && matches.front().confidence >= options_.threshold &&
+  const bool long_message =
+      options_.long_message_words > 0 && words_in(text) >= options_.long_message_words;
+  const double threshold = long_message ? options_.long_message_threshold : options_.threshold;
+  if (!matches.empty() && matches.front().confidence >= threshold &&
       !(options_.clarify && near_tie))
     return answer_with(matches.front(), answer_in, matches);
   if (!matches.empty() && !near_tie &&

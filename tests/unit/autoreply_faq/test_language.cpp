@@ -744,3 +744,51 @@ answer = "保修一年。"
   // An amount no candidate asks for is a statement, not the question.
   CHECK(answered_by("东西坏了怎么办，才买几个月") == "faq.toml#warranty");
 }
+
+TEST_CASE("a long message is answered from the long-message threshold") {
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "refund-time"
+questions = ["How long does a refund take?", "When will I get my money back?"]
+answer = "5-7 business days after we receive the return."
+
+[[entries]]
+id = "opening-hours"
+questions = ["What are your opening hours?"]
+answer = "9 to 5."
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const char* long_question =
+      "I posted the parcel with my return last Monday and you confirmed it arrived, so how long "
+      "does the refund take now";
+  auto confidence = [&] {
+    auto plain = options;
+    plain.threshold = 0;
+    const FaqStage stage(plain, dir.path);
+    const auto turn = stage.reply(long_question, "", "{}");
+    REQUIRE(turn.answered);
+    return boost::json::parse(turn.result_json).at("score").to_number<double>();
+  }();
+  // Between the two thresholds: only the long-message rule answers it.
+  options.threshold = confidence + 0.02;
+  options.long_message_threshold = confidence - 0.02;
+  options.long_message_words = 13;
+  CHECK(FaqStage(options, dir.path).reply(long_question, "", "{}").answered);
+  options.long_message_words = 0;
+  CHECK_FALSE(FaqStage(options, dir.path).reply(long_question, "", "{}").answered);
+  options.long_message_words = 40;  // longer than the message
+  CHECK_FALSE(FaqStage(options, dir.path).reply(long_question, "", "{}").answered);
+
+  // The tenant keys, within 0..threshold.
+  const auto read = read_faq_stage_options(
+      R"({"files": ["faq.toml"], "long_message_words": 20, "long_message_threshold": 0.25})");
+  CHECK(read.long_message_words == 20);
+  CHECK(read.long_message_threshold == Approx(0.25));
+  CHECK(read_faq_stage_options(R"({"files": ["faq.toml"]})").long_message_words == 13);
+  CHECK_THROWS_AS(
+      read_faq_stage_options(
+          R"({"files": ["faq.toml"], "threshold": 0.3, "long_message_threshold": 0.4})"),
+      std::invalid_argument);
+}
