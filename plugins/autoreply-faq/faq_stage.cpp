@@ -188,13 +188,15 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   const auto tag = tag_hint(context_json);
   if (tag && !matches.empty()) {
     if (auto tagged = index_.answer(text, options_.threshold, *tag);
-        tagged && tagged->on_topic && answers_the_ask(*tagged, matches) &&
+        tagged && answers_the_ask(*tagged, matches) &&
         tagged->score >= options_.clarify_ratio * matches.front().score &&
         tagged->coverage >= options_.clarify_ratio * matches.front().coverage)
       return answer_with(*tagged, answer_in, matches);
   }
-  // An entry that shares only words for what kind of answer is wanted ("what time is it
-  // in London", 现在几点了) is not what the message is about: no answer, no question.
+  // Without such a tag (which says what the message is about: "how long" from a visitor
+  // the intent stage heard ask for a refund), an entry that shares only words for what
+  // kind of answer is wanted ("what time is it in London", 现在几点了) is not what the
+  // message is about: no answer, no question.
   if (!matches.empty() && !matches.front().on_topic) return defer(matches, answer_in);
   // Nor one that answers another question about the same topic: "寄到国外要多久" (how long
   // to ship abroad) is not "可以寄到国外吗" (do you ship abroad) when another entry asks

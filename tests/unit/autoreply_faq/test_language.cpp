@@ -579,8 +579,10 @@ answer = "Visa, Mastercard, PayPal."
 }
 
 TEST_CASE("WordNet and the jieba dictionary say which words name times, institutions, amounts") {
-  const WordNetSynonyms& wordnet = *WordNetSynonyms::shared(
-      "/usr/share/wordnet", [](std::string_view w) { return english_stem(w); });
+  // Held here: shared() keeps only a weak reference.
+  const auto held = WordNetSynonyms::shared("/usr/share/wordnet",
+                                            [](std::string_view w) { return english_stem(w); });
+  const WordNetSynonyms& wordnet = *held;
   // Most of their noun senses are times ("time" is first an occasion, then mostly times).
   for (const char* word : {"time", "day", "weekend", "saturday", "christmas", "hour"})
     CHECK(wordnet.is_time_noun(english_stem(word)));
