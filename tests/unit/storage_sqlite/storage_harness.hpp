@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -124,6 +125,9 @@ class Storage {
   Call delete_conversation(const std::string& conversation_id);
   Call log_prune(const std::string& log, int64_t before_ts_ms);
   Call backup(const std::string& dir);
+  // ABI 1.7: the epoch of the tenant's lease the instance holds; nullopt when the
+  // plugin has no lease_epoch or answers that it holds none.
+  std::optional<int64_t> lease_epoch();
 
   // Waits for the op of a call (or returns its immediate status).
   static Completion wait(const Call& call,
