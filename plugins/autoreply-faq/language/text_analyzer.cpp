@@ -475,6 +475,12 @@ double TextAnalyzer::english_specificity(const std::string& term) const {
   return std::clamp(share, kMinContentWeight, 1.0);
 }
 
+const std::vector<std::string>& TextAnalyzer::broader(const std::string& term) const {
+  static const std::vector<std::string> kPlace{"国家", "地区"};
+  if (segmenter_->is_place(term)) return kPlace;
+  return wordnet_->broader(term);
+}
+
 const std::vector<std::string>& TextAnalyzer::related(const std::string& term) const {
   return wordnet_->of(term);
 }
