@@ -296,8 +296,9 @@ std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
       // "...phone number for the police", "return an item to Amazon": the known nouns
       // right before "for", "to", "at" or "from" followed by an institution (WordNet's
       // noun.group: police, hospital, bank) or a name (capitalised inside the
-      // sentence, not a place: "ship to Canada" is the shop's shipping). Not after
-      // "my", "your" or "our": "a receipt for my order" is the shop's receipt.
+      // sentence, not a place: "ship to Canada" is the shop's shipping). Not the shop's
+      // own ("your", "our": owner_at), nor a thing the knowledge base has ("a receipt
+      // for my order" is the shop's receipt).
       if ((raw == "for" || raw == "to" || raw == "at" || raw == "from") && i > 0) {
         std::size_t j = i + 1;
         while (j < words.size() &&
