@@ -16,6 +16,8 @@ using Presence = TableReader::Presence;
 
 constexpr int64_t kMaxIoThreads = 1024;
 constexpr int64_t kHourMs = 3'600'000;
+// An HSTS max-age past two years is refused as a likely mistake (browsers cap it lower).
+constexpr int64_t kMaxHstsSeconds = 2 * 31'536'000;
 constexpr std::array kLogLevels{"trace", "debug", "info", "warn", "error"};
 
 // A path key: a non-empty string.
@@ -109,6 +111,7 @@ void read_tls(TableReader& tls, ServerConfig& config) {
       config.tls_min_version = version;
   }
   read_address_ranges(tls, "plain_http_from", config.tls_plain_http_from);
+  tls.integer("hsts_max_age_s", config.tls_hsts_max_age_s, 0, kMaxHstsSeconds);
   // One without the other is a half-done setup, not a choice.
   const bool cert = !config.tls_cert_file.empty();
   const bool key = !config.tls_key_file.empty();

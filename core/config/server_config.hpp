@@ -91,6 +91,8 @@ struct ServerConfig {
   std::string tls_min_version = "1.2";  // "1.2" or "1.3"
   // Addresses and CIDR ranges, as written, that may still use plain HTTP on the port.
   std::vector<std::string> tls_plain_http_from = {"127.0.0.0/8", "::1"};
+  // Strict-Transport-Security's max-age on answers over TLS; 0 sends none.
+  uint32_t tls_hsts_max_age_s = 31536000;  // one year
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error
   // [cluster]

@@ -152,9 +152,10 @@ class CoalescingStream {
 };
 
 // Beast calls these (found by argument-dependent lookup) to end the connection
-// after a WebSocket close: the pending bytes, the close frame among them, go first.
-// A TLS connection then ends at the TCP level too, without a TLS close_notify:
-// the WebSocket close already said that the conversation is complete.
+// after a WebSocket close: the pending bytes, the close frame among them, go first;
+// a TLS session then ends with close_notify (bounded, see async_tls_shutdown), so
+// a wss:// client's own TLS shutdown completes instead of reporting a truncated
+// stream; then the TCP connection. The blocking form is not used by the sessions.
 inline void teardown(boost::beast::role_type role, CoalescingStream& stream,
                      boost::system::error_code& ec) {
   using boost::beast::websocket::teardown;
@@ -167,9 +168,13 @@ void async_teardown(boost::beast::role_type role, CoalescingStream& stream,
   // Beast's handlers move but do not copy; the flush callback must copy.
   auto held =
       std::make_shared<std::decay_t<TeardownHandler>>(std::forward<TeardownHandler>(handler));
-  stream.async_flush([&stream, role, held](boost::system::error_code) {
-    using boost::beast::async_teardown;
-    async_teardown(role, stream.next_layer().socket(), std::move(*held));
+  stream.async_flush([&stream, role, held](boost::system::error_code flushed) {
+    auto close_tcp = [&stream, role, held](boost::system::error_code) {
+      using boost::beast::async_teardown;
+      async_teardown(role, stream.next_layer().socket(), std::move(*held));
+    };
+    if (flushed || !stream.next_layer().is_tls()) return close_tcp({});
+    stream.next_layer().async_tls_shutdown(std::move(close_tcp));
   });
 }
 

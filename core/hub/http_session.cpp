@@ -119,8 +119,10 @@ void HttpSession::run() {
     // trickles in (slowloris), with the TLS handshake before it if there is one: a
     // client that connects and says nothing is closed in time.
     const std::chrono::milliseconds head_timeout(self->context_.options.handshake_timeout_ms);
-    self->stream_.tcp().expires_after(
-        self->over_address_limit_ ? std::min(head_timeout, kRefusalHeadTimeout) : head_timeout);
+    self->first_head_deadline_ =
+        std::chrono::steady_clock::now() +
+        (self->over_address_limit_ ? std::min(head_timeout, kRefusalHeadTimeout) : head_timeout);
+    self->stream_.tcp().expires_at(self->first_head_deadline_);
     if (!self->context_.options.tls) return self->read_next(false);
     // With a certificate, one port serves both: a TLS client hello starts with a
     // handshake record, anything else is taken for plain HTTP.
@@ -148,11 +150,27 @@ void HttpSession::on_tls_handshake(beast::error_code ec, std::size_t used) {
     return;
   }
   if (ec) {
-    // A client that does not trust the certificate, or speaks no common version.
-    spdlog::debug("TLS handshake with {} failed: {}", peer_.to_string(), ec.message());
+    // A client that does not trust the certificate, speaks no common version, or
+    // sent bytes that only began like TLS (a scanner, a misdirected protocol).
+    context_.services->metrics().tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
+    uint64_t held_back = 0;
+    if (context_.tls_failure_log.allow(monotonic_ms(), held_back)) {
+      if (held_back > 0)
+        spdlog::info("TLS handshake with {} failed: {} ({} more failed since the last line)",
+                     peer_.to_string(), ec.message(), held_back);
+      else
+        spdlog::info("TLS handshake with {} failed: {}", peer_.to_string(), ec.message());
+    }
     return;
   }
   buffer_.consume(used);
+  // Listed until it ends (or becomes a WebSocket), so that a stopping server can
+  // end it with close_notify.
+  tls_id_ = context_.next_peer_id.fetch_add(1, std::memory_order_relaxed);
+  context_.tls_connections.add(tls_id_, [weak = weak_from_this()] {
+    if (auto self = weak.lock())
+      net::dispatch(self->stream_.get_executor(), [self] { self->stop(); });
+  });
   read_next(false);
 }
 
@@ -173,14 +191,65 @@ void HttpSession::read_next(bool new_deadline) {
   parser_->body_limit(std::max(context_.options.max_upload_bytes, context_.options.max_body_bytes));
   // The whole head within one deadline, however it trickles in (slowloris); the same
   // deadline bounds the wait for the next request of a kept-alive connection.
-  if (new_deadline)
-    stream_.tcp().expires_after(std::chrono::milliseconds(context_.options.handshake_timeout_ms));
+  const std::chrono::milliseconds limit(context_.options.handshake_timeout_ms);
+  if (stream_.is_tls())
+    watch_idle(new_deadline ? std::chrono::steady_clock::now() + limit : first_head_deadline_);
+  else if (new_deadline)
+    stream_.tcp().expires_after(limit);
   http::async_read_header(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
 }
 
+HttpSession::~HttpSession() {
+  if (tls_id_) context_.tls_connections.remove(tls_id_);
+}
+
+// A TLS connection waits for its next request under a timer of its own rather than
+// the TCP deadline, which would close the socket at once: an idle one is then ended
+// with close_notify like any graceful close, a started head that did not finish
+// (slowloris) is cut off.
+void HttpSession::watch_idle(std::chrono::steady_clock::time_point deadline) {
+  stream_.expires_never();
+  idle_timer_.emplace(stream_.get_executor());
+  idle_timer_->expires_at(deadline);
+  idle_timer_->async_wait([weak = weak_from_this()](beast::error_code ec) {
+    auto self = weak.lock();
+    // Not if the head arrived meanwhile (the timer is gone, or a later one's).
+    if (!self || ec || !self->idle_timer_ ||
+        self->idle_timer_->expiry() > std::chrono::steady_clock::now())
+      return;
+    self->head_expired_ = true;
+    beast::error_code ignored;
+    if (self->buffer_.size() > 0 || self->parser_->got_some())
+      self->stream_.socket().close(ignored);
+    else
+      self->stream_.socket().cancel(ignored);  // on_header closes it gracefully
+  });
+}
+
+// The server is stopping: a connection waiting for a request ends now, one with a
+// request in hand after its answer.
+void HttpSession::stop() {
+  stopping_ = true;
+  if (!idle_timer_ || buffer_.size() > 0 || parser_->got_some()) return;
+  head_expired_ = true;
+  beast::error_code ignored;
+  stream_.socket().cancel(ignored);
+}
+
 void HttpSession::on_header(beast::error_code ec, std::size_t) {
   auto& registry = context_.services->metrics();
+  if (idle_timer_) {
+    idle_timer_.reset();  // cancels the wait
+    // A head that arrived just in time is served all the same.
+    if (std::exchange(head_expired_, false) && ec) {
+      if (buffer_.size() > 0 || parser_->got_some()) {
+        registry.slow_heads_closed.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+      return close_gracefully();
+    }
+  }
   if (ec == http::error::header_limit) {
     registry.header_limit_refusals.fetch_add(1, std::memory_order_relaxed);
     return respond(error_response(431, "too_large", "the request headers are too large"), false);
@@ -252,7 +321,10 @@ void HttpSession::on_body(beast::error_code ec, std::size_t bytes) {
 
 void HttpSession::on_read(beast::error_code ec) {
   if (ec == http::error::end_of_stream) {
-    if (!stream_.is_tls()) stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    // The client is done: over TLS it said so with close_notify, answered in kind.
+    if (stream_.is_tls())
+      return stream_.async_tls_shutdown([self = shared_from_this()](beast::error_code) {});
+    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
     return;
   }
   if (ec == http::error::body_limit) {
@@ -371,6 +443,7 @@ void HttpSession::upgrade(Request request, HttpRequest parsed, const net::ip::ad
   net::io_context* home = loop_of(gate->engine()->executor(), context_.loops);
   const bool elsewhere = home && !stream_.is_tls() &&
                          &net::query(stream_.get_executor(), net::execution::context) != home;
+  if (tls_id_) context_.tls_connections.remove(std::exchange(tls_id_, 0));  // the WebSocket's now
   boost::system::error_code moved;
   TransportStream stream = elsewhere          ? move_to_loop(std::move(stream_), *home, moved)
                            : stream_.is_tls() ? std::move(stream_)
@@ -399,6 +472,10 @@ void HttpSession::respond(const HttpResponse& response, bool keep_alive) {
     cache_control_set = cache_control_set || beast::iequals(name, "Cache-Control");
   }
   if (!cache_control_set) response_->set(http::field::cache_control, "no-store");
+  if (stream_.is_tls() && !context_.options.strict_transport_security.empty())
+    response_->set(http::field::strict_transport_security,
+                   context_.options.strict_transport_security);
+  keep_alive = keep_alive && !stopping_;
   response_->keep_alive(keep_alive);
   response_->body() = response.body;
   response_->prepare_payload();
@@ -430,10 +507,18 @@ void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t by
   read_next(true);
 }
 
-// Ends the connection after a final answer without resetting it: what the client
-// still sends (the rest of a refused request) is read and dropped, briefly, so the
-// close does not destroy the answer before the client has read it.
+// Ends the connection after a final answer without resetting it: a TLS session
+// ends first with close_notify (so the client can tell the answer is complete);
+// what the client still sends (the rest of a refused request) is read and dropped,
+// briefly, so the close does not destroy the answer before the client has read it.
 void HttpSession::close_gracefully() {
+  if (stream_.is_tls())
+    return stream_.async_tls_shutdown(
+        [self = shared_from_this()](beast::error_code) { self->linger(); });
+  linger();
+}
+
+void HttpSession::linger() {
   beast::error_code ec;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
   if (ec) return;

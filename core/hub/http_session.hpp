@@ -4,6 +4,7 @@
 // upgrades into a WsSession after checking tenant, token and quotas.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -21,6 +22,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // this one only reads the request head, answers 429 and closes.
   HttpSession(boost::asio::ip::tcp::socket&& socket, ConnectionSlot slot, SessionContext& context,
               bool over_address_limit);
+  ~HttpSession();
   void run();
 
  private:
@@ -31,6 +33,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // new_deadline: false for a connection's first request, whose deadline (set when
   // it was accepted) also covers the TLS handshake.
   void read_next(bool new_deadline);
+  void watch_idle(std::chrono::steady_clock::time_point deadline);
+  void stop();
   bool plain_http_refused() const;
   void on_header(boost::beast::error_code ec, std::size_t bytes);
   void start_transfer();
@@ -43,6 +47,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void write_some(bool keep_alive);
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
   void close_gracefully();
+  void linger();
   void on_drain(boost::beast::error_code ec, std::size_t bytes);
 
   TransportStream stream_;
@@ -58,6 +63,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::chrono::steady_clock::time_point transfer_started_;  // of the body in flight
   std::size_t transferred_bytes_ = 0;
   std::size_t drained_bytes_ = 0;
+  // The first request head's deadline, from the connection's start.
+  std::chrono::steady_clock::time_point first_head_deadline_;
+  // TLS, waiting for a request head: its deadline (see watch_idle).
+  std::optional<boost::asio::steady_timer> idle_timer_;
+  bool head_expired_ = false;
+  uint64_t tls_id_ = 0;    // in context_.tls_connections while not 0
+  bool stopping_ = false;  // the server is: no more keep-alive
 };
 
 }  // namespace sb::hub

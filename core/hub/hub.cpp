@@ -110,6 +110,11 @@ void Hub::stop() {
     impl->acceptor.close(ignored);
     impl->accept_retry.cancel();
   });
+  impl_->context.tls_connections.close_all();
+}
+
+bool Hub::wait_for_tls_connections(std::chrono::milliseconds limit) {
+  return impl_->context.tls_connections.wait_until_empty(limit);
 }
 
 }  // namespace sb::hub

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -68,6 +69,9 @@ struct HubOptions {
   // only to these addresses and the trusted proxies (others are sent to https://).
   std::shared_ptr<TlsContext> tls;
   AddressRanges plain_http_addresses = loopback_ranges();
+  // Sent as Strict-Transport-Security on every answer over TLS (never over plain
+  // HTTP, where a browser must ignore it); empty: not sent.
+  std::string strict_transport_security;
 };
 
 class HubServices {
@@ -90,8 +94,13 @@ class Hub {
 
   // Binds and starts accepting; returns the bound port. Throws on bind errors.
   uint16_t start();
-  // Stops accepting; open connections end with their loops.
+  // Stops accepting and ends the open TLS connections cleanly: a WebSocket with a
+  // 1001 close, then close_notify; an idle HTTP connection with close_notify, a busy
+  // one after its answer. Plain connections end with their loops.
   void stop();
+  // After stop(): waits until the TLS connections have ended, at most `limit`
+  // (the loops must still run); false if some had not.
+  bool wait_for_tls_connections(std::chrono::milliseconds limit);
 
  private:
   struct Impl;

@@ -8,6 +8,8 @@
 
 #include "hub/connections_per_address.hpp"
 #include "hub/hub.hpp"
+#include "hub/log_throttle.hpp"
+#include "hub/tls_connections.hpp"
 
 namespace sb::hub {
 
@@ -18,6 +20,9 @@ struct SessionContext {
   // The server's event loops: a WebSocket moves to the one its tenant's engine runs on.
   std::vector<boost::asio::io_context*> loops;
   std::atomic<uint64_t> next_peer_id{1};
+  TlsConnections tls_connections;
+  // Failed TLS handshakes are logged at most once per 10 s: a scanner makes many.
+  LogThrottle tls_failure_log{10'000};
 };
 
 // Counts a socket as open for the server-wide limit while it lives, and for its

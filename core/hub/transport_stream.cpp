@@ -1,6 +1,7 @@
 #include "hub/transport_stream.hpp"
 
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 
 #include "hub/tls_context.hpp"
@@ -56,6 +57,17 @@ void TransportStream::async_tls_handshake(const TlsContext& context, net::const_
                                context.current());
   tls_->stream.async_handshake(net::ssl::stream_base::server, received,
                                on_loop(tls_tcp(), std::move(done)));
+}
+
+void TransportStream::async_tls_shutdown(ShutdownCompletion done) {
+  if (!tls_) {
+    net::post(get_executor(),
+              [done = std::move(done)]() mutable { std::move(done)(boost::system::error_code()); });
+    return;
+  }
+  // A peer that never answers must not hold the connection: the deadline closes it.
+  tls_tcp().expires_after(kTlsShutdownTimeout);
+  tls_->stream.async_shutdown(net::bind_executor(tls_tcp().get_executor(), std::move(done)));
 }
 
 void TransportStream::tls_read_some(net::mutable_buffer into, Completion done) {

@@ -17,6 +17,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <chrono>
 #include <memory>
 #include <variant>
 
@@ -29,6 +30,10 @@ class TransportStream {
   using executor_type = boost::beast::tcp_stream::executor_type;
   using Completion =
       boost::asio::any_completion_handler<void(boost::system::error_code, std::size_t)>;
+  using ShutdownCompletion = boost::asio::any_completion_handler<void(boost::system::error_code)>;
+
+  // How long a TLS peer has to answer the server's close_notify with its own.
+  static constexpr std::chrono::milliseconds kTlsShutdownTimeout{1000};
 
   // A plain connection (implicit: a TCP stream is one).
   TransportStream(boost::beast::tcp_stream&& tcp);  // NOLINT(google-explicit-constructor)
@@ -65,6 +70,13 @@ class TransportStream {
   // how much of it the handshake used.
   void async_tls_handshake(const TlsContext& context, boost::asio::const_buffer received,
                            Completion done);
+
+  // Ends a TLS session cleanly before the connection closes: sends close_notify
+  // and waits for the peer's, at most kTlsShutdownTimeout (past it the connection
+  // is closed), so that the client can tell the end of the data from a cut.
+  // Completes at once on a plain connection. Nothing else may be pending on a TLS
+  // one. The completion's error only says how it ended: the connection ends anyway.
+  void async_tls_shutdown(ShutdownCompletion done);
 
   template <class MutableBufferSequence, class ReadHandler>
   auto async_read_some(const MutableBufferSequence& buffers, ReadHandler&& handler) {

@@ -120,6 +120,12 @@ std::string Registry::render_prometheus() const {
               "limits.max_connections_per_address open.");
   fmt::format_to(std::back_inserter(out), "switchboard_address_limit_refusals_total {}\n",
                  address_limit_refusals.load(relaxed));
+  append_type(out, "switchboard_tls_handshake_failures_total", "counter",
+              "TLS handshakes that failed: a client that does not trust the certificate or "
+              "shares no version with the server, or bytes that only began like TLS (a "
+              "scanner). Handshakes that stall count as slow clients (phase head).");
+  fmt::format_to(std::back_inserter(out), "switchboard_tls_handshake_failures_total {}\n",
+                 tls_handshake_failures.load(relaxed));
   append_type(out, "switchboard_header_limit_refusals_total", "counter",
               "Requests answered 431 because their headers exceeded limits.max_header_bytes.");
   fmt::format_to(std::back_inserter(out), "switchboard_header_limit_refusals_total {}\n",

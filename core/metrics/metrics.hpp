@@ -97,6 +97,7 @@ class Registry {
   std::atomic<uint64_t> slow_heads_closed{0};         // head not in within handshake_timeout_ms
   std::atomic<uint64_t> stalled_transfers_closed{0};  // body/response idle transfer_idle_timeout_ms
   std::atomic<uint64_t> hello_timeouts{0};            // visitor sockets without hello in time
+  std::atomic<uint64_t> tls_handshake_failures{0};    // refused or broken, not timed out
 
   // Metrics another part keeps (the loaded plugin builds): `collect` appends their
   // lines, with # HELP and # TYPE, whenever /metrics is read. Call at start-up.

@@ -29,6 +29,8 @@ plugin_host::HostOptions host_options(const config::ServerConfig& c) {
 
 // How long one tenant may take to read its open conversations back at start-up.
 constexpr auto kTenantStartTimeout = std::chrono::seconds(60);
+// How long a stopping server waits for its TLS clients to close their connections.
+constexpr auto kTlsCloseWait = std::chrono::milliseconds(2000);
 
 // When a file last changed; min() when it does not exist.
 std::filesystem::file_time_type file_stamp(const std::filesystem::path& file) {
@@ -156,6 +158,8 @@ int Server::run() {
   options.tls = tls_;
   options.plain_http_addresses = {};
   for (const auto& range : config_.tls_plain_http_from) options.plain_http_addresses.add(range);
+  if (tls_ && config_.tls_hsts_max_age_s > 0)
+    options.strict_transport_security = "max-age=" + std::to_string(config_.tls_hsts_max_age_s);
   hub_ = std::make_unique<hub::Hub>(std::move(loops), options, *this);
   uint16_t port = 0;
   try {
@@ -185,6 +189,10 @@ int Server::run() {
   if (retention_thread_.joinable()) retention_thread_.join();
   if (ownership_thread_.joinable()) ownership_thread_.join();
   flush_tenants();
+  // TLS clients are told the end (close frames, close_notify) while the loops run.
+  if (!hub_->wait_for_tls_connections(kTlsCloseWait))
+    spdlog::info("stopping: some TLS connections did not end within {} ms; they are cut",
+                 kTlsCloseWait.count());
   forwarder_.reset();
   cluster_.reset();  // leaves the live nodes while the loops still run
   stop_loops();

@@ -3,13 +3,21 @@
 // finishes its handshake is closed in time; a renewed certificate is picked up
 // without a restart (by SIGHUP or by the files changing) while open connections go
 // on, and a broken renewal leaves the old certificate in place. Certificates are
-// made at test time with the openssl command.
+// made at test time with the openssl command. A TLS session ends with close_notify
+// whoever ends it, so a client can tell a complete answer from a cut one.
 #include <signal.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
@@ -28,10 +36,12 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // The repository's server config with the certificate named in its [tls] section,
-// and the given handshake timeout and plain_http_from (empty: as shipped).
+// and the given handshake timeout, plain_http_from and hsts_max_age_s (empty: as
+// shipped).
 std::filesystem::path tls_config(const std::filesystem::path& dir, const sb::test::TlsFiles& tls,
                                  const std::string& plain_http_from = {},
-                                 const std::string& handshake_timeout_ms = "10000") {
+                                 const std::string& handshake_timeout_ms = "10000",
+                                 const std::string& hsts_max_age_s = {}) {
   std::ifstream in(std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "conf" / "switchboard.toml");
   std::stringstream text;
   text << in.rdbuf();
@@ -46,6 +56,8 @@ std::filesystem::path tls_config(const std::filesystem::path& dir, const sb::tes
                        tls.key_file.string() + "\"");
   if (!plain_http_from.empty())
     replace(R"(plain_http_from = ["127.0.0.0/8", "::1"])", "plain_http_from = " + plain_http_from);
+  if (!hsts_max_age_s.empty())
+    replace("hsts_max_age_s = 31536000", "hsts_max_age_s = " + hsts_max_age_s);
   const auto file = dir / "switchboard.toml";
   sb::test::write_file_atomically(file, config);
   return file;
@@ -124,6 +136,116 @@ class RawClient {
   std::string received_;
 };
 
+// A TLS client on the loopback address that reports how the server ends the
+// session: the end of the data after the server's close_notify reads as eof,
+// a connection closed without one as ssl::error::stream_truncated.
+class TlsClient {
+ public:
+  explicit TlsClient(uint16_t port) : stream_(io_, context_) {
+    context_.set_verify_mode(net::ssl::verify_none);
+    stream_.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
+    const auto ec = run(5s, [&](auto done) {
+      stream_.async_handshake(net::ssl::stream_base::client, std::move(done));
+    });
+    REQUIRE_FALSE(ec);
+  }
+
+  void send(const std::string& bytes) {
+    const auto ec = run(5s, [&](auto done) {
+      net::async_write(
+          stream_, net::buffer(bytes),
+          [done = std::move(done)](boost::system::error_code e, size_t) mutable { done(e); });
+    });
+    REQUIRE_FALSE(ec);
+  }
+
+  // Reads until `received()` holds a whole response (head and Content-Length body).
+  void read_response() {
+    const auto deadline = Clock::now() + 5s;
+    for (;;) {
+      const auto head_end = received_.find("\r\n\r\n");
+      if (head_end != std::string::npos) {
+        const auto at = received_.find("Content-Length: ");
+        const size_t length = at == std::string::npos ? 0 : std::stoul(received_.substr(at + 16));
+        if (received_.size() >= head_end + 4 + length) return;
+      }
+      REQUIRE(Clock::now() < deadline);
+      REQUIRE_FALSE(read_some(deadline - Clock::now()));
+    }
+  }
+
+  // Reads until the server ends the connection; the error that ended it (timed_out
+  // if it stayed open through the window).
+  boost::system::error_code read_to_end(std::chrono::milliseconds window) {
+    const auto deadline = Clock::now() + window;
+    for (;;) {
+      if (Clock::now() >= deadline) return net::error::timed_out;
+      if (const auto ec = read_some(deadline - Clock::now())) return ec;
+    }
+  }
+
+  // Sends close_notify and waits for the server's: eof or nothing when it answered,
+  // stream_truncated when it closed the connection without one.
+  boost::system::error_code shut_down() {
+    return run(5s, [&](auto done) { stream_.async_shutdown(std::move(done)); });
+  }
+
+  // Without a TLS shutdown of its own: whether the server closes the TCP
+  // connection within the window (it waits only so long for our close_notify).
+  bool tcp_closed_within(std::chrono::milliseconds window) {
+    const auto ec = run(window, [&](auto done) {
+      stream_.next_layer().async_read_some(
+          net::buffer(chunk_),
+          [done = std::move(done)](boost::system::error_code e, size_t) mutable { done(e); });
+    });
+    return ec == net::error::eof || ec == net::error::connection_reset;
+  }
+
+  const std::string& received() const { return received_; }
+
+ private:
+  template <class Start>
+  boost::system::error_code run(Clock::duration window, Start start) {
+    boost::system::error_code result = net::error::timed_out;
+    bool finished = false;
+    start([&](boost::system::error_code ec) {
+      result = ec;
+      finished = true;
+    });
+    io_.restart();
+    io_.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(window));
+    if (!finished) {
+      boost::system::error_code ignored;
+      stream_.next_layer().cancel(ignored);
+      io_.restart();
+      io_.run();
+      return net::error::timed_out;
+    }
+    return result;
+  }
+
+  boost::system::error_code read_some(Clock::duration window) {
+    return run(window, [&](auto done) {
+      stream_.async_read_some(
+          net::buffer(chunk_),
+          [this, done = std::move(done)](boost::system::error_code e, size_t n) mutable {
+            received_.append(chunk_.data(), n);
+            done(e);
+          });
+    });
+  }
+
+  net::io_context io_;
+  net::ssl::context context_{net::ssl::context::tls_client};
+  net::ssl::stream<net::ip::tcp::socket> stream_;
+  std::array<char, 4096> chunk_{};
+  std::string received_;
+};
+
+bool ended_cleanly(const boost::system::error_code& ec) {
+  return !ec || ec == net::error::eof;
+}
+
 // Waits until a new TLS connection is shown the certificate with this serial.
 bool new_connections_see(uint16_t port, const std::string& serial,
                          std::chrono::milliseconds within = 5s) {
@@ -162,10 +284,16 @@ TEST_CASE("over TLS a visitor and an agent chat on wss://, REST answers on https
   Deployment deployment({acme_tenant()}, options);
   const auto port = deployment.port();
 
-  const auto ready = sb::test::https_get(port, "/readyz");
+  auto ready = sb::test::https_get(port, "/readyz");
   CHECK(ready.status == 200);
-  // The same port still answers this machine's plain health checks.
-  CHECK(sb::test::http_get(port, "/readyz").status == 200);
+  // Browsers are told to keep to https:// for a year (the shipped default)...
+  CHECK(ready.headers.contains("strict-transport-security"));
+  CHECK(ready.headers["strict-transport-security"] == "max-age=31536000");
+  // ...but never over plain HTTP: the same port still answers this machine's plain
+  // health checks, without it.
+  const auto plain_ready = sb::test::http_get(port, "/readyz");
+  CHECK(plain_ready.status == 200);
+  CHECK_FALSE(plain_ready.headers.contains("strict-transport-security"));
   CHECK(sb::test::tls_certificate_seen(port).subject == "CN=chat.test");
 
   auto agent = agent_over_tls(deployment, "alice");
@@ -221,6 +349,7 @@ TEST_CASE("with TLS, plain HTTP from elsewhere is sent to https; silent clients 
                  "\r\n\r\n");
     REQUIRE(browser.closed_within(3s));
     CHECK(browser.received().starts_with("HTTP/1.1 308"));
+    CHECK(browser.received().find("Strict-Transport-Security") == std::string::npos);
     CHECK(browser.received().find("Location: https://chat.test:" + std::to_string(port) +
                                   "/console/?x=1\r\n") != std::string::npos);
 
@@ -254,6 +383,200 @@ TEST_CASE("with TLS, plain HTTP from elsewhere is sent to https; silent clients 
     // Everyone else is served meanwhile.
     CHECK(sb::test::https_get(port, "/readyz").status == 200);
   }
+}
+
+TEST_CASE("hsts_max_age_s sets Strict-Transport-Security's max-age; 0 sends none", "[tls]") {
+  sb::test::TempDir scratch("switchboard-tls");
+  const auto tls = sb::test::make_self_signed(scratch.path(), "server", "chat.test", 1);
+  const std::string max_age = GENERATE("600", "0");
+  DeploymentOptions options;
+  options.config = tls_config(scratch.path(), tls, {}, "10000", max_age);
+  Deployment deployment({acme_tenant()}, options);
+  // An error and a page of the console, as well as a health check.
+  for (const std::string target : {"/readyz", "/v1/tenants/acme/conversations", "/console/"}) {
+    auto answer = sb::test::https_get(deployment.port(), target);
+    INFO(target << " answered " << answer.status);
+    CHECK(answer.status != 0);
+    if (max_age == "0")
+      CHECK_FALSE(answer.headers.contains("strict-transport-security"));
+    else
+      CHECK(answer.headers["strict-transport-security"] == "max-age=600");
+  }
+}
+
+TEST_CASE("a TLS connection ends with close_notify, whoever ends it", "[tls]") {
+  sb::test::TempDir scratch("switchboard-tls");
+  const auto tls = sb::test::make_self_signed(scratch.path(), "server", "chat.test", 1);
+  DeploymentOptions options;
+  // Kept-alive connections wait 1 s for their next request.
+  options.config = tls_config(scratch.path(), tls, {}, "1000");
+  Deployment deployment({acme_tenant()}, options);
+  const auto port = deployment.port();
+  const std::string request = "GET /readyz HTTP/1.1\r\nHost: chat.test\r\n";
+
+  SECTION("the client ends a kept-alive connection: the server answers its close_notify") {
+    TlsClient client(port);
+    client.send(request + "\r\n");
+    client.read_response();
+    CHECK(client.received().starts_with("HTTP/1.1 200"));
+    const auto ec = client.shut_down();
+    INFO(ec.message());
+    CHECK(ended_cleanly(ec));
+  }
+
+  SECTION("the server ends the connection after its answer (Connection: close)") {
+    TlsClient client(port);
+    client.send(request + "Connection: close\r\n\r\n");
+    const auto ec = client.read_to_end(5s);
+    INFO(ec.message());
+    CHECK(client.received().starts_with("HTTP/1.1 200"));
+    CHECK(ec == net::error::eof);
+    CHECK(ended_cleanly(client.shut_down()));
+  }
+
+  SECTION("a client that never answers the close_notify does not hold the connection") {
+    TlsClient client(port);
+    client.send(request + "Connection: close\r\n\r\n");
+    CHECK(client.read_to_end(5s) == net::error::eof);
+    CHECK(client.tcp_closed_within(3s));
+  }
+
+  SECTION("an idle kept-alive connection is ended at the timeout with close_notify") {
+    TlsClient client(port);
+    client.send(request + "\r\n");
+    client.read_response();
+    const auto idle_since = Clock::now();
+    const auto ec = client.read_to_end(5s);
+    INFO(ec.message());
+    CHECK(ec == net::error::eof);
+    CHECK(Clock::now() - idle_since >= 900ms);
+  }
+
+  SECTION("a wss:// socket closed by the client ends its TLS session cleanly") {
+    net::io_context io;
+    net::ssl::context context(net::ssl::context::tls_client);
+    context.set_verify_mode(net::ssl::verify_none);
+    namespace websocket = boost::beast::websocket;
+    websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>> ws(io, context);
+    boost::beast::get_lowest_layer(ws).expires_after(10s);
+    boost::beast::get_lowest_layer(ws).connect({net::ip::make_address("127.0.0.1"), port});
+    ws.next_layer().handshake(net::ssl::stream_base::client);
+    ws.handshake("127.0.0.1", "/v1/ws/visitor?tenant=acme");
+    ws.write(net::buffer(std::string(R"({"type":"hello"})")));
+    boost::beast::flat_buffer frame;
+    ws.read(frame);
+    CHECK(boost::beast::buffers_to_string(frame.data()).find("welcome") != std::string::npos);
+    // Beast's close ends with the client's TLS shutdown, which fails with
+    // stream_truncated unless the server answered with its close_notify.
+    boost::system::error_code ec;
+    ws.close(websocket::close_code::normal, ec);
+    INFO(ec.message());
+    CHECK_FALSE(ec);
+  }
+
+  // Nobody was kept waiting meanwhile.
+  CHECK(sb::test::https_get(port, "/readyz").status == 200);
+}
+
+TEST_CASE("a stopping server ends its TLS connections cleanly", "[tls]") {
+  sb::test::TempDir scratch("switchboard-tls");
+  const auto tls = sb::test::make_self_signed(scratch.path(), "server", "chat.test", 1);
+  DeploymentOptions options;
+  options.config = tls_config(scratch.path(), tls);
+  Deployment deployment({acme_tenant()}, options);
+  const auto port = deployment.port();
+
+  // A visitor on wss:// and a kept-alive HTTPS connection between two requests.
+  net::io_context io;
+  net::ssl::context context(net::ssl::context::tls_client);
+  context.set_verify_mode(net::ssl::verify_none);
+  namespace websocket = boost::beast::websocket;
+  websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>> ws(io, context);
+  boost::beast::get_lowest_layer(ws).expires_after(10s);
+  boost::beast::get_lowest_layer(ws).connect({net::ip::make_address("127.0.0.1"), port});
+  ws.next_layer().handshake(net::ssl::stream_base::client);
+  ws.handshake("127.0.0.1", "/v1/ws/visitor?tenant=acme");
+  ws.write(net::buffer(std::string(R"({"type":"hello"})")));
+  boost::beast::flat_buffer frame;
+  ws.read(frame);
+  REQUIRE(boost::beast::buffers_to_string(frame.data()).find("welcome") != std::string::npos);
+  TlsClient kept_alive(port);
+  kept_alive.send("GET /readyz HTTP/1.1\r\nHost: chat.test\r\n\r\n");
+  kept_alive.read_response();
+
+  REQUIRE(::kill(deployment.server().pid(), SIGTERM) == 0);
+  // The visitor is told the server goes away, and the TLS session under the
+  // WebSocket ends with close_notify both ways (else: stream_truncated).
+  boost::system::error_code ec;
+  for (int frames = 0; !ec && frames < 100; ++frames) ws.read(frame, ec);
+  INFO(ec.message());
+  CHECK(ec == websocket::error::closed);
+  CHECK(ws.reason().code == websocket::close_code::going_away);
+  // The idle HTTPS connection gets close_notify, not a cut.
+  const auto ended = kept_alive.read_to_end(5s);
+  INFO(ended.message());
+  CHECK(ended == net::error::eof);
+  // It goes on to stop by itself (a second SIGTERM would kill it).
+  const auto deadline = Clock::now() + 10s;
+  while (deployment.server().running() && Clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  CHECK_FALSE(deployment.server().running());
+}
+
+TEST_CASE("failed TLS handshakes are counted in /metrics, and logged without flooding the log",
+          "[tls][hostile]") {
+  sb::test::TempDir scratch("switchboard-tls");
+  const auto tls = sb::test::make_self_signed(scratch.path(), "server", "chat.test", 1);
+  DeploymentOptions options;
+  options.config = tls_config(scratch.path(), tls);
+  Deployment deployment({acme_tenant()}, options);
+  const auto port = deployment.port();
+  const auto failures = [&] {
+    const auto metrics = sb::test::http_get(port, "/metrics").body;
+    const std::string name = "\nswitchboard_tls_handshake_failures_total ";
+    const auto at = metrics.find(name);
+    REQUIRE(at != std::string::npos);
+    return std::stoi(metrics.substr(at + name.size()));
+  };
+  const auto failures_reach = [&](int expected) {
+    const auto deadline = Clock::now() + 5s;
+    while (failures() < expected && Clock::now() < deadline) std::this_thread::sleep_for(50ms);
+    return failures() == expected;
+  };
+  REQUIRE(failures() == 0);
+
+  // Plain HTTP on the port is not a failed handshake.
+  CHECK(sb::test::http_get(port, "/readyz").status == 200);
+  // A browser that does not trust the certificate gives up in the handshake.
+  {
+    net::io_context io;
+    net::ssl::context trusting_nothing(net::ssl::context::tls_client);
+    trusting_nothing.set_verify_mode(net::ssl::verify_peer);
+    net::ssl::stream<net::ip::tcp::socket> wary(io, trusting_nothing);
+    wary.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
+    boost::system::error_code ec;
+    wary.handshake(net::ssl::stream_base::client, ec);
+    CHECK(ec);
+  }
+  CHECK(failures_reach(1));
+
+  // A scanner: what begins like a TLS handshake record and is not one, many times.
+  for (int i = 0; i < 20; ++i) {
+    RawClient scanner(port);
+    // A handshake record of 64 bytes holding a "client hello" of 60 bytes of garbage.
+    scanner.send(std::string("\x16\x03\x01\x00\x40\x01\x00\x00\x3c", 9) + std::string(60, 'A'));
+    CHECK(scanner.closed_within(3s));
+  }
+  CHECK(failures_reach(21));
+  // The first failure is logged; those within the next 10 s are only counted.
+  const auto& log = deployment.server().log();
+  size_t lines = 0;
+  for (auto at = log.find("TLS handshake with 127.0.0.1 failed"); at != std::string::npos;
+       at = log.find("TLS handshake with 127.0.0.1 failed", at + 1))
+    ++lines;
+  CHECK(lines >= 1);
+  CHECK(lines <= 2);  // 2 only if the test took over 10 s
+  CHECK(sb::test::https_get(port, "/readyz").status == 200);
 }
 
 TEST_CASE("a renewed certificate is used for new connections without a restart", "[tls]") {

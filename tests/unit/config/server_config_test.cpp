@@ -69,6 +69,7 @@ TEST_CASE("the shipped conf/switchboard.toml is valid and matches the built-in d
   CHECK(config->log_level == defaults.log_level);
   CHECK(config->tls_cert_file.empty());  // TLS is off until an operator names a certificate
   CHECK(config->tls_min_version == defaults.tls_min_version);
+  CHECK(config->tls_hsts_max_age_s == defaults.tls_hsts_max_age_s);
   CHECK(config->tls_plain_http_from == defaults.tls_plain_http_from);
 }
 
@@ -114,6 +115,7 @@ cert_file = "/etc/ssl/chat.pem"
 key_file = "/etc/ssl/private/chat.key"
 min_version = "1.3"
 plain_http_from = ["127.0.0.1", "10.1.2.3"]
+hsts_max_age_s = 0
 )");
   ConfigErrors errors;
   auto config = load_server_config(file.file, errors);
@@ -145,6 +147,7 @@ plain_http_from = ["127.0.0.1", "10.1.2.3"]
   CHECK(config->tls_key_file == "/etc/ssl/private/chat.key");
   CHECK(config->tls_min_version == "1.3");
   CHECK(config->tls_plain_http_from == std::vector<std::string>{"127.0.0.1", "10.1.2.3"});
+  CHECK(config->tls_hsts_max_age_s == 0);
 }
 
 TEST_CASE("[tls]: a certificate without its key, an unknown version, a bad address are named") {
@@ -152,6 +155,7 @@ TEST_CASE("[tls]: a certificate without its key, an unknown version, a bad addre
 cert_file = "/etc/ssl/chat.pem"
 min_version = "1.1"
 plain_http_from = ["localhost"]
+hsts_max_age_s = -1
 ciphers = "ALL"
 )");
   ConfigErrors errors;
@@ -163,6 +167,7 @@ ciphers = "ALL"
   REQUIRE(error_for(errors, "tls.min_version"));
   CHECK(error_for(errors, "tls.min_version")->message.find("'1.1'") != std::string::npos);
   CHECK(error_for(errors, "tls.plain_http_from"));
+  CHECK(error_for(errors, "tls.hsts_max_age_s"));
   CHECK(error_for(errors, "tls.ciphers"));
 }
 
