@@ -261,6 +261,26 @@ bool TokenSigner::csrf_matches(std::string_view session_token, std::string_view 
   return false;
 }
 
+std::string TokenSigner::seal(std::string_view purpose, std::string_view payload) const {
+  std::string text(purpose);
+  text.push_back('\n');
+  text.append(payload);
+  return sign_payload(text, keys_.load()->current);
+}
+
+std::optional<std::string> TokenSigner::open_sealed(std::string_view purpose,
+                                                    std::string_view sealed, int64_t now_s) const {
+  const auto keys = keys_.load();
+  auto text = open_signed_payload(sealed, keys->current);
+  for (auto r = keys->retired.begin(); !text && r != keys->retired.end(); ++r)
+    if (r->retire_at_s > now_s) text = open_signed_payload(sealed, r->key);
+  // A token's payload is a JSON object: it never starts with a purpose and a line break.
+  if (!text || text->size() <= purpose.size() || !text->starts_with(purpose) ||
+      (*text)[purpose.size()] != '\n')
+    return std::nullopt;
+  return text->substr(purpose.size() + 1);
+}
+
 std::optional<Claims> TokenSigner::verify(std::string_view token, int64_t now_s) const {
   const auto keys = keys_.load();
   auto json = open_signed_payload(token, keys->current);

@@ -81,6 +81,16 @@ class TokenSigner {
   // retired one still in use; compared in constant time.
   bool csrf_matches(std::string_view session_token, std::string_view given) const;
 
+  // A payload signed for one purpose other than tokens (e.g. "node-forward": a
+  // request one node of a cluster forwards to another), under the current key. The
+  // purpose is signed with it, so a sealed payload is never a valid token, nor a
+  // token a sealed payload of any purpose.
+  std::string seal(std::string_view purpose, std::string_view payload) const;
+  // The payload when sealed was made by seal(purpose, ...) under the current key or
+  // a retired one still in use at now_s; nullopt otherwise.
+  std::optional<std::string> open_sealed(std::string_view purpose, std::string_view sealed,
+                                         int64_t now_s) const;
+
  private:
   struct Keys {
     Key current;

@@ -36,6 +36,20 @@ std::vector<std::string> Membership::live_nodes() const {
   return nodes_;
 }
 
+std::string Membership::info_of(const std::string& node_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = infos_.find(node_id);
+  return it == infos_.end() ? std::string() : it->second;
+}
+
+void Membership::set_info(std::string info_json) {
+  boost::asio::post(executor_, [self = shared_from_this(), info = std::move(info_json)]() mutable {
+    self->info_json_ = std::move(info);
+    // Said now, not a heartbeat later (the next beat is counted from here).
+    self->beat();
+  });
+}
+
 void Membership::beat() {
   if (stopped_) return;
   const std::weak_ptr<Membership> weak = weak_from_this();
@@ -69,6 +83,7 @@ void Membership::listed(const plugin_host::CallResult& result) {
     return;
   }
   std::vector<std::string> nodes;
+  std::map<std::string, std::string> infos;
   boost::system::error_code ec;
   const auto parsed = boost::json::parse(result.result, ec);
   if (ec || !parsed.is_object()) return;
@@ -76,7 +91,10 @@ void Membership::listed(const plugin_host::CallResult& result) {
       members && members->is_array()) {
     for (const auto& m : members->as_array()) {
       const auto* name = m.is_object() ? m.as_object().if_contains("member") : nullptr;
-      if (name && name->is_string()) nodes.emplace_back(name->as_string());
+      if (!name || !name->is_string()) continue;
+      nodes.emplace_back(name->as_string());
+      const auto* value = m.as_object().if_contains("value");
+      if (value && value->is_string()) infos[nodes.back()] = std::string(value->as_string());
     }
   }
   std::sort(nodes.begin(), nodes.end());
@@ -87,6 +105,7 @@ void Membership::listed(const plugin_host::CallResult& result) {
   if (on_listed) on_listed();
   {
     std::lock_guard lock(mutex_);
+    infos_ = std::move(infos);
     if (nodes == nodes_) return;
     nodes_ = nodes;
   }

@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,6 +38,12 @@ class Membership : public std::enable_shared_from_this<Membership> {
   void stop(std::function<void()> done);
 
   std::vector<std::string> live_nodes() const;  // any thread
+  // What a live node says about itself (its info_json as last listed), "" when it is
+  // not listed. Any thread.
+  std::string info_of(const std::string& node_id) const;
+  // Replaces what this node says about itself (its listen address once the port is
+  // bound), at once and at every heartbeat after. Any thread.
+  void set_info(std::string info_json);
   const std::string& node_id() const { return node_id_; }
 
   static constexpr const char* kSet = "nodes";
@@ -56,7 +63,8 @@ class Membership : public std::enable_shared_from_this<Membership> {
   bool answered_ = false;  // the bus answered once: failures after it are an outage
   int failures_ = 0;       // in a row
   mutable std::mutex mutex_;
-  std::vector<std::string> nodes_;  // guarded by mutex_
+  std::vector<std::string> nodes_;            // guarded by mutex_
+  std::map<std::string, std::string> infos_;  // by node id, guarded by mutex_
 };
 
 }  // namespace sb::cluster

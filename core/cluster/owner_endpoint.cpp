@@ -38,12 +38,12 @@ std::string text_of(const json::object& o, std::string_view key) {
 class RemotePeer final : public engine::Peer, public std::enable_shared_from_this<RemotePeer> {
  public:
   RemotePeer(std::shared_ptr<plugin_host::ClusterClient> bus, boost::asio::any_io_executor strand,
-             std::string stream, std::string node, uint64_t conn)
+             std::string stream, std::string node, uint64_t conn, int64_t lease_epoch)
       : bus_(std::move(bus)),
         strand_(std::move(strand)),
         stream_(std::move(stream)),
         channel_(node_channel(node)),
-        prefix_(std::to_string(conn) + " "),
+        prefix_(connection_address(conn, lease_epoch) + " "),
         id_(next_remote_id.fetch_add(1)) {}
 
   void send(std::shared_ptr<const std::string> frame) override {
@@ -118,10 +118,12 @@ class RemotePeer final : public engine::Peer, public std::enable_shared_from_thi
 };
 
 OwnerEndpoint::OwnerEndpoint(std::shared_ptr<plugin_host::ClusterClient> bus,
-                             std::shared_ptr<hub::TenantGate> gate, const auth::TokenSigner* signer)
+                             std::shared_ptr<hub::TenantGate> gate, const auth::TokenSigner* signer,
+                             int64_t lease_epoch)
     : bus_(std::move(bus)),
       gate_(std::move(gate)),
       signer_(signer),
+      lease_epoch_(lease_epoch),
       stream_(tenant_stream(gate_->id())),
       strand_(gate_->engine()->executor()),
       sweep_timer_(strand_) {}
@@ -215,7 +217,7 @@ void OwnerEndpoint::handle(const std::string& entry_id, const std::string& paylo
   if (op == "open") {
     if (it != remotes_.end()) drop(key);
     Remote remote;
-    remote.peer = std::make_shared<RemotePeer>(bus_, strand_, stream_, node, conn);
+    remote.peer = std::make_shared<RemotePeer>(bus_, strand_, stream_, node, conn, lease_epoch_);
     remote.state.gate = gate_;
     remote.state.signer = signer_;
     if (const auto* who = o->if_contains("who"); who && who->is_object()) {
@@ -233,6 +235,8 @@ void OwnerEndpoint::handle(const std::string& entry_id, const std::string& paylo
       remote.state.registered = true;
       gate_->engine()->agent_connect(remote.peer, remote.state.who);
     }
+    if (const auto* n = o->if_contains("n"); n && n->is_number())
+      remote.next_entry = n->to_number<uint64_t>() + 1;
     remotes_.emplace(key, std::move(remote));
     return ack(entry_id);
   }
@@ -248,6 +252,17 @@ void OwnerEndpoint::handle(const std::string& entry_id, const std::string& paylo
     return start_over(entry_id, node, conn);
   }
   Remote& remote = it->second;
+  if (const auto* n = o->if_contains("n"); n && n->is_number() && remote.next_entry) {
+    const auto number = n->to_number<uint64_t>();
+    if (number != *remote.next_entry) {
+      spdlog::info(
+          "tenant {}: entry {} of connection {} came where {} was due (another consumer read "
+          "it); the connection starts over",
+          gate_->id(), number, key, *remote.next_entry);
+      return start_over(entry_id, node, conn);
+    }
+    remote.next_entry = number + 1;
+  }
   const std::string text = text_of(*o, "text");
   // A message is settled by its answer; anything else once the engine has it.
   bool awaits = false;
@@ -276,7 +291,7 @@ void OwnerEndpoint::start_over(const std::string& entry_id, const std::string& n
   auto it = remotes_.find(key);
   auto peer = it != remotes_.end()
                   ? it->second.peer
-                  : std::make_shared<RemotePeer>(bus_, strand_, stream_, node, conn);
+                  : std::make_shared<RemotePeer>(bus_, strand_, stream_, node, conn, lease_epoch_);
   if (it != remotes_.end()) drop(key);
   peer->close(kCloseMoved, "the tenant's node changed; reconnect");
   ack(entry_id);

@@ -9,12 +9,17 @@
 // error) went out, i.e. after the durable write; anything else once the engine
 // took it. An entry of a connection this node does not know (an owner that died
 // had it, or this node lost its link meanwhile) closes the client's socket with
-// 1012: it reconnects, says hello again and resumes from its last seq.
+// 1012: it reconnects, says hello again and resumes from its last seq. So does an
+// entry that comes after a hole in the connection's numbered entries: another
+// consumer of the stream read the one between (a frozen former owner's read, which
+// Redis served while it was stopped), and acting on the later one would store an
+// agent's pipelined messages out of the order it sent them.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,8 +36,12 @@ class RemotePeer;
 
 class OwnerEndpoint : public std::enable_shared_from_this<OwnerEndpoint> {
  public:
+  // lease_epoch: the epoch of this node's lease on the tenant (0: its storage does
+  // not say), carried by every frame published to a relayed connection so that the
+  // connection's node can tell this owner from a former one (owner_fence.hpp).
   OwnerEndpoint(std::shared_ptr<plugin_host::ClusterClient> bus,
-                std::shared_ptr<hub::TenantGate> gate, const auth::TokenSigner* signer);
+                std::shared_ptr<hub::TenantGate> gate, const auth::TokenSigner* signer,
+                int64_t lease_epoch);
 
   // Starts consuming the tenant's stream (pending entries of a dead owner first).
   void start();
@@ -55,6 +64,9 @@ class OwnerEndpoint : public std::enable_shared_from_this<OwnerEndpoint> {
   struct Remote {
     hub::ConnectionState state;
     std::shared_ptr<RemotePeer> peer;
+    // The number ("n", wire.hpp) its next entry must carry; nullopt: its node does
+    // not number them.
+    std::optional<uint64_t> next_entry;
   };
   void handle(const std::string& entry_id, const std::string& payload, bool redelivered);
   void drop(const std::string& key);
@@ -70,6 +82,7 @@ class OwnerEndpoint : public std::enable_shared_from_this<OwnerEndpoint> {
   std::shared_ptr<plugin_host::ClusterClient> bus_;
   std::shared_ptr<hub::TenantGate> gate_;
   const auth::TokenSigner* signer_;
+  const int64_t lease_epoch_;
   const std::string stream_;
   boost::asio::any_io_executor strand_;
   bool stopped_ = false;  // on strand_

@@ -43,6 +43,7 @@ class RelayHub::TenantRelay final : public hub::Relay {
     json::object entry{{"op", "open"},
                        {"node", hub->node_id_},
                        {"conn", peer->peer_id()},
+                       {"n", 0},
                        {"who", identity_json(who)}};
     hub->send_to_owner(tenant_id_, peer->peer_id(), json::serialize(entry));
   }
@@ -50,10 +51,13 @@ class RelayHub::TenantRelay final : public hub::Relay {
   void frame(const engine::PeerPtr& peer, std::string_view text) override {
     auto hub = hub_.lock();
     if (!hub) return;
+    const auto number = hub->number_entry(peer->peer_id());
+    if (!number) return;  // closed meanwhile
     hub->expect_answer(peer->peer_id(), text);
     json::object entry{{"op", "frame"},
                        {"node", hub->node_id_},
                        {"conn", peer->peer_id()},
+                       {"n", *number},
                        {"text", json::string(text)}};
     hub->send_to_owner(tenant_id_, peer->peer_id(), json::serialize(entry));
   }
@@ -61,8 +65,9 @@ class RelayHub::TenantRelay final : public hub::Relay {
   void close(uint64_t peer_id) override {
     auto hub = hub_.lock();
     if (!hub) return;
-    hub->remove(peer_id);
+    const auto number = hub->remove(peer_id);
     json::object entry{{"op", "close"}, {"node", hub->node_id_}, {"conn", peer_id}};
+    if (number) entry["n"] = *number;
     // Best effort: an owner that misses it drops the connection when this node
     // leaves the live nodes, or on the next frame of a reused id (none: ids grow).
     hub->bus_->stream_add(tenant_stream(tenant_id_), json::serialize(entry), hub->executor_,
@@ -106,12 +111,24 @@ std::shared_ptr<hub::Relay> RelayHub::relay_for(const std::string& tenant_id) {
 
 void RelayHub::add(const std::string& tenant_id, const engine::PeerPtr& peer) {
   std::lock_guard lock(mutex_);
-  connections_[peer->peer_id()] = Connection{peer, tenant_id, {}};
+  connections_[peer->peer_id()] = Connection{peer, tenant_id, {}, 1};
 }
 
-void RelayHub::remove(uint64_t peer_id) {
+std::optional<uint64_t> RelayHub::number_entry(uint64_t peer_id) {
   std::lock_guard lock(mutex_);
-  connections_.erase(peer_id);
+  auto it = connections_.find(peer_id);
+  if (it == connections_.end()) return std::nullopt;
+  return it->second.next_entry++;
+}
+
+std::optional<uint64_t> RelayHub::remove(uint64_t peer_id) {
+  std::lock_guard lock(mutex_);
+  fence_.forget(peer_id);
+  auto it = connections_.find(peer_id);
+  if (it == connections_.end()) return std::nullopt;
+  const uint64_t last = it->second.next_entry;
+  connections_.erase(it);
+  return last;
 }
 
 void RelayHub::expect_answer(uint64_t peer_id, std::string_view text) {
@@ -143,23 +160,54 @@ void RelayHub::answered(Connection& c, std::string_view frame) {
 }
 
 void RelayHub::deliver(std::string_view payload) {
+  // "<op><conn>[@<epoch>] <rest>" (wire.hpp)
   if (payload.size() < 2) return;
   const char op = payload.front();
   const size_t space = payload.find(' ');
+  if (space == std::string_view::npos) return;
+  const std::string_view address = payload.substr(1, space - 1);
+  const size_t at = address.find('@');
+  const std::string_view digits = address.substr(0, at);
   uint64_t peer_id = 0;
-  const auto digits = payload.substr(1, space == std::string_view::npos ? payload.npos : space - 1);
-  if (std::from_chars(digits.data(), digits.data() + digits.size(), peer_id).ec != std::errc{} ||
-      space == std::string_view::npos)
+  if (std::from_chars(digits.data(), digits.data() + digits.size(), peer_id).ec != std::errc{})
     return;
+  int64_t epoch = 0;
+  if (at != std::string_view::npos) {
+    const std::string_view e = address.substr(at + 1);
+    if (std::from_chars(e.data(), e.data() + e.size(), epoch).ec != std::errc{}) return;
+  }
   const std::string_view rest = payload.substr(space + 1);
   engine::PeerPtr peer;
+  OwnerFence::Verdict verdict;
   {
     std::lock_guard lock(mutex_);
     auto it = connections_.find(peer_id);
     if (it == connections_.end()) return;  // closed meanwhile
-    peer = it->second.peer.lock();
-    if (op == 'f') answered(it->second, rest);
+    const std::string& tenant = it->second.tenant_id;
+    const int64_t newest_before = fence_.newest(tenant);
+    verdict = fence_.frame(tenant, peer_id, epoch);
+    if (epoch > 0 && epoch < newest_before && stale_logged_.emplace(tenant, epoch).second)
+      spdlog::info(
+          "cluster: tenant {}: frames of a former owner (lease epoch {}) no longer reach "
+          "clients here; the owner's epoch is {}",
+          tenant, epoch, newest_before);
+    if (newest_before > 0 && epoch > newest_before)
+      spdlog::info(
+          "cluster: tenant {}: its owner is at lease epoch {} now (was {}); {} connection(s) "
+          "that heard the former owner reconnect",
+          tenant, epoch, newest_before,
+          verdict.reconnect_too.size() + (verdict.fate == OwnerFence::Fate::reconnect ? 1 : 0));
+    if (verdict.fate == OwnerFence::Fate::deliver) {
+      peer = it->second.peer.lock();
+      if (op == 'f') answered(it->second, rest);
+    }
   }
+  for (const uint64_t other : verdict.reconnect_too)
+    fail_connection(other, "the tenant's owner changed; send it again after the reconnect",
+                    "the tenant's owner changed; reconnect");
+  if (verdict.fate == OwnerFence::Fate::reconnect)
+    return fail_connection(peer_id, "the tenant's owner changed; send it again after the reconnect",
+                           "the tenant's owner changed; reconnect");
   if (!peer) return;
   if (op == 'f') {
     peer->send(std::make_shared<const std::string>(rest));
@@ -187,13 +235,16 @@ void RelayHub::send_to_owner(const std::string& tenant_id, uint64_t peer_id, std
                    [weak = weak_from_this(), peer_id](plugin_host::CallResult r) {
                      auto self = weak.lock();
                      if (self && r.status != SB_OK)
-                       self->fail_connection(peer_id, "the cluster bus is unavailable: " + r.error);
+                       self->fail_connection(peer_id, "the cluster bus is unavailable: " + r.error,
+                                             "the tenant's node cannot be reached; reconnect");
                    });
 }
 
-// A frame that did not reach the stream: whatever was waiting is answered
-// `unavailable` and the socket closed, so the client reconnects and resends.
-void RelayHub::fail_connection(uint64_t peer_id, const std::string& why) {
+// A frame that did not reach the stream, or an owner the connection can no longer
+// trust: whatever was waiting is answered `unavailable` and the socket closed, so
+// the client reconnects and resends.
+void RelayHub::fail_connection(uint64_t peer_id, const std::string& why,
+                               const std::string& close_reason) {
   engine::PeerPtr peer;
   std::vector<Pending> pending;
   {
@@ -206,7 +257,7 @@ void RelayHub::fail_connection(uint64_t peer_id, const std::string& why) {
   if (!peer) return;
   for (const auto& p : pending)
     peer->send(engine::frames::error("unavailable", why, p.ref.empty() ? p.client_msg_id : p.ref));
-  peer->close(kCloseMoved, "the tenant's node cannot be reached; reconnect");
+  peer->close(kCloseMoved, close_reason);
 }
 
 void RelayHub::sweep() {

@@ -149,6 +149,13 @@ void read_cluster(TableReader& cluster, ServerConfig& config) {
   cluster.integer("heartbeat_ms", out.heartbeat_ms, 100, 60'000);
   cluster.integer("lease_ms", out.lease_ms, 1000, 600'000);
   cluster.integer("command_timeout_ms", out.command_timeout_ms, 100, 600'000);
+  if (cluster.string("rest_url", out.rest_url)) {
+    const std::string_view url = out.rest_url;
+    const size_t scheme = url.starts_with("http://") ? 7 : url.starts_with("https://") ? 8 : 0;
+    if (scheme == 0 || url.size() == scheme || url.find('/', scheme) != std::string_view::npos)
+      cluster.sink().add(cluster.where("rest_url"), cluster.key_path("rest_url"),
+                         "must be http://host:port or https://host:port, without a path");
+  }
   if (const toml::table* bus = cluster.table("bus")) {
     for (auto&& [key, value] : *bus) {
       ClusterConfig::Key k;

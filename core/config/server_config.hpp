@@ -32,6 +32,10 @@ struct ClusterConfig {
   // A command relayed to the tenant's owner and not answered within this is
   // answered `unavailable` (the client resends it).
   uint32_t command_timeout_ms = 5000;
+  // Where the other nodes send REST requests about the tenants this node owns
+  // ("http://host:port" or "https://name:port", no path). Empty: the listen address
+  // and the bound port, over https when the server has a certificate.
+  std::string rest_url;
   // [cluster.bus]: the plugin's own keys, as written. They are checked against the
   // keys the plugin declares once it is loaded (server/cluster_setup.hpp).
   struct Key {

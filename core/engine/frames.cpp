@@ -1,5 +1,6 @@
 #include "engine/frames.hpp"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/serializer.hpp>
@@ -131,7 +132,16 @@ class ObjectWriter {
   }
   // Escaped by Boost.JSON straight into the frame's string. The serializer keeps
   // the memory it allocated once, so one per thread allocates nothing per frame.
+  // Most strings (the keys, ids, names, most texts) have nothing to escape: those
+  // are copied between quotes, which is what Boost.JSON writes for them (it escapes
+  // only control characters, '"' and '\\'), without its state machine per string.
   void string(std::string_view text) {
+    if (std::none_of(text.begin(), text.end(), needs_escape)) {
+      out_ += '"';
+      out_ += text;
+      out_ += '"';
+      return;
+    }
     static thread_local json::serializer escaper;
     escaper.reset(text);
     while (!escaper.done()) {
@@ -139,6 +149,9 @@ class ObjectWriter {
       out_.resize(at + text.size() + 16);  // fits unless it needs many escapes
       out_.resize(at + escaper.read(out_.data() + at, out_.size() - at).size());
     }
+  }
+  static bool needs_escape(char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\';
   }
 
   std::string out_;

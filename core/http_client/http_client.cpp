@@ -181,6 +181,8 @@ asio::awaitable<std::string> Client::Impl::exchange(Stream& stream, Connection& 
   got_bytes = true;
   response.status = static_cast<int>(parser.get().result_int());
   response.content_type = std::string(parser.get()[http::field::content_type]);
+  for (const auto& field : parser.get())
+    response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
 
   char piece[16 * 1024];
   while (!parser.is_done()) {
@@ -241,6 +243,7 @@ asio::awaitable<Response> Client::Impl::run(Url url, http::request<http::string_
     // No complete response: say so the same way whether or not a status line came.
     response.status = 0;
     response.body.clear();
+    response.headers.clear();
   }
   co_return response;
 }

@@ -32,6 +32,8 @@ struct Response {
   int status = 0;    // 0 when no complete response came; error says why
   std::string body;  // empty when streamed to on_chunk
   std::string content_type;
+  // Every header of the response as received (name, value), Content-Type included.
+  std::vector<std::pair<std::string, std::string>> headers;
   // "" on success, else "timeout", "resolve: ...", "connect: ...", "tls: ...",
   // "write: ...", "read: ...", "body larger than N bytes".
   std::string error;

@@ -346,6 +346,8 @@ void HttpSession::on_read(beast::error_code ec) {
   parsed.if_match = std::string(request[http::field::if_match]);
   parsed.csrf_token = std::string(request["X-CSRF-Token"]);
   parsed.file_name = std::string(request["X-File-Name"]);
+  parsed.target = std::string(request.target());
+  parsed.forwarded_mark = std::string(request["X-Switchboard-Forwarded"]);
   // Who is asking: the peer, or the client a trusted proxy names (every
   // X-Forwarded-For line counts, in order).
   const auto& trusted = context_.options.trusted_proxies;

@@ -12,6 +12,7 @@ namespace sb::hub {
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string path;    // decoded path without the query, e.g. "/v1/tenants/demo/auth/login"
+  std::string target;  // the request target as sent, e.g. "/v1/tenants/demo/stats/live?x=1"
   std::map<std::string, std::string> query;  // decoded query parameters
   std::string authorization;                 // the Authorization header as sent ("Bearer ...")
   std::string content_type;
@@ -29,6 +30,9 @@ struct HttpRequest {
   std::string if_match;       // If-Match: the routing graph's version a PUT was made from
   std::string csrf_token;     // X-CSRF-Token: set by the console on cookie-authenticated calls
   std::string file_name;      // X-File-Name: an upload's original name (percent-encoded)
+  // X-Switchboard-Forwarded: the mark of a request another node of the cluster
+  // forwarded to this one (cluster/rest_forward.hpp); believed only once verified.
+  std::string forwarded_mark;
 };
 
 struct HttpResponse {

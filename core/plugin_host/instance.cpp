@@ -297,10 +297,42 @@ void complete_op(sb_op* op, int32_t status, sb_str result, sb_str error_message)
   CallResult copied{
       status, result.len ? std::string(result.ptr, result.len) : std::string(),
       error_message.len ? std::string(error_message.ptr, error_message.len) : std::string(), false};
-  auto executor = self->executor;
-  boost::asio::post(executor, [self = std::move(self), copied = std::move(copied)]() mutable {
-    self->instance->finish(*self, std::move(copied));
+  Instance& instance = *self->instance;  // self holds it
+  instance.deliver(std::move(self), std::move(copied));
+}
+
+void Instance::deliver(std::shared_ptr<sb_op> op, CallResult result) {
+  {
+    std::lock_guard lock(delivered_mutex_);
+    if (!delivered_to_) {
+      delivered_to_ = op->executor;
+      delivered_.push_back({std::move(op), std::move(result)});
+      // Posting never runs the handler inline, so the lock is not held by it.
+      boost::asio::post(delivered_to_, [self = shared_from_this()] { self->finish_delivered(); });
+      return;
+    }
+    if (delivered_to_ == op->executor) {
+      delivered_.push_back({std::move(op), std::move(result)});
+      return;
+    }
+  }
+  // Another executor's completions are on their way: this one goes on its own.
+  auto executor = op->executor;
+  boost::asio::post(executor, [op = std::move(op), result = std::move(result)]() mutable {
+    op->instance->finish(*op, std::move(result));
   });
+}
+
+void Instance::finish_delivered() {
+  std::vector<Delivered> batch;
+  boost::asio::any_io_executor done_with;
+  {
+    std::lock_guard lock(delivered_mutex_);
+    batch.swap(delivered_);
+    done_with = std::move(delivered_to_);
+    delivered_to_ = boost::asio::any_io_executor();
+  }
+  for (auto& d : batch) finish(*d.op, std::move(d.result));
 }
 
 }  // namespace sb::plugin_host

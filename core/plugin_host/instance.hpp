@@ -12,8 +12,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "plugin_host/circuit_breaker.hpp"
 #include "plugin_host/host_api.hpp"
@@ -108,6 +110,12 @@ class Instance : public std::enable_shared_from_this<Instance> {
   int32_t start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>& op, std::string& error);
   void finish(sb_op& op, CallResult result);
   void time_out(sb_op& op);
+  // From complete_op, on the plugin's thread: hands the result to the op's executor.
+  // Completions that come together for one executor (a storage writer completing
+  // its batch, one after the other) go in one post and are finished in the order
+  // they came: one hand-off and one wake-up per batch instead of one per op.
+  void deliver(std::shared_ptr<sb_op> op, CallResult result);
+  void finish_delivered();
   // False when the breaker refuses the call (error says so).
   bool admit(std::string& error);
   void record_outcome(int32_t status, const std::string& error);
@@ -123,6 +131,15 @@ class Instance : public std::enable_shared_from_this<Instance> {
   bool opened_ = false;  // instance_new succeeded, so instance_free is owed
   std::atomic<int64_t> last_slow_warning_ms_{0};
   std::function<void()> after_free_;
+
+  // Completions waiting for the one post to their executor (deliver).
+  struct Delivered {
+    std::shared_ptr<sb_op> op;
+    CallResult result;
+  };
+  std::mutex delivered_mutex_;
+  std::vector<Delivered> delivered_;
+  boost::asio::any_io_executor delivered_to_;  // set while a post for delivered_ is under way
 };
 
 }  // namespace sb::plugin_host

@@ -255,6 +255,19 @@ void StorageClient::backup(std::string_view dir, std::chrono::milliseconds backu
                         std::move(executor), std::move(cb), backup_timeout);
 }
 
+std::optional<int64_t> StorageClient::lease_epoch() const {
+  if (api_->struct_size < offsetof(sb_storage_api, lease_epoch) + sizeof(void*) ||
+      !api_->lease_epoch)
+    return std::nullopt;
+  int64_t epoch = 0;
+  std::string error;
+  const int32_t status = instance_->call_sync(
+      [&](sb_instance* inst, sb_error* err) { return api_->lease_epoch(inst, &epoch, err); },
+      error);
+  if (status != SB_OK || epoch < 1) return std::nullopt;
+  return epoch;
+}
+
 void StorageClient::blob_usage(Executor executor, Callback cb) {
   blob_call(
       [&](sb_instance* inst, sb_op* op, sb_error* err) { return api_->blob_usage(inst, op, err); },

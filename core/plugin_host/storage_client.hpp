@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -96,6 +97,10 @@ class StorageClient {
   void log_prune(std::string_view log, int64_t before_ts_ms, Executor executor, Callback cb);
   void backup(std::string_view dir, std::chrono::milliseconds backup_timeout, Executor executor,
               Callback cb);
+
+  // The epoch of the tenant's lease the instance holds (ABI 1.7, optional; storage
+  // shared by a cluster's nodes): nullopt when it holds none or cannot say. At once.
+  std::optional<int64_t> lease_epoch() const;
 
   const std::shared_ptr<Instance>& instance() const { return instance_; }
 

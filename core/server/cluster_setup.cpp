@@ -164,6 +164,18 @@ std::vector<std::string> ClusterNode::live_nodes() const {
   return membership_->live_nodes();
 }
 
+void ClusterNode::advertise(const std::string& listen, const std::string& rest_url) {
+  membership_->set_info(
+      boost::json::serialize(boost::json::object{{"listen", listen}, {"rest_url", rest_url}}));
+}
+
+std::string ClusterNode::rest_url_of(const std::string& node_id) const {
+  boost::system::error_code ec;
+  const auto info = boost::json::parse(membership_->info_of(node_id), ec);
+  const auto* url = !ec && info.is_object() ? info.as_object().if_contains("rest_url") : nullptr;
+  return url && url->is_string() ? std::string(url->as_string()) : std::string();
+}
+
 uint64_t ClusterNode::listings() const {
   return shared_->listings.load(std::memory_order_relaxed);
 }
@@ -177,8 +189,8 @@ void ClusterNode::close_relayed(const std::string& tenant_id, const std::string&
 }
 
 void ClusterNode::serve(const std::shared_ptr<hub::TenantGate>& gate,
-                        const auth::TokenSigner* signer) {
-  auto endpoint = std::make_shared<cluster::OwnerEndpoint>(bus_, gate, signer);
+                        const auth::TokenSigner* signer, int64_t lease_epoch) {
+  auto endpoint = std::make_shared<cluster::OwnerEndpoint>(bus_, gate, signer, lease_epoch);
   {
     std::lock_guard lock(shared_->mutex);
     auto& slot = shared_->endpoints[cluster::tenant_stream(gate->id())];

@@ -58,6 +58,15 @@ class ClusterNode {
 
   const std::string& node_id() const { return node_id_; }
   std::vector<std::string> live_nodes() const;
+  // Where the other nodes send REST requests about the tenants this node owns
+  // (cluster/rest_forward.hpp): said in its membership entry from the next
+  // heartbeat on. Called once the port is bound.
+  void advertise(const std::string& listen, const std::string& rest_url);
+  // A live node's REST URL as it advertised it, "" when unknown.
+  std::string rest_url_of(const std::string& node_id) const;
+  // This node's REST URL is in the live nodes as the bus lists them: the others
+  // can forward to it (at the latest after their next heartbeat).
+  bool advertised() const { return !rest_url_of(node_id_).empty(); }
   // How many times the live nodes were listed (0 until the bus answered once).
   uint64_t listings() const;
 
@@ -65,8 +74,10 @@ class ClusterNode {
   std::shared_ptr<hub::Relay> relay_for(const std::string& tenant_id);
   // Closes this node's relayed connections of the tenant (its owner changed).
   void close_relayed(const std::string& tenant_id, const std::string& reason);
-  // This node owns the tenant now: its stream is consumed into the gate's engine.
-  void serve(const std::shared_ptr<hub::TenantGate>& gate, const auth::TokenSigner* signer);
+  // This node owns the tenant now, under lease_epoch (0: not known): its stream is
+  // consumed into the gate's engine.
+  void serve(const std::shared_ptr<hub::TenantGate>& gate, const auth::TokenSigner* signer,
+             int64_t lease_epoch);
   // This node no longer owns it: consuming stops, relayed connections reconnect.
   void unserve(const std::string& tenant_id);
 

@@ -130,14 +130,23 @@ bool Server::take_tenant(const std::shared_ptr<TenantRuntime>& relayed) {
     }
     stop_cv_.notify_all();
   });
-  cluster_->serve(owner->gate, &*signer_);
+  // What it sends relayed connections carries its lease's epoch: a node that lost
+  // the tenant without knowing yet cannot reach them (cluster/owner_fence.hpp).
+  const int64_t epoch = owner->plugin_store->lease_epoch().value_or(0);
+  cluster_->serve(owner->gate, &*signer_, epoch);
   {
     std::unique_lock lock(tenants_mutex_);
     tenants_[id] = owner;
   }
   // Connections relayed from this node reconnect, now to the local engine.
   relayed->gate->close_all(cluster::kCloseMoved, "the tenant moved to this node; reconnect");
-  spdlog::info("tenant {}: this node owns it now", id);
+  if (epoch > 0)
+    spdlog::info("tenant {}: this node owns it now (lease epoch {})", id, epoch);
+  else
+    spdlog::info(
+        "tenant {}: this node owns it now (its storage names no lease epoch: what "
+        "it relays is not fenced)",
+        id);
   return true;
 }
 

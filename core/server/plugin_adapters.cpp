@@ -69,6 +69,15 @@ void PluginStore::resume(std::shared_ptr<plugin_host::Instance> instance) {
   });
 }
 
+std::optional<int64_t> PluginStore::lease_epoch() const {
+  Client client;
+  {
+    std::lock_guard lock(mutex_);
+    client = client_;
+  }
+  return client ? client->lease_epoch() : std::nullopt;
+}
+
 size_t PluginStore::waiting_calls() const {
   std::lock_guard lock(mutex_);
   return waiting_.size();

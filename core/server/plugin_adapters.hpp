@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "bots/stages.hpp"
@@ -68,6 +69,9 @@ class PluginStore final : public engine::Store, public std::enable_shared_from_t
   // Cluster mode: called (once, from a storage thread) when a write failed because
   // another node took the tenant's lease; the node must drop the tenant at once.
   void watch_lease(std::function<void()> lost) { lease_lost_ = std::move(lost); }
+  // Cluster mode: the epoch of the tenant's lease the storage holds (nullopt: none,
+  // or the plugin cannot say).
+  std::optional<int64_t> lease_epoch() const;
 
  private:
   // The plugin's answer as the engine takes it, watched for a lost lease.

@@ -177,8 +177,12 @@ bool Server::hand_over_storage(const std::shared_ptr<TenantRuntime>& runtime) {
     closed.wait();
   }
 
+  // In a cluster the new instance is this node to PostgreSQL as the old one was: the
+  // same node_id (its lease), read-only where another node owns the tenant.
+  const auto settings = config_.cluster ? storage_settings(*config, !runtime->relayed)
+                                        : std::map<std::string, std::string>{};
   std::string error;
-  auto fresh = plugin_instance(*config, plugin, plugins_, config_.data_dir, error);
+  auto fresh = plugin_instance(*config, plugin, plugins_, config_.data_dir, error, {}, settings);
   const bool moved = fresh != nullptr;
   if (!fresh) {
     spdlog::error(
@@ -186,7 +190,8 @@ bool Server::hand_over_storage(const std::shared_ptr<TenantRuntime>& runtime) {
         "again",
         id, plugin, error, from);
     std::string back_error;
-    fresh = plugin_instance(*config, plugin, plugins_, config_.data_dir, back_error, old_build);
+    fresh = plugin_instance(*config, plugin, plugins_, config_.data_dir, back_error, old_build,
+                            settings);
     if (!fresh) {
       spdlog::critical(
           "tenant {}: no build of {} can open the tenant's storage any more ({}); its storage "

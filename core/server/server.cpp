@@ -126,6 +126,9 @@ int Server::run() {
       stop_loops();
       return 1;
     }
+    forwarder_ = std::make_unique<cluster::RestForwarder>(
+        loops_.front()->get_executor(), *signer_,
+        cluster::RestForwarder::Options{.node_id = config_.cluster->node_id});
   }
 
   apply(directory_.refresh());
@@ -169,6 +172,7 @@ int Server::run() {
   }
   // Exactly one line on stdout, for people and for scripts that wait for it.
   std::cout << "listening on " << config_.listen_host << ":" << port << std::endl;
+  if (cluster_) advertise_rest_url(port);
   spdlog::info("serving on {}://{}:{} with {} event loops", tls_ ? "https" : "http",
                config_.listen_host, port, loops_.size());
 
@@ -189,6 +193,7 @@ int Server::run() {
   if (!hub_->wait_for_tls_connections(kTlsCloseWait))
     spdlog::info("stopping: some TLS connections did not end within {} ms; they are cut",
                  kTlsCloseWait.count());
+  forwarder_.reset();
   cluster_.reset();  // leaves the live nodes while the loops still run
   stop_loops();
   return 0;
@@ -454,6 +459,10 @@ bool Server::ready(std::string& why) const {
     why = "no plugins loaded from " + config_.plugin_dir.string();
     return false;
   }
+  if (cluster_ && !cluster_->advertised()) {
+    why = "cluster: this node's REST address is not listed among the live nodes yet";
+    return false;
+  }
   if (cluster_ && !ownership_settled_.load(std::memory_order_acquire)) {
     why = "cluster: the tenants placed on this node are not all taken yet";
     return false;
@@ -475,6 +484,7 @@ bool Server::ready(std::string& why) const {
 void Server::handle_http(hub::HttpRequest request, std::function<void(hub::HttpResponse)> respond) {
   try {
     if (auto page = web_->serve(request)) return respond(std::move(*page));
+    if (cluster_ && answer_through_owner(request, respond)) return;
     api_->handle(std::move(request), respond);
   } catch (const std::exception& e) {
     spdlog::error("HTTP handler failed: {}", e.what());

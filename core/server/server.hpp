@@ -20,6 +20,7 @@
 #include "api/rest_api.hpp"
 #include "auth/session_book.hpp"
 #include "auth/token_signer.hpp"
+#include "cluster/rest_forward.hpp"
 #include "config/server_config.hpp"
 #include "control/control_socket.hpp"
 #include "hub/hub.hpp"
@@ -89,6 +90,13 @@ class Server final : public hub::HubServices, public api::Backend {
   void settle_ownership();
   bool take_tenant(const std::shared_ptr<TenantRuntime>& relayed);
   void drop_tenant(const std::string& id, bool graceful, const std::string& why);
+  // cluster_rest.cpp: a REST request about a tenant another node owns goes there
+  // (cluster/rest_forward.hpp). True when it is answered (forwarded, or refused);
+  // false when this node serves it, request then holding the client a verified
+  // forwarding mark names.
+  bool answer_through_owner(hub::HttpRequest& request,
+                            std::function<void(hub::HttpResponse)>& respond);
+  void advertise_rest_url(uint16_t port);
   void reload_loop();
   // plugin_watch.cpp: plugins dropped in, replaced and removed while serving.
   void watch_plugins();  // reload thread, every tick
@@ -152,10 +160,11 @@ class Server final : public hub::HubServices, public api::Backend {
   std::thread reload_thread_;
   std::unique_ptr<control::ControlSocket> control_;
   std::thread retention_thread_;
-  std::unique_ptr<ClusterNode> cluster_;  // a node of a cluster only ([cluster])
-  std::thread ownership_thread_;          // cluster mode
-  bool ownership_now_ = false;            // the live nodes changed (guarded by stop_mutex_)
-  std::set<std::string> leases_lost_;     // tenants to drop at once (guarded by stop_mutex_)
+  std::unique_ptr<ClusterNode> cluster_;               // a node of a cluster only ([cluster])
+  std::unique_ptr<cluster::RestForwarder> forwarder_;  // cluster mode
+  std::thread ownership_thread_;                       // cluster mode
+  bool ownership_now_ = false;         // the live nodes changed (guarded by stop_mutex_)
+  std::set<std::string> leases_lost_;  // tenants to drop at once (guarded by stop_mutex_)
   // The last ownership pass found every tenant placed here owned here (/readyz).
   std::atomic<bool> ownership_settled_{false};
   // Ownership thread only: the owner last computed per tenant, and why a tenant

@@ -193,6 +193,7 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
       return false;
     });
   }
+  const bool business_own = options_.analyzer && options_.analyzer->speaks_of_business(query);
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     auto& token = tokens[i];
     if (!seen.insert(token).second) continue;
@@ -203,8 +204,15 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
       self_score += idf_[it->second] * scale;
       continue;
     }
+    // A character of a longer word counts, but says what the message is about only
+    // through its word.
+    auto topic = [&](std::uint32_t term) {
+      return !options_.analyzer ||
+             (!within_word[i] && options_.analyzer->names_topic(term_text_[term], business_own));
+    };
     if (auto it = terms_.find(token); it != terms_.end()) {
-      resolved.push_back({it->second, idf_[it->second] * scale});
+      resolved.push_back({it->second, idf_[it->second] * scale, true, topic(it->second),
+                          options_.analyzer && options_.analyzer->asks_amount(token)});
       self_score += idf_[it->second] * scale;
       continue;
     }
@@ -213,12 +221,26 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
     const bool real_word = options_.analyzer && options_.analyzer->is_known_word(token);
     if (options_.correct_typos && !real_word) {
       if (auto corrected = correct_typo(token)) {
-        resolved.push_back({*corrected, idf_[*corrected] * kTypoWeight, false});
+        resolved.push_back({*corrected, idf_[*corrected] * kTypoWeight, false, topic(*corrected)});
         self_score += idf_[*corrected];
         continue;
       }
     }
     if (options_.analyzer) {
+      // A Chinese compound the knowledge base lacks, whose head it has (电子邮件 ->
+      // 邮件): matched as the head, like a synonym.
+      const auto parts = options_.analyzer->chinese_head(
+          token, [&](const std::string& term) { return terms_.count(term) > 0; });
+      if (!parts.empty()) {
+        for (const auto& part : parts) {
+          if (!seen.insert(part).second) continue;
+          const auto t = terms_.at(part);
+          const double share = scale / static_cast<double>(parts.size());
+          resolved.push_back({t, idf_[t] * options_.related_weight * share, false, topic(t)});
+          self_score += idf_[t] * share;
+        }
+        continue;
+      }
       // Synonyms the knowledge base knows ("purchase" -> "buy"), the best one only:
       // a word counts once, whatever it is matched as.
       std::optional<std::uint32_t> best;
@@ -227,7 +249,8 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
         if (it != terms_.end() && (!best || idf_[it->second] > idf_[*best])) best = it->second;
       }
       if (best && seen.insert(term_text_[*best]).second) {
-        resolved.push_back({*best, idf_[*best] * options_.related_weight * scale, false});
+        resolved.push_back(
+            {*best, idf_[*best] * options_.related_weight * scale, false, topic(*best)});
         self_score += idf_[*best] * scale;
         continue;
       }
@@ -240,7 +263,8 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
         }
       }
       if (best && seen.insert(term_text_[*best]).second) {
-        resolved.push_back({*best, idf_[*best] * options_.broader_weight * scale, false});
+        resolved.push_back(
+            {*best, idf_[*best] * options_.broader_weight * scale, false, topic(*best)});
         // A thing named by what it is an instance of ("France" -> country) is still a
         // thing the knowledge base lacks.
         if (unknown_thing)
@@ -281,7 +305,7 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
       const auto it = terms_.find(phrase);
       if (it == terms_.end()) continue;
       const double weight = idf_[it->second] * options_.phrase_weight;
-      resolved.push_back({it->second, weight});
+      resolved.push_back({it->second, weight, true, false});  // counts only with its words
       self_score += weight;
     }
   }
@@ -388,6 +412,8 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
   // length normalisation lets one word in a short question look like the whole
   // message ("pay" in "Can I pay with PayPal?" for "do I pay for delivery").
   std::vector<double> matched_weight(entries_.size(), 0.0), written_weight(entries_.size(), 0.0);
+  std::vector<bool> on_topic(entries_.size(), !options_.analyzer);
+  std::vector<bool> asks_like(entries_.size(), false);  // shares an amount word in questions
   if (options_.analyzer) {
     std::vector<double> in_questions(entries_.size(), 0.0), in_answer(entries_.size(), 0.0);
     for (const auto& q : terms) {
@@ -399,6 +425,8 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
         const double matched = std::max(in_questions[e], options_.answer_weight * in_answer[e]);
         matched_weight[e] += matched;
         if (q.as_written) written_weight[e] += matched;
+        if (q.topic && matched > 0) on_topic[e] = true;
+        if (q.amount && in_questions[e] > 0) asks_like[e] = true;
         in_questions[e] = in_answer[e] = 0;
       }
     }
@@ -413,6 +441,9 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
   const double runner_up = ranked.size() > 1 ? entry_score[ranked[1]] : 0.0;
   if (ranked.size() > top_k) ranked.resize(top_k);
 
+  // The amount asked for counts where a candidate shown asks for it too.
+  const bool amount_asked =
+      std::any_of(ranked.begin(), ranked.end(), [&](std::size_t e) { return asks_like[e]; });
   std::vector<FaqMatch> matches;
   matches.reserve(ranked.size());
   for (auto e : ranked) {
@@ -432,6 +463,8 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
     m.coverage = coverage;
     m.unknown_thing = unknown_thing;
     m.as_written = matched_weight[e] > 0 ? written_weight[e] / matched_weight[e] : 1.0;
+    m.on_topic = on_topic[e];
+    m.answers_the_ask = !amount_asked || asks_like[e];
     matches.push_back(std::move(m));
   }
   return matches;

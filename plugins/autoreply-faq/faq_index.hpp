@@ -140,6 +140,15 @@ struct FaqMatch {
   // own words, not a synonym, broader word or typo correction of them ("how old are
   // you" meets the opening hours only through "old" ~ time).
   double as_written = 0;
+  // Whether the entry shares with the message a word about what it is about, not only
+  // words for what kind of answer is wanted (TextAnalyzer::names_topic: "what time",
+  // 几点, 周末). Always true without an analyzer.
+  bool on_topic = true;
+  // False when the message asks for an amount (多久, 几天, 多少: TextAnalyzer::
+  // asks_amount) that another of the top_k candidates' questions ask for and this
+  // entry's do not: "寄到国外要多久" shares its topic with "可以寄到国外吗" but asks
+  // something else.
+  bool answers_the_ask = true;
 };
 
 // The threshold answer() uses unless told otherwise. On the fixture it answers 80 of
@@ -186,6 +195,8 @@ class FaqIndex {
     std::uint32_t term;
     double weight;           // IDF, lowered for a typo-corrected word
     bool as_written = true;  // false: a typo's correction, a synonym or a broader word
+    bool topic = true;       // TextAnalyzer::names_topic, and not a character of a word
+    bool amount = false;     // TextAnalyzer::asks_amount
   };
 
   std::optional<std::uint32_t> correct_typo(const std::string& word) const;

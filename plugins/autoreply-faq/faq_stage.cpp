@@ -58,6 +58,13 @@ std::vector<FaqEntry> load_all(const std::vector<std::string>& files,
 // The language to answer in: what the widget reported, else "zh" for a message in
 // Chinese characters (the widget may not know; the visitor's words do), else "" (the
 // entry's default answer).
+// Words in the text, each Chinese (or other unsegmented) character counting as one.
+std::size_t words_in(std::string_view text) {
+  std::size_t words = 0;
+  for (const auto& piece : text_pieces(text)) words += piece.unsegmented ? piece.chars.size() : 1;
+  return words;
+}
+
 std::string answer_language(std::string_view language, std::string_view text) {
   if (!language.empty()) return std::string(language);
   for (const auto& term : tokenize(text)) {
@@ -76,6 +83,11 @@ FaqStageOptions read_faq_stage_options(std::string_view config_json) {
   options.context_entries = static_cast<std::size_t>(config.integer("context_entries", 3, 0, 20));
   options.synonyms = config.string("synonyms");
   options.clarify = config.boolean("clarify", true);
+  options.long_message_words = static_cast<std::size_t>(config.integer(
+      "long_message_words", static_cast<long long>(options.long_message_words), 0, 1000));
+  options.long_message_threshold = config.number(
+      "long_message_threshold", std::min(options.long_message_threshold, options.threshold), 0,
+      options.threshold);
   options.second_look_band =
       config.number("second_look_band", options.second_look_band, 0, options.threshold);
   return options;
@@ -112,6 +124,14 @@ json::array candidates_json(const std::vector<FaqMatch>& candidates) {
   for (const auto& c : candidates)
     out.push_back(json::object{{"id", c.entry_id}, {"score", rounded(c.confidence)}});
   return out;
+}
+
+// Whether the match answers what the message asks, judged among all candidates (a
+// search within one tag sees only that tag's entries).
+bool answers_the_ask(const FaqMatch& match, const std::vector<FaqMatch>& candidates) {
+  for (const auto& c : candidates)
+    if (c.entry_index == match.entry_index) return c.answers_the_ask;
+  return true;
 }
 
 bool is_chinese_language(std::string_view language) {
@@ -162,16 +182,36 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   // The intent's tag breaks a near tie ("how long" is about refunds when the visitor
   // spoke of a refund) but never overrules a clear winner: "change my shipping
   // address" with the shipping intent is an address question.
+  // Near means both in score and in how much of the message it explains: "收到货多久之内
+  // 可以退" (how long after delivery can I return) with the shipping intent scores
+  // close to the return entry but explains far less of it.
   const auto tag = tag_hint(context_json);
   if (tag && !matches.empty()) {
     if (auto tagged = index_.answer(text, options_.threshold, *tag);
-        tagged && tagged->score >= options_.clarify_ratio * matches.front().score)
+        tagged && answers_the_ask(*tagged, matches) &&
+        tagged->score >= options_.clarify_ratio * matches.front().score &&
+        tagged->coverage >= options_.clarify_ratio * matches.front().coverage)
       return answer_with(*tagged, answer_in, matches);
   }
+  // Without such a tag (which says what the message is about: "how long" from a visitor
+  // the intent stage heard ask for a refund), an entry that shares only words for what
+  // kind of answer is wanted ("what time is it in London", 现在几点了) is not what the
+  // message is about: no answer, no question.
+  if (!matches.empty() && !matches.front().on_topic) return defer(matches, answer_in);
+  // Nor one that answers another question about the same topic: "寄到国外要多久" (how long
+  // to ship abroad) is not "可以寄到国外吗" (do you ship abroad) when another entry asks
+  // 多久 too. A near tie still asks the visitor.
+  if (!matches.empty() && !matches.front().answers_the_ask &&
+      !(options_.clarify && matches.size() >= 2 &&
+        matches[1].score >= options_.clarify_ratio * matches[0].score))
+    return defer(matches, answer_in);
   // Two entries about as close are a question to ask, not a guess to make.
   const bool near_tie =
       matches.size() >= 2 && matches[1].score >= options_.clarify_ratio * matches[0].score;
-  if (!matches.empty() && matches.front().confidence >= options_.threshold &&
+  const bool long_message =
+      options_.long_message_words > 0 && words_in(text) >= options_.long_message_words;
+  const double threshold = long_message ? options_.long_message_threshold : options_.threshold;
+  if (!matches.empty() && matches.front().confidence >= threshold &&
       !(options_.clarify && near_tie))
     return answer_with(matches.front(), answer_in, matches);
   if (!matches.empty() && !near_tie &&
@@ -186,6 +226,10 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
       close.push_back(matches[2]);
     return clarify(close, answer_in);
   }
+  return defer(matches, answer_in);
+}
+
+FaqTurn FaqStage::defer(const std::vector<FaqMatch>& matches, const std::string& answer_in) const {
   if (matches.empty() || options_.context_entries == 0) return {};
   json::array entries;
   for (std::size_t i = 0; i < matches.size() && i < options_.context_entries; ++i) {

@@ -42,9 +42,22 @@ IntentStageOptions read_intent_stage_options(std::string_view config_json) {
   return options;
 }
 
+namespace {
+
+std::vector<IntentDefinition> folded(std::vector<IntentDefinition> intents,
+                                     const faq::ScriptFolding& folding) {
+  for (auto& intent : intents)
+    for (auto& example : intent.examples) example = folding.fold(example);
+  return intents;
+}
+
+}  // namespace
+
 IntentStage::IntentStage(IntentStageOptions options, const std::filesystem::path& config_dir)
     : options_(std::move(options)),
-      classifier_(load_intent_file(autoreply::resolve_file(config_dir, options_.file))) {
+      folding_(std::make_unique<faq::ScriptFolding>("t2s.json")),
+      classifier_(
+          folded(load_intent_file(autoreply::resolve_file(config_dir, options_.file)), *folding_)) {
   const auto& intents = classifier_.intents();
   hands_off_.resize(intents.size());
   for (std::size_t i = 0; i < intents.size(); ++i) {
@@ -62,7 +75,7 @@ IntentStage::IntentStage(IntentStageOptions options, const std::filesystem::path
 }
 
 IntentTurn IntentStage::reply(std::string_view text) const {
-  const auto hit = classifier_.classify(text, options_.threshold);
+  const auto hit = classifier_.classify(folding_->fold(text), options_.threshold);
   if (!hit) return {};
   const auto& action = classifier_.intent(*hit).action;
   json::object intent{{"name", hit->name}, {"confidence", rounded(hit->probability)}};

@@ -22,7 +22,9 @@
 //                "flow_node"?: "order_status"}}
 // (faq_tag / flow_node from the intent's action in the file: autoreply-faq reads
 // intent.faq_tag, autoreply-flow starts a flow on intent.name or at flow_node, so put
-// this stage before them). Below the threshold it says nothing.
+// this stage before them). Below the threshold it says nothing. Traditional Chinese is
+// folded to simplified first (OpenCC t2s, Debian's libopencc1.1 data), in the
+// examples and in the messages.
 //
 // Thread-safety: immutable after construction; reply() is const and runs from many
 // threads at once without a lock. Edited intents are a new instance.
@@ -32,6 +34,7 @@
 #include <vector>
 
 #include "intent_classifier.hpp"
+#include "language/script_folding.hpp"
 
 namespace switchboard::intent {
 
@@ -64,6 +67,9 @@ class IntentStage {
 
  private:
   IntentStageOptions options_;
+  // Traditional characters folded to simplified (OpenCC, as the FAQ stage does), in
+  // the examples and in each message: "我的訂單到哪裡了" is "我的订单到哪里了".
+  std::unique_ptr<faq::ScriptFolding> folding_;
   IntentClassifier classifier_;
   std::vector<bool> hands_off_;  // by intent index
 };

@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-namespace llm_openai {
+namespace switchboard::llm_openai {
 
 namespace json = boost::json;
 
@@ -72,4 +72,4 @@ Outcome ChatCall::answered(ChatAnswer answer) const {
   return Outcome{true, json::serialize(result), {}};
 }
 
-}  // namespace llm_openai
+}  // namespace switchboard::llm_openai

@@ -9,7 +9,7 @@
 
 #include "chat_response.hpp"
 
-namespace llm_openai {
+namespace switchboard::llm_openai {
 
 // What host->complete gets: SB_OK with result_json, or SB_ERROR with error.
 struct Outcome {
@@ -46,4 +46,4 @@ class ChatCall {
   bool out_of_memory_ = false;
 };
 
-}  // namespace llm_openai
+}  // namespace switchboard::llm_openai

@@ -4,7 +4,7 @@
 
 #include "usage.hpp"
 
-namespace llm_openai {
+namespace switchboard::llm_openai {
 
 namespace json = boost::json;
 
@@ -49,4 +49,4 @@ bool build_chat_body(const ProviderConfig& config, std::string_view messages_jso
   return true;
 }
 
-}  // namespace llm_openai
+}  // namespace switchboard::llm_openai

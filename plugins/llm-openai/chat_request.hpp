@@ -7,7 +7,7 @@
 
 #include "provider_config.hpp"
 
-namespace llm_openai {
+namespace switchboard::llm_openai {
 
 // Builds {"model", "messages", "stream", ["stream_options"], ["max_tokens"],
 // ["temperature"]} from the host's messages_json ([{"role","content"}...], system
@@ -28,4 +28,4 @@ struct ChatBody {
 bool build_chat_body(const ProviderConfig& config, std::string_view messages_json,
                      uint32_t max_tokens, ChatBody& body, std::string& error);
 
-}  // namespace llm_openai
+}  // namespace switchboard::llm_openai

@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-namespace llm_openai {
+namespace switchboard::llm_openai {
 
 namespace json = boost::json;
 
@@ -171,4 +171,4 @@ bool StreamAssembler::finish(ChatAnswer& answer, std::string& error) {
   return true;
 }
 
-}  // namespace llm_openai
+}  // namespace switchboard::llm_openai

@@ -10,7 +10,7 @@
 #include "sse_parser.hpp"
 #include "usage.hpp"
 
-namespace llm_openai {
+namespace switchboard::llm_openai {
 
 struct ChatAnswer {
   std::string text;
@@ -58,4 +58,4 @@ class StreamAssembler {
   std::string error_;
 };
 
-}  // namespace llm_openai
+}  // namespace switchboard::llm_openai

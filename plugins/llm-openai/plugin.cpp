@@ -29,10 +29,12 @@ class OpenAiProvider {
  public:
   static constexpr const char* kName = "llm-openai";
   static constexpr const char* kVersion = "1.0.0";
-  static constexpr const auto& kConfigKeys = llm_openai::kConfigKeys;
+  static constexpr const auto& kConfigKeys = switchboard::llm_openai::kConfigKeys;
 
   explicit OpenAiProvider(const sb::InstanceArgs& args)
-      : host_(args.host), http_(args.host), config_(llm_openai::read_config(args.config_json)) {
+      : host_(args.host),
+        http_(args.host),
+        config_(switchboard::llm_openai::read_config(args.config_json)) {
     if (!http_.available())
       throw std::runtime_error("llm-openai: this host offers no outbound HTTP service (" +
                                std::string(SB_HTTP_API_V1) + ")");
@@ -45,10 +47,10 @@ class OpenAiProvider {
       done.error("sb_llm_request is too small for this plugin");
       return;
     }
-    llm_openai::ChatBody body;
+    switchboard::llm_openai::ChatBody body;
     std::string why;
-    if (!llm_openai::build_chat_body(config_, sb::view(req.messages_json), req.max_tokens, body,
-                                     why)) {
+    if (!switchboard::llm_openai::build_chat_body(config_, sb::view(req.messages_json),
+                                                  req.max_tokens, body, why)) {
       done.error(why);
       return;
     }
@@ -65,15 +67,15 @@ class OpenAiProvider {
       timeout_ms = std::min(timeout_ms, left_ms);
     }
 
-    auto call = std::make_shared<llm_openai::ChatCall>(config_.stream, body.estimated_prompt_tokens,
-                                                       static_cast<uint32_t>(timeout_ms));
+    auto call = std::make_shared<switchboard::llm_openai::ChatCall>(
+        config_.stream, body.estimated_prompt_tokens, static_cast<uint32_t>(timeout_ms));
     // A streamed answer is read as it arrives; a whole one the host buffers.
     sb::http::OnChunk on_chunk;
     if (config_.stream) on_chunk = [call](std::string_view bytes) { call->on_chunk(bytes); };
     why = http_.request("POST", config_.chat_url, config_.headers, body.json,
                         static_cast<uint32_t>(timeout_ms), std::move(on_chunk),
                         [call, done](const sb::http::Response& response) {
-                          const llm_openai::Outcome outcome =
+                          const switchboard::llm_openai::Outcome outcome =
                               call->on_done(response.status, response.body, response.error);
                           if (outcome.ok)
                             done.ok(outcome.result_json);
@@ -86,7 +88,7 @@ class OpenAiProvider {
  private:
   sb::Host host_;
   sb::http::Client http_;
-  llm_openai::ProviderConfig config_;
+  switchboard::llm_openai::ProviderConfig config_;
 };
 
 }  // namespace

@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 #include <stdexcept>
 
-namespace llm_openai {
+namespace switchboard::llm_openai {
 
 namespace json = boost::json;
 
@@ -72,13 +72,14 @@ ProviderConfig read_config(std::string_view config_json, const EnvLookup& env) {
   config.timeout_ms =
       static_cast<uint32_t>(integer(table, "timeout_ms", config.timeout_ms, 1, 600000));
 
-  config.headers = outbound::read_headers(table, "llm-openai", {"accept"});
+  config.headers = switchboard::outbound::read_headers(table, "llm-openai", {"accept"});
   config.headers.emplace_back("Content-Type", "application/json");
   config.headers.emplace_back("Accept", config.stream ? "text/event-stream" : "application/json");
-  if (std::string key = outbound::read_api_key(table, env, "llm-openai", "OPENAI_API_KEY");
+  if (std::string key =
+          switchboard::outbound::read_api_key(table, env, "llm-openai", "OPENAI_API_KEY");
       !key.empty())
     config.headers.emplace_back("Authorization", "Bearer " + key);
   return config;
 }
 
-}  // namespace llm_openai
+}  // namespace switchboard::llm_openai

@@ -30,7 +30,7 @@
 #include "outbound_config.hpp"
 #include "switchboard/sb_plugin.h"
 
-namespace llm_openai {
+namespace switchboard::llm_openai {
 
 struct ProviderConfig {
   std::string chat_url;  // base_url + "/chat/completions"
@@ -56,12 +56,12 @@ inline constexpr sb_config_key kConfigKeys[] = {
     {sizeof(sb_config_key), SB_CONFIG_TABLE, "headers"},
 };
 
-using outbound::EnvLookup;
-using outbound::process_env;
+using switchboard::outbound::EnvLookup;
+using switchboard::outbound::process_env;
 
 // Reads and checks the config table (a JSON object). Throws std::invalid_argument
 // with a message naming the key and what is wrong; the message never contains the
 // API key.
 ProviderConfig read_config(std::string_view config_json, const EnvLookup& env = process_env);
 
-}  // namespace llm_openai
+}  // namespace switchboard::llm_openai

@@ -1,6 +1,6 @@
 #include "sse_parser.hpp"
 
-namespace llm_openai {
+namespace switchboard::llm_openai {
 
 bool SseParser::feed(std::string_view bytes, std::vector<SseEvent>& out) {
   if (failed_) return false;
@@ -75,4 +75,4 @@ void SseParser::take_line(std::string_view line, std::vector<SseEvent>& out) {
   // "id", "retry" and unknown fields mean nothing to a one-shot completion stream.
 }
 
-}  // namespace llm_openai
+}  // namespace switchboard::llm_openai

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace llm_openai {
+namespace switchboard::llm_openai {
 
 struct SseEvent {
   std::string type = "message";  // the "event:" field, "message" when absent
@@ -41,4 +41,4 @@ class SseParser {
   bool failed_ = false;
 };
 
-}  // namespace llm_openai
+}  // namespace switchboard::llm_openai

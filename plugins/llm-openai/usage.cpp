@@ -1,6 +1,6 @@
 #include "usage.hpp"
 
-namespace llm_openai {
+namespace switchboard::llm_openai {
 
 namespace {
 
@@ -35,4 +35,4 @@ uint64_t estimate_tokens(std::string_view utf8) {
   return wide + (other_bytes + 3) / 4;
 }
 
-}  // namespace llm_openai
+}  // namespace switchboard::llm_openai

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace llm_openai {
+namespace switchboard::llm_openai {
 
 struct Usage {
   uint64_t prompt_tokens = 0;
@@ -25,4 +25,4 @@ inline constexpr uint64_t kEstimatedTokensPerMessage = 4;
 // within a few tens of percent, which is what a daily budget needs.
 uint64_t estimate_tokens(std::string_view utf8);
 
-}  // namespace llm_openai
+}  // namespace switchboard::llm_openai

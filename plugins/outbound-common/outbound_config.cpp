@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-namespace outbound {
+namespace switchboard::outbound {
 
 namespace json = boost::json;
 
@@ -89,4 +89,4 @@ Headers read_headers(const json::object& table, std::string_view plugin,
   return headers;
 }
 
-}  // namespace outbound
+}  // namespace switchboard::outbound

@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-namespace outbound {
+namespace switchboard::outbound {
 
 // The value of an environment variable, or nullopt when it is not set.
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
@@ -37,4 +37,4 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 Headers read_headers(const boost::json::object& table, std::string_view plugin,
                      std::initializer_list<std::string_view> plugin_sets = {});
 
-}  // namespace outbound
+}  // namespace switchboard::outbound

@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 #include <stdexcept>
 
-namespace routing_external {
+namespace switchboard::routing_external {
 
 namespace json = boost::json;
 
@@ -52,12 +52,13 @@ Config read_config(std::string_view config_json, const EnvLookup& env) {
   Config config;
   config.url = read_url(table);
   config.timeout_ms = read_timeout(table);
-  config.headers = outbound::read_headers(table, "routing-external");
+  config.headers = switchboard::outbound::read_headers(table, "routing-external");
   config.headers.emplace_back("Content-Type", "application/json");
-  if (std::string key = outbound::read_api_key(table, env, "routing-external", "DESK_ROUTER_KEY");
+  if (std::string key =
+          switchboard::outbound::read_api_key(table, env, "routing-external", "DESK_ROUTER_KEY");
       !key.empty())
     config.headers.emplace_back("Authorization", "Bearer " + key);
   return config;
 }
 
-}  // namespace routing_external
+}  // namespace switchboard::routing_external

@@ -24,7 +24,7 @@
 #include "outbound_config.hpp"
 #include "switchboard/sb_plugin.h"
 
-namespace routing_external {
+namespace switchboard::routing_external {
 
 struct Config {
   std::string url;
@@ -42,11 +42,11 @@ inline constexpr sb_config_key kConfigKeys[] = {
     {sizeof(sb_config_key), SB_CONFIG_TABLE, "headers"},
 };
 
-using outbound::EnvLookup;
-using outbound::process_env;
+using switchboard::outbound::EnvLookup;
+using switchboard::outbound::process_env;
 
 // Reads and checks the config table (a JSON object). Throws std::invalid_argument
 // with a message naming the key and what is wrong; the message never holds the key.
 Config read_config(std::string_view config_json, const EnvLookup& env = process_env);
 
-}  // namespace routing_external
+}  // namespace switchboard::routing_external

@@ -5,7 +5,7 @@
 
 #include "switchboard/sb_plugin_cpp.hpp"
 
-namespace routing_external {
+namespace switchboard::routing_external {
 
 namespace json = boost::json;
 
@@ -130,4 +130,4 @@ Verdict read_answer(int32_t status, std::string_view body, std::string_view erro
   return verdict;
 }
 
-}  // namespace routing_external
+}  // namespace switchboard::routing_external

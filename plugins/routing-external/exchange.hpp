@@ -29,7 +29,7 @@
 
 #include "switchboard/sb_plugin.h"
 
-namespace routing_external {
+namespace switchboard::routing_external {
 
 // The request body for req, asked for tenant_id at monotonic time now_ms.
 std::string request_body(std::string_view tenant_id, const sb_route_request& req, int64_t now_ms);
@@ -48,4 +48,4 @@ struct Verdict {
 Verdict read_answer(int32_t status, std::string_view body, std::string_view error,
                     const std::vector<std::string>& candidates, uint32_t timeout_ms);
 
-}  // namespace routing_external
+}  // namespace switchboard::routing_external

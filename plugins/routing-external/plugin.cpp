@@ -29,13 +29,13 @@ class External {
  public:
   static constexpr const char* kName = "routing-external";
   static constexpr const char* kVersion = "1.0.0";
-  static constexpr const auto& kConfigKeys = routing_external::kConfigKeys;
+  static constexpr const auto& kConfigKeys = switchboard::routing_external::kConfigKeys;
 
   External(const sb_host_api* host, const sb_instance_args& args)
       : host_{host, args.ctx},
         http_(host_),
         tenant_id_(sb::view(args.tenant_id)),
-        config_(routing_external::read_config(sb::view(args.config_json))) {
+        config_(switchboard::routing_external::read_config(sb::view(args.config_json))) {
     if (!http_.available())
       throw std::runtime_error("routing-external: this host offers no outbound HTTP service (" +
                                std::string(SB_HTTP_API_V1) + ")");
@@ -50,13 +50,16 @@ class External {
       return SB_PENDING;
     }
     const std::string conversation(sb::view(req.conversation_id));
-    const std::string body = routing_external::request_body(tenant_id_, req, host_.monotonic_ms());
+    const std::string body =
+        switchboard::routing_external::request_body(tenant_id_, req, host_.monotonic_ms());
     const std::string why = http_.request(
         "POST", config_.url, config_.headers, body, config_.timeout_ms, nullptr,
-        [host = host_, later, conversation, candidates = routing_external::candidate_ids(req),
+        [host = host_, later, conversation,
+         candidates = switchboard::routing_external::candidate_ids(req),
          timeout_ms = config_.timeout_ms](const sb::http::Response& response) {
-          const routing_external::Verdict verdict = routing_external::read_answer(
-              response.status, response.body, response.error, candidates, timeout_ms);
+          const switchboard::routing_external::Verdict verdict =
+              switchboard::routing_external::read_answer(response.status, response.body,
+                                                         response.error, candidates, timeout_ms);
           if (verdict.agent_id) {
             later.ok(*verdict.agent_id);
             return;
@@ -76,7 +79,7 @@ class External {
   sb::Host host_;
   sb::http::Client http_;
   std::string tenant_id_;
-  routing_external::Config config_;
+  switchboard::routing_external::Config config_;
 };
 
 }  // namespace

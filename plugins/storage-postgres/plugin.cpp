@@ -13,6 +13,7 @@
 // Files (ABI 1.2) are rows with their bytes (bytea), search (ABI 1.3) an ILIKE over
 // a trigram index, logs (ABI 1.4) rows of log_entries keyed by (log, seq). Of ABI
 // 1.5 it has delete_conversation and log_prune; backup is the database's own tools'.
+// Of ABI 1.7 it has lease_epoch: the owner node tags what it relays with it.
 //
 // Config ([plugins.storage-postgres]): connection, node_id, lease_ms,
 // partitions_ahead_months, max_batch_messages, max_pending_messages,
@@ -296,6 +297,16 @@ int32_t log_prune(sb_instance* inst, sb_str log, int64_t before_ts_ms, sb_op* op
   });
 }
 
+int32_t lease_epoch(sb_instance* inst, int64_t* epoch, sb_error* err) {
+  return sb::guarded(err, [&] {
+    if (!epoch) return fail(err, "lease_epoch: epoch is NULL");
+    const int64_t held = self(inst).lease_epoch();
+    if (held < 1) return static_cast<int32_t>(SB_NOT_SUPPORTED);
+    *epoch = held;
+    return static_cast<int32_t>(SB_OK);
+  });
+}
+
 const sb_storage_api kStorageApi = {
     sizeof(sb_storage_api),
     append_message,
@@ -320,12 +331,13 @@ const sb_storage_api kStorageApi = {
     // backs the database up with its own tools (pg_dump, pg_basebackup), so the
     // host answers "not supported" here.
     nullptr,
+    lease_epoch,
 };
 
 const sb_plugin_descriptor kDescriptor = {
     sizeof(sb_plugin_descriptor),
-    SB_ABI_VERSION_MAJOR(1, 5),
-    SB_ABI_VERSION_MINOR(1, 5),
+    SB_ABI_VERSION_MAJOR(1, 7),
+    SB_ABI_VERSION_MINOR(1, 7),
     SB_KIND_STORAGE,
     "storage-postgres",
     "1.1.0",

@@ -30,6 +30,9 @@ class StorageInstance {
   int32_t read(ReadOp&& op, sb_error* err);
 
   const HostRef& host() const { return host_; }
+  // The epoch of the lease the writer took (0: read-only, no lease). Fixed for the
+  // instance's life: a lost lease makes every write fail, it never changes it.
+  int64_t lease_epoch() const { return writer_ ? writer_->lease().epoch : 0; }
 
  private:
   HostRef host_;

@@ -174,8 +174,8 @@ Reader::Answer Reader::answer(const ListConversations& q) {
 // Newest first, paged by rowid (the cursor is the rowid of the last hit given).
 // Three characters or more: the trigram index, as one phrase (q quoted, so FTS5
 // syntax in it is plain text), plus a scan (LIKE) of the messages the writer has
-// not indexed yet (messages_unindexed, schema.cpp version 8: at most a few hundred,
-// a quarter of a second's worth), both read in one snapshot and merged. Fewer: LIKE
+// not indexed yet (the rows above search_mark, schema.cpp version 9: at most a few
+// hundred, a quarter of a second's worth), both read in one snapshot and merged. Fewer: LIKE
 // over the newest kShortQueryWindow messages. Within one conversation: LIKE over
 // that conversation's messages (its primary key range), whatever the length: the
 // index would walk every hit of the tenant newest first to find the few of an old
@@ -272,9 +272,9 @@ Reader::Answer Reader::answer(const Search& q) {
     ok = collect("messages_fts f JOIN messages m ON m.rowid = f.rowid WHERE messages_fts MATCH ?1",
                  phrase, "f.rowid") &&
          collect(
-             "messages_unindexed u JOIN messages m ON m.rowid = u.rowid WHERE m.text LIKE ?1 "
-             "ESCAPE '\\'",
-             like, "u.rowid");
+             "messages m WHERE m.text LIKE ?1 ESCAPE '\\' AND m.rowid > (SELECT indexed_upto "
+             "FROM search_mark)",
+             like, "m.rowid");
     db_.exec("COMMIT", error);
     std::sort(hits.begin(), hits.end(),
               [](const Hit& a, const Hit& b) { return a.rowid > b.rowid; });

@@ -166,6 +166,38 @@ CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages
   INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text);
 END;
 )sql",
+    // 9: a mark instead of a row per message. Every message whose rowid is at most
+    // search_mark.indexed_upto is in the index, every one above it is not; the
+    // writer indexes the rows above the mark in bulk and moves the mark in the same
+    // transaction, and at its start it indexes whatever a crash left above it. An
+    // append no longer writes a second row (and its page) beside the message.
+    // SQLite gives a new row the largest rowid plus one, so once the newest rows are
+    // deleted a rowid at or below the mark could be given out again: the delete
+    // trigger lowers the mark to the largest rowid left (every row up to it is
+    // indexed, since it was below the old mark).
+    R"sql(
+INSERT INTO messages_fts (rowid, text)
+  SELECT m.rowid, m.text FROM messages_unindexed u JOIN messages m ON m.rowid = u.rowid;
+DROP TRIGGER messages_fts_delete;
+DROP TRIGGER messages_fts_update;
+DROP TABLE messages_unindexed;
+CREATE TABLE search_mark (
+  only_row     INTEGER PRIMARY KEY CHECK (only_row = 1),
+  indexed_upto INTEGER NOT NULL
+);
+INSERT INTO search_mark (only_row, indexed_upto) SELECT 1, coalesce(max(rowid), 0) FROM messages;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text) SELECT 'delete', old.rowid, old.text
+    WHERE old.rowid <= (SELECT indexed_upto FROM search_mark);
+  UPDATE search_mark SET indexed_upto = (SELECT coalesce(max(rowid), 0) FROM messages)
+    WHERE indexed_upto > (SELECT coalesce(max(rowid), 0) FROM messages);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages
+  WHEN old.rowid <= (SELECT indexed_upto FROM search_mark) BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+  INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text);
+END;
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

@@ -15,12 +15,15 @@ Writer::Statements::Statements(Connection& db)
           "INSERT INTO messages (conversation_id, seq, message_id, sender_role, sender_id, "
           "sender_name, client_msg_id, text, ts_ms, flags, attachments) VALUES (?1, ?2, ?3, ?4, "
           "?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
-      mark_unindexed(db, "INSERT INTO messages_unindexed (rowid) VALUES (?1)"),
-      count_unindexed(db, "SELECT count(*) FROM messages_unindexed"),
+      // The rows above the mark (schema.cpp, version 9) are the ones not indexed yet.
+      count_unindexed(
+          db, "SELECT count(*) FROM messages WHERE rowid > (SELECT indexed_upto FROM search_mark)"),
       index_unindexed(db,
-                      "INSERT INTO messages_fts (rowid, text) SELECT m.rowid, m.text FROM "
-                      "messages_unindexed u JOIN messages m ON m.rowid = u.rowid"),
-      clear_unindexed(db, "DELETE FROM messages_unindexed"),
+                      "INSERT INTO messages_fts (rowid, text) SELECT rowid, text FROM messages "
+                      "WHERE rowid > (SELECT indexed_upto FROM search_mark)"),
+      advance_mark(db,
+                   "UPDATE search_mark SET indexed_upto = (SELECT coalesce(max(rowid), 0) FROM "
+                   "messages)"),
       // REPLACE (not an upsert) gives the row a new rowid, which breaks ties in
       // "newest first" in favour of the record put last.
       put_conversation(db,
@@ -81,7 +84,8 @@ Writer::Writer(HostRef host, const std::string& path, const StorageConfig& confi
   checkpointer_.emplace(host, path, config.busy_timeout_ms);
   sqlite3_wal_hook(db_.get(), &Writer::on_wal_commit, this);
   {
-    // Left by a crash (or an older plugin's stop): indexed at the first chance.
+    // Left above the mark by a crash (the kill -9 of a server whose writer had
+    // not indexed its last appends yet): indexed at the first chance.
     Statement& count = statements_->count_unindexed;
     ResetOnExit reset(count);
     if (count.step() == SQLITE_ROW) unindexed_ = static_cast<size_t>(count.column_int(0));
@@ -179,7 +183,7 @@ void Writer::index_for_search() {
     return error.empty();
   };
   if (db_.exec("BEGIN IMMEDIATE", error) == SQLITE_OK && run(statements_->index_unindexed) &&
-      run(statements_->clear_unindexed) && db_.exec("COMMIT", error) == SQLITE_OK) {
+      run(statements_->advance_mark) && db_.exec("COMMIT", error) == SQLITE_OK) {
     char line[96];
     std::snprintf(
         line, sizeof line, "search index: %zu messages in %.2f ms", unindexed_,
@@ -274,19 +278,9 @@ std::string Writer::apply(const AppendMessage& m, std::string& /*result*/) {
            std::to_string(m.seq);
   }
   if (rc != SQLITE_DONE) return "storage: cannot store message: " + db_.last_error();
-
-  // Searchable once the append completed: indexed in bulk later (index_for_search),
-  // read by a scan until then.
-  Statement& mark = statements_->mark_unindexed;
-  ResetOnExit reset_mark(mark);
-  mark.bind(1, static_cast<int64_t>(sqlite3_last_insert_rowid(db_.get())));
-  if (mark.step() == SQLITE_DONE) return {};
-  // A message stored but never indexed would never be found: the whole batch is
-  // undone instead, and its writers are told to retry.
-  const std::string why = "storage: cannot index message: " + db_.last_error();
-  std::string ignored;
-  if (!sqlite3_get_autocommit(db_.get())) db_.exec("ROLLBACK", ignored);
-  return why;
+  // Searchable once the append completed: its rowid is above the search mark, so
+  // search scans it until index_for_search indexes it in bulk a moment later.
+  return {};
 }
 
 std::string Writer::apply(const PutConversation& c, std::string& /*result*/) {

@@ -39,10 +39,9 @@ class Writer {
   struct Statements {
     explicit Statements(Connection& db);
     Statement insert_message;
-    Statement mark_unindexed;
     Statement count_unindexed;
     Statement index_unindexed;
-    Statement clear_unindexed;
+    Statement advance_mark;
     Statement put_conversation;
     Statement delete_tags;
     Statement insert_tag;
@@ -68,8 +67,9 @@ class Writer {
   static int on_wal_commit(void* writer, sqlite3* db, const char* schema, int frames);
   void checkpoint_at_cap();
   static constexpr int kCheckpointCap = 4;
-  // Indexes every appended message not in the search index yet, in one transaction
-  // of its own (schema.cpp, version 8).
+  // Indexes every appended message not in the search index yet (the rows above the
+  // search mark) and moves the mark past them, in one transaction of its own
+  // (schema.cpp, version 9).
   void index_for_search();
   // Messages are indexed for search in bulk, at most this long after their append
   // or once this many wait, whichever comes first: one index segment per batch

@@ -32,7 +32,7 @@ extern "C" {
 /* The ABI this header describes. tests/abi pins the layout of every struct per
  * version: changing a struct without bumping these numbers fails the build's tests. */
 #define SB_ABI_MAJOR 1
-#define SB_ABI_MINOR 6
+#define SB_ABI_MINOR 7
 
 /* A plugin states the ABI version it was WRITTEN for with SB_ABI_VERSION(major, minor)
  * in its descriptor. Rebuilding against newer headers keeps the number it wrote (so
@@ -418,6 +418,16 @@ typedef struct sb_storage_api {
   int32_t (*log_prune)(sb_instance* inst, sb_str log, int64_t before_ts_ms, sb_op* op,
                        sb_error* err);
   int32_t (*backup)(sb_instance* inst, sb_str dir, sb_op* op, sb_error* err);
+
+  /* 1.7, OPTIONAL: storage shared by the nodes of a cluster (docs/cluster.md). The
+   * epoch of the tenant's lease this instance holds, which fences every write of
+   * it: SB_OK with *epoch (>= 1; it never changes for the instance's life: an
+   * instance that loses its lease only fails), or SB_NOT_SUPPORTED when it holds
+   * none (a single node, a read-only instance). Any thread; answers at once from
+   * what the instance knows, never asks the database. The host tags what the owner
+   * sends to other nodes with it, so that a node which lost the tenant cannot
+   * reach its clients any more. */
+  int32_t (*lease_epoch)(sb_instance* inst, int64_t* epoch, sb_error* err);
 } sb_storage_api;
 
 /* ---------------------------------------------------------------------------- */

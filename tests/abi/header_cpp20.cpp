@@ -7,7 +7,7 @@
 #include "switchboard/sb_plugin.h"
 #include "switchboard/sb_plugin_cpp.hpp"
 
-static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 6,
+static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 7,
               "ABI bumped: update these pins with the new layout");
 static_assert(std::is_standard_layout_v<sb_plugin_descriptor> &&
               std::is_trivial_v<sb_plugin_descriptor>);
@@ -40,7 +40,7 @@ static_assert(offsetof(sb_agent_candidate, last_assigned_ms) == 48);
 static_assert(sizeof(sb_route_request) == 88);
 static_assert(offsetof(sb_route_request, candidates) == 72);
 
-static_assert(sizeof(sb_storage_api) == 160);
+static_assert(sizeof(sb_storage_api) == 168);
 static_assert(sizeof(sb_routing_api) == 16);
 static_assert(sizeof(sb_event) == 80);
 static_assert(sizeof(sb_instance_args) == 80);
@@ -84,3 +84,5 @@ static_assert(offsetof(sb_cluster_entry, payload) == 40);
 static_assert(sizeof(sb_cluster_events) == 32);
 static_assert(sizeof(sb_cluster_api) == 88);
 static_assert(offsetof(sb_cluster_api, set_list) == 80);
+// 1.7 additions: the storage's lease epoch (cluster mode).
+static_assert(offsetof(sb_storage_api, lease_epoch) == 160);

@@ -207,6 +207,46 @@ TEST_CASE_METHOD(Fixture, "many threads calling one instance get exactly one cal
   CHECK(failures == 0);
 }
 
+// A storage writer completes its batch op after op from its own thread; the host
+// hands them to each op's executor together, in the order they came, each once.
+TEST_CASE_METHOD(Fixture,
+                 "completions given together reach each op's executor once, in the order given") {
+  StorageClient storage(instance("abi-faulty-storage"));
+  boost::asio::io_context other;
+  std::vector<int> here;
+  std::vector<int> there;
+  std::vector<CallResult> results;
+  for (int i = 0; i < 6; ++i) {
+    const bool elsewhere = i % 3 == 2;
+    MessageRecord message;
+    message.text = "never";  // kept, then completed by "release" from the plugin's thread
+    storage.append_message(message, elsewhere ? other.get_executor() : io.get_executor(),
+                           [&, i, elsewhere](CallResult r) {
+                             (elsewhere ? there : here).push_back(i);
+                             results.push_back(std::move(r));
+                           });
+  }
+  std::optional<CallResult> released;
+  MessageRecord release;
+  release.text = "release";
+  storage.append_message(release, io.get_executor(), [&](CallResult r) {
+    here.push_back(6);
+    released = std::move(r);
+  });
+  REQUIRE(run_until(io, [&] { return released.has_value(); }));
+  REQUIRE(run_until(other, [&] { return there.size() == 2; }));
+  run_for(io, 5ms);  // a second callback would show up here
+  run_for(other, 5ms);
+  CHECK(here == std::vector<int>{0, 1, 3, 4, 6});
+  CHECK(there == std::vector<int>{2, 5});
+  CHECK(released->result == "released");
+  REQUIRE(results.size() == 6);
+  for (const auto& r : results) {
+    CHECK(r.status == SB_OK);
+    CHECK(r.result == "late");
+  }
+}
+
 TEST_CASE_METHOD(
     Fixture, "route: failures are SB_ERROR, pending answers arrive once, bad indexes are errors") {
   auto made = instance("abi-faulty-router");

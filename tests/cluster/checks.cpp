@@ -18,6 +18,30 @@ std::pair<std::string, long> sender_and_number(const std::string& client_msg_id)
 
 }  // namespace
 
+void StreamOrder::connected() {
+  asked_after_ = 0;
+  catch_up_until_ = 0;
+  here_.clear();
+}
+
+void StreamOrder::catching_up(int64_t asked_after, int64_t welcome_last_seq) {
+  asked_after_ = asked_after;
+  catch_up_until_ = welcome_last_seq > asked_after ? welcome_last_seq : 0;
+}
+
+std::string StreamOrder::frame(int64_t seq) {
+  const bool in_catch_up = catch_up_until_ > 0 && seq > asked_after_ && seq <= catch_up_until_;
+  // Within the catch-up, each seq once on this connection, whether live or replayed.
+  if (in_catch_up && !here_.insert(seq).second)
+    return "seq " + std::to_string(seq) + " a second time on one connection";
+  if (seq > highest_) {
+    highest_ = seq;
+    return {};
+  }
+  if (in_catch_up) return {};
+  return "seq " + std::to_string(seq) + " after " + std::to_string(highest_);
+}
+
 std::vector<std::string> check_history(const std::vector<StoredMessage>& stored,
                                        const std::vector<Acked>& acked) {
   std::vector<std::string> problems;

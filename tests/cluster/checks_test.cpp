@@ -88,3 +88,51 @@ TEST_CASE(
   CHECK(mentions(problems,
                  "t1/a1 holds 2 assigned conversations in PostgreSQL, over max_concurrent 1"));
 }
+
+TEST_CASE(
+    "the stream checker takes an agent tab's catch-up after live frames, and nothing else out "
+    "of order",
+    "[cluster][checker]") {
+  StreamOrder order;
+  order.connected();
+  for (int64_t seq = 1; seq <= 39; ++seq) REQUIRE(order.frame(seq).empty());
+
+  // A new tab: its welcome listed the conversation at 43, its hello asked after 39,
+  // and 44 came live before the replay of 40..43.
+  order.connected();
+  order.catching_up(39, 43);
+  CHECK(order.frame(44).empty());
+  for (int64_t seq = 40; seq <= 43; ++seq) CHECK(order.frame(seq).empty());
+  CHECK(order.frame(45).empty());
+
+  SECTION("a replay of what the tab already had") {
+    CHECK(order.frame(39) == "seq 39 after 45");
+  }
+  SECTION("the catch-up twice") {
+    CHECK(order.frame(41) == "seq 41 a second time on one connection");
+  }
+  SECTION("the next connection has no catch-up of its own") {
+    order.connected();
+    CHECK(order.frame(42) == "seq 42 after 45");
+  }
+  SECTION("a seq past what the welcome listed, after a newer one") {
+    order.connected();
+    order.catching_up(45, 47);
+    CHECK(order.frame(49).empty());
+    CHECK(order.frame(48) == "seq 48 after 49");
+  }
+}
+
+TEST_CASE("the stream checker names a repeat and a step back without a catch-up",
+          "[cluster][checker]") {
+  StreamOrder order;
+  order.connected();
+  CHECK(order.frame(1).empty());
+  CHECK(order.frame(2).empty());
+  CHECK(order.frame(2) == "seq 2 after 2");
+  CHECK(order.frame(1) == "seq 1 after 2");
+  // A hello that asked after everything it had: nothing may come back.
+  order.connected();
+  order.catching_up(2, 2);
+  CHECK(order.frame(2) == "seq 2 after 2");
+}

@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -113,6 +115,13 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), root_("
   redis_ = std::make_unique<sb::test::RedisServer>(
       sb::test::RedisOptions{.persistent = options_.redis_persistent});
 
+  plugin_dir_ = SWITCHBOARD_PLUGIN_DIR;
+  if (options_.own_plugin_dir) {
+    plugin_dir_ = root_.subdir("plugins");
+    for (const auto& entry : std::filesystem::directory_iterator(SWITCHBOARD_PLUGIN_DIR))
+      if (entry.path().extension() == ".so")
+        std::filesystem::copy_file(entry.path(), plugin_dir_ / entry.path().filename());
+  }
   const auto tenants_dir = root_.subdir("tenants");
   for (const auto& tenant : options_.tenants)
     sb::test::write_file_atomically(tenants_dir / (tenant.id + ".toml"),
@@ -126,7 +135,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), root_("
     server.binary = SWITCHBOARD_BINARY;
     server.config = config;
     server.data_dir = root_.subdir(id + "/data");
-    server.plugin_dir = SWITCHBOARD_PLUGIN_DIR;
+    server.plugin_dir = plugin_dir_;
     server.tenants_dir = tenants_dir;
     server.log_dir = root_.subdir(id + "/log");
     nodes_.push_back(std::make_unique<Node>(id, server));
@@ -136,7 +145,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), root_("
       const auto made = sb::test::run_process(
           {SWITCHBOARD_BINARY, "rotate-key", "--keep-days", "0", "--config", config.string(),
            "--data-dir", server.data_dir.string(), "--tenants-dir", tenants_dir.string(),
-           "--plugin-dir", SWITCHBOARD_PLUGIN_DIR});
+           "--plugin-dir", plugin_dir_.string()});
       if (made.exit_code != 0)
         throw std::runtime_error("switchboard rotate-key failed: " + made.out + made.err);
     } else {
@@ -160,6 +169,17 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), root_("
 }
 
 Cluster::~Cluster() {
+  if (const char* keep = std::getenv("SB_CLUSTER_KEEP_LOGS"); keep && *keep) {
+    const auto stamp = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+    try {
+      keep_logs(std::filesystem::path(keep) /
+                (std::to_string(stamp) + "-" + std::to_string(::getpid())));
+    } catch (const std::exception& e) {
+      std::cerr << "cluster: could not keep the nodes' logs: " << e.what() << std::endl;
+    }
+  }
   nodes_.clear();  // SIGKILL, unless a test stopped them
   redis_.reset();
   postgres_.reset();
@@ -311,6 +331,16 @@ std::vector<StoredConversation> Cluster::stored_conversations() {
                     text_of(row, "assignee")});
   }
   return rows;
+}
+
+void Cluster::keep_logs(const std::filesystem::path& dir) const {
+  for (const auto& node : nodes_) {
+    const auto to = dir / node->id();
+    std::filesystem::create_directories(to);
+    std::filesystem::copy(root_.path() / (node->id() + "/log"), to,
+                          std::filesystem::copy_options::recursive |
+                              std::filesystem::copy_options::overwrite_existing);
+  }
 }
 
 std::string Cluster::logs_tail(size_t lines_per_node) const {

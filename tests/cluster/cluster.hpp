@@ -5,7 +5,9 @@
 // config. Everything is torn down on any exit: the nodes and Redis die with the
 // test process (PR_SET_PDEATHSIG), and a guardian process stops PostgreSQL (which
 // pg_ctl runs detached) when the test process is gone, even after a SIGKILL from
-// CTest's timeout.
+// CTest's timeout. With SB_CLUSTER_KEEP_LOGS=DIR in the environment, every node's
+// whole log is copied to DIR/<time>-<pid>/<node>/ when the cluster goes (to read a
+// failed run afterwards; a loop of runs deletes those of the runs that passed).
 #pragma once
 
 #include <boost/json.hpp>
@@ -39,6 +41,9 @@ struct ClusterOptions {
   bool redis_persistent = false;
   // How long each node may take to answer /readyz 200 after it listens.
   std::chrono::milliseconds ready_timeout = 20s;
+  // The nodes load plugins from a copy of the build's plugin dir, Cluster::plugin_dir(),
+  // so a test may drop a new build there while they serve; else from the build's own.
+  bool own_plugin_dir = false;
 };
 
 class Node {
@@ -96,6 +101,8 @@ class Cluster {
   const ClusterOptions& options() const { return options_; }
   const it::TenantSpec& tenant(const std::string& id) const;
   const std::filesystem::path& root() const { return root_.path(); }
+  // Where every node loads its plugins from (and watches them).
+  const std::filesystem::path& plugin_dir() const { return plugin_dir_; }
 
   // Starts a node that was stopped or killed, and waits for its /readyz.
   void restart(Node& node);
@@ -118,12 +125,16 @@ class Cluster {
 
   // The last lines of every node's log, for failure messages.
   std::string logs_tail(size_t lines_per_node = 40) const;
+  // Copies every node's whole log (each run of it) under dir/<node>/, to read a
+  // failed run afterwards (the cluster's own directory goes with it).
+  void keep_logs(const std::filesystem::path& dir) const;
 
  private:
   void start_guardian();
 
   ClusterOptions options_;
   sb::test::TempDir root_;
+  std::filesystem::path plugin_dir_;
   std::unique_ptr<sb::test::PostgresServer> postgres_;
   std::unique_ptr<sb::test::RedisServer> redis_;
   std::vector<std::unique_ptr<Node>> nodes_;

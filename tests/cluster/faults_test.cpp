@@ -178,3 +178,50 @@ TEST_CASE("Redis restarted under load: nothing acked lost or doubled, delivery c
   // The agents' streams: strictly increasing (violations) and whole (caught up).
   finish_and_check(cluster, load, min_acked(12));
 }
+
+TEST_CASE(
+    "a new build of storage-postgres dropped into the plugin dir under load: each node keeps "
+    "its own leases and nothing acked is lost or doubled",
+    "[cluster][faults][swap]") {
+  auto options = load_cluster(2);
+  options.own_plugin_dir = true;
+  Cluster cluster(std::move(options));
+  Load load(cluster, load_options(cluster));
+  load.start();
+  std::this_thread::sleep_for(4s);
+  const auto owners = cluster.lease_owners();
+  const auto epochs = cluster.lease_epochs();
+
+  // As an operator installs a build: beside the old one, then renamed over it.
+  const auto plugin = cluster.plugin_dir() / "storage-postgres.so";
+  std::filesystem::copy_file(std::filesystem::path(SWITCHBOARD_PLUGIN_DIR) / "storage-postgres.so",
+                             plugin.string() + ".incoming");
+  std::filesystem::rename(plugin.string() + ".incoming", plugin);
+  // Every tenant's storage moves on both nodes: the owner's and the relayed one's.
+  for (size_t i = 0; i < cluster.size(); ++i) {
+    auto& node = cluster.node(i);
+    for (const auto& tenant : load_options(cluster).tenants) {
+      INFO(node.id() << " never moved tenant " << tenant << "'s storage\n" << cluster.logs_tail());
+      REQUIRE(eventually(
+          [&] {
+            return node.log().find("tenant " + tenant + ": storage moved from storage-postgres") !=
+                   std::string::npos;
+          },
+          20s));
+    }
+  }
+  std::this_thread::sleep_for(3s);
+
+  // The new instances are the same nodes to PostgreSQL: each tenant's lease stays with
+  // its owner (busiest_owner refuses a lease under any name but a node's), and a
+  // relayed node's new instance took none.
+  busiest_owner(cluster);
+  const auto owners_after = cluster.lease_owners();
+  for (const auto& [tenant, owner] : owners) {
+    INFO("tenant " << tenant << " was leased by " << owner);
+    CHECK(owners_after.at(tenant) == owner);
+  }
+  CHECK(visitors_acked_after(load, Clock::now() - 2s).size() == kTenants * kVisitorsPerTenant);
+  INFO("epochs before the swap: " << Catch::Detail::stringify(epochs));
+  finish_and_check(cluster, load, min_acked(7));
+}

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "cluster/checks.hpp"
 #include "support/http_client.hpp"
 #include "support/ws_client.hpp"
 
@@ -280,7 +281,14 @@ void Load::agent_thread(AgentSlot slot) {
   std::optional<sb::test::WsClient> ws;
   std::string node_id;
   std::string token;
-  std::map<std::string, int64_t> frames_seen;  // conversation -> last message frame's seq
+  // conversation -> its message frames so far, checked as the protocol promises
+  // them (an agent tab's catch-up after its hello may follow live frames).
+  std::map<std::string, StreamOrder> streams;
+  // What a violation report says of the connection: when it opened, what its hello
+  // asked for, the message frames it brought so far (conversation -> seqs).
+  Clock::time_point connected_at;
+  std::map<std::string, int64_t> hello_sent;
+  std::map<std::string, std::string> frames_here;
   struct Reply {
     std::string conversation;
     Clock::time_point sent_at;
@@ -311,17 +319,31 @@ void Load::agent_thread(AgentSlot slot) {
         if (text_field(welcome, "type") != "welcome")
           throw std::runtime_error("no welcome: " + json::serialize(welcome));
         std::set<std::string> open;
+        std::map<std::string, int64_t> listed_at;  // conversation -> last_seq in the welcome
         if (const auto* list = welcome.if_contains("conversations"); list && list->is_array())
           for (const auto& c : list->as_array())
-            if (c.is_object()) open.insert(slot.tenant + "/" + text_field(c.as_object(), "id"));
+            if (c.is_object()) {
+              const auto id = text_field(c.as_object(), "id");
+              open.insert(slot.tenant + "/" + id);
+              listed_at[id] = int_field(c.as_object(), "last_seq");
+            }
         {
           std::lock_guard lock(mutex_);
           holds_[key] = open;
         }
+        connected_at = Clock::now();
+        hello_sent.clear();
+        frames_here.clear();
+        for (auto& [conversation, stream] : streams) stream.connected();
         if (counted_ready) {
           ++counters_.reconnects;
           json::object last;
-          for (const auto& [conversation, seq] : frames_seen) last[conversation] = seq;
+          for (auto& [conversation, stream] : streams) {
+            last[conversation] = stream.highest();
+            hello_sent[conversation] = stream.highest();
+            if (auto at = listed_at.find(conversation); at != listed_at.end())
+              stream.catching_up(stream.highest(), at->second);
+          }
           client.send_json({{"type", "hello"}, {"last_seq", std::move(last)}});
         }
         ws.emplace(std::move(client));
@@ -356,11 +378,18 @@ void Load::agent_thread(AgentSlot slot) {
       ++counters_.message_frames;
       const auto conversation = text_field(frame, "conversation_id");
       const auto seq = int_field(frame, "seq");
-      auto& last = frames_seen[conversation];
-      if (seq <= last)
-        violation(key + " on " + node_id + " got seq " + std::to_string(seq) + " after " +
-                  std::to_string(last) + " in " + conversation);
-      last = std::max(last, seq);
+      auto& here = frames_here[conversation];
+      here += (here.empty() ? "" : " ") + std::to_string(seq);
+      if (const auto wrong = streams[conversation].frame(seq); !wrong.empty()) {
+        const auto asked = hello_sent.find(conversation);
+        const auto age =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - connected_at);
+        violation(key + " on " + node_id + " got " + wrong + " in " + conversation +
+                  " (its connection opened " + std::to_string(age.count()) +
+                  " ms before; its hello asked after seq " +
+                  (asked == hello_sent.end() ? std::string("-") : std::to_string(asked->second)) +
+                  "; seqs on it so far: " + here.substr(0, 300) + ")");
+      }
       seen_at_least(key, slot.tenant + "/" + conversation, seq);
       if (sender_role(frame) == "visitor" && options_.agent_reply_every > 0 &&
           ++visitor_messages % options_.agent_reply_every == 0) {
@@ -394,12 +423,12 @@ void Load::agent_thread(AgentSlot slot) {
                                   std::to_string(slot.max_concurrent));
         }
       }
+      frames_here[conversation] += " [assigned]";
       if (const auto* history = frame.if_contains("history"); history && history->is_array())
         for (const auto& m : history->as_array())
           if (m.is_object()) {
             const auto seq = int_field(m.as_object(), "seq");
-            auto& last = frames_seen[conversation];
-            last = std::max(last, seq);
+            streams[conversation].had(seq);
             seen_at_least(key, slot.tenant + "/" + conversation, seq);
           }
     } else if (type == "conversation.closed") {

@@ -78,6 +78,8 @@ inline void finish_and_check(Cluster& cluster, Load& load, size_t min_acked) {
   load.stop();
   std::cout << "cluster load: " << load.summary() << std::endl;
   INFO(load.summary());
+  // Whatever fails below, the nodes' last words come with it.
+  INFO("the nodes' logs:\n" << cluster.logs_tail(30));
   {
     INFO("clients behind PostgreSQL 15 s after the load stopped:\n" << missing);
     CHECK(caught_up);

@@ -49,6 +49,16 @@ class ChineseSegmenter {
   // a verb, an adverb, an idiom, a number (记不起来, 进去, 还有). A word it lacks is
   // not one.
   bool names_no_thing(const std::string& word) const { return non_nouns_.count(word) > 0; }
+  // True for a word that says what kind of answer is wanted or how a sentence hangs
+  // together, not what it is about: the dictionary tags it as a pronoun or question
+  // word, a number or amount, a time, a measure or a function word (怎么, 多久, 几点,
+  // 周末, 现在, 吗; not 客服, 上班, 退款, 营业).
+  bool is_asking_word(const std::string& word) const { return asking_words_.count(word) > 0; }
+  // True for a word the dictionary tags as a time (t: 周末, 晚上, 现在).
+  bool is_time_word(const std::string& word) const { return time_words_.count(word) > 0; }
+  // True for a word of two or more characters the dictionary tags as a number or an
+  // amount (m: 多久, 几天, 多少, 几点): what a question asks for.
+  bool is_amount_word(const std::string& word) const { return amount_words_.count(word) > 0; }
   std::size_t size() const { return log_probability_.size(); }
 
  private:
@@ -57,6 +67,9 @@ class ChineseSegmenter {
   std::unordered_map<std::string, double> log_probability_;  // log(freq / total)
   std::unordered_set<std::string> nouns_;                    // see is_noun()
   std::unordered_set<std::string> non_nouns_;                // see names_no_thing()
+  std::unordered_set<std::string> asking_words_;             // see is_asking_word()
+  std::unordered_set<std::string> time_words_;               // see is_time_word()
+  std::unordered_set<std::string> amount_words_;             // see is_amount_word()
   double unknown_log_probability_ = 0;                       // log(1 / total)
   double user_word_log_probability_ = 0;
   std::size_t longest_word_chars_ = 1;

@@ -28,6 +28,7 @@ struct Synset {
   int lexicographer_file = 0;  // its lexicographer file: 15 noun.location, 28 noun.time
 };
 
+constexpr int kNounGroup = 14;
 constexpr int kNounLocation = 15;
 constexpr int kNounTime = 28;
 
@@ -113,6 +114,12 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
   std::unordered_map<std::string, Senses> senses;
   // Per word as written: its own senses as a thing and its other ones.
   std::unordered_map<std::string, std::pair<int, int>> word_senses;
+  // Per term: its root noun and whether that names a time or an institution.
+  struct NounKind {
+    std::string root;
+    bool time = false, institution = false;
+  };
+  std::unordered_map<std::string, NounKind> noun_kind;
   for (const auto& [pos, pos_letter] :
        {std::pair<const char*, char>{"noun", 'n'}, {"verb", 'v'}, {"adj", 'a'}}) {
     std::string data, index;
@@ -144,6 +151,21 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       const std::string term = stem(lemma);
       if (term.empty()) continue;
       known_.insert(term);
+      // The root word's noun senses: mostly times (is_time_noun), or an institution
+      // among the two commonest (is_institution).
+      if (pos_letter == 'n') {
+        int senses_seen = 1, times = it->second.lexicographer_file == kNounTime;
+        bool group = it->second.lexicographer_file == kNounGroup;
+        for (long offset = 0; fields >> offset; ++senses_seen) {
+          const auto sense = synsets.find(offset);
+          if (sense == synsets.end()) continue;
+          times += sense->second.lexicographer_file == kNounTime;
+          if (senses_seen == 1) group = group || sense->second.lexicographer_file == kNounGroup;
+        }
+        auto& kind = noun_kind[term];
+        if (kind.root.empty() || lemma.size() < kind.root.size())
+          kind = {lemma, 2 * times > senses_seen, group};
+      }
       // Whether the term is a noun of a thing (is_noun): words sharing a stem are told
       // apart by the shortest, the root one ("hospital", not "hospitalization" nor
       // "hospitable"); a time or a place is not a thing anyone owns ("order today",
@@ -191,6 +213,10 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
   }
   for (const auto& [term, counts] : senses)
     if (counts.noun > 0 && counts.noun >= counts.other) nouns_.insert(term);
+  for (const auto& [term, kind] : noun_kind) {
+    if (kind.time) time_nouns_.insert(term);
+    if (kind.institution) institutions_.insert(term);
+  }
   // The words that are things although their stem's root word is not ("electricity",
   // whose stem is the adjective "electric"'s): only those, the rest is in nouns_.
   for (const auto& [lemma, counts] : word_senses) {

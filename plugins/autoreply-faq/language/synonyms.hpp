@@ -58,6 +58,14 @@ class WordNetSynonyms {
   bool is_noun_word(const std::string& word, const std::string& term) const {
     return is_noun(term) || noun_words_.count(word) > 0;
   }
+  // True for a term whose root word names a time more than anything else: most of its
+  // noun senses are in WordNet's noun.time ("time", "day", "weekend", "Saturday",
+  // "Christmas"; not "office", "refund"). Such a word says when, not what about.
+  bool is_time_noun(const std::string& term) const { return time_nouns_.count(term) > 0; }
+  // True for a term whose root word's commonest or second commonest noun sense is an
+  // institution or group (noun.group: "hospital", "police", "bank", "office"; not
+  // "shoe", "item", "order").
+  bool is_institution(const std::string& term) const { return institutions_.count(term) > 0; }
   std::size_t size() const { return related_.size(); }
 
  private:
@@ -67,6 +75,8 @@ class WordNetSynonyms {
   std::unordered_set<std::string> known_;
   std::unordered_set<std::string> nouns_;
   std::unordered_set<std::string> noun_words_;
+  std::unordered_set<std::string> time_nouns_;
+  std::unordered_set<std::string> institutions_;
 };
 
 // A tenant's synonyms file (TOML):

@@ -116,6 +116,42 @@ bool is_bare_negative_contraction(std::string_view w) {
          std::end(kAuxiliaries);
 }
 
+// The words written with a capital inside a sentence (names: "Amazon", "Netflix"),
+// lower-cased; not a sentence's first word.
+std::unordered_set<std::string> capitalised_words(std::string_view text) {
+  std::unordered_set<std::string> names;
+  bool sentence_start = true;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (!std::isalpha(c)) {
+      if (c == '.' || c == '?' || c == '!' || c >= 0x80) sentence_start = true;
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < text.size() && std::isalpha(static_cast<unsigned char>(text[end]))) ++end;
+    std::string word(text.substr(i, end - i));
+    const bool capital = std::isupper(c) != 0;
+    const bool all_capitals =
+        std::all_of(word.begin(), word.end(), [](unsigned char x) { return std::isupper(x) != 0; });
+    if (capital && !sentence_start && word != "I" && !all_capitals) {
+      std::transform(word.begin(), word.end(), word.begin(),
+                     [](unsigned char x) { return static_cast<char>(std::tolower(x)); });
+      names.insert(std::move(word));
+    }
+    sentence_start = false;
+    i = end;
+  }
+  return names;
+}
+
+// Auxiliaries that open a yes/no question about a subject ("does the bank open").
+bool is_auxiliary(std::string_view w) {
+  static constexpr std::string_view kAuxiliaries[] = {"do",   "does", "did",   "is",  "are",  "was",
+                                                      "were", "will", "would", "can", "could"};
+  return std::find(std::begin(kAuxiliaries), std::end(kAuxiliaries), w) != std::end(kAuxiliaries);
+}
+
 }  // namespace
 
 std::vector<TextPiece> TextAnalyzer::pieces_of(std::string_view text) const {
@@ -235,6 +271,7 @@ std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
   };
   // English words of one stretch of text (no Chinese between): raw word, term.
   std::vector<std::pair<std::string, std::string>> words;
+  const auto names = capitalised_words(text);
   // A noun the knowledge base lacks, not said to be the business's own ("your
   // support email" is the shop's).
   auto owner_at = [&](std::size_t i) {
@@ -256,6 +293,51 @@ std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
       // "email support": a term it has, then a noun it lacks that ends the phrase
       // (its head): the message is about the support, not the email.
       if (i + 2 == words.size() && known_noun(term) && owner_at(i + 1)) attached.insert(term);
+      // "...phone number for the police", "return an item to Amazon": the known nouns
+      // right before "for", "to", "at" or "from" followed by an institution (WordNet's
+      // noun.group: police, hospital, bank) or a name (capitalised inside the
+      // sentence, not a place: "ship to Canada" is the shop's shipping). Not after
+      // "my", "your" or "our": "a receipt for my order" is the shop's receipt.
+      if ((raw == "for" || raw == "to" || raw == "at" || raw == "from") && i > 0) {
+        std::size_t j = i + 1;
+        while (j < words.size() &&
+               (words[j].first == "the" || words[j].first == "a" || words[j].first == "an"))
+          ++j;
+        // One modifier may come first ("the city hospital").
+        bool institution = false;
+        for (std::size_t k = j; k < words.size() && k <= j + 1 && !institution; ++k) {
+          const auto& [owner_raw, owner_term] = words[k];
+          if (owner_term.empty() || !owner_at(k)) continue;
+          const bool name = names.count(owner_raw) > 0;
+          institution = wordnet_->is_institution(owner_term) || name;
+        }
+        if (institution)
+          for (std::size_t k = i; k-- > 0 && !words[k].second.empty();)
+            if (known_noun(words[k].second)) attached.insert(words[k].second);
+      }
+      // "does the post office open on Saturday", "is the bank open": after an
+      // auxiliary, a subject the knowledge base lacks that is an institution or a name
+      // owns the verb or adjective that follows it (not "do you open", "is my order
+      // shipped", nor "is support available": the shop's support is no institution).
+      if (is_auxiliary(raw)) {
+        bool owner = false;
+        for (std::size_t j = i + 1; j < words.size() && j <= i + 4; ++j) {
+          const auto& term = words[j].second;
+          if (term.empty()) {
+            if (words[j].first == "the" || words[j].first == "a" || words[j].first == "an")
+              continue;
+            break;  // "you", "my", "your", "it": not a thing the knowledge base lacks
+          }
+          if (!owner && owner_at(j) &&
+              (wordnet_->is_institution(term) || names.count(words[j].first) > 0)) {
+            owner = true;  // the subject's head; words before it were its modifiers
+            continue;
+          }
+          if (!owner) continue;
+          if (known(term) && !wordnet_->is_noun(term)) attached.insert(term);
+          break;
+        }
+      }
       if (raw != "of" || i == 0) continue;
       // "...number of the nearest hospital": the first noun after "of", past function
       // words and at most one other word.
@@ -324,6 +406,57 @@ std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
   }
   finish_english();
   return attached;
+}
+
+std::vector<std::string> TextAnalyzer::chinese_head(
+    const std::string& term, const std::function<bool(const std::string&)>& known) const {
+  if (is_ascii(term) || !segmenter_->is_noun(term)) return {};
+  std::vector<std::size_t> starts;  // of each character
+  for (std::size_t k = 0; k < term.size(); ++k)
+    if ((static_cast<unsigned char>(term[k]) & 0xC0) != 0x80) starts.push_back(k);
+  // Endings of at least two characters, longest first, never the whole word.
+  for (std::size_t c = 1; c + 2 <= starts.size(); ++c) {
+    auto head = tenant_.canonical(term.substr(starts[c]));
+    if (!known(head)) continue;
+    // A modifier of two or more characters that is known too is kept: 邮箱地址 is an
+    // email address (邮箱 + 地址), not any address.
+    auto modifier = c >= 2 ? tenant_.canonical(term.substr(0, starts[c])) : std::string();
+    if (!modifier.empty() && known(modifier)) return {std::move(modifier), std::move(head)};
+    return {std::move(head)};
+  }
+  return {};
+}
+
+bool TextAnalyzer::speaks_of_business(std::string_view text) const {
+  for (auto& piece : pieces_of(text)) {
+    if (!piece.unsegmented) {
+      std::string w = piece.word;
+      std::transform(w.begin(), w.end(), w.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (w == "your" || w == "yours") return true;
+      continue;
+    }
+    for (const auto& word : segmenter_->segment(piece.chars, &user_words_))
+      if (word == "你们" || word == "您们" || word == "你们的" || word == "贵公司" ||
+          word == "贵司" || word == "贵店")
+        return true;
+  }
+  return false;
+}
+
+bool TextAnalyzer::names_topic(const std::string& term, bool business_own) const {
+  if (!is_ascii(term))
+    return !segmenter_->is_asking_word(term) || (business_own && segmenter_->is_time_word(term));
+  // Question words are a closed class, like the stop words (tokenizer.cpp keeps them
+  // as terms: "how long" and "where is" tell entries apart).
+  // With the degree words a "how" asks with ("how many", "how long", "how soon").
+  static constexpr std::string_view kQuestionWords[] = {"what",  "how",  "when", "where",
+                                                        "which", "why",  "who",  "whose",
+                                                        "mani",  "much", "long", "soon"};
+  if (std::find(std::begin(kQuestionWords), std::end(kQuestionWords), term) !=
+      std::end(kQuestionWords))
+    return false;
+  return business_own || !wordnet_->is_time_noun(term);
 }
 
 double TextAnalyzer::content_weight(const std::string& term) const {

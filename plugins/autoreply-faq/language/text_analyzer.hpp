@@ -88,9 +88,32 @@ class TextAnalyzer {
   const std::vector<std::string>& broader(const std::string& term) const {
     return wordnet_->broader(term);
   }
+  // The head of a Chinese compound noun that the caller knows: its longest ending of
+  // two or more characters that known() accepts (电子邮件 -> 邮件), as a term, preceded
+  // by the rest when that is known too (邮箱地址 -> 邮箱, 地址); none when there is no
+  // such ending or the term is no noun of three or more characters by the jieba
+  // dictionary (分期付款 is an idiom, not a kind of 付款). Chinese compounds put their
+  // head last, as English ones do ("European country" -> country).
+  std::vector<std::string> chinese_head(const std::string& term,
+                                        const std::function<bool(const std::string&)>& known) const;
+  // True for a Chinese word asking for an amount (ChineseSegmenter::is_amount_word:
+  // 多久, 几天, 多少): "寄到国外要多久" asks how long, which "可以寄到国外吗" does not.
+  bool asks_amount(const std::string& term) const { return segmenter_->is_amount_word(term); }
   // True for a Chinese word the jieba dictionary tags as something other than a
   // noun (ChineseSegmenter::names_no_thing).
   bool names_no_thing(const std::string& term) const { return segmenter_->names_no_thing(term); }
+  // False for a term that says only what kind of answer is wanted, not what the
+  // message is about: English question words and words naming a time ("what",
+  // "how", "time", "weekend": WordNetSynonyms::is_time_noun), Chinese question words,
+  // amounts, times and function words (ChineseSegmenter::is_asking_word: 几点, 多久,
+  // 周末). "What time is it in London" shares only such words with "What time does
+  // customer service work?", so it is not about customer service. A time is what a
+  // message is about when the message speaks of the business's own (business_own:
+  // "what are your business hours", 你们周末有人吗).
+  bool names_topic(const std::string& term, bool business_own) const;
+  // True when the text speaks of the business's own things: "your", "yours", 你们,
+  // 您们, 贵公司, 贵司, 贵店.
+  bool speaks_of_business(std::string_view text) const;
   // True for an English term WordNet uses mostly as a noun of a thing
   // (WordNetSynonyms::is_noun).
   bool is_english_noun(const std::string& term) const { return wordnet_->is_noun(term); }

@@ -351,6 +351,9 @@ int main(int argc, char** argv) {
   app.add_option("--min-right", min_right,
                  "exit 3 when the share answered right is below this (CI floor, not an aim)");
   app.add_option("--max-wrong", max_wrong, "exit 3 when the share answered wrong is above this");
+  double min_left_alone = 0;
+  app.add_option("--min-left-alone", min_left_alone,
+                 "exit 3 when the share of off-topic questions left alone is below this");
   std::string faq_threshold;
   app.add_option("--faq-threshold", faq_threshold,
                  "the FAQ stage's threshold instead of the tenant file's (tuning on dev)");
@@ -475,9 +478,11 @@ int main(int argc, char** argv) {
         for (const auto& f : failed) std::cout << "  " << f << "\n";
       const double right = all.questions ? double(all.right) / all.questions : 0;
       const double wrong = all.questions ? double(all.wrong) / all.questions : 0;
-      if (right < min_right || wrong > max_wrong) {
+      const double left_alone = all.off_topic ? double(all.left_alone) / all.off_topic : 1;
+      if (right < min_right || wrong > max_wrong || left_alone < min_left_alone) {
         std::cerr << "bot_quality: below the floor (right " << right << " < " << min_right
-                  << " or wrong " << wrong << " > " << max_wrong << ")\n";
+                  << " or wrong " << wrong << " > " << max_wrong << " or off-topic left alone "
+                  << left_alone << " < " << min_left_alone << ")\n";
         return 3;
       }
     }

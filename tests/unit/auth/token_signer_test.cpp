@@ -200,3 +200,24 @@ TEST_CASE("a damaged retired-keys file is refused with a clear message") {
   CHECK_THROWS_WITH(TokenSigner::open(dir.path),
                     Catch::Contains("secret.key.retired") && Catch::Contains("32-byte key"));
 }
+
+TEST_CASE("a sealed payload opens for its purpose only, and is never a token") {
+  TokenSigner signer(key_of(1));
+  const std::string sealed = signer.seal("node-forward", R"({"to":"node-a"})");
+  CHECK(signer.open_sealed("node-forward", sealed, kNow_s) == R"({"to":"node-a"})");
+  CHECK_FALSE(signer.open_sealed("node-forwarded", sealed, kNow_s));
+  CHECK_FALSE(signer.open_sealed("node", sealed, kNow_s));
+  CHECK_FALSE(TokenSigner(key_of(2)).open_sealed("node-forward", sealed, kNow_s));
+  // Neither stands for the other, under the same key.
+  CHECK_FALSE(signer.verify(sealed, kNow_s));
+  CHECK_FALSE(signer.open_sealed("node-forward", signer.issue(agent_claims()), kNow_s));
+}
+
+TEST_CASE("a payload sealed before a rotation opens while the retired key is in use") {
+  TempDir dir;
+  const std::string sealed = TokenSigner::open(dir.path).seal("node-forward", "x");
+  TokenSigner::rotate(dir.path, 60, kNow_s);
+  const TokenSigner after = TokenSigner::open(dir.path);
+  CHECK(after.open_sealed("node-forward", sealed, kNow_s + 59) == "x");
+  CHECK_FALSE(after.open_sealed("node-forward", sealed, kNow_s + 61));
+}

@@ -577,3 +577,220 @@ answer = "Visa, Mastercard, PayPal."
   // A thing the shop does not sell still does.
   CHECK_FALSE(answered("can I cancel my gym membership"));
 }
+
+TEST_CASE("WordNet and the jieba dictionary say which words name times, institutions, amounts") {
+  // Held here: shared() keeps only a weak reference.
+  const auto held = WordNetSynonyms::shared("/usr/share/wordnet",
+                                            [](std::string_view w) { return english_stem(w); });
+  const WordNetSynonyms& wordnet = *held;
+  // Most of their noun senses are times ("time" is first an occasion, then mostly times).
+  for (const char* word : {"time", "day", "weekend", "saturday", "christmas", "hour"})
+    CHECK(wordnet.is_time_noun(english_stem(word)));
+  for (const char* word : {"office", "refund", "order", "hospital", "phone"})
+    CHECK_FALSE(wordnet.is_time_noun(english_stem(word)));
+  // An institution among their two commonest senses.
+  for (const char* word : {"police", "hospital", "bank", "office"})
+    CHECK(wordnet.is_institution(english_stem(word)));
+  for (const char* word : {"shoe", "item", "order", "support", "refund"})
+    CHECK_FALSE(wordnet.is_institution(english_stem(word)));
+
+  const auto jieba = ChineseSegmenter::shared(TextAnalyzerFiles{}.jieba_dictionary);
+  for (const char* word : {"几点", "多久", "周末", "现在", "怎么", "吗", "多少"})
+    CHECK(jieba->is_asking_word(word));
+  for (const char* word : {"客服", "上班", "退款", "营业", "国外", "地址"})
+    CHECK_FALSE(jieba->is_asking_word(word));
+  CHECK(jieba->is_time_word("周末"));
+  CHECK_FALSE(jieba->is_time_word("几点"));
+  for (const char* word : {"多久", "几天", "多少", "几点"}) CHECK(jieba->is_amount_word(word));
+  for (const char* word : {"周末", "怎么", "一", "退款"}) CHECK_FALSE(jieba->is_amount_word(word));
+}
+
+TEST_CASE("words that ask what kind of answer is wanted say nothing about the topic") {
+  const auto& a = *analyzer();
+  for (const char* word : {"what", "how", "when", "time", "weekend", "many", "long"})
+    CHECK_FALSE(a.names_topic(a.word_term(word), false));
+  for (const char* word : {"refund", "open", "service", "address", "hours"})
+    CHECK(a.names_topic(a.word_term(word), true));
+  CHECK(a.names_topic(a.word_term("refund"), false));
+  CHECK_FALSE(a.names_topic("几点", false));
+  CHECK_FALSE(a.names_topic("周末", false));
+  CHECK(a.names_topic("客服", false));
+  CHECK(a.names_topic("上班", false));
+  // A time is the topic when the message speaks of the business's own: its hours.
+  CHECK(a.names_topic(a.word_term("hours"), true));
+  CHECK(a.names_topic("周末", true));
+  CHECK_FALSE(a.names_topic("几点", true));
+  CHECK_FALSE(a.names_topic(a.word_term("what"), true));
+  CHECK(a.speaks_of_business("What are your business hours?"));
+  CHECK(a.speaks_of_business("你们周末有人吗"));
+  CHECK_FALSE(a.speaks_of_business("what time is it in London"));
+  CHECK_FALSE(a.speaks_of_business("运费贵点无所谓"));
+}
+
+TEST_CASE("the stage leaves alone a message that shares only what it asks with an entry") {
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "opening-hours"
+questions = ["What are your opening hours?", "What time does customer service work?",
+             "客服几点上班", "周末有客服吗"]
+answer = "Monday to Friday, 9:00-18:00."
+
+[[entries]]
+id = "contact"
+questions = ["How can I contact you?", "客服电话是多少"]
+answer = "Call +1 555 0100."
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const FaqStage stage(options, dir.path);
+  auto answered_by = [&](const char* text) -> std::string {
+    const auto turn = stage.reply(text, "", "{}");
+    if (!turn.answered) return "";
+    return std::string(boost::json::parse(turn.result_json).at("source").as_string());
+  };
+  CHECK(answered_by("what time is it in London") == "");
+  CHECK(answered_by("现在几点了") == "");
+  CHECK(answered_by("周末去哪玩比较好") == "");
+  CHECK(answered_by("hi how are you") == "");
+  CHECK(answered_by("What time does customer service start?") == "faq.toml#opening-hours");
+  CHECK(answered_by("客服几点下班") == "faq.toml#opening-hours");
+  CHECK(answered_by("你们周末有人吗") == "faq.toml#opening-hours");
+  CHECK(answered_by("What are your business hours?") == "faq.toml#opening-hours");
+}
+
+TEST_CASE("an institution or a name after for/to/at, or as a question's subject, is the owner") {
+  const auto& a = *analyzer();
+  const std::unordered_set<std::string> kb{
+      a.word_term("phone"), a.word_term("number"),    a.word_term("receipt"),
+      a.word_term("order"), a.word_term("item"),      a.word_term("return"),
+      a.word_term("open"),  a.word_term("available"), a.word_term("ship")};
+  auto known = [&](const std::string& term) { return kb.count(term) > 0; };
+  auto attached = [&](const char* text) { return a.attached_to_unknown_nouns(text, known); };
+  CHECK(attached("what's the phone number for the police").count(a.word_term("phone")));
+  CHECK(attached("whats the phone number for the city hospital").count(a.word_term("number")));
+  CHECK(attached("How do I return an item to Amazon?").count(a.word_term("item")));
+  CHECK(attached("What time does the post office open on Saturday?").count(a.word_term("open")));
+  CHECK(attached("is the bank open on Saturday").count(a.word_term("open")));
+  // The visitor's own, places, things that are no institution, the shop itself.
+  CHECK(attached("I need a receipt for my order").empty());
+  CHECK(attached("can you ship an item to Canada").empty());
+  CHECK(attached("a receipt for the shoes").empty());
+  CHECK(attached("how do I return an item to you").empty());
+  CHECK(attached("is support available on Saturday").empty());
+  CHECK(attached("do you open on Saturday").empty());
+}
+
+TEST_CASE("a Chinese compound the entries lack is matched by the head they have") {
+  const auto& a = *analyzer();
+  const std::unordered_set<std::string> kb{"邮件", "邮箱", "地址", "付款"};
+  auto known = [&](const std::string& term) { return kb.count(term) > 0; };
+  CHECK(a.chinese_head("电子邮件", known) == std::vector<std::string>{"邮件"});
+  CHECK(a.chinese_head("邮箱地址", known) == std::vector<std::string>{"邮箱", "地址"});
+  CHECK(a.chinese_head("分期付款", known).empty());  // an idiom, not a kind of 付款
+  CHECK(a.chinese_head("地址", known).empty());      // a word is not its own head
+  CHECK(a.chinese_head("医院", known).empty());
+
+  FaqIndexOptions options;
+  options.analyzer = analyzer();
+  const FaqIndex index({{"account-email",
+                         {"怎么修改邮箱", "更换账号邮箱", "收不到确认邮件"},
+                         "进入个人资料修改邮箱。"},
+                        {"order-change-address",
+                         {"可以修改收货地址吗", "下单后怎么改地址"},
+                         "发货前可在订单中修改地址。"}},
+                       options);
+  const auto email = index.search("怎么修改账号的电子邮件", 2);
+  REQUIRE(!email.empty());
+  CHECK(email.front().entry_id == "account-email");
+  // Without its head the same sentence explains less: 路由器 has none the entries know.
+  const auto router = index.search("怎么修改账号的路由器", 2);
+  REQUIRE(!router.empty());
+  // (0.89 against 0.54; 0.64 when 电子邮件 weighs as a thing the entries lack.)
+  CHECK(email.front().coverage > router.front().coverage + 0.2);
+}
+
+TEST_CASE("an entry that does not ask for the amount a message asks for is no answer") {
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "shipping-international"
+questions = ["可以寄到国外吗", "你们发货到国外吗", "支持国际配送吗"]
+answer = "可以，我们配送到 40 多个国家。"
+tags = ["shipping"]
+
+[[entries]]
+id = "shipping-time"
+questions = ["快递要几天", "多久能送到", "下单后多久发货"]
+answer = "国内 2-4 个工作日送达，海外 7-14 天。"
+tags = ["shipping"]
+
+[[entries]]
+id = "warranty"
+questions = ["有保修吗", "商品坏了怎么办"]
+answer = "保修一年。"
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const FaqStage stage(options, dir.path);
+  auto answered_by = [&](const char* text, const char* context = "{}") -> std::string {
+    const auto turn = stage.reply(text, "", context);
+    if (!turn.answered) return "";
+    return std::string(boost::json::parse(turn.result_json).at("source").as_string());
+  };
+  CHECK(answered_by("可以寄到国外吗") == "faq.toml#shipping-international");
+  CHECK(answered_by("寄到国外要多久啊") != "faq.toml#shipping-international");
+  // Nor through the intent's tag.
+  CHECK(answered_by("寄到国外要多久啊", R"({"intent":{"faq_tag":"shipping"}})") !=
+        "faq.toml#shipping-international");
+  // An amount no candidate asks for is a statement, not the question.
+  CHECK(answered_by("东西坏了怎么办，才买几个月") == "faq.toml#warranty");
+}
+
+TEST_CASE("a long message is answered from the long-message threshold") {
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "refund-time"
+questions = ["How long does a refund take?", "When will I get my money back?"]
+answer = "5-7 business days after we receive the return."
+
+[[entries]]
+id = "opening-hours"
+questions = ["What are your opening hours?"]
+answer = "9 to 5."
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const char* long_question =
+      "I posted the parcel with my return last Monday and you confirmed it arrived, so how long "
+      "does the refund take now";
+  auto confidence = [&] {
+    auto plain = options;
+    plain.threshold = 0;
+    const FaqStage stage(plain, dir.path);
+    const auto turn = stage.reply(long_question, "", "{}");
+    REQUIRE(turn.answered);
+    return boost::json::parse(turn.result_json).at("score").to_number<double>();
+  }();
+  // Between the two thresholds: only the long-message rule answers it.
+  options.threshold = confidence + 0.02;
+  options.long_message_threshold = confidence - 0.02;
+  options.long_message_words = 13;
+  CHECK(FaqStage(options, dir.path).reply(long_question, "", "{}").answered);
+  options.long_message_words = 0;
+  CHECK_FALSE(FaqStage(options, dir.path).reply(long_question, "", "{}").answered);
+  options.long_message_words = 40;  // longer than the message
+  CHECK_FALSE(FaqStage(options, dir.path).reply(long_question, "", "{}").answered);
+
+  // The tenant keys, within 0..threshold.
+  const auto read = read_faq_stage_options(
+      R"({"files": ["faq.toml"], "long_message_words": 20, "long_message_threshold": 0.25})");
+  CHECK(read.long_message_words == 20);
+  CHECK(read.long_message_threshold == Approx(0.25));
+  CHECK(read_faq_stage_options(R"({"files": ["faq.toml"]})").long_message_words == 13);
+  CHECK_THROWS_AS(
+      read_faq_stage_options(
+          R"({"files": ["faq.toml"], "threshold": 0.3, "long_message_threshold": 0.4})"),
+      std::invalid_argument);
+}

@@ -289,6 +289,8 @@ TEST_CASE("the cluster table: a node's name, heartbeat and its bus plugin's keys
   // Not set: a 3 s lease (the 5 s failover promise) and a 5 s command timeout.
   CHECK(config->cluster->lease_ms == 3000);
   CHECK(config->cluster->command_timeout_ms == 5000);
+  // Not set: other nodes reach this one at its listen address.
+  CHECK(config->cluster->rest_url.empty());
   REQUIRE(config->cluster->bus_keys.size() == 2);
   CHECK(config->cluster->bus_keys[0].name == "address");
   CHECK(config->cluster->bus_keys[0].text == "10.0.0.5:6379");
@@ -302,6 +304,28 @@ TEST_CASE("the cluster table: a node's name, heartbeat and its bus plugin's keys
   }
 }
 
+TEST_CASE("the cluster table: where other nodes send this node's REST requests") {
+  for (const char* url : {"http://10.0.0.5:8080", "https://node-a.internal:8443"}) {
+    TempConfig file(std::string("[storage]\ndefault_plugin = \"storage-postgres\"\n"
+                                "[cluster]\nnode_id = \"node-a\"\nrest_url = \"") +
+                    url + "\"\n");
+    ConfigErrors errors;
+    auto config = load_server_config(file.file, errors);
+    INFO(all(errors));
+    REQUIRE(config);
+    CHECK(config->cluster->rest_url == url);
+  }
+  for (const char* url : {"10.0.0.5:8080", "http://", "ftp://node-a", "http://node-a/"}) {
+    TempConfig file(std::string("[storage]\ndefault_plugin = \"storage-postgres\"\n"
+                                "[cluster]\nnode_id = \"node-a\"\nrest_url = \"") +
+                    url + "\"\n");
+    ConfigErrors errors;
+    INFO(url);
+    CHECK_FALSE(load_server_config(file.file, errors));
+    CHECK(error_for(errors, "cluster.rest_url"));
+  }
+}
+
 TEST_CASE("the cluster table: mistakes are named") {
   ConfigErrors errors;
   TempConfig file(
@@ -310,6 +334,7 @@ TEST_CASE("the cluster table: mistakes are named") {
       "heartbeat_ms = 5\n"
       "lease_ms = 10\n"
       "command_timeout_ms = \"soon\"\n"
+      "rest_url = \"node-a:8080/api\"\n"
       "colour = \"red\"\n");
   CHECK_FALSE(load_server_config(file.file, errors));
   INFO(all(errors));
@@ -317,6 +342,7 @@ TEST_CASE("the cluster table: mistakes are named") {
   CHECK(error_for(errors, "cluster.heartbeat_ms"));
   CHECK(error_for(errors, "cluster.lease_ms"));
   CHECK(error_for(errors, "cluster.command_timeout_ms"));
+  CHECK(error_for(errors, "cluster.rest_url"));
   CHECK(error_for(errors, "cluster.colour"));
   REQUIRE(error_for(errors, "cluster"));
   CHECK_THAT(error_for(errors, "cluster")->message, Catch::Contains("storage-postgres"));

@@ -26,10 +26,14 @@ sb::engine::StoredMessage sample(std::string text) {
 }
 
 // Texts a visitor may send: quotes, backslashes, control characters, non-ASCII,
-// and text long enough to need more than one escaping chunk.
+// and text long enough to need more than one escaping chunk; around the edge of
+// what needs escaping (DEL and '/' do not, 0x1f does, also as the last byte).
 const std::string kTexts[] = {
     "",
     "hello",
+    "a/b \x7f c\x7f",
+    "ends in a control character\x1f",
+    " ~ and the space before it",
     "say \"hi\" \\ then\nnew line\ttab\x01\x1f end",
     "你好，世界 — ünïcödé 🙂",
     std::string(600, '"') + std::string(300, 'x'),

@@ -3,6 +3,7 @@
 // the time limit, refused connections and the buffered-body cap.
 #include "http_client/http_client.hpp"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <catch2/catch.hpp>
@@ -85,6 +86,11 @@ TEST_CASE_METHOD(Fixture, "http client: a plain answer with its status, type and
   CHECK(r.status == 201);
   CHECK(r.content_type == "application/json");
   CHECK(r.body == R"({"agent_id":"a1"})");
+  // Every header as received (a forwarding node passes them on).
+  const auto type = std::find_if(r.headers.begin(), r.headers.end(),
+                                 [](const auto& h) { return h.first == "Content-Type"; });
+  REQUIRE(type != r.headers.end());
+  CHECK(type->second == "application/json");
   REQUIRE(server.wait_for_requests(1));
   const auto seen = server.requests()[0];
   CHECK(seen.method == "POST");

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-using llm_openai::ChatCall;
-using llm_openai::Outcome;
+using switchboard::llm_openai::ChatCall;
+using switchboard::llm_openai::Outcome;
 
 namespace {
 

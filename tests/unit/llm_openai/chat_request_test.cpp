@@ -6,9 +6,9 @@
 
 #include "usage.hpp"
 
-using llm_openai::build_chat_body;
-using llm_openai::ChatBody;
-using llm_openai::ProviderConfig;
+using switchboard::llm_openai::build_chat_body;
+using switchboard::llm_openai::ChatBody;
+using switchboard::llm_openai::ProviderConfig;
 
 namespace {
 
@@ -62,7 +62,7 @@ TEST_CASE("request: the prompt estimate counts every message") {
   ChatBody body;
   std::string error;
   REQUIRE(build_chat_body(config, R"([{"role":"user","content":"12345678"}])", 0, body, error));
-  CHECK(body.estimated_prompt_tokens == 2 + llm_openai::kEstimatedTokensPerMessage);
+  CHECK(body.estimated_prompt_tokens == 2 + switchboard::llm_openai::kEstimatedTokensPerMessage);
 }
 
 TEST_CASE("request: messages that are not [{role, content}] are refused with the index") {

@@ -24,8 +24,9 @@ sb::test::HttpResponse post_chat(const FakeOpenAiServer& fake,
       {{"Authorization", "Bearer k1"}, {"Content-Type", "application/json"}}, timeout);
 }
 
-llm_openai::Outcome read_as_plugin(const sb::test::HttpResponse& response, bool stream) {
-  llm_openai::ChatCall call(stream, 1, 1000);
+switchboard::llm_openai::Outcome read_as_plugin(const sb::test::HttpResponse& response,
+                                                bool stream) {
+  switchboard::llm_openai::ChatCall call(stream, 1, 1000);
   if (!stream) return call.on_done(response.status, response.body, "");
   call.on_chunk(response.body);
   return call.on_done(response.status, "", "");

@@ -6,12 +6,12 @@
 #include <stdexcept>
 #include <string>
 
-using llm_openai::ProviderConfig;
-using llm_openai::read_config;
+using switchboard::llm_openai::ProviderConfig;
+using switchboard::llm_openai::read_config;
 
 namespace {
 
-llm_openai::EnvLookup fake_env(std::map<std::string, std::string> vars) {
+switchboard::llm_openai::EnvLookup fake_env(std::map<std::string, std::string> vars) {
   return [vars](const std::string& name) -> std::optional<std::string> {
     const auto it = vars.find(name);
     if (it == vars.end()) return std::nullopt;
@@ -19,7 +19,8 @@ llm_openai::EnvLookup fake_env(std::map<std::string, std::string> vars) {
   };
 }
 
-std::string config_error(const std::string& json, llm_openai::EnvLookup env = fake_env({})) {
+std::string config_error(const std::string& json,
+                         switchboard::llm_openai::EnvLookup env = fake_env({})) {
   try {
     read_config(json, env);
   } catch (const std::invalid_argument& e) {

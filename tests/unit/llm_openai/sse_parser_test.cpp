@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-using llm_openai::SseEvent;
-using llm_openai::SseParser;
+using switchboard::llm_openai::SseEvent;
+using switchboard::llm_openai::SseParser;
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include <stdexcept>
 #include <string>
 
-using routing_external::Config;
-using routing_external::read_config;
+using switchboard::routing_external::Config;
+using switchboard::routing_external::read_config;
 
 namespace {
 

@@ -9,8 +9,8 @@
 #include "switchboard/sb_plugin_cpp.hpp"
 
 namespace json = boost::json;
-using routing_external::read_answer;
-using routing_external::Verdict;
+using switchboard::routing_external::read_answer;
+using switchboard::routing_external::Verdict;
 
 namespace {
 
@@ -50,7 +50,7 @@ TEST_CASE("exchange: the request carries the conversation, the visitor and the c
   req.candidate_count = 2;
 
   const json::object body =
-      json::parse(routing_external::request_body("acme", req, 10000)).as_object();
+      json::parse(switchboard::routing_external::request_body("acme", req, 10000)).as_object();
   CHECK(body.at("tenant") == "acme");
   CHECK(body.at("conversation_id") == "c_1");
   CHECK(body.at("visitor_id") == "v_1");
@@ -82,7 +82,8 @@ TEST_CASE("exchange: a group asked for, and no attributes at all") {
   req.group = sb_str_from("billing");
   req.candidates = list;
   req.candidate_count = 1;
-  const json::object body = json::parse(routing_external::request_body("acme", req, 1)).as_object();
+  const json::object body =
+      json::parse(switchboard::routing_external::request_body("acme", req, 1)).as_object();
   CHECK(body.at("group") == "billing");
   CHECK(body.at("page").is_null());
   CHECK(body.at("language").is_null());

@@ -48,6 +48,10 @@ TEST_CASE(
   Storage node_b(dir.str(), {{"node_id", "node-b"}, {"lease_ms", "60000"}});
   CHECK(tenant_sql(dir.str(), "SELECT owner_node || ' ' || epoch FROM tenant_leases") ==
         "node-b 2\n");
+  // Each instance says the epoch it holds (ABI 1.7): what the owner node tags its
+  // relayed frames with, so other nodes tell node-b from node-a.
+  CHECK(node_b.lease_epoch() == std::optional<int64_t>(2));
+  CHECK(node_a.lease_epoch() == std::optional<int64_t>(1));
 
   // node-a wakes up and writes as if nothing happened: refused, nothing stored.
   const Completion stale = Storage::wait(node_a.append(message("c1", 2, "stale from a")));
@@ -100,6 +104,8 @@ TEST_CASE(
   Storage reader(dir.str(), {{"node_id", "node-b"}, {"read_only", "true"}});
   CHECK(tenant_sql(dir.str(), "SELECT owner_node || ' ' || epoch FROM tenant_leases") ==
         "node-a 1\n");
+  CHECK(reader.lease_epoch() == std::nullopt);
+  CHECK(owner.lease_epoch() == std::optional<int64_t>(1));
   const auto page = json::parse(ok_result(reader.load("c1", 0, 0, 10))).at("messages").as_array();
   REQUIRE(page.size() == 1);
   CHECK(page[0].at("text").as_string() == "from a");

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <random>
 #include <stdexcept>
 #include <unordered_map>
@@ -328,6 +329,17 @@ Call Storage::log_prune(const std::string& log, int64_t before_ts_ms) {
 
 Call Storage::backup(const std::string& dir) {
   return call([&](sb_op* op, sb_error* err) { return api().backup(instance_, str(dir), op, err); });
+}
+
+std::optional<int64_t> Storage::lease_epoch() {
+  if (api().struct_size < offsetof(sb_storage_api, lease_epoch) + sizeof(void*) ||
+      !api().lease_epoch)
+    return std::nullopt;
+  int64_t epoch = 0;
+  char buffer[256];
+  sb_error err{sizeof(sb_error), buffer, sizeof buffer};
+  if (api().lease_epoch(instance_, &epoch, &err) != SB_OK) return std::nullopt;
+  return epoch;
 }
 
 Call Storage::list_conversations(const std::string& filter_json) {

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,11 +28,12 @@
 
 namespace storage_test {
 
-// storage-sqlite: SQL that takes a file of schema version 8 back to the search
-// index of versions 4-7 (every message indexed, triggers without
-// messages_unindexed), for tests that make a file of an older version.
+// storage-sqlite: SQL that takes a file of schema version 9 back to the search
+// index of versions 4-7 (every message indexed, triggers without search_mark),
+// for tests that make a file of an older version. Run it on a file whose writer
+// stopped cleanly (every message indexed).
 inline constexpr const char* kSqliteBackToSearchOfVersion7 =
-    "DROP TABLE messages_unindexed; DROP TRIGGER messages_fts_delete; DROP TRIGGER "
+    "DROP TABLE search_mark; DROP TRIGGER messages_fts_delete; DROP TRIGGER "
     "messages_fts_update; CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN "
     "INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.rowid, "
     "old.text); END; CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages "
@@ -123,6 +125,9 @@ class Storage {
   Call delete_conversation(const std::string& conversation_id);
   Call log_prune(const std::string& log, int64_t before_ts_ms);
   Call backup(const std::string& dir);
+  // ABI 1.7: the epoch of the tenant's lease the instance holds; nullopt when the
+  // plugin has no lease_epoch or answers that it holds none.
+  std::optional<int64_t> lease_epoch();
 
   // Waits for the op of a call (or returns its immediate status).
   static Completion wait(const Call& call,

@@ -39,7 +39,7 @@ TEST_CASE("a fresh file is created in data_dir, in WAL mode, at the latest schem
   const auto file = dir.path() / "switchboard.db";
   REQUIRE(std::filesystem::exists(file));
   CHECK(query_text(file, "PRAGMA journal_mode") == "wal");
-  CHECK(query_text(file, "PRAGMA user_version") == "8");
+  CHECK(query_text(file, "PRAGMA user_version") == "9");
   CHECK(
       query_text(file,
                  "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = "
@@ -47,7 +47,7 @@ TEST_CASE("a fresh file is created in data_dir, in WAL mode, at the latest schem
       "blobs,conversation_tags,conversations,kv,log_counters,log_entries,messages,messages_fts,"
       "messages_fts_"
       "config,"
-      "messages_fts_data,messages_fts_docsize,messages_fts_idx,messages_unindexed,read_cursors");
+      "messages_fts_data,messages_fts_docsize,messages_fts_idx,read_cursors,search_mark");
   // Opening it again migrates nothing and keeps working.
   Storage again(dir.str());
   CHECK(Storage::wait(again.kv_put("n", "k", "1")).ok());

@@ -184,7 +184,7 @@ TEST_CASE("messages stored before the index existed are indexed by the migration
   // Back to schema version 3, as a file written by storage-sqlite 1.2 (without the
   // index, and without the logs of version 5; version 6 dropped the insert trigger).
   exec(dir.path() / "switchboard.db",
-       "DROP TABLE messages_unindexed; "
+       "DROP TABLE search_mark; "
        "DROP TRIGGER IF EXISTS messages_fts_insert; DROP TRIGGER messages_fts_delete; "
        "DROP TRIGGER messages_fts_update; DROP TABLE messages_fts; DROP TABLE log_entries; DROP "
        "TABLE log_counters; "
@@ -227,8 +227,10 @@ int64_t count_unindexed(const std::filesystem::path& file) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, "SELECT count(*) FROM messages_unindexed", -1, &stmt, nullptr) ==
-          SQLITE_OK);
+  REQUIRE(sqlite3_prepare_v2(
+              db,
+              "SELECT count(*) FROM messages WHERE rowid > (SELECT indexed_upto FROM search_mark)",
+              -1, &stmt, nullptr) == SQLITE_OK);
   REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
   const int64_t n = sqlite3_column_int64(stmt, 0);
   sqlite3_finalize(stmt);
@@ -310,4 +312,64 @@ TEST_CASE("bad search queries fail at once with a reason") {
     CHECK(call.status == SB_ERROR);
     CHECK(!call.error.empty());
   }
+}
+
+TEST_CASE("messages a crash left above the search mark are indexed when the file opens again",
+          "[sqlite]") {
+  TempDir dir;
+  TempDir crashed;
+  const auto file = dir.path() / "switchboard.db";
+  const auto image = crashed.path() / "switchboard.db";
+  {
+    Storage s(dir.str());
+    for (uint64_t seq = 1; seq <= 5; ++seq) append_ok(s, message("c1", seq, "发票抬头 invoice"));
+    // What kill -9 leaves now: the committed appends, not indexed yet (the writer
+    // indexes them a moment later). A backup reads exactly the committed state.
+    REQUIRE(count_unindexed(file) == 5);
+    sqlite3* from = nullptr;
+    sqlite3* to = nullptr;
+    REQUIRE(sqlite3_open(file.c_str(), &from) == SQLITE_OK);
+    REQUIRE(sqlite3_open(image.c_str(), &to) == SQLITE_OK);
+    sqlite3_backup* backup = sqlite3_backup_init(to, "main", from, "main");
+    REQUIRE(backup != nullptr);
+    CHECK(sqlite3_backup_step(backup, -1) == SQLITE_DONE);
+    CHECK(sqlite3_backup_finish(backup) == SQLITE_OK);
+    sqlite3_close(to);
+    sqlite3_close(from);
+  }
+  REQUIRE(count_unindexed(image) == 5);
+
+  Storage s(crashed.str());
+  const std::vector<std::string> five{"c1-5", "c1-4", "c1-3", "c1-2", "c1-1"};
+  CHECK(hit_ids(search(s, R"({"q":"发票抬头"})")) == five);
+  // Indexed at the writer's first chance, without waiting for a new append.
+  for (int i = 0; i < 100 && count_unindexed(image) > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(count_unindexed(image) == 0);
+  CHECK(hit_ids(search(s, R"({"q":"发票抬头"})")) == five);
+  CHECK(hit_ids(search(s, R"({"q":"INVOICE"})")) == five);
+  exec(image, "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1);");
+}
+
+TEST_CASE("a rowid given out again after the newest messages were deleted is indexed", "[sqlite]") {
+  TempDir dir;
+  const auto file = dir.path() / "switchboard.db";
+  {
+    Storage s(dir.str());
+    for (uint64_t seq = 1; seq <= 3; ++seq) append_ok(s, message("c1", seq, "old invoice"));
+    for (int i = 0; i < 100 && count_unindexed(file) > 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    REQUIRE(count_unindexed(file) == 0);
+    REQUIRE(Storage::wait(s.delete_conversation("c1")).status == SB_OK);
+    // The table is empty again: SQLite gives the next message rowid 1, below where
+    // the mark stood.
+    append_ok(s, message("c2", 1, "refund invoice"));
+    CHECK(hit_ids(search(s, R"({"q":"refund"})")) == std::vector<std::string>{"c2-1"});
+    for (int i = 0; i < 100 && count_unindexed(file) > 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    REQUIRE(count_unindexed(file) == 0);
+    CHECK(hit_ids(search(s, R"({"q":"refund"})")) == std::vector<std::string>{"c2-1"});
+    CHECK(hit_ids(search(s, R"({"q":"invoice"})")) == std::vector<std::string>{"c2-1"});
+  }
+  exec(file, "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1);");
 }
