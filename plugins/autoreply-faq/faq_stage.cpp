@@ -55,9 +55,6 @@ std::vector<FaqEntry> load_all(const std::vector<std::string>& files,
   return all;
 }
 
-// The language to answer in: what the widget reported, else "zh" for a message in
-// Chinese characters (the widget may not know; the visitor's words do), else "" (the
-// entry's default answer).
 // Words in the text, each Chinese (or other unsegmented) character counting as one.
 std::size_t words_in(std::string_view text) {
   std::size_t words = 0;
@@ -65,6 +62,9 @@ std::size_t words_in(std::string_view text) {
   return words;
 }
 
+// The language to answer in: what the widget reported, else "zh" for a message in
+// Chinese characters (the widget may not know; the visitor's words do), else "" (the
+// entry's default answer).
 std::string answer_language(std::string_view language, std::string_view text) {
   if (!language.empty()) return std::string(language);
   for (const auto& term : tokenize(text)) {

@@ -29,6 +29,10 @@ for ((i = 1; i <= runs; i++)); do
   ran=$i
   seconds=$(($(date +%s) - start))
   load_after=$(cut -d' ' -f1 /proc/loadavg)
+  # How often the cluster fenced a former owner (docs/cluster.md, "Failures"): its
+  # frames dropped, connections that heard it closed, an entry after a hole.
+  fenced=$(cat "$run"/logs/*/*/*.stderr 2>/dev/null |
+    grep -c -E "no longer reach clients here|[1-9][0-9]* connection\(s\) that heard|starts over$")
   if [[ $status -eq 0 ]]; then
     result=passed
     passed=$((passed + 1))
@@ -36,7 +40,7 @@ for ((i = 1; i <= runs; i++)); do
   else
     result="FAILED ($status)"
   fi
-  line="$(date -u +%H:%M:%S) $tag run $i: $result in ${seconds} s, load ${load_before} -> ${load_after}"
+  line="$(date -u +%H:%M:%S) $tag run $i: $result in ${seconds} s, load ${load_before} -> ${load_after}, ${fenced} fencing log lines"
   echo "$line" | tee -a "$dir/runs.txt"
   if [[ $status -ne 0 && ${STOP_ON_FAILURE:-0} == 1 ]]; then break; fi
 done

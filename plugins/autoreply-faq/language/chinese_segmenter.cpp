@@ -48,6 +48,7 @@ ChineseSegmenter::ChineseSegmenter(const std::filesystem::path& dictionary) {
     if (std::string_view("rmtqdpcuyeo").find(tag[0]) != std::string_view::npos)
       asking_words_.insert(word);
     if (tag == "t") time_words_.insert(word);
+    if (tag == "ns" && utf8_chars(word) > 1) places_.insert(word);
     if (tag == "m" && utf8_chars(word) > 1) amount_words_.insert(word);
   }
   if (log_probability_.empty())

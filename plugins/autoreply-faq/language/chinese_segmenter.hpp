@@ -56,6 +56,8 @@ class ChineseSegmenter {
   bool is_asking_word(const std::string& word) const { return asking_words_.count(word) > 0; }
   // True for a word the dictionary tags as a time (t: 周末, 晚上, 现在).
   bool is_time_word(const std::string& word) const { return time_words_.count(word) > 0; }
+  // True for a place name of two or more characters (ns: 日本, 新加坡, 北京).
+  bool is_place(const std::string& word) const { return places_.count(word) > 0; }
   // True for a word of two or more characters the dictionary tags as a number or an
   // amount (m: 多久, 几天, 多少, 几点): what a question asks for.
   bool is_amount_word(const std::string& word) const { return amount_words_.count(word) > 0; }
@@ -69,6 +71,7 @@ class ChineseSegmenter {
   std::unordered_set<std::string> non_nouns_;                // see names_no_thing()
   std::unordered_set<std::string> asking_words_;             // see is_asking_word()
   std::unordered_set<std::string> time_words_;               // see is_time_word()
+  std::unordered_set<std::string> places_;                   // see is_place()
   std::unordered_set<std::string> amount_words_;             // see is_amount_word()
   double unknown_log_probability_ = 0;                       // log(1 / total)
   double user_word_log_probability_ = 0;

@@ -296,8 +296,9 @@ std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
       // "...phone number for the police", "return an item to Amazon": the known nouns
       // right before "for", "to", "at" or "from" followed by an institution (WordNet's
       // noun.group: police, hospital, bank) or a name (capitalised inside the
-      // sentence, not a place: "ship to Canada" is the shop's shipping). Not after
-      // "my", "your" or "our": "a receipt for my order" is the shop's receipt.
+      // sentence, not a place: "ship to Canada" is the shop's shipping). Not the shop's
+      // own ("your", "our": owner_at), nor a thing the knowledge base has ("a receipt
+      // for my order" is the shop's receipt).
       if ((raw == "for" || raw == "to" || raw == "at" || raw == "from") && i > 0) {
         std::size_t j = i + 1;
         while (j < words.size() &&
@@ -473,6 +474,12 @@ double TextAnalyzer::english_specificity(const std::string& term) const {
   const double share =
       (std::log(kCommonUses) - std::log(used)) / (std::log(kCommonUses) - std::log(kRareUses));
   return std::clamp(share, kMinContentWeight, 1.0);
+}
+
+const std::vector<std::string>& TextAnalyzer::broader(const std::string& term) const {
+  static const std::vector<std::string> kPlace{"国家", "地区"};
+  if (segmenter_->is_place(term)) return kPlace;
+  return wordnet_->broader(term);
 }
 
 const std::vector<std::string>& TextAnalyzer::related(const std::string& term) const {

@@ -84,10 +84,10 @@ class TextAnalyzer {
   double english_specificity(const std::string& term) const;
   // WordNet synonyms of an (English) term.
   const std::vector<std::string>& related(const std::string& term) const;
-  // WordNet hypernyms of an (English) noun, one level up (synonyms.hpp).
-  const std::vector<std::string>& broader(const std::string& term) const {
-    return wordnet_->broader(term);
-  }
+  // WordNet hypernyms of an (English) noun, one level up (synonyms.hpp); for a Chinese
+  // place name (the jieba dictionary's ns: 日本, 新加坡, 澳洲) what any place is, 国家 and
+  // 地区 (country, region), as WordNet gives "Germany" -> country.
+  const std::vector<std::string>& broader(const std::string& term) const;
   // The head of a Chinese compound noun that the caller knows: its longest ending of
   // two or more characters that known() accepts (电子邮件 -> 邮件), as a term, preceded
   // by the rest when that is known too (邮箱地址 -> 邮箱, 地址); none when there is no

@@ -794,3 +794,36 @@ answer = "9 to 5."
           R"({"files": ["faq.toml"], "threshold": 0.3, "long_message_threshold": 0.4})"),
       std::invalid_argument);
 }
+
+TEST_CASE("a Chinese place name is a country or region, as WordNet makes Germany a country") {
+  const auto& a = *analyzer();
+  CHECK(contains(a.broader("日本"), "国家"));
+  CHECK(contains(a.broader("新加坡"), "地区"));
+  CHECK(a.broader("医院").empty());
+  CHECK(a.broader("退款").empty());
+  CHECK(contains(a.broader(a.word_term("Germany")), "countri"));
+
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "shipping-international"
+questions = ["可以寄到国外吗", "支持国际配送吗", "能发货到海外吗"]
+answer = "可以，我们配送到 40 多个国家和地区。"
+
+[[entries]]
+id = "shipping-time"
+questions = ["快递要几天", "多久能送到"]
+answer = "国内 2-4 个工作日送达。"
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const FaqStage stage(options, dir.path);
+  const auto turn = stage.reply("可以发货到日本吗", "", "{}");
+  REQUIRE(turn.answered);
+  CHECK(boost::json::parse(turn.result_json).at("source").as_string() ==
+        "faq.toml#shipping-international");
+  // How long to a place asks what the delivery-time entry answers.
+  const auto how_long = stage.reply("寄到日本要几天", "", "{}");
+  CHECK_FALSE((how_long.answered && boost::json::parse(how_long.result_json).at("source") ==
+                                        "faq.toml#shipping-international"));
+}
