@@ -166,11 +166,11 @@ void HttpSession::on_tls_handshake(beast::error_code ec, std::size_t used) {
   buffer_.consume(used);
   // Listed until it ends (or becomes a WebSocket), so that a stopping server can
   // end it with close_notify.
-  tls_id_ = context_.next_peer_id.fetch_add(1, std::memory_order_relaxed);
-  context_.tls_connections.add(tls_id_, [weak = weak_from_this()] {
-    if (auto self = weak.lock())
-      net::dispatch(self->stream_.get_executor(), [self] { self->stop(); });
-  });
+  tls_listing_ = context_.tls_connections.add(
+      context_.next_peer_id.fetch_add(1, std::memory_order_relaxed), [weak = weak_from_this()] {
+        if (auto self = weak.lock())
+          net::dispatch(self->stream_.get_executor(), [self] { self->stop(); });
+      });
   read_next(false);
 }
 
@@ -198,10 +198,6 @@ void HttpSession::read_next(bool new_deadline) {
     stream_.tcp().expires_after(limit);
   http::async_read_header(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
-}
-
-HttpSession::~HttpSession() {
-  if (tls_id_) context_.tls_connections.remove(tls_id_);
 }
 
 // A TLS connection waits for its next request under a timer of its own rather than
@@ -443,7 +439,7 @@ void HttpSession::upgrade(Request request, HttpRequest parsed, const net::ip::ad
   net::io_context* home = loop_of(gate->engine()->executor(), context_.loops);
   const bool elsewhere = home && !stream_.is_tls() &&
                          &net::query(stream_.get_executor(), net::execution::context) != home;
-  if (tls_id_) context_.tls_connections.remove(std::exchange(tls_id_, 0));  // the WebSocket's now
+  tls_listing_.reset();  // the WebSocket lists itself
   boost::system::error_code moved;
   TransportStream stream = elsewhere          ? move_to_loop(std::move(stream_), *home, moved)
                            : stream_.is_tls() ? std::move(stream_)
@@ -503,7 +499,7 @@ void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t by
   if (!serializer_->is_done()) return write_some(keep_alive);
   serializer_.reset();
   response_.reset();
-  if (!keep_alive) return close_gracefully();
+  if (!keep_alive || stopping_) return close_gracefully();
   read_next(true);
 }
 

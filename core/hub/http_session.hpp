@@ -22,7 +22,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // this one only reads the request head, answers 429 and closes.
   HttpSession(boost::asio::ip::tcp::socket&& socket, ConnectionSlot slot, SessionContext& context,
               bool over_address_limit);
-  ~HttpSession();
   void run();
 
  private:
@@ -68,8 +67,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // TLS, waiting for a request head: its deadline (see watch_idle).
   std::optional<boost::asio::steady_timer> idle_timer_;
   bool head_expired_ = false;
-  uint64_t tls_id_ = 0;    // in context_.tls_connections while not 0
-  bool stopping_ = false;  // the server is: no more keep-alive
+  TlsConnections::Listing tls_listing_;  // while a TLS connection is HTTP
+  bool stopping_ = false;                // the server is: no more keep-alive
 };
 
 }  // namespace sb::hub

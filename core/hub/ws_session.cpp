@@ -79,8 +79,7 @@ void WsSession::on_accept(beast::error_code ec) {
   }
   if (ws_.next_layer().next_layer().is_tls()) {
     // A stopping server closes it with 1001, then ends its TLS session cleanly.
-    tls_listed_ = true;
-    context_.tls_connections.add(peer_id_, [weak = weak_from_this()] {
+    tls_listing_ = context_.tls_connections.add(peer_id_, [weak = weak_from_this()] {
       if (auto self = weak.lock())
         self->close(websocket::close_code::going_away, "the server is stopping");
     });
@@ -263,7 +262,7 @@ void WsSession::finish() {
   open_ = false;
   if (deadline_) deadline_->cancel();
   if (watched_) context_.services->sessions().unwatch(peer_id_);
-  if (tls_listed_) context_.tls_connections.remove(peer_id_);
+  tls_listing_.reset();
   auto& m = state_.gate->metrics();
   state_.gate->detach(peer_id_);
   if (const auto& relay = state_.gate->relay()) {

@@ -74,9 +74,9 @@ class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSes
   bool finished_ = false;
   bool counted_ = false;     // in the tenant's connection gauge
   bool watched_ = false;     // in the session book (agents), until finish()
-  bool tls_listed_ = false;  // in context_.tls_connections, until finish()
   uint16_t close_code_ = 0;  // a close waiting for the queue to drain
   std::string close_reason_;
+  TlsConnections::Listing tls_listing_;  // TLS: until finish()
 };
 
 }  // namespace sb::hub
