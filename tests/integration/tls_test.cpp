@@ -274,6 +274,22 @@ bool log_shows(sb::test::ServerProcess& server, const std::string& text,
   return false;
 }
 
+namespace websocket = boost::beast::websocket;
+using WssStream = websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
+
+// Connects ws as a visitor of acme over wss:// (the certificate is not checked) and
+// says hello; returns the server's first frame (its welcome).
+std::string open_wss_visitor(WssStream& ws, uint16_t port) {
+  boost::beast::get_lowest_layer(ws).expires_after(10s);
+  boost::beast::get_lowest_layer(ws).connect({net::ip::make_address("127.0.0.1"), port});
+  ws.next_layer().handshake(net::ssl::stream_base::client);
+  ws.handshake("127.0.0.1", "/v1/ws/visitor?tenant=acme");
+  ws.write(net::buffer(std::string(R"({"type":"hello"})")));
+  boost::beast::flat_buffer frame;
+  ws.read(frame);
+  return boost::beast::buffers_to_string(frame.data());
+}
+
 }  // namespace
 
 TEST_CASE("over TLS a visitor and an agent chat on wss://, REST answers on https://", "[tls]") {
@@ -456,16 +472,8 @@ TEST_CASE("a TLS connection ends with close_notify, whoever ends it", "[tls]") {
     net::io_context io;
     net::ssl::context context(net::ssl::context::tls_client);
     context.set_verify_mode(net::ssl::verify_none);
-    namespace websocket = boost::beast::websocket;
-    websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>> ws(io, context);
-    boost::beast::get_lowest_layer(ws).expires_after(10s);
-    boost::beast::get_lowest_layer(ws).connect({net::ip::make_address("127.0.0.1"), port});
-    ws.next_layer().handshake(net::ssl::stream_base::client);
-    ws.handshake("127.0.0.1", "/v1/ws/visitor?tenant=acme");
-    ws.write(net::buffer(std::string(R"({"type":"hello"})")));
-    boost::beast::flat_buffer frame;
-    ws.read(frame);
-    CHECK(boost::beast::buffers_to_string(frame.data()).find("welcome") != std::string::npos);
+    WssStream ws(io, context);
+    CHECK(open_wss_visitor(ws, port).find("welcome") != std::string::npos);
     // Beast's close ends with the client's TLS shutdown, which fails with
     // stream_truncated unless the server answered with its close_notify.
     boost::system::error_code ec;
@@ -490,16 +498,8 @@ TEST_CASE("a stopping server ends its TLS connections cleanly", "[tls]") {
   net::io_context io;
   net::ssl::context context(net::ssl::context::tls_client);
   context.set_verify_mode(net::ssl::verify_none);
-  namespace websocket = boost::beast::websocket;
-  websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>> ws(io, context);
-  boost::beast::get_lowest_layer(ws).expires_after(10s);
-  boost::beast::get_lowest_layer(ws).connect({net::ip::make_address("127.0.0.1"), port});
-  ws.next_layer().handshake(net::ssl::stream_base::client);
-  ws.handshake("127.0.0.1", "/v1/ws/visitor?tenant=acme");
-  ws.write(net::buffer(std::string(R"({"type":"hello"})")));
-  boost::beast::flat_buffer frame;
-  ws.read(frame);
-  REQUIRE(boost::beast::buffers_to_string(frame.data()).find("welcome") != std::string::npos);
+  WssStream ws(io, context);
+  REQUIRE(open_wss_visitor(ws, port).find("welcome") != std::string::npos);
   TlsClient kept_alive(port);
   kept_alive.send("GET /readyz HTTP/1.1\r\nHost: chat.test\r\n\r\n");
   kept_alive.read_response();
@@ -508,6 +508,7 @@ TEST_CASE("a stopping server ends its TLS connections cleanly", "[tls]") {
   // The visitor is told the server goes away, and the TLS session under the
   // WebSocket ends with close_notify both ways (else: stream_truncated).
   boost::system::error_code ec;
+  boost::beast::flat_buffer frame;
   for (int frames = 0; !ec && frames < 100; ++frames) ws.read(frame, ec);
   INFO(ec.message());
   CHECK(ec == websocket::error::closed);

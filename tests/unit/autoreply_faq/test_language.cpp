@@ -31,6 +31,13 @@ bool contains(const std::vector<std::string>& terms, const std::string& term) {
   return std::find(terms.begin(), terms.end(), term) != terms.end();
 }
 
+// The entry that answered text ("file#id"), or "" when the stage did not answer.
+std::string answered_by(const FaqStage& stage, const char* text, const char* context = "{}") {
+  const auto turn = stage.reply(text, "", context);
+  if (!turn.answered) return "";
+  return std::string(boost::json::parse(turn.result_json).at("source").as_string());
+}
+
 // A temporary directory with files, removed afterwards.
 struct Dir {
   std::filesystem::path path;
@@ -310,18 +317,14 @@ answer = "Monday to Friday, 9:00-18:00."
   FaqStageOptions options;
   options.files = {"faq.toml"};
   const FaqStage stage(options, dir.path);
-  auto answered_by = [&](const char* text) -> std::string {
-    const auto turn = stage.reply(text, "", "{}");
-    if (!turn.answered) return "";
-    return std::string(boost::json::parse(turn.result_json).at("source").as_string());
-  };
   // Many words the entries lack, all of them general ones.
-  CHECK(answered_by("I sent it back last week and still have not seen my refund, how long "
+  CHECK(answered_by(stage,
+                    "I sent it back last week and still have not seen my refund, how long "
                     "does it usually take?") == "faq.toml#refund-time");
-  CHECK(answered_by("退款一般要多久才能到账呢") == "faq.toml#refund-time");
+  CHECK(answered_by(stage, "退款一般要多久才能到账呢") == "faq.toml#refund-time");
   // One specific word the shop does not have outweighs the word it shares.
-  CHECK(answered_by("can I pay with bitcoin") == "");
-  CHECK(answered_by("能用比特币支付吗") == "");
+  CHECK(answered_by(stage, "can I pay with bitcoin") == "");
+  CHECK(answered_by(stage, "能用比特币支付吗") == "");
   // A word the entries lack (reimbursed) does not hide what the rest asks: how long
   // it takes.
   const auto reimbursed = stage.reply("how long does it take to get reimbursed", "", "{}");
@@ -511,18 +514,13 @@ answer = "Use 'Forgot password' on the sign-in page."
   FaqStageOptions options;
   options.files = {"faq.toml"};
   const FaqStage stage(options, dir.path);
-  auto answered_by = [&](const char* text) -> std::string {
-    const auto turn = stage.reply(text, "", "{}");
-    if (!turn.answered) return "";
-    return std::string(boost::json::parse(turn.result_json).at("source").as_string());
-  };
-  CHECK(answered_by("what is your phone number") == "faq.toml#contact");
-  CHECK(answered_by("电话是多少") == "faq.toml#contact");
-  CHECK(answered_by("I forgot my password, how do I reset it") == "faq.toml#password-reset");
-  CHECK(answered_by("what's the phone number of the nearest hospital") == "");
-  CHECK(answered_by("医院电话是多少") == "");
-  CHECK(answered_by("how do I reset my router password") == "");
-  CHECK(answered_by("路由器密码忘了怎么办") == "");
+  CHECK(answered_by(stage, "what is your phone number") == "faq.toml#contact");
+  CHECK(answered_by(stage, "电话是多少") == "faq.toml#contact");
+  CHECK(answered_by(stage, "I forgot my password, how do I reset it") == "faq.toml#password-reset");
+  CHECK(answered_by(stage, "what's the phone number of the nearest hospital") == "");
+  CHECK(answered_by(stage, "医院电话是多少") == "");
+  CHECK(answered_by(stage, "how do I reset my router password") == "");
+  CHECK(answered_by(stage, "路由器密码忘了怎么办") == "");
 }
 
 TEST_CASE("Chinese words the entries lack weigh less when they name no thing") {
@@ -644,19 +642,14 @@ answer = "Call +1 555 0100."
   FaqStageOptions options;
   options.files = {"faq.toml"};
   const FaqStage stage(options, dir.path);
-  auto answered_by = [&](const char* text) -> std::string {
-    const auto turn = stage.reply(text, "", "{}");
-    if (!turn.answered) return "";
-    return std::string(boost::json::parse(turn.result_json).at("source").as_string());
-  };
-  CHECK(answered_by("what time is it in London") == "");
-  CHECK(answered_by("现在几点了") == "");
-  CHECK(answered_by("周末去哪玩比较好") == "");
-  CHECK(answered_by("hi how are you") == "");
-  CHECK(answered_by("What time does customer service start?") == "faq.toml#opening-hours");
-  CHECK(answered_by("客服几点下班") == "faq.toml#opening-hours");
-  CHECK(answered_by("你们周末有人吗") == "faq.toml#opening-hours");
-  CHECK(answered_by("What are your business hours?") == "faq.toml#opening-hours");
+  CHECK(answered_by(stage, "what time is it in London") == "");
+  CHECK(answered_by(stage, "现在几点了") == "");
+  CHECK(answered_by(stage, "周末去哪玩比较好") == "");
+  CHECK(answered_by(stage, "hi how are you") == "");
+  CHECK(answered_by(stage, "What time does customer service start?") == "faq.toml#opening-hours");
+  CHECK(answered_by(stage, "客服几点下班") == "faq.toml#opening-hours");
+  CHECK(answered_by(stage, "你们周末有人吗") == "faq.toml#opening-hours");
+  CHECK(answered_by(stage, "What are your business hours?") == "faq.toml#opening-hours");
 }
 
 TEST_CASE("an institution or a name after for/to/at, or as a question's subject, is the owner") {
@@ -733,18 +726,13 @@ answer = "保修一年。"
   FaqStageOptions options;
   options.files = {"faq.toml"};
   const FaqStage stage(options, dir.path);
-  auto answered_by = [&](const char* text, const char* context = "{}") -> std::string {
-    const auto turn = stage.reply(text, "", context);
-    if (!turn.answered) return "";
-    return std::string(boost::json::parse(turn.result_json).at("source").as_string());
-  };
-  CHECK(answered_by("可以寄到国外吗") == "faq.toml#shipping-international");
-  CHECK(answered_by("寄到国外要多久啊") != "faq.toml#shipping-international");
+  CHECK(answered_by(stage, "可以寄到国外吗") == "faq.toml#shipping-international");
+  CHECK(answered_by(stage, "寄到国外要多久啊") != "faq.toml#shipping-international");
   // Nor through the intent's tag.
-  CHECK(answered_by("寄到国外要多久啊", R"({"intent":{"faq_tag":"shipping"}})") !=
+  CHECK(answered_by(stage, "寄到国外要多久啊", R"({"intent":{"faq_tag":"shipping"}})") !=
         "faq.toml#shipping-international");
   // An amount no candidate asks for is a statement, not the question.
-  CHECK(answered_by("东西坏了怎么办，才买几个月") == "faq.toml#warranty");
+  CHECK(answered_by(stage, "东西坏了怎么办，才买几个月") == "faq.toml#warranty");
 }
 
 TEST_CASE("a long message is answered from the long-message threshold") {
