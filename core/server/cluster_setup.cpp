@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 
+#include "cluster/sign_outs.hpp"
 #include "cluster/wire.hpp"
 #include "common/plugin_kind.hpp"
 
@@ -79,9 +80,12 @@ struct ClusterNode::Shared : plugin_host::ClusterSink {
   std::map<std::string, std::shared_ptr<cluster::OwnerEndpoint>, std::less<>>
       endpoints;  // by stream name, guarded by mutex
   std::atomic<uint64_t> listings{0};
+  ClusterNode::Events events;  // set before the bus starts
+  std::atomic<bool> link_was_down{false};
 
   void on_message(std::string_view channel, std::string_view payload) override {
     if (channel == node_channel && relay) relay->deliver(payload);
+    if (channel == cluster::kSignOutChannel && events.sign_out) events.sign_out(payload);
   }
   void on_entry(std::string_view stream, std::string_view entry_id, std::string_view payload,
                 bool redelivered) override {
@@ -96,8 +100,10 @@ struct ClusterNode::Shared : plugin_host::ClusterSink {
   void on_link(bool up, std::string_view detail) override {
     if (up) {
       spdlog::info("cluster: the link to the cluster bus is up");
+      if (link_was_down.exchange(false) && events.link_back) events.link_back();
       return;
     }
+    link_was_down.store(true);
     spdlog::error(
         "cluster: the link to the cluster bus is down ({}); connections relayed between "
         "nodes reconnect",
@@ -114,13 +120,16 @@ std::unique_ptr<ClusterNode> ClusterNode::start(plugin_host::PluginHost& plugins
                                                 const std::filesystem::path& data_dir,
                                                 boost::asio::any_io_executor executor,
                                                 const std::string& listen, std::string& error,
-                                                std::function<void()> nodes_changed) {
+                                                Events events) {
   auto shared = std::make_shared<Shared>();
   shared->node_channel = cluster::node_channel(cluster.node_id);
+  auto nodes_changed = events.nodes_changed;
+  shared->events = std::move(events);
   auto instance = open_cluster_bus(plugins, cluster, shared, data_dir, error);
   if (!instance) return nullptr;
   std::unique_ptr<ClusterNode> node(new ClusterNode());
   node->node_id_ = cluster.node_id;
+  node->executor_ = executor;
   node->shared_ = shared;
   node->bus_ = std::make_shared<plugin_host::ClusterClient>(instance);
   shared->relay = std::make_shared<cluster::RelayHub>(
@@ -142,6 +151,12 @@ std::unique_ptr<ClusterNode> ClusterNode::start(plugin_host::PluginHost& plugins
     if (auto s = weak.lock()) s->listings.fetch_add(1, std::memory_order_relaxed);
   };
   node->membership_->start();
+  // Kept across reconnects by the plugin; what was missed while down is read again
+  // from storage on link_back.
+  node->bus_->subscribe(cluster::kSignOutChannel, executor, [](plugin_host::CallResult r) {
+    if (r.status != SB_OK)
+      spdlog::info("cluster: sign-outs are heard once the bus answers ({})", r.error);
+  });
   spdlog::info("cluster: node {} joins through {}", cluster.node_id, cluster.plugin);
   return node;
 }
@@ -211,6 +226,14 @@ void ClusterNode::unserve(const std::string& tenant_id) {
     shared_->endpoints.erase(it);
   }
   endpoint->stop();
+}
+
+void ClusterNode::publish_sign_out(const std::string& payload,
+                                   std::function<void(std::string error)> done) {
+  bus_->publish(cluster::kSignOutChannel, payload, executor_,
+                [done = std::move(done)](plugin_host::CallResult r) {
+                  done(r.status == SB_OK ? std::string() : r.error);
+                });
 }
 
 ConfigErrors check_cluster_section(const config::ClusterConfig& cluster,

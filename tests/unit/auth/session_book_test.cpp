@@ -85,9 +85,10 @@ TEST_CASE("signing out ends the session and closes its sockets, not another's") 
   const std::string token_a = book.open(a), token_b = book.open(b);
   std::vector<std::string> closed;
   auto watch = [&](const Claims& c, uint64_t socket) {
-    return book.watch(c.tenant, c.subject, c.session, socket, [&closed, socket](std::string why) {
-      closed.push_back(std::to_string(socket) + " " + why);
-    });
+    return book.watch(c.tenant, c.subject, c.session, c.issued_at_ms, socket,
+                      [&closed, socket](std::string why) {
+                        closed.push_back(std::to_string(socket) + " " + why);
+                      });
   };
   watch(a, 1);
   watch(a, 2);
@@ -156,9 +157,10 @@ TEST_CASE("an agent signed out everywhere: every earlier token refused, sockets 
     bearer_token = signer.issue(bearer);
     console_token = book.open(console);
     auto watch = [&](const Claims& c, const std::string& session, uint64_t socket) {
-      book.watch(c.tenant, c.subject, session, socket, [&closed, socket](std::string why) {
-        closed.push_back(std::to_string(socket) + " " + why);
-      });
+      book.watch(c.tenant, c.subject, session, c.issued_at_ms, socket,
+                 [&closed, socket](std::string why) {
+                   closed.push_back(std::to_string(socket) + " " + why);
+                 });
     };
     watch(bearer, "", 1);                // alice's bearer-token socket
     watch(console, console.session, 2);  // alice's console
