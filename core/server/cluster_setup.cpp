@@ -81,7 +81,6 @@ struct ClusterNode::Shared : plugin_host::ClusterSink {
       endpoints;  // by stream name, guarded by mutex
   std::atomic<uint64_t> listings{0};
   ClusterNode::Events events;  // set before the bus starts
-  std::atomic<bool> link_was_down{false};
 
   void on_message(std::string_view channel, std::string_view payload) override {
     if (channel == node_channel && relay) relay->deliver(payload);
@@ -100,10 +99,10 @@ struct ClusterNode::Shared : plugin_host::ClusterSink {
   void on_link(bool up, std::string_view detail) override {
     if (up) {
       spdlog::info("cluster: the link to the cluster bus is up");
-      if (link_was_down.exchange(false) && events.link_back) events.link_back();
+      // The plugin subscribed every channel first: from here on nothing is missed.
+      if (events.link_back) events.link_back();
       return;
     }
-    link_was_down.store(true);
     spdlog::error(
         "cluster: the link to the cluster bus is down ({}); connections relayed between "
         "nodes reconnect",
@@ -151,11 +150,13 @@ std::unique_ptr<ClusterNode> ClusterNode::start(plugin_host::PluginHost& plugins
     if (auto s = weak.lock()) s->listings.fetch_add(1, std::memory_order_relaxed);
   };
   node->membership_->start();
-  // Kept across reconnects by the plugin; what was missed while down is read again
-  // from storage on link_back.
+  // Kept across reconnects by the plugin, which reports its link up only once its
+  // channels are subscribed; what was published before is read again from storage
+  // then (Events::link_back).
   node->bus_->subscribe(cluster::kSignOutChannel, executor, [](plugin_host::CallResult r) {
     if (r.status != SB_OK)
-      spdlog::info("cluster: sign-outs are heard once the bus answers ({})", r.error);
+      spdlog::debug("cluster: the sign-out channel is subscribed once the bus answers ({})",
+                    r.error);
   });
   spdlog::info("cluster: node {} joins through {}", cluster.node_id, cluster.plugin);
   return node;

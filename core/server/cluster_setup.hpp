@@ -51,8 +51,9 @@ class ClusterNode {
     // A sign-out published by a tenant's owner (the payload as it came), on the
     // bus's thread.
     std::function<void(std::string_view payload)> sign_out;
-    // The link to the bus is up again after it was down (on the bus's thread):
-    // what was published meanwhile may be lost.
+    // The link to the bus is up (first, or again after it was down), its channels
+    // subscribed: sign-outs published before may not have been heard (on the bus's
+    // thread).
     std::function<void()> link_back;
   };
 

@@ -125,7 +125,11 @@ int Server::run() {
                   stop_cv_.notify_all();
                 },
             .sign_out = [this](std::string_view payload) { hear_sign_out(payload); },
-            .link_back = [this] { read_sign_outs_again(); }});
+            .link_back =
+                [this] {
+                  boost::asio::post(loops_.front()->get_executor(),
+                                    [this] { read_sign_outs_again(); });
+                }});
     if (!cluster_) {
       spdlog::critical("cluster: cannot open the cluster bus: {}", error);
       stop_loops();
