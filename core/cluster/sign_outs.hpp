@@ -20,6 +20,10 @@
 namespace sb::cluster {
 
 inline constexpr const char* kSignOutChannel = "sign-outs";
+// The owner of a tenant stored a change of its agents (created, password changed,
+// disabled): the payload is the tenant id, and the other nodes read the tenant's
+// stored agents again (sign-in and GET /v1/session are answered there from them).
+inline constexpr const char* kAgentsChannel = "agents";
 inline constexpr const char* kSignOutNamespace = "sign_outs";
 
 // The key of a sign-out in the namespace: "agent/<agent>" (a later cutoff

@@ -85,6 +85,7 @@ struct ClusterNode::Shared : plugin_host::ClusterSink {
   void on_message(std::string_view channel, std::string_view payload) override {
     if (channel == node_channel && relay) relay->deliver(payload);
     if (channel == cluster::kSignOutChannel && events.sign_out) events.sign_out(payload);
+    if (channel == cluster::kAgentsChannel && events.agents_changed) events.agents_changed(payload);
   }
   void on_entry(std::string_view stream, std::string_view entry_id, std::string_view payload,
                 bool redelivered) override {
@@ -153,11 +154,12 @@ std::unique_ptr<ClusterNode> ClusterNode::start(plugin_host::PluginHost& plugins
   // Kept across reconnects by the plugin, which reports its link up only once its
   // channels are subscribed; what was published before is read again from storage
   // then (Events::link_back).
-  node->bus_->subscribe(cluster::kSignOutChannel, executor, [](plugin_host::CallResult r) {
-    if (r.status != SB_OK)
-      spdlog::debug("cluster: the sign-out channel is subscribed once the bus answers ({})",
-                    r.error);
-  });
+  for (const char* channel : {cluster::kSignOutChannel, cluster::kAgentsChannel})
+    node->bus_->subscribe(channel, executor, [channel](plugin_host::CallResult r) {
+      if (r.status != SB_OK)
+        spdlog::debug("cluster: the channel {} is subscribed once the bus answers ({})", channel,
+                      r.error);
+    });
   spdlog::info("cluster: node {} joins through {}", cluster.node_id, cluster.plugin);
   return node;
 }
@@ -234,6 +236,17 @@ void ClusterNode::publish_sign_out(const std::string& payload,
   bus_->publish(cluster::kSignOutChannel, payload, executor_,
                 [done = std::move(done)](plugin_host::CallResult r) {
                   done(r.status == SB_OK ? std::string() : r.error);
+                });
+}
+
+void ClusterNode::publish_agents_changed(const std::string& tenant_id) {
+  bus_->publish(cluster::kAgentsChannel, tenant_id, executor_,
+                [tenant_id](plugin_host::CallResult r) {
+                  if (r.status != SB_OK)
+                    spdlog::warn(
+                        "tenant {}: the other nodes could not be told that its agents changed "
+                        "({}); they read them again once their link to the bus is back",
+                        tenant_id, r.error);
                 });
 }
 

@@ -51,9 +51,11 @@ class ClusterNode {
     // A sign-out published by a tenant's owner (the payload as it came), on the
     // bus's thread.
     std::function<void(std::string_view payload)> sign_out;
+    // A tenant's owner stored a change of its agents (the tenant id), same thread.
+    std::function<void(std::string_view tenant_id)> agents_changed;
     // The link to the bus is up (first, or again after it was down), its channels
-    // subscribed: sign-outs published before may not have been heard (on the bus's
-    // thread).
+    // subscribed: sign-outs and agent changes published before may not have been
+    // heard (on the bus's thread).
     std::function<void()> link_back;
   };
 
@@ -96,6 +98,9 @@ class ClusterNode {
   // Tells every node (this one too) of a sign-out (cluster/sign_outs.hpp); done
   // runs once on the executor, with "" once Redis took it, else why not.
   void publish_sign_out(const std::string& payload, std::function<void(std::string error)> done);
+  // Tells the other nodes that this owner stored a change of the tenant's agents
+  // (at most once: a node that misses it reads them again at its next link-up).
+  void publish_agents_changed(const std::string& tenant_id);
 
   struct Shared;  // what the bus's events reach (cluster_setup.cpp)
 

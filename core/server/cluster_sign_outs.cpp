@@ -3,7 +3,8 @@
 // (cluster/sign_outs.hpp); every node takes what it hears into its SessionBook and
 // reads each tenant's list when it starts serving the tenant and whenever its link
 // to the bus comes back, so a node that was down or cut off refuses the same tokens
-// as the others before it serves them.
+// as the others before it serves them. A change of a tenant's agents stored by the
+// owner is told the same way, and the other nodes read the stored agents again.
 #include <spdlog/spdlog.h>
 
 #include "cluster/sign_outs.hpp"
@@ -76,14 +77,36 @@ void Server::read_sign_outs(const std::shared_ptr<TenantRuntime>& runtime,
       });
 }
 
+void Server::hear_agents_changed(std::string_view tenant_id) {
+  std::shared_ptr<TenantRuntime> runtime;
+  {
+    std::shared_lock lock(tenants_mutex_);
+    if (auto it = tenants_.find(tenant_id); it != tenants_.end()) runtime = it->second;
+  }
+  // The owner's directory is the one that changed.
+  if (runtime && runtime->relayed) read_agents_again(runtime);
+}
+
+void Server::read_agents_again(const std::shared_ptr<TenantRuntime>& runtime) {
+  runtime->agents->load([id = runtime->config->id](bool ok, std::string why) {
+    if (!ok)
+      spdlog::warn(
+          "tenant {}: the stored agents could not be read again ({}); sign-ins here use the "
+          "agents as last read",
+          id, why);
+  });
+}
+
 void Server::read_sign_outs_again() {
-  for (const auto& runtime : running_tenants())
+  for (const auto& runtime : running_tenants()) {
     read_sign_outs(runtime, [this, id = runtime->config->id](bool ok, std::string why) {
       if (ok) return;
       spdlog::warn("tenant {}: {}; tried again next heartbeat", id, why);
       std::lock_guard lock(stop_mutex_);
       sign_outs_unread_.insert(id);
     });
+    if (runtime->relayed) read_agents_again(runtime);
+  }
 }
 
 void Server::retry_unread_sign_outs() {

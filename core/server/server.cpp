@@ -125,6 +125,7 @@ int Server::run() {
                   stop_cv_.notify_all();
                 },
             .sign_out = [this](std::string_view payload) { hear_sign_out(payload); },
+            .agents_changed = [this](std::string_view id) { hear_agents_changed(id); },
             .link_back =
                 [this] {
                   boost::asio::post(loops_.front()->get_executor(),

@@ -105,7 +105,10 @@ class Server final : public hub::HubServices, public api::Backend {
   // Takes the tenant's stored sign-outs into the book; done(ok, why) on its strand.
   void read_sign_outs(const std::shared_ptr<TenantRuntime>& runtime,
                       std::function<void(bool, std::string)> done);
-  void read_sign_outs_again();    // every running tenant's (the link is back)
+  // Every running tenant's, and the stored agents of those relayed (the link is up).
+  void read_sign_outs_again();
+  void hear_agents_changed(std::string_view tenant_id);  // its owner stored a change
+  void read_agents_again(const std::shared_ptr<TenantRuntime>& runtime);
   void retry_unread_sign_outs();  // those not read yet (ownership thread, each heartbeat)
   void reload_loop();
   // plugin_watch.cpp: plugins dropped in, replaced and removed while serving.

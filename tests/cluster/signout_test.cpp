@@ -168,3 +168,68 @@ TEST_CASE(
   }
   CHECK(!again.ws.close_code());
 }
+
+TEST_CASE(
+    "agents changed over REST are known to every node's sign-in: a new agent signs in on "
+    "another node, and after a password change the old password and the old session are "
+    "refused there",
+    "[cluster][signout]") {
+  ClusterOptions options;
+  options.nodes = 2;
+  options.tenants = {sb::it::acme_tenant()};
+  Cluster cluster(options);
+  std::string owner_id;
+  REQUIRE(eventually(
+      [&] {
+        owner_id = cluster.lease_owners()["acme"];
+        return !owner_id.empty();
+      },
+      10s));
+  auto& owner = cluster.node(owner_id);
+  auto& other = cluster.node(owner_id == "node-a" ? "node-b" : "node-a");
+  INFO("owner " << owner.id() << ", asked " << other.id());
+  const std::string base = "/v1/tenants/acme";
+  const auto admin = cluster.login(other, "acme", "root");
+  const auto sign_in = [&](const std::string& password) {
+    return http_post_json(other.port(), base + "/auth/session",
+                          json::object{{"email", "carol@acme.test"}, {"password", password}},
+                          {{"Origin", own_origin(other)}});
+  };
+
+  // Created on the other node (the owner stores it): she signs in there at once.
+  const auto created = http_post_json(
+      other.port(), base + "/agents",
+      json::object{{"email", "carol@acme.test"}, {"name", "Carol"}, {"password", "first-pass-1"}},
+      bearer(admin));
+  INFO(created.body);
+  REQUIRE(created.status == 201);
+  const auto carol_id = str(created.json().as_object(), "id");
+  // Polled a few times only: each failure counts against this address's sign-ins.
+  const auto signs_in = [&](const std::string& password) {
+    sb::test::HttpResponse r;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(300ms);
+      r = sign_in(password);
+      if (r.status == 200) break;
+    }
+    return r;
+  };
+  const auto first = signs_in("first-pass-1");
+  INFO(first.body);
+  REQUIRE(first.status == 200);
+  const std::string set_cookie = first.headers.at("set-cookie");
+  const ConsoleSession session{set_cookie.substr(0, set_cookie.find(';')),
+                               str(first.json().as_object(), "csrf_token")};
+  REQUIRE(http_get(other.port(), "/v1/session", console_headers(session, other)).status == 200);
+
+  // Her password is changed: the new one signs in on the other node, the old one and
+  // her old session no longer do.
+  const auto changed = http_request(
+      other.port(), "PATCH", base + "/agents/" + carol_id, R"({"password":"second-pass-2"})",
+      {{"Authorization", "Bearer " + admin}, {"Content-Type", "application/json"}});
+  INFO(changed.body);
+  REQUIRE(changed.status == 200);
+  CHECK(signs_in("second-pass-2").status == 200);
+  CHECK(sign_in("first-pass-1").status == 401);
+  CHECK(http_get(other.port(), "/v1/session", console_headers(session, other)).status == 401);
+}
