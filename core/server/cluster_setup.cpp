@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <condition_variable>
 #include <future>
@@ -13,6 +14,8 @@
 #include "cluster/sign_outs.hpp"
 #include "cluster/wire.hpp"
 #include "common/plugin_kind.hpp"
+#include "plugin_host/storage_client.hpp"
+#include "server/tenant_runtime.hpp"
 
 namespace sb::server {
 
@@ -314,6 +317,43 @@ std::string probe_cluster_bus(plugin_host::PluginHost& plugins,
   if (sink->cv.wait_for(lock, timeout, [&] { return sink->up; })) return {};
   return "the cluster bus (" + cluster.plugin + ") did not reach its server within " +
          std::to_string(timeout.count() / 1000) + " s (see the log lines above)";
+}
+
+}  // namespace sb::server
+
+namespace sb::server {
+
+std::string probe_tenant_storage(plugin_host::PluginHost& plugins,
+                                 const config::ClusterConfig& cluster,
+                                 const tenants::TenantConfig& tenant,
+                                 const std::filesystem::path& data_dir,
+                                 std::chrono::milliseconds timeout, std::string& note) {
+  // As the server opens it on a node that does not own the tenant: no lease taken,
+  // nothing written, so a running cluster is not disturbed.
+  const std::map<std::string, std::string> settings{{"node_id", cluster.node_id},
+                                                    {"read_only", "true"}};
+  std::string error;
+  auto instance =
+      plugin_instance(tenant, tenant.storage_plugin, plugins, data_dir, error, {}, settings);
+  if (!instance) return tenant.storage_plugin + ": " + error;
+  boost::asio::io_context io;
+  std::optional<plugin_host::CallResult> answer;
+  plugin_host::StorageClient(instance).load_messages(
+      "check-config", 0, 0, 1, io.get_executor(),
+      [&answer](plugin_host::CallResult r) { answer = std::move(r); });
+  io.run_for(timeout);
+  if (!answer)
+    return tenant.storage_plugin + ": no answer to a read within " +
+           std::to_string(timeout.count() / 1000) + " s";
+  if (answer->status == SB_OK) return {};
+  // PostgreSQL's words for a table that is not there: the owner creates them.
+  if (answer->error.find("does not exist") != std::string::npos) {
+    note =
+        "its database answers but holds no schema yet (the first node to own the tenant "
+        "creates it)";
+    return {};
+  }
+  return tenant.storage_plugin + ": " + answer->error;
 }
 
 }  // namespace sb::server

@@ -15,6 +15,7 @@
 #include "common/config_error.hpp"
 #include "config/server_config.hpp"
 #include "plugin_host/plugin_host.hpp"
+#include "tenants/tenant_config.hpp"
 
 namespace sb::server {
 
@@ -37,6 +38,16 @@ std::string probe_cluster_bus(plugin_host::PluginHost& plugins,
                               const config::ClusterConfig& cluster,
                               const std::filesystem::path& data_dir,
                               std::chrono::milliseconds timeout);
+
+// check-config: a tenant's storage, opened as a node that does not own the tenant
+// (read-only, no lease), answers a read within timeout. "" when it did, else why
+// not. A database whose schema no node has created yet answers too, with `note`
+// saying so (the first node to own the tenant creates it).
+std::string probe_tenant_storage(plugin_host::PluginHost& plugins,
+                                 const config::ClusterConfig& cluster,
+                                 const tenants::TenantConfig& tenant,
+                                 const std::filesystem::path& data_dir,
+                                 std::chrono::milliseconds timeout, std::string& note);
 
 // A node's part in the cluster while the server runs: the bus, the membership
 // (cluster/membership.hpp), the relay of connections to tenants other nodes own

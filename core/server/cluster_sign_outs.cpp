@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cluster/sign_outs.hpp"
+#include "common/clock.hpp"
 #include "server/server.hpp"
 
 namespace sb::server {
@@ -75,6 +76,26 @@ void Server::read_sign_outs(const std::shared_ptr<TenantRuntime>& runtime,
         sessions_->remember(everywhere, "signed out by an admin");
         done(true, {});
       });
+}
+
+void Server::prune_sign_outs(const std::shared_ptr<TenantRuntime>& owner) {
+  owner->store->kv_list(cluster::kSignOutNamespace, [store = owner->store, id = owner->config->id](
+                                                        engine::StoreResult listed) {
+    if (!listed.ok()) return;  // the next owner tries again
+    size_t bad = 0;
+    const int64_t now_s = wall_clock_ms() / 1000;
+    size_t expired = 0;
+    for (const auto& sign_out : cluster::parse_sign_out_list(listed.body, bad)) {
+      // One entry per agent stays (a later sign-out replaces it, and a delete
+      // could race with that); one per session would grow without end.
+      if (sign_out.session.empty() || sign_out.until_s > now_s) continue;
+      ++expired;
+      store->kv_put(cluster::kSignOutNamespace, cluster::sign_out_key(sign_out), "",
+                    [](engine::StoreResult) {});
+    }
+    if (expired > 0)
+      spdlog::info("tenant {}: {} expired sign-outs removed from storage", id, expired);
+  });
 }
 
 void Server::hear_agents_changed(std::string_view tenant_id) {

@@ -134,6 +134,7 @@ bool Server::take_tenant(const std::shared_ptr<TenantRuntime>& relayed) {
   take_failures_.erase(id);
   // The other nodes answer sign-ins from their own copy of the stored agents.
   owner->agents->on_stored([this, id] { cluster_->publish_agents_changed(id); });
+  prune_sign_outs(owner);
   owner->gate->track_connections();
   owner->plugin_store->watch_lease([this, id] {
     {

@@ -107,6 +107,9 @@ class Server final : public hub::HubServices, public api::Backend {
                       std::function<void(bool, std::string)> done);
   // Every running tenant's, and the stored agents of those relayed (the link is up).
   void read_sign_outs_again();
+  // Removes from the tenant's storage the ended sessions whose tokens have expired
+  // (a new owner, once).
+  void prune_sign_outs(const std::shared_ptr<TenantRuntime>& owner);
   void hear_agents_changed(std::string_view tenant_id);  // its owner stored a change
   void read_agents_again(const std::shared_ptr<TenantRuntime>& runtime);
   void retry_unread_sign_outs();  // those not read yet (ownership thread, each heartbeat)

@@ -68,7 +68,7 @@ Headers console_headers(const ConsoleSession& session, const Node& node, Headers
 
 TEST_CASE(
     "a sign-out holds on every node: an admin's closes the agent's sockets on each node and "
-    "its token is refused everywhere, also by a node started afterwards; a console's own "
+    "its token is refused everywhere, also by a node started afterwards, and a console's own "
     "sign-out on one node ends its session on the others",
     "[cluster][signout]") {
   ClusterOptions options;
@@ -232,4 +232,23 @@ TEST_CASE(
   CHECK(signs_in("second-pass-2").status == 200);
   CHECK(sign_in("first-pass-1").status == 401);
   CHECK(http_get(other.port(), "/v1/session", console_headers(session, other)).status == 401);
+
+  // A new owner removes the ended sessions whose tokens have all expired from
+  // storage, and keeps the others.
+  const auto stored_session = [&](const std::string& id, int64_t until_s) {
+    return "('acme', 'sign_outs', 'session/" + id +
+           R"(', '{"tenant":"acme","agent":"carol","session":")" + id +
+           R"(","cutoff_ms":0,"until_s":)" + std::to_string(until_s) + "}')";
+  };
+  cluster.postgres().psql("INSERT INTO kv (tenant_id, ns, key, value) VALUES " +
+                          stored_session("s_over", 1) + ", " +
+                          stored_session("s_live", 4'000'000'000));
+  const auto kept = [&] {
+    return cluster.postgres().psql(
+        "SELECT string_agg(key, ' ' ORDER BY key) FROM kv WHERE ns = 'sign_outs'");
+  };
+  REQUIRE(kept() == "session/s_live session/s_over\n");
+  owner.kill_hard();
+  CHECK(eventually([&] { return cluster.lease_owners()["acme"] == other.id(); }, 15s));
+  CHECK(eventually([&] { return kept() == "session/s_live\n"; }, 5s));
 }
