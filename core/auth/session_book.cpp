@@ -100,9 +100,9 @@ bool SessionBook::remember_locked(const SignOut& sign_out,
   if (!sign_out.session.empty()) {
     news = signed_out_.emplace(sign_out.session, sign_out.until_s).second;
   } else {
-    auto& cutoff = agents_signed_out_[key];
-    news = sign_out.cutoff_ms > cutoff.cutoff_ms;
-    if (news) cutoff = AgentCutoff{sign_out.cutoff_ms, sign_out.until_s};
+    const auto known = agents_signed_out_.find(key);
+    news = known == agents_signed_out_.end() || sign_out.cutoff_ms > known->second.cutoff_ms;
+    if (news) agents_signed_out_[key] = AgentCutoff{sign_out.cutoff_ms, sign_out.until_s};
   }
   // Every socket it ends, also when it is not news: a socket may have been watched
   // between a sign-out and its arrival here.
