@@ -167,6 +167,22 @@ TEST_CASE(
     FAIL("alice's new tab: " << e.what());
   }
   CHECK(!again.ws.close_code());
+
+  // A sign-out made while Redis is down is not heard by the other nodes; each reads
+  // it from storage once its link is back.
+  cluster.redis().stop();
+  const auto unheard = http_request(admin_node.port(), "POST", base + "/agents/alice/sign-out", "",
+                                    {{"Authorization", "Bearer " + admin}});
+  INFO(unheard.body);
+  REQUIRE(unheard.status == 200);
+  CHECK(WsClient::upgrade_status(owner.port(), kAgentSocket, bearer(fresh)) == 401);
+  cluster.redis().start();
+  for (auto* node : {&relayed, &admin_node}) {
+    INFO("asked " << node->id());
+    CHECK(eventually(
+        [&] { return WsClient::upgrade_status(node->port(), kAgentSocket, bearer(fresh)) == 401; },
+        15s));
+  }
 }
 
 TEST_CASE(
