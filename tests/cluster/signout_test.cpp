@@ -146,6 +146,11 @@ TEST_CASE(
                    console_headers(console, admin_node, {{"X-CSRF-Token", console.csrf_token}}));
   INFO(ended.body);
   REQUIRE(ended.status == 204);
+  // The browser is told to forget the cookie, as on one node.
+  const auto clearing = ended.headers.find("set-cookie");
+  REQUIRE(clearing != ended.headers.end());
+  CHECK_THAT(clearing->second, Catch::Contains("sb_session=;"));
+  CHECK_THAT(clearing->second, Catch::Contains("Max-Age=0"));
   CHECK(closed_with(bob_tab, 4001, 2s));
   for (auto* node : {&owner, &relayed, &admin_node}) {
     INFO("asked " << node->id());
