@@ -22,15 +22,47 @@ std::string read_all(const std::filesystem::path& file) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// A derivation pointer ("+"): one word of a synset is the same meaning as another
+// part of speech has it ("payment" -> the verb "pay").
+struct Derivation {
+  int source_word = 0;  // 1-based, in this synset's words
+  char target_pos = 'n';
+  long target = 0;  // offset in the target's data file
+  int target_word = 0;
+};
+
 struct Synset {
   std::vector<std::string> words;
   std::vector<long> broader;   // hypernyms and instance hypernyms in the same file
   int lexicographer_file = 0;  // its lexicographer file: 15 noun.location, 28 noun.time
+  std::vector<Derivation> derived;
 };
 
 constexpr int kNounGroup = 14;
 constexpr int kNounLocation = 15;
 constexpr int kNounTime = 28;
+
+// Lexicographer files of things one can point at or belong to, and of acts (a
+// service someone gives: "support", "repair"): act, animal, artifact, body, food,
+// group, object, person, plant, substance. Not attribute, cognition, communication,
+// possession, state...: "option", "information", "method", "status".
+bool is_concrete_file(int file) {
+  switch (file) {
+    case 4:
+    case 5:
+    case 6:
+    case 8:
+    case 13:
+    case 14:
+    case 17:
+    case 18:
+    case 20:
+    case 27:
+      return true;
+    default:
+      return false;
+  }
+}
 
 // Every synset of a data.* file, by byte offset (WordNet's synset id). A line:
 // offset lex_filenum ss_type w_cnt(hex) [word lex_id]... p_cnt [symbol offset pos
@@ -62,12 +94,36 @@ std::unordered_map<long, Synset> read_synsets(const std::string& data, char pos)
         if (!(line >> symbol >> target >> target_pos >> source_target)) break;
         if ((symbol == "@" || symbol == "@i") && target_pos.size() == 1 && target_pos[0] == pos)
           synset.broader.push_back(target);
+        if (symbol == "+" && target_pos.size() == 1 && source_target.size() == 4)
+          synset.derived.push_back(
+              {static_cast<int>(std::strtol(source_target.substr(0, 2).c_str(), nullptr, 16)),
+               target_pos[0] == 's' ? 'a' : target_pos[0], target,
+               static_cast<int>(std::strtol(source_target.substr(2).c_str(), nullptr, 16))});
       }
       out.emplace(offset, std::move(synset));
     }
     at = end + 1;
   }
   return out;
+}
+
+// The words of the synset at a data file's byte offset (WordNet's synset id).
+std::vector<std::string> words_at(const std::string& data, long offset) {
+  std::vector<std::string> words;
+  if (offset < 0 || static_cast<std::size_t>(offset) >= data.size()) return words;
+  const auto end = std::min(data.find('\n', static_cast<std::size_t>(offset)), data.size());
+  std::istringstream line(data.substr(static_cast<std::size_t>(offset), end - offset));
+  long at = 0;
+  std::string lex, type, count_hex;
+  line >> at >> lex >> type >> count_hex;
+  if (at != offset) return words;
+  const long count = std::strtol(count_hex.c_str(), nullptr, 16);
+  for (long i = 0; i < count; ++i) {
+    std::string word, lex_id;
+    if (!(line >> word >> lex_id)) break;
+    words.push_back(std::move(word));
+  }
+  return words;
 }
 
 // A hypernym as one word: itself, or the head of a compound ("European_country" ->
@@ -117,9 +173,19 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
   // Per term: its root noun and whether that names a time or an institution.
   struct NounKind {
     std::string root;
-    bool time = false, institution = false;
+    bool time = false, institution = false, concrete = false;
   };
   std::unordered_map<std::string, NounKind> noun_kind;
+  // Derivation pointers of each term's most common sense, resolved once every data
+  // file is read (they point into the other parts of speech).
+  struct PendingDerivation {
+    std::string term;
+    char pos;
+    long offset;
+    int word;
+  };
+  std::vector<PendingDerivation> derivations;
+  std::map<char, std::string> data_of;
   for (const auto& [pos, pos_letter] :
        {std::pair<const char*, char>{"noun", 'n'}, {"verb", 'v'}, {"adj", 'a'}}) {
     std::string data, index;
@@ -131,6 +197,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
                                " (Debian: apt-get install wordnet-base)");
     }
     const auto synsets = read_synsets(data, pos_letter);
+    data_of[pos_letter] = std::move(data);
     std::istringstream lines(index);
     std::string line;
     while (std::getline(lines, line)) {
@@ -164,7 +231,8 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
         }
         auto& kind = noun_kind[term];
         if (kind.root.empty() || lemma.size() < kind.root.size())
-          kind = {lemma, 2 * times > senses_seen, group};
+          kind = {lemma, 2 * times > senses_seen, group,
+                  is_concrete_file(it->second.lexicographer_file)};
       }
       // Whether the term is a noun of a thing (is_noun): words sharing a stem are told
       // apart by the shortest, the root one ("hospital", not "hospitalization" nor
@@ -182,6 +250,12 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
                            it->second.lexicographer_file != kNounLocation;
         auto& own = word_senses[lemma];
         (thing ? own.first : own.second) += synset_count;
+      }
+      for (const auto& d : it->second.derived) {
+        const auto source = static_cast<std::size_t>(d.source_word);
+        if (source >= 1 && source <= it->second.words.size() &&
+            lower_lemma(it->second.words[source - 1]) == lemma)
+          derivations.push_back({term, d.target_pos, d.target, d.target_word});
       }
       auto& related = related_[term];
       for (const auto& word : it->second.words) {
@@ -211,11 +285,25 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       if (broader.empty()) broader_.erase(term);
     }
   }
+  // "payment" -> pay, "cancellation" -> cancel, "arrival" -> arrive: the same meaning,
+  // matched as a synonym is.
+  for (const auto& d : derivations) {
+    const auto data = data_of.find(d.pos);
+    if (data == data_of.end()) continue;
+    const auto words = words_at(data->second, d.offset);
+    const auto index = static_cast<std::size_t>(d.word);
+    if (index < 1 || index > words.size()) continue;
+    const std::string other = stem(lower_lemma(words[index - 1]));
+    if (other.empty() || other == d.term || other.find('_') != std::string::npos) continue;
+    auto& related = related_[d.term];
+    if (std::find(related.begin(), related.end(), other) == related.end()) related.push_back(other);
+  }
   for (const auto& [term, counts] : senses)
     if (counts.noun > 0 && counts.noun >= counts.other) nouns_.insert(term);
   for (const auto& [term, kind] : noun_kind) {
     if (kind.time) time_nouns_.insert(term);
     if (kind.institution) institutions_.insert(term);
+    if (kind.concrete) concrete_.insert(term);
   }
   // The words that are things although their stem's root word is not ("electricity",
   // whose stem is the adjective "electric"'s): only those, the rest is in nouns_.

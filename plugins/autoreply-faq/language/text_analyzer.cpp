@@ -291,8 +291,12 @@ std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
       if (i + 1 < words.size() && owner_at(i) && known_noun(words[i + 1].second))
         attached.insert(words[i + 1].second);
       // "email support": a term it has, then a noun it lacks that ends the phrase
-      // (its head): the message is about the support, not the email.
-      if (i + 2 == words.size() && known_noun(term) && owner_at(i + 1)) attached.insert(term);
+      // (its head): the message is about the support, not the email. Only a head
+      // that names a thing: "payment options", "contact info" ask about the payment
+      // and the contact (an option, information: what is asked, not whose).
+      if (i + 2 == words.size() && known_noun(term) && owner_at(i + 1) &&
+          wordnet_->is_concrete(words[i + 1].second))
+        attached.insert(term);
       // "...phone number for the police", "return an item to Amazon": the known nouns
       // right before "for", "to", "at" or "from" followed by an institution (WordNet's
       // noun.group: police, hospital, bank) or a name (capitalised inside the
@@ -443,6 +447,47 @@ bool TextAnalyzer::speaks_of_business(std::string_view text) const {
         return true;
   }
   return false;
+}
+
+bool TextAnalyzer::names_only_times(std::string_view text) const {
+  std::vector<bool> within_word;
+  const auto all = terms(text, &within_word);
+  if (all.empty()) return false;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const auto& term = all[i];
+    if (within_word[i]) continue;  // a character of a word: its word says it
+    if (!is_ascii(term)) {
+      if (!segmenter_->is_time_word(term)) return false;
+    } else if (!wordnet_->is_time_noun(term) || !names_topic(term, true)) {
+      return false;  // not a time, or a question word ("how long")
+    }
+  }
+  return true;
+}
+
+std::unordered_set<std::string> TextAnalyzer::aspects_of_known_nouns(
+    std::string_view text, const std::function<bool(const std::string&)>& known) const {
+  std::unordered_set<std::string> aspects;
+  std::string previous;  // the last English term when it is a known noun, else ""
+  for (auto& piece : pieces_of(text)) {
+    if (piece.unsegmented || !is_ascii(piece.word)) {
+      previous.clear();
+      continue;
+    }
+    std::string word = piece.word;
+    std::transform(word.begin(), word.end(), word.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const auto term = english_term(word);
+    if (term.empty()) {
+      previous.clear();
+      continue;
+    }
+    if (!previous.empty() && !known(term) && wordnet_->is_noun(term) &&
+        !wordnet_->is_concrete(term))
+      aspects.insert(term);
+    previous = known(term) && wordnet_->is_noun(term) ? term : std::string();
+  }
+  return aspects;
 }
 
 bool TextAnalyzer::names_topic(const std::string& term, bool business_own) const {

@@ -122,6 +122,18 @@ TEST_CASE("synonyms: WordNet's most common sense, and the tenant's own groups") 
   CHECK(tenant.canonical("refund") == "refund");
 }
 
+TEST_CASE("synonyms: WordNet's derivations give a word's other part of speech") {
+  const auto stem = [](std::string_view w) { return english_stem(w); };
+  const auto wordnet = WordNetSynonyms::shared(TextAnalyzerFiles{}.wordnet_directory, stem);
+  // The noun's most common sense is the verb's act or result.
+  CHECK(contains(wordnet->of(english_stem("payment")), english_stem("pay")));
+  CHECK(contains(wordnet->of(english_stem("shipment")), english_stem("ship")));
+  CHECK_FALSE(contains(wordnet->of(english_stem("payment")), english_stem("option")));
+  // Only from the word itself, not from another word of its synset: "option"'s
+  // synset has "choice", whose derivation "choose" is not an option's.
+  CHECK_FALSE(contains(wordnet->of(english_stem("option")), english_stem("choose")));
+}
+
 TEST_CASE("a tenant's synonyms file: malformed groups are errors naming file and key") {
   Dir dir;
   dir.write("bad.toml", "groups = [[\"postage\"]]\n");
@@ -650,6 +662,46 @@ answer = "Call +1 555 0100."
   CHECK(answered_by(stage, "客服几点下班") == "faq.toml#opening-hours");
   CHECK(answered_by(stage, "你们周末有人吗") == "faq.toml#opening-hours");
   CHECK(answered_by(stage, "What are your business hours?") == "faq.toml#opening-hours");
+  // A time word alone can only mean the business's times.
+  CHECK(answered_by(stage, "hours?") == "faq.toml#opening-hours");
+  CHECK(answered_by(stage, "time?") == "faq.toml#opening-hours");
+}
+
+TEST_CASE("an abstract noun after a known noun says what about it is asked, and owns nothing") {
+  const auto& a = *analyzer();
+  const std::unordered_set<std::string> kb{a.word_term("payment"), a.word_term("contact"),
+                                           a.word_term("email"), a.word_term("password")};
+  auto known = [&](const std::string& term) { return kb.count(term) > 0; };
+  // WordNet's most common noun sense: a thing, a group or an act can own; an option,
+  // information or a status is what is asked.
+  const auto& wordnet = *WordNetSynonyms::shared(
+      TextAnalyzerFiles{}.wordnet_directory, [](std::string_view w) { return english_stem(w); });
+  for (const char* word : {"router", "police", "apple", "support", "hospital"})
+    CHECK(wordnet.is_concrete(english_stem(word)));
+  for (const char* word : {"option", "info", "method", "status"}) {
+    INFO(word);
+    CHECK_FALSE(wordnet.is_concrete(english_stem(word)));
+  }
+  CHECK(a.aspects_of_known_nouns("payment options?", known).count(a.word_term("options")));
+  CHECK(a.aspects_of_known_nouns("contact info pls", known).count(a.word_term("info")));
+  CHECK(a.aspects_of_known_nouns("options for payment", known).empty());  // no noun before
+  CHECK(a.aspects_of_known_nouns("router password", known).empty());
+  CHECK(a.aspects_of_known_nouns("email support", known).empty());  // support is a service
+  // ...so the known noun before it is the message's own, while a concrete head keeps it.
+  CHECK(a.attached_to_unknown_nouns("payment options", known).empty());
+  CHECK(a.attached_to_unknown_nouns("email support", known).count(a.word_term("email")));
+}
+
+TEST_CASE("a message that only names a time is about the business's times") {
+  const auto& a = *analyzer();
+  CHECK(a.names_only_times("hours?"));
+  CHECK(a.names_only_times("weekend?"));
+  CHECK(a.names_only_times("周末？"));
+  CHECK_FALSE(a.names_only_times("what time is it"));  // asks
+  CHECK_FALSE(a.names_only_times("现在几点了"));
+  CHECK_FALSE(a.names_only_times("how many days until christmas"));
+  CHECK_FALSE(a.names_only_times("refund time"));
+  CHECK_FALSE(a.names_only_times(""));
 }
 
 TEST_CASE("an institution or a name after for/to/at, or as a question's subject, is the owner") {
