@@ -59,3 +59,40 @@ examples = ["忘记密码", "重置密码", "修改邮箱", "帳號被鎖了"]
   CHECK(intent_of(stage, "帐号被锁了") == intent_of(stage, "帳號被鎖了"));
   CHECK(intent_of(stage, "帐号被锁了").first == "account");
 }
+
+TEST_CASE("a hand-off intent acts on asking for a person, not on questions about the service",
+          "[stage]") {
+  Dir dir;
+  std::ofstream(dir.path / "intents.toml") << R"(
+[[intents]]
+name = "human"
+examples = ["talk to a human", "I want an agent", "can I speak to a real person",
+            "connect me to customer service", "let me talk to someone",
+            "转人工", "人工客服", "我要找人工", "转接客服", "找真人"]
+
+[[intents]]
+name = "refund"
+examples = ["I want a refund", "how do I get my money back", "退款", "我要退款"]
+)";
+  IntentStageOptions options;
+  options.file = "intents.toml";
+  options.threshold = 0.3;
+  const IntentStage stage(options, dir.path);
+  auto hands_off = [&](const char* text) {
+    const auto turn = stage.reply(text);
+    return turn.answered && boost::json::parse(turn.result_json).as_object().contains("handoff");
+  };
+  // Asking for a person: handed off.
+  CHECK(hands_off("let me talk to someone"));
+  CHECK(hands_off("can I speak to a real person?"));
+  CHECK(hands_off("connect me to customer service please"));
+  CHECK(hands_off("我要找人工"));
+  CHECK(hands_off("转接客服"));
+  // Asking about the human service: more of the message is what the examples never
+  // say, so the later stages answer it (and hand off when they cannot).
+  CHECK_FALSE(hands_off("customer service phone number?"));
+  CHECK_FALSE(hands_off("我想找真人客服，怎么联系"));
+  CHECK_FALSE(hands_off("I need to speak to someone about a problem, how do I reach you?"));
+  // ...and says nothing: a hand-off intent in the context would hand off after all.
+  CHECK(stage.reply("customer service phone number?").result_json.empty());
+}
