@@ -93,10 +93,16 @@ IntentTurn IntentStage::reply(std::string_view text) const {
   const auto folded_text = folding_->fold(text);
   const auto hit = classifier_.classify(folded_text, options_.threshold);
   if (!hit) return {};
-  // A hand-off intent that explains less than half of the message: the message asks
+  // A hand-off intent that explains no more than half of the message: the message asks
   // something about the human service ("customer service phone number?"); the later
-  // stages answer it or, when none can, hand off.
-  if (hands_off_[hit->intent_index] && !explains_most(hit->intent_index, folded_text)) return {};
+  // stages answer it or, when none can, hand off. The same for an intent that does
+  // more than point the knowledge base at a tag (a flow starts on its name): "cancel
+  // my order" is not an order-status question for a classifier that never saw
+  // "cancel".
+  if ((hands_off_[hit->intent_index] ||
+       classifier_.intent(*hit).action.kind != IntentAction::Kind::faq_tag) &&
+      !explains_most(hit->intent_index, folded_text))
+    return {};
   const auto& action = classifier_.intent(*hit).action;
   json::object intent{{"name", hit->name}, {"confidence", rounded(hit->probability)}};
   if (action.kind == IntentAction::Kind::faq_tag) intent["faq_tag"] = action.target;

@@ -21,6 +21,8 @@
 // about the human service, so the later stages answer them (and hand off when none
 // can), while "let me talk to someone" is handed off at once. Such a message is passed
 // on as if no intent were recognised (a hand-off intent in the context would hand off).
+// The same holds for every intent without a faq_tag action (a flow may start on its
+// name): "cancel my order" does not start the order-status flow.
 // Any other intent at or above the threshold does not answer (SB_DEFER) but tells
 // the later stages what it recognised:
 //   {"context": {"intent": {"name": "refund", "confidence": 0.91, "faq_tag"?: "refunds"},

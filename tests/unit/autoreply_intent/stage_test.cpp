@@ -96,3 +96,29 @@ examples = ["I want a refund", "how do I get my money back", "退款", "我要�
   // ...and says nothing: a hand-off intent in the context would hand off after all.
   CHECK(stage.reply("customer service phone number?").result_json.empty());
 }
+
+TEST_CASE("an intent that starts a flow says so only for a message its examples mostly explain",
+          "[stage]") {
+  Dir dir;
+  std::ofstream(dir.path / "intents.toml") << R"(
+[[intents]]
+name = "order_status"
+examples = ["where is my order", "track my order", "has my order shipped",
+            "what is the status of my order", "我的订单到哪了", "查一下订单"]
+
+[[intents]]
+name = "refund"
+examples = ["I want a refund", "refund my order", "退款", "我要退款"]
+action = { faq_tag = "refunds" }
+)";
+  IntentStageOptions options;
+  options.file = "intents.toml";
+  options.threshold = 0.3;
+  const IntentStage stage(options, dir.path);
+  CHECK(intent_of(stage, "where is my order now").first == "order_status");
+  CHECK(intent_of(stage, "我的订单到哪了").first == "order_status");
+  // "cancel" is nothing the order-status examples say: no flow on half a message.
+  CHECK(intent_of(stage, "cancel my order").first.empty());
+  // An intent that only points the knowledge base at its entries still does.
+  CHECK(intent_of(stage, "refund for the shoes please").first == "refund");
+}
