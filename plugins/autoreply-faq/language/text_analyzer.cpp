@@ -287,9 +287,11 @@ std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
   auto finish_english = [&] {
     for (std::size_t i = 0; i < words.size(); ++i) {
       const auto& [raw, term] = words[i];
-      // "router password": a noun the knowledge base lacks, then a term it has.
-      if (i + 1 < words.size() && owner_at(i) && known_noun(words[i + 1].second))
-        attached.insert(words[i + 1].second);
+      // "router password": a noun the knowledge base lacks, then a term it has; so too
+      // a possessive ("my neighbour's phone number": the "s" after the apostrophe).
+      const std::size_t next = i + 1 < words.size() && words[i + 1].first == "s" ? i + 2 : i + 1;
+      if (next < words.size() && owner_at(i) && known_noun(words[next].second))
+        attached.insert(words[next].second);
       // "email support": a term it has, then a noun it lacks that ends the phrase
       // (its head): the message is about the support, not the email. Only a head
       // that names a thing: "payment options", "contact info" ask about the payment

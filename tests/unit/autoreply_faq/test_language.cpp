@@ -411,6 +411,8 @@ TEST_CASE("a word the knowledge base has, attached to a noun it lacks, is that n
   const auto phone = a.word_term("phone");
   const auto number = a.word_term("number");
   CHECK(attached("how do I reset my router password").count(password));
+  // A possessive is an owner too: the neighbour's phone is not the shop's.
+  CHECK(attached("what's my neighbour's phone number").count(phone));
   CHECK(attached("what's the phone number of the nearest hospital").count(phone));
   CHECK(attached("what's the phone number of the nearest hospital").count(number));
   CHECK(attached("路由器密码忘了怎么办").count("密码"));
