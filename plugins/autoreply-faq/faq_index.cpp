@@ -284,6 +284,10 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
       // A character of a longer Chinese word weighs nothing when unknown: the word
       // it belongs to already does (比特币 counts once, not four times).
       if (within_word[i]) continue;
+      // A number the knowledge base lacks (an order number, an amount: "48213", "2nd")
+      // says which order, not what about it; a question word ("why") what kind of
+      // answer is wanted: they weigh nothing, as function words.
+      if (TextAnalyzer::is_number(token) || options_.analyzer->is_question_word(token)) continue;
       // A general word ("week", "still", "seen") says less about what the message
       // is about than a specific one ("bitcoin", "hospital"): long questions full
       // of general words the knowledge base lacks are still about its entries.

@@ -498,13 +498,26 @@ bool TextAnalyzer::names_topic(const std::string& term, bool business_own) const
   // Question words are a closed class, like the stop words (tokenizer.cpp keeps them
   // as terms: "how long" and "where is" tell entries apart).
   // With the degree words a "how" asks with ("how many", "how long", "how soon").
-  static constexpr std::string_view kQuestionWords[] = {"what",  "how",  "when", "where",
-                                                        "which", "why",  "who",  "whose",
-                                                        "mani",  "much", "long", "soon"};
-  if (std::find(std::begin(kQuestionWords), std::end(kQuestionWords), term) !=
-      std::end(kQuestionWords))
-    return false;
+  if (is_question_word(term)) return false;
   return business_own || !wordnet_->is_time_noun(term);
+}
+
+bool TextAnalyzer::is_question_word(const std::string& term) const {
+  // As terms: Snowball stems "why" to "whi", "many" to "mani".
+  static constexpr std::string_view kQuestionWords[] = {"what",  "how",  "when", "where",
+                                                        "which", "whi",  "who",  "whose",
+                                                        "mani",  "much", "long", "soon"};
+  return std::find(std::begin(kQuestionWords), std::end(kQuestionWords), term) !=
+         std::end(kQuestionWords);
+}
+
+bool TextAnalyzer::is_number(const std::string& term) {
+  // Digits, with an ordinal's ending at most: "48213", "5", "2nd", "3rd".
+  std::size_t digits = 0;
+  while (digits < term.size() && term[digits] >= '0' && term[digits] <= '9') ++digits;
+  if (digits == 0) return false;
+  const auto rest = std::string_view(term).substr(digits);
+  return rest.empty() || rest == "st" || rest == "nd" || rest == "rd" || rest == "th";
 }
 
 double TextAnalyzer::content_weight(const std::string& term) const {

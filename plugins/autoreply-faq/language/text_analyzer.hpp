@@ -111,6 +111,12 @@ class TextAnalyzer {
   // message is about when the message speaks of the business's own (business_own:
   // "what are your business hours", 你们周末有人吗).
   bool names_topic(const std::string& term, bool business_own) const;
+  // True for an English question word as a term (what, how, when, where, which, why,
+  // who, whose, and the degree words a "how" asks with: many, much, long, soon).
+  bool is_question_word(const std::string& term) const;
+  // True for a number as a term ("48213", "5", "2nd"): an order number or an amount,
+  // not a thing the knowledge base lacks.
+  static bool is_number(const std::string& term);
   // True when the text speaks of the business's own things: "your", "yours", 你们,
   // 您们, 贵公司, 贵司, 贵店.
   bool speaks_of_business(std::string_view text) const;

@@ -757,6 +757,35 @@ TEST_CASE("a Chinese compound the entries lack is matched by the head they have"
   CHECK(email.front().coverage > router.front().coverage + 0.2);
 }
 
+TEST_CASE("an order number or a question word is no thing the entries lack") {
+  const auto& a = *analyzer();
+  for (const char* term : {"48213", "5", "2nd", "3rd"}) CHECK(TextAnalyzer::is_number(term));
+  for (const char* term : {"b2b", "mp3", "th", ""}) CHECK_FALSE(TextAnalyzer::is_number(term));
+  CHECK(a.is_question_word(a.word_term("why")));  // the stem "whi"
+  CHECK_FALSE(a.names_topic(a.word_term("why"), false));
+  CHECK_FALSE(a.is_question_word(a.word_term("refund")));
+
+  FaqIndexOptions options;
+  options.analyzer = analyzer();
+  options.unknown_word_weight = 3.0;
+  const FaqIndex index(
+      {{"refund-how", {"How do I ask for a refund?", "怎么申请退款"}, "In My Orders."},
+       {"order-tracking", {"How can I track my order?"}, "Use the link."}},
+      options);
+  auto coverage = [&](const char* text) {
+    const auto found = index.search(text, 1);
+    REQUIRE(!found.empty());
+    return found.front().coverage;
+  };
+  // The order number says which order, not what about it.
+  CHECK(coverage("order 20231188, how do I ask for a refund") ==
+        Approx(coverage("order, how do I ask for a refund")));
+  CHECK(coverage("订单号 20231188，怎么申请退款") == Approx(coverage("订单号，怎么申请退款")));
+  CHECK(index.search("how do I ask for a refund, order 48213", 1).front().unknown_thing == 0);
+  // "why" asks; a thing the entries lack counts against the match in full.
+  CHECK(coverage("why a refund") > coverage("bitcoin a refund") + 0.2);
+}
+
 TEST_CASE("an entry that does not ask for the amount a message asks for is no answer") {
   Dir dir;
   dir.write("faq.toml", R"(
