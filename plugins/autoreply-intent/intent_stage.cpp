@@ -80,11 +80,23 @@ IntentStage::IntentStage(IntentStageOptions options, const std::filesystem::path
 }
 
 bool IntentStage::explains_most(std::size_t intent_index, std::string_view folded_text) const {
+  const auto& examples = example_terms_[intent_index];
   std::size_t known = 0, unknown = 0;
   for (const auto& term : faq::tokenize(folded_text)) {
-    // A Chinese character says little alone (吗, 想); its pairs carry the words.
-    if (faq::is_cjk_term(term) && term.size() <= 4) continue;
-    (example_terms_[intent_index].count(term) ? known : unknown) += 1;
+    if (examples.count(term)) {
+      // A Chinese character says little alone (吗, 想); its pairs carry the words.
+      if (!(faq::is_cjk_term(term) && term.size() <= 4)) ++known;
+      continue;
+    }
+    if (faq::is_cjk_term(term)) {
+      if (term.size() <= 4) continue;
+      // A pair the examples lack that shares a character with them most likely
+      // straddles two words (包裹现在: 裹现), one of them theirs: it says nothing new.
+      const auto first = term.substr(0, term.size() / 2);
+      const auto second = term.substr(term.size() / 2);
+      if (examples.count(first) || examples.count(second)) continue;
+    }
+    ++unknown;
   }
   return known > unknown;
 }

@@ -117,6 +117,8 @@ action = { faq_tag = "refunds" }
   const IntentStage stage(options, dir.path);
   CHECK(intent_of(stage, "where is my order now").first == "order_status");
   CHECK(intent_of(stage, "我的订单到哪了").first == "order_status");
+  // Character pairs across two words (的包, 在到) are none the examples lack.
+  CHECK(intent_of(stage, "我的订单现在到哪了").first == "order_status");
   // "cancel" is nothing the order-status examples say: no flow on half a message.
   CHECK(intent_of(stage, "cancel my order").first.empty());
   // An intent that only points the knowledge base at its entries still does.
