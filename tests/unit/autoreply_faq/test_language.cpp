@@ -232,6 +232,40 @@ answer = "5-7 days."
                   .contains("quick_replies"));
 }
 
+TEST_CASE("close in score but not in what they explain: the one that explains more answers") {
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "shipping-time"
+questions = ["When will the parcel I ordered with you last week finally arrive at my home address?"]
+answer = "In 2-4 business days."
+
+[[entries]]
+id = "parcel-size"
+questions = ["Parcel", "Parcel size", "Big parcel", "Parcel weight", "Heavy parcel"]
+answer = "Up to 30 kg."
+
+[[entries]]
+id = "contact"
+questions = ["What is your phone number?"]
+answer = "+1 555 0100"
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const FaqStage stage(options, dir.path);
+  // The short questions that say "parcel" again and again score nearly as high as the
+  // one that has both words: a near tie in score, not in what each explains.
+  const auto matches = stage.index().search("parcel arrive", 2);
+  REQUIRE(matches.size() == 2);
+  CHECK(matches[0].entry_id == "shipping-time");
+  CHECK(matches[1].score >= options.clarify_ratio * matches[0].score);
+  CHECK(matches[1].coverage < options.clarify_ratio * matches[0].coverage);
+  CHECK(answered_by(stage, "parcel arrive") == "faq.toml#shipping-time");
+  // Still below the threshold such a winner does not answer (the message's other words
+  // are nothing the entries know).
+  CHECK(answered_by(stage, "parcel arrive kangaroo zebra") != "faq.toml#shipping-time");
+}
+
 TEST_CASE("word usage: WordNet's corpus counts tell general words from specific ones") {
   const auto stem = [](std::string_view w) { return english_stem(w); };
   const auto usage = WordUsage::shared(TextAnalyzerFiles{}.wordnet_directory / "cntlist.rev", stem);
