@@ -22,20 +22,10 @@ std::string read_all(const std::filesystem::path& file) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// A derivation pointer ("+"): one word of a synset is the same meaning as another
-// part of speech has it ("payment" -> the verb "pay").
-struct Derivation {
-  int source_word = 0;  // 1-based, in this synset's words
-  char target_pos = 'n';
-  long target = 0;  // offset in the target's data file
-  int target_word = 0;
-};
-
 struct Synset {
   std::vector<std::string> words;
   std::vector<long> broader;   // hypernyms and instance hypernyms in the same file
   int lexicographer_file = 0;  // its lexicographer file: 15 noun.location, 28 noun.time
-  std::vector<Derivation> derived;
 };
 
 constexpr int kNounGroup = 14;
@@ -94,36 +84,12 @@ std::unordered_map<long, Synset> read_synsets(const std::string& data, char pos)
         if (!(line >> symbol >> target >> target_pos >> source_target)) break;
         if ((symbol == "@" || symbol == "@i") && target_pos.size() == 1 && target_pos[0] == pos)
           synset.broader.push_back(target);
-        if (symbol == "+" && target_pos.size() == 1 && source_target.size() == 4)
-          synset.derived.push_back(
-              {static_cast<int>(std::strtol(source_target.substr(0, 2).c_str(), nullptr, 16)),
-               target_pos[0] == 's' ? 'a' : target_pos[0], target,
-               static_cast<int>(std::strtol(source_target.substr(2).c_str(), nullptr, 16))});
       }
       out.emplace(offset, std::move(synset));
     }
     at = end + 1;
   }
   return out;
-}
-
-// The words of the synset at a data file's byte offset (WordNet's synset id).
-std::vector<std::string> words_at(const std::string& data, long offset) {
-  std::vector<std::string> words;
-  if (offset < 0 || static_cast<std::size_t>(offset) >= data.size()) return words;
-  const auto end = std::min(data.find('\n', static_cast<std::size_t>(offset)), data.size());
-  std::istringstream line(data.substr(static_cast<std::size_t>(offset), end - offset));
-  long at = 0;
-  std::string lex, type, count_hex;
-  line >> at >> lex >> type >> count_hex;
-  if (at != offset) return words;
-  const long count = std::strtol(count_hex.c_str(), nullptr, 16);
-  for (long i = 0; i < count; ++i) {
-    std::string word, lex_id;
-    if (!(line >> word >> lex_id)) break;
-    words.push_back(std::move(word));
-  }
-  return words;
 }
 
 // A hypernym as one word: itself, or the head of a compound ("European_country" ->
@@ -176,16 +142,6 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
     bool time = false, institution = false, concrete = false;
   };
   std::unordered_map<std::string, NounKind> noun_kind;
-  // Derivation pointers of each term's most common sense, resolved once every data
-  // file is read (they point into the other parts of speech).
-  struct PendingDerivation {
-    std::string term;
-    char pos;
-    long offset;
-    int word;
-  };
-  std::vector<PendingDerivation> derivations;
-  std::map<char, std::string> data_of;
   for (const auto& [pos, pos_letter] :
        {std::pair<const char*, char>{"noun", 'n'}, {"verb", 'v'}, {"adj", 'a'}}) {
     std::string data, index;
@@ -197,7 +153,6 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
                                " (Debian: apt-get install wordnet-base)");
     }
     const auto synsets = read_synsets(data, pos_letter);
-    data_of[pos_letter] = std::move(data);
     std::istringstream lines(index);
     std::string line;
     while (std::getline(lines, line)) {
@@ -251,12 +206,6 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
         auto& own = word_senses[lemma];
         (thing ? own.first : own.second) += synset_count;
       }
-      for (const auto& d : it->second.derived) {
-        const auto source = static_cast<std::size_t>(d.source_word);
-        if (source >= 1 && source <= it->second.words.size() &&
-            lower_lemma(it->second.words[source - 1]) == lemma)
-          derivations.push_back({term, d.target_pos, d.target, d.target_word});
-      }
       auto& related = related_[term];
       for (const auto& word : it->second.words) {
         if (word.find('_') != std::string::npos) continue;
@@ -284,19 +233,6 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       }
       if (broader.empty()) broader_.erase(term);
     }
-  }
-  // "payment" -> pay, "cancellation" -> cancel, "arrival" -> arrive: the same meaning,
-  // matched as a synonym is.
-  for (const auto& d : derivations) {
-    const auto data = data_of.find(d.pos);
-    if (data == data_of.end()) continue;
-    const auto words = words_at(data->second, d.offset);
-    const auto index = static_cast<std::size_t>(d.word);
-    if (index < 1 || index > words.size()) continue;
-    const std::string other = stem(lower_lemma(words[index - 1]));
-    if (other.empty() || other == d.term || other.find('_') != std::string::npos) continue;
-    auto& related = related_[d.term];
-    if (std::find(related.begin(), related.end(), other) == related.end()) related.push_back(other);
   }
   for (const auto& [term, counts] : senses)
     if (counts.noun > 0 && counts.noun >= counts.other) nouns_.insert(term);

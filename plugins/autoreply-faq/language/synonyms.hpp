@@ -35,9 +35,7 @@ class WordNetSynonyms {
   static std::shared_ptr<const WordNetSynonyms> shared(const std::filesystem::path& directory,
                                                        const WordAnalysis& stem);
 
-  // The terms of the term's most common senses, then the words that sense is derived
-  // from or gives in another part of speech (WordNet's derivation pointers, of the
-  // word itself: "payment" -> pay, "shipment" -> ship); empty when WordNet has none.
+  // The terms of the term's most common senses; empty when WordNet has none.
   const std::vector<std::string>& of(const std::string& term) const;
   // The words of the broader meanings (hypernyms) of the term's most common noun
   // sense, one level up; a compound gives its head ("European country" -> country).

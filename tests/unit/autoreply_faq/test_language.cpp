@@ -122,18 +122,6 @@ TEST_CASE("synonyms: WordNet's most common sense, and the tenant's own groups") 
   CHECK(tenant.canonical("refund") == "refund");
 }
 
-TEST_CASE("synonyms: WordNet's derivations give a word's other part of speech") {
-  const auto stem = [](std::string_view w) { return english_stem(w); };
-  const auto wordnet = WordNetSynonyms::shared(TextAnalyzerFiles{}.wordnet_directory, stem);
-  // The noun's most common sense is the verb's act or result.
-  CHECK(contains(wordnet->of(english_stem("payment")), english_stem("pay")));
-  CHECK(contains(wordnet->of(english_stem("shipment")), english_stem("ship")));
-  CHECK_FALSE(contains(wordnet->of(english_stem("payment")), english_stem("option")));
-  // Only from the word itself, not from another word of its synset: "option"'s
-  // synset has "choice", whose derivation "choose" is not an option's.
-  CHECK_FALSE(contains(wordnet->of(english_stem("option")), english_stem("choose")));
-}
-
 TEST_CASE("a tenant's synonyms file: malformed groups are errors naming file and key") {
   Dir dir;
   dir.write("bad.toml", "groups = [[\"postage\"]]\n");
