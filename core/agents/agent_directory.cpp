@@ -256,8 +256,7 @@ void AgentDirectory::publish_locked_copy() {
   {
     std::lock_guard lock(mutex_);
     for (const auto& a : file_agents_) merged.push_back(to_state(a));
-    // Not a structured binding: clang before 16 (Debian 12's, which builds the
-    // sanitizer and fuzz trees) refuses one captured by the lambda below.
+    // Not a structured binding: clang before 16 cannot capture one in the lambda.
     for (const auto& entry : stored_) {
       const AgentRecord& a = entry.second;
       if (a.disabled) continue;
