@@ -246,6 +246,7 @@ void AgentDirectory::persist(AgentRecord record, std::optional<AgentRecord> prev
                      stored_[record.id] = record;
                    }
                    publish_locked_copy();
+                   if (on_stored_) on_stored_();
                    done(std::nullopt, std::move(record));
                  });
 }

@@ -73,6 +73,10 @@ class AgentDirectory {
   std::optional<AgentRecord> by_email(std::string_view email) const;  // enabled only
   std::optional<AgentRecord> by_id(std::string_view id) const;        // enabled only
 
+  // Runs after each change create, update or disable stored (cluster mode: the
+  // other nodes read the stored agents again). Set before the directory is used.
+  void on_stored(std::function<void()> stored) { on_stored_ = std::move(stored); }
+
   // Each persists first, then applies and publishes; done runs once either way.
   void create(AgentRecord agent, Done done);
   void update(const std::string& id, AgentChange change, Done done);
@@ -87,6 +91,7 @@ class AgentDirectory {
 
   std::shared_ptr<engine::Store> store_;
   Publish publish_;
+  std::function<void()> on_stored_;
   mutable std::mutex mutex_;
   std::vector<AgentRecord> file_agents_;
   std::map<std::string, AgentRecord> stored_;  // by id

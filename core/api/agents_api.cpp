@@ -168,12 +168,19 @@ void RestApi::sign_out_agent(const TenantView& tenant, std::string_view agent_id
   const auto agent = tenant.agents->by_id(agent_id);
   if (!agent) return respond(error_response(404, "not_found", "no such agent"));
   const int64_t now_ms = wall_clock_ms();
-  sessions_.sign_out_agent(tenant.config->id, agent->id, now_ms, "signed out by an admin");
-  spdlog::info("tenant {}: {} signed {} out everywhere", tenant.config->id, claims->subject,
-               agent->id);
-  respond(json_response(200, json::object{{"agent", agent->id}, {"signed_out_at", now_ms}}));
-  record_change(tenant, *claims,
-                {"agent.signed_out", agent_label(*agent), "signed out everywhere"});
+  auto everywhere = auth::SessionBook::signed_out_everywhere(tenant.config->id, agent->id, now_ms);
+  backend_.share_sign_out(everywhere, [this, tenant, admin = *claims, agent = *agent, everywhere,
+                                       respond = std::move(respond)](std::string error) {
+    if (!error.empty())
+      return respond(error_response(503, "unavailable",
+                                    "the sign-out could not be kept (" + error + "); try again"));
+    sessions_.remember({everywhere}, "signed out by an admin");
+    spdlog::info("tenant {}: {} signed {} out everywhere", tenant.config->id, admin.subject,
+                 agent.id);
+    respond(json_response(
+        200, json::object{{"agent", agent.id}, {"signed_out_at", everywhere.cutoff_ms}}));
+    record_change(tenant, admin, {"agent.signed_out", agent_label(agent), "signed out everywhere"});
+  });
 }
 
 void RestApi::list_agents(const TenantView& tenant, std::function<void(HttpResponse)> respond) {

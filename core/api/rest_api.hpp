@@ -31,6 +31,7 @@
 namespace sb::auth {
 class TokenSigner;
 class SessionBook;
+struct SignOut;
 }  // namespace sb::auth
 
 namespace sb::api {
@@ -68,6 +69,16 @@ class Backend {
   // Reads the tenants directory now instead of at the next poll; done runs (on
   // another thread) once what changed is applied.
   virtual void reload_tenants(std::function<void()> done) = 0;
+  // Keeps a sign-out where every node of a cluster finds it (the tenant's storage,
+  // then the cluster bus; docs/cluster.md, "Sign-outs on every node") before this
+  // node takes it. done(error) runs once, on any thread: "" when kept, else why
+  // not (nothing was signed out then). One node keeps sign-outs in its own file:
+  // done("") at once.
+  virtual void share_sign_out(const auth::SignOut& sign_out,
+                              std::function<void(std::string error)> done) {
+    (void)sign_out;
+    done({});
+  }
 };
 
 // A file a bot plugin reads, as the admin API serves it: the plugin, the key of

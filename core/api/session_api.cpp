@@ -65,10 +65,17 @@ void RestApi::session(const HttpRequest& request, Respond respond) {
   if (!admit(*tenant, *claims, false, false, refusal)) return respond(std::move(refusal));
 
   if (!get) {
-    sessions_.sign_out(*claims, "signed out");
-    HttpResponse response{204, "application/json", "", {}};
-    response.headers.emplace_back("Set-Cookie", auth::SessionBook::clearing_cookie());
-    return respond(std::move(response));
+    const auto ended = auth::SessionBook::session_ended(*claims);
+    return backend_.share_sign_out(
+        ended, [this, ended, respond = std::move(respond)](std::string error) {
+          if (!error.empty())
+            return respond(error_response(
+                503, "unavailable", "the sign-out could not be kept (" + error + "); try again"));
+          sessions_.remember({ended}, "signed out");
+          HttpResponse response{204, "application/json", "", {}};
+          response.headers.emplace_back("Set-Cookie", auth::SessionBook::clearing_cookie());
+          respond(std::move(response));
+        });
   }
   const auto agent = tenant->agents->by_id(claims->subject);
   if (!agent) return respond(error_response(401, "unauthorized", "this agent is gone"));

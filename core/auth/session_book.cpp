@@ -61,43 +61,60 @@ std::optional<Claims> SessionBook::verify(std::string_view token, int64_t now_s)
   return claims;
 }
 
+SignOut SessionBook::signed_out_everywhere(std::string_view tenant, std::string_view agent,
+                                           int64_t now_ms) {
+  return {std::string(tenant), std::string(agent), {}, now_ms, now_ms / 1000 + kLongestTokenLife_s};
+}
+
 void SessionBook::sign_out(const Claims& claims, const std::string& reason) {
   // Bearer-token sockets are watched with no session: they must never match.
   if (claims.session.empty()) return;
-  std::vector<std::function<void(std::string)>> to_close;
-  {
-    std::lock_guard lock(mutex_);
-    forget_expired_locked(wall_clock_ms() / 1000);
-    signed_out_[claims.session] = claims.expires_at_s;
-    // The sign-out holds in memory either way; only a restart would forget it.
-    if (auto error = write_signed_out_locked(); !error.empty())
-      spdlog::error("{}; a restart would let that session back in", error);
-    std::erase_if(sockets_, [&](auto& entry) {
-      if (entry.second.session != claims.session) return false;
-      to_close.push_back(std::move(entry.second.close));
-      return true;
-    });
-  }
-  for (auto& close : to_close) close(reason);
+  remember({session_ended(claims)}, reason);
 }
 
 void SessionBook::sign_out_agent(std::string_view tenant, std::string_view agent, int64_t now_ms,
                                  const std::string& reason) {
-  const std::string key = agent_key(tenant, agent);
+  remember({signed_out_everywhere(tenant, agent, now_ms)}, reason);
+}
+
+void SessionBook::remember(const std::vector<SignOut>& sign_outs, const std::string& reason) {
   std::vector<std::function<void(std::string)>> to_close;
   {
     std::lock_guard lock(mutex_);
-    forget_expired_locked(now_ms / 1000);
-    agents_signed_out_[key] = AgentCutoff{now_ms, now_ms / 1000 + kLongestTokenLife_s};
-    if (auto error = write_signed_out_locked(); !error.empty())
-      spdlog::error("{}; a restart would let {}'s older tokens back in", error, key);
-    std::erase_if(sockets_, [&](auto& entry) {
-      if (entry.second.agent != key) return false;
-      to_close.push_back(std::move(entry.second.close));
-      return true;
-    });
+    const int64_t now_s = wall_clock_ms() / 1000;
+    forget_expired_locked(now_s);
+    bool news = false;
+    for (const auto& sign_out : sign_outs)
+      if (sign_out.until_s > now_s) news = remember_locked(sign_out, to_close) || news;
+    if (news)
+      if (auto error = write_signed_out_locked(); !error.empty())
+        spdlog::error("{}; a restart would let those tokens back in", error);
   }
   for (auto& close : to_close) close(reason);
+}
+
+bool SessionBook::remember_locked(const SignOut& sign_out,
+                                  std::vector<std::function<void(std::string)>>& to_close) {
+  const std::string key = agent_key(sign_out.tenant, sign_out.agent);
+  bool news = false;
+  if (!sign_out.session.empty()) {
+    news = signed_out_.emplace(sign_out.session, sign_out.until_s).second;
+  } else {
+    const auto known = agents_signed_out_.find(key);
+    news = known == agents_signed_out_.end() || sign_out.cutoff_ms > known->second.cutoff_ms;
+    if (news) agents_signed_out_[key] = AgentCutoff{sign_out.cutoff_ms, sign_out.until_s};
+  }
+  // Every socket it ends, also when it is not news: a socket may have been watched
+  // between a sign-out and its arrival here.
+  std::erase_if(sockets_, [&](auto& entry) {
+    const Watched& socket = entry.second;
+    const bool ended = sign_out.session.empty()
+                           ? socket.agent == key && socket.issued_at_ms <= sign_out.cutoff_ms
+                           : socket.session == sign_out.session;
+    if (ended) to_close.push_back(std::move(entry.second.close));
+    return ended;
+  });
+  return news;
 }
 
 // The whole list, written beside and renamed into place: a crash leaves the old or
@@ -122,10 +139,15 @@ std::string SessionBook::write_signed_out_locked() const {
 }
 
 bool SessionBook::watch(std::string_view tenant, std::string_view agent, const std::string& session,
-                        uint64_t socket_id, std::function<void(std::string reason)> close) {
+                        int64_t issued_at_ms, uint64_t socket_id,
+                        std::function<void(std::string reason)> close) {
+  std::string key = agent_key(tenant, agent);
   std::lock_guard lock(mutex_);
   if (!session.empty() && signed_out_.contains(session)) return false;
-  sockets_[socket_id] = Watched{agent_key(tenant, agent), session, std::move(close)};
+  if (auto it = agents_signed_out_.find(key);
+      it != agents_signed_out_.end() && issued_at_ms <= it->second.cutoff_ms)
+    return false;
+  sockets_[socket_id] = Watched{std::move(key), session, issued_at_ms, std::move(close)};
   return true;
 }
 

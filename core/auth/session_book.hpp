@@ -10,6 +10,10 @@
 // restart does not bring it back; an agent signed out everywhere is kept there as
 // "agent TENANT/AGENT CUTOFF_MS KEEP_UNTIL_S". Admin and connect paths only (a mutex guards the
 // maps and the file); the message path never comes here.
+//
+// In a cluster every node keeps its own book; each sign-out is also recorded in
+// the tenant's storage and published to the other nodes, which take it with
+// remember() (docs/cluster.md, "Sign-outs on every node").
 #pragma once
 
 #include <cstdint>
@@ -20,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "auth/token_signer.hpp"
 
@@ -27,6 +32,16 @@ namespace sb::auth {
 
 // The cookie that carries a session token.
 inline constexpr std::string_view kSessionCookie = "sb_session";
+
+// One sign-out as the nodes of a cluster share it: a console session ended, or an
+// agent signed out everywhere.
+struct SignOut {
+  std::string tenant;
+  std::string agent;
+  std::string session;    // the session ended; "" = the agent signed out everywhere
+  int64_t cutoff_ms = 0;  // everywhere: the tokens issued up to then are refused
+  int64_t until_s = 0;    // remembered until then (every token it refuses has expired)
+};
 
 class SessionBook {
  public:
@@ -48,7 +63,8 @@ class SessionBook {
   }
 
   // Ends the session: its token stops verifying, and every socket watching it is
-  // closed with `reason` (outside the lock).
+  // closed with `reason` (outside the lock). A token without a session (a bearer
+  // token) has nothing to end.
   void sign_out(const Claims& claims, const std::string& reason);
 
   // Signs an agent out everywhere: every token issued to them up to now_ms stops
@@ -57,12 +73,27 @@ class SessionBook {
   void sign_out_agent(std::string_view tenant, std::string_view agent, int64_t now_ms,
                       const std::string& reason);
 
-  // An open agent socket (of a console session when session is not ""); close(reason)
-  // runs once if the session, or the agent everywhere, is signed out while it is
-  // watched. Forgotten with unwatch (the socket closed). False, and not watched,
-  // when the session was signed out already (since the upgrade).
+  // The sign-outs sign_out and sign_out_agent make, for remember().
+  static SignOut session_ended(const Claims& claims) {
+    return {claims.tenant, claims.subject, claims.session, 0, claims.expires_at_s};
+  }
+  static SignOut signed_out_everywhere(std::string_view tenant, std::string_view agent,
+                                       int64_t now_ms);
+
+  // Sign-outs made here or elsewhere (another node, or read back from the tenant's
+  // storage): each is kept as if made here (an agent's later cutoff wins over an earlier one;
+  // the expired ones are left out) and the watched sockets they end are closed
+  // with `reason`. Taking one already known again changes nothing.
+  void remember(const std::vector<SignOut>& sign_outs, const std::string& reason);
+
+  // An open agent socket whose token was issued at issued_at_ms (of a console
+  // session when session is not ""); close(reason) runs once if the session, or
+  // the agent everywhere, is signed out while it is watched. Forgotten with
+  // unwatch (the socket closed). False, and not watched, when its token was signed
+  // out already (since the upgrade).
   bool watch(std::string_view tenant, std::string_view agent, const std::string& session,
-             uint64_t socket_id, std::function<void(std::string reason)> close);
+             int64_t issued_at_ms, uint64_t socket_id,
+             std::function<void(std::string reason)> close);
   void unwatch(uint64_t socket_id);
 
   // Set-Cookie values: the session for max_age_s seconds, and the one that clears it.
@@ -71,6 +102,10 @@ class SessionBook {
 
  private:
   void forget_expired_locked(int64_t now_s);
+  // Keeps sign_out; true when it is news. Moves the closers of the sockets it ends
+  // to to_close.
+  bool remember_locked(const SignOut& sign_out,
+                       std::vector<std::function<void(std::string)>>& to_close);
   // "" when written, else what went wrong, naming the file.
   std::string write_signed_out_locked() const;
 
@@ -86,6 +121,7 @@ class SessionBook {
   struct Watched {
     std::string agent;    // "tenant/agent"
     std::string session;  // "" for a bearer token's socket
+    int64_t issued_at_ms = 0;
     std::function<void(std::string)> close;
   };
   std::map<uint64_t, Watched> sockets_;  // by socket id

@@ -7,6 +7,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 
+#include "auth/session_book.hpp"
 #include "common/clock.hpp"
 
 namespace sb::cluster {
@@ -63,6 +64,14 @@ std::optional<std::string> tenant_to_forward(const hub::HttpRequest& request) {
   // Sign-in stays where the client is: its throttle counts the client's address.
   if (parts[3] == "auth") return std::nullopt;
   return std::string(parts[2]);
+}
+
+std::optional<std::string> session_sign_out_tenant(const hub::HttpRequest& request,
+                                                   const auth::TokenSigner& signer, int64_t now_s) {
+  if (request.method != "DELETE" || request.path != "/v1/session") return std::nullopt;
+  const auto claims = signer.verify(hub::cookie_value(request, auth::kSessionCookie), now_s);
+  if (!claims || claims->kind != "agent" || claims->session.empty()) return std::nullopt;
+  return claims->tenant;
 }
 
 std::string seal_mark(const ForwardMark& mark, const auth::TokenSigner& signer) {

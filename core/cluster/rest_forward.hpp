@@ -41,6 +41,13 @@ inline constexpr const char* kForwardPurpose = "node-forward";
 // health, readiness, metrics, the console's session, static files.
 std::optional<std::string> tenant_to_forward(const hub::HttpRequest& request);
 
+// A console signing out (DELETE /v1/session) is the owner's to record too
+// (cluster/sign_outs.hpp): the tenant of its session cookie when the cookie's token
+// verifies under signer at now_s (signed out or not: the owner says so), else
+// nullopt (answered where it is, 401).
+std::optional<std::string> session_sign_out_tenant(const hub::HttpRequest& request,
+                                                   const auth::TokenSigner& signer, int64_t now_s);
+
 // What a forwarded request's mark says.
 struct ForwardMark {
   std::string from;    // the forwarding node

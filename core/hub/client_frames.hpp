@@ -23,9 +23,11 @@ struct ConnectionState {
   std::shared_ptr<TenantGate> gate;
   const auth::TokenSigner* signer = nullptr;
   // Agents: when their token ends (the socket is closed with 4001 then) and, for a
-  // console's cookie session, its id.
+  // console's cookie session, its id; when their token was issued (a sign-out of
+  // the agent everywhere ends the sockets of the tokens issued before it).
   int64_t expires_at_s = 0;
   std::string session;
+  int64_t issued_at_ms = 0;
   bool registered = false;  // the engine knows this connection (after hello / agent connect)
   uint32_t consecutive_errors = 0;        // bad frames in a row
   uint32_t consecutive_rate_limited = 0;  // rate-limited frames in a row

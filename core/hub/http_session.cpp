@@ -98,6 +98,7 @@ std::optional<HttpResponse> authenticate_agent(const HttpRequest& parsed,
   state.who.epoch = claims->epoch;
   state.expires_at_s = claims->expires_at_s;
   state.session = claims->session;
+  state.issued_at_ms = claims->issued_at_ms;
   return std::nullopt;
 }
 

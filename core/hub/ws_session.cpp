@@ -98,7 +98,7 @@ void WsSession::watch_session_end() {
   // Every agent socket: an admin may sign the agent out everywhere; a console's
   // socket also ends with its session.
   const bool watched = context_.services->sessions().watch(
-      state_.gate->id(), state_.who.id, state_.session, peer_id_,
+      state_.gate->id(), state_.who.id, state_.session, state_.issued_at_ms, peer_id_,
       [weak = weak_from_this()](std::string reason) {
         if (auto self = weak.lock()) self->close(engine::kCloseSessionEnded, std::move(reason));
       });

@@ -43,7 +43,9 @@ void Server::advertise_rest_url(uint16_t port) {
 
 bool Server::answer_through_owner(hub::HttpRequest& request,
                                   std::function<void(hub::HttpResponse)>& respond) {
-  const auto tenant_id = cluster::tenant_to_forward(request);
+  auto tenant_id = cluster::tenant_to_forward(request);
+  if (!tenant_id)
+    tenant_id = cluster::session_sign_out_tenant(request, *signer_, wall_clock_ms() / 1000);
   std::shared_ptr<TenantRuntime> runtime;
   if (tenant_id) {
     std::shared_lock lock(tenants_mutex_);

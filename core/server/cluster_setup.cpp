@@ -4,14 +4,18 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <condition_variable>
 #include <future>
 #include <map>
 #include <mutex>
 
+#include "cluster/sign_outs.hpp"
 #include "cluster/wire.hpp"
 #include "common/plugin_kind.hpp"
+#include "plugin_host/storage_client.hpp"
+#include "server/tenant_runtime.hpp"
 
 namespace sb::server {
 
@@ -79,9 +83,12 @@ struct ClusterNode::Shared : plugin_host::ClusterSink {
   std::map<std::string, std::shared_ptr<cluster::OwnerEndpoint>, std::less<>>
       endpoints;  // by stream name, guarded by mutex
   std::atomic<uint64_t> listings{0};
+  ClusterNode::Events events;  // set before the bus starts
 
   void on_message(std::string_view channel, std::string_view payload) override {
     if (channel == node_channel && relay) relay->deliver(payload);
+    if (channel == cluster::kSignOutChannel && events.sign_out) events.sign_out(payload);
+    if (channel == cluster::kAgentsChannel && events.agents_changed) events.agents_changed(payload);
   }
   void on_entry(std::string_view stream, std::string_view entry_id, std::string_view payload,
                 bool redelivered) override {
@@ -96,6 +103,8 @@ struct ClusterNode::Shared : plugin_host::ClusterSink {
   void on_link(bool up, std::string_view detail) override {
     if (up) {
       spdlog::info("cluster: the link to the cluster bus is up");
+      // The plugin subscribed every channel first: from here on nothing is missed.
+      if (events.link_back) events.link_back();
       return;
     }
     spdlog::error(
@@ -114,13 +123,16 @@ std::unique_ptr<ClusterNode> ClusterNode::start(plugin_host::PluginHost& plugins
                                                 const std::filesystem::path& data_dir,
                                                 boost::asio::any_io_executor executor,
                                                 const std::string& listen, std::string& error,
-                                                std::function<void()> nodes_changed) {
+                                                Events events) {
   auto shared = std::make_shared<Shared>();
   shared->node_channel = cluster::node_channel(cluster.node_id);
+  auto nodes_changed = events.nodes_changed;
+  shared->events = std::move(events);
   auto instance = open_cluster_bus(plugins, cluster, shared, data_dir, error);
   if (!instance) return nullptr;
   std::unique_ptr<ClusterNode> node(new ClusterNode());
   node->node_id_ = cluster.node_id;
+  node->executor_ = executor;
   node->shared_ = shared;
   node->bus_ = std::make_shared<plugin_host::ClusterClient>(instance);
   shared->relay = std::make_shared<cluster::RelayHub>(
@@ -142,6 +154,15 @@ std::unique_ptr<ClusterNode> ClusterNode::start(plugin_host::PluginHost& plugins
     if (auto s = weak.lock()) s->listings.fetch_add(1, std::memory_order_relaxed);
   };
   node->membership_->start();
+  // Kept across reconnects by the plugin, which reports its link up only once its
+  // channels are subscribed; what was published before is read again from storage
+  // then (Events::link_back).
+  for (const char* channel : {cluster::kSignOutChannel, cluster::kAgentsChannel})
+    node->bus_->subscribe(channel, executor, [channel](plugin_host::CallResult r) {
+      if (r.status != SB_OK)
+        spdlog::debug("cluster: the channel {} is subscribed once the bus answers ({})", channel,
+                      r.error);
+    });
   spdlog::info("cluster: node {} joins through {}", cluster.node_id, cluster.plugin);
   return node;
 }
@@ -213,6 +234,25 @@ void ClusterNode::unserve(const std::string& tenant_id) {
   endpoint->stop();
 }
 
+void ClusterNode::publish_sign_out(const std::string& payload,
+                                   std::function<void(std::string error)> done) {
+  bus_->publish(cluster::kSignOutChannel, payload, executor_,
+                [done = std::move(done)](plugin_host::CallResult r) {
+                  done(r.status == SB_OK ? std::string() : r.error);
+                });
+}
+
+void ClusterNode::publish_agents_changed(const std::string& tenant_id) {
+  bus_->publish(cluster::kAgentsChannel, tenant_id, executor_,
+                [tenant_id](plugin_host::CallResult r) {
+                  if (r.status != SB_OK)
+                    spdlog::warn(
+                        "tenant {}: the other nodes could not be told that its agents changed "
+                        "({}); they read them again once their link to the bus is back",
+                        tenant_id, r.error);
+                });
+}
+
 ConfigErrors check_cluster_section(const config::ClusterConfig& cluster,
                                    const plugin_host::PluginHost& plugins,
                                    const std::string& file) {
@@ -277,6 +317,43 @@ std::string probe_cluster_bus(plugin_host::PluginHost& plugins,
   if (sink->cv.wait_for(lock, timeout, [&] { return sink->up; })) return {};
   return "the cluster bus (" + cluster.plugin + ") did not reach its server within " +
          std::to_string(timeout.count() / 1000) + " s (see the log lines above)";
+}
+
+}  // namespace sb::server
+
+namespace sb::server {
+
+std::string probe_tenant_storage(plugin_host::PluginHost& plugins,
+                                 const config::ClusterConfig& cluster,
+                                 const tenants::TenantConfig& tenant,
+                                 const std::filesystem::path& data_dir,
+                                 std::chrono::milliseconds timeout, std::string& note) {
+  // As the server opens it on a node that does not own the tenant: no lease taken,
+  // nothing written, so a running cluster is not disturbed.
+  const std::map<std::string, std::string> settings{{"node_id", cluster.node_id},
+                                                    {"read_only", "true"}};
+  std::string error;
+  auto instance =
+      plugin_instance(tenant, tenant.storage_plugin, plugins, data_dir, error, {}, settings);
+  if (!instance) return tenant.storage_plugin + ": " + error;
+  boost::asio::io_context io;
+  std::optional<plugin_host::CallResult> answer;
+  plugin_host::StorageClient(instance).load_messages(
+      "check-config", 0, 0, 1, io.get_executor(),
+      [&answer](plugin_host::CallResult r) { answer = std::move(r); });
+  io.run_for(timeout);
+  if (!answer)
+    return tenant.storage_plugin + ": no answer to a read within " +
+           std::to_string(timeout.count() / 1000) + " s";
+  if (answer->status == SB_OK) return {};
+  // PostgreSQL's words for a table that is not there: the owner creates them.
+  if (answer->error.find("does not exist") != std::string::npos) {
+    note =
+        "its database answers but holds no schema yet (the first node to own the tenant "
+        "creates it)";
+    return {};
+  }
+  return tenant.storage_plugin + ": " + answer->error;
 }
 
 }  // namespace sb::server

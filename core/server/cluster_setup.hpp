@@ -15,6 +15,7 @@
 #include "common/config_error.hpp"
 #include "config/server_config.hpp"
 #include "plugin_host/plugin_host.hpp"
+#include "tenants/tenant_config.hpp"
 
 namespace sb::server {
 
@@ -38,21 +39,45 @@ std::string probe_cluster_bus(plugin_host::PluginHost& plugins,
                               const std::filesystem::path& data_dir,
                               std::chrono::milliseconds timeout);
 
+// check-config: a tenant's storage, opened as a node that does not own the tenant
+// (read-only, no lease), answers a read within timeout. "" when it did, else why
+// not. A database whose schema no node has created yet answers too, with `note`
+// saying so (the first node to own the tenant creates it).
+std::string probe_tenant_storage(plugin_host::PluginHost& plugins,
+                                 const config::ClusterConfig& cluster,
+                                 const tenants::TenantConfig& tenant,
+                                 const std::filesystem::path& data_dir,
+                                 std::chrono::milliseconds timeout, std::string& note);
+
 // A node's part in the cluster while the server runs: the bus, the membership
 // (cluster/membership.hpp), the relay of connections to tenants other nodes own
-// (cluster/relay.hpp) and the endpoints of the tenants this node owns
-// (cluster/owner_endpoint.hpp). Link changes and the live nodes are logged.
+// (cluster/relay.hpp), the endpoints of the tenants this node owns
+// (cluster/owner_endpoint.hpp) and the sign-outs the nodes tell each other
+// (cluster/sign_outs.hpp). Link changes and the live nodes are logged.
 class ClusterNode {
  public:
+  // What the server hears from the cluster.
+  struct Events {
+    std::function<void()> nodes_changed;  // the live nodes changed (on the executor)
+    // A sign-out published by a tenant's owner (the payload as it came), on the
+    // bus's thread.
+    std::function<void(std::string_view payload)> sign_out;
+    // A tenant's owner stored a change of its agents (the tenant id), same thread.
+    std::function<void(std::string_view tenant_id)> agents_changed;
+    // The link to the bus is up (first, or again after it was down), its channels
+    // subscribed: sign-outs and agent changes published before may not have been
+    // heard (on the bus's thread).
+    std::function<void()> link_back;
+  };
+
   // Opens the bus and starts the heartbeat on executor. nullptr and error when the
   // bus cannot be created. listen: this node's address, for the other nodes.
-  // nodes_changed runs (on executor) whenever the live nodes change.
   static std::unique_ptr<ClusterNode> start(plugin_host::PluginHost& plugins,
                                             const config::ClusterConfig& cluster,
                                             const std::filesystem::path& data_dir,
                                             boost::asio::any_io_executor executor,
                                             const std::string& listen, std::string& error,
-                                            std::function<void()> nodes_changed = {});
+                                            Events events = {});
   // Leaves the live nodes (waits up to 2 s for the bus), then closes the bus.
   ~ClusterNode();
 
@@ -81,11 +106,19 @@ class ClusterNode {
   // This node no longer owns it: consuming stops, relayed connections reconnect.
   void unserve(const std::string& tenant_id);
 
+  // Tells every node (this one too) of a sign-out (cluster/sign_outs.hpp); done
+  // runs once on the executor, with "" once Redis took it, else why not.
+  void publish_sign_out(const std::string& payload, std::function<void(std::string error)> done);
+  // Tells the other nodes that this owner stored a change of the tenant's agents
+  // (at most once: a node that misses it reads them again at its next link-up).
+  void publish_agents_changed(const std::string& tenant_id);
+
   struct Shared;  // what the bus's events reach (cluster_setup.cpp)
 
  private:
   ClusterNode() = default;
   std::string node_id_;
+  boost::asio::any_io_executor executor_;
   std::shared_ptr<plugin_host::ClusterClient> bus_;
   std::shared_ptr<cluster::Membership> membership_;
   std::shared_ptr<Shared> shared_;

@@ -105,16 +105,31 @@ int check_config(const Overrides& o) {
   }
   std::string cluster_note;
   if (config->cluster) {
-    // A node of a cluster: its bus must answer (PostgreSQL is checked by the
-    // tenants' storage-postgres instances when the server starts).
+    // A node of a cluster: its bus and each tenant's database must answer.
     const std::string why = sb::server::probe_cluster_bus(
         plugins, *config->cluster, config->data_dir, std::chrono::seconds(5));
     if (!why.empty()) {
       std::cout << o.config << ": cluster: " << why << "\n1 error(s)\n";
       return 1;
     }
+    size_t storage_errors = 0;
+    for (const auto& tenant : changes.changed) {
+      std::string note;
+      const std::string failed = sb::server::probe_tenant_storage(
+          plugins, *config->cluster, *tenant, config->data_dir, std::chrono::seconds(10), note);
+      if (!failed.empty()) {
+        std::cout << tenant->file.string() << ": storage: " << failed << "\n";
+        ++storage_errors;
+      } else if (!note.empty()) {
+        std::cout << tenant->file.string() << ": storage: " << note << "\n";
+      }
+    }
+    if (storage_errors > 0) {
+      std::cout << storage_errors << " error(s)\n";
+      return 1;
+    }
     cluster_note = ", cluster bus " + config->cluster->plugin + " answers (node " +
-                   config->cluster->node_id + ")";
+                   config->cluster->node_id + "), each tenant's storage answers";
   }
   std::cout << "OK: " << o.config << ", " << changes.changed.size() << " tenant(s), "
             << schemas.size() << " plugin(s)" << cluster_note << "\n";

@@ -42,6 +42,15 @@ std::shared_ptr<TenantRuntime> Server::build_relayed(
   if (!wait_for_step([&](auto cb) { runtime->agents->load(std::move(cb)); }, why))
     spdlog::info("tenant {}: stored agents not read yet ({}); the file's agents sign in",
                  config->id, why);
+  // The sign-outs the owner kept, before this node takes any of the tenant's tokens.
+  // A database the owner has not set up yet holds none; another failure is tried
+  // again each heartbeat.
+  if (!wait_for_step([&](auto cb) { read_sign_outs(runtime, std::move(cb)); }, why)) {
+    spdlog::info("tenant {}: stored sign-outs not read yet ({}); tried again each heartbeat",
+                 config->id, why);
+    std::lock_guard lock(stop_mutex_);
+    sign_outs_unread_.insert(config->id);
+  }
   return runtime;
 }
 
@@ -67,6 +76,7 @@ void Server::ownership_loop() {
     for (const auto& id : lost)
       drop_tenant(id, false, "a write found its lease taken by another node");
     settle_ownership();
+    retry_unread_sign_outs();
   }
 }
 
@@ -122,6 +132,9 @@ bool Server::take_tenant(const std::shared_ptr<TenantRuntime>& relayed) {
     return false;
   }
   take_failures_.erase(id);
+  // The other nodes answer sign-ins from their own copy of the stored agents.
+  owner->agents->on_stored([this, id] { cluster_->publish_agents_changed(id); });
+  prune_sign_outs(owner);
   owner->gate->track_connections();
   owner->plugin_store->watch_lease([this, id] {
     {

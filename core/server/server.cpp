@@ -114,13 +114,23 @@ int Server::run() {
     std::string error;
     cluster_ = ClusterNode::start(
         plugins_, *config_.cluster, config_.data_dir, loops_.front()->get_executor(),
-        config_.listen_host + ":" + std::to_string(config_.listen_port), error, [this] {
-          {
-            std::lock_guard lock(stop_mutex_);
-            ownership_now_ = true;
-          }
-          stop_cv_.notify_all();
-        });
+        config_.listen_host + ":" + std::to_string(config_.listen_port), error,
+        ClusterNode::Events{
+            .nodes_changed =
+                [this] {
+                  {
+                    std::lock_guard lock(stop_mutex_);
+                    ownership_now_ = true;
+                  }
+                  stop_cv_.notify_all();
+                },
+            .sign_out = [this](std::string_view payload) { hear_sign_out(payload); },
+            .agents_changed = [this](std::string_view id) { hear_agents_changed(id); },
+            .link_back =
+                [this] {
+                  boost::asio::post(loops_.front()->get_executor(),
+                                    [this] { read_sign_outs_again(); });
+                }});
     if (!cluster_) {
       spdlog::critical("cluster: cannot open the cluster bus: {}", error);
       stop_loops();

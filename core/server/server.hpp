@@ -61,6 +61,9 @@ class Server final : public hub::HubServices, public api::Backend {
       ConfigErrors& errors) const override;
   bool is_routing_plugin(std::string_view name) const override;
   void reload_tenants(std::function<void()> done) override;
+  // cluster_sign_outs.cpp
+  void share_sign_out(const auth::SignOut& sign_out,
+                      std::function<void(std::string error)> done) override;
 
  private:
   void start_loops();
@@ -97,6 +100,19 @@ class Server final : public hub::HubServices, public api::Backend {
   bool answer_through_owner(hub::HttpRequest& request,
                             std::function<void(hub::HttpResponse)>& respond);
   void advertise_rest_url(uint16_t port);
+  // cluster_sign_outs.cpp: the sign-outs every node shares (cluster/sign_outs.hpp).
+  void hear_sign_out(std::string_view payload);  // published by an owner
+  // Takes the tenant's stored sign-outs into the book; done(ok, why) on its strand.
+  void read_sign_outs(const std::shared_ptr<TenantRuntime>& runtime,
+                      std::function<void(bool, std::string)> done);
+  // Every running tenant's, and the stored agents of those relayed (the link is up).
+  void read_sign_outs_again();
+  // Removes from the tenant's storage the ended sessions whose tokens have expired
+  // (a new owner, once).
+  void prune_sign_outs(const std::shared_ptr<TenantRuntime>& owner);
+  void hear_agents_changed(std::string_view tenant_id);  // its owner stored a change
+  void read_agents_again(const std::shared_ptr<TenantRuntime>& runtime);
+  void retry_unread_sign_outs();  // those not read yet (ownership thread, each heartbeat)
   void reload_loop();
   // plugin_watch.cpp: plugins dropped in, replaced and removed while serving.
   void watch_plugins();  // reload thread, every tick
@@ -165,6 +181,8 @@ class Server final : public hub::HubServices, public api::Backend {
   std::thread ownership_thread_;                       // cluster mode
   bool ownership_now_ = false;         // the live nodes changed (guarded by stop_mutex_)
   std::set<std::string> leases_lost_;  // tenants to drop at once (guarded by stop_mutex_)
+  // Tenants whose stored sign-outs could not be read yet (guarded by stop_mutex_).
+  std::set<std::string> sign_outs_unread_;
   // The last ownership pass found every tenant placed here owned here (/readyz).
   std::atomic<bool> ownership_settled_{false};
   // Ownership thread only: the owner last computed per tenant, and why a tenant

@@ -193,7 +193,14 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
       return false;
     });
   }
-  const bool business_own = options_.analyzer && options_.analyzer->speaks_of_business(query);
+  // The abstract head of a known noun ("payment options", "contact info") says what
+  // about it is asked: it weighs as a word that names no thing.
+  std::unordered_set<std::string> aspects;
+  if (options_.analyzer && options_.owner_check)
+    aspects = options_.analyzer->aspects_of_known_nouns(
+        query, [&](const std::string& term) { return terms_.count(term) > 0; });
+  const bool business_own = options_.analyzer && (options_.analyzer->speaks_of_business(query) ||
+                                                  options_.analyzer->names_only_times(query));
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     auto& token = tokens[i];
     if (!seen.insert(token).second) continue;
@@ -277,21 +284,27 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
       // A character of a longer Chinese word weighs nothing when unknown: the word
       // it belongs to already does (比特币 counts once, not four times).
       if (within_word[i]) continue;
+      // A number the knowledge base lacks (an order number, an amount: "48213", "2nd")
+      // says which order, not what about it; a question word ("why") what kind of
+      // answer is wanted: they weigh nothing, as function words.
+      if (TextAnalyzer::is_number(token) || options_.analyzer->is_question_word(token)) continue;
       // A general word ("week", "still", "seen") says less about what the message
       // is about than a specific one ("bitcoin", "hospital"): long questions full
       // of general words the knowledge base lacks are still about its entries.
       const double specificity = options_.analyzer->english_specificity(token);
       scale *= specificity;
       // A word no dictionary knows may be anything (bitcoin, 比特币).
-      const bool thing = is_cjk_term(token) ? !options_.analyzer->names_no_thing(token)
-                                            : options_.analyzer->is_english_noun(token) ||
-                                                  !options_.analyzer->is_known_word(token);
+      const bool aspect = aspects.count(token) > 0;
+      const bool thing = is_cjk_term(token)
+                             ? !options_.analyzer->names_no_thing(token)
+                             : !aspect && (options_.analyzer->is_english_noun(token) ||
+                                           !options_.analyzer->is_known_word(token));
       if (unknown_thing && thing) *unknown_thing = std::max(*unknown_thing, specificity);
       // A word that names no thing (记不起来, 进去, "late", "put") says less about the
       // topic than one that does (比特币, 医院, "hospital").
       if (is_cjk_term(token) ? options_.analyzer->names_no_thing(token)
-                             : options_.analyzer->is_known_word(token) &&
-                                   !options_.analyzer->is_english_noun(token))
+                             : aspect || (options_.analyzer->is_known_word(token) &&
+                                          !options_.analyzer->is_english_noun(token)))
         scale *= is_cjk_term(token) ? options_.unknown_non_noun_weight
                                     : options_.unknown_english_non_noun_weight;
     }

@@ -208,11 +208,19 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   // Two entries about as close are a question to ask, not a guess to make.
   const bool near_tie =
       matches.size() >= 2 && matches[1].score >= options_.clarify_ratio * matches[0].score;
+  // Unless the first explains clearly more of the message: "快递几天能到" scores close to
+  // "退款一般几天能到账" through 几天 and 到, but the shipping entry explains far more of
+  // it. Such a winner answers at the ordinary threshold (the long-message one is for a
+  // clear lead in score as well).
+  const bool explains_alike =
+      near_tie && matches[1].coverage >= options_.clarify_ratio * matches[0].coverage;
   const bool long_message =
       options_.long_message_words > 0 && words_in(text) >= options_.long_message_words;
-  const double threshold = long_message ? options_.long_message_threshold : options_.threshold;
+  const bool wins_on_coverage = near_tie && !explains_alike;
+  const double threshold =
+      long_message && !wins_on_coverage ? options_.long_message_threshold : options_.threshold;
   if (!matches.empty() && matches.front().confidence >= threshold &&
-      !(options_.clarify && near_tie))
+      !(options_.clarify && explains_alike))
     return answer_with(matches.front(), answer_in, matches);
   if (!matches.empty() && !near_tie &&
       matches.front().confidence >= options_.threshold - options_.second_look_band &&

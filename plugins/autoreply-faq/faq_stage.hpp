@@ -58,7 +58,9 @@ struct FaqStageOptions {
   std::string synonyms;  // file, relative to the config dir; "" = none
   bool clarify = true;
   // Clarify only when the best entry covers at least this much of the message and
-  // the runner-up scores at least clarify_ratio of it.
+  // the runner-up scores at least clarify_ratio of it. A runner-up that scores as close
+  // but explains less than clarify_ratio of what the best explains (coverage) is no
+  // near tie: the best answers, from the ordinary threshold.
   double clarify_coverage = 0.45;
   double clarify_ratio = 0.75;
   // A second look just below the threshold: a clear winner (no near tie) within
@@ -105,6 +107,8 @@ class FaqStage {
                 std::string_view context_json) const;
 
   std::size_t entry_count() const { return index_.entries().size(); }
+  // The index the stage searches, with its language handling (tests read its scores).
+  const FaqIndex& index() const { return index_; }
 
  private:
   FaqTurn answer_with(const FaqMatch& match, std::string_view language,

@@ -117,12 +117,16 @@ bool is_ascii_alnum(char32_t cp) {
 // Function words that carry no topic. Question words (how, when, where, why) stay:
 // "how long" and "where is" tell refund-time from order-tracking questions apart.
 constexpr std::string_view kStopWords[] = {
-    "a",    "about", "am",    "an",    "and", "any", "are",   "as",     "at",   "be",   "been",
-    "but",  "by",    "can",   "could", "did", "do",  "does",  "for",    "from", "get",  "got",
-    "had",  "has",   "have",  "hello", "hi",  "i",   "if",    "im",     "in",   "is",   "it",
-    "its",  "me",    "my",    "of",    "on",  "or",  "our",   "please", "so",   "some", "than",
-    "that", "the",   "there", "this",  "to",  "u",   "us",    "was",    "we",   "were", "will",
-    "with", "would", "you",   "your",  "ll",  "ve",  "thanks"};
+    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can",
+    "could", "did", "do", "does", "for", "from", "get", "got", "had", "has", "have", "hello", "hi",
+    "i", "if", "im", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "please", "so",
+    "some", "than", "that", "the", "there", "this", "to", "u", "us", "was", "we", "were", "will",
+    "with", "would", "you", "your", "ll", "ve", "thanks",
+    // The rest of the closed classes: personal pronouns and determiners, modal verbs,
+    // subordinating conjunctions (not "until", "since": they name a time).
+    "he", "him", "his", "she", "her", "hers", "they", "them", "their", "theirs", "mine", "yours",
+    "ours", "myself", "yourself", "itself", "these", "those", "shall", "should", "might", "must",
+    "because", "although", "though", "unless", "whether", "nor"};
 
 bool is_stop_word(std::string_view w) {
   return std::find(std::begin(kStopWords), std::end(kStopWords), w) != std::end(kStopWords);

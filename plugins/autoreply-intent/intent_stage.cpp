@@ -9,6 +9,7 @@
 
 #include "intent_loader.hpp"
 #include "stage_config.hpp"
+#include "tokenizer.hpp"
 
 namespace switchboard::intent {
 namespace {
@@ -63,6 +64,10 @@ IntentStage::IntentStage(IntentStageOptions options, const std::filesystem::path
   for (std::size_t i = 0; i < intents.size(); ++i) {
     hands_off_[i] = intents[i].action.kind == IntentAction::Kind::handoff;
   }
+  example_terms_.resize(intents.size());
+  for (std::size_t i = 0; i < intents.size(); ++i)
+    for (const auto& example : intents[i].examples)
+      for (auto& term : faq::tokenize(example)) example_terms_[i].insert(std::move(term));
   for (const auto& name : options_.handoff) {
     const auto it = std::find_if(intents.begin(), intents.end(),
                                  [&](const IntentDefinition& d) { return d.name == name; });
@@ -74,9 +79,42 @@ IntentStage::IntentStage(IntentStageOptions options, const std::filesystem::path
   }
 }
 
+bool IntentStage::explains_most(std::size_t intent_index, std::string_view folded_text) const {
+  const auto& examples = example_terms_[intent_index];
+  std::size_t known = 0, unknown = 0;
+  for (const auto& term : faq::tokenize(folded_text)) {
+    if (examples.count(term)) {
+      // A Chinese character says little alone (吗, 想); its pairs carry the words.
+      if (!(faq::is_cjk_term(term) && term.size() <= 4)) ++known;
+      continue;
+    }
+    if (faq::is_cjk_term(term)) {
+      if (term.size() <= 4) continue;
+      // A pair the examples lack that shares a character with them most likely
+      // straddles two words (包裹现在: 裹现), one of them theirs: it says nothing new.
+      const auto first = term.substr(0, term.size() / 2);
+      const auto second = term.substr(term.size() / 2);
+      if (examples.count(first) || examples.count(second)) continue;
+    }
+    ++unknown;
+  }
+  return known > unknown;
+}
+
 IntentTurn IntentStage::reply(std::string_view text) const {
-  const auto hit = classifier_.classify(folding_->fold(text), options_.threshold);
+  const auto folded_text = folding_->fold(text);
+  const auto hit = classifier_.classify(folded_text, options_.threshold);
   if (!hit) return {};
+  // A hand-off intent that explains no more than half of the message: the message asks
+  // something about the human service ("customer service phone number?"); the later
+  // stages answer it or, when none can, hand off. The same for an intent that does
+  // more than point the knowledge base at a tag (a flow starts on its name): "cancel
+  // my order" is not an order-status question for a classifier that never saw
+  // "cancel".
+  if ((hands_off_[hit->intent_index] ||
+       classifier_.intent(*hit).action.kind != IntentAction::Kind::faq_tag) &&
+      !explains_most(hit->intent_index, folded_text))
+    return {};
   const auto& action = classifier_.intent(*hit).action;
   json::object intent{{"name", hit->name}, {"confidence", rounded(hit->probability)}};
   if (action.kind == IntentAction::Kind::faq_tag) intent["faq_tag"] = action.target;

@@ -16,6 +16,13 @@
 // A hand-off intent at or above the threshold answers (SB_OK):
 //   {"handoff": {"reason": "intent human (0.93)", "group"?: G}, "reply"?: S,
 //    "score": 0.93, "source": "file#human", "context": {"intent": {...}}}
+// A hand-off intent acts only on a message its examples explain more than half of
+// (explains_most): "customer service phone number?" or "我想找真人客服，怎么联系" ask
+// about the human service, so the later stages answer them (and hand off when none
+// can), while "let me talk to someone" is handed off at once. Such a message is passed
+// on as if no intent were recognised (a hand-off intent in the context would hand off).
+// The same holds for every intent without a faq_tag action (a flow may start on its
+// name): "cancel my order" does not start the order-status flow.
 // Any other intent at or above the threshold does not answer (SB_DEFER) but tells
 // the later stages what it recognised:
 //   {"context": {"intent": {"name": "refund", "confidence": 0.91, "faq_tag"?: "refunds"},
@@ -31,6 +38,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "intent_classifier.hpp"
@@ -72,6 +80,13 @@ class IntentStage {
   std::unique_ptr<faq::ScriptFolding> folding_;
   IntentClassifier classifier_;
   std::vector<bool> hands_off_;  // by intent index
+  // The terms of each intent's examples (faq::tokenize: English words without
+  // function words, Chinese characters and character pairs), by intent index.
+  std::vector<std::unordered_set<std::string>> example_terms_;
+
+  // True when more than half of the message's terms (its Chinese character pairs, not
+  // single characters, and its English content words) occur in the intent's examples.
+  bool explains_most(std::size_t intent_index, std::string_view folded_text) const;
 };
 
 }  // namespace switchboard::intent

@@ -10,6 +10,7 @@
 #include <pqxx/except>
 #include <pqxx/pqxx>
 #include <pqxx/prepared_statement>
+#include <variant>
 
 #include "snippet.hpp"
 
@@ -80,6 +81,7 @@ std::string like_pattern(std::string_view q) {
 Reader::Reader(HostRef host, const PgConfig& config, std::string tenant_id)
     : host_(host),
       tenant_id_(std::move(tenant_id)),
+      before_schema_is_empty_(config.read_only),
       session_(config, host, "reader"),
       queue_(config.max_pending_messages) {
   session_.connection();  // fails the instance at once when the database is not there
@@ -115,6 +117,14 @@ Reader::Answer Reader::answer(const ReadOp& read) {
           std::visit([&](const auto& query) { return answer(tx, query); }, read.command);
       tx.commit();
       return {true, std::move(body)};
+    } catch (const pqxx::undefined_table& e) {
+      // Nothing was ever stored: the owner creates the tables as it starts. Agents,
+      // sign-outs and counters read at a relayed node's start are then simply none.
+      if (before_schema_is_empty_ && std::holds_alternative<sb_sqlite::KvList>(read.command))
+        return {true, R"({"items":[]})"};
+      if (before_schema_is_empty_ && std::holds_alternative<sb_sqlite::KvGet>(read.command))
+        return {true, std::string()};
+      return {false, std::string("storage: ") + e.what()};
     } catch (const std::exception& e) {
       const bool lost =
           dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr || !session_.is_open();

@@ -47,6 +47,9 @@ class Reader {
 
   HostRef host_;
   std::string tenant_id_;
+  // A read-only instance may start before the tenant's owner has created the schema
+  // (a fresh database): its small-document reads then answer "nothing stored yet".
+  bool before_schema_is_empty_ = false;
   Session session_;
   sb_sqlite::BoundedQueue<ReadOp> queue_;
   std::thread thread_;

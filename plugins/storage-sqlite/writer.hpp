@@ -40,8 +40,10 @@ class Writer {
     explicit Statements(Connection& db);
     Statement insert_message;
     Statement count_unindexed;
+    Statement slice_end;
     Statement index_unindexed;
     Statement advance_mark;
+    Statement merge_index;
     Statement put_conversation;
     Statement delete_tags;
     Statement insert_tag;
@@ -67,15 +69,21 @@ class Writer {
   static int on_wal_commit(void* writer, sqlite3* db, const char* schema, int frames);
   void checkpoint_at_cap();
   static constexpr int kCheckpointCap = 4;
-  // Indexes every appended message not in the search index yet (the rows above the
-  // search mark) and moves the mark past them, in one transaction of its own
-  // (schema.cpp, version 9).
-  void index_for_search();
+  // Indexes the next appended messages not in the search index yet (the rows above
+  // the search mark, schema.cpp version 9), at most kIndexSlice of them, and moves
+  // the mark past them, in one transaction of its own. Returns how many it indexed.
+  size_t index_slice();
   // Messages are indexed for search in bulk, at most this long after their append
   // or once this many wait, whichever comes first: one index segment per batch
-  // costs a fraction of one per commit.
+  // costs a fraction of one per commit. The work goes in slices between the
+  // message commits (after a crash, a backlog of any size is indexed slice by
+  // slice), each followed by a bounded merge of the index's segments: a write that
+  // arrives meanwhile waits for one slice, a few milliseconds at most.
+  // tests/bench/RESULTS.md, "Search indexing off the ack path", has the figures.
   static constexpr std::chrono::milliseconds kIndexDelay{250};
   static constexpr size_t kIndexBatch = 256;
+  static constexpr size_t kIndexSlice = 256;
+  static constexpr int kMergePages = 64;
   // Runs one transaction; errors[i] is why batch[i] failed, or "", and results[i]
   // the result JSON of a write that has one (blob_put).
   void commit_batch(const std::vector<WriteOp>& batch, std::vector<std::string>& errors,

@@ -1,10 +1,13 @@
 // A node of a cluster ([cluster], docs/cluster.md), against a private redis-server
-// the test starts: `switchboard check-config` checks the section against the
-// cluster-bus plugin it names and that the bus reaches Redis; running nodes list
-// each other through the bus and drop a dead one within its TTL.
+// (and PostgreSQL) the test starts: `switchboard check-config` checks the section
+// against the cluster-bus plugin it names, that the bus reaches Redis and that each
+// tenant's database answers; running nodes list each other through the bus and
+// drop a dead one within its TTL.
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include "harness/standard_tenants.hpp"
+#include "support/postgres_server.hpp"
 #include "support/process.hpp"
 #include "support/redis_server.hpp"
 #include "support/server_process.hpp"
@@ -61,6 +64,35 @@ TEST_CASE("check-config on a cluster node: the bus must reach Redis", "[cluster]
   CHECK(down.exit_code == 1);
   CHECK_THAT(down.out, Catch::Contains("cluster: the cluster bus (cluster-redis) did not reach "
                                        "its server within 5 s"));
+}
+
+TEST_CASE("check-config on a cluster node: each tenant's database must answer",
+          "[cluster][config]") {
+  sb::test::RedisServer redis;
+  sb::test::PostgresServer postgres;
+  Node node;
+  auto acme = sb::it::acme_tenant();
+  acme.extra_toml += "\n[plugins.storage-postgres]\nconnection = \"" + postgres.connection() +
+                     " connect_timeout=2\"\n";
+  const auto tenant_file = node.dir.subdir("tenants") / "acme.toml";
+  sb::test::write_file_atomically(tenant_file, sb::it::render_tenant_toml(acme));
+
+  // A fresh database: it answers, and no node has created the schema yet.
+  const auto fresh = node.check(node_config(redis.address()));
+  INFO(fresh.out << fresh.err);
+  CHECK(fresh.exit_code == 0);
+  CHECK_THAT(fresh.out, Catch::Contains("acme.toml: storage: its database answers but holds no "
+                                        "schema yet"));
+  CHECK_THAT(fresh.out, Catch::Contains("each tenant's storage answers"));
+  // Nothing was taken or written: no lease, no schema.
+  CHECK(postgres.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'tenant_leases'") == "0\n");
+
+  postgres.stop();
+  const auto down = node.check(node_config(redis.address()));
+  INFO(down.out << down.err);
+  CHECK(down.exit_code == 1);
+  CHECK_THAT(down.out, Catch::Contains("acme.toml: storage: storage-postgres: "));
+  CHECK_THAT(down.out, Catch::Contains("1 error(s)"));
 }
 
 TEST_CASE("check-config on a cluster node names each mistake of [cluster]", "[cluster][config]") {

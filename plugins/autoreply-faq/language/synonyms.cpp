@@ -32,6 +32,28 @@ constexpr int kNounGroup = 14;
 constexpr int kNounLocation = 15;
 constexpr int kNounTime = 28;
 
+// Lexicographer files of things one can point at or belong to, and of acts (a
+// service someone gives: "support", "repair"): act, animal, artifact, body, food,
+// group, object, person, plant, substance. Not attribute, cognition, communication,
+// possession, state...: "option", "information", "method", "status".
+bool is_concrete_file(int file) {
+  switch (file) {
+    case 4:
+    case 5:
+    case 6:
+    case 8:
+    case 13:
+    case 14:
+    case 17:
+    case 18:
+    case 20:
+    case 27:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // Every synset of a data.* file, by byte offset (WordNet's synset id). A line:
 // offset lex_filenum ss_type w_cnt(hex) [word lex_id]... p_cnt [symbol offset pos
 // source/target]... | gloss.
@@ -117,7 +139,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
   // Per term: its root noun and whether that names a time or an institution.
   struct NounKind {
     std::string root;
-    bool time = false, institution = false;
+    bool time = false, institution = false, concrete = false;
   };
   std::unordered_map<std::string, NounKind> noun_kind;
   for (const auto& [pos, pos_letter] :
@@ -164,7 +186,8 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
         }
         auto& kind = noun_kind[term];
         if (kind.root.empty() || lemma.size() < kind.root.size())
-          kind = {lemma, 2 * times > senses_seen, group};
+          kind = {lemma, 2 * times > senses_seen, group,
+                  is_concrete_file(it->second.lexicographer_file)};
       }
       // Whether the term is a noun of a thing (is_noun): words sharing a stem are told
       // apart by the shortest, the root one ("hospital", not "hospitalization" nor
@@ -216,6 +239,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
   for (const auto& [term, kind] : noun_kind) {
     if (kind.time) time_nouns_.insert(term);
     if (kind.institution) institutions_.insert(term);
+    if (kind.concrete) concrete_.insert(term);
   }
   // The words that are things although their stem's root word is not ("electricity",
   // whose stem is the adjective "electric"'s): only those, the rest is in nouns_.

@@ -66,6 +66,12 @@ class WordNetSynonyms {
   // institution or group (noun.group: "hospital", "police", "bank", "office"; not
   // "shoe", "item", "order").
   bool is_institution(const std::string& term) const { return institutions_.count(term) > 0; }
+  // True for a term whose root word's most common noun sense is a thing one can point
+  // at, or an act (a service someone gives), that can own something (WordNet's
+  // artifact, object, food, person, group, act...: "router", "police", "apple",
+  // "support"; not "option", "information", "method", "status", which say what about
+  // a thing is asked).
+  bool is_concrete(const std::string& term) const { return concrete_.count(term) > 0; }
   std::size_t size() const { return related_.size(); }
 
  private:
@@ -77,6 +83,7 @@ class WordNetSynonyms {
   std::unordered_set<std::string> noun_words_;
   std::unordered_set<std::string> time_nouns_;
   std::unordered_set<std::string> institutions_;
+  std::unordered_set<std::string> concrete_;
 };
 
 // A tenant's synonyms file (TOML):

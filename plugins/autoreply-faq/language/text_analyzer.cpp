@@ -287,12 +287,18 @@ std::unordered_set<std::string> TextAnalyzer::attached_to_unknown_nouns(
   auto finish_english = [&] {
     for (std::size_t i = 0; i < words.size(); ++i) {
       const auto& [raw, term] = words[i];
-      // "router password": a noun the knowledge base lacks, then a term it has.
-      if (i + 1 < words.size() && owner_at(i) && known_noun(words[i + 1].second))
-        attached.insert(words[i + 1].second);
+      // "router password": a noun the knowledge base lacks, then a term it has; so too
+      // a possessive ("my neighbour's phone number": the "s" after the apostrophe).
+      const std::size_t next = i + 1 < words.size() && words[i + 1].first == "s" ? i + 2 : i + 1;
+      if (next < words.size() && owner_at(i) && known_noun(words[next].second))
+        attached.insert(words[next].second);
       // "email support": a term it has, then a noun it lacks that ends the phrase
-      // (its head): the message is about the support, not the email.
-      if (i + 2 == words.size() && known_noun(term) && owner_at(i + 1)) attached.insert(term);
+      // (its head): the message is about the support, not the email. Only a head
+      // that names a thing: "payment options", "contact info" ask about the payment
+      // and the contact (an option, information: what is asked, not whose).
+      if (i + 2 == words.size() && known_noun(term) && owner_at(i + 1) &&
+          wordnet_->is_concrete(words[i + 1].second))
+        attached.insert(term);
       // "...phone number for the police", "return an item to Amazon": the known nouns
       // right before "for", "to", "at" or "from" followed by an institution (WordNet's
       // noun.group: police, hospital, bank) or a name (capitalised inside the
@@ -445,19 +451,73 @@ bool TextAnalyzer::speaks_of_business(std::string_view text) const {
   return false;
 }
 
+bool TextAnalyzer::names_only_times(std::string_view text) const {
+  std::vector<bool> within_word;
+  const auto all = terms(text, &within_word);
+  if (all.empty()) return false;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const auto& term = all[i];
+    if (within_word[i]) continue;  // a character of a word: its word says it
+    if (!is_ascii(term)) {
+      if (!segmenter_->is_time_word(term)) return false;
+    } else if (!wordnet_->is_time_noun(term) || !names_topic(term, true)) {
+      return false;  // not a time, or a question word ("how long")
+    }
+  }
+  return true;
+}
+
+std::unordered_set<std::string> TextAnalyzer::aspects_of_known_nouns(
+    std::string_view text, const std::function<bool(const std::string&)>& known) const {
+  std::unordered_set<std::string> aspects;
+  std::string previous;  // the last English term when it is a known noun, else ""
+  for (auto& piece : pieces_of(text)) {
+    if (piece.unsegmented || !is_ascii(piece.word)) {
+      previous.clear();
+      continue;
+    }
+    std::string word = piece.word;
+    std::transform(word.begin(), word.end(), word.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const auto term = english_term(word);
+    if (term.empty()) {
+      previous.clear();
+      continue;
+    }
+    if (!previous.empty() && !known(term) && wordnet_->is_noun(term) &&
+        !wordnet_->is_concrete(term))
+      aspects.insert(term);
+    previous = known(term) && wordnet_->is_noun(term) ? term : std::string();
+  }
+  return aspects;
+}
+
 bool TextAnalyzer::names_topic(const std::string& term, bool business_own) const {
   if (!is_ascii(term))
     return !segmenter_->is_asking_word(term) || (business_own && segmenter_->is_time_word(term));
   // Question words are a closed class, like the stop words (tokenizer.cpp keeps them
   // as terms: "how long" and "where is" tell entries apart).
   // With the degree words a "how" asks with ("how many", "how long", "how soon").
-  static constexpr std::string_view kQuestionWords[] = {"what",  "how",  "when", "where",
-                                                        "which", "why",  "who",  "whose",
-                                                        "mani",  "much", "long", "soon"};
-  if (std::find(std::begin(kQuestionWords), std::end(kQuestionWords), term) !=
-      std::end(kQuestionWords))
-    return false;
+  if (is_question_word(term)) return false;
   return business_own || !wordnet_->is_time_noun(term);
+}
+
+bool TextAnalyzer::is_question_word(const std::string& term) const {
+  // As terms: Snowball stems "why" to "whi", "many" to "mani".
+  static constexpr std::string_view kQuestionWords[] = {"what",  "how",  "when", "where",
+                                                        "which", "whi",  "who",  "whose",
+                                                        "mani",  "much", "long", "soon"};
+  return std::find(std::begin(kQuestionWords), std::end(kQuestionWords), term) !=
+         std::end(kQuestionWords);
+}
+
+bool TextAnalyzer::is_number(const std::string& term) {
+  // Digits, with an ordinal's ending at most: "48213", "5", "2nd", "3rd".
+  std::size_t digits = 0;
+  while (digits < term.size() && term[digits] >= '0' && term[digits] <= '9') ++digits;
+  if (digits == 0) return false;
+  const auto rest = std::string_view(term).substr(digits);
+  return rest.empty() || rest == "st" || rest == "nd" || rest == "rd" || rest == "th";
 }
 
 double TextAnalyzer::content_weight(const std::string& term) const {

@@ -111,9 +111,25 @@ class TextAnalyzer {
   // message is about when the message speaks of the business's own (business_own:
   // "what are your business hours", 你们周末有人吗).
   bool names_topic(const std::string& term, bool business_own) const;
+  // True for an English question word as a term (what, how, when, where, which, why,
+  // who, whose, and the degree words a "how" asks with: many, much, long, soon).
+  bool is_question_word(const std::string& term) const;
+  // True for a number as a term ("48213", "5", "2nd"): an order number or an amount,
+  // not a thing the knowledge base lacks.
+  static bool is_number(const std::string& term);
   // True when the text speaks of the business's own things: "your", "yours", 你们,
   // 您们, 贵公司, 贵司, 贵店.
   bool speaks_of_business(std::string_view text) const;
+  // True when every term of the text names a time and none asks anything ("hours?",
+  // "weekend?", 周末？): a visitor who writes only that can mean only the business's
+  // times, so they are its topic (names_topic with business_own).
+  bool names_only_times(std::string_view text) const;
+  // The terms of English nouns the caller lacks that follow a noun it has and say what
+  // about that noun is asked, not a thing of their own: WordNet's abstract nouns (not
+  // WordNetSynonyms::is_concrete) right after a known noun ("payment options",
+  // "contact info", "refund status"). They weigh as words that name no thing.
+  std::unordered_set<std::string> aspects_of_known_nouns(
+      std::string_view text, const std::function<bool(const std::string&)>& known) const;
   // True for an English term WordNet uses mostly as a noun of a thing
   // (WordNetSynonyms::is_noun).
   bool is_english_noun(const std::string& term) const { return wordnet_->is_noun(term); }

@@ -85,9 +85,10 @@ TEST_CASE("signing out ends the session and closes its sockets, not another's") 
   const std::string token_a = book.open(a), token_b = book.open(b);
   std::vector<std::string> closed;
   auto watch = [&](const Claims& c, uint64_t socket) {
-    return book.watch(c.tenant, c.subject, c.session, socket, [&closed, socket](std::string why) {
-      closed.push_back(std::to_string(socket) + " " + why);
-    });
+    return book.watch(c.tenant, c.subject, c.session, c.issued_at_ms, socket,
+                      [&closed, socket](std::string why) {
+                        closed.push_back(std::to_string(socket) + " " + why);
+                      });
   };
   watch(a, 1);
   watch(a, 2);
@@ -156,9 +157,10 @@ TEST_CASE("an agent signed out everywhere: every earlier token refused, sockets 
     bearer_token = signer.issue(bearer);
     console_token = book.open(console);
     auto watch = [&](const Claims& c, const std::string& session, uint64_t socket) {
-      book.watch(c.tenant, c.subject, session, socket, [&closed, socket](std::string why) {
-        closed.push_back(std::to_string(socket) + " " + why);
-      });
+      book.watch(c.tenant, c.subject, session, c.issued_at_ms, socket,
+                 [&closed, socket](std::string why) {
+                   closed.push_back(std::to_string(socket) + " " + why);
+                 });
     };
     watch(bearer, "", 1);                // alice's bearer-token socket
     watch(console, console.session, 2);  // alice's console
@@ -187,4 +189,64 @@ TEST_CASE("an agent signed out everywhere: every earlier token refused, sockets 
   Claims later = alice();
   later.issued_at_ms = t0_ms + 6;
   CHECK(restarted.verify(signer.issue(later), now_s()));
+}
+
+TEST_CASE(
+    "sign-outs from another node: kept as if made here, the later cutoff wins, taken twice "
+    "changes nothing, and only the sockets of the tokens they refuse close") {
+  TempDir dir;
+  const fs::path file = dir.path / "signed_out_sessions";
+  TokenSigner signer(key_of(7));
+  const int64_t t0_ms = sb::wall_clock_ms();
+  Claims before = alice(), after = alice(), console = alice();
+  before.issued_at_ms = console.issued_at_ms = t0_ms;
+  after.issued_at_ms = t0_ms + 100;
+  SessionBook book(signer, file);
+  const std::string console_token = book.open(console);
+  std::vector<std::string> closed;
+  auto watch = [&](const Claims& c, const std::string& session, uint64_t socket) {
+    return book.watch(c.tenant, c.subject, session, c.issued_at_ms, socket,
+                      [&closed, socket](std::string why) {
+                        closed.push_back(std::to_string(socket) + " " + why);
+                      });
+  };
+  watch(before, "", 1);
+  watch(after, "", 2);  // signed in again after the sign-out below was made
+  watch(console, console.session, 3);
+
+  const auto everywhere = SessionBook::signed_out_everywhere("acme", "alice", t0_ms + 50);
+  book.remember({everywhere}, "signed out by an admin");
+  CHECK(closed == std::vector<std::string>{"1 signed out by an admin", "3 signed out by an admin"});
+  CHECK_FALSE(book.verify(signer.issue(before), now_s()));
+  CHECK(book.verify(signer.issue(after), now_s()));
+  // Heard again (the bus, then the stored list): nothing more closes.
+  book.remember({everywhere}, "signed out by an admin");
+  CHECK(closed.size() == 2);
+  // An earlier cutoff heard late does not bring back what the later one refuses.
+  book.remember({SessionBook::signed_out_everywhere("acme", "alice", t0_ms - 1000)}, "late");
+  CHECK_FALSE(book.verify(signer.issue(before), now_s()));
+  // A socket whose token was refused meanwhile is not watched.
+  CHECK_FALSE(watch(before, "", 4));
+  CHECK(watch(after, "", 5));
+
+  // A session ended elsewhere: its token stops verifying here, and a restart keeps it.
+  Claims other = alice();
+  other.subject = "bob";
+  const std::string other_token = book.open(other);
+  watch(other, other.session, 6);
+  book.remember({SessionBook::session_ended(other)}, "signed out");
+  CHECK(closed.back() == "6 signed out");
+  CHECK_FALSE(book.verify(other_token, now_s()));
+  // One that has expired already is of no use and is not kept.
+  Claims gone = alice();
+  gone.session = "s_gone";
+  gone.expires_at_s = now_s() - 1;
+  book.remember({SessionBook::session_ended(gone)}, "signed out");
+  SessionBook restarted(signer, file);
+  CHECK_FALSE(restarted.verify(other_token, now_s()));
+  CHECK_FALSE(restarted.verify(signer.issue(before), now_s()));
+  CHECK(restarted.verify(signer.issue(after), now_s()));
+  std::ifstream in(file);
+  const std::string kept((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(kept.find("s_gone") == std::string::npos);
 }

@@ -220,6 +220,40 @@ answer = "5-7 days."
                   .contains("quick_replies"));
 }
 
+TEST_CASE("close in score but not in what they explain: the one that explains more answers") {
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "shipping-time"
+questions = ["When will the parcel I ordered with you last week finally arrive at my home address?"]
+answer = "In 2-4 business days."
+
+[[entries]]
+id = "parcel-size"
+questions = ["Parcel", "Parcel size", "Big parcel", "Parcel weight", "Heavy parcel"]
+answer = "Up to 30 kg."
+
+[[entries]]
+id = "contact"
+questions = ["What is your phone number?"]
+answer = "+1 555 0100"
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const FaqStage stage(options, dir.path);
+  // The short questions that say "parcel" again and again score nearly as high as the
+  // one that has both words: a near tie in score, not in what each explains.
+  const auto matches = stage.index().search("parcel arrive", 2);
+  REQUIRE(matches.size() == 2);
+  CHECK(matches[0].entry_id == "shipping-time");
+  CHECK(matches[1].score >= options.clarify_ratio * matches[0].score);
+  CHECK(matches[1].coverage < options.clarify_ratio * matches[0].coverage);
+  CHECK(answered_by(stage, "parcel arrive") == "faq.toml#shipping-time");
+  // Still below the threshold such a winner does not answer (the message's other words
+  // are nothing the entries know).
+  CHECK(answered_by(stage, "parcel arrive kangaroo zebra") != "faq.toml#shipping-time");
+}
+
 TEST_CASE("word usage: WordNet's corpus counts tell general words from specific ones") {
   const auto stem = [](std::string_view w) { return english_stem(w); };
   const auto usage = WordUsage::shared(TextAnalyzerFiles{}.wordnet_directory / "cntlist.rev", stem);
@@ -399,6 +433,8 @@ TEST_CASE("a word the knowledge base has, attached to a noun it lacks, is that n
   const auto phone = a.word_term("phone");
   const auto number = a.word_term("number");
   CHECK(attached("how do I reset my router password").count(password));
+  // A possessive is an owner too: the neighbour's phone is not the shop's.
+  CHECK(attached("what's my neighbour's phone number").count(phone));
   CHECK(attached("what's the phone number of the nearest hospital").count(phone));
   CHECK(attached("what's the phone number of the nearest hospital").count(number));
   CHECK(attached("路由器密码忘了怎么办").count("密码"));
@@ -650,6 +686,46 @@ answer = "Call +1 555 0100."
   CHECK(answered_by(stage, "客服几点下班") == "faq.toml#opening-hours");
   CHECK(answered_by(stage, "你们周末有人吗") == "faq.toml#opening-hours");
   CHECK(answered_by(stage, "What are your business hours?") == "faq.toml#opening-hours");
+  // A time word alone can only mean the business's times.
+  CHECK(answered_by(stage, "hours?") == "faq.toml#opening-hours");
+  CHECK(answered_by(stage, "time?") == "faq.toml#opening-hours");
+}
+
+TEST_CASE("an abstract noun after a known noun says what about it is asked, and owns nothing") {
+  const auto& a = *analyzer();
+  const std::unordered_set<std::string> kb{a.word_term("payment"), a.word_term("contact"),
+                                           a.word_term("email"), a.word_term("password")};
+  auto known = [&](const std::string& term) { return kb.count(term) > 0; };
+  // WordNet's most common noun sense: a thing, a group or an act can own; an option,
+  // information or a status is what is asked.
+  const auto& wordnet = *WordNetSynonyms::shared(
+      TextAnalyzerFiles{}.wordnet_directory, [](std::string_view w) { return english_stem(w); });
+  for (const char* word : {"router", "police", "apple", "support", "hospital"})
+    CHECK(wordnet.is_concrete(english_stem(word)));
+  for (const char* word : {"option", "info", "method", "status"}) {
+    INFO(word);
+    CHECK_FALSE(wordnet.is_concrete(english_stem(word)));
+  }
+  CHECK(a.aspects_of_known_nouns("payment options?", known).count(a.word_term("options")));
+  CHECK(a.aspects_of_known_nouns("contact info pls", known).count(a.word_term("info")));
+  CHECK(a.aspects_of_known_nouns("options for payment", known).empty());  // no noun before
+  CHECK(a.aspects_of_known_nouns("router password", known).empty());
+  CHECK(a.aspects_of_known_nouns("email support", known).empty());  // support is a service
+  // ...so the known noun before it is the message's own, while a concrete head keeps it.
+  CHECK(a.attached_to_unknown_nouns("payment options", known).empty());
+  CHECK(a.attached_to_unknown_nouns("email support", known).count(a.word_term("email")));
+}
+
+TEST_CASE("a message that only names a time is about the business's times") {
+  const auto& a = *analyzer();
+  CHECK(a.names_only_times("hours?"));
+  CHECK(a.names_only_times("weekend?"));
+  CHECK(a.names_only_times("周末？"));
+  CHECK_FALSE(a.names_only_times("what time is it"));  // asks
+  CHECK_FALSE(a.names_only_times("现在几点了"));
+  CHECK_FALSE(a.names_only_times("how many days until christmas"));
+  CHECK_FALSE(a.names_only_times("refund time"));
+  CHECK_FALSE(a.names_only_times(""));
 }
 
 TEST_CASE("an institution or a name after for/to/at, or as a question's subject, is the owner") {
@@ -701,6 +777,35 @@ TEST_CASE("a Chinese compound the entries lack is matched by the head they have"
   REQUIRE(!router.empty());
   // (0.89 against 0.54; 0.64 when 电子邮件 weighs as a thing the entries lack.)
   CHECK(email.front().coverage > router.front().coverage + 0.2);
+}
+
+TEST_CASE("an order number or a question word is no thing the entries lack") {
+  const auto& a = *analyzer();
+  for (const char* term : {"48213", "5", "2nd", "3rd"}) CHECK(TextAnalyzer::is_number(term));
+  for (const char* term : {"b2b", "mp3", "th", ""}) CHECK_FALSE(TextAnalyzer::is_number(term));
+  CHECK(a.is_question_word(a.word_term("why")));  // the stem "whi"
+  CHECK_FALSE(a.names_topic(a.word_term("why"), false));
+  CHECK_FALSE(a.is_question_word(a.word_term("refund")));
+
+  FaqIndexOptions options;
+  options.analyzer = analyzer();
+  options.unknown_word_weight = 3.0;
+  const FaqIndex index(
+      {{"refund-how", {"How do I ask for a refund?", "怎么申请退款"}, "In My Orders."},
+       {"order-tracking", {"How can I track my order?"}, "Use the link."}},
+      options);
+  auto coverage = [&](const char* text) {
+    const auto found = index.search(text, 1);
+    REQUIRE(!found.empty());
+    return found.front().coverage;
+  };
+  // The order number says which order, not what about it.
+  CHECK(coverage("order 20231188, how do I ask for a refund") ==
+        Approx(coverage("order, how do I ask for a refund")));
+  CHECK(coverage("订单号 20231188，怎么申请退款") == Approx(coverage("订单号，怎么申请退款")));
+  CHECK(index.search("how do I ask for a refund, order 48213", 1).front().unknown_thing == 0);
+  // "why" asks; a thing the entries lack counts against the match in full.
+  CHECK(coverage("why a refund") > coverage("bitcoin a refund") + 0.2);
 }
 
 TEST_CASE("an entry that does not ask for the amount a message asks for is no answer") {

@@ -21,6 +21,10 @@ TEST_CASE("ASCII is lower-cased and split on non-alphanumerics, stop-words dropp
   CHECK(tokenize("e-mail/password") == Terms{"mail", "password"});
   // One-letter leftovers of contractions go; digits stay.
   CHECK(tokenize("what's 7 days") == Terms{"what", "7", "day"});
+  // The closed classes whole: pronouns, modal verbs, subordinating conjunctions carry
+  // no topic ("because" is no thing the shop lacks); "until" names a time and stays.
+  CHECK(tokenize("she should reset it because they forgot") == Terms{"reset", "forgot"});
+  CHECK(has(tokenize("wait until monday"), "until"));
 }
 
 TEST_CASE("CJK runs give character unigrams and bigrams", "[tokenizer]") {

@@ -1,6 +1,8 @@
 // Fencing: a tenant's lease (tenant_leases: owner node, epoch, expiry) decides
 // which node may write for it, and PostgreSQL itself refuses the writes of a node
 // that lost it.
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <thread>
@@ -117,4 +119,26 @@ TEST_CASE(
   CHECK(tenant_sql(dir.str(), "SELECT count(*) FROM messages") == "1\n");
   // The owner writes on, its lease untouched.
   ok_result(owner.append(message("c1", 2, "again from a")));
+}
+
+TEST_CASE(
+    "a read-only instance on a database its owner has not set up yet reads no small documents, "
+    "and says so for what it cannot answer",
+    "[postgres]") {
+  TempDir dir;
+  // A database of its own, empty: no node has created the schema in it yet.
+  const std::string database = "fresh_" + std::to_string(::getpid());
+  postgres().psql("CREATE DATABASE " + database + " OWNER switchboard");
+  {
+    Storage reader(dir.str(), {{"node_id", "node-b"},
+                               {"read_only", "true"},
+                               {"connection", postgres().connection("switchboard", database)}});
+    // Agents, sign-outs, counters: none stored yet, which is the truth.
+    CHECK(json::parse(ok_result(reader.kv_list("agents"))).at("items").as_array().empty());
+    CHECK(ok_result(reader.kv_get("tokens", "today")).empty());
+    // A conversation's history is not asked before there is one; it fails as before.
+    const Completion history = Storage::wait(reader.load("c1", 0, 0, 10));
+    CHECK(history.status == SB_ERROR);
+  }
+  postgres().psql("DROP DATABASE " + database);
 }

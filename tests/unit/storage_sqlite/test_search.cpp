@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "storage_harness.hpp"
@@ -371,5 +372,32 @@ TEST_CASE("a rowid given out again after the newest messages were deleted is ind
     CHECK(hit_ids(search(s, R"({"q":"refund"})")) == std::vector<std::string>{"c2-1"});
     CHECK(hit_ids(search(s, R"({"q":"invoice"})")) == std::vector<std::string>{"c2-1"});
   }
+  exec(file, "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1);");
+}
+
+TEST_CASE("a backlog of many slices above the search mark is indexed while appends go on",
+          "[sqlite]") {
+  TempDir dir;
+  const auto file = dir.path() / "switchboard.db";
+  {
+    Storage s(dir.str());
+    for (uint64_t seq = 1; seq <= 700; ++seq) append_ok(s, message("c1", seq, "退货地址 returns"));
+  }
+  // A file whose index lost everything above an old mark: 700 messages, almost
+  // three of the writer's slices.
+  exec(file,
+       "INSERT INTO messages_fts (messages_fts) VALUES ('delete-all'); "
+       "UPDATE search_mark SET indexed_upto = 0;");
+  REQUIRE(count_unindexed(file) == 700);
+
+  Storage s(dir.str());
+  // Appends complete while the backlog is worked off, each slice at a time.
+  for (uint64_t seq = 1; seq <= 20; ++seq) append_ok(s, message("c2", seq, "退货地址 returns"));
+  for (int i = 0; i < 200 && count_unindexed(file) > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(count_unindexed(file) == 0);
+  const auto hits = all_pages(s, "退货地址", 100);
+  CHECK(hits.size() == 720);
+  CHECK(std::set<std::string>(hits.begin(), hits.end()).size() == 720);
   exec(file, "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1);");
 }
