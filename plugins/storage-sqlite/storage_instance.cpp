@@ -4,7 +4,7 @@
 
 #include "schema.hpp"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 namespace {
 // Uploads accepted but not yet on disk. Each holds its bytes (up to the host's
@@ -99,4 +99,4 @@ int32_t StorageInstance::write_blob(BlobWrite&& blob, sb_error* err) {
   return SB_ERROR;
 }
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite
