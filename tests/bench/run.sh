@@ -45,6 +45,11 @@
 #                                 alone still got the flooder a full group's share.
 #   PERF=0                        1 records the server with `perf record` during each run's
 #                                 measured window (OUT_DIR/NAME.perf.data; `perf report -i`)
+#   OFFCPU=0                      1 records the scheduler (`perf sched record`, the whole
+#                                 machine, OFFCPU_S=5 seconds) inside each run's measured
+#                                 window and prints where the server's threads waited off
+#                                 CPU (tests/bench/offcpu.py: asleep, in fsync, waiting for
+#                                 a core); also in OUT_DIR/NAME.offcpu.txt
 #
 # Exits non-zero if any loadgen run did (see loadgen --help for its exit codes),
 # except in a sweep, which ends on a rate it cannot sustain: that is its result.
@@ -83,6 +88,8 @@ OUT_DIR=${OUT_DIR:-$BUILD/bench-results/$(date -u +%Y%m%d-%H%M%S)}
 KEEP=${KEEP:-0}
 STRICT=${STRICT:-0}
 PERF=${PERF:-0}
+OFFCPU=${OFFCPU:-0}
+OFFCPU_S=${OFFCPU_S:-5}
 FLOOD_RATE=${FLOOD_RATE:-2000}
 FLOOD_CLIENTS=${FLOOD_CLIENTS:-200}
 FLOOD_SPREAD=${FLOOD_SPREAD:-1}
@@ -192,6 +199,12 @@ run_scenario() {
       -o "$OUT_DIR/$name.perf.data" -- sleep "$DURATION") > "$run_dir/perf.log" 2>&1 &
     perf_pid=$!
   fi
+  local offcpu_pid=""
+  if [[ $OFFCPU == 1 ]]; then
+    (sleep $(( WARMUP + 3 )) && exec perf sched record -q -o "$OUT_DIR/$name.sched.data" \
+      -- sleep "$OFFCPU_S") > "$run_dir/offcpu.log" 2>&1 &
+    offcpu_pid=$!
+  fi
   server_cpu_before=$(cpu_seconds "$SERVER_PID")
   local beside_pid=""
   if [[ -n $BESIDE ]]; then
@@ -203,6 +216,13 @@ run_scenario() {
     --json-out "$json" "${STRICT_FLAG[@]}" "$@" 2> "$run_dir/loadgen.err" || loadgen_status=$?
   (( loadgen_status == 0 )) || FAILED_RUNS=$(( FAILED_RUNS + 1 ))
   [[ -z $perf_pid ]] || wait "$perf_pid" 2>/dev/null || true
+  if [[ -n $offcpu_pid ]]; then
+    wait "$offcpu_pid" 2>/dev/null || true
+    perf sched timehist -i "$OUT_DIR/$name.sched.data" -p "$SERVER_PID" --state 2>/dev/null |
+      python3 "$ROOT/tests/bench/offcpu.py" > "$OUT_DIR/$name.offcpu.txt" || true
+    echo "    off CPU over ${OFFCPU_S} s of the measured window (tests/bench/offcpu.py):"
+    sed 's/^/      /' "$OUT_DIR/$name.offcpu.txt"
+  fi
   if [[ -n $beside_pid ]]; then
     kill -TERM "$beside_pid" 2>/dev/null || true
     wait "$beside_pid" || true
