@@ -256,7 +256,9 @@ void AgentDirectory::publish_locked_copy() {
   {
     std::lock_guard lock(mutex_);
     for (const auto& a : file_agents_) merged.push_back(to_state(a));
-    for (const auto& [id, a] : stored_) {
+    // Not a structured binding: clang before 16 cannot capture one in the lambda.
+    for (const auto& entry : stored_) {
+      const AgentRecord& a = entry.second;
       if (a.disabled) continue;
       const bool shadowed =
           std::any_of(file_agents_.begin(), file_agents_.end(),

@@ -1,5 +1,7 @@
 #include "checkpointer.hpp"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <cstdio>
 
@@ -34,6 +36,7 @@ void Checkpointer::request() {
 }
 
 void Checkpointer::run() {
+  pthread_setname_np(pthread_self(), "sqlite-ckpt");
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait(lock, [&] { return requested_ || stopping_; });

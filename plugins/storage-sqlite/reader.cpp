@@ -1,5 +1,7 @@
 #include "reader.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -60,6 +62,7 @@ Reader::~Reader() {
 }
 
 void Reader::run() {
+  pthread_setname_np(pthread_self(), "sqlite-reader");
   std::vector<ReadOp> batch;
   while (queue_.pop_batch(batch, kReadsPerWakeup)) {
     for (ReadOp& read : batch) {

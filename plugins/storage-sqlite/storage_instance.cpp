@@ -1,5 +1,7 @@
 #include "storage_instance.hpp"
 
+#include <pthread.h>
+
 #include <vector>
 
 #include "schema.hpp"
@@ -58,6 +60,7 @@ void StorageInstance::sweep_files() {
 }
 
 void StorageInstance::run_blob_writes() {
+  pthread_setname_np(pthread_self(), "sqlite-blobs");
   std::vector<BlobWrite> batch;
   while (blob_queue_.pop_batch(batch, 1)) {
     BlobWrite& blob = batch.front();

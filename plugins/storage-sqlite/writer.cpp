@@ -1,5 +1,7 @@
 #include "writer.hpp"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
@@ -108,6 +110,9 @@ Writer::~Writer() {
 }
 
 void Writer::run() {
+  // Named, like the plugin's other threads, so that `top -H`, `perf sched
+  // timehist` and tests/bench/offcpu.py tell them apart from the server's loops.
+  pthread_setname_np(pthread_self(), "sqlite-writer");
   std::vector<WriteOp> batch;
   batch.reserve(max_batch_);
   std::vector<std::string> errors;

@@ -38,9 +38,18 @@
 #                                 measured window; it runs in its own session (the
 #                                 kernel's autogroups keep its CPU apart from the server's,
 #                                 which also gets its own) at nice FLOOD_NICE, since an
-#                                 attacker's CPU is not the server's (0: compete evenly)
+#                                 attacker's CPU is not the server's (0: compete evenly).
+#                                 The nice value is also set on the flooder's autogroup
+#                                 (/proc/self/autogroup): with autogroups a thread's nice
+#                                 only orders it within its own session, so nice 19
+#                                 alone still got the flooder a full group's share.
 #   PERF=0                        1 records the server with `perf record` during each run's
 #                                 measured window (OUT_DIR/NAME.perf.data; `perf report -i`)
+#   OFFCPU=0                      1 records the scheduler (`perf sched record`, the whole
+#                                 machine, OFFCPU_S=5 seconds) inside each run's measured
+#                                 window and prints where the server's threads waited off
+#                                 CPU (tests/bench/offcpu.py: asleep, in fsync, waiting for
+#                                 a core); also in OUT_DIR/NAME.offcpu.txt
 #
 # Exits non-zero if any loadgen run did (see loadgen --help for its exit codes),
 # except in a sweep, which ends on a rate it cannot sustain: that is its result.
@@ -79,6 +88,8 @@ OUT_DIR=${OUT_DIR:-$BUILD/bench-results/$(date -u +%Y%m%d-%H%M%S)}
 KEEP=${KEEP:-0}
 STRICT=${STRICT:-0}
 PERF=${PERF:-0}
+OFFCPU=${OFFCPU:-0}
+OFFCPU_S=${OFFCPU_S:-5}
 FLOOD_RATE=${FLOOD_RATE:-2000}
 FLOOD_CLIENTS=${FLOOD_CLIENTS:-200}
 FLOOD_SPREAD=${FLOOD_SPREAD:-1}
@@ -188,6 +199,12 @@ run_scenario() {
       -o "$OUT_DIR/$name.perf.data" -- sleep "$DURATION") > "$run_dir/perf.log" 2>&1 &
     perf_pid=$!
   fi
+  local offcpu_pid=""
+  if [[ $OFFCPU == 1 ]]; then
+    (sleep $(( WARMUP + 3 )) && exec perf sched record -q -o "$OUT_DIR/$name.sched.data" \
+      -- sleep "$OFFCPU_S") > "$run_dir/offcpu.log" 2>&1 &
+    offcpu_pid=$!
+  fi
   server_cpu_before=$(cpu_seconds "$SERVER_PID")
   local beside_pid=""
   if [[ -n $BESIDE ]]; then
@@ -199,6 +216,13 @@ run_scenario() {
     --json-out "$json" "${STRICT_FLAG[@]}" "$@" 2> "$run_dir/loadgen.err" || loadgen_status=$?
   (( loadgen_status == 0 )) || FAILED_RUNS=$(( FAILED_RUNS + 1 ))
   [[ -z $perf_pid ]] || wait "$perf_pid" 2>/dev/null || true
+  if [[ -n $offcpu_pid ]]; then
+    wait "$offcpu_pid" 2>/dev/null || true
+    perf sched timehist -i "$OUT_DIR/$name.sched.data" -p "$SERVER_PID" --state 2>/dev/null |
+      python3 "$ROOT/tests/bench/offcpu.py" > "$OUT_DIR/$name.offcpu.txt" || true
+    echo "    off CPU over ${OFFCPU_S} s of the measured window (tests/bench/offcpu.py):"
+    sed 's/^/      /' "$OUT_DIR/$name.offcpu.txt"
+  fi
   if [[ -n $beside_pid ]]; then
     kill -TERM "$beside_pid" 2>/dev/null || true
     wait "$beside_pid" || true
@@ -264,7 +288,9 @@ flood_logins() {
   local spread=()
   [[ $FLOOD_SPREAD == 1 ]] && spread=(--spread-addresses)
   sleep "$FLOOD_DELAY_S"
-  exec setsid nice -n "$FLOOD_NICE" python3 "$ROOT/tests/bench/login_flood.py" --url "http://127.0.0.1:$1" --tenant bench \
+  # shellcheck disable=SC2016
+  exec setsid sh -c '[ -w /proc/self/autogroup ] && echo "$0" > /proc/self/autogroup; exec "$@"' \
+    "$FLOOD_NICE" nice -n "$FLOOD_NICE" python3 "$ROOT/tests/bench/login_flood.py" --url "http://127.0.0.1:$1" --tenant bench \
     --clients "$FLOOD_CLIENTS" --duration 3600 "${spread[@]}" --json-out "$OUT_DIR/$3.flood" \
     > "$2/flood.out" 2>&1
 }
