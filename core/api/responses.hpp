@@ -4,6 +4,7 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <boost/locale/encoding_utf.hpp>
 #include <string_view>
 
 #include "api/etag.hpp"
@@ -12,10 +13,18 @@
 
 namespace sb::api {
 
+// The message and the field name may quote the request (an unknown query parameter's
+// name, percent-decoded): bytes that are not UTF-8 are left out, because Boost.JSON
+// writes a string's bytes unchecked and the body would not be JSON a client can read.
+inline std::string utf8_only(std::string_view text) {
+  return boost::locale::conv::utf_to_utf<char>(text.data(), text.data() + text.size(),
+                                               boost::locale::conv::skip);
+}
+
 inline hub::HttpResponse error_response(unsigned status, std::string_view code,
                                         std::string_view message, std::string_view field = {}) {
-  boost::json::object e{{"code", code}, {"message", message}};
-  if (!field.empty()) e["field"] = field;
+  boost::json::object e{{"code", code}, {"message", utf8_only(message)}};
+  if (!field.empty()) e["field"] = utf8_only(field);
   return hub::HttpResponse{status,
                            "application/json",
                            boost::json::serialize(boost::json::object{{"error", std::move(e)}}),

@@ -71,7 +71,11 @@ std::optional<HttpResponse> read_dry_run(const std::string& body, engine::DryRun
   json::value v = json::parse(body.empty() ? std::string("{}") : body, ec);
   if (ec || !v.is_object())
     return error_response(400, "bad_json", "the body must be a JSON object");
-  for (const auto& [key, value] : v.get_object()) {
+  // Not a structured binding: clang before 16 (Debian 12's, which builds the
+  // sanitizer and fuzz trees) refuses one captured by the lambda below.
+  for (const auto& member : v.get_object()) {
+    const auto key = member.key();
+    const json::value& value = member.value();
     auto text = [&](std::string& field) -> std::optional<HttpResponse> {
       if (!value.is_string())
         return error_response(422, "bad_field", std::string(key) + " must be a string", key);

@@ -2,7 +2,7 @@
 # The longer fuzz runs SECURITY.md records: each harness (or the ones named) for
 # SECONDS on its seed corpus plus what earlier runs found (BUILD/fuzz/corpus-NAME),
 # one line of figures each. Crashing inputs land in BUILD/fuzz/NAME-crash-*.
-#   tests/fuzz/long_run.sh build-asan 600 [NAME...]
+#   tests/fuzz/long_run.sh build-fuzz 600 [NAME...]
 set -uo pipefail
 build=${1:?build dir (configured with -DSWITCHBOARD_FUZZ=ON)}
 seconds=${2:?seconds per harness}
