@@ -3,7 +3,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <memory>
 
-namespace sb_redis {
+namespace switchboard::redis {
 
 namespace {
 
@@ -88,4 +88,4 @@ bool attach_asio(redisAsyncContext* ac, asio::io_context& io) {
   return true;
 }
 
-}  // namespace sb_redis
+}  // namespace switchboard::redis

@@ -12,7 +12,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-namespace sb_redis {
+namespace switchboard::redis {
 
 // Attaches ac (just created by redisAsyncConnect*, nothing attached yet) to io.
 // From then on the context must be used only on io's thread. Returns false when
@@ -20,4 +20,4 @@ namespace sb_redis {
 // hook (when the context is freed).
 bool attach_asio(redisAsyncContext* ac, boost::asio::io_context& io);
 
-}  // namespace sb_redis
+}  // namespace switchboard::redis

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 
-namespace sb_redis {
+namespace switchboard::redis {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
@@ -595,4 +595,4 @@ void Bus::set_list(std::string set, sb::Completion done) {
   });
 }
 
-}  // namespace sb_redis
+}  // namespace switchboard::redis

@@ -30,7 +30,7 @@
 #include "switchboard/sb_plugin.h"
 #include "switchboard/sb_plugin_cpp.hpp"
 
-namespace sb_redis {
+namespace switchboard::redis {
 
 struct BusConfig {
   std::string host = "127.0.0.1";
@@ -140,4 +140,4 @@ class Bus {
   std::thread thread_;
 };
 
-}  // namespace sb_redis
+}  // namespace switchboard::redis

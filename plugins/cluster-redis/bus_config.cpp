@@ -5,7 +5,7 @@
 
 #include "bus.hpp"
 
-namespace sb_redis {
+namespace switchboard::redis {
 
 const sb_config_key kConfigKeys[] = {
     {sizeof(sb_config_key), SB_CONFIG_STRING, "address"},
@@ -100,4 +100,4 @@ BusConfig read_config(const sb::Host& host) {
   return config;
 }
 
-}  // namespace sb_redis
+}  // namespace switchboard::redis

@@ -5,7 +5,7 @@
 
 #include "asio_adapter.hpp"
 
-namespace sb_redis {
+namespace switchboard::redis {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
@@ -267,4 +267,4 @@ void Link::tick() {
   });
 }
 
-}  // namespace sb_redis
+}  // namespace switchboard::redis

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sb_redis {
+namespace switchboard::redis {
 
 struct LinkOptions {
   std::string name;  // for log lines: "commands", "subscriber", "consumer"
@@ -105,4 +105,4 @@ class Link {
 std::string_view reply_text(const redisReply& r);  // a string, status or error reply
 bool is_error(const redisReply& r);
 
-}  // namespace sb_redis
+}  // namespace switchboard::redis

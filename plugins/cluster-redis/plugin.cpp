@@ -19,7 +19,7 @@
 
 namespace {
 
-using sb_redis::Bus;
+using switchboard::redis::Bus;
 
 const sb_host_api* g_host = nullptr;  // set once by sb_plugin_entry, read-only after
 
@@ -41,7 +41,7 @@ int32_t fail(sb_error* err, const std::string& why) {
 
 // The checks every hook shares; "" when the arguments are fine.
 std::string name_problem(const char* what, sb_str name) {
-  if (!sb_redis::valid_name(sb::view(name)))
+  if (!switchboard::redis::valid_name(sb::view(name)))
     return std::string("cluster-redis: the ") + what +
            " name must be 1..512 bytes of printable ASCII without spaces";
   return {};
@@ -60,7 +60,7 @@ int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error* 
                            std::string(SB_CLUSTER_EVENTS_V1) + ")");
     auto instance = std::make_unique<Instance>();
     instance->host = host;
-    instance->bus = std::make_unique<Bus>(host, events, sb_redis::read_config(host));
+    instance->bus = std::make_unique<Bus>(host, events, switchboard::redis::read_config(host));
     *out = reinterpret_cast<sb_instance*>(instance.release());
     return static_cast<int32_t>(SB_OK);
   });
@@ -188,8 +188,8 @@ const sb_plugin_descriptor kDescriptor = {
     SB_KIND_CLUSTER_BUS,
     "cluster-redis",
     "0.1.0",
-    sb_redis::kConfigKeys,
-    sb_redis::kConfigKeyCount,
+    switchboard::redis::kConfigKeys,
+    switchboard::redis::kConfigKeyCount,
     instance_new,
     instance_free,
     nullptr,

@@ -2,7 +2,7 @@
 
 #include "session.hpp"
 
-namespace sb_postgres {
+namespace switchboard::postgres {
 
 Lease acquire_lease(pqxx::transaction_base& tx, const std::string& node_id, int64_t lease_ms) {
   const pqxx::result taken = tx.exec_params(
@@ -56,4 +56,4 @@ void enter_tenant_and_check_lease(pqxx::transaction_base& tx, const std::string&
       lease);
 }
 
-}  // namespace sb_postgres
+}  // namespace switchboard::postgres

@@ -15,7 +15,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace sb_postgres {
+namespace switchboard::postgres {
 
 struct Lease {
   std::string node_id;
@@ -41,4 +41,4 @@ void check_lease(pqxx::transaction_base& tx, const Lease& lease, int64_t lease_m
 void enter_tenant_and_check_lease(pqxx::transaction_base& tx, const std::string& tenant_id,
                                   const Lease& lease, int64_t lease_ms);
 
-}  // namespace sb_postgres
+}  // namespace switchboard::postgres

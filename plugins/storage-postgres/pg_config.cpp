@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string_view>
 
-namespace sb_postgres {
+namespace switchboard::postgres {
 
 const sb_config_key kConfigKeys[] = {
     {sizeof(sb_config_key), SB_CONFIG_STRING, "connection"},
@@ -85,4 +85,4 @@ PgConfig read_config(const HostRef& host) {
   return config;
 }
 
-}  // namespace sb_postgres
+}  // namespace switchboard::postgres

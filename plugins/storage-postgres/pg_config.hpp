@@ -8,9 +8,9 @@
 
 #include "host_ref.hpp"
 
-namespace sb_postgres {
+namespace switchboard::postgres {
 
-using sb_sqlite::HostRef;
+using switchboard::sqlite::HostRef;
 
 struct PgConfig {
   // libpq connection string, key=value ("host=/run/postgresql dbname=switchboard
@@ -44,4 +44,4 @@ extern const size_t kConfigKeyCount;
 // Reads and validates the config. Throws std::invalid_argument naming the key.
 PgConfig read_config(const HostRef& host);
 
-}  // namespace sb_postgres
+}  // namespace switchboard::postgres

@@ -8,21 +8,21 @@
 
 #include "operations.hpp"  // storage-sqlite's, found on its include path
 
-namespace sb_postgres {
+namespace switchboard::postgres {
 
-using sb_sqlite::AppendLog;
-using sb_sqlite::AppendMessage;
-using sb_sqlite::DeleteBlob;
-using sb_sqlite::DeleteConversation;
-using sb_sqlite::KvPut;
-using sb_sqlite::PruneLog;
-using sb_sqlite::PutConversation;
-using sb_sqlite::ReadOp;
-using sb_sqlite::SetRead;
+using switchboard::sqlite::AppendLog;
+using switchboard::sqlite::AppendMessage;
+using switchboard::sqlite::DeleteBlob;
+using switchboard::sqlite::DeleteConversation;
+using switchboard::sqlite::KvPut;
+using switchboard::sqlite::PruneLog;
+using switchboard::sqlite::PutConversation;
+using switchboard::sqlite::ReadOp;
+using switchboard::sqlite::SetRead;
 
 // blob_put: the record (its `file` unused) and the bytes, stored in one row.
 struct StoreBlob {
-  sb_sqlite::PutBlob record;
+  switchboard::sqlite::PutBlob record;
   std::string data;
 };
 
@@ -33,4 +33,4 @@ struct WriteOp {
   sb_op* op = nullptr;
 };
 
-}  // namespace sb_postgres
+}  // namespace switchboard::postgres

@@ -30,8 +30,8 @@
 
 namespace {
 
-using sb_postgres::storable_text;
-using sb_postgres::StorageInstance;
+using switchboard::postgres::storable_text;
+using switchboard::postgres::StorageInstance;
 
 const sb_host_api* g_host = nullptr;  // set once by sb_plugin_entry, read-only after
 
@@ -68,7 +68,7 @@ int64_t now_ms() {
 
 int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::HostRef host{g_host, args->ctx};
+    switchboard::sqlite::HostRef host{g_host, args->ctx};
     auto* instance = new StorageInstance(host, sb::view(args->tenant_id));
     *out = reinterpret_cast<sb_instance*>(instance);
     return static_cast<int32_t>(SB_OK);
@@ -77,7 +77,7 @@ int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error* 
 
 void instance_free(sb_instance* inst) {
   if (!inst) return;
-  const sb_sqlite::HostRef host = self(inst).host();
+  const switchboard::sqlite::HostRef host = self(inst).host();
   sb::guarded_void(host.api, host.ctx, [&] { delete &self(inst); });
 }
 
@@ -88,7 +88,7 @@ int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_e
       return fail(err, "sb_message is too small for this plugin");
     if (msg->seq == 0 || msg->seq > kMaxSeq) return fail(err, "seq must be from 1 to 2^63-1");
     if (msg->conversation_id.len == 0) return fail(err, "conversation_id is empty");
-    sb_sqlite::AppendMessage m;
+    switchboard::sqlite::AppendMessage m;
     m.conversation_id = sb::view(msg->conversation_id);
     m.message_id = sb::view(msg->message_id);
     m.seq = static_cast<int64_t>(msg->seq);
@@ -102,7 +102,7 @@ int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_e
     if (has_fields(msg->struct_size,
                    offsetof(sb_message, attachments_json) + sizeof(msg->attachments_json))) {
       m.attachments = sb::view(msg->attachments_json);
-      if (auto why = sb_sqlite::check_attachments(m.attachments); !why.empty())
+      if (auto why = switchboard::sqlite::check_attachments(m.attachments); !why.empty())
         return fail(err, why);
     }
     // One bad row would fail the whole INSERT of a batch: refuse it here, alone.
@@ -121,7 +121,7 @@ int32_t load_messages(sb_instance* inst, const sb_message_query* query, sb_op* o
     if (!has_fields(query->struct_size,
                     offsetof(sb_message_query, before_seq) + sizeof(query->before_seq)))
       return fail(err, "sb_message_query is too small for this plugin");
-    sb_sqlite::LoadMessages q;
+    switchboard::sqlite::LoadMessages q;
     q.conversation_id = sb::view(query->conversation_id);
     if (!storable_text(q.conversation_id))
       return fail(err, "load_messages: conversation_id must be UTF-8 without NUL bytes");
@@ -134,8 +134,9 @@ int32_t load_messages(sb_instance* inst, const sb_message_query* query, sb_op* o
 
 int32_t put_conversation(sb_instance* inst, sb_str conversation_json, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::PutConversation c;
-    if (auto why = sb_sqlite::parse_conversation(sb::view(conversation_json), now_ms(), c);
+    switchboard::sqlite::PutConversation c;
+    if (auto why =
+            switchboard::sqlite::parse_conversation(sb::view(conversation_json), now_ms(), c);
         !why.empty())
       return fail(err, why);
     return self(inst).write({std::move(c), op}, err);
@@ -144,8 +145,8 @@ int32_t put_conversation(sb_instance* inst, sb_str conversation_json, sb_op* op,
 
 int32_t list_conversations(sb_instance* inst, sb_str filter_json, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::ListConversations q;
-    if (auto why = sb_sqlite::parse_filter(sb::view(filter_json), q); !why.empty())
+    switchboard::sqlite::ListConversations q;
+    if (auto why = switchboard::sqlite::parse_filter(sb::view(filter_json), q); !why.empty())
       return fail(err, why);
     return self(inst).read({std::move(q), op}, err);
   });
@@ -155,8 +156,9 @@ int32_t set_read(sb_instance* inst, sb_str conversation_id, sb_str participant_i
                  sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
     if (seq > kMaxSeq) return fail(err, "seq must be at most 2^63-1");
-    sb_sqlite::SetRead r{std::string(sb::view(conversation_id)),
-                         std::string(sb::view(participant_id)), static_cast<int64_t>(seq)};
+    switchboard::sqlite::SetRead r{std::string(sb::view(conversation_id)),
+                                   std::string(sb::view(participant_id)),
+                                   static_cast<int64_t>(seq)};
     return self(inst).write({std::move(r), op}, err);
   });
 }
@@ -164,24 +166,24 @@ int32_t set_read(sb_instance* inst, sb_str conversation_id, sb_str participant_i
 int32_t kv_put(sb_instance* inst, sb_str ns, sb_str key, sb_str value_json, sb_op* op,
                sb_error* err) {
   return sb::guarded(err, [&] {
-    if (auto why = sb_sqlite::check_kv_value(sb::view(value_json)); !why.empty())
+    if (auto why = switchboard::sqlite::check_kv_value(sb::view(value_json)); !why.empty())
       return fail(err, why);
-    sb_sqlite::KvPut kv{std::string(sb::view(ns)), std::string(sb::view(key)),
-                        std::string(sb::view(value_json))};
+    switchboard::sqlite::KvPut kv{std::string(sb::view(ns)), std::string(sb::view(key)),
+                                  std::string(sb::view(value_json))};
     return self(inst).write({std::move(kv), op}, err);
   });
 }
 
 int32_t kv_get(sb_instance* inst, sb_str ns, sb_str key, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::KvGet q{std::string(sb::view(ns)), std::string(sb::view(key))};
+    switchboard::sqlite::KvGet q{std::string(sb::view(ns)), std::string(sb::view(key))};
     return self(inst).read({std::move(q), op}, err);
   });
 }
 
 int32_t kv_list(sb_instance* inst, sb_str ns, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::KvList q{std::string(sb::view(ns))};
+    switchboard::sqlite::KvList q{std::string(sb::view(ns))};
     return self(inst).read({std::move(q), op}, err);
   });
 }
@@ -197,9 +199,9 @@ int32_t blob_put(sb_instance* inst, const sb_blob_put* blob, sb_op* op, sb_error
       return fail(err, "blob_id must be 1..128 bytes of letters, digits, '_', '-' and '.'");
     if (blob->data.len == 0) return fail(err, "a file must not be empty");
     if (blob->max_total_bytes > kMaxSeq) return fail(err, "max_total_bytes is out of range");
-    if (auto why = sb_sqlite::check_blob_meta(sb::view(blob->meta_json)); !why.empty())
+    if (auto why = switchboard::sqlite::check_blob_meta(sb::view(blob->meta_json)); !why.empty())
       return fail(err, why);
-    sb_postgres::StoreBlob store;
+    switchboard::postgres::StoreBlob store;
     store.record.id = id;
     store.record.meta = sb::view(blob->meta_json);
     store.record.size = static_cast<int64_t>(blob->data.len);
@@ -214,7 +216,7 @@ int32_t blob_get(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
     const std::string_view id = sb::view(blob_id);
     if (!valid_blob_id(id)) return fail(err, "blob_id is not a valid id");
-    sb_sqlite::GetBlob q{std::string(id), {}};
+    switchboard::sqlite::GetBlob q{std::string(id), {}};
     return self(inst).read({std::move(q), op}, err);
   });
 }
@@ -223,7 +225,7 @@ int32_t blob_meta(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
     const std::string_view id = sb::view(blob_id);
     if (!storable_text(id)) return fail(err, "blob_id is not a valid id");
-    sb_sqlite::BlobMeta q{std::string(id)};
+    switchboard::sqlite::BlobMeta q{std::string(id)};
     return self(inst).read({std::move(q), op}, err);
   });
 }
@@ -232,19 +234,21 @@ int32_t blob_delete(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err)
   return sb::guarded(err, [&] {
     const std::string_view id = sb::view(blob_id);
     if (!valid_blob_id(id)) return fail(err, "blob_id is not a valid id");
-    sb_sqlite::DeleteBlob d{std::string(id), {}};
+    switchboard::sqlite::DeleteBlob d{std::string(id), {}};
     return self(inst).write({std::move(d), op}, err);
   });
 }
 
 int32_t blob_usage(sb_instance* inst, sb_op* op, sb_error* err) {
-  return sb::guarded(err, [&] { return self(inst).read({sb_sqlite::BlobUsage{}, op}, err); });
+  return sb::guarded(err, [&] {
+    return self(inst).read({switchboard::sqlite::BlobUsage{}, op}, err);
+  });
 }
 
 int32_t search(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::Search q;
-    if (auto why = sb_sqlite::parse_search(sb::view(query_json), q); !why.empty())
+    switchboard::sqlite::Search q;
+    if (auto why = switchboard::sqlite::parse_search(sb::view(query_json), q); !why.empty())
       return fail(err, why);
     return self(inst).read({std::move(q), op}, err);
   });
@@ -255,10 +259,10 @@ int32_t log_append(sb_instance* inst, const sb_log_entry* entry, sb_op* op, sb_e
     if (!entry) return fail(err, "log_append: entry is NULL");
     if (!has_fields(entry->struct_size, offsetof(sb_log_entry, ts_ms) + sizeof(entry->ts_ms)))
       return fail(err, "sb_log_entry is too small for this plugin");
-    sb_sqlite::AppendLog e;
-    if (auto why =
-            sb_sqlite::parse_log_entry(sb::view(entry->log), sb::view(entry->kind),
-                                       sb::view(entry->actor), sb::view(entry->data_json), e);
+    switchboard::sqlite::AppendLog e;
+    if (auto why = switchboard::sqlite::parse_log_entry(sb::view(entry->log), sb::view(entry->kind),
+                                                        sb::view(entry->actor),
+                                                        sb::view(entry->data_json), e);
         !why.empty())
       return fail(err, "log_append: " + why);
     if (!storable_text(e.kind) || !storable_text(e.actor))
@@ -270,8 +274,8 @@ int32_t log_append(sb_instance* inst, const sb_log_entry* entry, sb_op* op, sb_e
 
 int32_t log_list(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::ListLog q;
-    if (auto why = sb_sqlite::parse_log_query(sb::view(query_json), q); !why.empty())
+    switchboard::sqlite::ListLog q;
+    if (auto why = switchboard::sqlite::parse_log_query(sb::view(query_json), q); !why.empty())
       return fail(err, why);
     return self(inst).read({std::move(q), op}, err);
   });
@@ -280,7 +284,7 @@ int32_t log_list(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err)
 int32_t delete_conversation(sb_instance* inst, sb_str conversation_id, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
     if (conversation_id.len == 0) return fail(err, "delete_conversation: conversation_id is empty");
-    sb_sqlite::DeleteConversation d{std::string(sb::view(conversation_id))};
+    switchboard::sqlite::DeleteConversation d{std::string(sb::view(conversation_id))};
     if (!storable_text(d.id))
       return fail(err, "delete_conversation: conversation_id must be UTF-8 without NUL bytes");
     return self(inst).write({std::move(d), op}, err);
@@ -289,10 +293,11 @@ int32_t delete_conversation(sb_instance* inst, sb_str conversation_id, sb_op* op
 
 int32_t log_prune(sb_instance* inst, sb_str log, int64_t before_ts_ms, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::AppendLog check;
-    if (auto why = sb_sqlite::parse_log_entry(sb::view(log), "", "", "{}", check); !why.empty())
+    switchboard::sqlite::AppendLog check;
+    if (auto why = switchboard::sqlite::parse_log_entry(sb::view(log), "", "", "{}", check);
+        !why.empty())
       return fail(err, "log_prune: " + why);
-    sb_sqlite::PruneLog p{std::string(sb::view(log)), before_ts_ms};
+    switchboard::sqlite::PruneLog p{std::string(sb::view(log)), before_ts_ms};
     return self(inst).write({std::move(p), op}, err);
   });
 }
@@ -341,8 +346,8 @@ const sb_plugin_descriptor kDescriptor = {
     SB_KIND_STORAGE,
     "storage-postgres",
     "1.1.0",
-    sb_postgres::kConfigKeys,
-    sb_postgres::kConfigKeyCount,
+    switchboard::postgres::kConfigKeys,
+    switchboard::postgres::kConfigKeyCount,
     instance_new,
     instance_free,
     nullptr,

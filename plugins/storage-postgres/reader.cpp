@@ -14,7 +14,7 @@
 
 #include "snippet.hpp"
 
-namespace sb_postgres {
+namespace switchboard::postgres {
 
 namespace json = boost::json;
 
@@ -120,9 +120,11 @@ Reader::Answer Reader::answer(const ReadOp& read) {
     } catch (const pqxx::undefined_table& e) {
       // Nothing was ever stored: the owner creates the tables as it starts. Agents,
       // sign-outs and counters read at a relayed node's start are then simply none.
-      if (before_schema_is_empty_ && std::holds_alternative<sb_sqlite::KvList>(read.command))
+      if (before_schema_is_empty_ &&
+          std::holds_alternative<switchboard::sqlite::KvList>(read.command))
         return {true, R"({"items":[]})"};
-      if (before_schema_is_empty_ && std::holds_alternative<sb_sqlite::KvGet>(read.command))
+      if (before_schema_is_empty_ &&
+          std::holds_alternative<switchboard::sqlite::KvGet>(read.command))
         return {true, std::string()};
       return {false, std::string("storage: ") + e.what()};
     } catch (const std::exception& e) {
@@ -137,7 +139,7 @@ Reader::Answer Reader::answer(const ReadOp& read) {
   return {false, "storage unavailable"};
 }
 
-std::string Reader::answer(pqxx::transaction_base& tx, const sb_sqlite::LoadMessages& q) {
+std::string Reader::answer(pqxx::transaction_base& tx, const switchboard::sqlite::LoadMessages& q) {
   const bool below = q.before_seq > 0;
   pqxx::result rows =
       below ? tx.exec_params(std::string(kMessageColumns) +
@@ -153,7 +155,8 @@ std::string Reader::answer(pqxx::transaction_base& tx, const sb_sqlite::LoadMess
   return json::serialize(json::object{{"messages", std::move(messages)}});
 }
 
-std::string Reader::answer(pqxx::transaction_base& tx, const sb_sqlite::ListConversations& q) {
+std::string Reader::answer(pqxx::transaction_base& tx,
+                           const switchboard::sqlite::ListConversations& q) {
   if (q.statuses && q.statuses->empty()) return R"({"conversations":[]})";
   Params p;
   std::string sql =
@@ -186,7 +189,7 @@ std::string Reader::answer(pqxx::transaction_base& tx, const sb_sqlite::ListConv
 // Newest first, paged by the message's id (the cursor is the id of the last hit
 // given). ILIKE '%q%' is served by the trigram index (schema.cpp, version 2) for
 // three characters or more; row-level security keeps it inside the tenant.
-std::string Reader::answer(pqxx::transaction_base& tx, const sb_sqlite::Search& q) {
+std::string Reader::answer(pqxx::transaction_base& tx, const switchboard::sqlite::Search& q) {
   Params p;
   std::string sql =
       "SELECT m.id, m.conversation_id, m.seq, m.message_id, m.sender_role, m.sender_id, "
@@ -221,7 +224,7 @@ std::string Reader::answer(pqxx::transaction_base& tx, const sb_sqlite::Search& 
         {"from",
          json::object{
              {"role", text_of(row[4])}, {"id", text_of(row[5])}, {"name", text_of(row[6])}}},
-        {"text", sb_sqlite::snippet(text_of(row[7]), q.q)},
+        {"text", switchboard::sqlite::snippet(text_of(row[7]), q.q)},
         {"ts", row[8].as<int64_t>()},
         {"flags", row[9].as<int64_t>()},
     });
@@ -232,7 +235,7 @@ std::string Reader::answer(pqxx::transaction_base& tx, const sb_sqlite::Search& 
 }
 
 // Newest first from the cursor (the seq of the last entry given).
-std::string Reader::answer(pqxx::transaction_base& tx, const sb_sqlite::ListLog& q) {
+std::string Reader::answer(pqxx::transaction_base& tx, const switchboard::sqlite::ListLog& q) {
   Params p;
   std::string sql =
       "SELECT seq, ts_ms, kind, actor, data FROM log_entries WHERE log = " + p.add(q.log);
@@ -261,13 +264,13 @@ std::string Reader::answer(pqxx::transaction_base& tx, const sb_sqlite::ListLog&
   return json::serialize(result);
 }
 
-std::string Reader::answer(pqxx::transaction_base& tx, const sb_sqlite::KvGet& q) {
+std::string Reader::answer(pqxx::transaction_base& tx, const switchboard::sqlite::KvGet& q) {
   const pqxx::result rows =
       tx.exec_params("SELECT value FROM kv WHERE ns = $1 AND key = $2", q.ns, q.key);
   return rows.empty() ? std::string() : std::string(text_of(rows[0][0]));
 }
 
-std::string Reader::answer(pqxx::transaction_base& tx, const sb_sqlite::KvList& q) {
+std::string Reader::answer(pqxx::transaction_base& tx, const switchboard::sqlite::KvList& q) {
   std::string out = R"({"items":[)";
   bool first = true;
   for (const pqxx::row& row :
@@ -284,13 +287,13 @@ std::string Reader::answer(pqxx::transaction_base& tx, const sb_sqlite::KvList& 
   return out;
 }
 
-std::string Reader::answer(pqxx::transaction_base& tx, const sb_sqlite::GetBlob& q) {
+std::string Reader::answer(pqxx::transaction_base& tx, const switchboard::sqlite::GetBlob& q) {
   const pqxx::result rows = tx.exec_params("SELECT data FROM blobs WHERE id = $1", q.id);
   if (rows.empty()) return {};
   return pqxx::binarystring(rows[0][0]).str();
 }
 
-std::string Reader::answer(pqxx::transaction_base& tx, const sb_sqlite::BlobMeta& q) {
+std::string Reader::answer(pqxx::transaction_base& tx, const switchboard::sqlite::BlobMeta& q) {
   const pqxx::result rows =
       tx.exec_params("SELECT id, size, created_ms, meta FROM blobs WHERE id = $1", q.id);
   if (rows.empty()) return {};
@@ -300,10 +303,10 @@ std::string Reader::answer(pqxx::transaction_base& tx, const sb_sqlite::BlobMeta
                                       {"meta", parsed_or(text_of(rows[0][3]), json::object{})}});
 }
 
-std::string Reader::answer(pqxx::transaction_base& tx, const sb_sqlite::BlobUsage&) {
+std::string Reader::answer(pqxx::transaction_base& tx, const switchboard::sqlite::BlobUsage&) {
   const pqxx::row row = tx.exec1("SELECT coalesce(sum(size), 0), count(*) FROM blobs");
   return R"({"total_bytes":)" + row[0].as<std::string>() + R"(,"count":)" +
          row[1].as<std::string>() + "}";
 }
 
-}  // namespace sb_postgres
+}  // namespace switchboard::postgres

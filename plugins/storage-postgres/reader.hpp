@@ -14,7 +14,7 @@
 #include "pg_operations.hpp"
 #include "session.hpp"
 
-namespace sb_postgres {
+namespace switchboard::postgres {
 
 class Reader {
  public:
@@ -35,15 +35,15 @@ class Reader {
 
   void run();
   Answer answer(const ReadOp& read);
-  std::string answer(pqxx::transaction_base& tx, const sb_sqlite::LoadMessages& q);
-  std::string answer(pqxx::transaction_base& tx, const sb_sqlite::ListConversations& q);
-  std::string answer(pqxx::transaction_base& tx, const sb_sqlite::KvGet& q);
-  std::string answer(pqxx::transaction_base& tx, const sb_sqlite::KvList& q);
-  std::string answer(pqxx::transaction_base& tx, const sb_sqlite::GetBlob& q);
-  std::string answer(pqxx::transaction_base& tx, const sb_sqlite::BlobMeta& q);
-  std::string answer(pqxx::transaction_base& tx, const sb_sqlite::BlobUsage& q);
-  std::string answer(pqxx::transaction_base& tx, const sb_sqlite::Search& q);
-  std::string answer(pqxx::transaction_base& tx, const sb_sqlite::ListLog& q);
+  std::string answer(pqxx::transaction_base& tx, const switchboard::sqlite::LoadMessages& q);
+  std::string answer(pqxx::transaction_base& tx, const switchboard::sqlite::ListConversations& q);
+  std::string answer(pqxx::transaction_base& tx, const switchboard::sqlite::KvGet& q);
+  std::string answer(pqxx::transaction_base& tx, const switchboard::sqlite::KvList& q);
+  std::string answer(pqxx::transaction_base& tx, const switchboard::sqlite::GetBlob& q);
+  std::string answer(pqxx::transaction_base& tx, const switchboard::sqlite::BlobMeta& q);
+  std::string answer(pqxx::transaction_base& tx, const switchboard::sqlite::BlobUsage& q);
+  std::string answer(pqxx::transaction_base& tx, const switchboard::sqlite::Search& q);
+  std::string answer(pqxx::transaction_base& tx, const switchboard::sqlite::ListLog& q);
 
   HostRef host_;
   std::string tenant_id_;
@@ -51,8 +51,8 @@ class Reader {
   // (a fresh database): its small-document reads then answer "nothing stored yet".
   bool before_schema_is_empty_ = false;
   Session session_;
-  sb_sqlite::BoundedQueue<ReadOp> queue_;
+  switchboard::sqlite::BoundedQueue<ReadOp> queue_;
   std::thread thread_;
 };
 
-}  // namespace sb_postgres
+}  // namespace switchboard::postgres

@@ -5,7 +5,7 @@
 #include <pqxx/transaction>
 #include <stdexcept>
 
-namespace sb_postgres {
+namespace switchboard::postgres {
 
 namespace {
 
@@ -232,4 +232,4 @@ bool ensure_partition(pqxx::connection& db, int64_t month) {
   return true;
 }
 
-}  // namespace sb_postgres
+}  // namespace switchboard::postgres

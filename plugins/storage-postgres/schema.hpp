@@ -6,7 +6,7 @@
 #include <pqxx/connection>
 #include <string>
 
-namespace sb_postgres {
+namespace switchboard::postgres {
 
 // The version the last migration brings the database to.
 int latest_schema_version();
@@ -28,4 +28,4 @@ std::string partition_name(int64_t month);
 // name exists but is no partition of messages (the operator detached the month).
 bool ensure_partition(pqxx::connection& db, int64_t month);
 
-}  // namespace sb_postgres
+}  // namespace switchboard::postgres

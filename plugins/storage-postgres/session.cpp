@@ -6,7 +6,7 @@
 #include <pqxx/transaction>
 #include <stdexcept>
 
-namespace sb_postgres {
+namespace switchboard::postgres {
 
 void enter_tenant(pqxx::transaction_base& tx, const std::string& tenant_id) {
   tx.exec_params("SELECT set_config($1, $2, true)", kTenantSetting, tenant_id);
@@ -110,4 +110,4 @@ void Session::drop() {
   connection_.reset();
 }
 
-}  // namespace sb_postgres
+}  // namespace switchboard::postgres

@@ -11,7 +11,7 @@
 
 #include "pg_config.hpp"
 
-namespace sb_postgres {
+namespace switchboard::postgres {
 
 // The setting every row-level security policy compares tenant_id with.
 inline constexpr const char* kTenantSetting = "switchboard.tenant_id";
@@ -49,4 +49,4 @@ class Session {
   std::unique_ptr<pqxx::connection> connection_;
 };
 
-}  // namespace sb_postgres
+}  // namespace switchboard::postgres

@@ -2,7 +2,7 @@
 
 #include "schema.hpp"
 
-namespace sb_postgres {
+namespace switchboard::postgres {
 
 StorageInstance::StorageInstance(HostRef host, std::string_view tenant_id)
     : host_(host), config_(read_config(host)) {
@@ -49,4 +49,4 @@ int32_t StorageInstance::read(ReadOp&& op, sb_error* err) {
   return SB_ERROR;
 }
 
-}  // namespace sb_postgres
+}  // namespace switchboard::postgres

@@ -13,7 +13,7 @@
 #include "reader.hpp"
 #include "writer.hpp"
 
-namespace sb_postgres {
+namespace switchboard::postgres {
 
 class StorageInstance {
  public:
@@ -41,4 +41,4 @@ class StorageInstance {
   std::unique_ptr<Reader> reader_;
 };
 
-}  // namespace sb_postgres
+}  // namespace switchboard::postgres

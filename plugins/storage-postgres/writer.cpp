@@ -12,7 +12,7 @@
 
 #include "schema.hpp"
 
-namespace sb_postgres {
+namespace switchboard::postgres {
 
 namespace {
 
@@ -396,7 +396,7 @@ std::string Writer::apply(pqxx::transaction_base& tx, const KvPut& kv, std::stri
 // The sum and the insert run on the tenant's one writer (and the lease keeps other
 // nodes out), so concurrent puts never overshoot max_total_bytes together.
 std::string Writer::apply(pqxx::transaction_base& tx, const StoreBlob& b, std::string& result) {
-  const sb_sqlite::PutBlob& r = b.record;
+  const switchboard::sqlite::PutBlob& r = b.record;
   const int64_t total = tx.exec1("SELECT coalesce(sum(size), 0) FROM blobs")[0].as<int64_t>();
   if (r.max_total_bytes > 0 && total + r.size > r.max_total_bytes) {
     result = R"({"stored":false,"total_bytes":)" + std::to_string(total) + "}";
@@ -464,4 +464,4 @@ std::string Writer::apply(pqxx::transaction_base& tx, const PruneLog& p, std::st
   return {};
 }
 
-}  // namespace sb_postgres
+}  // namespace switchboard::postgres

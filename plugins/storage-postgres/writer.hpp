@@ -26,7 +26,7 @@
 #include "pg_operations.hpp"
 #include "session.hpp"
 
-namespace sb_postgres {
+namespace switchboard::postgres {
 
 class Writer {
  public:
@@ -84,8 +84,8 @@ class Writer {
   int64_t ahead_from_month_ = -1;  // the month keep_partitions_ahead last completed for
   std::chrono::steady_clock::time_point lease_renewed_;
   bool lease_lost_logged_ = false;
-  sb_sqlite::BoundedQueue<WriteOp> queue_;
+  switchboard::sqlite::BoundedQueue<WriteOp> queue_;
   std::thread thread_;
 };
 
-}  // namespace sb_postgres
+}  // namespace switchboard::postgres

@@ -8,7 +8,7 @@
 #include "blob_files.hpp"
 #include "sqlite_handle.hpp"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 namespace fs = std::filesystem;
 
@@ -129,4 +129,4 @@ std::string Backups::copy(const fs::path& dir, std::string& result) {
   return {};
 }
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

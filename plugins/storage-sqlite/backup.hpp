@@ -18,7 +18,7 @@
 #include "host_ref.hpp"
 #include "switchboard/sb_plugin.h"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 class BlobFiles;
 
@@ -48,4 +48,4 @@ class Backups {
   bool running_ = false;
 };
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

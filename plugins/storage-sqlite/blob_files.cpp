@@ -11,7 +11,7 @@
 #include <fstream>
 #include <system_error>
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 namespace fs = std::filesystem;
 
@@ -146,4 +146,4 @@ size_t BlobFiles::sweep(const std::function<bool(const std::string&)>& has_row,
   return removed;
 }
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

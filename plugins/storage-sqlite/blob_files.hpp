@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 class BlobFiles {
  public:
@@ -49,4 +49,4 @@ class BlobFiles {
   std::filesystem::path tmp_;   // <root>/tmp
 };
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

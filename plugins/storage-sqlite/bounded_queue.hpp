@@ -11,7 +11,7 @@
 #include <mutex>
 #include <vector>
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 template <class Op>
 class BoundedQueue {
@@ -107,4 +107,4 @@ class BoundedQueue {
   bool closed_ = false;
 };
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 Checkpointer::Checkpointer(HostRef host, const std::string& path, int busy_timeout_ms)
     : host_(host), db_(path, /*create=*/false) {
@@ -70,4 +70,4 @@ void Checkpointer::checkpoint() {
   host_.log(SB_LOG_DEBUG, line);
 }
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

@@ -21,7 +21,7 @@
 #include "host_ref.hpp"
 #include "sqlite_handle.hpp"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 class Checkpointer {
  public:
@@ -49,4 +49,4 @@ class Checkpointer {
   std::thread thread_;
 };
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

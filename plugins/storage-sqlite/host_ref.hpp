@@ -7,7 +7,7 @@
 #include "switchboard/sb_plugin.h"
 #include "switchboard/sb_plugin_cpp.hpp"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 struct HostRef {
   const sb_host_api* api = nullptr;
@@ -22,4 +22,4 @@ struct HostRef {
   void log(sb_log_level level, std::string_view line) const { sb::log(api, ctx, level, line); }
 };
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

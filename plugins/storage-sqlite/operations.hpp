@@ -11,7 +11,7 @@
 
 #include "switchboard/sb_plugin.h"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 // ---- writes (one queue, applied in the order they were issued) ----
 
@@ -172,4 +172,4 @@ struct ReadOp {
   sb_op* op = nullptr;
 };
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

@@ -25,7 +25,7 @@
 
 namespace {
 
-using sb_sqlite::StorageInstance;
+using switchboard::sqlite::StorageInstance;
 
 const sb_host_api* g_host = nullptr;  // set once by sb_plugin_entry, read-only after
 
@@ -47,7 +47,7 @@ int32_t fail(sb_error* err, const std::string& why) {
 
 int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::HostRef host{g_host, args->ctx};
+    switchboard::sqlite::HostRef host{g_host, args->ctx};
     auto* instance = new StorageInstance(host, sb::view(args->data_dir));
     *out = reinterpret_cast<sb_instance*>(instance);
     return static_cast<int32_t>(SB_OK);
@@ -56,7 +56,7 @@ int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error* 
 
 void instance_free(sb_instance* inst) {
   if (!inst) return;
-  const sb_sqlite::HostRef host = self(inst).host();
+  const switchboard::sqlite::HostRef host = self(inst).host();
   sb::guarded_void(host.api, host.ctx, [&] { delete &self(inst); });
 }
 
@@ -67,7 +67,7 @@ int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_e
       return fail(err, "sb_message is too small for this plugin");
     if (msg->seq == 0 || msg->seq > kMaxSeq) return fail(err, "seq must be from 1 to 2^63-1");
     if (msg->conversation_id.len == 0) return fail(err, "conversation_id is empty");
-    sb_sqlite::AppendMessage m;
+    switchboard::sqlite::AppendMessage m;
     m.conversation_id = sb::view(msg->conversation_id);
     m.message_id = sb::view(msg->message_id);
     m.seq = static_cast<int64_t>(msg->seq);
@@ -81,7 +81,7 @@ int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_e
     if (has_fields(msg->struct_size,
                    offsetof(sb_message, attachments_json) + sizeof(msg->attachments_json))) {
       m.attachments = sb::view(msg->attachments_json);
-      if (auto why = sb_sqlite::check_attachments(m.attachments); !why.empty())
+      if (auto why = switchboard::sqlite::check_attachments(m.attachments); !why.empty())
         return fail(err, why);
     }
     return self(inst).write({std::move(m), op}, err);
@@ -94,7 +94,7 @@ int32_t load_messages(sb_instance* inst, const sb_message_query* query, sb_op* o
     if (!has_fields(query->struct_size,
                     offsetof(sb_message_query, before_seq) + sizeof(query->before_seq)))
       return fail(err, "sb_message_query is too small for this plugin");
-    sb_sqlite::LoadMessages q;
+    switchboard::sqlite::LoadMessages q;
     q.conversation_id = sb::view(query->conversation_id);
     q.after_seq = static_cast<int64_t>(std::min(query->after_seq, kMaxSeq));
     q.before_seq = static_cast<int64_t>(std::min(query->before_seq, kMaxSeq));
@@ -105,9 +105,9 @@ int32_t load_messages(sb_instance* inst, const sb_message_query* query, sb_op* o
 
 int32_t put_conversation(sb_instance* inst, sb_str conversation_json, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::PutConversation c;
+    switchboard::sqlite::PutConversation c;
     const int64_t now_ms = g_host->wall_clock_ms ? g_host->wall_clock_ms() : 0;
-    if (auto why = sb_sqlite::parse_conversation(sb::view(conversation_json), now_ms, c);
+    if (auto why = switchboard::sqlite::parse_conversation(sb::view(conversation_json), now_ms, c);
         !why.empty())
       return fail(err, why);
     return self(inst).write({std::move(c), op}, err);
@@ -116,8 +116,8 @@ int32_t put_conversation(sb_instance* inst, sb_str conversation_json, sb_op* op,
 
 int32_t list_conversations(sb_instance* inst, sb_str filter_json, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::ListConversations q;
-    if (auto why = sb_sqlite::parse_filter(sb::view(filter_json), q); !why.empty())
+    switchboard::sqlite::ListConversations q;
+    if (auto why = switchboard::sqlite::parse_filter(sb::view(filter_json), q); !why.empty())
       return fail(err, why);
     return self(inst).read({std::move(q), op}, err);
   });
@@ -127,8 +127,9 @@ int32_t set_read(sb_instance* inst, sb_str conversation_id, sb_str participant_i
                  sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
     if (seq > kMaxSeq) return fail(err, "seq must be at most 2^63-1");
-    sb_sqlite::SetRead r{std::string(sb::view(conversation_id)),
-                         std::string(sb::view(participant_id)), static_cast<int64_t>(seq)};
+    switchboard::sqlite::SetRead r{std::string(sb::view(conversation_id)),
+                                   std::string(sb::view(participant_id)),
+                                   static_cast<int64_t>(seq)};
     return self(inst).write({std::move(r), op}, err);
   });
 }
@@ -136,24 +137,24 @@ int32_t set_read(sb_instance* inst, sb_str conversation_id, sb_str participant_i
 int32_t kv_put(sb_instance* inst, sb_str ns, sb_str key, sb_str value_json, sb_op* op,
                sb_error* err) {
   return sb::guarded(err, [&] {
-    if (auto why = sb_sqlite::check_kv_value(sb::view(value_json)); !why.empty())
+    if (auto why = switchboard::sqlite::check_kv_value(sb::view(value_json)); !why.empty())
       return fail(err, why);
-    sb_sqlite::KvPut kv{std::string(sb::view(ns)), std::string(sb::view(key)),
-                        std::string(sb::view(value_json))};
+    switchboard::sqlite::KvPut kv{std::string(sb::view(ns)), std::string(sb::view(key)),
+                                  std::string(sb::view(value_json))};
     return self(inst).write({std::move(kv), op}, err);
   });
 }
 
 int32_t kv_get(sb_instance* inst, sb_str ns, sb_str key, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::KvGet q{std::string(sb::view(ns)), std::string(sb::view(key))};
+    switchboard::sqlite::KvGet q{std::string(sb::view(ns)), std::string(sb::view(key))};
     return self(inst).read({std::move(q), op}, err);
   });
 }
 
 int32_t kv_list(sb_instance* inst, sb_str ns, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::KvList q{std::string(sb::view(ns))};
+    switchboard::sqlite::KvList q{std::string(sb::view(ns))};
     return self(inst).read({std::move(q), op}, err);
   });
 }
@@ -165,13 +166,13 @@ int32_t blob_put(sb_instance* inst, const sb_blob_put* blob, sb_op* op, sb_error
                     offsetof(sb_blob_put, max_total_bytes) + sizeof(blob->max_total_bytes)))
       return fail(err, "sb_blob_put is too small for this plugin");
     const std::string_view id = sb::view(blob->blob_id);
-    if (!sb_sqlite::BlobFiles::valid_id(id))
+    if (!switchboard::sqlite::BlobFiles::valid_id(id))
       return fail(err, "blob_id must be 1..128 bytes of letters, digits, '_', '-' and '.'");
     if (blob->data.len == 0) return fail(err, "a file must not be empty");
     if (blob->max_total_bytes > kMaxSeq) return fail(err, "max_total_bytes is out of range");
-    if (auto why = sb_sqlite::check_blob_meta(sb::view(blob->meta_json)); !why.empty())
+    if (auto why = switchboard::sqlite::check_blob_meta(sb::view(blob->meta_json)); !why.empty())
       return fail(err, why);
-    sb_sqlite::BlobWrite write;
+    switchboard::sqlite::BlobWrite write;
     write.put.id = id;
     write.put.meta = sb::view(blob->meta_json);
     write.put.size = static_cast<int64_t>(blob->data.len);
@@ -187,15 +188,16 @@ int32_t blob_put(sb_instance* inst, const sb_blob_put* blob, sb_op* op, sb_error
 int32_t blob_get(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
     const std::string_view id = sb::view(blob_id);
-    if (!sb_sqlite::BlobFiles::valid_id(id)) return fail(err, "blob_id is not a valid id");
-    sb_sqlite::GetBlob q{std::string(id), self(inst).files().path_of(id)};
+    if (!switchboard::sqlite::BlobFiles::valid_id(id))
+      return fail(err, "blob_id is not a valid id");
+    switchboard::sqlite::GetBlob q{std::string(id), self(inst).files().path_of(id)};
     return self(inst).read({std::move(q), op}, err);
   });
 }
 
 int32_t blob_meta(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::BlobMeta q{std::string(sb::view(blob_id))};
+    switchboard::sqlite::BlobMeta q{std::string(sb::view(blob_id))};
     return self(inst).read({std::move(q), op}, err);
   });
 }
@@ -203,20 +205,23 @@ int32_t blob_meta(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
 int32_t blob_delete(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
     const std::string_view id = sb::view(blob_id);
-    if (!sb_sqlite::BlobFiles::valid_id(id)) return fail(err, "blob_id is not a valid id");
-    sb_sqlite::DeleteBlob d{std::string(id), self(inst).files().path_of(id)};
+    if (!switchboard::sqlite::BlobFiles::valid_id(id))
+      return fail(err, "blob_id is not a valid id");
+    switchboard::sqlite::DeleteBlob d{std::string(id), self(inst).files().path_of(id)};
     return self(inst).write({std::move(d), op}, err);
   });
 }
 
 int32_t blob_usage(sb_instance* inst, sb_op* op, sb_error* err) {
-  return sb::guarded(err, [&] { return self(inst).read({sb_sqlite::BlobUsage{}, op}, err); });
+  return sb::guarded(err, [&] {
+    return self(inst).read({switchboard::sqlite::BlobUsage{}, op}, err);
+  });
 }
 
 int32_t search(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::Search q;
-    if (auto why = sb_sqlite::parse_search(sb::view(query_json), q); !why.empty())
+    switchboard::sqlite::Search q;
+    if (auto why = switchboard::sqlite::parse_search(sb::view(query_json), q); !why.empty())
       return fail(err, why);
     return self(inst).read({std::move(q), op}, err);
   });
@@ -227,10 +232,10 @@ int32_t log_append(sb_instance* inst, const sb_log_entry* entry, sb_op* op, sb_e
     if (!entry) return fail(err, "log_append: entry is NULL");
     if (!has_fields(entry->struct_size, offsetof(sb_log_entry, ts_ms) + sizeof(entry->ts_ms)))
       return fail(err, "sb_log_entry is too small for this plugin");
-    sb_sqlite::AppendLog e;
-    if (auto why =
-            sb_sqlite::parse_log_entry(sb::view(entry->log), sb::view(entry->kind),
-                                       sb::view(entry->actor), sb::view(entry->data_json), e);
+    switchboard::sqlite::AppendLog e;
+    if (auto why = switchboard::sqlite::parse_log_entry(sb::view(entry->log), sb::view(entry->kind),
+                                                        sb::view(entry->actor),
+                                                        sb::view(entry->data_json), e);
         !why.empty())
       return fail(err, "log_append: " + why);
     e.ts_ms = entry->ts_ms;
@@ -240,8 +245,8 @@ int32_t log_append(sb_instance* inst, const sb_log_entry* entry, sb_op* op, sb_e
 
 int32_t log_list(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::ListLog q;
-    if (auto why = sb_sqlite::parse_log_query(sb::view(query_json), q); !why.empty())
+    switchboard::sqlite::ListLog q;
+    if (auto why = switchboard::sqlite::parse_log_query(sb::view(query_json), q); !why.empty())
       return fail(err, why);
     return self(inst).read({std::move(q), op}, err);
   });
@@ -250,17 +255,18 @@ int32_t log_list(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err)
 int32_t delete_conversation(sb_instance* inst, sb_str conversation_id, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
     if (conversation_id.len == 0) return fail(err, "delete_conversation: conversation_id is empty");
-    sb_sqlite::DeleteConversation d{std::string(sb::view(conversation_id))};
+    switchboard::sqlite::DeleteConversation d{std::string(sb::view(conversation_id))};
     return self(inst).write({std::move(d), op}, err);
   });
 }
 
 int32_t log_prune(sb_instance* inst, sb_str log, int64_t before_ts_ms, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    sb_sqlite::AppendLog check;
-    if (auto why = sb_sqlite::parse_log_entry(sb::view(log), "", "", "{}", check); !why.empty())
+    switchboard::sqlite::AppendLog check;
+    if (auto why = switchboard::sqlite::parse_log_entry(sb::view(log), "", "", "{}", check);
+        !why.empty())
       return fail(err, "log_prune: " + why);
-    sb_sqlite::PruneLog p{std::string(sb::view(log)), before_ts_ms};
+    switchboard::sqlite::PruneLog p{std::string(sb::view(log)), before_ts_ms};
     return self(inst).write({std::move(p), op}, err);
   });
 }
@@ -299,8 +305,8 @@ const sb_plugin_descriptor kDescriptor = {
     SB_KIND_STORAGE,
     "storage-sqlite",
     "1.5.0",
-    sb_sqlite::kConfigKeys,
-    sb_sqlite::kConfigKeyCount,
+    switchboard::sqlite::kConfigKeys,
+    switchboard::sqlite::kConfigKeyCount,
     instance_new,
     instance_free,
     nullptr,

@@ -12,7 +12,7 @@
 #include "result_json.hpp"
 #include "snippet.hpp"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 namespace json = boost::json;
 
@@ -415,4 +415,4 @@ Reader::Answer Reader::answer(const BlobUsage&) {
                     std::to_string(blob_usage_.column_int(1)) + "}"};
 }
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

@@ -13,7 +13,7 @@
 #include "sqlite_handle.hpp"
 #include "storage_config.hpp"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 class Reader {
  public:
@@ -57,4 +57,4 @@ class Reader {
   std::thread thread_;
 };
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

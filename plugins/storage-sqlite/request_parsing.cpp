@@ -3,7 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 namespace json = boost::json;
 
@@ -283,4 +283,4 @@ std::string check_blob_meta(std::string_view json_text) {
   return {};
 }
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

@@ -8,7 +8,7 @@
 
 #include "operations.hpp"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 // An object with a non-empty string "id" and a string "status"; "visitor_id" and
 // "assignee", when present, are strings or null. The record is ordered by its
@@ -43,4 +43,4 @@ std::string check_attachments(std::string_view json_text);
 // sb_blob_put.meta_json: a JSON object.
 std::string check_blob_meta(std::string_view json_text);
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

@@ -5,7 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 namespace json = boost::json;
 
@@ -69,4 +69,4 @@ void append_kv_item(std::string& out, std::string_view key, std::string_view val
   out += '}';
 }
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

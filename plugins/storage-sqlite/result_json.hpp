@@ -7,7 +7,7 @@
 
 #include "sqlite_handle.hpp"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 // {"id","seq","from":{"role","id","name"},"client_msg_id","text","ts","flags"} of the
 // current row of a statement selecting message_id, seq, sender_role, sender_id,
@@ -30,4 +30,4 @@ std::string conversations_result(boost::json::array conversations);
 // One {"key":S,"value":JSON} item; value is stored JSON text, checked on kv_put.
 void append_kv_item(std::string& out, std::string_view key, std::string_view value_json);
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 namespace {
 
@@ -254,4 +254,4 @@ void migrate(Connection& connection, const std::string& path) {
   }
 }
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

@@ -5,7 +5,7 @@
 
 #include "sqlite_handle.hpp"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 // The version a fully migrated file has.
 int latest_schema_version();
@@ -19,4 +19,4 @@ void refuse_newer_schema(Connection& connection, const std::string& path);
 // versions, rather than guessing at a schema it does not know.
 void migrate(Connection& connection, const std::string& path);
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

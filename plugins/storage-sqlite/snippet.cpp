@@ -1,6 +1,6 @@
 #include "snippet.hpp"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 size_t code_points(std::string_view text) {
   size_t n = 0;
@@ -63,4 +63,4 @@ std::string snippet(std::string_view text, std::string_view q) {
   return out;
 }
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 // Characters (code points) in UTF-8 text.
 size_t code_points(std::string_view text);
@@ -15,4 +15,4 @@ size_t code_points(std::string_view text);
 // (ASCII case-insensitive) match of q, with "…" where it was cut.
 std::string snippet(std::string_view text, std::string_view q);
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

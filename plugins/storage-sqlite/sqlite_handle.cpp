@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 Connection::Connection(const std::string& path, bool create) : path_(path) {
   // Each connection is used by one thread at a time: SQLite's per-connection mutex
@@ -92,13 +92,13 @@ std::string_view Statement::column_text(int column) const {
   return text ? std::string_view(text, static_cast<size_t>(bytes)) : std::string_view();
 }
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 void configure_connection(Connection& connection, int busy_timeout_ms) {
   sqlite3_busy_timeout(connection.get(), busy_timeout_ms);
   connection.exec_or_throw("PRAGMA foreign_keys = ON");
 }
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 class Connection {
  public:
@@ -76,13 +76,13 @@ class ResetOnExit {
   Statement& statement_;
 };
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 // Settings every connection of this plugin needs (they are per connection, not
 // stored in the file): wait busy_timeout_ms for another connection's lock, and
 // enforce foreign keys should a later schema step declare any.
 void configure_connection(Connection& connection, int busy_timeout_ms);
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

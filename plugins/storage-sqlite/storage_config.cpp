@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string_view>
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 const sb_config_key kConfigKeys[] = {
     {sizeof(sb_config_key), SB_CONFIG_STRING, "file"},
@@ -70,4 +70,4 @@ StorageConfig read_config(const HostRef& host) {
   return config;
 }
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

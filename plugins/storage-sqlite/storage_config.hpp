@@ -7,7 +7,7 @@
 
 #include "host_ref.hpp"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 struct StorageConfig {
   // The database file, a plain file name inside the instance's data_dir. A path
@@ -45,4 +45,4 @@ extern const size_t kConfigKeyCount;
 // Reads and validates the config. Throws std::invalid_argument naming the key.
 StorageConfig read_config(const HostRef& host);
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

@@ -6,7 +6,7 @@
 
 #include "schema.hpp"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 namespace {
 // Uploads accepted but not yet on disk. Each holds its bytes (up to the host's
@@ -102,4 +102,4 @@ int32_t StorageInstance::write_blob(BlobWrite&& blob, sb_error* err) {
   return SB_ERROR;
 }
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

@@ -18,7 +18,7 @@
 #include "storage_config.hpp"
 #include "writer.hpp"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 // A blob_put on its way: the bytes go to disk on the file thread, then its row to
 // the writer.
@@ -69,4 +69,4 @@ class StorageInstance {
   Backups backups_;  // last: a backup under way ends before anything else goes
 };
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

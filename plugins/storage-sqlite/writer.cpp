@@ -9,7 +9,7 @@
 #include "blob_files.hpp"
 #include "schema.hpp"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 Writer::Statements::Statements(Connection& db)
     : insert_message(
@@ -498,4 +498,4 @@ std::string Writer::apply(const PruneLog& p, std::string& result) {
   return {};
 }
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

@@ -20,7 +20,7 @@
 #include "sqlite_handle.hpp"
 #include "storage_config.hpp"
 
-namespace sb_sqlite {
+namespace switchboard::sqlite {
 
 class Writer {
  public:
@@ -123,4 +123,4 @@ class Writer {
   std::chrono::steady_clock::time_point unindexed_since_;  // when the oldest of them came
 };
 
-}  // namespace sb_sqlite
+}  // namespace switchboard::sqlite

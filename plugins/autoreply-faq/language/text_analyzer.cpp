@@ -470,10 +470,16 @@ bool TextAnalyzer::names_only_times(std::string_view text) const {
 std::unordered_set<std::string> TextAnalyzer::aspects_of_known_nouns(
     std::string_view text, const std::function<bool(const std::string&)>& known) const {
   std::unordered_set<std::string> aspects;
-  std::string previous;  // the last English term when it is a known noun, else ""
+  // The last English term when it is a known noun that begins its noun phrase, else
+  // "". Not one after another noun: in "gift card balance" the card is the gift
+  // card, a thing of its own the knowledge base may not know, and its balance is no
+  // aspect of anything the shop has.
+  std::string previous;
+  bool after_noun = false;
   for (auto& piece : pieces_of(text)) {
     if (piece.unsegmented || !is_ascii(piece.word)) {
       previous.clear();
+      after_noun = false;
       continue;
     }
     std::string word = piece.word;
@@ -482,12 +488,14 @@ std::unordered_set<std::string> TextAnalyzer::aspects_of_known_nouns(
     const auto term = english_term(word);
     if (term.empty()) {
       previous.clear();
+      after_noun = false;
       continue;
     }
-    if (!previous.empty() && !known(term) && wordnet_->is_noun(term) &&
-        !wordnet_->is_concrete(term))
+    const bool noun = wordnet_->is_noun(term);
+    if (!previous.empty() && !known(term) && noun && !wordnet_->is_concrete(term))
       aspects.insert(term);
-    previous = known(term) && wordnet_->is_noun(term) ? term : std::string();
+    previous = known(term) && noun && !after_noun ? term : std::string();
+    after_noun = noun;
   }
   return aspects;
 }

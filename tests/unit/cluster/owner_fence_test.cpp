@@ -1,9 +1,9 @@
 // The relay's rule for whose frames reach a relayed connection (owner_fence.hpp): a
 // former owner of the tenant (a lower lease epoch) never reaches a connection the
 // current owner serves, and a connection that heard two owners reconnects.
-#include <catch2/catch.hpp>
-
 #include "cluster/owner_fence.hpp"
+
+#include <catch2/catch.hpp>
 
 using sb::cluster::OwnerFence;
 using Fate = OwnerFence::Fate;

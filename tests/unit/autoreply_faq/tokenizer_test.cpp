@@ -1,7 +1,7 @@
+#include "tokenizer.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
-
-#include "tokenizer.hpp"
 
 using switchboard::faq::fold_english_suffix;
 using switchboard::faq::is_cjk_term;

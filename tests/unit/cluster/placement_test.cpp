@@ -1,9 +1,9 @@
 // Rendezvous placement: every node computes the same owner alone, the load spreads,
 // and a node leaving or joining moves only the tenants it loses or wins.
+#include "cluster/placement.hpp"
+
 #include <catch2/catch.hpp>
 #include <map>
-
-#include "cluster/placement.hpp"
 
 using sb::cluster::owner_of;
 using sb::cluster::rendezvous_weight;

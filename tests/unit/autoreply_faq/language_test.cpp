@@ -694,7 +694,8 @@ answer = "Call +1 555 0100."
 TEST_CASE("an abstract noun after a known noun says what about it is asked, and owns nothing") {
   const auto& a = *analyzer();
   const std::unordered_set<std::string> kb{a.word_term("payment"), a.word_term("contact"),
-                                           a.word_term("email"), a.word_term("password")};
+                                           a.word_term("email"),   a.word_term("password"),
+                                           a.word_term("gift"),    a.word_term("card")};
   auto known = [&](const std::string& term) { return kb.count(term) > 0; };
   // WordNet's most common noun sense: a thing, a group or an act can own; an option,
   // information or a status is what is asked.
@@ -711,6 +712,10 @@ TEST_CASE("an abstract noun after a known noun says what about it is asked, and 
   CHECK(a.aspects_of_known_nouns("options for payment", known).empty());  // no noun before
   CHECK(a.aspects_of_known_nouns("router password", known).empty());
   CHECK(a.aspects_of_known_nouns("email support", known).empty());  // support is a service
+  // Only after a noun that begins its phrase: a gift card's balance is about the gift
+  // card, which no entry has (it got the gift-wrap answer).
+  CHECK(a.aspects_of_known_nouns("gift card balance", known).empty());
+  CHECK(a.aspects_of_known_nouns("card balance", known).count(a.word_term("balance")));
   // ...so the known noun before it is the message's own, while a concrete head keeps it.
   CHECK(a.attached_to_unknown_nouns("payment options", known).empty());
   CHECK(a.attached_to_unknown_nouns("email support", known).count(a.word_term("email")));
