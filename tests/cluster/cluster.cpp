@@ -300,6 +300,25 @@ std::map<std::string, std::string> Cluster::lease_owners() {
   return owners;
 }
 
+Node& Cluster::await_owner(const std::string& tenant_id, std::chrono::milliseconds timeout) {
+  std::string owner;
+  if (!eventually(
+          [&] {
+            owner = lease_owners()[tenant_id];
+            return !owner.empty();
+          },
+          timeout))
+    throw std::runtime_error("no node took the lease of " + tenant_id + "\n" + logs_tail());
+  return node(owner);
+}
+
+std::vector<Node*> Cluster::other_nodes(const Node& node) {
+  std::vector<Node*> others;
+  for (const auto& candidate : nodes_)
+    if (candidate.get() != &node) others.push_back(candidate.get());
+  return others;
+}
+
 std::map<std::string, int64_t> Cluster::lease_epochs() {
   std::map<std::string, int64_t> epochs;
   for (const auto& row : query_json(*postgres_, "SELECT tenant_id, epoch FROM tenant_leases"))

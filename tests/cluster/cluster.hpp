@@ -118,6 +118,12 @@ class Cluster {
 
   // Who holds each tenant's lease now (tenant_leases, as the superuser sees it).
   std::map<std::string, std::string> lease_owners();
+  // The node that holds the tenant's lease once one does; throws (with the logs) when
+  // no node has taken it within the timeout.
+  Node& await_owner(const std::string& tenant_id,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Every node but this one, in start order.
+  std::vector<Node*> other_nodes(const Node& node);
   std::map<std::string, int64_t> lease_epochs();
   // Everything PostgreSQL holds, read as the superuser (past row-level security).
   std::vector<StoredMessage> stored_messages();

@@ -54,15 +54,8 @@ TEST_CASE(
   ClusterOptions options;
   options.tenants = {sb::it::acme_tenant()};
   Cluster cluster(options);
-  std::string owner_id;
-  REQUIRE(eventually(
-      [&] {
-        owner_id = cluster.lease_owners()["acme"];
-        return !owner_id.empty();
-      },
-      10s));
-  auto& owner = cluster.node(owner_id);
-  auto& other = cluster.node(owner_id == "node-a" ? "node-b" : "node-a");
+  auto& owner = cluster.await_owner("acme");
+  auto& other = *cluster.other_nodes(owner).at(0);
   INFO("owner " << owner.id() << ", asked " << other.id());
   const std::string base = "/v1/tenants/acme";
 

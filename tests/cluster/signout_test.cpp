@@ -76,18 +76,9 @@ TEST_CASE(
   acme.agents.push_back({"bob", "Bob", "agent", 2});
   options.tenants = {acme};
   Cluster cluster(options);
-  std::string owner_id;
-  REQUIRE(eventually(
-      [&] {
-        owner_id = cluster.lease_owners()["acme"];
-        return !owner_id.empty();
-      },
-      10s));
-  std::vector<Node*> others;
-  for (size_t i = 0; i < cluster.size(); ++i)
-    if (cluster.node(i).id() != owner_id) others.push_back(&cluster.node(i));
+  auto& owner = cluster.await_owner("acme");
+  const auto others = cluster.other_nodes(owner);
   REQUIRE(others.size() == 2);
-  auto& owner = cluster.node(owner_id);
   auto& relayed = *others[0];  // one of alice's tabs is here
   auto& admin_node = *others[1];
   INFO("owner " << owner.id() << ", alice also on " << relayed.id() << ", admin on "
@@ -199,15 +190,8 @@ TEST_CASE(
   options.nodes = 2;
   options.tenants = {sb::it::acme_tenant()};
   Cluster cluster(options);
-  std::string owner_id;
-  REQUIRE(eventually(
-      [&] {
-        owner_id = cluster.lease_owners()["acme"];
-        return !owner_id.empty();
-      },
-      10s));
-  auto& owner = cluster.node(owner_id);
-  auto& other = cluster.node(owner_id == "node-a" ? "node-b" : "node-a");
+  auto& owner = cluster.await_owner("acme");
+  auto& other = *cluster.other_nodes(owner).at(0);
   INFO("owner " << owner.id() << ", asked " << other.id());
   const std::string base = "/v1/tenants/acme";
   const auto admin = cluster.login(other, "acme", "root");
