@@ -199,7 +199,7 @@ CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages
 END;
 )sql",
     // 10: the index keeps which messages hold a trigram, not where (detail = none):
-    // a slice of indexing costs the writer about a quarter of the time. FTS5 then
+    // a slice of indexing takes a quarter to a third of the time. FTS5 then
     // refuses phrase queries, so the reader asks for the rows holding every trigram
     // of the query and checks them with LIKE (reader.cpp). The index is emptied
     // and the mark set to 0: the writer indexes every message again, slice by
