@@ -7,6 +7,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <set>
 
 #include "blob_files.hpp"
 #include "result_json.hpp"
@@ -29,6 +30,30 @@ Connection& configured(Connection& db, int busy_timeout_ms) {
   // This connection never writes; make a slip impossible rather than unlikely.
   db.exec_or_throw("PRAGMA query_only = ON");
   return db;
+}
+
+// An FTS5 query for the rows holding every trigram (three code points) of q, each
+// one a quoted string ("" inside), each given once: "abc" AND "bcd" AND ...
+std::string every_trigram(std::string_view q) {
+  std::vector<size_t> starts;  // byte offset of each code point, then the end
+  for (size_t i = 0; i < q.size(); ++i) {
+    if ((static_cast<unsigned char>(q[i]) & 0xC0) != 0x80) starts.push_back(i);
+  }
+  starts.push_back(q.size());
+  std::set<std::string_view> seen;
+  std::string out;
+  for (size_t i = 0; i + 3 < starts.size(); ++i) {
+    const std::string_view trigram = q.substr(starts[i], starts[i + 3] - starts[i]);
+    if (!seen.insert(trigram).second) continue;
+    if (!out.empty()) out += " AND ";
+    out += '"';
+    for (char c : trigram) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    out += '"';
+  }
+  return out;
 }
 
 // Queries shorter than a trigram cannot use the index: they scan the newest
@@ -175,28 +200,31 @@ Reader::Answer Reader::answer(const ListConversations& q) {
 }
 
 // Newest first, paged by rowid (the cursor is the rowid of the last hit given).
-// Three characters or more: the trigram index, as one phrase (q quoted, so FTS5
-// syntax in it is plain text), plus a scan (LIKE) of the messages the writer has
-// not indexed yet (the rows above search_mark, schema.cpp version 9: at most a few
-// hundred, a quarter of a second's worth), both read in one snapshot and merged. Fewer: LIKE
-// over the newest kShortQueryWindow messages. Within one conversation: LIKE over
-// that conversation's messages (its primary key range), whatever the length: the
-// index would walk every hit of the tenant newest first to find the few of an old
+// Three characters or more: the trigram index (schema.cpp, version 10: which rows
+// hold a trigram, not where), asked for the rows holding every trigram of q, each
+// one quoted so FTS5 syntax in q is plain text; those rows are then checked with
+// LIKE, which makes the hit exact (the trigrams in order, with % and _ literal)
+// and case-insensitive for ASCII, as every other source of hits here. Plus a scan
+// (LIKE) of the messages the writer has not indexed yet (the rows above
+// search_mark, schema.cpp version 9: at most a few hundred, a quarter of a
+// second's worth), both read in one snapshot and merged. Fewer: LIKE over the
+// newest kShortQueryWindow messages. Within one conversation: LIKE over that
+// conversation's messages (its primary key range), whatever the length: the index
+// would walk every hit of the tenant newest first to find the few of an old
 // conversation.
+// The index cannot take the LIKE itself: SQLite hands a LIKE with ESCAPE (needed
+// for % and _ in q) to no virtual table, so FTS5 would read all of it.
 Reader::Answer Reader::answer(const Search& q) {
   const bool indexed = code_points(q.q) >= 3 && !q.conversation_id;
-  std::string phrase = "\"";
+  const std::string trigrams = indexed ? every_trigram(q.q) : std::string();
   std::string like = "%";
   for (char c : q.q) {
-    if (c == '"') phrase += '"';
-    phrase += c;
     if (c == '%' || c == '_' || c == '\\') like += '\\';
     like += c;
   }
-  phrase += '"';
   like += '%';
 
-  // The filters every source shares; ?1 is the source's own pattern.
+  // The filters every source shares.
   std::string filters;
   std::vector<int64_t> numbers;
   std::vector<std::string_view> texts;
@@ -232,7 +260,9 @@ Reader::Answer Reader::answer(const Search& q) {
     json::object hit;
   };
   std::vector<Hit> hits;
-  const auto collect = [&](const std::string& from_where, std::string_view pattern,
+  // The source's own patterns are ?1 (and ?2); the filters' anonymous ?s follow.
+  const auto collect = [&](const std::string& from_where,
+                           std::initializer_list<std::string_view> patterns,
                            const char* order_by) -> bool {
     const std::string sql =
         "SELECT m.rowid, m.conversation_id, m.seq, m.message_id, m.sender_role, m.sender_id, "
@@ -245,7 +275,7 @@ Reader::Answer Reader::answer(const Search& q) {
       return false;
     }
     int index = 1;
-    s.bind(index++, pattern);
+    for (std::string_view p : patterns) s.bind(index++, p);
     for (int64_t n : numbers) s.bind(index++, n);
     for (std::string_view t : texts) s.bind(index++, t);
     s.bind(index, q.limit + 1);  // one more than asked: whether a next page exists
@@ -272,12 +302,14 @@ Reader::Answer Reader::answer(const Search& q) {
     // One snapshot: a message the writer indexes meanwhile is seen exactly once.
     std::string error;
     if (db_.exec("BEGIN", error) != SQLITE_OK) return failed("cannot search messages");
-    ok = collect("messages_fts f JOIN messages m ON m.rowid = f.rowid WHERE messages_fts MATCH ?1",
-                 phrase, "f.rowid") &&
+    ok = collect(
+             "messages_fts f JOIN messages m ON m.rowid = f.rowid WHERE messages_fts MATCH ?1 AND "
+             "m.text LIKE ?2 ESCAPE '\\'",
+             {trigrams, like}, "f.rowid") &&
          collect(
              "messages m WHERE m.text LIKE ?1 ESCAPE '\\' AND m.rowid > (SELECT indexed_upto "
              "FROM search_mark)",
-             like, "m.rowid");
+             {like}, "m.rowid");
     db_.exec("COMMIT", error);
     std::sort(hits.begin(), hits.end(),
               [](const Hit& a, const Hit& b) { return a.rowid > b.rowid; });
@@ -289,7 +321,7 @@ Reader::Answer Reader::answer(const Search& q) {
           "ORDER BY rowid DESC LIMIT " +
           std::to_string(kShortQueryWindow) + "))";
     }
-    ok = collect(where, like, "m.rowid");
+    ok = collect(where, {like}, "m.rowid");
   }
   if (!ok) return failed("cannot search messages");
 

@@ -39,7 +39,7 @@ TEST_CASE("a fresh file is created in data_dir, in WAL mode, at the latest schem
   const auto file = dir.path() / "switchboard.db";
   REQUIRE(std::filesystem::exists(file));
   CHECK(query_text(file, "PRAGMA journal_mode") == "wal");
-  CHECK(query_text(file, "PRAGMA user_version") == "9");
+  CHECK(query_text(file, "PRAGMA user_version") == "10");
   CHECK(
       query_text(file,
                  "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = "

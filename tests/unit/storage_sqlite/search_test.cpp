@@ -46,6 +46,26 @@ std::vector<std::string> hit_ids(const json::object& result) {
   return out;
 }
 
+// Each row of the answer as "col|col|\n".
+std::string query_text(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+  std::string out;
+  sqlite3_stmt* q = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK);
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    for (int i = 0; i < sqlite3_column_count(q); ++i) {
+      const auto* text = sqlite3_column_text(q, i);
+      out += text ? reinterpret_cast<const char*>(text) : "";
+      out += '|';
+    }
+    out += '\n';
+  }
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  return out;
+}
+
 void exec(const std::filesystem::path& file, const char* sql) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
@@ -256,6 +276,62 @@ std::vector<std::string> all_pages(Storage& s, const std::string& q, int limit) 
 }
 
 }  // namespace
+
+TEST_CASE("a file of version 9 gets the index without positions and searches the same",
+          "[sqlite]") {
+  TempDir dir;
+  const auto file = dir.path() / "switchboard.db";
+  {
+    Storage s(dir.str());
+    append_ok(s, message("c1", 1, "ok 100% sure"));
+    append_ok(s, message("c1", 2, "100x sure"));
+    append_ok(s, message("c1", 3, "see file_name.txt"));
+    append_ok(s, message("c1", 4, "see fileXname.txt"));
+    append_ok(s, message("c1", 5, R"(saved in C:\temp\out)"));
+    append_ok(s, message("c1", 6, "您好，我昨天买的蓝牙耳机一直连不上手机"));
+    append_ok(s, message("c1", 7, "Hello WORLD"));
+  }
+  // Back to version 9: the trigram index with positions, every message indexed.
+  exec(file, kSqliteBackToVersion9);
+  REQUIRE(query_text(file,
+                     "SELECT sql LIKE '%detail%' FROM sqlite_master WHERE name = "
+                     "'messages_fts'") == "0|\n");
+
+  const auto check_every_query = [](Storage& s) {
+    CHECK(hit_ids(search(s, R"({"q":"0% s"})")) == std::vector<std::string>{"c1-1"});
+    CHECK(hit_ids(search(s, R"({"q":"100%"})")) == std::vector<std::string>{"c1-1"});
+    CHECK(hit_ids(search(s, R"({"q":"file_name"})")) == std::vector<std::string>{"c1-3"});
+    CHECK(hit_ids(search(s, R"({"q":"e_n"})")) == std::vector<std::string>{"c1-3"});
+    CHECK(hit_ids(search(s, R"({"q":"C:\\temp"})")) == std::vector<std::string>{"c1-5"});
+    CHECK(hit_ids(search(s, R"({"q":"蓝牙耳机"})")) == std::vector<std::string>{"c1-6"});
+    CHECK(hit_ids(search(s, R"({"q":"蓝牙鼠标"})")).empty());
+    CHECK(hit_ids(search(s, R"({"q":"hello world"})")) == std::vector<std::string>{"c1-7"});
+    CHECK(hit_ids(search(s, R"({"q":"o wor"})")) == std::vector<std::string>{"c1-7"});
+    // Every trigram of the query is in message 7, but not in this order.
+    CHECK(hit_ids(search(s, R"({"q":"worlello"})")).empty());
+    CHECK(hit_ids(search(s, R"({"q":"sure"})")) == std::vector<std::string>{"c1-2", "c1-1"});
+  };
+  {
+    // Answers from the first moment: whatever the writer has indexed again yet,
+    // the rest is read by the scan above the mark.
+    Storage s(dir.str());
+    CHECK(query_text(file, "PRAGMA user_version") == "10|\n");
+    check_every_query(s);
+    append_ok(s, message("c2", 1, "50% off today"));
+    CHECK(hit_ids(search(s, R"({"q":"0% "})")) == std::vector<std::string>{"c2-1", "c1-1"});
+    CHECK(hit_ids(search(s, R"({"q":"% of"})")) == std::vector<std::string>{"c2-1"});
+  }
+  // Indexed again, once, without positions; the index agrees with the table.
+  CHECK(query_text(file,
+                   "SELECT sql LIKE '%detail = none%' FROM sqlite_master WHERE name = "
+                   "'messages_fts'") == "1|\n");
+  CHECK(query_text(file,
+                   "SELECT indexed_upto = (SELECT max(rowid) FROM messages) FROM "
+                   "search_mark") == "1|\n");
+  exec(file, "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1);");
+  Storage s(dir.str());
+  check_every_query(s);
+}
 
 TEST_CASE("a message is found before and after the writer indexes it, once, on every page",
           "[sqlite]") {

@@ -28,11 +28,22 @@
 
 namespace storage_test {
 
-// storage-sqlite: SQL that takes a file of schema version 9 back to the search
-// index of versions 4-7 (every message indexed, triggers without search_mark),
-// for tests that make a file of an older version. Run it on a file whose writer
-// stopped cleanly (every message indexed).
-inline constexpr const char* kSqliteBackToSearchOfVersion7 =
+// storage-sqlite: SQL that takes a file of the latest schema version back to the
+// search index of version 9 (the trigram index with positions, detail = full, every
+// message indexed). Run it on a file whose writer stopped cleanly.
+#define SB_SQLITE_BACK_TO_VERSION_9                                                        \
+  "DROP TABLE messages_fts; CREATE VIRTUAL TABLE messages_fts USING fts5(text, content = " \
+  "'messages', content_rowid = 'rowid', tokenize = 'trigram'); INSERT INTO messages_fts "  \
+  "(messages_fts) VALUES ('rebuild'); UPDATE search_mark SET indexed_upto = (SELECT "      \
+  "coalesce(max(rowid), 0) FROM messages); "
+inline constexpr const char* kSqliteBackToVersion9 =
+    SB_SQLITE_BACK_TO_VERSION_9 "PRAGMA user_version = 9;";
+
+// storage-sqlite: SQL that takes a file of the latest schema version back to the
+// search index of versions 4-7 (every message indexed, triggers without
+// search_mark), for tests that make a file of an older version. Run it on a file
+// whose writer stopped cleanly (every message indexed).
+inline constexpr const char* kSqliteBackToSearchOfVersion7 = SB_SQLITE_BACK_TO_VERSION_9
     "DROP TABLE search_mark; DROP TRIGGER messages_fts_delete; DROP TRIGGER "
     "messages_fts_update; CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN "
     "INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.rowid, "
