@@ -12,6 +12,7 @@
 #include <chrono>
 #include <ctime>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -108,16 +109,17 @@ void burn_cpu_ms(int64_t ms) {
 
 // The nice value and scheduling policy a check thread runs its check at.
 std::pair<int, int> priority_of_a_check(PasswordChecks& checks) {
-  std::promise<std::pair<int, int>> seen;
+  // Shared: a check that runs late (the test failed) still has it.
+  auto seen = std::make_shared<std::promise<std::pair<int, int>>>();
+  auto result = seen->get_future();
   REQUIRE(checks.submit(
       "probe", Standing::clean,
-      [&] {
+      [seen] {
         const auto self = static_cast<id_t>(gettid());
-        seen.set_value(
+        seen->set_value(
             {getpriority(PRIO_PROCESS, self), sched_getscheduler(static_cast<pid_t>(self))});
       },
       [] {}));
-  auto result = seen.get_future();
   REQUIRE(result.wait_for(30s) == std::future_status::ready);
   return result.get();
 }
@@ -250,6 +252,8 @@ TEST_CASE("where the kernel will not lift a thread out of SCHED_IDLE, checks run
 
 TEST_CASE("a starved check's thread is lifted to nice 10 until its check ends") {
   std::atomic<int> counted{0};
+  std::promise<int> started;                // the check's policy at its start
+  std::promise<std::pair<int, int>> ended;  // its policy and nice value at its end
   PasswordChecks checks(limits(4), [&] { ++counted; });
   if (!checks.idle_with_guard()) {
     WARN("the kernel refuses to lift threads out of SCHED_IDLE here: checks run at nice 10");
@@ -260,8 +264,6 @@ TEST_CASE("a starved check's thread is lifted to nice 10 until its check ends") 
   // The check starts on a free core, notes its policy, then works on until it sees
   // itself lifted (a hash would just run on, faster) while other work takes every
   // core.
-  std::promise<int> started;                // its policy at the start
-  std::promise<std::pair<int, int>> ended;  // its policy and nice value at the end
   REQUIRE(checks.submit(
       "a", Standing::clean,
       [&] {
@@ -288,6 +290,8 @@ TEST_CASE("a starved check's thread is lifted to nice 10 until its check ends") 
   CHECK(nice_when_lifted == std::min(19, caller_nice + 10));
   wait_idle(checks);
   CHECK(checks.lifted() == 1);
+  // The callback runs on the guard thread just after the lift, outside the lock.
+  for (int i = 0; i < 100 && counted == 0; ++i) std::this_thread::sleep_for(10ms);
   CHECK(counted == 1);
   // Once its check ended the thread is idle again: the next check starts there.
   CHECK(priority_of_a_check(checks).second == SCHED_IDLE);
@@ -298,10 +302,10 @@ TEST_CASE("a right password is checked in time while wrong ones fill the queue o
   // Chat loops keep every core busy and a flood of wrong sign-ins (each 100 ms of
   // CPU, like a hash) fills the queue; an agent's sign-in from a clean address
   // must still be checked before the server's 15 s wait limit refuses it.
-  BusyCores busy;
-  PasswordChecks checks(limits(32, 15000));
   Recorder r;
   std::promise<void> agent_checked;
+  BusyCores busy;
+  PasswordChecks checks(limits(32, 15000));  // declared last: stopped first
   auto hash_like = [](PasswordChecks::Task then) {
     return [then] {
       burn_cpu_ms(100);
