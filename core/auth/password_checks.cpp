@@ -7,14 +7,61 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "common/clock.hpp"
 
 namespace sb::auth {
 
-PasswordChecks::PasswordChecks(PasswordCheckLimits limits) : limits_(limits) {
-  for (int i = 0; i < std::max(1, limits_.threads); ++i) threads_.emplace_back([this] { work(); });
+namespace {
+
+// errno's text for a log line.
+std::string last_error() {
+  return std::strerror(errno);
+}
+
+bool set_policy(pid_t tid, int policy) {
+  sched_param none{};
+  return sched_setscheduler(tid, policy, &none) == 0;
+}
+
+}  // namespace
+
+int PasswordChecks::lifting_refused(int nice) {
+  // The probe changes only its own thread, which then ends: whatever the kernel
+  // answers, no thread of the server is left in SCHED_IDLE by it.
+  int error = 0;
+  std::thread probe([&] {
+    const auto self = static_cast<pid_t>(gettid());
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(self), nice) != 0 ||
+        !set_policy(self, SCHED_IDLE) || !set_policy(self, SCHED_OTHER))
+      error = errno;
+  });
+  probe.join();
+  return error;
+}
+
+PasswordChecks::PasswordChecks(PasswordCheckLimits limits, std::function<void()> on_lifted)
+    : limits_(limits), on_lifted_(std::move(on_lifted)) {
+  errno = 0;
+  const int nice_now = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  check_nice_ = std::min(19, (errno == 0 ? nice_now : 0) + limits_.nice);
+  if (limits_.idle_policy) {
+    const int refused = lifting_refused(check_nice_);
+    idle_with_guard_ = refused == 0;
+    if (!idle_with_guard_)
+      spdlog::warn(
+          "password checks: the kernel will not lift a thread back out of SCHED_IDLE ({}; needs "
+          "CAP_SYS_NICE or RLIMIT_NICE >= {}, e.g. LimitNICE=+{} in a systemd unit), so checks "
+          "run at nice {} instead, where a login flood slows chat more",
+          std::strerror(refused), 20 - check_nice_, check_nice_, check_nice_);
+  }
+  moved_ms_ = monotonic_ms();
+  const size_t count = static_cast<size_t>(std::max(1, limits_.threads));
+  workers_.resize(count);
+  for (size_t i = 0; i < count; ++i) threads_.emplace_back([this, i] { work(i); });
+  if (idle_with_guard_) guard_thread_ = std::thread([this] { guard(); });
 }
 
 PasswordChecks::~PasswordChecks() {
@@ -36,13 +83,26 @@ void PasswordChecks::stop() {
     for (const auto& check : waiting) release(check.address);
   }
   wake_.notify_all();
+  guard_wake_.notify_all();
   for (auto& check : waiting) check.refuse();
+  // The guard stays until the running checks are done: a starved one still needs it.
   for (auto& thread : threads_) thread.join();
+  {
+    std::lock_guard lock(mutex_);
+    guard_stop_ = true;
+  }
+  guard_wake_.notify_all();
+  if (guard_thread_.joinable()) guard_thread_.join();
 }
 
 size_t PasswordChecks::in_queue() const {
   std::lock_guard lock(mutex_);
   return in_queue_;
+}
+
+uint64_t PasswordChecks::lifted() const {
+  std::lock_guard lock(mutex_);
+  return lifted_;
 }
 
 void PasswordChecks::release(const std::string& address) {
@@ -64,6 +124,7 @@ bool PasswordChecks::submit(const std::string& address, Standing standing, Task 
       if (!push_out(standing, holds, pushed_out)) return false;
       pushed = true;
     }
+    if (in_queue_ == running_) moved_ms_ = monotonic_ms();  // the first to wait
     Lane& lane = lanes_[static_cast<int>(standing)];
     auto& checks = lane.by_address[address];
     if (checks.empty()) lane.turns.push_back(address);
@@ -72,6 +133,7 @@ bool PasswordChecks::submit(const std::string& address, Standing standing, Task 
     ++in_queue_;
   }
   wake_.notify_one();
+  guard_wake_.notify_one();
   if (pushed) pushed_out.refuse();
   return true;
 }
@@ -119,19 +181,16 @@ bool PasswordChecks::take(Check& out) {
   return false;
 }
 
-void PasswordChecks::work() {
-  // Linux gives each thread its own nice value (PRIO_PROCESS with a thread id).
-  const auto self = static_cast<id_t>(gettid());
-  errno = 0;
-  const int nice_now = getpriority(PRIO_PROCESS, self);
-  if (errno != 0 || setpriority(PRIO_PROCESS, self, std::min(19, nice_now + limits_.nice)) != 0)
-    spdlog::warn("password checks: cannot lower their CPU priority: {}", std::strerror(errno));
-  // SCHED_IDLE if asked (off by default, see PasswordCheckLimits::nice): a waking
-  // event loop preempts a check at once, but the checks starve under other load.
-  if (limits_.idle_policy) {
-    sched_param none{};
-    if (sched_setscheduler(self, SCHED_IDLE, &none) != 0)
-      spdlog::warn("password checks: cannot run them as SCHED_IDLE: {}", std::strerror(errno));
+void PasswordChecks::work(size_t index) {
+  // Linux gives each thread its own nice value and policy (by thread id).
+  const auto self = static_cast<pid_t>(gettid());
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(self), check_nice_) != 0)
+    spdlog::warn("password checks: cannot lower their CPU priority: {}", last_error());
+  if (idle_with_guard_ && !set_policy(self, SCHED_IDLE))
+    spdlog::warn("password checks: cannot run them as SCHED_IDLE: {}", last_error());
+  {
+    std::lock_guard lock(mutex_);
+    workers_[index].tid = self;
   }
 
   for (;;) {
@@ -142,6 +201,7 @@ void PasswordChecks::work() {
       if (stopping_) return;
       if (!take(check)) continue;
       ++running_;
+      moved_ms_ = workers_[index].check_started_ms = monotonic_ms();
     }
     const bool expired = monotonic_ms() - check.queued_at_ms > limits_.max_wait_ms;
     try {
@@ -152,6 +212,48 @@ void PasswordChecks::work() {
     std::lock_guard lock(mutex_);
     --running_;
     release(check.address);
+    Worker& me = workers_[index];
+    moved_ms_ = monotonic_ms();
+    me.check_started_ms = 0;
+    // Lifted for that one check: back to idle (always allowed), under the lock so
+    // the guard never sees a thread as lifted that is not.
+    if (me.lifted && set_policy(self, SCHED_IDLE)) me.lifted = false;
+  }
+}
+
+void PasswordChecks::guard() {
+  const auto tick = std::chrono::milliseconds(std::max<int64_t>(10, limits_.starved_after_ms / 4));
+  std::unique_lock lock(mutex_);
+  while (!guard_stop_) {
+    if (in_queue_ == 0) {
+      guard_wake_.wait(lock, [&] { return guard_stop_ || in_queue_ > 0; });
+      continue;
+    }
+    guard_wake_.wait_for(lock, tick, [&] { return guard_stop_; });
+    const int64_t now = monotonic_ms();
+    // Checks wait and none started or finished for a while: the threads between
+    // checks cannot get a core to take the next one.
+    const bool queue_stuck =
+        in_queue_ > running_ && now - moved_ms_ > limits_.starved_after_ms && !stopping_;
+    size_t lifted_now = 0;
+    for (Worker& worker : workers_) {
+      if (worker.tid == 0 || worker.lifted) continue;
+      const bool running_long =
+          worker.check_started_ms != 0 && now - worker.check_started_ms > limits_.starved_after_ms;
+      const bool idle_and_stuck = worker.check_started_ms == 0 && queue_stuck;
+      if (!running_long && !idle_and_stuck) continue;
+      if (!set_policy(worker.tid, SCHED_OTHER)) {
+        spdlog::warn("password checks: cannot lift a starved check thread: {}", last_error());
+        continue;
+      }
+      worker.lifted = true;
+      ++lifted_;
+      ++lifted_now;
+    }
+    if (lifted_now == 0 || !on_lifted_) continue;
+    lock.unlock();
+    for (size_t i = 0; i < lifted_now; ++i) on_lifted_();
+    lock.lock();
   }
 }
 

@@ -2,6 +2,15 @@
 // threads at a lower CPU priority, behind one bounded queue that a flood of
 // sign-ins cannot use to lock everyone else out.
 //
+// - Priority (Linux): check threads run as SCHED_IDLE, so a waking event loop takes
+//   the core from a check at once, and a flood's hashing only uses CPU the chat
+//   leaves. A guard thread watches for starvation (other work keeping every core
+//   busy): a check that has run longer than starved_after_ms, or waiting checks
+//   while none started or finished for that long, get their threads lifted to
+//   SCHED_OTHER at the checks' nice value until their check ends. Lifting a thread
+//   out of SCHED_IDLE needs CAP_SYS_NICE or RLIMIT_NICE >= 20 - that nice (10 for
+//   nice 10); where the kernel refuses it, the threads run at that nice value
+//   instead, with one log line at start.
 // - Bounded: at most max_queued checks wait or run at once (memory and wait time);
 //   past it a sign-in is refused at once (the caller answers 503, try again).
 // - Precedence: checks are served by standing (proven, then clean, then suspect),
@@ -22,6 +31,8 @@
 // pushed out by a newcomer) or on a check thread (expired; at stop()), never under
 // the queue's lock.
 #pragma once
+
+#include <sys/types.h>
 
 #include <condition_variable>
 #include <cstdint>
@@ -44,15 +55,17 @@ enum class Standing {
 
 struct PasswordCheckLimits {
   int threads = 1;
-  // Added to the checks' threads' nice value (Linux: per thread): hashing mostly
-  // uses the CPU the chat's event loops leave, instead of competing with them. Not
-  // SCHED_IDLE or nice 19: those get next to nothing while other work keeps every
-  // core busy (a chat peak, a build on the same machine), and sign-ins then time
-  // out; at nice 10 a check gets about a tenth of a contended core.
+  // Added to the checks' threads' nice value (Linux: per thread). Alone (idle_policy
+  // off, or refused by the kernel) it makes hashing mostly use the CPU the chat's
+  // event loops leave; with SCHED_IDLE it is the priority a starved check is lifted
+  // to: at nice 10 a check gets about a tenth of a contended core.
   int nice = 10;
-  bool idle_policy = false;      // SCHED_IDLE (Linux): run only when nothing else would
-  size_t max_queued = 32;        // waiting or running, all addresses together
-  size_t share_per_address = 2;  // of those, one address's that keep their standing
+  // SCHED_IDLE with the starvation guard (see above). SCHED_IDLE alone got a check
+  // about 0.3 % of a contended core: sign-ins timed out under a chat peak or a build.
+  bool idle_policy = true;
+  int64_t starved_after_ms = 1000;  // a check's normal run is 0.1-0.2 s
+  size_t max_queued = 32;           // waiting or running, all addresses together
+  size_t share_per_address = 2;     // of those, one address's that keep their standing
   int64_t max_wait_ms = 15000;
 };
 
@@ -60,7 +73,9 @@ class PasswordChecks {
  public:
   using Task = std::function<void()>;
 
-  explicit PasswordChecks(PasswordCheckLimits limits = {});
+  // `on_lifted` (optional) runs on the guard thread each time it lifts a starved
+  // check thread out of SCHED_IDLE (for a counter in /metrics).
+  explicit PasswordChecks(PasswordCheckLimits limits = {}, std::function<void()> on_lifted = {});
   ~PasswordChecks();  // stop()
   PasswordChecks(const PasswordChecks&) = delete;
   PasswordChecks& operator=(const PasswordChecks&) = delete;
@@ -76,6 +91,12 @@ class PasswordChecks {
   // Checks waiting or running now.
   size_t in_queue() const;
 
+  // True when checks run as SCHED_IDLE under the guard; false when they run at
+  // their nice value only (idle_policy off, or the kernel refused the guard).
+  bool idle_with_guard() const { return idle_with_guard_; }
+  // How many times the guard lifted a starved check thread so far.
+  uint64_t lifted() const;
+
  private:
   struct Check {
     std::string address;
@@ -89,7 +110,19 @@ class PasswordChecks {
     std::deque<std::string> turns;  // each address with checks here, once
   };
 
-  void work();
+  // A check thread as the guard sees it (guarded by mutex_).
+  struct Worker {
+    pid_t tid = 0;
+    int64_t check_started_ms = 0;  // 0: not running a check
+    bool lifted = false;           // SCHED_OTHER until its current (or next) check ends
+  };
+
+  void work(size_t index);
+  // Lifts starved check threads (idle_with_guard_ only); runs until stop().
+  void guard();
+  // 0 if this process may move a thread from SCHED_IDLE back to SCHED_OTHER at
+  // `nice`, else the kernel's errno (tried on a short-lived thread of its own).
+  static int lifting_refused(int nice);
   // The next check to run (the best lane's next address in turn); false if none.
   bool take(Check& out);
   // Forgets a check that left the queue (run, refused or pushed out).
@@ -99,14 +132,25 @@ class PasswordChecks {
   bool push_out(Standing standing, size_t holds, Check& out);
 
   const PasswordCheckLimits limits_;
+  const std::function<void()> on_lifted_;
+  int check_nice_ = 10;  // the check threads' nice value: the caller's + limits_.nice
+  bool idle_with_guard_ = false;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
+  std::condition_variable guard_wake_;
   Lane lanes_[3];
   std::map<std::string, size_t, std::less<>> held_;  // per address: waiting + running
   size_t in_queue_ = 0;
   size_t running_ = 0;
   bool stopping_ = false;
+  bool guard_stop_ = false;  // set once the check threads have ended
+  // When the checks last moved: one started or finished, or one began to wait
+  // while none waited. Waiting checks and no move for starved_after_ms: starved.
+  int64_t moved_ms_ = 0;
+  std::vector<Worker> workers_;
+  uint64_t lifted_ = 0;
   std::vector<std::thread> threads_;
+  std::thread guard_thread_;
 };
 
 }  // namespace sb::auth

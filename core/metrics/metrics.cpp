@@ -114,6 +114,11 @@ std::string Registry::render_prometheus() const {
                  login_locks_address.load(relaxed));
   fmt::format_to(std::back_inserter(out), "switchboard_login_locks_total{{scope=\"account\"}} {}\n",
                  login_locks_account.load(relaxed));
+  append_type(out, "switchboard_password_checks_lifted_total", "counter",
+              "Password checks that starved at the idle priority (other work kept every core "
+              "busy for a second) and were lifted to nice 10 until they ended.");
+  fmt::format_to(std::back_inserter(out), "switchboard_password_checks_lifted_total {}\n",
+                 password_checks_lifted.load(relaxed));
 
   append_type(out, "switchboard_address_limit_refusals_total", "counter",
               "Connections refused because their client address had "

@@ -91,6 +91,8 @@ class Registry {
   std::atomic<uint64_t> logins_refused_busy{0};  // refused with 503: the checks were full
   std::atomic<uint64_t> login_locks_address{0};  // locks started on a client address
   std::atomic<uint64_t> login_locks_account{0};  // locks started on an account
+  // Password-check threads lifted out of SCHED_IDLE after starving (auth/password_checks.hpp).
+  std::atomic<uint64_t> password_checks_lifted{0};
   // Slow, half-open and greedy clients (the hub's limits).
   std::atomic<uint64_t> address_limit_refusals{0};    // over max_connections_per_address
   std::atomic<uint64_t> header_limit_refusals{0};     // 431: headers over max_header_bytes

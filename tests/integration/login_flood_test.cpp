@@ -177,4 +177,6 @@ TEST_CASE("wrong sign-ins from ever new addresses do not lock out an agent who s
   const auto metrics = sb::test::http_get(deployment.port(), "/metrics");
   CHECK(metrics.body.find("switchboard_logins_refused_busy_total 0\n") == std::string::npos);
   CHECK(metrics.body.find("switchboard_logins_refused_busy_total ") != std::string::npos);
+  // And so are checks lifted out of the idle priority after starving (none need be).
+  CHECK(metrics.body.find("switchboard_password_checks_lifted_total ") != std::string::npos);
 }

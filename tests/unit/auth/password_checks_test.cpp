@@ -1,15 +1,20 @@
 #include "auth/password_checks.hpp"
 
+#include <linux/capability.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <ctime>
 #include <future>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -66,6 +71,67 @@ PasswordCheckLimits limits(size_t max_queued, int64_t max_wait_ms = 60000) {
 void wait_idle(PasswordChecks& checks) {
   for (int i = 0; i < 500 && checks.in_queue() > 0; ++i) std::this_thread::sleep_for(10ms);
   REQUIRE(checks.in_queue() == 0);
+}
+
+// Spins on every core (at least two) until stopped: chat loops at a peak.
+class BusyCores {
+ public:
+  BusyCores() {
+    for (unsigned i = 0; i < std::max(2u, std::thread::hardware_concurrency()); ++i)
+      threads_.emplace_back([this] {
+        while (!stop_.load(std::memory_order_relaxed)) {
+        }
+      });
+  }
+  ~BusyCores() { stop(); }
+  void stop() {
+    stop_ = true;
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
+// Uses `ms` of the calling thread's own CPU time.
+void burn_cpu_ms(int64_t ms) {
+  auto cpu_ms = [] {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec * 1000 + t.tv_nsec / 1'000'000;
+  };
+  const auto until = cpu_ms() + ms;
+  volatile uint64_t x = 0;
+  while (cpu_ms() < until) x = x + 1;
+}
+
+// The nice value and scheduling policy a check thread runs its check at.
+std::pair<int, int> priority_of_a_check(PasswordChecks& checks) {
+  // Shared: a check that runs late (the test failed) still has it.
+  auto seen = std::make_shared<std::promise<std::pair<int, int>>>();
+  auto result = seen->get_future();
+  REQUIRE(checks.submit(
+      "probe", Standing::clean,
+      [seen] {
+        const auto self = static_cast<id_t>(gettid());
+        seen->set_value(
+            {getpriority(PRIO_PROCESS, self), sched_getscheduler(static_cast<pid_t>(self))});
+      },
+      [] {}));
+  REQUIRE(result.wait_for(30s) == std::future_status::ready);
+  return result.get();
+}
+
+// Removes CAP_SYS_NICE from the calling thread's effective capabilities (Linux
+// keeps them per thread; threads it starts inherit them).
+void drop_cap_sys_nice() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  REQUIRE(syscall(SYS_capget, &header, data) == 0);
+  data[CAP_TO_INDEX(CAP_SYS_NICE)].effective &= ~CAP_TO_MASK(CAP_SYS_NICE);
+  REQUIRE(syscall(SYS_capset, &header, data) == 0);
 }
 
 }  // namespace
@@ -149,28 +215,131 @@ TEST_CASE("stopping refuses what waits and finishes what runs") {
   CHECK_FALSE(checks->submit("y", Standing::clean, r.run("y"), r.refuse("y")));
 }
 
-TEST_CASE("the check threads run at a lower CPU priority, not as SCHED_IDLE") {
+TEST_CASE("the check threads run at a lower CPU priority: SCHED_IDLE under the guard") {
   const int caller_nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
   PasswordChecks checks(limits(4));
-  std::promise<std::pair<int, int>> seen;  // nice, scheduling policy
+  const auto [nice, policy] = priority_of_a_check(checks);
+  CHECK(nice == std::min(19, caller_nice + 10));
+  // Where the kernel will not lift a starved thread back (an unprivileged process
+  // without RLIMIT_NICE), SCHED_IDLE alone would starve sign-ins: nice 10 only.
+  CHECK(policy == (checks.idle_with_guard() ? SCHED_IDLE : SCHED_OTHER));
+  // Only the check threads: the caller's is untouched.
+  CHECK(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())) == caller_nice);
+  CHECK(sched_getscheduler(0) == SCHED_OTHER);
+}
+
+TEST_CASE("where the kernel will not lift a thread out of SCHED_IDLE, checks run at nice 10") {
+  // The probe and the check threads inherit the creating thread's capabilities, so
+  // a thread without CAP_SYS_NICE sees what an unprivileged server sees.
+  std::thread unprivileged([] {
+    const int caller_nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+    const int check_nice = std::min(19, caller_nice + 10);
+    rlimit nice_limit{};
+    getrlimit(RLIMIT_NICE, &nice_limit);
+    if (nice_limit.rlim_cur >= static_cast<rlim_t>(20 - check_nice)) {
+      WARN("RLIMIT_NICE lets this process lift threads out of SCHED_IDLE: nothing to refuse");
+      return;
+    }
+    drop_cap_sys_nice();
+    PasswordChecks checks(limits(4));
+    CHECK_FALSE(checks.idle_with_guard());
+    const auto [nice, policy] = priority_of_a_check(checks);
+    CHECK(nice == check_nice);
+    CHECK(policy == SCHED_OTHER);
+  });
+  unprivileged.join();
+}
+
+TEST_CASE("a starved check's thread is lifted to nice 10 until its check ends") {
+  std::atomic<int> counted{0};
+  std::promise<int> started;                // the check's policy at its start
+  std::promise<std::pair<int, int>> ended;  // its policy and nice value at its end
+  PasswordChecks checks(limits(4), [&] { ++counted; });
+  if (!checks.idle_with_guard()) {
+    WARN("the kernel refuses to lift threads out of SCHED_IDLE here: checks run at nice 10");
+    CHECK(priority_of_a_check(checks).second == SCHED_OTHER);
+    return;
+  }
+  const int caller_nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  // The check starts on a free core, notes its policy, then works on until it sees
+  // itself lifted (a hash would just run on, faster) while other work takes every
+  // core.
   REQUIRE(checks.submit(
       "a", Standing::clean,
       [&] {
-        const auto self = static_cast<id_t>(gettid());
-        seen.set_value(
-            {getpriority(PRIO_PROCESS, self), sched_getscheduler(static_cast<pid_t>(self))});
+        started.set_value(sched_getscheduler(0));
+        const auto until = std::chrono::steady_clock::now() + 30s;
+        volatile uint64_t x = 0;
+        while (sched_getscheduler(0) != SCHED_OTHER && std::chrono::steady_clock::now() < until)
+          x = x + 1;
+        ended.set_value(
+            {sched_getscheduler(0), getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()))});
       },
       [] {}));
-  const auto [nice, policy] = seen.get_future().get();
-  CHECK(nice == std::min(19, caller_nice + 10));
-  CHECK(policy == SCHED_OTHER);
-  // Only the check threads: the caller's is untouched.
-  CHECK(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())) == caller_nice);
+  auto start = started.get_future();
+  REQUIRE(start.wait_for(10s) == std::future_status::ready);
+  const int at_start = start.get();
+  std::optional<BusyCores> busy;
+  busy.emplace();
+  auto end = ended.get_future();
+  REQUIRE(end.wait_for(40s) == std::future_status::ready);
+  const auto [at_end, nice_when_lifted] = end.get();
+  busy.reset();
+  CHECK(at_start == SCHED_IDLE);
+  CHECK(at_end == SCHED_OTHER);
+  CHECK(nice_when_lifted == std::min(19, caller_nice + 10));
+  wait_idle(checks);
+  CHECK(checks.lifted() == 1);
+  // The callback runs on the guard thread just after the lift, outside the lock.
+  for (int i = 0; i < 100 && counted == 0; ++i) std::this_thread::sleep_for(10ms);
+  CHECK(counted == 1);
+  // Once its check ended the thread is idle again: the next check starts there.
+  CHECK(priority_of_a_check(checks).second == SCHED_IDLE);
+  CHECK(checks.lifted() == 1);
+}
+
+TEST_CASE("a right password is checked in time while wrong ones fill the queue on busy cores") {
+  // Chat loops keep every core busy and a flood of wrong sign-ins (each 100 ms of
+  // CPU, like a hash) fills the queue; an agent's sign-in from a clean address
+  // must still be checked before the server's 15 s wait limit refuses it.
+  Recorder r;
+  std::promise<void> agent_checked;
+  BusyCores busy;
+  PasswordChecks checks(limits(32, 15000));  // declared last: stopped first
+  auto hash_like = [](PasswordChecks::Task then) {
+    return [then] {
+      burn_cpu_ms(100);
+      if (then) then();
+    };
+  };
+  for (int i = 0; i < 31; ++i) {
+    const std::string name = "wrong" + std::to_string(i);
+    REQUIRE(checks.submit("10.0.0." + std::to_string(i), Standing::suspect, hash_like(r.run(name)),
+                          r.refuse(name)));
+  }
+  const auto submitted = std::chrono::steady_clock::now();
+  size_t wrong_before_agent = 0;
+  REQUIRE(checks.submit("192.0.2.1", Standing::clean, hash_like([&] {
+                          std::lock_guard lock(r.mutex);
+                          wrong_before_agent = r.ran.size();
+                          agent_checked.set_value();
+                        }),
+                        r.refuse("agent")));
+  const bool checked = agent_checked.get_future().wait_for(30s) == std::future_status::ready;
+  const auto waited = std::chrono::steady_clock::now() - submitted;
+  busy.stop();
+  CHECK(checked);
+  CHECK(waited < 15s);
+  checks.stop();
+  std::lock_guard lock(r.mutex);
+  CHECK(std::find(r.refused.begin(), r.refused.end(), "agent") == r.refused.end());
+  // It went ahead of the flood: at most the check running when it came ran first.
+  CHECK(wrong_before_agent <= 1);
 }
 
 TEST_CASE("a check still runs while other work keeps every core busy") {
-  // A chat peak or a build on the same machine: SCHED_IDLE checks never ran then,
-  // and every sign-in timed out.
+  // A chat peak or a build on the same machine: SCHED_IDLE checks without the
+  // guard never ran then, and every sign-in timed out.
   std::atomic<bool> stop{false};
   std::vector<std::thread> busy;
   for (unsigned i = 0; i < std::max(2u, std::thread::hardware_concurrency()); ++i)
