@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include "sqlite_file.hpp"
 #include "storage_harness.hpp"
 
 using namespace storage_test;
@@ -34,36 +35,6 @@ std::vector<int64_t> seqs(const json::object& page) {
   std::vector<int64_t> out;
   for (const auto& e : page.at("entries").as_array()) out.push_back(e.at("seq").as_int64());
   return out;
-}
-
-std::string query_text(const std::filesystem::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
-  std::string out;
-  sqlite3_stmt* q = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK);
-  while (sqlite3_step(q) == SQLITE_ROW) {
-    for (int i = 0; i < sqlite3_column_count(q); ++i) {
-      const auto* text = sqlite3_column_text(q, i);
-      out += text ? reinterpret_cast<const char*>(text) : "";
-      out += '|';
-    }
-    out += '\n';
-  }
-  sqlite3_finalize(q);
-  sqlite3_close(db);
-  return out;
-}
-
-void exec(const std::filesystem::path& file, const char* sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
-  INFO((error ? error : ""));
-  sqlite3_free(error);
-  sqlite3_close(db);
-  REQUIRE(rc == SQLITE_OK);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "sqlite_file.hpp"
 #include "storage_harness.hpp"
 
 using namespace storage_test;
@@ -44,37 +45,6 @@ std::vector<std::string> hit_ids(const json::object& result) {
   for (const auto& h : result.at("hits").as_array())
     out.emplace_back(h.at("message_id").as_string());
   return out;
-}
-
-// Each row of the answer as "col|col|\n".
-std::string query_text(const std::filesystem::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
-  std::string out;
-  sqlite3_stmt* q = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK);
-  while (sqlite3_step(q) == SQLITE_ROW) {
-    for (int i = 0; i < sqlite3_column_count(q); ++i) {
-      const auto* text = sqlite3_column_text(q, i);
-      out += text ? reinterpret_cast<const char*>(text) : "";
-      out += '|';
-    }
-    out += '\n';
-  }
-  sqlite3_finalize(q);
-  sqlite3_close(db);
-  return out;
-}
-
-void exec(const std::filesystem::path& file, const char* sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
-  INFO((error ? error : ""));
-  sqlite3_free(error);
-  sqlite3_close(db);
-  REQUIRE(rc == SQLITE_OK);
 }
 
 }  // namespace
