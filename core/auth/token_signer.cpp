@@ -158,9 +158,13 @@ std::optional<Claims> claims_from_json(std::string_view text) {
   if (!kind || !tenant || !subject || !role || !expires || !expires->is_int64() || !epoch ||
       !epoch->is_int64() || epoch->get_int64() < 0 || epoch->get_int64() > UINT32_MAX)
     return std::nullopt;
-  Claims claims{std::string(*kind),    std::string(*tenant),
-                std::string(*subject), std::string(*role),
-                expires->get_int64(),  static_cast<uint32_t>(epoch->get_int64())};
+  Claims claims;
+  claims.kind = *kind;
+  claims.tenant = *tenant;
+  claims.subject = *subject;
+  claims.role = *role;
+  claims.expires_at_s = expires->get_int64();
+  claims.epoch = static_cast<uint32_t>(epoch->get_int64());
   if (auto* session = text_field("sid")) claims.session = std::string(*session);
   if (auto* issued = object.if_contains("iat_ms"); issued && issued->is_int64())
     claims.issued_at_ms = issued->get_int64();
