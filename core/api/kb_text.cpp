@@ -47,15 +47,15 @@ std::optional<std::size_t> byte_offset(std::string_view text, const toml::source
 }
 
 // A TOML string as toml++ writes it (quoted and escaped as needed).
-std::string quoted(std::string_view value) {
+std::string toml_string(std::string_view value) {
   std::ostringstream out;
   out << toml::value<std::string>(std::string(value));
   return std::move(out).str();
 }
 
-std::string quoted_list(const std::vector<std::string>& values) {
+std::string toml_string_list(const std::vector<std::string>& values) {
   std::string out = "[";
-  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + quoted(values[i]);
+  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + toml_string(values[i]);
   return out + "]";
 }
 
@@ -104,22 +104,23 @@ std::optional<std::string> kb_with_question(std::string_view text, std::string_v
     return std::nullopt;
   }
   std::string out(text);
-  out.insert(*end, ", " + quoted(question));
+  out.insert(*end, ", " + toml_string(question));
   return out;
 }
 
 std::string kb_with_entry(std::string_view text, const NewKbEntry& entry) {
-  std::string block = "[[entries]]\nid = " + quoted(entry.id) +
-                      "\nquestions = " + quoted_list(entry.questions) + "\nanswer = ";
+  std::string block = "[[entries]]\nid = " + toml_string(entry.id) +
+                      "\nquestions = " + toml_string_list(entry.questions) + "\nanswer = ";
   if (entry.answers.size() == 1 && entry.answers.front().first.empty()) {
-    block += quoted(entry.answers.front().second);
+    block += toml_string(entry.answers.front().second);
   } else {
     block += "{ ";
     for (std::size_t i = 0; i < entry.answers.size(); ++i)
-      block += (i ? ", " : "") + entry.answers[i].first + " = " + quoted(entry.answers[i].second);
+      block +=
+          (i ? ", " : "") + entry.answers[i].first + " = " + toml_string(entry.answers[i].second);
     block += " }";
   }
-  if (!entry.tags.empty()) block += "\ntags = " + quoted_list(entry.tags);
+  if (!entry.tags.empty()) block += "\ntags = " + toml_string_list(entry.tags);
   std::string out(text);
   if (!out.empty() && out.back() != '\n') out += '\n';
   if (!out.empty()) out += '\n';

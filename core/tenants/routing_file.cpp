@@ -18,7 +18,7 @@ namespace sb::tenants {
 
 namespace {
 
-struct Lines {
+struct HeaderLines {
   std::set<uint32_t> graph_headers;  // [[routing.rules]], [routing.fallback], their sub-tables
   std::set<uint32_t> other_headers;  // every other table header
   std::vector<std::pair<uint32_t, uint32_t>> inline_graph;  // rules = [...] etc.: first, last
@@ -29,7 +29,7 @@ bool is_graph_key(const std::string& parent, std::string_view key) {
 }
 
 // Records where tables are declared ([a] / [[a]]) and where inline graph values are.
-void scan(const toml::table& table, const std::string& path, bool in_graph, Lines& lines) {
+void scan(const toml::table& table, const std::string& path, bool in_graph, HeaderLines& lines) {
   if (!path.empty() && !table.is_inline())
     (in_graph ? lines.graph_headers : lines.other_headers).insert(table.source().begin.line);
   for (auto&& [key, node] : table) {
@@ -59,7 +59,7 @@ std::optional<std::string> with_routing_graph(std::string_view text_in, std::str
                                               std::string& why) {
   auto root = text::parse(text_in, why);
   if (!root) return std::nullopt;
-  Lines found;
+  HeaderLines found;
   scan(*root, "", false, found);
   // [[routing.rules]] without a [routing] table declares that table implicitly, on
   // the same line: the line is the graph's.
