@@ -39,7 +39,10 @@ std::string Server::replace_plugin_file(const tenants::TenantConfig& tenant,
                                         std::string_view file, std::string_view content) {
   const auto* section = tenant.section(plugin);
   if (!section) return "the tenant has no [plugins." + std::string(plugin) + "] table";
-  const fs::path config_dir = tenant.file.parent_path();
+  // Absolute: the plugin resolves a relative name against config_dir, so a relative
+  // tenants dir (the README's `./build/switchboard` from the checkout) would have it
+  // look for tenants/tenants/... and refuse every edit as "cannot open the file".
+  const fs::path config_dir = fs::absolute(tenant.file.parent_path());
   const fs::path target = config_dir / fs::path(file);
   // Beside the target (same file system, so the rename is atomic), hidden and unique
   // so no reader and no concurrent upload ever sees it.
