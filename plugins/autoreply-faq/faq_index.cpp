@@ -171,8 +171,15 @@ std::optional<std::uint32_t> FaqIndex::correct_typo(const std::string& word) con
   return best;
 }
 
+void FaqIndex::note_unknown(UnknownThings& unknown, const std::string& token,
+                            double specificity) const {
+  unknown.any = std::max(unknown.any, specificity);
+  if (is_ascii_word(token) && !options_.analyzer->is_goods(token))
+    unknown.not_goods = std::max(unknown.not_goods, specificity);
+}
+
 std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query, double& self_score,
-                                                         double* unknown_thing) const {
+                                                         UnknownThings* unknown) const {
   std::vector<QueryTerm> resolved;
   std::unordered_set<std::string> seen;
   self_score = 0;
@@ -274,8 +281,7 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
             {*best, idf_[*best] * options_.broader_weight * scale, false, topic(*best)});
         // A thing named by what it is an instance of ("France" -> country) is still a
         // thing the knowledge base lacks.
-        if (unknown_thing)
-          *unknown_thing = std::max(*unknown_thing, options_.analyzer->english_specificity(token));
+        if (unknown) note_unknown(*unknown, token, options_.analyzer->english_specificity(token));
         self_score += idf_[*best] * scale;
         continue;
       }
@@ -299,7 +305,7 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
                              ? !options_.analyzer->names_no_thing(token)
                              : !aspect && (options_.analyzer->is_english_noun(token) ||
                                            !options_.analyzer->is_known_word(token));
-      if (unknown_thing && thing) *unknown_thing = std::max(*unknown_thing, specificity);
+      if (unknown && thing) note_unknown(*unknown, token, specificity);
       // A word that names no thing (记不起来, 进去, "late", "put") says less about the
       // topic than one that does (比特币, 医院, "hospital").
       if (is_cjk_term(token) ? options_.analyzer->names_no_thing(token)
@@ -322,6 +328,9 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
       self_score += weight;
     }
   }
+  if (options_.analyzer)
+    for (auto& r : resolved)
+      r.thing = r.topic && options_.analyzer->names_thing(term_text_[r.term]);
   return resolved;
 }
 
@@ -372,8 +381,9 @@ const std::string& FaqEntry::answer_in(std::string_view language) const {
 
 std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k,
                                        std::optional<std::string_view> tag) const {
-  double self_score = 0, unknown_thing = 0;
-  const auto terms = resolve_query(query, self_score, &unknown_thing);
+  double self_score = 0;
+  UnknownThings unknown;
+  const auto terms = resolve_query(query, self_score, &unknown);
   if (terms.empty() || top_k == 0) return {};
 
   std::vector<double> doc_score(documents_.size(), 0.0);
@@ -427,6 +437,7 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
   std::vector<double> matched_weight(entries_.size(), 0.0), written_weight(entries_.size(), 0.0);
   std::vector<bool> on_topic(entries_.size(), !options_.analyzer);
   std::vector<bool> asks_like(entries_.size(), false);  // shares an amount word in questions
+  std::vector<bool> shares_thing(entries_.size(), !options_.analyzer);
   if (options_.analyzer) {
     std::vector<double> in_questions(entries_.size(), 0.0), in_answer(entries_.size(), 0.0);
     for (const auto& q : terms) {
@@ -439,6 +450,7 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
         matched_weight[e] += matched;
         if (q.as_written) written_weight[e] += matched;
         if (q.topic && matched > 0) on_topic[e] = true;
+        if (q.thing && matched > 0) shares_thing[e] = true;
         if (q.amount && in_questions[e] > 0) asks_like[e] = true;
         in_questions[e] = in_answer[e] = 0;
       }
@@ -474,9 +486,11 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
         std::clamp((1.0 - runner_up / entry_score[e]) / options_.clear_lead, 0.0, 1.0);
     m.confidence = coverage * (1.0 - options_.margin_weight + options_.margin_weight * lead);
     m.coverage = coverage;
-    m.unknown_thing = unknown_thing;
+    m.unknown_thing = unknown.any;
+    m.unknown_subject = unknown.not_goods;
     m.as_written = matched_weight[e] > 0 ? written_weight[e] / matched_weight[e] : 1.0;
     m.on_topic = on_topic[e];
+    m.shares_thing = shares_thing[e];
     m.answers_the_ask = !amount_asked || asks_like[e];
     matches.push_back(std::move(m));
   }

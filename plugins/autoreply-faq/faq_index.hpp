@@ -136,6 +136,10 @@ struct FaqMatch {
   // TextAnalyzer::english_specificity: "bitcoin", 航班 1; "week" little; 0: none).
   // The same for every match of one query; 0 without an analyzer.
   double unknown_thing = 0;
+  // The same for English nouns that name no goods (WordNetSynonyms::is_goods): a
+  // flight, Christmas, Australia, the post office, not a kettle or a zipper, which may
+  // be what the shop sold.
+  double unknown_subject = 0;
   // Share of what the entry matched (coverage) that it matched with the message's
   // own words, not a synonym, broader word or typo correction of them ("how old are
   // you" meets the opening hours only through "old" ~ time).
@@ -149,6 +153,10 @@ struct FaqMatch {
   // entry's do not: "寄到国外要多久" shares its topic with "可以寄到国外吗" but asks
   // something else.
   bool answers_the_ask = true;
+  // Whether the entry shares with the message a word that names a thing (TextAnalyzer::
+  // names_thing: "refund", 订单), not only acts and manners ("track", 取消, "how many
+  // days"). Always true without an analyzer.
+  bool shares_thing = true;
 };
 
 // The threshold answer() uses unless told otherwise. On the fixture it answers 80 of
@@ -191,17 +199,25 @@ class FaqIndex {
     double length;
     bool answer_field = false;  // the entry's answer text (with an analyzer only)
   };
+  // How specific the things are that a message names and the knowledge base lacks
+  // (FaqMatch::unknown_thing, FaqMatch::unknown_subject).
+  struct UnknownThings {
+    double any = 0;
+    double not_goods = 0;
+  };
   struct QueryTerm {
     std::uint32_t term;
     double weight;           // IDF, lowered for a typo-corrected word
     bool as_written = true;  // false: a typo's correction, a synonym or a broader word
     bool topic = true;       // TextAnalyzer::names_topic, and not a character of a word
     bool amount = false;     // TextAnalyzer::asks_amount
+    bool thing = false;      // a topic term that TextAnalyzer::names_thing
   };
 
   std::optional<std::uint32_t> correct_typo(const std::string& word) const;
+  void note_unknown(UnknownThings& unknown, const std::string& token, double specificity) const;
   std::vector<QueryTerm> resolve_query(std::string_view query, double& self_score,
-                                       double* unknown_thing = nullptr) const;
+                                       UnknownThings* unknown = nullptr) const;
   std::size_t best_variant_for(std::size_t entry, const std::vector<QueryTerm>& terms) const;
 
   std::vector<FaqEntry> entries_;

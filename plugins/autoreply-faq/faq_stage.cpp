@@ -140,6 +140,11 @@ bool is_chinese_language(std::string_view language) {
 
 }  // namespace
 
+bool FaqStage::speaks_of_something_else(const FaqMatch& match) const {
+  return options_.unknown_subject > 0 && match.unknown_subject >= options_.unknown_subject &&
+         !match.shares_thing;
+}
+
 FaqTurn FaqStage::answer_with(const FaqMatch& match, std::string_view language,
                               const std::vector<FaqMatch>& candidates) const {
   return {true, json::serialize(json::object{{"reply", index_.entry(match).answer_in(language)},
@@ -188,7 +193,7 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   const auto tag = tag_hint(context_json);
   if (tag && !matches.empty()) {
     if (auto tagged = index_.answer(text, options_.threshold, *tag);
-        tagged && answers_the_ask(*tagged, matches) &&
+        tagged && answers_the_ask(*tagged, matches) && !speaks_of_something_else(*tagged) &&
         tagged->score >= options_.clarify_ratio * matches.front().score &&
         tagged->coverage >= options_.clarify_ratio * matches.front().coverage)
       return answer_with(*tagged, answer_in, matches);
@@ -198,6 +203,12 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   // kind of answer is wanted ("what time is it in London", 现在几点了) is not what the
   // message is about: no answer, no question.
   if (!matches.empty() && !matches.front().on_topic) return defer(matches, answer_in);
+  // Nor one that shares no thing with a message naming a specific thing the knowledge
+  // base lacks that is not goods the shop may have sold ("how do I track a flight":
+  // "track" is all the tracking entry shares; "I live in Australia, can you send it
+  // there?" is not the return policy).
+  if (!matches.empty() && speaks_of_something_else(matches.front()))
+    return defer(matches, answer_in);
   // Nor one that answers another question about the same topic: "寄到国外要多久" (how long
   // to ship abroad) is not "可以寄到国外吗" (do you ship abroad) when another entry asks
   // 多久 too. A near tie still asks the visitor.

@@ -42,6 +42,8 @@ ChineseSegmenter::ChineseSegmenter(const std::filesystem::path& dictionary) {
     if (!(fields >> tag)) continue;
     if ((tag == "n" || tag == "nt" || tag == "nz") && utf8_chars(word) > 1) nouns_.insert(word);
     if (tag[0] != 'n') non_nouns_.insert(word);
+    if ((tag == "n" || tag == "nt" || tag == "nz" || tag == "vn") && utf8_chars(word) > 1)
+      thing_words_.insert(word);
     // Pronouns and question words (r: 怎么, 哪), numbers and amounts (m: 多久, 几点),
     // times (t: 周末, 现在), measures (q) and function words (adverbs, prepositions,
     // conjunctions, particles, interjections, onomatopoeia).

@@ -45,6 +45,9 @@ class ChineseSegmenter {
   // (n, nt, nz: 医院, 路由器, 银行), not a place (ns: 日本, where a parcel may go) nor a
   // person's name (nr, a tag jieba gives many odd pairs of characters).
   bool is_noun(const std::string& word) const { return nouns_.count(word) > 0; }
+  // True for a word of two or more characters tagged as a noun or a verb used as one
+  // (n, nt, nz, vn: 订单, 运费), the words that name what a question is about.
+  bool is_thing_word(const std::string& word) const { return thing_words_.count(word) > 0; }
   // True for a word the dictionary tags as anything but a noun of some kind (n...):
   // a verb, an adverb, an idiom, a number (记不起来, 进去, 还有). A word it lacks is
   // not one.
@@ -69,6 +72,7 @@ class ChineseSegmenter {
   std::unordered_map<std::string, double> log_probability_;  // log(freq / total)
   std::unordered_set<std::string> nouns_;                    // see is_noun()
   std::unordered_set<std::string> non_nouns_;                // see names_no_thing()
+  std::unordered_set<std::string> thing_words_;              // see is_thing_word()
   std::unordered_set<std::string> asking_words_;             // see is_asking_word()
   std::unordered_set<std::string> time_words_;               // see is_time_word()
   std::unordered_set<std::string> places_;                   // see is_place()

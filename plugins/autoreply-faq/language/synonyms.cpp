@@ -32,6 +32,13 @@ constexpr int kNounGroup = 14;
 constexpr int kNounLocation = 15;
 constexpr int kNounTime = 28;
 
+// Lexicographer files of things a shop may sell or a parcel hold: artifact, food,
+// object, plant, substance ("kettle", "zipper", "coffee", "stone"; not "flight", a
+// time, a place, an institution).
+bool is_goods_file(int file) {
+  return file == 6 || file == 13 || file == 17 || file == 20 || file == 27;
+}
+
 // Lexicographer files of things one can point at or belong to, and of acts (a
 // service someone gives: "support", "repair"): act, animal, artifact, body, food,
 // group, object, person, plant, substance. Not attribute, cognition, communication,
@@ -139,7 +146,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
   // Per term: its root noun and whether that names a time or an institution.
   struct NounKind {
     std::string root;
-    bool time = false, institution = false, concrete = false;
+    bool time = false, institution = false, concrete = false, goods = false;
   };
   std::unordered_map<std::string, NounKind> noun_kind;
   for (const auto& [pos, pos_letter] :
@@ -187,7 +194,8 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
         auto& kind = noun_kind[term];
         if (kind.root.empty() || lemma.size() < kind.root.size())
           kind = {lemma, 2 * times > senses_seen, group,
-                  is_concrete_file(it->second.lexicographer_file)};
+                  is_concrete_file(it->second.lexicographer_file),
+                  is_goods_file(it->second.lexicographer_file)};
       }
       // Whether the term is a noun of a thing (is_noun): words sharing a stem are told
       // apart by the shortest, the root one ("hospital", not "hospitalization" nor
@@ -240,6 +248,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
     if (kind.time) time_nouns_.insert(term);
     if (kind.institution) institutions_.insert(term);
     if (kind.concrete) concrete_.insert(term);
+    if (kind.goods) goods_.insert(term);
   }
   // The words that are things although their stem's root word is not ("electricity",
   // whose stem is the adjective "electric"'s): only those, the rest is in nouns_.

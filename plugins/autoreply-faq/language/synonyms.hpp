@@ -72,6 +72,10 @@ class WordNetSynonyms {
   // "support"; not "option", "information", "method", "status", which say what about
   // a thing is asked).
   bool is_concrete(const std::string& term) const { return concrete_.count(term) > 0; }
+  // True for a term whose root word's most common noun sense is a thing a shop may
+  // sell or a parcel hold (artifact, food, object, plant, substance: "kettle",
+  // "zipper", "coffee"; not "flight", "Christmas", "Australia", "police").
+  bool is_goods(const std::string& term) const { return goods_.count(term) > 0; }
   std::size_t size() const { return related_.size(); }
 
  private:
@@ -84,6 +88,7 @@ class WordNetSynonyms {
   std::unordered_set<std::string> time_nouns_;
   std::unordered_set<std::string> institutions_;
   std::unordered_set<std::string> concrete_;
+  std::unordered_set<std::string> goods_;
 };
 
 // A tenant's synonyms file (TOML):

@@ -510,6 +510,11 @@ bool TextAnalyzer::names_topic(const std::string& term, bool business_own) const
   return business_own || !wordnet_->is_time_noun(term);
 }
 
+bool TextAnalyzer::names_thing(const std::string& term) const {
+  if (!is_ascii(term)) return segmenter_->is_thing_word(term);
+  return wordnet_->is_noun(term) && !is_question_word(term);
+}
+
 bool TextAnalyzer::is_question_word(const std::string& term) const {
   // As terms: Snowball stems "why" to "whi", "many" to "mani".
   static constexpr std::string_view kQuestionWords[] = {"what",  "how",  "when", "where",

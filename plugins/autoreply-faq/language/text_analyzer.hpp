@@ -111,6 +111,11 @@ class TextAnalyzer {
   // message is about when the message speaks of the business's own (business_own:
   // "what are your business hours", 你们周末有人吗).
   bool names_topic(const std::string& term, bool business_own) const;
+  // True for a term that names a thing rather than an act or a manner: an English
+  // noun (WordNetSynonyms::is_noun: "refund", "order", "flight"; not "track", "pay")
+  // or a Chinese word of two or more characters the jieba dictionary tags as a noun or
+  // a verb used as one (n, nt, nz, vn: 订单, 发票, 运费; not 取消, 退款).
+  bool names_thing(const std::string& term) const;
   // True for an English question word as a term (what, how, when, where, which, why,
   // who, whose, and the degree words a "how" asks with: many, much, long, soon).
   bool is_question_word(const std::string& term) const;
@@ -135,6 +140,8 @@ class TextAnalyzer {
   bool is_english_noun(const std::string& term) const { return wordnet_->is_noun(term); }
   // True when the term is a real English word (WordNet knows it): not a typo.
   bool is_known_word(const std::string& term) const { return wordnet_->knows(term); }
+  // True for an English term that names goods (WordNetSynonyms::is_goods: "kettle").
+  bool is_goods(const std::string& term) const { return wordnet_->is_goods(term); }
   // One word's term (synonym files, WordNet lemmas): "" when it yields none.
   std::string word_term(std::string_view word) const;
 

@@ -160,6 +160,9 @@ answer = "9 to 5."
   options.files = {"faq.toml"};
   options.threshold = 0;
   options.second_look_band = 0;
+  // Only the second look's own checks here: the rule for a thing the entry does not
+  // speak of (next test) would leave "can I pay with bitcoin" alone at any threshold.
+  options.unknown_subject = 0;
   auto score_of = [&](const char* text) {
     const FaqStage stage(options, dir.path);
     const auto turn = stage.reply(text, "", "{}");
@@ -191,6 +194,49 @@ answer = "9 to 5."
   CHECK(answered_just_below("can I pay with bitcoin", 0.05, 1.0) == "faq.toml#payment-methods");
   CHECK(answered_just_below("can I pay in France", 0.05, 1.0) == "faq.toml#payment-methods");
   CHECK(answered_just_below("pasword", 0.05, 0.3, 0) == "faq.toml#password-reset");
+}
+
+TEST_CASE("an entry that shares no thing with a message about something else does not answer it") {
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "return-policy"
+questions = ["What is your return policy?", "Can I return an item?",
+             "How long do I have to send an item back?"]
+answer = "30 days."
+
+[[entries]]
+id = "shipping-international"
+questions = ["Do you ship internationally?", "Which countries do you ship to?"]
+answer = "Over 40 countries."
+
+[[entries]]
+id = "payment-methods"
+questions = ["Which payment methods do you accept?", "Can I pay with PayPal?"]
+answer = "Cards and PayPal."
+)");
+  auto source_of = [&](const char* text, double unknown_subject) -> std::string {
+    FaqStageOptions options;
+    options.files = {"faq.toml"};
+    options.threshold = 0;  // whatever the confidence: this rule alone decides
+    options.unknown_subject = unknown_subject;
+    const FaqStage stage(options, dir.path);
+    const auto turn = stage.reply(text, "", "{}");
+    if (!turn.answered) return "";
+    return std::string(boost::json::parse(turn.result_json).at("source").as_string());
+  };
+  // Australia and bitcoin are things these entries lack, and "send", "pay" name none:
+  // answering would mislead (the first is a shipping question, the second asks for a
+  // payment method the shop may not take).
+  CHECK(source_of("I live in Australia, can you send it there?", 0.8) == "");
+  CHECK(source_of("can I pay with bitcoin", 0.8) == "");
+  // Without the rule both are answered: the rule, not the threshold, leaves them.
+  CHECK(source_of("I live in Australia, can you send it there?", 0) == "faq.toml#return-policy");
+  CHECK(source_of("can I pay with bitcoin", 0) == "faq.toml#payment-methods");
+  // Goods the shop may have sold are no other subject ("kettle"), and an entry that
+  // shares a thing with the message still answers ("return", "item").
+  CHECK(source_of("can I send back a kettle", 0.8) == "faq.toml#return-policy");
+  CHECK(source_of("can I return an item bought in Australia", 0.8) == "faq.toml#return-policy");
 }
 
 TEST_CASE("the stage leaves questions about someone else's phone or password alone") {
