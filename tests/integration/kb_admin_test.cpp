@@ -99,6 +99,41 @@ TEST_CASE("the FAQ knowledge base over REST: admins replace it, the plugin check
   CHECK(reloaded_since(deployment, before_hand_edit));
 }
 
+// README's quick start runs the server from the checkout with `--tenants-dir tenants`:
+// an upload was then checked under a relative trial path that the plugin resolved
+// against the tenant's directory a second time, and every edit answered 422 "cannot
+// open the file".
+TEST_CASE("with relative directories, as from a checkout, an admin's knowledge-base edit applies",
+          "[kb]") {
+  Deployment deployment({acme_tenant()}, DeploymentOptions{.start = false, .relative_dirs = true});
+  std::filesystem::create_directories(deployment.tenants_dir() / "acme");
+  sb::test::write_file_atomically(deployment.tenants_dir() / "acme" / "faq.toml", kKnowledgeBase);
+  deployment.write_tenant_text("acme",
+                               render_tenant_toml(deployment.tenant("acme")) +
+                                   "\n[plugins.autoreply-faq]\nfiles = [\"acme/faq.toml\"]\n");
+  deployment.server().start();
+  REQUIRE(deployment.server().options().tenants_dir.is_relative());
+  const std::string path = "/v1/tenants/acme/kb";
+  const auto admin = deployment.login("acme", "root");
+  REQUIRE(http_get(deployment.port(), path, bearer(admin)).body == kKnowledgeBase);
+
+  const int reloads = count_of(deployment.server().log(), "tenant acme: reloaded");
+  const std::string edited = std::string(kKnowledgeBase) +
+                             "\n[[entries]]\nid = \"refunds\"\nquestions = [\"How do refunds "
+                             "work?\"]\nanswer = \"Within 5 days.\"\n";
+  auto saved = http_request(deployment.port(), "PUT", path, edited, bearer(admin));
+  INFO(saved.body);
+  REQUIRE(saved.status == 200);
+  CHECK(sb::test::read_file(deployment.tenants_dir() / "acme" / "faq.toml") == edited);
+  CHECK(reloaded_since(deployment, reloads));
+  // A broken one is still refused for what is wrong with it, not for where it is.
+  auto broken = http_request(
+      deployment.port(), "PUT", path,
+      edited + "\n[[entries]]\nid = \"pay\"\nquestions = [\"How do I pay?\"]\n", bearer(admin));
+  CHECK(broken.status == 422);
+  CHECK_THAT(broken.body, Catch::Contains("entries[2].answer: missing"));
+}
+
 TEST_CASE("the intents file over REST: admins replace it, the plugin checks it", "[kb]") {
   constexpr const char* kIntents = R"(# Acme's intents
 [[intents]]

@@ -43,7 +43,8 @@ void ServerProcess::start() {
   const int out = ::open(stdout_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   const int err = ::open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   // Relative paths in the config resolve inside the run's own directory, never the repo.
-  pid_ = spawn(argv, null_in, out, err, options_.log_dir);
+  pid_ = spawn(argv, null_in, out, err,
+               options_.working_dir.empty() ? options_.log_dir : options_.working_dir);
   ::close(null_in);
   ::close(out);
   ::close(err);

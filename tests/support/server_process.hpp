@@ -18,6 +18,7 @@ struct ServerOptions {
   std::filesystem::path plugin_dir;   // --plugin-dir
   std::filesystem::path tenants_dir;  // --tenants-dir
   std::filesystem::path log_dir;      // where stdout/stderr of each run are kept
+  std::filesystem::path working_dir;  // the server's; empty: log_dir
   std::vector<std::string> extra_args;
   std::chrono::milliseconds ready_timeout{20000};
 };

@@ -24,6 +24,11 @@ sb::test::ServerOptions server_options(const sb::test::TempDir& root,
   server.plugin_dir = options.plugin_dir;
   server.tenants_dir = root.subdir("tenants");
   server.log_dir = root.subdir("logs");
+  if (options.relative_dirs) {
+    server.working_dir = root.path();
+    server.data_dir = "data";
+    server.tenants_dir = "tenants";
+  }
   server.extra_args = options.extra_args;
   return server;
 }

@@ -65,6 +65,9 @@ struct DeploymentOptions {
   std::filesystem::path config = {};
   std::vector<std::string> extra_args = {};
   bool start = true;
+  // --data-dir and --tenants-dir relative to the server's working directory, as
+  // README's quick start gives them when it runs the server from a checkout.
+  bool relative_dirs = false;
 };
 
 class Deployment {
