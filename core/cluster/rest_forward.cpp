@@ -4,10 +4,10 @@
 
 #include <array>
 #include <atomic>
-#include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 
 #include "auth/session_book.hpp"
+#include "common/ascii.hpp"
 #include "common/clock.hpp"
 
 namespace sb::cluster {
@@ -42,10 +42,9 @@ std::string text_of(const json::object& o, std::string_view key) {
 // Headers of the owner's answer that describe its connection to this node, not the
 // answer: the hub writes its own.
 bool hop_header(std::string_view name) {
-  using boost::beast::iequals;
-  return iequals(name, "Content-Type") || iequals(name, "Content-Length") ||
-         iequals(name, "Connection") || iequals(name, "Keep-Alive") ||
-         iequals(name, "Transfer-Encoding") || iequals(name, "Server");
+  return ascii_iequals(name, "Content-Type") || ascii_iequals(name, "Content-Length") ||
+         ascii_iequals(name, "Connection") || ascii_iequals(name, "Keep-Alive") ||
+         ascii_iequals(name, "Transfer-Encoding") || ascii_iequals(name, "Server");
 }
 
 // A failing owner is said once a second at most, not once per request.

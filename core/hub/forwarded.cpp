@@ -1,7 +1,8 @@
 #include "hub/forwarded.hpp"
 
-#include <boost/beast/core/string.hpp>
 #include <string>
+
+#include "common/ascii.hpp"
 
 namespace sb::hub {
 
@@ -61,7 +62,7 @@ std::string_view client_scheme(const ip::address& peer, std::string_view forward
   if (trusted_proxies.empty() || !trusted_proxies.contains(peer)) return "http";
   // The first proxy's view is the client's: "https, http" came in over TLS.
   const auto first = trim(forwarded_proto.substr(0, forwarded_proto.find(',')));
-  return boost::beast::iequals(first, "https") ? "https" : "http";
+  return ascii_iequals(first, "https") ? "https" : "http";
 }
 
 }  // namespace sb::hub

@@ -11,6 +11,7 @@
 
 #include "auth/session_book.hpp"
 #include "auth/token_signer.hpp"
+#include "common/ascii.hpp"
 #include "common/clock.hpp"
 #include "common/origin.hpp"
 #include "hub/forwarded.hpp"
@@ -466,7 +467,7 @@ void HttpSession::respond(const HttpResponse& response, bool keep_alive) {
   bool cache_control_set = false;
   for (const auto& [name, value] : response.headers) {
     response_->insert(name, value);
-    cache_control_set = cache_control_set || beast::iequals(name, "Cache-Control");
+    cache_control_set = cache_control_set || ascii_iequals(name, "Cache-Control");
   }
   if (!cache_control_set) response_->set(http::field::cache_control, "no-store");
   if (stream_.is_tls() && !context_.options.strict_transport_security.empty())
