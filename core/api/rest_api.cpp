@@ -84,7 +84,8 @@ HttpResponse too_busy_to_check() {
 }
 
 // Half the cores hash, so chat always has the rest (and the checks run at the idle
-// priority besides, lifted to nice 10 only when they starve).
+// priority besides, lifted to nice 10 only when they starve, and to the server's
+// own priority when a starved one has waited 3 s).
 auth::PasswordCheckLimits password_check_limits() {
   auth::PasswordCheckLimits limits;
   limits.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency() / 2));
@@ -115,8 +116,10 @@ RestApi::RestApi(Backend& backend, const auth::TokenSigner& signer, auth::Sessio
       metrics_(metrics),
       blocking_pool_(blocking_pool),
       dummy_hash_(auth::hash_password("switchboard-timing-equaliser")),
-      password_checks_(password_check_limits(), [this] {
-        metrics_.password_checks_lifted.fetch_add(1, std::memory_order_relaxed);
+      password_checks_(password_check_limits(), [this](auth::Lift to) {
+        (to == auth::Lift::urgent ? metrics_.password_checks_urgent
+                                  : metrics_.password_checks_lifted)
+            .fetch_add(1, std::memory_order_relaxed);
       }) {}
 
 void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> respond) {

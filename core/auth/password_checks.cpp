@@ -28,34 +28,64 @@ bool set_policy(pid_t tid, int policy) {
 
 }  // namespace
 
-int PasswordChecks::lifting_refused(int nice) {
+Lift lift_for(const PasswordCheckLimits& limits, const CheckThreadState& thread,
+              const CheckQueueState& queue, int64_t now_ms) {
+  // Between checks: lifted only to take the next one from a stuck queue.
+  if (!thread.running) return queue.stuck ? std::max(thread.lift, Lift::starved) : thread.lift;
+  // Starving: its check ran long without ending, or it was lifted already (for
+  // this check or to take it from a stuck queue). A check that simply waited its
+  // turn behind others and now runs promptly is not starving, whatever its age.
+  const bool starved =
+      thread.lift != Lift::none || now_ms - thread.started_ms > limits.starved_after_ms;
+  if (!starved) return Lift::none;
+  // A full queue is a flood: its guesses stay at nice 10.
+  const bool urgent = limits.urgent_after_ms > 0 &&
+                      now_ms - thread.queued_at_ms > limits.urgent_after_ms &&
+                      (thread.standing != Standing::suspect || !queue.full);
+  return urgent ? Lift::urgent : std::max(thread.lift, Lift::starved);
+}
+
+PasswordChecks::Refusals PasswordChecks::lifting_refused(int nice, int urgent_nice) {
   // The probe changes only its own thread, which then ends: whatever the kernel
   // answers, no thread of the server is left in SCHED_IDLE by it.
-  int error = 0;
+  Refusals refusals;
   std::thread probe([&] {
     const auto self = static_cast<pid_t>(gettid());
     if (setpriority(PRIO_PROCESS, static_cast<id_t>(self), nice) != 0 ||
-        !set_policy(self, SCHED_IDLE) || !set_policy(self, SCHED_OTHER))
-      error = errno;
+        !set_policy(self, SCHED_IDLE) || !set_policy(self, SCHED_OTHER)) {
+      refusals.lift = errno;
+      return;
+    }
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(self), urgent_nice) != 0)
+      refusals.urgent = errno;
   });
   probe.join();
-  return error;
+  return refusals;
 }
 
-PasswordChecks::PasswordChecks(PasswordCheckLimits limits, std::function<void()> on_lifted)
+PasswordChecks::PasswordChecks(PasswordCheckLimits limits, std::function<void(Lift)> on_lifted)
     : limits_(limits), on_lifted_(std::move(on_lifted)) {
   errno = 0;
   const int nice_now = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
-  check_nice_ = std::min(19, (errno == 0 ? nice_now : 0) + limits_.nice);
+  urgent_nice_ = errno == 0 ? nice_now : 0;
+  check_nice_ = std::min(19, urgent_nice_ + limits_.nice);
   if (limits_.idle_policy) {
-    const int refused = lifting_refused(check_nice_);
-    idle_with_guard_ = refused == 0;
+    const auto refused = lifting_refused(check_nice_, urgent_nice_);
+    idle_with_guard_ = refused.lift == 0;
     if (!idle_with_guard_)
       spdlog::warn(
           "password checks: the kernel will not lift a thread back out of SCHED_IDLE ({}; needs "
           "CAP_SYS_NICE or RLIMIT_NICE >= {}, e.g. LimitNICE=+{} in a systemd unit), so checks "
           "run at nice {} instead, where a login flood slows chat more",
-          std::strerror(refused), 20 - check_nice_, check_nice_, check_nice_);
+          std::strerror(refused.lift), 20 - check_nice_, check_nice_, check_nice_);
+    urgent_allowed_ = idle_with_guard_ && limits_.urgent_after_ms > 0 && refused.urgent == 0;
+    if (idle_with_guard_ && limits_.urgent_after_ms > 0 && !urgent_allowed_)
+      spdlog::warn(
+          "password checks: the kernel will not raise a starved check back to nice {} ({}; needs "
+          "CAP_SYS_NICE or RLIMIT_NICE >= {}, e.g. LimitNICE=+{} in a systemd unit), so on a "
+          "machine busy with other work sign-ins wait for checks at nice {}",
+          urgent_nice_, std::strerror(refused.urgent), 20 - urgent_nice_, urgent_nice_,
+          check_nice_);
   }
   moved_ms_ = monotonic_ms();
   const size_t count = static_cast<size_t>(std::max(1, limits_.threads));
@@ -105,6 +135,11 @@ uint64_t PasswordChecks::lifted() const {
   return lifted_;
 }
 
+uint64_t PasswordChecks::lifted_urgent() const {
+  std::lock_guard lock(mutex_);
+  return lifted_urgent_;
+}
+
 void PasswordChecks::release(const std::string& address) {
   auto it = held_.find(address);
   if (it != held_.end() && --it->second == 0) held_.erase(it);
@@ -128,7 +163,7 @@ bool PasswordChecks::submit(const std::string& address, Standing standing, Task 
     Lane& lane = lanes_[static_cast<int>(standing)];
     auto& checks = lane.by_address[address];
     if (checks.empty()) lane.turns.push_back(address);
-    checks.push_back({address, std::move(run), std::move(refuse), monotonic_ms()});
+    checks.push_back({address, std::move(run), std::move(refuse), monotonic_ms(), standing});
     ++held_[address];
     ++in_queue_;
   }
@@ -201,7 +236,10 @@ void PasswordChecks::work(size_t index) {
       if (stopping_) return;
       if (!take(check)) continue;
       ++running_;
-      moved_ms_ = workers_[index].check_started_ms = monotonic_ms();
+      Worker& me = workers_[index];
+      moved_ms_ = me.check_started_ms = monotonic_ms();
+      me.check_queued_at_ms = check.queued_at_ms;
+      me.check_standing = check.standing;
     }
     const bool expired = monotonic_ms() - check.queued_at_ms > limits_.max_wait_ms;
     try {
@@ -215,10 +253,35 @@ void PasswordChecks::work(size_t index) {
     Worker& me = workers_[index];
     moved_ms_ = monotonic_ms();
     me.check_started_ms = 0;
-    // Lifted for that one check: back to idle (always allowed), under the lock so
-    // the guard never sees a thread as lifted that is not.
-    if (me.lifted && set_policy(self, SCHED_IDLE)) me.lifted = false;
+    // Lifted for that one check: back to the checks' nice value and to idle (both
+    // always allowed), under the lock so the guard never sees a thread as lifted
+    // that is not.
+    if (me.lift == Lift::urgent &&
+        setpriority(PRIO_PROCESS, static_cast<id_t>(self), check_nice_) == 0)
+      me.lift = Lift::starved;
+    if (me.lift == Lift::starved && set_policy(self, SCHED_IDLE)) me.lift = Lift::none;
   }
+}
+
+bool PasswordChecks::raise(Worker& worker, Lift to) {
+  if (worker.lift == Lift::none) {
+    if (!set_policy(worker.tid, SCHED_OTHER)) {
+      spdlog::warn("password checks: cannot lift a starved check thread: {}", last_error());
+      return false;
+    }
+    worker.lift = Lift::starved;
+    ++lifted_;
+  }
+  if (to == Lift::urgent && worker.lift != Lift::urgent) {
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(worker.tid), urgent_nice_) != 0) {
+      spdlog::warn("password checks: cannot raise an urgent check thread to nice {}: {}",
+                   urgent_nice_, last_error());
+      return false;
+    }
+    worker.lift = Lift::urgent;
+    ++lifted_urgent_;
+  }
+  return true;
 }
 
 void PasswordChecks::guard() {
@@ -233,26 +296,25 @@ void PasswordChecks::guard() {
     const int64_t now = monotonic_ms();
     // Checks wait and none started or finished for a while: the threads between
     // checks cannot get a core to take the next one.
-    const bool queue_stuck =
-        in_queue_ > running_ && now - moved_ms_ > limits_.starved_after_ms && !stopping_;
-    size_t lifted_now = 0;
+    const CheckQueueState queue{
+        in_queue_ > running_ && now - moved_ms_ > limits_.starved_after_ms && !stopping_,
+        in_queue_ >= limits_.max_queued};
+    std::vector<Lift> lifts;  // reported after the lock is let go
     for (Worker& worker : workers_) {
-      if (worker.tid == 0 || worker.lifted) continue;
-      const bool running_long =
-          worker.check_started_ms != 0 && now - worker.check_started_ms > limits_.starved_after_ms;
-      const bool idle_and_stuck = worker.check_started_ms == 0 && queue_stuck;
-      if (!running_long && !idle_and_stuck) continue;
-      if (!set_policy(worker.tid, SCHED_OTHER)) {
-        spdlog::warn("password checks: cannot lift a starved check thread: {}", last_error());
-        continue;
-      }
-      worker.lifted = true;
-      ++lifted_;
-      ++lifted_now;
+      if (worker.tid == 0) continue;
+      const CheckThreadState state{worker.check_started_ms != 0, worker.check_started_ms,
+                                   worker.check_queued_at_ms, worker.check_standing, worker.lift};
+      Lift want = lift_for(limits_, state, queue, now);
+      if (want == Lift::urgent && !urgent_allowed_) want = Lift::starved;
+      if (want <= worker.lift) continue;
+      const Lift was = worker.lift;
+      raise(worker, want);
+      if (was == Lift::none && worker.lift != Lift::none) lifts.push_back(Lift::starved);
+      if (was != Lift::urgent && worker.lift == Lift::urgent) lifts.push_back(Lift::urgent);
     }
-    if (lifted_now == 0 || !on_lifted_) continue;
+    if (lifts.empty() || !on_lifted_) continue;
     lock.unlock();
-    for (size_t i = 0; i < lifted_now; ++i) on_lifted_();
+    for (const Lift lift : lifts) on_lifted_(lift);
     lock.lock();
   }
 }

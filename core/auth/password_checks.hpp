@@ -11,6 +11,19 @@
 //   out of SCHED_IDLE needs CAP_SYS_NICE or RLIMIT_NICE >= 20 - that nice (10 for
 //   nice 10); where the kernel refuses it, the threads run at that nice value
 //   instead, with one log line at start.
+// - Urgency (a second lift): on a machine saturated by other work a check lifted to
+//   nice 10 still takes 2-3 s, and sign-ins queued behind a few of them waited 15 s
+//   and more. So a starved check (as above) that was submitted more than
+//   urgent_after_ms ago runs at the server's own priority (nice 0 when the server
+//   runs at 0) until it ends; while the queue is full (a flood), only if it is not
+//   suspect. A flood cannot lift all of its checks this way: only running checks
+//   are lifted (at most `threads` at once), each only after it starved at
+//   SCHED_IDLE for starved_after_ms, so a flood's hashing at the server's priority
+//   is at most one check per thread per starved_after_ms and a check's time; a
+//   guessing flood (suspect) keeps its checks at nice 10; and where nothing else
+//   keeps the cores busy no check starves, so none is lifted at all. It needs
+//   CAP_SYS_NICE or RLIMIT_NICE >= 20 - the server's nice; where refused, starved
+//   checks stay at their nice value, with one log line at start.
 // - Bounded: at most max_queued checks wait or run at once (memory and wait time);
 //   past it a sign-in is refused at once (the caller answers 503, try again).
 // - Precedence: checks are served by standing (proven, then clean, then suspect),
@@ -64,18 +77,52 @@ struct PasswordCheckLimits {
   // about 0.3 % of a contended core: sign-ins timed out under a chat peak or a build.
   bool idle_policy = true;
   int64_t starved_after_ms = 1000;  // a check's normal run is 0.1-0.2 s
-  size_t max_queued = 32;           // waiting or running, all addresses together
-  size_t share_per_address = 2;     // of those, one address's that keep their standing
+  // A starved check older than this (since it was submitted) is lifted to the
+  // server's own priority (see Urgency above); 0 turns that lift off.
+  int64_t urgent_after_ms = 3000;
+  size_t max_queued = 32;        // waiting or running, all addresses together
+  size_t share_per_address = 2;  // of those, one address's that keep their standing
   int64_t max_wait_ms = 15000;
 };
+
+// How far the guard has lifted a check thread above SCHED_IDLE.
+enum class Lift {
+  none = 0,     // SCHED_IDLE (at the checks' nice value underneath)
+  starved = 1,  // SCHED_OTHER at the checks' nice value (nice 10)
+  urgent = 2,   // SCHED_OTHER at the server's own nice value
+};
+
+// One check thread as the guard sees it at a tick.
+struct CheckThreadState {
+  bool running = false;                 // running a check (else between checks)
+  int64_t started_ms = 0;               // when its check started (monotonic)
+  int64_t queued_at_ms = 0;             // when that check was submitted
+  Standing standing = Standing::clean;  // the lane it was taken from
+  Lift lift = Lift::none;               // how far it is lifted now
+};
+
+// The queue as the guard sees it at a tick.
+struct CheckQueueState {
+  bool stuck = false;  // checks wait and none started or finished for starved_after_ms
+  bool full = false;   // max_queued checks wait or run
+};
+
+// The guard's rule: how far a check thread should be lifted at now_ms. Never lower
+// than where it is (a lift lasts until its check ends). A pure function, so the
+// thresholds can be tested without waiting for them.
+Lift lift_for(const PasswordCheckLimits& limits, const CheckThreadState& thread,
+              const CheckQueueState& queue, int64_t now_ms);
 
 class PasswordChecks {
  public:
   using Task = std::function<void()>;
 
-  // `on_lifted` (optional) runs on the guard thread each time it lifts a starved
-  // check thread out of SCHED_IDLE (for a counter in /metrics).
-  explicit PasswordChecks(PasswordCheckLimits limits = {}, std::function<void()> on_lifted = {});
+  // `on_lifted` (optional) runs on the guard thread each time it lifts a check
+  // thread, with how far (for counters in /metrics): Lift::starved when it leaves
+  // SCHED_IDLE, Lift::urgent when it reaches the server's priority (a thread can
+  // get both for one check, in that order or at one tick: then both are reported).
+  explicit PasswordChecks(PasswordCheckLimits limits = {},
+                          std::function<void(Lift)> on_lifted = {});
   ~PasswordChecks();  // stop()
   PasswordChecks(const PasswordChecks&) = delete;
   PasswordChecks& operator=(const PasswordChecks&) = delete;
@@ -94,8 +141,13 @@ class PasswordChecks {
   // True when checks run as SCHED_IDLE under the guard; false when they run at
   // their nice value only (idle_policy off, or the kernel refused the guard).
   bool idle_with_guard() const { return idle_with_guard_; }
+  // True when the guard may also lift a starved, old check to the server's own
+  // priority (urgent_after_ms > 0 and the kernel allows it).
+  bool urgent_lifts_allowed() const { return urgent_allowed_; }
   // How many times the guard lifted a starved check thread so far.
   uint64_t lifted() const;
+  // How many times it lifted one to the server's own priority so far.
+  uint64_t lifted_urgent() const;
 
  private:
   struct Check {
@@ -103,6 +155,7 @@ class PasswordChecks {
     Task run;
     Task refuse;
     int64_t queued_at_ms = 0;
+    Standing standing = Standing::clean;  // its lane
   };
   // One standing's waiting checks: per address, and the addresses' turn order.
   struct Lane {
@@ -114,15 +167,24 @@ class PasswordChecks {
   struct Worker {
     pid_t tid = 0;
     int64_t check_started_ms = 0;  // 0: not running a check
-    bool lifted = false;           // SCHED_OTHER until its current (or next) check ends
+    int64_t check_queued_at_ms = 0;
+    Standing check_standing = Standing::clean;
+    Lift lift = Lift::none;  // until its current (or next) check ends
   };
 
   void work(size_t index);
   // Lifts starved check threads (idle_with_guard_ only); runs until stop().
   void guard();
-  // 0 if this process may move a thread from SCHED_IDLE back to SCHED_OTHER at
-  // `nice`, else the kernel's errno (tried on a short-lived thread of its own).
-  static int lifting_refused(int nice);
+  // Whether this process may move a thread from SCHED_IDLE back to SCHED_OTHER at
+  // `nice`, and then lower that to `urgent_nice`: 0 for each if so, else the
+  // kernel's errno (tried on a short-lived thread of its own).
+  struct Refusals {
+    int lift = 0;
+    int urgent = 0;
+  };
+  static Refusals lifting_refused(int nice, int urgent_nice);
+  // Moves worker's thread up to `to` (guard, under mutex_); false if refused.
+  bool raise(Worker& worker, Lift to);
   // The next check to run (the best lane's next address in turn); false if none.
   bool take(Check& out);
   // Forgets a check that left the queue (run, refused or pushed out).
@@ -132,9 +194,11 @@ class PasswordChecks {
   bool push_out(Standing standing, size_t holds, Check& out);
 
   const PasswordCheckLimits limits_;
-  const std::function<void()> on_lifted_;
+  const std::function<void(Lift)> on_lifted_;
+  int urgent_nice_ = 0;  // the caller's nice value: the server's own priority
   int check_nice_ = 10;  // the check threads' nice value: the caller's + limits_.nice
   bool idle_with_guard_ = false;
+  bool urgent_allowed_ = false;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable guard_wake_;
@@ -149,6 +213,7 @@ class PasswordChecks {
   int64_t moved_ms_ = 0;
   std::vector<Worker> workers_;
   uint64_t lifted_ = 0;
+  uint64_t lifted_urgent_ = 0;
   std::vector<std::thread> threads_;
   std::thread guard_thread_;
 };

@@ -119,6 +119,11 @@ std::string Registry::render_prometheus() const {
               "busy for a second) and were lifted to nice 10 until they ended.");
   fmt::format_to(std::back_inserter(out), "switchboard_password_checks_lifted_total {}\n",
                  password_checks_lifted.load(relaxed));
+  append_type(out, "switchboard_password_checks_urgent_total", "counter",
+              "Starved password checks submitted over 3 s before, from addresses and accounts "
+              "without recent failures, raised to the server's own priority until they ended.");
+  fmt::format_to(std::back_inserter(out), "switchboard_password_checks_urgent_total {}\n",
+                 password_checks_urgent.load(relaxed));
 
   append_type(out, "switchboard_address_limit_refusals_total", "counter",
               "Connections refused because their client address had "

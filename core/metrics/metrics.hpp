@@ -93,6 +93,8 @@ class Registry {
   std::atomic<uint64_t> login_locks_account{0};  // locks started on an account
   // Password-check threads lifted out of SCHED_IDLE after starving (auth/password_checks.hpp).
   std::atomic<uint64_t> password_checks_lifted{0};
+  // Of those, raised further to the server's own priority: starved and old (urgent).
+  std::atomic<uint64_t> password_checks_urgent{0};
   // Slow, half-open and greedy clients (the hub's limits).
   std::atomic<uint64_t> address_limit_refusals{0};    // over max_connections_per_address
   std::atomic<uint64_t> header_limit_refusals{0};     // 431: headers over max_header_bytes

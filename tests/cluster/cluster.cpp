@@ -5,12 +5,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
+#include "auth/token_signer.hpp"
+#include "common/clock.hpp"
 #include "support/http_client.hpp"
 #include "support/process.hpp"
 
@@ -264,6 +267,24 @@ std::string Cluster::login(Node& node, const std::string& tenant_id, const std::
     throw std::runtime_error("login of " + agent_id + " on " + node.id() + " got HTTP " +
                              std::to_string(response.status) + ": " + response.body);
   return it::str(response.json().as_object(), "token");
+}
+
+std::string Cluster::agent_token(const std::string& tenant_id, const std::string& agent_id) {
+  const auto& agents = tenant(tenant_id).agents;
+  const auto agent = std::find_if(agents.begin(), agents.end(),
+                                  [&](const it::AgentSpec& a) { return a.id == agent_id; });
+  if (agent == agents.end())
+    throw std::runtime_error("no agent " + agent_id + " in tenant " + tenant_id);
+  // As api::agent_claims fills them; epoch 0: the password was never changed.
+  sb::auth::Claims claims;
+  claims.kind = "agent";
+  claims.tenant = tenant_id;
+  claims.subject = agent->id;
+  claims.role = agent->role;
+  claims.expires_at_s = sb::wall_clock_ms() / 1000 + 12 * 3600;
+  claims.issued_at_ms = sb::wall_clock_ms();
+  // Every node holds the same key (copied from the first at start).
+  return sb::auth::TokenSigner::open(root_.path() / node_name(0) / "data").issue(claims);
 }
 
 it::AgentSession Cluster::connect_agent(Node& node, const std::string& tenant_id,

@@ -312,7 +312,8 @@ void Load::agent_thread(AgentSlot slot) {
     if (!ws) {
       try {
         auto& target = cluster_.node(static_cast<size_t>(node));
-        if (token.empty()) token = cluster_.login(target, slot.tenant, slot.agent);
+        // Signed like a sign-in's, not signed in: these agents carry load.
+        if (token.empty()) token = cluster_.agent_token(slot.tenant, slot.agent);
         auto client = sb::test::WsClient::connect(
             target.port(), "/v1/ws/agent?tenant=" + slot.tenant, sb::test::bearer(token), 2000ms);
         const auto welcome = client.next_frame(2000ms);

@@ -179,4 +179,5 @@ TEST_CASE("wrong sign-ins from ever new addresses do not lock out an agent who s
   CHECK(metrics.body.find("switchboard_logins_refused_busy_total ") != std::string::npos);
   // And so are checks lifted out of the idle priority after starving (none need be).
   CHECK(metrics.body.find("switchboard_password_checks_lifted_total ") != std::string::npos);
+  CHECK(metrics.body.find("switchboard_password_checks_urgent_total ") != std::string::npos);
 }

@@ -19,6 +19,10 @@
 #include <thread>
 #include <vector>
 
+using sb::auth::CheckQueueState;
+using sb::auth::CheckThreadState;
+using sb::auth::Lift;
+using sb::auth::lift_for;
 using sb::auth::PasswordCheckLimits;
 using sb::auth::PasswordChecks;
 using sb::auth::Standing;
@@ -254,7 +258,9 @@ TEST_CASE("a starved check's thread is lifted to nice 10 until its check ends") 
   std::atomic<int> counted{0};
   std::promise<int> started;                // the check's policy at its start
   std::promise<std::pair<int, int>> ended;  // its policy and nice value at its end
-  PasswordChecks checks(limits(4), [&] { ++counted; });
+  PasswordChecks checks(limits(4), [&](Lift to) {
+    if (to == Lift::starved) ++counted;
+  });
   if (!checks.idle_with_guard()) {
     WARN("the kernel refuses to lift threads out of SCHED_IDLE here: checks run at nice 10");
     CHECK(priority_of_a_check(checks).second == SCHED_OTHER);
@@ -384,4 +390,222 @@ TEST_CASE("beyond its share, even a proven address's checks wait behind everyone
   wait_idle(checks);
   CHECK(r.ran == std::vector<std::string>{"office1", "office2", "newcomer", "office3", "stranger",
                                           "office4"});
+}
+
+TEST_CASE("the guard's rule: starved checks go to nice 10, old ones on to the server's priority") {
+  PasswordCheckLimits l;  // starved after 1 s, urgent after 3 s
+  auto running = [](int64_t started_ms, int64_t queued_at_ms, Standing standing, Lift lift) {
+    return CheckThreadState{true, started_ms, queued_at_ms, standing, lift};
+  };
+  const CheckQueueState room{false, false}, full{false, true}, stuck{true, false};
+  // A check that waited its turn behind a flood for 9 s but runs promptly is not
+  // starving: it stays at the idle priority (a flood on an otherwise quiet server).
+  CHECK(lift_for(l, running(10000, 1000, Standing::clean, Lift::none), full, 10500) == Lift::none);
+  // Running for over a second: lifted to nice 10; once it is also over 3 s old, on
+  // to the server's own priority.
+  CHECK(lift_for(l, running(10000, 9500, Standing::clean, Lift::none), room, 11001) ==
+        Lift::starved);
+  CHECK(lift_for(l, running(10000, 9500, Standing::clean, Lift::starved), room, 12501) ==
+        Lift::urgent);
+  CHECK(lift_for(l, running(10000, 7000, Standing::proven, Lift::none), full, 11001) ==
+        Lift::urgent);
+  // Suspect checks (a guess, or an address past its share) go on too while the
+  // queue has room (a few sign-ins after a typo), but not from a full one: a
+  // guessing flood's checks stop at nice 10.
+  CHECK(lift_for(l, running(10000, 1000, Standing::suspect, Lift::starved), room, 20000) ==
+        Lift::urgent);
+  CHECK(lift_for(l, running(10000, 1000, Standing::suspect, Lift::starved), full, 20000) ==
+        Lift::starved);
+  // A thread lifted to take its check from a stuck queue is starving already: an
+  // old check it took goes up at once.
+  CHECK(lift_for(l, running(10000, 6000, Standing::clean, Lift::starved), room, 10010) ==
+        Lift::urgent);
+  // Between checks: lifted only to take the next one from a stuck queue.
+  CHECK(lift_for(l, CheckThreadState{}, stuck, 10000) == Lift::starved);
+  CHECK(lift_for(l, CheckThreadState{}, room, 10000) == Lift::none);
+  // urgent_after_ms 0 turns the second lift off.
+  l.urgent_after_ms = 0;
+  CHECK(lift_for(l, running(10000, 1000, Standing::proven, Lift::starved), room, 20000) ==
+        Lift::starved);
+}
+
+namespace {
+
+// Limits with short thresholds, so the guard's lifts come within a test's patience.
+PasswordCheckLimits quick_guard() {
+  PasswordCheckLimits l = limits(32);
+  l.starved_after_ms = 200;
+  l.urgent_after_ms = 600;
+  return l;
+}
+
+// What a check saw of its own thread: its policy and nice value.
+struct SeenPriority {
+  int policy = -1;
+  int nice = 99;
+};
+
+SeenPriority own_priority() {
+  return {sched_getscheduler(0), getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()))};
+}
+
+}  // namespace
+
+TEST_CASE("a starved check older than urgent_after_ms runs at the server's own priority") {
+  std::vector<Lift> reported;
+  std::mutex reported_mutex;
+  PasswordChecks checks(quick_guard(), [&](Lift to) {
+    std::lock_guard lock(reported_mutex);
+    reported.push_back(to);
+  });
+  if (!checks.urgent_lifts_allowed()) {
+    WARN("the kernel refuses to raise threads back to the caller's nice value here");
+    return;
+  }
+  const int caller_nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  auto started = std::make_shared<std::promise<SeenPriority>>();
+  auto ended = std::make_shared<std::promise<SeenPriority>>();
+  // The check works on (as a hash would, slowly) until it sees itself at the
+  // caller's priority, or gives up after 30 s, while other work takes every core.
+  REQUIRE(checks.submit(
+      "office", Standing::clean,
+      [started, ended, caller_nice] {
+        started->set_value(own_priority());
+        const auto until = std::chrono::steady_clock::now() + 30s;
+        volatile uint64_t x = 0;
+        while (own_priority().nice != caller_nice && std::chrono::steady_clock::now() < until)
+          x = x + 1;
+        ended->set_value(own_priority());
+      },
+      [] {}));
+  auto start = started->get_future();
+  REQUIRE(start.wait_for(10s) == std::future_status::ready);
+  std::optional<BusyCores> busy;
+  busy.emplace();
+  auto end = ended->get_future();
+  REQUIRE(end.wait_for(40s) == std::future_status::ready);
+  busy.reset();
+  const auto at_start = start.get();
+  const auto at_end = end.get();
+  CHECK(at_start.policy == SCHED_IDLE);
+  CHECK(at_end.policy == SCHED_OTHER);
+  CHECK(at_end.nice == caller_nice);
+  wait_idle(checks);
+  CHECK(checks.lifted() == 1);
+  CHECK(checks.lifted_urgent() == 1);
+  for (int i = 0; i < 100; ++i) {
+    {
+      std::lock_guard lock(reported_mutex);
+      if (reported.size() >= 2) break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  {
+    std::lock_guard lock(reported_mutex);
+    CHECK(reported == std::vector<Lift>{Lift::starved, Lift::urgent});
+  }
+  // Once it ended the thread is back at the idle priority and nice 10.
+  const auto [nice, policy] = priority_of_a_check(checks);
+  CHECK(policy == SCHED_IDLE);
+  CHECK(nice == std::min(19, caller_nice + 10));
+}
+
+TEST_CASE(
+    "while the queue is full, a suspect check is lifted to nice 10 when it starves, no further") {
+  PasswordCheckLimits full_at_one = quick_guard();
+  full_at_one.max_queued = 1;  // the one check fills it: a flood, as the guard sees it
+  PasswordChecks checks(full_at_one);
+  if (!checks.idle_with_guard()) {
+    WARN("the kernel refuses to lift threads out of SCHED_IDLE here: checks run at nice 10");
+    return;
+  }
+  const int check_nice = std::min(19, getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())) + 10);
+  auto ended = std::make_shared<std::promise<SeenPriority>>();
+  auto started = std::make_shared<std::promise<void>>();
+  // Works until it has been lifted and then for well past urgent_after_ms more.
+  REQUIRE(checks.submit(
+      "guesser", Standing::suspect,
+      [started, ended] {
+        started->set_value();
+        const auto submitted = std::chrono::steady_clock::now();
+        const auto until = submitted + 30s;
+        volatile uint64_t x = 0;
+        while (sched_getscheduler(0) != SCHED_OTHER && std::chrono::steady_clock::now() < until)
+          x = x + 1;
+        const auto lifted_at = std::chrono::steady_clock::now();
+        while (std::chrono::steady_clock::now() < lifted_at + 1500ms) x = x + 1;
+        ended->set_value(own_priority());
+      },
+      [] {}));
+  REQUIRE(started->get_future().wait_for(10s) == std::future_status::ready);
+  std::optional<BusyCores> busy;
+  busy.emplace();
+  auto end = ended->get_future();
+  REQUIRE(end.wait_for(40s) == std::future_status::ready);
+  busy.reset();
+  const auto at_end = end.get();
+  CHECK(at_end.policy == SCHED_OTHER);
+  CHECK(at_end.nice == check_nice);
+  wait_idle(checks);
+  CHECK(checks.lifted() == 1);
+  CHECK(checks.lifted_urgent() == 0);
+}
+
+TEST_CASE("a check that waited long but runs promptly keeps the idle priority") {
+  // A flood on a server with cores to spare: checks wait their turn for seconds,
+  // but none starves, so none is lifted (the hashing stays out of chat's way).
+  Recorder r;
+  PasswordChecks checks(quick_guard());
+  if (!checks.idle_with_guard()) {
+    WARN("the kernel refuses to lift threads out of SCHED_IDLE here: checks run at nice 10");
+    return;
+  }
+  auto seen = std::make_shared<std::promise<SeenPriority>>();
+  r.hold(checks);
+  REQUIRE(checks.submit(
+      "office", Standing::proven, [seen] { seen->set_value(own_priority()); }, [] {}));
+  std::this_thread::sleep_for(1s);  // well past urgent_after_ms
+  r.release.set_value();
+  auto result = seen->get_future();
+  REQUIRE(result.wait_for(10s) == std::future_status::ready);
+  CHECK(result.get().policy == SCHED_IDLE);
+}
+
+TEST_CASE("on busy cores a clean sign-in behind starved checks is checked in a few check times") {
+  // Four checks from other addresses go first, each 100 ms of CPU like a hash,
+  // while other work takes every core. At nice 10 each gets about a tenth of a
+  // core once lifted: 0.2 s starving + about 1 s = 1.2 s each, over 6 s for the
+  // five. Raised to the caller's priority once 0.6 s old, they share the cores
+  // with that work evenly: well under 5 s for all five.
+  PasswordChecks probe(quick_guard());
+  if (!probe.urgent_lifts_allowed()) {
+    WARN("the kernel refuses to raise threads back to the caller's nice value here");
+    return;
+  }
+  probe.stop();
+  Recorder r;
+  std::promise<void> agent_checked;
+  BusyCores busy;
+  PasswordChecks checks(quick_guard());  // declared last: stopped first
+  auto hash_like = [](PasswordChecks::Task then) {
+    return [then] {
+      burn_cpu_ms(100);
+      if (then) then();
+    };
+  };
+  const auto submitted = std::chrono::steady_clock::now();
+  for (int i = 0; i < 4; ++i) {
+    const std::string name = "colleague" + std::to_string(i);
+    REQUIRE(checks.submit("10.0.0." + std::to_string(i), Standing::clean, hash_like(r.run(name)),
+                          r.refuse(name)));
+  }
+  REQUIRE(checks.submit("192.0.2.1", Standing::clean, hash_like([&] { agent_checked.set_value(); }),
+                        r.refuse("agent")));
+  const bool checked = agent_checked.get_future().wait_for(30s) == std::future_status::ready;
+  const auto waited = std::chrono::steady_clock::now() - submitted;
+  busy.stop();
+  CHECK(checked);
+  CHECK(waited < 5s);
+  INFO("urgent lifts: " << checks.lifted_urgent());
+  CHECK(checks.lifted_urgent() >= 1);
 }
