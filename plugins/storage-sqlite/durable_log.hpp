@@ -34,9 +34,6 @@
 
 namespace switchboard::sqlite {
 
-// CRC-32C (Castagnoli), as in iSCSI and ext4's metadata.
-uint32_t crc32c(std::string_view bytes, uint32_t crc = 0);
-
 struct LogRecord {
   uint64_t batch = 0;
   std::string payload;

@@ -140,7 +140,9 @@ void Writer::run() {
     if (unindexed_ > 0) due = unindexed_since_ + kIndexDelay;
     if (!unapplied_batches_.empty()) {
       const auto apply_at =
-          std::max(unapplied_batches_.front().logged_at + apply_delay_, apply_retry_at_);
+          std::max(reader_waits_ ? std::chrono::steady_clock::time_point{}
+                                 : unapplied_batches_.front().logged_at + apply_delay_,
+                   apply_retry_at_);
       due = due ? std::min(*due, apply_at) : apply_at;
     }
     const bool open =
@@ -181,12 +183,14 @@ void Writer::run() {
     // came meanwhile are logged before the next one.
     if (!unapplied_batches_.empty()) {
       const auto now = std::chrono::steady_clock::now();
-      const bool wanted = progress_->take_wanted();
-      if (now >= apply_retry_at_ && (wanted || unapplied_.size() >= kApplySlice ||
+      // A reader waits: slice after slice until everything is applied.
+      if (progress_->take_wanted()) reader_waits_ = true;
+      if (now >= apply_retry_at_ && (reader_waits_ || unapplied_.size() >= kApplySlice ||
                                      now >= unapplied_batches_.front().logged_at + apply_delay_)) {
         apply_logged(kApplySlice);
       }
     }
+    if (unapplied_batches_.empty()) reader_waits_ = false;
     if (checkpoint_here_) checkpoint_at_cap();
     if (unindexed_ >= kIndexBatch ||
         (unindexed_ > 0 && std::chrono::steady_clock::now() >= unindexed_since_ + kIndexDelay)) {

@@ -188,6 +188,7 @@ class Writer {
   // refused before it is logged, as the primary key refuses it in SQLite.
   std::unordered_set<std::string> unapplied_messages_;
   std::chrono::steady_clock::time_point apply_retry_at_{};  // after a failed apply
+  bool reader_waits_ = false;  // a read asked for the log to be applied
   // The log is emptied once everything in it is applied and it has grown this big.
   static constexpr uint64_t kLogTruncateBytes = 64u << 20;
   static constexpr size_t kApplySlice = 4096;
