@@ -181,16 +181,7 @@ void Writer::run() {
     // After the completions: neither applying, a checkpoint nor indexing delays an
     // acknowledgement it could have followed. One slice at a time, so writes that
     // came meanwhile are logged before the next one.
-    if (!unapplied_batches_.empty()) {
-      const auto now = std::chrono::steady_clock::now();
-      // A reader waits: slice after slice until everything is applied.
-      if (progress_->take_wanted()) reader_waits_ = true;
-      if (now >= apply_retry_at_ && (reader_waits_ || unapplied_.size() >= kApplySlice ||
-                                     now >= unapplied_batches_.front().logged_at + apply_delay_)) {
-        apply_logged(kApplySlice);
-      }
-    }
-    if (unapplied_batches_.empty()) reader_waits_ = false;
+    if (apply_due()) apply_logged(kApplySlice);
     if (checkpoint_here_) checkpoint_at_cap();
     if (unindexed_ >= kIndexBatch ||
         (unindexed_ > 0 && std::chrono::steady_clock::now() >= unindexed_since_ + kIndexDelay)) {
@@ -610,7 +601,16 @@ void Writer::log_batch(std::vector<WriteOp>& batch, std::vector<std::string>& er
     ++logged;
   }
   std::string why;
-  if (logged > 0) why = log_->append(next_batch_, log_payload_);
+  if (logged > 0) {
+    // While the disk syncs this record, batches logged before it that are due are
+    // applied: CPU work in the time the writer would otherwise sleep.
+    why = log_->append(next_batch_, log_payload_, [this] {
+      if (!apply_due()) return;
+      syncing_ = true;
+      apply_logged(kApplySliceWhileSyncing);
+      syncing_ = false;
+    });
+  }
   size_t failed = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!errors[i].empty()) {
@@ -643,6 +643,18 @@ void Writer::log_batch(std::vector<WriteOp>& batch, std::vector<std::string>& er
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
           .count());
   host_.log(SB_LOG_DEBUG, line);
+}
+
+bool Writer::apply_due() {
+  // A reader waits: slice after slice until everything is applied.
+  if (progress_ && progress_->take_wanted()) reader_waits_ = true;
+  if (unapplied_batches_.empty()) {
+    reader_waits_ = false;
+    return false;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  return now >= apply_retry_at_ && (reader_waits_ || unapplied_.size() >= kApplySlice ||
+                                    now >= unapplied_batches_.front().logged_at + apply_delay_);
 }
 
 bool Writer::apply_logged(size_t max_ops) {
@@ -690,7 +702,9 @@ bool Writer::apply_logged(size_t max_ops) {
   progress_->add_applied(take);
   // The log's records are all in SQLite now: once it is big, make them durable
   // there and start the file again.
-  if (unapplied_batches_.empty() && log_->size() >= kLogTruncateBytes && make_applied_durable()) {
+  // Never while a record is being synced (syncing_): it would go with the rest.
+  if (!syncing_ && unapplied_batches_.empty() && log_->size() >= kLogTruncateBytes &&
+      make_applied_durable()) {
     const std::string why = log_->truncate();
     if (!why.empty()) host_.log(SB_LOG_ERROR, "storage: " + why);
   }

@@ -128,6 +128,9 @@ class Writer {
   // transaction (synchronous=NORMAL: the log holds them durably). False when the
   // transaction failed (the batches stay queued, tried again a second later).
   bool apply_logged(size_t max_ops);
+  // Whether logged batches should be applied now: a reader waits, a slice's worth
+  // is waiting, or the oldest has waited durable_log_apply_ms.
+  bool apply_due();
   // Everything logged is applied, or false.
   bool apply_all_logged();
   // Makes every applied batch durable in SQLite (a transaction with an fsync that
@@ -189,9 +192,12 @@ class Writer {
   std::unordered_set<std::string> unapplied_messages_;
   std::chrono::steady_clock::time_point apply_retry_at_{};  // after a failed apply
   bool reader_waits_ = false;  // a read asked for the log to be applied
+  bool syncing_ = false;       // applying while a record's fdatasync runs
   // The log is emptied once everything in it is applied and it has grown this big.
   static constexpr uint64_t kLogTruncateBytes = 64u << 20;
   static constexpr size_t kApplySlice = 4096;
+  // While a record syncs: about what a fast disk's fdatasync lasts.
+  static constexpr size_t kApplySliceWhileSyncing = 512;
 };
 
 }  // namespace switchboard::sqlite

@@ -188,7 +188,7 @@ TEST_CASE("a record already applied is not applied again after a crash", "[sqlit
   CHECK(found[0].at("status").as_string() == "closed");
 }
 
-TEST_CASE("appends complete from the log while the database is locked; reads wait for them",
+TEST_CASE("appends complete from the log while the database is locked, and reads wait for them",
           "[sqlite]") {
   TempDir dir;
   Storage s(dir.str(), {{"busy_timeout_ms", "20000"}});
@@ -211,7 +211,7 @@ TEST_CASE("appends complete from the log while the database is locked; reads wai
   CHECK(json::parse(page.result).at("messages").as_array().size() == 11);
 }
 
-TEST_CASE("a clean stop applies the log and removes it; turning the log off keeps every write",
+TEST_CASE("a clean stop applies the log and removes it, and turning the log off keeps every write",
           "[sqlite]") {
   TempDir dir;
   {
