@@ -64,6 +64,7 @@ Writer::Statements::Statements(Connection& db)
                        "DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)"),
       prune_log(db, "DELETE FROM log_entries WHERE log = ?1 AND ts_ms < ?2"),
       message_exists(db, "SELECT 1 FROM messages WHERE conversation_id = ?1 AND seq = ?2"),
+      highest_seq(db, "SELECT max(seq) FROM messages WHERE conversation_id = ?1"),
       read_log_mark(db, "SELECT applied_batch FROM durable_logs WHERE name = ?1"),
       set_log_mark(db,
                    "INSERT INTO durable_logs (name, applied_batch) VALUES (?1, ?2) ON CONFLICT "
@@ -522,6 +523,7 @@ std::string Writer::apply(const DeleteConversation& d, std::string& result) {
   const auto failed = [&] {
     return "storage: cannot delete conversation " + d.id + ": " + db_.last_error();
   };
+  highest_seq_.erase(d.id);
   int64_t messages = 0;
   for (Statement* s : {&statements_->delete_messages, &statements_->delete_read_cursors,
                        &statements_->delete_tags, &statements_->delete_conversation}) {
@@ -555,11 +557,39 @@ std::string Writer::apply(const PruneLog& p, std::string& result) {
 
 // ---- the durable log ----
 
-std::string Writer::message_key(const AppendMessage& m) {
-  std::string key = m.conversation_id;
-  key.push_back('\0');
-  key += std::to_string(m.seq);
-  return key;
+bool Writer::is_duplicate(const AppendMessage& m, std::span<const WriteOp> earlier,
+                          const std::vector<std::string>& errors) {
+  auto highest = highest_seq_.find(m.conversation_id);
+  if (highest == highest_seq_.end()) {
+    // First seen since the cache was last emptied, which happens only with nothing
+    // unapplied: the database knows its highest seq.
+    Statement& max_seq = statements_->highest_seq;
+    ResetOnExit reset(max_seq);
+    max_seq.bind(1, m.conversation_id);
+    const int64_t stored = max_seq.step() == SQLITE_ROW ? max_seq.column_int(0) : 0;
+    highest = highest_seq_.emplace(m.conversation_id, stored).first;
+  }
+  // The engine numbers a conversation's messages upwards: the common case.
+  if (m.seq > highest->second) {
+    highest->second = m.seq;
+    return false;
+  }
+  // At or below the highest: look for it among the logged writes not applied yet,
+  // this batch's accepted ones, and the database (up to date with every applied
+  // write: this thread applies them).
+  const auto same = [&](const WriteOp& op) {
+    const auto* other = std::get_if<AppendMessage>(&op.command);
+    return other && other->seq == m.seq && other->conversation_id == m.conversation_id;
+  };
+  for (const WriteOp& op : unapplied_)
+    if (same(op)) return true;
+  for (size_t i = 0; i < earlier.size(); ++i)
+    if (errors[i].empty() && same(earlier[i])) return true;
+  Statement& exists = statements_->message_exists;
+  ResetOnExit reset(exists);
+  exists.bind(1, m.conversation_id);
+  exists.bind(2, m.seq);
+  return exists.step() == SQLITE_ROW;
 }
 
 bool Writer::loggable(const std::vector<WriteOp>& batch) const {
@@ -579,23 +609,12 @@ void Writer::log_batch(std::vector<WriteOp>& batch, std::vector<std::string>& er
     if (const auto* m = std::get_if<AppendMessage>(&batch[i].command)) {
       ++messages;
       // A duplicate (conversation_id, seq) fails alone, as SQLite's primary key
-      // fails it in a transaction: among the logged writes not applied yet, then
-      // in the database (up to date with every applied one: this thread applies).
-      std::string key = message_key(*m);
-      bool stored = unapplied_messages_.count(key) > 0;
-      if (!stored) {
-        Statement& exists = statements_->message_exists;
-        ResetOnExit reset(exists);
-        exists.bind(1, m->conversation_id);
-        exists.bind(2, m->seq);
-        stored = exists.step() == SQLITE_ROW;
-      }
-      if (stored) {
+      // fails it in a transaction.
+      if (is_duplicate(*m, std::span<const WriteOp>(batch.data(), i), errors)) {
         errors[i] = "storage: conversation " + m->conversation_id +
                     " already has a message with seq " + std::to_string(m->seq);
         continue;
       }
-      unapplied_messages_.insert(std::move(key));
     }
     encode_op(batch[i], log_payload_);
     ++logged;
@@ -620,8 +639,6 @@ void Writer::log_batch(std::vector<WriteOp>& batch, std::vector<std::string>& er
     if (!why.empty()) {
       errors[i] = "storage: cannot write the durable log: " + why;
       ++failed;
-      if (const auto* m = std::get_if<AppendMessage>(&batch[i].command))
-        unapplied_messages_.erase(message_key(*m));
       continue;
     }
     // The sb_op stays in batch[i] for the completion.
@@ -688,8 +705,6 @@ bool Writer::apply_logged(size_t max_ops) {
     return false;
   }
   for (size_t i = 0; i < take; ++i) {
-    if (const auto* m = std::get_if<AppendMessage>(&slice[i].command))
-      unapplied_messages_.erase(message_key(*m));
     // Refused on its own after it was acknowledged: checked before logging, so
     // this means the database changed behind the writer's back.
     if (!errors[i].empty())
@@ -700,6 +715,8 @@ bool Writer::apply_logged(size_t max_ops) {
   unapplied_batches_.erase(unapplied_batches_.begin(),
                            unapplied_batches_.begin() + static_cast<ptrdiff_t>(batches));
   progress_->add_applied(take);
+  if (unapplied_batches_.empty() && highest_seq_.size() > kMaxCachedConversations)
+    highest_seq_.clear();
   // The log's records are all in SQLite now: once it is big, make them durable
   // there and start the file again.
   // Never while a record is being synced (syncing_): it would go with the rest.

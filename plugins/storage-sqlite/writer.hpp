@@ -21,7 +21,7 @@
 #include <span>
 #include <string>
 #include <thread>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "bounded_queue.hpp"
@@ -73,6 +73,7 @@ class Writer {
     Statement keep_log_counter;
     Statement prune_log;
     Statement message_exists;
+    Statement highest_seq;
     Statement read_log_mark;
     Statement set_log_mark;
     Statement drop_log_mark;
@@ -138,7 +139,10 @@ class Writer {
   bool make_applied_durable();
   // Ends the log at a stop: everything applied, the file and its mark removed.
   void close_log();
-  static std::string message_key(const AppendMessage& m);
+  // Whether m's (conversation_id, seq) is stored or logged already; earlier are the
+  // ops of the batch before m (those with no error are being logged with it).
+  bool is_duplicate(const AppendMessage& m, std::span<const WriteOp> earlier,
+                    const std::vector<std::string>& errors);
 
   // The files of a committed (or failed) batch: deleted blobs' files go once their
   // rows are gone for good; a failed put's file goes with it.
@@ -187,9 +191,11 @@ class Writer {
   };
   std::deque<LoggedBatch> unapplied_batches_;
   std::deque<WriteOp> unapplied_;  // their ops, in order, without sb_op
-  // The (conversation, seq) of the logged messages not applied yet: a duplicate is
-  // refused before it is logged, as the primary key refuses it in SQLite.
-  std::unordered_set<std::string> unapplied_messages_;
+  // The highest seq stored or logged per conversation: an append above it is no
+  // duplicate, so only one at or below it is looked up. Emptied past
+  // kMaxCachedConversations once nothing is unapplied.
+  std::unordered_map<std::string, int64_t> highest_seq_;
+  static constexpr size_t kMaxCachedConversations = 100000;
   std::chrono::steady_clock::time_point apply_retry_at_{};  // after a failed apply
   bool reader_waits_ = false;  // a read asked for the log to be applied
   bool syncing_ = false;       // applying while a record's fdatasync runs

@@ -110,6 +110,26 @@ TEST_CASE("every read sees the writes completed before it, applied or not", "[sq
   CHECK(stored_again.status == SB_ERROR);
 }
 
+TEST_CASE("a duplicate (conversation_id, seq) is refused whether logged, applied or in its batch",
+          "[sqlite]") {
+  TempDir dir;
+  Storage s(dir.str(), kApplyLate);
+  REQUIRE(Storage::wait(s.append(message("c1", 5))).ok());
+  // Below the highest seq yet new: stored. Issued together: one batch.
+  const Call three = s.append(message("c1", 3));
+  const Call three_again = s.append(message("c1", 3));
+  CHECK(Storage::wait(three).ok());
+  CHECK(Storage::wait(three_again).status == SB_ERROR);
+  CHECK(Storage::wait(s.append(message("c1", 5))).status == SB_ERROR);  // logged, not applied
+  CHECK(seqs(s, "c1") == std::vector<int64_t>{3, 5});                   // applied now
+  CHECK(Storage::wait(s.append(message("c1", 3))).status == SB_ERROR);  // in the database
+  CHECK(Storage::wait(s.append(message("c1", 4))).ok());
+  // After a delete the numbers are free again.
+  REQUIRE(Storage::wait(s.delete_conversation("c1")).ok());
+  CHECK(Storage::wait(s.append(message("c1", 1))).ok());
+  CHECK(seqs(s, "c1") == std::vector<int64_t>{1});
+}
+
 TEST_CASE("after a crash exactly the whole records of the log survive: a torn or damaged tail goes",
           "[sqlite]") {
   TempDir dir;
