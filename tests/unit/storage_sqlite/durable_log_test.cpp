@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Applied only when something asks: what is in the log alone stays there.
-const Storage::Config kApplyLate{{"durable_log_apply_ms", "60000"}};
+const Storage::Config kApplyLate{{"durable_log", "true"}, {"durable_log_apply_ms", "60000"}};
 
 Message message(const std::string& conversation, uint64_t seq) {
   Message m;
@@ -211,7 +211,7 @@ TEST_CASE("a record already applied is not applied again after a crash", "[sqlit
 TEST_CASE("appends complete from the log while the database is locked, and reads wait for them",
           "[sqlite]") {
   TempDir dir;
-  Storage s(dir.str(), {{"busy_timeout_ms", "20000"}});
+  Storage s(dir.str(), {{"durable_log", "true"}, {"busy_timeout_ms", "20000"}});
   REQUIRE(Storage::wait(s.append(message("c1", 1))).ok());
   REQUIRE(seqs(s, "c1").size() == 1);
 
