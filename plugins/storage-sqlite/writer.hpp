@@ -6,7 +6,7 @@
 // durable. Writes that arrive while a commit runs wait for the next one, so under
 // load the number of fsyncs stays far below the number of writes.
 //
-// With durable_log on (the default), a batch of writes that need no answer from
+// With durable_log on (off by default), a batch of writes that need no answer from
 // the database goes to the writer's durable log instead (durable_log.hpp: one
 // writev, one fdatasync) and completes from there; the writer applies logged
 // batches to SQLite later, between batches, in large transactions without an
