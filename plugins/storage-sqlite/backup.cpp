@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "blob_files.hpp"
+#include "durable_log.hpp"
 #include "sqlite_handle.hpp"
 
 namespace switchboard::sqlite {
@@ -75,6 +76,10 @@ int32_t Backups::start(std::string dir, sb_op* op, sb_error* err) {
 
 std::string Backups::copy(const fs::path& dir, std::string& result) {
   const fs::path copy_path = dir / fs::path(database_).filename();
+  // Writes acknowledged from the durable log go into the database first: the copy
+  // holds every write completed before the backup began.
+  if (!wait_until_applied(database_, std::chrono::seconds(30)))
+    return "the writes acknowledged before it could not be applied to the database in 30 s";
   {
     Connection source(database_, /*create=*/false);
     Connection destination(copy_path.string(), /*create=*/true);

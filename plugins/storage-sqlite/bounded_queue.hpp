@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 namespace switchboard::sqlite {
@@ -39,7 +40,8 @@ class BoundedQueue {
   bool pop_batch(std::vector<Op>& out, size_t max_ops) {
     out.clear();
     std::unique_lock lock(mutex_);
-    ready_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+    ready_.wait(lock, [&] { return closed_ || woken_ || !queue_.empty(); });
+    if (std::exchange(woken_, false) && queue_.empty() && !closed_) return true;
     if (queue_.empty()) return false;
     while (!queue_.empty() && out.size() < max_ops) {
       out.push_back(std::move(queue_.front()));
@@ -55,7 +57,9 @@ class BoundedQueue {
                        std::chrono::time_point<Clock, Duration> deadline) {
     out.clear();
     std::unique_lock lock(mutex_);
-    if (!ready_.wait_until(lock, deadline, [&] { return closed_ || !queue_.empty(); })) return true;
+    if (!ready_.wait_until(lock, deadline, [&] { return closed_ || woken_ || !queue_.empty(); }))
+      return true;
+    if (std::exchange(woken_, false) && queue_.empty() && !closed_) return true;
     if (queue_.empty()) return false;
     while (!queue_.empty() && out.size() < max_ops) {
       out.push_back(std::move(queue_.front()));
@@ -88,6 +92,16 @@ class BoundedQueue {
     pending_ -= count;
   }
 
+  // Has the worker's pop return now, with nothing if nothing is queued (it has
+  // work of its own to do: a reader waits for the durable log's writes).
+  void wake() {
+    {
+      std::lock_guard lock(mutex_);
+      woken_ = true;
+    }
+    ready_.notify_all();
+  }
+
   // No more pushes; the worker drains what is queued, then pop_batch returns false.
   void close() {
     {
@@ -105,6 +119,7 @@ class BoundedQueue {
   size_t pending_ = 0;
   size_t wake_at_ = 1;  // a push wakes the worker once this many ops are queued
   bool closed_ = false;
+  bool woken_ = false;
 };
 
 }  // namespace switchboard::sqlite

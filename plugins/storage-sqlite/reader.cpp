@@ -10,6 +10,7 @@
 #include <set>
 
 #include "blob_files.hpp"
+#include "durable_log.hpp"
 #include "result_json.hpp"
 #include "snippet.hpp"
 
@@ -64,6 +65,8 @@ constexpr int64_t kShortQueryWindow = 20000;
 
 Reader::Reader(HostRef host, const std::string& path, const StorageConfig& config)
     : host_(host),
+      path_(path),
+      apply_wait_(config.busy_timeout_ms + 10000),
       db_(path, /*create=*/false),
       messages_from_start_(configured(db_, config.busy_timeout_ms),
                            std::string(kMessageColumns) +
@@ -90,8 +93,15 @@ void Reader::run() {
   pthread_setname_np(pthread_self(), "sqlite-reader");
   std::vector<ReadOp> batch;
   while (queue_.pop_batch(batch, kReadsPerWakeup)) {
+    // Every read of the batch was issued by now: what was acknowledged by now is
+    // what it must see.
+    const bool applied = wait_until_applied(path_, apply_wait_);
     for (ReadOp& read : batch) {
-      Answer result = std::visit([&](const auto& query) { return answer(query); }, read.command);
+      Answer result =
+          applied ? std::visit([&](const auto& query) { return answer(query); }, read.command)
+                  : Answer{false,
+                           "storage: acknowledged writes are not applied to the database yet "
+                           "(it is locked or failing); try again"};
       queue_.finished(1);  // before completing, as in the writer
       if (result.ok) {
         host_.complete_ok(read.op, result.body);

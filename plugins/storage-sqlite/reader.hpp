@@ -1,8 +1,12 @@
 // Reader: answers a tenant's reads on its own thread and connection. WAL lets it
 // read while the writer commits; each read runs as one statement on a fresh
 // snapshot, so it sees every write that completed before the read was issued.
+// With the durable log, a write completes once logged: the reader first waits for
+// the writers of the file to apply what they had acknowledged (they do it at once
+// when asked), so that still holds.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,6 +50,8 @@ class Reader {
   Answer failed(std::string_view what);
 
   HostRef host_;
+  std::string path_;
+  std::chrono::milliseconds apply_wait_;  // most a read waits for logged writes
   Connection db_;
   Statement messages_from_start_;
   Statement messages_below_;

@@ -213,6 +213,16 @@ CREATE VIRTUAL TABLE messages_fts USING fts5(
   text, content = 'messages', content_rowid = 'rowid', tokenize = 'trigram', detail = none);
 UPDATE search_mark SET indexed_upto = 0;
 )sql",
+    // 11: the durable log (durable_log.hpp): per log file, the last batch applied,
+    // committed in the same transaction as the batch's writes. A plugin older than
+    // this version would ignore logged writes not applied yet, so it must refuse
+    // the file, which a newer version number makes it do.
+    R"sql(
+CREATE TABLE IF NOT EXISTS durable_logs (
+  name          TEXT PRIMARY KEY,
+  applied_batch INTEGER NOT NULL
+);
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

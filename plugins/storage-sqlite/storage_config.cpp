@@ -15,6 +15,8 @@ const sb_config_key kConfigKeys[] = {
     {sizeof(sb_config_key), SB_CONFIG_INTEGER, "checkpoint_pages"},
     {sizeof(sb_config_key), SB_CONFIG_INTEGER, "max_pending_messages"},
     {sizeof(sb_config_key), SB_CONFIG_INTEGER, "busy_timeout_ms"},
+    {sizeof(sb_config_key), SB_CONFIG_BOOLEAN, "durable_log"},
+    {sizeof(sb_config_key), SB_CONFIG_INTEGER, "durable_log_apply_ms"},
 };
 const size_t kConfigKeyCount = sizeof(kConfigKeys) / sizeof(kConfigKeys[0]);
 
@@ -67,6 +69,14 @@ StorageConfig read_config(const HostRef& host) {
                    1, 100000000));
   config.busy_timeout_ms = static_cast<int>(read_integer(
       host, "busy_timeout_ms", config.busy_timeout_ms, 0, std::numeric_limits<int>::max()));
+  if (std::string_view on; lookup(host, "durable_log", on)) {
+    if (on != "true" && on != "false")
+      throw std::invalid_argument("storage-sqlite: durable_log must be true or false, not '" +
+                                  std::string(on) + "'");
+    config.durable_log = on == "true";
+  }
+  config.durable_log_apply_ms = static_cast<int>(
+      read_integer(host, "durable_log_apply_ms", config.durable_log_apply_ms, 1, 60000));
   return config;
 }
 

@@ -36,6 +36,14 @@ struct StorageConfig {
   // How long a connection waits for a lock held by another connection of the
   // same file (e.g. the old instance during a tenant reload).
   int busy_timeout_ms = 5000;
+  // Writes are made durable in an append-only log (durable_log.hpp) and acknowledged
+  // from there; SQLite gets them later in large transactions. Off: each batch is
+  // one SQLite transaction with its fsync, as before. Off by default until it pays:
+  // tests/bench/RESULTS.md, "Eighth pass: durable log".
+  bool durable_log = false;
+  // How long logged writes may wait before they are applied to SQLite (a read, a
+  // backup or a write that needs the database applies them at once).
+  int durable_log_apply_ms = 100;
 };
 
 // The keys declared in the descriptor; the host rejects any other.

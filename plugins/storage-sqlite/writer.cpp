@@ -62,7 +62,14 @@ Writer::Statements::Statements(Connection& db)
                        "INSERT INTO log_counters (log, last_seq) SELECT ?1, max(seq) FROM "
                        "log_entries WHERE log = ?1 HAVING max(seq) IS NOT NULL ON CONFLICT (log) "
                        "DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)"),
-      prune_log(db, "DELETE FROM log_entries WHERE log = ?1 AND ts_ms < ?2") {}
+      prune_log(db, "DELETE FROM log_entries WHERE log = ?1 AND ts_ms < ?2"),
+      message_exists(db, "SELECT 1 FROM messages WHERE conversation_id = ?1 AND seq = ?2"),
+      highest_seq(db, "SELECT max(seq) FROM messages WHERE conversation_id = ?1"),
+      read_log_mark(db, "SELECT applied_batch FROM durable_logs WHERE name = ?1"),
+      set_log_mark(db,
+                   "INSERT INTO durable_logs (name, applied_batch) VALUES (?1, ?2) ON CONFLICT "
+                   "(name) DO UPDATE SET applied_batch = excluded.applied_batch"),
+      drop_log_mark(db, "DELETE FROM durable_logs WHERE name = ?1") {}
 
 Writer::Writer(HostRef host, const std::string& path, const StorageConfig& config)
     : host_(host),
@@ -71,7 +78,8 @@ Writer::Writer(HostRef host, const std::string& path, const StorageConfig& confi
       commit_delay_(config.commit_delay_us),
       checkpoint_pages_(config.checkpoint_pages),
       db_(path, /*create=*/true),
-      queue_(config.max_pending_messages) {
+      queue_(config.max_pending_messages),
+      apply_delay_(config.durable_log_apply_ms) {
   configure_connection(db_, config.busy_timeout_ms);
   refuse_newer_schema(db_, path);
   // WAL lets the reader connection read while a commit runs; with synchronous=FULL
@@ -101,6 +109,14 @@ Writer::Writer(HostRef host, const std::string& path, const StorageConfig& confi
     if (count.step() == SQLITE_ROW) unindexed_ = static_cast<size_t>(count.column_int(0));
     unindexed_since_ = std::chrono::steady_clock::now() - kIndexDelay;
   }
+  // Before this writer's own log, and also with durable_log off: writes an earlier
+  // writer acknowledged from its log are in no other place.
+  recover_orphaned_logs();
+  if (config.durable_log) {
+    log_ = DurableLog::create(path);
+    progress_ = std::make_shared<ApplyProgress>([this] { queue_.wake(); });
+    register_progress(path_, progress_);
+  }
   thread_ = std::thread([this] { run(); });
 }
 
@@ -119,10 +135,19 @@ void Writer::run() {
   std::vector<std::string> results;
   size_t previous_batch = 0;
   for (;;) {
-    // Idle with messages not indexed yet: wake to index them when they are due.
+    // Idle with messages not indexed yet, or logged writes not applied: wake when
+    // they are due.
+    std::optional<std::chrono::steady_clock::time_point> due;
+    if (unindexed_ > 0) due = unindexed_since_ + kIndexDelay;
+    if (!unapplied_batches_.empty()) {
+      const auto apply_at =
+          std::max(reader_waits_ ? std::chrono::steady_clock::time_point{}
+                                 : unapplied_batches_.front().logged_at + apply_delay_,
+                   apply_retry_at_);
+      due = due ? std::min(*due, apply_at) : apply_at;
+    }
     const bool open =
-        unindexed_ > 0 ? queue_.pop_batch_until(batch, max_batch_, unindexed_since_ + kIndexDelay)
-                       : queue_.pop_batch(batch, max_batch_);
+        due ? queue_.pop_batch_until(batch, max_batch_, *due) : queue_.pop_batch(batch, max_batch_);
     if (!open) break;
     if (!batch.empty()) {
       // Writes keep coming (the last transaction carried more than one): let more
@@ -130,8 +155,19 @@ void Writer::run() {
       if (commit_delay_.count() > 0 && previous_batch > 1 && batch.size() < max_batch_)
         queue_.top_up_until(batch, max_batch_, std::chrono::steady_clock::now() + commit_delay_);
       previous_batch = batch.size();
-      commit_batch(batch, errors, results);
-      settle_files(batch, errors);
+      if (loggable(batch)) {
+        results.assign(batch.size(), std::string());
+        log_batch(batch, errors);
+      } else if (!apply_all_logged()) {
+        // Applied in order: this batch waits for the logged writes before it.
+        errors.assign(batch.size(),
+                      "storage: cannot apply the durable log's writes first (see the log)");
+        results.assign(batch.size(), std::string());
+        settle_files(batch, errors);
+      } else {
+        commit_batch(batch, errors, results);
+        settle_files(batch, errors);
+      }
       // Room is freed before the completions go out: whoever sees an op complete
       // can issue the next write without meeting "storage overloaded" because of it.
       queue_.finished(batch.size());
@@ -143,15 +179,17 @@ void Writer::run() {
         }
       }
     }
-    // After the completions: neither a checkpoint nor indexing delays an
+    // After the completions: neither applying, a checkpoint nor indexing delays an
     // acknowledgement it could have followed. One slice at a time, so writes that
-    // came meanwhile are committed before the next one.
+    // came meanwhile are logged before the next one.
+    if (apply_due()) apply_logged(kApplySlice);
     if (checkpoint_here_) checkpoint_at_cap();
     if (unindexed_ >= kIndexBatch ||
         (unindexed_ > 0 && std::chrono::steady_clock::now() >= unindexed_since_ + kIndexDelay)) {
       index_slice();
     }
   }
+  close_log();
   // A clean stop leaves nothing to index.
   while (unindexed_ > 0 && index_slice() > 0) {
   }
@@ -256,8 +294,8 @@ size_t Writer::index_slice() {
   return 0;
 }
 
-void Writer::commit_batch(const std::vector<WriteOp>& batch, std::vector<std::string>& errors,
-                          std::vector<std::string>& results) {
+bool Writer::commit_batch(std::span<const WriteOp> batch, std::vector<std::string>& errors,
+                          std::vector<std::string>& results, const LogMark* log_mark) {
   const auto started = std::chrono::steady_clock::now();
   errors.assign(batch.size(), std::string());
   results.assign(batch.size(), std::string());
@@ -267,6 +305,7 @@ void Writer::commit_batch(const std::vector<WriteOp>& batch, std::vector<std::st
   };
 
   std::string error;
+  bool committed = false;
   if (db_.exec("BEGIN IMMEDIATE", error) != SQLITE_OK) {
     fail_all("storage: cannot start a transaction: " + error);
   } else {
@@ -281,10 +320,26 @@ void Writer::commit_batch(const std::vector<WriteOp>& batch, std::vector<std::st
         break;
       }
     }
-    if (!sqlite3_get_autocommit(db_.get()) && db_.exec("COMMIT", error) != SQLITE_OK) {
-      fail_all("storage: commit failed: " + error);
-      std::string ignored;
-      db_.exec("ROLLBACK", ignored);
+    if (log_mark && !sqlite3_get_autocommit(db_.get())) {
+      Statement& mark = statements_->set_log_mark;
+      ResetOnExit reset(mark);
+      mark.bind(1, log_mark->name);
+      mark.bind(2, log_mark->batch);
+      if (mark.step() != SQLITE_DONE) {
+        const std::string why = "storage: cannot store the durable log's mark: " + db_.last_error();
+        for (auto& e : errors) e = why;
+        std::string ignored;
+        db_.exec("ROLLBACK", ignored);
+      }
+    }
+    if (!sqlite3_get_autocommit(db_.get())) {
+      if (db_.exec("COMMIT", error) == SQLITE_OK) {
+        committed = true;
+      } else {
+        fail_all("storage: commit failed: " + error);
+        std::string ignored;
+        db_.exec("ROLLBACK", ignored);
+      }
     }
   }
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -308,9 +363,10 @@ void Writer::commit_batch(const std::vector<WriteOp>& batch, std::vector<std::st
   // unit tests count these lines (logged before the completions, so a test that
   // saw its ops complete sees every line).
   char line[160];
-  std::snprintf(line, sizeof line, "commit: %zu writes (%zu messages, %zu failed) in %.2f ms",
-                batch.size(), messages, failed, commit_ms);
+  std::snprintf(line, sizeof line, "%s: %zu writes (%zu messages, %zu failed) in %.2f ms",
+                log_mark ? "apply" : "commit", batch.size(), messages, failed, commit_ms);
   host_.log(SB_LOG_DEBUG, line);
+  return committed;
 }
 
 std::string Writer::apply(const AppendMessage& m, std::string& /*result*/) {
@@ -467,6 +523,7 @@ std::string Writer::apply(const DeleteConversation& d, std::string& result) {
   const auto failed = [&] {
     return "storage: cannot delete conversation " + d.id + ": " + db_.last_error();
   };
+  highest_seq_.erase(d.id);
   int64_t messages = 0;
   for (Statement* s : {&statements_->delete_messages, &statements_->delete_read_cursors,
                        &statements_->delete_tags, &statements_->delete_conversation}) {
@@ -496,6 +553,302 @@ std::string Writer::apply(const PruneLog& p, std::string& result) {
   if (prune.step() != SQLITE_DONE) return failed();
   result = R"({"deleted":)" + std::to_string(sqlite3_changes(db_.get())) + "}";
   return {};
+}
+
+// ---- the durable log ----
+
+bool Writer::is_duplicate(const AppendMessage& m, std::span<const WriteOp> earlier,
+                          const std::vector<std::string>& errors) {
+  auto highest = highest_seq_.find(m.conversation_id);
+  if (highest == highest_seq_.end()) {
+    // First seen since the cache was last emptied, which happens only with nothing
+    // unapplied: the database knows its highest seq.
+    Statement& max_seq = statements_->highest_seq;
+    ResetOnExit reset(max_seq);
+    max_seq.bind(1, m.conversation_id);
+    const int64_t stored = max_seq.step() == SQLITE_ROW ? max_seq.column_int(0) : 0;
+    highest = highest_seq_.emplace(m.conversation_id, stored).first;
+  }
+  // The engine numbers a conversation's messages upwards: the common case.
+  if (m.seq > highest->second) {
+    highest->second = m.seq;
+    return false;
+  }
+  // At or below the highest: look for it among the logged writes not applied yet,
+  // this batch's accepted ones, and the database (up to date with every applied
+  // write: this thread applies them).
+  const auto same = [&](const WriteOp& op) {
+    const auto* other = std::get_if<AppendMessage>(&op.command);
+    return other && other->seq == m.seq && other->conversation_id == m.conversation_id;
+  };
+  for (const WriteOp& op : unapplied_)
+    if (same(op)) return true;
+  for (size_t i = 0; i < earlier.size(); ++i)
+    if (errors[i].empty() && same(earlier[i])) return true;
+  Statement& exists = statements_->message_exists;
+  ResetOnExit reset(exists);
+  exists.bind(1, m.conversation_id);
+  exists.bind(2, m.seq);
+  return exists.step() == SQLITE_ROW;
+}
+
+bool Writer::loggable(const std::vector<WriteOp>& batch) const {
+  if (!log_ || log_->broken()) return false;
+  for (const auto& op : batch)
+    if (!is_loggable(op)) return false;
+  return true;
+}
+
+void Writer::log_batch(std::vector<WriteOp>& batch, std::vector<std::string>& errors) {
+  const auto started = std::chrono::steady_clock::now();
+  errors.assign(batch.size(), std::string());
+  log_payload_.clear();
+  size_t logged = 0;
+  size_t messages = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (const auto* m = std::get_if<AppendMessage>(&batch[i].command)) {
+      ++messages;
+      // A duplicate (conversation_id, seq) fails alone, as SQLite's primary key
+      // fails it in a transaction.
+      if (is_duplicate(*m, std::span<const WriteOp>(batch.data(), i), errors)) {
+        errors[i] = "storage: conversation " + m->conversation_id +
+                    " already has a message with seq " + std::to_string(m->seq);
+        continue;
+      }
+    }
+    encode_op(batch[i], log_payload_);
+    ++logged;
+  }
+  std::string why;
+  if (logged > 0) {
+    // While the disk syncs this record, batches logged before it that are due are
+    // applied: CPU work in the time the writer would otherwise sleep.
+    why = log_->append(next_batch_, log_payload_, [this] {
+      if (!apply_due()) return;
+      syncing_ = true;
+      apply_logged(kApplySliceWhileSyncing);
+      syncing_ = false;
+    });
+  }
+  size_t failed = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!errors[i].empty()) {
+      ++failed;
+      continue;
+    }
+    if (!why.empty()) {
+      errors[i] = "storage: cannot write the durable log: " + why;
+      ++failed;
+      continue;
+    }
+    // The sb_op stays in batch[i] for the completion.
+    unapplied_.push_back(WriteOp{std::move(batch[i].command), nullptr});
+  }
+  if (logged > 0 && why.empty()) {
+    unapplied_batches_.push_back({next_batch_++, logged, started});
+    progress_->add_logged(logged);
+  } else if (!why.empty()) {
+    host_.log(SB_LOG_ERROR,
+              "storage: cannot write the durable log: " + why +
+                  (log_->broken() ? "; writes are committed to SQLite directly now" : ""));
+  }
+  // As a transaction's line: this record was the batch's one fsync.
+  char line[160];
+  std::snprintf(
+      line, sizeof line, "commit: %zu writes (%zu messages, %zu failed) in %.2f ms (log)",
+      batch.size(), messages, failed,
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+          .count());
+  host_.log(SB_LOG_DEBUG, line);
+}
+
+bool Writer::apply_due() {
+  // A reader waits: slice after slice until everything is applied.
+  if (progress_ && progress_->take_wanted()) reader_waits_ = true;
+  if (unapplied_batches_.empty()) {
+    reader_waits_ = false;
+    return false;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  return now >= apply_retry_at_ && (reader_waits_ || unapplied_.size() >= kApplySlice ||
+                                    now >= unapplied_batches_.front().logged_at + apply_delay_);
+}
+
+bool Writer::apply_logged(size_t max_ops) {
+  if (unapplied_batches_.empty()) return true;
+  size_t take = 0;
+  size_t batches = 0;
+  while (batches < unapplied_batches_.size() &&
+         (take == 0 || take + unapplied_batches_[batches].ops <= max_ops)) {
+    take += unapplied_batches_[batches].ops;
+    ++batches;
+  }
+  std::vector<WriteOp> slice;
+  slice.reserve(take);
+  for (size_t i = 0; i < take; ++i) slice.push_back(std::move(unapplied_[i]));
+  const LogMark mark{log_->name(), static_cast<int64_t>(unapplied_batches_[batches - 1].batch)};
+
+  // No fsync of its own: the log holds these writes durably. A crash may lose this
+  // transaction, mark and all, and the next open applies the batches again.
+  std::string error;
+  db_.exec("PRAGMA synchronous = NORMAL", error);
+  std::vector<std::string> errors;
+  std::vector<std::string> results;
+  const bool committed = error.empty() && commit_batch(slice, errors, results, &mark);
+  std::string ignored;
+  db_.exec("PRAGMA synchronous = FULL", ignored);
+  if (!committed) {
+    for (size_t i = 0; i < take; ++i) unapplied_[i] = std::move(slice[i]);
+    apply_retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    host_.log(SB_LOG_WARN, "storage: cannot apply the durable log to the database, will retry: " +
+                               (error.empty() && !errors.empty() ? errors.front() : error));
+    return false;
+  }
+  for (size_t i = 0; i < take; ++i) {
+    // Refused on its own after it was acknowledged: checked before logging, so
+    // this means the database changed behind the writer's back.
+    if (!errors[i].empty())
+      host_.log(SB_LOG_ERROR, "storage: an acknowledged write could not be applied: " + errors[i]);
+  }
+  unapplied_.erase(unapplied_.begin(), unapplied_.begin() + static_cast<ptrdiff_t>(take));
+  applied_batch_ = unapplied_batches_[batches - 1].batch;
+  unapplied_batches_.erase(unapplied_batches_.begin(),
+                           unapplied_batches_.begin() + static_cast<ptrdiff_t>(batches));
+  progress_->add_applied(take);
+  if (unapplied_batches_.empty() && highest_seq_.size() > kMaxCachedConversations)
+    highest_seq_.clear();
+  // The log's records are all in SQLite now: once it is big, make them durable
+  // there and start the file again.
+  // Never while a record is being synced (syncing_): it would go with the rest.
+  if (!syncing_ && unapplied_batches_.empty() && log_->size() >= kLogTruncateBytes &&
+      make_applied_durable()) {
+    const std::string why = log_->truncate();
+    if (!why.empty()) host_.log(SB_LOG_ERROR, "storage: " + why);
+  }
+  return true;
+}
+
+bool Writer::apply_all_logged() {
+  while (!unapplied_batches_.empty()) {
+    if (!apply_logged(kApplySlice)) return false;
+  }
+  return true;
+}
+
+bool Writer::make_applied_durable() {
+  if (applied_batch_ == 0) return true;
+  std::string error;
+  if (db_.exec("BEGIN IMMEDIATE", error) == SQLITE_OK) {
+    Statement& mark = statements_->set_log_mark;
+    ResetOnExit reset(mark);
+    mark.bind(1, log_->name());
+    mark.bind(2, static_cast<int64_t>(applied_batch_));
+    if (mark.step() == SQLITE_DONE) {
+      mark.reset();
+      // synchronous=FULL: this COMMIT fsyncs the WAL, and with it every earlier
+      // transaction in it.
+      if (db_.exec("COMMIT", error) == SQLITE_OK) return true;
+    } else {
+      error = db_.last_error();
+    }
+    std::string ignored;
+    if (!sqlite3_get_autocommit(db_.get())) db_.exec("ROLLBACK", ignored);
+  }
+  host_.log(SB_LOG_WARN, "storage: cannot make the applied log durable: " + error);
+  return false;
+}
+
+void Writer::close_log() {
+  if (!log_) return;
+  bool ok = apply_all_logged() && make_applied_durable();
+  if (ok) {
+    const std::string why = log_->remove();
+    if (!why.empty()) {
+      host_.log(SB_LOG_WARN, "storage: " + why);
+      ok = false;
+    }
+  }
+  if (ok) {
+    // After the file: a mark without its file is harmless, a file without its
+    // mark would be applied again.
+    Statement& drop = statements_->drop_log_mark;
+    ResetOnExit reset(drop);
+    drop.bind(1, log_->name());
+    drop.step();
+  } else {
+    host_.log(SB_LOG_ERROR, "storage: " + log_->path() +
+                                " keeps writes not applied to the database; the next open "
+                                "applies them");
+  }
+  progress_->close();
+  unregister_progress(path_, progress_.get());
+  log_.reset();
+}
+
+void Writer::recover_orphaned_logs() {
+  for (const std::string& path : DurableLog::list(path_)) {
+    std::unique_ptr<DurableLog> log = DurableLog::adopt(path);
+    if (!log) continue;  // a live writer's (a reload), or gone meanwhile
+    if (!replay(*log)) continue;
+    const std::string why = log->remove();
+    if (!why.empty()) {
+      host_.log(SB_LOG_WARN, "storage: " + why);
+      continue;
+    }
+    Statement& drop = statements_->drop_log_mark;
+    ResetOnExit reset(drop);
+    drop.bind(1, log->name());
+    drop.step();
+  }
+}
+
+bool Writer::replay(DurableLog& log) {
+  uint64_t dropped = 0;
+  std::string error;
+  const std::vector<LogRecord> records = log.recover(dropped, error);
+  if (!error.empty()) {
+    host_.log(SB_LOG_ERROR, "storage: cannot read the durable log: " + error);
+    return false;
+  }
+  int64_t applied = 0;
+  {
+    Statement& read = statements_->read_log_mark;
+    ResetOnExit reset(read);
+    read.bind(1, log.name());
+    if (read.step() == SQLITE_ROW) applied = read.column_int(0);
+  }
+  std::vector<WriteOp> ops;
+  LogMark mark{log.name(), applied};
+  size_t records_applied = 0;
+  for (const LogRecord& record : records) {
+    if (static_cast<int64_t>(record.batch) <= applied) continue;
+    if (!decode_ops(record.payload, ops)) {
+      host_.log(SB_LOG_ERROR, "storage: " + log.path() + ": batch " + std::to_string(record.batch) +
+                                  " does not parse; the file is kept");
+      return false;
+    }
+    mark.batch = static_cast<int64_t>(record.batch);
+    ++records_applied;
+  }
+  if (!ops.empty()) {
+    // synchronous=FULL (the connection's setting): durable before the file goes.
+    std::vector<std::string> errors;
+    std::vector<std::string> results;
+    if (!commit_batch(ops, errors, results, &mark)) {
+      host_.log(SB_LOG_ERROR, "storage: cannot apply " + log.path() + ": " + errors.front());
+      return false;
+    }
+    for (const auto& why : errors)
+      if (!why.empty()) host_.log(SB_LOG_WARN, "storage: a logged write failed to apply: " + why);
+  }
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "durable log: %zu writes of %zu batches applied from %s, %llu bytes of a torn "
+                "tail dropped",
+                ops.size(), records_applied, log.name().c_str(),
+                static_cast<unsigned long long>(dropped));
+  host_.log(SB_LOG_INFO, line);
+  return true;
 }
 
 }  // namespace switchboard::sqlite

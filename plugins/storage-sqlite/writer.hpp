@@ -5,16 +5,28 @@
 // (one WAL fsync, synchronous=FULL), and only then completes each op: SB_OK means
 // durable. Writes that arrive while a commit runs wait for the next one, so under
 // load the number of fsyncs stays far below the number of writes.
+//
+// With durable_log on (off by default), a batch of writes that need no answer from
+// the database goes to the writer's durable log instead (durable_log.hpp: one
+// writev, one fdatasync) and completes from there; the writer applies logged
+// batches to SQLite later, between batches, in large transactions without an
+// fsync of their own. Any other write (files, logs, deletes) first has everything
+// logged applied, then commits as above.
 #pragma once
 
 #include <chrono>
+#include <deque>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "bounded_queue.hpp"
 #include "checkpointer.hpp"
+#include "durable_log.hpp"
 #include "host_ref.hpp"
 #include "operations.hpp"
 #include "sqlite_handle.hpp"
@@ -60,6 +72,11 @@ class Writer {
     Statement delete_conversation;
     Statement keep_log_counter;
     Statement prune_log;
+    Statement message_exists;
+    Statement highest_seq;
+    Statement read_log_mark;
+    Statement set_log_mark;
+    Statement drop_log_mark;
   };
 
   void run();
@@ -86,8 +103,47 @@ class Writer {
   static constexpr int kMergePages = 64;
   // Runs one transaction; errors[i] is why batch[i] failed, or "", and results[i]
   // the result JSON of a write that has one (blob_put).
-  void commit_batch(const std::vector<WriteOp>& batch, std::vector<std::string>& errors,
-                    std::vector<std::string>& results);
+  // With log_mark, the mark (log name, batch) is stored in the same transaction and
+  // the DEBUG line says "apply:" instead of "commit:".
+  struct LogMark {
+    std::string name;
+    int64_t batch = 0;
+  };
+  // True when the transaction committed (some ops may still have failed alone).
+  bool commit_batch(std::span<const WriteOp> batch, std::vector<std::string>& errors,
+                    std::vector<std::string>& results, const LogMark* log_mark = nullptr);
+
+  // ---- the durable log ----
+  // Applies and removes the log files of writers that are gone (a crash, or a
+  // stop that could not finish), whether or not this writer logs itself.
+  void recover_orphaned_logs();
+  // The records of log past its mark, in one transaction with the new mark, made
+  // durable. False (and the file kept) when that failed.
+  bool replay(DurableLog& log);
+  // Whether the batch goes to the log (every op in it is loggable).
+  bool loggable(const std::vector<WriteOp>& batch) const;
+  // Appends the batch as one record; errors as in commit_batch. Accepted ops move
+  // to the unapplied queue (their sb_op stays in batch for the completion).
+  void log_batch(std::vector<WriteOp>& batch, std::vector<std::string>& errors);
+  // Applies whole logged batches from the front, about max_ops writes, in one
+  // transaction (synchronous=NORMAL: the log holds them durably). False when the
+  // transaction failed (the batches stay queued, tried again a second later).
+  bool apply_logged(size_t max_ops);
+  // Whether logged batches should be applied now: a reader waits, a slice's worth
+  // is waiting, or the oldest has waited durable_log_apply_ms.
+  bool apply_due();
+  // Everything logged is applied, or false.
+  bool apply_all_logged();
+  // Makes every applied batch durable in SQLite (a transaction with an fsync that
+  // stores the mark again): the log may lose them then.
+  bool make_applied_durable();
+  // Ends the log at a stop: everything applied, the file and its mark removed.
+  void close_log();
+  // Whether m's (conversation_id, seq) is stored or logged already; earlier are the
+  // ops of the batch before m (those with no error are being logged with it).
+  bool is_duplicate(const AppendMessage& m, std::span<const WriteOp> earlier,
+                    const std::vector<std::string>& errors);
+
   // The files of a committed (or failed) batch: deleted blobs' files go once their
   // rows are gone for good; a failed put's file goes with it.
   static void settle_files(const std::vector<WriteOp>& batch,
@@ -121,6 +177,33 @@ class Writer {
   std::thread thread_;
   size_t unindexed_ = 0;  // appended and committed, not in the search index yet
   std::chrono::steady_clock::time_point unindexed_since_;  // when the oldest of them came
+
+  std::unique_ptr<DurableLog> log_;  // null: durable_log off, or broken and given up
+  std::chrono::milliseconds apply_delay_;
+  std::shared_ptr<ApplyProgress> progress_;
+  uint64_t next_batch_ = 1;
+  uint64_t applied_batch_ = 0;  // the last batch applied to SQLite
+  std::string log_payload_;     // reused for each record
+  struct LoggedBatch {
+    uint64_t batch = 0;
+    size_t ops = 0;
+    std::chrono::steady_clock::time_point logged_at;
+  };
+  std::deque<LoggedBatch> unapplied_batches_;
+  std::deque<WriteOp> unapplied_;  // their ops, in order, without sb_op
+  // The highest seq stored or logged per conversation: an append above it is no
+  // duplicate, so only one at or below it is looked up. Emptied past
+  // kMaxCachedConversations once nothing is unapplied.
+  std::unordered_map<std::string, int64_t> highest_seq_;
+  static constexpr size_t kMaxCachedConversations = 100000;
+  std::chrono::steady_clock::time_point apply_retry_at_{};  // after a failed apply
+  bool reader_waits_ = false;  // a read asked for the log to be applied
+  bool syncing_ = false;       // applying while a record's fdatasync runs
+  // The log is emptied once everything in it is applied and it has grown this big.
+  static constexpr uint64_t kLogTruncateBytes = 64u << 20;
+  static constexpr size_t kApplySlice = 4096;
+  // While a record syncs: about what a fast disk's fdatasync lasts.
+  static constexpr size_t kApplySliceWhileSyncing = 512;
 };
 
 }  // namespace switchboard::sqlite

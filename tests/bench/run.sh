@@ -25,6 +25,8 @@
 #   OUT_DIR=BUILD_DIR/bench-results/TIMESTAMP   one JSON summary per run lands here
 #   KEEP=0                        1 keeps the temporary data dir (server logs, database)
 #   STRICT=0                      1 passes --strict to loadgen (the bench_smoke test does)
+#   SQLITE_CONFIG=""              lines for the bench tenant's [plugins.storage-sqlite]
+#                                 table, e.g. "durable_log = false" (an A/B of the log)
 #   FLOOD_RATE=2000 FLOOD_CLIENTS=200 FLOOD_SPREAD=1 FLOOD_DELAY_S=3 FLOOD_NICE=19
 #                                 login-flood: a chat load at FLOOD_RATE msgs/s on a
 #                                 fresh server, alone and then beside FLOOD_CLIENTS
@@ -87,6 +89,7 @@ THREADS=${THREADS:-1}
 OUT_DIR=${OUT_DIR:-$BUILD/bench-results/$(date -u +%Y%m%d-%H%M%S)}
 KEEP=${KEEP:-0}
 STRICT=${STRICT:-0}
+SQLITE_CONFIG=${SQLITE_CONFIG:-}
 PERF=${PERF:-0}
 OFFCPU=${OFFCPU:-0}
 OFFCPU_S=${OFFCPU_S:-5}
@@ -144,6 +147,7 @@ write_tenant() {
   mkdir -p "$WORK/tenants"
   {
     cat "$ROOT/tests/bench/tenant-bench.toml.in"
+    if [[ -n $SQLITE_CONFIG ]]; then printf '\n[plugins.storage-sqlite]\n%s\n' "$SQLITE_CONFIG"; fi
     for i in $(seq 1 "$agents"); do
       printf '\n[[agents]]\nid = "agent-%d"\nemail = "agent-%d@bench.local"\nname = "Agent %d"\n' "$i" "$i" "$i"
       printf 'role = "agent"\npassword_hash = "%s"\nmax_concurrent = 10000\n' "$hash"

@@ -39,12 +39,13 @@ TEST_CASE("a fresh file is created in data_dir, in WAL mode, at the latest schem
   const auto file = dir.path() / "switchboard.db";
   REQUIRE(std::filesystem::exists(file));
   CHECK(query_text(file, "PRAGMA journal_mode") == "wal");
-  CHECK(query_text(file, "PRAGMA user_version") == "10");
+  CHECK(query_text(file, "PRAGMA user_version") == "11");
   CHECK(
       query_text(file,
                  "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = "
                  "'table' ORDER BY name)") ==
-      "blobs,conversation_tags,conversations,kv,log_counters,log_entries,messages,messages_fts,"
+      "blobs,conversation_tags,conversations,durable_logs,kv,log_counters,log_entries,messages,"
+      "messages_fts,"
       "messages_fts_"
       "config,"
       "messages_fts_data,messages_fts_docsize,messages_fts_idx,read_cursors,search_mark");

@@ -161,7 +161,7 @@ TEST_CASE("a file of schema version 4 gains the logs by the migration and keeps 
         "DROP TABLE log_entries; DROP TABLE log_counters; PRAGMA user_version = 4;")
            .c_str());
   Storage s(dir.str());
-  CHECK(query_text(dir.path() / "switchboard.db", "PRAGMA user_version") == "10|\n");
+  CHECK(query_text(dir.path() / "switchboard.db", "PRAGMA user_version") == "11|\n");
   CHECK(Storage::wait(s.kv_get("agents", "dana")).result == R"({"name":"Dana"})");
   CHECK(append_ok(s, "audit", "agent.created", "root", "{}") == 1);
   CHECK(seqs(list(s, R"({"log":"audit"})")) == std::vector<int64_t>{1});
