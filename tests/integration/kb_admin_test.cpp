@@ -38,16 +38,21 @@ bool reloaded_since(Deployment& deployment, int before) {
   return false;
 }
 
-}  // namespace
-
-TEST_CASE("the FAQ knowledge base over REST: admins replace it, the plugin checks it", "[kb]") {
-  Deployment deployment({acme_tenant(), globex_tenant()}, DeploymentOptions{.start = false});
+// Gives acme the knowledge base above (acme/faq.toml) and starts the server.
+void start_with_knowledge_base(Deployment& deployment) {
   std::filesystem::create_directories(deployment.tenants_dir() / "acme");
   sb::test::write_file_atomically(deployment.tenants_dir() / "acme" / "faq.toml", kKnowledgeBase);
   deployment.write_tenant_text("acme",
                                render_tenant_toml(deployment.tenant("acme")) +
                                    "\n[plugins.autoreply-faq]\nfiles = [\"acme/faq.toml\"]\n");
   deployment.server().start();
+}
+
+}  // namespace
+
+TEST_CASE("the FAQ knowledge base over REST: admins replace it, the plugin checks it", "[kb]") {
+  Deployment deployment({acme_tenant(), globex_tenant()}, DeploymentOptions{.start = false});
+  start_with_knowledge_base(deployment);
   const std::string path = "/v1/tenants/acme/kb";
   const auto admin = deployment.login("acme", "root");
 
@@ -106,12 +111,7 @@ TEST_CASE("the FAQ knowledge base over REST: admins replace it, the plugin check
 TEST_CASE("with relative directories, as from a checkout, an admin's knowledge-base edit applies",
           "[kb]") {
   Deployment deployment({acme_tenant()}, DeploymentOptions{.start = false, .relative_dirs = true});
-  std::filesystem::create_directories(deployment.tenants_dir() / "acme");
-  sb::test::write_file_atomically(deployment.tenants_dir() / "acme" / "faq.toml", kKnowledgeBase);
-  deployment.write_tenant_text("acme",
-                               render_tenant_toml(deployment.tenant("acme")) +
-                                   "\n[plugins.autoreply-faq]\nfiles = [\"acme/faq.toml\"]\n");
-  deployment.server().start();
+  start_with_knowledge_base(deployment);
   REQUIRE(deployment.server().options().tenants_dir.is_relative());
   const std::string path = "/v1/tenants/acme/kb";
   const auto admin = deployment.login("acme", "root");
