@@ -3,6 +3,9 @@
 # SECONDS on its seed corpus plus what earlier runs found (BUILD/fuzz/corpus-NAME),
 # one line of figures each. Crashing inputs land in BUILD/fuzz/NAME-crash-*.
 #   tests/fuzz/long_run.sh build-fuzz 600 [NAME...]
+# Run at idle priority (chrt -i 0) beside other work, a harness can be starved past
+# libFuzzer's -timeout=10: a "timeout" input is then to be rerun alone
+# (BUILD/fuzz/NAME BUILD/fuzz/NAME-timeout-*) before it counts as a finding.
 set -uo pipefail
 build=${1:?build dir (configured with -DSWITCHBOARD_FUZZ=ON)}
 seconds=${2:?seconds per harness}
