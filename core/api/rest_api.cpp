@@ -109,13 +109,19 @@ auth::Claims agent_claims(const agents::AgentRecord& account, const std::string&
 }
 
 RestApi::RestApi(Backend& backend, const auth::TokenSigner& signer, auth::SessionBook& sessions,
-                 metrics::Registry& metrics, boost::asio::thread_pool& blocking_pool)
+                 metrics::Registry& metrics, boost::asio::thread_pool& blocking_pool,
+                 const std::string& password_helper)
     : backend_(backend),
       signer_(signer),
       sessions_(sessions),
       metrics_(metrics),
       blocking_pool_(blocking_pool),
       dummy_hash_(auth::hash_password("switchboard-timing-equaliser")),
+      password_helpers_(
+          password_helper.empty()
+              ? nullptr
+              : std::make_unique<auth::PasswordHelpers>(
+                    password_helper, static_cast<size_t>(password_check_limits().threads))),
       password_checks_(password_check_limits(), [this](auth::Lift to) {
         (to == auth::Lift::urgent ? metrics_.password_checks_urgent
                                   : metrics_.password_checks_lifted)
@@ -267,8 +273,18 @@ void RestApi::check_password(const TenantView& tenant, const HttpRequest& reques
   auto check = [this, account = std::move(account), password = std::string(password->get_string()),
                 address, account_key, answer, signed_in = std::move(signed_in)] {
     // Unknown emails cost the same time as wrong passwords: no account probing.
-    const bool ok =
-        auth::verify_password(account ? account->password_hash : dummy_hash_, password) && account;
+    const std::string& hash = account ? account->password_hash : dummy_hash_;
+    const auto matched = password_helpers_ ? password_helpers_->verify(hash, password)
+                                           : std::optional(auth::verify_password(hash, password));
+    if (!matched) {
+      spdlog::warn(
+          "sign-in refused (503): its password helper process died or hung; the next "
+          "check starts a new one");
+      login_throttle_.abandon(address, account_key);
+      metrics_.logins_refused_busy.fetch_add(1, std::memory_order_relaxed);
+      return (*answer)(too_busy_to_check());
+    }
+    const bool ok = *matched && account;
     note_login(address, account_key, ok);
     if (!ok) return (*answer)(error_response(401, "unauthorized", "wrong email or password"));
     signed_in(*account, std::move(*answer));

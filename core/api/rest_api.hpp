@@ -19,6 +19,7 @@
 #include "audit/audit_log.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/password_checks.hpp"
+#include "auth/password_helpers.hpp"
 #include "auth/token_signer.hpp"
 #include "bots/trial.hpp"
 #include "common/config_error.hpp"
@@ -110,8 +111,12 @@ struct TableWrite;
 
 class RestApi {
  public:
+  // `password_helper`: the executable that checks passwords in processes of its own
+  // (auth/password_helpers.hpp; the server passes its own binary); empty: on the
+  // check threads themselves.
   RestApi(Backend& backend, const auth::TokenSigner& signer, auth::SessionBook& sessions,
-          metrics::Registry& metrics, boost::asio::thread_pool& blocking_pool);
+          metrics::Registry& metrics, boost::asio::thread_pool& blocking_pool,
+          const std::string& password_helper = {});
 
   // Answers one request; respond runs exactly once, on any thread.
   void handle(hub::HttpRequest request, std::function<void(hub::HttpResponse)> respond);
@@ -268,6 +273,7 @@ class RestApi {
   auth::LoginThrottle login_throttle_;
   const std::string dummy_hash_;   // verified against for unknown emails: same timing
   stats::TodayCache today_cache_;  // the dashboard's day of records, read incrementally
+  std::unique_ptr<auth::PasswordHelpers> password_helpers_;  // null: hash on the check threads
   // Last: its threads use the members above, so it stops (joins them) first.
   auth::PasswordChecks password_checks_;
 };

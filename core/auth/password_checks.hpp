@@ -2,6 +2,10 @@
 // threads at a lower CPU priority, behind one bounded queue that a flood of
 // sign-ins cannot use to lock everyone else out.
 //
+// The server's check threads do not hash themselves: each hands its check to a
+// helper process (password_helpers.hpp) and waits, and that process follows the
+// thread's priority, so the rules below apply to the hashing all the same.
+//
 // - Priority (Linux): check threads run as SCHED_IDLE, so a waking event loop takes
 //   the core from a check at once, and a flood's hashing only uses CPU the chat
 //   leaves. A guard thread watches for starvation (other work keeping every core

@@ -68,6 +68,11 @@ struct ServerConfig {
   // Reverse proxies (addresses or CIDR ranges, as written) whose X-Forwarded-For and
   // X-Forwarded-Proto are believed; none by default.
   std::vector<std::string> trusted_proxies;
+  // Not read from the file: the executable whose `password-helper` subcommand checks
+  // passwords in processes of their own (auth/password_helpers.hpp). main() names
+  // the server's own binary; empty (a server built into a test): the check threads
+  // hash themselves.
+  std::string password_helper;
   // [storage]
   std::string default_storage_plugin = "storage-sqlite";
   // [limits]

@@ -18,6 +18,7 @@
 #include <iostream>
 
 #include "auth/password.hpp"
+#include "auth/password_helpers.hpp"
 #include "auth/token_signer.hpp"
 #include "common/clock.hpp"
 #include "config/listen_address.hpp"
@@ -247,7 +248,10 @@ int main(int argc, char** argv) {
                    "Days the old key's tokens keep working (0: sign everyone out now)")
       ->capture_default_str()
       ->check(CLI::Range(0, 366));
+  // Started by the server itself (auth/password_helpers.hpp), so not in --help.
+  auto* password_helper = app.add_subcommand("password-helper")->group("");
   CLI11_PARSE(app, argc, argv);
+  if (*password_helper) return sb::auth::run_password_helper();
 
   // Logs go to stderr; stdout carries only what scripts read.
   spdlog::set_default_logger(spdlog::stderr_color_mt("switchboard"));
@@ -262,6 +266,8 @@ int main(int argc, char** argv) {
 
   auto config = load_config(overrides);
   if (!config) return 1;
+  // Even if the binary is replaced on disk (an upgrade), this names the one running.
+  config->password_helper = "/proc/self/exe";
   spdlog::set_level(spdlog::level::from_str(config->log_level));
   int code = 0;
   {

@@ -74,7 +74,8 @@ int Server::run() {
     stop_loops();
     return 1;
   }
-  api_ = std::make_unique<api::RestApi>(*this, *signer_, *sessions_, metrics_, blocking_pool_);
+  api_ = std::make_unique<api::RestApi>(*this, *signer_, *sessions_, metrics_, blocking_pool_,
+                                        config_.password_helper);
   web_ = std::make_unique<web::StaticFiles>(
       config_.web_dir,
       [this](std::string_view tenant_id) -> std::optional<std::vector<std::string>> {
