@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """embedding_probe: would word-embedding similarity tell the FAQ stage's right
 low-confidence answers from its wrong and off-topic ones? (issue 15; RESULTS.md,
 "Word embeddings, a probe").
