@@ -41,9 +41,11 @@ struct StorageConfig {
   // one SQLite transaction with its fsync, as before. Off by default until it pays:
   // tests/bench/RESULTS.md, "Eighth pass: durable log".
   bool durable_log = false;
-  // How long logged writes may wait before they are applied to SQLite (a read, a
-  // backup or a write that needs the database applies them at once).
-  int durable_log_apply_ms = 100;
+  // How long logged writes may wait before the applier thread puts them into SQLite
+  // in one transaction (a read, a backup or a write that needs the database has
+  // them applied at once). Longer: more messages per conversation share a page
+  // write, for a longer transaction on the applier.
+  int durable_log_apply_ms = 1000;
 };
 
 // The keys declared in the descriptor; the host rejects any other.
