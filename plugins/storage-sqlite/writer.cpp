@@ -672,7 +672,11 @@ void Writer::log_batch(std::vector<WriteOp>& batch, std::vector<std::string>& er
     ++next_batch_;
     bool wake = false;
     {
-      std::lock_guard lock(apply_mutex_);
+      std::unique_lock lock(apply_mutex_);
+      // Memory stays bounded when the database cannot keep up (or is locked): the
+      // writer holds back, and writes queue (and are refused past
+      // max_pending_messages) as without the log.
+      apply_changed_.wait(lock, [&] { return unapplied_ops_ < kMaxUnappliedOps; });
       // The first one sets the applier's clock; a full transaction's worth is due.
       wake = unapplied_.empty() || unapplied_ops_ + logged >= kApplyMaxOps;
       unapplied_ops_ += logged;
@@ -849,6 +853,7 @@ bool Writer::apply_logged(size_t max_ops) {
     unapplied_.erase(unapplied_.begin(), unapplied_.begin() + static_cast<ptrdiff_t>(batches));
     unapplied_ops_ -= ops.size();
   }
+  apply_changed_.notify_all();  // a writer held back by kMaxUnappliedOps
   applied_batch_ = last_batch;
   progress_->add_applied(ops.size());
   truncate_log_when_applied();

@@ -246,6 +246,8 @@ class Writer {
   static constexpr uint64_t kLogTruncateBytes = 64u << 20;
   // Most writes one apply transaction carries; this many waiting are applied at once.
   static constexpr size_t kApplyMaxOps = 65536;
+  // Past this many unapplied writes the writer waits for the applier.
+  static constexpr size_t kMaxUnappliedOps = 4 * kApplyMaxOps;
 };
 
 }  // namespace switchboard::sqlite
