@@ -246,6 +246,10 @@ std::string DurableLog::append(uint64_t batch, std::string_view payload) {
     why = n < 0 ? errno_text("cannot write", path_) : "short write to " + path_;
   } else if (::fdatasync(fd_) != 0) {
     why = errno_text("cannot fdatasync", path_);
+    // After a failed fdatasync the kernel may have dropped the error with the
+    // pages: whether this record (or the cut below) reaches the disk is unknown,
+    // so the file takes no more records.
+    broken_ = true;
   }
   if (why.empty()) {
     size_ += total;

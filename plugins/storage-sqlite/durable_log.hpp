@@ -59,7 +59,8 @@ class DurableLog {
   // dropped_bytes says how much of a torn tail went.
   std::vector<LogRecord> recover(uint64_t& dropped_bytes, std::string& error);
   // One record: one writev, then fdatasync. "" or why it failed; a failed append
-  // is cut off again, and broken() says whether that failed too.
+  // is cut off again. broken() says whether the record may still be in the file
+  // (the fdatasync or the cut failed): the log takes no more records then.
   std::string append(uint64_t batch, std::string_view payload);
   // Empties the file (every record in it is applied and durable in SQLite).
   std::string truncate();

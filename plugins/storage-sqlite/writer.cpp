@@ -645,10 +645,16 @@ void Writer::log_batch(std::vector<WriteOp>& batch, std::vector<std::string>& er
     ++logged;
   }
   std::string why;
+  bool record_may_survive = false;
   if (logged > 0) {
     std::lock_guard lock(log_mutex_);
     why = log_->append(next_batch_, log_payload_);
     if (why.empty()) last_logged_batch_ = next_batch_;
+    record_may_survive = !why.empty() && log_->broken();
+  }
+  if (record_may_survive) {
+    commit_unsure_record(batch, errors, why);
+    return;
   }
   auto accepted = std::make_unique<LoggedBatch>();
   accepted->batch = next_batch_;
@@ -699,10 +705,35 @@ void Writer::log_batch(std::vector<WriteOp>& batch, std::vector<std::string>& er
   host_.log(SB_LOG_DEBUG, line);
 }
 
+// The record may be on disk or not, so neither "failed" nor "logged" is true yet.
+// Committed to SQLite with the record's number as the applied mark, the writes
+// are stored, and a replay after a crash skips the record whether it survived or
+// not. Only if that commit fails too do they fail, and then the record, if it
+// survived, may still be applied at the next open (the database could not take
+// the mark).
+void Writer::commit_unsure_record(std::vector<WriteOp>& batch, std::vector<std::string>& errors,
+                                  const std::string& why) {
+  host_.log(SB_LOG_ERROR, "storage: cannot write the durable log: " + why +
+                              "; its last batch and every write after it are committed to "
+                              "SQLite directly");
+  std::vector<WriteOp> accepted;
+  std::vector<size_t> positions;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!errors[i].empty()) continue;
+    accepted.push_back(WriteOp{batch[i].command, nullptr});
+    positions.push_back(i);
+  }
+  const LogMark mark{log_->name(), static_cast<int64_t>(next_batch_++)};
+  std::vector<std::string> accepted_errors;
+  std::vector<std::string> results;
+  commit_through_applier(accepted, accepted_errors, results, &mark);
+  for (size_t k = 0; k < positions.size(); ++k) errors[positions[k]] = accepted_errors[k];
+}
+
 void Writer::commit_through_applier(const std::vector<WriteOp>& batch,
                                     std::vector<std::string>& errors,
-                                    std::vector<std::string>& results) {
-  HandedBatch handed{&batch, &errors, &results};
+                                    std::vector<std::string>& results, const LogMark* log_mark) {
+  HandedBatch handed{&batch, &errors, &results, log_mark};
   {
     std::unique_lock lock(apply_mutex_);
     handed_ = &handed;
@@ -749,7 +780,9 @@ void Writer::run_applier() {
       lock.unlock();
       const bool applied = apply_all_logged();
       if (applied) {
-        commit_batch(*handed.ops, *handed.errors, *handed.results);
+        if (commit_batch(*handed.ops, *handed.errors, *handed.results, handed.log_mark) &&
+            handed.log_mark)
+          applied_batch_ = static_cast<uint64_t>(handed.log_mark->batch);
       } else {
         handed.errors->assign(handed.ops->size(),
                               "storage: cannot apply the durable log's writes first (see the log)");

@@ -132,11 +132,16 @@ class Writer {
   // Accepted ops move to the applier's queue (their sb_op stays in batch for the
   // completion).
   void log_batch(std::vector<WriteOp>& batch, std::vector<std::string>& errors);
+  // Writer thread. A record whose fdatasync (or cut) failed: its writes are
+  // committed through the applier with the record's number as the applied mark.
+  void commit_unsure_record(std::vector<WriteOp>& batch, std::vector<std::string>& errors,
+                            const std::string& why);
   // Writer thread. Has the applier commit a batch that is not logged, after
   // everything logged before it, and waits for it; errors and results as in
   // commit_batch.
+  // With log_mark, the applier stores it with the batch (and counts it applied).
   void commit_through_applier(const std::vector<WriteOp>& batch, std::vector<std::string>& errors,
-                              std::vector<std::string>& results);
+                              std::vector<std::string>& results, const LogMark* log_mark = nullptr);
   // Whether m's (conversation_id, seq) is stored or logged already; earlier are the
   // ops of the batch before m (those with no error are being logged with it).
   // Writer thread, on its own read connection.
@@ -226,6 +231,7 @@ class Writer {
     const std::vector<WriteOp>* ops = nullptr;
     std::vector<std::string>* errors = nullptr;
     std::vector<std::string>* results = nullptr;
+    const LogMark* log_mark = nullptr;
     bool done = false;
   };
   std::mutex apply_mutex_;
