@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -14,7 +13,6 @@
 #include <filesystem>
 #include <map>
 #include <stdexcept>
-#include <thread>
 #include <utility>
 
 namespace switchboard::sqlite {
@@ -141,61 +139,6 @@ std::multimap<std::string, std::shared_ptr<ApplyProgress>> registry;
 
 // ---- the file ----
 
-// One fdatasync at a time on a thread of its own, so that the writer can work
-// while the disk syncs.
-class DurableLog::SyncThread {
- public:
-  SyncThread() : thread_([this] { run(); }) {}
-  ~SyncThread() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    changed_.notify_all();
-    thread_.join();
-  }
-
-  void start(int fd) {
-    {
-      std::lock_guard lock(mutex_);
-      fd_ = fd;
-      done_ = false;
-    }
-    changed_.notify_all();
-  }
-  // 0 or the errno of the fdatasync started last.
-  int wait() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return done_; });
-    return error_;
-  }
-
- private:
-  void run() {
-    pthread_setname_np(pthread_self(), "sqlite-logsync");
-    std::unique_lock lock(mutex_);
-    for (;;) {
-      changed_.wait(lock, [&] { return stopping_ || fd_ >= 0; });
-      if (stopping_) return;
-      const int fd = std::exchange(fd_, -1);
-      lock.unlock();
-      const int error = ::fdatasync(fd) == 0 ? 0 : errno;
-      lock.lock();
-      error_ = error;
-      done_ = true;
-      changed_.notify_all();
-    }
-  }
-
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  int fd_ = -1;  // to sync, once
-  bool done_ = true;
-  int error_ = 0;
-  bool stopping_ = false;
-  std::thread thread_;
-};
-
 DurableLog::DurableLog(int fd, std::string path, uint64_t size)
     : fd_(fd),
       path_(std::move(path)),
@@ -290,8 +233,7 @@ std::vector<LogRecord> DurableLog::recover(uint64_t& dropped_bytes, std::string&
   return records;
 }
 
-std::string DurableLog::append(uint64_t batch, std::string_view payload,
-                               const std::function<void()>& meanwhile) {
+std::string DurableLog::append(uint64_t batch, std::string_view payload) {
   char header[kHeaderBytes];
   put_u32(header, static_cast<uint32_t>(payload.size()));
   put_u32(header + 4, record_crc(batch, payload));
@@ -302,16 +244,12 @@ std::string DurableLog::append(uint64_t batch, std::string_view payload,
   const ssize_t n = ::writev(fd_, parts, 2);
   if (n != static_cast<ssize_t>(total)) {
     why = n < 0 ? errno_text("cannot write", path_) : "short write to " + path_;
-  } else if (!meanwhile) {
-    if (::fdatasync(fd_) != 0) why = errno_text("cannot fdatasync", path_);
-  } else {
-    if (!sync_thread_) sync_thread_ = std::make_unique<SyncThread>();
-    sync_thread_->start(fd_);
-    meanwhile();
-    if (const int error = sync_thread_->wait(); error != 0) {
-      errno = error;
-      why = errno_text("cannot fdatasync", path_);
-    }
+  } else if (::fdatasync(fd_) != 0) {
+    why = errno_text("cannot fdatasync", path_);
+    // After a failed fdatasync the kernel may have dropped the error with the
+    // pages: whether this record (or the cut below) reaches the disk is unknown,
+    // so the file takes no more records.
+    broken_ = true;
   }
   if (why.empty()) {
     size_ += total;

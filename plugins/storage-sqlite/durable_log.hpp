@@ -59,10 +59,9 @@ class DurableLog {
   // dropped_bytes says how much of a torn tail went.
   std::vector<LogRecord> recover(uint64_t& dropped_bytes, std::string& error);
   // One record: one writev, then fdatasync. "" or why it failed; a failed append
-  // is cut off again, and broken() says whether that failed too. With meanwhile,
-  // the fdatasync runs on a thread of the log's own while meanwhile runs here.
-  std::string append(uint64_t batch, std::string_view payload,
-                     const std::function<void()>& meanwhile = {});
+  // is cut off again. broken() says whether the record may still be in the file
+  // (the fdatasync or the cut failed): the log takes no more records then.
+  std::string append(uint64_t batch, std::string_view payload);
   // Empties the file (every record in it is applied and durable in SQLite).
   std::string truncate();
   // Unlinks the file (and syncs the directory); the lock goes with close.
@@ -76,14 +75,12 @@ class DurableLog {
 
  private:
   DurableLog(int fd, std::string path, uint64_t size);
-  class SyncThread;
 
   int fd_ = -1;
   std::string path_;
   std::string name_;
   uint64_t size_ = 0;
   bool broken_ = false;
-  std::unique_ptr<SyncThread> sync_thread_;  // started by the first append with meanwhile
 };
 
 // The ops a log record carries: the writes whose effect needs no answer from the

@@ -38,12 +38,15 @@ struct StorageConfig {
   int busy_timeout_ms = 5000;
   // Writes are made durable in an append-only log (durable_log.hpp) and acknowledged
   // from there; SQLite gets them later in large transactions. Off: each batch is
-  // one SQLite transaction with its fsync, as before. Off by default until it pays:
-  // tests/bench/RESULTS.md, "Eighth pass: durable log".
+  // one SQLite transaction with its fsync, as before. Off by default until a quiet
+  // A/B shows it pays: tests/bench/RESULTS.md, "Ninth pass: the durable log's
+  // applier thread".
   bool durable_log = false;
-  // How long logged writes may wait before they are applied to SQLite (a read, a
-  // backup or a write that needs the database applies them at once).
-  int durable_log_apply_ms = 100;
+  // How long logged writes may wait before the applier thread puts them into SQLite
+  // in one transaction (a read, a backup or a write that needs the database has
+  // them applied at once). Longer: more messages per conversation share a page
+  // write, for a longer transaction on the applier.
+  int durable_log_apply_ms = 1000;
 };
 
 // The keys declared in the descriptor; the host rejects any other.

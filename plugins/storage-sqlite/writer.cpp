@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
@@ -63,8 +64,6 @@ Writer::Statements::Statements(Connection& db)
                        "log_entries WHERE log = ?1 HAVING max(seq) IS NOT NULL ON CONFLICT (log) "
                        "DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)"),
       prune_log(db, "DELETE FROM log_entries WHERE log = ?1 AND ts_ms < ?2"),
-      message_exists(db, "SELECT 1 FROM messages WHERE conversation_id = ?1 AND seq = ?2"),
-      highest_seq(db, "SELECT max(seq) FROM messages WHERE conversation_id = ?1"),
       read_log_mark(db, "SELECT applied_batch FROM durable_logs WHERE name = ?1"),
       set_log_mark(db,
                    "INSERT INTO durable_logs (name, applied_batch) VALUES (?1, ?2) ON CONFLICT "
@@ -113,9 +112,17 @@ Writer::Writer(HostRef host, const std::string& path, const StorageConfig& confi
   // writer acknowledged from its log are in no other place.
   recover_orphaned_logs();
   if (config.durable_log) {
+    lookup_db_.emplace(path, /*create=*/false);
+    configure_connection(*lookup_db_, config.busy_timeout_ms);
+    lookup_highest_seq_.emplace(*lookup_db_,
+                                "SELECT max(seq) FROM messages WHERE conversation_id = ?1");
+    lookup_message_.emplace(*lookup_db_,
+                            "SELECT 1 FROM messages WHERE conversation_id = ?1 AND seq = ?2");
     log_ = DurableLog::create(path);
-    progress_ = std::make_shared<ApplyProgress>([this] { queue_.wake(); });
+    progress_ = std::make_shared<ApplyProgress>([this] { wake_applier(); });
     register_progress(path_, progress_);
+    // From here on the database connection is the applier's until it stops.
+    applier_ = std::thread([this] { run_applier(); });
   }
   thread_ = std::thread([this] { run(); });
 }
@@ -135,19 +142,12 @@ void Writer::run() {
   std::vector<std::string> results;
   size_t previous_batch = 0;
   for (;;) {
-    // Idle with messages not indexed yet, or logged writes not applied: wake when
-    // they are due.
-    std::optional<std::chrono::steady_clock::time_point> due;
-    if (unindexed_ > 0) due = unindexed_since_ + kIndexDelay;
-    if (!unapplied_batches_.empty()) {
-      const auto apply_at =
-          std::max(reader_waits_ ? std::chrono::steady_clock::time_point{}
-                                 : unapplied_batches_.front().logged_at + apply_delay_,
-                   apply_retry_at_);
-      due = due ? std::min(*due, apply_at) : apply_at;
-    }
+    // Idle with messages not indexed yet: wake when they are due (with the log on,
+    // the applier indexes).
+    const bool index_here = !log_ && unindexed_ > 0;
     const bool open =
-        due ? queue_.pop_batch_until(batch, max_batch_, *due) : queue_.pop_batch(batch, max_batch_);
+        index_here ? queue_.pop_batch_until(batch, max_batch_, unindexed_since_ + kIndexDelay)
+                   : queue_.pop_batch(batch, max_batch_);
     if (!open) break;
     if (!batch.empty()) {
       // Writes keep coming (the last transaction carried more than one): let more
@@ -158,12 +158,8 @@ void Writer::run() {
       if (loggable(batch)) {
         results.assign(batch.size(), std::string());
         log_batch(batch, errors);
-      } else if (!apply_all_logged()) {
-        // Applied in order: this batch waits for the logged writes before it.
-        errors.assign(batch.size(),
-                      "storage: cannot apply the durable log's writes first (see the log)");
-        results.assign(batch.size(), std::string());
-        settle_files(batch, errors);
+      } else if (log_) {
+        commit_through_applier(batch, errors, results);
       } else {
         commit_batch(batch, errors, results);
         settle_files(batch, errors);
@@ -179,16 +175,24 @@ void Writer::run() {
         }
       }
     }
-    // After the completions: neither applying, a checkpoint nor indexing delays an
-    // acknowledgement it could have followed. One slice at a time, so writes that
-    // came meanwhile are logged before the next one.
-    if (apply_due()) apply_logged(kApplySlice);
+    if (log_) continue;
+    // After the completions: neither a checkpoint nor indexing delays an
+    // acknowledgement it could have followed.
     if (checkpoint_here_) checkpoint_at_cap();
     if (unindexed_ >= kIndexBatch ||
         (unindexed_ > 0 && std::chrono::steady_clock::now() >= unindexed_since_ + kIndexDelay)) {
       index_slice();
     }
   }
+  if (applier_.joinable()) {
+    {
+      std::lock_guard lock(apply_mutex_);
+      applier_stopping_ = true;
+    }
+    apply_changed_.notify_all();
+    applier_.join();
+  }
+  // The connection is this thread's again.
   close_log();
   // A clean stop leaves nothing to index.
   while (unindexed_ > 0 && index_slice() > 0) {
@@ -296,6 +300,14 @@ size_t Writer::index_slice() {
 
 bool Writer::commit_batch(std::span<const WriteOp> batch, std::vector<std::string>& errors,
                           std::vector<std::string>& results, const LogMark* log_mark) {
+  std::vector<const WriteOp*> ops;
+  ops.reserve(batch.size());
+  for (const WriteOp& op : batch) ops.push_back(&op);
+  return commit_ops(ops, errors, results, log_mark);
+}
+
+bool Writer::commit_ops(std::span<const WriteOp* const> batch, std::vector<std::string>& errors,
+                        std::vector<std::string>& results, const LogMark* log_mark) {
   const auto started = std::chrono::steady_clock::now();
   errors.assign(batch.size(), std::string());
   results.assign(batch.size(), std::string());
@@ -311,7 +323,7 @@ bool Writer::commit_batch(std::span<const WriteOp> batch, std::vector<std::strin
   } else {
     for (size_t i = 0; i < batch.size(); ++i) {
       errors[i] = std::visit([&](const auto& command) { return apply(command, results[i]); },
-                             batch[i].command);
+                             batch[i]->command);
       // Errors such as a full disk roll the whole transaction back: nothing of
       // this batch is stored then, so every op fails.
       if (!errors[i].empty() && sqlite3_get_autocommit(db_.get())) {
@@ -343,7 +355,7 @@ bool Writer::commit_batch(std::span<const WriteOp> batch, std::vector<std::strin
     }
   }
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (errors[i].empty() && std::holds_alternative<AppendMessage>(batch[i].command)) {
+    if (errors[i].empty() && std::holds_alternative<AppendMessage>(batch[i]->command)) {
       if (unindexed_++ == 0) unindexed_since_ = std::chrono::steady_clock::now();
     }
   }
@@ -354,7 +366,7 @@ bool Writer::commit_batch(std::span<const WriteOp> batch, std::vector<std::strin
   size_t messages = 0;
   size_t failed = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (std::holds_alternative<AppendMessage>(batch[i].command)) ++messages;
+    if (std::holds_alternative<AppendMessage>(batch[i]->command)) ++messages;
     if (!errors[i].empty()) ++failed;
   }
 
@@ -523,7 +535,6 @@ std::string Writer::apply(const DeleteConversation& d, std::string& result) {
   const auto failed = [&] {
     return "storage: cannot delete conversation " + d.id + ": " + db_.last_error();
   };
-  highest_seq_.erase(d.id);
   int64_t messages = 0;
   for (Statement* s : {&statements_->delete_messages, &statements_->delete_read_cursors,
                        &statements_->delete_tags, &statements_->delete_conversation}) {
@@ -555,7 +566,7 @@ std::string Writer::apply(const PruneLog& p, std::string& result) {
   return {};
 }
 
-// ---- the durable log ----
+// ---- the durable log: the writer thread ----
 
 bool Writer::is_duplicate(const AppendMessage& m, std::span<const WriteOp> earlier,
                           const std::vector<std::string>& errors) {
@@ -563,7 +574,7 @@ bool Writer::is_duplicate(const AppendMessage& m, std::span<const WriteOp> earli
   if (highest == highest_seq_.end()) {
     // First seen since the cache was last emptied, which happens only with nothing
     // unapplied: the database knows its highest seq.
-    Statement& max_seq = statements_->highest_seq;
+    Statement& max_seq = *lookup_highest_seq_;
     ResetOnExit reset(max_seq);
     max_seq.bind(1, m.conversation_id);
     const int64_t stored = max_seq.step() == SQLITE_ROW ? max_seq.column_int(0) : 0;
@@ -574,26 +585,35 @@ bool Writer::is_duplicate(const AppendMessage& m, std::span<const WriteOp> earli
     highest->second = m.seq;
     return false;
   }
-  // At or below the highest: look for it among the logged writes not applied yet,
-  // this batch's accepted ones, and the database (up to date with every applied
-  // write: this thread applies them).
+  // At or below the highest: look for it among this batch's accepted ops, the
+  // logged writes not applied yet, and the database. In that order: a logged
+  // batch leaves the applier's queue only after its transaction committed, so
+  // what is no longer in the queue is in the database.
   const auto same = [&](const WriteOp& op) {
     const auto* other = std::get_if<AppendMessage>(&op.command);
     return other && other->seq == m.seq && other->conversation_id == m.conversation_id;
   };
-  for (const WriteOp& op : unapplied_)
-    if (same(op)) return true;
   for (size_t i = 0; i < earlier.size(); ++i)
     if (errors[i].empty() && same(earlier[i])) return true;
-  Statement& exists = statements_->message_exists;
+  {
+    std::lock_guard lock(apply_mutex_);
+    for (const auto& logged : unapplied_)
+      for (const WriteOp& op : logged->ops)
+        if (same(op)) return true;
+  }
+  Statement& exists = *lookup_message_;
   ResetOnExit reset(exists);
   exists.bind(1, m.conversation_id);
   exists.bind(2, m.seq);
   return exists.step() == SQLITE_ROW;
 }
 
-bool Writer::loggable(const std::vector<WriteOp>& batch) const {
-  if (!log_ || log_->broken()) return false;
+bool Writer::loggable(const std::vector<WriteOp>& batch) {
+  if (!log_) return false;
+  {
+    std::lock_guard lock(log_mutex_);
+    if (log_->broken()) return false;
+  }
   for (const auto& op : batch)
     if (!is_loggable(op)) return false;
   return true;
@@ -601,6 +621,11 @@ bool Writer::loggable(const std::vector<WriteOp>& batch) const {
 
 void Writer::log_batch(std::vector<WriteOp>& batch, std::vector<std::string>& errors) {
   const auto started = std::chrono::steady_clock::now();
+  if (highest_seq_.size() > kMaxCachedConversations) {
+    // With nothing unapplied the database alone knows every highest seq again.
+    std::lock_guard lock(apply_mutex_);
+    if (unapplied_.empty()) highest_seq_.clear();
+  }
   errors.assign(batch.size(), std::string());
   log_payload_.clear();
   size_t logged = 0;
@@ -620,16 +645,21 @@ void Writer::log_batch(std::vector<WriteOp>& batch, std::vector<std::string>& er
     ++logged;
   }
   std::string why;
+  bool record_may_survive = false;
   if (logged > 0) {
-    // While the disk syncs this record, batches logged before it that are due are
-    // applied: CPU work in the time the writer would otherwise sleep.
-    why = log_->append(next_batch_, log_payload_, [this] {
-      if (!apply_due()) return;
-      syncing_ = true;
-      apply_logged(kApplySliceWhileSyncing);
-      syncing_ = false;
-    });
+    std::lock_guard lock(log_mutex_);
+    why = log_->append(next_batch_, log_payload_);
+    if (why.empty()) last_logged_batch_ = next_batch_;
+    record_may_survive = !why.empty() && log_->broken();
   }
+  if (record_may_survive) {
+    commit_unsure_record(batch, errors, why);
+    return;
+  }
+  auto accepted = std::make_unique<LoggedBatch>();
+  accepted->batch = next_batch_;
+  accepted->logged_at = started;
+  accepted->ops.reserve(logged);
   size_t failed = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!errors[i].empty()) {
@@ -642,10 +672,23 @@ void Writer::log_batch(std::vector<WriteOp>& batch, std::vector<std::string>& er
       continue;
     }
     // The sb_op stays in batch[i] for the completion.
-    unapplied_.push_back(WriteOp{std::move(batch[i].command), nullptr});
+    accepted->ops.push_back(WriteOp{std::move(batch[i].command), nullptr});
   }
   if (logged > 0 && why.empty()) {
-    unapplied_batches_.push_back({next_batch_++, logged, started});
+    ++next_batch_;
+    bool wake = false;
+    {
+      std::unique_lock lock(apply_mutex_);
+      // Memory stays bounded when the database cannot keep up (or is locked): the
+      // writer holds back, and writes queue (and are refused past
+      // max_pending_messages) as without the log.
+      apply_changed_.wait(lock, [&] { return unapplied_ops_ < kMaxUnappliedOps; });
+      // The first one sets the applier's clock; a full transaction's worth is due.
+      wake = unapplied_.empty() || unapplied_ops_ + logged >= kApplyMaxOps;
+      unapplied_ops_ += logged;
+      unapplied_.push_back(std::move(accepted));
+    }
+    if (wake) apply_changed_.notify_all();
     progress_->add_logged(logged);
   } else if (!why.empty()) {
     host_.log(SB_LOG_ERROR,
@@ -662,31 +705,160 @@ void Writer::log_batch(std::vector<WriteOp>& batch, std::vector<std::string>& er
   host_.log(SB_LOG_DEBUG, line);
 }
 
-bool Writer::apply_due() {
-  // A reader waits: slice after slice until everything is applied.
-  if (progress_ && progress_->take_wanted()) reader_waits_ = true;
-  if (unapplied_batches_.empty()) {
-    reader_waits_ = false;
-    return false;
+// The record may be on disk or not, so neither "failed" nor "logged" is true yet.
+// Committed to SQLite with the record's number as the applied mark, the writes
+// are stored, and a replay after a crash skips the record whether it survived or
+// not. Only if that commit fails too do they fail, and then the record, if it
+// survived, may still be applied at the next open (the database could not take
+// the mark).
+void Writer::commit_unsure_record(std::vector<WriteOp>& batch, std::vector<std::string>& errors,
+                                  const std::string& why) {
+  host_.log(SB_LOG_ERROR, "storage: cannot write the durable log: " + why +
+                              "; its last batch and every write after it are committed to "
+                              "SQLite directly");
+  std::vector<WriteOp> accepted;
+  std::vector<size_t> positions;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!errors[i].empty()) continue;
+    accepted.push_back(WriteOp{batch[i].command, nullptr});
+    positions.push_back(i);
   }
-  const auto now = std::chrono::steady_clock::now();
-  return now >= apply_retry_at_ && (reader_waits_ || unapplied_.size() >= kApplySlice ||
-                                    now >= unapplied_batches_.front().logged_at + apply_delay_);
+  const LogMark mark{log_->name(), static_cast<int64_t>(next_batch_++)};
+  std::vector<std::string> accepted_errors;
+  std::vector<std::string> results;
+  commit_through_applier(accepted, accepted_errors, results, &mark);
+  for (size_t k = 0; k < positions.size(); ++k) errors[positions[k]] = accepted_errors[k];
+}
+
+void Writer::commit_through_applier(const std::vector<WriteOp>& batch,
+                                    std::vector<std::string>& errors,
+                                    std::vector<std::string>& results, const LogMark* log_mark) {
+  HandedBatch handed{&batch, &errors, &results, log_mark};
+  {
+    std::unique_lock lock(apply_mutex_);
+    handed_ = &handed;
+    apply_changed_.notify_all();
+    apply_changed_.wait(lock, [&] { return handed.done; });
+    handed_ = nullptr;
+  }
+  // The cache of highest seqs follows what was committed: a deleted conversation's
+  // numbers are free again, a message appended here raises its conversation's.
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!errors[i].empty()) continue;
+    if (const auto* d = std::get_if<DeleteConversation>(&batch[i].command)) {
+      highest_seq_.erase(d->id);
+    } else if (const auto* m = std::get_if<AppendMessage>(&batch[i].command)) {
+      if (auto it = highest_seq_.find(m->conversation_id); it != highest_seq_.end())
+        it->second = std::max(it->second, m->seq);
+    }
+  }
+}
+
+// ---- the durable log: the applier thread ----
+
+void Writer::wake_applier() {
+  {
+    std::lock_guard lock(apply_mutex_);
+    applier_woken_ = true;
+  }
+  apply_changed_.notify_all();
+}
+
+void Writer::run_applier() {
+  pthread_setname_np(pthread_self(), "sqlite-applier");
+  using Clock = std::chrono::steady_clock;
+  std::unique_lock lock(apply_mutex_);
+  for (;;) {
+    applier_woken_ = false;
+    if (progress_->take_wanted()) reader_waits_ = true;
+    if (unapplied_.empty()) reader_waits_ = false;
+    const auto now = Clock::now();
+    if (handed_ && !handed_->done) {
+      // The writer waits: what was logged before its batch goes first, whether or
+      // not an apply failed a moment ago.
+      HandedBatch& handed = *handed_;  // set until done
+      lock.unlock();
+      const bool applied = apply_all_logged();
+      if (applied) {
+        if (commit_batch(*handed.ops, *handed.errors, *handed.results, handed.log_mark) &&
+            handed.log_mark)
+          applied_batch_ = static_cast<uint64_t>(handed.log_mark->batch);
+      } else {
+        handed.errors->assign(handed.ops->size(),
+                              "storage: cannot apply the durable log's writes first (see the log)");
+        handed.results->assign(handed.ops->size(), std::string());
+      }
+      settle_files(*handed.ops, *handed.errors);
+      lock.lock();
+      handed.done = true;
+      apply_changed_.notify_all();
+      continue;
+    }
+    if (!unapplied_.empty()) {
+      const bool due = applier_stopping_ || reader_waits_ || unapplied_ops_ >= kApplyMaxOps ||
+                       now >= unapplied_.front()->logged_at + apply_delay_;
+      if (due && (applier_stopping_ || now >= apply_retry_at_)) {
+        lock.unlock();
+        const bool applied = apply_logged(kApplyMaxOps);
+        lock.lock();
+        // A stop with the database failing leaves the rest to the log and the next open.
+        if (!applied && applier_stopping_) break;
+        continue;
+      }
+    } else if (applier_stopping_) {
+      break;
+    }
+    // Between applies: a checkpoint at the cap, then the search index, a slice at a
+    // time (a reader or the writer may be waiting for the next apply).
+    if (checkpoint_here_) {
+      lock.unlock();
+      checkpoint_at_cap();
+      lock.lock();
+      continue;
+    }
+    if (unindexed_ >= kIndexBatch || (unindexed_ > 0 && now >= unindexed_since_ + kIndexDelay)) {
+      lock.unlock();
+      index_slice();
+      lock.lock();
+      continue;
+    }
+    std::optional<Clock::time_point> wake_at;
+    if (!unapplied_.empty())
+      wake_at = std::max(unapplied_.front()->logged_at + apply_delay_, apply_retry_at_);
+    if (unindexed_ > 0) {
+      const auto index_at = unindexed_since_ + kIndexDelay;
+      wake_at = wake_at ? std::min(*wake_at, index_at) : index_at;
+    }
+    const bool was_empty = unapplied_.empty();
+    const auto woken = [&] {
+      return applier_woken_ || applier_stopping_ || (handed_ && !handed_->done) ||
+             unapplied_ops_ >= kApplyMaxOps || (was_empty && !unapplied_.empty());
+    };
+    if (wake_at) {
+      apply_changed_.wait_until(lock, *wake_at, woken);
+    } else {
+      apply_changed_.wait(lock, woken);
+    }
+  }
 }
 
 bool Writer::apply_logged(size_t max_ops) {
-  if (unapplied_batches_.empty()) return true;
-  size_t take = 0;
+  std::vector<const WriteOp*> ops;
   size_t batches = 0;
-  while (batches < unapplied_batches_.size() &&
-         (take == 0 || take + unapplied_batches_[batches].ops <= max_ops)) {
-    take += unapplied_batches_[batches].ops;
-    ++batches;
+  uint64_t last_batch = 0;
+  {
+    // Entries stay put while this thread applies them (only the writer adds, at
+    // the back), so their ops are read without the lock.
+    std::lock_guard lock(apply_mutex_);
+    for (const auto& logged : unapplied_) {
+      if (batches > 0 && ops.size() + logged->ops.size() > max_ops) break;
+      for (const WriteOp& op : logged->ops) ops.push_back(&op);
+      last_batch = logged->batch;
+      ++batches;
+    }
   }
-  std::vector<WriteOp> slice;
-  slice.reserve(take);
-  for (size_t i = 0; i < take; ++i) slice.push_back(std::move(unapplied_[i]));
-  const LogMark mark{log_->name(), static_cast<int64_t>(unapplied_batches_[batches - 1].batch)};
+  if (batches == 0) return true;
+  const LogMark mark{log_->name(), static_cast<int64_t>(last_batch)};
 
   // No fsync of its own: the log holds these writes durably. A crash may lose this
   // transaction, mark and all, and the next open applies the batches again.
@@ -694,45 +866,51 @@ bool Writer::apply_logged(size_t max_ops) {
   db_.exec("PRAGMA synchronous = NORMAL", error);
   std::vector<std::string> errors;
   std::vector<std::string> results;
-  const bool committed = error.empty() && commit_batch(slice, errors, results, &mark);
+  const bool committed = error.empty() && commit_ops(ops, errors, results, &mark);
   std::string ignored;
   db_.exec("PRAGMA synchronous = FULL", ignored);
   if (!committed) {
-    for (size_t i = 0; i < take; ++i) unapplied_[i] = std::move(slice[i]);
     apply_retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     host_.log(SB_LOG_WARN, "storage: cannot apply the durable log to the database, will retry: " +
                                (error.empty() && !errors.empty() ? errors.front() : error));
     return false;
   }
-  for (size_t i = 0; i < take; ++i) {
+  for (const auto& why : errors) {
     // Refused on its own after it was acknowledged: checked before logging, so
     // this means the database changed behind the writer's back.
-    if (!errors[i].empty())
-      host_.log(SB_LOG_ERROR, "storage: an acknowledged write could not be applied: " + errors[i]);
+    if (!why.empty())
+      host_.log(SB_LOG_ERROR, "storage: an acknowledged write could not be applied: " + why);
   }
-  unapplied_.erase(unapplied_.begin(), unapplied_.begin() + static_cast<ptrdiff_t>(take));
-  applied_batch_ = unapplied_batches_[batches - 1].batch;
-  unapplied_batches_.erase(unapplied_batches_.begin(),
-                           unapplied_batches_.begin() + static_cast<ptrdiff_t>(batches));
-  progress_->add_applied(take);
-  if (unapplied_batches_.empty() && highest_seq_.size() > kMaxCachedConversations)
-    highest_seq_.clear();
-  // The log's records are all in SQLite now: once it is big, make them durable
-  // there and start the file again.
-  // Never while a record is being synced (syncing_): it would go with the rest.
-  if (!syncing_ && unapplied_batches_.empty() && log_->size() >= kLogTruncateBytes &&
-      make_applied_durable()) {
-    const std::string why = log_->truncate();
-    if (!why.empty()) host_.log(SB_LOG_ERROR, "storage: " + why);
+  {
+    std::lock_guard lock(apply_mutex_);
+    unapplied_.erase(unapplied_.begin(), unapplied_.begin() + static_cast<ptrdiff_t>(batches));
+    unapplied_ops_ -= ops.size();
   }
+  apply_changed_.notify_all();  // a writer held back by kMaxUnappliedOps
+  applied_batch_ = last_batch;
+  progress_->add_applied(ops.size());
+  truncate_log_when_applied();
   return true;
 }
 
 bool Writer::apply_all_logged() {
-  while (!unapplied_batches_.empty()) {
-    if (!apply_logged(kApplySlice)) return false;
+  for (;;) {
+    {
+      std::lock_guard lock(apply_mutex_);
+      if (unapplied_.empty()) return true;
+    }
+    if (!apply_logged(kApplyMaxOps)) return false;
   }
-  return true;
+}
+
+void Writer::truncate_log_when_applied() {
+  // The writer appends under this lock and numbers the record before it lets go:
+  // a record not applied yet is always seen here.
+  std::lock_guard lock(log_mutex_);
+  if (log_->size() < kLogTruncateBytes || last_logged_batch_ != applied_batch_) return;
+  if (!make_applied_durable()) return;
+  const std::string why = log_->truncate();
+  if (!why.empty()) host_.log(SB_LOG_ERROR, "storage: " + why);
 }
 
 bool Writer::make_applied_durable() {
@@ -758,6 +936,7 @@ bool Writer::make_applied_durable() {
   return false;
 }
 
+// After the applier stopped: the connection is the writer thread's again.
 void Writer::close_log() {
   if (!log_) return;
   bool ok = apply_all_logged() && make_applied_durable();

@@ -8,15 +8,20 @@
 //
 // With durable_log on (off by default), a batch of writes that need no answer from
 // the database goes to the writer's durable log instead (durable_log.hpp: one
-// writev, one fdatasync) and completes from there; the writer applies logged
-// batches to SQLite later, between batches, in large transactions without an
-// fsync of their own. Any other write (files, logs, deletes) first has everything
-// logged applied, then commits as above.
+// writev, one fdatasync) and completes from there. The database connection then
+// belongs to a second thread, the applier, which applies logged batches to SQLite
+// in large transactions without an fsync of their own (every
+// durable_log_apply_ms), indexes and checkpoints; the writer thread only appends
+// and syncs. Any other write (files, logs, deletes) is handed to the applier,
+// which first applies everything logged before it, then commits it as above; the
+// writer waits for it, so completions keep the order of the queue.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -72,8 +77,6 @@ class Writer {
     Statement delete_conversation;
     Statement keep_log_counter;
     Statement prune_log;
-    Statement message_exists;
-    Statement highest_seq;
     Statement read_log_mark;
     Statement set_log_mark;
     Statement drop_log_mark;
@@ -112,6 +115,9 @@ class Writer {
   // True when the transaction committed (some ops may still have failed alone).
   bool commit_batch(std::span<const WriteOp> batch, std::vector<std::string>& errors,
                     std::vector<std::string>& results, const LogMark* log_mark = nullptr);
+  // The same over ops kept elsewhere (the applier's logged batches).
+  bool commit_ops(std::span<const WriteOp* const> ops, std::vector<std::string>& errors,
+                  std::vector<std::string>& results, const LogMark* log_mark);
 
   // ---- the durable log ----
   // Applies and removes the log files of writers that are gone (a crash, or a
@@ -121,28 +127,46 @@ class Writer {
   // durable. False (and the file kept) when that failed.
   bool replay(DurableLog& log);
   // Whether the batch goes to the log (every op in it is loggable).
-  bool loggable(const std::vector<WriteOp>& batch) const;
-  // Appends the batch as one record; errors as in commit_batch. Accepted ops move
-  // to the unapplied queue (their sb_op stays in batch for the completion).
+  bool loggable(const std::vector<WriteOp>& batch);
+  // Writer thread. Appends the batch as one record; errors as in commit_batch.
+  // Accepted ops move to the applier's queue (their sb_op stays in batch for the
+  // completion).
   void log_batch(std::vector<WriteOp>& batch, std::vector<std::string>& errors);
-  // Applies whole logged batches from the front, about max_ops writes, in one
-  // transaction (synchronous=NORMAL: the log holds them durably). False when the
-  // transaction failed (the batches stay queued, tried again a second later).
+  // Writer thread. A record whose fdatasync (or cut) failed: its writes are
+  // committed through the applier with the record's number as the applied mark.
+  void commit_unsure_record(std::vector<WriteOp>& batch, std::vector<std::string>& errors,
+                            const std::string& why);
+  // Writer thread. Has the applier commit a batch that is not logged, after
+  // everything logged before it, and waits for it; errors and results as in
+  // commit_batch.
+  // With log_mark, the applier stores it with the batch (and counts it applied).
+  void commit_through_applier(const std::vector<WriteOp>& batch, std::vector<std::string>& errors,
+                              std::vector<std::string>& results, const LogMark* log_mark = nullptr);
+  // Whether m's (conversation_id, seq) is stored or logged already; earlier are the
+  // ops of the batch before m (those with no error are being logged with it).
+  // Writer thread, on its own read connection.
+  bool is_duplicate(const AppendMessage& m, std::span<const WriteOp> earlier,
+                    const std::vector<std::string>& errors);
+
+  // The applier thread's loop: applies, commits handed-over batches, indexes,
+  // checkpoints; ends once stopped with nothing left to apply.
+  void run_applier();
+  // Wakes the applier (a reader waits for the log's writes).
+  void wake_applier();
+  // Applies whole logged batches from the front, at most max_ops writes (at least
+  // one batch), in one transaction (synchronous=NORMAL: the log holds them
+  // durably). False when the transaction failed (the batches stay queued).
   bool apply_logged(size_t max_ops);
-  // Whether logged batches should be applied now: a reader waits, a slice's worth
-  // is waiting, or the oldest has waited durable_log_apply_ms.
-  bool apply_due();
   // Everything logged is applied, or false.
   bool apply_all_logged();
+  // Once the log is big and everything in it is applied: makes that durable in
+  // SQLite and empties the file.
+  void truncate_log_when_applied();
   // Makes every applied batch durable in SQLite (a transaction with an fsync that
   // stores the mark again): the log may lose them then.
   bool make_applied_durable();
   // Ends the log at a stop: everything applied, the file and its mark removed.
   void close_log();
-  // Whether m's (conversation_id, seq) is stored or logged already; earlier are the
-  // ops of the batch before m (those with no error are being logged with it).
-  bool is_duplicate(const AppendMessage& m, std::span<const WriteOp> earlier,
-                    const std::vector<std::string>& errors);
 
   // The files of a committed (or failed) batch: deleted blobs' files go once their
   // rows are gone for good; a failed put's file goes with it.
@@ -178,32 +202,58 @@ class Writer {
   size_t unindexed_ = 0;  // appended and committed, not in the search index yet
   std::chrono::steady_clock::time_point unindexed_since_;  // when the oldest of them came
 
-  std::unique_ptr<DurableLog> log_;  // null: durable_log off, or broken and given up
+  std::unique_ptr<DurableLog> log_;  // null: durable_log off
   std::chrono::milliseconds apply_delay_;
   std::shared_ptr<ApplyProgress> progress_;
-  uint64_t next_batch_ = 1;
-  uint64_t applied_batch_ = 0;  // the last batch applied to SQLite
-  std::string log_payload_;     // reused for each record
-  struct LoggedBatch {
-    uint64_t batch = 0;
-    size_t ops = 0;
-    std::chrono::steady_clock::time_point logged_at;
-  };
-  std::deque<LoggedBatch> unapplied_batches_;
-  std::deque<WriteOp> unapplied_;  // their ops, in order, without sb_op
+  std::string log_payload_;  // reused for each record
+  uint64_t next_batch_ = 1;  // writer thread
+  // The writer's appends against the applier's truncation of the log.
+  std::mutex log_mutex_;
+  uint64_t last_logged_batch_ = 0;  // under log_mutex_
   // The highest seq stored or logged per conversation: an append above it is no
-  // duplicate, so only one at or below it is looked up. Emptied past
+  // duplicate, so only one at or below it is looked up. Writer thread; emptied past
   // kMaxCachedConversations once nothing is unapplied.
   std::unordered_map<std::string, int64_t> highest_seq_;
   static constexpr size_t kMaxCachedConversations = 100000;
+  // The writer thread's read connection for those look-ups (the applier's
+  // transactions never block it: WAL).
+  std::optional<Connection> lookup_db_;
+  std::optional<Statement> lookup_highest_seq_;
+  std::optional<Statement> lookup_message_;
+
+  // Between the writer and the applier, under apply_mutex_.
+  struct LoggedBatch {
+    uint64_t batch = 0;
+    std::vector<WriteOp> ops;  // without sb_op
+    std::chrono::steady_clock::time_point logged_at;
+  };
+  struct HandedBatch {
+    const std::vector<WriteOp>* ops = nullptr;
+    std::vector<std::string>* errors = nullptr;
+    std::vector<std::string>* results = nullptr;
+    const LogMark* log_mark = nullptr;
+    bool done = false;
+  };
+  std::mutex apply_mutex_;
+  std::condition_variable apply_changed_;
+  // Logged, not applied yet, in order; an entry leaves once its transaction committed.
+  std::deque<std::unique_ptr<LoggedBatch>> unapplied_;
+  size_t unapplied_ops_ = 0;
+  HandedBatch* handed_ = nullptr;  // the writer waits for it
+  bool applier_woken_ = false;
+  bool applier_stopping_ = false;
+  std::thread applier_;
+
+  // Applier thread only.
+  uint64_t applied_batch_ = 0;                              // the last batch applied to SQLite
   std::chrono::steady_clock::time_point apply_retry_at_{};  // after a failed apply
   bool reader_waits_ = false;  // a read asked for the log to be applied
-  bool syncing_ = false;       // applying while a record's fdatasync runs
   // The log is emptied once everything in it is applied and it has grown this big.
   static constexpr uint64_t kLogTruncateBytes = 64u << 20;
-  static constexpr size_t kApplySlice = 4096;
-  // While a record syncs: about what a fast disk's fdatasync lasts.
-  static constexpr size_t kApplySliceWhileSyncing = 512;
+  // Most writes one apply transaction carries; this many waiting are applied at once.
+  static constexpr size_t kApplyMaxOps = 65536;
+  // Past this many unapplied writes the writer waits for the applier.
+  static constexpr size_t kMaxUnappliedOps = 4 * kApplyMaxOps;
 };
 
 }  // namespace switchboard::sqlite

@@ -19,6 +19,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -40,21 +41,33 @@ double process_cpu_s() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-// CPU seconds of the busiest thread of this process (the plugin's writer, under
-// this load), read before the threads end.
-double busiest_thread_cpu_s() {
-  double busiest = 0;
+// CPU seconds of each thread of this process by name (the plugin names its own:
+// sqlite-writer, sqlite-applier, ...), read before the threads end.
+std::map<std::string, double> thread_cpu_s() {
+  std::map<std::string, double> out;
   for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
     std::ifstream stat(task.path() / "stat");
     std::string line;
     std::getline(stat, line);
-    std::istringstream fields(line.substr(line.rfind(')') + 2));
+    const size_t open = line.find('(');
+    const size_t close = line.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    std::istringstream fields(line.substr(close + 2));
     std::string field;
     double ticks = 0;
     for (int i = 3; fields >> field && i <= 15; ++i)
       if (i == 14 || i == 15) ticks += std::stod(field);
-    busiest = std::max(busiest, ticks / static_cast<double>(sysconf(_SC_CLK_TCK)));
+    out[line.substr(open + 1, close - open - 1)] +=
+        ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
   }
+  return out;
+}
+
+// CPU seconds of the busiest thread of this process (the plugin's writer, under
+// this load).
+double busiest_thread_cpu_s(const std::map<std::string, double>& threads) {
+  double busiest = 0;
+  for (const auto& [name, seconds] : threads) busiest = std::max(busiest, seconds);
   return busiest;
 }
 
@@ -126,7 +139,8 @@ int run_at_rate(double rate, int conversations, int seconds, const std::string& 
     done = true;
   }
   waiter.join();
-  const double writer_cpu_s = busiest_thread_cpu_s();  // the plugin's threads still run
+  const auto threads = thread_cpu_s();  // the plugin's threads still run
+  const double writer_cpu_s = busiest_thread_cpu_s(threads);
   const double cpu_s = process_cpu_s() - cpu_before;
   const double elapsed_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -157,6 +171,13 @@ int run_at_rate(double rate, int conversations, int seconds, const std::string& 
     std::printf("index_passes=%zu index_ms_p50=%.2f p99=%.2f max=%.2f\n", index_ms.size(),
                 index_ms[index_ms.size() / 2], index_ms[(index_ms.size() - 1) * 99 / 100],
                 index_ms.back());
+  // Per thread: which of the plugin's threads does the work (with the durable log,
+  // the writer only logs and the applier applies).
+  for (const auto& [name, seconds] : threads) {
+    if (name.rfind("sqlite-", 0) == 0 && appended > 0)
+      std::printf("thread %s cpu_us_per_append=%.1f\n", name.c_str(),
+                  seconds * 1e6 / static_cast<double>(appended));
+  }
   std::sort(ack_ms.begin(), ack_ms.end());
   const auto ack_at = [&](double q) {
     return ack_ms.empty() ? 0.0 : ack_ms[static_cast<size_t>(q * (ack_ms.size() - 1))];

@@ -130,6 +130,34 @@ TEST_CASE("a duplicate (conversation_id, seq) is refused whether logged, applied
   CHECK(seqs(s, "c1") == std::vector<int64_t>{1});
 }
 
+TEST_CASE("the applier puts many logged batches into one transaction, behind the acks",
+          "[sqlite]") {
+  TempDir dir;
+  Storage s(dir.str(), {{"durable_log", "true"}, {"durable_log_apply_ms", "1000"}});
+  // One at a time: each append is a record of its own, acknowledged from the log.
+  const auto started = std::chrono::steady_clock::now();
+  for (uint64_t seq = 1; seq <= 40; ++seq)
+    REQUIRE(Storage::wait(s.append(message("c" + std::to_string(seq % 4), seq))).ok());
+  CHECK(s.log_lines("commit:").size() == 40);
+  // All forty were acknowledged well before the first of them was due to be applied.
+  if (std::chrono::steady_clock::now() - started < std::chrono::milliseconds(800))
+    CHECK(rows_in_file(dir.path() / "switchboard.db", "c1") == 0);
+  // Once due, they go to SQLite together, without a read asking.
+  std::vector<std::string> applies;
+  for (int i = 0; i < 100 && applies.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    applies = s.log_lines("apply:");
+  }
+  REQUIRE(!applies.empty());
+  CHECK(applies.size() <= 2);
+  size_t applied = 0;
+  for (const auto& line : applies)
+    applied += std::stoul(line.substr(std::string("apply: ").size()));
+  CHECK(applied == 40);
+  CHECK(rows_in_file(dir.path() / "switchboard.db", "c1") == 10);
+  CHECK(seqs(s, "c0").size() == 10);
+}
+
 TEST_CASE("after a crash exactly the whole records of the log survive: a torn or damaged tail goes",
           "[sqlite]") {
   TempDir dir;
