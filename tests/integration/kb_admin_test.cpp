@@ -7,6 +7,7 @@
 
 #include "harness/deployment.hpp"
 #include "harness/standard_tenants.hpp"
+#include "support/build_speed.hpp"
 
 using namespace sb::it;
 using sb::test::bearer;
@@ -28,9 +29,11 @@ int count_of(const std::string& text, const std::string& needle) {
   return n;
 }
 
-// Waits until the server's log has more than `before` lines saying acme reloaded.
+// Waits until the server's log has more than `before` lines saying acme reloaded (a
+// reload re-indexes the knowledge base: slower in a sanitized build).
 bool reloaded_since(Deployment& deployment, int before) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  const auto deadline =
+      std::chrono::steady_clock::now() + sb::test::harness_deadline(std::chrono::seconds(10));
   while (std::chrono::steady_clock::now() < deadline) {
     if (count_of(deployment.server().log(), "tenant acme: reloaded") > before) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

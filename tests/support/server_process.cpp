@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/build_speed.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -51,7 +52,9 @@ void ServerProcess::start() {
 
   // The readiness contract: exactly one stdout line "listening on 127.0.0.1:PORT".
   static const std::regex ready_line(R"(listening on 127\.0\.0\.1:(\d+)\n)");
-  const auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
+  // A sanitized build may start many times slower (an FAQ index built at start-up).
+  const auto ready_timeout = harness_deadline(options_.ready_timeout);
+  const auto deadline = std::chrono::steady_clock::now() + ready_timeout;
   for (;;) {
     std::smatch match;
     const std::string text = read_file(stdout_path_);
@@ -68,8 +71,8 @@ void ServerProcess::start() {
     if (std::chrono::steady_clock::now() >= deadline) {
       kill_hard();
       throw std::runtime_error("server printed no 'listening on' line within " +
-                               std::to_string(options_.ready_timeout.count()) + " ms; stdout:\n" +
-                               text + "\nstderr:\n" + log());
+                               std::to_string(ready_timeout.count()) + " ms; stdout:\n" + text +
+                               "\nstderr:\n" + log());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
