@@ -121,6 +121,7 @@ fi
 WORK=$(mktemp -d "$BUILD/bench-tmp-XXXXXX")
 mkdir -p "$OUT_DIR"
 SERVER_PID=""
+BESIDE_PID=""  # a BESIDE load (the login flood) while one runs
 
 stop_server() {
   [[ -n $SERVER_PID ]] || return 0
@@ -135,6 +136,8 @@ stop_server() {
 }
 
 cleanup() {
+  # An interrupted run must not leave its flood running for an hour.
+  [[ -z $BESIDE_PID ]] || kill -KILL "$BESIDE_PID" 2>/dev/null || true
   stop_server
   if [[ $KEEP == 1 ]]; then echo "run.sh: kept $WORK"; else rm -rf "$WORK"; fi
 }
@@ -214,6 +217,7 @@ run_scenario() {
   if [[ -n $BESIDE ]]; then
     "$BESIDE" "$PORT" "$run_dir" "$name-run$run" &
     beside_pid=$!
+    BESIDE_PID=$beside_pid
   fi
   /usr/bin/time -f "%U %S" -o "$run_dir/loadgen.time" \
     timeout -s INT -k 10 "$bound_s" "$LOADGEN" --url "http://127.0.0.1:$PORT" --server-pid "$SERVER_PID" \
@@ -230,6 +234,7 @@ run_scenario() {
   if [[ -n $beside_pid ]]; then
     kill -TERM "$beside_pid" 2>/dev/null || true
     wait "$beside_pid" || true
+    BESIDE_PID=""
   fi
   local server_cpu loadgen_cpu
   server_cpu=$(awk -v a="$(cpu_seconds "$SERVER_PID")" -v b="$server_cpu_before" 'BEGIN { printf "%.2f", a - b }')
