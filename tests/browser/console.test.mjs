@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { api, launchBrowser, PDF, png, screenshot, sourceDir, startServer } from "./harness.mjs";
+import { api, fileOnDisk, launchBrowser, PDF, png, screenshot, sourceDir, startServer } from "./harness.mjs";
 import { convButton, log, signIn } from "./console-support.mjs";
 
 const WebSocketImpl = globalThis.WebSocket ?? createRequire(path.join(sourceDir(), "web", "package.json"))("playwright-core/lib/utilsBundle").ws;
@@ -311,7 +311,7 @@ describe("agent console", () => {
     const pdf = log(page).getByRole("link", { name: /invoice\.pdf/ });
     assert.match(await pdf.getAttribute("href"), /\/attachments\/att_/);
     // over the default limit (10 MiB), and a type the tenant does not allow
-    await chooser.setInputFiles([{ name: "big.pdf", mimeType: "application/pdf", buffer: Buffer.concat([PDF, Buffer.alloc(11 * 1024 * 1024, 32)]) }]);
+    await chooser.setInputFiles(fileOnDisk(server, "big.pdf", Buffer.concat([PDF, Buffer.alloc(11 * 1024 * 1024, 32)])));
     await page.getByRole("alert").filter({ hasText: "big.pdf" }).waitFor();
     await chooser.setInputFiles([{ name: "page.html", mimeType: "text/html", buffer: Buffer.from("<!doctype html><html><body><script>alert(1)</script></body></html>") }]);
     await page.getByRole("alert").filter({ hasText: "page.html" }).waitFor();

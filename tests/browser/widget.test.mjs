@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { api, launchBrowser, PDF, screenshot, startServer } from "./harness.mjs";
+import { api, fileOnDisk, launchBrowser, PDF, screenshot, startServer } from "./harness.mjs";
 import { alwaysOpen, openChat, recordStates, startAgent, startWebsite, upgradeStatus, watchDialogs, widgetFrame } from "./widget-support.mjs";
 
 // Leaves out a TOML table and its subtables ([name], [name.x]) from a tenant file.
@@ -295,7 +295,7 @@ describe("the widget on a website", () => {
     const frame = await widgetFrame(page);
     const fileInput = frame.locator('input[type="file"]');
     assert.equal(await frame.getByRole("button", { name: "Attach a file" }).count(), 1);
-    await fileInput.setInputFiles({ name: "huge.png", mimeType: "image/png", buffer: Buffer.alloc(11 * 1024 * 1024, 1) });
+    await fileInput.setInputFiles(fileOnDisk(server, "huge.png", Buffer.alloc(11 * 1024 * 1024, 1)));
     await frame.getByRole("alert").filter({ hasText: "huge.png is too large (the limit is 10 MB)." }).waitFor();
     await fileInput.setInputFiles({ name: "page.html", mimeType: "text/html", buffer: kHtml });
     await frame.getByRole("alert").filter({ hasText: "page.html cannot be sent: this type of file is not accepted." }).waitFor();

@@ -59,6 +59,35 @@ describe("Session", () => {
     vi.useRealTimers();
   });
 
+  it("a message sent while the server is away tries to reconnect at once, not at the end of the back-off", () => {
+    vi.useFakeTimers();
+    FakeSocket.made = [];
+    const { s } = session();
+    s.start();
+    FakeSocket.made[0].open();
+    FakeSocket.made[0].frame({ type: "welcome", visitor_id: "v1", visitor_token: "t1", conversation_id: null, conversation: null });
+    FakeSocket.made[0].drop();
+    // Five refused tries: the next one is 8-16 s away.
+    for (let i = 1; i <= 5; i++) {
+      vi.advanceTimersByTime(8000);
+      FakeSocket.made[i].drop();
+    }
+    expect(FakeSocket.made).toHaveLength(6);
+    vi.advanceTimersByTime(5000);
+    expect(FakeSocket.made).toHaveLength(6);
+    s.send("are you there?");
+    expect(FakeSocket.made).toHaveLength(7); // tried now
+    // Still refused: the back-off starts over at half a second.
+    FakeSocket.made[6].drop();
+    vi.advanceTimersByTime(600);
+    expect(FakeSocket.made).toHaveLength(8);
+    const ws = FakeSocket.made[7];
+    ws.open();
+    ws.frame({ type: "welcome", visitor_id: "v1", visitor_token: "t2", conversation_id: null, conversation: null });
+    expect(ws.sent.at(-1)).toMatchObject({ type: "message", text: "are you there?" });
+    vi.useRealTimers();
+  });
+
   it("after a reload asks to replay the stored conversation from the start", () => {
     FakeSocket.made = [];
     const { s } = session({ t: "tok", c: "c7", s: 3 });

@@ -246,6 +246,9 @@ export class Session {
     this.setChat(S.addPending(this.chat, { client_msg_id, text, ts: Date.now(), attachments }));
     const entry = this.chat.entries.find((e) => e.client_msg_id === client_msg_id)!;
     this.sendMessage(entry);
+    // Offline, the retries back off up to 15 s; a visitor who presses Send is
+    // waiting now, so the next try is now (and the back-off starts over).
+    if (this.socket.state === "reconnecting") this.socket.reconnectNow();
   }
 
   // The visitor is typing: "on" once, "off" after a pause or when sent.
