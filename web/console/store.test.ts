@@ -44,6 +44,25 @@ describe("Store", () => {
     return [store, ws];
   }
 
+  it("a message sent while the server is away tries to reconnect at once, not at the end of the back-off", async () => {
+    const [store, ws] = await started();
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [conv(1)] });
+    ws.drop();
+    for (let i = 1; i <= 5; i++) {
+      await vi.advanceTimersByTimeAsync(8000);
+      FakeSocket.made[i].drop();
+    }
+    expect(FakeSocket.made).toHaveLength(6); // the next try is 8-16 s away
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(FakeSocket.made).toHaveLength(6);
+    store.sendMessage("c1", "Still here?", false, []);
+    expect(FakeSocket.made).toHaveLength(7); // tried now
+    const ws2 = FakeSocket.made[6];
+    ws2.open();
+    ws2.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [conv(1)] });
+    expect(ws2.sent.find((f) => f.type === "message")).toMatchObject({ conversation_id: "c1", text: "Still here?" });
+  });
+
   it("resumes after a drop: replays what it missed, resends what was not acknowledged, shows each message once", async () => {
     const [store, ws] = await started();
     ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });

@@ -600,6 +600,8 @@ export class Store {
     );
     const frame = messageFrame(id, client_msg_id, trimmed, isPrivate, attachments.map((a) => a.id));
     this.send({ ...frame, ref: client_msg_id } as unknown as Frame);
+    // As in the widget: retries back off up to 15 s, an agent who sends is waiting now.
+    if (this.state.connection === "reconnecting") this.reconnectNow();
   }
 
   retry(id: string, clientMsgId: string): void {
