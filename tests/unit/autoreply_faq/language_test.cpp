@@ -198,7 +198,7 @@ TEST_CASE_METHOD(LanguageData,
   CHECK_FALSE(contains(chinese, " 快递"));  // a word already, not a phrase
 }
 
-TEST_CASE_METHOD(LanguageData, "segmentation keeps a caller's own words whole", "[language]") {
+TEST_CASE("segmentation keeps a caller's own words whole", "[language]") {
   const ChineseSegmenter small({{"运", 10}, {"单号", 100}, {"在", 50}, {"哪", 50}});
   const std::vector<std::string> chars{"运", "单", "号", "在", "哪"};
   CHECK(small.segment(chars) == std::vector<std::string>{"运", "单号", "在", "哪"});
