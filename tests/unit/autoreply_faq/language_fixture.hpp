@@ -1,7 +1,8 @@
 #pragma once
 // What the language tests and the stage-decision tests share: the analyzer over the
-// Debian data (built once), whether a list of terms holds one, a stage's answer as the entry that
-// gave it, and a temporary directory for a tenant's files.
+// Debian data (built once per process), the fixture that keeps that data loaded from
+// one test case to the next, whether a list of terms holds one, a stage's answer as
+// the entry that gave it, and a temporary directory for a tenant's files.
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <filesystem>
@@ -21,6 +22,23 @@ inline std::shared_ptr<const switchboard::faq::TextAnalyzer> analyzer() {
       std::make_shared<const switchboard::faq::TextAnalyzer>(switchboard::faq::TextAnalyzerFiles{});
   return shared;
 }
+
+// The fixture (TEST_CASE_METHOD) of every test case that reads the Debian data. The
+// plugin loads each file once per process and shares it only while someone holds it
+// (ChineseSegmenter::shared, WordNetSynonyms::shared, WordUsage::shared and the jieba
+// word weights keep weak references), so a FaqStage or a WordNetSynonyms a test makes
+// would otherwise read it all again and drop it at the end: seconds per stage, tens
+// under ASan. Holding the analyzer above keeps it loaded for the whole process; ctest
+// runs these tests in a few processes (CMakeLists.txt), not one per test case.
+//
+// Safe to share: all of it is immutable after loading (const, every method const).
+// And the same in any order: the analyzer loads it before the first test body runs,
+// so a test asking for WordNetSynonyms::shared() with its own stemming function gets
+// the analyzer's (the cache is keyed by directory), which stems every WordNet word
+// (ASCII) with english_stem just the same.
+struct LanguageData {
+  LanguageData() { analyzer(); }
+};
 
 inline bool contains(const std::vector<std::string>& terms, const std::string& term) {
   return std::find(terms.begin(), terms.end(), term) != terms.end();

@@ -17,7 +17,7 @@
 using namespace switchboard::faq;
 using namespace faq_test;
 
-TEST_CASE("segmentation: the most probable words by the dictionary's frequencies") {
+TEST_CASE("segmentation: the most probable words by the dictionary's frequencies", "[language]") {
   // Frequencies chosen so that only the whole-route comparison gets it right:
   // 研究生 is a word, but 研究 / 生命 / 起源 together are likelier.
   const ChineseSegmenter small({{"研究", 500},
@@ -36,7 +36,9 @@ TEST_CASE("segmentation: the most probable words by the dictionary's frequencies
   CHECK(small.segment(std::string_view("研究猫")) == std::vector<std::string>{"研究", "猫"});
 }
 
-TEST_CASE("segmentation with the jieba dictionary cuts visitors' questions into words") {
+TEST_CASE_METHOD(LanguageData,
+                 "segmentation with the jieba dictionary cuts visitors' questions into words",
+                 "[language]") {
   const auto jieba = ChineseSegmenter::shared(TextAnalyzerFiles{}.jieba_dictionary);
   CHECK(jieba->size() > 300000);
   CHECK(jieba->segment(std::string_view("怎么申请退款")) ==
@@ -47,12 +49,12 @@ TEST_CASE("segmentation with the jieba dictionary cuts visitors' questions into 
   CHECK(ChineseSegmenter::shared(TextAnalyzerFiles{}.jieba_dictionary) == jieba);
 }
 
-TEST_CASE("a missing dictionary is an error naming the file and the package") {
+TEST_CASE("a missing dictionary is an error naming the file and the package", "[language]") {
   CHECK_THROWS_WITH(ChineseSegmenter("/nonexistent/dict.txt"),
                     Catch::Contains("/nonexistent/dict.txt") && Catch::Contains("python3-jieba"));
 }
 
-TEST_CASE("folding: traditional Chinese to simplified, other text unchanged") {
+TEST_CASE("folding: traditional Chinese to simplified, other text unchanged", "[language]") {
   const ScriptFolding folding;
   CHECK(folding.fold("運費怎麼算") == "运费怎么算");
   CHECK(folding.fold("忘記密碼了") == "忘记密码了");
@@ -61,7 +63,7 @@ TEST_CASE("folding: traditional Chinese to simplified, other text unchanged") {
   CHECK(folding.fold("Where is my order?") == "Where is my order?");
 }
 
-TEST_CASE("stemming: Snowball English stems, words with digits kept") {
+TEST_CASE("stemming: Snowball English stems, words with digits kept", "[language]") {
   CHECK(english_stem("refunds") == "refund");
   CHECK(english_stem("refunded") == "refund");
   CHECK(english_stem("refunding") == "refund");
@@ -70,7 +72,8 @@ TEST_CASE("stemming: Snowball English stems, words with digits kept") {
   CHECK(english_stem("sb10001") == "sb10001");
 }
 
-TEST_CASE("synonyms: WordNet's most common sense, and the tenant's own groups") {
+TEST_CASE_METHOD(LanguageData, "synonyms: WordNet's most common sense, and the tenant's own groups",
+                 "[language]") {
   const auto stem = [](std::string_view w) { return english_stem(w); };
   const auto wordnet = WordNetSynonyms::shared(TextAnalyzerFiles{}.wordnet_directory, stem);
   CHECK(contains(wordnet->of(english_stem("purchase")), english_stem("buy")));
@@ -85,7 +88,9 @@ TEST_CASE("synonyms: WordNet's most common sense, and the tenant's own groups") 
   CHECK(tenant.canonical("refund") == "refund");
 }
 
-TEST_CASE("a tenant's synonyms file: malformed groups are errors naming file and key") {
+TEST_CASE_METHOD(LanguageData,
+                 "a tenant's synonyms file: malformed groups are errors naming file and key",
+                 "[language]") {
   Dir dir;
   dir.write("bad.toml", "groups = [[\"postage\"]]\n");
   const auto analyse = [](std::string_view w) { return analyzer()->word_term(w); };
@@ -95,7 +100,8 @@ TEST_CASE("a tenant's synonyms file: malformed groups are errors naming file and
   CHECK_THROWS_WITH(TenantSynonyms(dir.path / "typo.toml", analyse), Catch::Contains("group"));
 }
 
-TEST_CASE("the analyzer: one term for every spelling of the same word") {
+TEST_CASE_METHOD(LanguageData, "the analyzer: one term for every spelling of the same word",
+                 "[language]") {
   const auto& a = *analyzer();
   CHECK(a.terms("運費怎麼算") == a.terms("运费怎么算"));
   const auto english = a.terms("Where are my refunds?");
@@ -109,7 +115,9 @@ TEST_CASE("the analyzer: one term for every spelling of the same word") {
   CHECK(a.content_weight("退款") == Approx(1.0));
 }
 
-TEST_CASE("with the analyzer, paraphrases find their entry and real words are not typos") {
+TEST_CASE_METHOD(LanguageData,
+                 "with the analyzer, paraphrases find their entry and real words are not typos",
+                 "[language]") {
   FaqIndexOptions options;
   options.analyzer = analyzer();
   const FaqIndex index(
@@ -131,7 +139,9 @@ TEST_CASE("with the analyzer, paraphrases find their entry and real words are no
   CHECK(index.search("bill", 1).empty());
 }
 
-TEST_CASE("word usage: WordNet's corpus counts tell general words from specific ones") {
+TEST_CASE_METHOD(LanguageData,
+                 "word usage: WordNet's corpus counts tell general words from specific ones",
+                 "[language]") {
   const auto stem = [](std::string_view w) { return english_stem(w); };
   const auto usage = WordUsage::shared(TextAnalyzerFiles{}.wordnet_directory / "cntlist.rev", stem);
   CHECK(usage->count(english_stem("see")) > 1000);
@@ -148,7 +158,10 @@ TEST_CASE("word usage: WordNet's corpus counts tell general words from specific 
                     Catch::Contains("/nonexistent/cntlist.rev") && Catch::Contains("wordnet-base"));
 }
 
-TEST_CASE("WordNet: irregular forms to their lemma, and one level of broader meaning for nouns") {
+TEST_CASE_METHOD(
+    LanguageData,
+    "WordNet: irregular forms to their lemma, and one level of broader meaning for nouns",
+    "[language]") {
   const auto stem = [](std::string_view w) { return english_stem(w); };
   const auto wordnet = WordNetSynonyms::shared(TextAnalyzerFiles{}.wordnet_directory, stem);
   CHECK(wordnet->base_form("bought") == "buy");
@@ -171,7 +184,9 @@ TEST_CASE("WordNet: irregular forms to their lemma, and one level of broader mea
   CHECK(a.terms("done") == std::vector<std::string>{});
 }
 
-TEST_CASE("phrase terms: neighbouring English words and Chinese bigrams no word covers") {
+TEST_CASE_METHOD(LanguageData,
+                 "phrase terms: neighbouring English words and Chinese bigrams no word covers",
+                 "[language]") {
   const auto& a = *analyzer();
   const auto english = a.phrase_terms("How long does shipping take?");
   CHECK(contains(english, " how long"));
@@ -183,7 +198,7 @@ TEST_CASE("phrase terms: neighbouring English words and Chinese bigrams no word 
   CHECK_FALSE(contains(chinese, " 快递"));  // a word already, not a phrase
 }
 
-TEST_CASE("segmentation keeps a caller's own words whole") {
+TEST_CASE("segmentation keeps a caller's own words whole", "[language]") {
   const ChineseSegmenter small({{"运", 10}, {"单号", 100}, {"在", 50}, {"哪", 50}});
   const std::vector<std::string> chars{"运", "单", "号", "在", "哪"};
   CHECK(small.segment(chars) == std::vector<std::string>{"运", "单号", "在", "哪"});
@@ -191,7 +206,9 @@ TEST_CASE("segmentation keeps a caller's own words whole") {
   CHECK(small.segment(chars, &user_words) == std::vector<std::string>{"运单号", "在", "哪"});
 }
 
-TEST_CASE("a tenant's Chinese synonym that the dictionary lacks is still one word") {
+TEST_CASE_METHOD(LanguageData,
+                 "a tenant's Chinese synonym that the dictionary lacks is still one word",
+                 "[language]") {
   Dir dir;
   dir.write("synonyms.toml", "groups = [[\"单号\", \"运单号\"], [\"发票\", \"收据\"]]\n");
   TextAnalyzerFiles files;
@@ -202,7 +219,8 @@ TEST_CASE("a tenant's Chinese synonym that the dictionary lacks is still one wor
   CHECK(contains(a.terms("能开收据吗"), "发票"));
 }
 
-TEST_CASE("contractions are their function words, not unknown fragments") {
+TEST_CASE_METHOD(LanguageData, "contractions are their function words, not unknown fragments",
+                 "[language]") {
   const auto& a = *analyzer();
   CHECK(a.terms("I haven't received it") == a.terms("I have not received it"));
   CHECK(a.terms("you’re late, it doesn't work") == a.terms("you are late, it does not work"));
@@ -212,7 +230,9 @@ TEST_CASE("contractions are their function words, not unknown fragments") {
   CHECK(a.terms("rock 'n' roll") == a.terms("rock n roll"));  // a lone quote stays a separator
 }
 
-TEST_CASE("contractions typed without the apostrophe are 'not' after their auxiliary") {
+TEST_CASE_METHOD(LanguageData,
+                 "contractions typed without the apostrophe are 'not' after their auxiliary",
+                 "[language]") {
   const auto& a = *analyzer();
   CHECK(a.terms("cant log in") == a.terms("can't log in"));
   CHECK(a.terms("I dont remember, it isnt here") == a.terms("I don't remember, it isn't here"));
@@ -221,7 +241,8 @@ TEST_CASE("contractions typed without the apostrophe are 'not' after their auxil
   CHECK(contains(a.terms("I want a refund"), a.word_term("want")));
 }
 
-TEST_CASE("nouns: WordNet's things and the jieba dictionary's n, nt, nz tags") {
+TEST_CASE_METHOD(LanguageData, "nouns: WordNet's things and the jieba dictionary's n, nt, nz tags",
+                 "[language]") {
   const auto& a = *analyzer();
   const WordNetSynonyms& wordnet = *WordNetSynonyms::shared(
       "/usr/share/wordnet", [](std::string_view w) { return english_stem(w); });
@@ -246,7 +267,9 @@ TEST_CASE("nouns: WordNet's things and the jieba dictionary's n, nt, nz tags") {
   CHECK(a.names_no_thing("进去"));
 }
 
-TEST_CASE("a word the knowledge base has, attached to a noun it lacks, is that noun's") {
+TEST_CASE_METHOD(LanguageData,
+                 "a word the knowledge base has, attached to a noun it lacks, is that noun's",
+                 "[language]") {
   const auto& a = *analyzer();
   // The knowledge base of this test: a shop's phone number, password and email.
   const std::unordered_set<std::string> kb{a.word_term("phone"),
@@ -295,7 +318,9 @@ TEST_CASE("a word the knowledge base has, attached to a noun it lacks, is that n
   CHECK(attached("电话号码是多少").empty());
 }
 
-TEST_CASE("a thing whose stem's root word is no thing still owns what follows it") {
+TEST_CASE_METHOD(LanguageData,
+                 "a thing whose stem's root word is no thing still owns what follows it",
+                 "[language]") {
   const auto& a = *analyzer();
   const WordNetSynonyms& wordnet = *WordNetSynonyms::shared(
       "/usr/share/wordnet", [](std::string_view w) { return english_stem(w); });
@@ -313,7 +338,10 @@ TEST_CASE("a thing whose stem's root word is no thing still owns what follows it
   CHECK(a.attached_to_unknown_nouns("how do I pay my bill", known).empty());
 }
 
-TEST_CASE("WordNet and the jieba dictionary say which words name times, institutions, amounts") {
+TEST_CASE_METHOD(
+    LanguageData,
+    "WordNet and the jieba dictionary say which words name times, institutions, amounts",
+    "[language]") {
   // Held here: shared() keeps only a weak reference.
   const auto held = WordNetSynonyms::shared("/usr/share/wordnet",
                                             [](std::string_view w) { return english_stem(w); });
@@ -340,7 +368,9 @@ TEST_CASE("WordNet and the jieba dictionary say which words name times, institut
   for (const char* word : {"周末", "怎么", "一", "退款"}) CHECK_FALSE(jieba->is_amount_word(word));
 }
 
-TEST_CASE("words that ask what kind of answer is wanted say nothing about the topic") {
+TEST_CASE_METHOD(LanguageData,
+                 "words that ask what kind of answer is wanted say nothing about the topic",
+                 "[language]") {
   const auto& a = *analyzer();
   for (const char* word : {"what", "how", "when", "time", "weekend", "many", "long"})
     CHECK_FALSE(a.names_topic(a.word_term(word), false));
@@ -362,7 +392,10 @@ TEST_CASE("words that ask what kind of answer is wanted say nothing about the to
   CHECK_FALSE(a.speaks_of_business("运费贵点无所谓"));
 }
 
-TEST_CASE("an abstract noun after a known noun says what about it is asked, and owns nothing") {
+TEST_CASE_METHOD(
+    LanguageData,
+    "an abstract noun after a known noun says what about it is asked, and owns nothing",
+    "[language]") {
   const auto& a = *analyzer();
   const std::unordered_set<std::string> kb{a.word_term("payment"), a.word_term("contact"),
                                            a.word_term("email"),   a.word_term("password"),
@@ -392,7 +425,8 @@ TEST_CASE("an abstract noun after a known noun says what about it is asked, and 
   CHECK(a.attached_to_unknown_nouns("email support", known).count(a.word_term("email")));
 }
 
-TEST_CASE("a message that only names a time is about the business's times") {
+TEST_CASE_METHOD(LanguageData, "a message that only names a time is about the business's times",
+                 "[language]") {
   const auto& a = *analyzer();
   CHECK(a.names_only_times("hours?"));
   CHECK(a.names_only_times("weekend?"));
@@ -404,7 +438,10 @@ TEST_CASE("a message that only names a time is about the business's times") {
   CHECK_FALSE(a.names_only_times(""));
 }
 
-TEST_CASE("an institution or a name after for/to/at, or as a question's subject, is the owner") {
+TEST_CASE_METHOD(
+    LanguageData,
+    "an institution or a name after for/to/at, or as a question's subject, is the owner",
+    "[language]") {
   const auto& a = *analyzer();
   const std::unordered_set<std::string> kb{
       a.word_term("phone"), a.word_term("number"),    a.word_term("receipt"),
@@ -426,7 +463,9 @@ TEST_CASE("an institution or a name after for/to/at, or as a question's subject,
   CHECK(attached("do you open on Saturday").empty());
 }
 
-TEST_CASE("a Chinese compound the entries lack is matched by the head they have") {
+TEST_CASE_METHOD(LanguageData,
+                 "a Chinese compound the entries lack is matched by the head they have",
+                 "[language]") {
   const auto& a = *analyzer();
   const std::unordered_set<std::string> kb{"邮件", "邮箱", "地址", "付款"};
   auto known = [&](const std::string& term) { return kb.count(term) > 0; };
@@ -455,7 +494,8 @@ TEST_CASE("a Chinese compound the entries lack is matched by the head they have"
   CHECK(email.front().coverage > router.front().coverage + 0.2);
 }
 
-TEST_CASE("an order number or a question word is no thing the entries lack") {
+TEST_CASE_METHOD(LanguageData, "an order number or a question word is no thing the entries lack",
+                 "[language]") {
   const auto& a = *analyzer();
   for (const char* term : {"48213", "5", "2nd", "3rd"}) CHECK(TextAnalyzer::is_number(term));
   for (const char* term : {"b2b", "mp3", "th", ""}) CHECK_FALSE(TextAnalyzer::is_number(term));

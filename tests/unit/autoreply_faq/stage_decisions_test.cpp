@@ -9,7 +9,9 @@
 using namespace switchboard::faq;
 using namespace faq_test;
 
-TEST_CASE("two close entries: the stage asks which one, with a quick reply for each") {
+TEST_CASE_METHOD(LanguageData,
+                 "two close entries: the stage asks which one, with a quick reply for each",
+                 "[stage]") {
   Dir dir;
   dir.write("faq.toml", R"(
 [[entries]]
@@ -61,7 +63,9 @@ answer = "5-7 days."
                   .contains("quick_replies"));
 }
 
-TEST_CASE("close in score but not in what they explain: the one that explains more answers") {
+TEST_CASE_METHOD(LanguageData,
+                 "close in score but not in what they explain: the one that explains more answers",
+                 "[stage]") {
   Dir dir;
   dir.write("faq.toml", R"(
 [[entries]]
@@ -95,7 +99,9 @@ answer = "+1 555 0100"
   CHECK(answered_by(stage, "parcel arrive kangaroo zebra") != "faq.toml#shipping-time");
 }
 
-TEST_CASE("the stage answers long questions of general words, not specific things it lacks") {
+TEST_CASE_METHOD(LanguageData,
+                 "the stage answers long questions of general words, not specific things it lacks",
+                 "[stage]") {
   Dir dir;
   dir.write("faq.toml", R"(
 [[entries]]
@@ -137,7 +143,10 @@ answer = "Monday to Friday, 9:00-18:00."
         "faq.toml#refund-time");
 }
 
-TEST_CASE("a second look just below the threshold answers a clear winner in the message's words") {
+TEST_CASE_METHOD(
+    LanguageData,
+    "a second look just below the threshold answers a clear winner in the message's words",
+    "[stage]") {
   Dir dir;
   dir.write("faq.toml", R"(
 [[entries]]
@@ -196,7 +205,10 @@ answer = "9 to 5."
   CHECK(answered_just_below("pasword", 0.05, 0.3, 0) == "faq.toml#password-reset");
 }
 
-TEST_CASE("an entry that shares no thing with a message about something else does not answer it") {
+TEST_CASE_METHOD(
+    LanguageData,
+    "an entry that shares no thing with a message about something else does not answer it",
+    "[stage]") {
   Dir dir;
   dir.write("faq.toml", R"(
 [[entries]]
@@ -239,7 +251,9 @@ answer = "Cards and PayPal."
   CHECK(source_of("can I return an item bought in Australia", 0.8) == "faq.toml#return-policy");
 }
 
-TEST_CASE("the stage leaves questions about someone else's phone or password alone") {
+TEST_CASE_METHOD(LanguageData,
+                 "the stage leaves questions about someone else's phone or password alone",
+                 "[stage]") {
   Dir dir;
   dir.write("faq.toml", R"(
 [[entries]]
@@ -264,7 +278,8 @@ answer = "Use 'Forgot password' on the sign-in page."
   CHECK(answered_by(stage, "路由器密码忘了怎么办") == "");
 }
 
-TEST_CASE("Chinese words the entries lack weigh less when they name no thing") {
+TEST_CASE_METHOD(LanguageData, "Chinese words the entries lack weigh less when they name no thing",
+                 "[stage]") {
   Dir dir;
   dir.write("faq.toml", R"(
 [[entries]]
@@ -291,7 +306,9 @@ answer = "支持支付宝、微信和银行卡。"
   CHECK_FALSE(answered("能用比特币支付吗"));
 }
 
-TEST_CASE("English words the entries lack weigh less when WordNet knows them as no thing") {
+TEST_CASE_METHOD(LanguageData,
+                 "English words the entries lack weigh less when WordNet knows them as no thing",
+                 "[stage]") {
   Dir dir;
   dir.write("faq.toml", R"(
 [[entries]]
@@ -317,7 +334,9 @@ answer = "Visa, Mastercard, PayPal."
   CHECK_FALSE(answered("can I cancel my gym membership"));
 }
 
-TEST_CASE("the stage leaves alone a message that shares only what it asks with an entry") {
+TEST_CASE_METHOD(LanguageData,
+                 "the stage leaves alone a message that shares only what it asks with an entry",
+                 "[stage]") {
   Dir dir;
   dir.write("faq.toml", R"(
 [[entries]]
@@ -347,7 +366,9 @@ answer = "Call +1 555 0100."
   CHECK(answered_by(stage, "time?") == "faq.toml#opening-hours");
 }
 
-TEST_CASE("an entry that does not ask for the amount a message asks for is no answer") {
+TEST_CASE_METHOD(LanguageData,
+                 "an entry that does not ask for the amount a message asks for is no answer",
+                 "[stage]") {
   Dir dir;
   dir.write("faq.toml", R"(
 [[entries]]
@@ -379,7 +400,8 @@ answer = "保修一年。"
   CHECK(answered_by(stage, "东西坏了怎么办，才买几个月") == "faq.toml#warranty");
 }
 
-TEST_CASE("a long message is answered from the long-message threshold") {
+TEST_CASE_METHOD(LanguageData, "a long message is answered from the long-message threshold",
+                 "[stage]") {
   Dir dir;
   dir.write("faq.toml", R"(
 [[entries]]
@@ -427,7 +449,9 @@ answer = "9 to 5."
       std::invalid_argument);
 }
 
-TEST_CASE("a Chinese place name is a country or region, as WordNet makes Germany a country") {
+TEST_CASE_METHOD(LanguageData,
+                 "a Chinese place name is a country or region, as WordNet makes Germany a country",
+                 "[stage]") {
   const auto& a = *analyzer();
   CHECK(contains(a.broader("日本"), "国家"));
   CHECK(contains(a.broader("新加坡"), "地区"));

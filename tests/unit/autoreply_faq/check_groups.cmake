@@ -1,0 +1,65 @@
+# cmake -DBINARY=<unit_autoreply_faq> -DTAGS=tag1,tag2,... -P check_groups.cmake
+#
+# Fails unless the ctest groups (one Catch2 tag each, CMakeLists.txt) select every
+# test case the binary runs by default exactly once: none left out, none in two
+# groups, no hidden test pulled in by a group's tag.
+
+# The names, one a line, as a CMake list (brackets and semicolons in a name would
+# otherwise cut it).
+function(test_names out)
+  execute_process(COMMAND ${BINARY} --list-test-names-only ${ARGN}
+    OUTPUT_VARIABLE text ERROR_VARIABLE errors)
+  if(errors)
+    message(FATAL_ERROR "${BINARY} --list-test-names-only ${ARGN}: ${errors}")
+  endif()
+  string(REPLACE ";" "<semicolon>" text "${text}")
+  string(REPLACE "[" "<open>" text "${text}")
+  string(REPLACE "]" "<close>" text "${text}")
+  string(REGEX REPLACE "\n+$" "" text "${text}")
+  if(text STREQUAL "")
+    set(${out} "" PARENT_SCOPE)
+  else()
+    string(REPLACE "\n" ";" names "${text}")
+    set(${out} "${names}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+test_names(all)
+string(REPLACE "," ";" tags "${TAGS}")
+set(grouped "")
+foreach(tag IN LISTS tags)
+  test_names(names "[${tag}]")
+  if(NOT names)
+    message(FATAL_ERROR "the group [${tag}] selects no test case")
+  endif()
+  list(APPEND grouped ${names})
+endforeach()
+
+list(LENGTH all all_count)
+list(LENGTH grouped grouped_count)
+list(SORT all)
+list(SORT grouped)
+if(NOT all STREQUAL grouped)
+  set(missing ${all})
+  list(REMOVE_ITEM missing ${grouped})
+  set(extra ${grouped})
+  list(REMOVE_DUPLICATES extra)
+  list(REMOVE_ITEM extra ${all})
+  set(twice ${grouped})
+  list(REMOVE_DUPLICATES twice)
+  foreach(name IN LISTS twice)
+    list(FIND grouped "${name}" first)
+    list(REMOVE_AT grouped ${first})
+  endforeach()
+  set(report "")
+  foreach(kind missing extra grouped)
+    list(JOIN ${kind} "\n    " names)
+    string(REPLACE "<open>" "[" names "${names}")
+    string(REPLACE "<close>" "]" names "${names}")
+    string(REPLACE "<semicolon>" ";" names "${names}")
+    string(APPEND report "\n  ${kind}:\n    ${names}")
+  endforeach()
+  message(FATAL_ERROR "${all_count} test cases, the groups run ${grouped_count}. In no group "
+    "(missing), in a group but not run by default (extra), in two groups (grouped):${report}")
+endif()
+message(STATUS "${all_count} test cases, each in exactly one of the groups ${TAGS}")
