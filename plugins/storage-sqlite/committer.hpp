@@ -47,12 +47,10 @@ class Committer {
   // committed (some ops may still have failed alone).
   bool commit_batch(std::span<const WriteOp> batch, std::vector<std::string>& errors,
                     std::vector<std::string>& results, const LogMark* log_mark = nullptr);
-  // The same over ops kept elsewhere (the applier's logged batches).
-  bool commit_ops(std::span<const WriteOp* const> ops, std::vector<std::string>& errors,
-                  std::vector<std::string>& results, const LogMark* log_mark);
-  // commit_ops with the mark, without an fsync of its own (synchronous=NORMAL):
-  // for writes a durable log already holds. A crash may lose the transaction,
-  // mark and all. When the connection cannot be switched, every error is why.
+  // commit_batch over ops kept elsewhere (the applier's logged batches), with the
+  // mark, without an fsync of its own (synchronous=NORMAL): for writes a durable
+  // log already holds. A crash may lose the transaction, mark and all. When the
+  // connection cannot be switched, every error is why.
   bool commit_logged(std::span<const WriteOp* const> ops, std::vector<std::string>& errors,
                      std::vector<std::string>& results, const LogMark& log_mark);
   // The files of a committed (or failed) batch: deleted blobs' files go once their
@@ -116,6 +114,9 @@ class Committer {
     Statement drop_log_mark;
   };
 
+  // commit_batch's transaction, over ops kept elsewhere.
+  bool commit_ops(std::span<const WriteOp* const> ops, std::vector<std::string>& errors,
+                  std::vector<std::string>& results, const LogMark* log_mark);
   // SQLite's WAL hook, after each commit of this connection, with the WAL's length
   // in frames: asks the checkpointer for a pass every checkpoint_pages new frames,
   // and past kCheckpointCap times that has the thread using this connection
