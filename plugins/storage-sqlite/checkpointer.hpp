@@ -5,7 +5,7 @@
 // SQLite's automatic checkpoint runs inside the COMMIT that passes
 // wal_autocheckpoint pages: that batch's completions, and every write queued behind
 // it, waited for a thousand random page writes and an fsync of the database file.
-// The writer now only counts (Writer::on_wal_commit) and asks this thread. A
+// The writer now only counts (Committer::on_wal_commit) and asks this thread. A
 // PASSIVE checkpoint never blocks the writer; the WAL starts again from its
 // beginning when the writer opens a transaction after a checkpoint that copied
 // everything, so under a steady load the writer itself finishes the job at

@@ -126,7 +126,7 @@ CREATE TABLE log_entries (
 CREATE INDEX log_entries_by_kind ON log_entries (log, kind, seq);
 CREATE INDEX log_entries_by_actor ON log_entries (log, actor, seq);
 )sql",
-    // 6: the writer indexes each appended message with its own statement (writer.cpp)
+    // 6: the writer indexes each appended message with its own statement (committer.cpp)
     // instead of this trigger. A trigger makes every insert a statement transaction,
     // and FTS5 writes its pending terms out as a new index segment at each one: a
     // segment (and its merges) per message was the largest cost of storing one.
@@ -145,7 +145,7 @@ CREATE TABLE log_counters (
     // 8: search indexing leaves the path of an acknowledgement. An appended message
     // is stored with its rowid in messages_unindexed (one small row in the same
     // transaction); the writer indexes those rows in bulk a moment later, in its own
-    // transaction (writer.cpp), and search reads them by a plain scan meanwhile
+    // transaction (committer.cpp), and search reads them by a plain scan meanwhile
     // (reader.cpp), so a message is still found as soon as its append completed.
     // One FTS5 segment per few hundred messages instead of one per commit: the
     // segment merges were the writer's longest stalls, behind the ack p99.
