@@ -30,8 +30,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "hub/transport_stream.hpp"
+#include "hub/write_buffers.hpp"
 
 namespace sb::hub {
 
@@ -78,6 +80,9 @@ class CoalescingStream {
         [this](auto completion, const ConstBufferSequence& data) {
           std::size_t n = 0;
           if (!error_) {
+            // A burst's first bytes go into a kept buffer of this loop, if any.
+            if (pending_.empty() && pending_.capacity() <= std::string().capacity())
+              pending_ = this_loop_write_buffers().take();
             for (const auto b : boost::beast::buffers_range_ref(data)) {
               pending_.append(static_cast<const char*>(b.data()), b.size());
               n += b.size();
@@ -133,8 +138,10 @@ class CoalescingStream {
 
   void finish_flush() {
     // An idle connection keeps no write buffer: thousands of them are held open.
-    std::string().swap(in_flight_);
-    std::string().swap(pending_);
+    // Their memory goes back to the loop, for the next connection that writes.
+    auto& spare = this_loop_write_buffers();
+    spare.give_back(std::exchange(in_flight_, {}));
+    spare.give_back(std::exchange(pending_, {}));
     if (flushed_) std::exchange(flushed_, nullptr)(error_);
   }
 

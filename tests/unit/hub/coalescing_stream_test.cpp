@@ -144,3 +144,33 @@ TEST_CASE("a WebSocket close reaches the client after every message written befo
   // Far fewer system calls than frames.
   CHECK(server.next_layer().socket_writes() < kMessages / 4);
 }
+
+TEST_CASE("a burst's write buffer goes back to the loop once sent, and the next burst reuses it") {
+  auto& spare = sb::hub::this_loop_write_buffers();
+  while (spare.kept() > 0) spare.take();  // what earlier cases left
+  Pair first, second;
+  const std::string frame(300, 'a');
+  for (int i = 0; i < 20; ++i)
+    net::async_write(*first.server, net::buffer(frame),
+                     [](boost::system::error_code, std::size_t) {});
+  first.io.run();
+  CHECK(first.server->unsent_bytes() == 0);
+  // Everything was sent: the connection holds no buffer, the loop keeps it.
+  CHECK(spare.kept() >= 1);
+
+  const std::size_t kept_between = spare.kept();
+  const std::string other(300, 'b');
+  net::async_write(*second.server, net::buffer(other),
+                   [](boost::system::error_code, std::size_t) {});
+  CHECK(spare.kept() == kept_between - 1);  // taken by the second connection's write
+  second.io.run();
+  CHECK(spare.kept() >= kept_between);
+
+  // Both clients got exactly their own bytes.
+  std::string received(20 * frame.size(), '\0');
+  net::read(first.client, net::buffer(received));
+  CHECK(received == std::string(received.size(), 'a'));
+  std::string received_other(other.size(), '\0');
+  net::read(second.client, net::buffer(received_other));
+  CHECK(received_other == other);
+}
