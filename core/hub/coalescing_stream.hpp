@@ -80,11 +80,8 @@ class CoalescingStream {
         [this](auto completion, const ConstBufferSequence& data) {
           std::size_t n = 0;
           if (!error_) {
-            // A burst's first bytes go into a kept buffer of this loop, if any.
-            if (pending_.empty() && pending_.capacity() <= std::string().capacity())
-              pending_ = this_loop_write_buffers().take();
             for (const auto b : boost::beast::buffers_range_ref(data)) {
-              pending_.append(static_cast<const char*>(b.data()), b.size());
+              append_pending(static_cast<const char*>(b.data()), b.size());
               n += b.size();
             }
             schedule_flush();
@@ -132,6 +129,19 @@ class CoalescingStream {
           }
           write_pending();
         });
+  }
+
+  // A burst that outgrows a small string continues in a large buffer kept by this
+  // loop, instead of growing a fresh one by doubling (see write_buffers.hpp).
+  void append_pending(const char* bytes, std::size_t n) {
+    const std::size_t needed = pending_.size() + n;
+    if (needed > pending_.capacity() && needed >= WriteBufferPool::kMinKeptBytes) {
+      std::string larger = this_loop_write_buffers().take();
+      larger.reserve(needed);
+      larger.append(pending_);
+      pending_.swap(larger);
+    }
+    pending_.append(bytes, n);
   }
 
   bool held_by_cork() const noexcept { return corked_ && pending_.size() < kCorkedBytesMax; }

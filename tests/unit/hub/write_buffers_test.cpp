@@ -24,7 +24,7 @@ TEST_CASE("a buffer given back is handed out again, empty, with its memory") {
 TEST_CASE("the pool keeps a bounded number of buffers of bounded size") {
   WriteBufferPool pool;
   for (std::size_t i = 0; i < WriteBufferPool::kMaxKeptBuffers + 5; ++i)
-    pool.give_back(std::string(1000, 'x'));
+    pool.give_back(std::string(2000, 'x'));
   CHECK(pool.kept() == WriteBufferPool::kMaxKeptBuffers);
 
   WriteBufferPool sizes;
