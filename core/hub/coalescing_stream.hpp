@@ -30,10 +30,8 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <utility>
 
 #include "hub/transport_stream.hpp"
-#include "hub/write_buffers.hpp"
 
 namespace sb::hub {
 
@@ -81,7 +79,7 @@ class CoalescingStream {
           std::size_t n = 0;
           if (!error_) {
             for (const auto b : boost::beast::buffers_range_ref(data)) {
-              append_pending(static_cast<const char*>(b.data()), b.size());
+              pending_.append(static_cast<const char*>(b.data()), b.size());
               n += b.size();
             }
             schedule_flush();
@@ -131,27 +129,12 @@ class CoalescingStream {
         });
   }
 
-  // A burst that outgrows a small string continues in a large buffer kept by this
-  // loop, instead of growing a fresh one by doubling (see write_buffers.hpp).
-  void append_pending(const char* bytes, std::size_t n) {
-    const std::size_t needed = pending_.size() + n;
-    if (needed > pending_.capacity() && needed >= WriteBufferPool::kMinKeptBytes) {
-      std::string larger = this_loop_write_buffers().take();
-      larger.reserve(needed);
-      larger.append(pending_);
-      pending_.swap(larger);
-    }
-    pending_.append(bytes, n);
-  }
-
   bool held_by_cork() const noexcept { return corked_ && pending_.size() < kCorkedBytesMax; }
 
   void finish_flush() {
     // An idle connection keeps no write buffer: thousands of them are held open.
-    // Their memory goes back to the loop, for the next connection that writes.
-    auto& spare = this_loop_write_buffers();
-    spare.give_back(std::exchange(in_flight_, {}));
-    spare.give_back(std::exchange(pending_, {}));
+    std::string().swap(in_flight_);
+    std::string().swap(pending_);
     if (flushed_) std::exchange(flushed_, nullptr)(error_);
   }
 

@@ -144,38 +144,3 @@ TEST_CASE("a WebSocket close reaches the client after every message written befo
   // Far fewer system calls than frames.
   CHECK(server.next_layer().socket_writes() < kMessages / 4);
 }
-
-TEST_CASE("a large burst's write buffer goes back to the loop once sent; the next reuses it") {
-  auto& spare = sb::hub::this_loop_write_buffers();
-  while (spare.kept() > 0) spare.take();  // what earlier cases left
-  Pair first, second;
-  const std::string frame(300, 'a');
-  for (int i = 0; i < 20; ++i)
-    net::async_write(*first.server, net::buffer(frame),
-                     [](boost::system::error_code, std::size_t) {});
-  first.io.run();
-  CHECK(first.server->unsent_bytes() == 0);
-  // Everything was sent: the connection holds no buffer, the loop keeps it.
-  REQUIRE(spare.kept() >= 1);
-
-  const std::size_t kept = spare.kept();
-  const std::string other(300, 'b');
-  auto write_other = [&] {
-    net::async_write(*second.server, net::buffer(other),
-                     [](boost::system::error_code, std::size_t) {});
-  };
-  write_other();
-  CHECK(spare.kept() == kept);  // a small burst allocates as it always did
-  for (int i = 0; i < 9; ++i) write_other();
-  CHECK(spare.kept() == kept - 1);  // past a KiB it continues in the kept buffer
-  second.io.run();
-  CHECK(spare.kept() >= kept);
-
-  // Each client got exactly its own bytes, in full.
-  std::string received(20 * frame.size(), '\0');
-  net::read(first.client, net::buffer(received));
-  CHECK(received == std::string(received.size(), 'a'));
-  std::string received_other(10 * other.size(), '\0');
-  net::read(second.client, net::buffer(received_other));
-  CHECK(received_other == std::string(received_other.size(), 'b'));
-}
