@@ -66,10 +66,17 @@ void Server::ownership_loop() {
   for (;;) {
     std::set<std::string> lost;
     {
+      // Each heartbeat, or as soon as a lease another node held ends (a dead owner's
+      // tenants are taken then, not up to a heartbeat later).
+      const auto now = std::chrono::steady_clock::now();
+      auto wake = now + interval;
+      if (const auto lease_end = take_retries_.next(now)) wake = std::min(wake, *lease_end);
       std::unique_lock lock(stop_mutex_);
-      stop_cv_.wait_for(lock, interval,
-                        [this] { return stopping_ || ownership_now_ || !leases_lost_.empty(); });
+      stop_cv_.wait_until(lock, wake,
+                          [this] { return stopping_ || ownership_now_ || !leases_lost_.empty(); });
       if (stopping_) return;
+      // The live nodes changed: a lease may have been given up, try everything now.
+      if (ownership_now_) take_retries_.clear();
       ownership_now_ = false;
       lost.swap(leases_lost_);
     }
@@ -83,14 +90,15 @@ void Server::ownership_loop() {
 void Server::settle_ownership() {
   // Two listings first: nodes starting together agree on the list before anyone
   // takes a tenant it would hand over a second later.
-  if (cluster_->listings() < 2) return;
+  if (cluster_->listings() < 2) return take_retries_.clear();
   const auto nodes = cluster_->live_nodes();
   const std::string& me = cluster_->node_id();
   // Not in the list (cut off from the bus): others will take over once the leases
   // expire; this node's writes then fail and it drops what it had.
-  if (std::find(nodes.begin(), nodes.end(), me) == nodes.end()) return;
+  if (std::find(nodes.begin(), nodes.end(), me) == nodes.end()) return take_retries_.clear();
   std::vector<std::shared_ptr<TenantRuntime>> running = running_tenants();
-  bool settled = true;
+  std::vector<std::shared_ptr<TenantRuntime>> to_take;
+  std::set<std::string> to_take_ids;
   for (const auto& runtime : running) {
     const std::string id = runtime->config->id;
     const std::string owner = cluster::owner_of(id, nodes);
@@ -101,16 +109,35 @@ void Server::settle_ownership() {
       if (!placed.empty() && runtime->relayed && owner != me)
         cluster_->close_relayed(id, "the tenant moved to another node; reconnect");
       placed = owner;
+      take_retries_.forget(id);
     }
     if (owner == me && runtime->relayed) {
-      settled = take_tenant(runtime) && settled;
+      to_take.push_back(runtime);
+      to_take_ids.insert(id);
     } else if (owner != me && !runtime->relayed) {
       drop_tenant(id, true, "node " + owner + " should own it now");
     }
   }
+  take_retries_.keep_only(to_take_ids);
+  // Each tenant to take once the lease that refused it last time has ended
+  // (take_retries.hpp), in as many rounds as it takes: a take lasts a while, and
+  // the lease of another tenant may end meanwhile (a dead owner's all end together).
+  // Each is tried once per pass at most: one refused again waits for the next.
+  std::set<std::string> tried;
+  size_t taken = 0;
+  for (bool again = true; again;) {
+    again = false;
+    for (const auto& runtime : to_take) {
+      const std::string& id = runtime->config->id;
+      if (tried.contains(id) || !take_retries_.due(id, std::chrono::steady_clock::now())) continue;
+      tried.insert(id);
+      again = true;
+      if (take_tenant(runtime)) ++taken;
+    }
+  }
   // Ready once this node serves what placement gives it: when every node is, every
   // tenant has its owner.
-  ownership_settled_.store(settled, std::memory_order_release);
+  ownership_settled_.store(taken == to_take.size(), std::memory_order_release);
 }
 
 bool Server::take_tenant(const std::shared_ptr<TenantRuntime>& relayed) {
@@ -124,7 +151,9 @@ bool Server::take_tenant(const std::shared_ptr<TenantRuntime>& relayed) {
                  wait_for_step([&](auto cb) { owner->engine->start(std::move(cb)); }, error)))
     owner.reset();
   if (!owner) {
-    // Typically another node's lease is still live: tried again next heartbeat.
+    // Typically another node's lease is still live: tried again as it ends, or (when
+    // the refusal does not say when) next heartbeat.
+    take_retries_.failed(id, error, std::chrono::steady_clock::now());
     auto& said = take_failures_[id];
     if (said != error)
       spdlog::info("tenant {}: this node should own it but cannot yet: {}", id, error);
@@ -132,6 +161,7 @@ bool Server::take_tenant(const std::shared_ptr<TenantRuntime>& relayed) {
     return false;
   }
   take_failures_.erase(id);
+  take_retries_.forget(id);
   // The other nodes answer sign-ins from their own copy of the stored agents.
   owner->agents->on_stored([this, id] { cluster_->publish_agents_changed(id); });
   prune_sign_outs(owner);

@@ -21,6 +21,7 @@
 #include "auth/session_book.hpp"
 #include "auth/token_signer.hpp"
 #include "cluster/rest_forward.hpp"
+#include "cluster/take_retries.hpp"
 #include "config/server_config.hpp"
 #include "control/control_socket.hpp"
 #include "hub/hub.hpp"
@@ -189,6 +190,8 @@ class Server final : public hub::HubServices, public api::Backend {
   // this node should own could not be taken (said once until it changes).
   std::map<std::string, std::string> placed_;
   std::map<std::string, std::string> take_failures_;
+  // Ownership thread only: when to try again a tenant another node's lease holds.
+  cluster::TakeRetries take_retries_;
 };
 
 }  // namespace sb::server

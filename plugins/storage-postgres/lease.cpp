@@ -18,6 +18,8 @@ Lease acquire_lease(pqxx::transaction_base& tx, const std::string& node_id, int6
   const pqxx::row holder = tx.exec1(
       "SELECT owner_node, epoch, round(extract(epoch FROM expires_at - now()) * 1000)::bigint "
       "FROM tenant_leases");
+  // "held by node '...' (epoch N) for another M ms": a cluster node reads what is
+  // left and tries again just then (core/cluster/take_retries.hpp).
   throw LeaseLost("storage-postgres: the tenant is held by node '" + holder[0].as<std::string>() +
                   "' (epoch " + holder[1].as<std::string>() + ") for another " +
                   holder[2].as<std::string>() + " ms");

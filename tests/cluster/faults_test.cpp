@@ -70,9 +70,19 @@ TEST_CASE(
   REQUIRE(!tenants.empty());
   const auto epochs = cluster.lease_epochs();
   const auto killed_at = Clock::now();
+  const auto killed_wall = std::chrono::system_clock::now();
   cluster.node(victim).kill_hard();
   std::this_thread::sleep_for(10s);
   const auto until = Clock::now();
+  // Where the time went: the nodes' view, then each client's, in ms after the kill.
+  std::cout << "killed " << victim << " (owner of " << tenants.size() << " tenants) at "
+            << log_stamp(killed_wall) << "; after it:\n"
+            << ownership_lines_since(cluster, killed_wall);
+  for (const auto& tenant : tenants)
+    std::cout << "tenant " << tenant << ": longest ack gap "
+              << load.longest_ack_gap(tenant, killed_at, until).count() << " ms\n"
+              << load.client_timeline(tenant, killed_at, until);
+  std::cout << std::flush;
   // Every visitor, the dead node's included, is writing again (on another node).
   CHECK(visitors_acked_after(load, until - 2s).size() == kTenants * kVisitorsPerTenant);
 

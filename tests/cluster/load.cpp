@@ -101,6 +101,12 @@ void Load::record_ack(Acked ack) {
   acked_.push_back(std::move(ack));
 }
 
+void Load::record_event(const std::string& tenant, const std::string& client, std::string what,
+                        const std::string& node) {
+  std::lock_guard lock(mutex_);
+  events_.push_back({tenant, client, std::move(what), node, Clock::now()});
+}
+
 void Load::visitor_thread(std::string tenant, int index) {
   const int nodes = static_cast<int>(cluster_.size());
   int node = index % nodes;
@@ -173,11 +179,13 @@ void Load::visitor_thread(std::string tenant, int index) {
         token = text_field(welcome, "visitor_token");
         ws.emplace(std::move(client));
         node_id = target.id();
+        record_event(tenant, who, "welcome", node_id);
         if (!first_connection) ++counters_.reconnects;
         first_connection = false;
         if (!pending.empty()) must_send = true;
       } catch (const std::exception&) {
         ++counters_.connect_failures;
+        record_event(tenant, who, "no welcome", cluster_.node(static_cast<size_t>(node)).id());
         node = (node + 1) % nodes;
         std::this_thread::sleep_for(200ms);
         continue;
@@ -268,6 +276,7 @@ void Load::visitor_thread(std::string tenant, int index) {
       }
     }
     if (lost) {
+      record_event(tenant, who, ws->is_open() ? "reply timeout" : "lost", node_id);
       ws.reset();
       node = (node + 1) % nodes;
     }
@@ -349,11 +358,13 @@ void Load::agent_thread(AgentSlot slot) {
         }
         ws.emplace(std::move(client));
         node_id = target.id();
+        record_event(slot.tenant, key, "welcome", node_id);
         for (const auto& [id, reply] : replies) send_reply(id, reply.conversation);
         if (!counted_ready) ++agents_ready_;
         counted_ready = true;
       } catch (const std::exception&) {
         ++counters_.connect_failures;
+        record_event(slot.tenant, key, "no welcome", cluster_.node(static_cast<size_t>(node)).id());
         ws.reset();
         node = (node + 1) % nodes;
         std::this_thread::sleep_for(200ms);
@@ -369,6 +380,7 @@ void Load::agent_thread(AgentSlot slot) {
       for (const auto& [id, reply] : replies)
         if (Clock::now() - reply.sent_at > options_.reply_timeout) lost = true;
       if (lost) {
+        record_event(slot.tenant, key, ws->is_open() ? "reply timeout" : "lost", node_id);
         ws.reset();
         node = (node + 1) % nodes;
       }
@@ -535,6 +547,35 @@ std::optional<Clock::time_point> Load::first_ack_after(const std::string& tenant
   for (const auto& a : acked_)
     if (a.tenant == tenant && a.at > t && (!first || a.at < *first)) first = a.at;
   return first;
+}
+
+std::string Load::client_timeline(const std::string& tenant, Clock::time_point from,
+                                  Clock::time_point to) const {
+  const auto ms = [&](Clock::time_point t) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(t - from).count());
+  };
+  std::lock_guard lock(mutex_);
+  std::map<std::string, std::string> lines;  // client -> its events
+  for (const auto& e : events_)
+    if (e.tenant == tenant && e.at >= from && e.at < to)
+      lines[e.client] += " " + e.what + "@" + e.node + " +" + ms(e.at);
+  // Each client's first ack after from: its client_msg_ids are "ld-<tenant>-v3-..." for
+  // "t1/v3" and "ld-<tenant>-aagent1-..." for "t1/agent1".
+  std::map<std::string, const Acked*> first;
+  for (const auto& a : acked_) {
+    if (a.tenant != tenant || a.at < from || a.at >= to) continue;
+    const auto head = "ld-" + tenant + "-";
+    if (a.client_msg_id.rfind(head, 0) != 0) continue;
+    auto part = a.client_msg_id.substr(head.size());
+    part = part.substr(0, part.find('-'));
+    const auto client = tenant + "/" + (part[0] == 'a' ? part.substr(1) : part);
+    if (!first.count(client) || a.at < first[client]->at) first[client] = &a;
+  }
+  for (const auto& [client, a] : first)
+    lines[client] += " | first ack@" + a->node + " +" + ms(a->at);
+  std::string out;
+  for (const auto& [client, line] : lines) out += "  " + client + ":" + line + "\n";
+  return out;
 }
 
 std::string Load::summary() const {

@@ -53,6 +53,15 @@ struct Assignment {
   Clock::time_point at;
 };
 
+// What happened to one client's connection, for a fault's timeline.
+struct ClientEvent {
+  std::string tenant;
+  std::string client;  // "t1/v3", "t1/agent1"
+  std::string what;    // "welcome", "lost", "no welcome", "reply timeout"
+  std::string node;
+  Clock::time_point at;
+};
+
 struct LoadCounters {
   std::atomic<uint64_t> sent{0};         // frames sent, resends included
   std::atomic<uint64_t> unavailable{0};  // error frames with code unavailable
@@ -96,6 +105,11 @@ class Load {
   // When the first ack of a tenant after t came (nullopt: none).
   std::optional<Clock::time_point> first_ack_after(const std::string& tenant,
                                                    Clock::time_point t) const;
+  // Per client of the tenant, what happened to its connections in [from, to) and
+  // its first ack after from, in ms after from: one line per client (a fault's
+  // timeline, to read where the time between the fault and service went).
+  std::string client_timeline(const std::string& tenant, Clock::time_point from,
+                              Clock::time_point to) const;
   const LoadCounters& counters() const { return counters_; }
   std::string summary() const;
 
@@ -110,6 +124,8 @@ class Load {
   void agent_thread(AgentSlot slot);
   void violation(std::string what);
   void record_ack(Acked ack);
+  void record_event(const std::string& tenant, const std::string& client, std::string what,
+                    const std::string& node);
   void seen_at_least(const std::string& client, const std::string& conversation, int64_t seq);
 
   Cluster& cluster_;
@@ -125,6 +141,7 @@ class Load {
   mutable std::mutex mutex_;
   std::vector<Acked> acked_;
   std::vector<Assignment> assignments_;
+  std::vector<ClientEvent> events_;
   std::vector<std::string> violations_;
   size_t violation_count_ = 0;
   // client ("tenant/agentN", "tenant/vN") -> "tenant/conversation" -> highest seq

@@ -3,8 +3,11 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <set>
+#include <sstream>
 
 #include "cluster/checks.hpp"
 #include "cluster/cluster.hpp"
@@ -65,6 +68,40 @@ inline std::set<std::string> visitors_acked_after(const Load& load, Clock::time_
     if (ack.at > t && ack.client_msg_id.find("-v") != std::string::npos)
       visitors.insert(ack.client_msg_id.substr(0, ack.client_msg_id.rfind('-')));
   return visitors;
+}
+
+// A wall-clock time as the nodes' logs stamp their lines: "[2026-12-06 02:20:13.299]".
+inline std::string log_stamp(std::chrono::system_clock::time_point at) {
+  const auto t = std::chrono::system_clock::to_time_t(at);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char stamp[40];
+  const auto length = std::strftime(stamp, sizeof stamp, "[%Y-%m-%d %H:%M:%S", &tm);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count() % 1000;
+  std::snprintf(stamp + length, sizeof stamp - length, ".%03d]", static_cast<int>(ms));
+  return stamp;
+}
+
+// The nodes' log lines since `since` that say how tenants moved: the live nodes,
+// lease take-overs and their failures, drops.
+inline std::string ownership_lines_since(Cluster& cluster,
+                                         std::chrono::system_clock::time_point since) {
+  const auto stamp = log_stamp(since);
+  std::string out;
+  for (size_t i = 0; i < cluster.size(); ++i) {
+    std::istringstream log(cluster.node(i).log());
+    for (std::string line; std::getline(log, line);) {
+      if (line.compare(0, stamp.size(), stamp) < 0) continue;
+      for (const char* what : {"live nodes now", "owns it now", "cannot yet", "dropped at once",
+                               "handed over", "lease epoch"})
+        if (line.find(what) != std::string::npos) {
+          out += "  " + cluster.node(i).id() + " " + line.substr(0, 330) + "\n";
+          break;
+        }
+    }
+  }
+  return out;
 }
 
 // Stops the load and checks: every client caught up with PostgreSQL, the clients saw

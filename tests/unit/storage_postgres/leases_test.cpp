@@ -45,6 +45,10 @@ TEST_CASE(
 
   const std::string refused = Storage::open_error(dir.str(), {{"node_id", "node-b"}});
   CHECK_THAT(refused, Catch::Contains("node-a"));
+  // And what is left of it, in this wording: a cluster node tries again just after
+  // (core/cluster/take_retries.hpp reads it).
+  CHECK_THAT(refused,
+             Catch::Matches(".*held by node 'node-a' \\(epoch 1\\) for another [0-9]+ ms.*"));
 
   expire_lease(dir);
   Storage node_b(dir.str(), {{"node_id", "node-b"}, {"lease_ms", "60000"}});
