@@ -181,17 +181,20 @@ int Server::run() {
     stop_loops();
     return 1;
   }
-  // Exactly one line on stdout, for people and for scripts that wait for it.
-  std::cout << "listening on " << config_.listen_host << ":" << port << std::endl;
   if (cluster_) advertise_rest_url(port);
-  spdlog::info("serving on {}://{}:{} with {} event loops", tls_ ? "https" : "http",
-               config_.listen_host, port, loops_.size());
-
   reload_thread_ = std::thread([this] { reload_loop(); });
   start_control_socket();
   retention_thread_ = std::thread([this] { retention_loop(); });
   if (cluster_) ownership_thread_ = std::thread([this] { ownership_loop(); });
-  wait_for_signal();
+  // Ready once started in full: a SIGTERM right after the line stops the server
+  // gracefully, and the files the start opens (the control socket, the signal pipe)
+  // are open, so whoever counts them counts them all.
+  wait_for_signal([&] {
+    // Exactly one line on stdout, for people and for scripts that wait for it.
+    std::cout << "listening on " << config_.listen_host << ":" << port << std::endl;
+    spdlog::info("serving on {}://{}:{} with {} event loops", tls_ ? "https" : "http",
+                 config_.listen_host, port, loops_.size());
+  });
 
   spdlog::info("stopping");
   if (control_) control_->stop();
@@ -262,7 +265,7 @@ void Server::stop_loops() {
     if (t.joinable()) t.join();
 }
 
-void Server::wait_for_signal() {
+void Server::wait_for_signal(const std::function<void()>& ready) {
   // SIGHUP (systemctl reload, a certificate renewal's hook): the certificate and the
   // tenant files are read again now.
   net::signal_set reload_signal(*loops_.front(), SIGHUP);
@@ -286,6 +289,7 @@ void Server::wait_for_signal() {
     stopping_ = true;
     stop_cv_.notify_all();
   });
+  ready();
   std::unique_lock lock(stop_mutex_);
   stop_cv_.wait(lock, [this] { return stopping_; });
 }

@@ -8,6 +8,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -69,7 +70,9 @@ class Server final : public hub::HubServices, public api::Backend {
  private:
   void start_loops();
   void stop_loops();
-  void wait_for_signal();
+  // Handles SIGHUP, SIGINT and SIGTERM from here on, calls `ready`, and returns at
+  // SIGINT or SIGTERM.
+  void wait_for_signal(const std::function<void()>& ready);
   void reload_signing_keys();  // after `switchboard rotate-key` (reload thread)
   void reload_certificate();   // after a renewal or SIGHUP (reload thread)
   void flush_tenants();
