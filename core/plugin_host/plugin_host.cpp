@@ -64,7 +64,11 @@ ScanReport PluginHost::scan_directory(bool settled_only) {
   }
   const auto files = shared_objects_in(plugin_dir_, ec);
   if (ec) {
-    logger().error("cannot list plugin directory {}: {}", plugin_dir_.string(), ec.message());
+    // Out of descriptors, say, the poll fails every second: one line until it changes.
+    std::lock_guard lock(mutex_);
+    if (listing_error_ != ec.message())
+      logger().error("cannot list plugin directory {}: {}", plugin_dir_.string(), ec.message());
+    listing_error_ = ec.message();
     return report;
   }
   const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -72,6 +76,10 @@ ScanReport PluginHost::scan_directory(bool settled_only) {
                              .count();
 
   std::lock_guard lock(mutex_);
+  if (!listing_error_.empty()) {
+    logger().info("plugin directory {} can be listed again", plugin_dir_.string());
+    listing_error_.clear();
+  }
   for (const auto& file : files) {
     const FileIdentity identity = identity_of(file);
     if (identity == FileIdentity{}) continue;  // gone since the listing

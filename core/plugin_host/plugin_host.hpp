@@ -101,6 +101,7 @@ class PluginHost {
   std::vector<std::weak_ptr<const LoadedPlugin>> retired_;    // replaced or removed, maybe mapped
   std::vector<std::shared_ptr<const PluginSchema>> schemas_;  // every one handed out
   std::map<std::string, FileIdentity> refused_;               // by path, as they were refused
+  std::string listing_error_;  // why the directory last could not be listed ("" when it could)
   std::map<std::string, unsigned> loads_by_path_;             // dlopen spellings used
   std::map<std::string, uint32_t, std::less<>> generations_;  // loads by plugin name
 };

@@ -1,6 +1,10 @@
 // Plugins changing while the host runs: a file dropped in is loaded once it is
 // complete, a replaced build is unmapped when its last instance goes, a removed
 // plugin keeps its running instances but makes no new ones.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -139,6 +143,53 @@ TEST_CASE("a refused file is reported once, and again only when it changes") {
   age(dir.path() / "garbage.so");
   host.rescan();
   CHECK(log.count("refused plugin") == 2);
+}
+
+namespace {
+
+// Takes every free descriptor number of this process (under a lowered limit) until
+// it goes out of scope: while it lives, opening anything fails with EMFILE.
+class DescriptorsExhausted {
+ public:
+  DescriptorsExhausted() {
+    REQUIRE(getrlimit(RLIMIT_NOFILE, &saved_) == 0);
+    rlimit lowered = saved_;
+    lowered.rlim_cur = 1024;
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+    for (int fd; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) taken_.push_back(fd);
+    REQUIRE(errno == EMFILE);
+  }
+  ~DescriptorsExhausted() {
+    for (const int fd : taken_) close(fd);
+    setrlimit(RLIMIT_NOFILE, &saved_);
+  }
+
+ private:
+  rlimit saved_{};
+  std::vector<int> taken_;
+};
+
+}  // namespace
+
+TEST_CASE("a directory that cannot be listed is reported once, and when it can be again") {
+  TempDir dir;
+  CapturedLog log;
+  PluginHost host(dir.path(), options_with(log));
+  host.scan();
+  {
+    DescriptorsExhausted exhausted;
+    for (int poll = 0; poll < 5; ++poll) CHECK_FALSE(host.rescan().any());
+  }
+  CHECK(log.count("cannot list plugin directory " + dir.path().string() +
+                  ": Too many open files") == 1);
+  CHECK(log.count("can be listed again") == 0);
+
+  install("abi-c-router", dir.path() / "abi-c-router.so");
+  age(dir.path() / "abi-c-router.so");
+  CHECK(host.rescan().added == std::vector<std::string>{"abi-c-router"});
+  CHECK(log.count("plugin directory " + dir.path().string() + " can be listed again") == 1);
+  host.rescan();
+  CHECK(log.count("can be listed again") == 1);
 }
 
 TEST_CASE("a plugin removed while in use keeps its instances working and makes no new ones") {
