@@ -200,9 +200,13 @@ void TokenSigner::rotate(const fs::path& data_dir, int64_t keep_s, int64_t now_s
     hex.pop_back();
     retired += hex + " " + std::to_string(r.retire_at_s) + "\n";
   };
-  for (const auto& r : keys->retired)
-    if (r.retire_at_s > now_s) add(r);
-  if (keep_s > 0) add({keys->current, now_s + keep_s});
+  // Keeping nothing is the remedy for a leaked data dir, which holds the retired keys
+  // too: every token signed before stops, not only the current key's.
+  if (keep_s > 0) {
+    for (const auto& r : keys->retired)
+      if (r.retire_at_s > now_s) add(r);
+    add({keys->current, now_s + keep_s});
+  }
   replace_file(retired_file(data_dir), retired);
 
   Key fresh;

@@ -191,6 +191,16 @@ TEST_CASE("rotating with no time to keep signs everyone out; retired keys past t
   const std::string text((std::istreambuf_iterator<char>(retired)), {});
   CHECK(std::count(text.begin(), text.end(), '\n') == 1);
   CHECK_FALSE(TokenSigner::open(dir.path).verify(second, kNow_s + 121));
+
+  // After a rotation that kept the old key, keeping nothing signs out the holders of
+  // both keys: a leaked data dir leaks the retired keys too.
+  const std::string third = TokenSigner::open(dir.path).issue(agent_claims());
+  TokenSigner::rotate(dir.path, 3600, kNow_s + 200);
+  const std::string fourth = TokenSigner::open(dir.path).issue(agent_claims());
+  CHECK(TokenSigner::open(dir.path).verify(third, kNow_s + 201));
+  TokenSigner::rotate(dir.path, 0, kNow_s + 300);
+  CHECK_FALSE(TokenSigner::open(dir.path).verify(third, kNow_s + 301));
+  CHECK_FALSE(TokenSigner::open(dir.path).verify(fourth, kNow_s + 301));
 }
 
 TEST_CASE("a damaged retired-keys file is refused with a clear message") {
