@@ -62,6 +62,9 @@ int Server::run() {
     signing_key_stamp_ = file_stamp(config_.data_dir / "secret.key");
     retired_keys_stamp_ = file_stamp(config_.data_dir / "secret.key.retired");
     signer_.emplace(auth::TokenSigner::open(config_.data_dir));
+    // A fresh data dir: the key was made just now, by this open, not rotated since.
+    if (signing_key_stamp_ == std::filesystem::file_time_type::min())
+      signing_key_stamp_ = file_stamp(config_.data_dir / "secret.key");
   } catch (const std::exception& e) {
     spdlog::critical("cannot use data dir {}: {}", config_.data_dir.string(), e.what());
     stop_loops();

@@ -1,6 +1,8 @@
 // What an operator's probes and Prometheus see.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <sstream>
+#include <thread>
 
 #include "harness/deployment.hpp"
 #include "harness/standard_tenants.hpp"
@@ -99,4 +101,60 @@ TEST_CASE("check-config names the file, line and key of every mistake", "[ops][c
   CHECK(output.find("acme.toml:7:") != std::string::npos);
   CHECK(output.find("max_mesage_bytes") != std::string::npos);
   CHECK(output.find("acme.toml:8:") != std::string::npos);
+}
+
+TEST_CASE("rotate-key on a running server signs no one out, unless told to keep nothing",
+          "[ops][keys]") {
+  Deployment deployment({acme_tenant()});
+  auto& server = deployment.server();
+  const auto port = deployment.port();
+  const std::string agents = "/v1/tenants/acme/agents";
+  auto admin_status = [&](const std::string& token) {
+    return sb::test::http_get(port, agents, sb::test::bearer(token)).status;
+  };
+  auto rotate = [&](const std::string& keep_days) {
+    const auto& o = server.options();
+    const auto made = sb::test::run_process(
+        {SWITCHBOARD_BINARY, "rotate-key", "--keep-days", keep_days, "--config", o.config.string(),
+         "--data-dir", o.data_dir.string(), "--tenants-dir", o.tenants_dir.string(), "--plugin-dir",
+         o.plugin_dir.string()});
+    INFO(made.out << made.err);
+    REQUIRE(made.exit_code == 0);
+  };
+  auto reloads = [&] {
+    const auto log = server.log();
+    size_t count = 0;
+    for (auto at = log.find("signing key reloaded"); at != std::string::npos;
+         at = log.find("signing key reloaded", at + 1))
+      ++count;
+    return count;
+  };
+  auto wait_for_reloads = [&](size_t count) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (reloads() < count && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return reloads();
+  };
+
+  const std::string before = deployment.login("acme", "root");
+  CHECK(admin_status(before) == 200);
+  // The key this server made for its fresh data dir is not news to it: two polls of
+  // the files (tenant_reload_interval_ms = 1000) reload nothing.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  CHECK(reloads() == 0);
+
+  // A new key, the old one kept: the running server takes it up; nobody is signed out.
+  rotate("1");
+  CHECK(wait_for_reloads(1) == 1);
+  CHECK(admin_status(before) == 200);
+  const std::string after = deployment.login("acme", "root");
+  CHECK(after != before);
+  CHECK(admin_status(after) == 200);
+
+  // The remedy for a leaked key: every token signed before is refused at once.
+  rotate("0");
+  CHECK(wait_for_reloads(2) == 2);
+  CHECK(admin_status(before) == 401);
+  CHECK(admin_status(after) == 401);
+  CHECK(admin_status(deployment.login("acme", "root")) == 200);
 }
