@@ -20,6 +20,7 @@
 
 #include "harness/deployment.hpp"
 #include "harness/tenant_spec.hpp"
+#include "support/polling.hpp"
 #include "support/postgres_server.hpp"
 #include "support/redis_server.hpp"
 #include "support/server_process.hpp"
@@ -157,15 +158,6 @@ class Cluster {
 // The node id of node number i: node-a, node-b, ...
 std::string node_name(int i);
 
-// Polls f every 20 ms until it returns true or timeout passes; whether it did.
-template <class F>
-bool eventually(F&& f, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (f()) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-}
+using sb::test::eventually;
 
 }  // namespace sb::cl

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "harness/standard_tenants.hpp"
+#include "support/polling.hpp"
 #include "support/postgres_server.hpp"
 #include "support/process.hpp"
 #include "support/redis_server.hpp"
@@ -130,20 +131,7 @@ TEST_CASE("check-config on a cluster node names each mistake of [cluster]", "[cl
   }
 }
 
-namespace {
-
-// Polls f (up to timeout) until it returns true.
-template <class F>
-bool eventually(F&& f, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!f()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
-}
-
-}  // namespace
+using sb::test::eventually;
 
 TEST_CASE("nodes of a cluster see each other, and a killed node drops out within its TTL",
           "[cluster]") {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "harness/deployment.hpp"
+#include "support/polling.hpp"
 #include "support/postgres_server.hpp"
 #include "support/redis_server.hpp"
 
@@ -19,15 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-template <class F>
-bool eventually(F&& f, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!f()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return true;
-}
+using sb::test::eventually;
 
 const char* kOwns = "tenant acme: this node owns it now";
 

@@ -6,6 +6,7 @@
 
 #include "harness/deployment.hpp"
 #include "harness/standard_tenants.hpp"
+#include "support/polling.hpp"
 #include "support/process.hpp"
 
 using namespace sb::it;
@@ -121,18 +122,9 @@ TEST_CASE("rotate-key on a running server signs no one out, unless told to keep 
     INFO(made.out << made.err);
     REQUIRE(made.exit_code == 0);
   };
-  auto reloads = [&] {
-    const auto log = server.log();
-    size_t count = 0;
-    for (auto at = log.find("signing key reloaded"); at != std::string::npos;
-         at = log.find("signing key reloaded", at + 1))
-      ++count;
-    return count;
-  };
+  auto reloads = [&] { return sb::test::count_of(server.log(), "signing key reloaded"); };
   auto wait_for_reloads = [&](size_t count) {
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (reloads() < count && std::chrono::steady_clock::now() < give_up)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    sb::test::eventually([&] { return reloads() >= count; }, std::chrono::seconds(30));
     return reloads();
   };
 

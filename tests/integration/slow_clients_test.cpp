@@ -21,8 +21,10 @@
 
 #include "harness/deployment.hpp"
 #include "harness/standard_tenants.hpp"
+#include "support/polling.hpp"
 
 using namespace sb::it;
+using sb::test::count_of;
 namespace net = boost::asio;
 using Clock = std::chrono::steady_clock;
 
@@ -157,12 +159,6 @@ std::set<int> open_descriptors(int pid) {
        std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
     numbers.insert(std::stoi(entry.path().filename().string()));
   return numbers;
-}
-
-std::size_t count_of(const std::string& text, const std::string& what) {
-  std::size_t count = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
-  return count;
 }
 
 }  // namespace
