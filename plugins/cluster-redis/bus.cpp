@@ -154,6 +154,10 @@ Bus::~Bus() {
     heartbeat_timer_.cancel();
     retry_timer_.cancel();
     work_.reset();
+    // And nothing after: a link's operation still pending (seen under load) kept the
+    // loop waiting for ever and this destructor with it. Unrun handlers are destroyed
+    // with io_, and the host hears nothing more anyway.
+    io_.stop();
   });
   if (thread_.joinable()) thread_.join();
 }
