@@ -9,10 +9,13 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <random>
 #include <sstream>
 #include <string>
+
+#include "plugin_host/plugin_info.hpp"
 
 namespace sb::abi_test {
 
@@ -36,6 +39,15 @@ class TempDir {
  private:
   fs::path path_;
 };
+
+// An instance's config: its table as JSON and what host->config_get answers.
+inline sb::plugin_host::InstanceConfig instance_config(
+    std::string json, std::map<std::string, std::string> values_as_text = {}) {
+  sb::plugin_host::InstanceConfig config;
+  config.config_json = std::move(json);
+  config.values_as_text = std::move(values_as_text);
+  return config;
+}
 
 // Copies the named test plugins (build/test-plugins/<name>.so) into dir.
 inline void copy_test_plugins(const fs::path& dir, std::initializer_list<const char*> names) {

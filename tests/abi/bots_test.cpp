@@ -191,7 +191,7 @@ TEST_CASE_METHOD(Fixture, "an LLM plugin written with the helper chats through t
 TEST_CASE_METHOD(Fixture,
                  "the helper keeps exceptions of the constructor and on_event in the plugin") {
   std::string error;
-  auto refused = host->create_instance("abi-cpp-bot", "acme", {R"({"refuse":true})", {}, ""},
+  auto refused = host->create_instance("abi-cpp-bot", "acme", instance_config(R"({"refuse":true})"),
                                        dir.path() / "data", error);
   CHECK_FALSE(refused);
   CHECK_THAT(error, Catch::Contains("refusing tenant acme"));

@@ -114,7 +114,7 @@ TEST_CASE("a plugin written in plain C routes through the host") {
   CHECK(outcome.index == 1);  // agent-b has the most free slots
 
   SECTION("its config comes through host->config_get") {
-    InstanceConfig config{R"({"pick":"last"})", {{"pick", "last"}}, ""};
+    auto config = instance_config(R"({"pick":"last"})", {{"pick", "last"}});
     auto picky = host.create_instance("abi-c-router", "acme", config, dir.path() / "data", error);
     REQUIRE(picky);
     CHECK(RoutingClient(picky).route(query, io.get_executor(), [](CallResult) {}).index == 2);
@@ -138,7 +138,7 @@ TEST_CASE("create_instance reports an unknown plugin and a plugin that throws") 
   CHECK_THAT(error, Catch::Contains("storage-nowhere"));
 
   error.clear();
-  InstanceConfig refusing{R"({"refuse":true})", {}, ""};
+  auto refusing = instance_config(R"({"refuse":true})");
   CHECK_FALSE(
       host.create_instance("abi-faulty-storage", "acme", refusing, dir.path() / "data", error));
   CHECK_THAT(error, Catch::Contains("acme") && Catch::Contains("refusing this tenant"));
@@ -151,9 +151,10 @@ TEST_CASE("an instance sees its own config and its tenant's events") {
   PluginHost host(dir.path(), options_with(log));
   host.scan();
   std::string error;
-  auto instance = host.create_instance("abi-faulty-storage", "acme",
-                                       {R"({"greeting":"hello"})", {{"greeting", "hello"}}, ""},
-                                       dir.path() / "data", error);
+  auto instance =
+      host.create_instance("abi-faulty-storage", "acme",
+                           instance_config(R"({"greeting":"hello"})", {{"greeting", "hello"}}),
+                           dir.path() / "data", error);
   REQUIRE(instance);
   CHECK(std::filesystem::is_directory(dir.path() / "data"));
 
