@@ -11,6 +11,7 @@
 #include "common/clock.hpp"
 #include "control/control_socket.hpp"
 #include "privacy/retention.hpp"
+#include "server/data_dir_lock.hpp"
 
 namespace sb::server {
 
@@ -68,9 +69,11 @@ void backup_install(const fs::path& data_dir, const fs::path& tenants_dir,
     fs::create_directories(dir);
     fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
     // The install's own files: the secret key (tokens and sessions stay valid after
-    // a restore), signed-out sessions. Never the control socket.
+    // a restore), signed-out sessions. Never the control socket or the running
+    // server's lock.
     for (const auto& entry : fs::directory_iterator(data_dir))
-      if (entry.is_regular_file() && entry.path().filename() != control::kSocketName)
+      if (entry.is_regular_file() && entry.path().filename() != control::kSocketName &&
+          entry.path().filename() != kLockName)
         fs::copy_file(entry.path(), dir / entry.path().filename());
     if (fs::is_directory(tenants_dir))
       fs::copy(tenants_dir, dir / kTenantFilesDir, fs::copy_options::recursive);

@@ -51,6 +51,12 @@ Server::Server(config::ServerConfig config)
 Server::~Server() = default;
 
 int Server::run() {
+  std::string lock_error;
+  data_dir_lock_ = DataDirLock::acquire(config_.data_dir, lock_error);
+  if (!data_dir_lock_) {
+    spdlog::critical("{}", lock_error);
+    return 1;
+  }
   start_loops();
 
   plugins_.scan();
@@ -506,8 +512,10 @@ void Server::handle_http(hub::HttpRequest request, std::function<void(hub::HttpR
     api_->handle(std::move(request), respond);
   } catch (const std::exception& e) {
     spdlog::error("HTTP handler failed: {}", e.what());
-    respond(
-        {500, "application/json", R"({"error":{"code":"internal","message":"internal error"}})"});
+    respond({500,
+             "application/json",
+             R"({"error":{"code":"internal","message":"internal error"}})",
+             {}});
   }
 }
 

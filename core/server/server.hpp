@@ -29,6 +29,7 @@
 #include "metrics/metrics.hpp"
 #include "plugin_host/plugin_host.hpp"
 #include "server/cluster_setup.hpp"
+#include "server/data_dir_lock.hpp"
 #include "server/tenant_runtime.hpp"
 #include "tenants/tenant_directory.hpp"
 #include "web/static_files.hpp"
@@ -135,6 +136,8 @@ class Server final : public hub::HubServices, public api::Backend {
   boost::asio::any_io_executor strand_for(const std::string& tenant_id);
 
   config::ServerConfig config_;
+  // Held from the start of run() until everything below is gone (data_dir_lock.hpp).
+  std::optional<DataDirLock> data_dir_lock_;
   // Declared first, destroyed last: everything below may still post to the loops.
   std::vector<std::unique_ptr<boost::asio::io_context>> loops_;
   std::vector<std::thread> loop_threads_;

@@ -150,3 +150,42 @@ TEST_CASE("rotate-key on a running server signs no one out, unless told to keep 
   CHECK(admin_status(after) == 401);
   CHECK(admin_status(deployment.login("acme", "root")) == 200);
 }
+
+TEST_CASE("a second server on the same data dir refuses to start; the first keeps serving",
+          "[ops][data-dir]") {
+  Deployment deployment({acme_tenant()});
+  auto& server = deployment.server();
+  const auto& o = server.options();
+  const std::vector<std::string> second{
+      SWITCHBOARD_BINARY,    "--config",      o.config.string(),      "--data-dir",
+      o.data_dir.string(),   "--tenants-dir", o.tenants_dir.string(), "--plugin-dir",
+      o.plugin_dir.string(), "--listen",      "127.0.0.1:0"};
+  // Without the lock it would serve (and the deadline would kill it): exit 1, at once.
+  const auto refused = sb::test::run_process(second, {}, std::chrono::seconds(30));
+  INFO(refused.out << refused.err);
+  CHECK_FALSE(refused.timed_out);
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("is in use by another switchboard (pid " + std::to_string(server.pid()) +
+                         ")") != std::string::npos);
+  CHECK(refused.out.find("listening on") == std::string::npos);
+
+  // The first still has its control socket: a backup reaches it, not the refused one.
+  const auto backup_dir = deployment.root() / "backup";
+  const auto backup =
+      sb::test::run_process({SWITCHBOARD_BINARY, "backup", backup_dir.string(), "--config",
+                             o.config.string(), "--data-dir", o.data_dir.string()},
+                            {}, std::chrono::seconds(60));
+  INFO(backup.out << backup.err);
+  CHECK(backup.exit_code == 0);
+  CHECK(sb::test::count_of(server.log(), "asked for over the control socket") == 1);
+  CHECK_FALSE(std::filesystem::exists(backup_dir / "switchboard.lock"));
+  CHECK(sb::test::http_get(deployment.port(), "/readyz").status == 200);
+
+  // Stopped, or killed without a chance to clean up, it leaves no lock behind.
+  CHECK(server.stop() == 0);
+  server.start();
+  CHECK(sb::test::http_get(server.port(), "/readyz").status == 200);
+  server.kill_hard();
+  server.start();
+  CHECK(sb::test::http_get(server.port(), "/readyz").status == 200);
+}
