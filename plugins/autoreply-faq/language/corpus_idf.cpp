@@ -1,20 +1,28 @@
 #include "corpus_idf.hpp"
 
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <stdexcept>
 
+#include "data_file.hpp"
+
 namespace switchboard::faq {
 
 CorpusIdf::CorpusIdf(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in)
+  const DataFile data(file);
+  if (!data.ok())
     throw std::runtime_error("cannot read the Chinese word weights " + file.string() +
                              " (Debian: apt-get install python3-jieba)");
-  std::string word;
-  double value = 0;
-  while (in >> word >> value) idf_[word] = value;
+  idf_.reserve(data.text().size() / 22, data.text().size() * 2 / 5);  // 23 bytes a line, 8 the word
+  // Pairs of fields, line breaks or not, up to the first that is not "word number".
+  std::string_view rest = data.text();
+  for (;;) {
+    const auto word = next_field(rest);
+    double value = 0;
+    if (word.empty() || !parse_number(next_field(rest), value)) break;
+    idf_[word] = value;
+  }
+  idf_.shrink_to_fit();
 }
 
 std::shared_ptr<const CorpusIdf> CorpusIdf::shared(const std::filesystem::path& file) {
@@ -29,8 +37,7 @@ std::shared_ptr<const CorpusIdf> CorpusIdf::shared(const std::filesystem::path& 
 }
 
 const double* CorpusIdf::find(std::string_view word) const {
-  const auto it = idf_.find(std::string(word));
-  return it == idf_.end() ? nullptr : &it->second;
+  return idf_.find(word);
 }
 
 }  // namespace switchboard::faq

@@ -9,7 +9,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "string_table.hpp"
 
 namespace switchboard::faq {
 
@@ -24,7 +25,7 @@ class CorpusIdf {
   std::size_t size() const { return idf_.size(); }
 
  private:
-  std::unordered_map<std::string, double> idf_;
+  StringTable<double> idf_;
 };
 
 }  // namespace switchboard::faq
