@@ -1,11 +1,12 @@
 #include "chinese_segmenter.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <mutex>
-#include <sstream>
 #include <stdexcept>
+
+#include "data_file.hpp"
 
 namespace switchboard::faq {
 namespace {
@@ -24,44 +25,50 @@ std::size_t utf8_chars(std::string_view s) {
 }  // namespace
 
 ChineseSegmenter::ChineseSegmenter(const std::filesystem::path& dictionary) {
-  std::ifstream in(dictionary);
-  if (!in)
+  const DataFile data(dictionary);
+  if (!data.ok())
     throw std::runtime_error("cannot read the Chinese dictionary " + dictionary.string() +
                              " (Debian: apt-get install python3-jieba)");
-  std::string line;
+  // About 14.5 bytes a line, 9 of them the word: reserving for all of them spares
+  // the table's growing.
+  words_.reserve(data.text().size() / 14, data.text().size() * 2 / 3);
+  std::string_view rest = data.text(), line;
   double total = 0;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string word;
+  while (next_line(rest, line)) {
+    // "word frequency tag"; a line without a positive frequency is skipped.
+    const auto word = next_field(line);
     double frequency = 0;
-    if (!(fields >> word >> frequency) || frequency <= 0) continue;
-    if (utf8_chars(word) > kMaxWordChars) continue;
-    log_probability_[word] += frequency;
+    if (word.empty() || !parse_number(next_field(line), frequency) || frequency <= 0) continue;
+    const std::size_t chars = utf8_chars(word);
+    if (chars > kMaxWordChars) continue;
+    Word& entry = words_[word];
+    entry.log_probability += frequency;  // a word listed twice: its frequencies add up
     total += frequency;
-    std::string tag;
-    if (!(fields >> tag)) continue;
-    if ((tag == "n" || tag == "nt" || tag == "nz") && utf8_chars(word) > 1) nouns_.insert(word);
-    if (tag[0] != 'n') non_nouns_.insert(word);
-    if ((tag == "n" || tag == "nt" || tag == "nz" || tag == "vn") && utf8_chars(word) > 1)
-      thing_words_.insert(word);
+    const auto tag = next_field(line);
+    if (tag.empty()) continue;
+    const bool noun = tag == "n" || tag == "nt" || tag == "nz";
+    if (noun && chars > 1) entry.kinds |= kNoun;
+    if (tag[0] != 'n') entry.kinds |= kNonNoun;
+    if ((noun || tag == "vn") && chars > 1) entry.kinds |= kThingWord;
     // Pronouns and question words (r: 怎么, 哪), numbers and amounts (m: 多久, 几点),
     // times (t: 周末, 现在), measures (q) and function words (adverbs, prepositions,
     // conjunctions, particles, interjections, onomatopoeia).
     if (std::string_view("rmtqdpcuyeo").find(tag[0]) != std::string_view::npos)
-      asking_words_.insert(word);
-    if (tag == "t") time_words_.insert(word);
-    if (tag == "ns" && utf8_chars(word) > 1) places_.insert(word);
-    if (tag == "m" && utf8_chars(word) > 1) amount_words_.insert(word);
+      entry.kinds |= kAskingWord;
+    if (tag == "t") entry.kinds |= kTimeWord;
+    if (tag == "ns" && chars > 1) entry.kinds |= kPlace;
+    if (tag == "m" && chars > 1) entry.kinds |= kAmountWord;
   }
-  if (log_probability_.empty())
+  if (words_.empty())
     throw std::runtime_error("the Chinese dictionary " + dictionary.string() + " has no words");
+  words_.shrink_to_fit();
   finish(total);
 }
 
 ChineseSegmenter::ChineseSegmenter(const std::unordered_map<std::string, double>& words) {
   double total = 0;
   for (const auto& [word, frequency] : words) {
-    log_probability_[word] = frequency;
+    words_[word].log_probability = frequency;
     total += frequency;
   }
   finish(std::max(total, 1.0));
@@ -69,16 +76,17 @@ ChineseSegmenter::ChineseSegmenter(const std::unordered_map<std::string, double>
 
 void ChineseSegmenter::finish(double total) {
   const double log_total = std::log(total);
-  for (auto& [word, value] : log_probability_) {
+  words_.for_each([&](std::string_view word, Word& entry) {
     longest_word_chars_ = std::max(longest_word_chars_, utf8_chars(word));
-    value = std::log(value) - log_total;
-  }
+    entry.log_probability = std::log(entry.log_probability) - log_total;
+  });
   unknown_log_probability_ = -log_total;
   // A caller's own word is as likely as the dictionary's commonest one: it is kept
   // whole wherever it occurs, as jieba's user dictionary does.
   user_word_log_probability_ = -INFINITY;
-  for (const auto& [word, value] : log_probability_)
-    user_word_log_probability_ = std::max(user_word_log_probability_, value);
+  words_.for_each([&](std::string_view, const Word& entry) {
+    user_word_log_probability_ = std::max(user_word_log_probability_, entry.log_probability);
+  });
 }
 
 std::shared_ptr<const ChineseSegmenter> ChineseSegmenter::shared(
@@ -109,10 +117,10 @@ std::vector<std::string> ChineseSegmenter::segment(
     word.clear();
     for (std::size_t j = i; j < n && j - i < longest; ++j) {
       word += chars[j];
-      const auto it = log_probability_.find(word);
+      const Word* known = words_.find(word);
       const bool user_word = user_words && user_words->count(word);
-      if (it == log_probability_.end() && !user_word && j > i) continue;
-      double p = it == log_probability_.end() ? unknown_log_probability_ : it->second;
+      if (!known && !user_word && j > i) continue;
+      double p = known ? known->log_probability : unknown_log_probability_;
       if (user_word) p = std::max(p, user_word_log_probability_);
       if (p + best[j + 1] > best[i]) {
         best[i] = p + best[j + 1];

@@ -10,7 +10,8 @@
 //
 // Thread-safety: immutable after loading; segment() is const and safe from many
 // threads. The dictionary is large (350,000 words), so instances are shared per
-// file: shared() loads each file once per process and hands out the same one.
+// file: shared() loads each file once per process and hands out the same one. The
+// words are kept in one StringTable (string_table.hpp) with their tags as bits.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -19,6 +20,8 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
+
+#include "string_table.hpp"
 
 namespace switchboard::faq {
 
@@ -40,44 +43,56 @@ class ChineseSegmenter {
   // Convenience for tests: a UTF-8 string of Chinese characters only.
   std::vector<std::string> segment(std::string_view text) const;
 
-  bool contains(std::string_view word) const { return log_probability_.count(std::string(word)); }
+  bool contains(std::string_view word) const { return words_.contains(word); }
   // True for a word the dictionary tags as a noun of a thing, organisation or brand
   // (n, nt, nz: 医院, 路由器, 银行), not a place (ns: 日本, where a parcel may go) nor a
   // person's name (nr, a tag jieba gives many odd pairs of characters).
-  bool is_noun(const std::string& word) const { return nouns_.count(word) > 0; }
+  bool is_noun(const std::string& word) const { return has_kind(word, kNoun); }
   // True for a word of two or more characters tagged as a noun or a verb used as one
   // (n, nt, nz, vn: 订单, 运费), the words that name what a question is about.
-  bool is_thing_word(const std::string& word) const { return thing_words_.count(word) > 0; }
+  bool is_thing_word(const std::string& word) const { return has_kind(word, kThingWord); }
   // True for a word the dictionary tags as anything but a noun of some kind (n...):
   // a verb, an adverb, an idiom, a number (记不起来, 进去, 还有). A word it lacks is
   // not one.
-  bool names_no_thing(const std::string& word) const { return non_nouns_.count(word) > 0; }
+  bool names_no_thing(const std::string& word) const { return has_kind(word, kNonNoun); }
   // True for a word that says what kind of answer is wanted or how a sentence hangs
   // together, not what it is about: the dictionary tags it as a pronoun or question
   // word, a number or amount, a time, a measure or a function word (怎么, 多久, 几点,
   // 周末, 现在, 吗; not 客服, 上班, 退款, 营业).
-  bool is_asking_word(const std::string& word) const { return asking_words_.count(word) > 0; }
+  bool is_asking_word(const std::string& word) const { return has_kind(word, kAskingWord); }
   // True for a word the dictionary tags as a time (t: 周末, 晚上, 现在).
-  bool is_time_word(const std::string& word) const { return time_words_.count(word) > 0; }
+  bool is_time_word(const std::string& word) const { return has_kind(word, kTimeWord); }
   // True for a place name of two or more characters (ns: 日本, 新加坡, 北京).
-  bool is_place(const std::string& word) const { return places_.count(word) > 0; }
+  bool is_place(const std::string& word) const { return has_kind(word, kPlace); }
   // True for a word of two or more characters the dictionary tags as a number or an
   // amount (m: 多久, 几天, 多少, 几点): what a question asks for.
-  bool is_amount_word(const std::string& word) const { return amount_words_.count(word) > 0; }
-  std::size_t size() const { return log_probability_.size(); }
+  bool is_amount_word(const std::string& word) const { return has_kind(word, kAmountWord); }
+  std::size_t size() const { return words_.size(); }
 
  private:
+  // What the dictionary's tag says of a word (a bit each; see the accessors above).
+  enum Kind : std::uint8_t {
+    kNoun = 1,
+    kNonNoun = 2,
+    kThingWord = 4,
+    kAskingWord = 8,
+    kTimeWord = 16,
+    kPlace = 32,
+    kAmountWord = 64,
+  };
+  struct Word {
+    double log_probability = 0;  // the frequency while loading, then log(freq / total)
+    std::uint8_t kinds = 0;      // Kind bits
+  };
+
+  bool has_kind(std::string_view word, Kind kind) const {
+    const Word* found = words_.find(word);
+    return found && (found->kinds & kind);
+  }
   void finish(double total);
 
-  std::unordered_map<std::string, double> log_probability_;  // log(freq / total)
-  std::unordered_set<std::string> nouns_;                    // see is_noun()
-  std::unordered_set<std::string> non_nouns_;                // see names_no_thing()
-  std::unordered_set<std::string> thing_words_;              // see is_thing_word()
-  std::unordered_set<std::string> asking_words_;             // see is_asking_word()
-  std::unordered_set<std::string> time_words_;               // see is_time_word()
-  std::unordered_set<std::string> places_;                   // see is_place()
-  std::unordered_set<std::string> amount_words_;             // see is_amount_word()
-  double unknown_log_probability_ = 0;                       // log(1 / total)
+  StringTable<Word> words_;
+  double unknown_log_probability_ = 0;  // log(1 / total)
   double user_word_log_probability_ = 0;
   std::size_t longest_word_chars_ = 1;
 };

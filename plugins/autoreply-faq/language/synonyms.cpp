@@ -3,30 +3,20 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <fstream>
+#include <charconv>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
-#include <sstream>
 #include <stdexcept>
 
+#include "data_file.hpp"
 #include "toml_list_reader.hpp"
 
 namespace switchboard::faq {
 namespace {
 
 const std::vector<std::string> kNone;
-
-std::string read_all(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + file.string());
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-struct Synset {
-  std::vector<std::string> words;
-  std::vector<long> broader;   // hypernyms and instance hypernyms in the same file
-  int lexicographer_file = 0;  // its lexicographer file: 15 noun.location, 28 noun.time
-};
 
 constexpr int kNounGroup = 14;
 constexpr int kNounLocation = 15;
@@ -61,58 +51,129 @@ bool is_concrete_file(int file) {
   }
 }
 
-// Every synset of a data.* file, by byte offset (WordNet's synset id). A line:
+// A whole field as an integer in base; false (and value untouched) otherwise.
+template <typename Int>
+bool parse_integer(std::string_view field, Int& value, int base = 10) {
+  const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value, base);
+  return error == std::errc() && end == field.data() + field.size() && !field.empty();
+}
+
+// The synsets of one data.* file, by byte offset (WordNet's synset id). A line:
 // offset lex_filenum ss_type w_cnt(hex) [word lex_id]... p_cnt [symbol offset pos
 // source/target]... | gloss.
-std::unordered_map<long, Synset> read_synsets(const std::string& data, char pos) {
-  std::unordered_map<long, Synset> out;
-  std::size_t at = 0;
-  while (at < data.size()) {
-    const auto end = std::min(data.find('\n', at), data.size());
-    if (data[at] != ' ') {  // lines starting with spaces are the licence header
-      const auto gloss = std::min(data.find('|', at), end);
-      std::istringstream line(data.substr(at, gloss - at));
-      long offset = 0;
-      std::string lex, type, count_hex;
-      line >> offset >> lex >> type >> count_hex;
-      const long count = std::strtol(count_hex.c_str(), nullptr, 16);
+//
+// Only each line's offset and lexicographer file are read up front: most synsets are
+// needed only for that (the senses after a word's first), and the rest of a line is
+// read when a word's first sense or its hypernym asks for it (words()).
+class SynsetFile {
+ public:
+  struct Synset {
+    long offset = 0;
+    int lexicographer_file = 0;  // its lexicographer file: 15 noun.location, 28 noun.time
+    std::string_view line;       // up to the gloss
+  };
+
+  SynsetFile(std::string_view data, char pos) : pos_(pos) {
+    synsets_.reserve(data.size() / 150);
+    std::string_view rest = data, line;
+    while (next_line(rest, line)) {
+      if (line.empty() || line[0] == ' ') continue;  // the licence header
       Synset synset;
-      synset.lexicographer_file = std::atoi(lex.c_str());
-      for (long i = 0; i < count; ++i) {
-        std::string word, lex_id;
-        if (!(line >> word >> lex_id)) break;
-        synset.words.push_back(std::move(word));
-      }
-      int pointers = 0;
-      line >> pointers;
-      for (int i = 0; i < pointers; ++i) {
-        std::string symbol, target_pos, source_target;
-        long target = 0;
-        if (!(line >> symbol >> target >> target_pos >> source_target)) break;
-        if ((symbol == "@" || symbol == "@i") && target_pos.size() == 1 && target_pos[0] == pos)
-          synset.broader.push_back(target);
-      }
-      out.emplace(offset, std::move(synset));
+      synset.line = line.substr(0, line.find('|'));
+      std::string_view fields = synset.line;
+      parse_integer(next_field(fields), synset.offset);
+      parse_integer(next_field(fields), synset.lexicographer_file);
+      synsets_.push_back(synset);
     }
-    at = end + 1;
+    // The file lists them by offset; kept in that order, the first of any repeat wins.
+    std::stable_sort(synsets_.begin(), synsets_.end(),
+                     [](const Synset& a, const Synset& b) { return a.offset < b.offset; });
   }
-  return out;
-}
+
+  const Synset* find(long offset) const {
+    const auto it =
+        std::lower_bound(synsets_.begin(), synsets_.end(), offset,
+                         [](const Synset& synset, long value) { return synset.offset < value; });
+    return it == synsets_.end() || it->offset != offset ? nullptr : &*it;
+  }
+
+  // The synset's words (as written: "European_country", "a(p)") and the offsets of its
+  // hypernyms and instance hypernyms in the same file, into the vectors given.
+  void words(const Synset& synset, std::vector<std::string_view>& words,
+             std::vector<long>* broader) const {
+    words.clear();
+    if (broader) broader->clear();
+    std::string_view line = synset.line;
+    for (int i = 0; i < 3; ++i) next_field(line);  // offset, lexicographer file, type
+    long count = 0;
+    parse_integer(next_field(line), count, 16);
+    for (long i = 0; i < count; ++i) {
+      const auto word = next_field(line);
+      if (word.empty() || next_field(line).empty()) return;  // the word and its lex_id
+      words.push_back(word);
+    }
+    if (!broader) return;
+    int pointers = 0;
+    parse_integer(next_field(line), pointers);
+    for (int i = 0; i < pointers; ++i) {
+      const auto symbol = next_field(line);
+      long target = 0;
+      if (symbol.empty() || !parse_integer(next_field(line), target)) return;
+      const auto target_pos = next_field(line);
+      if (target_pos.empty() || next_field(line).empty()) return;  // source/target
+      if ((symbol == "@" || symbol == "@i") && target_pos.size() == 1 && target_pos[0] == pos_)
+        broader->push_back(target);
+    }
+  }
+
+ private:
+  char pos_;
+  std::vector<Synset> synsets_;
+};
 
 // A hypernym as one word: itself, or the head of a compound ("European_country" ->
 // "country"); "" for phrases whose head is not last ("source_of_illumination").
-std::string head_word(const std::string& lemma) {
-  if (lemma.find("_of_") != std::string::npos) return {};
+std::string_view head_word(std::string_view lemma) {
+  if (lemma.find("_of_") != std::string_view::npos) return {};
   const auto last = lemma.rfind('_');
-  return last == std::string::npos ? lemma : lemma.substr(last + 1);
+  return last == std::string_view::npos ? lemma : lemma.substr(last + 1);
 }
 
-std::string lower_lemma(const std::string& word) {
-  std::string lower = word.substr(0, word.find('('));  // "a(p)" adjective markers
+std::string lower_lemma(std::string_view word) {
+  std::string lower(word.substr(0, word.find('(')));  // "a(p)" adjective markers
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return lower;
 }
+
+// The file, or std::runtime_error naming it and the package.
+std::unique_ptr<DataFile> open_wordnet_file(const std::filesystem::path& file) {
+  auto data = std::make_unique<DataFile>(file);
+  if (!data->ok())
+    throw std::runtime_error("WordNet: cannot read " + file.string() +
+                             " (Debian: apt-get install wordnet-base)");
+  return data;
+}
+
+// What is gathered about a term while reading the index files; kept afterwards are
+// its TermInfo bits and lists.
+struct TermBuilding {
+  // The shortest lemma with this stem (the root word), its senses as a thing and its
+  // other senses (is_noun).
+  std::string_view sense_root;
+  int noun_senses = 0, other_senses = 0;
+  // The root noun's kind (is_time_noun, is_institution, is_concrete, is_goods).
+  std::string_view kind_root;
+  bool time = false, institution = false, concrete = false, goods = false;
+  std::uint32_t related = WordNetSynonyms::kNoList;
+  std::uint32_t broader = WordNetSynonyms::kNoList;
+};
+
+// Per word as written: its own senses as a thing and its other ones, and its term.
+struct WordBuilding {
+  int thing_senses = 0, other_senses = 0;
+  std::string term;
+};
 
 }  // namespace
 
@@ -120,143 +181,169 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
   // "inflected base [base]...": the first base form, one-word entries only; a verb's
   // reading wins over a noun's ("saw" -> see), as visitors ask what to do.
   for (const char* list : {"verb.exc", "noun.exc", "adj.exc"}) {
-    std::ifstream in(directory / list);
-    if (!in)
-      throw std::runtime_error("WordNet: cannot read " + (directory / list).string() +
-                               " (Debian: apt-get install wordnet-base)");
-    std::string inflected, base;
-    std::string line;
-    while (std::getline(in, line)) {
-      std::istringstream fields(line);
-      if (!(fields >> inflected >> base)) continue;
-      if (inflected.find_first_of("_-'.") != std::string::npos ||
-          base.find_first_of("_-'.") != std::string::npos)
+    const auto data = open_wordnet_file(directory / list);
+    std::string_view rest = data->text(), line;
+    while (next_line(rest, line)) {
+      const auto inflected = next_field(line);
+      const auto base = next_field(line);
+      if (base.empty()) continue;
+      if (inflected.find_first_of("_-'.") != std::string_view::npos ||
+          base.find_first_of("_-'.") != std::string_view::npos)
         continue;
-      base_form_.emplace(inflected, base);
+      base_form_.try_emplace(inflected, std::string(base));
     }
   }
-  // Per term: its root word, that word's senses as a thing, and its other senses.
-  struct Senses {
-    std::string root;
-    int noun = 0, other = 0;
+  // Every file first, in the order they were always read (the first missing one is the
+  // one named); the lemmas gathered below are views into the index files.
+  struct PartOfSpeech {
+    const char* name;
+    char letter;
+    std::unique_ptr<DataFile> data, index;
   };
-  std::unordered_map<std::string, Senses> senses;
-  // Per word as written: its own senses as a thing and its other ones.
-  std::unordered_map<std::string, std::pair<int, int>> word_senses;
-  // Per term: its root noun and whether that names a time or an institution.
-  struct NounKind {
-    std::string root;
-    bool time = false, institution = false, concrete = false, goods = false;
+  PartOfSpeech parts[] = {{"noun", 'n', {}, {}}, {"verb", 'v', {}, {}}, {"adj", 'a', {}, {}}};
+  for (auto& part : parts) {
+    part.data = open_wordnet_file(directory / (std::string("data.") + part.name));
+    part.index = open_wordnet_file(directory / (std::string("index.") + part.name));
+  }
+  StringTable<TermBuilding> terms;
+  StringTable<WordBuilding> words;  // by lemma
+  terms.reserve(160000);
+  words.reserve(160000);
+  // Each word is stemmed once: WordNet names most words many times over (in every
+  // synset it is in, and every hypernym's), and stemming them all again took a third
+  // of the time. (stem, the caller's, maps a word to the same term every time.)
+  StringTable<std::string> stems;
+  stems.reserve(200000);
+  auto stem_of = [&](std::string_view word) {
+    auto [found, added] = stems.try_emplace(word);
+    if (added) *found = stem(word);
+    return *found;
   };
-  std::unordered_map<std::string, NounKind> noun_kind;
-  for (const auto& [pos, pos_letter] :
-       {std::pair<const char*, char>{"noun", 'n'}, {"verb", 'v'}, {"adj", 'a'}}) {
-    std::string data, index;
-    try {
-      data = read_all(directory / (std::string("data.") + pos));
-      index = read_all(directory / (std::string("index.") + pos));
-    } catch (const std::exception& e) {
-      throw std::runtime_error(std::string("WordNet: ") + e.what() +
-                               " (Debian: apt-get install wordnet-base)");
+  std::vector<std::string_view> synset_words;
+  std::vector<std::string_view> parent_words;
+  std::vector<long> broader_offsets;
+  // Appends term to the list at index (a new list when there is none), once.
+  auto add_to_list = [&](std::uint32_t& index, std::string other) {
+    if (index == kNoList) {
+      index = static_cast<std::uint32_t>(lists_.size());
+      lists_.emplace_back();
     }
-    const auto synsets = read_synsets(data, pos_letter);
-    std::istringstream lines(index);
-    std::string line;
-    while (std::getline(lines, line)) {
+    auto& list = lists_[index];
+    if (std::find(list.begin(), list.end(), other) == list.end()) list.push_back(std::move(other));
+  };
+  for (const auto& part : parts) {
+    const char pos_letter = part.letter;
+    const SynsetFile synsets(part.data->text(), pos_letter);
+    std::string_view rest = part.index->text(), line;
+    while (next_line(rest, line)) {
       if (line.empty() || line[0] == ' ') continue;
       // lemma pos synset_cnt p_cnt [ptr]... sense_cnt tagsense_cnt offset [offset]...
-      std::istringstream fields(line);
-      std::string lemma, p;
+      const auto lemma = next_field(line);
+      next_field(line);  // pos
       int synset_count = 0, pointer_count = 0;
-      fields >> lemma >> p >> synset_count >> pointer_count;
-      if (lemma.find('_') != std::string::npos) continue;  // phrases: not one term
-      std::string skip;
-      for (int i = 0; i < pointer_count; ++i) fields >> skip;
-      fields >> skip >> skip;
+      if (!parse_integer(next_field(line), synset_count) ||
+          !parse_integer(next_field(line), pointer_count))
+        continue;
+      if (lemma.find('_') != std::string_view::npos) continue;  // phrases: not one term
+      for (int i = 0; i < pointer_count; ++i) next_field(line);
+      next_field(line);  // sense_cnt
+      next_field(line);  // tagsense_cnt
       long first_sense = 0;
-      if (!(fields >> first_sense)) continue;
-      const auto it = synsets.find(first_sense);
-      if (it == synsets.end()) continue;
-      const std::string term = stem(lemma);
+      if (!parse_integer(next_field(line), first_sense)) continue;
+      const auto* sense = synsets.find(first_sense);
+      if (!sense) continue;
+      const std::string term = stem_of(lemma);
       if (term.empty()) continue;
-      known_.insert(term);
+      TermBuilding& building = terms[term];
       // The root word's noun senses: mostly times (is_time_noun), or an institution
       // among the two commonest (is_institution).
       if (pos_letter == 'n') {
-        int senses_seen = 1, times = it->second.lexicographer_file == kNounTime;
-        bool group = it->second.lexicographer_file == kNounGroup;
-        for (long offset = 0; fields >> offset; ++senses_seen) {
-          const auto sense = synsets.find(offset);
-          if (sense == synsets.end()) continue;
-          times += sense->second.lexicographer_file == kNounTime;
-          if (senses_seen == 1) group = group || sense->second.lexicographer_file == kNounGroup;
+        int senses_seen = 1, times = sense->lexicographer_file == kNounTime;
+        bool group = sense->lexicographer_file == kNounGroup;
+        for (long offset = 0; parse_integer(next_field(line), offset); ++senses_seen) {
+          const auto* other = synsets.find(offset);
+          if (!other) continue;
+          times += other->lexicographer_file == kNounTime;
+          if (senses_seen == 1) group = group || other->lexicographer_file == kNounGroup;
         }
-        auto& kind = noun_kind[term];
-        if (kind.root.empty() || lemma.size() < kind.root.size())
-          kind = {lemma, 2 * times > senses_seen, group,
-                  is_concrete_file(it->second.lexicographer_file),
-                  is_goods_file(it->second.lexicographer_file)};
+        if (building.kind_root.empty() || lemma.size() < building.kind_root.size()) {
+          building.kind_root = lemma;
+          building.time = 2 * times > senses_seen;
+          building.institution = group;
+          building.concrete = is_concrete_file(sense->lexicographer_file);
+          building.goods = is_goods_file(sense->lexicographer_file);
+        }
       }
       // Whether the term is a noun of a thing (is_noun): words sharing a stem are told
       // apart by the shortest, the root one ("hospital", not "hospitalization" nor
       // "hospitable"); a time or a place is not a thing anyone owns ("order today",
       // "ship to Canada"), so such senses count against it.
-      auto& count = senses[term];
-      if (count.root.empty() || lemma.size() < count.root.size()) count = {lemma, 0, 0};
-      if (lemma.size() == count.root.size()) {
-        const bool thing = pos_letter == 'n' && it->second.lexicographer_file != kNounTime &&
-                           it->second.lexicographer_file != kNounLocation;
-        (thing ? count.noun : count.other) += synset_count;
+      const bool thing = pos_letter == 'n' && sense->lexicographer_file != kNounTime &&
+                         sense->lexicographer_file != kNounLocation;
+      if (building.sense_root.empty() || lemma.size() < building.sense_root.size()) {
+        building.sense_root = lemma;
+        building.noun_senses = building.other_senses = 0;
       }
+      if (lemma.size() == building.sense_root.size())
+        (thing ? building.noun_senses : building.other_senses) += synset_count;
       {
-        const bool thing = pos_letter == 'n' && it->second.lexicographer_file != kNounTime &&
-                           it->second.lexicographer_file != kNounLocation;
-        auto& own = word_senses[lemma];
-        (thing ? own.first : own.second) += synset_count;
+        auto [own, added] = words.try_emplace(lemma);
+        if (added) own->term = term;
+        (thing ? own->thing_senses : own->other_senses) += synset_count;
       }
-      auto& related = related_[term];
-      for (const auto& word : it->second.words) {
-        if (word.find('_') != std::string::npos) continue;
-        const std::string other = stem(lower_lemma(word));
+      synsets.words(*sense, synset_words, pos_letter == 'n' ? &broader_offsets : nullptr);
+      for (const auto word : synset_words) {
+        if (word.find('_') != std::string_view::npos) continue;
+        std::string other = stem_of(lower_lemma(word));
         if (other.empty() || other == term) continue;
-        if (std::find(related.begin(), related.end(), other) == related.end())
-          related.push_back(other);
+        add_to_list(building.related, std::move(other));
       }
-      if (related.empty()) related_.erase(term);
       // One level up from the same sense, for nouns only: "Germany" -> (European)
       // country, "sneaker" -> shoe. A verb's hypernym is too general to say what a
       // message is about ("document" -> write, "bill" -> charge).
       if (pos_letter != 'n') continue;
-      auto& broader = broader_[term];
-      for (const long up : it->second.broader) {
-        const auto parent = synsets.find(up);
-        if (parent == synsets.end()) continue;
-        for (const auto& word : parent->second.words) {
-          const std::string head = head_word(lower_lemma(word));
-          const std::string other = head.empty() ? std::string() : stem(head);
+      for (const long up : broader_offsets) {
+        const auto* parent = synsets.find(up);
+        if (!parent) continue;
+        synsets.words(*parent, parent_words, nullptr);
+        for (const auto word : parent_words) {
+          const std::string lower = lower_lemma(word);
+          const auto head = head_word(lower);
+          std::string other = head.empty() ? std::string() : stem_of(head);
           if (other.empty() || other == term) continue;
-          if (std::find(broader.begin(), broader.end(), other) == broader.end())
-            broader.push_back(other);
+          add_to_list(building.broader, std::move(other));
         }
       }
-      if (broader.empty()) broader_.erase(term);
     }
   }
-  for (const auto& [term, counts] : senses)
-    if (counts.noun > 0 && counts.noun >= counts.other) nouns_.insert(term);
-  for (const auto& [term, kind] : noun_kind) {
-    if (kind.time) time_nouns_.insert(term);
-    if (kind.institution) institutions_.insert(term);
-    if (kind.concrete) concrete_.insert(term);
-    if (kind.goods) goods_.insert(term);
-  }
+  // What is kept of each term.
+  terms_.reserve(terms.size());
+  terms.for_each([&](std::string_view term, const TermBuilding& building) {
+    TermInfo info;
+    info.kinds = kKnown;
+    if (building.noun_senses > 0 && building.noun_senses >= building.other_senses)
+      info.kinds |= kNoun;
+    if (!building.kind_root.empty()) {
+      if (building.time) info.kinds |= kTimeNoun;
+      if (building.institution) info.kinds |= kInstitution;
+      if (building.concrete) info.kinds |= kConcrete;
+      if (building.goods) info.kinds |= kGoods;
+    }
+    info.related = building.related;
+    info.broader = building.broader;
+    if (info.related != kNoList) ++related_terms_;
+    terms_.try_emplace(term, info);
+  });
   // The words that are things although their stem's root word is not ("electricity",
-  // whose stem is the adjective "electric"'s): only those, the rest is in nouns_.
-  for (const auto& [lemma, counts] : word_senses) {
-    if (counts.first == 0 || counts.first < counts.second) continue;
-    const std::string term = stem(lemma);
-    if (!term.empty() && !nouns_.count(term)) noun_words_.insert(lemma);
-  }
+  // whose stem is the adjective "electric"'s): only those, the rest is a noun term.
+  words.for_each([&](std::string_view lemma, const WordBuilding& counts) {
+    if (counts.thing_senses == 0 || counts.thing_senses < counts.other_senses) return;
+    if (!counts.term.empty() && !is_noun(counts.term)) noun_words_.try_emplace(lemma);
+  });
+  terms_.shrink_to_fit();
+  noun_words_.shrink_to_fit();
+  base_form_.shrink_to_fit();
+  lists_.shrink_to_fit();
 }
 
 std::shared_ptr<const WordNetSynonyms> WordNetSynonyms::shared(
@@ -273,18 +360,18 @@ std::shared_ptr<const WordNetSynonyms> WordNetSynonyms::shared(
 
 const std::string& WordNetSynonyms::base_form(const std::string& word) const {
   static const std::string none;
-  const auto it = base_form_.find(word);
-  return it == base_form_.end() ? none : it->second;
+  const std::string* found = base_form_.find(word);
+  return found ? *found : none;
 }
 
 const std::vector<std::string>& WordNetSynonyms::broader(const std::string& term) const {
-  const auto it = broader_.find(term);
-  return it == broader_.end() ? kNone : it->second;
+  const TermInfo* info = terms_.find(term);
+  return info && info->broader != kNoList ? lists_[info->broader] : kNone;
 }
 
 const std::vector<std::string>& WordNetSynonyms::of(const std::string& term) const {
-  const auto it = related_.find(term);
-  return it == related_.end() ? kNone : it->second;
+  const TermInfo* info = terms_.find(term);
+  return info && info->related != kNoList ? lists_[info->related] : kNone;
 }
 
 TenantSynonyms::TenantSynonyms(const std::filesystem::path& file, const WordAnalysis& analyse) {

@@ -13,7 +13,9 @@
 // caller passes a function that analyses one word.
 //
 // Thread-safety: immutable after construction; WordNet data is shared per directory
-// (shared()), like the Chinese dictionary.
+// (shared()), like the Chinese dictionary. Its terms are kept in StringTables
+// (string_table.hpp), what WordNet says of each as bits.
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -22,6 +24,8 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
+
+#include "string_table.hpp"
 
 namespace switchboard::faq {
 
@@ -46,49 +50,66 @@ class WordNetSynonyms {
   // child), which no stemmer can find; "" for a word they do not list.
   const std::string& base_form(const std::string& word) const;
   // True for any WordNet word (as a term): a real word is not a typo to correct.
-  bool knows(const std::string& term) const { return known_.count(term) > 0; }
+  bool knows(const std::string& term) const { return terms_.contains(term); }
   // True for a term WordNet uses mostly as a noun of a thing: its words (those with
   // this stem) list at least as many noun senses as verb and adjective ones together,
   // counting a word whose most common sense is a time or a place with the latter
   // ("hospital", "police", "router"; not "pay", "near", "send", "today", "Canada").
-  bool is_noun(const std::string& term) const { return nouns_.count(term) > 0; }
+  bool is_noun(const std::string& term) const { return has_kind(term, kNoun); }
   // The same for a word as written (lower case, base form), judged by its own senses:
   // true also where its stem's root word is not a thing ("electricity", stem "electr"
   // of the adjective "electric"; "bill" of "electricity bill" then has an owner).
   bool is_noun_word(const std::string& word, const std::string& term) const {
-    return is_noun(term) || noun_words_.count(word) > 0;
+    return is_noun(term) || noun_words_.contains(word);
   }
   // True for a term whose root word names a time more than anything else: most of its
   // noun senses are in WordNet's noun.time ("time", "day", "weekend", "Saturday",
   // "Christmas"; not "office", "refund"). Such a word says when, not what about.
-  bool is_time_noun(const std::string& term) const { return time_nouns_.count(term) > 0; }
+  bool is_time_noun(const std::string& term) const { return has_kind(term, kTimeNoun); }
   // True for a term whose root word's commonest or second commonest noun sense is an
   // institution or group (noun.group: "hospital", "police", "bank", "office"; not
   // "shoe", "item", "order").
-  bool is_institution(const std::string& term) const { return institutions_.count(term) > 0; }
+  bool is_institution(const std::string& term) const { return has_kind(term, kInstitution); }
   // True for a term whose root word's most common noun sense is a thing one can point
   // at, or an act (a service someone gives), that can own something (WordNet's
   // artifact, object, food, person, group, act...: "router", "police", "apple",
   // "support"; not "option", "information", "method", "status", which say what about
   // a thing is asked).
-  bool is_concrete(const std::string& term) const { return concrete_.count(term) > 0; }
+  bool is_concrete(const std::string& term) const { return has_kind(term, kConcrete); }
   // True for a term whose root word's most common noun sense is a thing a shop may
   // sell or a parcel hold (artifact, food, object, plant, substance: "kettle",
   // "zipper", "coffee"; not "flight", "Christmas", "Australia", "police").
-  bool is_goods(const std::string& term) const { return goods_.count(term) > 0; }
-  std::size_t size() const { return related_.size(); }
+  bool is_goods(const std::string& term) const { return has_kind(term, kGoods); }
+  // The number of terms that have synonyms.
+  std::size_t size() const { return related_terms_; }
+
+  static constexpr std::uint32_t kNoList = UINT32_MAX;
 
  private:
-  std::unordered_map<std::string, std::vector<std::string>> related_;
-  std::unordered_map<std::string, std::vector<std::string>> broader_;
-  std::unordered_map<std::string, std::string> base_form_;
-  std::unordered_set<std::string> known_;
-  std::unordered_set<std::string> nouns_;
-  std::unordered_set<std::string> noun_words_;
-  std::unordered_set<std::string> time_nouns_;
-  std::unordered_set<std::string> institutions_;
-  std::unordered_set<std::string> concrete_;
-  std::unordered_set<std::string> goods_;
+  // What WordNet says of a term (a bit each; see the accessors above).
+  enum Kind : std::uint8_t {
+    kKnown = 1,
+    kNoun = 2,
+    kTimeNoun = 4,
+    kInstitution = 8,
+    kConcrete = 16,
+    kGoods = 32,
+  };
+  struct TermInfo {
+    std::uint8_t kinds = 0;           // Kind bits
+    std::uint32_t related = kNoList;  // of(): an index into lists_
+    std::uint32_t broader = kNoList;  // broader(): an index into lists_
+  };
+  bool has_kind(std::string_view term, Kind kind) const {
+    const TermInfo* info = terms_.find(term);
+    return info && (info->kinds & kind);
+  }
+
+  StringTable<TermInfo> terms_;                  // every WordNet term
+  std::vector<std::vector<std::string>> lists_;  // the terms' synonyms and hypernyms
+  std::size_t related_terms_ = 0;
+  StringTable<std::string> base_form_;  // by inflected word
+  StringTable<bool> noun_words_;        // see is_noun_word()
 };
 
 // A tenant's synonyms file (TOML):

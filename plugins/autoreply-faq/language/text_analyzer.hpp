@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "chinese_segmenter.hpp"
+#include "corpus_idf.hpp"
 #include "script_folding.hpp"
 #include "synonyms.hpp"
 #include "tokenizer.hpp"
@@ -152,7 +153,7 @@ class TextAnalyzer {
   std::string english_term(const std::string& word) const;
 
   std::shared_ptr<const ChineseSegmenter> segmenter_;
-  std::shared_ptr<const std::unordered_map<std::string, double>> corpus_idf_;
+  std::shared_ptr<const CorpusIdf> corpus_idf_;
   std::unique_ptr<ScriptFolding> folding_;
   std::shared_ptr<const WordNetSynonyms> wordnet_;
   std::shared_ptr<const WordUsage> word_usage_;

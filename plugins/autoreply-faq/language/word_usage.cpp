@@ -1,34 +1,38 @@
 #include "word_usage.hpp"
 
-#include <fstream>
+#include <cstdlib>
 #include <map>
 #include <mutex>
-#include <sstream>
 #include <stdexcept>
+
+#include "data_file.hpp"
 
 namespace switchboard::faq {
 
 WordUsage::WordUsage(const std::filesystem::path& counts_file, const WordAnalysis& stem) {
-  std::ifstream in(counts_file);
-  if (!in)
+  const DataFile data(counts_file);
+  if (!data.ok())
     throw std::runtime_error("cannot read the English word counts " + counts_file.string() +
                              " (Debian: apt-get install wordnet-base)");
-  std::string line;
-  while (std::getline(in, line)) {
+  std::string_view rest = data.text(), line;
+  while (next_line(rest, line)) {
     // "day%1:28:00:: 1 273": the lemma before '%', the count last.
     const auto percent = line.find('%');
     const auto last_space = line.rfind(' ');
-    if (percent == std::string::npos || last_space == std::string::npos || last_space < percent)
+    if (percent == std::string_view::npos || last_space == std::string_view::npos ||
+        last_space < percent)
       continue;
-    const std::string lemma = line.substr(0, percent);
-    if (lemma.find_first_of("_-'.") != std::string::npos) continue;  // phrases: not one term
-    const double tagged = std::strtod(line.c_str() + last_space + 1, nullptr);
+    const auto lemma = line.substr(0, percent);
+    if (lemma.find_first_of("_-'.") != std::string_view::npos) continue;  // phrases: not one term
+    const std::string count(line.substr(last_space + 1));  // strtod needs its end marked
+    const double tagged = std::strtod(count.c_str(), nullptr);
     if (tagged <= 0) continue;
     const std::string term = stem(lemma);
     if (!term.empty()) count_[term] += tagged;
   }
   if (count_.empty())
     throw std::runtime_error("the English word counts " + counts_file.string() + " have no words");
+  count_.shrink_to_fit();
 }
 
 std::shared_ptr<const WordUsage> WordUsage::shared(const std::filesystem::path& counts_file,
@@ -44,8 +48,8 @@ std::shared_ptr<const WordUsage> WordUsage::shared(const std::filesystem::path& 
 }
 
 double WordUsage::count(const std::string& term) const {
-  const auto it = count_.find(term);
-  return it == count_.end() ? 0.0 : it->second;
+  const double* found = count_.find(term);
+  return found ? *found : 0.0;
 }
 
 }  // namespace switchboard::faq

@@ -12,8 +12,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <unordered_map>
 
+#include "string_table.hpp"
 #include "synonyms.hpp"
 
 namespace switchboard::faq {
@@ -29,7 +29,7 @@ class WordUsage {
   double count(const std::string& term) const;
 
  private:
-  std::unordered_map<std::string, double> count_;
+  StringTable<double> count_;
 };
 
 }  // namespace switchboard::faq

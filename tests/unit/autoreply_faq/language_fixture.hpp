@@ -27,8 +27,8 @@ inline std::shared_ptr<const switchboard::faq::TextAnalyzer> analyzer() {
 // plugin loads each file once per process and shares it only while someone holds it
 // (ChineseSegmenter::shared, WordNetSynonyms::shared, WordUsage::shared and the jieba
 // word weights keep weak references), so a FaqStage or a WordNetSynonyms a test makes
-// would otherwise read it all again and drop it at the end: seconds per stage, tens
-// under ASan. Holding the analyzer above keeps it loaded for the whole process; ctest
+// would otherwise read it all again and drop it at the end: half a second per stage,
+// more under ASan. Holding the analyzer above keeps it loaded for the whole process; ctest
 // runs these tests in a few processes (CMakeLists.txt), not one per test case.
 //
 // Safe to share: all of it is immutable after loading (const, every method const).
