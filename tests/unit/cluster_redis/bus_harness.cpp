@@ -161,7 +161,7 @@ const sb_cluster_api& api() {
 template <class Hook>
 Result call(std::chrono::milliseconds wait, Hook&& hook) {
   char buffer[512] = {0};
-  sb_error err{sizeof(sb_error), buffer, sizeof buffer};
+  sb_error err{sizeof(sb_error), buffer, sizeof buffer, 0};
   Op* op = new_op();
   const int32_t status = hook(reinterpret_cast<sb_op*>(op), &err);
   if (status != SB_PENDING) return Result{status, "", buffer};
@@ -173,7 +173,7 @@ Result call(std::chrono::milliseconds wait, Hook&& hook) {
 
 sb_instance* create(BusNode::Context& ctx, std::string& error) {
   char buffer[512] = {0};
-  sb_error err{sizeof(sb_error), buffer, sizeof buffer};
+  sb_error err{sizeof(sb_error), buffer, sizeof buffer, 0};
   sb_instance_args args{};
   args.struct_size = sizeof args;
   args.ctx = reinterpret_cast<sb_host_ctx*>(&ctx);
