@@ -69,7 +69,8 @@ spdlog::logger& Instance::logger() const {
   return *ctx_.logger;
 }
 
-bool Instance::open(const InstanceConfig& config, const std::string& data_dir, std::string& error) {
+bool Instance::open(const InstanceConfig& config, const std::string& data_dir, std::string& error,
+                    RetryAfter* retry_after) {
   // Absolute, so the plugin's files stay found whatever the server's working directory.
   std::string config_dir;
   if (!config.config_dir.empty()) {
@@ -81,7 +82,7 @@ bool Instance::open(const InstanceConfig& config, const std::string& data_dir, s
                         sb::str(ctx_.tenant_id),  sb::str(config.config_json),
                         sb::str(data_dir),        sb::str(config_dir)};
   char buffer[kErrorBufferBytes] = {};
-  sb_error err{sizeof(sb_error), buffer, sizeof(buffer)};
+  sb_error err{sizeof(sb_error), buffer, sizeof(buffer), 0};
   sb_instance* created = nullptr;
   int32_t status = SB_ERROR;
   try {
@@ -95,6 +96,9 @@ bool Instance::open(const InstanceConfig& config, const std::string& data_dir, s
   }
   if (status != SB_OK) {
     error = error_text(status, buffer);
+    // 0 as set above: a plugin before 1.8, or one that does not know when.
+    if (retry_after && err.retry_after_ms > 0)
+      *retry_after = std::chrono::milliseconds(err.retry_after_ms);
     return false;
   }
   plugin_instance_ = created;
@@ -154,7 +158,7 @@ int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>&
   });
 
   char buffer[kErrorBufferBytes] = {};
-  sb_error err{sizeof(sb_error), buffer, sizeof(buffer)};
+  sb_error err{sizeof(sb_error), buffer, sizeof(buffer), 0};
   int32_t status = SB_ERROR;
   const auto started = std::chrono::steady_clock::now();
   try {
@@ -205,7 +209,7 @@ int32_t Instance::call_maybe_pending(const AsyncInvoke& invoke,
 int32_t Instance::call_sync(const SyncInvoke& invoke, std::string& error) {
   if (!admit(error)) return SB_ERROR;
   char buffer[kErrorBufferBytes] = {};
-  sb_error err{sizeof(sb_error), buffer, sizeof(buffer)};
+  sb_error err{sizeof(sb_error), buffer, sizeof(buffer), 0};
   int32_t status = SB_ERROR;
   const auto started = std::chrono::steady_clock::now();
   try {

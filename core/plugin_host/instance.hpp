@@ -34,6 +34,11 @@ using PluginBuild = std::shared_ptr<const LoadedPlugin>;
 using AsyncInvoke = std::function<int32_t(sb_instance*, sb_op*, sb_error*)>;
 using SyncInvoke = std::function<int32_t(sb_instance*, sb_error*)>;
 
+// How long a plugin that refused says its refusal lasts (sb_error.retry_after_ms,
+// ABI 1.8): a new instance may be made after that. nullopt: it said nothing of when
+// (every plugin before 1.8, and any failure not known to end by itself).
+using RetryAfter = std::optional<std::chrono::milliseconds>;
+
 // Made by PluginHost::create_instance. Thread-safe: calls may come from any thread.
 // The plugin's instance_free runs when the last reference goes, which is never while
 // an operation is outstanding (each op holds a reference), and the library stays
@@ -47,8 +52,10 @@ class Instance : public std::enable_shared_from_this<Instance> {
   Instance& operator=(const Instance&) = delete;
 
   // Calls the plugin's instance_new. Blocking (start-up and reload path). False and
-  // error text on failure, including an exception thrown by the plugin.
-  bool open(const InstanceConfig& config, const std::string& data_dir, std::string& error);
+  // error text on failure, including an exception thrown by the plugin; then also,
+  // when retry_after is given, when the plugin said trying again can succeed.
+  bool open(const InstanceConfig& config, const std::string& data_dir, std::string& error,
+            RetryAfter* retry_after = nullptr);
 
   const std::string& plugin_name() const { return ctx_.plugin_name; }
   const std::string& tenant_id() const { return ctx_.tenant_id; }

@@ -242,8 +242,8 @@ bool PluginHost::has(std::string_view name) const {
 std::shared_ptr<Instance> PluginHost::create_instance(std::string_view plugin_name,
                                                       std::string_view tenant_id,
                                                       const InstanceConfig& config,
-                                                      const fs::path& data_dir,
-                                                      std::string& error) {
+                                                      const fs::path& data_dir, std::string& error,
+                                                      RetryAfter* retry_after) {
   std::shared_ptr<const LoadedPlugin> plugin;
   {
     std::lock_guard lock(mutex_);
@@ -255,14 +255,14 @@ std::shared_ptr<Instance> PluginHost::create_instance(std::string_view plugin_na
         "no plugin named " + std::string(plugin_name) + " is loaded from " + plugin_dir_.string();
     return nullptr;
   }
-  return create_instance(plugin, tenant_id, config, data_dir, error);
+  return create_instance(plugin, tenant_id, config, data_dir, error, retry_after);
 }
 
 std::shared_ptr<Instance> PluginHost::create_instance(const PluginBuild& plugin,
                                                       std::string_view tenant_id,
                                                       const InstanceConfig& config,
-                                                      const fs::path& data_dir,
-                                                      std::string& error) {
+                                                      const fs::path& data_dir, std::string& error,
+                                                      RetryAfter* retry_after) {
   const std::string& plugin_name = plugin->info.name;
   std::error_code ec;
   fs::create_directories(data_dir, ec);
@@ -271,7 +271,7 @@ std::shared_ptr<Instance> PluginHost::create_instance(const PluginBuild& plugin,
     return nullptr;
   }
   auto instance = std::make_shared<Instance>(plugin, std::string(tenant_id), config, options_);
-  if (!instance->open(config, data_dir.string(), error)) {
+  if (!instance->open(config, data_dir.string(), error, retry_after)) {
     error = "plugin " + plugin_name + " refused tenant " + std::string(tenant_id) + ": " + error;
     return nullptr;
   }

@@ -67,16 +67,17 @@ class PluginHost {
   // One instance of the plugin for one tenant (calls instance_new; blocking).
   // data_dir is created if missing. nullptr and error text on failure, including
   // an unknown plugin name or an exception thrown by the plugin.
+  // retry_after, when given, receives how long the plugin said its refusal lasts.
   std::shared_ptr<Instance> create_instance(std::string_view plugin, std::string_view tenant_id,
                                             const InstanceConfig& config,
                                             const std::filesystem::path& data_dir,
-                                            std::string& error);
+                                            std::string& error, RetryAfter* retry_after = nullptr);
   // The same from a given build (Instance::build()), current or not: the way back
   // to the old code when a new build refuses a tenant.
   std::shared_ptr<Instance> create_instance(const PluginBuild& build, std::string_view tenant_id,
                                             const InstanceConfig& config,
                                             const std::filesystem::path& data_dir,
-                                            std::string& error);
+                                            std::string& error, RetryAfter* retry_after = nullptr);
 
   // True when the instance runs the build new instances of its plugin get now;
   // false once a newer build was loaded or its file was removed.

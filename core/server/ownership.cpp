@@ -144,16 +144,17 @@ bool Server::take_tenant(const std::shared_ptr<TenantRuntime>& relayed) {
   const auto config = relayed->config;
   const std::string& id = config->id;
   std::string error;
+  plugin_host::RetryAfter lease_left;  // what is left of another node's lease, when refused
   // Its storage instance takes the lease: absent, expired or already this node's.
   auto owner = build_tenant(config, plugins_, config_.data_dir, strand_for(id), metrics_, error,
-                            storage_settings(*config, true));
+                            storage_settings(*config, true), &lease_left);
   if (owner && !(wait_for_step([&](auto cb) { owner->agents->load(std::move(cb)); }, error) &&
                  wait_for_step([&](auto cb) { owner->engine->start(std::move(cb)); }, error)))
     owner.reset();
   if (!owner) {
     // Typically another node's lease is still live: tried again as it ends, or (when
     // the refusal does not say when) next heartbeat.
-    take_retries_.failed(id, error, std::chrono::steady_clock::now());
+    take_retries_.failed(id, lease_left, std::chrono::steady_clock::now());
     auto& said = take_failures_[id];
     if (said != error)
       spdlog::info("tenant {}: this node should own it but cannot yet: {}", id, error);

@@ -183,7 +183,8 @@ void apply_routing(TenantRuntime& runtime) {
 std::shared_ptr<plugin_host::Instance> plugin_instance(
     const tenants::TenantConfig& config, const std::string& plugin,
     plugin_host::PluginHost& plugins, const std::filesystem::path& data_dir, std::string& error,
-    const plugin_host::PluginBuild& build, const std::map<std::string, std::string>& settings) {
+    const plugin_host::PluginBuild& build, const std::map<std::string, std::string>& settings,
+    plugin_host::RetryAfter* retry_after) {
   plugin_host::InstanceConfig instance_config;
   if (const auto* section = config.section(plugin)) {
     instance_config.config_json = section->config_json;
@@ -193,8 +194,9 @@ std::shared_ptr<plugin_host::Instance> plugin_instance(
   instance_config.config_dir = config.file.parent_path().string();
   // Each instance gets a directory of its own: tenants never share files.
   const auto dir = data_dir / "tenants" / config.id / plugin;
-  if (build) return plugins.create_instance(build, config.id, instance_config, dir, error);
-  return plugins.create_instance(plugin, config.id, instance_config, dir, error);
+  if (build)
+    return plugins.create_instance(build, config.id, instance_config, dir, error, retry_after);
+  return plugins.create_instance(plugin, config.id, instance_config, dir, error, retry_after);
 }
 
 void subscribe_to_events(const TenantRuntime& runtime,
@@ -242,12 +244,13 @@ std::shared_ptr<TenantRuntime> build_tenant(
     std::shared_ptr<const tenants::TenantConfig> config, plugin_host::PluginHost& plugins,
     const std::filesystem::path& data_dir, boost::asio::any_io_executor strand,
     metrics::Registry& metrics, std::string& error,
-    const std::map<std::string, std::string>& storage_settings) {
+    const std::map<std::string, std::string>& storage_settings,
+    plugin_host::RetryAfter* storage_retry_after) {
   auto runtime = std::make_shared<TenantRuntime>();
   runtime->config = config;
   runtime->strand = strand;
   runtime->storage = plugin_instance(*config, config->storage_plugin, plugins, data_dir, error, {},
-                                     storage_settings);
+                                     storage_settings, storage_retry_after);
   if (!runtime->storage) {
     error = "storage plugin " + config->storage_plugin + ": " + error;
     return nullptr;

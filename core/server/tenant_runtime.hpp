@@ -48,11 +48,13 @@ bots::PipelineSettings bot_settings_of(const tenants::BotConfig& bot);
 // reason when a plugin instance cannot be created.
 // storage_settings: keys of the storage plugin's table that the server decides
 // (cluster mode: node_id, lease_ms, read_only), over what the tenant file says.
+// storage_retry_after: when the storage plugin refused, how long it said that lasts.
 std::shared_ptr<TenantRuntime> build_tenant(
     std::shared_ptr<const tenants::TenantConfig> config, plugin_host::PluginHost& plugins,
     const std::filesystem::path& data_dir, boost::asio::any_io_executor strand,
     metrics::Registry& metrics, std::string& error,
-    const std::map<std::string, std::string>& storage_settings = {});
+    const std::map<std::string, std::string>& storage_settings = {},
+    plugin_host::RetryAfter* storage_retry_after = nullptr);
 
 // Applies an edited config to a running tenant: limits, agents, routing chain, bot. A
 // changed own_files_stamp (a file in the tenant's own directory was edited) creates
@@ -71,7 +73,8 @@ std::shared_ptr<plugin_host::Instance> plugin_instance(
     const tenants::TenantConfig& config, const std::string& plugin,
     plugin_host::PluginHost& plugins, const std::filesystem::path& data_dir, std::string& error,
     const plugin_host::PluginBuild& build = {},
-    const std::map<std::string, std::string>& settings = {});
+    const std::map<std::string, std::string>& settings = {},
+    plugin_host::RetryAfter* retry_after = nullptr);
 
 // Moves the tenant's routing and bot plugin instances whose plugin has a newer build
 // loaded to new instances of that build (the storage instance moves through a

@@ -136,7 +136,12 @@ Bus::Bus(const sb::Host& host, const sb_cluster_events* events, BusConfig config
     link_down("consumer: " + why);
   };
 
-  thread_ = std::thread([this] { io_.run(); });
+  std::promise<void> ended;
+  loop_ended_ = ended.get_future();
+  thread_ = std::thread([this, ended = std::move(ended)]() mutable {
+    io_.run();
+    ended.set_value();
+  });
   on_thread([this] {
     commands_->start();
     subscriber_->start();
@@ -145,6 +150,12 @@ Bus::Bus(const sb::Host& host, const sb_cluster_events* events, BusConfig config
   });
 }
 
+// The loop ends by itself once the links have closed: each link frees its
+// connection on the loop (its socket waits end) and stops reconnecting, and the
+// bus arms no timer again. A cancel() misses a timer whose wait has already ended
+// with its handler still queued, so the heartbeat (which re-arms itself) and the
+// read loop check stopping_ first: a heartbeat due just as the stop ran once kept
+// the loop, and the host's instance_free, waiting for ever.
 Bus::~Bus() {
   on_thread([this] {
     stopping_ = true;  // the host hears nothing more: it is freeing the instance
@@ -154,11 +165,16 @@ Bus::~Bus() {
     heartbeat_timer_.cancel();
     retry_timer_.cancel();
     work_.reset();
-    // And nothing after: a link's operation still pending (seen under load) kept the
-    // loop waiting for ever and this destructor with it. Unrun handlers are destroyed
-    // with io_, and the host hears nothing more anyway.
-    io_.stop();
   });
+  // A backstop, never reached while the above holds: a wait left pending would keep
+  // the loop and this destructor (the host's shutdown) waiting for ever, so after
+  // kStopWait the loop is stopped, and said to be, for the next such bug to be seen.
+  if (loop_ended_.wait_for(kStopWait) == std::future_status::timeout) {
+    log(SB_LOG_ERROR, "the Redis connection thread did not end within " +
+                          std::to_string(kStopWait.count()) +
+                          " ms of stopping: something was still pending; stopped it");
+    io_.stop();
+  }
   if (thread_.joinable()) thread_.join();
 }
 
@@ -234,7 +250,7 @@ void Bus::subscribe_all() {
 }
 
 void Bus::on_push(const redisReply& r) {
-  if (r.type != REDIS_REPLY_ARRAY || r.elements < 3) return;
+  if (stopping_ || r.type != REDIS_REPLY_ARRAY || r.elements < 3) return;
   const std::string_view kind = reply_text(*r.element[0]);
   const std::string channel = text_of(*r.element[1]);
   if (kind == "message") {
@@ -265,6 +281,7 @@ void Bus::on_push(const redisReply& r) {
 // when Redis answers it: Redis hands the message to subscribers before it answers
 // the publisher, so the message often arrives first.
 void Bus::heartbeat() {
+  if (stopping_) return;  // a wait that ended just before the cancel
   const auto now = Clock::now();
   if (awaiting_heartbeat_ && subscriber_->up() && commands_->up() &&
       now - heartbeat_sent_ > 3 * config_.heartbeat) {
@@ -453,7 +470,7 @@ void Bus::claim_pending(const std::string& key, uint64_t setup, std::string curs
 }
 
 void Bus::deliver_entries(const std::string& key, const redisReply& entries, bool redelivered) {
-  if (entries.type != REDIS_REPLY_ARRAY) return;
+  if (stopping_ || entries.type != REDIS_REPLY_ARRAY) return;
   const std::string_view stream = std::string_view(key).substr(config_.key_prefix.size() + 2);
   for (size_t i = 0; i < entries.elements; ++i) {
     const redisReply& e = *entries.element[i];
@@ -472,7 +489,7 @@ void Bus::deliver_entries(const std::string& key, const redisReply& entries, boo
 }
 
 void Bus::read_loop() {
-  if (reading_ || !consumer_->up()) return;
+  if (stopping_ || reading_ || !consumer_->up()) return;
   std::vector<std::string> argv{
       "XREADGROUP", "GROUP",    kGroup,  config_.node_id,
       "COUNT",      kReadCount, "BLOCK", std::to_string(config_.block.count()),

@@ -20,6 +20,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -137,6 +138,9 @@ class Bus {
   std::string heartbeat_channel_;
   bool stopping_ = false;
 
+  // How long ~Bus waits for the loop to end by itself before stopping it.
+  static constexpr std::chrono::milliseconds kStopWait{2000};
+  std::future<void> loop_ended_;  // ready when io_.run() has returned
   std::thread thread_;
 };
 

@@ -18,11 +18,13 @@ Lease acquire_lease(pqxx::transaction_base& tx, const std::string& node_id, int6
   const pqxx::row holder = tx.exec1(
       "SELECT owner_node, epoch, round(extract(epoch FROM expires_at - now()) * 1000)::bigint "
       "FROM tenant_leases");
-  // "held by node '...' (epoch N) for another M ms": a cluster node reads what is
-  // left and tries again just then (core/cluster/take_retries.hpp).
-  throw LeaseLost("storage-postgres: the tenant is held by node '" + holder[0].as<std::string>() +
-                  "' (epoch " + holder[1].as<std::string>() + ") for another " +
-                  holder[2].as<std::string>() + " ms");
+  // What is left reaches a cluster node as sb_error.retry_after_ms: it tries again
+  // just then (core/cluster/take_retries.hpp). The text is for people.
+  const int64_t left_ms = holder[2].as<int64_t>();
+  throw LeaseHeld("storage-postgres: the tenant is held by node '" + holder[0].as<std::string>() +
+                      "' (epoch " + holder[1].as<std::string>() + ") for another " +
+                      std::to_string(left_ms) + " ms",
+                  left_ms);
 }
 
 namespace {

@@ -28,8 +28,19 @@ class LeaseLost : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Another node holds the tenant's lease for left_ms more (its end: when trying to
+// take it again can succeed; instance_new passes it as sb_error.retry_after_ms).
+class LeaseHeld : public LeaseLost {
+ public:
+  LeaseHeld(const std::string& what, int64_t left_ms) : LeaseLost(what), left_ms_(left_ms) {}
+  int64_t left_ms() const { return left_ms_; }
+
+ private:
+  int64_t left_ms_;
+};
+
 // Takes (or keeps) the lease of the transaction's tenant for lease_ms. Throws
-// LeaseLost naming the holder when another node holds an unexpired lease.
+// LeaseHeld naming the holder when another node holds an unexpired lease.
 Lease acquire_lease(pqxx::transaction_base& tx, const std::string& node_id, int64_t lease_ms);
 
 // Renews the lease inside a write transaction and fences it: throws LeaseLost when

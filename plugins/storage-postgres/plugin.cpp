@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "lease.hpp"
 #include "request_parsing.hpp"
 #include "session.hpp"
 #include "storage_instance.hpp"
@@ -69,8 +70,15 @@ int64_t now_ms() {
 int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error* err) {
   return sb::guarded(err, [&] {
     switchboard::sqlite::HostRef host{g_host, args->ctx};
-    auto* instance = new StorageInstance(host, sb::view(args->tenant_id));
-    *out = reinterpret_cast<sb_instance*>(instance);
+    try {
+      auto* instance = new StorageInstance(host, sb::view(args->tenant_id));
+      *out = reinterpret_cast<sb_instance*>(instance);
+    } catch (const switchboard::postgres::LeaseHeld& held) {
+      // Another node's lease: taking the tenant can succeed once it ends.
+      sb_error_set(err, held.what());
+      sb_error_set_retry_after(err, held.left_ms());
+      return static_cast<int32_t>(SB_ERROR);
+    }
     return static_cast<int32_t>(SB_OK);
   });
 }
@@ -341,8 +349,8 @@ const sb_storage_api kStorageApi = {
 
 const sb_plugin_descriptor kDescriptor = {
     sizeof(sb_plugin_descriptor),
-    SB_ABI_VERSION_MAJOR(1, 7),
-    SB_ABI_VERSION_MINOR(1, 7),
+    SB_ABI_VERSION_MAJOR(1, 8),
+    SB_ABI_VERSION_MINOR(1, 8),
     SB_KIND_STORAGE,
     "storage-postgres",
     "1.1.0",

@@ -91,7 +91,7 @@ class Client {
     req.body = str(body);
     auto* call = new Call{host_, std::move(on_chunk), std::move(on_done)};
     char buffer[256] = {};
-    sb_error err{sizeof(sb_error), buffer, sizeof(buffer)};
+    sb_error err{sizeof(sb_error), buffer, sizeof(buffer), 0};
     const int32_t status = api_->request(host_.ctx, &req, call->on_chunk ? &Call::chunk : nullptr,
                                          &Call::done, call, &err);
     if (status == SB_OK) return {};

@@ -32,7 +32,7 @@ extern "C" {
 /* The ABI this header describes. tests/abi pins the layout of every struct per
  * version: changing a struct without bumping these numbers fails the build's tests. */
 #define SB_ABI_MAJOR 1
-#define SB_ABI_MINOR 7
+#define SB_ABI_MINOR 8
 
 /* A plugin states the ABI version it was WRITTEN for with SB_ABI_VERSION(major, minor)
  * in its descriptor. Rebuilding against newer headers keeps the number it wrote (so
@@ -94,6 +94,14 @@ typedef struct sb_error {
   uint32_t struct_size;
   char* message;
   size_t capacity;
+  /* 1.8: a failure that ends by itself at a time the plugin knows: the same call
+   * may succeed when made again this many ms from now (>= 1). The host sets 0 (the
+   * plugin says nothing of when) before the call; a plugin sets it with
+   * sb_error_set_retry_after, never directly (a host's struct may be smaller). Read
+   * by the host after instance_new: storage shared by a cluster's nodes refusing a
+   * tenant whose lease another node holds says when that lease ends
+   * (docs/cluster.md), and the node tries again just then. */
+  int64_t retry_after_ms;
 } sb_error;
 
 /* Opaque handles. */
@@ -722,6 +730,12 @@ static inline void sb_error_set(sb_error* err, const char* message) {
   if (!err || !err->message || err->capacity == 0) return;
   for (; message && message[i] && i + 1 < err->capacity; ++i) err->message[i] = message[i];
   err->message[i] = '\0';
+}
+
+/* 1.8: sets err->retry_after_ms (at least 1) when err is large enough to have it. */
+static inline void sb_error_set_retry_after(sb_error* err, int64_t ms) {
+  if (!err || err->struct_size < offsetof(sb_error, retry_after_ms) + sizeof(int64_t)) return;
+  err->retry_after_ms = ms < 1 ? 1 : ms;
 }
 
 #ifdef __cplusplus

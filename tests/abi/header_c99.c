@@ -8,6 +8,8 @@ size_t abi_header_c99_check(char* buffer, size_t capacity) {
   err.struct_size = (uint32_t)sizeof(sb_error);
   err.message = buffer;
   err.capacity = capacity;
+  err.retry_after_ms = 0;
   sb_error_set(&err, "checked");
+  sb_error_set_retry_after(&err, 5);
   return s.len + (size_t)SB_ABI_VERSION_MAJOR(1, 0) + (size_t)SB_ABI_VERSION_MINOR(1, 0);
 }

@@ -7,7 +7,7 @@
 #include "switchboard/sb_plugin.h"
 #include "switchboard/sb_plugin_cpp.hpp"
 
-static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 7,
+static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 8,
               "ABI bumped: update these pins with the new layout");
 static_assert(std::is_standard_layout_v<sb_plugin_descriptor> &&
               std::is_trivial_v<sb_plugin_descriptor>);
@@ -48,7 +48,7 @@ static_assert(sizeof(sb_status) == 4);
 
 int abi_header_cpp20_check() {
   char buffer[8];
-  sb_error err{sizeof(sb_error), buffer, sizeof(buffer)};
+  sb_error err{sizeof(sb_error), buffer, sizeof(buffer), 0};
   return sb::guarded(&err, [] { return static_cast<int32_t>(SB_OK); });
 }
 
@@ -86,3 +86,7 @@ static_assert(sizeof(sb_cluster_api) == 88);
 static_assert(offsetof(sb_cluster_api, set_list) == 80);
 // 1.7 additions: the storage's lease epoch (cluster mode).
 static_assert(offsetof(sb_storage_api, lease_epoch) == 160);
+
+// 1.8 additions: when a refusal ends (sb_error.retry_after_ms).
+static_assert(offsetof(sb_error, retry_after_ms) == 24);
+static_assert(sizeof(sb_error) == 32);

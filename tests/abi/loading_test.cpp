@@ -144,6 +144,45 @@ TEST_CASE("create_instance reports an unknown plugin and a plugin that throws") 
   CHECK_THAT(error, Catch::Contains("acme") && Catch::Contains("refusing this tenant"));
 }
 
+TEST_CASE("a refusal says when it ends from ABI 1.8; an older plugin's words are only words") {
+  // A cluster node tries a tenant again when the storage plugin says its refusal
+  // ends (another node's lease), else at its next heartbeat (core/cluster/take_retries).
+  TempDir dir;
+  copy_test_plugins(dir.path(), {"abi-faulty-storage", "abi-faulty-storage-1-8"});
+  CapturedLog log;
+  PluginHost host(dir.path(), options_with(log));
+  host.scan();
+  const InstanceConfig held{R"({"held":true})", {}, ""};
+
+  std::string error;
+  RetryAfter retry_after;
+  CHECK_FALSE(host.create_instance("abi-faulty-storage-1-8", "acme", held, dir.path() / "new",
+                                   error, &retry_after));
+  CHECK_THAT(error, Catch::Contains("held by node 'n'"));
+  CHECK(retry_after == std::chrono::milliseconds(691));
+
+  // The same refusal from a 1.0 plugin loads and fails the same way, and says no
+  // time, whatever its text reads like: the caller falls back to its own schedule.
+  error.clear();
+  retry_after.reset();
+  CHECK_FALSE(host.create_instance("abi-faulty-storage", "acme", held, dir.path() / "old", error,
+                                   &retry_after));
+  CHECK_THAT(error, Catch::Contains("for another 691 ms"));
+  CHECK_FALSE(retry_after);
+  // And it still serves tenants it does not refuse.
+  CHECK(host.create_instance("abi-faulty-storage", "acme", {}, dir.path() / "old", error));
+
+  // A plugin writes the time only where the host's sb_error has room for it (rule 4).
+  char buffer[8] = {};
+  sb_error small{static_cast<uint32_t>(offsetof(sb_error, retry_after_ms)), buffer, sizeof buffer,
+                 0};
+  sb_error_set_retry_after(&small, 691);
+  CHECK(small.retry_after_ms == 0);
+  sb_error full{sizeof(sb_error), buffer, sizeof buffer, 0};
+  sb_error_set_retry_after(&full, 0);  // "now" is still a time: at least 1 ms
+  CHECK(full.retry_after_ms == 1);
+}
+
 TEST_CASE("an instance sees its own config and its tenant's events") {
   TempDir dir;
   copy_test_plugins(dir.path(), {"abi-faulty-storage"});

@@ -46,6 +46,7 @@ int main(void) {
   FIELD(sb_error, struct_size);
   FIELD(sb_error, message);
   FIELD(sb_error, capacity);
+  FIELD(sb_error, retry_after_ms);
 
   STRUCT(sb_host_api);
   FIELD(sb_host_api, struct_size);

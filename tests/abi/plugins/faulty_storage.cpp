@@ -10,7 +10,10 @@
 //   "release"  completes every kept op from another thread with "late", then this
 //              one with "released"
 // kv_get completes at once with "<events seen>:<config greeting>". instance_new
-// throws when the config JSON mentions "refuse".
+// throws when the config JSON mentions "refuse", and fails as storage-postgres does
+// for a tenant another node holds when it mentions "held": built as
+// abi-faulty-storage-1-8 (FAULTY_STORAGE_1_8) it then also says when that ends
+// (sb_error.retry_after_ms, ABI 1.8); as abi-faulty-storage (ABI 1.0) only in words.
 #include <chrono>
 #include <mutex>
 #include <stdexcept>
@@ -41,9 +44,16 @@ void complete_ok(sb_op* op, const char* result) {
   g_host->complete(op, SB_OK, sb_str_from(result), sb_str{});
 }
 
-int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error*) {
+int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error* err) {
   if (sb::view(args->config_json).find("refuse") != std::string_view::npos) {
     throw std::runtime_error("refusing this tenant");
+  }
+  if (sb::view(args->config_json).find("held") != std::string_view::npos) {
+    sb_error_set(err, "the tenant is held by node 'n' (epoch 4) for another 691 ms");
+#ifdef FAULTY_STORAGE_1_8
+    sb_error_set_retry_after(err, 691);
+#endif
+    return SB_ERROR;
   }
   auto* self = new FaultyStorage();
   self->ctx = args->ctx;
@@ -147,10 +157,17 @@ const sb_storage_api kStorageApi = {sizeof(sb_storage_api),
 const sb_config_key kKeys[] = {{sizeof(sb_config_key), SB_CONFIG_STRING, "greeting"}};
 
 const sb_plugin_descriptor kDescriptor = {sizeof(sb_plugin_descriptor),
+#ifdef FAULTY_STORAGE_1_8
+                                          SB_ABI_VERSION_MAJOR(1, 8),
+                                          SB_ABI_VERSION_MINOR(1, 8),
+                                          SB_KIND_STORAGE,
+                                          "abi-faulty-storage-1-8",
+#else
                                           SB_ABI_VERSION_MAJOR(1, 0),
                                           SB_ABI_VERSION_MINOR(1, 0),
                                           SB_KIND_STORAGE,
                                           "abi-faulty-storage",
+#endif
                                           "0.1.0",
                                           kKeys,
                                           1,

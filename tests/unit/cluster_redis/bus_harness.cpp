@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <stdexcept>
+#include <thread>
 
 namespace cluster_test {
 
@@ -50,6 +51,7 @@ struct BusNode::Context {
   std::vector<Entry> entries;
   std::vector<int> links;
   std::vector<std::string> lines;
+  std::chrono::milliseconds hold_next_message{0};
 };
 
 namespace {
@@ -99,9 +101,15 @@ int32_t host_config_get(sb_host_ctx* ctx, const char* key, sb_str* out) {
 
 void on_message(sb_host_ctx* ctx, sb_str channel, sb_str payload) {
   auto& c = context(ctx);
-  std::lock_guard lock(c.mutex);
-  c.messages.push_back({text(channel), text(payload)});
-  c.cv.notify_all();
+  std::chrono::milliseconds hold{0};
+  {
+    std::lock_guard lock(c.mutex);
+    c.messages.push_back({text(channel), text(payload)});
+    std::swap(hold, c.hold_next_message);
+    c.cv.notify_all();
+  }
+  // A busy host: the plugin's thread stays here, its timers coming due meanwhile.
+  if (hold.count() > 0) std::this_thread::sleep_for(hold);
 }
 
 void on_entry(sb_host_ctx* ctx, const sb_cluster_entry* entry) {
@@ -153,7 +161,7 @@ const sb_cluster_api& api() {
 template <class Hook>
 Result call(std::chrono::milliseconds wait, Hook&& hook) {
   char buffer[512] = {0};
-  sb_error err{sizeof(sb_error), buffer, sizeof buffer};
+  sb_error err{sizeof(sb_error), buffer, sizeof buffer, 0};
   Op* op = new_op();
   const int32_t status = hook(reinterpret_cast<sb_op*>(op), &err);
   if (status != SB_PENDING) return Result{status, "", buffer};
@@ -165,7 +173,7 @@ Result call(std::chrono::milliseconds wait, Hook&& hook) {
 
 sb_instance* create(BusNode::Context& ctx, std::string& error) {
   char buffer[512] = {0};
-  sb_error err{sizeof(sb_error), buffer, sizeof buffer};
+  sb_error err{sizeof(sb_error), buffer, sizeof buffer, 0};
   sb_instance_args args{};
   args.struct_size = sizeof args;
   args.ctx = reinterpret_cast<sb_host_ctx*>(&ctx);
@@ -194,7 +202,17 @@ BusNode::BusNode(const std::string& node_id, const sb::test::RedisServer& redis,
 }
 
 BusNode::~BusNode() {
+  close();
+}
+
+void BusNode::close() {
   if (instance_) plugin().instance_free(instance_);
+  instance_ = nullptr;
+}
+
+void BusNode::hold_next_message(std::chrono::milliseconds hold) {
+  std::lock_guard lock(ctx_->mutex);
+  ctx_->hold_next_message = hold;
 }
 
 std::string BusNode::open_error(const Config& config) {

@@ -48,6 +48,8 @@ class BusNode {
   // throws std::runtime_error with instance_new's error.
   BusNode(const std::string& node_id, const sb::test::RedisServer& redis, Config config = {});
   ~BusNode();  // instance_free
+  // instance_free now (the log lines stay readable); the destructor then does nothing.
+  void close();
   BusNode(const BusNode&) = delete;
   BusNode& operator=(const BusNode&) = delete;
 
@@ -76,6 +78,9 @@ class BusNode {
   // Until the last link change reported is `up`.
   bool wait_link(bool up, std::chrono::milliseconds timeout = 10s) const;
   std::vector<std::string> log_lines() const;
+  // The next on_message keeps the plugin's thread for `hold` after recording the
+  // message (wait_messages sees it at once).
+  void hold_next_message(std::chrono::milliseconds hold);
 
   struct Context;
   std::chrono::milliseconds wait = 10s;

@@ -163,3 +163,29 @@ TEST_CASE("cluster-redis: an idle bus stays up: its own heartbeats never read as
     for (const auto& line : node->log_lines()) CHECK_THAT(line, !Catch::Contains("lost the link"));
   }
 }
+
+TEST_CASE("cluster-redis: freeing a bus whose heartbeat is due as it stops returns at once") {
+  // A heartbeat whose wait ended while the bus thread was busy runs just after the
+  // stop, where a cancel no longer reaches it. It used to arm itself again, and the
+  // thread, with the host's instance_free (a node's shutdown), waited for ever.
+  sb::test::RedisServer redis;
+  BusNode::Config quick = kFast;
+  quick["heartbeat_ms"] = "100";
+  BusNode a("node-a", redis, quick);
+  BusNode b("node-b", redis, kFast);
+  REQUIRE(a.wait_link(true));
+  REQUIRE(b.wait_link(true));
+  REQUIRE(a.subscribe("t/acme").ok());
+
+  // The host keeps a's thread in on_message for three heartbeats, and frees a
+  // meanwhile: the stop is queued behind the host's call, the due heartbeat after it.
+  a.hold_next_message(300ms);
+  REQUIRE(b.publish("t/acme", "busy").ok());
+  REQUIRE(a.wait_messages(1));
+  const auto start = std::chrono::steady_clock::now();
+  a.close();
+  const auto took = std::chrono::steady_clock::now() - start;
+
+  CHECK(took < 1500ms);  // the hold, then the links closing; the backstop waits 2 s
+  for (const auto& line : a.log_lines()) CHECK_THAT(line, !Catch::Contains("did not end"));
+}

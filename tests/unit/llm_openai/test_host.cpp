@@ -213,7 +213,7 @@ LlmTestHost::~LlmTestHost() {
 
 bool LlmTestHost::open(const std::string& config_json, std::string& error) {
   char buffer[512] = {0};
-  sb_error err{sizeof(sb_error), buffer, sizeof(buffer)};
+  sb_error err{sizeof(sb_error), buffer, sizeof(buffer), 0};
   const sb_instance_args args{sizeof(sb_instance_args), reinterpret_cast<sb_host_ctx*>(&impl_->ctx),
                               sb::str("tenant-a"),      sb::str(config_json),
                               sb::str("/tmp"),          sb::str("/tmp")};
@@ -233,7 +233,7 @@ ChatOutcome LlmTestHost::chat(const std::string& messages_json, uint32_t max_tok
                                sb::str(messages_json),
                                deadline.count() ? host_monotonic_ms() + deadline.count() : 0};
   char buffer[512] = {0};
-  sb_error err{sizeof(sb_error), buffer, sizeof(buffer)};
+  sb_error err{sizeof(sb_error), buffer, sizeof(buffer), 0};
   const auto* api = static_cast<const sb_llm_api*>(impl_->descriptor->kind_api);
   ChatOutcome outcome;
   const int32_t status = api->chat(impl_->instance, &request, reinterpret_cast<sb_op*>(&op), &err);

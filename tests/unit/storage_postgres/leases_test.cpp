@@ -45,10 +45,14 @@ TEST_CASE(
 
   const std::string refused = Storage::open_error(dir.str(), {{"node_id", "node-b"}});
   CHECK_THAT(refused, Catch::Contains("node-a"));
-  // And what is left of it, in this wording: a cluster node tries again just after
-  // (core/cluster/take_retries.hpp reads it).
+  // And what is left of it, for people reading the log...
   CHECK_THAT(refused,
              Catch::Matches(".*held by node 'node-a' \\(epoch 1\\) for another [0-9]+ ms.*"));
+  // ...and for the host (ABI 1.8 sb_error.retry_after_ms): a cluster node tries again
+  // just as the lease ends (core/cluster/take_retries.hpp).
+  const int64_t left_ms = Storage::open_retry_after_ms(dir.str(), {{"node_id", "node-b"}});
+  CHECK(left_ms > 50000);
+  CHECK(left_ms <= 60000);
 
   expire_lease(dir);
   Storage node_b(dir.str(), {{"node_id", "node-b"}, {"lease_ms", "60000"}});

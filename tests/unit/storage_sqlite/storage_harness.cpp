@@ -170,7 +170,7 @@ template <class Hook>
 Call call(Hook&& hook) {
   Call c;
   char buffer[512] = {0};
-  sb_error err{sizeof(sb_error), buffer, sizeof buffer};
+  sb_error err{sizeof(sb_error), buffer, sizeof buffer, 0};
   c.op = completions().new_op();
   c.status = hook(c.op, &err);
   c.error = buffer;
@@ -234,10 +234,9 @@ Storage::Storage(const std::string& data_dir, Config config) : ctx_(std::make_un
   args.config_json = sb_str_from("{}");
   args.data_dir = str(data_dir);
   char buffer[512] = {0};
-  sb_error err{sizeof(sb_error), buffer, sizeof buffer};
-  if (plugin().instance_new(&args, &instance_, &err) != SB_OK) {
-    throw std::runtime_error(std::string("instance_new failed: ") + buffer);
-  }
+  sb_error err{sizeof(sb_error), buffer, sizeof buffer, 0};
+  if (plugin().instance_new(&args, &instance_, &err) != SB_OK)
+    throw Refused(std::string("instance_new failed: ") + buffer, err.retry_after_ms);
 }
 
 Storage::~Storage() {
@@ -250,6 +249,15 @@ std::string Storage::open_error(const std::string& data_dir, Config config) {
     return "";
   } catch (const std::exception& e) {
     return e.what();
+  }
+}
+
+int64_t Storage::open_retry_after_ms(const std::string& data_dir, Config config) {
+  try {
+    Storage storage(data_dir, std::move(config));
+    return 0;
+  } catch (const Refused& e) {
+    return e.retry_after_ms;
   }
 }
 
@@ -337,7 +345,7 @@ std::optional<int64_t> Storage::lease_epoch() {
     return std::nullopt;
   int64_t epoch = 0;
   char buffer[256];
-  sb_error err{sizeof(sb_error), buffer, sizeof buffer};
+  sb_error err{sizeof(sb_error), buffer, sizeof buffer, 0};
   if (api().lease_epoch(instance_, &epoch, &err) != SB_OK) return std::nullopt;
   return epoch;
 }

@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,15 @@ class Storage {
 
   // instance_new's error text, or "" when it succeeded (the instance is freed again).
   static std::string open_error(const std::string& data_dir, Config config = {});
+  // instance_new's sb_error.retry_after_ms when it refused (0: it gave none, or it
+  // succeeded).
+  static int64_t open_retry_after_ms(const std::string& data_dir, Config config = {});
+  // What the constructor throws when instance_new refuses.
+  struct Refused : std::runtime_error {
+    Refused(const std::string& what, int64_t retry_after)
+        : std::runtime_error(what), retry_after_ms(retry_after) {}
+    int64_t retry_after_ms;
+  };
 
   // Hook calls; each returns at once.
   Call append(const Message& m);
