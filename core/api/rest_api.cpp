@@ -116,7 +116,6 @@ RestApi::RestApi(Backend& backend, const auth::TokenSigner& signer, auth::Sessio
       sessions_(sessions),
       metrics_(metrics),
       blocking_pool_(blocking_pool),
-      dummy_hash_(auth::hash_password("switchboard-timing-equaliser")),
       password_helpers_(
           password_helper.empty()
               ? nullptr
@@ -273,7 +272,8 @@ void RestApi::check_password(const TenantView& tenant, const HttpRequest& reques
   auto check = [this, account = std::move(account), password = std::string(password->get_string()),
                 address, account_key, answer, signed_in = std::move(signed_in)] {
     // Unknown emails cost the same time as wrong passwords: no account probing.
-    const std::string& hash = account ? account->password_hash : dummy_hash_;
+    const std::string_view hash =
+        account ? std::string_view(account->password_hash) : auth::kTimingEqualiserHash;
     const auto matched = password_helpers_ ? password_helpers_->verify(hash, password)
                                            : std::optional(auth::verify_password(hash, password));
     if (!matched) {

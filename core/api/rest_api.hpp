@@ -271,7 +271,6 @@ class RestApi {
   metrics::Registry& metrics_;
   boost::asio::thread_pool& blocking_pool_;
   auth::LoginThrottle login_throttle_;
-  const std::string dummy_hash_;   // verified against for unknown emails: same timing
   stats::TodayCache today_cache_;  // the dashboard's day of records, read incrementally
   std::unique_ptr<auth::PasswordHelpers> password_helpers_;  // null: hash on the check threads
   // Last: its threads use the members above, so it stops (joins them) first.

@@ -38,3 +38,16 @@ TEST_CASE("malformed hashes never verify") {
     CHECK_FALSE(verify_password(bad, "pw"));
   }
 }
+
+TEST_CASE("the hash unknown accounts are checked against costs what a real one does") {
+  // The same algorithm and parameters ("$argon2id$v=19$m=...,t=...,p=...$") as a
+  // hash made now, so verifying it takes as long as a wrong password for an account.
+  const std::string made = hash_password("anything");
+  const auto parameters = [](std::string_view hash) {
+    return hash.substr(0, hash.find('$', hash.find("$m=") + 1) + 1);
+  };
+  CHECK(parameters(sb::auth::kTimingEqualiserHash) == parameters(made));
+  CHECK(parameters(made).find("$m=") != std::string::npos);
+  CHECK_FALSE(verify_password(sb::auth::kTimingEqualiserHash, ""));
+  CHECK_FALSE(verify_password(sb::auth::kTimingEqualiserHash, "switchboard-timing-equaliser"));
+}
