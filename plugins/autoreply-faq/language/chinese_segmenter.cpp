@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
-#include <mutex>
 #include <stdexcept>
 
 #include "data_file.hpp"
+#include "shared_data.hpp"
 
 namespace switchboard::faq {
 namespace {
@@ -91,15 +90,7 @@ void ChineseSegmenter::finish(double total) {
 
 std::shared_ptr<const ChineseSegmenter> ChineseSegmenter::shared(
     const std::filesystem::path& dictionary) {
-  // A process-wide cache of immutable dictionaries: every tenant's FAQ instance
-  // uses the same one instead of loading 350,000 words again.
-  static std::mutex mutex;
-  static std::map<std::filesystem::path, std::weak_ptr<const ChineseSegmenter>> loaded;
-  std::lock_guard lock(mutex);
-  if (auto existing = loaded[dictionary].lock()) return existing;
-  auto made = std::make_shared<const ChineseSegmenter>(dictionary);
-  loaded[dictionary] = made;
-  return made;
+  return shared_data<ChineseSegmenter>(dictionary);
 }
 
 std::vector<std::string> ChineseSegmenter::segment(

@@ -1,10 +1,9 @@
 #include "corpus_idf.hpp"
 
-#include <map>
-#include <mutex>
 #include <stdexcept>
 
 #include "data_file.hpp"
+#include "shared_data.hpp"
 
 namespace switchboard::faq {
 
@@ -26,14 +25,7 @@ CorpusIdf::CorpusIdf(const std::filesystem::path& file) {
 }
 
 std::shared_ptr<const CorpusIdf> CorpusIdf::shared(const std::filesystem::path& file) {
-  // Process-wide cache of immutable data, as for the Chinese dictionary.
-  static std::mutex mutex;
-  static std::map<std::filesystem::path, std::weak_ptr<const CorpusIdf>> loaded;
-  std::lock_guard lock(mutex);
-  if (auto existing = loaded[file].lock()) return existing;
-  auto made = std::make_shared<const CorpusIdf>(file);
-  loaded[file] = made;
-  return made;
+  return shared_data<CorpusIdf>(file);
 }
 
 const double* CorpusIdf::find(std::string_view word) const {

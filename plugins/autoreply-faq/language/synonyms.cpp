@@ -5,12 +5,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 
 #include "data_file.hpp"
+#include "shared_data.hpp"
 #include "toml_list_reader.hpp"
 
 namespace switchboard::faq {
@@ -348,14 +347,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
 
 std::shared_ptr<const WordNetSynonyms> WordNetSynonyms::shared(
     const std::filesystem::path& directory, const WordAnalysis& stem) {
-  // Process-wide cache of immutable data, as for the Chinese dictionary.
-  static std::mutex mutex;
-  static std::map<std::filesystem::path, std::weak_ptr<const WordNetSynonyms>> loaded;
-  std::lock_guard lock(mutex);
-  if (auto existing = loaded[directory].lock()) return existing;
-  auto made = std::make_shared<const WordNetSynonyms>(directory, stem);
-  loaded[directory] = made;
-  return made;
+  return shared_data<WordNetSynonyms>(directory, stem);
 }
 
 const std::string& WordNetSynonyms::base_form(const std::string& word) const {

@@ -1,11 +1,10 @@
 #include "word_usage.hpp"
 
 #include <cstdlib>
-#include <map>
-#include <mutex>
 #include <stdexcept>
 
 #include "data_file.hpp"
+#include "shared_data.hpp"
 
 namespace switchboard::faq {
 
@@ -37,14 +36,7 @@ WordUsage::WordUsage(const std::filesystem::path& counts_file, const WordAnalysi
 
 std::shared_ptr<const WordUsage> WordUsage::shared(const std::filesystem::path& counts_file,
                                                    const WordAnalysis& stem) {
-  // Process-wide cache of immutable data, as for the Chinese dictionary.
-  static std::mutex mutex;
-  static std::map<std::filesystem::path, std::weak_ptr<const WordUsage>> loaded;
-  std::lock_guard lock(mutex);
-  if (auto existing = loaded[counts_file].lock()) return existing;
-  auto made = std::make_shared<const WordUsage>(counts_file, stem);
-  loaded[counts_file] = made;
-  return made;
+  return shared_data<WordUsage>(counts_file, stem);
 }
 
 double WordUsage::count(const std::string& term) const {
