@@ -45,7 +45,10 @@ std::optional<DataDirLock> DataDirLock::acquire(const fs::path& data_dir, std::s
     const int why = errno;
     if (why == EWOULDBLOCK) {
       const std::string pid = holder_of(fd);
-      error = "the data directory " + data_dir.string() + " is in use by another switchboard" +
+      // Named in full: "var" says little to an operator reading a unit's journal.
+      const fs::path shown = fs::absolute(data_dir, ec);
+      error = "the data directory " + (ec ? data_dir : shown).string() +
+              " is in use by another switchboard" +
               (pid.empty() ? std::string() : " (pid " + pid + ")") +
               "; stop it first, or give this server its own --data-dir";
     } else {

@@ -41,3 +41,17 @@ TEST_CASE("a data dir that cannot be made is named with the reason") {
   CHECK(error.find("cannot create the data directory " +
                    (root.path() / "file" / "data").string()) == 0);
 }
+
+TEST_CASE("a relative data dir is named in full when another server holds it") {
+  sb::test::TempDir root;
+  const auto before = std::filesystem::current_path();
+  std::filesystem::current_path(root.path());
+  std::string error;
+  auto held = DataDirLock::acquire("var", error);
+  const bool refused = !DataDirLock::acquire("var", error);
+  std::filesystem::current_path(before);
+  REQUIRE(held);
+  CHECK(refused);
+  const auto full = std::filesystem::canonical(root.path()) / "var";
+  CHECK(error.find("the data directory " + full.string() + " is in use") == 0);
+}
