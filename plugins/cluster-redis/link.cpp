@@ -59,6 +59,10 @@ void Link::start() {
 void Link::stop() {
   stopped_ = true;
   reconnect_timer_.cancel();
+  // A cancelled wait's handler must not touch the link (it may be gone by then),
+  // so the flag is cleared here, not there.
+  tick_timer_.cancel();
+  ticking_ = false;
   if (context_) drop("stopping");
 }
 
@@ -252,8 +256,9 @@ void Link::tick() {
   ticking_ = true;
   tick_timer_.expires_after(kTick);
   tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled by stop(), which cleared ticking_
     ticking_ = false;
-    if (ec || !context_) return;
+    if (!context_) return;
     const auto now = Clock::now();
     if (!connected_ && now > connect_deadline_) {
       drop("no connection within " + std::to_string(options_.connect_timeout.count()) + " ms");

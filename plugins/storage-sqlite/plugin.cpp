@@ -296,6 +296,7 @@ const sb_storage_api kStorageApi = {
     delete_conversation,
     log_prune,
     backup,
+    nullptr,  // lease_epoch (1.7): one node's own files hold no lease
 };
 
 const sb_plugin_descriptor kDescriptor = {
