@@ -26,7 +26,7 @@ struct Claims {
   std::string role;          // "agent" | "admin" | "visitor"
   int64_t expires_at_s = 0;  // wall clock, seconds since the epoch
   uint32_t epoch = 0;        // bumped on password change, which revokes older tokens
-  std::string session;       // a console's cookie session: its id ("" for other tokens)
+  std::string session{};     // a console's cookie session: its id ("" for other tokens)
   // When it was issued (wall clock, ms; 0 when unknown): an agent signed out
   // everywhere has every token issued before that refused (SessionBook).
   int64_t issued_at_ms = 0;

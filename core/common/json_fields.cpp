@@ -41,8 +41,8 @@ std::string ObjectReader::field(std::string_view key) const {
 
 void ObjectReader::error(std::string code, std::string_view key, std::string_view message) {
   std::string text = label_;
-  if (!key.empty()) text.append(text.empty() ? "" : ": ").append(key);
-  text.append(text.empty() ? "" : " ").append(message);
+  if (!key.empty()) text += (text.empty() ? "" : ": ") + std::string(key);
+  text += (text.empty() ? "" : " ") + std::string(message);
   errors_.push_back(FieldError{std::move(code), field(key), std::move(text)});
 }
 

@@ -80,7 +80,7 @@ bool same_origin_as_host(std::string_view origin, std::string_view host) {
   const auto [default_port, authority] = parts_of(*normalized);
   std::string expected = lower(host);
   // The Host header may spell out the port the origin leaves out as the default.
-  const std::string spelled_default = std::string(":").append(default_port);
+  const std::string spelled_default = ":" + std::string(default_port);
   if (expected.ends_with(spelled_default))
     expected.resize(expected.size() - spelled_default.size());
   return authority == expected;

@@ -92,12 +92,12 @@ std::optional<MinuteRange> parse_range(std::string_view text, std::string& why) 
   auto begin = dash == std::string_view::npos ? std::nullopt : parse_clock(text.substr(0, dash));
   auto end = dash == std::string_view::npos ? std::nullopt : parse_clock(text.substr(dash + 1));
   if (!begin || !end || *begin == 24 * 60) {
-    why = std::string("'").append(text).append("' is not a time range like \"09:00-17:00\"");
+    why = "'" + std::string(text) + "' is not a time range like \"09:00-17:00\"";
     return std::nullopt;
   }
   if (*end <= *begin) {
-    why = std::string("'").append(text).append(
-        "' ends before it begins (hours past midnight go on the next day: \"00:00-02:00\")");
+    why = "'" + std::string(text) +
+          "' ends before it begins (hours past midnight go on the next day: \"00:00-02:00\")";
     return std::nullopt;
   }
   return MinuteRange{static_cast<uint16_t>(*begin), static_cast<uint16_t>(*end)};

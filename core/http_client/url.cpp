@@ -61,7 +61,7 @@ std::optional<Url> parse_url(std::string_view text, std::string& error) {
     url.port = static_cast<uint16_t>(port);
   }
   rest = rest.substr(0, rest.find('#'));
-  url.target = rest.empty() || rest[0] != '/' ? std::string("/").append(rest) : std::string(rest);
+  url.target = rest.empty() || rest[0] != '/' ? "/" + std::string(rest) : std::string(rest);
   for (const char c : url.target) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
       error = "url: spaces or control characters in the path";

@@ -41,7 +41,7 @@ struct HttpResponse {
   std::string body;
   // Extra headers (name, value), e.g. ETag, Set-Cookie, Content-Disposition. A
   // Cache-Control given here replaces the default "no-store".
-  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::pair<std::string, std::string>> headers{};
 };
 
 // Splits a request target ("/v1/x?a=1") into out's decoded path and query

@@ -116,7 +116,7 @@ struct InstanceConfig {
   // its config against it (sb_instance_args.config_dir). Made absolute by the host.
   std::string config_dir;
   // A cluster-bus instance's receiver of events (required for that kind only).
-  std::shared_ptr<ClusterSink> cluster_sink;
+  std::shared_ptr<ClusterSink> cluster_sink{};
 };
 
 }  // namespace sb::plugin_host

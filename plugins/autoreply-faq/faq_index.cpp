@@ -208,6 +208,16 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
         query, [&](const std::string& term) { return terms_.count(term) > 0; });
   const bool business_own = options_.analyzer && (options_.analyzer->speaks_of_business(query) ||
                                                   options_.analyzer->names_only_times(query));
+  // Of the words the analyzer offers for one, the one the knowledge base has that is
+  // rarest in it.
+  auto rarest_known = [&](const auto& words) {
+    std::optional<std::uint32_t> rarest;
+    for (const auto& word : words)
+      if (auto it = terms_.find(word);
+          it != terms_.end() && (!rarest || idf_[it->second] > idf_[*rarest]))
+        rarest = it->second;
+    return rarest;
+  };
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     auto& token = tokens[i];
     if (!seen.insert(token).second) continue;
@@ -257,32 +267,24 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
       }
       // Synonyms the knowledge base knows ("purchase" -> "buy"), the best one only:
       // a word counts once, whatever it is matched as.
-      std::optional<std::uint32_t> best;
-      for (const auto& related : options_.analyzer->related(token)) {
-        auto it = terms_.find(related);
-        if (it != terms_.end() && (!best || idf_[it->second] > idf_[*best])) best = it->second;
-      }
-      if (best && seen.insert(term_text_[*best]).second) {
+      if (const auto related = rarest_known(options_.analyzer->related(token));
+          related && seen.insert(term_text_[*related]).second) {
         resolved.push_back(
-            {*best, idf_[*best] * options_.related_weight * scale, false, topic(*best)});
-        self_score += idf_[*best] * scale;
+            {*related, idf_[*related] * options_.related_weight * scale, false, topic(*related)});
+        self_score += idf_[*related] * scale;
         continue;
       }
       // Else a broader word the knowledge base has ("reimburse" -> refund), for less.
-      best.reset();
-      if (options_.broader_weight > 0) {
-        for (const auto& up : options_.analyzer->broader(token)) {
-          auto it = terms_.find(up);
-          if (it != terms_.end() && (!best || idf_[it->second] > idf_[*best])) best = it->second;
-        }
-      }
-      if (best && seen.insert(term_text_[*best]).second) {
+      if (const auto broader = options_.broader_weight > 0
+                                   ? rarest_known(options_.analyzer->broader(token))
+                                   : std::nullopt;
+          broader && seen.insert(term_text_[*broader]).second) {
         resolved.push_back(
-            {*best, idf_[*best] * options_.broader_weight * scale, false, topic(*best)});
+            {*broader, idf_[*broader] * options_.broader_weight * scale, false, topic(*broader)});
         // A thing named by what it is an instance of ("France" -> country) is still a
         // thing the knowledge base lacks.
         if (unknown) note_unknown(*unknown, token, options_.analyzer->english_specificity(token));
-        self_score += idf_[*best] * scale;
+        self_score += idf_[*broader] * scale;
         continue;
       }
     }

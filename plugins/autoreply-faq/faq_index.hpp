@@ -57,7 +57,7 @@ struct FaqEntry {
   std::string id;
   std::vector<std::string> questions;  // variants, at least one
   std::string answer;                  // the default answer
-  std::vector<std::string> tags;
+  std::vector<std::string> tags{};
   // The answer in other languages, by code ("zh", "en"), when the file gives one
   // per language; answer is then one of them (see faq_loader.hpp).
   std::map<std::string, std::string, std::less<>> answers_by_language = {};

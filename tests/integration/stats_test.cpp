@@ -199,7 +199,7 @@ TEST_CASE("stats are for the tenant's admins only", "[stats]") {
   const auto range = "report?from=" + today + "&to=" + today;
   const auto alice = deployment.login("acme", "alice");
   const auto groot = deployment.login("globex", "groot");
-  for (const std::string what : {std::string("live"), range, range + "&format=csv"}) {
+  for (const std::string& what : {std::string("live"), range, range + "&format=csv"}) {
     INFO(what);
     auto agent = stats(deployment, "acme", alice, what);
     CHECK(agent.status == 403);

@@ -144,15 +144,21 @@ int32_t kv_get(sb_instance* inst, sb_str, sb_str, sb_op* op, sb_error*) {
   return SB_PENDING;
 }
 
-const sb_storage_api kStorageApi = {sizeof(sb_storage_api),
-                                    append_message,
-                                    load_messages,
-                                    put_conversation,
-                                    list_conversations,
-                                    set_read,
-                                    kv_put,
-                                    kv_get,
-                                    kv_list};
+// The entry points of ABI 1.0; the optional ones after them stay null.
+sb_storage_api storage_api() {
+  sb_storage_api api{};
+  api.struct_size = sizeof(sb_storage_api);
+  api.append_message = append_message;
+  api.load_messages = load_messages;
+  api.put_conversation = put_conversation;
+  api.list_conversations = list_conversations;
+  api.set_read = set_read;
+  api.kv_put = kv_put;
+  api.kv_get = kv_get;
+  api.kv_list = kv_list;
+  return api;
+}
+const sb_storage_api kStorageApi = storage_api();
 
 const sb_config_key kKeys[] = {{sizeof(sb_config_key), SB_CONFIG_STRING, "greeting"}};
 

@@ -51,7 +51,7 @@ TEST_CASE("another key, a changed payload or a changed MAC does not open") {
 }
 
 TEST_CASE("malformed tokens do not open") {
-  for (const std::string token :
+  for (const std::string& token :
        {std::string(), std::string("."), std::string("abc"), std::string(".abc"),
         kLongKeyToken + ".x", kLongKeyToken.substr(0, kLongKeyToken.size() - 2),
         std::string("a b.c")})
