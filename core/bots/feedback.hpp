@@ -21,15 +21,10 @@ inline constexpr FeedbackTexts kFeedbackEnglish{"Did this help?", "Yes", "No", "
 inline constexpr FeedbackTexts kFeedbackChinese{"这个回答对您有帮助吗？", "有帮助", "没有帮助",
                                                 "很高兴能帮到您。", "抱歉没能帮到您。"};
 
-// Chinese when the widget says so ("zh", "zh-CN", ...), or says nothing and the
-// visitor wrote in Chinese characters (a lead byte of the CJK blocks in UTF-8);
+// Chinese for the turn's language "zh", "zh-CN", ... (bots/reply_language.hpp),
 // English otherwise.
-inline const FeedbackTexts& feedback_texts(std::string_view language, std::string_view text) {
-  if (language.substr(0, 2) == "zh") return kFeedbackChinese;
-  if (!language.empty()) return kFeedbackEnglish;
-  for (unsigned char ch : text)
-    if (ch >= 0xE3 && ch <= 0xE9) return kFeedbackChinese;
-  return kFeedbackEnglish;
+inline const FeedbackTexts& feedback_texts(std::string_view language) {
+  return language.substr(0, 2) == "zh" ? kFeedbackChinese : kFeedbackEnglish;
 }
 
 }  // namespace sb::bots

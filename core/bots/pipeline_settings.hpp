@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "common/localized_text.hpp"
+
 namespace sb::bots {
 
 struct PipelineSettings {
@@ -14,8 +16,8 @@ struct PipelineSettings {
   std::chrono::milliseconds holding_after{3000};
   // A stage that has not answered by then has failed; the pipeline goes on.
   std::chrono::milliseconds stage_timeout{20000};
-  std::string holding_reply;
-  std::string handoff_reply;
+  LocalizedText holding_reply;  // each in the turn's language (bots/reply_language.hpp)
+  LocalizedText handoff_reply;
   std::string system_prompt;
   uint32_t faq_context_entries = 3;  // knowledge-base entries the LLM gets as context
   uint32_t llm_max_tokens = 0;       // 0 = the provider's default

@@ -77,7 +77,7 @@ Trial::Trial(std::string tenant_id, PipelineSettings settings, std::vector<Stage
       budget_(std::move(budget)),
       strand_(std::move(strand)) {
   // An admin waits for the answer itself, not for a "one moment" message.
-  settings_.holding_reply.clear();
+  settings_.holding_reply = {};
 }
 
 bool Trial::has_llm() const {

@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "bots/feedback.hpp"
+#include "bots/reply_language.hpp"
 #include "bots/result_json.hpp"
 #include "common/clock.hpp"
 #include "switchboard/sb_plugin.h"
@@ -35,6 +36,9 @@ Turn::Turn(std::shared_ptr<const Pipeline> pipeline, engine::BotTurn input,
       emit_(std::move(emit)),
       holding_timer_(pipeline_->strand_),
       stage_timer_(pipeline_->strand_) {
+  // From here on the turn's language is the one it answers in: what the stages are
+  // told, and what the bot's own texts (holding, hand-off, feedback) are said in.
+  input_.language = reply_language(input_.language, input_.text);
   if (!input_.flow_node.empty()) context_["flow_node"] = input_.flow_node;
   json::array history;
   for (const auto& line : input_.history)
@@ -213,13 +217,13 @@ void Turn::on_holding_time() {
   held_ = true;
   engine::BotOutcome interim;
   interim.replies = std::exchange(replies_, {});
-  interim.replies.push_back(engine::BotReply{settings_.holding_reply, {}});
+  interim.replies.push_back(engine::BotReply{settings_.holding_reply.in(input_.language), {}});
   interim.final = false;
   emit_(std::move(interim));
 }
 
 void Turn::hand_off(const std::string& reason, const std::string& group, const std::string& reply) {
-  const std::string& text = reply.empty() ? settings_.handoff_reply : reply;
+  const std::string& text = reply.empty() ? settings_.handoff_reply.in(input_.language) : reply;
   if (!text.empty()) replies_.push_back(engine::BotReply{text, {}});
   engine::BotOutcome outcome;
   outcome.handoff = true;
@@ -262,7 +266,7 @@ void Turn::offer_feedback(const AutoreplyAnswer& answer) {
   if (!settings_.feedback || answer.reply.empty() || !answer.quick_replies.empty() ||
       answer.score < 0 || answer.source == "clarify" || answer.source.rfind("flow:", 0) == 0)
     return;
-  const FeedbackTexts& texts = feedback_texts(input_.language, input_.text);
+  const FeedbackTexts& texts = feedback_texts(input_.language);
   replies_.push_back(engine::BotReply{texts.question, {texts.yes, texts.no}});
   feedback_asked_ = true;
 }
@@ -271,21 +275,23 @@ void Turn::offer_feedback(const AutoreplyAnswer& answer) {
 // anything else is a new question and goes through the pipeline.
 bool Turn::answer_feedback() {
   const std::string text = folded(input_.text);
-  const FeedbackTexts& texts = feedback_texts(input_.language, input_.text);
   for (const FeedbackTexts* labels : {&kFeedbackEnglish, &kFeedbackChinese}) {
+    if (text != folded(labels->yes) && text != folded(labels->no)) continue;
+    // The rest of the turn speaks the language of the label chosen ("Yes" is one
+    // word, too short for reply_language to tell).
+    if (&feedback_texts(input_.language) != labels)
+      input_.language = labels == &kFeedbackChinese ? "zh" : "en";
     if (text == folded(labels->yes)) {
-      replies_.push_back(engine::BotReply{texts.thanks, {}});
+      replies_.push_back(engine::BotReply{labels->thanks, {}});
       source_ = "feedback";
       finish(engine::BotOutcome{});
       return true;
     }
-    if (text == folded(labels->no)) {
-      unanswered_ = "not_helpful";
-      source_ = "feedback";
-      replies_.push_back(engine::BotReply{texts.sorry, {}});
-      hand_off("the visitor said the answer did not help");
-      return true;
-    }
+    unanswered_ = "not_helpful";
+    source_ = "feedback";
+    replies_.push_back(engine::BotReply{labels->sorry, {}});
+    hand_off("the visitor said the answer did not help");
+    return true;
   }
   return false;
 }

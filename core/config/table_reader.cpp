@@ -121,6 +121,38 @@ bool TableReader::string(std::string_view key, std::string& out, Presence presen
   return false;
 }
 
+bool TableReader::localized_text(std::string_view key, LocalizedText& out, Presence presence) {
+  const toml::node* node = find(key, presence);
+  if (!node) return false;
+  if (auto* value = node->as_string()) {
+    out = LocalizedText(value->get());
+    return true;
+  }
+  const toml::table* by_language = node->as_table();
+  if (!by_language) {
+    wrong_type(key, *node, "a string or a table of strings by language ({ en = \"...\" })");
+    return false;
+  }
+  LocalizedText::ByLanguage texts;
+  const std::size_t errors_before = sink_.count();
+  for (const auto& [language, value] : *by_language) {
+    const std::string language_key = key_path(key) + "." + std::string(language.str());
+    const auto* text = value.as_string();
+    if (!text) {
+      sink_.add(value.source(), language_key, "must be a string, not " + a_type_name(value.type()));
+    } else if (text->get().empty()) {
+      sink_.add(value.source(), language_key, "must not be empty");
+    } else {
+      texts.emplace(std::string(language.str()), text->get());
+    }
+  }
+  if (texts.empty() && sink_.count() == errors_before)
+    sink_.add(node->source(), key_path(key), "must name a text for at least one language");
+  if (sink_.count() != errors_before) return false;
+  out = LocalizedText(std::move(texts));
+  return true;
+}
+
 bool TableReader::boolean(std::string_view key, bool& out, Presence presence) {
   const toml::node* node = find(key, presence);
   if (!node) return false;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/config_error.hpp"
+#include "common/localized_text.hpp"
 
 namespace sb::config {
 
@@ -75,6 +76,10 @@ class TableReader {
   // An array whose elements are all non-empty strings.
   bool string_array(std::string_view key, std::vector<std::string>& out,
                     Presence presence = Presence::optional);
+  // A plain string, or a table of non-empty strings by language code
+  // ({ en = "...", zh = "..." }).
+  bool localized_text(std::string_view key, LocalizedText& out,
+                      Presence presence = Presence::optional);
   // A sub-table, or nullptr when absent (or of another type, which is reported).
   const toml::table* table(std::string_view key, Presence presence = Presence::optional);
   // An array, or nullptr when absent (or of another type, which is reported).

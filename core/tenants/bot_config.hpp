@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "common/localized_text.hpp"
+
 namespace sb::tenants {
 
 struct BotConfig {
@@ -15,8 +17,12 @@ struct BotConfig {
   bool bot_first = false;          // new conversations start with the bot
   uint32_t timeout_ms = 3000;      // then the holding reply
   uint32_t stage_timeout_ms = 20000;
-  std::string holding_reply = "One moment please, I am looking into it.";
-  std::string handoff_reply = "Let me connect you with a person. Please wait a moment.";
+  // A plain string, or one text per language: the visitor's is said.
+  LocalizedText holding_reply{LocalizedText::ByLanguage{
+      {"en", "One moment please, I am looking into it."}, {"zh", "请稍候，我正在为您查询。"}}};
+  LocalizedText handoff_reply{
+      LocalizedText::ByLanguage{{"en", "Let me connect you with a person. Please wait a moment."},
+                                {"zh", "正在为您转接人工客服，请稍候。"}}};
   std::string system_prompt;
   uint32_t faq_context_entries = 3;
   uint32_t max_tokens = 0;

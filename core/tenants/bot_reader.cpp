@@ -52,8 +52,8 @@ BotConfig read_bot(config::TableReader& table, const PluginLookup& plugins) {
   table.boolean("bot_first", out.bot_first);
   table.integer("timeout_ms", out.timeout_ms, 100, 600'000);
   table.integer("stage_timeout_ms", out.stage_timeout_ms, 100, 600'000);
-  table.string("holding_reply", out.holding_reply);
-  table.string("handoff_reply", out.handoff_reply);
+  table.localized_text("holding_reply", out.holding_reply);
+  table.localized_text("handoff_reply", out.handoff_reply);
   table.string("system_prompt", out.system_prompt);
   table.integer("faq_context_entries", out.faq_context_entries, 0, 20);
   table.integer("max_tokens", out.max_tokens, 0, 1'000'000);

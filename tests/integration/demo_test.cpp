@@ -25,6 +25,7 @@ constexpr const char* kShippingEn =
     "abroad.";
 constexpr const char* kShippingZh = "订单在 24 小时内发货。国内 2-4 个工作日送达，海外 7-14 天。";
 constexpr const char* kHandoff = "Let me connect you with a person. Please wait a moment.";
+constexpr const char* kHandoffZh = "正在为您转接人工客服，请稍候。";
 
 // The server on a copy of the repository's tenants directory, unchanged.
 struct DemoDeployment {
@@ -72,13 +73,18 @@ TEST_CASE("with no agent online the demo bot checks an order and answers FAQs in
   chinese.send_message("How long does shipping take?");
   CHECK(bot_text(chinese.ws) == kShippingEn);
 
-  // The widget's language (hello meta.lang) picks the answer's language.
+  // The visitor's words pick the answer's language over the widget's (hello
+  // meta.lang) where their script says so: Chinese on an English page, English on a
+  // Chinese one. Words that say nothing leave it to the page.
+  auto en_page = demo.deployment.connect_visitor("demo", {{"meta", {{"lang", "en"}}}});
+  en_page.send_message("快递要几天？");
+  CHECK(bot_text(en_page.ws) == kShippingZh);
   auto zh_page = demo.deployment.connect_visitor("demo", {{"meta", {{"lang", "zh-CN"}}}});
   zh_page.send_message("How long does shipping take?");
-  CHECK(bot_text(zh_page.ws) == kShippingZh);
+  CHECK(bot_text(zh_page.ws) == kShippingEn);
 
   // Nobody was queued: the bot answered all of them.
-  for (auto* ws : {&visitor.ws, &chinese.ws, &zh_page.ws})
+  for (auto* ws : {&visitor.ws, &chinese.ws, &en_page.ws, &zh_page.ws})
     ws->expect_no_frame_of_type("conversation.queued", 200ms);
 }
 
@@ -89,7 +95,7 @@ TEST_CASE("asking the demo bot for a human queues the visitor for the agent, who
   const std::string cid = str(first.send_message("where is my order?"), "conversation_id");
   CHECK(bot_text(first.ws) == kAskNumber);
   first.send_message("转人工");
-  CHECK(bot_text(first.ws) == kHandoff);
+  CHECK(bot_text(first.ws) == kHandoffZh);  // asked in Chinese, answered in it
   CHECK(num(first.ws.next_of_type("conversation.queued"), "position") == 1);
 
   auto second = demo.deployment.connect_visitor("demo");
@@ -108,7 +114,7 @@ TEST_CASE("asking the demo bot for a human queues the visitor for the agent, who
   CHECK(history[1].at("text") == kAskNumber);
   CHECK(history[2].at("text") == "转人工");
   CHECK(history[3].at("from").at("role") == "bot");
-  CHECK(history[3].at("text") == kHandoff);
+  CHECK(history[3].at("text") == kHandoffZh);
   CHECK(str(obj(agent.ws.next_of_type("conversation.assigned"), "conversation"), "id") ==
         second_cid);
   CHECK(str(obj(first.ws.next_of_type("conversation.assigned"), "agent"), "id") == "dana");

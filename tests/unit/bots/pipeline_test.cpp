@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "../engine/fakes.hpp"
+#include "bots/reply_language.hpp"
 #include "fake_stages.hpp"
 
 using namespace sb::bots;
@@ -33,6 +34,7 @@ struct Fixture {
   std::shared_ptr<Pipeline> pipeline;
   std::vector<BotOutcome> outcomes;
   bool feedback_asked = false;  // the next turn follows a "did this help?"
+  std::string language;         // the widget's, from the visitor's hello
 
   Fixture() {
     settings.display_name = "Helper";
@@ -72,6 +74,7 @@ struct Fixture {
     t.state = std::move(state);
     t.history = {{1, "visitor", "hi"}, {2, "bot", "Hello! How can I help?"}};
     t.feedback_asked = feedback_asked;
+    t.language = language;
     const size_t before = outcomes.size();
     bool inside_call = true;
     pipeline->run_turn(t, [this, &inside_call](BotOutcome o) {
@@ -104,7 +107,7 @@ TEST_CASE("the first stage that answers wins and later stages are not asked") {
   auto flow = f.autoreply("flow", [](const AutoreplyRequest&) {
     return defer(R"({"state":{"node":"menu"},"context":{"flow":"idle"}})");
   });
-  auto faq = f.autoreply("faq", [](const AutoreplyRequest& r) {
+  auto faq = f.autoreply("faq", [](const AutoreplyRequest&) {
     return ok(R"({"reply":"Refunds take 5 days.","quick_replies":["More"],"score":0.9,)"
               R"("source":"faq:refund","set_attributes":{"topic":"refund"}})");
   });
@@ -421,4 +424,44 @@ TEST_CASE("feedback: did this help? after a scored answer; Yes thanks, No hands 
   // Anything else is a question of its own.
   f.turn("and shipping?");
   CHECK(f.last_texts() == std::vector<std::string>{"Five days.", "Did this help?"});
+}
+
+TEST_CASE("the bot answers in the language the visitor writes when the widget's says otherwise") {
+  Fixture f;
+  f.settings.handoff_reply = sb::LocalizedText(sb::LocalizedText::ByLanguage{
+      {"en", "A person will help you."}, {"zh", "人工客服马上为您服务。"}});
+  std::vector<std::string> asked_in;
+  f.autoreply("faq", [&](const AutoreplyRequest& r) {
+    asked_in.push_back(r.language);
+    return defer();
+  });
+  // Chinese on an English page: the stage is asked for Chinese, the hand-off said in it.
+  f.language = "en";
+  f.turn("运费要多少钱");
+  CHECK(asked_in.back() == "zh");
+  CHECK(f.last_texts() == std::vector<std::string>{"人工客服马上为您服务。"});
+  // English on a Chinese page.
+  f.language = "zh-CN";
+  f.turn("How much is shipping?");
+  CHECK(asked_in.back() == "en");
+  CHECK(f.last_texts() == std::vector<std::string>{"A person will help you."});
+  // The widget's own language when the words agree or say nothing.
+  f.turn("运费要多少钱");
+  CHECK(asked_in.back() == "zh-CN");
+  f.turn("A1234");
+  CHECK(asked_in.back() == "zh-CN");
+  CHECK(f.last_texts() == std::vector<std::string>{"人工客服马上为您服务。"});
+}
+
+TEST_CASE("the language of a message is told by its script, not guessed from one word") {
+  CHECK(reply_language("en", "我的订单在哪里") == "zh");
+  CHECK(reply_language("", "我的订单在哪里") == "zh");
+  CHECK(reply_language("zh-TW", "我的訂單在哪裡") == "zh-TW");
+  CHECK(reply_language("zh", "where is my order") == "en");
+  CHECK(reply_language("zh", "ok") == "zh");                 // one word says nothing
+  CHECK(reply_language("zh", "订单 A1234") == "zh");         // Chinese with a number
+  CHECK(reply_language("en", "注文はどこですか") == "en");   // Japanese: kana beside kanji
+  CHECK(reply_language("fr", "where is my order") == "fr");  // Latin script: not ours to tell
+  CHECK(reply_language("en", "Hello 你好") == "zh");
+  CHECK(reply_language("", "") == "");
 }

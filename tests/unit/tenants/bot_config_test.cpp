@@ -23,8 +23,9 @@ pipeline = ["autoreply-faq"]
   CHECK(bot.timeout_ms == 3000);
   CHECK(bot.daily_token_budget == 0);
   CHECK_FALSE(bot.bot_first);
-  CHECK_FALSE(bot.holding_reply.empty());
-  CHECK_FALSE(bot.handoff_reply.empty());
+  // The bot's own texts come in both languages of the product unless the tenant's say.
+  CHECK(bot.holding_reply.in("en") == "One moment please, I am looking into it.");
+  CHECK(bot.handoff_reply.in("zh-CN") == "正在为您转接人工客服，请稍候。");
   CHECK(bot.handoff_intents == std::vector<std::string>{"human"});
   CHECK(std::find(bot.handoff_phrases.begin(), bot.handoff_phrases.end(), "转人工") !=
         bot.handoff_phrases.end());
@@ -116,4 +117,45 @@ TEST_CASE("[bot] low_confidence is a number from 0 to 1; 0 and 1 may be written 
   auto feedback =
       load("name = \"Shop\"\n[bot]\npipeline = [\"autoreply-faq\"]\nfeedback = \"yes\"\n");
   CHECK(feedback.error("bot.feedback"));
+}
+
+TEST_CASE("[bot] texts may be one per language; a plain string serves every language") {
+  auto loaded = load(R"(name = "Shop"
+[bot]
+pipeline = ["autoreply-faq"]
+holding_reply = "Un instant"
+handoff_reply = { en = "A colleague takes over", zh = "同事马上接手", zh-TW = "同事馬上接手" }
+)");
+  INFO(loaded.all());
+  REQUIRE(loaded.config);
+  const BotConfig& bot = *loaded.config->bot;
+  CHECK(bot.holding_reply.in("zh") == "Un instant");
+  CHECK(bot.holding_reply.in("en") == "Un instant");
+  CHECK(bot.handoff_reply.in("zh") == "同事马上接手");
+  CHECK(bot.handoff_reply.in("zh-TW") == "同事馬上接手");
+  CHECK(bot.handoff_reply.in("zh-HK") == "同事马上接手");
+  CHECK(bot.handoff_reply.in("fr") == "A colleague takes over");  // else English
+  // An empty string says nothing (no holding reply).
+  auto silent =
+      load("name = \"Shop\"\n[bot]\npipeline = [\"autoreply-faq\"]\nholding_reply = \"\"\n");
+  REQUIRE(silent.config);
+  CHECK(silent.config->bot->holding_reply.empty());
+
+  auto bad = load(R"(name = "Shop"
+[bot]
+pipeline = ["autoreply-faq"]
+holding_reply = { en = 5, zh = "" }
+handoff_reply = {}
+)");
+  INFO(bad.all());
+  CHECK_FALSE(bad.config);
+  REQUIRE(bad.error("bot.holding_reply.en"));
+  CHECK_THAT(bad.error("bot.holding_reply.en")->message, Catch::Contains("must be a string"));
+  REQUIRE(bad.error("bot.holding_reply.zh"));
+  CHECK_THAT(bad.error("bot.holding_reply.zh")->message, Catch::Contains("must not be empty"));
+  REQUIRE(bad.error("bot.handoff_reply"));
+  CHECK_THAT(bad.error("bot.handoff_reply")->message, Catch::Contains("at least one language"));
+  auto number = load("name = \"Shop\"\n[bot]\npipeline = [\"autoreply-faq\"]\nhandoff_reply = 3\n");
+  REQUIRE(number.error("bot.handoff_reply"));
+  CHECK_THAT(number.error("bot.handoff_reply")->message, Catch::Contains("a string or a table"));
 }
