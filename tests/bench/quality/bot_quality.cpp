@@ -6,6 +6,16 @@
 //
 //   bot_quality --set tests/bench/quality/heldout.tsv [--failures] [--llm]
 //   bot_quality --latency-entries 1000 [--runs 2000]
+//   bot_quality --set heldout6.tsv --attach dev.tsv --attach dev_long.tsv --attach-share 0.25
+//
+// --attach: the learning loop of the unanswered questions (core/unanswered, the
+// admin API's "attach"): before the bot starts, a share of the answerable questions
+// of the given sets is added to the questions of the entry they expect, the way an
+// admin's attach edits the knowledge base (api/kb_text.hpp's kb_with_question on a
+// copy of the tenant's file, nothing added that the entry already has as written, a
+// question attached once however often it is asked). The share is taken per entry
+// from a seeded shuffle of that entry's questions, so smaller shares are subsets of
+// larger ones; "0.5-1" takes the other half (cross-validation with --skip-attached).
 //
 // A set line is "expected<TAB>question": a knowledge-base entry id (alternatives
 // with |, flow:NAME for a dialog flow) or "-" for a question the bot should leave
@@ -26,14 +36,18 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "api/kb_text.hpp"
 #include "bots/pipeline.hpp"
 #include "common/config_error.hpp"
 #include "plugin_host/plugin_host.hpp"
@@ -42,6 +56,7 @@
 #include "support/fake_openai.hpp"
 #include "support/temp_dir.hpp"
 #include "tenants/tenant_loader.hpp"
+#include "unanswered/question_log.hpp"
 
 namespace {
 
@@ -87,6 +102,118 @@ std::vector<Question> read_set(const std::string& file) {
     out.push_back(std::move(q));
   }
   return out;
+}
+
+std::vector<Question> read_sets(const std::vector<std::string>& files) {
+  std::vector<Question> out;
+  for (const auto& file : files) {
+    auto questions = read_set(file);
+    out.insert(out.end(), std::make_move_iterator(questions.begin()),
+               std::make_move_iterator(questions.end()));
+  }
+  return out;
+}
+
+// "0.25" (the first quarter of each entry's questions) or "0.5-1" (the second half).
+std::pair<double, double> parse_share(const std::string& share) {
+  const auto dash = share.find('-');
+  double from = 0, to = 0;
+  try {
+    std::size_t used = 0;
+    if (dash == std::string::npos) {
+      to = std::stod(share, &used);
+      if (used != share.size()) throw std::invalid_argument(share);
+    } else {
+      from = std::stod(share.substr(0, dash), &used);
+      if (used != dash) throw std::invalid_argument(share);
+      to = std::stod(share.substr(dash + 1), &used);
+      if (used != share.size() - dash - 1) throw std::invalid_argument(share);
+    }
+  } catch (const std::logic_error&) {
+    throw std::runtime_error("--attach-share must be a share (0.25) or a range (0.5-1), not '" +
+                             share + "'");
+  }
+  if (!(0 <= from && from <= to && to <= 1))
+    throw std::runtime_error("--attach-share must lie within 0..1, from <= to: '" + share + "'");
+  return {from, to};
+}
+
+// What --attach did, for the report.
+struct Attachment {
+  // unanswered::question_key of each question in the share, attached or not
+  std::set<std::string> keys;
+  std::map<std::string, int> per_entry;
+  int offered = 0;     // answerable questions of the sets that an entry could take
+  int already = 0;     // in the share, but the entry (or an earlier attach) had it
+  int not_entry = 0;   // expecting a flow: nothing an admin can attach them to
+  int not_listed = 0;  // in the share, but answered right: never in the admin's list
+};
+
+// The knowledge-base text after an admin attached the chosen questions, one attach at
+// a time through the same edit the admin API makes.
+// listed: whether the question reaches the admin's list at all (--attach-listed);
+// dry_run: choose, count, but change nothing (the same questions measured without).
+std::string attach_questions(std::string kb_text, const std::vector<Question>& questions,
+                             std::pair<double, double> share, uint32_t seed,
+                             const std::function<bool(const Question&)>& listed, bool dry_run,
+                             Attachment& done) {
+  std::map<std::string, std::vector<const Question*>> by_entry;
+  for (const auto& q : questions) {
+    if (q.expected.empty()) continue;  // off-topic: an admin dismisses it
+    const auto entry = std::find_if(q.expected.begin(), q.expected.end(),
+                                    [](const std::string& e) { return e.rfind("flow:", 0) != 0; });
+    if (entry == q.expected.end()) {
+      ++done.not_entry;
+      continue;
+    }
+    by_entry[*entry].push_back(&q);
+    ++done.offered;
+  }
+  std::mt19937 rng(seed);
+  for (auto& [entry, list] : by_entry) {
+    // Fisher-Yates with the generator's raw output: the same subsets on every platform.
+    for (std::size_t i = list.size(); i > 1; --i) std::swap(list[i - 1], list[rng() % i]);
+    const auto at = [&](double f) { return static_cast<std::size_t>(f * list.size() + 0.5); };
+    for (std::size_t i = at(share.first); i < at(share.second); ++i) {
+      const std::string& question = list[i]->text;
+      const auto key = sb::unanswered::question_key(question);
+      bool known = !done.keys.insert(key).second;
+      if (!known && !listed(*list[i])) {
+        ++done.not_listed;
+        continue;
+      }
+      for (const auto& q : sb::api::kb_entry_questions(kb_text, entry))
+        known = known || sb::unanswered::question_key(q) == key;
+      if (known) {
+        ++done.already;
+        continue;
+      }
+      if (dry_run) {
+        ++done.per_entry[entry];
+        continue;
+      }
+      std::string why;
+      auto edited = sb::api::kb_with_question(kb_text, entry, question, why);
+      if (!edited) throw std::runtime_error("cannot attach \"" + question + "\": " + why);
+      kb_text = std::move(*edited);
+      ++done.per_entry[entry];
+    }
+  }
+  return kb_text;
+}
+
+void print_attachment(const Attachment& a, std::size_t entries, bool dry_run) {
+  std::vector<int> counts;
+  int total = 0;
+  for (const auto& [entry, n] : a.per_entry) counts.push_back(n), total += n;
+  counts.resize(std::max({counts.size(), entries, std::size_t(1)}), 0);
+  std::sort(counts.begin(), counts.end());
+  std::cout << (dry_run ? "would attach " : "attached ") << total << " questions of " << a.offered
+            << " answerable (" << a.already << " in the share already there, " << a.not_listed
+            << " answered right so never listed, " << a.not_entry
+            << " for a flow not attachable); per entry: min " << counts.front() << ", median "
+            << counts[counts.size() / 2] << ", max " << counts.back() << ", mean " << std::fixed
+            << std::setprecision(1) << double(total) / counts.size() << std::defaultfloat << "\n";
 }
 
 std::string read_text(const std::filesystem::path& file) {
@@ -333,14 +460,15 @@ int main(int argc, char** argv) {
   CLI::App app{"The bot's answer quality and reply time through the real pipeline"};
   std::string tenant_file = std::string(SWITCHBOARD_SOURCE_DIR) + "/tenants/demo.toml";
   std::string plugin_dir = SWITCHBOARD_PLUGIN_DIR;
-  std::string set_file;
+  std::vector<std::string> set_files;
   bool failures = false;
   bool with_llm = false;
   int latency_entries = 0;
   int runs = 2000;
   app.add_option("--tenant", tenant_file, "tenant file whose [bot] is measured");
   app.add_option("--plugin-dir", plugin_dir, "where the plugins (.so) are");
-  app.add_option("--set", set_file, "question set (expected<TAB>question per line)");
+  app.add_option("--set", set_files,
+                 "question set (expected<TAB>question per line); several are measured as one");
   app.add_flag("--failures", failures, "list every question not answered right");
   app.add_flag("--llm", with_llm,
                "append llm-openai, against a fake server scripted with the expected answers");
@@ -357,9 +485,28 @@ int main(int argc, char** argv) {
   std::string faq_threshold;
   app.add_option("--faq-threshold", faq_threshold,
                  "the FAQ stage's threshold instead of the tenant file's (tuning on dev)");
+  std::vector<std::string> attach_files;
+  app.add_option("--attach", attach_files,
+                 "sets whose answerable questions an admin attaches to their entries first");
+  std::string attach_share = "1";
+  app.add_option("--attach-share", attach_share,
+                 "share of each entry's questions attached (0.25), or a range of them (0.5-1)");
+  uint32_t seed = 16;
+  app.add_option("--seed", seed, "seed of the shuffle that picks the attached questions");
+  bool attach_listed = false;
+  app.add_flag("--attach-listed", attach_listed,
+               "attach only what reaches the admin's list: questions the bot as shipped hands "
+               "off or answers with low confidence, and wrong answers (a visitor's \"No\")");
+  bool attach_dry_run = false;
+  app.add_flag("--attach-dry-run", attach_dry_run,
+               "choose the questions to attach but attach none: the same measured questions "
+               "(--skip-attached) as shipped, for comparison");
+  bool skip_attached = false;
+  app.add_flag("--skip-attached", skip_attached,
+               "measure only the questions not attached (cross-validation on one set)");
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);  // the plugins' start-up lines are not figures
-  if (set_file.empty() && latency_entries == 0) {
+  if (set_files.empty() && latency_entries == 0) {
     std::cerr << "give --set FILE and/or --latency-entries N\n";
     return 2;
   }
@@ -385,16 +532,57 @@ int main(int argc, char** argv) {
       const auto end = tenant_text.find('\n', at + 1);
       tenant_text.replace(at + 1, end - at - 1, "threshold = " + faq_threshold);
     }
+    // The demo's knowledge base, or a copy of it with the attached questions.
+    std::string faq_files = "\"demo/faq.toml\"";
+    Attachment attached;
+    if (!attach_files.empty()) {
+      const auto kb_file = std::filesystem::path(tenant_file).parent_path() / "demo/faq.toml";
+      const auto kb_text = read_text(kb_file);
+      const auto ids = sb::api::kb_entry_ids(kb_text);
+      if (!ids) throw std::runtime_error(kb_file.string() + " is not TOML");
+      const auto share = parse_share(attach_share);
+      const auto sources = read_sets(attach_files);
+      std::set<const Question*> missed;
+      if (attach_listed) {
+        if (with_llm) throw std::runtime_error("--attach-listed is measured without --llm");
+        Bot shipped(tenant_file, tenant_text, plugin_dir, temp.subdir("shipped-data"));
+        for (const auto& q : sources) {
+          if (q.expected.empty()) continue;
+          std::chrono::microseconds took{};
+          const auto outcome = shipped.ask(q.text, took);
+          const auto d = decision_of(outcome);
+          // A visitor can say No to an answer, not to a flow or a clarifying question.
+          const bool wrong = !d.what.empty() && d.what != "clarify" &&
+                             d.what.rfind("flow:", 0) != 0 && !expects(q, d.what);
+          if (!outcome.unanswered.empty() || wrong) missed.insert(&q);
+        }
+      }
+      const auto edited = attach_questions(
+          kb_text, sources, share, seed,
+          [&](const Question& q) { return !attach_listed || missed.count(&q) > 0; }, attach_dry_run,
+          attached);
+      const auto copy = temp.path() / "faq-attached.toml";
+      std::ofstream(copy) << edited;
+      faq_files = "\"" + copy.string() + "\"";
+      print_attachment(attached, ids->size(), attach_dry_run);
+    }
     if (latency_entries > 0) {
       const auto extra = temp.path() / "generated-faq.toml";
       std::ofstream(extra) << synthetic_entries(latency_entries - 16);
-      tenant_text = replace_once(tenant_text, "files = [\"demo/faq.toml\"]",
-                                 "files = [\"demo/faq.toml\", \"" + extra.string() + "\"]");
+      faq_files += ", \"" + extra.string() + "\"";
     }
+    if (!attach_files.empty() || latency_entries > 0)
+      tenant_text =
+          replace_once(tenant_text, "files = [\"demo/faq.toml\"]", "files = [" + faq_files + "]");
     Bot bot(tenant_file, tenant_text, plugin_dir, temp.subdir("data"));
 
-    if (!set_file.empty()) {
-      const auto questions = read_set(set_file);
+    if (!set_files.empty()) {
+      auto questions = read_sets(set_files);
+      std::size_t skipped = 0;
+      if (skip_attached)
+        skipped = std::erase_if(questions, [&](const Question& q) {
+          return attached.keys.count(sb::unanswered::question_key(q.text)) > 0;
+        });
       // With the LLM: the model is scripted to give the right answer to each question
       // (a polite refusal off-topic), so the figures show what the stage adds at best
       // and that the stages before it still decide first.
@@ -468,8 +656,11 @@ int main(int argc, char** argv) {
         all.off_topic += t->off_topic, all.left_alone += t->left_alone;
         all.by_llm += t->by_llm;
       }
-      std::cout << "set " << set_file << (with_llm ? " (with the scripted LLM)" : " (no LLM)")
-                << "\n";
+      std::cout << "set";
+      for (const auto& file : set_files) std::cout << " " << file;
+      std::cout << (with_llm ? " (with the scripted LLM)" : " (no LLM)");
+      if (skip_attached) std::cout << ", " << skipped << " attached questions not asked";
+      std::cout << "\n";
       print_tally("English", en);
       print_tally("Chinese", zh);
       print_tally("All    ", all);
