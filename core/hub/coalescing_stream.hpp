@@ -27,10 +27,7 @@
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 #include <cstddef>
-#include <cstdint>
-#include <ctime>
 #include <functional>
-#include <limits>
 #include <memory>
 #include <string>
 
@@ -67,10 +64,6 @@ class CoalescingStream {
   std::size_t unsent_bytes() const noexcept { return pending_.size() + in_flight_.size(); }
   // How many socket writes carried the bytes so far (for tests and diagnostics).
   std::size_t socket_writes() const noexcept { return socket_writes_; }
-  // Bytes of write buffer this connection holds, used or not (for tests).
-  std::size_t buffer_capacity() const noexcept {
-    return pending_.capacity() + in_flight_.capacity() - 2 * std::string().capacity();
-  }
 
   template <class MutableBufferSequence, class ReadHandler>
   auto async_read_some(const MutableBufferSequence& buffers, ReadHandler&& handler) {
@@ -124,7 +117,6 @@ class CoalescingStream {
     if (held_by_cork()) return;  // uncork() or more bytes send it
     in_flight_.swap(pending_);
     ++socket_writes_;
-    wrote_since_finish_ = true;
     boost::asio::async_write(
         next_, boost::asio::buffer(in_flight_),
         [this, keep = owner_.lock()](boost::system::error_code ec, std::size_t) {
@@ -141,54 +133,18 @@ class CoalescingStream {
 
   void finish_flush() {
     // An idle connection keeps no write buffer: thousands of them are held open.
-    // One that flushes burst after burst (an agent's under load) keeps the two
-    // buffers' capacity instead of growing a new one by doubling every burst, the
-    // allocator's busiest work on the loop; once it goes quiet, its next flush (a
-    // keep-alive ping at the latest) gives them back.
-    if (wrote_since_finish_ || error_) {
-      wrote_since_finish_ = false;
-      const std::int64_t now_ms = coarse_now_ms();
-      if (now_ms - last_finish_ms_ > kBusyGapMs) {
-        busy_bursts_ = 0;
-      } else if (busy_bursts_ < kBusyBursts) {
-        ++busy_bursts_;
-      }
-      last_finish_ms_ = now_ms;
-      if (busy_bursts_ == kBusyBursts && !error_ &&
-          pending_.capacity() + in_flight_.capacity() <= kKeptBytesMax) {
-        in_flight_.clear();
-        pending_.clear();
-      } else {
-        std::string().swap(in_flight_);
-        std::string().swap(pending_);
-      }
-    }
+    std::string().swap(in_flight_);
+    std::string().swap(pending_);
     if (flushed_) std::exchange(flushed_, nullptr)(error_);
   }
 
-  // A clock read per burst: the coarse one is a memory read (a few ms of
-  // resolution is plenty to tell bursts apart from a quiet connection).
-  static std::int64_t coarse_now_ms() noexcept {
-    timespec t{};
-    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
-    return static_cast<std::int64_t>(t.tv_sec) * 1000 + t.tv_nsec / 1'000'000;
-  }
-
   static constexpr std::size_t kCorkedBytesMax = 8 * 1024;
-  // Busy: this many bursts in a row, each ending within kBusyGapMs of the one before.
-  static constexpr std::int64_t kBusyGapMs = 50;
-  static constexpr std::uint8_t kBusyBursts = 3;
-  // Buffers larger than this together are given back all the same.
-  static constexpr std::size_t kKeptBytesMax = 32 * 1024;
 
   next_layer_type next_;
   std::string pending_;    // accepted, waiting for the next socket write
   std::string in_flight_;  // the socket write under way
   bool flush_scheduled_ = false;
   bool corked_ = false;
-  bool wrote_since_finish_ = false;
-  std::uint8_t busy_bursts_ = 0;
-  std::int64_t last_finish_ms_ = std::numeric_limits<std::int64_t>::min() / 2;  // never
   boost::system::error_code error_;
   std::function<void(boost::system::error_code)> flushed_;
   std::weak_ptr<void> owner_;

@@ -9,9 +9,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace net = boost::asio;
@@ -58,41 +56,6 @@ TEST_CASE("writes made in one loop turn leave in one socket write, in order") {
   std::string received(expected.size(), '\0');
   net::read(pair.client, net::buffer(received));
   CHECK(received == expected);
-}
-
-TEST_CASE("a busy connection keeps its write buffer between bursts; a quiet one gives it back") {
-  Pair pair;
-  // One burst: 20 frames of 200 bytes written in one loop turn, sent, and read
-  // by the client (every byte, in order, whatever the buffers did).
-  auto burst = [&pair](int n) {
-    std::string expected;
-    for (int i = 0; i < 20; ++i) {
-      const std::string frame = std::to_string(n) + ":" + std::string(200, 'a' + i % 26) + ";";
-      expected += frame;
-      net::async_write(*pair.server, net::buffer(frame),
-                       [](boost::system::error_code ec, std::size_t) { REQUIRE_FALSE(ec); });
-    }
-    pair.io.restart();
-    pair.io.run();
-    CHECK(pair.server->unsent_bytes() == 0);
-    std::string received(expected.size(), '\0');
-    net::read(pair.client, net::buffer(received));
-    CHECK(received == expected);
-  };
-
-  // A connection that wrote once, as most of thousands of idle ones do, holds nothing.
-  burst(0);
-  CHECK(pair.server->buffer_capacity() == 0);
-  // Burst after burst: the buffer stays, so the next burst does not grow a new one.
-  // (A few bursts in a row make a connection busy; more are allowed in case this
-  // machine stalls between two of them.)
-  int n = 1;
-  for (; n < 30 && pair.server->buffer_capacity() == 0; ++n) burst(n);
-  CHECK(pair.server->buffer_capacity() >= 20 * 200);
-  // A burst after a quiet spell gives it back.
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  burst(n);
-  CHECK(pair.server->buffer_capacity() == 0);
 }
 
 TEST_CASE("corked bytes still leave once they pass a few KiB") {
