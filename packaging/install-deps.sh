@@ -14,11 +14,13 @@ build_pkgs=(
   libpqxx-dev libhiredis-dev libcli11-dev libhowardhinnant-date-dev tzdata
   libmagic-dev libgd-dev
   libopencc-dev libstemmer-dev
+  # The server's allocator (CMake's SWITCHBOARD_JEMALLOC); brings libjemalloc2.
+  libjemalloc-dev
   # cpack's .deb: its Depends are found with dpkg-shlibdeps (dpkg-dev) and file.
   dpkg-dev file
 )
 # The -dev packages above bring the shared libraries the server and plugins run
-# with, which are the .deb's Depends (libsodium23, libsqlite3-0, libssl3, …).
+# with, which are the .deb's Depends (libsodium23, libsqlite3-0, libssl3, libjemalloc2, …).
 # The bot's language data, read at run time by autoreply-faq: the jieba Chinese
 # dictionary (a data file; no Python runs), OpenCC's conversion tables, WordNet.
 run_pkgs=(python3-jieba opencc libopencc1.1 wordnet-base)

@@ -47,6 +47,8 @@
 #                                 alone still got the flooder a full group's share.
 #   PERF=0                        1 records the server with `perf record` during each run's
 #                                 measured window (OUT_DIR/NAME.perf.data; `perf report -i`)
+#   SERVER_PRELOAD=""             a library loaded into the server alone (LD_PRELOAD), e.g.
+#                                 an allocator for an A/B; loadgen runs without it
 #   OFFCPU=0                      1 records the scheduler (`perf sched record`, the whole
 #                                 machine, OFFCPU_S=5 seconds) inside each run's measured
 #                                 window and prints where the server's threads waited off
@@ -92,6 +94,7 @@ STRICT=${STRICT:-0}
 SQLITE_CONFIG=${SQLITE_CONFIG:-}
 PERF=${PERF:-0}
 OFFCPU=${OFFCPU:-0}
+SERVER_PRELOAD=${SERVER_PRELOAD:-}
 OFFCPU_S=${OFFCPU_S:-5}
 FLOOD_RATE=${FLOOD_RATE:-2000}
 FLOOD_CLIENTS=${FLOOD_CLIENTS:-200}
@@ -166,7 +169,7 @@ start_server() {
   if [[ $kind == echo ]]; then
     "$ECHO_SERVER" --listen 127.0.0.1:0 > "$run_dir/server.out" 2> "$run_dir/server.log" &
   else
-    (cd "$ROOT" && exec "${SERVER_WRAPPER[@]}" "$SERVER" --config "$SERVER_CONFIG" --listen 127.0.0.1:0 \
+    (cd "$ROOT" && exec "${SERVER_WRAPPER[@]}" ${SERVER_PRELOAD:+env LD_PRELOAD="$SERVER_PRELOAD"} "$SERVER" --config "$SERVER_CONFIG" --listen 127.0.0.1:0 \
         --data-dir "$run_dir/data" --tenants-dir "$WORK/tenants" --plugin-dir "$BUILD/plugins" \
         > "$run_dir/server.out" 2> "$run_dir/server.log") &
   fi
