@@ -105,7 +105,8 @@ class Server final : public hub::HubServices, public api::Backend {
     plugin_host::RetryAfter lease_left;  // what is left of another node's lease, when refused
   };
   // Builds the tenant as owner: its storage takes the lease, its agents and open
-  // conversations are read. Any thread: it touches nothing but the new runtime.
+  // conversations are read. Any thread: besides the new runtime it uses only the
+  // plugin host, the metrics registry and the loops, which are thread-safe.
   OwnerTake build_owner(std::shared_ptr<TenantRuntime> relayed,
                         std::shared_ptr<const tenants::TenantConfig> config);
   // Puts it in place of the relayed one, or notes when to try again (ownership thread).
