@@ -8,13 +8,32 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <future>
+#include <optional>
 
 #include "cluster/placement.hpp"
 #include "cluster/wire.hpp"
 #include "server/server.hpp"
 
 namespace sb::server {
+
+namespace {
+
+// How many tenants a node takes at once (settle_ownership). Each take holds a worker
+// thread while it waits: for PostgreSQL (two new connections, the writer's schema
+// check and the lease query), then for the tenant's agents and open conversations,
+// read by the storage plugin's threads and the event loops, which serve the other
+// tenants meanwhile. Four overlap those waits on a small machine without flooding
+// either side: a few connections opened at once rather than dozens (each costs
+// PostgreSQL a process), the loops never all busy reading, and a few dozen tenants
+// taken in a few rounds rather than one after another.
+constexpr size_t kParallelTakes = 4;
+
+}  // namespace
 
 std::map<std::string, std::string> Server::storage_settings(const tenants::TenantConfig& config,
                                                             bool owner) const {
@@ -120,45 +139,76 @@ void Server::settle_ownership() {
   }
   take_retries_.keep_only(to_take_ids);
   // Each tenant to take once the lease that refused it last time has ended
-  // (take_retries.hpp), in as many rounds as it takes: a take lasts a while, and
-  // the lease of another tenant may end meanwhile (a dead owner's all end together).
-  // Each is tried once per pass at most: one refused again waits for the next.
+  // (take_retries.hpp), kParallelTakes at a time: a take lasts a while (0.1-0.4 s),
+  // and a dead owner's leases all end together, so one after another the last of
+  // many tenants would wait for all the others. Each is built on a worker and
+  // installed here as it is done, and the tenants whose lease ended meanwhile are
+  // started in the same pass. Each is tried once per pass at most: one refused again
+  // waits for the next.
+  boost::asio::io_context built;  // what the workers built, installed on this thread
+  const auto keep_waiting = boost::asio::make_work_guard(built);
+  std::optional<boost::asio::thread_pool> workers;  // joined first, before `built` goes
   std::set<std::string> tried;
+  size_t in_flight = 0;
   size_t taken = 0;
-  for (bool again = true; again;) {
-    again = false;
+  auto install = [&](OwnerTake take) {
+    --in_flight;
+    if (install_owner(std::move(take))) ++taken;
+  };
+  for (;;) {
     for (const auto& runtime : to_take) {
+      if (in_flight == kParallelTakes) break;
       const std::string& id = runtime->config->id;
       if (tried.contains(id) || !take_retries_.due(id, std::chrono::steady_clock::now())) continue;
       tried.insert(id);
-      again = true;
-      if (take_tenant(runtime)) ++taken;
+      ++in_flight;
+      std::shared_ptr<const tenants::TenantConfig> config;
+      {
+        std::shared_lock lock(tenants_mutex_);  // the reload thread replaces it under this lock
+        config = runtime->config;
+      }
+      if (!workers) workers.emplace(kParallelTakes);
+      boost::asio::post(*workers, [this, &built, &install, runtime, config] {
+        boost::asio::post(built, [&install, take = build_owner(runtime, config)]() mutable {
+          install(std::move(take));
+        });
+      });
     }
+    if (in_flight == 0) break;
+    built.run_one();
   }
   // Ready once this node serves what placement gives it: when every node is, every
   // tenant has its owner.
   ownership_settled_.store(taken == to_take.size(), std::memory_order_release);
 }
 
-bool Server::take_tenant(const std::shared_ptr<TenantRuntime>& relayed) {
-  const auto config = relayed->config;
+Server::OwnerTake Server::build_owner(std::shared_ptr<TenantRuntime> relayed,
+                                      std::shared_ptr<const tenants::TenantConfig> config) {
+  OwnerTake take;
+  take.relayed = std::move(relayed);
+  take.config = config;
   const std::string& id = config->id;
-  std::string error;
-  plugin_host::RetryAfter lease_left;  // what is left of another node's lease, when refused
   // Its storage instance takes the lease: absent, expired or already this node's.
-  auto owner = build_tenant(config, plugins_, config_.data_dir, strand_for(id), metrics_, error,
-                            storage_settings(*config, true), &lease_left);
-  if (owner && !(wait_for_step([&](auto cb) { owner->agents->load(std::move(cb)); }, error) &&
-                 wait_for_step([&](auto cb) { owner->engine->start(std::move(cb)); }, error)))
-    owner.reset();
+  take.owner = build_tenant(config, plugins_, config_.data_dir, strand_for(id), metrics_,
+                            take.error, storage_settings(*config, true), &take.lease_left);
+  if (take.owner &&
+      !(wait_for_step([&](auto cb) { take.owner->agents->load(std::move(cb)); }, take.error) &&
+        wait_for_step([&](auto cb) { take.owner->engine->start(std::move(cb)); }, take.error)))
+    take.owner.reset();
+  return take;
+}
+
+bool Server::install_owner(OwnerTake take) {
+  const std::string& id = take.config->id;
+  auto& owner = take.owner;
   if (!owner) {
     // Typically another node's lease is still live: tried again as it ends, or (when
     // the refusal does not say when) next heartbeat.
-    take_retries_.failed(id, lease_left, std::chrono::steady_clock::now());
+    take_retries_.failed(id, take.lease_left, std::chrono::steady_clock::now());
     auto& said = take_failures_[id];
-    if (said != error)
-      spdlog::info("tenant {}: this node should own it but cannot yet: {}", id, error);
-    said = error;
+    if (said != take.error)
+      spdlog::info("tenant {}: this node should own it but cannot yet: {}", id, take.error);
+    said = take.error;
     return false;
   }
   take_failures_.erase(id);
@@ -183,7 +233,7 @@ bool Server::take_tenant(const std::shared_ptr<TenantRuntime>& relayed) {
     tenants_[id] = owner;
   }
   // Connections relayed from this node reconnect, now to the local engine.
-  relayed->gate->close_all(cluster::kCloseMoved, "the tenant moved to this node; reconnect");
+  take.relayed->gate->close_all(cluster::kCloseMoved, "the tenant moved to this node; reconnect");
   if (epoch > 0)
     spdlog::info("tenant {}: this node owns it now (lease epoch {})", id, epoch);
   else

@@ -96,7 +96,21 @@ class Server final : public hub::HubServices, public api::Backend {
                                                       bool owner) const;
   void ownership_loop();
   void settle_ownership();
-  bool take_tenant(const std::shared_ptr<TenantRuntime>& relayed);
+  // A tenant built as its owner (or refused), on a worker of settle_ownership's.
+  struct OwnerTake {
+    std::shared_ptr<TenantRuntime> relayed;  // what runs here now
+    std::shared_ptr<const tenants::TenantConfig> config;
+    std::shared_ptr<TenantRuntime> owner;  // nullptr: refused, for `error`
+    std::string error;
+    plugin_host::RetryAfter lease_left;  // what is left of another node's lease, when refused
+  };
+  // Builds the tenant as owner: its storage takes the lease, its agents and open
+  // conversations are read. Any thread: besides the new runtime it uses only the
+  // plugin host, the metrics registry and the loops, which are thread-safe.
+  OwnerTake build_owner(std::shared_ptr<TenantRuntime> relayed,
+                        std::shared_ptr<const tenants::TenantConfig> config);
+  // Puts it in place of the relayed one, or notes when to try again (ownership thread).
+  bool install_owner(OwnerTake take);
   void drop_tenant(const std::string& id, bool graceful, const std::string& why);
   // cluster_rest.cpp: a REST request about a tenant another node owns goes there
   // (cluster/rest_forward.hpp). True when it is answered (forwarded, or refused);

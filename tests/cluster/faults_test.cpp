@@ -235,3 +235,84 @@ TEST_CASE(
   INFO("epochs before the swap: " << Catch::Detail::stringify(epochs));
   finish_and_check(cluster, load, min_acked(7));
 }
+
+TEST_CASE(
+    "kill -9 of a node owning many tenants: the survivor takes them all, each once, nothing "
+    "acked lost",
+    "[cluster][faults][takeover]") {
+  // Two nodes, so the survivor takes every tenant of the dead one at once (about half
+  // of them): the case of a node taking many tenants after a failure.
+  constexpr int kManyTenants = 24;
+  constexpr int kVisitors = 2;
+  constexpr double kRate = 2;  // 24 tenants x 2 visitors x 2/s = 96 messages/s
+  ClusterOptions options;
+  options.nodes = 2;
+  options.tenants = load_tenants(kManyTenants, 1, kVisitors);
+  // Each node starts 24 tenants relayed, then takes its half.
+  options.ready_timeout = 60s;
+  Cluster cluster(options);
+  LoadOptions load_options;
+  load_options.tenants = ids_of(cluster.options().tenants);
+  load_options.visitors_per_tenant = kVisitors;
+  load_options.messages_per_second_per_visitor = kRate;
+  Load load(cluster, load_options);
+  load.start();
+  std::this_thread::sleep_for(5s);
+
+  const auto [victim, tenants] = busiest_owner(cluster);
+  INFO("killed " << victim << ", owner of " << tenants.size() << " tenants");
+  REQUIRE(tenants.size() >= kManyTenants / 3);
+  auto& survivor = *cluster.other_nodes(cluster.node(victim)).front();
+  const auto epochs = cluster.lease_epochs();
+  const auto killed_at = Clock::now();
+  const auto killed_wall = std::chrono::system_clock::now();
+  cluster.node(victim).kill_hard();
+  // Every lease of the dead node passes to the survivor (the row names the dead node
+  // until then).
+  for (const auto& tenant : tenants) {
+    INFO("tenant " << tenant << "\n" << cluster.logs_tail(30));
+    CHECK(eventually([&] { return cluster.lease_owners().at(tenant) == survivor.id(); }, 30s));
+  }
+  std::this_thread::sleep_for(4s);
+  const auto until = Clock::now();
+
+  // Where the time went: per tenant, when the lease that refused the survivor ended
+  // and when the survivor took it, in ms after the kill.
+  const auto takes = take_times_since(cluster, killed_wall);
+  std::cout << "killed " << victim << " (owner of " << tenants.size() << " tenants) at "
+            << log_stamp(killed_wall) << "; after it:\n";
+  int64_t last_taken = 0;
+  int64_t last_after_lease = 0;
+  for (const auto& tenant : tenants) {
+    const auto it = takes.find(tenant);
+    if (it == takes.end() || !it->second.taken_ms) continue;
+    const auto& t = it->second;
+    last_taken = std::max(last_taken, *t.taken_ms);
+    std::cout << "tenant " << tenant << ": taken at +" << *t.taken_ms;
+    if (t.lease_end_ms) {
+      last_after_lease = std::max(last_after_lease, *t.taken_ms - *t.lease_end_ms);
+      std::cout << ", its lease ended at +" << *t.lease_end_ms << " ("
+                << *t.taken_ms - *t.lease_end_ms << " ms before the take)";
+    }
+    std::cout << "; longest ack gap " << load.longest_ack_gap(tenant, killed_at, until).count()
+              << " ms\n";
+  }
+  std::cout << "takeover of " << tenants.size() << " tenants: last taken at +" << last_taken
+            << " ms, at most " << last_after_lease << " ms after its lease ended\n"
+            << std::flush;
+
+  // Each tenant of the dead node taken exactly once, by the survivor, under a higher
+  // epoch; the survivor says it serves what placement gives it.
+  for (const auto& tenant : tenants) {
+    INFO("tenant " << tenant << "\n" << ownership_lines_since(cluster, killed_wall));
+    const auto it = takes.find(tenant);
+    REQUIRE(it != takes.end());
+    CHECK(it->second.takers == std::vector<std::string>{survivor.id()});
+    CHECK(cluster.lease_epochs().at(tenant) > epochs.at(tenant));
+  }
+  CHECK(survivor.log().find("dropped at once") == std::string::npos);
+  cluster.wait_ready(survivor, 10s);
+  // Every visitor, the dead node's included, is writing again (on the survivor).
+  CHECK(visitors_acked_after(load, until - 2s).size() == kManyTenants * kVisitors);
+  finish_and_check(cluster, load, static_cast<size_t>(kManyTenants * kVisitors * kRate * 12 / 2));
+}

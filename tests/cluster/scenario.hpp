@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <map>
+#include <optional>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -99,6 +102,57 @@ inline std::string ownership_lines_since(Cluster& cluster,
           out += "  " + cluster.node(i).id() + " " + line.substr(0, 330) + "\n";
           break;
         }
+    }
+  }
+  return out;
+}
+
+// The time a node's log line was stamped ("[2026-12-06 02:20:13.299] ..."), read back
+// as log_stamp wrote it; nullopt for a line without a stamp.
+inline std::optional<std::chrono::system_clock::time_point> log_line_time(const std::string& line) {
+  std::tm tm{};
+  int ms = 0;
+  if (std::sscanf(line.c_str(), "[%d-%d-%d %d:%d:%d.%d]", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7)
+    return std::nullopt;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  tm.tm_isdst = -1;
+  return std::chrono::system_clock::from_time_t(std::mktime(&tm)) + std::chrono::milliseconds(ms);
+}
+
+// How a tenant changed owner after a fault, from the nodes' logs, in ms after it.
+struct TakeTimes {
+  std::vector<std::string> takers;      // each "this node owns it now" line's node
+  std::optional<int64_t> taken_ms;      // the first of those lines
+  std::optional<int64_t> lease_end_ms;  // when the last refusal before it said the lease ends
+};
+
+// Per tenant: who took it after `since` and when, and when the lease that refused the
+// take last said it would end (a refusal's "for another N ms" after its stamp).
+inline std::map<std::string, TakeTimes> take_times_since(
+    Cluster& cluster, std::chrono::system_clock::time_point since) {
+  static const std::regex taken(R"(tenant (\S+): this node owns it now)");
+  static const std::regex refused(
+      R"(tenant (\S+): this node should own it but cannot yet: .* for another (-?\d+) ms)");
+  std::map<std::string, TakeTimes> out;
+  const auto after = [&](std::chrono::system_clock::time_point at) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(at - since).count();
+  };
+  for (size_t i = 0; i < cluster.size(); ++i) {
+    std::istringstream log(cluster.node(i).log());
+    for (std::string line; std::getline(log, line);) {
+      const auto at = log_line_time(line);
+      if (!at || *at < since) continue;
+      std::smatch m;
+      if (std::regex_search(line, m, taken)) {
+        auto& times = out[m[1]];
+        times.takers.push_back(cluster.node(i).id());
+        if (!times.taken_ms || after(*at) < *times.taken_ms) times.taken_ms = after(*at);
+      } else if (std::regex_search(line, m, refused)) {
+        auto& times = out[m[1]];
+        if (!times.taken_ms) times.lease_end_ms = after(*at) + std::stoll(m[2]);
+      }
     }
   }
   return out;
