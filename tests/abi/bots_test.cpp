@@ -212,7 +212,9 @@ TEST_CASE_METHOD(Fixture, "a bot call's deadline, not the host's default timeout
   CHECK(patient.status == BotStatus::ok);
   CHECK(patient.body == R"({"reply":"bot says hi"})");
 
-  const auto hurried = reply(bot, "later", "", 5ms);  // answers after 10 ms
+  // 50 ms against 400: a wide margin, so a loaded machine that runs the deadline's
+  // timer late cannot see the answer first (5 ms against 10 once failed under load).
+  const auto hurried = reply(bot, "slow", "", 50ms);
   CHECK(hurried.status == BotStatus::timeout);
   CHECK_THAT(hurried.error, Catch::Contains("timed out after"));
 
