@@ -21,7 +21,7 @@ inline constexpr FeedbackTexts kFeedbackEnglish{"Did this help?", "Yes", "No", "
 inline constexpr FeedbackTexts kFeedbackChinese{"这个回答对您有帮助吗？", "有帮助", "没有帮助",
                                                 "很高兴能帮到您。", "抱歉没能帮到您。"};
 
-// Chinese for the turn's language "zh", "zh-CN", ... (bots/reply_language.hpp),
+// Chinese for the turn's language "zh", "zh-CN", ... (common/reply_language.hpp),
 // English otherwise.
 inline const FeedbackTexts& feedback_texts(std::string_view language) {
   return language.substr(0, 2) == "zh" ? kFeedbackChinese : kFeedbackEnglish;

@@ -4,6 +4,7 @@
 
 #include "bots/pipeline.hpp"
 #include "bots/result_json.hpp"
+#include "common/reply_language.hpp"
 #include "switchboard/sb_plugin.h"
 
 namespace sb::bots {
@@ -111,7 +112,7 @@ void Trial::run(std::string text, std::string language,
   turn.visitor_id = "admin-trial";
   turn.seq = 1;
   turn.text = std::move(text);
-  turn.language = std::move(language);
+  turn.language = sb::reply_language(language, turn.text);  // as the engine decides it
   boost::asio::post(strand_, [pipeline, turn = std::move(turn), log, done = std::move(done)] {
     auto earlier = std::make_shared<std::vector<engine::BotReply>>();
     pipeline->run_turn(turn, [log, earlier, done](engine::BotOutcome outcome) {

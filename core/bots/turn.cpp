@@ -7,7 +7,6 @@
 #include <boost/json/serialize.hpp>
 
 #include "bots/feedback.hpp"
-#include "bots/reply_language.hpp"
 #include "bots/result_json.hpp"
 #include "common/clock.hpp"
 #include "switchboard/sb_plugin.h"
@@ -36,9 +35,6 @@ Turn::Turn(std::shared_ptr<const Pipeline> pipeline, engine::BotTurn input,
       emit_(std::move(emit)),
       holding_timer_(pipeline_->strand_),
       stage_timer_(pipeline_->strand_) {
-  // From here on the turn's language is the one it answers in: what the stages are
-  // told, and what the bot's own texts (holding, hand-off, feedback) are said in.
-  input_.language = reply_language(input_.language, input_.text);
   if (!input_.flow_node.empty()) context_["flow_node"] = input_.flow_node;
   json::array history;
   for (const auto& line : input_.history)

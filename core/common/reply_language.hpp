@@ -1,4 +1,5 @@
-// The language the bot answers one message in. The widget reports its page's
+// The language the bot answers one message in (decided where a bot turn is made:
+// the engine for a visitor's message, the admin's "try the bot"). The widget reports its page's
 // language, but a visitor writing Chinese on an English page reads a Chinese answer
 // best, and one writing English on a Chinese page an English one: where the
 // message's script plainly says otherwise, the message wins.
@@ -8,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace sb::bots {
+namespace sb {
 
 struct ScriptCounts {
   std::size_t han = 0;          // CJK ideographs (Chinese, and Japanese kanji)
@@ -56,4 +57,4 @@ inline std::string reply_language(std::string_view widget_language, std::string_
   return std::string(widget_language);
 }
 
-}  // namespace sb::bots
+}  // namespace sb

@@ -11,6 +11,7 @@
 
 #include "common/clock.hpp"
 #include "common/ids.hpp"
+#include "common/reply_language.hpp"
 #include "engine/internal.hpp"
 
 namespace sb::engine {
@@ -125,9 +126,11 @@ void TenantEngine::pump_bot(const std::string& conversation_id) {
   turn.seq = next->first;
   turn.text = std::move(next->second);
   bot.inbox.erase(next);
-  // The widget's language from the visitor's latest hello: stages answer in it.
+  // The language the bot answers in: the message's where its script says so, else
+  // the widget's from the visitor's latest hello. The unanswered list keeps it too.
   if (auto v = visitors_.find(c->visitor_id); v != visitors_.end())
     turn.language = v->second.meta.language;
+  turn.language = reply_language(turn.language, turn.text);
   turn.attributes_json = bot.attributes_json;
   turn.feedback_asked = bot.feedback_for.has_value();
   bot.turn_text = turn.text;

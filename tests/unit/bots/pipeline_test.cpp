@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "../engine/fakes.hpp"
-#include "bots/reply_language.hpp"
+#include "common/reply_language.hpp"
 #include "fake_stages.hpp"
 
 using namespace sb::bots;
@@ -402,10 +402,13 @@ TEST_CASE("feedback: did this help? after a scored answer; Yes thanks, No hands 
   CHECK(f.last().replies[1].text == "Did this help?");
   CHECK(f.last().replies[1].quick_replies == std::vector<std::string>{"Yes", "No"});
   CHECK(f.last().feedback_asked);
-  // In Chinese for a Chinese question.
+  // In Chinese for a turn in Chinese (the engine decides a turn's language:
+  // reply_language, tested below and in unit_engine).
+  f.language = "zh";
   f.turn("退款多久");
   REQUIRE(f.last().replies.size() == 2);
   CHECK(f.last().replies[1].quick_replies == std::vector<std::string>{"有帮助", "没有帮助"});
+  f.language = "";
   // A clarifying question has its own choices.
   f.turn("which");
   CHECK(f.last().replies.size() == 1);
@@ -426,7 +429,7 @@ TEST_CASE("feedback: did this help? after a scored answer; Yes thanks, No hands 
   CHECK(f.last_texts() == std::vector<std::string>{"Five days.", "Did this help?"});
 }
 
-TEST_CASE("the bot answers in the language the visitor writes when the widget's says otherwise") {
+TEST_CASE("the bot's own texts are said in the turn's language") {
   Fixture f;
   f.settings.handoff_reply = sb::LocalizedText(sb::LocalizedText::ByLanguage{
       {"en", "A person will help you."}, {"zh", "人工客服马上为您服务。"}});
@@ -435,33 +438,28 @@ TEST_CASE("the bot answers in the language the visitor writes when the widget's 
     asked_in.push_back(r.language);
     return defer();
   });
-  // Chinese on an English page: the stage is asked for Chinese, the hand-off said in it.
-  f.language = "en";
+  f.language = "zh";
   f.turn("运费要多少钱");
   CHECK(asked_in.back() == "zh");
   CHECK(f.last_texts() == std::vector<std::string>{"人工客服马上为您服务。"});
-  // English on a Chinese page.
-  f.language = "zh-CN";
-  f.turn("How much is shipping?");
-  CHECK(asked_in.back() == "en");
-  CHECK(f.last_texts() == std::vector<std::string>{"A person will help you."});
-  // The widget's own language when the words agree or say nothing.
-  f.turn("运费要多少钱");
-  CHECK(asked_in.back() == "zh-CN");
-  f.turn("A1234");
-  CHECK(asked_in.back() == "zh-CN");
+  f.language = "zh-TW";  // no text of its own: Chinese
+  f.turn("運費要多少錢");
+  CHECK(asked_in.back() == "zh-TW");
   CHECK(f.last_texts() == std::vector<std::string>{"人工客服马上为您服务。"});
+  f.language = "fr";  // none at all: English
+  f.turn("combien coûte la livraison");
+  CHECK(f.last_texts() == std::vector<std::string>{"A person will help you."});
 }
 
 TEST_CASE("the language of a message is told by its script, not guessed from one word") {
-  CHECK(reply_language("en", "我的订单在哪里") == "zh");
-  CHECK(reply_language("", "我的订单在哪里") == "zh");
-  CHECK(reply_language("zh-TW", "我的訂單在哪裡") == "zh-TW");
-  CHECK(reply_language("zh", "where is my order") == "en");
-  CHECK(reply_language("zh", "ok") == "zh");                 // one word says nothing
-  CHECK(reply_language("zh", "订单 A1234") == "zh");         // Chinese with a number
-  CHECK(reply_language("en", "注文はどこですか") == "en");   // Japanese: kana beside kanji
-  CHECK(reply_language("fr", "where is my order") == "fr");  // Latin script: not ours to tell
-  CHECK(reply_language("en", "Hello 你好") == "zh");
-  CHECK(reply_language("", "") == "");
+  CHECK(sb::reply_language("en", "我的订单在哪里") == "zh");
+  CHECK(sb::reply_language("", "我的订单在哪里") == "zh");
+  CHECK(sb::reply_language("zh-TW", "我的訂單在哪裡") == "zh-TW");
+  CHECK(sb::reply_language("zh", "where is my order") == "en");
+  CHECK(sb::reply_language("zh", "ok") == "zh");                 // one word says nothing
+  CHECK(sb::reply_language("zh", "订单 A1234") == "zh");         // Chinese with a number
+  CHECK(sb::reply_language("en", "注文はどこですか") == "en");   // Japanese: kana beside kanji
+  CHECK(sb::reply_language("fr", "where is my order") == "fr");  // Latin script: not ours to tell
+  CHECK(sb::reply_language("en", "Hello 你好") == "zh");
+  CHECK(sb::reply_language("", "") == "");
 }

@@ -160,6 +160,23 @@ TEST_CASE("the bot answers the visitor with an ordinary stored message from role
   CHECK(f.store->messages[cid][2].text == "Your order number, please?");
 }
 
+TEST_CASE("a turn's language is the message's where its script says so, else the widget's") {
+  Fixture f;
+  VisitorMeta meta;
+  meta.language = "en";
+  auto vis = f.peer();
+  f.engine->visitor_hello(vis, visitor("v1"), "tok", {}, meta);
+  f.settle();
+  f.bot->echo = true;
+  f.say(vis, visitor("v1"), "m1", "运费要多少钱");  // Chinese on an English page
+  f.say(vis, visitor("v1"), "m2", "ok");            // one word says nothing
+  f.say(vis, visitor("v1"), "m3", "how much is shipping");
+  REQUIRE(f.bot->turns.size() == 3);
+  CHECK(f.bot->turns[0].language == "zh");
+  CHECK(f.bot->turns[1].language == "en");
+  CHECK(f.bot->turns[2].language == "en");
+}
+
 TEST_CASE("the bot gets the visitor's messages one at a time, in seq order") {
   Fixture f;
   auto vis = f.visitor_peer("v1");
