@@ -62,10 +62,8 @@ void RestApi::patch_conversation(const TenantView& tenant, const std::string& co
   who.role = engine::Role::agent;
   who.id = claims->subject;
   who.agent_role = claims->role;
-  tenant.gate->engine()->tag_conversation(
-      who, conversation_id, std::move(change), [respond = std::move(respond)](auto answer) {
-        respond({answer.status, "application/json", std::move(answer.body)});
-      });
+  tenant.gate->engine()->tag_conversation(who, conversation_id, std::move(change),
+                                          answering(std::move(respond)));
 }
 
 }  // namespace sb::api

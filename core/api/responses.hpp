@@ -5,10 +5,12 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <boost/locale/encoding_utf.hpp>
+#include <functional>
 #include <string_view>
 
 #include "api/etag.hpp"
 #include "common/json_fields.hpp"
+#include "engine/answer.hpp"
 #include "hub/http_types.hpp"
 
 namespace sb::api {
@@ -32,6 +34,40 @@ inline hub::HttpResponse error_response(unsigned status, std::string_view code,
 }
 
 inline hub::HttpResponse json_response(unsigned status, const boost::json::value& body);
+
+// The HTTP status of a refusal in the wire protocol's error codes.
+inline unsigned http_status(metrics::ErrorCode code) {
+  switch (code) {
+    case metrics::ErrorCode::forbidden:
+      return 403;
+    case metrics::ErrorCode::not_found:
+      return 404;
+    case metrics::ErrorCode::too_large:
+      return 413;
+    case metrics::ErrorCode::rate_limited:
+      return 429;
+    case metrics::ErrorCode::unavailable:
+      return 503;
+    default:
+      return 422;
+  }
+}
+
+// The engine's answer as the REST API says it: 200 with its document, or the
+// refusal's status with the usual error body.
+inline hub::HttpResponse answer_response(engine::Answer answer) {
+  if (answer.error)
+    return error_response(http_status(*answer.error), metrics::to_string(*answer.error),
+                          answer.message);
+  return hub::HttpResponse{200, "application/json", std::move(answer.body), {}};
+}
+
+// The engine's callback that responds with its answer.
+inline auto answering(std::function<void(hub::HttpResponse)> respond) {
+  return [respond = std::move(respond)](engine::Answer answer) {
+    respond(answer_response(std::move(answer)));
+  };
+}
 
 // 422 naming every field the shared reader refused (errors must not be empty).
 inline hub::HttpResponse field_errors_response(const json_fields::FieldErrors& errors) {

@@ -341,11 +341,8 @@ void RestApi::history(const TenantView& tenant, const std::string& conversation_
   who.role = claims->kind == "agent" ? engine::Role::agent : engine::Role::visitor;
   who.id = claims->subject;
   who.agent_role = claims->role;
-  tenant.gate->engine()->history(
-      who, conversation_id, before_seq, static_cast<uint32_t>(limit),
-      [respond = std::move(respond)](engine::HttpAnswer answer) {
-        respond({answer.status, "application/json", std::move(answer.body)});
-      });
+  tenant.gate->engine()->history(who, conversation_id, before_seq, static_cast<uint32_t>(limit),
+                                 answering(std::move(respond)));
 }
 
 void RestApi::conversations(const TenantView& tenant, const HttpRequest& request,
@@ -387,10 +384,8 @@ void RestApi::conversations(const TenantView& tenant, const HttpRequest& request
   who.role = engine::Role::agent;
   who.id = claims->subject;
   who.agent_role = claims->role;
-  tenant.gate->engine()->list_conversations(
-      who, json::serialize(filter), [respond = std::move(respond)](auto a) {
-        respond({a.status, "application/json", std::move(a.body)});
-      });
+  tenant.gate->engine()->list_conversations(who, json::serialize(filter),
+                                            answering(std::move(respond)));
 }
 
 std::optional<auth::Claims> RestApi::authorize(const TenantView& tenant, const HttpRequest& request,

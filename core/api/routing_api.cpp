@@ -181,10 +181,7 @@ void RestApi::routing(const TenantView& tenant, std::string_view sub, const Http
       return respond(error_response(405, "method_not_allowed", "use POST"));
     engine::DryRunInput input;
     if (auto problem = read_dry_run(request.body, input)) return respond(std::move(*problem));
-    return tenant.gate->engine()->dry_run(
-        std::move(input), [respond = std::move(respond)](engine::HttpAnswer answer) {
-          respond(HttpResponse{answer.status, "application/json", std::move(answer.body)});
-        });
+    return tenant.gate->engine()->dry_run(std::move(input), answering(std::move(respond)));
   }
   if (sub == "catalog") {
     if (request.method != "GET")

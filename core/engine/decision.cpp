@@ -213,7 +213,7 @@ AgentState* TenantEngine::choose_now(const std::string& group, const std::vector
   return nullptr;
 }
 
-void TenantEngine::dry_run(DryRunInput input, std::function<void(HttpAnswer)> done) {
+void TenantEngine::dry_run(DryRunInput input, std::function<void(Answer)> done) {
   on_strand([this, input = std::move(input), done = std::move(done)] {
     // A conversation that is never stored: the context a real one would have.
     Conversation probe;
@@ -274,7 +274,7 @@ void TenantEngine::dry_run(DryRunInput input, std::function<void(HttpAnswer)> do
       body["chain"] = std::move(chain_json);
     }
     if (!note.empty()) body["note"] = note;
-    done(HttpAnswer{200, json::serialize(body)});
+    done(Answer::json(json::serialize(body)));
   });
 }
 

@@ -13,38 +13,41 @@ namespace sb::engine {
 namespace json = boost::json;
 
 void TenantEngine::history(Identity requester, std::string conversation_id, uint64_t before_seq,
-                           uint32_t limit, std::function<void(HttpAnswer)> done) {
+                           uint32_t limit, std::function<void(Answer)> done) {
   on_strand([this, who = std::move(requester), id = std::move(conversation_id), before_seq, limit,
              done = std::move(done)]() mutable {
     if (const Conversation* c = find_conversation(id))
       return answer_history(who, id, c->visitor_id, before_seq, limit, std::move(done));
     // Not open in memory: the stored record says whose it is.
     json::object filter{{"id", id}, {"limit", 1}};
-    store_->list_conversations(json::serialize(filter), [this, self = shared_from_this(), who, id,
-                                                         before_seq, limit, done = std::move(done)](
-                                                            StoreResult r) mutable {
-      if (!r.ok())
-        return done({503, http_error_body("unavailable", "storage did not answer: " + r.error)});
-      const auto list = records::parse_conversation_list(r.body);
-      if (!list || list->empty())
-        return done({404, http_error_body("not_found", "no such conversation")});
-      answer_history(who, id, list->front().visitor_id, before_seq, limit, std::move(done));
-    });
+    store_->list_conversations(
+        json::serialize(filter), [this, self = shared_from_this(), who, id, before_seq, limit,
+                                  done = std::move(done)](StoreResult r) mutable {
+          if (!r.ok())
+            return done(Answer::refused(metrics::ErrorCode::unavailable,
+                                        "storage did not answer: " + r.error));
+          const auto list = records::parse_conversation_list(r.body);
+          if (!list || list->empty())
+            return done(Answer::refused(metrics::ErrorCode::not_found, "no such conversation"));
+          answer_history(who, id, list->front().visitor_id, before_seq, limit, std::move(done));
+        });
   });
 }
 
 void TenantEngine::list_conversations(Identity requester, std::string filter_json,
-                                      std::function<void(HttpAnswer)> done) {
+                                      std::function<void(Answer)> done) {
   on_strand([this, who = std::move(requester), filter = std::move(filter_json),
              done = std::move(done)]() mutable {
     // What the requester was just told (an assignment, a close) is in the answer.
     after_records_stored([this, who, filter, done = std::move(done)]() mutable {
       store_->list_conversations(filter, [who, done = std::move(done)](StoreResult r) {
         if (!r.ok())
-          return done({503, http_error_body("unavailable", "storage did not answer: " + r.error)});
+          return done(Answer::refused(metrics::ErrorCode::unavailable,
+                                      "storage did not answer: " + r.error));
         const auto list = records::parse_conversation_list(r.body);
         if (!list)
-          return done({503, http_error_body("unavailable", "storage answered malformed JSON")});
+          return done(
+              Answer::refused(metrics::ErrorCode::unavailable, "storage answered malformed JSON"));
         json::array visible;
         for (const records::ConversationRecord& c : *list) {
           // An agent's own: open with them, or closed while with them (a close
@@ -63,7 +66,7 @@ void TenantEngine::list_conversations(Identity requester, std::string filter_jso
           record["visitor"] = frames::visitor_object(c.visitor_id, c.visitor_name, &about);
           visible.push_back(std::move(record));
         }
-        done({200, json::serialize(json::object{{"conversations", std::move(visible)}})});
+        done(Answer::json(json::serialize(json::object{{"conversations", std::move(visible)}})));
       });
     });
   });
@@ -71,31 +74,32 @@ void TenantEngine::list_conversations(Identity requester, std::string filter_jso
 
 void TenantEngine::answer_history(const Identity& requester, const std::string& conversation_id,
                                   const std::string& visitor_id, uint64_t before_seq,
-                                  uint32_t limit, std::function<void(HttpAnswer)> done) {
+                                  uint32_t limit, std::function<void(Answer)> done) {
   // A visitor sees only their own conversations; saying "not found" rather than
   // "forbidden" reveals nothing about other visitors' conversation ids.
   if (requester.role == Role::visitor && requester.id != visitor_id)
-    return done({404, http_error_body("not_found", "no such conversation")});
+    return done(Answer::refused(metrics::ErrorCode::not_found, "no such conversation"));
   const bool visitor_view = requester.role == Role::visitor;
   // Without before_seq the newest page: what a console opening a conversation shows.
   // (INT64_MAX, not UINT64_MAX: storage keeps seq as a signed 64-bit integer.)
   if (before_seq == 0) before_seq = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
   store_->load_messages(
       conversation_id, 0, before_seq, limit,
-      [this, self = shared_from_this(), conversation_id, visitor_view,
-       done = std::move(done)](StoreResult r) {
+      // Needs nothing of the engine: the page is made of what storage answered.
+      [conversation_id, visitor_view, done = std::move(done)](StoreResult r) {
         auto messages = r.ok() ? parse_stored_messages(r.body, conversation_id) : std::nullopt;
         if (!messages)
-          return done({503, http_error_body("unavailable", "storage did not answer: " + r.error)});
+          return done(Answer::refused(metrics::ErrorCode::unavailable,
+                                      "storage did not answer: " + r.error));
         json::array page;
         for (const auto& m : *messages) {
           if (visitor_view && (m.flags & kPrivateNote)) continue;  // private notes stay with agents
           page.push_back(frames::message_object(m, false));
         }
         const bool more = !messages->empty() && messages->front().seq > 1;
-        done({200, json::serialize(json::object{{"conversation_id", conversation_id},
-                                                {"messages", std::move(page)},
-                                                {"has_more", more}})});
+        done(Answer::json(json::serialize(json::object{{"conversation_id", conversation_id},
+                                                       {"messages", std::move(page)},
+                                                       {"has_more", more}})));
       });
 }
 

@@ -40,8 +40,6 @@ inline std::string ack_key(const std::string& sender_id, const std::string& clie
   return key;
 }
 
-std::string http_error_body(std::string_view code, std::string_view message);
-
 // The "visitor_meta" object of a stored conversation record: page, lang, attributes
 // and the visitor's email (when given).
 bool is_empty(const VisitorMeta& meta);

@@ -56,11 +56,6 @@ std::optional<std::vector<StoredMessage>> parse_stored_messages(
   return out;
 }
 
-std::string http_error_body(std::string_view code, std::string_view message) {
-  return json::serialize(
-      json::object{{"error", json::object{{"code", code}, {"message", message}}}});
-}
-
 bool is_empty(const VisitorMeta& meta) {
   return meta.page.empty() && meta.language.empty() && meta.attributes_json == "{}" &&
          meta.email.empty();

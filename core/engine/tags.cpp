@@ -38,17 +38,6 @@ std::vector<std::string> applied(std::vector<std::string> tags,
   return tags;
 }
 
-unsigned http_status(metrics::ErrorCode code) {
-  switch (code) {
-    case metrics::ErrorCode::not_found:
-      return 404;
-    case metrics::ErrorCode::unavailable:
-      return 503;
-    default:
-      return 422;
-  }
-}
-
 }  // namespace
 
 void TenantEngine::tag_conversation(PeerPtr peer, Identity who, std::string conversation_id,
@@ -63,16 +52,14 @@ void TenantEngine::tag_conversation(PeerPtr peer, Identity who, std::string conv
 }
 
 void TenantEngine::tag_conversation(Identity who, std::string conversation_id, TagChange change,
-                                    std::function<void(HttpAnswer)> done) {
+                                    std::function<void(Answer)> done) {
   on_strand([this, by = std::move(who.id), id = std::move(conversation_id),
              change = std::move(change), done = std::move(done)]() mutable {
     change_tags(id, std::move(change), [this, id, by, done = std::move(done)](TagOutcome outcome) {
-      if (outcome.error)
-        return done({http_status(*outcome.error),
-                     http_error_body(metrics::to_string(*outcome.error), outcome.message)});
+      if (outcome.error) return done(Answer::refused(*outcome.error, std::move(outcome.message)));
       announce_tags(id, outcome.tags, by, nullptr);
-      done({200, json::serialize(json::object{{"conversation_id", id},
-                                              {"tags", json::value_from(outcome.tags)}})});
+      done(Answer::json(json::serialize(
+          json::object{{"conversation_id", id}, {"tags", json::value_from(outcome.tags)}})));
     });
   });
 }

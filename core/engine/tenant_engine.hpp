@@ -24,6 +24,7 @@
 
 #include "bus/event_bus.hpp"
 #include "common/clock.hpp"
+#include "engine/answer.hpp"
 #include "engine/bot_port.hpp"
 #include "engine/bounded_fifo_map.hpp"
 #include "engine/conversation.hpp"
@@ -84,11 +85,6 @@ struct DryRunInput {
 
 // The key of a rule's strategy chain: its plugin names joined by ','.
 std::string chain_key(const std::vector<std::string>& plugins);
-
-struct HttpAnswer {
-  unsigned status = 200;
-  std::string body;  // JSON
-};
 
 class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
  public:
@@ -182,7 +178,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   // REST: conversations matching a storage filter (see sb_storage_api), as an
   // agent may see them: admins everything, agents their own and the queue.
   void list_conversations(Identity requester, std::string filter_json,
-                          std::function<void(HttpAnswer)> done);
+                          std::function<void(Answer)> done);
 
   // Tags: `set` replaces them all, else `add` then `remove`. Any agent of the tenant
   // may tag any conversation, open or closed (as any agent may read its history).
@@ -196,10 +192,10 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
                         std::string ref);
   // Over REST: 200 {"conversation_id","tags"}. done runs on the strand.
   void tag_conversation(Identity who, std::string conversation_id, TagChange change,
-                        std::function<void(HttpAnswer)> done);
+                        std::function<void(Answer)> done);
   // REST: the routing graph's answer for a made-up visitor, and the agent the
   // chain would pick now (nothing is assigned). done runs on the strand.
-  void dry_run(DryRunInput input, std::function<void(HttpAnswer)> done);
+  void dry_run(DryRunInput input, std::function<void(Answer)> done);
 
   // CSAT: the visitor rates their own conversation once it is closed (within
   // kRatingWindow of the close); a second rating replaces the first. Stored with the
@@ -218,7 +214,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
 
   // REST: a page of history. done runs on the strand.
   void history(Identity requester, std::string conversation_id, uint64_t before_seq, uint32_t limit,
-               std::function<void(HttpAnswer)> done);
+               std::function<void(Answer)> done);
 
  private:
   // lifecycle.cpp
@@ -409,7 +405,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   // history.cpp
   void answer_history(const Identity& requester, const std::string& conversation_id,
                       const std::string& visitor_id, uint64_t before_seq, uint32_t limit,
-                      std::function<void(HttpAnswer)> done);
+                      std::function<void(Answer)> done);
 
   Conversation* find_conversation(const std::string& id);
   const VisitorState* visitor_of(const Conversation& c) const;

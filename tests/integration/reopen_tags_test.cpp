@@ -171,9 +171,17 @@ TEST_CASE("tags: set by agents over the socket and REST, kept, and filtered on w
             .status == 422);
   CHECK(http_request(deployment.port(), "PATCH", path + c2, R"({"color":"red"})", bearer(admin))
             .status == 422);
-  CHECK(http_request(deployment.port(), "PATCH", path + std::string("c_nope"), R"({"add":["x"]})",
-                     bearer(admin))
-            .status == 404);
+  const auto unknown_conversation = http_request(
+      deployment.port(), "PATCH", path + std::string("c_nope"), R"({"add":["x"]})", bearer(admin));
+  CHECK(unknown_conversation.status == 404);
+  CHECK(unknown_conversation.json().at("error").at("code") == "not_found");
+  // More tags than a conversation keeps: refused by the engine, named by its field code.
+  json::array many;
+  for (int i = 0; i < 40; ++i) many.emplace_back("t" + std::to_string(i));
+  const auto too_many = http_request(deployment.port(), "PATCH", path + c2,
+                                     json::serialize(json::object{{"add", many}}), bearer(admin));
+  CHECK(too_many.status == 422);
+  CHECK(too_many.json().at("error").at("code") == "bad_field");
 
   // Closed conversations can still be tagged (the wrap-up).
   alice.ws.send_json({{"type", "close"}, {"conversation_id", c1}});

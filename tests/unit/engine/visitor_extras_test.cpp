@@ -204,12 +204,12 @@ TEST_CASE("agents see the visitor's name, email and hello meta in conversation o
   check_visitor(tab2->of_type("welcome").at(0).at("conversations").as_array().at(0).at("visitor"));
 
   // The REST list, read from the stored record.
-  std::optional<HttpAnswer> answer;
+  std::optional<Answer> answer;
   f.engine->list_conversations(agent_id("ann"), R"({"limit":10})",
-                               [&](HttpAnswer a) { answer = std::move(a); });
+                               [&](Answer a) { answer = std::move(a); });
   f.settle();
   REQUIRE(answer);
-  REQUIRE(answer->status == 200);
+  REQUIRE_FALSE(answer->error);
   const auto listed = boost::json::parse(answer->body).at("conversations").as_array();
   REQUIRE(listed.size() == 1);
   check_visitor(listed[0].at("visitor"));
@@ -313,9 +313,9 @@ TEST_CASE("CSAT: a visitor rates their conversation once it is closed") {
 
   // The REST list and a restart keep it.
   f.restart({agent("ann", 2)});
-  std::optional<HttpAnswer> answer;
+  std::optional<Answer> answer;
   f.engine->list_conversations(agent_id("ann", "admin"), R"({"limit":10})",
-                               [&](HttpAnswer a) { answer = std::move(a); });
+                               [&](Answer a) { answer = std::move(a); });
   f.settle();
   REQUIRE(answer);
   const auto listed = boost::json::parse(answer->body).at("conversations").as_array();
@@ -398,9 +398,9 @@ TEST_CASE("an agent's REST list has the conversations they closed, not other age
     f.engine->close_conversation(p, agent_id(who), id, "");
   }
   f.settle();
-  std::optional<HttpAnswer> answer;
+  std::optional<Answer> answer;
   f.engine->list_conversations(agent_id("ann"), R"({"status":["closed"]})",
-                               [&](HttpAnswer a) { answer = std::move(a); });
+                               [&](Answer a) { answer = std::move(a); });
   f.settle();
   REQUIRE(answer);
   const auto listed = boost::json::parse(answer->body).at("conversations").as_array();
