@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { backoffDelayMs, ReconnectingSocket } from "./socket";
 import { splitLinks } from "./text";
-import { format, pickLanguage } from "./i18n";
+import { format, pickLanguage, translate } from "./i18n";
 import { FakeSocket } from "./fake-socket";
 
 describe("splitLinks", () => {
@@ -29,6 +29,16 @@ describe("i18n", () => {
     expect(pickLanguage(["", "de-DE", "en-GB"])).toBe("en");
     expect(pickLanguage(["fr"])).toBe("en");
     expect(format("{n} in line", { n: 3 })).toBe("3 in line");
+  });
+  it("says a count of one in the singular where the table has the form, and never falls back to English for it", () => {
+    const en = { "count": "{n} replies", "count.one": "1 reply", "other": "Other" };
+    const zh = { "count": "{n} 条回复" };
+    expect(translate(en, en, "count", { n: 1 })).toBe("1 reply");
+    expect(translate(en, en, "count", { n: 0 })).toBe("0 replies");
+    expect(translate(en, en, "count", { n: 2 })).toBe("2 replies");
+    expect(translate(zh, en, "count", { n: 1 })).toBe("1 条回复");
+    expect(translate(zh, en, "other")).toBe("Other");
+    expect(translate(zh, en, "missing")).toBe("missing");
   });
 });
 
