@@ -77,6 +77,12 @@ const en = {
   "flows.end.end": "Ends the flow",
   "flows.graph": "Diagram of flow {name}",
   "flows.steps": "Steps of flow {name}",
+  "flows.controls": "Zoom and fit",
+  "flows.zoomIn": "Zoom in",
+  "flows.zoomOut": "Zoom out",
+  "flows.fit": "Fit the flow in view",
+  "flows.diagramHelp": "A picture of the flow; its steps are listed below as text.",
+  "flows.edge": "From {from} to {to}: {when}",
   "flows.parseFailed": "The flow file cannot be read as TOML: {message}",
 };
 type Key = keyof typeof en;
@@ -155,6 +161,12 @@ const zh: Record<Key, string> = {
   "flows.end.end": "流程结束",
   "flows.graph": "流程 {name} 的图示",
   "flows.steps": "流程 {name} 的步骤",
+  "flows.controls": "缩放与适应",
+  "flows.zoomIn": "放大",
+  "flows.zoomOut": "缩小",
+  "flows.fit": "让流程适应视图",
+  "flows.diagramHelp": "流程的图示；下方以文字列出了它的各个步骤。",
+  "flows.edge": "从 {from} 到 {to}：{when}",
   "flows.parseFailed": "流程文件无法按 TOML 读取：{message}",
 };
 
