@@ -85,6 +85,34 @@ describe("ReconnectingSocket", () => {
     vi.useRealTimers();
   });
 
+  it("gives up a connection that looks open when the network is gone, and tries again later", () => {
+    vi.useFakeTimers();
+    FakeSocket.made = [];
+    const states: string[] = [];
+    const socket = new ReconnectingSocket({
+      url: () => "ws://x",
+      onOpen: () => {},
+      onFrame: () => {},
+      onState: (s) => states.push(s),
+      create: (url) => new FakeSocket(url) as unknown as WebSocket,
+      random: () => 1,
+    });
+    socket.start();
+    FakeSocket.made[0].open();
+    socket.networkLost();
+    expect(states).toEqual(["open", "reconnecting"]);
+    expect(FakeSocket.made[0].readyState).toBe(3);
+    expect(socket.send({ type: "ping" })).toBe(false);
+    // The old socket's late close is not a second failure.
+    FakeSocket.made[0].drop();
+    socket.networkLost();
+    vi.advanceTimersByTime(500);
+    expect(FakeSocket.made.length).toBe(2);
+    FakeSocket.made[1].open();
+    expect(states.at(-1)).toBe("open");
+    vi.useRealTimers();
+  });
+
   it("stops for good on a final close", () => {
     vi.useFakeTimers();
     FakeSocket.made = [];
