@@ -180,3 +180,28 @@ test("the console, admin and demo pages load without a failed request", async ()
   assert.deepEqual(failures, []);
   await context.close();
 });
+
+test("a long name wraps in the Team table instead of pushing every row's buttons out of sight", async () => {
+  const name = "Bartholomew-" + "Featherstonehaugh".repeat(8);
+  const made = await api(server, "POST", "/v1/tenants/demo/agents", {
+    token: adminToken,
+    body: { email: "bart@demo.local", name, password: "bart-password-1", groups: ["support"] },
+  });
+  assert.equal(made.status, 201, made.text);
+  const page = await open("team");
+  const row = page.locator('tr[data-agent="bart@demo.local"]');
+  await row.waitFor();
+  await screenshot(page, "admin-team-long-name");
+  // The table fits its card: nothing to scroll sideways to.
+  const wrap = await page.locator(".team-table").evaluate((t) => {
+    const box = t.closest(".ptable-wrap") ?? t.parentElement;
+    return { scroll: box.scrollWidth, client: box.clientWidth };
+  });
+  assert.ok(wrap.scroll <= wrap.client + 1, `the table is ${wrap.scroll}px wide in a ${wrap.client}px card`);
+  // Dana's buttons are where they can be clicked.
+  const edit = page.locator('tr[data-agent="agent@demo.local"]').getByRole("button", { name: /^Edit/ });
+  const box = await edit.boundingBox();
+  assert.ok(box && box.x + box.width <= 1360, `Dana's Edit button is at x=${box?.x}`);
+  await edit.click({ trial: true, timeout: 3000 });
+  await page.context().close();
+});

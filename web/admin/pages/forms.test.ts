@@ -33,6 +33,9 @@ describe("the agent form", () => {
     expect(initials("Lin Mei 林梅")).toBe("LM");
     expect(initials("Dana")).toBe("DA");
     expect(initials("林梅")).toBe("林");
+    expect(initials("(Bob) Lee")).toBe("BL");
+    expect(initials("<b>Bob</b> Lee")).toBe("BL");
+    expect(initials("<>")).toBe("?");
   });
 });
 
