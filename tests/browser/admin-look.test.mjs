@@ -5,12 +5,9 @@
 // opening-hours buttons say what they do; a visitor without a name is named once;
 // and the console, admin and demo pages load without a failed request.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import path from "node:path";
 import { after, before, test } from "node:test";
-import { api, launchBrowser, screenshot, sourceDir, startServer } from "./harness.mjs";
-
-const WebSocketImpl = globalThis.WebSocket ?? createRequire(path.join(sourceDir(), "web", "package.json"))("playwright-core/lib/utilsBundle").ws;
+import { openAdmin, visitorSays } from "./admin-support.mjs";
+import { api, launchBrowser, screenshot, startServer } from "./harness.mjs";
 
 let server;
 let browser;
@@ -26,40 +23,10 @@ after(async () => {
   await server?.dispose();
 });
 
-// A signed-in admin page of the demo tenant at #hash.
-async function open(hash, { lang = "en" } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: lang === "zh" ? "zh-CN" : "en-US" });
-  context.setDefaultTimeout(15000);
-  const page = await context.newPage();
-  await page.goto(`${server.url}/admin/?tenant=demo#${hash}`);
-  const t = lang === "zh" ? { email: "邮箱", password: "密码", submit: "登录" } : { email: "Email", password: "Password", submit: "Sign in" };
-  await page.getByLabel(t.email).fill("admin@demo.local");
-  await page.getByLabel(t.password).fill("demo-admin");
-  await page.getByRole("button", { name: t.submit, exact: true }).click();
-  return page;
-}
-
-// A visitor without a name says something over the raw WebSocket; returns the conversation id.
-async function anonymousVisitorSays(text) {
-  const ws = new WebSocketImpl(`${server.url.replace("http", "ws")}/v1/ws/visitor?tenant=demo`);
-  const frames = [];
-  await new Promise((resolve, reject) => {
-    ws.onopen = resolve;
-    ws.onerror = () => reject(new Error("visitor socket failed"));
-  });
-  ws.onmessage = (e) => frames.push(JSON.parse(typeof e.data === "string" ? e.data : e.data.toString()));
-  ws.send(JSON.stringify({ type: "hello" }));
-  ws.send(JSON.stringify({ type: "message", client_msg_id: "m1", text }));
-  const end = Date.now() + 10000;
-  let ack;
-  while (!(ack = frames.find((f) => f.type === "ack")) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(ack, `no ack: ${JSON.stringify(frames)}`);
-  ws.close();
-  return ack.conversation_id;
-}
+const open = (hash, options) => openAdmin(browser, server, hash, options);
 
 test("the Conversations page lines up with the other pages and has their table; an unnamed visitor is named once", async () => {
-  const id = await anonymousVisitorSays("How long does shipping take?");
+  const id = await visitorSays(server, "How long does shipping take?");
   const page = await open("team");
   await page.getByRole("heading", { name: "Team" }).waitFor();
   const teamBox = await page.getByRole("heading", { name: "Team" }).boundingBox();
