@@ -3,12 +3,9 @@
 // phrase from its middle, sees the match highlighted (as text), and opens the
 // conversation read-only with its history.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import path from "node:path";
 import { after, before, test } from "node:test";
-import { launchBrowser, screenshot, sourceDir, startServer } from "./harness.mjs";
-
-const WebSocketImpl = globalThis.WebSocket ?? createRequire(path.join(sourceDir(), "web", "package.json"))("playwright-core/lib/utilsBundle").ws;
+import { visitorSays } from "./admin-support.mjs";
+import { launchBrowser, screenshot, startServer } from "./harness.mjs";
 
 let server;
 let browser;
@@ -22,28 +19,9 @@ after(async () => {
   await server?.dispose();
 });
 
-// A visitor of the demo tenant says one thing and waits for its ack (durable).
-async function visitorSays(text) {
-  const ws = new WebSocketImpl(`${server.url.replace("http", "ws")}/v1/ws/visitor?tenant=demo`);
-  const frames = [];
-  await new Promise((resolve, reject) => {
-    ws.onopen = resolve;
-    ws.onerror = () => reject(new Error("visitor socket failed"));
-  });
-  ws.onmessage = (e) => frames.push(JSON.parse(typeof e.data === "string" ? e.data : e.data.toString()));
-  ws.send(JSON.stringify({ type: "hello", name: "小明" }));
-  ws.send(JSON.stringify({ type: "message", client_msg_id: "m1", text }));
-  const end = Date.now() + 10000;
-  let ack;
-  while (!(ack = frames.find((f) => f.type === "ack")) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(ack, `no ack: ${JSON.stringify(frames)}`);
-  ws.close();
-  return ack.conversation_id;
-}
-
 test("an admin finds a Chinese phrase from the middle of a sentence and opens the conversation", async () => {
   const sentence = "您好，我昨天买的蓝牙耳机一直连不上手机，<b>怎么办</b>？";
-  const conversationId = await visitorSays(sentence);
+  const conversationId = await visitorSays(server, sentence, { name: "小明" });
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "zh-CN" });
   const page = await context.newPage();

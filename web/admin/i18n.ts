@@ -1,5 +1,5 @@
 // The admin UI's texts in English and Chinese. t(key, values) fills {name}s.
-import { Lang, format, pickLanguage } from "../shared/i18n";
+import { Lang, pickLanguage, translate } from "../shared/i18n";
 
 const en = {
   "app.title": "Switchboard admin",
@@ -45,6 +45,7 @@ const en = {
   "versions.by": "by {name}",
   "versions.byFile": "edited in the tenant file",
   "versions.rules": "{n} rules",
+  "versions.rules.one": "1 rule",
   "versions.current": "live now",
   "versions.view": "View #{seq}",
   "versions.close": "Close versions",
@@ -88,6 +89,7 @@ const en = {
   "node.fallbackDefault": "Route with the tenant's default chain",
   "node.actionLabel": "Action {type}: {summary}",
   "node.problems": "{n} problems",
+  "node.problems.one": "1 problem",
   "node.fired": "Fires",
   "node.path": "On the path",
   "node.chosen": "Chosen: {name}",
@@ -302,6 +304,7 @@ const zh: Record<Key, string> = {
   "versions.by": "{name} 保存",
   "versions.byFile": "在租户文件中编辑",
   "versions.rules": "{n} 条规则",
+  "versions.rules.one": "1 条规则",
   "versions.current": "当前生效",
   "versions.view": "查看 #{seq}",
   "versions.close": "关闭版本",
@@ -345,6 +348,7 @@ const zh: Record<Key, string> = {
   "node.fallbackDefault": "按租户默认策略链分配",
   "node.actionLabel": "动作 {type}：{summary}",
   "node.problems": "{n} 个问题",
+  "node.problems.one": "1 个问题",
   "node.fired": "生效",
   "node.path": "经过",
   "node.chosen": "选中：{name}",
@@ -518,7 +522,7 @@ const tables: Record<Lang, Record<Key, string>> = { en, zh };
 export type T = (key: Key, values?: Record<string, string | number>) => string;
 
 export function translator(lang: Lang): T {
-  return (key, values) => format(tables[lang][key] ?? en[key] ?? key, values ?? {});
+  return (key, values) => translate(tables[lang], en, key, values);
 }
 
 const kLangKey = "switchboard.admin.lang";

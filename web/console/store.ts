@@ -283,6 +283,11 @@ export class Store {
     this.socket?.reconnectNow();
   }
 
+  // The browser went offline: the banner says so at once, not when TCP notices.
+  networkLost(): void {
+    this.socket?.networkLost();
+  }
+
   private send(frame: Frame): boolean {
     return this.socket?.send(frame) ?? false;
   }

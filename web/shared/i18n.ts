@@ -17,3 +17,12 @@ export function pickLanguage(preferred: readonly (string | null | undefined)[]):
 export function format(text: string, values: Record<string, string | number>): string {
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
+
+// A text of a table, filled in. English counts agree with their number ("1 reply",
+// "2 replies"): when values.n is 1 and the table has "KEY.one", that text is used.
+// Missing texts fall back to `fallback` (English), then to the key itself.
+export function translate(table: Readonly<Record<string, string>>, fallback: Readonly<Record<string, string>>, key: string, values: Record<string, string | number> = {}): string {
+  const one = `${key}.one`;
+  const text = values.n === 1 && one in table ? table[one] : (table[key] ?? fallback[key] ?? key);
+  return format(text, values);
+}

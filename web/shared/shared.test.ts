@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { backoffDelayMs, ReconnectingSocket } from "./socket";
 import { splitLinks } from "./text";
-import { format, pickLanguage } from "./i18n";
+import { format, pickLanguage, translate } from "./i18n";
 import { FakeSocket } from "./fake-socket";
 
 describe("splitLinks", () => {
@@ -29,6 +29,16 @@ describe("i18n", () => {
     expect(pickLanguage(["", "de-DE", "en-GB"])).toBe("en");
     expect(pickLanguage(["fr"])).toBe("en");
     expect(format("{n} in line", { n: 3 })).toBe("3 in line");
+  });
+  it("says a count of one in the singular where the table has the form, and never falls back to English for it", () => {
+    const en = { "count": "{n} replies", "count.one": "1 reply", "other": "Other" };
+    const zh = { "count": "{n} 条回复" };
+    expect(translate(en, en, "count", { n: 1 })).toBe("1 reply");
+    expect(translate(en, en, "count", { n: 0 })).toBe("0 replies");
+    expect(translate(en, en, "count", { n: 2 })).toBe("2 replies");
+    expect(translate(zh, en, "count", { n: 1 })).toBe("1 条回复");
+    expect(translate(zh, en, "other")).toBe("Other");
+    expect(translate(zh, en, "missing")).toBe("missing");
   });
 });
 
@@ -71,6 +81,34 @@ describe("ReconnectingSocket", () => {
     expect(FakeSocket.made.length).toBe(2);
     FakeSocket.made[1].open();
     expect(opens).toBe(2);
+    expect(states.at(-1)).toBe("open");
+    vi.useRealTimers();
+  });
+
+  it("gives up a connection that looks open when the network is gone, and tries again later", () => {
+    vi.useFakeTimers();
+    FakeSocket.made = [];
+    const states: string[] = [];
+    const socket = new ReconnectingSocket({
+      url: () => "ws://x",
+      onOpen: () => {},
+      onFrame: () => {},
+      onState: (s) => states.push(s),
+      create: (url) => new FakeSocket(url) as unknown as WebSocket,
+      random: () => 1,
+    });
+    socket.start();
+    FakeSocket.made[0].open();
+    socket.networkLost();
+    expect(states).toEqual(["open", "reconnecting"]);
+    expect(FakeSocket.made[0].readyState).toBe(3);
+    expect(socket.send({ type: "ping" })).toBe(false);
+    // The old socket's late close is not a second failure.
+    FakeSocket.made[0].drop();
+    socket.networkLost();
+    vi.advanceTimersByTime(500);
+    expect(FakeSocket.made.length).toBe(2);
+    FakeSocket.made[1].open();
     expect(states.at(-1)).toBe("open");
     vi.useRealTimers();
   });

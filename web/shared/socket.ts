@@ -69,6 +69,18 @@ export class ReconnectingSocket {
     this.connect();
   }
 
+  // The browser says the network is gone. A connection that still looks open
+  // carries nothing now, and may take minutes to notice: give it up, say so
+  // (reconnecting), and try again on the usual backoff ("online" can call
+  // reconnectNow to try at once).
+  networkLost(): void {
+    if (this.stopped) return;
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close();
+    if (!this.timer) this.scheduleRetry();
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

@@ -11,12 +11,14 @@ import type { Session } from "../api";
 import type { Lang } from "../i18n";
 import "./conversations.css";
 import { Retention } from "./Retention";
+import { PageHead } from "./ui";
 import { VisitorData } from "./VisitorData";
 
 // ---- texts ----
 
 const en = {
   title: "Conversations",
+  lead: "Every conversation of this workspace: search what was said, filter the list, and open one to read its whole history.",
   "search.label": "Search messages",
   "search.placeholder": "A word or a phrase, e.g. 蓝牙耳机 or refund",
   "search.submit": "Search",
@@ -72,6 +74,7 @@ const en = {
 type Key = keyof typeof en;
 const zh: Record<Key, string> = {
   title: "会话",
+  lead: "本工作区的全部会话：搜索消息内容、筛选列表，打开任一会话查看完整历史。",
   "search.label": "搜索消息",
   "search.placeholder": "输入词语或短语，例如 蓝牙耳机 或 refund",
   "search.submit": "搜索",
@@ -209,8 +212,8 @@ export function Conversations({ session, lang, onExpired }: { session: Session; 
     [onExpired, t],
   );
   return (
-    <section className="conversations-page" aria-labelledby="conversations-title" style={{ padding: 20, overflow: "auto", flex: 1 }}>
-      <h2 id="conversations-title">{t("title")}</h2>
+    <section className="ppage conversations-page" aria-labelledby="conversations-title">
+      <PageHead id="conversations-title" title={t("title")} lead={t("lead")} />
       {open ? (
         <History session={session} lang={lang} t={t} id={open.id} seq={open.seq} onClose={() => setOpen(null)} fail={fail} />
       ) : (
@@ -254,10 +257,10 @@ function Search({ session, lang, t, onOpen, fail }: { session: Session; lang: La
     if (input.trim()) void run(input.trim(), null);
   };
   return (
-    <div className="card" style={{ padding: 16, marginBottom: 16 }}>
-      <form role="search" onSubmit={submit} style={{ display: "flex", gap: 8, alignItems: "end" }}>
-        <label style={{ flex: 1, display: "flex", flexDirection: "column", gap: 4, fontWeight: 550, fontSize: 13 }}>
-          {t("search.label")}
+    <div className="card conversations-card">
+      <form role="search" className="conversations-search" onSubmit={submit}>
+        <label className="pfield">
+          <span>{t("search.label")}</span>
           <input type="search" value={input} placeholder={t("search.placeholder")} onChange={(e) => setInput(e.target.value)} />
         </label>
         <button type="submit" className="primary" disabled={busy || !input.trim()}>
@@ -378,7 +381,7 @@ function List({ session, lang, t, onOpen, fail }: { session: Session; lang: Lang
   const name = (id: string | null | undefined) => (id ? (agents.find((a) => a.id === id)?.name ?? id) : "");
   const filtered = Object.values(filters).some(Boolean);
   return (
-    <div className="card" style={{ padding: 16 }}>
+    <div className="card conversations-card">
       <div style={{ display: "flex", gap: 12, alignItems: "center" }}>
         <h3 style={{ fontSize: 14, margin: 0 }}>{t("list.title")}</h3>
         <span className="grow" />
@@ -442,9 +445,9 @@ function List({ session, lang, t, onOpen, fail }: { session: Session; lang: Lang
       {!rows && !error && <p className="muted">{t("list.loading")}</p>}
       {rows && rows.length === 0 && <p className="muted">{filtered ? t("list.noMatch") : t("list.empty")}</p>}
       {rows && rows.length > 0 && (
-        <table aria-label={t("list.title")} style={{ width: "100%", borderCollapse: "collapse", marginTop: 10, fontSize: 13 }}>
+        <table className="ptable conversations-table" aria-label={t("list.title")}>
           <thead>
-            <tr style={{ textAlign: "left" }}>
+            <tr>
               <th scope="col">{t("col.conversation")}</th>
               <th scope="col">{t("col.status")}</th>
               <th scope="col">{t("col.assignee")}</th>
@@ -517,7 +520,7 @@ function History({ session, lang, t, id, seq, onClose, fail }: { session: Sessio
     target.current?.scrollIntoView?.({ block: "center" });
   }, [messages]);
   return (
-    <div className="card" style={{ padding: 16 }} aria-labelledby="history-title">
+    <div className="card conversations-card" aria-labelledby="history-title">
       <div style={{ display: "flex", gap: 12, alignItems: "center" }}>
         <h3 id="history-title" style={{ fontSize: 15, margin: 0 }}>
           {t("view.title", { id })}

@@ -216,7 +216,9 @@ function FlowDiagram({ t, lang, flow }: { t: BT; lang: Lang; flow: FlowView }) {
             data: { label: to },
           });
         }
-        edges.push({ id: `${step.id}->${to}`, source: step.id, target: to, label: texts.join(" · "), markerEnd: { type: MarkerType.ArrowClosed } });
+        const label = texts.join(" · ");
+        const toName = flow.steps.find((s) => s.id === to)?.name ?? to;
+        edges.push({ id: `${step.id}->${to}`, source: step.id, target: to, label, ariaLabel: t("flows.edge", { from: step.name, to: toName, when: label }), markerEnd: { type: MarkerType.ArrowClosed } });
       }
     }
     return { nodes, edges, height: Math.min(560, Math.max(220, rows * kRowHeight + 60)) };
@@ -235,6 +237,15 @@ function FlowDiagram({ t, lang, flow }: { t: BT; lang: Lang; flow: FlowView }) {
         zoomOnScroll={false}
         preventScrolling={false}
         proOptions={{ hideAttribution: true }}
+        ariaLabelConfig={{
+          "node.a11yDescription.default": t("flows.diagramHelp"),
+          "node.a11yDescription.keyboardDisabled": t("flows.diagramHelp"),
+          "edge.a11yDescription.default": t("flows.diagramHelp"),
+          "controls.ariaLabel": t("flows.controls"),
+          "controls.zoomIn.ariaLabel": t("flows.zoomIn"),
+          "controls.zoomOut.ariaLabel": t("flows.zoomOut"),
+          "controls.fitView.ariaLabel": t("flows.fit"),
+        }}
       >
         <Background />
         <Controls showInteractive={false} />

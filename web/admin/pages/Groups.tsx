@@ -293,7 +293,7 @@ function GroupDialog({
                               onChange={(e) => setDay(day, ranges.map((x, j) => (j === i ? { ...x, closes: e.target.value } : x)))}
                             />
                             {ranges.length > 1 && (
-                              <button type="button" className="link danger" aria-label={`${dayName} ${i + 1} ×`} onClick={() => setDay(day, ranges.filter((_, j) => j !== i))}>
+                              <button type="button" className="link danger" aria-label={t("groups.removeHours", { day: dayName, from: r.opens, to: r.closes })} title={t("groups.removeHours", { day: dayName, from: r.opens, to: r.closes })} onClick={() => setDay(day, ranges.filter((_, j) => j !== i))}>
                                 ×
                               </button>
                             )}
@@ -301,7 +301,7 @@ function GroupDialog({
                         );
                       })}
                       {ranges.length > 0 && (
-                        <button type="button" className="link" aria-label={`${dayName} +`} onClick={() => setDay(day, [...ranges, { opens: "13:00", closes: "17:00" }])}>
+                        <button type="button" className="link" aria-label={t("groups.addHours", { day: dayName })} title={t("groups.addHours", { day: dayName })} onClick={() => setDay(day, [...ranges, { opens: "13:00", closes: "17:00" }])}>
                           +
                         </button>
                       )}

@@ -65,13 +65,13 @@ export function Retention({ session, lang }: { session: Session; lang: Lang }) {
     setNote({ text: t("saved"), problem: false });
   };
   const field = (key: keyof Periods, label: string) => (
-    <label style={{ display: "flex", flexDirection: "column", gap: 4, fontSize: 12.5, fontWeight: 600 }}>
-      {label}
-      <input type="number" min={0} max={3650} step={1} required value={periods?.[key] ?? 0} onChange={(e) => periods && setPeriods({ ...periods, [key]: Number(e.target.value) })} style={{ width: 120 }} />
+    <label className="pfield retention-field">
+      <span>{label}</span>
+      <input type="number" min={0} max={3650} step={1} required value={periods?.[key] ?? 0} onChange={(e) => periods && setPeriods({ ...periods, [key]: Number(e.target.value) })} />
     </label>
   );
   return (
-    <form className="card" aria-labelledby="retention-title" onSubmit={submit} style={{ padding: 16, marginTop: 16 }}>
+    <form className="card conversations-card" aria-labelledby="retention-title" onSubmit={submit}>
       <h3 id="retention-title" style={{ fontSize: 14, margin: 0 }}>
         {t("title")}
       </h3>

@@ -247,7 +247,12 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
 
 // "Lin Mei 林梅" → "LM", "Dana" → "DA", "林梅" → "林".
 export function initials(name: string) {
-  const parts = name.trim().split(/\s+/).filter(Boolean);
+  // Of each word its letters and digits only: "(Bob) Lee" is "BL", not "(L".
+  const parts = name
+    .trim()
+    .split(/\s+/)
+    .map((p) => p.replace(/[^\p{L}\p{N}]+/gu, ""))
+    .filter(Boolean);
   if (parts.length === 0) return "?";
   const first = [...parts[0]];
   if (/[\u3400-\u9fff]/.test(first[0])) return first[0];

@@ -11,7 +11,8 @@ import "./pages.css";
 
 const en = {
   title: "Visitor data",
-  who: "Visitor: {name} ({id})",
+  who: "Visitor: {who}",
+  nameAndId: "{name} ({id})",
   help: "For a visitor's request to see or delete their data.",
   export: "Export visitor data",
   exporting: "Exporting…",
@@ -19,7 +20,7 @@ const en = {
   erase: "Erase visitor data",
   "confirm.title": "Erase the data of {name}?",
   "confirm.body":
-    "This deletes, for good, every conversation of {name} ({id}): their messages and agents' answers, the files sent in them, their name, email and page details, and the search entries. The dashboard's counts stay, without anything that names them. The erasure is recorded in the audit log.",
+    "This deletes, for good, every conversation of {who}: their messages and agents' answers, the files sent in them, their name, email and page details, and the search entries. The dashboard's counts stay, without anything that names them. The erasure is recorded in the audit log.",
   "confirm.erase": "Erase for good",
   "confirm.cancel": "Cancel",
   erasing: "Erasing…",
@@ -29,7 +30,8 @@ const en = {
 type Key = keyof typeof en;
 const zh: Record<Key, string> = {
   title: "访客数据",
-  who: "访客：{name}（{id}）",
+  who: "访客：{who}",
+  nameAndId: "{name}（{id}）",
   help: "用于处理访客查看或删除其数据的请求。",
   export: "导出访客数据",
   exporting: "正在导出…",
@@ -37,7 +39,7 @@ const zh: Record<Key, string> = {
   erase: "删除访客数据",
   "confirm.title": "删除 {name} 的数据？",
   "confirm.body":
-    "将永久删除 {name}（{id}）的所有会话：其消息和客服的回复、会话中发送的文件、姓名、邮箱和页面信息，以及搜索索引。看板中的统计数字会保留，但不含任何能识别此人的信息。此操作会记录在审计日志中。",
+    "将永久删除 {who} 的所有会话：其消息和客服的回复、会话中发送的文件、姓名、邮箱和页面信息，以及搜索索引。看板中的统计数字会保留，但不含任何能识别此人的信息。此操作会记录在审计日志中。",
   "confirm.erase": "永久删除",
   "confirm.cancel": "取消",
   erasing: "正在删除…",
@@ -56,6 +58,8 @@ export function VisitorData({ session, lang, visitor, onErased }: { session: Ses
   const [confirming, setConfirming] = useState(false);
   const [note, setNote] = useState<{ text: string; problem: boolean } | null>(null);
   const name = visitor.name || visitor.id;
+  // A visitor who gave no name is known by their id alone, said once.
+  const who = visitor.name ? t("nameAndId", { name: visitor.name, id: visitor.id }) : visitor.id;
   const path = `${base(session.tenant)}/visitors/${encodeURIComponent(visitor.id)}/data`;
 
   const exportData = async () => {
@@ -101,7 +105,7 @@ export function VisitorData({ session, lang, visitor, onErased }: { session: Ses
         {t("title")}
       </h4>
       <p className="muted" style={{ margin: "0 0 8px", fontSize: 12.5 }}>
-        {t("who", { name, id: visitor.id })} · {t("help")}
+        {t("who", { who })} · {t("help")}
       </p>
       <div style={{ display: "flex", gap: 8, flexWrap: "wrap" }}>
         <button type="button" disabled={busy !== null} onClick={() => void exportData()}>
@@ -123,7 +127,7 @@ export function VisitorData({ session, lang, visitor, onErased }: { session: Ses
               {t("confirm.title", { name })}
             </h3>
             <p id="erase-body" style={{ fontSize: 13.5, lineHeight: 1.5 }}>
-              {t("confirm.body", { name, id: visitor.id })}
+              {t("confirm.body", { who })}
             </p>
             <div style={{ display: "flex", gap: 8, justifyContent: "flex-end" }}>
               <button type="button" autoFocus onClick={() => setConfirming(false)} disabled={busy !== null}>

@@ -1,6 +1,6 @@
 // The texts of the Knowledge page's "try it" box and flow view, English and Chinese
 // (apart from text.ts so the pages' tables merge cleanly).
-import { Lang, format } from "../../shared/i18n";
+import { Lang, translate } from "../../shared/i18n";
 
 const en = {
   "try.title": "Try the bot",
@@ -52,11 +52,13 @@ const en = {
   "flows.nothingStarts": "Nothing starts it (only a routing rule or an intent's action can).",
   "flows.expire": "Starts over after {s} s idle",
   "flows.fallbacks": "Gives up after {n} unmatched answers",
+  "flows.fallbacks.one": "Gives up after 1 unmatched answer",
   "flows.start": "start",
   "flows.waits": "waits for the visitor",
   "flows.unreachable": "No branch reaches this step",
   "flows.says": "Says",
   "flows.captures": "Reads {param} from the answer ({pattern}); {n} retries",
+  "flows.captures.one": "Reads {param} from the answer ({pattern}); 1 retry",
   "flows.looksUp": "Looks {key} up in table {table}, into {into}",
   "flows.sets": "Sets {attrs}",
   "flows.branch.option": "Option “{label}”",
@@ -75,6 +77,12 @@ const en = {
   "flows.end.end": "Ends the flow",
   "flows.graph": "Diagram of flow {name}",
   "flows.steps": "Steps of flow {name}",
+  "flows.controls": "Zoom and fit",
+  "flows.zoomIn": "Zoom in",
+  "flows.zoomOut": "Zoom out",
+  "flows.fit": "Fit the flow in view",
+  "flows.diagramHelp": "A picture of the flow; its steps are listed below as text.",
+  "flows.edge": "From {from} to {to}: {when}",
   "flows.parseFailed": "The flow file cannot be read as TOML: {message}",
 };
 type Key = keyof typeof en;
@@ -128,11 +136,13 @@ const zh: Record<Key, string> = {
   "flows.nothingStarts": "没有触发条件（只能由路由规则或意图的动作启动）。",
   "flows.expire": "空闲 {s} 秒后重新开始",
   "flows.fallbacks": "{n} 次无法识别的回答后放弃",
+  "flows.fallbacks.one": "1 次无法识别的回答后放弃",
   "flows.start": "起点",
   "flows.waits": "等待访客回答",
   "flows.unreachable": "没有分支通向此步骤",
   "flows.says": "说",
   "flows.captures": "从回答中读取 {param}（{pattern}）；重试 {n} 次",
+  "flows.captures.one": "从回答中读取 {param}（{pattern}）；重试 1 次",
   "flows.looksUp": "在表 {table} 中查找 {key}，结果存入 {into}",
   "flows.sets": "设置 {attrs}",
   "flows.branch.option": "选项“{label}”",
@@ -151,6 +161,12 @@ const zh: Record<Key, string> = {
   "flows.end.end": "流程结束",
   "flows.graph": "流程 {name} 的图示",
   "flows.steps": "流程 {name} 的步骤",
+  "flows.controls": "缩放与适应",
+  "flows.zoomIn": "放大",
+  "flows.zoomOut": "缩小",
+  "flows.fit": "让流程适应视图",
+  "flows.diagramHelp": "流程的图示；下方以文字列出了它的各个步骤。",
+  "flows.edge": "从 {from} 到 {to}：{when}",
   "flows.parseFailed": "流程文件无法按 TOML 读取：{message}",
 };
 
@@ -158,5 +174,5 @@ export type BT = (key: Key, values?: Record<string, string | number>) => string;
 export type BotKey = Key;
 export function botTranslator(lang: Lang): BT {
   const table = lang === "zh" ? zh : en;
-  return (key, values) => format(table[key] ?? en[key] ?? key, values ?? {});
+  return (key, values) => translate(table, en, key, values);
 }

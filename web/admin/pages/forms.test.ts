@@ -33,6 +33,9 @@ describe("the agent form", () => {
     expect(initials("Lin Mei 林梅")).toBe("LM");
     expect(initials("Dana")).toBe("DA");
     expect(initials("林梅")).toBe("林");
+    expect(initials("(Bob) Lee")).toBe("BL");
+    expect(initials("<b>Bob</b> Lee")).toBe("BL");
+    expect(initials("<>")).toBe("?");
   });
 });
 
@@ -70,5 +73,23 @@ describe("pages", () => {
     expect(zh("nav.team")).toBe("团队");
     expect(zh("team.created", { name: "林梅" })).toBe("林梅 现在可以登录了。");
     expect(en("kb.count", { n: 3 })).toBe("3 entries");
+  });
+});
+
+describe("the pages' counts", () => {
+  it("agree with their number in English", async () => {
+    const { settingsTranslator } = await import("./settings-text");
+    const { botTranslator } = await import("./botText");
+    const { translator } = await import("../i18n");
+    const en = pagesTranslator("en");
+    expect(en("canned.count", { n: 1 })).toBe("1 reply");
+    expect(en("canned.count", { n: 3 })).toBe("3 replies");
+    expect(en("team.count", { n: 1 })).toBe("1 agent");
+    expect(en("kb.count", { n: 1 })).toBe("1 entry");
+    expect(settingsTranslator("en")("groups.count", { n: 1 })).toBe("1 group");
+    expect(botTranslator("en")("flows.fallbacks", { n: 1 })).toBe("Gives up after 1 unmatched answer");
+    expect(translator("en")("versions.rules", { n: 1 })).toBe("1 rule");
+    expect(translator("en")("node.problems", { n: 2 })).toBe("2 problems");
+    expect(pagesTranslator("zh")("canned.count", { n: 1 })).toBe("1 条回复");
   });
 });

@@ -1,6 +1,6 @@
 // The texts of the Widget settings and Groups pages, English and Chinese (apart
 // from text.ts so pages added in parallel merge cleanly).
-import { Lang, format } from "../../shared/i18n";
+import { Lang, translate } from "../../shared/i18n";
 
 const en = {
   "widget.title": "Widget settings",
@@ -62,6 +62,7 @@ const en = {
   "groups.add": "Add group",
   "groups.empty": "No groups yet.",
   "groups.count": "{n} groups",
+  "groups.count.one": "1 group",
   "groups.alwaysOpen": "Always open",
   "groups.openDays": "Open {days}",
   "groups.closedOn": "Closed on {dates}",
@@ -97,6 +98,8 @@ const en = {
   "groups.dayOpen": "Open on {day}",
   "groups.opens": "{day} opens",
   "groups.closes": "{day} closes",
+  "groups.addHours": "Add opening hours on {day}",
+  "groups.removeHours": "Remove {day} {from}–{to}",
   "groups.closed": "Closed",
   "groups.holidays": "Holidays",
   "groups.holidaysHelp": "Whole days the group is closed, whatever the hours say.",
@@ -178,6 +181,7 @@ const zh: Record<Key, string> = {
   "groups.add": "添加分组",
   "groups.empty": "还没有分组。",
   "groups.count": "{n} 个分组",
+  "groups.count.one": "1 个分组",
   "groups.alwaysOpen": "全天开放",
   "groups.openDays": "开放：{days}",
   "groups.closedOn": "休息日：{dates}",
@@ -213,6 +217,8 @@ const zh: Record<Key, string> = {
   "groups.dayOpen": "{day}开放",
   "groups.opens": "{day}开始",
   "groups.closes": "{day}结束",
+  "groups.addHours": "为{day}添加营业时段",
+  "groups.removeHours": "删除{day} {from}–{to}",
   "groups.closed": "休息",
   "groups.holidays": "假日",
   "groups.holidaysHelp": "分组全天关闭的日期，不论营业时间如何。",
@@ -236,5 +242,5 @@ const zh: Record<Key, string> = {
 export type ST = (key: Key, values?: Record<string, string | number>) => string;
 export function settingsTranslator(lang: Lang): ST {
   const table = lang === "zh" ? zh : en;
-  return (key, values) => format(table[key] ?? en[key] ?? key, values ?? {});
+  return (key, values) => translate(table, en, key, values);
 }

@@ -1,6 +1,6 @@
 // The texts of the Team, Canned replies and Knowledge pages, English and Chinese
 // (kept apart from ../i18n.ts, the routing editor's, so pages merge cleanly).
-import { Lang, format } from "../../shared/i18n";
+import { Lang, translate } from "../../shared/i18n";
 
 const en = {
   "nav.dashboard": "Dashboard",
@@ -160,6 +160,7 @@ const en = {
   "team.signOutAsk": "Sign {name} out on every device? Their consoles close at once; they can sign in again with their password.",
   "team.signedOut": "{name} is signed out everywhere.",
   "team.count": "{n} agents",
+  "team.count.one": "1 agent",
   "canned.title": "Canned replies",
   "canned.lead": "Answers agents insert with a shortcut, such as /refund.",
   "canned.add": "Add reply",
@@ -178,6 +179,7 @@ const en = {
   "canned.saved": "Saved {shortcut}.",
   "canned.deleted": "Deleted {shortcut}.",
   "canned.count": "{n} replies",
+  "canned.count.one": "1 reply",
   "kb.title": "Bot knowledge",
   "kb.lead": "The questions the bot answers by itself when no agent is free. Each entry: the ways visitors ask, and the answer in each language.",
   "kb.file": "File {file}",
@@ -200,6 +202,7 @@ const en = {
   "kb.rejected": "The server did not accept the knowledge base: {message}",
   "kb.parseFailed": "The knowledge file cannot be read as TOML: {message}",
   "kb.count": "{n} entries",
+  "kb.count.one": "1 entry",
   "kb.search": "Filter entries",
   "kb.intents": "Intents",
   "kb.intentsLead": "What visitors want, learnt from their examples: the bot can hand off, prefer FAQ entries with a tag, or start a flow.",
@@ -378,6 +381,7 @@ const zh: Record<Key, string> = {
   "team.signOutAsk": "让 {name} 在所有设备上登出？其控制台会立即关闭，之后可用密码重新登录。",
   "team.signedOut": "{name} 已在所有设备上登出。",
   "team.count": "{n} 位客服",
+  "team.count.one": "1 位客服",
   "canned.title": "快捷回复",
   "canned.lead": "客服用快捷指令插入的回复，例如 /refund。",
   "canned.add": "添加回复",
@@ -396,6 +400,7 @@ const zh: Record<Key, string> = {
   "canned.saved": "已保存 {shortcut}。",
   "canned.deleted": "已删除 {shortcut}。",
   "canned.count": "{n} 条回复",
+  "canned.count.one": "1 条回复",
   "kb.title": "机器人知识库",
   "kb.lead": "没有客服空闲时机器人自动回答的问题。每个条目：访客的各种问法，以及各语言的答案。",
   "kb.file": "文件 {file}",
@@ -418,6 +423,7 @@ const zh: Record<Key, string> = {
   "kb.rejected": "服务器未接受知识库：{message}",
   "kb.parseFailed": "知识库文件无法按 TOML 读取：{message}",
   "kb.count": "{n} 个条目",
+  "kb.count.one": "1 个条目",
   "kb.search": "筛选条目",
   "kb.intents": "意图",
   "kb.intentsLead": "访客想做什么，从示例中学习：机器人可以转人工、优先使用带某标签的知识条目，或启动流程。",
@@ -441,5 +447,5 @@ export type PT = (key: Key, values?: Record<string, string | number>) => string;
 export type PageKey = Key;
 export function pagesTranslator(lang: Lang): PT {
   const table = lang === "zh" ? zh : en;
-  return (key, values) => format(table[key] ?? en[key] ?? key, values ?? {});
+  return (key, values) => translate(table, en, key, values);
 }

@@ -22,13 +22,16 @@ export function App() {
     const onVisible = () => store.visible();
     // The network is back: try now rather than at the end of the backoff.
     const onOnline = () => store.state.connection === "reconnecting" && store.reconnectNow();
+    const onOffline = () => store.networkLost();
     document.addEventListener("visibilitychange", onVisible);
     window.addEventListener("focus", onVisible);
     window.addEventListener("online", onOnline);
+    window.addEventListener("offline", onOffline);
     return () => {
       document.removeEventListener("visibilitychange", onVisible);
       window.removeEventListener("focus", onVisible);
       window.removeEventListener("online", onOnline);
+      window.removeEventListener("offline", onOffline);
     };
   }, []);
 

@@ -91,6 +91,7 @@ export class Session {
       random: o.createSocket ? () => 1 : undefined,
     });
     window.addEventListener("online", () => this.started && this.socket.reconnectNow());
+    window.addEventListener("offline", () => this.started && this.socket.networkLost());
     document.addEventListener("visibilitychange", () => this.markSeen());
   }
 

@@ -1,0 +1,71 @@
+// The network goes away under a visitor and an agent, in headless Chromium against
+// a real server with the demo tenants: the browser says it is offline, and the
+// widget and the console say at once that the connection is lost (rather than
+// showing a live chat whose messages go nowhere); back online they say nothing
+// any more, and what the visitor wrote meanwhile arrives.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { api, launchBrowser, screenshot, startServer } from "./harness.mjs";
+import { openChat } from "./widget-support.mjs";
+import { signIn } from "./console-support.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+// Well under the time a dead TCP connection takes to be noticed.
+const kSayWithinMs = 5000;
+
+test("the widget says the connection is lost when the browser goes offline, and sends what was written once back", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+  context.setDefaultTimeout(15000);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/demo/`);
+  const { frame, log, input } = await openChat(page);
+  await input.fill("How long does shipping take?");
+  await input.press("Enter");
+  await log.getByText(/Orders ship within 24 hours/).waitFor();
+  const banner = frame.getByRole("status").filter({ hasText: "Connection lost. Reconnecting…" });
+  assert.equal(await banner.count(), 0);
+
+  await context.setOffline(true);
+  await banner.waitFor({ timeout: kSayWithinMs });
+  await input.fill("Still there? 还在吗？");
+  await input.press("Enter");
+  await log.locator('.sb-mine[data-state="pending"]').filter({ hasText: "Still there?" }).waitFor();
+  await screenshot(page, "widget-offline-network");
+
+  await context.setOffline(false);
+  await banner.waitFor({ state: "detached" });
+  await log.locator('.sb-mine[data-state="sent"], .sb-mine[data-state="read"]').filter({ hasText: "Still there?" }).waitFor();
+  // The server has it, once.
+  const token = (await api(server, "POST", "/v1/tenants/demo/auth/login", { body: { email: "admin@demo.local", password: "demo-admin" } })).json.token;
+  const hits = await api(server, "GET", `/v1/tenants/demo/search?q=${encodeURIComponent("还在吗")}`, { token });
+  assert.equal(hits.status, 200, hits.text);
+  assert.equal(hits.json.hits.length, 1, hits.text);
+  await context.close();
+});
+
+test("the console says the connection is lost when the browser goes offline, and stops saying it once back", async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, locale: "en-US" });
+  context.setDefaultTimeout(15000);
+  const page = await context.newPage();
+  await signIn(page, server, { tenant: "demo", email: "agent@demo.local", password: "demo-agent" });
+  const banner = page.getByRole("alert").filter({ hasText: "Connection lost. Reconnecting…" });
+  assert.equal(await banner.count(), 0);
+
+  await context.setOffline(true);
+  await banner.waitFor({ timeout: kSayWithinMs });
+  await screenshot(page, "console-offline-network");
+  await context.setOffline(false);
+  await banner.waitFor({ state: "detached" });
+  await context.close();
+});
