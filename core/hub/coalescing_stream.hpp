@@ -61,9 +61,13 @@ class CoalescingStream {
   }
 
   // Bytes accepted from writes that the socket has not yet taken.
-  std::size_t unsent_bytes() const noexcept { return pending_.size() + in_flight_.size(); }
+  std::size_t unsent_bytes() const noexcept {
+    return writes_ ? writes_->pending.size() + writes_->in_flight.size() : 0;
+  }
   // How many socket writes carried the bytes so far (for tests and diagnostics).
   std::size_t socket_writes() const noexcept { return socket_writes_; }
+  // Whether the stream holds write state (buffers); an idle one holds none.
+  bool holds_write_state() const noexcept { return writes_ != nullptr; }
 
   template <class MutableBufferSequence, class ReadHandler>
   auto async_read_some(const MutableBufferSequence& buffers, ReadHandler&& handler) {
@@ -77,15 +81,17 @@ class CoalescingStream {
     return boost::asio::async_initiate<WriteHandler, void(boost::system::error_code, std::size_t)>(
         [this](auto completion, const ConstBufferSequence& data) {
           std::size_t n = 0;
-          if (!error_) {
+          const boost::system::error_code failed = error();
+          if (!failed) {
+            if (!writes_) writes_ = std::make_unique<Writes>();
             for (const auto b : boost::beast::buffers_range_ref(data)) {
-              pending_.append(static_cast<const char*>(b.data()), b.size());
+              writes_->pending.append(static_cast<const char*>(b.data()), b.size());
               n += b.size();
             }
             schedule_flush();
           }
           auto ex = boost::asio::get_associated_executor(completion, get_executor());
-          boost::asio::post(ex, boost::beast::bind_front_handler(std::move(completion), error_, n));
+          boost::asio::post(ex, boost::beast::bind_front_handler(std::move(completion), failed, n));
         },
         handler, buffers);
   }
@@ -93,16 +99,32 @@ class CoalescingStream {
   // Calls done (on this stream's executor) once every accepted byte has left, or
   // with the error that stopped them.
   void async_flush(std::function<void(boost::system::error_code)> done) {
-    if (unsent_bytes() == 0 || error_) {
-      boost::asio::post(get_executor(), [done = std::move(done), ec = error_] { done(ec); });
+    if (unsent_bytes() == 0 || error()) {
+      boost::asio::post(get_executor(), [done = std::move(done), ec = error()] { done(ec); });
       return;
     }
-    flushed_ = std::move(done);
+    writes_->flushed = std::move(done);
   }
 
  private:
+  // What a stream holds while it has bytes to send (and after a socket write
+  // failed, for the error). Thousands of connections are idle most of the time:
+  // this state lives apart from the stream, which Beast keeps inside its own
+  // WebSocket state, so that an idle connection holds neither the buffers nor the
+  // room for them (see RESULTS.md, issue 12, the thirteenth pass).
+  struct Writes {
+    std::string pending;    // accepted, waiting for the next socket write
+    std::string in_flight;  // the socket write under way
+    boost::system::error_code error;
+    std::function<void(boost::system::error_code)> flushed;
+  };
+
+  boost::system::error_code error() const noexcept {
+    return writes_ ? writes_->error : boost::system::error_code();
+  }
+
   void schedule_flush() {
-    if (flush_scheduled_ || !in_flight_.empty()) return;  // joins the next write
+    if (flush_scheduled_ || unsent_bytes() == 0 || !writes_->in_flight.empty()) return;
     if (held_by_cork()) return;
     flush_scheduled_ = true;
     // After the handlers of this loop turn: every frame they write goes together.
@@ -113,42 +135,47 @@ class CoalescingStream {
   }
 
   void write_pending() {
-    if (pending_.empty() || error_) return finish_flush();
+    if (!writes_) return;
+    if (writes_->pending.empty() || writes_->error) return finish_flush();
     if (held_by_cork()) return;  // uncork() or more bytes send it
-    in_flight_.swap(pending_);
+    writes_->in_flight.swap(writes_->pending);
     ++socket_writes_;
     boost::asio::async_write(
-        next_, boost::asio::buffer(in_flight_),
+        next_, boost::asio::buffer(writes_->in_flight),
         [this, keep = owner_.lock()](boost::system::error_code ec, std::size_t) {
-          in_flight_.clear();
+          writes_->in_flight.clear();
           if (ec) {
-            error_ = ec;
-            pending_.clear();
+            writes_->error = ec;
+            writes_->pending.clear();
           }
           write_pending();
         });
   }
 
-  bool held_by_cork() const noexcept { return corked_ && pending_.size() < kCorkedBytesMax; }
+  bool held_by_cork() const noexcept {
+    return corked_ && writes_->pending.size() < kCorkedBytesMax;
+  }
 
   void finish_flush() {
-    // An idle connection keeps no write buffer: thousands of them are held open.
-    std::string().swap(in_flight_);
-    std::string().swap(pending_);
-    if (flushed_) std::exchange(flushed_, nullptr)(error_);
+    auto done = std::exchange(writes_->flushed, nullptr);
+    const boost::system::error_code ec = writes_->error;
+    if (ec) {
+      std::string().swap(writes_->in_flight);
+      std::string().swap(writes_->pending);
+    } else {
+      writes_.reset();  // an idle connection keeps no write state
+    }
+    if (done) done(ec);
   }
 
   static constexpr std::size_t kCorkedBytesMax = 8 * 1024;
 
   next_layer_type next_;
-  std::string pending_;    // accepted, waiting for the next socket write
-  std::string in_flight_;  // the socket write under way
-  bool flush_scheduled_ = false;
-  bool corked_ = false;
-  boost::system::error_code error_;
-  std::function<void(boost::system::error_code)> flushed_;
+  std::unique_ptr<Writes> writes_;  // while bytes are unsent, or once a write failed
   std::weak_ptr<void> owner_;
   std::size_t socket_writes_ = 0;
+  bool flush_scheduled_ = false;
+  bool corked_ = false;
 };
 
 // Beast calls these (found by argument-dependent lookup) to end the connection
@@ -158,8 +185,10 @@ class CoalescingStream {
 // stream; then the TCP connection. The blocking form is not used by the sessions.
 inline void teardown(boost::beast::role_type role, CoalescingStream& stream,
                      boost::system::error_code& ec) {
-  using boost::beast::websocket::teardown;
-  teardown(role, stream.next_layer().socket(), ec);
+  stream.next_layer().with_socket([role, &ec](auto& socket) {
+    using boost::beast::websocket::teardown;
+    teardown(role, socket, ec);
+  });
 }
 
 template <class TeardownHandler>
@@ -170,8 +199,10 @@ void async_teardown(boost::beast::role_type role, CoalescingStream& stream,
       std::make_shared<std::decay_t<TeardownHandler>>(std::forward<TeardownHandler>(handler));
   stream.async_flush([&stream, role, held](boost::system::error_code flushed) {
     auto close_tcp = [&stream, role, held](boost::system::error_code) {
-      using boost::beast::async_teardown;
-      async_teardown(role, stream.next_layer().socket(), std::move(*held));
+      stream.next_layer().with_socket([role, &held](auto& socket) {
+        using boost::beast::async_teardown;
+        async_teardown(role, socket, std::move(*held));
+      });
     };
     if (flushed || !stream.next_layer().is_tls()) return close_tcp({});
     stream.next_layer().async_tls_shutdown(std::move(close_tcp));

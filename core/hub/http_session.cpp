@@ -1,7 +1,6 @@
 #include "hub/http_session.hpp"
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
@@ -33,23 +32,6 @@ net::io_context* loop_of(const net::any_io_executor& executor,
   for (net::io_context* loop : loops)
     if (static_cast<net::execution_context*>(loop) == context) return loop;
   return nullptr;
-}
-
-// The same connection, re-registered with `loop`, as a bare socket (a WebSocket
-// keeps its own time). Nothing may be pending on the socket (the upgrade request
-// has been read in full). On failure the connection is closed and ec says why.
-// Plain connections only: a TLS stream's state cannot change loops.
-TransportStream move_to_loop(TransportStream&& stream, net::io_context& loop,
-                             boost::system::error_code& ec) {
-  stream.tcp().expires_never();
-  const auto protocol = stream.socket().local_endpoint(ec).protocol();
-  if (ec) return std::move(stream);
-  const auto fd = stream.socket().release(ec);
-  if (ec) return std::move(stream);
-  net::ip::tcp::socket moved(loop);
-  moved.assign(protocol, fd, ec);
-  if (ec) ::close(fd);
-  return TransportStream(std::move(moved));
 }
 
 // A connection refused for its address's limit gets this long to send its request
@@ -437,15 +419,13 @@ void HttpSession::upgrade(Request request, HttpRequest parsed, const net::ip::ad
   // The connection lives on the loop its tenant's engine runs on: the engine's
   // frames to it are then plain calls and its frames to the engine wake no other
   // thread (a message used to wake about five threads on its way; see issue 12 in
-  // tests/bench/RESULTS.md).
+  // tests/bench/RESULTS.md). A plain one goes there as a bare socket (the WebSocket
+  // keeps its own time); a TLS stream's state cannot change loops.
   net::io_context* home = loop_of(gate->engine()->executor(), context_.loops);
-  const bool elsewhere = home && !stream_.is_tls() &&
-                         &net::query(stream_.get_executor(), net::execution::context) != home;
   tls_listing_.reset();  // the WebSocket lists itself
   boost::system::error_code moved;
-  TransportStream stream = elsewhere          ? move_to_loop(std::move(stream_), *home, moved)
-                           : stream_.is_tls() ? std::move(stream_)
-                                              : std::move(stream_).into_bare();
+  TransportStream stream =
+      stream_.is_tls() ? std::move(stream_) : std::move(stream_).into_bare(home, moved);
   if (moved) {
     spdlog::warn("tenant {}: cannot move a connection to its loop: {}", gate->id(),
                  moved.message());

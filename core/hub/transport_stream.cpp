@@ -1,5 +1,7 @@
 #include "hub/transport_stream.hpp"
 
+#include <unistd.h>
+
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -33,14 +35,33 @@ struct TransportStream::Tls {
 };
 
 TransportStream::TransportStream(boost::beast::tcp_stream&& tcp) : plain_(std::move(tcp)) {}
-TransportStream::TransportStream(net::ip::tcp::socket&& bare) : plain_(std::move(bare)) {}
+TransportStream::TransportStream(BareSocket&& bare) : plain_(std::move(bare)) {}
 TransportStream::TransportStream(TransportStream&&) noexcept = default;
 TransportStream::~TransportStream() = default;
 
-TransportStream TransportStream::into_bare() && {
+TransportStream TransportStream::into_bare(net::io_context* loop,
+                                           boost::system::error_code& ec) && {
   auto& tcp = std::get<boost::beast::tcp_stream>(plain_);
   tcp.expires_never();
-  return TransportStream(tcp.release_socket());
+  if (!loop) {
+    // The hub's sockets all run on io_contexts.
+    const auto* own = tcp.get_executor().target<net::io_context::executor_type>();
+    if (!own) {
+      ec = net::error::operation_not_supported;
+      return std::move(*this);
+    }
+    loop = &own->context();
+  }
+  // A socket cannot change its executor's type in place: the descriptor is taken
+  // from the TCP stream's socket and given to a bare one.
+  const auto protocol = tcp.socket().local_endpoint(ec).protocol();
+  if (ec) return std::move(*this);
+  const auto fd = tcp.socket().release(ec);
+  if (ec) return std::move(*this);
+  BareSocket bare(loop->get_executor());
+  bare.assign(protocol, fd, ec);
+  if (ec) ::close(fd);
+  return TransportStream(std::move(bare));
 }
 
 boost::beast::tcp_stream& TransportStream::tls_tcp() noexcept {

@@ -20,7 +20,8 @@ namespace {
 constexpr std::size_t kAgentQueueFactor = 8;
 // A queue that never quite drains drops its sent prefix once it is this long.
 constexpr std::size_t kKeptQueueSlots = 16;
-// What a connection waiting for its next frame holds for it (see read_next).
+// What a connection waiting for its next frame holds for it (see read_next): one
+// of the allocator's size classes exactly.
 constexpr std::size_t kFirstReadBytes = 256;
 
 int64_t monotonic_us() {
@@ -160,7 +161,7 @@ void WsSession::on_read(beast::error_code ec, std::size_t bytes) {
   }
   // Between frames a connection holds no read buffer (an allocation per frame is
   // far cheaper than its system calls).
-  std::string().swap(frame_);
+  std::vector<char>().swap(frame_);
   frame_bytes_ = 0;
   hello_done();
 
@@ -198,8 +199,7 @@ void WsSession::enqueue(std::shared_ptr<const std::string> frame) {
     spdlog::info("tenant {}: closing a slow connection ({} bytes unsent)", state_.gate->id(),
                  unsent);
     open_ = false;
-    beast::error_code ignored;
-    ws_.next_layer().next_layer().socket().close(ignored);
+    ws_.next_layer().next_layer().close_socket();
     return;
   }
   queued_bytes_ += frame->size();
@@ -215,9 +215,9 @@ void WsSession::write_next() {
     writing_ = false;
     // Everything queued is in the stream's buffer now: one system call sends it.
     ws_.next_layer().uncork();
-    if (close_code_) {
+    if (close_) {
       ws_.async_close(
-          websocket::close_reason(static_cast<websocket::close_code>(close_code_), close_reason_),
+          websocket::close_reason(static_cast<websocket::close_code>(close_->code), close_->reason),
           [self = shared_from_this()](beast::error_code) { self->finish(); });
     }
     return;
@@ -249,9 +249,8 @@ void WsSession::on_write(beast::error_code ec, std::size_t) {
 }
 
 void WsSession::start_close(uint16_t code, std::string reason) {
-  if (!open_ || close_code_) return;
-  close_code_ = code;
-  close_reason_ = std::move(reason);
+  if (!open_ || close_) return;
+  close_ = std::make_unique<PendingClose>(PendingClose{code, std::move(reason)});
   open_ = false;  // nothing new is queued after the close
   if (!writing_) write_next();
 }

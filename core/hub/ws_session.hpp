@@ -53,8 +53,9 @@ class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSes
   // carries no compression state.
   boost::beast::websocket::stream<CoalescingStream, false> ws_;
   // The frame being read, its first frame_bytes_ read so far; empty between
-  // frames (see read_next).
-  std::string frame_;
+  // frames (see read_next). Not a std::string: that would allocate one byte more
+  // than it is asked for (its terminator), past the allocator's size class.
+  std::vector<char> frame_;
   std::size_t frame_bytes_ = 0;
   // Agents: when their token ends. Visitors: the deadline for their hello, given
   // back once they said it (an idle visitor holds no timer).
@@ -72,10 +73,15 @@ class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSes
   bool writing_ = false;
   bool open_ = false;  // upgrade done, not yet closing
   bool finished_ = false;
-  bool counted_ = false;     // in the tenant's connection gauge
-  bool watched_ = false;     // in the session book (agents), until finish()
-  uint16_t close_code_ = 0;  // a close waiting for the queue to drain
-  std::string close_reason_;
+  bool counted_ = false;  // in the tenant's connection gauge
+  bool watched_ = false;  // in the session book (agents), until finish()
+  // A close waiting for the queue to drain (rare: kept apart from the session,
+  // which every idle connection holds).
+  struct PendingClose {
+    uint16_t code;
+    std::string reason;
+  };
+  std::unique_ptr<PendingClose> close_;
   TlsConnections::Listing tls_listing_;  // TLS: until finish()
 };
 

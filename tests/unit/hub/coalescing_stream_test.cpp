@@ -48,11 +48,15 @@ TEST_CASE("writes made in one loop turn leave in one socket write, in order") {
   }
   // Accepted, not yet sent: the session counts these against its send queue.
   CHECK(pair.server->unsent_bytes() == expected.size());
+  CHECK(pair.server->holds_write_state());
   pair.io.run();
 
   CHECK(completed.size() == 50);
   CHECK(pair.server->unsent_bytes() == 0);
   CHECK(pair.server->socket_writes() == 1);
+  // Once the bytes have left, the stream holds no buffers: an idle connection
+  // costs its state alone.
+  CHECK_FALSE(pair.server->holds_write_state());
   std::string received(expected.size(), '\0');
   net::read(pair.client, net::buffer(received));
   CHECK(received == expected);
