@@ -127,8 +127,12 @@ void TenantEngine::pump_bot(const std::string& conversation_id) {
   turn.text = std::move(next->second);
   bot.inbox.erase(next);
   // The language the bot answers in: the message's where its script says so, else
-  // the widget's from the visitor's latest hello. The unanswered list keeps it too.
-  if (auto v = visitors_.find(c->visitor_id); v != visitors_.end())
+  // the conversation's so far (an order number typed after a Chinese question gets a
+  // Chinese answer), else the widget's from the visitor's latest hello. The
+  // unanswered list keeps it too.
+  if (!bot.turn_language.empty())
+    turn.language = bot.turn_language;
+  else if (auto v = visitors_.find(c->visitor_id); v != visitors_.end())
     turn.language = v->second.meta.language;
   turn.language = reply_language(turn.language, turn.text);
   turn.attributes_json = bot.attributes_json;

@@ -160,21 +160,29 @@ TEST_CASE("the bot answers the visitor with an ordinary stored message from role
   CHECK(f.store->messages[cid][2].text == "Your order number, please?");
 }
 
-TEST_CASE("a turn's language is the message's where its script says so, else the widget's") {
+TEST_CASE(
+    "a turn's language is the message's where its script says so, else the conversation's so "
+    "far, else the widget's") {
   Fixture f;
   VisitorMeta meta;
   meta.language = "en";
   auto vis = f.peer();
   f.engine->visitor_hello(vis, visitor("v1"), "tok", {}, meta);
+  auto other = f.peer();
+  f.engine->visitor_hello(other, visitor("v2"), "tok2", {}, meta);
   f.settle();
   f.bot->echo = true;
   f.say(vis, visitor("v1"), "m1", "运费要多少钱");  // Chinese on an English page
-  f.say(vis, visitor("v1"), "m2", "ok");            // one word says nothing
+  f.say(vis, visitor("v1"), "m2", "SB-10001");      // an order number says nothing
   f.say(vis, visitor("v1"), "m3", "how much is shipping");
-  REQUIRE(f.bot->turns.size() == 3);
+  f.say(vis, visitor("v1"), "m4", "ok");
+  f.say(other, visitor("v2"), "m1", "ok");  // nothing said before: the widget's
+  REQUIRE(f.bot->turns.size() == 5);
   CHECK(f.bot->turns[0].language == "zh");
-  CHECK(f.bot->turns[1].language == "en");
+  CHECK(f.bot->turns[1].language == "zh");
   CHECK(f.bot->turns[2].language == "en");
+  CHECK(f.bot->turns[3].language == "en");
+  CHECK(f.bot->turns[4].language == "en");
 }
 
 TEST_CASE("the bot gets the visitor's messages one at a time, in seq order") {
