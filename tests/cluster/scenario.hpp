@@ -97,7 +97,7 @@ inline std::string ownership_lines_since(Cluster& cluster,
     for (std::string line; std::getline(log, line);) {
       if (line.compare(0, stamp.size(), stamp) < 0) continue;
       for (const char* what : {"live nodes now", "owns it now", "cannot yet", "dropped at once",
-                               "handed over", "lease epoch"})
+                               "handed over", "lease epoch", "lease up"})
         if (line.find(what) != std::string::npos) {
           out += "  " + cluster.node(i).id() + " " + line.substr(0, 330) + "\n";
           break;
