@@ -32,14 +32,6 @@ ClusterOptions handover_cluster() {
   return options;
 }
 
-LoadOptions handover_load(const Cluster& cluster) {
-  LoadOptions options;
-  options.tenants = ids_of(cluster.options().tenants);
-  options.visitors_per_tenant = kVisitorsPerTenant;
-  options.messages_per_second_per_visitor = kRatePerVisitor;
-  return options;
-}
-
 size_t min_acked(double seconds) {
   return static_cast<size_t>(kTenants * kVisitorsPerTenant * kRatePerVisitor * seconds / 2);
 }
@@ -70,7 +62,7 @@ TEST_CASE(
     "20 s lease, nothing acked lost",
     "[cluster][handover][sigterm]") {
   Cluster cluster(handover_cluster());
-  Load load(cluster, handover_load(cluster));
+  Load load(cluster, load_on_every_tenant(cluster, kVisitorsPerTenant, kRatePerVisitor));
   load.start();
   std::this_thread::sleep_for(4s);
 
@@ -125,7 +117,7 @@ TEST_CASE(
     "of a 20 s lease, nothing acked lost",
     "[cluster][handover][rejoin]") {
   Cluster cluster(handover_cluster());
-  Load load(cluster, handover_load(cluster));
+  Load load(cluster, load_on_every_tenant(cluster, kVisitorsPerTenant, kRatePerVisitor));
   load.start();
   std::this_thread::sleep_for(3s);
 

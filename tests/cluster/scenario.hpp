@@ -46,6 +46,16 @@ inline std::vector<std::string> ids_of(const std::vector<it::TenantSpec>& tenant
   return ids;
 }
 
+// Load on every tenant of the cluster: `visitors` visitors each, each sending `rate`
+// messages a second.
+inline LoadOptions load_on_every_tenant(const Cluster& cluster, int visitors, double rate) {
+  LoadOptions options;
+  options.tenants = ids_of(cluster.options().tenants);
+  options.visitors_per_tenant = visitors;
+  options.messages_per_second_per_visitor = rate;
+  return options;
+}
+
 // The node holding the most tenants' leases now, and those tenants.
 inline std::pair<std::string, std::vector<std::string>> busiest_owner(Cluster& cluster) {
   std::map<std::string, std::vector<std::string>> by_node;
