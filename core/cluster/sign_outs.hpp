@@ -25,6 +25,10 @@ inline constexpr const char* kSignOutChannel = "sign-outs";
 // stored agents again (sign-in and GET /v1/session are answered there from them).
 inline constexpr const char* kAgentsChannel = "agents";
 inline constexpr const char* kSignOutNamespace = "sign_outs";
+// A node gave a tenant's lease up (a handover, a graceful stop): the payload is the
+// tenant id, and the node that should own it tries to take it at once rather than
+// when the lease would have run out.
+inline constexpr const char* kLeasesChannel = "leases";
 
 // The key of a sign-out in the namespace: "agent/<agent>" (a later cutoff
 // replaces an earlier one) or "session/<session>".

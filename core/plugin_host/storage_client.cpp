@@ -268,6 +268,18 @@ std::optional<int64_t> StorageClient::lease_epoch() const {
   return epoch;
 }
 
+void StorageClient::release_lease(Executor executor, Callback cb) {
+  if (api_->struct_size < offsetof(sb_storage_api, release_lease) + sizeof(void*) ||
+      !api_->release_lease)
+    return refuse("the storage plugin " + instance_->plugin_name() +
+                      " cannot give its lease up (it lacks the ABI 1.9 release_lease); the "
+                      "lease expires by itself",
+                  std::move(executor), std::move(cb));
+  instance_->call_async([&](sb_instance* inst, sb_op* op,
+                            sb_error* err) { return api_->release_lease(inst, op, err); },
+                        std::move(executor), std::move(cb));
+}
+
 void StorageClient::blob_usage(Executor executor, Callback cb) {
   blob_call(
       [&](sb_instance* inst, sb_op* op, sb_error* err) { return api_->blob_usage(inst, op, err); },

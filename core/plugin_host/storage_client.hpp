@@ -101,6 +101,10 @@ class StorageClient {
   // The epoch of the tenant's lease the instance holds (ABI 1.7, optional; storage
   // shared by a cluster's nodes): nullopt when it holds none or cannot say. At once.
   std::optional<int64_t> lease_epoch() const;
+  // Gives the tenant's lease up once the writes queued before are done (ABI 1.9,
+  // optional): {"released":true|false} as in sb_plugin.h; SB_NOT_SUPPORTED when the
+  // plugin has no release_lease or holds no lease. Later writes of the instance fail.
+  void release_lease(Executor executor, Callback cb);
 
   const std::shared_ptr<Instance>& instance() const { return instance_; }
 

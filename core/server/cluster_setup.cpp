@@ -89,6 +89,7 @@ struct ClusterNode::Shared : plugin_host::ClusterSink {
     if (channel == node_channel && relay) relay->deliver(payload);
     if (channel == cluster::kSignOutChannel && events.sign_out) events.sign_out(payload);
     if (channel == cluster::kAgentsChannel && events.agents_changed) events.agents_changed(payload);
+    if (channel == cluster::kLeasesChannel && events.lease_released) events.lease_released(payload);
   }
   void on_entry(std::string_view stream, std::string_view entry_id, std::string_view payload,
                 bool redelivered) override {
@@ -157,7 +158,8 @@ std::unique_ptr<ClusterNode> ClusterNode::start(plugin_host::PluginHost& plugins
   // Kept across reconnects by the plugin, which reports its link up only once its
   // channels are subscribed; what was published before is read again from storage
   // then (Events::link_back).
-  for (const char* channel : {cluster::kSignOutChannel, cluster::kAgentsChannel})
+  for (const char* channel :
+       {cluster::kSignOutChannel, cluster::kAgentsChannel, cluster::kLeasesChannel})
     node->bus_->subscribe(channel, executor, [channel](plugin_host::CallResult r) {
       if (r.status != SB_OK)
         spdlog::debug("cluster: the channel {} is subscribed once the bus answers ({})", channel,
@@ -239,6 +241,18 @@ void ClusterNode::publish_sign_out(const std::string& payload,
   bus_->publish(cluster::kSignOutChannel, payload, executor_,
                 [done = std::move(done)](plugin_host::CallResult r) {
                   done(r.status == SB_OK ? std::string() : r.error);
+                });
+}
+
+void ClusterNode::publish_lease_released(const std::string& tenant_id, std::function<void()> done) {
+  bus_->publish(cluster::kLeasesChannel, tenant_id, executor_,
+                [tenant_id, done = std::move(done)](plugin_host::CallResult r) {
+                  if (r.status != SB_OK)
+                    spdlog::warn(
+                        "tenant {}: the other nodes could not be told that its lease was given "
+                        "up ({}); its next owner takes it when the lease would have run out",
+                        tenant_id, r.error);
+                  done();
                 });
 }
 

@@ -64,6 +64,8 @@ class ClusterNode {
     std::function<void(std::string_view payload)> sign_out;
     // A tenant's owner stored a change of its agents (the tenant id), same thread.
     std::function<void(std::string_view tenant_id)> agents_changed;
+    // A node gave the tenant's lease up (the tenant id), same thread.
+    std::function<void(std::string_view tenant_id)> lease_released;
     // The link to the bus is up (first, or again after it was down), its channels
     // subscribed: sign-outs and agent changes published before may not have been
     // heard (on the bus's thread).
@@ -112,6 +114,10 @@ class ClusterNode {
   // Tells the other nodes that this owner stored a change of the tenant's agents
   // (at most once: a node that misses it reads them again at its next link-up).
   void publish_agents_changed(const std::string& tenant_id);
+  // Tells the other nodes that this node gave the tenant's lease up, so that its
+  // next owner takes it at once (at most once: one that misses it takes the tenant
+  // when the lease would have run out). done runs once on the executor.
+  void publish_lease_released(const std::string& tenant_id, std::function<void()> done);
 
   struct Shared;  // what the bus's events reach (cluster_setup.cpp)
 

@@ -12,11 +12,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/json.hpp>
 #include <future>
 #include <optional>
 
 #include "cluster/placement.hpp"
 #include "cluster/wire.hpp"
+#include "plugin_host/storage_client.hpp"
 #include "server/server.hpp"
 
 namespace sb::server {
@@ -32,6 +34,11 @@ namespace {
 // PostgreSQL a process), the loops never all busy reading, and a few dozen tenants
 // taken in a few rounds rather than one after another.
 constexpr size_t kParallelTakes = 4;
+
+// How long a node waits for PostgreSQL to end a lease it gives up and for the bus to
+// tell the others (a handover, a graceful stop). Past it the lease runs out by
+// itself: the stop is never held up by a database or bus that does not answer.
+constexpr std::chrono::milliseconds kReleaseWait{2000};
 
 }  // namespace
 
@@ -84,6 +91,7 @@ void Server::ownership_loop() {
   const auto interval = std::chrono::milliseconds(config_.cluster->heartbeat_ms);
   for (;;) {
     std::set<std::string> lost;
+    std::set<std::string, std::less<>> released;
     {
       // Each heartbeat, or as soon as a lease another node held ends (a dead owner's
       // tenants are taken then, not up to a heartbeat later).
@@ -91,14 +99,18 @@ void Server::ownership_loop() {
       auto wake = now + interval;
       if (const auto lease_end = take_retries_.next(now)) wake = std::min(wake, *lease_end);
       std::unique_lock lock(stop_mutex_);
-      stop_cv_.wait_until(lock, wake,
-                          [this] { return stopping_ || ownership_now_ || !leases_lost_.empty(); });
+      stop_cv_.wait_until(lock, wake, [this] {
+        return stopping_ || ownership_now_ || !leases_lost_.empty() || !leases_released_.empty();
+      });
       if (stopping_) return;
       // The live nodes changed: a lease may have been given up, try everything now.
       if (ownership_now_) take_retries_.clear();
       ownership_now_ = false;
       lost.swap(leases_lost_);
+      released.swap(leases_released_);
     }
+    // A node gave these leases up: one that refused this node is free now.
+    for (const auto& id : released) take_retries_.forget(id);
     for (const auto& id : lost)
       drop_tenant(id, false, "a write found its lease taken by another node");
     settle_ownership();
@@ -261,8 +273,10 @@ void Server::drop_tenant(const std::string& id, bool graceful, const std::string
     future.wait_for(std::chrono::seconds(2));
   }
   // Fenced: every later storage call of the old engine fails at once.
-  owned->plugin_store->hold();
+  auto storage = owned->plugin_store->hold();
   owned->plugin_store->resume(nullptr);
+  // The next owner takes it now, not when the lease would have run out.
+  if (graceful) release_lease(id, std::move(storage), kReleaseWait);
   std::string error;
   auto relayed = build_relayed(owned->config, error);
   {
@@ -282,6 +296,95 @@ void Server::drop_tenant(const std::string& id, bool graceful, const std::string
   else
     spdlog::warn("tenant {}: dropped at once ({})", id, why);
   if (!relayed) spdlog::error("tenant {} is not served: {}", id, error);
+}
+
+namespace {
+
+// The storage's answer to release_lease, as a future (the caller waits, bounded).
+std::future<plugin_host::CallResult> give_lease_up(
+    const std::shared_ptr<plugin_host::Instance>& instance, boost::asio::any_io_executor executor) {
+  auto answered = std::make_shared<std::promise<plugin_host::CallResult>>();
+  auto future = answered->get_future();
+  plugin_host::StorageClient(instance).release_lease(
+      std::move(executor), [answered](plugin_host::CallResult r) { answered->set_value(r); });
+  return future;
+}
+
+// True when the storage ended this node's lease; says in the log when it did not.
+bool lease_given_up(const std::string& id, std::future<plugin_host::CallResult>& answer,
+                    std::chrono::steady_clock::time_point deadline) {
+  if (answer.wait_until(deadline) != std::future_status::ready) {
+    spdlog::warn("tenant {}: storage did not give the lease up in time; it runs out by itself", id);
+    return false;
+  }
+  const plugin_host::CallResult r = answer.get();
+  // A storage that keeps no lease (or a plugin older than ABI 1.9): nothing to say.
+  if (r.status == SB_NOT_SUPPORTED) return false;
+  if (r.status != SB_OK) {
+    spdlog::warn("tenant {}: the lease was not given up ({}); it runs out by itself", id, r.error);
+    return false;
+  }
+  // {"released":false}: another node's lease is there already, and stays.
+  boost::system::error_code ec;
+  const auto answer_json = boost::json::parse(r.result, ec);
+  const auto* released =
+      !ec && answer_json.is_object() ? answer_json.as_object().if_contains("released") : nullptr;
+  return released && released->is_bool() && released->as_bool();
+}
+
+}  // namespace
+
+bool Server::release_lease(const std::string& id, std::shared_ptr<plugin_host::Instance> instance,
+                           std::chrono::milliseconds wait) {
+  if (!instance) return false;
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  auto answer = give_lease_up(instance, loops_.front()->get_executor());
+  if (!lease_given_up(id, answer, deadline)) return false;
+  auto told = std::make_shared<std::promise<void>>();
+  auto future = told->get_future();
+  cluster_->publish_lease_released(id, [told] { told->set_value(); });
+  future.wait_until(deadline);
+  spdlog::info("tenant {}: gave its lease up; the next owner takes it at once", id);
+  return true;
+}
+
+void Server::release_leases() {
+  std::vector<std::shared_ptr<TenantRuntime>> owned;
+  {
+    std::shared_lock lock(tenants_mutex_);
+    for (const auto& [id, runtime] : tenants_)
+      if (!runtime->relayed) owned.push_back(runtime);
+  }
+  // No relayed command reaches the engines any more; what they changed so far is
+  // written (flush_tenants) while the leases are still this node's.
+  for (const auto& runtime : owned) cluster_->unserve(runtime->config->id);
+  flush_tenants();
+  // Then every tenant's storage is fenced and its lease given up, all at once: a
+  // node owning many tenants stops in one database round trip, not one per tenant.
+  const auto deadline = std::chrono::steady_clock::now() + kReleaseWait;
+  std::vector<std::future<plugin_host::CallResult>> answers;
+  for (const auto& runtime : owned) {
+    auto storage = runtime->plugin_store->hold();
+    runtime->plugin_store->resume(nullptr);
+    if (storage) {
+      answers.push_back(give_lease_up(storage, loops_.front()->get_executor()));
+    } else {
+      answers.emplace_back();
+    }
+  }
+  std::vector<std::future<void>> told;
+  size_t given_up = 0;
+  for (size_t i = 0; i < owned.size(); ++i) {
+    const std::string& id = owned[i]->config->id;
+    if (!answers[i].valid() || !lease_given_up(id, answers[i], deadline)) continue;
+    ++given_up;
+    auto promise = std::make_shared<std::promise<void>>();
+    told.push_back(promise->get_future());
+    cluster_->publish_lease_released(id, [promise] { promise->set_value(); });
+  }
+  for (auto& future : told) future.wait_until(deadline);
+  if (!owned.empty())
+    spdlog::info("stopping: gave up the lease of {} of {} owned tenants", given_up, owned.size());
 }
 
 }  // namespace sb::server

@@ -136,6 +136,14 @@ int Server::run() {
                 },
             .sign_out = [this](std::string_view payload) { hear_sign_out(payload); },
             .agents_changed = [this](std::string_view id) { hear_agents_changed(id); },
+            .lease_released =
+                [this](std::string_view id) {
+                  {
+                    std::lock_guard lock(stop_mutex_);
+                    leases_released_.emplace(id);
+                  }
+                  stop_cv_.notify_all();
+                },
             .link_back =
                 [this] {
                   boost::asio::post(loops_.front()->get_executor(),
@@ -211,7 +219,12 @@ int Server::run() {
   if (reload_thread_.joinable()) reload_thread_.join();
   if (retention_thread_.joinable()) retention_thread_.join();
   if (ownership_thread_.joinable()) ownership_thread_.join();
-  flush_tenants();
+  // The other nodes take this node's tenants as soon as it leaves the live nodes,
+  // not once its leases run out.
+  if (cluster_)
+    release_leases();
+  else
+    flush_tenants();
   // TLS clients are told the end (close frames, close_notify) while the loops run.
   if (!hub_->wait_for_tls_connections(kTlsCloseWait))
     spdlog::info("stopping: some TLS connections did not end within {} ms; they are cut",

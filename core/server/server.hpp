@@ -112,6 +112,15 @@ class Server final : public hub::HubServices, public api::Backend {
   // Puts it in place of the relayed one, or notes when to try again (ownership thread).
   bool install_owner(OwnerTake take);
   void drop_tenant(const std::string& id, bool graceful, const std::string& why);
+  // Gives up the lease of a tenant this node owned, once its storage (taken out of
+  // the engine's reach: `instance`) wrote what it was given, and tells the other
+  // nodes. Waits at most `wait` for PostgreSQL and the bus; false when not given up
+  // in time (the lease then runs out by itself).
+  bool release_lease(const std::string& id, std::shared_ptr<plugin_host::Instance> instance,
+                     std::chrono::milliseconds wait);
+  // A graceful stop, after flush_tenants: every owned tenant's storage is fenced and
+  // its lease given up, all at once, bounded.
+  void release_leases();
   // cluster_rest.cpp: a REST request about a tenant another node owns goes there
   // (cluster/rest_forward.hpp). True when it is answered (forwarded, or refused);
   // false when this node serves it, request then holding the client a verified
@@ -202,6 +211,8 @@ class Server final : public hub::HubServices, public api::Backend {
   std::thread ownership_thread_;                       // cluster mode
   bool ownership_now_ = false;         // the live nodes changed (guarded by stop_mutex_)
   std::set<std::string> leases_lost_;  // tenants to drop at once (guarded by stop_mutex_)
+  // Tenants whose lease another node gave up: tried at once (guarded by stop_mutex_).
+  std::set<std::string, std::less<>> leases_released_;
   // Tenants whose stored sign-outs could not be read yet (guarded by stop_mutex_).
   std::set<std::string> sign_outs_unread_;
   // The last ownership pass found every tenant placed here owned here (/readyz).

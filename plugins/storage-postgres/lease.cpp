@@ -47,6 +47,16 @@ void check_lease(pqxx::transaction_base& tx, const Lease& lease, int64_t lease_m
       lease);
 }
 
+bool release_lease(pqxx::transaction_base& tx, const Lease& lease) {
+  // Just ended, by the database's clock: acquire_lease's "expires_at < now()" holds
+  // for any transaction that starts after this one commits.
+  return !tx.exec_params(
+                "UPDATE tenant_leases SET expires_at = now() - interval '1 millisecond' "
+                "WHERE owner_node = $1 AND epoch = $2 RETURNING 1",
+                lease.node_id, lease.epoch)
+              .empty();
+}
+
 void enter_tenant_and_check_lease(pqxx::transaction_base& tx, const std::string& tenant_id,
                                   const Lease& lease, int64_t lease_ms) {
   // One simple query of two statements (its result is the last one's); every value

@@ -47,6 +47,11 @@ Lease acquire_lease(pqxx::transaction_base& tx, const std::string& node_id, int6
 // the tenant's lease no longer carries this node and epoch.
 void check_lease(pqxx::transaction_base& tx, const Lease& lease, int64_t lease_ms);
 
+// Ends the lease now if it still carries this node and epoch, so that another node
+// may take the tenant at once; a lease another node took meanwhile is left as it
+// is. True when it ended this node's lease.
+bool release_lease(pqxx::transaction_base& tx, const Lease& lease);
+
 // enter_tenant (session.hpp) and check_lease in one round trip: the first two
 // statements of every write transaction.
 void enter_tenant_and_check_lease(pqxx::transaction_base& tx, const std::string& tenant_id,

@@ -26,9 +26,13 @@ struct StoreBlob {
   std::string data;
 };
 
+// release_lease (ABI 1.9): applied after every write queued before it; the writer
+// writes nothing after it.
+struct ReleaseLease {};
+
 struct WriteOp {
   std::variant<AppendMessage, PutConversation, SetRead, KvPut, StoreBlob, DeleteBlob, AppendLog,
-               DeleteConversation, PruneLog>
+               DeleteConversation, PruneLog, ReleaseLease>
       command;
   sb_op* op = nullptr;
 };

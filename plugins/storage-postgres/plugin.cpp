@@ -13,7 +13,8 @@
 // Files (ABI 1.2) are rows with their bytes (bytea), search (ABI 1.3) an ILIKE over
 // a trigram index, logs (ABI 1.4) rows of log_entries keyed by (log, seq). Of ABI
 // 1.5 it has delete_conversation and log_prune; backup is the database's own tools'.
-// Of ABI 1.7 it has lease_epoch: the owner node tags what it relays with it.
+// Of ABI 1.7 it has lease_epoch: the owner node tags what it relays with it. Of ABI
+// 1.9 release_lease: a node handing a tenant over or stopping gives its lease up.
 //
 // Config ([plugins.storage-postgres]): connection, node_id, lease_ms,
 // partitions_ahead_months, max_batch_messages, max_pending_messages,
@@ -320,6 +321,13 @@ int32_t lease_epoch(sb_instance* inst, int64_t* epoch, sb_error* err) {
   });
 }
 
+int32_t release_lease(sb_instance* inst, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    if (self(inst).lease_epoch() < 1) return static_cast<int32_t>(SB_NOT_SUPPORTED);
+    return self(inst).write({switchboard::postgres::ReleaseLease{}, op}, err);
+  });
+}
+
 const sb_storage_api kStorageApi = {
     sizeof(sb_storage_api),
     append_message,
@@ -345,12 +353,13 @@ const sb_storage_api kStorageApi = {
     // host answers "not supported" here.
     nullptr,
     lease_epoch,
+    release_lease,
 };
 
 const sb_plugin_descriptor kDescriptor = {
     sizeof(sb_plugin_descriptor),
-    SB_ABI_VERSION_MAJOR(1, 8),
-    SB_ABI_VERSION_MINOR(1, 8),
+    SB_ABI_VERSION_MAJOR(1, 9),
+    SB_ABI_VERSION_MINOR(1, 9),
     SB_KIND_STORAGE,
     "storage-postgres",
     "1.1.0",

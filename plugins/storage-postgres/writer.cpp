@@ -128,9 +128,23 @@ void Writer::run() {
       renew_lease();
       continue;
     }
-    commit_batch(batch, errors, results);
+    // A release ends the batch: what was queued before it is committed first, what
+    // came after it fails (the lease is no longer this writer's to renew).
+    const size_t queued = batch.size();
+    std::vector<WriteOp> after_release;
+    const auto release = std::find_if(batch.begin(), batch.end(), [](const WriteOp& w) {
+      return std::holds_alternative<ReleaseLease>(w.command);
+    });
+    if (released_) {
+      after_release = std::move(batch);
+      batch.clear();
+    } else if (release != batch.end()) {
+      after_release.assign(std::make_move_iterator(release), std::make_move_iterator(batch.end()));
+      batch.erase(release, batch.end());
+    }
+    if (!batch.empty()) commit_batch(batch, errors, results);
     // Room is freed before the completions go out, as in storage-sqlite.
-    queue_.finished(batch.size());
+    queue_.finished(queued);
     for (size_t i = 0; i < batch.size(); ++i) {
       if (errors[i].empty()) {
         host_.complete_ok(batch[i].op, results[i]);
@@ -138,11 +152,42 @@ void Writer::run() {
         host_.complete_error(batch[i].op, errors[i]);
       }
     }
+    for (auto& write : after_release) {
+      if (!released_ && std::holds_alternative<ReleaseLease>(write.command)) {
+        release_now(write.op);
+      } else {
+        host_.complete_error(write.op, "storage: this node ('" + lease_.node_id + "', epoch " +
+                                           std::to_string(lease_.epoch) +
+                                           ") gave the tenant's lease up; nothing was written");
+      }
+    }
+  }
+}
+
+void Writer::release_now(sb_op* op) {
+  // From now on nothing is written or renewed, even when the release itself fails:
+  // the lease then runs out by itself.
+  released_ = true;
+  try {
+    pqxx::work tx(session_.connection());
+    enter_tenant(tx, tenant_id_);
+    const bool ended = release_lease(tx, lease_);
+    tx.commit();
+    host_.log(SB_LOG_INFO, ended ? "gave the tenant's lease up (epoch " +
+                                       std::to_string(lease_.epoch) + "): another node may take it"
+                                 : "the tenant's lease was another node's already; left as it is");
+    host_.complete_ok(op, ended ? R"({"released":true})" : R"({"released":false})");
+  } catch (const std::exception& e) {
+    session_.drop();
+    host_.complete_error(op, std::string("storage: cannot give the tenant's lease up (it runs out "
+                                         "by itself): ") +
+                                 e.what());
   }
 }
 
 void Writer::renew_lease() {
   lease_renewed_ = Clock::now();  // tried now: the next try is a third of lease_ms away
+  if (released_) return;          // given up: renewing would take it back
   try {
     pqxx::work tx(session_.connection());
     enter_tenant(tx, tenant_id_);

@@ -8,6 +8,10 @@
 // completed only after COMMIT returned (synchronous_commit on: the WAL is flushed),
 // so SB_OK means durable. Writes that arrive during a commit wait for the next one.
 //
+// A release (ABI 1.9) is applied after every write queued before it and ends the
+// lease in its own transaction, only while it is still this node's and epoch;
+// every write after it fails and the lease is never renewed again.
+//
 // A broken connection before COMMIT was sent leaves nothing stored: the batch is
 // tried once more on a new connection (a database restart costs no error when it
 // is back in time), else every op fails with "storage unavailable". A connection
@@ -63,11 +67,16 @@ class Writer {
   std::string apply(pqxx::transaction_base& tx, const DeleteConversation& d, std::string& result);
   std::string apply(pqxx::transaction_base& tx, const PruneLog& p, std::string& result);
   std::string apply(pqxx::transaction_base&, const AppendMessage&, std::string&) { return {}; }
+  // Never reached: run() takes a release out of the batch (release_now).
+  std::string apply(pqxx::transaction_base&, const ReleaseLease&, std::string&) { return {}; }
   // The partitions the batch's messages need, created when missing. A message of a
   // month the operator detached fails alone (errors[i]).
   void ensure_partitions(const std::vector<WriteOp>& batch, std::vector<std::string>& errors);
   // Renews the lease when no write did for a third of lease_ms.
   void renew_lease();
+  // release_lease (ABI 1.9): ends this writer's lease and completes op; nothing is
+  // written after it.
+  void release_now(sb_op* op);
   // Once per month of the clock (and after a failed try, at the next batch or
   // renewal): the current month and partitions_ahead_months after it exist, so a
   // node running for months still has its partitions made ahead, never in the
@@ -84,6 +93,7 @@ class Writer {
   int64_t ahead_from_month_ = -1;  // the month keep_partitions_ahead last completed for
   std::chrono::steady_clock::time_point lease_renewed_;
   bool lease_lost_logged_ = false;
+  bool released_ = false;  // the lease was given up (release_now): nothing is written
   switchboard::sqlite::BoundedQueue<WriteOp> queue_;
   std::thread thread_;
 };

@@ -32,7 +32,7 @@ extern "C" {
 /* The ABI this header describes. tests/abi pins the layout of every struct per
  * version: changing a struct without bumping these numbers fails the build's tests. */
 #define SB_ABI_MAJOR 1
-#define SB_ABI_MINOR 8
+#define SB_ABI_MINOR 9
 
 /* A plugin states the ABI version it was WRITTEN for with SB_ABI_VERSION(major, minor)
  * in its descriptor. Rebuilding against newer headers keeps the number it wrote (so
@@ -436,6 +436,20 @@ typedef struct sb_storage_api {
    * sends to other nodes with it, so that a node which lost the tenant cannot
    * reach its clients any more. */
   int32_t (*lease_epoch)(sb_instance* inst, int64_t* epoch, sb_error* err);
+
+  /* 1.9, OPTIONAL: storage shared by the nodes of a cluster (docs/cluster.md). Gives
+   * up the tenant's lease this instance holds, so that another node may take the
+   * tenant at once instead of when the lease would have run out. Every write queued
+   * before the call is committed (or failed) first; every write after it fails, as
+   * after a lost lease, and the instance never renews the lease again. The lease is
+   * ended only while it is still this instance's (its node and epoch): a lease
+   * another node took meanwhile is never touched. Completes with {"released":true}
+   * when it ended the lease, {"released":false} when the lease was no longer this
+   * instance's (nothing changed); SB_NOT_SUPPORTED at once when it holds none (a
+   * single node, a read-only instance). The host calls it once it wrote what it
+   * meant to (a graceful handover, a graceful stop); a node killed outright leaves
+   * its lease to expire. */
+  int32_t (*release_lease)(sb_instance* inst, sb_op* op, sb_error* err);
 } sb_storage_api;
 
 /* ---------------------------------------------------------------------------- */

@@ -7,7 +7,7 @@
 #include "switchboard/sb_plugin.h"
 #include "switchboard/sb_plugin_cpp.hpp"
 
-static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 8,
+static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 9,
               "ABI bumped: update these pins with the new layout");
 static_assert(std::is_standard_layout_v<sb_plugin_descriptor> &&
               std::is_trivial_v<sb_plugin_descriptor>);
@@ -40,7 +40,7 @@ static_assert(offsetof(sb_agent_candidate, last_assigned_ms) == 48);
 static_assert(sizeof(sb_route_request) == 88);
 static_assert(offsetof(sb_route_request, candidates) == 72);
 
-static_assert(sizeof(sb_storage_api) == 168);
+static_assert(sizeof(sb_storage_api) == 176);
 static_assert(sizeof(sb_routing_api) == 16);
 static_assert(sizeof(sb_event) == 80);
 static_assert(sizeof(sb_instance_args) == 80);
@@ -90,3 +90,6 @@ static_assert(offsetof(sb_storage_api, lease_epoch) == 160);
 // 1.8 additions: when a refusal ends (sb_error.retry_after_ms).
 static_assert(offsetof(sb_error, retry_after_ms) == 24);
 static_assert(sizeof(sb_error) == 32);
+
+// 1.9 additions: a storage gives its lease up (cluster mode).
+static_assert(offsetof(sb_storage_api, release_lease) == 168);

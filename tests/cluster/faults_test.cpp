@@ -33,11 +33,7 @@ ClusterOptions load_cluster(int nodes) {
 }
 
 LoadOptions load_options(const Cluster& cluster) {
-  LoadOptions options;
-  options.tenants = ids_of(cluster.options().tenants);
-  options.visitors_per_tenant = kVisitorsPerTenant;
-  options.messages_per_second_per_visitor = kRatePerVisitor;
-  return options;
+  return load_on_every_tenant(cluster, kVisitorsPerTenant, kRatePerVisitor);
 }
 
 // Half the offered rate over `seconds` of load: far more than a run that stalled.

@@ -46,6 +46,16 @@ inline std::vector<std::string> ids_of(const std::vector<it::TenantSpec>& tenant
   return ids;
 }
 
+// Load on every tenant of the cluster: `visitors` visitors each, each sending `rate`
+// messages a second.
+inline LoadOptions load_on_every_tenant(const Cluster& cluster, int visitors, double rate) {
+  LoadOptions options;
+  options.tenants = ids_of(cluster.options().tenants);
+  options.visitors_per_tenant = visitors;
+  options.messages_per_second_per_visitor = rate;
+  return options;
+}
+
 // The node holding the most tenants' leases now, and those tenants.
 inline std::pair<std::string, std::vector<std::string>> busiest_owner(Cluster& cluster) {
   std::map<std::string, std::vector<std::string>> by_node;
@@ -97,7 +107,7 @@ inline std::string ownership_lines_since(Cluster& cluster,
     for (std::string line; std::getline(log, line);) {
       if (line.compare(0, stamp.size(), stamp) < 0) continue;
       for (const char* what : {"live nodes now", "owns it now", "cannot yet", "dropped at once",
-                               "handed over", "lease epoch"})
+                               "handed over", "lease epoch", "lease up"})
         if (line.find(what) != std::string::npos) {
           out += "  " + cluster.node(i).id() + " " + line.substr(0, 330) + "\n";
           break;

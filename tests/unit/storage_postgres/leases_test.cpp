@@ -150,3 +150,58 @@ TEST_CASE(
   }
   postgres().psql("DROP DATABASE " + database);
 }
+
+TEST_CASE(
+    "a node that gives its lease up lets the next one take the tenant at once, after its "
+    "queued writes, and writes nothing more",
+    "[postgres][release]") {
+  TempDir dir;
+  // Renewed every 500 ms if it were still held: the wait below spans one renewal.
+  Storage node_a(dir.str(), {{"node_id", "node-a"}, {"lease_ms", "1500"}});
+  // Queued before the release, not waited for: committed before the lease goes.
+  const Call queued = node_a.append(message("c1", 1, "last from a"));
+  const Completion released = Storage::wait(node_a.release_lease());
+  CHECK(released.status == SB_OK);
+  CHECK(json::parse(released.result).at("released") == true);
+  CHECK(Storage::wait(queued).status == SB_OK);
+
+  // Nothing renews it again, nothing is written after it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  const Completion after = Storage::wait(node_a.append(message("c1", 2, "after the release")));
+  CHECK(after.status == SB_ERROR);
+  CHECK_THAT(after.error, Catch::Contains("gave the tenant's lease up"));
+
+  // The next node takes it now (a new epoch), long before the 1.5 s lease would have
+  // run out had it been renewed.
+  Storage node_b(dir.str(), {{"node_id", "node-b"}, {"lease_ms", "60000"}});
+  CHECK(tenant_sql(dir.str(), "SELECT owner_node || ' ' || epoch FROM tenant_leases") ==
+        "node-b 2\n");
+  const auto page = json::parse(ok_result(node_b.load("c1", 0, 0, 10))).at("messages").as_array();
+  REQUIRE(page.size() == 1);
+  CHECK(page[0].at("text") == "last from a");
+}
+
+TEST_CASE("giving a lease up never ends another node's newer lease", "[postgres][release]") {
+  TempDir dir;
+  Storage node_a(dir.str(), {{"node_id", "node-a"}, {"lease_ms", "60000"}});
+  expire_lease(dir);
+  Storage node_b(dir.str(), {{"node_id", "node-b"}, {"lease_ms", "60000"}});
+  REQUIRE(tenant_sql(dir.str(), "SELECT owner_node || ' ' || epoch FROM tenant_leases") ==
+          "node-b 2\n");
+
+  // node-a, unaware it lost the tenant, gives "its" lease up: node-b's stays whole.
+  const Completion released = Storage::wait(node_a.release_lease());
+  CHECK(released.status == SB_OK);
+  CHECK(json::parse(released.result).at("released") == false);
+  CHECK(tenant_sql(dir.str(),
+                   "SELECT owner_node || ' ' || epoch || ' ' || (expires_at > now() + interval "
+                   "'50 seconds') FROM tenant_leases") == "node-b 2 true\n");
+  CHECK_THAT(Storage::open_error(dir.str(), {{"node_id", "node-c"}}), Catch::Contains("node-b"));
+  ok_result(node_b.append(message("c1", 1, "from b")));
+
+  // A read-only instance holds no lease: nothing to give up.
+  Storage reader(dir.str(), {{"node_id", "node-c"}, {"read_only", "true"}});
+  CHECK(Storage::wait(reader.release_lease()).status == SB_NOT_SUPPORTED);
+  CHECK(tenant_sql(dir.str(), "SELECT owner_node || ' ' || epoch FROM tenant_leases") ==
+        "node-b 2\n");
+}

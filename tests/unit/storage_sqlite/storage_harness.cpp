@@ -350,6 +350,13 @@ std::optional<int64_t> Storage::lease_epoch() {
   return epoch;
 }
 
+Call Storage::release_lease() {
+  if (api().struct_size < offsetof(sb_storage_api, release_lease) + sizeof(void*) ||
+      !api().release_lease)
+    return Call{SB_NOT_SUPPORTED, nullptr, "no release_lease"};
+  return call([&](sb_op* op, sb_error* err) { return api().release_lease(instance_, op, err); });
+}
+
 Call Storage::list_conversations(const std::string& filter_json) {
   return call([&](sb_op* op, sb_error* err) {
     return api().list_conversations(instance_, str(filter_json), op, err);

@@ -149,6 +149,9 @@ class Storage {
   // ABI 1.7: the epoch of the tenant's lease the instance holds; nullopt when the
   // plugin has no lease_epoch or answers that it holds none.
   std::optional<int64_t> lease_epoch();
+  // ABI 1.9: gives the tenant's lease up. SB_NOT_SUPPORTED when the plugin has no
+  // release_lease (or holds no lease).
+  Call release_lease();
 
   // Waits for the op of a call (or returns its immediate status).
   static Completion wait(const Call& call,
