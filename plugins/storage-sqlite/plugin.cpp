@@ -297,6 +297,7 @@ const sb_storage_api kStorageApi = {
     log_prune,
     backup,
     nullptr,  // lease_epoch (1.7): one node's own files hold no lease
+    nullptr,  // release_lease (1.9): nor anything to give up
 };
 
 const sb_plugin_descriptor kDescriptor = {
