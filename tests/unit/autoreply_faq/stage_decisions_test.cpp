@@ -492,12 +492,12 @@ constexpr const char* kRefundEntries = R"(
 [[entries]]
 id = "refund-how"
 questions = ["How do I ask for a refund?", "I want a refund", "怎么申请退款", "我要退款", "退款在哪里申请"]
-answer = "Open the order and choose Request refund."
+answer = { en = "Open the order and choose Request refund.", zh = "在订单里点击“申请退款”。" }
 
 [[entries]]
 id = "hours"
 questions = ["When are you open?", "营业时间"]
-answer = "9 to 5."
+answer = { en = "We are open 9 to 5.", zh = "我们九点到五点营业。" }
 )";
 
 // The outcome as the admin reads it: the answering entry's answer, "declined: <the
@@ -551,7 +551,7 @@ TEST_CASE_METHOD(LanguageData,
   for (const auto* own : {"怎么申请退款", "我想申请退款", "退款怎么申请",
                           "How do I ask for a refund?", "how can I ask for my refund"})
     CHECK(outcome_of(after, own) == refund);
-  CHECK(outcome_of(after, "营业时间") == "9 to 5.");
+  CHECK(outcome_of(after, "营业时间") == "We are open 9 to 5.");
 
   // not_for_bot_likeness = 0: the list is not used.
   options.not_for_bot_likeness = 0;
