@@ -160,15 +160,43 @@ std::vector<const Question*> share_of(std::vector<const Question*> list,
   return {list.begin() + at(share.first), list.begin() + at(share.second)};
 }
 
+// Whether the list has the question as written (unanswered::question_key), as the
+// admin API checks before it adds one.
+bool has_question(const std::vector<std::string>& list, const std::string& key) {
+  return std::any_of(list.begin(), list.end(),
+                     [&](const std::string& q) { return sb::unanswered::question_key(q) == key; });
+}
+
 // What --attach did, for the report.
-struct Attachment {
-  // unanswered::question_key of each question in the share, attached or not
+// What --attach and --dismiss both count.
+struct AdminCounts {
+  // unanswered::question_key of each question in the share, acted on or not
   std::set<std::string> keys;
+  int already = 0;     // in the share, but the file (or an earlier action) had it
+  int not_listed = 0;  // in the share, but never in the admin's list
+};
+
+// Whether an admin acts on a question of the share: the first time it comes up, when
+// the list shows it (listed) and the file does not have it yet (existing, as written).
+bool admin_acts_on(const Question& q, const std::function<bool(const Question&)>& listed,
+                   const std::vector<std::string>& existing, AdminCounts& counts) {
+  const auto key = sb::unanswered::question_key(q.text);
+  const bool seen = !counts.keys.insert(key).second;
+  if (!seen && !listed(q)) {
+    ++counts.not_listed;
+    return false;
+  }
+  if (seen || has_question(existing, key)) {
+    ++counts.already;
+    return false;
+  }
+  return true;
+}
+
+struct Attachment : AdminCounts {
   std::map<std::string, int> per_entry;
-  int offered = 0;     // answerable questions of the sets that an entry could take
-  int already = 0;     // in the share, but the entry (or an earlier attach) had it
-  int not_entry = 0;   // expecting a flow: nothing an admin can attach them to
-  int not_listed = 0;  // in the share, but answered right: never in the admin's list
+  int offered = 0;    // answerable questions of the sets that an entry could take
+  int not_entry = 0;  // expecting a flow: nothing an admin can attach them to
 };
 
 // The knowledge-base text after an admin attached the chosen questions, one attach at
@@ -195,18 +223,8 @@ std::string attach_questions(std::string kb_text, const std::vector<Question>& q
   for (auto& [entry, list] : by_entry) {
     for (const Question* chosen : share_of(list, share, rng)) {
       const std::string& question = chosen->text;
-      const auto key = sb::unanswered::question_key(question);
-      bool known = !done.keys.insert(key).second;
-      if (!known && !listed(*chosen)) {
-        ++done.not_listed;
+      if (!admin_acts_on(*chosen, listed, sb::api::kb_entry_questions(kb_text, entry), done))
         continue;
-      }
-      for (const auto& q : sb::api::kb_entry_questions(kb_text, entry))
-        known = known || sb::unanswered::question_key(q) == key;
-      if (known) {
-        ++done.already;
-        continue;
-      }
       if (dry_run) {
         ++done.per_entry[entry];
         continue;
@@ -236,12 +254,9 @@ void print_attachment(const Attachment& a, std::size_t entries, bool dry_run) {
 }
 
 // What --dismiss did, for the report.
-struct Dismissal {
-  std::set<std::string> keys;  // unanswered::question_key of each question in the share
-  int offered = 0;             // off-topic questions of the sets
+struct Dismissal : AdminCounts {
+  int offered = 0;  // off-topic questions of the sets
   int dismissed = 0;
-  int already = 0;     // in the share twice, or already in not_for_bot
-  int not_listed = 0;  // in the share, but never in the admin's list
 };
 
 // The knowledge-base text after an admin dismissed the chosen off-topic questions,
@@ -257,18 +272,7 @@ std::string dismiss_questions(std::string kb_text, const std::vector<Question>& 
   std::mt19937 rng(seed);
   for (const Question* chosen : share_of(off_topic, share, rng)) {
     const std::string& question = chosen->text;
-    const auto key = sb::unanswered::question_key(question);
-    bool known = !done.keys.insert(key).second;
-    if (!known && !listed(*chosen)) {
-      ++done.not_listed;
-      continue;
-    }
-    for (const auto& q : sb::api::kb_not_for_bot(kb_text))
-      known = known || sb::unanswered::question_key(q) == key;
-    if (known) {
-      ++done.already;
-      continue;
-    }
+    if (!admin_acts_on(*chosen, listed, sb::api::kb_not_for_bot(kb_text), done)) continue;
     ++done.dismissed;
     if (dry_run) continue;
     std::string why;
