@@ -404,7 +404,15 @@ void RestApi::resolve_unanswered(const TenantView& tenant, const std::string& it
   if (!new_text.empty()) {
     const auto error = backend_.replace_plugin_file(*tenant.config, kKnowledgeBaseFile.plugin,
                                                     kKnowledgeBaseFile.key, file, new_text);
-    if (!error.empty()) return respond(error_response(422, kKnowledgeBaseFile.invalid_code, error));
+    // A dismissal the plugin cannot keep (a question of no searchable words, "??") is
+    // still a dismissal: the list says so, the bot learns nothing from it.
+    if (!error.empty() && action == "dismiss") {
+      new_text.clear();
+      resolution.file.clear();
+      change.summary = "dismissed; not kept for the bot: " + error;
+    } else if (!error.empty()) {
+      return respond(error_response(422, kKnowledgeBaseFile.invalid_code, error));
+    }
   }
   const auto appended = wait_for([&](engine::StoreCallback done) {
     tenant.store->log_append(unanswered::resolved_entry(resolution, wall_clock_ms()), done);
