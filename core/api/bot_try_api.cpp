@@ -11,11 +11,13 @@
 //             "handoff"?: {"reason", "group"},
 //             "stages": [{"stage", "kind": "autoreply" | "llm",
 //                         "status": "answered" | "deferred" | "failed" | "not_called",
-//                         "score"?, "source"?, "error"?}]}
+//                         "score"?, "source"?, "error"?, "declined"?}]}
 //
 // "llm": the pipeline would have asked its LLM stage (a stage asked for it, or none
 // answered), which a trial never calls. candidates: the closest knowledge-base
-// entries when the FAQ stage did not answer itself (its context.faq). Admins only;
+// entries when the FAQ stage did not answer itself (its context.faq). declined: why
+// a stage would not answer ({"why": "not_for_bot", "example"}: like a question an
+// admin dismissed), as it said. Admins only;
 // 404 without [bot]; 422 for a missing or empty text, a bad language or an unknown
 // field.
 #include <boost/json.hpp>
@@ -51,6 +53,8 @@ json::value trial_json(bots::TrialAnswer answer) {
     json::object result = parsed_object(step.result_json);
     for (const char* key : {"score", "source"})
       if (const auto* v = result.if_contains(key)) out[key] = *v;
+    if (const auto* declined = result.if_contains("declined"); declined && declined->is_object())
+      out["declined"] = *declined;
     if (!step.error.empty()) out["error"] = step.error;
     if (const auto* context = result.if_contains("context"); context && context->is_object()) {
       const auto& c = context->get_object();

@@ -108,6 +108,116 @@ std::optional<std::string> kb_with_question(std::string_view text, std::string_v
   return out;
 }
 
+namespace {
+
+constexpr std::string_view kNotForBot = "not_for_bot";
+
+// Where the first table of the file starts (its header's line), for a top-level key
+// to go before it; the end of the text when there is none.
+std::size_t first_table_offset(std::string_view text, const toml::table& root) {
+  uint32_t line = 0;
+  auto note = [&](const toml::node& table) {
+    const auto at = table.source().begin.line;
+    if (at > 0 && (line == 0 || at < line)) line = at;
+  };
+  for (const auto& [key, node] : root) {
+    if (node.is_table()) note(node);
+    if (const auto* array = node.as_array(); array && array->is_array_of_tables())
+      for (const auto& table : *array) note(table);
+  }
+  if (line == 0) return text.size();
+  return byte_offset(text, toml::source_position{line, 1}).value_or(text.size());
+}
+
+}  // namespace
+
+std::vector<std::string> kb_not_for_bot(std::string_view text) {
+  std::vector<std::string> out;
+  auto root = parsed(text);
+  const auto* list = root ? root->get_as<toml::array>(kNotForBot) : nullptr;
+  if (list)
+    for (const auto& q : *list)
+      if (const auto* s = q.as_string()) out.push_back(s->get());
+  return out;
+}
+
+std::optional<std::string> kb_with_not_for_bot(std::string_view text, std::string_view question,
+                                               std::string& why) {
+  auto root = parsed(text);
+  if (!root) {
+    why = "the knowledge base is not valid TOML";
+    return std::nullopt;
+  }
+  std::string out(text);
+  const auto* node = root->get(kNotForBot);
+  if (!node) {
+    // Before the first [[entries]]: a key after a table's header would be the table's.
+    const auto at = first_table_offset(text, *root);
+    std::string block =
+        "# Questions an admin dismissed: the bot leaves messages like them alone.\n" +
+        std::string(kNotForBot) + " = [" + toml_string(question) + "]\n";
+    if (at < out.size()) block += "\n";
+    if (at == out.size() && !out.empty() && out.back() != '\n') block = "\n" + block;
+    out.insert(at, block);
+    return out;
+  }
+  const auto* list = node->as_array();
+  if (!list) {
+    why = "not_for_bot is not a list";
+    return std::nullopt;
+  }
+  if (!list->empty()) {
+    // Right after the last question, as kb_with_question does.
+    const auto end = byte_offset(text, list->back().source().end);
+    if (!end) {
+      why = "the position of not_for_bot cannot be found";
+      return std::nullopt;
+    }
+    out.insert(*end, ", " + toml_string(question));
+    return out;
+  }
+  // An empty list: inside its brackets.
+  const auto start = byte_offset(text, node->source().begin);
+  const auto bracket = start ? out.find('[', *start) : std::string::npos;
+  if (bracket == std::string::npos) {
+    why = "the position of not_for_bot cannot be found";
+    return std::nullopt;
+  }
+  out.insert(bracket + 1, toml_string(question));
+  return out;
+}
+
+std::optional<std::string> kb_without_not_for_bot(std::string_view text, std::size_t index,
+                                                  std::string& why) {
+  auto root = parsed(text);
+  const auto* list = root ? root->get_as<toml::array>(kNotForBot) : nullptr;
+  if (!list || index >= list->size()) {
+    why = "the knowledge base has no such dismissed question";
+    return std::nullopt;
+  }
+  const auto begin = byte_offset(text, (*list)[index].source().begin);
+  const auto end = byte_offset(text, (*list)[index].source().end);
+  if (!begin || !end) {
+    why = "the position of the dismissed question cannot be found";
+    return std::nullopt;
+  }
+  std::size_t from = *begin, to = *end;
+  auto blank = [&](std::size_t i) { return text[i] == ' ' || text[i] == '\t'; };
+  // Its comma goes with it: the one after it, else (the last) the one before it.
+  std::size_t after = to;
+  while (after < text.size() && blank(after)) ++after;
+  if (after < text.size() && text[after] == ',') {
+    to = after + 1;
+    while (to < text.size() && blank(to)) ++to;
+  } else if (index > 0) {
+    const auto before = text.rfind(',', from);
+    if (before != std::string_view::npos) from = before;
+  }
+  std::string out(text);
+  out.erase(from, to - from);
+  return out;
+}
+
 std::string kb_with_entry(std::string_view text, const NewKbEntry& entry) {
   std::string block = "[[entries]]\nid = " + toml_string(entry.id) +
                       "\nquestions = " + toml_string_list(entry.questions) + "\nanswer = ";

@@ -23,6 +23,21 @@ std::vector<std::string> kb_entry_questions(std::string_view text, std::string_v
 std::optional<std::string> kb_with_question(std::string_view text, std::string_view entry_id,
                                             std::string_view question, std::string& why);
 
+// The file's not_for_bot questions (an admin dismissed them: the bot leaves alike
+// messages alone, plugins/autoreply-faq/faq_loader.hpp), as written.
+std::vector<std::string> kb_not_for_bot(std::string_view text);
+
+// text with question added as the last of not_for_bot, the list made (before the
+// first table, so it stays a top-level key) when the file has none; nullopt (and
+// why) when the text is not TOML or not_for_bot is not an array.
+std::optional<std::string> kb_with_not_for_bot(std::string_view text, std::string_view question,
+                                               std::string& why);
+
+// text without the not_for_bot question at `index` (kb_not_for_bot's order), its
+// separating comma with it; nullopt (and why) when there is no such question.
+std::optional<std::string> kb_without_not_for_bot(std::string_view text, std::size_t index,
+                                                  std::string& why);
+
 // A new entry for the end of a file: id, its questions and its answer (one text,
 // or one per language as {language, text} pairs), tags if any.
 struct NewKbEntry {

@@ -10,15 +10,22 @@
 //        "questions"?, "tags"?, "file"?} a new entry answering it; answer is a text or
 //        {"en": ..., "zh": ...}; id defaults to "q-ITEM", question to the visitor's,
 //        file to the first of the tenant's knowledge-base files
-//   POST /v1/tenants/ID/bot/unanswered/ITEM/dismiss  not a question for the bot
-//        -> 200 the item as it now is; an item already resolved -> 409 conflict
+//   POST /v1/tenants/ID/bot/unanswered/ITEM/dismiss  not a question for the bot:
+//        it joins not_for_bot of the first knowledge-base file, and the FAQ stage
+//        leaves messages more like it than like its entries alone (faq_stage.hpp)
+//   POST /v1/tenants/ID/bot/unanswered/ITEM/reopen   undoes a dismissal: out of
+//        not_for_bot again, the item open
+//        -> 200 the item as it now is; an item not open (reopen: not dismissed)
+//        -> 409 conflict
 //
 // The item format and how the list is kept: unanswered/question_log.hpp. attach and
 // create write the knowledge base through the same path as PUT /kb (the plugin
 // checks the new text; comments and layout are kept, see kb_text.hpp) and answer
 // once the tenant has reloaded, so the next visitor asking gets the answer. Each
 // action is recorded in the audit log ("unanswered.attached", "unanswered.created",
-// "unanswered.dismissed").
+// "unanswered.dismissed", "unanswered.reopened"). A dismissal teaches the bot what
+// not to answer through the same path as attach, so it is versioned with the
+// knowledge base, survives a restart and takes effect at the reload.
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 #include <charconv>
@@ -169,10 +176,11 @@ void RestApi::unanswered(const TenantView& tenant, std::string_view item_id,
   }
   if (request.method != "POST")
     return respond(error_response(405, "method_not_allowed", "use POST"));
-  if (!is_one_of(action, {"attach", "create", "dismiss"}))
-    return respond(error_response(404, "not_found", "no such endpoint (attach, create, dismiss)"));
+  if (!is_one_of(action, {"attach", "create", "dismiss", "reopen"}))
+    return respond(
+        error_response(404, "not_found", "no such endpoint (attach, create, dismiss, reopen)"));
   json::object body;
-  if (!request.body.empty() || action != "dismiss") {
+  if (!request.body.empty() || (action != "dismiss" && action != "reopen")) {
     boost::system::error_code ec;
     json::value parsed = json::parse(request.body, ec);
     if (ec || !parsed.is_object())
@@ -245,9 +253,12 @@ void RestApi::resolve_unanswered(const TenantView& tenant, const std::string& it
   if (found == items.end())
     return respond(error_response(404, "not_found", "no unanswered question " + item_id));
   unanswered::Item item = std::move(*found);
-  if (item.at("status").as_string() != "open")
-    return respond(error_response(
-        409, "conflict", "this question is already " + std::string(item.at("status").as_string())));
+  const std::string status(item.at("status").as_string());
+  if (action == "reopen" && status != "dismissed")
+    return respond(
+        error_response(409, "conflict", "this question is " + status + ", not dismissed"));
+  if (action != "reopen" && status != "open")
+    return respond(error_response(409, "conflict", "this question is already " + status));
   const std::string question(item.at("question").as_string());
 
   unanswered::Resolution resolution{item_id, "dismissed", "", "", actor.id, actor.name};
@@ -349,13 +360,59 @@ void RestApi::resolve_unanswered(const TenantView& tenant, const std::string& it
     resolution.status = "new_entry";
     resolution.entry_id = entry.id;
     change = {"unanswered.created", question, "new entry " + entry.id + " (" + file + ")"};
+  } else if (action == "dismiss" && !files.empty()) {
+    // The bot learns what not to answer: the question joins the first file's
+    // not_for_bot (once, however it is written).
+    file = files.front();
+    auto text = read_text(dir / file);
+    if (!text)
+      return respond(error_response(404, "not_found", "the file " + file + " cannot be read"));
+    bool known = false;
+    for (const auto& q : kb_not_for_bot(*text))
+      known = known || unanswered::question_key(q) == unanswered::question_key(question);
+    if (!known) {
+      std::string why;
+      auto edited = kb_with_not_for_bot(*text, question, why);
+      if (!edited) return respond(error_response(422, "invalid_kb", why));
+      new_text = std::move(*edited);
+    }
+    change = {"unanswered.dismissed", question, "not for the bot (" + file + ")"};
+  } else if (action == "reopen") {
+    // Out of not_for_bot wherever it is (the file the dismissal named, or an admin
+    // moved it), so the bot may answer such messages again.
+    for (const auto& name : files) {
+      auto text = read_text(dir / name);
+      if (!text) continue;
+      const auto listed = kb_not_for_bot(*text);
+      for (std::size_t i = listed.size(); i-- > 0;) {
+        if (unanswered::question_key(listed[i]) != unanswered::question_key(question)) continue;
+        std::string why;
+        auto edited = kb_without_not_for_bot(*text, i, why);
+        if (!edited) return respond(error_response(422, "invalid_kb", why));
+        text = std::move(*edited);
+        file = name;
+        new_text = *text;
+      }
+      if (!new_text.empty()) break;
+    }
+    resolution.status = "reopened";
+    change = {"unanswered.reopened", question,
+              file.empty() ? "open again" : "open again, out of not_for_bot (" + file + ")"};
   }
   resolution.file = file;
 
   if (!new_text.empty()) {
     const auto error = backend_.replace_plugin_file(*tenant.config, kKnowledgeBaseFile.plugin,
                                                     kKnowledgeBaseFile.key, file, new_text);
-    if (!error.empty()) return respond(error_response(422, kKnowledgeBaseFile.invalid_code, error));
+    // A dismissal the plugin cannot keep (a question of no searchable words, "??") is
+    // still a dismissal: the list says so, the bot learns nothing from it.
+    if (!error.empty() && action == "dismiss") {
+      new_text.clear();
+      resolution.file.clear();
+      change.summary = "dismissed; not kept for the bot: " + error;
+    } else if (!error.empty()) {
+      return respond(error_response(422, kKnowledgeBaseFile.invalid_code, error));
+    }
   }
   const auto appended = wait_for([&](engine::StoreCallback done) {
     tenant.store->log_append(unanswered::resolved_entry(resolution, wall_clock_ms()), done);
@@ -367,7 +424,7 @@ void RestApi::resolve_unanswered(const TenantView& tenant, const std::string& it
                            (new_text.empty() ? "" : " (the knowledge base was changed)")));
   record_change(tenant, actor, change);
 
-  item["status"] = resolution.status;
+  item["status"] = resolution.status == "reopened" ? "open" : resolution.status;
   item["resolution"] = json::object{{"status", resolution.status},
                                     {"entry_id", resolution.entry_id},
                                     {"file", resolution.file},

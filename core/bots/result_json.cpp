@@ -103,6 +103,9 @@ AutoreplyAnswer parse_autoreply_result(std::string_view text) {
   if (const json::value* candidates = r.value("candidates", Need::optional);
       candidates && candidates->is_array())
     a.candidates = candidates->get_array();
+  if (const json::value* declined = r.value("declined", Need::optional);
+      declined && declined->is_object())
+    a.declined = declined->get_object();
   a.error = joined(errors);
   return a;
 }

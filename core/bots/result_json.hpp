@@ -32,6 +32,9 @@ struct AutoreplyAnswer {
   std::string source;
   double score = -1;              // negative: none given
   boost::json::array candidates;  // the closest candidates the stage weighed, if it says
+  // Why a deferring stage would not answer, if it says ({"why": ..., ...}): the
+  // FAQ stage's {"why": "not_for_bot", "example"} (a question an admin dismissed).
+  boost::json::object declined;
 
   // Ends the turn (an SB_OK answer that does none of these is empty).
   bool acts() const { return !reply.empty() || handoff || close || ask_llm; }

@@ -134,6 +134,10 @@ void Turn::on_autoreply(size_t index, StageResult result) {
   for (auto& [key, value] : answer.context) context_[key] = value;
   for (auto& [key, value] : answer.set_attributes) attributes_set_[key] = value;
   note_candidates(answer);
+  if (!answer.declined.empty() && declined_.empty()) {
+    declined_ = std::move(answer.declined);
+    declined_["stage"] = stage.name;
+  }
   if (result.status == SB_DEFER) {
     check_handoff_intent(index);
     if (!finished_) try_stage(index + 1);
@@ -240,6 +244,7 @@ void Turn::finish(engine::BotOutcome outcome) {
   outcome.source = source_;
   outcome.score = score_;
   if (!candidates_.empty()) outcome.candidates_json = json::serialize(candidates_);
+  if (!declined_.empty()) outcome.declined_json = json::serialize(declined_);
   outcome.unanswered = unanswered_reason(outcome);
   outcome.feedback_asked = feedback_asked_ && !outcome.handoff && !outcome.close;
   emit_(std::move(outcome));

@@ -71,6 +71,7 @@ class Turn : public std::enable_shared_from_this<Turn> {
   std::string source_;
   double score_ = -1;
   boost::json::array candidates_;
+  boost::json::object declined_;  // the first stage that declined, and why
 };
 
 }  // namespace sb::bots

@@ -183,6 +183,12 @@ void TenantEngine::on_bot_outcome(const std::string& conversation_id, uint64_t g
     auto candidates = json::parse(outcome.candidates_json, ec);
     if (!ec && candidates.is_array()) turn_event["candidates"] = std::move(candidates);
   }
+  // A stage that would not answer because an admin said such questions are not the bot's.
+  if (!outcome.declined_json.empty()) {
+    boost::system::error_code ec;
+    auto declined = json::parse(outcome.declined_json, ec);
+    if (!ec && declined.is_object()) turn_event["declined"] = std::move(declined);
+  }
   publish(bus::event::kBotTurn, c->id, json::serialize(turn_event));
   for (auto& [stage, value] : outcome.state) {
     if (value) {

@@ -61,6 +61,10 @@ struct BotOutcome {
   std::string source;
   double score = -1;
   std::string candidates_json;
+  // A stage that passed because it was told not to answer such questions, a JSON
+  // object {"stage", "why", ...} ("" when none did): the FAQ stage declining a message
+  // like one an admin dismissed.
+  std::string declined_json;
   // Why the engine lists the visitor's question among the unanswered ones
   // (core/unanswered): "handed_off", "low_confidence", "not_helpful" (the question is
   // then the one the feedback was about), or "" when it was answered well enough.

@@ -170,7 +170,10 @@ std::vector<Item> fold(const json::array& asked, const json::array& resolved) {
                             {"by", d.contains("by") ? d.at("by") : json::value(nullptr)}};
     item["resolution"] = std::move(resolution);
     const bool asked_again = item["last_at"].as_int64() > at;
-    item["status"] = status == "dismissed" || !asked_again ? status : "open";
+    // Reopened is open, with the dismissal undone shown as its resolution.
+    item["status"] = status == "reopened"                    ? "open"
+                     : status == "dismissed" || !asked_again ? status
+                                                             : "open";
   }
   std::vector<Item> out;
   out.reserve(items.size());

@@ -6,7 +6,7 @@
 //   kind "asked"     one occurrence: {"item","question","language","conversation_id",
 //                    "reason","candidates","source","score"} (the engine appends it)
 //   kind "resolved"  an admin's decision on an item: {"item","status" (attached |
-//                    new_entry | dismissed),"entry_id","file","by":{"id","name"}}
+//                    new_entry | dismissed | reopened),"entry_id","file","by":{"id","name"}}
 // Both carry the item's id as the entry's actor, so one item's history is one
 // indexed listing. The list an admin sees is folded from the two (fold below): the
 // questions are grouped by their normalised text (same words, case, spacing and
@@ -51,7 +51,7 @@ records::LogEntry asked_entry(const Occurrence& occurrence, int64_t ts_ms);
 
 struct Resolution {
   std::string item;
-  std::string status;  // attached | new_entry | dismissed
+  std::string status;  // attached | new_entry | dismissed | reopened (a dismissal undone)
   std::string entry_id;
   std::string file;
   std::string by_id;
@@ -65,7 +65,7 @@ records::LogEntry resolved_entry(const Resolution& resolution, int64_t ts_ms);
 // "candidates","status","resolution":{"status","entry_id","file","at","by"}|null}.
 // status is the newest resolution's, except that a question attached or made an
 // entry and then asked again (and missed again) is open again; a dismissed one
-// stays dismissed.
+// stays dismissed until an admin reopens it (status open, resolution "reopened").
 using Item = boost::json::object;
 
 // Folds log entries ({"seq","ts","kind","actor","data"}, as log_list gives them)

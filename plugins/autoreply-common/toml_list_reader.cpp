@@ -1,5 +1,6 @@
 #include "toml_list_reader.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -43,13 +44,16 @@ toml::table parse_toml(std::string_view text, std::string_view source_name) {
 }
 
 const toml::array* table_list(const toml::table& root, std::string_view file,
-                              std::string_view list_key, std::string_view what) {
+                              std::string_view list_key, std::string_view what,
+                              std::initializer_list<std::string_view> other_keys) {
   for (const auto& [key, node] : root) {
-    if (key.str() != list_key) {
-      throw LoadError(
-          std::string(file), key.source().begin.line, std::string(key.str()),
-          "unknown key (" + std::string(what) + " holds only [[" + std::string(list_key) + "]])");
-    }
+    if (key.str() == list_key ||
+        std::find(other_keys.begin(), other_keys.end(), key.str()) != other_keys.end())
+      continue;
+    std::string holds = "[[" + std::string(list_key) + "]]";
+    for (const auto other : other_keys) holds += ", " + std::string(other);
+    throw LoadError(std::string(file), key.source().begin.line, std::string(key.str()),
+                    "unknown key (" + std::string(what) + " holds only " + holds + ")");
   }
   const auto* node = root.get(list_key);
   if (!node) return nullptr;

@@ -52,10 +52,12 @@ std::string read_text_file(const std::filesystem::path& path);
 toml::table parse_toml(std::string_view text, std::string_view source_name);
 
 // The array of tables under list_key, or nullptr when the file has none. Any other
-// top-level key is an error ("unknown key (<what> holds only [[<list_key>]])", what
-// being e.g. "a knowledge base"), and so is a list_key that is not [[list_key]].
+// top-level key than other_keys is an error ("unknown key (<what> holds only
+// [[<list_key>]])", what being e.g. "a knowledge base"), and so is a list_key that is
+// not [[list_key]].
 const toml::array* table_list(const toml::table& root, std::string_view file,
-                              std::string_view list_key, std::string_view what);
+                              std::string_view list_key, std::string_view what,
+                              std::initializer_list<std::string_view> other_keys = {});
 
 // Reads one table of the list; keys in errors are prefixed "<list_key>[<index>]".
 class ItemReader {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -365,6 +366,33 @@ std::vector<std::string> FaqIndex::indexed_terms_of(std::string_view text) const
     terms.insert(terms.end(), phrases.begin(), phrases.end());
   }
   return terms;
+}
+
+TermWeights FaqIndex::term_weights(std::string_view text) const {
+  std::map<std::string, double> weights;
+  for (auto& term : terms_of(text)) {
+    const auto known = terms_.find(term);
+    double weight = known != terms_.end() ? idf_[known->second] : unknown_term_idf_;
+    if (options_.analyzer) weight *= options_.analyzer->content_weight(term);
+    weights.emplace(std::move(term), weight);
+  }
+  return {weights.begin(), weights.end()};
+}
+
+double likeness(const TermWeights& a, const TermWeights& b) {
+  double shared = 0, either = 0;
+  auto x = a.begin(), y = b.begin();
+  while (x != a.end() || y != b.end()) {
+    if (y == b.end() || (x != a.end() && x->first < y->first)) {
+      either += (x++)->second;
+    } else if (x == a.end() || y->first < x->first) {
+      either += (y++)->second;
+    } else {
+      shared += std::min(x->second, y->second);
+      either += std::max((x++)->second, (y++)->second);
+    }
+  }
+  return either > 0 ? shared / either : 0.0;
 }
 
 std::vector<std::string> FaqIndex::terms_of(std::string_view text) const {

@@ -166,6 +166,17 @@ struct FaqMatch {
 // queries; a wrong answer is worse than none, so 0.30.
 inline constexpr double kRecommendedConfidenceThreshold = 0.30;
 
+// A text's distinct terms, each with what it weighs in retrieval, sorted by term
+// (FaqIndex::term_weights).
+using TermWeights = std::vector<std::pair<std::string, double>>;
+
+// How alike two texts are by the terms they share: the weighted Jaccard index (the
+// weight both share over the weight either has), in [0, 1]. Symmetric, and a term
+// only one of them has counts against it: "How do I return something to Amazon?" is
+// less like "How do I return an item?" than like "return an order to Amazon", since
+// "amazon", a word the knowledge base never saw, weighs the most.
+double likeness(const TermWeights& a, const TermWeights& b);
+
 class FaqIndex {
  public:
   // Throws std::invalid_argument on an empty or duplicate id, an entry with no
@@ -182,6 +193,12 @@ class FaqIndex {
   std::optional<FaqMatch> answer(std::string_view query,
                                  double min_confidence = kRecommendedConfidenceThreshold,
                                  std::optional<std::string_view> tag = std::nullopt) const;
+
+  // The text's terms as this index weighs them: a term it has at its IDF, one it
+  // lacks at what an unknown word weighs (the rarest's), each times the analyzer's
+  // content weight (function words little). For likeness() between a message and
+  // other texts, e.g. the questions an admin dismissed.
+  TermWeights term_weights(std::string_view text) const;
 
   const std::vector<FaqEntry>& entries() const { return entries_; }
   const FaqEntry& entry(const FaqMatch& match) const { return entries_.at(match.entry_index); }

@@ -39,9 +39,12 @@ void read_answer(const ItemReader& reader, FaqEntry& entry) {
     entry.answer = english->second;
 }
 
+constexpr std::string_view kNotForBot = "not_for_bot";
+
 std::vector<FaqEntry> read_entries(const toml::table& root, std::string_view file) {
   std::vector<FaqEntry> entries;
-  const auto* array = autoreply::table_list(root, file, "entries", "a knowledge base");
+  const auto* array =
+      autoreply::table_list(root, file, "entries", "a knowledge base", {kNotForBot});
   if (!array) return entries;  // an empty knowledge base is valid: it never answers
   std::map<std::string, std::uint32_t> id_lines;
   for (std::size_t i = 0; i < array->size(); ++i) {
@@ -69,14 +72,49 @@ std::vector<FaqEntry> read_entries(const toml::table& root, std::string_view fil
   return entries;
 }
 
+// not_for_bot = [...]: each a question with words to compare (an empty one would
+// be like nothing and everything).
+std::vector<std::string> read_not_for_bot(const toml::table& root, std::string_view file) {
+  std::vector<std::string> out;
+  const auto* node = root.get(kNotForBot);
+  if (!node) return out;
+  const auto* array = node->as_array();
+  const auto line = [](const toml::node& n) { return n.source().begin.line; };
+  if (!array)
+    throw FaqLoadError(std::string(file), line(*node), "not_for_bot",
+                       "must be an array of strings");
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const auto& element = *array->get(i);
+    const auto key = "not_for_bot[" + std::to_string(i) + "]";
+    const auto* value = element.as_string();
+    if (!value) throw FaqLoadError(std::string(file), line(element), key, "must be a string");
+    if (tokenize(value->get()).empty())
+      throw FaqLoadError(std::string(file), line(element), key, "has no searchable words");
+    out.push_back(value->get());
+  }
+  return out;
+}
+
 }  // namespace
 
+FaqFile parse_faq_file(std::string_view toml_text, std::string_view source_name) {
+  const auto root = autoreply::parse_toml(toml_text, source_name);
+  FaqFile file;
+  file.entries = read_entries(root, source_name);
+  file.not_for_bot = read_not_for_bot(root, source_name);
+  return file;
+}
+
 std::vector<FaqEntry> parse_faq(std::string_view toml_text, std::string_view source_name) {
-  return read_entries(autoreply::parse_toml(toml_text, source_name), source_name);
+  return parse_faq_file(toml_text, source_name).entries;
+}
+
+FaqFile load_faq(const std::filesystem::path& path) {
+  return parse_faq_file(autoreply::read_text_file(path), path.string());
 }
 
 std::vector<FaqEntry> load_faq_file(const std::filesystem::path& path) {
-  return parse_faq(autoreply::read_text_file(path), path.string());
+  return load_faq(path).entries;
 }
 
 }  // namespace switchboard::faq

@@ -18,6 +18,7 @@
 // Start-up and admin path: errors are thrown as FaqLoadError naming file, line, key
 // (the reader is shared with the intents file: toml_list_reader.hpp).
 #include <filesystem>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -30,11 +31,19 @@ namespace switchboard::faq {
 // for syntax errors) say where the mistake is.
 using FaqLoadError = autoreply::LoadError;
 
+// A whole file: its entries and its dismissed questions.
+struct FaqFile {
+  std::vector<FaqEntry> entries;
+  std::vector<std::string> not_for_bot;
+};
+
 // Message format: "<file>:<line>: <key>: <reason>".
+FaqFile load_faq(const std::filesystem::path& path);
 std::vector<FaqEntry> load_faq_file(const std::filesystem::path& path);
 
 // The same from text already in memory (the admin API's upload); source_name is what
 // errors call the file.
+FaqFile parse_faq_file(std::string_view toml_text, std::string_view source_name);
 std::vector<FaqEntry> parse_faq(std::string_view toml_text, std::string_view source_name);
 
 }  // namespace switchboard::faq

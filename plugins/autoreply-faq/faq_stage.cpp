@@ -33,15 +33,19 @@ std::optional<std::string> tag_hint(std::string_view context_json) {
   return std::string(tag->as_string());
 }
 
-// Reads every file, remembering where each entry came from.
+// Reads every file, remembering where each entry came from, and the questions an
+// admin dismissed in any of them.
 std::vector<FaqEntry> load_all(const std::vector<std::string>& files,
                                const std::filesystem::path& config_dir,
-                               std::vector<std::string>& sources) {
+                               std::vector<std::string>& sources,
+                               std::vector<std::string>& not_for_bot) {
   std::vector<FaqEntry> all;
   std::map<std::string, std::string> file_of_id;
   for (const auto& name : files) {
     const auto path = autoreply::resolve_file(config_dir, name);
-    auto entries = load_faq_file(path);
+    auto file = load_faq(path);
+    auto& entries = file.entries;
+    not_for_bot.insert(not_for_bot.end(), file.not_for_bot.begin(), file.not_for_bot.end());
     for (std::size_t i = 0; i < entries.size(); ++i) {
       auto& entry = entries[i];
       if (auto [it, inserted] = file_of_id.emplace(entry.id, name); !inserted) {
@@ -90,12 +94,23 @@ FaqStageOptions read_faq_stage_options(std::string_view config_json) {
       options.threshold);
   options.second_look_band =
       config.number("second_look_band", options.second_look_band, 0, options.threshold);
+  options.not_for_bot_likeness =
+      config.number("not_for_bot_likeness", options.not_for_bot_likeness, 0, 1);
   return options;
 }
 
 FaqStage::FaqStage(FaqStageOptions options, const std::filesystem::path& config_dir)
     : options_(std::move(options)),
-      index_(load_all(options_.files, config_dir, sources_), index_options(options_, config_dir)) {}
+      index_(load_all(options_.files, config_dir, sources_, not_for_bot_),
+             index_options(options_, config_dir)) {
+  if (not_for_bot_.empty() || options_.not_for_bot_likeness <= 0) return;
+  for (const auto& example : not_for_bot_)
+    not_for_bot_weights_.push_back(index_.term_weights(example));
+  for (const auto& entry : index_.entries()) {
+    auto& weights = question_weights_.emplace_back();
+    for (const auto& question : entry.questions) weights.push_back(index_.term_weights(question));
+  }
+}
 
 FaqIndexOptions FaqStage::index_options(const FaqStageOptions& options,
                                         const std::filesystem::path& config_dir) {
@@ -145,6 +160,30 @@ bool FaqStage::speaks_of_something_else(const FaqMatch& match) const {
          !match.shares_thing;
 }
 
+std::optional<FaqStage::DismissedLike> FaqStage::dismissed_like(
+    std::string_view text, const std::vector<FaqMatch>& candidates) const {
+  if (not_for_bot_weights_.empty() || candidates.empty()) return std::nullopt;
+  const auto message = index_.term_weights(text);
+  std::optional<DismissedLike> closest;
+  for (std::size_t i = 0; i < not_for_bot_weights_.size(); ++i) {
+    const double alike = likeness(message, not_for_bot_weights_[i]);
+    if (alike >= options_.not_for_bot_likeness && (!closest || alike > closest->likeness))
+      closest = DismissedLike{i, alike};
+  }
+  if (!closest) return std::nullopt;
+  for (const auto& candidate : candidates)
+    for (const auto& question : question_weights_[candidate.entry_index])
+      if (likeness(message, question) >= closest->likeness) return std::nullopt;
+  return closest;
+}
+
+FaqTurn FaqStage::decline(const DismissedLike& like) const {
+  return {false, json::serialize(json::object{
+                     {"declined", json::object{{"why", "not_for_bot"},
+                                               {"example", not_for_bot_[like.example]},
+                                               {"likeness", rounded(like.likeness)}}}})};
+}
+
 FaqTurn FaqStage::answer_with(const FaqMatch& match, std::string_view language,
                               const std::vector<FaqMatch>& candidates) const {
   return {true, json::serialize(json::object{{"reply", index_.entry(match).answer_in(language)},
@@ -184,6 +223,9 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   const auto answer_in = answer_language(language, text);
   const auto matches = index_.search(
       text, std::max<std::size_t>(std::max<std::size_t>(options_.context_entries, 3), 1));
+  // An admin said a message like this is not for the bot: not from any entry, nor
+  // from the intent's tag.
+  if (const auto like = dismissed_like(text, matches)) return decline(*like);
   // The intent's tag breaks a near tie ("how long" is about refunds when the visitor
   // spoke of a refund) but never overrules a clear winner: "change my shipping
   // address" with the shipping intent is an address question.

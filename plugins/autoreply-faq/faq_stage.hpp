@@ -14,6 +14,7 @@
 //   long_message_words = 13    a message this long (words, Chinese characters) is
 //   long_message_threshold = 0.2  answered from this threshold instead (0: off)
 //   second_look_band = 0       see FaqStageOptions
+//   not_for_bot_likeness = 0.5 see FaqStageOptions (0: dismissed questions not used)
 //
 // Text is analysed with language/text_analyzer.hpp: the jieba dictionary, OpenCC,
 // libstemmer and WordNet from their Debian packages (python3-jieba, libopencc1.1 +
@@ -33,6 +34,12 @@
 // best-matching variant), "answer", "score", "source"}...]}}, best first, for the
 // LLM stage to ground its answer in; no "context" when nothing matched at all.
 //
+// A message closer to a question an admin dismissed (the files' not_for_bot,
+// faq_loader.hpp) than to every candidate entry's questions is left alone: no
+// answer, no clarifying question, no context (SB_DEFER) with {"declined": {"why":
+// "not_for_bot", "example": the dismissed question, "likeness": ...}}, which the
+// host reports in bot.turn.
+//
 // It reads context.intent.faq_tag (set by autoreply-intent for an intent whose
 // action is { faq_tag = "..." }): the entries with that tag are tried first, and the
 // whole knowledge base when none of them is confident enough.
@@ -41,6 +48,7 @@
 // threads at once without a lock. An edited knowledge base is a new instance.
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,6 +101,15 @@ struct FaqStageOptions {
   // development sets (RESULTS.md, issue 15, eighth pass): 0.8 avoided one wrong answer
   // and lost no right one; 0.5 lost one right, 0.3 eleven.
   double unknown_subject = 0.8;
+  // A message is left alone when it is at least this alike (likeness(), faq_index.hpp)
+  // to a question an admin dismissed, and more alike to it than to any question of
+  // the entries that could answer it (the candidates searched). The second part keeps
+  // the entries' own questions and close paraphrases answered: a question as written
+  // in an entry is alike 1 to it, and a dismissed question that equals one does not
+  // win a tie. The first keeps a dismissed question from taking along messages that
+  // share little with it but share even less with a short entry question. 0: the
+  // dismissed questions are not used.
+  double not_for_bot_likeness = 0.5;
 };
 
 // Throws std::invalid_argument naming the key.
@@ -123,6 +140,17 @@ class FaqStage {
   // Whether the message is about a thing the match does not speak of (options_.
   // unknown_subject).
   bool speaks_of_something_else(const FaqMatch& match) const;
+  // The dismissed question the message is closer to than to any candidate's
+  // questions (options_.not_for_bot_likeness), if any.
+  struct DismissedLike {
+    std::size_t example;  // into not_for_bot_
+    double likeness;
+  };
+  std::optional<DismissedLike> dismissed_like(std::string_view text,
+                                              const std::vector<FaqMatch>& candidates) const;
+  // No answer because of a dismissed question, and nothing for later stages to ground
+  // an answer in: the entries it resembles are what the admin said it is not.
+  FaqTurn decline(const DismissedLike& like) const;
   // No answer: the best candidates as context for later stages.
   FaqTurn defer(const std::vector<FaqMatch>& matches, const std::string& answer_in) const;
 
@@ -130,8 +158,12 @@ class FaqStage {
                                        const std::filesystem::path& config_dir);
 
   FaqStageOptions options_;
-  std::vector<std::string> sources_;  // "file#id", by entry index
+  std::vector<std::string> sources_;      // "file#id", by entry index
+  std::vector<std::string> not_for_bot_;  // the files' dismissed questions
   FaqIndex index_;
+  // Weighed once, by the index (only when there are dismissed questions).
+  std::vector<TermWeights> not_for_bot_weights_;
+  std::vector<std::vector<TermWeights>> question_weights_;  // by entry, by question
 };
 
 }  // namespace switchboard::faq

@@ -27,6 +27,7 @@ class Faq {
       {sizeof(sb_config_key), SB_CONFIG_STRING, "synonyms"},
       {sizeof(sb_config_key), SB_CONFIG_BOOLEAN, "clarify"},
       {sizeof(sb_config_key), SB_CONFIG_FLOAT, "second_look_band"},
+      {sizeof(sb_config_key), SB_CONFIG_FLOAT, "not_for_bot_likeness"},
   };
 
   explicit Faq(const sb::InstanceArgs& args)

@@ -539,7 +539,10 @@ typedef struct sb_autoreply_request {
  *                                    leaves it as it was)
  *    "context": {K: V...},          merged into context_json for later stages
  *    "ask_llm": true,               let the pipeline's LLM stage answer this turn
- *    "score": N, "source": S}       why it answered, shown to the admin
+ *    "score": N, "source": S,       why it answered, shown to the admin
+ *    "declined": {"why": S, ...}}   with SB_DEFER: why it would not answer, in
+ *                                    bot.turn (the FAQ stage's "not_for_bot": like
+ *                                    a question an admin dismissed); optional
  * SB_OK with a reply, a handoff, close or ask_llm ends the turn; SB_DEFER (its
  * result may still carry "state" and "context") passes the turn to the next stage. */
 typedef struct sb_autoreply_api {

@@ -50,13 +50,16 @@ threshold = )" + threshold +
 struct Setup {
   Deployment deployment;
   Setup(const std::string& acme_extra = "feedback = true\n", const std::string& globex_extra = "",
-        const std::string& acme_threshold = "0.5")
+        const std::string& acme_threshold = "0.5",
+        const std::string& acme_knowledge_base = kKnowledgeBase)
       : deployment(
             {bot_tenant("acme", acme_extra, acme_threshold), bot_tenant("globex", globex_extra)},
             DeploymentOptions{.start = false}) {
     for (const char* id : {"acme", "globex"}) {
       std::filesystem::create_directories(deployment.tenants_dir() / id);
-      sb::test::write_file_atomically(deployment.tenants_dir() / id / "kb.toml", kKnowledgeBase);
+      sb::test::write_file_atomically(
+          deployment.tenants_dir() / id / "kb.toml",
+          id == std::string("acme") ? acme_knowledge_base : std::string(kKnowledgeBase));
     }
     deployment.server().start();
   }
@@ -285,4 +288,86 @@ TEST_CASE("an answer below [bot] low_confidence is listed as low_confidence",
   CHECK(str(item, "reason") == "low_confidence");
   REQUIRE_FALSE(arr(item, "candidates").empty());
   CHECK(str(arr(item, "candidates")[0].as_object(), "id") == "shipping");
+}
+
+TEST_CASE(
+    "a dismissed question teaches the bot: one like it is left alone, the entries still answer",
+    "[bots][unanswered]") {
+  // The demo shop's refund entry; the FAQ stage as shipped (threshold 0.3) answers a
+  // question about another shop's refunds with it, for 申请退款.
+  const std::string kb = R"(# Acme's answers
+[[entries]]
+id = "refund-how"
+questions = ["How do I ask for a refund?", "I want a refund", "怎么申请退款", "我要退款", "退款在哪里申请"]
+answer = { en = "Open the order and choose Request refund.", zh = "在订单里点击“申请退款”。" }
+
+[[entries]]
+id = "hours"
+questions = ["When are you open?", "营业时间"]
+answer = { en = "We are open 9 to 5.", zh = "我们九点到五点营业。" }
+)";
+  const std::string refund = "在订单里点击“申请退款”。";
+  const std::string taobao = "淘宝怎么申请退款";
+  Setup setup("feedback = true\n", "", "0.3", kb);
+  const auto admin = setup.deployment.login("acme", "root");
+
+  // Answered wrongly; the visitor says so, and it is listed.
+  auto visitor = setup.deployment.connect_visitor("acme");
+  visitor.send_message(taobao);
+  REQUIRE(bot_text(visitor) == refund);
+  CHECK(bot_text(visitor) == "这个回答对您有帮助吗？");
+  visitor.send_message("没有帮助");
+  CHECK(bot_text(visitor) == "抱歉没能帮到您。");
+  CHECK(bot_text(visitor) == "Connecting you to a person.");
+  // Listed as the answer went out (its score is below low_confidence), then as not helpful.
+  const auto item = setup.item_of(admin, taobao, 2);
+  CHECK(str(item, "reason") == "not_helpful");
+  const std::string id = str(item, "id");
+
+  // Dismissed: kept in the knowledge base's not_for_bot, the file otherwise as written.
+  auto dismissed = setup.act(admin, id, "dismiss", "");
+  INFO(dismissed.body);
+  REQUIRE(dismissed.status == 200);
+  CHECK(str(json::parse(dismissed.body).as_object(), "status") == "dismissed");
+  const auto kb_path = setup.deployment.tenants_dir() / "acme" / "kb.toml";
+  const auto written = sb::test::read_file(kb_path);
+  CHECK_THAT(written, Catch::Contains("not_for_bot = ['" + taobao + "']"));
+  CHECK_THAT(written, Catch::StartsWith("# Acme's answers\n"));
+  CHECK_THAT(written, Catch::EndsWith(kb.substr(kb.find("[[entries]]"))));
+
+  // At once: a new visitor asking it, or a paraphrase, gets a person, not the entry.
+  CHECK(ask(setup, taobao) == "Connecting you to a person.");
+  CHECK(ask(setup, "在淘宝上怎么申请退款") == "Connecting you to a person.");
+  // The entry's own question and paraphrases of it still get its answer.
+  CHECK(ask(setup, "怎么申请退款") == refund);
+  CHECK(ask(setup, "退款怎么申请") == refund);
+  CHECK(ask(setup, "How do I ask for a refund?") == "Open the order and choose Request refund.");
+  // Recorded in the audit log (stored after the answer: read until it is there).
+  std::string audit;
+  for (const auto deadline = std::chrono::steady_clock::now() + 5s;
+       audit.find("unanswered.dismissed") == std::string::npos &&
+       std::chrono::steady_clock::now() < deadline;
+       std::this_thread::sleep_for(50ms))
+    audit = http_get(setup.deployment.port(), "/v1/tenants/acme/audit", bearer(admin)).body;
+  CHECK_THAT(audit, Catch::Contains("unanswered.dismissed") &&
+                        Catch::Contains("not for the bot (acme/kb.toml)"));
+
+  SECTION("reopened: out of not_for_bot, open again, and the bot answers it as before") {
+    CHECK(setup.act(admin, id, "dismiss", "").status == 409);
+    auto reopened = setup.act(admin, id, "reopen", "");
+    INFO(reopened.body);
+    REQUIRE(reopened.status == 200);
+    CHECK(str(json::parse(reopened.body).as_object(), "status") == "open");
+    CHECK(str(setup.item_of(admin, taobao), "status") == "open");
+    CHECK(sb::test::read_file(kb_path).find(taobao) == std::string::npos);
+    CHECK(ask(setup, taobao) == refund);
+    CHECK(setup.act(admin, id, "reopen", "").status == 409);
+  }
+
+  SECTION("it survives a restart") {
+    setup.deployment.server().stop();
+    setup.deployment.server().start();
+    CHECK(ask(setup, taobao) == "Connecting you to a person.");
+    CHECK(ask(setup, "怎么申请退款") == refund);
+  }
 }

@@ -7,6 +7,7 @@
 //   bot_quality --set tests/bench/quality/heldout.tsv [--failures] [--llm]
 //   bot_quality --latency-entries 1000 [--runs 2000]
 //   bot_quality --set heldout6.tsv --attach dev.tsv --attach dev_long.tsv --attach-share 0.25
+//   bot_quality --set heldout6.tsv --dismiss dev.tsv --dismiss dev_long.tsv --dismiss-share 0.5
 //
 // --attach: the learning loop of the unanswered questions (core/unanswered, the
 // admin API's "attach"): before the bot starts, a share of the answerable questions
@@ -16,6 +17,17 @@
 // question attached once however often it is asked). The share is taken per entry
 // from a seeded shuffle of that entry's questions, so smaller shares are subsets of
 // larger ones; "0.5-1" takes the other half (cross-validation with --skip-attached).
+//
+// --dismiss: the admin's other answer to the list: "not a question for the bot"
+// (POST .../dismiss), which adds the question to the knowledge base's not_for_bot
+// (api/kb_text.hpp's kb_with_not_for_bot, on the same copy, after any attach). A
+// share of the given sets' off-topic questions is dismissed, taken from a seeded
+// shuffle of them; only those that reach the admin's list with the knowledge base
+// as it is by then (attached questions included): handed off, answered below
+// low_confidence, or answered at all (an off-topic answer is wrong: the visitor's
+// "No"); with --dismiss-answered-only, only the answered ones (a handed-off question
+// teaches the bot nothing it did not do). --skip-dismissed leaves them out of the
+// measured sets.
 //
 // A set line is "expected<TAB>question": a knowledge-base entry id (alternatives
 // with |, flow:NAME for a dialog flow) or "-" for a question the bot should leave
@@ -138,15 +150,53 @@ std::pair<double, double> parse_share(const std::string& share) {
   return {from, to};
 }
 
+// The [from, to) share of a list after a seeded shuffle: Fisher-Yates with the
+// generator's raw output, so the same subsets on every platform, and smaller shares
+// subsets of larger ones.
+std::vector<const Question*> share_of(std::vector<const Question*> list,
+                                      std::pair<double, double> share, std::mt19937& rng) {
+  for (std::size_t i = list.size(); i > 1; --i) std::swap(list[i - 1], list[rng() % i]);
+  const auto at = [&](double f) { return static_cast<std::size_t>(f * list.size() + 0.5); };
+  return {list.begin() + at(share.first), list.begin() + at(share.second)};
+}
+
+// Whether the list has the question as written (unanswered::question_key), as the
+// admin API checks before it adds one.
+bool has_question(const std::vector<std::string>& list, const std::string& key) {
+  return std::any_of(list.begin(), list.end(),
+                     [&](const std::string& q) { return sb::unanswered::question_key(q) == key; });
+}
+
 // What --attach did, for the report.
-struct Attachment {
-  // unanswered::question_key of each question in the share, attached or not
+// What --attach and --dismiss both count.
+struct AdminCounts {
+  // unanswered::question_key of each question in the share, acted on or not
   std::set<std::string> keys;
+  int already = 0;     // in the share, but the file (or an earlier action) had it
+  int not_listed = 0;  // in the share, but never in the admin's list
+};
+
+// Whether an admin acts on a question of the share: the first time it comes up, when
+// the list shows it (listed) and the file does not have it yet (existing, as written).
+bool admin_acts_on(const Question& q, const std::function<bool(const Question&)>& listed,
+                   const std::vector<std::string>& existing, AdminCounts& counts) {
+  const auto key = sb::unanswered::question_key(q.text);
+  const bool seen = !counts.keys.insert(key).second;
+  if (!seen && !listed(q)) {
+    ++counts.not_listed;
+    return false;
+  }
+  if (seen || has_question(existing, key)) {
+    ++counts.already;
+    return false;
+  }
+  return true;
+}
+
+struct Attachment : AdminCounts {
   std::map<std::string, int> per_entry;
-  int offered = 0;     // answerable questions of the sets that an entry could take
-  int already = 0;     // in the share, but the entry (or an earlier attach) had it
-  int not_entry = 0;   // expecting a flow: nothing an admin can attach them to
-  int not_listed = 0;  // in the share, but answered right: never in the admin's list
+  int offered = 0;    // answerable questions of the sets that an entry could take
+  int not_entry = 0;  // expecting a flow: nothing an admin can attach them to
 };
 
 // The knowledge-base text after an admin attached the chosen questions, one attach at
@@ -171,23 +221,10 @@ std::string attach_questions(std::string kb_text, const std::vector<Question>& q
   }
   std::mt19937 rng(seed);
   for (auto& [entry, list] : by_entry) {
-    // Fisher-Yates with the generator's raw output: the same subsets on every platform.
-    for (std::size_t i = list.size(); i > 1; --i) std::swap(list[i - 1], list[rng() % i]);
-    const auto at = [&](double f) { return static_cast<std::size_t>(f * list.size() + 0.5); };
-    for (std::size_t i = at(share.first); i < at(share.second); ++i) {
-      const std::string& question = list[i]->text;
-      const auto key = sb::unanswered::question_key(question);
-      bool known = !done.keys.insert(key).second;
-      if (!known && !listed(*list[i])) {
-        ++done.not_listed;
+    for (const Question* chosen : share_of(list, share, rng)) {
+      const std::string& question = chosen->text;
+      if (!admin_acts_on(*chosen, listed, sb::api::kb_entry_questions(kb_text, entry), done))
         continue;
-      }
-      for (const auto& q : sb::api::kb_entry_questions(kb_text, entry))
-        known = known || sb::unanswered::question_key(q) == key;
-      if (known) {
-        ++done.already;
-        continue;
-      }
       if (dry_run) {
         ++done.per_entry[entry];
         continue;
@@ -214,6 +251,36 @@ void print_attachment(const Attachment& a, std::size_t entries, bool dry_run) {
             << " for a flow not attachable); per entry: min " << counts.front() << ", median "
             << counts[counts.size() / 2] << ", max " << counts.back() << ", mean " << std::fixed
             << std::setprecision(1) << double(total) / counts.size() << std::defaultfloat << "\n";
+}
+
+// What --dismiss did, for the report.
+struct Dismissal : AdminCounts {
+  int offered = 0;  // off-topic questions of the sets
+  int dismissed = 0;
+};
+
+// The knowledge-base text after an admin dismissed the chosen off-topic questions,
+// one dismissal at a time through the same edit the admin API makes.
+std::string dismiss_questions(std::string kb_text, const std::vector<Question>& questions,
+                              std::pair<double, double> share, uint32_t seed,
+                              const std::function<bool(const Question&)>& listed, bool dry_run,
+                              Dismissal& done) {
+  std::vector<const Question*> off_topic;
+  for (const auto& q : questions)
+    if (q.expected.empty()) off_topic.push_back(&q);
+  done.offered = static_cast<int>(off_topic.size());
+  std::mt19937 rng(seed);
+  for (const Question* chosen : share_of(off_topic, share, rng)) {
+    const std::string& question = chosen->text;
+    if (!admin_acts_on(*chosen, listed, sb::api::kb_not_for_bot(kb_text), done)) continue;
+    ++done.dismissed;
+    if (dry_run) continue;
+    std::string why;
+    auto edited = sb::api::kb_with_not_for_bot(kb_text, question, why);
+    if (!edited) throw std::runtime_error("cannot dismiss \"" + question + "\": " + why);
+    kb_text = std::move(*edited);
+  }
+  return kb_text;
 }
 
 std::string read_text(const std::filesystem::path& file) {
@@ -378,6 +445,9 @@ struct Tally {
   int questions = 0, right = 0, clarified = 0, wrong = 0, unanswered = 0;
   int off_topic = 0, left_alone = 0;
   int by_llm = 0;  // answers (right or declining) the LLM stage gave
+  // Left alone because the FAQ stage found them like a dismissed question: answerable
+  // ones (what dismissing cost) and off-topic ones.
+  int declined_answerable = 0, declined_off_topic = 0;
 };
 
 std::string percent(int n, int of) {
@@ -393,7 +463,13 @@ void print_tally(const std::string& name, const Tally& t) {
             << percent(t.wrong, t.questions) << "), not answered " << t.unanswered << " ("
             << percent(t.unanswered, t.questions) << "); off-topic " << t.off_topic
             << ": left alone " << t.left_alone << " (" << percent(t.left_alone, t.off_topic) << ")"
-            << (t.by_llm ? "; by the LLM: " + std::to_string(t.by_llm) : std::string()) << "\n";
+            << (t.by_llm ? "; by the LLM: " + std::to_string(t.by_llm) : std::string())
+            << (t.declined_answerable + t.declined_off_topic
+                    ? "; declined as like a dismissed question: " +
+                          std::to_string(t.declined_answerable) + " answerable, " +
+                          std::to_string(t.declined_off_topic) + " off-topic"
+                    : std::string())
+            << "\n";
 }
 
 // A knowledge base of `count` entries: the demo's own and made-up ones around them,
@@ -504,6 +580,25 @@ int main(int argc, char** argv) {
   bool skip_attached = false;
   app.add_flag("--skip-attached", skip_attached,
                "measure only the questions not attached (cross-validation on one set)");
+  std::vector<std::string> dismiss_files;
+  app.add_option("--dismiss", dismiss_files,
+                 "sets whose off-topic questions an admin dismisses from the list first");
+  std::string dismiss_share = "1";
+  app.add_option("--dismiss-share", dismiss_share,
+                 "share of the off-topic questions dismissed (0.5), or a range of them (0.5-1)");
+  bool dismiss_answered_only = false;
+  app.add_flag("--dismiss-answered-only", dismiss_answered_only,
+               "dismiss only off-topic questions the bot answered, not those it handed off");
+  bool dismiss_dry_run = false;
+  app.add_flag("--dismiss-dry-run", dismiss_dry_run,
+               "choose the questions to dismiss but dismiss none: the same measured questions "
+               "(--skip-dismissed) as before, for comparison");
+  std::string not_for_bot_likeness;
+  app.add_option("--not-for-bot-likeness", not_for_bot_likeness,
+                 "the FAQ stage's not_for_bot_likeness (tuning on the development sets)");
+  bool skip_dismissed = false;
+  app.add_flag("--skip-dismissed", skip_dismissed,
+               "measure only the questions not dismissed (cross-validation on one set)");
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);  // the plugins' start-up lines are not figures
   if (set_files.empty() && latency_entries == 0) {
@@ -531,6 +626,13 @@ int main(int argc, char** argv) {
         throw std::runtime_error("the tenant file has no autoreply-faq threshold");
       const auto end = tenant_text.find('\n', at + 1);
       tenant_text.replace(at + 1, end - at - 1, "threshold = " + faq_threshold);
+    }
+    if (!not_for_bot_likeness.empty()) {
+      const auto section = tenant_text.find("[plugins.autoreply-faq]");
+      if (section == std::string::npos)
+        throw std::runtime_error("the tenant file has no [plugins.autoreply-faq]");
+      const auto line_end = tenant_text.find('\n', section);
+      tenant_text.insert(line_end + 1, "not_for_bot_likeness = " + not_for_bot_likeness + "\n");
     }
     // The demo's knowledge base, or a copy of it with the attached questions.
     std::string faq_files = "\"demo/faq.toml\"";
@@ -566,12 +668,47 @@ int main(int argc, char** argv) {
       faq_files = "\"" + copy.string() + "\"";
       print_attachment(attached, ids->size(), attach_dry_run);
     }
+    Dismissal dismissed;
+    if (!dismiss_files.empty()) {
+      if (with_llm) throw std::runtime_error("--dismiss is measured without --llm");
+      const auto kb_file = attach_files.empty()
+                               ? std::filesystem::path(tenant_file).parent_path() / "demo/faq.toml"
+                               : temp.path() / "faq-attached.toml";
+      const auto kb_text = read_text(kb_file);
+      const auto copy = temp.path() / "faq-dismissed.toml";
+      std::ofstream(copy) << kb_text;
+      const auto as_is = replace_once(tenant_text, "files = [\"demo/faq.toml\"]",
+                                      "files = [\"" + copy.string() + "\"]");
+      // What reaches the admin's list with the knowledge base as it is by then.
+      const auto sources = read_sets(dismiss_files);
+      std::set<const Question*> listed;
+      {
+        Bot before(tenant_file, as_is, plugin_dir, temp.subdir("before-dismiss-data"));
+        for (const auto& q : sources) {
+          if (!q.expected.empty()) continue;
+          std::chrono::microseconds took{};
+          const auto outcome = before.ask(q.text, took);
+          const auto d = decision_of(outcome);
+          const bool answered =
+              !d.what.empty() && d.what != "clarify" && d.what.rfind("flow:", 0) != 0;
+          if (answered || (!dismiss_answered_only && !outcome.unanswered.empty()))
+            listed.insert(&q);
+        }
+      }
+      std::ofstream(copy) << dismiss_questions(
+          kb_text, sources, parse_share(dismiss_share), seed,
+          [&](const Question& q) { return listed.count(&q) > 0; }, dismiss_dry_run, dismissed);
+      faq_files = "\"" + copy.string() + "\"";
+      std::cout << (dismiss_dry_run ? "would dismiss " : "dismissed ") << dismissed.dismissed
+                << " off-topic questions of " << dismissed.offered << " (" << dismissed.not_listed
+                << " in the share never listed, " << dismissed.already << " already there)\n";
+    }
     if (latency_entries > 0) {
       const auto extra = temp.path() / "generated-faq.toml";
       std::ofstream(extra) << synthetic_entries(latency_entries - 16);
       faq_files += ", \"" + extra.string() + "\"";
     }
-    if (!attach_files.empty() || latency_entries > 0)
+    if (!attach_files.empty() || !dismiss_files.empty() || latency_entries > 0)
       tenant_text =
           replace_once(tenant_text, "files = [\"demo/faq.toml\"]", "files = [" + faq_files + "]");
     Bot bot(tenant_file, tenant_text, plugin_dir, temp.subdir("data"));
@@ -579,9 +716,11 @@ int main(int argc, char** argv) {
     if (!set_files.empty()) {
       auto questions = read_sets(set_files);
       std::size_t skipped = 0;
-      if (skip_attached)
+      if (skip_attached || skip_dismissed)
         skipped = std::erase_if(questions, [&](const Question& q) {
-          return attached.keys.count(sb::unanswered::question_key(q.text)) > 0;
+          const auto key = sb::unanswered::question_key(q.text);
+          return (skip_attached && attached.keys.count(key) > 0) ||
+                 (skip_dismissed && dismissed.keys.count(key) > 0);
         });
       // With the LLM: the model is scripted to give the right answer to each question
       // (a polite refusal off-topic), so the figures show what the stage adds at best
@@ -599,6 +738,8 @@ int main(int argc, char** argv) {
         const auto outcome = bot.ask(q.text, took);
         Decision d = decision_of(outcome);
         Tally& t = q.chinese ? zh : en;
+        if (!outcome.declined_json.empty())
+          ++(q.expected.empty() ? t.declined_off_topic : t.declined_answerable);
         if (d.what == "llm") {
           ++t.by_llm;
           // The scripted model answers exactly what the set expects, or refuses.
@@ -614,6 +755,7 @@ int main(int argc, char** argv) {
             ++t.left_alone;
           else
             verdict = "OFF-TOPIC ANSWERED";
+          if (!outcome.declined_json.empty()) verdict = "declined (dismissed)";
         } else {
           ++t.questions;
           if (expects(q, d.what)) {
@@ -630,7 +772,9 @@ int main(int argc, char** argv) {
             }
           } else if (d.what.empty()) {
             ++t.unanswered;
-            verdict = "not answered";
+            verdict = outcome.declined_json.empty()
+                          ? "not answered"
+                          : "NOT ANSWERED (like dismissed " + outcome.declined_json + ")";
           } else {
             ++t.wrong;
             verdict = "WRONG";
@@ -655,11 +799,14 @@ int main(int argc, char** argv) {
         all.wrong += t->wrong, all.unanswered += t->unanswered;
         all.off_topic += t->off_topic, all.left_alone += t->left_alone;
         all.by_llm += t->by_llm;
+        all.declined_answerable += t->declined_answerable;
+        all.declined_off_topic += t->declined_off_topic;
       }
       std::cout << "set";
       for (const auto& file : set_files) std::cout << " " << file;
       std::cout << (with_llm ? " (with the scripted LLM)" : " (no LLM)");
-      if (skip_attached) std::cout << ", " << skipped << " attached questions not asked";
+      if (skip_attached || skip_dismissed)
+        std::cout << ", " << skipped << " attached or dismissed questions not asked";
       std::cout << "\n";
       print_tally("English", en);
       print_tally("Chinese", zh);

@@ -161,3 +161,30 @@ answer = { zh = "五个工作日。", de = "Fünf Werktage." }
     CHECK_THAT(e.what(), Catch::Contains("must not be empty"));
   }
 }
+
+TEST_CASE("questions an admin dismissed are read from not_for_bot", "[loader]") {
+  const auto file =
+      parse_faq_file(R"(not_for_bot = ["How do I return something to Amazon?", "淘宝怎么退款"]
+
+[[entries]]
+id = "returns"
+questions = ["How do I return an item?"]
+answer = "From your orders page."
+)",
+                     "kb.toml");
+  CHECK(file.entries.size() == 1);
+  CHECK(file.not_for_bot ==
+        std::vector<std::string>{"How do I return something to Amazon?", "淘宝怎么退款"});
+  CHECK(parse_faq_file("[[entries]]\nid = \"a\"\nquestions = [\"refund\"]\nanswer = \"c\"\n",
+                       "kb.toml")
+            .not_for_bot.empty());
+  CHECK_THROWS_WITH(parse_faq_file("not_for_bot = \"Amazon\"\n", "kb.toml"),
+                    "kb.toml:1: not_for_bot: must be an array of strings");
+  CHECK_THROWS_WITH(parse_faq_file("not_for_bot = [\"ok\", 3]\n", "kb.toml"),
+                    "kb.toml:1: not_for_bot[1]: must be a string");
+  CHECK_THROWS_WITH(parse_faq_file("not_for_bot = [\"?!\"]\n", "kb.toml"),
+                    "kb.toml:1: not_for_bot[0]: has no searchable words");
+  // Any other top-level key is still a mistake.
+  CHECK_THROWS_WITH(parse_faq_file("not_for_the_bot = []\n", "kb.toml"),
+                    Catch::Contains("not_for_the_bot: unknown key"));
+}

@@ -483,3 +483,109 @@ answer = "国内 2-4 个工作日送达。"
   CHECK_FALSE((how_long.answered && boost::json::parse(how_long.result_json).at("source") ==
                                         "faq.toml#shipping-international"));
 }
+
+namespace {
+
+// The demo shop's refund entry (tenants/demo/faq.toml), which answers another shop's
+// refunds for 申请退款 ("淘宝怎么申请退款", held-out set 6), and one more.
+constexpr const char* kRefundEntries = R"(
+[[entries]]
+id = "refund-how"
+questions = ["How do I ask for a refund?", "I want a refund", "怎么申请退款", "我要退款", "退款在哪里申请"]
+answer = { en = "Open the order and choose Request refund.", zh = "在订单里点击“申请退款”。" }
+
+[[entries]]
+id = "hours"
+questions = ["When are you open?", "营业时间"]
+answer = { en = "We are open 9 to 5.", zh = "我们九点到五点营业。" }
+)";
+
+// The outcome as the admin reads it: the id of the entry that answered, "declined:
+// <the dismissed question>", or "" (passed on without either).
+std::string outcome_of(const FaqStage& stage, const std::string& text) {
+  const auto turn = stage.reply(text, "", "{}");
+  if (turn.answered) {
+    const auto result = boost::json::parse(turn.result_json).as_object();
+    const std::string source(result.at("source").as_string());
+    return source.substr(source.find('#') + 1);
+  }
+  if (turn.result_json.empty()) return "";
+  const auto result = boost::json::parse(turn.result_json).as_object();
+  if (const auto* declined = result.if_contains("declined")) {
+    CHECK(declined->at("why").as_string() == "not_for_bot");
+    // Nothing for the LLM stage to ground an answer in.
+    CHECK_FALSE(result.contains("context"));
+    return "declined: " + std::string(declined->at("example").as_string());
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(LanguageData,
+                 "a message like a question an admin dismissed is left alone; the entries' own "
+                 "questions and their paraphrases are still answered",
+                 "[stage]") {
+  const std::string taobao = "淘宝怎么申请退款";
+  const std::string refund = "refund-how";
+  Dir dir;
+  dir.write("before.toml", kRefundEntries);
+  dir.write("after.toml", "not_for_bot = [\"How do I return something to Amazon?\", \"" + taobao +
+                              "\"]\n" + kRefundEntries);
+  FaqStageOptions options;
+  options.files = {"before.toml"};
+  const FaqStage before(options, dir.path);
+  options.files = {"after.toml"};
+  const FaqStage after(options, dir.path);
+
+  // Answered wrongly while nobody said otherwise: 申请退款 is the entry's.
+  REQUIRE(outcome_of(before, taobao) == refund);
+  REQUIRE(outcome_of(before, "在淘宝上怎么申请退款") == refund);
+  REQUIRE(outcome_of(before, "淘宝上的订单怎么退款") == refund);
+
+  // Dismissed: the question and paraphrases of it are left alone.
+  CHECK(outcome_of(after, taobao) == "declined: " + taobao);
+  CHECK(outcome_of(after, "在淘宝上怎么申请退款") == "declined: " + taobao);
+  CHECK(outcome_of(after, "淘宝上的订单怎么退款") == "declined: " + taobao);
+
+  // The entries' own questions and close paraphrases keep their answers.
+  for (const auto* own : {"怎么申请退款", "我想申请退款", "退款怎么申请",
+                          "How do I ask for a refund?", "how can I ask for my refund"})
+    CHECK(outcome_of(after, own) == refund);
+  CHECK(outcome_of(after, "营业时间") == "hours");
+
+  // not_for_bot_likeness = 0: the list is not used.
+  options.not_for_bot_likeness = 0;
+  CHECK(outcome_of(FaqStage(options, dir.path), taobao) == refund);
+  CHECK(read_faq_stage_options(R"({"files": ["faq.toml"], "not_for_bot_likeness": 0.7})")
+            .not_for_bot_likeness == Approx(0.7));
+  CHECK_THROWS_AS(read_faq_stage_options(R"({"files": ["faq.toml"], "not_for_bot_likeness": 1.5})"),
+                  std::invalid_argument);
+}
+
+TEST_CASE_METHOD(LanguageData, "a dismissed question that is an entry's own does not silence it",
+                 "[stage]") {
+  Dir dir;
+  dir.write("faq.toml", std::string("not_for_bot = [\"怎么申请退款\"]\n") + kRefundEntries);
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const FaqStage stage(options, dir.path);
+  // Alike 1 to both: a tie goes to the entry.
+  CHECK(outcome_of(stage, "怎么申请退款") == "refund-how");
+}
+
+TEST_CASE_METHOD(LanguageData, "likeness weighs the words a text shares by how rare they are",
+                 "[stage]") {
+  Dir dir;
+  dir.write("faq.toml", kRefundEntries);
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const FaqStage stage(options, dir.path);
+  const auto& index = stage.index();
+  const auto message = index.term_weights("How do I get a refund from Amazon?");
+  CHECK(likeness(message, message) == Approx(1.0));
+  CHECK(likeness(message, index.term_weights("what's the weather in Paris")) == Approx(0.0));
+  // "amazon", a word the entries never use, weighs more than "ask", which they do.
+  CHECK(likeness(message, index.term_weights("Amazon refund")) >
+        likeness(message, index.term_weights("How do I ask for a refund?")));
+}

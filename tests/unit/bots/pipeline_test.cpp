@@ -352,6 +352,26 @@ TEST_CASE("a hand-off for lack of an answer names no stage but the FAQ's closest
   CHECK(candidates[0].as_object().at("score").to_number<double>() == Approx(0.12));
 }
 
+TEST_CASE("a stage that declines says why, and the outcome names it with the stage") {
+  Fixture f;
+  f.autoreply("faq", [](const AutoreplyRequest&) {
+    return defer(R"({"declined":{"why":"not_for_bot","example":"Return it to Amazon?",)"
+                 R"("likeness":0.8}})");
+  });
+  f.turn("how do I return this to amazon");
+  CHECK(f.last().handoff);
+  CHECK(f.last().unanswered == "handed_off");
+  const auto declined = boost::json::parse(f.last().declined_json).as_object();
+  CHECK(declined.at("stage").as_string() == "faq");
+  CHECK(declined.at("why").as_string() == "not_for_bot");
+  CHECK(declined.at("example").as_string() == "Return it to Amazon?");
+  // A stage that says nothing of the kind leaves it empty.
+  Fixture other;
+  other.autoreply("faq", [](const AutoreplyRequest&) { return defer(""); });
+  other.turn("hello");
+  CHECK(other.last().declined_json.empty());
+}
+
 TEST_CASE("what the bot missed is named for the unanswered list; a visitor's own ask is not") {
   Fixture f;
   f.settings.low_confidence = 0.5;

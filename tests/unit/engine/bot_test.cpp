@@ -465,6 +465,20 @@ TEST_CASE("bot.turn says which stage answered, from what, its score and the cand
   CHECK(str(candidates[1].as_object().at("id")) == "shipping-time");
   CHECK_FALSE(turns[1].contains("stage"));
   CHECK_FALSE(turns[1].contains("candidates"));
+  CHECK_FALSE(turns[1].contains("declined"));
+
+  // Handed off because a stage declined: bot.turn says which and why.
+  f.say(vis, visitor("v1"), "m3", "return it to amazon");
+  BotOutcome declined = ScriptedBot::say("Connecting you to a person.");
+  declined.handoff = true;
+  declined.declined_json =
+      R"({"stage":"autoreply-faq","why":"not_for_bot","example":"Return it to Amazon?"})";
+  f.bot->answer(2, declined);
+  f.settle();
+  REQUIRE(turns.size() == 3);
+  CHECK(str(turns[2].at("outcome")) == "handoff");
+  CHECK(str(turns[2].at("declined").as_object().at("why")) == "not_for_bot");
+  CHECK(str(turns[2].at("declined").as_object().at("example")) == "Return it to Amazon?");
 }
 
 TEST_CASE("the record says how the bot's part ended and when a person took and answered it") {

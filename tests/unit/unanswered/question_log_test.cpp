@@ -88,4 +88,12 @@ TEST_CASE("the list: counted, newest first, with the status of the newest decisi
   CHECK(items[1].at("status") == "open");
   CHECK(items[1].at("count") == 3);
   CHECK(items[1].at("resolution").at("status") == "attached");
+
+  // A dismissal undone: open, the undoing shown as the decision.
+  resolved.insert(
+      resolved.begin(),
+      listed(resolved_entry({mars_id, "reopened", "", "kb.toml", "root", "Root"}, 520), 8));
+  items = fold(asked_entries, resolved);
+  CHECK(items[0].at("status") == "open");
+  CHECK(items[0].at("resolution").at("status") == "reopened");
 }

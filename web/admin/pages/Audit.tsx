@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   "unanswered.attached",
   "unanswered.created",
   "unanswered.dismissed",
+  "unanswered.reopened",
 ] as const;
 
 const PAGE_SIZE = 50;

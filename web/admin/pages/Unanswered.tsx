@@ -2,8 +2,9 @@
 // The Unanswered page: the visitor questions the bot handed off, answered with low
 // confidence or was told did not help (GET …/bot/unanswered), with how often and
 // why. An admin attaches one to a knowledge-base entry (a searchable list of the
-// entries), makes a new entry of it, or dismisses it; the bot answers from the
-// changed knowledge base at once. Visitor text is always rendered as text.
+// entries), makes a new entry of it, or dismisses it (the question joins the
+// knowledge base's not_for_bot, and the bot leaves questions like it to a person),
+// and may undo a dismissal; the bot answers from the changed knowledge base at once. Visitor text is always rendered as text.
 import { FormEvent, useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError } from "../api";
 import type { Lang } from "../i18n";
@@ -240,15 +241,22 @@ function Row({ t, lang, item, entries, panel, setPanel, busy, api, decide }: Row
               <button type="button" aria-label={t("un.createOf", { q })} aria-expanded={shown === "create"} onClick={() => setPanel(shown === "create" ? null : { item: item.id, kind: "create" })} disabled={busy}>
                 {t("un.create")}
               </button>
-              <button type="button" aria-label={t("un.dismissOf", { q })} onClick={() => void decide(() => api.dismissUnanswered(item.id))} disabled={busy}>
+              <button type="button" aria-label={t("un.dismissOf", { q })} title={t("un.dismissOf", { q })} onClick={() => void decide(() => api.dismissUnanswered(item.id))} disabled={busy}>
                 {t("un.dismiss")}
               </button>
             </>
           ) : (
-            <span className={`pill un-status status-${item.status}`}>
-              {t(`un.status.${item.status}` as PageKey)}
-              {item.resolution?.entry_id ? ` · ${t("un.resolvedTo", { entry: item.resolution.entry_id })}` : ""}
-            </span>
+            <>
+              <span className={`pill un-status status-${item.status}`}>
+                {t(`un.status.${item.status}` as PageKey)}
+                {item.resolution?.entry_id ? ` · ${t("un.resolvedTo", { entry: item.resolution.entry_id })}` : ""}
+              </span>
+              {item.status === "dismissed" && (
+                <button type="button" aria-label={t("un.reopenOf", { q })} title={t("un.reopenOf", { q })} onClick={() => void decide(() => api.reopenUnanswered(item.id))} disabled={busy}>
+                  {t("un.reopen")}
+                </button>
+              )}
+            </>
           )}
         </td>
       </tr>

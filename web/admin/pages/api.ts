@@ -57,7 +57,7 @@ export type UnansweredItem = {
   conversations: string[];
   candidates: { id: string; score?: number }[];
   status: UnansweredStatus;
-  resolution: { status: UnansweredStatus; entry_id: string; file: string; at: number; by: { id: string; name: string } | null } | null;
+  resolution: { status: UnansweredStatus | "reopened"; entry_id: string; file: string; at: number; by: { id: string; name: string } | null } | null;
 };
 export type UnansweredQuery = { status?: UnansweredStatus; reason?: UnansweredReason; cursor?: string; limit?: number };
 export type UnansweredPage = { items: UnansweredItem[]; total: number; next_cursor?: string };
@@ -171,7 +171,10 @@ export function pagesApi(session: Session) {
       json("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/attach`, session, { entry_id: entryId }),
     createFromUnanswered: (id: string, entry: NewEntryInput): Promise<UnansweredItem> =>
       json("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/create`, session, entry),
+    // Dismissing adds the question to the knowledge base's not_for_bot: the bot leaves
+    // questions like it alone. Reopening undoes it (409 unless dismissed).
     dismissUnanswered: (id: string): Promise<UnansweredItem> => json("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/dismiss`, session, {}),
+    reopenUnanswered: (id: string): Promise<UnansweredItem> => json("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/reopen`, session, {}),
     // The audit log, a page at a time; 501 when the tenant's storage keeps none.
     audit: (q: AuditQuery): Promise<AuditPage> => json("GET", `${root}/audit${auditQuery(q)}`, session),
   };

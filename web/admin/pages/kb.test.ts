@@ -34,6 +34,11 @@ describe("the knowledge base as a table", () => {
     expect(parse(kbToToml(doc))).toEqual(parse(text));
   });
 
+  it("keeps the questions an admin dismissed (not_for_bot) when the table is saved", () => {
+    const text = 'not_for_bot = ["How do I return something to Amazon?", "淘宝怎么退款"]\n[[entries]]\nid = "a"\nquestions = ["q"]\nanswer = "x"\n';
+    expect(parse(kbToToml(kbFromToml(text)))).toEqual(parse(text));
+  });
+
   it("a new row drops empty questions, empty languages and empty tags", () => {
     const row = newRow();
     row.id = " gift-wrap ";
