@@ -86,6 +86,7 @@ describe("the pages' counts", () => {
     expect(en("canned.count", { n: 3 })).toBe("3 replies");
     expect(en("team.count", { n: 1 })).toBe("1 agent");
     expect(en("kb.count", { n: 1 })).toBe("1 entry");
+    expect(en("un.total", { n: 1 })).toBe("1 question");
     expect(settingsTranslator("en")("groups.count", { n: 1 })).toBe("1 group");
     expect(botTranslator("en")("flows.fallbacks", { n: 1 })).toBe("Gives up after 1 unmatched answer");
     expect(translator("en")("versions.rules", { n: 1 })).toBe("1 rule");
