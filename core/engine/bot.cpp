@@ -128,13 +128,16 @@ void TenantEngine::pump_bot(const std::string& conversation_id) {
   bot.inbox.erase(next);
   // The language the bot answers in: the message's where its script says so, else
   // the conversation's so far (an order number typed after a Chinese question gets a
-  // Chinese answer), else the widget's from the visitor's latest hello. The
-  // unanswered list keeps it too.
-  if (!bot.turn_language.empty())
-    turn.language = bot.turn_language;
-  else if (auto v = visitors_.find(c->visitor_id); v != visitors_.end())
-    turn.language = v->second.meta.language;
-  turn.language = reply_language(turn.language, turn.text);
+  // Chinese answer) while the page's stays as it was, else the widget's from the
+  // visitor's latest hello (a visitor who switched the page's language meant it).
+  // The unanswered list keeps it too.
+  std::string page_language;
+  if (auto v = visitors_.find(c->visitor_id); v != visitors_.end())
+    page_language = v->second.meta.language;
+  const bool page_unchanged = page_language == bot.turn_page_language;
+  turn.language = reply_language(
+      page_unchanged && !bot.turn_language.empty() ? bot.turn_language : page_language, turn.text);
+  bot.turn_page_language = std::move(page_language);
   turn.attributes_json = bot.attributes_json;
   turn.feedback_asked = bot.feedback_for.has_value();
   bot.turn_text = turn.text;

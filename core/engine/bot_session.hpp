@@ -27,6 +27,7 @@ struct BotSession {
   uint64_t turn_seq = 0;
   std::string turn_text;  // the message of the turn under way, and its language
   std::string turn_language;
+  std::string turn_page_language;  // the widget's language at that turn
   // The question the bot's last answer was about, when it asked "did this help?":
   // a "No" lists this one (not the "No") among the unanswered questions.
   std::optional<unanswered::Occurrence> feedback_for;

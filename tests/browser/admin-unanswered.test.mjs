@@ -156,7 +156,7 @@ test("the Unanswered page in Chinese: dismiss a question", async () => {
   assert.match(await row.innerText(), /转人工/);
   await screenshot(page, "admin-unanswered-zh");
   await row.getByRole("button", { name: /^忽略“/ }).click();
-  await page.getByRole("status").filter({ hasText: "已忽略。" }).waitFor();
+  await page.getByRole("status").filter({ hasText: "已忽略——机器人此后把类似的问题交给人工。" }).waitFor();
   await waitFor("the dismissed question to leave the open list", async () => (await table.locator("tbody tr").filter({ hasText: "wrapping possible" }).count()) === 0);
   assert.deepEqual(page.errors, []);
   await page.context().close();

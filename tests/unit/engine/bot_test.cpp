@@ -183,6 +183,15 @@ TEST_CASE(
   CHECK(f.bot->turns[2].language == "en");
   CHECK(f.bot->turns[3].language == "en");
   CHECK(f.bot->turns[4].language == "en");
+
+  // The page switched to Chinese (a new hello): what the visitor said before no
+  // longer decides.
+  meta.language = "zh";
+  f.engine->visitor_hello(vis, visitor("v1"), "tok", {}, meta);
+  f.settle();
+  f.say(vis, visitor("v1"), "m5", "SB-10002");
+  REQUIRE(f.bot->turns.size() == 6);
+  CHECK(f.bot->turns[5].language == "zh");
 }
 
 TEST_CASE("the bot gets the visitor's messages one at a time, in seq order") {
