@@ -59,6 +59,27 @@ std::string toml_string_list(const std::vector<std::string>& values) {
   return out + "]";
 }
 
+// The strings of a TOML array (none when there is no array).
+std::vector<std::string> strings_of(const toml::array* list) {
+  std::vector<std::string> out;
+  if (list)
+    for (const auto& item : *list)
+      if (const auto* s = item.as_string()) out.push_back(s->get());
+  return out;
+}
+
+// The text with `value` added right after the last item of `list` (not empty), so a
+// trailing comma or a comment after it stays valid: ["a", "b",  # note] becomes
+// ["a", "b", "new",  # note].
+std::optional<std::string> with_item_appended(std::string_view text, const toml::array& list,
+                                              std::string_view value) {
+  const auto end = byte_offset(text, list.back().source().end);
+  if (!end) return std::nullopt;
+  std::string out(text);
+  out.insert(*end, ", " + toml_string(value));
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::vector<std::string>> kb_entry_ids(std::string_view text) {
@@ -73,14 +94,9 @@ std::optional<std::vector<std::string>> kb_entry_ids(std::string_view text) {
 }
 
 std::vector<std::string> kb_entry_questions(std::string_view text, std::string_view entry_id) {
-  std::vector<std::string> out;
   auto root = parsed(text);
   const auto* entry = root ? entry_table(*root, entry_id) : nullptr;
-  const auto* questions = entry ? entry->get_as<toml::array>("questions") : nullptr;
-  if (questions)
-    for (const auto& q : *questions)
-      if (const auto* s = q.as_string()) out.push_back(s->get());
-  return out;
+  return strings_of(entry ? entry->get_as<toml::array>("questions") : nullptr);
 }
 
 std::optional<std::string> kb_with_question(std::string_view text, std::string_view entry_id,
@@ -96,15 +112,8 @@ std::optional<std::string> kb_with_question(std::string_view text, std::string_v
     why = "no entry '" + std::string(entry_id) + "' with a questions list";
     return std::nullopt;
   }
-  // Right after the last question, so a trailing comma or a comment after it stays
-  // valid: ["a", "b",  # note] becomes ["a", "b", "new",  # note].
-  const auto end = byte_offset(text, questions->back().source().end);
-  if (!end) {
-    why = "the position of entry '" + std::string(entry_id) + "' cannot be found";
-    return std::nullopt;
-  }
-  std::string out(text);
-  out.insert(*end, ", " + toml_string(question));
+  auto out = with_item_appended(text, *questions, question);
+  if (!out) why = "the position of entry '" + std::string(entry_id) + "' cannot be found";
   return out;
 }
 
@@ -132,13 +141,8 @@ std::size_t first_table_offset(std::string_view text, const toml::table& root) {
 }  // namespace
 
 std::vector<std::string> kb_not_for_bot(std::string_view text) {
-  std::vector<std::string> out;
   auto root = parsed(text);
-  const auto* list = root ? root->get_as<toml::array>(kNotForBot) : nullptr;
-  if (list)
-    for (const auto& q : *list)
-      if (const auto* s = q.as_string()) out.push_back(s->get());
-  return out;
+  return strings_of(root ? root->get_as<toml::array>(kNotForBot) : nullptr);
 }
 
 std::optional<std::string> kb_with_not_for_bot(std::string_view text, std::string_view question,
@@ -167,14 +171,9 @@ std::optional<std::string> kb_with_not_for_bot(std::string_view text, std::strin
     return std::nullopt;
   }
   if (!list->empty()) {
-    // Right after the last question, as kb_with_question does.
-    const auto end = byte_offset(text, list->back().source().end);
-    if (!end) {
-      why = "the position of not_for_bot cannot be found";
-      return std::nullopt;
-    }
-    out.insert(*end, ", " + toml_string(question));
-    return out;
+    auto appended = with_item_appended(text, *list, question);
+    if (!appended) why = "the position of not_for_bot cannot be found";
+    return appended;
   }
   // An empty list: inside its brackets.
   const auto start = byte_offset(text, node->source().begin);
