@@ -276,7 +276,8 @@ void Server::drop_tenant(const std::string& id, bool graceful, const std::string
   auto storage = owned->plugin_store->hold();
   owned->plugin_store->resume(nullptr);
   // The next owner takes it now, not when the lease would have run out.
-  if (graceful) release_lease(id, std::move(storage), kReleaseWait);
+  if (graceful && give_up_leases({{id, std::move(storage)}}, kReleaseWait) == 1)
+    spdlog::info("tenant {}: gave its lease up; the next owner takes it at once", id);
   std::string error;
   auto relayed = build_relayed(owned->config, error);
   {
@@ -334,18 +335,24 @@ bool lease_given_up(const std::string& id, std::future<plugin_host::CallResult>&
 
 }  // namespace
 
-bool Server::release_lease(const std::string& id, std::shared_ptr<plugin_host::Instance> instance,
-                           std::chrono::milliseconds wait) {
-  if (!instance) return false;
+size_t Server::give_up_leases(const std::vector<HeldLease>& held, std::chrono::milliseconds wait) {
   const auto deadline = std::chrono::steady_clock::now() + wait;
-  auto answer = give_lease_up(instance, loops_.front()->get_executor());
-  if (!lease_given_up(id, answer, deadline)) return false;
-  auto told = std::make_shared<std::promise<void>>();
-  auto future = told->get_future();
-  cluster_->publish_lease_released(id, [told] { told->set_value(); });
-  future.wait_until(deadline);
-  spdlog::info("tenant {}: gave its lease up; the next owner takes it at once", id);
-  return true;
+  // Every storage asked at once: a node holding many leases gives them up in one
+  // database round trip, not one per tenant.
+  std::vector<std::future<plugin_host::CallResult>> answers;
+  for (const auto& [id, storage] : held)
+    answers.push_back(storage ? give_lease_up(storage, loops_.front()->get_executor())
+                              : std::future<plugin_host::CallResult>{});
+  std::vector<std::future<void>> told;
+  for (size_t i = 0; i < held.size(); ++i) {
+    const std::string& id = held[i].first;
+    if (!answers[i].valid() || !lease_given_up(id, answers[i], deadline)) continue;
+    auto promise = std::make_shared<std::promise<void>>();
+    told.push_back(promise->get_future());
+    cluster_->publish_lease_released(id, [promise] { promise->set_value(); });
+  }
+  for (auto& future : told) future.wait_until(deadline);
+  return told.size();
 }
 
 void Server::release_leases() {
@@ -359,30 +366,13 @@ void Server::release_leases() {
   // written (flush_tenants) while the leases are still this node's.
   for (const auto& runtime : owned) cluster_->unserve(runtime->config->id);
   flush_tenants();
-  // Then every tenant's storage is fenced and its lease given up, all at once: a
-  // node owning many tenants stops in one database round trip, not one per tenant.
-  const auto deadline = std::chrono::steady_clock::now() + kReleaseWait;
-  std::vector<std::future<plugin_host::CallResult>> answers;
+  // Then every tenant's storage is fenced and its lease given up.
+  std::vector<HeldLease> held;
   for (const auto& runtime : owned) {
-    auto storage = runtime->plugin_store->hold();
+    held.emplace_back(runtime->config->id, runtime->plugin_store->hold());
     runtime->plugin_store->resume(nullptr);
-    if (storage) {
-      answers.push_back(give_lease_up(storage, loops_.front()->get_executor()));
-    } else {
-      answers.emplace_back();
-    }
   }
-  std::vector<std::future<void>> told;
-  size_t given_up = 0;
-  for (size_t i = 0; i < owned.size(); ++i) {
-    const std::string& id = owned[i]->config->id;
-    if (!answers[i].valid() || !lease_given_up(id, answers[i], deadline)) continue;
-    ++given_up;
-    auto promise = std::make_shared<std::promise<void>>();
-    told.push_back(promise->get_future());
-    cluster_->publish_lease_released(id, [promise] { promise->set_value(); });
-  }
-  for (auto& future : told) future.wait_until(deadline);
+  const size_t given_up = give_up_leases(held, kReleaseWait);
   if (!owned.empty())
     spdlog::info("stopping: gave up the lease of {} of {} owned tenants", given_up, owned.size());
 }

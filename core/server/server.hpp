@@ -112,12 +112,12 @@ class Server final : public hub::HubServices, public api::Backend {
   // Puts it in place of the relayed one, or notes when to try again (ownership thread).
   bool install_owner(OwnerTake take);
   void drop_tenant(const std::string& id, bool graceful, const std::string& why);
-  // Gives up the lease of a tenant this node owned, once its storage (taken out of
-  // the engine's reach: `instance`) wrote what it was given, and tells the other
-  // nodes. Waits at most `wait` for PostgreSQL and the bus; false when not given up
-  // in time (the lease then runs out by itself).
-  bool release_lease(const std::string& id, std::shared_ptr<plugin_host::Instance> instance,
-                     std::chrono::milliseconds wait);
+  // Gives up the leases of tenants this node owned, once each one's storage (taken
+  // out of the engine's reach) wrote what it was given, and tells the other nodes.
+  // Waits at most `wait` for PostgreSQL and the bus; answers how many were given up
+  // (the others run out by themselves).
+  using HeldLease = std::pair<std::string, std::shared_ptr<plugin_host::Instance>>;
+  size_t give_up_leases(const std::vector<HeldLease>& held, std::chrono::milliseconds wait);
   // A graceful stop, after flush_tenants: every owned tenant's storage is fenced and
   // its lease given up, all at once, bounded.
   void release_leases();
