@@ -179,6 +179,15 @@ void FaqIndex::note_unknown(UnknownThings& unknown, const std::string& token,
     unknown.not_goods = std::max(unknown.not_goods, specificity);
 }
 
+double FaqIndex::unknown_weight(const std::string& token, double scale) const {
+  const auto& analyzer = *options_.analyzer;
+  if (TextAnalyzer::is_number(token) || analyzer.is_question_word(token)) return 0;
+  scale *= analyzer.english_specificity(token);
+  if (analyzer.is_known_word(token) && !analyzer.is_english_noun(token))
+    scale *= options_.unknown_english_non_noun_weight;
+  return unknown_term_idf_ * options_.unknown_word_weight * scale;
+}
+
 std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query, double& self_score,
                                                          UnknownThings* unknown) const {
   std::vector<QueryTerm> resolved;
@@ -266,13 +275,27 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
         }
         continue;
       }
+      // An English word matched through a word that only the entries' answers have
+      // weighs in the message what it would weigh unmatched, at most. Such a word has
+      // the highest IDF there is (answers do not count towards it), so a general word
+      // whose WordNet sense meets one ("still" -> photo, "process" -> origin, "two" ->
+      // 2) had weighed as much as the rarest thing a message can name, and matched
+      // none of the entries' questions.
+      const auto as_mapped = [&](std::uint32_t mapped) {
+        const double weight = idf_[mapped] * scale;
+        if (!options_.cap_answer_only_synonyms || is_cjk_term(token) || weight <= 0 ||
+            idf_[mapped] < unknown_term_idf_)
+          return 1.0;
+        return std::min(1.0, unknown_weight(token, scale) / weight);
+      };
       // Synonyms the knowledge base knows ("purchase" -> "buy"), the best one only:
       // a word counts once, whatever it is matched as.
       if (const auto related = rarest_known(options_.analyzer->related(token));
           related && seen.insert(term_text_[*related]).second) {
-        resolved.push_back(
-            {*related, idf_[*related] * options_.related_weight * scale, false, topic(*related)});
-        self_score += idf_[*related] * scale;
+        const double cap = as_mapped(*related);
+        resolved.push_back({*related, idf_[*related] * options_.related_weight * scale * cap, false,
+                            topic(*related)});
+        self_score += idf_[*related] * scale * cap;
         continue;
       }
       // Else a broader word the knowledge base has ("reimburse" -> refund), for less.
@@ -280,12 +303,13 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
                                    ? rarest_known(options_.analyzer->broader(token))
                                    : std::nullopt;
           broader && seen.insert(term_text_[*broader]).second) {
-        resolved.push_back(
-            {*broader, idf_[*broader] * options_.broader_weight * scale, false, topic(*broader)});
+        const double cap = as_mapped(*broader);
+        resolved.push_back({*broader, idf_[*broader] * options_.broader_weight * scale * cap, false,
+                            topic(*broader)});
         // A thing named by what it is an instance of ("France" -> country) is still a
         // thing the knowledge base lacks.
         if (unknown) note_unknown(*unknown, token, options_.analyzer->english_specificity(token));
-        self_score += idf_[*broader] * scale;
+        self_score += idf_[*broader] * scale * cap;
         continue;
       }
     }

@@ -122,6 +122,12 @@ struct FaqIndexOptions {
   // The same for an English word WordNet knows but not mostly as a noun of a thing
   // (WordNetSynonyms::is_noun: "late", "put", "today"), on top of how specific it is.
   double unknown_english_non_noun_weight = 1.0;
+  // With an analyzer: an English word matched through a WordNet synonym or broader
+  // word that only the entries' answers have (so at the highest IDF) weighs in the
+  // message, and in the match, at most what it would weigh unmatched
+  // (unknown_word_weight, its specificity, unknown_english_non_noun_weight): "still"
+  // -> photo is no rare thing the message names.
+  bool cap_answer_only_synonyms = false;
 };
 
 struct FaqMatch {
@@ -233,6 +239,11 @@ class FaqIndex {
 
   std::optional<std::uint32_t> correct_typo(const std::string& word) const;
   void note_unknown(UnknownThings& unknown, const std::string& token, double specificity) const;
+  // What an English word the knowledge base lacks weighs in a message (scale: its
+  // content weight): unknown_word_weight times the rarest IDF, by how specific the
+  // word is, less for a word that names no thing; nothing for a number or a question
+  // word.
+  double unknown_weight(const std::string& token, double scale) const;
   std::vector<QueryTerm> resolve_query(std::string_view query, double& self_score,
                                        UnknownThings* unknown = nullptr) const;
   std::size_t best_variant_for(std::size_t entry, const std::vector<QueryTerm>& terms) const;

@@ -129,6 +129,7 @@ FaqIndexOptions FaqStage::index_options(const FaqStageOptions& options,
   index.owner_check = true;
   index.unknown_non_noun_weight = 0.3;
   index.unknown_english_non_noun_weight = 0.5;
+  index.cap_answer_only_synonyms = true;
   return index;
 }
 

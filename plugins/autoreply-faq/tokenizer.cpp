@@ -126,7 +126,14 @@ constexpr std::string_view kStopWords[] = {
     // subordinating conjunctions (not "until", "since": they name a time).
     "he", "him", "his", "she", "her", "hers", "they", "them", "their", "theirs", "mine", "yours",
     "ours", "myself", "yourself", "itself", "these", "those", "shall", "should", "might", "must",
-    "because", "although", "though", "unless", "whether", "nor"};
+    "because", "although", "though", "unless", "whether", "nor",
+    // The adverbs made like indefinite pronouns, "else" and "besides", chat spellings
+    // of the words above ("pls", "thx") and interjections like "hi" ("hey", "lol"):
+    // WordNet's nouns, verbs and adjectives lack them, so they had weighed as the most
+    // specific thing in a message ("cant find it anywhere", "what else can I pay with
+    // besides a card", "refund pls").
+    "anywhere", "somewhere", "everywhere", "nowhere", "elsewhere", "else", "besides", "pls", "plz",
+    "thx", "hey", "lol"};
 
 bool is_stop_word(std::string_view w) {
   return std::find(std::begin(kStopWords), std::end(kStopWords), w) != std::end(kStopWords);

@@ -523,3 +523,36 @@ TEST_CASE_METHOD(LanguageData, "an order number or a question word is no thing t
   // "why" asks; a thing the entries lack counts against the match in full.
   CHECK(coverage("why a refund") > coverage("bitcoin a refund") + 0.2);
 }
+
+TEST_CASE_METHOD(LanguageData,
+                 "a general word that meets only an answer's word through WordNet weighs as itself",
+                 "[language]") {
+  // "still" is an adverb here, and WordNet's noun "still" is a photograph: the word
+  // "photo" is in an answer only, so it has the highest IDF, and "still" had weighed in
+  // the message as the rarest thing a visitor can name, matching nothing.
+  FaqIndexOptions options;
+  options.analyzer = analyzer();
+  options.unknown_word_weight = 3.0;
+  options.broader_weight = 0.3;
+  options.unknown_english_non_noun_weight = 0.5;
+  auto index_with = [&](bool cap) {
+    options.cap_answer_only_synonyms = cap;
+    return FaqIndex({{"refund-time", {"How long does a refund take?"}, "5-7 business days."},
+                     {"warranty",
+                      {"Is there a warranty on what I buy?"},
+                      "Two years; send a photo of the fault."},
+                     {"order-cancel", {"How do I cancel my order?"}, "In My Orders."}},
+                    options);
+  };
+  const auto capped = index_with(true), uncapped = index_with(false);
+  const auto with = capped.search("refund still not here, how long does it take", 1);
+  const auto without = uncapped.search("refund still not here, how long does it take", 1);
+  REQUIRE(!with.empty());
+  REQUIRE(!without.empty());
+  CHECK(with.front().entry_id == "refund-time");
+  CHECK(with.front().coverage > without.front().coverage + 0.1);
+  // A word the entries' questions have keeps its weight: "purchase" -> buy is no cap.
+  const auto buy = capped.search("refund for my purchase", 1);
+  CHECK(buy.front().coverage ==
+        Approx(uncapped.search("refund for my purchase", 1).front().coverage));
+}

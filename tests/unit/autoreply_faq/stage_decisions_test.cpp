@@ -589,3 +589,38 @@ TEST_CASE_METHOD(LanguageData, "likeness weighs the words a text shares by how r
   CHECK(likeness(message, index.term_weights("Amazon refund")) >
         likeness(message, index.term_weights("How do I ask for a refund?")));
 }
+
+TEST_CASE_METHOD(LanguageData, "a short English request with chat words or 'anywhere' is answered",
+                 "[stage]") {
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "refund-how"
+questions = ["How do I ask for a refund?", "Where do I request a refund?"]
+answer = "In My Orders, choose Request refund."
+
+[[entries]]
+id = "payment-methods"
+questions = ["Which payment methods do you accept?", "Can I pay by card?"]
+answer = "Cards, PayPal and Alipay."
+
+[[entries]]
+id = "opening-hours"
+questions = ["When are you open?"]
+answer = "9:00-18:00."
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const FaqStage stage(options, dir.path);
+  auto answer = [&](const char* text) {
+    const auto turn = stage.reply(text, "en", "{}");
+    if (!turn.answered) return std::string("-");
+    return std::string(boost::json::parse(turn.result_json).at("reply").as_string());
+  };
+  CHECK(answer("refund pls") == "In My Orders, choose Request refund.");
+  CHECK(answer("where do I request a refund? cant find it anywhere") ==
+        "In My Orders, choose Request refund.");
+  CHECK(answer("what else can I pay with besides a card?") == "Cards, PayPal and Alipay.");
+  // Still left alone: a thing the entries lack.
+  CHECK(answer("can I pay with bitcoin pls") == "-");
+}

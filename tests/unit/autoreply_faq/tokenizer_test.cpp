@@ -25,6 +25,11 @@ TEST_CASE("ASCII is lower-cased and split on non-alphanumerics, stop-words dropp
   // no topic ("because" is no thing the shop lacks); "until" names a time and stays.
   CHECK(tokenize("she should reset it because they forgot") == Terms{"reset", "forgot"});
   CHECK(has(tokenize("wait until monday"), "until"));
+  // Words like "anywhere", "else", "besides" and chat spellings ("pls") say where or
+  // how politely, not what about: WordNet lacks most of them, so kept they weighed as
+  // the most specific thing in a message.
+  CHECK(tokenize("refund pls, cant find it anywhere") == Terms{"refund", "cant", "find"});
+  CHECK(tokenize("what else can I pay with besides a card, thx") == Terms{"what", "pay", "card"});
 }
 
 TEST_CASE("CJK runs give character unigrams and bigrams", "[tokenizer]") {
