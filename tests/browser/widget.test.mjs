@@ -414,6 +414,27 @@ describe("the widget on a website", () => {
     await context.close();
   });
 
+  test("in Chinese, a rating left for after a reload can be declined, and is not asked again", async () => {
+    const context = await newContext({ locale: "en-US" });
+    const page = await context.newPage();
+    await page.goto(website.url + "/?lang=zh-CN");
+    // What the frame keeps when a conversation closed unrated (no visitor token: no socket needed).
+    await page.evaluate(() => localStorage.setItem("switchboard:demo", JSON.stringify({ r: "c_closed_earlier", rc: Date.now() })));
+    await page.reload();
+    let { frame } = await openChat(page, { launcher: /^打开聊天/, textbox: "消息" });
+    await frame.getByText("您上次的对话已结束。").waitFor();
+    await frame.getByRole("radio", { name: "4 分（满分 5 分）" }).waitFor();
+    await frame.getByRole("button", { name: "提交评价" }).waitFor();
+    await screenshot(page, "widget-rating-zh");
+    await frame.getByRole("button", { name: "不用了" }).click();
+    await frame.getByText("您上次的对话已结束。").waitFor({ state: "detached" });
+    await page.reload();
+    ({ frame } = await openChat(page, { launcher: /^打开聊天/, textbox: "消息" }));
+    await frame.getByRole("textbox", { name: "消息" }).waitFor();
+    assert.equal(await frame.getByText("您上次的对话已结束。").count(), 0);
+    await context.close();
+  });
+
   test("the demo shop embeds the widget", async () => {
     const context = await newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
