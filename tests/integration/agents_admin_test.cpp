@@ -292,6 +292,17 @@ TEST_CASE("a plain agent lists the colleagues of their own tenant, and only what
   for (const auto& a : arr(busy.as_object(), "agents"))
     if (str(a.as_object(), "id") == "carol") CHECK_FALSE(a.as_object().at("available").as_bool());
 
+  // A disabled agent is nobody's colleague any more.
+  const auto admin = deployment.login("acme", "root");
+  auto gone = create_agent(deployment, admin, "gone@acme.test", 1);
+  REQUIRE(http_request(deployment.port(), "DELETE", "/v1/tenants/acme/agents/" + gone.id, {},
+                       bearer(admin))
+              .status == 200);
+  const auto after_disable =
+      sb::test::http_get(deployment.port(), "/v1/tenants/acme/colleagues", bearer(alice));
+  CHECK(after_disable.body.find(gone.id) == std::string::npos);
+  CHECK(arr(json::parse(after_disable.body).as_object(), "agents").size() == 3);
+
   // Another tenant's colleagues are not theirs to see, and the admin list stays admins'.
   const auto other =
       sb::test::http_get(deployment.port(), "/v1/tenants/globex/colleagues", bearer(alice));
