@@ -1,5 +1,6 @@
 // Admin REST for agents (PROTOCOL "Admin REST"): list, create, change, disable,
-// sign out everywhere.
+// sign out everywhere. And, for every agent of the tenant, the colleagues a
+// conversation can be transferred to (GET /colleagues: names and presence only).
 // Admin token of the tenant only. Changes are durable (tenant storage) before the
 // answer, and live at once: the engine gets the new agent list immediately. Each
 // change is recorded in the audit log (agent.created, agent.updated,
@@ -200,6 +201,44 @@ void RestApi::list_agents(const TenantView& tenant, std::function<void(HttpRespo
         }
         respond(json_response(200, json::object{{"agents", std::move(out)}}));
       });
+}
+
+void RestApi::colleagues(const TenantView& tenant, const HttpRequest& request,
+                         std::function<void(HttpResponse)> respond) {
+  HttpResponse refusal;
+  auto claims = authorize(tenant, request, false, false, refusal);
+  if (!claims) return respond(std::move(refusal));
+  if (request.method != "GET") return respond(error_response(405, "method_not_allowed", "use GET"));
+  auto records = tenant.agents->all();
+  // The groups a transfer may name: the tenant file's, and any an agent belongs to.
+  std::map<std::string, std::string> group_names;
+  for (const auto& [id, group] : tenant.config->groups) group_names[id] = group.name;
+  for (const auto& r : records)
+    if (!r.disabled)
+      for (const auto& g : r.groups) group_names.try_emplace(g, std::string());
+  tenant.gate->engine()->agent_presence([records = std::move(records),
+                                         group_names = std::move(group_names),
+                                         respond = std::move(respond)](auto presence) {
+    // Only what a transfer needs: no email, role, groups, skills or load.
+    json::array agents;
+    for (const auto& r : records) {
+      if (r.disabled) continue;
+      auto it = presence.find(r.id);
+      const bool known = it != presence.end();
+      const auto status = known ? it->second.status : engine::AgentStatus::offline;
+      const bool available = status == engine::AgentStatus::online && known &&
+                             it->second.open_conversations < r.max_concurrent;
+      agents.push_back(json::object{{"id", r.id},
+                                    {"name", r.name},
+                                    {"status", engine::to_string(status)},
+                                    {"available", available}});
+    }
+    json::array groups;
+    for (const auto& [id, name] : group_names)
+      groups.push_back(json::object{{"id", id}, {"name", name.empty() ? id : name}});
+    respond(json_response(
+        200, json::object{{"agents", std::move(agents)}, {"groups", std::move(groups)}}));
+  });
 }
 
 void RestApi::create_agent(const TenantView& tenant, const HttpRequest& request, audit::Actor actor,

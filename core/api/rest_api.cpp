@@ -196,6 +196,8 @@ void RestApi::handle(HttpRequest request, std::function<void(HttpResponse)> resp
     const std::string sub(parts.size() == 6 ? parts[5] : std::string_view());
     return attachments(*tenant, id, sub, std::move(request), std::move(respond));
   }
+  if (parts.size() == 4 && parts[3] == "colleagues")
+    return colleagues(*tenant, request, std::move(respond));
   if (parts.size() == 6 && parts[3] == "agents" && parts[5] == "sign-out")
     return sign_out_agent(*tenant, parts[4], request, std::move(respond));
   if (parts[3] == "agents" && parts.size() <= 5)

@@ -239,6 +239,10 @@ class RestApi {
   void agents(const TenantView& tenant, std::string_view agent_id, const hub::HttpRequest& request,
               std::function<void(hub::HttpResponse)> respond);
   void list_agents(const TenantView& tenant, std::function<void(hub::HttpResponse)> respond);
+  // GET /colleagues, for every agent of the tenant: who a conversation can be
+  // transferred to (id, name, presence) and the groups, nothing else.
+  void colleagues(const TenantView& tenant, const hub::HttpRequest& request,
+                  std::function<void(hub::HttpResponse)> respond);
   // POST /agents/AID/sign-out: every token of the agent stops working and their
   // consoles close, at once (they may sign in again).
   void sign_out_agent(const TenantView& tenant, std::string_view agent_id,

@@ -56,13 +56,23 @@ void RestApi::session(const HttpRequest& request, Respond respond) {
   const bool get = request.method == "GET";
   if (!get && request.method != "DELETE")
     return respond(error_response(405, "method_not_allowed", "use GET or DELETE"));
+  // GET ?probe=1 asks whether there is a session, as a page does before it shows its
+  // sign-in form: "none" is an answer then (200 {"session":null}), not an error a
+  // browser reports in its console.
+  const auto probe = request.query.find("probe");
+  const bool probing = get && probe != request.query.end() && probe->second == "1";
+  auto refuse = [&](HttpResponse refusal) {
+    if (probing && refusal.status == 401)
+      return respond(json_response(200, json::object{{"session", nullptr}}));
+    respond(std::move(refusal));
+  };
   HttpResponse refusal;
   auto claims = credentials(request, refusal);
-  if (!claims) return respond(std::move(refusal));
+  if (!claims) return refuse(std::move(refusal));
   const auto tenant = backend_.tenant(claims->tenant);
   if (claims->session.empty() || !tenant)
-    return respond(error_response(401, "unauthorized", "not signed in with a session cookie"));
-  if (!admit(*tenant, *claims, false, false, refusal)) return respond(std::move(refusal));
+    return refuse(error_response(401, "unauthorized", "not signed in with a session cookie"));
+  if (!admit(*tenant, *claims, false, false, refusal)) return refuse(std::move(refusal));
 
   if (!get) {
     const auto ended = auth::SessionBook::session_ended(*claims);
@@ -78,7 +88,7 @@ void RestApi::session(const HttpRequest& request, Respond respond) {
         });
   }
   const auto agent = tenant->agents->by_id(claims->subject);
-  if (!agent) return respond(error_response(401, "unauthorized", "this agent is gone"));
+  if (!agent) return refuse(error_response(401, "unauthorized", "this agent is gone"));
   const std::string token = hub::cookie_value(request, auth::kSessionCookie);
   respond(json_response(200, session_json(*claims, *agent, sessions_.csrf_token(token))));
 }

@@ -47,6 +47,10 @@ async function open(hash, { email = "admin@demo.local", password = "demo-admin",
   return page;
 }
 
+// What a field's description says (its help and its problem).
+const problemOf = (field) =>
+  field.evaluate((el) => (el.getAttribute("aria-describedby") ?? "").split(" ").map((id) => document.getElementById(id)?.textContent ?? "").join(" "));
+
 async function waitFor(what, probe, timeoutMs = 10000) {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -270,6 +274,95 @@ test("a canned reply added in the Canned replies page is served by REST; search,
   assert.deepEqual(after.json.canned_replies.map((r) => r.shortcut).filter((s) => s === "/hours" || s === "/gift"), ["/gift"]);
   assert.deepEqual(page.errors, []);
   await page.context().close();
+});
+
+test("the Canned replies form counts bytes as one types and says the limit before saving", async () => {
+  const page = await open("canned", { lang: "zh" });
+  await page.getByRole("button", { name: "添加回复" }).click();
+  const dialog = page.getByRole("dialog", { name: "新快捷回复" });
+  const text = dialog.getByLabel("内容");
+  await dialog.getByLabel("快捷指令").fill("/long");
+  await text.fill("退款");
+  assert.match(await problemOf(text), /已用 6 \/ 4096 字节（每个汉字占 3 字节）/);
+  // 1,366 Chinese characters are 4,098 bytes: two too many, said before any save.
+  await text.fill("款".repeat(1366));
+  assert.match(await problemOf(text), /已用 4098 \/ 4096 字节/);
+  assert.match(await problemOf(text), /超出 2 字节/);
+  assert.equal(await text.getAttribute("aria-invalid"), "true");
+  await screenshot(page, "admin-canned-bytes-zh");
+  const saves = [];
+  page.on("request", (r) => r.method() === "POST" && /canned-replies/.test(r.url()) && saves.push(r.url()));
+  await dialog.getByRole("button", { name: "保存" }).click();
+  await page.waitForTimeout(300);
+  assert.deepEqual(saves, [], "nothing sent while too long");
+  await text.fill("款".repeat(1365));
+  assert.equal(await text.getAttribute("aria-invalid"), "false");
+  await dialog.getByRole("button", { name: "保存" }).click();
+  await dialog.waitFor({ state: "detached" });
+  await page.context().close();
+});
+
+test("the server's refusals of the admin forms are shown in Chinese on a Chinese page", async () => {
+  // Team: a short password, then an email another agent has.
+  const page = await open("team", { lang: "zh" });
+  await page.getByRole("button", { name: "添加客服" }).click();
+  let dialog = page.getByRole("dialog", { name: "新客服" });
+  await dialog.getByLabel("姓名").fill("林梅");
+  await dialog.getByLabel("邮箱").fill("admin@demo.local");
+  await dialog.getByLabel("密码", { exact: true }).fill("short");
+  await dialog.getByRole("button", { name: "保存" }).click();
+  await waitFor("the password refused", async () => (await dialog.getByLabel("密码", { exact: true }).getAttribute("aria-invalid")) === "true");
+  assert.match(await problemOf(dialog.getByLabel("密码", { exact: true })), /密码至少 8 个字节/);
+  await dialog.getByLabel("密码", { exact: true }).fill("long-enough-1");
+  await dialog.getByRole("button", { name: "保存" }).click();
+  await waitFor("the email refused", async () => (await dialog.getByLabel("邮箱").getAttribute("aria-invalid")) === "true");
+  assert.equal(await problemOf(dialog.getByLabel("邮箱")), "已有客服使用这个邮箱。");
+  await screenshot(page, "admin-team-error-zh");
+  assert.doesNotMatch(await dialog.innerText(), /must|exists/);
+
+  // Canned replies: a shortcut with a space.
+  await page.goto(`${server.url}/admin/?tenant=demo#canned`);
+  await page.getByRole("button", { name: "添加回复" }).click();
+  dialog = page.getByRole("dialog", { name: "新快捷回复" });
+  await dialog.getByLabel("快捷指令").fill("/gift wrap");
+  await dialog.getByLabel("内容").fill("礼品包装 2 美元。");
+  await dialog.getByRole("button", { name: "保存" }).click();
+  await waitFor("the shortcut refused", async () => (await dialog.getByLabel("快捷指令").getAttribute("aria-invalid")) === "true");
+  assert.equal(await problemOf(dialog.getByLabel("快捷指令")), "不能有空格，例如 /refund 快捷指令须为 1 到 64 字节，且不能有空格。");
+
+  // Groups: an id with a space.
+  await page.goto(`${server.url}/admin/?tenant=demo#groups`);
+  await page.getByRole("button", { name: "添加分组" }).click();
+  dialog = page.getByRole("dialog", { name: "新建分组" });
+  await dialog.getByLabel("分组 ID").fill("vip desk");
+  await dialog.getByRole("button", { name: "保存" }).click();
+  await waitFor("the id refused", async () => (await dialog.getByLabel("分组 ID").getAttribute("aria-invalid")) === "true");
+  assert.match(await problemOf(dialog.getByLabel("分组 ID")), /分组 ID 须为 1 到 64 个字符，不能有空格/);
+
+  // Widget: a colour and a website that are not.
+  await page.goto(`${server.url}/admin/?tenant=demo#widget`);
+  await page.getByLabel("品牌颜色（十六进制）").fill("#12");
+  await page.getByRole("button", { name: "添加网站" }).click();
+  await page.getByLabel("网站 1", { exact: true }).fill("https://shop.example.com/checkout");
+  await page.getByRole("button", { name: "保存", exact: true }).click();
+  await waitFor("the colour refused", async () => (await page.getByLabel("品牌颜色（十六进制）").getAttribute("aria-invalid")) === "true");
+  assert.match(await problemOf(page.getByLabel("品牌颜色（十六进制）")), /颜色须写成 #rgb 或 #rrggbb/);
+  assert.match(await problemOf(page.getByLabel("网站 1", { exact: true })), /第 1 个网站不是有效的来源/);
+  await screenshot(page, "admin-widget-error-zh");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("the sign-in page asks whether someone is signed in without an error in the console", async () => {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: "en-US" });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+  await page.goto(`${server.url}/admin/?tenant=demo`);
+  await page.getByRole("button", { name: "Sign in", exact: true }).waitFor();
+  await page.waitForLoadState("networkidle");
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
 });
 
 // A visitor on the raw WebSocket: says hello, then a message; collects frames.

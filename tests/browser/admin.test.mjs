@@ -170,6 +170,8 @@ test("the test panel highlights the rule that fires, its path and the agent", as
   assert.match(await node(page, "action-1").locator(".node").getAttribute("class"), /on-path/);
   assert.match(await node(page, "agent-free").locator(".node").getAttribute("class"), /off-path/);
   assert.match(await page.locator('.react-flow__edge[data-id="rule-1->action-1"]').getAttribute("class"), /edge-path/);
+  // An edge is named by the nodes it joins, not by their ids.
+  assert.match(await page.locator('.react-flow__edge[data-id="rule-1->action-1"]').getAttribute("aria-label"), /^From Rule \d+: VIP visitors to Route: to /);
 
   // Nobody is online and the visitor waited six minutes: the long-wait rule, message then queue.
   await panel.getByLabel("Attributes (one key=value a line)").fill("");
@@ -309,6 +311,10 @@ test("the editor speaks Chinese", async () => {
   await page.locator('.react-flow__edge[data-id="long-wait-do-1->long-wait-do-2"]').waitFor({ state: "detached" });
   await inspector(page).getByLabel("然后").selectOption("long-wait-do-2");
   await page.locator('.react-flow__edge[data-id="long-wait-do-1->long-wait-do-2"]').waitFor();
+  const edge = await page.locator('.react-flow__edge[data-id="long-wait-do-1->long-wait-do-2"]').getAttribute("aria-label");
+  assert.match(edge, /^从 消息：“Sorry for the wait\. .*” 到 排队：/);
+  assert.doesNotMatch(edge, /long-wait/);
+  assert.deepEqual((await inspector(page).getByLabel("然后").locator("option").allInnerTexts()).filter((o) => /long-wait/.test(o)), []);
   await page.context().close();
 });
 

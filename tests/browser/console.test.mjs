@@ -122,8 +122,15 @@ describe("agent console", () => {
   });
 
   test("a wrong password is refused on the sign-in page", async () => {
+    // Finding nobody signed in is no error: the page's console stays clean.
+    const consoleErrors = [];
+    const onConsole = (m) => m.type() === "error" && consoleErrors.push(m.text());
+    page.on("console", onConsole);
     await page.goto(`${server.url}/console/`);
     await page.getByRole("heading", { name: "Sign in to the agent console" }).waitFor();
+    await page.waitForLoadState("networkidle");
+    page.off("console", onConsole);
+    assert.deepEqual(consoleErrors, []);
     await page.getByLabel("Workspace").fill("demo");
     await page.getByLabel("Email").fill(DEMO_AGENT.email);
     await page.getByLabel("Password").fill("not-the-password");
@@ -321,11 +328,23 @@ describe("agent console", () => {
     const adminContext = await browser.newContext({ viewport: { width: 1400, height: 860 } });
     const admin = await adminContext.newPage();
     await signIn(admin, server, DEMO_ADMIN);
+    await waitFor("Alex online", async () => (await api(server, "GET", "/v1/tenants/demo/agents", { token: adminToken })).json.agents.some((a) => a.id === "alex" && a.status === "online"));
     await convButton(page, "Bob Long").click();
     await page.getByRole("button", { name: "Transfer" }).click();
     const dialog = page.getByRole("dialog", { name: "Transfer the conversation" });
-    await dialog.getByRole("textbox", { name: "Agent" }).fill("alex");
+    // A plain agent picks the colleague by name (and sees who can take it), and
+    // learns nothing an admin's list shows besides.
+    const colleague = dialog.getByRole("combobox", { name: "Agent" });
+    await colleague.getByRole("option", { name: "Alex (Online)" }).waitFor({ state: "attached" });
+    assert.doesNotMatch(await dialog.innerText(), /@demo\.local|admin/i);
+    await dialog.getByRole("radio", { name: "To a group" }).check();
+    const group = dialog.getByRole("combobox", { name: "Group" });
+    assert.deepEqual(await group.locator("option").allInnerTexts(), ["Choose a group", "Customer support", "Sales"]);
+    await dialog.getByRole("radio", { name: "To an agent" }).check();
+    await colleague.selectOption({ label: "Alex (Online)" });
+    await settledScreenshot(page, "console-transfer");
     await dialog.getByRole("button", { name: "Transfer" }).click();
+    await page.getByRole("status").filter({ hasText: "Transferred to Alex." }).waitFor();
     await admin.getByRole("tab", { name: /Mine/ }).click();
     await convButton(admin, "Bob Long").waitFor();
     await waitFor("Bob to leave Mine", async () => (await page.getByRole("tabpanel").getByRole("button", { name: /^Bob Long/ }).count()) === 0);
@@ -390,6 +409,13 @@ describe("agent console", () => {
     dee.send({ type: "typing", conversation_id: dee.conversationId, on: true });
     await page.getByRole("status").filter({ hasText: "李雷 正在输入…" }).waitFor();
     await settledScreenshot(page, "console-zh");
+    await page.getByRole("button", { name: "转接" }).click();
+    const transfer = page.getByRole("dialog", { name: "转接会话" });
+    await transfer.getByRole("combobox", { name: "客服" }).getByRole("option", { name: /^Alex \((在线|离线)\)$/ }).waitFor({ state: "attached" });
+    await transfer.getByRole("radio", { name: "转给分组" }).check();
+    await transfer.getByRole("combobox", { name: "分组" }).getByRole("option", { name: "Customer support" }).waitFor({ state: "attached" });
+    await settledScreenshot(page, "console-transfer-zh");
+    await page.keyboard.press("Escape");
     await page.keyboard.press("?");
     await page.getByRole("dialog", { name: "键盘快捷键" }).waitFor();
     await page.keyboard.press("Escape");

@@ -351,11 +351,18 @@ describe("the widget on a website", () => {
     assert.deepEqual(dialogs, [], "nothing ran");
   });
 
-  test("the agent closes: the visitor rates the conversation (CSAT) and may start a new one", async () => {
+  test("the agent closes: the visitor rates the conversation (CSAT), also after a reload, and may start a new one", async () => {
     const { agent, page, conversation_id } = chat;
-    const frame = await widgetFrame(page);
+    let frame = await widgetFrame(page);
     await agent.send({ type: "close", conversation_id });
     await frame.getByText("The conversation was closed.").waitFor();
+    await frame.getByRole("button", { name: "Start a new conversation" }).waitFor();
+    await frame.getByRole("button", { name: "No thanks" }).waitFor();
+    // A reload before rating: the rating is still offered.
+    await page.reload();
+    ({ frame } = await openChat(page));
+    await frame.getByText("Your last conversation has ended.").waitFor();
+    await screenshot(page, "widget-rating-after-reload");
     await frame.getByRole("radio", { name: "4 of 5" }).click();
     await frame.getByRole("textbox", { name: "Comment (optional)" }).fill("Quick and kind");
     await frame.getByRole("button", { name: "Send rating" }).click();
@@ -364,8 +371,11 @@ describe("the widget on a website", () => {
     const record = closed.json.conversations.find((c) => c.id === conversation_id);
     assert.equal(record?.csat?.score, 4);
     assert.equal(record.csat.comment, "Quick and kind");
-    await frame.getByRole("button", { name: "Start a new conversation" }).click();
+    // Rated: not asked again after the next reload, and a new conversation can begin.
+    await page.reload();
+    ({ frame } = await openChat(page));
     await frame.getByRole("textbox", { name: "Message" }).waitFor();
+    assert.equal(await frame.getByRole("radio", { name: "4 of 5" }).count(), 0);
     await chat.context.close();
     await agent.close();
   });
@@ -401,6 +411,27 @@ describe("the widget on a website", () => {
     const title = settings.status === 200 ? settings.json.texts.zh.title : "在线咨询";
     await frame.getByRole("heading", { name: title }).waitFor();
     await screenshot(page, "widget-zh");
+    await context.close();
+  });
+
+  test("in Chinese, a rating left for after a reload can be declined, and is not asked again", async () => {
+    const context = await newContext({ locale: "en-US" });
+    const page = await context.newPage();
+    await page.goto(website.url + "/?lang=zh-CN");
+    // What the frame keeps when a conversation closed unrated (no visitor token: no socket needed).
+    await page.evaluate(() => localStorage.setItem("switchboard:demo", JSON.stringify({ r: "c_closed_earlier", rc: Date.now() })));
+    await page.reload();
+    let { frame } = await openChat(page, { launcher: /^打开聊天/, textbox: "消息" });
+    await frame.getByText("您上次的对话已结束。").waitFor();
+    await frame.getByRole("radio", { name: "4 分（满分 5 分）" }).waitFor();
+    await frame.getByRole("button", { name: "提交评价" }).waitFor();
+    await screenshot(page, "widget-rating-zh");
+    await frame.getByRole("button", { name: "不用了" }).click();
+    await frame.getByText("您上次的对话已结束。").waitFor({ state: "detached" });
+    await page.reload();
+    ({ frame } = await openChat(page, { launcher: /^打开聊天/, textbox: "消息" }));
+    await frame.getByRole("textbox", { name: "消息" }).waitFor();
+    assert.equal(await frame.getByText("您上次的对话已结束。").count(), 0);
     await context.close();
   });
 

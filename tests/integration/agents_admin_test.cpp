@@ -247,3 +247,70 @@ TEST_CASE("an admin signs an agent out everywhere: consoles close at once, old t
   CHECK(sb::test::http_get(deployment.port(), "/v1/tenants/acme/agents", bearer(admin)).status ==
         200);
 }
+
+TEST_CASE("a plain agent lists the colleagues of their own tenant, and only what a transfer needs",
+          "[agents]") {
+  TenantSpec acme = acme_tenant();
+  acme.agents.push_back({"carol", "Carol", "agent", 1, {"sales"}});
+  acme.extra_toml = "[groups.sales]\nname = \"Sales team\"\n";
+  Deployment deployment({acme, globex_tenant()});
+  const auto alice = deployment.login("acme", "alice");
+  auto carol = deployment.connect_agent("acme", "carol");
+
+  auto r = sb::test::http_get(deployment.port(), "/v1/tenants/acme/colleagues", bearer(alice));
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  const auto body = json::parse(r.body).as_object();
+  std::map<std::string, json::object> listed;
+  for (const auto& a : arr(body, "agents")) listed[str(a.as_object(), "id")] = a.as_object();
+  CHECK(listed.size() == 3);  // alice, carol, root: nobody of globex
+  REQUIRE(listed.count("carol") == 1);
+  CHECK(str(listed["carol"], "name") == "Carol");
+  CHECK(str(listed["carol"], "status") == "online");
+  CHECK(listed["carol"].at("available").as_bool());
+  CHECK(str(listed["root"], "status") == "offline");
+  CHECK_FALSE(listed["root"].at("available").as_bool());
+  // Names and presence only: nothing the admin list shows besides.
+  for (const auto& [id, agent] : listed) {
+    std::set<std::string> keys;
+    for (const auto& kv : agent) keys.insert(std::string(kv.key()));
+    CHECK(keys == std::set<std::string>{"id", "name", "status", "available"});
+  }
+  CHECK(r.body.find("@acme.test") == std::string::npos);
+  CHECK(r.body.find("admin") == std::string::npos);  // no role (root is "Acme Admin" by name)
+  const auto& groups = arr(body, "groups");
+  REQUIRE(groups.size() == 1);
+  CHECK(str(groups[0].as_object(), "id") == "sales");
+  CHECK(str(groups[0].as_object(), "name") == "Sales team");
+
+  // Carol at capacity (1) is online but not available.
+  auto visitor = deployment.connect_visitor("acme");
+  visitor.send_message("hello");
+  carol.ws.next_of_type("conversation.assigned");
+  const auto busy = json::parse(
+      sb::test::http_get(deployment.port(), "/v1/tenants/acme/colleagues", bearer(alice)).body);
+  for (const auto& a : arr(busy.as_object(), "agents"))
+    if (str(a.as_object(), "id") == "carol") CHECK_FALSE(a.as_object().at("available").as_bool());
+
+  // A disabled agent is nobody's colleague any more.
+  const auto admin = deployment.login("acme", "root");
+  auto gone = create_agent(deployment, admin, "gone@acme.test", 1);
+  REQUIRE(http_request(deployment.port(), "DELETE", "/v1/tenants/acme/agents/" + gone.id, {},
+                       bearer(admin))
+              .status == 200);
+  const auto after_disable =
+      sb::test::http_get(deployment.port(), "/v1/tenants/acme/colleagues", bearer(alice));
+  CHECK(after_disable.body.find(gone.id) == std::string::npos);
+  CHECK(arr(json::parse(after_disable.body).as_object(), "agents").size() == 3);
+
+  // Another tenant's colleagues are not theirs to see, and the admin list stays admins'.
+  const auto other =
+      sb::test::http_get(deployment.port(), "/v1/tenants/globex/colleagues", bearer(alice));
+  CHECK(other.status == 403);
+  CHECK(other.body.find("Bob") == std::string::npos);
+  CHECK(sb::test::http_get(deployment.port(), "/v1/tenants/acme/agents", bearer(alice)).status ==
+        403);
+  CHECK(sb::test::http_get(deployment.port(), "/v1/tenants/acme/colleagues").status == 401);
+  CHECK(http_request(deployment.port(), "POST", "/v1/tenants/acme/colleagues", "{}", bearer(alice))
+            .status == 405);
+}

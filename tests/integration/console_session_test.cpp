@@ -149,6 +149,26 @@ TEST_CASE("no, invalid or expired session cookies are 401", "[session]") {
         401);
 }
 
+TEST_CASE("a page asks whether there is a session with ?probe=1: none is a 200, not a 401",
+          "[session]") {
+  Deployment deployment({acme_tenant()});
+  const auto port = deployment.port();
+  for (const auto& headers : {Headers{}, with_cookie("sb_session=garbage"),
+                              with_cookie(session_cookie_ending_in(deployment, -10))}) {
+    auto none = http_get(port, "/v1/session?probe=1", headers);
+    INFO(none.body);
+    CHECK(none.status == 200);
+    CHECK(none.json().as_object() == json::object{{"session", nullptr}});
+  }
+  auto root = sign_in(deployment, "root");
+  auto who = http_get(port, "/v1/session?probe=1", with_cookie(root.cookie));
+  REQUIRE(who.status == 200);
+  CHECK(who.json().as_object() == root.body);
+  // Signing out is still a DELETE without the probe.
+  CHECK(http_request(port, "DELETE", "/v1/session?probe=1", {}, with_cookie(root.cookie)).status ==
+        403);
+}
+
 TEST_CASE("the agent socket takes the cookie from the server's own page only", "[session]") {
   Deployment deployment({acme_tenant()});
   const auto port = deployment.port();

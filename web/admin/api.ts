@@ -72,7 +72,8 @@ export async function signIn(tenant: string, email: string, password: string): P
 // The session this tab already has: the cookie's, else a token kept by signIn.
 export async function resumeSession(): Promise<Session | null> {
   try {
-    const { response, json } = await call("GET", "/v1/session");
+    // probe: "no session" is a 200 {"session":null}, not a 401 the browser logs.
+    const { response, json } = await call("GET", "/v1/session?probe=1");
     if (response.ok && json?.agent) return { tenant: json.tenant, agent: json.agent, csrf: json.csrf_token };
   } catch {
     // no server session endpoint: fall through

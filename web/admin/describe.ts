@@ -1,5 +1,5 @@
 // One-line summaries of conditions, actions and problems, in the UI's language.
-import type { Action, Condition } from "./graph/model";
+import type { Action, Condition, Graph } from "./graph/model";
 import type { Problem } from "./graph/validate";
 import { T, hasKey } from "./i18n";
 
@@ -48,6 +48,28 @@ export function describeAction(t: T, a: Action): string[] {
     case "offline":
       return [a.group ? t("sum.offline", { group: a.group }) : t("sum.offlineAny"), a.text ? `“${a.text}”` : t("sum.empty")];
   }
+}
+
+// What a node is called where the editor names it (an edge, a list of next steps, a
+// problem): a rule by its number and name, an action by what it does, the fallback as
+// such; never by the ids the editor makes up for them (act_3, rule_2).
+export function nodeName(t: T, graph: Graph, id: string): string {
+  const i = graph.rules.findIndex((r) => r.id === id);
+  if (i >= 0) return graph.rules[i].name ? t("node.ruleLabel", { n: i + 1, name: graph.rules[i].name! }) : t("node.rule", { n: i + 1 });
+  if (id === graph.fallback.id) return t("node.fallback");
+  const a = graph.actions.find((x) => x.id === id);
+  return a ? actionName(t, a) : id;
+}
+
+// "Route: to support", "Message: “Hello, we are…”".
+export function actionName(t: T, a: Action): string {
+  const what = describeAction(t, a)[0];
+  return t("node.actionName", { type: t(`act.${a.type}`), summary: what.length > 40 ? what.slice(0, 39) + "…”" : what });
+}
+
+// An edge in words: "From Rule 1: VIP to Route: to support".
+export function edgeName(t: T, graph: Graph, from: string, to: string): string {
+  return t("edge.label", { from: nodeName(t, graph, from), to: nodeName(t, graph, to) });
 }
 
 // A problem in words: ours from the table, the server's in its own words.

@@ -11,6 +11,11 @@ export interface Session {
   expires_at: number;
 }
 
+export interface Colleagues {
+  agents: { id: string; name: string; status: string; available: boolean }[];
+  groups: { id: string; name: string }[];
+}
+
 export interface AttachmentPolicy {
   enabled: boolean;
   max_bytes: number;
@@ -84,7 +89,9 @@ export class Api {
   // The session of the cookie, if it is still valid (a reload, a new tab).
   async restore(): Promise<Session | null> {
     try {
-      return this.adopt(await this.call<Session>("GET", "/v1/session", undefined, true));
+      // probe: "no session" is a 200 {"session":null}, not a 401 the browser logs.
+      const session = await this.call<Session | { session: null }>("GET", "/v1/session?probe=1", undefined, true);
+      return "csrf_token" in session ? this.adopt(session) : null;
     } catch (e) {
       if (e instanceof ApiError && (e.status === 401 || e.status === 404)) return null;
       throw e;
@@ -136,8 +143,10 @@ export class Api {
   }
 
   // Admins only (403 for agents).
-  async agents(): Promise<(Agent & { status: string; groups: string[] })[]> {
-    return (await this.call<{ agents: (Agent & { status: string; groups: string[] })[] }>("GET", this.t("/agents"))).agents;
+  // Who a conversation can be transferred to (any agent may ask): names and
+  // presence of the tenant's agents, and its groups by name.
+  async colleagues(): Promise<Colleagues> {
+    return await this.call<Colleagues>("GET", this.t("/colleagues"));
   }
 
   attachmentUrl(id: string, thumbnail = false): string {

@@ -11,7 +11,9 @@ const msg = (seq: number, text = "m" + seq, role = "visitor") => ({ type: "messa
 
 describe("Store", () => {
   const calls: { method: string; url: string; headers: Record<string, string> }[] = [];
+  let signedIn = true;
   beforeEach(() => {
+    signedIn = true;
     FakeSocket.made = [];
     calls.length = 0;
     vi.useFakeTimers();
@@ -19,7 +21,7 @@ describe("Store", () => {
       const method = init.method ?? "GET";
       calls.push({ method, url, headers: (init.headers ?? {}) as Record<string, string> });
       const json = (status: number, body: unknown) => new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-      if (url === "/v1/session" && method === "GET") return json(200, session);
+      if (url === "/v1/session?probe=1" && method === "GET") return json(200, signedIn ? session : { session: null });
       if (url === "/v1/session" && method === "DELETE") return json(204, null);
       if (url.includes("/conversations?")) return json(200, { conversations: [] });
       if (url.includes("/messages")) return json(200, { conversation_id: "c1", messages: [], has_more: false });
@@ -121,5 +123,14 @@ describe("Store", () => {
   it("tells an agent whose sign-ins are locked how long to wait, in their language", async () => {
     const store = new Store((url) => new FakeSocket(url) as unknown as WebSocket);
     expect(await store.signIn("locked", "agent@demo.local", "x")).toBe("Too many failed sign-ins. Try again in 8 s.");
+  });
+
+  it("asks whether there is a session without an error answer, and shows sign-in when there is none", async () => {
+    signedIn = false;
+    const store = new Store((url) => new FakeSocket(url) as unknown as WebSocket);
+    await store.start();
+    expect(store.state.phase).toBe("signed-out");
+    expect(calls.filter((c) => c.url.startsWith("/v1/session"))).toEqual([expect.objectContaining({ method: "GET", url: "/v1/session?probe=1" })]);
+    expect(FakeSocket.made).toHaveLength(0);
   });
 });

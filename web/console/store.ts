@@ -31,7 +31,12 @@ export interface AgentInfo {
   id: string;
   name: string;
   status: string;
-  groups: string[];
+  available: boolean; // online with room for one more conversation
+}
+
+export interface GroupInfo {
+  id: string;
+  name: string;
 }
 
 export interface Toast {
@@ -57,6 +62,7 @@ export interface AppState {
   canned: CannedReply[];
   attachments: AttachmentPolicy | null; // null: unknown, offered (the server decides)
   agents: AgentInfo[];
+  groups: GroupInfo[]; // the tenant's groups, for transfers and the group filter
   earlier: Record<string, Conv[]>; // visitor id -> their conversations
   sound: boolean;
   desktop: DesktopPermission;
@@ -102,6 +108,7 @@ export class Store {
       canned: [],
       attachments: null,
       agents: [],
+      groups: [],
       earlier: {},
       sound: false,
       desktop: desktopPermission(),
@@ -225,6 +232,7 @@ export class Store {
       tab: "mine",
       canned: [],
       agents: [],
+      groups: [],
       earlier: {},
       dialog: null,
     });
@@ -236,7 +244,7 @@ export class Store {
     void this.loadCanned();
     void this.api.attachmentPolicy().then((attachments) => this.set({ attachments }));
     void this.refreshLists();
-    if (session.agent.role === "admin") void this.loadAgents();
+    void this.loadColleagues();
     this.refreshTimer = setInterval(() => void this.refreshLists(), kListRefreshMs);
   }
 
@@ -468,17 +476,17 @@ export class Store {
     }
   }
 
-  private async loadAgents(): Promise<void> {
+  private async loadColleagues(): Promise<void> {
     try {
-      const agents = await this.api.agents();
-      this.set({ agents: agents.map((a) => ({ id: a.id, name: a.name, status: a.status, groups: a.groups ?? [] })) });
+      const { agents, groups } = await this.api.colleagues();
+      this.set({ agents, groups });
     } catch {
-      /* agents cannot list colleagues */
+      /* an older server: the transfer dialog asks for an id */
     }
   }
 
   openTransfer(): void {
-    if (this.state.session?.agent.role === "admin") void this.loadAgents();
+    void this.loadColleagues(); // who is online now
     this.set({ dialog: "transfer" });
   }
 
@@ -632,7 +640,7 @@ export class Store {
     if (target.agent) frame.to_agent = target.agent;
     else frame.to_group = target.group;
     // A group may offer it to its agents first: say it is on its way.
-    if (this.send(frame) && target.group) this.toast(this.t("transferDone", { group: target.group }), "info");
+    if (this.send(frame) && target.group) this.toast(this.t("transferDone", { group: this.state.groups.find((g) => g.id === target.group)?.name ?? target.group }), "info");
     this.set({ dialog: null });
   }
 

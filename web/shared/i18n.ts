@@ -26,3 +26,28 @@ export function translate(table: Readonly<Record<string, string>>, fallback: Rea
   const text = values.n === 1 && one in table ? table[one] : (table[key] ?? fallback[key] ?? key);
   return format(text, values);
 }
+
+// A refusal of the server in the page's language. The server's error answers carry
+// a stable `code` and, for a field, the `field` ("color", "allowed_origins[1]"); their
+// `message` is English. `texts` holds one language's sentences for the refusals a UI
+// meets, under "CODE FIELD" (a list's index written [], its 1-based position is
+// {index}) or "CODE" alone; any other refusal keeps the server's English text.
+export interface ServerProblem {
+  code?: string;
+  field?: string;
+  message: string;
+}
+
+export function serverProblemText(texts: Readonly<Record<string, string>>, problem: ServerProblem): string {
+  const field = problem.field ?? "";
+  const position = /\[(\d+)\]/.exec(field);
+  const values = { field, index: position ? Number(position[1]) + 1 : "" };
+  const keys = problem.code ? [field ? `${problem.code} ${field.replace(/\[\d+\]/g, "[]")}` : "", problem.code] : [];
+  for (const key of keys) if (key && Object.hasOwn(texts, key)) return format(texts[key], values);
+  return problem.message;
+}
+
+// The language of the page (its <html lang>), which every UI keeps current.
+export function pageLanguage(): Lang {
+  return pickLanguage([typeof document === "undefined" ? null : document.documentElement.lang]);
+}

@@ -14,6 +14,7 @@ import {
   applyNodeChanges,
 } from "@xyflow/react";
 import { useCallback, useMemo, useRef, useState } from "react";
+import { describeAction, edgeName, nodeName } from "../describe";
 import * as edits from "../graph/edits";
 import { EditorNode, movePositions, toFlow } from "../graph/flow";
 import type { Graph, Position } from "../graph/model";
@@ -48,14 +49,12 @@ export function Canvas({ graph, selection, onSelection, commit, live, gestureSta
       flow.nodes.map((n) => {
         const data = n.data;
         const label =
-          data.kind === "rule"
-            ? t("node.ruleLabel", { n: data.index + 1, name: data.rule.name || data.rule.id })
-            : data.kind === "action"
-              ? t("node.actionLabel", { type: t(`act.${data.action.type}`), summary: data.action.id })
-              : t("node.fallback");
+          data.kind === "action"
+            ? t("node.actionLabel", { type: t(`act.${data.action.type}`), summary: describeAction(t, data.action)[0] })
+            : nodeName(t, graph, n.id);
         return { ...n, selected: selectedNodes.has(n.id), measured: measured[n.id], ariaLabel: label };
       }),
-    [flow, selectedNodes, measured, t],
+    [flow, selectedNodes, measured, t, graph],
   );
   const edges: FlowEdge[] = useMemo(
     () =>
@@ -69,10 +68,10 @@ export function Canvas({ graph, selection, onSelection, commit, live, gestureSta
           className: classes.join(" "),
           markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 },
           animated: highlight?.edges.has(e.id) ?? false,
-          ariaLabel: `${e.source} → ${e.target}`,
+          ariaLabel: edgeName(t, graph, e.source, e.target),
         };
       }),
-    [flow, selectedEdges, edgeProblems, highlight],
+    [flow, selectedEdges, edgeProblems, highlight, graph, t],
   );
 
   const onNodesChange = useCallback(

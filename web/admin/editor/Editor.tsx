@@ -20,6 +20,7 @@ import { NewKind, Palette, kDragType } from "./Palette";
 import { TestPanel } from "./TestPanel";
 import { parseGraphFile } from "./importExport";
 import { VersionsPanel, formatTime } from "./Versions";
+import { problemText } from "../pages/ui";
 
 // Strategies the server installs by default, for when it cannot list them.
 const kKnownStrategies = ["routing-sticky", "routing-least-busy", "routing-load-balancing", "routing-load-rotation", "routing-round-robin", "routing-skills", "routing-external", "routing-manual"];
@@ -244,7 +245,7 @@ function EditorInside({ t, lang, api, tenant, onExpired }: Props) {
         const first = found.find((p) => p.node);
         if (first?.node) select(first.node);
       } else {
-        setBanner({ kind: "error", text: t("banner.saveFailed", { message: err.message }) });
+        setBanner({ kind: "error", text: t("banner.saveFailed", { message: problemText(err) }) });
       }
     } finally {
       setSaving(false);

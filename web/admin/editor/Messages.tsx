@@ -1,7 +1,7 @@
 /** @jsxImportSource react */
 // What the editor tells the admin outside the canvas: the banner (saved, refused,
 // changed elsewhere) and the list of problems.
-import { describeProblem } from "../describe";
+import { describeProblem, nodeName } from "../describe";
 import type { Graph } from "../graph/model";
 import type { Problem } from "../graph/validate";
 import type { T } from "../i18n";
@@ -42,11 +42,7 @@ export function ProblemList({ t, problems, graph, onSelect }: { t: T; problems: 
   if (problems.length === 0) return <p className="help inspector-empty">{t("inspector.none")}</p>;
   const name = (id?: string) => {
     if (!id) return t("problems.general");
-    const i = graph.rules.findIndex((r) => r.id === id);
-    if (i >= 0) return t("node.ruleLabel", { n: i + 1, name: graph.rules[i].name || id });
-    if (id === graph.fallback.id) return t("node.fallback");
-    const a = graph.actions.find((x) => x.id === id);
-    return a ? `${t(`act.${a.type}`)} · ${id}` : id;
+    return nodeName(t, graph, id);
   };
   return (
     <section className="problem-list" aria-label={t("problems.title")}>

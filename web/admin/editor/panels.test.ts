@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { describeAction, describeCondition, describeProblem, duration } from "../describe";
+import { describeAction, describeCondition, describeProblem, duration, edgeName } from "../describe";
+import type { Graph } from "../graph/model";
 import { translator } from "../i18n";
 import { parseAttributes, sampleToInput, emptySample } from "./TestPanel";
 
@@ -39,5 +40,27 @@ describe("texts", () => {
     expect(hasKey("tb.save")).toBe(true);
     const sample = ["tb.save", "versions.title", "palette.title", "banner.expired", "cond.valueType"] as const;
     for (const key of sample) expect(zh(key)).not.toBe(en(key));
+  });
+});
+
+describe("edges in words", () => {
+  const graph: Graph = {
+    rules: [
+      { id: "rule_1", name: "VIP visitors", conditions: [], actions: [] } as never,
+      { id: "rule_2", conditions: [], actions: [] } as never,
+    ],
+    actions: [
+      { id: "act_1", type: "route", group: "support" },
+      { id: "act_2", type: "message", text: "We are away for the holidays and answer from January the 3rd on." },
+    ],
+    fallback: { id: "fallback" },
+    edges: [],
+  };
+  it("names the nodes an edge joins, never the ids the editor made up, in both languages", () => {
+    expect(edgeName(en, graph, "rule_1", "act_1")).toBe("From Rule 1: VIP visitors to Route: to support");
+    expect(edgeName(en, graph, "rule_2", "act_2")).toBe("From Rule 2 to Message: “We are away for the holidays and answe…”");
+    expect(edgeName(en, graph, "fallback", "act_1")).toBe("From Otherwise to Route: to support");
+    expect(edgeName(zh, graph, "rule_1", "act_1")).toMatch(/^从 规则 1：VIP visitors 到 分配：/);
+    expect(edgeName(zh, graph, "fallback", "act_1")).not.toMatch(/act_|rule_|fallback/);
   });
 });

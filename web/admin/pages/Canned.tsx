@@ -1,10 +1,10 @@
 /** @jsxImportSource react */
 // The Canned replies page: the tenant's replies (shortcut + text), searched as you
 // type, created, edited and deleted; a refused field is shown on the field.
-import { useEffect, useMemo, useState } from "react";
+import { FormEvent, useEffect, useMemo, useState } from "react";
 import type { CannedReply, PagesApi } from "./api";
 import type { PT } from "./text";
-import { Confirm, Field, LoadState, Notice, NoticeLine, PageHead, useChange, useList, useSubmit } from "./ui";
+import { Confirm, Field, LoadState, Notice, NoticeLine, PageHead, problemText, useChange, useList, useSubmit } from "./ui";
 
 // Replies whose shortcut or text contains every word of the query (any case).
 export function searchReplies(replies: CannedReply[], query: string): CannedReply[] {
@@ -15,6 +15,11 @@ export function searchReplies(replies: CannedReply[], query: string): CannedRepl
     return words.every((w) => hay.includes(w));
   });
 }
+
+// The server keeps a reply of up to this many bytes of UTF-8 (a Chinese character
+// is 3 of them), and says so only on save: the form counts as one types.
+export const kCannedTextMaxBytes = 4096;
+export const utf8Bytes = (text: string): number => new TextEncoder().encode(text).length;
 
 export function CannedPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: () => void }) {
   const { rows: replies, loadError, load } = useList(() => api.canned(), onExpired);
@@ -33,7 +38,7 @@ export function CannedPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpi
     void change(
       () => api.deleteCanned(r.id),
       t("canned.deleted", { shortcut: r.shortcut }),
-      (e) => t("common.failed", { message: (e as Error).message }),
+      (e) => t("common.failed", { message: problemText(e) }),
     );
   };
 
@@ -118,7 +123,12 @@ function CannedDialog({
   const [shortcut, setShortcut] = useState(row?.shortcut ?? "/");
   const [text, setText] = useState(row?.text ?? "");
   const { errors, busy, submit: submitting } = useSubmit(onExpired);
-  const submit = submitting(() => onSave({ shortcut: shortcut.trim(), text }));
+  const bytes = utf8Bytes(text);
+  const over = bytes - kCannedTextMaxBytes;
+  const tooLong = over > 0 ? t("canned.tooLong", { over, max: kCannedTextMaxBytes }) : undefined;
+  const save = submitting(() => onSave({ shortcut: shortcut.trim(), text }));
+  // Too long: the field already says so; nothing is sent.
+  const submit = (e: FormEvent) => (tooLong ? e.preventDefault() : void save(e));
   const title = row ? t("canned.editTitle", { shortcut: row.shortcut }) : t("canned.createTitle");
   return (
     <div className="pdialog-backdrop">
@@ -127,7 +137,7 @@ function CannedDialog({
         <Field label={t("canned.shortcut")} help={t("canned.shortcutHelp")} error={errors.shortcut}>
           {(p) => <input {...p} type="text" autoFocus value={shortcut} onChange={(e) => setShortcut(e.target.value)} />}
         </Field>
-        <Field label={t("canned.text")} error={errors.text}>
+        <Field label={t("canned.text")} help={t("canned.bytes", { n: bytes, max: kCannedTextMaxBytes })} error={tooLong ?? errors.text}>
           {(p) => <textarea {...p} rows={5} value={text} onChange={(e) => setText(e.target.value)} />}
         </Field>
         {errors[""] && (

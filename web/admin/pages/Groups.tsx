@@ -7,7 +7,7 @@ import type { Lang } from "../i18n";
 import type { GroupInput, GroupRow, GroupSettings, PagesApi, Weekday } from "./api";
 import { settingsTranslator, type ST } from "./settings-text";
 import type { PT } from "./text";
-import { Confirm, Field, LoadState, Notice, NoticeLine, PageHead, useChange, useList, useSubmit } from "./ui";
+import { Confirm, Field, LoadState, Notice, NoticeLine, PageHead, problemText, useChange, useList, useSubmit } from "./ui";
 
 export const kWeekdays: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -84,7 +84,7 @@ export function GroupsPage({ pt, lang, api, onExpired }: { pt: PT; lang: Lang; a
     void change(
       () => api.deleteGroup(g.id),
       t("groups.deleted", { name: g.name }),
-      (e) => t("groups.inUse", { message: (e as Error).message }),
+      (e) => t("groups.inUse", { message: problemText(e) }),
     );
   };
 

@@ -5,6 +5,7 @@
 import { FormEvent, useEffect, useMemo, useState } from "react";
 import { base, call, type Session } from "../api";
 import type { Lang } from "../i18n";
+import { serverErrorText } from "./server-errors";
 
 const en = {
   title: "Keeping data",
@@ -30,6 +31,9 @@ const zh: Record<Key, string> = {
   loading: "正在加载…",
 };
 
+// The server's refusal in the page's language (its English where not known).
+const refusal = (status: number, json: any, lang: Lang) => serverErrorText({ code: json?.error?.code, field: json?.error?.field, message: json?.error?.message ?? `HTTP ${status}` }, lang);
+
 type Periods = { closed_conversations_days: number; audit_days: number };
 
 export function Retention({ session, lang }: { session: Session; lang: Lang }) {
@@ -44,11 +48,11 @@ export function Retention({ session, lang }: { session: Session; lang: Lang }) {
   const path = `${base(session.tenant)}/retention`;
   useEffect(() => {
     void call("GET", path, { session }).then(({ response, json }) => {
-      if (!response.ok) return setNote({ text: t("failed", { message: json?.error?.message ?? `HTTP ${response.status}` }), problem: true });
+      if (!response.ok) return setNote({ text: t("failed", { message: refusal(response.status, json, lang) }), problem: true });
       setPeriods(json);
       setEtag(response.headers.get("ETag") ?? "");
     });
-  }, [path, session, t]);
+  }, [path, session, t, lang]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!periods) return;
@@ -56,7 +60,7 @@ export function Retention({ session, lang }: { session: Session; lang: Lang }) {
     setNote(null);
     const { response, json } = await call("PUT", path, { session, body: periods, headers: etag ? { "If-Match": etag } : {} });
     setBusy(false);
-    if (!response.ok) return setNote({ text: t("failed", { message: json?.error?.message ?? `HTTP ${response.status}` }), problem: true });
+    if (!response.ok) return setNote({ text: t("failed", { message: refusal(response.status, json, lang) }), problem: true });
     const again = await call("GET", path, { session });
     if (again.response.ok) {
       setPeriods(again.json);

@@ -7,7 +7,7 @@ import { useEffect, useState } from "react";
 import { ApiError } from "../api";
 import type { AgentInput, AgentRow, PagesApi } from "./api";
 import type { PT } from "./text";
-import { Confirm, Field, LoadState, Notice, NoticeLine, PageHead, useChange, useList, useSubmit } from "./ui";
+import { Confirm, Field, LoadState, Notice, NoticeLine, PageHead, problemText, useChange, useList, useSubmit } from "./ui";
 
 export type AgentForm = { name: string; email: string; password: string; role: "agent" | "admin"; groups: string; skills: string; max_concurrent: string };
 
@@ -92,7 +92,7 @@ export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpire
   const explain = (e: unknown, row: AgentRow | undefined): string => {
     const a = e as ApiError;
     if (a.status === 409 && /tenant file/.test(a.message)) return t("team.conflictFile", { name: row?.name ?? "" });
-    return t("common.failed", { message: a.message });
+    return t("common.failed", { message: problemText(a) });
   };
 
   const disable = (row: AgentRow) => {

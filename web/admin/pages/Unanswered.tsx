@@ -12,7 +12,7 @@ import type { PagesApi, UnansweredItem, UnansweredReason, UnansweredStatus } fro
 import { formatWhen } from "./Audit";
 import { kbFromToml } from "./kb";
 import type { PT, PageKey } from "./text";
-import { PageHead } from "./ui";
+import { PageHead, problemText } from "./ui";
 
 const STATUSES: UnansweredStatus[] = ["open", "attached", "new_entry", "dismissed"];
 const REASONS: UnansweredReason[] = ["handed_off", "low_confidence", "not_helpful"];
@@ -50,7 +50,7 @@ export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang;
       const status = (e as ApiError).status;
       if (status === 401) return onExpired();
       if (status === 501) return setNotSupported(true);
-      const message = (e as ApiError).body?.error?.message ?? (e as Error).message;
+      const message = problemText(e);
       if (during === "act") setNotice(t("un.failed", { message }));
       else setError(message);
     },

@@ -9,7 +9,7 @@ import type { Lang } from "../i18n";
 import type { PagesApi, PreChatField, WidgetSettings } from "./api";
 import { settingsTranslator, type ST } from "./settings-text";
 import type { PT } from "./text";
-import { Field, FieldErrors, Notice, NoticeLine, fieldErrors } from "./ui";
+import { Field, FieldErrors, Notice, NoticeLine, fieldErrors, problemText } from "./ui";
 
 const kFields: PreChatField[] = ["name", "email", "question"];
 const kLangs = ["en", "zh"] as const;
@@ -86,7 +86,7 @@ export function WidgetPage({ pt, lang, api, tenant, onExpired }: { pt: PT; lang:
       if (status === 412) setChanged(true);
       else {
         setErrors(fieldErrors(e));
-        setNotice({ kind: "error", text: status === 422 ? t("widget.invalid") : (e as Error).message });
+        setNotice({ kind: "error", text: status === 422 ? t("widget.invalid") : problemText(e) });
       }
     } finally {
       setBusy(false);

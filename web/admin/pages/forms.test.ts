@@ -5,7 +5,7 @@ import { searchReplies } from "./Canned";
 import { pageFromHash } from "./Pages";
 import { agentBody, agentToForm, emptyAgentForm, initials, parseSkills, skillsText, splitList } from "./Team";
 import { pagesTranslator } from "./text";
-import { fieldErrors } from "./ui";
+import { fieldErrors, problemText } from "./ui";
 
 const lin: AgentRow = { id: "a1", email: "lin@demo.local", name: "Lin", role: "agent", groups: ["support"], max_concurrent: 5, source: "api" };
 
@@ -44,6 +44,29 @@ describe("errors on fields", () => {
     const e = new ApiError(422, "bad_field", "email must contain @", { error: { code: "bad_field", message: "email must contain @", field: "email" } });
     expect(fieldErrors(e)).toEqual({ email: "email must contain @" });
     expect(fieldErrors(new ApiError(500, "http_500", "HTTP 500"))).toEqual({ "": "HTTP 500" });
+  });
+  it("says the server's refusals in the page's language by their code and field, its English for the unknown", () => {
+    const password = { code: "invalid_field", field: "password", message: "password must be a string of 8 to 1024 bytes" };
+    const e = new ApiError(422, "invalid_field", password.message, { error: password, errors: [password] });
+    expect(fieldErrors(e, "zh")).toEqual({ password: "密码至少 8 个字节（最多 1024 字节）。" });
+    expect(fieldErrors(e, "en")).toEqual({ password: "password must be a string of 8 to 1024 bytes" });
+    // A list's item says which one; a code no table knows keeps the server's words.
+    const origin = { code: "invalid_field", field: "allowed_origins[1]", message: "'shop' is not an origin" };
+    const weird = { code: "brand_new_code", field: "color", message: "the server's own words" };
+    expect(fieldErrors(new ApiError(422, "invalid_field", "", { errors: [origin, weird] }), "zh")).toEqual({
+      "allowed_origins[1]": expect.stringMatching(/^第 2 个网站不是有效的来源/),
+      color: "the server's own words",
+    });
+    const taken = new ApiError(409, "conflict", "another reply has this shortcut", { error: { code: "conflict", field: "shortcut", message: "another reply has this shortcut" } });
+    expect(fieldErrors(taken, "zh")).toEqual({ shortcut: "已有回复使用这个快捷指令。" });
+    expect(problemText(new ApiError(503, "unavailable", "storage did not answer"), "zh")).toBe("服务器暂时无法保存，请稍后重试。");
+  });
+  it("follows the page's language when not told", () => {
+    const e = new ApiError(409, "conflict", "an agent with this email exists", { error: { code: "conflict", field: "email", message: "an agent with this email exists" } });
+    document.documentElement.lang = "zh-CN";
+    expect(fieldErrors(e)).toEqual({ email: "已有客服使用这个邮箱。" });
+    document.documentElement.lang = "en";
+    expect(fieldErrors(e)).toEqual({ email: "an agent with this email exists" });
   });
 });
 

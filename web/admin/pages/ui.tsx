@@ -4,21 +4,32 @@
 // a notice line.
 import { FormEvent, ReactNode, useCallback, useEffect, useId, useRef, useState } from "react";
 import { ApiError } from "../api";
+import { pageLanguage, type Lang } from "../../shared/i18n";
+import { serverErrorText } from "./server-errors";
 import type { PT } from "./text";
 
 export type FieldErrors = Record<string, string>;
 
 // A refusal as errors by field ("" when it names none): every field of a 422's
-// {"errors":[{field,message}]}, else the one {"error":{"field","message"}}.
-export function fieldErrors(e: unknown): FieldErrors {
+// {"errors":[{code,field,message}]}, else the one {"error":{"code","field","message"}},
+// each in the page's language where its code and field are known (server-errors.ts).
+export function fieldErrors(e: unknown, lang: Lang = pageLanguage()): FieldErrors {
   if (!(e instanceof ApiError)) return { "": String((e as Error)?.message ?? e) };
   const list = e.body?.errors;
   if (Array.isArray(list)) {
     const out: FieldErrors = {};
-    for (const item of list) if (item && typeof item.message === "string") out[item.field ?? ""] ??= item.message;
+    for (const item of list) if (item && typeof item.message === "string") out[item.field ?? ""] ??= serverErrorText(item, lang);
     if (Object.keys(out).length) return out;
   }
-  return { [e.body?.error?.field ?? ""]: e.message };
+  const field = e.body?.error?.field;
+  return { [field ?? ""]: serverErrorText({ code: e.code, field, message: e.message }, lang) };
+}
+
+// A refusal as one sentence in the page's language (the server's English where its
+// code is not known), for a page's notice.
+export function problemText(e: unknown, lang: Lang = pageLanguage()): string {
+  if (!(e instanceof ApiError)) return String((e as Error)?.message ?? e);
+  return serverErrorText({ code: e.code, field: e.body?.error?.field, message: e.message }, lang);
 }
 
 export function Field({

@@ -78,8 +78,13 @@ function TransferDialog({ id, onClose }: { id: string; onClose: () => void }) {
   const [mode, setMode] = useState<"agent" | "group">("agent");
   const [agent, setAgent] = useState("");
   const [group, setGroup] = useState("");
-  const others = state.agents.filter((a) => a.id !== me && a.status !== "disabled");
-  const groups = knownGroups(state.inbox, state.agents.flatMap((a) => a.groups));
+  // Who can take it first, then the others (shown, not choosable: the server
+  // refuses a transfer to an agent who is away, offline or full).
+  const others = state.agents.filter((a) => a.id !== me).sort((a, b) => Number(b.available) - Number(a.available) || a.name.localeCompare(b.name));
+  const groupNames = new Map(state.groups.map((g) => [g.id, g.name]));
+  const groups = knownGroups(state.inbox, state.groups.map((g) => g.id)).map((g) => ({ id: g, name: groupNames.get(g) ?? g }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const statusText = (a: { status: string; available: boolean }) => t(a.available ? "online" : a.status === "online" ? "busy" : a.status === "away" ? "away" : "offline");
 
   function submit(e: Event) {
     e.preventDefault();
@@ -103,32 +108,22 @@ function TransferDialog({ id, onClose }: { id: string; onClose: () => void }) {
         </fieldset>
         {mode === "agent" ? (
           others.length > 0 ? (
-            <label>
-              {t("agent")}
-              <select value={agent} onChange={(e) => setAgent(e.currentTarget.value)} required>
-                <option value="" />
-                {others.map((a) => (
-                  <option key={a.id} value={a.id}>
-                    {a.name} ({t(a.status === "online" ? "online" : a.status === "away" ? "away" : "offline")})
-                  </option>
-                ))}
-              </select>
-            </label>
+            <>
+              <Pick label={t("agent")} empty={t("chooseAgent")} value={agent} onChange={setAgent} items={others.map((a) => ({ id: a.id, text: `${a.name} (${statusText(a)})`, disabled: !a.available }))} />
+              {!others.some((a) => a.available) && <p class="muted transfer-hint">{t("nobodyFree")}</p>}
+            </>
           ) : (
             <label>
               {t("agent")}
               <input value={agent} placeholder={t("agentIdHint")} onInput={(e) => setAgent(e.currentTarget.value)} required />
             </label>
           )
+        ) : groups.length > 0 ? (
+          <Pick label={t("group")} empty={t("chooseGroup")} value={group} onChange={setGroup} items={groups.map((g) => ({ id: g.id, text: g.name }))} />
         ) : (
           <label>
             {t("group")}
-            <input value={group} list="transfer-groups" placeholder={t("groupHint")} onInput={(e) => setGroup(e.currentTarget.value)} required />
-            <datalist id="transfer-groups">
-              {groups.map((g) => (
-                <option key={g} value={g} />
-              ))}
-            </datalist>
+            <input value={group} placeholder={t("groupHint")} onInput={(e) => setGroup(e.currentTarget.value)} required />
           </label>
         )}
         <div class="dialog-buttons">
@@ -141,6 +136,23 @@ function TransferDialog({ id, onClose }: { id: string; onClose: () => void }) {
         </div>
       </form>
     </Dialog>
+  );
+}
+
+// A labelled choice of one (a colleague, a group); `empty` is what it says before one is picked.
+function Pick({ label, empty, value, onChange, items }: { label: string; empty: string; value: string; onChange: (id: string) => void; items: { id: string; text: string; disabled?: boolean }[] }) {
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={(e) => onChange(e.currentTarget.value)} required>
+        <option value="">{empty}</option>
+        {items.map((i) => (
+          <option key={i.id} value={i.id} disabled={i.disabled}>
+            {i.text}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

@@ -16,7 +16,7 @@ export function Inbox() {
   const counts = tabCounts(inbox);
   const list = tabList(inbox, state.tab, state.filters);
   const tags = knownTags(inbox);
-  const groups = knownGroups(inbox, state.agents.flatMap((a) => a.groups));
+  const groups = knownGroups(inbox, state.groups.map((g) => g.id));
   const mineUnread = tabList(inbox, "mine").filter((c) => inbox.unread[c.id]).length;
 
   return (
@@ -58,7 +58,7 @@ export function Inbox() {
           <option value="">{t("anyGroup")}</option>
           {groups.map((g) => (
             <option key={g} value={g}>
-              {g}
+              {state.groups.find((x) => x.id === g)?.name ?? g}
             </option>
           ))}
         </select>

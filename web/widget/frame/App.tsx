@@ -50,6 +50,17 @@ export function App(props: AppProps) {
   const hasConversation = chat.conversationId !== null || chat.entries.length > 0;
   const mode = hasConversation || view.formDone ? "chat" : !settings.available ? "offline" : settings.pre_chat.enabled && settings.pre_chat.fields.length ? "prechat" : "chat";
   const closed = chat.status === "closed";
+  const rating = view.rating;
+  const rate = (s: number, c: string) => session.rate(s, c);
+  // A conversation that closed before a reload, still to be rated: offered above
+  // whatever the panel shows until the visitor rates it or says no thanks.
+  const earlier =
+    rating && chat.status === "none" ? (
+      <div class="sb-closed sb-earlier">
+        <p class="sb-earlier-note">{t.earlierClosed}</p>
+        <Rating t={t} rated={rating.rated} onRate={rate} onDismiss={() => session.dismissRating()} />
+      </div>
+    ) : null;
 
   // The newest message stays in view (also when the keyboard shrinks the viewport).
   useEffect(() => {
@@ -124,16 +135,19 @@ export function App(props: AppProps) {
 
       {mode === "offline" ? (
         <div class="sb-body">
+          {earlier}
           <VisitorForm t={t} fields={["name", "email", "question"]} heading={t.leaveMessage} intro={props.offlineMessage} submitLabel={t.sendMessage} onSubmit={(p, m) => session.submitForm(p, m)} />
         </div>
       ) : mode === "prechat" ? (
         <div class="sb-body">
+          {earlier}
           <VisitorForm t={t} fields={settings.pre_chat.fields} intro={props.greeting} submitLabel={t.startChat} onSubmit={(p, m) => session.submitForm(p, m)} />
         </div>
       ) : (
         <>
           <div class="sb-log" role="log" aria-label={t.messages} aria-live="polite" ref={log}>
             <div class="sb-greeting">{!settings.available && view.formDone ? t.offlineThanks : props.greeting}</div>
+            {earlier}
             {chat.entries.map((e, i) => {
               // A run of messages from one sender is named once.
               const prev = chat.entries[i - 1];
@@ -147,7 +161,7 @@ export function App(props: AppProps) {
             ) : null}
             {closed ? (
               <div class="sb-closed">
-                {chat.conversationId ? <Rating t={t} rated={chat.rated} onRate={(s, c) => session.rate(s, c)} /> : null}
+                {rating && rating.id === chat.conversationId ? <Rating t={t} rated={rating.rated} onRate={rate} onDismiss={() => session.dismissRating()} /> : null}
                 <button type="button" class="sb-primary" onClick={() => session.newConversation()}>
                   {t.newConversation}
                 </button>

@@ -64,7 +64,7 @@ export function VisitorForm({ t, fields, heading, intro, submitLabel, onSubmit }
   );
 }
 
-export function Rating({ t, rated, onRate }: { t: Texts; rated: number | null; onRate: (score: number, comment: string) => void }) {
+export function Rating({ t, rated, onRate, onDismiss }: { t: Texts; rated: number | null; onRate: (score: number, comment: string) => void; onDismiss: () => void }) {
   const [score, setScore] = useState(0);
   const [comment, setComment] = useState("");
   if (rated) return <p class="sb-thanks" role="status">{t.thanksRating}</p>;
@@ -97,9 +97,14 @@ export function Rating({ t, rated, onRate }: { t: Texts; rated: number | null; o
           <span>{t.comment}</span>
           <textarea rows={2} value={comment} maxLength={1000} onInput={(e) => setComment((e.target as HTMLTextAreaElement).value)} />
         </label>
-        <button type="submit" class="sb-primary" disabled={!score}>
-          {t.submitRating}
-        </button>
+        <div class="sb-rating-buttons">
+          <button type="button" class="sb-secondary" onClick={onDismiss}>
+            {t.skipRating}
+          </button>
+          <button type="submit" class="sb-primary" disabled={!score}>
+            {t.submitRating}
+          </button>
+        </div>
       </fieldset>
     </form>
   );

@@ -23,6 +23,38 @@ function session(stored: Persisted = {}) {
 }
 
 describe("Session", () => {
+  it("keeps offering the rating of a closed conversation after a reload, until it is rated or dismissed", () => {
+    FakeSocket.made = [];
+    const first = session({ t: "tok" });
+    first.s.start();
+    const ws = FakeSocket.made[0];
+    ws.open();
+    ws.frame({ type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation: { id: "c1", status: "assigned", agent: { id: "dana", name: "Dana" } } });
+    ws.frame({ type: "conversation.closed", conversation_id: "c1", by: "agent" });
+    expect(first.s.view.get().rating).toEqual({ id: "c1", rated: null });
+    const kept = first.saved.at(-1)!;
+    expect(kept).toMatchObject({ r: "c1" });
+
+    // The reload: the server's welcome has no open conversation, the rating is still asked.
+    const again = session(kept);
+    expect(again.s.view.get().rating).toEqual({ id: "c1", rated: null });
+    again.s.rate(4, "quick"); // before the socket is up: sent after the welcome
+    const ws2 = FakeSocket.made.at(-1)!;
+    ws2.open();
+    ws2.frame({ type: "welcome", visitor_id: "v1", visitor_token: "tok2", conversation: null });
+    expect(ws2.sent.find((f: any) => f.type === "rate")).toEqual({ type: "rate", conversation_id: "c1", score: 4, comment: "quick" });
+    ws2.frame({ type: "rated", conversation_id: "c1", score: 4 });
+    expect(again.s.view.get().rating).toEqual({ id: "c1", rated: 4 });
+    expect(again.saved.at(-1)?.r).toBeUndefined(); // not offered after the next reload
+
+    // "No thanks" is remembered too; a rating older than the server's 7 days is not offered.
+    const third = session(kept);
+    third.s.dismissRating();
+    expect(third.s.view.get().rating).toBeNull();
+    expect(third.saved.at(-1)?.r).toBeUndefined();
+    expect(session({ ...kept, rc: Date.now() - 8 * 24 * 3600 * 1000 }).s.view.get().rating).toBeNull();
+  });
+
   it("says hello, keeps the token, resends a pending message with the same id after a drop, and resumes with last_seq", () => {
     vi.useFakeTimers();
     FakeSocket.made = [];

@@ -34,13 +34,22 @@ export interface View {
   problems: { id: number; problem: Problem }[];
   formDone: boolean; // the pre-chat or offline form was sent
   started: boolean; // the socket is in use (not before the chat or a form needs it)
+  // The closed conversation the visitor is asked to rate (kept across reloads until
+  // they rate it, dismiss the question or start another conversation), and their
+  // score once the server has stored it.
+  rating: { id: string; rated: number | null } | null;
 }
 
 export interface Persisted {
   t?: string; // visitor token
   c?: string; // conversation id
   s?: number; // seen up to
+  r?: string; // a closed conversation not rated yet: the rating is offered again
+  rc?: number; // when it closed (ms): the server takes ratings for 7 days
 }
+
+// How long after its close a conversation can be rated (the server's window).
+const kRatingWindowMs = 7 * 24 * 3600 * 1000;
 
 export interface SessionOptions {
   tenant: string;
@@ -68,10 +77,14 @@ export class Session {
   private theirTypingTimer: ReturnType<typeof setTimeout> | null = null;
   private problemId = 0;
   private lastUnread = -1;
+  private closedAt = 0;
+  private pendingRate: Frame | null = null;
 
   constructor(private readonly o: SessionOptions) {
     this.token = o.stored.t ?? null;
     this.storedConversation = o.stored.c ?? null;
+    const due = typeof o.stored.r === "string" && typeof o.stored.rc === "number" && Date.now() - o.stored.rc < kRatingWindowMs;
+    if (due) this.closedAt = o.stored.rc!;
     this.view = new Store<View>({
       chat: { ...S.emptyState, seenUpTo: o.stored.s ?? 0 },
       connection: "connecting",
@@ -81,6 +94,7 @@ export class Session {
       problems: [],
       formDone: false,
       started: false,
+      rating: due ? { id: o.stored.r!, rated: null } : null,
     });
     this.socket = new ReconnectingSocket({
       url: () => socketUrl(o.origin, `/v1/ws/visitor?tenant=${encodeURIComponent(o.tenant)}`),
@@ -115,6 +129,9 @@ export class Session {
   private setChat(chat: S.ChatState): void {
     const before = this.chat;
     this.patch({ chat });
+    // Another conversation began: the visitor has moved on from rating the last one.
+    const rating = this.view.get().rating;
+    if (rating && chat.conversationId && chat.conversationId !== rating.id) this.setRating(null);
     if (chat.conversationId !== before.conversationId || chat.seenUpTo !== before.seenUpTo) this.save();
     const unread = this.visible ? 0 : S.unreadCount(chat);
     if (unread !== this.lastUnread) {
@@ -124,7 +141,14 @@ export class Session {
   }
 
   private save(): void {
-    this.o.persist({ t: this.token ?? undefined, c: this.chat.conversationId ?? this.storedConversation ?? undefined, s: this.chat.seenUpTo });
+    const rating = this.view.get().rating;
+    const due = rating && rating.rated === null ? { r: rating.id, rc: this.closedAt } : {};
+    this.o.persist({ t: this.token ?? undefined, c: this.chat.conversationId ?? this.storedConversation ?? undefined, s: this.chat.seenUpTo, ...due });
+  }
+
+  private setRating(rating: View["rating"]): void {
+    this.patch({ rating });
+    this.save();
   }
 
   private hello(): void {
@@ -154,6 +178,7 @@ export class Session {
         if (!any.conversation) this.storedConversation = null;
         this.save();
         for (const e of S.toResend(this.chat)) this.sendMessage(e);
+        if (this.pendingRate && this.socket.send(this.pendingRate)) this.pendingRate = null;
         this.markSeen();
         break;
       }
@@ -195,11 +220,18 @@ export class Session {
       case "conversation.closed":
         this.patch({ typing: null });
         this.setChat(S.applyClosed(this.chat, any));
+        if (this.chat.conversationId) {
+          this.closedAt = Date.now();
+          this.setRating({ id: this.chat.conversationId, rated: null });
+        }
         this.o.onEvent("closed", { by: any.by });
         break;
-      case "rated":
-        this.setChat({ ...this.chat, rated: Number(any.score) });
+      case "rated": {
+        if (any.conversation_id === this.chat.conversationId) this.setChat({ ...this.chat, rated: Number(any.score) });
+        const rating = this.view.get().rating;
+        if (rating && rating.id === any.conversation_id) this.setRating({ ...rating, rated: Number(any.score) });
         break;
+      }
       case "error":
         if (!this.view.get().welcomed && (this.profile.name || this.profile.email || this.profile.attributes)) {
           // The hello was refused (a bad email or attribute from the website): say
@@ -319,12 +351,21 @@ export class Session {
   }
 
   rate(score: number, comment: string): void {
-    const id = this.chat.conversationId;
+    const id = this.view.get().rating?.id;
     if (!id) return;
-    this.socket.send({ type: "rate", conversation_id: id, score, comment });
+    const frame: Frame = { type: "rate", conversation_id: id, score, comment };
+    // After a reload the socket may not be up yet: sent after the welcome.
+    if (!this.view.get().welcomed || !this.socket.send(frame)) this.pendingRate = frame;
+    this.start();
+  }
+
+  // "No thanks": the rating is not offered again.
+  dismissRating(): void {
+    this.setRating(null);
   }
 
   newConversation(): void {
+    this.patch({ rating: null });
     this.storedConversation = null;
     this.setChat({ ...S.emptyState, seenUpTo: 0 });
     this.lastReadSent = 0;

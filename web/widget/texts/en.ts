@@ -31,6 +31,8 @@ export const en = {
   comment: "Comment (optional)",
   submitRating: "Send rating",
   thanksRating: "Thank you for your feedback!",
+  skipRating: "No thanks",
+  earlierClosed: "Your last conversation has ended.",
   name: "Name",
   email: "Email",
   question: "Your question",

@@ -33,6 +33,8 @@ export const zh: Texts = {
   comment: "评价（可选）",
   submitRating: "提交评价",
   thanksRating: "感谢您的评价！",
+  skipRating: "不用了",
+  earlierClosed: "您上次的对话已结束。",
   name: "姓名",
   email: "邮箱",
   question: "您的问题",
