@@ -31,7 +31,7 @@ AgentState queue_agent(std::string id, uint32_t max_concurrent, std::vector<std:
 Identity queue_visitor(const std::string& id) {
   return Identity{Role::visitor, id, "Visitor " + id, ""};
 }
-Identity agent_id(std::string id) {
+Identity queue_agent_id(std::string id) {
   return Identity{Role::agent, std::move(id), "", "agent"};
 }
 
@@ -138,7 +138,7 @@ struct QueueFixture {
   }
   std::shared_ptr<FakePeer> agent_connects(const std::string& id) {
     auto p = peer();
-    engine->agent_connect(p, agent_id(id));
+    engine->agent_connect(p, queue_agent_id(id));
     settle();
     return p;
   }
@@ -326,7 +326,7 @@ TEST_CASE("max_queue_length with offline_message: told, still queued, served in 
   CHECK(b2->of_type("ack").size() == 2);
   auto ann = f.agent_connects("ann");
   REQUIRE(ann->of_type("conversation.assigned").size() == 1);
-  f.engine->close_conversation(ann, agent_id("ann"), conversation_of(*b1), "");
+  f.engine->close_conversation(ann, queue_agent_id("ann"), conversation_of(*b1), "");
   f.settle();
   auto assigned = ann->of_type("conversation.assigned");
   REQUIRE(assigned.size() == 2);
@@ -388,7 +388,7 @@ TEST_CASE("max_wait_s: a conversation waiting longer is told once, and closed wh
   CHECK(bob->of_type("conversation.assigned").size() == 1);
   CHECK(s1->of_type("conversation.assigned").size() == 1);
   // bob leaves: back in the queue, a new wait, told again when it is too long.
-  f.engine->disconnect(bob, agent_id("bob"));
+  f.engine->disconnect(bob, queue_agent_id("bob"));
   f.run_for(1600ms);
   CHECK(system_texts(*s1).size() == 2);
   CHECK(f.metrics->queue_wait_exceeded.load() == 3);
