@@ -75,7 +75,8 @@ TEST_CASE(
   const auto epochs = cluster.lease_epochs();
   const auto stopped_at = Clock::now();
   const auto stopped_wall = std::chrono::system_clock::now();
-  auto exit_status = std::async(std::launch::async, [&] { return cluster.node(victim).stop(); });
+  auto exit_status = std::async(std::launch::async,
+                                [&cluster, name = victim] { return cluster.node(name).stop(); });
 
   const auto leased = all_leased_by(cluster, tenants, survivor, stopped_at, 30s);
   std::this_thread::sleep_for(3s);
