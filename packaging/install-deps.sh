@@ -29,7 +29,10 @@ build_pkgs+=("${run_pkgs[@]}")
 # postgresql-15: storage-postgres's tests start a private cluster of their own (initdb).
 # redis-server: cluster-redis's tests start private servers of their own (no service).
 # clang: .ci/run's sanitizer build with the libFuzzer harnesses (libFuzzer comes with it).
-test_pkgs=(catch2 sqlite3 procps clang clang-format python3 chromium fonts-wqy-microhei postgresql-15 redis-server)
+# ninja-build: .ci/run's builds (it keeps both cores busy where make waits on a target's
+# libraries).
+test_pkgs=(catch2 sqlite3 procps clang clang-format python3 chromium fonts-wqy-microhei postgresql-15 redis-server
+  ninja-build)
 
 # The browser UIs are built with Node.js >= 18 and npm. Debian 12's own nodejs (18)
 # and npm do; a machine that already has a newer Node (with its npm) keeps it:

@@ -34,7 +34,7 @@ std::array<std::string_view, 4> first_segments(std::string_view path, size_t& co
   return parts;
 }
 
-std::string text_of(const json::object& o, std::string_view key) {
+std::string string_field(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
@@ -97,9 +97,9 @@ std::optional<ForwardMark> open_mark(const hub::HttpRequest& request, std::strin
     return std::nullopt;
   }
   const auto& o = parsed.as_object();
-  ForwardMark mark{text_of(o, "from"),   text_of(o, "to"),     text_of(o, "tenant"),
-                   text_of(o, "method"), text_of(o, "target"), text_of(o, "client"),
-                   text_of(o, "scheme"), text_of(o, "host"),   exp->as_int64()};
+  ForwardMark mark{string_field(o, "from"),   string_field(o, "to"),     string_field(o, "tenant"),
+                   string_field(o, "method"), string_field(o, "target"), string_field(o, "client"),
+                   string_field(o, "scheme"), string_field(o, "host"),   exp->as_int64()};
   if (mark.to != me) {
     why = "it was forwarded to node " + mark.to + ", not to this one";
     return std::nullopt;

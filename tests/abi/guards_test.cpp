@@ -19,13 +19,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Fixture {
+struct GuardsFixture {
   TempDir dir;
   CapturedLog log;
   boost::asio::io_context io;
   std::unique_ptr<PluginHost> host;
 
-  Fixture() {
+  GuardsFixture() {
     copy_test_plugins(dir.path(), {"abi-faulty-storage", "abi-faulty-router"});
     HostOptions options;
     options.call_timeout = 100ms;
@@ -72,7 +72,8 @@ CallResult append_once(StorageClient& storage, boost::asio::io_context& io,
 
 }  // namespace
 
-TEST_CASE_METHOD(Fixture, "a hook that throws or fails yields SB_ERROR and the host carries on") {
+TEST_CASE_METHOD(GuardsFixture,
+                 "a hook that throws or fails yields SB_ERROR and the host carries on") {
   StorageClient storage(instance("abi-faulty-storage"));
 
   const auto thrown = append_once(storage, io, "throw");
@@ -97,7 +98,7 @@ TEST_CASE_METHOD(Fixture, "a hook that throws or fails yields SB_ERROR and the h
   REQUIRE(run_until(io, [&] { return append.calls == 1; }));
 }
 
-TEST_CASE_METHOD(Fixture,
+TEST_CASE_METHOD(GuardsFixture,
                  "the circuit opens after N failures in a row and closes after the cool-down") {
   auto failing = instance("abi-faulty-storage", "acme");
   auto neighbour = instance("abi-faulty-storage", "globex");
@@ -135,7 +136,7 @@ TEST_CASE_METHOD(Fixture,
   }
 }
 
-TEST_CASE_METHOD(Fixture,
+TEST_CASE_METHOD(GuardsFixture,
                  "an op that never completes times out and its late completion is dropped") {
   auto made = instance("abi-faulty-storage");
   StorageClient storage(made);
@@ -159,7 +160,7 @@ TEST_CASE_METHOD(Fixture,
   CHECK(release.calls == 1);
 }
 
-TEST_CASE_METHOD(Fixture, "timeouts count toward the breaker") {
+TEST_CASE_METHOD(GuardsFixture, "timeouts count toward the breaker") {
   auto made = instance("abi-faulty-storage");
   StorageClient storage(made);
   for (int i = 0; i < 3; ++i)
@@ -172,7 +173,7 @@ TEST_CASE_METHOD(Fixture, "timeouts count toward the breaker") {
   CHECK_FALSE(made->breaker_open());
 }
 
-TEST_CASE_METHOD(Fixture, "many threads calling one instance get exactly one callback each") {
+TEST_CASE_METHOD(GuardsFixture, "many threads calling one instance get exactly one callback each") {
   StorageClient storage(instance("abi-faulty-storage"));
   constexpr int kThreads = 4;
   constexpr int kCallsPerThread = 500;
@@ -209,7 +210,7 @@ TEST_CASE_METHOD(Fixture, "many threads calling one instance get exactly one cal
 
 // A storage writer completes its batch op after op from its own thread; the host
 // hands them to each op's executor together, in the order they came, each once.
-TEST_CASE_METHOD(Fixture,
+TEST_CASE_METHOD(GuardsFixture,
                  "completions given together reach each op's executor once, in the order given") {
   StorageClient storage(instance("abi-faulty-storage"));
   boost::asio::io_context other;
@@ -248,7 +249,8 @@ TEST_CASE_METHOD(Fixture,
 }
 
 TEST_CASE_METHOD(
-    Fixture, "route: failures are SB_ERROR, pending answers arrive once, bad indexes are errors") {
+    GuardsFixture,
+    "route: failures are SB_ERROR, pending answers arrive once, bad indexes are errors") {
   auto made = instance("abi-faulty-router");
   RoutingClient router(made);
   const std::vector<AgentCandidate> candidates = {{"agent-a", "A", 0, 2}, {"agent-b", "B", 1, 2}};
@@ -300,7 +302,7 @@ TEST_CASE_METHOD(
   CHECK(pending_calls == 1);
 }
 
-TEST_CASE_METHOD(Fixture,
+TEST_CASE_METHOD(GuardsFixture,
                  "a 1.0 storage plugin still loads, and its missing 1.2 blob calls are refused") {
   StorageClient storage(instance("abi-faulty-storage"));
   CHECK_FALSE(storage.has_blobs());
@@ -315,7 +317,7 @@ TEST_CASE_METHOD(Fixture,
   CHECK_FALSE(storage.instance()->breaker_open());
 }
 
-TEST_CASE_METHOD(Fixture,
+TEST_CASE_METHOD(GuardsFixture,
                  "a storage plugin older than 1.3 still loads, and search answers not supported") {
   StorageClient storage(instance("abi-faulty-storage"));
   CHECK_FALSE(storage.has_search());
@@ -329,7 +331,7 @@ TEST_CASE_METHOD(Fixture,
   CHECK_FALSE(storage.instance()->breaker_open());
 }
 
-TEST_CASE_METHOD(Fixture,
+TEST_CASE_METHOD(GuardsFixture,
                  "a storage plugin older than 1.4 still loads, and its logs answer not supported") {
   StorageClient storage(instance("abi-faulty-storage"));
   CHECK_FALSE(storage.has_logs());

@@ -18,7 +18,7 @@ using namespace sb::abi_test;
 
 namespace {
 
-HostOptions options_with(const CapturedLog& log) {
+HostOptions swap_options_with(const CapturedLog& log) {
   HostOptions options;
   options.logger = log.logger;
   return options;
@@ -67,7 +67,7 @@ TEST_CASE("a replaced build is unmapped when its last instance is freed, not bef
   copy_test_plugins(dir.path(), {"abi-c-router"});
   const fs::path file = dir.path() / "abi-c-router.so";
   CapturedLog log;
-  PluginHost host(dir.path(), options_with(log));
+  PluginHost host(dir.path(), swap_options_with(log));
   host.scan();
   std::string error;
   auto old_instance = host.create_instance("abi-c-router", "acme", {}, dir.path() / "data", error);
@@ -109,7 +109,7 @@ TEST_CASE("a replaced build is unmapped when its last instance is freed, not bef
 TEST_CASE("a plugin dropped in is loaded by the next rescan once its file has settled") {
   TempDir dir;
   CapturedLog log;
-  PluginHost host(dir.path(), options_with(log));
+  PluginHost host(dir.path(), swap_options_with(log));
   host.scan();
   CHECK(host.plugins().empty());
 
@@ -131,7 +131,7 @@ TEST_CASE("a plugin dropped in is loaded by the next rescan once its file has se
 TEST_CASE("a refused file is reported once, and again only when it changes") {
   TempDir dir;
   CapturedLog log;
-  PluginHost host(dir.path(), options_with(log));
+  PluginHost host(dir.path(), swap_options_with(log));
   std::ofstream(dir.path() / "garbage.so") << "not an ELF file";
   age(dir.path() / "garbage.so");
   host.scan();
@@ -174,7 +174,7 @@ class DescriptorsExhausted {
 TEST_CASE("a directory that cannot be listed is reported once, and when it can be again") {
   TempDir dir;
   CapturedLog log;
-  PluginHost host(dir.path(), options_with(log));
+  PluginHost host(dir.path(), swap_options_with(log));
   host.scan();
   {
     DescriptorsExhausted exhausted;
@@ -197,7 +197,7 @@ TEST_CASE("a plugin removed while in use keeps its instances working and makes n
   copy_test_plugins(dir.path(), {"abi-c-router"});
   const fs::path file = dir.path() / "abi-c-router.so";
   CapturedLog log;
-  PluginHost host(dir.path(), options_with(log));
+  PluginHost host(dir.path(), swap_options_with(log));
   host.scan();
   std::string error;
   auto running = host.create_instance("abi-c-router", "acme", {}, dir.path() / "data", error);

@@ -13,9 +13,9 @@ using namespace sb::cl;
 
 namespace {
 
-constexpr int kTenants = 8;
-constexpr int kVisitorsPerTenant = 3;
-constexpr double kRatePerVisitor = 3;  // 8 tenants x 3 visitors x 3/s = 72 messages/s
+constexpr int kHandoverTenants = 8;
+constexpr int kHandoverVisitorsPerTenant = 3;
+constexpr double kHandoverRatePerVisitor = 3;  // 8 tenants x 3 visitors x 3/s = 72 messages/s
 constexpr int kLeaseMs = 20000;
 // Well inside the lease: what "at once" may take on a busy machine (a heartbeat to
 // see the node go, a few takes of a few hundred ms each).
@@ -24,7 +24,7 @@ constexpr auto kServedWithin = 5s;
 ClusterOptions handover_cluster() {
   ClusterOptions options;
   options.nodes = 2;
-  options.tenants = load_tenants(kTenants, 1, kVisitorsPerTenant);
+  options.tenants = load_tenants(kHandoverTenants, 1, kHandoverVisitorsPerTenant);
   options.lease_ms = kLeaseMs;
   // The second node's half is handed over to it at the start: without the release
   // that alone takes a lease.
@@ -32,8 +32,9 @@ ClusterOptions handover_cluster() {
   return options;
 }
 
-size_t min_acked(double seconds) {
-  return static_cast<size_t>(kTenants * kVisitorsPerTenant * kRatePerVisitor * seconds / 2);
+size_t handover_min_acked(double seconds) {
+  return static_cast<size_t>(kHandoverTenants * kHandoverVisitorsPerTenant *
+                             kHandoverRatePerVisitor * seconds / 2);
 }
 
 // How long after `from` every one of `tenants` had its lease held by `node`; nullopt
@@ -62,7 +63,8 @@ TEST_CASE(
     "20 s lease, nothing acked lost",
     "[cluster][handover][sigterm]") {
   Cluster cluster(handover_cluster());
-  Load load(cluster, load_on_every_tenant(cluster, kVisitorsPerTenant, kRatePerVisitor));
+  Load load(cluster,
+            load_on_every_tenant(cluster, kHandoverVisitorsPerTenant, kHandoverRatePerVisitor));
   load.start();
   std::this_thread::sleep_for(4s);
 
@@ -73,7 +75,8 @@ TEST_CASE(
   const auto epochs = cluster.lease_epochs();
   const auto stopped_at = Clock::now();
   const auto stopped_wall = std::chrono::system_clock::now();
-  auto exit_status = std::async(std::launch::async, [&] { return cluster.node(victim).stop(); });
+  auto exit_status = std::async(std::launch::async,
+                                [&cluster, name = victim] { return cluster.node(name).stop(); });
 
   const auto leased = all_leased_by(cluster, tenants, survivor, stopped_at, 30s);
   std::this_thread::sleep_for(3s);
@@ -108,8 +111,9 @@ TEST_CASE(
   }
   // Every visitor, the stopped node's included, writes again; everything
   // acknowledged before and after the stop is in the history, once.
-  CHECK(visitors_acked_after(load, until - 2s).size() == kTenants * kVisitorsPerTenant);
-  finish_and_check(cluster, load, min_acked(7));
+  CHECK(visitors_acked_after(load, until - 2s).size() ==
+        kHandoverTenants * kHandoverVisitorsPerTenant);
+  finish_and_check(cluster, load, handover_min_acked(7));
 }
 
 TEST_CASE(
@@ -117,7 +121,8 @@ TEST_CASE(
     "of a 20 s lease, nothing acked lost",
     "[cluster][handover][rejoin]") {
   Cluster cluster(handover_cluster());
-  Load load(cluster, load_on_every_tenant(cluster, kVisitorsPerTenant, kRatePerVisitor));
+  Load load(cluster,
+            load_on_every_tenant(cluster, kHandoverVisitorsPerTenant, kHandoverRatePerVisitor));
   load.start();
   std::this_thread::sleep_for(3s);
 
@@ -176,5 +181,5 @@ TEST_CASE(
     INFO("tenant " << tenant << " went " << gap.count() << " ms without an ack");
     CHECK(gap <= kServedWithin);
   }
-  finish_and_check(cluster, load, min_acked(8));
+  finish_and_check(cluster, load, handover_min_acked(8));
 }

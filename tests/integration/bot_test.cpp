@@ -54,12 +54,12 @@ DeploymentOptions with_plugins(const BotPlugins& plugins) {
 }
 
 // The next message frame from the bot.
-json::object bot_says(sb::test::WsClient& ws, std::chrono::milliseconds timeout = 5000ms) {
+json::object scripted_bot_says(sb::test::WsClient& ws, std::chrono::milliseconds timeout = 5000ms) {
   return message_from(ws, "bot", timeout);
 }
 
-std::string bot_text(sb::test::WsClient& ws, std::chrono::milliseconds timeout = 5000ms) {
-  return str(bot_says(ws, timeout), "text");
+std::string scripted_bot_text(sb::test::WsClient& ws, std::chrono::milliseconds timeout = 5000ms) {
+  return str(scripted_bot_says(ws, timeout), "text");
 }
 
 }  // namespace
@@ -71,7 +71,7 @@ TEST_CASE("the bot answers a visitor with stored, sequenced bot messages", "[bot
   auto ack = visitor.send_message("echo hello there");
   const std::string cid = str(ack, "conversation_id");
 
-  auto reply = bot_says(visitor.ws);
+  auto reply = scripted_bot_says(visitor.ws);
   CHECK(str(reply, "text") == "echo: hello there");
   CHECK(num(reply, "seq") == 2);
   CHECK(str(obj(reply, "from"), "name") == "Testbot");
@@ -80,9 +80,9 @@ TEST_CASE("the bot answers a visitor with stored, sequenced bot messages", "[bot
 
   // The LLM stage answers what the auto-reply stage passes on, with the tenant's prompt.
   visitor.send_message("llm prompt");
-  CHECK(bot_text(visitor.ws) == "You are the test bot.");
+  CHECK(scripted_bot_text(visitor.ws) == "You are the test bot.");
   visitor.send_message("what is up");
-  CHECK(bot_text(visitor.ws) == "LLM: what is up");
+  CHECK(scripted_bot_text(visitor.ws) == "LLM: what is up");
 
   // Stored like any message: the visitor's history has both sides, in order.
   const auto history = deployment.history("acme", cid, visitor.visitor_token);
@@ -100,14 +100,14 @@ TEST_CASE("a slow answer: the holding reply at the time limit, then the answer",
   auto visitor = deployment.connect_visitor("acme");
   const auto sent = std::chrono::steady_clock::now();
   visitor.send_message("slow 1500 echo worth the wait");
-  CHECK(bot_text(visitor.ws, 1000ms) == "One moment please.");
+  CHECK(scripted_bot_text(visitor.ws, 1000ms) == "One moment please.");
   CHECK(std::chrono::steady_clock::now() - sent < 1200ms);
-  CHECK(bot_text(visitor.ws, 3000ms) == "echo: worth the wait");
+  CHECK(scripted_bot_text(visitor.ws, 3000ms) == "echo: worth the wait");
 
   // A slow LLM the same way.
   visitor.send_message("slow 1200 a deep question");
-  CHECK(bot_text(visitor.ws, 1000ms) == "One moment please.");
-  CHECK(bot_text(visitor.ws, 3000ms) == "LLM: a deep question");
+  CHECK(scripted_bot_text(visitor.ws, 1000ms) == "One moment please.");
+  CHECK(scripted_bot_text(visitor.ws, 3000ms) == "LLM: a deep question");
 }
 
 TEST_CASE("a bot stage is bound by the tenant's stage time limit, not the plugin call timeout",
@@ -126,11 +126,11 @@ TEST_CASE("a bot stage is bound by the tenant's stage time limit, not the plugin
 
   auto visitor = deployment.connect_visitor("acme");
   visitor.send_message("slow 1000 echo worth the wait");
-  CHECK(bot_text(visitor.ws, 1000ms) == "One moment please.");
-  CHECK(bot_text(visitor.ws, 3000ms) == "echo: worth the wait");
+  CHECK(scripted_bot_text(visitor.ws, 1000ms) == "One moment please.");
+  CHECK(scripted_bot_text(visitor.ws, 3000ms) == "echo: worth the wait");
   visitor.send_message("slow 800 an LLM question");
-  CHECK(bot_text(visitor.ws, 1000ms) == "One moment please.");
-  CHECK(bot_text(visitor.ws, 3000ms) == "LLM: an LLM question");
+  CHECK(scripted_bot_text(visitor.ws, 1000ms) == "One moment please.");
+  CHECK(scripted_bot_text(visitor.ws, 3000ms) == "LLM: an LLM question");
 }
 
 TEST_CASE("the stages get the language of the visitor's hello", "[bots]") {
@@ -138,16 +138,16 @@ TEST_CASE("the stages get the language of the visitor's hello", "[bots]") {
   Deployment deployment({bot_tenant()}, with_plugins(plugins));
   auto chinese = deployment.connect_visitor("acme", {{"meta", {{"lang", "zh-CN"}}}});
   chinese.send_message("lang");
-  CHECK(bot_text(chinese.ws) == "language: zh-CN");
+  CHECK(scripted_bot_text(chinese.ws) == "language: zh-CN");
   auto unsaid = deployment.connect_visitor("acme");
   unsaid.send_message("lang");
-  CHECK(bot_text(unsaid.ws) == "language: ");
+  CHECK(scripted_bot_text(unsaid.ws) == "language: ");
 
   // A later hello (the visitor switched the page's language) counts from then on.
   auto again = deployment.connect_visitor(
       "acme", {{"visitor_token", chinese.visitor_token}, {"meta", {{"lang", "en"}}}});
   again.send_message("lang");
-  CHECK(bot_text(again.ws) == "language: en");
+  CHECK(scripted_bot_text(again.ws) == "language: en");
 }
 
 TEST_CASE(
@@ -158,15 +158,15 @@ TEST_CASE(
   Deployment deployment({bot_tenant({}, 10)}, with_plugins(plugins));
   auto visitor = deployment.connect_visitor("acme");
   visitor.send_message("malformed");
-  CHECK(bot_text(visitor.ws) == "LLM: malformed");
+  CHECK(scripted_bot_text(visitor.ws) == "LLM: malformed");
   visitor.send_message("empty");
-  CHECK(bot_text(visitor.ws) == "LLM: empty");
+  CHECK(scripted_bot_text(visitor.ws) == "LLM: empty");
   visitor.send_message("fail");
-  CHECK(bot_text(visitor.ws) == "LLM: fail");
+  CHECK(scripted_bot_text(visitor.ws) == "LLM: fail");
 
   // The LLM fails too: hand-off, with the reply and a place in the queue.
   visitor.send_message("llm malformed");
-  CHECK(bot_text(visitor.ws) == "Connecting you to a person.");
+  CHECK(scripted_bot_text(visitor.ws) == "Connecting you to a person.");
   CHECK(num(visitor.ws.next_of_type("conversation.queued"), "position") == 1);
 }
 
@@ -175,15 +175,15 @@ TEST_CASE("a stage that keeps failing is skipped for the cool-down, then used ag
   Deployment deployment({bot_tenant()}, with_plugins(plugins));
   auto visitor = deployment.connect_visitor("acme");
   visitor.send_message("malformed");
-  CHECK(bot_text(visitor.ws) == "LLM: malformed");
+  CHECK(scripted_bot_text(visitor.ws) == "LLM: malformed");
   visitor.send_message("malformed");
-  CHECK(bot_text(visitor.ws) == "LLM: malformed");
+  CHECK(scripted_bot_text(visitor.ws) == "LLM: malformed");
   // Two failures in a row: the auto-reply stage is skipped, the LLM answers instead.
   visitor.send_message("echo skipped");
-  CHECK(bot_text(visitor.ws) == "LLM: echo skipped");
+  CHECK(scripted_bot_text(visitor.ws) == "LLM: echo skipped");
   std::this_thread::sleep_for(1200ms);
   visitor.send_message("echo back");
-  CHECK(bot_text(visitor.ws) == "echo: back");
+  CHECK(scripted_bot_text(visitor.ws) == "echo: back");
 }
 
 TEST_CASE("past the day's token budget the LLM is skipped, also after a restart", "[bots]") {
@@ -191,17 +191,17 @@ TEST_CASE("past the day's token budget the LLM is skipped, also after a restart"
   Deployment deployment({bot_tenant("daily_token_budget = 60\n")}, with_plugins(plugins));
   auto first = deployment.connect_visitor("acme");
   first.send_message("question one");
-  CHECK(bot_text(first.ws) == "LLM: question one");  // 60 tokens: the day's budget
+  CHECK(scripted_bot_text(first.ws) == "LLM: question one");  // 60 tokens: the day's budget
   first.send_message("question two");
-  CHECK(bot_text(first.ws) == "Connecting you to a person.");
+  CHECK(scripted_bot_text(first.ws) == "Connecting you to a person.");
 
   CHECK(deployment.server().stop() == 0);
   deployment.server().start();
   auto second = deployment.connect_visitor("acme");
   second.send_message("echo the other stages still work");
-  CHECK(bot_text(second.ws) == "echo: the other stages still work");
+  CHECK(scripted_bot_text(second.ws) == "echo: the other stages still work");
   second.send_message("question three");
-  CHECK(bot_text(second.ws) == "Connecting you to a person.");
+  CHECK(scripted_bot_text(second.ws) == "Connecting you to a person.");
 }
 
 TEST_CASE("asking for a human: hand-off, queued, the agent sees the bot part, the bot is silent",
@@ -210,9 +210,9 @@ TEST_CASE("asking for a human: hand-off, queued, the agent sees the bot part, th
   Deployment deployment({bot_tenant()}, with_plugins(plugins));
   auto visitor = deployment.connect_visitor("acme");
   const std::string cid = str(visitor.send_message("echo my parcel is late"), "conversation_id");
-  CHECK(bot_text(visitor.ws) == "echo: my parcel is late");
+  CHECK(scripted_bot_text(visitor.ws) == "echo: my parcel is late");
   visitor.send_message("I want to talk to a human");
-  CHECK(bot_text(visitor.ws) == "Connecting you to a person.");
+  CHECK(scripted_bot_text(visitor.ws) == "Connecting you to a person.");
   CHECK(num(visitor.ws.next_of_type("conversation.queued"), "position") == 1);
 
   auto agent = deployment.connect_agent("acme", "alice");
@@ -239,12 +239,12 @@ TEST_CASE("a stage's own hand-off and close", "[bots]") {
   Deployment deployment({bot_tenant()}, with_plugins(plugins));
   auto visitor = deployment.connect_visitor("acme");
   visitor.send_message("bye");
-  CHECK(bot_text(visitor.ws) == "Goodbye!");
+  CHECK(scripted_bot_text(visitor.ws) == "Goodbye!");
   CHECK(str(visitor.ws.next_of_type("conversation.closed"), "by") == "bot");
 
   // A new conversation starts with the bot again.
   visitor.send_message("human-ish");
-  CHECK(bot_text(visitor.ws) == "A specialist will take it from here.");
+  CHECK(scripted_bot_text(visitor.ws) == "A specialist will take it from here.");
   CHECK(num(visitor.ws.next_of_type("conversation.queued"), "position") == 1);
 }
 
@@ -253,7 +253,7 @@ TEST_CASE("a restart while the bot holds the conversation resumes with the bot",
   Deployment deployment({bot_tenant()}, with_plugins(plugins));
   auto visitor = deployment.connect_visitor("acme");
   const std::string cid = str(visitor.send_message("count"), "conversation_id");
-  CHECK(bot_text(visitor.ws) == "count 1");
+  CHECK(scripted_bot_text(visitor.ws) == "count 1");
   // The server stops while the bot is still working on this one.
   visitor.send_message("slow 1500 echo after the restart");
   CHECK(deployment.server().stop() == 0);
@@ -274,5 +274,5 @@ TEST_CASE("a restart while the bot holds the conversation resumes with the bot",
   CHECK(str(back.welcome, "conversation_id") == cid);
   CHECK(str(obj(back.welcome, "conversation"), "status") == "bot");
   back.send_message("count");
-  CHECK(bot_text(back.ws) == "count 2");
+  CHECK(scripted_bot_text(back.ws) == "count 2");
 }

@@ -20,7 +20,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr const char* kKnowledgeBase = R"([[entries]]
+constexpr const char* kBotTryKnowledgeBase = R"([[entries]]
 id = "hours"
 questions = ["When are you open?", "What are your opening hours?", "营业时间"]
 answer = { en = "We are open 9 to 5.", zh = "我们九点到五点营业。" }
@@ -61,7 +61,7 @@ message = "Hi! Shall I check an order?"
 options = [{ label = "Yes", next = "order_status/ask_number" }]
 )";
 
-TenantSpec bot_tenant(const FakeOpenAiServer& llm, bool bot_first = false) {
+TenantSpec bot_try_bot_tenant(const FakeOpenAiServer& llm, bool bot_first = false) {
   TenantSpec tenant = acme_tenant();
   tenant.extra_toml = R"(
 [bot]
@@ -91,11 +91,11 @@ struct BotDeployment {
   Deployment deployment;
 
   explicit BotDeployment(bool bot_first = false)
-      : deployment({bot_tenant(llm, bot_first), globex_tenant()},
+      : deployment({bot_try_bot_tenant(llm, bot_first), globex_tenant()},
                    DeploymentOptions{.start = false}) {
     const auto dir = deployment.tenants_dir() / "acme";
     std::filesystem::create_directories(dir);
-    sb::test::write_file_atomically(dir / "kb.toml", kKnowledgeBase);
+    sb::test::write_file_atomically(dir / "kb.toml", kBotTryKnowledgeBase);
     sb::test::write_file_atomically(dir / "flows.toml", kFlows);
     sb::test::write_file_atomically(deployment.tenants_dir() / kMoreFlowsName, kMoreFlows);
     deployment.server().start();

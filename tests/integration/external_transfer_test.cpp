@@ -16,11 +16,11 @@ using std::chrono::milliseconds;
 
 namespace {
 
-constexpr int kTimeoutMs = 400;
+constexpr int kTransferTimeoutMs = 400;
 
 // ann in support; ben and cara in billing. least-busy's tie-break picks ben, so
 // the endpoint names cara whenever the test must tell whose choice won.
-TenantSpec desk(const std::string& url) {
+TenantSpec transfer_desk_tenant(const std::string& url) {
   TenantSpec tenant;
   tenant.id = "acme";
   tenant.name = "Acme External";
@@ -29,11 +29,11 @@ TenantSpec desk(const std::string& url) {
                    {"ben", "Ben", "agent", 5, {"billing"}},
                    {"cara", "Cara", "agent", 5, {"billing"}}};
   tenant.extra_toml = "[plugins.routing-external]\nurl = \"" + url +
-                      "\"\ntimeout_ms = " + std::to_string(kTimeoutMs) + "\n";
+                      "\"\ntimeout_ms = " + std::to_string(kTransferTimeoutMs) + "\n";
   return tenant;
 }
 
-FakeReply names(const std::string& agent_id) {
+FakeReply transfer_names(const std::string& agent_id) {
   return FakeReply::raw(200, "application/json", R"({"agent_id":")" + agent_id + R"("})");
 }
 
@@ -41,7 +41,7 @@ FakeReply names(const std::string& agent_id) {
 // come online.
 struct Desk {
   FakeOpenAiServer endpoint{"/route"};
-  Deployment deployment{std::vector<TenantSpec>{desk(endpoint.url())}};
+  Deployment deployment{std::vector<TenantSpec>{transfer_desk_tenant(endpoint.url())}};
   AgentSession ann = deployment.connect_agent("acme", "ann");
   VisitorSession visitor = deployment.connect_visitor("acme");
   std::string conversation_id = served_by_ann();
@@ -49,7 +49,7 @@ struct Desk {
   AgentSession cara = deployment.connect_agent("acme", "cara");
 
   std::string served_by_ann() {
-    endpoint.enqueue(names("ann"));
+    endpoint.enqueue(transfer_names("ann"));
     const std::string id =
         str(visitor.send_message("I have a billing question"), "conversation_id");
     auto assigned = ann.ws.next_of_type("conversation.assigned");
@@ -77,7 +77,7 @@ std::vector<std::string> texts_of(const json::array& messages) {
 TEST_CASE("external transfer: the endpoint's later answer moves the conversation, no message lost",
           "[routing][external][transfer]") {
   Desk desk;
-  desk.endpoint.enqueue(names("cara").after(milliseconds(300)));
+  desk.endpoint.enqueue(transfer_names("cara").after(milliseconds(300)));
   const auto asked = Clock::now();
   desk.transfer_to_billing("t-1");
   REQUIRE(desk.endpoint.wait_for_requests(2));
@@ -142,15 +142,15 @@ TEST_CASE("external transfer: the endpoint's later answer moves the conversation
 TEST_CASE("external transfer: an endpoint past timeout_ms leaves the choice to the next strategy",
           "[routing][external][transfer]") {
   Desk desk;
-  desk.endpoint.enqueue(names("cara").after(std::chrono::seconds(4)));
+  desk.endpoint.enqueue(transfer_names("cara").after(std::chrono::seconds(4)));
   const auto asked = Clock::now();
   desk.transfer_to_billing("t-1");
   auto transferred = desk.ann.ws.next_of_type("conversation.transferred");
   const auto waited = std::chrono::duration_cast<milliseconds>(Clock::now() - asked);
   // least-busy's tie-break, once the endpoint had its time, and not much later.
   CHECK(str(transferred, "to_agent") == "ben");
-  CHECK(waited >= milliseconds(kTimeoutMs - 50));
-  CHECK(waited < milliseconds(kTimeoutMs + 1500));
+  CHECK(waited >= milliseconds(kTransferTimeoutMs - 50));
+  CHECK(waited < milliseconds(kTransferTimeoutMs + 1500));
   auto taken = desk.ben.ws.next_of_type("conversation.assigned");
   CHECK(str(obj(taken, "conversation"), "id") == desk.conversation_id);
   CHECK_THAT(desk.deployment.server().log(), Catch::Contains("within 400 ms (timeout)"));
@@ -160,7 +160,7 @@ TEST_CASE("external transfer: an endpoint past timeout_ms leaves the choice to t
 TEST_CASE("external transfer: nobody usable leaves the conversation with the agent who asked",
           "[routing][external][transfer]") {
   Desk desk;
-  desk.endpoint.enqueue(names("ann").after(milliseconds(300)));  // not in billing
+  desk.endpoint.enqueue(transfer_names("ann").after(milliseconds(300)));  // not in billing
   desk.transfer_to_billing("t-1");
   REQUIRE(desk.endpoint.wait_for_requests(2));
   // billing steps away while the endpoint thinks: least-busy has no one either.
@@ -187,7 +187,7 @@ TEST_CASE("external transfer: nobody usable leaves the conversation with the age
 TEST_CASE("external transfer: a close while the endpoint thinks makes its answer a no-op",
           "[routing][external][transfer]") {
   Desk desk;
-  desk.endpoint.enqueue(names("cara").after(milliseconds(300)));
+  desk.endpoint.enqueue(transfer_names("cara").after(milliseconds(300)));
   desk.transfer_to_billing("t-1");
   REQUIRE(desk.endpoint.wait_for_requests(2));
   desk.ann.ws.send_json(

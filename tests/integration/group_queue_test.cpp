@@ -65,7 +65,7 @@ json::object queued_at(VisitorSession& v, int64_t position) {
       "conversation.queued at position " + std::to_string(position));
 }
 
-double metric(Deployment& d, const std::string& sample) {
+double group_queue_metric(Deployment& d, const std::string& sample) {
   const std::string text = sb::test::http_get(d.port(), "/metrics").body;
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);)
@@ -158,7 +158,7 @@ TEST_CASE("a full group queue with offline_message: told, still queued, served i
   CHECK(str(system_message(b2.session), "text") == "Billing is busy.");
   b1.session.ws.expect_no_frame_of_type("message", 0ms);
   s1.session.ws.expect_no_frame_of_type("message", 200ms);
-  CHECK(metric(deployment, kBillingFull) == 1);
+  CHECK(group_queue_metric(deployment, kBillingFull) == 1);
 
   // The visitor leaves a message; ann gets it all once the first is done.
   b2.session.send_message("my account number is 42");
@@ -191,7 +191,7 @@ TEST_CASE("a full group queue with message_and_close: the message, then the clos
   // Closed for good: writing again opens a new conversation.
   CHECK(str(b2.session.send_message("hello?"), "conversation_id") != b2.conversation_id);
   b1.session.ws.expect_no_frame_of_type("conversation.closed", 200ms);
-  CHECK(metric(deployment, kBillingFull) == 1);
+  CHECK(group_queue_metric(deployment, kBillingFull) == 1);
 }
 
 TEST_CASE("past max_wait_s the visitor is told; closed or kept as the group says",
@@ -212,7 +212,7 @@ TEST_CASE("past max_wait_s the visitor is told; closed or kept as the group says
   CHECK(std::chrono::steady_clock::now() - start >= 1s);
   s1.session.ws.expect_no_frame_of_type("conversation.closed", 1500ms);
   s1.session.ws.expect_no_frame_of_type("message", 0ms);
-  CHECK(metric(deployment, kWaitedTooLong) == 2);
+  CHECK(group_queue_metric(deployment, kWaitedTooLong) == 2);
   auto bob = deployment.connect_agent("shop", "bob");
   CHECK(str(obj(bob.ws.next_of_type("conversation.assigned"), "conversation"), "id") ==
         s1.conversation_id);

@@ -13,7 +13,7 @@ using std::chrono::milliseconds;
 namespace {
 
 // ann in support; the rest in billing. Everything routes manually.
-TenantSpec desk(int billing_agents, const std::string& extra_toml = {}) {
+TenantSpec manual_desk_tenant(int billing_agents, const std::string& extra_toml = {}) {
   TenantSpec tenant;
   tenant.id = "desk";
   tenant.name = "Manual Desk";
@@ -36,7 +36,7 @@ bool is_offer_of(const json::object& f, const std::string& conversation_id) {
          str(obj(f, "conversation"), "id") == conversation_id;
 }
 
-std::vector<std::string> texts_of(const json::array& messages) {
+std::vector<std::string> manual_texts_of(const json::array& messages) {
   std::vector<std::string> out;
   for (const auto& m : messages) out.push_back(str(m.as_object(), "text"));
   return out;
@@ -44,13 +44,13 @@ std::vector<std::string> texts_of(const json::array& messages) {
 
 // The billing agents online from the start; ann takes each new visitor's
 // conversation from the manual offer (the billing agents see it offered, then taken).
-struct Desk {
+struct ManualDesk {
   Deployment deployment;
   AgentSession ann;
   std::vector<AgentSession> billing;
 
-  explicit Desk(int billing_agents, const std::string& extra_toml = {})
-      : deployment({desk(billing_agents, extra_toml)}),
+  explicit ManualDesk(int billing_agents, const std::string& extra_toml = {})
+      : deployment({manual_desk_tenant(billing_agents, extra_toml)}),
         ann(deployment.connect_agent("desk", "ann")) {
     for (const auto& a : deployment.tenant("desk").agents)
       if (a.id != "ann") billing.push_back(deployment.connect_agent("desk", a.id));
@@ -92,7 +92,7 @@ json::object transfer_offer(AgentSession& agent, const std::string& conversation
 
 TEST_CASE("manual transfer: billing is offered it, ann keeps chatting, the first accept takes it",
           "[routing][manual][transfer]") {
-  Desk desk(2);
+  ManualDesk desk(2);
   auto& ben = desk.billing[0];
   auto& cara = desk.billing[1];
   auto visitor = desk.deployment.connect_visitor("desk");
@@ -119,9 +119,9 @@ TEST_CASE("manual transfer: billing is offered it, ann keeps chatting, the first
   auto taken = cara.ws.next_of_type("conversation.assigned");
   CHECK(str(obj(taken, "conversation"), "id") == id);
   CHECK(str(obj(taken, "conversation"), "assignee") == cara.agent_id);
-  CHECK(texts_of(arr(taken, "history")) == std::vector<std::string>{"my invoice is wrong",
-                                                                    "are you still there?",
-                                                                    "yes, asking billing for you"});
+  CHECK(manual_texts_of(arr(taken, "history")) ==
+        std::vector<std::string>{"my invoice is wrong", "are you still there?",
+                                 "yes, asking billing for you"});
   CHECK(str(desk.ann.ws.next_of_type("conversation.transferred"), "to_agent") == cara.agent_id);
   auto withdrawn = ben.ws.next_of_type("conversation.offer_withdrawn");
   CHECK(str(withdrawn, "conversation_id") == id);
@@ -142,7 +142,7 @@ TEST_CASE("manual transfer: billing is offered it, ann keeps chatting, the first
 
 TEST_CASE("manual transfer: ann closes during the offer and nobody gets the conversation",
           "[routing][manual][transfer]") {
-  Desk desk(2);
+  ManualDesk desk(2);
   auto visitor = desk.deployment.connect_visitor("desk");
   const auto id = desk.served_by_ann(visitor, "never mind");
   desk.transfer_to_billing(id, "t-1");
@@ -171,7 +171,7 @@ TEST_CASE("manual transfer: many billing agents accept at once and exactly one w
           "[routing][manual][transfer]") {
   constexpr int kAgents = 12;
   constexpr int kRounds = 5;
-  Desk desk(kAgents);
+  ManualDesk desk(kAgents);
   for (int round = 0; round < kRounds; ++round) {
     auto visitor = desk.deployment.connect_visitor("desk");
     const auto id = desk.served_by_ann(visitor, "round " + std::to_string(round));
@@ -210,7 +210,7 @@ TEST_CASE("manual transfer: many billing agents accept at once and exactly one w
 
 TEST_CASE("manual transfer: unaccepted within transfer_offer_s, withdrawn, and ann keeps it",
           "[routing][manual][transfer]") {
-  Desk desk(2, "[conversation]\ntransfer_offer_s = 1\n");
+  ManualDesk desk(2, "[conversation]\ntransfer_offer_s = 1\n");
   auto visitor = desk.deployment.connect_visitor("desk");
   const auto id = desk.served_by_ann(visitor, "anyone in billing?");
   const auto asked = Clock::now();

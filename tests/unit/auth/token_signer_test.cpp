@@ -18,7 +18,7 @@ namespace {
 
 constexpr int64_t kNow_s = 1'800'000'000;
 
-std::array<unsigned char, 32> key_of(unsigned char fill) {
+std::array<unsigned char, 32> token_signer_key_of(unsigned char fill) {
   std::array<unsigned char, 32> key;
   key.fill(fill);
   return key;
@@ -28,16 +28,16 @@ Claims agent_claims() {
   return Claims{"agent", "demo", "dana", "admin", kNow_s + 3600, 7};
 }
 
-struct TempDir {
+struct TokenSignerTempDir {
   fs::path path =
       fs::temp_directory_path() / ("sb-auth-test-" + std::to_string(std::random_device{}()));
-  ~TempDir() { fs::remove_all(path); }
+  ~TokenSignerTempDir() { fs::remove_all(path); }
 };
 
 }  // namespace
 
 TEST_CASE("an issued token verifies to the same claims") {
-  TokenSigner signer(key_of(1));
+  TokenSigner signer(token_signer_key_of(1));
   std::string token = signer.issue(agent_claims());
   auto claims = signer.verify(token, kNow_s);
   REQUIRE(claims);
@@ -48,7 +48,7 @@ TEST_CASE("an issued token verifies to the same claims") {
 }
 
 TEST_CASE("tokens are safe in a URL query without escaping") {
-  TokenSigner signer(key_of(2));
+  TokenSigner signer(token_signer_key_of(2));
   Claims claims = agent_claims();
   claims.subject =
       "??&&==//++ \xc3\xa9";  // characters that would need escaping if they leaked through
@@ -61,7 +61,7 @@ TEST_CASE("tokens are safe in a URL query without escaping") {
 }
 
 TEST_CASE("an expired token is rejected") {
-  TokenSigner signer(key_of(3));
+  TokenSigner signer(token_signer_key_of(3));
   std::string token = signer.issue(agent_claims());
   CHECK(signer.verify(token, kNow_s + 3599));
   CHECK_FALSE(signer.verify(token, kNow_s + 3600));
@@ -69,12 +69,12 @@ TEST_CASE("an expired token is rejected") {
 }
 
 TEST_CASE("a token signed with another key is rejected") {
-  std::string token = TokenSigner(key_of(4)).issue(agent_claims());
-  CHECK_FALSE(TokenSigner(key_of(5)).verify(token, kNow_s));
+  std::string token = TokenSigner(token_signer_key_of(4)).issue(agent_claims());
+  CHECK_FALSE(TokenSigner(token_signer_key_of(5)).verify(token, kNow_s));
 }
 
 TEST_CASE("any change to a token is rejected") {
-  TokenSigner signer(key_of(6));
+  TokenSigner signer(token_signer_key_of(6));
   std::string token = signer.issue(agent_claims());
   // Flip every character in turn: payload or signature, nothing passes.
   for (std::size_t i = 0; i < token.size(); ++i) {
@@ -93,7 +93,7 @@ TEST_CASE("any change to a token is rejected") {
 }
 
 TEST_CASE("malformed tokens are rejected") {
-  TokenSigner signer(key_of(7));
+  TokenSigner signer(token_signer_key_of(7));
   std::string token = signer.issue(agent_claims());
   for (std::string bad :
        {std::string(), std::string("."), std::string("abc"), token.substr(0, token.find('.')),
@@ -104,7 +104,7 @@ TEST_CASE("malformed tokens are rejected") {
 }
 
 TEST_CASE("open creates the secret once, 0600, and reuses it") {
-  TempDir dir;
+  TokenSignerTempDir dir;
   fs::path data_dir = dir.path / "nested" / "var";
   std::string token = TokenSigner::open(data_dir).issue(agent_claims());
 
@@ -118,14 +118,14 @@ TEST_CASE("open creates the secret once, 0600, and reuses it") {
   // A restart (or another worker process) verifies tokens issued before.
   CHECK(TokenSigner::open(data_dir).verify(token, kNow_s));
   // Another install does not.
-  TempDir other;
+  TokenSignerTempDir other;
   CHECK_FALSE(TokenSigner::open(other.path).verify(token, kNow_s));
   // No temporary files are left behind.
   CHECK(std::distance(fs::directory_iterator(data_dir), fs::directory_iterator()) == 1);
 }
 
 TEST_CASE("workers starting at once agree on one secret") {
-  TempDir dir;
+  TokenSignerTempDir dir;
   std::vector<std::string> tokens(8);
   std::vector<std::thread> workers;
   for (std::size_t i = 0; i < tokens.size(); ++i)
@@ -137,7 +137,7 @@ TEST_CASE("workers starting at once agree on one secret") {
 }
 
 TEST_CASE("open refuses a damaged secret with a clear message") {
-  TempDir dir;
+  TokenSignerTempDir dir;
   fs::create_directories(dir.path);
   std::ofstream(dir.path / "secret.key") << "short";
   CHECK_THROWS_WITH(TokenSigner::open(dir.path),
@@ -145,7 +145,7 @@ TEST_CASE("open refuses a damaged secret with a clear message") {
 }
 
 TEST_CASE("open reports a data directory it cannot create") {
-  TempDir dir;
+  TokenSignerTempDir dir;
   fs::create_directories(dir.path);
   std::ofstream(dir.path / "file") << "x";
   CHECK_THROWS_WITH(TokenSigner::open(dir.path / "file" / "var"),
@@ -154,7 +154,7 @@ TEST_CASE("open reports a data directory it cannot create") {
 
 TEST_CASE(
     "a rotated key: old tokens verify until the retired key's time, new ones use the new key") {
-  TempDir dir;
+  TokenSignerTempDir dir;
   TokenSigner before = TokenSigner::open(dir.path);
   const Claims claims = agent_claims();
   const std::string old_token = before.issue(claims);
@@ -179,7 +179,7 @@ TEST_CASE(
 }
 
 TEST_CASE("rotating with no time to keep signs everyone out; retired keys past their time go") {
-  TempDir dir;
+  TokenSignerTempDir dir;
   const std::string first = TokenSigner::open(dir.path).issue(agent_claims());
   TokenSigner::rotate(dir.path, 0, kNow_s);
   CHECK_FALSE(TokenSigner::open(dir.path).verify(first, kNow_s));
@@ -204,7 +204,7 @@ TEST_CASE("rotating with no time to keep signs everyone out; retired keys past t
 }
 
 TEST_CASE("a damaged retired-keys file is refused with a clear message") {
-  TempDir dir;
+  TokenSignerTempDir dir;
   TokenSigner::open(dir.path);
   std::ofstream(dir.path / "secret.key.retired") << "not-hex 123\n";
   CHECK_THROWS_WITH(TokenSigner::open(dir.path),
@@ -212,19 +212,19 @@ TEST_CASE("a damaged retired-keys file is refused with a clear message") {
 }
 
 TEST_CASE("a sealed payload opens for its purpose only, and is never a token") {
-  TokenSigner signer(key_of(1));
+  TokenSigner signer(token_signer_key_of(1));
   const std::string sealed = signer.seal("node-forward", R"({"to":"node-a"})");
   CHECK(signer.open_sealed("node-forward", sealed, kNow_s) == R"({"to":"node-a"})");
   CHECK_FALSE(signer.open_sealed("node-forwarded", sealed, kNow_s));
   CHECK_FALSE(signer.open_sealed("node", sealed, kNow_s));
-  CHECK_FALSE(TokenSigner(key_of(2)).open_sealed("node-forward", sealed, kNow_s));
+  CHECK_FALSE(TokenSigner(token_signer_key_of(2)).open_sealed("node-forward", sealed, kNow_s));
   // Neither stands for the other, under the same key.
   CHECK_FALSE(signer.verify(sealed, kNow_s));
   CHECK_FALSE(signer.open_sealed("node-forward", signer.issue(agent_claims()), kNow_s));
 }
 
 TEST_CASE("a payload sealed before a rotation opens while the retired key is in use") {
-  TempDir dir;
+  TokenSignerTempDir dir;
   const std::string sealed = TokenSigner::open(dir.path).seal("node-forward", "x");
   TokenSigner::rotate(dir.path, 60, kNow_s);
   const TokenSigner after = TokenSigner::open(dir.path);

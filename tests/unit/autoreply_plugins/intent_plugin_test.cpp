@@ -9,13 +9,13 @@ using namespace autoreply_test;
 
 namespace {
 
-constexpr const char* kDemoConfig = R"({"file":"demo/intents.toml"})";
+constexpr const char* kIntentPluginDemoConfig = R"({"file":"demo/intents.toml"})";
 
 }  // namespace
 
 TEST_CASE("asking for a human hands off, in Chinese and in English") {
   BotHost host;
-  const auto intent = host.create("autoreply-intent", kDemoConfig);
+  const auto intent = host.create("autoreply-intent", kIntentPluginDemoConfig);
   for (const char* text : {"转人工", "talk to a human", "请帮我转人工客服",
                            "I'd like to speak with an agent please"}) {
     INFO(text);
@@ -40,7 +40,7 @@ TEST_CASE("asking for a human hands off, in Chinese and in English") {
 
 TEST_CASE("other intents become context for the later stages, unrelated text nothing") {
   BotHost host;
-  const auto intent = host.create("autoreply-intent", kDemoConfig);
+  const auto intent = host.create("autoreply-intent", kIntentPluginDemoConfig);
 
   const auto refund = host.reply(intent, "I would like a refund for my order");
   REQUIRE(refund.status == SB_DEFER);
@@ -65,7 +65,7 @@ TEST_CASE("other intents become context for the later stages, unrelated text not
 
 TEST_CASE("the intent's context steers the FAQ stage that follows it") {
   BotHost host;
-  const auto intent = host.create("autoreply-intent", kDemoConfig);
+  const auto intent = host.create("autoreply-intent", kIntentPluginDemoConfig);
   const auto faq = host.create("autoreply-faq", R"({"files":["demo/faq.toml"]})");
   const auto first = host.reply(intent, "how long will my refund take");
   REQUIRE(first.status == SB_DEFER);

@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Fixture {
+struct TrialFixture {
   boost::asio::io_context ioc;
   boost::asio::any_io_executor strand = boost::asio::make_strand(ioc);
   std::shared_ptr<sb::engine::test::FakeStore> store =
@@ -26,7 +26,7 @@ struct Fixture {
   PipelineSettings settings;
   std::vector<Stage> stages;
 
-  Fixture() {
+  TrialFixture() {
     settings.holding_after = 50ms;
     settings.stage_timeout = 200ms;
     settings.holding_reply = "One moment…";
@@ -74,7 +74,7 @@ std::vector<std::string> statuses(const TrialAnswer& a) {
 }  // namespace
 
 TEST_CASE("a trial records which stage answered and what the others did") {
-  Fixture f;
+  TrialFixture f;
   auto flow = f.autoreply("flow", [](const AutoreplyRequest&) {
     return defer(R"({"state":{"node":"x"},"context":{"intent":{"name":"refund"}}})");
   });
@@ -100,7 +100,7 @@ TEST_CASE("a trial records which stage answered and what the others did") {
 }
 
 TEST_CASE("a trial never calls the LLM but says when the pipeline would have") {
-  Fixture f;
+  TrialFixture f;
   f.autoreply("faq", [](const AutoreplyRequest&) { return defer(); });
   auto llm = f.llm("llm");
   auto a = f.ask("something nobody knows");
@@ -112,7 +112,7 @@ TEST_CASE("a trial never calls the LLM but says when the pipeline would have") {
   CHECK_FALSE(a.outcome.handoff);
 
   // A stage that asks for the LLM: what it said stays, the LLM is not asked.
-  Fixture g;
+  TrialFixture g;
   g.autoreply("flow", [](const AutoreplyRequest&) {
     return ok(R"({"reply":"Let me think.","ask_llm":true})");
   });
@@ -125,7 +125,7 @@ TEST_CASE("a trial never calls the LLM but says when the pipeline would have") {
 }
 
 TEST_CASE("a trial reports failing, malformed and silent stages, and no holding reply") {
-  Fixture f;
+  TrialFixture f;
   f.autoreply("broken", [](const AutoreplyRequest&) { return fail("plugin crashed"); });
   f.autoreply("garbled", [](const AutoreplyRequest&) { return ok("not json"); });
   f.autoreply("slow", [](const AutoreplyRequest&) { return ok(R"({"reply":"late"})", 500ms); });
@@ -141,7 +141,7 @@ TEST_CASE("a trial reports failing, malformed and silent stages, and no holding 
 }
 
 TEST_CASE("a hand-off phrase hands off before any stage is asked") {
-  Fixture f;
+  TrialFixture f;
   auto faq = f.autoreply("faq", [](const AutoreplyRequest&) { return ok(R"({"reply":"x"})"); });
   const auto a = f.ask("I want to TALK TO A HUMAN");
   CHECK(a.outcome.handoff);

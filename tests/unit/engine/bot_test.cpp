@@ -59,11 +59,11 @@ Identity agent_identity(std::string id, std::string role = "agent") {
   return Identity{Role::agent, std::move(id), "", std::move(role)};
 }
 
-std::string str(const boost::json::value& v) {
+std::string string_of(const boost::json::value& v) {
   return std::string(v.as_string());
 }
 
-struct Fixture {
+struct BotFixture {
   boost::asio::io_context ioc;
   boost::asio::any_io_executor strand = boost::asio::make_strand(ioc);
   std::shared_ptr<FakeStore> store = std::make_shared<FakeStore>(strand);
@@ -73,10 +73,10 @@ struct Fixture {
   std::shared_ptr<TenantEngine> engine;
   uint64_t next_peer = 1;
 
-  Fixture() { restart(); }
+  BotFixture() { restart(); }
   // A turn the test never answers keeps its callback, which holds the engine, in
   // the bot the engine holds: drop them, or LeakSanitizer reports the whole engine.
-  ~Fixture() {
+  ~BotFixture() {
     if (bot) bot->answers.clear();
   }
 
@@ -123,14 +123,14 @@ struct Fixture {
 std::vector<std::string> texts_from(const FakePeer& p, std::string_view role) {
   std::vector<std::string> out;
   for (const auto& m : p.of_type("message"))
-    if (m.at("from").at("role").as_string() == role) out.push_back(str(m.at("text")));
+    if (m.at("from").at("role").as_string() == role) out.push_back(string_of(m.at("text")));
   return out;
 }
 
 }  // namespace
 
 TEST_CASE("the bot answers the visitor with an ordinary stored message from role bot") {
-  Fixture f;
+  BotFixture f;
   auto vis = f.visitor_peer("v1");
   f.say(vis, visitor("v1"), "m1", "where is my order?");
   REQUIRE(f.bot->turns.size() == 1);
@@ -139,7 +139,7 @@ TEST_CASE("the bot answers the visitor with an ordinary stored message from role
   CHECK(turn.seq == 1);
   CHECK(turn.visitor_id == "v1");
   const std::string cid = turn.conversation_id;
-  CHECK(str(f.record(cid).at("status")) == "bot");
+  CHECK(string_of(f.record(cid).at("status")) == "bot");
 
   BotOutcome answer = ScriptedBot::say("Your order number, please?");
   answer.replies[0].quick_replies = {"I don't have it", "Talk to a human"};
@@ -148,12 +148,12 @@ TEST_CASE("the bot answers the visitor with an ordinary stored message from role
 
   const auto messages = vis->of_type("message");
   REQUIRE(messages.size() == 1);
-  CHECK(str(messages[0].at("from").at("role")) == "bot");
-  CHECK(str(messages[0].at("from").at("name")) == "Helper");
+  CHECK(string_of(messages[0].at("from").at("role")) == "bot");
+  CHECK(string_of(messages[0].at("from").at("name")) == "Helper");
   CHECK(messages[0].at("seq").as_int64() == 2);
-  CHECK(str(messages[0].at("text")) == "Your order number, please?");
+  CHECK(string_of(messages[0].at("text")) == "Your order number, please?");
   REQUIRE(messages[0].at("quick_replies").as_array().size() == 2);
-  CHECK(str(messages[0].at("quick_replies").as_array()[1]) == "Talk to a human");
+  CHECK(string_of(messages[0].at("quick_replies").as_array()[1]) == "Talk to a human");
   // Stored like any other message, after the visitor's.
   REQUIRE(f.store->messages[cid].count(2));
   CHECK(f.store->messages[cid][2].sender_role == "bot");
@@ -163,7 +163,7 @@ TEST_CASE("the bot answers the visitor with an ordinary stored message from role
 TEST_CASE(
     "a turn's language is the message's where its script says so, else the conversation's so "
     "far, else the widget's") {
-  Fixture f;
+  BotFixture f;
   VisitorMeta meta;
   meta.language = "en";
   auto vis = f.peer();
@@ -195,7 +195,7 @@ TEST_CASE(
 }
 
 TEST_CASE("the bot gets the visitor's messages one at a time, in seq order") {
-  Fixture f;
+  BotFixture f;
   auto vis = f.visitor_peer("v1");
   f.say(vis, visitor("v1"), "m1", "one");
   f.say(vis, visitor("v1"), "m2", "two");
@@ -222,7 +222,7 @@ TEST_CASE("the bot gets the visitor's messages one at a time, in seq order") {
 }
 
 TEST_CASE("a holding reply goes out at once and the real answer follows in the same turn") {
-  Fixture f;
+  BotFixture f;
   auto vis = f.visitor_peer("v1");
   f.say(vis, visitor("v1"), "m1", "a hard question");
   f.say(vis, visitor("v1"), "m2", "hello?");
@@ -241,7 +241,7 @@ TEST_CASE("a holding reply goes out at once and the real answer follows in the s
 TEST_CASE(
     "a hand-off tells the visitor, queues them with their position, and the agent "
     "sees the bot part of the conversation") {
-  Fixture f;
+  BotFixture f;
   auto vis = f.visitor_peer("v1");
   f.say(vis, visitor("v1"), "m1", "my parcel is lost");
   f.bot->answer(0, ScriptedBot::say("Sorry to hear that. Your order number?"));
@@ -259,7 +259,7 @@ TEST_CASE(
   const auto queued = vis->of_type("conversation.queued");
   REQUIRE(queued.size() == 1);
   CHECK(queued[0].at("position").as_int64() == 1);
-  CHECK(str(f.record(cid).at("status")) == "queued");
+  CHECK(string_of(f.record(cid).at("status")) == "queued");
   CHECK(f.record(cid).at("bot").at("handed_off").as_bool());
 
   // An agent comes online and gets it, with the bot's part in the history.
@@ -270,9 +270,9 @@ TEST_CASE(
   REQUIRE(assigned.size() == 1);
   const auto& history = assigned[0].at("history").as_array();
   REQUIRE(history.size() == 4);
-  CHECK(str(history[1].at("from").at("role")) == "bot");
-  CHECK(str(history[1].at("text")) == "Sorry to hear that. Your order number?");
-  CHECK(str(history[3].at("text")) == "Connecting you to a person.");
+  CHECK(string_of(history[1].at("from").at("role")) == "bot");
+  CHECK(string_of(history[1].at("text")) == "Sorry to hear that. Your order number?");
+  CHECK(string_of(history[3].at("text")) == "Connecting you to a person.");
 
   // From now on the bot is silent: the visitor's messages go to the agent only.
   f.say(vis, visitor("v1"), "m3", "hello?");
@@ -282,7 +282,7 @@ TEST_CASE(
 }
 
 TEST_CASE("an answer that arrives after a human took over is dropped") {
-  Fixture f;
+  BotFixture f;
   auto vis = f.visitor_peer("v1");
   f.say(vis, visitor("v1"), "m1", "slow question");
   f.bot->answer(0, ScriptedBot::say("Still thinking…", false));
@@ -307,7 +307,7 @@ TEST_CASE("an answer that arrives after a human took over is dropped") {
 }
 
 TEST_CASE("the bot can close the conversation after its reply") {
-  Fixture f;
+  BotFixture f;
   auto vis = f.visitor_peer("v1");
   f.say(vis, visitor("v1"), "m1", "thanks, bye");
   BotOutcome bye = ScriptedBot::say("Goodbye!");
@@ -317,7 +317,7 @@ TEST_CASE("the bot can close the conversation after its reply") {
   CHECK(texts_from(*vis, "bot") == std::vector<std::string>{"Goodbye!"});
   const auto closed = vis->of_type("conversation.closed");
   REQUIRE(closed.size() == 1);
-  CHECK(str(closed[0].at("by")) == "bot");
+  CHECK(string_of(closed[0].at("by")) == "bot");
   // The reply came before the close.
   size_t reply_at = 0, closed_at = 0;
   for (size_t i = 0; i < vis->frames.size(); ++i) {
@@ -332,7 +332,7 @@ TEST_CASE("the bot can close the conversation after its reply") {
 }
 
 TEST_CASE("stage state and attributes are kept with the conversation and survive a restart") {
-  Fixture f;
+  BotFixture f;
   auto vis = f.visitor_peer("v1");
   f.say(vis, visitor("v1"), "m1", "order status");
   BotOutcome ask = ScriptedBot::say("Your order number?");
@@ -341,7 +341,8 @@ TEST_CASE("stage state and attributes are kept with the conversation and survive
   f.bot->answer(0, ask);
   f.settle();
   const std::string cid = f.bot->turns[0].conversation_id;
-  CHECK(str(f.record(cid).at("bot").at("state").at("autoreply-flow")) == R"({"node":"ask_order"})");
+  CHECK(string_of(f.record(cid).at("bot").at("state").at("autoreply-flow")) ==
+        R"({"node":"ask_order"})");
 
   // The visitor answers while the server restarts before the bot could reply.
   f.say(vis, visitor("v1"), "m2", "A-12345");
@@ -374,7 +375,7 @@ TEST_CASE("stage state and attributes are kept with the conversation and survive
 }
 
 TEST_CASE("a conversation the bot handed off never goes back to it") {
-  Fixture f;
+  BotFixture f;
   auto vis = f.visitor_peer("v1");
   f.say(vis, visitor("v1"), "m1", "human please");
   BotOutcome handoff;
@@ -382,15 +383,15 @@ TEST_CASE("a conversation the bot handed off never goes back to it") {
   f.bot->answer(0, handoff);
   f.settle();
   const std::string cid = f.bot->turns[0].conversation_id;
-  CHECK(str(f.record(cid).at("status")) == "queued");
+  CHECK(string_of(f.record(cid).at("status")) == "queued");
   f.restart();
   f.say(vis, visitor("v1"), "m2", "still there?");
   CHECK(f.bot->turns.empty());
-  CHECK(str(f.record(cid).at("status")) == "queued");
+  CHECK(string_of(f.record(cid).at("status")) == "queued");
 }
 
 TEST_CASE("the bus tells when the bot takes a conversation, answers and hands it off") {
-  Fixture f;
+  BotFixture f;
   std::vector<sb::bus::Event> events;
   f.engine->with_bus([&](sb::bus::EventBus& bus) {
     bus.subscribe([&](const sb::bus::Event& e) { events.push_back(e); });
@@ -421,19 +422,19 @@ TEST_CASE("the bus tells when the bot takes a conversation, answers and hands it
   REQUIRE(seen == std::vector<std::string>{"conversation.bot_started", "bot.turn", "bot.turn",
                                            "bot.turn", "conversation.bot_handed_off",
                                            "conversation.queued"});
-  CHECK(str(payloads[0].at("flow_node")) == "");
-  CHECK(str(payloads[1].at("outcome")) == "interim");
+  CHECK(string_of(payloads[0].at("flow_node")) == "");
+  CHECK(string_of(payloads[1].at("outcome")) == "interim");
   CHECK(payloads[1].at("seq").to_number<int64_t>() == 1);
   CHECK(payloads[1].at("replies").to_number<int64_t>() == 1);
-  CHECK(str(payloads[2].at("outcome")) == "answered");
-  CHECK(str(payloads[3].at("outcome")) == "handoff");
+  CHECK(string_of(payloads[2].at("outcome")) == "answered");
+  CHECK(string_of(payloads[3].at("outcome")) == "handoff");
   CHECK(payloads[3].at("seq").to_number<int64_t>() == 4);
-  CHECK(str(payloads[4].at("reason")) == "the visitor asked for a human");
-  CHECK(str(payloads[4].at("group")) == "support");
+  CHECK(string_of(payloads[4].at("reason")) == "the visitor asked for a human");
+  CHECK(string_of(payloads[4].at("group")) == "support");
 }
 
 TEST_CASE("without a pipeline a conversation is routed as usual") {
-  Fixture f;
+  BotFixture f;
   f.engine->set_bot(nullptr);
   auto ann = f.peer();
   f.engine->agent_connect(ann, agent_identity("ann"));
@@ -444,7 +445,7 @@ TEST_CASE("without a pipeline a conversation is routed as usual") {
 }
 
 TEST_CASE("bot.turn says which stage answered, from what, its score and the candidates") {
-  Fixture f;
+  BotFixture f;
   std::vector<boost::json::object> turns;
   f.engine->with_bus([&](sb::bus::EventBus& bus) {
     bus.subscribe([&](const sb::bus::Event& e) {
@@ -466,12 +467,12 @@ TEST_CASE("bot.turn says which stage answered, from what, its score and the cand
   f.settle();
 
   REQUIRE(turns.size() == 2);
-  CHECK(str(turns[0].at("stage")) == "autoreply-faq");
-  CHECK(str(turns[0].at("source")) == "demo/faq.toml#shipping-cost");
+  CHECK(string_of(turns[0].at("stage")) == "autoreply-faq");
+  CHECK(string_of(turns[0].at("source")) == "demo/faq.toml#shipping-cost");
   CHECK(turns[0].at("score").to_number<double>() == Approx(0.72));
   const auto& candidates = turns[0].at("candidates").as_array();
   REQUIRE(candidates.size() == 2);
-  CHECK(str(candidates[1].as_object().at("id")) == "shipping-time");
+  CHECK(string_of(candidates[1].as_object().at("id")) == "shipping-time");
   CHECK_FALSE(turns[1].contains("stage"));
   CHECK_FALSE(turns[1].contains("candidates"));
   CHECK_FALSE(turns[1].contains("declined"));
@@ -485,13 +486,13 @@ TEST_CASE("bot.turn says which stage answered, from what, its score and the cand
   f.bot->answer(2, declined);
   f.settle();
   REQUIRE(turns.size() == 3);
-  CHECK(str(turns[2].at("outcome")) == "handoff");
-  CHECK(str(turns[2].at("declined").as_object().at("why")) == "not_for_bot");
-  CHECK(str(turns[2].at("declined").as_object().at("example")) == "Return it to Amazon?");
+  CHECK(string_of(turns[2].at("outcome")) == "handoff");
+  CHECK(string_of(turns[2].at("declined").as_object().at("why")) == "not_for_bot");
+  CHECK(string_of(turns[2].at("declined").as_object().at("example")) == "Return it to Amazon?");
 }
 
 TEST_CASE("the record says how the bot's part ended and when a person took and answered it") {
-  Fixture f;
+  BotFixture f;
   // Closed by the bot: resolved, and it never waited for a person.
   auto one = f.visitor_peer("v1");
   f.say(one, visitor("v1"), "m1", "opening hours?");
@@ -500,21 +501,21 @@ TEST_CASE("the record says how the bot's part ended and when a person took and a
   f.bot->answer(0, bye);
   f.settle();
   const std::string resolved = f.bot->turns[0].conversation_id;
-  CHECK(str(f.record(resolved).at("bot_outcome")) == "resolved");
+  CHECK(string_of(f.record(resolved).at("bot_outcome")) == "resolved");
   CHECK(!f.record(resolved).contains("queued_at"));
   CHECK(!f.record(resolved).contains("assigned_at"));
 
   // Handed off while nobody is online: it waits from the hand-off on.
   auto two = f.visitor_peer("v2");
   f.say(two, visitor("v2"), "m1", "human please");
-  CHECK(str(f.record(f.bot->turns[1].conversation_id).at("bot_outcome")) == "bot");
+  CHECK(string_of(f.record(f.bot->turns[1].conversation_id).at("bot_outcome")) == "bot");
   BotOutcome handoff;
   handoff.handoff = true;
   f.bot->answer(1, handoff);
   f.settle();
   const std::string cid = f.bot->turns[1].conversation_id;
   auto waiting = f.record(cid);
-  CHECK(str(waiting.at("bot_outcome")) == "handed_off");
+  CHECK(string_of(waiting.at("bot_outcome")) == "handed_off");
   const int64_t queued_at = waiting.at("queued_at").as_int64();
   CHECK(queued_at >= waiting.at("created_at").as_int64());
   CHECK(!waiting.contains("assigned_at"));
@@ -523,7 +524,7 @@ TEST_CASE("the record says how the bot's part ended and when a person took and a
   auto ann = f.peer();
   f.engine->agent_connect(ann, agent_identity("ann"));
   f.settle();
-  REQUIRE(str(f.record(cid).at("status")) == "assigned");
+  REQUIRE(string_of(f.record(cid).at("status")) == "assigned");
   const int64_t assigned_at = f.record(cid).at("assigned_at").as_int64();
   CHECK(assigned_at >= queued_at);
   CHECK(!f.record(cid).contains("first_response_at"));
@@ -549,11 +550,11 @@ TEST_CASE("the record says how the bot's part ended and when a person took and a
   CHECK(after.at("queued_at").as_int64() == queued_at);
   CHECK(after.at("assigned_at").as_int64() == assigned_at);
   CHECK(after.at("first_response_at").as_int64() == first_response);
-  CHECK(str(after.at("bot_outcome")) == "handed_off");
+  CHECK(string_of(after.at("bot_outcome")) == "handed_off");
 }
 
 TEST_CASE("a question the bot missed is appended to the unanswered log; a No names the question") {
-  Fixture f;
+  BotFixture f;
   auto vis = f.visitor_peer("v1");
   f.say(vis, visitor("v1"), "m1", "Can I pay with Klarna?");
   BotOutcome weak = ScriptedBot::say("We accept cards.");
@@ -569,11 +570,11 @@ TEST_CASE("a question the bot missed is appended to the unanswered log; a No nam
   CHECK(first.log == "bot.unanswered");
   CHECK(first.kind == "asked");
   auto data = boost::json::parse(first.data_json).as_object();
-  CHECK(str(data.at("question")) == "Can I pay with Klarna?");
-  CHECK(str(data.at("reason")) == "low_confidence");
-  CHECK(str(data.at("source")) == "kb#payment");
+  CHECK(string_of(data.at("question")) == "Can I pay with Klarna?");
+  CHECK(string_of(data.at("reason")) == "low_confidence");
+  CHECK(string_of(data.at("source")) == "kb#payment");
   CHECK(data.at("candidates").as_array().size() == 1);
-  CHECK(first.actor == str(data.at("item")));
+  CHECK(first.actor == string_of(data.at("item")));
 
   // The next message follows a "did this help?": the turn is told so; its "No" is
   // listed under the question it was about, not under "No".
@@ -588,13 +589,13 @@ TEST_CASE("a question the bot missed is appended to the unanswered log; a No nam
   f.settle();
   REQUIRE(f.store->log_entries.size() == 2);
   data = boost::json::parse(f.store->log_entries[1].data_json).as_object();
-  CHECK(str(data.at("question")) == "Can I pay with Klarna?");
-  CHECK(str(data.at("reason")) == "not_helpful");
+  CHECK(string_of(data.at("question")) == "Can I pay with Klarna?");
+  CHECK(string_of(data.at("reason")) == "not_helpful");
   CHECK(f.store->log_entries[1].actor == first.actor);
 }
 
 TEST_CASE("an answer the bot was sure of is not listed, and no feedback follows it") {
-  Fixture f;
+  BotFixture f;
   auto vis = f.visitor_peer("v1");
   f.say(vis, visitor("v1"), "m1", "shipping?");
   f.bot->answer(0, ScriptedBot::say("Free over $50."));

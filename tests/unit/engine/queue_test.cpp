@@ -17,7 +17,7 @@ namespace {
 
 constexpr int64_t kSecond = 1000;
 
-AgentState agent(std::string id, uint32_t max_concurrent, std::vector<std::string> groups) {
+AgentState queue_agent(std::string id, uint32_t max_concurrent, std::vector<std::string> groups) {
   AgentState a;
   a.id = id;
   a.email = id + "@t.test";
@@ -28,10 +28,10 @@ AgentState agent(std::string id, uint32_t max_concurrent, std::vector<std::strin
   return a;
 }
 
-Identity visitor(const std::string& id) {
+Identity queue_visitor(const std::string& id) {
   return Identity{Role::visitor, id, "Visitor " + id, ""};
 }
-Identity agent_id(std::string id) {
+Identity queue_agent_id(std::string id) {
   return Identity{Role::agent, std::move(id), "", "agent"};
 }
 
@@ -67,7 +67,7 @@ sb::groups::Group group(std::string id, uint32_t max_queue_length, uint32_t max_
   return g;
 }
 
-struct Fixture {
+struct QueueFixture {
   boost::asio::io_context ioc;
   boost::asio::any_io_executor strand = boost::asio::make_strand(ioc);
   std::shared_ptr<FakeStore> store = std::make_shared<FakeStore>(strand);
@@ -84,7 +84,7 @@ struct Fixture {
   bool timers = false;
 
   // ann serves billing, bob sales, cid anything; nobody is connected yet.
-  explicit Fixture(sb::groups::GroupMap limits = {}, std::vector<std::string> chain = {})
+  explicit QueueFixture(sb::groups::GroupMap limits = {}, std::vector<std::string> chain = {})
       : groups(std::move(limits)), billing_chain(std::move(chain)) {
     for (const auto& [id, g] : groups) timers = timers || g.max_wait_s > 0;
     for (const char* name : {"billing", "sales"})
@@ -95,8 +95,8 @@ struct Fixture {
   // A new engine on the same storage: what a server restart looks like.
   void restart(bool with_ann = true) {
     engine = std::make_shared<TenantEngine>("t1", strand, store, metrics);
-    std::vector<AgentState> agents{agent("bob", 1, {"sales"}), agent("cid", 1, {})};
-    if (with_ann) agents.push_back(agent("ann", 1, {"billing"}));
+    std::vector<AgentState> agents{queue_agent("bob", 1, {"sales"}), queue_agent("cid", 1, {})};
+    if (with_ann) agents.push_back(queue_agent("ann", 1, {"billing"}));
     engine->set_agents(std::move(agents));
     engine->set_routing_chain({router});
     engine->set_groups(groups);
@@ -123,7 +123,7 @@ struct Fixture {
   // A visitor says hello and writes their first message; returns their peer.
   std::shared_ptr<FakePeer> visitor_says(const std::string& id, const std::string& text) {
     auto p = peer();
-    engine->visitor_hello(p, visitor(id), "tok-" + id, {});
+    engine->visitor_hello(p, queue_visitor(id), "tok-" + id, {});
     writes(p, id, id + "-1", text);
     return p;
   }
@@ -133,12 +133,12 @@ struct Fixture {
     MessageCommand m;
     m.client_msg_id = std::move(client_msg_id);
     m.text = std::move(text);
-    engine->post_message(p, visitor(id), std::move(m));
+    engine->post_message(p, queue_visitor(id), std::move(m));
     settle();
   }
   std::shared_ptr<FakePeer> agent_connects(const std::string& id) {
     auto p = peer();
-    engine->agent_connect(p, agent_id(id));
+    engine->agent_connect(p, queue_agent_id(id));
     settle();
     return p;
   }
@@ -219,9 +219,9 @@ std::string stored_status(FakeStore& store, const std::string& id) {
 }
 
 // The position a visitor is told when they come back after a restart; 0 = not queued.
-int64_t position_on_return(Fixture& f, const std::string& id) {
+int64_t position_on_return(QueueFixture& f, const std::string& id) {
   auto p = f.peer();
-  f.engine->visitor_hello(p, visitor("v-" + id), "tok", {});
+  f.engine->visitor_hello(p, queue_visitor("v-" + id), "tok", {});
   f.settle();
   auto queued = p->of_type("conversation.queued");
   return queued.empty() ? 0 : num(queued.back(), "position");
@@ -260,7 +260,7 @@ TEST_CASE("queue pace: a burst does not promise an instant answer, and only rece
 }
 
 TEST_CASE("a visitor's position counts only their group's queue and moves as it does") {
-  Fixture f;
+  QueueFixture f;
   auto b1 = f.visitor_says("b1", "my invoice is wrong");
   auto s1 = f.visitor_says("s1", "where is my order");
   auto b2 = f.visitor_says("b2", "invoice again");
@@ -279,7 +279,7 @@ TEST_CASE("a visitor's position counts only their group's queue and moves as it 
 
   // Someone ahead leaves: those behind in billing move up, nobody else hears of it.
   const size_t sales_told = s1->of_type("conversation.queued").size();
-  f.engine->close_conversation(b2, visitor("b2"), conversation_of(*b2), "");
+  f.engine->close_conversation(b2, queue_visitor("b2"), conversation_of(*b2), "");
   f.settle();
   CHECK(num(last_queued(*b3), "position") == 2);
   CHECK(num(last_queued(*b1), "position") == 1);
@@ -303,14 +303,15 @@ TEST_CASE("a visitor's position counts only their group's queue and moves as it 
   auto cid = f.agent_connects("cid");
   CHECK(d1->of_type("conversation.assigned").size() == 1);
   auto again = f.peer();
-  f.engine->visitor_hello(again, visitor("b3"), "tok-b3", {});
+  f.engine->visitor_hello(again, queue_visitor("b3"), "tok-b3", {});
   f.settle();
   CHECK(num(last_queued(*again), "position") == 1);
   CHECK(again->of_type("conversation.queued").back().contains("eta_s"));
 }
 
 TEST_CASE("max_queue_length with offline_message: told, still queued, served in turn") {
-  Fixture f({{"billing", group("billing", 1, 0, sb::groups::QueueLimitOutcome::offline_message)}});
+  QueueFixture f(
+      {{"billing", group("billing", 1, 0, sb::groups::QueueLimitOutcome::offline_message)}});
   auto b1 = f.visitor_says("b1", "invoice 1");
   auto b2 = f.visitor_says("b2", "invoice 2");
   auto s1 = f.visitor_says("s1", "order 1");  // another group: its own limit (none)
@@ -325,7 +326,7 @@ TEST_CASE("max_queue_length with offline_message: told, still queued, served in 
   CHECK(b2->of_type("ack").size() == 2);
   auto ann = f.agent_connects("ann");
   REQUIRE(ann->of_type("conversation.assigned").size() == 1);
-  f.engine->close_conversation(ann, agent_id("ann"), conversation_of(*b1), "");
+  f.engine->close_conversation(ann, queue_agent_id("ann"), conversation_of(*b1), "");
   f.settle();
   auto assigned = ann->of_type("conversation.assigned");
   REQUIRE(assigned.size() == 2);
@@ -336,7 +337,7 @@ TEST_CASE("max_queue_length with offline_message: told, still queued, served in 
 }
 
 TEST_CASE("max_queue_length with message_and_close: the message, then the close") {
-  Fixture f(
+  QueueFixture f(
       {{"billing", group("billing", 1, 0, sb::groups::QueueLimitOutcome::message_and_close)}});
   auto b1 = f.visitor_says("b1", "invoice 1");
   auto b2 = f.visitor_says("b2", "invoice 2");
@@ -363,8 +364,9 @@ TEST_CASE("max_queue_length with message_and_close: the message, then the close"
 }
 
 TEST_CASE("max_wait_s: a conversation waiting longer is told once, and closed when so configured") {
-  Fixture f({{"billing", group("billing", 0, 1, sb::groups::QueueLimitOutcome::message_and_close)},
-             {"sales", group("sales", 0, 1, sb::groups::QueueLimitOutcome::offline_message)}});
+  QueueFixture f(
+      {{"billing", group("billing", 0, 1, sb::groups::QueueLimitOutcome::message_and_close)},
+       {"sales", group("sales", 0, 1, sb::groups::QueueLimitOutcome::offline_message)}});
   auto b1 = f.visitor_says("b1", "invoice");
   auto s1 = f.visitor_says("s1", "order");
   auto d1 = f.visitor_says("d1", "hi");  // the default queue has no limits
@@ -386,14 +388,14 @@ TEST_CASE("max_wait_s: a conversation waiting longer is told once, and closed wh
   CHECK(bob->of_type("conversation.assigned").size() == 1);
   CHECK(s1->of_type("conversation.assigned").size() == 1);
   // bob leaves: back in the queue, a new wait, told again when it is too long.
-  f.engine->disconnect(bob, agent_id("bob"));
+  f.engine->disconnect(bob, queue_agent_id("bob"));
   f.run_for(1600ms);
   CHECK(system_texts(*s1).size() == 2);
   CHECK(f.metrics->queue_wait_exceeded.load() == 3);
 }
 
 TEST_CASE("a conversation assigned in time is not touched by max_wait_s") {
-  Fixture f(
+  QueueFixture f(
       {{"billing", group("billing", 0, 1, sb::groups::QueueLimitOutcome::message_and_close)}});
   auto b1 = f.visitor_says("b1", "invoice");
   auto ann = f.agent_connects("ann");
@@ -405,7 +407,7 @@ TEST_CASE("a conversation assigned in time is not touched by max_wait_s") {
 }
 
 TEST_CASE("after a restart a queued conversation keeps its group, its rule's chain and its place") {
-  Fixture f({}, {"offer"});  // billing's rule routes with the offering (manual) chain
+  QueueFixture f({}, {"offer"});  // billing's rule routes with the offering (manual) chain
   auto b1 = f.visitor_says("b1", "invoice 1");
   auto b2 = f.visitor_says("b2", "invoice 2");
   auto d1 = f.visitor_says("d1", "hello");
@@ -413,7 +415,7 @@ TEST_CASE("after a restart a queued conversation keeps its group, its rule's cha
 
   f.restart();
   auto back = f.peer();
-  f.engine->visitor_hello(back, visitor("b2"), "tok-b2", {});
+  f.engine->visitor_hello(back, queue_visitor("b2"), "tok-b2", {});
   f.settle();
   CHECK(back->of_type("welcome").at(0).at("conversation_id").as_string() == c2);
   CHECK(num(last_queued(*back), "position") == 2);  // in billing, not among all three
@@ -433,7 +435,7 @@ TEST_CASE("after a restart a queued conversation keeps its group, its rule's cha
 }
 
 TEST_CASE("after a restart without its agent, an assigned chat waits behind its group, anew") {
-  Fixture f(
+  QueueFixture f(
       {{"billing", group("billing", 0, 2, sb::groups::QueueLimitOutcome::message_and_close)}});
   auto b1 = f.visitor_says("b1", "invoice 1");
   auto ann = f.agent_connects("ann");
@@ -443,9 +445,9 @@ TEST_CASE("after a restart without its agent, an assigned chat waits behind its 
 
   f.restart(false);  // ann is gone from the tenant's config
   auto back1 = f.peer();
-  f.engine->visitor_hello(back1, visitor("b1"), "tok-b1", {});
+  f.engine->visitor_hello(back1, queue_visitor("b1"), "tok-b1", {});
   auto back2 = f.peer();
-  f.engine->visitor_hello(back2, visitor("b2"), "tok-b2", {});
+  f.engine->visitor_hello(back2, queue_visitor("b2"), "tok-b2", {});
   f.run_for(50ms);
   CHECK(num(last_queued(*back2), "position") == 1);
   CHECK(num(last_queued(*back1), "position") == 2);
@@ -458,7 +460,8 @@ TEST_CASE("after a restart without its agent, an assigned chat waits behind its 
 }
 
 TEST_CASE("a reload that changes max_wait_s applies to those already waiting") {
-  Fixture f({{"billing", group("billing", 0, 1, sb::groups::QueueLimitOutcome::offline_message)}});
+  QueueFixture f(
+      {{"billing", group("billing", 0, 1, sb::groups::QueueLimitOutcome::offline_message)}});
   auto b1 = f.visitor_says("b1", "invoice");
   auto s1 = f.visitor_says("s1", "order");  // sales: no limit yet
 
@@ -475,7 +478,7 @@ TEST_CASE("a reload that changes max_wait_s applies to those already waiting") {
 }
 
 TEST_CASE("the bus names the routing rule that decided each conversation") {
-  Fixture f;
+  QueueFixture f;
   std::vector<sb::bus::Event> events;
   f.engine->with_bus([&](sb::bus::EventBus& bus) {
     bus.subscribe([&](const sb::bus::Event& e) {
@@ -505,7 +508,7 @@ TEST_CASE(
   for (auto outcome : {QueueLimitOutcome::message_and_close, QueueLimitOutcome::offline_message}) {
     const bool closing = outcome == QueueLimitOutcome::message_and_close;
     CAPTURE(closing);
-    Fixture f({{"billing", group("billing", 1, 0, outcome)}});
+    QueueFixture f({{"billing", group("billing", 1, 0, outcome)}});
     // A stop came after c2's enqueue was stored beyond the limit, before its outcome.
     preload(*f.store, "c1", 1'000'000'000);
     preload(*f.store, "c2", 1'000'001'000, over);
@@ -530,7 +533,7 @@ TEST_CASE(
 
 TEST_CASE(
     "a chat a stop caught closing at its queue limit is closed by system, told exactly once") {
-  Fixture f(
+  QueueFixture f(
       {{"billing", group("billing", 1, 0, sb::groups::QueueLimitOutcome::message_and_close)}});
   const boost::json::object closing{{"over_queue_limit", true},
                                     {"queue_limit_reached", true},
@@ -569,7 +572,7 @@ TEST_CASE(
 
 TEST_CASE("chats admitted under max_queue_length stay queued after a restart that lowered it") {
   // An earlier run let three wait (no limit then); the limit is now 1.
-  Fixture f(
+  QueueFixture f(
       {{"billing", group("billing", 1, 0, sb::groups::QueueLimitOutcome::message_and_close)}});
   preload(*f.store, "c1", 1'000'000'000, {{"over_queue_limit", false}});
   preload(*f.store, "c2", 1'000'001'000, {{"over_queue_limit", false}});
@@ -590,7 +593,7 @@ TEST_CASE("chats admitted under max_queue_length stay queued after a restart tha
 }
 
 TEST_CASE("while a queue stands still its estimate is refreshed, and only when it moved") {
-  Fixture f;
+  QueueFixture f;
   int64_t now = 5'000'000;
   f.engine->set_queue_estimates(20ms, [&now] { return now; });
   f.timers = true;  // the refresh timer runs while someone waits with history
@@ -617,14 +620,14 @@ TEST_CASE("while a queue stands still its estimate is refreshed, and only when i
   CHECK(num(last_queued(*b2), "eta_s") == 90);
 
   // Once nobody waits, the timer stops: the engine runs out of work.
-  f.engine->close_conversation(b2, visitor("b2"), conversation_of(*b2), "");
+  f.engine->close_conversation(b2, queue_visitor("b2"), conversation_of(*b2), "");
   f.run_for(500ms);
   CHECK(f.ioc.stopped());
   (void)ann;
 }
 
 TEST_CASE("a conversation a stop caught before its routing decision is decided at the next start") {
-  Fixture f;
+  QueueFixture f;
   // c1: its first message stored, the graph not yet asked. c2: not even the message
   // stored (the visitor never got its ack).
   const boost::json::object undecided{{"group", ""},
@@ -644,7 +647,7 @@ TEST_CASE("a conversation a stop caught before its routing decision is decided a
   // c2 waits for its message; the visitor's resend stores it and the graph decides.
   CHECK(f.store->conversations.at("c2").at("undecided") == true);
   auto p = f.peer();
-  f.engine->visitor_hello(p, visitor("v-c2"), "tok", {});
+  f.engine->visitor_hello(p, queue_visitor("v-c2"), "tok", {});
   f.writes(p, "v-c2", "c2-1", "about my invoice");  // the resend
   REQUIRE(p->of_type("ack").size() == 1);
   CHECK(conversation_of(*p) == "c2");

@@ -21,7 +21,7 @@ namespace json = boost::json;
 
 namespace {
 
-const std::string kMessages =
+const std::string kPluginMessages =
     R"([{"role":"system","content":"You are Demo Shop's assistant. Answer briefly."},
         {"role":"user","content":"Where is my order 12345?"}])";
 
@@ -40,7 +40,7 @@ std::unique_ptr<LlmTestHost> open_host(const std::string& config) {
   return host;
 }
 
-json::value result_of(const ChatOutcome& outcome) {
+json::value plugin_result_of(const ChatOutcome& outcome) {
   INFO("status " << outcome.status << ", error: " << outcome.error);
   REQUIRE(outcome.status == SB_OK);
   REQUIRE(outcome.completions == 1);
@@ -66,7 +66,7 @@ TEST_CASE("plugin: a whole answer completes with its text and the provider's usa
   FakeOpenAiServer fake;
   fake.enqueue(FakeReply::answer("Order 12345 ships today.", 31, 6));
   auto host = open_host(config_for(fake));
-  const auto result = result_of(host->chat(kMessages));
+  const auto result = plugin_result_of(host->chat(kPluginMessages));
   CHECK(result.at("text") == "Order 12345 ships today.");
   CHECK(result.at("usage").at("prompt_tokens") == 31);
   CHECK(result.at("usage").at("completion_tokens") == 6);
@@ -75,7 +75,7 @@ TEST_CASE("plugin: a whole answer completes with its text and the provider's usa
 TEST_CASE("plugin: the request carries the model, the messages and the limits") {
   FakeOpenAiServer fake;
   auto host = open_host(config_for(fake, {{"temperature", 0.2}, {"max_tokens", 300}}));
-  result_of(host->chat(kMessages, /*max_tokens=*/120));
+  plugin_result_of(host->chat(kPluginMessages, /*max_tokens=*/120));
   REQUIRE(fake.wait_for_requests(1));
   const auto request = fake.requests().at(0);
   CHECK(request.method == "POST");
@@ -84,8 +84,8 @@ TEST_CASE("plugin: the request carries the model, the messages and the limits") 
   CHECK_FALSE(request.headers.count("authorization"));  // no api_key_env, no key
   const auto body = request.json();
   CHECK(body.at("model") == "shop-model");
-  CHECK(body.at("messages") == json::parse(kMessages));  // system prompt first, as given
-  CHECK(body.at("max_tokens") == 120);                   // the host's limit wins
+  CHECK(body.at("messages") == json::parse(kPluginMessages));  // system prompt first, as given
+  CHECK(body.at("max_tokens") == 120);                         // the host's limit wins
   CHECK(body.at("temperature").as_double() == Approx(0.2));
   CHECK(body.at("stream") == false);
 }
@@ -94,7 +94,7 @@ TEST_CASE("plugin: Authorization carries the key from the named environment vari
   FakeOpenAiServer fake;
   REQUIRE(setenv("SB_TEST_LLM_KEY", "sk-test-9f8e7d", 1) == 0);
   auto host = open_host(config_for(fake, {{"api_key_env", "SB_TEST_LLM_KEY"}}));
-  result_of(host->chat(kMessages));
+  plugin_result_of(host->chat(kPluginMessages));
   REQUIRE(fake.wait_for_requests(1));
   CHECK(fake.requests().at(0).headers.at("authorization") == "Bearer sk-test-9f8e7d");
   unsetenv("SB_TEST_LLM_KEY");
@@ -113,8 +113,8 @@ TEST_CASE("plugin: a stream is assembled from its events as they arrive") {
   FakeOpenAiServer fake;
   fake.enqueue(FakeReply::stream({"Order 12345 ", "ships ", "today."}, true, 30ms));
   auto host = open_host(config_for(fake, {{"stream", true}}));
-  const auto outcome = host->chat(kMessages);
-  const auto result = result_of(outcome);
+  const auto outcome = host->chat(kPluginMessages);
+  const auto result = plugin_result_of(outcome);
   CHECK(result.at("text") == "Order 12345 ships today.");
   CHECK(result.at("usage").at("prompt_tokens") == 13);  // the fake's usage event
   CHECK(outcome.took >= 150ms);  // 6 events, 30 ms apart: it really was streamed
@@ -131,7 +131,7 @@ TEST_CASE("plugin: a stream split mid-line, with CRLF and comments, without usag
        "ta\":{\"content\":\"lo 你好\"}}]}\r\n\r\n: ping\r\n\r\n", "data: [DONE]\r\n\r\n"},
       10ms));
   auto host = open_host(config_for(fake, {{"stream", true}}));
-  const auto result = result_of(host->chat(kMessages));
+  const auto result = plugin_result_of(host->chat(kPluginMessages));
   CHECK(result.at("text") == "Hello 你好");
   // No usage event: estimated, and marked so.
   CHECK(result.at("usage").at("estimated") == true);
@@ -143,7 +143,7 @@ TEST_CASE("plugin: an answer later than the deadline completes with an error, in
   FakeOpenAiServer fake;
   fake.enqueue(FakeReply::answer("too late").after(3s));
   auto host = open_host(config_for(fake));
-  const auto outcome = host->chat(kMessages, 0, /*deadline=*/400ms, /*wait=*/5s);
+  const auto outcome = host->chat(kPluginMessages, 0, /*deadline=*/400ms, /*wait=*/5s);
   check_deadline_error(outcome);
   CHECK(outcome.took >= 350ms);
   CHECK(outcome.took < 1500ms);
@@ -155,7 +155,7 @@ TEST_CASE("plugin: a stream that stalls past the deadline completes with an erro
   fake.enqueue(FakeReply::sse(
       {"data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n", "data: [DONE]\n\n"}, 3s));
   auto host = open_host(config_for(fake, {{"stream", true}}));
-  const auto outcome = host->chat(kMessages, 0, 400ms, 5s);
+  const auto outcome = host->chat(kPluginMessages, 0, 400ms, 5s);
   check_deadline_error(outcome);
   CHECK(outcome.took < 1500ms);
 }
@@ -167,16 +167,16 @@ TEST_CASE("plugin: HTTP errors complete with the provider's message") {
   fake.enqueue(FakeReply::error(401, "Incorrect API key provided"));
   SECTION("whole answers") {
     auto host = open_host(config_for(fake));
-    CHECK(error_of(host->chat(kMessages)) ==
+    CHECK(error_of(host->chat(kPluginMessages)) ==
           "the provider answered HTTP 500: The server had an error while processing your request");
-    CHECK(error_of(host->chat(kMessages)) ==
+    CHECK(error_of(host->chat(kPluginMessages)) ==
           "the provider answered HTTP 429: Rate limit reached for requests");
-    CHECK(error_of(host->chat(kMessages)) ==
+    CHECK(error_of(host->chat(kPluginMessages)) ==
           "the provider answered HTTP 401: Incorrect API key provided");
   }
   SECTION("streamed") {
     auto host = open_host(config_for(fake, {{"stream", true}}));
-    CHECK(error_of(host->chat(kMessages)) ==
+    CHECK(error_of(host->chat(kPluginMessages)) ==
           "the provider answered HTTP 500: The server had an error while processing your request");
   }
 }
@@ -187,10 +187,12 @@ TEST_CASE("plugin: malformed JSON and empty content complete with an error") {
   fake.enqueue(FakeReply::answer(""));
   fake.enqueue(FakeReply::raw(200, "text/html", "<html>gateway</html>"));
   auto host = open_host(config_for(fake));
-  CHECK_THAT(error_of(host->chat(kMessages)), Catch::StartsWith("malformed answer: not JSON"));
-  CHECK_THAT(error_of(host->chat(kMessages)),
+  CHECK_THAT(error_of(host->chat(kPluginMessages)),
+             Catch::StartsWith("malformed answer: not JSON"));
+  CHECK_THAT(error_of(host->chat(kPluginMessages)),
              Catch::StartsWith("the provider returned an empty answer"));
-  CHECK_THAT(error_of(host->chat(kMessages)), Catch::StartsWith("malformed answer: not JSON"));
+  CHECK_THAT(error_of(host->chat(kPluginMessages)),
+             Catch::StartsWith("malformed answer: not JSON"));
 }
 
 TEST_CASE("plugin: an empty or malformed stream completes with an error") {
@@ -202,10 +204,10 @@ TEST_CASE("plugin: an empty or malformed stream completes with an error") {
   fake.enqueue(
       FakeReply::sse({"data: {\"choices\":[{\"delta\":{\"content\":\"Half an\"}}]}\n\n"}, 5ms));
   auto host = open_host(config_for(fake, {{"stream", true}}));
-  CHECK_THAT(error_of(host->chat(kMessages)),
+  CHECK_THAT(error_of(host->chat(kPluginMessages)),
              Catch::StartsWith("the provider returned an empty answer"));
-  CHECK_THAT(error_of(host->chat(kMessages)), Catch::StartsWith("malformed stream: event 2"));
-  CHECK_THAT(error_of(host->chat(kMessages)), Catch::Contains("ended before"));
+  CHECK_THAT(error_of(host->chat(kPluginMessages)), Catch::StartsWith("malformed stream: event 2"));
+  CHECK_THAT(error_of(host->chat(kPluginMessages)), Catch::Contains("ended before"));
 }
 
 TEST_CASE("plugin: no server listening completes with an error") {
@@ -217,7 +219,7 @@ TEST_CASE("plugin: no server listening completes with an error") {
   LlmTestHost host(LLM_OPENAI_SO);
   std::string error;
   REQUIRE(host.open(json::serialize(json::object{{"base_url", base_url}, {"model", "m"}}), error));
-  CHECK_THAT(error_of(host.chat(kMessages)), Catch::StartsWith("the request failed"));
+  CHECK_THAT(error_of(host.chat(kPluginMessages)), Catch::StartsWith("the request failed"));
 }
 
 TEST_CASE("plugin: bad messages and a passed deadline fail without a request") {
@@ -226,7 +228,7 @@ TEST_CASE("plugin: bad messages and a passed deadline fail without a request") {
   const auto bad = host->chat(R"([{"role":"user"}])");
   CHECK(bad.status == SB_ERROR);
   CHECK_THAT(bad.error, Catch::Contains("messages_json[0]"));
-  const auto late = host->chat(kMessages, 0, -5ms);
+  const auto late = host->chat(kPluginMessages, 0, -5ms);
   CHECK(late.status == SB_ERROR);
   CHECK(fake.requests().empty());
 }

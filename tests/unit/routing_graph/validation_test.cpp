@@ -36,7 +36,7 @@ const Error* find(const Errors& errors, const std::string& field) {
   return nullptr;
 }
 
-std::string all(const Errors& errors) {
+std::string validation_all(const Errors& errors) {
   std::string out;
   for (const auto& e : errors) out += e.code + " " + e.field + ": " + e.message + "\n";
   return out;
@@ -44,7 +44,7 @@ std::string all(const Errors& errors) {
 
 void expect(const Errors& errors, const std::string& field, const std::string& code,
             const std::string& says) {
-  INFO(all(errors));
+  INFO(validation_all(errors));
   const Error* e = find(errors, field);
   REQUIRE(e);
   CHECK(e->code == code);
@@ -106,7 +106,7 @@ TEST_CASE("edges that point nowhere, loop or fan out are errors") {
     g["edges"].as_array().push_back(json::object{{"from", "a"}, {"to", "b"}});
     g["edges"].as_array().push_back(json::object{{"from", "b"}, {"to", "a"}});
   });
-  INFO(all(errors));
+  INFO(validation_all(errors));
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].code == "cycle");
   CHECK(errors[0].message.find("a -> b -> a") != std::string::npos);

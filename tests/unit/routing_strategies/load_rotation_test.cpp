@@ -10,8 +10,8 @@ using namespace sb::routing_strategies_test;
 
 namespace {
 
-std::string choose(StrategyHost& host, RoutingClient& router,
-                   const std::vector<AgentCandidate>& candidates) {
+std::string load_rotation_choose(StrategyHost& host, RoutingClient& router,
+                                 const std::vector<AgentCandidate>& candidates) {
   const Decision decision = host.route(router, candidates);
   REQUIRE(decision.status == SB_OK);
   return decision.agent_id;
@@ -22,18 +22,23 @@ std::string choose(StrategyHost& host, RoutingClient& router,
 TEST_CASE("load-rotation: the longest wait gets it, however busy that agent is") {
   StrategyHost host;
   auto router = host.router("routing-load-rotation");
-  CHECK(choose(host, router, {free_agent("a", 9, 100), free_agent("b", 0, 500)}) == "a");
-  CHECK(choose(host, router,
-               {free_agent("a", 0, 400), free_agent("b", 7, 200), free_agent("c", 1, 300)}) == "b");
+  CHECK(load_rotation_choose(host, router, {free_agent("a", 9, 100), free_agent("b", 0, 500)}) ==
+        "a");
+  CHECK(load_rotation_choose(
+            host, router,
+            {free_agent("a", 0, 400), free_agent("b", 7, 200), free_agent("c", 1, 300)}) == "b");
 }
 
 TEST_CASE(
     "load-rotation: never assigned counts as the longest wait, and ties go to the smallest id") {
   StrategyHost host;
   auto router = host.router("routing-load-rotation");
-  CHECK(choose(host, router, {free_agent("a", 0, 100), free_agent("b", 5, 0)}) == "b");
-  CHECK(choose(host, router, {free_agent("zed", 0, 0), free_agent("kim", 3, 0)}) == "kim");
-  CHECK(choose(host, router, {free_agent("zed", 1, 250), free_agent("kim", 0, 250)}) == "kim");
+  CHECK(load_rotation_choose(host, router, {free_agent("a", 0, 100), free_agent("b", 5, 0)}) ==
+        "b");
+  CHECK(load_rotation_choose(host, router, {free_agent("zed", 0, 0), free_agent("kim", 3, 0)}) ==
+        "kim");
+  CHECK(load_rotation_choose(host, router,
+                             {free_agent("zed", 1, 250), free_agent("kim", 0, 250)}) == "kim");
 }
 
 TEST_CASE("load-rotation: agents take turns by time, even with very different loads") {
@@ -44,7 +49,7 @@ TEST_CASE("load-rotation: agents take turns by time, even with very different lo
   int64_t clock_ms = 1;
   std::vector<std::string> picks;
   for (int i = 0; i < 8; ++i) {
-    const std::string chosen = choose(host, router, agents);
+    const std::string chosen = load_rotation_choose(host, router, agents);
     picks.push_back(chosen);
     for (auto& a : agents) {
       if (a.agent_id == chosen) a.last_assigned_ms = clock_ms++;
@@ -57,7 +62,8 @@ TEST_CASE("load-rotation: an agent who is not offered is skipped, not waited for
   StrategyHost host;
   auto router = host.router("routing-load-rotation");
   // "a" waited longest but is full or offline, so the host does not offer them.
-  CHECK(choose(host, router, {free_agent("b", 0, 300), free_agent("c", 0, 200)}) == "c");
+  CHECK(load_rotation_choose(host, router, {free_agent("b", 0, 300), free_agent("c", 0, 200)}) ==
+        "c");
 }
 
 TEST_CASE("load-rotation: defers when nobody is free, and takes no config") {

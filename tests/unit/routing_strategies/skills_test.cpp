@@ -18,8 +18,8 @@ AgentCandidate skilled(std::string id, std::string groups_json, std::string skil
                     std::move(skills_json));
 }
 
-std::string choose(StrategyHost& host, RoutingClient& router,
-                   const std::vector<AgentCandidate>& candidates, const Visitor& visitor) {
+std::string skills_choose(StrategyHost& host, RoutingClient& router,
+                          const std::vector<AgentCandidate>& candidates, const Visitor& visitor) {
   const Decision decision = host.route(router, candidates, visitor);
   INFO("error: " << decision.error);
   REQUIRE(decision.status == SB_OK);
@@ -39,32 +39,33 @@ const std::vector<AgentCandidate> kDesk = {
 TEST_CASE("skills: only agents of the asked group are chosen, and no group means any group") {
   StrategyHost host;
   auto router = host.router("routing-skills");
-  CHECK(choose(host, router, kDesk, {"support", "{}"}) == "ann");
-  CHECK(choose(host, router, kDesk, {"sales", "{}"}) == "sam");
+  CHECK(skills_choose(host, router, kDesk, {"support", "{}"}) == "ann");
+  CHECK(skills_choose(host, router, kDesk, {"sales", "{}"}) == "sam");
   // No group, no skills: everyone qualifies at score 0; the least loaded, then the
   // longest wait, then the smallest id decides.
-  CHECK(choose(host, router, kDesk, {"", "{}"}) == "ann");
-  CHECK(choose(host, router, kDesk, {"", ""}) == "ann");
+  CHECK(skills_choose(host, router, kDesk, {"", "{}"}) == "ann");
+  CHECK(skills_choose(host, router, kDesk, {"", ""}) == "ann");
 }
 
 TEST_CASE("skills: every needed skill at or above its level, and the best-skilled wins") {
   StrategyHost host;
   auto router = host.router("routing-skills");
   // Both billing agents qualify; ben's level 3 beats ann's 2.
-  CHECK(choose(host, router, kDesk, {"billing", R"({"skills":{"billing":2}})"}) == "ben");
+  CHECK(skills_choose(host, router, kDesk, {"billing", R"({"skills":{"billing":2}})"}) == "ben");
   // Only ann speaks Chinese in the billing group.
-  CHECK(choose(host, router, kDesk, {"billing", R"({"skills":{"billing":2,"chinese":1}})"}) ==
-        "ann");
+  CHECK(skills_choose(host, router, kDesk,
+                      {"billing", R"({"skills":{"billing":2,"chinese":1}})"}) == "ann");
   // ann's billing 2 is below the needed 3.
-  CHECK(choose(host, router, kDesk, {"billing", R"({"skills":{"billing":3}})"}) == "ben");
+  CHECK(skills_choose(host, router, kDesk, {"billing", R"({"skills":{"billing":3}})"}) == "ben");
   // Any group: sam's levels sum highest.
-  CHECK(choose(host, router, kDesk, {"", R"({"skills":{"billing":1,"chinese":1}})"}) == "sam");
+  CHECK(skills_choose(host, router, kDesk, {"", R"({"skills":{"billing":1,"chinese":1}})"}) ==
+        "sam");
   // The score counts only the needed skills: ann's Chinese does not help with billing.
   const std::vector<AgentCandidate> pair = {
       skilled("ann", "[]", R"({"billing":2,"chinese":9})"),
       skilled("ben", "[]", R"({"billing":3})"),
   };
-  CHECK(choose(host, router, pair, {"", R"({"skills":{"billing":1}})"}) == "ben");
+  CHECK(skills_choose(host, router, pair, {"", R"({"skills":{"billing":1}})"}) == "ben");
 }
 
 TEST_CASE("skills: a level-0 need still needs the skill") {
@@ -74,34 +75,34 @@ TEST_CASE("skills: a level-0 need still needs the skill") {
       skilled("ann", "[]", R"({"billing":2})"),
       skilled("ben", "[]", R"({"french":0})", 0, 0),
   };
-  CHECK(choose(host, router, agents, {"", R"({"skills":{"french":0}})"}) == "ben");
+  CHECK(skills_choose(host, router, agents, {"", R"({"skills":{"french":0}})"}) == "ben");
 }
 
 TEST_CASE("skills: equal skill goes to fewer open conversations, then longest wait, then id") {
   StrategyHost host;
   auto router = host.router("routing-skills");
   const Visitor billing{"billing", R"({"skills":{"billing":1}})"};
-  CHECK(choose(host, router,
-               {skilled("a", R"(["billing"])", R"({"billing":2})", 3, 100),
-                skilled("b", R"(["billing"])", R"({"billing":2})", 1, 900)},
-               billing) == "b");
-  CHECK(choose(host, router,
-               {skilled("a", R"(["billing"])", R"({"billing":2})", 1, 900),
-                skilled("b", R"(["billing"])", R"({"billing":2})", 1, 100)},
-               billing) == "b");
-  CHECK(choose(host, router,
-               {skilled("a", R"(["billing"])", R"({"billing":2})", 1, 100),
-                skilled("b", R"(["billing"])", R"({"billing":2})", 1, 0)},
-               billing) == "b");
-  CHECK(choose(host, router,
-               {skilled("b", R"(["billing"])", R"({"billing":2})", 1, 100),
-                skilled("a", R"(["billing"])", R"({"billing":2})", 1, 100)},
-               billing) == "a");
+  CHECK(skills_choose(host, router,
+                      {skilled("a", R"(["billing"])", R"({"billing":2})", 3, 100),
+                       skilled("b", R"(["billing"])", R"({"billing":2})", 1, 900)},
+                      billing) == "b");
+  CHECK(skills_choose(host, router,
+                      {skilled("a", R"(["billing"])", R"({"billing":2})", 1, 900),
+                       skilled("b", R"(["billing"])", R"({"billing":2})", 1, 100)},
+                      billing) == "b");
+  CHECK(skills_choose(host, router,
+                      {skilled("a", R"(["billing"])", R"({"billing":2})", 1, 100),
+                       skilled("b", R"(["billing"])", R"({"billing":2})", 1, 0)},
+                      billing) == "b");
+  CHECK(skills_choose(host, router,
+                      {skilled("b", R"(["billing"])", R"({"billing":2})", 1, 100),
+                       skilled("a", R"(["billing"])", R"({"billing":2})", 1, 100)},
+                      billing) == "a");
   // A higher level beats a lighter load.
-  CHECK(choose(host, router,
-               {skilled("a", R"(["billing"])", R"({"billing":2})", 0, 0),
-                skilled("b", R"(["billing"])", R"({"billing":4})", 9, 900)},
-               billing) == "b");
+  CHECK(skills_choose(host, router,
+                      {skilled("a", R"(["billing"])", R"({"billing":2})", 0, 0),
+                       skilled("b", R"(["billing"])", R"({"billing":4})", 9, 900)},
+                      billing) == "b");
 }
 
 TEST_CASE("skills: defers when nobody qualifies, so the chain can fall back") {
@@ -146,7 +147,7 @@ TEST_CASE("skills: an agent whose own record is malformed is skipped and logged"
       skilled("ben", R"(["billing"])", R"({"billing":)"),
       skilled("cat", R"(["billing"])", R"({"billing":1})"),
   };
-  CHECK(choose(host, router, agents, {"billing", R"({"skills":{"billing":1}})"}) == "cat");
+  CHECK(skills_choose(host, router, agents, {"billing", R"({"skills":{"billing":1}})"}) == "cat");
   CHECK(host.log().find("agent ann has malformed groups_json") != std::string::npos);
   CHECK(host.log().find("agent ben has malformed skills_json") != std::string::npos);
 }
@@ -161,14 +162,16 @@ TEST_CASE("skills: takes no config") {
 TEST_CASE("skills: flat \"skill.NAME\" attributes, as a website sends them, are needs too") {
   StrategyHost host;
   auto router = host.router("routing-skills");
-  CHECK(choose(host, router, kDesk, {"billing", R"({"skill.billing":2,"plan":"gold"})"}) == "ben");
-  CHECK(choose(host, router, kDesk, {"billing", R"({"skill.billing":1,"skill.chinese":1})"}) ==
-        "ann");
+  CHECK(skills_choose(host, router, kDesk, {"billing", R"({"skill.billing":2,"plan":"gold"})"}) ==
+        "ben");
+  CHECK(skills_choose(host, router, kDesk,
+                      {"billing", R"({"skill.billing":1,"skill.chinese":1})"}) == "ann");
   // Named in both forms: the higher minimum counts, once (ann's 2 is below 3).
-  CHECK(choose(host, router, kDesk,
-               {"", R"({"skills":{"billing":3},"skill.billing":1,"skill.chinese":1})"}) == "sam");
+  CHECK(skills_choose(host, router, kDesk,
+                      {"", R"({"skills":{"billing":3},"skill.billing":1,"skill.chinese":1})"}) ==
+        "sam");
   // "skill." alone names no skill.
-  CHECK(choose(host, router, kDesk, {"billing", R"({"skill.":9})"}) == "ann");
+  CHECK(skills_choose(host, router, kDesk, {"billing", R"({"skill.":9})"}) == "ann");
   const Decision bad = host.route(router, kDesk, {"", R"({"skill.billing":"high"})"});
   CHECK(bad.status == SB_ERROR);
   CHECK_THAT(bad.error, Catch::Contains("\"skill.billing\" must be a non-negative number"));

@@ -26,7 +26,8 @@ size_t count_of(const Completion& c, const char* list) {
   return json::parse(c.result).at(list).as_array().size();
 }
 
-Message message(const std::string& conversation, uint64_t seq, const std::string& text) {
+Message data_protection_message(const std::string& conversation, uint64_t seq,
+                                const std::string& text) {
   Message m;
   m.conversation_id = conversation;
   m.seq = seq;
@@ -41,9 +42,9 @@ TEST_CASE("delete_conversation removes one conversation entirely and nothing els
   Storage s(dir.str());
   ok(s.put_conversation(R"({"id":"c1","status":"closed","visitor_id":"v1","tags":["vip"]})"));
   ok(s.put_conversation(R"({"id":"c2","status":"closed","visitor_id":"v2","tags":["vip"]})"));
-  ok(s.append(message("c1", 1, "my secret address is Elm street")));
-  ok(s.append(message("c1", 2, "and my phone is 555")));
-  ok(s.append(message("c2", 1, "Elm street is where I live too")));
+  ok(s.append(data_protection_message("c1", 1, "my secret address is Elm street")));
+  ok(s.append(data_protection_message("c1", 2, "and my phone is 555")));
+  ok(s.append(data_protection_message("c2", 1, "Elm street is where I live too")));
   ok(s.set_read("c1", "a1", 2));
 
   const Completion deleted = ok(s.delete_conversation("c1"));
@@ -104,7 +105,10 @@ TEST_CASE("backup under a steady write load holds every write completed before i
     std::atomic<uint64_t> acked{0};
     std::thread writer([&] {
       for (uint64_t seq = 1; !stop; ++seq) {
-        if (!Storage::wait(s.append(message("load", seq, "m" + std::to_string(seq)))).ok()) break;
+        if (!Storage::wait(
+                 s.append(data_protection_message("load", seq, "m" + std::to_string(seq))))
+                 .ok())
+          break;
         acked = seq;
       }
     });

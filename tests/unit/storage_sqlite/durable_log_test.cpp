@@ -21,7 +21,7 @@ namespace {
 // Applied only when something asks: what is in the log alone stays there.
 const Storage::Config kApplyLate{{"durable_log", "true"}, {"durable_log_apply_ms", "60000"}};
 
-Message message(const std::string& conversation, uint64_t seq) {
+Message durable_log_message(const std::string& conversation, uint64_t seq) {
   Message m;
   m.conversation_id = conversation;
   m.seq = seq;
@@ -68,7 +68,8 @@ TEST_CASE("with the durable log, a completed append is in the log and not yet in
           "[sqlite]") {
   TempDir dir;
   Storage s(dir.str(), kApplyLate);
-  for (uint64_t seq = 1; seq <= 3; ++seq) REQUIRE(Storage::wait(s.append(message("c1", seq))).ok());
+  for (uint64_t seq = 1; seq <= 3; ++seq)
+    REQUIRE(Storage::wait(s.append(durable_log_message("c1", seq))).ok());
   REQUIRE(log_files(dir.path()).size() == 1);
   CHECK(fs::file_size(log_files(dir.path()).front()) > 0);
   CHECK(rows_in_file(dir.path() / "switchboard.db", "c1") == 0);
@@ -80,7 +81,7 @@ TEST_CASE("with the durable log, a completed append is in the log and not yet in
 TEST_CASE("every read sees the writes completed before it, applied or not", "[sqlite]") {
   TempDir dir;
   Storage s(dir.str(), kApplyLate);
-  REQUIRE(Storage::wait(s.append(message("c1", 1))).ok());
+  REQUIRE(Storage::wait(s.append(durable_log_message("c1", 1))).ok());
   CHECK(seqs(s, "c1") == std::vector<int64_t>{1});
 
   REQUIRE(Storage::wait(s.kv_put("ns", "k", R"({"v":1})")).ok());
@@ -95,18 +96,18 @@ TEST_CASE("every read sees the writes completed before it, applied or not", "[sq
   REQUIRE(list.ok());
   CHECK(json::parse(list.result).at("conversations").as_array().size() == 1);
 
-  REQUIRE(Storage::wait(s.append(message("c1", 2))).ok());
+  REQUIRE(Storage::wait(s.append(durable_log_message("c1", 2))).ok());
   const Completion found = Storage::wait(s.search(R"({"q":"message 2"})"));
   REQUIRE(found.ok());
   CHECK(json::parse(found.result).at("hits").as_array().size() == 1);
 
   // A duplicate is refused before it is logged, applied or not.
-  REQUIRE(Storage::wait(s.append(message("c2", 1))).ok());
-  const Completion again = Storage::wait(s.append(message("c2", 1)));
+  REQUIRE(Storage::wait(s.append(durable_log_message("c2", 1))).ok());
+  const Completion again = Storage::wait(s.append(durable_log_message("c2", 1)));
   CHECK(again.status == SB_ERROR);
   CHECK_THAT(again.error, Catch::Contains("already has a message with seq 1"));
   CHECK(seqs(s, "c2") == std::vector<int64_t>{1});
-  const Completion stored_again = Storage::wait(s.append(message("c2", 1)));
+  const Completion stored_again = Storage::wait(s.append(durable_log_message("c2", 1)));
   CHECK(stored_again.status == SB_ERROR);
 }
 
@@ -114,19 +115,21 @@ TEST_CASE("a duplicate (conversation_id, seq) is refused whether logged, applied
           "[sqlite]") {
   TempDir dir;
   Storage s(dir.str(), kApplyLate);
-  REQUIRE(Storage::wait(s.append(message("c1", 5))).ok());
+  REQUIRE(Storage::wait(s.append(durable_log_message("c1", 5))).ok());
   // Below the highest seq yet new: stored. Issued together: one batch.
-  const Call three = s.append(message("c1", 3));
-  const Call three_again = s.append(message("c1", 3));
+  const Call three = s.append(durable_log_message("c1", 3));
+  const Call three_again = s.append(durable_log_message("c1", 3));
   CHECK(Storage::wait(three).ok());
   CHECK(Storage::wait(three_again).status == SB_ERROR);
-  CHECK(Storage::wait(s.append(message("c1", 5))).status == SB_ERROR);  // logged, not applied
-  CHECK(seqs(s, "c1") == std::vector<int64_t>{3, 5});                   // applied now
-  CHECK(Storage::wait(s.append(message("c1", 3))).status == SB_ERROR);  // in the database
-  CHECK(Storage::wait(s.append(message("c1", 4))).ok());
+  CHECK(Storage::wait(s.append(durable_log_message("c1", 5))).status ==
+        SB_ERROR);                                     // logged, not applied
+  CHECK(seqs(s, "c1") == std::vector<int64_t>{3, 5});  // applied now
+  CHECK(Storage::wait(s.append(durable_log_message("c1", 3))).status ==
+        SB_ERROR);  // in the database
+  CHECK(Storage::wait(s.append(durable_log_message("c1", 4))).ok());
   // After a delete the numbers are free again.
   REQUIRE(Storage::wait(s.delete_conversation("c1")).ok());
-  CHECK(Storage::wait(s.append(message("c1", 1))).ok());
+  CHECK(Storage::wait(s.append(durable_log_message("c1", 1))).ok());
   CHECK(seqs(s, "c1") == std::vector<int64_t>{1});
 }
 
@@ -137,7 +140,7 @@ TEST_CASE("the applier puts many logged batches into one transaction, behind the
   // One at a time: each append is a record of its own, acknowledged from the log.
   const auto started = std::chrono::steady_clock::now();
   for (uint64_t seq = 1; seq <= 40; ++seq)
-    REQUIRE(Storage::wait(s.append(message("c" + std::to_string(seq % 4), seq))).ok());
+    REQUIRE(Storage::wait(s.append(durable_log_message("c" + std::to_string(seq % 4), seq))).ok());
   CHECK(s.log_lines("commit:").size() == 40);
   // All forty were acknowledged well before the first of them was due to be applied.
   if (std::chrono::steady_clock::now() - started < std::chrono::milliseconds(800))
@@ -166,7 +169,7 @@ TEST_CASE("after a crash exactly the whole records of the log survive: a torn or
   // each completion is where its record ends.
   std::vector<uintmax_t> ends;
   for (uint64_t seq = 1; seq <= 6; ++seq) {
-    REQUIRE(Storage::wait(s.append(message("c1", seq))).ok());
+    REQUIRE(Storage::wait(s.append(durable_log_message("c1", seq))).ok());
     ends.push_back(fs::file_size(log_files(dir.path()).front()));
   }
   const std::string log_name = log_files(dir.path()).front().filename().string();
@@ -188,7 +191,7 @@ TEST_CASE("after a crash exactly the whole records of the log survive: a torn or
     CHECK(seqs(reopened, "c1") == std::vector<int64_t>{1, 2, 3, 4, 5});
     CHECK(!reopened.log_lines("durable log: 5 writes of 5 batches applied").empty());
     // The lost one was never there: storing it again works.
-    CHECK(Storage::wait(reopened.append(message("c1", 6))).ok());
+    CHECK(Storage::wait(reopened.append(durable_log_message("c1", 6))).ok());
     CHECK(seqs(reopened, "c1") == std::vector<int64_t>{1, 2, 3, 4, 5, 6});
   }
   SECTION("cut inside a record's header: the records before it come back") {
@@ -240,14 +243,14 @@ TEST_CASE("appends complete from the log while the database is locked, and reads
           "[sqlite]") {
   TempDir dir;
   Storage s(dir.str(), {{"durable_log", "true"}, {"busy_timeout_ms", "20000"}});
-  REQUIRE(Storage::wait(s.append(message("c1", 1))).ok());
+  REQUIRE(Storage::wait(s.append(durable_log_message("c1", 1))).ok());
   REQUIRE(seqs(s, "c1").size() == 1);
 
   sqlite3* blocker = nullptr;
   REQUIRE(sqlite3_open((dir.path() / "switchboard.db").c_str(), &blocker) == SQLITE_OK);
   REQUIRE(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
   for (uint64_t seq = 2; seq <= 11; ++seq)
-    CHECK(Storage::wait(s.append(message("c1", seq)), std::chrono::seconds(2)).ok());
+    CHECK(Storage::wait(s.append(durable_log_message("c1", seq)), std::chrono::seconds(2)).ok());
   // The read cannot be answered before they are applied, and they cannot be yet.
   const Call read = s.load("c1", 0, 0, 100);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -265,7 +268,7 @@ TEST_CASE("a clean stop applies the log and removes it, and turning the log off 
   {
     Storage s(dir.str(), kApplyLate);
     for (uint64_t seq = 1; seq <= 5; ++seq)
-      REQUIRE(Storage::wait(s.append(message("c1", seq))).ok());
+      REQUIRE(Storage::wait(s.append(durable_log_message("c1", seq))).ok());
   }
   CHECK(log_files(dir.path()).empty());
   CHECK(rows_in_file(dir.path() / "switchboard.db", "c1") == 5);
@@ -273,7 +276,7 @@ TEST_CASE("a clean stop applies the log and removes it, and turning the log off 
 
   // A crash image of a logging instance, opened with the log off: still applied.
   Storage s(dir.str(), kApplyLate);
-  REQUIRE(Storage::wait(s.append(message("c1", 6))).ok());
+  REQUIRE(Storage::wait(s.append(durable_log_message("c1", 6))).ok());
   TempDir image;
   copy_crash_image(dir.path(), image.path());
   Storage off(image.str(), {{"durable_log", "false"}});
@@ -285,7 +288,8 @@ TEST_CASE("a backup holds the writes completed before it, applied or not", "[sql
   TempDir dir;
   TempDir copy;
   Storage s(dir.str(), kApplyLate);
-  for (uint64_t seq = 1; seq <= 4; ++seq) REQUIRE(Storage::wait(s.append(message("c1", seq))).ok());
+  for (uint64_t seq = 1; seq <= 4; ++seq)
+    REQUIRE(Storage::wait(s.append(durable_log_message("c1", seq))).ok());
   const Completion backup = Storage::wait(s.backup(copy.str()));
   INFO(backup.error);
   REQUIRE(backup.ok());

@@ -11,7 +11,8 @@ namespace json = boost::json;
 
 namespace {
 
-std::string query_text(const std::filesystem::path& file, const char* sql) {
+// The first column of the first row, or "" (sqlite_file.hpp's query_text gives every row).
+std::string first_value(const std::filesystem::path& file, const char* sql) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* q = nullptr;
@@ -38,17 +39,17 @@ TEST_CASE("a fresh file is created in data_dir, in WAL mode, at the latest schem
   { Storage s(dir.str()); }
   const auto file = dir.path() / "switchboard.db";
   REQUIRE(std::filesystem::exists(file));
-  CHECK(query_text(file, "PRAGMA journal_mode") == "wal");
-  CHECK(query_text(file, "PRAGMA user_version") == "11");
-  CHECK(
-      query_text(file,
-                 "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = "
-                 "'table' ORDER BY name)") ==
-      "blobs,conversation_tags,conversations,durable_logs,kv,log_counters,log_entries,messages,"
-      "messages_fts,"
-      "messages_fts_"
-      "config,"
-      "messages_fts_data,messages_fts_docsize,messages_fts_idx,read_cursors,search_mark");
+  CHECK(first_value(file, "PRAGMA journal_mode") == "wal");
+  CHECK(first_value(file, "PRAGMA user_version") == "11");
+  CHECK(first_value(
+            file,
+            "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = "
+            "'table' ORDER BY name)") ==
+        "blobs,conversation_tags,conversations,durable_logs,kv,log_counters,log_entries,messages,"
+        "messages_fts,"
+        "messages_fts_"
+        "config,"
+        "messages_fts_data,messages_fts_docsize,messages_fts_idx,read_cursors,search_mark");
   // Opening it again migrates nothing and keeps working.
   Storage again(dir.str());
   CHECK(Storage::wait(again.kv_put("n", "k", "1")).ok());
@@ -66,8 +67,8 @@ TEST_CASE("a file from a newer schema version is refused with a clear error", "[
   CHECK_THAT(error, Catch::Contains("schema version 99") && Catch::Contains("newer") &&
                         Catch::Contains(file.string()));
   // Left untouched, not even switched to WAL.
-  CHECK(query_text(file, "PRAGMA user_version") == "99");
-  CHECK(query_text(file, "PRAGMA journal_mode") == "delete");
+  CHECK(first_value(file, "PRAGMA user_version") == "99");
+  CHECK(first_value(file, "PRAGMA journal_mode") == "delete");
 }
 
 TEST_CASE("everything completed survives instance_free and a new instance on the same file") {

@@ -31,7 +31,7 @@ json::object list(Storage& s, const std::string& query_json) {
   return json::parse(c.result).as_object();
 }
 
-std::vector<int64_t> seqs(const json::object& page) {
+std::vector<int64_t> logs_seqs(const json::object& page) {
   std::vector<int64_t> out;
   for (const auto& e : page.at("entries").as_array()) out.push_back(e.at("seq").as_int64());
   return out;
@@ -52,7 +52,7 @@ TEST_CASE("log entries are numbered per log and come back newest first, as appen
   CHECK(append_ok(s, "audit", "", "", "{}", 1700000000003) == 3);
 
   const auto page = list(s, R"({"log":"audit"})");
-  CHECK(seqs(page) == std::vector<int64_t>{3, 2, 1});
+  CHECK(logs_seqs(page) == std::vector<int64_t>{3, 2, 1});
   CHECK(!page.contains("next_cursor"));
   const auto& oldest = page.at("entries").at(2).as_object();
   CHECK(oldest.at("ts") == 1700000000001);
@@ -61,10 +61,10 @@ TEST_CASE("log entries are numbered per log and come back newest first, as appen
   CHECK(oldest.at("data") == json::parse(R"({"summary":"2 rules","n":1})"));
   CHECK(page.at("entries").at(1).at("data").at("target") == "Dana 张");
   // Another log is another sequence.
-  CHECK(seqs(list(s, R"({"log":"routing.versions"})")) == std::vector<int64_t>{1});
+  CHECK(logs_seqs(list(s, R"({"log":"routing.versions"})")) == std::vector<int64_t>{1});
   // One entry by its number.
-  CHECK(seqs(list(s, R"({"log":"audit","seq":2})")) == std::vector<int64_t>{2});
-  CHECK(seqs(list(s, R"({"log":"audit","seq":9})")).empty());
+  CHECK(logs_seqs(list(s, R"({"log":"audit","seq":2})")) == std::vector<int64_t>{2});
+  CHECK(logs_seqs(list(s, R"({"log":"audit","seq":9})")).empty());
 }
 
 TEST_CASE("a log pages newest first by cursor, filtered by kind and actor, without gaps") {
@@ -84,7 +84,7 @@ TEST_CASE("a log pages newest first by cursor, filtered by kind and actor, witho
     std::string q = R"({"log":"audit","limit":10)";
     if (!cursor.empty()) q += R"(,"cursor":")" + cursor + "\"";
     const auto page = list(s, q + "}");
-    const auto got = seqs(page);
+    const auto got = logs_seqs(page);
     page_sizes.push_back(got.size());
     all.insert(all.end(), got.begin(), got.end());
     if (!page.contains("next_cursor")) break;
@@ -96,17 +96,17 @@ TEST_CASE("a log pages newest first by cursor, filtered by kind and actor, witho
   CHECK(all == expected);
 
   // Filters, alone and together, and with a cursor.
-  CHECK(seqs(list(s, R"({"log":"audit","kind":"agent.created"})")) ==
+  CHECK(logs_seqs(list(s, R"({"log":"audit","kind":"agent.created"})")) ==
         std::vector<int64_t>{24, 21, 18, 15, 12, 9, 6, 3});
-  CHECK(seqs(list(s, R"({"log":"audit","kind":"agent.created","actor":"ann"})")) ==
+  CHECK(logs_seqs(list(s, R"({"log":"audit","kind":"agent.created","actor":"ann"})")) ==
         std::vector<int64_t>{24, 18, 12, 6});
   const auto first = list(s, R"({"log":"audit","actor":"bob","limit":3})");
-  CHECK(seqs(first) == std::vector<int64_t>{25, 23, 21});
+  CHECK(logs_seqs(first) == std::vector<int64_t>{25, 23, 21});
   REQUIRE(first.contains("next_cursor"));
   const auto second = list(s, R"({"log":"audit","actor":"bob","limit":3,"cursor":")" +
                                   std::string(first.at("next_cursor").as_string()) + "\"}");
-  CHECK(seqs(second) == std::vector<int64_t>{19, 17, 15});
-  CHECK(seqs(list(s, R"({"log":"audit","actor":"nobody"})")).empty());
+  CHECK(logs_seqs(second) == std::vector<int64_t>{19, 17, 15});
+  CHECK(logs_seqs(list(s, R"({"log":"audit","actor":"nobody"})")).empty());
 }
 
 TEST_CASE("a filtered page of a log is read through an index, never sorted afterwards",
@@ -143,7 +143,7 @@ TEST_CASE("a completed log entry is committed at once and survives a reopen") {
     }
   }
   Storage reopened(dir.str());
-  CHECK(seqs(list(reopened, R"({"log":"audit"})")) == std::vector<int64_t>{5, 4, 3, 2, 1});
+  CHECK(logs_seqs(list(reopened, R"({"log":"audit"})")) == std::vector<int64_t>{5, 4, 3, 2, 1});
   // Numbering goes on where it was.
   CHECK(append_ok(reopened, "audit", "agent.created", "root", "{}") == 6);
 }
@@ -164,7 +164,7 @@ TEST_CASE("a file of schema version 4 gains the logs by the migration and keeps 
   CHECK(query_text(dir.path() / "switchboard.db", "PRAGMA user_version") == "11|\n");
   CHECK(Storage::wait(s.kv_get("agents", "dana")).result == R"({"name":"Dana"})");
   CHECK(append_ok(s, "audit", "agent.created", "root", "{}") == 1);
-  CHECK(seqs(list(s, R"({"log":"audit"})")) == std::vector<int64_t>{1});
+  CHECK(logs_seqs(list(s, R"({"log":"audit"})")) == std::vector<int64_t>{1});
 }
 
 TEST_CASE("bad log entries and queries fail at once with a reason, and store nothing") {
@@ -187,7 +187,7 @@ TEST_CASE("bad log entries and queries fail at once with a reason, and store not
     CHECK(call.status == SB_ERROR);
     CHECK(!call.error.empty());
   }
-  CHECK(seqs(list(s, R"({"log":"audit"})")).empty());
+  CHECK(logs_seqs(list(s, R"({"log":"audit"})")).empty());
 
   for (const char* bad : {"", "[]", "{}", R"({"log":""})", R"({"log":1})", R"({"log":"Bad!"})",
                           R"({"log":"audit","limit":0})", R"({"log":"audit","limit":501})",

@@ -18,7 +18,7 @@ namespace json = boost::json;
 
 namespace {
 
-void append_ok(Storage& s, const Message& m) {
+void search_append_ok(Storage& s, const Message& m) {
   Completion c = Storage::wait(s.append(m));
   INFO(c.error);
   REQUIRE(c.ok());
@@ -52,9 +52,10 @@ std::vector<std::string> hit_ids(const json::object& result) {
 TEST_CASE("search finds a Chinese phrase in the middle of a sentence, as soon as it is stored") {
   TempDir dir;
   Storage s(dir.str());
-  append_ok(s, message("c1", 1, "您好，我昨天在你们网站买的蓝牙耳机一直连不上手机，怎么办？"));
-  append_ok(s, message("c1", 2, "请问您的订单号是多少？"));
-  append_ok(s, message("c2", 1, "The bluetooth headset will not pair with my phone"));
+  search_append_ok(s,
+                   message("c1", 1, "您好，我昨天在你们网站买的蓝牙耳机一直连不上手机，怎么办？"));
+  search_append_ok(s, message("c1", 2, "请问您的订单号是多少？"));
+  search_append_ok(s, message("c2", 1, "The bluetooth headset will not pair with my phone"));
 
   const auto hits = search(s, R"({"q":"蓝牙耳机"})");
   REQUIRE(hit_ids(hits) == std::vector<std::string>{"c1-1"});
@@ -74,9 +75,9 @@ TEST_CASE("search finds a Chinese phrase in the middle of a sentence, as soon as
 TEST_CASE("search finds an English word in any case, and a phrase, newest first") {
   TempDir dir;
   Storage s(dir.str());
-  append_ok(s, message("c1", 1, "My Bluetooth headset is broken"));
-  append_ok(s, message("c1", 2, "Which bluetooth model do you have?"));
-  append_ok(s, message("c2", 1, "Refund please"));
+  search_append_ok(s, message("c1", 1, "My Bluetooth headset is broken"));
+  search_append_ok(s, message("c1", 2, "Which bluetooth model do you have?"));
+  search_append_ok(s, message("c2", 1, "Refund please"));
   CHECK(hit_ids(search(s, R"({"q":"BLUETOOTH"})")) == std::vector<std::string>{"c1-2", "c1-1"});
   CHECK(hit_ids(search(s, R"({"q":"headset is"})")) == std::vector<std::string>{"c1-1"});
   // FTS5 syntax in q is plain text.
@@ -87,9 +88,9 @@ TEST_CASE("search finds an English word in any case, and a phrase, newest first"
 TEST_CASE("queries of one or two characters fall back to a bounded scan") {
   TempDir dir;
   Storage s(dir.str());
-  append_ok(s, message("c1", 1, "我想退货"));
-  append_ok(s, message("c1", 2, "ok 100% sure"));
-  append_ok(s, message("c1", 3, "nothing here"));
+  search_append_ok(s, message("c1", 1, "我想退货"));
+  search_append_ok(s, message("c1", 2, "ok 100% sure"));
+  search_append_ok(s, message("c1", 3, "nothing here"));
   CHECK(hit_ids(search(s, R"({"q":"退货"})")) == std::vector<std::string>{"c1-1"});
   CHECK(hit_ids(search(s, R"({"q":"OK"})")) == std::vector<std::string>{"c1-2"});
   CHECK(hit_ids(search(s, R"({"q":"%"})")) == std::vector<std::string>{"c1-2"});
@@ -100,8 +101,8 @@ TEST_CASE("search pages with next_cursor and filters by conversation, time and s
   TempDir dir;
   Storage s(dir.str());
   for (uint64_t seq = 1; seq <= 5; ++seq)
-    append_ok(s, message("c1", seq, "订单 order " + std::to_string(seq)));
-  append_ok(s, message("c2", 1, "another order"));
+    search_append_ok(s, message("c1", seq, "订单 order " + std::to_string(seq)));
+  search_append_ok(s, message("c2", 1, "another order"));
   REQUIRE(
       Storage::wait(s.put_conversation(R"({"id":"c2","status":"closed","assignee":"dana"})")).ok());
 
@@ -134,7 +135,7 @@ TEST_CASE("agent notes are found only with include_private") {
   Storage s(dir.str());
   Message note = message("c1", 1, "内部备注：客户是VIP");
   note.flags = SB_MESSAGE_PRIVATE;
-  append_ok(s, note);
+  search_append_ok(s, note);
   CHECK(hit_ids(search(s, R"({"q":"客户是VIP"})")).empty());
   CHECK(hit_ids(search(s, R"({"q":"客户是VIP","include_private":true})")) ==
         std::vector<std::string>{"c1-1"});
@@ -147,7 +148,7 @@ TEST_CASE("a long message comes back as a snippet around the match") {
   for (int i = 0; i < 60; ++i) text += "前";
   text += "关键短语";
   for (int i = 0; i < 200; ++i) text += "后";
-  append_ok(s, message("c1", 1, text));
+  search_append_ok(s, message("c1", 1, text));
   const auto hits = search(s, R"({"q":"关键短语"})");
   const std::string snippet(hits.at("hits").as_array().at(0).at("text").as_string());
   CHECK(snippet.find("关键短语") != std::string::npos);
@@ -160,7 +161,7 @@ TEST_CASE("search stays inside its instance: another tenant's messages are not f
   TempDir b;
   Storage acme(a.str());
   Storage globex(b.str());
-  append_ok(acme, message("c1", 1, "acme secret 机密文件"));
+  search_append_ok(acme, message("c1", 1, "acme secret 机密文件"));
   CHECK(hit_ids(search(globex, R"({"q":"机密文件"})")).empty());
   CHECK(hit_ids(search(acme, R"({"q":"机密文件"})")) == std::vector<std::string>{"c1-1"});
 }
@@ -169,8 +170,8 @@ TEST_CASE("messages stored before the index existed are indexed by the migration
   TempDir dir;
   {
     Storage s(dir.str());
-    append_ok(s, message("c1", 1, "旧消息：发票抬头写错了"));
-    append_ok(s, message("c1", 2, "old invoice message"));
+    search_append_ok(s, message("c1", 1, "旧消息：发票抬头写错了"));
+    search_append_ok(s, message("c1", 2, "old invoice message"));
   }
   // Back to schema version 3, as a file written by storage-sqlite 1.2 (without the
   // index, and without the logs of version 5; version 6 dropped the insert trigger).
@@ -183,7 +184,7 @@ TEST_CASE("messages stored before the index existed are indexed by the migration
   Storage s(dir.str());
   CHECK(hit_ids(search(s, R"({"q":"发票抬头"})")) == std::vector<std::string>{"c1-1"});
   CHECK(hit_ids(search(s, R"({"q":"invoice"})")) == std::vector<std::string>{"c1-2"});
-  append_ok(s, message("c1", 3, "新的发票抬头"));
+  search_append_ok(s, message("c1", 3, "新的发票抬头"));
   CHECK(hit_ids(search(s, R"({"q":"发票抬头"})")) == std::vector<std::string>{"c1-3", "c1-1"});
 }
 
@@ -191,7 +192,7 @@ TEST_CASE("a file from before version 6 indexes each new message once, by the wr
   TempDir dir;
   {
     Storage s(dir.str());
-    append_ok(s, message("c1", 1, "早上的订单号"));
+    search_append_ok(s, message("c1", 1, "早上的订单号"));
   }
   // Back to schema version 5, whose insert trigger indexed every message.
   exec(dir.path() / "switchboard.db",
@@ -202,7 +203,7 @@ TEST_CASE("a file from before version 6 indexes each new message once, by the wr
            .c_str());
   {
     Storage s(dir.str());
-    append_ok(s, message("c1", 2, "晚上的订单号"));
+    search_append_ok(s, message("c1", 2, "晚上的订单号"));
     CHECK(hit_ids(search(s, R"({"q":"订单号"})")) == std::vector<std::string>{"c1-2", "c1-1"});
     CHECK(hit_ids(search(s, R"({"q":"晚上的"})")) == std::vector<std::string>{"c1-2"});
   }
@@ -253,13 +254,13 @@ TEST_CASE("a file of version 9 gets the index without positions and searches the
   const auto file = dir.path() / "switchboard.db";
   {
     Storage s(dir.str());
-    append_ok(s, message("c1", 1, "ok 100% sure"));
-    append_ok(s, message("c1", 2, "100x sure"));
-    append_ok(s, message("c1", 3, "see file_name.txt"));
-    append_ok(s, message("c1", 4, "see fileXname.txt"));
-    append_ok(s, message("c1", 5, R"(saved in C:\temp\out)"));
-    append_ok(s, message("c1", 6, "您好，我昨天买的蓝牙耳机一直连不上手机"));
-    append_ok(s, message("c1", 7, "Hello WORLD"));
+    search_append_ok(s, message("c1", 1, "ok 100% sure"));
+    search_append_ok(s, message("c1", 2, "100x sure"));
+    search_append_ok(s, message("c1", 3, "see file_name.txt"));
+    search_append_ok(s, message("c1", 4, "see fileXname.txt"));
+    search_append_ok(s, message("c1", 5, R"(saved in C:\temp\out)"));
+    search_append_ok(s, message("c1", 6, "您好，我昨天买的蓝牙耳机一直连不上手机"));
+    search_append_ok(s, message("c1", 7, "Hello WORLD"));
   }
   // Back to version 9: the trigram index with positions, every message indexed.
   exec(file, kSqliteBackToVersion9);
@@ -287,7 +288,7 @@ TEST_CASE("a file of version 9 gets the index without positions and searches the
     Storage s(dir.str());
     CHECK(query_text(file, "PRAGMA user_version") == "11|\n");
     check_every_query(s);
-    append_ok(s, message("c2", 1, "50% off today"));
+    search_append_ok(s, message("c2", 1, "50% off today"));
     CHECK(hit_ids(search(s, R"({"q":"0% "})")) == std::vector<std::string>{"c2-1", "c1-1"});
     CHECK(hit_ids(search(s, R"({"q":"% of"})")) == std::vector<std::string>{"c2-1"});
   }
@@ -308,7 +309,8 @@ TEST_CASE("a message is found before and after the writer indexes it, once, on e
   TempDir dir;
   const auto file = dir.path() / "switchboard.db";
   Storage s(dir.str());
-  for (uint64_t seq = 1; seq <= 5; ++seq) append_ok(s, message("c1", seq, "退款订单 refund"));
+  for (uint64_t seq = 1; seq <= 5; ++seq)
+    search_append_ok(s, message("c1", seq, "退款订单 refund"));
   // Found already; in the file (the read has the writer apply its durable log) but
   // not indexed yet (the writer indexes in bulk a moment later).
   const std::vector<std::string> five{"c1-5", "c1-4", "c1-3", "c1-2", "c1-1"};
@@ -324,7 +326,8 @@ TEST_CASE("a message is found before and after the writer indexes it, once, on e
 
   // Newer messages not indexed yet, older ones indexed: one newest-first list,
   // across page boundaries that fall between the two.
-  for (uint64_t seq = 6; seq <= 8; ++seq) append_ok(s, message("c1", seq, "退款订单 refund"));
+  for (uint64_t seq = 6; seq <= 8; ++seq)
+    search_append_ok(s, message("c1", seq, "退款订单 refund"));
   CHECK(all_pages(s, "refund", 3) ==
         std::vector<std::string>{"c1-8", "c1-7", "c1-6", "c1-5", "c1-4", "c1-3", "c1-2", "c1-1"});
   CHECK(all_pages(s, "退款订单", 1).size() == 8);
@@ -335,13 +338,13 @@ TEST_CASE("deleting messages not indexed yet leaves a sound index", "[sqlite]") 
   const auto file = dir.path() / "switchboard.db";
   {
     Storage s(dir.str());
-    append_ok(s, message("c1", 1, "my invoice address"));
+    search_append_ok(s, message("c1", 1, "my invoice address"));
     REQUIRE(Storage::wait(s.load("c1", 0, 0, 10)).ok());  // in the file (the durable log applied)
     for (int i = 0; i < 100 && count_unindexed(file) > 0; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     REQUIRE(count_unindexed(file) == 0);
-    append_ok(s, message("c1", 2, "my invoice number"));  // not indexed yet
-    append_ok(s, message("c2", 1, "another invoice"));
+    search_append_ok(s, message("c1", 2, "my invoice number"));  // not indexed yet
+    search_append_ok(s, message("c2", 1, "another invoice"));
     REQUIRE(Storage::wait(s.delete_conversation("c1")).status == SB_OK);
     CHECK(hit_ids(search(s, R"({"q":"invoice"})")) == std::vector<std::string>{"c2-1"});
   }
@@ -371,7 +374,8 @@ TEST_CASE("messages a crash left above the search mark are indexed when the file
   const auto image = crashed.path() / "switchboard.db";
   {
     Storage s(dir.str());
-    for (uint64_t seq = 1; seq <= 5; ++seq) append_ok(s, message("c1", seq, "发票抬头 invoice"));
+    for (uint64_t seq = 1; seq <= 5; ++seq)
+      search_append_ok(s, message("c1", seq, "发票抬头 invoice"));
     // A read has the writer apply its durable log: the appends are in the file.
     REQUIRE(Storage::wait(s.load("c1", 0, 0, 10)).ok());
     // What kill -9 leaves now: the committed appends, not indexed yet (the writer
@@ -407,7 +411,7 @@ TEST_CASE("a rowid given out again after the newest messages were deleted is ind
   const auto file = dir.path() / "switchboard.db";
   {
     Storage s(dir.str());
-    for (uint64_t seq = 1; seq <= 3; ++seq) append_ok(s, message("c1", seq, "old invoice"));
+    for (uint64_t seq = 1; seq <= 3; ++seq) search_append_ok(s, message("c1", seq, "old invoice"));
     REQUIRE(Storage::wait(s.load("c1", 0, 0, 10)).ok());  // in the file (the durable log applied)
     for (int i = 0; i < 100 && count_unindexed(file) > 0; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -415,7 +419,7 @@ TEST_CASE("a rowid given out again after the newest messages were deleted is ind
     REQUIRE(Storage::wait(s.delete_conversation("c1")).status == SB_OK);
     // The table is empty again: SQLite gives the next message rowid 1, below where
     // the mark stood.
-    append_ok(s, message("c2", 1, "refund invoice"));
+    search_append_ok(s, message("c2", 1, "refund invoice"));
     CHECK(hit_ids(search(s, R"({"q":"refund"})")) == std::vector<std::string>{"c2-1"});
     for (int i = 0; i < 100 && count_unindexed(file) > 0; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -432,7 +436,8 @@ TEST_CASE("a backlog of many slices above the search mark is indexed while appen
   const auto file = dir.path() / "switchboard.db";
   {
     Storage s(dir.str());
-    for (uint64_t seq = 1; seq <= 700; ++seq) append_ok(s, message("c1", seq, "退货地址 returns"));
+    for (uint64_t seq = 1; seq <= 700; ++seq)
+      search_append_ok(s, message("c1", seq, "退货地址 returns"));
   }
   // A file whose index lost everything above an old mark: 700 messages, almost
   // three of the writer's slices.
@@ -443,7 +448,8 @@ TEST_CASE("a backlog of many slices above the search mark is indexed while appen
 
   Storage s(dir.str());
   // Appends complete while the backlog is worked off, each slice at a time.
-  for (uint64_t seq = 1; seq <= 20; ++seq) append_ok(s, message("c2", seq, "退货地址 returns"));
+  for (uint64_t seq = 1; seq <= 20; ++seq)
+    search_append_ok(s, message("c2", seq, "退货地址 returns"));
   // A read has the writer apply its durable log: every append is in the file.
   REQUIRE(Storage::wait(s.load("c2", 0, 0, 100)).ok());
   for (int i = 0; i < 200 && count_unindexed(file) > 0; ++i)

@@ -13,8 +13,8 @@ using namespace sb::tenants::test;
 
 namespace {
 
-std::string write(const std::string& text, const std::vector<std::string>& path,
-                  const std::string& content_toml) {
+std::string table_file_write(const std::string& text, const std::vector<std::string>& path,
+                             const std::string& content_toml) {
   toml::table content = toml::parse(content_toml);
   std::string why;
   auto out = with_table(text, path, &content, why);
@@ -53,10 +53,10 @@ const std::string kShop =
 }  // namespace
 
 TEST_CASE("a changed key gets its new value in its place; comments and other keys stay") {
-  std::string out = write(kShop, {"widget"},
-                          "color = \"#abcdef\"\nposition = \"right\"\n"
-                          "allowed_origins = [\"https://a.example\"]\n"
-                          "[texts.en]\ntitle = \"Hello\"\n");
+  std::string out = table_file_write(kShop, {"widget"},
+                                     "color = \"#abcdef\"\nposition = \"right\"\n"
+                                     "allowed_origins = [\"https://a.example\"]\n"
+                                     "[texts.en]\ntitle = \"Hello\"\n");
   CHECK(out.find("# brand colour\ncolor = \"#abcdef\"  # dark blue\nposition = \"right\"\n"
                  "allowed_origins = [ \"https://a.example\" ]\n") != std::string::npos);
   CHECK(out.find("https://b.example") == std::string::npos);
@@ -76,10 +76,11 @@ TEST_CASE("a changed key gets its new value in its place; comments and other key
 
 TEST_CASE("the same content writes the same file") {
   std::string once =
-      write(kShop, {"widget"},
-            "color = \"#123456\"\nposition = \"left\"\n[texts.zh]\ntitle = \"您好\"\n");
-  CHECK(write(once, {"widget"},
-              "color = \"#123456\"\nposition = \"left\"\n[texts.zh]\ntitle = \"您好\"\n") == once);
+      table_file_write(kShop, {"widget"},
+                       "color = \"#123456\"\nposition = \"left\"\n[texts.zh]\ntitle = \"您好\"\n");
+  CHECK(table_file_write(
+            once, {"widget"},
+            "color = \"#123456\"\nposition = \"left\"\n[texts.zh]\ntitle = \"您好\"\n") == once);
   // A key not wanted any more goes; a new table joins under its parent.
   CHECK(once.find("allowed_origins") == std::string::npos);
   CHECK(once.find("[widget.texts.en]") == std::string::npos);
@@ -93,9 +94,9 @@ TEST_CASE("the same content writes the same file") {
 }
 
 TEST_CASE("a new group goes after the others; a group taken out leaves the rest") {
-  std::string out = write(kShop, {"groups", "vip"},
-                          "name = \"VIP desk\"\ntimezone = \"Europe/Berlin\"\n"
-                          "[hours]\nmon-fri = \"09:00-17:00\"\n");
+  std::string out = table_file_write(kShop, {"groups", "vip"},
+                                     "name = \"VIP desk\"\ntimezone = \"Europe/Berlin\"\n"
+                                     "[hours]\nmon-fri = \"09:00-17:00\"\n");
   CHECK(
       out.ends_with("[groups.sales]\nname = \"Sales\"\n\n[groups.vip]\n"
                     "name = \"VIP desk\"\ntimezone = \"Europe/Berlin\"\n\n"
@@ -116,7 +117,7 @@ TEST_CASE("a new group goes after the others; a group taken out leaves the rest"
 }
 
 TEST_CASE("group ids that need quotes are written quoted") {
-  std::string out = write(kShop, {"groups", "2nd.line"}, "name = \"Second line\"\n");
+  std::string out = table_file_write(kShop, {"groups", "2nd.line"}, "name = \"Second line\"\n");
   CHECK(out.find("[groups.\"2nd.line\"]") != std::string::npos);
   auto loaded = load(out);
   INFO(loaded.all());
@@ -128,7 +129,7 @@ TEST_CASE("a table in a form that cannot be edited line by line is written anew 
   const std::string file =
       "name = \"Shop\"\nwidget = { color = \"#111\", position = \"left\" }\n# after\n"
       "[groups.support]\ntexts.en = 1\n";
-  std::string out = write(file, {"widget"}, "color = \"#222\"\n");
+  std::string out = table_file_write(file, {"widget"}, "color = \"#222\"\n");
   CHECK(out.starts_with("name = \"Shop\"\n[widget]\ncolor = \"#222\"\n# after\n"));
   auto root = toml::parse(out);
   CHECK(root["widget"]["color"].value_or(std::string()) == "#222");
@@ -141,17 +142,19 @@ TEST_CASE("the demo tenant's widget and groups are edited with their documentati
   REQUIRE(!demo.empty());
   auto before = load(demo, "demo.toml");
   REQUIRE(before.config);
-  std::string out = write(demo, {"widget"},
-                          "color = \"#aa0000\"\nposition = \"left\"\ndefault_language = \"zh\"\n"
-                          "[pre_chat]\nenabled = true\nfields = [\"name\", \"email\"]\n"
-                          "[texts.en]\ntitle = \"New title\"\ngreeting = \"Hi\"\n"
-                          "offline_message = \"Away\"\n"
-                          "[texts.zh]\ntitle = \"新标题\"\ngreeting = \"您好\"\n"
-                          "offline_message = \"不在\"\n");
-  out = write(out, {"groups", "support"},
-              "name = \"Customer support\"\ntimezone = \"Asia/Shanghai\"\n"
-              "max_queue_length = 10\nmax_wait_s = 900\non_queue_limit = \"offline_message\"\n"
-              "queue_limit_message = \"Busy\"\n[hours]\nmon-fri = \"09:00-18:00\"\n");
+  std::string out =
+      table_file_write(demo, {"widget"},
+                       "color = \"#aa0000\"\nposition = \"left\"\ndefault_language = \"zh\"\n"
+                       "[pre_chat]\nenabled = true\nfields = [\"name\", \"email\"]\n"
+                       "[texts.en]\ntitle = \"New title\"\ngreeting = \"Hi\"\n"
+                       "offline_message = \"Away\"\n"
+                       "[texts.zh]\ntitle = \"新标题\"\ngreeting = \"您好\"\n"
+                       "offline_message = \"不在\"\n");
+  out = table_file_write(
+      out, {"groups", "support"},
+      "name = \"Customer support\"\ntimezone = \"Asia/Shanghai\"\n"
+      "max_queue_length = 10\nmax_wait_s = 900\non_queue_limit = \"offline_message\"\n"
+      "queue_limit_message = \"Busy\"\n[hours]\nmon-fri = \"09:00-18:00\"\n");
   // Every comment line of the demo file is still there.
   std::istringstream lines(demo);
   for (std::string line; std::getline(lines, line);)
