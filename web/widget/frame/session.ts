@@ -227,7 +227,6 @@ export class Session {
         this.o.onEvent("closed", { by: any.by });
         break;
       case "rated": {
-        if (any.conversation_id === this.chat.conversationId) this.setChat({ ...this.chat, rated: Number(any.score) });
         const rating = this.view.get().rating;
         if (rating && rating.id === any.conversation_id) this.setRating({ ...rating, rated: Number(any.score) });
         break;

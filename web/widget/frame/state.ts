@@ -38,7 +38,6 @@ export interface ChatState {
   queue: { position: number; eta_s: number } | null;
   readUpTo: number; // the highest seq the agent has read
   seenUpTo: number; // the highest seq the visitor has seen (panel open)
-  rated: number | null; // the score given after close
 }
 
 export const emptyState: ChatState = {
@@ -49,7 +48,6 @@ export const emptyState: ChatState = {
   queue: null,
   readUpTo: 0,
   seenUpTo: 0,
-  rated: null,
 };
 
 // The highest seq in the list.
@@ -84,7 +82,7 @@ export function addPending(state: ChatState, m: { client_msg_id: string; text: s
   };
   // A new message after a closed conversation starts (or reopens) one.
   const status = state.status === "closed" ? "none" : state.status;
-  return { ...state, status, rated: status === "none" ? null : state.rated, entries: order([...state.entries, entry]) };
+  return { ...state, status, entries: order([...state.entries, entry]) };
 }
 
 // The server stored our message: it has a seq now. When a replay already brought
@@ -163,7 +161,7 @@ export function applyQueued(state: ChatState, f: { conversation_id: string; posi
 export function applyClosed(state: ChatState, f: { conversation_id: string }): ChatState {
   if (state.conversationId && f.conversation_id !== state.conversationId) return state;
   if (state.status === "closed") return state;
-  return addNotice({ ...state, status: "closed", queue: null, rated: null }, "closed");
+  return addNotice({ ...state, status: "closed", queue: null }, "closed");
 }
 
 export function applyRead(state: ChatState, f: { conversation_id: string; seq: number }): ChatState {
