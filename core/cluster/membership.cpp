@@ -36,6 +36,16 @@ std::vector<std::string> Membership::live_nodes() const {
   return nodes_;
 }
 
+std::vector<std::string> Membership::nodes_serving(std::string_view tenant_id) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> nodes;
+  for (const auto& node : nodes_) {
+    auto it = served_.find(node);
+    if (it == served_.end() || it->second.contains(tenant_id)) nodes.push_back(node);
+  }
+  return nodes;
+}
+
 std::string Membership::info_of(const std::string& node_id) const {
   std::lock_guard lock(mutex_);
   auto it = infos_.find(node_id);
@@ -98,20 +108,35 @@ void Membership::listed(const plugin_host::CallResult& result) {
     }
   }
   std::sort(nodes.begin(), nodes.end());
+  std::map<std::string, std::set<std::string, std::less<>>> served;
+  for (const auto& [node, info] : infos) {
+    const auto value = boost::json::parse(info, ec);
+    const auto* tenants =
+        !ec && value.is_object() ? value.as_object().if_contains("tenants") : nullptr;
+    if (!tenants || !tenants->is_array()) continue;
+    auto& ids = served[node];
+    for (const auto& id : tenants->as_array())
+      if (id.is_string()) ids.emplace(id.as_string());
+  }
   if (warned_) spdlog::info("cluster: the cluster bus answers again");
   warned_ = false;
   answered_ = true;
   failures_ = 0;
   if (on_listed) on_listed();
+  bool same_nodes = false;
   {
     std::lock_guard lock(mutex_);
     infos_ = std::move(infos);
-    if (nodes == nodes_) return;
+    same_nodes = nodes == nodes_;
+    if (same_nodes && served == served_) return;
     nodes_ = nodes;
+    served_ = std::move(served);
   }
-  std::string names;
-  for (const auto& n : nodes) names += (names.empty() ? "" : ", ") + n;
-  spdlog::info("cluster: live nodes now {}", names.empty() ? "(none)" : names);
+  if (!same_nodes) {
+    std::string names;
+    for (const auto& n : nodes) names += (names.empty() ? "" : ", ") + n;
+    spdlog::info("cluster: live nodes now {}", names.empty() ? "(none)" : names);
+  }
   if (on_change) on_change(nodes);
 }
 

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,8 @@ class Membership : public std::enable_shared_from_this<Membership> {
   Membership(std::shared_ptr<plugin_host::ClusterClient> bus, boost::asio::any_io_executor executor,
              std::string node_id, std::string info_json, std::chrono::milliseconds heartbeat);
 
-  // Called on the executor whenever the list of live nodes changes (sorted).
+  // Called on the executor whenever the list of live nodes changes (sorted), or the
+  // tenants one of them says it runs.
   std::function<void(const std::vector<std::string>& nodes)> on_change;
   // Called on the executor after every successful listing.
   std::function<void()> on_listed;
@@ -38,6 +40,9 @@ class Membership : public std::enable_shared_from_this<Membership> {
   void stop(std::function<void()> done);
 
   std::vector<std::string> live_nodes() const;  // any thread
+  // The live nodes that run the tenant: those whose info lists it in "tenants", and
+  // those whose info lists none (a node that has not said yet may run any). Any thread.
+  std::vector<std::string> nodes_serving(std::string_view tenant_id) const;
   // What a live node says about itself (its info_json as last listed), "" when it is
   // not listed. Any thread.
   std::string info_of(const std::string& node_id) const;
@@ -65,6 +70,8 @@ class Membership : public std::enable_shared_from_this<Membership> {
   mutable std::mutex mutex_;
   std::vector<std::string> nodes_;            // guarded by mutex_
   std::map<std::string, std::string> infos_;  // by node id, guarded by mutex_
+  // The "tenants" of each node's info that has one, by node id, guarded by mutex_.
+  std::map<std::string, std::set<std::string, std::less<>>> served_;
 };
 
 }  // namespace sb::cluster

@@ -78,7 +78,7 @@ bool Server::answer_through_owner(hub::HttpRequest& request,
 
   // Owned here, or unknown here (answered 404 as on one node): served here.
   if (!runtime || !runtime->relayed) return false;
-  const std::string owner = cluster::owner_of(*tenant_id, cluster_->live_nodes());
+  const std::string owner = cluster::owner_of(*tenant_id, cluster_->nodes_serving(*tenant_id));
   if (owner.empty() || owner == me) {
     // This node is about to take it (or cannot see the other nodes): its engine is
     // not running yet, and no other node's answer would be current.

@@ -139,6 +139,7 @@ std::unique_ptr<ClusterNode> ClusterNode::start(plugin_host::PluginHost& plugins
   shared->relay = std::make_shared<cluster::RelayHub>(
       node->bus_, executor, cluster.node_id, std::chrono::milliseconds(cluster.command_timeout_ms));
   shared->relay->start();
+  node->listen_ = listen;
   boost::json::object info{{"listen", listen}};
   node->membership_ = std::make_shared<cluster::Membership>(
       node->bus_, executor, cluster.node_id, boost::json::serialize(info),
@@ -188,8 +189,33 @@ std::vector<std::string> ClusterNode::live_nodes() const {
 }
 
 void ClusterNode::advertise(const std::string& listen, const std::string& rest_url) {
-  membership_->set_info(
-      boost::json::serialize(boost::json::object{{"listen", listen}, {"rest_url", rest_url}}));
+  std::lock_guard lock(info_mutex_);
+  listen_ = listen;
+  rest_url_ = rest_url;
+  say_info();
+}
+
+void ClusterNode::serve_tenants(std::vector<std::string> tenant_ids) {
+  std::lock_guard lock(info_mutex_);
+  std::sort(tenant_ids.begin(), tenant_ids.end());
+  if (tenant_ids_ == tenant_ids) return;
+  tenant_ids_ = std::move(tenant_ids);
+  say_info();
+}
+
+void ClusterNode::say_info() {
+  boost::json::object info{{"listen", listen_}};
+  if (!rest_url_.empty()) info["rest_url"] = rest_url_;
+  if (tenant_ids_) {
+    boost::json::array ids;
+    for (const auto& id : *tenant_ids_) ids.emplace_back(id);
+    info["tenants"] = std::move(ids);
+  }
+  membership_->set_info(boost::json::serialize(info));
+}
+
+std::vector<std::string> ClusterNode::nodes_serving(const std::string& tenant_id) const {
+  return membership_->nodes_serving(tenant_id);
 }
 
 std::string ClusterNode::rest_url_of(const std::string& node_id) const {

@@ -7,7 +7,10 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "cluster/membership.hpp"
 #include "cluster/owner_endpoint.hpp"
@@ -89,6 +92,11 @@ class ClusterNode {
   // (cluster/rest_forward.hpp): said in its membership entry from the next
   // heartbeat on. Called once the port is bound.
   void advertise(const std::string& listen, const std::string& rest_url);
+  // The tenants this node runs (relayed or owned), said in its membership entry
+  // from now on: placement gives a tenant only to the live nodes that run it.
+  void serve_tenants(std::vector<std::string> tenant_ids);
+  // The live nodes among which the tenant is placed (cluster::owner_of).
+  std::vector<std::string> nodes_serving(const std::string& tenant_id) const;
   // A live node's REST URL as it advertised it, "" when unknown.
   std::string rest_url_of(const std::string& node_id) const;
   // This node's REST URL is in the live nodes as the bus lists them: the others
@@ -128,6 +136,12 @@ class ClusterNode {
   std::shared_ptr<plugin_host::ClusterClient> bus_;
   std::shared_ptr<cluster::Membership> membership_;
   std::shared_ptr<Shared> shared_;
+  // What this node says about itself (its membership entry), guarded by info_mutex_.
+  void say_info();  // with info_mutex_ held
+  std::mutex info_mutex_;
+  std::string listen_;
+  std::string rest_url_;
+  std::optional<std::vector<std::string>> tenant_ids_;
 };
 
 }  // namespace sb::server

@@ -132,7 +132,9 @@ void Server::settle_ownership() {
   std::set<std::string> to_take_ids;
   for (const auto& runtime : running) {
     const std::string id = runtime->config->id;
-    const std::string owner = cluster::owner_of(id, nodes);
+    // Among the live nodes that run it (a node without its file never owns it).
+    const std::string owner = cluster::owner_of(id, cluster_->nodes_serving(id));
+    if (owner.empty()) continue;  // no live node says it runs it yet: nothing to decide
     auto& placed = placed_[id];
     if (placed != owner) {
       // Relayed connections reached the old owner: they reconnect, and their new
@@ -211,8 +213,20 @@ Server::OwnerTake Server::build_owner(std::shared_ptr<TenantRuntime> relayed,
 }
 
 bool Server::install_owner(OwnerTake take) {
+  std::lock_guard handing(handover_mutex_);
   const std::string& id = take.config->id;
   auto& owner = take.owner;
+  if (owner) {
+    std::shared_lock lock(tenants_mutex_);
+    auto it = tenants_.find(id);
+    if (it == tenants_.end() || it->second != take.relayed) {
+      // Its file went meanwhile (retire_tenant): the lease taken is given up again.
+      lock.unlock();
+      stop_engine(id, *owner, true);
+      spdlog::info("tenant {}: not taken after all: it is no longer served here", id);
+      return false;
+    }
+  }
   if (!owner) {
     // Typically another node's lease is still live: tried again as it ends, or (when
     // the refusal does not say when) next heartbeat.
@@ -257,6 +271,7 @@ bool Server::install_owner(OwnerTake take) {
 }
 
 void Server::drop_tenant(const std::string& id, bool graceful, const std::string& why) {
+  std::lock_guard handing(handover_mutex_);
   std::shared_ptr<TenantRuntime> owned;
   {
     std::shared_lock lock(tenants_mutex_);
@@ -264,20 +279,7 @@ void Server::drop_tenant(const std::string& id, bool graceful, const std::string
       owned = it->second;
   }
   if (!owned) return;
-  cluster_->unserve(id);
-  if (graceful) {
-    // What the engine changed so far is written while the lease is still this node's.
-    auto flushed = std::make_shared<std::promise<bool>>();
-    auto future = flushed->get_future();
-    owned->engine->flush([flushed](bool ok) { flushed->set_value(ok); });
-    future.wait_for(std::chrono::seconds(2));
-  }
-  // Fenced: every later storage call of the old engine fails at once.
-  auto storage = owned->plugin_store->hold();
-  owned->plugin_store->resume(nullptr);
-  // The next owner takes it now, not when the lease would have run out.
-  if (graceful && give_up_leases({{id, std::move(storage)}}, kReleaseWait) == 1)
-    spdlog::info("tenant {}: gave its lease up; the next owner takes it at once", id);
+  stop_engine(id, *owned, graceful);
   std::string error;
   auto relayed = build_relayed(owned->config, error);
   {
@@ -296,7 +298,42 @@ void Server::drop_tenant(const std::string& id, bool graceful, const std::string
     spdlog::info("tenant {}: handed over ({})", id, why);
   else
     spdlog::warn("tenant {}: dropped at once ({})", id, why);
-  if (!relayed) spdlog::error("tenant {} is not served: {}", id, error);
+  if (!relayed) {
+    spdlog::error("tenant {} is not served: {}", id, error);
+    advertise_tenants();
+  }
+}
+
+std::future<void> Server::stop_engine(const std::string& id, TenantRuntime& runtime,
+                                      bool graceful) {
+  if (cluster_) cluster_->unserve(id);
+  if (graceful && !runtime.relayed) {
+    // What the engine changed so far is written while the lease is still this node's.
+    auto flushed = std::make_shared<std::promise<bool>>();
+    auto future = flushed->get_future();
+    runtime.engine->flush([flushed](bool ok) { flushed->set_value(ok); });
+    if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready || !future.get())
+      spdlog::warn("tenant {}: storage did not confirm its last writes", id);
+  }
+  // Fenced: every later storage call of the old engine fails at once.
+  auto storage = runtime.plugin_store->hold();
+  runtime.plugin_store->resume(nullptr);
+  auto freed = std::make_shared<std::promise<void>>();
+  auto closed = freed->get_future();
+  if (!storage) {
+    freed->set_value();  // taken out before (a handover, a lost storage)
+    return closed;
+  }
+  storage->after_free([freed] { freed->set_value(); });
+  // The next owner takes it now, not when the lease would have run out.
+  if (cluster_ && graceful && !runtime.relayed &&
+      give_up_leases({{id, storage}}, kReleaseWait) == 1)
+    spdlog::info("tenant {}: gave its lease up; the next owner takes it at once", id);
+  {
+    std::unique_lock lock(tenants_mutex_);  // readers copy it under this lock
+    runtime.storage.reset();
+  }
+  return closed;
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "bus/event_bus.hpp"
+#include "cluster/wire.hpp"
 #include "hub/tls_context.hpp"
 #include "server/open_files.hpp"
 #include "tenants/tenant_loader.hpp"
@@ -29,6 +30,8 @@ plugin_host::HostOptions host_options(const config::ServerConfig& c) {
 
 // How long one tenant may take to read its open conversations back at start-up.
 constexpr auto kTenantStartTimeout = std::chrono::seconds(60);
+// Beyond the plugin call timeout, how long a removed tenant's storage may take to close.
+constexpr auto kTenantStopWait = std::chrono::seconds(5);
 // How long a stopping server waits for its TLS clients to close their connections.
 constexpr auto kTlsCloseWait = std::chrono::milliseconds(2000);
 
@@ -423,11 +426,53 @@ void Server::apply(tenants::TenantDirectory::Changes changes) {
     spdlog::info("tenant {}: reloaded from {}", id, config->file.string());
   }
 
-  for (const auto& id : changes.removed) {
+  for (const auto& id : changes.removed) retire_tenant(id);
+  if (cluster_) advertise_tenants();
+}
+
+// Its file is gone: the tenant stops here as a node hands a tenant over
+// (stop_engine), and is forgotten. Started again, with everything it stored, when
+// the file comes back.
+void Server::retire_tenant(const std::string& id) {
+  std::unique_lock handing(handover_mutex_);
+  std::shared_ptr<TenantRuntime> runtime;
+  {
     std::unique_lock lock(tenants_mutex_);
-    if (tenants_.erase(id))
-      spdlog::info("tenant {}: its file is gone; it takes no new connections", id);
+    std::erase(failed_tenants_, id);
+    if (auto it = tenants_.find(id); it != tenants_.end()) {
+      runtime = std::move(it->second);
+      tenants_.erase(it);
+    }
   }
+  if (!runtime) return;
+  // From here on new connections and REST calls get 404, as for any unknown tenant.
+  spdlog::info("tenant {}: its file is gone; it is no longer served: new connections are refused",
+               id);
+  auto storage_closed = stop_engine(id, *runtime, true);
+  // Clients reconnect (the widget and the console do on 1012): to another node that
+  // serves it, or here once the file is back; what was not acknowledged is resent.
+  runtime->gate->close_all(cluster::kCloseMoved, "the tenant is no longer served here; reconnect");
+  spdlog::info("tenant {}: its connections are closed", id);
+  handing.unlock();
+  // The file may come back at any time: the storage must be closed before another
+  // instance opens it (an embedded database is never written through two at once).
+  const auto wait = std::chrono::milliseconds(config_.plugin_call_timeout_ms) + kTenantStopWait;
+  if (storage_closed.wait_for(wait) == std::future_status::ready)
+    spdlog::info("tenant {}: its storage is closed", id);
+  else
+    spdlog::warn(
+        "tenant {}: its storage still had calls outstanding after {} ms; it closes once "
+        "they end",
+        id, wait.count());
+}
+
+void Server::advertise_tenants() {
+  std::vector<std::string> ids;
+  {
+    std::shared_lock lock(tenants_mutex_);
+    for (const auto& [id, runtime] : tenants_) ids.push_back(id);
+  }
+  cluster_->serve_tenants(std::move(ids));
 }
 
 bool Server::wait_for_step(const std::function<void(std::function<void(bool, std::string)>)>& step,
@@ -453,6 +498,8 @@ bool Server::start_tenant(std::shared_ptr<const tenants::TenantConfig> config) {
   if (runtime && !(wait_for_step([&](auto cb) { runtime->agents->load(std::move(cb)); }, error) &&
                    wait_for_step([&](auto cb) { runtime->engine->start(std::move(cb)); }, error)))
     runtime.reset();
+  // Its connections are known, to be closed if its file goes (retire_tenant).
+  if (runtime) runtime->gate->track_connections();
   return install_tenant(*config, std::move(runtime), error, "is served");
 }
 

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -112,6 +113,20 @@ class Server final : public hub::HubServices, public api::Backend {
   // Puts it in place of the relayed one, or notes when to try again (ownership thread).
   bool install_owner(OwnerTake take);
   void drop_tenant(const std::string& id, bool graceful, const std::string& why);
+  // The steps that stop a tenant's engine on this node, for a handover (drop_tenant)
+  // and a removed tenant file (retire_tenant): no relayed command reaches it any more
+  // (cluster); when graceful, what it changed so far is written (bounded, 2 s); its
+  // storage is fenced (every later call of the engine fails at once); when graceful
+  // in a cluster, its lease is given up and the other nodes told; the runtime lets
+  // the storage instance go. Ready once that instance is freed (its file closed).
+  // Its clients are the caller's to close.
+  std::future<void> stop_engine(const std::string& id, TenantRuntime& runtime, bool graceful);
+  // server.cpp: its file is gone. Refused from now on, stopped (stop_engine), its
+  // clients closed with 1012; waits (bounded) until its storage is closed.
+  void retire_tenant(const std::string& id);
+  // Cluster mode: tells the other nodes which tenants this node runs (placement
+  // only gives a tenant to a node that has its file).
+  void advertise_tenants();
   // Gives up the leases of tenants this node owned, once each one's storage (taken
   // out of the engine's reach) wrote what it was given, and tells the other nodes.
   // Waits at most `wait` for PostgreSQL and the bus; answers how many were given up
@@ -197,6 +212,9 @@ class Server final : public hub::HubServices, public api::Backend {
   std::chrono::steady_clock::time_point next_move_attempt_;
 
   std::unique_ptr<hub::Hub> hub_;
+  // Held while a tenant changes hands on this node (drop_tenant, install_owner,
+  // retire_tenant): a removal never interleaves with a take or a handover.
+  std::mutex handover_mutex_;
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;

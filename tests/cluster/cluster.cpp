@@ -125,13 +125,16 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), root_("
       if (entry.path().extension() == ".so")
         std::filesystem::copy_file(entry.path(), plugin_dir_ / entry.path().filename());
   }
-  const auto tenants_dir = root_.subdir("tenants");
-  for (const auto& tenant : options_.tenants)
-    sb::test::write_file_atomically(tenants_dir / (tenant.id + ".toml"),
-                                    tenant_file(tenant, options_, postgres_->connection()));
-
+  const auto shared_tenants_dir = root_.subdir("tenants");
   for (int i = 0; i < options_.nodes; ++i) {
     const auto id = node_name(i);
+    const auto tenants_dir =
+        options_.own_tenants_dirs ? root_.subdir(id + "/tenants") : shared_tenants_dir;
+    tenants_dirs_[id] = tenants_dir;
+    if (i == 0 || options_.own_tenants_dirs)
+      for (const auto& tenant : options_.tenants)
+        sb::test::write_file_atomically(tenants_dir / (tenant.id + ".toml"),
+                                        tenant_file(tenant, options_, postgres_->connection()));
     const auto config = root_.subdir(id) / "switchboard.toml";
     sb::test::write_file_atomically(config, node_config(id, options_, redis_->address()));
     sb::test::ServerOptions server;
@@ -169,6 +172,16 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), root_("
         throw std::runtime_error(node->id() + " never listed every node (\"" + all + "\")\n" +
                                  tail(node->log(), 40));
   }
+}
+
+const std::filesystem::path& Cluster::tenants_dir(const Node& node) const {
+  return tenants_dirs_.at(node.id());
+}
+
+void Cluster::write_tenant_file(const Node& node, const std::string& tenant_id) {
+  sb::test::write_file_atomically(
+      tenants_dir(node) / (tenant_id + ".toml"),
+      tenant_file(tenant(tenant_id), options_, postgres_->connection()));
 }
 
 Cluster::~Cluster() {

@@ -45,6 +45,9 @@ struct ClusterOptions {
   // The nodes load plugins from a copy of the build's plugin dir, Cluster::plugin_dir(),
   // so a test may drop a new build there while they serve; else from the build's own.
   bool own_plugin_dir = false;
+  // Each node reads its tenant files from a directory of its own (Cluster::tenants_dir),
+  // so a test may remove one from one node only; else all share one.
+  bool own_tenants_dirs = false;
 };
 
 class Node {
@@ -105,6 +108,12 @@ class Cluster {
   // Where every node loads its plugins from (and watches them).
   const std::filesystem::path& plugin_dir() const { return plugin_dir_; }
 
+  // Where the node reads its tenant files.
+  const std::filesystem::path& tenants_dir(const Node& node) const;
+  // Writes the tenant's file (as the cluster started with it) into the node's tenants
+  // directory again, atomically, as an operator putting it back would.
+  void write_tenant_file(const Node& node, const std::string& tenant_id);
+
   // Starts a node that was stopped or killed, and waits for its /readyz.
   void restart(Node& node);
   // Polls GET /readyz until 200; throws with the node's reason and log tail.
@@ -151,6 +160,7 @@ class Cluster {
   std::unique_ptr<sb::test::PostgresServer> postgres_;
   std::unique_ptr<sb::test::RedisServer> redis_;
   std::vector<std::unique_ptr<Node>> nodes_;
+  std::map<std::string, std::filesystem::path> tenants_dirs_;  // by node id
   int guardian_pipe_ = -1;  // the write end; closing it (or dying) wakes the guardian
   int guardian_pid_ = -1;
 };

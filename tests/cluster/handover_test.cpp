@@ -3,6 +3,7 @@
 // serves it at once instead of when the lease would have run out. The lease here is
 // 20 s: a next owner that waited for it would fail every time limit below.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <future>
 #include <regex>
 #include <sstream>
@@ -182,4 +183,65 @@ TEST_CASE(
     CHECK(gap <= kServedWithin);
   }
   finish_and_check(cluster, load, handover_min_acked(8));
+}
+
+TEST_CASE(
+    "a tenant file removed on its owner only, under load: the other node serves the tenant "
+    "within 5 s of a 20 s lease, and again the first once the file is back, nothing acked lost",
+    "[cluster][handover][removal]") {
+  auto options = handover_cluster();
+  options.own_tenants_dirs = true;
+  Cluster cluster(options);
+  Load load(cluster,
+            load_on_every_tenant(cluster, kHandoverVisitorsPerTenant, kHandoverRatePerVisitor));
+  load.start();
+  std::this_thread::sleep_for(3s);
+
+  const auto [owner_id, owned] = busiest_owner(cluster);
+  REQUIRE(!owned.empty());
+  Node& owner = cluster.node(owner_id);
+  const std::string survivor = cluster.other_nodes(owner).front()->id();
+  const std::string tenant = owned.front();
+  const auto epochs = cluster.lease_epochs();
+  INFO("removed " << tenant << "'s file on " << owner_id << ", owner of " << owned.size()
+                  << " tenants");
+  const auto removed_at = Clock::now();
+  const auto removed_wall = std::chrono::system_clock::now();
+  std::filesystem::remove(cluster.tenants_dir(owner) / (tenant + ".toml"));
+
+  const auto taken = all_leased_by(cluster, {tenant}, survivor, removed_at, 30s);
+  std::this_thread::sleep_for(3s);
+  const auto until = Clock::now();
+  const auto gap = load.longest_ack_gap(tenant, removed_at, until);
+  std::cout << tenant << "'s file removed on " << owner_id << " at " << log_stamp(removed_wall)
+            << "; " << survivor << " held its lease after "
+            << (taken ? std::to_string(taken->count()) + " ms" : std::string("never"))
+            << "; the tenant's longest ack gap " << gap.count() << " ms\n"
+            << ownership_lines_since(cluster, removed_wall) << std::flush;
+  INFO(cluster.logs_tail(30));
+  // Given up at once: the other node serves it well before the lease would end.
+  REQUIRE(taken);
+  CHECK(*taken <= kServedWithin);
+  CHECK(gap <= kServedWithin);
+  CHECK(cluster.lease_epochs().at(tenant) > epochs.at(tenant));
+  // The owner keeps its other tenants, and refuses the removed one as unknown.
+  const auto owners = cluster.lease_owners();
+  for (const auto& other : owned)
+    if (other != tenant) CHECK(owners.at(other) == owner_id);
+  CHECK(sb::test::WsClient::upgrade_status(owner.port(), "/v1/ws/visitor?tenant=" + tenant) == 404);
+  CHECK(sb::test::WsClient::upgrade_status(cluster.node(survivor).port(),
+                                           "/v1/ws/visitor?tenant=" + tenant) == 101);
+  const auto log = owner.log();
+  CHECK_THAT(log,
+             Catch::Contains("tenant " + tenant + ": its file is gone; it is no longer served"));
+  CHECK_THAT(log, Catch::Contains("tenant " + tenant + ": gave its lease up"));
+
+  // The file back: placement gives the tenant to its first owner again, which the
+  // survivor hands over while the load goes on.
+  const auto back_at = Clock::now();
+  cluster.write_tenant_file(owner, tenant);
+  CHECK(all_leased_by(cluster, {tenant}, owner_id, back_at, 15s));
+  std::this_thread::sleep_for(3s);
+  CHECK(load.longest_ack_gap(tenant, back_at, Clock::now()) <= kServedWithin);
+  finish_and_check(cluster, load, handover_min_acked(9));
 }

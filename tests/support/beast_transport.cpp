@@ -232,6 +232,7 @@ struct WsClient::Impl {
   bool open = false;
   beast::error_code read_error;
   std::optional<uint16_t> close_code;
+  std::string close_reason;
 
   void start_read() {
     with_ws([this](auto& ws) { read_one(ws); });
@@ -243,7 +244,10 @@ struct WsClient::Impl {
       if (ec) {
         open = false;
         read_error = ec;
-        if (ec == websocket::error::closed) close_code = static_cast<uint16_t>(ws.reason().code);
+        if (ec == websocket::error::closed) {
+          close_code = static_cast<uint16_t>(ws.reason().code);
+          close_reason = std::string(ws.reason().reason.data(), ws.reason().reason.size());
+        }
         return;
       }
       std::string text = beast::buffers_to_string(read_buffer.data());
@@ -509,6 +513,9 @@ bool WsClient::is_open() const {
 }
 std::optional<uint16_t> WsClient::close_code() const {
   return impl_->close_code;
+}
+std::string WsClient::close_reason() const {
+  return impl_->close_reason;
 }
 
 }  // namespace sb::test

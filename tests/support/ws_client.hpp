@@ -70,6 +70,8 @@ class WsClient {
   bool is_open() const;
   // The close code the server sent, if it closed the connection.
   std::optional<uint16_t> close_code() const;
+  // The reason the server gave with it ("" when none, or not closed by the server).
+  std::string close_reason() const;
 
  private:
   struct Impl;
