@@ -151,6 +151,11 @@ FaqIndex::FaqIndex(std::vector<FaqEntry> entries, FaqIndexOptions options)
   for (std::size_t t = 0; t < term_text_.size(); ++t)
     idf_[t] = idf(static_cast<double>(entry_frequency[t]));
   unknown_term_idf_ = idf(0);
+  asks_when_.assign(entries_.size(), false);
+  if (options_.analyzer && options_.match_asks_when)
+    for (std::size_t e = 0; e < entries_.size(); ++e)
+      for (const auto& question : entries_[e].questions)
+        if (options_.analyzer->asks_when(question)) asks_when_[e] = true;
 }
 
 std::optional<std::uint32_t> FaqIndex::correct_typo(const std::string& word) const {
@@ -510,6 +515,9 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
       }
     }
   }
+  if (options_.analyzer && options_.match_asks_when && options_.analyzer->asks_when(query))
+    for (std::size_t e = 0; e < entries_.size(); ++e)
+      if (asks_when_[e]) asks_like[e] = true;
   std::vector<std::size_t> ranked;
   for (std::size_t e = 0; e < entries_.size(); ++e) {
     if (entry_score[e] > 0) ranked.push_back(e);
@@ -546,6 +554,14 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
     m.on_topic = on_topic[e];
     m.shares_thing = shares_thing[e];
     m.answers_the_ask = !amount_asked || asks_like[e];
+    if (options_.analyzer)
+      for (const auto& q : terms)
+        if (q.topic && std::any_of(postings_[q.term].begin(), postings_[q.term].end(),
+                                   [&](const Posting& p) { return documents_[p.doc].entry == e; }))
+          m.topic_terms.push_back(q.term);
+    std::sort(m.topic_terms.begin(), m.topic_terms.end());
+    m.topic_terms.erase(std::unique(m.topic_terms.begin(), m.topic_terms.end()),
+                        m.topic_terms.end());
     matches.push_back(std::move(m));
   }
   return matches;

@@ -128,6 +128,12 @@ struct FaqIndexOptions {
   // (unknown_word_weight, its specificity, unknown_english_non_noun_weight): "still"
   // -> photo is no rare thing the message names.
   bool cap_answer_only_synonyms = false;
+  // With an analyzer: a message that asks when or how long (TextAnalyzer::asks_when,
+  // either language, however it is worded) asks what an entry with such a question
+  // answers (FaqMatch::answers_the_ask), not only one that shares its amount word:
+  // "What hours can I call you?" asks what "When are you open?" answers, which
+  // "Can I call you?" does not.
+  bool match_asks_when = false;
 };
 
 struct FaqMatch {
@@ -157,12 +163,18 @@ struct FaqMatch {
   // False when the message asks for an amount (多久, 几天, 多少: TextAnalyzer::
   // asks_amount) that another of the top_k candidates' questions ask for and this
   // entry's do not: "寄到国外要多久" shares its topic with "可以寄到国外吗" but asks
-  // something else.
+  // something else. With FaqIndexOptions::match_asks_when, also when it asks when or
+  // how long, in any words, and another candidate has a question that does.
   bool answers_the_ask = true;
   // Whether the entry shares with the message a word that names a thing (TextAnalyzer::
   // names_thing: "refund", 订单), not only acts and manners ("track", 取消, "how many
   // days"). Always true without an analyzer.
   bool shares_thing = true;
+  // The message's words about what it is about (TextAnalyzer::names_topic) that the
+  // entry has, in its questions or its answer, as the index's term ids, sorted: which
+  // of two close entries explains more of the topic (FaqStage, the intent's tag).
+  // Empty without an analyzer.
+  std::vector<std::uint32_t> topic_terms{};
 };
 
 // The threshold answer() uses unless told otherwise. On the fixture it answers 80 of
@@ -261,6 +273,8 @@ class FaqIndex {
   std::vector<std::string> terms_of(std::string_view text) const;
   std::vector<std::string> indexed_terms_of(std::string_view text) const;
   double unknown_term_idf_ = 0;  // what a word the knowledge base never saw weighs
+  // By entry: whether one of its questions asks when or how long (match_asks_when).
+  std::vector<bool> asks_when_;
 };
 
 }  // namespace switchboard::faq

@@ -130,6 +130,7 @@ FaqIndexOptions FaqStage::index_options(const FaqStageOptions& options,
   index.unknown_non_noun_weight = 0.3;
   index.unknown_english_non_noun_weight = 0.5;
   index.cap_answer_only_synonyms = true;
+  index.match_asks_when = true;
   return index;
 }
 
@@ -155,6 +156,20 @@ bool is_chinese_language(std::string_view language) {
 }
 
 }  // namespace
+
+bool FaqStage::explained_more_elsewhere(const FaqMatch& tagged, std::string_view tag,
+                                        const std::vector<FaqMatch>& candidates) const {
+  for (const auto& other : candidates) {
+    const auto& tags = index_.entry(other).tags;
+    if (std::find(tags.begin(), tags.end(), tag) != tags.end()) continue;
+    if (other.score >= options_.clarify_ratio * tagged.score &&
+        other.topic_terms.size() > tagged.topic_terms.size() &&
+        std::includes(other.topic_terms.begin(), other.topic_terms.end(),
+                      tagged.topic_terms.begin(), tagged.topic_terms.end()))
+      return true;
+  }
+  return false;
+}
 
 bool FaqStage::speaks_of_something_else(const FaqMatch& match) const {
   return options_.unknown_subject > 0 && match.unknown_subject >= options_.unknown_subject &&
@@ -238,7 +253,8 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
     if (auto tagged = index_.answer(text, options_.threshold, *tag);
         tagged && answers_the_ask(*tagged, matches) && !speaks_of_something_else(*tagged) &&
         tagged->score >= options_.clarify_ratio * matches.front().score &&
-        tagged->coverage >= options_.clarify_ratio * matches.front().coverage)
+        tagged->coverage >= options_.clarify_ratio * matches.front().coverage &&
+        !explained_more_elsewhere(*tagged, *tag, matches))
       return answer_with(*tagged, answer_in, matches);
   }
   // Without such a tag (which says what the message is about: "how long" from a visitor
@@ -273,10 +289,14 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   const bool wins_on_coverage = near_tie && !explains_alike;
   const double threshold =
       long_message && !wins_on_coverage ? options_.long_message_threshold : options_.threshold;
-  if (!matches.empty() && matches.front().confidence >= threshold &&
+  // An entry that does not answer what is asked is not answered, in a near tie either
+  // (which asks the visitor, below): "发货了没" (has it shipped yet) is no question of
+  // "还没发货可以取消吗" (can I cancel before it ships), however close their words.
+  const bool may_answer = matches.empty() || matches.front().answers_the_ask;
+  if (!matches.empty() && may_answer && matches.front().confidence >= threshold &&
       !(options_.clarify && explains_alike))
     return answer_with(matches.front(), answer_in, matches);
-  if (!matches.empty() && !near_tie &&
+  if (!matches.empty() && may_answer && !near_tie &&
       matches.front().confidence >= options_.threshold - options_.second_look_band &&
       matches.front().unknown_thing <= options_.second_look_unknown_thing &&
       matches.front().as_written >= options_.second_look_as_written)

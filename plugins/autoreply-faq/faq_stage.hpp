@@ -42,7 +42,9 @@
 //
 // It reads context.intent.faq_tag (set by autoreply-intent for an intent whose
 // action is { faq_tag = "..." }): the entries with that tag are tried first, and the
-// whole knowledge base when none of them is confident enough.
+// whole knowledge base when none of them is confident enough, or when a close entry
+// without the tag has every word about the topic the tagged one has, and more
+// (explained_more_elsewhere).
 //
 // Thread-safety: immutable after construction; reply() is const and runs from many
 // threads at once without a lock. An edited knowledge base is a new instance.
@@ -140,6 +142,12 @@ class FaqStage {
   // Whether the message is about a thing the match does not speak of (options_.
   // unknown_subject).
   bool speaks_of_something_else(const FaqMatch& match) const;
+  // Whether a candidate without the intent's tag scores as close as a near tie to the
+  // tagged entry and has every word about the topic that it has, and more ("how much
+  // is return shipping": the return policy has "return" and "shipping", the shipping
+  // costs only "shipping"): the tag, which breaks near ties, does not decide then.
+  bool explained_more_elsewhere(const FaqMatch& tagged, std::string_view tag,
+                                const std::vector<FaqMatch>& candidates) const;
   // The dismissed question the message is closer to than to any candidate's
   // questions (options_.not_for_bot_likeness), if any.
   struct DismissedLike {

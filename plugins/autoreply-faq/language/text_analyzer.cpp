@@ -472,6 +472,69 @@ bool TextAnalyzer::names_only_times(std::string_view text) const {
   return true;
 }
 
+bool TextAnalyzer::asks_when(std::string_view text) const {
+  // Chinese: the question words of a time or a duration, as written (folded to
+  // simplified characters), wherever segmentation cuts them (几个工作日 is 几个 + 工作日).
+  // 几 also means "a few": within two characters after 才, 过, 了 and the like it tells,
+  // not asks (才买几天就坏了: bought only a few days ago), and months and weeks are told
+  // more than asked (才买几个月), so they are not here.
+  static constexpr std::string_view kChinese[] = {
+      "多久", "多长时间", "多少时间",   "多少天",   "什么时候", "啥时候", "何时",
+      "哪天", "几天",     "几个工作日", "几个小时", "几小时",   "几点",   "几号"};
+  static constexpr std::string_view kTellsFew[] = {"才", "过", "了", "这", "那", "好", "前", "没"};
+  // English: "how" asking for a duration or a speed, "how many" days (hours, weeks),
+  // "when" asking (followed by an auxiliary, or ending the question: "refund when?"),
+  // not "when" opening a clause ("do I get a tracking number when it ships"); "what
+  // time", "what hours", "what day".
+  static constexpr std::string_view kHowWhen[] = {"long", "soon", "fast", "quickly"};
+  static constexpr std::string_view kAuxiliaries[] = {
+      "will", "would", "do",   "does",  "did",    "can", "could", "is",
+      "are",  "was",   "were", "shall", "should", "may", "might", "must"};
+  static constexpr std::string_view kWhatWhen[] = {"time", "hours", "hour", "day", "days"};
+  auto in = [](const auto& list, std::string_view word) {
+    return std::find(std::begin(list), std::end(list), word) != std::end(list);
+  };
+  const auto pieces = pieces_of(text);
+  std::vector<std::string> words;  // English words in order; "" between Chinese runs
+  for (const auto& piece : pieces) {
+    if (!piece.unsegmented) {
+      words.push_back(piece.word);
+      continue;
+    }
+    std::string run;
+    for (const auto& c : piece.chars) run += c;
+    for (const auto word : kChinese)
+      for (auto at = run.find(word); at != std::string::npos; at = run.find(word, at + 1)) {
+        // One of the two characters before (才买几天): each is three bytes.
+        const bool few =
+            word.substr(0, 3) == "几" && ((at >= 3 && in(kTellsFew, run.substr(at - 3, 3))) ||
+                                          (at >= 6 && in(kTellsFew, run.substr(at - 6, 3))));
+        if (!few) return true;
+      }
+    // A question whether something has happened yet asks about its time too (发货了没:
+    // has it shipped yet), at the end of the text.
+    if (&piece == &pieces.back())
+      for (const std::string_view end : {"了没", "了没有", "了吗"})
+        if (run.size() >= end.size() && run.compare(run.size() - end.size(), end.size(), end) == 0)
+          return true;
+    words.emplace_back();
+  }
+  if (!words.empty() && words.back() == "yet") return true;  // "has it shipped yet?"
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const auto& w = words[i];
+    const std::string_view next = i + 1 < words.size() ? std::string_view(words[i + 1]) : "";
+    if (w == "how" && in(kHowWhen, next)) return true;
+    if (w == "how" && next == "many") {
+      // "how many days", "how many business days"
+      for (std::size_t j = i + 2; j < words.size() && j <= i + 3; ++j)
+        if (!words[j].empty() && wordnet_->is_time_noun(english_stem(words[j]))) return true;
+    }
+    if (w == "when" && (next.empty() || in(kAuxiliaries, next))) return true;
+    if ((w == "what" || w == "which") && in(kWhatWhen, next)) return true;
+  }
+  return false;
+}
+
 std::unordered_set<std::string> TextAnalyzer::aspects_of_known_nouns(
     std::string_view text, const std::function<bool(const std::string&)>& known) const {
   std::unordered_set<std::string> aspects;

@@ -100,6 +100,14 @@ class TextAnalyzer {
   // True for a Chinese word asking for an amount (ChineseSegmenter::is_amount_word:
   // 多久, 几天, 多少): "寄到国外要多久" asks how long, which "可以寄到国外吗" does not.
   bool asks_amount(const std::string& term) const { return segmenter_->is_amount_word(term); }
+  // True when the text asks when or how long (a time or a duration: "how long",
+  // "how soon", "how many days", "when will", "what time", 多久, 几天, 什么时候, 几点,
+  // 几个工作日), in either language: what kind of answer is wanted, whatever else the
+  // text says ("寄到国外要多长时间" asks for a duration, which "可以寄到国外吗" does not
+  // answer). A question whether something has happened yet asks about its time too
+  // ("has it shipped yet", 发货了没, ...了没有, ...了吗 at the end). Not "when" opening
+  // a clause ("do I get a tracking number when it ships").
+  bool asks_when(std::string_view text) const;
   // True for a Chinese word the jieba dictionary tags as something other than a
   // noun (ChineseSegmenter::names_no_thing).
   bool names_no_thing(const std::string& term) const { return segmenter_->names_no_thing(term); }

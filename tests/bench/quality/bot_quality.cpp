@@ -538,6 +538,7 @@ int main(int argc, char** argv) {
   std::string plugin_dir = SWITCHBOARD_PLUGIN_DIR;
   std::vector<std::string> set_files;
   bool failures = false;
+  bool every_outcome = false;
   bool with_llm = false;
   int latency_entries = 0;
   int runs = 2000;
@@ -546,6 +547,9 @@ int main(int argc, char** argv) {
   app.add_option("--set", set_files,
                  "question set (expected<TAB>question per line); several are measured as one");
   app.add_flag("--failures", failures, "list every question not answered right");
+  app.add_flag("--all", every_outcome,
+               "list every question with what the bot did, right answers and off-topic ones "
+               "left alone too (with --failures)");
   app.add_flag("--llm", with_llm,
                "append llm-openai, against a fake server scripted with the expected answers");
   app.add_option("--latency-entries", latency_entries,
@@ -751,15 +755,18 @@ int main(int argc, char** argv) {
         std::string verdict;
         if (q.expected.empty()) {
           ++t.off_topic;
-          if (d.what.empty())
+          if (d.what.empty()) {
             ++t.left_alone;
-          else
+            if (every_outcome) verdict = "left alone";
+          } else {
             verdict = "OFF-TOPIC ANSWERED";
+          }
           if (!outcome.declined_json.empty()) verdict = "declined (dismissed)";
         } else {
           ++t.questions;
           if (expects(q, d.what)) {
             ++t.right;
+            if (every_outcome) verdict = "right";
           } else if (d.what == "clarify") {
             bool offered = false;
             for (const auto& o : d.options) offered = offered || expects(q, "faq:" + o);

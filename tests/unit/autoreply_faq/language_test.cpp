@@ -556,3 +556,26 @@ TEST_CASE_METHOD(LanguageData,
   CHECK(buy.front().coverage ==
         Approx(uncapped.search("refund for my purchase", 1).front().coverage));
 }
+
+TEST_CASE_METHOD(LanguageData, "a question asking when or how long is told in either language",
+                 "[language]") {
+  const auto& a = *analyzer();
+  for (const auto* text :
+       {"How long does shipping take?", "how soon will it arrive", "how many business days",
+        "When will I get my money back?", "refund when??", "What hours can I call you?",
+        "what time do you close", "Has my order shipped yet?", "退款多久到账", "寄到国外要多长时间",
+        "配送需要几个工作日？", "什么时候发货", "幾天能到", "客服几点上班", "订单发货了没",
+        "发货了吗？"}) {
+    CAPTURE(text);
+    CHECK(a.asks_when(text));
+  }
+  for (const auto* text :
+       {"How do I track my order?", "How much is shipping?", "how many items can I order",
+        "Do I get a tracking number when my order ships?", "Can I call you?", "where is my refund",
+        "运费多少", "可以寄到国外吗", "怎么取消订单", "有发票吗", "发货了没有问题",
+        // 几 telling "a few", not asking: bought only a few days (months) ago.
+        "才买几天就坏了", "东西坏了怎么办，才买几个月", "前几天下的单，想取消"}) {
+    CAPTURE(text);
+    CHECK_FALSE(a.asks_when(text));
+  }
+}

@@ -624,3 +624,78 @@ answer = "9:00-18:00."
   // Still left alone: a thing the entries lack.
   CHECK(answer("can I pay with bitcoin pls") == "-");
 }
+
+namespace {
+
+// The demo shop's knowledge base as shipped (tenants/demo/faq.toml and its synonyms):
+// its near neighbours, whose words the development sets' questions mix
+// (tests/bench/quality/dev_near.tsv).
+FaqStage demo_stage() {
+  FaqStageOptions options;
+  options.files = {"demo/faq.toml"};
+  options.synonyms = "demo/synonyms.toml";
+  return FaqStage(options, FAQ_DEMO_TENANTS_DIR);
+}
+
+// The entry that answered, "clarify: a, b" for a clarifying question, or "-".
+std::string decision_of(const FaqStage& stage, const char* text, const char* context = "{}") {
+  const auto turn = stage.reply(text, "", context);
+  if (!turn.answered) return "-";
+  const auto result = boost::json::parse(turn.result_json).as_object();
+  const std::string source(result.at("source").as_string());
+  if (source != "clarify") return source.substr(source.find('#') + 1);
+  std::string options;
+  for (const auto& c : result.at("candidates").as_array())
+    options += (options.empty() ? "" : ", ") + std::string(c.at("id").as_string());
+  return "clarify: " + options;
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(LanguageData,
+                 "a message asking when or how long is not answered by a near neighbour that "
+                 "answers something else",
+                 "[stage]") {
+  const auto stage = demo_stage();
+
+  // Asked for a time or a duration, in words no entry uses; the entry that shares the
+  // topic answers whether, not when (development sets: dev_near, heldout, heldout4).
+  CHECK(decision_of(stage, "What hours can I call you?") != "contact");
+  CHECK(decision_of(stage, "寄到国外要多长时间") != "shipping-international");
+  // Has it shipped yet: a question of time, not of cancelling before it ships.
+  CHECK(decision_of(stage, "订单发货了没") != "order-cancel");
+  CHECK(decision_of(stage, "发货了没？") != "order-cancel");
+
+  // The neighbours still answer what they are asked.
+  const std::pair<const char*, const char*> own[] = {
+      {"Can I call you?", "contact"},
+      {"what is your phone number", "contact"},
+      {"When are you open?", "opening-hours"},
+      {"可以寄到国外吗", "shipping-international"},
+      {"怎么取消订单", "order-cancel"},
+      {"还没发货可以取消吗", "order-cancel"},
+      {"多久能送到", "shipping-time"},
+      // "when" opening a clause asks nothing about time.
+      {"can I cancel my order when it has not shipped", "order-cancel"}};
+  for (const auto& [text, entry] : own) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) == entry);
+  }
+}
+
+TEST_CASE_METHOD(LanguageData,
+                 "the intent's tag does not choose an entry over a close one that explains more "
+                 "of what the message is about",
+                 "[stage]") {
+  const auto stage = demo_stage();
+  const char* shipping = R"({"intent": {"name": "shipping", "faq_tag": "shipping"}})";
+  const char* refunds = R"({"intent": {"name": "refund", "faq_tag": "refunds"}})";
+
+  // Return shipping is the return policy's ("Who pays return shipping..."); the intent
+  // heard "how much ... shipping". Both are offered, not the shipping costs alone.
+  CHECK(decision_of(stage, "How much is return shipping?", shipping) ==
+        "clarify: shipping-cost, return-policy");
+  // The tag still breaks a near tie the words leave open.
+  CHECK(decision_of(stage, "How much is shipping?", shipping) == "shipping-cost");
+  CHECK(decision_of(stage, "refund 多久能到我卡上", refunds) == "refund-time");
+}
