@@ -97,13 +97,18 @@ std::string cookie_value(const HttpRequest& request, std::string_view name) {
 
 void TenantGate::attach(const engine::PeerPtr& peer) {
   if (!tracked_) return;
-  bool closed = false;
+  uint16_t code = 0;
+  std::string reason;
   {
     std::lock_guard lock(open_peers_mutex_);
-    closed = closed_all_;
-    if (!closed) open_peers_[peer->peer_id()] = peer;
+    if (!closed_all_) {
+      open_peers_[peer->peer_id()] = peer;
+      return;
+    }
+    code = close_code_;
+    reason = close_reason_;
   }
-  if (closed) peer->close(1012, "the tenant moved to another node; reconnect");
+  peer->close(code, std::move(reason));
 }
 
 void TenantGate::detach(uint64_t peer_id) {
@@ -117,6 +122,8 @@ void TenantGate::close_all(uint16_t code, const std::string& reason) {
   {
     std::lock_guard lock(open_peers_mutex_);
     closed_all_ = true;
+    close_code_ = code;
+    close_reason_ = reason;
     open.swap(open_peers_);
   }
   for (auto& [id, weak] : open)

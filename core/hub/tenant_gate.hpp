@@ -57,9 +57,11 @@ class TenantGate {
   const std::shared_ptr<Relay>& relay() const { return relay_; }
   void set_relay(std::shared_ptr<Relay> relay) { relay_ = std::move(relay); }
 
-  // Cluster mode: the gate knows its open connections, so that all of them can be
-  // closed when the tenant moves to or from this node (clients reconnect and resume).
-  // Without track_connections() attach and detach do nothing.
+  // The gate knows its open connections, so that all of them can be closed when the
+  // tenant moves to or from this node or its file is removed (clients reconnect and
+  // resume). Without track_connections() attach and detach do nothing. After
+  // close_all a connection that attaches is closed at once, with the same code and
+  // reason.
   void track_connections() { tracked_ = true; }
   void attach(const engine::PeerPtr& peer);
   void detach(uint64_t peer_id);
@@ -108,7 +110,10 @@ class TenantGate {
   bool tracked_ = false;          // likewise
   std::mutex open_peers_mutex_;   // taken per connection, never per message
   std::map<uint64_t, std::weak_ptr<engine::Peer>> open_peers_;
-  bool closed_all_ = false;  // guarded by open_peers_mutex_: later ones close at once
+  // Guarded by open_peers_mutex_: set by close_all, later ones close at once with them.
+  bool closed_all_ = false;
+  uint16_t close_code_ = 0;
+  std::string close_reason_;
 };
 
 }  // namespace sb::hub

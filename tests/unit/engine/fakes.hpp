@@ -172,7 +172,10 @@ class FakePeer : public Peer {
   void send(std::shared_ptr<const std::string> frame) override {
     frames.push_back(json::parse(*frame).as_object());
   }
-  void close(uint16_t code, std::string) override { closed_with = code; }
+  void close(uint16_t code, std::string reason) override {
+    closed_with = code;
+    closed_reason = std::move(reason);
+  }
   uint64_t peer_id() const override { return id_; }
 
   std::vector<json::object> of_type(std::string_view type) const {
@@ -184,6 +187,7 @@ class FakePeer : public Peer {
 
   std::vector<json::object> frames;
   uint16_t closed_with = 0;
+  std::string closed_reason;
 
  private:
   uint64_t id_;

@@ -241,3 +241,22 @@ TEST_CASE("rate frames are paced like messages") {
   CHECK(limited > 0);
   CHECK(limited < 30);
 }
+
+TEST_CASE(
+    "a connection that arrives after its tenant's connections were closed gets their reason") {
+  Fixture f;
+  f.gate->track_connections();
+  auto first = std::make_shared<FakePeer>(2);
+  f.gate->attach(first);
+  const std::string why = "the tenant is no longer served here; reconnect";
+  f.gate->close_all(1012, why);
+  CHECK(first->closed_with == 1012);
+  CHECK(first->closed_reason == why);
+
+  // A socket that was mid-handshake when the file went is told the same, not that
+  // the tenant moved to another node.
+  auto late = std::make_shared<FakePeer>(3);
+  f.gate->attach(late);
+  CHECK(late->closed_with == 1012);
+  CHECK(late->closed_reason == why);
+}
