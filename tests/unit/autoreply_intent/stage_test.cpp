@@ -124,3 +124,30 @@ action = { faq_tag = "refunds" }
   // An intent that only points the knowledge base at its entries still does.
   CHECK(intent_of(stage, "refund for the shoes please").first == "refund");
 }
+
+TEST_CASE(
+    "the demo's order-status flow starts on a question about one order, not on when "
+    "orders ship",
+    "[stage][demo]") {
+  IntentStageOptions options;
+  options.file = "demo/intents.toml";
+  const IntentStage stage(options, DEMO_TENANTS_DIR);
+  // What tenants/demo/flows.toml asks of the intent before the order-status flow starts
+  // (intent_confidence).
+  constexpr double kFlowStarts = 0.8;
+  const auto starts_flow = [&](const char* text) {
+    const auto [name, confidence] = intent_of(stage, text);
+    return name == "order_status" && confidence >= kFlowStarts;
+  };
+  // When orders ship or arrive is the shipping-time entry's answer; the flow would ask
+  // for an order number instead.
+  CHECK_FALSE(starts_flow("When will you dispatch my order?"));
+  CHECK_FALSE(starts_flow("when will my order be delivered"));
+  CHECK_FALSE(starts_flow("When will my order ship after I pay?"));
+  // Whether one's own order has shipped, in either language, is the flow's.
+  CHECK(starts_flow("订单发货了没"));
+  CHECK(starts_flow("Has my order shipped yet?"));
+  CHECK(starts_flow("where is my order"));
+  CHECK(starts_flow("我的订单到哪了"));
+  CHECK(starts_flow("what's the status of my order"));
+}
