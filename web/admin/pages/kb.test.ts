@@ -92,9 +92,10 @@ describe("the knowledge base as a table", () => {
     const syntax = { code: "invalid_kb", message: "…", file: "demo/faq.toml", line: 2, column: 11, reason: "expected ']'", problem: "syntax" };
     expect(refusalTarget(syntax, "entries", "zh")).toBeNull(); // no entry: said in the notice
     expect(refusalMessage(syntax, "…", "zh")).toBe("faq.toml 第 2 行：不是有效的 TOML：第 2 行第 11 列有语法错误（expected ']'）。");
-    // A reason only the plugin can judge: its words, at the place said in the page's language.
+    // A reason only the plugin can judge: its words, said as such, at the place said in the page's language.
     const few = { code: "invalid_intents", message: "…", file: "demo/intents.toml", line: 40, field: "intents[4].examples", reason: "needs at least 3 examples (has 1)" };
-    expect(refusalTarget(few, "intents", "zh")).toEqual({ row: 4, field: "examples", reason: "needs at least 3 examples (has 1)", where: "intents.toml 第 40 行，intents[4].examples" });
+    expect(refusalTarget(few, "intents", "zh")).toEqual({ row: 4, field: "examples", reason: "插件的说明（英文）：needs at least 3 examples (has 1)", where: "intents.toml 第 40 行，intents[4].examples" });
+    expect(refusalTarget(few, "intents", "en")).toMatchObject({ reason: "needs at least 3 examples (has 1)" });
   });
 
   it("reads the demo intents and writes back the same data", () => {

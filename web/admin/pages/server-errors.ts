@@ -106,6 +106,8 @@ const kFileTexts: Record<Lang, Record<string, string>> = {
     "problem.missing": "缺少这一项，请填写。",
     "problem.empty": "不能为空。",
     "problem.duplicate": "与第 {first_line} 行的重复，须各不相同。",
+    // A reason only the plugin words (it gives no code): its English, said as such.
+    other: "插件的说明（英文）：{reason}",
   },
 };
 
@@ -120,7 +122,7 @@ export function botFileRefusalText(error: BotFileRefusal, lang: Lang): { reason:
     first_line: error.first_line ?? "",
   };
   const known = error.problem ? texts[`problem.${error.problem}`] : undefined;
-  const reason = known ? format(known, values) : String(values.reason);
+  const reason = known ? format(known, values) : texts.other ? format(texts.other, values) : String(values.reason);
   const where = !error.line ? (error.field ?? "") : format(texts[error.field ? "where.field" : "where"], values);
   return { reason, where };
 }
