@@ -372,6 +372,12 @@ describe("the widget on a website", () => {
     assert.equal(await log.locator("b, img[src='x'], img[src='y']").count(), 0, "no element was made from chat text");
     await log.getByRole("img", { name: "Image from agent.png" }).waitFor(); // its files too
     await screenshot(page, "widget-rating-after-reload");
+    // Closed and opened again: shown, and no error about the closed conversation.
+    await frame.getByRole("button", { name: "Close chat" }).click();
+    await page.getByRole("button", { name: /^Open chat/ }).click();
+    await log.getByText("The conversation was closed.").waitFor();
+    await page.waitForTimeout(800);
+    assert.equal(await frame.getByRole("alert").count(), 0, "no error about the closed conversation");
     // The same visitor in another tab (the same storage) is asked too, until this tab rates.
     const other = await chat.context.newPage();
     await other.goto(website.url + "/");

@@ -87,6 +87,9 @@ describe("Session", () => {
       expect(chat.status).toBe("closed"); // read-only: no composer, the rating and "new conversation"
       expect(chat.entries.map((e) => (e.kind === "notice" ? `(${e.notice?.id})` : e.text))).toEqual(["where is my parcel?", "It ships today.", "(closed)"]);
       expect(s.view.get().rating).toEqual({ id: "c1", rated: null });
+      // Shown: no read receipt for a closed conversation (the server would answer an error).
+      s.setVisible(true);
+      expect(ws.sent.filter((f: any) => f.type === "read")).toEqual([]);
     }
   });
 

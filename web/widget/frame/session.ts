@@ -367,7 +367,8 @@ export class Session {
     else this.setChat(this.chat);
     const id = this.chat.conversationId;
     const theirs = Math.max(0, ...this.chat.entries.filter((e) => e.from.role !== "visitor" && e.seq !== undefined).map((e) => e.seq!));
-    if (id && theirs > this.lastReadSent && this.view.get().welcomed) {
+    // A closed conversation takes no receipts (the server would refuse them).
+    if (id && theirs > this.lastReadSent && this.view.get().welcomed && this.chat.status !== "closed") {
       this.lastReadSent = theirs;
       this.socket.send({ type: "read", conversation_id: id, seq: theirs });
     }
