@@ -14,7 +14,8 @@
 //   PUT  ...[?file=NAME]   replaces it with the body once the plugin loads it
 //                          -> 200 {"file"}; content it refuses -> 422 (invalid_kb,
 //                          invalid_intents, invalid_flows) naming file, line and
-//                          entry
+//                          entry, also as fields (file, line, field, reason, and a
+//                          stable problem code where one applies: bot_file_problem.hpp)
 //
 // NAME is one of the names the config key gives, as written there; default the
 // first. The core does not read these files itself: the plugin checks the new text
@@ -30,6 +31,7 @@
 #include <optional>
 #include <sstream>
 
+#include "api/bot_file_problem.hpp"
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
 
@@ -122,7 +124,9 @@ void RestApi::bot_file(const TenantView& tenant, const BotFile& kind, const Http
       return respond(std::move(file));
     }
     const auto error = backend_.replace_plugin_file(*config, kind.plugin, kind.key, name, body);
-    if (!error.empty()) return respond(error_response(422, kind.invalid_code, error));
+    if (!error.empty())
+      return respond(
+          bot_file_refusal(kind.invalid_code, error, read_bot_file_problem(error, name, body)));
     respond(json_response(200, json::object{{"file", name}}));
     record_change(tenant, actor,
                   {kind.audit_action, name,

@@ -33,6 +33,7 @@
 #include <future>
 #include <sstream>
 
+#include "api/bot_file_problem.hpp"
 #include "api/kb_text.hpp"
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
@@ -411,7 +412,8 @@ void RestApi::resolve_unanswered(const TenantView& tenant, const std::string& it
       resolution.file.clear();
       change.summary = "dismissed; not kept for the bot: " + error;
     } else if (!error.empty()) {
-      return respond(error_response(422, kKnowledgeBaseFile.invalid_code, error));
+      return respond(bot_file_refusal(kKnowledgeBaseFile.invalid_code, error,
+                                      read_bot_file_problem(error, file, new_text)));
     }
   }
   const auto appended = wait_for([&](engine::StoreCallback done) {

@@ -349,6 +349,39 @@ test("the server's refusals of the admin forms are shown in Chinese on a Chinese
   assert.match(await problemOf(page.getByLabel("品牌颜色（十六进制）")), /颜色须写成 #rgb 或 #rrggbb/);
   assert.match(await problemOf(page.getByLabel("网站 1", { exact: true })), /第 1 个网站不是有效的来源/);
   await screenshot(page, "admin-widget-error-zh");
+
+  // Bot knowledge: an entry without an answer, then with the id of another entry.
+  // The plugin's refusal is said in Chinese from the server's problem code and place.
+  const kbBefore = (await api(server, "GET", "/v1/tenants/demo/kb", { token: await adminToken() })).text;
+  await page.goto(`${server.url}/admin/?tenant=demo#knowledge`);
+  await page.getByRole("button", { name: "添加条目" }).click();
+  const entry = page.locator(".faq-row").last();
+  await entry.getByLabel("标识", { exact: true }).fill("no-answer");
+  await entry.getByLabel("问题", { exact: true }).fill("What is the meaning of life?");
+  await page.getByRole("button", { name: "保存知识库" }).click();
+  await page.locator(".faq-row.has-error").waitFor();
+  assert.equal(await entry.getByLabel("答案（英文）").getAttribute("aria-invalid"), "true");
+  assert.match(await entry.locator(".field-problem").innerText(), /^不能为空。 \(faq\.toml 第 \d+ 行，entries\[\d+\]\.answer\)$/);
+  assert.match(await page.locator(".banner-error").innerText(), /服务器未接受知识库：faq\.toml 第 \d+ 行，entries\[\d+\]\.answer：不能为空。/);
+  await screenshot(page, "admin-knowledge-error-zh");
+  const taken = await page.locator(".faq-row").first().getByLabel("标识", { exact: true }).inputValue();
+  await entry.getByLabel("答案（中文）").fill("四十二。");
+  await entry.getByLabel("标识", { exact: true }).fill(taken);
+  await page.getByRole("button", { name: "保存知识库" }).click();
+  await waitFor("the id refused", async () => (await entry.getByLabel("标识", { exact: true }).getAttribute("aria-invalid")) === "true");
+  assert.match(await entry.locator(".field-problem").innerText(), /^与第 \d+ 行的重复，须各不相同。 \(faq\.toml 第 \d+ 行，entries\[\d+\]\.id\)$/);
+  assert.doesNotMatch(await page.locator(".banner-error").innerText(), /duplicate|missing|must/);
+  assert.equal((await api(server, "GET", "/v1/tenants/demo/kb", { token: await adminToken() })).text, kbBefore, "nothing was saved");
+  await page.getByRole("button", { name: "放弃修改" }).first().click();
+  // Intents: too few examples, a rule only the plugin words: its English, said as such, at a place said in Chinese.
+  await page.getByRole("button", { name: "添加意图" }).click();
+  const intent = page.locator(".intent-row").last();
+  await intent.getByLabel("意图", { exact: true }).fill("gift_wrap");
+  await intent.getByLabel("示例").fill("gift wrap please");
+  await page.getByRole("button", { name: "保存意图" }).click();
+  await page.locator(".intent-row.has-error").waitFor();
+  assert.match(await intent.locator(".field-problem").innerText(), /^插件的说明（英文）：needs at least 3 examples \(has 1\) \(intents\.toml 第 \d+ 行，intents\[\d+\]\.examples\)$/);
+  await page.getByRole("button", { name: "放弃修改" }).last().click();
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

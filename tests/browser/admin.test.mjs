@@ -198,7 +198,7 @@ test("a broken graph shows the server's error on the right node and field, and s
   assert.equal(await node(page, "long-wait").locator(".node.has-error").count(), 0);
   const problem = inspector(page).locator(".field-error .field-problem");
   await problem.waitFor();
-  assert.match(await problem.innerText(), /agent-free/);
+  assert.equal(await problem.innerText(), "'https://shop.example/[oops' is not a valid page pattern: a [ without its ] or a \\ at the end");
   assert.equal(await inspector(page).getByLabel("Page URL pattern (* any text, ? one character)").getAttribute("aria-invalid"), "true");
   await screenshot(page, "admin-routing-error");
   assert.equal(readFileSync(tenantFile(), "utf8"), before, "the tenant file is unchanged");
@@ -315,6 +315,18 @@ test("the editor speaks Chinese", async () => {
   assert.match(edge, /^从 消息：“Sorry for the wait\. .*” 到 排队：/);
   assert.doesNotMatch(edge, /long-wait/);
   assert.deepEqual((await inspector(page).getByLabel("然后").locator("option").allInnerTexts()).filter((o) => /long-wait/.test(o)), []);
+  // The server's refusal (a page pattern only the server checks) is said in Chinese too.
+  const before = readFileSync(tenantFile(), "utf8");
+  await node(page, "agent-free").click();
+  await inspector(page).getByLabel("添加条件").selectOption("page");
+  await inspector(page).getByLabel("页面网址模式（* 任意文字，? 一个字符）").fill("https://shop.example/[oops");
+  await page.getByRole("button", { name: "保存", exact: true }).click();
+  const problem = inspector(page).locator(".field-error .field-problem");
+  await problem.waitFor();
+  assert.equal(await problem.innerText(), "“https://shop.example/[oops”不是有效的页面匹配模式：有未闭合的 [ 或结尾的 \\");
+  await screenshot(page, "admin-routing-error-zh");
+  assert.equal(readFileSync(tenantFile(), "utf8"), before, "the tenant file is unchanged");
+  page.once("dialog", (d) => void d.accept());
   await page.context().close();
 });
 

@@ -178,6 +178,7 @@ describe("agent console", () => {
     const answer = await ada.waitFrame((f) => f.type === "message" && f.text === "Let me check");
     assert.equal(answer.from.role, "agent");
     await log(page).getByText("✓ Sent").waitFor();
+    await waitFor("the list's preview", async () => /You: Let me check/.test(await convButton(page, "Ada Lovelace").innerText()));
     // visitor typing → console
     ada.send({ type: "typing", conversation_id: ada.conversationId, on: true });
     await page.getByText("Ada Lovelace is typing…").first().waitFor();
@@ -397,6 +398,8 @@ describe("agent console", () => {
     await page.getByRole("textbox", { name: "消息" }).fill("您好！我帮您查一下。");
     await page.getByRole("button", { name: "发送" }).click();
     await dee.waitFrame((f) => f.type === "message" && f.text === "您好！我帮您查一下。");
+    // The list shows the answer as the conversation's latest, at once.
+    await waitFor("the list's preview", async () => /我：您好！我帮您查一下。/.test(await page.getByRole("button", { name: /^李雷/ }).innerText()));
     const panel = page.getByRole("complementary", { name: "访客信息" });
     await panel.getByRole("textbox", { name: "添加标签" }).fill("物流");
     await panel.getByRole("button", { name: "添加" }).click();

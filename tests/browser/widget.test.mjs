@@ -358,15 +358,37 @@ describe("the widget on a website", () => {
     await frame.getByText("The conversation was closed.").waitFor();
     await frame.getByRole("button", { name: "Start a new conversation" }).waitFor();
     await frame.getByRole("button", { name: "No thanks" }).waitFor();
-    // A reload before rating: the rating is still offered.
+    // A reload before rating: the rating is still offered, below the conversation
+    // as it was before the reload (read-only: no composer).
     await page.reload();
-    ({ frame } = await openChat(page));
-    await frame.getByText("Your last conversation has ended.").waitFor();
+    let log;
+    ({ frame, log } = await openChat(page));
+    await log.getByText("<b>bold</b><img src=y onerror=alert(2)>").waitFor();
+    for (const text of ["Hello, I need help with my order", "one more", "Hi! I am Dana."])
+      assert.equal(await log.locator(".sb-msg", { hasText: text }).count(), 1, `"${text}" shown once after the reload`);
+    await log.getByText("The conversation was closed.").waitFor();
+    await frame.getByRole("button", { name: "Start a new conversation" }).waitFor();
+    assert.equal(await frame.getByRole("textbox", { name: "Message" }).count(), 0, "the closed conversation is read-only");
+    assert.equal(await log.locator("b, img[src='x'], img[src='y']").count(), 0, "no element was made from chat text");
+    await log.getByRole("img", { name: "Image from agent.png" }).waitFor(); // its files too
     await screenshot(page, "widget-rating-after-reload");
+    // Closed and opened again: shown, and no error about the closed conversation.
+    await frame.getByRole("button", { name: "Close chat" }).click();
+    await page.getByRole("button", { name: /^Open chat/ }).click();
+    await log.getByText("The conversation was closed.").waitFor();
+    await page.waitForTimeout(800);
+    assert.equal(await frame.getByRole("alert").count(), 0, "no error about the closed conversation");
+    // The same visitor in another tab (the same storage) is asked too, until this tab rates.
+    const other = await chat.context.newPage();
+    await other.goto(website.url + "/");
+    const { frame: otherFrame } = await openChat(other);
+    await otherFrame.getByRole("button", { name: "No thanks" }).waitFor();
     await frame.getByRole("radio", { name: "4 of 5" }).click();
     await frame.getByRole("textbox", { name: "Comment (optional)" }).fill("Quick and kind");
     await frame.getByRole("button", { name: "Send rating" }).click();
     await frame.getByText("Thank you for your feedback!").waitFor();
+    await otherFrame.getByRole("button", { name: "No thanks" }).waitFor({ state: "detached" });
+    await other.close();
     const closed = await api(server, "GET", "/v1/tenants/demo/conversations?status=closed", { token: agent.token });
     const record = closed.json.conversations.find((c) => c.id === conversation_id);
     assert.equal(record?.csat?.score, 4);
@@ -426,8 +448,18 @@ describe("the widget on a website", () => {
     await frame.getByRole("radio", { name: "4 分（满分 5 分）" }).waitFor();
     await frame.getByRole("button", { name: "提交评价" }).waitFor();
     await screenshot(page, "widget-rating-zh");
+    // The same visitor in another tab (the same storage) is asked as well, until declined here.
+    const other = await context.newPage();
+    await other.goto(website.url + "/?lang=zh-CN");
+    const { frame: otherFrame } = await openChat(other, { launcher: /^打开聊天/, textbox: "消息" });
+    await otherFrame.getByText("您上次的对话已结束。").waitFor();
     await frame.getByRole("button", { name: "不用了" }).click();
     await frame.getByText("您上次的对话已结束。").waitFor({ state: "detached" });
+    await otherFrame.getByText("您上次的对话已结束。").waitFor({ state: "detached" });
+    await other.reload();
+    await openChat(other, { launcher: /^打开聊天/, textbox: "消息" });
+    await (await widgetFrame(other)).getByRole("textbox", { name: "消息" }).waitFor();
+    assert.equal(await (await widgetFrame(other)).getByText("您上次的对话已结束。").count(), 0);
     await page.reload();
     ({ frame } = await openChat(page, { launcher: /^打开聊天/, textbox: "消息" }));
     await frame.getByRole("textbox", { name: "消息" }).waitFor();

@@ -83,6 +83,13 @@ TEST_CASE("the FAQ knowledge base over REST: admins replace it, the plugin check
   CHECK(broken.status == 422);
   CHECK_THAT(broken.body, Catch::Contains("invalid_kb") &&
                               Catch::Contains("acme/faq.toml:7: entries[1].answer: missing"));
+  // The same as fields, for a page that says it on the entry and in its own language.
+  const auto kb_refusal = json::parse(broken.body).at("error").as_object();
+  CHECK(kb_refusal.at("file") == "acme/faq.toml");
+  CHECK(kb_refusal.at("line") == 7);
+  CHECK(kb_refusal.at("field") == "entries[1].answer");
+  CHECK(kb_refusal.at("reason") == "missing");
+  CHECK(kb_refusal.at("problem") == "missing");
   CHECK_THAT(broken.body, !Catch::Contains(".tmp"));
   CHECK(http_get(deployment.port(), path, bearer(admin)).body == kKnowledgeBase);
 
@@ -174,6 +181,11 @@ examples = ["when are you open", "opening hours", "are you open on sunday"]
   CHECK_THAT(broken.body, Catch::Contains("invalid_intents") &&
                               Catch::Contains("acme/intents.toml:12: intents[2].examples: needs "
                                               "at least 3 examples (has 1)"));
+  const auto intents_refusal = json::parse(broken.body).at("error").as_object();
+  CHECK(intents_refusal.at("line") == 12);
+  CHECK(intents_refusal.at("field") == "intents[2].examples");
+  CHECK(intents_refusal.at("reason") == "needs at least 3 examples (has 1)");
+  CHECK(!intents_refusal.contains("problem"));  // only the plugin knows the rule
   CHECK(http_get(deployment.port(), path, bearer(admin)).body == kIntents);
 
   const std::string edited =

@@ -101,6 +101,23 @@ describe("Store", () => {
     ]);
   });
 
+  it("the list shows the agent's own answer as the conversation's latest once it is sent, as \"You: …\" (\"我：…\" in Chinese)", async () => {
+    const [store, ws] = await started();
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });
+    ws.frame({ type: "conversation.assigned", conversation: conv(1), history: [msg(1, "Where is my parcel?")] });
+    expect(store.state.inbox.activity.c1.preview).toBe("Where is my parcel?");
+    store.sendMessage("c1", "It ships today.", false, []);
+    const sent = ws.sent.find((f) => f.type === "message");
+    ws.frame({ type: "ack", client_msg_id: sent.client_msg_id, conversation_id: "c1", message_id: "id2", seq: 2 });
+    expect(store.state.inbox.activity.c1).toMatchObject({ preview: "It ships today.", agent: true });
+    expect(store.state.inbox.convs.c1.last_seq).toBe(2);
+    expect(store.state.inbox.unread.c1 ?? 0).toBe(0);
+    // A colleague's answer (an admin's "All" list) is not "You".
+    ws.frame({ type: "message", conversation_id: "c1", message_id: "id3", seq: 3, from: { role: "agent", id: "alex", name: "Alex" }, text: "Hello from Alex", ts: 3 });
+    expect(store.state.inbox.activity.c1).toMatchObject({ preview: "Hello from Alex" });
+    expect(store.state.inbox.activity.c1.agent).toBeUndefined();
+  });
+
   it("sends the CSRF token on changes, and a 4001 sends the agent back to sign-in with the reason", async () => {
     const [store, ws] = await started();
     ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });

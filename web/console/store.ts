@@ -21,7 +21,7 @@ import {
   setVisitorRead,
   type Thread,
 } from "./model/thread";
-import { toConv, toMessage, type AgentStatus, type Attachment, type CannedReply, type Conv } from "./model/types";
+import { toConv, toMessage, type AgentStatus, type Attachment, type CannedReply, type Conv, type ServerMessage } from "./model/types";
 import { chime, desktopPermission, enableSound, requestDesktop, showDesktop, type DesktopPermission } from "./notify";
 
 export type Phase = "loading" | "signed-out" | "signed-in";
@@ -352,8 +352,16 @@ export class Store {
       case "ack": {
         const id = String(f.conversation_id);
         this.thread(id, (t) => applyAck(t, String(f.client_msg_id), Number(f.seq), String(f.message_id)));
+        // Our own message is the conversation's latest too: the list says so at once
+        // (the server sends it to the agent's other tabs, not back to this one).
+        const sent = this.state.threads[id]?.messages.find((m) => m.seq === Number(f.seq));
         const c = this.state.inbox.convs[id];
-        if (c && Number(f.seq) > c.last_seq) this.inbox({ type: "records", conversations: [{ ...c, last_seq: Number(f.seq) }] });
+        if (sent) {
+          const message: ServerMessage = { message_id: String(f.message_id), seq: Number(f.seq), from: sent.from, text: sent.text, ts: sent.ts };
+          if (sent.private) message.private = true;
+          if (sent.attachments?.length) message.attachments = sent.attachments;
+          this.inbox({ type: "message", conversation_id: id, message, seen: true });
+        } else if (c && Number(f.seq) > c.last_seq) this.inbox({ type: "records", conversations: [{ ...c, last_seq: Number(f.seq) }] });
         return;
       }
       case "typing": {

@@ -20,6 +20,8 @@ export type ToFrame =
   | { switchboard: "init"; stored: string | null; lang: string | null; page: string; open: boolean }
   | { switchboard: "open" }
   | { switchboard: "hidden" }
+  // Another tab of the website changed the stored string (the storage event).
+  | { switchboard: "stored"; value: string | null }
   | { switchboard: "identify"; name?: string; email?: string; attributes?: Record<string, string | number | boolean> };
 
 // Admin page → frame in preview mode (/widget/?preview=1, framed by the admin

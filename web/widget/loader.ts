@@ -226,6 +226,13 @@ function start(): void {
     }
   });
 
+  // Another tab of this website stored something (a rating given or declined
+  // there): this tab's frame hears of it. A frame not ready yet reads it at init.
+  window.addEventListener("storage", (event: StorageEvent) => {
+    if (event.key !== storageKey || !frame || !frameReady) return;
+    frame.contentWindow?.postMessage({ switchboard: "stored", value: event.newValue } satisfies ToFrame, server);
+  });
+
   launcher.addEventListener("click", () => (isOpen ? close() : open()));
   phone.addEventListener?.("change", layout);
   window.visualViewport?.addEventListener("resize", layout);

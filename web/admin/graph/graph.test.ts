@@ -5,6 +5,8 @@ import { canRedo, canUndo, commit, commitSince, redo, replacePresent, startHisto
 import { layout, needsLayout, withLayout } from "./layout";
 import { Graph, chainFrom, cleanForSave } from "./model";
 import { errorsOf, serverProblems, validate } from "./validate";
+import { describeProblem } from "../describe";
+import { translator } from "../i18n";
 
 // The demo tenant's graph as GET /v1/tenants/demo/routing answers it.
 const demo = (): Graph => ({
@@ -178,7 +180,32 @@ describe("validation", () => {
       ["fallback", undefined, undefined],
       [undefined, undefined, undefined],
     ]);
-    expect(found[0].message).toBe("rule 'long-wait': nope");
+    // A refusal the editor knows is said with its own words (in the page's language),
+    // the names taken from the graph; one it does not know keeps the server's words.
+    expect(found[0]).toMatchObject({ code: "unknown_group", params: { group: demo().rules[1].conditions[1].group } });
+    expect(found[0].message).toBeUndefined();
+    expect(found[4]).toMatchObject({ code: "whatever", message: "z" });
+  });
+
+  it("says the server's refusals in English and Chinese, from their codes and fields", () => {
+    const g = demo();
+    g.rules[0].conditions.push({ id: "pg", type: "page", glob: "/shop/[x" });
+    g.actions.push({ id: "loose", type: "message", text: "hi" });
+    const refused = [
+      { code: "bad_glob", field: `rules[0].conditions[${g.rules[0].conditions.length - 1}].glob`, message: "'/shop/[x' has an unclosed '['" },
+      { code: "unconnected", field: `actions[${g.actions.length - 1}]`, message: "action 'loose' is not connected: …" },
+      { code: "duplicate_id", field: "rules[1].id", message: "'long-wait' is already the id of another node" },
+    ];
+    const found = serverProblems(g, refused);
+    const en = found.map((p) => describeProblem(translator("en"), p));
+    const zh = found.map((p) => describeProblem(translator("zh"), p));
+    expect(en).toEqual([
+      "'/shop/[x' is not a valid page pattern: a [ without its ] or a \\ at the end",
+      "Not connected: connect a rule, the fallback or a message to it, or delete it",
+      "'long-wait' is used by another node",
+    ]);
+    expect(zh).toEqual(["“/shop/[x”不是有效的页面匹配模式：有未闭合的 [ 或结尾的 \\", "未连接：请从规则、兜底或消息连到它，或删除它", "“long-wait”已被其他节点使用"]);
+    expect(found.map((p) => p.node)).toEqual(["agent-free", "loose", "long-wait"]);
   });
 });
 

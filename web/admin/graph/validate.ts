@@ -2,7 +2,7 @@
 // dangling edges and half-filled nodes are shown on their node before the server
 // is asked. The server checks again (422 errors[]); serverProblems() maps its
 // field paths onto the same nodes.
-import { Graph, isFinal } from "./model";
+import { Action, Graph, isFinal } from "./model";
 
 export type Severity = "error" | "warning";
 
@@ -188,12 +188,82 @@ export function validate(graph: Graph, catalog?: Catalog): Problem[] {
   return out;
 }
 
+// The value at a field path of the graph as sent ("rules[1].conditions[0].group").
+function valueAt(graph: Graph, path: string): unknown {
+  let at: unknown = graph;
+  for (const part of path.match(/[^.[\]]+/g) ?? []) {
+    if (at === null || typeof at !== "object") return undefined;
+    at = (at as Record<string, unknown>)[part];
+  }
+  return at;
+}
+
+// The server's refusal (its stable code and field, docs/protocol.md) as the
+// editor's own problem of that meaning, so it is said in the page's language with
+// the names from the graph as sent. null: a refusal the editor has no words for
+// (shown in the server's words).
+function localProblem(graph: Graph, e: { code: string; field: string }): Pick<Problem, "code" | "params"> | null {
+  const field = e.field ?? "";
+  const last = /([A-Za-z_]+)(?:\[\d+\])?$/.exec(field)?.[1] ?? "";
+  const value = valueAt(graph, field);
+  const text = typeof value === "string" ? value : "";
+  const edge = /^edges\[(\d+)\]/.exec(field);
+  const thisEdge = edge ? graph.edges[Number(edge[1])] : undefined;
+  switch (e.code) {
+    case "missing_field":
+      return { code: "missing" };
+    case "duplicate_id":
+      return { code: "duplicate_id", params: { id: field.endsWith(".fallback") ? "fallback" : text } };
+    case "unknown_group":
+      return { code: "unknown_group", params: { group: text } };
+    case "bad_hours":
+      return { code: "no_hours", params: { group: text } };
+    case "unknown_strategy":
+      return { code: "unknown_strategy", params: { name: text } };
+    case "missing_action":
+      return { code: "no_action" };
+    case "unconnected":
+      return { code: "unconnected" };
+    case "bad_glob":
+      return { code: "bad_glob", params: { glob: text } };
+    case "unknown_field":
+      return { code: "unknown_field", params: { field } };
+    case "invalid_sequence": {
+      const action = value as Action | undefined;
+      if (!action?.type) return null;
+      return isFinal(action.type) ? { code: "final_not_last", params: { type: action.type } } : { code: "ends_with_message" };
+    }
+    case "dangling_edge":
+      return { code: "dangling_edge", params: { id: text } };
+    case "invalid_edge": {
+      if (!thisEdge) return null;
+      const sources = new Set([...graph.rules.map((r) => r.id), graph.fallback.id]);
+      if (last === "to" && sources.has(thisEdge.to)) return { code: "edge_into_rule", params: { id: thisEdge.to } };
+      const other = graph.edges.find((x) => x !== thisEdge && (last === "from" ? x.from === thisEdge.from : x.to === thisEdge.to));
+      if (!other) return null;
+      return last === "from" ? { code: "two_next", params: { id: other.to } } : { code: "two_into", params: { id: other.from } };
+    }
+    case "cycle":
+      return thisEdge ? { code: "cycle", params: { path: `${thisEdge.from} → ${thisEdge.to}` } } : null;
+    case "invalid_field":
+      if (last === "id") return { code: "bad_id", params: { id: text } };
+      if (last === "languages") return { code: "bad_language", params: { value: text } };
+      if (last === "chain") return { code: "duplicate_strategy", params: { name: text } };
+      if (last === "text") return text.trim() ? { code: "too_long" } : { code: "missing" };
+      if (last === "seconds") return { code: "bad_seconds" };
+      return null;
+  }
+  return null;
+}
+
 // The server's 422 errors[] on the nodes they name: "rules[2].conditions[0].value"
 // belongs to the third rule (field "conditions[0].value"), "actions[1].group" to the
-// second action, "edges[0].to" to that edge, "fallback..." to the fallback.
+// second action, "edges[0].to" to that edge, "fallback..." to the fallback. Each is
+// said as the editor's problem of the same meaning where there is one.
 export function serverProblems(graph: Graph, errors: { code: string; field: string; message: string }[]): Problem[] {
   return errors.map((e) => {
-    const p: Problem = { severity: "error", code: e.code, message: e.message };
+    const local = localProblem(graph, e);
+    const p: Problem = local ? { severity: "error", ...local } : { severity: "error", code: e.code, message: e.message };
     const m = /^(rules|actions|edges)\[(\d+)\](?:\.(.*))?$/.exec(e.field ?? "");
     if (m) {
       const index = Number(m[2]);

@@ -11,7 +11,7 @@ import { BotTry } from "./BotTry";
 import { botTranslator } from "./botText";
 import { FlowsView } from "./Flows";
 import type { PagesApi } from "./api";
-import { IntentAction, IntentRow, IntentsDoc, KbDoc, KbRow, errorTarget, intentsFromToml, intentsToToml, kbErrorTarget, kbFromToml, kbToToml, newIntent, newRow } from "./kb";
+import { IntentAction, IntentRow, IntentsDoc, KbDoc, KbRow, intentsFromToml, intentsToToml, kbFromToml, kbToToml, newIntent, newRow, refusalMessage, refusalTarget } from "./kb";
 import type { PT } from "./text";
 import { Notice, NoticeLine } from "./ui";
 
@@ -98,13 +98,14 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
     } catch (e) {
       const a = e as ApiError;
       if (a.status === 401) return onExpired();
-      const target = a.status === 422 ? kbErrorTarget(a.message) : null;
+      const refusal = a.status === 422 ? a.body?.error : null;
+      const target = refusalTarget(refusal, "entries", lang);
       if (target && doc.rows[target.row]) {
         setRowError(target);
         setFilter("");
         requestAnimationFrame(() => document.querySelector<HTMLElement>(".faq-row.has-error [aria-invalid='true'], .faq-row.has-error")?.focus());
       }
-      setNotice({ kind: "error", text: t("kb.rejected", { message: a.message }) });
+      setNotice({ kind: "error", text: t("kb.rejected", { message: refusalMessage(refusal, a.message, lang) }) });
     } finally {
       setBusy(false);
     }
@@ -168,7 +169,7 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
           </ol>
         </>
       )}
-      <IntentsEditor t={t} api={api} onExpired={onExpired} />
+      <IntentsEditor t={t} api={api} lang={lang} onExpired={onExpired} />
       <FlowsView t={bt} lang={lang} session={session} onExpired={onExpired} />
     </section>
   );
@@ -275,7 +276,7 @@ function KbRowView({
 
 // The intents (GET/PUT …/intents): name, examples one per line, and what the bot
 // does on it; saved on their own, a 422 invalid_intents shown on its row.
-function IntentsEditor({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: () => void }) {
+function IntentsEditor({ t, api, lang, onExpired }: { t: PT; api: PagesApi; lang: Lang; onExpired: () => void }) {
   const [saved, setSaved] = useState<string | null>(null);
   const [doc, setDoc] = useState<IntentsDoc | null>(null);
   const [dirty, setDirty] = useState(false);
@@ -311,9 +312,10 @@ function IntentsEditor({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired:
     } catch (e) {
       const a = e as ApiError;
       if (a.status === 401) return onExpired();
-      const target = a.status === 422 ? errorTarget(a.message, "intents") : null;
+      const refusal = a.status === 422 ? a.body?.error : null;
+      const target = refusalTarget(refusal, "intents", lang);
       if (target && doc.rows[target.row]) setRowError(target);
-      setNotice({ kind: "error", text: t("kb.rejected", { message: a.message }) });
+      setNotice({ kind: "error", text: t("kb.intentsRejected", { message: refusalMessage(refusal, a.message, lang) }) });
     } finally {
       setBusy(false);
     }

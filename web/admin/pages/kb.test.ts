@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "smol-toml";
-import { errorTarget, intentToEntry, intentsFromToml, intentsToToml, kbErrorTarget, newIntent, kbFromToml, kbToToml, leadingComments, newRow, rowToEntry } from "./kb";
+import { errorTarget, intentToEntry, intentsFromToml, intentsToToml, kbErrorTarget, newIntent, kbFromToml, kbToToml, leadingComments, newRow, refusalMessage, refusalTarget, rowToEntry } from "./kb";
 
 // The demo tenant's real files (the web tsconfig has no Node types; vitest runs on Node).
 // @ts-ignore
@@ -76,6 +76,26 @@ describe("the knowledge base as a table", () => {
     expect(kbErrorTarget("demo/faq.toml:9: entries[2].answer.fr: not a string")).toMatchObject({ row: 2, field: "answer", reason: "not a string", where: "faq.toml:9, entries[2].answer.fr" });
     expect(kbErrorTarget("demo/faq.toml:40: entries[0].questions: needs at least one")).toMatchObject({ row: 0, field: "questions" });
     expect(kbErrorTarget("demo/faq.toml:2: expected '='")).toBeNull();
+  });
+
+  it("says the server's refusal of a file on its row and field, in English and Chinese, from its code and fields", () => {
+    const message = "plugin autoreply-faq refused tenant demo: demo/faq.toml:170: entries[17].answer: must not be empty";
+    const empty = { code: "invalid_kb", message, file: "demo/faq.toml", line: 170, field: "entries[17].answer", reason: "must not be empty", problem: "empty" };
+    expect(refusalTarget(empty, "entries", "en")).toEqual({ row: 17, field: "answer", reason: "must not be empty", where: "faq.toml:170, entries[17].answer" });
+    expect(refusalTarget(empty, "entries", "zh")).toEqual({ row: 17, field: "answer", reason: "不能为空。", where: "faq.toml 第 170 行，entries[17].answer" });
+    expect(refusalMessage(empty, message, "zh")).toBe("faq.toml 第 170 行，entries[17].answer：不能为空。");
+    const twice = { code: "invalid_kb", message: "…", file: "demo/faq.toml", line: 6, field: "entries[1].id", reason: "duplicate id 'a' (first used on line 2)", problem: "duplicate", first_line: 2 };
+    expect(refusalTarget(twice, "entries", "zh")).toMatchObject({ row: 1, field: "id", reason: "与第 2 行的重复，须各不相同。" });
+    expect(refusalTarget(twice, "entries", "en")).toMatchObject({ reason: "duplicate id 'a' (first used on line 2)" });
+    const missing = { code: "invalid_intents", message: "…", file: "demo/intents.toml", line: 9, field: "intents[2].name", reason: "missing", problem: "missing" };
+    expect(refusalTarget(missing, "intents", "zh")).toMatchObject({ row: 2, field: "name", reason: "缺少这一项，请填写。", where: "intents.toml 第 9 行，intents[2].name" });
+    const syntax = { code: "invalid_kb", message: "…", file: "demo/faq.toml", line: 2, column: 11, reason: "expected ']'", problem: "syntax" };
+    expect(refusalTarget(syntax, "entries", "zh")).toBeNull(); // no entry: said in the notice
+    expect(refusalMessage(syntax, "…", "zh")).toBe("faq.toml 第 2 行：不是有效的 TOML：第 2 行第 11 列有语法错误（expected ']'）。");
+    // A reason only the plugin can judge: its words, said as such, at the place said in the page's language.
+    const few = { code: "invalid_intents", message: "…", file: "demo/intents.toml", line: 40, field: "intents[4].examples", reason: "needs at least 3 examples (has 1)" };
+    expect(refusalTarget(few, "intents", "zh")).toEqual({ row: 4, field: "examples", reason: "插件的说明（英文）：needs at least 3 examples (has 1)", where: "intents.toml 第 40 行，intents[4].examples" });
+    expect(refusalTarget(few, "intents", "en")).toMatchObject({ reason: "needs at least 3 examples (has 1)" });
   });
 
   it("reads the demo intents and writes back the same data", () => {

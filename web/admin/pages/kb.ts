@@ -3,6 +3,8 @@
 // What the table does not edit is kept: other top-level keys, other keys of an
 // entry, and the file's leading comment block (the format's explanation).
 import { parse, stringify } from "smol-toml";
+import type { Lang } from "../../shared/i18n";
+import { botFileRefusalText, type BotFileRefusal } from "./server-errors";
 
 // One entry as the table edits it. answers: one per language ("" = a plain string
 // answer, for every language).
@@ -125,6 +127,25 @@ export function intentsToToml(doc: IntentsDoc): string {
 }
 
 export const newIntent = (): IntentRow => ({ key: newKey(), name: "", examples: [], action: { kind: "", value: "" }, rest: {} });
+
+// The row and field a 422 of the server names (its error object: file, line,
+// field "entries[3].answer", reason, problem), the reason in the page's language and
+// where it is in the file. An answer without those fields (an older server): read
+// from its message as before. null when it names no row of `list`.
+export function refusalTarget(error: BotFileRefusal | null | undefined, list: string, lang: Lang): { row: number; field: string; reason: string; where: string } | null {
+  if (!error) return null;
+  if (error.field === undefined && error.reason === undefined) return errorTarget(error.message ?? "", list);
+  const m = new RegExp(`^${list}\\[(\\d+)\\](?:\\.([A-Za-z_]+))?`).exec(error.field ?? "");
+  if (!m) return null;
+  return { row: Number(m[1]), field: m[2] ?? "", ...botFileRefusalText(error, lang) };
+}
+
+// The whole refusal in a sentence, for the notice: "faq.toml:12, entries[3].answer: missing".
+export function refusalMessage(error: BotFileRefusal | null | undefined, fallback: string, lang: Lang): string {
+  if (!error || (error.field === undefined && error.reason === undefined)) return fallback;
+  const { reason, where } = botFileRefusalText(error, lang);
+  return where ? `${where}${lang === "zh" ? "：" : ": "}${reason}` : reason;
+}
 
 // Like kbErrorTarget, for "intents[4].examples: needs at least 3 examples (has 1)".
 export function errorTarget(message: string, list: string): { row: number; field: string; reason: string; where: string } | null {

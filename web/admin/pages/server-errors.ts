@@ -3,7 +3,7 @@
 // these tables say in each language what the refusals admins meet mean, keyed
 // "CODE FIELD" or "CODE" (shared/i18n.ts, serverProblemText). English keeps the
 // server's own words; a refusal not listed here is shown as the server says it.
-import { serverProblemText, type Lang, type ServerProblem } from "../../shared/i18n";
+import { format, serverProblemText, type Lang, type ServerProblem } from "../../shared/i18n";
 
 const zh: Record<string, string> = {
   // Team: an agent's account.
@@ -74,4 +74,55 @@ const kTexts: Record<Lang, Record<string, string>> = { en: {}, zh };
 
 export function serverErrorText(problem: ServerProblem, lang: Lang): string {
   return serverProblemText(kTexts[lang], problem);
+}
+
+// A bot file the server refused (422 invalid_kb, invalid_intents, invalid_flows;
+// docs/protocol.md): where (file, line, field), the plugin's reason in English and,
+// where the server could tell from the text itself, a stable `problem` code. The
+// page says the place and, for a known problem, the reason in its language; any
+// other reason is the plugin's own words.
+export interface BotFileRefusal {
+  code?: string;
+  message?: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  field?: string;
+  reason?: string;
+  problem?: string;
+  first_line?: number;
+}
+
+const kFileTexts: Record<Lang, Record<string, string>> = {
+  en: {
+    where: "{file}:{line}",
+    "where.field": "{file}:{line}, {field}",
+    "problem.syntax": "not valid TOML at line {line}, column {column}: {reason}",
+  },
+  zh: {
+    where: "{file} 第 {line} 行",
+    "where.field": "{file} 第 {line} 行，{field}",
+    "problem.syntax": "不是有效的 TOML：第 {line} 行第 {column} 列有语法错误（{reason}）。",
+    "problem.missing": "缺少这一项，请填写。",
+    "problem.empty": "不能为空。",
+    "problem.duplicate": "与第 {first_line} 行的重复，须各不相同。",
+    // A reason only the plugin words (it gives no code): its English, said as such.
+    other: "插件的说明（英文）：{reason}",
+  },
+};
+
+export function botFileRefusalText(error: BotFileRefusal, lang: Lang): { reason: string; where: string } {
+  const texts = kFileTexts[lang];
+  const values = {
+    file: (error.file ?? "").split("/").pop() ?? "",
+    line: error.line ?? "",
+    column: error.column ?? "",
+    field: error.field ?? "",
+    reason: error.reason ?? error.message ?? "",
+    first_line: error.first_line ?? "",
+  };
+  const known = error.problem ? texts[`problem.${error.problem}`] : undefined;
+  const reason = known ? format(known, values) : texts.other ? format(texts.other, values) : String(values.reason);
+  const where = !error.line ? (error.field ?? "") : format(texts[error.field ? "where.field" : "where"], values);
+  return { reason, where };
 }

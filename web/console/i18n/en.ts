@@ -79,6 +79,7 @@ export const en = {
   privateNote: "Private note",
   privateNoteHint: "Only agents see notes",
   you: "You",
+  youPrefix: "You: ",
   bot: "Bot",
   system: "System",
   closedBanner: "This conversation is closed.",

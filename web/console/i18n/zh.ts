@@ -76,6 +76,7 @@ export const zh: Texts = {
   privateNote: "内部备注",
   privateNoteHint: "仅客服可见",
   you: "我",
+  youPrefix: "我：",
   bot: "机器人",
   system: "系统",
   closedBanner: "此会话已关闭。",

@@ -16,7 +16,7 @@ export interface Activity {
   ts: number;
   preview: string;
   note?: boolean; // the last message was a private note
-  agent?: boolean; // the last message was an agent's (no answer owed)
+  agent?: boolean; // the last message was mine ("You: …" in the list)
 }
 
 export interface InboxState {
@@ -128,7 +128,7 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
       const id = action.conversation_id;
       const m = action.message;
       const c = state.convs[id];
-      let next: InboxState = { ...state, activity: { ...state.activity, [id]: { ts: m.ts, preview: previewOf(m), ...(m.private ? { note: true } : {}), ...(m.from.role === "agent" ? { agent: true } : {}) } } };
+      let next: InboxState = { ...state, activity: { ...state.activity, [id]: { ts: m.ts, preview: previewOf(m), ...(m.private ? { note: true } : {}), ...(m.from.role === "agent" && m.from.id === state.me ? { agent: true } : {}) } } };
       if (c && m.seq > c.last_seq) next = put(next, { ...c, last_seq: m.seq });
       if (m.from.role === "visitor" && !action.seen) next = { ...next, unread: { ...next.unread, [id]: (state.unread[id] ?? 0) + 1 } };
       return next;

@@ -100,7 +100,7 @@ function ConvItem({ conv }: { conv: Conv }) {
             <span class="conv-time">{formatTime(activity?.ts ?? conv.updated_at ?? conv.created_at, state.lang)}</span>
           </span>
           <span class={`conv-sub ${typing ? "typing-text" : ""}`}>
-            {!typing && activity?.note && <LockIcon size={11} />} {!typing && activity?.agent && !activity.note ? t("you") + ": " : ""}
+            {!typing && activity?.note && <LockIcon size={11} />} {!typing && activity?.agent && !activity.note ? t("youPrefix") : ""}
             {sub}
           </span>
           {conv.tags.length > 0 && (

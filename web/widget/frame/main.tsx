@@ -106,6 +106,7 @@ async function boot(init: Extract<ToFrame, { switchboard: "init" }>): Promise<vo
     if (data.switchboard === "open") show();
     else if (data.switchboard === "hidden") session.setVisible(false);
     else if (data.switchboard === "identify") session.identify(identifyOf(data));
+    else if (data.switchboard === "stored") session.storedElsewhere(readStored(typeof data.value === "string" ? data.value : null));
   };
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape") {

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Session, type Persisted } from "./session";
 import { defaultSettings } from "./settings";
 import { FakeSocket } from "../../shared/fake-socket";
@@ -23,6 +23,10 @@ function session(stored: Persisted = {}) {
 }
 
 describe("Session", () => {
+  // No server here: the REST history a reload asks for is not found unless a test says.
+  beforeEach(() => vi.stubGlobal("fetch", async () => new Response("{}", { status: 404 })));
+  afterEach(() => vi.unstubAllGlobals());
+
   it("keeps offering the rating of a closed conversation after a reload, until it is rated or dismissed", () => {
     FakeSocket.made = [];
     const first = session({ t: "tok" });
@@ -53,6 +57,65 @@ describe("Session", () => {
     expect(third.s.view.get().rating).toBeNull();
     expect(third.saved.at(-1)?.r).toBeUndefined();
     expect(session({ ...kept, rc: Date.now() - 8 * 24 * 3600 * 1000 }).s.view.get().rating).toBeNull();
+  });
+
+  it("after a reload shows the closed conversation still to be rated, read with the visitor's token, above the rating", async () => {
+    FakeSocket.made = [];
+    const asked: { url: string; auth: string | null }[] = [];
+    const history = {
+      conversation_id: "c1",
+      messages: [
+        { message_id: "m1", seq: 1, from: { role: "visitor", id: "v1" }, text: "where is my parcel?", ts: 1 },
+        { message_id: "m2", seq: 2, from: { role: "agent", id: "dana", name: "Dana" }, text: "It ships today.", ts: 2 },
+      ],
+      has_more: false,
+    };
+    vi.stubGlobal("fetch", async (url: string, init: RequestInit) => {
+      asked.push({ url, auth: new Headers(init?.headers).get("Authorization") });
+      return new Response(JSON.stringify(history), { status: 200, headers: { "Content-Type": "application/json" } });
+    });
+    {
+      const { s } = session({ t: "tok", c: "c1", s: 2, r: "c1", rc: Date.now() });
+      s.start();
+      const ws = FakeSocket.made[0];
+      ws.open();
+      ws.frame({ type: "welcome", visitor_id: "v1", visitor_token: "tok2", conversation: null });
+      await vi.waitFor(() => expect(s.view.get().chat.entries.length).toBeGreaterThan(0));
+      expect(asked).toEqual([{ url: "http://chat.test/v1/tenants/demo/conversations/c1/messages?limit=200", auth: "Bearer tok2" }]);
+      const chat = s.view.get().chat;
+      expect(chat.conversationId).toBe("c1");
+      expect(chat.status).toBe("closed"); // read-only: no composer, the rating and "new conversation"
+      expect(chat.entries.map((e) => (e.kind === "notice" ? `(${e.notice?.id})` : e.text))).toEqual(["where is my parcel?", "It ships today.", "(closed)"]);
+      expect(s.view.get().rating).toEqual({ id: "c1", rated: null });
+      // Shown: no read receipt for a closed conversation (the server would answer an error).
+      s.setVisible(true);
+      expect(ws.sent.filter((f: any) => f.type === "read")).toEqual([]);
+    }
+  });
+
+  it("stops asking for a rating that another tab rated or declined, and keeps that for the next reload", () => {
+    const kept = { t: "tok", r: "c1", rc: Date.now() };
+    const a = session(kept);
+    const b = session(kept);
+    expect(b.s.view.get().rating).toEqual({ id: "c1", rated: null });
+    a.s.dismissRating();
+    const written = a.saved.at(-1)!;
+    expect(written).toMatchObject({ rd: "c1" });
+    expect(written.r).toBeUndefined();
+    b.s.storedElsewhere({}); // something else changed: still asked
+    expect(b.s.view.get().rating).toEqual({ id: "c1", rated: null });
+    b.s.storedElsewhere(written);
+    expect(b.s.view.get().rating).toBeNull();
+    // A tab that still wrote the old value (r) before it heard: not asked after a reload.
+    expect(session({ ...kept, rd: "c1" }).s.view.get().rating).toBeNull();
+    // Rated in a tab: the same.
+    const c = session(kept);
+    FakeSocket.made = [];
+    c.s.start();
+    FakeSocket.made[0].open();
+    FakeSocket.made[0].frame({ type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation: null });
+    FakeSocket.made[0].frame({ type: "rated", conversation_id: "c1", score: 5 });
+    expect(c.saved.at(-1)).toMatchObject({ rd: "c1" });
   });
 
   it("says hello, keeps the token, resends a pending message with the same id after a drop, and resumes with last_seq", () => {

@@ -46,6 +46,7 @@ export interface Persisted {
   s?: number; // seen up to
   r?: string; // a closed conversation not rated yet: the rating is offered again
   rc?: number; // when it closed (ms): the server takes ratings for 7 days
+  rd?: string; // the conversation rated or declined (in any tab): not offered again
 }
 
 // How long after its close a conversation can be rated (the server's window).
@@ -79,11 +80,15 @@ export class Session {
   private lastUnread = -1;
   private closedAt = 0;
   private pendingRate: Frame | null = null;
+  // The last conversation whose rating was given or declined, here or in another tab.
+  private ratingDone: string | null;
+  private transcriptAsked: string | null = null;
 
   constructor(private readonly o: SessionOptions) {
     this.token = o.stored.t ?? null;
     this.storedConversation = o.stored.c ?? null;
-    const due = typeof o.stored.r === "string" && typeof o.stored.rc === "number" && Date.now() - o.stored.rc < kRatingWindowMs;
+    this.ratingDone = typeof o.stored.rd === "string" ? o.stored.rd : null;
+    const due = typeof o.stored.r === "string" && o.stored.r !== this.ratingDone && typeof o.stored.rc === "number" && Date.now() - o.stored.rc < kRatingWindowMs;
     if (due) this.closedAt = o.stored.rc!;
     this.view = new Store<View>({
       chat: { ...S.emptyState, seenUpTo: o.stored.s ?? 0 },
@@ -143,12 +148,51 @@ export class Session {
   private save(): void {
     const rating = this.view.get().rating;
     const due = rating && rating.rated === null ? { r: rating.id, rc: this.closedAt } : {};
-    this.o.persist({ t: this.token ?? undefined, c: this.chat.conversationId ?? this.storedConversation ?? undefined, s: this.chat.seenUpTo, ...due });
+    const done = this.ratingDone ? { rd: this.ratingDone } : {};
+    this.o.persist({ t: this.token ?? undefined, c: this.chat.conversationId ?? this.storedConversation ?? undefined, s: this.chat.seenUpTo, ...due, ...done });
   }
 
   private setRating(rating: View["rating"]): void {
+    // Rated, declined or left for another conversation: every tab stops asking.
+    const before = this.view.get().rating;
+    if (before && before.rated === null && (!rating || rating.id !== before.id || rating.rated !== null)) this.ratingDone = before.id;
     this.patch({ rating });
     this.save();
+  }
+
+  // Another tab of the website changed what is stored (the loader passes the
+  // storage event on): a rating given or declined there is not asked here any more.
+  storedElsewhere(stored: Persisted): void {
+    const rating = this.view.get().rating;
+    if (typeof stored.rd !== "string" || !rating || rating.rated !== null || rating.id !== stored.rd) return;
+    this.ratingDone = stored.rd;
+    this.patch({ rating: null });
+  }
+
+  // After a reload the server's welcome names no open conversation, but the one
+  // still to be rated closed before it: its messages come from the REST history
+  // (the visitor's own conversation, with their token) and are shown closed, as
+  // before the reload, above the rating.
+  private async showClosedTranscript(): Promise<void> {
+    const rating = this.view.get().rating;
+    const id = rating?.id;
+    if (!id || rating.rated !== null || !this.token || this.transcriptAsked === id || this.chat.conversationId || this.chat.entries.length) return;
+    this.transcriptAsked = id;
+    let messages: S.MessageFrame[];
+    try {
+      const url = `${this.o.origin}/v1/tenants/${encodeURIComponent(this.o.tenant)}/conversations/${encodeURIComponent(id)}/messages?limit=200`;
+      const response = await fetch(url, { headers: { Authorization: "Bearer " + this.token } });
+      if (!response.ok) return; // the rating is still offered, without the messages
+      const body = await response.json();
+      messages = Array.isArray(body?.messages) ? body.messages : [];
+    } catch {
+      return;
+    }
+    // The visitor may have moved on while it loaded (a new message, rated, declined).
+    if (this.view.get().rating?.id !== id || this.chat.conversationId || this.chat.entries.length) return;
+    let chat: S.ChatState = this.chat;
+    for (const m of messages) chat = S.applyMessage(chat, { ...m, conversation_id: id });
+    this.setChat(S.applyClosed({ ...chat, conversationId: id }, { conversation_id: id }));
   }
 
   private hello(): void {
@@ -177,6 +221,7 @@ export class Session {
         this.setChat(S.applyWelcome(this.chat, any.conversation ?? null));
         if (!any.conversation) this.storedConversation = null;
         this.save();
+        if (!any.conversation) void this.showClosedTranscript();
         for (const e of S.toResend(this.chat)) this.sendMessage(e);
         if (this.pendingRate && this.socket.send(this.pendingRate)) this.pendingRate = null;
         this.markSeen();
@@ -322,7 +367,8 @@ export class Session {
     else this.setChat(this.chat);
     const id = this.chat.conversationId;
     const theirs = Math.max(0, ...this.chat.entries.filter((e) => e.from.role !== "visitor" && e.seq !== undefined).map((e) => e.seq!));
-    if (id && theirs > this.lastReadSent && this.view.get().welcomed) {
+    // A closed conversation takes no receipts (the server would refuse them).
+    if (id && theirs > this.lastReadSent && this.view.get().welcomed && this.chat.status !== "closed") {
       this.lastReadSent = theirs;
       this.socket.send({ type: "read", conversation_id: id, seq: theirs });
     }
@@ -364,6 +410,8 @@ export class Session {
   }
 
   newConversation(): void {
+    const rating = this.view.get().rating;
+    if (rating && rating.rated === null) this.ratingDone = rating.id;
     this.patch({ rating: null });
     this.storedConversation = null;
     this.setChat({ ...S.emptyState, seenUpTo: 0 });
