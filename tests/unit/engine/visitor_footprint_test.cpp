@@ -8,31 +8,14 @@
 #include <cstddef>
 #include <memory>
 #include <string>
-#include <type_traits>
 
 #include "engine/conversation.hpp"
+#include "support/recording_allocator.hpp"
 
 namespace {
 
 using sb::engine::VisitorMeta;
 using sb::engine::VisitorState;
-
-// Records the size of the last node the map asks for (the bucket array, an array
-// of pointers, is left out). Stateless, so the map's nodes hold none of it.
-std::size_t visitor_node_request = 0;
-template <class T>
-struct VisitorNodeRecorder {
-  using value_type = T;
-  VisitorNodeRecorder() = default;
-  template <class U>
-  VisitorNodeRecorder(const VisitorNodeRecorder<U>&) {}  // NOLINT(google-explicit-constructor)
-  T* allocate(std::size_t n) {
-    if constexpr (!std::is_pointer_v<T>) visitor_node_request = n * sizeof(T);
-    return std::allocator<T>().allocate(n);
-  }
-  void deallocate(T* p, std::size_t n) { std::allocator<T>().deallocate(p, n); }
-  bool operator==(const VisitorNodeRecorder&) const = default;
-};
 
 // A connection of the visitor's, as the engine holds it.
 struct StillPeer : sb::engine::Peer {
@@ -51,11 +34,12 @@ bool inside(const void* p, const VisitorState& state) {
 
 TEST_CASE("a visitor's entry in the engine fits jemalloc's 160-byte class") {
   // The same map as the engine's visitors_, with an allocator that records.
-  sb::engine::VisitorMapWith<VisitorNodeRecorder<std::pair<const std::string, VisitorState>>>
+  sb::engine::VisitorMapWith<
+      sb::test::RecordingAllocator<std::pair<const std::string, VisitorState>>>
       visitors;
-  visitors["v_0123456789abcdef0123456789abcdef"].name = "v1";
-  CHECK(visitor_node_request > sizeof(VisitorState));
-  CHECK(visitor_node_request <= 160);
+  visitors["v_0123456789abcdef0123456789abcdef"].name = "v1";  // its node, then its buckets
+  CHECK(sb::test::recorded_request > sizeof(VisitorState));
+  CHECK(sb::test::recorded_request <= 160);
 }
 
 TEST_CASE("a visitor's one connection is held in its entry, not beside it") {
