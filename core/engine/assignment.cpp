@@ -428,7 +428,7 @@ void TenantEngine::hand_over(Conversation& c, AgentState& target) {
 void TenantEngine::persist_conversation(const Conversation& c) {
   const auto v = visitors_.find(c.visitor_id);
   const records::ConversationRecord record =
-      record_of(c, v == visitors_.end() ? nullptr : &v->second.meta, wall_clock_ms());
+      record_of(c, v == visitors_.end() ? nullptr : &v->second.meta(), wall_clock_ms());
   ++record_writes_issued_;
   store_->put_conversation(json::serialize(records::to_json(record)),
                            [this, self = shared_from_this(), id = c.id](StoreResult result) {

@@ -133,7 +133,7 @@ void TenantEngine::pump_bot(const std::string& conversation_id) {
   // The unanswered list keeps it too.
   std::string page_language;
   if (auto v = visitors_.find(c->visitor_id); v != visitors_.end())
-    page_language = v->second.meta.language;
+    page_language = v->second.meta().language;
   const bool page_unchanged = page_language == bot.turn_page_language;
   turn.language = reply_language(
       page_unchanged && !bot.turn_language.empty() ? bot.turn_language : page_language, turn.text);

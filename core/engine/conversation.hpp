@@ -2,6 +2,7 @@
 // Owned by the tenant's strand; nothing here is touched from another thread.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -186,12 +187,42 @@ struct ClosedConversation {
   Milestones milestones;
 };
 
+// A participant's open connections: nearly always one (a visitor's tab, an agent's
+// console), held in place, so that one costs no allocation of its own.
+using PeerList = boost::container::small_vector<PeerPtr, 1>;
+
+// One per visitor with a connection or an open conversation: thousands of idle ones
+// are held, so its map entry is kept within jemalloc's 160-byte size class
+// (tests/unit/engine/visitor_footprint_test.cpp; tests/bench/RESULTS.md,
+// "Fourteenth pass").
 struct VisitorState {
   std::string name;
-  VisitorMeta meta;  // from the latest hello
-  std::vector<PeerPtr> peers;
+  PeerList peers;
   std::string open_conversation;  // empty when none
+
+  // From the latest hello (page, language, attributes, email): most hellos bring
+  // none, so it is held apart, and only when it says something.
+  const VisitorMeta& meta() const { return meta_ ? *meta_ : kNoMeta; }
+  void set_meta(VisitorMeta meta) {
+    if (meta == kNoMeta)
+      meta_.reset();
+    else if (meta_)
+      *meta_ = std::move(meta);
+    else
+      meta_ = std::make_unique<VisitorMeta>(std::move(meta));
+  }
+
+ private:
+  static inline const VisitorMeta kNoMeta{};
+  std::unique_ptr<VisitorMeta> meta_;
 };
+
+// The engine's visitors by id (TenantEngine::visitors_); the allocator is a
+// parameter so that the footprint test can see what a visitor's entry asks for.
+template <class Allocator = std::allocator<std::pair<const std::string, VisitorState>>>
+using VisitorMapWith = std::unordered_map<std::string, VisitorState, std::hash<std::string>,
+                                          std::equal_to<std::string>, Allocator>;
+using VisitorMap = VisitorMapWith<>;
 
 struct AgentState {
   std::string id;
@@ -203,7 +234,7 @@ struct AgentState {
   std::vector<std::string> groups;
   std::map<std::string, int> skills;
   AgentStatus status = AgentStatus::offline;
-  std::vector<PeerPtr> peers;
+  PeerList peers;
   std::vector<std::string> open_conversations;
   // Closed, but the close is not stored yet, so the agent has not been told: the
   // place stays taken until then, or a new chat would arrive before the old one ends.

@@ -70,9 +70,9 @@ bool TenantEngine::group_available(const std::string& group) const {
 routing_graph::Context TenantEngine::decision_context(const Conversation& c) const {
   routing_graph::Context context;
   if (auto v = visitors_.find(c.visitor_id); v != visitors_.end()) {
-    context.page_url = v->second.meta.page;
-    context.language = v->second.meta.language;
-    context.attributes = parse_object(v->second.meta.attributes_json);
+    context.page_url = v->second.meta().page;
+    context.language = v->second.meta().language;
+    context.attributes = parse_object(v->second.meta().attributes_json);
   }
   // What a bot learned before it handed over counts too (a flow's captured values,
   // the intent it recognised).
@@ -91,9 +91,9 @@ routing_graph::Context TenantEngine::decision_context(const Conversation& c) con
 std::string TenantEngine::routing_attributes(const Conversation& c) const {
   json::object attributes;
   if (auto v = visitors_.find(c.visitor_id); v != visitors_.end()) {
-    attributes = parse_object(v->second.meta.attributes_json);
-    if (!v->second.meta.page.empty()) attributes["page"] = v->second.meta.page;
-    if (!v->second.meta.language.empty()) attributes["lang"] = v->second.meta.language;
+    attributes = parse_object(v->second.meta().attributes_json);
+    if (!v->second.meta().page.empty()) attributes["page"] = v->second.meta().page;
+    if (!v->second.meta().language.empty()) attributes["lang"] = v->second.meta().language;
   }
   for (auto& [key, value] : parse_object(c.bot.attributes_json)) attributes[key] = value;
   // Only the host says who served the visitor last: a key of that name from the

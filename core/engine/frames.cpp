@@ -211,7 +211,7 @@ json::object conversation_object(const Conversation& c, const VisitorState* visi
   json::object o;
   o["id"] = c.id;
   o["status"] = to_string(c.status);
-  o["visitor"] = visitor_object(c.visitor_id, c.visitor_name, visitor ? &visitor->meta : nullptr);
+  o["visitor"] = visitor_object(c.visitor_id, c.visitor_name, visitor ? &visitor->meta() : nullptr);
   if (c.assignee.empty()) {
     o["assignee"] = nullptr;
   } else {

@@ -66,10 +66,10 @@ void TenantEngine::visitor_hello(PeerPtr peer, Identity who, std::string visitor
              last_seq = std::move(last_seq), meta = std::move(meta)]() mutable {
     // The latest hello says where the visitor is now (page, language, attributes);
     // an email once given stays until another is.
-    VisitorMeta& known = visitors_[who.id].meta;
-    if (meta.email.empty()) meta.email = known.email;
-    const bool changed = !(meta == known);
-    known = std::move(meta);
+    VisitorState& visitor = visitors_[who.id];
+    if (meta.email.empty()) meta.email = visitor.meta().email;
+    const bool changed = !(meta == visitor.meta());
+    visitor.set_meta(std::move(meta));
     on_visitor_hello(peer, who, token, last_seq, changed);
   });
 }
@@ -137,8 +137,8 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           c.warm = false;  // recent acks are read back on first use
           auto& visitor = visitors_[c.visitor_id];
           if (visitor.name.empty()) visitor.name = c.visitor_name;
-          if (record.visitor_meta && is_empty(visitor.meta))
-            visitor.meta = parse_meta_record(*record.visitor_meta);
+          if (record.visitor_meta && is_empty(visitor.meta()))
+            visitor.set_meta(parse_meta_record(*record.visitor_meta));
           visitor.open_conversation = c.id;
           auto [it, inserted] = conversations_.emplace(c.id, std::move(c));
           if (it->second.status == ConversationStatus::assigned) {
@@ -310,8 +310,10 @@ void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
 
 void TenantEngine::on_disconnect(const PeerPtr& peer, const Identity& who) {
   const uint64_t pid = peer->peer_id();
-  auto drop = [pid](std::vector<PeerPtr>& peers) {
-    std::erase_if(peers, [pid](const PeerPtr& p) { return p->peer_id() == pid; });
+  auto drop = [pid](PeerList& peers) {
+    peers.erase(std::remove_if(peers.begin(), peers.end(),
+                               [pid](const PeerPtr& p) { return p->peer_id() == pid; }),
+                peers.end());
   };
   auto stop_catching_up = [&](const std::string& conversation_id) {
     if (Conversation* c = find_conversation(conversation_id)) {

@@ -432,7 +432,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   std::vector<RouterPtr> routing_chain_;
   BotPipelinePtr bot_;
   std::unordered_map<std::string, Conversation> conversations_;  // open ones (and closing)
-  std::unordered_map<std::string, VisitorState> visitors_;
+  VisitorMap visitors_;
   std::map<std::string, AgentState> agents_;  // ordered by id: candidates' stable order
   WaitQueue queue_;                           // queued conversations, oldest first
   OfferBook offers_;                          // manual routing: who sees which offer

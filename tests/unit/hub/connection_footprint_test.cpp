@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "hub/ws_session.hpp"
+#include "support/recording_allocator.hpp"
 
 namespace {
 
@@ -27,23 +28,6 @@ struct BeastStateRequest {
 };
 template struct BeastStateRequest<WebSocket::impl_type>;
 
-// Records what std::allocate_shared asks for (as std::make_shared would: the
-// object inside its control block). Stateless, so the control block holds none of it.
-std::size_t last_request = 0;
-template <class T>
-struct RecordingAllocator {
-  using value_type = T;
-  RecordingAllocator() = default;
-  template <class U>
-  RecordingAllocator(const RecordingAllocator<U>&) {}  // NOLINT(google-explicit-constructor)
-  T* allocate(std::size_t n) {
-    last_request = n * sizeof(T);
-    return std::allocator<T>().allocate(n);
-  }
-  void deallocate(T* p, std::size_t n) { std::allocator<T>().deallocate(p, n); }
-  bool operator==(const RecordingAllocator&) const = default;
-};
-
 }  // namespace
 
 TEST_CASE("a held WebSocket's Beast state fits jemalloc's 2,560-byte class") {
@@ -56,7 +40,8 @@ TEST_CASE("a held WebSocket's session fits jemalloc's 448-byte class") {
   // A stand-in of the session's size and alignment: the session itself needs a
   // running tenant to be torn down.
   using StandIn = std::aligned_storage_t<sizeof(sb::hub::WsSession), alignof(sb::hub::WsSession)>;
-  auto session = std::allocate_shared<StandIn>(RecordingAllocator<StandIn>());
-  CHECK(last_request > sizeof(sb::hub::WsSession));
-  CHECK(last_request <= 448);
+  // (as std::make_shared would: the object inside its control block)
+  auto session = std::allocate_shared<StandIn>(sb::test::RecordingAllocator<StandIn>());
+  CHECK(sb::test::recorded_request > sizeof(sb::hub::WsSession));
+  CHECK(sb::test::recorded_request <= 448);
 }
