@@ -2,7 +2,7 @@ import { render } from "preact";
 import { describe, expect, it } from "vitest";
 import type { Store } from "../store";
 import { StoreContext, useApp } from "./context";
-import { RichText } from "./RichText";
+import { initials, RichText } from "./RichText";
 
 describe("RichText", () => {
   it("renders visitor HTML as text and only http(s) links as links", () => {
@@ -46,5 +46,18 @@ describe("useApp", () => {
     store.set("signed-out"); // before Preact ran the effects: nobody listens yet
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(root.textContent).toBe("signed-out");
+  });
+});
+
+describe("initials", () => {
+  it("shows a Chinese, Japanese or Korean name by its first character, a Latin one by first and last initials", () => {
+    expect(initials("访客 1d7638")).toBe("访");
+    expect(initials("王小明")).toBe("王");
+    expect(initials("さくら 田中")).toBe("さ");
+    expect(initials("김민준")).toBe("김");
+    expect(initials("Ada Lovelace")).toBe("AL");
+    expect(initials("ada")).toBe("A");
+    expect(initials("Visitor 1d7638")).toBe("V1");
+    expect(initials("  ")).toBe("?");
   });
 });
