@@ -113,6 +113,9 @@ export const en = {
   addTag: "Add a tag",
   addTagButton: "Add",
   removeTag: "Remove tag {tag}",
+  tagTooLong: "Too long for a tag: at most 32 characters (21 Chinese characters).",
+  tagBadChars: "A tag is one line of text, without line breaks or control characters.",
+  tagTooMany: "A conversation has at most 32 tags: remove one first.",
   // transfer dialog
   transferTitle: "Transfer the conversation",
   transferToAgent: "To an agent",

@@ -23,10 +23,16 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
+// Han, kana and Hangul: a name in these scripts is shown by its first character
+// ("访客 1d7638" → "访", "王小明" → "王"); others by the first letters of the first
+// and last words ("Ada Lovelace" → "AL").
+const kCjk = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
 export function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
   if (parts.length === 0) return "?";
   const first = [...parts[0]][0] ?? "?";
+  if (kCjk.test(first)) return first;
   const second = parts.length > 1 ? [...parts[parts.length - 1]][0] ?? "" : "";
   return (first + second).toUpperCase();
 }

@@ -1,5 +1,6 @@
 import { Fragment } from "preact";
 import { useState } from "preact/hooks";
+import { checkTag, type TagProblem } from "../model/tags";
 import type { Conv } from "../model/types";
 import { useApp } from "./context";
 import { formatTime, RichText } from "./RichText";
@@ -12,14 +13,22 @@ export function VisitorPanel({ conv, open }: { conv: Conv; open: boolean }) {
   const { page, lang, ...attributes } = v.meta;
   const earlier = (state.earlier[v.id] ?? []).filter((c) => c.id !== conv.id);
   const [newTag, setNewTag] = useState("");
+  const [tagProblem, setTagProblem] = useState<Exclude<TagProblem, "empty"> | null>(null);
 
+  // Refused here, in the console's language, rather than sent for the server to
+  // refuse (or, within its 64 bytes, to keep a sentence as a tag).
   function addTag(e: Event) {
     e.preventDefault();
-    const tag = newTag.trim();
-    if (!tag) return;
-    store.tag(conv.id, { add: [tag] });
+    const check = checkTag(newTag, conv.tags);
+    if (!check.ok) {
+      if (check.problem !== "empty") setTagProblem(check.problem);
+      return;
+    }
+    setTagProblem(null);
+    store.tag(conv.id, { add: [check.tag] });
     setNewTag("");
   }
+  const problemText = { tooLong: t("tagTooLong"), badChars: t("tagBadChars"), tooMany: t("tagTooMany") };
 
   return (
     <aside class={`visitor-panel ${open ? "open" : ""}`} aria-label={t("visitorDetails")}>
@@ -70,9 +79,24 @@ export function VisitorPanel({ conv, open }: { conv: Conv; open: boolean }) {
         ))}
       </ul>
       <form class="tag-form" onSubmit={addTag}>
-        <input aria-label={t("addTag")} placeholder={t("addTag")} value={newTag} maxLength={64} onInput={(e) => setNewTag(e.currentTarget.value)} />
+        <input
+          aria-label={t("addTag")}
+          placeholder={t("addTag")}
+          value={newTag}
+          aria-invalid={tagProblem ? "true" : undefined}
+          aria-describedby={tagProblem ? `tag-problem-${conv.id}` : undefined}
+          onInput={(e) => {
+            setNewTag(e.currentTarget.value);
+            if (tagProblem) setTagProblem(null);
+          }}
+        />
         <button type="submit">{t("addTagButton")}</button>
       </form>
+      {tagProblem && (
+        <p class="form-error tag-problem" role="alert" id={`tag-problem-${conv.id}`}>
+          {problemText[tagProblem]}
+        </p>
+      )}
       <h4>{t("earlier")}</h4>
       {earlier.length === 0 ? (
         <p class="muted">{t("noEarlier")}</p>

@@ -2,7 +2,10 @@ import { render } from "preact";
 import { describe, expect, it } from "vitest";
 import type { Store } from "../store";
 import { StoreContext, useApp } from "./context";
-import { RichText } from "./RichText";
+import { initials, RichText } from "./RichText";
+import { VisitorPanel } from "./VisitorPanel";
+import { translator, type Lang } from "../i18n";
+import type { Conv } from "../model/types";
 
 describe("RichText", () => {
   it("renders visitor HTML as text and only http(s) links as links", () => {
@@ -46,5 +49,77 @@ describe("useApp", () => {
     store.set("signed-out"); // before Preact ran the effects: nobody listens yet
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(root.textContent).toBe("signed-out");
+  });
+});
+
+describe("initials", () => {
+  it("shows a Chinese, Japanese or Korean name by its first character, a Latin one by first and last initials", () => {
+    expect(initials("访客 1d7638")).toBe("访");
+    expect(initials("王小明")).toBe("王");
+    expect(initials("さくら 田中")).toBe("さ");
+    expect(initials("김민준")).toBe("김");
+    expect(initials("Ada Lovelace")).toBe("AL");
+    expect(initials("ada")).toBe("A");
+    expect(initials("Visitor 1d7638")).toBe("V1");
+    expect(initials("  ")).toBe("?");
+  });
+});
+
+describe("the tag input", () => {
+  function panel(lang: Lang, tags: string[] = []) {
+    const sent: unknown[] = [];
+    const store = {
+      state: { lang, earlier: {} },
+      t: translator(lang),
+      subscribe: () => () => {},
+      tag: (id: string, change: unknown) => sent.push({ id, change }),
+    };
+    const conv: Conv = { id: "c1", status: "assigned", visitor: { id: "v1", name: "访客 1d7638", meta: {} }, assignee: "a1", created_at: 0, last_seq: 3, tags };
+    const root = document.createElement("div");
+    document.body.append(root);
+    render(
+      <StoreContext.Provider value={store as unknown as Store}>
+        <VisitorPanel conv={conv} open={true} />
+      </StoreContext.Provider>,
+      root,
+    );
+    const input = root.querySelector<HTMLInputElement>(".tag-form input")!;
+    const add = async (text: string) => {
+      input.value = text;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      root.querySelector<HTMLFormElement>(".tag-form")!.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true }));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    };
+    const problem = () => root.querySelector('[role="alert"]')?.textContent ?? null;
+    return { root, input, add, sent, problem };
+  }
+
+  it("refuses a sentence in the page's language, keeps it to shorten, and sends a short tag trimmed", async () => {
+    const p = panel("zh");
+    await p.add("The customer wants a refund for the paper lamp they bought");
+    expect(p.sent).toEqual([]);
+    expect(p.problem()).toBe("标签太长：最多 32 个字符（中文最多 21 个字）。");
+    expect(p.input.value).toBe("The customer wants a refund for the paper lamp they bought");
+    expect(p.input.getAttribute("aria-invalid")).toBe("true");
+    await p.add("  需要 退款 ");
+    expect(p.sent).toEqual([{ id: "c1", change: { add: ["需要 退款"] } }]);
+    expect(p.problem()).toBeNull();
+    expect(p.input.value).toBe("");
+    // 22 Chinese characters are 66 bytes: over the server's 64.
+    await p.add("一二三四五六七八九十一二三四五六七八九十一二");
+    expect(p.sent.length).toBe(1);
+    expect(p.problem()).toContain("标签太长");
+    await p.add("   ");
+    expect(p.sent.length).toBe(1);
+  });
+
+  it("refuses control characters and a 33rd tag, in English on an English page", async () => {
+    const p = panel("en", Array.from({ length: 32 }, (_, i) => `t${i}`));
+    await p.add("refund\u0007");
+    expect(p.problem()).toBe("A tag is one line of text, without line breaks or control characters.");
+    await p.add("refund");
+    expect(p.problem()).toBe("A conversation has at most 32 tags: remove one first.");
+    expect(p.sent).toEqual([]);
   });
 });

@@ -85,7 +85,7 @@ describe("Session", () => {
       const chat = s.view.get().chat;
       expect(chat.conversationId).toBe("c1");
       expect(chat.status).toBe("closed"); // read-only: no composer, the rating and "new conversation"
-      expect(chat.entries.map((e) => (e.kind === "notice" ? `(${e.notice?.id})` : e.text))).toEqual(["where is my parcel?", "It ships today.", "(closed)"]);
+      expect(chat.entries.map((e) => (e.kind === "notice" ? `(${e.notice?.id})` : e.text))).toEqual(["where is my parcel?", "(joined)", "It ships today.", "(closed)"]);
       expect(s.view.get().rating).toEqual({ id: "c1", rated: null });
       // Shown: no read receipt for a closed conversation (the server would answer an error).
       s.setVisible(true);

@@ -190,9 +190,7 @@ export class Session {
     }
     // The visitor may have moved on while it loaded (a new message, rated, declined).
     if (this.view.get().rating?.id !== id || this.chat.conversationId || this.chat.entries.length) return;
-    let chat: S.ChatState = this.chat;
-    for (const m of messages) chat = S.applyMessage(chat, { ...m, conversation_id: id });
-    this.setChat(S.applyClosed({ ...chat, conversationId: id }, { conversation_id: id }));
+    this.setChat(S.applyHistory(this.chat, id, messages));
   }
 
   private hello(): void {

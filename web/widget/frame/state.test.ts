@@ -91,6 +91,29 @@ describe("resume with last_seq", () => {
     expect(s.entries[0].notice).toEqual({ id: "joined", name: "Dana" });
   });
 
+  it("after a reload puts \"joined\" where the agent joined, not above the replayed messages", () => {
+    const shown = (s: S.ChatState) => s.entries.map((e) => (e.kind === "notice" ? `(${e.notice?.id} ${e.notice?.name})` : e.text));
+    // Dana took the chat after the bot's hand-off and has not written yet.
+    let s = S.applyWelcome(S.emptyState, { id: "c1", status: "assigned", agent: { id: "dana", name: "Dana" }, last_seq: 2 });
+    s = S.applyMessage(s, msg(1, "visitor", "talk to a human"));
+    s = S.applyMessage(s, msg(2, "bot", "Connecting you to a person."));
+    expect(shown(s)).toEqual(["talk to a human", "Connecting you to a person.", "(joined Dana)"]);
+    s = S.applyMessage(s, msg(3, "agent", "Hi, Dana here."));
+    expect(shown(s)).toEqual(["talk to a human", "Connecting you to a person.", "(joined Dana)", "Hi, Dana here."]);
+
+    // Dana had written before the reload: the notice is just above her first message.
+    s = S.applyWelcome(S.emptyState, { id: "c1", status: "assigned", agent: { id: "dana", name: "Dana" }, last_seq: 5 });
+    for (const m of [msg(1, "visitor", "talk to a human"), msg(2, "bot", "Connecting you."), msg(3, "visitor", "hello?"), msg(4, "agent", "Hi!"), msg(5, "agent", "How can I help?")]) s = S.applyMessage(s, m);
+    expect(shown(s)).toEqual(["talk to a human", "Connecting you.", "hello?", "(joined Dana)", "Hi!", "How can I help?"]);
+    expect(s.entries.filter((e) => e.kind === "notice").length).toBe(1);
+  });
+
+  it("shows a closed conversation read from the history with \"joined\" before each agent's first message", () => {
+    const s = S.applyHistory(S.emptyState, "c1", [msg(1, "visitor", "where is it?"), msg(2, "agent", "Looking."), msg(3, "agent", "Ships today.")]);
+    expect(s.entries.map((e) => (e.kind === "notice" ? `(${e.notice?.id})` : e.text))).toEqual(["where is it?", "(joined)", "Looking.", "Ships today.", "(closed)"]);
+    expect(s.status).toBe("closed");
+  });
+
   it("shows the conversation closed when the welcome says nothing is open any more", () => {
     let s = S.applyMessage(S.emptyState, msg(1));
     s = { ...s, status: "assigned" };

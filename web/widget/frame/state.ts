@@ -28,6 +28,10 @@ export interface Entry {
   attachments?: Attachment[];
   quick_replies?: string[];
   notice?: { id: "joined" | "closed"; name?: string };
+  // A "joined" notice made after a reload, when the agent joined before it: the
+  // server does not say when, so it sits before that agent's first message (else
+  // after what was stored at the welcome) as the replay brings them.
+  joinedBefore?: string; // the agent's id
 }
 
 export interface ChatState {
@@ -124,6 +128,11 @@ export function applyMessage(state: ChatState, m: MessageFrame): ChatState {
   }
   if (state.entries.some((e) => e.seq === m.seq || (e.message_id !== undefined && e.message_id === m.message_id))) return state;
   const role: Role = m.from.role === "visitor" || m.from.role === "agent" || m.from.role === "bot" ? m.from.role : "system";
+  // The agent who joined before a reload: their notice moves up to their first message.
+  if (role === "agent" && m.from.id) {
+    const entries = state.entries.map((e) => (e.joinedBefore === m.from.id && e.anchor >= m.seq ? { ...e, anchor: m.seq - 1 } : e));
+    if (entries.some((e, i) => e !== state.entries[i])) state = { ...state, entries };
+  }
   const entry: Entry = {
     key: m.message_id,
     kind: "message",
@@ -140,11 +149,12 @@ export function applyMessage(state: ChatState, m: MessageFrame): ChatState {
   return { ...state, conversationId: m.conversation_id, entries: order([...state.entries, entry]) };
 }
 
-function addNotice(state: ChatState, id: "joined" | "closed", name?: string): ChatState {
-  const anchor = lastSeq(state);
+function addNotice(state: ChatState, id: "joined" | "closed", name?: string, place: { anchor?: number; joinedBefore?: string } = {}): ChatState {
+  const anchor = place.anchor ?? lastSeq(state);
   const last = state.entries.filter((e) => e.kind === "notice").at(-1);
   if (last && last.notice?.id === id && last.notice.name === name && last.anchor === anchor) return state;
   const entry: Entry = { key: `notice-${id}-${anchor}-${state.entries.length}`, kind: "notice", from: { role: "system" }, text: "", ts: Date.now(), anchor, notice: { id, name } };
+  if (place.joinedBefore) entry.joinedBefore = place.joinedBefore;
   return { ...state, entries: order([...state.entries, entry]) };
 }
 
@@ -176,6 +186,7 @@ export interface WelcomeConversation {
   agent: { id: string; name: string } | null;
   position?: number;
   eta_s?: number;
+  last_seq?: number; // the conversation's last stored seq
 }
 
 export function applyWelcome(state: ChatState, open: WelcomeConversation | null): ChatState {
@@ -188,8 +199,30 @@ export function applyWelcome(state: ChatState, open: WelcomeConversation | null)
   const status: Status = open.status === "assigned" || open.status === "queued" || open.status === "bot" ? open.status : "bot";
   let next: ChatState = { ...state, conversationId: open.id, status, agent: open.agent ?? null, queue: null };
   if (status === "queued" && open.position) next.queue = { position: open.position, eta_s: open.eta_s ?? 0 };
-  if (status === "assigned" && open.agent && state.agent?.id !== open.agent.id && state.entries.length === 0) next = addNotice(next, "joined", open.agent.name);
+  // After a reload (nothing shown yet) the agent joined at some point of what the
+  // replay brings: not above it all, but before their first message, else after
+  // the last message stored when the welcome was sent.
+  if (status === "assigned" && open.agent && state.agent?.id !== open.agent.id && state.entries.length === 0) {
+    const anchor = typeof open.last_seq === "number" && open.last_seq > 0 ? open.last_seq : undefined;
+    next = addNotice(next, "joined", open.agent.name, { anchor, joinedBefore: open.agent.id });
+  }
   return next;
+}
+
+// A closed conversation read from the REST history after a reload: its messages,
+// "joined" before each agent's first message (where it was before the reload, as
+// near as the history tells), and closed.
+export function applyHistory(state: ChatState, id: string, messages: MessageFrame[]): ChatState {
+  let chat: ChatState = { ...state, conversationId: id };
+  const joined = new Set<string>();
+  for (const m of [...messages].sort((a, b) => a.seq - b.seq)) {
+    if (m.from?.role === "agent" && m.from.id && !m.private && !joined.has(m.from.id)) {
+      joined.add(m.from.id);
+      chat = addNotice(chat, "joined", m.from.name, { anchor: m.seq - 1 });
+    }
+    chat = applyMessage(chat, { ...m, conversation_id: id });
+  }
+  return applyClosed(chat, { conversation_id: id });
 }
 
 // What hello asks to replay: everything after the last seq we hold.
