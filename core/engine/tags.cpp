@@ -20,9 +20,27 @@ namespace {
 constexpr size_t kMaxTags = 32;
 constexpr size_t kMaxTagBytes = 64;
 
-bool valid(const std::vector<std::string>& tags) {
-  return std::all_of(tags.begin(), tags.end(),
-                     [](const std::string& t) { return !t.empty() && t.size() <= kMaxTagBytes; });
+bool tag_fits(const std::string& tag) {
+  return !tag.empty() && tag.size() <= kMaxTagBytes;
+}
+
+// A tag is a label, not text: no line breaks or other control characters (a
+// sentence pasted into the tag field, or a client's hostile input, is refused).
+bool tag_is_label(const std::string& tag) {
+  return tag_fits(tag) && std::none_of(tag.begin(), tag.end(), [](char c) {
+           const auto byte = static_cast<unsigned char>(c);
+           return byte < 0x20 || byte == 0x7f;
+         });
+}
+
+// What is set or added must be a label; what is removed only has to be a tag that
+// could have been stored before this rule.
+bool valid(const TenantEngine::TagChange& change) {
+  auto labels = [](const std::vector<std::string>& tags) {
+    return std::all_of(tags.begin(), tags.end(), tag_is_label);
+  };
+  return (!change.set || labels(*change.set)) && labels(change.add) &&
+         std::all_of(change.remove.begin(), change.remove.end(), tag_fits);
 }
 
 // The tags after the change: sorted, each once.
@@ -83,10 +101,10 @@ void TenantEngine::announce_tags(const std::string& conversation_id,
 
 void TenantEngine::change_tags(const std::string& conversation_id, TagChange change,
                                TagResult done) {
-  if ((change.set && !valid(*change.set)) || !valid(change.add) || !valid(change.remove))
+  if (!valid(change))
     return done({metrics::ErrorCode::bad_field,
                  "each tag must be a non-empty string of at most " + std::to_string(kMaxTagBytes) +
-                     " bytes",
+                     " bytes, without line breaks or other control characters",
                  {}});
   Conversation* c = find_conversation(conversation_id);
   if (!c || c->status == ConversationStatus::closed)

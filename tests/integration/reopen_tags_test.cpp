@@ -157,6 +157,12 @@ TEST_CASE("tags: set by agents over the socket and REST, kept, and filtered on w
   alice.ws.send_json(
       {{"type", "tag"}, {"conversation_id", c1}, {"add", json::array{""}}, {"ref", "empty-tag"}});
   CHECK(str(reply_to(alice.ws, "empty-tag"), "code") == "bad_field");
+  // A sentence with a line break is text, not a label.
+  alice.ws.send_json({{"type", "tag"},
+                      {"conversation_id", c1},
+                      {"add", json::array{"customer wants a refund\nand is angry"}},
+                      {"ref", "text-tag"}});
+  CHECK(str(reply_to(alice.ws, "text-tag"), "code") == "bad_field");
 
   // Over REST, by another agent: the conversation's agent sees the change.
   const auto path = "/v1/tenants/acme/conversations/";
