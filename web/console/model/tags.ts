@@ -1,7 +1,8 @@
 // What a conversation tag may be, checked in the console before it goes to the
 // server. The server (core/engine/tags.cpp) refuses an empty tag, one longer than
-// 64 bytes of UTF-8 and a 33rd tag on a conversation; the console also keeps a tag
-// a label rather than a note: at most 32 characters, one line, no control
+// 64 bytes of UTF-8, one with a line break or another control character, and a 33rd
+// tag on a conversation; the console also keeps a tag a label rather than a note:
+// at most 32 characters, and none of Unicode's other control or line-separator
 // characters. Spaces at the ends are dropped, and runs of spaces inside are one.
 
 export const kMaxTagChars = 32;
