@@ -25,13 +25,12 @@ bool closed_within(sb::test::WsClient& ws, std::chrono::milliseconds timeout) {
 // Polls the visitor upgrade of the tenant until it answers `status`.
 bool upgrade_answers(uint16_t port, const std::string& tenant, int status,
                      std::chrono::milliseconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (sb::test::WsClient::upgrade_status(port, "/v1/ws/visitor?tenant=" + tenant) == status)
-      return true;
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(100ms);
-  }
+  return sb::test::eventually(
+      [&] {
+        return sb::test::WsClient::upgrade_status(port, "/v1/ws/visitor?tenant=" + tenant) ==
+               status;
+      },
+      timeout);
 }
 
 }  // namespace
