@@ -6,9 +6,40 @@
 
 namespace switchboard::autoreply {
 
+namespace {
+
+// A value as the tag writes it: the bytes that would end it or the tag, and '%'
+// itself, as %XX; UTF-8 text stays as it is.
+std::string tag_value(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F || c == '%' || c == ' ' || c == ':' || c == '=' || c == '[' ||
+        c == ']') {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string problem_tag(const Problem& problem) {
+  if (problem.code.empty()) return {};
+  std::string out = "[" + problem.code;
+  for (const auto& [name, value] : problem.values) out += " " + name + "=" + tag_value(value);
+  return out + "] ";
+}
+
 std::string describe_location(std::string_view file, std::uint32_t line, std::string_view key,
-                              std::string_view reason) {
-  std::string out(file);
+                              std::string_view reason, const Problem& problem) {
+  std::string out = problem_tag(problem);
+  out += file;
   out += ':' + std::to_string(line) + ": ";
   if (!key.empty()) out += std::string(key) + ": ";
   out += reason;
@@ -16,11 +47,13 @@ std::string describe_location(std::string_view file, std::uint32_t line, std::st
 }
 
 LoadError::LoadError(std::string file, std::uint32_t line, std::string key,
-                     const std::string& reason)
-    : std::runtime_error(describe_location(file, line, key, reason)),
+                     const std::string& reason, Problem problem)
+    : std::runtime_error(describe_location(file, line, key, reason, problem)),
       file_(std::move(file)),
       line_(line),
-      key_(std::move(key)) {}
+      key_(std::move(key)),
+      reason_(reason),
+      problem_(std::move(problem)) {}
 
 bool is_blank(std::string_view s) {
   return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
@@ -28,7 +61,7 @@ bool is_blank(std::string_view s) {
 
 std::string read_text_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw LoadError(path.string(), 0, "", "cannot open the file");
+  if (!in) throw LoadError(path.string(), 0, "", "cannot open the file", {"unreadable", {}});
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
@@ -39,7 +72,7 @@ toml::table parse_toml(std::string_view text, std::string_view source_name) {
     return toml::parse(text, source_name);
   } catch (const toml::parse_error& e) {
     throw LoadError(std::string(source_name), e.source().begin.line, "",
-                    std::string(e.description()));
+                    std::string(e.description()), {"syntax", {}});
   }
 }
 
@@ -53,14 +86,16 @@ const toml::array* table_list(const toml::table& root, std::string_view file,
     std::string holds = "[[" + std::string(list_key) + "]]";
     for (const auto other : other_keys) holds += ", " + std::string(other);
     throw LoadError(std::string(file), key.source().begin.line, std::string(key.str()),
-                    "unknown key (" + std::string(what) + " holds only " + holds + ")");
+                    "unknown key (" + std::string(what) + " holds only " + holds + ")",
+                    {"unknown_key", {{"expected", holds}}});
   }
   const auto* node = root.get(list_key);
   if (!node) return nullptr;
   const auto* array = node->as_array();
   if (!array || !array->is_array_of_tables()) {
     throw LoadError(std::string(file), node->source().begin.line, std::string(list_key),
-                    "must be an array of tables ([[" + std::string(list_key) + "]])");
+                    "must be an array of tables ([[" + std::string(list_key) + "]])",
+                    {"not_table_list", {}});
   }
   return array;
 }
@@ -71,9 +106,11 @@ ItemReader::ItemReader(std::string_view file, const toml::table& table, std::str
       table_(table),
       prefix_(std::string(list_key) + "[" + std::to_string(index) + "]") {}
 
-void ItemReader::fail(std::uint32_t line, std::string_view key, const std::string& reason) const {
+void ItemReader::fail(std::uint32_t line, std::string_view key, const std::string& reason,
+                      Problem problem) const {
   throw LoadError(std::string(file_), line,
-                  key.empty() ? prefix_ : prefix_ + "." + std::string(key), reason);
+                  key.empty() ? prefix_ : prefix_ + "." + std::string(key), reason,
+                  std::move(problem));
 }
 
 std::uint32_t ItemReader::line_of(const toml::node& node) const {
@@ -92,17 +129,17 @@ void ItemReader::reject_unknown_keys(std::initializer_list<std::string_view> all
     }
     if (!known) {
       fail(key.source().begin.line ? key.source().begin.line : line_of(node), name,
-           "unknown key (expected " + expected + ")");
+           "unknown key (expected " + expected + ")", {"unknown_key", {{"expected", expected}}});
     }
   }
 }
 
 std::string ItemReader::string_at(std::string_view key) const {
   const auto* node = table_.get(key);
-  if (!node) fail(table_line(), key, "missing");
+  if (!node) fail(table_line(), key, "missing", {"missing", {}});
   const auto* value = node->as_string();
-  if (!value) fail(line_of(*node), key, "must be a string");
-  if (is_blank(value->get())) fail(line_of(*node), key, "must not be empty");
+  if (!value) fail(line_of(*node), key, "must be a string", {"not_string", {}});
+  if (is_blank(value->get())) fail(line_of(*node), key, "must not be empty", {"empty", {}});
   return value->get();
 }
 
@@ -110,18 +147,19 @@ std::vector<std::string> ItemReader::strings_at(std::string_view key, bool requi
   std::vector<std::string> out;
   const auto* node = table_.get(key);
   if (!node) {
-    if (required) fail(table_line(), key, "missing");
+    if (required) fail(table_line(), key, "missing", {"missing", {}});
     return out;
   }
   const auto* array = node->as_array();
-  if (!array) fail(line_of(*node), key, "must be an array of strings");
-  if (required && array->empty()) fail(line_of(*node), key, "must not be empty");
+  if (!array) fail(line_of(*node), key, "must be an array of strings", {"not_string_list", {}});
+  if (required && array->empty()) fail(line_of(*node), key, "must not be empty", {"empty", {}});
   for (std::size_t i = 0; i < array->size(); ++i) {
     const auto& element = *array->get(i);
     const auto element_key = std::string(key) + "[" + std::to_string(i) + "]";
     const auto* value = element.as_string();
-    if (!value) fail(line_of(element), element_key, "must be a string");
-    if (is_blank(value->get())) fail(line_of(element), element_key, "must not be empty");
+    if (!value) fail(line_of(element), element_key, "must be a string", {"not_string", {}});
+    if (is_blank(value->get()))
+      fail(line_of(element), element_key, "must not be empty", {"empty", {}});
     out.push_back(value->get());
   }
   return out;

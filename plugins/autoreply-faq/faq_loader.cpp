@@ -17,15 +17,17 @@ void read_answer(const ItemReader& reader, FaqEntry& entry) {
     entry.answer = reader.string_at("answer");
     return;
   }
-  if (by_language->empty()) reader.fail(reader.line_of(*node), "answer", "must not be empty");
+  if (by_language->empty())
+    reader.fail(reader.line_of(*node), "answer", "must not be empty", {"empty", {}});
   // toml++ keeps a table's keys sorted, not in file order: "first" is by position.
   auto first_position = std::make_pair(~0u, ~0u);
   for (const auto& [language, text] : *by_language) {
     const auto key = "answer." + std::string(language.str());
     const auto line = reader.line_of(text);
     const auto* value = text.as_string();
-    if (!value) reader.fail(line, key, "must be a string");
-    if (autoreply::is_blank(value->get())) reader.fail(line, key, "must not be empty");
+    if (!value) reader.fail(line, key, "must be a string", {"not_string", {}});
+    if (autoreply::is_blank(value->get()))
+      reader.fail(line, key, "must not be empty", {"empty", {}});
     entry.answers_by_language.emplace(language.str(), value->get());
     const auto position =
         std::make_pair(language.source().begin.line, language.source().begin.column);
@@ -54,15 +56,16 @@ std::vector<FaqEntry> read_entries(const toml::table& root, std::string_view fil
     entry.id = reader.string_at("id");
     const auto id_line = reader.line_of(*reader.table().get("id"));
     if (auto [it, inserted] = id_lines.emplace(entry.id, id_line); !inserted) {
-      reader.fail(id_line, "id",
-                  "duplicate id '" + entry.id + "' (first used on line " +
-                      std::to_string(it->second) + ")");
+      reader.fail(
+          id_line, "id",
+          "duplicate id '" + entry.id + "' (first used on line " + std::to_string(it->second) + ")",
+          {"duplicate", {{"first_line", std::to_string(it->second)}}});
     }
     entry.questions = reader.strings_at("questions", true);
     for (std::size_t q = 0; q < entry.questions.size(); ++q) {
       if (tokenize(entry.questions[q]).empty()) {
         reader.fail(reader.line_of_element("questions", q), "questions[" + std::to_string(q) + "]",
-                    "has no searchable words");
+                    "has no searchable words", {"no_words", {}});
       }
     }
     read_answer(reader, entry);
@@ -81,15 +84,18 @@ std::vector<std::string> read_not_for_bot(const toml::table& root, std::string_v
   const auto* array = node->as_array();
   const auto line = [](const toml::node& n) { return n.source().begin.line; };
   if (!array)
-    throw FaqLoadError(std::string(file), line(*node), "not_for_bot",
-                       "must be an array of strings");
+    throw FaqLoadError(std::string(file), line(*node), "not_for_bot", "must be an array of strings",
+                       {"not_string_list", {}});
   for (std::size_t i = 0; i < array->size(); ++i) {
     const auto& element = *array->get(i);
     const auto key = "not_for_bot[" + std::to_string(i) + "]";
     const auto* value = element.as_string();
-    if (!value) throw FaqLoadError(std::string(file), line(element), key, "must be a string");
+    if (!value)
+      throw FaqLoadError(std::string(file), line(element), key, "must be a string",
+                         {"not_string", {}});
     if (tokenize(value->get()).empty())
-      throw FaqLoadError(std::string(file), line(element), key, "has no searchable words");
+      throw FaqLoadError(std::string(file), line(element), key, "has no searchable words",
+                         {"no_words", {}});
     out.push_back(value->get());
   }
   return out;

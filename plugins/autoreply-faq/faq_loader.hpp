@@ -37,7 +37,8 @@ struct FaqFile {
   std::vector<std::string> not_for_bot;
 };
 
-// Message format: "<file>:<line>: <key>: <reason>".
+// Message format: "[<code> <values>] <file>:<line>: <key>: <reason>"; problem() holds
+// the code (duplicate, no_words, ...) and its values.
 FaqFile load_faq(const std::filesystem::path& path);
 std::vector<FaqEntry> load_faq_file(const std::filesystem::path& path);
 

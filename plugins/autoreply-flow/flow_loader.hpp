@@ -5,7 +5,9 @@
 // has the default language, nothing forwards in a circle, at most one default flow.
 //
 // Start-up and tenant-reload path: errors are thrown as FlowLoadError naming file,
-// line and key ("flows.order_status.nodes.ask_number.capture.pattern"). Problems
+// line and key ("flows.order_status.nodes.ask_number.capture.pattern"), with a stable
+// code and the values a translation needs (LoadError::problem(); e.g. unknown_node
+// with flow and node; core/api/bot_file_problem.hpp lists them). Problems
 // that do not stop the flow from working (a node no transition reaches, a flow
 // nothing starts) are returned as warnings in the same format.
 #include <cstdint>
@@ -25,7 +27,7 @@ using FlowLoadError = autoreply::LoadError;
 
 struct LoadedFlows {
   FlowSet flows;
-  std::vector<std::string> warnings;  // "<file>:<line>: <key>: <reason>"
+  std::vector<std::string> warnings;  // "[<code>] <file>:<line>: <key>: <reason>"
 };
 
 // One flow file's text; name is what errors call it.

@@ -164,11 +164,13 @@ Placeholders placeholders(std::string_view templ) {
       ++i;
     } else if (c == '}') {
       result.error = "a '}' without '{' (write '}}' for a literal brace)";
+      result.code = "stray_brace";
       return result;
     } else if (c == '{') {
       const std::size_t close = templ.find('}', i);
       if (close == std::string_view::npos) {
         result.error = "a '{' without '}' (write '{{' for a literal brace)";
+        result.code = "unclosed_brace";
         return result;
       }
       const std::string_view name = templ.substr(i + 1, close - i - 1);
@@ -176,6 +178,8 @@ Placeholders placeholders(std::string_view templ) {
       for (char n : name) valid = valid && is_name_char(static_cast<unsigned char>(n));
       if (!valid) {
         result.error = "'{" + std::string(name) + "}' is not a parameter name ([A-Za-z0-9_]+)";
+        result.code = "bad_param_name";
+        result.bad_name = std::string(name);
         return result;
       }
       result.names.emplace_back(name);

@@ -45,10 +45,13 @@ const std::string& localize(const LocalizedText& text, std::string_view language
 std::string interpolate(std::string_view templ, const Params& params);
 
 // The parameter names a template uses, or an explanation of why it is malformed
-// (an unclosed "{", a stray "}", a name that is not [A-Za-z0-9_]+).
+// (an unclosed "{", a stray "}", a name that is not [A-Za-z0-9_]+) with its stable
+// code (unclosed_brace, stray_brace, bad_param_name; bad_name: that name).
 struct Placeholders {
   std::vector<std::string> names;
   std::string error;
+  std::string code;
+  std::string bad_name;
 };
 Placeholders placeholders(std::string_view templ);
 

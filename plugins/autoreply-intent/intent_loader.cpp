@@ -8,24 +8,32 @@ namespace {
 using autoreply::is_blank;
 using autoreply::ItemReader;
 
+constexpr std::string_view kActions = "handoff, flow_node, faq_tag";
+
 std::vector<std::string> read_examples(const ItemReader& reader) {
   const auto* node = reader.table().get("examples");
-  if (!node) reader.fail(reader.table_line(), "examples", "missing");
+  if (!node) reader.fail(reader.table_line(), "examples", "missing", {"missing", {}});
   const auto* array = node->as_array();
-  if (!array) reader.fail(reader.line_of(*node), "examples", "must be an array of strings");
-  if (array->size() < 3) {
+  if (!array)
+    reader.fail(reader.line_of(*node), "examples", "must be an array of strings",
+                {"not_string_list", {}});
+  const auto has = std::to_string(array->size());
+  if (array->size() < kMinExamplesPerIntent) {
+    const auto min = std::to_string(kMinExamplesPerIntent);
     reader.fail(reader.line_of(*node), "examples",
-                "needs at least 3 examples (has " + std::to_string(array->size()) + ")");
+                "needs at least " + min + " examples (has " + has + ")",
+                {"too_few_examples", {{"min", min}, {"has", has}}});
   }
   if (array->size() > kMaxExamplesPerIntent) {
-    reader.fail(reader.line_of(*node), "examples",
-                "has more than " + std::to_string(kMaxExamplesPerIntent) + " examples");
+    const auto max = std::to_string(kMaxExamplesPerIntent);
+    reader.fail(reader.line_of(*node), "examples", "has more than " + max + " examples",
+                {"too_many_examples", {{"max", max}, {"has", has}}});
   }
   auto examples = reader.strings_at("examples", true);
   for (std::size_t i = 0; i < examples.size(); ++i) {
     if (extract_features(examples[i], FeatureOptions{}).empty()) {
       reader.fail(reader.line_of_element("examples", i), "examples[" + std::to_string(i) + "]",
-                  "has no words");
+                  "has no words", {"no_words", {}});
     }
   }
   return examples;
@@ -38,10 +46,12 @@ IntentAction read_action(const ItemReader& reader, std::string_view intent_name)
   if (!node) return is_human ? IntentAction{IntentAction::Kind::handoff, {}} : IntentAction{};
   const auto* table = node->as_table();
   if (!table)
-    reader.fail(reader.line_of(*node), "action", "must be a table, e.g. { handoff = true }");
+    reader.fail(reader.line_of(*node), "action", "must be a table, e.g. { handoff = true }",
+                {"not_table", {}});
   if (table->size() != 1) {
     reader.fail(reader.line_of(*node), "action",
-                "must have exactly one of handoff, flow_node, faq_tag");
+                "must have exactly one of handoff, flow_node, faq_tag",
+                {"one_action", {{"expected", std::string(kActions)}}});
   }
   // The table iterator yields a proxy pair by value; keep it alive while we read it.
   const auto only = *table->begin();
@@ -54,33 +64,42 @@ IntentAction read_action(const ItemReader& reader, std::string_view intent_name)
   if (key_name == "handoff") {
     const auto* flag = value.as_boolean();
     if (!flag || !flag->get()) {
-      reader.fail(line, full_key, "must be true (omit action to not hand off)");
+      reader.fail(line, full_key, "must be true (omit action to not hand off)",
+                  {"handoff_not_true", {}});
     }
     action.kind = IntentAction::Kind::handoff;
   } else if (key_name == "flow_node" || key_name == "faq_tag") {
     const auto* target = value.as_string();
     if (!target || is_blank(target->get())) {
-      reader.fail(line, full_key, "must be a non-empty string");
+      reader.fail(line, full_key, "must be a non-empty string",
+                  {target ? "empty" : "not_string", {}});
     }
     action.kind =
         key_name == "flow_node" ? IntentAction::Kind::flow_node : IntentAction::Kind::faq_tag;
     action.target = target->get();
   } else {
-    reader.fail(line, full_key, "unknown action (expected handoff, flow_node, faq_tag)");
+    reader.fail(line, full_key, "unknown action (expected " + std::string(kActions) + ")",
+                {"unknown_action", {{"expected", std::string(kActions)}}});
   }
   if (is_human && action.kind != IntentAction::Kind::handoff) {
-    reader.fail(line, full_key, "the intent 'human' always hands off");
+    reader.fail(line, full_key, "the intent 'human' always hands off", {"human_hands_off", {}});
   }
   return action;
 }
 
 std::vector<IntentDefinition> read_intents(const toml::table& root, std::string_view file) {
   const auto* array = autoreply::table_list(root, file, "intents", "an intents file");
-  if (!array) throw IntentLoadError(std::string(file), 0, "intents", "missing");
-  if (array->size() < 2 || array->size() > kMaxIntents) {
-    throw IntentLoadError(std::string(file), root.get("intents")->source().begin.line, "intents",
-                          "needs 2 to " + std::to_string(kMaxIntents) + " intents (has " +
-                              std::to_string(array->size()) + ")");
+  if (!array) throw IntentLoadError(std::string(file), 0, "intents", "missing", {"missing", {}});
+  if (array->size() < kMinIntents || array->size() > kMaxIntents) {
+    const auto min = std::to_string(kMinIntents);
+    const auto max = std::to_string(kMaxIntents);
+    const auto has = std::to_string(array->size());
+    throw IntentLoadError(
+        std::string(file), root.get("intents")->source().begin.line, "intents",
+        "needs " + min + " to " + max + " intents (has " + has + ")",
+        array->size() < kMinIntents
+            ? autoreply::Problem{"too_few_intents", {{"min", min}, {"has", has}}}
+            : autoreply::Problem{"too_many_intents", {{"max", max}, {"has", has}}});
   }
   std::vector<IntentDefinition> intents;
   std::map<std::string, std::uint32_t> name_lines;
@@ -93,7 +112,8 @@ std::vector<IntentDefinition> read_intents(const toml::table& root, std::string_
     if (auto [it, inserted] = name_lines.emplace(intent.name, name_line); !inserted) {
       reader.fail(name_line, "name",
                   "duplicate intent '" + intent.name + "' (first defined on line " +
-                      std::to_string(it->second) + ")");
+                      std::to_string(it->second) + ")",
+                  {"duplicate", {{"first_line", std::to_string(it->second)}}});
     }
     intent.examples = read_examples(reader);
     intent.action = read_action(reader, intent.name);

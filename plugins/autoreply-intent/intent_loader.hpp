@@ -29,10 +29,13 @@ namespace switchboard::intent {
 // empty for syntax errors) say where the mistake is.
 using IntentLoadError = autoreply::LoadError;
 
+inline constexpr std::size_t kMinIntents = 2;
 inline constexpr std::size_t kMaxIntents = 256;
+inline constexpr std::size_t kMinExamplesPerIntent = 3;
 inline constexpr std::size_t kMaxExamplesPerIntent = 1000;
 
-// Message format: "<file>:<line>: <key>: <reason>".
+// Message format: "[<code> <values>] <file>:<line>: <key>: <reason>"; problem() holds
+// the code (too_few_examples, ...) and its values.
 std::vector<IntentDefinition> load_intent_file(const std::filesystem::path& path);
 
 // The same from text already in memory (an admin upload); source_name is what errors

@@ -373,14 +373,16 @@ test("the server's refusals of the admin forms are shown in Chinese on a Chinese
   assert.doesNotMatch(await page.locator(".banner-error").innerText(), /duplicate|missing|must/);
   assert.equal((await api(server, "GET", "/v1/tenants/demo/kb", { token: await adminToken() })).text, kbBefore, "nothing was saved");
   await page.getByRole("button", { name: "放弃修改" }).first().click();
-  // Intents: too few examples, a rule only the plugin words: its English, said as such, at a place said in Chinese.
+  // Intents: too few examples, a rule only the plugin judges: said in Chinese from its code and numbers.
   await page.getByRole("button", { name: "添加意图" }).click();
   const intent = page.locator(".intent-row").last();
   await intent.getByLabel("意图", { exact: true }).fill("gift_wrap");
   await intent.getByLabel("示例").fill("gift wrap please");
   await page.getByRole("button", { name: "保存意图" }).click();
   await page.locator(".intent-row.has-error").waitFor();
-  assert.match(await intent.locator(".field-problem").innerText(), /^插件的说明（英文）：needs at least 3 examples \(has 1\) \(intents\.toml 第 \d+ 行，intents\[\d+\]\.examples\)$/);
+  assert.match(await intent.locator(".field-problem").innerText(), /^至少需要 3 个例句（现有 1 个）。 \(intents\.toml 第 \d+ 行，intents\[\d+\]\.examples\)$/);
+  assert.match(await page.locator(".banner-error").last().innerText(), /intents\.toml 第 \d+ 行，intents\[\d+\]\.examples：至少需要 3 个例句（现有 1 个）。/);
+  await screenshot(page, "admin-intents-error-zh");
   await page.getByRole("button", { name: "放弃修改" }).last().click();
   assert.deepEqual(page.errors, []);
   await page.context().close();

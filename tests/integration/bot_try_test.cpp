@@ -278,6 +278,13 @@ TEST_CASE("the flow files over REST: admins read them and the plugin checks a re
   INFO(broken.body);
   CHECK(broken.status == 422);
   CHECK_THAT(broken.body, Catch::Contains("invalid_flows") && Catch::Contains("acme/flows.toml"));
+  // What is wrong as a code with the names a page says it with, not only English.
+  const auto refusal = json::parse(broken.body).at("error").as_object();
+  CHECK(refusal.at("file") == "acme/flows.toml");
+  CHECK(refusal.at("field") == "flows.order_status.nodes.extra.next");
+  CHECK(refusal.at("problem") == "unknown_node");
+  CHECK(refusal.at("values") == json::object{{"flow", "order_status"}, {"node", "nowhere"}});
+  CHECK_THAT(broken.body, !Catch::Contains(".tmp"));
   CHECK(http_get(port, path, bearer(admin)).body == kFlows);
 }
 

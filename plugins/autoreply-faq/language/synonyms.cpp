@@ -377,28 +377,34 @@ std::vector<std::vector<std::string>> TenantSynonyms::read_groups(
     root = toml::parse_file(file.string());
   } catch (const toml::parse_error& e) {
     throw autoreply::LoadError(file.string(), e.source().begin.line, "",
-                               std::string(e.description()));
+                               std::string(e.description()), {"syntax", {}});
   }
   std::vector<std::vector<std::string>> groups;
   for (auto&& [key, value] : root) {
     if (key.str() != "groups")
       throw autoreply::LoadError(file.string(), value.source().begin.line, std::string(key.str()),
-                                 "unknown key (only groups)");
+                                 "unknown key (only groups)",
+                                 {"unknown_key", {{"expected", "groups"}}});
   }
   const auto* list = root["groups"].as_array();
-  if (!list) throw autoreply::LoadError(file.string(), 0, "groups", "missing: a list of lists");
+  if (!list)
+    throw autoreply::LoadError(file.string(), 0, "groups", "missing: a list of lists",
+                               {root.contains("groups") ? "not_list_of_lists" : "missing", {}});
   for (std::size_t g = 0; g < list->size(); ++g) {
     const auto* group = (*list)[g].as_array();
     const std::string key = "groups[" + std::to_string(g) + "]";
     if (!group || group->size() < 2)
       throw autoreply::LoadError(file.string(), (*list)[g].source().begin.line, key,
-                                 "must be a list of at least two words");
+                                 "must be a list of at least two words",
+                                 group ? autoreply::Problem{"too_few_words", {{"min", "2"}}}
+                                       : autoreply::Problem{"not_string_list", {}});
     std::vector<std::string> words;
     for (const auto& word : *group) {
       const auto* text = word.as_string();
       if (!text || text->get().empty())
         throw autoreply::LoadError(file.string(), word.source().begin.line, key,
-                                   "words must be non-empty strings");
+                                   "words must be non-empty strings",
+                                   {text ? "empty" : "not_string", {}});
       words.push_back(text->get());
     }
     groups.push_back(std::move(words));

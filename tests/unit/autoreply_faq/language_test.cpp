@@ -95,9 +95,29 @@ TEST_CASE_METHOD(LanguageData,
   dir.write("bad.toml", "groups = [[\"postage\"]]\n");
   const auto analyse = [](std::string_view w) { return analyzer()->word_term(w); };
   CHECK_THROWS_WITH(TenantSynonyms(dir.path / "bad.toml", analyse),
-                    Catch::Contains("bad.toml") && Catch::Contains("groups[0]"));
+                    Catch::StartsWith("[too_few_words min=2] ") && Catch::Contains("bad.toml") &&
+                        Catch::Contains("groups[0]"));
   dir.write("typo.toml", "group = [[\"a\", \"b\"]]\n");
-  CHECK_THROWS_WITH(TenantSynonyms(dir.path / "typo.toml", analyse), Catch::Contains("group"));
+  CHECK_THROWS_WITH(
+      TenantSynonyms(dir.path / "typo.toml", analyse),
+      Catch::StartsWith("[unknown_key expected=groups] ") && Catch::Contains("group"));
+  // Each refusal's code, first in its text.
+  const auto refusal = [&](const std::string& name, const std::string& text) -> std::string {
+    dir.write(name, text);
+    try {
+      TenantSynonyms(dir.path / name, analyse);
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    return "loaded";
+  };
+  CHECK_THAT(refusal("flat.toml", "groups = [\"a\", \"b\"]\n"),
+             Catch::StartsWith("[not_string_list] "));
+  CHECK_THAT(refusal("one.toml", "groups = \"a\"\n"), Catch::StartsWith("[not_list_of_lists] "));
+  CHECK_THAT(refusal("none.toml", ""), Catch::StartsWith("[missing] "));
+  CHECK_THAT(refusal("blank.toml", "groups = [[\"a\", \"\"], [\"c\", 3]]\n"),
+             Catch::StartsWith("[empty] "));
+  CHECK_THAT(refusal("broken.toml", "groups = [[\"a\", \"b\"]\n"), Catch::StartsWith("[syntax] "));
 }
 
 TEST_CASE_METHOD(LanguageData, "the analyzer: one term for every spelling of the same word",

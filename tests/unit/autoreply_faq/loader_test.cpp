@@ -62,8 +62,10 @@ answer = "y"
     CHECK(e.file() == "kb.toml");
     CHECK(e.line() == 7);
     CHECK(e.key() == "entries[1].id");
-    CHECK_THAT(e.what(), Catch::Contains("kb.toml:7: entries[1].id: duplicate id 'a'") &&
+    CHECK_THAT(e.what(), Catch::StartsWith("[duplicate first_line=2] kb.toml:7: entries[1].id: "
+                                           "duplicate id 'a'") &&
                              Catch::Contains("line 2"));
+    CHECK(e.problem().code == "duplicate");
   }
   SECTION("empty question") {
     const auto e = load_error(R"([[entries]]
@@ -75,17 +77,20 @@ answer = "x"
     CHECK(e.line() == 4);
     CHECK(e.key() == "entries[0].questions[1]");
     CHECK_THAT(e.what(), Catch::Contains("must not be empty"));
+    CHECK(e.problem().code == "empty");
   }
   SECTION("empty question list") {
     const auto e = load_error("[[entries]]\nid = \"a\"\nquestions = []\nanswer = \"x\"\n");
     CHECK(e.line() == 3);
     CHECK(e.key() == "entries[0].questions");
+    CHECK(e.problem().code == "empty");
   }
   SECTION("empty answer") {
     const auto e =
         load_error("[[entries]]\nid = \"a\"\nquestions = [\"refund?\"]\nanswer = \"\"\n");
     CHECK(e.line() == 4);
     CHECK(e.key() == "entries[0].answer");
+    CHECK(e.problem().code == "empty");
   }
   SECTION("missing answer names the entry's line") {
     const auto e = load_error(
@@ -93,33 +98,65 @@ answer = "x"
         "= [\"returns\"]\n");
     CHECK(e.key() == "entries[0].answer");
     CHECK_THAT(e.what(), Catch::Contains("missing"));
+    CHECK(e.problem().code == "missing");
   }
   SECTION("a question with nothing searchable") {
     const auto e =
         load_error("[[entries]]\nid = \"a\"\nquestions = [\"🙂 ?!\"]\nanswer = \"x\"\n");
     CHECK(e.line() == 3);
     CHECK_THAT(e.what(), Catch::Contains("no searchable words"));
+    CHECK(e.problem().code == "no_words");
   }
   SECTION("unknown key, e.g. a typo") {
     const auto e = load_error("[[entries]]\nid = \"a\"\nquestion = [\"q\"]\nanswer = \"x\"\n");
     CHECK(e.line() == 3);
     CHECK(e.key() == "entries[0].question");
+    CHECK_THAT(e.what(),
+               Catch::StartsWith("[unknown_key expected=id,%20questions,%20answer,%20tags] "));
+    CHECK(e.problem().values == std::vector<std::pair<std::string, std::string>>{
+                                    {"expected", "id, questions, answer, tags"}});
   }
   SECTION("unknown top-level key") {
     const auto e = load_error("title = \"kb\"\n");
     CHECK(e.line() == 1);
     CHECK(e.key() == "title");
+    CHECK(e.problem().code == "unknown_key");
+    CHECK(e.problem().values == std::vector<std::pair<std::string, std::string>>{
+                                    {"expected", "[[entries]], not_for_bot"}});
   }
   SECTION("wrong type") {
     const auto e = load_error("[[entries]]\nid = 7\nquestions = [\"refund?\"]\nanswer = \"x\"\n");
     CHECK(e.line() == 2);
     CHECK_THAT(e.what(), Catch::Contains("must be a string"));
+    CHECK(e.problem().code == "not_string");
+  }
+  SECTION("questions that are not a list") {
+    const auto e = load_error("[[entries]]\nid = \"a\"\nquestions = \"refund?\"\nanswer = \"x\"\n");
+    CHECK(e.key() == "entries[0].questions");
+    CHECK(e.problem().code == "not_string_list");
+  }
+  SECTION("entries that are not a list of tables") {
+    const auto e = load_error("entries = [\"refund?\"]\n");
+    CHECK(e.key() == "entries");
+    CHECK_THAT(e.what(), Catch::StartsWith("[not_table_list] kb.toml:1: entries: "));
+  }
+  SECTION("an answer per language with none given") {
+    const auto e = load_error("[[entries]]\nid = \"a\"\nquestions = [\"refund?\"]\nanswer = {}\n");
+    CHECK(e.key() == "entries[0].answer");
+    CHECK(e.problem().code == "empty");
+  }
+  SECTION("an answer in one language that is not text") {
+    const auto e =
+        load_error("[[entries]]\nid = \"a\"\nquestions = [\"refund?\"]\nanswer = { en = 1 }\n");
+    CHECK(e.key() == "entries[0].answer.en");
+    CHECK(e.problem().code == "not_string");
   }
   SECTION("TOML syntax error") {
     const auto e =
         load_error("[[entries]]\nid = \"a\"\nquestions = [\"refund?\"\nanswer = \"x\"\n");
     CHECK(e.line() >= 3);
-    CHECK_THAT(e.what(), Catch::StartsWith("kb.toml:"));
+    CHECK_THAT(e.what(), Catch::StartsWith("[syntax] kb.toml:"));
+    CHECK(e.problem().code == "syntax");
   }
 }
 
@@ -179,12 +216,23 @@ answer = "From your orders page."
                        "kb.toml")
             .not_for_bot.empty());
   CHECK_THROWS_WITH(parse_faq_file("not_for_bot = \"Amazon\"\n", "kb.toml"),
-                    "kb.toml:1: not_for_bot: must be an array of strings");
+                    "[not_string_list] kb.toml:1: not_for_bot: must be an array of strings");
   CHECK_THROWS_WITH(parse_faq_file("not_for_bot = [\"ok\", 3]\n", "kb.toml"),
-                    "kb.toml:1: not_for_bot[1]: must be a string");
+                    "[not_string] kb.toml:1: not_for_bot[1]: must be a string");
   CHECK_THROWS_WITH(parse_faq_file("not_for_bot = [\"?!\"]\n", "kb.toml"),
-                    "kb.toml:1: not_for_bot[0]: has no searchable words");
+                    "[no_words] kb.toml:1: not_for_bot[0]: has no searchable words");
   // Any other top-level key is still a mistake.
   CHECK_THROWS_WITH(parse_faq_file("not_for_the_bot = []\n", "kb.toml"),
                     Catch::Contains("not_for_the_bot: unknown key"));
+}
+
+TEST_CASE("a code's values are written so that the tag cannot be misread", "[loader]") {
+  using switchboard::autoreply::Problem;
+  using switchboard::autoreply::problem_tag;
+  CHECK(problem_tag({}).empty());
+  CHECK(problem_tag({"empty", {}}) == "[empty] ");
+  // Space, ':', '=', '[', ']', '%' and control bytes escaped; paths and UTF-8 kept.
+  CHECK(problem_tag(
+            {"x", {{"a", "b c:d=e[f]g%h\n"}, {"p", "/srv/t/demo/faq.toml"}, {"n", "退款"}}}) ==
+        "[x a=b%20c%3Ad%3De%5Bf%5Dg%25h%0A p=/srv/t/demo/faq.toml n=退款] ");
 }

@@ -95,6 +95,93 @@ TEST_CASE("a refused knowledge base: where, and what the server finds there",
   }
 }
 
+TEST_CASE("a plugin's code: what it judged, with the values its sentence needs",
+          "[bot_file_problem]") {
+  constexpr std::string_view kIntents =
+      "[[intents]]\nname = \"a\"\nexamples = [\"x one\", \"x two\", \"x three\"]\n[[intents]]\n"
+      "name = \"b\"\nexamples = [\"y\"]\n";
+  SECTION("too few examples: the code and its numbers, the reason without the tag") {
+    const auto p = read_bot_file_problem(
+        "plugin autoreply-intent refused tenant demo: [too_few_examples min=3 has=1] "
+        "demo/intents.toml:6: intents[1].examples: needs at least 3 examples (has 1)",
+        "demo/intents.toml", kIntents);
+    CHECK(p.line == 6);
+    CHECK(p.field == "intents[1].examples");
+    CHECK(p.reason == "needs at least 3 examples (has 1)");
+    CHECK(p.problem == "too_few_examples");
+    CHECK(p.values == std::vector<std::pair<std::string, std::string>>{{"min", "3"}, {"has", "1"}});
+  }
+  SECTION("the plugin's code comes before what the server sees there") {
+    const auto p = read_bot_file_problem(
+        "plugin autoreply-intent refused tenant demo: [too_few_examples min=3 has=0] "
+        "demo/intents.toml:3: intents[0].examples: needs at least 3 examples (has 0)",
+        "demo/intents.toml", "[[intents]]\nname = \"a\"\nexamples = []\n");
+    CHECK(p.problem == "too_few_examples");  // the server alone would say "empty"
+  }
+  SECTION("values are decoded, and a flow's unknown node names both") {
+    const auto p = read_bot_file_problem(
+        "plugin autoreply-flow refused tenant demo: [unknown_node flow=order node=ask%20again] "
+        "demo/flows.toml:4: flows.order.nodes.ask.next: flow 'order' has no node named 'ask "
+        "again'",
+        "demo/flows.toml",
+        "[flows.order]\nstart = \"ask\"\n[flows.order.nodes.ask]\nnext = \"ask again\"\n");
+    CHECK(p.field == "flows.order.nodes.ask.next");
+    CHECK(p.problem == "unknown_node");
+    CHECK(p.values == std::vector<std::pair<std::string, std::string>>{{"flow", "order"},
+                                                                       {"node", "ask again"}});
+    CHECK(p.reason == "flow 'order' has no node named 'ask again'");
+  }
+  SECTION("a duplicate the plugin names keeps the server's first line, else the plugin's") {
+    const std::string text =
+        "[[entries]]\nid = \"a\"\nquestions = [\"refund policy\"]\nanswer = \"x\"\n[[entries]]\n"
+        "id = \"a\"\nquestions = [\"shipping cost\"]\nanswer = \"y\"\n";
+    const auto p = faq("6: entries[1].id: duplicate id 'a' (first used on line 2)", text);
+    CHECK(p.first_line == 2);
+    const auto tagged = read_bot_file_problem(
+        refused("[duplicate first_line=2] demo/faq.toml:6: entries[1].id: duplicate id 'a'"),
+        "demo/faq.toml", text);
+    CHECK(tagged.problem == "duplicate");
+    CHECK(tagged.first_line == 2);
+  }
+  SECTION("text that is not TOML is syntax, whatever the plugin says") {
+    const auto p =
+        read_bot_file_problem(refused("[unknown_key expected=x] demo/faq.toml:1: y: unknown key"),
+                              "demo/faq.toml", "[[entries]\n");
+    CHECK(p.problem == "syntax");
+    CHECK(p.values.empty());
+  }
+  SECTION("what is not a tag is left alone") {
+    for (const char* prefix : {"[Not a code] ", "[bad value=%Z1] ", "[bad value] ", "[] "}) {
+      INFO(prefix);
+      const auto p = read_bot_file_problem(
+          refused(std::string(prefix) + "demo/faq.toml:3: entries[0].question: unknown key"),
+          "demo/faq.toml", "[[entries]]\nid = \"a\"\nquestion = [\"hello\"]\nanswer = \"x\"\n");
+      CHECK(p.field == "entries[0].question");
+      CHECK(p.problem.empty());
+      CHECK(p.values.empty());
+      CHECK(p.tag.empty());
+    }
+  }
+}
+
+TEST_CASE("the refusal's body: the code and values, the message without the tag",
+          "[bot_file_problem]") {
+  const std::string message = refused(
+      "[unknown_key expected=id,%20questions,%20answer,%20tags] demo/faq.toml:3: "
+      "entries[0].question: unknown key (expected id, questions, answer, tags)");
+  const auto response = sb::api::bot_file_refusal(
+      "invalid_kb", message,
+      read_bot_file_problem(message, "demo/faq.toml",
+                            "[[entries]]\nid = \"a\"\nquestion = [\"hello\"]\nanswer = \"x\"\n"));
+  const auto error = boost::json::parse(response.body).at("error").as_object();
+  CHECK(error.at("message").as_string() ==
+        refused("demo/faq.toml:3: entries[0].question: unknown key (expected id, questions, "
+                "answer, tags)"));
+  CHECK(error.at("problem") == "unknown_key");
+  CHECK(error.at("values") == boost::json::object{{"expected", "id, questions, answer, tags"}});
+  CHECK(error.at("reason") == "unknown key (expected id, questions, answer, tags)");
+}
+
 TEST_CASE("the refusal's body keeps the message and adds the fields", "[bot_file_problem]") {
   const std::string message = refused("demo/faq.toml:4: entries[0].answer: must not be empty");
   const auto response = sb::api::bot_file_refusal(
@@ -111,4 +198,5 @@ TEST_CASE("the refusal's body keeps the message and adds the fields", "[bot_file
   CHECK(error.at("reason") == "must not be empty");
   CHECK(error.at("problem") == "empty");
   CHECK(!error.contains("first_line"));
+  CHECK(!error.contains("values"));
 }

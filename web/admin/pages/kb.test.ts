@@ -86,7 +86,7 @@ describe("the knowledge base as a table", () => {
     expect(refusalMessage(empty, message, "zh")).toBe("faq.toml 第 170 行，entries[17].answer：不能为空。");
     const twice = { code: "invalid_kb", message: "…", file: "demo/faq.toml", line: 6, field: "entries[1].id", reason: "duplicate id 'a' (first used on line 2)", problem: "duplicate", first_line: 2 };
     expect(refusalTarget(twice, "entries", "zh")).toMatchObject({ row: 1, field: "id", reason: "与第 2 行的重复，须各不相同。" });
-    expect(refusalTarget(twice, "entries", "en")).toMatchObject({ reason: "duplicate id 'a' (first used on line 2)" });
+    expect(refusalTarget(twice, "entries", "en")).toMatchObject({ reason: "the same as on line 2; each must be different" });
     const missing = { code: "invalid_intents", message: "…", file: "demo/intents.toml", line: 9, field: "intents[2].name", reason: "missing", problem: "missing" };
     expect(refusalTarget(missing, "intents", "zh")).toMatchObject({ row: 2, field: "name", reason: "缺少这一项，请填写。", where: "intents.toml 第 9 行，intents[2].name" });
     const syntax = { code: "invalid_kb", message: "…", file: "demo/faq.toml", line: 2, column: 11, reason: "expected ']'", problem: "syntax" };

@@ -77,10 +77,11 @@ export function serverErrorText(problem: ServerProblem, lang: Lang): string {
 }
 
 // A bot file the server refused (422 invalid_kb, invalid_intents, invalid_flows;
-// docs/protocol.md): where (file, line, field), the plugin's reason in English and,
-// where the server could tell from the text itself, a stable `problem` code. The
-// page says the place and, for a known problem, the reason in its language; any
-// other reason is the plugin's own words.
+// docs/protocol.md): where (file, line, field), the plugin's reason in English, and
+// what is wrong as a stable `problem` code with the `values` its sentence needs
+// (the auto-reply plugins give one for every refusal; core/api/bot_file_problem.hpp
+// lists them). The page says the place and the problem in its language; only a code
+// it does not know (or none, from an older server) is said in the plugin's words.
 export interface BotFileRefusal {
   code?: string;
   message?: string;
@@ -90,6 +91,7 @@ export interface BotFileRefusal {
   field?: string;
   reason?: string;
   problem?: string;
+  values?: Record<string, string>;
   first_line?: number;
 }
 
@@ -98,6 +100,52 @@ const kFileTexts: Record<Lang, Record<string, string>> = {
     where: "{file}:{line}",
     "where.field": "{file}:{line}, {field}",
     "problem.syntax": "not valid TOML at line {line}, column {column}: {reason}",
+    "problem.missing": "missing",
+    "problem.empty": "must not be empty",
+    "problem.duplicate": "the same as on line {first_line}; each must be different",
+    "problem.unreadable": "the file cannot be read",
+    "problem.unknown_key": "not a key this place has (expected {expected})",
+    "problem.not_string": "must be text in quotes",
+    "problem.not_string_list": 'must be a list of texts, e.g. ["a", "b"]',
+    "problem.not_table": 'must be a table, e.g. { key = "value" }',
+    "problem.not_table_list": "must be a list of tables",
+    "problem.not_boolean": "must be true or false",
+    "problem.not_integer": "must be a whole number",
+    "problem.out_of_range": "must be between {min} and {max}",
+    "problem.no_words": "has no words to match (only punctuation, spaces or emoji)",
+    "problem.too_few_examples": "needs at least {min} examples (has {has})",
+    "problem.too_many_examples": "has more than {max} examples ({has})",
+    "problem.too_few_intents": "needs at least {min} intents (has {has})",
+    "problem.too_many_intents": "has more than {max} intents ({has})",
+    "problem.one_action": "must have exactly one of {expected}",
+    "problem.unknown_action": "is not an action (expected {expected})",
+    "problem.handoff_not_true": "must be true (leave the action out to not hand off)",
+    "problem.human_hands_off": "the intent “human” always hands off; it cannot have another action",
+    "problem.bad_name": "“{name}” is not a valid name (letters, digits, _ and - only)",
+    "problem.bad_param_name": "“{name}” is not a parameter name (letters, digits and _ only)",
+    "problem.bad_target": "“{value}” is not a step name or flow/step",
+    "problem.bad_language": "“{value}” is not a language code (two or three lower-case letters, e.g. en, zh)",
+    "problem.no_default_language": "has no text in the default language “{language}” (used when the visitor's language has none)",
+    "problem.not_text": 'must be text, or a table of languages, e.g. { en = "…", zh = "…" }',
+    "problem.not_handoff": "must be a group name, or true for any agent",
+    "problem.unclosed_brace": "has a “{” without “}” (write {{ for a brace)",
+    "problem.stray_brace": "has a “}” without “{” (write }} for a brace)",
+    "problem.params_not_allowed": "cannot use {parameters} here",
+    "problem.defined_twice": "this name is already defined in {other_file}",
+    "problem.duplicate_row": "the same key as another row (case and spaces are ignored)",
+    "problem.second_default": "flow {flow} is already the default; there can be only one",
+    "problem.bad_pattern": "not a valid regular expression: {detail}",
+    "problem.pattern_matches_empty": "matches an empty message, so every answer would be accepted",
+    "problem.two_actions": "a step does one thing; this one has {first} and {second}",
+    "problem.question_missing": "the step waits for an answer, so it needs a message that asks",
+    "problem.message_missing": "the step ends the flow without an action, so it needs a message",
+    "problem.unknown_flow": "there is no flow named {flow}",
+    "problem.unknown_node": "flow {flow} has no step named {node}",
+    "problem.unknown_table": "there is no table named {table}",
+    "problem.unknown_param": "{{name}} is not captured anywhere (no capture.param or lookup.into of that name)",
+    "problem.forwarding_cycle": "steps forward in a circle without waiting for the visitor: {circle}",
+    "problem.not_list_of_lists": 'must be a list of word groups, e.g. [["shipping", "postage"]]',
+    "problem.too_few_words": "a group needs at least {min} words",
   },
   zh: {
     where: "{file} 第 {line} 行",
@@ -106,22 +154,70 @@ const kFileTexts: Record<Lang, Record<string, string>> = {
     "problem.missing": "缺少这一项，请填写。",
     "problem.empty": "不能为空。",
     "problem.duplicate": "与第 {first_line} 行的重复，须各不相同。",
-    // A reason only the plugin words (it gives no code): its English, said as such.
+    "problem.unreadable": "无法读取这个文件。",
+    "problem.unknown_key": "这里没有这个键（可用的键：{expected}）。",
+    "problem.not_string": "须为文字（用引号括起来）。",
+    "problem.not_string_list": '须为文字列表，例如 ["甲", "乙"]。',
+    "problem.not_table": '须为表，例如 { 键 = "值" }。',
+    "problem.not_table_list": "须为表的列表。",
+    "problem.not_boolean": "须为 true 或 false。",
+    "problem.not_integer": "须为整数。",
+    "problem.out_of_range": "须在 {min} 到 {max} 之间。",
+    "problem.no_words": "没有可匹配的词（只有标点、空格或表情）。",
+    "problem.too_few_examples": "至少需要 {min} 个例句（现有 {has} 个）。",
+    "problem.too_many_examples": "例句不能超过 {max} 个（现有 {has} 个）。",
+    "problem.too_few_intents": "至少需要 {min} 个意图（现有 {has} 个）。",
+    "problem.too_many_intents": "意图不能超过 {max} 个（现有 {has} 个）。",
+    "problem.one_action": "只能有 {expected} 中的一项。",
+    "problem.unknown_action": "不是可用的动作（可用：{expected}）。",
+    "problem.handoff_not_true": "须为 true（不转人工时请删去 action）。",
+    "problem.human_hands_off": "意图 human 总是转人工，不能设置其他动作。",
+    "problem.bad_name": "“{name}”不是有效的名称（只能用字母、数字、_ 和 -）。",
+    "problem.bad_param_name": "“{name}”不是有效的参数名（只能用字母、数字和 _）。",
+    "problem.bad_target": "“{value}”不是步骤名，也不是“流程/步骤”。",
+    "problem.bad_language": "“{value}”不是语言代码（两三个小写字母，如 en、zh）。",
+    "problem.no_default_language": "缺少默认语言“{language}”的文字（访客的语言没有文字时使用）。",
+    "problem.not_text": '须为文字，或按语言写的表，例如 { en = "…", zh = "…" }。',
+    "problem.not_handoff": "须为分组名称，或 true（任意客服）。",
+    "problem.unclosed_brace": "有“{”却没有“}”（要写花括号本身请用 {{）。",
+    "problem.stray_brace": "有“}”却没有“{”（要写花括号本身请用 }}）。",
+    "problem.params_not_allowed": "这里不能使用 {参数}。",
+    "problem.defined_twice": "这个名称已在 {other_file} 中定义过。",
+    "problem.duplicate_row": "与另一行的键相同（不区分大小写和空格）。",
+    "problem.second_default": "流程 {flow} 已是默认流程，默认流程只能有一个。",
+    "problem.bad_pattern": "不是有效的正则表达式（Perl 语法；{detail}）。",
+    "problem.pattern_matches_empty": "能匹配空消息，任何回答都会被接受。",
+    "problem.two_actions": "一个步骤只能做一件事，这个步骤同时有 {first} 和 {second}。",
+    "problem.question_missing": "这个步骤等待访客回答，须有提问的 message。",
+    "problem.message_missing": "这个步骤不做任何动作就结束流程，须有要说的 message。",
+    "problem.unknown_flow": "没有名为 {flow} 的流程。",
+    "problem.unknown_node": "流程 {flow} 中没有名为 {node} 的步骤。",
+    "problem.unknown_table": "没有名为 {table} 的表。",
+    "problem.unknown_param": "参数 {{name}} 没有在任何地方取得（没有同名的 capture.param 或 lookup.into）。",
+    "problem.forwarding_cycle": "这些步骤互相跳转成环，从不等待访客：{circle}。",
+    "problem.not_list_of_lists": '须为词组的列表，例如 [["运费", "邮费"]]。',
+    "problem.too_few_words": "每组至少需要 {min} 个词。",
+    // A code the page does not know (or none, from an older server): the plugin's English, said as such.
     other: "插件的说明（英文）：{reason}",
   },
 };
 
+const basename = (path: string | undefined) => (path ?? "").split("/").pop() ?? "";
+
 export function botFileRefusalText(error: BotFileRefusal, lang: Lang): { reason: string; where: string } {
   const texts = kFileTexts[lang];
-  const values = {
-    file: (error.file ?? "").split("/").pop() ?? "",
+  const values: Record<string, string | number> = {
+    ...(error.values ?? {}),
+    file: basename(error.file),
     line: error.line ?? "",
     column: error.column ?? "",
     field: error.field ?? "",
     reason: error.reason ?? error.message ?? "",
-    first_line: error.first_line ?? "",
+    first_line: error.first_line ?? error.values?.first_line ?? "",
   };
-  const known = error.problem ? texts[`problem.${error.problem}`] : undefined;
+  if (error.values?.other_file) values.other_file = basename(error.values.other_file);
+  const key = `problem.${error.problem}`;
+  const known = error.problem && Object.hasOwn(texts, key) ? texts[key] : undefined;
   const reason = known ? format(known, values) : texts.other ? format(texts.other, values) : String(values.reason);
   const where = !error.line ? (error.field ?? "") : format(texts[error.field ? "where.field" : "where"], values);
   return { reason, where };
