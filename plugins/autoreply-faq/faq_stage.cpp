@@ -33,6 +33,35 @@ std::optional<std::string> tag_hint(std::string_view context_json) {
   return std::string(tag->as_string());
 }
 
+// context.flow_offers, when an earlier stage (autoreply-flow) made some; malformed
+// ones are skipped.
+std::vector<FlowOfferHint> flow_offers_in(std::string_view context_json) {
+  std::vector<FlowOfferHint> out;
+  boost::system::error_code ec;
+  const auto context = json::parse(context_json, ec);
+  if (ec || !context.is_object()) return out;
+  const auto* offers = context.as_object().if_contains("flow_offers");
+  if (!offers || !offers->is_array()) return out;
+  for (const auto& item : offers->as_array()) {
+    const auto* offer = item.if_object();
+    if (!offer) continue;
+    const auto* flow = offer->if_contains("flow");
+    const auto* text = offer->if_contains("text");
+    if (!flow || !flow->is_string() || !text || !text->is_string() || text->as_string().empty())
+      continue;
+    FlowOfferHint hint{std::string(flow->as_string()), {}, 0, 0, std::string(text->as_string())};
+    if (const auto* intent = offer->if_contains("intent"); intent && intent->is_string())
+      hint.intent = std::string(intent->as_string());
+    if (const auto* confidence = offer->if_contains("confidence");
+        confidence && confidence->is_number())
+      hint.confidence = confidence->to_number<double>();
+    if (const auto* rank = offer->if_contains("rank"); rank && rank->is_number())
+      hint.rank = static_cast<std::size_t>(std::max(0.0, rank->to_number<double>()));
+    out.push_back(std::move(hint));
+  }
+  return out;
+}
+
 // Reads every file, remembering where each entry came from, and the questions an
 // admin dismissed in any of them.
 std::vector<FaqEntry> load_all(const std::vector<std::string>& files,
@@ -96,6 +125,8 @@ FaqStageOptions read_faq_stage_options(std::string_view config_json) {
       config.number("second_look_band", options.second_look_band, 0, options.threshold);
   options.not_for_bot_likeness =
       config.number("not_for_bot_likeness", options.not_for_bot_likeness, 0, 1);
+  options.flow_offers = config.boolean("flow_offers", options.flow_offers);
+  options.flow_offer_alone = config.number("flow_offer_alone", options.flow_offer_alone, 0, 1);
   return options;
 }
 
@@ -210,7 +241,17 @@ FaqTurn FaqStage::answer_with(const FaqMatch& match, std::string_view language,
 
 // The question each option shows is one of the entry's own, in the visitor's
 // language when it has one: choosing it sends exactly that, which then answers.
-FaqTurn FaqStage::clarify(const std::vector<FaqMatch>& close, std::string_view language) const {
+const FlowOfferHint* FaqStage::offer_to_show(const std::vector<FlowOfferHint>& offers) const {
+  if (!options_.flow_offers) return nullptr;
+  for (const auto& offer : offers)
+    if (offer.rank <= options_.flow_offer_rank &&
+        offer.confidence >= options_.flow_offer_confidence)
+      return &offer;
+  return nullptr;
+}
+
+FaqTurn FaqStage::clarify(const std::vector<FaqMatch>& close, std::string_view language,
+                          const FlowOfferHint* offer) const {
   const bool chinese = is_chinese_language(language);
   json::array options;
   for (const auto& match : close) {
@@ -226,12 +267,20 @@ FaqTurn FaqStage::clarify(const std::vector<FaqMatch>& close, std::string_view l
     }
     options.push_back(json::value(shown));
   }
+  auto candidates = candidates_json(close);
+  // The flow, as its keyword: sent back, it starts the flow, which asks what it needs.
+  if (offer) {
+    options.push_back(json::value(offer->text));
+    candidates.push_back(json::object{{"id", "flow:" + offer->flow},
+                                      {"score", rounded(offer->confidence)},
+                                      {"intent", offer->intent}});
+  }
   const char* reply = chinese ? "您想问的是哪一个？" : "Which of these do you mean?";
   return {true, json::serialize(json::object{{"reply", reply},
                                              {"quick_replies", std::move(options)},
                                              {"score", rounded(close.front().confidence)},
                                              {"source", "clarify"},
-                                             {"candidates", candidates_json(close)}})};
+                                             {"candidates", std::move(candidates)}})};
 }
 
 FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
@@ -249,6 +298,7 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   // 可以退" (how long after delivery can I return) with the shipping intent scores
   // close to the return entry but explains far less of it.
   const auto tag = tag_hint(context_json);
+  const auto offers = flow_offers_in(context_json);
   if (tag && !matches.empty()) {
     if (auto tagged = index_.answer(text, options_.threshold, *tag);
         tagged && answers_the_ask(*tagged, matches) && !speaks_of_something_else(*tagged) &&
@@ -261,20 +311,21 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   // the intent stage heard ask for a refund), an entry that shares only words for what
   // kind of answer is wanted ("what time is it in London", 现在几点了) is not what the
   // message is about: no answer, no question.
-  if (!matches.empty() && !matches.front().on_topic) return defer(matches, answer_in);
+  if (!matches.empty() && !matches.front().on_topic)
+    return not_answered(matches, answer_in, offers);
   // Nor one that shares no thing with a message naming a specific thing the knowledge
   // base lacks that is not goods the shop may have sold ("how do I track a flight":
   // "track" is all the tracking entry shares; "I live in Australia, can you send it
   // there?" is not the return policy).
   if (!matches.empty() && speaks_of_something_else(matches.front()))
-    return defer(matches, answer_in);
+    return not_answered(matches, answer_in, offers);
   // Nor one that answers another question about the same topic: "寄到国外要多久" (how long
   // to ship abroad) is not "可以寄到国外吗" (do you ship abroad) when another entry asks
   // 多久 too. A near tie still asks the visitor.
   if (!matches.empty() && !matches.front().answers_the_ask &&
       !(options_.clarify && matches.size() >= 2 &&
         matches[1].score >= options_.clarify_ratio * matches[0].score))
-    return defer(matches, answer_in);
+    return not_answered(matches, answer_in, offers);
   // Two entries about as close are a question to ask, not a guess to make.
   const bool near_tie =
       matches.size() >= 2 && matches[1].score >= options_.clarify_ratio * matches[0].score;
@@ -306,9 +357,32 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
     std::vector<FaqMatch> close{matches[0], matches[1]};
     if (matches.size() >= 3 && matches[2].score >= options_.clarify_ratio * matches[0].score)
       close.push_back(matches[2]);
-    return clarify(close, answer_in);
+    return clarify(close, answer_in, offer_to_show(offers));
   }
+  return not_answered(matches, answer_in, offers);
+}
+
+FaqTurn FaqStage::not_answered(const std::vector<FaqMatch>& matches, const std::string& answer_in,
+                               const std::vector<FlowOfferHint>& offers) const {
+  if (options_.flow_offers && options_.flow_offer_alone > 0)
+    for (const auto& offer : offers)
+      if (offer.rank == 0 && offer.confidence >= options_.flow_offer_alone)
+        return ask_about(offer, answer_in);
   return defer(matches, answer_in);
+}
+
+// A question with one option: the flow, as its keyword.
+FaqTurn FaqStage::ask_about(const FlowOfferHint& offer, std::string_view language) const {
+  const char* reply = is_chinese_language(language) ? "您是指这个吗？" : "Do you mean this?";
+  json::array candidates{json::object{{"id", "flow:" + offer.flow},
+                                      {"score", rounded(offer.confidence)},
+                                      {"intent", offer.intent}}};
+  return {true,
+          json::serialize(json::object{{"reply", reply},
+                                       {"quick_replies", json::array{json::value(offer.text)}},
+                                       {"score", rounded(offer.confidence)},
+                                       {"source", "clarify"},
+                                       {"candidates", std::move(candidates)}})};
 }
 
 FaqTurn FaqStage::defer(const std::vector<FaqMatch>& matches, const std::string& answer_in) const {

@@ -28,6 +28,8 @@ class Faq {
       {sizeof(sb_config_key), SB_CONFIG_BOOLEAN, "clarify"},
       {sizeof(sb_config_key), SB_CONFIG_FLOAT, "second_look_band"},
       {sizeof(sb_config_key), SB_CONFIG_FLOAT, "not_for_bot_likeness"},
+      {sizeof(sb_config_key), SB_CONFIG_BOOLEAN, "flow_offers"},
+      {sizeof(sb_config_key), SB_CONFIG_FLOAT, "flow_offer_alone"},
   };
 
   explicit Faq(const sb::InstanceArgs& args)

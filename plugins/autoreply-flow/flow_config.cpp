@@ -79,6 +79,22 @@ double intent_confidence_from_context(std::string_view context_json) {
   return confidence->to_number<double>();
 }
 
+std::vector<IntentCandidate> intent_candidates_from_context(std::string_view context_json) {
+  const json::value context = parse_object(context_json);
+  const json::value* list = context.get_object().if_contains("intent_candidates");
+  std::vector<IntentCandidate> out;
+  if (!list || !list->is_array()) return out;
+  for (const auto& item : list->get_array()) {
+    const json::object* guess = item.if_object();
+    const json::value* name = guess ? guess->if_contains("name") : nullptr;
+    if (!name || !name->is_string()) continue;
+    const json::value* confidence = guess->if_contains("confidence");
+    out.push_back({std::string(name->get_string()),
+                   confidence && confidence->is_number() ? confidence->to_number<double>() : 0});
+  }
+  return out;
+}
+
 std::string flow_node_from_context(std::string_view context_json) {
   const json::value context = parse_object(context_json);
   const json::value* node = context.get_object().if_contains("flow_node");

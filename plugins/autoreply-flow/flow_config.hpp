@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "flow_engine.hpp"
+
 namespace switchboard::flow {
 
 struct FlowConfig {
@@ -28,6 +30,10 @@ FlowConfig parse_flow_config(std::string_view config_json, const std::filesystem
 std::string intent_from_context(std::string_view context_json);
 // context.intent.confidence; 1 when the intent stage gave none (it was sure).
 double intent_confidence_from_context(std::string_view context_json);
+
+// context.intent_candidates (autoreply-intent's best guesses, best first: [{"name",
+// "confidence"}...]); entries without a name are skipped, a missing list is empty.
+std::vector<IntentCandidate> intent_candidates_from_context(std::string_view context_json);
 
 // The flow node the conversation is to start at ({"flow_node":"order_status"} or
 // "flow/node"), or "": how the routing graph or an intent's flow_node action sends

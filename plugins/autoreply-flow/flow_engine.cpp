@@ -1,5 +1,6 @@
 #include "flow_engine.hpp"
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -44,6 +45,7 @@ class Turn {
     } else if (!state_.seen) {
       if (const Flow* flow = default_flow()) start(*flow);
     }
+    if (!output_.answered && !state_.at) offer_flows();
     return finish();
   }
 
@@ -136,18 +138,52 @@ class Turn {
           if (intent == input_.intent && input_.intent_confidence >= flow.intent_confidence)
             return &flow;
     }
-    const std::string text = normalize(input_.text);
+    return keyword_flow(normalize(input_.text));
+  }
+
+  const Flow* keyword_flow(std::string_view normalized_text) const {
     const Flow* best = nullptr;
     std::size_t best_length = 0;
     for (const auto& flow : flows_.flows) {
       for (const auto& keyword : flow.keywords) {
-        if (keyword.size() > best_length && contains_keyword(text, keyword)) {
+        if (keyword.size() > best_length && contains_keyword(normalized_text, keyword)) {
           best = &flow;
           best_length = keyword.size();
         }
       }
     }
     return best;
+  }
+
+  // The flows of the earlier stage's guesses, each once, in the guesses' order.
+  void offer_flows() {
+    for (std::size_t rank = 0; rank < input_.intent_candidates.size(); ++rank) {
+      const auto& guess = input_.intent_candidates[rank];
+      for (const auto& flow : flows_.flows) {
+        if (std::find(flow.intents.begin(), flow.intents.end(), guess.name) == flow.intents.end())
+          continue;
+        const bool offered =
+            std::any_of(output_.offers.begin(), output_.offers.end(),
+                        [&](const FlowOffer& offer) { return offer.flow == flow.name; });
+        if (offered) continue;
+        if (const std::string* keyword = starting_keyword(flow))
+          output_.offers.push_back({flow.name, guess.name, guess.confidence, rank, *keyword});
+      }
+    }
+  }
+
+  // A keyword of the flow that, sent alone, starts it (and no other flow with a longer
+  // keyword in it): in the reply's language when the flow has one in its script
+  // (Chinese or not), else any.
+  const std::string* starting_keyword(const Flow& flow) const {
+    const bool chinese = language_ == "zh";
+    const std::string* any = nullptr;
+    for (const auto& keyword : flow.keywords) {
+      if (keyword_flow(keyword) != &flow) continue;
+      if ((guess_language(keyword) == "zh") == chinese) return &keyword;
+      if (!any) any = &keyword;
+    }
+    return any;
   }
 
   const Flow* default_flow() const {
@@ -291,6 +327,15 @@ std::string to_result_json(const TurnOutput& output) {
   if (output.answered) {
     result["score"] = 1.0;
     result["source"] = output.source;
+  } else if (!output.offers.empty()) {
+    json::array offers;
+    for (const auto& offer : output.offers)
+      offers.push_back(json::object{{"flow", offer.flow},
+                                    {"intent", offer.intent},
+                                    {"confidence", offer.confidence},
+                                    {"rank", offer.rank},
+                                    {"text", offer.text}});
+    result["context"] = json::object{{"flow_offers", std::move(offers)}};
   }
   return json::serialize(result);
 }

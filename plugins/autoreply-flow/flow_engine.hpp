@@ -13,7 +13,8 @@
 // A turn that names a flow node (TurnInput::flow_node) starts there whatever was
 // waiting; an unknown name is ignored. With no flow waiting, a flow starts on one of its intents,
 // else on the longest of its keywords found in the message, else (on the conversation's first
-// message only) the default flow starts. Otherwise the message is deferred.
+// message only) the default flow starts. Otherwise the message is deferred, with the flows
+// whose intent is among the earlier stage's guesses as offers (TurnOutput::offers).
 //
 // Entering a node says its message, sets its attributes, and then acts: waits,
 // forwards (next, lookup) or ends the flow (handoff, close, ask_llm, or nothing).
@@ -25,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +36,13 @@
 #include "flow_state.hpp"
 
 namespace switchboard::flow {
+
+// One of an earlier stage's best guesses at the visitor's intent, sure or not
+// (autoreply-intent's context.intent_candidates).
+struct IntentCandidate {
+  std::string name;
+  double confidence = 0;
+};
 
 struct TurnInput {
   std::string_view text;
@@ -45,6 +54,20 @@ struct TurnInput {
   // bot (the routing graph, or an intent's flow_node action); may be empty.
   std::string_view flow_node;
   std::int64_t now_ms = 0;  // wall clock
+  // The earlier stage's guesses, best first; only for offers (TurnOutput::offers).
+  std::span<const IntentCandidate> intent_candidates;
+};
+
+// A flow the visitor may have meant: one of its intents is among the guesses, but the
+// flow did not start. A later stage that asks the visitor what they mean (autoreply-faq's
+// clarifying question) may show `text`, a keyword of the flow in the reply's language
+// that starts this flow when sent as a message.
+struct FlowOffer {
+  std::string flow;
+  std::string intent;
+  double confidence = 0;  // the guess's
+  std::size_t rank = 0;   // of the guess among the guesses: 0 = the best
+  std::string text;
 };
 
 struct TurnOutput {
@@ -58,10 +81,14 @@ struct TurnOutput {
   bool state_changed = false;  // false: leave the stored state as it is
   std::string state_json;      // the new state when state_changed
   std::string source;          // "flow:<flow>/<node>", why it answered
+  // Only when not answered and no flow waits: flows a later stage may offer.
+  std::vector<FlowOffer> offers;
 };
 
 // The auto-reply result object (sb_plugin.h): reply, quick_replies, set_attributes,
-// handoff, close, ask_llm, state, score, source; only what the output has.
+// handoff, close, ask_llm, state, score, source; only what the output has. Offers go to
+// the later stages as {"context": {"flow_offers": [{"flow", "intent", "confidence",
+// "rank", "text"}...]}}.
 std::string to_result_json(const TurnOutput& output);
 
 class FlowEngine {

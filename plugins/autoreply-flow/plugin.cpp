@@ -51,8 +51,10 @@ class FlowStage {
     input.intent_confidence = intent_confidence_from_context(sb::view(req.context_json));
     input.flow_node = flow_node;
     input.now_ms = host_.api->wall_clock_ms();
+    const auto candidates = intent_candidates_from_context(sb::view(req.context_json));
+    input.intent_candidates = candidates;
     const TurnOutput output = engine_.step(input);
-    if (!output.answered && !output.state_changed) {
+    if (!output.answered && !output.state_changed && output.offers.empty()) {
       done.defer();
       return;
     }

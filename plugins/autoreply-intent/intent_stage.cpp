@@ -40,6 +40,7 @@ IntentStageOptions read_intent_stage_options(std::string_view config_json) {
   if (options.handoff_configured) options.handoff = config.strings("handoff", false);
   options.handoff_group = config.string("handoff_group");
   options.handoff_reply = config.string("handoff_reply");
+  options.candidate_floor = config.number("candidate_floor", options.candidate_floor, 0, 1);
   return options;
 }
 
@@ -101,10 +102,32 @@ bool IntentStage::explains_most(std::size_t intent_index, std::string_view folde
   return known > unknown;
 }
 
+json::array IntentStage::candidates(const std::vector<IntentPrediction>& ranked) const {
+  json::array out;
+  for (const auto& guess : ranked) {
+    if (out.size() == kCandidates || guess.probability < options_.candidate_floor) break;
+    const auto& action = classifier_.intent(guess).action;
+    json::object candidate{{"name", guess.name}, {"confidence", rounded(guess.probability)}};
+    if (action.kind == IntentAction::Kind::faq_tag) candidate["faq_tag"] = action.target;
+    if (action.kind == IntentAction::Kind::flow_node) candidate["flow_node"] = action.target;
+    out.push_back(std::move(candidate));
+  }
+  return out;
+}
+
 IntentTurn IntentStage::reply(std::string_view text) const {
   const auto folded_text = folding_->fold(text);
-  const auto hit = classifier_.classify(folded_text, options_.threshold);
-  if (!hit) return {};
+  const auto ranked = classifier_.predict(folded_text);
+  auto guesses = candidates(ranked);
+  const bool sure = !ranked.empty() && ranked.front().probability >= options_.threshold;
+  // Below the threshold the best guesses are still worth knowing to a later stage that
+  // asks the visitor ("发货了没": shipping 0.33, order_status 0.27): they never act alone.
+  if (!sure) {
+    if (guesses.empty()) return {};
+    return {false, json::serialize(json::object{
+                       {"context", json::object{{"intent_candidates", std::move(guesses)}}}})};
+  }
+  const auto* hit = &ranked.front();
   // A hand-off intent that explains no more than half of the message: the message asks
   // something about the human service ("customer service phone number?"); the later
   // stages answer it or, when none can, hand off. The same for an intent that does
@@ -113,12 +136,15 @@ IntentTurn IntentStage::reply(std::string_view text) const {
   // "cancel".
   if ((hands_off_[hit->intent_index] ||
        classifier_.intent(*hit).action.kind != IntentAction::Kind::faq_tag) &&
-      !explains_most(hit->intent_index, folded_text))
-    return {};
+      !explains_most(hit->intent_index, folded_text)) {
+    if (guesses.empty()) return {};
+    return {false, json::serialize(json::object{
+                       {"context", json::object{{"intent_candidates", std::move(guesses)}}}})};
+  }
   const auto& action = classifier_.intent(*hit).action;
   json::object intent{{"name", hit->name}, {"confidence", rounded(hit->probability)}};
   if (action.kind == IntentAction::Kind::faq_tag) intent["faq_tag"] = action.target;
-  json::object context{{"intent", std::move(intent)}};
+  json::object context{{"intent", std::move(intent)}, {"intent_candidates", std::move(guesses)}};
   // Top level, where autoreply-flow (and the routing graph) name the node to start at.
   if (action.kind == IntentAction::Kind::flow_node) context["flow_node"] = action.target;
   if (!hands_off_[hit->intent_index]) {

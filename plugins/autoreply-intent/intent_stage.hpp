@@ -29,12 +29,21 @@
 //                "flow_node"?: "order_status"}}
 // (faq_tag / flow_node from the intent's action in the file: autoreply-faq reads
 // intent.faq_tag, autoreply-flow starts a flow on intent.name or at flow_node, so put
-// this stage before them). Below the threshold it says nothing. Traditional Chinese is
+// this stage before them). Below the threshold it names no intent, but it still lists its
+// best guesses, whatever the threshold:
+//   {"context": {"intent_candidates": [{"name": "shipping", "confidence": 0.33,
+//                "faq_tag": "shipping"}, {"name": "order_status", "confidence": 0.27,
+//                "flow_node": "order_status"}]}}
+// (up to three, each at least candidate_floor, best first; nothing at all when none
+// is). No stage acts on a candidate alone: autoreply-flow turns a flow's intent among
+// them into an offer (context.flow_offers), which autoreply-faq shows as one of the
+// options of a clarifying question. Traditional Chinese is
 // folded to simplified first (OpenCC t2s, Debian's libopencc1.1 data), in the
 // examples and in the messages.
 //
 // Thread-safety: immutable after construction; reply() is const and runs from many
 // threads at once without a lock. Edited intents are a new instance.
+#include <boost/json/array.hpp>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -53,6 +62,9 @@ struct IntentStageOptions {
   bool handoff_configured = false;  // `handoff` was in the config, so every name must exist
   std::string handoff_group;
   std::string handoff_reply;
+  // The least probability at which an intent is named among context.intent_candidates
+  // (the best three guesses, whatever the threshold). 0..1.
+  double candidate_floor = 0.25;
 };
 
 // Throws std::invalid_argument naming the key.
@@ -87,6 +99,11 @@ class IntentStage {
   // True when more than half of the message's terms (its Chinese character pairs, not
   // single characters, and its English content words) occur in the intent's examples.
   bool explains_most(std::size_t intent_index, std::string_view folded_text) const;
+
+  static constexpr std::size_t kCandidates = 3;
+  // The best guesses at or above candidate_floor, best first: [{"name", "confidence",
+  // "faq_tag"? | "flow_node"?}].
+  boost::json::array candidates(const std::vector<IntentPrediction>& ranked) const;
 };
 
 }  // namespace switchboard::intent

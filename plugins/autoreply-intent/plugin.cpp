@@ -28,6 +28,7 @@ class Intent {
       {sizeof(sb_config_key), SB_CONFIG_ARRAY, "handoff"},
       {sizeof(sb_config_key), SB_CONFIG_STRING, "handoff_group"},
       {sizeof(sb_config_key), SB_CONFIG_STRING, "handoff_reply"},
+      {sizeof(sb_config_key), SB_CONFIG_FLOAT, "candidate_floor"},
   };
 
   explicit Intent(const sb::InstanceArgs& args)

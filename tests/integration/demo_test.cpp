@@ -158,3 +158,38 @@ TEST_CASE("two close entries: the demo bot asks which one, and the chosen one an
   CHECK_THAT(bot_text(visitor.ws), Catch::StartsWith("请发邮件至 help@demo-shop.example"));
   visitor.ws.expect_no_frame_of_type("conversation.queued", 200ms);
 }
+
+TEST_CASE(
+    "has it shipped yet: the demo bot asks, offering the order-status flow, which starts when "
+    "chosen",
+    "[demo]") {
+  DemoDeployment demo;
+  auto visitor = demo.deployment.connect_visitor("demo");
+  // Too unsure for the intent stage to start the flow, close to two entries for the
+  // FAQ stage: it asks, and the flow the intent stage guessed is one of the options.
+  visitor.send_message("发货了没？");
+  const auto ask = bot_says(visitor.ws);
+  CHECK(str(ask, "text") == "您想问的是哪一个？");
+  REQUIRE(ask.contains("quick_replies"));
+  std::vector<std::string> shown;
+  for (const auto& o : ask.at("quick_replies").as_array()) shown.emplace_back(o.as_string());
+  REQUIRE(std::find(shown.begin(), shown.end(), "订单状态") != shown.end());
+  // Choosing it starts the flow, in Chinese, and nobody was queued.
+  visitor.send_message("订单状态");
+  CHECK(bot_text(visitor.ws) == "好的，我来帮您查询。请告诉我您的订单号，格式如 SB-12345。");
+  visitor.send_message("SB-10001");
+  CHECK(bot_text(visitor.ws) == "订单 SB-10001：已于 3 月 2 日发货，预计 1-2 天内送达。");
+  visitor.ws.expect_no_frame_of_type("conversation.queued", 200ms);
+
+  // No entry close enough to ask between, the flow the intent stage's best guess: the
+  // bot asks about the flow alone rather than hand the visitor over.
+  auto english = demo.deployment.connect_visitor("demo");
+  english.send_message("Order 88123 - has it shipped yet?");
+  const auto only = bot_says(english.ws);
+  CHECK(str(only, "text") == "Do you mean this?");
+  REQUIRE(only.contains("quick_replies"));
+  CHECK(only.at("quick_replies") == json::array{"where is my order"});
+  english.send_message("where is my order");
+  CHECK(bot_text(english.ws) == kAskNumber);
+  english.ws.expect_no_frame_of_type("conversation.queued", 200ms);
+}

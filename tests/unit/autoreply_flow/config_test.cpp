@@ -44,3 +44,16 @@ TEST_CASE("the flow node to start at comes from context_json", "[config]") {
   CHECK(flow_node_from_context(R"({"intent":{"name":"x"}})").empty());
   CHECK(flow_node_from_context("[]").empty());
 }
+
+TEST_CASE("the intent stage's guesses come from context_json, malformed ones skipped", "[config]") {
+  const auto guesses = intent_candidates_from_context(
+      R"({"intent_candidates":[{"name":"shipping","confidence":0.33},{"confidence":0.3},)"
+      R"({"name":"order_status","confidence":0.27,"flow_node":"order_status"},"x"]})");
+  REQUIRE(guesses.size() == 2);
+  CHECK(guesses[0].name == "shipping");
+  CHECK(guesses[0].confidence == 0.33);
+  CHECK(guesses[1].name == "order_status");
+  CHECK(guesses[1].confidence == 0.27);
+  CHECK(intent_candidates_from_context(R"({"intent_candidates":"shipping"})").empty());
+  CHECK(intent_candidates_from_context("").empty());
+}

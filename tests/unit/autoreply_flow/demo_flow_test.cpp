@@ -2,6 +2,7 @@
 // English and Chinese, with no LLM: what a visitor of the demo shop sees.
 #include <toml++/toml.h>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <catch2/catch.hpp>
@@ -116,6 +117,55 @@ TEST_CASE("demo: the order_status intent starts the flow only when the intent st
   const auto ask = sure.say("has it left your warehouse yet", "order_status");
   CHECK(ask.answered);
   CHECK(ask.reply.find("order number") != std::string::npos);
+}
+
+TEST_CASE(
+    "demo: an unsure order_status guess offers the flow as a keyword that starts it when sent",
+    "[demo]") {
+  // 发货了没？ as the demo's intent stage guesses it: shipping first, the flow's intent
+  // second, both under its threshold (RESULTS.md, "The order-status flow").
+  const std::vector<IntentCandidate> guesses{{"shipping", 0.33}, {"order_status", 0.27}};
+  for (const auto& [language, text, keyword] :
+       {std::tuple{"", "发货了没？", "订单状态"}, std::tuple{"zh-CN", "到了吗", "订单状态"},
+        std::tuple{"en", "has it shipped yet?", "where is my order"}}) {
+    INFO(text);
+    Conversation c{&demo()};
+    c.language = language;
+    TurnInput input;
+    input.text = text;
+    input.language = language;
+    input.now_ms = c.now_ms;
+    input.intent_candidates = guesses;
+    const auto unsure = demo().step(input);
+    CHECK_FALSE(unsure.answered);
+    REQUIRE(unsure.offers.size() == 1);
+    const auto& offer = unsure.offers.front();
+    CHECK(offer.flow == "order_status");
+    CHECK(offer.intent == "order_status");
+    CHECK(offer.confidence == 0.27);
+    CHECK(offer.rank == 1);
+    CHECK(offer.text == keyword);
+    const auto context = boost::json::parse(to_result_json(unsure)).at("context");
+    CHECK(context.at("flow_offers").at(0).at("text").as_string() == keyword);
+
+    // The visitor picks it: the flow starts, in the visitor's language.
+    const auto ask = c.say(offer.text);
+    CHECK(ask.answered);
+    CHECK(ask.source == "flow:order_status/ask_number");
+  }
+
+  // No guess of a flow's intent, or the flow started: nothing to offer.
+  TurnInput other;
+  other.text = "退货要多久";
+  const std::vector<IntentCandidate> refunds{{"refund", 0.4}, {"shipping", 0.3}};
+  other.intent_candidates = refunds;
+  CHECK(demo().step(other).offers.empty());
+  TurnInput started;
+  started.text = "我的订单到哪了";
+  started.intent_candidates = guesses;
+  const auto flow = demo().step(started);
+  CHECK(flow.answered);
+  CHECK(flow.offers.empty());
 }
 
 TEST_CASE("demo: the [plugins.autoreply-flow] table of demo.toml names this flow file", "[demo]") {
