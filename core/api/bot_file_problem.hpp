@@ -23,6 +23,7 @@
 //               not_table, not_table_list, not_boolean, not_integer,
 //               out_of_range (min, max)
 //   kb, intents no_words (a question or example with no words to match)
+//   kb          defined_twice (other_file: another kb file of the tenant has the id)
 //   intents     too_few_examples (min, has), too_many_examples (max, has),
 //               too_few_intents (min, has), too_many_intents (max, has),
 //               one_action (expected), unknown_action (expected), handoff_not_true,

@@ -79,7 +79,8 @@ std::vector<FaqEntry> load_all(const std::vector<std::string>& files,
       auto& entry = entries[i];
       if (auto [it, inserted] = file_of_id.emplace(entry.id, name); !inserted) {
         throw FaqLoadError(path.string(), 0, "entries[" + std::to_string(i) + "].id",
-                           "duplicate id '" + entry.id + "' (also in " + it->second + ")");
+                           "duplicate id '" + entry.id + "' (also in " + it->second + ")",
+                           {"defined_twice", {{"other_file", it->second}}});
       }
       sources.push_back(name + "#" + entry.id);
       all.push_back(std::move(entry));

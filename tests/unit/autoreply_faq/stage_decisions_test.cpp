@@ -789,3 +789,34 @@ TEST_CASE_METHOD(LanguageData,
   CHECK_THROWS_AS(read_faq_stage_options(R"({"files": ["faq.toml"], "flow_offer_alone": 2})"),
                   std::invalid_argument);
 }
+
+TEST_CASE_METHOD(LanguageData,
+                 "an id used in two knowledge-base files is refused, naming the other file",
+                 "[stage]") {
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "refund"
+questions = ["How long does a refund take?"]
+answer = "5-7 days."
+)");
+  dir.write("more.toml", R"(
+[[entries]]
+id = "refund"
+questions = ["Can I get my money back?"]
+answer = "Yes."
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml", "more.toml"};
+  try {
+    const FaqStage stage(options, dir.path);
+    FAIL("the second file's 'refund' was accepted");
+  } catch (const FaqLoadError& e) {
+    // The admin page words the code in the page's language, with the other file's name.
+    CHECK(e.problem().code == "defined_twice");
+    REQUIRE(e.problem().values.size() == 1);
+    CHECK(e.problem().values[0].first == "other_file");
+    CHECK(e.problem().values[0].second == "faq.toml");
+    CHECK(e.key() == "entries[0].id");
+  }
+}
