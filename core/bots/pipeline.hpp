@@ -5,6 +5,7 @@
 // nothing could answer. Everything runs on the tenant's strand; nothing waits.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <memory>
 #include <string>
@@ -27,6 +28,8 @@ class Pipeline final : public engine::BotPipeline, public std::enable_shared_fro
 
   const std::string& display_name() const override { return settings_.display_name; }
   void run_turn(engine::BotTurn turn, std::function<void(engine::BotOutcome)> on_outcome) override;
+  void stop() override { stopped_.store(true, std::memory_order_release); }
+  bool stopped() const { return stopped_.load(std::memory_order_acquire); }
 
   // True while the stage's breaker skips it (after breaker_failures in a row).
   bool is_skipped(std::string_view stage) const;
@@ -40,6 +43,7 @@ class Pipeline final : public engine::BotPipeline, public std::enable_shared_fro
   std::vector<std::unique_ptr<plugin_host::CircuitBreaker>> breakers_;  // one per stage
   std::shared_ptr<TokenBudget> budget_;
   boost::asio::any_io_executor strand_;
+  std::atomic<bool> stopped_{false};  // its engine stopped: turns under way are abandoned
 };
 
 }  // namespace sb::bots

@@ -43,6 +43,7 @@ Turn::Turn(std::shared_ptr<const Pipeline> pipeline, engine::BotTurn input,
 }
 
 void Turn::start() {
+  if (pipeline_->stopped()) return abandon();
   if (input_.feedback_asked && answer_feedback()) return;
   const std::string text = folded(input_.text);
   for (const auto& phrase : settings_.handoff_phrases)
@@ -61,6 +62,7 @@ void Turn::start() {
 // The next stage that may answer, from index on: not skipped by its breaker, the
 // LLM only within the day's budget. None left: a human answers.
 void Turn::try_stage(size_t index) {
+  if (pipeline_->stopped()) return abandon();
   const auto& stages = pipeline_->stages_;
   for (; index < stages.size(); ++index) {
     const Stage& stage = stages[index];
@@ -121,6 +123,7 @@ void Turn::watch_stage(size_t index) {
 
 void Turn::on_autoreply(size_t index, StageResult result) {
   stage_timer_.cancel();
+  if (pipeline_->stopped()) return abandon();
   const Stage& stage = pipeline_->stages_[index];
   if (result.status != SB_OK && result.status != SB_DEFER)
     return stage_failed(index, result.error.empty() ? "failed" : result.error);
@@ -173,6 +176,7 @@ void Turn::on_autoreply(size_t index, StageResult result) {
 
 void Turn::on_llm(size_t index, StageResult result) {
   stage_timer_.cancel();
+  if (pipeline_->stopped()) return abandon();
   if (result.status != SB_OK)
     return stage_failed(index, result.error.empty() ? "failed" : result.error);
   LlmAnswer answer = parse_llm_result(result.result_json);
@@ -213,6 +217,7 @@ void Turn::check_handoff_intent(size_t index) {
 }
 
 void Turn::on_holding_time() {
+  if (pipeline_->stopped()) return abandon();
   if (finished_ || held_ || settings_.holding_reply.empty()) return;
   held_ = true;
   engine::BotOutcome interim;
@@ -230,6 +235,12 @@ void Turn::hand_off(const std::string& reason, const std::string& group, const s
   outcome.handoff_group = group;
   outcome.handoff_reason = reason;
   finish(std::move(outcome));
+}
+
+void Turn::abandon() {
+  finished_ = true;
+  holding_timer_.cancel();
+  stage_timer_.cancel();
 }
 
 void Turn::finish(engine::BotOutcome outcome) {

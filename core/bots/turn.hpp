@@ -37,6 +37,8 @@ class Turn : public std::enable_shared_from_this<Turn> {
   void hand_off(const std::string& reason, const std::string& group = {},
                 const std::string& reply = {});
   void finish(engine::BotOutcome outcome);
+  // The pipeline stopped (its engine did): no further stage is asked, nothing said.
+  void abandon();
   std::string attributes_json() const;
   std::string context_json() const;
   void check_handoff_intent(size_t index);

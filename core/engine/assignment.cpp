@@ -91,6 +91,7 @@ void TenantEngine::route(const std::string& conversation_id, size_t chain_index)
     input.candidates = &offered;
     auto on_pending = [this, self = shared_from_this(), id = c->id,
                        i](std::optional<std::string> agent_id) {
+      if (stopped_) return;  // the strategy answered a stopped engine
       Conversation* c = find_conversation(id);
       if (c) c->awaiting_strategy = false;
       if (!c || c->status != ConversationStatus::queued) return;
@@ -327,6 +328,7 @@ void TenantEngine::transfer_to_group(const PeerPtr& peer, const std::string& req
                       strategy = routing_chain_[i]->name(), status = c.status,
                       assignee = c.assignee,
                       generation = c.assignment_generation](std::optional<std::string> agent_id) {
+      if (stopped_) return;
       Conversation* c = find_conversation(id);
       if (c && c->transfer_asked_in == generation) c->transfer_asked_in.reset();
       if (!c || c->status != status || c->assignee != assignee ||

@@ -81,6 +81,9 @@ class BotPipeline {
   // never inside this call: zero or more interim outcomes, then one final outcome,
   // always (a failing or silent pipeline hands off rather than never answers).
   virtual void run_turn(BotTurn turn, std::function<void(BotOutcome)> on_outcome) = 0;
+  // Its engine stopped (on the strand): turns under way ask no further stage, and
+  // what they would still say goes nowhere. No turn is run after it.
+  virtual void stop() {}
 };
 using BotPipelinePtr = std::shared_ptr<BotPipeline>;
 

@@ -214,7 +214,8 @@ AgentState* TenantEngine::choose_now(const std::string& group, const std::vector
 }
 
 void TenantEngine::dry_run(DryRunInput input, std::function<void(Answer)> done) {
-  on_strand([this, input = std::move(input), done = std::move(done)] {
+  auto stopped = refusal(done);
+  on_strand_or(std::move(stopped), [this, input = std::move(input), done = std::move(done)] {
     // A conversation that is never stored: the context a real one would have.
     Conversation probe;
     probe.first_message = input.message;

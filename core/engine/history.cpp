@@ -14,30 +14,34 @@ namespace json = boost::json;
 
 void TenantEngine::history(Identity requester, std::string conversation_id, uint64_t before_seq,
                            uint32_t limit, std::function<void(Answer)> done) {
-  on_strand([this, who = std::move(requester), id = std::move(conversation_id), before_seq, limit,
-             done = std::move(done)]() mutable {
-    if (const Conversation* c = find_conversation(id))
-      return answer_history(who, id, c->visitor_id, before_seq, limit, std::move(done));
-    // Not open in memory: the stored record says whose it is.
-    json::object filter{{"id", id}, {"limit", 1}};
-    store_->list_conversations(
-        json::serialize(filter), [this, self = shared_from_this(), who, id, before_seq, limit,
-                                  done = std::move(done)](StoreResult r) mutable {
-          if (!r.ok())
-            return done(Answer::refused(metrics::ErrorCode::unavailable,
-                                        "storage did not answer: " + r.error));
-          const auto list = records::parse_conversation_list(r.body);
-          if (!list || list->empty())
-            return done(Answer::refused(metrics::ErrorCode::not_found, "no such conversation"));
-          answer_history(who, id, list->front().visitor_id, before_seq, limit, std::move(done));
-        });
-  });
+  auto stopped = refusal(done);
+  on_strand_or(
+      std::move(stopped), [this, who = std::move(requester), id = std::move(conversation_id),
+                           before_seq, limit, done = std::move(done)]() mutable {
+        if (const Conversation* c = find_conversation(id))
+          return answer_history(who, id, c->visitor_id, before_seq, limit, std::move(done));
+        // Not open in memory: the stored record says whose it is.
+        json::object filter{{"id", id}, {"limit", 1}};
+        store_->list_conversations(
+            json::serialize(filter), [this, self = shared_from_this(), who, id, before_seq, limit,
+                                      done = std::move(done)](StoreResult r) mutable {
+              if (!r.ok())
+                return done(Answer::refused(metrics::ErrorCode::unavailable,
+                                            "storage did not answer: " + r.error));
+              const auto list = records::parse_conversation_list(r.body);
+              if (!list || list->empty())
+                return done(Answer::refused(metrics::ErrorCode::not_found, "no such conversation"));
+              answer_history(who, id, list->front().visitor_id, before_seq, limit, std::move(done));
+            });
+      });
 }
 
 void TenantEngine::list_conversations(Identity requester, std::string filter_json,
                                       std::function<void(Answer)> done) {
-  on_strand([this, who = std::move(requester), filter = std::move(filter_json),
-             done = std::move(done)]() mutable {
+  auto stopped = refusal(done);
+  on_strand_or(std::move(stopped), [this, who = std::move(requester),
+                                    filter = std::move(filter_json),
+                                    done = std::move(done)]() mutable {
     // What the requester was just told (an assignment, a close) is in the answer.
     after_records_stored([this, who, filter, done = std::move(done)]() mutable {
       store_->list_conversations(filter, [who, done = std::move(done)](StoreResult r) {

@@ -2,9 +2,12 @@
 #pragma once
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/tenant_engine.hpp"
@@ -15,10 +18,46 @@ namespace sb::engine {
 template <class Fn>
 void TenantEngine::on_strand(Fn&& fn) {
   boost::asio::post(strand_, [self = shared_from_this(), fn = std::forward<Fn>(fn)]() mutable {
-    (void)self;
+    if (!self->stopped_) fn();
+  });
+}
+
+template <class Stopped, class Fn>
+void TenantEngine::on_strand_or(Stopped&& stopped, Fn&& fn) {
+  boost::asio::post(strand_, [self = shared_from_this(), stopped = std::forward<Stopped>(stopped),
+                              fn = std::forward<Fn>(fn)]() mutable {
+    if (self->stopped_) return stopped();
     fn();
   });
 }
+
+// What a stopped engine tells someone who asked it (on_strand_or): the REST
+// questions are refused as unavailable (503), the rest get an empty or failed
+// answer. Each takes a copy of done, made before done is moved into the question.
+inline constexpr std::string_view kStoppedMessage = "the tenant is no longer served here";
+inline std::function<void()> refusal(std::function<void(Answer)> done) {
+  return [done = std::move(done)] {
+    done(Answer::refused(metrics::ErrorCode::unavailable, std::string(kStoppedMessage)));
+  };
+}
+inline std::function<void()> refusal(StoreCallback done) {
+  return [done = std::move(done)] { done({1, {}, std::string(kStoppedMessage)}); };
+}
+inline std::function<void()> refusal(std::function<void(bool, std::string)> done) {
+  return [done = std::move(done)] { done(false, std::string(kStoppedMessage)); };
+}
+// flush: false (nothing more was stored); presence, live numbers, open
+// conversations: none.
+template <class Result>
+std::function<void()> refusal(std::function<void(Result)> done) {
+  return [done = std::move(done)] { done(Result{}); };
+}
+
+// The timers after() armed that have not run yet: stop() cancels them. A timer
+// is owned by its pending handler, which takes it out of here as it runs.
+struct TenantEngine::Timers {
+  std::unordered_set<boost::asio::steady_timer*> armed;
+};
 
 // When the conversation joined the queue (wall clock): queue_order is that
 // microsecond, bumped to keep it unique; records from before it have only creation.

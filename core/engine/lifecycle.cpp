@@ -19,12 +19,42 @@ TenantEngine::TenantEngine(std::string tenant_id, boost::asio::any_io_executor s
                            std::shared_ptr<metrics::TenantMetrics> metrics)
     : tenant_id_(std::move(tenant_id)),
       strand_(std::move(strand)),
-      store_(std::move(store)),
+      store_(std::make_shared<StoppableStore>(std::move(store))),
+      timers_(std::make_unique<Timers>()),
       metrics_(std::move(metrics)) {}
 
+TenantEngine::~TenantEngine() = default;
+
 void TenantEngine::start(std::function<void(bool, std::string)> ready) {
-  on_strand(
-      [this, ready = std::move(ready)]() mutable { load_open_conversations(std::move(ready)); });
+  auto stopped = refusal(ready);
+  on_strand_or(std::move(stopped), [this, ready = std::move(ready)]() mutable {
+    load_open_conversations(std::move(ready));
+  });
+}
+
+void TenantEngine::stop(std::function<void()> done) {
+  // Not on_strand: it runs on a stopped engine too (done is called either way).
+  boost::asio::post(strand_, [self = shared_from_this(), done = std::move(done)] {
+    if (!self->stopped_) self->halt();
+    if (done) done();
+  });
+}
+
+// On the strand, after every step queued before stop(): whatever is queued after
+// it, and every answer that comes back from now on, finds the engine stopped.
+void TenantEngine::halt() {
+  stopped_ = true;
+  store_->stop();
+  // Their handlers run cancelled, and release the engine (they hold it).
+  for (boost::asio::steady_timer* timer : std::exchange(timers_->armed, {})) timer->cancel();
+  // A bot turn under way asks no further stage; the plugins go with the engine.
+  if (bot_) bot_->stop();
+  bot_.reset();
+  routing_chain_.clear();
+  rule_chains_.clear();
+  bus_ = bus::EventBus{};
+  spdlog::info("tenant {}: engine stopped ({} conversations open in memory)", tenant_id_,
+               conversations_.size());
 }
 
 void TenantEngine::set_agents(std::vector<AgentState> agents) {
@@ -32,7 +62,8 @@ void TenantEngine::set_agents(std::vector<AgentState> agents) {
 }
 
 void TenantEngine::flush(std::function<void(bool)> done) {
-  on_strand([this, done = std::move(done)] {
+  auto stopped = refusal(done);
+  on_strand_or(std::move(stopped), [this, done = std::move(done)] {
     const std::string stamp = R"({"stopped_at":)" + std::to_string(wall_clock_ms()) + "}";
     store_->kv_put("server", "last_stop", stamp, [done](StoreResult r) { done(r.ok()); });
   });
@@ -94,7 +125,8 @@ void TenantEngine::replay(PeerPtr peer, Identity who, std::map<std::string, uint
 }
 
 void TenantEngine::agent_presence(std::function<void(std::map<std::string, AgentPresence>)> done) {
-  on_strand([this, done = std::move(done)] {
+  auto stopped = refusal(done);
+  on_strand_or(std::move(stopped), [this, done = std::move(done)] {
     std::map<std::string, AgentPresence> out;
     for (const auto& [id, a] : agents_) out[id] = AgentPresence{a.status, a.load()};
     done(std::move(out));

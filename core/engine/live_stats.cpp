@@ -9,7 +9,8 @@
 namespace sb::engine {
 
 void TenantEngine::live_stats(size_t minutes, std::function<void(LiveStats)> done) {
-  on_strand([this, minutes, done = std::move(done)] {
+  auto stopped = refusal(done);
+  on_strand_or(std::move(stopped), [this, minutes, done = std::move(done)] {
     LiveStats out;
     for (const auto& [id, a] : agents_)
       out.agents.push_back({id, a.name, a.status, a.load(), a.max_concurrent});
@@ -42,7 +43,9 @@ void TenantEngine::live_stats(size_t minutes, std::function<void(LiveStats)> don
 }
 
 void TenantEngine::stored_records(std::string filter_json, StoreCallback done) {
-  on_strand([this, filter = std::move(filter_json), done = std::move(done)]() mutable {
+  auto stopped = refusal(done);
+  on_strand_or(std::move(stopped), [this, filter = std::move(filter_json),
+                                    done = std::move(done)]() mutable {
     after_records_stored([this, filter = std::move(filter), done = std::move(done)]() mutable {
       store_->list_conversations(std::move(filter), std::move(done));
     });

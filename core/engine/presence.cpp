@@ -16,11 +16,16 @@ namespace sb::engine {
 
 namespace json = boost::json;
 
+// Every timer of the engine: armed on the strand, known to stop() until it runs.
 void TenantEngine::after(std::chrono::milliseconds delay, std::function<void()> fn) {
+  if (stopped_) return;
   auto timer = std::make_shared<boost::asio::steady_timer>(strand_, delay);
+  timers_->armed.insert(timer.get());
   timer->async_wait(
       [self = shared_from_this(), timer, fn = std::move(fn)](const boost::system::error_code& ec) {
-        if (!ec) fn();
+        self->timers_->armed.erase(timer.get());
+        // Stopped: cancelled, or it had expired already and waited on the strand.
+        if (!ec && !self->stopped_) fn();
       });
 }
 

@@ -5,14 +5,16 @@ namespace sb::engine {
 
 void TenantEngine::forget_visitor(std::string visitor_id,
                                   std::function<void(std::vector<std::string>)> done) {
-  on_strand([this, visitor_id = std::move(visitor_id), done = std::move(done)] {
-    std::vector<std::string> open;
-    // Closing ones too: their last record write may still be on its way.
-    for (const auto& [id, c] : conversations_)
-      if (c.visitor_id == visitor_id) open.push_back(id);
-    if (open.empty()) recently_closed_.erase(visitor_id);
-    done(std::move(open));
-  });
+  auto stopped = refusal(done);
+  on_strand_or(std::move(stopped),
+               [this, visitor_id = std::move(visitor_id), done = std::move(done)] {
+                 std::vector<std::string> open;
+                 // Closing ones too: their last record write may still be on its way.
+                 for (const auto& [id, c] : conversations_)
+                   if (c.visitor_id == visitor_id) open.push_back(id);
+                 if (open.empty()) recently_closed_.erase(visitor_id);
+                 done(std::move(open));
+               });
 }
 
 }  // namespace sb::engine

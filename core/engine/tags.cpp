@@ -71,8 +71,9 @@ void TenantEngine::tag_conversation(PeerPtr peer, Identity who, std::string conv
 
 void TenantEngine::tag_conversation(Identity who, std::string conversation_id, TagChange change,
                                     std::function<void(Answer)> done) {
-  on_strand([this, by = std::move(who.id), id = std::move(conversation_id),
-             change = std::move(change), done = std::move(done)]() mutable {
+  auto stopped = refusal(done);
+  on_strand_or(std::move(stopped), [this, by = std::move(who.id), id = std::move(conversation_id),
+                                    change = std::move(change), done = std::move(done)]() mutable {
     change_tags(id, std::move(change), [this, id, by, done = std::move(done)](TagOutcome outcome) {
       if (outcome.error) return done(Answer::refused(*outcome.error, std::move(outcome.message)));
       announce_tags(id, outcome.tags, by, nullptr);

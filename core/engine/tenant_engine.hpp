@@ -33,6 +33,7 @@
 #include "engine/offer_book.hpp"
 #include "engine/ports.hpp"
 #include "engine/queue_pace.hpp"
+#include "engine/stoppable_store.hpp"
 #include "engine/wait_queue.hpp"
 #include "groups/group.hpp"
 #include "metrics/metrics.hpp"
@@ -90,6 +91,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
  public:
   TenantEngine(std::string tenant_id, boost::asio::any_io_executor strand,
                std::shared_ptr<Store> store, std::shared_ptr<metrics::TenantMetrics> metrics);
+  ~TenantEngine();
 
   const std::string& tenant_id() const { return tenant_id_; }
   boost::asio::any_io_executor executor() const { return strand_; }
@@ -102,6 +104,15 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   // For a graceful stop: done(ok) once every state change made so far is stored.
   // (Storage applies writes in order, so one more write completing is the barrier.)
   void flush(std::function<void(bool)> done);
+
+  // The tenant is no longer served by this engine (its file went, it was handed
+  // over or its lease lost). Runs on the strand after what is queued there; from
+  // then on no timer of the engine fires (they are cancelled), no command or
+  // storage answer is handled, nothing reaches storage, the plugins (routing, the
+  // bot) or the bus, and its bot is stopped. A question someone waits on (REST) is
+  // answered `unavailable`; a storage answer to a call made before is dropped.
+  // done runs on the strand once stopped. Stopping again only calls done.
+  void stop(std::function<void()> done = {});
 
   // Configuration, applied on the strand (start-up and every tenant reload).
   void set_agents(std::vector<AgentState> agents);
@@ -218,6 +229,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
 
  private:
   // lifecycle.cpp
+  void halt();  // stop(), on the strand
   void load_open_conversations(std::function<void(bool, std::string)> ready);
   void apply_agents(std::vector<AgentState> agents);
   // meta_changed: this hello describes the visitor differently (page, email, ...).
@@ -412,12 +424,23 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   AgentState* find_agent(const std::string& id);
   bool is_participant(const Conversation& c, const Identity& who) const;
 
+  // fn on the strand, unless the engine has stopped by then.
   template <class Fn>
   void on_strand(Fn&& fn);
+  // The same for a question someone waits on: a stopped engine runs `stopped`
+  // instead (see refusal() in internal.hpp), so they hear it rather than wait.
+  template <class Stopped, class Fn>
+  void on_strand_or(Stopped&& stopped, Fn&& fn);
 
   const std::string tenant_id_;
   boost::asio::any_io_executor strand_;
-  std::shared_ptr<Store> store_;
+  // The engine's storage: closed by stop() (engine/stoppable_store.hpp).
+  std::shared_ptr<StoppableStore> store_;
+  // Set on the strand by stop(), read there only.
+  bool stopped_ = false;
+  // What after() has armed and not yet run, for stop() to cancel (presence.cpp).
+  struct Timers;
+  std::unique_ptr<Timers> timers_;
   std::shared_ptr<metrics::TenantMetrics> metrics_;
   std::atomic<bool> ready_{false};
 

@@ -39,6 +39,8 @@ constexpr size_t kParallelTakes = 4;
 // tell the others (a handover, a graceful stop). Past it the lease runs out by
 // itself: the stop is never held up by a database or bus that does not answer.
 constexpr std::chrono::milliseconds kReleaseWait{2000};
+// How long a stop waits for the engine's strand to get to its stop.
+constexpr std::chrono::milliseconds kEngineStopWait{2000};
 
 }  // namespace
 
@@ -315,6 +317,15 @@ std::future<void> Server::stop_engine(const std::string& id, TenantRuntime& runt
     if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready || !future.get())
       spdlog::warn("tenant {}: storage did not confirm its last writes", id);
   }
+  // From here on none of the old engine's timers fires and nothing it was asked or
+  // answered is handled: nothing of it reaches the fenced storage, the plugins or
+  // the bus, and what it holds (clients, plugin instances) is let go.
+  auto halted = std::make_shared<std::promise<void>>();
+  auto engine_stopped = halted->get_future();
+  runtime.engine->stop([halted] { halted->set_value(); });
+  if (engine_stopped.wait_for(kEngineStopWait) != std::future_status::ready)
+    spdlog::warn("tenant {}: its engine did not stop within {} ms; it stops once its strand runs",
+                 id, kEngineStopWait.count());
   // Fenced: every later storage call of the old engine fails at once.
   auto storage = runtime.plugin_store->hold();
   runtime.plugin_store->resume(nullptr);

@@ -1,8 +1,9 @@
 // Helpers of widget.test.mjs (and chat.test.mjs): a website on another origin that embeds the widget
 // under a strict Content-Security-Policy, an agent driven over the raw WebSocket
 // (from a page of the server's own origin), and handles on the widget's frame.
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { api } from "./harness.mjs";
@@ -116,13 +117,158 @@ export async function widgetFrame(page) {
   return frame;
 }
 
-// Opens the chat from the launcher and waits for the panel.
+// Opens the chat from the launcher and waits for the panel. A wait that gives up
+// says where the widget stopped (watchWidget): a screenshot, the requests of the
+// page and its frame (the settings request among them), their console, the
+// bridge messages and the launcher's and frame's state.
 export async function openChat(page, { launcher = /^Open chat/, textbox = "Message" } = {}) {
-  await page.getByRole("button", { name: launcher }).click();
-  const frame = await widgetFrame(page);
-  const log = frame.getByRole("log");
-  await frame.getByRole("dialog").waitFor();
-  return { frame, log, input: frame.getByRole("textbox", { name: textbox }) };
+  const watch = await watchWidget(page);
+  try {
+    watch.note("clicking the launcher");
+    await page.getByRole("button", { name: launcher }).click();
+    watch.note("launcher clicked");
+    const frame = await widgetFrame(page);
+    watch.note("frame drawn (#app has content)");
+    const log = frame.getByRole("log");
+    await frame.getByRole("dialog").waitFor();
+    return { frame, log, input: frame.getByRole("textbox", { name: textbox }) };
+  } catch (error) {
+    throw await watch.explain(error, "openChat");
+  } finally {
+    watch.stop();
+  }
+}
+
+// Records what a page with the widget does from now on, for a failing wait to
+// explain itself: every request (when sent, its status, when its body ended or why
+// it failed), every console message and page error of the page and its frames,
+// the messages the frame sends the loader, the loader's open/close events, and
+// the test's own steps (note). Nothing is added to the website's window but a
+// Symbol-keyed property (the tests compare its own keys).
+export async function watchWidget(page) {
+  const began = Date.now();
+  const at = () => `+${((Date.now() - began) / 1000).toFixed(2)} s`;
+  const requests = new Map();
+  const lines = [];
+  const where = (frame) => {
+    try {
+      return frame === page.mainFrame() ? "page" : `frame ${new URL(frame.url()).pathname}`;
+    } catch {
+      return "frame";
+    }
+  };
+  const handlers = {
+    request: (r) => requests.set(r, { what: `${r.method()} ${r.url()} (${r.resourceType()})`, sent: at() }),
+    response: (r) => {
+      const e = requests.get(r.request());
+      if (e) Object.assign(e, { status: r.status(), answered: at() });
+    },
+    requestfinished: (r) => {
+      const e = requests.get(r);
+      if (e) e.finished = at();
+    },
+    requestfailed: (r) => {
+      const e = requests.get(r);
+      if (e) e.failed = `${r.failure()?.errorText ?? "failed"} ${at()}`;
+    },
+    console: (m) => lines.push(`${at()} console.${m.type()} (${m.location()?.url ?? "?"}): ${m.text()}`),
+    pageerror: (e) => lines.push(`${at()} page error: ${e.message}`),
+    frameattached: () => lines.push(`${at()} frame attached`),
+    framenavigated: (f) => f !== page.mainFrame() && lines.push(`${at()} ${where(f)} navigated: ${f.url()}`),
+  };
+  for (const [event, fn] of Object.entries(handlers)) page.on(event, fn);
+  const key = "switchboard-test-watch";
+  const inPage = (fn, arg) => Promise.race([page.evaluate(fn, arg), new Promise((resolve) => setTimeout(() => resolve("(no answer in 3 s)"), 3000))]);
+  // The frame's messages to the loader and the loader's events, timed in the page.
+  await inPage((key) => {
+    if (window[Symbol.for(key)]) return;
+    const seen = (window[Symbol.for(key)] = { t0: performance.now(), log: [] });
+    const stamp = () => `+${((performance.now() - seen.t0) / 1000).toFixed(2)} s`;
+    addEventListener("message", (e) => {
+      const type = e.data && typeof e.data === "object" ? e.data.switchboard : undefined;
+      if (type) seen.log.push(`${stamp()} frame -> loader: ${type}${type === "look" ? ` ${e.data.position} ${e.data.color}` : ""}`);
+    });
+    for (const name of ["ready", "open", "close"]) window.Switchboard?.on(name, () => seen.log.push(`${stamp()} loader event: ${name}`));
+    if (!window.Switchboard) seen.log.push(`${stamp()} (no window.Switchboard yet: the loader has not run)`);
+  }, key).catch(() => {});
+
+  const watch = {
+    note: (what) => lines.push(`${at()} test: ${what}`),
+    stop: () => {
+      for (const [event, fn] of Object.entries(handlers)) page.off(event, fn);
+    },
+    // The error to throw instead of `error`: its message first, then what the
+    // widget did. Printed in full too (node --test shortens long messages).
+    async explain(error, step) {
+      watch.note(`gave up: ${String(error.message).split("\n")[0]}`);
+      // The frames' own view first: a frame that loaded before the watch began made
+      // its requests unseen by it, but its resource timing still has them.
+      const frames = [];
+      for (const frame of page.frames()) {
+        if (frame === page.mainFrame()) continue;
+        const state = await Promise.race([
+          frame.evaluate(() => ({
+            readyState: document.readyState,
+            title: document.title,
+            app: document.getElementById("app")?.innerHTML.slice(0, 300) ?? "(no #app)",
+            dialogs: document.querySelectorAll("[role=dialog]").length,
+            api: performance.getEntriesByType("resource").filter((r) => r.name.includes("/v1/")).map((r) =>
+              `${new URL(r.name).pathname} started ${(r.startTime / 1000).toFixed(2)} s, ended ${(r.responseEnd / 1000).toFixed(2)} s, status ${r.responseStatus ?? "?"}`),
+            seconds_since_frame_began: (performance.now() / 1000).toFixed(2),
+          })),
+          new Promise((resolve) => setTimeout(() => resolve("(no answer in 3 s)"), 3000)),
+        ]).catch((e) => `(cannot evaluate: ${e.message})`);
+        frames.push({ url: frame.url(), state });
+      }
+      const settings = [...requests.values()].filter((e) => /\/v1\/tenants\/[^/]+\/widget(\?|$)/.test(e.what.split(" ")[1]));
+      const inFrames = frames.flatMap((f) => (typeof f.state === "object" ? f.state.api.filter((a) => /\/widget /.test(a)) : []));
+      const summary = settings.length > 0
+        ? settings.map((e) => `settings request sent ${e.sent}, ${e.status !== undefined ? `status ${e.status} ${e.answered}` : "no answer"}` +
+            `${e.finished ? `, body ended ${e.finished}` : ""}${e.failed ? `, failed: ${e.failed}` : ""}`).join("; ")
+        : inFrames.length > 0
+          ? `settings request made before the watch began (frame time): ${inFrames.join("; ")}`
+          : "no settings request (GET /v1/tenants/ID/widget) seen, nor in any frame's resource timing";
+      const out = [`${step} gave up ${at()} after it began; ${summary}`];
+      out.push("requests since the watch began:");
+      for (const e of requests.values())
+        out.push(`  ${e.sent} ${e.what}: ${e.status ?? "no answer"} ${e.answered ?? ""}${e.finished ? ` ended ${e.finished}` : ""}${e.failed ? ` FAILED ${e.failed}` : ""}`);
+      out.push("console, frames and steps:", ...lines.map((l) => "  " + l));
+      const host = await inPage((key) => {
+        const seen = window[Symbol.for(key)];
+        const launcher = [...document.querySelectorAll("button[aria-haspopup=dialog]")].map((b) => {
+          const r = b.getBoundingClientRect();
+          return `aria-expanded=${b.getAttribute("aria-expanded")} label=${b.getAttribute("aria-label")} at ${Math.round(r.x)},${Math.round(r.y)} ${Math.round(r.width)}x${Math.round(r.height)}`;
+        });
+        const frames = [...document.querySelectorAll("iframe")].map((f) => `src=${f.src} display=${getComputedStyle(f).display} ${f.offsetWidth}x${f.offsetHeight}`);
+        return { log: seen?.log ?? ["(not watched)"], launcher, frames, focus: document.activeElement?.tagName };
+      }, key).catch((e) => ({ log: [`(the page did not answer: ${e.message})`] }));
+      out.push("in the page (bridge messages since the watch began):", ...(host.log ?? []).map((l) => "  " + l));
+      out.push(`  launcher: ${JSON.stringify(host.launcher)}; iframes: ${JSON.stringify(host.frames)}; focus: ${host.focus}`);
+      for (const f of frames) out.push(`frame ${f.url}: ${JSON.stringify(f.state)}`);
+      const shot = await saveScreenshot(page, `${step}-failed-${Date.now()}`);
+      out.push(`screenshot: ${shot}`);
+      const text = out.join("\n");
+      console.error(`--- ${step} failed: what the widget did ---\n${text}\n---`);
+      const explained = new Error(`${error.message}\n${text}`, { cause: error });
+      explained.stack = `${explained.message}\n${String(error.stack ?? "").split("\n").slice(1).join("\n")}`;
+      return explained;
+    },
+  };
+  return watch;
+}
+
+// A screenshot where CTest keeps them (SWITCHBOARD_SCREENSHOT_DIR), else in the
+// system's temporary directory; its path, or why there is none.
+async function saveScreenshot(page, name) {
+  const dir = process.env.SWITCHBOARD_SCREENSHOT_DIR || os.tmpdir();
+  const file = path.join(dir, `${name}.png`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: file, timeout: 5000 });
+    return file;
+  } catch (e) {
+    return `none (${e.message.split("\n")[0]})`;
+  }
 }
 
 // Records every state an own message goes through (pending, sent, read).

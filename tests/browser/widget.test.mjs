@@ -537,6 +537,37 @@ offline_message = "Nobody is here right now. Leave us a message and we will emai
     assert.equal((await api(server2, "GET", "/v1/tenants/nope/widget")).status, 404);
   });
 
+  test("a press on the launcher opens the chat though the tenant's side arrives while it is held", async () => {
+    // A first visit: the launcher starts on the right and moves to this tenant's left
+    // once the frame has read the settings. A press across that moment (a test's
+    // click on a loaded machine, a quick visitor) must still open the chat: the
+    // launcher does not move from under the pointer, and moves once released.
+    const context = await newContext();
+    const page = await context.newPage();
+    let answer;
+    const held = new Promise((resolve) => (answer = resolve));
+    await page.route("**/v1/tenants/demo/widget", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(shop.url + "/");
+    await page.waitForSelector('iframe[src*="/widget/"]', { state: "attached" }); // made when the browser is idle
+    const launcher = page.getByRole("button", { name: /^Open chat/ });
+    const box = await launcher.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    answer();
+    // The loader keeps the look it was told: the settings have arrived, with "left".
+    await page.waitForFunction(() => JSON.parse(localStorage.getItem("switchboard:demo:look") ?? "{}").position === "left");
+    await page.mouse.up();
+    const frame = await widgetFrame(page);
+    await frame.getByRole("dialog").waitFor();
+    assert.equal(await page.getByRole("button", { name: /^Close chat/ }).getAttribute("aria-expanded"), "true");
+    // And then it is on the tenant's side.
+    await page.waitForFunction(() => document.querySelector("button[aria-haspopup=dialog]").getBoundingClientRect().left < innerWidth / 2);
+    await context.close();
+  });
+
   test("nobody can answer: the offline message and a 'leave a message' form that reaches the agents", async () => {
     const context = await newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();

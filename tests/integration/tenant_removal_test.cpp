@@ -89,6 +89,11 @@ TEST_CASE(
   const auto log = deployment.server().log();
   CHECK_THAT(log, Catch::Contains("tenant acme: its file is gone; it is no longer served"));
   CHECK_THAT(log, Catch::Contains("tenant acme: its connections are closed"));
+  // Its engine stopped before its storage was fenced and closed: none of its timers
+  // (offers, answer deadlines, queue waits) fires into the storage afterwards.
+  const auto engine_stopped = log.find("tenant acme: engine stopped");
+  CHECK(engine_stopped != std::string::npos);
+  CHECK(engine_stopped < log.find("tenant acme: its storage is closed"));
 
   // Back: the same data, nothing acknowledged lost, chat goes on.
   deployment.write_tenant(acme_tenant());

@@ -121,6 +121,31 @@ function start(): void {
     }
   }
 
+  // The tenant's side arrives with the frame's settings, shortly after the page
+  // loaded on a first visit. A launcher that moved while pressed would lose the
+  // click (the release lands on the page, not on it) and the chat would not open:
+  // while it is pressed it stays put, and moves once released.
+  let pressed = false;
+  let sideLater: Side | null = null;
+  function moveTo(next: Side): void {
+    if (pressed) sideLater = next;
+    else side = next;
+  }
+  launcher.addEventListener("pointerdown", () => (pressed = true));
+  const released = () => {
+    pressed = false;
+    if (!sideLater) return;
+    const next = sideLater;
+    sideLater = null;
+    // After this release's click (dispatched in the same task), if there is one.
+    setTimeout(() => {
+      side = next;
+      layout();
+    });
+  };
+  window.addEventListener("pointerup", released, true);
+  window.addEventListener("pointercancel", released, true);
+
   function post(message: ToFrame): void {
     if (!frame || !frameReady) {
       if (message.switchboard !== "hidden" && message.switchboard !== "open") queue.push(message);
@@ -210,7 +235,7 @@ function start(): void {
         break;
       case "look":
         if (kColor.test(String(data.color))) color = String(data.color);
-        if (!sideFixed && (data.position === "left" || data.position === "right")) side = data.position;
+        if (!sideFixed && (data.position === "left" || data.position === "right")) moveTo(data.position);
         if (data.lang === "en" || data.lang === "zh") lang = data.lang;
         try {
           localStorage.setItem(storageKey + ":look", JSON.stringify({ color, position: data.position }));

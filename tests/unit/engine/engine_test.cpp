@@ -1,6 +1,10 @@
 // The conversation engine with fake storage and peers: what visitors and agents
 // would notice (acks, seq, order, queue, capacity, resends, restarts). Transfers
 // between agents and groups are in transfer_test.cpp.
+#include <atomic>
+#include <future>
+#include <thread>
+
 #include "engine_fixture.hpp"
 
 using namespace sb::engine;
@@ -532,4 +536,66 @@ TEST_CASE("a message's files are checked before its seq; messages behind it keep
   CHECK(str(errors[1].at("code")) == "not_found");
   CHECK_THAT(str(errors[1].at("message")), Catch::Contains("att_9"));
   CHECK(f.store->messages[cid].size() == 2);
+}
+
+// The engine runs on a strand served by several threads; stop() is called from yet
+// another while commands keep coming from two more. Whatever the strand ran before
+// the stop counts; nothing after it does (TSan's build runs this too).
+TEST_CASE("stop() from another thread while commands come from several: nothing is handled after") {
+  Fixture f({agent("ann", 1000)});
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  constexpr int kVisitors = 8;
+  std::vector<std::shared_ptr<FakePeer>> visitors;
+  for (int i = 0; i < kVisitors; ++i) {
+    visitors.push_back(f.peer());
+    f.engine->visitor_hello(visitors.back(), visitor_id("v" + std::to_string(i)), "tok", {});
+  }
+  f.settle();
+
+  auto work = boost::asio::make_work_guard(f.ioc);
+  f.ioc.restart();
+  std::vector<std::thread> loops;
+  for (int i = 0; i < 3; ++i) loops.emplace_back([&] { f.ioc.run(); });
+  // Read on the strand as the stop runs.
+  auto frames_now = [&] {
+    size_t n = ann->frames.size();
+    for (const auto& v : visitors) n += v->frames.size();
+    return n;
+  };
+  size_t frames_at_stop = 0;
+  int writes_at_stop = 0;
+  std::atomic<bool> has_stopped{false};
+  std::promise<void> stopped;
+  // Each sender goes on for a while after the stop: those commands are dropped.
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 2; ++t)
+    senders.emplace_back([&, t] {
+      int after_stop = 0;
+      for (int n = 0; n < 100000 && after_stop < 200; ++n) {
+        const int v = t * (kVisitors / 2) + n % (kVisitors / 2);
+        f.say(visitors[v], visitor_id("v" + std::to_string(v)), "m" + std::to_string(n), "hi");
+        if (has_stopped.load()) ++after_stop;
+        if (n % 20 == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+    });
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    f.engine->stop([&] {
+      frames_at_stop = frames_now();
+      writes_at_stop = f.store->writes;
+      has_stopped = true;
+      stopped.set_value();
+    });
+  });
+  for (auto& s : senders) s.join();
+  stopper.join();
+  stopped.get_future().wait();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  work.reset();
+  for (auto& l : loops) l.join();
+
+  CHECK(frames_at_stop > 0);
+  CHECK(frames_now() == frames_at_stop);
+  CHECK(f.store->writes == writes_at_stop);
 }

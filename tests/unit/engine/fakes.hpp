@@ -30,6 +30,7 @@ class FakeStore : public Store {
       messages;  // conversation -> seq -> message
   std::map<std::string, json::object> conversations;
   int append_calls = 0;
+  int writes = 0;  // every call that changes what is stored: appends, records, kv, read, logs
   int fail_next_appends = 0;  // that many appends fail
   bool hold_appends = false;  // appends wait in `held` until release()
   std::vector<std::function<void()>> held;
@@ -42,6 +43,7 @@ class FakeStore : public Store {
 
   void append_message(const StoredMessage& m, StoreCallback done) override {
     ++append_calls;
+    ++writes;
     auto finish = [this, m, done = std::move(done)]() mutable {
       if (fail_next_appends > 0) {
         --fail_next_appends;
@@ -86,6 +88,7 @@ class FakeStore : public Store {
   }
 
   void put_conversation(std::string doc, StoreCallback done) override {
+    ++writes;
     auto o = json::parse(doc).as_object();
     conversations[std::string(o["id"].as_string())] = o;
     later(std::move(done), StoreResult{});
@@ -108,12 +111,14 @@ class FakeStore : public Store {
   }
 
   void set_read(const std::string&, const std::string&, uint64_t, StoreCallback done) override {
+    ++writes;
     later(std::move(done), StoreResult{});
   }
 
   std::map<std::string, std::map<std::string, std::string>> kv;  // ns -> key -> JSON
   void kv_put(const std::string& ns, const std::string& key, std::string value,
               StoreCallback done) override {
+    ++writes;
     if (value.empty()) {
       kv[ns].erase(key);
     } else {
@@ -153,6 +158,7 @@ class FakeStore : public Store {
   // The logs: appended entries kept in order (listing is not needed by these tests).
   std::vector<LogEntry> log_entries;
   void log_append(const LogEntry& entry, StoreCallback done) override {
+    ++writes;
     log_entries.push_back(entry);
     later(std::move(done),
           StoreResult{0, json::serialize(json::object{{"seq", log_entries.size()}}), ""});

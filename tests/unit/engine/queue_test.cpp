@@ -659,3 +659,90 @@ TEST_CASE("a conversation a stop caught before its routing decision is decided a
   REQUIRE(ann->of_type("conversation.assigned").size() == 1);
   CHECK(ann->of_type("conversation.assigned")[0].at("conversation").at("id") == "c1");
 }
+
+// A tenant whose file went (or that moved to another node) has its engine stopped:
+// what it had armed must not fire into a storage that is fenced by then, nor reach
+// its plugins, its bus or its clients. The same timers, unstopped, do fire.
+TEST_CASE("a stopped engine: none of its timers fires, nothing queued or answered is handled") {
+  QueueFixture f(
+      {{"billing", group("billing", 0, 1, sb::groups::QueueLimitOutcome::message_and_close)}},
+      {"offer"});
+  EnginePolicy policy;
+  policy.agent_offline_grace = 1s;
+  policy.reroute_unanswered = 1s;
+  policy.transfer_offer = 1s;
+  f.engine->set_policy(policy);
+  std::vector<std::string> events;
+  f.engine->with_bus([&](sb::bus::EventBus& bus) {
+    bus.subscribe([&](const sb::bus::Event& e) { events.push_back(e.type); });
+  });
+
+  // b1 waits for billing, its max_wait_s closes it; s1 is bob's and d1 cid's, each
+  // with an answer deadline; bob offers s1 to billing (the offer expires); cid
+  // leaves (his grace period ends).
+  auto b1 = f.visitor_says("b1", "invoice");
+  auto bob = f.agent_connects("bob");
+  auto cid = f.agent_connects("cid");
+  auto s1 = f.visitor_says("s1", "order");
+  auto d1 = f.visitor_says("d1", "hi");
+  REQUIRE(s1->of_type("conversation.assigned").size() == 1);
+  REQUIRE(d1->of_type("conversation.assigned").size() == 1);
+  f.engine->set_routing_chain({f.offering});
+  auto ann = f.agent_connects("ann");
+  f.engine->transfer_conversation(bob, queue_agent_id("bob"), conversation_of(*s1), "", "billing",
+                                  "t1");
+  f.settle();
+  REQUIRE(ann->of_type("conversation.offered").size() == 2);  // b1, and s1's transfer
+  f.engine->disconnect(cid, queue_agent_id("cid"));
+  f.settle();
+
+  const std::vector<std::shared_ptr<FakePeer>> peers{b1, s1, d1, bob, cid, ann};
+  auto frames_sent = [&] {
+    size_t n = 0;
+    for (const auto& p : peers) n += p->frames.size();
+    return n;
+  };
+  const size_t frames_before = frames_sent();
+  const int writes_before = f.store->writes;
+  const size_t events_before = events.size();
+
+  SECTION("unstopped, they fire") {
+    f.run_for(1500ms);
+    CHECK(b1->of_type("conversation.closed").size() == 1);
+    CHECK(!ann->of_type("conversation.offer_withdrawn").empty());
+    // cid's d1: rerouted when he did not answer in time, or requeued once he stayed away.
+    CHECK(f.metrics->conversations_rerouted.load() + f.metrics->conversations_requeued.load() > 0);
+    CHECK(frames_sent() > frames_before);
+    CHECK(f.store->writes > writes_before);
+    CHECK(events.size() > events_before);
+  }
+  SECTION("stopped, none fires, and what is asked of it later is not handled") {
+    int stops = 0;
+    f.engine->stop([&] { ++stops; });
+    // Queued behind the stop: dropped, or refused when someone waits for an answer.
+    f.writes(b1, "b1", "b1-2", "still there?");
+    std::optional<Answer> history;
+    f.engine->history(queue_visitor("b1"), conversation_of(*b1), 0, 10,
+                      [&](Answer a) { history = std::move(a); });
+    f.run_for(1500ms);
+    CHECK(stops == 1);
+    CHECK(frames_sent() == frames_before);
+    CHECK(f.store->writes == writes_before);
+    CHECK(events.size() == events_before);
+    CHECK(b1->of_type("conversation.closed").empty());
+    CHECK(f.metrics->conversations_requeued.load() == 0);
+    CHECK(f.metrics->conversations_rerouted.load() == 0);
+    CHECK(f.metrics->queue_wait_exceeded.load() == 0);
+    REQUIRE(history);
+    CHECK(history->error == sb::metrics::ErrorCode::unavailable);
+    // Stopping again only says it is done.
+    f.engine->stop([&] { ++stops; });
+    f.run_for(50ms);
+    CHECK(stops == 2);
+    // Nothing is left armed: the engine is let go (its timers held it).
+    CHECK(f.ioc.stopped());
+    const std::weak_ptr<TenantEngine> engine = f.engine;
+    f.engine.reset();
+    CHECK(engine.expired());
+  }
+}
