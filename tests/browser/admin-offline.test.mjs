@@ -61,6 +61,10 @@ test("the server stopped mid-edit: the Knowledge page says it cannot reach it, i
   await failed.waitFor();
   assert.equal(await failed.innerText(), "无法加载：无法连接服务器（可能正在重启，或网络中断）。请稍后再试。");
   assert.doesNotMatch(await page.locator("main").innerText(), /Failed to fetch|TOML/);
+  // The Conversations page's retention form says so too, instead of loading for ever.
+  await page.getByRole("link", { name: "会话" }).click();
+  await page.locator(".conversations-card", { hasText: "数据保留" }).getByText("无法加载：无法连接服务器").waitFor();
+  assert.equal(await page.locator(".conversations-card", { hasText: "数据保留" }).getByText("正在加载…").count(), 0);
   // The dashboard's code cannot be fetched: said on the page, the admin app stays.
   await page.getByRole("link", { name: "仪表盘" }).click();
   await page.getByText("无法加载此页面：无法连接服务器，或此标签页打开后服务器已更新。").waitFor();

@@ -564,6 +564,23 @@ test("a Knowledge page opened before someone else's save does not write over it:
   await page.context().close();
 });
 
+test("switching the page's language keeps the Knowledge page's unsaved entry", async () => {
+  const page = await open("knowledge");
+  await page.locator('.faq-row[data-entry="refund-time"]').waitFor();
+  await page.getByRole("button", { name: "Add entry" }).click();
+  const row = page.locator(".faq-row").last();
+  await row.getByLabel("Id").fill("still-here");
+  await row.getByLabel("Questions").fill("Is it kept?");
+  await page.getByRole("banner").getByLabel("Language").selectOption("zh");
+  await page.getByRole("heading", { name: "机器人知识库" }).waitFor();
+  // Give a reload (what happened before) its time to land, then look.
+  await page.waitForTimeout(1000);
+  assert.equal(await page.locator('.faq-row[data-entry="still-here"]').count(), 1, "the unsaved entry is kept");
+  assert.equal(await page.locator('.faq-row[data-entry="still-here"]').getByLabel("问题").inputValue(), "Is it kept?");
+  assert.match(await page.locator(".dirty-mark").innerText(), /未保存/);
+  await page.context().close();
+});
+
 test("leaving the routing editor with unsaved changes through the navigation asks first", async () => {
   const page = await open("routing");
   await page.locator('.react-flow__node[data-id="fallback"]').waitFor();

@@ -6,7 +6,7 @@
 // unanswered question made an entry) is a 412, and the page offers to load it rather
 // than drop it. The intents are edited below the same way (PUT …/intents). Above them, a "try it" box
 // asks the bot (BotTry.tsx); below, the dialog flows are shown read-only (Flows.tsx).
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, Session } from "../api";
 import type { Lang } from "../i18n";
 import { BotTry } from "./BotTry";
@@ -43,6 +43,10 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
   const [rowError, setRowError] = useState<RowError | null>(null);
   const [filter, setFilter] = useState("");
 
+  // The page's words as of now, read when a load fails: switching the language
+  // must not load the file again (and drop what is being edited).
+  const words = useRef(t);
+  words.current = t;
   const load = useCallback(async () => {
     try {
       const { text, etag } = await api.kb();
@@ -55,9 +59,9 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
       setLoadError(null);
     } catch (e) {
       if ((e as ApiError).status === 401) return onExpired();
-      setLoadError(e instanceof ApiError ? e.message : t("kb.parseFailed", { message: (e as Error).message }));
+      setLoadError(e instanceof ApiError ? e.message : words.current("kb.parseFailed", { message: (e as Error).message }));
     }
-  }, [api, onExpired, t]);
+  }, [api, onExpired]);
   useEffect(() => {
     void load();
   }, [load]);
