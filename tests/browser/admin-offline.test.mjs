@@ -32,7 +32,7 @@ after(async () => {
   await server?.dispose();
 });
 
-test("the server stopped mid-edit: the Knowledge page says it cannot reach it, in Chinese, and saves once it is back", async () => {
+test("the server stopped mid-edit: the admin pages say it cannot be reached, in Chinese, and the dashboard says so instead of blanking the app", async () => {
   const page = await openAdmin(browser, server, "knowledge", { lang: "zh" });
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
@@ -80,14 +80,7 @@ test("the server stopped mid-edit: the Knowledge page says it cannot reach it, i
   await start();
   await page.getByRole("link", { name: "仪表盘" }).click();
   await page.getByRole("button", { name: "刷新页面" }).click();
-  await page.getByLabel("密码").fill("demo-admin").catch(() => {});
-  await page.getByRole("heading", { name: "仪表盘" }).waitFor({ timeout: 20000 }).catch(async () => {
-    // Signed out by the restart's reload: sign in again.
-    await page.getByLabel("邮箱").fill("admin@demo.local");
-    await page.getByLabel("密码").fill("demo-admin");
-    await page.getByRole("button", { name: "登录", exact: true }).click();
-    await page.getByRole("heading", { name: "仪表盘" }).waitFor();
-  });
+  await page.getByRole("heading", { name: "仪表盘", exact: true }).waitFor({ timeout: 30000 });
   assert.deepEqual(errors, []);
   await page.context().close();
 });
