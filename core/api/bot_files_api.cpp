@@ -17,6 +17,11 @@
 //                          entry, also as fields (file, line, field, reason, and a
 //                          stable problem code where one applies: bot_file_problem.hpp)
 //
+// Both answer the file's ETag (of its text). A PUT with If-Match saves only over
+// that text: else 412 kb_changed (intents_changed, flows_changed), so an admin
+// saving a page loaded before another admin's save, an unanswered question's new
+// entry or a hand edit does not drop it unseen.
+//
 // NAME is one of the names the config key gives, as written there; default the
 // first. The core does not read these files itself: the plugin checks the new text
 // (see Backend::replace_plugin_file), so the API accepts exactly what the bot can load.
@@ -32,6 +37,7 @@
 #include <sstream>
 
 #include "api/bot_file_problem.hpp"
+#include "api/etag.hpp"
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
 
@@ -113,21 +119,38 @@ void RestApi::bot_file(const TenantView& tenant, const BotFile& kind, const Http
                                      actor = actor_of(tenant, *claims),
                                      listed = names_header(names),
                                      body = reading ? std::string() : request.body,
-                                     respond = std::move(respond)] {
+                                     if_match = request.if_match, respond = std::move(respond)] {
+    const auto path = config->file.parent_path() / name;
     if (reading) {
-      const auto path = config->file.parent_path() / name;
       auto text = read_file(path);
       if (!text)
         return respond(error_response(404, "not_found", "the file " + name + " cannot be read"));
       HttpResponse file{200, "application/toml; charset=utf-8", std::move(*text)};
       file.headers.emplace_back("X-Switchboard-Files", listed);
+      file.headers.emplace_back("ETag", etag_of(file.body));
       return respond(std::move(file));
+    }
+    // Read here, on the pool's one thread that also runs every other write of these
+    // files (PUTs, the unanswered questions' decisions), so nothing comes between.
+    if (!if_match.empty()) {
+      const auto now = etag_of(read_file(path).value_or(std::string()));
+      if (!names_etag(if_match, now)) {
+        auto changed = error_response(412, kind.changed_code,
+                                      "the " + std::string(kind.what) +
+                                          " was changed since you loaded it (by another admin, "
+                                          "an unanswered question's decision or by hand); load "
+                                          "it again and redo your change");
+        changed.headers.emplace_back("ETag", now);
+        return respond(std::move(changed));
+      }
     }
     const auto error = backend_.replace_plugin_file(*config, kind.plugin, kind.key, name, body);
     if (!error.empty())
       return respond(
           bot_file_refusal(kind.invalid_code, error, read_bot_file_problem(error, name, body)));
-    respond(json_response(200, json::object{{"file", name}}));
+    auto saved = json_response(200, json::object{{"file", name}});
+    saved.headers.emplace_back("ETag", etag_of(body));
+    respond(std::move(saved));
     record_change(tenant, actor,
                   {kind.audit_action, name,
                    std::string(kind.what) + " replaced: " + std::to_string(line_count(body)) +

@@ -91,13 +91,14 @@ struct BotFile {
   const char* what;
   const char* invalid_code;
   const char* audit_action;
+  const char* changed_code;  // 412: If-Match names a version no longer in the file
 };
-inline constexpr BotFile kKnowledgeBaseFile{"autoreply-faq", "files", "knowledge base",
-                                            "invalid_kb", "kb.saved"};
-inline constexpr BotFile kIntentsFile{"autoreply-intent", "file", "intents", "invalid_intents",
-                                      "intents.saved"};
-inline constexpr BotFile kFlowsFile{"autoreply-flow", "files", "dialog flows", "invalid_flows",
-                                    "flows.saved"};
+inline constexpr BotFile kKnowledgeBaseFile{"autoreply-faq", "files",    "knowledge base",
+                                            "invalid_kb",    "kb.saved", "kb_changed"};
+inline constexpr BotFile kIntentsFile{"autoreply-intent", "file",          "intents",
+                                      "invalid_intents",  "intents.saved", "intents_changed"};
+inline constexpr BotFile kFlowsFile{"autoreply-flow", "files",       "dialog flows",
+                                    "invalid_flows",  "flows.saved", "flows_changed"};
 
 // The names the tenant's config gives for kind's files ([plugins.<plugin>] key, a
 // string or a list), as written; empty when none (bot_files_api.cpp).

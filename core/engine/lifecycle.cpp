@@ -304,6 +304,7 @@ void TenantEngine::on_visitor_hello(const PeerPtr& peer, const Identity& who,
       position, eta_s);
   peer->send(frames::visitor_welcome(who.id, token, &conversation));
   if (position > 0) peer->send(frames::queued(open->id, position, eta_s));
+  send_read_mark(*open, peer, Role::visitor);
   if (auto it = last_seq.find(open->id); it != last_seq.end())
     catch_up(*open, peer, Role::visitor, it->second, false);
 }
@@ -331,6 +332,8 @@ void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
       c->joined_at_seq[peer->peer_id()] = c->delivered_seq;
     }
   peer->send(frames::agent_welcome(*agent, conversations));
+  for (const auto& id : agent->open_conversations)
+    if (Conversation* c = find_conversation(id)) send_read_mark(*c, peer, Role::agent);
   if (came_online) {
     publish(bus::event::kAgentStatus, {},
             json::serialize(json::object{{"agent_id", agent->id}, {"status", "online"}}));

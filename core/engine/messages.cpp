@@ -361,4 +361,18 @@ void TenantEngine::on_read(const PeerPtr& peer, const Identity& who,
   }
 }
 
+void TenantEngine::send_read_mark(const Conversation& c, const PeerPtr& peer, Role to) const {
+  // The visitor hears the furthest any agent of the conversation read (its
+  // assignee, or one before a transfer); an agent hears the visitor's mark.
+  const std::string* reader = nullptr;
+  uint64_t seq = 0;
+  for (const auto& [id, read] : c.read_seq) {
+    if ((id == c.visitor_id) != (to == Role::agent) || read <= seq) continue;
+    reader = &id;
+    seq = read;
+  }
+  if (reader)
+    peer->send(frames::read(c.id, seq, to == Role::agent ? Role::visitor : Role::agent, *reader));
+}
+
 }  // namespace sb::engine

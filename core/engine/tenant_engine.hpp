@@ -266,6 +266,9 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
                  bool on);
   void on_read(const PeerPtr& peer, const Identity& who, const std::string& conversation_id,
                uint64_t seq, const std::string& ref);
+  // A connection that (re)joins hears how far the other side has read: a reloaded
+  // widget or console starts with no read marks, and one sent while it was away is lost.
+  void send_read_mark(const Conversation& c, const PeerPtr& peer, Role to) const;
 
   // delivery.cpp
   void send_to_visitor(Conversation& c, const frames::Frame& frame, uint64_t except_peer = 0);

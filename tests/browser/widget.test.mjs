@@ -212,7 +212,7 @@ describe("the widget on a website", () => {
     Object.assign(chat, { agent, context, page, conversation_id, dialogs });
   });
 
-  test("a reload shows the whole conversation again, once", async () => {
+  test("a reload shows the whole conversation again, once, and what the agent read as read", async () => {
     const { page } = chat;
     await page.reload();
     const { log } = await openChat(page);
@@ -221,6 +221,9 @@ describe("the widget on a website", () => {
       assert.equal(await log.locator(".sb-msg", { hasText: text }).count(), 1, `"${text}" once after the reload`);
     assert.equal(await log.locator(".sb-mine").count(), 3);
     assert.equal(await log.locator(".sb-theirs").count(), 2);
+    // The agent read the first message before the reload: still "Read", the later ones "Sent".
+    await log.locator('.sb-mine[data-state="read"]', { hasText: "Hello, I need help with my order" }).waitFor();
+    assert.equal(await log.locator('.sb-mine[data-state="sent"]', { hasText: "one more" }).count(), 1);
   });
 
   test("a server restart: the widget reconnects, resends what was pending, and nothing is lost or doubled", async () => {

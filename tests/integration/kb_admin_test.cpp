@@ -144,6 +144,54 @@ TEST_CASE("with relative directories, as from a checkout, an admin's knowledge-b
   CHECK_THAT(broken.body, Catch::Contains("entries[2].answer: missing"));
 }
 
+TEST_CASE("a knowledge-base save made from an old version is refused, not written over another",
+          "[kb]") {
+  Deployment deployment({acme_tenant()}, DeploymentOptions{.start = false});
+  start_with_knowledge_base(deployment);
+  const std::string path = "/v1/tenants/acme/kb";
+  const auto admin = deployment.login("acme", "root");
+  const auto if_match = [&](const std::string& etag) {
+    auto headers = bearer(admin);
+    headers.emplace_back("If-Match", etag);
+    return headers;
+  };
+  auto first = http_get(deployment.port(), path, bearer(admin));
+  REQUIRE(first.status == 200);
+  const std::string v1 = first.headers["etag"];
+  REQUIRE(v1.size() > 2);
+  CHECK(v1.front() == '"');
+
+  // Someone else saves an entry over v1 (another tab, an unanswered question's new
+  // entry): accepted, with the new version.
+  const std::string theirs = std::string(kKnowledgeBase) +
+                             "\n[[entries]]\nid = \"refunds\"\nquestions = [\"How do refunds "
+                             "work?\"]\nanswer = \"Within 5 days.\"\n";
+  auto saved = http_request(deployment.port(), "PUT", path, theirs, if_match(v1));
+  INFO(saved.body);
+  REQUIRE(saved.status == 200);
+  const std::string v2 = saved.headers["etag"];
+  CHECK(v2 != v1);
+  CHECK(http_get(deployment.port(), path, bearer(admin)).headers["etag"] == v2);
+
+  // The admin still on v1 is told, and their save does not drop the other entry.
+  const std::string mine = std::string(kKnowledgeBase) +
+                           "\n[[entries]]\nid = \"pay\"\nquestions = [\"How do I "
+                           "pay?\"]\nanswer = \"By card.\"\n";
+  auto stale = http_request(deployment.port(), "PUT", path, mine, if_match(v1));
+  INFO(stale.body);
+  CHECK(stale.status == 412);
+  CHECK(json::parse(stale.body).at("error").at("code") == "kb_changed");
+  CHECK(stale.headers["etag"] == v2);
+  CHECK(sb::test::read_file(deployment.tenants_dir() / "acme" / "faq.toml") == theirs);
+
+  // A hand edit is a change too; with the current version (or none) it saves.
+  sb::test::write_file_atomically(deployment.tenants_dir() / "acme" / "faq.toml", kKnowledgeBase);
+  CHECK(http_request(deployment.port(), "PUT", path, mine, if_match(v2)).status == 412);
+  CHECK(http_request(deployment.port(), "PUT", path, mine, if_match(v1)).status == 200);
+  CHECK(http_request(deployment.port(), "PUT", path, theirs, bearer(admin)).status == 200);
+  CHECK(sb::test::read_file(deployment.tenants_dir() / "acme" / "faq.toml") == theirs);
+}
+
 TEST_CASE("the intents file over REST: admins replace it, the plugin checks it", "[kb]") {
   constexpr const char* kIntents = R"(# Acme's intents
 [[intents]]

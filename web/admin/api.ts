@@ -4,6 +4,7 @@
 // this tab only.
 import type { Graph } from "./graph/model";
 import type { Catalog } from "./graph/validate";
+import { pageLanguage } from "../shared/i18n";
 
 export type Agent = { id: string; name: string; email?: string; role: "agent" | "admin" };
 export type Session = { tenant: string; agent: Agent; csrf?: string; token?: string };
@@ -21,13 +22,35 @@ export class ApiError extends Error {
 
 const kTokenKey = "switchboard.admin.session";
 
+// The server could not be reached at all (stopped, restarting, the network down):
+// said in the page's language, not as the browser's "Failed to fetch" (nor as a
+// page's guess, such as a file that "cannot be read"). Status 0, code "network".
+export function unreachable(): ApiError {
+  const zh = pageLanguage() === "zh";
+  return new ApiError(
+    0,
+    "network",
+    zh ? "无法连接服务器（可能正在重启，或网络中断）。请稍后再试。" : "Cannot reach the server (it may be restarting, or the network is down). Try again in a moment.",
+  );
+}
+
+// fetch for the admin pages' calls: a network failure becomes unreachable().
+export async function reach(url: string, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (e) {
+    if (init.signal?.aborted) throw e;
+    throw unreachable();
+  }
+}
+
 export async function call(method: string, url: string, opts: { body?: unknown; session?: Session | null; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.body !== undefined) headers["Content-Type"] = "application/json";
   const s = opts.session;
   if (s?.token) headers.Authorization = `Bearer ${s.token}`;
   else if (s?.csrf && method !== "GET" && method !== "HEAD") headers["X-CSRF-Token"] = s.csrf;
-  const response = await fetch(url, {
+  const response = await reach(url, {
     method,
     headers,
     credentials: "same-origin",

@@ -294,6 +294,51 @@ TEST_CASE("read receipts only move forward and are relayed to the other side") {
   CHECK(reads[0].at("seq").as_int64() == 2);
 }
 
+TEST_CASE("a reconnecting visitor or agent hears how far the other side has read") {
+  Fixture f({agent("ann", 5)});
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  auto vis = f.peer();
+  const auto cid = f.visitor_opens(vis, "a");
+  f.say(vis, visitor_id("v1"), "m2", "b");
+  f.say(ann, agent_id("ann"), "a1", "hi", cid);
+  f.settle();
+  f.engine->mark_read(ann, agent_id("ann"), cid, 2, "");
+  f.engine->mark_read(vis, visitor_id("v1"), cid, 3, "");
+  f.settle();
+
+  // The widget is reloaded: its replay comes with the agent's mark, which it
+  // could not have kept (nor heard, had the agent read while it was away).
+  auto reloaded = f.peer();
+  f.engine->visitor_hello(reloaded, visitor_id("v1"), "tok", {{cid, 0}});
+  f.settle();
+  auto reads = reloaded->of_type("read");
+  REQUIRE(reads.size() == 1);
+  CHECK(str(reads[0].at("conversation_id")) == cid);
+  CHECK(reads[0].at("seq").as_int64() == 2);
+  CHECK(str(reads[0].at("from").at("role")) == "agent");
+  CHECK(str(reads[0].at("from").at("id")) == agent_id("ann").id);
+
+  // The console is reloaded: it hears the visitor's mark.
+  auto console = f.peer();
+  f.engine->agent_connect(console, agent_id("ann"));
+  f.settle();
+  reads = console->of_type("read");
+  REQUIRE(reads.size() == 1);
+  CHECK(reads[0].at("seq").as_int64() == 3);
+  CHECK(str(reads[0].at("from").at("role")) == "visitor");
+
+  // Nothing read yet: nothing said.
+  auto other = f.peer();
+  const auto fresh = f.peer();
+  f.engine->visitor_hello(other, visitor_id("v2"), "tok2", {});
+  f.say(other, visitor_id("v2"), "m1", "c");
+  f.settle();
+  f.engine->visitor_hello(fresh, visitor_id("v2"), "tok2", {});
+  f.settle();
+  CHECK(fresh->of_type("read").empty());
+}
+
 TEST_CASE("an agent cannot write into a conversation that is not theirs") {
   Fixture f({agent("ann", 5), agent("bob", 5)});
   auto ann = f.peer();

@@ -25,6 +25,28 @@ export function parseAttributes(text: string): { attributes: Record<string, unkn
   return { attributes, badLine: null };
 }
 
+// The server's note on a dry run (core/engine/decision.cpp) is English: the ones it
+// writes are said in the page's language, any other as it came.
+const kNotes: [RegExp, Parameters<T>[0], string[]][] = [
+  [/^the bot takes it first$/, "test.n.botFirst", []],
+  [/^the bot takes it$/, "test.n.bot", []],
+  [/^it waits in the queue$/, "test.n.queue", []],
+  [/^it waits in the queue of group (.+)$/, "test.n.queueGroup", ["group"]],
+  [/^nobody can take a conversation now: it would wait in the queue$/, "test.n.nobody", []],
+  [/^nobody in group (.+) can take a conversation now: it would wait in the queue$/, "test.n.nobodyGroup", ["group"]],
+  [/^(\S+) offers it to every eligible agent; the first to accept gets it$/, "test.n.offers", ["strategy"]],
+  [/^(\S+) decides later \(it answers asynchronously\)$/, "test.n.later", ["strategy"]],
+  [/^every strategy of the chain deferred: it would wait in the queue$/, "test.n.deferred", []],
+];
+
+export function noteText(t: T, note: string): string {
+  for (const [pattern, key, names] of kNotes) {
+    const m = pattern.exec(note);
+    if (m) return t(key, Object.fromEntries(names.map((name, i) => [name, m[i + 1]])));
+  }
+  return note;
+}
+
 export function sampleToInput(s: Sample): DryRunInput | { error: number } {
   const { attributes, badLine } = parseAttributes(s.attributes);
   if (badLine) return { error: badLine };
@@ -112,7 +134,7 @@ export function TestPanel({ t, dirty, answer, ruleName, run, clear, close }: Pro
           {answer.agent ? <p className="agent">{t("test.agent", { name: answer.agent.name })}</p> : <p className="agent none">{t("test.noAgent")}</p>}
           {answer.group !== undefined && answer.group !== "" && <p>{t("test.group", { group: answer.group })}</p>}
           {answer.chain && answer.chain.length > 0 && <p>{t("test.chain", { chain: answer.chain.join(" → ") })}</p>}
-          {answer.note && <p className="muted">{t("test.note", { note: answer.note })}</p>}
+          {answer.note && <p className="muted">{t("test.note", { note: noteText(t, answer.note) })}</p>}
         </div>
       )}
     </section>

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { describeAction, describeCondition, describeProblem, duration, edgeName } from "../describe";
 import type { Graph } from "../graph/model";
 import { translator } from "../i18n";
-import { parseAttributes, sampleToInput, emptySample } from "./TestPanel";
+import { noteText, parseAttributes, sampleToInput, emptySample } from "./TestPanel";
 
 const en = translator("en");
 const zh = translator("zh");
@@ -17,6 +17,21 @@ describe("the test panel's sample visitor", () => {
     expect(sampleToInput(emptySample)).toEqual({});
     expect(sampleToInput({ ...emptySample, attributes: "vip=true", waited: "360", afterBot: true, language: " de " })).toEqual({ attributes: { vip: true }, waited_s: 360, after_bot: true, language: "de" });
     expect(sampleToInput({ ...emptySample, attributes: "=x" })).toEqual({ error: 1 });
+  });
+});
+
+describe("the test panel's note", () => {
+  it("says the server's notes in Chinese on a Chinese page, names kept", () => {
+    expect(noteText(zh, "the bot takes it")).toBe("由机器人接待");
+    expect(noteText(zh, "the bot takes it first")).toBe("机器人先接待");
+    expect(noteText(zh, "it waits in the queue of group support")).toBe("在分组 support 的队列中等待");
+    expect(noteText(zh, "nobody in group sales can take a conversation now: it would wait in the queue")).toBe("分组 sales 现在没有人能接待：会在队列中等待");
+    expect(noteText(zh, "routing-manual offers it to every eligible agent; the first to accept gets it")).toBe("routing-manual 会把它提供给每位符合条件的客服，先接受的客服接待");
+    expect(noteText(zh, "routing-external decides later (it answers asynchronously)")).toBe("routing-external 稍后决定（它异步作答）");
+    expect(noteText(zh, "every strategy of the chain deferred: it would wait in the queue")).toBe("策略链中的每个策略都未作决定：会在队列中等待");
+    // In English as the server says it; a note it does not know, as it came.
+    expect(noteText(en, "it waits in the queue of group support")).toBe("it waits in the queue of group support");
+    expect(noteText(zh, "something new")).toBe("something new");
   });
 });
 

@@ -7,7 +7,7 @@
 // match is split into text nodes and <mark> elements by React, not by markup.
 // Self-contained (its own calls and texts) so the other admin pages stay untouched.
 import { FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { Session } from "../api";
+import { reach, type Session } from "../api";
 import type { Lang } from "../i18n";
 import "./conversations.css";
 import { Retention } from "./Retention";
@@ -152,7 +152,7 @@ class CallError extends Error {
 async function get(session: Session, path: string): Promise<any> {
   const headers: Record<string, string> = {};
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
-  const response = await fetch(`/v1/tenants/${encodeURIComponent(session.tenant)}${path}`, { headers, credentials: "same-origin" });
+  const response = await reach(`/v1/tenants/${encodeURIComponent(session.tenant)}${path}`, { headers, credentials: "same-origin" });
   const text = await response.text();
   let json: any = null;
   try {

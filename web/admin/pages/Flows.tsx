@@ -6,7 +6,7 @@
 // rendered as text.
 import { Background, Controls, Edge, MarkerType, Node, Position, ReactFlow } from "@xyflow/react";
 import { useEffect, useId, useMemo, useState } from "react";
-import { ApiError, Session, base, failure } from "../api";
+import { ApiError, Session, base, failure, reach } from "../api";
 import type { Lang } from "../i18n";
 import { BT, BotKey } from "./botText";
 import { Branch, FlowStep, FlowView, flowLayout, flowsFromToml, textIn } from "./flowModel";
@@ -18,7 +18,7 @@ async function flowFile(session: Session, name?: string): Promise<{ text: string
   const headers: Record<string, string> = {};
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
   const query = name === undefined ? "" : `?file=${encodeURIComponent(name)}`;
-  const response = await fetch(`${base(session.tenant)}/flows${query}`, { headers, credentials: "same-origin" });
+  const response = await reach(`${base(session.tenant)}/flows${query}`, { headers, credentials: "same-origin" });
   const text = await response.text();
   if (response.status === 404 && name === undefined) return null;
   if (!response.ok) {

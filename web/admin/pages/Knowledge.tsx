@@ -1,10 +1,12 @@
 /** @jsxImportSource react */
 // The Bot knowledge page: the FAQ knowledge base (GET/PUT …/kb, TOML) as an
 // editable table, parsed and written back in the browser (kb.ts); the server's
-// 422 invalid_kb names an entry and field, shown on that row and field. The
-// intents are edited below the same way (PUT …/intents). Above them, a "try it" box
+// 422 invalid_kb names an entry and field, shown on that row and field. A save
+// names the version it was loaded as: one made meanwhile elsewhere (another tab, an
+// unanswered question made an entry) is a 412, and the page offers to load it rather
+// than drop it. The intents are edited below the same way (PUT …/intents). Above them, a "try it" box
 // asks the bot (BotTry.tsx); below, the dialog flows are shown read-only (Flows.tsx).
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, Session } from "../api";
 import type { Lang } from "../i18n";
 import { BotTry } from "./BotTry";
@@ -13,7 +15,7 @@ import { FlowsView } from "./Flows";
 import type { PagesApi } from "./api";
 import { IntentAction, IntentRow, IntentsDoc, KbDoc, KbRow, intentsFromToml, intentsToToml, kbFromToml, kbToToml, newIntent, newRow, refusalMessage, refusalTarget } from "./kb";
 import type { PT } from "./text";
-import { Notice, NoticeLine } from "./ui";
+import { ChangedBanner, Notice, NoticeLine } from "./ui";
 
 type RowError = { row: number; field: string; reason: string; where: string };
 
@@ -31,6 +33,8 @@ const ariaOf = (id: string, error: RowError | null, field: string) => {
 export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api: PagesApi; lang: Lang; session: Session; onExpired: () => void }) {
   const bt = useMemo(() => botTranslator(lang), [lang]);
   const [saved, setSaved] = useState<string | null>(null);
+  const [etag, setEtag] = useState<string | null>(null);
+  const [changed, setChanged] = useState(false);
   const [doc, setDoc] = useState<KbDoc | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [dirty, setDirty] = useState(false);
@@ -39,19 +43,25 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
   const [rowError, setRowError] = useState<RowError | null>(null);
   const [filter, setFilter] = useState("");
 
+  // The page's words as of now, read when a load fails: switching the language
+  // must not load the file again (and drop what is being edited).
+  const words = useRef(t);
+  words.current = t;
   const load = useCallback(async () => {
     try {
-      const text = await api.kb();
+      const { text, etag } = await api.kb();
       setSaved(text);
+      setEtag(etag);
+      setChanged(false);
       setDoc(kbFromToml(text));
       setDirty(false);
       setRowError(null);
       setLoadError(null);
     } catch (e) {
       if ((e as ApiError).status === 401) return onExpired();
-      setLoadError(e instanceof ApiError ? e.message : t("kb.parseFailed", { message: (e as Error).message }));
+      setLoadError(e instanceof ApiError ? e.message : words.current("kb.parseFailed", { message: (e as Error).message }));
     }
-  }, [api, onExpired, t]);
+  }, [api, onExpired]);
   useEffect(() => {
     void load();
   }, [load]);
@@ -91,13 +101,16 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
     setRowError(null);
     try {
       const text = kbToToml(doc);
-      await api.putKb(text);
+      const answer = await api.putKb(text, etag);
       setSaved(text);
+      setEtag(answer.etag);
       setDirty(false);
       setNotice({ kind: "ok", text: t("kb.saved") });
     } catch (e) {
       const a = e as ApiError;
       if (a.status === 401) return onExpired();
+      if (a.status === 412) return setChanged(true);
+      if (a.status === 0) return setNotice({ kind: "error", text: t("common.failed", { message: a.message }) });
       const refusal = a.status === 422 ? a.body?.error : null;
       const target = refusalTarget(refusal, "entries", lang);
       if (target && doc.rows[target.row]) {
@@ -146,8 +159,10 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
           {busy ? t("common.saving") : t("kb.save")}
         </button>
         </div>
+        {/* In the sticky head: a save's outcome is seen however far down the entry is. */}
+        {changed && <ChangedBanner text={t("kb.changed")} reload={t("kb.reload")} onReload={() => void load()} />}
+        <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
       </div>
-      <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
       <BotTry t={bt} session={session} onExpired={onExpired} />
       {loadError && <p className="load-error">{t("common.loadFailed", { message: loadError })}</p>}
       {!doc && !loadError && <p className="loading">{t("common.loading")}</p>}
@@ -278,22 +293,29 @@ function KbRowView({
 // does on it; saved on their own, a 422 invalid_intents shown on its row.
 function IntentsEditor({ t, api, lang, onExpired }: { t: PT; api: PagesApi; lang: Lang; onExpired: () => void }) {
   const [saved, setSaved] = useState<string | null>(null);
+  const [etag, setEtag] = useState<string | null>(null);
+  const [changed, setChanged] = useState(false);
   const [doc, setDoc] = useState<IntentsDoc | null>(null);
   const [dirty, setDirty] = useState(false);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<Notice>(null);
   const [rowError, setRowError] = useState<RowError | null>(null);
-  useEffect(() => {
+  const load = useCallback(() => {
     api.intents().then(
-      (text) => {
+      ({ text, etag }) => {
         setSaved(text);
+        setEtag(etag);
+        setChanged(false);
         setDoc(intentsFromToml(text));
+        setDirty(false);
+        setRowError(null);
       },
       (e) => {
         if ((e as ApiError).status === 401) onExpired();
       },
     );
   }, [api, onExpired]);
+  useEffect(load, [load]);
   if (!doc) return null;
   const change = (key: number, edit: (r: IntentRow) => IntentRow) => {
     setDoc({ ...doc, rows: doc.rows.map((r) => (r.key === key ? edit(r) : r)) });
@@ -305,13 +327,16 @@ function IntentsEditor({ t, api, lang, onExpired }: { t: PT; api: PagesApi; lang
     setRowError(null);
     try {
       const text = intentsToToml(doc);
-      await api.putIntents(text);
+      const answer = await api.putIntents(text, etag);
       setSaved(text);
+      setEtag(answer.etag);
       setDirty(false);
       setNotice({ kind: "ok", text: t("kb.intentsSaved") });
     } catch (e) {
       const a = e as ApiError;
       if (a.status === 401) return onExpired();
+      if (a.status === 412) return setChanged(true);
+      if (a.status === 0) return setNotice({ kind: "error", text: t("common.failed", { message: a.message }) });
       const refusal = a.status === 422 ? a.body?.error : null;
       const target = refusalTarget(refusal, "intents", lang);
       if (target && doc.rows[target.row]) setRowError(target);
@@ -360,6 +385,7 @@ function IntentsEditor({ t, api, lang, onExpired }: { t: PT; api: PagesApi; lang
           </button>
         </div>
       </div>
+      {changed && <ChangedBanner text={t("kb.intentsChanged")} reload={t("kb.reload")} onReload={load} />}
       <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
       <ol className="kb-rows">
         {doc.rows.map((row, index) => {

@@ -1,7 +1,7 @@
 /** @jsxImportSource react */
 // The admin pages besides the routing editor, as App.tsx's navigation lists them
 // (after "Routing"): one entry per page, chosen by the URL's #hash.
-import { Suspense, lazy, useMemo } from "react";
+import { Component, ReactNode, Suspense, lazy, useMemo } from "react";
 import type { Session } from "../api";
 import { pagesApi } from "./api";
 import type { Lang } from "../i18n";
@@ -49,9 +49,11 @@ export function PageView({ id, t, lang, session, onExpired }: { id: PageId; t: P
   return (
     <div className="ppage-scroll">
       {id === "dashboard" && (
-        <Suspense fallback={<p className="help">{t("common.loading")}</p>}>
-          <Dashboard session={session} lang={lang} onExpired={onExpired} />
-        </Suspense>
+        <LoadBoundary t={t}>
+          <Suspense fallback={<p className="help">{t("common.loading")}</p>}>
+            <Dashboard session={session} lang={lang} onExpired={onExpired} />
+          </Suspense>
+        </LoadBoundary>
       )}
       {id === "team" && <TeamPage t={t} api={api} onExpired={onExpired} />}
       {id === "canned" && <CannedPage t={t} api={api} onExpired={onExpired} />}
@@ -63,4 +65,26 @@ export function PageView({ id, t, lang, session, onExpired }: { id: PageId; t: P
       {id === "audit" && <AuditPage t={t} lang={lang} api={api} onExpired={onExpired} />}
     </div>
   );
+}
+
+// A page loaded when first opened whose code cannot be fetched (the server stopped
+// or restarting, or updated since this tab loaded, so the old file is gone): said
+// on the page, with a reload, instead of React unmounting the whole admin app.
+class LoadBoundary extends Component<{ t: PT; children: ReactNode }, { failed: boolean }> {
+  state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  render() {
+    const { t, children } = this.props;
+    if (!this.state.failed) return children;
+    return (
+      <div className="banner banner-error" role="alert">
+        <span className="grow">{t("common.pageLoadFailed")}</span>
+        <button type="button" onClick={() => location.reload()}>
+          {t("common.reload")}
+        </button>
+      </div>
+    );
+  }
 }

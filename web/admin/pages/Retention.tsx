@@ -2,7 +2,7 @@
 // How long the tenant keeps closed conversations and audit entries ([retention]
 // in its file, GET/PUT …/retention). 0 keeps them for ever. The server checks the
 // values and answers which field it refused; a save is recorded in the audit log.
-import { FormEvent, useEffect, useMemo, useState } from "react";
+import { FormEvent, useEffect, useMemo, useRef, useState } from "react";
 import { base, call, type Session } from "../api";
 import type { Lang } from "../i18n";
 import { serverErrorText } from "./server-errors";
@@ -16,6 +16,7 @@ const en = {
   saving: "Saving…",
   saved: "Saved.",
   failed: "Not saved: {message}",
+  loadFailed: "Could not load: {message}",
   loading: "Loading…",
 };
 type Key = keyof typeof en;
@@ -28,6 +29,7 @@ const zh: Record<Key, string> = {
   saving: "正在保存…",
   saved: "已保存。",
   failed: "未保存：{message}",
+  loadFailed: "无法加载：{message}",
   loading: "正在加载…",
 };
 
@@ -46,27 +48,40 @@ export function Retention({ session, lang }: { session: Session; lang: Lang }) {
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<{ text: string; problem: boolean } | null>(null);
   const path = `${base(session.tenant)}/retention`;
+  // Loaded once: switching the page's language keeps what is being edited.
+  const words = useRef({ t, lang });
+  words.current = { t, lang };
   useEffect(() => {
-    void call("GET", path, { session }).then(({ response, json }) => {
-      if (!response.ok) return setNote({ text: t("failed", { message: refusal(response.status, json, lang) }), problem: true });
-      setPeriods(json);
-      setEtag(response.headers.get("ETag") ?? "");
-    });
-  }, [path, session, t, lang]);
+    const { t, lang } = words.current;
+    call("GET", path, { session }).then(
+      ({ response, json }) => {
+        if (!response.ok) return setNote({ text: t("loadFailed", { message: refusal(response.status, json, lang) }), problem: true });
+        setPeriods(json);
+        setEtag(response.headers.get("ETag") ?? "");
+      },
+      (e: Error) => setNote({ text: t("loadFailed", { message: e.message }), problem: true }),
+    );
+  }, [path, session]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!periods) return;
     setBusy(true);
     setNote(null);
-    const { response, json } = await call("PUT", path, { session, body: periods, headers: etag ? { "If-Match": etag } : {} });
-    setBusy(false);
-    if (!response.ok) return setNote({ text: t("failed", { message: refusal(response.status, json, lang) }), problem: true });
-    const again = await call("GET", path, { session });
-    if (again.response.ok) {
-      setPeriods(again.json);
-      setEtag(again.response.headers.get("ETag") ?? "");
+    try {
+      const { response, json } = await call("PUT", path, { session, body: periods, headers: etag ? { "If-Match": etag } : {} });
+      if (!response.ok) return setNote({ text: t("failed", { message: refusal(response.status, json, lang) }), problem: true });
+      const again = await call("GET", path, { session });
+      if (again.response.ok) {
+        setPeriods(again.json);
+        setEtag(again.response.headers.get("ETag") ?? "");
+      }
+      setNote({ text: t("saved"), problem: false });
+    } catch (e) {
+      // The server cannot be reached: said, and the button is free again.
+      setNote({ text: t("failed", { message: (e as Error).message }), problem: true });
+    } finally {
+      setBusy(false);
     }
-    setNote({ text: t("saved"), problem: false });
   };
   const field = (key: keyof Periods, label: string) => (
     <label className="pfield retention-field">

@@ -78,7 +78,7 @@ export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang;
   // The entries to attach to, from the knowledge base as the Knowledge page reads it.
   const loadEntries = useCallback(async () => {
     try {
-      setEntries(kbFromToml(await api.kb()).rows.map((r) => ({ id: r.id, questions: r.questions })));
+      setEntries(kbFromToml((await api.kb()).text).rows.map((r) => ({ id: r.id, questions: r.questions })));
     } catch {
       setEntries([]);
     }

@@ -9,7 +9,7 @@ import type { Lang } from "../i18n";
 import type { PagesApi, PreChatField, WidgetSettings } from "./api";
 import { settingsTranslator, type ST } from "./settings-text";
 import type { PT } from "./text";
-import { Field, FieldErrors, Notice, NoticeLine, fieldErrors, problemText } from "./ui";
+import { ChangedBanner, Field, FieldErrors, Notice, NoticeLine, fieldErrors, problemText } from "./ui";
 
 const kFields: PreChatField[] = ["name", "email", "question"];
 const kLangs = ["en", "zh"] as const;
@@ -109,16 +109,10 @@ export function WidgetPage({ pt, lang, api, tenant, onExpired }: { pt: PT; lang:
             {busy ? t("widget.saving") : t("widget.save")}
           </button>
         </div>
+        {/* In the sticky head: a save's outcome is seen wherever the form is scrolled to. */}
+        {changed && <ChangedBanner text={t("widget.changed")} reload={t("widget.reload")} onReload={() => void load()} />}
+        <NoticeLine notice={notice} onClose={() => setNotice(null)} t={pt} />
       </div>
-      {changed && (
-        <div className="banner banner-error" role="alert">
-          <span className="grow">{t("widget.changed")}</span>
-          <button type="button" onClick={() => void load()}>
-            {t("widget.reload")}
-          </button>
-        </div>
-      )}
-      <NoticeLine notice={notice} onClose={() => setNotice(null)} t={pt} />
       {loadError && <p className="load-error">{pt("common.loadFailed", { message: loadError })}</p>}
       {!draft && !loadError && <p className="loading">{pt("common.loading")}</p>}
       {draft && (

@@ -1,7 +1,7 @@
 // The calls of the Team, Canned replies and Knowledge pages (README.md, "The wire
 // protocol": agents, canned replies, kb, intents), through api.ts's call() so the
 // cookie session's CSRF header or the tab's Bearer token goes with each.
-import { ApiError, Session, base, call, failure } from "../api";
+import { ApiError, Session, base, call, failure, reach } from "../api";
 
 export type AgentRow = {
   id: string;
@@ -108,11 +108,15 @@ async function json(method: string, url: string, session: Session, body?: unknow
   return json;
 }
 
-async function text(method: string, url: string, session: Session, body?: string): Promise<{ text: string; json: any }> {
+// A bot file's text and its version (the ETag a save names in If-Match).
+export type BotFileText = { text: string; etag: string | null };
+
+async function text(method: string, url: string, session: Session, body?: string, ifMatch?: string | null): Promise<{ text: string; json: any; etag: string | null }> {
   const headers: Record<string, string> = { "Content-Type": "application/toml" };
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
   else if (session.csrf && method !== "GET") headers["X-CSRF-Token"] = session.csrf;
-  const response = await fetch(url, { method, headers, credentials: "same-origin", body });
+  if (ifMatch) headers["If-Match"] = ifMatch;
+  const response = await reach(url, { method, headers, credentials: "same-origin", body });
   const t = await response.text();
   let j: any = null;
   try {
@@ -121,7 +125,14 @@ async function text(method: string, url: string, session: Session, body?: string
     j = null;
   }
   if (!response.ok) throw failure(response.status, j);
-  return { text: t, json: j };
+  return { text: t, json: j, etag: response.headers.get("ETag") };
+}
+
+// A bot file saved over the version it was loaded as (412 kb_changed / intents_changed
+// when someone else saved meanwhile): the new version.
+async function putBotFile(url: string, session: Session, toml: string, etag: string | null): Promise<{ file?: string; etag: string | null }> {
+  const r = await text("PUT", url, session, toml, etag);
+  return { ...(r.json ?? {}), etag: r.etag };
 }
 
 // A write that carries a version: the answer's body and its new ETag.
@@ -160,11 +171,12 @@ export function pagesApi(session: Session) {
     updateCanned: (id: string, r: { shortcut: string; text: string }): Promise<CannedReply> =>
       json("PUT", `${root}/canned-replies/${encodeURIComponent(id)}`, session, r),
     deleteCanned: (id: string) => json("DELETE", `${root}/canned-replies/${encodeURIComponent(id)}`, session),
-    // The knowledge base and the intents as TOML text; PUT answers {"file"} or 422.
-    kb: async (): Promise<string> => (await text("GET", `${root}/kb`, session)).text,
-    putKb: async (toml: string): Promise<{ file?: string }> => (await text("PUT", `${root}/kb`, session, toml)).json ?? {},
-    intents: async (): Promise<string> => (await text("GET", `${root}/intents`, session)).text,
-    putIntents: async (toml: string): Promise<{ file?: string }> => (await text("PUT", `${root}/intents`, session, toml)).json ?? {},
+    // The knowledge base and the intents as TOML text with their version; PUT answers
+    // {"file"} and the new version, 422 (a refused file) or 412 (changed meanwhile).
+    kb: async (): Promise<BotFileText> => await text("GET", `${root}/kb`, session),
+    putKb: (toml: string, etag: string | null) => putBotFile(`${root}/kb`, session, toml, etag),
+    intents: async (): Promise<BotFileText> => await text("GET", `${root}/intents`, session),
+    putIntents: (toml: string, etag: string | null) => putBotFile(`${root}/intents`, session, toml, etag),
     // The bot's unanswered questions and the decisions on them (409 when already made).
     unanswered: (q: UnansweredQuery): Promise<UnansweredPage> => json("GET", `${root}/bot/unanswered${unansweredQuery(q)}`, session),
     attachUnanswered: (id: string, entryId: string): Promise<UnansweredItem> =>

@@ -1,7 +1,7 @@
 // The Dashboard page's calls and the pure parts it shows numbers with (durations,
 // date ranges, a chart's text summary), kept apart from the React page so they are
 // unit-tested. See README.md "Stats" for the answers' shapes.
-import type { Session } from "../api";
+import { reach, type Session } from "../api";
 
 export type Spread = { count: number; p50_ms: number | null; p90_ms: number | null };
 export type LiveAgent = { id: string; name: string; status: "online" | "away" | "offline"; open_conversations: number; capacity: number };
@@ -48,7 +48,7 @@ export class StatsError extends Error {
 async function get(session: Session, path: string): Promise<Response> {
   const headers: Record<string, string> = {};
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
-  const response = await fetch(`/v1/tenants/${encodeURIComponent(session.tenant)}/stats/${path}`, { headers, credentials: "same-origin" });
+  const response = await reach(`/v1/tenants/${encodeURIComponent(session.tenant)}/stats/${path}`, { headers, credentials: "same-origin" });
   if (!response.ok) {
     let message = `HTTP ${response.status}`;
     try {

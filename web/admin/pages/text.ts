@@ -106,6 +106,8 @@ const en = {
   "nav.leave": "This page has unsaved changes. Leave it and lose them?",
   "common.loading": "Loading…",
   "common.loadFailed": "Could not load: {message}",
+  "common.pageLoadFailed": "This page could not be loaded: the server cannot be reached, or it was updated since this tab opened. Reload the page when it is back.",
+  "common.reload": "Reload the page",
   "common.save": "Save",
   "common.saving": "Saving…",
   "common.cancel": "Cancel",
@@ -228,6 +230,9 @@ const en = {
   "kb.examples": "Examples",
   "kb.action": "Action",
   "kb.leave": "You have unsaved knowledge changes.",
+  "kb.changed": "Someone else changed the knowledge base since you opened it (another admin, an unanswered question made into an entry, or the file was edited). Your changes are not saved: load the new version and redo them.",
+  "kb.intentsChanged": "Someone else changed the intents since you opened them (another admin, or the file was edited). Your changes are not saved: load the new version and redo them.",
+  "kb.reload": "Load the new version (discards your changes)",
 };
 type Key = keyof typeof en;
 
@@ -335,6 +340,8 @@ const zh: Record<Key, string> = {
   "nav.leave": "本页有未保存的修改。离开将丢失这些修改，确定离开吗？",
   "common.loading": "加载中…",
   "common.loadFailed": "无法加载：{message}",
+  "common.pageLoadFailed": "无法加载此页面：无法连接服务器，或此标签页打开后服务器已更新。请在服务器恢复后刷新页面。",
+  "common.reload": "刷新页面",
   "common.save": "保存",
   "common.saving": "保存中…",
   "common.cancel": "取消",
@@ -457,6 +464,9 @@ const zh: Record<Key, string> = {
   "kb.examples": "示例",
   "kb.action": "动作",
   "kb.leave": "知识库有未保存的修改。",
+  "kb.changed": "您打开后，其他人修改了知识库（另一位管理员、由未解答问题新建了条目，或文件被编辑）。您的修改未保存：请加载新版本后重新修改。",
+  "kb.intentsChanged": "您打开后，其他人修改了意图（另一位管理员，或文件被编辑）。您的修改未保存：请加载新版本后重新修改。",
+  "kb.reload": "加载新版本（放弃您的修改）",
 };
 
 export type PT = (key: Key, values?: Record<string, string | number>) => string;

@@ -98,6 +98,19 @@ export function NoticeLine({ notice, onClose, t }: { notice: Notice; onClose: ()
   );
 }
 
+// Someone else saved what this page edits since it loaded it (a 412): the save was
+// refused; the button loads their version, discarding the changes here.
+export function ChangedBanner({ text, reload, onReload }: { text: string; reload: string; onReload: () => void }) {
+  return (
+    <div className="banner banner-error" role="alert">
+      <span className="grow">{text}</span>
+      <button type="button" onClick={onReload}>
+        {reload}
+      </button>
+    </div>
+  );
+}
+
 // A list the page loads when it opens and again after each change (`load`); a 401
 // signs the admin out, any other failure is kept as `loadError` for <LoadState>.
 export function useList<T>(fetch: () => Promise<T[]>, onExpired: () => void) {
