@@ -46,10 +46,16 @@ test("the widget says the connection is lost when the browser goes offline, and 
   await context.setOffline(false);
   await banner.waitFor({ state: "detached" });
   await log.locator('.sb-mine[data-state="sent"], .sb-mine[data-state="read"]').filter({ hasText: "Still there?" }).waitFor();
-  // The server has it, once.
+  // The server has it, once. Search is indexed after the ack (off the message's
+  // path), so the first search may come before the index has it: ask again for a
+  // few seconds, then it must be there exactly once.
   const token = (await api(server, "POST", "/v1/tenants/demo/auth/login", { body: { email: "admin@demo.local", password: "demo-admin" } })).json.token;
-  const hits = await api(server, "GET", `/v1/tenants/demo/search?q=${encodeURIComponent("还在吗")}`, { token });
-  assert.equal(hits.status, 200, hits.text);
+  let hits;
+  for (const started = Date.now(); Date.now() - started < 10000; await new Promise((r) => setTimeout(r, 200))) {
+    hits = await api(server, "GET", `/v1/tenants/demo/search?q=${encodeURIComponent("还在吗")}`, { token });
+    assert.equal(hits.status, 200, hits.text);
+    if (hits.json.hits.length > 0) break;
+  }
   assert.equal(hits.json.hits.length, 1, hits.text);
   await context.close();
 });
