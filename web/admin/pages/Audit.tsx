@@ -90,7 +90,7 @@ export function objectText(t: PT, object: Values | undefined): string | undefine
 }
 
 const roleText = (t: PT, role: string) =>
-  role === "admin" ? t("audit.roleAdmin") : role === "agent" ? t("audit.roleAgent") : role;
+  role === "admin" ? t("audit.d.role.admin") : role === "agent" ? t("audit.d.role.agent") : role;
 
 // One {field, from, to} of an agent's change.
 function agentValue(t: PT, field: string, v: unknown): string | undefined {

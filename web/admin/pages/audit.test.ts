@@ -53,7 +53,7 @@ describe("the audit log's objects and details in the page's language", () => {
 
   it("words the agents' changes", () => {
     expect(detailText(zh, { code: "agent.new", role: "agent", groups: ["support"], capacity: 5 })).toBe("角色 客服；分组 support；接待上限 5");
-    expect(detailText(en, { code: "agent.new", role: "admin", groups: [], capacity: 2 })).toBe("role Admin; groups none; capacity 2");
+    expect(detailText(en, { code: "agent.new", role: "admin", groups: [], capacity: 2 })).toBe("role admin; groups none; capacity 2");
     expect(
       detailText(zh, {
         code: "agent.changes",
