@@ -93,6 +93,20 @@ std::string agent_label(const agents::AgentRecord& agent) {
   return agent.name + " <" + agent.email + ">";
 }
 
+// An agent's audit entry: the English label and summary, the agent as the object
+// and detail (code plus values) for clients that word it themselves.
+audit::Change agent_change(const char* action, const agents::AgentRecord& agent,
+                           std::string summary, json::object detail) {
+  audit::Change change{action, agent_label(agent), std::move(summary)};
+  change.object = {{"kind", "agent"}, {"name", agent.name}, {"email", agent.email}};
+  change.detail = std::move(detail);
+  return change;
+}
+
+json::array agent_groups_json(const std::vector<std::string>& groups) {
+  return json::array(groups.begin(), groups.end());
+}
+
 std::string listed(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
@@ -106,11 +120,18 @@ std::string describe_agent(const agents::AgentRecord& agent) {
 }
 
 // What a PATCH changed, field by field ("role: agent → admin; password reset").
+// detail gets the same as the code "agent.changes": {"changes":[{"field","from","to"}],
+// "skills_changed"?, "password_reset"?} (groups as lists, capacity as numbers).
 std::string describe_update(const std::optional<agents::AgentRecord>& before,
-                            const agents::AgentRecord& after, const agents::AgentChange& change) {
+                            const agents::AgentRecord& after, const agents::AgentChange& change,
+                            json::object& detail) {
   std::vector<std::string> parts;
+  json::array changes;
   auto field = [&](const char* name, const std::string& was, const std::string& now) {
     if (was != now) parts.push_back(std::string(name) + ": " + was + " \u2192 " + now);
+  };
+  auto value = [&](const char* name, json::value was, json::value now) {
+    if (was != now) changes.push_back(json::object{{"field", name}, {"from", was}, {"to", now}});
   };
   if (before) {
     if (change.name) field("name", before->name, after.name);
@@ -121,7 +142,17 @@ std::string describe_update(const std::optional<agents::AgentRecord>& before,
       field("capacity", std::to_string(before->max_concurrent),
             std::to_string(after.max_concurrent));
     if (change.skills && before->skills != after.skills) parts.push_back("skills changed");
+    if (change.name) value("name", json::value(before->name), json::value(after.name));
+    if (change.email) value("email", json::value(before->email), json::value(after.email));
+    if (change.role) value("role", json::value(before->role), json::value(after.role));
+    if (change.groups)
+      value("groups", agent_groups_json(before->groups), agent_groups_json(after.groups));
+    if (change.max_concurrent)
+      value("capacity", json::value(before->max_concurrent), json::value(after.max_concurrent));
   }
+  detail = {{"code", "agent.changes"}, {"changes", std::move(changes)}};
+  if (change.skills && before && before->skills != after.skills) detail["skills_changed"] = true;
+  if (change.password_hash) detail["password_reset"] = true;
   if (change.password_hash) parts.push_back("password reset");
   std::string out;
   for (const auto& part : parts) out += (out.empty() ? "" : "; ") + part;
@@ -152,7 +183,8 @@ void RestApi::agents(const TenantView& tenant, std::string_view agent_id,
           if (refusal) return respond(refusal_response(*refusal));
           respond({200, "application/json", agents::to_json_text(*agent)});
           record_change(tenant, actor,
-                        {"agent.disabled", agent_label(*agent), "can no longer sign in"});
+                        agent_change("agent.disabled", *agent, "can no longer sign in",
+                                     {{"code", "agent.cannot_sign_in"}}));
         });
   }
   respond(error_response(405, "method_not_allowed", "use PATCH or DELETE"));
@@ -180,7 +212,9 @@ void RestApi::sign_out_agent(const TenantView& tenant, std::string_view agent_id
                  agent.id);
     respond(json_response(
         200, json::object{{"agent", agent.id}, {"signed_out_at", everywhere.cutoff_ms}}));
-    record_change(tenant, admin, {"agent.signed_out", agent_label(agent), "signed out everywhere"});
+    record_change(tenant, admin,
+                  agent_change("agent.signed_out", agent, "signed out everywhere",
+                               {{"code", "agent.signed_out_everywhere"}}));
   });
 }
 
@@ -268,7 +302,12 @@ void RestApi::create_agent(const TenantView& tenant, const HttpRequest& request,
                                                  auto refusal, auto agent) {
       if (refusal) return respond(refusal_response(*refusal));
       respond({201, "application/json", agents::to_json_text(*agent)});
-      record_change(tenant, actor, {"agent.created", agent_label(*agent), describe_agent(*agent)});
+      record_change(tenant, actor,
+                    agent_change("agent.created", *agent, describe_agent(*agent),
+                                 {{"code", "agent.new"},
+                                  {"role", agent->role},
+                                  {"groups", agent_groups_json(agent->groups)},
+                                  {"capacity", agent->max_concurrent}}));
     });
   });
 }
@@ -301,9 +340,11 @@ void RestApi::update_agent(const TenantView& tenant, std::string agent_id,
              password_only, respond = std::move(respond)](auto refusal, auto agent) {
               if (refusal) return respond(refusal_response(*refusal));
               respond({200, "application/json", agents::to_json_text(*agent)});
+              json::object detail;
+              auto summary = describe_update(before, *agent, asked, detail);
               record_change(tenant, actor,
-                            {password_only ? "agent.password_reset" : "agent.updated",
-                             agent_label(*agent), describe_update(before, *agent, asked)});
+                            agent_change(password_only ? "agent.password_reset" : "agent.updated",
+                                         *agent, std::move(summary), std::move(detail)));
             });
       });
 }

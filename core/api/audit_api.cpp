@@ -2,7 +2,11 @@
 //
 //   GET /v1/tenants/ID/audit?limit=&cursor=&action=&actor=
 //       -> {"entries":[{"seq","at","actor":{"id","name","role"},"action","target",
-//           "summary"}],"next_cursor"?}, newest first
+//           "summary","object"?,"detail"?}],"next_cursor"?}, newest first
+//
+// object {"kind",...} and detail {"code",...} carry what target and summary say in
+// English as codes and values (docs/protocol.md); entries written before them, and
+// entries of changes that have none, come without.
 //
 // Served by the storage plugin's ABI 1.4 log_list over the log "audit", which only
 // the tenant's own storage holds; a plugin without logs answers 501. What is
@@ -37,6 +41,9 @@ json::object audit_entry(const json::object& stored) {
   const auto* data = stored.at("data").if_object();
   for (const char* key : {"actor", "action", "target", "summary"})
     out[key] = data && data->contains(key) ? data->at(key) : json::value("");
+  for (const char* key : {"object", "detail"})
+    if (const auto* part = data ? data->if_contains(key) : nullptr; part && part->is_object())
+      out[key] = *part;
   return out;
 }
 

@@ -151,10 +151,13 @@ void RestApi::bot_file(const TenantView& tenant, const BotFile& kind, const Http
     auto saved = json_response(200, json::object{{"file", name}});
     saved.headers.emplace_back("ETag", etag_of(body));
     respond(std::move(saved));
-    record_change(tenant, actor,
-                  {kind.audit_action, name,
-                   std::string(kind.what) + " replaced: " + std::to_string(line_count(body)) +
-                       " lines, " + std::to_string(body.size()) + " bytes"});
+    audit::Change change{kind.audit_action, name,
+                         std::string(kind.what) + " replaced: " + std::to_string(line_count(body)) +
+                             " lines, " + std::to_string(body.size()) + " bytes"};
+    change.object = {{"kind", "bot_file"}, {"file", name}};
+    change.detail = {
+        {"code", "file.replaced"}, {"lines", line_count(body)}, {"bytes", body.size()}};
+    record_change(tenant, actor, std::move(change));
   });
 }
 

@@ -186,6 +186,7 @@ void RestApi::groups(const TenantView& tenant, std::string_view group_id,
   write.changed_code = "group_changed";
   write.what = "group " + id;
   write.audit_target = "group " + id;
+  write.audit_object = {{"kind", "group"}, {"id", id}};
   write.actor = actor_of(tenant, *claims);
 
   if (request.method == "DELETE") {

@@ -60,6 +60,7 @@ void RestApi::retention(const TenantView& tenant, const HttpRequest& request,
   write.what = "the retention periods";
   write.audit_action = "retention.saved";
   write.audit_target = "retention";
+  write.audit_object = {{"kind", "retention"}};
   write.actor = actor_of(tenant, *claims);
   write_table(tenant, std::move(write), std::move(respond));
 }

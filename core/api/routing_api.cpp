@@ -131,11 +131,14 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 // What a save changed, as the audit log shows it: rules added, removed, changed or
-// reordered, the fallback; "layout only" when only nodes moved.
-std::string describe_change(const routing_graph::Graph* before, const routing_graph::Graph& after) {
+// reordered, the fallback; "layout only" when only nodes moved. detail gets the same
+// as the code "routing.rules" and its values (docs/protocol.md).
+std::string describe_change(const routing_graph::Graph* before, const routing_graph::Graph& after,
+                            json::object& detail) {
   const auto label = [](const routing_graph::Rule& r) { return r.name.empty() ? r.id : r.name; };
   std::string out =
       std::to_string(after.rules.size()) + (after.rules.size() == 1 ? " rule" : " rules");
+  detail = {{"code", "routing.rules"}, {"rules", after.rules.size()}};
   if (!before) return out;
   const auto find = [](const routing_graph::Graph& g, const std::string& id) {
     return std::find_if(g.rules.begin(), g.rules.end(), [&](const auto& r) { return r.id == id; });
@@ -164,6 +167,18 @@ std::string describe_change(const routing_graph::Graph* before, const routing_gr
   if (unplaced(before->fallback) != unplaced(after.fallback))
     parts.push_back("changed the fallback");
   if (parts.empty()) parts.push_back(*before == after ? "no change" : "layout only");
+  const auto names_of = [](const std::vector<std::string>& names) {
+    return json::array(names.begin(), names.end());
+  };
+  if (!added.empty()) detail["added"] = names_of(added);
+  if (!removed.empty()) detail["removed"] = names_of(removed);
+  if (!changed.empty()) detail["changed"] = names_of(changed);
+  if (kept_after != kept_before) detail["reordered"] = true;
+  if (unplaced(before->fallback) != unplaced(after.fallback)) detail["fallback_changed"] = true;
+  if (*before == after)
+    detail["no_change"] = true;
+  else if (detail.size() == 2)
+    detail["layout_only"] = true;
   out += ": ";
   for (size_t i = 0; i < parts.size(); ++i) out += (i ? "; " : "") + parts[i];
   return out;
@@ -270,9 +285,15 @@ void RestApi::put_routing(const TenantView& tenant, const HttpRequest& request, 
       return respond(error_response(500, "internal", why));
     const json::object by{{"id", actor.id}, {"name", actor.name}};
     const auto restored = RoutingVersions(*store, file).keep(before, graph, by);
+    json::object detail;
     audit::Change change{restored ? "routing.restored" : "routing.saved", "routing graph",
-                         describe_change(before, graph)};
-    if (restored) change.summary = "version #" + std::to_string(*restored) + ": " + change.summary;
+                         describe_change(before, graph, detail)};
+    if (restored) {
+      change.summary = "version #" + std::to_string(*restored) + ": " + change.summary;
+      detail["version"] = *restored;
+    }
+    change.object = {{"kind", "routing_graph"}};
+    change.detail = std::move(detail);
     backend_.reload_tenants([this, id, graph = std::move(graph), actor = std::move(actor),
                              change = std::move(change), respond = std::move(respond)] {
       auto now = backend_.tenant(id);

@@ -46,20 +46,26 @@ HttpResponse with_etag(HttpResponse response, const std::optional<json::value>& 
 
 namespace {
 
-// Appends "path: before → after" for every leaf that differs.
+// Appends "path: before → after" for every leaf that differs, and the same as
+// {"field","from","to"} to values when given.
 void diff(const std::string& path, const json::value* before, const json::value* after,
-          std::string& out) {
+          std::string& out, json::array* values = nullptr) {
   const bool objects = before && after && before->is_object() && after->is_object();
   if (objects) {
     for (const auto& [key, value] : before->get_object())
       diff(path.empty() ? std::string(key) : path + "." + std::string(key), &value,
-           after->get_object().if_contains(key), out);
+           after->get_object().if_contains(key), out, values);
     for (const auto& [key, value] : after->get_object())
       if (!before->get_object().contains(key))
-        diff(path.empty() ? std::string(key) : path + "." + std::string(key), nullptr, &value, out);
+        diff(path.empty() ? std::string(key) : path + "." + std::string(key), nullptr, &value, out,
+             values);
     return;
   }
   if (before && after && *before == *after) return;
+  if (values)
+    values->push_back(json::object{{"field", path},
+                                   {"from", before ? *before : json::value(nullptr)},
+                                   {"to", after ? *after : json::value(nullptr)}});
   if (!out.empty()) out += "; ";
   out += path + ": " + (before ? json::serialize(*before) : "none") + " → " +
          (after ? json::serialize(*after) : "none");
@@ -72,6 +78,13 @@ std::string changed_fields(const json::value* before, const json::value* after) 
   std::string out;
   diff("", before, after, out);
   return out.empty() ? "no change" : out;
+}
+
+json::array changed_values(const json::value& before, const json::value& after) {
+  std::string ignored;
+  json::array values;
+  diff("", &before, &after, ignored, &values);
+  return values;
 }
 
 void drop_defaults(toml::table& content, const toml::table& defaults, const toml::table* in_file) {
@@ -180,6 +193,9 @@ void RestApi::write_table(const TenantView& tenant, TableWrite write, Respond re
       return respond(error_response(500, "internal", why));
     audit::Change change{write.audit_action, write.audit_target,
                          changed_fields(now ? &*now : nullptr, wanted ? &*wanted : nullptr)};
+    change.object = std::move(write.audit_object);
+    if (now && wanted)
+      change.detail = {{"code", "settings.fields"}, {"changes", changed_values(*now, *wanted)}};
     backend_.reload_tenants([this, id, wanted, created = !now && wanted,
                              status = write.created_status, view = std::move(write.view),
                              actor = std::move(write.actor), change = std::move(change),

@@ -34,12 +34,20 @@ struct TableWrite {
   // reads it, and who; the summary says which fields changed, from what to what.
   std::string audit_action;
   std::string audit_target;
+  // The target again as an audit object ({"kind":"widget"}, {"kind":"group","id":…});
+  // the detail is made here: "settings.fields" with changed_values.
+  boost::json::object audit_object;
   audit::Actor actor;
 };
 
 // "color: "#0f766e" → "#aa3300"; texts.en.title: …": the fields whose values differ
 // between two JSON forms of a table (nullptr: it did not exist / is gone).
 std::string changed_fields(const boost::json::value* before, const boost::json::value* after);
+
+// The same as [{"field":"color","from":"#0f766e","to":"#aa3300"}, …] (from or to null
+// where the field was not there), for the audit detail "settings.fields".
+boost::json::array changed_values(const boost::json::value& before,
+                                  const boost::json::value& after);
 
 // Takes out of content what equals defaults (the reader's values for what a file
 // leaves out) where the file's table (in_file) does not have it either, so a save

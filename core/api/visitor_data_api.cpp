@@ -65,9 +65,11 @@ void RestApi::visitor_data(const TenantView& tenant, std::string visitor_id,
                                                                         json::object data) {
           if (!outcome.ok()) return respond(storage_failed(outcome, "read it"));
           const size_t n = data.at("conversations").as_array().size();
-          record_change(tenant, actor,
-                        {"visitor.exported", "visitor " + visitor_id,
-                         "exported " + plural(n, "conversation", "conversations")});
+          audit::Change change{"visitor.exported", "visitor " + visitor_id,
+                               "exported " + plural(n, "conversation", "conversations")};
+          change.object = {{"kind", "visitor"}, {"id", visitor_id}};
+          change.detail = {{"code", "visitor.exported"}, {"conversations", n}};
+          record_change(tenant, actor, std::move(change));
           HttpResponse answer = json_response(200, data);
           answer.headers = {{"Content-Disposition", "attachment; filename=\"visitor-data.json\""}};
           respond(std::move(answer));
@@ -76,35 +78,41 @@ void RestApi::visitor_data(const TenantView& tenant, std::string visitor_id,
 
   // The engine first lets go of what it remembers, and says whether a
   // conversation of the visitor is still open.
-  tenant.gate->engine()->forget_visitor(visitor_id, [this, tenant, actor, visitor_id,
-                                                     respond = std::move(respond)](
-                                                        std::vector<std::string> open) mutable {
-    if (!open.empty())
-      return respond(error_response(
-          409, "conversation_open",
-          "the visitor's conversation " + open.front() + " is open; close it, then erase"));
-    privacy::erase_visitor(
-        tenant.store, visitor_id, wall_clock_ms(),
-        [this, tenant, actor, visitor_id, respond = std::move(respond)](
-            privacy::Outcome outcome, privacy::ErasedCounts counts) {
-          if (outcome.ok() && !counts.open.empty())
-            return respond(
-                error_response(409, "conversation_open",
-                               "the visitor's conversation " + counts.open.front() +
-                                   " is open; close it, then erase (the closed ones are erased)"));
-          if (!outcome.ok()) return respond(storage_failed(outcome, "delete conversations"));
-          record_change(tenant, actor,
-                        {"visitor.erased", "visitor " + visitor_id,
-                         "erased " + plural(counts.conversations, "conversation", "conversations") +
-                             ", " + plural(counts.messages, "message", "messages") + ", " +
-                             plural(counts.files, "file", "files")});
-          respond(json_response(
-              200, json::object{{"visitor_id", visitor_id},
-                                {"erased", json::object{{"conversations", counts.conversations},
-                                                        {"messages", counts.messages},
-                                                        {"files", counts.files}}}}));
-        });
-  });
+  tenant.gate->engine()->forget_visitor(
+      visitor_id, [this, tenant, actor, visitor_id,
+                   respond = std::move(respond)](std::vector<std::string> open) mutable {
+        if (!open.empty())
+          return respond(error_response(
+              409, "conversation_open",
+              "the visitor's conversation " + open.front() + " is open; close it, then erase"));
+        privacy::erase_visitor(
+            tenant.store, visitor_id, wall_clock_ms(),
+            [this, tenant, actor, visitor_id, respond = std::move(respond)](
+                privacy::Outcome outcome, privacy::ErasedCounts counts) {
+              if (outcome.ok() && !counts.open.empty())
+                return respond(error_response(
+                    409, "conversation_open",
+                    "the visitor's conversation " + counts.open.front() +
+                        " is open; close it, then erase (the closed ones are erased)"));
+              if (!outcome.ok()) return respond(storage_failed(outcome, "delete conversations"));
+              audit::Change change{
+                  "visitor.erased", "visitor " + visitor_id,
+                  "erased " + plural(counts.conversations, "conversation", "conversations") + ", " +
+                      plural(counts.messages, "message", "messages") + ", " +
+                      plural(counts.files, "file", "files")};
+              change.object = {{"kind", "visitor"}, {"id", visitor_id}};
+              change.detail = {{"code", "visitor.erased"},
+                               {"conversations", counts.conversations},
+                               {"messages", counts.messages},
+                               {"files", counts.files}};
+              record_change(tenant, actor, std::move(change));
+              respond(json_response(
+                  200, json::object{{"visitor_id", visitor_id},
+                                    {"erased", json::object{{"conversations", counts.conversations},
+                                                            {"messages", counts.messages},
+                                                            {"files", counts.files}}}}));
+            });
+      });
 }
 
 }  // namespace sb::api

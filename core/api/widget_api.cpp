@@ -104,6 +104,7 @@ void RestApi::widget_settings(const TenantView& tenant, const HttpRequest& reque
   write.what = "the widget's settings";
   write.audit_action = "widget.saved";
   write.audit_target = "widget";
+  write.audit_object = {{"kind", "widget"}};
   write.actor = actor_of(tenant, *claims);
   write_table(tenant, std::move(write), std::move(respond));
 }

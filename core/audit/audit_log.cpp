@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -22,14 +23,48 @@ std::string clipped(const std::string& text, size_t max) {
   return text.substr(0, end) + "\u2026";
 }
 
+constexpr size_t kMaxListItems = 20;
+
+// The values of an object or detail, with every string cut like a target and every
+// list to its first kMaxListItems items (a "more" count says how many were left out).
+json::value clipped_value(const json::value& value) {
+  if (const auto* text = value.if_string())
+    return json::value(clipped(std::string(*text), kMaxTargetBytes));
+  if (const auto* list = value.if_array()) {
+    json::array out;
+    for (size_t i = 0; i < list->size() && i < kMaxListItems; ++i)
+      out.push_back(clipped_value((*list)[i]));
+    return out;
+  }
+  if (const auto* fields = value.if_object()) {
+    json::object out;
+    for (const auto& [key, item] : *fields) out[key] = clipped_value(item);
+    return out;
+  }
+  return value;
+}
+
+json::object clipped_values(const json::object& values) {
+  json::object out;
+  for (const auto& [key, value] : values) {
+    out[key] = clipped_value(value);
+    if (const auto* list = value.if_array(); list && list->size() > kMaxListItems)
+      out[std::string(key) + "_more"] = list->size() - kMaxListItems;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string entry_json(const Actor& actor, const Change& change) {
-  return json::serialize(json::object{
+  json::object entry{
       {"actor", json::object{{"id", actor.id}, {"name", actor.name}, {"role", actor.role}}},
       {"action", change.action},
       {"target", clipped(change.target, kMaxTargetBytes)},
-      {"summary", clipped(change.summary, kMaxSummaryBytes)}});
+      {"summary", clipped(change.summary, kMaxSummaryBytes)}};
+  if (!change.object.empty()) entry["object"] = clipped_values(change.object);
+  if (!change.detail.empty()) entry["detail"] = clipped_values(change.detail);
+  return json::serialize(entry);
 }
 
 void record(engine::Store& store, std::shared_ptr<metrics::TenantMetrics> counters,

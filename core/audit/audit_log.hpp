@@ -9,6 +9,7 @@
 // warning and counted in /metrics (switchboard_audit_failures_total), never hidden.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -30,15 +31,26 @@ struct Actor {
 
 // What changed. action is "<area>.<verb>" ("routing.saved", "agent.created",
 // "kb.saved", ...); target names what was changed as an admin reads it; summary is
-// a short description or diff (at most about 500 characters are kept).
+// a short description or diff (at most about 500 characters are kept). Both are
+// English, for clients that do not know the codes and for entries written before
+// them.
+//
+// object and detail say the same again for clients that word it themselves, in the
+// reader's language: object {"kind", ...values} is what was changed (kinds:
+// "routing_graph", "agent" {name,email}, "bot_file" {file}, "group" {id}, "widget",
+// "retention", "visitor" {id}); detail {"code", ...values} is what happened to it
+// (docs/protocol.md lists the codes and their values). Empty ones are not stored.
 struct Change {
   std::string action;
   std::string target;
   std::string summary;
+  boost::json::object object{};
+  boost::json::object detail{};
 };
 
 // One entry as stored (the log entry's data): {"actor":{"id","name","role"},
-// "action","target","summary"}.
+// "action","target","summary","object"?,"detail"?}. Strings in object and detail
+// are cut like target (at most about 200 bytes each, lists at most 20 items).
 std::string entry_json(const Actor& actor, const Change& change);
 
 // Records that actor made change at ts_ms (wall clock) in the tenant's storage.

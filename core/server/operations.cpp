@@ -200,8 +200,20 @@ void run_retention(std::vector<std::shared_ptr<TenantRuntime>> tenants, metrics:
             if (policy.audit_days)
               summary += " " + std::to_string(n.audit_entries) + " audit entries older than " +
                          std::to_string(policy.audit_days) + " day(s)";
-            audit::record(*tenant->store, counters, id, {"system", "Retention", "system"},
-                          {"retention.applied", "retention", summary}, now_ms);
+            audit::Change change{"retention.applied", "retention", summary};
+            change.object = {{"kind", "retention"}};
+            change.detail = {{"code", "retention.applied"}};
+            if (policy.closed_conversations_days)
+              change.detail.insert({{"closed_days", policy.closed_conversations_days},
+                                    {"conversations", n.conversations},
+                                    {"messages", n.messages},
+                                    {"files", n.files},
+                                    {"unanswered_entries", n.unanswered_entries}});
+            if (policy.audit_days)
+              change.detail.insert(
+                  {{"audit_days", policy.audit_days}, {"audit_entries", n.audit_entries}});
+            audit::record(*tenant->store, counters, id, {"system", "Retention", "system"}, change,
+                          now_ms);
           }
           if (left->fetch_sub(1) == 1) done();
         });

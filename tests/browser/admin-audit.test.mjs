@@ -2,10 +2,12 @@
 // demo tenants: an admin saves the routing graph in the editor and adds an agent in
 // the Team page; the audit log shows both, newest first, with the admin's name,
 // filters them by action and by person, and renders names as text. The editor's
-// saved versions (now kept in the tenant's storage) still list and view.
+// saved versions (now kept in the tenant's storage) still list and view. In Chinese,
+// what was changed and what happened are worded in Chinese from the entries' codes,
+// with only the admins' own values (names, e-mail, file names) as they were given.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { launchBrowser, screenshot, startServer } from "./harness.mjs";
+import { api, launchBrowser, screenshot, startServer } from "./harness.mjs";
 
 let server;
 let browser;
@@ -111,5 +113,61 @@ test("the audit log speaks Chinese", async () => {
   assert.match(await table.locator("tbody tr").first().innerText(), /添加了客服/);
   await page.getByLabel("操作").waitFor();
   await page.getByLabel("人员").waitFor();
+  await page.context().close();
+});
+
+test("in Chinese, what changed and the details of the admin's own changes are Chinese", async () => {
+  const login = await api(server, "POST", "/v1/tenants/demo/auth/login", { body: { email: "admin@demo.local", password: "demo-admin" } });
+  assert.equal(login.status, 200, login.text);
+  const token = login.json.token;
+  // Three changes over REST: the routing graph with a rule renamed, a new agent, the
+  // knowledge base saved.
+  const graph = (await api(server, "GET", "/v1/tenants/demo/routing", { token })).json;
+  const rule = graph.rules.find((r) => r.name === "Waited too long" || r.name === "Waited five minutes");
+  assert.ok(rule, JSON.stringify(graph.rules.map((r) => r.name)));
+  rule.name = "等太久了";
+  const saved = await api(server, "PUT", "/v1/tenants/demo/routing", { token, body: graph });
+  assert.equal(saved.status, 200, saved.text);
+  const agent = await api(server, "POST", "/v1/tenants/demo/agents", {
+    token,
+    body: { name: "周<i>斜</i>", email: "zhou@demo.local", password: "zhou-password-1", groups: [] },
+  });
+  assert.equal(agent.status, 201, agent.text);
+  const kb = await api(server, "GET", "/v1/tenants/demo/kb", { token });
+  assert.equal(kb.status, 200);
+  const kbSaved = await api(server, "PUT", "/v1/tenants/demo/kb", { token, body: kb.text, headers: { "Content-Type": "application/toml" } });
+  assert.equal(kbSaved.status, 200, kbSaved.text);
+  const kbFile = kbSaved.json.file;
+
+  const page = await signIn("#audit", "zh");
+  const table = page.getByRole("table", { name: "审计日志" });
+  const rows = table.locator("tbody tr");
+  await page.waitForFunction(() => document.querySelector("table tbody tr")?.getAttribute("data-action") === "kb.saved");
+  const cells = async (i) => ({
+    action: await rows.nth(i).getAttribute("data-action"),
+    target: await rows.nth(i).locator(".audit-target").innerText(),
+    summary: await rows.nth(i).locator(".audit-summary").innerText(),
+  });
+  const [kbRow, agentRow, routingRow] = [await cells(0), await cells(1), await cells(2)];
+  assert.deepEqual([kbRow.action, agentRow.action, routingRow.action], ["kb.saved", "agent.created", "routing.saved"]);
+  await screenshot(page, "admin-audit-zh");
+
+  // Without the values the admin gave, not a Latin letter is left in either column.
+  const latin = (text, ...values) => {
+    let rest = text;
+    for (const v of values) rest = rest.split(v).join("");
+    return rest.match(/[A-Za-z]+/g);
+  };
+  assert.equal(routingRow.target, "路由图");
+  assert.match(routingRow.summary, /条规则：修改 等太久了/);
+  assert.equal(latin(routingRow.summary), null, routingRow.summary);
+  assert.equal(agentRow.target, "周<i>斜</i> <zhou@demo.local>");
+  assert.equal(agentRow.summary, "角色 客服；分组 无；接待上限 5");
+  assert.equal(await table.locator("i").count(), 0, "a name is text, never HTML");
+  assert.equal(kbRow.target, `文件 ${kbFile}`);
+  assert.match(kbRow.summary, /^已替换：\d+ 行，\d+ 字节$/);
+  for (const row of [routingRow, agentRow, kbRow])
+    assert.equal(latin(`${row.target} ${row.summary}`, "周<i>斜</i>", "zhou@demo.local", kbFile), null, JSON.stringify(row));
+  assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -172,6 +172,27 @@ TEST_CASE("every successful admin write is in the audit log with who, what and a
   CHECK(entries.at(1).at("summary") == "shortcut /hi \u2192 /hello");
   CHECK(entries.at(0).at("target") == "/hello");
 
+  // The same as codes and values, for pages that word them in their reader's language.
+  CHECK(routing.at("object") == json::parse(R"({"kind":"routing_graph"})"));
+  CHECK(routing.at("detail") ==
+        json::parse(R"({"code":"routing.rules","rules":1,"changed":["VIP customers"]})"));
+  CHECK(agent_created.at("object") ==
+        json::parse(R"({"kind":"agent","name":"Dana 张","email":"dana@acme.test"})"));
+  CHECK(agent_created.at("detail") ==
+        json::parse(R"({"code":"agent.new","role":"agent","groups":["support"],"capacity":5})"));
+  CHECK(entries.at(7).at("detail") == json::parse(R"({"code":"agent.changes",
+                        "changes":[{"field":"role","from":"agent","to":"admin"}]})"));
+  CHECK(entries.at(6).at("detail") ==
+        json::parse(R"({"code":"agent.changes","changes":[],"password_reset":true})"));
+  CHECK(entries.at(5).at("detail") == json::parse(R"({"code":"agent.cannot_sign_in"})"));
+  CHECK(entries.at(4).at("object") == json::parse(R"({"kind":"bot_file","file":"acme/faq.toml"})"));
+  CHECK(entries.at(3).at("detail") ==
+        json::parse(R"({"code":"file.replaced","lines":6,"bytes":100})"));
+  // Entries without codes (written before them, or of changes that have none) come
+  // without, their English target and summary as before.
+  CHECK_FALSE(entries.at(0).as_object().contains("object"));
+  CHECK_FALSE(entries.at(0).as_object().contains("detail"));
+
   // The other tenant's log knows nothing of it.
   CHECK(audit(deployment, "globex", deployment.login("globex", "groot"))
             .json()

@@ -3,6 +3,7 @@
 // nothing written), saved only over the version the admin loaded (412), written
 // with the rest of the file and its comments as they were, and live after the
 // reload. Admins only, of their own tenant.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
@@ -146,6 +147,13 @@ TEST_CASE("the widget's settings round-trip through the tenant file, comments ke
   CHECK(summary.find("color: \"#0f766e\" → \"#aa3300\"") != std::string::npos);
   CHECK(summary.find("texts.en.title: \"Shop help\" → \"Ask us anything\"") != std::string::npos);
   CHECK(entries[0].at("summary") == "no change");
+  // The same as codes and values, for the admin pages to word in their language.
+  CHECK(entries[1].at("object") == json::parse(R"({"kind":"widget"})"));
+  const auto& detail = entries[1].at("detail").as_object();
+  CHECK(detail.at("code") == "settings.fields");
+  CHECK(std::count(detail.at("changes").as_array().begin(), detail.at("changes").as_array().end(),
+                   json::parse(R"({"field":"color","from":"#0f766e","to":"#aa3300"})")) == 1);
+  CHECK(entries[0].at("detail") == json::parse(R"({"code":"settings.fields","changes":[]})"));
 }
 
 TEST_CASE("a widget save over a version someone else changed gets 412 and writes nothing",
@@ -351,6 +359,8 @@ TEST_CASE("groups: listed with hours and limits, created, edited and deleted in 
   CHECK(entries[0].at("target") == "group returns");
   CHECK(entries[1].at("action") == "group.saved");
   CHECK(entries[1].at("target") == "group vip");
+  CHECK(entries[0].at("object") == json::parse(R"({"kind":"group","id":"returns"})"));
+  CHECK(entries[1].at("object") == json::parse(R"({"kind":"group","id":"vip"})"));
   CHECK(entries[3].at("action") == "group.saved");
   CHECK(entries[3].at("summary").as_string().find("timezone: \"Europe/Berlin\" → "
                                                   "\"Asia/Shanghai\"") != std::string::npos);

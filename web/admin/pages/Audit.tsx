@@ -1,7 +1,10 @@
 /** @jsxImportSource react */
 // The Audit log page: who changed what and when, newest first, filtered by action
 // and by person, a page at a time ("Show older entries" follows next_cursor). Every
-// text from the server (names, targets, summaries) is rendered as text.
+// text from the server (names, targets, summaries) is rendered as text. What was
+// changed and what happened are worded here from the entry's object and detail codes
+// (docs/protocol.md); an entry without them, or with a code this page does not know,
+// shows the server's English target and summary.
 import { useCallback, useEffect, useState } from "react";
 import { ApiError } from "../api";
 import type { Lang } from "../i18n";
@@ -29,6 +32,11 @@ export const AUDIT_ACTIONS = [
   "unanswered.created",
   "unanswered.dismissed",
   "unanswered.reopened",
+  "agent.signed_out",
+  "visitor.exported",
+  "visitor.erased",
+  "retention.saved",
+  "retention.applied",
 ] as const;
 
 const PAGE_SIZE = 50;
@@ -37,6 +45,161 @@ const PAGE_SIZE = 50;
 // server's) shows as its code.
 export function actionLabel(t: PT, action: string): string {
   return (AUDIT_ACTIONS as readonly string[]).includes(action) ? t(`audit.action.${action}` as PageKey) : action;
+}
+
+// The values of an entry's object or detail, read defensively: a value of an
+// unexpected type is treated as missing, and the entry falls back to its English.
+type Values = Record<string, unknown>;
+const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const count = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+const strings = (v: unknown): string[] | undefined =>
+  Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined;
+
+// A list of names (rules, groups) as one text; "… and N more" when the server cut it.
+function names(t: PT, list: string[], more?: unknown): string {
+  if (list.length === 0) return t("audit.d.none");
+  const joined = list.join(t("audit.d.listJoin"));
+  const n = count(more);
+  return n ? t("audit.d.more", { list: joined, n }) : joined;
+}
+
+// What was changed, in the page's language; undefined for a kind this page does not
+// know or values it cannot read (the caller shows the English target).
+export function objectText(t: PT, object: Values | undefined): string | undefined {
+  if (!object) return undefined;
+  switch (object.kind) {
+    case "routing_graph":
+    case "widget":
+    case "retention":
+      return t(`audit.object.${object.kind}` as PageKey);
+    case "agent": {
+      const name = text(object.name), email = text(object.email);
+      return name !== undefined && email !== undefined ? t("audit.object.agent", { name, email }) : undefined;
+    }
+    case "bot_file": {
+      const file = text(object.file);
+      return file !== undefined ? t("audit.object.bot_file", { file }) : undefined;
+    }
+    case "group":
+    case "visitor": {
+      const id = text(object.id);
+      return id !== undefined ? t(`audit.object.${object.kind}` as PageKey, { id }) : undefined;
+    }
+  }
+  return undefined;
+}
+
+const roleText = (t: PT, role: string) =>
+  role === "admin" ? t("audit.d.role.admin") : role === "agent" ? t("audit.d.role.agent") : role;
+
+// One {field, from, to} of an agent's change.
+function agentValue(t: PT, field: string, v: unknown): string | undefined {
+  if (field === "groups") {
+    const list = strings(v);
+    return list && names(t, list);
+  }
+  if (field === "capacity") return count(v)?.toString();
+  const s = text(v);
+  return s !== undefined && field === "role" ? roleText(t, s) : s;
+}
+
+// A config value of a settings change as written in the file (JSON), "none" when absent.
+const settingValue = (t: PT, v: unknown) => (v === null || v === undefined ? t("audit.d.none") : JSON.stringify(v));
+
+type Change = { field: string; from: unknown; to: unknown };
+function changes(v: unknown): Change[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: Change[] = [];
+  for (const c of v) {
+    if (!c || typeof c !== "object" || typeof (c as Values).field !== "string") return undefined;
+    out.push(c as Change);
+  }
+  return out;
+}
+
+// What happened, in the page's language; undefined for a code this page does not know
+// or values it cannot read (the caller shows the English summary).
+export function detailText(t: PT, detail: Values | undefined): string | undefined {
+  if (!detail) return undefined;
+  const join = (parts: string[]) => (parts.length ? parts.join(t("audit.d.join")) : t("audit.d.noChange"));
+  switch (detail.code) {
+    case "routing.rules": {
+      const n = count(detail.rules);
+      if (n === undefined) return undefined;
+      let out = t("audit.d.rules", { n });
+      const parts: string[] = [];
+      for (const key of ["added", "removed", "changed"] as const) {
+        const list = strings(detail[key]);
+        if (list?.length) parts.push(t(`audit.d.${key}`, { names: names(t, list, detail[`${key}_more`]) }));
+      }
+      if (detail.reordered === true) parts.push(t("audit.d.reordered"));
+      if (detail.fallback_changed === true) parts.push(t("audit.d.fallback"));
+      if (detail.layout_only === true) parts.push(t("audit.d.layoutOnly"));
+      if (detail.no_change === true) parts.push(t("audit.d.noChange"));
+      if (parts.length) out = t("audit.d.head", { head: out, rest: parts.join(t("audit.d.join")) });
+      const version = count(detail.version);
+      return version === undefined ? out : t("audit.d.head", { head: t("audit.d.version", { version }), rest: out });
+    }
+    case "agent.new": {
+      const role = text(detail.role), groups = strings(detail.groups), capacity = count(detail.capacity);
+      if (role === undefined || !groups || capacity === undefined) return undefined;
+      return t("audit.d.agentNew", { role: roleText(t, role), groups: names(t, groups), capacity });
+    }
+    case "agent.changes": {
+      const list = changes(detail.changes);
+      if (!list) return undefined;
+      const parts: string[] = [];
+      for (const c of list) {
+        const from = agentValue(t, c.field, c.from), to = agentValue(t, c.field, c.to);
+        const known = ["name", "email", "role", "groups", "capacity"].includes(c.field);
+        if (!known || from === undefined || to === undefined) return undefined;
+        parts.push(t("audit.d.fieldChange", { field: t(`audit.d.field.${c.field}` as PageKey), from, to }));
+      }
+      if (detail.skills_changed === true) parts.push(t("audit.d.skillsChanged"));
+      if (detail.password_reset === true) parts.push(t("audit.d.passwordReset"));
+      return join(parts);
+    }
+    case "agent.cannot_sign_in":
+      return t("audit.d.cannotSignIn");
+    case "agent.signed_out_everywhere":
+      return t("audit.d.signedOutEverywhere");
+    case "file.replaced": {
+      const lines = count(detail.lines), bytes = count(detail.bytes);
+      return lines === undefined || bytes === undefined ? undefined : t("audit.d.fileReplaced", { lines, bytes });
+    }
+    case "settings.fields": {
+      const list = changes(detail.changes);
+      if (!list) return undefined;
+      return join(list.map((c) => t("audit.d.fieldChange", { field: c.field, from: settingValue(t, c.from), to: settingValue(t, c.to) })));
+    }
+    case "visitor.exported": {
+      const n = count(detail.conversations);
+      return n === undefined ? undefined : t("audit.d.exported", { n });
+    }
+    case "visitor.erased": {
+      const conversations = count(detail.conversations), messages = count(detail.messages), files = count(detail.files);
+      if (conversations === undefined || messages === undefined || files === undefined) return undefined;
+      return t("audit.d.erased", { conversations, messages, files });
+    }
+    case "retention.applied": {
+      const parts: string[] = [];
+      const days = count(detail.closed_days);
+      if (days !== undefined)
+        parts.push(
+          t("audit.d.retentionClosed", {
+            days,
+            conversations: count(detail.conversations) ?? 0,
+            messages: count(detail.messages) ?? 0,
+            files: count(detail.files) ?? 0,
+            unanswered: count(detail.unanswered_entries) ?? 0,
+          }),
+        );
+      const auditDays = count(detail.audit_days);
+      if (auditDays !== undefined) parts.push(t("audit.d.retentionAudit", { days: auditDays, n: count(detail.audit_entries) ?? 0 }));
+      return parts.length ? join(parts) : undefined;
+    }
+  }
+  return undefined;
 }
 
 export const formatWhen = (ms: number, lang: Lang) =>
@@ -168,8 +331,8 @@ export function AuditPage({ t, lang, api, onExpired }: { t: PT; lang: Lang; api:
                         </span>
                       </td>
                       <td>{actionLabel(t, e.action)}</td>
-                      <td className="audit-target">{e.target}</td>
-                      <td className="audit-summary">{e.summary}</td>
+                      <td className="audit-target">{objectText(t, e.object) ?? e.target}</td>
+                      <td className="audit-summary">{detailText(t, e.detail) ?? e.summary}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -26,6 +26,9 @@ export type AuditEntry = {
   action: string;
   target: string;
   summary: string;
+  // The same as codes and values (docs/protocol.md), when the server recorded them.
+  object?: { kind?: string; [value: string]: unknown };
+  detail?: { code?: string; [value: string]: unknown };
 };
 export type AuditQuery = { action?: string; actor?: string; cursor?: string; limit?: number };
 export type AuditPage = { entries: AuditEntry[]; next_cursor?: string };
