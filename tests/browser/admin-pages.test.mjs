@@ -2,7 +2,8 @@
 // against a real server with the demo tenants: an agent created in the UI can sign
 // in; a canned reply added in the UI is served by REST; a FAQ entry added in the UI
 // is saved and answers a visitor; a broken entry shows the server's error on its
-// row and saves nothing; an agent is refused.
+// row and saves nothing; an agent is refused; a canned reply edited in two tabs:
+// the second's save is refused and both texts shown.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import path from "node:path";
