@@ -276,7 +276,7 @@ function Row({ t, lang, item, entries, panel, setPanel, busy, api, decide }: Row
                 {item.resolution?.entry_id ? ` · ${t("un.resolvedTo", { entry: item.resolution.entry_id })}` : ""}
               </span>
               {item.status === "dismissed" && (
-                <button type="button" aria-label={t("un.reopenOf", { q })} title={t("un.reopenOf", { q })} onClick={() => void decide(() => api.reopenUnanswered(item.id))} disabled={busy}>
+                <button type="button" aria-label={t("un.reopenOf", { q })} title={t("un.reopenOf", { q })} onClick={() => void decide(() => api.reopenUnanswered(item.id, item.version))} disabled={busy}>
                   {t("un.reopen")}
                 </button>
               )}

@@ -193,7 +193,8 @@ export function pagesApi(session: Session) {
     // questions like it alone. Reopening undoes it (409 unless dismissed).
     dismissUnanswered: async (id: string, version?: string): Promise<UnansweredItem> =>
       (await versioned("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/dismiss`, session, {}, version ? { "If-Match": version } : {})).json,
-    reopenUnanswered: (id: string): Promise<UnansweredItem> => json("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/reopen`, session, {}),
+    reopenUnanswered: async (id: string, version?: string): Promise<UnansweredItem> =>
+      (await versioned("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/reopen`, session, {}, version ? { "If-Match": version } : {})).json,
     // The audit log, a page at a time; 501 when the tenant's storage keeps none.
     audit: (q: AuditQuery): Promise<AuditPage> => json("GET", `${root}/audit${auditQuery(q)}`, session),
   };
