@@ -2,15 +2,26 @@
 // shortcut ("/refund"). Every agent may read them; admins write them. Kept in the
 // tenant's storage (namespace "canned_replies", keyed by id).
 //
-//   GET    /v1/tenants/ID/canned-replies            {"canned_replies":[{"id","shortcut","text"}]}
-//   POST   /v1/tenants/ID/canned-replies            {"shortcut","text"} -> 201
-//   PUT    /v1/tenants/ID/canned-replies/RID        {"shortcut","text"} -> 200
-//   DELETE /v1/tenants/ID/canned-replies/RID        -> 204
+//   GET    /v1/tenants/ID/canned-replies
+//          -> {"canned_replies":[{"id","shortcut","text","version"}]}
+//   POST   /v1/tenants/ID/canned-replies     {"shortcut","text"} -> 201
+//   PUT    /v1/tenants/ID/canned-replies/RID {"shortcut","text"} -> 200
+//   DELETE /v1/tenants/ID/canned-replies/RID -> 204
+//
+// Each reply has a version (an ETag of its shortcut and text; a write answers the
+// new one as ETag and "version"). A PUT or DELETE with If-Match acts only on that
+// version: else 412 canned_changed with the reply as it is now ("current", null
+// when another admin deleted it), so one admin's edit does not silently replace
+// another's. The writes run one at a time on the blocking pool's one thread, so
+// nothing comes between the check and the write.
 //
 // Each write is recorded in the audit log (canned_reply.created, .updated, .deleted).
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
+#include <future>
 
+#include "api/etag.hpp"
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
 #include "common/ids.hpp"
@@ -50,7 +61,37 @@ std::optional<HttpResponse> read_reply(const std::string& body, json::object& ou
   return std::nullopt;
 }
 
-// All replies, as stored: [{"id","shortcut","text"}], in shortcut order.
+// A reply's version: the ETag of its shortcut and text, whatever else it holds.
+std::string canned_version(const json::object& reply) {
+  const json::object key{{"shortcut", reply.contains("shortcut") ? reply.at("shortcut") : nullptr},
+                         {"text", reply.contains("text") ? reply.at("text") : nullptr}};
+  return etag_of(json::serialize(key));
+}
+
+// A storage call waited for, on the blocking pool (the store answers every call).
+engine::StoreResult canned_wait(const std::function<void(engine::StoreCallback)>& call) {
+  auto promise = std::make_shared<std::promise<engine::StoreResult>>();
+  auto answer = promise->get_future();
+  call([promise](engine::StoreResult r) { promise->set_value(std::move(r)); });
+  if (answer.wait_for(std::chrono::seconds(30)) != std::future_status::ready)
+    return {1, {}, "the storage did not answer in time"};
+  return answer.get();
+}
+
+// 412: the reply the admin edited is no longer the version they loaded.
+HttpResponse canned_changed(const json::object* current) {
+  json::object e{{"code", "canned_changed"},
+                 {"message", current ? "this canned reply was changed by someone else since you "
+                                       "loaded it; load it again and redo your change"
+                                     : "this canned reply was deleted by someone else since you "
+                                       "loaded it"},
+                 {"current", current ? json::value(*current) : json::value(nullptr)}};
+  HttpResponse r = json_response(412, json::object{{"error", std::move(e)}});
+  if (current) r.headers.emplace_back("ETag", current->at("version").as_string().c_str());
+  return r;
+}
+
+// All replies, as stored: [{"id","shortcut","text","version"}], in shortcut order.
 std::optional<json::array> parse_list(const engine::StoreResult& r) {
   if (!r.ok()) return std::nullopt;
   boost::system::error_code ec;
@@ -62,6 +103,7 @@ std::optional<json::array> parse_list(const engine::StoreResult& r) {
     const auto* value = item.is_object() ? item.get_object().if_contains("value") : nullptr;
     if (!value || !value->is_object()) continue;
     json::object reply = value->get_object();
+    reply["version"] = canned_version(reply);
     reply["id"] = item.get_object().at("key");
     out.push_back(std::move(reply));
   }
@@ -106,63 +148,58 @@ void RestApi::canned_replies(const TenantView& tenant, std::string_view id,
         });
   }
   const audit::Actor actor = actor_of(tenant, *claims);
-  if (request.method == "DELETE" && !id.empty()) {
-    // Read first, so the audit log can name the reply that went.
-    return store->kv_get(
-        kNamespace, std::string(id),
-        [this, tenant, actor, store, id = std::string(id), respond = std::move(respond),
-         unavailable](engine::StoreResult found) mutable {
-          if (!found.ok()) return respond(unavailable(found));
-          if (found.body.empty()) return respond({204, "application/json", ""});
-          boost::system::error_code ec;
-          const json::value old = json::parse(found.body, ec);
-          const auto* shortcut =
-              !ec && old.is_object() ? old.get_object().if_contains("shortcut") : nullptr;
-          const std::string name =
-              shortcut && shortcut->is_string() ? std::string(shortcut->get_string()) : id;
-          store->kv_put(kNamespace, id, "",
-                        [this, tenant, actor, name, respond = std::move(respond),
-                         unavailable](engine::StoreResult r) {
-                          if (!r.ok()) return respond(unavailable(r));
-                          respond({204, "application/json", ""});
-                          record_change(tenant, actor, {"canned_reply.deleted", name, ""});
-                        });
-        });
-  }
+  const bool deleting = request.method == "DELETE" && !id.empty();
   const bool creating = request.method == "POST" && id.empty();
-  if (!creating && !(request.method == "PUT" && !id.empty()))
+  if (!deleting && !creating && !(request.method == "PUT" && !id.empty()))
     return respond(error_response(405, "method_not_allowed", "use GET, POST, PUT or DELETE"));
-
   json::object reply;
-  if (auto bad = read_reply(request.body, reply)) return respond(std::move(*bad));
+  if (!deleting)
+    if (auto bad = read_reply(request.body, reply)) return respond(std::move(*bad));
   const std::string reply_id = creating ? new_id("r") : std::string(id);
-  // Shortcuts are unique per tenant: check the current list, then write.
-  store->kv_list(kNamespace, [this, tenant, actor, store, reply = std::move(reply), reply_id,
-                              creating, respond = std::move(respond),
-                              unavailable](engine::StoreResult r) mutable {
+  // On the pool's one thread: the list read (shortcuts are unique per tenant, the
+  // version matches) and the write with nothing between them.
+  boost::asio::post(blocking_pool_, [this, tenant, actor, store, reply = std::move(reply), reply_id,
+                                     creating, deleting, if_match = request.if_match,
+                                     respond = std::move(respond), unavailable]() mutable {
+    const auto r =
+        canned_wait([&](engine::StoreCallback done) { store->kv_list(kNamespace, done); });
     auto list = parse_list(r);
     if (!list) return respond(unavailable(r));
-    bool exists = creating;
+    const json::object* current = nullptr;
+    for (const auto& other : *list)
+      if (other.at("id").get_string() == reply_id) current = &other.as_object();
+    if (!creating && !if_match.empty() &&
+        (!current || !names_etag(if_match, current->at("version").as_string())))
+      return respond(canned_changed(current));
+    if (deleting) {
+      if (!current) return respond({204, "application/json", ""});
+      const std::string name(current->at("shortcut").as_string());
+      const auto w = canned_wait(
+          [&](engine::StoreCallback done) { store->kv_put(kNamespace, reply_id, "", done); });
+      if (!w.ok()) return respond(unavailable(w));
+      respond({204, "application/json", ""});
+      return record_change(tenant, actor, {"canned_reply.deleted", name, ""});
+    }
     audit::Change change{"canned_reply.created", std::string(reply.at("shortcut").get_string()),
                          std::string(reply.at("text").get_string())};
-    for (const auto& other : *list) {
-      if (other.at("id").get_string() == reply_id) {
-        exists = true;
-        change = describe_edit(other.as_object(), reply);
-      }
+    if (current) change = describe_edit(*current, reply);
+    for (const auto& other : *list)
       if (other.at("shortcut") == reply.at("shortcut") && other.at("id").get_string() != reply_id)
         return respond(
             error_response(409, "conflict", "another reply has this shortcut", "shortcut"));
-    }
-    if (!exists) return respond(error_response(404, "not_found", "no such canned reply"));
-    store->kv_put(kNamespace, reply_id, json::serialize(reply),
-                  [this, tenant, actor, change = std::move(change), reply, reply_id, creating,
-                   respond = std::move(respond), unavailable](engine::StoreResult w) mutable {
-                    if (!w.ok()) return respond(unavailable(w));
-                    reply["id"] = reply_id;
-                    respond(json_response(creating ? 201 : 200, reply));
-                    record_change(tenant, actor, std::move(change));
-                  });
+    if (!creating && !current)
+      return respond(error_response(404, "not_found", "no such canned reply"));
+    const auto w = canned_wait([&](engine::StoreCallback done) {
+      store->kv_put(kNamespace, reply_id, json::serialize(reply), done);
+    });
+    if (!w.ok()) return respond(unavailable(w));
+    const std::string version = canned_version(reply);
+    reply["id"] = reply_id;
+    reply["version"] = version;
+    auto saved = json_response(creating ? 201 : 200, reply);
+    saved.headers.emplace_back("ETag", version);
+    respond(std::move(saved));
+    record_change(tenant, actor, std::move(change));
   });
 }
 

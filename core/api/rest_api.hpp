@@ -170,7 +170,7 @@ class RestApi {
   // On the blocking pool: reads the list, edits the knowledge base, keeps the decision.
   void resolve_unanswered(const TenantView& tenant, const std::string& item_id,
                           const std::string& action, const boost::json::object& body,
-                          const audit::Actor& actor,
+                          const audit::Actor& actor, const std::string& if_match,
                           std::function<void(hub::HttpResponse)> respond);
   // routing_api.cpp: the tenant's routing graph (GET/PUT) and its dry run.
   void routing(const TenantView& tenant, std::string_view sub, const hub::HttpRequest& request,

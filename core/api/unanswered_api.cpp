@@ -17,6 +17,13 @@
 //        not_for_bot again, the item open
 //        -> 200 the item as it now is; an item not open (reopen: not dismissed)
 //        -> 409 conflict
+//   Each item has a "version" (an ETag of its status and newest decision). An action
+//   with If-Match acts only on that version: else 412 question_changed with the item
+//   as it is now ("current"), as when another admin attached, made an entry of or
+//   dismissed it since the page listed it, so a stale decision is never taken twice
+//   or over another's. attach to an entry no longer in the knowledge base (another
+//   admin removed or renamed it since the page loaded) -> 422 entry_gone (field
+//   entry_id).
 //
 // The item format and how the list is kept: unanswered/question_log.hpp. attach and
 // create write the knowledge base through the same path as PUT /kb (the plugin
@@ -34,6 +41,7 @@
 #include <sstream>
 
 #include "api/bot_file_problem.hpp"
+#include "api/etag.hpp"
 #include "api/kb_text.hpp"
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
@@ -102,6 +110,15 @@ std::optional<HttpResponse> read_items(engine::Store& store, std::vector<unanswe
   if (auto error = read_kind(store, unanswered::kResolvedKind, resolved)) return error;
   out = unanswered::fold(asked, resolved);
   return std::nullopt;
+}
+
+// The item's version: its status and newest decision (a new decision, or a question
+// asked again after one, gives another).
+std::string question_version(const unanswered::Item& item) {
+  const json::object key{
+      {"status", item.at("status")},
+      {"resolution", item.contains("resolution") ? item.at("resolution") : nullptr}};
+  return etag_of(json::serialize(key));
 }
 
 bool is_one_of(std::string_view value, std::initializer_list<std::string_view> known) {
@@ -188,12 +205,12 @@ void RestApi::unanswered(const TenantView& tenant, std::string_view item_id,
       return respond(error_response(400, "bad_json", "the body must be a JSON object"));
     body = std::move(parsed.get_object());
   }
-  boost::asio::post(blocking_pool_,
-                    [this, tenant, item = std::string(item_id), action = std::string(action),
-                     body = std::move(body), actor = actor_of(tenant, *claims),
-                     respond = std::move(respond)]() mutable {
-                      resolve_unanswered(tenant, item, action, body, actor, std::move(respond));
-                    });
+  boost::asio::post(
+      blocking_pool_, [this, tenant, item = std::string(item_id), action = std::string(action),
+                       body = std::move(body), actor = actor_of(tenant, *claims),
+                       if_match = request.if_match, respond = std::move(respond)]() mutable {
+        resolve_unanswered(tenant, item, action, body, actor, if_match, std::move(respond));
+      });
 }
 
 void RestApi::list_unanswered(const TenantView& tenant, const HttpRequest& request,
@@ -234,8 +251,10 @@ void RestApi::list_unanswered(const TenantView& tenant, const HttpRequest& reque
              (!reason.empty() && !item.at("reasons").as_object().contains(reason));
     });
     json::array page;
-    for (uint64_t i = offset; i < items.size() && page.size() < limit; ++i)
+    for (uint64_t i = offset; i < items.size() && page.size() < limit; ++i) {
+      items[i]["version"] = question_version(items[i]);
       page.push_back(std::move(items[i]));
+    }
     json::object answer{{"items", std::move(page)}, {"total", items.size()}};
     if (offset + limit < items.size()) answer["next_cursor"] = std::to_string(offset + limit);
     respond(json_response(200, answer));
@@ -244,7 +263,7 @@ void RestApi::list_unanswered(const TenantView& tenant, const HttpRequest& reque
 
 void RestApi::resolve_unanswered(const TenantView& tenant, const std::string& item_id,
                                  const std::string& action, const json::object& body,
-                                 const audit::Actor& actor,
+                                 const audit::Actor& actor, const std::string& if_match,
                                  std::function<void(HttpResponse)> respond) {
   std::vector<unanswered::Item> items;
   if (auto error = read_items(*tenant.store, items)) return respond(std::move(*error));
@@ -255,6 +274,21 @@ void RestApi::resolve_unanswered(const TenantView& tenant, const std::string& it
     return respond(error_response(404, "not_found", "no unanswered question " + item_id));
   unanswered::Item item = std::move(*found);
   const std::string status(item.at("status").as_string());
+  // Run on the pool's one thread, as every decision and KB write: nothing between.
+  if (!if_match.empty()) {
+    const auto now = question_version(item);
+    if (!names_etag(if_match, now)) {
+      item["version"] = now;
+      json::object e{{"code", "question_changed"},
+                     {"message", "this question was " + status +
+                                     " by someone else since you loaded it (or asked again); "
+                                     "see it as it is now and decide again"},
+                     {"current", item}};
+      auto changed = json_response(412, json::object{{"error", std::move(e)}});
+      changed.headers.emplace_back("ETag", now);
+      return respond(std::move(changed));
+    }
+  }
   if (action == "reopen" && status != "dismissed")
     return respond(
         error_response(409, "conflict", "this question is " + status + ", not dismissed"));
@@ -284,8 +318,10 @@ void RestApi::resolve_unanswered(const TenantView& tenant, const std::string& it
       }
     }
     if (!text)
-      return respond(error_response(
-          422, "bad_field", "the knowledge base has no entry '" + *entry_id + "'", "entry_id"));
+      return respond(error_response(422, "entry_gone",
+                                    "the knowledge base has no entry '" + *entry_id +
+                                        "' (any more: removed or renamed meanwhile?)",
+                                    "entry_id"));
     // Already one of its questions as written: nothing to add.
     bool known = false;
     for (const auto& q : kb_entry_questions(*text, *entry_id))
@@ -432,6 +468,7 @@ void RestApi::resolve_unanswered(const TenantView& tenant, const std::string& it
                                     {"file", resolution.file},
                                     {"at", wall_clock_ms()},
                                     {"by", json::object{{"id", actor.id}, {"name", actor.name}}}};
+  item.erase("version");  // the list's next read has it (the log's time is its own)
   if (new_text.empty()) return respond(json_response(200, item));
   // Answered once the bot reads the new knowledge base: the next visitor gets it.
   backend_.reload_tenants([item = std::move(item), respond = std::move(respond)] {

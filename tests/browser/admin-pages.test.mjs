@@ -2,7 +2,8 @@
 // against a real server with the demo tenants: an agent created in the UI can sign
 // in; a canned reply added in the UI is served by REST; a FAQ entry added in the UI
 // is saved and answers a visitor; a broken entry shows the server's error on its
-// row and saves nothing; an agent is refused.
+// row and saves nothing; an agent is refused; a canned reply edited in two tabs:
+// the second's save is refused and both texts shown.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -274,6 +275,54 @@ test("a canned reply added in the Canned replies page is served by REST; search,
   assert.deepEqual(after.json.canned_replies.map((r) => r.shortcut).filter((s) => s === "/hours" || s === "/gift"), ["/gift"]);
   assert.deepEqual(page.errors, []);
   await page.context().close();
+});
+
+test("two tabs edit one canned reply: the second's save is refused in its language, both texts shown, the current one loaded without losing what was typed", async () => {
+  const token = await adminToken();
+  const made = await api(server, "POST", "/v1/tenants/demo/canned-replies", { token, body: { shortcut: "/ship", text: "We ship in 2 days." } });
+  assert.equal(made.status, 201, made.text);
+  const first = await open("canned");
+  const second = await open("canned", { lang: "zh" });
+  await first.locator('.canned-item[data-shortcut="/ship"]').waitFor();
+  await second.locator('.canned-item[data-shortcut="/ship"]').waitFor();
+
+  // The first tab saves its edit.
+  await first.getByRole("button", { name: "Edit /ship" }).click();
+  await first.getByRole("dialog").getByLabel("Text").fill("We ship in 1 day.");
+  await first.getByRole("dialog").getByRole("button", { name: "Save" }).click();
+  await waitFor("the first save", async () => /1 day/.test(await first.locator('.canned-item[data-shortcut="/ship"]').innerText()));
+
+  // The second, opened before it, is refused: it says so in Chinese and shows both.
+  await second.getByRole("button", { name: "编辑 /ship" }).click();
+  const dialog = second.getByRole("dialog");
+  await dialog.getByLabel("内容").fill("我们 3 天内发货。");
+  await dialog.getByRole("button", { name: "保存" }).click();
+  await dialog.getByText("您打开后，其他人修改了这条回复").waitFor();
+  assert.equal(await dialog.locator(".canned-theirs .canned-text").innerText(), "We ship in 1 day.");
+  assert.equal(await dialog.locator(".canned-mine .canned-text").innerText(), "我们 3 天内发货。");
+  await screenshot(second, "admin-canned-changed-zh");
+  let listed = await api(server, "GET", "/v1/tenants/demo/canned-replies", { token });
+  assert.equal(listed.json.canned_replies.find((r) => r.shortcut === "/ship").text, "We ship in 1 day.", "the first tab's save is kept");
+
+  // Loading the current text keeps what was typed on show; saved from it, it goes through.
+  await dialog.getByRole("button", { name: "加载当前内容" }).click();
+  assert.equal(await dialog.getByLabel("内容").inputValue(), "We ship in 1 day.");
+  assert.equal(await dialog.locator(".canned-mine .canned-text").innerText(), "我们 3 天内发货。");
+  await dialog.getByLabel("内容").fill("We ship in 1 day. 我们 1 天内发货。");
+  await dialog.getByRole("button", { name: "保存" }).click();
+  await dialog.waitFor({ state: "detached" });
+  listed = await api(server, "GET", "/v1/tenants/demo/canned-replies", { token });
+  assert.equal(listed.json.canned_replies.find((r) => r.shortcut === "/ship").text, "We ship in 1 day. 我们 1 天内发货。");
+
+  // The first tab deletes from its now old list: refused, the reply stays.
+  await first.getByRole("button", { name: "Delete /ship" }).click();
+  await first.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
+  await first.getByText("Not deleted: someone else changed /ship since the list was loaded.").waitFor();
+  await waitFor("the current text", async () => /我们 1 天内发货/.test(await first.locator('.canned-item[data-shortcut="/ship"]').innerText()));
+  assert.deepEqual(first.errors, []);
+  assert.deepEqual(second.errors, []);
+  await first.context().close();
+  await second.context().close();
 });
 
 test("the Canned replies form counts bytes as one types and says the limit before saving", async () => {

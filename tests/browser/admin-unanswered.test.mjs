@@ -5,7 +5,9 @@
 //   searchable list, and the next visitor asking gets that entry's answer;
 // - that visitor says "No" to "Did this help?": handed to a person, and the question
 //   is back on the page as "Did not help";
-// - a question with markup shows as text; the page in Chinese.
+// - a question with markup shows as text; the page in Chinese;
+// - two tabs: a decision from a list another admin's decision made old is refused,
+//   said in the page's language, and the list loaded again.
 // No agent is online, so the demo's routing gives visitors to its bot.
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -160,4 +162,41 @@ test("the Unanswered page in Chinese: dismiss a question", async () => {
   await waitFor("the dismissed question to leave the open list", async () => (await table.locator("tbody tr").filter({ hasText: "wrapping possible" }).count()) === 0);
   assert.deepEqual(page.errors, []);
   await page.context().close();
+});
+
+test("two tabs on one question: the second's attach after the first's dismissal is refused in its language, and its list refreshed", async () => {
+  const STALE = "Do you rent out bicycles on weekends?";
+  const shop = await openShop("Bicycle Fan");
+  await ask(shop, STALE);
+  await shop.log.locator(".sb-role-bot").filter({ hasText: "connect you with a person" }).waitFor();
+  await shop.context.close();
+  const first = await openAdmin("unanswered");
+  const second = await openAdmin("unanswered", { lang: "zh" });
+  const firstRow = first.getByRole("table", { name: "Unanswered questions" }).locator("tbody tr").filter({ hasText: STALE });
+  const secondTable = second.getByRole("table", { name: "未答问题" });
+  await firstRow.waitFor();
+  await secondTable.locator("tbody tr").filter({ hasText: STALE }).waitFor();
+
+  // The first tab dismisses it.
+  await firstRow.getByRole("button", { name: /^Dismiss “/ }).click();
+  await first.getByRole("status").filter({ hasText: "Dismissed — the bot leaves questions like it to a person now." }).waitFor();
+
+  // The second, on its old list, attaches it: refused, said in Chinese, list loaded again.
+  await secondTable.locator("tbody tr").filter({ hasText: STALE }).getByRole("button", { name: /^把“/ }).click();
+  const form = second.getByRole("form", { name: `把“${STALE}”归入条目` });
+  await form.getByRole("button", { name: "归入" }).click();
+  await second.getByRole("status").filter({ hasText: "未完成：列表加载后，其他人已处理了这个问题（现为：已忽略）。列表已刷新；如有需要请重新处理。" }).waitFor();
+  await waitFor("the decided question to leave the second tab's open list", async () => (await secondTable.locator("tbody tr").filter({ hasText: STALE }).count()) === 0);
+  await screenshot(second, "admin-unanswered-changed-zh");
+
+  // Nothing of the stale attach was written: the question is only in not_for_bot.
+  const token = await adminToken();
+  const kb = (await api(server, "GET", "/v1/tenants/demo/kb", { token })).text;
+  assert.equal(kb.split(STALE).length - 1, 1, kb);
+  const listed = await api(server, "GET", "/v1/tenants/demo/bot/unanswered?status=dismissed", { token });
+  assert.ok(listed.json.items.some((i) => i.question === STALE), listed.text);
+  assert.deepEqual(first.errors, []);
+  assert.deepEqual(second.errors, []);
+  await first.context().close();
+  await second.context().close();
 });

@@ -371,3 +371,76 @@ answer = { en = "We are open 9 to 5.", zh = "我们九点到五点营业。" }
     CHECK(ask(setup, "怎么申请退款") == refund);
   }
 }
+
+TEST_CASE("two admins on one unanswered question: the second's stale decision is refused",
+          "[bots][unanswered]") {
+  Setup setup;
+  const auto first = setup.deployment.login("acme", "root");
+  const auto second = setup.deployment.login("acme", "root");
+  const auto kb_path = setup.deployment.tenants_dir() / "acme" / "kb.toml";
+  CHECK(ask(setup, "Can you send a parcel to Mars?") == "Connecting you to a person.");
+  CHECK(ask(setup, "Do you sell gift cards?") == "Connecting you to a person.");
+  // Both pages list the questions, each with its version.
+  const auto mars = setup.item_of(second, "Can you send a parcel to Mars?");
+  const auto cards = setup.item_of(second, "Do you sell gift cards?");
+  const std::string mars_version = str(mars, "version");
+  REQUIRE(mars_version.size() > 2);
+  const auto act_from = [&](const std::string& token, const std::string& item,
+                            const std::string& action, const std::string& body,
+                            const std::string& version) {
+    auto headers = bearer(token);
+    headers.emplace_back("If-Match", version);
+    return http_request(setup.deployment.port(), "POST",
+                        "/v1/tenants/acme/bot/unanswered/" + item + "/" + action, body, headers);
+  };
+
+  // The first admin attaches Mars to shipping; the second, still on the old list,
+  // dismisses it: refused with the question as it now is, nothing of the first's lost.
+  REQUIRE(act_from(first, str(mars, "id"), "attach", R"({"entry_id":"shipping"})", mars_version)
+              .status == 200);
+  const auto kb_after_attach = sb::test::read_file(kb_path);
+  CHECK_THAT(kb_after_attach, Catch::Contains("'Can you send a parcel to Mars?'"));
+  auto stale = act_from(second, str(mars, "id"), "dismiss", "", mars_version);
+  INFO(stale.body);
+  CHECK(stale.status == 412);
+  const auto error = json::parse(stale.body).at("error").as_object();
+  CHECK(str(error, "code") == "question_changed");
+  CHECK(str(obj(error, "current"), "status") == "attached");
+  CHECK(str(obj(obj(error, "current"), "resolution"), "entry_id") == "shipping");
+  CHECK(stale.headers["etag"] == str(obj(error, "current"), "version"));
+  CHECK(act_from(second, str(mars, "id"), "create", R"({"answer":"No."})", mars_version).status ==
+        412);
+  CHECK(sb::test::read_file(kb_path) == kb_after_attach);
+  CHECK(str(setup.item_of(second, "Can you send a parcel to Mars?"), "status") == "attached");
+
+  // The knowledge base changed under the second admin's page (the first removed
+  // shipping, added an entry): attaching to the removed entry is refused with
+  // entry_gone; attaching to another entry adds the question to the file as it is
+  // now, keeping the first's edit.
+  std::string edited = kKnowledgeBase;
+  edited = edited.substr(0, edited.find("[[entries]]\nid = \"shipping\"")) +
+           "[[entries]]\nid = \"cards\"\nquestions = [\"Gift cards?\"]\nanswer = \"Yes, in "
+           "store.\"\n";
+  auto kb = http_get(setup.deployment.port(), "/v1/tenants/acme/kb", bearer(first));
+  REQUIRE(kb.status == 200);
+  auto headers = bearer(first);
+  headers.emplace_back("If-Match", kb.headers["etag"]);
+  REQUIRE(
+      http_request(setup.deployment.port(), "PUT", "/v1/tenants/acme/kb", edited, headers).status ==
+      200);
+  const std::string cards_version = str(cards, "version");
+  auto gone =
+      act_from(second, str(cards, "id"), "attach", R"({"entry_id":"shipping"})", cards_version);
+  INFO(gone.body);
+  CHECK(gone.status == 422);
+  CHECK(str(json::parse(gone.body).at("error").as_object(), "code") == "entry_gone");
+  CHECK(sb::test::read_file(kb_path) == edited);
+  REQUIRE(act_from(second, str(cards, "id"), "attach", R"({"entry_id":"cards"})", cards_version)
+              .status == 200);
+  const auto merged = sb::test::read_file(kb_path);
+  CHECK_THAT(merged, Catch::Contains(R"(questions = ["Gift cards?", 'Do you sell gift cards?'])"));
+  CHECK_THAT(merged, Catch::Contains("# Acme's answers (kept as written by every edit)"));
+  CHECK_THAT(merged, !Catch::Contains("shipping"));
+  // Without If-Match (scripts) an action on a decided question is the 409 it was.
+  CHECK(setup.act(first, str(cards, "id"), "dismiss", "").status == 409);
+}

@@ -1,7 +1,11 @@
 /** @jsxImportSource react */
 // The Canned replies page: the tenant's replies (shortcut + text), searched as you
-// type, created, edited and deleted; a refused field is shown on the field.
+// type, created, edited and deleted; a refused field is shown on the field. An edit
+// or delete names the version the page loaded: when another admin changed or
+// deleted the reply meanwhile (412 canned_changed) the dialog says so and shows
+// both texts, so the admin loads the current one or saves theirs knowingly.
 import { FormEvent, useEffect, useMemo, useState } from "react";
+import { ApiError } from "../api";
 import type { CannedReply, PagesApi } from "./api";
 import type { PT } from "./text";
 import { Confirm, Field, LoadState, Notice, NoticeLine, PageHead, problemText, useChange, useList, useSubmit } from "./ui";
@@ -21,6 +25,19 @@ export function searchReplies(replies: CannedReply[], query: string): CannedRepl
 export const kCannedTextMaxBytes = 4096;
 export const utf8Bytes = (text: string): number => new TextEncoder().encode(text).length;
 
+// The reply as it is now when a save or delete was refused because someone else
+// changed it (null: they deleted it); undefined for any other failure.
+export function changedReply(e: unknown): CannedReply | null | undefined {
+  const error = e as ApiError;
+  if (error?.status !== 412 || error.code !== "canned_changed") return undefined;
+  return (error.body?.error?.current as CannedReply | null) ?? null;
+}
+
+// What the dialog says when its save was refused as made from an old version.
+export function cannedChangedText(t: PT, current: CannedReply | null): string {
+  return current ? t("canned.changed") : t("canned.changedGone");
+}
+
 export function CannedPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: () => void }) {
   const { rows: replies, loadError, load } = useList(() => api.canned(), onExpired);
   const [query, setQuery] = useState("");
@@ -36,9 +53,9 @@ export function CannedPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpi
   const remove = (r: CannedReply) => {
     setDeleting(null);
     void change(
-      () => api.deleteCanned(r.id),
+      () => api.deleteCanned(r.id, r.version),
       t("canned.deleted", { shortcut: r.shortcut }),
-      (e) => t("common.failed", { message: problemText(e) }),
+      (e) => (changedReply(e) ? t("canned.deleteChanged", { shortcut: r.shortcut }) : t("common.failed", { message: problemText(e) })),
     );
   };
 
@@ -86,8 +103,9 @@ export function CannedPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpi
           row={editing.row}
           onCancel={() => setEditing(null)}
           onExpired={onExpired}
-          onSave={async (body) => {
-            const saved = editing.row ? await api.updateCanned(editing.row.id, body) : await api.createCanned(body);
+          onSave={async (body, version) => {
+            // version null: the reply was deleted meanwhile and the admin saves theirs anew.
+            const saved = editing.row && version !== null ? await api.updateCanned(editing.row.id, body, version) : await api.createCanned(body);
             setEditing(null);
             await load();
             setNotice({ kind: "ok", text: t("canned.saved", { shortcut: saved.shortcut }) });
@@ -117,16 +135,41 @@ function CannedDialog({
   t: PT;
   row?: CannedReply;
   onCancel: () => void;
-  onSave: (body: { shortcut: string; text: string }) => Promise<void>;
+  onSave: (body: { shortcut: string; text: string }, version: string | undefined | null) => Promise<void>;
   onExpired: () => void;
 }) {
   const [shortcut, setShortcut] = useState(row?.shortcut ?? "/");
   const [text, setText] = useState(row?.text ?? "");
+  // The version saved over (null: deleted meanwhile), and a refusal's two texts.
+  const [version, setVersion] = useState<string | undefined | null>(row?.version);
+  const [conflict, setConflict] = useState<{ current: CannedReply | null; mine: { shortcut: string; text: string } } | null>(null);
   const { errors, busy, submit: submitting } = useSubmit(onExpired);
   const bytes = utf8Bytes(text);
   const over = bytes - kCannedTextMaxBytes;
   const tooLong = over > 0 ? t("canned.tooLong", { over, max: kCannedTextMaxBytes }) : undefined;
-  const save = submitting(() => onSave({ shortcut: shortcut.trim(), text }));
+  const save = submitting(async () => {
+    const body = { shortcut: shortcut.trim(), text };
+    try {
+      await onSave(body, version);
+    } catch (e) {
+      const current = changedReply(e);
+      if (current === undefined) throw e;
+      setConflict({ current, mine: body });
+    }
+  });
+  // Their text into the form; what the admin typed stays shown beside it.
+  const loadTheirs = () => {
+    if (!conflict?.current) return;
+    setShortcut(conflict.current.shortcut);
+    setText(conflict.current.text);
+    setVersion(conflict.current.version);
+  };
+  // Saved next over the version now stored (or anew when it was deleted).
+  const keepMine = () => {
+    if (!conflict) return;
+    setVersion(conflict.current ? conflict.current.version : null);
+  };
+  const decided = conflict && version === (conflict.current ? conflict.current.version : null);
   // Too long: the field already says so; nothing is sent.
   const submit = (e: FormEvent) => (tooLong ? e.preventDefault() : void save(e));
   const title = row ? t("canned.editTitle", { shortcut: row.shortcut }) : t("canned.createTitle");
@@ -144,6 +187,33 @@ function CannedDialog({
           <p className="field-problem" role="alert">
             {errors[""]}
           </p>
+        )}
+        {conflict && (
+          <div className="canned-conflict" role="alert">
+            <p className="field-problem">{cannedChangedText(t, conflict.current)}</p>
+            {conflict.current && (
+              <figure className="canned-theirs">
+                <figcaption>{t("canned.theirs", { shortcut: conflict.current.shortcut })}</figcaption>
+                <pre className="canned-text">{conflict.current.text}</pre>
+              </figure>
+            )}
+            <figure className="canned-mine">
+              <figcaption>{t("canned.yours", { shortcut: conflict.mine.shortcut })}</figcaption>
+              <pre className="canned-text">{conflict.mine.text}</pre>
+            </figure>
+            {!decided && (
+              <div className="row buttons">
+                {conflict.current && (
+                  <button type="button" onClick={loadTheirs}>
+                    {t("canned.loadTheirs")}
+                  </button>
+                )}
+                <button type="button" onClick={keepMine}>
+                  {conflict.current ? t("canned.keepMine") : t("canned.saveAsNew")}
+                </button>
+              </div>
+            )}
+          </div>
         )}
         <div className="row buttons">
           <button type="button" onClick={onCancel}>

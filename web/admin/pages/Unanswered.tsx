@@ -5,6 +5,9 @@
 // entries), makes a new entry of it, or dismisses it (the question joins the
 // knowledge base's not_for_bot, and the bot leaves questions like it to a person),
 // and may undo a dismissal; the bot answers from the changed knowledge base at once. Visitor text is always rendered as text.
+// Each action names the item's version as listed: when another admin decided it
+// meanwhile (412 question_changed), or the chosen entry left the knowledge base
+// (422 entry_gone), the page says so and loads the list (or the entries) again.
 import { FormEvent, useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError } from "../api";
 import type { Lang } from "../i18n";
@@ -30,6 +33,17 @@ export function matchingEntries(entries: { id: string; questions: string[] }[], 
       return words.every((w) => hay.includes(w));
     })
     .map((e) => ({ id: e.id, question: e.questions[0] ?? "" }));
+}
+
+// What the page says when an action was refused as stale; null for any other refusal.
+export function staleDecisionText(t: PT, e: unknown, entry = ""): string | null {
+  const error = e as ApiError;
+  if (error?.status === 412 && error.code === "question_changed") {
+    const now = (error.body?.error?.current?.status as UnansweredStatus | undefined) ?? "open";
+    return t("un.changed", { status: t(`un.status.${now}` as PageKey) });
+  }
+  if (error?.status === 422 && error.code === "entry_gone") return t("un.entryGone", { entry });
+  return null;
 }
 
 export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang; api: PagesApi; onExpired: () => void }) {
@@ -102,7 +116,7 @@ export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang;
   };
 
   // One decision; the item leaves a list filtered by another status.
-  const decide = async (run: () => Promise<UnansweredItem>) => {
+  const decide = async (run: () => Promise<UnansweredItem>, entryChosen = "") => {
     setBusy(true);
     setNotice(null);
     try {
@@ -113,7 +127,17 @@ export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang;
       if (done.status === "new_entry") void loadEntries();
       await load();
     } catch (e) {
-      fail(e, "act");
+      const stale = staleDecisionText(t, e, entryChosen);
+      if (stale === null) fail(e, "act");
+      else {
+        // Said once the list (or the entries) is loaded again.
+        if ((e as ApiError).code === "entry_gone") await loadEntries();
+        else {
+          setPanel(null);
+          await load();
+        }
+        setNotice(stale);
+      }
     } finally {
       setBusy(false);
     }
@@ -206,7 +230,7 @@ type RowProps = {
   setPanel: (p: Panel) => void;
   busy: boolean;
   api: PagesApi;
-  decide: (run: () => Promise<UnansweredItem>) => Promise<void>;
+  decide: (run: () => Promise<UnansweredItem>, entry?: string) => Promise<void>;
 };
 
 function Row({ t, lang, item, entries, panel, setPanel, busy, api, decide }: RowProps) {
@@ -241,7 +265,7 @@ function Row({ t, lang, item, entries, panel, setPanel, busy, api, decide }: Row
               <button type="button" aria-label={t("un.createOf", { q })} aria-expanded={shown === "create"} onClick={() => setPanel(shown === "create" ? null : { item: item.id, kind: "create" })} disabled={busy}>
                 {t("un.create")}
               </button>
-              <button type="button" aria-label={t("un.dismissOf", { q })} title={t("un.dismissOf", { q })} onClick={() => void decide(() => api.dismissUnanswered(item.id))} disabled={busy}>
+              <button type="button" aria-label={t("un.dismissOf", { q })} title={t("un.dismissOf", { q })} onClick={() => void decide(() => api.dismissUnanswered(item.id, item.version))} disabled={busy}>
                 {t("un.dismiss")}
               </button>
             </>
@@ -252,7 +276,7 @@ function Row({ t, lang, item, entries, panel, setPanel, busy, api, decide }: Row
                 {item.resolution?.entry_id ? ` · ${t("un.resolvedTo", { entry: item.resolution.entry_id })}` : ""}
               </span>
               {item.status === "dismissed" && (
-                <button type="button" aria-label={t("un.reopenOf", { q })} title={t("un.reopenOf", { q })} onClick={() => void decide(() => api.reopenUnanswered(item.id))} disabled={busy}>
+                <button type="button" aria-label={t("un.reopenOf", { q })} title={t("un.reopenOf", { q })} onClick={() => void decide(() => api.reopenUnanswered(item.id, item.version))} disabled={busy}>
                   {t("un.reopen")}
                 </button>
               )}
@@ -264,9 +288,9 @@ function Row({ t, lang, item, entries, panel, setPanel, busy, api, decide }: Row
         <tr className="un-panel-row">
           <td colSpan={5}>
             {shown === "attach" ? (
-              <AttachForm t={t} item={item} entries={entries} busy={busy} onCancel={() => setPanel(null)} onAttach={(entry) => void decide(() => api.attachUnanswered(item.id, entry))} />
+              <AttachForm t={t} item={item} entries={entries} busy={busy} onCancel={() => setPanel(null)} onAttach={(entry) => void decide(() => api.attachUnanswered(item.id, entry, item.version), entry)} />
             ) : (
-              <CreateForm t={t} item={item} busy={busy} onCancel={() => setPanel(null)} onCreate={(input) => void decide(() => api.createFromUnanswered(item.id, input))} />
+              <CreateForm t={t} item={item} busy={busy} onCancel={() => setPanel(null)} onCreate={(input) => void decide(() => api.createFromUnanswered(item.id, input, item.version))} />
             )}
           </td>
         </tr>

@@ -17,7 +17,9 @@ export type AgentRow = {
   open_conversations?: number;
 };
 export type AgentInput = { name?: string; email?: string; password?: string; role?: string; groups?: string[]; skills?: Record<string, number>; max_concurrent?: number };
-export type CannedReply = { id: string; shortcut: string; text: string };
+// version: the reply's ETag; an edit or a delete names it (412 canned_changed when
+// someone else changed or deleted the reply since, with the reply as it is now).
+export type CannedReply = { id: string; shortcut: string; text: string; version?: string };
 // One entry of the audit log (GET …/audit), newest first.
 export type AuditEntry = {
   seq: number;
@@ -60,6 +62,7 @@ export type UnansweredItem = {
   conversations: string[];
   candidates: { id: string; score?: number }[];
   status: UnansweredStatus;
+  version?: string; // what an action names in If-Match
   resolution: { status: UnansweredStatus | "reopened"; entry_id: string; file: string; at: number; by: { id: string; name: string } | null } | null;
 };
 export type UnansweredQuery = { status?: UnansweredStatus; reason?: UnansweredReason; cursor?: string; limit?: number };
@@ -171,9 +174,10 @@ export function pagesApi(session: Session) {
       json("POST", `${root}/agents/${encodeURIComponent(id)}/sign-out`, session),
     canned: async (): Promise<CannedReply[]> => (await json("GET", `${root}/canned-replies`, session)).canned_replies,
     createCanned: (r: { shortcut: string; text: string }): Promise<CannedReply> => json("POST", `${root}/canned-replies`, session, r),
-    updateCanned: (id: string, r: { shortcut: string; text: string }): Promise<CannedReply> =>
-      json("PUT", `${root}/canned-replies/${encodeURIComponent(id)}`, session, r),
-    deleteCanned: (id: string) => json("DELETE", `${root}/canned-replies/${encodeURIComponent(id)}`, session),
+    updateCanned: async (id: string, r: { shortcut: string; text: string }, version?: string): Promise<CannedReply> =>
+      (await versioned("PUT", `${root}/canned-replies/${encodeURIComponent(id)}`, session, r, version ? { "If-Match": version } : {})).json,
+    deleteCanned: async (id: string, version?: string) =>
+      (await versioned("DELETE", `${root}/canned-replies/${encodeURIComponent(id)}`, session, undefined, version ? { "If-Match": version } : {})).json,
     // The knowledge base and the intents as TOML text with their version; PUT answers
     // {"file"} and the new version, 422 (a refused file) or 412 (changed meanwhile).
     kb: async (): Promise<BotFileText> => await text("GET", `${root}/kb`, session),
@@ -182,14 +186,18 @@ export function pagesApi(session: Session) {
     putIntents: (toml: string, etag: string | null) => putBotFile(`${root}/intents`, session, toml, etag),
     // The bot's unanswered questions and the decisions on them (409 when already made).
     unanswered: (q: UnansweredQuery): Promise<UnansweredPage> => json("GET", `${root}/bot/unanswered${unansweredQuery(q)}`, session),
-    attachUnanswered: (id: string, entryId: string): Promise<UnansweredItem> =>
-      json("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/attach`, session, { entry_id: entryId }),
-    createFromUnanswered: (id: string, entry: NewEntryInput): Promise<UnansweredItem> =>
-      json("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/create`, session, entry),
+    // version: the item's as listed (412 question_changed when another admin decided
+    // it since, with the item as it is now); attach: 422 entry_gone when the entry left.
+    attachUnanswered: async (id: string, entryId: string, version?: string): Promise<UnansweredItem> =>
+      (await versioned("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/attach`, session, { entry_id: entryId }, version ? { "If-Match": version } : {})).json,
+    createFromUnanswered: async (id: string, entry: NewEntryInput, version?: string): Promise<UnansweredItem> =>
+      (await versioned("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/create`, session, entry, version ? { "If-Match": version } : {})).json,
     // Dismissing adds the question to the knowledge base's not_for_bot: the bot leaves
     // questions like it alone. Reopening undoes it (409 unless dismissed).
-    dismissUnanswered: (id: string): Promise<UnansweredItem> => json("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/dismiss`, session, {}),
-    reopenUnanswered: (id: string): Promise<UnansweredItem> => json("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/reopen`, session, {}),
+    dismissUnanswered: async (id: string, version?: string): Promise<UnansweredItem> =>
+      (await versioned("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/dismiss`, session, {}, version ? { "If-Match": version } : {})).json,
+    reopenUnanswered: async (id: string, version?: string): Promise<UnansweredItem> =>
+      (await versioned("POST", `${root}/bot/unanswered/${encodeURIComponent(id)}/reopen`, session, {}, version ? { "If-Match": version } : {})).json,
     // The audit log, a page at a time; 501 when the tenant's storage keeps none.
     audit: (q: AuditQuery): Promise<AuditPage> => json("GET", `${root}/audit${auditQuery(q)}`, session),
   };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../api";
 import type { AgentRow } from "./api";
-import { searchReplies } from "./Canned";
+import { cannedChangedText, changedReply, searchReplies } from "./Canned";
 import { pageFromHash } from "./Pages";
 import { agentBody, agentToForm, emptyAgentForm, initials, parseSkills, skillsText, splitList } from "./Team";
 import { pagesTranslator } from "./text";
@@ -115,5 +115,29 @@ describe("the pages' counts", () => {
     expect(translator("en")("versions.rules", { n: 1 })).toBe("1 rule");
     expect(translator("en")("node.problems", { n: 2 })).toBe("2 problems");
     expect(pagesTranslator("zh")("canned.count", { n: 1 })).toBe("1 条回复");
+  });
+});
+
+describe("a canned reply saved from an old version", () => {
+  const current = { id: "r1", shortcut: "/refund", text: "Refunds take 3 days.", version: '"v2"' };
+  const refused = (now: unknown) => new ApiError(412, "canned_changed", "changed", { error: { code: "canned_changed", message: "changed", current: now } });
+  it("reads the reply as it is now from the refusal, null when it was deleted", () => {
+    expect(changedReply(refused(current))).toEqual(current);
+    expect(changedReply(refused(null))).toBeNull();
+    expect(changedReply(new ApiError(409, "conflict", "dup"))).toBeUndefined();
+    expect(changedReply(new ApiError(412, "kb_changed", "x"))).toBeUndefined();
+  });
+  it("says so in the page's language, both texts kept", () => {
+    const en = pagesTranslator("en");
+    const zh = pagesTranslator("zh");
+    expect(cannedChangedText(en, current)).toBe(
+      "Someone else changed this reply since you opened it; nothing is saved yet. Compare the two below: load the current text (yours stays here to copy), or save yours over it.",
+    );
+    expect(cannedChangedText(zh, current)).toBe("您打开后，其他人修改了这条回复；尚未保存任何内容。请对照下面两版：加载当前内容（您的内容仍留在此处可复制），或用您的内容覆盖。");
+    expect(cannedChangedText(en, null)).toBe("Someone else deleted this reply since you opened it; nothing is saved. Save yours as a new reply, or cancel.");
+    expect(cannedChangedText(zh, null)).toBe("您打开后，其他人删除了这条回复；未保存任何内容。可将您的内容另存为新回复，或取消。");
+    expect(en("canned.loadTheirs")).toBe("Load the current text");
+    expect(zh("canned.loadTheirs")).toBe("加载当前内容");
+    expect(zh("canned.deleteChanged", { shortcut: "/refund" })).toBe("未删除：列表加载后，其他人修改了 /refund。现已显示最新内容；如仍要删除，请再删除一次。");
   });
 });
