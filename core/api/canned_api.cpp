@@ -15,7 +15,8 @@
 // another's. The writes run one at a time on the blocking pool's one thread, so
 // nothing comes between the check and the write.
 //
-// Each write is recorded in the audit log (canned_reply.created, .updated, .deleted).
+// Each write is recorded in the audit log (canned_reply.created, .updated, .deleted;
+// object "canned_reply" {shortcut}, detail canned_reply.new/.changes/.deleted).
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
@@ -113,16 +114,29 @@ std::optional<json::array> parse_list(const engine::StoreResult& r) {
   return out;
 }
 
-// The audit log's account of an edit: which of shortcut and text changed.
+// What the audit log says was changed: the reply, by its shortcut.
+json::object canned_object(const json::value& shortcut) {
+  return {{"kind", "canned_reply"}, {"shortcut", shortcut}};
+}
+
+// The audit log's account of an edit: which of shortcut and text changed, in English
+// and as the code "canned_reply.changes" {changes:[{field,from,to}]}.
 audit::Change describe_edit(const json::object& before, const json::object& after) {
   const std::string now(after.at("shortcut").get_string());
   std::string summary;
+  json::array changes;
+  for (const char* field : {"shortcut", "text"})
+    if (before.at(field) != after.at(field))
+      changes.push_back(
+          json::object{{"field", field}, {"from", before.at(field)}, {"to", after.at(field)}});
   if (before.at("shortcut") != after.at("shortcut"))
     summary = "shortcut " + std::string(before.at("shortcut").get_string()) + " \u2192 " + now;
   if (before.at("text") != after.at("text"))
     summary += (summary.empty() ? "" : "; ") + std::string("text: ") +
                std::string(after.at("text").get_string());
-  return {"canned_reply.updated", now, summary.empty() ? "no change" : summary};
+  return {"canned_reply.updated", now, summary.empty() ? "no change" : summary,
+          canned_object(after.at("shortcut")),
+          json::object{{"code", "canned_reply.changes"}, {"changes", std::move(changes)}}};
 }
 
 }  // namespace
@@ -178,10 +192,15 @@ void RestApi::canned_replies(const TenantView& tenant, std::string_view id,
           [&](engine::StoreCallback done) { store->kv_put(kNamespace, reply_id, "", done); });
       if (!w.ok()) return respond(unavailable(w));
       respond({204, "application/json", ""});
-      return record_change(tenant, actor, {"canned_reply.deleted", name, ""});
+      return record_change(
+          tenant, actor,
+          {"canned_reply.deleted", name, "", canned_object(current->at("shortcut")),
+           json::object{{"code", "canned_reply.deleted"}}});
     }
     audit::Change change{"canned_reply.created", std::string(reply.at("shortcut").get_string()),
-                         std::string(reply.at("text").get_string())};
+                         std::string(reply.at("text").get_string()),
+                         canned_object(reply.at("shortcut")),
+                         json::object{{"code", "canned_reply.new"}, {"text", reply.at("text")}}};
     if (current) change = describe_edit(*current, reply);
     for (const auto& other : *list)
       if (other.at("shortcut") == reply.at("shortcut") && other.at("id").get_string() != reply_id)

@@ -30,7 +30,9 @@
 // checks the new text; comments and layout are kept, see kb_text.hpp) and answer
 // once the tenant has reloaded, so the next visitor asking gets the answer. Each
 // action is recorded in the audit log ("unanswered.attached", "unanswered.created",
-// "unanswered.dismissed", "unanswered.reopened"). A dismissal teaches the bot what
+// "unanswered.dismissed", "unanswered.reopened"; object "question" {text}, detail
+// question.attached/.new_entry {entry, file}, question.dismissed/.reopened {file?}).
+// A dismissal teaches the bot what
 // not to answer through the same path as attach, so it is versioned with the
 // knowledge base, survives a restart and takes effect at the reload.
 #include <boost/asio/post.hpp>
@@ -297,7 +299,9 @@ void RestApi::resolve_unanswered(const TenantView& tenant, const std::string& it
   const std::string question(item.at("question").as_string());
 
   unanswered::Resolution resolution{item_id, "dismissed", "", "", actor.id, actor.name};
-  audit::Change change{"unanswered.dismissed", question, "dismissed"};
+  const json::object about{{"kind", "question"}, {"text", question}};
+  audit::Change change{"unanswered.dismissed", question, "dismissed", about,
+                       json::object{{"code", "question.dismissed"}}};
   HttpResponse refusal;
   const auto files = bot_file_names(*tenant.config, kKnowledgeBaseFile);
   const auto dir = tenant.config->file.parent_path();
@@ -334,7 +338,9 @@ void RestApi::resolve_unanswered(const TenantView& tenant, const std::string& it
     }
     resolution.status = "attached";
     resolution.entry_id = *entry_id;
-    change = {"unanswered.attached", question, "added to entry " + *entry_id + " (" + file + ")"};
+    change = audit::Change{
+        "unanswered.attached", question, "added to entry " + *entry_id + " (" + file + ")", about,
+        json::object{{"code", "question.attached"}, {"entry", *entry_id}, {"file", file}}};
   } else if (action == "create") {
     NewKbEntry entry;
     const auto* answer = body.if_contains("answer");
@@ -396,7 +402,9 @@ void RestApi::resolve_unanswered(const TenantView& tenant, const std::string& it
     new_text = kb_with_entry(*text, entry);
     resolution.status = "new_entry";
     resolution.entry_id = entry.id;
-    change = {"unanswered.created", question, "new entry " + entry.id + " (" + file + ")"};
+    change = audit::Change{
+        "unanswered.created", question, "new entry " + entry.id + " (" + file + ")", about,
+        json::object{{"code", "question.new_entry"}, {"entry", entry.id}, {"file", file}}};
   } else if (action == "dismiss" && !files.empty()) {
     // The bot learns what not to answer: the question joins the first file's
     // not_for_bot (once, however it is written).
@@ -413,7 +421,8 @@ void RestApi::resolve_unanswered(const TenantView& tenant, const std::string& it
       if (!edited) return respond(error_response(422, "invalid_kb", why));
       new_text = std::move(*edited);
     }
-    change = {"unanswered.dismissed", question, "not for the bot (" + file + ")"};
+    change = audit::Change{"unanswered.dismissed", question, "not for the bot (" + file + ")",
+                           about, json::object{{"code", "question.dismissed"}, {"file", file}}};
   } else if (action == "reopen") {
     // Out of not_for_bot wherever it is (the file the dismissal named, or an admin
     // moved it), so the bot may answer such messages again.
@@ -433,8 +442,11 @@ void RestApi::resolve_unanswered(const TenantView& tenant, const std::string& it
       if (!new_text.empty()) break;
     }
     resolution.status = "reopened";
-    change = {"unanswered.reopened", question,
-              file.empty() ? "open again" : "open again, out of not_for_bot (" + file + ")"};
+    change =
+        audit::Change{"unanswered.reopened", question,
+                      file.empty() ? "open again" : "open again, out of not_for_bot (" + file + ")",
+                      about, json::object{{"code", "question.reopened"}}};
+    if (!file.empty()) change.detail["file"] = file;
   }
   resolution.file = file;
 
@@ -447,6 +459,7 @@ void RestApi::resolve_unanswered(const TenantView& tenant, const std::string& it
       new_text.clear();
       resolution.file.clear();
       change.summary = "dismissed; not kept for the bot: " + error;
+      change.detail = {{"code", "question.dismissed"}, {"not_kept", true}};
     } else if (!error.empty()) {
       return respond(bot_file_refusal(kKnowledgeBaseFile.invalid_code, error,
                                       read_bot_file_problem(error, file, new_text)));

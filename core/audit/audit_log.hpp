@@ -36,10 +36,10 @@ struct Actor {
 // them.
 //
 // object and detail say the same again for clients that word it themselves, in the
-// reader's language: object {"kind", ...values} is what was changed (kinds:
-// "routing_graph", "agent" {name,email}, "bot_file" {file}, "group" {id}, "widget",
-// "retention", "visitor" {id}); detail {"code", ...values} is what happened to it
-// (docs/protocol.md lists the codes and their values). Empty ones are not stored.
+// reader's language: object {"kind", ...values} is what was changed (kinds: "routing_graph",
+// "agent" {name,email}, "bot_file" {file}, "group" {id}, "widget", "retention", "visitor" {id},
+// "canned_reply" {shortcut}, "question" {text}); detail {"code", ...values} is what happened to
+// it (docs/protocol.md lists the codes and their values). Empty ones are not stored.
 struct Change {
   std::string action;
   std::string target;

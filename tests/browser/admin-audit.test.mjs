@@ -120,8 +120,8 @@ test("in Chinese, what changed and the details of the admin's own changes are Ch
   const login = await api(server, "POST", "/v1/tenants/demo/auth/login", { body: { email: "admin@demo.local", password: "demo-admin" } });
   assert.equal(login.status, 200, login.text);
   const token = login.json.token;
-  // Three changes over REST: the routing graph with a rule renamed, a new agent, the
-  // knowledge base saved.
+  // Four changes over REST: the routing graph with a rule renamed, a new agent, the
+  // knowledge base saved, a canned reply added.
   const graph = (await api(server, "GET", "/v1/tenants/demo/routing", { token })).json;
   const rule = graph.rules.find((r) => r.name === "Waited too long" || r.name === "Waited five minutes");
   assert.ok(rule, JSON.stringify(graph.rules.map((r) => r.name)));
@@ -138,18 +138,23 @@ test("in Chinese, what changed and the details of the admin's own changes are Ch
   const kbSaved = await api(server, "PUT", "/v1/tenants/demo/kb", { token, body: kb.text, headers: { "Content-Type": "application/toml" } });
   assert.equal(kbSaved.status, 200, kbSaved.text);
   const kbFile = kbSaved.json.file;
+  const canned = await api(server, "POST", "/v1/tenants/demo/canned-replies", { token, body: { shortcut: "/zh-wait", text: "请稍等 <u>一下</u>" } });
+  assert.equal(canned.status, 201, canned.text);
 
   const page = await signIn("#audit", "zh");
   const table = page.getByRole("table", { name: "审计日志" });
   const rows = table.locator("tbody tr");
-  await page.waitForFunction(() => document.querySelector("table tbody tr")?.getAttribute("data-action") === "kb.saved");
+  await page.waitForFunction(() => document.querySelector("table tbody tr")?.getAttribute("data-action") === "canned_reply.created");
   const cells = async (i) => ({
     action: await rows.nth(i).getAttribute("data-action"),
     target: await rows.nth(i).locator(".audit-target").innerText(),
     summary: await rows.nth(i).locator(".audit-summary").innerText(),
   });
-  const [kbRow, agentRow, routingRow] = [await cells(0), await cells(1), await cells(2)];
-  assert.deepEqual([kbRow.action, agentRow.action, routingRow.action], ["kb.saved", "agent.created", "routing.saved"]);
+  const [cannedRow, kbRow, agentRow, routingRow] = [await cells(0), await cells(1), await cells(2), await cells(3)];
+  assert.deepEqual(
+    [cannedRow.action, kbRow.action, agentRow.action, routingRow.action],
+    ["canned_reply.created", "kb.saved", "agent.created", "routing.saved"],
+  );
   await screenshot(page, "admin-audit-zh");
 
   // Without the values the admin gave, not a Latin letter is left in either column.
@@ -166,8 +171,11 @@ test("in Chinese, what changed and the details of the admin's own changes are Ch
   assert.equal(await table.locator("i").count(), 0, "a name is text, never HTML");
   assert.equal(kbRow.target, `文件 ${kbFile}`);
   assert.match(kbRow.summary, /^已替换：\d+ 行，\d+ 字节$/);
-  for (const row of [routingRow, agentRow, kbRow])
-    assert.equal(latin(`${row.target} ${row.summary}`, "周<i>斜</i>", "zhou@demo.local", kbFile), null, JSON.stringify(row));
+  assert.equal(cannedRow.target, "快捷回复 /zh-wait");
+  assert.equal(cannedRow.summary, "内容：请稍等 <u>一下</u>");
+  assert.equal(await table.locator("u").count(), 0, "a reply's text is text, never HTML");
+  for (const row of [routingRow, agentRow, kbRow, cannedRow])
+    assert.equal(latin(`${row.target} ${row.summary}`, "周<i>斜</i>", "zhou@demo.local", kbFile, "/zh-wait", "<u>", "</u>"), null, JSON.stringify(row));
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -188,10 +188,17 @@ TEST_CASE("every successful admin write is in the audit log with who, what and a
   CHECK(entries.at(4).at("object") == json::parse(R"({"kind":"bot_file","file":"acme/faq.toml"})"));
   CHECK(entries.at(3).at("detail") ==
         json::parse(R"({"code":"file.replaced","lines":6,"bytes":100})"));
-  // Entries without codes (written before them, or of changes that have none) come
-  // without, their English target and summary as before.
-  CHECK_FALSE(entries.at(0).as_object().contains("object"));
-  CHECK_FALSE(entries.at(0).as_object().contains("detail"));
+  // Canned replies: the reply by its shortcut; what was written, changed, deleted.
+  CHECK(entries.at(2).at("object") == json::parse(R"({"kind":"canned_reply","shortcut":"/hi"})"));
+  CHECK(entries.at(2).at("detail") ==
+        json::parse(R"({"code":"canned_reply.new","text":"Hello!"})"));
+  CHECK(entries.at(1).at("object") ==
+        json::parse(R"({"kind":"canned_reply","shortcut":"/hello"})"));
+  CHECK(entries.at(1).at("detail") == json::parse(R"({"code":"canned_reply.changes",
+                        "changes":[{"field":"shortcut","from":"/hi","to":"/hello"}]})"));
+  CHECK(entries.at(0).at("object") ==
+        json::parse(R"({"kind":"canned_reply","shortcut":"/hello"})"));
+  CHECK(entries.at(0).at("detail") == json::parse(R"({"code":"canned_reply.deleted"})"));
 
   // The other tenant's log knows nothing of it.
   CHECK(audit(deployment, "globex", deployment.login("globex", "groot"))

@@ -118,6 +118,17 @@ std::string ask(Setup& setup, const std::string& question, std::string* conversa
   return bot_text(visitor);
 }
 
+// The tenant's audit log once it has an entry of action (they are stored after the
+// answer): read until it is there, for a few seconds at most.
+std::string audit_log_with(Setup& setup, const std::string& token, const std::string& action) {
+  std::string log;
+  for (const auto deadline = std::chrono::steady_clock::now() + 5s;
+       log.find(action) == std::string::npos && std::chrono::steady_clock::now() < deadline;
+       std::this_thread::sleep_for(50ms))
+    log = http_get(setup.deployment.port(), "/v1/tenants/acme/audit", bearer(token)).body;
+  return log;
+}
+
 }  // namespace
 
 TEST_CASE("a handed-off question is listed; attached to an entry, the bot answers it next time",
@@ -214,6 +225,13 @@ TEST_CASE("a handed-off question is listed; attached to an entry, the bot answer
     auto audit = http_get(setup.deployment.port(), "/v1/tenants/acme/audit", bearer(admin));
     CHECK_THAT(audit.body, Catch::Contains("unanswered.attached") &&
                                Catch::Contains("added to entry shipping"));
+    // With the question and the entry as values, for pages in other languages.
+    CHECK_THAT(
+        audit.body,
+        Catch::Contains(
+            R"("object":{"kind":"question","text":"Can you send a parcel to Mars?"})") &&
+            Catch::Contains(
+                R"("detail":{"code":"question.attached","entry":"shipping","file":"acme/kb.toml"})"));
 
     // "No": listed again as not helpful (open again), and handed to a person.
     visitor.send_message("No");
@@ -239,6 +257,10 @@ TEST_CASE("a handed-off question is listed; attached to an entry, the bot answer
     CHECK(kb.starts_with(kKnowledgeBase));
     auto audit = http_get(setup.deployment.port(), "/v1/tenants/acme/audit", bearer(admin));
     CHECK_THAT(audit.body, Catch::Contains("unanswered.created"));
+    CHECK_THAT(
+        audit.body,
+        Catch::Contains(
+            R"("detail":{"code":"question.new_entry","entry":"mars","file":"acme/kb.toml"})"));
   }
 
   SECTION("dismiss: kept as dismissed, out of the open list") {
@@ -343,14 +365,11 @@ answer = { en = "We are open 9 to 5.", zh = "我们九点到五点营业。" }
   CHECK(ask(setup, "退款怎么申请") == refund);
   CHECK(ask(setup, "How do I ask for a refund?") == "Open the order and choose Request refund.");
   // Recorded in the audit log (stored after the answer: read until it is there).
-  std::string audit;
-  for (const auto deadline = std::chrono::steady_clock::now() + 5s;
-       audit.find("unanswered.dismissed") == std::string::npos &&
-       std::chrono::steady_clock::now() < deadline;
-       std::this_thread::sleep_for(50ms))
-    audit = http_get(setup.deployment.port(), "/v1/tenants/acme/audit", bearer(admin)).body;
+  const std::string audit = audit_log_with(setup, admin, "unanswered.dismissed");
   CHECK_THAT(audit, Catch::Contains("unanswered.dismissed") &&
                         Catch::Contains("not for the bot (acme/kb.toml)"));
+  CHECK_THAT(audit,
+             Catch::Contains(R"("detail":{"code":"question.dismissed","file":"acme/kb.toml"})"));
 
   SECTION("reopened: out of not_for_bot, open again, and the bot answers it as before") {
     CHECK(setup.act(admin, id, "dismiss", "").status == 409);
@@ -362,6 +381,10 @@ answer = { en = "We are open 9 to 5.", zh = "我们九点到五点营业。" }
     CHECK(sb::test::read_file(kb_path).find(taobao) == std::string::npos);
     CHECK(ask(setup, taobao) == refund);
     CHECK(setup.act(admin, id, "reopen", "").status == 409);
+    const std::string log = audit_log_with(setup, admin, "unanswered.reopened");
+    CHECK_THAT(
+        log, Catch::Contains(R"("object":{"kind":"question","text":")" + taobao + "\"}") &&
+                 Catch::Contains(R"("detail":{"code":"question.reopened","file":"acme/kb.toml"})"));
   }
 
   SECTION("it survives a restart") {

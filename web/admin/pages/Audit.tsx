@@ -80,6 +80,14 @@ export function objectText(t: PT, object: Values | undefined): string | undefine
       const file = text(object.file);
       return file !== undefined ? t("audit.object.bot_file", { file }) : undefined;
     }
+    case "canned_reply": {
+      const shortcut = text(object.shortcut);
+      return shortcut !== undefined ? t("audit.object.canned_reply", { shortcut }) : undefined;
+    }
+    case "question": {
+      const q = text(object.text);
+      return q !== undefined ? t("audit.object.question", { text: q }) : undefined;
+    }
     case "group":
     case "visitor": {
       const id = text(object.id);
@@ -163,6 +171,38 @@ export function detailText(t: PT, detail: Values | undefined): string | undefine
       return t("audit.d.cannotSignIn");
     case "agent.signed_out_everywhere":
       return t("audit.d.signedOutEverywhere");
+    case "canned_reply.new": {
+      const value = text(detail.text);
+      return value === undefined ? undefined : t("audit.d.cannedNew", { text: value });
+    }
+    case "canned_reply.changes": {
+      const list = changes(detail.changes);
+      if (!list) return undefined;
+      const parts: string[] = [];
+      for (const c of list) {
+        const from = text(c.from), to = text(c.to);
+        if ((c.field !== "shortcut" && c.field !== "text") || from === undefined || to === undefined) return undefined;
+        parts.push(t("audit.d.fieldChange", { field: t(`audit.d.field.${c.field}`), from, to }));
+      }
+      return join(parts);
+    }
+    case "canned_reply.deleted":
+      return t("audit.d.cannedDeleted");
+    case "question.attached":
+    case "question.new_entry": {
+      const entry = text(detail.entry), file = text(detail.file);
+      if (entry === undefined || file === undefined) return undefined;
+      return t(detail.code === "question.attached" ? "audit.d.questionAttached" : "audit.d.questionNewEntry", { entry, file });
+    }
+    case "question.dismissed": {
+      if (detail.not_kept === true) return t("audit.d.questionNotKept");
+      const file = text(detail.file);
+      return file === undefined ? t("audit.d.questionDismissed") : t("audit.d.questionDismissedIn", { file });
+    }
+    case "question.reopened": {
+      const file = text(detail.file);
+      return file === undefined ? t("audit.d.questionReopened") : t("audit.d.questionReopenedIn", { file });
+    }
     case "file.replaced": {
       const lines = count(detail.lines), bytes = count(detail.bytes);
       return lines === undefined || bytes === undefined ? undefined : t("audit.d.fileReplaced", { lines, bytes });

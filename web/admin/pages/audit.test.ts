@@ -83,6 +83,39 @@ describe("the audit log's objects and details in the page's language", () => {
     expect(detailText(en, { code: "visitor.exported", conversations: 1 })).toBe("exported 1 conversation");
   });
 
+  it("words canned replies and unanswered questions, values as given", () => {
+    expect(objectText(zh, { kind: "canned_reply", shortcut: "/refund" })).toBe("快捷回复 /refund");
+    expect(objectText(en, { kind: "canned_reply", shortcut: "/refund" })).toBe("Canned reply /refund");
+    expect(objectText(zh, { kind: "question", text: "<i>Mars?</i>" })).toBe("问题“<i>Mars?</i>”");
+    expect(objectText(zh, { kind: "question" })).toBeUndefined();
+    expect(detailText(zh, { code: "canned_reply.new", text: "Hello!" })).toBe("内容：Hello!");
+    expect(
+      detailText(zh, {
+        code: "canned_reply.changes",
+        changes: [
+          { field: "shortcut", from: "/hi", to: "/hello" },
+          { field: "text", from: "Hi", to: "Hello" },
+        ],
+      }),
+    ).toBe("快捷指令：/hi → /hello；内容：Hi → Hello");
+    expect(detailText(en, { code: "canned_reply.changes", changes: [{ field: "text", from: "a", to: "b" }] })).toBe("text: a → b");
+    expect(detailText(zh, { code: "canned_reply.changes", changes: [] })).toBe("无变化");
+    expect(detailText(zh, { code: "canned_reply.changes", changes: [{ field: "colour", from: "a", to: "b" }] })).toBeUndefined();
+    expect(detailText(zh, { code: "canned_reply.deleted" })).toBe("已删除");
+    expect(detailText(zh, { code: "question.attached", entry: "shipping", file: "demo/faq.toml" })).toBe("归入条目 shipping（demo/faq.toml）");
+    expect(detailText(zh, { code: "question.new_entry", entry: "q-7", file: "demo/faq.toml" })).toBe("新建条目 q-7（demo/faq.toml）");
+    expect(detailText(en, { code: "question.new_entry", entry: "q-7", file: "demo/faq.toml" })).toBe("new entry q-7 (demo/faq.toml)");
+    expect(detailText(zh, { code: "question.new_entry", entry: "q-7" })).toBeUndefined();
+    for (const detail of [
+      { code: "question.dismissed" },
+      { code: "question.dismissed", not_kept: true },
+      { code: "question.reopened" },
+    ])
+      expect(detailText(zh, detail)).not.toMatch(latin);
+    expect(detailText(zh, { code: "question.dismissed", file: "demo/faq.toml" })).toMatch(/^[^A-Za-z]*demo\/faq\.toml[^A-Za-z]*$/);
+    expect(detailText(zh, { code: "question.reopened", file: "demo/faq.toml" })).toMatch(/^[^A-Za-z]*demo\/faq\.toml[^A-Za-z]*$/);
+  });
+
   it("leaves unknown codes and unreadable values to the English summary", () => {
     expect(detailText(zh, undefined)).toBeUndefined();
     expect(detailText(zh, { code: "something.new", n: 1 })).toBeUndefined();
