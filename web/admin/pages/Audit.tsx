@@ -10,7 +10,7 @@ import { ApiError } from "../api";
 import type { Lang } from "../i18n";
 import type { AgentRow, AuditEntry, PagesApi } from "./api";
 import type { PT, PageKey } from "./text";
-import { PageHead } from "./ui";
+import { PageHead, useLoadTurns } from "./ui";
 
 export const AUDIT_ACTIONS = [
   "routing.saved",
@@ -265,20 +265,25 @@ export function AuditPage({ t, lang, api, onExpired }: { t: PT; lang: Lang; api:
     [onExpired],
   );
 
+  // A filter changed while an earlier list was on its way: that list, when it comes,
+  // must not replace the new filter's (nor its older pages be added to it).
+  const { begin, current, isLatest } = useLoadTurns();
   // The first page for the current filters.
   const load = useCallback(async () => {
+    const mine = begin();
     setBusy(true);
     setError(null);
     try {
       const page = await api.audit({ action: action || undefined, actor: actor || undefined, limit: PAGE_SIZE });
+      if (!isLatest(mine)) return;
       setEntries(page.entries);
       setNext(page.next_cursor);
     } catch (e) {
-      fail(e);
+      if (isLatest(mine)) fail(e);
     } finally {
-      setBusy(false);
+      if (isLatest(mine)) setBusy(false);
     }
-  }, [api, action, actor, fail]);
+  }, [api, action, actor, fail, begin, isLatest]);
   useEffect(() => {
     void load();
   }, [load]);
@@ -288,15 +293,17 @@ export function AuditPage({ t, lang, api, onExpired }: { t: PT; lang: Lang; api:
 
   const more = async () => {
     if (!next) return;
+    const mine = current();
     setBusy(true);
     try {
       const page = await api.audit({ action: action || undefined, actor: actor || undefined, limit: PAGE_SIZE, cursor: next });
+      if (!isLatest(mine)) return;
       setEntries((shown) => [...(shown ?? []), ...page.entries]);
       setNext(page.next_cursor);
     } catch (e) {
-      fail(e);
+      if (isLatest(mine)) fail(e);
     } finally {
-      setBusy(false);
+      if (isLatest(mine)) setBusy(false);
     }
   };
 

@@ -15,7 +15,7 @@ import type { PagesApi, UnansweredItem, UnansweredReason, UnansweredStatus } fro
 import { formatWhen } from "./Audit";
 import { kbFromToml } from "./kb";
 import type { PT, PageKey } from "./text";
-import { PageHead, problemText } from "./ui";
+import { PageHead, problemText, useLoadTurns } from "./ui";
 
 const STATUSES: UnansweredStatus[] = ["open", "attached", "new_entry", "dismissed"];
 const REASONS: UnansweredReason[] = ["handed_off", "low_confidence", "not_helpful"];
@@ -71,20 +71,25 @@ export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang;
     [onExpired, t],
   );
 
+  // A filter changed while an earlier list was on its way: that list must not
+  // replace the new filter's when it comes.
+  const { begin, current, isLatest } = useLoadTurns();
   const load = useCallback(async () => {
+    const mine = begin();
     setBusy(true);
     setError(null);
     try {
       const page = await api.unanswered({ status, reason: reason || undefined, limit: PAGE_SIZE });
+      if (!isLatest(mine)) return;
       setItems(page.items);
       setTotal(page.total);
       setNext(page.next_cursor);
     } catch (e) {
-      fail(e, "load");
+      if (isLatest(mine)) fail(e, "load");
     } finally {
-      setBusy(false);
+      if (isLatest(mine)) setBusy(false);
     }
-  }, [api, status, reason, fail]);
+  }, [api, status, reason, fail, begin, isLatest]);
   useEffect(() => {
     void load();
   }, [load]);
@@ -103,15 +108,17 @@ export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang;
 
   const more = async () => {
     if (!next) return;
+    const mine = current();
     setBusy(true);
     try {
       const page = await api.unanswered({ status, reason: reason || undefined, limit: PAGE_SIZE, cursor: next });
+      if (!isLatest(mine)) return;
       setItems((shown) => [...(shown ?? []), ...page.items]);
       setNext(page.next_cursor);
     } catch (e) {
-      fail(e, "load");
+      if (isLatest(mine)) fail(e, "load");
     } finally {
-      setBusy(false);
+      if (isLatest(mine)) setBusy(false);
     }
   };
 

@@ -111,6 +111,18 @@ export function ChangedBanner({ text, reload, onReload }: { text: string; reload
   );
 }
 
+// The loads of one list, numbered: `begin()` starts one, `isLatest(turn)` says
+// whether its answer is still wanted. An answer that comes after a later load began
+// (a filter changed, a second change saved, on a slow link) is stale: shown, it would
+// replace the newer list with an older one.
+export function useLoadTurns() {
+  const latest = useRef(0);
+  const begin = useCallback(() => ++latest.current, []);
+  const current = useCallback(() => latest.current, []);
+  const isLatest = useCallback((turn: number) => turn === latest.current, []);
+  return { begin, current, isLatest };
+}
+
 // A list the page loads when it opens and again after each change (`load`); a 401
 // signs the admin out, any other failure is kept as `loadError` for <LoadState>.
 export function useList<T>(fetch: () => Promise<T[]>, onExpired: () => void) {
@@ -118,15 +130,20 @@ export function useList<T>(fetch: () => Promise<T[]>, onExpired: () => void) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const fetchRef = useRef(fetch);
   fetchRef.current = fetch;
+  const { begin, isLatest } = useLoadTurns();
   const load = useCallback(async () => {
+    const turn = begin();
     try {
-      setRows(await fetchRef.current());
+      const loaded = await fetchRef.current();
+      if (!isLatest(turn)) return;
+      setRows(loaded);
       setLoadError(null);
     } catch (e) {
+      if (!isLatest(turn)) return;
       if ((e as ApiError).status === 401) return onExpired();
       setLoadError((e as Error).message);
     }
-  }, [onExpired]);
+  }, [onExpired, begin, isLatest]);
   return { rows, loadError, load };
 }
 
