@@ -20,11 +20,11 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
-#include <future>
 
 #include "api/etag.hpp"
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
+#include "api/store_wait.hpp"
 #include "common/ids.hpp"
 
 namespace sb::api {
@@ -67,16 +67,6 @@ std::string canned_version(const json::object& reply) {
   const json::object key{{"shortcut", reply.contains("shortcut") ? reply.at("shortcut") : nullptr},
                          {"text", reply.contains("text") ? reply.at("text") : nullptr}};
   return etag_of(json::serialize(key));
-}
-
-// A storage call waited for, on the blocking pool (the store answers every call).
-engine::StoreResult canned_wait(const std::function<void(engine::StoreCallback)>& call) {
-  auto promise = std::make_shared<std::promise<engine::StoreResult>>();
-  auto answer = promise->get_future();
-  call([promise](engine::StoreResult r) { promise->set_value(std::move(r)); });
-  if (answer.wait_for(std::chrono::seconds(30)) != std::future_status::ready)
-    return {1, {}, "the storage did not answer in time"};
-  return answer.get();
 }
 
 // 412: the reply the admin edited is no longer the version they loaded.
@@ -176,7 +166,7 @@ void RestApi::canned_replies(const TenantView& tenant, std::string_view id,
                                      creating, deleting, if_match = request.if_match,
                                      respond = std::move(respond), unavailable]() mutable {
     const auto r =
-        canned_wait([&](engine::StoreCallback done) { store->kv_list(kNamespace, done); });
+        wait_for_store([&](engine::StoreCallback done) { store->kv_list(kNamespace, done); });
     auto list = parse_list(r);
     if (!list) return respond(unavailable(r));
     const json::object* current = nullptr;
@@ -188,7 +178,7 @@ void RestApi::canned_replies(const TenantView& tenant, std::string_view id,
     if (deleting) {
       if (!current) return respond({204, "application/json", ""});
       const std::string name(current->at("shortcut").as_string());
-      const auto w = canned_wait(
+      const auto w = wait_for_store(
           [&](engine::StoreCallback done) { store->kv_put(kNamespace, reply_id, "", done); });
       if (!w.ok()) return respond(unavailable(w));
       respond({204, "application/json", ""});
@@ -208,7 +198,7 @@ void RestApi::canned_replies(const TenantView& tenant, std::string_view id,
             error_response(409, "conflict", "another reply has this shortcut", "shortcut"));
     if (!creating && !current)
       return respond(error_response(404, "not_found", "no such canned reply"));
-    const auto w = canned_wait([&](engine::StoreCallback done) {
+    const auto w = wait_for_store([&](engine::StoreCallback done) {
       store->kv_put(kNamespace, reply_id, json::serialize(reply), done);
     });
     if (!w.ok()) return respond(unavailable(w));

@@ -6,10 +6,10 @@
 #include <charconv>
 #include <chrono>
 #include <fstream>
-#include <future>
 
 #include "api/etag.hpp"
 #include "api/responses.hpp"
+#include "api/store_wait.hpp"
 #include "common/clock.hpp"
 #include "routing_graph/forms.hpp"
 #include "tenants/routing_file.hpp"
@@ -24,20 +24,6 @@ namespace {
 constexpr const char* kVersionsLog = "routing.versions";
 constexpr const char* kSavedKind = "routing.saved";
 constexpr std::size_t kListedVersions = 50;
-// The storage answers every call (its host times a call out on its own); this only
-// bounds a wait that should never come to it.
-constexpr auto kStorageWait = std::chrono::seconds(30);
-
-// Calls the storage and waits for its answer (on the blocking pool).
-engine::StoreResult wait_for(const std::function<void(engine::StoreCallback)>& call) {
-  auto promise = std::make_shared<std::promise<engine::StoreResult>>();
-  auto answer = promise->get_future();
-  call([promise](engine::StoreResult r) { promise->set_value(std::move(r)); });
-  if (answer.wait_for(kStorageWait) != std::future_status::ready)
-    return {1, {}, "the storage did not answer in time"};
-  return answer.get();
-}
-
 // ---- the file of a tenant whose storage keeps no logs (and of older servers) ----
 
 // The saved versions, oldest first; a line that does not parse is passed over.
@@ -122,8 +108,8 @@ RoutingVersions::RoutingVersions(engine::Store& store, std::filesystem::path ten
 RoutingVersions::Listed RoutingVersions::list_log(std::optional<int64_t> seq) {
   json::object query{{"log", kVersionsLog}, {"limit", kListedVersions}};
   if (seq) query["seq"] = *seq;
-  const auto r =
-      wait_for([&](engine::StoreCallback done) { store_.log_list(json::serialize(query), done); });
+  const auto r = wait_for_store(
+      [&](engine::StoreCallback done) { store_.log_list(json::serialize(query), done); });
   Listed out;
   if (r.status == engine::kStoreNotSupported) {
     out.supported = false;
@@ -150,7 +136,8 @@ bool RoutingVersions::append(const json::object& version, std::string& why) {
   engine::LogEntry entry{kVersionsLog, kSavedKind,
                          by_id && by_id->is_string() ? std::string(by_id->get_string()) : "",
                          json::serialize(data), version.at("at").to_number<int64_t>()};
-  const auto r = wait_for([&](engine::StoreCallback done) { store_.log_append(entry, done); });
+  const auto r =
+      wait_for_store([&](engine::StoreCallback done) { store_.log_append(entry, done); });
   if (!r.ok()) why = r.error;
   return r.ok();
 }

@@ -39,7 +39,6 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <fstream>
-#include <future>
 #include <sstream>
 
 #include "api/bot_file_problem.hpp"
@@ -47,6 +46,7 @@
 #include "api/kb_text.hpp"
 #include "api/responses.hpp"
 #include "api/rest_api.hpp"
+#include "api/store_wait.hpp"
 #include "common/clock.hpp"
 #include "unanswered/question_log.hpp"
 
@@ -66,18 +66,6 @@ constexpr int kMaxPages = 20;
 constexpr int kPageEntries = 500;
 constexpr std::size_t kMaxQuestionBytes = 1000;
 constexpr std::size_t kMaxAnswerBytes = 10000;
-// The storage answers every call (its host times calls out); this bounds the wait.
-constexpr auto kStorageWait = std::chrono::seconds(30);
-
-engine::StoreResult wait_for(const std::function<void(engine::StoreCallback)>& call) {
-  auto promise = std::make_shared<std::promise<engine::StoreResult>>();
-  auto answer = promise->get_future();
-  call([promise](engine::StoreResult r) { promise->set_value(std::move(r)); });
-  if (answer.wait_for(kStorageWait) != std::future_status::ready)
-    return {1, {}, "the storage did not answer in time"};
-  return answer.get();
-}
-
 // Every entry of one kind, newest first (up to kMaxPages pages); an error response
 // when the storage cannot say.
 std::optional<HttpResponse> read_kind(engine::Store& store, const char* kind, json::array& out) {
@@ -85,8 +73,8 @@ std::optional<HttpResponse> read_kind(engine::Store& store, const char* kind, js
   for (int page = 0; page < kMaxPages; ++page) {
     json::object query{{"log", unanswered::kLog}, {"kind", kind}, {"limit", kPageEntries}};
     if (!cursor.empty()) query["cursor"] = cursor;
-    const auto r =
-        wait_for([&](engine::StoreCallback done) { store.log_list(json::serialize(query), done); });
+    const auto r = wait_for_store(
+        [&](engine::StoreCallback done) { store.log_list(json::serialize(query), done); });
     if (r.status == engine::kStoreNotSupported)
       return error_response(501, "not_supported",
                             "this tenant's storage plugin keeps no logs (it lacks the ABI 1.4 log "
@@ -465,7 +453,7 @@ void RestApi::resolve_unanswered(const TenantView& tenant, const std::string& it
                                       read_bot_file_problem(error, file, new_text)));
     }
   }
-  const auto appended = wait_for([&](engine::StoreCallback done) {
+  const auto appended = wait_for_store([&](engine::StoreCallback done) {
     tenant.store->log_append(unanswered::resolved_entry(resolution, wall_clock_ms()), done);
   });
   if (!appended.ok())
