@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "smol-toml";
 import { IntentRow, KbDoc, KbRow, intentList, intentsFromToml, intentsToToml, kbFromToml, kbList, kbToToml, newRow } from "./kb";
 import { canonical, decide, mergeDocs } from "./merge";
+import { chooseVersion, startMerge } from "./BotFileMerge";
 
 // The demo tenant's real files (the web tsconfig has no Node types; vitest runs on Node).
 // @ts-ignore
@@ -179,5 +180,22 @@ describe("comparing entries", () => {
   it("ignores the order keys were written in", () => {
     expect(canonical({ b: 1, a: [{ y: 2, x: 1 }] })).toBe(canonical({ a: [{ x: 1, y: 2 }], b: 1 }));
     expect(canonical({ a: 1 })).not.toBe(canonical({ a: 2 }));
+  });
+});
+
+describe("the page's merge state", () => {
+  it("marks what came from them, holds each conflict until chosen, and drops an entry whose chosen side deleted it", () => {
+    const { base: b, mine: m0 } = loaded();
+    const mine = { ...edit(m0, "a", withAnswer("A-mine")), rows: edit(m0, "a", withAnswer("A-mine")).rows.filter((r) => r.id !== "c") };
+    const theirs = saved({ ...edit(edit(b, "a", withAnswer("A-theirs")), "c", withAnswer("C2")), rows: [...edit(edit(b, "a", withAnswer("A-theirs")), "c", withAnswer("C2")).rows.filter((r) => r.id !== "b"), added("e", "E")] });
+    const { doc, state } = startMerge(b, mine, theirs, kbList);
+    expect([state.added, state.changed, state.removed]).toEqual([["e"], [], ["b"]]);
+    expect([...state.pending.values()].map((i) => i.id)).toEqual(["a", "c"]);
+    expect(state.taken.get(row(theirs, "e").key)).toBe("added");
+    const a = chooseVersion(doc, state, row(theirs, "a").key, "theirs");
+    expect(a.state.pending.size).toBe(1);
+    const c = chooseVersion(a.doc, a.state, row(theirs, "c").key, "mine");
+    expect(c.state.pending.size).toBe(0);
+    expect(entries(c.doc).map((e) => [e.id, e.answer])).toEqual([["a", "A-theirs"], ["e", "E"]]);
   });
 });
