@@ -3,7 +3,8 @@
 // in; a canned reply added in the UI is served by REST; a FAQ entry added in the UI
 // is saved and answers a visitor; a broken entry shows the server's error on its
 // row and saves nothing; an agent is refused; a canned reply edited in two tabs:
-// the second's save is refused and both texts shown.
+// the second's save is refused and both texts shown; the Knowledge page in two tabs:
+// the later save is merged entry by entry, an entry both changed asked about.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -11,6 +12,7 @@ import { after, before, test } from "node:test";
 import { api, launchBrowser, screenshot, sourceDir, startServer } from "./harness.mjs";
 
 const WebSocketImpl = globalThis.WebSocket ?? createRequire(path.join(sourceDir(), "web", "package.json"))("playwright-core/lib/utilsBundle").ws;
+const { parse: parseToml } = createRequire(path.join(sourceDir(), "web", "package.json"))("smol-toml");
 
 let server;
 let browser;
@@ -567,7 +569,7 @@ test("intents are edited in the Knowledge page: too few examples are refused on 
   await page.context().close();
 });
 
-test("a Knowledge page opened before someone else's save does not write over it: the save is refused and the new version offered", async () => {
+test("a Knowledge page opened before someone else's save does not write over it: the save is refused, their entry merged in, and the new version offered", async () => {
   const token = await adminToken();
   const page = await open("knowledge");
   await page.locator('.faq-row[data-entry="refund-time"]').waitFor();
@@ -584,14 +586,20 @@ test("a Knowledge page opened before someone else's save does not write over it:
   await mine.getByLabel("Questions").fill("Do you sell gift cards?");
   await mine.getByLabel("Answer (English)").fill("Yes, from $10.");
   await page.getByRole("button", { name: "Save knowledge" }).click();
-  await page.getByText("Someone else changed the knowledge base since you opened it").waitFor();
+  await page.getByText("Someone else saved the knowledge base since you opened it").waitFor();
   await screenshot(page, "admin-knowledge-changed");
   let kb = (await api(server, "GET", "/v1/tenants/demo/kb", { token })).text;
   assert.match(kb, /loyalty-points/, "their entry is kept");
   assert.doesNotMatch(kb, /gift-cards/);
   assert.match(await page.locator(".dirty-mark").innerText(), /Unsaved/, "still unsaved");
+  // Their entry is merged in, marked; the admin's stays.
+  assert.match(await page.locator(".merge-banner").innerText(), /Added by them: loyalty-points/);
+  assert.equal(await page.locator('.faq-row[data-entry="loyalty-points"] .merge-taken').innerText(), "Added by someone else");
+  assert.equal(await page.locator('.faq-row[data-entry="gift-cards"]').count(), 1);
 
+  // The way back to their version alone is still there.
   await page.getByRole("button", { name: "Load the new version (discards your changes)" }).click();
+  await page.locator(".merge-banner").waitFor({ state: "detached" });
   await page.locator('.faq-row[data-entry="loyalty-points"]').waitFor();
   assert.equal(await page.locator('.faq-row[data-entry="gift-cards"]').count(), 0);
   assert.equal(await page.locator(".dirty-mark").count(), 0);
@@ -611,6 +619,161 @@ test("a Knowledge page opened before someone else's save does not write over it:
   await waitFor("the second save", async () => /from \$5/.test((await api(server, "GET", "/v1/tenants/demo/kb", { token })).text));
   assert.deepEqual(page.errors, []);
   await page.context().close();
+});
+
+// The FAQ entry with that id as the server has it now.
+async function entryNow(id) {
+  const text = (await api(server, "GET", "/v1/tenants/demo/kb", { token: await adminToken() })).text;
+  return parseToml(text).entries.find((e) => e.id === id);
+}
+
+test("two Knowledge tabs: the later one's two new entries survive the earlier one's save of a third, merged in and saved over the new version", async () => {
+  const first = await open("knowledge");
+  const second = await open("knowledge", { lang: "zh" });
+  await first.locator('.faq-row[data-entry="invoice"]').waitFor();
+  await second.locator('.faq-row[data-entry="invoice"]').waitFor();
+
+  // The second tab's work, not saved yet: two new entries.
+  for (const [id, questions, en, zh] of [
+    ["store-pickup", "Can I pick up my order in a store?\n可以到店自提吗", "Yes: choose Store pickup at checkout.", "可以：结账时选择“到店自提”。"],
+    ["price-match", "Do you match lower prices?\n你们保价吗", "Yes, within 14 days of your order.", "可以，下单 14 天内保价。"],
+  ]) {
+    await second.getByRole("button", { name: "添加条目" }).click();
+    const row = second.locator(".faq-row").last();
+    await row.getByLabel("标识").fill(id);
+    await row.getByLabel("问题").fill(questions);
+    await row.getByLabel("答案（英文）").fill(en);
+    await row.getByLabel("答案（中文）").fill(zh);
+  }
+
+  // Meanwhile the first tab saves a change to a third entry.
+  await first.locator('.faq-row[data-entry="invoice"]').getByLabel("Answer (English)").fill("Invoices are in My Orders: open the order, then Download invoice.");
+  await first.getByRole("button", { name: "Save knowledge" }).click();
+  await first.getByText("Saved — the bot answers from it now.").waitFor();
+
+  // The second saves: refused, merged with what is saved now, nothing of either lost; nothing saved yet.
+  await second.getByRole("button", { name: "保存知识库" }).click();
+  const banner = second.locator(".merge-banner");
+  await banner.getByText("您打开后，其他人保存了知识库", { exact: false }).waitFor();
+  assert.match(await banner.innerText(), /对方修改：invoice/);
+  assert.equal(await second.locator(".merge-conflict").count(), 0);
+  const invoice = second.locator('.faq-row[data-entry="invoice"]');
+  assert.equal(await invoice.getByLabel("答案（英文）").inputValue(), "Invoices are in My Orders: open the order, then Download invoice.");
+  assert.equal(await invoice.locator(".merge-taken").innerText(), "其他人修改");
+  assert.equal(await second.locator('.faq-row[data-entry="store-pickup"]').getByLabel("答案（中文）").inputValue(), "可以：结账时选择“到店自提”。");
+  assert.equal(await second.locator('.faq-row[data-entry="price-match"]').count(), 1);
+  assert.match(await second.locator(".dirty-mark").innerText(), /未保存/);
+  assert.equal(await entryNow("store-pickup"), undefined, "a merge saves nothing by itself");
+  await screenshot(second, "admin-knowledge-merged-zh");
+  await invoice.scrollIntoViewIfNeeded();
+  await screenshot(second, "admin-knowledge-merged-row-zh");
+
+  await second.getByRole("button", { name: "保存知识库" }).click();
+  await second.getByText("已保存——机器人现在据此回答。").waitFor();
+  assert.equal(await second.locator(".merge-banner").count(), 0);
+  assert.equal((await entryNow("store-pickup")).answer.en, "Yes: choose Store pickup at checkout.");
+  assert.equal((await entryNow("price-match")).answer.zh, "可以，下单 14 天内保价。");
+  assert.equal((await entryNow("invoice")).answer.en, "Invoices are in My Orders: open the order, then Download invoice.");
+  assert.deepEqual(first.errors, []);
+  assert.deepEqual(second.errors, []);
+  await first.context().close();
+  await second.context().close();
+});
+
+test("two Knowledge tabs change one entry differently: the later save shows both and asks, and a save made meanwhile again is merged too", async () => {
+  const first = await open("knowledge");
+  const second = await open("knowledge");
+  await first.locator('.faq-row[data-entry="warranty"]').waitFor();
+  await second.locator('.faq-row[data-entry="warranty"]').waitFor();
+
+  // The second tab: the warranty's answer, and a new entry.
+  await second.locator('.faq-row[data-entry="warranty"]').getByLabel("Answer (English)").fill("Every product has a two-year warranty.");
+  await second.getByRole("button", { name: "Add entry" }).click();
+  const added = second.locator(".faq-row").last();
+  await added.getByLabel("Id").fill("student-discount");
+  await added.getByLabel("Questions").fill("Is there a student discount?");
+  await added.getByLabel("Answer (English)").fill("Yes, 10% with a student card.");
+
+  // The first tab changes the same answer otherwise, deletes another entry, and saves.
+  await first.locator('.faq-row[data-entry="warranty"]').getByLabel("Answer (English)").fill("One-year warranty: send the order number and a photo.");
+  const n = await first.locator(".faq-row").evaluateAll((rows) => rows.findIndex((r) => r.getAttribute("data-entry") === "account-email") + 1);
+  await first.getByRole("button", { name: `Remove entry ${n}`, exact: true }).click();
+  await first.getByRole("button", { name: "Save knowledge" }).click();
+  await first.getByText("Saved — the bot answers from it now.").waitFor();
+
+  // The second saves: the warranty is asked about, both versions shown; the rest merged.
+  await second.getByRole("button", { name: "Save knowledge" }).click();
+  const card = second.getByRole("group", { name: "warranty: changed here and by someone else" });
+  await card.waitFor();
+  assert.match(await card.locator(".merge-theirs").innerText(), /One-year warranty: send the order number and a photo\./);
+  assert.match(await card.locator(".merge-mine").innerText(), /Every product has a two-year warranty\./);
+  assert.match(await card.locator(".merge-mine .differs").first().innerText(), /Answer \(English\)/);
+  await waitFor("the choice to have the focus", async () => (await second.evaluate(() => document.activeElement?.getAttribute("data-conflict"))) === "warranty");
+  const banner = await second.locator(".merge-banner").innerText();
+  assert.match(banner, /1 entry was changed both here and by them/);
+  assert.match(banner, /Removed by them: account-email/);
+  assert.equal(await second.locator('.faq-row[data-entry="account-email"]').count(), 0);
+  assert.equal(await second.locator('.faq-row[data-entry="student-discount"]').count(), 1);
+  assert.equal(await second.getByRole("button", { name: "Save knowledge" }).isDisabled(), true, "nothing is saved before the choice");
+  await card.scrollIntoViewIfNeeded();
+  await screenshot(second, "admin-knowledge-conflict");
+  // In Chinese, the same.
+  await second.getByRole("banner").getByLabel("Language").selectOption("zh");
+  const cardZh = second.getByRole("group", { name: "warranty：您和其他人都修改了" });
+  await cardZh.waitFor();
+  await cardZh.scrollIntoViewIfNeeded();
+  await screenshot(second, "admin-knowledge-conflict-zh");
+  await second.getByRole("banner").getByLabel("语言").selectOption("en");
+  await card.waitFor();
+
+  // Meanwhile the first tab saves again, another entry.
+  await first.locator('.faq-row[data-entry="contact"]').getByLabel("Answer (English)").fill("Write to help@demo-shop.example; we answer within a day.");
+  await first.getByRole("button", { name: "Save knowledge" }).click();
+  await waitFor("the first tab's second save", async () => (await first.getByText("Saved — the bot answers from it now.").count()) > 0 && /within a day/.test((await entryNow("contact")).answer.en));
+
+  // The admin keeps their own warranty text and saves: refused once more, merged once more.
+  await second.getByRole("button", { name: "Keep mine: warranty" }).click();
+  await card.waitFor({ state: "detached" });
+  assert.equal(await second.locator('.faq-row[data-entry="warranty"]').getByLabel("Answer (English)").inputValue(), "Every product has a two-year warranty.");
+  await second.getByRole("button", { name: "Save knowledge" }).click();
+  await waitFor("the second merge", async () => /Changed by them: contact/.test(await second.locator(".merge-banner").innerText()));
+  assert.equal(await second.locator(".merge-conflict").count(), 0);
+  assert.equal(await second.locator('.faq-row[data-entry="contact"]').getByLabel("Answer (English)").inputValue(), "Write to help@demo-shop.example; we answer within a day.");
+  await second.getByRole("button", { name: "Save knowledge" }).click();
+  await second.getByText("Saved — the bot answers from it now.").waitFor();
+  assert.equal((await entryNow("warranty")).answer.en, "Every product has a two-year warranty.");
+  assert.equal((await entryNow("contact")).answer.en, "Write to help@demo-shop.example; we answer within a day.");
+  assert.equal(await entryNow("account-email"), undefined, "their deletion stays");
+  assert.equal((await entryNow("student-discount")).questions[0], "Is there a student discount?");
+  assert.deepEqual(first.errors, []);
+  assert.deepEqual(second.errors, []);
+  await first.context().close();
+  await second.context().close();
+});
+
+test("two tabs edit different intents: the later save merges the earlier one's in", async () => {
+  const token = await adminToken();
+  const first = await open("knowledge");
+  const second = await open("knowledge");
+  await first.locator('.intent-row[data-intent="thanks"]').waitFor();
+  await second.locator('.intent-row[data-intent="greeting"]').waitFor();
+  const examples = async (page, name) => page.locator(`.intent-row[data-intent="${name}"]`).getByLabel("Examples");
+  await (await examples(second, "greeting")).fill(`${await (await examples(second, "greeting")).inputValue()}\ngood evening`);
+  await (await examples(first, "thanks")).fill(`${await (await examples(first, "thanks")).inputValue()}\nmuch obliged`);
+  await first.getByRole("button", { name: "Save intents" }).click();
+  await first.getByText("Intents saved").waitFor();
+  await second.getByRole("button", { name: "Save intents" }).click();
+  await second.getByText("Someone else saved the intents since you opened them", { exact: false }).waitFor();
+  assert.match(await (await examples(second, "thanks")).inputValue(), /much obliged/);
+  assert.match(await second.locator('.intent-row[data-intent="thanks"] .merge-taken').innerText(), /Changed by someone else/);
+  await second.getByRole("button", { name: "Save intents" }).click();
+  await second.getByText("Intents saved").waitFor();
+  const intents = (await api(server, "GET", "/v1/tenants/demo/intents", { token })).text;
+  assert.match(intents, /good evening/);
+  assert.match(intents, /much obliged/);
+  assert.deepEqual(second.errors, []);
+  await first.context().close();
+  await second.context().close();
 });
 
 test("switching the page's language keeps the Knowledge page's unsaved entry", async () => {

@@ -3,9 +3,13 @@
 // editable table, parsed and written back in the browser (kb.ts); the server's
 // 422 invalid_kb names an entry and field, shown on that row and field. A save
 // names the version it was loaded as: one made meanwhile elsewhere (another tab, an
-// unanswered question made an entry) is a 412, and the page offers to load it rather
-// than drop it. The intents are edited below the same way (PUT …/intents). Above them, a "try it" box
-// asks the bot (BotTry.tsx); below, the dialog flows are shown read-only (Flows.tsx).
+// unanswered question attached or made an entry) is a 412, and the page reads the
+// file as it is now and merges it with the admin's edits entry by entry
+// (BotFileMerge.tsx): what only one side changed is taken, an entry both changed is
+// shown both ways with a choice, and the admin saves the result over the new
+// version. The intents are edited below the same way (PUT …/intents). Above them, a "try it" box
+// asks the bot (BotTry.tsx); below, the dialog flows are shown read-only (Flows.tsx),
+// so a flows_changed refusal never meets this page.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, Session } from "../api";
 import type { Lang } from "../i18n";
@@ -13,7 +17,10 @@ import { BotTry } from "./BotTry";
 import { botTranslator } from "./botText";
 import { FlowsView } from "./Flows";
 import type { PagesApi } from "./api";
-import { IntentAction, IntentRow, IntentsDoc, KbDoc, KbRow, intentsFromToml, intentsToToml, kbFromToml, kbToToml, newIntent, newRow, refusalMessage, refusalTarget } from "./kb";
+import { ConflictEntry, Described, MergeBanner, TakenMark, useMergeableFile } from "./BotFileMerge";
+import { IntentAction, IntentRow, KbRow, intentList, intentsFromToml, intentsToToml, kbFromToml, kbList, kbToToml, newIntent, newRow, refusalMessage, refusalTarget } from "./kb";
+import { canonical } from "./merge";
+import { MT, mergeTranslator } from "./mergeText";
 import type { PT } from "./text";
 import { ChangedBanner, Notice, NoticeLine } from "./ui";
 
@@ -32,10 +39,9 @@ const ariaOf = (id: string, error: RowError | null, field: string) => {
 
 export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api: PagesApi; lang: Lang; session: Session; onExpired: () => void }) {
   const bt = useMemo(() => botTranslator(lang), [lang]);
-  const [saved, setSaved] = useState<string | null>(null);
-  const [etag, setEtag] = useState<string | null>(null);
-  const [changed, setChanged] = useState(false);
-  const [doc, setDoc] = useState<KbDoc | null>(null);
+  const mt = useMemo(() => mergeTranslator(lang), [lang]);
+  const file = useMergeableFile({ read: api.kb, parse: kbFromToml, spec: kbList, mt, onExpired });
+  const { etag, doc, setDoc, merge, changed, list, saveButton, loaded, undecided } = file;
   const [loadError, setLoadError] = useState<string | null>(null);
   const [dirty, setDirty] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -50,10 +56,7 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
   const load = useCallback(async () => {
     try {
       const { text, etag } = await api.kb();
-      setSaved(text);
-      setEtag(etag);
-      setChanged(false);
-      setDoc(kbFromToml(text));
+      loaded(text, etag);
       setDirty(false);
       setRowError(null);
       setLoadError(null);
@@ -61,7 +64,7 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
       if ((e as ApiError).status === 401) return onExpired();
       setLoadError(e instanceof ApiError ? e.message : words.current("kb.parseFailed", { message: (e as Error).message }));
     }
-  }, [api, onExpired]);
+  }, [api, onExpired, loaded]);
   useEffect(() => {
     void load();
   }, [load]);
@@ -94,22 +97,26 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
     setDirty(true);
     setRowError(null);
   };
+  // Refused as made from an old version: the file as it is now, merged with the edits.
   const save = async () => {
-    if (!doc) return;
+    if (!doc || undecided) return;
     setBusy(true);
     setNotice(null);
+    file.setChanged(null);
     setRowError(null);
     try {
       const text = kbToToml(doc);
       const answer = await api.putKb(text, etag);
-      setSaved(text);
-      setEtag(answer.etag);
+      file.savedAs(doc, answer.etag);
       setDirty(false);
       setNotice({ kind: "ok", text: t("kb.saved") });
     } catch (e) {
       const a = e as ApiError;
       if (a.status === 401) return onExpired();
-      if (a.status === 412) return setChanged(true);
+      if (a.status === 412) {
+        setFilter("");
+        return await file.mergeWithCurrent(doc);
+      }
       if (a.status === 0) return setNotice({ kind: "error", text: t("common.failed", { message: a.message }) });
       const refusal = a.status === 422 ? a.body?.error : null;
       const target = refusalTarget(refusal, "entries", lang);
@@ -124,8 +131,7 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
     }
   };
   const revert = () => {
-    if (saved === null) return;
-    setDoc(kbFromToml(saved));
+    file.revert();
     setDirty(false);
     setRowError(null);
     setNotice(null);
@@ -136,8 +142,8 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
     const q = filter.trim().toLowerCase();
     return doc.rows
       .map((row, index) => ({ row, index }))
-      .filter(({ row }) => !q || [row.id, ...row.questions, ...row.answers.map((a) => a.text), ...row.tags].some((s) => s.toLowerCase().includes(q)));
-  }, [doc, filter]);
+      .filter(({ row }) => !q || merge?.pending.has(row.key) || [row.id, ...row.questions, ...row.answers.map((a) => a.text), ...row.tags].some((s) => s.toLowerCase().includes(q)));
+  }, [doc, filter, merge]);
 
   return (
     <section className="ppage kb-page" aria-labelledby="kb-title">
@@ -155,12 +161,25 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
         <button type="button" onClick={add} disabled={!doc}>
           + {t("kb.add")}
         </button>
-        <button type="button" className="primary" onClick={() => void save()} disabled={!doc || busy || !dirty}>
+        <button
+          type="button"
+          className="primary"
+          ref={saveButton}
+          onClick={() => void save()}
+          disabled={!doc || busy || !dirty || undecided > 0}
+          aria-describedby={undecided ? "kb-undecided" : undefined}
+        >
           {busy ? t("common.saving") : t("kb.save")}
         </button>
         </div>
         {/* In the sticky head: a save's outcome is seen however far down the entry is. */}
-        {changed && <ChangedBanner text={t("kb.changed")} reload={t("kb.reload")} onReload={() => void load()} />}
+        {changed && <ChangedBanner text={changed} reload={t("kb.reload")} onReload={() => void load()} />}
+        {merge && <MergeBanner mt={mt} file="kb" state={merge} reload={t("kb.reload")} onFirst={file.focusFirst} onReload={() => void load()} />}
+        {undecided > 0 && (
+          <p id="kb-undecided" className="visually-hidden">
+            {mt("merge.pending")}
+          </p>
+        )}
         <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
       </div>
       <BotTry t={bt} session={session} onExpired={onExpired} />
@@ -169,18 +188,24 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
       {doc && (
         <>
           <input type="search" className="psearch" aria-label={t("kb.search")} placeholder={t("kb.search")} value={filter} onChange={(e) => setFilter(e.target.value)} />
-          <ol className="kb-rows">
-            {shown.map(({ row, index }) => (
-              <KbRowView
-                key={row.key}
-                t={t}
-                row={row}
-                n={index + 1}
-                error={rowError?.row === index ? rowError : null}
-                onChange={(edit) => change(row.key, edit)}
-                onRemove={() => remove(row.key)}
-              />
-            ))}
+          <ol className="kb-rows" ref={list}>
+            {shown.map(({ row, index }) => {
+              const conflict = merge?.pending.get(row.key);
+              if (conflict) return <ConflictEntry key={row.key} mt={mt} item={conflict} describe={(r) => describeEntry(t, mt, r)} onChoose={(side) => file.choose(row.key, side)} />;
+              return (
+                <KbRowView
+                  key={row.key}
+                  t={t}
+                  mt={mt}
+                  row={row}
+                  n={index + 1}
+                  taken={merge?.taken.get(row.key)}
+                  error={rowError?.row === index ? rowError : null}
+                  onChange={(edit) => change(row.key, edit)}
+                  onRemove={() => remove(row.key)}
+                />
+              );
+            })}
           </ol>
         </>
       )}
@@ -197,17 +222,33 @@ function answerLabel(t: PT, lang: string) {
   return t("kb.answerOther", { lang });
 }
 
+// An entry's fields as text, for a conflict's two sides.
+function describeEntry(t: PT, mt: MT, row: KbRow): Described {
+  const fields: Described = [
+    { label: mt("merge.field.id"), value: row.id },
+    { label: mt("merge.field.questions"), value: row.questions.join("\n") },
+    ...row.answers.map((a) => ({ label: answerLabel(t, a.lang), value: a.text })),
+    { label: mt("merge.field.tags"), value: row.tags.join(", ") },
+  ];
+  if (Object.keys(row.rest).length) fields.push({ label: mt("merge.field.other"), value: canonical(row.rest) });
+  return fields;
+}
+
 function KbRowView({
   t,
+  mt,
   row,
   n,
+  taken,
   error,
   onChange,
   onRemove,
 }: {
   t: PT;
+  mt: MT;
   row: KbRow;
   n: number;
+  taken: "added" | "changed" | undefined;
   error: RowError | null;
   onChange: (edit: (r: KbRow) => KbRow) => void;
   onRemove: () => void;
@@ -232,6 +273,7 @@ function KbRowView({
           {t("kb.id")}
         </label>
         <input id={`${id}-id`} className="kb-id" type="text" value={row.id} onChange={(e) => onChange((r) => ({ ...r, id: e.target.value }))} {...aria("id")} />
+        <TakenMark mt={mt} kind={taken} />
         <span className="grow" />
         <button type="button" className="danger" onClick={onRemove} aria-label={t("kb.removeOf", { n })}>
           {t("common.delete")}
@@ -290,12 +332,12 @@ function KbRowView({
 }
 
 // The intents (GET/PUT …/intents): name, examples one per line, and what the bot
-// does on it; saved on their own, a 422 invalid_intents shown on its row.
+// does on it; saved on their own, a 422 invalid_intents shown on its row, a 412
+// merged by intent name as the knowledge base is by entry.
 function IntentsEditor({ t, api, lang, onExpired }: { t: PT; api: PagesApi; lang: Lang; onExpired: () => void }) {
-  const [saved, setSaved] = useState<string | null>(null);
-  const [etag, setEtag] = useState<string | null>(null);
-  const [changed, setChanged] = useState(false);
-  const [doc, setDoc] = useState<IntentsDoc | null>(null);
+  const mt = useMemo(() => mergeTranslator(lang), [lang]);
+  const file = useMergeableFile({ read: api.intents, parse: intentsFromToml, spec: intentList, mt, onExpired });
+  const { etag, doc, setDoc, merge, changed, list, saveButton, loaded, undecided } = file;
   const [dirty, setDirty] = useState(false);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<Notice>(null);
@@ -303,10 +345,7 @@ function IntentsEditor({ t, api, lang, onExpired }: { t: PT; api: PagesApi; lang
   const load = useCallback(() => {
     api.intents().then(
       ({ text, etag }) => {
-        setSaved(text);
-        setEtag(etag);
-        setChanged(false);
-        setDoc(intentsFromToml(text));
+        loaded(text, etag);
         setDirty(false);
         setRowError(null);
       },
@@ -314,7 +353,7 @@ function IntentsEditor({ t, api, lang, onExpired }: { t: PT; api: PagesApi; lang
         if ((e as ApiError).status === 401) onExpired();
       },
     );
-  }, [api, onExpired]);
+  }, [api, onExpired, loaded]);
   useEffect(load, [load]);
   if (!doc) return null;
   const change = (key: number, edit: (r: IntentRow) => IntentRow) => {
@@ -322,20 +361,21 @@ function IntentsEditor({ t, api, lang, onExpired }: { t: PT; api: PagesApi; lang
     setDirty(true);
   };
   const save = async () => {
+    if (undecided) return;
     setBusy(true);
     setNotice(null);
+    file.setChanged(null);
     setRowError(null);
     try {
       const text = intentsToToml(doc);
       const answer = await api.putIntents(text, etag);
-      setSaved(text);
-      setEtag(answer.etag);
+      file.savedAs(doc, answer.etag);
       setDirty(false);
       setNotice({ kind: "ok", text: t("kb.intentsSaved") });
     } catch (e) {
       const a = e as ApiError;
       if (a.status === 401) return onExpired();
-      if (a.status === 412) return setChanged(true);
+      if (a.status === 412) return await file.mergeWithCurrent(doc);
       if (a.status === 0) return setNotice({ kind: "error", text: t("common.failed", { message: a.message }) });
       const refusal = a.status === 422 ? a.body?.error : null;
       const target = refusalTarget(refusal, "intents", lang);
@@ -364,7 +404,7 @@ function IntentsEditor({ t, api, lang, onExpired }: { t: PT; api: PagesApi; lang
             type="button"
             disabled={!dirty || busy}
             onClick={() => {
-              if (saved !== null) setDoc(intentsFromToml(saved));
+              file.revert();
               setDirty(false);
               setRowError(null);
             }}
@@ -380,15 +420,30 @@ function IntentsEditor({ t, api, lang, onExpired }: { t: PT; api: PagesApi; lang
           >
             + {t("kb.addIntent")}
           </button>
-          <button type="button" className="primary" disabled={!dirty || busy} onClick={() => void save()}>
+          <button
+            type="button"
+            className="primary"
+            ref={saveButton}
+            disabled={!dirty || busy || undecided > 0}
+            aria-describedby={undecided ? "intents-undecided" : undefined}
+            onClick={() => void save()}
+          >
             {busy ? t("common.saving") : t("kb.saveIntents")}
           </button>
         </div>
       </div>
-      {changed && <ChangedBanner text={t("kb.intentsChanged")} reload={t("kb.reload")} onReload={load} />}
+      {changed && <ChangedBanner text={changed} reload={t("kb.reload")} onReload={load} />}
+      {merge && <MergeBanner mt={mt} file="intents" state={merge} reload={t("kb.reload")} onFirst={file.focusFirst} onReload={load} />}
+      {undecided > 0 && (
+        <p id="intents-undecided" className="visually-hidden">
+          {mt("merge.pending")}
+        </p>
+      )}
       <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
-      <ol className="kb-rows">
+      <ol className="kb-rows" ref={list}>
         {doc.rows.map((row, index) => {
+          const conflict = merge?.pending.get(row.key);
+          if (conflict) return <ConflictEntry key={row.key} mt={mt} item={conflict} describe={(r) => describeIntent(kinds, mt, r)} onChoose={(side) => file.choose(row.key, side)} />;
           const id = `intent-${row.key}`;
           const error = rowError?.row === index ? rowError : null;
           return (
@@ -401,6 +456,7 @@ function IntentsEditor({ t, api, lang, onExpired }: { t: PT; api: PagesApi; lang
                   {t("kb.intentName")}
                 </label>
                 <input id={`${id}-name`} className="kb-id" type="text" value={row.name} onChange={(e) => change(row.key, (r) => ({ ...r, name: e.target.value }))} {...ariaOf(id, error, "name")} />
+                <TakenMark mt={mt} kind={merge?.taken.get(row.key)} />
                 <label htmlFor={`${id}-action`} className="kb-id-label">
                   {t("kb.action")}
                 </label>
@@ -465,4 +521,16 @@ function IntentsEditor({ t, api, lang, onExpired }: { t: PT; api: PagesApi; lang
       </ol>
     </section>
   );
+}
+
+// An intent's fields as text, for a conflict's two sides.
+function describeIntent(kinds: { kind: IntentAction["kind"]; label: string }[], mt: MT, row: IntentRow): Described {
+  const action = kinds.find((k) => k.kind === row.action.kind)?.label ?? row.action.kind;
+  const fields: Described = [
+    { label: mt("merge.field.name"), value: row.name },
+    { label: mt("merge.field.examples"), value: row.examples.join("\n") },
+    { label: mt("merge.field.action"), value: row.action.value ? `${action}: ${row.action.value}` : action },
+  ];
+  if (Object.keys(row.rest).length) fields.push({ label: mt("merge.field.other"), value: canonical(row.rest) });
+  return fields;
 }

@@ -5,6 +5,7 @@
 import { parse, stringify } from "smol-toml";
 import type { Lang } from "../../shared/i18n";
 import { botFileRefusalText, type BotFileRefusal } from "./server-errors";
+import type { ListSpec } from "./merge";
 
 // One entry as the table edits it. answers: one per language ("" = a plain string
 // answer, for every language).
@@ -155,3 +156,7 @@ export function errorTarget(message: string, list: string): { row: number; field
   const path = `${list}[${m[1]}]${m[2] ? "." + m[2] : ""}${m[3] ?? ""}`;
   return { row: Number(m[1]), field: m[2] ?? "", reason: m[4] || message, where: (file ? file[1] + ", " : "") + path };
 }
+
+// How a merge (merge.ts) tells the entries apart and compares them.
+export const kbList: ListSpec<KbRow> = { idOf: (r) => r.id.trim(), entryOf: rowToEntry };
+export const intentList: ListSpec<IntentRow> = { idOf: (r) => r.name.trim(), entryOf: intentToEntry };

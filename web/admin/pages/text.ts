@@ -299,8 +299,6 @@ const en = {
   "kb.examples": "Examples",
   "kb.action": "Action",
   "kb.leave": "You have unsaved knowledge changes.",
-  "kb.changed": "Someone else changed the knowledge base since you opened it (another admin, an unanswered question made into an entry, or the file was edited). Your changes are not saved: load the new version and redo them.",
-  "kb.intentsChanged": "Someone else changed the intents since you opened them (another admin, or the file was edited). Your changes are not saved: load the new version and redo them.",
   "kb.reload": "Load the new version (discards your changes)",
 };
 type Key = keyof typeof en;
@@ -602,8 +600,6 @@ const zh: Record<Key, string> = {
   "kb.examples": "示例",
   "kb.action": "动作",
   "kb.leave": "知识库有未保存的修改。",
-  "kb.changed": "您打开后，其他人修改了知识库（另一位管理员、由未解答问题新建了条目，或文件被编辑）。您的修改未保存：请加载新版本后重新修改。",
-  "kb.intentsChanged": "您打开后，其他人修改了意图（另一位管理员，或文件被编辑）。您的修改未保存：请加载新版本后重新修改。",
   "kb.reload": "加载新版本（放弃您的修改）",
 };
 
