@@ -439,6 +439,21 @@ describe("the widget on a website", () => {
     await context.close();
   });
 
+  test("in Chinese, a file the server refuses (its type told from its bytes) is said in Chinese, not in the server's English", async () => {
+    const context = await newContext({ locale: "en-US" });
+    const page = await context.newPage();
+    await page.goto(website.url + "/?lang=zh-CN");
+    const { frame } = await openChat(page, { launcher: /^打开聊天/, textbox: "消息" });
+    await frame.locator(".sb-banner").waitFor({ state: "detached" }); // welcomed: the visitor may upload
+    // No extension: the browser gives no type, the widget leaves it to the server, which refuses the bytes.
+    await frame.locator('input[type="file"]').setInputFiles(fileOnDisk(server, "readme", Buffer.from([0, 1, 2, 3, 0xfe, 0xff, 7, 9])));
+    const alert = frame.getByRole("alert").filter({ hasText: "readme" });
+    await alert.waitFor();
+    assert.equal((await alert.locator("span").innerText()).trim(), "readme 发送失败：不支持此类文件。");
+    await screenshot(page, "widget-zh-file-refused");
+    await context.close();
+  });
+
   test("in Chinese, a rating left for after a reload can be declined, and is not asked again", async () => {
     const context = await newContext({ locale: "en-US" });
     const page = await context.newPage();

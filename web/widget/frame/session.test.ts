@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Session, type Persisted } from "./session";
 import { defaultSettings } from "./settings";
 import { FakeSocket } from "../../shared/fake-socket";
+import { problemText } from "./App";
+import { en } from "../texts/en";
+import { zh } from "../texts/zh";
 
 
 function session(stored: Persisted = {}) {
@@ -91,6 +94,44 @@ describe("Session", () => {
       s.setVisible(true);
       expect(ws.sent.filter((f: any) => f.type === "read")).toEqual([]);
     }
+  });
+
+  it("a file or a message the server refuses is said in the visitor's language, never in the server's English", async () => {
+    // The server answers an upload of a type it does not take (told from its bytes).
+    class RefusingXhr {
+      status = 0;
+      statusText = "";
+      responseText = "";
+      upload: { onprogress: unknown } = { onprogress: null };
+      onload: (() => void) | null = null;
+      onerror: (() => void) | null = null;
+      open() {}
+      setRequestHeader() {}
+      send() {
+        setTimeout(() => {
+          this.status = 415;
+          this.responseText = JSON.stringify({ error: { code: "unsupported_type", message: 'files of type application/octet-stream are not accepted here (allowed_types: ["image/png"])' } });
+          this.onload?.();
+        }, 0);
+      }
+    }
+    vi.stubGlobal("XMLHttpRequest", RefusingXhr);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    FakeSocket.made = [];
+    const { s } = session({ t: "tok" });
+    s.start();
+    const ws = FakeSocket.made[0];
+    ws.open();
+    ws.frame({ type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation: null });
+    await s.attach(new File([new Uint8Array(16)], "noext")); // no type in the browser: left to the server
+    ws.frame({ type: "error", code: "unavailable", message: "storage did not answer: timeout" });
+    const problems = s.view.get().problems.map((p) => p.problem);
+    const limit = defaultSettings("demo").attachments.max_bytes;
+    expect(problems.map((p) => problemText(zh, p, limit))).toEqual(["noext 发送失败：不支持此类文件。", "出错了，请重试。"]);
+    expect(problems.map((p) => problemText(en, p, limit))).toEqual(["noext could not be sent: this type of file is not accepted.", "Something went wrong. Please try again."]);
+    // The server's words are kept for whoever opens the browser's console.
+    expect(warn.mock.calls.map((c) => c.join(" ")).join("\n")).toContain("storage did not answer");
+    warn.mockRestore();
   });
 
   it("stops asking for a rating that another tab rated or declined, and keeps that for the next reload", () => {

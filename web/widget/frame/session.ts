@@ -22,8 +22,8 @@ export interface Upload {
 
 export type Problem =
   | { kind: "refused"; name: string; refusal: Refusal }
-  | { kind: "upload"; name: string; message: string }
-  | { kind: "server"; message: string };
+  | { kind: "upload"; name: string; code: string } // the server's error code, "network" or "offline"
+  | { kind: "server"; code: string };
 
 export interface View {
   chat: S.ChatState;
@@ -291,7 +291,9 @@ export class Session {
           }, 1500);
           break;
         }
-        this.problem({ kind: "server", message: String(any.message ?? any.code) });
+        // Its words are English, for operators: the visitor is told in their language.
+        console.warn("Switchboard:", any.code, any.message);
+        this.problem({ kind: "server", code: String(any.code ?? "") });
         break;
     }
   }
@@ -424,7 +426,7 @@ export class Session {
       return;
     }
     if (!this.token || !this.view.get().welcomed) {
-      this.problem({ kind: "upload", name: file.name, message: "not connected" });
+      this.problem({ kind: "upload", name: file.name, code: "offline" });
       return;
     }
     const id = newClientMsgId("u");
@@ -434,7 +436,9 @@ export class Session {
       const attachment = await upload(this.o.tenant, this.token, file, setPercent);
       this.send("", [attachment]);
     } catch (e) {
-      this.problem({ kind: "upload", name: file.name, message: (e as UploadError).message ?? String(e) });
+      const refused = e as UploadError;
+      if (refused.message) console.warn("Switchboard: upload refused:", refused.code, refused.message);
+      this.problem({ kind: "upload", name: file.name, code: typeof refused.code === "string" ? refused.code : "" });
     } finally {
       this.patch({ uploads: this.view.get().uploads.filter((u) => u.id !== id) });
     }

@@ -52,5 +52,12 @@ export const zh: Texts = {
   download: "下载 {name}",
   image: "图片 {name}",
   dismiss: "关闭提示",
-  error: "出错了：{reason}",
+  reasonType: "不支持此类文件。",
+  reasonEmpty: "文件是空的。",
+  reasonFull: "暂时无法存放更多文件。",
+  reasonOffline: "网络连接已断开，请在恢复后重试。",
+  reasonOther: "请重试。",
+  slowDown: "您发送得太快了，请稍等片刻。",
+  tooLong: "消息太长，无法发送，请缩短后重试。",
+  error: "出错了，请重试。",
 };
