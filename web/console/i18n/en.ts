@@ -65,6 +65,7 @@ export const en = {
   visitor: "Visitor",
   // conversation
   noConversation: "Select a conversation",
+  backToInbox: "Back to the inbox",
   noConversationHint: "Pick one from the inbox, or wait for a visitor to write.",
   messages: "Messages",
   loadOlder: "Load earlier messages",

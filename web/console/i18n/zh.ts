@@ -61,6 +61,7 @@ export const zh: Texts = {
   active: "进行中",
   withAgent: "由 {name} 接待",
   visitor: "访客",
+  backToInbox: "返回收件箱",
   noConversation: "请选择一个会话",
   noConversationHint: "从收件箱中选择，或等待访客发起对话。",
   messages: "消息",
