@@ -134,6 +134,38 @@ describe("Session", () => {
     warn.mockRestore();
   });
 
+  it("a message written while the server is away survives a reload: shown as Sending…, sent once it is back, then forgotten", () => {
+    FakeSocket.made = [];
+    const first = session({ t: "tok", c: "c1" });
+    first.s.start();
+    const ws = FakeSocket.made[0];
+    ws.open();
+    ws.frame({ type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation: { id: "c1", status: "assigned", agent: { id: "dana", name: "Dana" } } });
+    ws.frame({ type: "message", conversation_id: "c1", message_id: "m1", seq: 1, from: { role: "agent", id: "dana", name: "Dana" }, text: "Hello!", ts: 1 });
+    ws.drop();
+    first.s.send("Are you still there?");
+    const kept = first.saved.at(-1)!;
+    expect(kept.p?.map((p) => p.x)).toEqual(["Are you still there?"]);
+    const id = kept.p![0].i;
+
+    // The visitor goes to another page of the website (or reloads) before the server is back.
+    const again = session(kept);
+    expect(again.s.view.get().chat.entries.map((e) => [e.text, e.state])).toEqual([["Are you still there?", "pending"]]);
+    again.s.start();
+    const ws2 = FakeSocket.made.at(-1)!;
+    ws2.open();
+    expect(ws2.sent.find((f: any) => f.type === "hello")?.last_seq).toEqual({ c1: 0 }); // the history comes back too
+    ws2.frame({ type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation: { id: "c1", status: "assigned", agent: { id: "dana", name: "Dana" } } });
+    expect(ws2.sent.filter((f: any) => f.type === "message")).toEqual([expect.objectContaining({ client_msg_id: id, text: "Are you still there?" })]);
+    ws2.frame({ type: "message", conversation_id: "c1", message_id: "m1", seq: 1, from: { role: "agent", id: "dana", name: "Dana" }, text: "Hello!", ts: 1 });
+    ws2.frame({ type: "ack", client_msg_id: id, conversation_id: "c1", message_id: "m2", seq: 2 });
+    expect(again.s.view.get().chat.entries.filter((e) => e.kind === "message").map((e) => [e.text, e.state ?? ""])).toEqual([
+      ["Hello!", ""],
+      ["Are you still there?", "sent"],
+    ]);
+    expect(again.saved.at(-1)?.p).toBeUndefined(); // sent: not sent again after the next reload
+  });
+
   it("stops asking for a rating that another tab rated or declined, and keeps that for the next reload", () => {
     const kept = { t: "tok", r: "c1", rc: Date.now() };
     const a = session(kept);
