@@ -403,6 +403,8 @@ describe("agent console", () => {
     await first.getByRole("tab", { name: /Queue/ }).click();
     await late.getByRole("tab", { name: /排队/ }).click();
     await late.getByRole("button", { name: "接入 Dora Race" }).waitFor();
+    // What the visitor asked shows in the queue, to decide whom to take first.
+    await waitFor("the question in the queue", async () => /Who takes this one\?/.test(await convButton(first, "Dora Race").innerText()));
     await first.getByRole("button", { name: "Accept Dora Race" }).click();
     await dora.waitFrame((f) => f.type === "conversation.assigned");
     // The other console's queue is a list from before: its Accept comes second.
