@@ -6,7 +6,7 @@ import { newClientMsgId } from "../shared/ids";
 import { ReconnectingSocket, socketUrl, type Frame, type SocketState } from "../shared/socket";
 import { Api, ApiError, type AttachmentPolicy, type Session } from "./api";
 import { initialLanguage, saveLanguage, translator, type Lang, type Translate } from "./i18n";
-import { emptyInbox, inboxReducer, tabList, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
+import { emptyInbox, inboxReducer, tabList, without, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
 import { explainError } from "./model/errors";
 import { messageFrame, resendFrames, resumeHello } from "./model/resume";
 import {
@@ -74,13 +74,6 @@ export interface AppState {
 }
 
 const kTypingShownMs = 6000;
-
-function withoutKey<T>(record: Record<string, T>, key: string): Record<string, T> {
-  if (!(key in record)) return record;
-  const copy = { ...record };
-  delete copy[key];
-  return copy;
-}
 const kListRefreshMs = 15000;
 const kSessionCheckMs = 5000;
 
@@ -444,7 +437,7 @@ export class Store {
     const c = this.state.inbox.convs[id];
     if (c && c.assignee === this.me() && c.status === "assigned") return; // ours after all
     const queue = this.state.inbox.lists.queue.filter((x) => x !== id);
-    this.set({ inbox: { ...this.state.inbox, lists: { ...this.state.inbox.lists, queue }, offers: withoutKey(this.state.inbox.offers, id) } });
+    this.set({ inbox: { ...this.state.inbox, lists: { ...this.state.inbox.lists, queue }, offers: without(this.state.inbox.offers, id) } });
     if (this.state.selected === id) this.set({ selected: null, tab: "queue" });
     void this.refreshLists();
   }

@@ -68,7 +68,7 @@ function put(state: InboxState, conv: Conv): InboxState {
   return { ...state, convs: { ...state.convs, [conv.id]: merge(state.convs[conv.id], conv) } };
 }
 
-function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+export function without<T>(record: Record<string, T>, key: string): Record<string, T> {
   if (!(key in record)) return record;
   const copy = { ...record };
   delete copy[key];
