@@ -165,7 +165,7 @@ export function App(props: AppProps) {
               // A run of messages from one sender is named once.
               const prev = chat.entries[i - 1];
               const named = !prev || prev.kind !== "message" || prev.from.role !== e.from.role || prev.from.id !== e.from.id;
-              return <EntryView key={e.key} entry={e} read={isRead(chat, e)} t={t} tenant={settings.tenant} token={session.currentToken()} named={named} showState={e.key === lastOwn} />;
+              return <EntryView key={e.key} entry={e} read={isRead(chat, e)} t={t} tenant={settings.tenant} token={session.currentToken()} named={named} showState={e.key === lastOwn} onRetry={e.client_msg_id ? () => session.retry(e.client_msg_id!) : undefined} />;
             })}
             {chat.status === "queued" && chat.queue ? (
               <div class="sb-queue" role="status">

@@ -166,6 +166,43 @@ describe("Session", () => {
     expect(again.saved.at(-1)?.p).toBeUndefined(); // sent: not sent again after the next reload
   });
 
+  it("a message the server refuses for good is marked Not sent, not sent again by itself nor kept for the next page, and Retry sends it", () => {
+    vi.useFakeTimers();
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      FakeSocket.made = [];
+      const { s, saved } = session({ t: "tok" });
+      s.start();
+      const ws = FakeSocket.made[0];
+      ws.open();
+      ws.frame({ type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation: null });
+      s.send("a message the server will not take");
+      const sent = ws.sent.find((f: any) => f.type === "message");
+      ws.frame({ type: "error", code: "too_large", message: "frame larger than this tenant's limit", ref: sent.client_msg_id });
+      const mine = () => s.view.get().chat.entries.find((e) => e.client_msg_id === sent.client_msg_id)!;
+      expect(mine().state).toBe("failed");
+      expect(saved.at(-1)?.p).toBeUndefined();
+      // A new connection does not send it again.
+      ws.drop();
+      vi.advanceTimersByTime(2000);
+      const ws2 = FakeSocket.made.at(-1)!;
+      ws2.open();
+      ws2.frame({ type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation: null });
+      expect(ws2.sent.filter((f: any) => f.type === "message")).toEqual([]);
+      s.retry(sent.client_msg_id);
+      expect(mine().state).toBe("pending");
+      expect(ws2.sent.filter((f: any) => f.type === "message")).toEqual([expect.objectContaining({ client_msg_id: sent.client_msg_id })]);
+      // Storage away a moment (nothing stored): still Sending…, and sent again shortly.
+      ws2.frame({ type: "error", code: "unavailable", message: "storage did not answer: timeout", ref: sent.client_msg_id });
+      expect(mine().state).toBe("pending");
+      vi.advanceTimersByTime(1600);
+      expect(ws2.sent.filter((f: any) => f.type === "message")).toHaveLength(2);
+    } finally {
+      warn.mockRestore();
+      vi.useRealTimers();
+    }
+  });
+
   it("stops asking for a rating that another tab rated or declined, and keeps that for the next reload", () => {
     const kept = { t: "tok", r: "c1", rc: Date.now() };
     const a = session(kept);

@@ -311,7 +311,9 @@ export class Session {
           this.hello();
           break;
         }
-        if (any.code === "rate_limited" && typeof any.ref === "string") {
+        // Storage or the tenant's owner was away a moment: nothing was stored, the same
+        // message goes again (as after too many messages at once).
+        if ((any.code === "rate_limited" || any.code === "unavailable") && typeof any.ref === "string") {
           // Still pending: tried again after the next welcome or shortly.
           setTimeout(() => {
             const e = this.chat.entries.find((x) => x.client_msg_id === any.ref && x.state === "pending");
@@ -319,6 +321,8 @@ export class Session {
           }, 1500);
           break;
         }
+        // Refused for good: marked, and not sent again (nor kept for the next page) by itself.
+        if (typeof any.ref === "string") this.setChat(S.markFailed(this.chat, any.ref));
         // Its words are English, for operators: the visitor is told in their language.
         console.warn("Switchboard:", any.code, any.message);
         this.problem({ kind: "server", code: String(any.code ?? "") });
@@ -354,6 +358,14 @@ export class Session {
     // Offline, the retries back off up to 15 s; a visitor who presses Send is
     // waiting now, so the next try is now (and the back-off starts over).
     if (this.socket.state === "reconnecting") this.socket.reconnectNow();
+  }
+
+  // "Retry" on a message the server refused.
+  retry(clientMsgId: string): void {
+    const before = this.chat;
+    this.setChat(S.markRetried(this.chat, clientMsgId));
+    const e = this.chat.entries.find((x) => x.client_msg_id === clientMsgId && x.state === "pending");
+    if (e && this.chat !== before) this.sendMessage(e);
   }
 
   // The visitor is typing: "on" once, "off" after a pause or when sent.

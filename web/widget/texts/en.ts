@@ -13,6 +13,8 @@ export const en = {
   messages: "Messages",
   you: "You",
   pending: "Sending…",
+  failed: "Not sent",
+  retry: "Retry",
   sent: "Sent",
   read: "Read",
   connecting: "Connecting…",

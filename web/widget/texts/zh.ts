@@ -15,6 +15,8 @@ export const zh: Texts = {
   messages: "消息记录",
   you: "您",
   pending: "发送中…",
+  failed: "未发送",
+  retry: "重试",
   sent: "已发送",
   read: "已读",
   connecting: "正在连接…",
