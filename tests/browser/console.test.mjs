@@ -384,6 +384,40 @@ describe("agent console", () => {
     await acmeContext.close();
   });
 
+  test("two agents race to accept: the one too late is told so in Chinese, and the conversation leaves their queue", async () => {
+    const contexts = [];
+    const open = async (who, locale) => {
+      const ctx = await browser.newContext({ viewport: { width: 1400, height: 860 }, locale });
+      ctx.setDefaultTimeout(15000);
+      contexts.push(ctx);
+      const p = await ctx.newPage();
+      await signIn(p, server, who);
+      return p;
+    };
+    const first = await open(ACME_AGENT, "en-US");
+    const late = await open({ tenant: "acme", email: "admin@acme.local", password: "acme-admin" }, "en-US");
+    await late.getByRole("combobox", { name: "Language" }).selectOption("zh");
+    const dora = await new Visitor(server, "acme", { type: "hello", name: "Dora Race" }).connect();
+    visitors.push(dora);
+    dora.say("Who takes this one?");
+    await first.getByRole("tab", { name: /Queue/ }).click();
+    await late.getByRole("tab", { name: /排队/ }).click();
+    await late.getByRole("button", { name: "接入 Dora Race" }).waitFor();
+    // What the visitor asked shows in the queue, to decide whom to take first.
+    await waitFor("the question in the queue", async () => /Who takes this one\?/.test(await convButton(first, "Dora Race").innerText()));
+    await first.getByRole("button", { name: "Accept Dora Race" }).click();
+    await dora.waitFrame((f) => f.type === "conversation.assigned");
+    // The other console's queue is a list from before: its Accept comes second.
+    await late.getByRole("button", { name: "接入 Dora Race" }).click();
+    await late.getByRole("alert").filter({ hasText: "其他客服已先接入了这个会话。" }).waitFor();
+    assert.equal(await late.getByText(/already taken/).count(), 0, "no server English");
+    await late.getByRole("tab", { name: /排队/, selected: true }).waitFor();
+    await late.getByRole("button", { name: "接入 Dora Race" }).waitFor({ state: "detached" });
+    assert.equal(await log(late).count(), 0, "no conversation left open as if it were waiting");
+    await screenshot(late, "console-accept-race-zh");
+    for (const ctx of contexts) await ctx.close();
+  });
+
   test("the console in Chinese", async () => {
     await page.getByRole("tab", { name: /Mine/ }).click();
     await page.getByRole("combobox", { name: "Language" }).selectOption("zh");
@@ -424,6 +458,32 @@ describe("agent console", () => {
     await page.keyboard.press("Escape");
     await page.getByRole("combobox", { name: "语言" }).selectOption("en");
     await page.getByRole("tab", { name: /Mine/ }).waitFor();
+  });
+
+  test("on a phone-sized window: the inbox, then the conversation across the width with a way back", async () => {
+    const narrow = await browser.newContext({ viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true, locale: "en-US" });
+    narrow.setDefaultTimeout(15000);
+    const phone = await narrow.newPage();
+    await signIn(phone, server, DEMO_AGENT);
+    const nora = await new Visitor(server, "demo", { type: "hello", name: "Nora Narrow" }).connect();
+    visitors.push(nora);
+    nora.say("Is the small olive tree in stock, and can it be shipped abroad?");
+    // A new chat opens by itself when none is open; else it is picked from the list.
+    const bubble = log(phone).getByText("Is the small olive tree in stock");
+    await bubble.or(convButton(phone, "Nora Narrow")).first().waitFor();
+    if (!(await bubble.isVisible())) await convButton(phone, "Nora Narrow").click();
+    await bubble.waitFor();
+    // Not squeezed beside the list: the message and the composer have room, nothing overflows.
+    assert.equal(await phone.getByRole("tablist").isVisible(), false, "the list gives way to the conversation");
+    assert.ok((await bubble.boundingBox()).width > 200, `the message is ${(await bubble.boundingBox()).width}px wide`);
+    assert.ok((await phone.getByRole("textbox", { name: "Message" }).boundingBox()).width > 200, "the composer has room");
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+    assert.ok(overflow <= 8, `the page is ${overflow}px wider than the screen`);
+    await screenshot(phone, "console-phone");
+    await phone.getByRole("button", { name: "Back to the inbox" }).click();
+    await convButton(phone, "Nora Narrow").waitFor();
+    assert.equal(await log(phone).count(), 0);
+    await narrow.close();
   });
 
   test("keyboard shortcuts are listed", async () => {

@@ -250,6 +250,36 @@ describe("the widget on a website", () => {
       assert.equal(await log.locator(".sb-msg", { hasText: text }).count(), 1, `"${text}" once`);
   });
 
+  test("a message written while the server is away is kept across a reload (another page of the website) and sent once it is back", async () => {
+    const { agent, page, conversation_id } = chat;
+    let frame = await widgetFrame(page);
+    await server.stop();
+    await frame.getByText("Connection lost. Reconnecting…").waitFor();
+    const input = frame.getByRole("textbox", { name: "Message" });
+    await input.fill("written before going to another page");
+    await input.press("Enter");
+    await frame.locator('.sb-mine[data-state="pending"]', { hasText: "written before going to another page" }).waitFor();
+    // The visitor moves on while the chat server is still away (the widget cannot load there),
+    // and comes back to a page with the widget once it is up again.
+    await page.reload();
+    await server.start();
+    await page.reload();
+    const { log } = await openChat(page);
+    frame = await widgetFrame(page);
+    await log.locator('.sb-mine[data-state="sent"]', { hasText: "written before going to another page" }).waitFor({ timeout: 30000 });
+    const agentSeq = (await agent.page.evaluate((id) => Math.max(0, ...window.received.filter((f) => f.type === "message" && f.conversation_id === id && f.text !== "written before going to another page").map((f) => f.seq)), conversation_id));
+    await agent.clear();
+    await agent.connect({ type: "hello", last_seq: { [conversation_id]: agentSeq } });
+    await agent.waitFor({ type: "message", text: "written before going to another page" });
+    assert.equal(await agent.count({ type: "message", text: "written before going to another page" }), 1);
+    assert.equal(await log.locator(".sb-msg", { hasText: "written before going to another page" }).count(), 1);
+    // Sent: not sent (or shown pending) again after the next reload.
+    await page.reload();
+    const again = await openChat(page);
+    await again.log.locator('.sb-mine[data-state="sent"]', { hasText: "written before going to another page" }).waitFor();
+    assert.equal(await again.log.locator(".sb-msg", { hasText: "written before going to another page" }).count(), 1);
+  });
+
   test("keyboard: Enter sends, Esc closes, the focus stays in the open panel; the launcher counts unread messages", async () => {
     const { agent, page, conversation_id } = chat;
     const frame = await widgetFrame(page);
@@ -436,6 +466,21 @@ describe("the widget on a website", () => {
     const title = settings.status === 200 ? settings.json.texts.zh.title : "在线咨询";
     await frame.getByRole("heading", { name: title }).waitFor();
     await screenshot(page, "widget-zh");
+    await context.close();
+  });
+
+  test("in Chinese, a file the server refuses (its type told from its bytes) is said in Chinese, not in the server's English", async () => {
+    const context = await newContext({ locale: "en-US" });
+    const page = await context.newPage();
+    await page.goto(website.url + "/?lang=zh-CN");
+    const { frame } = await openChat(page, { launcher: /^打开聊天/, textbox: "消息" });
+    await frame.locator(".sb-banner").waitFor({ state: "detached" }); // welcomed: the visitor may upload
+    // No extension: the browser gives no type, the widget leaves it to the server, which refuses the bytes.
+    await frame.locator('input[type="file"]').setInputFiles(fileOnDisk(server, "readme", Buffer.from([0, 1, 2, 3, 0xfe, 0xff, 7, 9])));
+    const alert = frame.getByRole("alert").filter({ hasText: "readme" });
+    await alert.waitFor();
+    assert.equal((await alert.locator("span").innerText()).trim(), "readme 发送失败：不支持此类文件。");
+    await screenshot(page, "widget-zh-file-refused");
     await context.close();
   });
 

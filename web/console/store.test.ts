@@ -12,8 +12,11 @@ const msg = (seq: number, text = "m" + seq, role = "visitor") => ({ type: "messa
 describe("Store", () => {
   const calls: { method: string; url: string; headers: Record<string, string> }[] = [];
   let signedIn = true;
+  let queued: unknown[] = []; // what GET …/conversations?status=queued lists
   beforeEach(() => {
     signedIn = true;
+    queued = [];
+    localStorage.removeItem("sb.console.lang"); // a test that switched to Chinese leaves English for the next
     FakeSocket.made = [];
     calls.length = 0;
     vi.useFakeTimers();
@@ -23,7 +26,7 @@ describe("Store", () => {
       const json = (status: number, body: unknown) => new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
       if (url === "/v1/session?probe=1" && method === "GET") return json(200, signedIn ? session : { session: null });
       if (url === "/v1/session" && method === "DELETE") return json(204, null);
-      if (url.includes("/conversations?")) return json(200, { conversations: [] });
+      if (url.includes("/conversations?")) return json(200, { conversations: url.includes("status=queued") ? queued : [] });
       if (url.includes("/messages")) return json(200, { conversation_id: "c1", messages: [], has_more: false });
       if (url.includes("/canned-replies")) return json(200, { canned_replies: [] });
       if (url === "/v1/tenants/locked/auth/session")
@@ -116,6 +119,42 @@ describe("Store", () => {
     ws.frame({ type: "message", conversation_id: "c1", message_id: "id3", seq: 3, from: { role: "agent", id: "alex", name: "Alex" }, text: "Hello from Alex", ts: 3 });
     expect(store.state.inbox.activity.c1).toMatchObject({ preview: "Hello from Alex" });
     expect(store.state.inbox.activity.c1.agent).toBeUndefined();
+  });
+
+  it("two agents race to accept: the one refused is told so in their language, and the conversation leaves their queue", async () => {
+    const waiting = { ...conv(0), id: "c9", status: "queued", assignee: null, visitor: { id: "v9", name: "Cleo", meta: {} } };
+    queued = [waiting];
+    const [store, ws] = await started();
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });
+    store.setTab("queue");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.state.inbox.lists.queue).toEqual(["c9"]);
+    store.setLanguage("zh");
+    store.accept("c9");
+    expect(ws.sent.find((f) => f.type === "accept")).toMatchObject({ conversation_id: "c9", ref: "accept:c9" });
+    queued = []; // the colleague has it now
+    ws.frame({ type: "error", code: "forbidden", message: "this conversation was already taken by another agent", ref: "accept:c9" });
+    expect(store.state.toasts.map((t) => t.text)).toEqual(["其他客服已先接入了这个会话。"]);
+    expect(store.state.selected).toBeNull();
+    expect(store.state.tab).toBe("queue");
+    expect(store.state.inbox.lists.queue).toEqual([]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.filter((c) => c.url.includes("status=queued")).length).toBeGreaterThanOrEqual(3); // asked again at once
+  });
+
+  it("a message the server refuses shows why in the agent's language, never the server's English", async () => {
+    const [store, ws] = await started();
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });
+    ws.frame({ type: "conversation.assigned", conversation: conv(1), history: [msg(1)] });
+    store.setLanguage("zh");
+    store.sendMessage("c1", "还在吗？", false, []);
+    const sent = ws.sent.find((f) => f.type === "message");
+    ws.frame({ type: "error", code: "not_found", message: "no open conversation with that id", ref: sent.client_msg_id });
+    expect(store.state.threads.c1.messages.at(-1)).toMatchObject({ state: "failed", error: "该会话已结束或已不存在。" });
+    ws.frame({ type: "error", code: "unavailable", message: "no one in group support can take it now", ref: "transfer:c1" });
+    expect(store.state.toasts.map((t) => t.text)).toEqual(["support 现在没有人能接手，会话仍由您负责。"]);
+    ws.frame({ type: "error", code: "bad_field", message: "status must be online, away or offline" });
+    expect(store.state.toasts.at(-1)?.text).toBe("出了点问题，请重试。");
   });
 
   it("sends the CSRF token on changes, and a 4001 sends the agent back to sign-in with the reason", async () => {

@@ -6,7 +6,8 @@ import { newClientMsgId } from "../shared/ids";
 import { ReconnectingSocket, socketUrl, type Frame, type SocketState } from "../shared/socket";
 import { Api, ApiError, type AttachmentPolicy, type Session } from "./api";
 import { initialLanguage, saveLanguage, translator, type Lang, type Translate } from "./i18n";
-import { emptyInbox, inboxReducer, tabList, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
+import { emptyInbox, inboxReducer, tabList, without, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
+import { explainError } from "./model/errors";
 import { messageFrame, resendFrames, resumeHello } from "./model/resume";
 import {
   addPage,
@@ -413,16 +414,36 @@ export class Store {
 
   private onError(f: Frame): void {
     const ref = typeof f.ref === "string" ? f.ref : "";
-    const message = String(f.message ?? f.code ?? "error");
-    if (ref) {
+    // The server's words are for logs; the agent is told in their language.
+    console.warn("switchboard:", f.code, f.message, ref);
+    const e = explainError({ code: f.code, message: f.message, ref: f.ref });
+    const text = e.key ? this.t(e.key, e.key === "errGroupBusy" ? { group: this.groupName(e.values?.group ?? "") } : e.values) : "";
+    if (e.action === "message") {
       for (const [id, t] of Object.entries(this.state.threads)) {
         if (t.messages.some((m) => m.client_msg_id === ref && m.seq === null)) {
-          this.thread(id, (th) => markFailed(th, ref, message));
+          this.thread(id, (th) => markFailed(th, ref, text));
           return;
         }
       }
     }
-    this.toast(message);
+    if (e.action === "accept" && e.conversationId && e.key) this.acceptRefused(e.conversationId);
+    if (text) this.toast(text);
+  }
+
+  // Accept was refused (taken by someone else first, at capacity, gone): the
+  // conversation the console showed as waiting is not, and not ours. Back to the
+  // queue, without it, and the lists asked again now rather than in 15 s.
+  private acceptRefused(id: string): void {
+    const c = this.state.inbox.convs[id];
+    if (c && c.assignee === this.me() && c.status === "assigned") return; // ours after all
+    const queue = this.state.inbox.lists.queue.filter((x) => x !== id);
+    this.set({ inbox: { ...this.state.inbox, lists: { ...this.state.inbox.lists, queue }, offers: without(this.state.inbox.offers, id) } });
+    if (this.state.selected === id) this.set({ selected: null, tab: "queue" });
+    void this.refreshLists();
+  }
+
+  private groupName(id: string): string {
+    return this.state.groups.find((g) => g.id === id)?.name ?? id;
   }
 
   private me(): string {
@@ -648,7 +669,7 @@ export class Store {
     if (target.agent) frame.to_agent = target.agent;
     else frame.to_group = target.group;
     // A group may offer it to its agents first: say it is on its way.
-    if (this.send(frame) && target.group) this.toast(this.t("transferDone", { group: this.state.groups.find((g) => g.id === target.group)?.name ?? target.group }), "info");
+    if (this.send(frame) && target.group) this.toast(this.t("transferDone", { group: this.groupName(target.group!) }), "info");
     this.set({ dialog: null });
   }
 

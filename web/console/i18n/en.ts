@@ -65,6 +65,7 @@ export const en = {
   visitor: "Visitor",
   // conversation
   noConversation: "Select a conversation",
+  backToInbox: "Back to the inbox",
   noConversationHint: "Pick one from the inbox, or wait for a visitor to write.",
   messages: "Messages",
   loadOlder: "Load earlier messages",
@@ -163,6 +164,20 @@ export const en = {
   notifyMessage: "{name}: {text}",
   titleUnread: "({n}) {title}",
   // errors
+  errConversationGone: "This conversation has ended or no longer exists.",
+  errNoSuchAgent: "That colleague is no longer in this workspace.",
+  errTaken: "Another agent accepted this conversation first.",
+  errAtCapacity: "You cannot take another conversation now: you are away or at your limit.",
+  errNotOffered: "This conversation is offered to another group.",
+  errTransferWaiting: "A transfer of this conversation is already under way.",
+  errNotYours: "This conversation is no longer assigned to you.",
+  errForbidden: "You are not allowed to do that.",
+  errGroupBusy: "Nobody in {group} can take it right now. It stays with you.",
+  errAgentBusy: "That colleague is offline or at their limit now. It stays with you.",
+  errUnavailable: "The server could not do that just now. Try again in a moment.",
+  errRateLimited: "Too fast: wait a moment and try again.",
+  errTooLarge: "Too long to send: shorten it.",
+  errGeneric: "Something went wrong. Try again.",
   errorPrefix: "Error",
   dismiss: "Dismiss",
 };

@@ -58,6 +58,7 @@ function merge(old: Conv | undefined, next: Conv): Conv {
     last_agent: next.last_agent ?? old.last_agent,
     closed_at: next.closed_at ?? old.closed_at,
     csat: next.csat ?? old.csat,
+    first_message: next.first_message ?? old.first_message,
     visitor: { ...old.visitor, ...next.visitor, meta: Object.keys(next.visitor.meta).length ? next.visitor.meta : old.visitor.meta },
     last_seq: Math.max(old.last_seq, next.last_seq),
   };
@@ -67,7 +68,7 @@ function put(state: InboxState, conv: Conv): InboxState {
   return { ...state, convs: { ...state.convs, [conv.id]: merge(state.convs[conv.id], conv) } };
 }
 
-function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+export function without<T>(record: Record<string, T>, key: string): Record<string, T> {
   if (!(key in record)) return record;
   const copy = { ...record };
   delete copy[key];

@@ -157,6 +157,17 @@ describe("canned replies", () => {
   });
 });
 
+describe("waiting visitors", () => {
+  it("a REST record keeps the visitor's first words (the queue shows what they asked), and a frame without them keeps them", () => {
+    const record = toConv({ id: "c7", status: "queued", visitor_id: "v7", created_at: 1, last_seq: 1, tags: [], first_message: "  运费多少？ " });
+    expect(record.first_message).toBe("运费多少？");
+    expect(toConv({ id: "c8", status: "queued", visitor_id: "v8", first_message: "   " }).first_message).toBeUndefined();
+    let s = inboxReducer(emptyInbox("dana", false), { type: "list", list: "queue", conversations: [record] });
+    s = inboxReducer(s, { type: "offered", conversation: toConv({ id: "c7", status: "queued", visitor: { id: "v7" } }) });
+    expect(s.convs.c7.first_message).toBe("运费多少？");
+  });
+});
+
 describe("records", () => {
   it("reads REST records and frames into one shape", () => {
     const c = toConv({ id: "c1", status: "closed", visitor_id: "v1", visitor_name: "Ada", assignee: "", group: "sales", last_agent: "dana", tags: ["a"], last_seq: 4, created_at: 9 });

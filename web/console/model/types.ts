@@ -31,6 +31,7 @@ export interface Conv {
   closed_at?: number;
   updated_at?: number;
   csat?: Csat;
+  first_message?: string; // the visitor's first words (REST records): what a waiting visitor asked
 }
 
 export interface Attachment {
@@ -101,6 +102,7 @@ export function toConv(raw: unknown): Conv {
   if (typeof o.closed_at === "number") conv.closed_at = o.closed_at;
   if (typeof o.updated_at === "number") conv.updated_at = o.updated_at;
   if (o.csat && typeof o.csat === "object") conv.csat = o.csat as Csat;
+  if (typeof o.first_message === "string" && o.first_message.trim()) conv.first_message = o.first_message.trim().slice(0, 200);
   return conv;
 }
 

@@ -101,7 +101,7 @@ export function App() {
           </button>
         </div>
       )}
-      <div class="workspace">
+      <div class={`workspace ${state.selected && state.inbox.convs[state.selected] ? "has-selection" : ""}`}>
         <Inbox />
         <ConversationView />
       </div>

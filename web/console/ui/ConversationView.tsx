@@ -48,6 +48,12 @@ function ConversationHeader({ conv, mine, name, details, onDetails }: { conv: Co
   const statusText = conv.status === "closed" ? t("tabClosed") : conv.status === "queued" ? t("waiting") : conv.status === "assigned" ? (mine ? t("active") : t("withAgent", { name: agentName(state.agents, conv.assignee) })) : t("bot");
   return (
     <header class="conv-header">
+      {/* On a narrow screen the conversation takes the whole width: the way back to the list. */}
+      <button class="back-to-inbox icon-button" aria-label={t("backToInbox")} title={t("backToInbox")} onClick={() => store.select(null)}>
+        <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+          <path d="M15 5l-7 7 7 7" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round" />
+        </svg>
+      </button>
       <span class="avatar" aria-hidden="true">
         {initials(name)}
       </span>

@@ -8,6 +8,7 @@ import type { Session, Problem } from "./session";
 import { useStore } from "./store";
 import { isRead, quickReplies } from "./state";
 import { EntryView } from "./Message";
+import { formatBytes } from "./files";
 import { Rating, VisitorForm } from "./Forms";
 
 export interface AppProps {
@@ -23,14 +24,26 @@ export interface AppProps {
 
 const kFocusable = 'a[href], button:not([disabled]), textarea:not([disabled]), input:not([disabled]):not([type="file"]), [tabindex]:not([tabindex="-1"])';
 
-function problemText(t: Texts, p: Problem): string {
+export function problemText(t: Texts, p: Problem, maxBytes: number): string {
   if (p.kind === "refused") {
     if (p.refusal.reason === "disabled") return t.attachmentsOff;
     if (p.refusal.reason === "too_large") return format(t.tooLarge, { name: p.name, limit: p.refusal.limit });
     return format(t.forbiddenType, { name: p.name });
   }
-  if (p.kind === "upload") return format(t.uploadFailed, { name: p.name, reason: p.message });
-  return format(t.error, { reason: p.message });
+  if (p.kind === "upload") return uploadText(t, p.name, p.code, maxBytes);
+  if (p.code === "rate_limited") return t.slowDown;
+  if (p.code === "too_large") return t.tooLong;
+  return t.error;
+}
+
+// A file the server refused or that could not reach it, by the refusal's code (the
+// server's own words are English, for its operators).
+export function uploadText(t: Texts, name: string, code: string, maxBytes: number): string {
+  if (code === "attachments_disabled" || code === "forbidden_origin") return t.attachmentsOff;
+  if (code === "too_large") return format(t.tooLarge, { name, limit: formatBytes(maxBytes) });
+  const reason =
+    code === "unsupported_type" ? t.reasonType : code === "empty_file" ? t.reasonEmpty : code === "quota_exceeded" ? t.reasonFull : code === "network" || code === "offline" ? t.reasonOffline : t.reasonOther;
+  return format(t.uploadFailed, { name, reason });
 }
 
 function waitText(t: Texts, seconds: number): string {
@@ -152,7 +165,7 @@ export function App(props: AppProps) {
               // A run of messages from one sender is named once.
               const prev = chat.entries[i - 1];
               const named = !prev || prev.kind !== "message" || prev.from.role !== e.from.role || prev.from.id !== e.from.id;
-              return <EntryView key={e.key} entry={e} read={isRead(chat, e)} t={t} tenant={settings.tenant} token={session.currentToken()} named={named} showState={e.key === lastOwn} />;
+              return <EntryView key={e.key} entry={e} read={isRead(chat, e)} t={t} tenant={settings.tenant} token={session.currentToken()} named={named} showState={e.key === lastOwn} onRetry={e.client_msg_id ? () => session.retry(e.client_msg_id!) : undefined} />;
             })}
             {chat.status === "queued" && chat.queue ? (
               <div class="sb-queue" role="status">
@@ -188,7 +201,7 @@ export function App(props: AppProps) {
           ))}
           {view.problems.map(({ id, problem }) => (
             <div key={id} class="sb-problem" role="alert">
-              <span>{problemText(t, problem)}</span>
+              <span>{problemText(t, problem, settings.attachments.max_bytes)}</span>
               <button type="button" class="sb-dismiss" aria-label={t.dismiss} title={t.dismiss} onClick={() => session.dismiss(id)}>
                 ×
               </button>

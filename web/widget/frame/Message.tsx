@@ -55,7 +55,7 @@ function AttachmentView({ a, tenant, token, t }: { a: Attachment; tenant: string
   );
 }
 
-export function EntryView({ entry, read, t, tenant, token, named = true, showState = true }: { entry: Entry; read: boolean; t: Texts; tenant: string; token: string | null; named?: boolean; showState?: boolean }) {
+export function EntryView({ entry, read, t, tenant, token, named = true, showState = true, onRetry }: { entry: Entry; read: boolean; t: Texts; tenant: string; token: string | null; named?: boolean; showState?: boolean; onRetry?: () => void }) {
   if (entry.kind === "notice") {
     const text = entry.notice?.id === "joined" ? format(t.agentJoined, { name: entry.notice.name ?? t.someone }) : t.closedByAgent;
     return <div class="sb-notice">{text}</div>;
@@ -63,9 +63,9 @@ export function EntryView({ entry, read, t, tenant, token, named = true, showSta
   const mine = entry.from.role === "visitor";
   const who = !named ? "" : mine ? t.you : entry.from.name || (entry.from.role === "system" ? "" : t.someone);
   const time = new Date(entry.ts).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
-  const state = !mine || (!showState && entry.state !== "pending") ? null : entry.state === "pending" ? t.pending : read ? t.read : t.sent;
+  const state = !mine || (!showState && entry.state !== "pending" && entry.state !== "failed") ? null : entry.state === "pending" ? t.pending : entry.state === "failed" ? t.failed : read ? t.read : t.sent;
   return (
-    <div class={`sb-msg ${mine ? "sb-mine" : "sb-theirs"} sb-role-${entry.from.role}`} data-state={mine ? (entry.state === "pending" ? "pending" : read ? "read" : "sent") : undefined}>
+    <div class={`sb-msg ${mine ? "sb-mine" : "sb-theirs"} sb-role-${entry.from.role}`} data-state={mine ? (entry.state === "pending" || entry.state === "failed" ? entry.state : read ? "read" : "sent") : undefined}>
       {!mine && who ? <div class="sb-who">{who}</div> : null}
       {entry.text ? (
         <div class="sb-bubble" title={time}>
@@ -73,7 +73,19 @@ export function EntryView({ entry, read, t, tenant, token, named = true, showSta
         </div>
       ) : null}
       {entry.attachments?.map((a) => <AttachmentView key={a.id} a={a} tenant={tenant} token={token} t={t} />)}
-      {state ? <div class="sb-state">{state}</div> : null}
+      {state ? (
+        <div class="sb-state">
+          {state}
+          {entry.state === "failed" && onRetry ? (
+            <>
+              {" "}
+              <button type="button" class="sb-retry" onClick={onRetry}>
+                {t.retry}
+              </button>
+            </>
+          ) : null}
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -19,8 +19,11 @@ export function checkFile(file: { size: number; type: string }, limits: { enable
   return null;
 }
 
+// Why the server refused a file: its error code ("network" when it could not be
+// reached), and its message, for the browser's log only (English, for operators).
 export interface UploadError {
   status: number;
+  code: string;
   message: string;
 }
 
@@ -46,9 +49,9 @@ export function upload(tenant: string, token: string, file: File, onProgress: (p
         resolve({ id: body.id, name: String(body.name ?? file.name), content_type: String(body.content_type ?? file.type), size: Number(body.size ?? file.size), thumbnail: body.thumbnail === true });
         return;
       }
-      reject({ status: xhr.status, message: body?.error?.message ?? (xhr.statusText || `HTTP ${xhr.status}`) } satisfies UploadError);
+      reject({ status: xhr.status, code: String(body?.error?.code ?? `http_${xhr.status}`), message: body?.error?.message ?? (xhr.statusText || `HTTP ${xhr.status}`) } satisfies UploadError);
     };
-    xhr.onerror = () => reject({ status: 0, message: "network error" } satisfies UploadError);
+    xhr.onerror = () => reject({ status: 0, code: "network", message: "network error" } satisfies UploadError);
     xhr.send(file);
   });
 }

@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Session, type Persisted } from "./session";
 import { defaultSettings } from "./settings";
 import { FakeSocket } from "../../shared/fake-socket";
+import { problemText } from "./App";
+import { en } from "../texts/en";
+import { zh } from "../texts/zh";
 
 
 function session(stored: Persisted = {}) {
@@ -90,6 +93,113 @@ describe("Session", () => {
       // Shown: no read receipt for a closed conversation (the server would answer an error).
       s.setVisible(true);
       expect(ws.sent.filter((f: any) => f.type === "read")).toEqual([]);
+    }
+  });
+
+  it("a file or a message the server refuses is said in the visitor's language, never in the server's English", async () => {
+    // The server answers an upload of a type it does not take (told from its bytes).
+    class RefusingXhr {
+      status = 0;
+      statusText = "";
+      responseText = "";
+      upload: { onprogress: unknown } = { onprogress: null };
+      onload: (() => void) | null = null;
+      onerror: (() => void) | null = null;
+      open() {}
+      setRequestHeader() {}
+      send() {
+        setTimeout(() => {
+          this.status = 415;
+          this.responseText = JSON.stringify({ error: { code: "unsupported_type", message: 'files of type application/octet-stream are not accepted here (allowed_types: ["image/png"])' } });
+          this.onload?.();
+        }, 0);
+      }
+    }
+    vi.stubGlobal("XMLHttpRequest", RefusingXhr);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    FakeSocket.made = [];
+    const { s } = session({ t: "tok" });
+    s.start();
+    const ws = FakeSocket.made[0];
+    ws.open();
+    ws.frame({ type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation: null });
+    await s.attach(new File([new Uint8Array(16)], "noext")); // no type in the browser: left to the server
+    ws.frame({ type: "error", code: "unavailable", message: "storage did not answer: timeout" });
+    const problems = s.view.get().problems.map((p) => p.problem);
+    const limit = defaultSettings("demo").attachments.max_bytes;
+    expect(problems.map((p) => problemText(zh, p, limit))).toEqual(["noext 发送失败：不支持此类文件。", "出错了，请重试。"]);
+    expect(problems.map((p) => problemText(en, p, limit))).toEqual(["noext could not be sent: this type of file is not accepted.", "Something went wrong. Please try again."]);
+    // The server's words are kept for whoever opens the browser's console.
+    expect(warn.mock.calls.map((c) => c.join(" ")).join("\n")).toContain("storage did not answer");
+    warn.mockRestore();
+  });
+
+  it("a message written while the server is away survives a reload: shown as Sending…, sent once it is back, then forgotten", () => {
+    FakeSocket.made = [];
+    const first = session({ t: "tok", c: "c1" });
+    first.s.start();
+    const ws = FakeSocket.made[0];
+    ws.open();
+    ws.frame({ type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation: { id: "c1", status: "assigned", agent: { id: "dana", name: "Dana" } } });
+    ws.frame({ type: "message", conversation_id: "c1", message_id: "m1", seq: 1, from: { role: "agent", id: "dana", name: "Dana" }, text: "Hello!", ts: 1 });
+    ws.drop();
+    first.s.send("Are you still there?");
+    const kept = first.saved.at(-1)!;
+    expect(kept.p?.map((p) => p.x)).toEqual(["Are you still there?"]);
+    const id = kept.p![0].i;
+
+    // The visitor goes to another page of the website (or reloads) before the server is back.
+    const again = session(kept);
+    expect(again.s.view.get().chat.entries.map((e) => [e.text, e.state])).toEqual([["Are you still there?", "pending"]]);
+    again.s.start();
+    const ws2 = FakeSocket.made.at(-1)!;
+    ws2.open();
+    expect(ws2.sent.find((f: any) => f.type === "hello")?.last_seq).toEqual({ c1: 0 }); // the history comes back too
+    ws2.frame({ type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation: { id: "c1", status: "assigned", agent: { id: "dana", name: "Dana" } } });
+    expect(ws2.sent.filter((f: any) => f.type === "message")).toEqual([expect.objectContaining({ client_msg_id: id, text: "Are you still there?" })]);
+    ws2.frame({ type: "message", conversation_id: "c1", message_id: "m1", seq: 1, from: { role: "agent", id: "dana", name: "Dana" }, text: "Hello!", ts: 1 });
+    ws2.frame({ type: "ack", client_msg_id: id, conversation_id: "c1", message_id: "m2", seq: 2 });
+    expect(again.s.view.get().chat.entries.filter((e) => e.kind === "message").map((e) => [e.text, e.state ?? ""])).toEqual([
+      ["Hello!", ""],
+      ["Are you still there?", "sent"],
+    ]);
+    expect(again.saved.at(-1)?.p).toBeUndefined(); // sent: not sent again after the next reload
+  });
+
+  it("a message the server refuses for good is marked Not sent, not sent again by itself nor kept for the next page, and Retry sends it", () => {
+    vi.useFakeTimers();
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      FakeSocket.made = [];
+      const { s, saved } = session({ t: "tok" });
+      s.start();
+      const ws = FakeSocket.made[0];
+      ws.open();
+      ws.frame({ type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation: null });
+      s.send("a message the server will not take");
+      const sent = ws.sent.find((f: any) => f.type === "message");
+      ws.frame({ type: "error", code: "too_large", message: "frame larger than this tenant's limit", ref: sent.client_msg_id });
+      const mine = () => s.view.get().chat.entries.find((e) => e.client_msg_id === sent.client_msg_id)!;
+      expect(mine().state).toBe("failed");
+      expect(saved.at(-1)?.p).toBeUndefined();
+      // A new connection does not send it again.
+      ws.drop();
+      vi.advanceTimersByTime(2000);
+      const ws2 = FakeSocket.made.at(-1)!;
+      ws2.open();
+      ws2.frame({ type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation: null });
+      expect(ws2.sent.filter((f: any) => f.type === "message")).toEqual([]);
+      s.retry(sent.client_msg_id);
+      expect(mine().state).toBe("pending");
+      expect(ws2.sent.filter((f: any) => f.type === "message")).toEqual([expect.objectContaining({ client_msg_id: sent.client_msg_id })]);
+      // Storage away a moment (nothing stored): still Sending…, and sent again shortly.
+      ws2.frame({ type: "error", code: "unavailable", message: "storage did not answer: timeout", ref: sent.client_msg_id });
+      expect(mine().state).toBe("pending");
+      vi.advanceTimersByTime(1600);
+      expect(ws2.sent.filter((f: any) => f.type === "message")).toHaveLength(2);
+    } finally {
+      warn.mockRestore();
+      vi.useRealTimers();
     }
   });
 

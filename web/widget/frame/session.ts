@@ -22,8 +22,8 @@ export interface Upload {
 
 export type Problem =
   | { kind: "refused"; name: string; refusal: Refusal }
-  | { kind: "upload"; name: string; message: string }
-  | { kind: "server"; message: string };
+  | { kind: "upload"; name: string; code: string } // the server's error code, "network" or "offline"
+  | { kind: "server"; code: string };
 
 export interface View {
   chat: S.ChatState;
@@ -47,6 +47,30 @@ export interface Persisted {
   r?: string; // a closed conversation not rated yet: the rating is offered again
   rc?: number; // when it closed (ms): the server takes ratings for 7 days
   rd?: string; // the conversation rated or declined (in any tab): not offered again
+  // Own messages not acknowledged yet (client_msg_id, text, when, files): a reload or
+  // another page of the website while the server is away must not lose them; they
+  // are shown as Sending… and sent again (the same id: the server stores each once).
+  p?: { i: string; x: string; ts: number; a?: S.Attachment[] }[];
+}
+
+// At most this many unsent messages are kept across a reload (the oldest go first).
+const kKeptPending = 20;
+
+function restorePending(chat: S.ChatState, stored: unknown): S.ChatState {
+  if (!Array.isArray(stored)) return chat;
+  for (const p of stored.slice(-kKeptPending)) {
+    if (!p || typeof p.i !== "string" || typeof p.x !== "string" || typeof p.ts !== "number") continue;
+    const attachments = Array.isArray(p.a) ? p.a.filter((a: S.Attachment) => a && typeof a.id === "string" && typeof a.name === "string") : undefined;
+    if (!p.x && !attachments?.length) continue;
+    chat = S.addPending(chat, { client_msg_id: p.i, text: p.x, ts: p.ts, attachments: attachments?.length ? attachments : undefined });
+  }
+  return chat;
+}
+
+function pendingKey(chat: S.ChatState): string {
+  return S.toResend(chat)
+    .map((e) => e.client_msg_id)
+    .join(" ");
 }
 
 // How long after its close a conversation can be rated (the server's window).
@@ -91,7 +115,7 @@ export class Session {
     const due = typeof o.stored.r === "string" && o.stored.r !== this.ratingDone && typeof o.stored.rc === "number" && Date.now() - o.stored.rc < kRatingWindowMs;
     if (due) this.closedAt = o.stored.rc!;
     this.view = new Store<View>({
-      chat: { ...S.emptyState, seenUpTo: o.stored.s ?? 0 },
+      chat: restorePending({ ...S.emptyState, seenUpTo: o.stored.s ?? 0 }, o.stored.p),
       connection: "connecting",
       welcomed: false,
       typing: null,
@@ -137,7 +161,7 @@ export class Session {
     // Another conversation began: the visitor has moved on from rating the last one.
     const rating = this.view.get().rating;
     if (rating && chat.conversationId && chat.conversationId !== rating.id) this.setRating(null);
-    if (chat.conversationId !== before.conversationId || chat.seenUpTo !== before.seenUpTo) this.save();
+    if (chat.conversationId !== before.conversationId || chat.seenUpTo !== before.seenUpTo || pendingKey(chat) !== pendingKey(before)) this.save();
     const unread = this.visible ? 0 : S.unreadCount(chat);
     if (unread !== this.lastUnread) {
       this.lastUnread = unread;
@@ -149,7 +173,11 @@ export class Session {
     const rating = this.view.get().rating;
     const due = rating && rating.rated === null ? { r: rating.id, rc: this.closedAt } : {};
     const done = this.ratingDone ? { rd: this.ratingDone } : {};
-    this.o.persist({ t: this.token ?? undefined, c: this.chat.conversationId ?? this.storedConversation ?? undefined, s: this.chat.seenUpTo, ...due, ...done });
+    const unsent = S.toResend(this.chat)
+      .slice(-kKeptPending)
+      .map((e) => ({ i: e.client_msg_id!, x: e.text, ts: e.ts, ...(e.attachments?.length ? { a: e.attachments } : {}) }));
+    const pending = unsent.length ? { p: unsent } : {};
+    this.o.persist({ t: this.token ?? undefined, c: this.chat.conversationId ?? this.storedConversation ?? undefined, s: this.chat.seenUpTo, ...due, ...done, ...pending });
   }
 
   private setRating(rating: View["rating"]): void {
@@ -283,7 +311,9 @@ export class Session {
           this.hello();
           break;
         }
-        if (any.code === "rate_limited" && typeof any.ref === "string") {
+        // Storage or the tenant's owner was away a moment: nothing was stored, the same
+        // message goes again (as after too many messages at once).
+        if ((any.code === "rate_limited" || any.code === "unavailable") && typeof any.ref === "string") {
           // Still pending: tried again after the next welcome or shortly.
           setTimeout(() => {
             const e = this.chat.entries.find((x) => x.client_msg_id === any.ref && x.state === "pending");
@@ -291,7 +321,11 @@ export class Session {
           }, 1500);
           break;
         }
-        this.problem({ kind: "server", message: String(any.message ?? any.code) });
+        // Refused for good: marked, and not sent again (nor kept for the next page) by itself.
+        if (typeof any.ref === "string") this.setChat(S.markFailed(this.chat, any.ref));
+        // Its words are English, for operators: the visitor is told in their language.
+        console.warn("Switchboard:", any.code, any.message);
+        this.problem({ kind: "server", code: String(any.code ?? "") });
         break;
     }
   }
@@ -324,6 +358,14 @@ export class Session {
     // Offline, the retries back off up to 15 s; a visitor who presses Send is
     // waiting now, so the next try is now (and the back-off starts over).
     if (this.socket.state === "reconnecting") this.socket.reconnectNow();
+  }
+
+  // "Retry" on a message the server refused.
+  retry(clientMsgId: string): void {
+    const before = this.chat;
+    this.setChat(S.markRetried(this.chat, clientMsgId));
+    const e = this.chat.entries.find((x) => x.client_msg_id === clientMsgId && x.state === "pending");
+    if (e && this.chat !== before) this.sendMessage(e);
   }
 
   // The visitor is typing: "on" once, "off" after a pause or when sent.
@@ -424,7 +466,7 @@ export class Session {
       return;
     }
     if (!this.token || !this.view.get().welcomed) {
-      this.problem({ kind: "upload", name: file.name, message: "not connected" });
+      this.problem({ kind: "upload", name: file.name, code: "offline" });
       return;
     }
     const id = newClientMsgId("u");
@@ -434,7 +476,9 @@ export class Session {
       const attachment = await upload(this.o.tenant, this.token, file, setPercent);
       this.send("", [attachment]);
     } catch (e) {
-      this.problem({ kind: "upload", name: file.name, message: (e as UploadError).message ?? String(e) });
+      const refused = e as UploadError;
+      if (refused.message) console.warn("Switchboard: upload refused:", refused.code, refused.message);
+      this.problem({ kind: "upload", name: file.name, code: typeof refused.code === "string" ? refused.code : "" });
     } finally {
       this.patch({ uploads: this.view.get().uploads.filter((u) => u.id !== id) });
     }

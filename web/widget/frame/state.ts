@@ -24,7 +24,7 @@ export interface Entry {
   anchor: number; // where an entry without seq sits: after this seq
   message_id?: string;
   client_msg_id?: string; // own messages
-  state?: "pending" | "sent"; // own messages; "read" is derived from readUpTo
+  state?: "pending" | "sent" | "failed"; // own messages; "read" is derived from readUpTo; failed: refused, not sent again unless retried
   attachments?: Attachment[];
   quick_replies?: string[];
   notice?: { id: "joined" | "closed"; name?: string };
@@ -232,7 +232,20 @@ export function replayFrom(state: ChatState, storedConversation: string | null):
   return { [id]: state.conversationId === id ? lastSeq(state) : 0 };
 }
 
-// Own messages not acknowledged yet, oldest first: sent again (same client_msg_id)
+// The server refused an own message for good (not "try again later"): it stays where
+// it is, marked, and is not sent again by itself; retry() makes it pending again.
+export function markFailed(state: ChatState, clientMsgId: string): ChatState {
+  if (!state.entries.some((e) => e.client_msg_id === clientMsgId && e.state === "pending")) return state;
+  return { ...state, entries: state.entries.map((e) => (e.client_msg_id === clientMsgId && e.state === "pending" ? { ...e, state: "failed" as const } : e)) };
+}
+
+export function markRetried(state: ChatState, clientMsgId: string): ChatState {
+  if (!state.entries.some((e) => e.client_msg_id === clientMsgId && e.state === "failed")) return state;
+  const entries = state.entries.map((e) => (e.client_msg_id === clientMsgId && e.state === "failed" ? { ...e, state: "pending" as const } : e));
+  return { ...state, entries: order(entries) };
+}
+
+// Own messages not acknowledged yet: sent again (same client_msg_id)
 // after every welcome; the server stores each client_msg_id once.
 export function toResend(state: ChatState): Entry[] {
   return state.entries.filter((e) => e.state === "pending");

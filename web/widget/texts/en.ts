@@ -13,6 +13,8 @@ export const en = {
   messages: "Messages",
   you: "You",
   pending: "Sending…",
+  failed: "Not sent",
+  retry: "Retry",
   sent: "Sent",
   read: "Read",
   connecting: "Connecting…",
@@ -50,7 +52,14 @@ export const en = {
   download: "Download {name}",
   image: "Image {name}",
   dismiss: "Dismiss",
-  error: "Something went wrong: {reason}",
+  reasonType: "this type of file is not accepted.",
+  reasonEmpty: "the file is empty.",
+  reasonFull: "there is no room for more files right now.",
+  reasonOffline: "the connection is down. Try again when it is back.",
+  reasonOther: "please try again.",
+  slowDown: "You are sending messages too fast. Wait a moment.",
+  tooLong: "That message is too long to send. Shorten it and try again.",
+  error: "Something went wrong. Please try again.",
 };
 
 export type Texts = typeof en;
