@@ -152,6 +152,9 @@ struct FaqMatch {
   // flight, Christmas, Australia, the post office, not a kettle or a zipper, which may
   // be what the shop sold.
   double unknown_subject = 0;
+  // Whether the entry speaks of such a thing at least by what it is an instance of
+  // (a broader word of it: "Hong Kong" -> region, in "ship to another region").
+  bool speaks_of_unknown_thing = false;
   // Share of what the entry matched (coverage) that it matched with the message's
   // own words, not a synonym, broader word or typo correction of them ("how old are
   // you" meets the opening hours only through "old" ~ time).
@@ -247,6 +250,9 @@ class FaqIndex {
     bool topic = true;       // TextAnalyzer::names_topic, and not a character of a word
     bool amount = false;     // TextAnalyzer::asks_amount
     bool thing = false;      // a topic term that TextAnalyzer::names_thing
+    // A broader word standing for a thing the knowledge base lacks ("Australia" ->
+    // country, 澳大利亚 -> 国家).
+    bool stands_for_thing = false;
   };
 
   std::optional<std::uint32_t> correct_typo(const std::string& word) const;

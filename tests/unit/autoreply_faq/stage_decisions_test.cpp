@@ -791,6 +791,32 @@ TEST_CASE_METHOD(LanguageData,
 }
 
 TEST_CASE_METHOD(LanguageData,
+                 "no clarifying question when the message names a thing none of its options "
+                 "speaks of",
+                 "[stage]") {
+  const auto stage = demo_stage();
+  FaqStageOptions off;
+  off.files = {"demo/faq.toml"};
+  off.synonyms = "demo/synonyms.toml";
+  off.clarify_unknown_thing = 0;
+  const FaqStage without(off, FAQ_DEMO_TENANTS_DIR);
+  // A country the knowledge base lacks, and 下单 (place an order), which changing the
+  // address, the shipping time and cancelling share: a question offering those has no
+  // right option (international shipping, which no word of the message reaches). Without
+  // the rule the stage asked it.
+  for (const char* text : {"人在澳大利亚，能下单吗", "我在加拿大，可以下单吗"}) {
+    CAPTURE(text);
+    CHECK(decision_of(without, text).rfind("clarify: ", 0) == 0);
+    CHECK(decision_of(without, text).find("shipping-international") == std::string::npos);
+    CHECK(decision_of(stage, text) == "-");
+  }
+  // A place an option speaks of by its broader word (香港 -> 地区) is still asked about,
+  // and so is a near tie whose message names nothing the knowledge base lacks.
+  CHECK(decision_of(stage, "可以送到香港嗎？") == "clarify: shipping-time, shipping-international");
+  CHECK(decision_of(stage, "可以送到香港嗎？") == decision_of(without, "可以送到香港嗎？"));
+}
+
+TEST_CASE_METHOD(LanguageData,
                  "an id used in two knowledge-base files is refused, naming the other file",
                  "[stage]") {
   Dir dir;
