@@ -817,6 +817,20 @@ TEST_CASE_METHOD(LanguageData,
 }
 
 TEST_CASE_METHOD(LanguageData,
+                 "a message that shares only how many days and 'until' with an entry is not "
+                 "about it",
+                 "[stage]") {
+  const auto stage = demo_stage();
+  // The refund time's "How many business days until the refund is back on my card?"
+  // shares "how many days until" with these; none of it says what they are about.
+  CHECK(decision_of(stage, "how many days until new year") == "-");
+  CHECK(decision_of(stage, "how many days till my birthday") == "-");
+  // Questions about the refund still get its time.
+  CHECK(decision_of(stage, "how many days until my refund arrives") == "refund-time");
+  CHECK(decision_of(stage, "how long until I get my refund") == "refund-time");
+}
+
+TEST_CASE_METHOD(LanguageData,
                  "an id used in two knowledge-base files is refused, naming the other file",
                  "[stage]") {
   Dir dir;
