@@ -155,6 +155,10 @@ struct FaqMatch {
   // Whether the entry speaks of such a thing at least by what it is an instance of
   // (a broader word of it: "Hong Kong" -> region, in "ship to another region").
   bool speaks_of_unknown_thing = false;
+  // Whether the entry has at least one of the message's words as the visitor typed it
+  // or meant it (a typo's correction, a Chinese compound's head: 电子邮件 -> 邮件), not
+  // only words WordNet relates to them ("visit" ~ see). Always true without an analyzer.
+  bool meets_a_typed_word = true;
   // Share of what the entry matched (coverage) that it matched with the message's
   // own words, not a synonym, broader word or typo correction of them ("how old are
   // you" meets the opening hours only through "old" ~ time).
@@ -253,6 +257,9 @@ class FaqIndex {
     // A broader word standing for a thing the knowledge base lacks ("Australia" ->
     // country, 澳大利亚 -> 国家).
     bool stands_for_thing = false;
+    // A typo's correction or a Chinese compound's head: the visitor's word as meant, not
+    // a related one.
+    bool typed = false;
   };
 
   std::optional<std::uint32_t> correct_typo(const std::string& word) const;

@@ -210,6 +210,10 @@ bool FaqStage::misses_the_thing(const std::vector<FaqMatch>& close) const {
                       [](const FaqMatch& m) { return m.speaks_of_unknown_thing; });
 }
 
+bool FaqStage::meets_no_word_as_written(const FaqMatch& match) const {
+  return options_.need_a_word_as_written && !match.meets_a_typed_word;
+}
+
 bool FaqStage::speaks_of_something_else(const FaqMatch& match) const {
   return options_.unknown_subject > 0 && match.unknown_subject >= options_.unknown_subject &&
          !match.shares_thing;
@@ -310,6 +314,7 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   if (tag && !matches.empty()) {
     if (auto tagged = index_.answer(text, options_.threshold, *tag);
         tagged && answers_the_ask(*tagged, matches) && !speaks_of_something_else(*tagged) &&
+        !meets_no_word_as_written(*tagged) &&
         tagged->score >= options_.clarify_ratio * matches.front().score &&
         tagged->coverage >= options_.clarify_ratio * matches.front().coverage &&
         !explained_more_elsewhere(*tagged, *tag, matches))
@@ -326,6 +331,11 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   // "track" is all the tracking entry shares; "I live in Australia, can you send it
   // there?" is not the return policy).
   if (!matches.empty() && speaks_of_something_else(matches.front()))
+    return not_answered(matches, answer_in, offers);
+  // Nor one that meets none of the message's words as written (or as meant, through a
+  // typo's correction), only words WordNet relates to them: "Do you have an office I can
+  // visit?" reached "Where can I see my tracking number?" through "visit" ~ see alone.
+  if (!matches.empty() && meets_no_word_as_written(matches.front()))
     return not_answered(matches, answer_in, offers);
   // Nor one that answers another question about the same topic: "寄到国外要多久" (how long
   // to ship abroad) is not "可以寄到国外吗" (do you ship abroad) when another entry asks

@@ -831,6 +831,26 @@ TEST_CASE_METHOD(LanguageData,
 }
 
 TEST_CASE_METHOD(LanguageData,
+                 "an entry that meets none of the message's words as typed, only words WordNet "
+                 "relates to them, does not answer",
+                 "[stage]") {
+  const auto stage = demo_stage();
+  FaqStageOptions off;
+  off.files = {"demo/faq.toml"};
+  off.synonyms = "demo/synonyms.toml";
+  off.need_a_word_as_written = false;
+  const FaqStage without(off, FAQ_DEMO_TENANTS_DIR);
+  // "visit" meets the tracking entry's "Where can I see my tracking number?" only as
+  // WordNet's synonym of "see"; "office" is in no entry.
+  CHECK(decision_of(without, "can I visit your office") == "order-tracking");
+  CHECK(decision_of(stage, "can I visit your office") == "-");
+  // A typo's correction is the visitor's word as meant: still answered, or asked about.
+  CHECK(decision_of(stage, "pasword") == "password-reset");
+  CHECK(decision_of(stage, "refnud?") == decision_of(without, "refnud?"));
+  CHECK(decision_of(stage, "Where can I see my tracking number?") == "order-tracking");
+}
+
+TEST_CASE_METHOD(LanguageData,
                  "an id used in two knowledge-base files is refused, naming the other file",
                  "[stage]") {
   Dir dir;
