@@ -630,10 +630,22 @@ namespace {
 // The demo shop's knowledge base as shipped (tenants/demo/faq.toml and its synonyms):
 // its near neighbours, whose words the development sets' questions mix
 // (tests/bench/quality/dev_near.tsv).
-FaqStage demo_stage() {
+FaqStageOptions demo_options() {
   FaqStageOptions options;
   options.files = {"demo/faq.toml"};
   options.synonyms = "demo/synonyms.toml";
+  return options;
+}
+
+FaqStage demo_stage() {
+  return FaqStage(demo_options(), FAQ_DEMO_TENANTS_DIR);
+}
+
+// The same with one option changed (a rule switched off, to show what it does).
+template <typename Change>
+FaqStage demo_stage_with(Change change) {
+  auto options = demo_options();
+  change(options);
   return FaqStage(options, FAQ_DEMO_TENANTS_DIR);
 }
 
@@ -795,11 +807,7 @@ TEST_CASE_METHOD(LanguageData,
                  "speaks of",
                  "[stage]") {
   const auto stage = demo_stage();
-  FaqStageOptions off;
-  off.files = {"demo/faq.toml"};
-  off.synonyms = "demo/synonyms.toml";
-  off.clarify_unknown_thing = 0;
-  const FaqStage without(off, FAQ_DEMO_TENANTS_DIR);
+  const auto without = demo_stage_with([](FaqStageOptions& o) { o.clarify_unknown_thing = 0; });
   // A country the knowledge base lacks, and 下单 (place an order), which changing the
   // address, the shipping time and cancelling share: a question offering those has no
   // right option (international shipping, which no word of the message reaches). Without
@@ -835,11 +843,8 @@ TEST_CASE_METHOD(LanguageData,
                  "relates to them, does not answer",
                  "[stage]") {
   const auto stage = demo_stage();
-  FaqStageOptions off;
-  off.files = {"demo/faq.toml"};
-  off.synonyms = "demo/synonyms.toml";
-  off.need_a_word_as_written = false;
-  const FaqStage without(off, FAQ_DEMO_TENANTS_DIR);
+  const auto without =
+      demo_stage_with([](FaqStageOptions& o) { o.need_a_word_as_written = false; });
   // "visit" meets the tracking entry's "Where can I see my tracking number?" only as
   // WordNet's synonym of "see"; "office" is in no entry.
   CHECK(decision_of(without, "can I visit your office") == "order-tracking");
