@@ -261,6 +261,7 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
     if (options_.correct_typos && !real_word) {
       if (auto corrected = correct_typo(token)) {
         resolved.push_back({*corrected, idf_[*corrected] * kTypoWeight, false, topic(*corrected)});
+        resolved.back().typed = true;
         self_score += idf_[*corrected];
         continue;
       }
@@ -276,6 +277,7 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
           const auto t = terms_.at(part);
           const double share = scale / static_cast<double>(parts.size());
           resolved.push_back({t, idf_[t] * options_.related_weight * share, false, topic(t)});
+          resolved.back().typed = true;  // the head is in the visitor's own word
           self_score += idf_[t] * share;
         }
         continue;
@@ -312,8 +314,9 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
         resolved.push_back({*broader, idf_[*broader] * options_.broader_weight * scale * cap, false,
                             topic(*broader)});
         // A thing named by what it is an instance of ("France" -> country) is still a
-        // thing the knowledge base lacks.
+        // thing the knowledge base lacks; an entry with the broader word speaks of it.
         if (unknown) note_unknown(*unknown, token, options_.analyzer->english_specificity(token));
+        resolved.back().stands_for_thing = true;
         self_score += idf_[*broader] * scale * cap;
         continue;
       }
@@ -497,6 +500,8 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
   std::vector<bool> on_topic(entries_.size(), !options_.analyzer);
   std::vector<bool> asks_like(entries_.size(), false);  // shares an amount word in questions
   std::vector<bool> shares_thing(entries_.size(), !options_.analyzer);
+  std::vector<bool> speaks_of_unknown(entries_.size(), false);
+  std::vector<bool> meets_typed(entries_.size(), !options_.analyzer);
   if (options_.analyzer) {
     std::vector<double> in_questions(entries_.size(), 0.0), in_answer(entries_.size(), 0.0);
     for (const auto& q : terms) {
@@ -510,6 +515,8 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
         if (q.as_written) written_weight[e] += matched;
         if (q.topic && matched > 0) on_topic[e] = true;
         if (q.thing && matched > 0) shares_thing[e] = true;
+        if (q.stands_for_thing && matched > 0) speaks_of_unknown[e] = true;
+        if ((q.as_written || q.typed) && matched > 0) meets_typed[e] = true;
         if (q.amount && in_questions[e] > 0) asks_like[e] = true;
         in_questions[e] = in_answer[e] = 0;
       }
@@ -550,6 +557,8 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
     m.coverage = coverage;
     m.unknown_thing = unknown.any;
     m.unknown_subject = unknown.not_goods;
+    m.speaks_of_unknown_thing = speaks_of_unknown[e];
+    m.meets_a_typed_word = meets_typed[e];
     m.as_written = matched_weight[e] > 0 ? written_weight[e] / matched_weight[e] : 1.0;
     m.on_topic = on_topic[e];
     m.shares_thing = shares_thing[e];

@@ -152,6 +152,13 @@ struct FaqMatch {
   // flight, Christmas, Australia, the post office, not a kettle or a zipper, which may
   // be what the shop sold.
   double unknown_subject = 0;
+  // Whether the entry speaks of such a thing at least by what it is an instance of
+  // (a broader word of it: "Hong Kong" -> region, in "ship to another region").
+  bool speaks_of_unknown_thing = false;
+  // Whether the entry has at least one of the message's words as the visitor typed it
+  // or meant it (a typo's correction, a Chinese compound's head: 电子邮件 -> 邮件), not
+  // only words WordNet relates to them ("visit" ~ see). Always true without an analyzer.
+  bool meets_a_typed_word = true;
   // Share of what the entry matched (coverage) that it matched with the message's
   // own words, not a synonym, broader word or typo correction of them ("how old are
   // you" meets the opening hours only through "old" ~ time).
@@ -247,6 +254,12 @@ class FaqIndex {
     bool topic = true;       // TextAnalyzer::names_topic, and not a character of a word
     bool amount = false;     // TextAnalyzer::asks_amount
     bool thing = false;      // a topic term that TextAnalyzer::names_thing
+    // A broader word standing for a thing the knowledge base lacks ("Australia" ->
+    // country, 澳大利亚 -> 国家).
+    bool stands_for_thing = false;
+    // A typo's correction or a Chinese compound's head: the visitor's word as meant, not
+    // a related one.
+    bool typed = false;
   };
 
   std::optional<std::uint32_t> correct_typo(const std::string& word) const;

@@ -203,6 +203,17 @@ bool FaqStage::explained_more_elsewhere(const FaqMatch& tagged, std::string_view
   return false;
 }
 
+bool FaqStage::misses_the_thing(const std::vector<FaqMatch>& close) const {
+  return options_.clarify_unknown_thing > 0 && !close.empty() &&
+         close.front().unknown_thing >= options_.clarify_unknown_thing &&
+         std::none_of(close.begin(), close.end(),
+                      [](const FaqMatch& m) { return m.speaks_of_unknown_thing; });
+}
+
+bool FaqStage::meets_no_word_as_written(const FaqMatch& match) const {
+  return options_.need_a_word_as_written && !match.meets_a_typed_word;
+}
+
 bool FaqStage::speaks_of_something_else(const FaqMatch& match) const {
   return options_.unknown_subject > 0 && match.unknown_subject >= options_.unknown_subject &&
          !match.shares_thing;
@@ -303,6 +314,7 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   if (tag && !matches.empty()) {
     if (auto tagged = index_.answer(text, options_.threshold, *tag);
         tagged && answers_the_ask(*tagged, matches) && !speaks_of_something_else(*tagged) &&
+        !meets_no_word_as_written(*tagged) &&
         tagged->score >= options_.clarify_ratio * matches.front().score &&
         tagged->coverage >= options_.clarify_ratio * matches.front().coverage &&
         !explained_more_elsewhere(*tagged, *tag, matches))
@@ -319,6 +331,11 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   // "track" is all the tracking entry shares; "I live in Australia, can you send it
   // there?" is not the return policy).
   if (!matches.empty() && speaks_of_something_else(matches.front()))
+    return not_answered(matches, answer_in, offers);
+  // Nor one that meets none of the message's words as written (or as meant, through a
+  // typo's correction), only words WordNet relates to them: "Do you have an office I can
+  // visit?" reached "Where can I see my tracking number?" through "visit" ~ see alone.
+  if (!matches.empty() && meets_no_word_as_written(matches.front()))
     return not_answered(matches, answer_in, offers);
   // Nor one that answers another question about the same topic: "寄到国外要多久" (how long
   // to ship abroad) is not "可以寄到国外吗" (do you ship abroad) when another entry asks
@@ -353,12 +370,16 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
       matches.front().unknown_thing <= options_.second_look_unknown_thing &&
       matches.front().as_written >= options_.second_look_as_written)
     return answer_with(matches.front(), answer_in, matches);
-  // Two (or three) close candidates that each explain most of the message: ask.
+  // Two (or three) close candidates that each explain most of the message: ask, unless
+  // the message names a thing the knowledge base lacks that none of them speaks of,
+  // not even by what it is an instance of: "我在澳大利亚，能下单吗" (I am in Australia, can
+  // I order?) shares only 下单 with changing the address and the shipping time, and a
+  // question offering those can have no right option.
   if (options_.clarify && near_tie && matches[0].coverage >= options_.clarify_coverage) {
     std::vector<FaqMatch> close{matches[0], matches[1]};
     if (matches.size() >= 3 && matches[2].score >= options_.clarify_ratio * matches[0].score)
       close.push_back(matches[2]);
-    return clarify(close, answer_in, offer_to_show(offers));
+    if (!misses_the_thing(close)) return clarify(close, answer_in, offer_to_show(offers));
   }
   return not_answered(matches, answer_in, offers);
 }

@@ -83,6 +83,13 @@ struct FaqStageOptions {
   // near tie: the best answers, from the ordinary threshold.
   double clarify_coverage = 0.45;
   double clarify_ratio = 0.75;
+  // No clarifying question when the message names a thing the knowledge base lacks at
+  // least this specific (FaqMatch::unknown_thing) and none of the entries it would
+  // offer speaks of it, even by a broader word (FaqMatch::speaks_of_unknown_thing):
+  // none of its options can be what the visitor asks. 0: no such rule. Chosen on the
+  // eight development sets (RESULTS.md, "Precision pass"): 0.5-0.95 took away the same
+  // two clarifying questions without a right option and no other outcome.
+  double clarify_unknown_thing = 0.8;
   // A second look just below the threshold: a clear winner (no near tie) within
   // second_look_band of it answers when the message names no thing the knowledge
   // base lacks more specific than second_look_unknown_thing (FaqMatch::unknown_thing):
@@ -113,6 +120,13 @@ struct FaqStageOptions {
   // development sets (RESULTS.md, issue 15, eighth pass): 0.8 avoided one wrong answer
   // and lost no right one; 0.5 lost one right, 0.3 eleven.
   double unknown_subject = 0.8;
+  // A best entry that meets none of the message's words as written or as a typo's
+  // correction makes them (FaqMatch::meets_a_typed_word: every word it shares came
+  // through a WordNet synonym or broader word) is deferred instead of answered: the match
+  // is the analyzer's association, not the visitor's words. false: no such rule. On the
+  // eight development sets (RESULTS.md, "Precision pass") it left one more off-topic
+  // question alone and changed nothing else.
+  bool need_a_word_as_written = true;
   // A message is left alone when it is at least this alike (likeness(), faq_index.hpp)
   // to a question an admin dismissed, and more alike to it than to any question of
   // the entries that could answer it (the candidates searched). The second part keeps
@@ -178,6 +192,12 @@ class FaqStage {
                   const FlowOfferHint* offer) const;
   // The first of the offers strong enough to show (options_.flow_offer_*), if any.
   const FlowOfferHint* offer_to_show(const std::vector<FlowOfferHint>& offers) const;
+  // Whether the message names a thing none of the entries of a clarifying question
+  // speaks of (options_.clarify_unknown_thing).
+  bool misses_the_thing(const std::vector<FaqMatch>& close) const;
+  // Whether the match shares none of the message's words as written (options_.
+  // need_a_word_as_written).
+  bool meets_no_word_as_written(const FaqMatch& match) const;
   // Whether the message is about a thing the match does not speak of (options_.
   // unknown_subject).
   bool speaks_of_something_else(const FaqMatch& match) const;

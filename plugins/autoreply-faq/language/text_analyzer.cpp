@@ -575,6 +575,12 @@ bool TextAnalyzer::names_topic(const std::string& term, bool business_own) const
   // as terms: "how long" and "where is" tell entries apart).
   // With the degree words a "how" asks with ("how many", "how long", "how soon").
   if (is_question_word(term)) return false;
+  // The prepositions of time the stop words keep ("how many days until ...", "since
+  // when"): like a time noun, they say a time is asked about, not whose or what's.
+  static constexpr std::string_view kTimePrepositions[] = {"until", "till", "sinc"};
+  if (std::find(std::begin(kTimePrepositions), std::end(kTimePrepositions), term) !=
+      std::end(kTimePrepositions))
+    return business_own;
   return business_own || !wordnet_->is_time_noun(term);
 }
 

@@ -113,7 +113,8 @@ class TextAnalyzer {
   bool names_no_thing(const std::string& term) const { return segmenter_->names_no_thing(term); }
   // False for a term that says only what kind of answer is wanted, not what the
   // message is about: English question words and words naming a time ("what",
-  // "how", "time", "weekend": WordNetSynonyms::is_time_noun), Chinese question words,
+  // "how", "time", "weekend": WordNetSynonyms::is_time_noun; the prepositions of time
+  // "until", "till", "since"), Chinese question words,
   // amounts, times and function words (ChineseSegmenter::is_asking_word: 几点, 多久,
   // 周末). "What time is it in London" shares only such words with "What time does
   // customer service work?", so it is not about customer service. A time is what a

@@ -394,6 +394,15 @@ TEST_CASE_METHOD(LanguageData,
   const auto& a = *analyzer();
   for (const char* word : {"what", "how", "when", "time", "weekend", "many", "long"})
     CHECK_FALSE(a.names_topic(a.word_term(word), false));
+  // Prepositions of time the stop words keep: a time is asked about, not a topic
+  // ("how many days until christmas" shares no topic with the refund time's "how many
+  // business days until the refund is back").
+  for (const char* word : {"until", "till", "since"}) {
+    CAPTURE(word);
+    REQUIRE_FALSE(a.word_term(word).empty());
+    CHECK_FALSE(a.names_topic(a.word_term(word), false));
+    CHECK(a.names_topic(a.word_term(word), true));
+  }
   for (const char* word : {"refund", "open", "service", "address", "hours"})
     CHECK(a.names_topic(a.word_term(word), true));
   CHECK(a.names_topic(a.word_term("refund"), false));

@@ -630,10 +630,22 @@ namespace {
 // The demo shop's knowledge base as shipped (tenants/demo/faq.toml and its synonyms):
 // its near neighbours, whose words the development sets' questions mix
 // (tests/bench/quality/dev_near.tsv).
-FaqStage demo_stage() {
+FaqStageOptions demo_options() {
   FaqStageOptions options;
   options.files = {"demo/faq.toml"};
   options.synonyms = "demo/synonyms.toml";
+  return options;
+}
+
+FaqStage demo_stage() {
+  return FaqStage(demo_options(), FAQ_DEMO_TENANTS_DIR);
+}
+
+// The same with one option changed (a rule switched off, to show what it does).
+template <typename Change>
+FaqStage demo_stage_with(Change change) {
+  auto options = demo_options();
+  change(options);
   return FaqStage(options, FAQ_DEMO_TENANTS_DIR);
 }
 
@@ -788,6 +800,59 @@ TEST_CASE_METHOD(LanguageData,
       read_faq_stage_options(R"({"files": ["faq.toml"], "flow_offers": false})").flow_offers);
   CHECK_THROWS_AS(read_faq_stage_options(R"({"files": ["faq.toml"], "flow_offer_alone": 2})"),
                   std::invalid_argument);
+}
+
+TEST_CASE_METHOD(LanguageData,
+                 "no clarifying question when the message names a thing none of its options "
+                 "speaks of",
+                 "[stage]") {
+  const auto stage = demo_stage();
+  const auto without = demo_stage_with([](FaqStageOptions& o) { o.clarify_unknown_thing = 0; });
+  // A country the knowledge base lacks, and 下单 (place an order), which changing the
+  // address, the shipping time and cancelling share: a question offering those has no
+  // right option (international shipping, which no word of the message reaches). Without
+  // the rule the stage asked it.
+  for (const char* text : {"人在澳大利亚，能下单吗", "我在加拿大，可以下单吗"}) {
+    CAPTURE(text);
+    CHECK(decision_of(without, text).rfind("clarify: ", 0) == 0);
+    CHECK(decision_of(without, text).find("shipping-international") == std::string::npos);
+    CHECK(decision_of(stage, text) == "-");
+  }
+  // A place an option speaks of by its broader word (香港 -> 地区) is still asked about,
+  // and so is a near tie whose message names nothing the knowledge base lacks.
+  CHECK(decision_of(stage, "可以送到香港嗎？") == "clarify: shipping-time, shipping-international");
+  CHECK(decision_of(stage, "可以送到香港嗎？") == decision_of(without, "可以送到香港嗎？"));
+}
+
+TEST_CASE_METHOD(LanguageData,
+                 "a message that shares only how many days and 'until' with an entry is not "
+                 "about it",
+                 "[stage]") {
+  const auto stage = demo_stage();
+  // The refund time's "How many business days until the refund is back on my card?"
+  // shares "how many days until" with these; none of it says what they are about.
+  CHECK(decision_of(stage, "how many days until new year") == "-");
+  CHECK(decision_of(stage, "how many days till my birthday") == "-");
+  // Questions about the refund still get its time.
+  CHECK(decision_of(stage, "how many days until my refund arrives") == "refund-time");
+  CHECK(decision_of(stage, "how long until I get my refund") == "refund-time");
+}
+
+TEST_CASE_METHOD(LanguageData,
+                 "an entry that meets none of the message's words as typed, only words WordNet "
+                 "relates to them, does not answer",
+                 "[stage]") {
+  const auto stage = demo_stage();
+  const auto without =
+      demo_stage_with([](FaqStageOptions& o) { o.need_a_word_as_written = false; });
+  // "visit" meets the tracking entry's "Where can I see my tracking number?" only as
+  // WordNet's synonym of "see"; "office" is in no entry.
+  CHECK(decision_of(without, "can I visit your office") == "order-tracking");
+  CHECK(decision_of(stage, "can I visit your office") == "-");
+  // A typo's correction is the visitor's word as meant: still answered, or asked about.
+  CHECK(decision_of(stage, "pasword") == "password-reset");
+  CHECK(decision_of(stage, "refnud?") == decision_of(without, "refnud?"));
+  CHECK(decision_of(stage, "Where can I see my tracking number?") == "order-tracking");
 }
 
 TEST_CASE_METHOD(LanguageData,
