@@ -30,6 +30,19 @@ std::string chat_read_both_ways(Fixture& f, const std::shared_ptr<FakePeer>& ann
   return cid;
 }
 
+// A console of ann's (re)connecting: it hears the visitor's mark, seq, and nothing
+// else read. Returns its peer.
+std::shared_ptr<FakePeer> console_hears_visitor_read(Fixture& f, int64_t seq) {
+  auto console = f.peer();
+  f.engine->agent_connect(console, agent_id("ann"));
+  f.settle();
+  const auto reads = console->of_type("read");
+  REQUIRE(reads.size() == 1);
+  CHECK(reads[0].at("seq").as_int64() == seq);
+  CHECK(str(reads[0].at("from").at("role")) == "visitor");
+  return console;
+}
+
 }  // namespace
 
 TEST_CASE("a visitor's message is acked once stored and reaches the online agent in order") {
@@ -251,13 +264,7 @@ TEST_CASE("read marks come back after a restart, before anyone reconnects") {
   CHECK(str(reads[0].at("from").at("role")) == "agent");
   CHECK(str(reads[0].at("from").at("id")) == "ann");
 
-  auto console = f.peer();
-  f.engine->agent_connect(console, agent_id("ann"));
-  f.settle();
-  reads = console->of_type("read");
-  REQUIRE(reads.size() == 1);
-  CHECK(reads[0].at("seq").as_int64() == 3);
-  CHECK(str(reads[0].at("from").at("role")) == "visitor");
+  auto console = console_hears_visitor_read(f, 3);
 
   // They go on moving forward from there: a lower receipt changes nothing.
   f.engine->mark_read(console, agent_id("ann"), cid, 1, "");
@@ -269,11 +276,7 @@ TEST_CASE("read marks come back after a restart, before anyone reconnects") {
   // receipt is.
   f.store->reads[cid]["v1"] = 99;
   f.restart({agent("ann", 5)});
-  auto again = f.peer();
-  f.engine->agent_connect(again, agent_id("ann"));
-  f.settle();
-  REQUIRE(again->of_type("read").size() == 1);
-  CHECK(again->of_type("read")[0].at("seq").as_int64() == 3);
+  console_hears_visitor_read(f, 3);
 }
 
 TEST_CASE("the marks of many open conversations are read back in slices") {
@@ -497,13 +500,7 @@ TEST_CASE("a reconnecting visitor or agent hears how far the other side has read
   CHECK(str(reads[0].at("from").at("id")) == agent_id("ann").id);
 
   // The console is reloaded: it hears the visitor's mark.
-  auto console = f.peer();
-  f.engine->agent_connect(console, agent_id("ann"));
-  f.settle();
-  reads = console->of_type("read");
-  REQUIRE(reads.size() == 1);
-  CHECK(reads[0].at("seq").as_int64() == 3);
-  CHECK(str(reads[0].at("from").at("role")) == "visitor");
+  console_hears_visitor_read(f, 3);
 
   // Nothing read yet: nothing said.
   auto other = f.peer();
