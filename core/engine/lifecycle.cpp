@@ -163,8 +163,10 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
         std::vector<std::string> with_bot;
         std::vector<std::string> undecided;          // stopped before the routing graph's decision
         std::vector<std::string> unfinished_limits;  // a stop came between limit and outcome
+        std::vector<std::string> loaded_ids;         // their read marks are read back below
         for (const records::ConversationRecord& record : *list) {
           Conversation c = conversation_of(record);
+          loaded_ids.push_back(c.id);
           queue_.note_order(c.queue_order);
           c.warm = false;  // recent acks are read back on first use
           auto& visitor = visitors_[c.visitor_id];
@@ -227,9 +229,13 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
                      tenant_id_, conversations_.size(), queue_.size(), with_bot.size());
         // The bot picks up where it was: messages it had not answered get their turn.
         for (const auto& id : with_bot) bot_catch_up(conversations_.at(id));
-        load_recently_closed([this, ready = std::move(ready)] {
-          ready_.store(true, std::memory_order_release);
-          ready(true, {});
+        // Their read marks are back before anyone connects (the tenant is served once
+        // ready), so a reloaded widget or console hears them in its welcome.
+        restore_read_marks(std::move(loaded_ids), 0, [this, ready = std::move(ready)]() mutable {
+          load_recently_closed([this, ready = std::move(ready)] {
+            ready_.store(true, std::memory_order_release);
+            ready(true, {});
+          });
         });
       });
 }

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <utility>
 
 #include "common/clock.hpp"
 #include "common/ids.hpp"
@@ -353,12 +355,72 @@ void TenantEngine::on_read(const PeerPtr& peer, const Identity& who,
     if (!result.ok())
       spdlog::warn("tenant {}: storing read receipt of {} failed: {}", tenant, id, result.error);
   });
-  const auto frame = frames::read(c->id, seq, who.role, who.id);
-  if (who.role == Role::visitor) {
-    send_to_assignee(*c, frame);
+  announce_read(*c, who.id, who.role, seq);
+}
+
+void TenantEngine::announce_read(Conversation& c, const std::string& reader, Role reader_role,
+                                 uint64_t seq) {
+  const auto frame = frames::read(c.id, seq, reader_role, reader);
+  if (reader_role == Role::visitor) {
+    send_to_assignee(c, frame);
   } else {
-    send_to_visitor(*c, frame);
+    send_to_visitor(c, frame);
   }
+}
+
+void TenantEngine::restore_read_marks(std::vector<std::string> ids, size_t from,
+                                      std::function<void()> then) {
+  if (from >= ids.size()) return then();
+  const size_t to = std::min(ids.size(), from + Store::kMaxReadsPerLoad);
+  std::vector<std::string> slice(ids.begin() + static_cast<std::ptrdiff_t>(from),
+                                 ids.begin() + static_cast<std::ptrdiff_t>(to));
+  store_->load_reads(std::move(slice), [this, self = shared_from_this(), ids = std::move(ids), from,
+                                        to, then = std::move(then)](StoreResult result) mutable {
+    if (result.status == kStoreNotSupported) {
+      if (!std::exchange(told_no_read_marks_, true))
+        spdlog::info("tenant {}: conversations are loaded without their read marks: {}", tenant_id_,
+                     result.error);
+      return then();
+    }
+    if (!result.ok() || !apply_read_marks(result.body)) {
+      spdlog::warn(
+          "tenant {}: cannot read the read marks of {} conversations back ({}); they "
+          "start without them",
+          tenant_id_, ids.size() - from, result.ok() ? "malformed answer" : result.error);
+      return then();
+    }
+    restore_read_marks(std::move(ids), to, std::move(then));
+  });
+}
+
+bool TenantEngine::apply_read_marks(const std::string& body) {
+  boost::system::error_code ec;
+  const json::value doc = json::parse(body, ec);
+  const json::array* reads = nullptr;
+  if (!ec && doc.is_object())
+    if (const json::value* r = doc.get_object().if_contains("reads")) reads = r->if_array();
+  if (!reads) return false;
+  for (const json::value& entry : *reads) {
+    const json::object* read = entry.if_object();
+    if (!read) return false;
+    const json::value* id = read->if_contains("conversation_id");
+    const json::value* reader = read->if_contains("participant_id");
+    const json::value* seq = read->if_contains("seq");
+    if (!id || !id->is_string() || !reader || !reader->is_string() || !seq) return false;
+    const auto stored = seq->to_number<uint64_t>(ec);
+    if (ec) return false;
+    Conversation* c = find_conversation(std::string(id->get_string()));
+    // As on_read: nothing can have been read past what exists.
+    const uint64_t mark = c ? std::min(stored, c->delivered_seq) : 0;
+    if (mark == 0 || reader->get_string().empty()) continue;
+    const std::string participant(reader->get_string());
+    uint64_t& recorded = c->read_seq[participant];
+    if (mark <= recorded) continue;  // one given meanwhile is newer: it stays
+    recorded = mark;
+    announce_read(*c, participant, participant == c->visitor_id ? Role::visitor : Role::agent,
+                  mark);
+  }
+  return true;
 }
 
 void TenantEngine::send_read_mark(const Conversation& c, const PeerPtr& peer, Role to) const {

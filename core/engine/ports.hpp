@@ -114,6 +114,12 @@ class Store {
   virtual void list_conversations(std::string filter_json, StoreCallback done) = 0;
   virtual void set_read(const std::string& conversation_id, const std::string& participant_id,
                         uint64_t seq, StoreCallback done) = 0;
+  // What set_read recorded for these conversations (1..kMaxReadsPerLoad ids; ABI
+  // 1.10): {"reads":[{"conversation_id","participant_id","seq"}...]}. Every store
+  // says what it does: one that gives none back answers kStoreNotSupported, and the
+  // engine then loads conversations without read marks.
+  virtual void load_reads(std::vector<std::string> conversation_ids, StoreCallback done) = 0;
+  static constexpr size_t kMaxReadsPerLoad = 1000;
   // The small document store (agents created over the API, ...): value "" deletes;
   // kv_list answers {"items":[{"key":S,"value":JSON}...]}.
   virtual void kv_put(const std::string& ns, const std::string& key, std::string value_json,

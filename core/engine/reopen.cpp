@@ -55,6 +55,9 @@ Conversation* TenantEngine::reopen(const std::string& visitor_id, VisitorState& 
     back.delivered_seq = closed.last_seq;
     back.warm = false;  // its acks are read back first, like after a restart
     c = &conversations_.emplace(back.id, std::move(back)).first->second;
+    // And its read marks, as after a restart: whoever joins meanwhile hears them
+    // as they come.
+    restore_read_marks({c->id}, 0, [] {});
   }
   c->status = ConversationStatus::queued;
   c->reopen_agent = c->last_agent;

@@ -37,6 +37,10 @@ void StoppableStore::set_read(const std::string& conversation_id, const std::str
     store_->set_read(conversation_id, participant_id, seq, unless_stopped(std::move(done)));
 }
 
+void StoppableStore::load_reads(std::vector<std::string> conversation_ids, StoreCallback done) {
+  if (!stopped()) store_->load_reads(std::move(conversation_ids), unless_stopped(std::move(done)));
+}
+
 void StoppableStore::kv_put(const std::string& ns, const std::string& key, std::string value_json,
                             StoreCallback done) {
   if (!stopped()) store_->kv_put(ns, key, std::move(value_json), unless_stopped(std::move(done)));

@@ -26,6 +26,7 @@ class StoppableStore final : public Store {
   void list_conversations(std::string filter_json, StoreCallback done) override;
   void set_read(const std::string& conversation_id, const std::string& participant_id, uint64_t seq,
                 StoreCallback done) override;
+  void load_reads(std::vector<std::string> conversation_ids, StoreCallback done) override;
   void kv_put(const std::string& ns, const std::string& key, std::string value_json,
               StoreCallback done) override;
   void kv_list(const std::string& ns, StoreCallback done) override;

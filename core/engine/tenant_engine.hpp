@@ -268,7 +268,19 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
                uint64_t seq, const std::string& ref);
   // A connection that (re)joins hears how far the other side has read: a reloaded
   // widget or console starts with no read marks, and one sent while it was away is lost.
+  // The marks are stored (set_read) and come back with a conversation loaded from
+  // storage (restore_read_marks), so a restart does not lose them either.
   void send_read_mark(const Conversation& c, const PeerPtr& peer, Role to) const;
+  // Tells the other side of c that reader (of reader_role) has read up to seq.
+  void announce_read(Conversation& c, const std::string& reader, Role reader_role, uint64_t seq);
+  // Reads the stored marks of ids[from..] back into their conversations, a slice
+  // (Store::kMaxReadsPerLoad) at a time, raising a mark only (a newer one in memory
+  // stays); a mark that rises is announced to whoever is connected. then runs once
+  // every slice answered, or after the first that failed: a conversation without
+  // its marks is no reason to refuse a start.
+  void restore_read_marks(std::vector<std::string> ids, size_t from, std::function<void()> then);
+  // One load_reads answer; false when it is malformed.
+  bool apply_read_marks(const std::string& body);
 
   // delivery.cpp
   void send_to_visitor(Conversation& c, const frames::Frame& frame, uint64_t except_peer = 0);
@@ -441,6 +453,8 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   std::shared_ptr<StoppableStore> store_;
   // Set on the strand by stop(), read there only.
   bool stopped_ = false;
+  // The storage said it gives no read marks back (older than ABI 1.10): said once.
+  bool told_no_read_marks_ = false;
   // What after() has armed and not yet run, for stop() to cancel (presence.cpp).
   struct Timers;
   std::unique_ptr<Timers> timers_;

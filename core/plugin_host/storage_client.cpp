@@ -280,6 +280,24 @@ void StorageClient::release_lease(Executor executor, Callback cb) {
                         std::move(executor), std::move(cb));
 }
 
+bool StorageClient::has_load_reads() const {
+  return api_->struct_size >= offsetof(sb_storage_api, load_reads) + sizeof(void*) &&
+         api_->load_reads;
+}
+
+void StorageClient::load_reads(std::string_view query_json, Executor executor, Callback cb) {
+  // Answered here, never counted against the plugin: an older plugin is allowed.
+  if (!has_load_reads())
+    return refuse("the storage plugin " + instance_->plugin_name() +
+                      " gives no read positions back (it lacks the ABI 1.10 load_reads)",
+                  std::move(executor), std::move(cb));
+  instance_->call_async(
+      [&](sb_instance* inst, sb_op* op, sb_error* err) {
+        return api_->load_reads(inst, str(query_json), op, err);
+      },
+      std::move(executor), std::move(cb));
+}
+
 void StorageClient::blob_usage(Executor executor, Callback cb) {
   blob_call(
       [&](sb_instance* inst, sb_op* op, sb_error* err) { return api_->blob_usage(inst, op, err); },

@@ -106,6 +106,12 @@ class StorageClient {
   // plugin has no release_lease or holds no lease. Later writes of the instance fail.
   void release_lease(Executor executor, Callback cb);
 
+  // The read positions set_read recorded (ABI 1.10, optional): query_json and the
+  // result as in sb_plugin.h. SB_NOT_SUPPORTED when the plugin has no load_reads
+  // (it is older than 1.10): then there are none to give back.
+  bool has_load_reads() const;
+  void load_reads(std::string_view query_json, Executor executor, Callback cb);
+
   const std::shared_ptr<Instance>& instance() const { return instance_; }
 
  private:

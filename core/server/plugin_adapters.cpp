@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "switchboard/sb_plugin.h"
 
@@ -160,6 +163,21 @@ void PluginStore::set_read(const std::string& conversation_id, const std::string
       done);
   if (!client) return;
   client->set_read(conversation_id, participant_id, seq, strand_, callback(std::move(done)));
+}
+
+void PluginStore::load_reads(std::vector<std::string> conversation_ids,
+                             engine::StoreCallback done) {
+  auto client = client_or_wait(
+      [&] {
+        return [this, conversation_ids, done]() mutable {
+          load_reads(std::move(conversation_ids), std::move(done));
+        };
+      },
+      done);
+  if (!client) return;
+  const std::string query = boost::json::serialize(boost::json::object{
+      {"conversation_ids", boost::json::array(conversation_ids.begin(), conversation_ids.end())}});
+  client->load_reads(query, strand_, callback(std::move(done)));
 }
 
 void PluginStore::kv_put(const std::string& ns, const std::string& key, std::string value_json,

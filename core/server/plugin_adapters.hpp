@@ -49,6 +49,7 @@ class PluginStore final : public engine::Store, public std::enable_shared_from_t
   void list_conversations(std::string filter_json, engine::StoreCallback done) override;
   void set_read(const std::string& conversation_id, const std::string& participant_id, uint64_t seq,
                 engine::StoreCallback done) override;
+  void load_reads(std::vector<std::string> conversation_ids, engine::StoreCallback done) override;
   void kv_put(const std::string& ns, const std::string& key, std::string value_json,
               engine::StoreCallback done) override;
   void kv_list(const std::string& ns, engine::StoreCallback done) override;

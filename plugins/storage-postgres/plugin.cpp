@@ -15,6 +15,7 @@
 // 1.5 it has delete_conversation and log_prune; backup is the database's own tools'.
 // Of ABI 1.7 it has lease_epoch: the owner node tags what it relays with it. Of ABI
 // 1.9 release_lease: a node handing a tenant over or stopping gives its lease up.
+// Of ABI 1.10 load_reads: the read positions set_read keeps in read_cursors.
 //
 // Config ([plugins.storage-postgres]): connection, node_id, lease_ms,
 // partitions_ahead_months, max_batch_messages, max_pending_messages,
@@ -169,6 +170,15 @@ int32_t set_read(sb_instance* inst, sb_str conversation_id, sb_str participant_i
                                    std::string(sb::view(participant_id)),
                                    static_cast<int64_t>(seq)};
     return self(inst).write({std::move(r), op}, err);
+  });
+}
+
+int32_t load_reads(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    switchboard::sqlite::LoadReads q;
+    if (auto why = switchboard::sqlite::parse_reads_query(sb::view(query_json), q); !why.empty())
+      return fail(err, "load_reads: " + why);
+    return self(inst).read({std::move(q), op}, err);
   });
 }
 
@@ -354,15 +364,16 @@ const sb_storage_api kStorageApi = {
     nullptr,
     lease_epoch,
     release_lease,
+    load_reads,
 };
 
 const sb_plugin_descriptor kDescriptor = {
     sizeof(sb_plugin_descriptor),
-    SB_ABI_VERSION_MAJOR(1, 9),
-    SB_ABI_VERSION_MINOR(1, 9),
+    SB_ABI_VERSION_MAJOR(1, 10),
+    SB_ABI_VERSION_MINOR(1, 10),
     SB_KIND_STORAGE,
     "storage-postgres",
-    "1.1.0",
+    "1.2.0",
     switchboard::postgres::kConfigKeys,
     switchboard::postgres::kConfigKeyCount,
     instance_new,

@@ -186,6 +186,21 @@ std::string Reader::answer(pqxx::transaction_base& tx,
   return json::serialize(json::object{{"conversations", std::move(conversations)}});
 }
 
+// The ids travel as one JSON array (one parameter for any number of them);
+// row-level security keeps the read inside the tenant.
+std::string Reader::answer(pqxx::transaction_base& tx, const switchboard::sqlite::LoadReads& q) {
+  const pqxx::result rows = tx.exec_params(
+      "SELECT conversation_id, participant_id, seq FROM read_cursors WHERE conversation_id IN "
+      "(SELECT jsonb_array_elements_text($1::jsonb))",
+      json::serialize(json::array(q.conversation_ids.begin(), q.conversation_ids.end())));
+  json::array reads;
+  for (const pqxx::row& row : rows)
+    reads.push_back(json::object{{"conversation_id", text_of(row[0])},
+                                 {"participant_id", text_of(row[1])},
+                                 {"seq", row[2].as<int64_t>()}});
+  return json::serialize(json::object{{"reads", std::move(reads)}});
+}
+
 // Newest first, paged by the message's id (the cursor is the id of the last hit
 // given). ILIKE '%q%' is served by the trigram index (schema.cpp, version 2) for
 // three characters or more; row-level security keeps it inside the tenant.

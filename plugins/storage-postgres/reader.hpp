@@ -44,6 +44,7 @@ class Reader {
   std::string answer(pqxx::transaction_base& tx, const switchboard::sqlite::BlobUsage& q);
   std::string answer(pqxx::transaction_base& tx, const switchboard::sqlite::Search& q);
   std::string answer(pqxx::transaction_base& tx, const switchboard::sqlite::ListLog& q);
+  std::string answer(pqxx::transaction_base& tx, const switchboard::sqlite::LoadReads& q);
 
   HostRef host_;
   std::string tenant_id_;

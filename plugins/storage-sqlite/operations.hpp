@@ -165,9 +165,15 @@ struct ListLog {
   std::optional<int64_t> seq;
 };
 
+// ABI 1.10 load_reads (request_parsing.hpp parse_reads_query): the read positions
+// of these conversations.
+struct LoadReads {
+  std::vector<std::string> conversation_ids;  // 1..kMaxReadsQueryIds
+};
+
 struct ReadOp {
   std::variant<LoadMessages, ListConversations, KvGet, KvList, GetBlob, BlobMeta, BlobUsage, Search,
-               ListLog>
+               ListLog, LoadReads>
       command;
   sb_op* op = nullptr;
 };

@@ -11,6 +11,7 @@
 // Logs (ABI 1.4) are rows of log_entries keyed by (log, seq) (schema.cpp, version 5).
 // Data protection (ABI 1.5): delete_conversation and log_prune go through the writer;
 // backup copies the file and the files on a thread of its own (backup.hpp).
+// Read positions (ABI 1.10 load_reads) are the rows set_read keeps in read_cursors.
 //
 // Config ([plugins.storage-sqlite]): file, max_batch_messages, max_pending_messages,
 // busy_timeout_ms (see storage_config.hpp).
@@ -131,6 +132,15 @@ int32_t set_read(sb_instance* inst, sb_str conversation_id, sb_str participant_i
                                    std::string(sb::view(participant_id)),
                                    static_cast<int64_t>(seq)};
     return self(inst).write({std::move(r), op}, err);
+  });
+}
+
+int32_t load_reads(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err) {
+  return sb::guarded(err, [&] {
+    switchboard::sqlite::LoadReads q;
+    if (auto why = switchboard::sqlite::parse_reads_query(sb::view(query_json), q); !why.empty())
+      return fail(err, "load_reads: " + why);
+    return self(inst).read({std::move(q), op}, err);
   });
 }
 
@@ -298,15 +308,16 @@ const sb_storage_api kStorageApi = {
     backup,
     nullptr,  // lease_epoch (1.7): one node's own files hold no lease
     nullptr,  // release_lease (1.9): nor anything to give up
+    load_reads,
 };
 
 const sb_plugin_descriptor kDescriptor = {
     sizeof(sb_plugin_descriptor),
-    SB_ABI_VERSION_MAJOR(1, 5),
-    SB_ABI_VERSION_MINOR(1, 5),
+    SB_ABI_VERSION_MAJOR(1, 10),
+    SB_ABI_VERSION_MINOR(1, 10),
     SB_KIND_STORAGE,
     "storage-sqlite",
-    "1.5.0",
+    "1.6.0",
     switchboard::sqlite::kConfigKeys,
     switchboard::sqlite::kConfigKeyCount,
     instance_new,

@@ -80,6 +80,10 @@ Reader::Reader(HostRef host, const std::string& path, const StorageConfig& confi
       kv_list_(db_, "SELECT key, value FROM kv WHERE ns = ?1 ORDER BY key"),
       blob_meta_(db_, "SELECT id, size, created_ms, meta FROM blobs WHERE id = ?1"),
       blob_usage_(db_, "SELECT coalesce(sum(size), 0), count(*) FROM blobs"),
+      // The ids arrive as one JSON array: one statement for any number of them.
+      reads_(db_,
+             "SELECT conversation_id, participant_id, seq FROM read_cursors WHERE "
+             "conversation_id IN (SELECT value FROM json_each(?1))"),
       queue_(config.max_pending_messages) {
   thread_ = std::thread([this] { run(); });
 }
@@ -429,6 +433,22 @@ Reader::Answer Reader::answer(const KvList& q) {
   if (rc != SQLITE_DONE) return failed("cannot list keys");
   out += "]}";
   return {true, out};
+}
+
+Reader::Answer Reader::answer(const LoadReads& q) {
+  ResetOnExit reset(reads_);
+  // Bound as it is (not copied): it must outlive the statement's steps.
+  const std::string ids =
+      json::serialize(json::array(q.conversation_ids.begin(), q.conversation_ids.end()));
+  reads_.bind(1, ids);
+  json::array reads;
+  int rc;
+  while ((rc = reads_.step()) == SQLITE_ROW)
+    reads.push_back(json::object{{"conversation_id", reads_.column_text(0)},
+                                 {"participant_id", reads_.column_text(1)},
+                                 {"seq", reads_.column_int(2)}});
+  if (rc != SQLITE_DONE) return failed("cannot load read positions");
+  return {true, json::serialize(json::object{{"reads", std::move(reads)}})};
 }
 
 // The row first: a file whose row is not committed (an upload in flight, or one

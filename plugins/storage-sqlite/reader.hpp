@@ -47,6 +47,7 @@ class Reader {
   Answer answer(const BlobUsage& q);
   Answer answer(const Search& q);
   Answer answer(const ListLog& q);
+  Answer answer(const LoadReads& q);
   Answer failed(std::string_view what);
 
   HostRef host_;
@@ -59,6 +60,7 @@ class Reader {
   Statement kv_list_;
   Statement blob_meta_;
   Statement blob_usage_;
+  Statement reads_;
   BoundedQueue<ReadOp> queue_;
   std::thread thread_;
 };

@@ -261,6 +261,28 @@ std::string parse_log_query(std::string_view json_text, ListLog& out) {
   return {};
 }
 
+std::string parse_reads_query(std::string_view json_text, LoadReads& out) {
+  json::value doc;
+  if (!parse_object(json_text, doc)) return "query_json must be a JSON object";
+  bool named = false;
+  for (const auto& [key, value] : doc.get_object()) {
+    if (key != "conversation_ids")
+      return "query_json: unknown key \"" + std::string(key) + "\" (known: conversation_ids)";
+    const std::string why = "query_json: \"conversation_ids\" must be an array of 1 to " +
+                            std::to_string(kMaxReadsQueryIds) + " strings";
+    if (!value.is_array() || value.get_array().empty() ||
+        value.get_array().size() > kMaxReadsQueryIds)
+      return why;
+    for (const json::value& id : value.get_array()) {
+      if (!id.is_string()) return why;
+      out.conversation_ids.emplace_back(id.get_string());
+    }
+    named = true;
+  }
+  if (!named) return "query_json: \"conversation_ids\" is required";
+  return {};
+}
+
 std::string check_kv_value(std::string_view json_text) {
   if (json_text.empty()) return {};
   boost::system::error_code ec;

@@ -3,6 +3,7 @@
 // SB_ERROR and a reason instead of reaching the database.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,11 @@ std::string parse_log_entry(std::string_view log, std::string_view kind, std::st
 // next_cursor this plugin gave, "kind"/"actor" strings, "seq" >= 1; unknown keys
 // refused.
 std::string parse_log_query(std::string_view json_text, ListLog& out);
+
+// The load_reads query of ABI 1.10: {"conversation_ids":[S...]} with 1 to
+// kMaxReadsQueryIds strings; unknown keys refused.
+inline constexpr size_t kMaxReadsQueryIds = 1000;
+std::string parse_reads_query(std::string_view json_text, LoadReads& out);
 
 // "" (delete) or any JSON text, which kv_list later embeds as it is.
 std::string check_kv_value(std::string_view json_text);

@@ -32,7 +32,7 @@ extern "C" {
 /* The ABI this header describes. tests/abi pins the layout of every struct per
  * version: changing a struct without bumping these numbers fails the build's tests. */
 #define SB_ABI_MAJOR 1
-#define SB_ABI_MINOR 9
+#define SB_ABI_MINOR 10
 
 /* A plugin states the ABI version it was WRITTEN for with SB_ABI_VERSION(major, minor)
  * in its descriptor. Rebuilding against newer headers keeps the number it wrote (so
@@ -305,6 +305,7 @@ typedef struct sb_log_entry {
  *   put_conversation   ""
  *   list_conversations {"conversations":[{...record as put, plus "last_seq"}...]}
  *   set_read           ""
+ *   load_reads         {"reads":[{"conversation_id","participant_id","seq"}...]}  (1.10)
  *   kv_put             ""
  *   kv_get             the stored value, or "" when the key is absent
  *   kv_list            {"items":[{"key":S,"value":JSON}...]}
@@ -337,7 +338,7 @@ typedef struct sb_storage_api {
   int32_t (*list_conversations)(sb_instance* inst, sb_str filter_json, sb_op* op, sb_error* err);
 
   /* Records that participant_id has read conversation_id up to seq. Never lowers a
-   * recorded value. */
+   * recorded value. load_reads (1.10) gives the recorded values back. */
   int32_t (*set_read)(sb_instance* inst, sb_str conversation_id, sb_str participant_id,
                       uint64_t seq, sb_op* op, sb_error* err);
 
@@ -450,6 +451,19 @@ typedef struct sb_storage_api {
    * meant to (a graceful handover, a graceful stop); a node killed outright leaves
    * its lease to expire. */
   int32_t (*release_lease)(sb_instance* inst, sb_op* op, sb_error* err);
+
+  /* 1.10, OPTIONAL: the read positions set_read recorded, given back to the host
+   * when it loads conversations from storage (a restart, a cluster node taking a
+   * tenant over, a closed conversation reopened), so that the visitor and the agent
+   * see again how far the other has read. query_json:
+   *   {"conversation_ids":[S...]}  1..1000 ids; unknown keys are SB_ERROR.
+   * Result: {"reads":[{"conversation_id":S,"participant_id":S,"seq":N}...]}, every
+   * position recorded for those conversations (the highest set_read stored, as it
+   * is), in no particular order; a conversation with none (or unknown) is absent.
+   * It sees every set_read completed before the call. A plugin without it leaves it
+   * NULL (or has a shorter struct): the host then loads conversations with no read
+   * positions, as before 1.10. */
+  int32_t (*load_reads)(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err);
 } sb_storage_api;
 
 /* ---------------------------------------------------------------------------- */

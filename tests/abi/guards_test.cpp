@@ -26,7 +26,8 @@ struct GuardsFixture {
   std::unique_ptr<PluginHost> host;
 
   GuardsFixture() {
-    copy_test_plugins(dir.path(), {"abi-faulty-storage", "abi-faulty-router"});
+    copy_test_plugins(dir.path(),
+                      {"abi-faulty-storage", "abi-faulty-storage-1-8", "abi-faulty-router"});
     HostOptions options;
     options.call_timeout = 100ms;
     options.breaker_failures = 3;
@@ -348,4 +349,24 @@ TEST_CASE_METHOD(GuardsFixture,
   // Not held against the plugin: its other calls go on.
   CHECK(append_once(storage, io, "ok").status == SB_OK);
   CHECK_FALSE(storage.instance()->breaker_open());
+}
+
+TEST_CASE_METHOD(GuardsFixture,
+                 "a storage plugin older than 1.10 still loads, and load_reads answers not "
+                 "supported") {
+  // One with the function's slot left NULL (1.0, a full-size table) and one whose
+  // table ends before the slot (1.8): neither is called, neither is counted.
+  for (const char* plugin : {"abi-faulty-storage", "abi-faulty-storage-1-8"}) {
+    INFO(plugin);
+    StorageClient storage(instance(plugin));
+    CHECK_FALSE(storage.has_load_reads());
+    std::optional<CallResult> loaded;
+    storage.load_reads(R"({"conversation_ids":["c_1"]})", io.get_executor(),
+                       [&](CallResult r) { loaded = std::move(r); });
+    REQUIRE(run_until(io, [&] { return loaded.has_value(); }));
+    CHECK(loaded->status == SB_NOT_SUPPORTED);
+    CHECK_THAT(loaded->error, Catch::Contains("gives no read positions back"));
+    CHECK(append_once(storage, io, "ok").status == SB_OK);
+    CHECK_FALSE(storage.instance()->breaker_open());
+  }
 }

@@ -7,7 +7,7 @@
 #include "switchboard/sb_plugin.h"
 #include "switchboard/sb_plugin_cpp.hpp"
 
-static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 9,
+static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 10,
               "ABI bumped: update these pins with the new layout");
 static_assert(std::is_standard_layout_v<sb_plugin_descriptor> &&
               std::is_trivial_v<sb_plugin_descriptor>);
@@ -40,7 +40,7 @@ static_assert(offsetof(sb_agent_candidate, last_assigned_ms) == 48);
 static_assert(sizeof(sb_route_request) == 88);
 static_assert(offsetof(sb_route_request, candidates) == 72);
 
-static_assert(sizeof(sb_storage_api) == 176);
+static_assert(sizeof(sb_storage_api) == 184);
 static_assert(sizeof(sb_routing_api) == 16);
 static_assert(sizeof(sb_event) == 80);
 static_assert(sizeof(sb_instance_args) == 80);
@@ -93,3 +93,6 @@ static_assert(sizeof(sb_error) == 32);
 
 // 1.9 additions: a storage gives its lease up (cluster mode).
 static_assert(offsetof(sb_storage_api, release_lease) == 168);
+
+// 1.10 additions: a storage gives the read positions it recorded back.
+static_assert(offsetof(sb_storage_api, load_reads) == 176);

@@ -190,6 +190,19 @@ describe("a visitor in the widget chats with an agent in the console", () => {
       assert.equal(await widgetCount(text), 1, `"${text}" once in the widget`);
       assert.equal(await consoleCount(text), 1, `"${text}" once in the console`);
     }
+
+    // What was read stays read: after another restart the reloaded widget still shows
+    // the agent's mark under the visitor's message, with nothing new from the console
+    // (it sends no receipt for what it had already read).
+    await w.frame.locator('.sb-mine[data-state="read"]', { hasText: "Are you still there?" }).waitFor();
+    await server.restart();
+    await agent.getByText("Connection lost. Reconnecting…").waitFor({ state: "detached", timeout: 30000 });
+    await visitor.reload();
+    const again = await openChat(visitor);
+    await again.log.getByText("Yes, back again").waitFor();
+    await again.frame.locator('.sb-mine[data-state="read"]', { hasText: "Are you still there?" }).waitFor();
+    await again.log.getByText("Read", { exact: true }).waitFor();
+    await screenshot(visitor, "chat-visitor-read-after-restart");
   });
 
   test("6. the agent closes; the visitor rates it and the agent sees the rating", async () => {

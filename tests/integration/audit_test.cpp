@@ -378,11 +378,7 @@ TEST_CASE("with a storage plugin older than ABI 1.4 the audit log says so and wr
           "[audit]") {
   // The server's own plugins plus storage-sqlite behind a 1.3 descriptor.
   sb::test::TempDir plugins("switchboard-plugins");
-  for (const auto& entry : std::filesystem::directory_iterator(SWITCHBOARD_PLUGIN_DIR))
-    if (entry.path().extension() == ".so")
-      std::filesystem::copy_file(entry.path(), plugins.path() / entry.path().filename());
-  const std::filesystem::path legacy_storage = SB_TEST_STORAGE_WITHOUT_LOGS;
-  std::filesystem::copy_file(legacy_storage, plugins.path() / legacy_storage.filename());
+  copy_server_plugins_with(plugins.path(), SB_TEST_STORAGE_WITHOUT_LOGS);
   auto tenant = acme_tenant();
   tenant.extra_toml = R"([storage]
 plugin = "storage-1.3"

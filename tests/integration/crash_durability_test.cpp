@@ -161,3 +161,93 @@ TEST_CASE("every acknowledged message is found by search after kill -9", "[durab
   std::this_thread::sleep_for(500ms);
   CHECK(found_texts() == expected);
 }
+
+namespace {
+
+// alice and a visitor chat (seq 1: the visitor, 2: alice) and each reads what the
+// other wrote; then each writes once more and waits for the ack, which comes only
+// once everything the tenant's storage was given before it is durable: the read
+// marks too (one write queue per tenant).
+struct ReadBothWays {
+  std::string conversation_id;
+  int64_t alice_read = 1;
+  int64_t visitor_read = 2;
+};
+ReadBothWays read_both_ways(AgentSession& alice, VisitorSession& visitor) {
+  ReadBothWays marks;
+  marks.conversation_id = str(visitor.send_message("hello"), "conversation_id");
+  alice.ws.next_of_type("conversation.assigned");
+  REQUIRE(num(alice.send_message(marks.conversation_id, "hi, how can I help?"), "seq") == 2);
+  visitor.ws.send_json(
+      {{"type", "read"}, {"conversation_id", marks.conversation_id}, {"seq", marks.visitor_read}});
+  CHECK(num(alice.ws.next_of_type("read"), "seq") == marks.visitor_read);
+  alice.ws.send_json(
+      {{"type", "read"}, {"conversation_id", marks.conversation_id}, {"seq", marks.alice_read}});
+  CHECK(num(visitor.ws.next_of_type("read"), "seq") == marks.alice_read);
+  visitor.send_message("still there?");
+  alice.send_message(marks.conversation_id, "yes");
+  return marks;
+}
+
+}  // namespace
+
+TEST_CASE("read marks survive kill -9: the reloaded widget and console hear them on join",
+          "[durability]") {
+  Deployment deployment({acme_tenant()});
+  auto alice = deployment.connect_agent("acme", "alice");
+  auto visitor = deployment.connect_visitor("acme");
+  const ReadBothWays marks = read_both_ways(alice, visitor);
+
+  deployment.server().kill_hard();
+  deployment.server().start();
+
+  // The widget, reloaded: right after its welcome, how far alice had read.
+  auto back = deployment.connect_visitor("acme", {{"visitor_token", visitor.visitor_token}});
+  REQUIRE(str(back.welcome, "conversation_id") == marks.conversation_id);
+  const auto heard = back.ws.next_of_type("read");
+  CHECK(str(heard, "conversation_id") == marks.conversation_id);
+  CHECK(num(heard, "seq") == marks.alice_read);
+  CHECK(str(obj(heard, "from"), "role") == "agent");
+  CHECK(str(obj(heard, "from"), "id") == "alice");
+  // The console, reloaded: how far the visitor had read.
+  auto console = deployment.connect_agent("acme", "alice");
+  const auto seen = console.ws.next_of_type("read");
+  CHECK(str(seen, "conversation_id") == marks.conversation_id);
+  CHECK(num(seen, "seq") == marks.visitor_read);
+  CHECK(str(obj(seen, "from"), "role") == "visitor");
+
+  // They only move forward from there: a receipt below the stored mark is not relayed.
+  console.ws.send_json(
+      {{"type", "read"}, {"conversation_id", marks.conversation_id}, {"seq", marks.alice_read}});
+  back.ws.expect_no_frame_of_type("read", 500ms);
+  console.ws.send_json({{"type", "read"}, {"conversation_id", marks.conversation_id}, {"seq", 3}});
+  CHECK(num(back.ws.next_of_type("read"), "seq") == 3);
+}
+
+TEST_CASE("a storage plugin older than ABI 1.10 restarts without read marks, and chats on",
+          "[durability]") {
+  // The server's own plugins plus storage-sqlite behind a 1.9 descriptor.
+  sb::test::TempDir plugins("switchboard-plugins");
+  copy_server_plugins_with(plugins.path(), SB_TEST_STORAGE_1_9);
+  auto acme = acme_tenant();
+  acme.extra_toml = "[storage]\nplugin = \"storage-1.9\"\n";
+  DeploymentOptions options;
+  options.plugin_dir = plugins.path();
+  Deployment deployment({acme}, options);
+  auto alice = deployment.connect_agent("acme", "alice");
+  auto visitor = deployment.connect_visitor("acme");
+  const ReadBothWays marks = read_both_ways(alice, visitor);
+
+  CHECK(deployment.server().stop() == 0);
+  deployment.server().start();
+
+  // No marks to hear (the plugin cannot give them back), but nothing else is lost.
+  auto back = deployment.connect_visitor("acme", {{"visitor_token", visitor.visitor_token}});
+  REQUIRE(str(back.welcome, "conversation_id") == marks.conversation_id);
+  auto console = deployment.connect_agent("acme", "alice");
+  back.ws.expect_no_frame_of_type("read", 500ms);
+  console.ws.expect_no_frame_of_type("read", 1ms);
+  CHECK(num(back.send_message("after the restart"), "seq") == 5);
+  console.ws.send_json({{"type", "read"}, {"conversation_id", marks.conversation_id}, {"seq", 5}});
+  CHECK(num(back.ws.next_of_type("read"), "seq") == 5);
+}

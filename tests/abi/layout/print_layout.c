@@ -140,6 +140,7 @@ int main(void) {
   FIELD(sb_storage_api, backup);
   FIELD(sb_storage_api, lease_epoch);
   FIELD(sb_storage_api, release_lease);
+  FIELD(sb_storage_api, load_reads);
 
   STRUCT(sb_log_entry);
   FIELD(sb_log_entry, struct_size);

@@ -15,6 +15,7 @@
 // abi-faulty-storage-1-8 (FAULTY_STORAGE_1_8) it then also says when that ends
 // (sb_error.retry_after_ms, ABI 1.8); as abi-faulty-storage (ABI 1.0) only in words.
 #include <chrono>
+#include <cstddef>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -144,10 +145,16 @@ int32_t kv_get(sb_instance* inst, sb_str, sb_str, sb_op* op, sb_error*) {
   return SB_PENDING;
 }
 
-// The entry points of ABI 1.0; the optional ones after them stay null.
+// The entry points of ABI 1.0; the optional ones after them stay null. Built for
+// 1.8, the table is as long as a 1.8 header made it (it ends before 1.9's
+// release_lease), as a plugin built then hands it to a newer host.
 sb_storage_api storage_api() {
   sb_storage_api api{};
+#ifdef FAULTY_STORAGE_1_8
+  api.struct_size = offsetof(sb_storage_api, release_lease);
+#else
   api.struct_size = sizeof(sb_storage_api);
+#endif
   api.append_message = append_message;
   api.load_messages = load_messages;
   api.put_conversation = put_conversation;

@@ -59,6 +59,12 @@ json::object reply_to(sb::test::WsClient& ws, const std::string& id,
 json::object message_from(sb::test::WsClient& ws, const std::string& role,
                           std::chrono::milliseconds timeout = sb::test::kFrameTimeout);
 
+// Fills dir with the server's own plugins (SWITCHBOARD_PLUGIN_DIR) and one more, a
+// test plugin (build/test-plugins): a DeploymentOptions::plugin_dir for a tenant that
+// names it.
+void copy_server_plugins_with(const std::filesystem::path& dir,
+                              const std::filesystem::path& extra_plugin);
+
 struct DeploymentOptions {
   std::filesystem::path plugin_dir = SWITCHBOARD_PLUGIN_DIR;
   // The server's --config; empty: the repository's conf/switchboard.toml.

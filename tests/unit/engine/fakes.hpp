@@ -110,9 +110,33 @@ class FakeStore : public Store {
           StoreResult{0, json::serialize(json::object{{"conversations", out}}), ""});
   }
 
-  void set_read(const std::string&, const std::string&, uint64_t, StoreCallback done) override {
+  // conversation -> participant -> highest seq, as a plugin keeps them (never lowered).
+  std::map<std::string, std::map<std::string, uint64_t>> reads;
+  bool gives_reads_back = true;  // false: a store older than ABI 1.10
+  std::vector<std::vector<std::string>> load_reads_calls;
+  void set_read(const std::string& id, const std::string& participant, uint64_t seq,
+                StoreCallback done) override {
     ++writes;
+    uint64_t& kept = reads[id][participant];
+    kept = std::max(kept, seq);
     later(std::move(done), StoreResult{});
+  }
+  bool hold_load_reads = false;  // answers wait in held_reads until run
+  std::vector<std::function<void()>> held_reads;
+  void load_reads(std::vector<std::string> ids, StoreCallback done) override {
+    load_reads_calls.push_back(ids);
+    if (!gives_reads_back)
+      return later(std::move(done), StoreResult{kStoreNotSupported, "", "no load_reads"});
+    json::array out;
+    for (const auto& id : ids)
+      for (const auto& [participant, seq] : reads[id])
+        out.push_back(
+            json::object{{"conversation_id", id}, {"participant_id", participant}, {"seq", seq}});
+    StoreResult answer{0, json::serialize(json::object{{"reads", out}}), ""};
+    if (!hold_load_reads) return later(std::move(done), std::move(answer));
+    held_reads.push_back([this, done = std::move(done), answer = std::move(answer)]() mutable {
+      later(std::move(done), std::move(answer));
+    });
   }
 
   std::map<std::string, std::map<std::string, std::string>> kv;  // ns -> key -> JSON

@@ -86,6 +86,10 @@ class MemoryStore : public engine::Store {
                 engine::StoreCallback done) override {
     done({});
   }
+  // Keeps no read positions, so it has none to give back.
+  void load_reads(std::vector<std::string>, engine::StoreCallback done) override {
+    done({engine::kStoreNotSupported, {}, "this store keeps no read positions"});
+  }
   void kv_put(const std::string&, const std::string&, std::string,
               engine::StoreCallback done) override {
     done({});

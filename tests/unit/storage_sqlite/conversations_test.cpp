@@ -1,6 +1,7 @@
 // Conversation records and read positions.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
@@ -139,7 +140,7 @@ TEST_CASE("set_read keeps the highest position per participant", "[sqlite]") {
     REQUIRE(Storage::wait(s.set_read("c1", "v1", 2)).ok());
     REQUIRE(Storage::wait(s.set_read("c2", "dana", 1)).ok());
   }
-  // No hook reads positions back; the file is the witness.
+  // The file is the witness (load_reads, below, is the hook that reads them back).
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open((dir.path() / "switchboard.db").c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* q = nullptr;
@@ -154,4 +155,81 @@ TEST_CASE("set_read keeps the highest position per participant", "[sqlite]") {
   sqlite3_finalize(q);
   sqlite3_close(db);
   CHECK(rows == std::vector<std::string>{"c1/dana=7", "c1/v1=2", "c2/dana=1"});
+}
+
+namespace {
+
+// load_reads' answer as "conversation/participant=seq", sorted (its order is free).
+std::vector<std::string> reads_of(Storage& s, const std::string& query_json) {
+  Completion c = Storage::wait(s.load_reads(query_json));
+  INFO(query_json << ": " << c.error);
+  REQUIRE(c.ok());
+  const json::value answer = json::parse(c.result);
+  std::vector<std::string> out;
+  for (const auto& r : answer.at("reads").as_array())
+    out.push_back(std::string(r.at("conversation_id").as_string()) + "/" +
+                  std::string(r.at("participant_id").as_string()) + "=" +
+                  std::to_string(r.at("seq").as_int64()));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("load_reads gives back the highest position set_read kept, across a reopen") {
+  TempDir dir;
+  const std::string c1_c2 = R"({"conversation_ids":["c1","c2","never-read"]})";
+  {
+    Storage s(dir.str());
+    for (uint64_t seq : {5, 3, 7, 6}) REQUIRE(Storage::wait(s.set_read("c1", "dana", seq)).ok());
+    REQUIRE(Storage::wait(s.set_read("c1", "v1", 2)).ok());
+    REQUIRE(Storage::wait(s.set_read("c2", "dana", 1)).ok());
+    REQUIRE(Storage::wait(s.set_read("c3", "eve", 4)).ok());
+    // Issued right after the writes: it sees every one that completed.
+    CHECK(reads_of(s, c1_c2) == std::vector<std::string>{"c1/dana=7", "c1/v1=2", "c2/dana=1"});
+  }
+  // What a restarted server reads: the same, from what is stored.
+  Storage s(dir.str());
+  CHECK(reads_of(s, c1_c2) == std::vector<std::string>{"c1/dana=7", "c1/v1=2", "c2/dana=1"});
+  CHECK(reads_of(s, R"({"conversation_ids":["c3"]})") == std::vector<std::string>{"c3/eve=4"});
+  CHECK(reads_of(s, R"({"conversation_ids":["nobody"]})").empty());
+  // A lower position changes nothing; a higher one shows.
+  REQUIRE(Storage::wait(s.set_read("c1", "dana", 4)).ok());
+  REQUIRE(Storage::wait(s.set_read("c1", "v1", 9)).ok());
+  CHECK(reads_of(s, R"({"conversation_ids":["c1"]})") ==
+        std::vector<std::string>{"c1/dana=7", "c1/v1=9"});
+
+  // Another tenant's instance sees none of them.
+  TempDir other;
+  Storage neighbour(other.str());
+  CHECK(reads_of(neighbour, c1_c2).empty());
+
+  // An erased conversation's positions go with it.
+  REQUIRE(Storage::wait(s.delete_conversation("c1")).ok());
+  CHECK(reads_of(s, c1_c2) == std::vector<std::string>{"c2/dana=1"});
+}
+
+TEST_CASE("load_reads takes up to 1000 conversation ids and refuses anything else at once") {
+  TempDir dir;
+  Storage s(dir.str());
+  REQUIRE(Storage::wait(s.set_read("c_999", "ann", 3)).ok());
+  json::array thousand;
+  for (int i = 0; i < 1000; ++i) thousand.emplace_back("c_" + std::to_string(i));
+  CHECK(reads_of(s, json::serialize(json::object{{"conversation_ids", thousand}})) ==
+        std::vector<std::string>{"c_999/ann=3"});
+
+  thousand.emplace_back("c_1000");
+  for (const std::string& bad :
+       {std::string(), std::string("[]"), std::string("{}"), std::string("not json"),
+        std::string(R"({"conversation_ids":[]})"), std::string(R"({"conversation_ids":"c1"})"),
+        std::string(R"({"conversation_ids":["c1",2]})"),
+        std::string(R"({"conversation_ids":["c1"],"participant":"ann"})"),
+        json::serialize(json::object{{"conversation_ids", thousand}})}) {
+    INFO(bad);
+    const Call c = s.load_reads(bad);
+    CHECK(c.status == SB_ERROR);
+    CHECK_THAT(c.error, Catch::StartsWith("load_reads: "));
+  }
+  CHECK_THAT(s.load_reads(R"({"conversation_ids":["c1"],"participant":"ann"})").error,
+             Catch::Contains("participant"));
 }

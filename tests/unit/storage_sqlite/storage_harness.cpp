@@ -370,6 +370,14 @@ Call Storage::set_read(const std::string& conversation_id, const std::string& pa
   });
 }
 
+Call Storage::load_reads(const std::string& query_json) {
+  if (api().struct_size < offsetof(sb_storage_api, load_reads) + sizeof(void*) || !api().load_reads)
+    return Call{SB_NOT_SUPPORTED, nullptr, "no load_reads"};
+  return call([&](sb_op* op, sb_error* err) {
+    return api().load_reads(instance_, str(query_json), op, err);
+  });
+}
+
 Call Storage::kv_put(const std::string& ns, const std::string& key, const std::string& value_json) {
   return call([&](sb_op* op, sb_error* err) {
     return api().kv_put(instance_, str(ns), str(key), str(value_json), op, err);

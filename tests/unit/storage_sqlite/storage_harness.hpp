@@ -126,6 +126,8 @@ class Storage {
   Call list_conversations(const std::string& filter_json);
   Call set_read(const std::string& conversation_id, const std::string& participant_id,
                 uint64_t seq);
+  // ABI 1.10: the read positions of conversations, query_json as sb_plugin.h says.
+  Call load_reads(const std::string& query_json);
   Call kv_put(const std::string& ns, const std::string& key, const std::string& value_json);
   Call kv_get(const std::string& ns, const std::string& key);
   Call kv_list(const std::string& ns);
