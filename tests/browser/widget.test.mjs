@@ -695,3 +695,80 @@ offline_message = "Nobody is here right now. Leave us a message and we will emai
     await context.close();
   });
 });
+
+describe("waiting visitors in their language; a long paste", () => {
+  let server3, shop;
+
+  before(async () => {
+    shop = await startWebsite(() => server3.url);
+    server3 = await startServer({
+      prepare(tenantsDir) {
+        alwaysOpen(tenantsDir);
+        // Every new conversation waits for support; after 2 s of it (the demo says 5
+        // minutes) the demo's waiting message is said, in the visitor's language.
+        const file = path.join(tenantsDir, "demo.toml");
+        const text = readFileSync(file, "utf8");
+        const wait = /actions = \[ \{ type = "message", text = \{ en = .*\} \},\n/.exec(text);
+        assert.ok(wait, "the demo's waiting message has a text per language");
+        const graph = `# --- routing graph
+[[routing.rules]]
+id = "long-wait"
+conditions = [ { type = "waited", seconds = 2 } ]
+${wait[0]}            { type = "queue", group = "support" } ]
+
+[routing.fallback]
+actions = [ { type = "queue", group = "support" } ]
+# --- end of routing graph ---
+`;
+        writeFileSync(file, text.replace(/# --- routing graph[\s\S]*# --- end of routing graph ---\n/, graph));
+      },
+    });
+  });
+
+  after(async () => {
+    await server3?.dispose();
+    await shop?.close();
+  });
+
+  for (const [lang, words] of [
+    ["zh-CN", { launcher: /^打开聊天/, textbox: "消息", send: "发送", waitMessage: /^抱歉让您久等了。/, line: /^您正在排队，排第 1 位。/, cut: "内容太长：只粘贴了前 4,000 个字符，其余 250 个字符未粘贴。请把剩下的内容另发一条消息。", left: "还可输入 300 个字符" }],
+    ["en", { launcher: /^Open chat/, textbox: "Message", send: "Send", waitMessage: /^Sorry for the wait\. /, line: /^You are number 1 in line\./, cut: "Too long: only the first 4,000 characters were pasted, 250 were left out. Send the rest in another message.", left: "300 characters left" }],
+  ]) {
+    test(`a waiting visitor is told the routing message in ${lang}, and a paste too long for the box says so`, async () => {
+      const context = await newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(shop.url + "/?lang=" + lang);
+      const { frame, log, input } = await openChat(page, { launcher: words.launcher, textbox: words.textbox });
+      await input.fill(lang === "en" ? "Is the blue lamp in stock?" : "蓝色台灯有货吗？");
+      await frame.getByRole("button", { name: words.send }).click();
+      const line = frame.locator(".sb-queue");
+      await line.waitFor();
+      assert.match(await line.innerText(), words.line);
+      assert.doesNotMatch(await line.innerText(), /。 /, "no space after a Chinese full stop");
+      await log.getByText(words.waitMessage).waitFor({ timeout: 20000 });
+      await screenshot(page, `widget-waiting-${lang}`);
+
+      // Nearly full: the box says how much room is left.
+      await input.fill("a".repeat(3700));
+      const note = frame.locator("#sb-length-note");
+      assert.equal(await note.innerText(), words.left);
+      assert.equal(await input.getAttribute("aria-describedby"), "sb-length-note");
+      // A paste that does not fit is cut where the box ends, and the visitor is told.
+      await input.fill("Hello ");
+      await input.evaluate((el, pasted) => {
+        el.focus();
+        el.setSelectionRange(el.value.length, el.value.length);
+        const data = new DataTransfer();
+        data.setData("text/plain", pasted);
+        el.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+      }, "x".repeat(4244));
+      await frame.getByRole("alert").filter({ hasText: words.cut }).waitFor();
+      assert.equal((await input.inputValue()).length, 4000);
+      await screenshot(page, `widget-long-paste-${lang}`);
+      // Sent: the notice has done its work.
+      await frame.getByRole("button", { name: words.send }).click();
+      await note.waitFor({ state: "detached" });
+      await context.close();
+    });
+  }
+});
