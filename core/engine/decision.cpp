@@ -134,10 +134,14 @@ void TenantEngine::publish_decision(const Conversation& c, const routing_graph::
 // A rule's actions, in order, up to the final one.
 void TenantEngine::carry_out(Conversation& c, const std::vector<routing_graph::Action>& actions) {
   using routing_graph::ActionType;
+  // A message in the widget's language (the hello's meta.lang), else the plain text.
+  std::string language;
+  if (auto v = visitors_.find(c.visitor_id); v != visitors_.end())
+    language = v->second.meta().language;
   for (const auto& action : actions) {
     switch (action.type) {
       case ActionType::message:
-        post_system_message(c, action.text);
+        post_system_message(c, action.text.in(language));
         break;
       case ActionType::route:
         if (!action.group.empty()) c.group = action.group;
@@ -152,7 +156,7 @@ void TenantEngine::carry_out(Conversation& c, const std::vector<routing_graph::A
         return drain_queue();
       case ActionType::offline:
         // The visitor may go on writing; whoever comes online first answers.
-        post_system_message(c, action.text);
+        post_system_message(c, action.text.in(language));
         if (!action.group.empty()) c.group = action.group;
         c.chain.clear();
         enqueue(c);

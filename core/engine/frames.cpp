@@ -285,12 +285,14 @@ Frame visitor_welcome(std::string_view visitor_id, std::string_view visitor_toke
   return make_frame(o);
 }
 
-Frame agent_welcome(const AgentState& agent, const json::array& conversations) {
+Frame agent_welcome(const AgentState& agent, const json::array& conversations,
+                    uint32_t max_message_bytes) {
   json::object o{
       {"type", "welcome"},
       {"agent", json::object{{"id", agent.id}, {"name", agent.name}, {"role", agent.role}}},
       {"status", to_string(agent.status)},
-      {"conversations", conversations}};
+      {"conversations", conversations},
+      {"max_message_bytes", max_message_bytes}};
   return make_frame(o);
 }
 

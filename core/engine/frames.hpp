@@ -36,7 +36,9 @@ Frame pong();
 // open: visitor_conversation() of their open conversation, or null when none.
 Frame visitor_welcome(std::string_view visitor_id, std::string_view visitor_token,
                       const boost::json::object* open);
-Frame agent_welcome(const AgentState& agent, const boost::json::array& conversations);
+// max_message_bytes: the largest frame the agent may send (the tenant's limit).
+Frame agent_welcome(const AgentState& agent, const boost::json::array& conversations,
+                    uint32_t max_message_bytes);
 Frame ack(std::string_view client_msg_id, const AckRecord& ack, std::string_view conversation_id,
           std::string_view ref = {});
 Frame message(const StoredMessage& m);

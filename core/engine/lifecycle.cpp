@@ -337,7 +337,7 @@ void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
       conversations.push_back(frames::conversation_object(*c, visitor_of(*c)));
       c->joined_at_seq[peer->peer_id()] = c->delivered_seq;
     }
-  peer->send(frames::agent_welcome(*agent, conversations));
+  peer->send(frames::agent_welcome(*agent, conversations, policy_.max_message_bytes));
   for (const auto& id : agent->open_conversations)
     if (Conversation* c = find_conversation(id)) send_read_mark(*c, peer, Role::agent);
   if (came_online) {

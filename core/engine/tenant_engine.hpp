@@ -70,6 +70,9 @@ struct EnginePolicy {
   // tried again after this pause, doubling to 2 s (so a write follows storage's
   // return within 2 s), 30 times (about a minute) before it is given up.
   std::chrono::milliseconds storage_retry_pause{250};
+  // The tenant's [limits].max_message_bytes, which every frame of a client must fit:
+  // told to agents in their welcome, so the console can check before it sends.
+  uint32_t max_message_bytes = 65536;
 };
 
 // POST /v1/tenants/ID/routing/dry-run: a visitor that does not exist, to see which

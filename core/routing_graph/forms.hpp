@@ -17,8 +17,9 @@
 // Ids may be left out there; they default to "rule-N", "rule-N-if-M", "rule-N-do-M".
 //
 // Conditions and actions have the same fields in both forms (tenants/demo.toml
-// documents them). Every problem names its field ("rules[2].conditions[0].value")
-// and, in the message, the rule's id.
+// documents them); a message's text is a string or texts by language in both.
+// Every problem names its field ("rules[2].conditions[0].value") and, in the
+// message, the rule's id.
 #pragma once
 
 #include <boost/json/value.hpp>

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "common/localized_text.hpp"
+
 namespace sb::routing_graph {
 
 // Where the editor drew a node. Kept as given; the server never reads it.
@@ -67,7 +69,9 @@ struct Action {
   std::string group;               // route (optional), queue, offline (optional)
   std::vector<std::string> chain;  // route; empty = the tenant's [routing].chain
   std::string flow_node;           // bot; empty = the flow's start
-  std::string text;                // message, offline
+  // message, offline: one text for every visitor, or one per language ({"en": ...,
+  // "zh": ...}); the visitor gets theirs, else the plain text's, else English's.
+  LocalizedText text;
 
   // route, bot, queue and offline settle the conversation; nothing may follow them.
   bool is_final() const { return type != ActionType::message; }

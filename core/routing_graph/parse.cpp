@@ -184,11 +184,40 @@ class Parser {
       }
     };
     auto text = [&] {
-      if (auto t = r.string("text", Need::required)) {
-        if (t->size() > kMaxTextBytes)
-          r.error("invalid_field", "text", "must be at most 4096 bytes");
-        a.text = *t;
+      const json::value* v = r.value("text", Need::required);
+      if (!v) return;
+      auto fits = [&](std::string_view t, std::string_view key) {
+        if (t.empty()) {
+          r.error("invalid_field", key, "must not be empty");
+          return false;
+        }
+        if (t.size() > kMaxTextBytes) {
+          r.error("invalid_field", key, "must be at most 4096 bytes");
+          return false;
+        }
+        return true;
+      };
+      if (v->is_string()) {
+        if (fits(v->get_string(), "text")) a.text = std::string(v->get_string());
+        return;
       }
+      if (!v->is_object() || v->get_object().empty()) {
+        r.error("invalid_field", "text",
+                "must be a string, or an object of texts by language ({\"en\": ..., \"zh\": ...})");
+        return;
+      }
+      LocalizedText::ByLanguage texts;
+      for (const auto& [language, t] : v->get_object()) {
+        const std::string key = "text." + std::string(language);
+        if (!is_language_tag(language))
+          r.error("invalid_field", key,
+                  "must be keyed by a language tag (\"en\", \"zh\", \"zh-TW\")");
+        else if (!t.is_string())
+          r.error("invalid_field", key, "must be a string");
+        else if (fits(t.get_string(), key))
+          texts.emplace(std::string(language), std::string(t.get_string()));
+      }
+      a.text = LocalizedText(std::move(texts));
     };
     if (*type == "route") {
       a.type = ActionType::route;

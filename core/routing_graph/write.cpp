@@ -68,7 +68,13 @@ json::object action_json(const Action& a) {
   if (!a.group.empty()) o["group"] = a.group;
   if (!a.chain.empty()) o["chain"] = string_array(a.chain);
   if (!a.flow_node.empty()) o["flow_node"] = a.flow_node;
-  if (!a.text.empty()) o["text"] = a.text;
+  if (const auto& texts = a.text.by_language(); texts.size() == 1 && texts.count("") == 1) {
+    o["text"] = texts.begin()->second;  // one text for every language: a plain string
+  } else if (!texts.empty()) {
+    json::object by_language;
+    for (const auto& [language, text] : texts) by_language[language] = text;
+    o["text"] = std::move(by_language);
+  }
   return o;
 }
 

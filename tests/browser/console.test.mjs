@@ -539,3 +539,88 @@ describe("agent console", () => {
     await page.getByRole("heading", { name: "Sign in to the agent console" }).waitFor();
   });
 });
+
+describe("the console after a walk: names, previews, a reply too long", () => {
+  let server, browser, page;
+  const visitors = [];
+
+  before(async () => {
+    server = await startServer({
+      prepare: (dir) => {
+        // A small limit, so a too-long reply is quick to write.
+        const file = path.join(dir, "demo.toml");
+        writeFileSync(file, readFileSync(file, "utf8").replace("max_message_bytes = 65536", "max_message_bytes = 3000"));
+      },
+    });
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, locale: "en-US" });
+    context.setDefaultTimeout(15000);
+    page = await context.newPage();
+  });
+
+  after(async () => {
+    for (const v of visitors) v.close();
+    await browser?.close();
+    await server?.dispose();
+  });
+
+  test("the header names the group, a reload keeps each entry's last message, a reply over the limit stays in the composer", async () => {
+    await signIn(page, server, DEMO_AGENT);
+    const ada = await new Visitor(server, "demo", { type: "hello", name: "Ada", meta: { page: "https://shop.example/cart", lang: "en" } }).connect();
+    const bo = await new Visitor(server, "demo", { type: "hello", name: "Bo", meta: { page: "https://shop.example/zh/lamps", lang: "zh-CN" } }).connect();
+    visitors.push(ada, bo);
+    ada.say("Where is my parcel?");
+    await convButton(page, "Ada").waitFor();
+    bo.say("台灯有货吗？");
+    await convButton(page, "Bo").waitFor();
+    await convButton(page, "Ada").click();
+    await log(page).getByText("Where is my parcel?").waitFor();
+    // The group by its name (demo.toml: [groups.support] name = "Customer support").
+    const header = page.locator(".conv-header");
+    await header.locator(".group-pill").filter({ hasText: /^Customer support$/ }).waitFor();
+
+    // A reply the server would refuse: not sent, kept, and the agent told how much to cut.
+    const box = page.getByRole("textbox", { name: "Message" });
+    const long = "Your parcel left our warehouse this morning. ".repeat(80);
+    await box.fill(long);
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    const problem = page.getByRole("alert").filter({ hasText: /^Too long to send: remove \d+ characters, or send it as two messages\. Your text is still here\.$/ });
+    await problem.waitFor();
+    assert.equal(await box.inputValue(), long);
+    assert.equal(await box.getAttribute("aria-invalid"), "true");
+    assert.equal(await log(page).getByRole("button", { name: "Retry" }).count(), 0);
+    assert.equal(await log(page).getByText("Not sent").count(), 0);
+    await screenshot(page, "console-too-long-en");
+    // Cut to what it says: sent.
+    const over = Number(/remove (\d+) characters/.exec(await problem.innerText())[1]);
+    const shorter = Array.from(long.trim()).slice(0, -over).join("");
+    await box.fill(shorter);
+    await problem.waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await ada.waitFrame((f) => f.type === "message" && f.text === shorter);
+    assert.equal(await box.inputValue(), "");
+
+    // After a reload the list shows each conversation's last message, not the visitor's page.
+    await page.reload();
+    await page.getByRole("tab", { name: /Mine/ }).waitFor();
+    await waitFor("Bo's last message in the list", async () => /台灯有货吗？/.test(await convButton(page, "Bo").innerText()));
+    await waitFor("Ada's last message in the list", async () => /Your parcel left our warehouse/.test(await convButton(page, "Ada").innerText()));
+    assert.doesNotMatch(await convButton(page, "Bo").innerText(), /shop\.example/);
+    await screenshot(page, "console-reloaded-list-en");
+
+    // In Chinese.
+    await page.getByRole("combobox", { name: "Language" }).selectOption("zh");
+    await convButton(page, "Bo").click();
+    await page.getByRole("log", { name: "消息" }).getByText("台灯有货吗？").waitFor();
+    await header.locator(".group-pill").filter({ hasText: /^Customer support$/ }).waitFor();
+    const zhBox = page.getByRole("textbox", { name: "消息" });
+    const zhLong = "您的包裹今天上午已经从仓库发出。".repeat(80);
+    await zhBox.fill(zhLong);
+    await page.getByRole("button", { name: "发送", exact: true }).click();
+    await page.getByRole("alert").filter({ hasText: /^内容太长，无法发送：请删去 \d+ 个字，或分成两条发送。您的文字仍保留在输入框中。$/ }).waitFor();
+    assert.equal(await zhBox.inputValue(), zhLong);
+    assert.equal(await page.getByRole("log", { name: "消息" }).getByRole("button", { name: "重试" }).count(), 0);
+    await screenshot(page, "console-too-long-zh");
+    await page.getByRole("combobox", { name: "语言" }).selectOption("en");
+  });
+});

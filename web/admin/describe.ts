@@ -1,5 +1,5 @@
 // One-line summaries of conditions, actions and problems, in the UI's language.
-import type { Action, Condition, Graph } from "./graph/model";
+import { type Action, type Condition, type Graph, textIn } from "./graph/model";
 import type { Problem } from "./graph/validate";
 import { T, hasKey } from "./i18n";
 
@@ -44,9 +44,9 @@ export function describeAction(t: T, a: Action): string[] {
     case "bot":
       return [a.flow_node ? t("sum.botNode", { node: a.flow_node }) : t("sum.bot")];
     case "message":
-      return [a.text ? `“${a.text}”` : t("sum.empty")];
+      return [quotedText(a, t)];
     case "offline":
-      return [a.group ? t("sum.offline", { group: a.group }) : t("sum.offlineAny"), a.text ? `“${a.text}”` : t("sum.empty")];
+      return [a.group ? t("sum.offline", { group: a.group }) : t("sum.offlineAny"), quotedText(a, t)];
   }
 }
 
@@ -77,4 +77,10 @@ export function describeProblem(t: T, p: Problem): string {
   const key = `problem.${p.code}`;
   if (!p.message && hasKey(key)) return t(key, p.params);
   return p.message ?? p.code;
+}
+
+// A message's text: its English (default) one, else its Chinese one.
+function quotedText(a: Action, t: T): string {
+  const text = textIn(a.text, "en") || textIn(a.text, "zh");
+  return text ? `“${text}”` : t("sum.empty");
 }

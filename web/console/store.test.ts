@@ -13,9 +13,11 @@ describe("Store", () => {
   const calls: { method: string; url: string; headers: Record<string, string> }[] = [];
   let signedIn = true;
   let queued: unknown[] = []; // what GET …/conversations?status=queued lists
+  let history: unknown[] = []; // what GET …/messages answers
   beforeEach(() => {
     signedIn = true;
     queued = [];
+    history = [];
     localStorage.removeItem("sb.console.lang"); // a test that switched to Chinese leaves English for the next
     FakeSocket.made = [];
     calls.length = 0;
@@ -27,7 +29,7 @@ describe("Store", () => {
       if (url === "/v1/session?probe=1" && method === "GET") return json(200, signedIn ? session : { session: null });
       if (url === "/v1/session" && method === "DELETE") return json(204, null);
       if (url.includes("/conversations?")) return json(200, { conversations: url.includes("status=queued") ? queued : [] });
-      if (url.includes("/messages")) return json(200, { conversation_id: "c1", messages: [], has_more: false });
+      if (url.includes("/messages")) return json(200, { conversation_id: "c1", messages: history, has_more: false });
       if (url.includes("/canned-replies")) return json(200, { canned_replies: [] });
       if (url === "/v1/tenants/locked/auth/session")
         return new Response(JSON.stringify({ error: { code: "rate_limited", message: "too many failed sign-ins; try again in 8 s", retry_after: 8 } }), { status: 429, headers: { "Content-Type": "application/json", "Retry-After": "8" } });
@@ -155,6 +157,45 @@ describe("Store", () => {
     expect(store.state.toasts.map((t) => t.text)).toEqual(["support 现在没有人能接手，会话仍由您负责。"]);
     ws.frame({ type: "error", code: "bad_field", message: "status must be online, away or offline" });
     expect(store.state.toasts.at(-1)?.text).toBe("出了点问题，请重试。");
+  });
+
+  it("a message longer than the welcome's limit is not sent, and says how much to cut", async () => {
+    const [store, ws] = await started();
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [], max_message_bytes: 300 });
+    ws.frame({ type: "conversation.assigned", conversation: conv(1), history: [msg(1)] });
+    const before = store.state.threads.c1.messages.length;
+    // 3 bytes a character in UTF-8: 100 of them do not fit with the frame around them.
+    const over = store.sendMessage("c1", "长".repeat(100), false, []);
+    expect(over).toBeGreaterThan(0);
+    expect(ws.sent.filter((f) => f.type === "message")).toEqual([]);
+    expect(store.state.threads.c1.messages).toHaveLength(before); // no "Not sent" with a Retry
+    // Cutting exactly that much fits, and is sent.
+    expect(store.charactersOver("c1", "长".repeat(100 - over), false, [])).toBe(0);
+    expect(store.charactersOver("c1", "长".repeat(101 - over), false, [])).toBe(1);
+    expect(store.sendMessage("c1", "长".repeat(100 - over), false, [])).toBe(0);
+    const sent = ws.sent.filter((f) => f.type === "message");
+    expect(sent).toHaveLength(1);
+    expect(new TextEncoder().encode(JSON.stringify(sent[0])).length).toBeLessThanOrEqual(300);
+  });
+
+  it("a message the server still refuses as too large is marked failed without a useless Retry", async () => {
+    const [store, ws] = await started();
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] }); // an older server: no limit told
+    ws.frame({ type: "conversation.assigned", conversation: conv(1), history: [msg(1)] });
+    store.sendMessage("c1", "x".repeat(70000), false, []);
+    const sent = ws.sent.find((f) => f.type === "message");
+    ws.frame({ type: "error", code: "too_large", message: "frame larger than this tenant's limit of 65536 bytes", ref: sent.client_msg_id });
+    expect(store.state.threads.c1.messages.at(-1)).toMatchObject({ state: "failed", final: true, error: "Too long to send: shorten it." });
+  });
+
+  it("after a reload the list shows each open conversation's last message, not the visitor's page", async () => {
+    const [store, ws] = await started();
+    history = [msg(7, "Where is my parcel?")];
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [{ ...conv(7), visitor: { id: "v1", name: "Ada", meta: { page: "https://shop.example/cart" } } }] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.some((c) => /\/conversations\/c1\/messages\?.*limit=1/.test(c.url))).toBe(true);
+    expect(store.state.inbox.activity.c1?.preview).toBe("Where is my parcel?");
+    expect(store.state.inbox.unread.c1).toBeUndefined(); // read before the reload as far as anyone knows
   });
 
   it("sends the CSRF token on changes, and a 4001 sends the agent back to sign-in with the reason", async () => {

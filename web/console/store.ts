@@ -3,6 +3,7 @@
 // `state` and call the methods; the pure parts (inbox, threads, resume) live in
 // model/ and are unit-tested there.
 import { newClientMsgId } from "../shared/ids";
+import { charactersOver } from "./model/limits";
 import { ReconnectingSocket, socketUrl, type Frame, type SocketState } from "../shared/socket";
 import { Api, ApiError, type AttachmentPolicy, type Session } from "./api";
 import { initialLanguage, saveLanguage, translator, type Lang, type Translate } from "./i18n";
@@ -62,6 +63,7 @@ export interface AppState {
   filters: Filters;
   canned: CannedReply[];
   attachments: AttachmentPolicy | null; // null: unknown, offered (the server decides)
+  maxMessageBytes: number; // the largest frame the server takes (the welcome's); 0: unknown
   agents: AgentInfo[];
   groups: GroupInfo[]; // the tenant's groups, for transfers and the group filter
   earlier: Record<string, Conv[]>; // visitor id -> their conversations
@@ -108,6 +110,7 @@ export class Store {
       filters: { tag: "", group: "" },
       canned: [],
       attachments: null,
+      maxMessageBytes: 0,
       agents: [],
       groups: [],
       earlier: {},
@@ -386,12 +389,15 @@ export class Store {
 
   private onWelcome(f: Frame): void {
     const conversations = Array.isArray(f.conversations) ? f.conversations.map(toConv) : [];
-    this.set({ status: (f.status as AgentStatus) ?? "online" });
+    this.set({ status: (f.status as AgentStatus) ?? "online", maxMessageBytes: typeof f.max_message_bytes === "number" ? f.max_message_bytes : 0 });
     this.inbox({ type: "welcome", conversations });
     // Resume: replay what we missed, send again what was not acknowledged.
     const hello = resumeHello(this.state.threads, conversations);
     if (hello) this.send(hello as unknown as Frame);
     for (const frame of resendFrames(this.state.threads)) this.send({ ...frame, ref: frame.client_msg_id } as unknown as Frame);
+    // After a reload the list knows no message of them: ask for each one's newest,
+    // so the list shows it rather than the visitor's page until one is opened.
+    for (const c of conversations) if (!this.state.inbox.activity[c.id] && !this.state.threads[c.id]?.loaded) void this.loadPreview(c.id);
     // Conversations whose messages we never loaded, or that went elsewhere meanwhile.
     void this.refreshLists();
     const selected = this.state.selected;
@@ -421,7 +427,8 @@ export class Store {
     if (e.action === "message") {
       for (const [id, t] of Object.entries(this.state.threads)) {
         if (t.messages.some((m) => m.client_msg_id === ref && m.seq === null)) {
-          this.thread(id, (th) => markFailed(th, ref, text));
+          // Too long stays too long: no Retry (a limit lowered since the welcome).
+          this.thread(id, (th) => markFailed(th, ref, text, f.code === "too_large"));
           return;
         }
       }
@@ -442,7 +449,8 @@ export class Store {
     void this.refreshLists();
   }
 
-  private groupName(id: string): string {
+  // A group's name as the tenant gave it; its id while the names are not known.
+  groupName(id: string): string {
     return this.state.groups.find((g) => g.id === id)?.name ?? id;
   }
 
@@ -529,6 +537,18 @@ export class Store {
       if (this.state.selected === id) this.sendRead(id);
     } catch (e) {
       this.toast(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  // The newest message of a conversation, for its line in the list only.
+  private async loadPreview(id: string): Promise<void> {
+    try {
+      const page = await this.api.history(id, undefined, 1);
+      const newest = page.messages[page.messages.length - 1];
+      if (newest && !this.state.inbox.activity[id]) this.inbox({ type: "message", conversation_id: id, message: newest, seen: true });
+    } catch (e) {
+      // The line keeps what it shows; opening the conversation loads its messages.
+      if (!(e instanceof ApiError) || e.status !== 401) console.warn("the newest message of", id, e);
     }
   }
 
@@ -625,9 +645,20 @@ export class Store {
     if (this.send({ type: "status", status })) this.set({ status });
   }
 
-  sendMessage(id: string, text: string, isPrivate: boolean, attachments: Attachment[]): void {
+  // How many characters must go before text fits in one frame (0: it fits).
+  charactersOver(id: string, text: string, isPrivate: boolean, attachments: Attachment[]): number {
+    const ids = attachments.map((a) => a.id);
+    const client_msg_id = newClientMsgId("a");
+    return charactersOver(text.trim(), (x) => ({ ...messageFrame(id, client_msg_id, x, isPrivate, ids), ref: client_msg_id }), this.state.maxMessageBytes);
+  }
+
+  // Sends a message; answers how many characters are too many when the server would
+  // refuse it as too long, and then sends nothing (the composer keeps the text).
+  sendMessage(id: string, text: string, isPrivate: boolean, attachments: Attachment[]): number {
     const trimmed = text.trim();
-    if (!trimmed && attachments.length === 0) return;
+    if (!trimmed && attachments.length === 0) return 0;
+    const over = this.charactersOver(id, trimmed, isPrivate, attachments);
+    if (over > 0) return over;
     const client_msg_id = newClientMsgId("a");
     const session = this.state.session!;
     this.thread(id, (t) =>
@@ -644,6 +675,7 @@ export class Store {
     this.send({ ...frame, ref: client_msg_id } as unknown as Frame);
     // As in the widget: retries back off up to 15 s, an agent who sends is waiting now.
     if (this.state.connection === "reconnecting") this.reconnectNow();
+    return 0;
   }
 
   retry(id: string, clientMsgId: string): void {

@@ -818,3 +818,20 @@ TEST_CASE("stop() from another thread while commands come from several: nothing 
   CHECK(frames_now() == frames_at_stop);
   CHECK(f.store->writes == writes_at_stop);
 }
+
+TEST_CASE(
+    "an agent's welcome tells the tenant's frame limit, so the console checks before sending") {
+  Fixture f({agent("ann", 1)});
+  auto first = f.peer();
+  f.engine->agent_connect(first, agent_id("ann"));
+  f.settle();
+  CHECK(first->of_type("welcome").at(0).at("max_message_bytes").as_int64() == 65536);
+
+  EnginePolicy policy;
+  policy.max_message_bytes = 2000;
+  f.engine->set_policy(policy);
+  auto second = f.peer();
+  f.engine->agent_connect(second, agent_id("ann"));
+  f.settle();
+  CHECK(second->of_type("welcome").at(0).at("max_message_bytes").as_int64() == 2000);
+}

@@ -61,6 +61,41 @@ TEST_CASE("text with quotes, backslashes, newlines and CJK survives the TOML for
   CHECK(*reread == graph);
 }
 
+TEST_CASE("a text per language survives both forms, and a plain text stays a string") {
+  Graph graph;
+  Action message;
+  message.id = "m";
+  message.type = ActionType::message;
+  message.text = sb::LocalizedText(
+      sb::LocalizedText::ByLanguage{{"en", "Sorry for the wait."}, {"zh", "抱歉久等了。"}});
+  Action offline;
+  offline.id = "o";
+  offline.type = ActionType::offline;
+  offline.text = "Closed.";
+  graph.fallback.actions = {message, offline};
+
+  const json::value j = to_json(graph);
+  const auto& actions = j.at("actions").as_array();
+  CHECK(actions[0].at("text") ==
+        json::object{{"en", "Sorry for the wait."}, {"zh", "抱歉久等了。"}});
+  CHECK(actions[1].at("text") == "Closed.");
+  Errors errors;
+  auto from_j = from_json(j, {}, errors);
+  INFO(all(errors));
+  REQUIRE(from_j);
+  CHECK(*from_j == graph);
+
+  const std::string toml_text = to_toml(graph);
+  INFO(toml_text);
+  CHECK(toml_text.find(R"(text = { en = "Sorry for the wait.", zh = "抱歉久等了。" })") !=
+        std::string::npos);
+  auto from_t = graph_from_toml(toml_text, {}, errors);
+  REQUIRE(from_t);
+  CHECK(*from_t == graph);
+  CHECK(from_t->fallback.actions[0].text.in("zh-CN") == "抱歉久等了。");
+  CHECK(from_t->fallback.actions[0].text.in("fr") == "Sorry for the wait.");
+}
+
 TEST_CASE("a hand-written TOML graph gets ids and defaults") {
   Errors errors;
   auto graph = graph_from_toml(R"(

@@ -186,3 +186,20 @@ actions = [ { type = "queue" } ]
   expect(errors, "routing.rules[1].actions[0].group", "missing_field",
          "rule 'late', action 'late-do-1'");
 }
+
+TEST_CASE("a message's texts by language are checked one by one") {
+  auto errors = errors_after([](json::object& g) { action(g, 0)["text"] = json::object{}; });
+  expect(errors, "actions[0].text", "invalid_field", "by language");
+  errors = errors_after([](json::object& g) { action(g, 0)["text"] = 3; });
+  expect(errors, "actions[0].text", "invalid_field", "must be a string");
+  errors = errors_after([](json::object& g) {
+    action(g, 0)["text"] = json::object{{"en", "Hi"}, {"zh", ""}, {"a b", "x"}, {"fr", 1}};
+  });
+  expect(errors, "actions[0].text.zh", "invalid_field", "must not be empty");
+  expect(errors, "actions[0].text.a b", "invalid_field", "language tag");
+  expect(errors, "actions[0].text.fr", "invalid_field", "must be a string");
+  errors = errors_after([](json::object& g) {
+    action(g, 0)["text"] = json::object{{"zh", std::string(4097, 'x')}};
+  });
+  expect(errors, "actions[0].text.zh", "invalid_field", "4096 bytes");
+}

@@ -103,6 +103,9 @@ TEST_CASE(
   CHECK_FALSE(rules[1].conditions[1].expect);
   REQUIRE(rules[1].actions.size() == 2);
   CHECK(rules[1].actions[0].type == ActionType::message);
+  // Said in the visitor's language.
+  CHECK(rules[1].actions[0].text.in("en").rfind("Sorry for the wait.", 0) == 0);
+  CHECK(rules[1].actions[0].text.in("zh").rfind("抱歉让您久等了。", 0) == 0);
   CHECK(rules[1].actions[1].type == ActionType::queue);
   CHECK(rules[1].actions[1].group == "support");
   CHECK(rules[2].conditions.empty());

@@ -3,7 +3,7 @@
 // fallback. Every change goes through onChange as a new graph.
 import { actionName, describeProblem } from "../describe";
 import * as edits from "../graph/edits";
-import { Action, ActionType, ConditionType, actionTypes, conditionTypes, isFinal } from "../graph/model";
+import { Action, ActionType, ConditionType, actionTypes, conditionTypes, isFinal, textIn, withTextIn } from "../graph/model";
 import type { T } from "../i18n";
 import { ConditionForm } from "./ConditionForm";
 import { GroupSelect, Props, defaultGroup, fieldError } from "./formParts";
@@ -209,9 +209,15 @@ function ActionForm(props: Props & { action: Action }) {
         </Field>
       )}
       {(a.type === "message" || a.type === "offline") && (
-        <Field label={t("inspector.text")} error={f("text")}>
-          {(id, d) => <textarea id={id} rows={4} maxLength={4096} value={a.text ?? ""} aria-describedby={d} aria-invalid={!!f("text") || undefined} onChange={(e) => set({ text: e.target.value }, "text")} />}
-        </Field>
+        <fieldset>
+          <legend>{t("inspector.text")}</legend>
+          <Field label={t("inspector.textEn")} error={f("text")} hint={t("inspector.textHelp")}>
+            {(id, d) => <textarea id={id} rows={4} maxLength={4096} value={textIn(a.text, "en")} aria-describedby={d} aria-invalid={!!f("text") || undefined} onChange={(e) => set({ text: withTextIn(a.text, "en", e.target.value) }, "text")} />}
+          </Field>
+          <Field label={t("inspector.textZh")}>
+            {(id, d) => <textarea id={id} lang="zh-CN" rows={4} maxLength={4096} value={textIn(a.text, "zh")} aria-describedby={d} onChange={(e) => set({ text: withTextIn(a.text, "zh", e.target.value) }, "text")} />}
+          </Field>
+        </fieldset>
       )}
       {(!isFinal(a.type) || graph.edges.some((e) => e.from === a.id)) && <NextStep {...props} from={a.id} />}
       <div className="row buttons">

@@ -3,7 +3,7 @@ import * as edits from "./edits";
 import { fromFlow, movePositions, toFlow } from "./flow";
 import { canRedo, canUndo, commit, commitSince, redo, replacePresent, startHistory, undo } from "./history";
 import { layout, needsLayout, withLayout } from "./layout";
-import { Graph, chainFrom, cleanForSave } from "./model";
+import { Graph, chainFrom, cleanForSave, textIn, withTextIn } from "./model";
 import { errorsOf, serverProblems, validate } from "./validate";
 import { describeProblem } from "../describe";
 import { translator } from "../i18n";
@@ -310,5 +310,33 @@ describe("duplicating a rule", () => {
     expect(actions.map((a) => a.id)).not.toContain("long-wait-do-1");
     expect(chainFrom(graph, "long-wait").map((a) => a.id)).toEqual(["long-wait-do-1", "long-wait-do-2"]);
     expect(validate(graph, catalog).filter((p) => p.severity === "error")).toEqual([]);
+  });
+});
+
+describe("a message's text per language", () => {
+  it("reads a plain text as the English one and edits each language apart", () => {
+    expect(textIn("Hi", "en")).toBe("Hi");
+    expect(textIn("Hi", "zh")).toBe("");
+    const both = withTextIn("Hi", "zh", "您好");
+    expect(both).toEqual({ en: "Hi", zh: "您好" });
+    expect(textIn(both, "zh")).toBe("您好");
+    // Back to English only: the plain string older graphs have.
+    expect(withTextIn(both, "zh", "")).toBe("Hi");
+    expect(withTextIn({ en: "Hi", de: "Hallo" }, "zh", "您好")).toEqual({ en: "Hi", de: "Hallo", zh: "您好" });
+    expect(withTextIn(both, "en", "")).toEqual({ zh: "您好" });
+    expect(withTextIn("", "en", "")).toBe("");
+  });
+
+  it("is saved as the server takes it, and validated in each language", () => {
+    const g = demo();
+    const wait = g.actions.find((a) => a.type === "message")!;
+    wait.text = { en: "Sorry for the wait.", zh: "抱歉久等了。" };
+    expect(cleanForSave(g).actions.find((a) => a.id === wait.id)!.text).toEqual({ en: "Sorry for the wait.", zh: "抱歉久等了。" });
+    const textProblems = () => errorsOf(validate(g)).filter((p) => p.node === wait.id && p.field === "text").map((p) => p.code);
+    expect(textProblems()).toEqual([]);
+    wait.text = { en: "", zh: "" };
+    expect(textProblems()).toEqual(["missing"]);
+    wait.text = { en: "ok", zh: "长".repeat(4097) };
+    expect(textProblems()).toEqual(["too_long"]);
   });
 });

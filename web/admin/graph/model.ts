@@ -54,8 +54,36 @@ export type Action = {
   group?: string; // route (optional), queue, offline (optional)
   chain?: string[]; // route; none: the tenant's [routing].chain
   flow_node?: string; // bot
-  text?: string; // message, offline
+  text?: LocalText; // message, offline
 };
+
+// What a message says: one text for every visitor, or one per language
+// ({ en, zh, ... }); the server gives each visitor the one of their widget's
+// language, else the plain or English one.
+export type LocalText = string | Record<string, string>;
+
+// The text shown to visitors of `lang` as the editor edits it: a plain string is
+// the English (default) one.
+export function textIn(text: LocalText | undefined, lang: "en" | "zh"): string {
+  if (text === undefined) return "";
+  if (typeof text === "string") return lang === "en" ? text : "";
+  return text[lang] ?? "";
+}
+
+// `text` with the one of `lang` changed. Only an English text stays a plain string,
+// as older graphs have it; languages the editor does not show are kept.
+export function withTextIn(text: LocalText | undefined, lang: "en" | "zh", value: string): LocalText {
+  const map: Record<string, string> = typeof text === "string" ? (text ? { en: text } : {}) : { ...(text ?? {}) };
+  if (value) map[lang] = value;
+  else delete map[lang];
+  const keys = Object.keys(map);
+  if (keys.length === 0) return "";
+  if (keys.length === 1 && keys[0] === "en") return map.en;
+  return map;
+}
+
+// Every text of a message (to check each).
+export const allTexts = (text: LocalText | undefined): string[] => (text === undefined ? [] : typeof text === "string" ? [text] : Object.values(text));
 
 export type Rule = {
   id: string;

@@ -2,7 +2,7 @@
 // dangling edges and half-filled nodes are shown on their node before the server
 // is asked. The server checks again (422 errors[]); serverProblems() maps its
 // field paths onto the same nodes.
-import { Action, Graph, isFinal } from "./model";
+import { Action, Graph, allTexts, isFinal } from "./model";
 
 export type Severity = "error" | "warning";
 
@@ -177,8 +177,8 @@ export function validate(graph: Graph, catalog?: Catalog): Problem[] {
   for (const a of graph.actions) {
     if (a.type === "queue") groupField(a.id, "group", a.group, true);
     else if (a.type === "route" || a.type === "offline") groupField(a.id, "group", a.group, false);
-    if ((a.type === "message" || a.type === "offline") && !a.text?.trim()) out.push({ severity: "error", code: "missing", node: a.id, field: "text" });
-    if ((a.text?.length ?? 0) > 4096) out.push({ severity: "error", code: "too_long", node: a.id, field: "text" });
+    if ((a.type === "message" || a.type === "offline") && !allTexts(a.text).some((x) => x.trim())) out.push({ severity: "error", code: "missing", node: a.id, field: "text" });
+    if (allTexts(a.text).some((x) => x.length > 4096)) out.push({ severity: "error", code: "too_long", node: a.id, field: "text" });
     if (a.type === "route")
       (a.chain ?? []).forEach((name, i) => {
         if (a.chain!.indexOf(name) !== i) out.push({ severity: "error", code: "duplicate_strategy", node: a.id, field: `chain[${i}]`, params: { name } });

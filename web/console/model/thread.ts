@@ -18,6 +18,7 @@ export interface ChatMessage {
   attachments?: Attachment[];
   state: SendState;
   error?: string;
+  final?: boolean; // failed for good (too long): sending again cannot help, no Retry
 }
 
 export interface Thread {
@@ -78,12 +79,12 @@ export function applyAck(thread: Thread, clientMsgId: string, seq: number, messa
   return { ...thread, messages: order([...rest, { ...mine, seq, message_id: messageId, state: "sent", error: undefined }]) };
 }
 
-export function markFailed(thread: Thread, clientMsgId: string, error: string): Thread {
+export function markFailed(thread: Thread, clientMsgId: string, error: string, final = false): Thread {
   let changed = false;
   const messages = thread.messages.map((m) => {
     if (m.client_msg_id !== clientMsgId || m.seq !== null) return m;
     changed = true;
-    return { ...m, state: "failed" as const, error };
+    return { ...m, state: "failed" as const, error, ...(final ? { final: true } : {}) };
   });
   return changed ? { ...thread, messages } : thread;
 }

@@ -29,6 +29,7 @@ export function Composer({ conv }: { conv: Conv }) {
   const [choice, setChoice] = useState(0);
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [dragging, setDragging] = useState(false);
+  const [tooLong, setTooLong] = useState(0); // characters over the server's limit at the last Send
   const area = useRef<HTMLTextAreaElement>(null);
   const file = useRef<HTMLInputElement>(null);
   const typingOn = useRef(false);
@@ -43,6 +44,7 @@ export function Composer({ conv }: { conv: Conv }) {
   useEffect(() => {
     setSlash(null);
     setUploads([]);
+    setTooLong(0);
     return () => stopTyping();
   }, [conv.id]);
 
@@ -72,6 +74,8 @@ export function Composer({ conv }: { conv: Conv }) {
   function onInput(e: Event) {
     const el = e.currentTarget as HTMLTextAreaElement;
     setText(el.value);
+    // Told it is too long: say how much is still too much, until it fits.
+    if (tooLong) setTooLong(store.charactersOver(conv.id, el.value, note, []));
     const q = slashQueryAt(el.value, el.selectionStart ?? el.value.length);
     setSlash(q);
     setChoice(0);
@@ -97,7 +101,14 @@ export function Composer({ conv }: { conv: Conv }) {
     if (uploads.some((u) => !u.attachment && !u.error)) return; // still uploading
     const attachments = uploads.filter((u) => u.attachment).map((u) => u.attachment!);
     if (!text.trim() && attachments.length === 0) return;
-    store.sendMessage(conv.id, text, note, attachments);
+    const over = store.sendMessage(conv.id, text, note, attachments);
+    if (over > 0) {
+      // Nothing sent: the text stays for the agent to shorten or split.
+      setTooLong(over);
+      area.current?.focus();
+      return;
+    }
+    setTooLong(0);
     setText("");
     setUploads([]);
     setSlash(null);
@@ -244,6 +255,11 @@ export function Composer({ conv }: { conv: Conv }) {
           ))}
         </ul>
       )}
+      {tooLong > 0 && (
+        <div class="composer-problem" id={`too-long-${conv.id}`} role="alert">
+          {t(tooLong === 1 ? "tooLongToSendOne" : "tooLongToSend", { n: tooLong })}
+        </div>
+      )}
       <div class="composer-row">
         {state.attachments?.enabled !== false && (
           <>
@@ -256,6 +272,8 @@ export function Composer({ conv }: { conv: Conv }) {
         <textarea
           ref={area}
           aria-label={label}
+          aria-invalid={tooLong > 0 || undefined}
+          aria-describedby={tooLong > 0 ? `too-long-${conv.id}` : undefined}
           aria-autocomplete="list"
           aria-controls={slash ? "canned-list" : undefined}
           aria-activedescendant={slash && matches[choice] ? `canned-${matches[choice].id}` : undefined}

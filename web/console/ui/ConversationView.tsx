@@ -60,7 +60,11 @@ function ConversationHeader({ conv, mine, name, details, onDetails }: { conv: Co
       <div class="conv-title">
         <h2>{name}</h2>
         <span class={`status-pill status-${conv.status}`}>{statusText}</span>
-        {conv.group && <span class="group-pill">{conv.group}</span>}
+        {conv.group && (
+          <span class="group-pill" title={t("groupOf", { group: store.groupName(conv.group) })}>
+            {store.groupName(conv.group)}
+          </span>
+        )}
       </div>
       <div class="conv-actions" role="toolbar" aria-label={t("actions")}>
         {canAccept && (

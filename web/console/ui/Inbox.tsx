@@ -88,7 +88,7 @@ function ConvItem({ conv }: { conv: Conv }) {
   const asked = conv.first_message ? " · " + conv.first_message : "";
   const sub = typing
     ? t("typing", { name })
-    : activity?.preview || (offer?.transfer ? t("transferOffer", { name: offer.transfer.from.name ?? offer.transfer.from.id, group: offer.transfer.group }) : offer ? t("offer") + asked : conv.status === "queued" ? t("waitingFor", { time: formatWait(Date.now() - conv.created_at, state.lang) }) + asked : conv.assignee && conv.assignee !== inbox.me ? t("withAgent", { name: assigneeName }) : (conv.visitor.meta.page as string) ?? "");
+    : activity?.preview || (offer?.transfer ? t("transferOffer", { name: offer.transfer.from.name ?? offer.transfer.from.id, group: store.groupName(offer.transfer.group) }) : offer ? t("offer") + asked : conv.status === "queued" ? t("waitingFor", { time: formatWait(Date.now() - conv.created_at, state.lang) }) + asked : conv.assignee && conv.assignee !== inbox.me ? t("withAgent", { name: assigneeName }) : (conv.visitor.meta.page as string) ?? "");
   const label = name + (unread ? ", " + t("unreadCount", { n: unread }) : "") + (offer ? ", " + t("offer") : "");
   return (
     <li class={`conv-item ${selected ? "selected" : ""} ${unread ? "unread" : ""}`}>

@@ -132,9 +132,11 @@ function MessageItem({ m, conv, mine, last, seen }: { m: ChatMessage; conv: Conv
             <span class="failed-text" role="alert">
               {t("failed")}
               {m.error ? `: ${m.error}` : ""}{" "}
-              <button class="link-button" onClick={() => store.retry(conv.id, m.client_msg_id!)}>
-                {t("retry")}
-              </button>
+              {!m.final && (
+                <button class="link-button" onClick={() => store.retry(conv.id, m.client_msg_id!)}>
+                  {t("retry")}
+                </button>
+              )}
             </span>
           )}
           {m.state === "sent" && seen && <span class="seen">✓✓ {t("seen")}</span>}

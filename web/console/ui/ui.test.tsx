@@ -4,6 +4,7 @@ import type { Store } from "../store";
 import { StoreContext, useApp } from "./context";
 import { initials, RichText } from "./RichText";
 import { VisitorPanel } from "./VisitorPanel";
+import { Composer } from "./Composer";
 import { translator, type Lang } from "../i18n";
 import type { Conv } from "../model/types";
 
@@ -121,5 +122,74 @@ describe("the tag input", () => {
     await p.add("refund");
     expect(p.problem()).toBe("A conversation has at most 32 tags: remove one first.");
     expect(p.sent).toEqual([]);
+  });
+});
+
+describe("the composer", () => {
+  // A store whose limit is `limit` characters (the real one counts the frame's bytes).
+  function composer(lang: Lang, limit: number) {
+    const sent: string[] = [];
+    const over = (text: string) => Math.max(0, Array.from(text.trim()).length - limit);
+    const store = {
+      state: { lang, noteMode: false, canned: [], attachments: null, composerFocus: 0 },
+      t: translator(lang),
+      subscribe: () => () => {},
+      typing: () => {},
+      charactersOver: (_id: string, text: string) => over(text),
+      sendMessage: (_id: string, text: string) => {
+        if (over(text)) return over(text);
+        sent.push(text);
+        return 0;
+      },
+    };
+    const conv: Conv = { id: "c1", status: "assigned", visitor: { id: "v1", name: "Ada", meta: {} }, assignee: "a1", created_at: 0, last_seq: 3, tags: [] };
+    const root = document.createElement("div");
+    document.body.append(root);
+    render(
+      <StoreContext.Provider value={store as unknown as Store}>
+        <Composer conv={conv} />
+      </StoreContext.Provider>,
+      root,
+    );
+    const area = root.querySelector<HTMLTextAreaElement>("textarea")!;
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+    const type = async (text: string) => {
+      area.value = text;
+      area.dispatchEvent(new Event("input", { bubbles: true }));
+      await settle();
+    };
+    const send = async () => {
+      root.querySelector<HTMLButtonElement>(".composer-row button.primary")!.click();
+      await settle();
+    };
+    const problem = () => root.querySelector('[role="alert"]')?.textContent ?? null;
+    return { root, area, type, send, sent, problem };
+  }
+
+  it("keeps a too-long reply in the composer, says in the agent's language how much to cut, and sends it once short enough", async () => {
+    const c = composer("zh", 10);
+    await c.type("一二三四五六七八九十一二");
+    await c.send();
+    expect(c.sent).toEqual([]);
+    expect(c.area.value).toBe("一二三四五六七八九十一二");
+    expect(c.problem()).toBe("内容太长，无法发送：请删去 2 个字，或分成两条发送。您的文字仍保留在输入框中。");
+    expect(c.area.getAttribute("aria-invalid")).toBe("true");
+    expect(c.area.getAttribute("aria-describedby")).toBe(c.root.querySelector('[role="alert"]')!.id);
+    expect(c.root.textContent).not.toContain("重试");
+    await c.type("一二三四五六七八九十一");
+    expect(c.problem()).toBe("内容太长，无法发送：请删去 1 个字。您的文字仍保留在输入框中。");
+    await c.type("一二三四五六七八九十");
+    expect(c.problem()).toBeNull();
+    await c.send();
+    expect(c.sent).toEqual(["一二三四五六七八九十"]);
+    expect(c.area.value).toBe("");
+  });
+
+  it("says it in English on an English console", async () => {
+    const c = composer("en", 3);
+    await c.type("abcdefgh");
+    await c.send();
+    expect(c.problem()).toBe("Too long to send: remove 5 characters, or send it as two messages. Your text is still here.");
+    expect(c.area.value).toBe("abcdefgh");
   });
 });

@@ -9,6 +9,7 @@ import { useStore } from "./store";
 import { isRead, quickReplies } from "./state";
 import { EntryView } from "./Message";
 import { formatBytes } from "./files";
+import { kMaxVisitorText, lengthNote, pasteInto, queueLine } from "./words";
 import { Rating, VisitorForm } from "./Forms";
 
 export interface AppProps {
@@ -46,10 +47,6 @@ export function uploadText(t: Texts, name: string, code: string, maxBytes: numbe
   return format(t.uploadFailed, { name, reason });
 }
 
-function waitText(t: Texts, seconds: number): string {
-  return seconds >= 60 ? format(t.minutes, { n: Math.round(seconds / 60) }) : format(t.seconds, { n: Math.max(1, Math.round(seconds)) });
-}
-
 export function App(props: AppProps) {
   const { session, settings, t } = props;
   const view = useStore(session.view);
@@ -59,6 +56,8 @@ export function App(props: AppProps) {
   const input = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const [text, setText] = useState("");
+  const [pasteCut, setPasteCut] = useState(0); // characters the last paste left out
+  const note = lengthNote(t, text.length, pasteCut);
 
   const hasConversation = chat.conversationId !== null || chat.entries.length > 0;
   const mode = hasConversation || view.formDone ? "chat" : !settings.available ? "offline" : settings.pre_chat.enabled && settings.pre_chat.fields.length ? "prechat" : "chat";
@@ -117,6 +116,7 @@ export function App(props: AppProps) {
     if (!text.trim()) return;
     session.send(text);
     setText("");
+    setPasteCut(0);
     input.current?.focus();
   };
 
@@ -169,7 +169,7 @@ export function App(props: AppProps) {
             })}
             {chat.status === "queued" && chat.queue ? (
               <div class="sb-queue" role="status">
-                {format(t.queued, { n: chat.queue.position })} {chat.queue.eta_s > 0 ? format(t.eta, { t: waitText(t, chat.queue.eta_s) }) : ""}
+                {queueLine(t, chat.queue.position, chat.queue.eta_s)}
               </div>
             ) : null}
             {closed ? (
@@ -207,6 +207,11 @@ export function App(props: AppProps) {
               </button>
             </div>
           ))}
+          {closed || !note ? null : (
+            <div id="sb-length-note" class={pasteCut > 0 || text.length >= kMaxVisitorText ? "sb-length-note sb-full" : "sb-length-note"} role={pasteCut > 0 ? "alert" : "status"}>
+              {note}
+            </div>
+          )}
           {closed ? null : (
             <form
               class="sb-composer"
@@ -243,10 +248,12 @@ export function App(props: AppProps) {
                 aria-label={t.message}
                 placeholder={t.message}
                 value={text}
-                maxLength={4000}
+                maxLength={kMaxVisitorText}
+                aria-describedby={note ? "sb-length-note" : undefined}
                 onInput={(e) => {
                   const value = (e.target as HTMLTextAreaElement).value;
                   setText(value);
+                  if (value.length < text.length) setPasteCut(0); // shortened: the notice has done its work
                   session.typing(value.trim().length > 0);
                 }}
                 onKeyDown={(e) => {
@@ -260,7 +267,20 @@ export function App(props: AppProps) {
                   if (files && files.length) {
                     e.preventDefault();
                     attachFiles(files);
+                    return;
                   }
+                  // Left to itself the browser cuts a long paste at maxLength without a
+                  // word: cut it here, and say so.
+                  const el = e.currentTarget as HTMLTextAreaElement;
+                  const pasted = e.clipboardData?.getData("text/plain") ?? "";
+                  const r = pasteInto(el.value, el.selectionStart ?? el.value.length, el.selectionEnd ?? el.value.length, pasted);
+                  if (r.cut === 0) return;
+                  e.preventDefault();
+                  el.value = r.value;
+                  el.setSelectionRange(r.caret, r.caret);
+                  setText(r.value);
+                  setPasteCut(r.cut);
+                  session.typing(r.value.trim().length > 0);
                 }}
               />
               <button type="submit" class="sb-send">
