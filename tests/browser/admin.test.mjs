@@ -330,6 +330,44 @@ test("the editor speaks Chinese", async () => {
   await page.context().close();
 });
 
+test("a message's text per language: both edited, saved into the tenant file, labelled in both languages", async () => {
+  const page = await openEditor();
+  await node(page, "long-wait-do-1").click();
+  const en = inspector(page).getByRole("textbox", { name: "In English (also for visitors of other languages)" });
+  const zh = inspector(page).getByRole("textbox", { name: "In Chinese" });
+  assert.match(await en.inputValue(), /^Sorry for the wait\. /);
+  assert.match(await zh.inputValue(), /^抱歉让您久等了。/);
+  await zh.fill("抱歉久等了，请留下您的问题。");
+  await screenshot(page, "admin-routing-message-texts-en");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByText("Saved — live now").waitFor();
+  assert.match(readFileSync(tenantFile(), "utf8"), /text = \{ en = "Sorry for the wait\. [^"]*", zh = "抱歉久等了，请留下您的问题。" \}/);
+  const graph = await api(server, "GET", "/v1/tenants/demo/routing", { token: await adminToken() });
+  assert.equal(graph.json.actions.find((a) => a.id === "long-wait-do-1").text.zh, "抱歉久等了，请留下您的问题。");
+  // Only an English text left: a plain string again, as older graphs have it.
+  await node(page, "long-wait-do-1").click();
+  await zh.fill("");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  // "Saved — live now" still shows from the first save, so wait for the file itself.
+  const plain = /type = "message", [^\n]*text = "Sorry for the wait\. [^"]*" \}/;
+  for (const began = Date.now(); !plain.test(readFileSync(tenantFile(), "utf8")); ) {
+    assert.ok(Date.now() - began < 10000, "the second save did not write a plain English text");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await page.context().close();
+
+  const zhPage = await openEditor({ lang: "zh" });
+  await node(zhPage, "long-wait-do-1").click();
+  await inspector(zhPage).getByRole("textbox", { name: "中文" }).fill("抱歉让您久等了。");
+  await inspector(zhPage).getByRole("textbox", { name: "英文（其他语言的访客也看到这段）" }).waitFor();
+  await inspector(zhPage).getByText("每位访客看到其小部件语言的文字；没有中文文字时，中文访客看到英文文字。").waitFor();
+  await screenshot(zhPage, "admin-routing-message-texts-zh");
+  await zhPage.getByRole("button", { name: "保存", exact: true }).click();
+  await zhPage.getByText("已保存，已生效").waitFor();
+  assert.match(readFileSync(tenantFile(), "utf8"), /zh = "抱歉让您久等了。" \}/);
+  await zhPage.context().close();
+});
+
 test("an agent opening /admin/ is refused, and the server refuses their routing calls too", async () => {
   const page = await openEditor({ email: "agent@demo.local", password: "demo-agent" });
   await page.getByText("your account is an agent account").waitFor();
