@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { api, fileOnDisk, launchBrowser, PDF, screenshot, startServer } from "./harness.mjs";
-import { alwaysOpen, openChat, recordStates, startAgent, startWebsite, upgradeStatus, watchDialogs, widgetFrame } from "./widget-support.mjs";
+import { alwaysOpen, openChat, recordStates, startAgent, startWebsite, upgradeStatus, watchDialogs, watchWidget, widgetFrame } from "./widget-support.mjs";
 
 // Leaves out a TOML table and its subtables ([name], [name.x]) from a tenant file.
 function dropTables(text, name) {
@@ -260,13 +260,27 @@ describe("the widget on a website", () => {
     await input.press("Enter");
     await frame.locator('.sb-mine[data-state="pending"]', { hasText: "written before going to another page" }).waitFor();
     // The visitor moves on while the chat server is still away (the widget cannot load there),
-    // and comes back to a page with the widget once it is up again.
-    await page.reload();
-    await server.start();
-    await page.reload();
-    const { log } = await openChat(page);
-    frame = await widgetFrame(page);
-    await log.locator('.sb-mine[data-state="sent"]', { hasText: "written before going to another page" }).waitFor({ timeout: 30000 });
+    // and comes back to a page with the widget once it is up again. A failing wait says
+    // what the website had stored at each step and what the widget did.
+    const stored = () => page.evaluate(() => localStorage.getItem("switchboard:demo")).catch((e) => `(unreadable: ${e.message})`);
+    const watch = await watchWidget(page);
+    let log;
+    try {
+      await page.reload();
+      watch.note(`reloaded while the server is away; stored: ${await stored()}`);
+      await server.start();
+      await page.reload();
+      watch.note(`reloaded with the server back; stored: ${await stored()}`);
+      ({ log } = await openChat(page));
+      frame = await widgetFrame(page);
+      await log.locator('.sb-mine[data-state="sent"]', { hasText: "written before going to another page" }).waitFor({ timeout: 30000 });
+    } catch (error) {
+      const shown = await frame.locator(".sb-msg").evaluateAll((all) => all.map((m) => `${m.className} [${m.dataset.state ?? ""}] ${m.textContent.slice(0, 60)}`)).catch((e) => [`(unreadable: ${e.message})`]);
+      watch.note(`messages shown: ${JSON.stringify(shown)}; stored now: ${await stored()}`);
+      throw await watch.explain(error, "a message kept across a reload");
+    } finally {
+      watch.stop();
+    }
     const agentSeq = (await agent.page.evaluate((id) => Math.max(0, ...window.received.filter((f) => f.type === "message" && f.conversation_id === id && f.text !== "written before going to another page").map((f) => f.seq)), conversation_id));
     await agent.clear();
     await agent.connect({ type: "hello", last_seq: { [conversation_id]: agentSeq } });
