@@ -217,6 +217,8 @@ json::object conversation_object(const Conversation& c, const VisitorState* visi
   } else {
     o["assignee"] = c.assignee;
   }
+  // Present once routing chose a group (the console names it in the header).
+  if (!c.group.empty()) o["group"] = c.group;
   o["created_at"] = c.created_ms;
   o["last_seq"] = c.next_seq - 1;
   json::array tags;

@@ -289,6 +289,8 @@ TEST_CASE("a visitor's position counts only their group's queue and moves as it 
   // estimate from the pace just seen (one taken just now: (0 + 60 s) / 1).
   auto ann = f.agent_connects("ann");
   REQUIRE(ann->of_type("conversation.assigned").size() == 1);
+  // The agent's conversation names its group (the console's header shows it at once).
+  CHECK(ann->of_type("conversation.assigned")[0].at("conversation").at("group") == "billing");
   CHECK(b1->of_type("conversation.assigned").size() == 1);
   auto moved = last_queued(*b3);
   CHECK(num(moved, "position") == 1);
@@ -302,6 +304,9 @@ TEST_CASE("a visitor's position counts only their group's queue and moves as it 
   // their place in billing again.
   auto cid = f.agent_connects("cid");
   CHECK(d1->of_type("conversation.assigned").size() == 1);
+  REQUIRE(cid->of_type("conversation.assigned").size() == 1);
+  CHECK_FALSE(
+      cid->of_type("conversation.assigned")[0].at("conversation").as_object().contains("group"));
   auto again = f.peer();
   f.engine->visitor_hello(again, queue_visitor("b3"), "tok-b3", {});
   f.settle();
