@@ -230,4 +230,24 @@ describe("Store", () => {
     expect(calls.filter((c) => c.url.startsWith("/v1/session"))).toEqual([expect.objectContaining({ method: "GET", url: "/v1/session?probe=1" })]);
     expect(FakeSocket.made).toHaveLength(0);
   });
+
+  it("keeps what the agent typed and did not send across a reload, until it is sent or the conversation closes", async () => {
+    for (const k of Object.keys(localStorage)) if (k.startsWith("sb.console.drafts.")) localStorage.removeItem(k);
+    const [store, ws] = await started();
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [conv(1), { ...conv(1), id: "c2" }] });
+    store.saveDraft("c1", "Your parcel left our wareh");
+    store.saveDraft("c2", "稍等，");
+    const [reloaded, ws2] = await started(); // a new page: same tenant, same agent
+    expect(reloaded.draft("c1")).toBe("Your parcel left our wareh");
+    expect(reloaded.draft("c2")).toBe("稍等，");
+    ws2.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [conv(1), { ...conv(1), id: "c2" }] });
+    reloaded.sendMessage("c1", "Your parcel left our warehouse.", false, []);
+    ws2.frame({ type: "conversation.closed", conversation_id: "c2" });
+    const [third] = await started();
+    expect(third.draft("c1")).toBe("");
+    expect(third.draft("c2")).toBe("");
+    store.saveDraft("c1", "again");
+    await store.signOut(); // signing out on purpose leaves no visitor's text behind
+    expect(Object.keys(localStorage).filter((k) => k.startsWith("sb.console.drafts."))).toEqual([]);
+  });
 });

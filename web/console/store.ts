@@ -8,6 +8,7 @@ import { ReconnectingSocket, socketUrl, type Frame, type SocketState } from "../
 import { Api, ApiError, type AttachmentPolicy, type Session } from "./api";
 import { initialLanguage, saveLanguage, translator, type Lang, type Translate } from "./i18n";
 import { emptyInbox, inboxReducer, tabList, without, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
+import { DraftBook, draftKey } from "./model/drafts";
 import { explainError } from "./model/errors";
 import { messageFrame, resendFrames, resumeHello } from "./model/resume";
 import {
@@ -79,12 +80,22 @@ const kTypingShownMs = 6000;
 const kListRefreshMs = 15000;
 const kSessionCheckMs = 5000;
 
+// The browser's localStorage, or null where it is refused (some private modes).
+function storage(): Storage | null {
+  try {
+    return localStorage;
+  } catch {
+    return null;
+  }
+}
+
 export class Store {
   state: AppState;
   readonly api = new Api();
   private listeners = new Set<() => void>();
   private socket: ReconnectingSocket | null = null;
   private readSent: Record<string, number> = {};
+  private drafts: DraftBook | null = null; // the signed-in agent's unsent composer texts
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
   private sessionCheck: ReturnType<typeof setInterval> | null = null;
   private toastId = 0;
@@ -194,6 +205,9 @@ export class Store {
     } catch {
       /* signed out here all the same */
     }
+    // Signing out on purpose leaves nothing of the visitors' conversations behind;
+    // a session that ends by itself (expired, signed out elsewhere) keeps the drafts.
+    this.drafts?.clear();
     this.teardown(this.t("signedOut"));
   }
 
@@ -222,6 +236,7 @@ export class Store {
     this.refreshTimer = null;
     this.api.forget();
     this.readSent = {};
+    this.drafts = null;
     this.set({
       phase: "signed-out",
       notice,
@@ -243,6 +258,7 @@ export class Store {
   }
 
   private begin(session: Session): void {
+    this.drafts = new DraftBook(storage(), draftKey(session.tenant, session.agent.id));
     this.set({ phase: "signed-in", notice: "", session, inbox: emptyInbox(session.agent.id, session.agent.role === "admin") });
     this.connect(session);
     void this.loadCanned();
@@ -341,6 +357,7 @@ export class Store {
         return;
       }
       case "conversation.closed":
+        this.drafts?.remove(String(f.conversation_id));
         this.inbox({ type: "closed", conversation_id: String(f.conversation_id), at: Date.now() });
         this.set({ typing: { ...this.state.typing, [String(f.conversation_id)]: 0 } });
         return;
@@ -490,6 +507,7 @@ export class Store {
       this.inbox({ type: "records", conversations: live(mine) });
       this.inbox({ type: "list", list: "queue", conversations: live(queue) });
       this.inbox({ type: "list", list: "closed", conversations: live(closed) });
+      this.drafts?.remove(...closed.map((c) => c.id)); // closed while this page was away
       if (admin) this.inbox({ type: "list", list: "all", conversations: live(all).filter((c) => c.status !== "closed") });
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 401) console.warn("refreshing the lists failed", e);
@@ -578,6 +596,15 @@ export class Store {
   }
 
   // ---- UI actions ----
+
+  // The composer's unsent text of a conversation, kept across reloads.
+  draft(id: string): string {
+    return this.drafts?.get(id) ?? "";
+  }
+
+  saveDraft(id: string, text: string): void {
+    this.drafts?.set(id, text);
+  }
 
   select(id: string | null): void {
     this.set({ selected: id });
@@ -673,6 +700,7 @@ export class Store {
     );
     const frame = messageFrame(id, client_msg_id, trimmed, isPrivate, attachments.map((a) => a.id));
     this.send({ ...frame, ref: client_msg_id } as unknown as Frame);
+    this.drafts?.remove(id); // now a pending message: it is resent from the thread
     // As in the widget: retries back off up to 15 s, an agent who sends is waiting now.
     if (this.state.connection === "reconnecting") this.reconnectNow();
     return 0;
