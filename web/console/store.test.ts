@@ -198,6 +198,35 @@ describe("Store", () => {
     expect(store.state.inbox.unread.c1).toBeUndefined(); // read before the reload as far as anyone knows
   });
 
+  it("after a reload the unread counts start from the agent's read mark in the welcome, not from zero", async () => {
+    const [store, ws] = await started();
+    // Read up to 1; then an answer of the agent's, two of the visitor's, a note.
+    history = [msg(1, "Hi"), msg(2, "Hello!", "agent"), msg(3, "My parcel?"), msg(4, "Still there?"), msg(5, "checking", "agent")].map((m) => ({ ...m, id: m.message_id }));
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [{ ...conv(5), read_seq: 1 }, { ...conv(5), id: "c2", read_seq: 5 }] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.state.inbox.unread).toEqual({ c1: 2 });
+    expect(store.state.inbox.activity.c1?.preview).toBe("checking");
+    // A visitor message that arrives meanwhile adds to it, once.
+    ws.frame(msg(6, "Hello?"));
+    expect(store.state.inbox.unread.c1).toBe(3);
+    // A reconnect (the page kept) counts nothing twice.
+    ws.drop();
+    await vi.advanceTimersByTimeAsync(2000);
+    FakeSocket.made[1].open();
+    FakeSocket.made[1].frame({ type: "welcome", agent: session.agent, status: "online", conversations: [{ ...conv(6), read_seq: 1 }] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.state.inbox.unread.c1).toBe(3);
+  });
+
+  it("an older server's welcome (no read_seq) leaves the counts at zero, as before", async () => {
+    const [store, ws] = await started();
+    history = [msg(1, "Hi"), msg(2, "Anyone?")];
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [conv(2)] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.state.inbox.activity.c1?.preview).toBe("Anyone?");
+    expect(store.state.inbox.unread).toEqual({});
+  });
+
   it("sends the CSRF token on changes, and a 4001 sends the agent back to sign-in with the reason", async () => {
     const [store, ws] = await started();
     ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });

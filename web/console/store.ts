@@ -7,7 +7,7 @@ import { charactersOver } from "./model/limits";
 import { ReconnectingSocket, socketUrl, type Frame, type SocketState } from "../shared/socket";
 import { Api, ApiError, type AttachmentPolicy, type Session } from "./api";
 import { initialLanguage, saveLanguage, translator, type Lang, type Translate } from "./i18n";
-import { emptyInbox, inboxReducer, tabList, without, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
+import { emptyInbox, inboxReducer, tabList, unreadAfter, without, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
 import { DraftBook, draftKey } from "./model/drafts";
 import { explainError } from "./model/errors";
 import { messageFrame, resendFrames, resumeHello } from "./model/resume";
@@ -79,6 +79,7 @@ export interface AppState {
 const kTypingShownMs = 6000;
 const kListRefreshMs = 15000;
 const kSessionCheckMs = 5000;
+const kUnreadPage = 50; // the most unread messages counted after a reload
 
 // The browser's localStorage, or null where it is refused (some private modes).
 function storage(): Storage | null {
@@ -413,8 +414,10 @@ export class Store {
     if (hello) this.send(hello as unknown as Frame);
     for (const frame of resendFrames(this.state.threads)) this.send({ ...frame, ref: frame.client_msg_id } as unknown as Frame);
     // After a reload the list knows no message of them: ask for each one's newest,
-    // so the list shows it rather than the visitor's page until one is opened.
-    for (const c of conversations) if (!this.state.inbox.activity[c.id] && !this.state.threads[c.id]?.loaded) void this.loadPreview(c.id);
+    // so the list shows it rather than the visitor's page until one is opened, and
+    // (from the agent's read mark, in the welcome of servers that give it) how many
+    // of the visitor's are unread. A reconnect that kept the page counted them live.
+    for (const c of conversations) if (!this.state.inbox.activity[c.id] && !this.state.threads[c.id]?.loaded) void this.loadPreview(c.id, c.read_seq);
     // Conversations whose messages we never loaded, or that went elsewhere meanwhile.
     void this.refreshLists();
     const selected = this.state.selected;
@@ -558,12 +561,16 @@ export class Store {
     }
   }
 
-  // The newest message of a conversation, for its line in the list only.
-  private async loadPreview(id: string): Promise<void> {
+  // The newest message of a conversation, for its line in the list, and with the
+  // agent's read mark the count of the visitor's messages after it (at most a page).
+  private async loadPreview(id: string, readMark?: number): Promise<void> {
+    const behind = readMark !== undefined && readMark < (this.state.inbox.convs[id]?.last_seq ?? 0);
     try {
-      const page = await this.api.history(id, undefined, 1);
+      const page = await this.api.history(id, undefined, behind ? kUnreadPage : 1);
       const newest = page.messages[page.messages.length - 1];
       if (newest && !this.state.inbox.activity[id]) this.inbox({ type: "message", conversation_id: id, message: newest, seen: true });
+      const count = behind ? unreadAfter(page.messages, Math.max(readMark!, this.readSent[id] ?? 0)) : 0;
+      if (count > 0 && this.state.selected !== id) this.inbox({ type: "unread", conversation_id: id, count });
     } catch (e) {
       // The line keeps what it shows; opening the conversation loads its messages.
       if (!(e instanceof ApiError) || e.status !== 401) console.warn("the newest message of", id, e);
