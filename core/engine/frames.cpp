@@ -217,10 +217,11 @@ json::object conversation_object(const Conversation& c, const VisitorState* visi
   } else {
     o["assignee"] = c.assignee;
   }
-  // Present once routing chose a group (the console names it in the header).
-  if (!c.group.empty()) o["group"] = c.group;
   o["created_at"] = c.created_ms;
   o["last_seq"] = c.next_seq - 1;
+  // The group it waits for or was routed to, as the REST record has it: the
+  // console's header names it from the first frame on.
+  if (!c.group.empty()) o["group"] = c.group;
   json::array tags;
   for (const auto& t : c.tags) tags.emplace_back(t);
   o["tags"] = std::move(tags);

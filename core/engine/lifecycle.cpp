@@ -334,7 +334,12 @@ void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
   json::array conversations;
   for (const auto& id : agent->open_conversations)
     if (Conversation* c = find_conversation(id)) {
-      conversations.push_back(frames::conversation_object(*c, visitor_of(*c)));
+      json::object o = frames::conversation_object(*c, visitor_of(*c));
+      // How far this agent has read (any of their tabs, before a reload or a
+      // restart): a reloaded console counts what is unread from there.
+      const auto mark = c->read_seq.find(agent->id);
+      o["read_seq"] = mark == c->read_seq.end() ? 0 : mark->second;
+      conversations.push_back(std::move(o));
       c->joined_at_seq[peer->peer_id()] = c->delivered_seq;
     }
   peer->send(frames::agent_welcome(*agent, conversations, policy_.max_message_bytes));

@@ -4,82 +4,14 @@
 // reconnect after a server restart, history paging, Chinese, attachments.
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { api, fileOnDisk, launchBrowser, PDF, png, screenshot, sourceDir, startServer } from "./harness.mjs";
-import { convButton, log, signIn } from "./console-support.mjs";
-
-const WebSocketImpl = globalThis.WebSocket ?? createRequire(path.join(sourceDir(), "web", "package.json"))("playwright-core/lib/utilsBundle").ws;
+import { api, fileOnDisk, launchBrowser, PDF, png, screenshot, startServer } from "./harness.mjs";
+import { convButton, log, signIn, sleep, Visitor, waitFor } from "./console-support.mjs";
 
 const DEMO_AGENT = { tenant: "demo", email: "agent@demo.local", password: "demo-agent" };
 const DEMO_ADMIN = { tenant: "demo", email: "admin@demo.local", password: "demo-admin" };
 const ACME_AGENT = { tenant: "acme", email: "agent@acme.local", password: "acme-agent" };
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what, fn, timeoutMs = 10000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-// A visitor on the raw WebSocket: every frame it gets is kept in `frames`.
-class Visitor {
-  constructor(server, tenant, hello) {
-    this.server = server;
-    this.tenant = tenant;
-    this.hello = hello;
-    this.frames = [];
-    this.token = null;
-    this.conversationId = null;
-    this.n = 0;
-    this.lastSeq = 0;
-  }
-  async connect() {
-    this.ws = new WebSocketImpl(`${this.server.url.replace("http", "ws")}/v1/ws/visitor?tenant=${this.tenant}`);
-    const ws = this.ws;
-    await new Promise((resolve, reject) => {
-      ws.onopen = resolve;
-      ws.onerror = () => reject(new Error("visitor socket failed"));
-    });
-    ws.onmessage = (e) => {
-      const frame = JSON.parse(typeof e.data === "string" ? e.data : e.data.toString());
-      this.frames.push(frame);
-      if (frame.type === "message" && frame.seq > this.lastSeq) this.lastSeq = frame.seq;
-      if (frame.type === "ack" && frame.seq > this.lastSeq) this.lastSeq = frame.seq;
-      if (frame.type === "welcome") {
-        this.token = frame.visitor_token;
-        if (frame.conversation_id) this.conversationId = frame.conversation_id;
-      }
-      if (frame.conversation_id && !this.conversationId) this.conversationId = frame.conversation_id;
-    };
-    const seen = this.frames.length;
-    // Back after a drop: the same visitor, and what it missed replayed.
-    const resume = this.token ? { visitor_token: this.token, ...(this.conversationId ? { last_seq: { [this.conversationId]: this.lastSeq } } : {}) } : {};
-    this.send({ ...this.hello, ...resume });
-    await this.waitFrame((f) => f.type === "welcome", seen);
-    return this;
-  }
-  send(frame) {
-    this.ws.send(JSON.stringify(frame));
-  }
-  say(text) {
-    this.send({ type: "message", client_msg_id: `v${++this.n}-${Date.now()}`, text });
-  }
-  async waitFrame(match, from = 0, timeoutMs = 10000) {
-    return waitFor("a visitor frame", () => this.frames.slice(from).find(match), timeoutMs);
-  }
-  close() {
-    try {
-      this.ws.close();
-    } catch {}
-  }
-}
 
 // A screenshot without passing notices, after transitions settle.
 async function settledScreenshot(page, name) {

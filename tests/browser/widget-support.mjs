@@ -6,7 +6,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { api } from "./harness.mjs";
+import { api, launchBrowser, startServer } from "./harness.mjs";
 
 // A plain website (its own origin) with its own styles and globals. Paths:
 //   /            the page with the embed tag (?lang=zh sets <html lang>, ?widget=0 leaves it out,
@@ -59,6 +59,21 @@ export async function startWebsite(chat) {
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${server.address().port}`;
   return { url, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+// A server (its tenant files edited by `prepare` first), Chromium and the website
+// that embeds the widget; close() stops all three.
+export async function startWidgetWorld(prepare) {
+  const world = { server: null, browser: null, website: null };
+  world.close = async () => {
+    await world.browser?.close();
+    await world.website?.close();
+    await world.server?.dispose();
+  };
+  world.server = await startServer({ prepare });
+  world.browser = await launchBrowser();
+  world.website = await startWebsite(world.server.url);
+  return world;
 }
 
 // An agent of the demo tenant over the raw WebSocket, from a page on the server's

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { api, fileOnDisk, launchBrowser, PDF, screenshot, startServer } from "./harness.mjs";
-import { alwaysOpen, openChat, recordStates, startAgent, startWebsite, upgradeStatus, watchDialogs, watchWidget, widgetFrame } from "./widget-support.mjs";
+import { api, fileOnDisk, PDF, screenshot, startServer } from "./harness.mjs";
+import { alwaysOpen, openChat, recordStates, startAgent, startWebsite, startWidgetWorld, upgradeStatus, watchDialogs, watchWidget, widgetFrame } from "./widget-support.mjs";
 
 // Leaves out a TOML table and its subtables ([name], [name.x]) from a tenant file.
 function dropTables(text, name) {
@@ -20,7 +20,7 @@ function dropTables(text, name) {
   }).join("\n");
 }
 
-let server, browser, website;
+let server, browser, website, world;
 
 // A browser context whose waits give up after 15 s (a failing step fails fast).
 async function newContext(options = {}) {
@@ -30,16 +30,11 @@ async function newContext(options = {}) {
 }
 
 before(async () => {
-  server = await startServer({ prepare: alwaysOpen });
-  browser = await launchBrowser();
-  website = await startWebsite(server.url);
+  world = await startWidgetWorld(alwaysOpen);
+  ({ server, browser, website } = world);
 });
 
-after(async () => {
-  await browser?.close();
-  await website?.close();
-  await server?.dispose();
-});
+after(async () => world?.close());
 
 // An HTML page that would run script.
 const kHtml = Buffer.from("<!doctype html><html><body><script>alert('owned')</script><img src=x onerror=alert(2)></body></html>\n");

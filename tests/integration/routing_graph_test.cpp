@@ -160,6 +160,42 @@ actions = [ { type = "offline", group = "support", text = "We are closed. Leave 
   CHECK(str(history[2].as_object(), "text") == "my order 123 is late");
 }
 
+// The demo's waiting message has both languages; here a greeting rule: each visitor
+// reads the text of their widget's language (hello meta.lang), else the English.
+TEST_CASE("a routing message in two languages reaches each visitor in the widget's language",
+          "[routing_graph]") {
+  const std::string graph = R"(
+[[routing.rules]]
+id = "greet"
+conditions = []
+actions = [ { type = "message", text = { en = "Welcome! Someone from support will be with you shortly.", zh = "欢迎！客服人员马上为您服务。" } },
+            { type = "queue", group = "support" } ]
+)";
+  const std::string en = "Welcome! Someone from support will be with you shortly.";
+  const std::string zh = "欢迎！客服人员马上为您服务。";
+  Deployment deployment({shop(graph)});
+  // Nobody online: each waits in support's queue after the greeting.
+  const std::vector<std::pair<std::string, std::string>> visitors = {
+      {"zh", zh}, {"zh-TW", zh}, {"en", en}, {"de", en}, {"", en}};
+  std::vector<VisitorSession> sessions;
+  for (const auto& [lang, expected] : visitors) {
+    json::object meta;
+    if (!lang.empty()) meta["lang"] = lang;
+    auto& visitor = sessions.emplace_back(deployment.connect_visitor("shop", {{"meta", meta}}));
+    visitor.send_message("hello (" + lang + ")");
+    INFO("meta.lang = '" << lang << "'");
+    CHECK(str(message_from(visitor.ws, "system"), "text") == expected);
+    visitor.ws.next_of_type("conversation.queued");
+  }
+  // The agent who takes the Chinese visitor's conversation sees what they were told.
+  auto sam = deployment.connect_agent("shop", "sam");
+  const auto assigned = sam.ws.next_of_type("conversation.assigned");
+  const auto& history = arr(assigned, "history");
+  REQUIRE(history.size() == 2);
+  CHECK(str(history[0].as_object(), "text") == "hello (zh)");
+  CHECK(str(history[1].as_object(), "text") == zh);
+}
+
 TEST_CASE("the routing API: GET, an invalid PUT changes nothing, a valid PUT applies live, dry-run",
           "[routing_graph]") {
   Deployment deployment({shop(kVipGraph)});

@@ -198,6 +198,35 @@ describe("Store", () => {
     expect(store.state.inbox.unread.c1).toBeUndefined(); // read before the reload as far as anyone knows
   });
 
+  it("after a reload the unread counts start from the agent's read mark in the welcome, not from zero", async () => {
+    const [store, ws] = await started();
+    // Read up to 1; then an answer of the agent's, two of the visitor's, a note.
+    history = [msg(1, "Hi"), msg(2, "Hello!", "agent"), msg(3, "My parcel?"), msg(4, "Still there?"), msg(5, "checking", "agent")].map((m) => ({ ...m, id: m.message_id }));
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [{ ...conv(5), read_seq: 1 }, { ...conv(5), id: "c2", read_seq: 5 }] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.state.inbox.unread).toEqual({ c1: 2 });
+    expect(store.state.inbox.activity.c1?.preview).toBe("checking");
+    // A visitor message that arrives meanwhile adds to it, once.
+    ws.frame(msg(6, "Hello?"));
+    expect(store.state.inbox.unread.c1).toBe(3);
+    // A reconnect (the page kept) counts nothing twice.
+    ws.drop();
+    await vi.advanceTimersByTimeAsync(2000);
+    FakeSocket.made[1].open();
+    FakeSocket.made[1].frame({ type: "welcome", agent: session.agent, status: "online", conversations: [{ ...conv(6), read_seq: 1 }] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.state.inbox.unread.c1).toBe(3);
+  });
+
+  it("an older server's welcome (no read_seq) leaves the counts at zero, as before", async () => {
+    const [store, ws] = await started();
+    history = [msg(1, "Hi"), msg(2, "Anyone?")];
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [conv(2)] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.state.inbox.activity.c1?.preview).toBe("Anyone?");
+    expect(store.state.inbox.unread).toEqual({});
+  });
+
   it("sends the CSRF token on changes, and a 4001 sends the agent back to sign-in with the reason", async () => {
     const [store, ws] = await started();
     ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });
@@ -229,5 +258,25 @@ describe("Store", () => {
     expect(store.state.phase).toBe("signed-out");
     expect(calls.filter((c) => c.url.startsWith("/v1/session"))).toEqual([expect.objectContaining({ method: "GET", url: "/v1/session?probe=1" })]);
     expect(FakeSocket.made).toHaveLength(0);
+  });
+
+  it("keeps what the agent typed and did not send across a reload, until it is sent or the conversation closes", async () => {
+    for (const k of Object.keys(localStorage)) if (k.startsWith("sb.console.drafts.")) localStorage.removeItem(k);
+    const [store, ws] = await started();
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [conv(1), { ...conv(1), id: "c2" }] });
+    store.saveDraft("c1", "Your parcel left our wareh");
+    store.saveDraft("c2", "稍等，");
+    const [reloaded, ws2] = await started(); // a new page: same tenant, same agent
+    expect(reloaded.draft("c1")).toBe("Your parcel left our wareh");
+    expect(reloaded.draft("c2")).toBe("稍等，");
+    ws2.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [conv(1), { ...conv(1), id: "c2" }] });
+    reloaded.sendMessage("c1", "Your parcel left our warehouse.", false, []);
+    ws2.frame({ type: "conversation.closed", conversation_id: "c2" });
+    const [third] = await started();
+    expect(third.draft("c1")).toBe("");
+    expect(third.draft("c2")).toBe("");
+    store.saveDraft("c1", "again");
+    await store.signOut(); // signing out on purpose leaves no visitor's text behind
+    expect(Object.keys(localStorage).filter((k) => k.startsWith("sb.console.drafts."))).toEqual([]);
   });
 });

@@ -7,7 +7,8 @@ import { charactersOver } from "./model/limits";
 import { ReconnectingSocket, socketUrl, type Frame, type SocketState } from "../shared/socket";
 import { Api, ApiError, type AttachmentPolicy, type Session } from "./api";
 import { initialLanguage, saveLanguage, translator, type Lang, type Translate } from "./i18n";
-import { emptyInbox, inboxReducer, tabList, without, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
+import { emptyInbox, inboxReducer, tabList, unreadAfter, without, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
+import { DraftBook, draftKey } from "./model/drafts";
 import { explainError } from "./model/errors";
 import { messageFrame, resendFrames, resumeHello } from "./model/resume";
 import {
@@ -78,6 +79,16 @@ export interface AppState {
 const kTypingShownMs = 6000;
 const kListRefreshMs = 15000;
 const kSessionCheckMs = 5000;
+const kUnreadPage = 50; // the most unread messages counted after a reload
+
+// The browser's localStorage, or null where it is refused (some private modes).
+function storage(): Storage | null {
+  try {
+    return localStorage;
+  } catch {
+    return null;
+  }
+}
 
 export class Store {
   state: AppState;
@@ -85,6 +96,7 @@ export class Store {
   private listeners = new Set<() => void>();
   private socket: ReconnectingSocket | null = null;
   private readSent: Record<string, number> = {};
+  private drafts: DraftBook | null = null; // the signed-in agent's unsent composer texts
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
   private sessionCheck: ReturnType<typeof setInterval> | null = null;
   private toastId = 0;
@@ -194,6 +206,9 @@ export class Store {
     } catch {
       /* signed out here all the same */
     }
+    // Signing out on purpose leaves nothing of the visitors' conversations behind;
+    // a session that ends by itself (expired, signed out elsewhere) keeps the drafts.
+    this.drafts?.clear();
     this.teardown(this.t("signedOut"));
   }
 
@@ -222,6 +237,7 @@ export class Store {
     this.refreshTimer = null;
     this.api.forget();
     this.readSent = {};
+    this.drafts = null;
     this.set({
       phase: "signed-out",
       notice,
@@ -243,6 +259,7 @@ export class Store {
   }
 
   private begin(session: Session): void {
+    this.drafts = new DraftBook(storage(), draftKey(session.tenant, session.agent.id));
     this.set({ phase: "signed-in", notice: "", session, inbox: emptyInbox(session.agent.id, session.agent.role === "admin") });
     this.connect(session);
     void this.loadCanned();
@@ -341,6 +358,7 @@ export class Store {
         return;
       }
       case "conversation.closed":
+        this.drafts?.remove(String(f.conversation_id));
         this.inbox({ type: "closed", conversation_id: String(f.conversation_id), at: Date.now() });
         this.set({ typing: { ...this.state.typing, [String(f.conversation_id)]: 0 } });
         return;
@@ -396,8 +414,10 @@ export class Store {
     if (hello) this.send(hello as unknown as Frame);
     for (const frame of resendFrames(this.state.threads)) this.send({ ...frame, ref: frame.client_msg_id } as unknown as Frame);
     // After a reload the list knows no message of them: ask for each one's newest,
-    // so the list shows it rather than the visitor's page until one is opened.
-    for (const c of conversations) if (!this.state.inbox.activity[c.id] && !this.state.threads[c.id]?.loaded) void this.loadPreview(c.id);
+    // so the list shows it rather than the visitor's page until one is opened, and
+    // (from the agent's read mark, in the welcome of servers that give it) how many
+    // of the visitor's are unread. A reconnect that kept the page counted them live.
+    for (const c of conversations) if (!this.state.inbox.activity[c.id] && !this.state.threads[c.id]?.loaded) void this.loadPreview(c.id, c.read_seq);
     // Conversations whose messages we never loaded, or that went elsewhere meanwhile.
     void this.refreshLists();
     const selected = this.state.selected;
@@ -490,6 +510,7 @@ export class Store {
       this.inbox({ type: "records", conversations: live(mine) });
       this.inbox({ type: "list", list: "queue", conversations: live(queue) });
       this.inbox({ type: "list", list: "closed", conversations: live(closed) });
+      this.drafts?.remove(...closed.map((c) => c.id)); // closed while this page was away
       if (admin) this.inbox({ type: "list", list: "all", conversations: live(all).filter((c) => c.status !== "closed") });
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 401) console.warn("refreshing the lists failed", e);
@@ -540,12 +561,16 @@ export class Store {
     }
   }
 
-  // The newest message of a conversation, for its line in the list only.
-  private async loadPreview(id: string): Promise<void> {
+  // The newest message of a conversation, for its line in the list, and with the
+  // agent's read mark the count of the visitor's messages after it (at most a page).
+  private async loadPreview(id: string, readMark?: number): Promise<void> {
+    const behind = readMark !== undefined && readMark < (this.state.inbox.convs[id]?.last_seq ?? 0);
     try {
-      const page = await this.api.history(id, undefined, 1);
+      const page = await this.api.history(id, undefined, behind ? kUnreadPage : 1);
       const newest = page.messages[page.messages.length - 1];
       if (newest && !this.state.inbox.activity[id]) this.inbox({ type: "message", conversation_id: id, message: newest, seen: true });
+      const count = behind ? unreadAfter(page.messages, Math.max(readMark!, this.readSent[id] ?? 0)) : 0;
+      if (count > 0 && this.state.selected !== id) this.inbox({ type: "unread", conversation_id: id, count });
     } catch (e) {
       // The line keeps what it shows; opening the conversation loads its messages.
       if (!(e instanceof ApiError) || e.status !== 401) console.warn("the newest message of", id, e);
@@ -578,6 +603,15 @@ export class Store {
   }
 
   // ---- UI actions ----
+
+  // The composer's unsent text of a conversation, kept across reloads.
+  draft(id: string): string {
+    return this.drafts?.get(id) ?? "";
+  }
+
+  saveDraft(id: string, text: string): void {
+    this.drafts?.set(id, text);
+  }
 
   select(id: string | null): void {
     this.set({ selected: id });
@@ -673,6 +707,7 @@ export class Store {
     );
     const frame = messageFrame(id, client_msg_id, trimmed, isPrivate, attachments.map((a) => a.id));
     this.send({ ...frame, ref: client_msg_id } as unknown as Frame);
+    this.drafts?.remove(id); // now a pending message: it is resent from the thread
     // As in the widget: retries back off up to 15 s, an agent who sends is waiting now.
     if (this.state.connection === "reconnecting") this.reconnectNow();
     return 0;

@@ -30,6 +30,15 @@ std::string chat_read_both_ways(Fixture& f, const std::shared_ptr<FakePeer>& ann
   return cid;
 }
 
+// Visitor v2 opens a conversation with `text`; returns its id.
+std::string second_visitor_writes(Fixture& f, std::string text) {
+  auto other = f.peer();
+  f.engine->visitor_hello(other, visitor_id("v2"), "tok2", {});
+  f.say(other, visitor_id("v2"), "m1", std::move(text));
+  f.settle();
+  return str(other->of_type("ack").at(0).at("conversation_id"));
+}
+
 // A console of ann's (re)connecting: it hears the visitor's mark, seq, and nothing
 // else read. Returns its peer.
 std::shared_ptr<FakePeer> console_hears_visitor_read(Fixture& f, int64_t seq) {
@@ -503,14 +512,34 @@ TEST_CASE("a reconnecting visitor or agent hears how far the other side has read
   console_hears_visitor_read(f, 3);
 
   // Nothing read yet: nothing said.
-  auto other = f.peer();
   const auto fresh = f.peer();
-  f.engine->visitor_hello(other, visitor_id("v2"), "tok2", {});
-  f.say(other, visitor_id("v2"), "m1", "c");
-  f.settle();
+  second_visitor_writes(f, "c");
   f.engine->visitor_hello(fresh, visitor_id("v2"), "tok2", {});
   f.settle();
   CHECK(fresh->of_type("read").empty());
+}
+
+TEST_CASE("a console's welcome says how far its agent has read, also after a restart") {
+  Fixture f({agent("ann", 5)});
+  auto ann = f.peer();
+  auto vis = f.peer();
+  const auto cid = chat_read_both_ways(f, ann, vis);
+  // A second conversation of ann's that she has not read.
+  const auto unread = second_visitor_writes(f, "x");
+  const auto marks_in_welcome = [&] {
+    auto console = f.peer();
+    f.engine->agent_connect(console, agent_id("ann"));
+    f.settle();
+    const auto welcomes = console->of_type("welcome");
+    REQUIRE(welcomes.size() == 1);
+    std::map<std::string, int64_t> marks;
+    for (const auto& c : welcomes[0].at("conversations").as_array())
+      marks[str(c.at("id"))] = c.at("read_seq").as_int64();
+    return marks;
+  };
+  CHECK(marks_in_welcome() == std::map<std::string, int64_t>{{cid, 2}, {unread, 0}});
+  f.restart({agent("ann", 5)});
+  CHECK(marks_in_welcome() == std::map<std::string, int64_t>{{cid, 2}, {unread, 0}});
 }
 
 TEST_CASE("an agent cannot write into a conversation that is not theirs") {

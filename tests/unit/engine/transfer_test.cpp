@@ -113,6 +113,11 @@ TEST_CASE("a transfer to a group goes to a free member at once, or stays put") {
   const auto to_cara = cara->of_type("conversation.assigned").size();
   CHECK(to_bob + to_cara == 1);
   CHECK(vis->of_type("conversation.assigned").size() == 2);
+  // The frame names the group (the console's header shows it at once); the first
+  // assignment, to any agent, named none.
+  const auto taken = (to_bob ? bob : cara)->of_type("conversation.assigned").at(0);
+  CHECK(str(taken.at("conversation").at("group")) == "sales");
+  CHECK(!ann->of_type("conversation.assigned")[0].at("conversation").as_object().contains("group"));
   // Both fields, or neither, is a bad request.
   f.engine->transfer_conversation(ann, agent_id("ann"), cid, "bob", "sales", "t3");
   f.settle();

@@ -40,6 +40,7 @@ export type InboxAction =
   | { type: "tags"; conversation_id: string; tags: string[] }
   | { type: "message"; conversation_id: string; message: ServerMessage; seen: boolean }
   | { type: "seen"; conversation_id: string }
+  | { type: "unread"; conversation_id: string; count: number }
   | { type: "list"; list: "queue" | "all" | "closed"; conversations: Conv[] }
   | { type: "records"; conversations: Conv[] };
 
@@ -78,6 +79,11 @@ export function without<T>(record: Record<string, T>, key: string): Record<strin
 export function previewOf(m: ServerMessage): string {
   if (m.text) return m.text.length > 120 ? m.text.slice(0, 120) + "…" : m.text;
   return m.attachments?.length ? m.attachments.map((a) => a.name).join(", ") : "";
+}
+
+// The visitor's messages after an agent's read mark (a page of the newest).
+export function unreadAfter(messages: ServerMessage[], mark: number): number {
+  return messages.filter((m) => m.from.role === "visitor" && m.seq > mark).length;
 }
 
 export function inboxReducer(state: InboxState, action: InboxAction): InboxState {
@@ -136,6 +142,13 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
     }
     case "seen":
       return { ...state, unread: without(state.unread, action.conversation_id) };
+    case "unread": {
+      // Counted from the agent's read mark after a reload; what arrived live
+      // meanwhile is counted too, so the larger count is the right one.
+      const id = action.conversation_id;
+      if (action.count <= (state.unread[id] ?? 0)) return state;
+      return { ...state, unread: { ...state.unread, [id]: action.count } };
+    }
     case "list": {
       let next = state;
       for (const c of action.conversations) next = put(next, c);

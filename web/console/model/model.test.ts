@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyCanned, searchCanned, slashQueryAt } from "./canned";
-import { emptyInbox, inboxReducer, tabList, totalUnread, type InboxState } from "./inbox";
+import { emptyInbox, inboxReducer, tabList, totalUnread, unreadAfter, type InboxState } from "./inbox";
 import { messageFrame, resendFrames, resumeHello } from "./resume";
 import { addPage, addPending, applyAck, emptyThread, lastSeq, lastVisitorSeq, markFailed, mergeMessages, oldestSeq, unsent } from "./thread";
 import { toConv, toMessage, type Conv, type ServerMessage } from "./types";
@@ -174,5 +174,23 @@ describe("records", () => {
     expect(c).toMatchObject({ id: "c1", status: "closed", assignee: null, group: "sales", last_agent: "dana", visitor: { id: "v1", name: "Ada" } });
     const m = toMessage({ type: "message", conversation_id: "c1", message_id: "m1", seq: 1, from: { role: "agent", id: "dana", name: "Dana" }, text: "n", ts: 3, private: true });
     expect(m).toEqual({ message_id: "m1", seq: 1, from: { role: "agent", id: "dana", name: "Dana" }, text: "n", ts: 3, private: true });
+  });
+});
+
+describe("unread after a reload", () => {
+  it("counts the visitor's messages after the agent's mark, and never lowers a live count", () => {
+    expect(unreadAfter([msg(1), msg(2, "agent"), msg(3), msg(4), msg(5, "agent")], 1)).toBe(2);
+    expect(unreadAfter([msg(1), msg(2)], 2)).toBe(0);
+    let s = emptyInbox("dana", false);
+    s = inboxReducer(s, { type: "unread", conversation_id: "c1", count: 2 });
+    expect(s.unread.c1).toBe(2);
+    s = inboxReducer(s, { type: "message", conversation_id: "c1", message: msg(6), seen: false });
+    expect(inboxReducer(s, { type: "unread", conversation_id: "c1", count: 2 }).unread.c1).toBe(3);
+    expect(inboxReducer(s, { type: "unread", conversation_id: "c2", count: 0 })).toBe(s);
+  });
+
+  it("reads the agent's mark from the welcome's conversation, and nothing from an older server", () => {
+    expect(toConv({ id: "c1", status: "assigned", read_seq: 4 }).read_seq).toBe(4);
+    expect(toConv({ id: "c1", status: "assigned" }).read_seq).toBeUndefined();
   });
 });

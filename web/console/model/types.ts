@@ -32,6 +32,7 @@ export interface Conv {
   updated_at?: number;
   csat?: Csat;
   first_message?: string; // the visitor's first words (REST records): what a waiting visitor asked
+  read_seq?: number; // how far this agent has read (the agent's welcome; absent from older servers)
 }
 
 export interface Attachment {
@@ -102,6 +103,7 @@ export function toConv(raw: unknown): Conv {
   if (typeof o.closed_at === "number") conv.closed_at = o.closed_at;
   if (typeof o.updated_at === "number") conv.updated_at = o.updated_at;
   if (o.csat && typeof o.csat === "object") conv.csat = o.csat as Csat;
+  if (typeof o.read_seq === "number" && o.read_seq >= 0) conv.read_seq = o.read_seq;
   if (typeof o.first_message === "string" && o.first_message.trim()) conv.first_message = o.first_message.trim().slice(0, 200);
   return conv;
 }

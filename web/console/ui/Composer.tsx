@@ -24,7 +24,8 @@ export function Composer({ conv }: { conv: Conv }) {
   const t = store.t;
   const note = state.noteMode;
   const [drafts, setDrafts] = useState<Record<string, string>>({});
-  const text = drafts[conv.id] ?? "";
+  // Kept by the store too (the browser's storage): a reload gives it back.
+  const text = drafts[conv.id] ?? store.draft(conv.id);
   const [slash, setSlash] = useState<SlashQuery | null>(null);
   const [choice, setChoice] = useState(0);
   const [uploads, setUploads] = useState<Upload[]>([]);
@@ -50,6 +51,7 @@ export function Composer({ conv }: { conv: Conv }) {
 
   function setText(value: string) {
     setDrafts((d) => ({ ...d, [conv.id]: value }));
+    store.saveDraft(conv.id, value);
   }
 
   function stopTyping() {

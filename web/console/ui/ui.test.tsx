@@ -135,6 +135,8 @@ describe("the composer", () => {
       t: translator(lang),
       subscribe: () => () => {},
       typing: () => {},
+      draft: () => "",
+      saveDraft: () => {},
       charactersOver: (_id: string, text: string) => over(text),
       sendMessage: (_id: string, text: string) => {
         if (over(text)) return over(text);

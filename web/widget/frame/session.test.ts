@@ -7,7 +7,7 @@ import { en } from "../texts/en";
 import { zh } from "../texts/zh";
 
 
-function session(stored: Persisted = {}) {
+function session(stored: Persisted = {}, sockets: FakeSocket[] = []) {
   const saved: Persisted[] = [];
   const unread: number[] = [];
   const s = new Session({
@@ -20,9 +20,13 @@ function session(stored: Persisted = {}) {
     persist: (v) => saved.push(v),
     onUnread: (n) => unread.push(n),
     onEvent: () => {},
-    createSocket: (url) => new FakeSocket(url) as unknown as WebSocket,
+    createSocket: (url) => {
+      const ws = new FakeSocket(url);
+      sockets.push(ws);
+      return ws as unknown as WebSocket;
+    },
   });
-  return { s, saved, unread };
+  return { s, saved, unread, sockets };
 }
 
 describe("Session", () => {
@@ -164,6 +168,70 @@ describe("Session", () => {
       ["Are you still there?", "sent"],
     ]);
     expect(again.saved.at(-1)?.p).toBeUndefined(); // sent: not sent again after the next reload
+  });
+
+  it("two tabs of the website keep each other's unsent messages in the one stored entry", () => {
+    vi.useFakeTimers();
+    try {
+      // The website's localStorage entry, shared by both tabs; a write is heard by
+      // the other tab (the loader passes the storage event on) a moment later.
+      let shared: Persisted = { t: "tok", c: "c1" };
+      const tabs = [session(shared), session(shared)];
+      const heard: (() => void)[] = [];
+      for (const [n, tab] of tabs.entries()) {
+        const persist = tab.saved.push.bind(tab.saved);
+        tab.saved.push = (...values: Persisted[]) => {
+          for (const v of values) {
+            shared = v;
+            heard.push(() => tabs[1 - n].s.storedElsewhere(JSON.parse(JSON.stringify(v))));
+          }
+          return persist(...values);
+        };
+      }
+      const hearAll = () => heard.splice(0).forEach((f) => f());
+      const stored = () => (shared.p ?? []).map((p) => p.x).sort();
+      const welcome = { type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation: { id: "c1", status: "assigned", agent: { id: "dana", name: "Dana" } } };
+      for (const tab of tabs) {
+        tab.s.start();
+        tab.sockets[0].open();
+        tab.sockets[0].frame(welcome);
+        tab.sockets[0].drop(); // the server goes away
+      }
+      const [a, b] = tabs;
+      a.s.send("from tab A");
+      hearAll();
+      b.s.send("from tab B");
+      hearAll();
+      expect(stored()).toEqual(["from tab A", "from tab B"]);
+      // Both write before either hears the other: the one that hears its own
+      // missing stores it again.
+      a.s.send("A again");
+      b.s.send("B again");
+      hearAll();
+      hearAll();
+      expect(stored()).toEqual(["A again", "B again", "from tab A", "from tab B"]);
+      // A new page of the website shows all four as Sending….
+      expect(session(shared).s.view.get().chat.entries.map((e) => [e.text, e.state]).sort()).toEqual([
+        ["A again", "pending"],
+        ["B again", "pending"],
+        ["from tab A", "pending"],
+        ["from tab B", "pending"],
+      ]);
+      // The server is back for tab A: its two are acknowledged there, and no tab
+      // stores them any more.
+      vi.advanceTimersByTime(20000);
+      const wsA = a.sockets.at(-1)!;
+      wsA.open();
+      wsA.frame(welcome);
+      for (const [i, f] of wsA.sent.filter((f: any) => f.type === "message").entries())
+        wsA.frame({ type: "ack", client_msg_id: f.client_msg_id, conversation_id: "c1", message_id: "m" + i, seq: i + 1 });
+      hearAll();
+      b.s.send("B third");
+      hearAll();
+      expect(stored()).toEqual(["B again", "B third", "from tab B"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("a message the server refuses for good is marked Not sent, not sent again by itself nor kept for the next page, and Retry sends it", () => {

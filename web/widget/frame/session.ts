@@ -50,21 +50,44 @@ export interface Persisted {
   // Own messages not acknowledged yet (client_msg_id, text, when, files): a reload or
   // another page of the website while the server is away must not lose them; they
   // are shown as Sending… and sent again (the same id: the server stores each once).
-  p?: { i: string; x: string; ts: number; a?: S.Attachment[] }[];
+  p?: StoredPending[];
+}
+
+export interface StoredPending {
+  i: string;
+  x: string;
+  ts: number;
+  a?: S.Attachment[];
 }
 
 // At most this many unsent messages are kept across a reload (the oldest go first).
 const kKeptPending = 20;
 
-function restorePending(chat: S.ChatState, stored: unknown): S.ChatState {
-  if (!Array.isArray(stored)) return chat;
-  for (const p of stored.slice(-kKeptPending)) {
+// The well-formed unsent messages of a stored value (anything from storage).
+function storedPending(stored: unknown): StoredPending[] {
+  if (!Array.isArray(stored)) return [];
+  const kept: StoredPending[] = [];
+  for (const p of stored) {
     if (!p || typeof p.i !== "string" || typeof p.x !== "string" || typeof p.ts !== "number") continue;
-    const attachments = Array.isArray(p.a) ? p.a.filter((a: S.Attachment) => a && typeof a.id === "string" && typeof a.name === "string") : undefined;
-    if (!p.x && !attachments?.length) continue;
-    chat = S.addPending(chat, { client_msg_id: p.i, text: p.x, ts: p.ts, attachments: attachments?.length ? attachments : undefined });
+    const a = Array.isArray(p.a) ? p.a.filter((a: S.Attachment) => a && typeof a.id === "string" && typeof a.name === "string") : [];
+    if (!p.x && !a.length) continue;
+    kept.push({ i: p.i, x: p.x, ts: p.ts, ...(a.length ? { a } : {}) });
   }
+  return kept;
+}
+
+function restorePending(chat: S.ChatState, stored: unknown): S.ChatState {
+  for (const p of storedPending(stored).slice(-kKeptPending))
+    chat = S.addPending(chat, { client_msg_id: p.i, text: p.x, ts: p.ts, attachments: p.a });
   return chat;
+}
+
+// What a tab stores as unsent: its own, and those another tab of the website stored
+// that this one does not know (each once, by client_msg_id), oldest first, the
+// newest kKeptPending. Tabs share one entry: a save must not drop the others'.
+export function mergePending(ours: StoredPending[], others: StoredPending[], known: Set<string>): StoredPending[] {
+  const theirs = others.filter((p) => !known.has(p.i));
+  return [...ours, ...theirs].sort((a, b) => a.ts - b.ts).slice(-kKeptPending);
 }
 
 function pendingKey(chat: S.ChatState): string {
@@ -107,6 +130,8 @@ export class Session {
   // The last conversation whose rating was given or declined, here or in another tab.
   private ratingDone: string | null;
   private transcriptAsked: string | null = null;
+  // Unsent messages another tab of the website stored, as it last stored them.
+  private othersPending: StoredPending[] = [];
 
   constructor(private readonly o: SessionOptions) {
     this.token = o.stored.t ?? null;
@@ -173,9 +198,10 @@ export class Session {
     const rating = this.view.get().rating;
     const due = rating && rating.rated === null ? { r: rating.id, rc: this.closedAt } : {};
     const done = this.ratingDone ? { rd: this.ratingDone } : {};
-    const unsent = S.toResend(this.chat)
-      .slice(-kKeptPending)
-      .map((e) => ({ i: e.client_msg_id!, x: e.text, ts: e.ts, ...(e.attachments?.length ? { a: e.attachments } : {}) }));
+    const ours = S.toResend(this.chat).map((e) => ({ i: e.client_msg_id!, x: e.text, ts: e.ts, ...(e.attachments?.length ? { a: e.attachments } : {}) }));
+    // Those this tab knows in any state (sent, refused) are its own to decide.
+    const known = new Set(this.chat.entries.map((e) => e.client_msg_id).filter((i): i is string => !!i));
+    const unsent = mergePending(ours, this.othersPending, known);
     const pending = unsent.length ? { p: unsent } : {};
     this.o.persist({ t: this.token ?? undefined, c: this.chat.conversationId ?? this.storedConversation ?? undefined, s: this.chat.seenUpTo, ...due, ...done, ...pending });
   }
@@ -190,7 +216,12 @@ export class Session {
 
   // Another tab of the website changed what is stored (the loader passes the
   // storage event on): a rating given or declined there is not asked here any more.
+  // Its unsent messages are kept with this tab's when this one stores next; if it
+  // wrote before it heard of this tab's, they are stored again now.
   storedElsewhere(stored: Persisted): void {
+    this.othersPending = storedPending(stored.p);
+    const there = new Set(this.othersPending.map((p) => p.i));
+    if (S.toResend(this.chat).some((e) => !there.has(e.client_msg_id!))) this.save();
     const rating = this.view.get().rating;
     if (typeof stored.rd !== "string" || !rating || rating.rated !== null || rating.id !== stored.rd) return;
     this.ratingDone = stored.rd;
