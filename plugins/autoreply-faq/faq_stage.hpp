@@ -152,6 +152,15 @@ struct FaqStageOptions {
   // asked 9 questions the stage left, 8 of them the flow's; the off-topic questions
   // left alone had the flow's intent as best guess at 0.55 at most.
   double flow_offer_alone = 0.6;
+  // A message that tells something (a clause that asks nothing) and asks something
+  // (a clause with a question mark, a question word, a wish) is not answered by an
+  // entry that shares no thing with what it asks when what it asks, on its own, meets
+  // another entry through a thing named in the visitor's own words: "Shipped the item
+  // back to you, how long till I see my money?" is not the return policy's (which the
+  // context's "shipped back" reached). false: no such rule. On the eight development
+  // sets (RESULTS.md, "Context and request") it turned one wrong answer into a hand-off
+  // and changed nothing else; looser forms lost up to 20 right answers.
+  bool request_clause = true;
 };
 
 // A flow the visitor may mean, as autoreply-flow offered it (context.flow_offers).
@@ -195,6 +204,13 @@ class FaqStage {
   // Whether the message names a thing none of the entries of a clarifying question
   // speaks of (options_.clarify_unknown_thing).
   bool misses_the_thing(const std::vector<FaqMatch>& close) const;
+  // The clauses of a message that ask or request something, joined, when it also has
+  // a clause that only tells (context: "Shipped the item back to you, how long till I
+  // see my money?"); nothing for a message of one clause or of asking clauses only.
+  std::optional<std::string> request_part(std::string_view text) const;
+  // Whether the message's request alone points to another entry than the best match
+  // of the whole message (its context outweighed its request).
+  bool request_points_elsewhere(std::string_view text, const FaqMatch& best) const;
   // Whether the match shares none of the message's words as written (options_.
   // need_a_word_as_written).
   bool meets_no_word_as_written(const FaqMatch& match) const;

@@ -96,6 +96,44 @@ bool is_bare_negative_contraction(std::string_view w) {
          std::end(kAuxiliaries);
 }
 
+// Whether two words are one edit apart: a letter changed, added or left out, or two
+// neighbouring letters swapped ("lnog" / "long", "hw" / "how").
+bool one_edit_apart(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  if (b.size() - a.size() > 1) return false;
+  std::size_t i = 0;
+  while (i < a.size() && a[i] == b[i]) ++i;
+  if (i == a.size()) return a.size() != b.size();  // equal words are no edit apart
+  if (a.size() < b.size()) return a.substr(i) == b.substr(i + 1);
+  if (a.substr(i + 1) == b.substr(i + 1)) return true;  // one letter changed
+  return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+         a.substr(i + 2) == b.substr(i + 2);
+}
+
+// The question word a typed word misspells, or "": one edit from exactly one of the
+// English question words (and the degree words "how" asks with), with its first letter
+// ("lnog" -> long, "hw" -> how, "waht" -> what). Only a word no dictionary knows is
+// such a typo (known(word): "hoe", "lone" are words), and a word that could be two of
+// them is neither.
+std::string_view misspelt_question_word(std::string_view word,
+                                        const std::function<bool(std::string_view)>& known) {
+  static constexpr std::string_view kQuestionWords[] = {"how",   "what", "when", "where",
+                                                        "which", "why",  "who",  "whose",
+                                                        "long",  "much", "many", "soon"};
+  if (word.size() < 2 ||
+      !std::all_of(word.begin(), word.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+    return {};
+  std::string_view found;
+  for (const auto q : kQuestionWords) {
+    if (q == word) return {};
+    if (q.front() != word.front() || !one_edit_apart(word, q)) continue;
+    if (!found.empty()) return {};
+    found = q;
+  }
+  if (found.empty() || known(word)) return {};
+  return found;
+}
+
 // The words written with a capital inside a sentence (names: "Amazon", "Netflix"),
 // lower-cased; not a sentence's first word.
 std::unordered_set<std::string> capitalised_words(std::string_view text) {
@@ -136,8 +174,18 @@ bool is_auxiliary(std::string_view w) {
 
 std::vector<TextPiece> TextAnalyzer::pieces_of(std::string_view text) const {
   auto pieces = text_pieces(expand_contractions(folding_->fold(text)));
-  for (auto& piece : pieces)
-    if (!piece.unsegmented && is_bare_negative_contraction(piece.word)) piece.word = "not";
+  for (auto& piece : pieces) {
+    if (piece.unsegmented) continue;
+    if (is_bare_negative_contraction(piece.word)) {
+      piece.word = "not";
+      continue;
+    }
+    // A misspelt question word asks what the word asks ("how lnog till I see my money"
+    // asks how long): as written it would weigh as a thing the knowledge base lacks.
+    const auto meant = misspelt_question_word(
+        piece.word, [this](std::string_view w) { return wordnet_->knows(english_stem(w)); });
+    if (!meant.empty()) piece.word = meant;
+  }
   return pieces;
 }
 

@@ -608,3 +608,16 @@ TEST_CASE_METHOD(LanguageData, "a question asking when or how long is told in ei
     CHECK_FALSE(a.asks_when(text));
   }
 }
+
+TEST_CASE_METHOD(LanguageData, "a misspelt question word asks what the word asks", "[language]") {
+  const auto& a = *analyzer();
+  // One edit from one question word, its first letter kept, no dictionary word.
+  CHECK(a.asks_when("Shipped it back, how lnog till I see my money?"));
+  CHECK(a.asks_when("hw long does shipping take"));
+  CHECK(a.terms("waht is your email") == a.terms("what is your email"));
+  CHECK(a.terms("how lnog") == a.terms("how long"));
+  // A real word is no typo ("lone", "hoe"), nor a word two question words are one edit
+  // from.
+  CHECK(a.terms("how lone") != a.terms("how long"));
+  CHECK_FALSE(a.asks_when("how lone is the road"));
+}

@@ -885,3 +885,27 @@ answer = "Yes."
     CHECK(e.key() == "entries[0].id");
   }
 }
+
+TEST_CASE_METHOD(LanguageData,
+                 "an entry reached through a message's context is not its answer when what it "
+                 "asks names another entry's thing",
+                 "[stage]") {
+  const auto stage = demo_stage();
+  const auto without = demo_stage_with([](FaqStageOptions& o) { o.request_clause = false; });
+  // "Shipped the item back" reaches the return policy; what is asked, "how long till I
+  // see my money", names money, which the refund time has and the return policy not.
+  const auto* context_first = "Shipped the item back to you, how long till I see my money?";
+  CHECK(decision_of(without, context_first) == "return-policy");
+  CHECK(decision_of(stage, context_first) == "-");
+  // Context that names the topic while the request names nothing ("it") still answers.
+  for (const auto* text :
+       {"My order already shipped but I moved, can you redirect it?",
+        "I put the wrong delivery address, can I fix it?",
+        "I sent the parcel back last week, when does the money land in my account?",
+        "用微信付的，想退款，怎么申请"}) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) == decision_of(without, text));
+  }
+  CHECK(decision_of(stage, "I put the wrong delivery address, can I fix it?") ==
+        "order-change-address");
+}
