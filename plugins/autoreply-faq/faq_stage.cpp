@@ -136,6 +136,13 @@ FaqStage::FaqStage(FaqStageOptions options, const std::filesystem::path& config_
     : options_(std::move(options)),
       index_(load_all(options_.files, config_dir, sources_, not_for_bot_),
              index_options(options_, config_dir)) {
+  if (options_.whose_thing && index_.analyzer()) {
+    speaks_to_business_.reserve(index_.entries().size());
+    for (const auto& entry : index_.entries())
+      speaks_to_business_.push_back(std::any_of(
+          entry.questions.begin(), entry.questions.end(),
+          [&](const std::string& q) { return index_.analyzer()->speaks_to_business(q); }));
+  }
   if (not_for_bot_.empty() || options_.not_for_bot_likeness <= 0) return;
   for (const auto& example : not_for_bot_)
     not_for_bot_weights_.push_back(index_.term_weights(example));
@@ -280,6 +287,23 @@ bool FaqStage::request_points_elsewhere(std::string_view text, const FaqMatch& b
   return true;
 }
 
+bool FaqStage::about_another_owner(std::string_view text, const FaqMatch& best,
+                                   const std::vector<FaqMatch>& candidates) const {
+  const auto* analyzer = index_.analyzer();
+  if (!options_.whose_thing || !analyzer || speaks_to_business_.empty() ||
+      speaks_to_business_[best.entry_index] || !analyzer->speaks_of_business_thing(text))
+    return false;
+  for (const auto& other : candidates) {
+    if (other.entry_index == best.entry_index || !speaks_to_business_[other.entry_index]) continue;
+    std::vector<std::uint32_t> shared;
+    std::set_intersection(best.topic_terms.begin(), best.topic_terms.end(),
+                          other.topic_terms.begin(), other.topic_terms.end(),
+                          std::back_inserter(shared));
+    if (!shared.empty()) return true;
+  }
+  return false;
+}
+
 bool FaqStage::explained_more_elsewhere(const FaqMatch& tagged, std::string_view tag,
                                         const std::vector<FaqMatch>& candidates) const {
   for (const auto& other : candidates) {
@@ -408,7 +432,8 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
         !meets_no_word_as_written(*tagged) &&
         tagged->score >= options_.clarify_ratio * matches.front().score &&
         tagged->coverage >= options_.clarify_ratio * matches.front().coverage &&
-        !explained_more_elsewhere(*tagged, *tag, matches))
+        !explained_more_elsewhere(*tagged, *tag, matches) &&
+        !about_another_owner(text, *tagged, matches))
       return answer_with(*tagged, answer_in, matches);
   }
   // Without such a tag (which says what the message is about: "how long" from a visitor
@@ -455,7 +480,8 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   const bool may_answer = matches.empty() || matches.front().answers_the_ask;
   if (!matches.empty() && may_answer && matches.front().confidence >= threshold &&
       !(options_.clarify && explains_alike)) {
-    if (request_points_elsewhere(text, matches.front()))
+    if (request_points_elsewhere(text, matches.front()) ||
+        about_another_owner(text, matches.front(), matches))
       return not_answered(matches, answer_in, offers);
     return answer_with(matches.front(), answer_in, matches);
   }

@@ -161,6 +161,12 @@ struct FaqStageOptions {
   // sets (RESULTS.md, "Context and request") it turned one wrong answer into a hand-off
   // and changed nothing else; looser forms lost up to 20 right answers.
   bool request_clause = true;
+  // A message about the business's own thing ("your email", 你们的邮箱, "Can I email
+  // you?": TextAnalyzer::speaks_of_business_thing) is not answered by an entry none of
+  // whose questions speaks to the business, when another candidate's does and shares a
+  // word about the topic with it: "How do I change my email address?" answers the
+  // visitor's email, "What is your email address?" the shop's. false: no such rule.
+  bool whose_thing = true;
 };
 
 // A flow the visitor may mean, as autoreply-flow offered it (context.flow_offers).
@@ -211,6 +217,11 @@ class FaqStage {
   // Whether the message's request alone points to another entry than the best match
   // of the whole message (its context outweighed its request).
   bool request_points_elsewhere(std::string_view text, const FaqMatch& best) const;
+  // Whether the message is about the business's own thing and the match, which does not
+  // speak to the business, is about the visitor's while another candidate speaks to the
+  // business about the same topic (options_.whose_thing).
+  bool about_another_owner(std::string_view text, const FaqMatch& best,
+                           const std::vector<FaqMatch>& candidates) const;
   // Whether the match shares none of the message's words as written (options_.
   // need_a_word_as_written).
   bool meets_no_word_as_written(const FaqMatch& match) const;
@@ -252,6 +263,8 @@ class FaqStage {
   // Weighed once, by the index (only when there are dismissed questions).
   std::vector<TermWeights> not_for_bot_weights_;
   std::vector<std::vector<TermWeights>> question_weights_;  // by entry, by question
+  // By entry: whether one of its questions speaks to the business (whose_thing).
+  std::vector<bool> speaks_to_business_;
 };
 
 }  // namespace switchboard::faq

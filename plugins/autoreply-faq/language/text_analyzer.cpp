@@ -504,6 +504,45 @@ bool TextAnalyzer::speaks_of_business(std::string_view text) const {
   return false;
 }
 
+namespace {
+
+// An English word of a piece, lower-cased ("" for a Chinese run).
+std::string lower_word(const TextPiece& piece) {
+  if (piece.unsegmented) return {};
+  std::string w = piece.word;
+  std::transform(w.begin(), w.end(), w.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return w;
+}
+
+}  // namespace
+
+bool TextAnalyzer::speaks_of_business_thing(std::string_view text) const {
+  if (speaks_of_business(text)) return true;
+  std::string previous;
+  for (const auto& piece : pieces_of(text)) {
+    const auto w = lower_word(piece);
+    if (w == "you" && !previous.empty() && !is_auxiliary(previous) && previous != "thank" &&
+        previous != "are" && previous != "have" && previous != "if")
+      return true;
+    previous = w;
+  }
+  return false;
+}
+
+bool TextAnalyzer::speaks_to_business(std::string_view text) const {
+  if (speaks_of_business(text)) return true;
+  for (const auto& piece : pieces_of(text)) {
+    if (!piece.unsegmented) {
+      if (lower_word(piece) == "you") return true;
+      continue;
+    }
+    for (const auto& c : piece.chars)
+      if (c == "您") return true;
+  }
+  return false;
+}
+
 bool TextAnalyzer::names_only_times(std::string_view text) const {
   std::vector<bool> within_word;
   const auto all = terms(text, &within_word);

@@ -621,3 +621,24 @@ TEST_CASE_METHOD(LanguageData, "a misspelt question word asks what the word asks
   CHECK(a.terms("how lone") != a.terms("how long"));
   CHECK_FALSE(a.asks_when("how lone is the road"));
 }
+
+TEST_CASE_METHOD(LanguageData, "whose thing a message speaks of: the shop's or the visitor's",
+                 "[language]") {
+  const auto& a = *analyzer();
+  // The shop's own, or the shop as the object of an act.
+  for (const auto* text : {"what is your email", "你们的邮箱是啥",
+                           "Can I email you about a problem?", "how do I reach you"}) {
+    CAPTURE(text);
+    CHECK(a.speaks_of_business_thing(text));
+  }
+  // The shop as the one who acts, thanks, or the visitor's own.
+  for (const auto* text : {"Can you ship to Canada?", "thank you, how do I change my email",
+                           "How do I change my email address?", "怎么修改邮箱"}) {
+    CAPTURE(text);
+    CHECK_FALSE(a.speaks_of_business_thing(text));
+  }
+  // Speaking to the shop: any "you", 你们, 您.
+  CHECK(a.speaks_to_business("Which payment methods do you accept?"));
+  CHECK(a.speaks_to_business("请问您的邮箱"));
+  CHECK_FALSE(a.speaks_to_business("Can I pay with PayPal?"));
+}

@@ -909,3 +909,25 @@ TEST_CASE_METHOD(LanguageData,
   CHECK(decision_of(stage, "I put the wrong delivery address, can I fix it?") ==
         "order-change-address");
 }
+
+TEST_CASE_METHOD(LanguageData,
+                 "a message about the shop's own thing is not answered by an entry about the "
+                 "visitor's",
+                 "[stage]") {
+  const auto stage = demo_stage();
+  const auto without = demo_stage_with([](FaqStageOptions& o) { o.whose_thing = false; });
+  // The account email entry asks about "my email", 个人资料里的邮箱; the contact entry about
+  // "your email address", 联系你们. These ask for the shop's address.
+  for (const auto* text : {"你们的邮箱是啥", "Can I email you about a problem?"}) {
+    CAPTURE(text);
+    CHECK(decision_of(without, text) == "account-email");
+    CHECK(decision_of(stage, text) != "account-email");
+  }
+  // The visitor's own email is still the account entry's, the shop's the contact's.
+  for (const auto* text :
+       {"How do I change my email address?", "怎么修改邮箱", "绑定的邮箱怎么换"}) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) == "account-email");
+  }
+  CHECK(decision_of(stage, "What is your email address?") == "contact");
+}
