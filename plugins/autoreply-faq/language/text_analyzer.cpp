@@ -248,9 +248,13 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
     out.push_back(tenant_.canonical(term));
     if (within_word) within_word->push_back(part);
   };
-  for (auto& piece : pieces_of(text)) {
+  const auto pieces = pieces_of(text);
+  bool skip_particle = false;
+  for (std::size_t p = 0; p < pieces.size(); ++p) {
+    const auto& piece = pieces[p];
     if (!piece.unsegmented) {
       const auto& w = piece.word;
+      if (std::exchange(skip_particle, false)) continue;
       const bool lone_letter = w.size() == 1 && !(w[0] >= '0' && w[0] <= '9');
       if (lone_letter || (is_ascii(w) && is_english_stop_word(w))) continue;
       if (!is_ascii(w)) {
@@ -259,7 +263,17 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
       }
       const auto& base = wordnet_->base_form(w);
       if (!base.empty() && is_english_stop_word(base)) continue;  // "done" -> do
-      emit(english_stem(base.empty() ? w : base));
+      const auto term = english_stem(base.empty() ? w : base);
+      // A verb and its particle that WordNet has as one verb ("call off" = cancel).
+      if (p + 1 < pieces.size() && !pieces[p + 1].unsegmented) {
+        const auto phrasal = term + "_" + pieces[p + 1].word;
+        if (wordnet_->knows(phrasal)) {
+          emit(phrasal);
+          skip_particle = true;
+          continue;
+        }
+      }
+      emit(term);
       continue;
     }
     for (const auto& word : segmenter_->segment(piece.chars, &user_words_)) {

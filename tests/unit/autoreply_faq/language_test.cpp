@@ -642,3 +642,17 @@ TEST_CASE_METHOD(LanguageData, "whose thing a message speaks of: the shop's or t
   CHECK(a.speaks_to_business("请问您的邮箱"));
   CHECK_FALSE(a.speaks_to_business("Can I pay with PayPal?"));
 }
+
+TEST_CASE_METHOD(LanguageData, "a verb and its particle are one term, with the verb's synonyms",
+                 "[language]") {
+  const auto& a = *analyzer();
+  // "call off" is WordNet's verb for cancelling; "call" alone is calling.
+  const auto terms = a.terms("I'd like to call off my order");
+  CHECK(std::find(terms.begin(), terms.end(), "call_off") != terms.end());
+  CHECK(std::find(terms.begin(), terms.end(), "call") == terms.end());
+  const auto& related = a.related("call_off");
+  CHECK(std::find(related.begin(), related.end(), "cancel") != related.end());
+  // Not a verb and a word after it that is no particle of it.
+  const auto call_you = a.terms("Can I call you?");
+  CHECK(std::find(call_you.begin(), call_you.end(), "call") != call_you.end());
+}

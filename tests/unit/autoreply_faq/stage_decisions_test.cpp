@@ -914,15 +914,17 @@ TEST_CASE_METHOD(LanguageData,
                  "a message about the shop's own thing is not answered by an entry about the "
                  "visitor's",
                  "[stage]") {
-  const auto stage = demo_stage();
-  const auto without = demo_stage_with([](FaqStageOptions& o) { o.whose_thing = false; });
   // The account email entry asks about "my email", 个人资料里的邮箱; the contact entry about
-  // "your email address", 联系你们. These ask for the shop's address.
-  for (const auto* text : {"你们的邮箱是啥", "Can I email you about a problem?"}) {
-    CAPTURE(text);
-    CHECK(decision_of(without, text) == "account-email");
-    CHECK(decision_of(stage, text) != "account-email");
+  // "your email address", 联系你们. These ask for the shop's address: the account entry
+  // answers them only with the rule off.
+  for (const bool rule : {false, true}) {
+    const auto stage = demo_stage_with([rule](FaqStageOptions& o) { o.whose_thing = rule; });
+    for (const auto* text : {"你们的邮箱是啥", "Can I email you about a problem?"}) {
+      CAPTURE(rule, text);
+      CHECK((decision_of(stage, text) == "account-email") == !rule);
+    }
   }
+  const auto stage = demo_stage();
   // The visitor's own email is still the account entry's, the shop's the contact's.
   for (const auto* text :
        {"How do I change my email address?", "怎么修改邮箱", "绑定的邮箱怎么换"}) {
@@ -930,4 +932,11 @@ TEST_CASE_METHOD(LanguageData,
     CHECK(decision_of(stage, text) == "account-email");
   }
   CHECK(decision_of(stage, "What is your email address?") == "contact");
+}
+
+TEST_CASE_METHOD(LanguageData, "calling an order off is cancelling it, not calling the shop",
+                 "[stage]") {
+  const auto stage = demo_stage();
+  CHECK(decision_of(stage, "I'd like to call off my order") == "order-cancel");
+  CHECK(decision_of(stage, "Can I call you?") == "contact");
 }
