@@ -433,7 +433,7 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
         tagged->score >= options_.clarify_ratio * matches.front().score &&
         tagged->coverage >= options_.clarify_ratio * matches.front().coverage &&
         !explained_more_elsewhere(*tagged, *tag, matches) &&
-        !about_another_owner(text, *tagged, matches))
+        !about_another_owner(text, *tagged, matches) && !request_points_elsewhere(text, *tagged))
       return answer_with(*tagged, answer_in, matches);
   }
   // Without such a tag (which says what the message is about: "how long" from a visitor

@@ -157,9 +157,10 @@ struct FaqStageOptions {
   // entry that shares no thing with what it asks when what it asks, on its own, meets
   // another entry through a thing named in the visitor's own words: "Shipped the item
   // back to you, how long till I see my money?" is not the return policy's (which the
-  // context's "shipped back" reached). false: no such rule. On the eight development
-  // sets (RESULTS.md, "Context and request") it turned one wrong answer into a hand-off
-  // and changed nothing else; looser forms lost up to 20 right answers.
+  // context's "shipped back" reached). The same for the entry the intent's tag picks.
+  // false: no such rule. On the eight development sets (RESULTS.md, "Context, owners
+  // and phrasal verbs") it turned two wrong answers into hand-offs and changed nothing
+  // else; looser forms lost up to 20 right answers.
   bool request_clause = true;
   // A message about the business's own thing ("your email", 你们的邮箱, "Can I email
   // you?": TextAnalyzer::speaks_of_business_thing) is not answered by an entry none of

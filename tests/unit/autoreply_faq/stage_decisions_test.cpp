@@ -908,6 +908,12 @@ TEST_CASE_METHOD(LanguageData,
   }
   CHECK(decision_of(stage, "I put the wrong delivery address, can I fix it?") ==
         "order-change-address");
+  // The same when the intent stage's tag picks among the account entries: "Locked out of
+  // my account" reaches the account email, what is asked the password.
+  const auto* account = R"({"intent": {"faq_tag": "account"}})";
+  const auto* locked_out = "Locked out of my account, how do I set a new password?";
+  CHECK(decision_of(without, locked_out, account) == "account-email");
+  CHECK(decision_of(stage, locked_out, account) == "-");
 }
 
 TEST_CASE_METHOD(LanguageData,
