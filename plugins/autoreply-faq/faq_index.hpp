@@ -228,6 +228,8 @@ class FaqIndex {
   const std::vector<FaqEntry>& entries() const { return entries_; }
   const FaqEntry& entry(const FaqMatch& match) const { return entries_.at(match.entry_index); }
   std::size_t vocabulary_size() const { return terms_.size(); }
+  // The language handling it was built with, or nullptr.
+  const TextAnalyzer* analyzer() const { return options_.analyzer.get(); }
 
  private:
   struct Posting {

@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -135,6 +136,13 @@ FaqStage::FaqStage(FaqStageOptions options, const std::filesystem::path& config_
     : options_(std::move(options)),
       index_(load_all(options_.files, config_dir, sources_, not_for_bot_),
              index_options(options_, config_dir)) {
+  if (options_.whose_thing && index_.analyzer()) {
+    speaks_to_business_.reserve(index_.entries().size());
+    for (const auto& entry : index_.entries())
+      speaks_to_business_.push_back(std::any_of(
+          entry.questions.begin(), entry.questions.end(),
+          [&](const std::string& q) { return index_.analyzer()->speaks_to_business(q); }));
+  }
   if (not_for_bot_.empty() || options_.not_for_bot_likeness <= 0) return;
   for (const auto& example : not_for_bot_)
     not_for_bot_weights_.push_back(index_.term_weights(example));
@@ -187,7 +195,114 @@ bool is_chinese_language(std::string_view language) {
   return language.substr(0, 2) == "zh";
 }
 
+// A message's clauses (cut at sentence and clause punctuation), as written.
+std::vector<std::string_view> clauses_of(std::string_view text) {
+  static constexpr std::string_view kBreaks[] = {",",  ".",  ";",  "!",  "?",  "\n",
+                                                 "，", "。", "；", "！", "？", "、"};
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t cut = 0;
+    for (const auto b : kBreaks)
+      if (text.substr(i, b.size()) == b) cut = b.size();
+    if (cut == 0) {
+      ++i;
+      continue;
+    }
+    if (i > start) out.push_back(text.substr(start, i - start));
+    i += cut;
+    start = i;
+  }
+  if (start < text.size()) out.push_back(text.substr(start));
+  return out;
+}
+
+// Whether a clause asks or requests something, rather than telling what happened: a
+// question mark after it, a question word, an auxiliary opening it, or a word of
+// wanting (English); a question or modal word or particle (Chinese).
+bool asks_or_requests(std::string_view whole, std::string_view clause) {
+  const auto end = static_cast<std::size_t>(clause.data() + clause.size() - whole.data());
+  if (whole.substr(end, 1) == "?" || whole.substr(end, 3) == "？") return true;
+  static constexpr std::string_view kChinese[] = {
+      "吗",   "嘛", "呢", "么", "怎", "咋", "哪", "什么", "啥", "多", "几", "能",
+      "可以", "想", "要", "请", "帮", "吧", "不", "没",   "麼", "請", "幫"};
+  for (const auto w : kChinese)
+    if (clause.find(w) != std::string_view::npos) return true;
+  static constexpr std::string_view kEnglish[] = {
+      "how",    "what", "when",  "where",  "which", "why",    "who",  "can",   "could",
+      "do",     "does", "is",    "are",    "will",  "would",  "want", "need",  "like",
+      "please", "help", "whats", "wheres", "hows",  "should", "may",  "wonder"};
+  std::string word;
+  auto check = [&] {
+    const bool found =
+        std::find(std::begin(kEnglish), std::end(kEnglish), word) != std::end(kEnglish);
+    word.clear();
+    return found;
+  };
+  for (const char c : clause) {
+    if (std::isalpha(static_cast<unsigned char>(c))) {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!word.empty() && check()) {
+      return true;
+    }
+  }
+  return !word.empty() && check();
+}
+
 }  // namespace
+
+std::optional<std::string> FaqStage::request_part(std::string_view text) const {
+  const auto clauses = clauses_of(text);
+  if (clauses.size() < 2) return std::nullopt;
+  std::string asking;
+  bool tells = false;
+  for (const auto clause : clauses) {
+    if (asks_or_requests(text, clause)) {
+      if (!asking.empty()) asking += ' ';
+      asking += clause;
+    } else if (words_in(clause) > 0) {
+      tells = true;
+    }
+  }
+  if (!tells || asking.empty()) return std::nullopt;
+  return asking;
+}
+
+bool FaqStage::request_points_elsewhere(std::string_view text, const FaqMatch& best) const {
+  if (!options_.request_clause) return false;
+  const auto request = request_part(text);
+  if (!request) return false;
+  const auto matches = index_.search(*request, 3);
+  if (matches.empty()) return false;
+  // The request's own best entry must share a thing with it in the visitor's own words
+  // (no synonym, no typo), about its topic; then the whole message's best, when it is
+  // not among the request's own candidates or shares no thing with it, owes its lead
+  // to the context.
+  const auto& top = matches.front();
+  if (top.entry_index == best.entry_index || !top.shares_thing || !top.on_topic ||
+      top.as_written < 1.0)
+    return false;
+  for (const auto& m : matches)
+    if (m.entry_index == best.entry_index) return !m.shares_thing;
+  return true;
+}
+
+bool FaqStage::about_another_owner(std::string_view text, const FaqMatch& best,
+                                   const std::vector<FaqMatch>& candidates) const {
+  const auto* analyzer = index_.analyzer();
+  if (!options_.whose_thing || !analyzer || speaks_to_business_.empty() ||
+      speaks_to_business_[best.entry_index] || !analyzer->speaks_of_business_thing(text))
+    return false;
+  for (const auto& other : candidates) {
+    if (other.entry_index == best.entry_index || !speaks_to_business_[other.entry_index]) continue;
+    std::vector<std::uint32_t> shared;
+    std::set_intersection(best.topic_terms.begin(), best.topic_terms.end(),
+                          other.topic_terms.begin(), other.topic_terms.end(),
+                          std::back_inserter(shared));
+    if (!shared.empty()) return true;
+  }
+  return false;
+}
 
 bool FaqStage::explained_more_elsewhere(const FaqMatch& tagged, std::string_view tag,
                                         const std::vector<FaqMatch>& candidates) const {
@@ -317,7 +432,8 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
         !meets_no_word_as_written(*tagged) &&
         tagged->score >= options_.clarify_ratio * matches.front().score &&
         tagged->coverage >= options_.clarify_ratio * matches.front().coverage &&
-        !explained_more_elsewhere(*tagged, *tag, matches))
+        !explained_more_elsewhere(*tagged, *tag, matches) &&
+        !about_another_owner(text, *tagged, matches) && !request_points_elsewhere(text, *tagged))
       return answer_with(*tagged, answer_in, matches);
   }
   // Without such a tag (which says what the message is about: "how long" from a visitor
@@ -363,8 +479,12 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   // "还没发货可以取消吗" (can I cancel before it ships), however close their words.
   const bool may_answer = matches.empty() || matches.front().answers_the_ask;
   if (!matches.empty() && may_answer && matches.front().confidence >= threshold &&
-      !(options_.clarify && explains_alike))
+      !(options_.clarify && explains_alike)) {
+    if (request_points_elsewhere(text, matches.front()) ||
+        about_another_owner(text, matches.front(), matches))
+      return not_answered(matches, answer_in, offers);
     return answer_with(matches.front(), answer_in, matches);
+  }
   if (!matches.empty() && may_answer && !near_tie &&
       matches.front().confidence >= options_.threshold - options_.second_look_band &&
       matches.front().unknown_thing <= options_.second_look_unknown_thing &&

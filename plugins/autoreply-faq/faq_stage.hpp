@@ -152,6 +152,22 @@ struct FaqStageOptions {
   // asked 9 questions the stage left, 8 of them the flow's; the off-topic questions
   // left alone had the flow's intent as best guess at 0.55 at most.
   double flow_offer_alone = 0.6;
+  // A message that tells something (a clause that asks nothing) and asks something
+  // (a clause with a question mark, a question word, a wish) is not answered by an
+  // entry that shares no thing with what it asks when what it asks, on its own, meets
+  // another entry through a thing named in the visitor's own words: "Shipped the item
+  // back to you, how long till I see my money?" is not the return policy's (which the
+  // context's "shipped back" reached). The same for the entry the intent's tag picks.
+  // false: no such rule. On the eight development sets (RESULTS.md, "Context, owners
+  // and phrasal verbs") it turned two wrong answers into hand-offs and changed nothing
+  // else; looser forms lost up to 20 right answers.
+  bool request_clause = true;
+  // A message about the business's own thing ("your email", 你们的邮箱, "Can I email
+  // you?": TextAnalyzer::speaks_of_business_thing) is not answered by an entry none of
+  // whose questions speaks to the business, when another candidate's does and shares a
+  // word about the topic with it: "How do I change my email address?" answers the
+  // visitor's email, "What is your email address?" the shop's. false: no such rule.
+  bool whose_thing = true;
 };
 
 // A flow the visitor may mean, as autoreply-flow offered it (context.flow_offers).
@@ -195,6 +211,18 @@ class FaqStage {
   // Whether the message names a thing none of the entries of a clarifying question
   // speaks of (options_.clarify_unknown_thing).
   bool misses_the_thing(const std::vector<FaqMatch>& close) const;
+  // The clauses of a message that ask or request something, joined, when it also has
+  // a clause that only tells (context: "Shipped the item back to you, how long till I
+  // see my money?"); nothing for a message of one clause or of asking clauses only.
+  std::optional<std::string> request_part(std::string_view text) const;
+  // Whether the message's request alone points to another entry than the best match
+  // of the whole message (its context outweighed its request).
+  bool request_points_elsewhere(std::string_view text, const FaqMatch& best) const;
+  // Whether the message is about the business's own thing and the match, which does not
+  // speak to the business, is about the visitor's while another candidate speaks to the
+  // business about the same topic (options_.whose_thing).
+  bool about_another_owner(std::string_view text, const FaqMatch& best,
+                           const std::vector<FaqMatch>& candidates) const;
   // Whether the match shares none of the message's words as written (options_.
   // need_a_word_as_written).
   bool meets_no_word_as_written(const FaqMatch& match) const;
@@ -236,6 +264,8 @@ class FaqStage {
   // Weighed once, by the index (only when there are dismissed questions).
   std::vector<TermWeights> not_for_bot_weights_;
   std::vector<std::vector<TermWeights>> question_weights_;  // by entry, by question
+  // By entry: whether one of its questions speaks to the business (whose_thing).
+  std::vector<bool> speaks_to_business_;
 };
 
 }  // namespace switchboard::faq

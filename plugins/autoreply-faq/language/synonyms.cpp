@@ -130,6 +130,21 @@ class SynsetFile {
   std::vector<Synset> synsets_;
 };
 
+// The particles of the phrasal verbs kept as one term ("call off" = cancel).
+constexpr std::string_view kParticles[] = {"off", "up", "out", "down", "over", "away"};
+
+// The particle of a verb lemma of two words whose second is one ("call_off" -> "off"),
+// else "".
+std::string_view particle_of(std::string_view lemma) {
+  const auto cut = lemma.find('_');
+  if (cut == std::string_view::npos || lemma.find('_', cut + 1) != std::string_view::npos)
+    return {};
+  const auto particle = lemma.substr(cut + 1);
+  return std::find(std::begin(kParticles), std::end(kParticles), particle) != std::end(kParticles)
+             ? particle
+             : std::string_view();
+}
+
 // A hypernym as one word: itself, or the head of a compound ("European_country" ->
 // "country"); "" for phrases whose head is not last ("source_of_illumination").
 std::string_view head_word(std::string_view lemma) {
@@ -243,7 +258,9 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       if (!parse_integer(next_field(line), synset_count) ||
           !parse_integer(next_field(line), pointer_count))
         continue;
-      if (lemma.find('_') != std::string_view::npos) continue;  // phrases: not one term
+      // Phrases are not one term, except a verb and its particle ("call_off").
+      const auto particle = pos_letter == 'v' ? particle_of(lemma) : std::string_view();
+      if (lemma.find('_') != std::string_view::npos && particle.empty()) continue;
       for (int i = 0; i < pointer_count; ++i) next_field(line);
       next_field(line);  // sense_cnt
       next_field(line);  // tagsense_cnt
@@ -251,8 +268,11 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       if (!parse_integer(next_field(line), first_sense)) continue;
       const auto* sense = synsets.find(first_sense);
       if (!sense) continue;
-      const std::string term = stem_of(lemma);
-      if (term.empty()) continue;
+      const std::string term = particle.empty()
+                                   ? stem_of(lemma)
+                                   : stem_of(lemma.substr(0, lemma.size() - particle.size() - 1)) +
+                                         "_" + std::string(particle);
+      if (term.empty() || term.front() == '_') continue;
       TermBuilding& building = terms[term];
       // The root word's noun senses: mostly times (is_time_noun), or an institution
       // among the two commonest (is_institution).

@@ -5,7 +5,10 @@
 //   noun, verb and adjective, the other words of its most common sense (the first
 //   synset its index line lists; later senses are rarer and would invent matches).
 //   "purchase" -> buy; "parcel" -> package, bundle; "fault" -> defect... Used only for
-//   query words the knowledge base does not contain, at a reduced weight.
+//   query words the knowledge base does not contain, at a reduced weight. Phrases are
+//   left out, except a verb with one of the particles off, up, out, down, over, away,
+//   kept as the verb's term, "_" and the particle ("call_off" -> cancel): the analyzer
+//   joins such a pair in a text (text_analyzer.hpp).
 // - The tenant's own words (synonyms file, see TenantSynonyms): groups that are the
 //   same term everywhere, in both languages ("postage" = "shipping"; "邮费" = "运费").
 //

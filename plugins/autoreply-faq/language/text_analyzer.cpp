@@ -96,6 +96,44 @@ bool is_bare_negative_contraction(std::string_view w) {
          std::end(kAuxiliaries);
 }
 
+// Whether two words are one edit apart: a letter changed, added or left out, or two
+// neighbouring letters swapped ("lnog" / "long", "hw" / "how").
+bool one_edit_apart(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  if (b.size() - a.size() > 1) return false;
+  std::size_t i = 0;
+  while (i < a.size() && a[i] == b[i]) ++i;
+  if (i == a.size()) return a.size() != b.size();  // equal words are no edit apart
+  if (a.size() < b.size()) return a.substr(i) == b.substr(i + 1);
+  if (a.substr(i + 1) == b.substr(i + 1)) return true;  // one letter changed
+  return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+         a.substr(i + 2) == b.substr(i + 2);
+}
+
+// The question word a typed word misspells, or "": one edit from exactly one of the
+// English question words (and the degree words "how" asks with), with its first letter
+// ("lnog" -> long, "hw" -> how, "waht" -> what). Only a word no dictionary knows is
+// such a typo (known(word): "hoe", "lone" are words), and a word that could be two of
+// them is neither.
+std::string_view misspelt_question_word(std::string_view word,
+                                        const std::function<bool(std::string_view)>& known) {
+  static constexpr std::string_view kQuestionWords[] = {"how",   "what", "when", "where",
+                                                        "which", "why",  "who",  "whose",
+                                                        "long",  "much", "many", "soon"};
+  if (word.size() < 2 ||
+      !std::all_of(word.begin(), word.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+    return {};
+  std::string_view found;
+  for (const auto q : kQuestionWords) {
+    if (q == word) return {};
+    if (q.front() != word.front() || !one_edit_apart(word, q)) continue;
+    if (!found.empty()) return {};
+    found = q;
+  }
+  if (found.empty() || known(word)) return {};
+  return found;
+}
+
 // The words written with a capital inside a sentence (names: "Amazon", "Netflix"),
 // lower-cased; not a sentence's first word.
 std::unordered_set<std::string> capitalised_words(std::string_view text) {
@@ -136,8 +174,18 @@ bool is_auxiliary(std::string_view w) {
 
 std::vector<TextPiece> TextAnalyzer::pieces_of(std::string_view text) const {
   auto pieces = text_pieces(expand_contractions(folding_->fold(text)));
-  for (auto& piece : pieces)
-    if (!piece.unsegmented && is_bare_negative_contraction(piece.word)) piece.word = "not";
+  for (auto& piece : pieces) {
+    if (piece.unsegmented) continue;
+    if (is_bare_negative_contraction(piece.word)) {
+      piece.word = "not";
+      continue;
+    }
+    // A misspelt question word asks what the word asks ("how lnog till I see my money"
+    // asks how long): as written it would weigh as a thing the knowledge base lacks.
+    const auto meant = misspelt_question_word(
+        piece.word, [this](std::string_view w) { return wordnet_->knows(english_stem(w)); });
+    if (!meant.empty()) piece.word = meant;
+  }
   return pieces;
 }
 
@@ -200,9 +248,13 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
     out.push_back(tenant_.canonical(term));
     if (within_word) within_word->push_back(part);
   };
-  for (auto& piece : pieces_of(text)) {
+  const auto pieces = pieces_of(text);
+  bool skip_particle = false;
+  for (std::size_t p = 0; p < pieces.size(); ++p) {
+    const auto& piece = pieces[p];
     if (!piece.unsegmented) {
       const auto& w = piece.word;
+      if (std::exchange(skip_particle, false)) continue;
       const bool lone_letter = w.size() == 1 && !(w[0] >= '0' && w[0] <= '9');
       if (lone_letter || (is_ascii(w) && is_english_stop_word(w))) continue;
       if (!is_ascii(w)) {
@@ -211,7 +263,17 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
       }
       const auto& base = wordnet_->base_form(w);
       if (!base.empty() && is_english_stop_word(base)) continue;  // "done" -> do
-      emit(english_stem(base.empty() ? w : base));
+      const auto term = english_stem(base.empty() ? w : base);
+      // A verb and its particle that WordNet has as one verb ("call off" = cancel).
+      if (p + 1 < pieces.size() && !pieces[p + 1].unsegmented) {
+        const auto phrasal = term + "_" + pieces[p + 1].word;
+        if (wordnet_->knows(phrasal)) {
+          emit(phrasal);
+          skip_particle = true;
+          continue;
+        }
+      }
+      emit(term);
       continue;
     }
     for (const auto& word : segmenter_->segment(piece.chars, &user_words_)) {
@@ -452,6 +514,45 @@ bool TextAnalyzer::speaks_of_business(std::string_view text) const {
       if (word == "你们" || word == "您们" || word == "你们的" || word == "贵公司" ||
           word == "贵司" || word == "贵店")
         return true;
+  }
+  return false;
+}
+
+namespace {
+
+// An English word of a piece, lower-cased ("" for a Chinese run).
+std::string lower_word(const TextPiece& piece) {
+  if (piece.unsegmented) return {};
+  std::string w = piece.word;
+  std::transform(w.begin(), w.end(), w.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return w;
+}
+
+}  // namespace
+
+bool TextAnalyzer::speaks_of_business_thing(std::string_view text) const {
+  if (speaks_of_business(text)) return true;
+  std::string previous;
+  for (const auto& piece : pieces_of(text)) {
+    const auto w = lower_word(piece);
+    if (w == "you" && !previous.empty() && !is_auxiliary(previous) && previous != "thank" &&
+        previous != "are" && previous != "have" && previous != "if")
+      return true;
+    previous = w;
+  }
+  return false;
+}
+
+bool TextAnalyzer::speaks_to_business(std::string_view text) const {
+  if (speaks_of_business(text)) return true;
+  for (const auto& piece : pieces_of(text)) {
+    if (!piece.unsegmented) {
+      if (lower_word(piece) == "you") return true;
+      continue;
+    }
+    for (const auto& c : piece.chars)
+      if (c == "您") return true;
   }
   return false;
 }

@@ -6,7 +6,9 @@
 //    word of two or more characters also yields its characters, so a paraphrase that
 //    shares only a character ("退钱" / "退款") still counts, for less.
 // 3. English: lower-cased words, function words dropped (tokenizer.hpp's list),
-//    Snowball stems (english_stemmer.hpp).
+//    Snowball stems (english_stemmer.hpp); a verb and its particle that WordNet has as
+//    one verb are one term ("call off" -> call_off, whose synonym is "cancel"), and a
+//    misspelt question word is read as meant ("lnog" -> long).
 // 4. The tenant's synonym groups (synonyms.hpp) replace a term by its group's term;
 //    their Chinese words are segmented whole even when the dictionary lacks them
 //    (运单号, 快递费), like jieba's user dictionary.
@@ -135,6 +137,13 @@ class TextAnalyzer {
   // True when the text speaks of the business's own things: "your", "yours", 你们,
   // 您们, 贵公司, 贵司, 贵店.
   bool speaks_of_business(std::string_view text) const;
+  // True when the text speaks of the business's own things (speaks_of_business) or
+  // makes the business the object of an act ("Can I email you?", "how do I reach you":
+  // "you" after a word that is no auxiliary; not "thank you").
+  bool speaks_of_business_thing(std::string_view text) const;
+  // True when the text speaks to the business: "you", "your", 你们, 您, 贵公司 ("Can I
+  // pay with PayPal?" does not; "Which payment methods do you accept?" does).
+  bool speaks_to_business(std::string_view text) const;
   // True when every term of the text names a time and none asks anything ("hours?",
   // "weekend?", 周末？): a visitor who writes only that can mean only the business's
   // times, so they are its topic (names_topic with business_own).

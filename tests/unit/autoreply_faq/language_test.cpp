@@ -608,3 +608,51 @@ TEST_CASE_METHOD(LanguageData, "a question asking when or how long is told in ei
     CHECK_FALSE(a.asks_when(text));
   }
 }
+
+TEST_CASE_METHOD(LanguageData, "a misspelt question word asks what the word asks", "[language]") {
+  const auto& a = *analyzer();
+  // One edit from one question word, its first letter kept, no dictionary word.
+  CHECK(a.asks_when("Shipped it back, how lnog till I see my money?"));
+  CHECK(a.asks_when("hw long does shipping take"));
+  CHECK(a.terms("waht is your email") == a.terms("what is your email"));
+  CHECK(a.terms("how lnog") == a.terms("how long"));
+  // A real word is no typo ("lone", "hoe"), nor a word two question words are one edit
+  // from.
+  CHECK(a.terms("how lone") != a.terms("how long"));
+  CHECK_FALSE(a.asks_when("how lone is the road"));
+}
+
+TEST_CASE_METHOD(LanguageData, "whose thing a message speaks of: the shop's or the visitor's",
+                 "[language]") {
+  const auto& a = *analyzer();
+  // The shop's own, or the shop as the object of an act.
+  for (const auto* text : {"what is your email", "你们的邮箱是啥",
+                           "Can I email you about a problem?", "how do I reach you"}) {
+    CAPTURE(text);
+    CHECK(a.speaks_of_business_thing(text));
+  }
+  // The shop as the one who acts, thanks, or the visitor's own.
+  for (const auto* text : {"Can you ship to Canada?", "thank you, how do I change my email",
+                           "How do I change my email address?", "怎么修改邮箱"}) {
+    CAPTURE(text);
+    CHECK_FALSE(a.speaks_of_business_thing(text));
+  }
+  // Speaking to the shop: any "you", 你们, 您.
+  CHECK(a.speaks_to_business("Which payment methods do you accept?"));
+  CHECK(a.speaks_to_business("请问您的邮箱"));
+  CHECK_FALSE(a.speaks_to_business("Can I pay with PayPal?"));
+}
+
+TEST_CASE_METHOD(LanguageData, "a verb and its particle are one term, with the verb's synonyms",
+                 "[language]") {
+  const auto& a = *analyzer();
+  // "call off" is WordNet's verb for cancelling; "call" alone is calling.
+  const auto terms = a.terms("I'd like to call off my order");
+  CHECK(std::find(terms.begin(), terms.end(), "call_off") != terms.end());
+  CHECK(std::find(terms.begin(), terms.end(), "call") == terms.end());
+  const auto& related = a.related("call_off");
+  CHECK(std::find(related.begin(), related.end(), "cancel") != related.end());
+  // Not a verb and a word after it that is no particle of it.
+  const auto call_you = a.terms("Can I call you?");
+  CHECK(std::find(call_you.begin(), call_you.end(), "call") != call_you.end());
+}

@@ -885,3 +885,64 @@ answer = "Yes."
     CHECK(e.key() == "entries[0].id");
   }
 }
+
+TEST_CASE_METHOD(LanguageData,
+                 "an entry reached through a message's context is not its answer when what it "
+                 "asks names another entry's thing",
+                 "[stage]") {
+  const auto stage = demo_stage();
+  const auto without = demo_stage_with([](FaqStageOptions& o) { o.request_clause = false; });
+  // "Shipped the item back" reaches the return policy; what is asked, "how long till I
+  // see my money", names money, which the refund time has and the return policy not.
+  const auto* context_first = "Shipped the item back to you, how long till I see my money?";
+  CHECK(decision_of(without, context_first) == "return-policy");
+  CHECK(decision_of(stage, context_first) == "-");
+  // Context that names the topic while the request names nothing ("it") still answers.
+  for (const auto* text :
+       {"My order already shipped but I moved, can you redirect it?",
+        "I put the wrong delivery address, can I fix it?",
+        "I sent the parcel back last week, when does the money land in my account?",
+        "用微信付的，想退款，怎么申请"}) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) == decision_of(without, text));
+  }
+  CHECK(decision_of(stage, "I put the wrong delivery address, can I fix it?") ==
+        "order-change-address");
+  // The same when the intent stage's tag picks among the account entries: "Locked out of
+  // my account" reaches the account email, what is asked the password.
+  const auto* account = R"({"intent": {"faq_tag": "account"}})";
+  const auto* locked_out = "Locked out of my account, how do I set a new password?";
+  CHECK(decision_of(without, locked_out, account) == "account-email");
+  CHECK(decision_of(stage, locked_out, account) == "-");
+}
+
+TEST_CASE_METHOD(LanguageData,
+                 "a message about the shop's own thing is not answered by an entry about the "
+                 "visitor's",
+                 "[stage]") {
+  // The account email entry asks about "my email", 个人资料里的邮箱; the contact entry about
+  // "your email address", 联系你们. These ask for the shop's address: the account entry
+  // answers them only with the rule off.
+  for (const bool rule : {false, true}) {
+    const auto stage = demo_stage_with([rule](FaqStageOptions& o) { o.whose_thing = rule; });
+    for (const auto* text : {"你们的邮箱是啥", "Can I email you about a problem?"}) {
+      CAPTURE(rule, text);
+      CHECK((decision_of(stage, text) == "account-email") == !rule);
+    }
+  }
+  const auto stage = demo_stage();
+  // The visitor's own email is still the account entry's, the shop's the contact's.
+  for (const auto* text :
+       {"How do I change my email address?", "怎么修改邮箱", "绑定的邮箱怎么换"}) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) == "account-email");
+  }
+  CHECK(decision_of(stage, "What is your email address?") == "contact");
+}
+
+TEST_CASE_METHOD(LanguageData, "calling an order off is cancelling it, not calling the shop",
+                 "[stage]") {
+  const auto stage = demo_stage();
+  CHECK(decision_of(stage, "I'd like to call off my order") == "order-cancel");
+  CHECK(decision_of(stage, "Can I call you?") == "contact");
+}
