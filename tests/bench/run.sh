@@ -47,6 +47,11 @@
 #                                 alone still got the flooder a full group's share.
 #   PERF=0                        1 records the server with `perf record` during each run's
 #                                 measured window (OUT_DIR/NAME.perf.data; `perf report -i`)
+#   PERF_STAT=0                   1 counts the server's events over the whole loadgen run with
+#                                 `perf stat` (PERF_STAT_EVENTS, default context switches,
+#                                 migrations, page faults and task-clock; add
+#                                 instructions,cycles where the machine has counters:
+#                                 this VM has none) into OUT_DIR/NAME-runN.perfstat
 #   SERVER_PRELOAD=""             a library loaded into the server alone (LD_PRELOAD), e.g.
 #                                 an allocator for an A/B; loadgen runs without it
 #   OFFCPU=0                      1 records the scheduler (`perf sched record`, the whole
@@ -93,6 +98,8 @@ KEEP=${KEEP:-0}
 STRICT=${STRICT:-0}
 SQLITE_CONFIG=${SQLITE_CONFIG:-}
 PERF=${PERF:-0}
+PERF_STAT=${PERF_STAT:-0}
+PERF_STAT_EVENTS=${PERF_STAT_EVENTS:-task-clock,context-switches,cpu-migrations,page-faults}
 OFFCPU=${OFFCPU:-0}
 SERVER_PRELOAD=${SERVER_PRELOAD:-}
 OFFCPU_S=${OFFCPU_S:-5}
@@ -216,6 +223,12 @@ run_scenario() {
     offcpu_pid=$!
   fi
   server_cpu_before=$(cpu_seconds "$SERVER_PID")
+  local stat_pid=""
+  if [[ $PERF_STAT == 1 ]]; then
+    perf stat -x, -e "$PERF_STAT_EVENTS" -p "$SERVER_PID" -o "$OUT_DIR/$name-run$run.perfstat" \
+      > "$run_dir/perfstat.log" 2>&1 &
+    stat_pid=$!
+  fi
   local beside_pid=""
   if [[ -n $BESIDE ]]; then
     "$BESIDE" "$PORT" "$run_dir" "$name-run$run" &
@@ -227,6 +240,10 @@ run_scenario() {
     --json-out "$json" "${STRICT_FLAG[@]}" "$@" 2> "$run_dir/loadgen.err" || loadgen_status=$?
   (( loadgen_status == 0 )) || FAILED_RUNS=$(( FAILED_RUNS + 1 ))
   [[ -z $perf_pid ]] || wait "$perf_pid" 2>/dev/null || true
+  if [[ -n $stat_pid ]]; then
+    kill -INT "$stat_pid" 2>/dev/null || true
+    wait "$stat_pid" 2>/dev/null || true
+  fi
   if [[ -n $offcpu_pid ]]; then
     wait "$offcpu_pid" 2>/dev/null || true
     perf sched timehist -i "$OUT_DIR/$name.sched.data" -p "$SERVER_PID" --state 2>/dev/null |
