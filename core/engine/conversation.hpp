@@ -112,7 +112,8 @@ struct Conversation {
   std::unordered_map<std::string, AckRecord> acks;
   // The durable entries of `acks`, oldest first, as pointers to the map's own keys
   // (its nodes do not move; an entry leaves the map only through this order, or
-  // while pending, when it is not in it). A Conversation is moved, never copied.
+  // while pending, when it is not in it). A Conversation is moved, never copied (its
+  // copy operations are deleted below).
   std::deque<const std::string*> ack_order;
 
   // Loaded from storage after a restart: the recent acks must be read back before
@@ -179,6 +180,13 @@ struct Conversation {
     uint64_t generation = 0;  // the assignment_generation it was made in, for its timer
   };
   std::optional<TransferOffer> transfer_offer;
+
+  // ack_order points into acks: a copy would point into the original's map.
+  Conversation() = default;
+  Conversation(const Conversation&) = delete;
+  Conversation& operator=(const Conversation&) = delete;
+  Conversation(Conversation&&) = default;
+  Conversation& operator=(Conversation&&) = default;
 };
 
 // What a closed conversation needs to be reopened by its visitor within the
