@@ -25,11 +25,13 @@ const char* to_string(ConversationStatus status);
 enum class AgentStatus : uint8_t { offline, online, away };
 const char* to_string(AgentStatus status);
 
-// What an ack said, remembered so that a resend gets the same answer.
+// What an ack said, remembered so that a resend gets the same answer. While the
+// message is still being written it holds only its seq (pending).
 struct AckRecord {
   std::string message_id;
   uint64_t seq = 0;
   std::string attachments_json;  // the message's files, repeated in its ack ("" for none)
+  bool pending = false;
 };
 
 // A message that has a seq but is not durable yet.
@@ -37,7 +39,10 @@ struct PendingMessage {
   StoredMessage message;
   std::vector<std::pair<PeerPtr, std::string>> waiters;  // peers owed an ack, with their ref
   uint64_t origin_peer_id = 0;  // the sender's connection gets the ack, not the frame
-  int64_t received_us = 0;      // monotonic, for the ack latency histogram
+  // Its key in Conversation::acks (ack_key), built once when accepted; empty for
+  // messages no client sent (the bot's, the system's), which no resend can name.
+  std::string ack_key;
+  int64_t received_us = 0;  // monotonic, for the ack latency histogram
   uint8_t attempts = 0;
   bool durable = false;
   bool failed = false;                     // gave up: the seq is skipped in delivery
@@ -99,12 +104,17 @@ struct Conversation {
   uint64_t delivered_seq = 0;  // every seq up to here is durable (or given up) and fanned out
   std::map<uint64_t, PendingMessage> pending;
 
-  // Idempotency: "<sender id>\x1f<client_msg_id>" -> ack. Bounded (FIFO eviction);
-  // a client only ever resends its most recent, unacknowledged messages.
+  // Idempotency: "<sender id>\x1f<client_msg_id>" -> its ack once durable, or its
+  // seq while it is written (AckRecord::pending): one look-up answers "new, in
+  // flight or done" and the entry is filled in place when the write completes. The
+  // durable ones are bounded (FIFO eviction); a client only ever resends its most
+  // recent, unacknowledged messages.
   std::unordered_map<std::string, AckRecord> acks;
-  std::deque<std::string> ack_order;
-  // client_msg_id keys whose message is still pending -> its seq.
-  std::unordered_map<std::string, uint64_t> pending_keys;
+  // The durable entries of `acks`, oldest first, as pointers to the map's own keys
+  // (its nodes do not move; an entry leaves the map only through this order, or
+  // while pending, when it is not in it). A Conversation is moved, never copied (its
+  // copy operations are deleted below).
+  std::deque<const std::string*> ack_order;
 
   // Loaded from storage after a restart: the recent acks must be read back before
   // a new message may be accepted, or a resend could be stored twice.
@@ -170,6 +180,13 @@ struct Conversation {
     uint64_t generation = 0;  // the assignment_generation it was made in, for its timer
   };
   std::optional<TransferOffer> transfer_offer;
+
+  // ack_order points into acks: a copy would point into the original's map.
+  Conversation() = default;
+  Conversation(const Conversation&) = delete;
+  Conversation& operator=(const Conversation&) = delete;
+  Conversation(Conversation&&) = default;
+  Conversation& operator=(Conversation&&) = default;
 };
 
 // What a closed conversation needs to be reopened by its visitor within the

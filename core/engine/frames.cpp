@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/serializer.hpp>
+#include <cassert>
 #include <charconv>
 #include <optional>
 #include <type_traits>
@@ -124,11 +125,16 @@ class ObjectWriter {
   }
 
  private:
+  // The keys are this file's own literals, none with a character to escape: they
+  // are copied between quotes without the scan string() makes of every byte (a
+  // frame has 5-10 of them; frames_test compares each frame with Boost.JSON's).
   void name(std::string_view key) {
+    assert(std::none_of(key.begin(), key.end(), needs_escape));
     if (!first_) out_ += ',';
     first_ = false;
-    string(key);
-    out_ += ':';
+    out_ += '"';
+    out_ += key;
+    out_ += "\":";
   }
   // Escaped by Boost.JSON straight into the frame's string. The serializer keeps
   // the memory it allocated once, so one per thread allocates nothing per frame.

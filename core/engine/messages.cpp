@@ -123,21 +123,25 @@ Conversation* TenantEngine::conversation_for_message(const PeerPtr& peer, const 
 
 void TenantEngine::accept_message(Conversation& c, const PeerPtr& peer, const Identity& who,
                                   MessageCommand command) {
-  const std::string key = ack_key(who.id, command.client_msg_id);
-  if (auto done = c.acks.find(key); done != c.acks.end()) {
+  std::string key = ack_key(who.id, command.client_msg_id);
+  const uint64_t seq = c.next_seq;
+  auto [known, fresh] = c.acks.try_emplace(key);
+  if (!fresh && !known->second.pending) {
     // A resend of a message already durable: the same ack again, nothing stored.
-    peer->send(frames::ack(command.client_msg_id, done->second, c.id, command.ref));
+    peer->send(frames::ack(command.client_msg_id, known->second, c.id, command.ref));
     return;
   }
-  if (auto inflight = c.pending_keys.find(key); inflight != c.pending_keys.end()) {
+  if (!fresh) {
     // A resend while the first copy is still being written (or held while storage
     // is away): acked together, at the seq the first copy holds.
-    c.pending[inflight->second].waiters.emplace_back(peer, command.ref);
+    c.pending[known->second.seq].waiters.emplace_back(peer, command.ref);
     return;
   }
-
-  const uint64_t seq = c.next_seq++;
+  known->second.seq = seq;
+  known->second.pending = true;
+  ++c.next_seq;
   PendingMessage pending;
+  pending.ack_key = std::move(key);
   pending.message.conversation_id = c.id;
   pending.message.message_id = new_id("m");
   pending.message.seq = seq;
@@ -161,7 +165,6 @@ void TenantEngine::accept_message(Conversation& c, const PeerPtr& peer, const Id
   pending.waiters.emplace_back(peer, std::move(command.ref));
   pending.origin_peer_id = peer->peer_id();
   pending.received_us = command.received_us ? command.received_us : monotonic_us();
-  c.pending_keys.emplace(key, seq);
   c.pending.emplace(seq, std::move(pending));
   // The dashboard's first-response time: stored once, with the record.
   if (first_response) persist_conversation(c);
@@ -188,7 +191,6 @@ void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_
   auto it = c->pending.find(seq);
   if (it == c->pending.end()) return;
   PendingMessage& pending = it->second;
-  const std::string key = ack_key(pending.message.sender_id, pending.message.client_msg_id);
 
   if (!result.ok()) {
     metrics_->storage_failures.fetch_add(1, std::memory_order_relaxed);
@@ -223,7 +225,7 @@ void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_
       send_error(peer, metrics::ErrorCode::unavailable,
                  "the message could not be stored; send it again", ref);
     pending.failed = true;
-    c->pending_keys.erase(key);
+    if (!pending.ack_key.empty()) c->acks.erase(pending.ack_key);
     deliver_ready(*c);
     return;
   }
@@ -245,8 +247,14 @@ void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_
   if (!pending.waiters.empty())  // bot messages have no sender waiting for an ack
     metrics_->ack_latency.observe_us(latency_us > 0 ? static_cast<uint64_t>(latency_us) : 0);
   pending.waiters.clear();
-  c->pending_keys.erase(key);
-  if (!pending.message.client_msg_id.empty()) remember_ack(*c, key, std::move(ack));
+  if (!pending.ack_key.empty()) {
+    if (pending.message.client_msg_id.empty()) {
+      c->acks.erase(pending.ack_key);
+    } else if (auto entry = c->acks.find(pending.ack_key); entry != c->acks.end()) {
+      entry->second = std::move(ack);  // filled in place: the key is not copied again
+      remember_ack(*c, entry->first);
+    }
+  }
   deliver_ready(*c);
 }
 
@@ -288,10 +296,10 @@ void TenantEngine::deliver_ready(Conversation& c) {
   forget_if_done(c.id);
 }
 
-void TenantEngine::remember_ack(Conversation& c, const std::string& key, AckRecord ack) {
-  if (c.acks.emplace(key, std::move(ack)).second) c.ack_order.push_back(key);
+void TenantEngine::remember_ack(Conversation& c, const std::string& stored_key) {
+  c.ack_order.push_back(&stored_key);
   while (c.ack_order.size() > kRememberedAcks) {
-    c.acks.erase(c.ack_order.front());
+    c.acks.erase(c.acks.find(*c.ack_order.front()));
     c.ack_order.pop_front();
   }
 }
@@ -304,9 +312,12 @@ void TenantEngine::make_warm(Conversation& c) {
         if (!c) return;
         if (auto messages = result.ok() ? parse_stored_messages(result.body, id) : std::nullopt) {
           for (auto& m : *messages)
-            if (!m.client_msg_id.empty())
-              remember_ack(*c, ack_key(m.sender_id, m.client_msg_id),
-                           AckRecord{m.message_id, m.seq, m.attachments_json});
+            if (!m.client_msg_id.empty()) {
+              auto [entry, fresh] =
+                  c->acks.try_emplace(ack_key(m.sender_id, m.client_msg_id),
+                                      AckRecord{m.message_id, m.seq, m.attachments_json});
+              if (fresh) remember_ack(*c, entry->first);
+            }
         } else {
           spdlog::warn(
               "tenant {}: could not read back recent messages of {} ({}); resends from before "

@@ -263,7 +263,9 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
                                MessageCommand command);
   void on_message_stored(const std::string& conversation_id, uint64_t seq, StoreResult result);
   void deliver_ready(Conversation& c);
-  void remember_ack(Conversation& c, const std::string& key, AckRecord ack);
+  // Puts a durable entry of c.acks (its key, as stored in the map) at the back of
+  // the eviction order and forgets the oldest beyond the bound.
+  void remember_ack(Conversation& c, const std::string& stored_key);
   void make_warm(Conversation& c);
   void on_typing(const PeerPtr& peer, const Identity& who, const std::string& conversation_id,
                  bool on);

@@ -47,6 +47,18 @@
 #                                 alone still got the flooder a full group's share.
 #   PERF=0                        1 records the server with `perf record` during each run's
 #                                 measured window (OUT_DIR/NAME.perf.data; `perf report -i`)
+#   PERF_STAT=0                   1 counts the server's events over the whole loadgen run with
+#                                 `perf stat` (PERF_STAT_EVENTS, default context switches,
+#                                 migrations, page faults and task-clock; add
+#                                 instructions,cycles where the machine has counters:
+#                                 this VM has none) into OUT_DIR/NAME-runN.perfstat
+#   CALLGRIND=0                   1 runs the server under valgrind's callgrind and counts its
+#                                 instructions in the measured window only (OUT_DIR/
+#                                 callgrind.out.PID.1; `callgrind_annotate`): a figure the
+#                                 machine's load does not move, for an A/B where CPU seconds
+#                                 are too noisy. About 50x slower: use a low RATE (300) and
+#                                 AGENTS=0 (an agent cannot sign in: the password helper is
+#                                 started as /proc/self/exe, which is valgrind there)
 #   SERVER_PRELOAD=""             a library loaded into the server alone (LD_PRELOAD), e.g.
 #                                 an allocator for an A/B; loadgen runs without it
 #   OFFCPU=0                      1 records the scheduler (`perf sched record`, the whole
@@ -93,6 +105,9 @@ KEEP=${KEEP:-0}
 STRICT=${STRICT:-0}
 SQLITE_CONFIG=${SQLITE_CONFIG:-}
 PERF=${PERF:-0}
+PERF_STAT=${PERF_STAT:-0}
+CALLGRIND=${CALLGRIND:-0}
+PERF_STAT_EVENTS=${PERF_STAT_EVENTS:-task-clock,context-switches,cpu-migrations,page-faults}
 OFFCPU=${OFFCPU:-0}
 SERVER_PRELOAD=${SERVER_PRELOAD:-}
 OFFCPU_S=${OFFCPU_S:-5}
@@ -105,6 +120,9 @@ FLOOD_NICE=${FLOOD_NICE:-19}
 SERVER_CONFIG="$ROOT/conf/switchboard.toml"
 # What the server is started through (login-flood: setsid, a scheduling group of its own).
 SERVER_WRAPPER=()
+if [[ $CALLGRIND == 1 ]]; then
+  SERVER_WRAPPER=(valgrind --tool=callgrind --dump-instr=no "--callgrind-out-file=$OUT_DIR/callgrind.out.%p")
+fi
 # A function run in the background beside loadgen (with PORT and the run's dir and
 # name as arguments) and stopped with SIGTERM when loadgen ends; none by default.
 BESIDE=""
@@ -175,7 +193,8 @@ start_server() {
   fi
   SERVER_PID=$!
   PORT=""
-  for _ in $(seq 300); do
+  # Under valgrind the server starts about 20 times slower.
+  for _ in $(seq $(( CALLGRIND == 1 ? 1200 : 300 ))); do
     PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$run_dir/server.out" | head -1)
     [[ -n $PORT ]] && return 0
     kill -0 "$SERVER_PID" 2>/dev/null || break
@@ -203,6 +222,14 @@ run_scenario() {
   echo "=== $name, run $run: server pid $SERVER_PID on port $PORT"
   echo "    loadgen --url http://127.0.0.1:$PORT $*"
   local server_cpu_before loadgen_status=0 perf_pid=""
+  local vg_pid=""
+  if [[ $CALLGRIND == 1 ]]; then
+    # Instructions of the measured window only: counters zeroed after the warm-up,
+    # dumped at its end (OUT_DIR/callgrind.out.PID.1).
+    (sleep $(( WARMUP + 3 )) && callgrind_control -z "$SERVER_PID" > /dev/null &&
+      sleep "$DURATION" && callgrind_control -d "$SERVER_PID" > /dev/null) > "$run_dir/callgrind.log" 2>&1 &
+    vg_pid=$!
+  fi
   if [[ $PERF == 1 ]]; then
     # The measured window only (after connecting and warm-up), not the logins.
     (sleep $(( WARMUP + 3 )) && exec perf record -q -F 499 --call-graph dwarf,16384 -p "$SERVER_PID" \
@@ -216,6 +243,12 @@ run_scenario() {
     offcpu_pid=$!
   fi
   server_cpu_before=$(cpu_seconds "$SERVER_PID")
+  local stat_pid=""
+  if [[ $PERF_STAT == 1 ]]; then
+    perf stat -x, -e "$PERF_STAT_EVENTS" -p "$SERVER_PID" -o "$OUT_DIR/$name-run$run.perfstat" \
+      > "$run_dir/perfstat.log" 2>&1 &
+    stat_pid=$!
+  fi
   local beside_pid=""
   if [[ -n $BESIDE ]]; then
     "$BESIDE" "$PORT" "$run_dir" "$name-run$run" &
@@ -227,6 +260,11 @@ run_scenario() {
     --json-out "$json" "${STRICT_FLAG[@]}" "$@" 2> "$run_dir/loadgen.err" || loadgen_status=$?
   (( loadgen_status == 0 )) || FAILED_RUNS=$(( FAILED_RUNS + 1 ))
   [[ -z $perf_pid ]] || wait "$perf_pid" 2>/dev/null || true
+  [[ -z $vg_pid ]] || wait "$vg_pid" 2>/dev/null || true
+  if [[ -n $stat_pid ]]; then
+    kill -INT "$stat_pid" 2>/dev/null || true
+    wait "$stat_pid" 2>/dev/null || true
+  fi
   if [[ -n $offcpu_pid ]]; then
     wait "$offcpu_pid" 2>/dev/null || true
     perf sched timehist -i "$OUT_DIR/$name.sched.data" -p "$SERVER_PID" --state 2>/dev/null |

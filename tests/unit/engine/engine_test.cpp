@@ -469,6 +469,13 @@ TEST_CASE("a write that keeps failing is given up: the sender is told, nothing i
   CHECK(str(errors[1].at("message")).find("send it again") != std::string::npos);
   CHECK(f.store->append_calls == 33);
   CHECK(f.store->messages.empty());
+
+  // "Send it again": the same client_msg_id is a new message now, stored and acked.
+  f.store->fail_next_appends = 0;
+  f.say(vis, visitor_id("v1"), "m1", "lost");
+  f.settle();
+  REQUIRE(vis->of_type("ack").size() == 1);
+  CHECK(f.store->messages.size() == 1);
 }
 
 TEST_CASE("read receipts only move forward and are relayed to the other side") {
