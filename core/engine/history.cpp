@@ -14,6 +14,8 @@ namespace json = boost::json;
 
 void TenantEngine::history(Identity requester, std::string conversation_id, uint64_t before_seq,
                            uint32_t limit, std::function<void(Answer)> done) {
+  // A storage answer the engine drops as it stops still answers the caller (503).
+  done = refused_if_dropped(std::move(done), store_);
   auto stopped = refusal(done);
   on_strand_or(
       std::move(stopped), [this, who = std::move(requester), id = std::move(conversation_id),
@@ -38,6 +40,8 @@ void TenantEngine::history(Identity requester, std::string conversation_id, uint
 
 void TenantEngine::list_conversations(Identity requester, std::string filter_json,
                                       std::function<void(Answer)> done) {
+  // A storage answer the engine drops as it stops still answers the caller (503).
+  done = refused_if_dropped(std::move(done), store_);
   auto stopped = refusal(done);
   on_strand_or(std::move(stopped), [this, who = std::move(requester),
                                     filter = std::move(filter_json),

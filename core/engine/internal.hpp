@@ -1,9 +1,11 @@
 // Helpers shared by the engine's source files; not part of its interface.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +53,38 @@ inline std::function<void()> refusal(std::function<void(bool, std::string)> done
 template <class Result>
 std::function<void()> refusal(std::function<void(Result)> done) {
   return [done = std::move(done)] { done(Result{}); };
+}
+
+// A REST question whose storage call is in flight when the engine stops: the
+// storage's answer is dropped (StoppableStore), and with it the continuation that
+// holds done, so nobody would answer the caller (its connection would just close).
+// done wrapped by this answers as refusal() does (503 `unavailable`) when the last
+// copy of it goes unanswered after the engine stopped; before that, going
+// unanswered changes nothing. It answers at most once, on whichever thread lets go.
+template <class Result>
+std::function<void(Result)> refused_if_dropped(std::function<void(Result)> done,
+                                               std::shared_ptr<const StoppableStore> store) {
+  struct Pending {
+    std::function<void(Result)> done;
+    std::function<void()> refuse;
+    std::shared_ptr<const StoppableStore> store;
+    std::atomic<bool> answered{false};
+    ~Pending() {
+      if (answered.load(std::memory_order_acquire) || !store->stopped()) return;
+      try {
+        refuse();
+      } catch (...) {  // a destructor: the caller's connection closes, as it did before
+      }
+    }
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->refuse = refusal(done);
+  pending->done = std::move(done);
+  pending->store = std::move(store);
+  return [pending](Result result) {
+    if (!pending->answered.exchange(true, std::memory_order_acq_rel))
+      pending->done(std::move(result));
+  };
 }
 
 // The timers after() armed that have not run yet: stop() cancels them. A timer

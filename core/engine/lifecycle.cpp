@@ -50,6 +50,10 @@ void TenantEngine::halt() {
   // A bot turn under way asks no further stage; the plugins go with the engine.
   if (bot_) bot_->stop();
   bot_.reset();
+  // The record writes they wait for are never answered now: the questions among
+  // them (REST conversation lists) are answered `unavailable` as they go
+  // (refused_if_dropped, internal.hpp).
+  after_record_writes_.clear();
   routing_chain_.clear();
   rule_chains_.clear();
   bus_ = bus::EventBus{};

@@ -43,6 +43,8 @@ void TenantEngine::live_stats(size_t minutes, std::function<void(LiveStats)> don
 }
 
 void TenantEngine::stored_records(std::string filter_json, StoreCallback done) {
+  // A storage answer the engine drops as it stops still answers the caller (503).
+  done = refused_if_dropped(std::move(done), store_);
   auto stopped = refusal(done);
   on_strand_or(std::move(stopped), [this, filter = std::move(filter_json),
                                     done = std::move(done)]() mutable {

@@ -71,6 +71,8 @@ void TenantEngine::tag_conversation(PeerPtr peer, Identity who, std::string conv
 
 void TenantEngine::tag_conversation(Identity who, std::string conversation_id, TagChange change,
                                     std::function<void(Answer)> done) {
+  // A storage answer the engine drops as it stops still answers the caller (503).
+  done = refused_if_dropped(std::move(done), store_);
   auto stopped = refusal(done);
   on_strand_or(std::move(stopped), [this, by = std::move(who.id), id = std::move(conversation_id),
                                     change = std::move(change), done = std::move(done)]() mutable {

@@ -4,6 +4,7 @@
 // and the file put back serves it again with all its history.
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -120,4 +121,71 @@ TEST_CASE(
         return str(f, "type") == "message" && str(f, "text") == "welcome back";
       },
       "the agent's welcome back"));
+}
+
+TEST_CASE(
+    "a REST call still waiting on storage when its tenant file goes is answered 503 with a JSON "
+    "error, not a closed connection, and nothing acknowledged is lost",
+    "[reload][removal]") {
+  // storage-slow holds its answer to a conversation list asked for with the tag
+  // "held-answer" for 3.5 s (storage_plugins/storage_slow.cpp).
+  sb::test::TempDir plugins("switchboard-plugins");
+  copy_server_plugins_with(plugins.path(), SB_TEST_STORAGE_SLOW);
+  auto tenant = acme_tenant();
+  tenant.extra_toml = "[storage]\nplugin = \"storage-slow\"\n";
+  DeploymentOptions options;
+  options.plugin_dir = plugins.path();
+  Deployment deployment({tenant}, options);
+  auto alice = deployment.connect_agent("acme", "alice");
+  auto visitor = deployment.connect_visitor("acme");
+  const std::string visitor_token = visitor.visitor_token;
+  const auto conversation =
+      str(visitor.send_message("acknowledged before the removal"), "conversation_id");
+
+  std::optional<sb::test::HttpResponse> answer;
+  std::string failure;
+  std::thread asking([&] {
+    try {
+      answer =
+          sb::test::http_get(deployment.port(), "/v1/tenants/acme/conversations?tag=held-answer",
+                             sb::test::bearer(alice.token));
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+  });
+  // The list is in storage's hands: then the tenant's file goes.
+  const bool held = sb::test::eventually(
+      [&] {
+        return deployment.server().log().find("storage-slow: holding an answer") !=
+               std::string::npos;
+      },
+      10s);
+  if (held) std::filesystem::remove(deployment.tenants_dir() / "acme.toml");
+  asking.join();
+  REQUIRE(held);
+  INFO("the call failed: " << failure);
+  REQUIRE(answer.has_value());
+  CHECK(answer->status == 503);
+  CHECK(answer->headers["content-type"] == "application/json");
+  const auto error = answer->json().at("error").as_object();
+  CHECK(str(error, "code") == "unavailable");
+  CHECK_THAT(str(error, "message"), Catch::Contains("no longer served"));
+  CHECK(sb::test::eventually(
+      [&] {
+        return deployment.server().log().find("tenant acme: its storage is closed") !=
+               std::string::npos;
+      },
+      10s));
+
+  // Back: what was acknowledged before is there.
+  deployment.write_tenant(tenant);
+  REQUIRE(upgrade_answers(deployment.port(), "acme", 101, 10s));
+  auto alice_again = deployment.connect_agent("acme", "alice");
+  std::set<std::string> texts;
+  for (const auto& m : deployment.full_history("acme", conversation, alice_again.token))
+    texts.insert(str(m.as_object(), "text"));
+  CHECK(texts.contains("acknowledged before the removal"));
+  auto back = deployment.connect_visitor(
+      "acme", {{"visitor_token", visitor_token}, {"last_seq", json::object{{conversation, 0}}}});
+  CHECK(str(back.welcome, "conversation_id") == conversation);
 }

@@ -855,6 +855,45 @@ TEST_CASE("stop() from another thread while commands come from several: nothing 
   CHECK(f.store->writes == writes_at_stop);
 }
 
+// A REST question whose storage call is on its way when the engine stops: the
+// storage's answer is dropped (nothing runs on a stopped engine), but the caller is
+// still answered, `unavailable` (503), rather than never (a closed connection).
+TEST_CASE("REST questions whose storage answer comes after stop() are answered unavailable") {
+  Fixture f({agent("ann", 1)});
+  auto vis = f.peer();
+  const std::string cid = f.visitor_opens(vis, "hello");
+  std::optional<StoreResult> records;
+  std::vector<std::optional<Answer>> answers(3);
+  // Each asks the storage first; its answer is queued behind the stop.
+  f.engine->list_conversations(agent_id("ann"), R"({"limit":10})",
+                               [&](Answer a) { answers[0] = std::move(a); });
+  f.engine->history(agent_id("ann"), "c-not-in-memory", 0, 10,
+                    [&](Answer a) { answers[1] = std::move(a); });
+  TenantEngine::TagChange refund;
+  refund.add = {"refund"};
+  f.engine->tag_conversation(agent_id("ann"), "c-not-in-memory", std::move(refund),
+                             [&](Answer a) { answers[2] = std::move(a); });
+  f.engine->stored_records(R"({"limit":10})", [&](StoreResult r) { records = std::move(r); });
+  f.engine->stop();
+  f.settle();
+  for (size_t i = 0; i < answers.size(); ++i) {
+    INFO("question " << i);
+    REQUIRE(answers[i]);
+    CHECK(answers[i]->error == sb::metrics::ErrorCode::unavailable);
+    CHECK_THAT(answers[i]->message, Catch::Contains("no longer served"));
+  }
+  REQUIRE(records);
+  CHECK(!records->ok());
+  // Asked again, now that it has stopped: refused at once, as before.
+  std::optional<Answer> later;
+  f.engine->list_conversations(agent_id("ann"), R"({"limit":10})",
+                               [&](Answer a) { later = std::move(a); });
+  f.settle();
+  REQUIRE(later);
+  CHECK(later->error == sb::metrics::ErrorCode::unavailable);
+  CHECK(f.store->conversations.count(cid) == 1);
+}
+
 TEST_CASE(
     "an agent's welcome tells the tenant's frame limit, so the console checks before sending") {
   Fixture f({agent("ann", 1)});

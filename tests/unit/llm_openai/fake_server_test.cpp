@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "chat_call.hpp"
+#include "support/build_speed.hpp"
 #include "support/fake_openai.hpp"
 #include "support/http_client.hpp"
 
@@ -72,11 +73,15 @@ TEST_CASE("fake server: a stream arrives as chunked server-sent events") {
 }
 
 TEST_CASE("fake server: a delayed reply keeps the client waiting") {
+  // The test client stretches its 300 ms limit in a sanitized build (to 1.5 s,
+  // support/build_speed.hpp), so the reply comes and the bound lies that much later
+  // there too; in a release build they are 2 s and 1.5 s.
+  const auto client_limit = sb::test::harness_deadline(300ms);
   FakeOpenAiServer fake;
-  fake.enqueue(FakeReply::answer("late").after(2s));
+  fake.enqueue(FakeReply::answer("late").after(client_limit + 1700ms));
   const auto start = std::chrono::steady_clock::now();
   CHECK_THROWS_AS(post_chat(fake, 300ms), std::runtime_error);
-  CHECK(std::chrono::steady_clock::now() - start < 1500ms);
+  CHECK(std::chrono::steady_clock::now() - start < client_limit + 1200ms);
 }
 
 TEST_CASE("fake server: other paths get a 404 in OpenAI's error shape") {
