@@ -23,6 +23,10 @@ inline std::string utf8_only(std::string_view text) {
                                                boost::locale::conv::skip);
 }
 
+// A 401 for an agent the tenant no longer has (removed or disabled): the same words
+// as the socket's close, so the console says "removed" whichever reaches it first.
+inline constexpr std::string_view kAgentRemoved = "this agent was removed from the tenant";
+
 inline hub::HttpResponse error_response(unsigned status, std::string_view code,
                                         std::string_view message, std::string_view field = {}) {
   boost::json::object e{{"code", code}, {"message", utf8_only(message)}};

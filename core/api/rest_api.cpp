@@ -434,7 +434,13 @@ bool RestApi::admit(const TenantView& tenant, auth::Claims& claims, bool admin_o
     return false;
   }
   auto agent = tenant.agents->by_id(claims.subject);
-  if (!agent || agent->epoch != claims.epoch) {
+  // The console tells its agent why the session ended from whichever answer comes
+  // first, a REST call's or the socket's close ("agent removed"): both say removed.
+  if (!agent) {
+    refusal = error_response(401, "unauthorized", kAgentRemoved);
+    return false;
+  }
+  if (agent->epoch != claims.epoch) {
     refusal = error_response(401, "unauthorized", "this token is no longer valid; log in again");
     return false;
   }

@@ -88,7 +88,7 @@ void RestApi::session(const HttpRequest& request, Respond respond) {
         });
   }
   const auto agent = tenant->agents->by_id(claims->subject);
-  if (!agent) return refuse(error_response(401, "unauthorized", "this agent is gone"));
+  if (!agent) return refuse(error_response(401, "unauthorized", kAgentRemoved));
   const std::string token = hub::cookie_value(request, auth::kSessionCookie);
   respond(json_response(200, session_json(*claims, *agent, sessions_.csrf_token(token))));
 }

@@ -97,8 +97,9 @@ TEST_CASE("disabling an agent ends their sessions and requeues their conversatio
   Deployment deployment({acme_tenant()});
   const auto admin = deployment.login("acme", "root");
   auto carol = create_agent(deployment, admin, "carol@acme.test", 3);
-  auto session = deployment.connect_agent_with_token(
-      "acme", carol.id, token_of(deployment.login_raw("acme", "carol@acme.test", carol.password)));
+  const auto carol_token =
+      token_of(deployment.login_raw("acme", "carol@acme.test", carol.password));
+  auto session = deployment.connect_agent_with_token("acme", carol.id, carol_token);
   auto visitor = deployment.connect_visitor("acme");
   const auto conversation = str(visitor.send_message("help"), "conversation_id");
   session.ws.next_of_type("conversation.assigned");
@@ -110,6 +111,11 @@ TEST_CASE("disabling an agent ends their sessions and requeues their conversatio
   session.ws.collect(1500ms);
   CHECK_FALSE(session.ws.is_open());
   CHECK(session.ws.close_code() == std::optional<uint16_t>(4001));  // the console signs out
+  // A REST call that notices first says the same (the console names the reason from it).
+  const auto late = http_request(deployment.port(), "GET", "/v1/tenants/acme/conversations", {},
+                                 bearer(carol_token));
+  CHECK(late.status == 401);
+  CHECK_THAT(late.body, Catch::Contains("removed"));
   CHECK(deployment.login_raw("acme", "carol@acme.test", carol.password).status == 401);
   CHECK(str(agent_listed(deployment, admin, carol.id), "status") == "disabled");
 
