@@ -377,8 +377,7 @@ TEST_CASE(
 TEST_CASE("with a storage plugin older than ABI 1.4 the audit log says so and writes still work",
           "[audit]") {
   // The server's own plugins plus storage-sqlite behind a 1.3 descriptor.
-  sb::test::TempDir plugins("switchboard-plugins");
-  copy_server_plugins_with(plugins.path(), SB_TEST_STORAGE_WITHOUT_LOGS);
+  const PluginDirWith plugins(SB_TEST_STORAGE_WITHOUT_LOGS);
   auto tenant = acme_tenant();
   tenant.extra_toml = R"([storage]
 plugin = "storage-1.3"
@@ -390,9 +389,7 @@ id = "vip"
 conditions = [ { type = "attribute", key = "vip", value = true } ]
 actions = [ { type = "route", group = "support" } ]
 )";
-  DeploymentOptions options;
-  options.plugin_dir = plugins.path();
-  Deployment deployment({tenant}, options);
+  Deployment deployment({tenant}, plugins.options());
   const auto root = deployment.login("acme", "root");
   const auto admin = bearer(root);
   const auto port = deployment.port();

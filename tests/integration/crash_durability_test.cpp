@@ -227,13 +227,10 @@ TEST_CASE("read marks survive kill -9: the reloaded widget and console hear them
 TEST_CASE("a storage plugin older than ABI 1.10 restarts without read marks, and chats on",
           "[durability]") {
   // The server's own plugins plus storage-sqlite behind a 1.9 descriptor.
-  sb::test::TempDir plugins("switchboard-plugins");
-  copy_server_plugins_with(plugins.path(), SB_TEST_STORAGE_1_9);
+  const PluginDirWith plugins(SB_TEST_STORAGE_1_9);
   auto acme = acme_tenant();
   acme.extra_toml = "[storage]\nplugin = \"storage-1.9\"\n";
-  DeploymentOptions options;
-  options.plugin_dir = plugins.path();
-  Deployment deployment({acme}, options);
+  Deployment deployment({acme}, plugins.options());
   auto alice = deployment.connect_agent("acme", "alice");
   auto visitor = deployment.connect_visitor("acme");
   const ReadBothWays marks = read_both_ways(alice, visitor);

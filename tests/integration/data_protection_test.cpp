@@ -266,13 +266,10 @@ TEST_CASE(
     "tenant it could not copy",
     "[data]") {
   // The server's own plugins plus storage-sqlite behind a 1.3 descriptor.
-  sb::test::TempDir plugins("switchboard-plugins");
-  copy_server_plugins_with(plugins.path(), SB_TEST_STORAGE_WITHOUT_LOGS);
+  const PluginDirWith plugins(SB_TEST_STORAGE_WITHOUT_LOGS);
   auto acme = acme_tenant();
   acme.extra_toml = "[storage]\nplugin = \"storage-1.3\"\n";
-  DeploymentOptions options;
-  options.plugin_dir = plugins.path();
-  Deployment deployment({acme, globex_tenant()}, options);
+  Deployment deployment({acme, globex_tenant()}, plugins.options());
   const std::string root = deployment.login("acme", "root");
   auto visitor = deployment.connect_visitor("acme");
   const std::string conversation = str(visitor.send_message("kept, for now"), "conversation_id");

@@ -129,13 +129,10 @@ TEST_CASE(
     "[reload][removal]") {
   // storage-slow holds its answer to a conversation list asked for with the tag
   // "held-answer" for 3.5 s (storage_plugins/storage_slow.cpp).
-  sb::test::TempDir plugins("switchboard-plugins");
-  copy_server_plugins_with(plugins.path(), SB_TEST_STORAGE_SLOW);
+  const PluginDirWith plugins(SB_TEST_STORAGE_SLOW);
   auto tenant = acme_tenant();
   tenant.extra_toml = "[storage]\nplugin = \"storage-slow\"\n";
-  DeploymentOptions options;
-  options.plugin_dir = plugins.path();
-  Deployment deployment({tenant}, options);
+  Deployment deployment({tenant}, plugins.options());
   auto alice = deployment.connect_agent("acme", "alice");
   auto visitor = deployment.connect_visitor("acme");
   const std::string visitor_token = visitor.visitor_token;

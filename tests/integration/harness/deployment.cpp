@@ -74,12 +74,17 @@ std::string next_client_msg_id() {
   return "cm-" + std::to_string(++counter);
 }
 
-void copy_server_plugins_with(const std::filesystem::path& dir,
-                              const std::filesystem::path& extra_plugin) {
+PluginDirWith::PluginDirWith(const std::filesystem::path& extra_plugin) {
   for (const auto& entry : std::filesystem::directory_iterator(SWITCHBOARD_PLUGIN_DIR))
     if (entry.path().extension() == ".so")
-      std::filesystem::copy_file(entry.path(), dir / entry.path().filename());
-  std::filesystem::copy_file(extra_plugin, dir / extra_plugin.filename());
+      std::filesystem::copy_file(entry.path(), dir_.path() / entry.path().filename());
+  std::filesystem::copy_file(extra_plugin, dir_.path() / extra_plugin.filename());
+}
+
+DeploymentOptions PluginDirWith::options() const {
+  DeploymentOptions options;
+  options.plugin_dir = dir_.path();
+  return options;
 }
 
 json::object message_from(sb::test::WsClient& ws, const std::string& role,

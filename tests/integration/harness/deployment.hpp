@@ -59,12 +59,6 @@ json::object reply_to(sb::test::WsClient& ws, const std::string& id,
 json::object message_from(sb::test::WsClient& ws, const std::string& role,
                           std::chrono::milliseconds timeout = sb::test::kFrameTimeout);
 
-// Fills dir with the server's own plugins (SWITCHBOARD_PLUGIN_DIR) and one more, a
-// test plugin (build/test-plugins): a DeploymentOptions::plugin_dir for a tenant that
-// names it.
-void copy_server_plugins_with(const std::filesystem::path& dir,
-                              const std::filesystem::path& extra_plugin);
-
 struct DeploymentOptions {
   std::filesystem::path plugin_dir = SWITCHBOARD_PLUGIN_DIR;
   // The server's --config; empty: the repository's conf/switchboard.toml.
@@ -74,6 +68,19 @@ struct DeploymentOptions {
   // --data-dir and --tenants-dir relative to the server's working directory, as
   // README's quick start gives them when it runs the server from a checkout.
   bool relative_dirs = false;
+};
+
+// A temporary plugins folder with the server's own plugins (SWITCHBOARD_PLUGIN_DIR) and
+// one more, a test plugin (build/test-plugins), for a deployment whose tenant names it.
+class PluginDirWith {
+ public:
+  explicit PluginDirWith(const std::filesystem::path& extra_plugin);
+
+  // Options whose plugin_dir is this folder; it must outlive the deployment.
+  DeploymentOptions options() const;
+
+ private:
+  sb::test::TempDir dir_{"switchboard-plugins"};
 };
 
 class Deployment {
