@@ -644,19 +644,33 @@ bool TextAnalyzer::asks_when(std::string_view text) const {
 }
 
 bool TextAnalyzer::names_time(std::string_view text) const {
+  // Spans, days a visitor may be bounded by, and how fast or slow (快 as a word of its
+  // own: 快递 is the courier, not speed).
   static constexpr std::string_view kChinese[] = {
-      "时间", "时效", "时长", "周期", "今天", "明天", "后天", "周末", "下周", "月底",
-      "周一", "周二", "周三", "周四", "周五", "周六", "周日", "星期", "礼拜"};
+      "时间", "时效", "时长", "周期", "今天", "明天", "后天", "周末",   "下周", "月底",
+      "周一", "周二", "周三", "周四", "周五", "周六", "周日", "星期",   "礼拜", "当天",
+      "很久", "久吗", "慢",   "快吗", "多快", "很快", "尽快", "快不快", "快点", "及时"};
   static constexpr std::string_view kEnglish[] = {
-      "time",      "times",    "timeframe", "timeline", "turnaround", "duration",
-      "today",     "tomorrow", "tonight",   "weekend",  "monday",     "tuesday",
-      "wednesday", "thursday", "friday",    "saturday", "sunday",     "christmas"};
+      "time",     "times",    "timeframe", "timeline",  "turnaround", "duration",  "today",
+      "tomorrow", "tonight",  "weekend",   "monday",    "tuesday",    "wednesday", "thursday",
+      "friday",   "saturday", "sunday",    "christmas", "quick",      "quickly",   "fast",
+      "faster",   "soon",     "sooner",    "slow",      "instant",    "instantly", "immediately"};
+  auto in = [](const auto& list, std::string_view word) {
+    return std::find(std::begin(list), std::end(list), word) != std::end(list);
+  };
+  std::string previous;
   for (const auto& piece : pieces_of(text)) {
     if (!piece.unsegmented) {
-      if (std::find(std::begin(kEnglish), std::end(kEnglish), piece.word) != std::end(kEnglish))
+      if (in(kEnglish, piece.word)) return true;
+      // "does it take long", "the same day"
+      if (piece.word == "long" &&
+          (previous == "take" || previous == "takes" || previous == "taking" || previous == "too"))
         return true;
+      if (piece.word == "day" && previous == "same") return true;
+      previous = piece.word;
       continue;
     }
+    previous.clear();
     std::string run;
     for (const auto& c : piece.chars) run += c;
     for (const auto word : kChinese)

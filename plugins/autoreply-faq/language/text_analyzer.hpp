@@ -113,9 +113,11 @@ class TextAnalyzer {
   // not "when" opening a clause ("do I get a tracking number when it ships").
   bool asks_when(std::string_view text) const;
   // True when the text names a span of time as such ("delivery time", "turnaround",
-  // 到账时间, 时效) or a day it may be bounded by ("by Friday", "tomorrow", 明天, 周末):
-  // "shipping time?" and 今天下单明天能到吗 ask how long or whether by then, in no
-  // question word. Relative days of a service are not in it ("next-day", 次日, 当天).
+  // 到账时间, 时效), a day it may be bounded by ("by Friday", "tomorrow", "the same day",
+  // 明天, 周末, 当天) or how fast or slow ("quickly", "does it take long", 发货快吗, 很久):
+  // "shipping time?", 今天下单明天能到吗 and "do refunds take long?" ask how long or
+  // whether by then, in no question word. A service named by a relative day is not
+  // ("next-day shipping", 次日达), nor the courier (快递).
   bool names_time(std::string_view text) const;
   // True for a Chinese word the jieba dictionary tags as something other than a
   // noun (ChineseSegmenter::names_no_thing).

@@ -628,17 +628,21 @@ TEST_CASE_METHOD(LanguageData,
   }
 }
 
-TEST_CASE_METHOD(LanguageData, "a time or a span of time named without a question word",
+TEST_CASE_METHOD(LanguageData, "a time, a span of time or a speed named without a question word",
                  "[language]") {
   const auto& a = *analyzer();
-  for (const auto* text : {"shipping time?", "refund turnaround", "退款时间", "发货时效",
-                           "今天下单明天能到吗", "will it arrive by Friday", "周末能送到吗"}) {
+  for (const auto* text :
+       {"shipping time?", "refund turnaround", "退款时间", "发货时效", "今天下单明天能到吗",
+        "will it arrive by Friday", "周末能送到吗", "Do orders go out the same day?",
+        "下单当天发货吗", "do refunds take long?", "do you dispatch orders quickly?", "发货快吗",
+        "退款要等很久吗"}) {
     CAPTURE(text);
     CHECK(a.names_time(text));
   }
-  // A kind of service named by a relative day is no time the visitor is bounded by.
+  // A service named by a relative day is no time the visitor is bounded by, and the
+  // courier (快递) is no speed.
   for (const auto* text : {"Do you offer next-day shipping?", "有加急快递或次日达吗？",
-                           "能当天送达吗", "How do I track my order?"}) {
+                           "京东快递能送货上门吗", "How do I track my order?"}) {
     CAPTURE(text);
     CHECK_FALSE(a.names_time(text));
   }

@@ -963,11 +963,14 @@ TEST_CASE_METHOD(LanguageData,
   CHECK(decision_of(stage, next_day, shipping) == "-");
   CHECK(decision_of(without, "我想把钱退回来，在哪里操作？") == "refund-time");
   CHECK(decision_of(stage, "我想把钱退回来，在哪里操作？") == "-");
-  // Asking when or how long in any words, or naming a time, still gets them.
-  for (const auto* text : {"How long does shipping take?", "今天下单明天能到吗", "退款还没到账"}) {
+  // Asking when or how long in any words, naming a time or a speed, or asking nothing
+  // (a few words of the topic) still gets them.
+  for (const auto* text : {"How long does shipping take?", "今天下单明天能到吗", "退款还没到账",
+                           "do refunds take long?", "发货快吗", "delivery arrive"}) {
     CAPTURE(text);
     CHECK(decision_of(stage, text) == decision_of(without, text));
   }
   CHECK(decision_of(stage, "今天下单明天能到吗") == "shipping-time");
   CHECK(decision_of(stage, "退款还没到账") == "refund-time");
+  CHECK(decision_of(stage, "do refunds take long?") == "refund-time");
 }
