@@ -156,6 +156,13 @@ FaqIndex::FaqIndex(std::vector<FaqEntry> entries, FaqIndexOptions options)
     for (std::size_t e = 0; e < entries_.size(); ++e)
       for (const auto& question : entries_[e].questions)
         if (options_.analyzer->asks_when(question)) asks_when_[e] = true;
+  only_when_.assign(entries_.size(), false);
+  if (options_.analyzer && options_.only_when_answers_when)
+    for (std::size_t e = 0; e < entries_.size(); ++e)
+      only_when_[e] =
+          !entries_[e].questions.empty() &&
+          std::all_of(entries_[e].questions.begin(), entries_[e].questions.end(),
+                      [&](const std::string& q) { return options_.analyzer->asks_when(q); });
 }
 
 std::optional<std::uint32_t> FaqIndex::correct_typo(const std::string& word) const {
@@ -525,6 +532,14 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
   if (options_.analyzer && options_.match_asks_when && options_.analyzer->asks_when(query))
     for (std::size_t e = 0; e < entries_.size(); ++e)
       if (asks_when_[e]) asks_like[e] = true;
+  // A message that neither asks when nor names a time or a span of time asks nothing
+  // an entry that only says when answers ("Do you offer next-day shipping?" is no
+  // question of "How long does shipping take?").
+  // A message that asks nothing ("parcel arrive", "shipping time") names its topic, and
+  // the entry's when may be all it wants.
+  const bool asks_no_time = options_.analyzer && options_.only_when_answers_when &&
+                            asks_anything(query) && !options_.analyzer->asks_when(query) &&
+                            !options_.analyzer->names_time(query);
   std::vector<std::size_t> ranked;
   for (std::size_t e = 0; e < entries_.size(); ++e) {
     if (entry_score[e] > 0) ranked.push_back(e);
@@ -563,6 +578,7 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
     m.on_topic = on_topic[e];
     m.shares_thing = shares_thing[e];
     m.answers_the_ask = !amount_asked || asks_like[e];
+    if (asks_no_time && only_when_[e]) m.answers_the_ask = false;
     if (options_.analyzer)
       for (const auto& q : terms)
         if (q.topic && std::any_of(postings_[q.term].begin(), postings_[q.term].end(),

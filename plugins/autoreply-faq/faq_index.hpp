@@ -134,6 +134,14 @@ struct FaqIndexOptions {
   // "What hours can I call you?" asks what "When are you open?" answers, which
   // "Can I call you?" does not.
   bool match_asks_when = false;
+  // With an analyzer: an entry every question of which asks when or how long does not
+  // answer the ask (FaqMatch::answers_the_ask) of a message that asks something
+  // (asks_anything, tokenizer.hpp) but neither when or how long (TextAnalyzer::
+  // asks_when) nor names a time or a span of time (TextAnalyzer::names_time: "shipping
+  // time?", 明天能到吗). A message that asks nothing ("parcel arrive") keeps it. "Do you offer
+  // next-day shipping?" and 我想把钱退回来，在哪里操作？ share their topic with "How long
+  // does shipping take?" and 钱什么时候退回来, not what they ask.
+  bool only_when_answers_when = false;
 };
 
 struct FaqMatch {
@@ -171,7 +179,9 @@ struct FaqMatch {
   // asks_amount) that another of the top_k candidates' questions ask for and this
   // entry's do not: "寄到国外要多久" shares its topic with "可以寄到国外吗" but asks
   // something else. With FaqIndexOptions::match_asks_when, also when it asks when or
-  // how long, in any words, and another candidate has a question that does.
+  // how long, in any words, and another candidate has a question that does; with
+  // only_when_answers_when, also when every question of the entry asks when or how long
+  // and the message asks something else and names no time.
   bool answers_the_ask = true;
   // Whether the entry shares with the message a word that names a thing (TextAnalyzer::
   // names_thing: "refund", 订单), not only acts and manners ("track", 取消, "how many
@@ -290,6 +300,9 @@ class FaqIndex {
   double unknown_term_idf_ = 0;  // what a word the knowledge base never saw weighs
   // By entry: whether one of its questions asks when or how long (match_asks_when).
   std::vector<bool> asks_when_;
+  // By entry: whether every one of its questions asks when or how long
+  // (only_when_answers_when).
+  std::vector<bool> only_when_;
 };
 
 }  // namespace switchboard::faq

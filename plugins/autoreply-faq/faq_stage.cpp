@@ -171,6 +171,7 @@ FaqIndexOptions FaqStage::index_options(const FaqStageOptions& options,
   index.unknown_english_non_noun_weight = 0.5;
   index.cap_answer_only_synonyms = true;
   index.match_asks_when = true;
+  index.only_when_answers_when = options.only_when_answers_when;
   return index;
 }
 
@@ -193,60 +194,6 @@ bool answers_the_ask(const FaqMatch& match, const std::vector<FaqMatch>& candida
 
 bool is_chinese_language(std::string_view language) {
   return language.substr(0, 2) == "zh";
-}
-
-// A message's clauses (cut at sentence and clause punctuation), as written.
-std::vector<std::string_view> clauses_of(std::string_view text) {
-  static constexpr std::string_view kBreaks[] = {",",  ".",  ";",  "!",  "?",  "\n",
-                                                 "，", "。", "；", "！", "？", "、"};
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    std::size_t cut = 0;
-    for (const auto b : kBreaks)
-      if (text.substr(i, b.size()) == b) cut = b.size();
-    if (cut == 0) {
-      ++i;
-      continue;
-    }
-    if (i > start) out.push_back(text.substr(start, i - start));
-    i += cut;
-    start = i;
-  }
-  if (start < text.size()) out.push_back(text.substr(start));
-  return out;
-}
-
-// Whether a clause asks or requests something, rather than telling what happened: a
-// question mark after it, a question word, an auxiliary opening it, or a word of
-// wanting (English); a question or modal word or particle (Chinese).
-bool asks_or_requests(std::string_view whole, std::string_view clause) {
-  const auto end = static_cast<std::size_t>(clause.data() + clause.size() - whole.data());
-  if (whole.substr(end, 1) == "?" || whole.substr(end, 3) == "？") return true;
-  static constexpr std::string_view kChinese[] = {
-      "吗",   "嘛", "呢", "么", "怎", "咋", "哪", "什么", "啥", "多", "几", "能",
-      "可以", "想", "要", "请", "帮", "吧", "不", "没",   "麼", "請", "幫"};
-  for (const auto w : kChinese)
-    if (clause.find(w) != std::string_view::npos) return true;
-  static constexpr std::string_view kEnglish[] = {
-      "how",    "what", "when",  "where",  "which", "why",    "who",  "can",   "could",
-      "do",     "does", "is",    "are",    "will",  "would",  "want", "need",  "like",
-      "please", "help", "whats", "wheres", "hows",  "should", "may",  "wonder"};
-  std::string word;
-  auto check = [&] {
-    const bool found =
-        std::find(std::begin(kEnglish), std::end(kEnglish), word) != std::end(kEnglish);
-    word.clear();
-    return found;
-  };
-  for (const char c : clause) {
-    if (std::isalpha(static_cast<unsigned char>(c))) {
-      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    } else if (!word.empty() && check()) {
-      return true;
-    }
-  }
-  return !word.empty() && check();
 }
 
 }  // namespace

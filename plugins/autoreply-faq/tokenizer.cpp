@@ -1,6 +1,7 @@
 #include "tokenizer.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <iterator>
 #include <utility>
@@ -285,6 +286,62 @@ std::vector<std::string> tokenize(std::string_view text, const TokenizerOptions&
   emit_word(word, options, out);
   emit_unsegmented_run(run, out);
   return out;
+}
+
+std::vector<std::string_view> clauses_of(std::string_view text) {
+  static constexpr std::string_view kBreaks[] = {",",  ".",  ";",  "!",  "?",  "\n",
+                                                 "，", "。", "；", "！", "？", "、"};
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t cut = 0;
+    for (const auto b : kBreaks)
+      if (text.substr(i, b.size()) == b) cut = b.size();
+    if (cut == 0) {
+      ++i;
+      continue;
+    }
+    if (i > start) out.push_back(text.substr(start, i - start));
+    i += cut;
+    start = i;
+  }
+  if (start < text.size()) out.push_back(text.substr(start));
+  return out;
+}
+
+bool asks_or_requests(std::string_view whole, std::string_view clause) {
+  const auto end = static_cast<std::size_t>(clause.data() + clause.size() - whole.data());
+  if (whole.substr(end, 1) == "?" || whole.substr(end, 3) == "？") return true;
+  static constexpr std::string_view kChinese[] = {
+      "吗",   "嘛", "呢", "么", "怎", "咋", "哪", "什么", "啥", "多", "几", "能",
+      "可以", "想", "要", "请", "帮", "吧", "不", "没",   "麼", "請", "幫"};
+  for (const auto w : kChinese)
+    if (clause.find(w) != std::string_view::npos) return true;
+  static constexpr std::string_view kEnglish[] = {
+      "how",    "what", "when",  "where",  "which", "why",    "who",  "can",   "could",
+      "do",     "does", "is",    "are",    "will",  "would",  "want", "need",  "like",
+      "please", "help", "whats", "wheres", "hows",  "should", "may",  "wonder"};
+  std::string word;
+  auto check = [&] {
+    const bool found =
+        std::find(std::begin(kEnglish), std::end(kEnglish), word) != std::end(kEnglish);
+    word.clear();
+    return found;
+  };
+  for (const char c : clause) {
+    if (std::isalpha(static_cast<unsigned char>(c))) {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!word.empty() && check()) {
+      return true;
+    }
+  }
+  return !word.empty() && check();
+}
+
+bool asks_anything(std::string_view text) {
+  for (const auto clause : clauses_of(text))
+    if (asks_or_requests(text, clause)) return true;
+  return false;
 }
 
 }  // namespace switchboard::faq

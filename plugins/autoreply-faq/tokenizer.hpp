@@ -48,4 +48,16 @@ bool is_english_stop_word(std::string_view word);
 // The suffix folding on its own, for tests: "refunds" -> "refund".
 std::string fold_english_suffix(std::string word);
 
+// A message's clauses (cut at sentence and clause punctuation), as written.
+std::vector<std::string_view> clauses_of(std::string_view text);
+
+// Whether a clause of `whole` asks or requests something, rather than telling what
+// happened: a question mark after it, a question word, an auxiliary opening it, or a
+// word of wanting (English); a question or modal word or particle (Chinese).
+bool asks_or_requests(std::string_view whole, std::string_view clause);
+
+// Whether any clause of the text asks or requests something ("parcel arrive" does not;
+// "Do you ship fast?", 能到吗 do).
+bool asks_anything(std::string_view text);
+
 }  // namespace switchboard::faq

@@ -592,6 +592,8 @@ bool TextAnalyzer::asks_when(std::string_view text) const {
       "will", "would", "do",   "does",  "did",    "can", "could", "is",
       "are",  "was",   "were", "shall", "should", "may", "might", "must"};
   static constexpr std::string_view kWhatWhen[] = {"time", "hours", "hour", "day", "days"};
+  static constexpr std::string_view kAskWhen[] = {"know", "wondering", "wonder",
+                                                  "tell", "sure",      "idea"};
   auto in = [](const auto& list, std::string_view word) {
     return std::find(std::begin(list), std::end(list), word) != std::end(list);
   };
@@ -618,6 +620,9 @@ bool TextAnalyzer::asks_when(std::string_view text) const {
       for (const std::string_view end : {"了没", "了没有", "了吗"})
         if (run.size() >= end.size() && run.compare(run.size() - end.size(), end.size(), end) == 0)
           return true;
+    // So does a complaint that it has not come yet (钱还没到, 还没收到退款, 怎么还没看到).
+    for (const std::string_view late : {"还没到", "还没收到", "还没看到", "还没来"})
+      if (run.find(late) != std::string::npos) return true;
     words.emplace_back();
   }
   if (!words.empty() && words.back() == "yet") return true;  // "has it shipped yet?"
@@ -631,7 +636,45 @@ bool TextAnalyzer::asks_when(std::string_view text) const {
         if (!words[j].empty() && wordnet_->is_time_noun(english_stem(words[j]))) return true;
     }
     if (w == "when" && (next.empty() || in(kAuxiliaries, next))) return true;
+    // "when" asked within a sentence: "I want to know when the money comes back".
+    if (w == "when" && i > 0 && in(kAskWhen, words[i - 1])) return true;
     if ((w == "what" || w == "which") && in(kWhatWhen, next)) return true;
+  }
+  return false;
+}
+
+bool TextAnalyzer::names_time(std::string_view text) const {
+  // Spans, days a visitor may be bounded by, and how fast or slow (快 as a word of its
+  // own: 快递 is the courier, not speed).
+  static constexpr std::string_view kChinese[] = {
+      "时间", "时效", "时长", "周期", "今天", "明天", "后天", "周末",   "下周", "月底",
+      "周一", "周二", "周三", "周四", "周五", "周六", "周日", "星期",   "礼拜", "当天",
+      "很久", "久吗", "慢",   "快吗", "多快", "很快", "尽快", "快不快", "快点", "及时"};
+  static constexpr std::string_view kEnglish[] = {
+      "time",     "times",    "timeframe", "timeline",  "turnaround", "duration",  "today",
+      "tomorrow", "tonight",  "weekend",   "monday",    "tuesday",    "wednesday", "thursday",
+      "friday",   "saturday", "sunday",    "christmas", "quick",      "quickly",   "fast",
+      "faster",   "soon",     "sooner",    "slow",      "instant",    "instantly", "immediately"};
+  auto in = [](const auto& list, std::string_view word) {
+    return std::find(std::begin(list), std::end(list), word) != std::end(list);
+  };
+  std::string previous;
+  for (const auto& piece : pieces_of(text)) {
+    if (!piece.unsegmented) {
+      if (in(kEnglish, piece.word)) return true;
+      // "does it take long", "the same day"
+      if (piece.word == "long" &&
+          (previous == "take" || previous == "takes" || previous == "taking" || previous == "too"))
+        return true;
+      if (piece.word == "day" && previous == "same") return true;
+      previous = piece.word;
+      continue;
+    }
+    previous.clear();
+    std::string run;
+    for (const auto& c : piece.chars) run += c;
+    for (const auto word : kChinese)
+      if (run.find(word) != std::string::npos) return true;
   }
   return false;
 }

@@ -107,9 +107,18 @@ class TextAnalyzer {
   // 几个工作日), in either language: what kind of answer is wanted, whatever else the
   // text says ("寄到国外要多长时间" asks for a duration, which "可以寄到国外吗" does not
   // answer). A question whether something has happened yet asks about its time too
-  // ("has it shipped yet", 发货了没, ...了没有, ...了吗 at the end). Not "when" opening
-  // a clause ("do I get a tracking number when it ships").
+  // ("has it shipped yet", 发货了没, ...了没有, ...了吗 at the end), and so does a
+  // complaint that it has not come yet (钱还没到, 还没收到). "when" asked within a
+  // sentence counts ("I want to know when the money comes back", "wondering when");
+  // not "when" opening a clause ("do I get a tracking number when it ships").
   bool asks_when(std::string_view text) const;
+  // True when the text names a span of time as such ("delivery time", "turnaround",
+  // 到账时间, 时效), a day it may be bounded by ("by Friday", "tomorrow", "the same day",
+  // 明天, 周末, 当天) or how fast or slow ("quickly", "does it take long", 发货快吗, 很久):
+  // "shipping time?", 今天下单明天能到吗 and "do refunds take long?" ask how long or
+  // whether by then, in no question word. A service named by a relative day is not
+  // ("next-day shipping", 次日达), nor the courier (快递).
+  bool names_time(std::string_view text) const;
   // True for a Chinese word the jieba dictionary tags as something other than a
   // noun (ChineseSegmenter::names_no_thing).
   bool names_no_thing(const std::string& term) const { return segmenter_->names_no_thing(term); }

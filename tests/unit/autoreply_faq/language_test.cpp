@@ -609,6 +609,45 @@ TEST_CASE_METHOD(LanguageData, "a question asking when or how long is told in ei
   }
 }
 
+TEST_CASE_METHOD(LanguageData,
+                 "a complaint that it has not come yet, and 'when' asked within a sentence, ask "
+                 "when",
+                 "[language]") {
+  const auto& a = *analyzer();
+  for (const auto* text :
+       {"钱还没到 咋回事", "寄回去一个星期了，怎么还没看到退款？", "退款还没收到",
+        "I want to know when the money comes back", "just wondering when my refund arrives"}) {
+    CAPTURE(text);
+    CHECK(a.asks_when(text));
+  }
+  // Not yet shipped is no delay asked about; "when" opening a clause asks nothing.
+  for (const auto* text :
+       {"还没发货可以取消吗", "Do I get a tracking number when my order ships?"}) {
+    CAPTURE(text);
+    CHECK_FALSE(a.asks_when(text));
+  }
+}
+
+TEST_CASE_METHOD(LanguageData, "a time, a span of time or a speed named without a question word",
+                 "[language]") {
+  const auto& a = *analyzer();
+  for (const auto* text :
+       {"shipping time?", "refund turnaround", "退款时间", "发货时效", "今天下单明天能到吗",
+        "will it arrive by Friday", "周末能送到吗", "Do orders go out the same day?",
+        "下单当天发货吗", "do refunds take long?", "do you dispatch orders quickly?", "发货快吗",
+        "退款要等很久吗"}) {
+    CAPTURE(text);
+    CHECK(a.names_time(text));
+  }
+  // A service named by a relative day is no time the visitor is bounded by, and the
+  // courier (快递) is no speed.
+  for (const auto* text : {"Do you offer next-day shipping?", "有加急快递或次日达吗？",
+                           "京东快递能送货上门吗", "How do I track my order?"}) {
+    CAPTURE(text);
+    CHECK_FALSE(a.names_time(text));
+  }
+}
+
 TEST_CASE_METHOD(LanguageData, "a misspelt question word asks what the word asks", "[language]") {
   const auto& a = *analyzer();
   // One edit from one question word, its first letter kept, no dictionary word.

@@ -946,3 +946,31 @@ TEST_CASE_METHOD(LanguageData, "calling an order off is cancelling it, not calli
   CHECK(decision_of(stage, "I'd like to call off my order") == "order-cancel");
   CHECK(decision_of(stage, "Can I call you?") == "contact");
 }
+
+TEST_CASE_METHOD(LanguageData,
+                 "an entry that only says when does not answer a message that asks no time",
+                 "[stage]") {
+  const auto stage = demo_stage();
+  const auto without =
+      demo_stage_with([](FaqStageOptions& o) { o.only_when_answers_when = false; });
+  // Every question of the shipping time and the refund time asks when or how long; these
+  // share their topic, not what they ask (whether a service exists, where to do it).
+  // (The intent stage tags the first a shipping question, which picks the shipping
+  // entries.)
+  const auto* shipping = R"({"intent": {"faq_tag": "shipping"}})";
+  const auto* next_day = "Do you offer express or next-day shipping?";
+  CHECK(decision_of(without, next_day, shipping) == "shipping-time");
+  CHECK(decision_of(stage, next_day, shipping) == "-");
+  CHECK(decision_of(without, "我想把钱退回来，在哪里操作？") == "refund-time");
+  CHECK(decision_of(stage, "我想把钱退回来，在哪里操作？") == "-");
+  // Asking when or how long in any words, naming a time or a speed, or asking nothing
+  // (a few words of the topic) still gets them.
+  for (const auto* text : {"How long does shipping take?", "今天下单明天能到吗", "退款还没到账",
+                           "do refunds take long?", "发货快吗", "delivery arrive"}) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) == decision_of(without, text));
+  }
+  CHECK(decision_of(stage, "今天下单明天能到吗") == "shipping-time");
+  CHECK(decision_of(stage, "退款还没到账") == "refund-time");
+  CHECK(decision_of(stage, "do refunds take long?") == "refund-time");
+}

@@ -89,3 +89,21 @@ TEST_CASE("English suffix folding joins inflected forms", "[tokenizer]") {
   CHECK(fold_english_suffix("address") == "address");
   CHECK(fold_english_suffix("status") == "status");
 }
+
+TEST_CASE("a message asks something when one of its clauses asks or requests", "[tokenizer]") {
+  using switchboard::faq::asks_anything;
+  using switchboard::faq::clauses_of;
+  CHECK(clauses_of("用微信付的，想退钱，咋弄") ==
+        std::vector<std::string_view>{"用微信付的", "想退钱", "咋弄"});
+  for (const auto* text : {"Do you ship fast?", "shipping time?", "能到吗", "I want a refund",
+                           "Shipped it back, how long till I see my money"}) {
+    CAPTURE(text);
+    CHECK(asks_anything(text));
+  }
+  // A few words of a topic, or only telling, ask nothing.
+  for (const auto* text :
+       {"parcel arrive", "shipping time", "退款时间", "I sent it back last week"}) {
+    CAPTURE(text);
+    CHECK_FALSE(asks_anything(text));
+  }
+}
