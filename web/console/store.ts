@@ -10,6 +10,7 @@ import { initialLanguage, saveLanguage, translator, type Lang, type Translate } 
 import { emptyInbox, inboxReducer, tabList, unreadAfter, without, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
 import { DraftBook, draftKey } from "./model/drafts";
 import { explainError } from "./model/errors";
+import { fromCloseReason, sessionEndText, type SessionEnd } from "./model/session-end";
 import { messageFrame, resendFrames, resumeHello } from "./model/resume";
 import {
   addPage,
@@ -133,7 +134,7 @@ export class Store {
       noteMode: false,
       composerFocus: 0,
     };
-    this.api.onUnauthorized = (message) => this.endSession(message);
+    this.api.onUnauthorized = (problem, message) => this.endSession({ problem, words: message });
   }
 
   subscribe(fn: () => void): () => void {
@@ -213,19 +214,16 @@ export class Store {
   }
 
   // The server ended the session (expired, signed out elsewhere, password changed).
-  endSession(reason: string): void {
+  endSession(end: SessionEnd): void {
     if (this.state.phase !== "signed-in") return;
-    this.teardown(this.endedText(reason));
+    this.teardown(this.endedText(end));
   }
 
-  // The server's reason (a 4001 close, a 401 message) in the agent's language.
-  private endedText(reason: string): string {
-    const r = reason.toLowerCase();
-    if (!r || r.includes("expired")) return this.t("sessionExpired");
-    if (r.includes("signed out")) return this.t("endedSignedOut");
-    if (r.includes("password")) return this.t("endedPassword");
-    if (r.includes("removed") || r.includes("unknown agent")) return this.t("endedRemoved");
-    return this.t("sessionEnded", { reason });
+  // Why (the code of a 4001 close or a 401) in the agent's language; a code this
+  // console does not know: the server's words.
+  private endedText(end: SessionEnd): string {
+    const key = sessionEndText(end);
+    return key ? this.t(key) : this.t("sessionEnded", { reason: end.words || end.problem });
   }
 
   private teardown(notice: string): void {
@@ -278,7 +276,7 @@ export class Store {
       // 4001: the session ended (expired, signed out, password changed, agent
       // removed). 1008 with those reasons: the same from a server before sessions.
       isFinal: (code, reason) => code === 4001 || (code === 1008 && /agent|password/.test(reason)),
-      onFinal: (_code, reason) => this.endSession(reason),
+      onFinal: (_code, reason) => this.endSession(fromCloseReason(reason)),
       create: this.createSocket,
     });
     this.socket = socket;
@@ -303,7 +301,7 @@ export class Store {
     this.api
       .restore()
       .then((session) => {
-        if (!session && this.state.phase === "signed-in") this.endSession("");
+        if (!session && this.state.phase === "signed-in") this.endSession({ problem: "", words: "" });
       })
       .catch(() => {}); // the server is away: the socket keeps trying
   }

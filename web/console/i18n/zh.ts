@@ -22,6 +22,8 @@ export const zh: Texts = {
   endedSignedOut: "您已在其他标签页或窗口中退出登录。",
   endedPassword: "您的密码已更改，请使用新密码登录。",
   endedRemoved: "您的账号已从此工作区移除。",
+  endedByAdmin: "管理员已将您登出，请重新登录。",
+  endedInvalid: "您的登录已失效，请重新登录。",
   loading: "加载中…",
   presence: "在线状态",
   online: "在线",
