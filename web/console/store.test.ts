@@ -268,6 +268,27 @@ describe("Store", () => {
     expect(store.state.notice).toBe("您的密码已更改，请使用新密码登录。");
   });
 
+  it("marks the conversations with an unsent draft: kept since the last session, typed now, or in another tab", async () => {
+    const key = "sb.console.drafts.demo.dana";
+    localStorage.setItem(key, JSON.stringify({ c1: { text: "Your parcel left on", ts: 1 } }));
+    const [store, ws] = await started();
+    expect(store.state.drafted).toEqual({ c1: true }); // from before the reload
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [conv(1), { ...conv(1), id: "c2" }] });
+    store.saveDraft("c2", "One moment");
+    expect(store.state.drafted).toEqual({ c1: true, c2: true });
+    const before = store.state;
+    store.saveDraft("c2", "One moment, please"); // still a draft: nothing to draw again
+    expect(store.state).toBe(before);
+    store.sendMessage("c1", "Your parcel left on Monday.", false, []);
+    expect(store.state.drafted).toEqual({ c2: true });
+    // The agent's other tab empties c2's composer and starts one in c3.
+    localStorage.setItem(key, JSON.stringify({ c3: { text: "Hello", ts: 2 } }));
+    window.dispatchEvent(new StorageEvent("storage", { key }));
+    expect(store.state.drafted).toEqual({ c3: true });
+    store.signOut();
+    localStorage.removeItem(key);
+  });
+
   it("signs out with DELETE /v1/session and the CSRF header", async () => {
     const [store] = await started();
     await store.signOut();

@@ -59,6 +59,7 @@ export interface AppState {
   status: AgentStatus;
   inbox: InboxState;
   threads: Record<string, Thread>;
+  drafted: Record<string, true>; // the conversations with an unsent draft (the inbox marks them)
   typing: Record<string, number>; // conversation -> until (ms) the visitor types
   selected: string | null;
   tab: Tab;
@@ -117,6 +118,7 @@ export class Store {
       status: "offline",
       inbox: emptyInbox("", false),
       threads: {},
+      drafted: {},
       typing: {},
       selected: null,
       tab: "mine",
@@ -236,6 +238,7 @@ export class Store {
     this.api.forget();
     this.readSent = {};
     this.drafts = null;
+    window.removeEventListener("storage", this.onStorage);
     this.set({
       phase: "signed-out",
       notice,
@@ -245,6 +248,7 @@ export class Store {
       status: "offline",
       inbox: emptyInbox("", false),
       threads: {},
+      drafted: {},
       typing: {},
       selected: null,
       tab: "mine",
@@ -258,7 +262,9 @@ export class Store {
 
   private begin(session: Session): void {
     this.drafts = new DraftBook(storage(), draftKey(session.tenant, session.agent.id));
+    window.addEventListener("storage", this.onStorage);
     this.set({ phase: "signed-in", notice: "", session, inbox: emptyInbox(session.agent.id, session.agent.role === "admin") });
+    this.markDrafts();
     this.connect(session);
     void this.loadCanned();
     void this.api.attachmentPolicy().then((attachments) => this.set({ attachments }));
@@ -357,6 +363,7 @@ export class Store {
       }
       case "conversation.closed":
         this.drafts?.remove(String(f.conversation_id));
+        this.markDrafts();
         this.inbox({ type: "closed", conversation_id: String(f.conversation_id), at: Date.now() });
         this.set({ typing: { ...this.state.typing, [String(f.conversation_id)]: 0 } });
         return;
@@ -509,6 +516,7 @@ export class Store {
       this.inbox({ type: "list", list: "queue", conversations: live(queue) });
       this.inbox({ type: "list", list: "closed", conversations: live(closed) });
       this.drafts?.remove(...closed.map((c) => c.id)); // closed while this page was away
+      this.markDrafts();
       if (admin) this.inbox({ type: "list", list: "all", conversations: live(all).filter((c) => c.status !== "closed") });
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 401) console.warn("refreshing the lists failed", e);
@@ -609,7 +617,24 @@ export class Store {
 
   saveDraft(id: string, text: string): void {
     this.drafts?.set(id, text);
+    this.markDrafts();
   }
+
+  // The inbox's marks follow the drafts: changed only when which conversations have
+  // one changes (not at every key typed).
+  private markDrafts(): void {
+    const ids = this.drafts?.ids() ?? [];
+    const now = Object.keys(this.state.drafted).sort();
+    if (ids.length === now.length && ids.every((id, i) => id === now[i])) return;
+    this.set({ drafted: Object.fromEntries(ids.map((id) => [id, true as const])) });
+  }
+
+  // The agent's other tab wrote or sent a draft: this one's marks follow.
+  private onStorage = (e: StorageEvent): void => {
+    if (!this.drafts || (e.key !== null && e.key !== this.drafts.storageKey)) return;
+    this.drafts.reload();
+    this.markDrafts();
+  };
 
   select(id: string | null): void {
     this.set({ selected: id });
@@ -706,6 +731,7 @@ export class Store {
     const frame = messageFrame(id, client_msg_id, trimmed, isPrivate, attachments.map((a) => a.id));
     this.send({ ...frame, ref: client_msg_id } as unknown as Frame);
     this.drafts?.remove(id); // now a pending message: it is resent from the thread
+    this.markDrafts();
     // As in the widget: retries back off up to 15 s, an agent who sends is waiting now.
     if (this.state.connection === "reconnecting") this.reconnectNow();
     return 0;

@@ -83,6 +83,8 @@ export const en = {
   privateNoteHint: "Only agents see notes",
   you: "You",
   youPrefix: "You: ",
+  draft: "Draft:",
+  draftUnsent: "unsent draft",
   bot: "Bot",
   system: "System",
   closedBanner: "This conversation is closed.",

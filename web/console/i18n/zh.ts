@@ -80,6 +80,8 @@ export const zh: Texts = {
   privateNoteHint: "仅客服可见",
   you: "我",
   youPrefix: "我：",
+  draft: "草稿：",
+  draftUnsent: "有未发送的草稿",
   bot: "机器人",
   system: "系统",
   closedBanner: "此会话已关闭。",

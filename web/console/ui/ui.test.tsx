@@ -5,6 +5,8 @@ import { StoreContext, useApp } from "./context";
 import { initials, RichText } from "./RichText";
 import { VisitorPanel } from "./VisitorPanel";
 import { Composer } from "./Composer";
+import { Inbox } from "./Inbox";
+import { emptyInbox, inboxReducer } from "../model/inbox";
 import { translator, type Lang } from "../i18n";
 import type { Conv } from "../model/types";
 
@@ -193,5 +195,41 @@ describe("the composer", () => {
     await c.send();
     expect(c.problem()).toBe("Too long to send: remove 5 characters, or send it as two messages. Your text is still here.");
     expect(c.area.value).toBe("abcdefgh");
+  });
+});
+
+describe("the inbox's draft mark", () => {
+  function inbox(lang: Lang, drafted: Record<string, true>) {
+    const convs: Conv[] = [
+      { id: "c1", status: "assigned", visitor: { id: "v1", name: "Ada", meta: {} }, assignee: "dana", created_at: 1, last_seq: 1, tags: [] },
+      { id: "c2", status: "assigned", visitor: { id: "v2", name: "Bo", meta: {} }, assignee: "dana", created_at: 2, last_seq: 1, tags: [] },
+    ];
+    const store = {
+      state: { lang, tab: "mine", filters: { tag: "", group: "" }, groups: [], agents: [], typing: {}, selected: "c1", drafted, inbox: inboxReducer(emptyInbox("dana", false), { type: "welcome", conversations: convs }) },
+      t: translator(lang),
+      subscribe: () => () => {},
+      visitorName: (c: Conv) => c.visitor.name,
+      groupName: (g: string) => g,
+    };
+    const root = document.createElement("div");
+    render(
+      <StoreContext.Provider value={store as unknown as Store}>
+        <Inbox />
+      </StoreContext.Provider>,
+      root,
+    );
+    const item = (name: string) => [...root.querySelectorAll<HTMLButtonElement>(".conv-open")].find((b) => b.textContent?.includes(name))!;
+    return { root, item };
+  }
+
+  it("marks a conversation with an unsent draft, by sight and in its accessible name", () => {
+    const en = inbox("en", { c2: true });
+    expect(en.item("Bo").getAttribute("aria-label")).toBe("Bo, unsent draft");
+    expect(en.item("Bo").querySelector(".draft-mark")?.textContent?.trim()).toBe("Draft:");
+    expect(en.item("Ada").getAttribute("aria-label")).toBe("Ada");
+    expect(en.item("Ada").querySelector(".draft-mark")).toBeNull();
+    const zh = inbox("zh", { c2: true });
+    expect(zh.item("Bo").getAttribute("aria-label")).toBe("Bo, 有未发送的草稿");
+    expect(zh.item("Bo").querySelector(".draft-mark")?.textContent?.trim()).toBe("草稿：");
   });
 });
