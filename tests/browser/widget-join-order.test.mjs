@@ -5,31 +5,20 @@
 // of the assignment before the greeting's message frame; it shows them in the order
 // they happened all the same (the assignment's last_seq says where she joined).
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { screenshot } from "./harness.mjs";
-import { alwaysOpen, openChat, startAgent, startWidgetWorld } from "./widget-support.mjs";
+import { demoGraph, openChat, startAgent, startWidgetWorld } from "./widget-support.mjs";
 
 const kGreeting = "Thanks for writing! Connecting you to a person.";
 
 function greetThenRoute(tenantsDir) {
-  alwaysOpen(tenantsDir);
-  const file = path.join(tenantsDir, "demo.toml");
-  const text = readFileSync(file, "utf8");
-  const begin = text.indexOf("# --- routing graph");
-  const end = text.indexOf("# --- end of routing graph ---");
-  if (begin < 0 || end < begin) throw new Error("demo.toml has no routing graph markers");
-  const graph = [
-    "# --- routing graph: written by widget-join-order.test.mjs ---",
+  demoGraph(tenantsDir, "widget-join-order.test.mjs", [
     "[[routing.rules]]",
     'id = "greet"',
     "conditions = []",
     `actions = [ { type = "message", text = "${kGreeting}" },`,
     '            { type = "route", group = "support" } ]',
-    "",
-  ].join("\n");
-  writeFileSync(file, text.slice(0, begin) + graph + text.slice(end));
+  ]);
 }
 
 describe("an agent who joins right after a routing message", () => {

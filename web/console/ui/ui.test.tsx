@@ -10,6 +10,12 @@ import { emptyInbox, inboxReducer } from "../model/inbox";
 import { translator, type Lang } from "../i18n";
 import type { Conv } from "../model/types";
 
+// Renders a component under a (fake) store into a new element.
+function withStore(store: unknown, node: preact.ComponentChild, root = document.createElement("div")): HTMLElement {
+  render(<StoreContext.Provider value={store as Store}>{node}</StoreContext.Provider>, root);
+  return root;
+}
+
 describe("RichText", () => {
   it("renders visitor HTML as text and only http(s) links as links", () => {
     const root = document.createElement("div");
@@ -42,13 +48,7 @@ describe("useApp", () => {
       const [state] = useApp();
       return <p>{state.phase}</p>;
     }
-    const root = document.createElement("div");
-    render(
-      <StoreContext.Provider value={store as unknown as Store}>
-        <Phase />
-      </StoreContext.Provider>,
-      root,
-    );
+    const root = withStore(store, <Phase />);
     store.set("signed-out"); // before Preact ran the effects: nobody listens yet
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(root.textContent).toBe("signed-out");
@@ -80,12 +80,7 @@ describe("the tag input", () => {
     const conv: Conv = { id: "c1", status: "assigned", visitor: { id: "v1", name: "访客 1d7638", meta: {} }, assignee: "a1", created_at: 0, last_seq: 3, tags };
     const root = document.createElement("div");
     document.body.append(root);
-    render(
-      <StoreContext.Provider value={store as unknown as Store}>
-        <VisitorPanel conv={conv} open={true} />
-      </StoreContext.Provider>,
-      root,
-    );
+    withStore(store, <VisitorPanel conv={conv} open={true} />, root);
     const input = root.querySelector<HTMLInputElement>(".tag-form input")!;
     const add = async (text: string) => {
       input.value = text;
@@ -149,12 +144,7 @@ describe("the composer", () => {
     const conv: Conv = { id: "c1", status: "assigned", visitor: { id: "v1", name: "Ada", meta: {} }, assignee: "a1", created_at: 0, last_seq: 3, tags: [] };
     const root = document.createElement("div");
     document.body.append(root);
-    render(
-      <StoreContext.Provider value={store as unknown as Store}>
-        <Composer conv={conv} />
-      </StoreContext.Provider>,
-      root,
-    );
+    withStore(store, <Composer conv={conv} />, root);
     const area = root.querySelector<HTMLTextAreaElement>("textarea")!;
     const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
     const type = async (text: string) => {
@@ -211,13 +201,7 @@ describe("the inbox's draft mark", () => {
       visitorName: (c: Conv) => c.visitor.name,
       groupName: (g: string) => g,
     };
-    const root = document.createElement("div");
-    render(
-      <StoreContext.Provider value={store as unknown as Store}>
-        <Inbox />
-      </StoreContext.Provider>,
-      root,
-    );
+    const root = withStore(store, <Inbox />);
     const item = (name: string) => [...root.querySelectorAll<HTMLButtonElement>(".conv-open")].find((b) => b.textContent?.includes(name))!;
     return { root, item };
   }

@@ -29,6 +29,32 @@ function session(stored: Persisted = {}, sockets: FakeSocket[] = []) {
   return { s, saved, unread, sockets };
 }
 
+// Tabs of one website sharing its storage entry (starting from `initial`): a write is
+// heard by the other tabs a moment later (hearAll), as the loader passes the storage
+// event on; forget() drops what was not heard yet.
+function sharedTabs(count: number, initial: Persisted = {}) {
+  let shared: Persisted = initial;
+  const tabs = Array.from({ length: count }, () => session(shared));
+  const heard: (() => void)[] = [];
+  for (const [n, tab] of tabs.entries()) {
+    const persist = tab.saved.push.bind(tab.saved);
+    tab.saved.push = (...values: Persisted[]) => {
+      for (const v of values) {
+        shared = v;
+        for (const [m, other] of tabs.entries()) if (m !== n) heard.push(() => other.s.storedElsewhere(JSON.parse(JSON.stringify(v))));
+      }
+      return persist(...values);
+    };
+  }
+  // What was written so far is heard (and what that makes them write is heard next time).
+  const hear = () => heard.splice(0).forEach((f) => f());
+  // Until nobody writes any more.
+  const hearAll = () => {
+    for (let i = 0; i < 10 && heard.length; i++) hear();
+  };
+  return { tabs, hear, hearAll, shared: () => shared, forget: () => void heard.splice(0) };
+}
+
 describe("Session", () => {
   // No server here: the REST history a reload asks for is not found unless a test says.
   beforeEach(() => vi.stubGlobal("fetch", async () => new Response("{}", { status: 404 })));
@@ -174,25 +200,12 @@ describe("Session", () => {
     // Two fresh tabs sharing the website's storage entry; a write is heard by the
     // other tab a moment later (hearAll), as the loader passes the storage event on.
     function twoTabs() {
-      let shared: Persisted = {};
-      const tabs = [session({}), session({})];
-      const heard: (() => void)[] = [];
-      for (const [n, tab] of tabs.entries()) {
-        const persist = tab.saved.push.bind(tab.saved);
-        tab.saved.push = (...values: Persisted[]) => {
-          for (const v of values) {
-            shared = v;
-            heard.push(() => tabs[1 - n].s.storedElsewhere(JSON.parse(JSON.stringify(v))));
-          }
-          return persist(...values);
-        };
+      const world = sharedTabs(2);
+      for (const tab of world.tabs) {
         tab.s.start();
         tab.sockets[0].open();
       }
-      const hearAll = () => {
-        for (let i = 0; i < 10 && heard.length; i++) heard.splice(0).forEach((f) => f());
-      };
-      return { tabs, hearAll, shared: () => shared, forget: () => void heard.splice(0) };
+      return world;
     }
     const welcome = (v: string, conversation: unknown = null) => ({ type: "welcome", visitor_id: v, visitor_token: "tok-" + v, conversation });
 
@@ -249,23 +262,9 @@ describe("Session", () => {
   it("two tabs of the website keep each other's unsent messages in the one stored entry", () => {
     vi.useFakeTimers();
     try {
-      // The website's localStorage entry, shared by both tabs; a write is heard by
-      // the other tab (the loader passes the storage event on) a moment later.
-      let shared: Persisted = { t: "tok", c: "c1" };
-      const tabs = [session(shared), session(shared)];
-      const heard: (() => void)[] = [];
-      for (const [n, tab] of tabs.entries()) {
-        const persist = tab.saved.push.bind(tab.saved);
-        tab.saved.push = (...values: Persisted[]) => {
-          for (const v of values) {
-            shared = v;
-            heard.push(() => tabs[1 - n].s.storedElsewhere(JSON.parse(JSON.stringify(v))));
-          }
-          return persist(...values);
-        };
-      }
-      const hearAll = () => heard.splice(0).forEach((f) => f());
-      const stored = () => (shared.p ?? []).map((p) => p.x).sort();
+      // The website's localStorage entry, shared by both tabs.
+      const { tabs, hear: hearAll, shared } = sharedTabs(2, { t: "tok", c: "c1" });
+      const stored = () => (shared().p ?? []).map((p) => p.x).sort();
       const welcome = { type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation: { id: "c1", status: "assigned", agent: { id: "dana", name: "Dana" } } };
       for (const tab of tabs) {
         tab.s.start();
@@ -287,7 +286,7 @@ describe("Session", () => {
       hearAll();
       expect(stored()).toEqual(["A again", "B again", "from tab A", "from tab B"]);
       // A new page of the website shows all four as Sending….
-      expect(session(shared).s.view.get().chat.entries.map((e) => [e.text, e.state]).sort()).toEqual([
+      expect(session(shared()).s.view.get().chat.entries.map((e) => [e.text, e.state]).sort()).toEqual([
         ["A again", "pending"],
         ["B again", "pending"],
         ["from tab A", "pending"],
