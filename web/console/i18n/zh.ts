@@ -81,7 +81,7 @@ export const zh: Texts = {
   you: "我",
   youPrefix: "我：",
   draft: "草稿：",
-  draftUnsent: "有未发送的草稿",
+  draftUnsent: "有草稿",
   bot: "机器人",
   system: "系统",
   closedBanner: "此会话已关闭。",

@@ -213,7 +213,7 @@ describe("the inbox's draft mark", () => {
     expect(en.item("Ada").getAttribute("aria-label")).toBe("Ada");
     expect(en.item("Ada").querySelector(".draft-mark")).toBeNull();
     const zh = inbox("zh", { c2: true });
-    expect(zh.item("Bo").getAttribute("aria-label")).toBe("Bo, 有未发送的草稿");
+    expect(zh.item("Bo").getAttribute("aria-label")).toBe("Bo, 有草稿");
     expect(zh.item("Bo").querySelector(".draft-mark")?.textContent?.trim()).toBe("草稿：");
   });
 });
