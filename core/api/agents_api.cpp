@@ -207,7 +207,7 @@ void RestApi::sign_out_agent(const TenantView& tenant, std::string_view agent_id
     if (!error.empty())
       return respond(error_response(503, "unavailable",
                                     "the sign-out could not be kept (" + error + "); try again"));
-    sessions_.remember({everywhere}, "signed out by an admin");
+    sessions_.remember({everywhere}, kSignedOutByAdmin.close_reason());
     spdlog::info("tenant {}: {} signed {} out everywhere", tenant.config->id, admin.subject,
                  agent.id);
     respond(json_response(

@@ -10,6 +10,7 @@
 
 #include "api/etag.hpp"
 #include "common/json_fields.hpp"
+#include "common/session_end.hpp"
 #include "engine/answer.hpp"
 #include "hub/http_types.hpp"
 
@@ -23,10 +24,6 @@ inline std::string utf8_only(std::string_view text) {
                                                boost::locale::conv::skip);
 }
 
-// A 401 for an agent the tenant no longer has (removed or disabled): the same words
-// as the socket's close, so the console says "removed" whichever reaches it first.
-inline constexpr std::string_view kAgentRemoved = "this agent was removed from the tenant";
-
 inline hub::HttpResponse error_response(unsigned status, std::string_view code,
                                         std::string_view message, std::string_view field = {}) {
   boost::json::object e{{"code", code}, {"message", utf8_only(message)}};
@@ -38,6 +35,17 @@ inline hub::HttpResponse error_response(unsigned status, std::string_view code,
 }
 
 inline hub::HttpResponse json_response(unsigned status, const boost::json::value& body);
+
+// A 401 that says why in a stable `problem` (auth/session_end.hpp), the same code as
+// a 4001 close's: the console tells its agent why whichever reaches it first.
+inline hub::HttpResponse unauthorized(const SessionEnd& why) {
+  boost::json::object e{
+      {"code", "unauthorized"}, {"problem", why.problem}, {"message", why.message}};
+  return hub::HttpResponse{401,
+                           "application/json",
+                           boost::json::serialize(boost::json::object{{"error", std::move(e)}}),
+                           {}};
+}
 
 // The HTTP status of a refusal in the wire protocol's error codes.
 inline unsigned http_status(metrics::ErrorCode code) {

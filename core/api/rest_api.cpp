@@ -288,7 +288,7 @@ void RestApi::check_password(const TenantView& tenant, const HttpRequest& reques
     }
     const bool ok = *matched && account;
     note_login(address, account_key, ok);
-    if (!ok) return (*answer)(error_response(401, "unauthorized", "wrong email or password"));
+    if (!ok) return (*answer)(unauthorized(kWrongPassword));
     signed_in(*account, std::move(*answer));
   };
   auto refuse = [this, address, account_key, answer] {
@@ -405,12 +405,12 @@ std::optional<auth::Claims> RestApi::credentials(const HttpRequest& request,
   const bool by_cookie = token.empty();
   if (by_cookie) token = hub::cookie_value(request, auth::kSessionCookie);
   if (token.empty()) {
-    refusal = error_response(401, "unauthorized", "a token is required");
+    refusal = unauthorized(kTokenRequired);
     return std::nullopt;
   }
   auto claims = sessions_.verify(token, wall_clock_ms() / 1000);
   if (!claims) {
-    refusal = error_response(401, "unauthorized", "invalid or expired token");
+    refusal = unauthorized(sessions_.refusal(token, wall_clock_ms() / 1000));
     return std::nullopt;
   }
   // A cookie rides along on any page's request; only the console knows the token.
@@ -435,13 +435,13 @@ bool RestApi::admit(const TenantView& tenant, auth::Claims& claims, bool admin_o
   }
   auto agent = tenant.agents->by_id(claims.subject);
   // The console tells its agent why the session ended from whichever answer comes
-  // first, a REST call's or the socket's close ("agent removed"): both say removed.
+  // first, a REST call's or the socket's close: both carry the same problem code.
   if (!agent) {
-    refusal = error_response(401, "unauthorized", kAgentRemoved);
+    refusal = unauthorized(kAgentRemoved);
     return false;
   }
   if (agent->epoch != claims.epoch) {
-    refusal = error_response(401, "unauthorized", "this token is no longer valid; log in again");
+    refusal = unauthorized(kPasswordChanged);
     return false;
   }
   if (admin_only && agent->role != "admin") {

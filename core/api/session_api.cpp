@@ -70,8 +70,7 @@ void RestApi::session(const HttpRequest& request, Respond respond) {
   auto claims = credentials(request, refusal);
   if (!claims) return refuse(std::move(refusal));
   const auto tenant = backend_.tenant(claims->tenant);
-  if (claims->session.empty() || !tenant)
-    return refuse(error_response(401, "unauthorized", "not signed in with a session cookie"));
+  if (claims->session.empty() || !tenant) return refuse(unauthorized(kNotSignedIn));
   if (!admit(*tenant, *claims, false, false, refusal)) return refuse(std::move(refusal));
 
   if (!get) {
@@ -81,14 +80,14 @@ void RestApi::session(const HttpRequest& request, Respond respond) {
           if (!error.empty())
             return respond(error_response(
                 503, "unavailable", "the sign-out could not be kept (" + error + "); try again"));
-          sessions_.remember({ended}, "signed out");
+          sessions_.remember({ended}, kSignedOut.close_reason());
           HttpResponse response{204, "application/json", "", {}};
           response.headers.emplace_back("Set-Cookie", auth::SessionBook::clearing_cookie());
           respond(std::move(response));
         });
   }
   const auto agent = tenant->agents->by_id(claims->subject);
-  if (!agent) return refuse(error_response(401, "unauthorized", kAgentRemoved));
+  if (!agent) return refuse(unauthorized(kAgentRemoved));
   const std::string token = hub::cookie_value(request, auth::kSessionCookie);
   respond(json_response(200, session_json(*claims, *agent, sessions_.csrf_token(token))));
 }

@@ -61,6 +61,20 @@ std::optional<Claims> SessionBook::verify(std::string_view token, int64_t now_s)
   return claims;
 }
 
+const SessionEnd& SessionBook::refusal(std::string_view token, int64_t now_s) const {
+  // At time 0 every key that ever signed verifies it, and it has not expired yet.
+  const auto claims = signer_.verify(token, 0);
+  if (!claims) return kInvalidToken;
+  if (claims->kind == "agent") {
+    std::lock_guard lock(mutex_);
+    if (!claims->session.empty() && signed_out_.contains(claims->session)) return kSignedOut;
+    if (auto it = agents_signed_out_.find(agent_key(claims->tenant, claims->subject));
+        it != agents_signed_out_.end() && claims->issued_at_ms <= it->second.cutoff_ms)
+      return kSignedOutByAdmin;
+  }
+  return signer_.verify(token, now_s) ? kInvalidToken : kSessionExpired;
+}
+
 SignOut SessionBook::signed_out_everywhere(std::string_view tenant, std::string_view agent,
                                            int64_t now_ms) {
   return {std::string(tenant), std::string(agent), {}, now_ms, now_ms / 1000 + kLongestTokenLife_s};

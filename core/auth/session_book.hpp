@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "auth/token_signer.hpp"
+#include "common/session_end.hpp"
 
 namespace sb::auth {
 
@@ -55,6 +56,9 @@ class SessionBook {
   // The claims of any token (bearer or session) when it verifies and, for a session,
   // it was not signed out.
   std::optional<Claims> verify(std::string_view token, int64_t now_s) const;
+  // Why verify refuses a token: signed out (the session, or the agent everywhere),
+  // expired (its own expiry, or its key's), else not valid.
+  const SessionEnd& refusal(std::string_view token, int64_t now_s) const;
   std::string csrf_token(std::string_view session_token) const {
     return signer_.csrf_token(session_token);
   }

@@ -137,7 +137,7 @@ void TenantEngine::assign(Conversation& c, AgentState& agent) {
 
   for (const auto& peer : agent.peers) catch_up(c, peer, Role::agent, 0, true);
   start_answer_deadline(c);
-  send_to_visitor(c, frames::assigned_to_visitor(c.id, agent));
+  send_to_visitor(c, frames::assigned_to_visitor(c, agent));
   notify_queue_positions();
   if (!agent.routable()) refresh_offers();  // now full: what it was offered goes
 }

@@ -344,10 +344,11 @@ Frame assigned_to_agent(const Conversation& c, const VisitorState* visitor, json
                                  {"history", std::move(history)}});
 }
 
-Frame assigned_to_visitor(std::string_view conversation_id, const AgentState& agent) {
+Frame assigned_to_visitor(const Conversation& c, const AgentState& agent) {
   return make_frame(json::object{{"type", "conversation.assigned"},
-                                 {"conversation_id", conversation_id},
-                                 {"agent", json::object{{"id", agent.id}, {"name", agent.name}}}});
+                                 {"conversation_id", c.id},
+                                 {"agent", json::object{{"id", agent.id}, {"name", agent.name}}},
+                                 {"last_seq", c.next_seq - 1}});
 }
 
 Frame offered(const Conversation& c, const VisitorState* visitor, const AgentState* from) {

@@ -48,7 +48,9 @@ Frame message(const StoredMessage& m, const std::vector<std::string>& quick_repl
 Frame queued(std::string_view conversation_id, uint32_t position, uint32_t eta_s);
 Frame assigned_to_agent(const Conversation& c, const VisitorState* visitor,
                         boost::json::array history);
-Frame assigned_to_visitor(std::string_view conversation_id, const AgentState& agent);
+// With the conversation's last seq so far: what came before the agent joined (a
+// routing message still being stored arrives after this frame).
+Frame assigned_to_visitor(const Conversation& c, const AgentState& agent);
 // With "transfer" when c.transfer_offer stands; from is its agent (may be null).
 Frame offered(const Conversation& c, const VisitorState* visitor, const AgentState* from = nullptr);
 Frame offer_withdrawn(std::string_view conversation_id, std::string_view reason);

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "common/clock.hpp"
+#include "common/session_end.hpp"
 #include "engine/frames.hpp"
 #include "engine/internal.hpp"
 
@@ -251,7 +252,7 @@ void TenantEngine::apply_agents(std::vector<AgentState> agents) {
     if (old != agents_.end() && old->second.epoch != incoming.epoch) {
       // The password changed: sessions opened with the old one end.
       for (const auto& peer : old->second.peers)
-        peer->close(kCloseSessionEnded, "password changed");
+        peer->close(kCloseSessionEnded, kPasswordChanged.close_reason());
       old->second.peers.clear();
       old->second.status = AgentStatus::offline;
     }
@@ -268,8 +269,8 @@ void TenantEngine::apply_agents(std::vector<AgentState> agents) {
   for (auto& [id, old] : agents_) {
     if (next.count(id)) continue;
     for (const auto& peer : old.peers) {
-      send_error(peer, metrics::ErrorCode::forbidden, "this agent was removed from the tenant");
-      peer->close(kCloseSessionEnded, "agent removed");
+      send_error(peer, metrics::ErrorCode::forbidden, kAgentRemoved.message);
+      peer->close(kCloseSessionEnded, kAgentRemoved.close_reason());
     }
   }
   agents_ = std::move(next);
@@ -322,10 +323,9 @@ void TenantEngine::on_visitor_hello(const PeerPtr& peer, const Identity& who,
 void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
   AgentState* agent = find_agent(who.id);
   if (!agent || agent->epoch != who.epoch) {
-    send_error(peer, metrics::ErrorCode::forbidden,
-               agent ? "this token predates a password change; log in again"
-                     : "no such agent in this tenant");
-    peer->close(kCloseSessionEnded, agent ? "password changed" : "agent removed");
+    const SessionEnd& why = agent ? kPasswordChanged : kAgentRemoved;
+    send_error(peer, metrics::ErrorCode::forbidden, why.message);
+    peer->close(kCloseSessionEnded, why.close_reason());
     return;
   }
   agent->peers.push_back(peer);

@@ -56,6 +56,13 @@ HttpResponse error_response(unsigned status, std::string_view code, std::string_
   return HttpResponse{status, "application/json", std::move(body)};
 }
 
+// A refused upgrade's 401 with the problem code the REST API's 401s carry.
+HttpResponse unauthorized(const SessionEnd& why) {
+  std::string body = R"({"error":{"code":"unauthorized","problem":")";
+  body.append(why.problem).append(R"(","message":")").append(why.message).append("\"}}");
+  return HttpResponse{401, "application/json", std::move(body)};
+}
+
 // The agent behind an upgrade, into state: a bearer token, else the console's
 // session cookie, which only the server's own pages may use (a page elsewhere would
 // ride on the agent's cookie). The refusal when neither will do.
@@ -69,10 +76,11 @@ std::optional<HttpResponse> authenticate_agent(const HttpRequest& parsed,
       return error_response(403, "forbidden_origin",
                             "a session cookie is accepted from this server's own pages only");
   }
-  if (token.empty()) return error_response(401, "unauthorized", "an agent token is required");
-  auto claims = sessions.verify(token, wall_clock_ms() / 1000);
-  if (!claims || claims->kind != "agent")
-    return error_response(401, "unauthorized", "invalid or expired token");
+  if (token.empty()) return unauthorized(kTokenRequired);
+  const int64_t now_s = wall_clock_ms() / 1000;
+  auto claims = sessions.verify(token, now_s);
+  if (!claims) return unauthorized(sessions.refusal(token, now_s));
+  if (claims->kind != "agent") return unauthorized(kInvalidToken);
   if (claims->tenant != state.gate->id())
     return error_response(403, "forbidden", "this token belongs to another tenant");
   state.who.role = engine::Role::agent;

@@ -94,7 +94,7 @@ void WsSession::watch_session_end() {
   deadline_->expires_after(std::chrono::seconds(std::max<int64_t>(left_s, 0)));
   deadline_->async_wait([weak = weak_from_this()](beast::error_code ec) {
     if (auto self = weak.lock(); self && !ec)
-      self->start_close(engine::kCloseSessionEnded, "session expired");
+      self->start_close(engine::kCloseSessionEnded, kSessionExpired.close_reason());
   });
   // Every agent socket: an admin may sign the agent out everywhere; a console's
   // socket also ends with its session.
@@ -104,7 +104,7 @@ void WsSession::watch_session_end() {
         if (auto self = weak.lock()) self->close(engine::kCloseSessionEnded, std::move(reason));
       });
   watched_ = true;
-  if (!watched) start_close(engine::kCloseSessionEnded, "signed out");
+  if (!watched) start_close(engine::kCloseSessionEnded, kSignedOut.close_reason());
 }
 
 // A socket that never says who it is would otherwise stay forever: it answers the

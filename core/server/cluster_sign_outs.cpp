@@ -9,14 +9,15 @@
 
 #include "cluster/sign_outs.hpp"
 #include "common/clock.hpp"
+#include "common/session_end.hpp"
 #include "server/server.hpp"
 
 namespace sb::server {
 
 namespace {
 
-const char* reason_of(const auth::SignOut& sign_out) {
-  return sign_out.session.empty() ? "signed out by an admin" : "signed out";
+std::string reason_of(const auth::SignOut& sign_out) {
+  return (sign_out.session.empty() ? kSignedOutByAdmin : kSignedOut).close_reason();
 }
 
 }  // namespace
@@ -72,8 +73,8 @@ void Server::read_sign_outs(const std::shared_ptr<TenantRuntime>& runtime,
         // Sockets they end close with their own reason.
         std::vector<auth::SignOut> sessions, everywhere;
         for (auto& s : sign_outs) (s.session.empty() ? everywhere : sessions).push_back(s);
-        sessions_->remember(sessions, "signed out");
-        sessions_->remember(everywhere, "signed out by an admin");
+        sessions_->remember(sessions, kSignedOut.close_reason());
+        sessions_->remember(everywhere, kSignedOutByAdmin.close_reason());
         done(true, {});
       });
 }

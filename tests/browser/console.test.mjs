@@ -456,6 +456,23 @@ describe("agent console", () => {
     await tempContext.close();
   });
 
+  test("an agent an admin signs out everywhere is told an admin did it, not that they signed out in another tab", async () => {
+    const created = await api(server, "POST", "/v1/tenants/demo/agents", {
+      token: adminToken,
+      body: { email: "temp2@demo.local", name: "Temp Two", password: "temporary-password-2", role: "agent", groups: ["support"] },
+    });
+    assert.equal(created.status, 201, created.text);
+    const tempContext = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const temp = await tempContext.newPage();
+    await signIn(temp, server, { tenant: "demo", email: "temp2@demo.local", password: "temporary-password-2" });
+    const out = await api(server, "POST", `/v1/tenants/demo/agents/${created.json.id}/sign-out`, { token: adminToken });
+    assert.equal(out.status, 200, out.text);
+    await temp.getByRole("heading", { name: "Sign in to the agent console" }).waitFor();
+    await temp.getByRole("status").filter({ hasText: "An admin signed you out. Please sign in again." }).waitFor();
+    await screenshot(temp, "console-signed-out-by-admin");
+    await tempContext.close();
+  });
+
   test("signing out in another tab sends this one to sign-in with the reason", async () => {
     const other = await context.newPage();
     await other.goto(`${server.url}/console/`);

@@ -5,33 +5,22 @@
 // its place in line; a visitor on a Chinese page reads the Chinese greeting, one on
 // an English page the English.
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { screenshot } from "./harness.mjs";
-import { alwaysOpen, openChat, startWidgetWorld } from "./widget-support.mjs";
+import { demoGraph, openChat, startWidgetWorld } from "./widget-support.mjs";
 
 const kEn = "Welcome! Someone from support will be with you shortly.";
 const kZh = "欢迎！客服人员马上为您服务。";
 
-// The demo's graph (between its markers) gives way to the greeting rule.
+// The demo's graph gives way to the greeting rule.
 function greetingGraph(tenantsDir) {
-  alwaysOpen(tenantsDir);
-  const file = path.join(tenantsDir, "demo.toml");
-  const text = readFileSync(file, "utf8");
-  const begin = text.indexOf("# --- routing graph");
-  const end = text.indexOf("# --- end of routing graph ---");
-  if (begin < 0 || end < begin) throw new Error("demo.toml has no routing graph markers");
-  const graph = [
-    "# --- routing graph: written by widget-routing-language.test.mjs ---",
+  demoGraph(tenantsDir, "widget-routing-language.test.mjs", [
     "[[routing.rules]]",
     'id = "greet"',
     "conditions = []",
     `actions = [ { type = "message", text = { en = "${kEn}", zh = "${kZh}" } },`,
     '            { type = "queue", group = "support" } ]',
-    "",
-  ].join("\n");
-  writeFileSync(file, text.slice(0, begin) + graph + text.slice(end));
+  ]);
 }
 
 // Waits for text in the widget; a wait that gives up says what the chat showed.

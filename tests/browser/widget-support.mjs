@@ -322,6 +322,19 @@ export function upgradeStatus(serverUrl, origin) {
 }
 
 // Support's business hours would make the result depend on the time of day.
+// The demo tenant's routing graph (between its markers) replaced by these TOML
+// lines (always open too); `by` names the test file that wrote it.
+export function demoGraph(tenantsDir, by, lines) {
+  alwaysOpen(tenantsDir);
+  const file = path.join(tenantsDir, "demo.toml");
+  const text = readFileSync(file, "utf8");
+  const begin = text.indexOf("# --- routing graph");
+  const end = text.indexOf("# --- end of routing graph ---");
+  if (begin < 0 || end < begin) throw new Error("demo.toml has no routing graph markers");
+  const graph = [`# --- routing graph: written by ${by} ---`, ...lines, ""].join("\n");
+  writeFileSync(file, text.slice(0, begin) + graph + text.slice(end));
+}
+
 export function alwaysOpen(tenantsDir) {
   const file = path.join(tenantsDir, "demo.toml");
   const text = readFileSync(file, "utf8").replace(/\[groups\.support\.hours\]\n(?:[a-z-]+ = .*\n)*/, "");

@@ -111,10 +111,12 @@ TEST_CASE("disabling an agent ends their sessions and requeues their conversatio
   session.ws.collect(1500ms);
   CHECK_FALSE(session.ws.is_open());
   CHECK(session.ws.close_code() == std::optional<uint16_t>(4001));  // the console signs out
-  // A REST call that notices first says the same (the console names the reason from it).
+  CHECK(session.ws.close_reason() == "agent_removed: agent removed");
+  // A REST call that notices first gives the same code (the console names the reason from it).
   const auto late = http_request(deployment.port(), "GET", "/v1/tenants/acme/conversations", {},
                                  bearer(carol_token));
   CHECK(late.status == 401);
+  CHECK(str(obj(late.json().as_object(), "error"), "problem") == "agent_removed");
   CHECK_THAT(late.body, Catch::Contains("removed"));
   CHECK(deployment.login_raw("acme", "carol@acme.test", carol.password).status == 401);
   CHECK(str(agent_listed(deployment, admin, carol.id), "status") == "disabled");
@@ -143,7 +145,10 @@ TEST_CASE("a password change ends the agent's sessions and its old tokens", "[ag
   session.ws.collect(1500ms);
   CHECK_FALSE(session.ws.is_open());
   CHECK(session.ws.close_code() == std::optional<uint16_t>(4001));
-  CHECK(deployment.history("acme", "any", old_token).status == 401);
+  CHECK(session.ws.close_reason() == "password_changed: password changed");
+  const auto old = deployment.history("acme", "any", old_token);
+  CHECK(old.status == 401);
+  CHECK(str(obj(old.json().as_object(), "error"), "problem") == "password_changed");
   CHECK(deployment.login_raw("acme", "carol@acme.test", carol.password).status == 401);
   const auto fresh = token_of(deployment.login_raw("acme", "carol@acme.test", "a-brand-new-one"));
   auto ok = deployment.connect_agent_with_token("acme", carol.id, fresh);
@@ -241,8 +246,11 @@ TEST_CASE("an admin signs an agent out everywhere: consoles close at once, old t
     session->ws.collect(1500ms);
     CHECK_FALSE(session->ws.is_open());
     CHECK(session->ws.close_code() == std::optional<uint16_t>(4001));
+    CHECK(session->ws.close_reason() == "signed_out_by_admin: signed out by an admin");
   }
-  CHECK(deployment.history("acme", "any", alice_token).status == 401);
+  const auto refused = deployment.history("acme", "any", alice_token);
+  CHECK(refused.status == 401);
+  CHECK(str(obj(refused.json().as_object(), "error"), "problem") == "signed_out_by_admin");
   CHECK(sb::test::WsClient::upgrade_status(deployment.port(), "/v1/ws/agent?tenant=acme",
                                            bearer(alice_token)) == 401);
 

@@ -125,6 +125,7 @@ TEST_CASE("signing in is refused for a wrong password or from another website", 
   auto wrong = sign_in_raw(deployment, "alice", "not the password");
   CHECK(wrong.status == 401);
   CHECK(str(obj(wrong.json().as_object(), "error"), "code") == "unauthorized");
+  CHECK(str(obj(wrong.json().as_object(), "error"), "problem") == "wrong_password");
   CHECK(wrong.headers.count("set-cookie") == 0);
   auto elsewhere =
       sign_in_raw(deployment, "alice", kAgentPassword, {{"Origin", "https://evil.example"}});
@@ -136,11 +137,19 @@ TEST_CASE("signing in is refused for a wrong password or from another website", 
 TEST_CASE("no, invalid or expired session cookies are 401", "[session]") {
   Deployment deployment({acme_tenant()});
   const auto port = deployment.port();
-  CHECK(http_get(port, "/v1/session").status == 401);
-  CHECK(http_get(port, "/v1/session", with_cookie("sb_session=garbage")).status == 401);
+  // Each 401 says why in a stable code beside the words.
+  auto problem = [](const sb::test::HttpResponse& r) {
+    INFO(r.body);
+    CHECK(r.status == 401);
+    return str(obj(r.json().as_object(), "error"), "problem");
+  };
+  CHECK(problem(http_get(port, "/v1/session")) == "token_required");
+  CHECK(problem(http_get(port, "/v1/session", with_cookie("sb_session=garbage"))) ==
+        "invalid_token");
   const auto expired = session_cookie_ending_in(deployment, -10);
-  CHECK(http_get(port, "/v1/session", with_cookie(expired)).status == 401);
-  CHECK(http_get(port, "/v1/tenants/acme/conversations", with_cookie(expired)).status == 401);
+  CHECK(problem(http_get(port, "/v1/session", with_cookie(expired))) == "session_expired");
+  CHECK(problem(http_get(port, "/v1/tenants/acme/conversations", with_cookie(expired))) ==
+        "session_expired");
   CHECK(WsClient::upgrade_status(port, "/v1/ws/agent?tenant=acme",
                                  with_cookie(expired, {{"Origin", own_origin(deployment)}})) ==
         401);
@@ -200,9 +209,12 @@ TEST_CASE("signing out closes the session's sockets with 4001 and ends the cooki
   CHECK(out.headers["set-cookie"].find("Max-Age=0") != std::string::npos);
   tab.collect(1000ms);
   CHECK(tab.close_code() == std::optional<uint16_t>(4001));
+  CHECK(tab.close_reason() == "signed_out: signed out");
   CHECK(other.ws.is_open());  // only that session ends
 
-  CHECK(http_get(port, "/v1/session", with_cookie(alice.cookie)).status == 401);
+  const auto after = http_get(port, "/v1/session", with_cookie(alice.cookie));
+  CHECK(after.status == 401);
+  CHECK(str(obj(after.json().as_object(), "error"), "problem") == "signed_out");
   CHECK(http_get(port, "/v1/tenants/acme/conversations", with_cookie(alice.cookie)).status == 401);
   CHECK(WsClient::upgrade_status(port, "/v1/ws/agent?tenant=acme", browser) == 401);
 }
@@ -215,6 +227,7 @@ TEST_CASE("an agent socket closes with 4001 when its session expires", "[session
   tab.next_of_type("welcome");
   tab.collect(3500ms);
   CHECK(tab.close_code() == std::optional<uint16_t>(4001));
+  CHECK(tab.close_reason() == "session_expired: session expired");
 }
 
 TEST_CASE("a signed-out cookie stays refused after a restart; other sessions live on",

@@ -272,3 +272,27 @@ TEST_CASE("the routing API: GET, an invalid PUT changes nothing, a valid PUT app
       http_post_json(deployment.port(), path + "/dry-run", json::object{{"mood", 1}}, bearer(admin))
           .status == 422);
 }
+
+TEST_CASE("a visitor's assignment says the seq it came after: the greeting shows first",
+          "[routing_graph]") {
+  // With sam free, the rule greets and routes at once: the greeting is still being
+  // stored when the assignment is sent, so its message frame comes after.
+  const std::string graph = R"(
+[[routing.rules]]
+id = "greet-then-route"
+conditions = []
+actions = [ { type = "message", text = "Connecting you to a person." },
+            { type = "route", group = "support" } ]
+)";
+  Deployment deployment({shop(graph)});
+  auto sam = deployment.connect_agent("shop", "sam");
+  auto visitor = deployment.connect_visitor("shop");
+  visitor.send_message("hello");  // seq 1
+  const auto assigned = visitor.ws.next_of_type("conversation.assigned");
+  CHECK(str(obj(assigned, "agent"), "name") == "Sam");
+  const auto greeting = message_from(visitor.ws, "system");
+  CHECK(str(greeting, "text") == "Connecting you to a person.");
+  // The greeting (seq 2) was posted before sam joined: the frame says so.
+  CHECK(num(assigned, "last_seq") == num(greeting, "seq"));
+  CHECK(num(greeting, "seq") == 2);
+}

@@ -29,29 +29,34 @@ export class ApiError extends Error {
     message: string,
     // Seconds to wait before trying again (429), from the server's answer.
     readonly retryAfter = 0,
+    // A 401's stable reason (session_expired, agent_removed, …), "" when none.
+    readonly problem = "",
   ) {
     super(message);
   }
 }
 
-// Told when any call finds the session gone (401): the console signs out.
-export type OnUnauthorized = (message: string) => void;
+// Told when any call finds the session gone (401): the console signs out, saying
+// why from the problem code (the message: the server's words).
+export type OnUnauthorized = (problem: string, message: string) => void;
 
 async function errorOf(response: Response): Promise<ApiError> {
   let code = "http_" + response.status;
   let message = response.statusText || `HTTP ${response.status}`;
   let retryAfter = Number(response.headers.get("Retry-After")) || 0;
+  let problem = "";
   try {
     const body = await response.json();
     if (body?.error) {
       code = body.error.code ?? code;
       message = body.error.message ?? message;
       retryAfter = Number(body.error.retry_after) || retryAfter;
+      if (typeof body.error.problem === "string") problem = body.error.problem;
     }
   } catch {
     /* not JSON */
   }
-  return new ApiError(response.status, code, message, retryAfter);
+  return new ApiError(response.status, code, message, retryAfter, problem);
 }
 
 export class Api {
@@ -67,7 +72,7 @@ export class Api {
     const response = await fetch(path, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
     if (!response.ok) {
       const error = await errorOf(response);
-      if (response.status === 401 && this.csrf && !quiet) this.onUnauthorized(error.message);
+      if (response.status === 401 && this.csrf && !quiet) this.onUnauthorized(error.problem, error.message);
       throw error;
     }
     if (response.status === 204) return undefined as T;
@@ -171,8 +176,9 @@ export class Api {
           /* not JSON */
         }
         if (xhr.status >= 200 && xhr.status < 300 && body?.id) return resolve(body as Attachment);
-        if (xhr.status === 401 && this.csrf) this.onUnauthorized(body?.error?.message ?? "unauthorized");
-        reject(new ApiError(xhr.status, body?.error?.code ?? "http_" + xhr.status, body?.error?.message ?? `HTTP ${xhr.status}`));
+        const problem = typeof body?.error?.problem === "string" ? body.error.problem : "";
+        if (xhr.status === 401 && this.csrf) this.onUnauthorized(problem, body?.error?.message ?? "unauthorized");
+        reject(new ApiError(xhr.status, body?.error?.code ?? "http_" + xhr.status, body?.error?.message ?? `HTTP ${xhr.status}`, 0, problem));
       };
       xhr.send(file);
     });

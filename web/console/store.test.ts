@@ -14,8 +14,10 @@ describe("Store", () => {
   let signedIn = true;
   let queued: unknown[] = []; // what GET …/conversations?status=queued lists
   let history: unknown[] = []; // what GET …/messages answers
+  let refusal: unknown = null; // when set: the 401 body every tenant call gets
   beforeEach(() => {
     signedIn = true;
+    refusal = null;
     queued = [];
     history = [];
     localStorage.removeItem("sb.console.lang"); // a test that switched to Chinese leaves English for the next
@@ -28,6 +30,7 @@ describe("Store", () => {
       const json = (status: number, body: unknown) => new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
       if (url === "/v1/session?probe=1" && method === "GET") return json(200, signedIn ? session : { session: null });
       if (url === "/v1/session" && method === "DELETE") return json(204, null);
+      if (refusal && url.startsWith("/v1/tenants/")) return json(401, refusal);
       if (url.includes("/conversations?")) return json(200, { conversations: url.includes("status=queued") ? queued : [] });
       if (url.includes("/messages")) return json(200, { conversation_id: "c1", messages: history, has_more: false });
       if (url.includes("/canned-replies")) return json(200, { canned_replies: [] });
@@ -230,11 +233,60 @@ describe("Store", () => {
   it("sends the CSRF token on changes, and a 4001 sends the agent back to sign-in with the reason", async () => {
     const [store, ws] = await started();
     ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });
-    ws.drop(4001, "password changed");
+    ws.drop(4001, "password_changed: password changed");
     expect(store.state.phase).toBe("signed-out");
     expect(store.state.notice).toBe("Your password was changed. Please sign in with the new one.");
     await store.signIn("demo", "agent@demo.local", "x"); // 404 in this fake: not signed in
     expect(calls.find((c) => c.url === "/v1/tenants/demo/auth/session")).toBeTruthy();
+  });
+
+  it("says why the session ended from the close's code, not its words", async () => {
+    const ended = async (reason: string) => {
+      FakeSocket.made = [];
+      const [store, ws] = await started();
+      ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });
+      ws.drop(4001, reason);
+      expect(store.state.phase).toBe("signed-out");
+      return store.state.notice;
+    };
+    // "signed out" in the words, but an admin did it, not the agent in another tab.
+    expect(await ended("signed_out_by_admin: signed out by an admin")).toBe("An admin signed you out. Please sign in again.");
+    expect(await ended("signed_out: signed out")).toBe("You signed out in another tab or window.");
+    expect(await ended("agent_removed: the words may change")).toBe("Your account was removed from this workspace.");
+    expect(await ended("session_expired: session expired")).toBe("Your session expired. Please sign in again.");
+    // A code this console does not know: the server's words.
+    expect(await ended("account_locked: locked by the security team")).toBe("You were signed out: locked by the security team.");
+  });
+
+  it("says why from a REST 401's problem code, in the agent's language", async () => {
+    const [store, ws] = await started();
+    store.setLanguage("zh");
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });
+    refusal = { error: { code: "unauthorized", problem: "password_changed", message: "this token predates a change" } };
+    await vi.advanceTimersByTimeAsync(15000); // the lists' refresh meets the 401
+    expect(store.state.phase).toBe("signed-out");
+    expect(store.state.notice).toBe("您的密码已更改，请使用新密码登录。");
+  });
+
+  it("marks the conversations with an unsent draft: kept since the last session, typed now, or in another tab", async () => {
+    const key = "sb.console.drafts.demo.dana";
+    localStorage.setItem(key, JSON.stringify({ c1: { text: "Your parcel left on", ts: 1 } }));
+    const [store, ws] = await started();
+    expect(store.state.drafted).toEqual({ c1: true }); // from before the reload
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [conv(1), { ...conv(1), id: "c2" }] });
+    store.saveDraft("c2", "One moment");
+    expect(store.state.drafted).toEqual({ c1: true, c2: true });
+    const before = store.state;
+    store.saveDraft("c2", "One moment, please"); // still a draft: nothing to draw again
+    expect(store.state).toBe(before);
+    store.sendMessage("c1", "Your parcel left on Monday.", false, []);
+    expect(store.state.drafted).toEqual({ c2: true });
+    // The agent's other tab empties c2's composer and starts one in c3.
+    localStorage.setItem(key, JSON.stringify({ c3: { text: "Hello", ts: 2 } }));
+    window.dispatchEvent(new StorageEvent("storage", { key }));
+    expect(store.state.drafted).toEqual({ c3: true });
+    store.signOut();
+    localStorage.removeItem(key);
   });
 
   it("signs out with DELETE /v1/session and the CSRF header", async () => {

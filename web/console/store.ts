@@ -10,6 +10,7 @@ import { initialLanguage, saveLanguage, translator, type Lang, type Translate } 
 import { emptyInbox, inboxReducer, tabList, unreadAfter, without, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
 import { DraftBook, draftKey } from "./model/drafts";
 import { explainError } from "./model/errors";
+import { fromCloseReason, sessionEndText, type SessionEnd } from "./model/session-end";
 import { messageFrame, resendFrames, resumeHello } from "./model/resume";
 import {
   addPage,
@@ -58,6 +59,7 @@ export interface AppState {
   status: AgentStatus;
   inbox: InboxState;
   threads: Record<string, Thread>;
+  drafted: Record<string, true>; // the conversations with an unsent draft (the inbox marks them)
   typing: Record<string, number>; // conversation -> until (ms) the visitor types
   selected: string | null;
   tab: Tab;
@@ -116,6 +118,7 @@ export class Store {
       status: "offline",
       inbox: emptyInbox("", false),
       threads: {},
+      drafted: {},
       typing: {},
       selected: null,
       tab: "mine",
@@ -133,7 +136,7 @@ export class Store {
       noteMode: false,
       composerFocus: 0,
     };
-    this.api.onUnauthorized = (message) => this.endSession(message);
+    this.api.onUnauthorized = (problem, message) => this.endSession({ problem, words: message });
   }
 
   subscribe(fn: () => void): () => void {
@@ -213,19 +216,16 @@ export class Store {
   }
 
   // The server ended the session (expired, signed out elsewhere, password changed).
-  endSession(reason: string): void {
+  endSession(end: SessionEnd): void {
     if (this.state.phase !== "signed-in") return;
-    this.teardown(this.endedText(reason));
+    this.teardown(this.endedText(end));
   }
 
-  // The server's reason (a 4001 close, a 401 message) in the agent's language.
-  private endedText(reason: string): string {
-    const r = reason.toLowerCase();
-    if (!r || r.includes("expired")) return this.t("sessionExpired");
-    if (r.includes("signed out")) return this.t("endedSignedOut");
-    if (r.includes("password")) return this.t("endedPassword");
-    if (r.includes("removed") || r.includes("unknown agent")) return this.t("endedRemoved");
-    return this.t("sessionEnded", { reason });
+  // Why (the code of a 4001 close or a 401) in the agent's language; a code this
+  // console does not know: the server's words.
+  private endedText(end: SessionEnd): string {
+    const key = sessionEndText(end);
+    return key ? this.t(key) : this.t("sessionEnded", { reason: end.words || end.problem });
   }
 
   private teardown(notice: string): void {
@@ -238,6 +238,7 @@ export class Store {
     this.api.forget();
     this.readSent = {};
     this.drafts = null;
+    window.removeEventListener("storage", this.onStorage);
     this.set({
       phase: "signed-out",
       notice,
@@ -247,6 +248,7 @@ export class Store {
       status: "offline",
       inbox: emptyInbox("", false),
       threads: {},
+      drafted: {},
       typing: {},
       selected: null,
       tab: "mine",
@@ -260,7 +262,9 @@ export class Store {
 
   private begin(session: Session): void {
     this.drafts = new DraftBook(storage(), draftKey(session.tenant, session.agent.id));
+    window.addEventListener("storage", this.onStorage);
     this.set({ phase: "signed-in", notice: "", session, inbox: emptyInbox(session.agent.id, session.agent.role === "admin") });
+    this.markDrafts();
     this.connect(session);
     void this.loadCanned();
     void this.api.attachmentPolicy().then((attachments) => this.set({ attachments }));
@@ -278,7 +282,7 @@ export class Store {
       // 4001: the session ended (expired, signed out, password changed, agent
       // removed). 1008 with those reasons: the same from a server before sessions.
       isFinal: (code, reason) => code === 4001 || (code === 1008 && /agent|password/.test(reason)),
-      onFinal: (_code, reason) => this.endSession(reason),
+      onFinal: (_code, reason) => this.endSession(fromCloseReason(reason)),
       create: this.createSocket,
     });
     this.socket = socket;
@@ -303,7 +307,7 @@ export class Store {
     this.api
       .restore()
       .then((session) => {
-        if (!session && this.state.phase === "signed-in") this.endSession("");
+        if (!session && this.state.phase === "signed-in") this.endSession({ problem: "", words: "" });
       })
       .catch(() => {}); // the server is away: the socket keeps trying
   }
@@ -359,6 +363,7 @@ export class Store {
       }
       case "conversation.closed":
         this.drafts?.remove(String(f.conversation_id));
+        this.markDrafts();
         this.inbox({ type: "closed", conversation_id: String(f.conversation_id), at: Date.now() });
         this.set({ typing: { ...this.state.typing, [String(f.conversation_id)]: 0 } });
         return;
@@ -511,6 +516,7 @@ export class Store {
       this.inbox({ type: "list", list: "queue", conversations: live(queue) });
       this.inbox({ type: "list", list: "closed", conversations: live(closed) });
       this.drafts?.remove(...closed.map((c) => c.id)); // closed while this page was away
+      this.markDrafts();
       if (admin) this.inbox({ type: "list", list: "all", conversations: live(all).filter((c) => c.status !== "closed") });
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 401) console.warn("refreshing the lists failed", e);
@@ -611,7 +617,24 @@ export class Store {
 
   saveDraft(id: string, text: string): void {
     this.drafts?.set(id, text);
+    this.markDrafts();
   }
+
+  // The inbox's marks follow the drafts: changed only when which conversations have
+  // one changes (not at every key typed).
+  private markDrafts(): void {
+    const ids = this.drafts?.ids() ?? [];
+    const now = Object.keys(this.state.drafted).sort();
+    if (ids.length === now.length && ids.every((id, i) => id === now[i])) return;
+    this.set({ drafted: Object.fromEntries(ids.map((id) => [id, true as const])) });
+  }
+
+  // The agent's other tab wrote or sent a draft: this one's marks follow.
+  private onStorage = (e: StorageEvent): void => {
+    if (!this.drafts || (e.key !== null && e.key !== this.drafts.storageKey)) return;
+    this.drafts.reload();
+    this.markDrafts();
+  };
 
   select(id: string | null): void {
     this.set({ selected: id });
@@ -708,6 +731,7 @@ export class Store {
     const frame = messageFrame(id, client_msg_id, trimmed, isPrivate, attachments.map((a) => a.id));
     this.send({ ...frame, ref: client_msg_id } as unknown as Frame);
     this.drafts?.remove(id); // now a pending message: it is resent from the thread
+    this.markDrafts();
     // As in the widget: retries back off up to 15 s, an agent who sends is waiting now.
     if (this.state.connection === "reconnecting") this.reconnectNow();
     return 0;

@@ -250,3 +250,25 @@ TEST_CASE(
   const std::string kept((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   CHECK(kept.find("s_gone") == std::string::npos);
 }
+
+TEST_CASE("a refused token says why: signed out, signed out by an admin, expired, not valid") {
+  TokenSigner signer(key_of(9));
+  SessionBook book(signer);
+  Claims a = alice(), b = alice(), old = alice();
+  const std::string token_a = book.open(a);
+  const std::string token_b = book.open(b);
+  old.expires_at_s = now_s() - 5;
+  const std::string expired = book.open(old);
+  book.sign_out(a, sb::kSignedOut.close_reason());
+  CHECK(book.refusal(token_a, now_s()).problem == "signed_out");
+  CHECK(book.refusal(expired, now_s()).problem == "session_expired");
+  CHECK(book.refusal("garbage", now_s()).problem == "invalid_token");
+  CHECK(book.refusal(TokenSigner(key_of(10)).issue(alice()), now_s()).problem == "invalid_token");
+  Claims bearer = alice();
+  bearer.issued_at_ms = sb::wall_clock_ms();
+  const std::string bearer_token = signer.issue(bearer);
+  book.sign_out_agent("acme", "alice", sb::wall_clock_ms() + 1,
+                      sb::kSignedOutByAdmin.close_reason());
+  CHECK(book.refusal(bearer_token, now_s()).problem == "signed_out_by_admin");
+  CHECK(book.refusal(token_b, now_s()).problem == "signed_out_by_admin");
+}

@@ -21,6 +21,8 @@ export const en = {
   endedSignedOut: "You signed out in another tab or window.",
   endedPassword: "Your password was changed. Please sign in with the new one.",
   endedRemoved: "Your account was removed from this workspace.",
+  endedByAdmin: "An admin signed you out. Please sign in again.",
+  endedInvalid: "Your sign-in is no longer valid. Please sign in again.",
   loading: "Loading…",
   // top bar
   presence: "Presence",
@@ -81,6 +83,8 @@ export const en = {
   privateNoteHint: "Only agents see notes",
   you: "You",
   youPrefix: "You: ",
+  draft: "Draft:",
+  draftUnsent: "unsent draft",
   bot: "Bot",
   system: "System",
   closedBanner: "This conversation is closed.",

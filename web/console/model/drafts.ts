@@ -97,6 +97,20 @@ export class DraftBook {
     return this.drafts[conversationId]?.text ?? "";
   }
 
+  // The conversations with a draft, sorted (for the inbox's mark).
+  ids(): string[] {
+    return Object.keys(this.drafts).sort();
+  }
+
+  // Read again (another tab of the agent's changed them).
+  reload(): void {
+    this.drafts = this.read() ?? this.drafts;
+  }
+
+  get storageKey(): string {
+    return this.key;
+  }
+
   set(conversationId: string, text: string, now = Date.now()): void {
     this.change((d) => withDraft(d, conversationId, text, now));
   }

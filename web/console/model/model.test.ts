@@ -4,6 +4,7 @@ import { emptyInbox, inboxReducer, tabList, totalUnread, unreadAfter, type Inbox
 import { messageFrame, resendFrames, resumeHello } from "./resume";
 import { addPage, addPending, applyAck, emptyThread, lastSeq, lastVisitorSeq, markFailed, mergeMessages, oldestSeq, unsent } from "./thread";
 import { toConv, toMessage, type Conv, type ServerMessage } from "./types";
+import { fromCloseReason, sessionEndText } from "./session-end";
 
 const msg = (seq: number, role: "visitor" | "agent" = "visitor", text = "m" + seq): ServerMessage => ({ message_id: "m" + seq, seq, from: { role, id: role === "visitor" ? "v1" : "dana" }, text, ts: 1000 + seq });
 const conv = (id: string, patch: Partial<Conv> = {}): Conv => ({ id, status: "assigned", visitor: { id: "v_" + id, name: "Ada", meta: {} }, assignee: "dana", created_at: 1, last_seq: 0, tags: [], ...patch });
@@ -192,5 +193,18 @@ describe("unread after a reload", () => {
   it("reads the agent's mark from the welcome's conversation, and nothing from an older server", () => {
     expect(toConv({ id: "c1", status: "assigned", read_seq: 4 }).read_seq).toBe(4);
     expect(toConv({ id: "c1", status: "assigned" }).read_seq).toBeUndefined();
+  });
+});
+
+describe("session end", () => {
+  it("reads the code of a 4001 close's reason, and keeps the words for people", () => {
+    expect(fromCloseReason("agent_removed: agent removed")).toEqual({ problem: "agent_removed", words: "agent removed" });
+    expect(fromCloseReason("signed_out")).toEqual({ problem: "signed_out", words: "" });
+    // No code (a server before codes): only words, which decide nothing.
+    expect(fromCloseReason("password changed")).toEqual({ problem: "", words: "password changed" });
+    expect(sessionEndText(fromCloseReason("password changed"))).toBeNull();
+    expect(sessionEndText({ problem: "signed_out_by_admin", words: "" })).toBe("endedByAdmin");
+    expect(sessionEndText({ problem: "toString", words: "x" })).toBeNull();
+    expect(sessionEndText({ problem: "", words: "" })).toBe("sessionExpired");
   });
 });

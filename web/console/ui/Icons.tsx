@@ -46,6 +46,12 @@ export const LockIcon = ({ size = 13 }: { size?: number }) => (
   </Svg>
 );
 
+export const PencilIcon = ({ size = 13 }: { size?: number }) => (
+  <Svg size={size}>
+    <path d="M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4Z" />
+  </Svg>
+);
+
 export const ChatIcon = ({ size = 56 }: { size?: number }) => (
   <Svg size={size}>
     <path d="M21 11.5a8.4 8.4 0 0 1-9 8.4 8.9 8.9 0 0 1-3.8-.9L3 21l1.9-5.2A8.4 8.4 0 0 1 12 3a8.4 8.4 0 0 1 9 8.5z" />

@@ -2,7 +2,7 @@ import { kTabs, knownGroups, knownTags, tabCounts, tabList, type Tab } from "../
 import type { Conv } from "../model/types";
 import type { Texts } from "../i18n";
 import { useApp } from "./context";
-import { LockIcon } from "./Icons";
+import { LockIcon, PencilIcon } from "./Icons";
 import { formatTime, formatWait, initials } from "./RichText";
 
 const kTabText: Record<Tab, keyof Texts> = { mine: "tabMine", queue: "tabQueue", all: "tabAll", closed: "tabClosed" };
@@ -89,7 +89,8 @@ function ConvItem({ conv }: { conv: Conv }) {
   const sub = typing
     ? t("typing", { name })
     : activity?.preview || (offer?.transfer ? t("transferOffer", { name: offer.transfer.from.name ?? offer.transfer.from.id, group: store.groupName(offer.transfer.group) }) : offer ? t("offer") + asked : conv.status === "queued" ? t("waitingFor", { time: formatWait(Date.now() - conv.created_at, state.lang) }) + asked : conv.assignee && conv.assignee !== inbox.me ? t("withAgent", { name: assigneeName }) : (conv.visitor.meta.page as string) ?? "");
-  const label = name + (unread ? ", " + t("unreadCount", { n: unread }) : "") + (offer ? ", " + t("offer") : "");
+  const drafted = !!state.drafted[conv.id];
+  const label = name + (unread ? ", " + t("unreadCount", { n: unread }) : "") + (offer ? ", " + t("offer") : "") + (drafted ? ", " + t("draftUnsent") : "");
   return (
     <li class={`conv-item ${selected ? "selected" : ""} ${unread ? "unread" : ""}`}>
       <button class="conv-open" aria-label={label} aria-current={selected ? "true" : undefined} onClick={() => store.select(conv.id)}>
@@ -102,6 +103,11 @@ function ConvItem({ conv }: { conv: Conv }) {
             <span class="conv-time">{formatTime(activity?.ts ?? conv.updated_at ?? conv.created_at, state.lang)}</span>
           </span>
           <span class={`conv-sub ${typing ? "typing-text" : ""}`}>
+            {drafted && !typing && (
+              <span class="draft-mark">
+                <PencilIcon size={11} /> {t("draft")}
+              </span>
+            )}
             {!typing && activity?.note && <LockIcon size={11} />} {!typing && activity?.agent && !activity.note ? t("youPrefix") : ""}
             {sub}
           </span>

@@ -5,8 +5,16 @@ import { StoreContext, useApp } from "./context";
 import { initials, RichText } from "./RichText";
 import { VisitorPanel } from "./VisitorPanel";
 import { Composer } from "./Composer";
+import { Inbox } from "./Inbox";
+import { emptyInbox, inboxReducer } from "../model/inbox";
 import { translator, type Lang } from "../i18n";
 import type { Conv } from "../model/types";
+
+// Renders a component under a (fake) store into a new element.
+function withStore(store: unknown, node: preact.ComponentChild, root = document.createElement("div")): HTMLElement {
+  render(<StoreContext.Provider value={store as Store}>{node}</StoreContext.Provider>, root);
+  return root;
+}
 
 describe("RichText", () => {
   it("renders visitor HTML as text and only http(s) links as links", () => {
@@ -40,13 +48,7 @@ describe("useApp", () => {
       const [state] = useApp();
       return <p>{state.phase}</p>;
     }
-    const root = document.createElement("div");
-    render(
-      <StoreContext.Provider value={store as unknown as Store}>
-        <Phase />
-      </StoreContext.Provider>,
-      root,
-    );
+    const root = withStore(store, <Phase />);
     store.set("signed-out"); // before Preact ran the effects: nobody listens yet
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(root.textContent).toBe("signed-out");
@@ -78,12 +80,7 @@ describe("the tag input", () => {
     const conv: Conv = { id: "c1", status: "assigned", visitor: { id: "v1", name: "访客 1d7638", meta: {} }, assignee: "a1", created_at: 0, last_seq: 3, tags };
     const root = document.createElement("div");
     document.body.append(root);
-    render(
-      <StoreContext.Provider value={store as unknown as Store}>
-        <VisitorPanel conv={conv} open={true} />
-      </StoreContext.Provider>,
-      root,
-    );
+    withStore(store, <VisitorPanel conv={conv} open={true} />, root);
     const input = root.querySelector<HTMLInputElement>(".tag-form input")!;
     const add = async (text: string) => {
       input.value = text;
@@ -147,12 +144,7 @@ describe("the composer", () => {
     const conv: Conv = { id: "c1", status: "assigned", visitor: { id: "v1", name: "Ada", meta: {} }, assignee: "a1", created_at: 0, last_seq: 3, tags: [] };
     const root = document.createElement("div");
     document.body.append(root);
-    render(
-      <StoreContext.Provider value={store as unknown as Store}>
-        <Composer conv={conv} />
-      </StoreContext.Provider>,
-      root,
-    );
+    withStore(store, <Composer conv={conv} />, root);
     const area = root.querySelector<HTMLTextAreaElement>("textarea")!;
     const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
     const type = async (text: string) => {
@@ -193,5 +185,35 @@ describe("the composer", () => {
     await c.send();
     expect(c.problem()).toBe("Too long to send: remove 5 characters, or send it as two messages. Your text is still here.");
     expect(c.area.value).toBe("abcdefgh");
+  });
+});
+
+describe("the inbox's draft mark", () => {
+  function inbox(lang: Lang, drafted: Record<string, true>) {
+    const convs: Conv[] = [
+      { id: "c1", status: "assigned", visitor: { id: "v1", name: "Ada", meta: {} }, assignee: "dana", created_at: 1, last_seq: 1, tags: [] },
+      { id: "c2", status: "assigned", visitor: { id: "v2", name: "Bo", meta: {} }, assignee: "dana", created_at: 2, last_seq: 1, tags: [] },
+    ];
+    const store = {
+      state: { lang, tab: "mine", filters: { tag: "", group: "" }, groups: [], agents: [], typing: {}, selected: "c1", drafted, inbox: inboxReducer(emptyInbox("dana", false), { type: "welcome", conversations: convs }) },
+      t: translator(lang),
+      subscribe: () => () => {},
+      visitorName: (c: Conv) => c.visitor.name,
+      groupName: (g: string) => g,
+    };
+    const root = withStore(store, <Inbox />);
+    const item = (name: string) => [...root.querySelectorAll<HTMLButtonElement>(".conv-open")].find((b) => b.textContent?.includes(name))!;
+    return { root, item };
+  }
+
+  it("marks a conversation with an unsent draft, by sight and in its accessible name", () => {
+    const en = inbox("en", { c2: true });
+    expect(en.item("Bo").getAttribute("aria-label")).toBe("Bo, unsent draft");
+    expect(en.item("Bo").querySelector(".draft-mark")?.textContent?.trim()).toBe("Draft:");
+    expect(en.item("Ada").getAttribute("aria-label")).toBe("Ada");
+    expect(en.item("Ada").querySelector(".draft-mark")).toBeNull();
+    const zh = inbox("zh", { c2: true });
+    expect(zh.item("Bo").getAttribute("aria-label")).toBe("Bo, 有草稿");
+    expect(zh.item("Bo").querySelector(".draft-mark")?.textContent?.trim()).toBe("草稿：");
   });
 });

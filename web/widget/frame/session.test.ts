@@ -29,6 +29,32 @@ function session(stored: Persisted = {}, sockets: FakeSocket[] = []) {
   return { s, saved, unread, sockets };
 }
 
+// Tabs of one website sharing its storage entry (starting from `initial`): a write is
+// heard by the other tabs a moment later (hearAll), as the loader passes the storage
+// event on; forget() drops what was not heard yet.
+function sharedTabs(count: number, initial: Persisted = {}) {
+  let shared: Persisted = initial;
+  const tabs = Array.from({ length: count }, () => session(shared));
+  const heard: (() => void)[] = [];
+  for (const [n, tab] of tabs.entries()) {
+    const persist = tab.saved.push.bind(tab.saved);
+    tab.saved.push = (...values: Persisted[]) => {
+      for (const v of values) {
+        shared = v;
+        for (const [m, other] of tabs.entries()) if (m !== n) heard.push(() => other.s.storedElsewhere(JSON.parse(JSON.stringify(v))));
+      }
+      return persist(...values);
+    };
+  }
+  // What was written so far is heard (and what that makes them write is heard next time).
+  const hear = () => heard.splice(0).forEach((f) => f());
+  // Until nobody writes any more.
+  const hearAll = () => {
+    for (let i = 0; i < 10 && heard.length; i++) hear();
+  };
+  return { tabs, hear, hearAll, shared: () => shared, forget: () => void heard.splice(0) };
+}
+
 describe("Session", () => {
   // No server here: the REST history a reload asks for is not found unless a test says.
   beforeEach(() => vi.stubGlobal("fetch", async () => new Response("{}", { status: 404 })));
@@ -170,26 +196,75 @@ describe("Session", () => {
     expect(again.saved.at(-1)?.p).toBeUndefined(); // sent: not sent again after the next reload
   });
 
+  describe("two tabs that began as two visitors", () => {
+    // Two fresh tabs sharing the website's storage entry; a write is heard by the
+    // other tab a moment later (hearAll), as the loader passes the storage event on.
+    function twoTabs() {
+      const world = sharedTabs(2);
+      for (const tab of world.tabs) {
+        tab.s.start();
+        tab.sockets[0].open();
+      }
+      return world;
+    }
+    const welcome = (v: string, conversation: unknown = null) => ({ type: "welcome", visitor_id: v, visitor_token: "tok-" + v, conversation });
+
+    it("agree on one visitor when neither has a conversation: the smaller id", () => {
+      const { tabs, hearAll, shared } = twoTabs();
+      const [a, b] = tabs;
+      a.sockets[0].frame(welcome("v1"));
+      b.sockets[0].frame(welcome("v2"));
+      hearAll();
+      // b connects again as v1; a stays.
+      expect(a.sockets).toHaveLength(1);
+      expect(b.sockets).toHaveLength(2);
+      b.sockets[1].open();
+      expect(b.sockets[1].sent[0]).toMatchObject({ type: "hello", visitor_token: "tok-v1" });
+      b.sockets[1].frame(welcome("v1"));
+      hearAll();
+      expect(shared()).toMatchObject({ v: "v1" });
+      expect(a.sockets).toHaveLength(1);
+      expect(b.sockets).toHaveLength(2); // settled: no more reconnects
+    });
+
+    it("agree when only one of them wrote since (the other's write was cleared away)", () => {
+      const { tabs, hearAll, forget } = twoTabs();
+      const [a, b] = tabs;
+      a.sockets[0].frame(welcome("v1"));
+      forget(); // the website cleared its storage: b never hears of v1
+      b.sockets[0].frame(welcome("v2"));
+      hearAll(); // a hears v2, keeps v1 and stores it again; b hears that and comes over
+      expect(a.sockets).toHaveLength(1);
+      expect(b.sockets).toHaveLength(2);
+    });
+
+    it("a tab with no conversation joins the other's, and shows it", () => {
+      const { tabs, hearAll, shared } = twoTabs();
+      const [a, b] = tabs;
+      a.sockets[0].frame(welcome("v9"));
+      b.sockets[0].frame(welcome("v0")); // the smaller id, but b has no conversation
+      a.s.send("Where is my parcel?"); // before either tab heard of the other
+      const sent = a.sockets[0].sent.find((f: any) => f.type === "message") as any;
+      a.sockets[0].frame({ type: "ack", client_msg_id: sent.client_msg_id, message_id: "m1", seq: 1, conversation_id: "c1" });
+      hearAll();
+      expect(a.sockets).toHaveLength(1); // a keeps its conversation
+      expect(b.sockets).toHaveLength(2);
+      b.sockets[1].open();
+      expect(b.sockets[1].sent[0]).toMatchObject({ type: "hello", visitor_token: "tok-v9", last_seq: { c1: 0 } });
+      b.sockets[1].frame(welcome("v9", { id: "c1", status: "bot", agent: null }));
+      b.sockets[1].frame({ type: "message", conversation_id: "c1", message_id: "m1", seq: 1, from: { role: "visitor" }, text: "Where is my parcel?", ts: 1 });
+      expect(b.s.chat.entries.map((e) => e.text)).toEqual(["Where is my parcel?"]);
+      hearAll();
+      expect(shared()).toMatchObject({ v: "v9", c: "c1" });
+    });
+  });
+
   it("two tabs of the website keep each other's unsent messages in the one stored entry", () => {
     vi.useFakeTimers();
     try {
-      // The website's localStorage entry, shared by both tabs; a write is heard by
-      // the other tab (the loader passes the storage event on) a moment later.
-      let shared: Persisted = { t: "tok", c: "c1" };
-      const tabs = [session(shared), session(shared)];
-      const heard: (() => void)[] = [];
-      for (const [n, tab] of tabs.entries()) {
-        const persist = tab.saved.push.bind(tab.saved);
-        tab.saved.push = (...values: Persisted[]) => {
-          for (const v of values) {
-            shared = v;
-            heard.push(() => tabs[1 - n].s.storedElsewhere(JSON.parse(JSON.stringify(v))));
-          }
-          return persist(...values);
-        };
-      }
-      const hearAll = () => heard.splice(0).forEach((f) => f());
-      const stored = () => (shared.p ?? []).map((p) => p.x).sort();
+      // The website's localStorage entry, shared by both tabs.
+      const { tabs, hear: hearAll, shared } = sharedTabs(2, { t: "tok", c: "c1" });
+      const stored = () => (shared().p ?? []).map((p) => p.x).sort();
       const welcome = { type: "welcome", visitor_id: "v1", visitor_token: "tok", conversation: { id: "c1", status: "assigned", agent: { id: "dana", name: "Dana" } } };
       for (const tab of tabs) {
         tab.s.start();
@@ -211,7 +286,7 @@ describe("Session", () => {
       hearAll();
       expect(stored()).toEqual(["A again", "B again", "from tab A", "from tab B"]);
       // A new page of the website shows all four as Sending….
-      expect(session(shared).s.view.get().chat.entries.map((e) => [e.text, e.state]).sort()).toEqual([
+      expect(session(shared()).s.view.get().chat.entries.map((e) => [e.text, e.state]).sort()).toEqual([
         ["A again", "pending"],
         ["B again", "pending"],
         ["from tab A", "pending"],

@@ -42,6 +42,7 @@ export interface View {
 
 export interface Persisted {
   t?: string; // visitor token
+  v?: string; // the visitor id the token is of (tabs compare these: each welcome's token is a fresh one)
   c?: string; // conversation id
   s?: number; // seen up to
   r?: string; // a closed conversation not rated yet: the rating is offered again
@@ -116,6 +117,7 @@ export class Session {
   readonly view: Store<View>;
   private socket: ReconnectingSocket;
   private token: string | null;
+  private visitorId: string | null;
   private storedConversation: string | null;
   private profile: Profile = {};
   private visible = false;
@@ -135,6 +137,7 @@ export class Session {
 
   constructor(private readonly o: SessionOptions) {
     this.token = o.stored.t ?? null;
+    this.visitorId = o.stored.t ? (o.stored.v ?? null) : null;
     this.storedConversation = o.stored.c ?? null;
     this.ratingDone = typeof o.stored.rd === "string" ? o.stored.rd : null;
     const due = typeof o.stored.r === "string" && o.stored.r !== this.ratingDone && typeof o.stored.rc === "number" && Date.now() - o.stored.rc < kRatingWindowMs;
@@ -203,7 +206,7 @@ export class Session {
     const known = new Set(this.chat.entries.map((e) => e.client_msg_id).filter((i): i is string => !!i));
     const unsent = mergePending(ours, this.othersPending, known);
     const pending = unsent.length ? { p: unsent } : {};
-    this.o.persist({ t: this.token ?? undefined, c: this.chat.conversationId ?? this.storedConversation ?? undefined, s: this.chat.seenUpTo, ...due, ...done, ...pending });
+    this.o.persist({ t: this.token ?? undefined, v: this.visitorId ?? undefined, c: this.chat.conversationId ?? this.storedConversation ?? undefined, s: this.chat.seenUpTo, ...due, ...done, ...pending });
   }
 
   private setRating(rating: View["rating"]): void {
@@ -219,6 +222,7 @@ export class Session {
   // Its unsent messages are kept with this tab's when this one stores next; if it
   // wrote before it heard of this tab's, they are stored again now.
   storedElsewhere(stored: Persisted): void {
+    this.adoptVisitor(stored);
     this.othersPending = storedPending(stored.p);
     const there = new Set(this.othersPending.map((p) => p.i));
     if (S.toResend(this.chat).some((e) => !there.has(e.client_msg_id!))) this.save();
@@ -226,6 +230,30 @@ export class Session {
     if (typeof stored.rd !== "string" || !rating || rating.rated !== null || rating.id !== stored.rd) return;
     this.ratingDone = stored.rd;
     this.patch({ rating: null });
+  }
+
+  // Two tabs that began before either had stored a token (a browser restoring its
+  // tabs, storage cleared) are two visitors to the server, and the stored entry is
+  // whichever wrote last: the visitor would have a conversation per tab and, after a
+  // reload, find one of them. They agree on one visitor: a tab with no conversation of
+  // its own takes the other's when that one has a conversation, or, when neither has,
+  // the one with the smaller id (both tabs decide the same). It connects again as
+  // that visitor, and the welcome and replay bring the conversation; its unsent
+  // messages are sent there. A tab in a conversation keeps it; two tabs in two
+  // conversations keep theirs (the stored entry: the last to write, as before).
+  private adoptVisitor(stored: Persisted): void {
+    const other = typeof stored.v === "string" && stored.v && typeof stored.t === "string" && stored.t ? stored.v : null;
+    if (!other || other === this.visitorId || !this.visitorId && this.chat.conversationId) return;
+    if (this.chat.conversationId || (this.visitorId && !stored.c && other > this.visitorId)) {
+      // This tab's visitor stays: stored again, so that the other tab hears of it
+      // and comes over (it wrote last). Two conversations: each tab keeps its own.
+      if (!stored.c) this.save();
+      return;
+    }
+    this.token = stored.t!;
+    this.visitorId = other;
+    this.storedConversation = stored.c ?? null;
+    if (this.started) this.socket.reconnectNow();
   }
 
   // After a reload the server's welcome names no open conversation, but the one
@@ -274,6 +302,7 @@ export class Session {
     switch (f.type) {
       case "welcome": {
         this.token = String(any.visitor_token);
+        this.visitorId = typeof any.visitor_id === "string" ? any.visitor_id : null;
         this.patch({ welcomed: true });
         this.setChat(S.applyWelcome(this.chat, any.conversation ?? null));
         if (!any.conversation) this.storedConversation = null;

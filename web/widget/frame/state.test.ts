@@ -108,6 +108,17 @@ describe("resume with last_seq", () => {
     expect(s.entries.filter((e) => e.kind === "notice").length).toBe(1);
   });
 
+  it("puts \"joined\" after the routing message posted before it, though that message comes after the frame", () => {
+    const shown = (s: S.ChatState) => s.entries.map((e) => (e.kind === "notice" ? `(${e.notice?.id} ${e.notice?.name})` : e.text));
+    let s = S.applyMessage(S.emptyState, msg(1, "visitor", "hello"));
+    // The server assigned Dana right after posting its greeting (seq 2), which was
+    // still being stored: the assignment reaches the widget first.
+    s = S.applyAssigned(s, { conversation_id: "c1", agent: { id: "dana", name: "Dana" }, last_seq: 2 });
+    s = S.applyMessage(s, msg(2, "system", "Connecting you to a person."));
+    s = S.applyMessage(s, msg(3, "agent", "Hi, Dana here."));
+    expect(shown(s)).toEqual(["hello", "Connecting you to a person.", "(joined Dana)", "Hi, Dana here."]);
+  });
+
   it("shows a closed conversation read from the history with \"joined\" before each agent's first message", () => {
     const s = S.applyHistory(S.emptyState, "c1", [msg(1, "visitor", "where is it?"), msg(2, "agent", "Looking."), msg(3, "agent", "Ships today.")]);
     expect(s.entries.map((e) => (e.kind === "notice" ? `(${e.notice?.id})` : e.text))).toEqual(["where is it?", "(joined)", "Looking.", "Ships today.", "(closed)"]);

@@ -158,10 +158,15 @@ function addNotice(state: ChatState, id: "joined" | "closed", name?: string, pla
   return { ...state, entries: order([...state.entries, entry]) };
 }
 
-export function applyAssigned(state: ChatState, f: { conversation_id: string; agent: { id: string; name: string } }): ChatState {
+// last_seq: the conversation's last seq when the agent joined. A message posted just
+// before (the routing graph's "connecting you…") may still be on its way, and comes
+// after this frame: the notice goes after it all the same. Older servers: after
+// what is shown.
+export function applyAssigned(state: ChatState, f: { conversation_id: string; agent: { id: string; name: string }; last_seq?: number }): ChatState {
   const changed = state.agent?.id !== f.agent.id;
   state = { ...state, conversationId: f.conversation_id, status: "assigned", agent: f.agent, queue: null };
-  return changed ? addNotice(state, "joined", f.agent.name) : state;
+  const anchor = typeof f.last_seq === "number" && f.last_seq >= 0 ? f.last_seq : undefined;
+  return changed ? addNotice(state, "joined", f.agent.name, { anchor }) : state;
 }
 
 export function applyQueued(state: ChatState, f: { conversation_id: string; position: number; eta_s: number }): ChatState {
