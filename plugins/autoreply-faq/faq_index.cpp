@@ -108,6 +108,14 @@ FaqIndex::FaqIndex(std::vector<FaqEntry> entries, FaqIndexOptions options)
                                    "' has no searchable words");
       for (const auto& t : tokens) entry_terms[e].insert(term_id(t));
       add_document(e, v, false, tokens);
+      if (options_.analyzer && options_.verb_with_its_thing) {
+        auto& things = documents_.back().things;
+        for (const auto& t : tokens)
+          if (options_.analyzer->names_topic(t, false) && options_.analyzer->names_thing(t))
+            things.push_back(term_id(t));
+        std::sort(things.begin(), things.end());
+        things.erase(std::unique(things.begin(), things.end()), things.end());
+      }
       concatenated.insert(concatenated.end(), tokens.begin(), tokens.end());
     }
     add_document(e, 0, true, concatenated);
@@ -156,6 +164,13 @@ FaqIndex::FaqIndex(std::vector<FaqEntry> entries, FaqIndexOptions options)
     for (std::size_t e = 0; e < entries_.size(); ++e)
       for (const auto& question : entries_[e].questions)
         if (options_.analyzer->asks_when(question)) asks_when_[e] = true;
+  // A question's own things are those no other entry's questions name: "order" in
+  // "When will my order arrive?" is every order entry's, so its arriving is no one
+  // thing's (verb_with_its_thing).
+  for (auto& d : documents_)
+    d.things.erase(std::remove_if(d.things.begin(), d.things.end(),
+                                  [&](std::uint32_t t) { return entry_frequency[t] != 1; }),
+                   d.things.end());
   only_when_.assign(entries_.size(), false);
   if (options_.analyzer && options_.only_when_answers_when)
     for (std::size_t e = 0; e < entries_.size(); ++e)
@@ -511,9 +526,46 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
   std::vector<bool> meets_typed(entries_.size(), !options_.analyzer);
   if (options_.analyzer) {
     std::vector<double> in_questions(entries_.size(), 0.0), in_answer(entries_.size(), 0.0);
+    // The things the message names in its own words that the entries' questions have,
+    // and by entry whether it has one of the things the message names in any way
+    // (verb_with_its_thing).
+    std::vector<std::uint32_t> message_things;
+    std::vector<bool> names_message_thing(entries_.size(), false);
+    if (options_.verb_with_its_thing) {
+      for (const auto& q : terms)
+        if (q.thing && (q.as_written || q.typed) && idf_[q.term] < unknown_term_idf_)
+          message_things.push_back(q.term);
+      std::sort(message_things.begin(), message_things.end());
+      if (!message_things.empty())
+        for (const auto& q : terms)
+          if (q.thing)
+            for (const auto& p : postings_[q.term])
+              names_message_thing[documents_[p.doc].entry] = true;
+    }
+    // By entry, for one act the message names: 1 when only questions about their own
+    // other things have it, 2 when a question that names no own thing or one of the
+    // message's does.
+    std::vector<unsigned char> act_context(entries_.size(), 0);
     for (const auto& q : terms) {
+      const bool act = !message_things.empty() && q.topic && !q.thing;
+      if (act)
+        for (const auto& p : postings_[q.term]) {
+          const auto& doc = documents_[p.doc];
+          if (doc.answer_field || doc.entry_field) continue;
+          const bool about_its_thing =
+              doc.things.empty() ||
+              std::any_of(doc.things.begin(), doc.things.end(), [&](std::uint32_t t) {
+                return std::binary_search(message_things.begin(), message_things.end(), t);
+              });
+          act_context[doc.entry] =
+              std::max<unsigned char>(act_context[doc.entry], about_its_thing ? 2 : 1);
+        }
       for (const auto& p : postings_[q.term]) {
         const auto& doc = documents_[p.doc];
+        // An act said of another thing than the message's matches in the entry's answer
+        // at most (answer_weight), not in its questions.
+        if (!doc.answer_field && act_context[doc.entry] == 1 && !names_message_thing[doc.entry])
+          continue;
         (doc.answer_field ? in_answer : in_questions)[doc.entry] = q.weight;
       }
       for (std::size_t e = 0; e < entries_.size(); ++e) {
@@ -526,6 +578,7 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
         if ((q.as_written || q.typed) && matched > 0) meets_typed[e] = true;
         if (q.amount && in_questions[e] > 0) asks_like[e] = true;
         in_questions[e] = in_answer[e] = 0;
+        act_context[e] = 0;
       }
     }
   }

@@ -142,6 +142,16 @@ struct FaqIndexOptions {
   // next-day shipping?" and 我想把钱退回来，在哪里操作？ share their topic with "How long
   // does shipping take?" and 钱什么时候退回来, not what they ask.
   bool only_when_answers_when = false;
+  // With an analyzer: an act the message shares with an entry ("arrive", 取消: a topic
+  // term that names no thing) does not match the entry's questions when the message
+  // names, in its own words, a thing the entries' questions have, the entry has none
+  // of the things the message names (in its questions or answer), and every question
+  // of the entry with the act names a thing of its own (one no other entry's
+  // questions name) that the message does not. "My refund still has not arrived" names
+  // the refund; "The password reset email did not arrive" is the password's arriving.
+  // A question whose things every entry shares ("When will my order arrive?") or that
+  // names none keeps its acts for any message.
+  bool verb_with_its_thing = false;
 };
 
 struct FaqMatch {
@@ -252,6 +262,9 @@ class FaqIndex {
     bool entry_field;     // all the entry's variants concatenated
     double length;
     bool answer_field = false;  // the entry's answer text (with an analyzer only)
+    // A question's terms that name a thing (TextAnalyzer::names_thing), sorted: what
+    // its acts are done to or by (verb_with_its_thing).
+    std::vector<std::uint32_t> things{};
   };
   // How specific the things are that a message names and the knowledge base lacks
   // (FaqMatch::unknown_thing, FaqMatch::unknown_subject).

@@ -172,6 +172,7 @@ FaqIndexOptions FaqStage::index_options(const FaqStageOptions& options,
   index.cap_answer_only_synonyms = true;
   index.match_asks_when = true;
   index.only_when_answers_when = options.only_when_answers_when;
+  index.verb_with_its_thing = options.verb_with_its_thing;
   return index;
 }
 

@@ -974,3 +974,25 @@ TEST_CASE_METHOD(LanguageData,
   CHECK(decision_of(stage, "退款还没到账") == "refund-time");
   CHECK(decision_of(stage, "do refunds take long?") == "refund-time");
 }
+
+TEST_CASE_METHOD(LanguageData,
+                 "an act shared only through a question about another thing does not answer",
+                 "[stage]") {
+  const auto stage = demo_stage();
+  const auto without = demo_stage_with([](FaqStageOptions& o) { o.verb_with_its_thing = false; });
+  // The refund is what has not arrived; the password entry's "did not arrive" is said of
+  // its reset email. No entry says when a refund arrives in these words: handed off.
+  const auto* refund = "my refund still has not arrived";
+  CHECK(decision_of(without, refund) == "password-reset");
+  CHECK(decision_of(stage, refund) == "-");
+  // The entry's own thing named, an order's arriving (every order entry's thing), or a
+  // parcel (the tenant's synonym of a shipment) keep what they got.
+  for (const auto* text :
+       {"the reset email did not arrive", "my password reset email never arrived",
+        "when will my parcel arrive", "重置邮件没收到", "退款还没到账"}) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) == decision_of(without, text));
+  }
+  CHECK(decision_of(stage, "the reset email did not arrive") == "password-reset");
+  CHECK(decision_of(stage, "when will my parcel arrive") == "shipping-time");
+}
