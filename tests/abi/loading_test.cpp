@@ -144,7 +144,7 @@ TEST_CASE("create_instance reports an unknown plugin and a plugin that throws") 
   CHECK_THAT(error, Catch::Contains("acme") && Catch::Contains("refusing this tenant"));
 }
 
-TEST_CASE("a refusal says when it ends from ABI 1.8; an older plugin's words are only words") {
+TEST_CASE("a refusal says when it ends from ABI 1.8, an older plugin's words are only words") {
   // A cluster node tries a tenant again when the storage plugin says its refusal
   // ends (another node's lease), else at its next heartbeat (core/cluster/take_retries).
   TempDir dir;
@@ -216,7 +216,7 @@ TEST_CASE("an instance sees its own config and its tenant's events") {
 }
 
 TEST_CASE(
-    "a replaced plugin file is loaded beside the old code; existing instances keep the old code") {
+    "a replaced plugin file is loaded beside the old code, existing instances keep the old code") {
   TempDir dir;
   copy_test_plugins(dir.path(), {"abi-c-router"});
   CapturedLog log;

@@ -151,7 +151,7 @@ TEST_CASE("the stages get the language of the visitor's hello", "[bots]") {
 }
 
 TEST_CASE(
-    "failing, malformed and empty answers pass the turn on; when nothing is left a human "
+    "failing, malformed and empty answers pass the turn on, when nothing is left a human "
     "takes over",
     "[bots]") {
   BotPlugins plugins;

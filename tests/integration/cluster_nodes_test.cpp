@@ -130,7 +130,7 @@ VisitorSession connect_visitor(uint16_t port, json::object hello,
 
 TEST_CASE(
     "two nodes: one owns the tenant, a visitor relayed from the other chats with an agent on "
-    "the owner; replay on another node; the owner killed and the survivor serves within 5 s",
+    "the owner, replay on another node, the owner killed and the survivor serves within 5 s",
     "[cluster]") {
   Cluster cluster;
   auto& a = cluster.add_node("node-a");

@@ -75,7 +75,7 @@ WsClient agent_socket(Deployment& deployment, const Headers& headers) {
 
 }  // namespace
 
-TEST_CASE("a session cookie signs the console in and authenticates REST; changes need CSRF",
+TEST_CASE("a session cookie signs the console in and authenticates REST, changes need CSRF",
           "[session]") {
   Deployment deployment({acme_tenant()});
   const auto port = deployment.port();
@@ -230,7 +230,7 @@ TEST_CASE("an agent socket closes with 4001 when its session expires", "[session
   CHECK(tab.close_reason() == "session_expired: session expired");
 }
 
-TEST_CASE("a signed-out cookie stays refused after a restart; other sessions live on",
+TEST_CASE("a signed-out cookie stays refused after a restart, other sessions live on",
           "[session]") {
   Deployment deployment({acme_tenant()});
   auto gone = sign_in(deployment, "alice");

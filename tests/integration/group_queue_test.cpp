@@ -194,7 +194,7 @@ TEST_CASE("a full group queue with message_and_close: the message, then the clos
   CHECK(group_queue_metric(deployment, kBillingFull) == 1);
 }
 
-TEST_CASE("past max_wait_s the visitor is told; closed or kept as the group says",
+TEST_CASE("past max_wait_s the visitor is told, closed or kept as the group says",
           "[routing][queue][groups]") {
   Deployment deployment(
       {shop("max_wait_s = 1\non_queue_limit = \"message_and_close\"\n", "max_wait_s = 2\n")});

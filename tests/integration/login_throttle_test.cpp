@@ -23,7 +23,7 @@ bool metrics_line(Deployment& deployment, const std::string& line) {
 
 }  // namespace
 
-TEST_CASE("five wrong passwords lock the address; the right one works after the lock",
+TEST_CASE("five wrong passwords lock the address, the right one works after the lock",
           "[auth][abuse]") {
   Deployment deployment({acme_tenant()});
   for (int i = 0; i < 5; ++i) {

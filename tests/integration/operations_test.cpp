@@ -151,7 +151,7 @@ TEST_CASE("rotate-key on a running server signs no one out, unless told to keep 
   CHECK(admin_status(deployment.login("acme", "root")) == 200);
 }
 
-TEST_CASE("a second server on the same data dir refuses to start; the first keeps serving",
+TEST_CASE("a second server on the same data dir refuses to start, the first keeps serving",
           "[ops][data-dir]") {
   Deployment deployment({acme_tenant()});
   auto& server = deployment.server();

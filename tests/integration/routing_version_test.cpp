@@ -55,7 +55,7 @@ json::value renamed(json::value graph, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("a PUT saves only over the version it was made from; a stale one gets 412",
+TEST_CASE("a PUT saves only over the version it was made from, a stale one gets 412",
           "[routing_graph]") {
   Deployment deployment({versioned_shop()});
   const auto admin = bearer(deployment.login("shop", "root"));
@@ -213,7 +213,7 @@ TEST_CASE("every save is kept as a version (who, when, the graph), hand edits to
             .status == 403);
 }
 
-TEST_CASE("graph versions, catalog and history stay within their tenant; bad input is refused",
+TEST_CASE("graph versions, catalog and history stay within their tenant, bad input is refused",
           "[routing_graph]") {
   TenantSpec other;
   other.id = "other";

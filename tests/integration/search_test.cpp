@@ -34,7 +34,7 @@ sb::test::HttpResponse search(Deployment& d, const std::string& tenant, const st
 
 }  // namespace
 
-TEST_CASE("an admin searches the tenant's messages; others are refused", "[search]") {
+TEST_CASE("an admin searches the tenant's messages, others are refused", "[search]") {
   Deployment deployment({acme_tenant(), globex_tenant()});
   auto visitor = deployment.connect_visitor("acme");
   const auto conversation_id =

@@ -163,7 +163,7 @@ std::set<int> open_descriptors(int pid) {
 
 }  // namespace
 
-TEST_CASE("a head trickled a byte at a time is cut off at its deadline; others are served",
+TEST_CASE("a head trickled a byte at a time is cut off at its deadline, others are served",
           "[hostile][slow]") {
   sb::test::TempDir scratch("switchboard-slow");
   DeploymentOptions options;
@@ -194,7 +194,7 @@ TEST_CASE("a head trickled a byte at a time is cut off at its deadline; others a
   CHECK(silent.read(4s));
 }
 
-TEST_CASE("headers over max_header_bytes are answered 431; large but allowed ones are served",
+TEST_CASE("headers over max_header_bytes are answered 431, large but allowed ones are served",
           "[hostile][slow]") {
   Deployment deployment({acme_tenant()});
   const auto big = raw_request(deployment.port(), "127.0.0.1", "GET", "/healthz",
@@ -219,7 +219,7 @@ TEST_CASE("headers over max_header_bytes are answered 431; large but allowed one
   CHECK(declared("/v1/tenants/acme/attachments", (32 << 20) + 1) == 413);
 }
 
-TEST_CASE("a slow upload that keeps moving succeeds; a stalled or trickling one is cut off",
+TEST_CASE("a slow upload that keeps moving succeeds, a stalled or trickling one is cut off",
           "[hostile][slow]") {
   sb::test::TempDir scratch("switchboard-slow");
   DeploymentOptions options;
@@ -313,7 +313,7 @@ TEST_CASE("with the shipped limits, a 32 MiB attachment sent over 13 s is accept
   CHECK(upload.status() == 201);
 }
 
-TEST_CASE("a download the client stops reading is cut off; one it reads slowly completes",
+TEST_CASE("a download the client stops reading is cut off, one it reads slowly completes",
           "[hostile][slow]") {
   sb::test::TempDir scratch("switchboard-slow");
   DeploymentOptions options;
@@ -366,7 +366,7 @@ TEST_CASE("a download the client stops reading is cut off; one it reads slowly c
   CHECK(Clock::now() - started > 1s);
 }
 
-TEST_CASE("a visitor socket that never says hello is closed; one that did stays",
+TEST_CASE("a visitor socket that never says hello is closed, one that did stays",
           "[hostile][slow]") {
   sb::test::TempDir scratch("switchboard-slow");
   DeploymentOptions options;

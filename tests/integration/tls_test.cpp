@@ -349,7 +349,7 @@ TEST_CASE("over TLS a visitor and an agent chat on wss://, REST answers on https
   }
 }
 
-TEST_CASE("with TLS, plain HTTP from elsewhere is sent to https; silent clients are closed in time",
+TEST_CASE("with TLS, plain HTTP from elsewhere is sent to https, silent clients are closed in time",
           "[tls][hostile]") {
   sb::test::TempDir scratch("switchboard-tls");
   const auto tls = sb::test::make_self_signed(scratch.path(), "server", "chat.test", 1);
@@ -401,7 +401,7 @@ TEST_CASE("with TLS, plain HTTP from elsewhere is sent to https; silent clients 
   }
 }
 
-TEST_CASE("hsts_max_age_s sets Strict-Transport-Security's max-age; 0 sends none", "[tls]") {
+TEST_CASE("hsts_max_age_s sets Strict-Transport-Security's max-age, 0 sends none", "[tls]") {
   sb::test::TempDir scratch("switchboard-tls");
   const auto tls = sb::test::make_self_signed(scratch.path(), "server", "chat.test", 1);
   const std::string max_age = GENERATE("600", "0");

@@ -131,7 +131,7 @@ std::string audit_log_with(Setup& setup, const std::string& token, const std::st
 
 }  // namespace
 
-TEST_CASE("a handed-off question is listed; attached to an entry, the bot answers it next time",
+TEST_CASE("a handed-off question is listed, attached to an entry, the bot answers it next time",
           "[bots][unanswered]") {
   Setup setup;
   const auto admin = setup.deployment.login("acme", "root");
@@ -276,7 +276,7 @@ TEST_CASE("a handed-off question is listed; attached to an entry, the bot answer
   }
 }
 
-TEST_CASE("feedback: Yes is thanked and lists nothing; off by default", "[bots][unanswered]") {
+TEST_CASE("feedback: Yes is thanked and lists nothing, off by default", "[bots][unanswered]") {
   Setup setup("feedback = true\n", "");
   const auto admin = setup.deployment.login("acme", "root");
   auto visitor = setup.deployment.connect_visitor("acme", json::object{{"language", "zh-CN"}});

@@ -79,7 +79,7 @@ TEST_CASE("a reloaded widget is told who serves its conversation, or its place i
   CHECK(fresh.welcome.at("conversation").is_null());
 }
 
-TEST_CASE("agents see the visitor's name, email and page; a bad email is refused",
+TEST_CASE("agents see the visitor's name, email and page, a bad email is refused",
           "[chat][widget]") {
   Deployment deployment({acme_tenant()});
   const auto admin = deployment.login("acme", "root");
@@ -112,7 +112,7 @@ TEST_CASE("agents see the visitor's name, email and page; a bad email is refused
   CHECK(str(obj(stored, "meta"), "plan") == "pro");
 }
 
-TEST_CASE("a closed conversation is rated by its visitor; the rating is kept and reaches the agent",
+TEST_CASE("a closed conversation is rated by its visitor, the rating is kept and reaches the agent",
           "[chat][widget][csat]") {
   Deployment deployment({acme_tenant()});
   const auto admin = deployment.login("acme", "root");

@@ -4,15 +4,72 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
 #include <regex>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "support/build_speed.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sb::test {
+
+namespace {
+
+std::mutex reports_mutex;
+
+void fail_on_sanitizer_reports();
+
+// Never destroyed, so it outlives every static object and the exit handler sees it.
+std::vector<std::string>& sanitizer_reports() {
+  static auto* reports = [] {
+    auto* list = new std::vector<std::string>;
+    std::atexit(fail_on_sanitizer_reports);
+    return list;
+  }();
+  return *reports;
+}
+
+void fail_on_sanitizer_reports() {
+  const std::lock_guard lock(reports_mutex);
+  if (sanitizer_reports().empty()) return;
+  std::fflush(nullptr);  // the test's own output first: _Exit flushes nothing
+  for (const auto& report : sanitizer_reports()) {
+    std::fprintf(stderr, "a server under test reported: %s\n", report.c_str());
+  }
+  std::fflush(stderr);
+  std::_Exit(1);
+}
+
+}  // namespace
+
+std::string sanitizer_report(const std::string& log) {
+  static const std::regex report(
+      R"((ERROR: AddressSanitizer|ERROR: LeakSanitizer|: runtime error: ).*)");
+  std::smatch match;
+  if (!std::regex_search(log, match, report)) return {};
+  const auto line_start = log.rfind('\n', static_cast<size_t>(match.position(0)));
+  const size_t from = line_start == std::string::npos ? 0 : line_start + 1;
+  return log.substr(from, static_cast<size_t>(match.position(0)) + match.length(0) - from);
+}
+
+std::vector<std::string> take_sanitizer_reports() {
+  const std::lock_guard lock(reports_mutex);
+  return std::exchange(sanitizer_reports(), {});
+}
+
+void ServerProcess::ended() {
+  pid_ = -1;
+  const std::string report = sanitizer_report(log());
+  if (report.empty()) return;
+  auto& reports = sanitizer_reports();
+  const std::lock_guard lock(reports_mutex);
+  reports.push_back(stderr_path_.string() + ": " + report);
+}
 
 ServerProcess::ServerProcess(ServerOptions options) : options_(std::move(options)) {}
 
@@ -87,7 +144,7 @@ int ServerProcess::stop(std::chrono::milliseconds timeout) {
     throw std::runtime_error("server ignored SIGTERM for " + std::to_string(timeout.count()) +
                              " ms");
   }
-  pid_ = -1;
+  ended();
   return status;
 }
 
@@ -95,13 +152,13 @@ void ServerProcess::kill_hard() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGKILL);
   wait_for_exit(pid_, std::chrono::seconds(10));
-  pid_ = -1;
+  ended();
 }
 
 bool ServerProcess::running() {
   if (pid_ <= 0) return false;
   if (wait_for_exit(pid_, std::chrono::milliseconds(0)) != -1) {
-    pid_ = -1;
+    ended();
     return false;
   }
   return true;

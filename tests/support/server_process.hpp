@@ -47,6 +47,9 @@ class ServerProcess {
   const ServerOptions& options() const { return options_; }
 
  private:
+  // The run is over: looks at its log for a sanitizer's report (below).
+  void ended();
+
   ServerOptions options_;
   int pid_ = -1;
   int run_count_ = 0;
@@ -54,5 +57,17 @@ class ServerProcess {
   std::filesystem::path stdout_path_;
   std::filesystem::path stderr_path_;
 };
+
+// The first line of a sanitizer's report (AddressSanitizer, LeakSanitizer,
+// UndefinedBehaviorSanitizer) in a server's log, or "" when it has none.
+std::string sanitizer_report(const std::string& log);
+
+// A server's sanitizer report fails the test that ran it, even when none of the
+// test's assertions noticed (an error after its last check, in a request whose answer
+// was not looked at, in a server that was then killed). Each run's log is read when
+// the run ends (stop, kill_hard, running() finding it gone, the destructor); what is
+// found and not taken by then is printed at exit, which then fails the process (exit
+// status 1, so ctest fails the test). A test that expects a report takes it here.
+std::vector<std::string> take_sanitizer_reports();
 
 }  // namespace sb::test

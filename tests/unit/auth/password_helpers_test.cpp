@@ -53,7 +53,7 @@ TEST_CASE("a helper process answers right and wrong passwords like the server wo
   CHECK(args == std::string("switchboard\0password-helper\0", 28));
 }
 
-TEST_CASE("a helper that dies is replaced; a check it dies in is refused, never passed") {
+TEST_CASE("a helper that dies is replaced, a check it dies in is refused, never passed") {
   PasswordHelpers helpers(SWITCHBOARD_BINARY, 1);
   REQUIRE(helpers.verify(stored_hash(), "correct horse") == std::optional(true));
   const pid_t first = helpers.pids().at(0);

@@ -43,7 +43,7 @@ int64_t now_s() {
 
 }  // namespace
 
-TEST_CASE("a session token verifies with its session id; other tokens as before") {
+TEST_CASE("a session token verifies with its session id, other tokens as before") {
   TokenSigner signer(key_of(1));
   SessionBook book(signer);
   Claims claims = alice();

@@ -178,7 +178,7 @@ TEST_CASE(
   CHECK(before.issue(claims) == new_token);
 }
 
-TEST_CASE("rotating with no time to keep signs everyone out; retired keys past their time go") {
+TEST_CASE("rotating with no time to keep signs everyone out, retired keys past their time go") {
   TokenSignerTempDir dir;
   const std::string first = TokenSigner::open(dir.path).issue(agent_claims());
   TokenSigner::rotate(dir.path, 0, kNow_s);

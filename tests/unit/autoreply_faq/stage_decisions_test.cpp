@@ -523,7 +523,7 @@ std::string outcome_of(const FaqStage& stage, const std::string& text) {
 }  // namespace
 
 TEST_CASE_METHOD(LanguageData,
-                 "a message like a question an admin dismissed is left alone; the entries' own "
+                 "a message like a question an admin dismissed is left alone, the entries' own "
                  "questions and their paraphrases are still answered",
                  "[stage]") {
   const std::string taobao = "淘宝怎么申请退款";

@@ -268,7 +268,7 @@ TEST_CASE("a visitor asking for a human is handed off at once") {
 }
 
 TEST_CASE(
-    "an intent named in handoff_intents hands off; a stage's own hand-off keeps its "
+    "an intent named in handoff_intents hands off, a stage's own hand-off keeps its "
     "group and reply") {
   Fixture f;
   SECTION("intent") {
@@ -372,7 +372,7 @@ TEST_CASE("a stage that declines says why, and the outcome names it with the sta
   CHECK(other.last().declined_json.empty());
 }
 
-TEST_CASE("what the bot missed is named for the unanswered list; a visitor's own ask is not") {
+TEST_CASE("what the bot missed is named for the unanswered list, a visitor's own ask is not") {
   Fixture f;
   f.settings.low_confidence = 0.5;
   f.autoreply("faq", [](const AutoreplyRequest& r) {
@@ -407,7 +407,7 @@ TEST_CASE("what the bot missed is named for the unanswered list; a visitor's own
   CHECK_FALSE(f.last().feedback_asked);
 }
 
-TEST_CASE("feedback: did this help? after a scored answer; Yes thanks, No hands off") {
+TEST_CASE("feedback: did this help? after a scored answer, Yes thanks, No hands off") {
   Fixture f;
   f.settings.feedback = true;
   f.autoreply("faq", [](const AutoreplyRequest& r) {

@@ -27,7 +27,7 @@ TEST_CASE("what is not an origin is refused") {
   }
 }
 
-TEST_CASE("an allowed list admits its origins only; no list admits all") {
+TEST_CASE("an allowed list admits its origins only, no list admits all") {
   const std::vector<std::string> shop = {"https://shop.example.com", "http://localhost:3000"};
   CHECK(origin_allowed(shop, "https://shop.example.com"));
   CHECK(origin_allowed(shop, "https://SHOP.example.com:443"));

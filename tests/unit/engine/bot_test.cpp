@@ -553,7 +553,7 @@ TEST_CASE("the record says how the bot's part ended and when a person took and a
   CHECK(string_of(after.at("bot_outcome")) == "handed_off");
 }
 
-TEST_CASE("a question the bot missed is appended to the unanswered log; a No names the question") {
+TEST_CASE("a question the bot missed is appended to the unanswered log, a No names the question") {
   BotFixture f;
   auto vis = f.visitor_peer("v1");
   f.say(vis, visitor("v1"), "m1", "Can I pay with Klarna?");

@@ -115,7 +115,7 @@ TEST_CASE("a resend with the same client_msg_id gets the same ack and is stored 
   CHECK(f.store->append_calls == 1);
 }
 
-TEST_CASE("a resend of any of the last 1,024 messages gets its own ack; older ones are new") {
+TEST_CASE("a resend of any of the last 1,024 messages gets its own ack, older ones are new") {
   Fixture f({agent("ann", 5)});
   auto vis = f.peer();
   f.engine->visitor_hello(vis, visitor_id("v1"), "tok", {});
@@ -163,7 +163,7 @@ TEST_CASE("participants see seq order even when storage finishes out of order") 
   for (int i = 0; i < 5; ++i) CHECK(msgs[i].at("seq").as_int64() == i + 2);
 }
 
-TEST_CASE("no agent above capacity; the queue is served in order when capacity frees") {
+TEST_CASE("no agent above capacity, the queue is served in order when capacity frees") {
   Fixture f({agent("ann", 2)});
   auto ann = f.peer();
   f.engine->agent_connect(ann, agent_id("ann"));
@@ -341,7 +341,7 @@ TEST_CASE("a store that gives no read marks back (older than ABI 1.10) starts wi
   CHECK(reloaded->of_type("read")[0].at("seq").as_int64() == 2);
 }
 
-TEST_CASE("a reopened conversation gets its stored marks back; a newer one given meanwhile stays") {
+TEST_CASE("a reopened conversation gets its stored marks back, a newer one given meanwhile stays") {
   Fixture f({agent("ann", 5)});
   EnginePolicy policy;
   policy.reopen_window = std::chrono::seconds(600);
@@ -401,7 +401,7 @@ TEST_CASE("a reopened conversation gets its stored marks back; a newer one given
   }
 }
 
-TEST_CASE("a failed write is retried, then held at its seq until stored; nothing is acked before") {
+TEST_CASE("a failed write is retried, then held at its seq until stored, nothing is acked before") {
   Fixture f({});
   EnginePolicy policy;
   policy.storage_retry_pause = std::chrono::milliseconds(1);
@@ -752,7 +752,7 @@ TEST_CASE("an agent's private note reaches other agents' tabs, never the visitor
   CHECK(again->of_type("message").size() == 1);  // its own "hi", not the note
 }
 
-TEST_CASE("a message's files are checked before its seq; messages behind it keep their order") {
+TEST_CASE("a message's files are checked before its seq, messages behind it keep their order") {
   Fixture f({agent("ann", 5)});
   f.store->add_file("att_1", "visitor", "v1");
   f.store->add_file("att_2", "visitor", "v2");

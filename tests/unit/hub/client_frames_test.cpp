@@ -171,7 +171,7 @@ TEST_CASE("the tenant-wide rate limit is shared by all connections") {
   CHECK(taken <= 102);  // one second's burst, no more
 }
 
-TEST_CASE("hello's email must look like an address; none given is fine") {
+TEST_CASE("hello's email must look like an address, none given is fine") {
   for (const char* good : {"ada@example.com", "a.b+tag@mail.example.co.uk", "用户@例子.中国"}) {
     Fixture f;
     f.frame(std::string(R"({"type":"hello","email":")") + good + R"("})");

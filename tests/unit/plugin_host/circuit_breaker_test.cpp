@@ -8,7 +8,7 @@
 using sb::plugin_host::CircuitBreaker;
 using namespace std::chrono_literals;
 
-TEST_CASE("breaker: N failures in a row open it; a success in between resets the count") {
+TEST_CASE("breaker: N failures in a row open it, a success in between resets the count") {
   CircuitBreaker breaker(3, 10s);
   CHECK(breaker.try_acquire());
   CHECK_FALSE(breaker.record_failure());

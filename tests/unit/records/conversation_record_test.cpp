@@ -107,7 +107,7 @@ TEST_CASE("a rating outside 1..5 is no rating") {
   CHECK_FALSE(read->front().csat);
 }
 
-TEST_CASE("an answer that is not a list of records is refused; records without an id are skipped") {
+TEST_CASE("an answer that is not a list of records is refused, records without an id are skipped") {
   CHECK_FALSE(parse_conversation_list("not json"));
   CHECK_FALSE(parse_conversation_list(R"({"items":[]})"));
   CHECK_FALSE(parse_conversation_list(R"({"conversations":{}})"));

@@ -109,7 +109,7 @@ TEST_CASE("a period counts what happened in it") {
   CHECK(p.csat_average == 5.0);
 }
 
-TEST_CASE("the report buckets by local creation day, agent and group; its CSV is defused") {
+TEST_CASE("the report buckets by local creation day, agent and group, its CSV is defused") {
   const auto tokyo = Calendar::in_zone("Asia/Tokyo");
   REQUIRE(tokyo);
   const DayNumber first = *parse_day("2026-03-01");

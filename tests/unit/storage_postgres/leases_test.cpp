@@ -33,7 +33,7 @@ Message message(const std::string& conversation, uint64_t seq, const std::string
 }  // namespace
 
 TEST_CASE(
-    "a live lease keeps other nodes out; after it expired the new owner writes and the old "
+    "a live lease keeps other nodes out, after it expired the new owner writes and the old "
     "one is refused",
     "[postgres]") {
   TempDir dir;

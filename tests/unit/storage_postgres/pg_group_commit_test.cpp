@@ -10,7 +10,7 @@
 using namespace storage_test;
 namespace json = boost::json;
 
-TEST_CASE("appends complete only after their COMMIT; many share one; reads go on meanwhile",
+TEST_CASE("appends complete only after their COMMIT, many share one, reads go on meanwhile",
           "[postgres]") {
   TempDir dir;
   Storage s(dir.str(), {{"max_pending_messages", "300"}});

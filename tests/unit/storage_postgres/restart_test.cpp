@@ -87,7 +87,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("while PostgreSQL is down appends and reads fail at once; both work once it is back",
+TEST_CASE("while PostgreSQL is down appends and reads fail at once, both work once it is back",
           "[postgres][restart]") {
   TempDir dir;
   Storage s(dir.str());

@@ -6,7 +6,7 @@
 using namespace sb::tenants;
 using namespace sb::tenants::test;
 
-TEST_CASE("a tenant without [bot] has no bot; a minimal [bot] takes the defaults") {
+TEST_CASE("a tenant without [bot] has no bot, a minimal [bot] takes the defaults") {
   auto none = load("name = \"Shop\"\n");
   REQUIRE(none.config);
   CHECK_FALSE(none.config->bot);
@@ -101,7 +101,7 @@ holding = "typo"
   CHECK(no_pipeline.error("bot.pipeline"));
 }
 
-TEST_CASE("[bot] low_confidence is a number from 0 to 1; 0 and 1 may be written as integers") {
+TEST_CASE("[bot] low_confidence is a number from 0 to 1, 0 and 1 may be written as integers") {
   auto one = load("name = \"Shop\"\n[bot]\npipeline = [\"autoreply-faq\"]\nlow_confidence = 1\n");
   INFO(one.all());
   REQUIRE(one.config);
@@ -119,7 +119,7 @@ TEST_CASE("[bot] low_confidence is a number from 0 to 1; 0 and 1 may be written 
   CHECK(feedback.error("bot.feedback"));
 }
 
-TEST_CASE("[bot] texts may be one per language; a plain string serves every language") {
+TEST_CASE("[bot] texts may be one per language, a plain string serves every language") {
   auto loaded = load(R"(name = "Shop"
 [bot]
 pipeline = ["autoreply-faq"]

@@ -52,7 +52,7 @@ const std::string kShop =
 
 }  // namespace
 
-TEST_CASE("a changed key gets its new value in its place; comments and other keys stay") {
+TEST_CASE("a changed key gets its new value in its place, comments and other keys stay") {
   std::string out = table_file_write(kShop, {"widget"},
                                      "color = \"#abcdef\"\nposition = \"right\"\n"
                                      "allowed_origins = [\"https://a.example\"]\n"
@@ -93,7 +93,7 @@ TEST_CASE("the same content writes the same file") {
   CHECK(loaded.config->widget.texts.at("zh").title == "您好");
 }
 
-TEST_CASE("a new group goes after the others; a group taken out leaves the rest") {
+TEST_CASE("a new group goes after the others, a group taken out leaves the rest") {
   std::string out = table_file_write(kShop, {"groups", "vip"},
                                      "name = \"VIP desk\"\ntimezone = \"Europe/Berlin\"\n"
                                      "[hours]\nmon-fri = \"09:00-17:00\"\n");

@@ -242,7 +242,7 @@ role = "agent"
   CHECK(loaded.error("agents[0].email")->line == 2);
 }
 
-TEST_CASE("agent emails and ids must be unique; emails ignoring case") {
+TEST_CASE("agent emails and ids must be unique, emails ignoring case") {
   auto agent = [](const std::string& fields) {
     return "[[agents]]\nname = \"A\"\npassword_hash = \"" + kHash + "\"\n" + fields + "\n";
   };

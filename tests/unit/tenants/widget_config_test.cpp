@@ -39,7 +39,7 @@ TEST_CASE("a tenant without [widget] gets the default widget, open to any websit
   CHECK(origin_allowed(*loaded.config, "https://anywhere.example"));
 }
 
-TEST_CASE("every [widget] key is read; origins are kept normalized, texts filled per language") {
+TEST_CASE("every [widget] key is read, origins are kept normalized, texts filled per language") {
   auto loaded = load(R"(name = "Shop"
 [widget]
 color = "#A1b2C3"

@@ -59,7 +59,7 @@ TEST_CASE("a new entry is appended as TOML the loader reads back") {
 }
 
 TEST_CASE(
-    "a dismissed question joins not_for_bot before the entries; removed, it leaves no trace") {
+    "a dismissed question joins not_for_bot before the entries, removed, it leaves no trace") {
   std::string why;
   auto once = kb_with_not_for_bot(kFile, "Can I return it to Amazon?", why);
   REQUIRE(once);

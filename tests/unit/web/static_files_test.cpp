@@ -57,7 +57,7 @@ struct BuiltUi {
 
 }  // namespace
 
-TEST_CASE("only the UIs' paths are static; the API keeps everything else") {
+TEST_CASE("only the UIs' paths are static, the API keeps everything else") {
   CHECK(StaticFiles::is_static_path("/widget.js"));
   CHECK(StaticFiles::is_static_path("/console/"));
   CHECK(StaticFiles::is_static_path("/console/conversations/c_1"));
@@ -105,7 +105,7 @@ TEST_CASE("a rebuilt file is served at once, with a new ETag") {
   CHECK(header(*second, "ETag") != first);
 }
 
-TEST_CASE("the console is a single-page app; its pages carry a strict CSP") {
+TEST_CASE("the console is a single-page app, its pages carry a strict CSP") {
   BuiltUi ui;
   auto index = ui.files.serve(get("/console/"));
   CHECK(index->status == 200);
