@@ -36,7 +36,7 @@ inline hub::HttpResponse error_response(unsigned status, std::string_view code,
 
 inline hub::HttpResponse json_response(unsigned status, const boost::json::value& body);
 
-// A 401 that says why in a stable `problem` (auth/session_end.hpp), the same code as
+// A 401 that says why in a stable `problem` (common/session_end.hpp), the same code as
 // a 4001 close's: the console tells its agent why whichever reaches it first.
 inline hub::HttpResponse unauthorized(const SessionEnd& why) {
   boost::json::object e{
