@@ -89,7 +89,10 @@ function ConvItem({ conv }: { conv: Conv }) {
   const sub = typing
     ? t("typing", { name })
     : activity?.preview || (offer?.transfer ? t("transferOffer", { name: offer.transfer.from.name ?? offer.transfer.from.id, group: store.groupName(offer.transfer.group) }) : offer ? t("offer") + asked : conv.status === "queued" ? t("waitingFor", { time: formatWait(Date.now() - conv.created_at, state.lang) }) + asked : conv.assignee && conv.assignee !== inbox.me ? t("withAgent", { name: assigneeName }) : (conv.visitor.meta.page as string) ?? "");
-  const drafted = !!state.drafted[conv.id];
+  // A draft shows as its text, where the last message would be, in the conversations
+  // the agent is not in (the open one has it in the composer).
+  const drafted = !!state.drafted[conv.id] && !selected;
+  const draftText = drafted && !typing ? store.draft(conv.id).replace(/\s+/g, " ").trim() : "";
   const label = name + (unread ? ", " + t("unreadCount", { n: unread }) : "") + (offer ? ", " + t("offer") : "") + (drafted ? ", " + t("draftUnsent") : "");
   return (
     <li class={`conv-item ${selected ? "selected" : ""} ${unread ? "unread" : ""}`}>
@@ -103,13 +106,19 @@ function ConvItem({ conv }: { conv: Conv }) {
             <span class="conv-time">{formatTime(activity?.ts ?? conv.updated_at ?? conv.created_at, state.lang)}</span>
           </span>
           <span class={`conv-sub ${typing ? "typing-text" : ""}`}>
-            {drafted && !typing && (
-              <span class="draft-mark">
-                <PencilIcon size={11} /> {t("draft")}
-              </span>
+            {draftText ? (
+              <>
+                <span class="draft-mark">
+                  <PencilIcon size={11} /> {t("draft")}
+                </span>{" "}
+                {draftText}
+              </>
+            ) : (
+              <>
+                {!typing && activity?.note && <LockIcon size={11} />} {!typing && activity?.agent && !activity.note ? t("youPrefix") : ""}
+                {sub}
+              </>
             )}
-            {!typing && activity?.note && <LockIcon size={11} />} {!typing && activity?.agent && !activity.note ? t("youPrefix") : ""}
-            {sub}
           </span>
           {conv.tags.length > 0 && (
             <span class="conv-tags">

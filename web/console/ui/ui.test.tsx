@@ -189,7 +189,7 @@ describe("the composer", () => {
 });
 
 describe("the inbox's draft mark", () => {
-  function inbox(lang: Lang, drafted: Record<string, true>) {
+  function inbox(lang: Lang, drafted: Record<string, true>, drafts: Record<string, string> = { c1: "Hello Ada", c2: "Your parcel\n<b>left</b> today" }) {
     const convs: Conv[] = [
       { id: "c1", status: "assigned", visitor: { id: "v1", name: "Ada", meta: {} }, assignee: "dana", created_at: 1, last_seq: 1, tags: [] },
       { id: "c2", status: "assigned", visitor: { id: "v2", name: "Bo", meta: {} }, assignee: "dana", created_at: 2, last_seq: 1, tags: [] },
@@ -200,6 +200,7 @@ describe("the inbox's draft mark", () => {
       subscribe: () => () => {},
       visitorName: (c: Conv) => c.visitor.name,
       groupName: (g: string) => g,
+      draft: (id: string) => drafts[id] ?? "",
     };
     const root = withStore(store, <Inbox />);
     const item = (name: string) => [...root.querySelectorAll<HTMLButtonElement>(".conv-open")].find((b) => b.textContent?.includes(name))!;
@@ -215,5 +216,19 @@ describe("the inbox's draft mark", () => {
     const zh = inbox("zh", { c2: true });
     expect(zh.item("Bo").getAttribute("aria-label")).toBe("Bo, 有草稿");
     expect(zh.item("Bo").querySelector(".draft-mark")?.textContent?.trim()).toBe("草稿：");
+  });
+
+  it("shows the draft's words, as text, where the last message would be", () => {
+    const en = inbox("en", { c2: true });
+    const sub = en.item("Bo").querySelector(".conv-sub")!;
+    expect(sub.textContent?.replace(/\s+/g, " ").trim()).toBe("Draft: Your parcel <b>left</b> today");
+    expect(sub.querySelector("b")).toBeNull();
+  });
+
+  it("leaves the open conversation unmarked: its draft is in the composer", () => {
+    const en = inbox("en", { c1: true, c2: true });
+    expect(en.item("Ada").querySelector(".draft-mark")).toBeNull();
+    expect(en.item("Ada").getAttribute("aria-label")).toBe("Ada");
+    expect(en.item("Bo").getAttribute("aria-label")).toBe("Bo, unsent draft");
   });
 });
