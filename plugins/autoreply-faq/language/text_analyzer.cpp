@@ -170,6 +170,12 @@ bool is_auxiliary(std::string_view w) {
   return std::find(std::begin(kAuxiliaries), std::end(kAuxiliaries), w) != std::end(kAuxiliaries);
 }
 
+// A pronoun that may stand between a verb and its particle ("call it off").
+bool is_object_pronoun(std::string_view w) {
+  return w == "it" || w == "them" || w == "this" || w == "that" || w == "him" || w == "her" ||
+         w == "me" || w == "us";
+}
+
 }  // namespace
 
 std::vector<TextPiece> TextAnalyzer::pieces_of(std::string_view text) const {
@@ -264,13 +270,25 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
       const auto& base = wordnet_->base_form(w);
       if (!base.empty() && is_english_stop_word(base)) continue;  // "done" -> do
       const auto term = english_stem(base.empty() ? w : base);
-      // A verb and its particle that WordNet has as one verb ("call off" = cancel).
+      // A verb and its particle that WordNet has as one verb ("call off" = cancel),
+      // also with a pronoun as its object between them ("call it off", "send them
+      // back"): English puts a pronoun object before the particle.
       if (p + 1 < pieces.size() && !pieces[p + 1].unsegmented) {
         const auto phrasal = term + "_" + pieces[p + 1].word;
         if (wordnet_->knows(phrasal)) {
           emit(phrasal);
           skip_particle = true;
           continue;
+        }
+        if (p + 2 < pieces.size() && !pieces[p + 2].unsegmented &&
+            is_object_pronoun(pieces[p + 1].word)) {
+          const auto split = term + "_" + pieces[p + 2].word;
+          if (wordnet_->knows(split)) {
+            emit(split);
+            ++p;  // the pronoun; the particle is skipped next
+            skip_particle = true;
+            continue;
+          }
         }
       }
       emit(term);

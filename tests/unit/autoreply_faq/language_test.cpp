@@ -695,3 +695,21 @@ TEST_CASE_METHOD(LanguageData, "a verb and its particle are one term, with the v
   const auto call_you = a.terms("Can I call you?");
   CHECK(std::find(call_you.begin(), call_you.end(), "call") != call_you.end());
 }
+
+TEST_CASE_METHOD(LanguageData, "a pronoun between a verb and its particle keeps them one verb",
+                 "[language]") {
+  const auto& a = *analyzer();
+  // English puts a pronoun object before the particle: "call it off" is "call off".
+  const auto terms = a.terms("I ordered by mistake, please call it off");
+  CHECK(std::find(terms.begin(), terms.end(), "call_off") != terms.end());
+  CHECK(std::find(terms.begin(), terms.end(), "call") == terms.end());
+  const auto them = a.terms("can you call them off");
+  CHECK(std::find(them.begin(), them.end(), "call_off") != them.end());
+  // A pronoun followed by no particle of the verb leaves the verb alone.
+  const auto tomorrow = a.terms("Can I call it tomorrow?");
+  CHECK(std::find(tomorrow.begin(), tomorrow.end(), "call") != tomorrow.end());
+  CHECK(std::find(tomorrow.begin(), tomorrow.end(), "call_off") == tomorrow.end());
+  // Nor does a noun between them: only a pronoun goes there.
+  const auto noun = a.terms("call the shop off");
+  CHECK(std::find(noun.begin(), noun.end(), "call_off") == noun.end());
+}
