@@ -299,6 +299,19 @@ TEST_CASE_METHOD(LanguageData, "calling an order off is cancelling it, not calli
   const auto stage = demo_stage();
   CHECK(decision_of(stage, "I'd like to call off my order") == "order-cancel");
   CHECK(decision_of(stage, "Can I call you?") == "contact");
+  // With the order as a pronoun between the verb and its particle.
+  CHECK(decision_of(stage, "I ordered by mistake, please call it off") == "order-cancel");
+}
+
+TEST_CASE_METHOD(LanguageData, "the card the shop takes is known by its short name too",
+                 "[stage]") {
+  // tenants/demo/synonyms.toml: "Amex" is American Express, which the answers name
+  // (WordNet knows AMEX only as the stock exchange).
+  const auto stage = demo_stage();
+  for (const char* text : {"Do you take Amex?", "can I use Amex"}) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) == "payment-methods");
+  }
 }
 
 TEST_CASE_METHOD(LanguageData,
