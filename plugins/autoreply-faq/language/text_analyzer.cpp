@@ -192,6 +192,12 @@ std::vector<TextPiece> TextAnalyzer::pieces_of(std::string_view text) const {
         piece.word, [this](std::string_view w) { return wordnet_->knows(english_stem(w)); });
     if (!meant.empty()) piece.word = meant;
   }
+  // "how fast" and "how quickly" ask what "how soon" asks, a time (asks_when): the
+  // speed word is the question's, not a word about its topic.
+  for (std::size_t p = 1; p < pieces.size(); ++p)
+    if (!pieces[p].unsegmented && !pieces[p - 1].unsegmented && pieces[p - 1].word == "how" &&
+        (pieces[p].word == "fast" || pieces[p].word == "quickly" || pieces[p].word == "quick"))
+      pieces[p].word = "soon";
   return pieces;
 }
 

@@ -363,3 +363,14 @@ TEST_CASE_METHOD(LanguageData,
   CHECK(decision_of(stage, "the reset email did not arrive") == "password-reset");
   CHECK(decision_of(stage, "when will my parcel arrive") == "shipping-time");
 }
+
+TEST_CASE_METHOD(LanguageData, "how fast the shop ships is the shipping time", "[stage]") {
+  const auto stage = demo_stage();
+  for (const char* text :
+       {"How fast is shipping?", "how fast do you ship", "How quickly do you dispatch orders?"}) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) == "shipping-time");
+  }
+  // A speed of something the shop does not do is still no question for it.
+  CHECK(decision_of(stage, "how fast can a cheetah run") == "-");
+}

@@ -713,3 +713,20 @@ TEST_CASE_METHOD(LanguageData, "a pronoun between a verb and its particle keeps 
   const auto noun = a.terms("call the shop off");
   CHECK(std::find(noun.begin(), noun.end(), "call_off") == noun.end());
 }
+
+TEST_CASE_METHOD(LanguageData, "how fast and how quickly ask how soon", "[language]") {
+  const auto& a = *analyzer();
+  for (const char* text :
+       {"How fast is shipping?", "how quickly do you dispatch orders", "How quick is delivery?"}) {
+    CAPTURE(text);
+    const auto terms = a.terms(text);
+    CHECK(std::find(terms.begin(), terms.end(), "soon") != terms.end());
+    CHECK(std::find(terms.begin(), terms.end(), "fast") == terms.end());
+    CHECK(std::find(terms.begin(), terms.end(), "quick") == terms.end());
+    CHECK(a.asks_when(text));
+  }
+  // Not after another word: "fast shipping" is a kind of shipping, not a question.
+  const auto offer = a.terms("Do you offer fast shipping?");
+  CHECK(std::find(offer.begin(), offer.end(), "fast") != offer.end());
+  CHECK(std::find(offer.begin(), offer.end(), "soon") == offer.end());
+}
