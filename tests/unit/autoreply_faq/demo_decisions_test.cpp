@@ -374,3 +374,12 @@ TEST_CASE_METHOD(LanguageData, "how fast the shop ships is the shipping time", "
   // A speed of something the shop does not do is still no question for it.
   CHECK(decision_of(stage, "how fast can a cheetah run") == "-");
 }
+
+TEST_CASE_METHOD(LanguageData, "the shop's support is its customer service", "[stage]") {
+  // tenants/demo/synonyms.toml: the demo shop calls its customer service support too.
+  const auto stage = demo_stage();
+  CHECK(decision_of(stage, "email support") == "contact");
+  CHECK(decision_of(stage, "what's your support email address") == "contact");
+  // What a product supports is no question for customer service.
+  CHECK(decision_of(stage, "does this speaker support bluetooth") == "-");
+}
