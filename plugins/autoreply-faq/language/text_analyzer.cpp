@@ -276,6 +276,13 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
       const auto& base = wordnet_->base_form(w);
       if (!base.empty() && is_english_stop_word(base)) continue;  // "done" -> do
       const auto term = english_stem(base.empty() ? w : base);
+      // The time of a thing or an act ("shipping time", "refund processing time") is
+      // also how long it takes, which "how long" asks: both terms, so that "closing
+      // time", a time of day, still meets "What time ...".
+      if (term == "time" && p > 0 && !pieces[p - 1].unsegmented && is_ascii(pieces[p - 1].word) &&
+          !is_english_stop_word(pieces[p - 1].word) &&
+          wordnet_->is_noun_word(pieces[p - 1].word, english_stem(pieces[p - 1].word)))
+        emit("long");
       // A verb and its particle that WordNet has as one verb ("call off" = cancel),
       // also with a pronoun as its object between them ("call it off", "send them
       // back"): English puts a pronoun object before the particle.

@@ -383,3 +383,12 @@ TEST_CASE_METHOD(LanguageData, "the shop's support is its customer service", "[s
   // What a product supports is no question for customer service.
   CHECK(decision_of(stage, "does this speaker support bluetooth") == "-");
 }
+
+TEST_CASE_METHOD(LanguageData, "the time of a thing asks how long it takes", "[stage]") {
+  const auto stage = demo_stage();
+  CHECK(decision_of(stage, "shipping time?") == "shipping-time");
+  CHECK(decision_of(stage, "refund processing time?") == "refund-time");
+  // A time of day of the shop's is still its hours.
+  CHECK(decision_of(stage, "what is your closing time") == "opening-hours");
+  CHECK(decision_of(stage, "opening times please") == "opening-hours");
+}

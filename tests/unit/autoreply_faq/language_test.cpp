@@ -730,3 +730,20 @@ TEST_CASE_METHOD(LanguageData, "how fast and how quickly ask how soon", "[langua
   CHECK(std::find(offer.begin(), offer.end(), "fast") != offer.end());
   CHECK(std::find(offer.begin(), offer.end(), "soon") == offer.end());
 }
+
+TEST_CASE_METHOD(LanguageData, "the time of a thing is also how long it takes", "[language]") {
+  const auto& a = *analyzer();
+  for (const char* text :
+       {"shipping time?", "refund processing time?", "what is the delivery time"}) {
+    CAPTURE(text);
+    const auto terms = a.terms(text);
+    CHECK(std::find(terms.begin(), terms.end(), "long") != terms.end());
+    CHECK(std::find(terms.begin(), terms.end(), "time") != terms.end());
+  }
+  // A time after no noun is a time, not a span.
+  for (const char* text : {"what time is it", "can I call any time"}) {
+    CAPTURE(text);
+    const auto terms = a.terms(text);
+    CHECK(std::find(terms.begin(), terms.end(), "long") == terms.end());
+  }
+}
