@@ -701,17 +701,17 @@ TEST_CASE_METHOD(LanguageData, "a pronoun between a verb and its particle keeps 
   const auto& a = *analyzer();
   // English puts a pronoun object before the particle: "call it off" is "call off".
   const auto terms = a.terms("I ordered by mistake, please call it off");
-  CHECK(std::find(terms.begin(), terms.end(), "call_off") != terms.end());
-  CHECK(std::find(terms.begin(), terms.end(), "call") == terms.end());
+  CHECK(contains(terms, "call_off"));
+  CHECK_FALSE(contains(terms, "call"));
   const auto them = a.terms("can you call them off");
-  CHECK(std::find(them.begin(), them.end(), "call_off") != them.end());
+  CHECK(contains(them, "call_off"));
   // A pronoun followed by no particle of the verb leaves the verb alone.
   const auto tomorrow = a.terms("Can I call it tomorrow?");
-  CHECK(std::find(tomorrow.begin(), tomorrow.end(), "call") != tomorrow.end());
-  CHECK(std::find(tomorrow.begin(), tomorrow.end(), "call_off") == tomorrow.end());
+  CHECK(contains(tomorrow, "call"));
+  CHECK_FALSE(contains(tomorrow, "call_off"));
   // Nor does a noun between them: only a pronoun goes there.
   const auto noun = a.terms("call the shop off");
-  CHECK(std::find(noun.begin(), noun.end(), "call_off") == noun.end());
+  CHECK_FALSE(contains(noun, "call_off"));
 }
 
 TEST_CASE_METHOD(LanguageData, "how fast and how quickly ask how soon", "[language]") {
@@ -719,16 +719,15 @@ TEST_CASE_METHOD(LanguageData, "how fast and how quickly ask how soon", "[langua
   for (const char* text :
        {"How fast is shipping?", "how quickly do you dispatch orders", "How quick is delivery?"}) {
     CAPTURE(text);
-    const auto terms = a.terms(text);
-    CHECK(std::find(terms.begin(), terms.end(), "soon") != terms.end());
-    CHECK(std::find(terms.begin(), terms.end(), "fast") == terms.end());
-    CHECK(std::find(terms.begin(), terms.end(), "quick") == terms.end());
+    CHECK(contains(a.terms(text), "soon"));
+    CHECK_FALSE(contains(a.terms(text), "fast"));
+    CHECK_FALSE(contains(a.terms(text), "quick"));
     CHECK(a.asks_when(text));
   }
   // Not after another word: "fast shipping" is a kind of shipping, not a question.
   const auto offer = a.terms("Do you offer fast shipping?");
-  CHECK(std::find(offer.begin(), offer.end(), "fast") != offer.end());
-  CHECK(std::find(offer.begin(), offer.end(), "soon") == offer.end());
+  CHECK(contains(offer, "fast"));
+  CHECK_FALSE(contains(offer, "soon"));
 }
 
 TEST_CASE_METHOD(LanguageData, "the time of a thing is also how long it takes", "[language]") {
@@ -736,14 +735,10 @@ TEST_CASE_METHOD(LanguageData, "the time of a thing is also how long it takes", 
   for (const char* text :
        {"shipping time?", "refund processing time?", "what is the delivery time"}) {
     CAPTURE(text);
-    const auto terms = a.terms(text);
-    CHECK(std::find(terms.begin(), terms.end(), "long") != terms.end());
-    CHECK(std::find(terms.begin(), terms.end(), "time") != terms.end());
+    CHECK(contains(a.terms(text), "long"));
+    CHECK(contains(a.terms(text), "time"));
   }
   // A time after no noun is a time, not a span.
-  for (const char* text : {"what time is it", "can I call any time"}) {
-    CAPTURE(text);
-    const auto terms = a.terms(text);
-    CHECK(std::find(terms.begin(), terms.end(), "long") == terms.end());
-  }
+  CHECK_FALSE(contains(a.terms("what time is it"), "long"));
+  CHECK_FALSE(contains(a.terms("can I call any time"), "long"));
 }
