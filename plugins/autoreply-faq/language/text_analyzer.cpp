@@ -170,6 +170,12 @@ bool is_auxiliary(std::string_view w) {
   return std::find(std::begin(kAuxiliaries), std::end(kAuxiliaries), w) != std::end(kAuxiliaries);
 }
 
+// A pronoun that may stand between a verb and its particle ("call it off").
+bool is_object_pronoun(std::string_view w) {
+  return w == "it" || w == "them" || w == "this" || w == "that" || w == "him" || w == "her" ||
+         w == "me" || w == "us";
+}
+
 }  // namespace
 
 std::vector<TextPiece> TextAnalyzer::pieces_of(std::string_view text) const {
@@ -186,6 +192,12 @@ std::vector<TextPiece> TextAnalyzer::pieces_of(std::string_view text) const {
         piece.word, [this](std::string_view w) { return wordnet_->knows(english_stem(w)); });
     if (!meant.empty()) piece.word = meant;
   }
+  // "how fast" and "how quickly" ask what "how soon" asks, a time (asks_when): the
+  // speed word is the question's, not a word about its topic.
+  for (std::size_t p = 1; p < pieces.size(); ++p)
+    if (!pieces[p].unsegmented && !pieces[p - 1].unsegmented && pieces[p - 1].word == "how" &&
+        (pieces[p].word == "fast" || pieces[p].word == "quickly" || pieces[p].word == "quick"))
+      pieces[p].word = "soon";
   return pieces;
 }
 
@@ -264,13 +276,32 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
       const auto& base = wordnet_->base_form(w);
       if (!base.empty() && is_english_stop_word(base)) continue;  // "done" -> do
       const auto term = english_stem(base.empty() ? w : base);
-      // A verb and its particle that WordNet has as one verb ("call off" = cancel).
+      // The time of a thing or an act ("shipping time", "refund processing time") is
+      // also how long it takes, which "how long" asks: both terms, so that "closing
+      // time", a time of day, still meets "What time ...".
+      if (term == "time" && p > 0 && !pieces[p - 1].unsegmented && is_ascii(pieces[p - 1].word) &&
+          !is_english_stop_word(pieces[p - 1].word) &&
+          wordnet_->is_noun_word(pieces[p - 1].word, english_stem(pieces[p - 1].word)))
+        emit("long");
+      // A verb and its particle that WordNet has as one verb ("call off" = cancel),
+      // also with a pronoun as its object between them ("call it off", "send them
+      // back"): English puts a pronoun object before the particle.
       if (p + 1 < pieces.size() && !pieces[p + 1].unsegmented) {
         const auto phrasal = term + "_" + pieces[p + 1].word;
         if (wordnet_->knows(phrasal)) {
           emit(phrasal);
           skip_particle = true;
           continue;
+        }
+        if (p + 2 < pieces.size() && !pieces[p + 2].unsegmented &&
+            is_object_pronoun(pieces[p + 1].word)) {
+          const auto split = term + "_" + pieces[p + 2].word;
+          if (wordnet_->knows(split)) {
+            emit(split);
+            ++p;  // the pronoun; the particle is skipped next
+            skip_particle = true;
+            continue;
+          }
         }
       }
       emit(term);

@@ -7,8 +7,10 @@
 //    shares only a character ("退钱" / "退款") still counts, for less.
 // 3. English: lower-cased words, function words dropped (tokenizer.hpp's list),
 //    Snowball stems (english_stemmer.hpp); a verb and its particle that WordNet has as
-//    one verb are one term ("call off" -> call_off, whose synonym is "cancel"), and a
-//    misspelt question word is read as meant ("lnog" -> long).
+//    one verb are one term ("call off" -> call_off, whose synonym is "cancel"; also
+//    "call it off", a pronoun object between them), a misspelt question word is read
+//    as meant ("lnog" -> long), "how fast", "how quickly" as "how soon", and "time"
+//    after a noun ("shipping time") also as "long", how long it takes.
 // 4. The tenant's synonym groups (synonyms.hpp) replace a term by its group's term;
 //    their Chinese words are segmented whole even when the dictionary lacks them
 //    (运单号, 快递费), like jieba's user dictionary.

@@ -299,6 +299,19 @@ TEST_CASE_METHOD(LanguageData, "calling an order off is cancelling it, not calli
   const auto stage = demo_stage();
   CHECK(decision_of(stage, "I'd like to call off my order") == "order-cancel");
   CHECK(decision_of(stage, "Can I call you?") == "contact");
+  // With the order as a pronoun between the verb and its particle.
+  CHECK(decision_of(stage, "I ordered by mistake, please call it off") == "order-cancel");
+}
+
+TEST_CASE_METHOD(LanguageData, "the card the shop takes is known by its short name too",
+                 "[stage]") {
+  // tenants/demo/synonyms.toml: "Amex" is American Express, which the answers name
+  // (WordNet knows AMEX only as the stock exchange).
+  const auto stage = demo_stage();
+  for (const char* text : {"Do you take Amex?", "can I use Amex"}) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) == "payment-methods");
+  }
 }
 
 TEST_CASE_METHOD(LanguageData,
@@ -349,4 +362,33 @@ TEST_CASE_METHOD(LanguageData,
   }
   CHECK(decision_of(stage, "the reset email did not arrive") == "password-reset");
   CHECK(decision_of(stage, "when will my parcel arrive") == "shipping-time");
+}
+
+TEST_CASE_METHOD(LanguageData, "how fast the shop ships is the shipping time", "[stage]") {
+  const auto stage = demo_stage();
+  for (const char* text :
+       {"How fast is shipping?", "how fast do you ship", "How quickly do you dispatch orders?"}) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) == "shipping-time");
+  }
+  // A speed of something the shop does not do is still no question for it.
+  CHECK(decision_of(stage, "how fast can a cheetah run") == "-");
+}
+
+TEST_CASE_METHOD(LanguageData, "the shop's support is its customer service", "[stage]") {
+  // tenants/demo/synonyms.toml: the demo shop calls its customer service support too.
+  const auto stage = demo_stage();
+  CHECK(decision_of(stage, "email support") == "contact");
+  CHECK(decision_of(stage, "what's your support email address") == "contact");
+  // What a product supports is no question for customer service.
+  CHECK(decision_of(stage, "does this speaker support bluetooth") == "-");
+}
+
+TEST_CASE_METHOD(LanguageData, "the time of a thing asks how long it takes", "[stage]") {
+  const auto stage = demo_stage();
+  CHECK(decision_of(stage, "shipping time?") == "shipping-time");
+  CHECK(decision_of(stage, "refund processing time?") == "refund-time");
+  // A time of day of the shop's is still its hours.
+  CHECK(decision_of(stage, "what is your closing time") == "opening-hours");
+  CHECK(decision_of(stage, "opening times please") == "opening-hours");
 }

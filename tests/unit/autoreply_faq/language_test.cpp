@@ -695,3 +695,50 @@ TEST_CASE_METHOD(LanguageData, "a verb and its particle are one term, with the v
   const auto call_you = a.terms("Can I call you?");
   CHECK(std::find(call_you.begin(), call_you.end(), "call") != call_you.end());
 }
+
+TEST_CASE_METHOD(LanguageData, "a pronoun between a verb and its particle keeps them one verb",
+                 "[language]") {
+  const auto& a = *analyzer();
+  // English puts a pronoun object before the particle: "call it off" is "call off".
+  const auto terms = a.terms("I ordered by mistake, please call it off");
+  CHECK(contains(terms, "call_off"));
+  CHECK_FALSE(contains(terms, "call"));
+  const auto them = a.terms("can you call them off");
+  CHECK(contains(them, "call_off"));
+  // A pronoun followed by no particle of the verb leaves the verb alone.
+  const auto tomorrow = a.terms("Can I call it tomorrow?");
+  CHECK(contains(tomorrow, "call"));
+  CHECK_FALSE(contains(tomorrow, "call_off"));
+  // Nor does a noun between them: only a pronoun goes there.
+  const auto noun = a.terms("call the shop off");
+  CHECK_FALSE(contains(noun, "call_off"));
+}
+
+TEST_CASE_METHOD(LanguageData, "how fast and how quickly ask how soon", "[language]") {
+  const auto& a = *analyzer();
+  for (const char* text :
+       {"How fast is shipping?", "how quickly do you dispatch orders", "How quick is delivery?"}) {
+    CAPTURE(text);
+    CHECK(contains(a.terms(text), "soon"));
+    CHECK_FALSE(contains(a.terms(text), "fast"));
+    CHECK_FALSE(contains(a.terms(text), "quick"));
+    CHECK(a.asks_when(text));
+  }
+  // Not after another word: "fast shipping" is a kind of shipping, not a question.
+  const auto offer = a.terms("Do you offer fast shipping?");
+  CHECK(contains(offer, "fast"));
+  CHECK_FALSE(contains(offer, "soon"));
+}
+
+TEST_CASE_METHOD(LanguageData, "the time of a thing is also how long it takes", "[language]") {
+  const auto& a = *analyzer();
+  for (const char* text :
+       {"shipping time?", "refund processing time?", "what is the delivery time"}) {
+    CAPTURE(text);
+    CHECK(contains(a.terms(text), "long"));
+    CHECK(contains(a.terms(text), "time"));
+  }
+  // A time after no noun is a time, not a span.
+  CHECK_FALSE(contains(a.terms("what time is it"), "long"));
+  CHECK_FALSE(contains(a.terms("can I call any time"), "long"));
+}
