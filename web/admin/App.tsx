@@ -7,6 +7,7 @@ import { Editor } from "./editor/Editor";
 import { Lang, T, initialLanguage, rememberLanguage, translator } from "./i18n";
 import { PAGES, PageId, PageView, leaveAllowed, pageFromHash } from "./pages/Pages";
 import { pagesTranslator } from "./pages/text";
+import { fromUnauthorized, sessionEndSentence, type SessionEnd } from "../shared/session-end";
 
 export function App() {
   const [lang, setLang] = useState<Lang>(initialLanguage);
@@ -32,10 +33,20 @@ export function App() {
     void resumeSession().then(setSession);
   }, []);
 
-  // The session ended (expired, signed out elsewhere): back to sign-in.
-  const expired = useCallback(() => setSession(null), []);
+  // The session ended (expired, signed out elsewhere, password changed, removed):
+  // back to sign-in, which says why from the 401's code, as the console does.
+  const [ended, setEnded] = useState<SessionEnd | null>(null);
+  const expired = useCallback((e: unknown) => {
+    setEnded(fromUnauthorized((e as ApiError | null)?.body));
+    setSession(null);
+  }, []);
+  const signedIn = useCallback((s: Session) => {
+    setEnded(null);
+    setSession(s);
+  }, []);
   const out = async () => {
     if (session) await signOut(session);
+    setEnded(null);
     setSession(null);
   };
 
@@ -78,7 +89,7 @@ export function App() {
       </header>
       <main className="app-main">
         {session === undefined ? null : session === null ? (
-          <SignIn t={t} onSession={setSession} />
+          <SignIn t={t} notice={ended && sessionEndSentence(ended, lang)} onSession={signedIn} />
         ) : session.agent.role !== "admin" ? (
           <Refusal t={t} session={session} onOther={() => void out()} />
         ) : page !== "routing" ? (
@@ -91,7 +102,7 @@ export function App() {
   );
 }
 
-function SignIn({ t, onSession }: { t: T; onSession: (s: Session) => void }) {
+function SignIn({ t, notice, onSession }: { t: T; notice: string | null; onSession: (s: Session) => void }) {
   const params = new URLSearchParams(location.search);
   const [tenant, setTenant] = useState(params.get("tenant") ?? localStorage.getItem("switchboard.admin.tenant") ?? "");
   const [email, setEmail] = useState("");
@@ -117,6 +128,11 @@ function SignIn({ t, onSession }: { t: T; onSession: (s: Session) => void }) {
     <form className="signin card" onSubmit={submit} aria-labelledby="signin-title">
       <h2 id="signin-title">{t("signin.title")}</h2>
       <p className="help">{t("signin.lead")}</p>
+      {notice && (
+        <p className="signin-notice" role="status">
+          {notice}
+        </p>
+      )}
       <label>
         {t("signin.tenant")}
         <input type="text" required autoComplete="organization" value={tenant} onChange={(e) => setTenant(e.target.value)} />

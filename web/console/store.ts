@@ -10,7 +10,7 @@ import { initialLanguage, saveLanguage, translator, type Lang, type Translate } 
 import { emptyInbox, inboxReducer, tabList, unreadAfter, without, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
 import { DraftBook, draftKey } from "./model/drafts";
 import { explainError } from "./model/errors";
-import { fromCloseReason, sessionEndText, type SessionEnd } from "./model/session-end";
+import { fromCloseReason, sessionEndSentence, type SessionEnd } from "../shared/session-end";
 import { messageFrame, resendFrames, resumeHello } from "./model/resume";
 import {
   addPage,
@@ -224,8 +224,7 @@ export class Store {
   // Why (the code of a 4001 close or a 401) in the agent's language; a code this
   // console does not know: the server's words.
   private endedText(end: SessionEnd): string {
-    const key = sessionEndText(end);
-    return key ? this.t(key) : this.t("sessionEnded", { reason: end.words || end.problem });
+    return sessionEndSentence(end, this.state.lang);
   }
 
   private teardown(notice: string): void {

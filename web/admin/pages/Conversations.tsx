@@ -7,7 +7,7 @@
 // match is split into text nodes and <mark> elements by React, not by markup.
 // Self-contained (its own calls and texts) so the other admin pages stay untouched.
 import { FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { reach, type Session } from "../api";
+import { failure, reach, type ApiError, type Session } from "../api";
 import type { Lang } from "../i18n";
 import "./conversations.css";
 import { Retention } from "./Retention";
@@ -140,15 +140,6 @@ export type Hit = { conversation_id: string; seq: number; message_id: string; te
 type Message = { message_id: string; seq: number; from: From; text: string; ts: number; private?: boolean; attachments?: { id: string; name: string }[] };
 type Record_ = { id: string; status: string; assignee?: string | null; last_agent?: string | null; group?: string; tags?: string[]; created_at?: number; last_seq?: number };
 
-class CallError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 async function get(session: Session, path: string): Promise<any> {
   const headers: Record<string, string> = {};
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
@@ -160,7 +151,7 @@ async function get(session: Session, path: string): Promise<any> {
   } catch {
     json = null;
   }
-  if (!response.ok) throw new CallError(response.status, json?.error?.message ?? `HTTP ${response.status}`);
+  if (!response.ok) throw failure(response.status, json);
   return json;
 }
 
@@ -200,13 +191,13 @@ const when = (ms: number | undefined, lang: Lang) => (ms ? new Date(ms).toLocale
 
 // ---- the page ----
 
-export function Conversations({ session, lang, onExpired }: { session: Session; lang: Lang; onExpired: () => void }) {
+export function Conversations({ session, lang, onExpired }: { session: Session; lang: Lang; onExpired: (e: unknown) => void }) {
   const t = useMemo(() => translator(lang), [lang]);
   const [open, setOpen] = useState<{ id: string; seq?: number } | null>(null);
   const fail = useCallback(
     (e: unknown, set: (m: string) => void) => {
-      const c = e as CallError;
-      if (c.status === 401) onExpired();
+      const c = e as ApiError;
+      if (c.status === 401) onExpired(e);
       set(c.status === 501 ? t("search.notSupported") : t("failed", { message: c.message }));
     },
     [onExpired, t],

@@ -1,0 +1,68 @@
+// The admin pages when the server ends the admin's session, in headless Chromium
+// against a real server: the sign-in form comes back saying why, from the 401's
+// `problem` (docs/protocol.md, "Session end"), with the console's sentences, in the
+// admin's language: signed out everywhere by another admin (the dashboard's live
+// numbers meet it by themselves), the password changed, the account removed.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { api, launchBrowser, screenshot, startServer } from "./harness.mjs";
+import { openAdmin } from "./admin-support.mjs";
+import { until } from "./console-support.mjs";
+
+let server;
+let browser;
+let token; // the demo admin's
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  token = (await api(server, "POST", "/v1/tenants/demo/auth/login", { body: { email: "admin@demo.local", password: "demo-admin" } })).json.token;
+});
+after(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+// A second admin, made over REST, signed in to the admin pages at #hash.
+async function secondAdmin(email, hash, lang) {
+  const made = await api(server, "POST", "/v1/tenants/demo/agents", { token, body: { email, name: "Second Admin", password: "second-admin-1", role: "admin" } });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const page = await openAdmin(browser, server, hash, { lang, email, password: "second-admin-1" });
+  await page.locator(".who").waitFor();
+  return { page, id: made.json.id };
+}
+const notice = (page) => page.locator('form.signin [role="status"]');
+async function saysOnSignIn(page, expected) {
+  await until(`the sign-in form to say "${expected}"`, async () => ((await notice(page).count()) ? await notice(page).innerText() : ""), (v) => v === expected, 20000);
+}
+
+test("signed out everywhere by another admin: the dashboard's next poll brings sign-in saying so", async () => {
+  const { page, id } = await secondAdmin("second1@demo.local", "dashboard", "en");
+  await page.locator(".dash-live").waitFor();
+  const r = await api(server, "POST", `/v1/tenants/demo/agents/${id}/sign-out`, { token });
+  assert.equal(r.status, 200);
+  await saysOnSignIn(page, "An admin signed you out. Please sign in again.");
+  await screenshot(page, "admin-signed-out-by-admin");
+  await page.context().close();
+});
+
+test("a password changed elsewhere: the next page opened says so, in Chinese", async () => {
+  const { page, id } = await secondAdmin("second2@demo.local", "team", "zh");
+  await page.getByRole("table").first().waitFor();
+  const r = await api(server, "PATCH", `/v1/tenants/demo/agents/${id}`, { token, body: { password: "changed-password-2" } });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  await page.getByRole("link", { name: "快捷回复" }).click();
+  await saysOnSignIn(page, "您的密码已更改，请使用新密码登录。");
+  await screenshot(page, "admin-password-changed-zh");
+  await page.context().close();
+});
+
+test("removed from the workspace: the next page opened says so", async () => {
+  const { page, id } = await secondAdmin("second3@demo.local", "canned", "en");
+  await page.getByRole("heading", { name: "Canned replies" }).waitFor();
+  const r = await api(server, "DELETE", `/v1/tenants/demo/agents/${id}`, { token });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  await page.getByRole("link", { name: "Team" }).click();
+  await saysOnSignIn(page, "Your account was removed from this workspace.");
+  await page.context().close();
+});
