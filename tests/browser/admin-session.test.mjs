@@ -1,5 +1,6 @@
-// The admin pages when the server ends the admin's session, in headless Chromium
-// against a real server: the sign-in form comes back saying why, from the 401's
+// The admin pages' sign-in, in headless Chromium against a real server: its
+// workspace field has the console's name in both languages; and when the server
+// ends the admin's session, the sign-in form comes back saying why, from the 401's
 // `problem` (docs/protocol.md, "Session end"), with the console's sentences, in the
 // admin's language: signed out everywhere by another admin (the dashboard's live
 // numbers meet it by themselves), the password changed, the account removed.
@@ -65,4 +66,23 @@ test("removed from the workspace: the next page opened says so", async () => {
   await page.getByRole("link", { name: "Team" }).click();
   await saysOnSignIn(page, "Your account was removed from this workspace.");
   await page.context().close();
+});
+
+test("the workspace field has one name in the admin pages and the console, in English and Chinese", async () => {
+  for (const [lang, name] of [["en", "Workspace"], ["zh", "工作区"]]) {
+    const context = await browser.newContext({ locale: lang === "zh" ? "zh-CN" : "en-US" });
+    const page = await context.newPage();
+    for (const ui of ["admin", "console"]) {
+      await page.goto(`${server.url}/${ui}/`);
+      const field = page.getByRole("textbox", { name, exact: true });
+      await field.waitFor();
+      assert.equal(await field.getAttribute("autocomplete"), "organization", `${ui} in ${lang}`);
+    }
+    await page.getByRole("textbox", { name, exact: true }).fill("demo");
+    await screenshot(page, `console-signin-${lang}`);
+    await page.goto(`${server.url}/admin/`);
+    await page.getByRole("textbox", { name, exact: true }).fill("demo");
+    await screenshot(page, `admin-signin-${lang}`);
+    await context.close();
+  }
 });

@@ -1,26 +1,30 @@
 /** @jsxImportSource react */
-// The admin app around its pages: when the server ends the session, the sign-in
+// The admin app around its pages: its sign-in form names the workspace field as the
+// console does; when the server ends the session, the sign-in
 // form says why, from the 401's code, in the admin's language and with the
 // console's sentences (shared/session-end.ts).
 import { act } from "react";
 import { createRoot, type Root } from "react-dom/client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
+import { kTexts as kConsoleTexts } from "../console/i18n";
 
 const kAdmin = { tenant: "demo", agent: { id: "ann", name: "Ann", role: "admin" }, csrf_token: "csrf1" };
 
-describe("the admin app when the session ends", () => {
+describe("the admin app's sign-in", () => {
   let root: Root | null = null;
   let host: HTMLElement;
   let refusal: unknown = null; // the body of the 401 every tenant call gets
+  let signedIn = true;
   beforeEach(() => {
+    signedIn = true;
     (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
     localStorage.clear();
     host = document.createElement("div");
     document.body.append(host);
     vi.stubGlobal("fetch", async (url: string) => {
       const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-      if (url === "/v1/session?probe=1") return json(200, kAdmin);
+      if (url === "/v1/session?probe=1") return json(200, signedIn ? kAdmin : { session: null });
       if (url.startsWith("/v1/tenants/demo/")) return json(401, refusal);
       return json(404, { error: { code: "not_found", message: "no such endpoint" } });
     });
@@ -68,5 +72,19 @@ describe("the admin app when the session ends", () => {
     act(() => root?.unmount());
     refusal = { error: { code: "unauthorized", problem: "password_changed", message: "this token predates a password change" } };
     expect(await shown("zh", "#conversations")).toBe("您的密码已更改，请使用新密码登录。");
+  });
+
+  it("calls the tenant field by the console's word, in both languages, as its accessible name too", async () => {
+    signedIn = false;
+    for (const lang of ["en", "zh"] as const) {
+      refusal = null;
+      await shown(lang);
+      const input = host.querySelector<HTMLInputElement>('form.signin input[name="tenant"]')!;
+      const label = input.closest("label")!;
+      expect(label.textContent).toBe(kConsoleTexts[lang].tenant);
+      expect(input.placeholder).toBe(kConsoleTexts[lang].tenantHint);
+      act(() => root?.unmount());
+      root = null;
+    }
   });
 });

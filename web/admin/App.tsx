@@ -135,7 +135,7 @@ function SignIn({ t, notice, onSession }: { t: T; notice: string | null; onSessi
       )}
       <label>
         {t("signin.tenant")}
-        <input type="text" required autoComplete="organization" value={tenant} onChange={(e) => setTenant(e.target.value)} />
+        <input type="text" name="tenant" required autoComplete="organization" placeholder={t("signin.tenantHint")} value={tenant} onChange={(e) => setTenant(e.target.value)} />
       </label>
       <label>
         {t("signin.email")}

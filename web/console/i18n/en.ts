@@ -6,7 +6,7 @@ export const en = {
   signInTitle: "Sign in to the agent console",
   signInLead: "Answer your website's visitors in real time.",
   tenant: "Workspace",
-  tenantHint: "The tenant id, e.g. demo",
+  tenantHint: "The workspace's id, e.g. demo",
   email: "Email",
   password: "Password",
   signIn: "Sign in",

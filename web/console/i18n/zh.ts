@@ -7,7 +7,7 @@ export const zh: Texts = {
   signInTitle: "登录客服控制台",
   signInLead: "实时回复网站访客。",
   tenant: "工作区",
-  tenantHint: "租户 ID，例如 demo",
+  tenantHint: "工作区 ID，例如 demo",
   email: "邮箱",
   password: "密码",
   signIn: "登录",
