@@ -21,6 +21,7 @@ describe("Store", () => {
     queued = [];
     history = [];
     localStorage.removeItem("sb.console.lang"); // a test that switched to Chinese leaves English for the next
+    sessionStorage.clear(); // each test a new tab: no conversation open before
     FakeSocket.made = [];
     calls.length = 0;
     vi.useFakeTimers();
@@ -330,5 +331,24 @@ describe("Store", () => {
     store.saveDraft("c1", "again");
     await store.signOut(); // signing out on purpose leaves no visitor's text behind
     expect(Object.keys(localStorage).filter((k) => k.startsWith("sb.console.drafts."))).toEqual([]);
+  });
+
+  it("opens again after a reload the conversation that was open, while it is still the agent's", async () => {
+    const reload = async (conversations: unknown[]) => {
+      FakeSocket.made = [];
+      const [store, ws] = await started(); // a new page in the same tab
+      ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations });
+      return store;
+    };
+    const first = await reload([conv(1), { ...conv(1), id: "c2" }]);
+    expect(first.state.selected).toBeNull(); // nothing was open yet: the agent picks
+    first.select("c2");
+    expect((await reload([conv(1), { ...conv(1), id: "c2" }])).state.selected).toBe("c2");
+    // Transferred or closed meanwhile: not in the welcome, so nothing opens.
+    expect((await reload([conv(1)])).state.selected).toBeNull();
+    const again = await reload([conv(1), { ...conv(1), id: "c2" }]);
+    again.select("c1");
+    await again.signOut(); // signing out on purpose forgets it
+    expect((await reload([conv(1)])).state.selected).toBeNull();
   });
 });

@@ -9,6 +9,7 @@ import { Api, ApiError, type AttachmentPolicy, type Session } from "./api";
 import { initialLanguage, saveLanguage, translator, type Lang, type Translate } from "./i18n";
 import { emptyInbox, inboxReducer, tabList, unreadAfter, without, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
 import { DraftBook, draftKey } from "./model/drafts";
+import { OpenMemory, openKey } from "./model/reopen";
 import { explainError } from "./model/errors";
 import { fromCloseReason, sessionEndSentence, type SessionEnd } from "../shared/session-end";
 import { messageFrame, resendFrames, resumeHello } from "./model/resume";
@@ -92,6 +93,15 @@ function storage(): Storage | null {
   }
 }
 
+// This tab's sessionStorage, or null where it is refused.
+function tabStorage(): Storage | null {
+  try {
+    return sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
 export class Store {
   state: AppState;
   readonly api = new Api();
@@ -99,6 +109,7 @@ export class Store {
   private socket: ReconnectingSocket | null = null;
   private readSent: Record<string, number> = {};
   private drafts: DraftBook | null = null; // the signed-in agent's unsent composer texts
+  private opened: OpenMemory | null = null; // the conversation open in this tab, for a reload
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
   private sessionCheck: ReturnType<typeof setInterval> | null = null;
   private toastId = 0;
@@ -212,6 +223,7 @@ export class Store {
     // Signing out on purpose leaves nothing of the visitors' conversations behind;
     // a session that ends by itself (expired, signed out elsewhere) keeps the drafts.
     this.drafts?.clear();
+    this.opened?.remember(null);
     this.teardown(this.t("signedOut"));
   }
 
@@ -237,6 +249,7 @@ export class Store {
     this.api.forget();
     this.readSent = {};
     this.drafts = null;
+    this.opened = null;
     window.removeEventListener("storage", this.onStorage);
     this.set({
       phase: "signed-out",
@@ -261,6 +274,7 @@ export class Store {
 
   private begin(session: Session): void {
     this.drafts = new DraftBook(storage(), draftKey(session.tenant, session.agent.id));
+    this.opened = new OpenMemory(tabStorage(), openKey(session.tenant, session.agent.id));
     window.addEventListener("storage", this.onStorage);
     this.set({ phase: "signed-in", notice: "", session, inbox: emptyInbox(session.agent.id, session.agent.role === "admin") });
     this.markDrafts();
@@ -426,6 +440,9 @@ export class Store {
     void this.refreshLists();
     const selected = this.state.selected;
     if (selected && !this.state.threads[selected]?.loaded) void this.loadNewest(selected);
+    // After a reload: the conversation that was open, if it is still the agent's.
+    const reopen = selected ? null : this.opened?.reopen(conversations, this.me());
+    if (reopen) this.select(reopen);
   }
 
   private onMessage(f: Frame): void {
@@ -637,6 +654,7 @@ export class Store {
 
   select(id: string | null): void {
     this.set({ selected: id });
+    this.opened?.remember(id);
     if (!id) return;
     this.seen(id);
     const t = this.state.threads[id];
