@@ -8,6 +8,7 @@ import { Lang, T, initialLanguage, rememberLanguage, translator } from "./i18n";
 import { PAGES, PageId, PageView, leaveAllowed, pageFromHash } from "./pages/Pages";
 import { pagesTranslator } from "./pages/text";
 import { fromUnauthorized, sessionEndSentence, type SessionEnd } from "../shared/session-end";
+import { signInRefusal } from "../shared/sign-in";
 
 export function App() {
   const [lang, setLang] = useState<Lang>(initialLanguage);
@@ -89,7 +90,7 @@ export function App() {
       </header>
       <main className="app-main">
         {session === undefined ? null : session === null ? (
-          <SignIn t={t} notice={ended && sessionEndSentence(ended, lang)} onSession={signedIn} />
+          <SignIn t={t} lang={lang} notice={ended && sessionEndSentence(ended, lang)} onSession={signedIn} />
         ) : session.agent.role !== "admin" ? (
           <Refusal t={t} session={session} onOther={() => void out()} />
         ) : page !== "routing" ? (
@@ -102,7 +103,7 @@ export function App() {
   );
 }
 
-function SignIn({ t, notice, onSession }: { t: T; notice: string | null; onSession: (s: Session) => void }) {
+function SignIn({ t, lang, notice, onSession }: { t: T; lang: Lang; notice: string | null; onSession: (s: Session) => void }) {
   const params = new URLSearchParams(location.search);
   const [tenant, setTenant] = useState(params.get("tenant") ?? localStorage.getItem("switchboard.admin.tenant") ?? "");
   const [email, setEmail] = useState("");
@@ -119,7 +120,7 @@ function SignIn({ t, notice, onSession }: { t: T; notice: string | null; onSessi
       onSession(s);
     } catch (err) {
       const a = err as ApiError;
-      setError(a.status === 401 ? t("signin.wrong") : a.status === 429 ? t("signin.tooMany", { seconds: String(a.body?.error?.retry_after ?? 1) }) : a.status === 404 ? t("signin.noTenant") : t("signin.failed", { message: a.message }));
+      setError(signInRefusal({ status: a.status, retryAfter: a.body?.error?.retry_after, message: a.message }, lang));
     } finally {
       setBusy(false);
     }

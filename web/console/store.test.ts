@@ -35,6 +35,7 @@ describe("Store", () => {
       if (url.includes("/conversations?")) return json(200, { conversations: url.includes("status=queued") ? queued : [] });
       if (url.includes("/messages")) return json(200, { conversation_id: "c1", messages: history, has_more: false });
       if (url.includes("/canned-replies")) return json(200, { canned_replies: [] });
+      if (url === "/v1/tenants/nosuch/auth/session") return json(404, { error: { code: "not_found", message: "no such tenant" } });
       if (url === "/v1/tenants/locked/auth/session")
         return new Response(JSON.stringify({ error: { code: "rate_limited", message: "too many failed sign-ins; try again in 8 s", retry_after: 8 } }), { status: 429, headers: { "Content-Type": "application/json", "Retry-After": "8" } });
       return json(404, { error: { code: "not_found", message: "no such endpoint" } });
@@ -302,6 +303,13 @@ describe("Store", () => {
   it("tells an agent whose sign-ins are locked how long to wait, in their language", async () => {
     const store = new Store((url) => new FakeSocket(url) as unknown as WebSocket);
     expect(await store.signIn("locked", "agent@demo.local", "x")).toBe("Too many failed sign-ins. Try again in 8 s.");
+  });
+
+  it("tells an agent there is no such workspace in their language, not the server's \"no such tenant\"", async () => {
+    const store = new Store((url) => new FakeSocket(url) as unknown as WebSocket);
+    expect(await store.signIn("nosuch", "agent@demo.local", "x")).toBe("There is no workspace with this id.");
+    store.setLanguage("zh");
+    expect(await store.signIn("nosuch", "agent@demo.local", "x")).toBe("没有这个工作区。");
   });
 
   it("asks whether there is a session without an error answer, and shows sign-in when there is none", async () => {

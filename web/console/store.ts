@@ -12,6 +12,7 @@ import { DraftBook, draftKey } from "./model/drafts";
 import { OpenMemory, openKey } from "./model/reopen";
 import { explainError } from "./model/errors";
 import { fromCloseReason, sessionEndSentence, type SessionEnd } from "../shared/session-end";
+import { signInRefusal } from "../shared/sign-in";
 import { messageFrame, resendFrames, resumeHello } from "./model/resume";
 import {
   addPage,
@@ -208,9 +209,8 @@ export class Store {
       this.begin(session);
       return null;
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return this.t("badPassword");
-      if (e instanceof ApiError && e.status === 429) return this.t("tooManySignIns", { seconds: String(e.retryAfter || 1) });
-      return this.t("signInFailed", { message: e instanceof Error ? e.message : String(e) });
+      const failure = e instanceof ApiError ? { status: e.status, retryAfter: e.retryAfter, message: e.message } : { status: 0, message: e instanceof Error ? e.message : String(e) };
+      return signInRefusal(failure, this.state.lang);
     }
   }
 

@@ -12,9 +12,6 @@ export const en = {
   signIn: "Sign in",
   signingIn: "Signing in…",
   signOut: "Sign out",
-  badPassword: "Wrong email or password.",
-  tooManySignIns: "Too many failed sign-ins. Try again in {seconds} s.",
-  signInFailed: "Could not sign in: {message}",
   signedOut: "You have signed out.",
   loading: "Loading…",
   // top bar

@@ -1,5 +1,6 @@
-// The admin pages' sign-in, in headless Chromium against a real server: its
-// workspace field has the console's name in both languages; and when the server
+// Signing in to the console and the admin pages, in headless Chromium against a
+// real server: one name for the workspace field and the same words for a refusal in
+// both UIs and both languages; and when the server
 // ends the admin's session, the sign-in form comes back saying why, from the 401's
 // `problem` (docs/protocol.md, "Session end"), with the console's sentences, in the
 // admin's language: signed out everywhere by another admin (the dashboard's live
@@ -83,6 +84,33 @@ test("the workspace field has one name in the admin pages and the console, in En
     await page.goto(`${server.url}/admin/`);
     await page.getByRole("textbox", { name, exact: true }).fill("demo");
     await screenshot(page, `admin-signin-${lang}`);
+    await context.close();
+  }
+});
+
+test("a workspace that does not exist, and a wrong password, are said alike by both UIs in their language", async () => {
+  const words = {
+    en: { fields: ["Workspace", "Email", "Password"], submit: "Sign in", none: "There is no workspace with this id.", wrong: "Wrong email or password." },
+    zh: { fields: ["工作区", "邮箱", "密码"], submit: "登录", none: "没有这个工作区。", wrong: "邮箱或密码错误。" },
+  };
+  for (const [lang, w] of Object.entries(words)) {
+    const context = await browser.newContext({ locale: lang === "zh" ? "zh-CN" : "en-US" });
+    const page = await context.newPage();
+    for (const ui of ["console", "admin"]) {
+      await page.goto(`${server.url}/${ui}/`);
+      const [workspace, email] = w.fields.map((name) => page.getByRole("textbox", { name, exact: true }));
+      const password = page.getByLabel(w.fields[2], { exact: true });
+      const alert = page.getByRole("alert");
+      await workspace.fill("no-such-shop");
+      await email.fill("agent@demo.local");
+      await password.fill("demo-agent");
+      await page.getByRole("button", { name: w.submit, exact: true }).click();
+      await until(`${ui} in ${lang} to say there is no such workspace`, () => alert.allInnerTexts(), (v) => v.join() === w.none);
+      await workspace.fill("demo");
+      await password.fill("not-the-password");
+      await page.getByRole("button", { name: w.submit, exact: true }).click();
+      await until(`${ui} in ${lang} to say the password is wrong`, () => alert.allInnerTexts(), (v) => v.join() === w.wrong);
+    }
     await context.close();
   }
 });
