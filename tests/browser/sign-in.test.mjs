@@ -114,3 +114,30 @@ test("a workspace that does not exist, and a wrong password, are said alike by b
     await context.close();
   }
 });
+
+test("signing in while the server is down says so in the page's language, in both UIs", async () => {
+  const context = await browser.newContext({ locale: "zh-CN" });
+  const page = await context.newPage();
+  const uis = ["console", "admin"];
+  const pages = [];
+  for (const ui of uis) {
+    const p = ui === "console" ? page : await context.newPage();
+    await p.goto(`${server.url}/${ui}/`);
+    await p.getByRole("textbox", { name: "工作区", exact: true }).waitFor();
+    pages.push(p);
+  }
+  await server.stop();
+  try {
+    for (const [i, p] of pages.entries()) {
+      await p.getByRole("textbox", { name: "工作区", exact: true }).fill("demo");
+      await p.getByRole("textbox", { name: "邮箱", exact: true }).fill("agent@demo.local");
+      await p.getByLabel("密码", { exact: true }).fill("demo-agent");
+      await p.getByRole("button", { name: "登录", exact: true }).click();
+      await until(`${uis[i]} to say the server cannot be reached`, () => p.getByRole("alert").allInnerTexts(), (v) => v.join() === "无法登录：无法连接服务器（可能正在重启，或网络中断）。请稍后再试。");
+    }
+    await screenshot(pages[0], "console-signin-server-down-zh");
+  } finally {
+    await server.start();
+    await context.close();
+  }
+});

@@ -35,6 +35,7 @@ describe("Store", () => {
       if (url.includes("/conversations?")) return json(200, { conversations: url.includes("status=queued") ? queued : [] });
       if (url.includes("/messages")) return json(200, { conversation_id: "c1", messages: history, has_more: false });
       if (url.includes("/canned-replies")) return json(200, { canned_replies: [] });
+      if (url === "/v1/tenants/away/auth/session") throw new TypeError("Failed to fetch"); // the server is not there
       if (url === "/v1/tenants/nosuch/auth/session") return json(404, { error: { code: "not_found", message: "no such tenant" } });
       if (url === "/v1/tenants/locked/auth/session")
         return new Response(JSON.stringify({ error: { code: "rate_limited", message: "too many failed sign-ins; try again in 8 s", retry_after: 8 } }), { status: 429, headers: { "Content-Type": "application/json", "Retry-After": "8" } });
@@ -310,6 +311,14 @@ describe("Store", () => {
     expect(await store.signIn("nosuch", "agent@demo.local", "x")).toBe("There is no workspace with this id.");
     store.setLanguage("zh");
     expect(await store.signIn("nosuch", "agent@demo.local", "x")).toBe("没有这个工作区。");
+  });
+
+  it("says the server cannot be reached in the agent's language, not the browser's \"Failed to fetch\"", async () => {
+    const store = new Store((url) => new FakeSocket(url) as unknown as WebSocket);
+    store.setLanguage("zh");
+    expect(await store.signIn("away", "agent@demo.local", "x")).toBe("无法登录：无法连接服务器（可能正在重启，或网络中断）。请稍后再试。");
+    store.setLanguage("en");
+    expect(await store.signIn("away", "agent@demo.local", "x")).toBe("Could not sign in: Cannot reach the server (it may be restarting, or the network is down). Try again in a moment.");
   });
 
   it("asks whether there is a session without an error answer, and shows sign-in when there is none", async () => {
