@@ -13,6 +13,7 @@ import { OpenMemory, openKey } from "./model/reopen";
 import { explainError } from "./model/errors";
 import { fromCloseReason, sessionEndSentence, type SessionEnd } from "../shared/session-end";
 import { signInRefusal } from "../shared/sign-in";
+import { visitorName } from "../shared/visitor-name";
 import { messageFrame, resendFrames, resumeHello } from "./model/resume";
 import {
   addPage,
@@ -501,7 +502,7 @@ export class Store {
 
   visitorName(c: Conv | undefined): string {
     if (!c) return this.t("visitor");
-    return c.visitor.name || this.t("anonymous", { id: c.visitor.id.slice(-6) });
+    return visitorName(c.visitor.name, c.visitor.id, this.state.lang);
   }
 
   // A new assignment or message while the tab is hidden: sound and desktop notice.

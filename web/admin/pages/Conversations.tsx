@@ -13,6 +13,7 @@ import "./conversations.css";
 import { Retention } from "./Retention";
 import { PageHead } from "./ui";
 import { VisitorData } from "./VisitorData";
+import { visitorName } from "../../shared/visitor-name";
 
 // ---- texts ----
 
@@ -49,6 +50,7 @@ const en = {
   "status.assigned": "Assigned",
   "status.closed": "Closed",
   "col.conversation": "Conversation",
+  "col.visitor": "Visitor",
   "col.status": "Status",
   "col.assignee": "Agent",
   "col.group": "Group",
@@ -105,6 +107,7 @@ const zh: Record<Key, string> = {
   "status.assigned": "已分配",
   "status.closed": "已关闭",
   "col.conversation": "会话",
+  "col.visitor": "访客",
   "col.status": "状态",
   "col.assignee": "客服",
   "col.group": "分组",
@@ -136,9 +139,11 @@ function translator(lang: Lang): Tr {
 // ---- calls ----
 
 type From = { role: string; id: string; name?: string };
+// Who wrote: a visitor as the console names them ("Visitor a3ff0f"), others by name.
+const who = (from: From, lang: Lang) => (from.role === "visitor" ? visitorName(from.name, from.id, lang) : from.name || from.id);
 export type Hit = { conversation_id: string; seq: number; message_id: string; text: string; ts: number; from: From; flags?: number };
 type Message = { message_id: string; seq: number; from: From; text: string; ts: number; private?: boolean; attachments?: { id: string; name: string }[] };
-type Record_ = { id: string; status: string; assignee?: string | null; last_agent?: string | null; group?: string; tags?: string[]; created_at?: number; last_seq?: number };
+type Record_ = { id: string; visitor?: { id: string; name?: string }; visitor_id?: string; visitor_name?: string; status: string; assignee?: string | null; last_agent?: string | null; group?: string; tags?: string[]; created_at?: number; last_seq?: number };
 
 async function get(session: Session, path: string): Promise<any> {
   const headers: Record<string, string> = {};
@@ -292,7 +297,7 @@ function Search({ session, lang, t, onOpen, fail }: { session: Session; lang: La
                     style={{ width: "100%", textAlign: "left", display: "flex", flexDirection: "column", alignItems: "flex-start", gap: 2 }}
                   >
                     <span className="muted" style={{ fontSize: 12 }}>
-                      {h.conversation_id} · #{h.seq} · {h.from.name || h.from.id} ({t(roleKey(h.from.role))}) · {when(h.ts, lang)}
+                      {h.conversation_id} · #{h.seq} · {who(h.from, lang)} ({t(roleKey(h.from.role))}) · {when(h.ts, lang)}
                       {h.flags && h.flags & 1 ? ` · ${t("view.note")}` : ""}
                     </span>
                     <span className="hit-text">
@@ -440,6 +445,7 @@ function List({ session, lang, t, onOpen, fail }: { session: Session; lang: Lang
           <thead>
             <tr>
               <th scope="col">{t("col.conversation")}</th>
+              <th scope="col">{t("col.visitor")}</th>
               <th scope="col">{t("col.status")}</th>
               <th scope="col">{t("col.assignee")}</th>
               <th scope="col">{t("col.group")}</th>
@@ -456,6 +462,7 @@ function List({ session, lang, t, onOpen, fail }: { session: Session; lang: Lang
                     {r.id}
                   </button>
                 </td>
+                <td>{visitorName(r.visitor?.name ?? r.visitor_name, r.visitor?.id ?? r.visitor_id ?? "", lang)}</td>
                 <td>{statusText(t, r.status)}</td>
                 <td>{name(r.assignee ?? r.last_agent)}</td>
                 <td>{r.group ?? ""}</td>
@@ -549,7 +556,7 @@ function History({ session, lang, t, id, seq, onClose, fail }: { session: Sessio
                 {m.private && <span className="history-badge badge-note">{t("view.note")}</span>}
                 {m.from.role === "bot" && <span className="history-badge badge-bot">{t("role.bot")}</span>}
                 <span>
-                  #{m.seq} · {m.from.name || m.from.id} ({t(roleKey(m.from.role))}) · {when(m.ts, lang)}
+                  #{m.seq} · {who(m.from, lang)} ({t(roleKey(m.from.role))}) · {when(m.ts, lang)}
                 </span>
               </div>
               <div style={{ whiteSpace: "pre-wrap" }}>{m.text}</div>

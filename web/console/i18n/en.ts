@@ -137,7 +137,6 @@ export const en = {
   noEarlier: "None",
   started: "Started",
   rating: "Rating",
-  anonymous: "Visitor {id}",
   // shortcuts dialog
   shortcutsTitle: "Keyboard shortcuts",
   kNextConv: "Next conversation",

@@ -130,7 +130,6 @@ export const zh: Texts = {
   noEarlier: "无",
   started: "开始于",
   rating: "评分",
-  anonymous: "访客 {id}",
   shortcutsTitle: "键盘快捷键",
   kNextConv: "下一个会话",
   kPrevConv: "上一个会话",
