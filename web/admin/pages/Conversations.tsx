@@ -14,6 +14,7 @@ import { Retention } from "./Retention";
 import { PageHead } from "./ui";
 import { VisitorData } from "./VisitorData";
 import { visitorName } from "../../shared/visitor-name";
+import { formatWhen } from "./Audit";
 
 // ---- texts ----
 
@@ -192,7 +193,9 @@ function Highlighted({ text, q }: { text: string; q: string }) {
   );
 }
 
-const when = (ms: number | undefined, lang: Lang) => (ms ? new Date(ms).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB") : "");
+// As the audit log and Unanswered say it ("7 Dec 2026, 13:21:25"): a numeric date
+// such as 07/12/2026 reads as July to half of the English-speaking world.
+const when = (ms: number | undefined, lang: Lang) => (ms ? formatWhen(ms, lang) : "");
 
 // ---- the page ----
 

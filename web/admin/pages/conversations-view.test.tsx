@@ -57,4 +57,16 @@ describe("the Conversations page", () => {
       expect(lines[1]).toContain("#2 · Dana (");
     });
   }
+
+  it("writes dates with the month in words, never as 07/12/2026 (July or December?)", async () => {
+    const at = new Date(2026, 11, 7, 13, 21, 25).getTime();
+    vi.stubGlobal("fetch", async () => new Response(JSON.stringify({ conversations: [{ ...kConv, created_at: at }] }), { status: 200 }));
+    await act(async () => {
+      root = createRoot(host);
+      root.render(<Conversations session={kSession} lang="en" onExpired={() => {}} />);
+    });
+    await settle(() => !!host.querySelector(".conversations-table tbody tr"));
+    const created = host.querySelectorAll(".conversations-table tbody tr td")[6]?.textContent ?? "";
+    expect(created).toMatch(/^7 Dec 2026, 13:21:25$/);
+  });
 });
