@@ -141,3 +141,17 @@ test("signing in while the server is down says so in the page's language, in bot
     await context.close();
   }
 });
+
+test("the routing editor keeps unsaved work when the session ended, and its banner says why", async () => {
+  const { page, id } = await secondAdmin("second4@demo.local", "routing", "en");
+  await page.locator(".react-flow__node").first().click();
+  await page.getByLabel("Rule name").fill("Renamed before the sign-out");
+  const r = await api(server, "POST", `/v1/tenants/demo/agents/${id}/sign-out`, { token });
+  assert.equal(r.status, 200);
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  const banner = page.locator(".banner-error");
+  await until("the banner to say why it was not saved", () => banner.innerText(), (v) => v.includes("Not saved: An admin signed you out. Please sign in again. Export your version (Export JSON) to keep it, then reload the page."));
+  assert.equal(await page.getByLabel("Rule name").inputValue(), "Renamed before the sign-out", "the edit is still there");
+  await screenshot(page, "admin-editor-signed-out");
+  await page.context().close();
+});
