@@ -88,7 +88,7 @@ test("the workspace field has one name in the admin pages and the console, in En
   }
 });
 
-test("a workspace that does not exist, and a wrong password, are said alike by both UIs in their language", async () => {
+test("a workspace that does not exist, and a wrong password, are said alike by both UIs in their language, and both empty the password", async () => {
   const words = {
     en: { fields: ["Workspace", "Email", "Password"], submit: "Sign in", none: "There is no workspace with this id.", wrong: "Wrong email or password." },
     zh: { fields: ["工作区", "邮箱", "密码"], submit: "登录", none: "没有这个工作区。", wrong: "邮箱或密码错误。" },
@@ -110,6 +110,7 @@ test("a workspace that does not exist, and a wrong password, are said alike by b
       await password.fill("not-the-password");
       await page.getByRole("button", { name: w.submit, exact: true }).click();
       await until(`${ui} in ${lang} to say the password is wrong`, () => alert.allInnerTexts(), (v) => v.join() === w.wrong);
+      assert.equal(await password.inputValue(), "", `${ui} in ${lang} empties the password field after a refusal`);
     }
     await context.close();
   }

@@ -121,6 +121,7 @@ function SignIn({ t, lang, notice, onSession }: { t: T; lang: Lang; notice: stri
     } catch (err) {
       const a = err as ApiError;
       setError(signInRefusal({ status: a.status, retryAfter: a.body?.error?.retry_after, message: a.message }, lang));
+      setPassword(""); // as the console does: the next try starts from an empty field
     } finally {
       setBusy(false);
     }
