@@ -7,15 +7,16 @@ import { sourceDir } from "./harness.mjs";
 
 const WebSocketImpl = globalThis.WebSocket ?? createRequire(path.join(sourceDir(), "web", "package.json"))("playwright-core/lib/utilsBundle").ws;
 
-// The demo tenant's admin pages at #hash, signed in as its admin, in English or Chinese.
-export async function openAdmin(browser, server, hash, { lang = "en", height = 900 } = {}) {
+// The demo tenant's admin pages at #hash, signed in as its admin (or as `email`), in
+// English or Chinese.
+export async function openAdmin(browser, server, hash, { lang = "en", height = 900, email = "admin@demo.local", password = "demo-admin" } = {}) {
   const context = await browser.newContext({ viewport: { width: 1360, height }, locale: lang === "zh" ? "zh-CN" : "en-US" });
   context.setDefaultTimeout(15000);
   const page = await context.newPage();
   await page.goto(`${server.url}/admin/?tenant=demo#${hash}`);
   const t = lang === "zh" ? { email: "邮箱", password: "密码", submit: "登录" } : { email: "Email", password: "Password", submit: "Sign in" };
-  await page.getByLabel(t.email).fill("admin@demo.local");
-  await page.getByLabel(t.password).fill("demo-admin");
+  await page.getByLabel(t.email).fill(email);
+  await page.getByLabel(t.password).fill(password);
   await page.getByRole("button", { name: t.submit, exact: true }).click();
   return page;
 }

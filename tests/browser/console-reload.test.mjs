@@ -1,6 +1,7 @@
 // The agent console across a reload, in real Chromium against a real server: what
 // the agent typed and did not send comes back in each conversation's composer, and
-// the unread counts are those of before (the agent's read marks come from the server).
+// the unread counts are those of before (the agent's read marks come from the server),
+// and the conversation that was open is open again.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { launchBrowser, screenshot, startServer } from "./harness.mjs";
@@ -112,5 +113,25 @@ describe("the agent console after a reload", () => {
     await reload();
     await until("Di's entry to count 1 in Chinese after the reload", () => convButton(page, "Di Unread").getAttribute("aria-label"), (v) => v === "Di Unread, 1 条未读");
     await screenshot(page, "console-unread-after-reload-zh");
+  });
+
+  test("the conversation open before a reload is open after it, and none once it is no longer the agent's", async () => {
+    await page.getByRole("combobox", { name: /^(Language|语言)$/ }).selectOption("en"); // the test before left Chinese
+    const eve = await new Visitor(server, "demo", { type: "hello", name: "Eve Open", meta: { lang: "en" } }).connect();
+    visitors.push(eve);
+    eve.say("Is the blue lamp in stock?");
+    await open("Eve Open", "Is the blue lamp in stock?");
+    await reload();
+    // No click: the pane shows Eve's conversation, and the list marks it.
+    await log(page).getByText("Is the blue lamp in stock?").first().waitFor();
+    assert.equal(await convButton(page, "Eve Open").getAttribute("aria-current"), "true");
+    await composer().waitFor();
+    await screenshot(page, "console-open-after-reload");
+    // Closed: the reload opens nothing.
+    await page.getByRole("button", { name: "Close conversation" }).click();
+    await page.getByRole("dialog", { name: "Close conversation" }).getByRole("button", { name: "Close it" }).click();
+    await eve.waitFrame((f) => f.type === "conversation.closed", 0, 20000);
+    await reload();
+    assert.equal(await log(page).count(), 0, "no conversation open");
   });
 });

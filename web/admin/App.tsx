@@ -7,6 +7,8 @@ import { Editor } from "./editor/Editor";
 import { Lang, T, initialLanguage, rememberLanguage, translator } from "./i18n";
 import { PAGES, PageId, PageView, leaveAllowed, pageFromHash } from "./pages/Pages";
 import { pagesTranslator } from "./pages/text";
+import { fromUnauthorized, sessionEndSentence, type SessionEnd } from "../shared/session-end";
+import { signInRefusal } from "../shared/sign-in";
 
 export function App() {
   const [lang, setLang] = useState<Lang>(initialLanguage);
@@ -32,10 +34,20 @@ export function App() {
     void resumeSession().then(setSession);
   }, []);
 
-  // The session ended (expired, signed out elsewhere): back to sign-in.
-  const expired = useCallback(() => setSession(null), []);
+  // The session ended (expired, signed out elsewhere, password changed, removed):
+  // back to sign-in, which says why from the 401's code, as the console does.
+  const [ended, setEnded] = useState<SessionEnd | null>(null);
+  const expired = useCallback((e: unknown) => {
+    setEnded(fromUnauthorized((e as ApiError | null)?.body));
+    setSession(null);
+  }, []);
+  const signedIn = useCallback((s: Session) => {
+    setEnded(null);
+    setSession(s);
+  }, []);
   const out = async () => {
     if (session) await signOut(session);
+    setEnded(null);
     setSession(null);
   };
 
@@ -78,7 +90,7 @@ export function App() {
       </header>
       <main className="app-main">
         {session === undefined ? null : session === null ? (
-          <SignIn t={t} onSession={setSession} />
+          <SignIn t={t} lang={lang} notice={ended && sessionEndSentence(ended, lang)} onSession={signedIn} />
         ) : session.agent.role !== "admin" ? (
           <Refusal t={t} session={session} onOther={() => void out()} />
         ) : page !== "routing" ? (
@@ -91,7 +103,7 @@ export function App() {
   );
 }
 
-function SignIn({ t, onSession }: { t: T; onSession: (s: Session) => void }) {
+function SignIn({ t, lang, notice, onSession }: { t: T; lang: Lang; notice: string | null; onSession: (s: Session) => void }) {
   const params = new URLSearchParams(location.search);
   const [tenant, setTenant] = useState(params.get("tenant") ?? localStorage.getItem("switchboard.admin.tenant") ?? "");
   const [email, setEmail] = useState("");
@@ -108,7 +120,8 @@ function SignIn({ t, onSession }: { t: T; onSession: (s: Session) => void }) {
       onSession(s);
     } catch (err) {
       const a = err as ApiError;
-      setError(a.status === 401 ? t("signin.wrong") : a.status === 429 ? t("signin.tooMany", { seconds: String(a.body?.error?.retry_after ?? 1) }) : a.status === 404 ? t("signin.noTenant") : t("signin.failed", { message: a.message }));
+      setError(signInRefusal({ status: a.status, retryAfter: a.body?.error?.retry_after, message: a.message }, lang));
+      setPassword(""); // as the console does: the next try starts from an empty field
     } finally {
       setBusy(false);
     }
@@ -117,9 +130,14 @@ function SignIn({ t, onSession }: { t: T; onSession: (s: Session) => void }) {
     <form className="signin card" onSubmit={submit} aria-labelledby="signin-title">
       <h2 id="signin-title">{t("signin.title")}</h2>
       <p className="help">{t("signin.lead")}</p>
+      {notice && (
+        <p className="signin-notice" role="status">
+          {notice}
+        </p>
+      )}
       <label>
         {t("signin.tenant")}
-        <input type="text" required autoComplete="organization" value={tenant} onChange={(e) => setTenant(e.target.value)} />
+        <input type="text" name="tenant" required autoComplete="organization" placeholder={t("signin.tenantHint")} value={tenant} onChange={(e) => setTenant(e.target.value)} />
       </label>
       <label>
         {t("signin.email")}

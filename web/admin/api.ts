@@ -4,7 +4,7 @@
 // this tab only.
 import type { Graph } from "./graph/model";
 import type { Catalog } from "./graph/validate";
-import { pageLanguage } from "../shared/i18n";
+import { unreachableText } from "../shared/i18n";
 
 export type Agent = { id: string; name: string; email?: string; role: "agent" | "admin" };
 export type Session = { tenant: string; agent: Agent; csrf?: string; token?: string };
@@ -26,12 +26,7 @@ const kTokenKey = "switchboard.admin.session";
 // said in the page's language, not as the browser's "Failed to fetch" (nor as a
 // page's guess, such as a file that "cannot be read"). Status 0, code "network".
 export function unreachable(): ApiError {
-  const zh = pageLanguage() === "zh";
-  return new ApiError(
-    0,
-    "network",
-    zh ? "无法连接服务器（可能正在重启，或网络中断）。请稍后再试。" : "Cannot reach the server (it may be restarting, or the network is down). Try again in a moment.",
-  );
+  return new ApiError(0, "network", unreachableText());
 }
 
 // fetch for the admin pages' calls: a network failure becomes unreachable().

@@ -3,6 +3,7 @@
 // memory and sent as X-CSRF-Token on every request that changes something.
 import type { Agent, Attachment, CannedReply, Conv, ServerMessage } from "./model/types";
 import { toConv, toMessage } from "./model/types";
+import { unreachableText } from "../shared/i18n";
 
 export interface Session {
   tenant: string;
@@ -69,7 +70,13 @@ export class Api {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (method !== "GET" && this.csrf) headers["X-CSRF-Token"] = this.csrf;
-    const response = await fetch(path, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
+    let response: Response;
+    try {
+      response = await fetch(path, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch {
+      // Not reached at all: said in the agent's language, not as "Failed to fetch".
+      throw new ApiError(0, "network", unreachableText());
+    }
     if (!response.ok) {
       const error = await errorOf(response);
       if (response.status === 401 && this.csrf && !quiet) this.onUnauthorized(error.problem, error.message);
@@ -166,7 +173,7 @@ export class Api {
       xhr.setRequestHeader("X-File-Name", encodeURIComponent(file.name));
       if (this.csrf) xhr.setRequestHeader("X-CSRF-Token", this.csrf);
       xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
-      xhr.onerror = () => reject(new ApiError(0, "network", "network error"));
+      xhr.onerror = () => reject(new ApiError(0, "network", unreachableText()));
       xhr.onabort = () => reject(new ApiError(0, "aborted", "aborted"));
       xhr.onload = () => {
         let body: any = null;

@@ -21,6 +21,7 @@ describe("Store", () => {
     queued = [];
     history = [];
     localStorage.removeItem("sb.console.lang"); // a test that switched to Chinese leaves English for the next
+    sessionStorage.clear(); // each test a new tab: no conversation open before
     FakeSocket.made = [];
     calls.length = 0;
     vi.useFakeTimers();
@@ -34,6 +35,8 @@ describe("Store", () => {
       if (url.includes("/conversations?")) return json(200, { conversations: url.includes("status=queued") ? queued : [] });
       if (url.includes("/messages")) return json(200, { conversation_id: "c1", messages: history, has_more: false });
       if (url.includes("/canned-replies")) return json(200, { canned_replies: [] });
+      if (url === "/v1/tenants/away/auth/session") throw new TypeError("Failed to fetch"); // the server is not there
+      if (url === "/v1/tenants/nosuch/auth/session") return json(404, { error: { code: "not_found", message: "no such tenant" } });
       if (url === "/v1/tenants/locked/auth/session")
         return new Response(JSON.stringify({ error: { code: "rate_limited", message: "too many failed sign-ins; try again in 8 s", retry_after: 8 } }), { status: 429, headers: { "Content-Type": "application/json", "Retry-After": "8" } });
       return json(404, { error: { code: "not_found", message: "no such endpoint" } });
@@ -303,6 +306,21 @@ describe("Store", () => {
     expect(await store.signIn("locked", "agent@demo.local", "x")).toBe("Too many failed sign-ins. Try again in 8 s.");
   });
 
+  it("tells an agent there is no such workspace in their language, not the server's \"no such tenant\"", async () => {
+    const store = new Store((url) => new FakeSocket(url) as unknown as WebSocket);
+    expect(await store.signIn("nosuch", "agent@demo.local", "x")).toBe("There is no workspace with this id.");
+    store.setLanguage("zh");
+    expect(await store.signIn("nosuch", "agent@demo.local", "x")).toBe("没有这个工作区。");
+  });
+
+  it("says the server cannot be reached in the agent's language, not the browser's \"Failed to fetch\"", async () => {
+    const store = new Store((url) => new FakeSocket(url) as unknown as WebSocket);
+    store.setLanguage("zh");
+    expect(await store.signIn("away", "agent@demo.local", "x")).toBe("无法登录：无法连接服务器（可能正在重启，或网络中断）。请稍后再试。");
+    store.setLanguage("en");
+    expect(await store.signIn("away", "agent@demo.local", "x")).toBe("Could not sign in: Cannot reach the server (it may be restarting, or the network is down). Try again in a moment.");
+  });
+
   it("asks whether there is a session without an error answer, and shows sign-in when there is none", async () => {
     signedIn = false;
     const store = new Store((url) => new FakeSocket(url) as unknown as WebSocket);
@@ -330,5 +348,24 @@ describe("Store", () => {
     store.saveDraft("c1", "again");
     await store.signOut(); // signing out on purpose leaves no visitor's text behind
     expect(Object.keys(localStorage).filter((k) => k.startsWith("sb.console.drafts."))).toEqual([]);
+  });
+
+  it("opens again after a reload the conversation that was open, while it is still the agent's", async () => {
+    const reload = async (conversations: unknown[]) => {
+      FakeSocket.made = [];
+      const [store, ws] = await started(); // a new page in the same tab
+      ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations });
+      return store;
+    };
+    const first = await reload([conv(1), { ...conv(1), id: "c2" }]);
+    expect(first.state.selected).toBeNull(); // nothing was open yet: the agent picks
+    first.select("c2");
+    expect((await reload([conv(1), { ...conv(1), id: "c2" }])).state.selected).toBe("c2");
+    // Transferred or closed meanwhile: not in the welcome, so nothing opens.
+    expect((await reload([conv(1)])).state.selected).toBeNull();
+    const again = await reload([conv(1), { ...conv(1), id: "c2" }]);
+    again.select("c1");
+    await again.signOut(); // signing out on purpose forgets it
+    expect((await reload([conv(1)])).state.selected).toBeNull();
   });
 });

@@ -9,8 +9,11 @@ import { Api, ApiError, type AttachmentPolicy, type Session } from "./api";
 import { initialLanguage, saveLanguage, translator, type Lang, type Translate } from "./i18n";
 import { emptyInbox, inboxReducer, tabList, unreadAfter, without, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
 import { DraftBook, draftKey } from "./model/drafts";
+import { OpenMemory, openKey } from "./model/reopen";
 import { explainError } from "./model/errors";
-import { fromCloseReason, sessionEndText, type SessionEnd } from "./model/session-end";
+import { fromCloseReason, sessionEndSentence, type SessionEnd } from "../shared/session-end";
+import { signInRefusal } from "../shared/sign-in";
+import { visitorName } from "../shared/visitor-name";
 import { messageFrame, resendFrames, resumeHello } from "./model/resume";
 import {
   addPage,
@@ -92,6 +95,15 @@ function storage(): Storage | null {
   }
 }
 
+// This tab's sessionStorage, or null where it is refused.
+function tabStorage(): Storage | null {
+  try {
+    return sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
 export class Store {
   state: AppState;
   readonly api = new Api();
@@ -99,6 +111,7 @@ export class Store {
   private socket: ReconnectingSocket | null = null;
   private readSent: Record<string, number> = {};
   private drafts: DraftBook | null = null; // the signed-in agent's unsent composer texts
+  private opened: OpenMemory | null = null; // the conversation open in this tab, for a reload
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
   private sessionCheck: ReturnType<typeof setInterval> | null = null;
   private toastId = 0;
@@ -197,9 +210,8 @@ export class Store {
       this.begin(session);
       return null;
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return this.t("badPassword");
-      if (e instanceof ApiError && e.status === 429) return this.t("tooManySignIns", { seconds: String(e.retryAfter || 1) });
-      return this.t("signInFailed", { message: e instanceof Error ? e.message : String(e) });
+      const failure = e instanceof ApiError ? { status: e.status, retryAfter: e.retryAfter, message: e.message } : { status: 0, message: e instanceof Error ? e.message : String(e) };
+      return signInRefusal(failure, this.state.lang);
     }
   }
 
@@ -212,6 +224,7 @@ export class Store {
     // Signing out on purpose leaves nothing of the visitors' conversations behind;
     // a session that ends by itself (expired, signed out elsewhere) keeps the drafts.
     this.drafts?.clear();
+    this.opened?.remember(null);
     this.teardown(this.t("signedOut"));
   }
 
@@ -224,8 +237,7 @@ export class Store {
   // Why (the code of a 4001 close or a 401) in the agent's language; a code this
   // console does not know: the server's words.
   private endedText(end: SessionEnd): string {
-    const key = sessionEndText(end);
-    return key ? this.t(key) : this.t("sessionEnded", { reason: end.words || end.problem });
+    return sessionEndSentence(end, this.state.lang);
   }
 
   private teardown(notice: string): void {
@@ -238,6 +250,7 @@ export class Store {
     this.api.forget();
     this.readSent = {};
     this.drafts = null;
+    this.opened = null;
     window.removeEventListener("storage", this.onStorage);
     this.set({
       phase: "signed-out",
@@ -262,6 +275,7 @@ export class Store {
 
   private begin(session: Session): void {
     this.drafts = new DraftBook(storage(), draftKey(session.tenant, session.agent.id));
+    this.opened = new OpenMemory(tabStorage(), openKey(session.tenant, session.agent.id));
     window.addEventListener("storage", this.onStorage);
     this.set({ phase: "signed-in", notice: "", session, inbox: emptyInbox(session.agent.id, session.agent.role === "admin") });
     this.markDrafts();
@@ -427,6 +441,9 @@ export class Store {
     void this.refreshLists();
     const selected = this.state.selected;
     if (selected && !this.state.threads[selected]?.loaded) void this.loadNewest(selected);
+    // After a reload: the conversation that was open, if it is still the agent's.
+    const reopen = selected ? null : this.opened?.reopen(conversations, this.me());
+    if (reopen) this.select(reopen);
   }
 
   private onMessage(f: Frame): void {
@@ -485,7 +502,7 @@ export class Store {
 
   visitorName(c: Conv | undefined): string {
     if (!c) return this.t("visitor");
-    return c.visitor.name || this.t("anonymous", { id: c.visitor.id.slice(-6) });
+    return visitorName(c.visitor.name, c.visitor.id, this.state.lang);
   }
 
   // A new assignment or message while the tab is hidden: sound and desktop notice.
@@ -638,6 +655,7 @@ export class Store {
 
   select(id: string | null): void {
     this.set({ selected: id });
+    this.opened?.remember(id);
     if (!id) return;
     this.seen(id);
     const t = this.state.threads[id];

@@ -51,3 +51,12 @@ export function serverProblemText(texts: Readonly<Record<string, string>>, probl
 export function pageLanguage(): Lang {
   return pickLanguage([typeof document === "undefined" ? null : document.documentElement.lang]);
 }
+
+// The server could not be reached at all (stopped, restarting, the network down),
+// said in the page's language rather than as the browser's "Failed to fetch": the
+// console and the admin pages both say it so.
+export function unreachableText(lang: Lang = pageLanguage()): string {
+  return lang === "zh"
+    ? "无法连接服务器（可能正在重启，或网络中断）。请稍后再试。"
+    : "Cannot reach the server (it may be restarting, or the network is down). Try again in a moment.";
+}

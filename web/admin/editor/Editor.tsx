@@ -21,12 +21,13 @@ import { TestPanel } from "./TestPanel";
 import { parseGraphFile } from "./importExport";
 import { VersionsPanel, formatTime } from "./Versions";
 import { problemText } from "../pages/ui";
+import { fromUnauthorized, sessionEndSentence } from "../../shared/session-end";
 
 // Strategies the server installs by default, for when it cannot list them.
 const kKnownStrategies = ["routing-sticky", "routing-least-busy", "routing-load-balancing", "routing-load-rotation", "routing-round-robin", "routing-skills", "routing-external", "routing-manual"];
 const kPollMs = 4000;
 
-type Props = { t: T; lang: string; api: AdminApi; tenant: string; onExpired: () => void };
+type Props = { t: T; lang: string; api: AdminApi; tenant: string; onExpired: (e: unknown) => void };
 
 export function Editor(props: Props) {
   return (
@@ -77,7 +78,7 @@ function EditorInside({ t, lang, api, tenant, onExpired }: Props) {
       setSelection({ nodes: [], edges: [] });
       requestAnimationFrame(() => flow.fitView({ padding: 0.15, maxZoom: 1 }));
     } catch (e) {
-      if ((e as ApiError).status === 401) return onExpired();
+      if ((e as ApiError).status === 401) return onExpired(e);
       setLoadError((e as Error).message);
     }
   }, [api, flow, onExpired]);
@@ -235,7 +236,7 @@ function EditorInside({ t, lang, api, tenant, onExpired }: Props) {
       const err = e as ApiError;
       if (err.status === 401) {
         // Not straight to sign-in: the unsaved work would go with the page.
-        setBanner({ kind: "error", text: t("banner.expired") });
+        setBanner({ kind: "error", text: t("banner.expired", { reason: sessionEndSentence(fromUnauthorized(err.body), lang === "zh" ? "zh" : "en") }) });
       } else if (err.status === 412) {
         setBanner({ kind: "changed", remote: null });
       } else if (err.status === 422 && Array.isArray(err.body?.errors)) {

@@ -47,7 +47,7 @@ describe("texts", () => {
 
   it("uses the server's words for its problems and ours for our own", () => {
     expect(describeProblem(en, { severity: "error", code: "bad_glob", message: "glob 'x[' never closed" })).toBe("glob 'x[' never closed");
-    expect(describeProblem(zh, { severity: "error", code: "unknown_group", params: { group: "vip" } })).toBe("“vip”不是此租户的分组");
+    expect(describeProblem(zh, { severity: "error", code: "unknown_group", params: { group: "vip" } })).toBe("“vip”不是此工作区的分组");
   });
 
   it("has every English text in Chinese too", async () => {

@@ -245,7 +245,7 @@ export function detailText(t: PT, detail: Values | undefined): string | undefine
 export const formatWhen = (ms: number, lang: Lang) =>
   new Date(ms).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { dateStyle: "medium", timeStyle: "medium" });
 
-export function AuditPage({ t, lang, api, onExpired }: { t: PT; lang: Lang; api: PagesApi; onExpired: () => void }) {
+export function AuditPage({ t, lang, api, onExpired }: { t: PT; lang: Lang; api: PagesApi; onExpired: (e: unknown) => void }) {
   const [action, setAction] = useState("");
   const [actor, setActor] = useState("");
   const [people, setPeople] = useState<AgentRow[]>([]);
@@ -258,7 +258,7 @@ export function AuditPage({ t, lang, api, onExpired }: { t: PT; lang: Lang; api:
   const fail = useCallback(
     (e: unknown) => {
       const status = (e as ApiError).status;
-      if (status === 401) return onExpired();
+      if (status === 401) return onExpired(e);
       if (status === 501) return setNotSupported(true);
       setError((e as Error).message);
     },

@@ -54,7 +54,7 @@ export function useMergeableFile<R extends Row>({
   parse: (text: string) => Doc<R>;
   spec: ListSpec<R>;
   mt: MT;
-  onExpired: () => void;
+  onExpired: (e: unknown) => void;
 }) {
   const [etag, setEtag] = useState<string | null>(null);
   const [base, setBase] = useState<Doc<R> | null>(null);
@@ -108,7 +108,7 @@ export function useMergeableFile<R extends Row>({
       setMerge(merged.state);
       if (merged.state.pending.size) setFocus({ to: "conflict" });
     } catch (e) {
-      if ((e as ApiError).status === 401) return onExpired();
+      if ((e as ApiError).status === 401) return onExpired(e);
       setChanged(mt("merge.failed", { message: (e as Error).message }));
     }
   };

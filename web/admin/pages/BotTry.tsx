@@ -42,7 +42,7 @@ function Confidence({ score, label }: { score: number | undefined; label: string
   );
 }
 
-export function BotTry({ t, session, onExpired }: { t: BT; session: Session; onExpired: () => void }) {
+export function BotTry({ t, session, onExpired }: { t: BT; session: Session; onExpired: (e: unknown) => void }) {
   const [question, setQuestion] = useState("");
   const [language, setLanguage] = useState("");
   const [busy, setBusy] = useState(false);
@@ -64,7 +64,7 @@ export function BotTry({ t, session, onExpired }: { t: BT; session: Session; onE
       setAsked(text);
     } catch (err) {
       const a = err as ApiError;
-      if (a.status === 401) return onExpired();
+      if (a.status === 401) return onExpired(err);
       setAnswer(null);
       setError(a.status === 404 ? t("try.noBot") : t("try.failed", { message: a.message }));
     } finally {

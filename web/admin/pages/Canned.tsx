@@ -38,7 +38,7 @@ export function cannedChangedText(t: PT, current: CannedReply | null): string {
   return current ? t("canned.changed") : t("canned.changedGone");
 }
 
-export function CannedPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: () => void }) {
+export function CannedPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: (e: unknown) => void }) {
   const { rows: replies, loadError, load } = useList(() => api.canned(), onExpired);
   const [query, setQuery] = useState("");
   const [editing, setEditing] = useState<{ row?: CannedReply } | null>(null);
@@ -136,7 +136,7 @@ function CannedDialog({
   row?: CannedReply;
   onCancel: () => void;
   onSave: (body: { shortcut: string; text: string }, version: string | undefined | null) => Promise<void>;
-  onExpired: () => void;
+  onExpired: (e: unknown) => void;
 }) {
   const [shortcut, setShortcut] = useState(row?.shortcut ?? "/");
   const [text, setText] = useState(row?.text ?? "");

@@ -7,12 +7,14 @@
 // match is split into text nodes and <mark> elements by React, not by markup.
 // Self-contained (its own calls and texts) so the other admin pages stay untouched.
 import { FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { reach, type Session } from "../api";
+import { failure, reach, type ApiError, type Session } from "../api";
 import type { Lang } from "../i18n";
 import "./conversations.css";
 import { Retention } from "./Retention";
 import { PageHead } from "./ui";
 import { VisitorData } from "./VisitorData";
+import { visitorName } from "../../shared/visitor-name";
+import { formatWhen } from "./Audit";
 
 // ---- texts ----
 
@@ -27,7 +29,7 @@ const en = {
   "search.results": "Messages matching “{q}”",
   "search.none": "No message contains “{q}”.",
   "search.more": "More results",
-  "search.notSupported": "This tenant's storage cannot search messages.",
+  "search.notSupported": "This workspace's storage cannot search messages.",
   "list.title": "All conversations",
   "list.status": "Status",
   "list.any": "Any status",
@@ -49,6 +51,7 @@ const en = {
   "status.assigned": "Assigned",
   "status.closed": "Closed",
   "col.conversation": "Conversation",
+  "col.visitor": "Visitor",
   "col.status": "Status",
   "col.assignee": "Agent",
   "col.group": "Group",
@@ -83,7 +86,7 @@ const zh: Record<Key, string> = {
   "search.results": "包含“{q}”的消息",
   "search.none": "没有消息包含“{q}”。",
   "search.more": "更多结果",
-  "search.notSupported": "此租户的存储不支持搜索消息。",
+  "search.notSupported": "此工作区的存储不支持搜索消息。",
   "list.title": "全部会话",
   "list.status": "状态",
   "list.any": "任意状态",
@@ -105,6 +108,7 @@ const zh: Record<Key, string> = {
   "status.assigned": "已分配",
   "status.closed": "已关闭",
   "col.conversation": "会话",
+  "col.visitor": "访客",
   "col.status": "状态",
   "col.assignee": "客服",
   "col.group": "分组",
@@ -136,18 +140,11 @@ function translator(lang: Lang): Tr {
 // ---- calls ----
 
 type From = { role: string; id: string; name?: string };
+// Who wrote: a visitor as the console names them ("Visitor a3ff0f"), others by name.
+const who = (from: From, lang: Lang) => (from.role === "visitor" ? visitorName(from.name, from.id, lang) : from.name || from.id);
 export type Hit = { conversation_id: string; seq: number; message_id: string; text: string; ts: number; from: From; flags?: number };
 type Message = { message_id: string; seq: number; from: From; text: string; ts: number; private?: boolean; attachments?: { id: string; name: string }[] };
-type Record_ = { id: string; status: string; assignee?: string | null; last_agent?: string | null; group?: string; tags?: string[]; created_at?: number; last_seq?: number };
-
-class CallError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+type Record_ = { id: string; visitor?: { id: string; name?: string }; visitor_id?: string; visitor_name?: string; status: string; assignee?: string | null; last_agent?: string | null; group?: string; tags?: string[]; created_at?: number; last_seq?: number };
 
 async function get(session: Session, path: string): Promise<any> {
   const headers: Record<string, string> = {};
@@ -160,7 +157,7 @@ async function get(session: Session, path: string): Promise<any> {
   } catch {
     json = null;
   }
-  if (!response.ok) throw new CallError(response.status, json?.error?.message ?? `HTTP ${response.status}`);
+  if (!response.ok) throw failure(response.status, json);
   return json;
 }
 
@@ -196,17 +193,19 @@ function Highlighted({ text, q }: { text: string; q: string }) {
   );
 }
 
-const when = (ms: number | undefined, lang: Lang) => (ms ? new Date(ms).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB") : "");
+// As the audit log and Unanswered say it ("7 Dec 2026, 13:21:25"): a numeric date
+// such as 07/12/2026 reads as July to half of the English-speaking world.
+const when = (ms: number | undefined, lang: Lang) => (ms ? formatWhen(ms, lang) : "");
 
 // ---- the page ----
 
-export function Conversations({ session, lang, onExpired }: { session: Session; lang: Lang; onExpired: () => void }) {
+export function Conversations({ session, lang, onExpired }: { session: Session; lang: Lang; onExpired: (e: unknown) => void }) {
   const t = useMemo(() => translator(lang), [lang]);
   const [open, setOpen] = useState<{ id: string; seq?: number } | null>(null);
   const fail = useCallback(
     (e: unknown, set: (m: string) => void) => {
-      const c = e as CallError;
-      if (c.status === 401) onExpired();
+      const c = e as ApiError;
+      if (c.status === 401) onExpired(e);
       set(c.status === 501 ? t("search.notSupported") : t("failed", { message: c.message }));
     },
     [onExpired, t],
@@ -301,7 +300,7 @@ function Search({ session, lang, t, onOpen, fail }: { session: Session; lang: La
                     style={{ width: "100%", textAlign: "left", display: "flex", flexDirection: "column", alignItems: "flex-start", gap: 2 }}
                   >
                     <span className="muted" style={{ fontSize: 12 }}>
-                      {h.conversation_id} · #{h.seq} · {h.from.name || h.from.id} ({t(roleKey(h.from.role))}) · {when(h.ts, lang)}
+                      {h.conversation_id} · #{h.seq} · {who(h.from, lang)} ({t(roleKey(h.from.role))}) · {when(h.ts, lang)}
                       {h.flags && h.flags & 1 ? ` · ${t("view.note")}` : ""}
                     </span>
                     <span className="hit-text">
@@ -449,6 +448,7 @@ function List({ session, lang, t, onOpen, fail }: { session: Session; lang: Lang
           <thead>
             <tr>
               <th scope="col">{t("col.conversation")}</th>
+              <th scope="col">{t("col.visitor")}</th>
               <th scope="col">{t("col.status")}</th>
               <th scope="col">{t("col.assignee")}</th>
               <th scope="col">{t("col.group")}</th>
@@ -465,6 +465,7 @@ function List({ session, lang, t, onOpen, fail }: { session: Session; lang: Lang
                     {r.id}
                   </button>
                 </td>
+                <td>{visitorName(r.visitor?.name ?? r.visitor_name, r.visitor?.id ?? r.visitor_id ?? "", lang)}</td>
                 <td>{statusText(t, r.status)}</td>
                 <td>{name(r.assignee ?? r.last_agent)}</td>
                 <td>{r.group ?? ""}</td>
@@ -558,7 +559,7 @@ function History({ session, lang, t, id, seq, onClose, fail }: { session: Sessio
                 {m.private && <span className="history-badge badge-note">{t("view.note")}</span>}
                 {m.from.role === "bot" && <span className="history-badge badge-bot">{t("role.bot")}</span>}
                 <span>
-                  #{m.seq} · {m.from.name || m.from.id} ({t(roleKey(m.from.role))}) · {when(m.ts, lang)}
+                  #{m.seq} · {who(m.from, lang)} ({t(roleKey(m.from.role))}) · {when(m.ts, lang)}
                 </span>
               </div>
               <div style={{ whiteSpace: "pre-wrap" }}>{m.text}</div>

@@ -13,9 +13,9 @@
 // Self-contained (its own texts and calls) so the other admin pages stay untouched.
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from "chart.js";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
-import type { Session } from "../api";
+import type { ApiError, Session } from "../api";
 import type { Lang } from "../i18n";
-import { Live, Report, StatsError, browserZone, chartSummary, daysBetween, fetchCsv, fetchLive, fetchReport, formatDuration, isoDay, kMaxDays } from "./stats";
+import { Live, Report, browserZone, chartSummary, daysBetween, fetchCsv, fetchLive, fetchReport, formatDuration, isoDay, kMaxDays } from "./stats";
 import { PageHead } from "./ui";
 import "./dashboard.css";
 
@@ -217,7 +217,7 @@ function plural(t: Tr, key: "times.of" | "csat.count" | "range.total", n: number
 
 // ---- the page ----
 
-export function Dashboard({ session, lang, onExpired }: { session: Session; lang: Lang; onExpired: () => void }) {
+export function Dashboard({ session, lang, onExpired }: { session: Session; lang: Lang; onExpired: (e: unknown) => void }) {
   const t = useMemo(() => translator(lang), [lang]);
   const zone = useMemo(browserZone, []);
   // What today's live numbers say has happened; a range that includes today is
@@ -225,10 +225,10 @@ export function Dashboard({ session, lang, onExpired }: { session: Session; lang
   const [today, setToday] = useState("");
   const fail = useCallback(
     (e: unknown, set: (m: string) => void) => {
-      const s = e as StatsError;
+      const s = e as ApiError;
       if (s.status === 401) {
         set(t("expired"));
-        onExpired();
+        onExpired(e);
       } else set(t("failed", { message: s.message }));
     },
     [onExpired, t],
@@ -264,7 +264,7 @@ function LivePanel({ session, lang, t, zone, fail, onToday }: PanelProps & { onT
         } catch (e) {
           if (stopped) return;
           fail(e, setError);
-          if ((e as StatsError).status === 401) return;
+          if ((e as ApiError).status === 401) return;
         }
       }
       if (!stopped) timer = window.setTimeout(tick, kPollMs);

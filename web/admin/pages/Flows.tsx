@@ -49,7 +49,7 @@ async function allFlows(session: Session): Promise<FileFlows[]> {
   return files;
 }
 
-export function FlowsView({ t, lang, session, onExpired }: { t: BT; lang: Lang; session: Session; onExpired: () => void }) {
+export function FlowsView({ t, lang, session, onExpired }: { t: BT; lang: Lang; session: Session; onExpired: (e: unknown) => void }) {
   const [files, setFiles] = useState<FileFlows[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
@@ -59,7 +59,7 @@ export function FlowsView({ t, lang, session, onExpired }: { t: BT; lang: Lang; 
       (loaded) => live && setFiles(loaded),
       (e) => {
         if (!live) return;
-        if ((e as ApiError).status === 401) return onExpired();
+        if ((e as ApiError).status === 401) return onExpired(e);
         // smol-toml's errors are not ApiErrors: the file is not TOML.
         setError(e instanceof ApiError ? e.message : t("flows.parseFailed", { message: (e as Error).message }));
       },

@@ -68,7 +68,7 @@ function summary(t: ST, g: GroupRow): string[] {
   return lines;
 }
 
-export function GroupsPage({ pt, lang, api, onExpired }: { pt: PT; lang: Lang; api: PagesApi; onExpired: () => void }) {
+export function GroupsPage({ pt, lang, api, onExpired }: { pt: PT; lang: Lang; api: PagesApi; onExpired: (e: unknown) => void }) {
   const t = useMemo(() => settingsTranslator(lang), [lang]);
   const { rows: groups, loadError, load } = useList(() => api.groups(), onExpired);
   const [editing, setEditing] = useState<{ row?: GroupRow } | null>(null);
@@ -170,7 +170,7 @@ function GroupDialog({
   row?: GroupRow;
   onCancel: () => void;
   onSave: (id: string, body: GroupInput) => Promise<void>;
-  onExpired: () => void;
+  onExpired: (e: unknown) => void;
 }) {
   const start = row ?? kBlank;
   const [id, setId] = useState(row?.id ?? "");

@@ -37,7 +37,7 @@ const ariaOf = (id: string, error: RowError | null, field: string) => {
   return { "aria-invalid": bad, "aria-describedby": bad ? `${id}-${field}-error` : undefined };
 };
 
-export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api: PagesApi; lang: Lang; session: Session; onExpired: () => void }) {
+export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api: PagesApi; lang: Lang; session: Session; onExpired: (e: unknown) => void }) {
   const bt = useMemo(() => botTranslator(lang), [lang]);
   const mt = useMemo(() => mergeTranslator(lang), [lang]);
   const file = useMergeableFile({ read: api.kb, parse: kbFromToml, spec: kbList, mt, onExpired });
@@ -61,7 +61,7 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
       setRowError(null);
       setLoadError(null);
     } catch (e) {
-      if ((e as ApiError).status === 401) return onExpired();
+      if ((e as ApiError).status === 401) return onExpired(e);
       setLoadError(e instanceof ApiError ? e.message : words.current("kb.parseFailed", { message: (e as Error).message }));
     }
   }, [api, onExpired, loaded]);
@@ -112,7 +112,7 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
       setNotice({ kind: "ok", text: t("kb.saved") });
     } catch (e) {
       const a = e as ApiError;
-      if (a.status === 401) return onExpired();
+      if (a.status === 401) return onExpired(e);
       if (a.status === 412) {
         setFilter("");
         return await file.mergeWithCurrent(doc);
@@ -334,7 +334,7 @@ function KbRowView({
 // The intents (GET/PUT …/intents): name, examples one per line, and what the bot
 // does on it; saved on their own, a 422 invalid_intents shown on its row, a 412
 // merged by intent name as the knowledge base is by entry.
-function IntentsEditor({ t, api, lang, onExpired }: { t: PT; api: PagesApi; lang: Lang; onExpired: () => void }) {
+function IntentsEditor({ t, api, lang, onExpired }: { t: PT; api: PagesApi; lang: Lang; onExpired: (e: unknown) => void }) {
   const mt = useMemo(() => mergeTranslator(lang), [lang]);
   const file = useMergeableFile({ read: api.intents, parse: intentsFromToml, spec: intentList, mt, onExpired });
   const { etag, doc, setDoc, merge, changed, list, saveButton, loaded, undecided } = file;
@@ -350,7 +350,7 @@ function IntentsEditor({ t, api, lang, onExpired }: { t: PT; api: PagesApi; lang
         setRowError(null);
       },
       (e) => {
-        if ((e as ApiError).status === 401) onExpired();
+        if ((e as ApiError).status === 401) onExpired(e);
       },
     );
   }, [api, onExpired, loaded]);
@@ -374,7 +374,7 @@ function IntentsEditor({ t, api, lang, onExpired }: { t: PT; api: PagesApi; lang
       setNotice({ kind: "ok", text: t("kb.intentsSaved") });
     } catch (e) {
       const a = e as ApiError;
-      if (a.status === 401) return onExpired();
+      if (a.status === 401) return onExpired(e);
       if (a.status === 412) return await file.mergeWithCurrent(doc);
       if (a.status === 0) return setNotice({ kind: "error", text: t("common.failed", { message: a.message }) });
       const refusal = a.status === 422 ? a.body?.error : null;

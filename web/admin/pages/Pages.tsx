@@ -44,7 +44,7 @@ export function leaveAllowed(message: string): boolean {
   return !document.querySelector(".dirty-mark.is-dirty") || window.confirm(message);
 }
 
-export function PageView({ id, t, lang, session, onExpired }: { id: PageId; t: PT; lang: Lang; session: Session; onExpired: () => void }) {
+export function PageView({ id, t, lang, session, onExpired }: { id: PageId; t: PT; lang: Lang; session: Session; onExpired: (e: unknown) => void }) {
   const api = useMemo(() => pagesApi(session), [session]);
   return (
     <div className="ppage-scroll">

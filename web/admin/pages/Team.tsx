@@ -73,7 +73,7 @@ export function agentBody(form: AgentForm, before?: AgentRow): AgentInput {
 
 const kRefreshMs = 5000;
 
-export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: () => void }) {
+export function TeamPage({ t, api, onExpired }: { t: PT; api: PagesApi; onExpired: (e: unknown) => void }) {
   const { rows: agents, loadError, load } = useList(() => api.agents(), onExpired);
   const [editing, setEditing] = useState<{ row?: AgentRow; passwordOnly?: boolean } | null>(null);
   const [disabling, setDisabling] = useState<AgentRow | null>(null);
@@ -286,7 +286,7 @@ function AgentDialog({
   passwordOnly?: boolean;
   onCancel: () => void;
   onSave: (body: AgentInput) => Promise<void>;
-  onExpired: () => void;
+  onExpired: (e: unknown) => void;
 }) {
   const [form, setForm] = useState<AgentForm>(row ? agentToForm(row) : emptyAgentForm());
   const { errors, busy, submit: submitting } = useSubmit(onExpired, (a) =>

@@ -46,7 +46,7 @@ export function staleDecisionText(t: PT, e: unknown, entry = ""): string | null 
   return null;
 }
 
-export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang; api: PagesApi; onExpired: () => void }) {
+export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang; api: PagesApi; onExpired: (e: unknown) => void }) {
   const [status, setStatus] = useState<UnansweredStatus>("open");
   const [reason, setReason] = useState<UnansweredReason | "">("");
   const [items, setItems] = useState<UnansweredItem[] | null>(null);
@@ -62,7 +62,7 @@ export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang;
   const fail = useCallback(
     (e: unknown, during: "load" | "act") => {
       const status = (e as ApiError).status;
-      if (status === 401) return onExpired();
+      if (status === 401) return onExpired(e);
       if (status === 501) return setNotSupported(true);
       const message = problemText(e);
       if (during === "act") setNotice(t("un.failed", { message }));

@@ -26,7 +26,7 @@ export function pickerColor(color: string): string {
   return "#000000";
 }
 
-export function WidgetPage({ pt, lang, api, tenant, onExpired }: { pt: PT; lang: Lang; api: PagesApi; tenant: string; onExpired: () => void }) {
+export function WidgetPage({ pt, lang, api, tenant, onExpired }: { pt: PT; lang: Lang; api: PagesApi; tenant: string; onExpired: (e: unknown) => void }) {
   const t = useMemo(() => settingsTranslator(lang), [lang]);
   const [saved, setSaved] = useState<WidgetSettings | null>(null);
   const [draft, setDraft] = useState<WidgetSettings | null>(null);
@@ -48,7 +48,7 @@ export function WidgetPage({ pt, lang, api, tenant, onExpired }: { pt: PT; lang:
       setChanged(false);
       setLoadError(null);
     } catch (e) {
-      if ((e as ApiError).status === 401) return onExpired();
+      if ((e as ApiError).status === 401) return onExpired(e);
       setLoadError((e as Error).message);
     }
   }, [api, onExpired]);
@@ -82,7 +82,7 @@ export function WidgetPage({ pt, lang, api, tenant, onExpired }: { pt: PT; lang:
       setNotice({ kind: "ok", text: t("widget.saved") });
     } catch (e) {
       const status = (e as ApiError).status;
-      if (status === 401) return onExpired();
+      if (status === 401) return onExpired(e);
       if (status === 412) setChanged(true);
       else {
         setErrors(fieldErrors(e));

@@ -1,7 +1,7 @@
 // The Dashboard page's calls and the pure parts it shows numbers with (durations,
 // date ranges, a chart's text summary), kept apart from the React page so they are
 // unit-tested. See README.md "Stats" for the answers' shapes.
-import { reach, type Session } from "../api";
+import { failure, reach, type Session } from "../api";
 
 export type Spread = { count: number; p50_ms: number | null; p90_ms: number | null };
 export type LiveAgent = { id: string; name: string; status: "online" | "away" | "offline"; open_conversations: number; capacity: number };
@@ -36,27 +36,18 @@ export type Report = {
   truncated: boolean;
 };
 
-export class StatsError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 async function get(session: Session, path: string): Promise<Response> {
   const headers: Record<string, string> = {};
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
   const response = await reach(`/v1/tenants/${encodeURIComponent(session.tenant)}/stats/${path}`, { headers, credentials: "same-origin" });
   if (!response.ok) {
-    let message = `HTTP ${response.status}`;
+    let json: unknown = null;
     try {
-      message = (await response.json())?.error?.message ?? message;
+      json = await response.json();
     } catch {
-      /* not JSON: keep the status */
+      /* not JSON: the status says it */
     }
-    throw new StatsError(response.status, message);
+    throw failure(response.status, json); // its body keeps a 401's `problem`
   }
   return response;
 }

@@ -125,7 +125,7 @@ export function useLoadTurns() {
 
 // A list the page loads when it opens and again after each change (`load`); a 401
 // signs the admin out, any other failure is kept as `loadError` for <LoadState>.
-export function useList<T>(fetch: () => Promise<T[]>, onExpired: () => void) {
+export function useList<T>(fetch: () => Promise<T[]>, onExpired: (e: unknown) => void) {
   const [rows, setRows] = useState<T[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const fetchRef = useRef(fetch);
@@ -140,7 +140,7 @@ export function useList<T>(fetch: () => Promise<T[]>, onExpired: () => void) {
       setLoadError(null);
     } catch (e) {
       if (!isLatest(turn)) return;
-      if ((e as ApiError).status === 401) return onExpired();
+      if ((e as ApiError).status === 401) return onExpired(e);
       setLoadError((e as Error).message);
     }
   }, [onExpired, begin, isLatest]);
@@ -158,14 +158,14 @@ export function LoadState({ t, loaded, loadError }: { t: PT; loaded: boolean; lo
 // way, since a refused change may mean the list moved on, and then the outcome
 // becomes the page's notice (`ok` on success, `failed(e)` otherwise; a 401 signs
 // out), so a notice never stands beside a list that does not show it yet.
-export function useChange(setNotice: (n: Notice) => void, onExpired: () => void, reload: () => Promise<void>) {
+export function useChange(setNotice: (n: Notice) => void, onExpired: (e: unknown) => void, reload: () => Promise<void>) {
   return async (run: () => Promise<unknown>, ok: string, failed: (e: unknown) => string) => {
     let notice: Notice;
     try {
       await run();
       notice = { kind: "ok", text: ok };
     } catch (e) {
-      if ((e as ApiError).status === 401) return onExpired();
+      if ((e as ApiError).status === 401) return onExpired(e);
       notice = { kind: "error", text: failed(e) };
     }
     await reload();
@@ -175,7 +175,7 @@ export function useChange(setNotice: (n: Notice) => void, onExpired: () => void,
 
 // A dialog form's submission: `busy` while it runs, the server's refusal as errors
 // by field (`explain` may turn a known answer into a sentence), a 401 signs out.
-export function useSubmit(onExpired: () => void, explain: (e: ApiError) => FieldErrors | null = () => null) {
+export function useSubmit(onExpired: (e: unknown) => void, explain: (e: ApiError) => FieldErrors | null = () => null) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
   const submit = (run: () => Promise<void>) => async (e: FormEvent) => {
@@ -185,7 +185,7 @@ export function useSubmit(onExpired: () => void, explain: (e: ApiError) => Field
     try {
       await run();
     } catch (err) {
-      if ((err as ApiError).status === 401) return onExpired();
+      if ((err as ApiError).status === 401) return onExpired(err);
       setErrors(explain(err as ApiError) ?? fieldErrors(err));
     } finally {
       setBusy(false);

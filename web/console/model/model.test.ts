@@ -4,7 +4,7 @@ import { emptyInbox, inboxReducer, tabList, totalUnread, unreadAfter, type Inbox
 import { messageFrame, resendFrames, resumeHello } from "./resume";
 import { addPage, addPending, applyAck, emptyThread, lastSeq, lastVisitorSeq, markFailed, mergeMessages, oldestSeq, unsent } from "./thread";
 import { toConv, toMessage, type Conv, type ServerMessage } from "./types";
-import { fromCloseReason, sessionEndText } from "./session-end";
+import { fromCloseReason, sessionEndText } from "../../shared/session-end";
 
 const msg = (seq: number, role: "visitor" | "agent" = "visitor", text = "m" + seq): ServerMessage => ({ message_id: "m" + seq, seq, from: { role, id: role === "visitor" ? "v1" : "dana" }, text, ts: 1000 + seq });
 const conv = (id: string, patch: Partial<Conv> = {}): Conv => ({ id, status: "assigned", visitor: { id: "v_" + id, name: "Ada", meta: {} }, assignee: "dana", created_at: 1, last_seq: 0, tags: [], ...patch });
