@@ -181,6 +181,9 @@ class ObjectWriter {
                               ((backslash - kOnes) & ~backslash);
       if (marked & kTops) return true;
     }
+    // The last few bytes: as the last whole word again when there is one.
+    if (left && text.size() >= sizeof(uint64_t))
+      return any_to_escape(text.substr(text.size() - sizeof(uint64_t)));
     return std::any_of(p, p + left, needs_escape);
   }
 
