@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <exception>
 #include <filesystem>
@@ -150,17 +151,15 @@ int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>&
     return SB_ERROR;
   }
   // The plugin may complete from its own thread as soon as the hook has the op, so
-  // the timer is armed first; afterwards only whoever finishes the op touches it.
+  // it is watched first; afterwards only whoever finishes the op takes it off.
   op->held_for_plugin = op;
-  op->timer.expires_after(op->timeout);
-  op->timer.async_wait([op](const boost::system::error_code& ec) {
-    if (!ec) op->instance->time_out(*op);
-  });
+  const auto started = std::chrono::steady_clock::now();
+  op->deadline = started + op->timeout;
+  watch(*op);
 
   char buffer[kErrorBufferBytes] = {};
   sb_error err{sizeof(sb_error), buffer, sizeof(buffer), 0};
   int32_t status = SB_ERROR;
-  const auto started = std::chrono::steady_clock::now();
   try {
     status = invoke(plugin_instance_, op.get(), &err);
   } catch (const std::exception& e) {
@@ -178,7 +177,7 @@ int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>&
   // A plugin that completed the op inside the hook and then returned a non-pending
   // status already delivered: its completion stands.
   if (op->finished.exchange(true)) return SB_PENDING;
-  op->timer.cancel();
+  unwatch(*op);
   if (is_failure(status) && error.empty()) error = error_text(status, buffer);
   record_outcome(status, error);
   return status;
@@ -241,7 +240,7 @@ void Instance::deliver_event(const sb_event& event) {
 
 void Instance::finish(sb_op& op, CallResult result) {
   if (op.finished.exchange(true)) return;  // timed out first: the late result is dropped
-  op.timer.cancel();
+  unwatch(op);
   record_outcome(result.status, result.error);
   auto callback = std::move(op.callback);
   if (callback) callback(std::move(result));
@@ -257,6 +256,77 @@ void Instance::time_out(sb_op& op) {
   if (callback)
     callback(
         CallResult{SB_ERROR, {}, "timed out after " + std::to_string(timeout_ms) + " ms", true});
+}
+
+struct Instance::Watchdog {
+  explicit Watchdog(const boost::asio::any_io_executor& executor) : timer(executor) {}
+  boost::asio::steady_timer timer;
+};
+
+void Instance::watch(sb_op& op) {
+  std::lock_guard lock(watch_mutex_);
+  // After the last op due no later than this one: with one timeout for all the
+  // calls (the common case), at the end.
+  sb_op* before = watch_last_;
+  while (before && before->deadline > op.deadline) before = before->watch_prev;
+  op.watch_prev = before;
+  op.watch_next = before ? before->watch_next : watch_first_;
+  (op.watch_next ? op.watch_next->watch_prev : watch_last_) = &op;
+  (before ? before->watch_next : watch_first_) = &op;
+  op.watched.store(true, std::memory_order_relaxed);
+  // Most calls end here: the watchdog goes off no later than this op is due.
+  if (op.deadline >= watch_expiry_ && !watchdog_.expired()) return;
+  arm_watchdog(op.deadline, op.executor);
+}
+
+void Instance::unwatch(sb_op& op) {
+  if (!op.watched.load(std::memory_order_relaxed)) return;  // the sweep took it off
+  std::lock_guard lock(watch_mutex_);
+  if (op.watched.load(std::memory_order_relaxed)) unlink_watched(op);
+}
+
+void Instance::unlink_watched(sb_op& op) {
+  (op.watch_prev ? op.watch_prev->watch_next : watch_first_) = op.watch_next;
+  (op.watch_next ? op.watch_next->watch_prev : watch_last_) = op.watch_prev;
+  op.watch_prev = op.watch_next = nullptr;
+  op.watched.store(false, std::memory_order_relaxed);
+}
+
+void Instance::arm_watchdog(std::chrono::steady_clock::time_point when,
+                            const boost::asio::any_io_executor& executor) {
+  auto dog = watchdog_.lock();
+  if (!dog) {
+    dog = std::make_shared<Watchdog>(executor);
+    watchdog_ = dog;
+  }
+  watch_expiry_ = when;
+  dog->timer.expires_at(when);  // a wait under way ends with operation_aborted
+  dog->timer.async_wait([weak = weak_from_this(), dog](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->sweep();
+  });
+}
+
+// The watchdog went off: every op due is answered with its timeout, on its own
+// executor; the watchdog is set again for the first op not yet due, if any.
+void Instance::sweep() {
+  std::vector<std::shared_ptr<sb_op>> due;
+  {
+    std::lock_guard lock(watch_mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    while (watch_first_ && watch_first_->deadline <= now) {
+      sb_op& op = *watch_first_;
+      unlink_watched(op);
+      // None when its last reference is going (its destructor waits for the lock).
+      if (auto held = op.weak_from_this().lock()) due.push_back(std::move(held));
+    }
+    watch_expiry_ = std::chrono::steady_clock::time_point::max();
+    if (watch_first_) arm_watchdog(watch_first_->deadline, watch_first_->executor);
+  }
+  for (auto& op : due) {
+    auto executor = op->executor;
+    boost::asio::post(executor, [op = std::move(op)] { op->instance->time_out(*op); });
+  }
 }
 
 void Instance::warn_if_slow(std::chrono::steady_clock::duration elapsed) {
@@ -291,6 +361,14 @@ void Instance::record_outcome(int32_t status, const std::string& error) {
         options_.breaker_cooldown.count());
   }
 }
+
+}  // namespace sb::plugin_host
+
+sb_op::~sb_op() {
+  if (instance) instance->unwatch(*this);
+}
+
+namespace sb::plugin_host {
 
 void complete_op(sb_op* op, int32_t status, sb_str result, sb_str error_message) {
   if (!op) return;

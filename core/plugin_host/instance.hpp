@@ -87,7 +87,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
   //  - {SB_ERROR, "", "circuit open"} when the breaker refuses the call (not for
   //    bot stages, see above).
   // The timeout is HostOptions::call_timeout unless the call names its own (a bot
-  // stage's deadline). The executor's io_context must outlive outstanding ops.
+  // stage's deadline). The executor's io_context must outlive outstanding ops, and
+  // keep running while they are outstanding: the timeouts of one instance's ops are
+  // kept by one timer, on the executor of an op that was outstanding when it was set.
   void call_async(const AsyncInvoke& invoke, boost::asio::any_io_executor executor, Callback cb,
                   std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
@@ -113,10 +115,24 @@ class Instance : public std::enable_shared_from_this<Instance> {
   friend void complete_op(sb_op*, int32_t, sb_str, sb_str);
 
   // Calls the hook behind the breaker and exception barrier; returns its status or
-  // SB_ERROR with error set. On SB_PENDING the op's timer is running.
+  // SB_ERROR with error set. On SB_PENDING the op is on the watch list.
   int32_t start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>& op, std::string& error);
   void finish(sb_op& op, CallResult result);
   void time_out(sb_op& op);
+  friend struct ::sb_op;  // ~sb_op leaves the watch list
+  // The ops' timeouts. An asio timer per op cost about as much as the rest of the
+  // host's work per storage call (armed, cancelled, its cancelled wait run through
+  // the loop: RESULTS.md, the eighteenth pass). Instead the ops wait in a list by
+  // deadline and one timer (the watchdog) is set for the soonest; an op answered in
+  // time just leaves the list, and the timer, when it goes off with nothing due,
+  // is set again for the list's first op.
+  struct Watchdog;
+  void watch(sb_op& op);
+  void unwatch(sb_op& op);
+  void unlink_watched(sb_op& op);  // under watch_mutex_
+  void arm_watchdog(std::chrono::steady_clock::time_point when,
+                    const boost::asio::any_io_executor& executor);  // under watch_mutex_
+  void sweep();
   // From complete_op, on the plugin's thread: hands the result to the op's executor.
   // Completions that come together for one executor (a storage writer completing
   // its batch, one after the other) go in one post and are finished in the order
@@ -147,6 +163,15 @@ class Instance : public std::enable_shared_from_this<Instance> {
   std::mutex delivered_mutex_;
   std::vector<Delivered> delivered_;
   boost::asio::any_io_executor delivered_to_;  // set while a post for delivered_ is under way
+
+  // The watch list (see watch()): outstanding ops, the soonest deadline first.
+  std::mutex watch_mutex_;
+  sb_op* watch_first_ = nullptr;
+  sb_op* watch_last_ = nullptr;
+  // The watchdog is held by its own pending wait only, so it never outlives the
+  // io_context it waits on; watch_expiry_ is when that wait ends.
+  std::weak_ptr<Watchdog> watchdog_;
+  std::chrono::steady_clock::time_point watch_expiry_;
 };
 
 }  // namespace sb::plugin_host

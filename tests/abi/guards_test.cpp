@@ -161,6 +161,67 @@ TEST_CASE_METHOD(GuardsFixture,
   CHECK(release.calls == 1);
 }
 
+// The timeouts of one instance's ops are kept by one timer set for the soonest
+// (Instance::watch): a call with a shorter timeout than those before it must still
+// time out at its own, and calls answered in time must leave the next one's timeout
+// in force.
+TEST_CASE_METHOD(GuardsFixture, "each op times out at its own deadline, whatever came before it") {
+  auto made = instance("abi-faulty-storage");
+  const sb_storage_api* api = made->storage_api();
+  REQUIRE(api);
+  struct Call {
+    int calls = 0;
+    CallResult last;
+    std::chrono::steady_clock::time_point at;
+  };
+  auto never = [&](Call& call, std::chrono::milliseconds timeout) {
+    made->call_async(
+        [api](sb_instance* inst, sb_op* op, sb_error* err) {
+          const std::string_view text = "never";
+          sb_message message{};
+          message.struct_size = sizeof(sb_message);
+          message.text = sb_str{text.data(), text.size()};
+          return api->append_message(inst, &message, op, err);
+        },
+        io.get_executor(),
+        [&call](CallResult r) {
+          ++call.calls;
+          call.last = std::move(r);
+          call.at = std::chrono::steady_clock::now();
+        },
+        timeout);
+  };
+  Call slow, quick;
+  const auto started = std::chrono::steady_clock::now();
+  never(slow, 3000ms);
+  never(quick, 40ms);
+  REQUIRE(run_until(io, [&] { return quick.calls == 1; }));
+  CHECK(quick.last.error == "timed out after 40 ms");
+  CHECK(quick.at - started < 1500ms);  // not when the first op is due
+  CHECK(slow.calls == 0);
+
+  // Answered in time: none times out, and the next op's own timeout still holds.
+  StorageClient storage(made);
+  for (int i = 0; i < 20; ++i) CHECK(append_once(storage, io, "ok").status == SB_OK);
+  Call again;
+  const auto again_started = std::chrono::steady_clock::now();
+  never(again, 40ms);
+  REQUIRE(run_until(io, [&] { return again.calls == 1; }));
+  CHECK(again.last.error == "timed out after 40 ms");
+  CHECK(again.at - again_started < 1500ms);
+
+  // The first op, still within its time, is answered by the plugin; the two that
+  // timed out are answered late and dropped.
+  CHECK(append_once(storage, io, "release").result == "released");
+  REQUIRE(run_until(io, [&] { return slow.calls == 1; }));
+  CHECK(slow.last.status == SB_OK);
+  CHECK(slow.last.result == "late");
+  run_for(io, 50ms);
+  CHECK(quick.calls == 1);
+  CHECK(again.calls == 1);
+  CHECK(slow.calls == 1);
+}
+
 TEST_CASE_METHOD(GuardsFixture, "timeouts count toward the breaker") {
   auto made = instance("abi-faulty-storage");
   StorageClient storage(made);

@@ -80,3 +80,31 @@ TEST_CASE("an ack frame names the message, its seq, its files and the ref") {
       *frames::ack("cm", with_files, "c-1", "r\n1") ==
       R"({"type":"ack","client_msg_id":"cm","message_id":"m-2","conversation_id":"c-1","seq":7,"attachments":[{"id":"f1"}],"ref":"r\n1"})");
 }
+
+// Strings are scanned for what to escape eight bytes at a time: every byte value at
+// every place of a word, and in the bytes after the last whole word, must come out
+// as Boost.JSON writes it (a byte to escape that the scan missed would break the
+// frame; one it flags without cause only takes the slower way to the same text).
+TEST_CASE("every byte at every place of a text is escaped as Boost.JSON escapes it") {
+  const sb::engine::AckRecord plain{"m-1", 42, ""};
+  size_t checked = 0;
+  for (size_t length = 1; length <= 19; ++length) {
+    for (size_t at = 0; at < length; ++at) {
+      for (int byte = 0; byte < 256; ++byte) {
+        for (const char filler : {'a', '\x7f', '\xe4'}) {
+          std::string text(length, filler);
+          text[at] = static_cast<char>(byte);
+          // A UTF-8 byte on its own is not valid UTF-8, which Boost.JSON copies as it is.
+          const std::string expected = R"({"type":"ack","client_msg_id":)" +
+                                       json::serialize(json::string(text)) +
+                                       R"(,"message_id":"m-1","conversation_id":"c-1","seq":42})";
+          if (*frames::ack(text, plain, "c-1") != expected) {
+            FAIL("length " << length << ", byte " << byte << " at " << at);
+          }
+          ++checked;
+        }
+      }
+    }
+  }
+  CHECK(checked == 3 * 256 * (19 * 20 / 2));
+}
