@@ -328,17 +328,34 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
         continue;
       }
       // Else a broader word the knowledge base has ("reimburse" -> refund), for less.
-      if (const auto broader = options_.broader_weight > 0
-                                   ? rarest_known(options_.analyzer->broader(token))
-                                   : std::nullopt;
+      // A named place stands for a country (Brazil, 日本): the word the entries'
+      // questions use for it, where they have one, rather than an answer's.
+      const bool place = options_.place_weight > 0 && options_.analyzer->is_place_name(token);
+      auto broader_known = [&]() -> std::optional<std::uint32_t> {
+        if (options_.broader_weight <= 0) return std::nullopt;
+        if (!place) return rarest_known(options_.analyzer->broader(token));
+        const auto words = options_.analyzer->place_broader(token);
+        std::vector<std::string> asked;  // by the questions (answer-only terms: unknown IDF)
+        for (const auto& word : words)
+          if (auto it = terms_.find(word);
+              it != terms_.end() && idf_[it->second] < unknown_term_idf_)
+            asked.push_back(word);
+        return rarest_known(asked.empty() ? words : asked);
+      };
+      if (const auto broader = broader_known();
           broader && seen.insert(term_text_[*broader]).second) {
         const double cap = as_mapped(*broader);
-        resolved.push_back({*broader, idf_[*broader] * options_.broader_weight * scale * cap, false,
-                            topic(*broader)});
+        const double share = place ? options_.place_weight : options_.broader_weight;
+        resolved.push_back(
+            {*broader, idf_[*broader] * share * scale * cap, false, topic(*broader)});
         // A thing named by what it is an instance of ("France" -> country) is still a
         // thing the knowledge base lacks; an entry with the broader word speaks of it.
         if (unknown) note_unknown(*unknown, token, options_.analyzer->english_specificity(token));
         resolved.back().stands_for_thing = true;
+        if (place) {
+          resolved.back().place = true;
+          resolved.back().in_answer = options_.broader_weight / share;
+        }
         self_score += idf_[*broader] * scale * cap;
         continue;
       }
@@ -480,7 +497,8 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
                              : doc.entry_field ? average_entry_length_
                                                : average_variant_length_;
       const double norm = 1 - b + b * doc.length / average;
-      doc_score[p.doc] += q.weight * tf * (k1 + 1) / (tf + k1 * norm);
+      doc_score[p.doc] +=
+          (doc.answer_field ? q.weight * q.in_answer : q.weight) * tf * (k1 + 1) / (tf + k1 * norm);
     }
   }
 
@@ -566,7 +584,8 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
         // at most (answer_weight), not in its questions.
         if (!doc.answer_field && act_context[doc.entry] == 1 && !names_message_thing[doc.entry])
           continue;
-        (doc.answer_field ? in_answer : in_questions)[doc.entry] = q.weight;
+        (doc.answer_field ? in_answer : in_questions)[doc.entry] =
+            doc.answer_field ? q.weight * q.in_answer : q.weight;
       }
       for (std::size_t e = 0; e < entries_.size(); ++e) {
         const double matched = std::max(in_questions[e], options_.answer_weight * in_answer[e]);
@@ -574,7 +593,9 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
         if (q.as_written) written_weight[e] += matched;
         if (q.topic && matched > 0) on_topic[e] = true;
         if (q.thing && matched > 0) shares_thing[e] = true;
-        if (q.stands_for_thing && matched > 0) speaks_of_unknown[e] = true;
+        // A place's country in an answer may be the shop's own ("in the country").
+        if (q.stands_for_thing && (q.place ? in_questions[e] : matched) > 0)
+          speaks_of_unknown[e] = true;
         if ((q.as_written || q.typed) && matched > 0) meets_typed[e] = true;
         if (q.amount && in_questions[e] > 0) asks_like[e] = true;
         in_questions[e] = in_answer[e] = 0;

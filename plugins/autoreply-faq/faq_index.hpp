@@ -98,6 +98,11 @@ struct FaqIndexOptions {
   // Failing a synonym, its WordNet hypernyms that the knowledge base has, at this
   // share of their weight (0: not used).
   double broader_weight = 0.0;
+  // With broader_weight: a named place the knowledge base lacks (TextAnalyzer::
+  // is_place_name: "Brazil", 日本) is matched as the country it is, the broader word
+  // the entries' questions have where they have one, at this share (0: as any
+  // broader word, at broader_weight).
+  double place_weight = 0.0;
   // The lead over the runner-up (1 - second / first) at which an entry counts as a
   // clear winner: confidence's lead part is min(1, lead / clear_lead). 1 reproduces
   // the plain lead; smaller values let a clear lead count fully and a near tie not.
@@ -282,6 +287,11 @@ class FaqIndex {
     // A broader word standing for a thing the knowledge base lacks ("Australia" ->
     // country, 澳大利亚 -> 国家).
     bool stands_for_thing = false;
+    // Share of weight where an entry's answer has the term: a named place's country
+    // (place_weight) meets an answer only as any broader word does (broader_weight),
+    // as an answer's country is as often the shop's own ("2-4 days in the country").
+    double in_answer = 1.0;
+    bool place = false;  // a named place's country
     // A typo's correction or a Chinese compound's head: the visitor's word as meant, not
     // a related one.
     bool typed = false;

@@ -166,6 +166,7 @@ FaqIndexOptions FaqStage::index_options(const FaqStageOptions& options,
   index.unknown_word_weight = 3.0;
   index.phrase_weight = 0.5;
   index.broader_weight = 0.3;
+  index.place_weight = options.place_weight;
   index.owner_check = true;
   index.unknown_non_noun_weight = 0.3;
   index.unknown_english_non_noun_weight = 0.5;

@@ -182,6 +182,12 @@ struct FaqStageOptions {
   // (RESULTS.md, "An act and its thing") it changed no outcome; looser forms lost up to
   // 7 right answers.
   bool verb_with_its_thing = true;
+  // A named place the knowledge base lacks ("I live in Brazil", 我在日本, 台灣) is matched
+  // as the country it is, the word the entries' questions use for one in either
+  // language ("Which countries do you ship to?"), at this share of that word's weight;
+  // an entry's answer meets it only as any broader word (FaqIndexOptions::
+  // place_weight); 0: as any broader word (tests/bench/RESULTS.md, "A named place").
+  double place_weight = 0.7;
 };
 
 // A flow the visitor may mean, as autoreply-flow offered it (context.flow_offers).

@@ -246,6 +246,7 @@ TextAnalyzer::TextAnalyzer(const TextAnalyzerFiles& files) {
     }
     tenant_ = TenantSynonyms(groups, [this](std::string_view word) { return word_term(word); });
   }
+  country_term_ = word_term("country");
 }
 
 std::string TextAnalyzer::word_term(std::string_view word) const {
@@ -802,6 +803,18 @@ const std::vector<std::string>& TextAnalyzer::broader(const std::string& term) c
   static const std::vector<std::string> kPlace{"国家", "地区"};
   if (segmenter_->is_place(term)) return kPlace;
   return wordnet_->broader(term);
+}
+
+bool TextAnalyzer::is_place_name(const std::string& term) const {
+  if (segmenter_->is_place(term)) return true;
+  const auto& words = wordnet_->broader(term);
+  return std::find(words.begin(), words.end(), country_term_) != words.end();
+}
+
+std::vector<std::string> TextAnalyzer::place_broader(const std::string& term) const {
+  auto words = broader(term);
+  words.push_back(is_ascii(term) ? "国家" : country_term_);
+  return words;
 }
 
 const std::vector<std::string>& TextAnalyzer::related(const std::string& term) const {

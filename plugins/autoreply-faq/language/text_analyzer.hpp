@@ -93,6 +93,16 @@ class TextAnalyzer {
   // place name (the jieba dictionary's ns: 日本, 新加坡, 澳洲) what any place is, 国家 and
   // 地区 (country, region), as WordNet gives "Germany" -> country.
   const std::vector<std::string>& broader(const std::string& term) const;
+  // True for a named place: a Chinese word the jieba dictionary tags as a place (ns:
+  // 日本, 澳洲, 台湾), or an English word one of whose broader words (WordNet's
+  // hypernyms, instance ones included) is "country" ("Brazil" -> South American
+  // country, "Norway"; not "weather", "house", "store").
+  bool is_place_name(const std::string& term) const;
+  // A named place's broader words in both languages: what broader() gives, and the
+  // other language's word for a country (国家 for "Brazil", the term of "country" for
+  // 日本), so that a place named in one language meets entries asked in the other
+  // ("我在日本，能下单吗" and "Which countries do you ship to?").
+  std::vector<std::string> place_broader(const std::string& term) const;
   // The head of a Chinese compound noun that the caller knows: its longest ending of
   // two or more characters that known() accepts (电子邮件 -> 邮件), as a term, preceded
   // by the rest when that is known too (邮箱地址 -> 邮箱, 地址); none when there is no
@@ -187,6 +197,7 @@ class TextAnalyzer {
   std::shared_ptr<const WordNetSynonyms> wordnet_;
   std::shared_ptr<const WordUsage> word_usage_;
   TenantSynonyms tenant_;
+  std::string country_term_;  // the term of "country"
   // The tenant's Chinese words (from its synonyms file), kept whole by segmentation.
   std::unordered_set<std::string> user_words_;
 };

@@ -205,7 +205,8 @@ TEST_CASE_METHOD(LanguageData,
   }
   // A place an option speaks of by its broader word (香港 -> 地区) is still asked about,
   // and so is a near tie whose message names nothing the knowledge base lacks.
-  CHECK(decision_of(stage, "可以送到香港嗎？") == "clarify: shipping-time, shipping-international");
+  // (International shipping first: 香港 is a place, which meets its "countries" too.)
+  CHECK(decision_of(stage, "可以送到香港嗎？") == "clarify: shipping-international, shipping-time");
   CHECK(decision_of(stage, "可以送到香港嗎？") == decision_of(without, "可以送到香港嗎？"));
 }
 
@@ -391,4 +392,31 @@ TEST_CASE_METHOD(LanguageData, "the time of a thing asks how long it takes", "[s
   // A time of day of the shop's is still its hours.
   CHECK(decision_of(stage, "what is your closing time") == "opening-hours");
   CHECK(decision_of(stage, "opening times please") == "opening-hours");
+}
+
+TEST_CASE_METHOD(LanguageData, "a named place the shop lacks is the country it is", "[stage]") {
+  const auto stage = demo_stage();
+  const auto without = demo_stage_with([](FaqStageOptions& o) { o.place_weight = 0; });
+  // Places the demo knowledge base does not name: the international shipping entry's
+  // questions ask about "countries" (English) and 国外 (Chinese); a place in either
+  // language meets the former through what it is.
+  for (const char* text :
+       {"有寄送到台灣嗎？", "ship to 马来西亚 吗？",
+        "I live in Brazil, is it possible to get your products delivered here?"}) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) == "shipping-international");
+    CHECK(decision_of(without, text) == "-");
+  }
+  CHECK(decision_of(stage, "do you ship to Chile") == "shipping-international");
+  // A place is no reason to answer what the shop does not speak of.
+  for (const char* text :
+       {"I live in Brazil, what is the weather like", "I live in Brazil, what is the capital",
+        "我在日本，天气怎么样", "best restaurants in Italy", "明天上海天气怎么样"}) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) == "-");
+  }
+  // How long delivery to a place takes is still the shipping time, whose answer tells
+  // the days abroad.
+  CHECK(decision_of(stage, "how long does delivery to France take") == "shipping-time");
+  CHECK(decision_of(stage, "how long for delivery to Australia") == "shipping-time");
 }

@@ -204,6 +204,27 @@ TEST_CASE_METHOD(
   CHECK(a.terms("done") == std::vector<std::string>{});
 }
 
+TEST_CASE_METHOD(LanguageData, "a named place is a country, in both languages", "[language]") {
+  const auto& a = *analyzer();
+  const auto term = [&](std::string_view w) { return a.word_term(w); };
+  // English: WordNet's instances of a country (Brazil is a South American country);
+  // Chinese: the jieba dictionary's place tag.
+  CHECK(a.is_place_name(term("Brazil")));
+  CHECK(a.is_place_name(term("Norway")));
+  CHECK(a.is_place_name("日本"));
+  CHECK(a.is_place_name("台湾"));
+  CHECK_FALSE(a.is_place_name(term("weather")));
+  CHECK_FALSE(a.is_place_name(term("house")));
+  CHECK_FALSE(a.is_place_name(term("shop")));
+  CHECK_FALSE(a.is_place_name("天气"));
+  // The other language's word for a country joins the place's own broader words.
+  CHECK(contains(a.place_broader(term("Brazil")), term("country")));
+  CHECK(contains(a.place_broader(term("Brazil")), std::string("国家")));
+  CHECK(contains(a.place_broader("日本"), std::string("国家")));
+  CHECK(contains(a.place_broader("日本"), term("country")));
+  CHECK_FALSE(contains(a.broader("日本"), term("country")));
+}
+
 TEST_CASE_METHOD(LanguageData,
                  "phrase terms: neighbouring English words and Chinese bigrams no word covers",
                  "[language]") {

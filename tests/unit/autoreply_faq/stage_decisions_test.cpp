@@ -227,11 +227,14 @@ id = "payment-methods"
 questions = ["Which payment methods do you accept?", "Can I pay with PayPal?"]
 answer = "Cards and PayPal."
 )");
+  // Australia meets "countries" only as any broader word here (place_weight 0), as when
+  // this test was written: the named-place rule's own tests are in demo_decisions_test.
   auto source_of = [&](const char* text, double unknown_subject) -> std::string {
     FaqStageOptions options;
     options.files = {"faq.toml"};
     options.threshold = 0;  // whatever the confidence: this rule alone decides
     options.unknown_subject = unknown_subject;
+    options.place_weight = 0;
     const FaqStage stage(options, dir.path);
     const auto turn = stage.reply(text, "", "{}");
     if (!turn.answered) return "";
@@ -654,4 +657,30 @@ answer = "Yes."
     CHECK(e.problem().values[0].second == "faq.toml");
     CHECK(e.key() == "entries[0].id");
   }
+}
+
+TEST_CASE_METHOD(LanguageData, "a shop's own country, named in its entries, is not abroad",
+                 "[stage]") {
+  // A shop in Germany that says so: a visitor there is asking about delivery at home,
+  // however the international entry speaks of other countries.
+  Dir dir;
+  dir.write("faq.toml", R"(
+[[entries]]
+id = "delivery-home"
+questions = ["How long does delivery within Germany take?", "Do you deliver in Germany?"]
+answer = "Delivery within Germany takes 2 days."
+
+[[entries]]
+id = "international"
+questions = ["Do you ship to other countries?", "Can you deliver abroad?"]
+answer = "Yes, to 30 countries; 7-10 days."
+)");
+  FaqStageOptions options;
+  options.files = {"faq.toml"};
+  const FaqStage stage(options, dir.path);
+  CHECK(answered_by(stage, "I live in Germany, do you deliver here?") == "faq.toml#delivery-home");
+  CHECK(answered_by(stage, "do you deliver to Germany") == "faq.toml#delivery-home");
+  // Another country the shop does not name is one of the "other countries".
+  CHECK(answered_by(stage, "I live in Brazil, do you deliver here?") == "faq.toml#international");
+  CHECK(answered_by(stage, "do you deliver to Brazil") == "faq.toml#international");
 }
