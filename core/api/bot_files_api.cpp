@@ -15,7 +15,8 @@
 //                          -> 200 {"file"}; content it refuses -> 422 (invalid_kb,
 //                          invalid_intents, invalid_flows) naming file, line and
 //                          entry, also as fields (file, line, field, reason, and a
-//                          stable problem code where one applies: bot_file_problem.hpp)
+//                          stable problem code where one applies: bot_file_problem.hpp);
+//                          a body of nothing but blanks -> 400 empty_file, nothing written
 //
 // Both answer the file's ETag (of its text). A PUT with If-Match saves only over
 // that text: else 412 kb_changed (intents_changed, flows_changed), so an admin
@@ -113,6 +114,15 @@ void RestApi::bot_file(const TenantView& tenant, const BotFile& kind, const Http
                                     "file"));
     name = it->second;
   }
+
+  // A body of nothing but blanks is no file: most often a client or a script that
+  // failed to read the file it meant to send (`curl --data-binary @typo.toml` sends
+  // nothing). Saving it would empty the bot's knowledge, so it is refused; a file
+  // meant to hold nothing still says so (`entries = []`).
+  if (!reading && request.body.find_first_not_of(" \t\r\n") == std::string::npos)
+    return respond(error_response(400, "empty_file",
+                                  "the body is empty: send the file's text (the " +
+                                      std::string(kind.what) + " stays as it was)"));
 
   // File I/O and the plugin's check block: never on an I/O thread.
   boost::asio::post(blocking_pool_, [this, tenant, config = tenant.config, name, reading, kind,

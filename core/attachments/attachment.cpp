@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "common/utf8.hpp"
+
 namespace sb::attachments {
 
 namespace json = boost::json;
@@ -129,7 +131,9 @@ bool is_inline_image(std::string_view type) {
 }
 
 std::string clean_file_name(std::string_view header_value) {
-  std::string name = percent_decode(header_value);
+  // Bytes that are not UTF-8 would reach the storage plugin in the record's JSON,
+  // which refuses it: a failure to its circuit breaker, as often as anyone uploads.
+  std::string name = valid_utf8(percent_decode(header_value));
   // Only the last path component: a name never says where a file goes.
   if (const auto slash = name.find_last_of("/\\"); slash != std::string::npos)
     name.erase(0, slash + 1);

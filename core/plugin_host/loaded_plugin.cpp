@@ -1,10 +1,14 @@
 #include "plugin_host/loaded_plugin.hpp"
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <cstring>
 #include <exception>
+#include <fstream>
+#include <vector>
 
 #include "plugin_host/descriptor_check.hpp"
 #include "plugin_host/host_api.hpp"
@@ -33,6 +37,44 @@ std::filesystem::path spelling_for(const std::filesystem::path& file, unsigned s
   return spelled / file.filename();
 }
 
+// dlopen maps a library's segments from the file as its headers give them; a file
+// cut short (a copy or a build interrupted, then renamed into place) has segments
+// that reach past its end, and touching those pages raises SIGBUS: the whole server
+// died with the plugin it was only trying. So the headers are checked against the
+// file's size first. Not an ELF file, or another class than the host's: left to
+// dlopen, which refuses those with its own words.
+std::string cut_short(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  Elf64_Ehdr header{};
+  if (!in.read(reinterpret_cast<char*>(&header), sizeof header)) return {};
+  if (std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 || header.e_ident[EI_CLASS] != ELFCLASS64)
+    return {};
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(file, ec);
+  if (ec) return {};
+  const auto too_short = [&](uint64_t needed) {
+    return "the file is cut short: " + std::to_string(size) + " bytes where its headers need " +
+           std::to_string(needed) + " (an interrupted copy or build? install it whole, by rename)";
+  };
+  const uint64_t program_headers_end =
+      header.e_phoff + uint64_t{header.e_phnum} * sizeof(Elf64_Phdr);
+  if (header.e_phentsize != sizeof(Elf64_Phdr) || program_headers_end > size)
+    return too_short(program_headers_end);
+  std::vector<Elf64_Phdr> segments(header.e_phnum);
+  in.seekg(static_cast<std::streamoff>(header.e_phoff));
+  if (!in.read(reinterpret_cast<char*>(segments.data()),
+               static_cast<std::streamsize>(segments.size() * sizeof(Elf64_Phdr))))
+    return too_short(program_headers_end);
+  for (const auto& segment : segments)
+    if (segment.p_offset + segment.p_filesz > size)
+      return too_short(segment.p_offset + segment.p_filesz);
+  if (header.e_shoff != 0) {
+    const uint64_t sections_end = header.e_shoff + uint64_t{header.e_shnum} * header.e_shentsize;
+    if (sections_end > size) return too_short(sections_end);
+  }
+  return {};
+}
+
 }  // namespace
 
 LoadedPlugin::~LoadedPlugin() {
@@ -53,6 +95,7 @@ std::shared_ptr<LoadedPlugin> load_plugin(const std::filesystem::path& file, uns
                                           LoadRefusal& refusal) {
   auto plugin = std::make_shared<LoadedPlugin>();
   plugin->file = identity_of(file);
+  if (refusal.why = cut_short(file); !refusal.why.empty()) return nullptr;
   boost::dll::fs::error_code ec;
   // RTLD_NOW: a missing symbol refuses the plugin now, not mid-call. RTLD_LOCAL: one
   // plugin's symbols never satisfy another's.

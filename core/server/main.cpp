@@ -15,6 +15,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "auth/password.hpp"
@@ -205,6 +206,15 @@ int restore(const Overrides& o, const std::string& dir) {
 int rotate_key(const Overrides& o, int64_t keep_days) {
   auto config = load_config(o);
   if (!config) return 1;
+  // Rotating in a data dir no server has run on (a mistyped --data-dir, the wrong
+  // --config) made a key pair there and said "new signing key": the operator took
+  // the leaked key for replaced while the server went on signing with it.
+  if (std::error_code ec; !std::filesystem::exists(config->data_dir / "secret.key", ec)) {
+    std::cerr << "rotate-key: " << config->data_dir.string()
+              << " holds no secret.key: no server has run on this data dir (check --data-dir "
+                 "and --config); a new install makes its key when it first starts\n";
+    return 1;
+  }
   try {
     sb::auth::TokenSigner::rotate(config->data_dir, keep_days * 24 * 3600,
                                   sb::wall_clock_ms() / 1000);

@@ -399,8 +399,19 @@ bool Server::is_routing_plugin(std::string_view name) const {
 }
 
 void Server::apply(tenants::TenantDirectory::Changes changes) {
-  for (const auto& error : changes.errors)
-    spdlog::error("tenant config: {} (the last good config stays live)", error.to_string());
+  for (const auto& error : changes.errors) {
+    // A tenant file is named after its tenant: a broken edit of a served tenant keeps
+    // what runs, while a new file (or one that never loaded) has nothing to keep.
+    const std::string id = std::filesystem::path(error.file).stem().string();
+    bool served = false;
+    {
+      std::shared_lock lock(tenants_mutex_);
+      served = tenants_.contains(id);
+    }
+    spdlog::error("tenant config: {} ({})", error.to_string(),
+                  served ? "the last good config stays live"
+                         : "not served until the file loads; nothing else changes");
+  }
 
   for (auto& config : changes.changed) {
     std::shared_ptr<TenantRuntime> running;

@@ -92,7 +92,9 @@ const toml::array* table_list(const toml::table& root, std::string_view file,
   const auto* node = root.get(list_key);
   if (!node) return nullptr;
   const auto* array = node->as_array();
-  if (!array || !array->is_array_of_tables()) {
+  // `entries = []` is a list of no tables (what the admin page writes once every
+  // entry is deleted), not a mistake: toml++ calls no empty array one of tables.
+  if (!array || (!array->empty() && !array->is_array_of_tables())) {
     throw LoadError(std::string(file), node->source().begin.line, std::string(list_key),
                     "must be an array of tables ([[" + std::string(list_key) + "]])",
                     {"not_table_list", {}});

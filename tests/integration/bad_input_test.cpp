@@ -168,3 +168,31 @@ TEST_CASE("invalid UTF-8 in a text frame fails that connection (1007) and nothin
   CHECK(again.visitor_id == visitor.visitor_id);
   CHECK(num(again.send_message("valid now"), "seq") == 2);
 }
+
+// A path or query that decodes to bytes that are not UTF-8 went on to the storage
+// plugin, which refused its JSON arguments: five such GETs, a visitor's token being
+// enough, opened the tenant's storage circuit breaker, and every visitor's message
+// was refused as unavailable until it closed again.
+TEST_CASE("REST targets that are not UTF-8 get 400 and leave the tenant's storage alone",
+          "[bad_input]") {
+  Deployment deployment({acme_tenant()});
+  auto victim = deployment.connect_visitor("acme");
+  victim.send_message("before");
+  auto visitor = deployment.connect_visitor("acme");
+  const auto agent = deployment.login("acme", "alice");
+  const std::vector<std::pair<std::string, std::string>> targets = {
+      {"/v1/tenants/acme/conversations/%E0%A4/messages", visitor.visitor_token},
+      {"/v1/tenants/acme/conversations?tag=%E0%A4", agent},
+      {"/v1/tenants/acme/search?q=%E0%A4", agent},
+  };
+  for (int round = 0; round < 4; ++round) {
+    for (const auto& [target, token] : targets) {
+      const auto response = sb::test::http_get(deployment.port(), target, sb::test::bearer(token));
+      INFO(target << " -> " << response.status << " " << response.body);
+      CHECK(response.status == 400);
+      CHECK_THAT(response.body, Catch::Contains("\"code\":\"bad_request\""));
+    }
+  }
+  const auto after = victim.send_message("after the bad requests");
+  CHECK(num(after, "seq") == 2);
+}

@@ -78,3 +78,27 @@ TEST_CASE("a tenant file added while the server runs is served within 3 s", "[re
   CHECK(str(obj(bob.ws.next_of_type("conversation.assigned"), "conversation"), "assignee") ==
         "bob");
 }
+
+// The log line of a refused tenant file said "the last good config stays live" also
+// for a file that never loaded (a new tenant, or any at start-up), where nothing is
+// live: an operator reading it thought the new tenant was being served.
+TEST_CASE("a refused tenant file's log line says whether a good config stays live", "[reload]") {
+  Deployment deployment({acme_tenant()});
+  deployment.write_tenant_text("initech", "name = \"Initech\"\n[limits\n");
+  deployment.write_tenant_text("acme", "name = \"Acme\"\n[limits\n");
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  auto line_of = [&](const std::string& file) {
+    const auto log = deployment.server().log();
+    const auto at = log.find("tenant config: " + (deployment.tenants_dir() / file).string());
+    return at == std::string::npos ? std::string() : log.substr(at, log.find('\n', at) - at);
+  };
+  while ((line_of("initech.toml").empty() || line_of("acme.toml").empty()) &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(100ms);
+  INFO("server log:\n" << deployment.server().log());
+  CHECK_THAT(line_of("initech.toml"), Catch::EndsWith("(not served until the file loads; nothing "
+                                                      "else changes)"));
+  CHECK_THAT(line_of("acme.toml"), Catch::EndsWith("(the last good config stays live)"));
+  CHECK(sb::test::WsClient::upgrade_status(deployment.port(), "/v1/ws/visitor?tenant=initech") ==
+        404);
+}

@@ -114,6 +114,29 @@ TEST_CASE("the FAQ knowledge base over REST: admins replace it, the plugin check
   CHECK(reloaded_since(deployment, before_hand_edit));
 }
 
+// A PUT with an empty body emptied the knowledge base: the plugin loads a file of
+// nothing as one with no entries, so a script whose `curl --data-binary @file` named
+// a missing file (curl then sends nothing) silently took every answer from the bot.
+TEST_CASE("a bot file PUT with an empty body is refused and the file is kept", "[kb]") {
+  Deployment deployment({acme_tenant(), globex_tenant()}, DeploymentOptions{.start = false});
+  start_with_knowledge_base(deployment);
+  const std::string path = "/v1/tenants/acme/kb";
+  const auto admin = deployment.login("acme", "root");
+
+  for (const std::string body : {"", "\n  \r\n\t\n"}) {
+    auto refused = http_request(deployment.port(), "PUT", path, body, bearer(admin));
+    INFO(refused.body);
+    CHECK(refused.status == 400);
+    CHECK(json::parse(refused.body).at("error").at("code") == "empty_file");
+  }
+  CHECK(sb::test::read_file(deployment.tenants_dir() / "acme" / "faq.toml") == kKnowledgeBase);
+  CHECK(http_get(deployment.port(), path, bearer(admin)).body == kKnowledgeBase);
+  // A file that says it holds no entries is still taken: emptying on purpose works.
+  auto emptied = http_request(deployment.port(), "PUT", path, "entries = []\n", bearer(admin));
+  INFO(emptied.body);
+  CHECK(emptied.status == 200);
+}
+
 // README's quick start runs the server from the checkout with `--tenants-dir tenants`:
 // an upload was then checked under a relative trial path that the plugin resolved
 // against the tenant's directory a second time, and every edit answered 422 "cannot

@@ -151,6 +151,22 @@ TEST_CASE("rotate-key on a running server signs no one out, unless told to keep 
   CHECK(admin_status(deployment.login("acme", "root")) == 200);
 }
 
+// A mistyped --data-dir made a new key pair in a new directory and reported a
+// rotation, while the server's own key, perhaps leaked, went on signing.
+TEST_CASE("rotate-key refuses a data dir no server has run on", "[ops][keys]") {
+  sb::test::TempDir dir("switchboard-rotate");
+  const auto data_dir = dir.path() / "no-such-data-dir";
+  sb::test::write_file_atomically(dir.path() / "switchboard.toml", "[server]\n");
+  const auto made = sb::test::run_process({SWITCHBOARD_BINARY, "rotate-key", "--config",
+                                           (dir.path() / "switchboard.toml").string(), "--data-dir",
+                                           data_dir.string(), "--plugin-dir", dir.path().string(),
+                                           "--tenants-dir", dir.path().string()});
+  INFO(made.out << made.err);
+  CHECK(made.exit_code == 1);
+  CHECK_THAT(made.err, Catch::Contains("holds no secret.key"));
+  CHECK_FALSE(std::filesystem::exists(data_dir / "secret.key"));
+}
+
 TEST_CASE("a second server on the same data dir refuses to start, the first keeps serving",
           "[ops][data-dir]") {
   Deployment deployment({acme_tenant()});

@@ -361,3 +361,33 @@ TEST_CASE(
   REQUIRE(lines.size() == 1);
   CHECK_THAT(lines[0], Catch::Contains("current=\"false\"") && Catch::EndsWith(" 1"));
 }
+
+// A new build renamed into place whole is the way, but a copy or a build cut off and
+// then renamed happens too: dlopen mapped the short file's segments past its end, and
+// the first touch of them killed the server with SIGBUS, with no line in its log.
+TEST_CASE("a plugin file cut short is refused with a line saying so, and the server goes on",
+          "[plugins][swap]") {
+  sb::test::TempDir plugins("switchboard-plugins");
+  fill_plugin_dir(plugins.path(), {"routing-round-robin"});
+  DeploymentOptions options;
+  options.plugin_dir = plugins.path();
+  Deployment deployment({acme_tenant()}, options);
+
+  // Half of each file: a new plugin dropped in, and a new build of the one acme routes with.
+  for (const std::string plugin : {"routing-round-robin", "routing-least-busy"}) {
+    const fs::path built = fs::path(SWITCHBOARD_PLUGIN_DIR) / (plugin + ".so");
+    std::string bytes = sb::test::read_file(built);
+    bytes.resize(bytes.size() / 2);
+    sb::test::write_file_atomically(plugins.path() / (plugin + ".so"), bytes);
+    INFO("server log:\n" << deployment.server().log());
+    REQUIRE(log_shows(deployment, plugin + ".so: the file is cut short"));
+    REQUIRE(deployment.server().running());
+  }
+  // The running build of routing-least-busy goes on serving acme.
+  auto alice = deployment.connect_agent("acme", "alice");
+  auto visitor = deployment.connect_visitor("acme");
+  const auto ack = visitor.send_message("routed by the build that was running");
+  CHECK(num(ack, "seq") == 1);
+  CHECK(str(obj(alice.ws.next_of_type("conversation.assigned"), "conversation"), "id") ==
+        str(ack, "conversation_id"));
+}

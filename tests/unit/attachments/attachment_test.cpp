@@ -76,6 +76,11 @@ TEST_CASE("file names are decoded and cleaned, and dispositions carry them safel
   CHECK(clean_file_name("a\"b\r\nc") == "abc");
   CHECK(clean_file_name("") == "file");
   CHECK(clean_file_name(std::string(300, 'x')).size() == 255);
+  // Not UTF-8: each stray byte becomes U+FFFD (the storage plugin refused the record).
+  CHECK(clean_file_name("%E0%A4.png") == "\xef\xbf\xbd\xef\xbf\xbd.png");
+  CHECK(clean_file_name("a%FFb%C0%AF") ==
+        "a\xef\xbf\xbd"
+        "b\xef\xbf\xbd\xef\xbf\xbd");
   CHECK(content_disposition("photo 图.png", true) ==
         "inline; filename=\"photo _.png\"; filename*=UTF-8''photo%20%E5%9B%BE.png");
   CHECK(content_disposition("a.pdf", false) ==

@@ -160,6 +160,13 @@ answer = "x"
   }
 }
 
+// The admin page writes `entries = []` when an admin deletes every entry and saves;
+// it was refused as "must be an array of tables", while a file of nothing loaded.
+TEST_CASE("an empty list of entries is a knowledge base with none", "[loader]") {
+  CHECK(parse_faq("entries = []\n", "kb.toml").empty());
+  CHECK(parse_faq("# nothing yet\n", "kb.toml").empty());
+}
+
 TEST_CASE("a missing file is an error naming it", "[loader]") {
   const auto path = std::filesystem::temp_directory_path() / "autoreply-faq-does-not-exist.toml";
   CHECK_THROWS_WITH(load_faq_file(path), Catch::Contains(path.string()));

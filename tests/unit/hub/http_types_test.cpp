@@ -47,3 +47,20 @@ TEST_CASE("the request target: decoded path and query, invalid targets refused")
   CHECK_FALSE(sb::hub::parse_target("/a b", bad));
   CHECK_FALSE(sb::hub::parse_target("/x?%zz", bad));
 }
+
+// Bytes that are not UTF-8 reached the storage plugin inside its JSON arguments, which
+// it refused: a plugin failure, and five opened the tenant's storage circuit breaker.
+TEST_CASE("a request target whose decoded path or query is not UTF-8 is refused") {
+  HttpRequest request;
+  CHECK_FALSE(sb::hub::parse_target("/v1/tenants/demo/conversations/%E0%A4/messages", request));
+  CHECK_FALSE(sb::hub::parse_target("/v1/tenants/demo/search?q=%E0%A4", request));
+  CHECK_FALSE(sb::hub::parse_target("/v1/tenants/demo/search?q%FF=1", request));
+  CHECK_FALSE(sb::hub::parse_target("/x?q=%C0%AF", request));        // overlong '/'
+  CHECK_FALSE(sb::hub::parse_target("/x?q=%ED%A0%80", request));     // a surrogate
+  CHECK_FALSE(sb::hub::parse_target("/x?q=%F4%90%80%80", request));  // past U+10FFFF
+  CHECK_FALSE(sb::hub::parse_target("/x?q=%80", request));
+  HttpRequest good;
+  REQUIRE(sb::hub::parse_target("/x/%F0%9F%98%80?q=%E9%80%80%C3%A9%00", good));
+  CHECK(good.path == "/x/\xf0\x9f\x98\x80");
+  CHECK(good.query.at("q") == std::string("\xe9\x80\x80\xc3\xa9\0", 6));
+}
