@@ -107,6 +107,11 @@ void Node::thaw() {
   up_ = true;
 }
 
+void Node::end_soon() {
+  process_.end_soon();
+  up_ = false;
+}
+
 int Node::stop() {
   up_ = false;
   return process_.stop();
@@ -196,7 +201,11 @@ Cluster::~Cluster() {
       std::cerr << "cluster: could not keep the nodes' logs: " << e.what() << std::endl;
     }
   }
-  nodes_.clear();  // SIGKILL, unless a test stopped them
+  // The nodes still running end as ServerProcess ends them (SIGKILL; SIGTERM and a
+  // wait in a sanitized build, where the nodes stop side by side), PostgreSQL and
+  // Redis still up while they do.
+  for (auto& node : nodes_) node->end_soon();
+  nodes_.clear();
   redis_.reset();
   postgres_.reset();
   if (guardian_pipe_ >= 0) ::close(guardian_pipe_);

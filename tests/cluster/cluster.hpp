@@ -64,6 +64,7 @@ class Node {
   void freeze();     // SIGSTOP: its sockets stay open, nothing answers
   void thaw();       // SIGCONT
   int stop();        // SIGTERM, the exit status
+  void end_soon();   // what the destructor does, begun now (ServerProcess::end_soon)
   std::string log() const { return process_.log(); }
 
  private:

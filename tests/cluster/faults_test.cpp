@@ -12,12 +12,37 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <optional>
+#include <string>
 
 #include "cluster/scenario.hpp"
 
 using namespace sb::cl;
 
 namespace {
+
+// LSAN_OPTIONS with a suppression file for the servers started while it lives (they
+// inherit it); the test process's own value comes back afterwards.
+class ScopedLeakSuppressions {
+ public:
+  explicit ScopedLeakSuppressions(const std::string& file) {
+    if (const char* old = std::getenv("LSAN_OPTIONS")) old_ = old;
+    const std::string value = (old_ ? *old_ + ":" : std::string()) + "suppressions=" + file;
+    ::setenv("LSAN_OPTIONS", value.c_str(), 1);
+  }
+  ~ScopedLeakSuppressions() {
+    if (old_)
+      ::setenv("LSAN_OPTIONS", old_->c_str(), 1);
+    else
+      ::unsetenv("LSAN_OPTIONS");
+  }
+  ScopedLeakSuppressions(const ScopedLeakSuppressions&) = delete;
+  ScopedLeakSuppressions& operator=(const ScopedLeakSuppressions&) = delete;
+
+ private:
+  std::optional<std::string> old_;
+};
 
 constexpr int kTenants = 6;
 constexpr int kVisitorsPerTenant = 10;
@@ -135,6 +160,11 @@ TEST_CASE(
     "PostgreSQL restarted under load: unavailable while down, never a false ack, served "
     "within 5 s of its return",
     "[cluster][faults][postgres]") {
+  // The nodes check themselves for leaks as they stop (a sanitized build), and
+  // libpqxx 6.4 loses a result for each statement the restart breaks: that one
+  // library leak is suppressed for these nodes (libpq_lost_result.supp).
+  const ScopedLeakSuppressions libpq_lost_result(SWITCHBOARD_SOURCE_DIR
+                                                 "/tests/cluster/libpq_lost_result.supp");
   Cluster cluster(load_cluster(3));
   Load load(cluster, load_options(cluster));
   load.start();

@@ -49,7 +49,7 @@ void fail_on_sanitizer_reports() {
 
 std::string sanitizer_report(const std::string& log) {
   static const std::regex report(
-      R"((ERROR: AddressSanitizer|ERROR: LeakSanitizer|: runtime error: ).*)");
+      R"((ERROR: AddressSanitizer|ERROR: LeakSanitizer|: runtime error: |WARNING: ThreadSanitizer|FATAL: ThreadSanitizer).*)");
   std::smatch match;
   if (!std::regex_search(log, match, report)) return {};
   const auto line_start = log.rfind('\n', static_cast<size_t>(match.position(0)));
@@ -74,12 +74,46 @@ void ServerProcess::ended() {
 ServerProcess::ServerProcess(ServerOptions options) : options_(std::move(options)) {}
 
 ServerProcess::~ServerProcess() {
-  if (pid_ > 0) kill_hard();
+  if (pid_ > 0) end_run();
+}
+
+void ServerProcess::end_soon() noexcept {
+  if (pid_ <= 0 || !options_.end_with_sigterm || term_sent_) return;
+  // Once: a second SIGTERM that comes after the server has stopped listening for
+  // signals would end it at once, without the exit that runs LeakSanitizer.
+  term_sent_ = true;
+  ::kill(pid_, SIGTERM);
+  // A test may have frozen it (SIGSTOP): a stopped process acts on the SIGTERM only
+  // once it runs again.
+  ::kill(pid_, SIGCONT);
+}
+
+void ServerProcess::end_run() noexcept {
+  try {
+    if (!options_.end_with_sigterm) {
+      kill_hard();
+      return;
+    }
+    end_soon();
+    const auto timeout = harness_deadline(options_.end_timeout);
+    if (wait_for_exit(pid_, timeout) == -1) {
+      std::fprintf(stderr,
+                   "%s: the server did not exit within %lld ms of SIGTERM at the end of its "
+                   "test; killed, so it was not checked for leaks\n",
+                   stderr_path_.c_str(), static_cast<long long>(timeout.count()));
+      kill_hard();
+      return;
+    }
+    ended();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ending a server under test: %s\n", e.what());
+  }
 }
 
 void ServerProcess::start() {
   if (pid_ > 0) throw std::logic_error("server already running");
   ++run_count_;
+  term_sent_ = false;
   std::filesystem::create_directories(options_.log_dir);
   stdout_path_ = options_.log_dir / ("server-" + std::to_string(run_count_) + ".stdout");
   stderr_path_ = options_.log_dir / ("server-" + std::to_string(run_count_) + ".stderr");
@@ -137,7 +171,7 @@ void ServerProcess::start() {
 
 int ServerProcess::stop(std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
+  if (!std::exchange(term_sent_, true)) ::kill(pid_, SIGTERM);
   const int status = wait_for_exit(pid_, timeout);
   if (status == -1) {
     kill_hard();
