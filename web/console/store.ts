@@ -7,7 +7,7 @@ import { charactersOver } from "./model/limits";
 import { ReconnectingSocket, socketUrl, type Frame, type SocketState } from "../shared/socket";
 import { Api, ApiError, type AttachmentPolicy, type Session } from "./api";
 import { initialLanguage, saveLanguage, translator, type Lang, type Translate } from "./i18n";
-import { emptyInbox, inboxReducer, tabList, unreadAfter, without, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
+import { emptyInbox, inboxReducer, isTransfer, tabList, unreadAfter, without, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
 import { DraftBook, draftKey } from "./model/drafts";
 import { OpenMemory, openKey } from "./model/reopen";
 import { explainError } from "./model/errors";
@@ -350,7 +350,7 @@ export class Store {
         const history = Array.isArray(f.history) ? f.history.map(toMessage) : [];
         const fresh = this.state.inbox.convs[conv.id]?.assignee !== this.me() || this.state.inbox.convs[conv.id]?.status !== "assigned";
         this.thread(conv.id, (t) => ({ ...mergeMessages(t, history), hasMore: t.loaded ? t.hasMore : (history[0]?.seq ?? 1) > 1, loaded: true }));
-        this.inbox({ type: "assigned", conversation: conv, lastMessage: history[history.length - 1] });
+        this.inbox({ type: "assigned", conversation: conv, lastMessage: history[history.length - 1], ...(isTransfer(f.transfer) ? { transfer: f.transfer } : {}) });
         if (fresh) {
           this.attention(this.t("notifyNewChat", { name: this.visitorName(conv) }), history[history.length - 1]?.text ?? "", conv.id);
           if (!this.state.selected) this.select(conv.id);

@@ -127,6 +127,8 @@ export const en = {
   transferGo: "Transfer",
   transferDone: "Transfer to {group} requested.",
   transferredTo: "Transferred to {name}.",
+  transferredBy: "Transferred by {name}",
+  transferredByFor: "Transferred by {by} (from {from})",
   // visitor panel
   visitorDetails: "Visitor details",
   name: "Name",

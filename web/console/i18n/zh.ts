@@ -121,6 +121,8 @@ export const zh: Texts = {
   transferGo: "转接",
   transferDone: "已发起转接到 {group}。",
   transferredTo: "已转接给 {name}。",
+  transferredBy: "由 {name} 转接",
+  transferredByFor: "由 {by} 转接（原由 {from} 接待）",
   visitorDetails: "访客信息",
   name: "姓名",
   page: "页面",
