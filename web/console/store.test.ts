@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Store } from "./store";
 import { transferText } from "./model/inbox";
+import { presenceShown } from "./model/presence";
 import { FakeSocket } from "../shared/fake-socket";
 
 
@@ -153,6 +154,39 @@ describe("Store", () => {
     expect(store.state.inbox.transfers.c2).toBeUndefined();
     ws.frame({ type: "conversation.closed", conversation_id: "c1", by: "v1" });
     expect(store.state.inbox.transfers.c1).toBeUndefined();
+  });
+
+  it("while the connection is lost the presence says offline, and the chosen status comes back with the connection", async () => {
+    const [store, ws] = await started();
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });
+    expect(presenceShown(store.state)).toBe("online");
+    store.setStatus("away");
+    expect(ws.sent.filter((f) => f.type === "status")).toEqual([{ type: "status", status: "away" }]);
+    ws.drop();
+    expect(presenceShown(store.state)).toBe("lost");
+    expect(store.t("presenceLost")).toBe("Offline — reconnecting");
+    await vi.advanceTimersByTimeAsync(8000);
+    const ws2 = FakeSocket.made[1];
+    ws2.open();
+    // A new connection makes the agent online; the console puts back "away".
+    ws2.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });
+    expect(ws2.sent.filter((f) => f.type === "status")).toEqual([{ type: "status", status: "away" }]);
+    expect(presenceShown(store.state)).toBe("away");
+    // What another tab chose meanwhile (the welcome says so) stands.
+    ws2.drop();
+    await vi.advanceTimersByTimeAsync(8000);
+    const ws3 = FakeSocket.made[2];
+    ws3.open();
+    ws3.frame({ type: "welcome", agent: session.agent, status: "offline", conversations: [] });
+    expect(ws3.sent.filter((f) => f.type === "status")).toEqual([]);
+    expect(presenceShown(store.state)).toBe("offline");
+  });
+
+  it("the first welcome's status is the server's: nothing is put back on sign-in", async () => {
+    const [store, ws] = await started();
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });
+    expect(ws.sent.filter((f) => f.type === "status")).toEqual([]);
+    expect(store.state.status).toBe("online");
   });
 
   it("two agents race to accept: the one refused is told so in their language, and the conversation leaves their queue", async () => {

@@ -11,6 +11,7 @@ import { emptyInbox, inboxReducer, isTransfer, tabList, unreadAfter, without, ty
 import { DraftBook, draftKey } from "./model/drafts";
 import { OpenMemory, openKey } from "./model/reopen";
 import { explainError } from "./model/errors";
+import { statusToRestore } from "./model/presence";
 import { fromCloseReason, sessionEndSentence, type SessionEnd } from "../shared/session-end";
 import { signInRefusal } from "../shared/sign-in";
 import { visitorName } from "../shared/visitor-name";
@@ -114,6 +115,7 @@ export class Store {
   private opened: OpenMemory | null = null; // the conversation open in this tab, for a reload
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
   private sessionCheck: ReturnType<typeof setInterval> | null = null;
+  private statusKnown = false; // a welcome said the status: a later welcome is a reconnect
   private toastId = 0;
   t: Translate;
 
@@ -251,6 +253,7 @@ export class Store {
     this.readSent = {};
     this.drafts = null;
     this.opened = null;
+    this.statusKnown = false;
     window.removeEventListener("storage", this.onStorage);
     this.set({
       phase: "signed-out",
@@ -426,7 +429,12 @@ export class Store {
 
   private onWelcome(f: Frame): void {
     const conversations = Array.isArray(f.conversations) ? f.conversations.map(toConv) : [];
-    this.set({ status: (f.status as AgentStatus) ?? "online", maxMessageBytes: typeof f.max_message_bytes === "number" ? f.max_message_bytes : 0 });
+    const welcomed = (f.status as AgentStatus) ?? "online";
+    // Back after a drop: the status the agent had chosen, not the new connection's "online".
+    const restore = this.statusKnown ? statusToRestore(this.state.status, welcomed) : null;
+    this.statusKnown = true;
+    this.set({ status: welcomed, maxMessageBytes: typeof f.max_message_bytes === "number" ? f.max_message_bytes : 0 });
+    if (restore) this.setStatus(restore);
     this.inbox({ type: "welcome", conversations });
     // Resume: replay what we missed, send again what was not acknowledged.
     const hello = resumeHello(this.state.threads, conversations);

@@ -19,6 +19,7 @@ export const en = {
   online: "Online",
   away: "Away",
   offline: "Offline",
+  presenceLost: "Offline — reconnecting",
   language: "Language",
   sound: "Sound alerts",
   soundOn: "Sound on",

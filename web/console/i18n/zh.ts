@@ -19,6 +19,7 @@ export const zh: Texts = {
   online: "在线",
   away: "离开",
   offline: "离线",
+  presenceLost: "离线 — 正在重连",
   language: "语言",
   sound: "提示音",
   soundOn: "提示音已开启",
