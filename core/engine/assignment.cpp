@@ -118,7 +118,8 @@ void TenantEngine::route(const std::string& conversation_id, size_t chain_index)
   enqueue(*c);
 }
 
-void TenantEngine::assign(Conversation& c, AgentState& agent) {
+void TenantEngine::assign(Conversation& c, AgentState& agent,
+                          std::optional<Conversation::TransferredBy> transferred) {
   leave_queue(c, true);
   c.status = ConversationStatus::assigned;
   c.assignee = agent.id;
@@ -126,6 +127,7 @@ void TenantEngine::assign(Conversation& c, AgentState& agent) {
   if (!c.milestones.assigned_ms) c.milestones.assigned_ms = wall_clock_ms();
   if (c.offered) update_offer(c);  // withdrawn from everyone else
   c.agent_answered = false;
+  c.transferred = std::move(transferred);  // read when the agent's frame goes out
   ++c.assignment_generation;
   agent.open_conversations.push_back(c.id);
   agent.last_assigned_ms = monotonic_ms();
@@ -259,9 +261,10 @@ void TenantEngine::on_accept(const PeerPtr& peer, const Identity& who,
   if (!c->transfer_offer) return assign(*c, *agent);
   // A transfer: from its agent to this one in one step; the others hear "taken".
   c->group = c->transfer_offer->group;
+  const std::string asker = std::move(c->transfer_offer->asker);
   c->transfer_offer.reset();
   offers_.unmark_transfer(c->id);
-  hand_over(*c, *agent);
+  hand_over(*c, *agent, asker);
 }
 
 void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
@@ -302,7 +305,7 @@ void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
                       "that agent is not online or is at max_concurrent", ref);
   // A group's standing transfer offer gives way: hand_over withdraws it ("taken")
   // from everyone but the new agent.
-  hand_over(*c, *target);
+  hand_over(*c, *target, who.id);
 }
 
 // The group member the tenant's strategies pick, from chain_index on, never the
@@ -342,7 +345,7 @@ void TenantEngine::transfer_to_group(const PeerPtr& peer, const std::string& req
       if (agent_id) {
         if (AgentState* target = transfer_target(*c, group, *agent_id)) {
           c->group = group;
-          return hand_over(*c, *target);
+          return hand_over(*c, *target, requester);
         }
         spdlog::warn(
             "tenant {}: routing plugin {} named agent {} for the transfer of {}, who cannot "
@@ -362,7 +365,7 @@ void TenantEngine::transfer_to_group(const PeerPtr& peer, const std::string& req
     if (d.kind != RouteDecision::Kind::chosen || d.index >= offered.size()) continue;
     if (AgentState* target = transfer_target(c, group, offered[d.index].agent_id)) {
       c.group = group;
-      return hand_over(c, *target);
+      return hand_over(c, *target, requester);
     }
   }
 
@@ -412,8 +415,18 @@ AgentState* TenantEngine::transfer_target(const Conversation& c, const std::stri
 }
 
 // One strand step: at no moment is the conversation owned by two agents or none.
-void TenantEngine::hand_over(Conversation& c, AgentState& target) {
+// requester: who asked for the transfer (its agent, or an admin).
+void TenantEngine::hand_over(Conversation& c, AgentState& target, const std::string& requester) {
   const std::string previous = c.assignee;
+  auto name_of = [this](const std::string& id) {
+    const AgentState* agent = find_agent(id);
+    return agent ? agent->name : std::string();
+  };
+  Conversation::TransferredBy transferred{previous, name_of(previous), {}, {}};
+  if (requester != previous) {
+    transferred.by_id = requester;
+    transferred.by_name = name_of(requester);
+  }
   const auto notice = frames::make_frame(json::object{
       {"type", "conversation.transferred"}, {"conversation_id", c.id}, {"to_agent", target.id}});
   send_to_assignee(c, notice);
@@ -423,7 +436,7 @@ void TenantEngine::hand_over(Conversation& c, AgentState& target) {
       bus::event::kConversationTransferred, c.id,
       json::serialize(json::object{
           {"conversation_id", c.id}, {"from", previous}, {"to", target.id}, {"group", c.group}}));
-  assign(c, target);
+  assign(c, target, std::move(transferred));
   drain_queue();
 }
 

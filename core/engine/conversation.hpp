@@ -181,6 +181,14 @@ struct Conversation {
   };
   std::optional<TransferOffer> transfer_offer;
 
+  // Set when a transfer gave it to its agent (hand_over), cleared by any other
+  // assignment: conversation.assigned tells the receiving agent who passed it on.
+  struct TransferredBy {
+    std::string from_id, from_name;  // the agent who had it
+    std::string by_id, by_name;      // who asked, when not them (an admin)
+  };
+  std::optional<TransferredBy> transferred;
+
   // ack_order points into acks: a copy would point into the original's map.
   Conversation() = default;
   Conversation(const Conversation&) = delete;

@@ -366,9 +366,15 @@ Frame queued(std::string_view conversation_id, uint32_t position, uint32_t eta_s
 }
 
 Frame assigned_to_agent(const Conversation& c, const VisitorState* visitor, json::array history) {
-  return make_frame(json::object{{"type", "conversation.assigned"},
-                                 {"conversation", conversation_object(c, visitor)},
-                                 {"history", std::move(history)}});
+  json::object o{{"type", "conversation.assigned"},
+                 {"conversation", conversation_object(c, visitor)},
+                 {"history", std::move(history)}};
+  if (const auto& t = c.transferred) {
+    json::object transfer{{"from", json::object{{"id", t->from_id}, {"name", t->from_name}}}};
+    if (!t->by_id.empty()) transfer["by"] = json::object{{"id", t->by_id}, {"name", t->by_name}};
+    o["transfer"] = std::move(transfer);
+  }
+  return make_frame(o);
 }
 
 Frame assigned_to_visitor(const Conversation& c, const AgentState& agent) {

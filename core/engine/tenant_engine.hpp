@@ -305,7 +305,9 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   // when group is set.
   std::vector<Candidate> candidates(const std::string& group = {}) const;
   void route(const std::string& conversation_id, size_t chain_index);
-  void assign(Conversation& c, AgentState& agent);
+  // transferred: set by hand_over, so the receiving agent learns who passed it on.
+  void assign(Conversation& c, AgentState& agent,
+              std::optional<Conversation::TransferredBy> transferred = std::nullopt);
   void enqueue(Conversation& c);
   void drain_queue();
   void release_from_agent(Conversation& c);
@@ -320,7 +322,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
                          const std::string& group, const std::string& ref, size_t chain_index);
   AgentState* transfer_target(const Conversation& c, const std::string& group,
                               const std::string& agent_id);
-  void hand_over(Conversation& c, AgentState& target);
+  void hand_over(Conversation& c, AgentState& target, const std::string& requester);
   // Agent agent_id's connection peer_id while it is open, else null: a late answer
   // goes to the tab that asked, or to nobody.
   PeerPtr connection_of(const std::string& agent_id, uint64_t peer_id);

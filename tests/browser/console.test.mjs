@@ -281,6 +281,10 @@ describe("agent console", () => {
     await admin.getByRole("tab", { name: /Mine/ }).click();
     await convButton(admin, "Bob Long").waitFor();
     await waitFor("Bob to leave Mine", async () => (await page.getByRole("tabpanel").getByRole("button", { name: /^Bob Long/ }).count()) === 0);
+    // Where it arrives, the receiving agent reads who passed it on.
+    await convButton(admin, "Bob Long").click();
+    await admin.locator(".transfer-note").filter({ hasText: /^Transferred by Dana/ }).waitFor();
+    await settledScreenshot(admin, "console-transferred-by");
     // the admin's All tab lists open conversations of everyone
     await admin.getByRole("tab", { name: /All/ }).click();
     await convButton(admin, "Ada Lovelace").waitFor();

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { api, launchBrowser, screenshot, startServer } from "./harness.mjs";
 import { openChat } from "./widget-support.mjs";
-import { signIn } from "./console-support.mjs";
+import { signIn, waitFor } from "./console-support.mjs";
 
 let server;
 let browser;
@@ -67,11 +67,26 @@ test("the console says the connection is lost when the browser goes offline, and
   await signIn(page, server, { tenant: "demo", email: "agent@demo.local", password: "demo-agent" });
   const banner = page.getByRole("alert").filter({ hasText: "Connection lost. Reconnecting…" });
   assert.equal(await banner.count(), 0);
+  // The presence control: what it shows, and the status the server has.
+  const presence = page.getByRole("combobox", { name: "Presence" });
+  const shown = () => presence.evaluate((el) => el.selectedOptions[0]?.textContent);
+  const adminToken = (await api(server, "POST", "/v1/tenants/demo/auth/login", { body: { email: "admin@demo.local", password: "demo-admin" } })).json.token;
+  const serverStatus = async () => (await api(server, "GET", "/v1/tenants/demo/agents", { token: adminToken })).json.agents.find((a) => a.id === "dana")?.status;
+  await presence.selectOption("away");
+  await waitFor("the server to see dana away", async () => (await serverStatus()) === "away");
 
   await context.setOffline(true);
   await banner.waitFor({ timeout: kSayWithinMs });
+  // Not "Away" while nobody can reach the agent: the control says the truth.
+  await waitFor("the presence to say offline", async () => (await shown()) === "Offline — reconnecting");
+  assert.equal(await presence.isDisabled(), true);
   await screenshot(page, "console-offline-network");
   await context.setOffline(false);
   await banner.waitFor({ state: "detached" });
+  // Back: the chosen status, on the server too (a new connection alone makes the agent online).
+  await waitFor("the presence to say away", async () => (await shown()) === "Away");
+  await waitFor("the server to see dana away again", async () => (await serverStatus()) === "away");
+  await screenshot(page, "console-offline-back");
+  await presence.selectOption("online");
   await context.close();
 });

@@ -7,10 +7,25 @@
 
 using namespace sb::it;
 
-TEST_CASE("transfer to another agent moves the conversation with its history", "[chat][transfer]") {
+namespace {
+// acme with a second agent to transfer to.
+TenantSpec acme_with_carol() {
   auto tenant = acme_tenant();
   tenant.agents.push_back({"carol", "Carol", "agent", 2});
-  Deployment deployment({tenant});
+  return tenant;
+}
+
+// `by` asks for the conversation to go to carol; carol's conversation.assigned.
+json::object transfer_to_carol(AgentSession& by, AgentSession& carol, const std::string& id,
+                               const std::string& ref) {
+  by.ws.send_json(
+      {{"type", "transfer"}, {"conversation_id", id}, {"to_agent", "carol"}, {"ref", ref}});
+  return carol.ws.next_of_type("conversation.assigned");
+}
+}  // namespace
+
+TEST_CASE("transfer to another agent moves the conversation with its history", "[chat][transfer]") {
+  Deployment deployment({acme_with_carol()});
   auto alice = deployment.connect_agent("acme", "alice");
   auto visitor = deployment.connect_visitor("acme");
   const auto conversation_id = str(visitor.send_message("I need billing"), "conversation_id");
@@ -20,14 +35,14 @@ TEST_CASE("transfer to another agent moves the conversation with its history", "
   visitor.ws.next_of_type("message");
 
   auto carol = deployment.connect_agent("acme", "carol");
-  alice.ws.send_json({{"type", "transfer"},
-                      {"conversation_id", conversation_id},
-                      {"to_agent", "carol"},
-                      {"ref", "t-1"}});
-
-  auto taken = carol.ws.next_of_type("conversation.assigned");
+  auto taken = transfer_to_carol(alice, carol, conversation_id, "t-1");
   CHECK(str(obj(taken, "conversation"), "id") == conversation_id);
   CHECK(str(obj(taken, "conversation"), "assignee") == "carol");
+  // carol is told who passed it on; alice asked herself, so there is no "by".
+  const auto& transfer = obj(taken, "transfer");
+  CHECK(str(obj(transfer, "from"), "id") == "alice");
+  CHECK(str(obj(transfer, "from"), "name") == "Alice");
+  CHECK(transfer.if_contains("by") == nullptr);
   const auto& history = arr(taken, "history");
   REQUIRE(history.size() == 2);
   CHECK(str(history[1].as_object(), "text") == "passing you to billing");
@@ -55,4 +70,26 @@ TEST_CASE("transfer to another agent moves the conversation with its history", "
   visitor.send_message("thanks carol");
   CHECK(num(carol.ws.next_of_type("message"), "seq") == 4);
   alice.ws.expect_no_frame_of_type("message", 300ms);
+}
+
+TEST_CASE("an assignment says who transferred the conversation, and only after a transfer",
+          "[chat][transfer]") {
+  Deployment deployment({acme_with_carol()});
+  auto alice = deployment.connect_agent("acme", "alice");
+  auto visitor = deployment.connect_visitor("acme");
+  const auto conversation_id = str(visitor.send_message("hello"), "conversation_id");
+  auto first = alice.ws.next_of_type("conversation.assigned");
+  INFO("the first assignment was " << sb::test::describe(first));
+  CHECK(first.if_contains("transfer") == nullptr);  // routed, not transferred
+
+  // An admin moves alice's conversation to carol: carol hears both names.
+  auto root = deployment.connect_agent("acme", "root");
+  auto carol = deployment.connect_agent("acme", "carol");
+  auto taken = transfer_to_carol(root, carol, conversation_id, "t-admin");
+  INFO("carol got " << sb::test::describe(taken));
+  const auto& transfer = obj(taken, "transfer");
+  CHECK(str(obj(transfer, "from"), "id") == "alice");
+  CHECK(str(obj(transfer, "from"), "name") == "Alice");
+  CHECK(str(obj(transfer, "by"), "id") == "root");
+  CHECK(str(obj(transfer, "by"), "name") == "Acme Admin");
 }

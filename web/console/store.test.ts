@@ -2,6 +2,8 @@
 // while the connection is down, the reconnect (replay + resend), and a 4001.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Store } from "./store";
+import { transferText } from "./model/inbox";
+import { presenceShown } from "./model/presence";
 import { FakeSocket } from "../shared/fake-socket";
 
 
@@ -127,6 +129,64 @@ describe("Store", () => {
     ws.frame({ type: "message", conversation_id: "c1", message_id: "id3", seq: 3, from: { role: "agent", id: "alex", name: "Alex" }, text: "Hello from Alex", ts: 3 });
     expect(store.state.inbox.activity.c1).toMatchObject({ preview: "Hello from Alex" });
     expect(store.state.inbox.activity.c1.agent).toBeUndefined();
+  });
+
+  it("a conversation transferred to the agent says who passed it on, in their language; a routed one says nothing", async () => {
+    const [store, ws] = await started();
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });
+    ws.frame({ type: "conversation.assigned", conversation: conv(1), history: [msg(1)] });
+    expect(store.state.inbox.transfers.c1).toBeUndefined();
+    ws.frame({ type: "conversation.transferred", conversation_id: "c1", to_agent: "sam" });
+    ws.frame({ type: "conversation.assigned", conversation: conv(2), history: [msg(1), msg(2)], transfer: { from: { id: "sam", name: "Sam" } } });
+    const transfer = store.state.inbox.transfers.c1;
+    expect(transfer).toEqual({ from: { id: "sam", name: "Sam" } });
+    expect(transferText(transfer, store.t)).toBe("Transferred by Sam");
+    store.setLanguage("zh");
+    expect(transferText(transfer, store.t)).toBe("由 Sam 转接");
+    // An admin moved it: both names.
+    ws.frame({ type: "conversation.transferred", conversation_id: "c1", to_agent: "sam" });
+    ws.frame({ type: "conversation.assigned", conversation: conv(3), history: [msg(3)], transfer: { from: { id: "sam", name: "Sam" }, by: { id: "root", name: "Lee" } } });
+    expect(transferText(store.state.inbox.transfers.c1, store.t)).toBe("由 Lee 转接（原由 Sam 接待）");
+    store.setLanguage("en");
+    expect(transferText(store.state.inbox.transfers.c1, store.t)).toBe("Transferred by Lee (from Sam)");
+    // A malformed field (or none, from an older server) shows nothing; so does a close.
+    ws.frame({ type: "conversation.assigned", conversation: { ...conv(3), id: "c2" }, history: [], transfer: { from: "sam" } });
+    expect(store.state.inbox.transfers.c2).toBeUndefined();
+    ws.frame({ type: "conversation.closed", conversation_id: "c1", by: "v1" });
+    expect(store.state.inbox.transfers.c1).toBeUndefined();
+  });
+
+  it("while the connection is lost the presence says offline, and the chosen status comes back with the connection", async () => {
+    const [store, ws] = await started();
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });
+    expect(presenceShown(store.state)).toBe("online");
+    store.setStatus("away");
+    expect(ws.sent.filter((f) => f.type === "status")).toEqual([{ type: "status", status: "away" }]);
+    ws.drop();
+    expect(presenceShown(store.state)).toBe("lost");
+    expect(store.t("presenceLost")).toBe("Offline — reconnecting");
+    await vi.advanceTimersByTimeAsync(8000);
+    const ws2 = FakeSocket.made[1];
+    ws2.open();
+    // A new connection makes the agent online; the console puts back "away".
+    ws2.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });
+    expect(ws2.sent.filter((f) => f.type === "status")).toEqual([{ type: "status", status: "away" }]);
+    expect(presenceShown(store.state)).toBe("away");
+    // What another tab chose meanwhile (the welcome says so) stands.
+    ws2.drop();
+    await vi.advanceTimersByTimeAsync(8000);
+    const ws3 = FakeSocket.made[2];
+    ws3.open();
+    ws3.frame({ type: "welcome", agent: session.agent, status: "offline", conversations: [] });
+    expect(ws3.sent.filter((f) => f.type === "status")).toEqual([]);
+    expect(presenceShown(store.state)).toBe("offline");
+  });
+
+  it("the first welcome's status is the server's: nothing is put back on sign-in", async () => {
+    const [store, ws] = await started();
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });
+    expect(ws.sent.filter((f) => f.type === "status")).toEqual([]);
+    expect(store.state.status).toBe("online");
   });
 
   it("two agents race to accept: the one refused is told so in their language, and the conversation leaves their queue", async () => {

@@ -7,10 +7,11 @@ import { charactersOver } from "./model/limits";
 import { ReconnectingSocket, socketUrl, type Frame, type SocketState } from "../shared/socket";
 import { Api, ApiError, type AttachmentPolicy, type Session } from "./api";
 import { initialLanguage, saveLanguage, translator, type Lang, type Translate } from "./i18n";
-import { emptyInbox, inboxReducer, tabList, unreadAfter, without, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
+import { emptyInbox, inboxReducer, isTransfer, tabList, unreadAfter, without, type Filters, type InboxAction, type InboxState, type Tab } from "./model/inbox";
 import { DraftBook, draftKey } from "./model/drafts";
 import { OpenMemory, openKey } from "./model/reopen";
 import { explainError } from "./model/errors";
+import { statusToRestore } from "./model/presence";
 import { fromCloseReason, sessionEndSentence, type SessionEnd } from "../shared/session-end";
 import { signInRefusal } from "../shared/sign-in";
 import { visitorName } from "../shared/visitor-name";
@@ -114,6 +115,7 @@ export class Store {
   private opened: OpenMemory | null = null; // the conversation open in this tab, for a reload
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
   private sessionCheck: ReturnType<typeof setInterval> | null = null;
+  private statusKnown = false; // a welcome said the status: a later welcome is a reconnect
   private toastId = 0;
   t: Translate;
 
@@ -251,6 +253,7 @@ export class Store {
     this.readSent = {};
     this.drafts = null;
     this.opened = null;
+    this.statusKnown = false;
     window.removeEventListener("storage", this.onStorage);
     this.set({
       phase: "signed-out",
@@ -350,7 +353,7 @@ export class Store {
         const history = Array.isArray(f.history) ? f.history.map(toMessage) : [];
         const fresh = this.state.inbox.convs[conv.id]?.assignee !== this.me() || this.state.inbox.convs[conv.id]?.status !== "assigned";
         this.thread(conv.id, (t) => ({ ...mergeMessages(t, history), hasMore: t.loaded ? t.hasMore : (history[0]?.seq ?? 1) > 1, loaded: true }));
-        this.inbox({ type: "assigned", conversation: conv, lastMessage: history[history.length - 1] });
+        this.inbox({ type: "assigned", conversation: conv, lastMessage: history[history.length - 1], ...(isTransfer(f.transfer) ? { transfer: f.transfer } : {}) });
         if (fresh) {
           this.attention(this.t("notifyNewChat", { name: this.visitorName(conv) }), history[history.length - 1]?.text ?? "", conv.id);
           if (!this.state.selected) this.select(conv.id);
@@ -426,7 +429,12 @@ export class Store {
 
   private onWelcome(f: Frame): void {
     const conversations = Array.isArray(f.conversations) ? f.conversations.map(toConv) : [];
-    this.set({ status: (f.status as AgentStatus) ?? "online", maxMessageBytes: typeof f.max_message_bytes === "number" ? f.max_message_bytes : 0 });
+    const welcomed = (f.status as AgentStatus) ?? "online";
+    // Back after a drop: the status the agent had chosen, not the new connection's "online".
+    const restore = this.statusKnown ? statusToRestore(this.state.status, welcomed) : null;
+    this.statusKnown = true;
+    this.set({ status: welcomed, maxMessageBytes: typeof f.max_message_bytes === "number" ? f.max_message_bytes : 0 });
+    if (restore) this.setStatus(restore);
     this.inbox({ type: "welcome", conversations });
     // Resume: replay what we missed, send again what was not acknowledged.
     const hello = resumeHello(this.state.threads, conversations);

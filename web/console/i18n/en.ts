@@ -19,6 +19,7 @@ export const en = {
   online: "Online",
   away: "Away",
   offline: "Offline",
+  presenceLost: "Offline — reconnecting",
   language: "Language",
   sound: "Sound alerts",
   soundOn: "Sound on",
@@ -127,6 +128,8 @@ export const en = {
   transferGo: "Transfer",
   transferDone: "Transfer to {group} requested.",
   transferredTo: "Transferred to {name}.",
+  transferredBy: "Transferred by {name}",
+  transferredByFor: "Transferred by {by} (from {from})",
   // visitor panel
   visitorDetails: "Visitor details",
   name: "Name",

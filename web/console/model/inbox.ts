@@ -12,6 +12,30 @@ export interface Offer {
   transfer?: { group: string; from: { id: string; name?: string } };
 }
 
+// Who passed a conversation on to me (conversation.assigned after a transfer):
+// the agent who had it, and who asked when that was someone else (an admin).
+export interface Transfer {
+  from: { id: string; name?: string };
+  by?: { id: string; name?: string };
+}
+
+function isWho(v: unknown): v is { id: string; name?: string } {
+  const o = v as { id?: unknown; name?: unknown } | null;
+  return !!o && typeof o.id === "string" && (o.name === undefined || typeof o.name === "string");
+}
+
+// The "transfer" of a conversation.assigned frame, when well formed (older servers send none).
+export function isTransfer(v: unknown): v is Transfer {
+  const o = v as { from?: unknown; by?: unknown } | null;
+  return !!o && isWho(o.from) && (o.by === undefined || isWho(o.by));
+}
+
+// What the agent reads where a transferred conversation arrives: "Transferred by …".
+export function transferText(tr: Transfer, t: (key: "transferredBy" | "transferredByFor", vars: Record<string, string>) => string): string {
+  const from = tr.from.name || tr.from.id;
+  return tr.by ? t("transferredByFor", { by: tr.by.name || tr.by.id, from }) : t("transferredBy", { name: from });
+}
+
 export interface Activity {
   ts: number;
   preview: string;
@@ -28,11 +52,12 @@ export interface InboxState {
   lists: { queue: string[]; all: string[]; closed: string[] };
   unread: Record<string, number>;
   activity: Record<string, Activity>;
+  transfers: Record<string, Transfer>; // how my conversations reached me, when by a transfer
 }
 
 export type InboxAction =
   | { type: "welcome"; conversations: Conv[] }
-  | { type: "assigned"; conversation: Conv; lastMessage?: ServerMessage }
+  | { type: "assigned"; conversation: Conv; lastMessage?: ServerMessage; transfer?: Transfer }
   | { type: "offered"; conversation: Conv; transfer?: Offer["transfer"] }
   | { type: "offer_withdrawn"; conversation_id: string }
   | { type: "transferred"; conversation_id: string; to_agent: string }
@@ -45,7 +70,7 @@ export type InboxAction =
   | { type: "records"; conversations: Conv[] };
 
 export function emptyInbox(me: string, admin: boolean): InboxState {
-  return { me, admin, convs: {}, offers: {}, lists: { queue: [], all: [], closed: [] }, unread: {}, activity: {} };
+  return { me, admin, convs: {}, offers: {}, lists: { queue: [], all: [], closed: [] }, unread: {}, activity: {}, transfers: {} };
 }
 
 // A newer view of a conversation keeps what only the other source knew (the REST
@@ -106,6 +131,8 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
       next = { ...next, unread: { ...next.unread, [action.conversation.id]: unread } };
       const ts = m?.ts ?? Date.now();
       next = { ...next, activity: { ...next.activity, [action.conversation.id]: { ts, preview: m ? previewOf(m) : "" } } };
+      const id = action.conversation.id;
+      next = { ...next, transfers: action.transfer ? { ...next.transfers, [id]: action.transfer } : without(next.transfers, id) };
       return next;
     }
     case "offered": {
@@ -118,12 +145,12 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
       return { ...state, offers: without(state.offers, action.conversation_id) };
     case "transferred": {
       const c = state.convs[action.conversation_id];
-      const next = { ...state, unread: without(state.unread, action.conversation_id) };
+      const next = { ...state, unread: without(state.unread, action.conversation_id), transfers: without(state.transfers, action.conversation_id) };
       return c ? put(next, { ...c, assignee: action.to_agent, last_agent: c.assignee ?? undefined }) : next;
     }
     case "closed": {
       const c = state.convs[action.conversation_id];
-      const next = { ...state, offers: without(state.offers, action.conversation_id), unread: without(state.unread, action.conversation_id) };
+      const next = { ...state, offers: without(state.offers, action.conversation_id), unread: without(state.unread, action.conversation_id), transfers: without(state.transfers, action.conversation_id) };
       if (!c) return next;
       return put(next, { ...c, status: "closed", assignee: null, last_agent: c.assignee ?? c.last_agent, closed_at: action.at });
     }

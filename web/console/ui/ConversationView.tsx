@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { transferText } from "../model/inbox";
 import { emptyThread } from "../model/thread";
 import type { Conv } from "../model/types";
 import { Composer } from "./Composer";
@@ -32,6 +33,7 @@ export function ConversationView() {
     <>
       <section class="conversation" aria-label={name}>
         <ConversationHeader conv={conv} mine={mine} name={name} details={details} onDetails={() => setDetails(!details)} />
+        {mine && state.inbox.transfers[conv.id] && <p class="transfer-note">{transferText(state.inbox.transfers[conv.id], t)}</p>}
         <MessageList conv={conv} thread={thread} />
         {mine ? <Composer conv={conv} /> : <StateBanner conv={conv} />}
       </section>

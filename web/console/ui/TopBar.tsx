@@ -1,4 +1,5 @@
 import type { Lang } from "../i18n";
+import { presenceShown } from "../model/presence";
 import type { AgentStatus } from "../model/types";
 import { useApp } from "./context";
 import { BellIcon, BellOffIcon, LogoIcon, MonitorIcon } from "./Icons";
@@ -21,6 +22,7 @@ export function TopBar() {
   const [state, store] = useApp();
   const t = store.t;
   const agent = state.session!.agent;
+  const shown = presenceShown(state);
   return (
     <header class="topbar">
       <div class="brand">
@@ -34,9 +36,11 @@ export function TopBar() {
         </span>
       </div>
       <div class="topbar-actions">
-        <label class={`presence presence-${state.status}`}>
+        <label class={`presence presence-${shown}`}>
           <span class="dot" aria-hidden="true" />
-          <select aria-label={t("presence")} value={state.status} onChange={(e) => store.setStatus(e.currentTarget.value as AgentStatus)}>
+          {/* Without a connection the server counts the agent offline: say so until it is back. */}
+          <select aria-label={t("presence")} value={shown} disabled={shown === "lost"} onChange={(e) => store.setStatus(e.currentTarget.value as AgentStatus)}>
+            {shown === "lost" && <option value="lost">{t("presenceLost")}</option>}
             <option value="online">{t("online")}</option>
             <option value="away">{t("away")}</option>
             <option value="offline">{t("offline")}</option>

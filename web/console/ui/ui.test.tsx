@@ -6,6 +6,7 @@ import { initials, RichText } from "./RichText";
 import { VisitorPanel } from "./VisitorPanel";
 import { Composer } from "./Composer";
 import { Inbox } from "./Inbox";
+import { TopBar } from "./TopBar";
 import { emptyInbox, inboxReducer } from "../model/inbox";
 import { translator, type Lang } from "../i18n";
 import type { Conv } from "../model/types";
@@ -230,5 +231,27 @@ describe("the inbox's draft mark", () => {
     expect(en.item("Ada").querySelector(".draft-mark")).toBeNull();
     expect(en.item("Ada").getAttribute("aria-label")).toBe("Ada");
     expect(en.item("Bo").getAttribute("aria-label")).toBe("Bo, unsent draft");
+  });
+});
+
+describe("TopBar", () => {
+  // The presence control as the agent sees it, with a fake store's state.
+  function presence(lang: Lang, connection: string, wasOpen: boolean): HTMLSelectElement {
+    const state = { session: { tenant: "demo", agent: { id: "dana", name: "Dana", role: "agent" } }, status: "away", connection, wasOpen, sound: false, desktop: "unsupported", lang };
+    const store = { state, t: translator(lang), subscribe: () => () => {} };
+    return withStore(store, <TopBar />).querySelector("select[aria-label]") as HTMLSelectElement;
+  }
+
+  it("says the agent is offline while the connection is lost, and shows the chosen status again once it is back", () => {
+    const lost = presence("en", "reconnecting", true);
+    expect(lost.selectedOptions[0].textContent).toBe("Offline — reconnecting");
+    expect(lost.disabled).toBe(true);
+    expect(presence("zh", "reconnecting", true).selectedOptions[0].textContent).toBe("离线 — 正在重连");
+    const back = presence("en", "open", true);
+    expect(back.selectedOptions[0].textContent).toBe("Away");
+    expect(back.disabled).toBe(false);
+    expect([...back.options].map((o) => o.value)).toEqual(["online", "away", "offline"]);
+    // Not yet connected the first time: no banner, no "reconnecting".
+    expect(presence("en", "reconnecting", false).selectedOptions[0].textContent).toBe("Away");
   });
 });
