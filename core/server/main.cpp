@@ -219,13 +219,14 @@ int restore(const Overrides& o, const std::string& dir) {
 int rotate_key(const Overrides& o, int64_t keep_days) {
   auto config = load_config(o);
   if (!config) return 1;
-  // Rotating in a data dir no server has run on (a mistyped --data-dir, the wrong
-  // --config) made a key pair there and said "new signing key": the operator took
-  // the leaked key for replaced while the server went on signing with it.
-  if (std::error_code ec; !std::filesystem::exists(config->data_dir / "secret.key", ec)) {
+  // Rotating in a data dir that does not exist (a mistyped --data-dir, the wrong
+  // --config) made one there and said "new signing key": the operator took the leaked
+  // key for replaced while the server went on signing with it. An existing dir without
+  // a key is a new node's, where the first key of a cluster is made (README).
+  if (std::error_code ec; !std::filesystem::is_directory(config->data_dir, ec)) {
     std::cerr << "rotate-key: " << config->data_dir.string()
-              << " holds no secret.key: no server has run on this data dir (check --data-dir "
-                 "and --config); a new install makes its key when it first starts\n";
+              << " is not a directory: check --data-dir and --config (for a new node, "
+                 "create its data dir first)\n";
     return 1;
   }
   try {
