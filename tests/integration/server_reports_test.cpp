@@ -92,7 +92,7 @@ TEST_CASE("a server's sanitizer report is kept for its test, a clean log is not"
 
 TEST_CASE(
     "a server its test lets go is stopped with SIGTERM in a sanitized build, so a leak "
-    "found as it exits fails the test; kill_hard stays a SIGKILL",
+    "found as it exits fails the test, and kill_hard stays a SIGKILL",
     "[harness]") {
   sb::test::TempDir dir;
   REQUIRE(sb::test::take_sanitizer_reports().empty());
