@@ -87,19 +87,11 @@ const kListRefreshMs = 15000;
 const kSessionCheckMs = 5000;
 const kUnreadPage = 50; // the most unread messages counted after a reload
 
-// The browser's localStorage, or null where it is refused (some private modes).
-function storage(): Storage | null {
+// The browser's localStorage (kept across tabs and reloads) or this tab's
+// sessionStorage, or null where it is refused (some private modes).
+function storage(kind: "localStorage" | "sessionStorage"): Storage | null {
   try {
-    return localStorage;
-  } catch {
-    return null;
-  }
-}
-
-// This tab's sessionStorage, or null where it is refused.
-function tabStorage(): Storage | null {
-  try {
-    return sessionStorage;
+    return window[kind];
   } catch {
     return null;
   }
@@ -277,8 +269,8 @@ export class Store {
   }
 
   private begin(session: Session): void {
-    this.drafts = new DraftBook(storage(), draftKey(session.tenant, session.agent.id));
-    this.opened = new OpenMemory(tabStorage(), openKey(session.tenant, session.agent.id));
+    this.drafts = new DraftBook(storage("localStorage"), draftKey(session.tenant, session.agent.id));
+    this.opened = new OpenMemory(storage("sessionStorage"), openKey(session.tenant, session.agent.id));
     window.addEventListener("storage", this.onStorage);
     this.set({ phase: "signed-in", notice: "", session, inbox: emptyInbox(session.agent.id, session.agent.role === "admin") });
     this.markDrafts();
