@@ -75,12 +75,18 @@ TEST_CASE("a server's sanitizer report is kept for its test, a clean log is not"
     CHECK(reports[0].find("core/x.cpp:7:3: runtime error: signed integer overflow") !=
           std::string::npos);
   }
-  SECTION("LeakSanitizer, when the server is stopped") {
+  SECTION("LeakSanitizer, when the server is stopped, with the stack that says where") {
     sb::test::ServerProcess server(
-        fake_server(dir, "==9==ERROR: LeakSanitizer: detected memory leaks\\n"));
+        fake_server(dir,
+                    "==9==ERROR: LeakSanitizer: detected memory leaks\\n\\nDirect leak of 24 "
+                    "byte(s) in 1 object(s) allocated from:\\n    #0 0x1 in operator new\\n    "
+                    "#1 0x2 in sb::engine::Tenant::drop core/engine/tenant.cpp:12\\n"));
     server.start();
     server.stop();
-    CHECK(sb::test::take_sanitizer_reports().size() == 1);
+    const auto reports = sb::test::take_sanitizer_reports();
+    REQUIRE(reports.size() == 1);
+    CHECK(reports[0].find("#1 0x2 in sb::engine::Tenant::drop core/engine/tenant.cpp:12") !=
+          std::string::npos);
   }
   SECTION("a log without a report") {
     sb::test::ServerProcess server(fake_server(dir, "an error: the runtime is fine\\n"));
@@ -164,13 +170,19 @@ TEST_CASE("a real server that its test lets go is checked for leaks as it stops,
   }
 }
 
-TEST_CASE("the first line of a sanitizer report is what is named", "[harness]") {
+TEST_CASE("a sanitizer report is named from its first line, with the 39 lines under it",
+          "[harness]") {
   CHECK(sb::test::sanitizer_report("a\nb ERROR: AddressSanitizer: SEGV on x\nc\n") ==
-        "b ERROR: AddressSanitizer: SEGV on x");
+        "b ERROR: AddressSanitizer: SEGV on x\nc");
   CHECK(sb::test::sanitizer_report("f.cpp:1:2: runtime error: load of null") ==
         "f.cpp:1:2: runtime error: load of null");
   CHECK(sb::test::sanitizer_report("x\nWARNING: ThreadSanitizer: data race (pid=5)\n") ==
         "WARNING: ThreadSanitizer: data race (pid=5)");
   CHECK(
       sb::test::sanitizer_report("[info] listening\n[warn] a runtime error, said a bot\n").empty());
+  std::string long_report = "==1==ERROR: LeakSanitizer: detected memory leaks\n";
+  for (int frame = 0; frame < 60; ++frame) long_report += "    #" + std::to_string(frame) + "\n";
+  const auto named = sb::test::sanitizer_report(long_report);
+  CHECK(named.find("    #38") != std::string::npos);
+  CHECK(named.find("    #39") == std::string::npos);
 }

@@ -54,7 +54,16 @@ std::string sanitizer_report(const std::string& log) {
   if (!std::regex_search(log, match, report)) return {};
   const auto line_start = log.rfind('\n', static_cast<size_t>(match.position(0)));
   const size_t from = line_start == std::string::npos ? 0 : line_start + 1;
-  return log.substr(from, static_cast<size_t>(match.position(0)) + match.length(0) - from);
+  // The stack under the report's first line too: a CI log then says where the leak
+  // or the bad access was, not only that there was one.
+  constexpr int kReportLines = 40;
+  size_t to = from;
+  for (int line = 0; line < kReportLines && to < log.size(); ++line) {
+    const auto end = log.find('\n', to);
+    to = end == std::string::npos ? log.size() : end + 1;
+  }
+  while (to > from && log[to - 1] == '\n') --to;
+  return log.substr(from, to - from);
 }
 
 std::vector<std::string> take_sanitizer_reports() {

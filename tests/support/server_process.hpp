@@ -78,9 +78,9 @@ class ServerProcess {
   std::filesystem::path stderr_path_;
 };
 
-// The first line of a sanitizer's report (AddressSanitizer, LeakSanitizer,
-// UndefinedBehaviorSanitizer, ThreadSanitizer) in a server's log, or "" when it has
-// none.
+// A sanitizer's report (AddressSanitizer, LeakSanitizer, UndefinedBehaviorSanitizer,
+// ThreadSanitizer) in a server's log, from its first line through the next 39 (the
+// stack that says where), or "" when the log has none.
 std::string sanitizer_report(const std::string& log);
 
 // A server's sanitizer report fails the test that ran it, even when none of the
