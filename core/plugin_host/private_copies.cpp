@@ -72,7 +72,7 @@ bool PrivateCopies::prepare(std::string& error, size_t* leftovers) {
       error = "no temporary directory: " + ec.message();
       return false;
     }
-    std::string pattern = (base / "switchboard-plugins-XXXXXX").string();
+    std::string pattern = (base / "switchboard-loaded-plugins-XXXXXX").string();
     if (!::mkdtemp(pattern.data())) {
       error = "cannot create a directory in " + base.string() + ": " + errno_text(errno);
       return false;
