@@ -343,6 +343,9 @@ void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
       // restart): a reloaded console counts what is unread from there.
       const auto mark = c->read_seq.find(agent->id);
       o["read_seq"] = mark == c->read_seq.end() ? 0 : mark->second;
+      // Who passed it on, as its conversation.assigned said: a reloaded console
+      // still shows "Transferred by …" and the note.
+      if (c->transferred) o["transfer"] = records::transfer_json(*c->transferred);
       conversations.push_back(std::move(o));
       c->joined_at_seq[peer->peer_id()] = c->delivered_seq;
     }
