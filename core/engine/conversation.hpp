@@ -267,6 +267,12 @@ struct AgentState {
   int64_t last_assigned_ms = 0;  // monotonic
   int64_t online_since_ms = 0;
   uint64_t presence_generation = 0;  // bumped on every connect; a stale grace timer sees it
+  // The status the agent had chosen (away, or offline while connected) when their
+  // last connection closed, until kept_until_ms (monotonic, the offline grace
+  // period later): a connection back by then restores it instead of making them
+  // online, so a reload or a network blip never makes an away agent routable.
+  std::optional<AgentStatus> kept_status;
+  int64_t kept_until_ms = 0;
 
   uint32_t load() const { return static_cast<uint32_t>(open_conversations.size()) + closing; }
   bool routable() const { return status == AgentStatus::online && load() < max_concurrent; }
