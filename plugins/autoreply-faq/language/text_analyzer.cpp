@@ -817,6 +817,41 @@ std::vector<std::string> TextAnalyzer::place_broader(const std::string& term) co
   return words;
 }
 
+std::unordered_set<std::string> TextAnalyzer::visitor_places(
+    std::string_view text, std::unordered_set<std::string>* frame) const {
+  std::unordered_set<std::string> places;
+  for (const auto clause : clauses_of(text)) {
+    bool self = false;  // the visitor has spoken of themselves in the clause
+    std::string previous, before;
+    for (const auto& piece : pieces_of(clause)) {
+      if (!piece.unsegmented) {
+        const auto w = lower_word(piece);
+        if (self && (previous == "in" || previous == "from")) {
+          const auto term = english_term(w);
+          if (!term.empty() && is_place_name(term)) {
+            places.insert(term);
+            if (frame && !before.empty()) {
+              const auto& base = wordnet_->base_form(before);
+              const auto verb = english_term(base.empty() ? before : base);
+              if (!verb.empty()) frame->insert(verb);
+            }
+          }
+        }
+        if (w == "i" || w == "we") self = true;
+        before = std::exchange(previous, w);
+        continue;
+      }
+      for (const auto& word : segmenter_->segment(piece.chars, &user_words_)) {
+        if (self && (previous == "在" || previous == "住在") && segmenter_->is_place(word))
+          places.insert(word);
+        if (word == "我" || word == "我们" || word == "本人") self = true;
+        before = std::exchange(previous, word);
+      }
+    }
+  }
+  return places;
+}
+
 const std::vector<std::string>& TextAnalyzer::related(const std::string& term) const {
   return wordnet_->of(term);
 }

@@ -103,6 +103,16 @@ class TextAnalyzer {
   // 日本), so that a place named in one language meets entries asked in the other
   // ("我在日本，能下单吗" and "Which countries do you ship to?").
   std::vector<std::string> place_broader(const std::string& term) const;
+  // The named places (is_place_name), as terms, where the visitor says they are: a
+  // place right after a locative (English "in" or "from", Chinese 在 or 住在) in a
+  // clause the visitor speaks of themselves in before it (English "I", "we"; Chinese
+  // 我, 我们, 本人): "I live in Brazil", "I'm in Portugal", "we are based in Norway",
+  // 我在日本, 我人在澳洲, 我住在澳大利亚. Not a place the visitor only names ("ship to
+  // Canada", "what time is it in Germany", 寄到日本, 你们在日本有店吗).
+  // frame, when given, gets the terms of the locative's verb ("live", "base", "stay":
+  // the word before "in" or "from"; 住 is in 住在), which say nothing besides the place.
+  std::unordered_set<std::string> visitor_places(
+      std::string_view text, std::unordered_set<std::string>* frame = nullptr) const;
   // The head of a Chinese compound noun that the caller knows: its longest ending of
   // two or more characters that known() accepts (电子邮件 -> 邮件), as a term, preceded
   // by the rest when that is known too (邮箱地址 -> 邮箱, 地址); none when there is no
