@@ -247,6 +247,7 @@ TextAnalyzer::TextAnalyzer(const TextAnalyzerFiles& files) {
     tenant_ = TenantSynonyms(groups, [this](std::string_view word) { return word_term(word); });
   }
   country_term_ = word_term("country");
+  contact_term_ = word_term("contact");
 }
 
 std::string TextAnalyzer::word_term(std::string_view word) const {
@@ -306,6 +307,13 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
         }
       }
       emit(term);
+      // Telecommunicating with the business ("email you", "call you", "phone us") is
+      // contacting it: also the term of "contact" (WordNet's verb of reaching someone).
+      if (p + 1 < pieces.size() && !pieces[p + 1].unsegmented &&
+          (pieces[p + 1].word == "you" || pieces[p + 1].word == "u" ||
+           pieces[p + 1].word == "us") &&
+          wordnet_->is_telecommunication_verb(term) && !contact_term_.empty())
+        emit(contact_term_);
       continue;
     }
     for (const auto& word : segmenter_->segment(piece.chars, &user_words_)) {

@@ -9,8 +9,10 @@
 //    Snowball stems (english_stemmer.hpp); a verb and its particle that WordNet has as
 //    one verb are one term ("call off" -> call_off, whose synonym is "cancel"; also
 //    "call it off", a pronoun object between them), a misspelt question word is read
-//    as meant ("lnog" -> long), "how fast", "how quickly" as "how soon", and "time"
-//    after a noun ("shipping time") also as "long", how long it takes.
+//    as meant ("lnog" -> long), "how fast", "how quickly" as "how soon", "time"
+//    after a noun ("shipping time") also as "long", how long it takes, and a verb of
+//    telecommunicating with "you" or "us" after it ("email you", "phone us") also as
+//    "contact": reaching the business.
 // 4. The tenant's synonym groups (synonyms.hpp) replace a term by its group's term;
 //    their Chinese words are segmented whole even when the dictionary lacks them
 //    (运单号, 快递费), like jieba's user dictionary.
@@ -208,6 +210,7 @@ class TextAnalyzer {
   std::shared_ptr<const WordUsage> word_usage_;
   TenantSynonyms tenant_;
   std::string country_term_;  // the term of "country"
+  std::string contact_term_;  // the term of "contact"
   // The tenant's Chinese words (from its synonyms file), kept whole by segmentation.
   std::unordered_set<std::string> user_words_;
 };

@@ -226,6 +226,28 @@ TEST_CASE_METHOD(LanguageData, "a named place is a country, in both languages", 
   CHECK_FALSE(contains(a.broader("日本"), term("country")));
 }
 
+TEST_CASE_METHOD(LanguageData, "telecommunicating with the business is contacting it",
+                 "[language]") {
+  const auto& a = *analyzer();
+  const auto term = [&](std::string_view w) { return a.word_term(w); };
+  const auto stem = [](std::string_view w) { return english_stem(w); };
+  const auto wordnet = WordNetSynonyms::shared(TextAnalyzerFiles{}.wordnet_directory, stem);
+  // WordNet's verbs under "telecommunicate", in any of their senses.
+  for (const char* verb : {"email", "phone", "call", "fax", "telephone"}) {
+    CAPTURE(verb);
+    CHECK(wordnet->is_telecommunication_verb(term(verb)));
+  }
+  for (const char* verb : {"write", "ask", "tell", "send", "order", "cancel"}) {
+    CAPTURE(verb);
+    CHECK_FALSE(wordnet->is_telecommunication_verb(term(verb)));
+  }
+  CHECK(contains(a.terms("Can I email you about a problem?"), term("contact")));
+  CHECK(contains(a.terms("can I phone us"), term("contact")));
+  CHECK_FALSE(contains(a.terms("I want to email my friend"), term("contact")));
+  CHECK_FALSE(contains(a.terms("can you email me the invoice"), term("contact")));
+  CHECK_FALSE(contains(a.terms("can I write to you"), term("contact")));
+}
+
 TEST_CASE_METHOD(LanguageData, "a place the visitor says they are in", "[language]") {
   const auto& a = *analyzer();
   const auto term = [&](std::string_view w) { return a.word_term(w); };
