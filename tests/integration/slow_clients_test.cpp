@@ -486,9 +486,9 @@ TEST_CASE("a quiet WebSocket is pinged and kept while it answers, a silent one i
       config_with(scratch.path(), {{"websocket_ping_ms = 30000", "websocket_ping_ms = 300"}});
   Deployment deployment({acme_tenant()}, options);
 
-  // A widget (its Beast client answers pings while it runs), and two byte-level clients that said
-  // hello: one answers every ping, the other sends nothing more and reads nothing
-  // it answers, as a peer whose network vanished.
+  // A widget (its Beast client answers pings while it runs), and two byte-level
+  // clients that said hello: one answers every ping, the other reads but answers
+  // nothing, as a peer whose network vanished.
   auto talker = deployment.connect_visitor("acme");
   RawWebSocket answering(deployment.port(), "/v1/ws/visitor?tenant=acme");
   RawWebSocket gone(deployment.port(), "/v1/ws/visitor?tenant=acme");
