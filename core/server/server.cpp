@@ -194,6 +194,7 @@ int Server::serve() {
   options.transfer_idle_timeout_ms = config_.transfer_idle_timeout_ms;
   options.min_transfer_bytes_per_second = config_.min_transfer_bytes_per_second;
   options.hello_timeout_ms = config_.hello_timeout_ms;
+  options.websocket_ping_ms = config_.websocket_ping_ms;
   for (const auto& proxy : config_.trusted_proxies) options.trusted_proxies.add(proxy);
   options.send_queue_max_bytes = config_.send_queue_max_bytes;
   options.tls = tls_;
