@@ -84,6 +84,8 @@ class Instance : public std::enable_shared_from_this<Instance> {
   //  - {status, "", error} at once when the hook returned anything but SB_PENDING:
   //    SB_OK returned synchronously means success with an empty result;
   //  - {SB_ERROR, "", what} when the hook threw;
+  //  - {SB_ERROR, "", why} when the plugin refused the request (SB_REFUSED, returned
+  //    or completed): an error to the caller, but not a failure to the breaker;
   //  - {SB_ERROR, "", "circuit open"} when the breaker refuses the call (not for
   //    bot stages, see above).
   // The timeout is HostOptions::call_timeout unless the call names its own (a bot
@@ -141,7 +143,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
   void finish_delivered();
   // False when the breaker refuses the call (error says so).
   bool admit(std::string& error);
-  void record_outcome(int32_t status, const std::string& error);
+  // Tells the breaker how the call went; returns the status the caller sees
+  // (SB_REFUSED becomes SB_ERROR: a refused request failed all the same).
+  int32_t record_outcome(int32_t status, const std::string& error);
   void warn_if_slow(std::chrono::steady_clock::duration elapsed);
   spdlog::logger& logger() const;
 
