@@ -146,7 +146,7 @@ const sb_llm_api* Instance::llm_api() const {
 }
 
 int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>& op,
-                        std::string& error) {
+                        std::string& error, bool* refused) {
   if (!admit(error)) {
     op->finished.store(true);
     return SB_ERROR;
@@ -180,6 +180,7 @@ int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>&
   if (op->finished.exchange(true)) return SB_PENDING;
   unwatch(*op);
   if (is_failure(status) && error.empty()) error = error_text(status, buffer);
+  if (refused) *refused = status == SB_REFUSED;
   return record_outcome(status, error);
 }
 
@@ -188,13 +189,15 @@ void Instance::call_async(const AsyncInvoke& invoke, boost::asio::any_io_executo
   auto op = std::make_shared<sb_op>(shared_from_this(), executor, std::move(cb),
                                     timeout.value_or(options_.call_timeout));
   std::string error;
-  const int32_t status = start(invoke, op, error);
+  bool refused = false;
+  const int32_t status = start(invoke, op, error, &refused);
   if (status == SB_PENDING) return;
   // Answered now, but delivered like every other outcome: later, on the executor.
-  boost::asio::post(executor, [callback = std::move(op->callback),
-                               result = CallResult{status, {}, std::move(error), false}]() mutable {
-    callback(std::move(result));
-  });
+  boost::asio::post(executor,
+                    [callback = std::move(op->callback),
+                     result = CallResult{status, {}, std::move(error), false, refused}]() mutable {
+                      callback(std::move(result));
+                    });
 }
 
 int32_t Instance::call_maybe_pending(const AsyncInvoke& invoke,
@@ -240,8 +243,8 @@ void Instance::deliver_event(const sb_event& event) {
 void Instance::finish(sb_op& op, CallResult result) {
   if (op.finished.exchange(true)) return;  // timed out first: the late result is dropped
   unwatch(op);
-  if (result.status == SB_REFUSED && result.error.empty())
-    result.error = error_text(SB_REFUSED, "");
+  result.refused = result.status == SB_REFUSED;
+  if (result.refused && result.error.empty()) result.error = error_text(SB_REFUSED, "");
   result.status = record_outcome(result.status, result.error);
   auto callback = std::move(op.callback);
   if (callback) callback(std::move(result));

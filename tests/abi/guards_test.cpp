@@ -149,10 +149,14 @@ TEST_CASE_METHOD(GuardsFixture,
     const auto refused = append_once(storage, io, i % 2 ? "refuse" : "refuse later");
     CHECK(refused.status == SB_ERROR);  // callers see an error, with the plugin's words
     CHECK(refused.error == "bad request");
+    CHECK(refused.refused);
   }
   CHECK_FALSE(refusing->breaker_open());
   CHECK(append_once(storage, io, "ok").status == SB_OK);
   CHECK(log.count("circuit open") == 0);
+  const auto failed = append_once(storage, io, "error");
+  CHECK_FALSE(failed.refused);                            // a failure is not a refusal
+  CHECK(append_once(storage, io, "ok").status == SB_OK);  // and the count starts again
 
   SECTION("refusals neither count as failures nor reset their count") {
     CHECK(append_once(storage, io, "error").status == SB_ERROR);

@@ -203,7 +203,8 @@ TEST_CASE("REST targets that are not UTF-8 get 400 and leave the tenant's storag
 // answer SB_ERROR, which the host counted as a failure: five such searches opened
 // the tenant's storage circuit breaker, and every visitor's message failed until
 // it closed again. Now the plugin refuses (SB_REFUSED), the breaker does not count
-// it, and the refused request is still an error with the plugin's reason.
+// it, and the refused request is still an error with the plugin's reason (422,
+// as for any other bad cursor, where it was 503 "unavailable").
 TEST_CASE("requests the storage plugin refuses as bad leave the tenant's storage working",
           "[bad_input]") {
   Deployment deployment({acme_tenant()});
@@ -214,7 +215,8 @@ TEST_CASE("requests the storage plugin refuses as bad leave the tenant's storage
   for (int i = 0; i < 12; ++i) {
     const auto response = sb::test::http_get(deployment.port(), target, sb::test::bearer(admin));
     INFO(response.status << " " << response.body);
-    CHECK(response.status >= 400);
+    CHECK(response.status == 422);  // as docs/protocol.md says of a bad cursor
+    CHECK_THAT(response.body, Catch::Contains("\"code\":\"bad_field\""));
     CHECK_THAT(response.body, Catch::Contains("not a cursor of this plugin"));
   }
   CHECK(num(victim.send_message("after the refused requests"), "seq") == 2);
