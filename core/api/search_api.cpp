@@ -83,6 +83,10 @@ void RestApi::search(const TenantView& tenant, const HttpRequest& request,
       return respond(error_response(501, "not_supported",
                                     "this tenant's storage plugin cannot search (it lacks the ABI "
                                     "1.3 search function)"));
+    // The plugin refused the query (a cursor that is a number but none of its own):
+    // the request is at fault, asking again will not help.
+    if (r.refused)
+      return respond(error_response(422, "bad_field", "the search was refused: " + r.error));
     if (!r.ok()) return respond(error_response(503, "unavailable", "search failed: " + r.error));
     respond({200, "application/json", std::move(r.body)});
   });

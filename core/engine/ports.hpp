@@ -64,6 +64,9 @@ struct StoreResult {
   int32_t status = 0;  // sb_status: 0 = SB_OK
   std::string body;
   std::string error;
+  // The plugin refused the request as bad (ABI 1.11 SB_REFUSED; status is then
+  // SB_ERROR): the caller's input, not the storage, is at fault.
+  bool refused = false;
   bool ok() const { return status == 0; }
 };
 using StoreCallback = std::function<void(StoreResult)>;

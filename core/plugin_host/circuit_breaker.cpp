@@ -57,6 +57,15 @@ bool CircuitBreaker::record_failure() {
   return false;
 }
 
+void CircuitBreaker::record_refusal() {
+  // Only a trial's answer can find the circuit open and its cool-down over (any
+  // other call was refused at try_acquire); a straggler's during the cool-down
+  // changes nothing.
+  const int64_t open_until = open_until_ms_.load(std::memory_order_relaxed);
+  if (open_until != 0 && monotonic_ms() >= open_until)
+    trial_running_.store(false, std::memory_order_release);
+}
+
 bool CircuitBreaker::is_open() const {
   const int64_t open_until = open_until_ms_.load(std::memory_order_acquire);
   return open_until != 0 && monotonic_ms() < open_until;

@@ -6,6 +6,12 @@
 // again within about as long as it was away, and one down for good is tried once
 // per `cooldown`.
 //
+// A refusal (SB_REFUSED, ABI 1.11: the request was bad, the plugin is fine) is
+// neither: it leaves the count of consecutive failures as it was, so no number of
+// bad requests opens the circuit, and a refused trial decides nothing either way
+// (it did not show the backend works): the circuit stays half-open and the next
+// call is the trial.
+//
 // Lock-free: callers sit on many threads and storage calls run ~20,000 times a
 // second, so the closed-state path is one relaxed load.
 #pragma once
@@ -28,6 +34,8 @@ class CircuitBreaker {
   // Returns true when this failure opened (or re-opened) the circuit, so the caller
   // logs the transition once rather than per refused call.
   bool record_failure();
+  // The plugin refused the request as bad: counts for nothing, ends a trial.
+  void record_refusal();
   // True while calls are refused (open and the cool-down has not elapsed).
   bool is_open() const;
 

@@ -23,6 +23,7 @@ constexpr size_t kErrorBufferBytes = 512;
 std::string error_text(int32_t status, const char* buffer) {
   if (buffer[0]) return buffer;
   if (status == SB_ERROR) return "plugin returned SB_ERROR";
+  if (status == SB_REFUSED) return "plugin refused the request";
   return "plugin returned status " + std::to_string(status);
 }
 
@@ -145,7 +146,7 @@ const sb_llm_api* Instance::llm_api() const {
 }
 
 int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>& op,
-                        std::string& error) {
+                        std::string& error, bool* refused) {
   if (!admit(error)) {
     op->finished.store(true);
     return SB_ERROR;
@@ -179,8 +180,8 @@ int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>&
   if (op->finished.exchange(true)) return SB_PENDING;
   unwatch(*op);
   if (is_failure(status) && error.empty()) error = error_text(status, buffer);
-  record_outcome(status, error);
-  return status;
+  if (refused) *refused = status == SB_REFUSED;
+  return record_outcome(status, error);
 }
 
 void Instance::call_async(const AsyncInvoke& invoke, boost::asio::any_io_executor executor,
@@ -188,13 +189,15 @@ void Instance::call_async(const AsyncInvoke& invoke, boost::asio::any_io_executo
   auto op = std::make_shared<sb_op>(shared_from_this(), executor, std::move(cb),
                                     timeout.value_or(options_.call_timeout));
   std::string error;
-  const int32_t status = start(invoke, op, error);
+  bool refused = false;
+  const int32_t status = start(invoke, op, error, &refused);
   if (status == SB_PENDING) return;
   // Answered now, but delivered like every other outcome: later, on the executor.
-  boost::asio::post(executor, [callback = std::move(op->callback),
-                               result = CallResult{status, {}, std::move(error), false}]() mutable {
-    callback(std::move(result));
-  });
+  boost::asio::post(executor,
+                    [callback = std::move(op->callback),
+                     result = CallResult{status, {}, std::move(error), false, refused}]() mutable {
+                      callback(std::move(result));
+                    });
 }
 
 int32_t Instance::call_maybe_pending(const AsyncInvoke& invoke,
@@ -222,8 +225,7 @@ int32_t Instance::call_sync(const SyncInvoke& invoke, std::string& error) {
   }
   warn_if_slow(std::chrono::steady_clock::now() - started);
   if (is_failure(status) && error.empty()) error = error_text(status, buffer);
-  record_outcome(status, error);
-  return status;
+  return record_outcome(status, error);
 }
 
 void Instance::deliver_event(const sb_event& event) {
@@ -241,7 +243,9 @@ void Instance::deliver_event(const sb_event& event) {
 void Instance::finish(sb_op& op, CallResult result) {
   if (op.finished.exchange(true)) return;  // timed out first: the late result is dropped
   unwatch(op);
-  record_outcome(result.status, result.error);
+  result.refused = result.status == SB_REFUSED;
+  if (result.refused && result.error.empty()) result.error = error_text(SB_REFUSED, "");
+  result.status = record_outcome(result.status, result.error);
   auto callback = std::move(op.callback);
   if (callback) callback(std::move(result));
 }
@@ -348,11 +352,17 @@ bool Instance::admit(std::string& error) {
   return false;
 }
 
-void Instance::record_outcome(int32_t status, const std::string& error) {
-  if (!has_breaker_) return;
+int32_t Instance::record_outcome(int32_t status, const std::string& error) {
+  // A refusal reaches the caller as the error it is (ABI 1.11); only the breaker
+  // tells it from a failure.
+  if (status == SB_REFUSED) {
+    if (has_breaker_) breaker_.record_refusal();
+    return SB_ERROR;
+  }
+  if (!has_breaker_) return status;
   if (!is_failure(status)) {
     breaker_.record_success();
-    return;
+    return status;
   }
   if (breaker_.record_failure()) {
     logger().warn(
@@ -360,6 +370,7 @@ void Instance::record_outcome(int32_t status, const std::string& error) {
         plugin_name(), tenant_id(), options_.breaker_failures, error,
         options_.breaker_cooldown.count());
   }
+  return status;
 }
 
 }  // namespace sb::plugin_host

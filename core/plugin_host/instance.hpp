@@ -84,6 +84,8 @@ class Instance : public std::enable_shared_from_this<Instance> {
   //  - {status, "", error} at once when the hook returned anything but SB_PENDING:
   //    SB_OK returned synchronously means success with an empty result;
   //  - {SB_ERROR, "", what} when the hook threw;
+  //  - {SB_ERROR, "", why, refused} when the plugin refused the request (SB_REFUSED,
+  //    returned or completed): an error to the caller, not a failure to the breaker;
   //  - {SB_ERROR, "", "circuit open"} when the breaker refuses the call (not for
   //    bot stages, see above).
   // The timeout is HostOptions::call_timeout unless the call names its own (a bot
@@ -115,8 +117,10 @@ class Instance : public std::enable_shared_from_this<Instance> {
   friend void complete_op(sb_op*, int32_t, sb_str, sb_str);
 
   // Calls the hook behind the breaker and exception barrier; returns its status or
-  // SB_ERROR with error set. On SB_PENDING the op is on the watch list.
-  int32_t start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>& op, std::string& error);
+  // SB_ERROR with error set (and *refused, when given, says whether the plugin
+  // refused the request). On SB_PENDING the op is on the watch list.
+  int32_t start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>& op, std::string& error,
+                bool* refused = nullptr);
   void finish(sb_op& op, CallResult result);
   void time_out(sb_op& op);
   friend struct ::sb_op;  // ~sb_op leaves the watch list
@@ -141,7 +145,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
   void finish_delivered();
   // False when the breaker refuses the call (error says so).
   bool admit(std::string& error);
-  void record_outcome(int32_t status, const std::string& error);
+  // Tells the breaker how the call went; returns the status the caller sees
+  // (SB_REFUSED becomes SB_ERROR: a refused request failed all the same).
+  int32_t record_outcome(int32_t status, const std::string& error);
   void warn_if_slow(std::chrono::steady_clock::duration elapsed);
   spdlog::logger& logger() const;
 

@@ -49,12 +49,14 @@ struct HostOptions {
 // The outcome of one guarded call. status is an sb_status (SB_OK, SB_ERROR, SB_DEFER,
 // ...); result is the plugin's result bytes (JSON for storage, an agent id for a
 // pending route); error explains an SB_ERROR. timed_out: the host gave up waiting
-// (status is then SB_ERROR).
+// (status is then SB_ERROR). refused: the plugin refused the request as bad
+// (SB_REFUSED, ABI 1.11; status is then SB_ERROR), so asking again will not help.
 struct CallResult {
   int32_t status = 0;
   std::string result;
   std::string error;
   bool timed_out = false;
+  bool refused = false;
 };
 using Callback = std::function<void(CallResult)>;
 

@@ -14,7 +14,7 @@ namespace sb::server {
 namespace {
 plugin_host::Callback to_store_callback(engine::StoreCallback done) {
   return [done = std::move(done)](plugin_host::CallResult r) {
-    done(engine::StoreResult{r.status, std::move(r.result), std::move(r.error)});
+    done(engine::StoreResult{r.status, std::move(r.result), std::move(r.error), r.refused});
   };
 }
 
@@ -41,7 +41,7 @@ plugin_host::Callback PluginStore::callback(engine::StoreCallback done) {
     if (r.status != SB_OK && r.error.find("lost the tenant's lease") != std::string::npos &&
         !self->lease_lost_reported_.exchange(true))
       self->lease_lost_();
-    done(engine::StoreResult{r.status, std::move(r.result), std::move(r.error)});
+    done(engine::StoreResult{r.status, std::move(r.result), std::move(r.error), r.refused});
   };
 }
 

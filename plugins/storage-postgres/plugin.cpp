@@ -6,8 +6,8 @@
 // Writes go through one writer thread per tenant with group commit (writer.hpp);
 // reads through one reader thread on its own connection (reader.hpp). Every hook
 // only checks and copies its arguments, queues them and returns SB_PENDING, or
-// fails at once with SB_ERROR (bad argument, or "storage overloaded" past
-// max_pending_messages). The checks are storage-sqlite's (request_parsing.hpp), so
+// answers at once: SB_REFUSED for a bad argument (ABI 1.11), SB_ERROR for "storage
+// overloaded" past max_pending_messages. The checks are storage-sqlite's (request_parsing.hpp), so
 // both backends accept and refuse the same input.
 //
 // Files (ABI 1.2) are rows with their bytes (bytea), search (ABI 1.3) an ILIKE over
@@ -16,6 +16,7 @@
 // Of ABI 1.7 it has lease_epoch: the owner node tags what it relays with it. Of ABI
 // 1.9 release_lease: a node handing a tenant over or stopping gives its lease up.
 // Of ABI 1.10 load_reads: the read positions set_read keeps in read_cursors.
+// Of ABI 1.11 SB_REFUSED, for every bad argument.
 //
 // Config ([plugins.storage-postgres]): connection, node_id, lease_ms,
 // partitions_ahead_months, max_batch_messages, max_pending_messages,
@@ -49,9 +50,10 @@ bool has_fields(uint32_t struct_size, size_t end) {
   return struct_size >= end;
 }
 
-int32_t fail(sb_error* err, const std::string& why) {
-  sb_error_set(err, why.c_str());
-  return SB_ERROR;
+// A bad argument: SB_REFUSED (ABI 1.11), which the host's circuit breaker does not
+// count, so no number of bad requests makes the tenant's storage unavailable.
+int32_t refuse(sb_error* err, const std::string& why) {
+  return sb_error_refuse(err, why.c_str());
 }
 
 // The same rule as storage-sqlite's file names: 1..128 bytes of [A-Za-z0-9_.-].
@@ -93,11 +95,11 @@ void instance_free(sb_instance* inst) {
 
 int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    if (!msg) return fail(err, "append_message: msg is NULL");
+    if (!msg) return refuse(err, "append_message: msg is NULL");
     if (!has_fields(msg->struct_size, offsetof(sb_message, ts_ms) + sizeof(msg->ts_ms)))
-      return fail(err, "sb_message is too small for this plugin");
-    if (msg->seq == 0 || msg->seq > kMaxSeq) return fail(err, "seq must be from 1 to 2^63-1");
-    if (msg->conversation_id.len == 0) return fail(err, "conversation_id is empty");
+      return refuse(err, "sb_message is too small for this plugin");
+    if (msg->seq == 0 || msg->seq > kMaxSeq) return refuse(err, "seq must be from 1 to 2^63-1");
+    if (msg->conversation_id.len == 0) return refuse(err, "conversation_id is empty");
     switchboard::sqlite::AppendMessage m;
     m.conversation_id = sb::view(msg->conversation_id);
     m.message_id = sb::view(msg->message_id);
@@ -113,13 +115,13 @@ int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_e
                    offsetof(sb_message, attachments_json) + sizeof(msg->attachments_json))) {
       m.attachments = sb::view(msg->attachments_json);
       if (auto why = switchboard::sqlite::check_attachments(m.attachments); !why.empty())
-        return fail(err, why);
+        return refuse(err, why);
     }
     // One bad row would fail the whole INSERT of a batch: refuse it here, alone.
     for (const std::string* field : {&m.conversation_id, &m.message_id, &m.sender_role,
                                      &m.sender_id, &m.sender_name, &m.client_msg_id, &m.text}) {
       if (!storable_text(*field))
-        return fail(err, "append_message: text fields must be UTF-8 without NUL bytes");
+        return refuse(err, "append_message: text fields must be UTF-8 without NUL bytes");
     }
     return self(inst).write({std::move(m), op}, err);
   });
@@ -127,14 +129,14 @@ int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_e
 
 int32_t load_messages(sb_instance* inst, const sb_message_query* query, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    if (!query) return fail(err, "load_messages: query is NULL");
+    if (!query) return refuse(err, "load_messages: query is NULL");
     if (!has_fields(query->struct_size,
                     offsetof(sb_message_query, before_seq) + sizeof(query->before_seq)))
-      return fail(err, "sb_message_query is too small for this plugin");
+      return refuse(err, "sb_message_query is too small for this plugin");
     switchboard::sqlite::LoadMessages q;
     q.conversation_id = sb::view(query->conversation_id);
     if (!storable_text(q.conversation_id))
-      return fail(err, "load_messages: conversation_id must be UTF-8 without NUL bytes");
+      return refuse(err, "load_messages: conversation_id must be UTF-8 without NUL bytes");
     q.after_seq = static_cast<int64_t>(std::min(query->after_seq, kMaxSeq));
     q.before_seq = static_cast<int64_t>(std::min(query->before_seq, kMaxSeq));
     q.limit = query->limit;
@@ -148,7 +150,7 @@ int32_t put_conversation(sb_instance* inst, sb_str conversation_json, sb_op* op,
     if (auto why =
             switchboard::sqlite::parse_conversation(sb::view(conversation_json), now_ms(), c);
         !why.empty())
-      return fail(err, why);
+      return refuse(err, why);
     return self(inst).write({std::move(c), op}, err);
   });
 }
@@ -157,7 +159,7 @@ int32_t list_conversations(sb_instance* inst, sb_str filter_json, sb_op* op, sb_
   return sb::guarded(err, [&] {
     switchboard::sqlite::ListConversations q;
     if (auto why = switchboard::sqlite::parse_filter(sb::view(filter_json), q); !why.empty())
-      return fail(err, why);
+      return refuse(err, why);
     return self(inst).read({std::move(q), op}, err);
   });
 }
@@ -165,7 +167,7 @@ int32_t list_conversations(sb_instance* inst, sb_str filter_json, sb_op* op, sb_
 int32_t set_read(sb_instance* inst, sb_str conversation_id, sb_str participant_id, uint64_t seq,
                  sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    if (seq > kMaxSeq) return fail(err, "seq must be at most 2^63-1");
+    if (seq > kMaxSeq) return refuse(err, "seq must be at most 2^63-1");
     switchboard::sqlite::SetRead r{std::string(sb::view(conversation_id)),
                                    std::string(sb::view(participant_id)),
                                    static_cast<int64_t>(seq)};
@@ -177,7 +179,7 @@ int32_t load_reads(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* er
   return sb::guarded(err, [&] {
     switchboard::sqlite::LoadReads q;
     if (auto why = switchboard::sqlite::parse_reads_query(sb::view(query_json), q); !why.empty())
-      return fail(err, "load_reads: " + why);
+      return refuse(err, "load_reads: " + why);
     return self(inst).read({std::move(q), op}, err);
   });
 }
@@ -186,7 +188,7 @@ int32_t kv_put(sb_instance* inst, sb_str ns, sb_str key, sb_str value_json, sb_o
                sb_error* err) {
   return sb::guarded(err, [&] {
     if (auto why = switchboard::sqlite::check_kv_value(sb::view(value_json)); !why.empty())
-      return fail(err, why);
+      return refuse(err, why);
     switchboard::sqlite::KvPut kv{std::string(sb::view(ns)), std::string(sb::view(key)),
                                   std::string(sb::view(value_json))};
     return self(inst).write({std::move(kv), op}, err);
@@ -209,17 +211,17 @@ int32_t kv_list(sb_instance* inst, sb_str ns, sb_op* op, sb_error* err) {
 
 int32_t blob_put(sb_instance* inst, const sb_blob_put* blob, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    if (!blob) return fail(err, "blob_put: blob is NULL");
+    if (!blob) return refuse(err, "blob_put: blob is NULL");
     if (!has_fields(blob->struct_size,
                     offsetof(sb_blob_put, max_total_bytes) + sizeof(blob->max_total_bytes)))
-      return fail(err, "sb_blob_put is too small for this plugin");
+      return refuse(err, "sb_blob_put is too small for this plugin");
     const std::string_view id = sb::view(blob->blob_id);
     if (!valid_blob_id(id))
-      return fail(err, "blob_id must be 1..128 bytes of letters, digits, '_', '-' and '.'");
-    if (blob->data.len == 0) return fail(err, "a file must not be empty");
-    if (blob->max_total_bytes > kMaxSeq) return fail(err, "max_total_bytes is out of range");
+      return refuse(err, "blob_id must be 1..128 bytes of letters, digits, '_', '-' and '.'");
+    if (blob->data.len == 0) return refuse(err, "a file must not be empty");
+    if (blob->max_total_bytes > kMaxSeq) return refuse(err, "max_total_bytes is out of range");
     if (auto why = switchboard::sqlite::check_blob_meta(sb::view(blob->meta_json)); !why.empty())
-      return fail(err, why);
+      return refuse(err, why);
     switchboard::postgres::StoreBlob store;
     store.record.id = id;
     store.record.meta = sb::view(blob->meta_json);
@@ -234,7 +236,7 @@ int32_t blob_put(sb_instance* inst, const sb_blob_put* blob, sb_op* op, sb_error
 int32_t blob_get(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
     const std::string_view id = sb::view(blob_id);
-    if (!valid_blob_id(id)) return fail(err, "blob_id is not a valid id");
+    if (!valid_blob_id(id)) return refuse(err, "blob_id is not a valid id");
     switchboard::sqlite::GetBlob q{std::string(id), {}};
     return self(inst).read({std::move(q), op}, err);
   });
@@ -243,7 +245,7 @@ int32_t blob_get(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
 int32_t blob_meta(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
     const std::string_view id = sb::view(blob_id);
-    if (!storable_text(id)) return fail(err, "blob_id is not a valid id");
+    if (!storable_text(id)) return refuse(err, "blob_id is not a valid id");
     switchboard::sqlite::BlobMeta q{std::string(id)};
     return self(inst).read({std::move(q), op}, err);
   });
@@ -252,7 +254,7 @@ int32_t blob_meta(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
 int32_t blob_delete(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
     const std::string_view id = sb::view(blob_id);
-    if (!valid_blob_id(id)) return fail(err, "blob_id is not a valid id");
+    if (!valid_blob_id(id)) return refuse(err, "blob_id is not a valid id");
     switchboard::sqlite::DeleteBlob d{std::string(id), {}};
     return self(inst).write({std::move(d), op}, err);
   });
@@ -268,24 +270,24 @@ int32_t search(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
     switchboard::sqlite::Search q;
     if (auto why = switchboard::sqlite::parse_search(sb::view(query_json), q); !why.empty())
-      return fail(err, why);
+      return refuse(err, why);
     return self(inst).read({std::move(q), op}, err);
   });
 }
 
 int32_t log_append(sb_instance* inst, const sb_log_entry* entry, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    if (!entry) return fail(err, "log_append: entry is NULL");
+    if (!entry) return refuse(err, "log_append: entry is NULL");
     if (!has_fields(entry->struct_size, offsetof(sb_log_entry, ts_ms) + sizeof(entry->ts_ms)))
-      return fail(err, "sb_log_entry is too small for this plugin");
+      return refuse(err, "sb_log_entry is too small for this plugin");
     switchboard::sqlite::AppendLog e;
     if (auto why = switchboard::sqlite::parse_log_entry(sb::view(entry->log), sb::view(entry->kind),
                                                         sb::view(entry->actor),
                                                         sb::view(entry->data_json), e);
         !why.empty())
-      return fail(err, "log_append: " + why);
+      return refuse(err, "log_append: " + why);
     if (!storable_text(e.kind) || !storable_text(e.actor))
-      return fail(err, "log_append: kind and actor must be UTF-8 without NUL bytes");
+      return refuse(err, "log_append: kind and actor must be UTF-8 without NUL bytes");
     e.ts_ms = entry->ts_ms;
     return self(inst).write({std::move(e), op}, err);
   });
@@ -295,17 +297,18 @@ int32_t log_list(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err)
   return sb::guarded(err, [&] {
     switchboard::sqlite::ListLog q;
     if (auto why = switchboard::sqlite::parse_log_query(sb::view(query_json), q); !why.empty())
-      return fail(err, why);
+      return refuse(err, why);
     return self(inst).read({std::move(q), op}, err);
   });
 }
 
 int32_t delete_conversation(sb_instance* inst, sb_str conversation_id, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    if (conversation_id.len == 0) return fail(err, "delete_conversation: conversation_id is empty");
+    if (conversation_id.len == 0)
+      return refuse(err, "delete_conversation: conversation_id is empty");
     switchboard::sqlite::DeleteConversation d{std::string(sb::view(conversation_id))};
     if (!storable_text(d.id))
-      return fail(err, "delete_conversation: conversation_id must be UTF-8 without NUL bytes");
+      return refuse(err, "delete_conversation: conversation_id must be UTF-8 without NUL bytes");
     return self(inst).write({std::move(d), op}, err);
   });
 }
@@ -315,7 +318,7 @@ int32_t log_prune(sb_instance* inst, sb_str log, int64_t before_ts_ms, sb_op* op
     switchboard::sqlite::AppendLog check;
     if (auto why = switchboard::sqlite::parse_log_entry(sb::view(log), "", "", "{}", check);
         !why.empty())
-      return fail(err, "log_prune: " + why);
+      return refuse(err, "log_prune: " + why);
     switchboard::sqlite::PruneLog p{std::string(sb::view(log)), before_ts_ms};
     return self(inst).write({std::move(p), op}, err);
   });
@@ -323,7 +326,7 @@ int32_t log_prune(sb_instance* inst, sb_str log, int64_t before_ts_ms, sb_op* op
 
 int32_t lease_epoch(sb_instance* inst, int64_t* epoch, sb_error* err) {
   return sb::guarded(err, [&] {
-    if (!epoch) return fail(err, "lease_epoch: epoch is NULL");
+    if (!epoch) return refuse(err, "lease_epoch: epoch is NULL");
     const int64_t held = self(inst).lease_epoch();
     if (held < 1) return static_cast<int32_t>(SB_NOT_SUPPORTED);
     *epoch = held;
@@ -369,8 +372,8 @@ const sb_storage_api kStorageApi = {
 
 const sb_plugin_descriptor kDescriptor = {
     sizeof(sb_plugin_descriptor),
-    SB_ABI_VERSION_MAJOR(1, 10),
-    SB_ABI_VERSION_MINOR(1, 10),
+    SB_ABI_VERSION_MAJOR(1, 11),
+    SB_ABI_VERSION_MINOR(1, 11),
     SB_KIND_STORAGE,
     "storage-postgres",
     "1.2.0",

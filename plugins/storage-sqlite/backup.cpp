@@ -38,12 +38,10 @@ int32_t Backups::start(std::string dir, sb_op* op, sb_error* err) {
   const fs::path target(dir);
   std::error_code ec;
   if (!target.is_absolute()) {
-    sb_error_set(err, "backup: the directory must be an absolute path");
-    return SB_ERROR;
+    return sb_error_refuse(err, "backup: the directory must be an absolute path");
   }
   if (!fs::is_directory(target, ec) || !fs::is_empty(target, ec)) {
-    sb_error_set(err, ("backup: " + dir + " is not an existing empty directory").c_str());
-    return SB_ERROR;
+    return sb_error_refuse(err, ("backup: " + dir + " is not an existing empty directory").c_str());
   }
   std::lock_guard lock(mutex_);
   if (running_) {

@@ -3,8 +3,9 @@
 //
 // Writes go through one writer thread with group commit (writer.hpp); reads through
 // one reader thread on its own connection (reader.hpp). Every hook only checks and
-// copies its arguments, queues them and returns SB_PENDING, or fails at once with
-// SB_ERROR (bad argument, or "storage overloaded" past max_pending_messages).
+// copies its arguments, queues them and returns SB_PENDING, or answers at once:
+// SB_REFUSED for a bad argument (ABI 1.11), SB_ERROR for "storage overloaded" past
+// max_pending_messages.
 //
 // Files (ABI 1.2 blob functions) live under data_dir/attachments (blob_files.hpp).
 // Search (ABI 1.3) is an FTS5 trigram index over message text (schema.cpp, reader.cpp).
@@ -12,6 +13,7 @@
 // Data protection (ABI 1.5): delete_conversation and log_prune go through the writer;
 // backup copies the file and the files on a thread of its own (backup.hpp).
 // Read positions (ABI 1.10 load_reads) are the rows set_read keeps in read_cursors.
+// Bad arguments are SB_REFUSED (ABI 1.11), backup's bad directory too.
 //
 // Config ([plugins.storage-sqlite]): file, max_batch_messages, max_pending_messages,
 // busy_timeout_ms (see storage_config.hpp).
@@ -41,9 +43,10 @@ bool has_fields(uint32_t struct_size, size_t end) {
   return struct_size >= end;
 }
 
-int32_t fail(sb_error* err, const std::string& why) {
-  sb_error_set(err, why.c_str());
-  return SB_ERROR;
+// A bad argument: SB_REFUSED (ABI 1.11), which the host's circuit breaker does not
+// count, so no number of bad requests makes the tenant's storage unavailable.
+int32_t refuse(sb_error* err, const std::string& why) {
+  return sb_error_refuse(err, why.c_str());
 }
 
 int32_t instance_new(const sb_instance_args* args, sb_instance** out, sb_error* err) {
@@ -63,11 +66,11 @@ void instance_free(sb_instance* inst) {
 
 int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    if (!msg) return fail(err, "append_message: msg is NULL");
+    if (!msg) return refuse(err, "append_message: msg is NULL");
     if (!has_fields(msg->struct_size, offsetof(sb_message, ts_ms) + sizeof(msg->ts_ms)))
-      return fail(err, "sb_message is too small for this plugin");
-    if (msg->seq == 0 || msg->seq > kMaxSeq) return fail(err, "seq must be from 1 to 2^63-1");
-    if (msg->conversation_id.len == 0) return fail(err, "conversation_id is empty");
+      return refuse(err, "sb_message is too small for this plugin");
+    if (msg->seq == 0 || msg->seq > kMaxSeq) return refuse(err, "seq must be from 1 to 2^63-1");
+    if (msg->conversation_id.len == 0) return refuse(err, "conversation_id is empty");
     switchboard::sqlite::AppendMessage m;
     m.conversation_id = sb::view(msg->conversation_id);
     m.message_id = sb::view(msg->message_id);
@@ -83,7 +86,7 @@ int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_e
                    offsetof(sb_message, attachments_json) + sizeof(msg->attachments_json))) {
       m.attachments = sb::view(msg->attachments_json);
       if (auto why = switchboard::sqlite::check_attachments(m.attachments); !why.empty())
-        return fail(err, why);
+        return refuse(err, why);
     }
     return self(inst).write({std::move(m), op}, err);
   });
@@ -91,10 +94,10 @@ int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_e
 
 int32_t load_messages(sb_instance* inst, const sb_message_query* query, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    if (!query) return fail(err, "load_messages: query is NULL");
+    if (!query) return refuse(err, "load_messages: query is NULL");
     if (!has_fields(query->struct_size,
                     offsetof(sb_message_query, before_seq) + sizeof(query->before_seq)))
-      return fail(err, "sb_message_query is too small for this plugin");
+      return refuse(err, "sb_message_query is too small for this plugin");
     switchboard::sqlite::LoadMessages q;
     q.conversation_id = sb::view(query->conversation_id);
     q.after_seq = static_cast<int64_t>(std::min(query->after_seq, kMaxSeq));
@@ -110,7 +113,7 @@ int32_t put_conversation(sb_instance* inst, sb_str conversation_json, sb_op* op,
     const int64_t now_ms = g_host->wall_clock_ms ? g_host->wall_clock_ms() : 0;
     if (auto why = switchboard::sqlite::parse_conversation(sb::view(conversation_json), now_ms, c);
         !why.empty())
-      return fail(err, why);
+      return refuse(err, why);
     return self(inst).write({std::move(c), op}, err);
   });
 }
@@ -119,7 +122,7 @@ int32_t list_conversations(sb_instance* inst, sb_str filter_json, sb_op* op, sb_
   return sb::guarded(err, [&] {
     switchboard::sqlite::ListConversations q;
     if (auto why = switchboard::sqlite::parse_filter(sb::view(filter_json), q); !why.empty())
-      return fail(err, why);
+      return refuse(err, why);
     return self(inst).read({std::move(q), op}, err);
   });
 }
@@ -127,7 +130,7 @@ int32_t list_conversations(sb_instance* inst, sb_str filter_json, sb_op* op, sb_
 int32_t set_read(sb_instance* inst, sb_str conversation_id, sb_str participant_id, uint64_t seq,
                  sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    if (seq > kMaxSeq) return fail(err, "seq must be at most 2^63-1");
+    if (seq > kMaxSeq) return refuse(err, "seq must be at most 2^63-1");
     switchboard::sqlite::SetRead r{std::string(sb::view(conversation_id)),
                                    std::string(sb::view(participant_id)),
                                    static_cast<int64_t>(seq)};
@@ -139,7 +142,7 @@ int32_t load_reads(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* er
   return sb::guarded(err, [&] {
     switchboard::sqlite::LoadReads q;
     if (auto why = switchboard::sqlite::parse_reads_query(sb::view(query_json), q); !why.empty())
-      return fail(err, "load_reads: " + why);
+      return refuse(err, "load_reads: " + why);
     return self(inst).read({std::move(q), op}, err);
   });
 }
@@ -148,7 +151,7 @@ int32_t kv_put(sb_instance* inst, sb_str ns, sb_str key, sb_str value_json, sb_o
                sb_error* err) {
   return sb::guarded(err, [&] {
     if (auto why = switchboard::sqlite::check_kv_value(sb::view(value_json)); !why.empty())
-      return fail(err, why);
+      return refuse(err, why);
     switchboard::sqlite::KvPut kv{std::string(sb::view(ns)), std::string(sb::view(key)),
                                   std::string(sb::view(value_json))};
     return self(inst).write({std::move(kv), op}, err);
@@ -171,17 +174,17 @@ int32_t kv_list(sb_instance* inst, sb_str ns, sb_op* op, sb_error* err) {
 
 int32_t blob_put(sb_instance* inst, const sb_blob_put* blob, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    if (!blob) return fail(err, "blob_put: blob is NULL");
+    if (!blob) return refuse(err, "blob_put: blob is NULL");
     if (!has_fields(blob->struct_size,
                     offsetof(sb_blob_put, max_total_bytes) + sizeof(blob->max_total_bytes)))
-      return fail(err, "sb_blob_put is too small for this plugin");
+      return refuse(err, "sb_blob_put is too small for this plugin");
     const std::string_view id = sb::view(blob->blob_id);
     if (!switchboard::sqlite::BlobFiles::valid_id(id))
-      return fail(err, "blob_id must be 1..128 bytes of letters, digits, '_', '-' and '.'");
-    if (blob->data.len == 0) return fail(err, "a file must not be empty");
-    if (blob->max_total_bytes > kMaxSeq) return fail(err, "max_total_bytes is out of range");
+      return refuse(err, "blob_id must be 1..128 bytes of letters, digits, '_', '-' and '.'");
+    if (blob->data.len == 0) return refuse(err, "a file must not be empty");
+    if (blob->max_total_bytes > kMaxSeq) return refuse(err, "max_total_bytes is out of range");
     if (auto why = switchboard::sqlite::check_blob_meta(sb::view(blob->meta_json)); !why.empty())
-      return fail(err, why);
+      return refuse(err, why);
     switchboard::sqlite::BlobWrite write;
     write.put.id = id;
     write.put.meta = sb::view(blob->meta_json);
@@ -199,7 +202,7 @@ int32_t blob_get(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
     const std::string_view id = sb::view(blob_id);
     if (!switchboard::sqlite::BlobFiles::valid_id(id))
-      return fail(err, "blob_id is not a valid id");
+      return refuse(err, "blob_id is not a valid id");
     switchboard::sqlite::GetBlob q{std::string(id), self(inst).files().path_of(id)};
     return self(inst).read({std::move(q), op}, err);
   });
@@ -216,7 +219,7 @@ int32_t blob_delete(sb_instance* inst, sb_str blob_id, sb_op* op, sb_error* err)
   return sb::guarded(err, [&] {
     const std::string_view id = sb::view(blob_id);
     if (!switchboard::sqlite::BlobFiles::valid_id(id))
-      return fail(err, "blob_id is not a valid id");
+      return refuse(err, "blob_id is not a valid id");
     switchboard::sqlite::DeleteBlob d{std::string(id), self(inst).files().path_of(id)};
     return self(inst).write({std::move(d), op}, err);
   });
@@ -232,22 +235,22 @@ int32_t search(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
     switchboard::sqlite::Search q;
     if (auto why = switchboard::sqlite::parse_search(sb::view(query_json), q); !why.empty())
-      return fail(err, why);
+      return refuse(err, why);
     return self(inst).read({std::move(q), op}, err);
   });
 }
 
 int32_t log_append(sb_instance* inst, const sb_log_entry* entry, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    if (!entry) return fail(err, "log_append: entry is NULL");
+    if (!entry) return refuse(err, "log_append: entry is NULL");
     if (!has_fields(entry->struct_size, offsetof(sb_log_entry, ts_ms) + sizeof(entry->ts_ms)))
-      return fail(err, "sb_log_entry is too small for this plugin");
+      return refuse(err, "sb_log_entry is too small for this plugin");
     switchboard::sqlite::AppendLog e;
     if (auto why = switchboard::sqlite::parse_log_entry(sb::view(entry->log), sb::view(entry->kind),
                                                         sb::view(entry->actor),
                                                         sb::view(entry->data_json), e);
         !why.empty())
-      return fail(err, "log_append: " + why);
+      return refuse(err, "log_append: " + why);
     e.ts_ms = entry->ts_ms;
     return self(inst).write({std::move(e), op}, err);
   });
@@ -257,14 +260,15 @@ int32_t log_list(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err)
   return sb::guarded(err, [&] {
     switchboard::sqlite::ListLog q;
     if (auto why = switchboard::sqlite::parse_log_query(sb::view(query_json), q); !why.empty())
-      return fail(err, why);
+      return refuse(err, why);
     return self(inst).read({std::move(q), op}, err);
   });
 }
 
 int32_t delete_conversation(sb_instance* inst, sb_str conversation_id, sb_op* op, sb_error* err) {
   return sb::guarded(err, [&] {
-    if (conversation_id.len == 0) return fail(err, "delete_conversation: conversation_id is empty");
+    if (conversation_id.len == 0)
+      return refuse(err, "delete_conversation: conversation_id is empty");
     switchboard::sqlite::DeleteConversation d{std::string(sb::view(conversation_id))};
     return self(inst).write({std::move(d), op}, err);
   });
@@ -275,7 +279,7 @@ int32_t log_prune(sb_instance* inst, sb_str log, int64_t before_ts_ms, sb_op* op
     switchboard::sqlite::AppendLog check;
     if (auto why = switchboard::sqlite::parse_log_entry(sb::view(log), "", "", "{}", check);
         !why.empty())
-      return fail(err, "log_prune: " + why);
+      return refuse(err, "log_prune: " + why);
     switchboard::sqlite::PruneLog p{std::string(sb::view(log)), before_ts_ms};
     return self(inst).write({std::move(p), op}, err);
   });
@@ -313,8 +317,8 @@ const sb_storage_api kStorageApi = {
 
 const sb_plugin_descriptor kDescriptor = {
     sizeof(sb_plugin_descriptor),
-    SB_ABI_VERSION_MAJOR(1, 10),
-    SB_ABI_VERSION_MINOR(1, 10),
+    SB_ABI_VERSION_MAJOR(1, 11),
+    SB_ABI_VERSION_MINOR(1, 11),
     SB_KIND_STORAGE,
     "storage-sqlite",
     "1.6.0",

@@ -32,7 +32,7 @@ extern "C" {
 /* The ABI this header describes. tests/abi pins the layout of every struct per
  * version: changing a struct without bumping these numbers fails the build's tests. */
 #define SB_ABI_MAJOR 1
-#define SB_ABI_MINOR 10
+#define SB_ABI_MINOR 11
 
 /* A plugin states the ABI version it was WRITTEN for with SB_ABI_VERSION(major, minor)
  * in its descriptor. Rebuilding against newer headers keeps the number it wrote (so
@@ -70,7 +70,13 @@ typedef enum sb_status {
   SB_PENDING = 2,       /* accepted; the result comes through host->complete */
   SB_DEFER = 3,         /* no decision; the next plugin in the chain decides */
   SB_NOT_SUPPORTED = 4, /* this plugin does not do that */
-  SB_OFFER = 5          /* 1.1, routing: offer to every candidate, first accept wins */
+  SB_OFFER = 5,         /* 1.1, routing: offer to every candidate, first accept wins */
+  SB_REFUSED = 6        /* 1.11: the request itself is bad (a malformed argument, a
+                         * value out of range); the sb_error buffer says why. The
+                         * caller sees an error, as with SB_ERROR, but the plugin is
+                         * not failing: the host's circuit breaker does not count it.
+                         * Only for what the same request would get every time, never
+                         * for an I/O failure, a timeout or an overload. */
 } sb_status;
 
 typedef enum sb_kind {
@@ -131,7 +137,8 @@ typedef struct sb_host_api {
   int64_t (*wall_clock_ms)(void);
 
   /* Finishes an operation for which a hook returned SB_PENDING. Any thread,
-   * exactly once per op. status is SB_OK, SB_ERROR or SB_DEFER; result and
+   * exactly once per op. status is SB_OK, SB_ERROR, SB_DEFER or (1.11)
+   * SB_REFUSED; result and
    * error_message are borrowed for the call (the host copies them). After the
    * host timed the op out or cancelled it, completing it is still required and
    * harmless: the host drops the late result. */
@@ -295,8 +302,8 @@ typedef struct sb_log_entry {
 } sb_log_entry;
 
 /* Every storage hook is called from any host thread, must not block, and returns
- * SB_PENDING (then completes op exactly once) or fails at once with SB_ERROR.
- * Completions may come from the plugin's own threads.
+ * SB_PENDING (then completes op exactly once) or fails at once: "SB_ERROR" below is
+ * SB_REFUSED (1.11) for bad arguments. Completions may come from plugin threads.
  *
  * Result JSON of each completion (UTF-8, borrowed for the complete call):
  *   append_message     ""  -- SB_OK means durable on disk
@@ -767,6 +774,13 @@ static inline void sb_error_set(sb_error* err, const char* message) {
 static inline void sb_error_set_retry_after(sb_error* err, int64_t ms) {
   if (!err || err->struct_size < offsetof(sb_error, retry_after_ms) + sizeof(int64_t)) return;
   err->retry_after_ms = ms < 1 ? 1 : ms;
+}
+
+/* 1.11: refuses a bad request: writes why into err and returns SB_REFUSED, for
+ * `return sb_error_refuse(err, "...");`. */
+static inline int32_t sb_error_refuse(sb_error* err, const char* message) {
+  sb_error_set(err, message);
+  return SB_REFUSED;
 }
 
 #ifdef __cplusplus

@@ -26,8 +26,8 @@ struct GuardsFixture {
   std::unique_ptr<PluginHost> host;
 
   GuardsFixture() {
-    copy_test_plugins(dir.path(),
-                      {"abi-faulty-storage", "abi-faulty-storage-1-8", "abi-faulty-router"});
+    copy_test_plugins(dir.path(), {"abi-faulty-storage", "abi-faulty-storage-1-8",
+                                   "abi-faulty-storage-1-11", "abi-faulty-router"});
     HostOptions options;
     options.call_timeout = 100ms;
     options.breaker_failures = 3;
@@ -134,6 +134,54 @@ TEST_CASE_METHOD(GuardsFixture,
     CHECK(append_once(storage, io, "error").status == SB_ERROR);
     CHECK(failing->breaker_open());
     CHECK(append_once(storage, io, "ok").error == "circuit open");
+  }
+}
+
+// ABI 1.11: a plugin that refuses a bad request (SB_REFUSED) is not failing. Before
+// it, every refusal was an SB_ERROR and counted: three bad requests in a row made
+// the tenant's storage "circuit open" for everyone.
+TEST_CASE_METHOD(GuardsFixture,
+                 "refused requests reach the caller as errors but never open the circuit") {
+  auto refusing = instance("abi-faulty-storage-1-11");
+  StorageClient storage(refusing);
+
+  for (int i = 0; i < 10; ++i) {
+    const auto refused = append_once(storage, io, i % 2 ? "refuse" : "refuse later");
+    CHECK(refused.status == SB_ERROR);  // callers see an error, with the plugin's words
+    CHECK(refused.error == "bad request");
+    CHECK(refused.refused);
+  }
+  CHECK_FALSE(refusing->breaker_open());
+  CHECK(append_once(storage, io, "ok").status == SB_OK);
+  CHECK(log.count("circuit open") == 0);
+  const auto failed = append_once(storage, io, "error");
+  CHECK_FALSE(failed.refused);                            // a failure is not a refusal
+  CHECK(append_once(storage, io, "ok").status == SB_OK);  // and the count starts again
+
+  SECTION("refusals neither count as failures nor reset their count") {
+    CHECK(append_once(storage, io, "error").status == SB_ERROR);
+    CHECK(append_once(storage, io, "refuse").status == SB_ERROR);
+    CHECK(append_once(storage, io, "error").status == SB_ERROR);
+    CHECK(append_once(storage, io, "refuse later").status == SB_ERROR);
+    CHECK_FALSE(refusing->breaker_open());
+    CHECK(append_once(storage, io, "error").status == SB_ERROR);  // the third failure
+    CHECK(refusing->breaker_open());
+    CHECK(append_once(storage, io, "refuse").error == "circuit open");
+  }
+  SECTION("a refused trial decides nothing: the next call is the trial") {
+    for (int i = 0; i < 3; ++i) append_once(storage, io, "error");
+    REQUIRE(refusing->breaker_open());
+    run_for(io, 350ms);
+    CHECK(append_once(storage, io, "refuse").error == "bad request");  // the trial
+    // Not closed by it (the backend was not tried), nor stuck half-open: the next
+    // call goes through as the next trial and its failure opens the circuit again.
+    CHECK(append_once(storage, io, "refuse later").error == "bad request");
+    CHECK(append_once(storage, io, "error").error == "disk on fire");
+    CHECK(refusing->breaker_open());
+    CHECK(append_once(storage, io, "ok").error == "circuit open");
+    run_for(io, 650ms);
+    CHECK(append_once(storage, io, "ok").status == SB_OK);
+    CHECK_FALSE(refusing->breaker_open());
   }
 }
 

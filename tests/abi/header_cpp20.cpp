@@ -7,7 +7,7 @@
 #include "switchboard/sb_plugin.h"
 #include "switchboard/sb_plugin_cpp.hpp"
 
-static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 10,
+static_assert(SB_ABI_MAJOR == 1 && SB_ABI_MINOR == 11,
               "ABI bumped: update these pins with the new layout");
 static_assert(std::is_standard_layout_v<sb_plugin_descriptor> &&
               std::is_trivial_v<sb_plugin_descriptor>);
@@ -96,3 +96,7 @@ static_assert(offsetof(sb_storage_api, release_lease) == 168);
 
 // 1.10 additions: a storage gives the read positions it recorded back.
 static_assert(offsetof(sb_storage_api, load_reads) == 176);
+
+// 1.11 additions: a status for a bad request, which the circuit breaker does not
+// count; the statuses before it keep their values.
+static_assert(SB_OFFER == 5 && SB_REFUSED == 6);

@@ -196,3 +196,33 @@ TEST_CASE("REST targets that are not UTF-8 get 400 and leave the tenant's storag
   const auto after = victim.send_message("after the bad requests");
   CHECK(num(after, "seq") == 2);
 }
+
+// A request the server passes on and the storage plugin refuses as bad: a search
+// (an admin's) with a cursor of 19 digits, a number to the server but not a cursor
+// storage-sqlite ever hands out (it refuses more than 18). Before ABI 1.11 the plugin could only
+// answer SB_ERROR, which the host counted as a failure: five such searches opened
+// the tenant's storage circuit breaker, and every visitor's message failed until
+// it closed again. Now the plugin refuses (SB_REFUSED), the breaker does not count
+// it, and the refused request is still an error with the plugin's reason (422,
+// as for any other bad cursor, where it was 503 "unavailable").
+TEST_CASE("requests the storage plugin refuses as bad leave the tenant's storage working",
+          "[bad_input]") {
+  Deployment deployment({acme_tenant()});
+  auto victim = deployment.connect_visitor("acme");
+  CHECK(num(victim.send_message("before"), "seq") == 1);
+  const auto admin = deployment.login("acme", "root");
+  const std::string target = "/v1/tenants/acme/search?q=hello&cursor=1234567890123456789";
+  for (int i = 0; i < 12; ++i) {
+    const auto response = sb::test::http_get(deployment.port(), target, sb::test::bearer(admin));
+    INFO(response.status << " " << response.body);
+    CHECK(response.status == 422);  // as docs/protocol.md says of a bad cursor
+    CHECK_THAT(response.body, Catch::Contains("\"code\":\"bad_field\""));
+    CHECK_THAT(response.body, Catch::Contains("not a cursor of this plugin"));
+  }
+  CHECK(num(victim.send_message("after the refused requests"), "seq") == 2);
+  auto newcomer = deployment.connect_visitor("acme");
+  CHECK(num(newcomer.send_message("a new visitor"), "seq") == 1);
+  const auto found = sb::test::http_get(deployment.port(), "/v1/tenants/acme/search?q=before",
+                                        sb::test::bearer(admin));
+  CHECK(found.status == 200);
+}

@@ -49,6 +49,39 @@ TEST_CASE("breaker: after the cool-down exactly one trial goes through") {
   }
 }
 
+TEST_CASE("breaker: refusals of bad requests never open it and leave the failure count") {
+  CircuitBreaker breaker(3, 10s);
+  for (int i = 0; i < 100; ++i) {
+    CHECK(breaker.try_acquire());
+    breaker.record_refusal();
+  }
+  CHECK_FALSE(breaker.is_open());
+  // Between failures a refusal resets nothing either: the backend was not tried.
+  CHECK_FALSE(breaker.record_failure());
+  breaker.record_refusal();
+  CHECK_FALSE(breaker.record_failure());
+  breaker.record_refusal();
+  CHECK(breaker.record_failure());
+  CHECK(breaker.is_open());
+  CHECK_FALSE(breaker.try_acquire());
+  breaker.record_refusal();  // a straggler's while cooling down changes nothing
+  CHECK(breaker.is_open());
+}
+
+TEST_CASE("breaker: a refused trial ends the trial and leaves it half-open") {
+  CircuitBreaker breaker(1, 50ms);
+  CHECK(breaker.record_failure());
+  std::this_thread::sleep_for(60ms);
+  REQUIRE(breaker.try_acquire());
+  CHECK_FALSE(breaker.try_acquire());  // one trial at a time
+  breaker.record_refusal();
+  // The next call is the next trial (not stuck waiting for an answer that came).
+  CHECK(breaker.try_acquire());
+  CHECK_FALSE(breaker.try_acquire());
+  CHECK(breaker.record_failure());  // and its failure opens it again
+  CHECK(breaker.is_open());
+}
+
 TEST_CASE(
     "breaker: the first cool-down is short and each failed trial doubles it, up to the "
     "configured one") {

@@ -78,9 +78,9 @@ TEST_CASE("a stored file is in place on disk, readable, described and counted") 
   SECTION("an id already stored, an empty file and a bad id are refused") {
     CHECK(Storage::wait(s.blob_put("att_1", "other")).status == SB_ERROR);
     CHECK(Storage::wait(s.blob_get("att_1")).result == bytes);
-    CHECK(Storage::wait(s.blob_put("att_2", "")).status == SB_ERROR);
-    CHECK(Storage::wait(s.blob_put("../escape", "x")).status == SB_ERROR);
-    CHECK(Storage::wait(s.blob_put("att_3", "x", "[1]")).status == SB_ERROR);
+    CHECK(Storage::wait(s.blob_put("att_2", "")).status == SB_REFUSED);
+    CHECK(Storage::wait(s.blob_put("../escape", "x")).status == SB_REFUSED);
+    CHECK(Storage::wait(s.blob_put("att_3", "x", "[1]")).status == SB_REFUSED);
     CHECK(total_bytes(s) == 16);
   }
   SECTION("a deleted file stops counting and leaves the disk") {
@@ -166,7 +166,7 @@ TEST_CASE("a message keeps its attachments and load_messages gives them back") {
   Message broken;
   broken.seq = 3;
   broken.attachments_json = "{not json";
-  CHECK(Storage::wait(s.append(broken)).status == SB_ERROR);
+  CHECK(Storage::wait(s.append(broken)).status == SB_REFUSED);
 
   const auto messages = result_json(s.load("c1", 0, 0, 10)).at("messages").as_array();
   REQUIRE(messages.size() == 2);

@@ -118,17 +118,17 @@ TEST_CASE("malformed records and filters fail at once with a reason") {
                           R"({"id":"a","status":"queued","assignee":5})"}) {
     Call c = s.put_conversation(bad);
     INFO(bad);
-    CHECK(c.status == SB_ERROR);
+    CHECK(c.status == SB_REFUSED);
     CHECK_FALSE(c.error.empty());
   }
   Call unknown = s.list_conversations(R"({"grup":"support"})");
-  CHECK(unknown.status == SB_ERROR);
+  CHECK(unknown.status == SB_REFUSED);
   CHECK_THAT(unknown.error, Catch::Contains("grup"));
-  CHECK(s.list_conversations(R"({"limit":"ten"})").status == SB_ERROR);
-  CHECK(s.list_conversations(R"({"tag":["vip"]})").status == SB_ERROR);
-  CHECK(s.list_conversations(R"({"created_since":"yesterday"})").status == SB_ERROR);
+  CHECK(s.list_conversations(R"({"limit":"ten"})").status == SB_REFUSED);
+  CHECK(s.list_conversations(R"({"tag":["vip"]})").status == SB_REFUSED);
+  CHECK(s.list_conversations(R"({"created_since":"yesterday"})").status == SB_REFUSED);
   Call bad_tags = s.put_conversation(R"({"id":"a","status":"queued","tags":"vip"})");
-  CHECK(bad_tags.status == SB_ERROR);
+  CHECK(bad_tags.status == SB_REFUSED);
   CHECK_THAT(bad_tags.error, Catch::Contains("tags"));
 }
 
@@ -227,7 +227,7 @@ TEST_CASE("load_reads takes up to 1000 conversation ids and refuses anything els
         json::serialize(json::object{{"conversation_ids", thousand}})}) {
     INFO(bad);
     const Call c = s.load_reads(bad);
-    CHECK(c.status == SB_ERROR);
+    CHECK(c.status == SB_REFUSED);
     CHECK_THAT(c.error, Catch::StartsWith("load_reads: "));
   }
   CHECK_THAT(s.load_reads(R"({"conversation_ids":["c1"],"participant":"ann"})").error,

@@ -65,7 +65,7 @@ TEST_CASE("delete_conversation removes one conversation entirely and nothing els
   CHECK(count_of(ok(s.list_conversations(R"({"id":"c1"})")), "conversations") == 1);
   CHECK(count_of(ok(s.list_conversations(R"({"visitor_id":"v1"})")), "conversations") == 0);
 
-  CHECK(Storage::wait(s.delete_conversation("")).status == SB_ERROR);
+  CHECK(Storage::wait(s.delete_conversation("")).status == SB_REFUSED);
 }
 
 TEST_CASE("log_prune removes entries older than the cut and numbering goes on") {
@@ -88,7 +88,7 @@ TEST_CASE("log_prune removes entries older than the cut and numbering goes on") 
   const auto next = json::parse(ok(s.log_append("audit", "a", "x", "{}", 11000)).result);
   CHECK(next.at("seq").as_int64() == 4);
 
-  CHECK(Storage::wait(s.log_prune("Bad Name!", 1)).status == SB_ERROR);
+  CHECK(Storage::wait(s.log_prune("Bad Name!", 1)).status == SB_REFUSED);
 }
 
 TEST_CASE("backup under a steady write load holds every write completed before it", "[sqlite]") {
@@ -122,8 +122,8 @@ TEST_CASE("backup under a steady write load holds every write completed before i
     CHECK(answer.at("bytes").as_int64() > 14);
 
     // The same directory twice: refused, it is not empty.
-    CHECK(Storage::wait(s.backup(copy.str())).status == SB_ERROR);
-    CHECK(Storage::wait(s.backup("relative/dir")).status == SB_ERROR);
+    CHECK(Storage::wait(s.backup(copy.str())).status == SB_REFUSED);
+    CHECK(Storage::wait(s.backup("relative/dir")).status == SB_REFUSED);
 
     Storage restored(copy.str());
     const auto page = json::parse(ok(restored.load("load", 0, 0, 100000)).result);

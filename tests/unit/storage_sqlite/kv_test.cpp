@@ -46,7 +46,7 @@ TEST_CASE("kv: a value that is not JSON fails at once") {
   TempDir dir;
   Storage s(dir.str());
   Call c = s.kv_put("agents", "x", "{not json");
-  CHECK(c.status == SB_ERROR);
+  CHECK(c.status == SB_REFUSED);
   CHECK_THAT(c.error, Catch::Contains("JSON"));
 }
 

@@ -184,7 +184,7 @@ TEST_CASE("bad log entries and queries fail at once with a reason, and store not
                                          {"audit", "k", "a", "{\"x\":"}}) {
     INFO(bad.log << " " << bad.kind.size() << " " << bad.actor.size() << " " << bad.data);
     Call call = s.log_append(bad.log, bad.kind, bad.actor, bad.data);
-    CHECK(call.status == SB_ERROR);
+    CHECK(call.status == SB_REFUSED);
     CHECK(!call.error.empty());
   }
   CHECK(logs_seqs(list(s, R"({"log":"audit"})")).empty());
@@ -196,7 +196,7 @@ TEST_CASE("bad log entries and queries fail at once with a reason, and store not
                           R"({"log":"audit","seq":0})", R"({"log":"audit","typo":1})"}) {
     INFO(bad);
     Call call = s.log_list(bad);
-    CHECK(call.status == SB_ERROR);
+    CHECK(call.status == SB_REFUSED);
     CHECK(!call.error.empty());
   }
 }

@@ -136,9 +136,9 @@ TEST_CASE("malformed messages fail at once") {
   Message zero;
   zero.seq = 0;
   Call c = s.append(zero);
-  CHECK(c.status == SB_ERROR);
+  CHECK(c.status == SB_REFUSED);
   CHECK_THAT(c.error, Catch::Contains("seq"));
   Message nameless;
   nameless.conversation_id = "";
-  CHECK(s.append(nameless).status == SB_ERROR);
+  CHECK(s.append(nameless).status == SB_REFUSED);
 }

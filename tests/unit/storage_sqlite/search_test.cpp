@@ -361,7 +361,7 @@ TEST_CASE("bad search queries fail at once with a reason") {
         R"({"q":"x","cursor":"abc"})", R"({"q":"x","typo":1})", R"({"limit":5})"}) {
     INFO(bad);
     Call call = s.search(bad);
-    CHECK(call.status == SB_ERROR);
+    CHECK(call.status == SB_REFUSED);
     CHECK(!call.error.empty());
   }
 }
