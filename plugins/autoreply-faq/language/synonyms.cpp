@@ -187,7 +187,6 @@ struct TermBuilding {
   std::string_view kind_root;
   bool time = false, institution = false, concrete = false, goods = false;
   bool telecom = false;  // is_telecommunication_verb
-  bool name = false;     // is_name
   std::uint32_t related = WordNetSynonyms::kNoList;
   std::uint32_t broader = WordNetSynonyms::kNoList;
 };
@@ -311,7 +310,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
           building.goods = is_goods_file(sense->lexicographer_file);
         }
       }
-      if (name) building.name = true;
+      if (name) names_.try_emplace(lemma);
       // A verb with a sense under "telecommunicate" (is_telecommunication_verb).
       if (pos_letter == 'v' && !building.telecom) {
         std::vector<const SynsetFile::Synset*> senses{sense};
@@ -384,7 +383,6 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       if (building.goods) info.kinds |= kGoods;
     }
     if (building.telecom) info.kinds |= kTelecom;
-    if (building.name) info.kinds |= kName;
     info.related = building.related;
     info.broader = building.broader;
     if (info.related != kNoList) ++related_terms_;
@@ -398,6 +396,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
   });
   terms_.shrink_to_fit();
   noun_words_.shrink_to_fit();
+  names_.shrink_to_fit();
   base_form_.shrink_to_fit();
   lists_.shrink_to_fit();
 }

@@ -87,10 +87,11 @@ class WordNetSynonyms {
   // True for a term one of whose verb senses is a kind of telecommunicating (WordNet's
   // hypernym "telecommunicate": "call", "phone", "email", "fax"; not "write", "ask").
   bool is_telecommunication_verb(const std::string& term) const { return has_kind(term, kTelecom); }
-  // True for the term of a name of several words, as WordNet writes it with "_"
+  // True for a name of several words as WordNet writes it, lower case with "_"
   // ("new_zealand", "south_korea", "united_states", "hong_kong"): a noun phrase whose
-  // commonest sense is an instance (a pointer "@i") of something, one named thing.
-  bool is_name(const std::string& term) const { return has_kind(term, kName); }
+  // commonest sense is an instance (a pointer "@i") of something, one named thing. Its
+  // term is the stem of those words, as any word's.
+  bool is_name(std::string_view words) const { return names_.contains(words); }
   // The number of terms that have synonyms.
   std::size_t size() const { return related_terms_; }
 
@@ -106,7 +107,6 @@ class WordNetSynonyms {
     kConcrete = 16,
     kGoods = 32,
     kTelecom = 64,
-    kName = 128,
   };
   struct TermInfo {
     std::uint8_t kinds = 0;           // Kind bits
@@ -123,6 +123,7 @@ class WordNetSynonyms {
   std::size_t related_terms_ = 0;
   StringTable<std::string> base_form_;  // by inflected word
   StringTable<bool> noun_words_;        // see is_noun_word()
+  StringTable<bool> names_;             // see is_name()
 };
 
 // A tenant's synonyms file (TOML):

@@ -216,7 +216,7 @@ std::vector<TextPiece> TextAnalyzer::pieces_of(std::string_view text) const {
       const auto& next = pieces[p + n - 1];
       if (next.unsegmented || !is_ascii(next.word)) break;
       joined += "_" + next.word;
-      if (wordnet_->is_name(english_stem(joined))) {
+      if (wordnet_->is_name(joined)) {
         words = n;
         name = joined;
       }
