@@ -130,6 +130,13 @@ class SynsetFile {
   std::vector<Synset> synsets_;
 };
 
+// True for a synset that is an instance of another (a pointer "@i": "New_Zealand" ->
+// country): one named thing rather than a kind of things. "@i" is a pointer's symbol
+// field; no word or number of a synset line is written so.
+bool is_instance(const SynsetFile::Synset& synset) {
+  return synset.line.find(" @i ") != std::string_view::npos;
+}
+
 // The particles of the phrasal verbs kept as one term ("call off" = cancel).
 constexpr std::string_view kParticles[] = {"off", "up", "out", "down", "over", "away"};
 
@@ -261,9 +268,11 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       if (!parse_integer(next_field(line), synset_count) ||
           !parse_integer(next_field(line), pointer_count))
         continue;
-      // Phrases are not one term, except a verb and its particle ("call_off").
+      // Phrases are not one term, except a verb and its particle ("call_off") and a
+      // name of several words (is_name: "new_zealand"), checked below.
       const auto particle = pos_letter == 'v' ? particle_of(lemma) : std::string_view();
-      if (lemma.find('_') != std::string_view::npos && particle.empty()) continue;
+      const bool phrase = lemma.find('_') != std::string_view::npos;
+      if (phrase && particle.empty() && pos_letter != 'n') continue;
       for (int i = 0; i < pointer_count; ++i) next_field(line);
       next_field(line);  // sense_cnt
       next_field(line);  // tagsense_cnt
@@ -271,6 +280,11 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       if (!parse_integer(next_field(line), first_sense)) continue;
       const auto* sense = synsets.find(first_sense);
       if (!sense) continue;
+      // A noun phrase is kept when it is a name: its commonest sense is an instance
+      // of something ("New_Zealand" is an instance of "country"), not a kind of it
+      // ("credit_card", "post_office" stay their words).
+      const bool name = phrase && pos_letter == 'n';
+      if (name && !is_instance(*sense)) continue;
       const std::string term = particle.empty()
                                    ? stem_of(lemma)
                                    : stem_of(lemma.substr(0, lemma.size() - particle.size() - 1)) +
@@ -296,6 +310,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
           building.goods = is_goods_file(sense->lexicographer_file);
         }
       }
+      if (name) names_.try_emplace(lemma);
       // A verb with a sense under "telecommunicate" (is_telecommunication_verb).
       if (pos_letter == 'v' && !building.telecom) {
         std::vector<const SynsetFile::Synset*> senses{sense};
@@ -381,6 +396,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
   });
   terms_.shrink_to_fit();
   noun_words_.shrink_to_fit();
+  names_.shrink_to_fit();
   base_form_.shrink_to_fit();
   lists_.shrink_to_fit();
 }

@@ -7,8 +7,9 @@
 //   "purchase" -> buy; "parcel" -> package, bundle; "fault" -> defect... Used only for
 //   query words the knowledge base does not contain, at a reduced weight. Phrases are
 //   left out, except a verb with one of the particles off, up, out, down, over, away,
-//   kept as the verb's term, "_" and the particle ("call_off" -> cancel): the analyzer
-//   joins such a pair in a text (text_analyzer.hpp).
+//   kept as the verb's term, "_" and the particle ("call_off" -> cancel), and a name
+//   of several words ("new_zealand": is_name): the analyzer joins such words in a
+//   text (text_analyzer.hpp).
 // - The tenant's own words (synonyms file, see TenantSynonyms): groups that are the
 //   same term everywhere, in both languages ("postage" = "shipping"; "邮费" = "运费").
 //
@@ -86,6 +87,11 @@ class WordNetSynonyms {
   // True for a term one of whose verb senses is a kind of telecommunicating (WordNet's
   // hypernym "telecommunicate": "call", "phone", "email", "fax"; not "write", "ask").
   bool is_telecommunication_verb(const std::string& term) const { return has_kind(term, kTelecom); }
+  // True for a name of several words as WordNet writes it, lower case with "_"
+  // ("new_zealand", "south_korea", "united_states", "hong_kong"): a noun phrase whose
+  // commonest sense is an instance (a pointer "@i") of something, one named thing. Its
+  // term is the stem of those words, as any word's.
+  bool is_name(std::string_view words) const { return names_.contains(words); }
   // The number of terms that have synonyms.
   std::size_t size() const { return related_terms_; }
 
@@ -117,6 +123,7 @@ class WordNetSynonyms {
   std::size_t related_terms_ = 0;
   StringTable<std::string> base_form_;  // by inflected word
   StringTable<bool> noun_words_;        // see is_noun_word()
+  StringTable<bool> names_;             // see is_name()
 };
 
 // A tenant's synonyms file (TOML):

@@ -29,6 +29,8 @@ constexpr double kRareUses = 2;
 // ...at least this often, a general one (the minimum weight: "see" 1,250, "time"
 // 603); in between, by the logarithm ("week" 107: 0.28, "lamp" 14: 0.65).
 constexpr double kCommonUses = 500;
+// The most words of a name joined into one ("united_states_of_america").
+constexpr std::size_t kLongestName = 4;
 
 bool is_ascii(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
@@ -198,6 +200,32 @@ std::vector<TextPiece> TextAnalyzer::pieces_of(std::string_view text) const {
     if (!pieces[p].unsegmented && !pieces[p - 1].unsegmented && pieces[p - 1].word == "how" &&
         (pieces[p].word == "fast" || pieces[p].word == "quickly" || pieces[p].word == "quick"))
       pieces[p].word = "soon";
+  // A name of several words that WordNet has as one ("New Zealand", "South Korea",
+  // "the United States of America": WordNetSynonyms::is_name) is one word, written as
+  // WordNet writes it ("new_zealand"): its words apart are other things ("zealand" is a
+  // Danish island, "new" a word of no place), and a place of two words is a place.
+  // The longest name wins. A name does not start with a function word: the article
+  // before one is the sentence's ("the United States"), and WordNet's few names that
+  // start with it are everyday phrases too ("the city", "the states").
+  for (std::size_t p = 0; p < pieces.size(); ++p) {
+    if (pieces[p].unsegmented || !is_ascii(pieces[p].word) || is_english_stop_word(pieces[p].word))
+      continue;
+    std::size_t words = 1;
+    std::string joined = pieces[p].word, name;
+    for (std::size_t n = 2; n <= kLongestName && p + n <= pieces.size(); ++n) {
+      const auto& next = pieces[p + n - 1];
+      if (next.unsegmented || !is_ascii(next.word)) break;
+      joined += "_" + next.word;
+      if (wordnet_->is_name(joined)) {
+        words = n;
+        name = joined;
+      }
+    }
+    if (words == 1) continue;
+    pieces[p].word = std::move(name);
+    pieces.erase(pieces.begin() + static_cast<std::ptrdiff_t>(p + 1),
+                 pieces.begin() + static_cast<std::ptrdiff_t>(p + words));
+  }
   return pieces;
 }
 
@@ -834,6 +862,9 @@ std::unordered_set<std::string> TextAnalyzer::visitor_places(
     for (const auto& piece : pieces_of(clause)) {
       if (!piece.unsegmented) {
         const auto w = lower_word(piece);
+        // The article of a place's name ("I'm in the United States", "from the UK")
+        // stands between the locative and the place.
+        if (w == "the" && (previous == "in" || previous == "from")) continue;
         if (self && (previous == "in" || previous == "from")) {
           const auto term = english_term(w);
           if (!term.empty() && is_place_name(term)) {

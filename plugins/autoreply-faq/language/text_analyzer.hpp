@@ -8,11 +8,12 @@
 // 3. English: lower-cased words, function words dropped (tokenizer.hpp's list),
 //    Snowball stems (english_stemmer.hpp); a verb and its particle that WordNet has as
 //    one verb are one term ("call off" -> call_off, whose synonym is "cancel"; also
-//    "call it off", a pronoun object between them), a misspelt question word is read
-//    as meant ("lnog" -> long), "how fast", "how quickly" as "how soon", "time"
-//    after a noun ("shipping time") also as "long", how long it takes, and a verb of
-//    telecommunicating with "you" or "us" after it ("email you", "phone us") also as
-//    "contact": reaching the business.
+//    "call it off", a pronoun object between them), a name of several words that
+//    WordNet has as one is one term ("New Zealand" -> new_zealand, a country), a
+//    misspelt question word is read as meant ("lnog" -> long), "how fast", "how
+//    quickly" as "how soon", "time" after a noun ("shipping time") also as "long", how
+//    long it takes, and a verb of telecommunicating with "you" or "us" after it
+//    ("email you", "phone us") also as "contact": reaching the business.
 // 4. The tenant's synonym groups (synonyms.hpp) replace a term by its group's term;
 //    their Chinese words are segmented whole even when the dictionary lacks them
 //    (运单号, 快递费), like jieba's user dictionary.
@@ -106,7 +107,8 @@ class TextAnalyzer {
   // ("我在日本，能下单吗" and "Which countries do you ship to?").
   std::vector<std::string> place_broader(const std::string& term) const;
   // The named places (is_place_name), as terms, where the visitor says they are: a
-  // place right after a locative (English "in" or "from", Chinese 在 or 住在) in a
+  // place right after a locative (English "in" or "from", past "the" in "in the
+  // United States"; Chinese 在 or 住在) in a
   // clause the visitor speaks of themselves in before it (English "I", "we"; Chinese
   // 我, 我们, 本人): "I live in Brazil", "I'm in Portugal", "we are based in Norway",
   // 我在日本, 我人在澳洲, 我住在澳大利亚. Not a place the visitor only names ("ship to

@@ -462,6 +462,30 @@ TEST_CASE_METHOD(LanguageData,
   CHECK(decision_of(stage, "I'm in Canada, how long does shipping take?") == "shipping-time");
 }
 
+TEST_CASE_METHOD(LanguageData, "a place named in two words is the country it is", "[stage]") {
+  const auto stage = demo_stage();
+  // "New Zealand" was "new" and "zealand" (a Danish island, no country): development set
+  // heldout2 and own phrasings, handed off before the name was one term.
+  for (const char* text :
+       {"Can you deliver to New Zealand?", "I live in New Zealand, can I order from you?",
+        "do you ship to South Korea?", "I'm in the United States, can I order from you",
+        "do you deliver to the United Kingdom"}) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) == "shipping-international");
+  }
+  // A place does not make the shop's business of what it does not speak of.
+  for (const char* text :
+       {"flights to New Zealand", "I live in Hong Kong, what's the weather",
+        "I live in New Zealand, what is the weather like", "what time is it in New York",
+        "best restaurants in South Korea", "I live in South Korea, how do I get a visa",
+        "how do I get a visa for the United States", "cheap hotels in Hong Kong"}) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) == "-");
+  }
+  CHECK(decision_of(stage, "how long does delivery to New Zealand take") == "shipping-time");
+  CHECK(decision_of(stage, "how much is shipping to South Africa") == "shipping-cost");
+}
+
 TEST_CASE_METHOD(LanguageData, "emailing or phoning the shop is contacting it", "[stage]") {
   // "email" is the account-email entry's word too (its questions have it four times);
   // emailing "you" is reaching the shop (development set heldout; handed off before).

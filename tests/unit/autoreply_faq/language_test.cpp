@@ -269,6 +269,41 @@ TEST_CASE_METHOD(LanguageData, "a place the visitor says they are in", "[languag
   CHECK(a.visitor_places("I live in a house").empty());
 }
 
+TEST_CASE_METHOD(LanguageData, "a name of several words is one term, a place one a place",
+                 "[language]") {
+  const auto& a = *analyzer();
+  // WordNet writes a name of several words with "_" (an instance: New_Zealand is one
+  // of "country"); its words apart are other things ("Zealand" is a Danish island).
+  const auto terms = a.terms("Can you deliver to New Zealand?");
+  CHECK(contains(terms, a.word_term("new_zealand")));
+  CHECK_FALSE(contains(terms, english_stem("zealand")));
+  CHECK_FALSE(contains(terms, english_stem("new")));
+  for (const char* place : {"New Zealand", "South Korea", "the United States", "Sri Lanka"}) {
+    CAPTURE(place);
+    const auto t = a.terms(place);
+    REQUIRE(t.size() == 1);
+    CHECK(a.is_place_name(t.front()));
+  }
+  // The longest name: "the United States of America" is one term (WordNet's other name
+  // of the same country), not "United States" and "America".
+  const auto america = a.terms("the United States of America");
+  REQUIRE(america.size() == 1);
+  CHECK(a.is_place_name(america.front()));
+  CHECK(america != a.terms("United States"));
+  // A city is a name but no country (is_place_name): Hong Kong is one term all the same.
+  CHECK(a.terms("Hong Kong").size() == 1);
+  // A kind of thing written in two words is not a name: its words stay apart.
+  CHECK(a.terms("credit card").size() == 2);
+  CHECK(a.terms("new phone").size() == 2);
+  // Nor one that starts with a function word ("the city" is WordNet's City of London).
+  CHECK(contains(a.terms("do you deliver in the city"), english_stem("city")));
+  // Where the visitor is, past the name's article.
+  CHECK(a.visitor_places("I live in New Zealand, can I order?") ==
+        std::unordered_set<std::string>{a.terms("New Zealand").front()});
+  CHECK(a.visitor_places("I'm in the United States, can I order from you").size() == 1);
+  CHECK(a.visitor_places("I'm in the house").empty());
+}
+
 TEST_CASE_METHOD(LanguageData,
                  "phrase terms: neighbouring English words and Chinese bigrams no word covers",
                  "[language]") {
