@@ -61,8 +61,8 @@ class ArrayLiteral {
 };
 
 std::string duplicate_seq(const AppendMessage& m) {
-  return "storage: conversation " + m.conversation_id + " already has a message with seq " +
-         std::to_string(m.seq);
+  return "storage: conversation " + std::string(m.conversation_id()) +
+         " already has a message with seq " + std::to_string(m.seq);
 }
 
 // A parameter that is NULL when absent (libpqxx 6 binds a null const char* as NULL).
@@ -253,7 +253,7 @@ void Writer::commit_batch(std::vector<WriteOp>& batch, std::vector<std::string>&
   std::set<std::pair<std::string_view, int64_t>> seen;
   for (size_t i = 0; i < batch.size(); ++i) {
     const auto* m = std::get_if<AppendMessage>(&batch[i].command);
-    if (m && !seen.emplace(m->conversation_id, m->seq).second) errors[i] = duplicate_seq(*m);
+    if (m && !seen.emplace(m->conversation_id(), m->seq).second) errors[i] = duplicate_seq(*m);
   }
   std::vector<std::string> checked = errors;
   auto fail_all = [&](const std::string& why) {
@@ -363,17 +363,17 @@ void Writer::store_messages(pqxx::transaction_base& tx, std::vector<WriteOp>& ba
       texts, timestamps, flags, attachments;
   for (size_t i : pending) {
     const auto& m = std::get<AppendMessage>(batch[i].command);
-    conversation_ids.add(m.conversation_id);
+    conversation_ids.add(m.conversation_id());
     seqs.add(m.seq);
-    message_ids.add(m.message_id);
-    roles.add(m.sender_role);
-    sender_ids.add(m.sender_id);
-    sender_names.add(m.sender_name);
-    client_msg_ids.add(m.client_msg_id);
-    texts.add(m.text);
+    message_ids.add(m.message_id());
+    roles.add(m.sender_role());
+    sender_ids.add(m.sender_id());
+    sender_names.add(m.sender_name());
+    client_msg_ids.add(m.client_msg_id());
+    texts.add(m.text());
     timestamps.add(m.ts_ms);
     flags.add(m.flags);
-    attachments.add(m.attachments);
+    attachments.add(m.attachments());
   }
   const pqxx::result rows =
       tx.exec_params(kStoreBatch, conversation_ids.done(), seqs.done(), message_ids.done(),
@@ -383,7 +383,7 @@ void Writer::store_messages(pqxx::transaction_base& tx, std::vector<WriteOp>& ba
   for (const pqxx::row& row : rows) stored.emplace(row[0].as<std::string>(), row[1].as<int64_t>());
   for (size_t i : pending) {
     const auto& m = std::get<AppendMessage>(batch[i].command);
-    if (stored.count({m.conversation_id, m.seq})) continue;
+    if (stored.count({std::string(m.conversation_id()), m.seq})) continue;
     // A COMMIT whose connection broke may have gone through: the sender was told
     // "unavailable" and resends the same message. The row already there being this
     // very message (its id and text) makes the resend a success, not a duplicate;
@@ -391,8 +391,9 @@ void Writer::store_messages(pqxx::transaction_base& tx, std::vector<WriteOp>& ba
     const pqxx::result same = tx.exec_params(
         "SELECT 1 FROM messages WHERE conversation_id = $1 AND seq = $2 AND message_id = $3 "
         "AND text = $4",
-        m.conversation_id, m.seq, m.message_id, m.text);
-    if (m.message_id.empty() || same.empty()) errors[i] = duplicate_seq(m);
+        std::string(m.conversation_id()), m.seq, std::string(m.message_id()),
+        std::string(m.text()));
+    if (m.message_id().empty() || same.empty()) errors[i] = duplicate_seq(m);
   }
 }
 

@@ -44,15 +44,15 @@ void Applier::stop() {
 
 bool Applier::is_duplicate(const AppendMessage& m, std::span<const WriteOp> earlier,
                            const std::vector<std::string>& errors) {
-  auto highest = highest_seq_.find(m.conversation_id);
+  auto highest = highest_seq_.find(m.conversation_id());
   if (highest == highest_seq_.end()) {
     // First seen since the cache was last emptied, which happens only with nothing
     // unapplied: the database knows its highest seq.
     Statement& max_seq = *lookup_highest_seq_;
     ResetOnExit reset(max_seq);
-    max_seq.bind(1, m.conversation_id);
+    max_seq.bind(1, m.conversation_id());
     const int64_t stored = max_seq.step() == SQLITE_ROW ? max_seq.column_int(0) : 0;
-    highest = highest_seq_.emplace(m.conversation_id, stored).first;
+    highest = highest_seq_.emplace(m.conversation_id(), stored).first;
   }
   // The engine numbers a conversation's messages upwards: the common case.
   if (m.seq > highest->second) {
@@ -65,7 +65,7 @@ bool Applier::is_duplicate(const AppendMessage& m, std::span<const WriteOp> earl
   // what is no longer in the queue is in the database.
   const auto same = [&](const WriteOp& op) {
     const auto* other = std::get_if<AppendMessage>(&op.command);
-    return other && other->seq == m.seq && other->conversation_id == m.conversation_id;
+    return other && other->seq == m.seq && other->conversation_id() == m.conversation_id();
   };
   for (size_t i = 0; i < earlier.size(); ++i)
     if (errors[i].empty() && same(earlier[i])) return true;
@@ -77,7 +77,7 @@ bool Applier::is_duplicate(const AppendMessage& m, std::span<const WriteOp> earl
   }
   Statement& exists = *lookup_message_;
   ResetOnExit reset(exists);
-  exists.bind(1, m.conversation_id);
+  exists.bind(1, m.conversation_id());
   exists.bind(2, m.seq);
   return exists.step() == SQLITE_ROW;
 }
@@ -110,7 +110,7 @@ void Applier::log_batch(std::vector<WriteOp>& batch, std::vector<std::string>& e
       // A duplicate (conversation_id, seq) fails alone, as SQLite's primary key
       // fails it in a transaction.
       if (is_duplicate(*m, std::span<const WriteOp>(batch.data(), i), errors)) {
-        errors[i] = "storage: conversation " + m->conversation_id +
+        errors[i] = "storage: conversation " + std::string(m->conversation_id()) +
                     " already has a message with seq " + std::to_string(m->seq);
         continue;
       }
@@ -228,7 +228,7 @@ void Applier::commit_through_applier(const std::vector<WriteOp>& batch,
     if (const auto* d = std::get_if<DeleteConversation>(&batch[i].command)) {
       highest_seq_.erase(d->id);
     } else if (const auto* m = std::get_if<AppendMessage>(&batch[i].command)) {
-      if (auto it = highest_seq_.find(m->conversation_id); it != highest_seq_.end())
+      if (auto it = highest_seq_.find(m->conversation_id()); it != highest_seq_.end())
         it->second = std::max(it->second, m->seq);
     }
   }

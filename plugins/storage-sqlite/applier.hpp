@@ -23,11 +23,13 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -131,7 +133,12 @@ class Applier {
   // The highest seq stored or logged per conversation: an append above it is no
   // duplicate, so only one at or below it is looked up. Writer thread; emptied past
   // kMaxCachedConversations once nothing is unapplied.
-  std::unordered_map<std::string, int64_t> highest_seq_;
+  // Looked up by the message's string_view, without a std::string per look-up.
+  struct SeqKeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  std::unordered_map<std::string, int64_t, SeqKeyHash, std::equal_to<>> highest_seq_;
   static constexpr size_t kMaxCachedConversations = 100000;
   // The writer thread's read connection for those look-ups (the applier's
   // transactions never block it: WAL).

@@ -336,21 +336,21 @@ void Committer::drop_log_mark(const std::string& name) {
 std::string Committer::apply(const AppendMessage& m, std::string& /*result*/) {
   Statement& s = statements_->insert_message;
   ResetOnExit reset(s);
-  s.bind(1, m.conversation_id);
+  s.bind(1, m.conversation_id());
   s.bind(2, m.seq);
-  s.bind(3, m.message_id);
-  s.bind(4, m.sender_role);
-  s.bind(5, m.sender_id);
-  s.bind(6, m.sender_name);
-  s.bind(7, m.client_msg_id);
-  s.bind(8, m.text);
+  s.bind(3, m.message_id());
+  s.bind(4, m.sender_role());
+  s.bind(5, m.sender_id());
+  s.bind(6, m.sender_name());
+  s.bind(7, m.client_msg_id());
+  s.bind(8, m.text());
   s.bind(9, m.ts_ms);
   s.bind(10, m.flags);
-  s.bind(11, m.attachments);
+  s.bind(11, m.attachments());
   const int rc = s.step();
   if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-    return "storage: conversation " + m.conversation_id + " already has a message with seq " +
-           std::to_string(m.seq);
+    return "storage: conversation " + std::string(m.conversation_id()) +
+           " already has a message with seq " + std::to_string(m.seq);
   }
   if (rc != SQLITE_DONE) return "storage: cannot store message: " + db_.last_error();
   // Searchable once the append completed: its rowid is above the search mark, so

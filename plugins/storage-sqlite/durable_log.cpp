@@ -111,13 +111,15 @@ struct Cursor {
     const char* at = nullptr;
     return take(8, at) ? static_cast<int64_t>(get_u64(at)) : 0;
   }
-  std::string str() {
+  // A field of the payload, valid while the payload is.
+  std::string_view view() {
     const char* at = nullptr;
     if (!take(4, at)) return {};
     const uint32_t n = get_u32(at);
     if (!take(n, at)) return {};
-    return std::string(at, n);
+    return std::string_view(at, n);
   }
+  std::string str() { return std::string(view()); }
   uint8_t byte() {
     const char* at = nullptr;
     return take(1, at) ? static_cast<uint8_t>(*at) : 0;
@@ -287,17 +289,17 @@ bool is_loggable(const WriteOp& op) {
 void encode_op(const WriteOp& op, std::string& out) {
   if (const auto* m = std::get_if<AppendMessage>(&op.command)) {
     out.push_back(static_cast<char>(kAppendMessage));
-    put_str(out, m->conversation_id);
-    put_str(out, m->message_id);
+    put_str(out, m->conversation_id());
+    put_str(out, m->message_id());
     put_int(out, m->seq);
-    put_str(out, m->sender_role);
-    put_str(out, m->sender_id);
-    put_str(out, m->sender_name);
-    put_str(out, m->client_msg_id);
-    put_str(out, m->text);
+    put_str(out, m->sender_role());
+    put_str(out, m->sender_id());
+    put_str(out, m->sender_name());
+    put_str(out, m->client_msg_id());
+    put_str(out, m->text());
     put_int(out, m->ts_ms);
     put_int(out, m->flags);
-    put_str(out, m->attachments);
+    put_str(out, m->attachments());
   } else if (const auto* c = std::get_if<PutConversation>(&op.command)) {
     out.push_back(static_cast<char>(kPutConversation));
     put_str(out, c->id);
@@ -328,18 +330,21 @@ bool decode_ops(std::string_view payload, std::vector<WriteOp>& out) {
   while (in.ok && !in.in.empty()) {
     switch (in.byte()) {
       case kAppendMessage: {
+        // Views into the payload first, then one copy of them all.
         AppendMessage m;
-        m.conversation_id = in.str();
-        m.message_id = in.str();
+        MessageFields::Views fields;
+        fields[MessageFields::kConversationId] = in.view();
+        fields[MessageFields::kMessageId] = in.view();
         m.seq = in.num();
-        m.sender_role = in.str();
-        m.sender_id = in.str();
-        m.sender_name = in.str();
-        m.client_msg_id = in.str();
-        m.text = in.str();
+        fields[MessageFields::kSenderRole] = in.view();
+        fields[MessageFields::kSenderId] = in.view();
+        fields[MessageFields::kSenderName] = in.view();
+        fields[MessageFields::kClientMsgId] = in.view();
+        fields[MessageFields::kText] = in.view();
         m.ts_ms = in.num();
         m.flags = in.num();
-        m.attachments = in.str();
+        fields[MessageFields::kAttachments] = in.view();
+        m.fields.assign(fields);
         out.push_back(WriteOp{std::move(m), nullptr});
         break;
       }

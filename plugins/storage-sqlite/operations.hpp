@@ -9,24 +9,31 @@
 #include <variant>
 #include <vector>
 
+#include "message_fields.hpp"
 #include "switchboard/sb_plugin.h"
 
 namespace switchboard::sqlite {
 
 // ---- writes (one queue, applied in the order they were issued) ----
 
+// The text fields live in one buffer (message_fields.hpp): one allocation per
+// message where eight strings took up to eight.
 struct AppendMessage {
-  std::string conversation_id;
-  std::string message_id;
+  using Field = MessageFields::Field;
+  MessageFields fields;
   int64_t seq = 0;
-  std::string sender_role;
-  std::string sender_id;
-  std::string sender_name;
-  std::string client_msg_id;
-  std::string text;
   int64_t ts_ms = 0;
   int64_t flags = 0;
-  std::string attachments;  // validated JSON array, or "" for none
+
+  std::string_view conversation_id() const { return fields.get(Field::kConversationId); }
+  std::string_view message_id() const { return fields.get(Field::kMessageId); }
+  std::string_view sender_role() const { return fields.get(Field::kSenderRole); }
+  std::string_view sender_id() const { return fields.get(Field::kSenderId); }
+  std::string_view sender_name() const { return fields.get(Field::kSenderName); }
+  std::string_view client_msg_id() const { return fields.get(Field::kClientMsgId); }
+  std::string_view text() const { return fields.get(Field::kText); }
+  // validated JSON array, or "" for none
+  std::string_view attachments() const { return fields.get(Field::kAttachments); }
 };
 
 struct PutConversation {

@@ -72,22 +72,8 @@ int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_e
     if (msg->seq == 0 || msg->seq > kMaxSeq) return refuse(err, "seq must be from 1 to 2^63-1");
     if (msg->conversation_id.len == 0) return refuse(err, "conversation_id is empty");
     switchboard::sqlite::AppendMessage m;
-    m.conversation_id = sb::view(msg->conversation_id);
-    m.message_id = sb::view(msg->message_id);
-    m.seq = static_cast<int64_t>(msg->seq);
-    m.sender_role = sb::view(msg->sender_role);
-    m.sender_id = sb::view(msg->sender_id);
-    m.sender_name = sb::view(msg->sender_name);
-    m.client_msg_id = sb::view(msg->client_msg_id);
-    m.text = sb::view(msg->text);
-    m.ts_ms = msg->ts_ms;
-    m.flags = msg->flags;
-    if (has_fields(msg->struct_size,
-                   offsetof(sb_message, attachments_json) + sizeof(msg->attachments_json))) {
-      m.attachments = sb::view(msg->attachments_json);
-      if (auto why = switchboard::sqlite::check_attachments(m.attachments); !why.empty())
-        return refuse(err, why);
-    }
+    if (auto why = switchboard::sqlite::copy_message(*msg, m); !why.empty())
+      return refuse(err, why);
     return self(inst).write({std::move(m), op}, err);
   });
 }

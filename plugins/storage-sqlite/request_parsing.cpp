@@ -2,6 +2,9 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <cstddef>
+
+#include "switchboard/sb_plugin_cpp.hpp"
 
 namespace switchboard::sqlite {
 
@@ -288,6 +291,21 @@ std::string check_kv_value(std::string_view json_text) {
   boost::system::error_code ec;
   json::parse(json_text, ec);
   if (ec) return "value_json is not valid JSON: " + ec.message();
+  return {};
+}
+
+std::string copy_message(const sb_message& msg, AppendMessage& out) {
+  std::string_view attachments;
+  if (msg.struct_size >= offsetof(sb_message, attachments_json) + sizeof(msg.attachments_json)) {
+    attachments = sb::view(msg.attachments_json);
+    if (auto why = check_attachments(attachments); !why.empty()) return why;
+  }
+  out.fields.assign({sb::view(msg.conversation_id), sb::view(msg.message_id),
+                     sb::view(msg.sender_role), sb::view(msg.sender_id), sb::view(msg.sender_name),
+                     sb::view(msg.client_msg_id), sb::view(msg.text), attachments});
+  out.seq = static_cast<int64_t>(msg.seq);
+  out.ts_ms = msg.ts_ms;
+  out.flags = msg.flags;
   return {};
 }
 

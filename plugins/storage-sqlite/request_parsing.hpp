@@ -46,6 +46,12 @@ std::string check_kv_value(std::string_view json_text);
 // sb_message.attachments_json: "" or a JSON array, kept as it is.
 std::string check_attachments(std::string_view json_text);
 
+// The append_message hook's borrowed message copied into out (its 8 text fields in
+// one buffer: one allocation), its attachments (ABI 1.2, when the caller's struct
+// is large enough to have them) checked first. The caller checks the fields up to
+// ts_ms are there. Returns "" or why not.
+std::string copy_message(const sb_message& msg, AppendMessage& out);
+
 // sb_blob_put.meta_json: a JSON object.
 std::string check_blob_meta(std::string_view json_text);
 

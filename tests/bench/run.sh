@@ -59,6 +59,9 @@
 #                                 are too noisy. About 50x slower: use a low RATE (300) and
 #                                 AGENTS=0 (an agent cannot sign in: the password helper is
 #                                 started as /proc/self/exe, which is valgrind there)
+#   CALLGRIND_ARGS=""             more callgrind options, e.g. --separate-threads=yes (one
+#                                 file per thread, callgrind.out.PID.1-NN: a thread's own
+#                                 instructions and operator new calls)
 #   SERVER_PRELOAD=""             a library loaded into the server alone (LD_PRELOAD), e.g.
 #                                 an allocator for an A/B; loadgen runs without it
 #   OFFCPU=0                      1 records the scheduler (`perf sched record`, the whole
@@ -121,7 +124,8 @@ SERVER_CONFIG="$ROOT/conf/switchboard.toml"
 # What the server is started through (login-flood: setsid, a scheduling group of its own).
 SERVER_WRAPPER=()
 if [[ $CALLGRIND == 1 ]]; then
-  SERVER_WRAPPER=(valgrind --tool=callgrind --dump-instr=no "--callgrind-out-file=$OUT_DIR/callgrind.out.%p")
+  # shellcheck disable=SC2206  # CALLGRIND_ARGS is a list of options, split on spaces
+  SERVER_WRAPPER=(valgrind --tool=callgrind --dump-instr=no ${CALLGRIND_ARGS:-} "--callgrind-out-file=$OUT_DIR/callgrind.out.%p")
 fi
 # A function run in the background beside loadgen (with PORT and the run's dir and
 # name as arguments) and stopped with SIGTERM when loadgen ends; none by default.

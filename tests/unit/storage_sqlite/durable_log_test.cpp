@@ -218,6 +218,64 @@ TEST_CASE("after a crash exactly the whole records of the log survive: a torn or
   }
 }
 
+TEST_CASE("a message recovered from the log after a crash keeps every field", "[sqlite]") {
+  TempDir dir;
+  Storage s(dir.str(), kApplyLate);
+  // Every text field distinct, so a field decoded into another's place shows.
+  const Message first{
+      .conversation_id = "c_0123456789abcdef0123456789abcdef",
+      .seq = 1,
+      .message_id = "m_fedcba9876543210fedcba9876543210",
+      .role = "visitor",
+      .sender_id = "v_visitor-id-longer-than-fifteen",
+      .sender_name = "王小明 José 🙂",
+      .client_msg_id = "cm-client-message-id-1",
+      .text = "你好，我想查询订单 📦 " + std::string(5000, 'x'),
+      .ts_ms = 1700000000123,
+      .flags = SB_MESSAGE_PRIVATE,
+      .attachments_json =
+          R"([{"id":"att_1","name":"a.png","content_type":"image/png","size":3,"thumbnail":true}])"};
+  // Short and empty fields.
+  const Message second{.conversation_id = first.conversation_id,
+                       .seq = 2,
+                       .message_id = "m2",
+                       .role = "agent",
+                       .sender_id = "a",
+                       .sender_name = "",
+                       .client_msg_id = "",
+                       .text = "",
+                       .ts_ms = 1700000000000,
+                       .flags = 0,
+                       .attachments_json = ""};
+  REQUIRE(Storage::wait(s.append(first)).ok());
+  REQUIRE(Storage::wait(s.append(second)).ok());
+  REQUIRE(rows_in_file(dir.path() / "switchboard.db", first.conversation_id) == 0);
+
+  TempDir image;
+  copy_crash_image(dir.path(), image.path());
+  Storage reopened(image.str());
+  const Completion page = Storage::wait(reopened.load(first.conversation_id, 0, 0, 10));
+  REQUIRE(page.ok());
+  const json::value loaded = json::parse(page.result);
+  const auto& messages = loaded.at("messages").as_array();
+  REQUIRE(messages.size() == 2);
+  const json::value want_first = {
+      {"id", first.message_id},
+      {"seq", 1},
+      {"from", {{"role", first.role}, {"id", first.sender_id}, {"name", first.sender_name}}},
+      {"client_msg_id", first.client_msg_id},
+      {"text", first.text},
+      {"ts", first.ts_ms},
+      {"flags", 1},
+      {"attachments", json::parse(first.attachments_json)}};
+  CHECK(messages[0] == want_first);
+  const json::value want_second = {
+      {"id", "m2"},          {"seq", 2},   {"from", {{"role", "agent"}, {"id", "a"}, {"name", ""}}},
+      {"client_msg_id", ""}, {"text", ""}, {"ts", second.ts_ms},
+      {"flags", 0}};
+  CHECK(messages[1] == want_second);
+}
+
 TEST_CASE("a record already applied is not applied again after a crash", "[sqlite]") {
   TempDir dir;
   Storage s(dir.str(), kApplyLate);
