@@ -415,3 +415,17 @@ test("a rule and actions added with the buttons land beside the nodes already th
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test("the nodes name groups as the team knows them (Customer support), in both languages", async () => {
+  for (const lang of ["en", "zh"]) {
+    const page = await openEditor({ lang });
+    await node(page, "agent-free").waitFor();
+    assert.match(await node(page, "agent-free").innerText(), /Customer support/, `${lang}: the rule's condition`);
+    assert.match(await node(page, "agent-free-do-1").innerText(), lang === "en" ? /to Customer support/ : /分配给 Customer support/, `${lang}: the route`);
+    assert.match(await node(page, "long-wait-do-2").innerText(), /Customer support/, `${lang}: the queue`);
+    assert.equal(await node(page, "agent-free-do-1").getAttribute("aria-label"), lang === "en" ? "Action Route: to Customer support" : "动作 分配：分配给 Customer support");
+    if (lang === "zh") await screenshot(page, "admin-routing-group-names-zh");
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
+});

@@ -21,6 +21,7 @@ import { TestPanel } from "./TestPanel";
 import { parseGraphFile } from "./importExport";
 import { VersionsPanel, formatTime } from "./Versions";
 import { problemText } from "../pages/ui";
+import { groupNames } from "../describe";
 import { fromUnauthorized, sessionEndSentence } from "../../shared/session-end";
 
 // Strategies the server installs by default, for when it cannot list them.
@@ -155,6 +156,7 @@ function EditorInside({ t, lang, api, tenant, onExpired }: Props) {
   const groups = catalog?.groups ?? [];
   const fullCatalog: Catalog & { default_chain?: string[] } = catalog ?? { groups: [], strategies: kKnownStrategies.map((name) => ({ name })) };
   const firstGroup = groups[0]?.id ?? "";
+  const groupName = useMemo(() => groupNames(catalog?.groups), [catalog]);
 
   // The heights React Flow measured, so auto-layout leaves no overlap.
   const measuredHeights = () => new Map(flow.getNodes().flatMap((n) => (n.measured?.height ? [[n.id, n.measured.height] as [string, number]] : [])));
@@ -368,7 +370,7 @@ function EditorInside({ t, lang, api, tenant, onExpired }: Props) {
   const ruleName = (id: string) => graph.rules.find((r) => r.id === id)?.name || id;
 
   return (
-    <EditorContext.Provider value={{ t, problems: byNode, highlight }}>
+    <EditorContext.Provider value={{ t, problems: byNode, highlight, groupName }}>
       <div className="editor">
         <div className="toolbar" role="toolbar" aria-label={t("app.routing")}>
           <button type="button" className="primary" onClick={() => void save()} disabled={saving} aria-keyshortcuts="Control+S">
