@@ -164,6 +164,41 @@ test("the Unanswered page in Chinese: dismiss a question", async () => {
   await page.context().close();
 });
 
+test("what the page said follows a switch of the language menu", async () => {
+  const QUIET = "Can you engrave my name on it?";
+  const visitor = await openShop("Engraving Fan");
+  await ask(visitor, QUIET);
+  await visitor.log.locator(".sb-role-bot").filter({ hasText: "connect you with a person" }).waitFor();
+  await visitor.context.close();
+
+  const page = await openAdmin("unanswered");
+  const table = page.getByRole("table", { name: "Unanswered questions" });
+  await table.locator("tbody tr").filter({ hasText: QUIET }).waitFor();
+  // A new entry without an answer: refused in English, then said in Chinese.
+  await page.getByRole("button", { name: `New entry for “${QUIET}”` }).click();
+  await page.getByRole("form", { name: `New entry for “${QUIET}”` }).getByRole("button", { name: "Create entry" }).click();
+  await page.getByRole("alert").filter({ hasText: "Write the answer in at least one language." }).waitFor();
+  await page.getByRole("combobox", { name: "Language" }).selectOption("zh");
+  await page.getByRole("alert").filter({ hasText: "请至少用一种语言填写答案。" }).waitFor();
+  await page.getByRole("combobox", { name: "语言" }).selectOption("en");
+  await page.getByRole("button", { name: "Cancel" }).click();
+  // Attached in English; the notice is said again in Chinese.
+  await page.getByRole("button", { name: `Attach “${QUIET}” to an entry` }).click();
+  const form = page.getByRole("form", { name: `Attach “${QUIET}” to an entry` });
+  await form.getByLabel("Find an entry").fill("contact");
+  const entry = form.getByLabel("Entry", { exact: true });
+  await waitFor("the contact entry among the choices", async () => (await entry.locator("option").allTextContents()).some((o) => o.startsWith("contact")));
+  await entry.selectOption("contact");
+  await form.getByRole("button", { name: "Attach" }).click();
+  await page.getByRole("status").filter({ hasText: "Attached to contact — the bot answers it now." }).waitFor();
+  await page.getByRole("combobox", { name: "Language" }).selectOption("zh");
+  await page.getByRole("status").filter({ hasText: "已归入 contact，机器人现在可以回答了。" }).waitFor();
+  assert.doesNotMatch(await page.locator("main, .ppage").first().innerText(), /Attached to contact/);
+  await screenshot(page, "admin-unanswered-notice-zh");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test("two tabs on one question: the second's attach after the first's dismissal is refused in its language, and its list refreshed", async () => {
   const STALE = "Do you rent out bicycles on weekends?";
   const shop = await openShop("Bicycle Fan");
