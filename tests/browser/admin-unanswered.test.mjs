@@ -27,8 +27,9 @@ before(async () => {
     prepare: (dir) => {
       const file = path.join(dir, "demo.toml");
       const text = readFileSync(file, "utf8");
-      assert.match(text, /^name = "Demo Shop assistant"$/m);
-      writeFileSync(file, text.replace(/^name = "Demo Shop assistant"$/m, 'name = "Demo Shop assistant"\nfeedback = true'));
+      const botName = /^name = \{ en = "Demo Shop assistant", zh = "Demo 商城助手" \}$/m;
+      assert.match(text, botName);
+      writeFileSync(file, text.replace(botName, (line) => `${line}\nfeedback = true`));
     },
   });
   browser = await launchBrowser();
