@@ -94,6 +94,10 @@ test("the dashboard follows a chat live, charts it, exports it; an agent is refu
   const team = page.getByRole("table", { name: "Agents now" });
   assert.match(await team.getByRole("row", { name: /Dana/ }).innerText(), /Online\s+0 \/ 5/);
   await page.getByText("0 conversations in the range").waitFor();
+  // Queues are named as the team named the groups, not by their ids.
+  const queues = page.getByRole("table", { name: "Queues" });
+  await waitFor("the queue's group name", async () => (await queues.locator('[data-queue="support"] th').innerText()) === "Customer support");
+  assert.equal(await queues.locator('[data-queue="sales"] th').innerText(), "Sales");
 
   // A visitor writes over the real visitor socket; support has Dana free.
   const visitor = await socket(`${server.url.replace("http", "ws")}/v1/ws/visitor?tenant=demo`, { type: "hello", name: "Wang" });
@@ -133,6 +137,9 @@ test("the dashboard follows a chat live, charts it, exports it; an agent is refu
   const byAgent = page.locator('[data-chart="agents"]');
   await byAgent.getByText("Show the numbers").click();
   assert.match(await byAgent.getByRole("row", { name: /Dana/ }).innerText(), /Dana\s+1/);
+  const byGroup = page.locator('[data-chart="groups"]');
+  await byGroup.getByText("Show the numbers").click();
+  assert.match(await byGroup.getByRole("row", { name: /Customer support/ }).innerText(), /Customer support\s+1/);
 
   // Export CSV: a download named for the tenant and range, holding the conversation.
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);

@@ -27,8 +27,9 @@ before(async () => {
     prepare: (dir) => {
       const file = path.join(dir, "demo.toml");
       const text = readFileSync(file, "utf8");
-      assert.match(text, /^name = "Demo Shop assistant"$/m);
-      writeFileSync(file, text.replace(/^name = "Demo Shop assistant"$/m, 'name = "Demo Shop assistant"\nfeedback = true'));
+      const botName = /^name = \{ en = "Demo Shop assistant", zh = "Demo 商城助手" \}$/m;
+      assert.match(text, botName);
+      writeFileSync(file, text.replace(botName, (line) => `${line}\nfeedback = true`));
     },
   });
   browser = await launchBrowser();
@@ -80,6 +81,27 @@ async function ask(shop, text) {
   await shop.input.press("Enter");
 }
 
+// A visitor asks what the bot cannot answer and is handed to a person; the question
+// is then on the Unanswered page.
+async function handedOff(name, question) {
+  const shop = await openShop(name);
+  await ask(shop, question);
+  await shop.log.locator(".sb-role-bot").filter({ hasText: "connect you with a person" }).waitFor();
+  await shop.context.close();
+}
+
+// Opens a question's Attach form, finds the entry by words of its questions and
+// chooses it; answers the form (its Attach button is the caller's).
+async function chooseEntry(page, question, words, entryId) {
+  await page.getByRole("button", { name: `Attach “${question}” to an entry` }).click();
+  const form = page.getByRole("form", { name: `Attach “${question}” to an entry` });
+  await form.getByLabel("Find an entry").fill(words);
+  const entry = form.getByLabel("Entry", { exact: true });
+  await waitFor(`the ${entryId} entry among the choices`, async () => (await entry.locator("option").allTextContents()).some((o) => o.startsWith(entryId)));
+  await entry.selectOption(entryId);
+  return form;
+}
+
 test("a question the bot handed off is attached on the Unanswered page; the next visitor gets the answer; No hands off and lists it again", async () => {
   // The first visitor: the bot cannot answer and hands off.
   const first = await openShop("Locker Fan");
@@ -106,12 +128,7 @@ test("a question the bot handed off is attached on the Unanswered page; the next
   await screenshot(page, "admin-unanswered");
 
   // Attach: find the entry by a word of its questions, choose it, attach.
-  await page.getByRole("button", { name: `Attach “${QUESTION}” to an entry` }).click();
-  const form = page.getByRole("form", { name: `Attach “${QUESTION}” to an entry` });
-  await form.getByLabel("Find an entry").fill("how long ship");
-  const entry = form.getByLabel("Entry", { exact: true });
-  await waitFor("the shipping-time entry among the choices", async () => (await entry.locator("option").allTextContents()).some((o) => o.startsWith("shipping-time")));
-  await entry.selectOption("shipping-time");
+  const form = await chooseEntry(page, QUESTION, "how long ship", "shipping-time");
   await screenshot(page, "admin-unanswered-attach");
   await form.getByRole("button", { name: "Attach" }).click();
   await page.getByRole("status").filter({ hasText: "Attached to shipping-time — the bot answers it now." }).waitFor();
@@ -164,12 +181,36 @@ test("the Unanswered page in Chinese: dismiss a question", async () => {
   await page.context().close();
 });
 
+test("what the page said follows a switch of the language menu", async () => {
+  const QUIET = "Can you engrave my name on it?";
+  await handedOff("Engraving Fan", QUIET);
+
+  const page = await openAdmin("unanswered");
+  const table = page.getByRole("table", { name: "Unanswered questions" });
+  await table.locator("tbody tr").filter({ hasText: QUIET }).waitFor();
+  // A new entry without an answer: refused in English, then said in Chinese.
+  await page.getByRole("button", { name: `New entry for “${QUIET}”` }).click();
+  await page.getByRole("form", { name: `New entry for “${QUIET}”` }).getByRole("button", { name: "Create entry" }).click();
+  await page.getByRole("alert").filter({ hasText: "Write the answer in at least one language." }).waitFor();
+  await page.getByRole("combobox", { name: "Language" }).selectOption("zh");
+  await page.getByRole("alert").filter({ hasText: "请至少用一种语言填写答案。" }).waitFor();
+  await page.getByRole("combobox", { name: "语言" }).selectOption("en");
+  await page.getByRole("button", { name: "Cancel" }).click();
+  // Attached in English; the notice is said again in Chinese.
+  const form = await chooseEntry(page, QUIET, "contact", "contact");
+  await form.getByRole("button", { name: "Attach" }).click();
+  await page.getByRole("status").filter({ hasText: "Attached to contact — the bot answers it now." }).waitFor();
+  await page.getByRole("combobox", { name: "Language" }).selectOption("zh");
+  await page.getByRole("status").filter({ hasText: "已归入 contact，机器人现在可以回答了。" }).waitFor();
+  assert.doesNotMatch(await page.locator("main, .ppage").first().innerText(), /Attached to contact/);
+  await screenshot(page, "admin-unanswered-notice-zh");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test("two tabs on one question: the second's attach after the first's dismissal is refused in its language, and its list refreshed", async () => {
   const STALE = "Do you rent out bicycles on weekends?";
-  const shop = await openShop("Bicycle Fan");
-  await ask(shop, STALE);
-  await shop.log.locator(".sb-role-bot").filter({ hasText: "connect you with a person" }).waitFor();
-  await shop.context.close();
+  await handedOff("Bicycle Fan", STALE);
   const first = await openAdmin("unanswered");
   const second = await openAdmin("unanswered", { lang: "zh" });
   const firstRow = first.getByRole("table", { name: "Unanswered questions" }).locator("tbody tr").filter({ hasText: STALE });

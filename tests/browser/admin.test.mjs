@@ -378,3 +378,54 @@ test("an agent opening /admin/ is refused, and the server refuses their routing 
   const r = await api(server, "GET", "/v1/tenants/demo/routing", { token: login.json.token });
   assert.equal(r.status, 403);
 });
+
+test("a rule and actions added with the buttons land beside the nodes already there, never over one", async () => {
+  const page = await openEditor();
+  await node(page, "agent-free").waitFor();
+  const ids = async () => page.locator(".react-flow__node").evaluateAll((ns) => ns.map((n) => n.dataset.id));
+  const overlaps = async (id) => {
+    const mine = await node(page, id).boundingBox();
+    const hits = [];
+    for (const other of await ids()) {
+      if (other === id) continue;
+      const b = await node(page, other).boundingBox();
+      if (b && mine.x < b.x + b.width && b.x < mine.x + mine.width && mine.y < b.y + b.height && b.y < mine.y + mine.height) hits.push(other);
+    }
+    return hits;
+  };
+  const added = async (click) => {
+    const before = await ids();
+    await click();
+    let now = await ids();
+    for (const began = Date.now(); now.length === before.length && Date.now() - began < 5000; now = await ids()) await page.waitForTimeout(50);
+    const [id] = now.filter((n) => !before.includes(n));
+    assert.ok(id, "a node was added");
+    await page.waitForTimeout(200); // measured and drawn
+    return id;
+  };
+  // The canvas's centre, where a new node used to go, is on the demo's nodes.
+  const rule = await added(() => page.getByRole("button", { name: "Add rule" }).click());
+  assert.deepEqual(await overlaps(rule), [], "the new rule covers no node");
+  for (const kind of ["Message", "Queue", "Bot"]) {
+    await page.locator(".react-flow__pane").click({ position: { x: 30, y: 30 } }); // nothing selected: not a follow-up
+    const action = await added(() => page.locator(".palette").getByRole("button", { name: kind }).click());
+    assert.deepEqual(await overlaps(action), [], `the new ${kind} action covers no node`);
+  }
+  await screenshot(page, "admin-routing-added-beside");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("the nodes name groups as the team knows them (Customer support), in both languages", async () => {
+  for (const lang of ["en", "zh"]) {
+    const page = await openEditor({ lang });
+    await node(page, "agent-free").waitFor();
+    assert.match(await node(page, "agent-free").innerText(), /Customer support/, `${lang}: the rule's condition`);
+    assert.match(await node(page, "agent-free-do-1").innerText(), lang === "en" ? /to Customer support/ : /分配给 Customer support/, `${lang}: the route`);
+    assert.match(await node(page, "long-wait-do-2").innerText(), /Customer support/, `${lang}: the queue`);
+    assert.equal(await node(page, "agent-free-do-1").getAttribute("aria-label"), lang === "en" ? "Action Route: to Customer support" : "动作 分配：分配给 Customer support");
+    if (lang === "zh") await screenshot(page, "admin-routing-group-names-zh");
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
+});

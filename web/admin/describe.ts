@@ -11,7 +11,16 @@ export function duration(t: T, seconds: number): string {
   return t("time.s", { n: seconds });
 }
 
-export function describeCondition(t: T, c: Condition): string {
+// A group as people know it: its name from the tenant's groups, else its id.
+export type GroupName = (id: string) => string;
+const byId: GroupName = (id) => id;
+export const groupNames =
+  (groups?: { id: string; name?: string }[]): GroupName =>
+  (id) =>
+    groups?.find((g) => g.id === id)?.name || id;
+const groupOr = (groupName: GroupName, id?: string) => (id ? groupName(id) : "—");
+
+export function describeCondition(t: T, c: Condition, groupName: GroupName = byId): string {
   switch (c.type) {
     case "page":
       return t("sum.page", { glob: c.glob || "—" });
@@ -23,30 +32,30 @@ export function describeCondition(t: T, c: Condition): string {
       return t(`sum.attribute.${op}` as const, { key: c.key || "—", value });
     }
     case "business_hours":
-      return t(c.state === "closed" ? "sum.business_hours.closed" : "sum.business_hours.open", { group: c.group || "—" });
+      return t(c.state === "closed" ? "sum.business_hours.closed" : "sum.business_hours.open", { group: groupOr(groupName, c.group) });
     case "keywords":
       return t(c.match === "all" ? "sum.keywords.all" : "sum.keywords.any", { list: list(c.words) });
     case "intent":
       return t("sum.intent", { list: list(c.intents) });
     case "group_available":
-      return t(c.available === false ? "sum.group_available.no" : "sum.group_available.yes", { group: c.group || "—" });
+      return t(c.available === false ? "sum.group_available.no" : "sum.group_available.yes", { group: groupOr(groupName, c.group) });
     case "waited":
       return t("sum.waited", { time: duration(t, c.seconds ?? 0) });
   }
 }
 
-export function describeAction(t: T, a: Action): string[] {
+export function describeAction(t: T, a: Action, groupName: GroupName = byId): string[] {
   switch (a.type) {
     case "route":
-      return [a.group ? t("sum.route", { group: a.group }) : t("sum.routeAny"), a.chain?.length ? t("sum.chain", { chain: a.chain.join(" → ") }) : t("sum.chainDefault")];
+      return [a.group ? t("sum.route", { group: groupName(a.group) }) : t("sum.routeAny"), a.chain?.length ? t("sum.chain", { chain: a.chain.join(" → ") }) : t("sum.chainDefault")];
     case "queue":
-      return [t("sum.queue", { group: a.group || "—" })];
+      return [t("sum.queue", { group: groupOr(groupName, a.group) })];
     case "bot":
       return [a.flow_node ? t("sum.botNode", { node: a.flow_node }) : t("sum.bot")];
     case "message":
       return [quotedText(a, t)];
     case "offline":
-      return [a.group ? t("sum.offline", { group: a.group }) : t("sum.offlineAny"), quotedText(a, t)];
+      return [a.group ? t("sum.offline", { group: groupName(a.group) }) : t("sum.offlineAny"), quotedText(a, t)];
   }
 }
 
@@ -62,8 +71,8 @@ export function nodeName(t: T, graph: Graph, id: string): string {
 }
 
 // "Route: to support", "Message: “Hello, we are…”".
-export function actionName(t: T, a: Action): string {
-  const what = describeAction(t, a)[0];
+export function actionName(t: T, a: Action, groupName: GroupName = byId): string {
+  const what = describeAction(t, a, groupName)[0];
   return t("node.actionName", { type: t(`act.${a.type}`), summary: what.length > 40 ? what.slice(0, 39) + "…”" : what });
 }
 

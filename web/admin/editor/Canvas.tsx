@@ -36,7 +36,7 @@ type Props = {
 };
 
 export function Canvas({ graph, selection, onSelection, commit, live, gestureStart, gestureEnd, edgeProblems }: Props) {
-  const { t, highlight } = useEditor();
+  const { t, highlight, groupName } = useEditor();
   // React Flow measures nodes; the sizes are kept here since nodes are redrawn from the document.
   const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
   const dragging = useRef(false);
@@ -50,11 +50,11 @@ export function Canvas({ graph, selection, onSelection, commit, live, gestureSta
         const data = n.data;
         const label =
           data.kind === "action"
-            ? t("node.actionLabel", { type: t(`act.${data.action.type}`), summary: describeAction(t, data.action)[0] })
+            ? t("node.actionLabel", { type: t(`act.${data.action.type}`), summary: describeAction(t, data.action, groupName)[0] })
             : nodeName(t, graph, n.id);
         return { ...n, selected: selectedNodes.has(n.id), measured: measured[n.id], ariaLabel: label };
       }),
-    [flow, selectedNodes, measured, t, graph],
+    [flow, selectedNodes, measured, t, graph, groupName],
   );
   const edges: FlowEdge[] = useMemo(
     () =>

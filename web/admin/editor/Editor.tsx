@@ -7,7 +7,7 @@ import { DragEvent, useCallback, useEffect, useMemo, useRef, useState } from "re
 import { AdminApi, ApiError, DryRunAnswer, DryRunInput, Version } from "../api";
 import * as edits from "../graph/edits";
 import { canRedo, canUndo, commit, commitSince, History, redo, replacePresent, startHistory, undo } from "../graph/history";
-import { needsLayout, withLayout } from "../graph/layout";
+import { freeSpot, needsLayout, withLayout } from "../graph/layout";
 import { ActionType, Graph, chainFrom, cleanForSave, isFinal } from "../graph/model";
 import { Catalog, Problem, edgeKey, errorsOf, serverProblems, validate } from "../graph/validate";
 import type { T } from "../i18n";
@@ -21,6 +21,7 @@ import { TestPanel } from "./TestPanel";
 import { parseGraphFile } from "./importExport";
 import { VersionsPanel, formatTime } from "./Versions";
 import { problemText } from "../pages/ui";
+import { groupNames } from "../describe";
 import { fromUnauthorized, sessionEndSentence } from "../../shared/session-end";
 
 // Strategies the server installs by default, for when it cannot list them.
@@ -155,6 +156,7 @@ function EditorInside({ t, lang, api, tenant, onExpired }: Props) {
   const groups = catalog?.groups ?? [];
   const fullCatalog: Catalog & { default_chain?: string[] } = catalog ?? { groups: [], strategies: kKnownStrategies.map((name) => ({ name })) };
   const firstGroup = groups[0]?.id ?? "";
+  const groupName = useMemo(() => groupNames(catalog?.groups), [catalog]);
 
   // The heights React Flow measured, so auto-layout leaves no overlap.
   const measuredHeights = () => new Map(flow.getNodes().flatMap((n) => (n.measured?.height ? [[n.id, n.measured.height] as [string, number]] : [])));
@@ -164,9 +166,17 @@ function EditorInside({ t, lang, api, tenant, onExpired }: Props) {
     const p = box ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
     return { x: Math.round(p.x - 130), y: Math.round(p.y - 60) };
   };
+  // A new node placed by the editor (not dropped by the mouse) goes next to the
+  // nodes already there, never over one.
+  const besideOthers = (want: { x: number; y: number }) =>
+    freeSpot(
+      want,
+      flow.getNodes().map((n) => ({ x: n.position.x, y: n.position.y, w: n.measured?.width ?? 260, h: n.measured?.height ?? 110 })),
+      { w: 260, h: 130 },
+    );
   const addRule = (at?: { x: number; y: number }) => {
     if (!graph) return;
-    const { graph: next, id } = edits.addRule(graph, t("node.newRule"), at ?? center());
+    const { graph: next, id } = edits.addRule(graph, t("node.newRule"), at ?? besideOthers(center()));
     change(next);
     select(id);
   };
@@ -176,7 +186,7 @@ function EditorInside({ t, lang, api, tenant, onExpired }: Props) {
     const fromAction = graph.actions.find((a) => a.id === from);
     const canFollow = from && (!fromAction || !isFinal(fromAction.type)) && !graph.edges.some((e) => e.from === from);
     const node = [...graph.rules, ...graph.actions].find((n) => n.id === from) ?? (from === graph.fallback.id ? graph.fallback : null);
-    const position = at ?? (canFollow && node?.position ? { x: node.position.x + 320, y: node.position.y } : center());
+    const position = at ?? besideOthers(canFollow && node?.position ? { x: node.position.x + 320, y: node.position.y } : center());
     const { graph: next, id } = edits.addAction(graph, type, position, canFollow ? from! : undefined, firstGroup);
     change(next);
     select(id);
@@ -360,7 +370,7 @@ function EditorInside({ t, lang, api, tenant, onExpired }: Props) {
   const ruleName = (id: string) => graph.rules.find((r) => r.id === id)?.name || id;
 
   return (
-    <EditorContext.Provider value={{ t, problems: byNode, highlight }}>
+    <EditorContext.Provider value={{ t, problems: byNode, highlight, groupName }}>
       <div className="editor">
         <div className="toolbar" role="toolbar" aria-label={t("app.routing")}>
           <button type="button" className="primary" onClick={() => void save()} disabled={saving} aria-keyshortcuts="Control+S">

@@ -3,6 +3,7 @@
 import { createContext, useContext } from "react";
 import type { DryRunAnswer } from "../api";
 import type { Problem } from "../graph/validate";
+import type { GroupName } from "../describe";
 import type { T } from "../i18n";
 
 export type Highlight = {
@@ -17,12 +18,14 @@ export type EditorContextValue = {
   t: T;
   problems: Map<string, Problem[]>; // node id -> its problems
   highlight: Highlight | null;
+  groupName: GroupName; // a group id -> its name, for what the nodes say
 };
 
 export const EditorContext = createContext<EditorContextValue>({
   t: (k) => k,
   problems: new Map(),
   highlight: null,
+  groupName: (id) => id,
 });
 
 export const useEditor = () => useContext(EditorContext);

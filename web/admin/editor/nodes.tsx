@@ -30,7 +30,7 @@ function useStateClass(id: string, base: string) {
 }
 
 export function RuleNode({ id, data, selected }: NodeProps<EditorNode>) {
-  const { t, highlight } = useEditor();
+  const { t, highlight, groupName } = useEditor();
   const { rule, index } = data as RuleData;
   return (
     <div className={useStateClass(id, "node node-rule") + (selected ? " is-selected" : "")} data-node-id={id}>
@@ -53,7 +53,7 @@ export function RuleNode({ id, data, selected }: NodeProps<EditorNode>) {
           <ul className="conds">
             {rule.conditions.map((c) => (
               <li key={c.id} className={`cond cond-${c.type}`}>
-                <span className="cond-type">{t(`cond.${c.type}`)}</span> {describeCondition(t, c)}
+                <span className="cond-type">{t(`cond.${c.type}`)}</span> {describeCondition(t, c, groupName)}
               </li>
             ))}
           </ul>
@@ -65,9 +65,9 @@ export function RuleNode({ id, data, selected }: NodeProps<EditorNode>) {
 }
 
 export function ActionNode({ id, data, selected }: NodeProps<EditorNode>) {
-  const { t, highlight } = useEditor();
+  const { t, highlight, groupName } = useEditor();
   const { action } = data as ActionData;
-  const lines = describeAction(t, action);
+  const lines = describeAction(t, action, groupName);
   const chosen = highlight?.last === id && highlight.answer;
   return (
     <div className={useStateClass(id, `node node-action action-${action.type}`) + (selected ? " is-selected" : "")} data-node-id={id}>

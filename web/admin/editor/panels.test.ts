@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeAction, describeCondition, describeProblem, duration, edgeName } from "../describe";
+import { actionName, describeAction, describeCondition, describeProblem, duration, edgeName, groupNames } from "../describe";
 import type { Graph } from "../graph/model";
 import { translator } from "../i18n";
 import { noteText, parseAttributes, sampleToInput, emptySample } from "./TestPanel";
@@ -43,6 +43,14 @@ describe("texts", () => {
     expect(describeAction(en, { id: "a", type: "route", group: "sales", chain: ["routing-skills", "routing-least-busy"] })).toEqual(["to sales", "by routing-skills → routing-least-busy"]);
     expect(describeAction(zh, { id: "a", type: "bot" })).toEqual(["由机器人回答"]);
     expect(duration(en, 7200)).toBe("2 h");
+  });
+
+  it("names groups by their names where the workspace has them, by id otherwise", () => {
+    const names = groupNames([{ id: "support", name: "Customer support" }, { id: "sales" }]);
+    expect(describeAction(en, { id: "a", type: "queue", group: "support" }, names)).toEqual(["wait for Customer support"]);
+    expect(describeAction(en, { id: "a", type: "route", group: "sales" }, names)[0]).toBe("to sales");
+    expect(describeCondition(zh, { id: "c", type: "group_available", group: "support" }, names)).toMatch(/^Customer support /);
+    expect(actionName(en, { id: "a", type: "route", group: "support" }, names)).toBe("Route: to Customer support");
   });
 
   it("uses the server's words for its problems and ours for our own", () => {

@@ -65,3 +65,32 @@ export function withLayout(graph: Graph, keep = false, heights?: Heights): Graph
 // True when some node has no position (a graph written by hand): lay those out.
 export const needsLayout = (graph: Graph) =>
   graph.rules.some((r) => !r.position) || graph.actions.some((a) => !a.position) || !graph.fallback.position;
+
+// A node's box on the canvas (its top left corner and size).
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+// Where a new node of `size` goes near `want` without covering a node already
+// there: `want` itself when it is free, else the nearest free place on a grid
+// around it (the canvas's centre is often taken, and a node dropped on another
+// hides it and its edges).
+export function freeSpot(want: Position, boxes: Box[], size: { w: number; h: number }, gap = 24): Position {
+  const free = (p: Position) =>
+    !boxes.some((b) => p.x < b.x + b.w + gap && b.x < p.x + size.w + gap && p.y < b.y + b.h + gap && b.y < p.y + size.h + gap);
+  if (free(want)) return want;
+  const step = 40;
+  for (let ring = 1; ring <= 60; ring++) {
+    const candidates: Position[] = [];
+    for (let dx = -ring; dx <= ring; dx++)
+      for (let dy = -ring; dy <= ring; dy++)
+        if (Math.max(Math.abs(dx), Math.abs(dy)) === ring) candidates.push({ x: want.x + dx * step, y: want.y + dy * step });
+    candidates.sort((a, b) => Math.hypot(a.x - want.x, a.y - want.y) - Math.hypot(b.x - want.x, b.y - want.y));
+    const found = candidates.find(free);
+    if (found) return found;
+  }
+  return want;
+}

@@ -16,6 +16,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react"
 import type { ApiError, Session } from "../api";
 import type { Lang } from "../i18n";
 import { Live, Report, browserZone, chartSummary, daysBetween, fetchCsv, fetchLive, fetchReport, formatDuration, isoDay, kMaxDays } from "./stats";
+import { pagesApi } from "./api";
 import { PageHead } from "./ui";
 import "./dashboard.css";
 
@@ -233,19 +234,32 @@ export function Dashboard({ session, lang, onExpired }: { session: Session; lang
     },
     [onExpired, t],
   );
+  // The statistics name a group by its id; the tables and charts say its name.
+  const [names, setNames] = useState<Map<string, string>>(new Map());
+  useEffect(() => {
+    let stopped = false;
+    pagesApi(session)
+      .groups()
+      .then((rows) => !stopped && setNames(new Map(rows.map((g) => [g.id, g.name || g.id]))))
+      .catch(() => undefined); // ids stand in for the names
+    return () => {
+      stopped = true;
+    };
+  }, [session]);
+  const groupName = useCallback((id: string) => names.get(id) ?? id, [names]);
   return (
     <section className="ppage dashboard" aria-labelledby="dashboard-title">
       <PageHead id="dashboard-title" title={t("title")} lead={t("lead")} />
-      <LivePanel session={session} lang={lang} t={t} zone={zone} fail={fail} onToday={setToday} />
-      <RangePanel session={session} lang={lang} t={t} zone={zone} fail={fail} today={today} />
+      <LivePanel session={session} lang={lang} t={t} zone={zone} fail={fail} groupName={groupName} onToday={setToday} />
+      <RangePanel session={session} lang={lang} t={t} zone={zone} fail={fail} groupName={groupName} today={today} />
     </section>
   );
 }
 
 type Fail = (e: unknown, set: (m: string) => void) => void;
-type PanelProps = { session: Session; lang: Lang; t: Tr; zone: string; fail: Fail };
+type PanelProps = { session: Session; lang: Lang; t: Tr; zone: string; fail: Fail; groupName: (id: string) => string };
 
-function LivePanel({ session, lang, t, zone, fail, onToday }: PanelProps & { onToday: (key: string) => void }) {
+function LivePanel({ session, lang, t, zone, fail, groupName, onToday }: PanelProps & { onToday: (key: string) => void }) {
   const [live, setLive] = useState<Live | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [paused, setPaused] = useState(false);
@@ -359,7 +373,7 @@ function LivePanel({ session, lang, t, zone, fail, onToday }: PanelProps & { onT
                 <tbody>
                   {live.queues.map((q) => (
                     <tr key={q.group} data-queue={q.group}>
-                      <th scope="row">{q.group || t("queues.default")}</th>
+                      <th scope="row">{q.group ? groupName(q.group) : t("queues.default")}</th>
                       <td className="num">{q.length}</td>
                       <td className="num">{dur(q.longest_wait_ms)}</td>
                     </tr>
@@ -454,7 +468,7 @@ function MessagesCard({ t, live, locale }: { t: Tr; live: Live; locale: string }
 
 // ---- the range ----
 
-function RangePanel({ session, lang, t, zone, fail, today: todayKey }: PanelProps & { today: string }) {
+function RangePanel({ session, lang, t, zone, fail, groupName, today: todayKey }: PanelProps & { today: string }) {
   const today = isoDay(new Date());
   const [from, setFrom] = useState(() => isoDay(new Date(), 6));
   const [to, setTo] = useState(today);
@@ -600,8 +614,8 @@ function RangePanel({ session, lang, t, zone, fail, today: todayKey }: PanelProp
             <ChartCard
               t={t}
               title={t("chart.groups")}
-              labels={report.groups.map((g) => g.group || defaultQueue)}
-              rowHeads={report.groups.map((g) => g.group || defaultQueue)}
+              labels={report.groups.map((g) => (g.group ? groupName(g.group) : defaultQueue))}
+              rowHeads={report.groups.map((g) => (g.group ? groupName(g.group) : defaultQueue))}
               headKey="col.group"
               rows={report.groups}
               series={[{ name: t("series.conversations"), key: "conversations", color: "#c27c0e" }]}

@@ -46,6 +46,10 @@ export function staleDecisionText(t: PT, e: unknown, entry = ""): string | null 
   return null;
 }
 
+// What the page tells the admin, said in the page's language when it is drawn (a
+// language switched after an attach says the notice again in the new one).
+type Say = (t: PT) => string;
+
 export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang; api: PagesApi; onExpired: (e: unknown) => void }) {
   const [status, setStatus] = useState<UnansweredStatus>("open");
   const [reason, setReason] = useState<UnansweredReason | "">("");
@@ -54,7 +58,7 @@ export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang;
   const [next, setNext] = useState<string | undefined>();
   const [entries, setEntries] = useState<{ id: string; questions: string[] }[]>([]);
   const [panel, setPanel] = useState<Panel>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<Say | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notSupported, setNotSupported] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -65,7 +69,7 @@ export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang;
       if (status === 401) return onExpired(e);
       if (status === 501) return setNotSupported(true);
       const message = problemText(e);
-      if (during === "act") setNotice(t("un.failed", { message }));
+      if (during === "act") setNotice(() => (tt: PT) => tt("un.failed", { message }));
       else setError(message);
     },
     [onExpired, t],
@@ -129,7 +133,7 @@ export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang;
     try {
       const done = await run();
       const entry = done.resolution?.entry_id ?? "";
-      setNotice(t(`un.done.${done.status}` as PageKey, { entry }));
+      setNotice(() => (tt: PT) => tt(`un.done.${done.status}` as PageKey, { entry }));
       setPanel(null);
       if (done.status === "new_entry") void loadEntries();
       await load();
@@ -143,7 +147,7 @@ export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang;
           setPanel(null);
           await load();
         }
-        setNotice(stale);
+        setNotice(() => (tt: PT) => staleDecisionText(tt, e, entryChosen) ?? stale);
       }
     } finally {
       setBusy(false);
@@ -188,7 +192,7 @@ export function UnansweredPage({ t, lang, api, onExpired }: { t: PT; lang: Lang;
             </label>
           </div>
           <p className="un-notice" role="status">
-            {notice}
+            {notice?.(t)}
           </p>
           {error && (
             <p className="load-error" role="alert">
@@ -352,13 +356,13 @@ function CreateForm({ t, item, busy, onCancel, onCreate }: { t: PT; item: Unansw
   const [question, setQuestion] = useState(item.question);
   const [en, setEn] = useState("");
   const [zh, setZh] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<PageKey | null>(null);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const answer: Record<string, string> = {};
     if (en.trim()) answer.en = en.trim();
     if (zh.trim()) answer.zh = zh.trim();
-    if (!Object.keys(answer).length) return setProblem(t("un.answerNeeded"));
+    if (!Object.keys(answer).length) return setProblem("un.answerNeeded");
     setProblem(null);
     onCreate({ id: id.trim() || undefined, question: question.trim() || item.question, answer });
   };
@@ -382,7 +386,7 @@ function CreateForm({ t, item, busy, onCancel, onCreate }: { t: PT; item: Unansw
       </label>
       {problem && (
         <p className="field-problem" role="alert">
-          {problem}
+          {t(problem)}
         </p>
       )}
       <div className="row buttons">
