@@ -65,6 +65,13 @@ struct IntentStageOptions {
   // The least probability at which an intent is named among context.intent_candidates
   // (the best three guesses, whatever the threshold). 0..1.
   double candidate_floor = 0.25;
+  // The FAQ tag of the entries about the human service itself (its hours, how to reach
+  // it). A hand-off intent whose examples explain most but not all of a message
+  // (周末有人工客服吗: 周末 is no word of theirs) hands off only when no entry with this
+  // tag answers it: the intent is named with {"faq_tag": tag, "handoff": "unless_answered"}
+  // (SB_DEFER), the FAQ stage tries those entries only, and the pipeline hands off when
+  // it does not answer. "" (the default): such a message is handed off at once.
+  std::string handoff_about_tag;
 };
 
 // Throws std::invalid_argument naming the key.
@@ -96,9 +103,16 @@ class IntentStage {
   // function words, Chinese characters and character pairs), by intent index.
   std::vector<std::unordered_set<std::string>> example_terms_;
 
-  // True when more than half of the message's terms (its Chinese character pairs, not
-  // single characters, and its English content words) occur in the intent's examples.
-  bool explains_most(std::size_t intent_index, std::string_view folded_text) const;
+  // How many of the message's terms (its Chinese character pairs, not single
+  // characters, and its English content words) occur in the intent's examples, and how
+  // many do not.
+  struct Explained {
+    std::size_t known = 0;
+    std::size_t unknown = 0;
+    bool most() const { return known > unknown; }  // more than half
+    bool all() const { return known > 0 && unknown == 0; }
+  };
+  Explained explained(std::size_t intent_index, std::string_view folded_text) const;
 
   static constexpr std::size_t kCandidates = 3;
   // The best guesses at or above candidate_floor, best first: [{"name", "confidence",

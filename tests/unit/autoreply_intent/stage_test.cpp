@@ -215,3 +215,59 @@ TEST_CASE(
   strict.candidate_floor = 0.99;
   CHECK(IntentStage(strict, DEMO_TENANTS_DIR).reply("发货了没？").result_json.empty());
 }
+
+TEST_CASE(
+    "with handoff_about_tag, a request for a person that says more waits for the entries "
+    "about the human service; a plain request is handed off at once",
+    "[stage][demo]") {
+  auto options = demo_options();
+  options.handoff_about_tag = "contact";
+  const IntentStage stage(options, DEMO_TENANTS_DIR);
+  const auto hands_off = [&](const char* text) {
+    const auto turn = stage.reply(text);
+    return turn.answered && boost::json::parse(turn.result_json).as_object().contains("handoff");
+  };
+  // {"name", "faq_tag", "handoff"} of the named intent, or empty strings.
+  const auto named = [&](const char* text) {
+    std::vector<std::string> out{"", "", ""};
+    const auto turn = stage.reply(text);
+    if (turn.answered || turn.result_json.empty()) return out;
+    const auto result = boost::json::parse(turn.result_json);
+    const auto& context = result.at("context").as_object();
+    const auto* intent = context.if_contains("intent");
+    if (!intent) return out;
+    const auto& i = intent->as_object();
+    out[0] = i.at("name").as_string();
+    if (const auto* tag = i.if_contains("faq_tag")) out[1] = tag->as_string();
+    if (const auto* mode = i.if_contains("handoff")) out[2] = mode->as_string();
+    return out;
+  };
+  const std::vector<std::string> waits{"human", "contact", "unless_answered"};
+  // Most of the message asks for the human service, and it says more: when, which number.
+  CHECK(named("周末有人工客服吗") == waits);
+  CHECK(named("你们周末有人工客服吗") == waits);
+  CHECK(named("customer service number?") == waits);
+  CHECK_FALSE(hands_off("周末有人工客服吗"));
+  // Every word of these is the hand-off examples': a request, handed off at once.
+  CHECK(hands_off("I want to talk to a person"));
+  CHECK(hands_off("我要人工客服"));
+  CHECK(hands_off("let me talk to someone"));
+  CHECK(hands_off("人工客服"));
+  CHECK(hands_off("can I speak to a real person"));
+  // Without the tag every message the examples mostly explain is handed off, as before.
+  const IntentStage plain(demo_options(), DEMO_TENANTS_DIR);
+  const auto turn = plain.reply("周末有人工客服吗");
+  CHECK(turn.answered);
+  CHECK(boost::json::parse(turn.result_json).as_object().contains("handoff"));
+}
+
+TEST_CASE(
+    "the demo's order-status flow still starts on a question about one's order, with its number",
+    "[stage][demo]") {
+  const IntentStage stage(demo_options(), DEMO_TENANTS_DIR);
+  for (const char* text : {"where is my order 12345", "我的订单 12345 到哪了"}) {
+    INFO(text);
+    CHECK(intent_of(stage, text).first == "order_status");
+    CHECK(intent_of(stage, text).second >= 0.8);  // tenants/demo/flows.toml's intent_confidence
+  }
+}
