@@ -150,7 +150,7 @@ void Turn::on_autoreply(size_t index, StageResult result) {
   }
   if (!handoff_unless_answered_.empty()) {
     if (!answers_instead_of_a_person(answer)) return hand_off(handoff_unless_answered_);
-    if (declined_.empty()) declined_ = std::move(handoff_declined_);
+    answered_instead_ = true;
   }
   spdlog::debug("tenant {}: stage {} answered {} ({})", pipeline_->tenant_id_, stage.name,
                 input_.conversation_id, answer.why);
@@ -227,11 +227,11 @@ void Turn::check_handoff_intent(size_t index) {
     if (handoff_unless_answered_.empty()) {
       handoff_unless_answered_ = reason;
       // What bot.turn says when an answer comes instead (Turn::on_autoreply).
-      handoff_declined_ = json::object{{"stage", pipeline_->stages_[index].name},
-                                       {"why", "answered_instead_of_handoff"},
-                                       {"intent", name->get_string()}};
+      instead_of_ = json::object{{"stage", pipeline_->stages_[index].name},
+                                 {"intent", name->get_string()},
+                                 {"action", "handoff"}};
       if (const auto* confidence = intent->get_object().if_contains("confidence"))
-        handoff_declined_["confidence"] = *confidence;
+        instead_of_["confidence"] = *confidence;
     }
     return;
   }
@@ -286,6 +286,7 @@ void Turn::finish(engine::BotOutcome outcome) {
   outcome.score = score_;
   if (!candidates_.empty()) outcome.candidates_json = json::serialize(candidates_);
   if (!declined_.empty()) outcome.declined_json = json::serialize(declined_);
+  if (answered_instead_) outcome.instead_of_json = json::serialize(instead_of_);
   outcome.unanswered = unanswered_reason(outcome);
   outcome.feedback_asked = feedback_asked_ && !outcome.handoff && !outcome.close;
   emit_(std::move(outcome));

@@ -71,7 +71,8 @@ class Turn : public std::enable_shared_from_this<Turn> {
   // A hand-off intent named "unless_answered": the reason it hands off with when no
   // later stage answers from the knowledge base (check_handoff_intent).
   std::string handoff_unless_answered_;
-  boost::json::object handoff_declined_;  // bot.turn's "declined" when it is not handed off
+  boost::json::object instead_of_;  // that hand-off, for bot.turn's "instead_of"
+  bool answered_instead_ = false;   // a stage answered instead of it
   // What bot.turn explains: the stage that answered, its source and score, and the
   // candidates weighed (the answering stage's, else the FAQ context of a deferral).
   std::string answered_by_;

@@ -12,6 +12,8 @@
 //                               define is an error.
 //   handoff_group = "support"   optional: the group the hand-off asks for
 //   handoff_reply = "..."       optional: what the bot says as it hands off
+//   handoff_about_tag = "contact"  optional: the FAQ tag of the entries about the
+//                               human service (see below)
 //
 // A hand-off intent at or above the threshold answers (SB_OK):
 //   {"handoff": {"reason": "intent human (0.93)", "group"?: G}, "reply"?: S,
@@ -23,6 +25,12 @@
 // on as if no intent were recognised (a hand-off intent in the context would hand off).
 // The same holds for every intent without a faq_tag action (a flow may start on its
 // name): "cancel my order" does not start the order-status flow.
+// With handoff_about_tag set, a hand-off intent whose examples explain most of a message
+// but not all of it (周末有人工客服吗, "customer service number?") does not answer: it
+// is named (SB_DEFER) with {"faq_tag": that tag, "handoff": "unless_answered"}, the FAQ
+// stage answers only from the entries with the tag, and the pipeline hands off when no
+// later stage gives such an answer. A message the examples explain wholly ("I want to
+// talk to a person", 我要人工客服) is handed off at once.
 // Any other intent at or above the threshold does not answer (SB_DEFER) but tells
 // the later stages what it recognised:
 //   {"context": {"intent": {"name": "refund", "confidence": 0.91, "faq_tag"?: "refunds"},

@@ -309,9 +309,10 @@ TEST_CASE(
     CHECK(f.last_texts() == std::vector<std::string>{"Mon-Fri 9-18."});
     CHECK(f.last().stage == "faq");
     // bot.turn says which hand-off the answer came instead of.
-    CHECK(boost::json::parse(f.last().declined_json) ==
-          boost::json::parse(R"({"stage":"intent","why":"answered_instead_of_handoff",)"
-                             R"("intent":"human","confidence":0.93})"));
+    CHECK(boost::json::parse(f.last().instead_of_json) ==
+          boost::json::parse(R"({"stage":"intent","intent":"human","confidence":0.93,)"
+                             R"("action":"handoff"})"));
+    CHECK(f.last().declined_json.empty());
     REQUIRE(faq->requests.size() == 1);
     CHECK(faq->requests[0].context_json.find("unless_answered") != std::string::npos);
   }
@@ -323,6 +324,7 @@ TEST_CASE(
     CHECK(f.last().handoff);
     CHECK(f.last().handoff_reason == "intent human from stage intent");
     CHECK(f.last().unanswered.empty());
+    CHECK(f.last().instead_of_json.empty());
     CHECK(llm->requests.empty());  // the visitor asked for a person, not for the LLM
   }
   SECTION("a clarifying question or a flow is no answer instead of a person") {
