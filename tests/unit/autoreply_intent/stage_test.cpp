@@ -51,6 +51,12 @@ std::vector<std::pair<std::string, double>> guesses_of(const IntentStage& stage,
   return out;
 }
 
+// True when the stage hands the message to a person itself (SB_OK with "handoff").
+bool hands_off(const IntentStage& stage, const char* text) {
+  const auto turn = stage.reply(text);
+  return turn.answered && boost::json::parse(turn.result_json).as_object().contains("handoff");
+}
+
 // The demo tenant's intents file as shipped, the stage's defaults otherwise.
 IntentStageOptions demo_options() {
   IntentStageOptions options;
@@ -106,21 +112,18 @@ examples = ["I want a refund", "how do I get my money back", "退款", "我要�
   options.file = "intents.toml";
   options.threshold = 0.3;
   const IntentStage stage(options, dir.path);
-  auto hands_off = [&](const char* text) {
-    const auto turn = stage.reply(text);
-    return turn.answered && boost::json::parse(turn.result_json).as_object().contains("handoff");
-  };
+  const auto asks_person = [&](const char* text) { return hands_off(stage, text); };
   // Asking for a person: handed off.
-  CHECK(hands_off("let me talk to someone"));
-  CHECK(hands_off("can I speak to a real person?"));
-  CHECK(hands_off("connect me to customer service please"));
-  CHECK(hands_off("我要找人工"));
-  CHECK(hands_off("转接客服"));
+  CHECK(asks_person("let me talk to someone"));
+  CHECK(asks_person("can I speak to a real person?"));
+  CHECK(asks_person("connect me to customer service please"));
+  CHECK(asks_person("我要找人工"));
+  CHECK(asks_person("转接客服"));
   // Asking about the human service: more of the message is what the examples never
   // say, so the later stages answer it (and hand off when they cannot).
-  CHECK_FALSE(hands_off("customer service phone number?"));
-  CHECK_FALSE(hands_off("我想找真人客服，怎么联系"));
-  CHECK_FALSE(hands_off("I need to speak to someone about a problem, how do I reach you?"));
+  CHECK_FALSE(asks_person("customer service phone number?"));
+  CHECK_FALSE(asks_person("我想找真人客服，怎么联系"));
+  CHECK_FALSE(asks_person("I need to speak to someone about a problem, how do I reach you?"));
   // ...and names no intent: a hand-off intent in the context would hand off after all
   // (its guesses, context.intent_candidates, act on nothing).
   CHECK(intent_of(stage, "customer service phone number?").first.empty());
@@ -223,10 +226,7 @@ TEST_CASE(
   auto options = demo_options();
   options.handoff_about_tag = "contact";
   const IntentStage stage(options, DEMO_TENANTS_DIR);
-  const auto hands_off = [&](const char* text) {
-    const auto turn = stage.reply(text);
-    return turn.answered && boost::json::parse(turn.result_json).as_object().contains("handoff");
-  };
+  const auto asks_person = [&](const char* text) { return hands_off(stage, text); };
   // {"name", "faq_tag", "handoff"} of the named intent, or empty strings.
   const auto named = [&](const char* text) {
     std::vector<std::string> out{"", "", ""};
@@ -247,18 +247,16 @@ TEST_CASE(
   CHECK(named("周末有人工客服吗") == waits);
   CHECK(named("你们周末有人工客服吗") == waits);
   CHECK(named("customer service number?") == waits);
-  CHECK_FALSE(hands_off("周末有人工客服吗"));
+  CHECK_FALSE(asks_person("周末有人工客服吗"));
   // Every word of these is the hand-off examples': a request, handed off at once.
-  CHECK(hands_off("I want to talk to a person"));
-  CHECK(hands_off("我要人工客服"));
-  CHECK(hands_off("let me talk to someone"));
-  CHECK(hands_off("人工客服"));
-  CHECK(hands_off("can I speak to a real person"));
+  CHECK(asks_person("I want to talk to a person"));
+  CHECK(asks_person("我要人工客服"));
+  CHECK(asks_person("let me talk to someone"));
+  CHECK(asks_person("人工客服"));
+  CHECK(asks_person("can I speak to a real person"));
   // Without the tag every message the examples mostly explain is handed off, as before.
   const IntentStage plain(demo_options(), DEMO_TENANTS_DIR);
-  const auto turn = plain.reply("周末有人工客服吗");
-  CHECK(turn.answered);
-  CHECK(boost::json::parse(turn.result_json).as_object().contains("handoff"));
+  CHECK(hands_off(plain, "周末有人工客服吗"));
 }
 
 TEST_CASE(
