@@ -26,7 +26,9 @@ class Pipeline final : public engine::BotPipeline, public std::enable_shared_fro
   Pipeline(std::string tenant_id, PipelineSettings settings, std::vector<Stage> stages,
            std::shared_ptr<TokenBudget> budget, boost::asio::any_io_executor strand);
 
-  const std::string& display_name() const override { return settings_.display_name; }
+  const std::string& display_name(std::string_view language) const override {
+    return settings_.display_name.in(language);
+  }
   void run_turn(engine::BotTurn turn, std::function<void(engine::BotOutcome)> on_outcome) override;
   void stop() override { stopped_.store(true, std::memory_order_release); }
   bool stopped() const { return stopped_.load(std::memory_order_acquire); }

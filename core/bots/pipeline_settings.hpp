@@ -11,7 +11,7 @@
 namespace sb::bots {
 
 struct PipelineSettings {
-  std::string display_name = "Assistant";
+  LocalizedText display_name = "Assistant";  // by language, as holding_reply
   // Past this, the visitor gets holding_reply at once; the answer follows when it comes.
   std::chrono::milliseconds holding_after{3000};
   // A stage that has not answered by then has failed; the pipeline goes on.

@@ -88,6 +88,7 @@ void read_limits(TableReader& limits, ServerConfig& config) {
   limits.integer("transfer_idle_timeout_ms", config.transfer_idle_timeout_ms, 100, kHourMs);
   limits.integer("min_transfer_bytes_per_second", config.min_transfer_bytes_per_second, 0, 1 << 30);
   limits.integer("hello_timeout_ms", config.hello_timeout_ms, 100, kHourMs);
+  limits.integer("websocket_ping_ms", config.websocket_ping_ms, 100, kHourMs);
   limits.integer("send_queue_max_bytes", config.send_queue_max_bytes, 1024, int64_t{1} << 32);
   limits.reject_unknown();
 }

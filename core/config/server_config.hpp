@@ -85,6 +85,7 @@ struct ServerConfig {
   uint32_t transfer_idle_timeout_ms = 30000;
   uint32_t min_transfer_bytes_per_second = 500;  // 0 = no minimum
   uint32_t hello_timeout_ms = 30000;
+  uint32_t websocket_ping_ms = 30000;
   std::size_t send_queue_max_bytes = 1 << 20;
   // [plugins]
   uint32_t plugin_call_timeout_ms = 5000;

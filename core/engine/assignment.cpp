@@ -30,10 +30,10 @@ void TenantEngine::accept_conversation(PeerPtr peer, Identity who, std::string c
 
 void TenantEngine::transfer_conversation(PeerPtr peer, Identity who, std::string conversation_id,
                                          std::string to_agent, std::string to_group,
-                                         std::string ref) {
+                                         std::string ref, std::string note) {
   on_strand([this, peer = std::move(peer), who = std::move(who), id = std::move(conversation_id),
-             to = std::move(to_agent), group = std::move(to_group),
-             ref = std::move(ref)] { on_transfer(peer, who, id, to, group, ref); });
+             to = std::move(to_agent), group = std::move(to_group), ref = std::move(ref),
+             note = std::move(note)] { on_transfer(peer, who, id, to, group, ref, note); });
 }
 
 std::vector<Candidate> TenantEngine::candidates(const std::string& group) const {
@@ -261,15 +261,16 @@ void TenantEngine::on_accept(const PeerPtr& peer, const Identity& who,
   if (!c->transfer_offer) return assign(*c, *agent);
   // A transfer: from its agent to this one in one step; the others hear "taken".
   c->group = c->transfer_offer->group;
-  const std::string asker = std::move(c->transfer_offer->asker);
+  const TransferAsk ask{std::move(c->transfer_offer->asker), std::move(c->transfer_offer->note)};
   c->transfer_offer.reset();
   offers_.unmark_transfer(c->id);
-  hand_over(*c, *agent, asker);
+  hand_over(*c, *agent, ask);
 }
 
 void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
                                const std::string& conversation_id, const std::string& to_agent,
-                               const std::string& to_group, const std::string& ref) {
+                               const std::string& to_group, const std::string& ref,
+                               const std::string& note) {
   Conversation* c = find_conversation(conversation_id);
   if (!c || c->status == ConversationStatus::closed)
     return send_error(peer, metrics::ErrorCode::not_found, "no open conversation with that id",
@@ -295,7 +296,7 @@ void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
                             "; wait until someone accepts it or the offer expires, or "
                             "transfer it to one agent",
                         ref);
-    return transfer_to_group(peer, who.id, *c, to_group, ref, 0);
+    return transfer_to_group(peer, {who.id, note}, *c, to_group, ref, 0);
   }
   AgentState* target = find_agent(to_agent);
   if (!target) return send_error(peer, metrics::ErrorCode::not_found, "no such agent", ref);
@@ -305,7 +306,7 @@ void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
                       "that agent is not online or is at max_concurrent", ref);
   // A group's standing transfer offer gives way: hand_over withdraws it ("taken")
   // from everyone but the new agent.
-  hand_over(*c, *target, who.id);
+  hand_over(*c, *target, {who.id, note});
 }
 
 // The group member the tenant's strategies pick, from chain_index on, never the
@@ -315,9 +316,10 @@ void TenantEngine::on_transfer(const PeerPtr& peer, const Identity& who,
 // in between. A strategy that offers (routing-manual) has it offered to the group's
 // free members, who may accept it while it stays with its agent (offers.cpp).
 // Nobody free: it stays where it is and the requester hears why.
-void TenantEngine::transfer_to_group(const PeerPtr& peer, const std::string& requester,
-                                     Conversation& c, const std::string& group,
-                                     const std::string& ref, size_t chain_index) {
+void TenantEngine::transfer_to_group(const PeerPtr& peer, const TransferAsk& ask, Conversation& c,
+                                     const std::string& group, const std::string& ref,
+                                     size_t chain_index) {
+  const std::string& requester = ask.requester;
   std::vector<Candidate> offered = candidates(group);
   std::erase_if(offered, [&](const Candidate& a) { return a.agent_id == c.assignee; });
   RouteInput input;
@@ -327,7 +329,7 @@ void TenantEngine::transfer_to_group(const PeerPtr& peer, const std::string& req
   input.attributes_json = routing_attributes(c);
   input.candidates = &offered;
   for (size_t i = chain_index; i < routing_chain_.size() && !offered.empty(); ++i) {
-    auto on_answer = [this, self = shared_from_this(), peer, requester, id = c.id, group, ref, i,
+    auto on_answer = [this, self = shared_from_this(), peer, ask, id = c.id, group, ref, i,
                       strategy = routing_chain_[i]->name(), status = c.status,
                       assignee = c.assignee,
                       generation = c.assignment_generation](std::optional<std::string> agent_id) {
@@ -345,14 +347,14 @@ void TenantEngine::transfer_to_group(const PeerPtr& peer, const std::string& req
       if (agent_id) {
         if (AgentState* target = transfer_target(*c, group, *agent_id)) {
           c->group = group;
-          return hand_over(*c, *target, requester);
+          return hand_over(*c, *target, ask);
         }
         spdlog::warn(
             "tenant {}: routing plugin {} named agent {} for the transfer of {}, who cannot "
             "take it; asking the next strategy",
             tenant_id_, strategy, *agent_id, id);
       }
-      transfer_to_group(peer, requester, *c, group, ref, i + 1);
+      transfer_to_group(peer, ask, *c, group, ref, i + 1);
     };
     const RouteDecision d = routing_chain_[i]->route(input, std::move(on_answer));
     if (d.kind == RouteDecision::Kind::pending) {
@@ -361,11 +363,11 @@ void TenantEngine::transfer_to_group(const PeerPtr& peer, const std::string& req
     }
     // Manual routing: the group's free members are offered it while its agent keeps it.
     if (d.kind == RouteDecision::Kind::offer && c.status == ConversationStatus::assigned)
-      return offer_transfer(c, group, requester, peer, ref);
+      return offer_transfer(c, group, ask, peer, ref);
     if (d.kind != RouteDecision::Kind::chosen || d.index >= offered.size()) continue;
     if (AgentState* target = transfer_target(c, group, offered[d.index].agent_id)) {
       c.group = group;
-      return hand_over(c, *target, requester);
+      return hand_over(c, *target, ask);
     }
   }
 
@@ -415,17 +417,19 @@ AgentState* TenantEngine::transfer_target(const Conversation& c, const std::stri
 }
 
 // One strand step: at no moment is the conversation owned by two agents or none.
-// requester: who asked for the transfer (its agent, or an admin).
-void TenantEngine::hand_over(Conversation& c, AgentState& target, const std::string& requester) {
+// ask: who asked for the transfer (its agent, or an admin), and their note.
+void TenantEngine::hand_over(Conversation& c, AgentState& target, const TransferAsk& ask) {
   const std::string previous = c.assignee;
   auto name_of = [this](const std::string& id) {
     const AgentState* agent = find_agent(id);
     return agent ? agent->name : std::string();
   };
-  Conversation::TransferredBy transferred{previous, name_of(previous), {}, {}};
-  if (requester != previous) {
-    transferred.by_id = requester;
-    transferred.by_name = name_of(requester);
+  // A waiting conversation nobody had (an admin hands it to an agent) came from them.
+  const std::string& from = previous.empty() ? ask.requester : previous;
+  Conversation::TransferredBy transferred{from, name_of(from), {}, {}, wall_clock_ms(), ask.note};
+  if (ask.requester != from) {
+    transferred.by_id = ask.requester;
+    transferred.by_name = name_of(ask.requester);
   }
   const auto notice = frames::make_frame(json::object{
       {"type", "conversation.transferred"}, {"conversation_id", c.id}, {"to_agent", target.id}});

@@ -261,7 +261,7 @@ void TenantEngine::post_bot_message(Conversation& c, BotReply reply) {
   m.seq = seq;
   m.sender_role = "bot";
   m.sender_id = "bot";
-  m.sender_name = bot_ ? bot_->display_name() : "Bot";
+  m.sender_name = bot_ ? bot_->display_name(c.bot.turn_language) : "Bot";
   m.text = std::move(reply.text);
   m.ts_ms = wall_clock_ms();
   pending.quick_replies = std::move(reply.quick_replies);

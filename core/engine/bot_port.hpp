@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sb::engine {
@@ -80,8 +81,9 @@ struct BotOutcome {
 class BotPipeline {
  public:
   virtual ~BotPipeline() = default;
-  // The name bot messages carry (from.name).
-  virtual const std::string& display_name() const = 0;
+  // The name bot messages carry (from.name), in a turn's language (a tenant may
+  // name its bot per language).
+  virtual const std::string& display_name(std::string_view language) const = 0;
   // Runs on the engine's strand and never blocks. on_outcome runs on the strand,
   // never inside this call: zero or more interim outcomes, then one final outcome,
   // always (a failing or silent pipeline hands off rather than never answers).

@@ -15,6 +15,7 @@
 
 #include "engine/bot_session.hpp"
 #include "engine/ports.hpp"
+#include "records/conversation_record.hpp"
 
 namespace sb::engine {
 
@@ -177,16 +178,15 @@ struct Conversation {
     std::string asker;        // who asked (that agent, or an admin)
     uint64_t asker_peer = 0;  // the connection told `unavailable` if nobody accepts in time
     std::string ref;          // the transfer's ref, for that answer
+    std::string note;         // for whoever accepts it (TransferredBy::note)
     uint64_t generation = 0;  // the assignment_generation it was made in, for its timer
   };
   std::optional<TransferOffer> transfer_offer;
 
   // Set when a transfer gave it to its agent (hand_over), cleared by any other
-  // assignment: conversation.assigned tells the receiving agent who passed it on.
-  struct TransferredBy {
-    std::string from_id, from_name;  // the agent who had it
-    std::string by_id, by_name;      // who asked, when not them (an admin)
-  };
+  // assignment: conversation.assigned, the agent's welcome and the stored record
+  // tell the receiving agent who passed it on, when, and the note they left.
+  using TransferredBy = records::StoredTransfer;
   std::optional<TransferredBy> transferred;
 
   // ack_order points into acks: a copy would point into the original's map.
@@ -267,6 +267,12 @@ struct AgentState {
   int64_t last_assigned_ms = 0;  // monotonic
   int64_t online_since_ms = 0;
   uint64_t presence_generation = 0;  // bumped on every connect; a stale grace timer sees it
+  // The status the agent had chosen (away, or offline while connected) when their
+  // last connection closed, until kept_until_ms (monotonic, the offline grace
+  // period later): a connection back by then restores it instead of making them
+  // online, so a reload or a network blip never makes an away agent routable.
+  std::optional<AgentStatus> kept_status;
+  int64_t kept_until_ms = 0;
 
   uint32_t load() const { return static_cast<uint32_t>(open_conversations.size()) + closing; }
   bool routable() const { return status == AgentStatus::online && load() < max_concurrent; }

@@ -369,11 +369,7 @@ Frame assigned_to_agent(const Conversation& c, const VisitorState* visitor, json
   json::object o{{"type", "conversation.assigned"},
                  {"conversation", conversation_object(c, visitor)},
                  {"history", std::move(history)}};
-  if (const auto& t = c.transferred) {
-    json::object transfer{{"from", json::object{{"id", t->from_id}, {"name", t->from_name}}}};
-    if (!t->by_id.empty()) transfer["by"] = json::object{{"id", t->by_id}, {"name", t->by_name}};
-    o["transfer"] = std::move(transfer);
-  }
+  if (c.transferred) o["transfer"] = records::transfer_json(*c.transferred);
   return make_frame(o);
 }
 

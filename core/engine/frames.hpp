@@ -46,7 +46,8 @@ Frame message(const StoredMessage& m);
 Frame message(const StoredMessage& m, const std::vector<std::string>& quick_replies);
 // position: in the conversation's group's queue; eta_s: the estimated wait in seconds.
 Frame queued(std::string_view conversation_id, uint32_t position, uint32_t eta_s);
-// With "transfer":{"from":{"id","name"}[,"by":{"id","name"}]} when c.transferred is set.
+// With "transfer":{"from":{"id","name"}[,"by":{"id","name"}],"at"[,"note"]} when
+// c.transferred is set (records::transfer_json, as stored).
 Frame assigned_to_agent(const Conversation& c, const VisitorState* visitor,
                         boost::json::array history);
 // With the conversation's last seq so far: what came before the agent joined (a

@@ -262,6 +262,8 @@ void TenantEngine::apply_agents(std::vector<AgentState> agents) {
       incoming.peers = std::move(old->second.peers);
       incoming.last_assigned_ms = old->second.last_assigned_ms;
       incoming.online_since_ms = old->second.online_since_ms;
+      incoming.kept_status = old->second.kept_status;
+      incoming.kept_until_ms = old->second.kept_until_ms;
     }
     incoming.open_conversations.clear();
     next.emplace(incoming.id, std::move(incoming));
@@ -332,9 +334,12 @@ void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
   ++agent->presence_generation;  // back in time: a running grace period ends harmlessly
   const bool came_online = agent->status == AgentStatus::offline;
   if (came_online) {
-    agent->status = AgentStatus::online;
+    // Back within the grace period: as they were (away stays away), else online.
+    const bool kept = agent->kept_status && monotonic_ms() < agent->kept_until_ms;
+    agent->status = kept ? *agent->kept_status : AgentStatus::online;
     agent->online_since_ms = monotonic_ms();
   }
+  agent->kept_status.reset();
   json::array conversations;
   for (const auto& id : agent->open_conversations)
     if (Conversation* c = find_conversation(id)) {
@@ -343,15 +348,20 @@ void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
       // restart): a reloaded console counts what is unread from there.
       const auto mark = c->read_seq.find(agent->id);
       o["read_seq"] = mark == c->read_seq.end() ? 0 : mark->second;
+      // Who passed it on, as its conversation.assigned said: a reloaded console
+      // still shows "Transferred by …" and the note.
+      if (c->transferred) o["transfer"] = records::transfer_json(*c->transferred);
       conversations.push_back(std::move(o));
       c->joined_at_seq[peer->peer_id()] = c->delivered_seq;
     }
   peer->send(frames::agent_welcome(*agent, conversations, policy_.max_message_bytes));
   for (const auto& id : agent->open_conversations)
     if (Conversation* c = find_conversation(id)) send_read_mark(*c, peer, Role::agent);
-  if (came_online) {
+  if (came_online && agent->status != AgentStatus::offline)
     publish(bus::event::kAgentStatus, {},
-            json::serialize(json::object{{"agent_id", agent->id}, {"status", "online"}}));
+            json::serialize(
+                json::object{{"agent_id", agent->id}, {"status", to_string(agent->status)}}));
+  if (came_online && agent->status == AgentStatus::online) {
     drain_queue();
   } else {
     send_offers_to(*agent, peer);
@@ -386,6 +396,13 @@ void TenantEngine::on_disconnect(const PeerPtr& peer, const Identity& who) {
   const auto open = agent->open_conversations;  // stop_catching_up may erase conversations
   for (const auto& id : open) stop_catching_up(id);
   if (agent->peers.empty()) {
+    // A chosen away (or offline) outlives a short drop (on_agent_connect).
+    agent->kept_status.reset();
+    if (agent->status != AgentStatus::online && policy_.agent_offline_grace.count() > 0) {
+      agent->kept_status = agent->status;
+      agent->kept_until_ms =
+          monotonic_ms() + std::chrono::milliseconds(policy_.agent_offline_grace).count();
+    }
     if (agent->status != AgentStatus::offline) {
       agent->status = AgentStatus::offline;
       publish(bus::event::kAgentStatus, {},

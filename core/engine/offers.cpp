@@ -28,11 +28,10 @@ void TenantEngine::offer(Conversation& c) {
   update_offer(c);
 }
 
-void TenantEngine::offer_transfer(Conversation& c, const std::string& group,
-                                  const std::string& asker, const PeerPtr& peer,
-                                  const std::string& ref) {
+void TenantEngine::offer_transfer(Conversation& c, const std::string& group, const TransferAsk& ask,
+                                  const PeerPtr& peer, const std::string& ref) {
   c.transfer_offer = Conversation::TransferOffer{
-      group, c.assignee, asker, peer->peer_id(), ref, c.assignment_generation};
+      group, c.assignee, ask.requester, peer->peer_id(), ref, ask.note, c.assignment_generation};
   offers_.mark_transfer(c.id);
   c.offered = true;
   update_offer(c);

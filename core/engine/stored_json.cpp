@@ -125,6 +125,7 @@ records::ConversationRecord record_of(const Conversation& c, const VisitorMeta* 
                     : c.status == ConversationStatus::closed ? "resolved"
                                                              : "bot";
   if (c.csat) r.csat = records::StoredCsat{c.csat->score, c.csat->comment, c.csat->ts_ms};
+  r.transfer = c.transferred;
   // What the routing graph reads, for after a restart: a conversation not decided
   // yet is decided then, and a queued one is decided again by the same words.
   r.first_message = c.first_message;
@@ -160,6 +161,7 @@ Conversation conversation_of(const records::ConversationRecord& r) {
   c.close_after_seq = r.close_after_seq;
   c.last_agent = r.last_agent;
   c.csat = csat_of(r);
+  c.transferred = r.transfer;
   c.milestones = milestones_of(r);
   c.next_seq = r.last_seq + 1;
   c.delivered_seq = r.last_seq;

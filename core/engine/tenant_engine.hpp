@@ -152,9 +152,11 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
                            std::string ref);
   // To an agent, or to a group (its member the routing chain picks, or the first of
   // them to accept when the chain offers); either way the conversation changes hands
-  // in one step, and stays put when nobody can take it.
+  // in one step, and stays put when nobody can take it. note: for the agent who
+  // takes it ("" = none; the hub bounds it, kMaxTransferNoteBytes).
   void transfer_conversation(PeerPtr peer, Identity who, std::string conversation_id,
-                             std::string to_agent, std::string to_group, std::string ref);
+                             std::string to_agent, std::string to_group, std::string ref,
+                             std::string note = {});
 
   // Presence and load of every agent, for the admin API. done runs on the strand.
   struct AgentPresence {
@@ -315,14 +317,20 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
                 const std::string& ref);
   void on_accept(const PeerPtr& peer, const Identity& who, const std::string& conversation_id,
                  const std::string& ref);
+  // Who asked for a transfer (its agent, or an admin) and the note they left for
+  // the agent who takes it ("" = none).
+  struct TransferAsk {
+    std::string requester;
+    std::string note;
+  };
   void on_transfer(const PeerPtr& peer, const Identity& who, const std::string& conversation_id,
-                   const std::string& to_agent, const std::string& to_group,
-                   const std::string& ref);
-  void transfer_to_group(const PeerPtr& peer, const std::string& requester, Conversation& c,
+                   const std::string& to_agent, const std::string& to_group, const std::string& ref,
+                   const std::string& note);
+  void transfer_to_group(const PeerPtr& peer, const TransferAsk& ask, Conversation& c,
                          const std::string& group, const std::string& ref, size_t chain_index);
   AgentState* transfer_target(const Conversation& c, const std::string& group,
                               const std::string& agent_id);
-  void hand_over(Conversation& c, AgentState& target, const std::string& requester);
+  void hand_over(Conversation& c, AgentState& target, const TransferAsk& ask);
   // Agent agent_id's connection peer_id while it is open, else null: a late answer
   // goes to the tab that asked, or to nobody.
   PeerPtr connection_of(const std::string& agent_id, uint64_t peer_id);
@@ -349,7 +357,7 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   // offers.cpp: manual routing, the first accept wins.
   // A transfer to a group is offered the same way while its agent keeps it.
   void offer(Conversation& c);
-  void offer_transfer(Conversation& c, const std::string& group, const std::string& asker,
+  void offer_transfer(Conversation& c, const std::string& group, const TransferAsk& ask,
                       const PeerPtr& peer, const std::string& ref);
   std::set<std::string> offer_targets(const Conversation& c) const;
   void update_offer(Conversation& c);

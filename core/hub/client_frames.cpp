@@ -1,5 +1,6 @@
 #include "hub/client_frames.hpp"
 
+#include <algorithm>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -32,6 +33,8 @@ constexpr size_t kMaxPageBytes = 2048;
 constexpr size_t kMaxTokenBytes = 4096;
 // RFC 5321's limits: a path of 254 bytes, a local part of 64, a domain label of 63.
 constexpr size_t kMaxEmailBytes = 254;
+// A transfer's note for the agent who takes it: plain text, a few lines.
+constexpr size_t kMaxTransferNoteBytes = 1000;
 
 struct FrameError {
   ErrorCode code;
@@ -365,6 +368,28 @@ bool rate(ConnectionState& state, const engine::PeerPtr& peer, const Decoder& d,
   return true;
 }
 
+// A transfer's "note": absent, null or "" is none. Plain text for a person: line
+// breaks and tabs, no other control characters.
+bool transfer_note(const Decoder& d, std::string& out, FrameError& err) {
+  const json::value* v = d.field("note");
+  if (!v || v->is_null() || (v->is_string() && v->get_string().empty())) return true;
+  const auto refuse = [&] {
+    err = {ErrorCode::bad_field, "note must be text of at most " +
+                                     std::to_string(kMaxTransferNoteBytes) +
+                                     " bytes, without control characters but line breaks"};
+    return false;
+  };
+  if (!v->is_string() || v->get_string().size() > kMaxTransferNoteBytes) return refuse();
+  const std::string_view note = v->get_string();
+  if (std::any_of(note.begin(), note.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return (byte < 0x20 && c != '\n' && c != '\t') || byte == 0x7f;
+      }))
+    return refuse();
+  out.assign(note.data(), note.size());
+  return true;
+}
+
 bool agent_status(ConnectionState& state, const engine::PeerPtr& peer, const Decoder& d,
                   FrameError& err) {
   std::string status;
@@ -488,11 +513,14 @@ FrameVerdict handle_text_frame(ConnectionState& state, const engine::PeerPtr& pe
           engine.tag_conversation(peer, state.who, std::move(conversation_id), std::move(change),
                                   ref);
       } else if (ok) {
+        std::string note;
         ok = d.optional_string("to_agent", to_agent, kMaxIdBytes, err) &&
-             d.optional_string("to_group", to_group, kMaxIdBytes, err);
+             d.optional_string("to_group", to_group, kMaxIdBytes, err) &&
+             transfer_note(d, note, err);
         if (ok)
           engine.transfer_conversation(peer, state.who, std::move(conversation_id),
-                                       std::move(to_agent), std::move(to_group), ref);
+                                       std::move(to_agent), std::move(to_group), ref,
+                                       std::move(note));
       }
     }
   } else {

@@ -19,6 +19,9 @@ struct Hub::Impl {
     context.options = std::move(options);
     context.services = &services;
     context.loops = loops;
+    const KeepAliveSchedule keepalive(std::chrono::milliseconds(context.options.websocket_ping_ms));
+    for (auto* loop : loops)
+      context.keepalive.push_back(std::make_unique<KeepAliveSweep>(*loop, keepalive));
     context.per_address.emplace(context.options.max_connections_per_address,
                                 context.options.unlimited_addresses, services.metrics());
   }

@@ -54,6 +54,9 @@ struct HubOptions {
   // A visitor WebSocket that has not said hello (successfully) within this is closed
   // (1008). The widget says hello as soon as the socket opens.
   uint32_t hello_timeout_ms = 30000;
+  // A WebSocket whose client has sent nothing (no frame, no pong) for this long is
+  // pinged; one silent for twice as long is taken for dead and closed.
+  uint32_t websocket_ping_ms = 30000;
   // The reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
   AddressRanges trusted_proxies;
   std::size_t send_queue_max_bytes = 1 << 20;

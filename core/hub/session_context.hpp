@@ -3,11 +3,13 @@
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "hub/connections_per_address.hpp"
 #include "hub/hub.hpp"
+#include "hub/keepalive.hpp"
 #include "hub/log_throttle.hpp"
 #include "hub/tls_connections.hpp"
 
@@ -19,6 +21,17 @@ struct SessionContext {
   std::optional<ConnectionsPerAddress> per_address;
   // The server's event loops: a WebSocket moves to the one its tenant's engine runs on.
   std::vector<boost::asio::io_context*> loops;
+  // One keep-alive sweep per loop, in the order of loops.
+  std::vector<std::unique_ptr<KeepAliveSweep>> keepalive;
+  // The sweep of the loop `ex` runs on; nullptr for a loop that is not the hub's.
+  template <class Executor>
+  KeepAliveSweep* keepalive_for(const Executor& ex) {
+    auto& running_on = boost::asio::query(ex, boost::asio::execution::context);
+    for (auto& sweep : keepalive)
+      if (&running_on == static_cast<boost::asio::execution_context*>(&sweep->loop()))
+        return sweep.get();
+    return nullptr;
+  }
   std::atomic<uint64_t> next_peer_id{1};
   TlsConnections tls_connections;
   // Failed TLS handshakes are logged at most once per 10 s: a scanner makes many.

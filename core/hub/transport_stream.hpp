@@ -7,8 +7,8 @@
 // TCP stream underneath (tcp()), so every deadline the sessions set bounds the TLS
 // handshake and records too.
 //
-// A plain WebSocket keeps time in its own layer (pings, idle timeout) and sets no
-// deadline here: it runs on a bare socket (bare()), without the TCP stream's timers
+// A plain WebSocket's time is kept by its loop's keep-alive sweep (keepalive.hpp)
+// and sets no deadline here: it runs on a bare socket (bare()), without the TCP stream's timers
 // and their state, which most of the time thousands of idle connections would hold.
 // The bare socket is bound to its loop's own executor rather than a type-erased one:
 // 48 bytes less in the socket (so in Beast's WebSocket state around it) and in every

@@ -44,14 +44,20 @@ WsSession::~WsSession() {
 
 void WsSession::run(beast::http::request<beast::http::string_body> upgrade) {
   ws_.next_layer().set_owner(weak_from_this());
-  // The WebSocket layer takes over timeouts: a ping after 30 s of silence, and a
-  // peer that answers nothing for 60 s is gone.
+  // No deadline on the socket and no timer of Beast's: its idle timeout re-arms a
+  // timer on every read (a cancelled wait per frame). Time is kept instead by the
+  // loop's keep-alive sweep (keepalive.hpp: a ping after websocket_ping_ms of
+  // silence, the socket closed after twice that), by deadline_ for a closing
+  // handshake, and the handshake's answer needs none: it is only buffered
+  // (CoalescingStream), and leaves like any frame.
   ws_.next_layer().next_layer().expires_never();
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = std::chrono::milliseconds(context_.options.handshake_timeout_ms);
-  timeouts.idle_timeout = std::chrono::seconds(60);
-  timeouts.keep_alive_pings = true;
-  ws_.set_option(timeouts);
+  // Every frame heard resets the count, control frames too (a pong, the client's
+  // own ping), which Beast answers without completing a read. The callback runs
+  // inside a read, which holds the session.
+  ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+    quiet_sweeps_ = 0;
+    if (kind == websocket::frame_type::close) bound_closing();
+  });
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(beast::http::field::server, "switchboard"); }));
   // Oversize frames up to the hard cap are read and answered with too_large; only
@@ -65,6 +71,7 @@ void WsSession::on_accept(beast::error_code ec) {
   if (ec) return finish();
   open_ = true;
   counted_ = true;
+  if (auto* sweep = context_.keepalive_for(ws_.get_executor())) sweep->add(shared_from_this());
   auto& m = state_.gate->metrics();
   state_.gate->attach(shared_from_this());
   if (const auto& relay = state_.gate->relay()) relay->open(shared_from_this(), state_.who);
@@ -124,7 +131,9 @@ void WsSession::expect_hello() {
 void WsSession::hello_done() {
   // The timer and its pending wait would otherwise stay until the hello timeout,
   // on thousands of idle visitors. Destroying it cancels the wait.
-  if (deadline_ && state_.who.role == engine::Role::visitor && state_.registered) deadline_.reset();
+  // While closing, deadline_ bounds the closing handshake instead.
+  if (deadline_ && state_.who.role == engine::Role::visitor && state_.registered && open_)
+    deadline_.reset();
 }
 
 // Beast holds the buffer it reads into while it waits for a frame, and most
@@ -142,7 +151,8 @@ void WsSession::read_next() {
 }
 
 void WsSession::on_read(beast::error_code ec, std::size_t bytes) {
-  if (ec) return finish();  // closed, timed out, or failed by the WebSocket layer
+  if (ec) return finish();  // closed, dropped by the keep-alive, or failed by the WebSocket layer
+  quiet_sweeps_ = 0;
   frame_bytes_ += bytes;
   if (!ws_.is_message_done()) return read_next();
 
@@ -252,7 +262,40 @@ void WsSession::start_close(uint16_t code, std::string reason) {
   if (!open_ || close_) return;
   close_ = std::make_unique<PendingClose>(PendingClose{code, std::move(reason)});
   open_ = false;  // nothing new is queued after the close
+  bound_closing();
   if (!writing_) write_next();
+}
+
+// A client that never answers the close (or, having sent its own, never ends the
+// connection) would otherwise hold it until the keep-alive took it for dead.
+void WsSession::bound_closing() {
+  if (finished_) return;
+  deadline_ = std::make_unique<net::steady_timer>(ws_.get_executor());
+  deadline_->expires_after(std::chrono::milliseconds(context_.options.handshake_timeout_ms));
+  deadline_->async_wait([weak = weak_from_this()](beast::error_code ec) {
+    if (auto self = weak.lock(); self && !ec) self->ws_.next_layer().next_layer().close_socket();
+  });
+}
+
+bool WsSession::keepalive_step(const KeepAliveSchedule& schedule) {
+  if (finished_) return false;
+  switch (schedule.step(quiet_sweeps_)) {
+    case KeepAliveSchedule::Step::none:
+      break;
+    case KeepAliveSchedule::Step::ping:
+      // Not while closing (the close frame asks for an answer already), nor twice.
+      if (!open_ || pinging_) break;
+      pinging_ = true;
+      ws_.async_ping({},
+                     [self = shared_from_this()](beast::error_code) { self->pinging_ = false; });
+      break;
+    case KeepAliveSchedule::Step::drop:
+      // Nothing heard since the ping, nor for as long before it: the peer is gone
+      // (or will not talk). Its read fails, and that finishes the session.
+      ws_.next_layer().next_layer().close_socket();
+      break;
+  }
+  return true;
 }
 
 void WsSession::finish() {

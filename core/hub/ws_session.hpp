@@ -17,6 +17,7 @@
 #include "engine/ports.hpp"
 #include "hub/client_frames.hpp"
 #include "hub/coalescing_stream.hpp"
+#include "hub/keepalive.hpp"
 #include "hub/session_context.hpp"
 
 namespace sb::hub {
@@ -36,6 +37,11 @@ class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSes
   // The loop the connection runs on; run() must be called there.
   boost::asio::any_io_executor executor() { return ws_.get_executor(); }
 
+  // One visit of its loop's keep-alive sweep (keepalive.hpp): pings a connection
+  // silent for long enough, closes the socket of one silent for twice as long.
+  // False once the session has finished (it leaves the sweep).
+  bool keepalive_step(const KeepAliveSchedule& schedule);
+
  private:
   void on_accept(boost::beast::error_code ec);
   void read_next();
@@ -47,6 +53,7 @@ class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSes
   void watch_session_end();  // agents: close with 4001 when the token ends
   void expect_hello();       // visitors: close with 1008 without a hello in time
   void hello_done();         // visitors: the hello deadline's timer is given back
+  void bound_closing();      // a closing handshake gets handshake_timeout_ms, then the socket goes
   void finish();             // once: tells the engine, frees the tenant's connection slot
 
   // No permessage-deflate: the server never offers it, and without it the stream
@@ -58,7 +65,8 @@ class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSes
   std::vector<char> frame_;
   std::size_t frame_bytes_ = 0;
   // Agents: when their token ends. Visitors: the deadline for their hello, given
-  // back once they said it (an idle visitor holds no timer).
+  // back once they said it (an idle visitor holds no timer). Either: the end of a
+  // closing handshake.
   std::unique_ptr<boost::asio::steady_timer> deadline_;
   ConnectionSlot slot_;
   SessionContext& context_;
@@ -75,6 +83,10 @@ class WsSession : public engine::Peer, public std::enable_shared_from_this<WsSes
   bool finished_ = false;
   bool counted_ = false;  // in the tenant's connection gauge
   bool watched_ = false;  // in the session book (agents), until finish()
+  bool pinging_ = false;  // a keep-alive ping not yet handed to the stream
+  // Keep-alive sweeps since the client last sent a frame (any: data or control).
+  // Beside the flags, in what was their padding: the session does not grow.
+  uint16_t quiet_sweeps_ = 0;
   // A close waiting for the queue to drain (rare: kept apart from the session,
   // which every idle connection holds).
   struct PendingClose {

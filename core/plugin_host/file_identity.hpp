@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <filesystem>
 
+struct stat;
+
 namespace sb::plugin_host {
 
 struct FileIdentity {
@@ -16,5 +18,7 @@ struct FileIdentity {
 
 // All zero when the file cannot be stat'ed (gone, unreadable).
 FileIdentity identity_of(const std::filesystem::path& file);
+// The same from what stat or fstat gave.
+FileIdentity identity_of_stat(const struct stat& st);
 
 }  // namespace sb::plugin_host

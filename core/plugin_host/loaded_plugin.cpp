@@ -26,23 +26,13 @@ std::shared_ptr<const PluginSchema> schema_of(const sb_plugin_descriptor& d) {
   return schema;
 }
 
-// dlopen hands back the already-loaded library when the path string matches one it
-// loaded, without looking at the file. A new spelling of the same path
-// ("dir/./x.so") makes it open the file and compare device and inode instead: a
-// file replaced by rename (install, mv) is a new inode, so it is mapped beside the
-// old code, which stays until its last instance is gone (ABI rule 11).
-std::filesystem::path spelling_for(const std::filesystem::path& file, unsigned spelling) {
-  std::filesystem::path spelled = file.parent_path();
-  for (unsigned i = 0; i < spelling; ++i) spelled /= ".";
-  return spelled / file.filename();
-}
-
 // dlopen maps a library's segments from the file as its headers give them; a file
-// cut short (a copy or a build interrupted, then renamed into place) has segments
-// that reach past its end, and touching those pages raises SIGBUS: the whole server
-// died with the plugin it was only trying. So the headers are checked against the
-// file's size first. Not an ELF file, or another class than the host's: left to
-// dlopen, which refuses those with its own words.
+// cut short (a copy or a build interrupted, then renamed into place, or a cp over
+// the plugin seen between two of its writes) has segments that reach past its end,
+// and touching those pages raises SIGBUS: the whole server died with the plugin it
+// was only trying. So the headers are checked against the file's size first (the
+// private copy's, which nothing writes any more). Not an ELF file, or another
+// class than the host's: left to dlopen, which refuses those with its own words.
 std::string cut_short(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   Elf64_Ehdr header{};
@@ -81,30 +71,48 @@ LoadedPlugin::~LoadedPlugin() {
   if (retired_logger)
     retired_logger->info("unloading plugin {} {} (generation {}, {}): no instance uses it any more",
                          info.name, info.version, info.generation, info.path);
+  library.unload();
+  std::error_code ignored;
+  if (!copy.empty()) std::filesystem::remove(copy, ignored);
 }
 
-FileIdentity identity_of(const std::filesystem::path& file) {
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) return {};
+FileIdentity identity_of_stat(const struct stat& st) {
   return FileIdentity{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
                       static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
                       static_cast<int64_t>(st.st_size)};
 }
 
-std::shared_ptr<LoadedPlugin> load_plugin(const std::filesystem::path& file, unsigned spelling,
+FileIdentity identity_of(const std::filesystem::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return {};
+  return identity_of_stat(st);
+}
+
+std::shared_ptr<LoadedPlugin> load_plugin(const std::filesystem::path& file, PrivateCopies& copies,
                                           LoadRefusal& refusal) {
+  auto copy = copies.make(file);
+  if (copy.path.empty()) {
+    refusal.why = copy.error;
+    refusal.still_changing = copy.source_changed;
+    return nullptr;
+  }
   auto plugin = std::make_shared<LoadedPlugin>();
-  plugin->file = identity_of(file);
-  if (refusal.why = cut_short(file); !refusal.why.empty()) return nullptr;
+  plugin->file = copy.source;
+  plugin->copy = copy.path;
+  if (refusal.why = cut_short(plugin->copy); !refusal.why.empty()) return nullptr;
   boost::dll::fs::error_code ec;
   // RTLD_NOW: a missing symbol refuses the plugin now, not mid-call. RTLD_LOCAL: one
   // plugin's symbols never satisfy another's.
-  plugin->library.load(spelling_for(file, spelling), ec,
+  plugin->library.load(plugin->copy, ec,
                        boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   if (ec) {
     // Boost.DLL reports every dlopen failure as one error code; dlerror() says why.
     const char* why = dlerror();
     refusal.why = std::string("not a loadable library: ") + (why ? why : ec.message().c_str());
+    // The copy's file system may forbid running code (mounted noexec).
+    if (refusal.why.find("failed to map segment") != std::string::npos)
+      refusal.why += " (the server maps plugins from " + copies.dir().string() +
+                     ": is that file system mounted noexec?)";
     return nullptr;
   }
   if (!plugin->library.has(SB_ENTRY_SYMBOL)) {

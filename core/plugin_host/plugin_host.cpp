@@ -33,11 +33,16 @@ std::string abi_text(const LoadRefusal& refusal) {
 }  // namespace
 
 PluginHost::PluginHost(fs::path plugin_dir, HostOptions options)
-    : plugin_dir_(std::move(plugin_dir)), options_(std::move(options)) {
+    : plugin_dir_(std::move(plugin_dir)), options_(std::move(options)), copies_(options_.copy_dir) {
   if (!options_.logger) options_.logger = spdlog::default_logger();
 }
 
 PluginHost::~PluginHost() = default;
+
+void PluginHost::remove_private_copies() {
+  std::lock_guard lock(mutex_);
+  copies_.remove_all();
+}
 
 spdlog::logger& PluginHost::logger() const {
   return *options_.logger;
@@ -53,6 +58,19 @@ ScanReport PluginHost::rescan() {
 
 ScanReport PluginHost::scan_directory(bool settled_only) {
   ScanReport report;
+  {
+    std::lock_guard lock(mutex_);
+    // Made (and emptied of an earlier run's copies) at the first scan; one line while
+    // it cannot be, each file's refusal says why too.
+    std::string copies_error;
+    size_t leftovers = 0;
+    if (!copies_.prepare(copies_error, &leftovers) && copies_error != copies_error_)
+      logger().error("plugins cannot be loaded: {}", copies_error);
+    copies_error_ = copies_error;
+    if (leftovers > 0)
+      logger().info("removed {} private plugin cop{} left in {} by an earlier run", leftovers,
+                    leftovers == 1 ? "y" : "ies", copies_.dir().string());
+  }
   std::error_code ec;
   if (!fs::is_directory(plugin_dir_, ec)) {
     // Logged once per start-up; while running, a directory that went away (an
@@ -103,7 +121,8 @@ ScanReport PluginHost::scan_directory(bool settled_only) {
     }
 
     LoadRefusal refusal;
-    auto plugin = load_plugin(file, next_spelling(file), refusal);
+    auto plugin = load_plugin(file, copies_, refusal);
+    if (refusal.still_changing) continue;  // looked at again at the next scan
     if (plugin && plugins_.count(plugin->info.name)) {
       refusal.why = "a plugin named " + plugin->info.name + " is already loaded from " +
                     plugins_.find(plugin->info.name)->second->info.path;
@@ -159,10 +178,6 @@ ScanReport PluginHost::scan_directory(bool settled_only) {
   return report;
 }
 
-unsigned PluginHost::next_spelling(const fs::path& file) {
-  return loads_by_path_[file.string()]++;
-}
-
 void PluginHost::retire(const std::shared_ptr<const LoadedPlugin>& plugin) {
   // Instances hold the build, not the host: the last one to go unmaps it, and the
   // build says so in the log.
@@ -173,13 +188,9 @@ void PluginHost::retire(const std::shared_ptr<const LoadedPlugin>& plugin) {
 
 bool PluginHost::reload(std::shared_ptr<const LoadedPlugin>& current, const fs::path& file) {
   LoadRefusal refusal;
-  auto plugin = load_plugin(file, next_spelling(file), refusal);
-  if (plugin && plugin->descriptor == current->descriptor) {
-    refusal.why =
-        "the file was overwritten in place, so the loader handed back the running code; replace "
-        "plugins with install(1) or mv, never cp over a loaded one";
-    plugin.reset();
-  } else if (plugin && plugin->info.name != current->info.name) {
+  auto plugin = load_plugin(file, copies_, refusal);
+  if (refusal.still_changing) return false;
+  if (plugin && plugin->info.name != current->info.name) {
     refusal.why = "the new file is plugin " + plugin->info.name + ", not " + current->info.name;
     plugin.reset();
   }

@@ -15,6 +15,7 @@
 #include "plugin_host/file_identity.hpp"
 #include "plugin_host/instance.hpp"
 #include "plugin_host/plugin_info.hpp"
+#include "plugin_host/private_copies.hpp"
 
 namespace sb::plugin_host {
 
@@ -40,10 +41,15 @@ class PluginHost {
   // tried again until it changes; scanning goes on. A missing directory is logged
   // as an error. Start-up path: every file is taken as it is.
   //
-  // A loaded plugin whose file was replaced (by rename: install, mv) is loaded again
-  // beside the old code: instances created afterwards run the new code, existing
-  // ones keep the old until they are freed, and the old library is unmapped with
-  // the last of them. A replacement that is refused leaves the loaded version in use.
+  // Every library is mapped from a private copy of its file (private_copies.hpp),
+  // never from the directory, so a file written over in place (cp), truncated or
+  // deleted changes no running code.
+  //
+  // A loaded plugin whose file was replaced (renamed over: install, mv; or written
+  // over in place: cp) is loaded again beside the old code: instances created
+  // afterwards run the new code, existing ones keep the old until they are freed,
+  // and the old library is unmapped with the last of them. A replacement that is
+  // refused leaves the loaded version in use.
   //
   // A loaded plugin whose file is gone is no longer offered to new instances (its
   // name becomes unknown); instances running it keep it mapped and working. Its
@@ -51,8 +57,11 @@ class PluginHost {
   ScanReport scan();
 
   // The same while the server runs (the reload thread calls it every tick): a
-  // file changed in the last kSettle is left for a later scan, so one still being
-  // written (cp, install) is never mapped half-written.
+  // file changed in the last kSettle is left for a later scan, and one that
+  // changes while it is copied is left too, so one still being written (cp,
+  // install) is not loaded half-written; one seen complete-looking but cut short
+  // (a cp that paused longer than kSettle) is refused with its line and tried
+  // again when it changes, so the end of the copy loads it.
   ScanReport rescan();
   static constexpr std::chrono::milliseconds kSettle{1000};
 
@@ -85,6 +94,11 @@ class PluginHost {
   // True when a build of the named plugin is offered to new instances.
   bool has(std::string_view name) const;
 
+  // Removes the private copies' directory, mapped libraries' copies included: for
+  // a process that ends without unloading its plugins (the server's stop). The
+  // destructor does the same.
+  void remove_private_copies();
+
  private:
   ScanReport scan_directory(bool settled_only);
   spdlog::logger& logger() const;
@@ -92,18 +106,17 @@ class PluginHost {
   bool reload(std::shared_ptr<const LoadedPlugin>& current, const std::filesystem::path& file);
   // A build leaves the name's slot: it stays mapped while instances use it.
   void retire(const std::shared_ptr<const LoadedPlugin>& plugin);
-  // The next dlopen spelling and generation for a file and a plugin name.
-  unsigned next_spelling(const std::filesystem::path& file);
 
   std::filesystem::path plugin_dir_;
   HostOptions options_;
   mutable std::mutex mutex_;  // guards everything below (start-up and reload paths only)
+  PrivateCopies copies_;
   std::map<std::string, std::shared_ptr<const LoadedPlugin>, std::less<>> plugins_;  // by name
   std::vector<std::weak_ptr<const LoadedPlugin>> retired_;    // replaced or removed, maybe mapped
   std::vector<std::shared_ptr<const PluginSchema>> schemas_;  // every one handed out
   std::map<std::string, FileIdentity> refused_;               // by path, as they were refused
+  std::string copies_error_;   // why the private copies' directory cannot be made ("" when it can)
   std::string listing_error_;  // why the directory last could not be listed ("" when it could)
-  std::map<std::string, unsigned> loads_by_path_;             // dlopen spellings used
   std::map<std::string, uint32_t, std::less<>> generations_;  // loads by plugin name
 };
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -38,6 +39,11 @@ struct HostOptions {
   std::chrono::milliseconds slow_sync_call{5};
   // Where the host and its plugins log; nullptr = spdlog's default logger.
   std::shared_ptr<spdlog::logger> logger;
+  // Where libraries are copied to be mapped from (private_copies.hpp): a directory
+  // this host alone uses, emptied of an earlier run's copies at the first scan. The
+  // server's is DATA_DIR/loaded-plugins. Empty: a new directory under the system's
+  // temporary directory, removed with the host.
+  std::filesystem::path copy_dir;
 };
 
 // The outcome of one guarded call. status is an sb_status (SB_OK, SB_ERROR, SB_DEFER,

@@ -40,7 +40,30 @@ std::optional<json::object> object(const json::object& o, std::string_view key) 
   return v->get_object();
 }
 
+json::object who(std::string_view id, std::string_view name) {
+  return json::object{{"id", id}, {"name", name}};
+}
+
 }  // namespace
+
+json::object transfer_json(const StoredTransfer& t) {
+  json::object o{{"from", who(t.from_id, t.from_name)}, {"at", t.at_ms}};
+  if (!t.by_id.empty()) o["by"] = who(t.by_id, t.by_name);
+  if (!t.note.empty()) o["note"] = t.note;
+  return o;
+}
+
+std::optional<StoredTransfer> transfer_from_json(const json::object& o) {
+  const auto from = object(o, "from");
+  if (!from || text(*from, "id").empty()) return std::nullopt;
+  StoredTransfer t{text(*from, "id"), text(*from, "name"), {}, {},
+                   number(o, "at"),   text(o, "note")};
+  if (const auto by = object(o, "by")) {
+    t.by_id = text(*by, "id");
+    t.by_name = text(*by, "name");
+  }
+  return t;
+}
 
 json::object to_json(const ConversationRecord& r) {
   json::object doc{{"id", r.id},
@@ -65,6 +88,7 @@ json::object to_json(const ConversationRecord& r) {
   if (r.csat)
     doc["csat"] =
         json::object{{"score", r.csat->score}, {"comment", r.csat->comment}, {"ts", r.csat->ts_ms}};
+  if (r.transfer) doc["transfer"] = transfer_json(*r.transfer);
   if (r.queued_ms) doc["queued_at"] = r.queued_ms;
   if (r.assigned_ms) doc["assigned_at"] = r.assigned_ms;
   if (r.first_response_ms) doc["first_response_at"] = r.first_response_ms;
@@ -106,6 +130,7 @@ std::optional<ConversationRecord> from_json(const json::object& o) {
                  number(*csat, "ts")};
     if (c.score >= 1 && c.score <= 5) r.csat = std::move(c);
   }
+  if (const auto transfer = object(o, "transfer")) r.transfer = transfer_from_json(*transfer);
   r.first_message = text(o, "first_message");
   r.undecided = flag(o, "undecided");
   r.bot = object(o, "bot");

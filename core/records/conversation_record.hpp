@@ -24,6 +24,17 @@ struct StoredCsat {
   bool operator==(const StoredCsat&) const = default;
 };
 
+// Who passed the conversation on to its agent, when a transfer did: the agent who
+// had it, who asked when that was someone else (an admin; by_id "" otherwise),
+// when, and the note they left for the receiving agent ("" = none).
+struct StoredTransfer {
+  std::string from_id, from_name;
+  std::string by_id, by_name;
+  int64_t at_ms = 0;
+  std::string note;
+  bool operator==(const StoredTransfer&) const = default;
+};
+
 struct ConversationRecord {
   std::string id;
   std::string status;  // bot | queued | assigned | closed
@@ -50,8 +61,9 @@ struct ConversationRecord {
   int64_t first_response_ms = 0;
   std::string bot_outcome;
   std::optional<StoredCsat> csat;
-  std::string first_message;  // the visitor's first words ("" = not kept)
-  bool undecided = false;     // the routing graph has not decided it yet
+  std::optional<StoredTransfer> transfer;  // set while the last assignment was a transfer
+  std::string first_message;               // the visitor's first words ("" = not kept)
+  bool undecided = false;                  // the routing graph has not decided it yet
   // The engine's own sub-objects, kept as they are: the bot's session and the
   // visitor's hello meta (see engine/internal.hpp's bot_record and meta_record).
   std::optional<boost::json::object> bot;
@@ -70,6 +82,12 @@ struct ConversationRecord {
 boost::json::object to_json(const ConversationRecord& record);
 // A record read back; nullopt when it has no id.
 std::optional<ConversationRecord> from_json(const boost::json::object& record);
+
+// The "transfer" object, as stored and as agents get it in frames (docs/protocol.md):
+// {"from":{"id","name"},"by"?:{"id","name"},"at":MS,"note"?:S}. nullopt without a
+// from.id.
+boost::json::object transfer_json(const StoredTransfer& transfer);
+std::optional<StoredTransfer> transfer_from_json(const boost::json::object& transfer);
 
 // A list_conversations answer ({"conversations":[...]}); nullopt when it is not
 // what the storage contract says. Items without an id are skipped.

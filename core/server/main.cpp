@@ -55,7 +55,9 @@ struct Overrides {
 void add_common_options(CLI::App& app, Overrides& o) {
   app.add_option("--config", o.config, "Server configuration file")->capture_default_str();
   app.add_option("--listen", o.listen, "Address to listen on, HOST:PORT (port 0 = any free port)");
-  app.add_option("--data-dir", o.data_dir, "Where the install secret and tenants' storage live");
+  app.add_option("--data-dir", o.data_dir,
+                 "Where the install secret, tenants' storage and the private copies the loaded "
+                 "plugins run from live");
   app.add_option("--plugin-dir", o.plugin_dir,
                  "Where plugins (*.so) are loaded from; watched while running (new, replaced and "
                  "removed plugins apply without a restart)");

@@ -25,6 +25,8 @@ plugin_host::HostOptions host_options(const config::ServerConfig& c) {
   o.call_timeout = std::chrono::milliseconds(c.plugin_call_timeout_ms);
   o.breaker_failures = c.breaker_failures;
   o.breaker_cooldown = std::chrono::milliseconds(c.breaker_cooldown_ms);
+  // Under the data dir's lock: no other server uses it.
+  o.copy_dir = c.data_dir / "loaded-plugins";
   return o;
 }
 
@@ -60,6 +62,14 @@ int Server::run() {
     spdlog::critical("{}", lock_error);
     return 1;
   }
+  const int code = serve();
+  // The process ends without unloading its plugins (main.cpp), so the private copies
+  // they are mapped from are removed here; the mappings stay valid until it ends.
+  plugins_.remove_private_copies();
+  return code;
+}
+
+int Server::serve() {
   start_loops();
 
   plugins_.scan();
@@ -184,6 +194,7 @@ int Server::run() {
   options.transfer_idle_timeout_ms = config_.transfer_idle_timeout_ms;
   options.min_transfer_bytes_per_second = config_.min_transfer_bytes_per_second;
   options.hello_timeout_ms = config_.hello_timeout_ms;
+  options.websocket_ping_ms = config_.websocket_ping_ms;
   for (const auto& proxy : config_.trusted_proxies) options.trusted_proxies.add(proxy);
   options.send_queue_max_bytes = config_.send_queue_max_bytes;
   options.tls = tls_;

@@ -70,6 +70,8 @@ class Server final : public hub::HubServices, public api::Backend {
                       std::function<void(std::string error)> done) override;
 
  private:
+  // run() with the data dir locked.
+  int serve();
   void start_loops();
   void stop_loops();
   // Handles SIGHUP, SIGINT and SIGTERM from here on, calls `ready`, and returns at

@@ -13,9 +13,11 @@ struct BotConfig {
   // Plugin names, tried in order: auto-reply plugins, and LLM plugins (asked when
   // reached, or when a stage answers ask_llm).
   std::vector<std::string> pipeline;
-  std::string name = "Assistant";  // shown as the sender of bot messages
-  bool bot_first = false;          // new conversations start with the bot
-  uint32_t timeout_ms = 3000;      // then the holding reply
+  // Shown as the sender of bot messages: a plain string, or one per language (the
+  // turn's language picks it, as for the texts below).
+  LocalizedText name = "Assistant";
+  bool bot_first = false;      // new conversations start with the bot
+  uint32_t timeout_ms = 3000;  // then the holding reply
   uint32_t stage_timeout_ms = 20000;
   // A plain string, or one text per language: the visitor's is said.
   LocalizedText holding_reply{LocalizedText::ByLanguage{

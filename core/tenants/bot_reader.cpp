@@ -47,7 +47,7 @@ std::vector<std::string> lower_cased(std::vector<std::string> phrases) {
 BotConfig read_bot(config::TableReader& table, const PluginLookup& plugins) {
   BotConfig out;
   read_pipeline(table, out, plugins);
-  if (table.string("name", out.name) && out.name.empty())
+  if (table.localized_text("name", out.name) && out.name.empty())
     table.sink().add(table.where("name"), table.key_path("name"), "must not be empty");
   table.boolean("bot_first", out.bot_first);
   table.integer("timeout_ms", out.timeout_ms, 100, 600'000);

@@ -243,6 +243,19 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
   if (options_.analyzer && options_.owner_check)
     aspects = options_.analyzer->aspects_of_known_nouns(
         query, [&](const std::string& term) { return terms_.count(term) > 0; });
+  // Places the visitor says they are in (TextAnalyzer::visitor_places).
+  std::unordered_set<std::string> visitor_places, frame;
+  if (options_.analyzer && options_.place_weight > 0 && options_.visitor_place_weight > 0)
+    visitor_places = options_.analyzer->visitor_places(query, &frame);
+  // Where they are in (resolved index, weight and self-score as any named place's,
+  // self-score as the visitor's place): kept only when the message names no other
+  // thing the knowledge base lacks.
+  struct VisitorPlace {
+    std::size_t at;
+    double place_weight, place_self, self;
+  };
+  std::vector<VisitorPlace> visitor_place_terms;
+  bool other_unknown = false;
   const bool business_own = options_.analyzer && (options_.analyzer->speaks_of_business(query) ||
                                                   options_.analyzer->names_only_times(query));
   // Of the words the analyzer offers for one, the one the knowledge base has that is
@@ -255,6 +268,17 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
         rarest = it->second;
     return rarest;
   };
+  // Another thing the message names that the knowledge base lacks as written.
+  if (!visitor_places.empty())
+    for (std::size_t i = 0; i < tokens.size() && !other_unknown; ++i) {
+      const auto& token = tokens[i];
+      const auto known = terms_.find(token);
+      if (within_word[i] || (known != terms_.end() && idf_[known->second] < unknown_term_idf_) ||
+          frame.count(token) || TextAnalyzer::is_number(token) ||
+          options_.analyzer->is_question_word(token) || options_.analyzer->is_place_name(token))
+        continue;
+      other_unknown = is_cjk_term(token) ? !options_.analyzer->names_no_thing(token) : true;
+    }
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     auto& token = tokens[i];
     if (!seen.insert(token).second) continue;
@@ -345,7 +369,19 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
       if (const auto broader = broader_known();
           broader && seen.insert(term_text_[*broader]).second) {
         const double cap = as_mapped(*broader);
-        const double share = place ? options_.place_weight : options_.broader_weight;
+        const bool visitors = place && visitor_places.count(token) > 0;
+        const double plain_scale = scale;
+        // Where the visitor is says what the message is about, however common a word
+        // the place is in jieba's corpus (日本 0.5).
+        if (visitors) scale = std::max(scale, 1.0);
+        const double share = visitors ? options_.visitor_place_weight
+                             : place  ? options_.place_weight
+                                      : options_.broader_weight;
+        if (visitors) {
+          const double plain = idf_[*broader] * plain_scale * cap;
+          visitor_place_terms.push_back({resolved.size(), plain * options_.place_weight, plain,
+                                         idf_[*broader] * scale * cap});
+        }
         resolved.push_back(
             {*broader, idf_[*broader] * share * scale * cap, false, topic(*broader)});
         // A thing named by what it is an instance of ("France" -> country) is still a
@@ -355,6 +391,8 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
         if (place) {
           resolved.back().place = true;
           resolved.back().in_answer = options_.broader_weight / share;
+          // The visitor's own country, in the visitor's words ("my country").
+          if (visitors) resolved.back().typed = true;
         }
         self_score += idf_[*broader] * scale * cap;
         continue;
@@ -390,6 +428,13 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
     }
     self_score += unknown_term_idf_ * options_.unknown_word_weight * scale;
   }
+  if (other_unknown)
+    for (const auto& v : visitor_place_terms) {
+      resolved[v.at].weight = v.place_weight;
+      resolved[v.at].typed = false;
+      resolved[v.at].in_answer = options_.broader_weight / options_.place_weight;
+      self_score += v.place_self - v.self;
+    }
   // Phrase terms add to the message's weight only when the knowledge base has them:
   // an entry that shares the words but not the phrase then covers less of it.
   if (options_.analyzer && options_.phrase_weight > 0) {

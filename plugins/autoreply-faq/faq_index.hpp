@@ -103,6 +103,14 @@ struct FaqIndexOptions {
   // the entries' questions have where they have one, at this share (0: as any
   // broader word, at broader_weight).
   double place_weight = 0.0;
+  // With place_weight: a named place the visitor says they are in (TextAnalyzer::
+  // visitor_places: "I live in Brazil", 我在日本) is their own country: matched at this
+  // share instead, at the content weight of a topic word (jieba's corpus weighs 日本
+  // 0.5) and as a word of the visitor's (QueryTerm::typed), unless the message names
+  // another thing the entries' questions lack (the locative's verb, numbers, question
+  // words and places aside): "I live in Brazil, what is the weather like" is not about
+  // shipping there. 0: at place_weight, as any named place.
+  double visitor_place_weight = 0.0;
   // The lead over the runner-up (1 - second / first) at which an entry counts as a
   // clear winner: confidence's lead part is min(1, lead / clear_lead). 1 reproduces
   // the plain lead; smaller values let a clear lead count fully and a near tie not.

@@ -180,6 +180,7 @@ FaqIndexOptions FaqStage::index_options(const FaqStageOptions& options,
   index.phrase_weight = 0.5;
   index.broader_weight = 0.3;
   index.place_weight = options.place_weight;
+  index.visitor_place_weight = options.visitor_place_weight;
   index.owner_check = true;
   index.unknown_non_noun_weight = 0.3;
   index.unknown_english_non_noun_weight = 0.5;
@@ -219,7 +220,9 @@ std::optional<std::string> FaqStage::request_part(std::string_view text) const {
   std::string asking;
   bool tells = false;
   for (const auto clause : clauses) {
-    if (asks_or_requests(text, clause)) {
+    // Where the visitor says they are ("I live in Brazil", 我在日本) is no story around
+    // the question but where it is asked from: "can I order from you" there.
+    if (asks_or_requests(text, clause) || places_the_visitor(clause)) {
       if (!asking.empty()) asking += ' ';
       asking += clause;
     } else if (words_in(clause) > 0) {
@@ -228,6 +231,12 @@ std::optional<std::string> FaqStage::request_part(std::string_view text) const {
   }
   if (!tells || asking.empty()) return std::nullopt;
   return asking;
+}
+
+bool FaqStage::places_the_visitor(std::string_view clause) const {
+  const auto* analyzer = index_.analyzer();
+  return analyzer && options_.place_weight > 0 && options_.visitor_place_weight > 0 &&
+         !analyzer->visitor_places(clause).empty();
 }
 
 bool FaqStage::request_points_elsewhere(std::string_view text, const FaqMatch& best) const {

@@ -1,6 +1,7 @@
 // Plugins changing while the host runs: a file dropped in is loaded once it is
 // complete, a replaced build is unmapped when its last instance goes, a removed
-// plugin keeps its running instances but makes no new ones.
+// plugin keeps its running instances but makes no new ones. Every build is mapped
+// from a private copy, so a file written over in place changes no running code.
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <fstream>
 
 #include "abi_test_support.hpp"
+#include "plugin_host/loaded_plugin.hpp"
 #include "plugin_host/plugin_host.hpp"
 #include "plugin_host/routing_client.hpp"
 
@@ -25,7 +27,7 @@ HostOptions swap_options_with(const CapturedLog& log) {
 }
 
 // The lines of this process's memory map naming `file`, as the kernel shows it (a
-// replaced file's old inode is listed as "FILE (deleted)").
+// removed file's inode is listed as "FILE (deleted)").
 std::vector<std::string> mappings_of(const fs::path& file) {
   std::ifstream maps("/proc/self/maps");
   std::vector<std::string> lines;
@@ -33,11 +35,6 @@ std::vector<std::string> mappings_of(const fs::path& file) {
   for (std::string line; std::getline(maps, line);)
     if (line.find(name) != std::string::npos) lines.push_back(line);
   return lines;
-}
-
-bool any_deleted(const std::vector<std::string>& lines) {
-  return std::any_of(lines.begin(), lines.end(),
-                     [](const std::string& line) { return line.ends_with("(deleted)"); });
 }
 
 // Puts a test plugin in place the way installers do: a new file renamed over.
@@ -60,19 +57,32 @@ int route_index(const std::shared_ptr<Instance>& instance) {
   return RoutingClient(instance).route(query, io.get_executor(), [](CallResult) {}).index;
 }
 
-}  // namespace
+// abi-c-router in a plugin directory of the test's own, loaded by a host that logs
+// to `log`; instance() makes one for a tenant (error says why not).
+struct LoadedRouter {
+  LoadedRouter() {
+    copy_test_plugins(dir.path(), {"abi-c-router"});
+    host.scan();
+  }
+  std::shared_ptr<Instance> instance(const char* tenant = "acme") {
+    return host.create_instance("abi-c-router", tenant, {}, dir.path() / "data", error);
+  }
 
-TEST_CASE("a replaced build is unmapped when its last instance is freed, not before") {
   TempDir dir;
-  copy_test_plugins(dir.path(), {"abi-c-router"});
   const fs::path file = dir.path() / "abi-c-router.so";
   CapturedLog log;
-  PluginHost host(dir.path(), swap_options_with(log));
-  host.scan();
+  PluginHost host{dir.path(), swap_options_with(log)};
   std::string error;
-  auto old_instance = host.create_instance("abi-c-router", "acme", {}, dir.path() / "data", error);
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(LoadedRouter,
+                 "a replaced build is unmapped when its last instance is freed, not before") {
+  auto old_instance = instance();
   REQUIRE(old_instance);
   std::weak_ptr<const LoadedPlugin> old_build = old_instance->build();
+  const fs::path old_copy = old_instance->build()->copy;
   CHECK(old_instance->info().generation == 1);
 
   install("abi-c-router-v2", file);
@@ -80,14 +90,17 @@ TEST_CASE("a replaced build is unmapped when its last instance is freed, not bef
   const auto report = host.rescan();
   CHECK(report.replaced == std::vector<std::string>{"abi-c-router"});
   CHECK_FALSE(host.is_current(*old_instance));
-  auto new_instance = host.create_instance("abi-c-router", "acme", {}, dir.path() / "data", error);
+  auto new_instance = instance();
   REQUIRE(new_instance);
   CHECK(new_instance->info().generation == 2);
   CHECK(host.is_current(*new_instance));
 
-  // Both builds mapped: the old inode (its file replaced) and the new one.
-  INFO("mappings: " << Catch::Detail::stringify(mappings_of(file)));
-  CHECK(any_deleted(mappings_of(file)));
+  // Both builds mapped, each from its own private copy; nothing from the directory.
+  const fs::path new_copy = new_instance->build()->copy;
+  CHECK(new_copy != old_copy);
+  CHECK_FALSE(mappings_of(old_copy).empty());
+  CHECK_FALSE(mappings_of(new_copy).empty());
+  CHECK(mappings_of(file).empty());
   auto builds = host.builds();
   REQUIRE(builds.size() == 2);
   CHECK((builds[0].current && builds[0].info.generation == 2 && builds[0].instances == 1));
@@ -99,9 +112,10 @@ TEST_CASE("a replaced build is unmapped when its last instance is freed, not bef
   old_instance.reset();
   CHECK(old_build.expired());
   CHECK(log.count("unloading plugin abi-c-router 0.1.0 (generation 1") == 1);
-  INFO("mappings after: " << Catch::Detail::stringify(mappings_of(file)));
-  CHECK_FALSE(any_deleted(mappings_of(file)));
-  CHECK_FALSE(mappings_of(file).empty());  // the new build stays
+  INFO("mappings after: " << Catch::Detail::stringify(mappings_of(old_copy)));
+  CHECK(mappings_of(old_copy).empty());
+  CHECK_FALSE(fs::exists(old_copy));
+  CHECK_FALSE(mappings_of(new_copy).empty());  // the new build stays
   REQUIRE(host.builds().size() == 1);
   CHECK(host.builds()[0].info.generation == 2);
 }
@@ -192,16 +206,12 @@ TEST_CASE("a directory that cannot be listed is reported once, and when it can b
   CHECK(log.count("can be listed again") == 1);
 }
 
-TEST_CASE("a plugin removed while in use keeps its instances working and makes no new ones") {
-  TempDir dir;
-  copy_test_plugins(dir.path(), {"abi-c-router"});
-  const fs::path file = dir.path() / "abi-c-router.so";
-  CapturedLog log;
-  PluginHost host(dir.path(), swap_options_with(log));
-  host.scan();
-  std::string error;
-  auto running = host.create_instance("abi-c-router", "acme", {}, dir.path() / "data", error);
+TEST_CASE_METHOD(
+    LoadedRouter,
+    "a plugin removed while in use keeps its instances working and makes no new ones") {
+  auto running = instance();
   REQUIRE(running);
+  const fs::path copy = running->build()->copy;
 
   fs::remove(file);
   const auto report = host.rescan();
@@ -211,23 +221,112 @@ TEST_CASE("a plugin removed while in use keeps its instances working and makes n
   CHECK(route_index(running) == 0);
   CHECK_FALSE(host.has("abi-c-router"));
   CHECK(host.schema("abi-c-router") == nullptr);
-  CHECK_FALSE(host.create_instance("abi-c-router", "globex", {}, dir.path() / "data", error));
+  CHECK_FALSE(instance("globex"));
   CHECK_THAT(error, Catch::Contains("no plugin named abi-c-router"));
   REQUIRE(host.builds().size() == 1);
   CHECK_FALSE(host.builds()[0].current);
-  CHECK(any_deleted(mappings_of(file)));
+  // Still mapped from its copy, which stays while the instance runs.
+  CHECK_FALSE(mappings_of(copy).empty());
+  CHECK(fs::exists(copy));
 
   running.reset();
   CHECK(log.count("unloading plugin abi-c-router") == 1);
-  CHECK(mappings_of(file).empty());
+  CHECK(mappings_of(copy).empty());
+  CHECK_FALSE(fs::exists(copy));
   CHECK(host.builds().empty());
 
   SECTION("put back, it is loaded again as a new generation") {
     install("abi-c-router", file);
     age(file);
     CHECK(host.rescan().added == std::vector<std::string>{"abi-c-router"});
-    auto again = host.create_instance("abi-c-router", "acme", {}, dir.path() / "data", error);
+    auto again = instance();
     REQUIRE(again);
     CHECK(again->info().generation == 2);
   }
+}
+
+// cp over a loaded plugin truncates its file and writes it again in the same inode.
+// Mapped from that file, the running code lost its pages (SIGBUS at its next call),
+// and the loader, finding the inode it had loaded, handed the old code back for the
+// new build. Mapped from a private copy, the running code is untouched, the file
+// seen half-written is refused, and once whole it is loaded beside the old build.
+TEST_CASE_METHOD(
+    LoadedRouter,
+    "a loaded plugin written over in place changes no running code and, once whole, loads") {
+  auto old_instance = instance();
+  REQUIRE(old_instance);
+  CHECK(route_index(old_instance) == 0);
+
+  std::ifstream in(fs::path(SB_TEST_PLUGIN_DIR) / "abi-c-router-v2.so", std::ios::binary);
+  const std::string v2((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t half = v2.size() / 2;
+  std::ofstream(file, std::ios::binary | std::ios::trunc).write(v2.data(), half);
+  CHECK(route_index(old_instance) == 0);
+  age(file);
+  CHECK_FALSE(host.rescan().any());
+  CHECK(log.count("refused replacement of plugin abi-c-router from " + file.string() +
+                  ": the file is cut short") == 1);
+  CHECK(host.is_current(*old_instance));
+
+  std::ofstream(file, std::ios::binary | std::ios::app).write(v2.data() + half, v2.size() - half);
+  CHECK(route_index(old_instance) == 0);
+  age(file);
+  CHECK(host.rescan().replaced == std::vector<std::string>{"abi-c-router"});
+  CHECK_FALSE(host.is_current(*old_instance));
+  auto new_instance = instance();
+  REQUIRE(new_instance);
+  CHECK(new_instance->info().generation == 2);
+  CHECK(route_index(new_instance) == 1);
+  CHECK(route_index(old_instance) == 0);
+  CHECK(mappings_of(file).empty());
+}
+
+TEST_CASE(
+    "private copies: an earlier run's are removed at the first scan, a refused file leaves none, "
+    "and the directory goes with the host") {
+  TempDir dir;
+  const fs::path plugins = dir.path() / "plugins";
+  const fs::path copies = dir.path() / "copies";
+  fs::create_directories(plugins);
+  copy_test_plugins(plugins, {"abi-c-router"});
+  std::ofstream(plugins / "garbage.so") << "not an ELF file";
+  fs::create_directories(copies);
+  std::ofstream(copies / "7-abi-c-router.so") << "left by a crash";
+  CapturedLog log;
+  HostOptions options = swap_options_with(log);
+  options.copy_dir = copies;
+  {
+    PluginHost host(plugins, options);
+    host.scan();
+    CHECK(log.count("removed 1 private plugin copy left in " + copies.string() +
+                    " by an earlier run") == 1);
+    CHECK(log.count("refused plugin " + (plugins / "garbage.so").string()) == 1);
+    std::string error;
+    auto instance = host.create_instance("abi-c-router", "acme", {}, dir.path() / "data", error);
+    REQUIRE(instance);
+    const fs::path copy = instance->build()->copy;
+    CHECK(copy.parent_path() == copies);
+    std::vector<fs::path> in_copies;
+    for (const auto& entry : fs::directory_iterator(copies)) in_copies.push_back(entry.path());
+    CHECK(in_copies == std::vector<fs::path>{copy});
+    CHECK((fs::status(copies).permissions() & fs::perms::all) == fs::perms::owner_all);
+    CHECK((fs::status(copy).permissions() & fs::perms::all) ==
+          (fs::perms::owner_read | fs::perms::owner_exec));
+    CHECK_FALSE(mappings_of(copy).empty());
+  }
+  CHECK_FALSE(fs::exists(copies));
+
+  // Without a directory of its own, a host makes one under the temporary directory.
+  fs::path temporary;
+  {
+    PluginHost host(plugins, swap_options_with(log));
+    host.scan();
+    std::string error;
+    auto instance = host.create_instance("abi-c-router", "acme", {}, dir.path() / "data", error);
+    REQUIRE(instance);
+    temporary = instance->build()->copy.parent_path();
+    CHECK(temporary.parent_path() == fs::temp_directory_path());
+    CHECK(fs::exists(instance->build()->copy));
+  }
+  CHECK_FALSE(fs::exists(temporary));
 }

@@ -195,7 +195,9 @@ start_server() {
   PORT=""
   # Under valgrind the server starts about 20 times slower.
   for _ in $(seq $(( CALLGRIND == 1 ? 1200 : 300 ))); do
-    PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$run_dir/server.out" | head -1)
+    # (The server's output file may not exist yet: with pipefail a failing sed
+    # would end the whole run here, silently.)
+    PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$run_dir/server.out" 2>/dev/null | head -1) || PORT=""
     [[ -n $PORT ]] && return 0
     kill -0 "$SERVER_PID" 2>/dev/null || break
     sleep 0.1

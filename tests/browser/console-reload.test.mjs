@@ -1,13 +1,15 @@
 // The agent console across a reload, in real Chromium against a real server: what
 // the agent typed and did not send comes back in each conversation's composer, and
 // the unread counts are those of before (the agent's read marks come from the server),
-// and the conversation that was open is open again.
+// the conversation that was open is open again, an agent who chose Away is still
+// away, and who passed a conversation on (with their note) is still said above it.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { launchBrowser, screenshot, startServer } from "./harness.mjs";
-import { convButton, log, signIn, until, Visitor } from "./console-support.mjs";
+import { api, launchBrowser, screenshot, startServer } from "./harness.mjs";
+import { convButton, log, signIn, sleep, until, Visitor } from "./console-support.mjs";
 
 const DEMO_AGENT = { tenant: "demo", email: "agent@demo.local", password: "demo-agent" };
+const DEMO_ADMIN = { tenant: "demo", email: "admin@demo.local", password: "demo-admin" };
 
 describe("the agent console after a reload", () => {
   let server, browser, context, page;
@@ -133,5 +135,81 @@ describe("the agent console after a reload", () => {
     await eve.waitFrame((f) => f.type === "conversation.closed", 0, 20000);
     await reload();
     assert.equal(await log(page).count(), 0, "no conversation open");
+  });
+
+  test("an agent who chose Away is still away after a reload: a waiting visitor is not given to them meanwhile", async () => {
+    const presence = () => page.getByRole("combobox", { name: "Presence" });
+    const admin = (await api(server, "POST", "/v1/tenants/demo/auth/login", { body: { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password } })).json.token;
+    const danaIs = (status) => until(`the server to count Dana ${status}`, async () => (await api(server, "GET", "/v1/tenants/demo/agents", { token: admin })).json.agents.find((a) => a.id === "dana")?.status, (s) => s === status);
+    await danaIs("online");
+    await presence().selectOption("away");
+    await danaIs("away");
+    const fay = await new Visitor(server, "demo", { type: "hello", name: "Fay Away", meta: { lang: "en" } }).connect();
+    visitors.push(fay);
+    fay.say("talk to a human");
+    await fay.waitFrame((f) => f.type === "conversation.queued", 0, 20000);
+    await reload();
+    await until("the presence to say Away after the reload", () => presence().inputValue(), (v) => v === "away");
+    await danaIs("away");
+    await sleep(1500); // time for a wrong assignment to arrive
+    assert.equal(fay.frames.filter((f) => f.type === "conversation.assigned").length, 0, "the visitor was not given to an agent who is away");
+    assert.equal(await page.getByRole("tabpanel").getByRole("button", { name: /^Fay Away/ }).count(), 0, "not in Mine");
+    await page.getByRole("tab", { name: /Queue/ }).click();
+    await convButton(page, "Fay Away").waitFor();
+    await screenshot(page, "console-away-after-reload");
+    // Online again when the agent says so: the visitor is theirs.
+    await presence().selectOption("online");
+    await fay.waitFrame((f) => f.type === "conversation.assigned", 0, 20000);
+    await page.getByRole("tab", { name: /Mine/ }).click();
+    await convButton(page, "Fay Away").waitFor();
+  });
+
+  test("who passed a conversation on, when, and their note are above it for the colleague, after a reload too", async () => {
+    const adminContext = await browser.newContext({ viewport: { width: 1400, height: 860 }, locale: "en-US" });
+    adminContext.setDefaultTimeout(20000);
+    const admin = await adminContext.newPage();
+    await signIn(admin, server, DEMO_ADMIN);
+    // Fay is Dana's (the test before): Dana passes her on to Alex, with a note.
+    await open("Fay Away", "talk to a human");
+    await page.getByRole("button", { name: "Transfer" }).click();
+    const dialog = page.getByRole("dialog", { name: "Transfer the conversation" });
+    const colleague = dialog.getByRole("combobox", { name: "Agent" });
+    await colleague.getByRole("option", { name: "Alex (Online)" }).waitFor({ state: "attached" });
+    await colleague.selectOption({ label: "Alex (Online)" });
+    const note = dialog.getByRole("textbox", { name: "Note for the colleague (optional)" });
+    // Too long (334 Chinese characters are 1,002 bytes): said, and nothing sent.
+    await note.fill("退".repeat(334));
+    await dialog.getByRole("alert").filter({ hasText: "The note is too long: remove 1 character." }).waitFor();
+    assert.equal(await dialog.getByRole("button", { name: "Transfer" }).isDisabled(), true);
+    const text = "Customer wants a refund, already checked <b>order 123</b>.\nCard ends 4242.";
+    await note.fill(text);
+    await screenshot(page, "console-transfer-note");
+    await dialog.getByRole("button", { name: "Transfer" }).click();
+    await page.getByRole("status").filter({ hasText: "Transferred to Alex." }).waitFor();
+
+    // Alex reads who, when and the note: as plain text, its line break kept.
+    const received = async (what) => {
+      const shown = admin.getByRole("note");
+      await shown.filter({ hasText: /^Transferred by Dana · \d/ }).waitFor();
+      assert.equal(await shown.locator(".transfer-note-text").innerText(), "Note: " + text, what);
+      assert.equal(await shown.locator("b").count(), 0, "the note's markup is text, not HTML");
+    };
+    await admin.getByRole("tab", { name: /Mine/ }).click();
+    await convButton(admin, "Fay Away").click();
+    await received("the note as it arrived");
+    await screenshot(admin, "console-transfer-note-received");
+    await admin.reload();
+    await admin.getByRole("tab", { name: /Mine/ }).waitFor();
+    await convButton(admin, "Fay Away").click();
+    await received("the note after a reload");
+    // In Chinese, the dialog's note field too.
+    await admin.getByRole("combobox", { name: "Language" }).selectOption("zh");
+    await admin.getByRole("note").filter({ hasText: /^由 Dana 转接 · \d/ }).waitFor();
+    assert.equal(await admin.getByRole("note").locator(".transfer-note-text").innerText(), "备注：" + text);
+    await screenshot(admin, "console-transfer-note-received-zh");
+    await admin.getByRole("button", { name: "转接" }).click();
+    await admin.getByRole("dialog", { name: "转接会话" }).getByRole("textbox", { name: "给接手同事的备注（可选）" }).waitFor();
+    await admin.keyboard.press("Escape");
+    await adminContext.close();
   });
 });

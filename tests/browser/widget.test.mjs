@@ -531,6 +531,16 @@ describe("the widget on a website", () => {
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(server.url + "/demo/");
     await page.getByRole("heading", { name: "Demo Shop", level: 1 }).waitFor();
+    // The page says what language it is in, and so does its one Chinese example, so
+    // a screen reader reads each in its own language (and the widget opens in English).
+    const languages = await page.evaluate(() => {
+      const chinese = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode())
+        if (/\p{Script=Han}/u.test(n.textContent)) chinese.push([n.textContent.trim(), n.parentElement.closest("[lang]").getAttribute("lang")]);
+      return { page: document.documentElement.lang, chinese };
+    });
+    assert.deepEqual(languages, { page: "en", chinese: [["怎么退款？", "zh"]] });
     const { input, log } = await openChat(page);
     await input.fill("How long does shipping take?");
     await input.press("Enter");

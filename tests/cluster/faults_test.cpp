@@ -124,6 +124,14 @@ TEST_CASE(
 }
 
 TEST_CASE("a frozen owner (SIGSTOP) thawed later writes nothing stale", "[cluster][faults][stop]") {
+  // A node frozen inside a write transaction has that session ended by PostgreSQL
+  // (storage-postgres sets idle_in_transaction_session_timeout to half the lease, so
+  // the lease row's lock is let go), and once thawed its next statement meets the
+  // closed connection: libpqxx 6.4 loses that statement's result, the same library
+  // leak as in the restart below (libpq_lost_result.supp). It happens when the
+  // freeze lands inside a transaction: CI saw it once, on the frozen node.
+  const ScopedLeakSuppressions libpq_lost_result(SWITCHBOARD_SOURCE_DIR
+                                                 "/tests/cluster/libpq_lost_result.supp");
   Cluster cluster(load_cluster(3));
   Load load(cluster, load_options(cluster));
   load.start();

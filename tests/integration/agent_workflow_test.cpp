@@ -103,6 +103,47 @@ TEST_CASE("an agent who drops off keeps their chats through the grace period, th
   CHECK(str(obj(visitor.ws.next_of_type("conversation.assigned"), "agent"), "id") == "ben");
 }
 
+TEST_CASE("an agent who chose away and drops off briefly comes back away, not routable",
+          "[workflow][presence]") {
+  Deployment deployment(
+      {two_agents("agent_offline_grace_s = 2\non_agent_offline = \"requeue\"\n")});
+  auto ann = deployment.connect_agent("acme", "ann");
+  ann.ws.send_json({{"type", "status"}, {"status", "away"}});
+  CHECK(str(ann.ws.next_of_type("status"), "status") == "away");
+  // A reload or a network blip while a visitor waits.
+  ann.ws.close();
+  auto visitor = deployment.connect_visitor("acme");
+  const auto id = str(visitor.send_message("anyone there?"), "conversation_id");
+  visitor.ws.next_of_type("conversation.queued");
+  std::this_thread::sleep_for(300ms);
+  auto ann_again = deployment.connect_agent_with_token("acme", "ann", ann.token);
+  INFO("the welcome was " << sb::test::describe(ann_again.welcome));
+  CHECK(str(ann_again.welcome, "status") == "away");
+  // Not even for a moment: the waiting visitor is not given to her.
+  ann_again.ws.expect_no_frame_of_type("conversation.assigned", 500ms);
+  visitor.ws.expect_no_frame_of_type("conversation.assigned", 0ms);
+  // Her colleagues see her away.
+  auto colleagues = sb::test::http_get(deployment.port(), "/v1/tenants/acme/colleagues",
+                                       sb::test::bearer(ann.token));
+  REQUIRE(colleagues.status == 200);
+  const json::value listed = json::parse(colleagues.body);
+  for (const auto& a : listed.as_object().at("agents").as_array())
+    if (str(a.as_object(), "id") == "ann") CHECK(str(a.as_object(), "status") == "away");
+  // Online again when she says so, and the visitor is hers.
+  ann_again.ws.send_json({{"type", "status"}, {"status", "online"}});
+  auto assigned = ann_again.ws.next_of_type("conversation.assigned");
+  CHECK(str(obj(assigned, "conversation"), "id") == id);
+
+  // Back only after the grace period: a new connection is online, as always.
+  ann_again.ws.send_json({{"type", "status"}, {"status", "away"}});
+  ann_again.ws.next_where([](const json::object& f) { return str(f, "type") == "status"; },
+                          "status");
+  ann_again.ws.close();
+  std::this_thread::sleep_for(2500ms);
+  auto ann_later = deployment.connect_agent_with_token("acme", "ann", ann.token);
+  CHECK(str(ann_later.welcome, "status") == "online");
+}
+
 TEST_CASE("with on_agent_offline = keep, a departed agent's chats wait for them",
           "[workflow][presence]") {
   Deployment deployment({two_agents("agent_offline_grace_s = 1\non_agent_offline = \"keep\"\n")});

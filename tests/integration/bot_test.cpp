@@ -94,6 +94,21 @@ TEST_CASE("the bot answers a visitor with stored, sequenced bot messages", "[bot
   CHECK(messages[5].at("text") == "LLM: what is up");
 }
 
+TEST_CASE("the bot's name is the tenant's for the visitor's language", "[bots]") {
+  BotPlugins plugins;
+  TenantSpec tenant = bot_tenant();
+  const std::string plain = "name = \"Testbot\"";
+  tenant.extra_toml.replace(tenant.extra_toml.find(plain), plain.size(),
+                            "name = { en = \"Testbot\", zh = \"测试助手\" }");
+  Deployment deployment({tenant}, with_plugins(plugins));
+  auto zh = deployment.connect_visitor("acme", {{"meta", {{"lang", "zh-CN"}}}});
+  zh.send_message("echo 你好");
+  CHECK(str(obj(scripted_bot_says(zh.ws), "from"), "name") == "测试助手");
+  auto en = deployment.connect_visitor("acme", {{"meta", {{"lang", "en"}}}});
+  en.send_message("echo hello there");
+  CHECK(str(obj(scripted_bot_says(en.ws), "from"), "name") == "Testbot");
+}
+
 TEST_CASE("a slow answer: the holding reply at the time limit, then the answer", "[bots]") {
   BotPlugins plugins;
   Deployment deployment({bot_tenant()}, with_plugins(plugins));

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -111,6 +112,90 @@ RawAnswer raw_request(uint16_t port, const std::string& source, const std::strin
   client.read(5s);
   return {client.status(), client.received()};
 }
+
+// A WebSocket client written byte for byte, so that it can fall silent as a
+// vanished peer does: no pong, no close, the TCP connection left open.
+class RawWebSocket {
+ public:
+  RawWebSocket(uint16_t port, const std::string& target) : tcp_(port) {
+    tcp_.send("GET " + target +
+              " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    tcp_.read(5s, "\r\n\r\n");
+    REQUIRE(tcp_.status() == 101);
+    parsed_ = tcp_.received().find("\r\n\r\n") + 4;
+  }
+
+  void send_text(std::string_view text) { send_frame(0x1, text); }
+
+  // Reads for `window` or until the server closes the connection (true then),
+  // answering each ping with a pong if `answer_pings`.
+  bool pump(std::chrono::milliseconds window, bool answer_pings) {
+    const auto until = Clock::now() + window;
+    while (Clock::now() < until) {
+      const bool closed = tcp_.read(20ms);
+      take_frames(answer_pings);
+      if (closed) {
+        if (!closed_at_) closed_at_ = Clock::now();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  int pings() const { return pings_; }
+  int texts() const { return texts_; }
+  int closes() const { return closes_; }  // close frames from the server
+  std::optional<Clock::time_point> closed_at() const { return closed_at_; }
+
+ private:
+  // A client's frame is masked (RFC 6455, 5.3); payloads here are short.
+  void send_frame(uint8_t opcode, std::string_view payload) {
+    REQUIRE(payload.size() < 126);
+    const char mask[4] = {0x12, 0x34, 0x56, 0x78};
+    std::string frame{static_cast<char>(0x80 | opcode), static_cast<char>(0x80 | payload.size())};
+    frame.append(mask, 4);
+    for (size_t i = 0; i < payload.size(); ++i) frame.push_back(payload[i] ^ mask[i % 4]);
+    tcp_.send(frame);
+  }
+
+  void take_frames(bool answer_pings) {
+    const std::string& in = tcp_.received();
+    for (;;) {
+      if (in.size() < parsed_ + 2) return;
+      const auto byte = [&](size_t i) { return static_cast<uint8_t>(in[parsed_ + i]); };
+      uint64_t length = byte(1) & 0x7f;
+      size_t header = 2;
+      if (length == 126) {
+        header = 4;
+        if (in.size() < parsed_ + header) return;
+        length = (uint64_t{byte(2)} << 8) | byte(3);
+      } else if (length == 127) {
+        header = 10;
+        if (in.size() < parsed_ + header) return;
+        length = 0;
+        for (size_t i = 2; i < 10; ++i) length = (length << 8) | byte(i);
+      }
+      if (in.size() < parsed_ + header + length) return;
+      const uint8_t opcode = byte(0) & 0x0f;
+      const std::string payload = in.substr(parsed_ + header, length);
+      parsed_ += header + length;
+      if (opcode == 0x1) ++texts_;
+      if (opcode == 0x8) ++closes_;
+      if (opcode == 0x9) {
+        ++pings_;
+        if (answer_pings) send_frame(0xA, payload);
+      }
+    }
+  }
+
+  RawClient tcp_;
+  size_t parsed_ = 0;
+  int pings_ = 0;
+  int texts_ = 0;
+  int closes_ = 0;
+  std::optional<Clock::time_point> closed_at_;
+};
 
 std::string login_body(const std::string& email, const std::string& password) {
   return json::serialize(json::object{{"email", email}, {"password", password}});
@@ -391,6 +476,72 @@ TEST_CASE("a visitor socket that never says hello is closed, one that did stays"
   CHECK(late.is_open());
   CHECK(
       metrics_line(deployment.port(), R"(switchboard_slow_clients_closed_total{phase="hello"} 1)"));
+}
+
+TEST_CASE("a quiet WebSocket is pinged and kept while it answers, a silent one is closed",
+          "[hostile][keepalive]") {
+  sb::test::TempDir scratch("switchboard-slow");
+  DeploymentOptions options;
+  options.config =
+      config_with(scratch.path(), {{"websocket_ping_ms = 30000", "websocket_ping_ms = 300"}});
+  Deployment deployment({acme_tenant()}, options);
+
+  // A widget (its Beast client answers pings while it runs), and two byte-level
+  // clients that said hello: one answers every ping, the other reads but answers
+  // nothing, as a peer whose network vanished.
+  auto talker = deployment.connect_visitor("acme");
+  RawWebSocket answering(deployment.port(), "/v1/ws/visitor?tenant=acme");
+  RawWebSocket gone(deployment.port(), "/v1/ws/visitor?tenant=acme");
+  // (Taken before: the server may read the hello before send returns.)
+  const auto hello_sent = Clock::now();
+  answering.send_text(R"({"type":"hello"})");
+  gone.send_text(R"({"type":"hello"})");
+
+  // Both read side by side, 3 s at least: several ping intervals.
+  const auto started = Clock::now();
+  bool answering_closed = false;
+  std::size_t talker_frames = 0;
+  while (Clock::now() - started < 3s || !gone.closed_at()) {
+    REQUIRE(Clock::now() - started < 20s);
+    answering_closed = answering.pump(50ms, true) || answering_closed;
+    gone.pump(50ms, false);
+    talker_frames += talker.ws.collect(10ms).size();  // runs its client, which answers pings
+  }
+  // The silent one was pinged, then closed (no close frame: the peer is taken for
+  // gone), and not before it had been silent for twice the interval.
+  CHECK(gone.texts() == 1);  // welcome
+  CHECK(gone.pings() == 1);
+  CHECK(gone.closes() == 0);
+  CHECK(*gone.closed_at() - hello_sent >= 600ms);
+  // The answering one was pinged again and again, and stays.
+  CHECK(answering.texts() == 1);
+  CHECK(answering.pings() >= 3);
+  CHECK_FALSE(answering_closed);
+  CHECK_FALSE(answering.pump(100ms, true));
+  CHECK(talker_frames == 0);
+  CHECK(talker.ws.is_open());
+  CHECK(num(talker.send_message("still here"), "seq") == 1);
+}
+
+TEST_CASE("a client that never answers the server's close is cut off at the handshake limit",
+          "[hostile][keepalive]") {
+  sb::test::TempDir scratch("switchboard-slow");
+  DeploymentOptions options;
+  // The keep-alive would take it for dead only after 6 s.
+  options.config =
+      config_with(scratch.path(), {{"hello_timeout_ms = 30000", "hello_timeout_ms = 300"},
+                                   {"handshake_timeout_ms = 10000", "handshake_timeout_ms = 500"},
+                                   {"websocket_ping_ms = 30000", "websocket_ping_ms = 3000"}});
+  Deployment deployment({acme_tenant()}, options);
+
+  // No hello: the server closes with 1008 after 300 ms and waits for the answer.
+  const auto connected = Clock::now();
+  RawWebSocket silent(deployment.port(), "/v1/ws/visitor?tenant=acme");
+  const bool closed = silent.pump(5s, false);
+  REQUIRE(closed);
+  CHECK(silent.closes() == 1);
+  CHECK(*silent.closed_at() - connected >= 800ms);
+  CHECK(*silent.closed_at() - connected < 4s);
 }
 
 TEST_CASE("one address is refused past its connection limit while another is served",

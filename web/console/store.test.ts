@@ -156,6 +156,30 @@ describe("Store", () => {
     expect(store.state.inbox.transfers.c1).toBeUndefined();
   });
 
+  it("who transferred a conversation, when, and their note come back with the welcome after a reload", async () => {
+    const [store, ws] = await started();
+    const transfer = { from: { id: "sam", name: "Sam" }, at: Date.UTC(2026, 11, 7, 16, 5), note: "wants a refund\n<b>order 123</b> checked" };
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [{ ...conv(2), transfer }, { ...conv(1), id: "c2" }] });
+    expect(store.state.inbox.transfers.c1).toEqual(transfer);
+    expect(store.state.inbox.convs.c1.transfer).toBeUndefined(); // kept in one place
+    expect(store.state.inbox.transfers.c2).toBeUndefined();
+    // A later welcome that lists it without one (given to me again by routing) forgets it.
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [conv(2)] });
+    expect(store.state.inbox.transfers.c1).toBeUndefined();
+    // A malformed note is no transfer at all rather than a wrong one.
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [{ ...conv(2), transfer: { ...transfer, note: 5 } }] });
+    expect(store.state.inbox.transfers.c1).toBeUndefined();
+  });
+
+  it("a transfer carries the note the agent wrote, and none when left empty", async () => {
+    const [store, ws] = await started();
+    ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [conv(1)] });
+    store.transfer("c1", { agent: "sam", note: "customer wants a refund" });
+    expect(ws.sent.filter((f) => f.type === "transfer").at(-1)).toEqual({ type: "transfer", conversation_id: "c1", ref: "transfer:c1", to_agent: "sam", note: "customer wants a refund" });
+    store.transfer("c1", { group: "billing" });
+    expect(ws.sent.filter((f) => f.type === "transfer").at(-1)).toEqual({ type: "transfer", conversation_id: "c1", ref: "transfer:c1", to_group: "billing" });
+  });
+
   it("while the connection is lost the presence says offline, and the chosen status comes back with the connection", async () => {
     const [store, ws] = await started();
     ws.frame({ type: "welcome", agent: session.agent, status: "online", conversations: [] });

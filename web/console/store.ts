@@ -773,10 +773,13 @@ export class Store {
     this.select(id);
   }
 
-  transfer(id: string, target: { agent?: string; group?: string }): void {
+  // note: for the colleague who takes it (plain text; the dialog keeps it within
+  // the server's kMaxTransferNoteBytes).
+  transfer(id: string, target: { agent?: string; group?: string; note?: string }): void {
     const frame: Frame = { type: "transfer", conversation_id: id, ref: "transfer:" + id };
     if (target.agent) frame.to_agent = target.agent;
     else frame.to_group = target.group;
+    if (target.note) frame.note = target.note;
     // A group may offer it to its agents first: say it is on its way.
     if (this.send(frame) && target.group) this.toast(this.t("transferDone", { group: this.groupName(target.group!) }), "info");
     this.set({ dialog: null });

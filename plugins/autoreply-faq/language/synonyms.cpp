@@ -179,6 +179,7 @@ struct TermBuilding {
   // The root noun's kind (is_time_noun, is_institution, is_concrete, is_goods).
   std::string_view kind_root;
   bool time = false, institution = false, concrete = false, goods = false;
+  bool telecom = false;  // is_telecommunication_verb
   std::uint32_t related = WordNetSynonyms::kNoList;
   std::uint32_t broader = WordNetSynonyms::kNoList;
 };
@@ -236,6 +237,8 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
   std::vector<std::string_view> synset_words;
   std::vector<std::string_view> parent_words;
   std::vector<long> broader_offsets;
+  std::vector<std::string_view> verb_words;
+  std::vector<long> verb_parents;
   // Appends term to the list at index (a new list when there is none), once.
   auto add_to_list = [&](std::uint32_t& index, std::string other) {
     if (index == kNoList) {
@@ -293,6 +296,22 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
           building.goods = is_goods_file(sense->lexicographer_file);
         }
       }
+      // A verb with a sense under "telecommunicate" (is_telecommunication_verb).
+      if (pos_letter == 'v' && !building.telecom) {
+        std::vector<const SynsetFile::Synset*> senses{sense};
+        for (long offset = 0; parse_integer(next_field(line), offset);)
+          if (const auto* other = synsets.find(offset)) senses.push_back(other);
+        for (const auto* verb_sense : senses) {
+          synsets.words(*verb_sense, verb_words, &verb_parents);
+          for (const long up : verb_parents)
+            if (const auto* parent = synsets.find(up)) {
+              synsets.words(*parent, verb_words, nullptr);
+              if (std::find(verb_words.begin(), verb_words.end(), "telecommunicate") !=
+                  verb_words.end())
+                building.telecom = true;
+            }
+        }
+      }
       // Whether the term is a noun of a thing (is_noun): words sharing a stem are told
       // apart by the shortest, the root one ("hospital", not "hospitalization" nor
       // "hospitable"); a time or a place is not a thing anyone owns ("order today",
@@ -348,6 +367,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       if (building.concrete) info.kinds |= kConcrete;
       if (building.goods) info.kinds |= kGoods;
     }
+    if (building.telecom) info.kinds |= kTelecom;
     info.related = building.related;
     info.broader = building.broader;
     if (info.related != kNoList) ++related_terms_;

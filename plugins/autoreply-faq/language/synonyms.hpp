@@ -83,6 +83,9 @@ class WordNetSynonyms {
   // sell or a parcel hold (artifact, food, object, plant, substance: "kettle",
   // "zipper", "coffee"; not "flight", "Christmas", "Australia", "police").
   bool is_goods(const std::string& term) const { return has_kind(term, kGoods); }
+  // True for a term one of whose verb senses is a kind of telecommunicating (WordNet's
+  // hypernym "telecommunicate": "call", "phone", "email", "fax"; not "write", "ask").
+  bool is_telecommunication_verb(const std::string& term) const { return has_kind(term, kTelecom); }
   // The number of terms that have synonyms.
   std::size_t size() const { return related_terms_; }
 
@@ -97,6 +100,7 @@ class WordNetSynonyms {
     kInstitution = 8,
     kConcrete = 16,
     kGoods = 32,
+    kTelecom = 64,
   };
   struct TermInfo {
     std::uint8_t kinds = 0;           // Kind bits

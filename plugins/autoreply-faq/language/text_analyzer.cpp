@@ -247,6 +247,7 @@ TextAnalyzer::TextAnalyzer(const TextAnalyzerFiles& files) {
     tenant_ = TenantSynonyms(groups, [this](std::string_view word) { return word_term(word); });
   }
   country_term_ = word_term("country");
+  contact_term_ = word_term("contact");
 }
 
 std::string TextAnalyzer::word_term(std::string_view word) const {
@@ -306,6 +307,13 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
         }
       }
       emit(term);
+      // Telecommunicating with the business ("email you", "call you", "phone us") is
+      // contacting it: also the term of "contact" (WordNet's verb of reaching someone).
+      if (p + 1 < pieces.size() && !pieces[p + 1].unsegmented &&
+          (pieces[p + 1].word == "you" || pieces[p + 1].word == "u" ||
+           pieces[p + 1].word == "us") &&
+          wordnet_->is_telecommunication_verb(term) && !contact_term_.empty())
+        emit(contact_term_);
       continue;
     }
     for (const auto& word : segmenter_->segment(piece.chars, &user_words_)) {
@@ -815,6 +823,41 @@ std::vector<std::string> TextAnalyzer::place_broader(const std::string& term) co
   auto words = broader(term);
   words.push_back(is_ascii(term) ? "国家" : country_term_);
   return words;
+}
+
+std::unordered_set<std::string> TextAnalyzer::visitor_places(
+    std::string_view text, std::unordered_set<std::string>* frame) const {
+  std::unordered_set<std::string> places;
+  for (const auto clause : clauses_of(text)) {
+    bool self = false;  // the visitor has spoken of themselves in the clause
+    std::string previous, before;
+    for (const auto& piece : pieces_of(clause)) {
+      if (!piece.unsegmented) {
+        const auto w = lower_word(piece);
+        if (self && (previous == "in" || previous == "from")) {
+          const auto term = english_term(w);
+          if (!term.empty() && is_place_name(term)) {
+            places.insert(term);
+            if (frame && !before.empty()) {
+              const auto& base = wordnet_->base_form(before);
+              const auto verb = english_term(base.empty() ? before : base);
+              if (!verb.empty()) frame->insert(verb);
+            }
+          }
+        }
+        if (w == "i" || w == "we") self = true;
+        before = std::exchange(previous, w);
+        continue;
+      }
+      for (const auto& word : segmenter_->segment(piece.chars, &user_words_)) {
+        if (self && (previous == "在" || previous == "住在") && segmenter_->is_place(word))
+          places.insert(word);
+        if (word == "我" || word == "我们" || word == "本人") self = true;
+        before = std::exchange(previous, word);
+      }
+    }
+  }
+  return places;
 }
 
 const std::vector<std::string>& TextAnalyzer::related(const std::string& term) const {

@@ -9,8 +9,10 @@
 //    Snowball stems (english_stemmer.hpp); a verb and its particle that WordNet has as
 //    one verb are one term ("call off" -> call_off, whose synonym is "cancel"; also
 //    "call it off", a pronoun object between them), a misspelt question word is read
-//    as meant ("lnog" -> long), "how fast", "how quickly" as "how soon", and "time"
-//    after a noun ("shipping time") also as "long", how long it takes.
+//    as meant ("lnog" -> long), "how fast", "how quickly" as "how soon", "time"
+//    after a noun ("shipping time") also as "long", how long it takes, and a verb of
+//    telecommunicating with "you" or "us" after it ("email you", "phone us") also as
+//    "contact": reaching the business.
 // 4. The tenant's synonym groups (synonyms.hpp) replace a term by its group's term;
 //    their Chinese words are segmented whole even when the dictionary lacks them
 //    (运单号, 快递费), like jieba's user dictionary.
@@ -103,6 +105,16 @@ class TextAnalyzer {
   // 日本), so that a place named in one language meets entries asked in the other
   // ("我在日本，能下单吗" and "Which countries do you ship to?").
   std::vector<std::string> place_broader(const std::string& term) const;
+  // The named places (is_place_name), as terms, where the visitor says they are: a
+  // place right after a locative (English "in" or "from", Chinese 在 or 住在) in a
+  // clause the visitor speaks of themselves in before it (English "I", "we"; Chinese
+  // 我, 我们, 本人): "I live in Brazil", "I'm in Portugal", "we are based in Norway",
+  // 我在日本, 我人在澳洲, 我住在澳大利亚. Not a place the visitor only names ("ship to
+  // Canada", "what time is it in Germany", 寄到日本, 你们在日本有店吗).
+  // frame, when given, gets the terms of the locative's verb ("live", "base", "stay":
+  // the word before "in" or "from"; 住 is in 住在), which say nothing besides the place.
+  std::unordered_set<std::string> visitor_places(
+      std::string_view text, std::unordered_set<std::string>* frame = nullptr) const;
   // The head of a Chinese compound noun that the caller knows: its longest ending of
   // two or more characters that known() accepts (电子邮件 -> 邮件), as a term, preceded
   // by the rest when that is known too (邮箱地址 -> 邮箱, 地址); none when there is no
@@ -198,6 +210,7 @@ class TextAnalyzer {
   std::shared_ptr<const WordUsage> word_usage_;
   TenantSynonyms tenant_;
   std::string country_term_;  // the term of "country"
+  std::string contact_term_;  // the term of "contact"
   // The tenant's Chinese words (from its synonyms file), kept whole by segmentation.
   std::unordered_set<std::string> user_words_;
 };

@@ -4,6 +4,7 @@
 // or paraphrased question finds its entry and a real word is never "corrected" into
 // a match. What the stage decides with it is in stage_decisions_test.cpp.
 #include <catch2/catch.hpp>
+#include <unordered_set>
 
 #include "faq_index.hpp"
 #include "language/chinese_segmenter.hpp"
@@ -223,6 +224,49 @@ TEST_CASE_METHOD(LanguageData, "a named place is a country, in both languages", 
   CHECK(contains(a.place_broader("日本"), std::string("国家")));
   CHECK(contains(a.place_broader("日本"), term("country")));
   CHECK_FALSE(contains(a.broader("日本"), term("country")));
+}
+
+TEST_CASE_METHOD(LanguageData, "telecommunicating with the business is contacting it",
+                 "[language]") {
+  const auto& a = *analyzer();
+  const auto term = [&](std::string_view w) { return a.word_term(w); };
+  const auto stem = [](std::string_view w) { return english_stem(w); };
+  const auto wordnet = WordNetSynonyms::shared(TextAnalyzerFiles{}.wordnet_directory, stem);
+  // WordNet's verbs under "telecommunicate", in any of their senses.
+  for (const char* verb : {"email", "phone", "call", "fax", "telephone"}) {
+    CAPTURE(verb);
+    CHECK(wordnet->is_telecommunication_verb(term(verb)));
+  }
+  for (const char* verb : {"write", "ask", "tell", "send", "order", "cancel"}) {
+    CAPTURE(verb);
+    CHECK_FALSE(wordnet->is_telecommunication_verb(term(verb)));
+  }
+  CHECK(contains(a.terms("Can I email you about a problem?"), term("contact")));
+  CHECK(contains(a.terms("can I phone us"), term("contact")));
+  CHECK_FALSE(contains(a.terms("I want to email my friend"), term("contact")));
+  CHECK_FALSE(contains(a.terms("can you email me the invoice"), term("contact")));
+  CHECK_FALSE(contains(a.terms("can I write to you"), term("contact")));
+}
+
+TEST_CASE_METHOD(LanguageData, "a place the visitor says they are in", "[language]") {
+  const auto& a = *analyzer();
+  const auto term = [&](std::string_view w) { return a.word_term(w); };
+  std::unordered_set<std::string> frame;
+  CHECK(a.visitor_places("I live in Brazil, can I order from you", &frame) ==
+        std::unordered_set<std::string>{term("Brazil")});
+  CHECK(frame.count(term("live")));  // the locative's verb says nothing besides the place
+  CHECK(a.visitor_places("Hi! I'm in Portugal — can I order?").count(term("Portugal")));
+  CHECK(a.visitor_places("we are based in Norway").count(term("Norway")));
+  CHECK(a.visitor_places("我在日本，能下单吗").count("日本"));
+  CHECK(a.visitor_places("我人在澳洲，能不能寄过来").count("澳洲"));
+  CHECK(a.visitor_places("我住在澳大利亚").count("澳大利亚"));
+  // A place only named, someone else's, or in another clause than the visitor's "I".
+  CHECK(a.visitor_places("Do you ship to Canada?").empty());
+  CHECK(a.visitor_places("what time is it in Germany").empty());
+  CHECK(a.visitor_places("寄到日本要多久").empty());
+  CHECK(a.visitor_places("你们在日本有店吗").empty());
+  CHECK(a.visitor_places("I want to know, in Brazil is it sunny").empty());
+  CHECK(a.visitor_places("I live in a house").empty());
 }
 
 TEST_CASE_METHOD(LanguageData,

@@ -61,6 +61,7 @@ TEST_CASE("the shipped conf/switchboard.toml is valid and matches the built-in d
   CHECK(config->transfer_idle_timeout_ms == defaults.transfer_idle_timeout_ms);
   CHECK(config->min_transfer_bytes_per_second == defaults.min_transfer_bytes_per_second);
   CHECK(config->hello_timeout_ms == defaults.hello_timeout_ms);
+  CHECK(config->websocket_ping_ms == defaults.websocket_ping_ms);
   CHECK(config->trusted_proxies == defaults.trusted_proxies);
   CHECK(config->send_queue_max_bytes == defaults.send_queue_max_bytes);
   CHECK(config->plugin_call_timeout_ms == defaults.plugin_call_timeout_ms);
@@ -103,6 +104,7 @@ max_header_bytes = 8192
 transfer_idle_timeout_ms = 5000
 min_transfer_bytes_per_second = 0
 hello_timeout_ms = 7000
+websocket_ping_ms = 4000
 send_queue_max_bytes = 65536
 [plugins]
 call_timeout_ms = 100
@@ -137,6 +139,7 @@ hsts_max_age_s = 0
   CHECK(config->transfer_idle_timeout_ms == 5000);
   CHECK(config->min_transfer_bytes_per_second == 0);
   CHECK(config->hello_timeout_ms == 7000);
+  CHECK(config->websocket_ping_ms == 4000);
   CHECK(config->trusted_proxies == std::vector<std::string>{"127.0.0.1", "10.0.0.0/8", "fd00::/8"});
   CHECK(config->send_queue_max_bytes == 65536);
   CHECK(config->plugin_call_timeout_ms == 100);

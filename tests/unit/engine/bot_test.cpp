@@ -15,7 +15,7 @@ namespace {
 class ScriptedBot : public BotPipeline {
  public:
   explicit ScriptedBot(boost::asio::any_io_executor executor) : executor_(std::move(executor)) {}
-  const std::string& display_name() const override { return name_; }
+  const std::string& display_name(std::string_view) const override { return name_; }
   void run_turn(BotTurn turn, std::function<void(BotOutcome)> on_outcome) override {
     turns.push_back(std::move(turn));
     answers.push_back(std::move(on_outcome));

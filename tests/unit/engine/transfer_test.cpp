@@ -328,3 +328,30 @@ TEST_CASE("an admin moves a waiting conversation to another group's queue") {
   REQUIRE(bob->of_type("conversation.assigned").size() == 1);
   CHECK(str(bob->of_type("conversation.assigned")[0].at("conversation").at("id")) == cid);
 }
+
+TEST_CASE("an admin hands a waiting conversation to an agent: it came from the admin, note kept") {
+  auto root = agent("root", 5);
+  root.role = "admin";
+  Fixture f({root, member("ann", 5, "support")});
+  const Identity admin{Role::agent, "root", "", "admin"};
+  auto desk = f.peer(), vis = f.peer();
+  f.engine->agent_connect(desk, admin);
+  f.engine->set_status(desk, admin, AgentStatus::away);
+  const auto cid = f.visitor_opens(vis, "where is my refund?");
+  f.engine->transfer_conversation(desk, admin, cid, "", "billing", "t1");  // nobody there
+  auto ann = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  f.settle();
+  REQUIRE(ann->of_type("conversation.assigned").empty());
+
+  f.engine->transfer_conversation(desk, admin, cid, "ann", "", "t2", "VIP: refund approved");
+  f.settle();
+  REQUIRE(ann->of_type("conversation.assigned").size() == 1);
+  const auto assigned = ann->of_type("conversation.assigned")[0];
+  const auto& transfer = assigned.at("transfer");
+  CHECK(str(transfer.at("from").at("id")) == "root");  // nobody had it: from the admin
+  CHECK(transfer.as_object().if_contains("by") == nullptr);
+  CHECK(str(transfer.at("note")) == "VIP: refund approved");
+  // Stored with the conversation, as sent.
+  CHECK(f.store->conversations.at(cid).at("transfer") == transfer);
+}

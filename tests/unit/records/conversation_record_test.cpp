@@ -37,6 +37,8 @@ ConversationRecord full_record() {
   r.first_response_ms = 1'700'000'002'000;
   r.bot_outcome = "handed_off";
   r.csat = StoredCsat{4, "quick, thanks", 1'700'000'095'000};
+  r.transfer = StoredTransfer{
+      "a0", "Dana", "root", "Lee", 1'700'000'050'000, "wants a refund\n<b>order</b> 123 checked"};
   r.first_message = "where is my invoice?";
   r.undecided = true;
   r.bot = json::object{{"flow_node", "start"}, {"answered_seq", 3}};
@@ -82,6 +84,7 @@ TEST_CASE("an open conversation's record round-trips with its empty fields") {
   CHECK_FALSE(stored.contains("csat"));
   CHECK_FALSE(stored.contains("bot"));
   CHECK_FALSE(stored.contains("visitor_meta"));
+  CHECK_FALSE(stored.contains("transfer"));
   CHECK_FALSE(stored.contains("last_seq"));  // storage keeps that itself
 }
 
@@ -105,6 +108,24 @@ TEST_CASE("a rating outside 1..5 is no rating") {
       R"({"conversations":[{"id":"c4","csat":{"score":9,"comment":"x","ts":1}}]})");
   REQUIRE(read);
   CHECK_FALSE(read->front().csat);
+}
+
+TEST_CASE("who transferred a conversation is stored as agents get it, note and admin optional") {
+  // An agent passed it on without a note: no "by", no "note".
+  const StoredTransfer plain{"a0", "Dana", "", "", 1'700'000'050'000, ""};
+  CHECK(json::serialize(transfer_json(plain)) ==
+        R"({"from":{"id":"a0","name":"Dana"},"at":1700000050000})");
+  const auto read = parse_conversation_list(
+      R"({"conversations":[{"id":"c5","transfer":{"from":{"id":"a0","name":"Dana"},)"
+      R"("by":{"id":"root","name":"Lee"},"at":1700000050000,"note":"refund 中文"}},)"
+      R"({"id":"c6","transfer":{"from":{"name":"nobody"},"at":5}},{"id":"c7","transfer":"x"}]})");
+  REQUIRE(read);
+  REQUIRE(read->size() == 3);
+  REQUIRE(read->at(0).transfer);
+  CHECK(*read->at(0).transfer ==
+        StoredTransfer{"a0", "Dana", "root", "Lee", 1'700'000'050'000, "refund 中文"});
+  CHECK_FALSE(read->at(1).transfer);  // no agent it came from: none
+  CHECK_FALSE(read->at(2).transfer);
 }
 
 TEST_CASE("an answer that is not a list of records is refused, records without an id are skipped") {

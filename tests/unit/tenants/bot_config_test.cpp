@@ -123,12 +123,16 @@ TEST_CASE("[bot] texts may be one per language, a plain string serves every lang
   auto loaded = load(R"(name = "Shop"
 [bot]
 pipeline = ["autoreply-faq"]
+name = { en = "Shop helper", zh = "小助手" }
 holding_reply = "Un instant"
 handoff_reply = { en = "A colleague takes over", zh = "同事马上接手", zh-TW = "同事馬上接手" }
 )");
   INFO(loaded.all());
   REQUIRE(loaded.config);
   const BotConfig& bot = *loaded.config->bot;
+  CHECK(bot.name.in("zh-CN") == "小助手");  // the bot's name too
+  CHECK(bot.name.in("en") == "Shop helper");
+  CHECK(bot.name.in("") == "Shop helper");
   CHECK(bot.holding_reply.in("zh") == "Un instant");
   CHECK(bot.holding_reply.in("en") == "Un instant");
   CHECK(bot.handoff_reply.in("zh") == "同事马上接手");
@@ -144,6 +148,7 @@ handoff_reply = { en = "A colleague takes over", zh = "同事马上接手", zh-T
   auto bad = load(R"(name = "Shop"
 [bot]
 pipeline = ["autoreply-faq"]
+name = { zh = "" }
 holding_reply = { en = 5, zh = "" }
 handoff_reply = {}
 )");
@@ -155,6 +160,8 @@ handoff_reply = {}
   CHECK_THAT(bad.error("bot.holding_reply.zh")->message, Catch::Contains("must not be empty"));
   REQUIRE(bad.error("bot.handoff_reply"));
   CHECK_THAT(bad.error("bot.handoff_reply")->message, Catch::Contains("at least one language"));
+  REQUIRE(bad.error("bot.name.zh"));
+  CHECK_THAT(bad.error("bot.name.zh")->message, Catch::Contains("must not be empty"));
   auto number = load("name = \"Shop\"\n[bot]\npipeline = [\"autoreply-faq\"]\nhandoff_reply = 3\n");
   REQUIRE(number.error("bot.handoff_reply"));
   CHECK_THAT(number.error("bot.handoff_reply")->message, Catch::Contains("a string or a table"));

@@ -130,6 +130,12 @@ export const en = {
   transferredTo: "Transferred to {name}.",
   transferredBy: "Transferred by {name}",
   transferredByFor: "Transferred by {by} (from {from})",
+  transferredAt: "· {time}",
+  transferNote: "Note for the colleague (optional)",
+  transferNoteHint: "What they should know: it shows above the conversation for them. Plain text, at most 1,000 bytes (about 330 Chinese characters).",
+  transferNoteTooLong: "The note is too long: remove {n} characters.",
+  transferNoteTooLongOne: "The note is too long: remove 1 character.",
+  transferNoteShown: "Note: ", // the space before the note: none after the Chinese colon
   // visitor panel
   visitorDetails: "Visitor details",
   name: "Name",

@@ -2,7 +2,8 @@
 // (welcome, assigned, offered, offer_withdrawn, transferred, closed, tags, messages)
 // and by REST lists (the queue, all conversations for admins, closed ones), and
 // the tabs derived from it.
-import type { Conv, ServerMessage } from "./types";
+import type { Conv, ServerMessage, Transfer } from "./types";
+export { isTransfer, type Transfer } from "./types";
 
 export type Tab = "mine" | "queue" | "all" | "closed";
 export const kTabs: Tab[] = ["mine", "queue", "all", "closed"];
@@ -10,24 +11,6 @@ export const kTabs: Tab[] = ["mine", "queue", "all", "closed"];
 export interface Offer {
   conversation_id: string;
   transfer?: { group: string; from: { id: string; name?: string } };
-}
-
-// Who passed a conversation on to me (conversation.assigned after a transfer):
-// the agent who had it, and who asked when that was someone else (an admin).
-export interface Transfer {
-  from: { id: string; name?: string };
-  by?: { id: string; name?: string };
-}
-
-function isWho(v: unknown): v is { id: string; name?: string } {
-  const o = v as { id?: unknown; name?: unknown } | null;
-  return !!o && typeof o.id === "string" && (o.name === undefined || typeof o.name === "string");
-}
-
-// The "transfer" of a conversation.assigned frame, when well formed (older servers send none).
-export function isTransfer(v: unknown): v is Transfer {
-  const o = v as { from?: unknown; by?: unknown } | null;
-  return !!o && isWho(o.from) && (o.by === undefined || isWho(o.by));
 }
 
 // What the agent reads where a transferred conversation arrives: "Transferred by …".
@@ -120,8 +103,15 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
       const listed = new Set(action.conversations.map((c) => c.id));
       for (const c of Object.values(state.convs))
         if (c.assignee === state.me && c.status === "assigned" && !listed.has(c.id)) next = put(next, { ...c, assignee: null, status: "queued" });
-      for (const c of action.conversations) next = put(next, c);
-      return next;
+      // And how each reached me: a transfer's "Transferred by …" and note, kept by
+      // the server, so a reloaded console shows them again.
+      let transfers = next.transfers;
+      for (const c of action.conversations) {
+        const { transfer, ...conv } = c;
+        next = put(next, conv);
+        transfers = transfer ? { ...transfers, [c.id]: transfer } : without(transfers, c.id);
+      }
+      return { ...next, transfers };
     }
     case "assigned": {
       let next = put(state, action.conversation);

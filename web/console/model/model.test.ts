@@ -5,6 +5,7 @@ import { messageFrame, resendFrames, resumeHello } from "./resume";
 import { addPage, addPending, applyAck, emptyThread, lastSeq, lastVisitorSeq, markFailed, mergeMessages, oldestSeq, unsent } from "./thread";
 import { toConv, toMessage, type Conv, type ServerMessage } from "./types";
 import { fromCloseReason, sessionEndText } from "../../shared/session-end";
+import { charactersOverBytes, kMaxTransferNoteBytes } from "./limits";
 
 const msg = (seq: number, role: "visitor" | "agent" = "visitor", text = "m" + seq): ServerMessage => ({ message_id: "m" + seq, seq, from: { role, id: role === "visitor" ? "v1" : "dana" }, text, ts: 1000 + seq });
 const conv = (id: string, patch: Partial<Conv> = {}): Conv => ({ id, status: "assigned", visitor: { id: "v_" + id, name: "Ada", meta: {} }, assignee: "dana", created_at: 1, last_seq: 0, tags: [], ...patch });
@@ -206,5 +207,17 @@ describe("session end", () => {
     expect(sessionEndText({ problem: "signed_out_by_admin", words: "" })).toBe("endedByAdmin");
     expect(sessionEndText({ problem: "toString", words: "x" })).toBeNull();
     expect(sessionEndText({ problem: "", words: "" })).toBe("sessionExpired");
+  });
+});
+
+describe("a transfer note's limit", () => {
+  it("counts UTF-8 bytes as the server does, and says how many characters to remove", () => {
+    expect(charactersOverBytes("x".repeat(kMaxTransferNoteBytes), kMaxTransferNoteBytes)).toBe(0);
+    expect(charactersOverBytes("x".repeat(kMaxTransferNoteBytes + 2), kMaxTransferNoteBytes)).toBe(2);
+    // 333 Chinese characters are 999 bytes; the 334th does not fit.
+    expect(charactersOverBytes("退".repeat(333), kMaxTransferNoteBytes)).toBe(0);
+    expect(charactersOverBytes("退".repeat(335), kMaxTransferNoteBytes)).toBe(2);
+    // An emoji is one character of four bytes, never cut in half.
+    expect(charactersOverBytes("x".repeat(998) + "😀", kMaxTransferNoteBytes)).toBe(1);
   });
 });

@@ -18,6 +18,27 @@ export interface Csat {
   ts: number;
 }
 
+// Who passed a conversation on to me (conversation.assigned after a transfer, and
+// the welcome's conversations): the agent who had it, who asked when that was
+// someone else (an admin), when (ms), and the note they left for me.
+export interface Transfer {
+  from: { id: string; name?: string };
+  by?: { id: string; name?: string };
+  at?: number;
+  note?: string;
+}
+
+function isWho(v: unknown): v is { id: string; name?: string } {
+  const o = v as { id?: unknown; name?: unknown } | null;
+  return !!o && typeof o.id === "string" && (o.name === undefined || typeof o.name === "string");
+}
+
+// A frame's "transfer", when well formed (older servers send none, nor at or note).
+export function isTransfer(v: unknown): v is Transfer {
+  const o = v as { from?: unknown; by?: unknown; at?: unknown; note?: unknown } | null;
+  return !!o && isWho(o.from) && (o.by === undefined || isWho(o.by)) && (o.at === undefined || typeof o.at === "number") && (o.note === undefined || typeof o.note === "string");
+}
+
 export interface Conv {
   id: string;
   status: ConvStatus;
@@ -33,6 +54,7 @@ export interface Conv {
   csat?: Csat;
   first_message?: string; // the visitor's first words (REST records): what a waiting visitor asked
   read_seq?: number; // how far this agent has read (the agent's welcome; absent from older servers)
+  transfer?: Transfer; // the welcome's: how it reached me (the inbox keeps it in transfers)
 }
 
 export interface Attachment {
@@ -104,6 +126,7 @@ export function toConv(raw: unknown): Conv {
   if (typeof o.updated_at === "number") conv.updated_at = o.updated_at;
   if (o.csat && typeof o.csat === "object") conv.csat = o.csat as Csat;
   if (typeof o.read_seq === "number" && o.read_seq >= 0) conv.read_seq = o.read_seq;
+  if (isTransfer(o.transfer)) conv.transfer = o.transfer;
   if (typeof o.first_message === "string" && o.first_message.trim()) conv.first_message = o.first_message.trim().slice(0, 200);
   return conv;
 }

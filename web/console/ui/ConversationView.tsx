@@ -1,12 +1,12 @@
 import { useState } from "preact/hooks";
 import { transferText } from "../model/inbox";
 import { emptyThread } from "../model/thread";
-import type { Conv } from "../model/types";
+import type { Conv, Transfer } from "../model/types";
 import { Composer } from "./Composer";
 import { useApp } from "./context";
 import { MessageList } from "./MessageList";
 import { ChatIcon } from "./Icons";
-import { initials } from "./RichText";
+import { formatTime, initials } from "./RichText";
 import { VisitorPanel } from "./VisitorPanel";
 
 export function ConversationView() {
@@ -33,12 +33,38 @@ export function ConversationView() {
     <>
       <section class="conversation" aria-label={name}>
         <ConversationHeader conv={conv} mine={mine} name={name} details={details} onDetails={() => setDetails(!details)} />
-        {mine && state.inbox.transfers[conv.id] && <p class="transfer-note">{transferText(state.inbox.transfers[conv.id], t)}</p>}
+        {mine && state.inbox.transfers[conv.id] && <TransferNote transfer={state.inbox.transfers[conv.id]} />}
         <MessageList conv={conv} thread={thread} />
         {mine ? <Composer conv={conv} /> : <StateBanner conv={conv} />}
       </section>
       <VisitorPanel conv={conv} open={details} />
     </>
+  );
+}
+
+// Above a conversation a colleague passed on to me: who, when, and their note
+// (plain text: a text node, line breaks kept by CSS, never HTML).
+function TransferNote({ transfer }: { transfer: Transfer }) {
+  const [state, store] = useApp();
+  const t = store.t;
+  return (
+    <div class="transfer-note" role="note">
+      <p>
+        {transferText(transfer, t)}
+        {transfer.at ? (
+          <>
+            {" "}
+            <time dateTime={new Date(transfer.at).toISOString()}>{t("transferredAt", { time: formatTime(transfer.at, state.lang) })}</time>
+          </>
+        ) : null}
+      </p>
+      {transfer.note && (
+        <p class="transfer-note-text">
+          <strong>{t("transferNoteShown")}</strong>
+          {transfer.note}
+        </p>
+      )}
+    </div>
   );
 }
 

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { knownGroups } from "../model/inbox";
+import { charactersOverBytes, kMaxTransferNoteBytes } from "../model/limits";
 import { useApp } from "./context";
 
 function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
@@ -78,6 +79,8 @@ function TransferDialog({ id, onClose }: { id: string; onClose: () => void }) {
   const [mode, setMode] = useState<"agent" | "group">("agent");
   const [agent, setAgent] = useState("");
   const [group, setGroup] = useState("");
+  const [note, setNote] = useState("");
+  const noteOver = charactersOverBytes(note.trim(), kMaxTransferNoteBytes);
   // Who can take it first, then the others (shown, not choosable: the server
   // refuses a transfer to an agent who is away, offline or full).
   const others = state.agents.filter((a) => a.id !== me).sort((a, b) => Number(b.available) - Number(a.available) || a.name.localeCompare(b.name));
@@ -88,8 +91,10 @@ function TransferDialog({ id, onClose }: { id: string; onClose: () => void }) {
 
   function submit(e: Event) {
     e.preventDefault();
-    if (mode === "agent" && agent.trim()) store.transfer(id, { agent: agent.trim() });
-    if (mode === "group" && group.trim()) store.transfer(id, { group: group.trim() });
+    if (noteOver > 0) return;
+    const withNote = note.trim() ? { note: note.trim() } : {};
+    if (mode === "agent" && agent.trim()) store.transfer(id, { agent: agent.trim(), ...withNote });
+    if (mode === "group" && group.trim()) store.transfer(id, { group: group.trim(), ...withNote });
   }
 
   return (
@@ -126,11 +131,31 @@ function TransferDialog({ id, onClose }: { id: string; onClose: () => void }) {
             <input value={group} placeholder={t("groupHint")} onInput={(e) => setGroup(e.currentTarget.value)} required />
           </label>
         )}
+        <div class="note-field">
+          <label for="transfer-note">{t("transferNote")}</label>
+          <textarea
+            id="transfer-note"
+            value={note}
+            rows={3}
+            aria-invalid={noteOver > 0 ? "true" : undefined}
+            aria-describedby="transfer-note-hint"
+            onInput={(e) => setNote(e.currentTarget.value)}
+          />
+          {noteOver > 0 ? (
+            <p id="transfer-note-hint" class="field-error" role="alert">
+              {t(noteOver === 1 ? "transferNoteTooLongOne" : "transferNoteTooLong", { n: noteOver })}
+            </p>
+          ) : (
+            <span id="transfer-note-hint" class="field-hint muted">
+              {t("transferNoteHint")}
+            </span>
+          )}
+        </div>
         <div class="dialog-buttons">
           <button type="button" onClick={onClose}>
             {t("cancel")}
           </button>
-          <button type="submit" class="primary">
+          <button type="submit" class="primary" disabled={noteOver > 0}>
             {t("transferGo")}
           </button>
         </div>
