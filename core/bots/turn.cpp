@@ -67,6 +67,7 @@ void Turn::try_stage(size_t index) {
   for (; index < stages.size(); ++index) {
     const Stage& stage = stages[index];
     if (llm_only_ && !stage.llm) continue;
+    if (stage.llm && !handoff_unless_answered_.empty()) continue;  // a person, not the LLM
     if (stage.llm && !pipeline_->budget_->allows_more()) {
       spdlog::info("tenant {}: LLM stage {} skipped: the day's token budget is spent",
                    pipeline_->tenant_id_, stage.name);
@@ -75,6 +76,7 @@ void Turn::try_stage(size_t index) {
     if (!pipeline_->breakers_[index]->try_acquire()) continue;  // cooling down after failures
     return stage.llm ? ask_llm(index) : ask_autoreply(index);
   }
+  if (!handoff_unless_answered_.empty()) return hand_off(handoff_unless_answered_);
   hand_off(llm_only_ ? "the LLM could not answer" : "no stage could answer");
 }
 
@@ -146,6 +148,10 @@ void Turn::on_autoreply(size_t index, StageResult result) {
     if (!finished_) try_stage(index + 1);
     return;
   }
+  if (!handoff_unless_answered_.empty()) {
+    if (!answers_instead_of_a_person(answer)) return hand_off(handoff_unless_answered_);
+    answered_instead_ = true;
+  }
   spdlog::debug("tenant {}: stage {} answered {} ({})", pipeline_->tenant_id_, stage.name,
                 input_.conversation_id, answer.why);
   answered_by_ = stage.name;
@@ -209,11 +215,35 @@ void Turn::check_handoff_intent(size_t index) {
       intent && intent->is_object() ? intent->get_object().if_contains("name") : nullptr;
   if (!name || !name->is_string()) return;
   const auto& wanted = settings_.handoff_intents;
-  if (std::find(wanted.begin(), wanted.end(), name->get_string()) != wanted.end()) {
-    asked_for_human_ = true;
-    hand_off("intent " + std::string(name->get_string()) + " from stage " +
-             pipeline_->stages_[index].name);
+  if (std::find(wanted.begin(), wanted.end(), name->get_string()) == wanted.end()) return;
+  asked_for_human_ = true;
+  const std::string reason =
+      "intent " + std::string(name->get_string()) + " from stage " + pipeline_->stages_[index].name;
+  // The intent stage heard a request for a person in a message that says more
+  // (周末有人工客服吗): an answer from the knowledge base about the human service may
+  // come first; anything else hands off (Turn::handoff_unless_answered_).
+  const auto* mode = intent->get_object().if_contains("handoff");
+  if (mode && mode->is_string() && mode->get_string() == "unless_answered") {
+    if (handoff_unless_answered_.empty()) {
+      handoff_unless_answered_ = reason;
+      // What bot.turn says when an answer comes instead (Turn::on_autoreply).
+      instead_of_ = json::object{{"stage", pipeline_->stages_[index].name},
+                                 {"intent", name->get_string()},
+                                 {"action", "handoff"}};
+      if (const auto* confidence = intent->get_object().if_contains("confidence"))
+        instead_of_["confidence"] = *confidence;
+    }
+    return;
   }
+  hand_off(reason);
+}
+
+// What may answer a message the visitor asked a person about: a scored answer of an
+// auto-reply stage (the knowledge base's), not a flow, a clarifying question or the
+// LLM, nor a turn handed to the LLM.
+bool Turn::answers_instead_of_a_person(const AutoreplyAnswer& answer) {
+  return !answer.handoff && !answer.ask_llm && !answer.reply.empty() && answer.score >= 0 &&
+         answer.source != "clarify" && answer.source.rfind("flow:", 0) != 0;
 }
 
 void Turn::on_holding_time() {
@@ -256,6 +286,7 @@ void Turn::finish(engine::BotOutcome outcome) {
   outcome.score = score_;
   if (!candidates_.empty()) outcome.candidates_json = json::serialize(candidates_);
   if (!declined_.empty()) outcome.declined_json = json::serialize(declined_);
+  if (answered_instead_) outcome.instead_of_json = json::serialize(instead_of_);
   outcome.unanswered = unanswered_reason(outcome);
   outcome.feedback_asked = feedback_asked_ && !outcome.handoff && !outcome.close;
   emit_(std::move(outcome));

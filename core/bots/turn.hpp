@@ -42,6 +42,7 @@ class Turn : public std::enable_shared_from_this<Turn> {
   std::string attributes_json() const;
   std::string context_json() const;
   void check_handoff_intent(size_t index);
+  static bool answers_instead_of_a_person(const AutoreplyAnswer& answer);
   void note_candidates(const AutoreplyAnswer& answer);
   // The visitor's Yes / No to "did this help?": true when the message was one.
   bool answer_feedback();
@@ -67,6 +68,11 @@ class Turn : public std::enable_shared_from_this<Turn> {
   bool asked_for_human_ = false;  // a hand-off phrase or intent: not a bot miss
   bool feedback_asked_ = false;   // "did this help?" is among the replies
   std::string unanswered_;        // set by the visitor's "No"
+  // A hand-off intent named "unless_answered": the reason it hands off with when no
+  // later stage answers from the knowledge base (check_handoff_intent).
+  std::string handoff_unless_answered_;
+  boost::json::object instead_of_;  // that hand-off, for bot.turn's "instead_of"
+  bool answered_instead_ = false;   // a stage answered instead of it
   // What bot.turn explains: the stage that answered, its source and score, and the
   // candidates weighed (the answering stage's, else the FAQ context of a deferral).
   std::string answered_by_;

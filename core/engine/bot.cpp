@@ -192,6 +192,12 @@ void TenantEngine::on_bot_outcome(const std::string& conversation_id, uint64_t g
     auto declined = json::parse(outcome.declined_json, ec);
     if (!ec && declined.is_object()) turn_event["declined"] = std::move(declined);
   }
+  // An answer that came instead of an earlier stage's action (a hand-off intent).
+  if (!outcome.instead_of_json.empty()) {
+    boost::system::error_code ec;
+    auto instead_of = json::parse(outcome.instead_of_json, ec);
+    if (!ec && instead_of.is_object()) turn_event["instead_of"] = std::move(instead_of);
+  }
   publish(bus::event::kBotTurn, c->id, json::serialize(turn_event));
   for (auto& [stage, value] : outcome.state) {
     if (value) {

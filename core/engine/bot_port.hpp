@@ -66,6 +66,11 @@ struct BotOutcome {
   // object {"stage", "why", ...} ("" when none did): the FAQ stage declining a message
   // like one an admin dismissed.
   std::string declined_json;
+  // The action an earlier stage named that this answer came instead of, a JSON object
+  // {"stage", "intent", "confidence"?, "action": "handoff"} ("" when none): the
+  // intent stage heard a request for a person in 周末有人工客服吗 and an entry about
+  // the human service answered it.
+  std::string instead_of_json;
   // Why the engine lists the visitor's question among the unanswered ones
   // (core/unanswered): "handed_off", "low_confidence", "not_helpful" (the question is
   // then the one the feedback was about), or "" when it was answered well enough.

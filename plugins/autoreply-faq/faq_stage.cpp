@@ -34,6 +34,19 @@ std::optional<std::string> tag_hint(std::string_view context_json) {
   return std::string(tag->as_string());
 }
 
+// context.intent.handoff = "unless_answered": autoreply-intent heard a request for a
+// person in a message that says more, and only an entry with the intent's tag (about
+// the human service) may answer instead.
+bool person_unless_tagged(std::string_view context_json) {
+  boost::system::error_code ec;
+  const auto context = json::parse(context_json, ec);
+  if (ec || !context.is_object()) return false;
+  const auto* intent = context.as_object().if_contains("intent");
+  const auto* mode =
+      intent && intent->is_object() ? intent->as_object().if_contains("handoff") : nullptr;
+  return mode && mode->is_string() && mode->as_string() == "unless_answered";
+}
+
 // context.flow_offers, when an earlier stage (autoreply-flow) made some; malformed
 // ones are skipped.
 std::vector<FlowOfferHint> flow_offers_in(std::string_view context_json) {
@@ -394,6 +407,8 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
         !about_another_owner(text, *tagged, matches) && !request_points_elsewhere(text, *tagged))
       return answer_with(*tagged, answer_in, matches);
   }
+  // The visitor asked for a person: no other entry, no clarifying question, no flow.
+  if (person_unless_tagged(context_json)) return defer(matches, answer_in);
   // Without such a tag (which says what the message is about: "how long" from a visitor
   // the intent stage heard ask for a refund), an entry that shares only words for what
   // kind of answer is wanted ("what time is it in London", 现在几点了) is not what the
@@ -464,7 +479,13 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
 
 FaqTurn FaqStage::not_answered(const std::vector<FaqMatch>& matches, const std::string& answer_in,
                                const std::vector<FlowOfferHint>& offers) const {
-  if (options_.flow_offers && options_.flow_offer_alone > 0)
+  // Alone, the flow is the intent stage's guess with nothing of the knowledge base
+  // behind it: only for a message that shares with some entry a word about what it is
+  // about (FaqMatch::on_topic), so a message about the shop. "what is the order of the
+  // planets" (order_status 0.71 on "order") meets the entries only through "what is".
+  const bool about_the_shop = std::any_of(matches.begin(), matches.end(),
+                                          [](const FaqMatch& match) { return match.on_topic; });
+  if (options_.flow_offers && options_.flow_offer_alone > 0 && about_the_shop)
     for (const auto& offer : offers)
       if (offer.rank == 0 && offer.confidence >= options_.flow_offer_alone)
         return ask_about(offer, answer_in);

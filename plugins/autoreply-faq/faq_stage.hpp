@@ -35,7 +35,10 @@
 // "intent": "order_status"} among the candidates. When the stage would neither answer
 // nor ask, an offer that was the intent stage's best guess at flow_offer_alone or more
 // is asked about alone: {"reply": "Do you mean this?", "quick_replies": [its text],
-// "source": "clarify", "candidates": [the flow]}, rather than a hand-off.
+// "source": "clarify", "candidates": [the flow]}, rather than a hand-off; only for a
+// message about the shop, one that shares a word about what it is about with some
+// entry (FaqMatch::on_topic): "what is the order of the planets" is not asked about the
+// order-status flow.
 //
 // A message answered: {"reply": answer, "score": confidence, "source": "file#id"},
 // the answer in the visitor's language when the entry has one per language (the
@@ -49,6 +52,10 @@
 // answer, no clarifying question, no context (SB_DEFER) with {"declined": {"why":
 // "not_for_bot", "example": the dismissed question, "likeness": ...}}, which the
 // host reports in bot.turn.
+//
+// With context.intent.handoff = "unless_answered" (autoreply-intent's handoff_about_tag:
+// the visitor asked for a person in a message that says more) only the entries with
+// the intent's faq_tag may answer; otherwise it defers, asking nothing.
 //
 // It reads context.intent.faq_tag (set by autoreply-intent for an intent whose
 // action is { faq_tag = "..." }): the entries with that tag are tried first, and the

@@ -41,6 +41,7 @@ IntentStageOptions read_intent_stage_options(std::string_view config_json) {
   options.handoff_group = config.string("handoff_group");
   options.handoff_reply = config.string("handoff_reply");
   options.candidate_floor = config.number("candidate_floor", options.candidate_floor, 0, 1);
+  options.handoff_about_tag = config.string("handoff_about_tag");
   return options;
 }
 
@@ -80,9 +81,12 @@ IntentStage::IntentStage(IntentStageOptions options, const std::filesystem::path
   }
 }
 
-bool IntentStage::explains_most(std::size_t intent_index, std::string_view folded_text) const {
+IntentStage::Explained IntentStage::explained(std::size_t intent_index,
+                                              std::string_view folded_text) const {
   const auto& examples = example_terms_[intent_index];
-  std::size_t known = 0, unknown = 0;
+  Explained out;
+  auto& known = out.known;
+  auto& unknown = out.unknown;
   for (const auto& term : faq::tokenize(folded_text)) {
     if (examples.count(term)) {
       // A Chinese character says little alone (吗, 想); its pairs carry the words.
@@ -99,7 +103,7 @@ bool IntentStage::explains_most(std::size_t intent_index, std::string_view folde
     }
     ++unknown;
   }
-  return known > unknown;
+  return out;
 }
 
 json::array IntentStage::candidates(const std::vector<IntentPrediction>& ranked) const {
@@ -128,6 +132,7 @@ IntentTurn IntentStage::reply(std::string_view text) const {
                        {"context", json::object{{"intent_candidates", std::move(guesses)}}}})};
   }
   const auto* hit = &ranked.front();
+  const auto explains = explained(hit->intent_index, folded_text);
   // A hand-off intent that explains no more than half of the message: the message asks
   // something about the human service ("customer service phone number?"); the later
   // stages answer it or, when none can, hand off. The same for an intent that does
@@ -136,7 +141,7 @@ IntentTurn IntentStage::reply(std::string_view text) const {
   // "cancel".
   if ((hands_off_[hit->intent_index] ||
        classifier_.intent(*hit).action.kind != IntentAction::Kind::faq_tag) &&
-      !explains_most(hit->intent_index, folded_text)) {
+      !explains.most()) {
     if (guesses.empty()) return {};
     return {false, json::serialize(json::object{
                        {"context", json::object{{"intent_candidates", std::move(guesses)}}}})};
@@ -148,6 +153,16 @@ IntentTurn IntentStage::reply(std::string_view text) const {
   // Top level, where autoreply-flow (and the routing graph) name the node to start at.
   if (action.kind == IntentAction::Kind::flow_node) context["flow_node"] = action.target;
   if (!hands_off_[hit->intent_index]) {
+    return {false, json::serialize(json::object{{"context", std::move(context)}})};
+  }
+  // Most of the message asks for a person, but not all: what more it says (周末, "number",
+  // "8pm") may be a question about the human service that an entry about it answers.
+  // The intent is named with that tag and the pipeline hands off unless the FAQ stage
+  // answers from those entries.
+  if (!options_.handoff_about_tag.empty() && !explains.all()) {
+    auto& named = context["intent"].as_object();
+    named["faq_tag"] = options_.handoff_about_tag;
+    named["handoff"] = "unless_answered";
     return {false, json::serialize(json::object{{"context", std::move(context)}})};
   }
   json::object handoff{

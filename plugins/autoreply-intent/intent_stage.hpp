@@ -12,6 +12,8 @@
 //                               define is an error.
 //   handoff_group = "support"   optional: the group the hand-off asks for
 //   handoff_reply = "..."       optional: what the bot says as it hands off
+//   handoff_about_tag = "contact"  optional: the FAQ tag of the entries about the
+//                               human service (see below)
 //
 // A hand-off intent at or above the threshold answers (SB_OK):
 //   {"handoff": {"reason": "intent human (0.93)", "group"?: G}, "reply"?: S,
@@ -23,6 +25,12 @@
 // on as if no intent were recognised (a hand-off intent in the context would hand off).
 // The same holds for every intent without a faq_tag action (a flow may start on its
 // name): "cancel my order" does not start the order-status flow.
+// With handoff_about_tag set, a hand-off intent whose examples explain most of a message
+// but not all of it (周末有人工客服吗, "customer service number?") does not answer: it
+// is named (SB_DEFER) with {"faq_tag": that tag, "handoff": "unless_answered"}, the FAQ
+// stage answers only from the entries with the tag, and the pipeline hands off when no
+// later stage gives such an answer. A message the examples explain wholly ("I want to
+// talk to a person", 我要人工客服) is handed off at once.
 // Any other intent at or above the threshold does not answer (SB_DEFER) but tells
 // the later stages what it recognised:
 //   {"context": {"intent": {"name": "refund", "confidence": 0.91, "faq_tag"?: "refunds"},
@@ -65,6 +73,13 @@ struct IntentStageOptions {
   // The least probability at which an intent is named among context.intent_candidates
   // (the best three guesses, whatever the threshold). 0..1.
   double candidate_floor = 0.25;
+  // The FAQ tag of the entries about the human service itself (its hours, how to reach
+  // it). A hand-off intent whose examples explain most but not all of a message
+  // (周末有人工客服吗: 周末 is no word of theirs) hands off only when no entry with this
+  // tag answers it: the intent is named with {"faq_tag": tag, "handoff": "unless_answered"}
+  // (SB_DEFER), the FAQ stage tries those entries only, and the pipeline hands off when
+  // it does not answer. "" (the default): such a message is handed off at once.
+  std::string handoff_about_tag;
 };
 
 // Throws std::invalid_argument naming the key.
@@ -96,9 +111,16 @@ class IntentStage {
   // function words, Chinese characters and character pairs), by intent index.
   std::vector<std::unordered_set<std::string>> example_terms_;
 
-  // True when more than half of the message's terms (its Chinese character pairs, not
-  // single characters, and its English content words) occur in the intent's examples.
-  bool explains_most(std::size_t intent_index, std::string_view folded_text) const;
+  // How many of the message's terms (its Chinese character pairs, not single
+  // characters, and its English content words) occur in the intent's examples, and how
+  // many do not.
+  struct Explained {
+    std::size_t known = 0;
+    std::size_t unknown = 0;
+    bool most() const { return known > unknown; }  // more than half
+    bool all() const { return known > 0 && unknown == 0; }
+  };
+  Explained explained(std::size_t intent_index, std::string_view folded_text) const;
 
   static constexpr std::size_t kCandidates = 3;
   // The best guesses at or above candidate_floor, best first: [{"name", "confidence",

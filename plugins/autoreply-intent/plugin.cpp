@@ -29,6 +29,7 @@ class Intent {
       {sizeof(sb_config_key), SB_CONFIG_STRING, "handoff_group"},
       {sizeof(sb_config_key), SB_CONFIG_STRING, "handoff_reply"},
       {sizeof(sb_config_key), SB_CONFIG_FLOAT, "candidate_floor"},
+      {sizeof(sb_config_key), SB_CONFIG_STRING, "handoff_about_tag"},
   };
 
   explicit Intent(const sb::InstanceArgs& args)

@@ -131,6 +131,44 @@ TEST_CASE("asking the demo bot for a human queues the visitor for the agent, who
   first.ws.expect_no_frame_of_type("message", 500ms);
 }
 
+TEST_CASE(
+    "the demo bot answers a question about its human service, hands off a request for a person "
+    "at once, and offers no flow for a message that is not about the shop",
+    "[demo]") {
+  DemoDeployment demo;
+  // About the human service: its hours, its number (the hand-off intent's words, and more).
+  auto weekend = demo.deployment.connect_visitor("demo");
+  weekend.send_message("周末有人工客服吗");
+  CHECK_THAT(bot_text(weekend.ws), Catch::StartsWith("人工客服工作时间为周一至周五"));
+  auto number = demo.deployment.connect_visitor("demo");
+  number.send_message("customer service number?");
+  CHECK_THAT(bot_text(number.ws), Catch::StartsWith("Write to help@demo-shop.example"));
+  for (auto* ws : {&weekend.ws, &number.ws})
+    ws->expect_no_frame_of_type("conversation.queued", 200ms);
+
+  // Asking for a person, in words the hand-off intent knows: handed off at once.
+  auto person = demo.deployment.connect_visitor("demo");
+  person.send_message("I want to talk to a person");
+  CHECK(bot_text(person.ws) == kHandoff);
+  person.ws.next_of_type("conversation.queued");
+  auto human = demo.deployment.connect_visitor("demo");
+  human.send_message("我要人工客服");
+  CHECK(bot_text(human.ws) == kHandoffZh);
+  human.ws.next_of_type("conversation.queued");
+
+  // "order" is all it shares with the order-status flow: no "Do you mean this?".
+  auto planets = demo.deployment.connect_visitor("demo");
+  planets.send_message("what is the order of the planets");
+  CHECK(bot_text(planets.ws) == kHandoff);
+  planets.ws.next_of_type("conversation.queued");
+
+  // The flow still starts when meant.
+  auto order = demo.deployment.connect_visitor("demo");
+  order.send_message("where is my order 12345");
+  CHECK(bot_text(order.ws) == kAskNumber);
+  order.ws.expect_no_frame_of_type("conversation.queued", 200ms);
+}
+
 TEST_CASE("with the demo agent online a new visitor goes straight to the agent", "[demo]") {
   DemoDeployment demo;
   auto agent = demo.agent();

@@ -188,6 +188,52 @@ TEST_CASE_METHOD(LanguageData,
 }
 
 TEST_CASE_METHOD(LanguageData,
+                 "a flow is offered alone only for a message that shares with the knowledge "
+                 "base a word about what it is about",
+                 "[stage]") {
+  const auto stage = demo_stage();
+  const auto offered = [](double confidence) {
+    return order_status_offered(confidence, 0, "where is my order");
+  };
+  // The intent stage's guesses on "order" alone (0.71, 0.69): the entries meet these
+  // messages only through "what is", no word of the shop's.
+  CHECK(decision_of(stage, "what is the order of the planets", offered(0.71).c_str()) == "-");
+  CHECK(decision_of(stage, "what is the order of operations in math", offered(0.69).c_str()) ==
+        "-");
+  // Messages about one's order still are asked about (development sets dev_near, heldout3).
+  CHECK(decision_of(stage, "Has my order been dispatched yet?", offered(0.85).c_str()) ==
+        "clarify: flow:order_status");
+  CHECK(decision_of(stage, "My parcel still hasn't arrived, where is it right now? Order #48213",
+                    offered(0.82).c_str()) == "clarify: flow:order_status");
+}
+
+TEST_CASE_METHOD(LanguageData,
+                 "a visitor the intent stage heard ask for a person is answered only by an entry "
+                 "about the human service",
+                 "[stage]") {
+  const auto stage = demo_stage();
+  // What autoreply-intent leaves with handoff_about_tag = "contact" for a message its
+  // hand-off examples explain only in part.
+  const char* person = R"({"intent": {"name": "human", "confidence": 0.93, "faq_tag": "contact", )"
+                       R"("handoff": "unless_answered"}})";
+  // Asked about the human service: when it works, its number (development sets dev_near,
+  // heldout, heldout3).
+  CHECK(decision_of(stage, "周末有人工客服吗", person) == "opening-hours");
+  CHECK(decision_of(stage, "你们周末有人工客服吗", person) == "opening-hours");
+  CHECK(decision_of(stage, "customer service number?", person) == "contact");
+  // A person wanted about something else: no other entry answers instead, nor a question
+  // (without the intent these are answered or asked about).
+  CHECK(decision_of(stage, "please refund my order") == "refund-how");
+  CHECK(decision_of(stage, "please refund my order", person) == "-");
+  CHECK(decision_of(stage, "发货了没？") != "-");
+  CHECK(decision_of(stage, "发货了没？", person) == "-");
+  CHECK(decision_of(stage, "Has my order been dispatched yet?",
+                    (std::string(person).substr(0, std::string(person).size() - 1) + ", " +
+                     order_status_offered(0.85, 0, "where is my order").substr(1))
+                        .c_str()) == "-");
+}
+
+TEST_CASE_METHOD(LanguageData,
                  "no clarifying question when the message names a thing none of its options "
                  "speaks of",
                  "[stage]") {

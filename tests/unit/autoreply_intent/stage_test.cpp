@@ -51,6 +51,12 @@ std::vector<std::pair<std::string, double>> guesses_of(const IntentStage& stage,
   return out;
 }
 
+// True when the stage hands the message to a person itself (SB_OK with "handoff").
+bool hands_off(const IntentStage& stage, const char* text) {
+  const auto turn = stage.reply(text);
+  return turn.answered && boost::json::parse(turn.result_json).as_object().contains("handoff");
+}
+
 // The demo tenant's intents file as shipped, the stage's defaults otherwise.
 IntentStageOptions demo_options() {
   IntentStageOptions options;
@@ -106,21 +112,18 @@ examples = ["I want a refund", "how do I get my money back", "退款", "我要�
   options.file = "intents.toml";
   options.threshold = 0.3;
   const IntentStage stage(options, dir.path);
-  auto hands_off = [&](const char* text) {
-    const auto turn = stage.reply(text);
-    return turn.answered && boost::json::parse(turn.result_json).as_object().contains("handoff");
-  };
+  const auto asks_person = [&](const char* text) { return hands_off(stage, text); };
   // Asking for a person: handed off.
-  CHECK(hands_off("let me talk to someone"));
-  CHECK(hands_off("can I speak to a real person?"));
-  CHECK(hands_off("connect me to customer service please"));
-  CHECK(hands_off("我要找人工"));
-  CHECK(hands_off("转接客服"));
+  CHECK(asks_person("let me talk to someone"));
+  CHECK(asks_person("can I speak to a real person?"));
+  CHECK(asks_person("connect me to customer service please"));
+  CHECK(asks_person("我要找人工"));
+  CHECK(asks_person("转接客服"));
   // Asking about the human service: more of the message is what the examples never
   // say, so the later stages answer it (and hand off when they cannot).
-  CHECK_FALSE(hands_off("customer service phone number?"));
-  CHECK_FALSE(hands_off("我想找真人客服，怎么联系"));
-  CHECK_FALSE(hands_off("I need to speak to someone about a problem, how do I reach you?"));
+  CHECK_FALSE(asks_person("customer service phone number?"));
+  CHECK_FALSE(asks_person("我想找真人客服，怎么联系"));
+  CHECK_FALSE(asks_person("I need to speak to someone about a problem, how do I reach you?"));
   // ...and names no intent: a hand-off intent in the context would hand off after all
   // (its guesses, context.intent_candidates, act on nothing).
   CHECK(intent_of(stage, "customer service phone number?").first.empty());
@@ -214,4 +217,55 @@ TEST_CASE(
   auto strict = options;
   strict.candidate_floor = 0.99;
   CHECK(IntentStage(strict, DEMO_TENANTS_DIR).reply("发货了没？").result_json.empty());
+}
+
+TEST_CASE(
+    "with handoff_about_tag, a request for a person that says more waits for the entries "
+    "about the human service; a plain request is handed off at once",
+    "[stage][demo]") {
+  auto options = demo_options();
+  options.handoff_about_tag = "contact";
+  const IntentStage stage(options, DEMO_TENANTS_DIR);
+  const auto asks_person = [&](const char* text) { return hands_off(stage, text); };
+  // {"name", "faq_tag", "handoff"} of the named intent, or empty strings.
+  const auto named = [&](const char* text) {
+    std::vector<std::string> out{"", "", ""};
+    const auto turn = stage.reply(text);
+    if (turn.answered || turn.result_json.empty()) return out;
+    const auto result = boost::json::parse(turn.result_json);
+    const auto& context = result.at("context").as_object();
+    const auto* intent = context.if_contains("intent");
+    if (!intent) return out;
+    const auto& i = intent->as_object();
+    out[0] = i.at("name").as_string();
+    if (const auto* tag = i.if_contains("faq_tag")) out[1] = tag->as_string();
+    if (const auto* mode = i.if_contains("handoff")) out[2] = mode->as_string();
+    return out;
+  };
+  const std::vector<std::string> waits{"human", "contact", "unless_answered"};
+  // Most of the message asks for the human service, and it says more: when, which number.
+  CHECK(named("周末有人工客服吗") == waits);
+  CHECK(named("你们周末有人工客服吗") == waits);
+  CHECK(named("customer service number?") == waits);
+  CHECK_FALSE(asks_person("周末有人工客服吗"));
+  // Every word of these is the hand-off examples': a request, handed off at once.
+  CHECK(asks_person("I want to talk to a person"));
+  CHECK(asks_person("我要人工客服"));
+  CHECK(asks_person("let me talk to someone"));
+  CHECK(asks_person("人工客服"));
+  CHECK(asks_person("can I speak to a real person"));
+  // Without the tag every message the examples mostly explain is handed off, as before.
+  const IntentStage plain(demo_options(), DEMO_TENANTS_DIR);
+  CHECK(hands_off(plain, "周末有人工客服吗"));
+}
+
+TEST_CASE(
+    "the demo's order-status flow still starts on a question about one's order, with its number",
+    "[stage][demo]") {
+  const IntentStage stage(demo_options(), DEMO_TENANTS_DIR);
+  for (const char* text : {"where is my order 12345", "我的订单 12345 到哪了"}) {
+    INFO(text);
+    CHECK(intent_of(stage, text).first == "order_status");
+    CHECK(intent_of(stage, text).second >= 0.8);  // tenants/demo/flows.toml's intent_confidence
+  }
 }

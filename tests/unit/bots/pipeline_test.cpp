@@ -291,6 +291,64 @@ TEST_CASE(
   }
 }
 
+TEST_CASE(
+    "a hand-off intent named unless_answered yields to a scored answer of a later stage, "
+    "and hands off on anything else") {
+  Fixture f;
+  const auto unless_answered = [](const AutoreplyRequest&) {
+    return defer(R"({"context":{"intent":{"name":"human","confidence":0.93,"faq_tag":"contact",)"
+                 R"("handoff":"unless_answered"}}})");
+  };
+  SECTION("the knowledge base answers: the answer, not a person") {
+    f.autoreply("intent", unless_answered);
+    auto faq = f.autoreply("faq", [](const AutoreplyRequest&) {
+      return ok(R"({"reply":"Mon-Fri 9-18.","score":0.8,"source":"faq.toml#opening-hours"})");
+    });
+    f.turn("周末有人工客服吗");
+    CHECK_FALSE(f.last().handoff);
+    CHECK(f.last_texts() == std::vector<std::string>{"Mon-Fri 9-18."});
+    CHECK(f.last().stage == "faq");
+    // bot.turn says which hand-off the answer came instead of.
+    CHECK(boost::json::parse(f.last().instead_of_json) ==
+          boost::json::parse(R"({"stage":"intent","intent":"human","confidence":0.93,)"
+                             R"("action":"handoff"})"));
+    CHECK(f.last().declined_json.empty());
+    REQUIRE(faq->requests.size() == 1);
+    CHECK(faq->requests[0].context_json.find("unless_answered") != std::string::npos);
+  }
+  SECTION("nothing answers: handed off for the intent, not as a bot miss") {
+    f.autoreply("intent", unless_answered);
+    f.autoreply("faq", [](const AutoreplyRequest&) { return defer(); });
+    auto llm = f.llm("llm", [](const LlmRequest&) { return ok(R"({"text":"Sure!"})"); });
+    f.turn("can a real person call me at 8pm");
+    CHECK(f.last().handoff);
+    CHECK(f.last().handoff_reason == "intent human from stage intent");
+    CHECK(f.last().unanswered.empty());
+    CHECK(f.last().instead_of_json.empty());
+    CHECK(llm->requests.empty());  // the visitor asked for a person, not for the LLM
+  }
+  SECTION("a clarifying question or a flow is no answer instead of a person") {
+    f.autoreply("intent", unless_answered);
+    f.autoreply("faq", [](const AutoreplyRequest&) {
+      return ok(R"({"reply":"Do you mean this?","quick_replies":["order status"],)"
+                R"("score":0.7,"source":"clarify"})");
+    });
+    f.turn("a person about my order please");
+    CHECK(f.last().handoff);
+    CHECK(f.last().handoff_reason == "intent human from stage intent");
+  }
+  SECTION("without unless_answered the intent hands off before the knowledge base") {
+    f.autoreply("intent", [](const AutoreplyRequest&) {
+      return defer(R"({"context":{"intent":{"name":"human","confidence":0.93,)"
+                   R"("faq_tag":"contact"}}})");
+    });
+    auto faq = f.autoreply("faq", [](const AutoreplyRequest&) { return ok(reply_json("x")); });
+    f.turn("let me talk to someone");
+    CHECK(f.last().handoff);
+    CHECK(faq->requests.empty());
+  }
+}
+
 TEST_CASE("ask_llm hands the turn to the LLM with the prompt, the FAQ context and the history") {
   Fixture f;
   f.settings.faq_context_entries = 1;

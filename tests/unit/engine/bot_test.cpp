@@ -489,6 +489,24 @@ TEST_CASE("bot.turn says which stage answered, from what, its score and the cand
   CHECK(string_of(turns[2].at("outcome")) == "handoff");
   CHECK(string_of(turns[2].at("declined").as_object().at("why")) == "not_for_bot");
   CHECK(string_of(turns[2].at("declined").as_object().at("example")) == "Return it to Amazon?");
+  CHECK_FALSE(turns[2].contains("instead_of"));
+
+  // Answered instead of the hand-off the intent stage named: bot.turn says which (a new
+  // visitor: the first one is with a person now).
+  auto other = f.visitor_peer("v2");
+  f.say(other, visitor("v2"), "m4", "周末有人工客服吗");
+  BotOutcome instead = ScriptedBot::say("人工客服工作时间为周一至周五 9:00-18:00。");
+  instead.stage = "autoreply-faq";
+  instead.source = "demo/faq.toml#opening-hours";
+  instead.score = 0.8;
+  instead.instead_of_json =
+      R"({"stage":"autoreply-intent","intent":"human","confidence":0.93,"action":"handoff"})";
+  f.bot->answer(3, instead);
+  f.settle();
+  REQUIRE(turns.size() == 4);
+  CHECK(string_of(turns[3].at("outcome")) == "answered");
+  CHECK(string_of(turns[3].at("instead_of").as_object().at("intent")) == "human");
+  CHECK(string_of(turns[3].at("instead_of").as_object().at("action")) == "handoff");
 }
 
 TEST_CASE("the record says how the bot's part ended and when a person took and answered it") {
