@@ -46,7 +46,8 @@ inline const PluginLookup& fake_plugins() {
          {"threshold", SB_CONFIG_FLOAT},
          {"handoff", SB_CONFIG_ARRAY},
          {"handoff_group", SB_CONFIG_STRING},
-         {"handoff_reply", SB_CONFIG_STRING}}}},
+         {"handoff_reply", SB_CONFIG_STRING},
+         {"handoff_about_tag", SB_CONFIG_STRING}}}},
       {"autoreply-flow", {"autoreply-flow", SB_KIND_AUTOREPLY, {}}},
       {"llm-openai", {"llm-openai", SB_KIND_LLM, {{"model", SB_CONFIG_STRING}}}},
   };
