@@ -221,7 +221,7 @@ TEST_CASE(
 
 TEST_CASE(
     "with handoff_about_tag, a request for a person that says more waits for the entries "
-    "about the human service; a plain request is handed off at once",
+    "about the human service, and a plain request is handed off at once",
     "[stage][demo]") {
   auto options = demo_options();
   options.handoff_about_tag = "contact";
