@@ -406,8 +406,9 @@ TEST_CASE(
   ChatLoad load(deployment);
   std::this_thread::sleep_for(1500ms);
   const size_t acked_before_copy = load.ledger.count();
-  // Pauses longer than the server's settle time and its look at the directory
-  // (both 1 s), so it sees each plugin file half-written and complete-looking.
+  // Each half-written file stays until the server has refused it: it looks at a file
+  // once unchanged for its settle time (1 s), at its next look at the directory
+  // (every 1 s), so it sees each plugin file half-written and complete-looking.
   copy_over_in_place(deployment, plugins.path(), "storage-sqlite", 3, 2200ms);
   copy_over_in_place(deployment, plugins.path(), "routing-least-busy", 3, 2200ms);
   const bool storage_moved =
