@@ -61,7 +61,8 @@ LoadOptions load_options(const Cluster& cluster) {
   return load_on_every_tenant(cluster, kVisitorsPerTenant, kRatePerVisitor);
 }
 
-// Half the offered rate over `seconds` of load: far more than a run that stalled.
+// Half the offered rate over `seconds` of load (where service was offered): far more
+// than a run that stalled.
 size_t min_acked(double seconds) {
   return static_cast<size_t>(kTenants * kVisitorsPerTenant * kRatePerVisitor * seconds / 2);
 }
@@ -84,7 +85,8 @@ TEST_CASE(
   Cluster cluster(load_cluster(3));
   Load load(cluster, load_options(cluster));
   load.start();
-  std::this_thread::sleep_for(5s);
+  const auto began = Clock::now();
+  load_running(load, kTenants * kVisitorsPerTenant, kTenants * 2, began, 5s);
 
   const auto [victim, tenants] = busiest_owner(cluster);
   INFO("killed " << victim << ", owner of " << tenants.size() << " tenants");
@@ -93,8 +95,8 @@ TEST_CASE(
   const auto killed_at = Clock::now();
   const auto killed_wall = std::chrono::system_clock::now();
   cluster.node(victim).kill_hard();
-  std::this_thread::sleep_for(10s);
-  const auto until = Clock::now();
+  // Every visitor served again (the dead node's on another node), 2 s more; 10 s at most.
+  const auto until = served_again(load, kTenants * kVisitorsPerTenant, killed_at, 10s);
   // Where the time went: the nodes' view, then each client's, in ms after the kill.
   std::cout << "killed " << victim << " (owner of " << tenants.size() << " tenants) at "
             << log_stamp(killed_wall) << "; after it:\n"
@@ -120,7 +122,7 @@ TEST_CASE(
     CHECK(owners.at(tenant) != victim);
     CHECK(after.at(tenant) > epochs.at(tenant));
   }
-  finish_and_check(cluster, load, min_acked(15));
+  finish_and_check(cluster, load, min_acked(seconds_of(until - began)));
 }
 
 TEST_CASE("a frozen owner (SIGSTOP) thawed later writes nothing stale", "[cluster][faults][stop]") {
@@ -135,7 +137,8 @@ TEST_CASE("a frozen owner (SIGSTOP) thawed later writes nothing stale", "[cluste
   Cluster cluster(load_cluster(3));
   Load load(cluster, load_options(cluster));
   load.start();
-  std::this_thread::sleep_for(5s);
+  const auto began = Clock::now();
+  load_running(load, kTenants * kVisitorsPerTenant, kTenants * 2, began, 5s);
 
   const auto [frozen, tenants] = busiest_owner(cluster);
   INFO("froze " << frozen << ", owner of " << tenants.size() << " tenants");
@@ -143,9 +146,9 @@ TEST_CASE("a frozen owner (SIGSTOP) thawed later writes nothing stale", "[cluste
   const auto epochs = cluster.lease_epochs();
   const auto frozen_at = Clock::now();
   cluster.node(frozen).freeze();
-  // Well past its lease (3 s) and membership (3 heartbeats of 500 ms).
-  std::this_thread::sleep_for(8s);
-  const auto thawed_at = Clock::now();
+  // Past its lease (3 s) and membership (3 heartbeats of 500 ms): until every visitor is
+  // served again (its tenants' by another node), 1 s more; 8 s at most.
+  const auto thawed_at = served_again(load, kTenants * kVisitorsPerTenant, frozen_at, 8s, 1s);
   for (const auto& tenant : tenants) {
     const auto gap = load.longest_ack_gap(tenant, frozen_at, thawed_at);
     INFO("tenant " << tenant << " went " << gap.count() << " ms without an ack while " << frozen
@@ -161,7 +164,7 @@ TEST_CASE("a frozen owner (SIGSTOP) thawed later writes nothing stale", "[cluste
   // The thawed node's writes in flight meet the new epoch; the load goes on.
   std::this_thread::sleep_for(6s);
   CHECK(visitors_acked_after(load, Clock::now() - 2s).size() == kTenants * kVisitorsPerTenant);
-  finish_and_check(cluster, load, min_acked(19));
+  finish_and_check(cluster, load, min_acked(seconds_of(Clock::now() - began)));
 }
 
 TEST_CASE(
@@ -176,15 +179,18 @@ TEST_CASE(
   Cluster cluster(load_cluster(3));
   Load load(cluster, load_options(cluster));
   load.start();
-  std::this_thread::sleep_for(4s);
+  const auto began = Clock::now();
+  load_running(load, kTenants * kVisitorsPerTenant, kTenants * 2, began, 4s);
 
   const auto unavailable_before = load.counters().unavailable.load();
+  const auto stopped_at = Clock::now();
   cluster.postgres().stop();
   std::this_thread::sleep_for(3s);
   const auto unavailable_while_down = load.counters().unavailable.load() - unavailable_before;
   cluster.postgres().start();
   const auto back_at = Clock::now();
-  std::this_thread::sleep_for(8s);
+  // Every visitor acked again, 2 s more; 8 s at most.
+  const auto until = served_again(load, kTenants * kVisitorsPerTenant, back_at, 8s);
 
   INFO(load.summary());
   // Senders were told, rather than left waiting or acked.
@@ -197,7 +203,7 @@ TEST_CASE(
     CHECK(*first - back_at <= 5s);
   }
   // Every ack, those just before the stop included, is in PostgreSQL (the checker).
-  finish_and_check(cluster, load, min_acked(12));
+  finish_and_check(cluster, load, min_acked(seconds_of(until - began - (back_at - stopped_at))));
 }
 
 TEST_CASE("Redis restarted under load: nothing acked lost or doubled, delivery catches up by seq",
@@ -205,13 +211,16 @@ TEST_CASE("Redis restarted under load: nothing acked lost or doubled, delivery c
   Cluster cluster(load_cluster(3));
   Load load(cluster, load_options(cluster));
   load.start();
-  std::this_thread::sleep_for(4s);
+  const auto began = Clock::now();
+  load_running(load, kTenants * kVisitorsPerTenant, kTenants * 2, began, 4s);
 
+  const auto stopped_at = Clock::now();
   cluster.redis().stop();
   std::this_thread::sleep_for(3s);
   cluster.redis().start();
   const auto back_at = Clock::now();
-  std::this_thread::sleep_for(8s);
+  // Every visitor acked again, 2 s more; 8 s at most.
+  const auto until = served_again(load, kTenants * kVisitorsPerTenant, back_at, 8s);
 
   for (const auto& tenant : load_options(cluster).tenants) {
     const auto first = load.first_ack_after(tenant, back_at);
@@ -220,7 +229,7 @@ TEST_CASE("Redis restarted under load: nothing acked lost or doubled, delivery c
     CHECK(*first - back_at <= 5s);
   }
   // The agents' streams: strictly increasing (violations) and whole (caught up).
-  finish_and_check(cluster, load, min_acked(12));
+  finish_and_check(cluster, load, min_acked(seconds_of(until - began - (back_at - stopped_at))));
 }
 
 TEST_CASE(
@@ -232,7 +241,8 @@ TEST_CASE(
   Cluster cluster(std::move(options));
   Load load(cluster, load_options(cluster));
   load.start();
-  std::this_thread::sleep_for(4s);
+  const auto began = Clock::now();
+  load_running(load, kTenants * kVisitorsPerTenant, kTenants * 2, began, 4s);
   const auto owners = cluster.lease_owners();
   const auto epochs = cluster.lease_epochs();
 
@@ -267,7 +277,7 @@ TEST_CASE(
   }
   CHECK(visitors_acked_after(load, Clock::now() - 2s).size() == kTenants * kVisitorsPerTenant);
   INFO("epochs before the swap: " << Catch::Detail::stringify(epochs));
-  finish_and_check(cluster, load, min_acked(7));
+  finish_and_check(cluster, load, min_acked(seconds_of(Clock::now() - began)));
 }
 
 TEST_CASE(
@@ -291,7 +301,8 @@ TEST_CASE(
   load_options.messages_per_second_per_visitor = kRate;
   Load load(cluster, load_options);
   load.start();
-  std::this_thread::sleep_for(5s);
+  const auto began = Clock::now();
+  load_running(load, kManyTenants * kVisitors, kManyTenants, began, 5s);
 
   const auto [victim, tenants] = busiest_owner(cluster);
   INFO("killed " << victim << ", owner of " << tenants.size() << " tenants");
@@ -307,8 +318,9 @@ TEST_CASE(
     INFO("tenant " << tenant << "\n" << cluster.logs_tail(30));
     CHECK(eventually([&] { return cluster.lease_owners().at(tenant) == survivor.id(); }, 30s));
   }
-  std::this_thread::sleep_for(4s);
-  const auto until = Clock::now();
+  // Every visitor served again, 2 s more; 4 s after the last take at most.
+  const auto until =
+      served_again(load, kManyTenants * kVisitors, killed_at, Clock::now() - killed_at + 4s);
 
   // Where the time went: per tenant, when the lease that refused the survivor ended
   // and when the survivor took it, in ms after the kill.
@@ -348,5 +360,8 @@ TEST_CASE(
   cluster.wait_ready(survivor, 10s);
   // Every visitor, the dead node's included, is writing again (on the survivor).
   CHECK(visitors_acked_after(load, until - 2s).size() == kManyTenants * kVisitors);
-  finish_and_check(cluster, load, static_cast<size_t>(kManyTenants * kVisitors * kRate * 12 / 2));
+  // Half the offered rate, as min_acked.
+  finish_and_check(
+      cluster, load,
+      static_cast<size_t>(kManyTenants * kVisitors * kRate * (seconds_of(until - began) - 1) / 2));
 }

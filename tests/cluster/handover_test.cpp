@@ -67,7 +67,8 @@ TEST_CASE(
   Load load(cluster,
             load_on_every_tenant(cluster, kHandoverVisitorsPerTenant, kHandoverRatePerVisitor));
   load.start();
-  std::this_thread::sleep_for(4s);
+  const auto began = Clock::now();
+  load_running(load, kHandoverTenants * kHandoverVisitorsPerTenant, kHandoverTenants, began, 4s);
 
   const auto [victim, tenants] = busiest_owner(cluster);
   INFO("stopped " << victim << ", owner of " << tenants.size() << " tenants");
@@ -80,8 +81,9 @@ TEST_CASE(
                                 [&cluster, name = victim] { return cluster.node(name).stop(); });
 
   const auto leased = all_leased_by(cluster, tenants, survivor, stopped_at, 30s);
-  std::this_thread::sleep_for(3s);
-  const auto until = Clock::now();
+  // Every visitor acked by the survivor, 2 s more; 3 s at most.
+  const auto until =
+      served_again(load, kHandoverTenants * kHandoverVisitorsPerTenant, Clock::now(), 3s);
   // A clean exit (its leases given up on the way out).
   CHECK(exit_status.get() == 0);
   // Where the time went: when the survivor held every lease, each tenant's longest
@@ -114,7 +116,7 @@ TEST_CASE(
   // acknowledged before and after the stop is in the history, once.
   CHECK(visitors_acked_after(load, until - 2s).size() ==
         kHandoverTenants * kHandoverVisitorsPerTenant);
-  finish_and_check(cluster, load, handover_min_acked(7));
+  finish_and_check(cluster, load, handover_min_acked(seconds_of(until - began)));
 }
 
 TEST_CASE(
@@ -125,7 +127,8 @@ TEST_CASE(
   Load load(cluster,
             load_on_every_tenant(cluster, kHandoverVisitorsPerTenant, kHandoverRatePerVisitor));
   load.start();
-  std::this_thread::sleep_for(3s);
+  const auto began = Clock::now();
+  load_running(load, kHandoverTenants * kHandoverVisitorsPerTenant, kHandoverTenants, began, 3s);
 
   // One node leaves; the other owns everything.
   const auto [leaver, tenants] = busiest_owner(cluster);
@@ -142,8 +145,9 @@ TEST_CASE(
   const auto back_wall = std::chrono::system_clock::now();
   returning.start();
   const auto moved = all_leased_by(cluster, tenants, leaver, back_at, 40s);
-  std::this_thread::sleep_for(3s);
-  const auto until = Clock::now();
+  // Every visitor acked since, 2 s more; 3 s at most.
+  const auto until =
+      served_again(load, kHandoverTenants * kHandoverVisitorsPerTenant, Clock::now(), 3s);
   const auto lines = ownership_lines_since(cluster, back_wall);
   INFO(cluster.logs_tail(30));
   REQUIRE(moved);
@@ -182,7 +186,7 @@ TEST_CASE(
     INFO("tenant " << tenant << " went " << gap.count() << " ms without an ack");
     CHECK(gap <= kServedWithin);
   }
-  finish_and_check(cluster, load, handover_min_acked(8));
+  finish_and_check(cluster, load, handover_min_acked(seconds_of(until - began)));
 }
 
 TEST_CASE(
@@ -195,7 +199,8 @@ TEST_CASE(
   Load load(cluster,
             load_on_every_tenant(cluster, kHandoverVisitorsPerTenant, kHandoverRatePerVisitor));
   load.start();
-  std::this_thread::sleep_for(3s);
+  const auto began = Clock::now();
+  load_running(load, kHandoverTenants * kHandoverVisitorsPerTenant, kHandoverTenants, began, 3s);
 
   const auto [owner_id, owned] = busiest_owner(cluster);
   REQUIRE(!owned.empty());
@@ -210,8 +215,9 @@ TEST_CASE(
   std::filesystem::remove(cluster.tenants_dir(owner) / (tenant + ".toml"));
 
   const auto taken = all_leased_by(cluster, {tenant}, survivor, removed_at, 30s);
-  std::this_thread::sleep_for(3s);
-  const auto until = Clock::now();
+  // Every visitor acked since, 2 s more; 3 s at most.
+  const auto until =
+      served_again(load, kHandoverTenants * kHandoverVisitorsPerTenant, Clock::now(), 3s);
   const auto gap = load.longest_ack_gap(tenant, removed_at, until);
   std::cout << tenant << "'s file removed on " << owner_id << " at " << log_stamp(removed_wall)
             << "; " << survivor << " held its lease after "
@@ -241,7 +247,8 @@ TEST_CASE(
   const auto back_at = Clock::now();
   cluster.write_tenant_file(owner, tenant);
   CHECK(all_leased_by(cluster, {tenant}, owner_id, back_at, 15s));
-  std::this_thread::sleep_for(3s);
-  CHECK(load.longest_ack_gap(tenant, back_at, Clock::now()) <= kServedWithin);
-  finish_and_check(cluster, load, handover_min_acked(9));
+  const auto again =
+      served_again(load, kHandoverTenants * kHandoverVisitorsPerTenant, Clock::now(), 3s);
+  CHECK(load.longest_ack_gap(tenant, back_at, again) <= kServedWithin);
+  finish_and_check(cluster, load, handover_min_acked(seconds_of(again - began)));
 }

@@ -2,6 +2,7 @@
 // checks every promise of issue 13 against PostgreSQL and the clients' records.
 #pragma once
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <ctime>
@@ -11,6 +12,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "cluster/checks.hpp"
 #include "cluster/cluster.hpp"
@@ -81,6 +83,53 @@ inline std::set<std::string> visitors_acked_after(const Load& load, Clock::time_
     if (ack.at > t && ack.client_msg_id.find("-v") != std::string::npos)
       visitors.insert(ack.client_msg_id.substr(0, ack.client_msg_id.rfind('-')));
   return visitors;
+}
+
+// After a fault at `since`: waits until each of `visitors` visitors has had a message
+// acknowledged more than 500 ms later (an ack already on its way at the fault does not
+// count; a dead or frozen owner's tenants are acked again only by a new owner), then
+// lets the load run `steady` longer, never past `since + limit` (the fixed wait this
+// replaces, reached unchanged when service does not come back). Returns when it stopped.
+inline Clock::time_point served_again(const Load& load, size_t visitors, Clock::time_point since,
+                                      Clock::duration limit, Clock::duration steady = 2s) {
+  const auto deadline = since + limit;
+  while (Clock::now() < deadline && visitors_acked_after(load, since + 500ms).size() < visitors)
+    std::this_thread::sleep_for(100ms);
+  const auto served = Clock::now();
+  std::this_thread::sleep_until(std::min(deadline, served + steady));
+  const auto ms = [&](Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t - since).count();
+  };
+  std::cout << "served again: "
+            << (served < deadline ? "every visitor acked by +" : "not every visitor acked by +")
+            << ms(served) << " ms; the load ran on to +" << ms(Clock::now()) << " ms (at most +"
+            << ms(deadline) << ")" << std::endl;
+  return Clock::now();
+}
+
+// Before a fault: waits until the load runs everywhere (each of `visitors` visitors has
+// had a message acked, each of `agents` agents has been given a conversation), then
+// `steady` longer, `limit` after `began` at most (the fixed wait this replaces).
+inline void load_running(const Load& load, size_t visitors, size_t agents, Clock::time_point began,
+                         Clock::duration limit, Clock::duration steady = 2s) {
+  const auto deadline = began + limit;
+  const auto running = [&] {
+    if (visitors_acked_after(load, began).size() < visitors) return false;
+    std::set<std::string> assigned;
+    for (const auto& a : load.assignments()) assigned.insert(a.tenant + "/" + a.agent);
+    return assigned.size() >= agents;
+  };
+  while (Clock::now() < deadline && !running()) std::this_thread::sleep_for(100ms);
+  const auto ran = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began);
+  std::this_thread::sleep_until(std::min(deadline, Clock::now() + steady));
+  std::cout << "load running everywhere after " << ran.count() << " ms; the fault at +"
+            << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began).count()
+            << " ms" << std::endl;
+}
+
+// How many seconds `d` is, for a minimum of acks in proportion to a run's length.
+inline double seconds_of(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
 }
 
 // A wall-clock time as the nodes' logs stamp their lines: "[2026-12-06 02:20:13.299]".

@@ -18,6 +18,7 @@
 
 #include "harness/deployment.hpp"
 #include "harness/standard_tenants.hpp"
+#include "support/polling.hpp"
 
 using namespace sb::it;
 namespace fs = std::filesystem;
@@ -86,16 +87,23 @@ std::set<std::string> mapped_copies_of(Deployment& deployment, const std::string
 }
 
 // Writes the built plugin over the file in place as cp does (the same inode,
-// opened with O_TRUNC, then written), in `chunks` writes with `pause` between them.
-void copy_over_in_place(const fs::path& dir, const std::string& plugin, int chunks,
-                        std::chrono::milliseconds pause) {
+// opened with O_TRUNC, then written), in `chunks` writes. Between two writes it
+// pauses until the server has refused the half-written file (a new "refused
+// replacement" line: it looked at the file once it had settled), or for `pause` at
+// most, so a server that loads the half-written file still gets the whole pause.
+void copy_over_in_place(Deployment& deployment, const fs::path& dir, const std::string& plugin,
+                        int chunks, std::chrono::milliseconds pause) {
   const std::string bytes =
       sb::test::read_file(fs::path(SWITCHBOARD_PLUGIN_DIR) / (plugin + ".so"));
+  const std::string refused = "refused replacement of plugin " + plugin + " from ";
+  const auto refusals = [&] { return sb::test::count_of(deployment.server().log(), refused); };
   const int fd = ::open((dir / (plugin + ".so")).c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
   REQUIRE(fd >= 0);
   const size_t chunk = bytes.size() / static_cast<size_t>(chunks) + 1;
+  size_t refused_before = 0;
   for (size_t at = 0; at < bytes.size(); at += chunk) {
-    if (at > 0) std::this_thread::sleep_for(pause);
+    if (at > 0) sb::test::eventually([&] { return refusals() > refused_before; }, pause);
+    refused_before = refusals();
     const size_t size = std::min(chunk, bytes.size() - at);
     REQUIRE(::write(fd, bytes.data() + at, size) == static_cast<ssize_t>(size));
   }
@@ -398,10 +406,11 @@ TEST_CASE(
   ChatLoad load(deployment);
   std::this_thread::sleep_for(1500ms);
   const size_t acked_before_copy = load.ledger.count();
-  // Pauses longer than the server's settle time and its look at the directory
-  // (both 1 s), so it sees each plugin file half-written and complete-looking.
-  copy_over_in_place(plugins.path(), "storage-sqlite", 3, 2200ms);
-  copy_over_in_place(plugins.path(), "routing-least-busy", 3, 2200ms);
+  // Each half-written file stays until the server has refused it: it looks at a file
+  // once unchanged for its settle time (1 s), at its next look at the directory
+  // (every 1 s), so it sees each plugin file half-written and complete-looking.
+  copy_over_in_place(deployment, plugins.path(), "storage-sqlite", 3, 2200ms);
+  copy_over_in_place(deployment, plugins.path(), "routing-least-busy", 3, 2200ms);
   const bool storage_moved =
       log_shows(deployment, "tenant acme: storage moved from storage-sqlite");
   const bool routing_moved = log_shows(deployment, "tenant acme: plugin routing-least-busy");
