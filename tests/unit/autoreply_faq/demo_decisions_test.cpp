@@ -548,3 +548,28 @@ TEST_CASE_METHOD(LanguageData, "emailing or phoning the shop is contacting it", 
     CHECK(decision_of(stage, text) == entry);
   }
 }
+
+TEST_CASE_METHOD(LanguageData, "the demo shop's own Chinese words for its things", "[stage]") {
+  // tenants/demo/synonyms.toml: 收件地址 is the 收货地址 of the address entry (the
+  // dictionary's noun 收件 otherwise owns the 地址 after it), 专票 and 普票 are the shop's
+  // kinds of 发票, 质保期 its warranty period, 退钱 a 退款. Phrasings of no question set.
+  const std::pair<const char*, const char*> expected[] = {
+      {"收件地址能换吗", "order-change-address"},
+      {"能改一下收件地址吗", "order-change-address"},
+      {"可以开专票吗", "invoice"},
+      {"专票怎么开", "invoice"},
+      {"有质保期吗", "warranty"},
+      {"退钱在哪里申请", "refund-how"},
+  };
+  const auto stage = demo_stage();
+  for (const auto& [text, entry] : expected) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) == entry);
+  }
+  // 退钱 asked with nothing but the act is a refund question, if not yet which one.
+  const auto want = decision_of(stage, "我想退钱");
+  CHECK(want.find("refund-how") != std::string::npos);
+  // A person named on a parcel, or a wallet, is no question for the shop.
+  CHECK(decision_of(stage, "快递员把我的收件人名字写错了") == "-");
+  CHECK(decision_of(stage, "钱包丢了怎么办") == "-");
+}
