@@ -573,3 +573,15 @@ TEST_CASE_METHOD(LanguageData, "the demo shop's own Chinese words for its things
   CHECK(decision_of(stage, "快递员把我的收件人名字写错了") == "-");
   CHECK(decision_of(stage, "钱包丢了怎么办") == "-");
 }
+
+TEST_CASE_METHOD(LanguageData, "how long in Chinese is a question and not a thing the shop lacks",
+                 "[stage]") {
+  // The jieba dictionary tags 多长 ("how long") as a noun; as one the knowledge base
+  // lacks it weighed against every entry. Phrasings of no question set.
+  const auto stage = demo_stage();
+  CHECK(decision_of(stage, "保修期多长") == "warranty");
+  CHECK(decision_of(stage, "質保期有多長") == "warranty");
+  // Still a question of the shop's only about the shop's things.
+  CHECK(decision_of(stage, "长城有多长") == "-");
+  CHECK(decision_of(stage, "从北京到上海多远") == "-");
+}

@@ -485,6 +485,14 @@ TEST_CASE_METHOD(
   CHECK(jieba->is_time_word("周末"));
   CHECK_FALSE(jieba->is_time_word("几点"));
   for (const char* word : {"多久", "几天", "多少", "几点"}) CHECK(jieba->is_amount_word(word));
+  // "How long" in the words the dictionary tags as nouns asks an amount too.
+  for (const char* word : {"多长", "多长时间"}) {
+    CAPTURE(word);
+    CHECK(jieba->is_amount_word(word));
+    CHECK(jieba->is_asking_word(word));
+    CHECK_FALSE(jieba->is_noun(word));
+    CHECK_FALSE(jieba->is_thing_word(word));
+  }
   for (const char* word : {"周末", "怎么", "一", "退款"}) CHECK_FALSE(jieba->is_amount_word(word));
 }
 
