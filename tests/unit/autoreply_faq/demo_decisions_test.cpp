@@ -585,3 +585,18 @@ TEST_CASE_METHOD(LanguageData, "how long in Chinese is a question and not a thin
   CHECK(decision_of(stage, "长城有多长") == "-");
   CHECK(decision_of(stage, "从北京到上海多远") == "-");
 }
+
+TEST_CASE_METHOD(LanguageData,
+                 "a question whether it has still not shipped is not answered by cancelling",
+                 "[stage]") {
+  // "Has it still not shipped?" asks about the visitor's order, not whether it can be
+  // cancelled before it ships (还没发货可以取消吗 shares every word). Phrasings of no set.
+  const auto stage = demo_stage();
+  for (const char* text : {"还没发货吗", "怎么还没发货呢"}) {
+    CAPTURE(text);
+    CHECK(decision_of(stage, text) != "order-cancel");
+  }
+  // The entry's own question still gets it.
+  CHECK(decision_of(stage, "还没发货可以取消吗") == "order-cancel");
+  CHECK(decision_of(stage, "没发货的订单能取消吗") == "order-cancel");
+}

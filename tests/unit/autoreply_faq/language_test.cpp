@@ -850,3 +850,21 @@ TEST_CASE_METHOD(LanguageData, "the time of a thing is also how long it takes", 
   CHECK_FALSE(contains(a.terms("what time is it"), "long"));
   CHECK_FALSE(contains(a.terms("can I call any time"), "long"));
 }
+
+TEST_CASE_METHOD(LanguageData,
+                 "a question whether it has still not happened asks when, in any of its clauses",
+                 "[language]") {
+  const auto& a = *analyzer();
+  for (const auto* text : {"还没发货吗", "怎么还没发出去呢", "我的货还没寄出吗？",
+                           "東西寄出了嗎？訂單號 77120", "订单发货了吗，订单号 SB-10001"}) {
+    CAPTURE(text);
+    CHECK(a.asks_when(text));
+  }
+  // 还没 as the condition of another question (can I cancel while it has not shipped),
+  // and 了吗 inside a clause, ask no time.
+  for (const auto* text :
+       {"还没发货可以取消吗", "还没收货能申请退款吗", "发货了没有问题，谢谢", "还没吗"}) {
+    CAPTURE(text);
+    CHECK_FALSE(a.asks_when(text));
+  }
+}
