@@ -552,7 +552,8 @@ TEST_CASE_METHOD(LanguageData, "emailing or phoning the shop is contacting it", 
 TEST_CASE_METHOD(LanguageData, "the demo shop's own Chinese words for its things", "[stage]") {
   // tenants/demo/synonyms.toml: 收件地址 is the 收货地址 of the address entry (the
   // dictionary's noun 收件 otherwise owns the 地址 after it), 专票 and 普票 are the shop's
-  // kinds of 发票, 质保期 its warranty period, 退钱 a 退款. Phrasings of no question set.
+  // kinds of 发票, 质保期 its warranty period, 退钱 a 退款, 美国运通 and 运通卡
+  // the American Express card. Phrasings of no question set.
   const std::pair<const char*, const char*> expected[] = {
       {"收件地址能换吗", "order-change-address"},
       {"能改一下收件地址吗", "order-change-address"},
@@ -560,6 +561,8 @@ TEST_CASE_METHOD(LanguageData, "the demo shop's own Chinese words for its things
       {"专票怎么开", "invoice"},
       {"有质保期吗", "warranty"},
       {"退钱在哪里申请", "refund-how"},
+      {"运通卡能用吗", "payment-methods"},
+      {"可以用美國運通付款嗎", "payment-methods"},
   };
   const auto stage = demo_stage();
   for (const auto& [text, entry] : expected) {
