@@ -553,7 +553,7 @@ TEST_CASE_METHOD(LanguageData, "the demo shop's own Chinese words for its things
   // tenants/demo/synonyms.toml: 收件地址 is the 收货地址 of the address entry (the
   // dictionary's noun 收件 otherwise owns the 地址 after it), 专票 and 普票 are the shop's
   // kinds of 发票, 质保期 its warranty period, 退钱 a 退款, 美国运通 and 运通卡
-  // the American Express card. Phrasings of no question set.
+  // the American Express card, 追踪号码 the tracking number (单号). Phrasings of no question set.
   const std::pair<const char*, const char*> expected[] = {
       {"收件地址能换吗", "order-change-address"},
       {"能改一下收件地址吗", "order-change-address"},
@@ -563,6 +563,7 @@ TEST_CASE_METHOD(LanguageData, "the demo shop's own Chinese words for its things
       {"退钱在哪里申请", "refund-how"},
       {"运通卡能用吗", "payment-methods"},
       {"可以用美國運通付款嗎", "payment-methods"},
+      {"追踪号码在哪看", "order-tracking"},
   };
   const auto stage = demo_stage();
   for (const auto& [text, entry] : expected) {
