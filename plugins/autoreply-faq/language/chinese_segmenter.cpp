@@ -60,8 +60,24 @@ ChineseSegmenter::ChineseSegmenter(const std::filesystem::path& dictionary) {
   }
   if (words_.empty())
     throw std::runtime_error("the Chinese dictionary " + dictionary.string() + " has no words");
+  mark_degree_questions();
   words_.shrink_to_fit();
   finish(total);
+}
+
+void ChineseSegmenter::mark_degree_questions() {
+  // 多 before an adjective of measure asks how much of it ("how long", "how far"), as
+  // 多久 and 多少 do, which the dictionary tags as amounts (m). It tags 多长 and 多长时间
+  // as nouns, which made "保修期多长" name a thing no entry has. A closed class, like
+  // English question words: the words here, where the dictionary has them.
+  static constexpr std::string_view kDegreeQuestions[] = {
+      "多久", "多少", "多长", "多长时间", "多远", "多大", "多高", "多重", "多宽", "多深"};
+  for (const auto word : kDegreeQuestions) {
+    const Word* found = words_.find(word);
+    if (!found) continue;
+    Word& entry = words_[word];
+    entry.kinds = kNonNoun | kAskingWord | kAmountWord;
+  }
 }
 
 ChineseSegmenter::ChineseSegmenter(const std::unordered_map<std::string, double>& words) {

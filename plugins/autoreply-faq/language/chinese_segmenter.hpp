@@ -65,7 +65,8 @@ class ChineseSegmenter {
   // True for a place name of two or more characters (ns: 日本, 新加坡, 北京).
   bool is_place(const std::string& word) const { return has_kind(word, kPlace); }
   // True for a word of two or more characters the dictionary tags as a number or an
-  // amount (m: 多久, 几天, 多少, 几点): what a question asks for.
+  // amount (m: 多久, 几天, 多少, 几点), or that asks how much of a measure (多长, 多远,
+  // which it tags as nouns): what a question asks for.
   bool is_amount_word(const std::string& word) const { return has_kind(word, kAmountWord); }
   std::size_t size() const { return words_.size(); }
 
@@ -90,6 +91,9 @@ class ChineseSegmenter {
     return found && (found->kinds & kind);
   }
   void finish(double total);
+  // The words that ask how much of a measure (多长, 多远: "how long", "how far") are
+  // amounts and question words, whatever the dictionary tags them.
+  void mark_degree_questions();
 
   StringTable<Word> words_;
   double unknown_log_probability_ = 0;  // log(1 / total)

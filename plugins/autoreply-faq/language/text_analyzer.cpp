@@ -178,6 +178,27 @@ bool is_object_pronoun(std::string_view w) {
          w == "me" || w == "us";
 }
 
+// Whether a run of Chinese (folded to simplified characters) ends asking whether
+// something has happened yet: ...了吗, ...了没, ...了没有 (发货了没: has it shipped yet), or
+// 还没 and a verb of at most three characters before 吗 or 呢 (还没发货吗, 怎么还没发出去呢:
+// has it still not shipped?). Not a condition before another question (还没发货可以取消吗:
+// can I cancel while it has not shipped).
+bool asks_whether_done(std::string_view run) {
+  auto ends_with = [&run](std::string_view end) {
+    return run.size() >= end.size() && run.substr(run.size() - end.size()) == end;
+  };
+  for (const std::string_view end : {"了没", "了没有", "了吗"})
+    if (ends_with(end)) return true;
+  constexpr std::string_view kStillNot = "还没";
+  constexpr std::size_t kCharBytes = 3;  // a Chinese character in UTF-8
+  constexpr std::size_t kLongestVerb = 3;
+  if (!ends_with("吗") && !ends_with("呢")) return false;
+  const auto at = run.rfind(kStillNot);
+  if (at == std::string_view::npos) return false;
+  const std::size_t between = run.size() - kCharBytes - (at + kStillNot.size());
+  return between > 0 && between <= kLongestVerb * kCharBytes;
+}
+
 }  // namespace
 
 std::vector<TextPiece> TextAnalyzer::pieces_of(std::string_view text) const {
@@ -683,15 +704,21 @@ bool TextAnalyzer::asks_when(std::string_view text) const {
         if (!few) return true;
       }
     // A question whether something has happened yet asks about its time too (发货了没:
-    // has it shipped yet), at the end of the text.
-    if (&piece == &pieces.back())
-      for (const std::string_view end : {"了没", "了没有", "了吗"})
-        if (run.size() >= end.size() && run.compare(run.size() - end.size(), end.size(), end) == 0)
-          return true;
+    // has it shipped yet), at the end of the text or of one of its clauses
+    // (asks_whether_done).
+    if (&piece == &pieces.back() && asks_whether_done(run)) return true;
     // So does a complaint that it has not come yet (钱还没到, 还没收到退款, 怎么还没看到).
     for (const std::string_view late : {"还没到", "还没收到", "还没看到", "还没来"})
       if (run.find(late) != std::string::npos) return true;
     words.emplace_back();
+  }
+  // ...or at the end of one of its clauses (東西寄出了嗎？訂單號 77120).
+  for (const auto clause : clauses_of(text)) {
+    const auto parts = pieces_of(clause);
+    if (parts.empty() || !parts.back().unsegmented) continue;
+    std::string run;
+    for (const auto& c : parts.back().chars) run += c;
+    if (asks_whether_done(run)) return true;
   }
   if (!words.empty() && words.back() == "yet") return true;  // "has it shipped yet?"
   for (std::size_t i = 0; i < words.size(); ++i) {

@@ -133,7 +133,8 @@ class TextAnalyzer {
   // 几个工作日), in either language: what kind of answer is wanted, whatever else the
   // text says ("寄到国外要多长时间" asks for a duration, which "可以寄到国外吗" does not
   // answer). A question whether something has happened yet asks about its time too
-  // ("has it shipped yet", 发货了没, ...了没有, ...了吗 at the end), and so does a
+  // ("has it shipped yet", 发货了没, ...了没有, ...了吗 at the end of the text or of a
+  // clause; 还没发货吗, "has it still not shipped?"), and so does a
   // complaint that it has not come yet (钱还没到, 还没收到). "when" asked within a
   // sentence counts ("I want to know when the money comes back", "wondering when");
   // not "when" opening a clause ("do I get a tracking number when it ships").

@@ -485,6 +485,14 @@ TEST_CASE_METHOD(
   CHECK(jieba->is_time_word("周末"));
   CHECK_FALSE(jieba->is_time_word("几点"));
   for (const char* word : {"多久", "几天", "多少", "几点"}) CHECK(jieba->is_amount_word(word));
+  // "How long" in the words the dictionary tags as nouns asks an amount too.
+  for (const char* word : {"多长", "多长时间"}) {
+    CAPTURE(word);
+    CHECK(jieba->is_amount_word(word));
+    CHECK(jieba->is_asking_word(word));
+    CHECK_FALSE(jieba->is_noun(word));
+    CHECK_FALSE(jieba->is_thing_word(word));
+  }
   for (const char* word : {"周末", "怎么", "一", "退款"}) CHECK_FALSE(jieba->is_amount_word(word));
 }
 
@@ -841,4 +849,22 @@ TEST_CASE_METHOD(LanguageData, "the time of a thing is also how long it takes", 
   // A time after no noun is a time, not a span.
   CHECK_FALSE(contains(a.terms("what time is it"), "long"));
   CHECK_FALSE(contains(a.terms("can I call any time"), "long"));
+}
+
+TEST_CASE_METHOD(LanguageData,
+                 "a question whether it has still not happened asks when, in any of its clauses",
+                 "[language]") {
+  const auto& a = *analyzer();
+  for (const auto* text : {"还没发货吗", "怎么还没发出去呢", "我的货还没寄出吗？",
+                           "東西寄出了嗎？訂單號 77120", "订单发货了吗，订单号 SB-10001"}) {
+    CAPTURE(text);
+    CHECK(a.asks_when(text));
+  }
+  // 还没 as the condition of another question (can I cancel while it has not shipped),
+  // and 了吗 inside a clause, ask no time.
+  for (const auto* text :
+       {"还没发货可以取消吗", "还没收货能申请退款吗", "发货了没有问题，谢谢", "还没吗"}) {
+    CAPTURE(text);
+    CHECK_FALSE(a.asks_when(text));
+  }
 }
