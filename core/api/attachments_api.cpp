@@ -48,6 +48,7 @@ bool visitor_origin_allowed(const TenantView& tenant, const HttpRequest& request
 HttpResponse storage_failed(const engine::StoreResult& r) {
   if (r.status == engine::kStoreNotSupported)
     return error_response(503, "unavailable", "this tenant's storage plugin keeps no files");
+  if (r.refused) return refused_by_storage(r);
   return error_response(503, "unavailable", "storage did not answer: " + r.error);
 }
 

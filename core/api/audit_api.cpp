@@ -85,6 +85,9 @@ void RestApi::audit_log(const TenantView& tenant, const HttpRequest& request,
               501, "not_supported",
               "this tenant's storage plugin keeps no audit log (it lacks the ABI 1.4 log "
               "functions); admin changes still work but are not recorded"));
+        // A cursor or filter the plugin will not take (19 digits are a number here,
+        // but no cursor storage-sqlite hands out).
+        if (r.refused) return respond(refused_by_storage(r));
         boost::system::error_code ec;
         const json::value body = r.ok() ? json::parse(r.body, ec) : json::value();
         const auto* entries =

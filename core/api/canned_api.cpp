@@ -140,6 +140,7 @@ void RestApi::canned_replies(const TenantView& tenant, std::string_view id,
   if (!claims) return respond(std::move(refusal));
   auto store = tenant.store;
   auto unavailable = [](const engine::StoreResult& r) {
+    if (r.refused) return refused_by_storage(r);
     return error_response(503, "unavailable", "storage did not answer: " + r.error);
   };
 

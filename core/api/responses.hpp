@@ -12,6 +12,7 @@
 #include "common/json_fields.hpp"
 #include "common/session_end.hpp"
 #include "engine/answer.hpp"
+#include "engine/ports.hpp"
 #include "hub/http_types.hpp"
 
 namespace sb::api {
@@ -45,6 +46,13 @@ inline hub::HttpResponse unauthorized(const SessionEnd& why) {
                            "application/json",
                            boost::json::serialize(boost::json::object{{"error", std::move(e)}}),
                            {}};
+}
+
+// A storage call the plugin refused as bad (ABI 1.11 SB_REFUSED: StoreResult::refused):
+// the request's input is at fault, so asking again will not help and the storage is
+// not down. 422 bad_field with the plugin's reason, where a failure answers 503.
+inline hub::HttpResponse refused_by_storage(const engine::StoreResult& r) {
+  return error_response(422, "bad_field", "the tenant's storage refused the request: " + r.error);
 }
 
 // The HTTP status of a refusal in the wire protocol's error codes.

@@ -32,6 +32,11 @@ HttpResponse storage_failed(const privacy::Outcome& outcome, std::string_view wh
     return error_response(
         501, "not_supported",
         "this tenant's storage plugin cannot " + std::string(what) + ": " + outcome.error);
+  // The visitor id itself (storage-postgres takes no NUL byte in it).
+  if (outcome.refused)
+    return error_response(422, "bad_field",
+                          "the tenant's storage refused the visitor id: " + outcome.error,
+                          "visitor_id");
   return error_response(503, "unavailable",
                         "storage failed; nothing more was done (running it again finishes "
                         "it): " +

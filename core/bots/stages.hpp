@@ -11,11 +11,15 @@
 namespace sb::bots {
 
 // What a stage answered: an sb_status (SB_OK, SB_DEFER, or SB_ERROR for failures,
-// timeouts included) and its result JSON (see sb_plugin.h).
+// timeouts included) and its result JSON (see sb_plugin.h). refused: with SB_ERROR,
+// the plugin refused the request as bad (SB_REFUSED, ABI 1.11, through its
+// completion): the turn goes on to the next stage, but the stage's breaker does not
+// count it, so no visitor's messages can make a stage skipped for everyone.
 struct StageResult {
   int32_t status = 0;
   std::string result_json;
   std::string error;
+  bool refused = false;
 };
 using StageCallback = std::function<void(StageResult)>;
 

@@ -128,7 +128,7 @@ void Turn::on_autoreply(size_t index, StageResult result) {
   if (pipeline_->stopped()) return abandon();
   const Stage& stage = pipeline_->stages_[index];
   if (result.status != SB_OK && result.status != SB_DEFER)
-    return stage_failed(index, result.error.empty() ? "failed" : result.error);
+    return stage_failed(index, result.error.empty() ? "failed" : result.error, result.refused);
   AutoreplyAnswer answer = parse_autoreply_result(result.result_json);
   if (!answer.error.empty()) return stage_failed(index, "malformed result: " + answer.error);
   if (result.status == SB_OK && !answer.acts())
@@ -184,7 +184,7 @@ void Turn::on_llm(size_t index, StageResult result) {
   stage_timer_.cancel();
   if (pipeline_->stopped()) return abandon();
   if (result.status != SB_OK)
-    return stage_failed(index, result.error.empty() ? "failed" : result.error);
+    return stage_failed(index, result.error.empty() ? "failed" : result.error, result.refused);
   LlmAnswer answer = parse_llm_result(result.result_json);
   if (!answer.error.empty()) return stage_failed(index, answer.error);
   pipeline_->breakers_[index]->record_success();
@@ -195,16 +195,20 @@ void Turn::on_llm(size_t index, StageResult result) {
   finish(engine::BotOutcome{});
 }
 
-void Turn::stage_failed(size_t index, const std::string& why) {
+void Turn::stage_failed(size_t index, const std::string& why, bool refused) {
   stage_timer_.cancel();
   const std::string& name = pipeline_->stages_[index].name;
-  if (pipeline_->breakers_[index]->record_failure()) {
+  // A refusal (ABI 1.11) says the request was bad, not the stage: the visitor's
+  // message goes on to the next stage, and the stage stays in use for everyone.
+  if (refused) {
+    pipeline_->breakers_[index]->record_refusal();
+  } else if (pipeline_->breakers_[index]->record_failure()) {
     spdlog::warn("tenant {}: bot stage {} failed {} times in a row; skipped for {} ms",
                  pipeline_->tenant_id_, name, settings_.breaker_failures,
                  settings_.breaker_cooldown.count());
   }
-  spdlog::warn("tenant {}: bot stage {} on {}: {}", pipeline_->tenant_id_, name,
-               input_.conversation_id, why);
+  spdlog::warn("tenant {}: bot stage {} {} {}: {}", pipeline_->tenant_id_, name,
+               refused ? "refused" : "on", input_.conversation_id, why);
   ++call_;  // whatever it says later is stale
   try_stage(index + 1);
 }

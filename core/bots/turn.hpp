@@ -30,7 +30,8 @@ class Turn : public std::enable_shared_from_this<Turn> {
   void on_autoreply(size_t index, StageResult result);
   void on_llm(size_t index, StageResult result);
   // The stage did not give a usable answer: counted against it, the next one tries.
-  void stage_failed(size_t index, const std::string& why);
+  // refused: the stage refused the request as bad (not counted by its breaker).
+  void stage_failed(size_t index, const std::string& why, bool refused = false);
   void watch_stage(size_t index);
   bool is_current(uint64_t call) const { return !finished_ && call == call_; }
   void on_holding_time();

@@ -12,6 +12,19 @@ namespace sb::engine {
 
 namespace json = boost::json;
 
+namespace {
+
+// A REST read whose storage call did not succeed. Refused by the plugin (ABI 1.11):
+// the request's id or filter is at fault (422 bad_field), the storage is not down.
+Answer history_storage_error(const StoreResult& r) {
+  if (r.refused)
+    return Answer::refused(metrics::ErrorCode::bad_field,
+                           "the tenant's storage refused the request: " + r.error);
+  return Answer::refused(metrics::ErrorCode::unavailable, "storage did not answer: " + r.error);
+}
+
+}  // namespace
+
 void TenantEngine::history(Identity requester, std::string conversation_id, uint64_t before_seq,
                            uint32_t limit, std::function<void(Answer)> done) {
   // A storage answer the engine drops as it stops still answers the caller (503).
@@ -27,9 +40,7 @@ void TenantEngine::history(Identity requester, std::string conversation_id, uint
         store_->list_conversations(
             json::serialize(filter), [this, self = shared_from_this(), who, id, before_seq, limit,
                                       done = std::move(done)](StoreResult r) mutable {
-              if (!r.ok())
-                return done(Answer::refused(metrics::ErrorCode::unavailable,
-                                            "storage did not answer: " + r.error));
+              if (!r.ok()) return done(history_storage_error(r));
               const auto list = records::parse_conversation_list(r.body);
               if (!list || list->empty())
                 return done(Answer::refused(metrics::ErrorCode::not_found, "no such conversation"));
@@ -49,9 +60,7 @@ void TenantEngine::list_conversations(Identity requester, std::string filter_jso
     // What the requester was just told (an assignment, a close) is in the answer.
     after_records_stored([this, who, filter, done = std::move(done)]() mutable {
       store_->list_conversations(filter, [who, done = std::move(done)](StoreResult r) {
-        if (!r.ok())
-          return done(Answer::refused(metrics::ErrorCode::unavailable,
-                                      "storage did not answer: " + r.error));
+        if (!r.ok()) return done(history_storage_error(r));
         const auto list = records::parse_conversation_list(r.body);
         if (!list)
           return done(
@@ -95,10 +104,11 @@ void TenantEngine::answer_history(const Identity& requester, const std::string& 
       conversation_id, 0, before_seq, limit,
       // Needs nothing of the engine: the page is made of what storage answered.
       [conversation_id, visitor_view, done = std::move(done)](StoreResult r) {
-        auto messages = r.ok() ? parse_stored_messages(r.body, conversation_id) : std::nullopt;
+        if (!r.ok()) return done(history_storage_error(r));
+        auto messages = parse_stored_messages(r.body, conversation_id);
         if (!messages)
-          return done(Answer::refused(metrics::ErrorCode::unavailable,
-                                      "storage did not answer: " + r.error));
+          return done(
+              Answer::refused(metrics::ErrorCode::unavailable, "storage answered malformed JSON"));
         json::array page;
         for (const auto& m : *messages) {
           if (visitor_view && (m.flags & kPrivateNote)) continue;  // private notes stay with agents

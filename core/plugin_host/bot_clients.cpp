@@ -27,6 +27,7 @@ BotResult to_bot_result(CallResult r) {
     out.status = BotStatus::defer;
   } else {
     out.status = BotStatus::error;
+    out.refused = r.refused;
     if (out.error.empty()) out.error = "plugin returned status " + std::to_string(r.status);
   }
   return out;

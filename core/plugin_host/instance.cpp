@@ -27,6 +27,9 @@ std::string error_text(int32_t status, const char* buffer) {
   return "plugin returned status " + std::to_string(status);
 }
 
+// The first minor whose plugins may answer SB_REFUSED (ABI rule 7).
+constexpr uint16_t kRefusedSinceMinor = 11;
+
 bool is_failure(int32_t status) {
   return status != SB_OK && status != SB_PENDING && status != SB_DEFER &&
          status != SB_NOT_SUPPORTED && status != SB_OFFER;
@@ -171,6 +174,7 @@ int32_t Instance::start(const AsyncInvoke& invoke, const std::shared_ptr<sb_op>&
     error = "plugin threw an exception";
   }
   warn_if_slow(std::chrono::steady_clock::now() - started);
+  status = as_stated(status);
   if (status == SB_PENDING) return SB_PENDING;
 
   // Any other status is the answer; by the ABI the plugin will not complete the op.
@@ -202,10 +206,10 @@ void Instance::call_async(const AsyncInvoke& invoke, boost::asio::any_io_executo
 
 int32_t Instance::call_maybe_pending(const AsyncInvoke& invoke,
                                      boost::asio::any_io_executor executor, Callback on_pending,
-                                     std::string& error) {
+                                     std::string& error, bool* refused) {
   auto op = std::make_shared<sb_op>(shared_from_this(), std::move(executor), std::move(on_pending),
                                     options_.call_timeout);
-  return start(invoke, op, error);
+  return start(invoke, op, error, refused);
 }
 
 int32_t Instance::call_sync(const SyncInvoke& invoke, std::string& error) {
@@ -224,6 +228,7 @@ int32_t Instance::call_sync(const SyncInvoke& invoke, std::string& error) {
     error = "plugin threw an exception";
   }
   warn_if_slow(std::chrono::steady_clock::now() - started);
+  status = as_stated(status);
   if (is_failure(status) && error.empty()) error = error_text(status, buffer);
   return record_outcome(status, error);
 }
@@ -243,6 +248,7 @@ void Instance::deliver_event(const sb_event& event) {
 void Instance::finish(sb_op& op, CallResult result) {
   if (op.finished.exchange(true)) return;  // timed out first: the late result is dropped
   unwatch(op);
+  result.status = as_stated(result.status);
   result.refused = result.status == SB_REFUSED;
   if (result.refused && result.error.empty()) result.error = error_text(SB_REFUSED, "");
   result.status = record_outcome(result.status, result.error);
@@ -344,6 +350,19 @@ void Instance::warn_if_slow(std::chrono::steady_clock::duration elapsed) {
   logger().warn("[{} {}] a hook blocked its caller for {} ms (budget {} ms)", plugin_name(),
                 tenant_id(), std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(),
                 options_.slow_sync_call.count());
+}
+
+int32_t Instance::as_stated(int32_t status) {
+  // A plugin that states an ABI older than 1.11 cannot mean SB_REFUSED: no host of
+  // its version knows the value, and a plugin could otherwise answer it to keep its
+  // failures from the breaker. Its 6 is what any unknown status is, a failure.
+  if (status != SB_REFUSED || plugin_->info.abi_minor >= kRefusedSinceMinor) return status;
+  if (!warned_unstated_refusal_.exchange(true, std::memory_order_relaxed))
+    logger().warn(
+        "[{} {}] the plugin states ABI {}.{} but answered SB_REFUSED, which is ABI 1.11's; "
+        "taken as a failure (SB_ERROR) whenever it does",
+        plugin_name(), tenant_id(), plugin_->info.abi_major, plugin_->info.abi_minor);
+  return SB_ERROR;
 }
 
 bool Instance::admit(std::string& error) {

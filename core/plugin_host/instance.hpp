@@ -98,8 +98,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
   // The hook answers now or goes pending (routing's route). Returns the hook's status
   // at once; only when it is SB_PENDING does on_pending run later, exactly once, on
   // executor, under the same rules as call_async. error explains SB_ERROR.
+  // *refused, when given, says whether an SB_ERROR now was the plugin's refusal.
   int32_t call_maybe_pending(const AsyncInvoke& invoke, boost::asio::any_io_executor executor,
-                             Callback on_pending, std::string& error);
+                             Callback on_pending, std::string& error, bool* refused = nullptr);
 
   // Guarded synchronous call without an op. Exceptions become SB_ERROR; counts
   // toward the breaker; calls slower than HostOptions::slow_sync_call are logged.
@@ -143,6 +144,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
   // they came: one hand-off and one wake-up per batch instead of one per op.
   void deliver(std::shared_ptr<sb_op> op, CallResult result);
   void finish_delivered();
+  // The status as the plugin's stated ABI lets it mean it: SB_REFUSED from a plugin
+  // that states a minor before 1.11 is SB_ERROR (logged once per instance).
+  int32_t as_stated(int32_t status);
   // False when the breaker refuses the call (error says so).
   bool admit(std::string& error);
   // Tells the breaker how the call went; returns the status the caller sees
@@ -159,6 +163,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   sb_instance* plugin_instance_ = nullptr;
   bool opened_ = false;  // instance_new succeeded, so instance_free is owed
   std::atomic<int64_t> last_slow_warning_ms_{0};
+  std::atomic<bool> warned_unstated_refusal_{false};
   std::function<void()> after_free_;
 
   // Completions waiting for the one post to their executor (deliver).

@@ -72,6 +72,9 @@ struct BotResult {
   BotStatus status = BotStatus::error;
   std::string body;  // the plugin's result JSON as it sent it (sb_plugin.h), unparsed
   std::string error;
+  // With status error: the stage refused the request as bad (SB_REFUSED, ABI 1.11),
+  // which the pipeline's breaker does not count.
+  bool refused = false;
 };
 using BotCallback = std::function<void(BotResult)>;
 

@@ -63,7 +63,7 @@ RouteOutcome RoutingClient::route(const RouteQuery& query, boost::asio::any_io_e
         outcome.index = index;
         return status;
       },
-      std::move(executor), std::move(on_pending), outcome.error);
+      std::move(executor), std::move(on_pending), outcome.error, &outcome.refused);
   return outcome;
 }
 

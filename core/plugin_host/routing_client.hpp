@@ -36,11 +36,14 @@ struct RouteQuery {
 
 // status is SB_OK (index chosen), SB_DEFER, SB_OFFER (manual routing: offer it to
 // every candidate), SB_PENDING (the answer comes through the callback) or SB_ERROR
-// (error says why; the chain treats it like SB_DEFER).
+// (error says why; the chain treats it like SB_DEFER). refused: that SB_ERROR was the
+// plugin refusing the request as bad (SB_REFUSED, ABI 1.11), which its circuit
+// breaker does not count.
 struct RouteOutcome {
   int32_t status = 0;
   size_t index = 0;
   std::string error;
+  bool refused = false;
 };
 
 class RoutingClient {

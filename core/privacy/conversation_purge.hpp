@@ -23,6 +23,7 @@ namespace sb::privacy {
 struct Outcome {
   int32_t status = 0;  // sb_status: 0 ok, engine::kStoreNotSupported, else failed
   std::string error;
+  bool refused = false;  // failed: the plugin refused the request as bad (ABI 1.11)
   bool ok() const { return status == 0; }
 };
 

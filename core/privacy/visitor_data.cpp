@@ -15,7 +15,7 @@ void list_of(const std::shared_ptr<engine::Store>& store, const std::string& vis
   json::object filter{{"visitor_id", visitor_id}, {"limit", kMaxVisitorConversations}};
   store->list_conversations(
       json::serialize(filter), [done = std::move(done)](engine::StoreResult r) {
-        if (!r.ok()) return done({r.status, r.error}, {});
+        if (!r.ok()) return done({r.status, r.error, r.refused}, {});
         boost::system::error_code ec;
         json::value body = json::parse(r.body, ec);
         const json::value* list =

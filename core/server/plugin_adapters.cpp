@@ -24,7 +24,7 @@ plugin_host::BotCallback to_stage_callback(bots::StageCallback done) {
     int32_t status = SB_ERROR;
     if (r.status == plugin_host::BotStatus::ok) status = SB_OK;
     if (r.status == plugin_host::BotStatus::defer) status = SB_DEFER;
-    done(bots::StageResult{status, std::move(r.body), std::move(r.error)});
+    done(bots::StageResult{status, std::move(r.body), std::move(r.error), r.refused});
   };
 }
 }  // namespace
@@ -343,8 +343,8 @@ engine::RouteDecision PluginRouter::route(
     case SB_OFFER:
       return {engine::RouteDecision::Kind::offer, 0};
     default:
-      spdlog::warn("tenant {}: routing plugin {} failed: {}", client_.instance()->tenant_id(),
-                   name(), outcome.error);
+      spdlog::warn("tenant {}: routing plugin {} {}: {}", client_.instance()->tenant_id(), name(),
+                   outcome.refused ? "refused the request" : "failed", outcome.error);
       return {engine::RouteDecision::Kind::deferred, 0};
   }
 }

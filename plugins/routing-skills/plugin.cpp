@@ -22,8 +22,11 @@
 // (last_assigned_ms smallest; 0 = never = longest), then the smallest agent id.
 //
 // SB_DEFER when no candidate qualifies, so a chain can fall back to a broader
-// strategy. SB_ERROR, with a message saying what is wrong, when attributes_json is
-// not a JSON object or "skills" is not an object of non-negative numbers. A candidate
+// strategy. SB_REFUSED (ABI 1.11), with a message saying what is wrong, when
+// attributes_json is not a JSON object or "skills" is not an object of non-negative
+// numbers: a request the visitor's website got wrong, which the host's circuit
+// breaker does not count (as SB_ERROR, a few such visitors made the strategy
+// unavailable for the whole tenant). A candidate
 // whose own groups_json or skills_json is malformed (a host-side bug) does not
 // qualify and is logged, so one bad agent record never stops routing for the tenant.
 //
@@ -136,14 +139,15 @@ std::optional<Needs> parse_needs(const sb_route_request& req, std::string& error
 class Skills {
  public:
   static constexpr const char* kName = "routing-skills";
-  static constexpr const char* kVersion = "1.0.0";
+  static constexpr const char* kVersion = "1.1.0";
+  static constexpr uint16_t kAbiMinor = 11;  // refuses with SB_REFUSED
 
   Skills(const sb_host_api* host, const sb_instance_args& args) : host_(host), ctx_(args.ctx) {}
 
   int32_t choose(const sb_route_request& req, size_t& index, sb_error* err) const {
     std::string error;
     const std::optional<Needs> needs = parse_needs(req, error);
-    if (!needs) return sb::routing::fail(err, error);
+    if (!needs) return sb::routing::refuse(err, error);
 
     // Sort key of a qualifying agent, smaller is better: the highest score (negated),
     // the fewest open conversations, the longest since the last assignment, the

@@ -8,8 +8,10 @@
 //
 // SB_DEFER, so the next strategy of the chain decides, when: there are no
 // attributes, the key is absent, null or "", or that agent is not offered (offline,
-// away or full). SB_ERROR when attributes_json is not a JSON object or the key is
-// not a string: the website sent something it should not, and the chain goes on.
+// away or full). SB_REFUSED (ABI 1.11) when attributes_json is not a JSON object or
+// the key is not a string: the website sent something it should not, the chain goes
+// on, and the host's circuit breaker does not count it (a failure would: a few such
+// visitors made the strategy unavailable for the whole tenant).
 //
 // Config: none.
 #include <boost/json/parse.hpp>
@@ -22,13 +24,14 @@
 namespace {
 
 namespace json = boost::json;
-using sb::routing::fail;
+using sb::routing::refuse;
 
 constexpr std::string_view kLastAgentKey = "last_agent_id";
 
 struct Sticky {
   static constexpr const char* kName = "routing-sticky";
-  static constexpr const char* kVersion = "1.0.0";
+  static constexpr const char* kVersion = "1.1.0";
+  static constexpr uint16_t kAbiMinor = 11;  // refuses with SB_REFUSED
 
   int32_t choose(const sb_route_request& req, size_t& index, sb_error* err) const {
     const std::string_view attributes = sb::view(req.attributes_json);
@@ -36,14 +39,14 @@ struct Sticky {
 
     boost::system::error_code ec;
     const json::value parsed = json::parse(attributes, ec);
-    if (ec) return fail(err, "attributes_json is not valid JSON: " + ec.message());
+    if (ec) return refuse(err, "attributes_json is not valid JSON: " + ec.message());
     const json::object* object = parsed.if_object();
-    if (!object) return fail(err, "attributes_json must be a JSON object");
+    if (!object) return refuse(err, "attributes_json must be a JSON object");
 
     const json::value* last_agent = object->if_contains(kLastAgentKey);
     if (!last_agent || last_agent->is_null()) return SB_DEFER;
     const json::string* last_agent_id = last_agent->if_string();
-    if (!last_agent_id) return fail(err, "attributes_json \"last_agent_id\" must be a string");
+    if (!last_agent_id) return refuse(err, "attributes_json \"last_agent_id\" must be a string");
     if (last_agent_id->empty()) return SB_DEFER;
 
     const std::string_view wanted(last_agent_id->data(), last_agent_id->size());

@@ -24,6 +24,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
+#include <string>
 
 #include "lease.hpp"
 #include "request_parsing.hpp"
@@ -55,6 +57,29 @@ bool has_fields(uint32_t struct_size, size_t end) {
 int32_t refuse(sb_error* err, const std::string& why) {
   return sb_error_refuse(err, why.c_str());
 }
+
+// Whether every text a read filters on can be a PostgreSQL text parameter. libpq takes
+// text parameters up to their first NUL byte: unchecked, a filter "v1\0x" read as
+// "v1" and matched another visitor's conversations (a visitor's data export and
+// erasure list them so), where storage-sqlite matches nothing.
+bool storable_filter(const std::optional<std::string>& text) {
+  return !text || storable_text(*text);
+}
+bool storable_filter(const switchboard::sqlite::ListConversations& q) {
+  if (q.statuses)
+    for (const auto& status : *q.statuses)
+      if (!storable_text(status)) return false;
+  return storable_filter(q.visitor_id) && storable_filter(q.assignee) && storable_filter(q.id) &&
+         storable_filter(q.group) && storable_filter(q.tag);
+}
+bool storable_filter(const switchboard::sqlite::Search& q) {
+  return storable_text(q.q) && storable_filter(q.conversation_id) && storable_filter(q.status) &&
+         storable_filter(q.assignee);
+}
+bool storable_filter(const switchboard::sqlite::ListLog& q) {
+  return storable_text(q.log) && storable_filter(q.kind) && storable_filter(q.actor);
+}
+constexpr const char* kUnstorableFilter = "a filter's text must be UTF-8 without NUL bytes";
 
 // The same rule as storage-sqlite's file names: 1..128 bytes of [A-Za-z0-9_.-].
 bool valid_blob_id(std::string_view id) {
@@ -146,6 +171,7 @@ int32_t list_conversations(sb_instance* inst, sb_str filter_json, sb_op* op, sb_
     switchboard::sqlite::ListConversations q;
     if (auto why = switchboard::sqlite::parse_filter(sb::view(filter_json), q); !why.empty())
       return refuse(err, why);
+    if (!storable_filter(q)) return refuse(err, std::string("filter_json: ") + kUnstorableFilter);
     return self(inst).read({std::move(q), op}, err);
   });
 }
@@ -257,6 +283,7 @@ int32_t search(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err) {
     switchboard::sqlite::Search q;
     if (auto why = switchboard::sqlite::parse_search(sb::view(query_json), q); !why.empty())
       return refuse(err, why);
+    if (!storable_filter(q)) return refuse(err, std::string("query_json: ") + kUnstorableFilter);
     return self(inst).read({std::move(q), op}, err);
   });
 }
@@ -284,6 +311,7 @@ int32_t log_list(sb_instance* inst, sb_str query_json, sb_op* op, sb_error* err)
     switchboard::sqlite::ListLog q;
     if (auto why = switchboard::sqlite::parse_log_query(sb::view(query_json), q); !why.empty())
       return refuse(err, why);
+    if (!storable_filter(q)) return refuse(err, std::string("query_json: ") + kUnstorableFilter);
     return self(inst).read({std::move(q), op}, err);
   });
 }

@@ -2,8 +2,9 @@
 //
 // Header-only, built on sb_plugin.h and sb_plugin_cpp.hpp (and sb_http_cpp.hpp,
 // which it includes for the host's HTTP service). A plugin is one class; this header
-// writes the rest: the descriptor (ABI 1.1), the exported entry symbol and
-// trampolines that keep every exception on the plugin's side (ABI rule 7).
+// writes the rest: the descriptor (ABI 1.1, or the minor the class states as
+// `static constexpr uint16_t kAbiMinor`), the exported entry symbol and trampolines
+// that keep every exception on the plugin's side (ABI rule 7).
 //
 //   namespace {
 //   class Faq {
@@ -19,7 +20,10 @@
 //
 //     // Answers through done exactly once: done.ok(result_json) or
 //     // done.defer(result_json) (result JSON as sb_plugin.h describes it), or
-//     // done.error(why). Now, inside reply, or later from any thread: keep a copy of
+//     // done.error(why), or, for a request that is bad in itself, done.refuse(why)
+//     // (ABI 1.11: the class states kAbiMinor = 11; the tenant's bot breaker does
+//     // not count it, the turn goes on to the next stage). Now, inside reply, or
+//     // later from any thread: keep a copy of
 //     // done where the work finishes. A done dropped unanswered completes as an
 //     // error; an exception thrown by reply before it answered becomes SB_ERROR.
 //     // Runs on a host thread and must not block.
@@ -126,10 +130,20 @@ struct Lifecycle {
       return 0;
   }
 
+  // The ABI minor the class states (kAbiMinor), else 1, the first with these kinds.
+  static constexpr uint16_t abi_minor() {
+    if constexpr (requires { T::kAbiMinor; }) {
+      static_assert(T::kAbiMinor >= 1, "auto-reply and LLM plugins need ABI 1.1 or later");
+      return T::kAbiMinor;
+    } else {
+      return 1;
+    }
+  }
+
   static constexpr sb_plugin_descriptor descriptor(int32_t kind, const void* kind_api) {
     return {sizeof(sb_plugin_descriptor),
-            SB_ABI_VERSION_MAJOR(1, 1),
-            SB_ABI_VERSION_MINOR(1, 1),
+            SB_ABI_VERSION_MAJOR(1, abi_minor()),
+            SB_ABI_VERSION_MINOR(1, abi_minor()),
             kind,
             T::kName,
             T::kVersion,

@@ -104,6 +104,10 @@ class Completion {
   bool ok(std::string_view result) const { return complete(SB_OK, result, {}); }
   bool defer(std::string_view result = {}) const { return complete(SB_DEFER, result, {}); }
   bool error(std::string_view message) const { return complete(SB_ERROR, {}, message); }
+  // 1.11: the request is bad in itself (SB_REFUSED, ABI rule 7), not counted by a
+  // breaker. Only for a plugin that states ABI 1.11: the host takes it from one that
+  // states less as a failure.
+  bool refuse(std::string_view message) const { return complete(SB_REFUSED, {}, message); }
   bool complete(int32_t status, std::string_view result, std::string_view message) const {
     if (!state_ || state_->done.exchange(true)) return false;
     state_->host->complete(state_->op, status, str(result), str(message));

@@ -2,7 +2,8 @@
 //
 // Header-only, built on sb_plugin.h and sb_plugin_cpp.hpp. A routing plugin is its
 // rule and nothing else; this header writes the rest: the guarded trampolines
-// (ABI rule 7), the descriptor (ABI 1.0, kind routing) and the exported entry symbol.
+// (ABI rule 7), the descriptor (kind routing; ABI 1.0 unless the strategy states a
+// later minor, below) and the exported entry symbol.
 //
 // How to write a routing plugin with it:
 //
@@ -11,9 +12,10 @@
 //     static constexpr const char* kName = "routing-least-busy";  // tenants name it so
 //     static constexpr const char* kVersion = "1.0.0";
 //
-//     // SB_OK with index set, SB_DEFER (the next strategy of the chain decides), or
-//     // SB_ERROR with err set. Runs on the tenant's engine thread; must not block.
-//     // An exception becomes SB_ERROR.
+//     // SB_OK with index set, SB_DEFER (the next strategy of the chain decides),
+//     // SB_ERROR with err set, or (a strategy stating ABI 1.11, below) refuse(err,
+//     // "...") for a request that is bad in itself. Runs on the tenant's engine
+//     // thread; must not block. An exception becomes SB_ERROR.
 //     int32_t choose(const sb_route_request& req, size_t& index, sb_error* err);
 //   };
 //   }  // namespace
@@ -30,6 +32,15 @@
 //     // with an error (treated like SB_DEFER).
 //     int32_t choose(const sb_route_request& req, size_t& index, const sb::Completion& later,
 //                    sb_error* err);
+//
+// A request that is bad in itself (attributes_json a visitor or website sent that the
+// strategy cannot read) is refused, not failed: `return refuse(err, "...")` answers
+// SB_REFUSED, which the host's circuit breaker does not count, so no number of bad
+// requests makes the strategy unavailable for the tenant (ABI rule 7). SB_ERROR is
+// for the strategy failing (what it asks outside is down). SB_REFUSED is ABI 1.11's:
+// a strategy that answers it states the minor it was written for,
+// `static constexpr uint16_t kAbiMinor = 11;` (without it, 0: ABI 1.0), and the host
+// takes a refusal from a strategy stating less as a failure.
 //
 // One object of the strategy type is the per-tenant instance. It is built with
 // Strategy(host, args) when it has that constructor (to keep args.ctx for logging or
@@ -133,6 +144,12 @@ inline int32_t fail(sb_error* err, const std::string& message) {
   return SB_ERROR;
 }
 
+// Writes message into err and returns SB_REFUSED (ABI 1.11; the strategy states
+// kAbiMinor = 11), for `return refuse(err, "...")`: the request is bad.
+inline int32_t refuse(sb_error* err, const std::string& message) {
+  return sb_error_refuse(err, message.c_str());
+}
+
 // The plugin's side of the ABI for one strategy type. Use SB_ROUTING_PLUGIN.
 template <RoutingStrategy Strategy>
 struct Plugin {
@@ -186,12 +203,20 @@ struct Plugin {
       return 0;
   }
 
+  // The ABI minor the strategy states (kAbiMinor), else 0.
+  static constexpr uint16_t abi_minor() {
+    if constexpr (requires { Strategy::kAbiMinor; })
+      return Strategy::kAbiMinor;
+    else
+      return 0;
+  }
+
   static constexpr sb_routing_api routing_api = {sizeof(sb_routing_api), &route};
 
   static constexpr sb_plugin_descriptor descriptor = {
       sizeof(sb_plugin_descriptor),
-      SB_ABI_VERSION_MAJOR(1, 0),
-      SB_ABI_VERSION_MINOR(1, 0),
+      SB_ABI_VERSION_MAJOR(1, abi_minor()),
+      SB_ABI_VERSION_MINOR(1, abi_minor()),
       SB_KIND_ROUTING,
       Strategy::kName,
       Strategy::kVersion,

@@ -244,6 +244,22 @@ TEST_CASE_METHOD(Fixture, "a failing bot stage is never refused by the host's br
   CHECK(log.count("circuit open") == 0);
 }
 
+// A bot stage answers through its completion, so its refusal (ABI 1.11) comes late:
+// it reaches the pipeline marked refused, which the tenant's bot breaker then does
+// not count (unit_bots). From a plugin that states 1.1 the same completion is a
+// failure (ABI rule 7).
+TEST_CASE_METHOD(Fixture, "a bot stage's refusal through its completion reaches the pipeline") {
+  const auto refused = reply(instance("abi-cpp-bot"), "refuse");  // states 1.11
+  CHECK(refused.status == BotStatus::error);
+  CHECK(refused.refused);
+  CHECK(refused.error == "cannot take this request");
+  const auto failed = chat(instance("abi-cpp-llm"), "refuse");  // states 1.1
+  CHECK(failed.status == BotStatus::error);
+  CHECK_FALSE(failed.refused);
+  CHECK(failed.error == "cannot take this request");
+  CHECK(log.count("the plugin states ABI 1.1 but answered SB_REFUSED") == 1);
+}
+
 TEST_CASE("the bot clients refuse an instance of another kind") {
   TempDir dir;
   copy_test_plugins(dir.path(), {"abi-c-router"});

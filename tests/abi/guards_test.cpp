@@ -185,6 +185,25 @@ TEST_CASE_METHOD(GuardsFixture,
   }
 }
 
+// ABI rule 7: SB_REFUSED is 1.11's. A plugin that states an older version cannot
+// mean it; believed, any plugin could answer 6 to keep its failures from the
+// breaker. From abi-faulty-storage (it states 1.0) both a returned and a completed 6
+// are failures: counted, not marked refused, and said once in the log.
+TEST_CASE_METHOD(GuardsFixture,
+                 "SB_REFUSED from a plugin that states an ABI before 1.11 is a failure") {
+  auto older = instance("abi-faulty-storage");
+  StorageClient storage(older);
+  for (const char* command : {"refuse", "refuse later", "refuse"}) {
+    const auto r = append_once(storage, io, command);
+    CHECK(r.status == SB_ERROR);
+    CHECK(r.error == "bad request");  // the plugin's words still reach the caller
+    CHECK_FALSE(r.refused);
+  }
+  CHECK(older->breaker_open());  // three failures in a row
+  CHECK(log.count("[abi-faulty-storage acme] the plugin states ABI 1.0 but answered "
+                  "SB_REFUSED") == 1);
+}
+
 TEST_CASE_METHOD(GuardsFixture,
                  "an op that never completes times out and its late completion is dropped") {
   auto made = instance("abi-faulty-storage");

@@ -219,6 +219,16 @@ TEST_CASE("requests the storage plugin refuses as bad leave the tenant's storage
     CHECK_THAT(response.body, Catch::Contains("\"code\":\"bad_field\""));
     CHECK_THAT(response.body, Catch::Contains("not a cursor of this plugin"));
   }
+  // The audit log's cursor likewise: a number to the server, refused by the plugin;
+  // it answered 503 "unavailable" (the admin pages then say the server is down).
+  const std::string audit = "/v1/tenants/acme/audit?cursor=1234567890123456789";
+  for (int i = 0; i < 6; ++i) {
+    const auto response = sb::test::http_get(deployment.port(), audit, sb::test::bearer(admin));
+    INFO(response.status << " " << response.body);
+    CHECK(response.status == 422);
+    CHECK_THAT(response.body, Catch::Contains("\"code\":\"bad_field\""));
+    CHECK_THAT(response.body, Catch::Contains("not a cursor of this plugin"));
+  }
   CHECK(num(victim.send_message("after the refused requests"), "seq") == 2);
   auto newcomer = deployment.connect_visitor("acme");
   CHECK(num(newcomer.send_message("a new visitor"), "seq") == 1);

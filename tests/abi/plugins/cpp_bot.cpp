@@ -14,6 +14,8 @@
 //            why the request did not start
 //   "fire"   starts the same POST, answers {} at once, and logs "http done N" when the
 //            response comes; the destructor logs "bot freed"
+//   "refuse" refuses the request (SB_REFUSED) from another thread; abi-cpp-bot states
+//            ABI 1.11 and may, abi-cpp-llm states 1.1 and may not (ABI rule 7)
 #include <chrono>
 #include <mutex>
 #include <stdexcept>
@@ -31,6 +33,7 @@ class Bot {
   static constexpr const char* kName = "abi-cpp-llm";
 #else
   static constexpr const char* kName = "abi-cpp-bot";
+  static constexpr uint16_t kAbiMinor = 11;  // may refuse
 #endif
   static constexpr const char* kVersion = "0.1.0";
   static constexpr sb_config_key kConfigKeys[] = {{sizeof(sb_config_key), SB_CONFIG_STRING, "url"}};
@@ -78,6 +81,9 @@ class Bot {
         std::this_thread::sleep_for(delay);
         done.ok(answer);
       });
+    } else if (command == "refuse") {
+      std::lock_guard lock(mutex_);
+      threads_.emplace_back([done] { done.refuse("cannot take this request"); });
     } else if (command == "defer") {
       done.defer(R"({"state":{"step":2}})");
     } else if (command == "throw") {

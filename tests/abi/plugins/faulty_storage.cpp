@@ -14,9 +14,11 @@
 // for a tenant another node holds when it mentions "held": built as
 // abi-faulty-storage-1-8 (FAULTY_STORAGE_1_8) it then also says when that ends
 // (sb_error.retry_after_ms, ABI 1.8); as abi-faulty-storage (ABI 1.0) only in words.
-// Built as abi-faulty-storage-1-11 (FAULTY_STORAGE_1_11), append_message also knows
 //   "refuse"       returns SB_REFUSED (ABI 1.11) with "bad request"
 //   "refuse later" completes with SB_REFUSED and "bad request" from another thread
+// Only abi-faulty-storage-1-11 (FAULTY_STORAGE_1_11) states 1.11 and may say so;
+// from the others (which state 1.0 and 1.8) the two are a plugin answering a status
+// its version does not have, which the host must not believe (ABI rule 7).
 #include <chrono>
 #include <cstddef>
 #include <mutex>
@@ -85,9 +87,7 @@ int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_e
     return SB_ERROR;
   }
   if (text == "ok") return SB_OK;
-#ifdef FAULTY_STORAGE_1_11
   if (text == "refuse") return sb_error_refuse(err, "bad request");
-#endif
   if (text == "complete") {
     complete_ok(op, "stored");
     return SB_PENDING;
@@ -100,13 +100,11 @@ int32_t append_message(sb_instance* inst, const sb_message* msg, sb_op* op, sb_e
     });
     return SB_PENDING;
   }
-#ifdef FAULTY_STORAGE_1_11
   if (text == "refuse later") {
     self.threads.emplace_back(
         [op] { g_host->complete(op, SB_REFUSED, sb_str{}, sb_str_from("bad request")); });
     return SB_PENDING;
   }
-#endif
   if (text == "never") {
     self.kept_ops.push_back(op);
     return SB_PENDING;

@@ -28,6 +28,11 @@ inline Scripted defer(std::string json = {}) {
 inline Scripted fail(std::string why = "boom") {
   return Scripted{{}, StageResult{SB_ERROR, {}, std::move(why)}};
 }
+// The plugin refused the request as bad (SB_REFUSED through its completion, as the
+// plugin host hands it on: SB_ERROR marked refused).
+inline Scripted refuse(std::string why = "bad request") {
+  return Scripted{{}, StageResult{SB_ERROR, {}, std::move(why), true}};
+}
 
 inline void answer_later(boost::asio::any_io_executor executor, Scripted s, StageCallback done) {
   auto timer = std::make_shared<boost::asio::steady_timer>(executor, s.delay);

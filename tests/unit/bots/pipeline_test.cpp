@@ -223,6 +223,28 @@ TEST_CASE(
   CHECK(f.last_texts() == std::vector<std::string>{"Back again."});
 }
 
+// ABI 1.11: a stage that refuses what it was asked (SB_REFUSED, through its
+// completion: bot stages always answer so) passes the turn on like a failure, but
+// its breaker does not count it. Before, two visitors' messages the LLM refused (a
+// prompt it will not take) made it skipped for every visitor of the tenant.
+TEST_CASE("a stage that refuses the request passes the turn on and is never skipped for it") {
+  Fixture f;
+  bool refusing = true;
+  auto picky = f.llm("llm", [&](const LlmRequest&) {
+    return refusing ? refuse("the prompt is too long") : ok(R"({"text":"From the LLM."})");
+  });
+  f.autoreply("faq", [](const AutoreplyRequest&) { return ok(reply_json("From the FAQ.")); });
+  for (const char* text : {"one", "two", "three"}) {
+    f.turn(text);
+    CHECK(f.last_texts() == std::vector<std::string>{"From the FAQ."});
+  }
+  CHECK(picky->requests.size() == 3);  // asked every time: never skipped
+  CHECK_FALSE(f.pipeline->is_skipped("llm"));
+  refusing = false;
+  f.turn("four");
+  CHECK(f.last_texts() == std::vector<std::string>{"From the LLM."});
+}
+
 TEST_CASE("past the day's token budget the LLM is skipped, and the count survives a restart") {
   Fixture f;
   f.budget->set_daily_limit(100);

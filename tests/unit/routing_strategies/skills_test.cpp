@@ -130,13 +130,29 @@ TEST_CASE("skills: a malformed request is an error that says what is wrong") {
       {R"({"skills":{"billing":-1}})", "skills.\"billing\" must be a non-negative number"},
   };
   for (const Case& c : cases) {
-    // A fresh instance each time: five errors in a row would open the circuit.
+    // A fresh instance each time, so each case stands alone.
     auto router = host.router("routing-skills");
     const Decision decision = host.route(router, kDesk, {"billing", c.attributes_json});
     INFO(c.attributes_json << " -> " << decision.error);
     CHECK(decision.status == SB_ERROR);
     CHECK(decision.error.find(c.says) != std::string::npos);
   }
+}
+
+// A visitor's website decides the attributes: a malformed one is the request's fault,
+// refused (SB_REFUSED, ABI 1.11), not a failure. As SB_ERROR, five such visitors in a
+// row opened the strategy's circuit breaker and skills routing stopped for the tenant.
+TEST_CASE("skills: malformed requests are refused and never stop the strategy") {
+  StrategyHost host;
+  auto router = host.router("routing-skills");
+  for (uint32_t i = 0; i < 2 * StrategyHost::breaker_failures(); ++i) {
+    const Decision bad = host.route(router, kDesk, {"billing", R"({"skills":{"billing":"high"}})"});
+    CHECK(bad.status == SB_ERROR);  // the chain goes on to its next strategy
+    CHECK(bad.refused);
+    CHECK_THAT(bad.error, Catch::Contains("must be a non-negative number"));
+  }
+  CHECK(skills_choose(host, router, kDesk, {"billing", R"({"skills":{"billing":2}})"}) == "ben");
+  CHECK(host.log().find("circuit open") == std::string::npos);
 }
 
 TEST_CASE("skills: an agent whose own record is malformed is skipped and logged") {

@@ -65,6 +65,21 @@ TEST_CASE("sticky: malformed attributes are an error that says what is wrong") {
   }
 }
 
+// The website sent attributes the strategy cannot read: refused (SB_REFUSED, ABI
+// 1.11), not failed, so no number of such visitors stops it for the tenant.
+TEST_CASE("sticky: malformed requests are refused and never stop the strategy") {
+  StrategyHost host;
+  auto router = host.router("routing-sticky");
+  for (uint32_t i = 0; i < 2 * StrategyHost::breaker_failures(); ++i) {
+    const Decision bad = host.route(router, kFree, {"", R"({"last_agent_id":42})"});
+    CHECK(bad.status == SB_ERROR);
+    CHECK(bad.refused);
+  }
+  const Decision back = host.route(router, kFree, {"", R"({"last_agent_id":"ben"})"});
+  CHECK(back.status == SB_OK);
+  CHECK(back.agent_id == "ben");
+}
+
 TEST_CASE("sticky: takes no config") {
   StrategyHost host;
   REQUIRE(host.schema("routing-sticky") != nullptr);

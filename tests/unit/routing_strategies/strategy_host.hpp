@@ -31,11 +31,13 @@ struct Visitor {
   std::string attributes_json = "{}";  // as the widget sent it
 };
 
-// One route call's answer. agent_id is set only for SB_OK.
+// One route call's answer. agent_id is set only for SB_OK; refused: the SB_ERROR was
+// the plugin refusing the request (SB_REFUSED), not counted by its breaker.
 struct Decision {
   int32_t status = SB_ERROR;
   std::string agent_id;
   std::string error;
+  bool refused = false;
 };
 
 class StrategyHost {
@@ -74,6 +76,9 @@ class StrategyHost {
     return RoutingClient(instance);
   }
 
+  // The host's options: its circuit breaker opens after this many failures in a row.
+  static uint32_t breaker_failures() { return plugin_host::HostOptions{}.breaker_failures; }
+
   Decision route(RoutingClient& router, const std::vector<AgentCandidate>& candidates,
                  const Visitor& visitor = {}) {
     plugin_host::RouteQuery query;
@@ -83,7 +88,7 @@ class StrategyHost {
     query.attributes_json = visitor.attributes_json;
     query.candidates = &candidates;
     const auto outcome = router.route(query, io_.get_executor(), [](plugin_host::CallResult) {});
-    Decision decision{outcome.status, {}, outcome.error};
+    Decision decision{outcome.status, {}, outcome.error, outcome.refused};
     if (outcome.status == SB_OK) decision.agent_id = candidates.at(outcome.index).agent_id;
     return decision;
   }

@@ -98,3 +98,26 @@ TEST_CASE(
   broken.text = "\xff\xfe";
   CHECK(s.append(broken).status == SB_REFUSED);
 }
+
+// libpq takes a text parameter up to its first NUL byte: a filter "v1\0x" was read
+// as "v1" and listed visitor v1's conversations, which a visitor's data export or
+// erasure (DELETE /visitors/ID/data, the id from the URL) would then have handed
+// out or deleted. Such filters are refused as bad input, as storage-sqlite, which
+// compares the whole text, finds nothing for them.
+TEST_CASE("filters with text PostgreSQL cannot hold are refused, never cut at the NUL",
+          "[postgres]") {
+  TempDir dir;
+  Storage s(dir.str());
+  ok_result(s.put_conversation(R"({"id":"c1","status":"closed","visitor_id":"v1","tags":["t"]})"));
+  const auto listed = json::parse(ok_result(s.list_conversations(R"({"visitor_id":"v1"})")));
+  CHECK(listed.at("conversations").as_array().size() == 1);
+  for (const char* filter : {R"({"visitor_id":"v1\u0000x"})", R"({"id":"c1\u0000"})",
+                             R"({"tag":"t\u0000"})", R"({"status":["closed\u0000"]})"}) {
+    const Call refused = s.list_conversations(filter);
+    INFO(filter << " -> " << refused.status << " " << refused.error);
+    CHECK(refused.status == SB_REFUSED);
+  }
+  CHECK(s.search(R"({"q":"hello\u0000"})").status == SB_REFUSED);
+  CHECK(s.search(R"({"q":"hello","conversation_id":"c1\u0000"})").status == SB_REFUSED);
+  CHECK(s.log_list(R"({"log":"audit","actor":"a\u0000b"})").status == SB_REFUSED);
+}
