@@ -463,10 +463,12 @@ describe("the widget on a website", () => {
     await context.close();
   });
 
-  test("in Chinese when the page is Chinese", async () => {
-    const context = await newContext({ locale: "en-US" });
+  test("in Chinese for a Chinese browser, on the English page too; in English where the website pins it", async () => {
+    const context = await newContext({ locale: "zh-CN" });
     const page = await context.newPage();
-    await page.goto(website.url + "/?lang=zh-CN");
+    await page.goto(website.url + "/?pin=en"); // <html lang="en"> and data-lang="en": the owner's choice wins
+    await openChat(page, { launcher: /^Open chat/, textbox: "Message" });
+    await page.goto(website.url + "/"); // <html lang="en">: the visitor's browser wins
     const { frame } = await openChat(page, { launcher: /^打开聊天/, textbox: "消息" });
     await frame.getByRole("button", { name: "发送" }).waitFor();
     await frame.getByRole("button", { name: "添加附件" }).waitFor();
@@ -479,7 +481,7 @@ describe("the widget on a website", () => {
   });
 
   test("in Chinese, a file the server refuses (its type told from its bytes) is said in Chinese, not in the server's English", async () => {
-    const context = await newContext({ locale: "en-US" });
+    const context = await newContext({ locale: "zh-CN" });
     const page = await context.newPage();
     await page.goto(website.url + "/?lang=zh-CN");
     const { frame } = await openChat(page, { launcher: /^打开聊天/, textbox: "消息" });
@@ -494,7 +496,7 @@ describe("the widget on a website", () => {
   });
 
   test("in Chinese, a rating left for after a reload can be declined, and is not asked again", async () => {
-    const context = await newContext({ locale: "en-US" });
+    const context = await newContext({ locale: "zh-CN" });
     const page = await context.newPage();
     await page.goto(website.url + "/?lang=zh-CN");
     // What the frame keeps when a conversation closed unrated (no visitor token: no socket needed).
