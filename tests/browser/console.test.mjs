@@ -99,6 +99,8 @@ describe("agent console", () => {
     await panel.getByText("ada@example.com").waitFor();
     await panel.getByText("https://shop.example/cart").waitFor();
     await panel.getByText("gold").waitFor();
+    // The visitor's language by its name in the console's language, not as the tag "en-GB".
+    assert.equal(await panel.locator("dt", { hasText: "Language" }).locator("+ dd").innerText(), "British English");
     // the agent's read receipt reaches the visitor
     await ada.waitFrame((f) => f.type === "read" && f.from?.role === "agent");
     // agent typing → visitor
@@ -374,6 +376,7 @@ describe("agent console", () => {
     await panel.getByRole("textbox", { name: "添加标签" }).fill("物流");
     await panel.getByRole("button", { name: "添加" }).click();
     await panel.getByRole("button", { name: "移除标签 物流" }).waitFor();
+    assert.equal(await panel.locator("dt", { hasText: "语言" }).locator("+ dd").innerText(), "中文（中国）");
     await page.getByRole("button", { name: /备注/ }).click();
     await page.getByRole("textbox", { name: "内部备注" }).fill("已请仓库核实发货状态");
     await page.getByRole("button", { name: "添加备注" }).click();
