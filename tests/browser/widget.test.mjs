@@ -505,6 +505,15 @@ describe("the widget on a website", () => {
     let { frame } = await openChat(page, { launcher: /^打开聊天/, textbox: "消息" });
     await frame.getByText("您上次的对话已结束。").waitFor();
     await frame.getByRole("radio", { name: "4 分（满分 5 分）" }).waitFor();
+    // The stars are one radio group: one Tab stop, the arrow keys choose.
+    const stars = frame.getByRole("radiogroup", { name: "您对本次服务满意吗？" });
+    assert.deepEqual(await stars.getByRole("radio").evaluateAll((els) => els.map((el) => el.tabIndex)), [0, -1, -1, -1, -1]);
+    await stars.getByRole("radio", { name: "1 分（满分 5 分）" }).focus();
+    for (const key of ["ArrowRight", "ArrowRight", "ArrowRight", "ArrowLeft", "ArrowRight"]) await page.keyboard.press(key);
+    const four = stars.getByRole("radio", { name: "4 分（满分 5 分）" });
+    assert.equal(await four.getAttribute("aria-checked"), "true");
+    assert.ok(await four.evaluate((el) => el === document.activeElement), "the focus follows the choice");
+    assert.deepEqual(await stars.getByRole("radio").evaluateAll((els) => els.map((el) => el.tabIndex)), [-1, -1, -1, 0, -1]);
     await frame.getByRole("button", { name: "提交评价" }).waitFor();
     await screenshot(page, "widget-rating-zh");
     // The same visitor in another tab (the same storage) is asked as well, until declined here.

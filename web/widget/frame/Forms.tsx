@@ -67,6 +67,23 @@ export function VisitorForm({ t, fields, heading, intro, submitLabel, onSubmit }
 export function Rating({ t, rated, onRate, onDismiss }: { t: Texts; rated: number | null; onRate: (score: number, comment: string) => void; onDismiss: () => void }) {
   const [score, setScore] = useState(0);
   const [comment, setComment] = useState("");
+  // A radio group, as a screen reader announces it: one Tab stop (the chosen star, else
+  // the first), the arrow keys (and Home, End) choose and move the focus.
+  const onStarKey = (e: KeyboardEvent) => {
+    const step: Record<string, (n: number) => number> = {
+      ArrowRight: (n) => n + 1,
+      ArrowUp: (n) => n + 1,
+      ArrowLeft: (n) => n - 1,
+      ArrowDown: (n) => n - 1,
+      Home: () => 1,
+      End: () => 5,
+    };
+    if (!step[e.key]) return;
+    e.preventDefault();
+    const next = Math.min(5, Math.max(1, step[e.key](score)));
+    setScore(next);
+    (e.currentTarget as HTMLElement).querySelectorAll<HTMLElement>("[role=radio]")[next - 1]?.focus();
+  };
   if (rated) return <p class="sb-thanks" role="status">{t.thanksRating}</p>;
   return (
     <form
@@ -78,7 +95,7 @@ export function Rating({ t, rated, onRate, onDismiss }: { t: Texts; rated: numbe
     >
       <fieldset>
         <legend>{t.rateTitle}</legend>
-        <div class="sb-stars" role="radiogroup" aria-label={t.rateTitle}>
+        <div class="sb-stars" role="radiogroup" aria-label={t.rateTitle} onKeyDown={onStarKey}>
           {[1, 2, 3, 4, 5].map((n) => (
             <button
               key={n}
@@ -87,6 +104,7 @@ export function Rating({ t, rated, onRate, onDismiss }: { t: Texts; rated: numbe
               aria-checked={score === n}
               aria-label={format(t.rateStar, { n })}
               class={n <= score ? "sb-star sb-on" : "sb-star"}
+              tabIndex={n === (score || 1) ? 0 : -1}
               onClick={() => setScore(n)}
             >
               ★
