@@ -80,9 +80,11 @@ export function Rating({ t, rated, onRate, onDismiss }: { t: Texts; rated: numbe
     };
     if (!step[e.key]) return;
     e.preventDefault();
-    const next = Math.min(5, Math.max(1, step[e.key](score)));
+    const stars = [...(e.currentTarget as HTMLElement).querySelectorAll<HTMLElement>("[role=radio]")];
+    const from = stars.indexOf(e.target as HTMLElement) + 1 || score || 1; // the focused star
+    const next = Math.min(5, Math.max(1, step[e.key](from)));
     setScore(next);
-    (e.currentTarget as HTMLElement).querySelectorAll<HTMLElement>("[role=radio]")[next - 1]?.focus();
+    stars[next - 1]?.focus();
   };
   if (rated) return <p class="sb-thanks" role="status">{t.thanksRating}</p>;
   return (
