@@ -441,6 +441,8 @@ test("the nodes name groups as the team knows them (Customer support), in both l
     assert.match(await node(page, "agent-free-do-1").innerText(), lang === "en" ? /to Customer support/ : /分配给 Customer support/, `${lang}: the route`);
     assert.match(await node(page, "long-wait-do-2").innerText(), /Customer support/, `${lang}: the queue`);
     assert.equal(await node(page, "agent-free-do-1").getAttribute("aria-label"), lang === "en" ? "Action Route: to Customer support" : "动作 分配：分配给 Customer support");
+    // The arrow to it, as a screen reader names it, says the same.
+    assert.match(await page.locator('.react-flow__edge[data-id="agent-free->agent-free-do-1"]').getAttribute("aria-label"), lang === "en" ? /to Route: to Customer support$/ : /到 分配：分配给 Customer support$/);
     if (lang === "zh") await screenshot(page, "admin-routing-group-names-zh");
     assert.deepEqual(page.errors, []);
     await page.context().close();
