@@ -441,8 +441,12 @@ test("the nodes name groups as the team knows them (Customer support), in both l
     assert.match(await node(page, "agent-free-do-1").innerText(), lang === "en" ? /to Customer support/ : /分配给 Customer support/, `${lang}: the route`);
     assert.match(await node(page, "long-wait-do-2").innerText(), /Customer support/, `${lang}: the queue`);
     assert.equal(await node(page, "agent-free-do-1").getAttribute("aria-label"), lang === "en" ? "Action Route: to Customer support" : "动作 分配：分配给 Customer support");
-    // The arrow to it, as a screen reader names it, says the same.
-    assert.match(await page.locator('.react-flow__edge[data-id="agent-free->agent-free-do-1"]').getAttribute("aria-label"), lang === "en" ? /to Route: to Customer support$/ : /到 分配：分配给 Customer support$/);
+    // The arrow to it, as a screen reader names it, says the same; with the focus it
+    // is drawn in the page's blue, as a focused node is ringed.
+    const arrow = page.locator('.react-flow__edge[data-id="agent-free->agent-free-do-1"]');
+    assert.match(await arrow.getAttribute("aria-label"), lang === "en" ? /to Route: to Customer support$/ : /到 分配：分配给 Customer support$/);
+    await arrow.focus();
+    assert.deepEqual(await arrow.locator(".react-flow__edge-path").evaluate((p) => [getComputedStyle(p).stroke, getComputedStyle(p).strokeWidth]), ["rgb(47, 111, 237)", "4px"]);
     if (lang === "zh") await screenshot(page, "admin-routing-group-names-zh");
     assert.deepEqual(page.errors, []);
     await page.context().close();
