@@ -131,6 +131,17 @@ describe("agent console", () => {
     await link.waitFor();
     assert.equal(await link.getAttribute("href"), "https://example.com/help");
     assert.equal(await log(page).getByRole("link", { name: /javascript/ }).count(), 0);
+    // A long name (markup too) is cut short in the inbox; its row's time stays in view.
+    const long = await new Visitor(server, "demo", { type: "hello", name: "<img src=x onerror=alert(3)> Maximilian Featherstonehaugh-Cholmondeley" }).connect();
+    visitors.push(long);
+    long.say("hello");
+    const row = convButton(page, "<img src=x onerror=alert\\(3\\)> Maximilian");
+    await row.waitFor();
+    const [rowBox, timeBox] = [await row.boundingBox(), await row.locator(".conv-time").boundingBox()];
+    assert.ok(timeBox.x + timeBox.width <= rowBox.x + rowBox.width, `the time (${timeBox.x}+${timeBox.width}) within the row (${rowBox.x}+${rowBox.width})`);
+    assert.equal(await page.locator("img[src=x]").count(), 0);
+    long.send({ type: "close", conversation_id: long.conversationId });
+    await long.waitFrame((f) => f.type === "conversation.closed");
     await sleep(300);
     assert.deepEqual(dialogs, []);
   });
