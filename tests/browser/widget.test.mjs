@@ -666,7 +666,21 @@ offline_message = "Nobody is here right now. Leave us a message and we will emai
     assert.ok(box.x < 100, "the panel opens on the left");
     await frame.getByRole("button", { name: "Send message" }).click();
     await frame.getByRole("alert").filter({ hasText: "Please fill in Name." }).waitFor();
+    // The field the complaint is about has the focus, is marked invalid and described by it.
+    const refused = async (field, complaint) => {
+      const box = frame.getByRole("textbox", { name: field });
+      assert.deepEqual(
+        await box.evaluate((el) => [el === document.activeElement, el.getAttribute("aria-invalid"), document.getElementById(el.getAttribute("aria-describedby") ?? "")?.textContent]),
+        [true, "true", complaint],
+      );
+    };
+    await refused("Name", "Please fill in Name.");
     await frame.getByRole("textbox", { name: "Name" }).fill("Ada");
+    await frame.getByRole("textbox", { name: "Email" }).fill("ada@");
+    await frame.getByRole("textbox", { name: "Message" }).fill("Do you ship to Norway?");
+    await frame.getByRole("button", { name: "Send message" }).click();
+    await refused("Email", "Please enter a valid email address.");
+    assert.equal(await frame.getByRole("textbox", { name: "Name" }).getAttribute("aria-invalid"), null);
     await frame.getByRole("textbox", { name: "Email" }).fill("ada@example.com");
     await frame.getByRole("textbox", { name: "Message" }).fill("Do you ship to Norway?");
     await screenshot(page, "widget-offline");
