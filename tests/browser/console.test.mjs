@@ -446,6 +446,15 @@ describe("agent console", () => {
     await page.getByRole("tab", { name: /Closed/, selected: true }).waitFor();
     await page.keyboard.press("Alt+1");
     await page.getByRole("tab", { name: /Mine/, selected: true }).waitFor();
+    // The inbox's tabs: one Tab stop, the arrow keys (round), Home and End move.
+    const tabs = page.getByRole("tablist", { name: "Inbox" }).getByRole("tab");
+    assert.deepEqual(await tabs.evaluateAll((els) => els.map((el) => el.tabIndex)), [0, -1, -1]);
+    await page.getByRole("tab", { name: /Mine/ }).focus();
+    const focusedTab = () => page.evaluate(() => document.activeElement?.getAttribute("aria-selected") === "true" && document.activeElement.id);
+    for (const [key, id] of [["ArrowRight", "tab-queue"], ["End", "tab-closed"], ["ArrowRight", "tab-mine"], ["ArrowLeft", "tab-closed"], ["Home", "tab-mine"]]) {
+      await page.keyboard.press(key);
+      assert.equal(await focusedTab(), id, `after ${key}`);
+    }
   });
 
   test("presence: a change in one tab shows in every tab", async () => {
