@@ -436,10 +436,13 @@ void TenantEngine::hand_over(Conversation& c, AgentState& target, const Transfer
   send_to_assignee(c, notice);
   release_from_agent(c);
   c.status = ConversationStatus::queued;  // assign() expects a waiting conversation
-  publish(
-      bus::event::kConversationTransferred, c.id,
-      json::serialize(json::object{
-          {"conversation_id", c.id}, {"from", previous}, {"to", target.id}, {"group", c.group}}));
+  // For plugins as the new agent reads it: who asked when it was not the previous
+  // agent (an admin), and the note.
+  json::object event{
+      {"conversation_id", c.id}, {"from", previous}, {"to", target.id}, {"group", c.group}};
+  if (ask.requester != previous) event["by"] = ask.requester;
+  if (!ask.note.empty()) event["note"] = ask.note;
+  publish(bus::event::kConversationTransferred, c.id, json::serialize(event));
   assign(c, target, std::move(transferred));
   drain_queue();
 }

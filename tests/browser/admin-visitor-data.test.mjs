@@ -99,7 +99,13 @@ test("an admin exports a visitor's data, then erases it after a confirmation nam
 
 test("the visitor data controls in Chinese", async () => {
   const conversationId = await visitorSaysAndLeaves("小红", "我的地址是人民路 8 号");
+  await visitorSaysAndLeaves("一位把全名、公司名称和部门都填进姓名栏里的访客（上海某某贸易有限公司采购部）", "你好");
   const { context, page } = await signIn("zh-CN");
+  // A long name squeezes the table: a status (已关闭) and a time still read on one line.
+  await page.locator(".conversations-table tbody tr").nth(1).waitFor();
+  const lines = await page.locator(".conversations-table tbody td:is(:nth-child(3), :nth-child(7))").evaluateAll((tds) =>
+    tds.map((td) => { const r = document.createRange(); r.selectNodeContents(td); return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; }));
+  assert.ok(lines.length >= 4 && lines.every((n) => n === 1), `each on one line: ${lines}`);
   await page.getByRole("button", { name: `打开会话 ${conversationId}` }).click();
   const panel = page.getByRole("region", { name: "访客数据" });
   await panel.getByRole("button", { name: "导出访客数据" }).waitFor();

@@ -47,6 +47,21 @@ async function openEditor({ email = "admin@demo.local", password = "demo-admin",
 }
 
 const node = (page, id) => page.locator(`.react-flow__node[data-id="${id}"]`);
+
+// With unsaved changes (the mark and "Discard changes" shown), the toolbar is one
+// line in a 1280 x 800 window: no control begins below the Save button's bottom.
+async function toolbarFitsAt1280(page, shot) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.locator(".dirty-mark.is-dirty").waitFor();
+  const below = await page.locator(".toolbar > :not(.sep):not(.grow):not(input)").evaluateAll((els) => {
+    const bottom = els[0].getBoundingClientRect().bottom;
+    return els.filter((el) => el.getBoundingClientRect().top >= bottom).map((el) => el.textContent.trim());
+  });
+  assert.deepEqual(below, [], "every control of the toolbar on its first line at 1280 px");
+  await screenshot(page, shot);
+  await page.setViewportSize(size);
+}
 const inspector = (page) => page.locator(".side .inspector");
 
 async function centre(locator) {
@@ -95,6 +110,7 @@ test("an admin builds a rule with the mouse, saves it into the tenant file, and 
   await inspector(page).getByLabel("Group", { exact: true }).selectOption("sales");
   await inspector(page).getByLabel("Add strategy").selectOption("routing-round-robin");
   assert.match(await page.locator(".problem-count").innerText(), /2 problems/);
+  await toolbarFitsAt1280(page, "admin-routing-unsaved-1280");
   // Tidy up (rules in order, each with its actions to the right), then connect the
   // rule's dot to the action's with the mouse.
   await page.getByRole("button", { name: "Auto-layout" }).click();
@@ -320,6 +336,7 @@ test("the editor speaks Chinese", async () => {
   await node(page, "agent-free").click();
   await inspector(page).getByLabel("添加条件").selectOption("page");
   await inspector(page).getByLabel("页面网址模式（* 任意文字，? 一个字符）").fill("https://shop.example/[oops");
+  await toolbarFitsAt1280(page, "admin-routing-unsaved-1280-zh");
   await page.getByRole("button", { name: "保存", exact: true }).click();
   const problem = inspector(page).locator(".field-error .field-problem");
   await problem.waitFor();
@@ -424,6 +441,12 @@ test("the nodes name groups as the team knows them (Customer support), in both l
     assert.match(await node(page, "agent-free-do-1").innerText(), lang === "en" ? /to Customer support/ : /分配给 Customer support/, `${lang}: the route`);
     assert.match(await node(page, "long-wait-do-2").innerText(), /Customer support/, `${lang}: the queue`);
     assert.equal(await node(page, "agent-free-do-1").getAttribute("aria-label"), lang === "en" ? "Action Route: to Customer support" : "动作 分配：分配给 Customer support");
+    // The arrow to it, as a screen reader names it, says the same; with the focus it
+    // is drawn in the page's blue, as a focused node is ringed.
+    const arrow = page.locator('.react-flow__edge[data-id="agent-free->agent-free-do-1"]');
+    assert.match(await arrow.getAttribute("aria-label"), lang === "en" ? /to Route: to Customer support$/ : /到 分配：分配给 Customer support$/);
+    await arrow.focus();
+    assert.deepEqual(await arrow.locator(".react-flow__edge-path").evaluate((p) => [getComputedStyle(p).stroke, getComputedStyle(p).strokeWidth]), ["rgb(47, 111, 237)", "4px"]);
     if (lang === "zh") await screenshot(page, "admin-routing-group-names-zh");
     assert.deepEqual(page.errors, []);
     await page.context().close();

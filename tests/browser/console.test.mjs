@@ -99,6 +99,8 @@ describe("agent console", () => {
     await panel.getByText("ada@example.com").waitFor();
     await panel.getByText("https://shop.example/cart").waitFor();
     await panel.getByText("gold").waitFor();
+    // The visitor's language by its name in the console's language, not as the tag "en-GB".
+    assert.equal(await panel.locator("dt", { hasText: "Language" }).locator("+ dd").innerText(), "British English");
     // the agent's read receipt reaches the visitor
     await ada.waitFrame((f) => f.type === "read" && f.from?.role === "agent");
     // agent typing → visitor
@@ -129,6 +131,17 @@ describe("agent console", () => {
     await link.waitFor();
     assert.equal(await link.getAttribute("href"), "https://example.com/help");
     assert.equal(await log(page).getByRole("link", { name: /javascript/ }).count(), 0);
+    // A long name (markup too) is cut short in the inbox; its row's time stays in view.
+    const long = await new Visitor(server, "demo", { type: "hello", name: "<img src=x onerror=alert(3)> Maximilian Featherstonehaugh-Cholmondeley" }).connect();
+    visitors.push(long);
+    long.say("hello");
+    const row = convButton(page, "<img src=x onerror=alert\\(3\\)> Maximilian");
+    await row.waitFor();
+    const [rowBox, timeBox] = [await row.boundingBox(), await row.locator(".conv-time").boundingBox()];
+    assert.ok(timeBox.x + timeBox.width <= rowBox.x + rowBox.width, `the time (${timeBox.x}+${timeBox.width}) within the row (${rowBox.x}+${rowBox.width})`);
+    assert.equal(await page.locator("img[src=x]").count(), 0);
+    long.send({ type: "close", conversation_id: long.conversationId });
+    await long.waitFrame((f) => f.type === "conversation.closed");
     await sleep(300);
     assert.deepEqual(dialogs, []);
   });
@@ -374,6 +387,7 @@ describe("agent console", () => {
     await panel.getByRole("textbox", { name: "添加标签" }).fill("物流");
     await panel.getByRole("button", { name: "添加" }).click();
     await panel.getByRole("button", { name: "移除标签 物流" }).waitFor();
+    assert.equal(await panel.locator("dt", { hasText: "语言" }).locator("+ dd").innerText(), "中文（中国）");
     await page.getByRole("button", { name: /备注/ }).click();
     await page.getByRole("textbox", { name: "内部备注" }).fill("已请仓库核实发货状态");
     await page.getByRole("button", { name: "添加备注" }).click();
@@ -432,6 +446,15 @@ describe("agent console", () => {
     await page.getByRole("tab", { name: /Closed/, selected: true }).waitFor();
     await page.keyboard.press("Alt+1");
     await page.getByRole("tab", { name: /Mine/, selected: true }).waitFor();
+    // The inbox's tabs: one Tab stop, the arrow keys (round), Home and End move.
+    const tabs = page.getByRole("tablist", { name: "Inbox" }).getByRole("tab");
+    assert.deepEqual(await tabs.evaluateAll((els) => els.map((el) => el.tabIndex)), [0, -1, -1]);
+    await page.getByRole("tab", { name: /Mine/ }).focus();
+    const focusedTab = () => page.evaluate(() => document.activeElement?.getAttribute("aria-selected") === "true" && document.activeElement.id);
+    for (const [key, id] of [["ArrowRight", "tab-queue"], ["End", "tab-closed"], ["ArrowRight", "tab-mine"], ["ArrowLeft", "tab-closed"], ["Home", "tab-mine"]]) {
+      await page.keyboard.press(key);
+      assert.equal(await focusedTab(), id, `after ${key}`);
+    }
   });
 
   test("presence: a change in one tab shows in every tab", async () => {

@@ -10,7 +10,7 @@ import { api, launchBrowser, startServer } from "./harness.mjs";
 
 // A plain website (its own origin) with its own styles and globals. Paths:
 //   /            the page with the embed tag (?lang=zh sets <html lang>, ?widget=0 leaves it out,
-//                ?position=left adds data-position)
+//                ?position=left adds data-position, ?pin=en adds data-lang)
 //   /host.css    its stylesheet; /host.js its script (a global, and a CSP violation log)
 // chat: the Switchboard server's URL, or a function answering it (when the
 // website must exist before the server, e.g. to be in its allowed_origins).
@@ -49,8 +49,9 @@ export async function startWebsite(chat) {
     const csp = cspFor(chatUrl_);
     const lang = url.searchParams.get("lang") ?? "en";
     const position = url.searchParams.get("position");
+    const pin = url.searchParams.get("pin");
     const tag = url.searchParams.get("widget") === "0" ? "" :
-      `<script src="${chatUrl_}/widget.js" data-tenant="${url.searchParams.get("tenant") ?? "demo"}"${position ? ` data-position="${position}"` : ""} async></script>`;
+      `<script src="${chatUrl_}/widget.js" data-tenant="${url.searchParams.get("tenant") ?? "demo"}"${position ? ` data-position="${position}"` : ""}${pin ? ` data-lang="${pin}"` : ""} async></script>`;
     response.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": csp });
     response.end(`<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
       `<title>Host shop</title><link rel="stylesheet" href="/host.css"><script src="/host.js"></script></head>` +

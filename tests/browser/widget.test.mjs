@@ -463,10 +463,12 @@ describe("the widget on a website", () => {
     await context.close();
   });
 
-  test("in Chinese when the page is Chinese", async () => {
-    const context = await newContext({ locale: "en-US" });
+  test("in Chinese for a Chinese browser, on the English page too; in English where the website pins it", async () => {
+    const context = await newContext({ locale: "zh-CN" });
     const page = await context.newPage();
-    await page.goto(website.url + "/?lang=zh-CN");
+    await page.goto(website.url + "/?pin=en"); // <html lang="en"> and data-lang="en": the owner's choice wins
+    await openChat(page, { launcher: /^Open chat/, textbox: "Message" });
+    await page.goto(website.url + "/"); // <html lang="en">: the visitor's browser wins
     const { frame } = await openChat(page, { launcher: /^打开聊天/, textbox: "消息" });
     await frame.getByRole("button", { name: "发送" }).waitFor();
     await frame.getByRole("button", { name: "添加附件" }).waitFor();
@@ -479,7 +481,7 @@ describe("the widget on a website", () => {
   });
 
   test("in Chinese, a file the server refuses (its type told from its bytes) is said in Chinese, not in the server's English", async () => {
-    const context = await newContext({ locale: "en-US" });
+    const context = await newContext({ locale: "zh-CN" });
     const page = await context.newPage();
     await page.goto(website.url + "/?lang=zh-CN");
     const { frame } = await openChat(page, { launcher: /^打开聊天/, textbox: "消息" });
@@ -494,7 +496,7 @@ describe("the widget on a website", () => {
   });
 
   test("in Chinese, a rating left for after a reload can be declined, and is not asked again", async () => {
-    const context = await newContext({ locale: "en-US" });
+    const context = await newContext({ locale: "zh-CN" });
     const page = await context.newPage();
     await page.goto(website.url + "/?lang=zh-CN");
     // What the frame keeps when a conversation closed unrated (no visitor token: no socket needed).
@@ -503,6 +505,15 @@ describe("the widget on a website", () => {
     let { frame } = await openChat(page, { launcher: /^打开聊天/, textbox: "消息" });
     await frame.getByText("您上次的对话已结束。").waitFor();
     await frame.getByRole("radio", { name: "4 分（满分 5 分）" }).waitFor();
+    // The stars are one radio group: one Tab stop, the arrow keys choose.
+    const stars = frame.getByRole("radiogroup", { name: "您对本次服务满意吗？" });
+    assert.deepEqual(await stars.getByRole("radio").evaluateAll((els) => els.map((el) => el.tabIndex)), [0, -1, -1, -1, -1]);
+    await stars.getByRole("radio", { name: "1 分（满分 5 分）" }).focus();
+    for (const key of ["ArrowRight", "ArrowRight", "ArrowRight", "ArrowLeft", "End", "ArrowLeft"]) await page.keyboard.press(key);
+    const four = stars.getByRole("radio", { name: "4 分（满分 5 分）" });
+    assert.equal(await four.getAttribute("aria-checked"), "true");
+    assert.ok(await four.evaluate((el) => el === document.activeElement), "the focus follows the choice");
+    assert.deepEqual(await stars.getByRole("radio").evaluateAll((els) => els.map((el) => el.tabIndex)), [-1, -1, -1, 0, -1]);
     await frame.getByRole("button", { name: "提交评价" }).waitFor();
     await screenshot(page, "widget-rating-zh");
     // The same visitor in another tab (the same storage) is asked as well, until declined here.
@@ -655,7 +666,21 @@ offline_message = "Nobody is here right now. Leave us a message and we will emai
     assert.ok(box.x < 100, "the panel opens on the left");
     await frame.getByRole("button", { name: "Send message" }).click();
     await frame.getByRole("alert").filter({ hasText: "Please fill in Name." }).waitFor();
+    // The field the complaint is about has the focus, is marked invalid and described by it.
+    const refused = async (field, complaint) => {
+      const box = frame.getByRole("textbox", { name: field });
+      assert.deepEqual(
+        await box.evaluate((el) => [el === document.activeElement, el.getAttribute("aria-invalid"), document.getElementById(el.getAttribute("aria-describedby") ?? "")?.textContent]),
+        [true, "true", complaint],
+      );
+    };
+    await refused("Name", "Please fill in Name.");
     await frame.getByRole("textbox", { name: "Name" }).fill("Ada");
+    await frame.getByRole("textbox", { name: "Email" }).fill("ada@");
+    await frame.getByRole("textbox", { name: "Message" }).fill("Do you ship to Norway?");
+    await frame.getByRole("button", { name: "Send message" }).click();
+    await refused("Email", "Please enter a valid email address.");
+    assert.equal(await frame.getByRole("textbox", { name: "Name" }).getAttribute("aria-invalid"), null);
     await frame.getByRole("textbox", { name: "Email" }).fill("ada@example.com");
     await frame.getByRole("textbox", { name: "Message" }).fill("Do you ship to Norway?");
     await screenshot(page, "widget-offline");

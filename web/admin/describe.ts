@@ -62,12 +62,14 @@ export function describeAction(t: T, a: Action, groupName: GroupName = byId): st
 // What a node is called where the editor names it (an edge, a list of next steps, a
 // problem): a rule by its number and name, an action by what it does, the fallback as
 // such; never by the ids the editor makes up for them (act_3, rule_2).
-export function nodeName(t: T, graph: Graph, id: string): string {
+// Groups by the names the node itself shows (groupName), so that a screen reader
+// hears what the canvas says.
+export function nodeName(t: T, graph: Graph, id: string, groupName: GroupName = byId): string {
   const i = graph.rules.findIndex((r) => r.id === id);
   if (i >= 0) return graph.rules[i].name ? t("node.ruleLabel", { n: i + 1, name: graph.rules[i].name! }) : t("node.rule", { n: i + 1 });
   if (id === graph.fallback.id) return t("node.fallback");
   const a = graph.actions.find((x) => x.id === id);
-  return a ? actionName(t, a) : id;
+  return a ? actionName(t, a, groupName) : id;
 }
 
 // "Route: to support", "Message: “Hello, we are…”".
@@ -77,8 +79,8 @@ export function actionName(t: T, a: Action, groupName: GroupName = byId): string
 }
 
 // An edge in words: "From Rule 1: VIP to Route: to support".
-export function edgeName(t: T, graph: Graph, from: string, to: string): string {
-  return t("edge.label", { from: nodeName(t, graph, from), to: nodeName(t, graph, to) });
+export function edgeName(t: T, graph: Graph, from: string, to: string, groupName: GroupName = byId): string {
+  return t("edge.label", { from: nodeName(t, graph, from, groupName), to: nodeName(t, graph, to, groupName) });
 }
 
 // A problem in words: ours from the table, the server's in its own words.

@@ -13,6 +13,20 @@ export function pickLanguage(preferred: readonly (string | null | undefined)[]):
   return "en";
 }
 
+// A language tag a visitor's browser or a website sent ("zh-CN", "en-GB") as its
+// name in the reader's language ("Chinese (China)", "中文（中国）"). A tag the
+// browser cannot name (malformed, or no Intl.DisplayNames) stays as it came.
+export function languageName(tag: string, lang: Lang): string {
+  const trimmed = tag.trim();
+  if (!trimmed) return "";
+  try {
+    const names = new Intl.DisplayNames([lang === "zh" ? "zh-CN" : "en"], { type: "language", fallback: "code" });
+    return names.of(trimmed) ?? trimmed;
+  } catch {
+    return trimmed; // RangeError: not a well-formed tag
+  }
+}
+
 // Fills {name} placeholders of a text.
 export function format(text: string, values: Record<string, string | number>): string {
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { backoffDelayMs, ReconnectingSocket } from "./socket";
 import { splitLinks } from "./text";
-import { format, pickLanguage, translate } from "./i18n";
+import { format, languageName, pickLanguage, translate } from "./i18n";
 import { FakeSocket } from "./fake-socket";
 
 describe("splitLinks", () => {
@@ -29,6 +29,14 @@ describe("i18n", () => {
     expect(pickLanguage(["", "de-DE", "en-GB"])).toBe("en");
     expect(pickLanguage(["fr"])).toBe("en");
     expect(format("{n} in line", { n: 3 })).toBe("3 in line");
+  });
+  it("names a visitor's language in the reader's language, and keeps what it cannot name", () => {
+    expect(languageName("zh-CN", "en")).toBe("Chinese (China)");
+    expect(languageName("zh", "zh")).toBe("中文");
+    expect(languageName("en-GB", "zh")).toMatch(/英.*英语|英语.*英/); // ICU says 英国英语
+    expect(languageName(" en ", "en")).toBe("English");
+    expect(languageName("not a tag!", "en")).toBe("not a tag!");
+    expect(languageName("", "en")).toBe("");
   });
   it("says a count of one in the singular where the table has the form, and never falls back to English for it", () => {
     const en = { "count": "{n} replies", "count.one": "1 reply", "other": "Other" };

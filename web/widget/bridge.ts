@@ -16,8 +16,11 @@ export type FromFrame =
   | { switchboard: "event"; name: string; detail: unknown };
 
 // Loader → frame.
+// init's `lang` is the embed tag's data-lang (the website owner's choice, which
+// wins), `pageLang` the page's <html lang> (texts/index.ts, widgetLanguage). A
+// loader older than pageLang sent the page's language as `lang`.
 export type ToFrame =
-  | { switchboard: "init"; stored: string | null; lang: string | null; page: string; open: boolean }
+  | { switchboard: "init"; stored: string | null; lang: string | null; pageLang?: string | null; page: string; open: boolean }
   | { switchboard: "open" }
   | { switchboard: "hidden" }
   // Another tab of the website changed the stored string (the storage event).

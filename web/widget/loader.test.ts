@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseLanguage, texts } from "./texts";
+import { chooseLanguage, texts, widgetLanguage } from "./texts";
 import { frameLayout, launcherLayout } from "./loader-layout";
 
 describe("language", () => {
@@ -7,6 +7,22 @@ describe("language", () => {
     expect(chooseLanguage(["zh-CN", "en"])).toBe("zh");
     expect(chooseLanguage([undefined, "", "de", "en-US"])).toBe("en");
     expect(chooseLanguage(["fr", "de"])).toBeNull();
+  });
+  it("follows the visitor's browser over the page, unless the embed tag pins a language", () => {
+    const pick = (pinned: string | null, page: string | null, browser: string[], fallback: "en" | "zh" = "en") => widgetLanguage({ pinned, page, browser, fallback });
+    // A Chinese browser on an English page; an English one on a Chinese page.
+    expect(pick(null, "en", ["zh-CN"])).toBe("zh");
+    expect(pick(null, "zh-CN", ["en-US", "en"])).toBe("en");
+    // The site owner's data-lang wins over both.
+    expect(pick("en", "en", ["zh-CN"])).toBe("en");
+    expect(pick("zh", "en", ["en-US"])).toBe("zh");
+    // A visitor who reads both gets the page's; the first the widget has otherwise.
+    expect(pick(null, "zh", ["en-US", "zh-TW"])).toBe("zh");
+    expect(pick(null, "de", ["fr", "zh-HK", "en"])).toBe("zh");
+    // A browser in neither: the page's, else the tenant's default.
+    expect(pick(null, "zh-CN", ["fr-FR"])).toBe("zh");
+    expect(pick(null, null, ["fr-FR"], "zh")).toBe("zh");
+    expect(pick("de", "", [], "en")).toBe("en");
   });
   it("has every text in both languages", () => {
     expect(Object.keys(texts.zh).sort()).toEqual(Object.keys(texts.en).sort());

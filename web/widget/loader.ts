@@ -5,7 +5,7 @@
 // window.Switchboard and injects no <style> or inline script: every style is set
 // through the CSSOM (element.style), which a strict Content-Security-Policy allows.
 import { isBridgeMessage, type FromFrame, type ToFrame } from "./bridge";
-import { chooseLanguage, texts } from "./texts";
+import { texts, widgetLanguage } from "./texts";
 import { launcherLayout, frameLayout, type Side } from "./loader-layout";
 
 type Listener = (detail: unknown) => void;
@@ -31,8 +31,10 @@ function start(): void {
   }
   const server = new URL(script.src, location.href).origin;
   const storageKey = "switchboard:" + tenant;
-  const pageLang = chooseLanguage([script.dataset.lang, document.documentElement.lang]);
-  let lang = pageLang ?? chooseLanguage(navigator.languages ?? [navigator.language]) ?? "en";
+  const pinnedLang = script.dataset.lang ?? null;
+  const pageLang = document.documentElement.lang || null;
+  // The frame decides with the tenant's default too, and says so in "look".
+  let lang = widgetLanguage({ pinned: pinnedLang, page: pageLang, browser: navigator.languages ?? [navigator.language], fallback: "en" });
   let side: Side = script.dataset.position === "left" ? "left" : "right";
   const sideFixed = script.dataset.position === "left" || script.dataset.position === "right";
   let color = "#2f6fed";
@@ -210,7 +212,7 @@ function start(): void {
       case "ready":
         frameReady = true;
         frame.contentWindow!.postMessage(
-          { switchboard: "init", stored: readStored(), lang: pageLang, page: location.href, open: isOpen } satisfies ToFrame,
+          { switchboard: "init", stored: readStored(), lang: pinnedLang, pageLang, page: location.href, open: isOpen } satisfies ToFrame,
           server,
         );
         for (const message of queue.splice(0)) post(message);

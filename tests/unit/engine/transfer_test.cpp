@@ -355,3 +355,43 @@ TEST_CASE("an admin hands a waiting conversation to an agent: it came from the a
   // Stored with the conversation, as sent.
   CHECK(f.store->conversations.at(cid).at("transfer") == transfer);
 }
+
+TEST_CASE("the bus's conversation.transferred carries the note, and who asked when not its agent") {
+  auto root = agent("root", 5);
+  root.role = "admin";
+  Fixture f({root, member("ann", 5, "support"), member("bob", 5, "support")});
+  std::vector<boost::json::object> events;
+  f.engine->with_bus([&](sb::bus::EventBus& bus) {
+    bus.subscribe([&](const sb::bus::Event& e) {
+      if (e.type == sb::bus::event::kConversationTransferred)
+        events.push_back(boost::json::parse(e.payload_json).as_object());
+    });
+  });
+  auto ann = f.peer(), vis = f.peer();
+  f.engine->agent_connect(ann, agent_id("ann"));
+  const auto cid = f.visitor_opens(vis, "my parcel is late");
+  auto bob = f.peer();
+  f.engine->agent_connect(bob, agent_id("bob"));
+  f.settle();
+
+  f.engine->transfer_conversation(ann, agent_id("ann"), cid, "bob", "", "t1",
+                                  "wants a refund\nchecked order 123");
+  f.settle();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].at("from") == "ann");
+  CHECK(events[0].at("to") == "bob");
+  CHECK(events[0].at("note") == "wants a refund\nchecked order 123");
+  CHECK(events[0].if_contains("by") == nullptr);  // its own agent asked
+
+  // An admin moves it back, without a note.
+  const Identity admin{Role::agent, "root", "", "admin"};
+  auto desk = f.peer();
+  f.engine->agent_connect(desk, admin);
+  f.engine->set_status(desk, admin, AgentStatus::away);
+  f.engine->transfer_conversation(desk, admin, cid, "ann", "", "t2");
+  f.settle();
+  REQUIRE(events.size() == 2);
+  CHECK(events[1].at("from") == "bob");
+  CHECK(events[1].at("by") == "root");
+  CHECK(events[1].if_contains("note") == nullptr);
+}

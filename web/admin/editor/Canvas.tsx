@@ -51,7 +51,7 @@ export function Canvas({ graph, selection, onSelection, commit, live, gestureSta
         const label =
           data.kind === "action"
             ? t("node.actionLabel", { type: t(`act.${data.action.type}`), summary: describeAction(t, data.action, groupName)[0] })
-            : nodeName(t, graph, n.id);
+            : nodeName(t, graph, n.id, groupName);
         return { ...n, selected: selectedNodes.has(n.id), measured: measured[n.id], ariaLabel: label };
       }),
     [flow, selectedNodes, measured, t, graph, groupName],
@@ -68,10 +68,10 @@ export function Canvas({ graph, selection, onSelection, commit, live, gestureSta
           className: classes.join(" "),
           markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 },
           animated: highlight?.edges.has(e.id) ?? false,
-          ariaLabel: edgeName(t, graph, e.source, e.target),
+          ariaLabel: edgeName(t, graph, e.source, e.target, groupName),
         };
       }),
-    [flow, selectedEdges, edgeProblems, highlight, graph, t],
+    [flow, selectedEdges, edgeProblems, highlight, graph, t, groupName],
   );
 
   const onNodesChange = useCallback(

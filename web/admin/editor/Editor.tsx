@@ -418,8 +418,8 @@ function EditorInside({ t, lang, api, tenant, onExpired }: Props) {
             {t("tb.export")}
           </button>
           {dirty && (
-            <button type="button" onClick={() => void load()}>
-              {t("tb.revert")}
+            <button type="button" onClick={() => void load()} aria-label={t("tb.revert")} title={t("tb.revert")}>
+              {t("tb.revertShort")}
             </button>
           )}
           <span className="grow" />

@@ -5,6 +5,7 @@ import { describeProblem, nodeName } from "../describe";
 import type { Graph } from "../graph/model";
 import type { Problem } from "../graph/validate";
 import type { T } from "../i18n";
+import { useEditor } from "./context";
 
 export type Banner =
   | { kind: "changed"; remote: { graph: Graph; etag: string | null } | null }
@@ -39,10 +40,11 @@ export function BannerView({ t, banner, dirty, onReload, onClose, onExport }: { 
 }
 
 export function ProblemList({ t, problems, graph, onSelect }: { t: T; problems: Problem[]; graph: Graph; onSelect: (id: string) => void }) {
+  const { groupName } = useEditor();
   if (problems.length === 0) return <p className="help inspector-empty">{t("inspector.none")}</p>;
   const name = (id?: string) => {
     if (!id) return t("problems.general");
-    return nodeName(t, graph, id);
+    return nodeName(t, graph, id, groupName);
   };
   return (
     <section className="problem-list" aria-label={t("problems.title")}>

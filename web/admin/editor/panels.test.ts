@@ -51,6 +51,10 @@ describe("texts", () => {
     expect(describeAction(en, { id: "a", type: "route", group: "sales" }, names)[0]).toBe("to sales");
     expect(describeCondition(zh, { id: "c", type: "group_available", group: "support" }, names)).toMatch(/^Customer support /);
     expect(actionName(en, { id: "a", type: "route", group: "support" }, names)).toBe("Route: to Customer support");
+    // An edge, as a screen reader hears it, names the group as its node shows it.
+    const graph: Graph = { rules: [{ id: "r", name: "VIP", conditions: [], actions: [] } as never], actions: [{ id: "a", type: "route", group: "support" }], fallback: { id: "fallback" }, edges: [] };
+    expect(edgeName(en, graph, "r", "a", names)).toBe("From Rule 1: VIP to Route: to Customer support");
+    expect(edgeName(zh, graph, "r", "a", names)).toBe("从 规则 1：VIP 到 分配：分配给 Customer support");
   });
 
   it("uses the server's words for its problems and ours for our own", () => {

@@ -378,6 +378,8 @@ function List({ session, lang, t, onOpen, fail }: { session: Session; lang: Lang
     };
   }, [session, filters, fail]);
   const name = (id: string | null | undefined) => (id ? (agents.find((a) => a.id === id)?.name ?? id) : "");
+  // As the group filter names them: "Customer support", not "support".
+  const groupName = (id: string | null | undefined) => (id ? (groups.find((g) => g.id === id)?.name ?? id) : "");
   const filtered = Object.values(filters).some(Boolean);
   return (
     <div className="card conversations-card">
@@ -466,11 +468,11 @@ function List({ session, lang, t, onOpen, fail }: { session: Session; lang: Lang
                   </button>
                 </td>
                 <td>{visitorName(r.visitor?.name ?? r.visitor_name, r.visitor?.id ?? r.visitor_id ?? "", lang)}</td>
-                <td>{statusText(t, r.status)}</td>
+                <td className="nowrap">{statusText(t, r.status)}</td>
                 <td>{name(r.assignee ?? r.last_agent)}</td>
-                <td>{r.group ?? ""}</td>
+                <td>{groupName(r.group)}</td>
                 <td>{(r.tags ?? []).join(", ")}</td>
-                <td>{when(r.created_at, lang)}</td>
+                <td className="nowrap">{when(r.created_at, lang)}</td>
                 <td>{r.last_seq ?? 0}</td>
               </tr>
             ))}

@@ -27,6 +27,7 @@ describe("the Conversations page", () => {
       const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
       if (url.includes("/conversations/c_1/messages")) return json({ conversation_id: "c_1", messages: kHistory, has_more: false });
       if (url.includes("/conversations?") || url.endsWith("/conversations")) return json({ conversations: [kConv, kNamed] });
+      if (url.includes("/routing/catalog")) return json({ groups: [{ id: "support", name: "Customer support" }] });
       return json({});
     });
   });
@@ -39,6 +40,16 @@ describe("the Conversations page", () => {
   async function settle(until: () => boolean) {
     for (let i = 0; i < 50 && !until(); i++) await act(() => new Promise((r) => setTimeout(r, 10)));
   }
+
+  it("names a conversation's group as the group filter does", async () => {
+    await act(async () => {
+      root = createRoot(host);
+      root.render(<Conversations session={kSession} lang="en" onExpired={() => {}} />);
+    });
+    const groupCells = () => [...host.querySelectorAll(".conversations-table tbody tr")].map((tr) => tr.querySelectorAll("td")[4]?.textContent);
+    await settle(() => groupCells()[0] === "Customer support");
+    expect(groupCells()).toEqual(["Customer support", "Customer support"]);
+  });
 
   for (const [lang, anonymous] of [["en", "Visitor a3ff0f"], ["zh", "访客 a3ff0f"]] as const) {
     it(`calls an anonymous visitor "${anonymous}" in the list and in the history (${lang})`, async () => {

@@ -18,10 +18,21 @@ export function Inbox() {
   const tags = knownTags(inbox);
   const groups = knownGroups(inbox, state.groups.map((g) => g.id));
   const mineUnread = tabList(inbox, "mine").filter((c) => inbox.unread[c.id]).length;
+  // Tabs as a screen reader announces them: one Tab stop (the chosen tab), the arrow
+  // keys and Home/End choose another and take the focus there.
+  const onTabKey = (e: KeyboardEvent) => {
+    const at = tabs.indexOf(state.tab);
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    const next = tabs[(to + tabs.length) % tabs.length];
+    store.setTab(next);
+    document.getElementById(`tab-${next}`)?.focus();
+  };
 
   return (
     <nav class="inbox" aria-label={t("inbox")}>
-      <div class="tabs" role="tablist" aria-label={t("inbox")}>
+      <div class="tabs" role="tablist" aria-label={t("inbox")} onKeyDown={onTabKey}>
         {tabs.map((tab) => {
           const badge = tab === "mine" ? mineUnread : tab === "queue" ? counts.queue : 0;
           return (
@@ -31,6 +42,7 @@ export function Inbox() {
               id={`tab-${tab}`}
               aria-selected={state.tab === tab}
               aria-controls="inbox-list"
+              tabIndex={state.tab === tab ? 0 : -1}
               class={state.tab === tab ? "tab active" : "tab"}
               onClick={() => store.setTab(tab)}
             >

@@ -1,5 +1,6 @@
 import { Fragment } from "preact";
 import { useState } from "preact/hooks";
+import { languageName } from "../../shared/i18n";
 import { checkTag, type TagProblem } from "../model/tags";
 import type { Conv } from "../model/types";
 import { useApp } from "./context";
@@ -41,7 +42,7 @@ export function VisitorPanel({ conv, open }: { conv: Conv; open: boolean }) {
         <dt>{t("page")}</dt>
         <dd class="break">{typeof page === "string" && page ? <RichText text={page} /> : "—"}</dd>
         <dt>{t("lang")}</dt>
-        <dd>{typeof lang === "string" && lang ? lang : "—"}</dd>
+        <dd title={typeof lang === "string" ? lang : undefined}>{typeof lang === "string" && lang.trim() ? languageName(lang, state.lang) : "—"}</dd>
         <dt>{t("started")}</dt>
         <dd>{formatTime(conv.created_at, state.lang)}</dd>
         {conv.csat && (

@@ -4,7 +4,7 @@
 // messages from its parent window.
 import { render } from "preact";
 import { isBridgeMessage, type FromFrame, type ToFrame, type ToPreview } from "../bridge";
-import { chooseLanguage, texts } from "../texts";
+import { texts, widgetLanguage } from "../texts";
 import { fetchSettings, readSettings } from "./settings";
 import { Session, type Persisted } from "./session";
 import { App } from "./App";
@@ -47,7 +47,12 @@ function identifyOf(data: Extract<ToFrame, { switchboard: "identify" }>) {
 
 async function boot(init: Extract<ToFrame, { switchboard: "init" }>): Promise<void> {
   const settings = await fetchSettings(tenant);
-  const lang = chooseLanguage([init.lang, ...(navigator.languages ?? [navigator.language])]) ?? settings.default_language;
+  const lang = widgetLanguage({
+    pinned: init.lang,
+    page: init.pageLang,
+    browser: navigator.languages ?? [navigator.language],
+    fallback: settings.default_language,
+  });
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   document.documentElement.style.setProperty("--sb-color", settings.color);
   const t = texts[lang];
