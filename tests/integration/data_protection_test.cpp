@@ -6,14 +6,23 @@
 //  - an admin exports one visitor's data as JSON and erases it: afterwards nothing
 //    of the visitor is in history, search, files or an export, another visitor's
 //    data is untouched, and agents and other tenants are refused; both recorded in
-//    the audit log.
+//    the audit log;
+//  - the scheduled retention run of a running server deletes a conversation closed
+//    longer ago than the tenant's period, from history and search, keeps an open one
+//    and one closed recently, and records retention.applied in the audit log.
+#include <sqlite3.h>
+
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
 #include <thread>
 
 #include "harness/deployment.hpp"
 #include "harness/standard_tenants.hpp"
 #include "support/process.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace sb::it;
 using sb::test::bearer;
@@ -54,6 +63,61 @@ std::vector<std::string> audit_actions(Deployment& d, const std::string& token) 
 
 bool contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+// The repository's server config with the retention job every 100 ms (its least),
+// written into dir.
+std::filesystem::path config_with_quick_retention(const std::filesystem::path& dir) {
+  std::ifstream in(std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "conf" / "switchboard.toml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string config = text.str();
+  const std::string from = "retention_interval_ms = 3600000\n";
+  const auto at = config.find(from);
+  REQUIRE(at != std::string::npos);
+  config.replace(at, from.size(), "retention_interval_ms = 100\n");
+  sb::test::write_file_atomically(dir / "switchboard.toml", config);
+  return dir / "switchboard.toml";
+}
+
+// Moves a conversation's times back in the storage-sqlite file of a stopped server:
+// created (and last updated) at created_ms, and, when closed_ms is set, closed then.
+void backdate_conversation(const std::filesystem::path& db_file, const std::string& id,
+                           int64_t created_ms, std::optional<int64_t> closed_ms) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> owner(db, &sqlite3_close);
+  const char* sql =
+      "UPDATE conversations SET created_ms = ?2, updated_ms = ?2, "
+      "doc = json_set(doc, '$.created_at', ?2, '$.updated_at', ?2) WHERE id = ?1";
+  const char* closed_sql =
+      "UPDATE conversations SET doc = json_set(doc, '$.closed_at', ?2) WHERE id = ?1";
+  auto run = [&](const char* statement, int64_t value) {
+    sqlite3_stmt* raw = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, statement, -1, &raw, nullptr) == SQLITE_OK);
+    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(raw, &sqlite3_finalize);
+    sqlite3_bind_text(raw, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(raw, 2, value);
+    INFO(sqlite3_errmsg(db));
+    REQUIRE(sqlite3_step(raw) == SQLITE_DONE);
+    REQUIRE(sqlite3_changes(db) == 1);
+  };
+  run(sql, created_ms);
+  if (closed_ms) run(closed_sql, *closed_ms);
+}
+
+// The conversation ids of the tenant's search hits for q.
+std::vector<std::string> search_hits(uint16_t port, const std::string& q,
+                                     const std::string& token) {
+  auto found = http_get(port, "/v1/tenants/acme/search?q=" + q, bearer(token));
+  INFO(found.body);
+  REQUIRE(found.status == 200);
+  std::vector<std::string> out;
+  const json::value body = found.json();
+  for (const auto& hit : body.at("hits").as_array())
+    out.emplace_back(hit.at("conversation_id").as_string());
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace
@@ -336,4 +400,89 @@ TEST_CASE("an admin sets the retention periods: written to the tenant file, chec
     std::this_thread::sleep_for(50ms);
   } while (std::chrono::steady_clock::now() < deadline);
   CHECK(contains(actions, "retention.saved"));
+}
+
+TEST_CASE(
+    "the scheduled retention run deletes what was closed before the period, keeps the rest, "
+    "audits it",
+    "[data][retention]") {
+  sb::test::TempDir scratch("switchboard-retention");
+  DeploymentOptions options;
+  options.config = config_with_quick_retention(scratch.path());
+  auto acme = acme_tenant();
+  // Without the durable log every write is in the SQLite file once acknowledged, so
+  // nothing replayed at the next start writes over the times moved back below.
+  acme.extra_toml +=
+      "\n[retention]\nclosed_conversations_days = 30\n\n[plugins.storage-sqlite]\n"
+      "durable_log = false\n";
+  Deployment deployment({acme}, options);
+  std::string root = deployment.login("acme", "root");
+
+  auto conversation_of = [&](const std::string& text, bool close) {
+    auto visitor = deployment.connect_visitor("acme");
+    const std::string id = str(visitor.send_message(text), "conversation_id");
+    if (close) {
+      visitor.ws.send_json({{"type", "close"}, {"conversation_id", id}});
+      visitor.ws.next_of_type("conversation.closed");
+    }
+    return id;
+  };
+  const std::string old_closed = conversation_of("closed long ago wombatgrass", true);
+  const std::string recently_closed = conversation_of("closed just now wombatgrass", true);
+  const std::string still_open = conversation_of("open for ages wombatgrass", false);
+  // Runs every 100 ms meanwhile delete nothing: all three are recent.
+  std::vector<std::string> everything{old_closed, recently_closed, still_open};
+  std::sort(everything.begin(), everything.end());
+  REQUIRE(search_hits(deployment.port(), "wombatgrass", root) == everything);
+
+  // The server stopped, all three
+  // were created 40 days ago; one was closed 31 days ago, one an hour ago, one is
+  // still open. The server then starts again on that data.
+  REQUIRE(deployment.server().stop() == 0);
+  constexpr int64_t kDay = 24LL * 3600 * 1000;
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const auto db_file = deployment.server().options().data_dir / "tenants" / "acme" /
+                       "storage-sqlite" / "switchboard.db";
+  REQUIRE(std::filesystem::exists(db_file));
+  backdate_conversation(db_file, old_closed, now - 40 * kDay, now - 31 * kDay);
+  backdate_conversation(db_file, recently_closed, now - 40 * kDay, now - 3600 * 1000);
+  backdate_conversation(db_file, still_open, now - 40 * kDay, std::nullopt);
+  deployment.server().start();
+  root = deployment.login("acme", "root");
+
+  // The first run after the start (within 100 ms) deletes the old closed one.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  json::array applied;
+  do {
+    auto r = http_get(deployment.port(), "/v1/tenants/acme/audit?action=retention.applied",
+                      bearer(root));
+    REQUIRE(r.status == 200);
+    applied = r.json().at("entries").as_array();
+    if (!applied.empty()) break;
+    std::this_thread::sleep_for(50ms);
+  } while (std::chrono::steady_clock::now() < deadline);
+  INFO(deployment.server().log());
+  REQUIRE(applied.size() == 1);
+  const auto& entry = applied[0].as_object();
+  CHECK(entry.at("actor").at("role") == "system");
+  CHECK(entry.at("detail").at("closed_days") == 30);
+  CHECK(entry.at("detail").at("conversations") == 1);
+  CHECK(entry.at("detail").at("messages") == 1);
+
+  CHECK(http_get(deployment.port(), "/v1/tenants/acme/conversations/" + old_closed + "/messages",
+                 bearer(root))
+            .status == 404);
+  std::vector<std::string> kept{recently_closed, still_open};
+  std::sort(kept.begin(), kept.end());
+  CHECK(search_hits(deployment.port(), "wombatgrass", root) == kept);
+  CHECK(search_hits(deployment.port(), "ago", root).empty());
+  CHECK(history_on(deployment.port(), recently_closed, root).size() == 1);
+  CHECK(history_on(deployment.port(), still_open, root).size() == 1);
+  auto listed =
+      http_get(deployment.port(), "/v1/tenants/acme/conversations?status=closed", bearer(root));
+  REQUIRE(listed.status == 200);
+  CHECK(listed.body.find(old_closed) == std::string::npos);
+  CHECK(listed.body.find(recently_closed) != std::string::npos);
 }
