@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <memory>
@@ -186,7 +187,8 @@ struct TermBuilding {
   // The root noun's kind (is_time_noun, is_institution, is_concrete, is_goods).
   std::string_view kind_root;
   bool time = false, institution = false, concrete = false, goods = false;
-  bool telecom = false;  // is_telecommunication_verb
+  bool telecom = false;     // is_telecommunication_verb
+  bool place_name = false;  // is_place_of_several_words
   std::uint32_t related = WordNetSynonyms::kNoList;
   std::uint32_t broader = WordNetSynonyms::kNoList;
 };
@@ -311,6 +313,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
         }
       }
       if (name) names_.try_emplace(lemma);
+      if (name && sense->lexicographer_file == kNounLocation) building.place_name = true;
       // A verb with a sense under "telecommunicate" (is_telecommunication_verb).
       if (pos_letter == 'v' && !building.telecom) {
         std::vector<const SynsetFile::Synset*> senses{sense};
@@ -383,6 +386,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       if (building.goods) info.kinds |= kGoods;
     }
     if (building.telecom) info.kinds |= kTelecom;
+    if (building.place_name) info.kinds |= kPlaceName;
     info.related = building.related;
     info.broader = building.broader;
     if (info.related != kNoList) ++related_terms_;
@@ -426,8 +430,7 @@ TenantSynonyms::TenantSynonyms(const std::filesystem::path& file, const WordAnal
   add(read_groups(file), analyse);
 }
 
-std::vector<std::vector<std::string>> TenantSynonyms::read_groups(
-    const std::filesystem::path& file) {
+TenantSynonyms::File TenantSynonyms::read(const std::filesystem::path& file) {
   toml::table root;
   try {
     root = toml::parse_file(file.string());
@@ -435,13 +438,13 @@ std::vector<std::vector<std::string>> TenantSynonyms::read_groups(
     throw autoreply::LoadError(file.string(), e.source().begin.line, "",
                                std::string(e.description()), {"syntax", {}});
   }
-  std::vector<std::vector<std::string>> groups;
   for (auto&& [key, value] : root) {
-    if (key.str() != "groups")
+    if (key.str() != "groups" && key.str() != "business_names")
       throw autoreply::LoadError(file.string(), value.source().begin.line, std::string(key.str()),
-                                 "unknown key (only groups)",
-                                 {"unknown_key", {{"expected", "groups"}}});
+                                 "unknown key (only groups, business_names)",
+                                 {"unknown_key", {{"expected", "groups, business_names"}}});
   }
+  File out;
   const auto* list = root["groups"].as_array();
   if (!list)
     throw autoreply::LoadError(file.string(), 0, "groups", "missing: a list of lists",
@@ -463,9 +466,32 @@ std::vector<std::vector<std::string>> TenantSynonyms::read_groups(
                                    {text ? "empty" : "not_string", {}});
       words.push_back(text->get());
     }
-    groups.push_back(std::move(words));
+    out.groups.push_back(std::move(words));
   }
-  return groups;
+  if (const auto* node = root.get("business_names")) {
+    const auto* names = node->as_array();
+    if (!names)
+      throw autoreply::LoadError(file.string(), node->source().begin.line, "business_names",
+                                 "must be a list of English words", {"not_string_list", {}});
+    for (const auto& name : *names) {
+      const auto* text = name.as_string();
+      // One English word: the analyzer drops it where a visitor writes it, as "you".
+      const bool one_word =
+          text && !text->get().empty() &&
+          std::all_of(text->get().begin(), text->get().end(), [](unsigned char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+          });
+      if (!one_word)
+        throw autoreply::LoadError(file.string(), name.source().begin.line, "business_names",
+                                   "one English word each (letters only)",
+                                   {text ? "not_one_word" : "not_string", {}});
+      std::string word = text->get();
+      std::transform(word.begin(), word.end(), word.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      out.business_names.push_back(std::move(word));
+    }
+  }
+  return out;
 }
 
 TenantSynonyms::TenantSynonyms(const std::vector<std::vector<std::string>>& groups,

@@ -92,6 +92,13 @@ class WordNetSynonyms {
   // commonest sense is an instance (a pointer "@i") of something, one named thing. Its
   // term is the stem of those words, as any word's.
   bool is_name(std::string_view words) const { return names_.contains(words); }
+  // True for the term of such a name whose commonest sense is a place (WordNet's
+  // noun.location: "hong_kong", "new_york", "sri_lanka", "new_zealand"), a city as much
+  // as a country. A place of one word is not asked here: one word may be a city and a
+  // common word too ("Mobile", "Nice", "Reading"); a name of several words is a name.
+  bool is_place_of_several_words(const std::string& term) const {
+    return has_kind(term, kPlaceName);
+  }
   // The number of terms that have synonyms.
   std::size_t size() const { return related_terms_; }
 
@@ -107,6 +114,7 @@ class WordNetSynonyms {
     kConcrete = 16,
     kGoods = 32,
     kTelecom = 64,
+    kPlaceName = 128,
   };
   struct TermInfo {
     std::uint8_t kinds = 0;           // Kind bits
@@ -130,14 +138,23 @@ class WordNetSynonyms {
 //
 //   # each group is one meaning; every word in it is matched as the first one
 //   groups = [["shipping", "postage", "delivery"], ["运费", "邮费"]]   # one word each
+//   # optional: English words visitors call the business itself by, read as "you"
+//   business_names = ["shop", "store", "website"]
 //
 // Throws autoreply::LoadError naming file, line and key on a malformed file.
 class TenantSynonyms {
  public:
   TenantSynonyms() = default;
   TenantSynonyms(const std::filesystem::path& file, const WordAnalysis& analyse);
-  // The file's groups as written (the analyzer also segments their Chinese words whole).
-  static std::vector<std::vector<std::string>> read_groups(const std::filesystem::path& file);
+  // The file as written (the analyzer also segments the groups' Chinese words whole).
+  struct File {
+    std::vector<std::vector<std::string>> groups;
+    std::vector<std::string> business_names;  // lower case, one English word each
+  };
+  static File read(const std::filesystem::path& file);
+  static std::vector<std::vector<std::string>> read_groups(const std::filesystem::path& file) {
+    return read(file).groups;
+  }
   // Groups given directly (tests).
   TenantSynonyms(const std::vector<std::vector<std::string>>& groups, const WordAnalysis& analyse);
 

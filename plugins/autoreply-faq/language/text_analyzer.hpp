@@ -99,7 +99,9 @@ class TextAnalyzer {
   // True for a named place: a Chinese word the jieba dictionary tags as a place (ns:
   // 日本, 澳洲, 台湾), or an English word one of whose broader words (WordNet's
   // hypernyms, instance ones included) is "country" ("Brazil" -> South American
-  // country, "Norway"; not "weather", "house", "store").
+  // country, "Norway"; not "weather", "house", "store"), or a name of several words
+  // whose commonest sense is a place, a city too ("Hong Kong", "New York":
+  // WordNetSynonyms::is_place_of_several_words).
   bool is_place_name(const std::string& term) const;
   // A named place's broader words in both languages: what broader() gives, and the
   // other language's word for a country (国家 for "Brazil", the term of "country" for
@@ -174,7 +176,8 @@ class TextAnalyzer {
   bool speaks_of_business(std::string_view text) const;
   // True when the text speaks of the business's own things (speaks_of_business) or
   // makes the business the object of an act ("Can I email you?", "how do I reach you":
-  // "you" after a word that is no auxiliary; not "thank you").
+  // "you" after a word that is no auxiliary; not "thank you"), or says what it has
+  // ("do you have an email address?"; not "do you have to ...").
   bool speaks_of_business_thing(std::string_view text) const;
   // True when the text speaks to the business: "you", "your", 你们, 您, 贵公司 ("Can I
   // pay with PayPal?" does not; "Which payment methods do you accept?" does).
@@ -213,6 +216,9 @@ class TextAnalyzer {
   TenantSynonyms tenant_;
   std::string country_term_;  // the term of "country"
   std::string contact_term_;  // the term of "contact"
+  // The tenant's English words for itself (business_names in its synonyms file),
+  // dropped like "you" (pieces_of).
+  std::unordered_set<std::string> business_names_;
   // The tenant's Chinese words (from its synonyms file), kept whole by segmentation.
   std::unordered_set<std::string> user_words_;
 };
