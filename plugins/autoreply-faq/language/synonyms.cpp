@@ -143,6 +143,10 @@ constexpr std::string_view kParticles[] = {"off", "up", "out", "down", "over", "
 
 // The particle of a verb lemma of two words whose second is one ("call_off" -> "off"),
 // else "".
+// The particles a verb is written together with in a noun of its act ("login",
+// "signup", "logout", "checkin").
+constexpr std::string_view kSolidParticles[] = {"in", "on", "up", "out"};
+
 std::string_view particle_of(std::string_view lemma) {
   const auto cut = lemma.find('_');
   if (cut == std::string_view::npos || lemma.find('_', cut + 1) != std::string_view::npos)
@@ -274,6 +278,16 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       // name of several words (is_name: "new_zealand"), checked below.
       const auto particle = pos_letter == 'v' ? particle_of(lemma) : std::string_view();
       const bool phrase = lemma.find('_') != std::string_view::npos;
+      // A verb and its particle written as one word (solid_phrasal: "login").
+      if (pos_letter == 'v' && phrase) {
+        const auto cut = lemma.find('_');
+        const auto verb = lemma.substr(0, cut), rest = lemma.substr(cut + 1);
+        if (std::find(std::begin(kSolidParticles), std::end(kSolidParticles), rest) !=
+                std::end(kSolidParticles) &&
+            std::all_of(verb.begin(), verb.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+          solid_phrasal_.try_emplace(std::string(verb) + std::string(rest),
+                                     std::string(verb) + " " + std::string(rest));
+      }
       if (phrase && particle.empty() && pos_letter != 'n') continue;
       for (int i = 0; i < pointer_count; ++i) next_field(line);
       next_field(line);  // sense_cnt
@@ -401,6 +415,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
   terms_.shrink_to_fit();
   noun_words_.shrink_to_fit();
   names_.shrink_to_fit();
+  solid_phrasal_.shrink_to_fit();
   base_form_.shrink_to_fit();
   lists_.shrink_to_fit();
 }

@@ -99,6 +99,13 @@ class WordNetSynonyms {
   bool is_place_of_several_words(const std::string& term) const {
     return has_kind(term, kPlaceName);
   }
+  // A verb and its particle as WordNet has them ("log_in", "sign_up": in, on, up, out),
+  // as written with a space ("log in"), for the word that writes them as one ("login",
+  // "signup"); nullptr for any other word. The caller asks only for a word WordNet
+  // lacks: "checkout" and "setup" are nouns of their own.
+  const std::string* solid_phrasal(std::string_view word) const {
+    return solid_phrasal_.find(word);
+  }
   // The number of terms that have synonyms.
   std::size_t size() const { return related_terms_; }
 
@@ -129,9 +136,10 @@ class WordNetSynonyms {
   StringTable<TermInfo> terms_;                  // every WordNet term
   std::vector<std::vector<std::string>> lists_;  // the terms' synonyms and hypernyms
   std::size_t related_terms_ = 0;
-  StringTable<std::string> base_form_;  // by inflected word
-  StringTable<bool> noun_words_;        // see is_noun_word()
-  StringTable<bool> names_;             // see is_name()
+  StringTable<std::string> base_form_;      // by inflected word
+  StringTable<bool> noun_words_;            // see is_noun_word()
+  StringTable<bool> names_;                 // see is_name()
+  StringTable<std::string> solid_phrasal_;  // see solid_phrasal()
 };
 
 // A tenant's synonyms file (TOML):

@@ -194,6 +194,20 @@ std::vector<TextPiece> TextAnalyzer::pieces_of(std::string_view text) const {
         piece.word, [this](std::string_view w) { return wordnet_->knows(english_stem(w)); });
     if (!meant.empty()) piece.word = meant;
   }
+  // A verb and its particle written as one word, which no dictionary has ("login",
+  // "signup"): the two words WordNet has as one verb ("log in"), so "reset my login"
+  // meets "I can't log in" rather than weighing as a thing the knowledge base lacks.
+  for (std::size_t p = 0; p < pieces.size(); ++p) {
+    if (pieces[p].unsegmented || is_english_stop_word(pieces[p].word)) continue;
+    const auto* phrasal = wordnet_->solid_phrasal(pieces[p].word);
+    if (!phrasal || wordnet_->knows(english_stem(pieces[p].word))) continue;
+    const auto space = phrasal->find(' ');
+    TextPiece particle;
+    particle.word = phrasal->substr(space + 1);
+    pieces[p].word = phrasal->substr(0, space);
+    pieces.insert(pieces.begin() + static_cast<std::ptrdiff_t>(p + 1), std::move(particle));
+    ++p;
+  }
   // "how fast" and "how quickly" ask what "how soon" asks, a time (asks_when): the
   // speed word is the question's, not a word about its topic.
   for (std::size_t p = 1; p < pieces.size(); ++p)

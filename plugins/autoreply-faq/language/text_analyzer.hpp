@@ -8,7 +8,8 @@
 // 3. English: lower-cased words, function words dropped (tokenizer.hpp's list),
 //    Snowball stems (english_stemmer.hpp); a verb and its particle that WordNet has as
 //    one verb are one term ("call off" -> call_off, whose synonym is "cancel"; also
-//    "call it off", a pronoun object between them), a name of several words that
+//    "call it off", a pronoun object between them; and written as one word that no
+//    dictionary has: "login" is "log in"), a name of several words that
 //    WordNet has as one is one term ("New Zealand" -> new_zealand, a country), a
 //    misspelt question word is read as meant ("lnog" -> long), "how fast", "how
 //    quickly" as "how soon", "time" after a noun ("shipping time") also as "long", how

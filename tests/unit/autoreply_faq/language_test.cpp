@@ -343,6 +343,22 @@ TEST_CASE_METHOD(LanguageData, "the business named as itself is read as 'you'", 
                     Catch::StartsWith("[not_one_word] ") && Catch::Contains("business_names"));
 }
 
+TEST_CASE_METHOD(LanguageData, "a verb and its particle written as one word are the verb",
+                 "[language]") {
+  const auto& a = *analyzer();
+  // WordNet has "log in", "sign up", "log out" as verbs and not "login", "signup",
+  // "logout" as words: written solid, they are the verb and its particle.
+  CHECK(a.terms("How do I reset my login?") == a.terms("How do I reset my log in?"));
+  CHECK(a.terms("signup") == a.terms("sign up"));
+  CHECK(a.terms("logout") == a.terms("log out"));
+  CHECK_FALSE(contains(a.terms("my login email"), "login"));
+  // A word WordNet has is itself ("checkout", "setup" are nouns), and so is one that
+  // is no verb and particle.
+  CHECK(a.terms("checkout") == std::vector<std::string>{english_stem("checkout")});
+  CHECK(a.terms("setup") == std::vector<std::string>{english_stem("setup")});
+  CHECK(a.terms("bitcoin") == std::vector<std::string>{english_stem("bitcoin")});
+}
+
 TEST_CASE_METHOD(LanguageData, "what the business has is its own", "[language]") {
   const auto& a = *analyzer();
   CHECK(a.speaks_of_business_thing("Do you have an email address for support?"));
