@@ -188,6 +188,10 @@ std::vector<TextPiece> TextAnalyzer::pieces_of(std::string_view text) const {
       piece.word = "not";
       continue;
     }
+    // Chat spellings of the pronouns of address: "whats ur support email" asks for
+    // "your support email" ("ur" as written is WordNet's Sumerian city).
+    if (piece.word == "ur") piece.word = "your";
+    if (piece.word == "u") piece.word = "you";
     // A misspelt question word asks what the word asks ("how lnog till I see my money"
     // asks how long): as written it would weigh as a thing the knowledge base lacks.
     const auto meant = misspelt_question_word(

@@ -5,7 +5,8 @@
 // 2. Chinese runs segmented into words (jieba dictionary, chinese_segmenter.hpp); each
 //    word of two or more characters also yields its characters, so a paraphrase that
 //    shares only a character ("退钱" / "退款") still counts, for less.
-// 3. English: lower-cased words, function words dropped (tokenizer.hpp's list),
+// 3. English: lower-cased words ("ur", "u" read as "your", "you"), function words
+//    dropped (tokenizer.hpp's list),
 //    Snowball stems (english_stemmer.hpp); a verb and its particle that WordNet has as
 //    one verb are one term ("call off" -> call_off, whose synonym is "cancel"; also
 //    "call it off", a pronoun object between them; and written as one word that no

@@ -361,6 +361,10 @@ TEST_CASE_METHOD(LanguageData, "a verb and its particle written as one word are 
 
 TEST_CASE_METHOD(LanguageData, "what the business has is its own", "[language]") {
   const auto& a = *analyzer();
+  // "ur", "u": the chat spellings of "your", "you" ("ur" as written is a Sumerian city).
+  CHECK(a.terms("whats ur support email") == a.terms("whats your support email"));
+  CHECK(a.speaks_of_business("whats ur support email"));
+  CHECK(a.speaks_to_business("can u help"));
   CHECK(a.speaks_of_business_thing("Do you have an email address for support?"));
   CHECK(a.speaks_of_business_thing("do you have a phone number"));
   CHECK_FALSE(a.speaks_of_business_thing("do you have to pay for shipping"));
