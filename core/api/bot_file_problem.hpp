@@ -36,7 +36,7 @@
 //               question_missing, message_missing, unknown_flow (flow),
 //               unknown_node (flow, node), unknown_table (table),
 //               unknown_param (name), forwarding_cycle (circle)
-//   synonyms    not_list_of_lists, too_few_words (min)
+//   synonyms    not_list_of_lists, too_few_words (min), not_one_word
 // (The flow plugin's warnings, logged only, carry unreachable and not_started.)
 // A client meeting a code it does not know shows `reason`.
 #pragma once

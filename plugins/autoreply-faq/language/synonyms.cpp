@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <memory>
@@ -142,6 +143,10 @@ constexpr std::string_view kParticles[] = {"off", "up", "out", "down", "over", "
 
 // The particle of a verb lemma of two words whose second is one ("call_off" -> "off"),
 // else "".
+// The particles a verb is written together with in a noun of its act ("login",
+// "signup", "logout", "checkin").
+constexpr std::string_view kSolidParticles[] = {"in", "on", "up", "out"};
+
 std::string_view particle_of(std::string_view lemma) {
   const auto cut = lemma.find('_');
   if (cut == std::string_view::npos || lemma.find('_', cut + 1) != std::string_view::npos)
@@ -186,7 +191,8 @@ struct TermBuilding {
   // The root noun's kind (is_time_noun, is_institution, is_concrete, is_goods).
   std::string_view kind_root;
   bool time = false, institution = false, concrete = false, goods = false;
-  bool telecom = false;  // is_telecommunication_verb
+  bool telecom = false;     // is_telecommunication_verb
+  bool place_name = false;  // is_place_of_several_words
   std::uint32_t related = WordNetSynonyms::kNoList;
   std::uint32_t broader = WordNetSynonyms::kNoList;
 };
@@ -272,6 +278,16 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       // name of several words (is_name: "new_zealand"), checked below.
       const auto particle = pos_letter == 'v' ? particle_of(lemma) : std::string_view();
       const bool phrase = lemma.find('_') != std::string_view::npos;
+      // A verb and its particle written as one word (solid_phrasal: "login").
+      if (pos_letter == 'v' && phrase) {
+        const auto cut = lemma.find('_');
+        const auto verb = lemma.substr(0, cut), rest = lemma.substr(cut + 1);
+        if (std::find(std::begin(kSolidParticles), std::end(kSolidParticles), rest) !=
+                std::end(kSolidParticles) &&
+            std::all_of(verb.begin(), verb.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+          solid_phrasal_.try_emplace(std::string(verb) + std::string(rest),
+                                     std::string(verb) + " " + std::string(rest));
+      }
       if (phrase && particle.empty() && pos_letter != 'n') continue;
       for (int i = 0; i < pointer_count; ++i) next_field(line);
       next_field(line);  // sense_cnt
@@ -311,6 +327,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
         }
       }
       if (name) names_.try_emplace(lemma);
+      if (name && sense->lexicographer_file == kNounLocation) building.place_name = true;
       // A verb with a sense under "telecommunicate" (is_telecommunication_verb).
       if (pos_letter == 'v' && !building.telecom) {
         std::vector<const SynsetFile::Synset*> senses{sense};
@@ -383,6 +400,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
       if (building.goods) info.kinds |= kGoods;
     }
     if (building.telecom) info.kinds |= kTelecom;
+    if (building.place_name) info.kinds |= kPlaceName;
     info.related = building.related;
     info.broader = building.broader;
     if (info.related != kNoList) ++related_terms_;
@@ -397,6 +415,7 @@ WordNetSynonyms::WordNetSynonyms(const std::filesystem::path& directory, const W
   terms_.shrink_to_fit();
   noun_words_.shrink_to_fit();
   names_.shrink_to_fit();
+  solid_phrasal_.shrink_to_fit();
   base_form_.shrink_to_fit();
   lists_.shrink_to_fit();
 }
@@ -426,8 +445,7 @@ TenantSynonyms::TenantSynonyms(const std::filesystem::path& file, const WordAnal
   add(read_groups(file), analyse);
 }
 
-std::vector<std::vector<std::string>> TenantSynonyms::read_groups(
-    const std::filesystem::path& file) {
+TenantSynonyms::File TenantSynonyms::read(const std::filesystem::path& file) {
   toml::table root;
   try {
     root = toml::parse_file(file.string());
@@ -435,13 +453,13 @@ std::vector<std::vector<std::string>> TenantSynonyms::read_groups(
     throw autoreply::LoadError(file.string(), e.source().begin.line, "",
                                std::string(e.description()), {"syntax", {}});
   }
-  std::vector<std::vector<std::string>> groups;
   for (auto&& [key, value] : root) {
-    if (key.str() != "groups")
+    if (key.str() != "groups" && key.str() != "business_names")
       throw autoreply::LoadError(file.string(), value.source().begin.line, std::string(key.str()),
-                                 "unknown key (only groups)",
-                                 {"unknown_key", {{"expected", "groups"}}});
+                                 "unknown key (only groups, business_names)",
+                                 {"unknown_key", {{"expected", "groups, business_names"}}});
   }
+  File out;
   const auto* list = root["groups"].as_array();
   if (!list)
     throw autoreply::LoadError(file.string(), 0, "groups", "missing: a list of lists",
@@ -463,9 +481,32 @@ std::vector<std::vector<std::string>> TenantSynonyms::read_groups(
                                    {text ? "empty" : "not_string", {}});
       words.push_back(text->get());
     }
-    groups.push_back(std::move(words));
+    out.groups.push_back(std::move(words));
   }
-  return groups;
+  if (const auto* node = root.get("business_names")) {
+    const auto* names = node->as_array();
+    if (!names)
+      throw autoreply::LoadError(file.string(), node->source().begin.line, "business_names",
+                                 "must be a list of English words", {"not_string_list", {}});
+    for (const auto& name : *names) {
+      const auto* text = name.as_string();
+      // One English word: the analyzer drops it where a visitor writes it, as "you".
+      const bool one_word =
+          text && !text->get().empty() &&
+          std::all_of(text->get().begin(), text->get().end(), [](unsigned char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+          });
+      if (!one_word)
+        throw autoreply::LoadError(file.string(), name.source().begin.line, "business_names",
+                                   "one English word each (letters only)",
+                                   {text ? "not_one_word" : "not_string", {}});
+      std::string word = text->get();
+      std::transform(word.begin(), word.end(), word.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      out.business_names.push_back(std::move(word));
+    }
+  }
+  return out;
 }
 
 TenantSynonyms::TenantSynonyms(const std::vector<std::vector<std::string>>& groups,

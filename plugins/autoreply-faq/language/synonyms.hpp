@@ -92,6 +92,20 @@ class WordNetSynonyms {
   // commonest sense is an instance (a pointer "@i") of something, one named thing. Its
   // term is the stem of those words, as any word's.
   bool is_name(std::string_view words) const { return names_.contains(words); }
+  // True for the term of such a name whose commonest sense is a place (WordNet's
+  // noun.location: "hong_kong", "new_york", "sri_lanka", "new_zealand"), a city as much
+  // as a country. A place of one word is not asked here: one word may be a city and a
+  // common word too ("Mobile", "Nice", "Reading"); a name of several words is a name.
+  bool is_place_of_several_words(const std::string& term) const {
+    return has_kind(term, kPlaceName);
+  }
+  // A verb and its particle as WordNet has them ("log_in", "sign_up": in, on, up, out),
+  // as written with a space ("log in"), for the word that writes them as one ("login",
+  // "signup"); nullptr for any other word. The caller asks only for a word WordNet
+  // lacks: "checkout" and "setup" are nouns of their own.
+  const std::string* solid_phrasal(std::string_view word) const {
+    return solid_phrasal_.find(word);
+  }
   // The number of terms that have synonyms.
   std::size_t size() const { return related_terms_; }
 
@@ -107,6 +121,7 @@ class WordNetSynonyms {
     kConcrete = 16,
     kGoods = 32,
     kTelecom = 64,
+    kPlaceName = 128,
   };
   struct TermInfo {
     std::uint8_t kinds = 0;           // Kind bits
@@ -121,23 +136,33 @@ class WordNetSynonyms {
   StringTable<TermInfo> terms_;                  // every WordNet term
   std::vector<std::vector<std::string>> lists_;  // the terms' synonyms and hypernyms
   std::size_t related_terms_ = 0;
-  StringTable<std::string> base_form_;  // by inflected word
-  StringTable<bool> noun_words_;        // see is_noun_word()
-  StringTable<bool> names_;             // see is_name()
+  StringTable<std::string> base_form_;      // by inflected word
+  StringTable<bool> noun_words_;            // see is_noun_word()
+  StringTable<bool> names_;                 // see is_name()
+  StringTable<std::string> solid_phrasal_;  // see solid_phrasal()
 };
 
 // A tenant's synonyms file (TOML):
 //
 //   # each group is one meaning; every word in it is matched as the first one
 //   groups = [["shipping", "postage", "delivery"], ["运费", "邮费"]]   # one word each
+//   # optional: English words visitors call the business itself by, read as "you"
+//   business_names = ["shop", "store", "website"]
 //
 // Throws autoreply::LoadError naming file, line and key on a malformed file.
 class TenantSynonyms {
  public:
   TenantSynonyms() = default;
   TenantSynonyms(const std::filesystem::path& file, const WordAnalysis& analyse);
-  // The file's groups as written (the analyzer also segments their Chinese words whole).
-  static std::vector<std::vector<std::string>> read_groups(const std::filesystem::path& file);
+  // The file as written (the analyzer also segments the groups' Chinese words whole).
+  struct File {
+    std::vector<std::vector<std::string>> groups;
+    std::vector<std::string> business_names;  // lower case, one English word each
+  };
+  static File read(const std::filesystem::path& file);
+  static std::vector<std::vector<std::string>> read_groups(const std::filesystem::path& file) {
+    return read(file).groups;
+  }
   // Groups given directly (tests).
   TenantSynonyms(const std::vector<std::vector<std::string>>& groups, const WordAnalysis& analyse);
 

@@ -209,11 +209,29 @@ std::vector<TextPiece> TextAnalyzer::pieces_of(std::string_view text) const {
       piece.word = "not";
       continue;
     }
+    // Chat spellings of the pronouns of address: "whats ur support email" asks for
+    // "your support email" ("ur" as written is WordNet's Sumerian city).
+    if (piece.word == "ur") piece.word = "your";
+    if (piece.word == "u") piece.word = "you";
     // A misspelt question word asks what the word asks ("how lnog till I see my money"
     // asks how long): as written it would weigh as a thing the knowledge base lacks.
     const auto meant = misspelt_question_word(
         piece.word, [this](std::string_view w) { return wordnet_->knows(english_stem(w)); });
     if (!meant.empty()) piece.word = meant;
+  }
+  // A verb and its particle written as one word, which no dictionary has ("login",
+  // "signup"): the two words WordNet has as one verb ("log in"), so "reset my login"
+  // meets "I can't log in" rather than weighing as a thing the knowledge base lacks.
+  for (std::size_t p = 0; p < pieces.size(); ++p) {
+    if (pieces[p].unsegmented || is_english_stop_word(pieces[p].word)) continue;
+    const auto* phrasal = wordnet_->solid_phrasal(pieces[p].word);
+    if (!phrasal || wordnet_->knows(english_stem(pieces[p].word))) continue;
+    const auto space = phrasal->find(' ');
+    TextPiece particle;
+    particle.word = phrasal->substr(space + 1);
+    pieces[p].word = phrasal->substr(0, space);
+    pieces.insert(pieces.begin() + static_cast<std::ptrdiff_t>(p + 1), std::move(particle));
+    ++p;
   }
   // "how fast" and "how quickly" ask what "how soon" asks, a time (asks_when): the
   // speed word is the question's, not a word about its topic.
@@ -221,6 +239,27 @@ std::vector<TextPiece> TextAnalyzer::pieces_of(std::string_view text) const {
     if (!pieces[p].unsegmented && !pieces[p - 1].unsegmented && pieces[p - 1].word == "how" &&
         (pieces[p].word == "fast" || pieces[p].word == "quickly" || pieces[p].word == "quick"))
       pieces[p].word = "soon";
+  // The business named as itself says no more than "you" does: the tenant's names for
+  // itself ("your store", "the shop", business_names in its synonyms file) and the
+  // plural of address after "you" ("you guys", "you folks") are dropped, as "you" is a
+  // function word. Else they weigh as things the knowledge base lacks ("I live in
+  // Canada, can I order from your store": a thing besides the visitor's place).
+  std::vector<TextPiece> kept;
+  kept.reserve(pieces.size());
+  for (auto& piece : pieces) {
+    if (!piece.unsegmented) {
+      const auto& w = piece.word;
+      const std::string previous =
+          kept.empty() || kept.back().unsegmented ? std::string() : kept.back().word;
+      if (((previous == "you" || previous == "u") &&
+           (w == "guys" || w == "folks" || w == "people" || w == "lot")) ||
+          business_names_.count(w) > 0 ||
+          (w.size() > 1 && w.back() == 's' && business_names_.count(w.substr(0, w.size() - 1))))
+        continue;
+    }
+    kept.push_back(std::move(piece));
+  }
+  pieces = std::move(kept);
   // A name of several words that WordNet has as one ("New Zealand", "South Korea",
   // "the United States of America": WordNetSynonyms::is_name) is one word, written as
   // WordNet writes it ("new_zealand"): its words apart are other things ("zealand" is a
@@ -285,7 +324,9 @@ TextAnalyzer::TextAnalyzer(const TextAnalyzerFiles& files) {
   }
   if (failed) std::rethrow_exception(failed);
   if (!files.tenant_synonyms.empty()) {
-    const auto groups = TenantSynonyms::read_groups(files.tenant_synonyms);
+    auto file = TenantSynonyms::read(files.tenant_synonyms);
+    business_names_.insert(file.business_names.begin(), file.business_names.end());
+    const auto& groups = file.groups;
     for (const auto& group : groups) {
       for (const auto& word : group) {
         const auto pieces = text_pieces(folding_->fold(word));
@@ -623,10 +664,16 @@ std::string lower_word(const TextPiece& piece) {
 bool TextAnalyzer::speaks_of_business_thing(std::string_view text) const {
   if (speaks_of_business(text)) return true;
   std::string previous;
-  for (const auto& piece : pieces_of(text)) {
-    const auto w = lower_word(piece);
+  const auto pieces = pieces_of(text);
+  for (std::size_t p = 0; p < pieces.size(); ++p) {
+    const auto w = lower_word(pieces[p]);
     if (w == "you" && !previous.empty() && !is_auxiliary(previous) && previous != "thank" &&
         previous != "are" && previous != "have" && previous != "if")
+      return true;
+    // What the business has is its own: "do you have an email address?" asks for
+    // "your email address" (not "do you have to ...", a need).
+    if (w == "you" && p + 1 < pieces.size() && lower_word(pieces[p + 1]) == "have" &&
+        (p + 2 >= pieces.size() || lower_word(pieces[p + 2]) != "to"))
       return true;
     previous = w;
   }
@@ -869,7 +916,7 @@ const std::vector<std::string>& TextAnalyzer::broader(const std::string& term) c
 }
 
 bool TextAnalyzer::is_place_name(const std::string& term) const {
-  if (segmenter_->is_place(term)) return true;
+  if (segmenter_->is_place(term) || wordnet_->is_place_of_several_words(term)) return true;
   const auto& words = wordnet_->broader(term);
   return std::find(words.begin(), words.end(), country_term_) != words.end();
 }
@@ -877,6 +924,10 @@ bool TextAnalyzer::is_place_name(const std::string& term) const {
 std::vector<std::string> TextAnalyzer::place_broader(const std::string& term) const {
   auto words = broader(term);
   words.push_back(is_ascii(term) ? "国家" : country_term_);
+  // A city of several words ("Hong Kong": city, port) is where a parcel goes abroad
+  // as a country is.
+  if (is_ascii(term) && std::find(words.begin(), words.end(), country_term_) == words.end())
+    words.push_back(country_term_);
   return words;
 }
 

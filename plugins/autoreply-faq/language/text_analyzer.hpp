@@ -5,10 +5,12 @@
 // 2. Chinese runs segmented into words (jieba dictionary, chinese_segmenter.hpp); each
 //    word of two or more characters also yields its characters, so a paraphrase that
 //    shares only a character ("退钱" / "退款") still counts, for less.
-// 3. English: lower-cased words, function words dropped (tokenizer.hpp's list),
+// 3. English: lower-cased words ("ur", "u" read as "your", "you"), function words
+//    dropped (tokenizer.hpp's list),
 //    Snowball stems (english_stemmer.hpp); a verb and its particle that WordNet has as
 //    one verb are one term ("call off" -> call_off, whose synonym is "cancel"; also
-//    "call it off", a pronoun object between them), a name of several words that
+//    "call it off", a pronoun object between them; and written as one word that no
+//    dictionary has: "login" is "log in"), a name of several words that
 //    WordNet has as one is one term ("New Zealand" -> new_zealand, a country), a
 //    misspelt question word is read as meant ("lnog" -> long), "how fast", "how
 //    quickly" as "how soon", "time" after a noun ("shipping time") also as "long", how
@@ -99,7 +101,9 @@ class TextAnalyzer {
   // True for a named place: a Chinese word the jieba dictionary tags as a place (ns:
   // 日本, 澳洲, 台湾), or an English word one of whose broader words (WordNet's
   // hypernyms, instance ones included) is "country" ("Brazil" -> South American
-  // country, "Norway"; not "weather", "house", "store").
+  // country, "Norway"; not "weather", "house", "store"), or a name of several words
+  // whose commonest sense is a place, a city too ("Hong Kong", "New York":
+  // WordNetSynonyms::is_place_of_several_words).
   bool is_place_name(const std::string& term) const;
   // A named place's broader words in both languages: what broader() gives, and the
   // other language's word for a country (国家 for "Brazil", the term of "country" for
@@ -175,7 +179,8 @@ class TextAnalyzer {
   bool speaks_of_business(std::string_view text) const;
   // True when the text speaks of the business's own things (speaks_of_business) or
   // makes the business the object of an act ("Can I email you?", "how do I reach you":
-  // "you" after a word that is no auxiliary; not "thank you").
+  // "you" after a word that is no auxiliary; not "thank you"), or says what it has
+  // ("do you have an email address?"; not "do you have to ...").
   bool speaks_of_business_thing(std::string_view text) const;
   // True when the text speaks to the business: "you", "your", 你们, 您, 贵公司 ("Can I
   // pay with PayPal?" does not; "Which payment methods do you accept?" does).
@@ -214,6 +219,9 @@ class TextAnalyzer {
   TenantSynonyms tenant_;
   std::string country_term_;  // the term of "country"
   std::string contact_term_;  // the term of "contact"
+  // The tenant's English words for itself (business_names in its synonyms file),
+  // dropped like "you" (pieces_of).
+  std::unordered_set<std::string> business_names_;
   // The tenant's Chinese words (from its synonyms file), kept whole by segmentation.
   std::unordered_set<std::string> user_words_;
 };

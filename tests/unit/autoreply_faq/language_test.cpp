@@ -99,9 +99,9 @@ TEST_CASE_METHOD(LanguageData,
                     Catch::StartsWith("[too_few_words min=2] ") && Catch::Contains("bad.toml") &&
                         Catch::Contains("groups[0]"));
   dir.write("typo.toml", "group = [[\"a\", \"b\"]]\n");
-  CHECK_THROWS_WITH(
-      TenantSynonyms(dir.path / "typo.toml", analyse),
-      Catch::StartsWith("[unknown_key expected=groups] ") && Catch::Contains("group"));
+  CHECK_THROWS_WITH(TenantSynonyms(dir.path / "typo.toml", analyse),
+                    Catch::StartsWith("[unknown_key expected=groups,%20business_names] ") &&
+                        Catch::Contains("group"));
   // Each refusal's code, first in its text.
   const auto refusal = [&](const std::string& name, const std::string& text) -> std::string {
     dir.write(name, text);
@@ -290,8 +290,19 @@ TEST_CASE_METHOD(LanguageData, "a name of several words is one term, a place one
   REQUIRE(america.size() == 1);
   CHECK(a.is_place_name(america.front()));
   CHECK(america != a.terms("United States"));
-  // A city is a name but no country (is_place_name): Hong Kong is one term all the same.
-  CHECK(a.terms("Hong Kong").size() == 1);
+  // A city of several words is a place as a country is (WordNet's noun.location):
+  // Hong Kong is where a parcel goes abroad. A city of one word is not asked: "mobile"
+  // and "nice" are cities too.
+  for (const char* place : {"Hong Kong", "New York", "Los Angeles"}) {
+    CAPTURE(place);
+    const auto t = a.terms(place);
+    REQUIRE(t.size() == 1);
+    CHECK(a.is_place_name(t.front()));
+    CHECK(contains(a.place_broader(t.front()), english_stem("country")));
+  }
+  CHECK_FALSE(a.is_place_name(english_stem("mobile")));
+  CHECK_FALSE(a.is_place_name(english_stem("paris")));
+  CHECK(a.visitor_places("I live in Hong Kong, can I order from you?").size() == 1);
   // A kind of thing written in two words is not a name: its words stay apart.
   CHECK(a.terms("credit card").size() == 2);
   CHECK(a.terms("new phone").size() == 2);
@@ -302,6 +313,62 @@ TEST_CASE_METHOD(LanguageData, "a name of several words is one term, a place one
         std::unordered_set<std::string>{a.terms("New Zealand").front()});
   CHECK(a.visitor_places("I'm in the United States, can I order from you").size() == 1);
   CHECK(a.visitor_places("I'm in the house").empty());
+}
+
+TEST_CASE_METHOD(LanguageData, "the business named as itself is read as 'you'", "[language]") {
+  Dir dir;
+  dir.write("synonyms.toml",
+            "business_names = [\"shop\", \"Store\"]\ngroups = [[\"shipping\", \"postage\"]]\n");
+  TextAnalyzerFiles files;
+  files.tenant_synonyms = dir.path / "synonyms.toml";
+  const TextAnalyzer a(files);
+  // The tenant's names for itself, in the singular or the plural, say what "you" says.
+  CHECK(a.terms("can I order from your store") == a.terms("can I order from you"));
+  CHECK(a.terms("do your shops ship abroad") == a.terms("do you ship abroad"));
+  CHECK(a.terms("store hours") == a.terms("hours"));
+  CHECK(a.visitor_places("I live in Canada, can I order from your store").size() == 1);
+  // Without them a store is a store (the default analyzer reads no synonyms file).
+  CHECK(contains(analyzer()->terms("can I order from your store"), english_stem("store")));
+  // "you guys", "you folks" are "you", for any tenant; guys elsewhere are guys.
+  for (const auto* analyser : {&a, analyzer().get()}) {
+    CHECK(analyser->terms("can you guys ship to Kenya") ==
+          analyser->terms("can you ship to Kenya"));
+    CHECK(analyser->terms("do you folks take PayPal") == analyser->terms("do you take PayPal"));
+    CHECK_FALSE(analyser->terms("the delivery guys were rude").size() ==
+                analyser->terms("the delivery were rude").size());
+  }
+  // A name is one English word.
+  dir.write("two.toml", "business_names = [\"demo shop\"]\ngroups = [[\"a\", \"b\"]]\n");
+  CHECK_THROWS_WITH(TenantSynonyms::read(dir.path / "two.toml"),
+                    Catch::StartsWith("[not_one_word] ") && Catch::Contains("business_names"));
+}
+
+TEST_CASE_METHOD(LanguageData, "a verb and its particle written as one word are the verb",
+                 "[language]") {
+  const auto& a = *analyzer();
+  // WordNet has "log in", "sign up", "log out" as verbs and not "login", "signup",
+  // "logout" as words: written solid, they are the verb and its particle.
+  CHECK(a.terms("How do I reset my login?") == a.terms("How do I reset my log in?"));
+  CHECK(a.terms("signup") == a.terms("sign up"));
+  CHECK(a.terms("logout") == a.terms("log out"));
+  CHECK_FALSE(contains(a.terms("my login email"), "login"));
+  // A word WordNet has is itself ("checkout", "setup" are nouns), and so is one that
+  // is no verb and particle.
+  CHECK(a.terms("checkout") == std::vector<std::string>{english_stem("checkout")});
+  CHECK(a.terms("setup") == std::vector<std::string>{english_stem("setup")});
+  CHECK(a.terms("bitcoin") == std::vector<std::string>{english_stem("bitcoin")});
+}
+
+TEST_CASE_METHOD(LanguageData, "what the business has is its own", "[language]") {
+  const auto& a = *analyzer();
+  // "ur", "u": the chat spellings of "your", "you" ("ur" as written is a Sumerian city).
+  CHECK(a.terms("whats ur support email") == a.terms("whats your support email"));
+  CHECK(a.speaks_of_business("whats ur support email"));
+  CHECK(a.speaks_to_business("can u help"));
+  CHECK(a.speaks_of_business_thing("Do you have an email address for support?"));
+  CHECK(a.speaks_of_business_thing("do you have a phone number"));
+  CHECK_FALSE(a.speaks_of_business_thing("do you have to pay for shipping"));
+  CHECK_FALSE(a.speaks_of_business_thing("How do I change my email address?"));
 }
 
 TEST_CASE_METHOD(LanguageData,

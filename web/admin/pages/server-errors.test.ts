@@ -50,6 +50,7 @@ const kCodes: Record<string, Record<string, string>> = {
   forwarding_cycle: { circle: "loop/a -> loop/b -> loop/a" },
   not_list_of_lists: {},
   too_few_words: { min: "2" },
+  not_one_word: {},
 };
 
 const refusal = (problem: string, values: Record<string, string>): BotFileRefusal => ({

@@ -146,6 +146,7 @@ const kFileTexts: Record<Lang, Record<string, string>> = {
     "problem.forwarding_cycle": "steps forward in a circle without waiting for the visitor: {circle}",
     "problem.not_list_of_lists": 'must be a list of word groups, e.g. [["shipping", "postage"]]',
     "problem.too_few_words": "a group needs at least {min} words",
+    "problem.not_one_word": "one English word each, letters only",
   },
   zh: {
     where: "{file} 第 {line} 行",
@@ -197,6 +198,7 @@ const kFileTexts: Record<Lang, Record<string, string>> = {
     "problem.forwarding_cycle": "这些步骤互相跳转成环，从不等待访客：{circle}。",
     "problem.not_list_of_lists": '须为词组的列表，例如 [["运费", "邮费"]]。',
     "problem.too_few_words": "每组至少需要 {min} 个词。",
+    "problem.not_one_word": "每项须为一个英文单词（仅字母）。",
     // A code the page does not know (or none, from an older server): the plugin's English, said as such.
     other: "插件的说明（英文）：{reason}",
   },
