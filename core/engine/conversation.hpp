@@ -100,6 +100,13 @@ struct Conversation {
   // Closed once every message up to this seq is out (the queue limit's message
   // first); 0 = not closing. Meanwhile nobody may take it. Stored: a start closes it.
   uint64_t close_after_seq = 0;
+  // Numbers its visitor's comings and goings while it waits: a grace timer armed
+  // when their last connection closed sees whether they came back since
+  // (start_grace, presence.cpp).
+  uint64_t visitor_presence = 0;
+  // The visitor left while it waited (wall clock; stored as abandoned_at), until
+  // they come back and it waits again.
+  int64_t abandoned_ms = 0;
 
   uint64_t next_seq = 1;       // the seq the next message gets
   uint64_t delivered_seq = 0;  // every seq up to here is durable (or given up) and fanned out
@@ -210,6 +217,7 @@ struct ClosedConversation {
   std::string visitor_name;
   std::optional<Csat> csat;
   Milestones milestones;
+  int64_t abandoned_ms = 0;  // its visitor left the queue (they get it back on their return)
 };
 
 // A participant's open connections: nearly always one (a visitor's tab, an agent's

@@ -210,6 +210,16 @@ void message_members(ObjectWriter& w, const StoredMessage& m) {
 size_t message_bytes(const StoredMessage& m) {
   return 160 + m.text.size() + m.sender_name.size() + m.attachments_json.size();
 }
+
+// A queued visitor's estimated wait, or that nobody who could serve them is online.
+void put_estimate(json::object& o, uint32_t eta_s) {
+  if (eta_s == kNoEstimate) {
+    o["eta_s"] = nullptr;
+    o["nobody_online"] = true;
+  } else {
+    o["eta_s"] = eta_s;
+  }
+}
 }  // namespace
 
 Frame make_frame(const json::value& value) {
@@ -272,7 +282,7 @@ json::object visitor_conversation(const Conversation& c, const AgentState* agent
   }
   if (position > 0) {
     o["position"] = position;
-    o["eta_s"] = eta_s;
+    put_estimate(o, eta_s);
   }
   o["created_at"] = c.created_ms;
   o["last_seq"] = c.next_seq - 1;
@@ -359,10 +369,11 @@ Frame message(const StoredMessage& m, const std::vector<std::string>& quick_repl
 }
 
 Frame queued(std::string_view conversation_id, uint32_t position, uint32_t eta_s) {
-  return make_frame(json::object{{"type", "conversation.queued"},
-                                 {"conversation_id", conversation_id},
-                                 {"position", position},
-                                 {"eta_s", eta_s}});
+  json::object o{{"type", "conversation.queued"},
+                 {"conversation_id", conversation_id},
+                 {"position", position}};
+  put_estimate(o, eta_s);
+  return make_frame(std::move(o));
 }
 
 Frame assigned_to_agent(const Conversation& c, const VisitorState* visitor, json::array history) {

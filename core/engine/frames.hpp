@@ -25,8 +25,8 @@ boost::json::object csat_object(const Csat& csat);
 boost::json::object conversation_object(const Conversation& c,
                                         const VisitorState* visitor = nullptr);
 // The visitor's own open conversation, for their welcome: {"id","status","agent"
-// ({"id","name"} or null),"position"?,"eta_s"? (while queued: position > 0),
-// "created_at","last_seq"}.
+// ({"id","name"} or null),"position"?,"eta_s"? (while queued: position > 0; null
+// with "nobody_online":true for kNoEstimate), "created_at","last_seq"}.
 boost::json::object visitor_conversation(const Conversation& c, const AgentState* agent,
                                          uint32_t position, uint32_t eta_s);
 boost::json::object message_object(const StoredMessage& m, bool as_frame);
@@ -44,7 +44,11 @@ Frame ack(std::string_view client_msg_id, const AckRecord& ack, std::string_view
 Frame message(const StoredMessage& m);
 // A bot message with the options the visitor may tap (sent live only).
 Frame message(const StoredMessage& m, const std::vector<std::string>& quick_replies);
-// position: in the conversation's group's queue; eta_s: the estimated wait in seconds.
+// An estimated wait that is not given: no agent who serves the queue is online.
+// The frames then say "eta_s":null and "nobody_online":true.
+inline constexpr uint32_t kNoEstimate = UINT32_MAX;
+// position: in the conversation's group's queue; eta_s: the estimated wait in seconds
+// (or kNoEstimate).
 Frame queued(std::string_view conversation_id, uint32_t position, uint32_t eta_s);
 // With "transfer":{"from":{"id","name"}[,"by":{"id","name"}],"at"[,"note"]} when
 // c.transferred is set (records::transfer_json, as stored).

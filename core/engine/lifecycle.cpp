@@ -299,10 +299,13 @@ void TenantEngine::on_visitor_hello(const PeerPtr& peer, const Identity& who,
 
   Conversation* open =
       visitor.open_conversation.empty() ? nullptr : find_conversation(visitor.open_conversation);
+  // Back after leaving the queue: their conversation is theirs again, waiting anew.
+  const bool came_back = !open && (open = come_back(who.id, visitor)) != nullptr;
   if (!open) {
     peer->send(frames::visitor_welcome(who.id, token, nullptr));
     return;
   }
+  ++open->visitor_presence;  // back: a grace period running for them ends harmlessly
   // Agents see the visitor as the latest hello describes them (a name given now,
   // an email, the page they are on): kept with the conversation's record.
   if (meta_changed || (!who.name.empty() && who.name != open->visitor_name)) {
@@ -311,7 +314,7 @@ void TenantEngine::on_visitor_hello(const PeerPtr& peer, const Identity& who,
   }
   // A reloaded widget shows where it is: who serves it, or its place in line.
   const uint32_t position = open->status == ConversationStatus::queued ? queue_position(*open) : 0;
-  const uint32_t eta_s = position ? pace_.eta_s(open->group, position, queue_clock_()) : 0;
+  const uint32_t eta_s = position ? queue_eta(open->group, position, queue_clock_()) : 0;
   const json::object conversation = frames::visitor_conversation(
       *open, open->status == ConversationStatus::assigned ? find_agent(open->assignee) : nullptr,
       position, eta_s);
@@ -320,6 +323,7 @@ void TenantEngine::on_visitor_hello(const PeerPtr& peer, const Identity& who,
   send_read_mark(*open, peer, Role::visitor);
   if (auto it = last_seq.find(open->id); it != last_seq.end())
     catch_up(*open, peer, Role::visitor, it->second, false);
+  if (came_back) route(open->id, 0);  // its place in line (or an agent) comes next
 }
 
 void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
@@ -363,6 +367,7 @@ void TenantEngine::on_agent_connect(const PeerPtr& peer, const Identity& who) {
                 json::object{{"agent_id", agent->id}, {"status", to_string(agent->status)}}));
   if (came_online && agent->status == AgentStatus::online) {
     drain_queue();
+    notify_queue_positions();  // those still waiting get an estimate again
   } else {
     send_offers_to(*agent, peer);
   }
@@ -387,6 +392,10 @@ void TenantEngine::on_disconnect(const PeerPtr& peer, const Identity& who) {
     if (it == visitors_.end()) return;
     drop(it->second.peers);
     if (!it->second.open_conversation.empty()) stop_catching_up(it->second.open_conversation);
+    // Gone while waiting in line: their place is kept for the grace period only.
+    if (it->second.peers.empty() && !it->second.open_conversation.empty())
+      if (Conversation* c = find_conversation(it->second.open_conversation))
+        start_visitor_grace(*c);
     if (it->second.peers.empty() && it->second.open_conversation.empty()) visitors_.erase(it);
     return;
   }
@@ -410,6 +419,7 @@ void TenantEngine::on_disconnect(const PeerPtr& peer, const Identity& who) {
     }
     refresh_offers();
     start_offline_grace(*agent);
+    notify_queue_positions();  // the last agent of a group gone: no estimate there
   }
 }
 
@@ -433,6 +443,7 @@ void TenantEngine::on_set_status(const PeerPtr& peer, const Identity& who, Agent
   } else {
     refresh_offers();
   }
+  notify_queue_positions();  // an estimate given or taken back
 }
 
 void TenantEngine::publish(const char* type, const std::string& conversation_id,

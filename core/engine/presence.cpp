@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "common/clock.hpp"
 #include "engine/frames.hpp"
 #include "engine/internal.hpp"
 
@@ -29,12 +30,44 @@ void TenantEngine::after(std::chrono::milliseconds delay, std::function<void()> 
       });
 }
 
+// Someone's last connection closed: `over` runs with the generation armed here once
+// `grace` has passed (at once for 0). Their coming back (or leaving again) moves
+// `generation`, which `over` compares to know that this timer is stale.
+void TenantEngine::start_grace(std::chrono::milliseconds grace, uint64_t& generation,
+                               std::function<void(uint64_t)> over) {
+  const uint64_t armed = ++generation;
+  if (grace.count() == 0) return over(armed);
+  after(grace, [over = std::move(over), armed] { over(armed); });
+}
+
 void TenantEngine::start_offline_grace(AgentState& agent) {
   if (!policy_.requeue_when_agent_offline || agent.open_conversations.empty()) return;
-  const uint64_t generation = ++agent.presence_generation;
-  if (policy_.agent_offline_grace.count() == 0) return on_offline_grace_over(agent.id, generation);
-  after(policy_.agent_offline_grace,
-        [this, id = agent.id, generation] { on_offline_grace_over(id, generation); });
+  start_grace(
+      policy_.agent_offline_grace, agent.presence_generation,
+      [this, id = agent.id](uint64_t generation) { on_offline_grace_over(id, generation); });
+}
+
+// A visitor waiting in the queue closed their last tab (or lost the network): they
+// keep their place for the grace period, as an agent keeps their chats.
+void TenantEngine::start_visitor_grace(Conversation& c) {
+  if (c.status != ConversationStatus::queued || c.close_after_seq) return;
+  start_grace(policy_.visitor_offline_grace, c.visitor_presence,
+              [this, id = c.id](uint64_t generation) { on_visitor_grace_over(id, generation); });
+}
+
+// Still gone: the conversation leaves the queue, kept in history as abandoned (a
+// missed chat), and everyone behind moves up (close() tells them). The visitor gets
+// it back if they return soon (come_back, reopen.cpp).
+void TenantEngine::on_visitor_grace_over(const std::string& conversation_id, uint64_t generation) {
+  Conversation* c = find_conversation(conversation_id);
+  if (!c || c->visitor_presence != generation || c->status != ConversationStatus::queued ||
+      c->close_after_seq)
+    return;  // came back, was taken, or is closing anyway
+  if (const VisitorState* visitor = visitor_of(*c); visitor && !visitor->peers.empty()) return;
+  spdlog::info("tenant {}: the visitor of {} left while waiting in the queue of {}; abandoned",
+               tenant_id_, c->id, c->group.empty() ? "(default)" : c->group);
+  c->abandoned_ms = wall_clock_ms();
+  close(*c, "visitor_left");
 }
 
 void TenantEngine::on_offline_grace_over(const std::string& agent_id, uint64_t generation) {

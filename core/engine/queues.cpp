@@ -40,6 +40,8 @@ namespace {
 // Worth telling a visitor whose place did not change: an estimate that moved by at
 // least 10 s and a fifth (a long wait is not announced again for every drift).
 bool eta_moved(uint32_t told, uint32_t now) {
+  // An estimate given or taken back (an agent of the group came online, or the last left).
+  if ((told == frames::kNoEstimate) != (now == frames::kNoEstimate)) return true;
   const int64_t delta = std::llabs(static_cast<int64_t>(now) - static_cast<int64_t>(told));
   return delta >= 10 && delta * 5 >= told;
 }
@@ -60,7 +62,24 @@ uint32_t TenantEngine::queue_position(const Conversation& c) const {
 
 frames::Frame TenantEngine::queued_frame(const Conversation& c) const {
   const uint32_t position = queue_position(c);
-  return frames::queued(c.id, position, pace_.eta_s(c.group, position, queue_clock_()));
+  return frames::queued(c.id, position, queue_eta(c.group, position, queue_clock_()));
+}
+
+// Whether an agent who serves `group` ("": the default queue, any agent) is online,
+// whether or not they have room now.
+bool TenantEngine::anyone_online_for(const std::string& group) const {
+  return std::any_of(agents_.begin(), agents_.end(), [&](const auto& entry) {
+    const AgentState& a = entry.second;
+    return a.status == AgentStatus::online &&
+           (group.empty() || std::find(a.groups.begin(), a.groups.end(), group) != a.groups.end());
+  });
+}
+
+// The estimated wait at `position` of group's queue; kNoEstimate when nobody who
+// serves it is online: the queue then does not move at all, and a pace measured up
+// to now would only promise a longer wait with every refresh.
+uint32_t TenantEngine::queue_eta(const std::string& group, uint32_t position, int64_t now) const {
+  return anyone_online_for(group) ? pace_.eta_s(group, position, now) : frames::kNoEstimate;
 }
 
 // Takes c out of the line; `served` when an agent got it (that sets the pace).
@@ -77,13 +96,17 @@ void TenantEngine::leave_queue(Conversation& c, bool served) {
 void TenantEngine::notify_queue_positions() {
   const int64_t now = queue_clock_();
   std::unordered_map<std::string, uint32_t> positions;  // per group
+  std::unordered_map<std::string, bool> served;         // per group: anyone online for it
   bool drifting = false;
   for (const auto& id : queue_) {
     Conversation* c = find_conversation(id);
     if (!c) continue;
     const uint32_t position = ++positions[c->group];
-    const uint32_t eta = pace_.eta_s(c->group, position, now);
-    drifting = drifting || pace_.drifts(c->group, now);
+    auto [online, first] = served.try_emplace(c->group, false);
+    if (first) online->second = anyone_online_for(c->group);
+    const uint32_t eta =
+        online->second ? pace_.eta_s(c->group, position, now) : frames::kNoEstimate;
+    drifting = drifting || (online->second && pace_.drifts(c->group, now));
     if (c->last_notified_position == position && !eta_moved(c->last_notified_eta_s, eta)) continue;
     c->last_notified_position = position;
     c->last_notified_eta_s = eta;

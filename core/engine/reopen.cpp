@@ -23,10 +23,10 @@ int64_t window_ms(const EnginePolicy& policy) {
 }  // namespace
 
 void TenantEngine::remember_closed(const Conversation& c) {
-  if (policy_.reopen_window.count() == 0) return;
+  if (policy_.reopen_window.count() == 0 && !c.abandoned_ms) return;
   ClosedConversation closed{c.id,    wall_clock_ms(), c.next_seq - 1, c.last_agent,
                             c.group, c.created_ms,    c.tags,         c.visitor_name,
-                            c.csat,  c.milestones};
+                            c.csat,  c.milestones,    c.abandoned_ms};
   recently_closed_.insert_or_assign(c.visitor_id, std::move(closed));
 }
 
@@ -37,7 +37,36 @@ Conversation* TenantEngine::reopen(const std::string& visitor_id, VisitorState& 
   ClosedConversation closed = std::move(*taken);
   if (policy_.reopen_window.count() == 0 || wall_clock_ms() - closed.closed_ms > window_ms(policy_))
     return nullptr;
+  Conversation& c = bring_back(visitor_id, visitor, std::move(closed));
+  // Routed once the visitor's message is stored (the agent sees it in the history);
+  // set here because a cold conversation handles that message on a second pass.
+  c.route_when_stored = true;
+  persist_conversation(c);
+  return &c;
+}
 
+// A visitor who left the queue (abandoned, on_visitor_grace_over) and says hello
+// again within kComeBackWindow has their conversation back: it is routed again
+// (on_visitor_hello), so it waits at the back of its group's line like any
+// conversation that joins it now, or goes to a free agent. Later, they start afresh (or reopen it
+// by writing within the tenant's reopen window).
+Conversation* TenantEngine::come_back(const std::string& visitor_id, VisitorState& visitor) {
+  const ClosedConversation* last = recently_closed_.find(visitor_id);
+  if (!last || !last->abandoned_ms ||
+      wall_clock_ms() - last->closed_ms >
+          std::chrono::duration_cast<std::chrono::milliseconds>(kComeBackWindow).count())
+    return nullptr;
+  std::optional<ClosedConversation> closed = recently_closed_.take(visitor_id);
+  Conversation& c = bring_back(visitor_id, visitor, std::move(*closed));
+  c.abandoned_ms = 0;  // waiting again: no longer a missed chat
+  spdlog::info("tenant {}: the visitor of {} came back; it waits again", tenant_id_, c.id);
+  persist_conversation(c);
+  return &c;  // routed once the visitor has their welcome
+}
+
+// A closed conversation open again (status queued), its visitor's open one.
+Conversation& TenantEngine::bring_back(const std::string& visitor_id, VisitorState& visitor,
+                                       ClosedConversation closed) {
   // Still in memory while its last messages are written; else rebuilt from the record.
   Conversation* c = find_conversation(closed.id);
   if (!c) {
@@ -61,15 +90,11 @@ Conversation* TenantEngine::reopen(const std::string& visitor_id, VisitorState& 
   }
   c->status = ConversationStatus::queued;
   c->reopen_agent = c->last_agent;
-  // Routed once the visitor's message is stored (the agent sees it in the history);
-  // set here because a cold conversation handles that message on a second pass.
-  c->route_when_stored = true;
   visitor.open_conversation = c->id;
-  persist_conversation(*c);
   publish(bus::event::kConversationOpened, c->id,
           json::serialize(json::object{
               {"conversation_id", c->id}, {"visitor_id", visitor_id}, {"reopened", true}}));
-  return c;
+  return *c;
 }
 
 void TenantEngine::load_recently_closed(std::function<void()> then) {
@@ -88,11 +113,12 @@ void TenantEngine::load_recently_closed(std::function<void()> then) {
     }
     for (const records::ConversationRecord& record : *list) {  // newest first: latest wins
       if (record.visitor_id.empty() || recently_closed_.contains(record.visitor_id)) continue;
-      ClosedConversation closed{record.id,       record.closed_or_updated_ms(),
-                                record.last_seq, record.last_agent,
-                                record.group,    record.created_ms,
-                                record.tags,     record.visitor_name,
-                                csat_of(record), milestones_of(record)};
+      ClosedConversation closed{record.id,          record.closed_or_updated_ms(),
+                                record.last_seq,    record.last_agent,
+                                record.group,       record.created_ms,
+                                record.tags,        record.visitor_name,
+                                csat_of(record),    milestones_of(record),
+                                record.abandoned_ms};
       recently_closed_.insert(record.visitor_id, std::move(closed));
     }
     then();

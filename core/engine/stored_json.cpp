@@ -109,6 +109,7 @@ records::ConversationRecord record_of(const Conversation& c, const VisitorMeta* 
   r.created_ms = c.created_ms;
   r.updated_ms = updated_ms;
   if (c.status == ConversationStatus::closed) r.closed_ms = c.closed_ms;
+  r.abandoned_ms = c.abandoned_ms;
   r.queue_order = c.queue_order;
   r.queue_limit_reached = c.queue_limit_reached;
   r.over_queue_limit = c.over_queue_limit;

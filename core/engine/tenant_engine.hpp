@@ -73,6 +73,10 @@ struct EnginePolicy {
   // The tenant's [limits].max_message_bytes, which every frame of a client must fit:
   // told to agents in their welcome, so the console can check before it sends.
   uint32_t max_message_bytes = 65536;
+  // A visitor whose every connection closed while they waited in the queue keeps
+  // their place this long (a reload, a network blip); then the conversation leaves
+  // the queue, closed as abandoned, and those behind move up. 0 = at once.
+  std::chrono::milliseconds visitor_offline_grace{60000};
 };
 
 // POST /v1/tenants/ID/routing/dry-run: a visitor that does not exist, to see which
@@ -218,6 +222,9 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   // conversation's record; the visitor gets `rated`, the agent who had it
   // `conversation.rated`, the bus conversation.rated.
   static constexpr std::chrono::hours kRatingWindow{24 * 7};
+  // A visitor who left the queue and comes back within this time (says hello again)
+  // has their conversation back, waiting again (reopen.cpp).
+  static constexpr std::chrono::minutes kComeBackWindow{30};
   static constexpr size_t kMaxRatingCommentBytes = 1000;
   void rate_conversation(PeerPtr peer, Identity who, std::string conversation_id, int score,
                          std::string comment, std::string ref);
@@ -342,6 +349,8 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   const groups::Group* group_of(const Conversation& c) const;
   uint32_t queue_position(const Conversation& c) const;  // in its group's queue; 0 = not queued
   frames::Frame queued_frame(const Conversation& c) const;
+  bool anyone_online_for(const std::string& group) const;
+  uint32_t queue_eta(const std::string& group, uint32_t position, int64_t now) const;
   void leave_queue(Conversation& c, bool served);
   void notify_queue_positions();
   void refresh_estimates_later();
@@ -368,7 +377,11 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void on_transfer_offer_expired(const std::string& conversation_id, uint64_t generation);
   // presence.cpp: grace period, requeue, reroute of unanswered conversations.
   void after(std::chrono::milliseconds delay, std::function<void()> fn);
+  void start_grace(std::chrono::milliseconds grace, uint64_t& generation,
+                   std::function<void(uint64_t)> over);
   void start_offline_grace(AgentState& agent);
+  void start_visitor_grace(Conversation& c);
+  void on_visitor_grace_over(const std::string& conversation_id, uint64_t generation);
   void on_offline_grace_over(const std::string& agent_id, uint64_t generation);
   void start_answer_deadline(Conversation& c);
   void on_answer_deadline(const std::string& conversation_id, uint64_t generation);
@@ -394,6 +407,9 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   // reopen.cpp
   void remember_closed(const Conversation& c);
   Conversation* reopen(const std::string& visitor_id, VisitorState& visitor);
+  Conversation* come_back(const std::string& visitor_id, VisitorState& visitor);
+  Conversation& bring_back(const std::string& visitor_id, VisitorState& visitor,
+                           ClosedConversation closed);
   void load_recently_closed(std::function<void()> then);
 
   // tags.cpp

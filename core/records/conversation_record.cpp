@@ -85,6 +85,7 @@ json::object to_json(const ConversationRecord& r) {
                    {"updated_at", r.updated_ms}};
   if (r.bot) doc["bot"] = *r.bot;
   if (r.closed_ms) doc["closed_at"] = r.closed_ms;
+  if (r.abandoned_ms) doc["abandoned_at"] = r.abandoned_ms;
   if (r.csat)
     doc["csat"] =
         json::object{{"score", r.csat->score}, {"comment", r.csat->comment}, {"ts", r.csat->ts_ms}};
@@ -116,6 +117,7 @@ std::optional<ConversationRecord> from_json(const json::object& o) {
   r.created_ms = number(o, "created_at");
   r.updated_ms = number(o, "updated_at");
   r.closed_ms = number(o, "closed_at");
+  r.abandoned_ms = number(o, "abandoned_at");
   r.queue_order = number(o, "queue_order");
   r.queue_limit_reached = flag(o, "queue_limit_reached");
   r.over_queue_limit = flag(o, "over_queue_limit");

@@ -49,6 +49,9 @@ struct ConversationRecord {
   int64_t created_ms = 0;  // wall clock ms, as are the other *_ms
   int64_t updated_ms = 0;
   int64_t closed_ms = 0;  // 0 while open (and in records from before closed_at)
+  // Closed because its visitor left while it waited in the queue (every connection
+  // gone for the tenant's visitor_offline_grace_s): a missed chat. 0 otherwise.
+  int64_t abandoned_ms = 0;
   int64_t queue_order = 0;
   bool queue_limit_reached = false;
   bool over_queue_limit = false;

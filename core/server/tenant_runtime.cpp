@@ -38,6 +38,7 @@ engine::EnginePolicy policy_of(const tenants::TenantConfig& c) {
   engine::EnginePolicy p;
   p.agent_offline_grace = std::chrono::seconds(c.conversation.agent_offline_grace_s);
   p.requeue_when_agent_offline = c.conversation.on_agent_offline == "requeue";
+  p.visitor_offline_grace = std::chrono::seconds(c.conversation.visitor_offline_grace_s);
   p.reroute_unanswered = std::chrono::seconds(c.conversation.reroute_unanswered_s);
   p.bot_first = c.bot && c.bot->bot_first;
   p.reopen_window = std::chrono::seconds(c.conversation.reopen_window_s);

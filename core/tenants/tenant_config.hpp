@@ -54,6 +54,7 @@ struct PluginSection {
 // What happens to conversations when agents go away or do not answer.
 struct ConversationPolicy {
   uint32_t agent_offline_grace_s = 60;       // how long a disconnected agent may come back
+  uint32_t visitor_offline_grace_s = 60;     // how long a gone visitor keeps their place in line
   std::string on_agent_offline = "requeue";  // "requeue" | "keep" after the grace period
   uint32_t reroute_unanswered_s = 0;  // 0 = never; else reroute if the agent has not answered
   uint32_t reopen_window_s = 0;       // 0 = never; else a visitor writing again reopens

@@ -33,6 +33,7 @@ void read_limits(TableReader& limits, Limits& out) {
 
 void read_conversation(TableReader& table, ConversationPolicy& out) {
   table.integer("agent_offline_grace_s", out.agent_offline_grace_s, 0, 86'400);
+  table.integer("visitor_offline_grace_s", out.visitor_offline_grace_s, 0, 86'400);
   if (table.string("on_agent_offline", out.on_agent_offline) && out.on_agent_offline != "requeue" &&
       out.on_agent_offline != "keep") {
     table.sink().add(table.where("on_agent_offline"), table.key_path("on_agent_offline"),

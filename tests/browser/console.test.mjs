@@ -294,6 +294,12 @@ describe("agent console", () => {
     await admin.getByRole("tab", { name: /Mine/ }).click();
     await convButton(admin, "Bob Long").waitFor();
     await waitFor("Bob to leave Mine", async () => (await page.getByRole("tabpanel").getByRole("button", { name: /^Bob Long/ }).count()) === 0);
+    // The agent who passed it on, still looking at it, sees it is Alex's now: no
+    // composer, no Transfer or Close, the header and banner name Alex.
+    await page.locator(".state-banner").filter({ hasText: "This conversation is with Alex." }).waitFor();
+    assert.equal(await page.getByRole("textbox", { name: "Message" }).count(), 0);
+    assert.equal(await page.getByRole("toolbar", { name: "Conversation actions" }).getByRole("button", { name: /^(Transfer|Close)$/ }).count(), 0);
+    await settledScreenshot(page, "console-transferred-away");
     // Where it arrives, the receiving agent reads who passed it on.
     await convButton(admin, "Bob Long").click();
     await admin.locator(".transfer-note").filter({ hasText: /^Transferred by Dana/ }).waitFor();

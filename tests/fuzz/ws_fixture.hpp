@@ -51,10 +51,12 @@ struct WsFixture {
     engine->set_routing_chain({std::make_shared<engine::test::LeastLoadedRouter>()});
     // No periodic timers: settle() runs until nothing is left to do.
     engine->set_queue_estimates(std::chrono::milliseconds(0), monotonic_ms);
-    // Nor a grace period: an agent who disconnects with a conversation open would
-    // otherwise arm a 60 s timer that settle() waits out (libFuzzer's timeout).
+    // Nor a grace period: an agent who disconnects with a conversation open, or a
+    // visitor who leaves the queue, would otherwise arm a 60 s timer that settle()
+    // waits out (libFuzzer's timeout).
     engine::EnginePolicy policy;
     policy.agent_offline_grace = std::chrono::seconds(0);
+    policy.visitor_offline_grace = std::chrono::milliseconds(0);
     engine->set_policy(policy);
     gate = std::make_shared<hub::TenantGate>("t1", engine, metrics, hub::TenantLimits{});
     engine->start([](bool, std::string) {});

@@ -272,9 +272,9 @@ TEST_CASE("a visitor's position counts only their group's queue and moves as it 
   CHECK(num(last_queued(*b2), "position") == 2);
   CHECK(num(last_queued(*d1), "position") == 1);
   CHECK(num(last_queued(*b3), "position") == 3);
-  // No history yet: 60 s a place.
-  CHECK(num(last_queued(*b1), "eta_s") == 60);
-  CHECK(num(last_queued(*b3), "eta_s") == 180);
+  // Nobody is online: no minutes are promised (see the test of nobody online).
+  CHECK(last_queued(*b1).at("eta_s").is_null());
+  CHECK(last_queued(*b3).at("nobody_online") == true);
   CHECK(f.metrics->conversations_queued.load() == 5);
 
   // Someone ahead leaves: those behind in billing move up, nobody else hears of it.
@@ -750,4 +750,116 @@ TEST_CASE("a stopped engine: none of its timers fires, nothing queued or answere
     f.engine.reset();
     CHECK(engine.expired());
   }
+}
+
+TEST_CASE("a visitor gone from the queue keeps their place for the grace period, then leaves it") {
+  QueueFixture f;
+  EnginePolicy policy;
+  policy.visitor_offline_grace = 200ms;
+  f.engine->set_policy(policy);
+  f.timers = true;  // settle runs 50 ms: less than the grace
+  std::vector<std::pair<std::string, std::string>> closed;  // conversation, by
+  f.engine->with_bus([&](sb::bus::EventBus& bus) {
+    bus.subscribe([&](const sb::bus::Event& e) {
+      if (e.type == sb::bus::event::kConversationClosed)
+        closed.emplace_back(e.conversation_id,
+                            std::string(boost::json::parse(e.payload_json).at("by").as_string()));
+    });
+  });
+  auto b1 = f.visitor_says("b1", "invoice 1");
+  auto b2 = f.visitor_says("b2", "invoice 2");
+  auto b3 = f.visitor_says("b3", "invoice 3");
+  const std::string gone = conversation_of(*b2);
+  REQUIRE(num(last_queued(*b3), "position") == 3);
+
+  // b2 closes the tab, and is back (a reload) within the grace: nothing moves.
+  f.engine->disconnect(b2, queue_visitor("b2"));
+  f.settle();
+  auto reloaded = f.peer();
+  f.engine->visitor_hello(reloaded, queue_visitor("b2"), "tok-b2", {});
+  f.settle();
+  CHECK(num(last_queued(*reloaded), "position") == 2);
+  // Gone again: the first absence's timer (due now) must not cut this one short.
+  f.engine->disconnect(reloaded, queue_visitor("b2"));
+  f.run_for(150ms);
+  CHECK(stored_status(*f.store, gone) == "queued");
+  CHECK(num(last_queued(*b3), "position") == 3);
+  CHECK(closed.empty());
+
+  // Still gone after the grace: out of the queue, kept in history as abandoned, and
+  // the visitor behind moves up at once.
+  f.run_for(250ms);
+  CHECK(stored_status(*f.store, gone) == "closed");
+  CHECK(f.store->conversations.at(gone).at("abandoned_at").as_int64() > 0);
+  CHECK(num(last_queued(*b3), "position") == 2);
+  CHECK(num(last_queued(*b1), "position") == 1);
+  CHECK(f.metrics->conversations_queued.load() == 2);
+  REQUIRE(closed.size() == 1);
+  CHECK(closed[0] == std::make_pair(gone, std::string("visitor_left")));
+
+  // Back 0.4 s later (within the come-back window): the same conversation, waiting
+  // again at the back of the line; no longer a missed chat.
+  auto back = f.peer();
+  f.engine->visitor_hello(back, queue_visitor("b2"), "tok-b2", {});
+  f.settle();
+  const auto welcome = back->of_type("welcome").at(0);
+  REQUIRE(welcome.at("conversation").is_object());
+  CHECK(welcome.at("conversation").at("id").as_string() == gone);
+  CHECK(num(last_queued(*back), "position") == 3);
+  CHECK(num(last_queued(*b3), "position") == 2);
+  CHECK(stored_status(*f.store, gone) == "queued");
+  CHECK_FALSE(f.store->conversations.at(gone).contains("abandoned_at"));
+  // The same conversation goes on: the visitor's next message continues its seq.
+  f.writes(back, "b2", "b2-2", "still there?");
+  CHECK(back->of_type("ack").at(0).at("conversation_id").as_string() == gone);
+  CHECK(num(back->of_type("ack").at(0), "seq") == 2);
+
+  // A visitor served by an agent is not abandoned when their tab closes.
+  auto ann = f.agent_connects("ann");
+  REQUIRE(b1->of_type("conversation.assigned").size() == 1);
+  f.engine->disconnect(b1, queue_visitor("b1"));
+  f.run_for(300ms);
+  CHECK(stored_status(*f.store, conversation_of(*b1)) == "assigned");
+  (void)ann;
+}
+
+TEST_CASE("with no agent of the group online the visitor is told so, not a growing wait") {
+  QueueFixture f;
+  int64_t now = 5'000'000;
+  f.engine->set_queue_estimates(0ms, [&now] { return now; });
+  auto b1 = f.visitor_says("b1", "invoice 1");
+  auto b2 = f.visitor_says("b2", "invoice 2");
+  auto b3 = f.visitor_says("b3", "invoice 3");
+  auto nobody = last_queued(*b3);
+  CHECK(num(nobody, "position") == 3);
+  CHECK(nobody.at("eta_s").is_null());
+  CHECK(nobody.at("nobody_online") == true);
+  // cid serves the default queue only: billing still has nobody.
+  auto cid = f.agent_connects("cid");
+  CHECK(last_queued(*b3).at("eta_s").is_null());
+
+  // ann (billing) comes online and takes b1: the others get minutes again.
+  auto ann = f.agent_connects("ann");
+  REQUIRE(b1->of_type("conversation.assigned").size() == 1);
+  CHECK(num(last_queued(*b2), "eta_s") == 60);
+  CHECK_FALSE(last_queued(*b3).contains("nobody_online"));
+  CHECK(num(last_queued(*b3), "eta_s") == 120);
+
+  // ann goes away, much later: no minutes, however long the queue has stood still.
+  now += 20 * 60 * 1000;
+  const size_t told = b3->of_type("conversation.queued").size();
+  f.engine->set_status(ann, queue_agent_id("ann"), AgentStatus::away);
+  f.settle();
+  REQUIRE(b3->of_type("conversation.queued").size() == told + 1);
+  CHECK(last_queued(*b3).at("nobody_online") == true);
+  CHECK(num(last_queued(*b3), "position") == 2);
+  // A reloaded widget hears the same in its welcome.
+  auto again = f.peer();
+  f.engine->visitor_hello(again, queue_visitor("b3"), "tok-b3", {});
+  f.settle();
+  const auto open = again->of_type("welcome").at(0).at("conversation").as_object();
+  CHECK(open.at("position") == 2);
+  CHECK(open.at("eta_s").is_null());
+  CHECK(open.at("nobody_online") == true);
+  (void)cid;
 }

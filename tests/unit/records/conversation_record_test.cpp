@@ -27,6 +27,7 @@ ConversationRecord full_record() {
   r.created_ms = 1'700'000'000'000;
   r.updated_ms = 1'700'000'100'000;
   r.closed_ms = 1'700'000'090'000;
+  r.abandoned_ms = 1'700'000'090'000;
   r.queue_order = 1'700'000'000'001'000;
   r.queue_limit_reached = true;
   r.over_queue_limit = true;

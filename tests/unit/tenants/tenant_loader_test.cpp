@@ -311,6 +311,7 @@ TEST_CASE("the conversation policy is read, and a bad value names its line") {
   auto good = load(R"(name = "Shop"
 [conversation]
 agent_offline_grace_s = 0
+visitor_offline_grace_s = 2
 on_agent_offline = "keep"
 reroute_unanswered_s = 90
 transfer_offer_s = 30
@@ -318,6 +319,7 @@ transfer_offer_s = 30
   INFO(good.all());
   REQUIRE(good.config);
   CHECK(good.config->conversation.agent_offline_grace_s == 0);
+  CHECK(good.config->conversation.visitor_offline_grace_s == 2);
   CHECK(good.config->conversation.on_agent_offline == "keep");
   CHECK(good.config->conversation.reroute_unanswered_s == 90);
   CHECK(good.config->conversation.transfer_offer_s == 30);
@@ -325,6 +327,7 @@ transfer_offer_s = 30
   auto defaults = load("name = \"Shop\"\n");
   REQUIRE(defaults.config);
   CHECK(defaults.config->conversation.agent_offline_grace_s == 60);
+  CHECK(defaults.config->conversation.visitor_offline_grace_s == 60);
   CHECK(defaults.config->conversation.on_agent_offline == "requeue");
   CHECK(defaults.config->conversation.reroute_unanswered_s == 0);
   CHECK(defaults.config->conversation.transfer_offer_s == 120);

@@ -50,6 +50,7 @@ const en = {
   "status.queued": "Queued",
   "status.assigned": "Assigned",
   "status.closed": "Closed",
+  "status.abandoned": "Missed: left the queue",
   "col.conversation": "Conversation",
   "col.visitor": "Visitor",
   "col.status": "Status",
@@ -107,6 +108,7 @@ const zh: Record<Key, string> = {
   "status.queued": "排队中",
   "status.assigned": "已分配",
   "status.closed": "已关闭",
+  "status.abandoned": "未接待：排队时离开",
   "col.conversation": "会话",
   "col.visitor": "访客",
   "col.status": "状态",
@@ -144,7 +146,7 @@ type From = { role: string; id: string; name?: string };
 const who = (from: From, lang: Lang) => (from.role === "visitor" ? visitorName(from.name, from.id, lang) : from.name || from.id);
 export type Hit = { conversation_id: string; seq: number; message_id: string; text: string; ts: number; from: From; flags?: number };
 type Message = { message_id: string; seq: number; from: From; text: string; ts: number; private?: boolean; attachments?: { id: string; name: string }[] };
-type Record_ = { id: string; visitor?: { id: string; name?: string }; visitor_id?: string; visitor_name?: string; status: string; assignee?: string | null; last_agent?: string | null; group?: string; tags?: string[]; created_at?: number; last_seq?: number };
+type Record_ = { id: string; visitor?: { id: string; name?: string }; visitor_id?: string; visitor_name?: string; status: string; abandoned_at?: number; assignee?: string | null; last_agent?: string | null; group?: string; tags?: string[]; created_at?: number; last_seq?: number };
 
 async function get(session: Session, path: string): Promise<any> {
   const headers: Record<string, string> = {};
@@ -468,7 +470,7 @@ function List({ session, lang, t, onOpen, fail }: { session: Session; lang: Lang
                   </button>
                 </td>
                 <td>{visitorName(r.visitor?.name ?? r.visitor_name, r.visitor?.id ?? r.visitor_id ?? "", lang)}</td>
-                <td className="nowrap">{statusText(t, r.status)}</td>
+                <td className="nowrap">{r.status === "closed" && r.abandoned_at ? t("status.abandoned") : statusText(t, r.status)}</td>
                 <td>{name(r.assignee ?? r.last_agent)}</td>
                 <td>{groupName(r.group)}</td>
                 <td>{(r.tags ?? []).join(", ")}</td>

@@ -69,6 +69,17 @@ describe("the Conversations page", () => {
     });
   }
 
+  it("shows a conversation whose visitor left the queue as missed", async () => {
+    vi.stubGlobal("fetch", async () => new Response(JSON.stringify({ conversations: [{ ...kConv, abandoned_at: 5, closed_at: 5 }, kNamed] }), { status: 200 }));
+    await act(async () => {
+      root = createRoot(host);
+      root.render(<Conversations session={kSession} lang="en" onExpired={() => {}} />);
+    });
+    await settle(() => !!host.querySelector(".conversations-table tbody tr"));
+    const statuses = [...host.querySelectorAll(".conversations-table tbody tr")].map((tr) => tr.querySelectorAll("td")[2]?.textContent);
+    expect(statuses).toEqual(["Missed: left the queue", "Closed"]);
+  });
+
   it("writes dates with the month in words, never as 07/12/2026 (July or December?)", async () => {
     const at = new Date(2026, 11, 7, 13, 21, 25).getTime();
     vi.stubGlobal("fetch", async () => new Response(JSON.stringify({ conversations: [{ ...kConv, created_at: at }] }), { status: 200 }));

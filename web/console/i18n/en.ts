@@ -79,6 +79,8 @@ export const en = {
   bot: "Bot",
   system: "System",
   closedBanner: "This conversation is closed.",
+  abandonedBanner: "Missed: the visitor left the queue before anyone answered.",
+  abandoned: "Left the queue",
   queuedBanner: "This visitor is waiting in the queue.",
   notMine: "This conversation is with {name}.",
   // composer

@@ -76,6 +76,8 @@ export const zh: Texts = {
   bot: "机器人",
   system: "系统",
   closedBanner: "此会话已关闭。",
+  abandonedBanner: "未接待：访客在有人回复前离开了排队。",
+  abandoned: "排队时离开",
   queuedBanner: "该访客正在排队等待。",
   notMine: "此会话由 {name} 接待。",
   composer: "消息",

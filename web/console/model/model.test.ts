@@ -168,6 +168,11 @@ describe("waiting visitors", () => {
     s = inboxReducer(s, { type: "offered", conversation: toConv({ id: "c7", status: "queued", visitor: { id: "v7" } }) });
     expect(s.convs.c7.first_message).toBe("运费多少？");
   });
+
+  it("a visitor who left the queue: the closed record says the chat was missed", () => {
+    expect(toConv({ id: "c9", status: "closed", visitor_id: "v9", closed_at: 5, abandoned_at: 5 }).abandoned_at).toBe(5);
+    expect(toConv({ id: "c9", status: "closed", visitor_id: "v9", closed_at: 5 }).abandoned_at).toBeUndefined();
+  });
 });
 
 describe("records", () => {

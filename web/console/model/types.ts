@@ -50,6 +50,7 @@ export interface Conv {
   group?: string;
   last_agent?: string;
   closed_at?: number;
+  abandoned_at?: number; // the visitor left the queue (a missed chat): REST records
   updated_at?: number;
   csat?: Csat;
   first_message?: string; // the visitor's first words (REST records): what a waiting visitor asked
@@ -123,6 +124,7 @@ export function toConv(raw: unknown): Conv {
   if (typeof o.group === "string" && o.group) conv.group = o.group;
   if (typeof o.last_agent === "string" && o.last_agent) conv.last_agent = o.last_agent;
   if (typeof o.closed_at === "number") conv.closed_at = o.closed_at;
+  if (typeof o.abandoned_at === "number" && o.abandoned_at > 0) conv.abandoned_at = o.abandoned_at;
   if (typeof o.updated_at === "number") conv.updated_at = o.updated_at;
   if (o.csat && typeof o.csat === "object") conv.csat = o.csat as Csat;
   if (typeof o.read_seq === "number" && o.read_seq >= 0) conv.read_seq = o.read_seq;

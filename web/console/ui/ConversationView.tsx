@@ -127,6 +127,6 @@ function StateBanner({ conv }: { conv: Conv }) {
   const [state, store] = useApp();
   const t = store.t;
   const text =
-    conv.status === "closed" ? t("closedBanner") : conv.status === "queued" ? t("queuedBanner") : t("notMine", { name: agentName(state.agents, conv.assignee) || "—" });
+    conv.status === "closed" ? t(conv.abandoned_at ? "abandonedBanner" : "closedBanner") : conv.status === "queued" ? t("queuedBanner") : t("notMine", { name: agentName(state.agents, conv.assignee) || "—" });
   return <div class="state-banner">{text}</div>;
 }

@@ -132,6 +132,7 @@ function ConvItem({ conv }: { conv: Conv }) {
               </>
             )}
           </span>
+          {conv.status === "closed" && conv.abandoned_at ? <span class="tag-chip small missed">{t("abandoned")}</span> : null}
           {conv.tags.length > 0 && (
             <span class="conv-tags">
               {conv.tags.slice(0, 3).map((tag) => (

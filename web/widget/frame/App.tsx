@@ -169,7 +169,7 @@ export function App(props: AppProps) {
             })}
             {chat.status === "queued" && chat.queue ? (
               <div class="sb-queue" role="status">
-                {queueLine(t, chat.queue.position, chat.queue.eta_s)}
+                {queueLine(t, chat.queue.position, chat.queue.eta_s, chat.queue.nobodyOnline)}
               </div>
             ) : null}
             {closed ? (

@@ -86,6 +86,8 @@ describe("resume with last_seq", () => {
   it("takes the welcome's open conversation: agent, or place in line", () => {
     let s = S.applyWelcome(S.emptyState, { id: "c1", status: "queued", agent: null, position: 2, eta_s: 120 });
     expect(s).toMatchObject({ conversationId: "c1", status: "queued", queue: { position: 2, eta_s: 120 } });
+    s = S.applyWelcome(S.emptyState, { id: "c1", status: "queued", agent: null, position: 2, eta_s: null, nobody_online: true });
+    expect(s.queue).toEqual({ position: 2, eta_s: 0, nobodyOnline: true });
     s = S.applyWelcome(S.emptyState, { id: "c1", status: "assigned", agent: { id: "dana", name: "Dana" } });
     expect(s.agent?.name).toBe("Dana");
     expect(s.entries[0].notice).toEqual({ id: "joined", name: "Dana" });
@@ -138,6 +140,11 @@ describe("the conversation's course", () => {
   it("queue, assignment (once per agent), close, and a new message afterwards", () => {
     let s = S.applyQueued(S.emptyState, { conversation_id: "c1", position: 3, eta_s: 180 });
     expect(s.queue).toEqual({ position: 3, eta_s: 180 });
+    // Nobody online: no estimate, and the widget says why.
+    s = S.applyQueued(s, { conversation_id: "c1", position: 2, eta_s: null, nobody_online: true });
+    expect(s.queue).toEqual({ position: 2, eta_s: 0, nobodyOnline: true });
+    s = S.applyQueued(s, { conversation_id: "c1", position: 1, eta_s: 60 });
+    expect(s.queue).toEqual({ position: 1, eta_s: 60 });
     s = S.applyAssigned(s, { conversation_id: "c1", agent: { id: "dana", name: "Dana" } });
     s = S.applyAssigned(s, { conversation_id: "c1", agent: { id: "dana", name: "Dana" } });
     expect(s.queue).toBeNull();

@@ -39,7 +39,8 @@ export interface ChatState {
   status: Status;
   entries: Entry[];
   agent: { id: string; name: string } | null;
-  queue: { position: number; eta_s: number } | null;
+  // eta_s: 0 when none was given; nobodyOnline: no agent of the queue is online.
+  queue: { position: number; eta_s: number; nobodyOnline?: boolean } | null;
   readUpTo: number; // the highest seq the agent has read
   seenUpTo: number; // the highest seq the visitor has seen (panel open)
 }
@@ -169,8 +170,12 @@ export function applyAssigned(state: ChatState, f: { conversation_id: string; ag
   return changed ? addNotice(state, "joined", f.agent.name, { anchor }) : state;
 }
 
-export function applyQueued(state: ChatState, f: { conversation_id: string; position: number; eta_s: number }): ChatState {
-  return { ...state, conversationId: f.conversation_id, status: "queued", queue: { position: f.position, eta_s: f.eta_s } };
+export function applyQueued(state: ChatState, f: { conversation_id: string; position: number; eta_s: number | null; nobody_online?: boolean }): ChatState {
+  return { ...state, conversationId: f.conversation_id, status: "queued", queue: queueOf(f.position, f.eta_s, f.nobody_online) };
+}
+
+function queueOf(position: number, eta_s: number | null | undefined, nobodyOnline: boolean | undefined): NonNullable<ChatState["queue"]> {
+  return { position, eta_s: eta_s ?? 0, ...(nobodyOnline === true ? { nobodyOnline: true } : {}) };
 }
 
 export function applyClosed(state: ChatState, f: { conversation_id: string }): ChatState {
@@ -190,7 +195,8 @@ export interface WelcomeConversation {
   status: string;
   agent: { id: string; name: string } | null;
   position?: number;
-  eta_s?: number;
+  eta_s?: number | null;
+  nobody_online?: boolean; // no agent of its queue is online (eta_s is null then)
   last_seq?: number; // the conversation's last stored seq
 }
 
@@ -203,7 +209,7 @@ export function applyWelcome(state: ChatState, open: WelcomeConversation | null)
   if (state.conversationId && state.conversationId !== open.id) state = { ...state, entries: state.entries.filter((e) => e.state === "pending"), readUpTo: 0, seenUpTo: 0 };
   const status: Status = open.status === "assigned" || open.status === "queued" || open.status === "bot" ? open.status : "bot";
   let next: ChatState = { ...state, conversationId: open.id, status, agent: open.agent ?? null, queue: null };
-  if (status === "queued" && open.position) next.queue = { position: open.position, eta_s: open.eta_s ?? 0 };
+  if (status === "queued" && open.position) next.queue = queueOf(open.position, open.eta_s, open.nobody_online);
   // After a reload (nothing shown yet) the agent joined at some point of what the
   // replay brings: not above it all, but before their first message, else after
   // the last message stored when the welcome was sent.

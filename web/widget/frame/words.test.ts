@@ -9,6 +9,10 @@ describe("the queue line", () => {
     expect(queueLine(texts.zh, 3, 0)).toBe("您正在排队，排第 3 位。");
     expect(queueLine(texts.en, 3, 0)).toBe("You are number 3 in line.");
   });
+  it("says plainly that nobody is online instead of a number of minutes", () => {
+    expect(queueLine(texts.en, 2, 0, true)).toBe("You are number 2 in line. No agent is online right now. You keep your place in line.");
+    expect(queueLine(texts.zh, 2, 0, true)).toBe("您正在排队，排第 2 位。目前没有客服在线，我们会为您保留排队位置。");
+  });
 });
 
 describe("a long paste", () => {

@@ -25,8 +25,11 @@ export function sentences(...parts: string[]): string {
 }
 
 // "You are number 2 in line. Expected wait: about 3 min." / "您正在排队，排第 2 位。预计等待约 3 分钟。"
-export function queueLine(t: Texts, position: number, etaSeconds: number): string {
-  return sentences(format(t.queued, { n: position }), etaSeconds > 0 ? format(t.eta, { t: waitText(t, etaSeconds) }) : "");
+// With no agent online the server gives no estimate (none would be honest): the
+// line says so instead of a number of minutes.
+export function queueLine(t: Texts, position: number, etaSeconds: number, nobodyOnline = false): string {
+  const wait = nobodyOnline ? t.nobodyOnline : etaSeconds > 0 ? format(t.eta, { t: waitText(t, etaSeconds) }) : "";
+  return sentences(format(t.queued, { n: position }), wait);
 }
 
 // A paste into value (replacing start..end) as the box can hold it: the pasted text

@@ -24,6 +24,7 @@ export const en = {
   agentJoined: "{name} joined the chat",
   queued: "You are number {n} in line.",
   eta: "Expected wait: about {t}.",
+  nobodyOnline: "No agent is online right now. You keep your place in line.",
   minutes: "{n} min",
   seconds: "{n} s",
   pasteCut: "Too long: only the first {max} characters were pasted, {n} were left out. Send the rest in another message.",

@@ -26,6 +26,7 @@ export const zh: Texts = {
   agentJoined: "{name} 加入了对话",
   queued: "您正在排队，排第 {n} 位。",
   eta: "预计等待约 {t}。",
+  nobodyOnline: "目前没有客服在线，我们会为您保留排队位置。",
   minutes: "{n} 分钟",
   seconds: "{n} 秒",
   pasteCut: "内容太长：只粘贴了前 {max} 个字符，其余 {n} 个字符未粘贴。请把剩下的内容另发一条消息。",
