@@ -58,7 +58,7 @@ void TenantEngine::accept_with_attachments(Conversation& c, const PeerPtr& peer,
   const std::vector<std::string> ids = command.attachments;
   check_attachments(
       c, who, ids,
-      [this, peer, who, command = std::move(command), id = c.id](
+      [this, peer, sender = who, command = std::move(command), id = c.id](
           std::string attachments_json, metrics::ErrorCode code, std::string why) mutable {
         Conversation* c = find_conversation(id);
         if (!c) return;  // never forgotten while checking (forget_if_done)
@@ -68,7 +68,7 @@ void TenantEngine::accept_with_attachments(Conversation& c, const PeerPtr& peer,
                      command.ref);
         } else if (why.empty()) {
           command.attachments_json = std::move(attachments_json);
-          accept_message(*c, peer, who, std::move(command));
+          accept_message(*c, peer, sender, std::move(command));
         } else {
           send_error(peer, code, why, command.ref);
         }

@@ -207,8 +207,12 @@ void message_members(ObjectWriter& w, const StoredMessage& m) {
   if (m.flags & kPrivateNote) w.member("private", true);
 }
 
+// The frame's length with room to spare, so that building it allocates once: the
+// members' names and punctuation (at most 185 bytes with every optional one and
+// two 20-digit numbers) and every field.
 size_t message_bytes(const StoredMessage& m) {
-  return 160 + m.text.size() + m.sender_name.size() + m.attachments_json.size();
+  return 192 + m.conversation_id.size() + m.message_id.size() + m.sender_role.size() +
+         m.sender_id.size() + m.sender_name.size() + m.text.size() + m.attachments_json.size();
 }
 
 // A queued visitor's estimated wait, or that nobody who could serve them is online.
@@ -344,7 +348,10 @@ Frame agent_welcome(const AgentState& agent, const json::array& conversations,
 
 Frame ack(std::string_view client_msg_id, const AckRecord& ack, std::string_view conversation_id,
           std::string_view ref) {
-  ObjectWriter w(128 + client_msg_id.size() + ack.attachments_json.size() + ref.size());
+  // Names and punctuation take at most 121 bytes with every optional member (as
+  // message_bytes): one allocation for the frame's text.
+  ObjectWriter w(128 + client_msg_id.size() + ack.message_id.size() + conversation_id.size() +
+                 ack.attachments_json.size() + ref.size());
   w.member("type", "ack")
       .member("client_msg_id", client_msg_id)
       .member("message_id", ack.message_id)

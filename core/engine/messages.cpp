@@ -54,7 +54,7 @@ void TenantEngine::mark_read(PeerPtr peer, Identity who, std::string conversatio
              seq, ref = std::move(ref)] { on_read(peer, who, id, seq, ref); });
 }
 
-void TenantEngine::on_message(const PeerPtr& peer, const Identity& who, MessageCommand& command) {
+void TenantEngine::on_message(const PeerPtr& peer, Identity& who, MessageCommand& command) {
   Conversation* c = conversation_for_message(peer, who, command);
   if (!c) return;
   if (!c->warm) {
@@ -121,7 +121,7 @@ Conversation* TenantEngine::conversation_for_message(const PeerPtr& peer, const 
   return &it->second;
 }
 
-void TenantEngine::accept_message(Conversation& c, const PeerPtr& peer, const Identity& who,
+void TenantEngine::accept_message(Conversation& c, const PeerPtr& peer, Identity& who,
                                   MessageCommand command) {
   std::string key = ack_key(who.id, command.client_msg_id);
   const uint64_t seq = c.next_seq;
@@ -146,13 +146,13 @@ void TenantEngine::accept_message(Conversation& c, const PeerPtr& peer, const Id
   pending.message.message_id = new_id("m");
   pending.message.seq = seq;
   pending.message.sender_role = who.role == Role::agent ? "agent" : "visitor";
-  pending.message.sender_id = who.id;
   if (who.role == Role::agent) {
     const AgentState* agent = find_agent(who.id);
     pending.message.sender_name = agent ? agent->name : who.name;
   } else {
     pending.message.sender_name = c.visitor_name.empty() ? who.name : c.visitor_name;
   }
+  pending.message.sender_id = std::move(who.id);  // who's last use of its id
   pending.message.client_msg_id = std::move(command.client_msg_id);
   pending.message.text = std::move(command.text);
   pending.message.ts_ms = wall_clock_ms();
@@ -178,9 +178,11 @@ void TenantEngine::write_message(const std::string& conversation_id, uint64_t se
   auto it = c->pending.find(seq);
   if (it == c->pending.end()) return;
   ++it->second.attempts;
-  store_->append_message(it->second.message, [this, self = shared_from_this(), conversation_id,
+  // `id = conversation_id`, not a plain capture: a copy of a const std::string& is a
+  // const member, which the callback's moves then copy (one allocation each).
+  store_->append_message(it->second.message, [this, self = shared_from_this(), id = conversation_id,
                                               seq](StoreResult result) {
-    on_message_stored(conversation_id, seq, std::move(result));
+    on_message_stored(id, seq, std::move(result));
   });
 }
 

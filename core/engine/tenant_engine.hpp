@@ -253,11 +253,12 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   void publish(const char* type, const std::string& conversation_id, std::string payload_json);
 
   // messages.cpp
-  void on_message(const PeerPtr& peer, const Identity& who, MessageCommand& command);
+  // who and command are the caller's own copies: an accepted message takes their
+  // strings (the sender's id, the text) rather than copying them.
+  void on_message(const PeerPtr& peer, Identity& who, MessageCommand& command);
   Conversation* conversation_for_message(const PeerPtr& peer, const Identity& who,
                                          const MessageCommand& command);
-  void accept_message(Conversation& c, const PeerPtr& peer, const Identity& who,
-                      MessageCommand command);
+  void accept_message(Conversation& c, const PeerPtr& peer, Identity& who, MessageCommand command);
   void write_message(const std::string& conversation_id, uint64_t seq);
   // attachments.cpp: a message's files must exist, be the sender's own and not be
   // sent in another conversation; done(json, "") with the stored summaries

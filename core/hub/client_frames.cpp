@@ -301,8 +301,10 @@ bool attachment_ids(const Decoder& d, std::vector<std::string>& out, FrameError&
   return true;
 }
 
-bool message(ConnectionState& state, const engine::PeerPtr& peer, const Decoder& d, std::string ref,
-             int64_t now_us, FrameError& err) {
+// ref is taken (moved into the command) only once the message is accepted: a
+// refusal still echoes it, and the frame's one copy is not copied again.
+bool message(ConnectionState& state, const engine::PeerPtr& peer, const Decoder& d,
+             std::string& ref, int64_t now_us, FrameError& err) {
   engine::MessageCommand command;
   if (!d.string("client_msg_id", command.client_msg_id, kMaxIdBytes, err)) return false;
   if (state.who.role == engine::Role::agent &&

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -27,7 +26,7 @@ class BoundedQueue {
       if (closed_ || pending_ >= max_pending_) return false;
       queue_.push_back(std::move(op));
       ++pending_;
-      wake = queue_.size() >= wake_at_;
+      wake = queued() >= wake_at_;
     }
     // A worker topping up a batch is woken only once the batch would be full, not
     // by every push: it sleeps out its delay instead of switching in per write.
@@ -40,13 +39,10 @@ class BoundedQueue {
   bool pop_batch(std::vector<Op>& out, size_t max_ops) {
     out.clear();
     std::unique_lock lock(mutex_);
-    ready_.wait(lock, [&] { return closed_ || woken_ || !queue_.empty(); });
-    if (std::exchange(woken_, false) && queue_.empty() && !closed_) return true;
-    if (queue_.empty()) return false;
-    while (!queue_.empty() && out.size() < max_ops) {
-      out.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
+    ready_.wait(lock, [&] { return closed_ || woken_ || !empty(); });
+    if (std::exchange(woken_, false) && empty() && !closed_) return true;
+    if (empty()) return false;
+    take(out, max_ops);
     return true;
   }
 
@@ -57,14 +53,11 @@ class BoundedQueue {
                        std::chrono::time_point<Clock, Duration> deadline) {
     out.clear();
     std::unique_lock lock(mutex_);
-    if (!ready_.wait_until(lock, deadline, [&] { return closed_ || woken_ || !queue_.empty(); }))
+    if (!ready_.wait_until(lock, deadline, [&] { return closed_ || woken_ || !empty(); }))
       return true;
-    if (std::exchange(woken_, false) && queue_.empty() && !closed_) return true;
-    if (queue_.empty()) return false;
-    while (!queue_.empty() && out.size() < max_ops) {
-      out.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
+    if (std::exchange(woken_, false) && empty() && !closed_) return true;
+    if (empty()) return false;
+    take(out, max_ops);
     return true;
   }
 
@@ -77,13 +70,10 @@ class BoundedQueue {
     std::unique_lock lock(mutex_);
     if (out.size() < max_ops) {
       wake_at_ = max_ops - out.size();
-      ready_.wait_until(lock, deadline, [&] { return closed_ || queue_.size() >= wake_at_; });
+      ready_.wait_until(lock, deadline, [&] { return closed_ || queued() >= wake_at_; });
       wake_at_ = 1;
     }
-    while (!queue_.empty() && out.size() < max_ops) {
-      out.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
+    take(out, max_ops);
   }
 
   // The worker finished count ops it took: their room is free again.
@@ -112,10 +102,31 @@ class BoundedQueue {
   }
 
  private:
+  // The queue is a vector read from head_ on. A deque allocated a block for each
+  // push of an op this large (its 512-byte block holds one 280-byte WriteOp);
+  // emptied, the vector keeps its storage up to kKeptBytes, so a steady load
+  // allocates nothing per op.
+  static constexpr size_t kKeptBytes = 32 * 1024;
+  bool empty() const { return head_ == queue_.size(); }
+  size_t queued() const { return queue_.size() - head_; }
+  void take(std::vector<Op>& out, size_t max_ops) {
+    while (!empty() && out.size() < max_ops) out.push_back(std::move(queue_[head_++]));
+    if (empty()) {
+      queue_.clear();
+      head_ = 0;
+      if (queue_.capacity() * sizeof(Op) > kKeptBytes) std::vector<Op>().swap(queue_);
+    } else if (head_ * 2 >= queue_.size()) {
+      // A queue that never quite drains drops its taken half now and then.
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+  }
+
   const size_t max_pending_;
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<Op> queue_;
+  std::vector<Op> queue_;
+  size_t head_ = 0;  // queue_[head_..] are waiting; those before were taken
   size_t pending_ = 0;
   size_t wake_at_ = 1;  // a push wakes the worker once this many ops are queued
   bool closed_ = false;

@@ -201,6 +201,7 @@ class FakePeer : public Peer {
   explicit FakePeer(uint64_t id) : id_(id) {}
   void send(std::shared_ptr<const std::string> frame) override {
     frames.push_back(json::parse(*frame).as_object());
+    sent.push_back(std::move(frame));
   }
   void close(uint16_t code, std::string reason) override {
     closed_with = code;
@@ -216,6 +217,7 @@ class FakePeer : public Peer {
   }
 
   std::vector<json::object> frames;
+  std::vector<std::shared_ptr<const std::string>> sent;  // the frames as given, in order
   uint16_t closed_with = 0;
   std::string closed_reason;
 
