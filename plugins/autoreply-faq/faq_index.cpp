@@ -287,6 +287,7 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
     if (options_.analyzer) scale *= options_.analyzer->content_weight(token);
     if (auto it = terms_.find(token); it != terms_.end() && attached.count(token)) {
       self_score += idf_[it->second] * scale;
+      if (unknown) unknown->weight += idf_[it->second] * scale;
       continue;
     }
     // A character of a longer word counts, but says what the message is about only
@@ -427,6 +428,7 @@ std::vector<FaqIndex::QueryTerm> FaqIndex::resolve_query(std::string_view query,
                                     : options_.unknown_english_non_noun_weight;
     }
     self_score += unknown_term_idf_ * options_.unknown_word_weight * scale;
+    if (unknown) unknown->weight += unknown_term_idf_ * options_.unknown_word_weight * scale;
   }
   if (other_unknown)
     for (const auto& v : visitor_place_terms) {
@@ -691,6 +693,8 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
     m.coverage = coverage;
     m.unknown_thing = unknown.any;
     m.unknown_subject = unknown.not_goods;
+    if (options_.analyzer && self_score > 0)
+      m.unknown_share = std::clamp(unknown.weight / self_score, 0.0, 1.0);
     m.speaks_of_unknown_thing = speaks_of_unknown[e];
     m.meets_a_typed_word = meets_typed[e];
     m.as_written = matched_weight[e] > 0 ? written_weight[e] / matched_weight[e] : 1.0;

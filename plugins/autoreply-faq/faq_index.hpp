@@ -183,6 +183,11 @@ struct FaqMatch {
   // flight, Christmas, Australia, the post office, not a kettle or a zipper, which may
   // be what the shop sold.
   double unknown_subject = 0;
+  // Share of the message's weight (coverage's denominator) in words the knowledge base
+  // lacks, as written or as a synonym, broader word or typo of one it has, and in words
+  // it has that belong to a noun it lacks ("router password"): how much of the message
+  // no entry can explain. The same for every match of one query; 0 without an analyzer.
+  double unknown_share = 0;
   // Whether the entry speaks of such a thing at least by what it is an instance of
   // (a broader word of it: "Hong Kong" -> region, in "ship to another region").
   bool speaks_of_unknown_thing = false;
@@ -284,6 +289,7 @@ class FaqIndex {
   struct UnknownThings {
     double any = 0;
     double not_goods = 0;
+    double weight = 0;  // what the words it lacks weigh in the message (FaqMatch::unknown_share)
   };
   struct QueryTerm {
     std::uint32_t term;

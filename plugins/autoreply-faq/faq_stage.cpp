@@ -136,6 +136,9 @@ FaqStageOptions read_faq_stage_options(std::string_view config_json) {
   options.long_message_threshold = config.number(
       "long_message_threshold", std::min(options.long_message_threshold, options.threshold), 0,
       options.threshold);
+  options.clear_winner_threshold = config.number(
+      "clear_winner_threshold", std::min(options.clear_winner_threshold, options.threshold), 0,
+      options.threshold);
   options.second_look_band =
       config.number("second_look_band", options.second_look_band, 0, options.threshold);
   options.not_for_bot_likeness =
@@ -296,6 +299,20 @@ bool FaqStage::misses_the_thing(const std::vector<FaqMatch>& close) const {
                       [](const FaqMatch& m) { return m.speaks_of_unknown_thing; });
 }
 
+bool FaqStage::clear_winner(const std::vector<FaqMatch>& matches) const {
+  if (matches.empty() || options_.clear_winner_threshold <= 0 ||
+      options_.clear_winner_threshold >= options_.threshold)
+    return false;
+  const auto& best = matches.front();
+  if (best.confidence < options_.clear_winner_threshold ||
+      best.unknown_share >= options_.clear_winner_unknown_share || best.score <= 0)
+    return false;
+  if (matches.size() < 2) return true;
+  const auto& second = matches[1];
+  return 1.0 - second.score / best.score >= options_.clear_winner_lead &&
+         second.coverage < options_.clear_winner_coverage_ratio * best.coverage;
+}
+
 bool FaqStage::meets_no_word_as_written(const FaqMatch& match) const {
   return options_.need_a_word_as_written && !match.meets_a_typed_word;
 }
@@ -453,6 +470,15 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   const bool may_answer = matches.empty() || matches.front().answers_the_ask;
   if (!matches.empty() && may_answer && matches.front().confidence >= threshold &&
       !(options_.clarify && explains_alike)) {
+    if (request_points_elsewhere(text, matches.front()) ||
+        about_another_owner(text, matches.front(), matches))
+      return not_answered(matches, answer_in, offers);
+    return answer_with(matches.front(), answer_in, matches);
+  }
+  // A clear winner of a message the knowledge base knows (options_.clear_winner_*): what
+  // keeps its confidence low is what the message says beside the entry's question, not
+  // a thing the shop has no entry for.
+  if (may_answer && clear_winner(matches)) {
     if (request_points_elsewhere(text, matches.front()) ||
         about_another_owner(text, matches.front(), matches))
       return not_answered(matches, answer_in, offers);

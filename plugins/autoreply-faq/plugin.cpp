@@ -26,6 +26,7 @@ class Faq {
       {sizeof(sb_config_key), SB_CONFIG_INTEGER, "context_entries"},
       {sizeof(sb_config_key), SB_CONFIG_STRING, "synonyms"},
       {sizeof(sb_config_key), SB_CONFIG_BOOLEAN, "clarify"},
+      {sizeof(sb_config_key), SB_CONFIG_FLOAT, "clear_winner_threshold"},
       {sizeof(sb_config_key), SB_CONFIG_FLOAT, "second_look_band"},
       {sizeof(sb_config_key), SB_CONFIG_FLOAT, "not_for_bot_likeness"},
       {sizeof(sb_config_key), SB_CONFIG_BOOLEAN, "flow_offers"},
