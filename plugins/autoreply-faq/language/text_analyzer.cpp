@@ -316,6 +316,9 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
   };
   const auto pieces = pieces_of(text);
   bool skip_particle = false;
+  // Whether an act has been named so far (read_acts): a Chinese verb, or any English word
+  // ("cancel 一下咋操作").
+  bool act_named = false;
   for (std::size_t p = 0; p < pieces.size(); ++p) {
     const auto& piece = pieces[p];
     if (!piece.unsegmented) {
@@ -329,6 +332,7 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
       }
       const auto& base = wordnet_->base_form(w);
       if (!base.empty() && is_english_stop_word(base)) continue;  // "done" -> do
+      act_named = true;
       const auto term = english_stem(base.empty() ? w : base);
       // The time of a thing or an act ("shipping time", "refund processing time") is
       // also how long it takes, which "how long" asks: both terms, so that "closing
@@ -368,7 +372,9 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
         emit(contact_term_);
       continue;
     }
-    for (const auto& word : segmenter_->segment(piece.chars, &user_words_)) {
+    const auto words = read_acts(segmenter_->segment(piece.chars, &user_words_), act_named);
+    act_named = act_named || names_act(words);
+    for (const auto& word : words) {
       emit(word);
       // A word of two or more characters: its characters count too.
       if (word.size() > 4) {

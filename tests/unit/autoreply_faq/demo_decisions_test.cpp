@@ -644,3 +644,18 @@ TEST_CASE_METHOD(LanguageData,
   CHECK(decision_of(stage, "还没发货可以取消吗") == "order-cancel");
   CHECK(decision_of(stage, "没发货的订单能取消吗") == "order-cancel");
 }
+
+TEST_CASE_METHOD(LanguageData, "asking how to do an act in everyday verbs is asking how to do it",
+                 "[stage]") {
+  // 怎么操作, 把钱退了: the refund asked for in everyday words. The stage alone (no intent
+  // stage's tag here) may still ask which refund entry is meant, but puts how to get one
+  // first, and does not answer how long it takes. Phrasings of no question set.
+  const auto stage = demo_stage();
+  const auto how = decision_of(stage, "退款怎么操作");
+  CHECK((how == "refund-how" || how.rfind("clarify: refund-how", 0) == 0));
+  CHECK(decision_of(stage, "麻烦把钱退了") != "refund-time");
+  CHECK(decision_of(stage, "帮我退个款").find("refund-how") != std::string::npos);
+  // The entries' own verbs still decide.
+  CHECK(decision_of(stage, "订单怎么取消") == "order-cancel");
+  CHECK(decision_of(stage, "密码忘了咋办") == "password-reset");
+}
