@@ -171,6 +171,22 @@ FaqIndex::FaqIndex(std::vector<FaqEntry> entries, FaqIndexOptions options)
     d.things.erase(std::remove_if(d.things.begin(), d.things.end(),
                                   [&](std::uint32_t t) { return entry_frequency[t] != 1; }),
                    d.things.end());
+  time_only_.assign(entries_.size(), {});
+  if (options_.analyzer && options_.times_of_acts_off_topic)
+    for (std::size_t e = 0; e < entries_.size(); ++e) {
+      std::unordered_set<std::string> times, elsewhere;
+      for (const auto& question : entries_[e].questions) {
+        const auto of_question = options_.analyzer->times_of_acts(question);
+        times.insert(of_question.begin(), of_question.end());
+        for (const auto& t : terms_of(question))
+          if (!of_question.count(t)) elsewhere.insert(t);
+      }
+      for (const auto& t : times)
+        if (!elsewhere.count(t))
+          if (const auto it = terms_.find(t); it != terms_.end())
+            time_only_[e].push_back(it->second);
+      std::sort(time_only_[e].begin(), time_only_[e].end());
+    }
   only_when_.assign(entries_.size(), false);
   if (options_.analyzer && options_.only_when_answers_when)
     for (std::size_t e = 0; e < entries_.size(); ++e)
@@ -636,7 +652,9 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
         const double matched = std::max(in_questions[e], options_.answer_weight * in_answer[e]);
         matched_weight[e] += matched;
         if (q.as_written) written_weight[e] += matched;
-        if (q.topic && matched > 0) on_topic[e] = true;
+        if (q.topic && matched > 0 &&
+            !std::binary_search(time_only_[e].begin(), time_only_[e].end(), q.term))
+          on_topic[e] = true;
         if (q.thing && matched > 0) shares_thing[e] = true;
         // A place's country in an answer may be the shop's own ("in the country").
         if (q.stands_for_thing && (q.place ? in_questions[e] : matched) > 0)

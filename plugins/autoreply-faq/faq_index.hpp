@@ -165,6 +165,11 @@ struct FaqIndexOptions {
   // A question whose things every entry shares ("When will my order arrive?") or that
   // names none keeps its acts for any message.
   bool verb_with_its_thing = false;
+  // With an analyzer: a word an entry's questions have only as the time of another act
+  // (TextAnalyzer::times_of_acts: 下单 in 下单后怎么改地址) matches there but does not make
+  // the entry about what the message is about (FaqMatch::on_topic): 可以下单吗 (can I
+  // order at all) asks nothing of changing the address after ordering.
+  bool times_of_acts_off_topic = false;
 };
 
 struct FaqMatch {
@@ -334,6 +339,9 @@ class FaqIndex {
   // By entry: whether every one of its questions asks when or how long
   // (only_when_answers_when).
   std::vector<bool> only_when_;
+  // By entry: the terms its questions have only as the time of another act, sorted
+  // (times_of_acts_off_topic).
+  std::vector<std::vector<std::uint32_t>> time_only_;
 };
 
 }  // namespace switchboard::faq

@@ -188,6 +188,7 @@ FaqIndexOptions FaqStage::index_options(const FaqStageOptions& options,
   index.match_asks_when = true;
   index.only_when_answers_when = options.only_when_answers_when;
   index.verb_with_its_thing = options.verb_with_its_thing;
+  index.times_of_acts_off_topic = options.times_of_acts_off_topic;
   return index;
 }
 

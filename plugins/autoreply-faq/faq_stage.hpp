@@ -189,6 +189,11 @@ struct FaqStageOptions {
   // (RESULTS.md, "An act and its thing") it changed no outcome; looser forms lost up to
   // 7 right answers.
   bool verb_with_its_thing = true;
+  // A word an entry's questions have only as the time of another act (下单 in
+  // 下单后怎么改地址) does not make the entry about the message (FaqIndexOptions::
+  // times_of_acts_off_topic): 可以下单吗 is not answered with changing the address.
+  // false: no such rule.
+  bool times_of_acts_off_topic = true;
   // A named place the knowledge base lacks ("I live in Brazil", 我在日本, 台灣) is matched
   // as the country it is, the word the entries' questions use for one in either
   // language ("Which countries do you ship to?"), at this share of that word's weight;

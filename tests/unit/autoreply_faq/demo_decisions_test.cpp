@@ -238,11 +238,17 @@ TEST_CASE_METHOD(LanguageData,
                  "speaks of",
                  "[stage]") {
   // Without the visitor's place rule, which makes 我在加拿大 the visitor's country (the
-  // test case "a place the visitor says they are in ...").
-  const auto stage = demo_stage_with([](FaqStageOptions& o) { o.visitor_place_weight = 0; });
+  // test case "a place the visitor says they are in ..."), nor the one that reads 下单 in
+  // 下单后怎么改地址 as a time ("ordering at all is not changing the address ..."), which
+  // leaves 可以下单吗 to a person before any option is weighed.
+  const auto stage = demo_stage_with([](FaqStageOptions& o) {
+    o.visitor_place_weight = 0;
+    o.times_of_acts_off_topic = false;
+  });
   const auto without = demo_stage_with([](FaqStageOptions& o) {
     o.clarify_unknown_thing = 0;
     o.visitor_place_weight = 0;
+    o.times_of_acts_off_topic = false;
   });
   // A country the knowledge base lacks, and 下单 (place an order), which changing the
   // address, the shipping time and cancelling share: a question offering those has no
@@ -658,4 +664,17 @@ TEST_CASE_METHOD(LanguageData, "asking how to do an act in everyday verbs is ask
   // The entries' own verbs still decide.
   CHECK(decision_of(stage, "订单怎么取消") == "order-cancel");
   CHECK(decision_of(stage, "密码忘了咋办") == "password-reset");
+}
+
+TEST_CASE_METHOD(LanguageData, "ordering at all is not changing the address after ordering",
+                 "[stage]") {
+  // 下单 is in 下单后怎么改地址 as the time of the change; 可以下单吗 asks whether one can
+  // order, which no entry answers (it was answered with the address change).
+  const auto stage = demo_stage();
+  CHECK(decision_of(stage, "可以下单吗") == "-");
+  CHECK(decision_of(stage, "下单后能改地址吗") == "order-change-address");
+  // Switched off, the old answer.
+  const auto without =
+      demo_stage_with([](FaqStageOptions& o) { o.times_of_acts_off_topic = false; });
+  CHECK(decision_of(without, "可以下单吗") == "order-change-address");
 }
