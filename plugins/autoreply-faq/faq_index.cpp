@@ -703,10 +703,8 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
     m.score = entry_score[e];
     const double covered = options_.analyzer ? matched_weight[e] : entry_score[e];
     const double coverage = self_score > 0 ? std::clamp(covered / self_score, 0.0, 1.0) : 0.0;
-    const double lead =
-        std::clamp((1.0 - runner_up / entry_score[e]) / options_.clear_lead, 0.0, 1.0);
-    m.confidence = coverage * (1.0 - options_.margin_weight + options_.margin_weight * lead);
     m.coverage = coverage;
+    m.confidence = confidence_against(m, runner_up);
     m.unknown_thing = unknown.any;
     m.unknown_subject = unknown.not_goods;
     m.speaks_of_unknown_thing = speaks_of_unknown[e];
@@ -727,6 +725,12 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
     matches.push_back(std::move(m));
   }
   return matches;
+}
+
+double FaqIndex::confidence_against(const FaqMatch& match, double runner_up) const {
+  if (match.score <= 0) return 0;
+  const double lead = std::clamp((1.0 - runner_up / match.score) / options_.clear_lead, 0.0, 1.0);
+  return match.coverage * (1.0 - options_.margin_weight + options_.margin_weight * lead);
 }
 
 std::optional<FaqMatch> FaqIndex::answer(std::string_view query, double min_confidence,

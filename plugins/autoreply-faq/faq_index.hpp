@@ -263,6 +263,10 @@ class FaqIndex {
   // other texts, e.g. the questions an admin dismissed.
   TermWeights term_weights(std::string_view text) const;
 
+  // A match's confidence had the runner-up scored runner_up (the same two parts as in
+  // search(): its coverage, and its lead over that score).
+  double confidence_against(const FaqMatch& match, double runner_up) const;
+
   const std::vector<FaqEntry>& entries() const { return entries_; }
   const FaqEntry& entry(const FaqMatch& match) const { return entries_.at(match.entry_index); }
   std::size_t vocabulary_size() const { return terms_.size(); }

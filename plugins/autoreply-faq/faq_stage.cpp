@@ -276,6 +276,30 @@ bool FaqStage::about_another_owner(std::string_view text, const FaqMatch& best,
   return false;
 }
 
+std::optional<FaqMatch> FaqStage::the_business_own(const FaqMatch& best,
+                                                   const std::vector<FaqMatch>& candidates,
+                                                   double threshold) const {
+  if (!options_.business_own_instead) return std::nullopt;
+  const FaqMatch* own = nullptr;
+  double others = 0;  // the best score left beside it, best set aside
+  for (const auto& c : candidates) {
+    if (c.entry_index == best.entry_index) continue;
+    std::vector<std::uint32_t> shared;
+    std::set_intersection(best.topic_terms.begin(), best.topic_terms.end(), c.topic_terms.begin(),
+                          c.topic_terms.end(), std::back_inserter(shared));
+    if (!own && speaks_to_business_[c.entry_index] && !shared.empty()) {
+      own = &c;
+      continue;
+    }
+    others = std::max(others, c.score);
+  }
+  if (!own || !own->answers_the_ask || !own->on_topic) return std::nullopt;
+  auto answer = *own;
+  answer.confidence = index_.confidence_against(answer, others);
+  if (answer.confidence < threshold) return std::nullopt;
+  return answer;
+}
+
 bool FaqStage::explained_more_elsewhere(const FaqMatch& tagged, std::string_view tag,
                                         const std::vector<FaqMatch>& candidates) const {
   for (const auto& other : candidates) {
@@ -454,9 +478,13 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   const bool may_answer = matches.empty() || matches.front().answers_the_ask;
   if (!matches.empty() && may_answer && matches.front().confidence >= threshold &&
       !(options_.clarify && explains_alike)) {
-    if (request_points_elsewhere(text, matches.front()) ||
-        about_another_owner(text, matches.front(), matches))
+    if (request_points_elsewhere(text, matches.front()))
       return not_answered(matches, answer_in, offers);
+    if (about_another_owner(text, matches.front(), matches)) {
+      if (const auto own = the_business_own(matches.front(), matches, threshold))
+        return answer_with(*own, answer_in, matches);
+      return not_answered(matches, answer_in, offers);
+    }
     return answer_with(matches.front(), answer_in, matches);
   }
   if (!matches.empty() && may_answer && !near_tie &&

@@ -175,6 +175,11 @@ struct FaqStageOptions {
   // word about the topic with it: "How do I change my email address?" answers the
   // visitor's email, "What is your email address?" the shop's. false: no such rule.
   bool whose_thing = true;
+  // ...and is answered instead by that other candidate, the one whose questions speak to
+  // the business, when it is confident enough with the first set aside
+  // (FaqStage::the_business_own): 你们的邮箱是啥 gets the contact entry. false: left to a
+  // person, as before.
+  bool business_own_instead = true;
   // An entry every question of which asks when or how long ("How long does shipping
   // take?", 钱什么时候退回来) does not answer a message that asks something else and names
   // no time (FaqIndexOptions::only_when_answers_when): "Do you offer next-day shipping?",
@@ -266,6 +271,13 @@ class FaqStage {
   // Whether the message is about the business's own thing and the match, which does not
   // speak to the business, is about the visitor's while another candidate speaks to the
   // business about the same topic (options_.whose_thing).
+  // When about_another_owner holds for best: the candidate whose questions speak to the
+  // business and share a topic word with best, confident enough (from threshold) once
+  // best is set aside: "你们的邮箱是啥" asks for the shop's email (contact), not how to
+  // change the visitor's own.
+  std::optional<FaqMatch> the_business_own(const FaqMatch& best,
+                                           const std::vector<FaqMatch>& candidates,
+                                           double threshold) const;
   bool about_another_owner(std::string_view text, const FaqMatch& best,
                            const std::vector<FaqMatch>& candidates) const;
   // Whether the match shares none of the message's words as written (options_.

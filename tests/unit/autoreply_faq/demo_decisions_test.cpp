@@ -678,3 +678,17 @@ TEST_CASE_METHOD(LanguageData, "ordering at all is not changing the address afte
       demo_stage_with([](FaqStageOptions& o) { o.times_of_acts_off_topic = false; });
   CHECK(decision_of(without, "可以下单吗") == "order-change-address");
 }
+
+TEST_CASE_METHOD(LanguageData, "the shop's own email is answered by the entry about the shop's",
+                 "[stage]") {
+  // "do you have an email" asks for the shop's (what the shop has is its own); the
+  // account-email entry, first on its words, is about the visitor's. The candidate whose
+  // questions speak to the shop answers instead of a hand-off (it was handed off).
+  const auto stage = demo_stage();
+  CHECK(decision_of(stage, "do you have an email") == "contact");
+  CHECK(decision_of(stage, "How do I change my email address?") == "account-email");
+  CHECK(decision_of(stage, "我的邮箱怎么改") == "account-email");
+  // Switched off, the hand-off as before.
+  const auto without = demo_stage_with([](FaqStageOptions& o) { o.business_own_instead = false; });
+  CHECK(decision_of(without, "do you have an email") == "-");
+}
