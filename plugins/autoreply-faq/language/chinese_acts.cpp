@@ -70,8 +70,8 @@ std::vector<std::string> TextAnalyzer::read_acts(std::vector<std::string> words,
       if (ends) continue;
     }
     // A verb of one character and its object make the compound the dictionary (or the
-    // tenant) has: 退个款 is 退款, 把钱退了 is 退钱. The object follows the verb, past a
-    // measure (个) or 了, or comes before it after 把.
+    // tenant) has: 退个款 is 退款, 把钱退了 and 钱能退吗 are 退钱. The object follows the verb,
+    // past a measure (个) or 了, or comes before it after 把, or opens the clause.
     if (one_character(word) && segmenter_->is_verb(word)) {
       auto known = [&](const std::string& compound) {
         return segmenter_->contains(compound) || user_words_.count(compound) > 0;
@@ -88,6 +88,12 @@ std::vector<std::string> TextAnalyzer::read_acts(std::vector<std::string> words,
       if (disposed && !out.empty() && known(word + out.back()) &&
           !segmenter_->is_asking_word(out.back())) {
         out.back() = word + out.back();
+        continue;
+      }
+      // Or the object opens the clause, as its topic (钱能退吗: can the money be refunded).
+      if (!disposed && i > 0 && !out.empty() && known(word + words.front()) &&
+          !segmenter_->names_no_thing(words.front()) && out.front() == words.front()) {
+        out.front() = word + words.front();
         continue;
       }
     }

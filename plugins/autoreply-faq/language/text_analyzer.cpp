@@ -311,7 +311,7 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text,
                                              std::vector<bool>* within_word) const {
   std::vector<std::string> out;
   auto emit = [&](const std::string& term, bool part = false) {
-    out.push_back(tenant_.canonical(term));
+    out.push_back(part && term.size() <= 4 ? term : tenant_.canonical(term));
     if (within_word) within_word->push_back(part);
   };
   const auto pieces = pieces_of(text);

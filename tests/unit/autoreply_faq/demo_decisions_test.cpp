@@ -692,3 +692,14 @@ TEST_CASE_METHOD(LanguageData, "the shop's own email is answered by the entry ab
   const auto without = demo_stage_with([](FaqStageOptions& o) { o.business_own_instead = false; });
   CHECK(decision_of(without, "do you have an email") == "-");
 }
+
+TEST_CASE_METHOD(LanguageData, "the demo shop's bare 退 is returning the goods", "[stage]") {
+  // tenants/demo/synonyms.toml: 退 alone is 退货 in the demo shop's words; the money
+  // as its object makes it the refund (退钱). Phrasings of no question set; both were
+  // handed off.
+  const auto stage = demo_stage();
+  CHECK(decision_of(stage, "用过一次的东西还能退吗") == "return-policy");
+  CHECK(decision_of(stage, "鞋子穿过还能退吗") == "return-policy");
+  CHECK(decision_of(stage, "钱能退吗") != "return-policy");
+  CHECK(decision_of(stage, "退款多久到账") == "refund-time");
+}

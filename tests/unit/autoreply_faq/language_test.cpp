@@ -975,3 +975,23 @@ TEST_CASE_METHOD(LanguageData, "an act before after is the time of what is asked
   CHECK(a.times_of_acts("可以下单吗").empty());
   CHECK(a.times_of_acts("然后呢").empty());
 }
+
+TEST_CASE_METHOD(LanguageData,
+                 "a tenant's word of one character stands for its group only as a word",
+                 "[language]") {
+  // A shop whose bare 退 is its 退货: the verb alone is read so, but the character 退
+  // inside 退款 stays the refund's (it was read as 退货 too).
+  Dir dir;
+  dir.write("synonyms.toml", "groups = [[\"退货\", \"退\"], [\"退款\", \"退钱\"]]\n");
+  TextAnalyzerFiles files;
+  files.tenant_synonyms = dir.path / "synonyms.toml";
+  const TextAnalyzer a(files);
+  CHECK(contains(a.terms("没用过可以退吗"), "退货"));
+  std::vector<bool> within;
+  const auto refund = a.terms("退款多久到账", &within);
+  for (std::size_t i = 0; i < refund.size(); ++i)
+    if (within[i]) CHECK(refund[i] != "退货");
+  // The money opening the clause is the object: 钱能退吗 is 退钱, the refund.
+  CHECK(contains(a.terms("钱能退吗"), "退款"));
+  CHECK_FALSE(contains(a.terms("钱能退吗"), "退货"));
+}
