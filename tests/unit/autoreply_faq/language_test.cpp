@@ -981,11 +981,10 @@ TEST_CASE_METHOD(LanguageData,
                  "[language]") {
   // A shop whose bare 退 is its 退货: the verb alone is read so, but the character 退
   // inside 退款 stays the refund's (it was read as 退货 too).
-  Dir dir;
-  dir.write("synonyms.toml", "groups = [[\"退货\", \"退\"], [\"退款\", \"退钱\"]]\n");
-  TextAnalyzerFiles files;
-  files.tenant_synonyms = dir.path / "synonyms.toml";
-  const TextAnalyzer a(files);
+  const Dir dir;
+  const auto shop =
+      analyzer_with_synonyms(dir, "groups = [[\"退货\", \"退\"], [\"退款\", \"退钱\"]]\n");
+  const auto& a = *shop;
   CHECK(contains(a.terms("没用过可以退吗"), "退货"));
   std::vector<bool> within;
   const auto refund = a.terms("退款多久到账", &within);
