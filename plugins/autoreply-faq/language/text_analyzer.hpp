@@ -16,7 +16,9 @@
 //    quickly" as "how soon", "time" after a noun ("shipping time") also as "long", how
 //    long it takes, and a verb of telecommunicating with "you" or "us" after it
 //    ("email you", "phone us") also as "contact": reaching the business.
-// 4. The tenant's synonym groups (synonyms.hpp) replace a term by its group's term;
+// 4. The tenant's synonym groups (synonyms.hpp) replace a term by its group's term (a
+//    Chinese character of a longer word is not replaced: a group's one-character word,
+//    the demo's bare 退 for 退货, stands for it only as a word of its own);
 //    their Chinese words are segmented whole even when the dictionary lacks them
 //    (运单号, 快递费), like jieba's user dictionary.
 //
