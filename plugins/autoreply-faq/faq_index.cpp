@@ -171,6 +171,22 @@ FaqIndex::FaqIndex(std::vector<FaqEntry> entries, FaqIndexOptions options)
     d.things.erase(std::remove_if(d.things.begin(), d.things.end(),
                                   [&](std::uint32_t t) { return entry_frequency[t] != 1; }),
                    d.things.end());
+  time_only_.assign(entries_.size(), {});
+  if (options_.analyzer && options_.times_of_acts_off_topic)
+    for (std::size_t e = 0; e < entries_.size(); ++e) {
+      std::unordered_set<std::string> times, elsewhere;
+      for (const auto& question : entries_[e].questions) {
+        const auto of_question = options_.analyzer->times_of_acts(question);
+        times.insert(of_question.begin(), of_question.end());
+        for (const auto& t : terms_of(question))
+          if (!of_question.count(t)) elsewhere.insert(t);
+      }
+      for (const auto& t : times)
+        if (!elsewhere.count(t))
+          if (const auto it = terms_.find(t); it != terms_.end())
+            time_only_[e].push_back(it->second);
+      std::sort(time_only_[e].begin(), time_only_[e].end());
+    }
   only_when_.assign(entries_.size(), false);
   if (options_.analyzer && options_.only_when_answers_when)
     for (std::size_t e = 0; e < entries_.size(); ++e)
@@ -638,7 +654,9 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
         const double matched = std::max(in_questions[e], options_.answer_weight * in_answer[e]);
         matched_weight[e] += matched;
         if (q.as_written) written_weight[e] += matched;
-        if (q.topic && matched > 0) on_topic[e] = true;
+        if (q.topic && matched > 0 &&
+            !std::binary_search(time_only_[e].begin(), time_only_[e].end(), q.term))
+          on_topic[e] = true;
         if (q.thing && matched > 0) shares_thing[e] = true;
         // A place's country in an answer may be the shop's own ("in the country").
         if (q.stands_for_thing && (q.place ? in_questions[e] : matched) > 0)
@@ -687,10 +705,8 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
     m.score = entry_score[e];
     const double covered = options_.analyzer ? matched_weight[e] : entry_score[e];
     const double coverage = self_score > 0 ? std::clamp(covered / self_score, 0.0, 1.0) : 0.0;
-    const double lead =
-        std::clamp((1.0 - runner_up / entry_score[e]) / options_.clear_lead, 0.0, 1.0);
-    m.confidence = coverage * (1.0 - options_.margin_weight + options_.margin_weight * lead);
     m.coverage = coverage;
+    m.confidence = confidence_against(m, runner_up);
     m.unknown_thing = unknown.any;
     m.unknown_subject = unknown.not_goods;
     if (options_.analyzer && self_score > 0)
@@ -713,6 +729,12 @@ std::vector<FaqMatch> FaqIndex::search(std::string_view query, std::size_t top_k
     matches.push_back(std::move(m));
   }
   return matches;
+}
+
+double FaqIndex::confidence_against(const FaqMatch& match, double runner_up) const {
+  if (match.score <= 0) return 0;
+  const double lead = std::clamp((1.0 - runner_up / match.score) / options_.clear_lead, 0.0, 1.0);
+  return match.coverage * (1.0 - options_.margin_weight + options_.margin_weight * lead);
 }
 
 std::optional<FaqMatch> FaqIndex::answer(std::string_view query, double min_confidence,

@@ -165,6 +165,11 @@ struct FaqIndexOptions {
   // A question whose things every entry shares ("When will my order arrive?") or that
   // names none keeps its acts for any message.
   bool verb_with_its_thing = false;
+  // With an analyzer: a word an entry's questions have only as the time of another act
+  // (TextAnalyzer::times_of_acts: 下单 in 下单后怎么改地址) matches there but does not make
+  // the entry about what the message is about (FaqMatch::on_topic): 可以下单吗 (can I
+  // order at all) asks nothing of changing the address after ordering.
+  bool times_of_acts_off_topic = false;
 };
 
 struct FaqMatch {
@@ -263,6 +268,10 @@ class FaqIndex {
   // other texts, e.g. the questions an admin dismissed.
   TermWeights term_weights(std::string_view text) const;
 
+  // A match's confidence had the runner-up scored runner_up (the same two parts as in
+  // search(): its coverage, and its lead over that score).
+  double confidence_against(const FaqMatch& match, double runner_up) const;
+
   const std::vector<FaqEntry>& entries() const { return entries_; }
   const FaqEntry& entry(const FaqMatch& match) const { return entries_.at(match.entry_index); }
   std::size_t vocabulary_size() const { return terms_.size(); }
@@ -340,6 +349,9 @@ class FaqIndex {
   // By entry: whether every one of its questions asks when or how long
   // (only_when_answers_when).
   std::vector<bool> only_when_;
+  // By entry: the terms its questions have only as the time of another act, sorted
+  // (times_of_acts_off_topic).
+  std::vector<std::vector<std::uint32_t>> time_only_;
 };
 
 }  // namespace switchboard::faq

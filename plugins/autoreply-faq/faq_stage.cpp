@@ -191,6 +191,7 @@ FaqIndexOptions FaqStage::index_options(const FaqStageOptions& options,
   index.match_asks_when = true;
   index.only_when_answers_when = options.only_when_answers_when;
   index.verb_with_its_thing = options.verb_with_its_thing;
+  index.times_of_acts_off_topic = options.times_of_acts_off_topic;
   return index;
 }
 
@@ -276,6 +277,30 @@ bool FaqStage::about_another_owner(std::string_view text, const FaqMatch& best,
     if (!shared.empty()) return true;
   }
   return false;
+}
+
+std::optional<FaqMatch> FaqStage::the_business_own(const FaqMatch& best,
+                                                   const std::vector<FaqMatch>& candidates,
+                                                   double threshold) const {
+  if (!options_.business_own_instead) return std::nullopt;
+  const FaqMatch* own = nullptr;
+  double others = 0;  // the best score left beside it, best set aside
+  for (const auto& c : candidates) {
+    if (c.entry_index == best.entry_index) continue;
+    std::vector<std::uint32_t> shared;
+    std::set_intersection(best.topic_terms.begin(), best.topic_terms.end(), c.topic_terms.begin(),
+                          c.topic_terms.end(), std::back_inserter(shared));
+    if (!own && speaks_to_business_[c.entry_index] && !shared.empty()) {
+      own = &c;
+      continue;
+    }
+    others = std::max(others, c.score);
+  }
+  if (!own || !own->answers_the_ask || !own->on_topic) return std::nullopt;
+  auto answer = *own;
+  answer.confidence = index_.confidence_against(answer, others);
+  if (answer.confidence < threshold) return std::nullopt;
+  return answer;
 }
 
 bool FaqStage::explained_more_elsewhere(const FaqMatch& tagged, std::string_view tag,
@@ -470,9 +495,13 @@ FaqTurn FaqStage::reply(std::string_view text, std::string_view language,
   const bool may_answer = matches.empty() || matches.front().answers_the_ask;
   if (!matches.empty() && may_answer && matches.front().confidence >= threshold &&
       !(options_.clarify && explains_alike)) {
-    if (request_points_elsewhere(text, matches.front()) ||
-        about_another_owner(text, matches.front(), matches))
+    if (request_points_elsewhere(text, matches.front()))
       return not_answered(matches, answer_in, offers);
+    if (about_another_owner(text, matches.front(), matches)) {
+      if (const auto own = the_business_own(matches.front(), matches, threshold))
+        return answer_with(*own, answer_in, matches);
+      return not_answered(matches, answer_in, offers);
+    }
     return answer_with(matches.front(), answer_in, matches);
   }
   // A clear winner of a message the knowledge base knows (options_.clear_winner_*): what

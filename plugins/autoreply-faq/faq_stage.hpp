@@ -195,6 +195,11 @@ struct FaqStageOptions {
   // word about the topic with it: "How do I change my email address?" answers the
   // visitor's email, "What is your email address?" the shop's. false: no such rule.
   bool whose_thing = true;
+  // ...and is answered instead by that other candidate, the one whose questions speak to
+  // the business, when it is confident enough with the first set aside
+  // (FaqStage::the_business_own): 你们的邮箱是啥 gets the contact entry. false: left to a
+  // person, as before.
+  bool business_own_instead = true;
   // An entry every question of which asks when or how long ("How long does shipping
   // take?", 钱什么时候退回来) does not answer a message that asks something else and names
   // no time (FaqIndexOptions::only_when_answers_when): "Do you offer next-day shipping?",
@@ -209,6 +214,11 @@ struct FaqStageOptions {
   // (RESULTS.md, "An act and its thing") it changed no outcome; looser forms lost up to
   // 7 right answers.
   bool verb_with_its_thing = true;
+  // A word an entry's questions have only as the time of another act (下单 in
+  // 下单后怎么改地址) does not make the entry about the message (FaqIndexOptions::
+  // times_of_acts_off_topic): 可以下单吗 is not answered with changing the address.
+  // false: no such rule.
+  bool times_of_acts_off_topic = true;
   // A named place the knowledge base lacks ("I live in Brazil", 我在日本, 台灣) is matched
   // as the country it is, the word the entries' questions use for one in either
   // language ("Which countries do you ship to?"), at this share of that word's weight;
@@ -281,6 +291,13 @@ class FaqStage {
   // Whether the message is about the business's own thing and the match, which does not
   // speak to the business, is about the visitor's while another candidate speaks to the
   // business about the same topic (options_.whose_thing).
+  // When about_another_owner holds for best: the candidate whose questions speak to the
+  // business and share a topic word with best, confident enough (from threshold) once
+  // best is set aside: "你们的邮箱是啥" asks for the shop's email (contact), not how to
+  // change the visitor's own.
+  std::optional<FaqMatch> the_business_own(const FaqMatch& best,
+                                           const std::vector<FaqMatch>& candidates,
+                                           double threshold) const;
   bool about_another_owner(std::string_view text, const FaqMatch& best,
                            const std::vector<FaqMatch>& candidates) const;
   // Whether the best of the matches is a clear winner of a message the knowledge base

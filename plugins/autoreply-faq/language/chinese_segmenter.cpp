@@ -57,6 +57,7 @@ ChineseSegmenter::ChineseSegmenter(const std::filesystem::path& dictionary) {
     if (tag == "t") entry.kinds |= kTimeWord;
     if (tag == "ns" && chars > 1) entry.kinds |= kPlace;
     if (tag == "m" && chars > 1) entry.kinds |= kAmountWord;
+    if (tag[0] == 'v') entry.kinds |= kVerb;
   }
   if (words_.empty())
     throw std::runtime_error("the Chinese dictionary " + dictionary.string() + " has no words");

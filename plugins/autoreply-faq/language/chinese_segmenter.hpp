@@ -68,6 +68,9 @@ class ChineseSegmenter {
   // amount (m: 多久, 几天, 多少, 几点), or that asks how much of a measure (多长, 多远,
   // which it tags as nouns): what a question asks for.
   bool is_amount_word(const std::string& word) const { return has_kind(word, kAmountWord); }
+  // True for a word the dictionary tags as a verb of any kind (v, vn, vd...: 退款, 取消,
+  // 退, 弄): an act.
+  bool is_verb(const std::string& word) const { return has_kind(word, kVerb); }
   std::size_t size() const { return words_.size(); }
 
  private:
@@ -80,6 +83,7 @@ class ChineseSegmenter {
     kTimeWord = 16,
     kPlace = 32,
     kAmountWord = 64,
+    kVerb = 128,
   };
   struct Word {
     double log_probability = 0;  // the frequency while loading, then log(freq / total)

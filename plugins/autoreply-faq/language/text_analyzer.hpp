@@ -16,7 +16,9 @@
 //    quickly" as "how soon", "time" after a noun ("shipping time") also as "long", how
 //    long it takes, and a verb of telecommunicating with "you" or "us" after it
 //    ("email you", "phone us") also as "contact": reaching the business.
-// 4. The tenant's synonym groups (synonyms.hpp) replace a term by its group's term;
+// 4. The tenant's synonym groups (synonyms.hpp) replace a term by its group's term (a
+//    Chinese character of a longer word is not replaced: a group's one-character word,
+//    the demo's bare 退 for 退货, stands for it only as a word of its own);
 //    their Chinese words are segmented whole even when the dictionary lacks them
 //    (运单号, 快递费), like jieba's user dictionary.
 //
@@ -69,6 +71,9 @@ class TextAnalyzer {
   // back-off when a visitor's words are cut differently from the entry's: 快递单号
   // and 物流单号 share 单号). Each starts with a space, so none equals a term.
   std::vector<std::string> phrase_terms(std::string_view text) const;
+  // The Chinese words of the text that name an act before 后, 以后 or 之后 (下单后怎么改地址:
+  // 下单), as terms: the time of what is asked, not what it is about (chinese_acts.cpp).
+  std::unordered_set<std::string> times_of_acts(std::string_view text) const;
   // Terms of the text that belong to a noun the caller does not know, so that the
   // text is about that noun's thing, not about the term ("reset my router
   // password", "the phone number of the nearest hospital", 医院的电话, 路由器密码):
@@ -210,6 +215,15 @@ class TextAnalyzer {
   std::vector<TextPiece> pieces_of(std::string_view text) const;
   // An English word's term ("" for a function word or a lone letter).
   std::string english_term(const std::string& word) const;
+  // A Chinese run's words (as segmented) read for the acts they name (chinese_acts.cpp):
+  // 咋 as 怎么; a verb asked "how" at the end of a clause (退款咋弄, 要怎么操作) dropped when an
+  // act has been named before it, in the run or earlier in the message
+  // (act_named_before); a verb of one character and its object, after a measure or
+  // 了 or before it after 把, joined into the compound the dictionary or the tenant has
+  // (退个款 -> 退款, 把钱退了 -> 退钱).
+  std::vector<std::string> read_acts(std::vector<std::string> words, bool act_named_before) const;
+  // True when one of the words is a verb of two or more characters (退款, 改成).
+  bool names_act(const std::vector<std::string>& words) const;
 
   std::shared_ptr<const ChineseSegmenter> segmenter_;
   std::shared_ptr<const CorpusIdf> corpus_idf_;

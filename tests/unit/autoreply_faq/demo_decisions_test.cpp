@@ -239,11 +239,17 @@ TEST_CASE_METHOD(LanguageData,
                  "speaks of",
                  "[stage]") {
   // Without the visitor's place rule, which makes 我在加拿大 the visitor's country (the
-  // test case "a place the visitor says they are in ...").
-  const auto stage = demo_stage_with([](FaqStageOptions& o) { o.visitor_place_weight = 0; });
+  // test case "a place the visitor says they are in ..."), nor the one that reads 下单 in
+  // 下单后怎么改地址 as a time ("ordering at all is not changing the address ..."), which
+  // leaves 可以下单吗 to a person before any option is weighed.
+  const auto stage = demo_stage_with([](FaqStageOptions& o) {
+    o.visitor_place_weight = 0;
+    o.times_of_acts_off_topic = false;
+  });
   const auto without = demo_stage_with([](FaqStageOptions& o) {
     o.clarify_unknown_thing = 0;
     o.visitor_place_weight = 0;
+    o.times_of_acts_off_topic = false;
   });
   // A country the knowledge base lacks, and 下单 (place an order), which changing the
   // address, the shipping time and cancelling share: a question offering those has no
@@ -686,4 +692,57 @@ TEST_CASE_METHOD(LanguageData,
             .clear_winner_threshold == Approx(0.2));
   CHECK_THROWS(read_faq_stage_options(
       R"({"files": ["faq.toml"], "threshold": 0.3, "clear_winner_threshold": 0.4})"));
+}
+
+TEST_CASE_METHOD(LanguageData, "asking how to do an act in everyday verbs is asking how to do it",
+                 "[stage]") {
+  // 怎么操作, 把钱退了: the refund asked for in everyday words. The stage alone (no intent
+  // stage's tag here) may still ask which refund entry is meant, but puts how to get one
+  // first, and does not answer how long it takes. Phrasings of no question set.
+  const auto stage = demo_stage();
+  const auto how = decision_of(stage, "退款怎么操作");
+  CHECK((how == "refund-how" || how.rfind("clarify: refund-how", 0) == 0));
+  CHECK(decision_of(stage, "麻烦把钱退了") != "refund-time");
+  CHECK(decision_of(stage, "帮我退个款").find("refund-how") != std::string::npos);
+  // The entries' own verbs still decide.
+  CHECK(decision_of(stage, "订单怎么取消") == "order-cancel");
+  CHECK(decision_of(stage, "密码忘了咋办") == "password-reset");
+}
+
+TEST_CASE_METHOD(LanguageData, "ordering at all is not changing the address after ordering",
+                 "[stage]") {
+  // 下单 is in 下单后怎么改地址 as the time of the change; 可以下单吗 asks whether one can
+  // order, which no entry answers (it was answered with the address change).
+  const auto stage = demo_stage();
+  CHECK(decision_of(stage, "可以下单吗") == "-");
+  CHECK(decision_of(stage, "下单后能改地址吗") == "order-change-address");
+  // Switched off, the old answer.
+  const auto without =
+      demo_stage_with([](FaqStageOptions& o) { o.times_of_acts_off_topic = false; });
+  CHECK(decision_of(without, "可以下单吗") == "order-change-address");
+}
+
+TEST_CASE_METHOD(LanguageData, "the shop's own email is answered by the entry about the shop's",
+                 "[stage]") {
+  // "do you have an email" asks for the shop's (what the shop has is its own); the
+  // account-email entry, first on its words, is about the visitor's. The candidate whose
+  // questions speak to the shop answers instead of a hand-off (it was handed off).
+  const auto stage = demo_stage();
+  CHECK(decision_of(stage, "do you have an email") == "contact");
+  CHECK(decision_of(stage, "How do I change my email address?") == "account-email");
+  CHECK(decision_of(stage, "我的邮箱怎么改") == "account-email");
+  // Switched off, the hand-off as before.
+  const auto without = demo_stage_with([](FaqStageOptions& o) { o.business_own_instead = false; });
+  CHECK(decision_of(without, "do you have an email") == "-");
+}
+
+TEST_CASE_METHOD(LanguageData, "the demo shop's bare 退 is returning the goods", "[stage]") {
+  // tenants/demo/synonyms.toml: 退 alone is 退货 in the demo shop's words; the money
+  // as its object makes it the refund (退钱). Phrasings of no question set; both were
+  // handed off.
+  const auto stage = demo_stage();
+  CHECK(decision_of(stage, "用过一次的东西还能退吗") == "return-policy");
+  CHECK(decision_of(stage, "鞋子穿过还能退吗") == "return-policy");
+  CHECK(decision_of(stage, "钱能退吗") != "return-policy");
+  CHECK(decision_of(stage, "退款多久到账") == "refund-time");
 }

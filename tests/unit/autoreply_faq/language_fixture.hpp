@@ -66,4 +66,14 @@ struct Dir {
   }
 };
 
+// An analyzer over the Debian data and a tenant synonyms file of the given text, written
+// in dir.
+inline std::unique_ptr<const switchboard::faq::TextAnalyzer> analyzer_with_synonyms(
+    const Dir& dir, const std::string& toml) {
+  dir.write("synonyms.toml", toml);
+  switchboard::faq::TextAnalyzerFiles files;
+  files.tenant_synonyms = dir.path / "synonyms.toml";
+  return std::make_unique<const switchboard::faq::TextAnalyzer>(files);
+}
+
 }  // namespace faq_test

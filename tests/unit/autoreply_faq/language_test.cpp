@@ -935,3 +935,62 @@ TEST_CASE_METHOD(LanguageData,
     CHECK_FALSE(a.asks_when(text));
   }
 }
+
+TEST_CASE_METHOD(LanguageData, "a verb asked how after its act is named stands for doing that act",
+                 "[language]") {
+  const auto& a = *analyzer();
+  // 咋 is 怎么 as spoken; 弄, 操作 after "how", ending the clause, once an act is named
+  // (退款), say only "how do I do it".
+  const auto refund = a.terms("退款咋弄");
+  CHECK(contains(refund, "怎么"));
+  CHECK_FALSE(contains(refund, "咋"));
+  CHECK_FALSE(contains(refund, "弄"));
+  const auto two_clauses = a.terms("我想退款，该怎么操作");
+  CHECK(contains(two_clauses, "退款"));
+  CHECK_FALSE(contains(two_clauses, "操作"));
+  // An English act counts too ("cancel 一下咋操作").
+  CHECK_FALSE(contains(a.terms("cancel 一下咋操作"), "操作"));
+  // With no act named before, or with something after it, the verb is the act.
+  CHECK(contains(a.terms("怎么操作"), "操作"));
+  CHECK(contains(a.terms("订单怎么取消"), "取消"));
+  CHECK(contains(a.terms("退款怎么申请比较快"), "申请"));
+}
+
+TEST_CASE_METHOD(LanguageData, "a verb of one character and its object are their compound",
+                 "[language]") {
+  const auto& a = *analyzer();
+  // 退个款: the measure between them; 把钱退了: the object before the verb, after 把.
+  CHECK(contains(a.terms("帮我退个款"), "退款"));
+  CHECK(contains(a.terms("能不能帮我把这个订单的钱退了"), "退钱"));
+  // No compound the dictionary has: the words stay as they are.
+  const auto other = a.terms("把书退了");
+  CHECK(contains(other, "书"));
+  CHECK(contains(other, "退"));
+}
+
+TEST_CASE_METHOD(LanguageData, "an act before after is the time of what is asked", "[language]") {
+  const auto& a = *analyzer();
+  CHECK(a.times_of_acts("下单后怎么改地址") == std::unordered_set<std::string>{"下单"});
+  CHECK(a.times_of_acts("发货以后多久能到").count("发货") == 1);
+  CHECK(a.times_of_acts("可以下单吗").empty());
+  CHECK(a.times_of_acts("然后呢").empty());
+}
+
+TEST_CASE_METHOD(LanguageData,
+                 "a tenant's word of one character stands for its group only as a word",
+                 "[language]") {
+  // A shop whose bare 退 is its 退货: the verb alone is read so, but the character 退
+  // inside 退款 stays the refund's (it was read as 退货 too).
+  const Dir dir;
+  const auto shop =
+      analyzer_with_synonyms(dir, "groups = [[\"退货\", \"退\"], [\"退款\", \"退钱\"]]\n");
+  const auto& a = *shop;
+  CHECK(contains(a.terms("没用过可以退吗"), "退货"));
+  std::vector<bool> within;
+  const auto refund = a.terms("退款多久到账", &within);
+  for (std::size_t i = 0; i < refund.size(); ++i)
+    if (within[i]) CHECK(refund[i] != "退货");
+  // The money opening the clause is the object: 钱能退吗 is 退钱, the refund.
+  CHECK(contains(a.terms("钱能退吗"), "退款"));
+  CHECK_FALSE(contains(a.terms("钱能退吗"), "退货"));
+}
