@@ -120,6 +120,10 @@ int check_config(const Overrides& o) {
     std::cout << changes.errors.size() << " error(s)\n";
     return 1;
   }
+  // Served, but not quite as written: said, not counted as errors.
+  for (const auto& tenant : changes.changed)
+    if (const std::string note = sb::tenants::config_note(*tenant); !note.empty())
+      std::cout << tenant->file.string() << ": note: " << note << "\n";
   std::string cluster_note;
   if (config->cluster) {
     // A node of a cluster: its bus and each tenant's database must answer.

@@ -425,6 +425,8 @@ void Server::apply(tenants::TenantDirectory::Changes changes) {
   }
 
   for (auto& config : changes.changed) {
+    if (const std::string note = tenants::config_note(*config); !note.empty())
+      spdlog::warn("tenant {}: {}", config->id, note);
     std::shared_ptr<TenantRuntime> running;
     {
       std::shared_lock lock(tenants_mutex_);
