@@ -305,9 +305,11 @@ int main(int argc, char** argv) {
     code = server.run();
     spdlog::shutdown();
     std::cout.flush();
-    // Everything acknowledged is already durable. Tearing down thousands of
-    // sessions and unloading plugins at exit buys nothing and risks ordering
-    // trouble between loops and plugin threads, so the process ends here.
+    // Everything acknowledged is already durable, and the tenants' storage
+    // instances were closed by the server's stop (Server::close_tenants). Tearing
+    // down thousands of sessions and unloading plugins at exit buys nothing and
+    // risks ordering trouble between loops and plugin threads, so the process ends
+    // here.
 #ifdef SB_LEAK_CHECK_AT_STOP
     // The server and what it holds are still reachable from here, so what
     // LeakSanitizer finds is memory nothing points to any more: a leak. It reports

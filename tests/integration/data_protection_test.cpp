@@ -410,11 +410,10 @@ TEST_CASE(
   DeploymentOptions options;
   options.config = config_with_quick_retention(scratch.path());
   auto acme = acme_tenant();
-  // Without the durable log every write is in the SQLite file once acknowledged, so
-  // nothing replayed at the next start writes over the times moved back below.
-  acme.extra_toml +=
-      "\n[retention]\nclosed_conversations_days = 30\n\n[plugins.storage-sqlite]\n"
-      "durable_log = false\n";
+  // With the durable log on (the default): a clean stop leaves every write in the
+  // SQLite file and no log, so nothing replayed at the next start writes over the
+  // times moved back below.
+  acme.extra_toml += "\n[retention]\nclosed_conversations_days = 30\n";
   Deployment deployment({acme}, options);
   std::string root = deployment.login("acme", "root");
 
