@@ -1,4 +1,5 @@
-// What the engine holds in memory about a visitor whose data is being erased.
+// What the engine holds in memory about a visitor whose data is being erased, or
+// about a conversation retention is about to delete.
 #include "engine/internal.hpp"
 
 namespace sb::engine {
@@ -15,6 +16,20 @@ void TenantEngine::forget_visitor(std::string visitor_id,
                  if (open.empty()) recently_closed_.erase(visitor_id);
                  done(std::move(open));
                });
+}
+
+void TenantEngine::forget_closed(std::string conversation_id, std::string visitor_id,
+                                 std::function<void(bool)> done) {
+  auto stopped = refusal(done);
+  on_strand_or(std::move(stopped), [this, conversation_id = std::move(conversation_id),
+                                    visitor_id = std::move(visitor_id), done = std::move(done)] {
+    if (find_conversation(conversation_id)) return done(false);
+    // Only this conversation: a newer closed one of the same visitor stays.
+    if (const ClosedConversation* closed = recently_closed_.find(visitor_id);
+        closed && closed->id == conversation_id)
+      recently_closed_.erase(visitor_id);
+    done(true);
+  });
 }
 
 }  // namespace sb::engine

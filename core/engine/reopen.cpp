@@ -6,6 +6,7 @@
 // from storage at start-up, so a restart does not forget it.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -17,8 +18,13 @@ namespace sb::engine {
 namespace json = boost::json;
 
 namespace {
+// The reopen window, cut to the retention period: a conversation retention deletes
+// (or is about to) is never reopened.
 int64_t window_ms(const EnginePolicy& policy) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(policy.reopen_window).count();
+  const int64_t window =
+      std::chrono::duration_cast<std::chrono::milliseconds>(policy.reopen_window).count();
+  const int64_t kept = policy.keep_closed.count();
+  return kept > 0 ? std::min(window, kept) : window;
 }
 }  // namespace
 

@@ -63,6 +63,10 @@ struct EnginePolicy {
   // A visitor writing again within this time after a close reopens the conversation
   // (same id, seq continues); 0 = always a new one.
   std::chrono::seconds reopen_window{0};
+  // [retention] closed_conversations_days: a conversation closed this long ago is
+  // deleted (0 = kept for ever). The reopen window never reaches past it: what is
+  // due for deletion is not reopened (a new conversation opens instead).
+  std::chrono::milliseconds keep_closed{0};
   // A transfer to a group that routes manually stays offered this long; then the
   // offer is withdrawn and the agent keeps the conversation.
   std::chrono::seconds transfer_offer{120};
@@ -234,6 +238,13 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   // none, the engine has also forgotten what it remembered of their closed ones (so
   // a visitor writing again starts afresh instead of reopening an erased one).
   void forget_visitor(std::string visitor_id, std::function<void(std::vector<std::string>)> done);
+  // privacy.cpp: before retention deletes a closed conversation (of visitor_id).
+  // done(true) runs on the strand once the engine no longer remembers it for a
+  // reopen, a come-back or a rating, so none of those brings back a conversation
+  // whose record is gone; done(false) while the engine holds it (reopened, or its
+  // close still being written): it must stay. A stopped engine answers false.
+  void forget_closed(std::string conversation_id, std::string visitor_id,
+                     std::function<void(bool)> done);
 
   // REST: a page of history. done runs on the strand.
   void history(Identity requester, std::string conversation_id, uint64_t before_seq, uint32_t limit,

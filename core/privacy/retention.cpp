@@ -26,6 +26,7 @@ struct Run : std::enable_shared_from_this<Run> {
   int64_t now_ms = 0;
   RetentionCounts counts;
   std::function<void(Outcome, RetentionCounts)> done;
+  LetGo let_go;
   std::vector<records::ConversationRecord> page;
   int64_t looked_at = 0;
 
@@ -66,6 +67,17 @@ struct Run : std::enable_shared_from_this<Run> {
     ++looked_at;
     const int64_t closed_at = page[i].closed_or_updated_ms();
     if (closed_at <= 0 || closed_at >= cut) return purge(i + 1);
+    if (!let_go) return delete_at(i);
+    // The engine first forgets it: a visitor writing again must not reopen a
+    // conversation whose record is gone.
+    let_go(page[i].id, page[i].visitor_id, [self = shared_from_this(), i](bool may_go) {
+      if (may_go) return self->delete_at(i);
+      ++self->counts.in_use;
+      self->purge(i + 1);
+    });
+  }
+
+  void delete_at(size_t i) {
     purge_conversation(store, page[i].id, std::nullopt,
                        [self = shared_from_this(), i](Outcome purged, PurgeCounts n) {
                          self->counts.messages += n.messages;
@@ -117,12 +129,13 @@ struct Run : std::enable_shared_from_this<Run> {
 }  // namespace
 
 void apply_retention(std::shared_ptr<engine::Store> store, RetentionPeriods periods, int64_t now_ms,
-                     std::function<void(Outcome, RetentionCounts)> done) {
+                     std::function<void(Outcome, RetentionCounts)> done, LetGo let_go) {
   auto run = std::make_shared<Run>();
   run->store = std::move(store);
   run->periods = periods;
   run->now_ms = now_ms;
   run->done = std::move(done);
+  run->let_go = std::move(let_go);
   run->start();
 }
 

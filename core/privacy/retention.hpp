@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "engine/ports.hpp"
 #include "privacy/conversation_purge.hpp"
@@ -31,11 +32,20 @@ struct RetentionCounts {
   uint64_t audit_entries = 0;
   uint64_t unanswered_entries = 0;   // the bot's unanswered questions (log bot.unanswered)
   bool audit_not_supported = false;  // the storage cannot prune logs (ABI 1.5)
+  // Past the period, but the engine held them (reopened, or closing): kept this run.
+  uint64_t in_use = 0;
 };
+
+// Asked before a closed conversation past the period is deleted, with its id and
+// its visitor's: answer(true) once the engine has let go of it (it no longer
+// remembers it for a reopen, TenantEngine::forget_closed), answer(false) to keep
+// it (the engine holds it again). Empty: every one is deleted.
+using LetGo = std::function<void(const std::string& conversation_id, const std::string& visitor_id,
+                                 std::function<void(bool)> answer)>;
 
 // One run at now_ms (wall clock; tests pass their own). done runs once on the
 // store's strand; what was deleted before a failure stays deleted.
 void apply_retention(std::shared_ptr<engine::Store> store, RetentionPeriods periods, int64_t now_ms,
-                     std::function<void(Outcome, RetentionCounts)> done);
+                     std::function<void(Outcome, RetentionCounts)> done, LetGo let_go = {});
 
 }  // namespace sb::privacy

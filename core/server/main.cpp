@@ -120,6 +120,10 @@ int check_config(const Overrides& o) {
     std::cout << changes.errors.size() << " error(s)\n";
     return 1;
   }
+  // Served, but not quite as written: said, not counted as errors.
+  for (const auto& tenant : changes.changed)
+    if (const std::string note = sb::tenants::config_note(*tenant); !note.empty())
+      std::cout << tenant->file.string() << ": note: " << note << "\n";
   std::string cluster_note;
   if (config->cluster) {
     // A node of a cluster: its bus and each tenant's database must answer.
@@ -301,9 +305,11 @@ int main(int argc, char** argv) {
     code = server.run();
     spdlog::shutdown();
     std::cout.flush();
-    // Everything acknowledged is already durable. Tearing down thousands of
-    // sessions and unloading plugins at exit buys nothing and risks ordering
-    // trouble between loops and plugin threads, so the process ends here.
+    // Everything acknowledged is already durable, and the tenants' storage
+    // instances were closed by the server's stop (Server::close_tenants). Tearing
+    // down thousands of sessions and unloading plugins at exit buys nothing and
+    // risks ordering trouble between loops and plugin threads, so the process ends
+    // here.
 #ifdef SB_LEAK_CHECK_AT_STOP
     // The server and what it holds are still reachable from here, so what
     // LeakSanitizer finds is memory nothing points to any more: a leak. It reports

@@ -183,6 +183,11 @@ void run_retention(std::vector<std::shared_ptr<TenantRuntime>> tenants, metrics:
           if (!outcome.ok()) spdlog::error("tenant {}: retention stopped: {}", id, outcome.error);
           if (n.audit_not_supported)
             spdlog::warn("tenant {}: audit_days is set but its storage cannot prune logs", id);
+          if (n.in_use)
+            spdlog::info(
+                "tenant {}: retention kept {} conversation(s) past the period: open again "
+                "(they go once closed that long again)",
+                id, n.in_use);
           if (n.conversations || n.audit_entries || n.unanswered_entries) {
             spdlog::info(
                 "tenant {}: retention deleted {} conversation(s), {} message(s), {} "
@@ -216,6 +221,12 @@ void run_retention(std::vector<std::shared_ptr<TenantRuntime>> tenants, metrics:
                           now_ms);
           }
           if (left->fetch_sub(1) == 1) done();
+        },
+        // The engine lets go of each one first (it no longer reopens it), or keeps
+        // one it holds again.
+        [engine = tenant->engine](const std::string& conversation_id, const std::string& visitor_id,
+                                  std::function<void(bool)> answer) {
+          engine->forget_closed(conversation_id, visitor_id, std::move(answer));
         });
   }
 }

@@ -235,10 +235,12 @@ int Server::serve() {
   if (ownership_thread_.joinable()) ownership_thread_.join();
   // The other nodes take this node's tenants as soon as it leaves the live nodes,
   // not once its leases run out.
-  if (cluster_)
+  if (cluster_) {
     release_leases();
-  else
+  } else {
     flush_tenants();
+    close_tenants();
+  }
   // TLS clients are told the end (close frames, close_notify) while the loops run.
   if (!hub_->wait_for_tls_connections(kTlsCloseWait))
     spdlog::info("stopping: some TLS connections did not end within {} ms; they are cut",
@@ -270,6 +272,59 @@ void Server::flush_tenants() {
       spdlog::warn("tenant {}: storage did not confirm its last writes before the stop",
                    running[i]->config->id);
   }
+}
+
+// After flush_tenants: every tenant's engine stops and its storage instance is
+// freed while the loops still run, so a plugin finishes what it holds as its
+// instance_free promises (storage-sqlite applies its durable log to the database
+// and removes the log). Bounded: the instances are freed on a thread of their own
+// (instance_free may take long: a backup under way ends first), and a storage
+// still busy when the time is up is left to the process's end; what it
+// acknowledged is durable, and its next open catches up (the log is replayed).
+void Server::close_tenants() {
+  std::vector<std::pair<std::string, std::shared_ptr<TenantRuntime>>> running;
+  {
+    std::shared_lock lock(tenants_mutex_);
+    for (const auto& [id, runtime] : tenants_)
+      if (!runtime->relayed) running.emplace_back(id, runtime);
+  }
+  if (running.empty()) return;
+  struct Progress {
+    std::mutex mutex;
+    std::condition_variable changed;
+    size_t closed = 0;
+    std::string closing;  // the tenant whose storage is being let go of now
+  };
+  auto progress = std::make_shared<Progress>();
+  std::thread closer([this, running, progress] {
+    for (const auto& [id, runtime] : running) {
+      {
+        std::lock_guard lock(progress->mutex);
+        progress->closing = id;
+      }
+      // Not graceful: flush_tenants wrote what the engines had.
+      stop_engine(id, *runtime, false).wait();
+      {
+        std::lock_guard lock(progress->mutex);
+        ++progress->closed;
+      }
+      progress->changed.notify_all();
+    }
+  });
+  const auto wait = std::chrono::milliseconds(config_.plugin_call_timeout_ms) + kTenantStopWait;
+  std::unique_lock lock(progress->mutex);
+  if (progress->changed.wait_for(lock, wait, [&] { return progress->closed == running.size(); })) {
+    lock.unlock();
+    closer.join();
+    spdlog::info("stopping: the storage of {} tenant(s) is closed", running.size());
+    return;
+  }
+  spdlog::warn(
+      "stopping: the storage of {} of {} tenant(s) did not close within {} ms (tenant {} was "
+      "closing); what they acknowledged is durable, and their next start catches up",
+      running.size() - progress->closed, running.size(), wait.count(), progress->closing);
+  lock.unlock();
+  closer.detach();  // the process ends without waiting for it
 }
 
 void Server::start_loops() {
@@ -425,6 +480,8 @@ void Server::apply(tenants::TenantDirectory::Changes changes) {
   }
 
   for (auto& config : changes.changed) {
+    if (const std::string note = tenants::config_note(*config); !note.empty())
+      spdlog::warn("tenant {}: {}", config->id, note);
     std::shared_ptr<TenantRuntime> running;
     {
       std::shared_lock lock(tenants_mutex_);

@@ -80,6 +80,10 @@ class Server final : public hub::HubServices, public api::Backend {
   void reload_signing_keys();  // after `switchboard rotate-key` (reload thread)
   void reload_certificate();   // after a renewal or SIGHUP (reload thread)
   void flush_tenants();
+  // A clean stop without a cluster, after flush_tenants: every engine stopped and
+  // every storage instance freed (bounded), so storage plugins close as they would
+  // at a tenant's removal (storage-sqlite leaves no durable log behind).
+  void close_tenants();
   void apply(tenants::TenantDirectory::Changes changes);
   bool start_tenant(std::shared_ptr<const tenants::TenantConfig> config);
   // Puts a started runtime in place (or, when there is none, records the tenant as

@@ -42,6 +42,7 @@ engine::EnginePolicy policy_of(const tenants::TenantConfig& c) {
   p.reroute_unanswered = std::chrono::seconds(c.conversation.reroute_unanswered_s);
   p.bot_first = c.bot && c.bot->bot_first;
   p.reopen_window = std::chrono::seconds(c.conversation.reopen_window_s);
+  p.keep_closed = std::chrono::hours(24) * c.retention.closed_conversations_days;
   p.transfer_offer = std::chrono::seconds(c.conversation.transfer_offer_s);
   p.max_message_bytes = c.limits.max_message_bytes;
   return p;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <string>
 
 #include "common/origin.hpp"
 
@@ -54,6 +56,17 @@ bool is_valid_tenant_id(std::string_view id) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
   };
   return id.front() != '-' && std::all_of(id.begin(), id.end(), allowed);
+}
+
+std::string config_note(const TenantConfig& tenant) {
+  const uint64_t kept_s = uint64_t{tenant.retention.closed_conversations_days} * 86'400;
+  if (kept_s == 0 || tenant.conversation.reopen_window_s <= kept_s) return {};
+  const std::string days = std::to_string(tenant.retention.closed_conversations_days);
+  return "[conversation] reopen_window_s = " + std::to_string(tenant.conversation.reopen_window_s) +
+         " is longer than [retention] closed_conversations_days = " + days +
+         ": a closed conversation is deleted after " + days +
+         " day(s), so a visitor can reopen it only within that time (then a new conversation "
+         "opens)";
 }
 
 }  // namespace sb::tenants

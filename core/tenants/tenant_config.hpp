@@ -162,4 +162,11 @@ bool origin_allowed(const TenantConfig& tenant, std::string_view origin);
 // A tenant id: [a-z0-9][a-z0-9-]{0,62}. It appears in URLs, file names and keys.
 bool is_valid_tenant_id(std::string_view id);
 
+// What a tenant file asks for that is served, but not quite as written: "" or a
+// sentence for the operator (check-config prints it, the server logs it as a
+// warning at each load). A [conversation] reopen_window_s longer than [retention]
+// closed_conversations_days: retention wins, so a conversation is reopened only
+// within the retention period (the engine's window is cut to it).
+std::string config_note(const TenantConfig& tenant);
+
 }  // namespace sb::tenants

@@ -129,14 +129,9 @@ TEST_CASE("a bot stage is bound by the tenant's stage time limit, not the plugin
           "[bots]") {
   // The server's generic plugin call timeout is far below the stage's answer time.
   BotPlugins plugins;
-  std::string config =
-      sb::test::read_file(fs::path(SWITCHBOARD_SOURCE_DIR) / "conf" / "switchboard.toml");
-  const std::string generic = "call_timeout_ms = 5000";
-  REQUIRE(config.find(generic) != std::string::npos);
-  config.replace(config.find(generic), generic.size(), "call_timeout_ms = 300");
-  sb::test::write_file_atomically(plugins.dir.path() / "switchboard.toml", config);
   DeploymentOptions options = with_plugins(plugins);
-  options.config = plugins.dir.path() / "switchboard.toml";
+  options.config =
+      server_config_with(plugins.dir.path(), "call_timeout_ms = 5000", "call_timeout_ms = 300");
   Deployment deployment({bot_tenant()}, options);
 
   auto visitor = deployment.connect_visitor("acme");

@@ -16,7 +16,6 @@
 #include <fstream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 #include "harness/deployment.hpp"
@@ -63,21 +62,6 @@ std::vector<std::string> audit_actions(Deployment& d, const std::string& token) 
 
 bool contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
-}
-
-// The repository's server config with the retention job every 100 ms (its least),
-// written into dir.
-std::filesystem::path config_with_quick_retention(const std::filesystem::path& dir) {
-  std::ifstream in(std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "conf" / "switchboard.toml");
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string config = text.str();
-  const std::string from = "retention_interval_ms = 3600000\n";
-  const auto at = config.find(from);
-  REQUIRE(at != std::string::npos);
-  config.replace(at, from.size(), "retention_interval_ms = 100\n");
-  sb::test::write_file_atomically(dir / "switchboard.toml", config);
-  return dir / "switchboard.toml";
 }
 
 // Moves a conversation's times back in the storage-sqlite file of a stopped server:
@@ -408,13 +392,14 @@ TEST_CASE(
     "[data][retention]") {
   sb::test::TempDir scratch("switchboard-retention");
   DeploymentOptions options;
-  options.config = config_with_quick_retention(scratch.path());
+  // The retention job every 100 ms (its least).
+  options.config = server_config_with(scratch.path(), "retention_interval_ms = 3600000\n",
+                                      "retention_interval_ms = 100\n");
   auto acme = acme_tenant();
-  // Without the durable log every write is in the SQLite file once acknowledged, so
-  // nothing replayed at the next start writes over the times moved back below.
-  acme.extra_toml +=
-      "\n[retention]\nclosed_conversations_days = 30\n\n[plugins.storage-sqlite]\n"
-      "durable_log = false\n";
+  // With the durable log on (the default): a clean stop leaves every write in the
+  // SQLite file and no log, so nothing replayed at the next start writes over the
+  // times moved back below.
+  acme.extra_toml += "\n[retention]\nclosed_conversations_days = 30\n";
   Deployment deployment({acme}, options);
   std::string root = deployment.login("acme", "root");
 

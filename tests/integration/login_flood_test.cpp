@@ -6,9 +6,7 @@
 // the address each one plays in X-Forwarded-For.
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <fstream>
 #include <functional>
-#include <sstream>
 #include <thread>
 
 #include "harness/deployment.hpp"
@@ -31,17 +29,7 @@ sb::test::HttpResponse sign_in(uint16_t port, const std::string& address, const 
 
 // The repository's server config, trusting 127.0.0.1 as a reverse proxy.
 std::filesystem::path proxy_config(const std::filesystem::path& dir) {
-  std::ifstream in(std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "conf" / "switchboard.toml");
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string config = text.str();
-  const std::string from = "trusted_proxies = []\n";
-  const auto at = config.find(from);
-  REQUIRE(at != std::string::npos);
-  config.replace(at, from.size(), "trusted_proxies = [\"127.0.0.1\"]\n");
-  std::filesystem::create_directories(dir);
-  sb::test::write_file_atomically(dir / "switchboard.toml", config);
-  return dir / "switchboard.toml";
+  return server_config_with(dir, "trusted_proxies = []\n", "trusted_proxies = [\"127.0.0.1\"]\n");
 }
 
 // Client threads that post sign-ins without end; attempt(thread, n) says from

@@ -74,6 +74,19 @@ std::string next_client_msg_id() {
   return "cm-" + std::to_string(++counter);
 }
 
+std::filesystem::path server_config_with(const std::filesystem::path& dir, std::string_view from,
+                                         std::string_view to) {
+  std::string config = sb::test::read_file(std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "conf" /
+                                           "switchboard.toml");
+  const auto at = config.find(from);
+  if (at == std::string::npos)
+    throw std::runtime_error("conf/switchboard.toml has no '" + std::string(from) + "' to replace");
+  config.replace(at, from.size(), to);
+  std::filesystem::create_directories(dir);
+  sb::test::write_file_atomically(dir / "switchboard.toml", config);
+  return dir / "switchboard.toml";
+}
+
 PluginDirWith::PluginDirWith(const std::filesystem::path& extra_plugin) {
   for (const auto& entry : std::filesystem::directory_iterator(SWITCHBOARD_PLUGIN_DIR))
     if (entry.path().extension() == ".so")

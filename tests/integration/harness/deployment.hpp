@@ -70,6 +70,13 @@ struct DeploymentOptions {
   bool relative_dirs = false;
 };
 
+// The repository's conf/switchboard.toml with the text `from` (a whole key line,
+// say "retention_interval_ms = 3600000\n") replaced by `to`, written to
+// dir/switchboard.toml (dir is created): a DeploymentOptions::config. Throws when
+// `from` is not in it, so a test notices when the config it edits has changed.
+std::filesystem::path server_config_with(const std::filesystem::path& dir, std::string_view from,
+                                         std::string_view to);
+
 // A temporary plugins folder with the server's own plugins (SWITCHBOARD_PLUGIN_DIR) and
 // one more, a test plugin (build/test-plugins), for a deployment whose tenant names it.
 class PluginDirWith {

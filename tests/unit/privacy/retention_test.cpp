@@ -4,10 +4,14 @@
 // visitor's erasure leaves an anonymous record that keeps the counts.
 #include "privacy/retention.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "privacy/visitor_data.hpp"
 
@@ -175,6 +179,40 @@ TEST_CASE("retention pages back through many conversations, newest first") {
     store->add("late" + std::to_string(i), "closed", kNow - 100 * kDay + 500 + i, kNow - kDay);
   CHECK(run(store, {30 * kDay, 0}, kNow).conversations == 450);
   CHECK(store->records.size() == 10);
+}
+
+TEST_CASE("retention asks before each deletion and keeps a conversation the engine holds again") {
+  auto store = std::make_shared<MemoryStore>();
+  store->add("let-go", "closed", kNow - 40 * kDay, kNow - 35 * kDay, "v1");
+  store->add("held", "closed", kNow - 40 * kDay, kNow - 34 * kDay, "v2");
+  store->add("recent", "closed", kNow - 40 * kDay, kNow - 5 * kDay, "v3");
+  // The engine's side (TenantEngine::forget_closed): it reopened "held" meanwhile.
+  std::vector<std::string> asked;
+  privacy::LetGo let_go = [&](const std::string& id, const std::string& visitor,
+                              std::function<void(bool)> answer) {
+    // Asked while the record is still there: the engine forgets it first.
+    CHECK(store->records.contains(id));
+    asked.push_back(id + "/" + visitor);
+    answer(id != "held");
+  };
+  bool finished = false;
+  privacy::RetentionCounts n;
+  privacy::apply_retention(
+      store, {30 * kDay, 0}, kNow,
+      [&](privacy::Outcome outcome, privacy::RetentionCounts counts) {
+        CHECK(outcome.ok());
+        n = counts;
+        finished = true;
+      },
+      let_go);
+  REQUIRE(finished);
+  std::sort(asked.begin(), asked.end());
+  CHECK(asked == std::vector<std::string>{"held/v2", "let-go/v1"});
+  CHECK(n.conversations == 1);
+  CHECK(n.in_use == 1);
+  CHECK_FALSE(store->records.contains("let-go"));
+  CHECK(store->records.contains("held"));
+  CHECK(store->records.contains("recent"));
 }
 
 TEST_CASE("an erased visitor leaves an anonymous record: counts stay, nothing names them") {

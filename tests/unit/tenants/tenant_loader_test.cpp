@@ -465,3 +465,21 @@ keep_forever = true
   CHECK_THAT(bad.error("retention.audit_days")->message, Catch::Contains("between 0 and 3650"));
   CHECK(bad.error("retention.keep_forever"));
 }
+
+TEST_CASE(
+    "a reopen window longer than the retention of closed conversations is served, with a note") {
+  auto file = [](int window_s, int days) {
+    return "name = \"Shop\"\n[conversation]\nreopen_window_s = " + std::to_string(window_s) +
+           "\n[retention]\nclosed_conversations_days = " + std::to_string(days) + "\n";
+  };
+  auto longer = load(file(7 * 86'400, 1));
+  INFO(longer.all());
+  REQUIRE(longer.config);
+  const std::string note = sb::tenants::config_note(*longer.config);
+  CHECK_THAT(note, Catch::Contains("reopen_window_s = 604800") &&
+                       Catch::Contains("closed_conversations_days = 1") &&
+                       Catch::Contains("only within that time"));
+  // Within the period, or kept for ever: nothing to say.
+  CHECK(sb::tenants::config_note(*load(file(86'400, 1)).config).empty());
+  CHECK(sb::tenants::config_note(*load(file(7 * 86'400, 0)).config).empty());
+}
