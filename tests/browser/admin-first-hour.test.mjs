@@ -1,0 +1,49 @@
+// What a new workspace's admin met in the first hour (walk of 2026-12-07), on the
+// demo tenant with files in the chat turned off: the widget preview offered a
+// paperclip the real widget does not have, the routing editor left the canvas no
+// width on a phone, and the Team table's hidden header widened the whole page there.
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { openAdmin } from "./admin-support.mjs";
+import { launchBrowser, screenshot, startServer } from "./harness.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({
+    prepare: (dir) => {
+      const file = path.join(dir, "demo.toml");
+      writeFileSync(file, readFileSync(file, "utf8").replace(/^(\[attachments\]\n(?:#.*\n)*)enabled = true$/m, "$1enabled = false"));
+    },
+  });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+test("the widget preview offers files only when visitors get them", async () => {
+  const page = await openAdmin(browser, server, "widget");
+  const preview = page.frameLocator("iframe.preview-frame");
+  await preview.getByRole("textbox", { name: "Message" }).waitFor();
+  assert.equal(await preview.getByRole("button", { name: "Attach a file" }).count(), 0);
+  await page.context().close();
+});
+
+test("on a phone the routing editor shows its canvas and the Team page does not scroll sideways", async () => {
+  const page = await openAdmin(browser, server, "routing");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.locator(".react-flow__node").first().waitFor();
+  const canvas = await page.locator(".canvas").boundingBox();
+  assert.ok(canvas.width >= 380 && canvas.height >= 300, `canvas ${JSON.stringify(canvas)}`);
+  assert.ok((await page.locator(".outline").boundingBox()).height > 50, "the rule outline shows too");
+  await screenshot(page, "admin-routing-phone");
+  await page.goto(`${server.url}/admin/?tenant=demo#team`);
+  await page.getByRole("table").waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390);
+  await page.context().close();
+});
