@@ -1,12 +1,13 @@
 // What a new workspace's admin met in the first hour (walk of 2026-12-07), on the
 // demo tenant with files in the chat turned off: the widget preview offered a
 // paperclip the real widget does not have, the routing editor left the canvas no
-// width on a phone, and the Team table's hidden header widened the whole page there.
+// width on a phone, the Team table's hidden header widened the whole page there, and
+// the Conversations table ran over its card's edge at 1280 px.
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { openAdmin } from "./admin-support.mjs";
+import { openAdmin, visitorSays } from "./admin-support.mjs";
 import { launchBrowser, screenshot, startServer } from "./harness.mjs";
 
 let server;
@@ -45,5 +46,22 @@ test("on a phone the routing editor shows its canvas and the Team page does not 
   await page.goto(`${server.url}/admin/?tenant=demo#team`);
   await page.getByRole("table").waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390);
+  await page.context().close();
+});
+
+test("at 1280 px the conversation list stays inside its card", async () => {
+  // A long name with no place to break it widens the table.
+  await visitorSays(server, "Do you bake on Sundays?", { name: "Featherstonehaugh-Wolfeschlegelsteinhausen" });
+  const page = await openAdmin(browser, server, "conversations");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.locator(".conversations-table tbody tr").first().waitFor();
+  const card = await page.locator(".conversations-card", { has: page.locator(".conversations-table") }).boundingBox();
+  // Where the table is seen to end: its own edge, or that of a box that clips it.
+  const table = await page.locator(".conversations-table").evaluate((t) => {
+    let right = t.getBoundingClientRect().right;
+    for (let e = t.parentElement; e; e = e.parentElement) if (getComputedStyle(e).overflowX !== "visible") right = Math.min(right, e.getBoundingClientRect().right);
+    return right;
+  });
+  assert.ok(table <= card.x + card.width, `table seen up to ${table}, its card ends at ${card.x + card.width}`);
   await page.context().close();
 });
