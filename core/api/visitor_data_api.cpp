@@ -87,9 +87,9 @@ void RestApi::visitor_data(const TenantView& tenant, std::string visitor_id,
       visitor_id, [this, tenant, actor, visitor_id,
                    respond = std::move(respond)](std::vector<std::string> open) mutable {
         if (!open.empty())
-          return respond(error_response(
-              409, "conversation_open",
-              "the visitor's conversation " + open.front() + " is open; close it, then erase"));
+          return respond(error_response(409, "conversation_open",
+                                        "the visitor's conversation " + open.front() +
+                                            " is with an agent; the agent closes it, then erase"));
         privacy::erase_visitor(
             tenant.store, visitor_id, wall_clock_ms(),
             [this, tenant, actor, visitor_id, respond = std::move(respond)](

@@ -2,11 +2,13 @@
 // What a new workspace's admin met in the first hour (walk of 2026-12-07): the
 // Groups page named agents added on the Team page by their ids (a_…), and the
 // Knowledge page said nothing while no routing rule handed visitors to the bot, so
-// the entries just saved were never answered from the widget.
+// the entries just saved were never answered from the widget; a refused erasure
+// spoke the server's English in the Chinese page.
 import { act } from "react";
 import { createRoot, type Root } from "react-dom/client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GroupsPage } from "./Groups";
+import { VisitorData } from "./VisitorData";
 import { KnowledgePage } from "./Knowledge";
 import { pagesApi } from "./api";
 import { botReached } from "./botReach";
@@ -35,6 +37,7 @@ describe("a new workspace's admin pages", () => {
       if (url.endsWith("/agents")) return json({ agents: kTeam });
       if (url.endsWith("/routing")) return json(graph);
       if (url.endsWith("/routing/dry-run")) return json(dryRun);
+      if (url.endsWith("/data")) return json({ error: { code: "conversation_open", message: "the visitor's conversation c_1 is with an agent; the agent closes it, then erase" } }, 409);
       if (url.endsWith("/kb")) return new Response("", { status: 200, headers: { ETag: '"1"' } });
       return json({ error: { code: "not_found" } }, 404);
     });
@@ -75,6 +78,16 @@ describe("a new workspace's admin pages", () => {
     await act(() => new Promise((r) => setTimeout(r, 30)));
     expect(host.querySelector(".kb-unreached")).toBeNull();
     graph = kNoRules;
+  });
+
+  it("says in the admin's language why an erasure was refused, and what to do", async () => {
+    await render(<VisitorData session={kSession} lang="zh" visitor={{ id: "v_1" }} onErased={() => {}} />);
+    await act(async () => host.querySelectorAll<HTMLButtonElement>(".visitor-data button")[1].click());
+    await act(async () => host.querySelector<HTMLButtonElement>("[role=alertdialog] button:last-child")!.click());
+    const alert = () => host.querySelector(".visitor-data [role=alert]")?.textContent ?? "";
+    await settle(() => alert() !== "");
+    expect(alert()).toContain("请客服在工作台关闭该会话");
+    expect(alert()).not.toMatch(/agent closes|visitor.s/);
   });
 
   it("counts bot_first (the fallback starts with the bot) as reaching it", () => {
