@@ -1,7 +1,8 @@
 // What a new workspace's admin met in the first hour (walk of 2026-12-07), on the
 // demo tenant with files in the chat turned off: the widget preview offered a
 // paperclip the real widget does not have, the routing editor left the canvas no
-// width on a phone, the Team table's hidden header widened the whole page there, and
+// width on a phone, the Team table's hidden header widened the whole page there, an
+// unanswered question was squeezed to a letter a line there, and
 // the Conversations table ran over its card's edge at 1280 px.
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -35,7 +36,7 @@ test("the widget preview offers files only when visitors get them", async () => 
   await page.context().close();
 });
 
-test("on a phone the routing editor shows its canvas and the Team page does not scroll sideways", async () => {
+test("on a phone the routing editor shows its canvas, the Team page does not scroll sideways, an unanswered question stays readable", async () => {
   const page = await openAdmin(browser, server, "routing");
   await page.setViewportSize({ width: 390, height: 844 });
   await page.locator(".react-flow__node").first().waitFor();
@@ -46,6 +47,12 @@ test("on a phone the routing editor shows its canvas and the Team page does not 
   await page.goto(`${server.url}/admin/?tenant=demo#team`);
   await page.getByRole("table").waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390);
+  // An unanswered question keeps a readable width (it was squeezed to a letter a line).
+  await visitorSays(server, "Do you sell sourdough starter?");
+  await page.goto(`${server.url}/admin/?tenant=demo#unanswered`);
+  const question = page.locator(".un-question").first();
+  await question.waitFor();
+  assert.ok((await question.boundingBox()).width >= 150, `question ${JSON.stringify(await question.boundingBox())}`);
   await page.context().close();
 });
 
