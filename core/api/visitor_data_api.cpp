@@ -5,8 +5,9 @@
 //          visitor (privacy/visitor_data.hpp: conversations with their records,
 //          messages and files, each file with a download link)
 //   DELETE /v1/tenants/ID/visitors/VID/data  -> 200 {"visitor_id","erased":{
-//          "conversations","messages","files"}}; 409 while one of the visitor's
-//          conversations is open (close it first); 501 when the tenant's storage
+//          "conversations","messages","files"}}, after closing the visitor's
+//          conversations no agent holds (bot, queued); 409 while an agent holds
+//          one (the agent closes it first); 501 when the tenant's storage
 //          cannot delete conversations (ABI 1.5)
 //
 // Both are recorded in the audit log (visitor.exported, visitor.erased).
