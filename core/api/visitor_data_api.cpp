@@ -5,8 +5,9 @@
 //          visitor (privacy/visitor_data.hpp: conversations with their records,
 //          messages and files, each file with a download link)
 //   DELETE /v1/tenants/ID/visitors/VID/data  -> 200 {"visitor_id","erased":{
-//          "conversations","messages","files"}}; 409 while one of the visitor's
-//          conversations is open (close it first); 501 when the tenant's storage
+//          "conversations","messages","files"}}, after closing the visitor's
+//          conversations no agent holds (bot, queued); 409 while an agent holds
+//          one (the agent closes it first); 501 when the tenant's storage
 //          cannot delete conversations (ABI 1.5)
 //
 // Both are recorded in the audit log (visitor.exported, visitor.erased).
@@ -87,9 +88,9 @@ void RestApi::visitor_data(const TenantView& tenant, std::string visitor_id,
       visitor_id, [this, tenant, actor, visitor_id,
                    respond = std::move(respond)](std::vector<std::string> open) mutable {
         if (!open.empty())
-          return respond(error_response(
-              409, "conversation_open",
-              "the visitor's conversation " + open.front() + " is open; close it, then erase"));
+          return respond(error_response(409, "conversation_open",
+                                        "the visitor's conversation " + open.front() +
+                                            " is with an agent; the agent closes it, then erase"));
         privacy::erase_visitor(
             tenant.store, visitor_id, wall_clock_ms(),
             [this, tenant, actor, visitor_id, respond = std::move(respond)](

@@ -310,6 +310,27 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "a visitor nobody is talking with (waiting in the queue) is erased at once: the "
+    "conversation is closed first and the visitor told",
+    "[data]") {
+  Deployment deployment({acme_tenant()});
+  const std::string root = deployment.login("acme", "root");
+  // No agent online: the conversation waits in the queue, and would for ever.
+  auto visitor = deployment.connect_visitor("acme");
+  const std::string conversation =
+      str(visitor.send_message("please forget me wombatfern"), "conversation_id");
+  const std::string data_path = "/v1/tenants/acme/visitors/" + visitor.visitor_id + "/data";
+  auto erase = http_request(deployment.port(), "DELETE", data_path, {}, bearer(root));
+  INFO(erase.body);
+  REQUIRE(erase.status == 200);
+  CHECK(erase.json().at("erased").at("conversations").to_number<int64_t>() == 1);
+  const auto closed = visitor.ws.next_of_type("conversation.closed");
+  CHECK(str(closed, "conversation_id") == conversation);
+  CHECK(str(closed, "by") == "system");
+  CHECK(history_on(deployment.port(), conversation, root).empty());
+}
+
+TEST_CASE(
     "a storage plugin without the ABI 1.5 functions: erasure is 501, the backup says which "
     "tenant it could not copy",
     "[data]") {

@@ -78,6 +78,13 @@ export function actionName(t: T, a: Action, groupName: GroupName = byId): string
   return t("node.actionName", { type: t(`act.${a.type}`), summary: what.length > 40 ? what.slice(0, 39) + "…”" : what });
 }
 
+// The names of several actions, for a list to choose one from: two that read the
+// same (two new messages, both "(empty)") are told apart by their ids.
+export function actionNames(t: T, actions: Action[], groupName: GroupName = byId): string[] {
+  const names = actions.map((a) => actionName(t, a, groupName));
+  return names.map((name, i) => (names.indexOf(name) !== names.lastIndexOf(name) ? `${name} · ${actions[i].id}` : name));
+}
+
 // An edge in words: "From Rule 1: VIP to Route: to support".
 export function edgeName(t: T, graph: Graph, from: string, to: string, groupName: GroupName = byId): string {
   return t("edge.label", { from: nodeName(t, graph, from, groupName), to: nodeName(t, graph, to, groupName) });

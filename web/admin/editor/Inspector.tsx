@@ -1,7 +1,7 @@
 /** @jsxImportSource react */
 // The form for the selected node: a rule with its conditions, an action, or the
 // fallback. Every change goes through onChange as a new graph.
-import { actionName, describeProblem, groupNames } from "../describe";
+import { actionNames, describeProblem, groupNames } from "../describe";
 import * as edits from "../graph/edits";
 import { Action, ActionType, ConditionType, actionTypes, conditionTypes, isFinal, textIn, withTextIn } from "../graph/model";
 import type { T } from "../i18n";
@@ -260,9 +260,9 @@ function NextStep({ t, graph, onChange, onSelect, from, catalog }: Props & { fro
           }}
         >
           <option value="">{t("inspector.nextNone")}</option>
-          {options.map((a) => (
-            <option key={a.id} value={a.id}>
-              {actionName(t, a, groupNames(catalog.groups))}
+          {actionNames(t, options, groupNames(catalog.groups)).map((name, i) => (
+            <option key={options[i].id} value={options[i].id}>
+              {name}
             </option>
           ))}
           {actionTypes.map((type) => (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actionName, describeAction, describeCondition, describeProblem, duration, edgeName, groupNames } from "../describe";
+import { actionName, actionNames, describeAction, describeCondition, describeProblem, duration, edgeName, groupNames } from "../describe";
 import type { Graph } from "../graph/model";
 import { translator } from "../i18n";
 import { noteText, parseAttributes, sampleToInput, emptySample } from "./TestPanel";
@@ -89,5 +89,16 @@ describe("edges in words", () => {
     expect(edgeName(en, graph, "fallback", "act_1")).toBe("From Otherwise to Route: to support");
     expect(edgeName(zh, graph, "rule_1", "act_1")).toMatch(/^从 规则 1：VIP visitors 到 分配：/);
     expect(edgeName(zh, graph, "fallback", "act_1")).not.toMatch(/act_|rule_|fallback/);
+  });
+});
+
+describe("the inspector's list of what may follow", () => {
+  it("tells two actions that read the same apart by their ids, and leaves the others alone", () => {
+    const actions = [
+      { id: "action-2", type: "message", text: "" },
+      { id: "action-3", type: "message", text: "" },
+      { id: "action-4", type: "bot" },
+    ] as Graph["actions"];
+    expect(actionNames(en, actions)).toEqual(["Message: (empty) · action-2", "Message: (empty) · action-3", actionName(en, actions[2])]);
   });
 });

@@ -448,38 +448,40 @@ function List({ session, lang, t, onOpen, fail }: { session: Session; lang: Lang
       {!rows && !error && <p className="muted">{t("list.loading")}</p>}
       {rows && rows.length === 0 && <p className="muted">{filtered ? t("list.noMatch") : t("list.empty")}</p>}
       {rows && rows.length > 0 && (
-        <table className="ptable conversations-table" aria-label={t("list.title")}>
-          <thead>
-            <tr>
-              <th scope="col">{t("col.conversation")}</th>
-              <th scope="col">{t("col.visitor")}</th>
-              <th scope="col">{t("col.status")}</th>
-              <th scope="col">{t("col.assignee")}</th>
-              <th scope="col">{t("col.group")}</th>
-              <th scope="col">{t("col.tags")}</th>
-              <th scope="col">{t("col.created")}</th>
-              <th scope="col">{t("col.messages")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id}>
-                <td>
-                  <button type="button" className="link" aria-label={t("open", { id: r.id })} onClick={() => onOpen(r.id)}>
-                    {r.id}
-                  </button>
-                </td>
-                <td>{visitorName(r.visitor?.name ?? r.visitor_name, r.visitor?.id ?? r.visitor_id ?? "", lang)}</td>
-                <td className="nowrap">{r.status === "closed" && r.abandoned_at ? t("status.abandoned") : statusText(t, r.status)}</td>
-                <td>{name(r.assignee ?? r.last_agent)}</td>
-                <td>{groupName(r.group)}</td>
-                <td>{(r.tags ?? []).join(", ")}</td>
-                <td className="nowrap">{when(r.created_at, lang)}</td>
-                <td>{r.last_seq ?? 0}</td>
+        <div className="conversations-scroll">
+          <table className="ptable conversations-table" aria-label={t("list.title")}>
+            <thead>
+              <tr>
+                <th scope="col">{t("col.conversation")}</th>
+                <th scope="col">{t("col.visitor")}</th>
+                <th scope="col">{t("col.status")}</th>
+                <th scope="col">{t("col.assignee")}</th>
+                <th scope="col">{t("col.group")}</th>
+                <th scope="col">{t("col.tags")}</th>
+                <th scope="col">{t("col.created")}</th>
+                <th scope="col">{t("col.messages")}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.id}>
+                  <td>
+                    <button type="button" className="link" aria-label={t("open", { id: r.id })} onClick={() => onOpen(r.id)}>
+                      {r.id}
+                    </button>
+                  </td>
+                  <td>{visitorName(r.visitor?.name ?? r.visitor_name, r.visitor?.id ?? r.visitor_id ?? "", lang)}</td>
+                  <td className="nowrap">{r.status === "closed" && r.abandoned_at ? t("status.abandoned") : statusText(t, r.status)}</td>
+                  <td>{name(r.assignee ?? r.last_agent)}</td>
+                  <td>{groupName(r.group)}</td>
+                  <td>{(r.tags ?? []).join(", ")}</td>
+                  <td className="nowrap">{when(r.created_at, lang)}</td>
+                  <td>{r.last_seq ?? 0}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </div>
   );

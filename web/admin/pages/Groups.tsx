@@ -4,10 +4,18 @@
 // what the server refuses is shown on the field it names.
 import { useEffect, useMemo, useState } from "react";
 import type { Lang } from "../i18n";
-import type { GroupInput, GroupRow, GroupSettings, PagesApi, Weekday } from "./api";
+import type { AgentRow, GroupInput, GroupRow, GroupSettings, PagesApi, Weekday } from "./api";
 import { settingsTranslator, type ST } from "./settings-text";
 import type { PT } from "./text";
 import { Confirm, Field, LoadState, Notice, NoticeLine, PageHead, problemText, useChange, useList, useSubmit } from "./ui";
+
+// A group's agents by name, as the Team page shows them: the server lists their ids,
+// and the ids of agents added on the Team page (a_…) mean nothing to a person. An
+// id the team list lacks (not loaded, or an agent since removed) stays as it is.
+export function memberNames(ids: string[], team: Pick<AgentRow, "id" | "name">[] | null): string[] {
+  const names = new Map((team ?? []).map((a) => [a.id, a.name]));
+  return ids.map((id) => names.get(id) ?? id);
+}
 
 export const kWeekdays: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -78,6 +86,11 @@ export function GroupsPage({ pt, lang, api, onExpired }: { pt: PT; lang: Lang; a
   useEffect(() => {
     void load();
   }, [load]);
+  // The team, for the agents' names; without it (a failed read) the ids show.
+  const [team, setTeam] = useState<AgentRow[] | null>(null);
+  useEffect(() => {
+    api.agents().then(setTeam, () => undefined);
+  }, [api, groups]);
 
   const remove = (g: GroupRow) => {
     setDeleting(null);
@@ -112,7 +125,7 @@ export function GroupsPage({ pt, lang, api, onExpired }: { pt: PT; lang: Lang; a
                   {line}
                 </p>
               ))}
-              {g.agents.length > 0 && <p className="group-line muted">{t("groups.members", { names: g.agents.join(", ") })}</p>}
+              {g.agents.length > 0 && <p className="group-line muted">{t("groups.members", { names: memberNames(g.agents, team).join(", ") })}</p>}
               {g.rules.length > 0 && <p className="group-line muted">{t("groups.usedBy", { names: g.rules.join(", ") })}</p>}
               <div className="row-actions">
                 <button type="button" onClick={() => setEditing({ row: g })} aria-label={t("groups.editOf", { name: g.name })}>

@@ -68,6 +68,11 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
   useEffect(() => {
     void load();
   }, [load]);
+  // No rule hands conversations to the bot: said above the entries (botReach.ts).
+  const [reached, setReached] = useState<boolean | null>(null);
+  useEffect(() => {
+    void api.botReached().then(setReached);
+  }, [api]);
   useEffect(() => {
     if (!dirty) return;
     const warn = (e: BeforeUnloadEvent) => {
@@ -182,6 +187,13 @@ export function KnowledgePage({ t, api, lang, session, onExpired }: { t: PT; api
         )}
         <NoticeLine notice={notice} onClose={() => setNotice(null)} t={t} />
       </div>
+      {reached === false && (
+        <p className="kb-unreached" role="note">
+          {t("kb.unreached")} <a href="#routing" onClick={(e) => dirty && !window.confirm(t("kb.leave")) && e.preventDefault()}>
+            {t("kb.toRouting")}
+          </a>
+        </p>
+      )}
       <BotTry t={bt} session={session} onExpired={onExpired} />
       {loadError && <p className="load-error">{t("common.loadFailed", { message: loadError })}</p>}
       {!doc && !loadError && <p className="loading">{t("common.loading")}</p>}

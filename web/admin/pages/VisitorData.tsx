@@ -20,12 +20,13 @@ const en = {
   erase: "Erase visitor data",
   "confirm.title": "Erase the data of {name}?",
   "confirm.body":
-    "This deletes, for good, every conversation of {who}: their messages and agents' answers, the files sent in them, their name, email and page details, and the search entries. The dashboard's counts stay, without anything that names them. The erasure is recorded in the audit log.",
+    "This deletes, for good, every conversation of {who}: their messages and agents' answers, the files sent in them, their name, email and page details, and the search entries. The dashboard's counts stay, without anything that names them. A conversation still with the bot or waiting in the queue is closed first. The erasure is recorded in the audit log.",
   "confirm.erase": "Erase for good",
   "confirm.cancel": "Cancel",
   erasing: "Erasing…",
   erased: "Erased {conversations} conversation(s), {messages} message(s) and {files} file(s).",
   failed: "Failed: {message}",
+  open: "Not erased: an agent is still chatting with this visitor. Once the agent has closed the conversation in the console, erase again.",
 };
 type Key = keyof typeof en;
 const zh: Record<Key, string> = {
@@ -39,12 +40,13 @@ const zh: Record<Key, string> = {
   erase: "删除访客数据",
   "confirm.title": "删除 {name} 的数据？",
   "confirm.body":
-    "将永久删除 {who} 的所有会话：其消息和客服的回复、会话中发送的文件、姓名、邮箱和页面信息，以及搜索索引。看板中的统计数字会保留，但不含任何能识别此人的信息。此操作会记录在审计日志中。",
+    "将永久删除 {who} 的所有会话：其消息和客服的回复、会话中发送的文件、姓名、邮箱和页面信息，以及搜索索引。看板中的统计数字会保留，但不含任何能识别此人的信息。仍由机器人接待或在排队的会话会先被关闭。此操作会记录在审计日志中。",
   "confirm.erase": "永久删除",
   "confirm.cancel": "取消",
   erasing: "正在删除…",
   erased: "已删除 {conversations} 个会话、{messages} 条消息和 {files} 个文件。",
   failed: "失败：{message}",
+  open: "未删除：仍有客服在与该访客对话。请客服在工作台关闭该会话后，再删除一次。",
 };
 type Tr = (key: Key, values?: Record<string, string | number>) => string;
 function translator(lang: Lang): Tr {
@@ -87,6 +89,12 @@ export function VisitorData({ session, lang, visitor, onErased }: { session: Ses
     setNote(null);
     try {
       const { response, json } = await call("DELETE", path, { session });
+      // Refused while an agent holds a conversation of the visitor (the server closes
+      // the ones with the bot or in the queue itself): said in the admin's language.
+      if (response.status === 409 && json?.error?.code === "conversation_open") {
+        setConfirming(false);
+        return setNote({ text: t("open"), problem: true });
+      }
       if (!response.ok) throw new Error(json?.error?.message ?? `HTTP ${response.status}`);
       setConfirming(false);
       setNote({ text: t("erased", json.erased), problem: false });

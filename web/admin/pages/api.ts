@@ -2,6 +2,7 @@
 // protocol": agents, canned replies, kb, intents), through api.ts's call() so the
 // cookie session's CSRF header or the tab's Bearer token goes with each.
 import { ApiError, Session, base, call, failure, reach } from "../api";
+import { botReached } from "./botReach";
 
 export type AgentRow = {
   id: string;
@@ -151,6 +152,17 @@ async function versioned(method: string, url: string, session: Session, body: un
 export function pagesApi(session: Session) {
   const root = base(session.tenant);
   return {
+    // Whether new conversations ever reach the bot (botReach.ts); null when the server
+    // cannot say (the check is a hint, never in the way).
+    botReached: async (): Promise<boolean | null> => {
+      try {
+        const graph = await json("GET", `${root}/routing`, session);
+        if (botReached(graph, null)) return true;
+        return botReached(graph, await json("POST", `${root}/routing/dry-run`, session, {}));
+      } catch {
+        return null;
+      }
+    },
     widget: async (): Promise<{ settings: WidgetSettings; etag: string | null }> => {
       const { response, json } = await call("GET", `${root}/widget/settings`, { session });
       if (!response.ok) throw failure(response.status, json);

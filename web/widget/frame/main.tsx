@@ -5,7 +5,7 @@
 import { render } from "preact";
 import { isBridgeMessage, type FromFrame, type ToFrame, type ToPreview } from "../bridge";
 import { texts, widgetLanguage } from "../texts";
-import { fetchSettings, readSettings } from "./settings";
+import { fetchSettings, readSettings, type WidgetSettings } from "./settings";
 import { Session, type Persisted } from "./session";
 import { App } from "./App";
 import "./style.css";
@@ -142,12 +142,26 @@ function bootPreview(): void {
     onUnread: () => undefined,
     onEvent: () => undefined,
   });
+  // What the admin's form does not hold, as visitors get it: files in the chat
+  // ([attachments]), so the paperclip shows only when the tenant offers it. Until
+  // it is read, none.
+  let served: WidgetSettings | null = null;
+  let last: ToPreview | null = null;
+  void fetchSettings(tenant).then((s) => {
+    served = s;
+    if (last) draw(last);
+  });
   window.addEventListener("message", (event: MessageEvent) => {
     if (event.source !== window.parent || event.origin !== location.origin) return;
     const data = event.data;
     if (!isBridgeMessage<ToPreview>(data) || data.switchboard !== "preview") return;
+    last = data;
+    draw(data);
+  });
+  function draw(data: ToPreview) {
     const lang = data.lang === "zh" ? "zh" : "en";
-    const settings = { ...readSettings(tenant, data.settings), available: true };
+    const drafted = readSettings(tenant, data.settings);
+    const settings = { ...drafted, attachments: served?.attachments ?? { ...drafted.attachments, enabled: false }, available: true };
     const t = texts[lang];
     const own = settings.texts[lang] ?? {};
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
@@ -165,7 +179,7 @@ function bootPreview(): void {
       />,
       app,
     );
-  });
+  }
   toParent({ switchboard: "ready" });
 }
 
