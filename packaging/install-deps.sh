@@ -31,8 +31,10 @@ build_pkgs+=("${run_pkgs[@]}")
 # clang: .ci/run's sanitizer build with the libFuzzer harnesses (libFuzzer comes with it).
 # ninja-build: .ci/run's builds (it keeps both cores busy where make waits on a target's
 # libraries).
+# systemd: systemd-analyze, with which the package tests check the unit (verify, and
+# security --offline for its hardening); no running systemd is needed.
 test_pkgs=(catch2 sqlite3 procps clang clang-format python3 chromium fonts-wqy-microhei postgresql-15 redis-server
-  ninja-build)
+  ninja-build systemd)
 
 # The browser UIs are built with Node.js >= 18 and npm. Debian 12's own nodejs (18)
 # and npm do; a machine that already has a newer Node (with its npm) keeps it:

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <spdlog/logger.h>
-#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/sinks/base_sink.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <sstream>
 #include <string>
@@ -57,21 +58,42 @@ inline void copy_test_plugins(const fs::path& dir, std::initializer_list<const c
   }
 }
 
+// A sink that keeps its lines in a string, read under the sink's own mutex: the
+// plugin host logs from its I/O and plugin threads while a test reads the lines
+// (an ostringstream read without that mutex is a data race; ThreadSanitizer).
+class StringSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  std::string text() {
+    std::lock_guard lock(mutex_);
+    return text_;
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    text_.append(formatted.data(), formatted.size());
+  }
+  void flush_() override {}
+
+ private:
+  std::string text_;
+};
+
 // A logger whose lines ("warning: ...") land in a string.
 struct CapturedLog {
-  std::ostringstream lines;
+  std::shared_ptr<StringSink> sink = std::make_shared<StringSink>();
   std::shared_ptr<spdlog::logger> logger;
 
   CapturedLog() {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(lines, /*force_flush=*/true);
     logger = std::make_shared<spdlog::logger>("abi-test", sink);
     logger->set_pattern("%l: %v");
     logger->set_level(spdlog::level::debug);
   }
-  std::string text() const { return lines.str(); }
+  std::string text() const { return sink->text(); }
   // How many lines contain needle.
   int count(const std::string& needle) const {
-    std::istringstream in(lines.str());
+    std::istringstream in(text());
     int n = 0;
     for (std::string line; std::getline(in, line);) n += line.find(needle) != std::string::npos;
     return n;

@@ -7,8 +7,9 @@
 # nothing of it is left. Whatever happens, the machine is left as found.
 #
 # Environment (set by CTest, tests/package/CMakeLists.txt): SB_BUILD_DIR, SB_CPACK,
-# SB_INSTALL_PREFIX and the installed layout SB_BINARY, SB_CONFIG_FILE, SB_PLUGIN_DIR,
-# SB_WEB_DIR, SB_DATA_DIR, SB_TENANTS_DIR, SB_EXAMPLES_DIR, SB_USER.
+# SB_INSTALL_PREFIX, SB_CHECK_UNIT (packaging/check-unit-hardening.py) and the installed
+# layout SB_BINARY, SB_CONFIG_FILE, SB_PLUGIN_DIR, SB_WEB_DIR, SB_DATA_DIR, SB_TENANTS_DIR,
+# SB_EXAMPLES_DIR, SB_USER.
 set -euo pipefail
 
 say() { echo "package_deb: $*"; }
@@ -158,16 +159,18 @@ if command -v systemd-analyze >/dev/null; then
   say "systemd-analyze verify: ok"
 fi
 
-# The hardening an operator relies on, and room in LimitNOFILE for the installed
-# config's connections plus the files the server keeps besides (1024).
-for line in "User=$SB_USER" "ProtectSystem=strict" "NoNewPrivileges=yes" "ReadWritePaths=$SB_DATA_DIR" \
-  "ProtectHome=yes" "PrivateTmp=yes" "CapabilityBoundingSet="; do
-  grep -qx "$line" "$unit" || fail "the unit lacks $line"
-done
-max_connections=$(sed -n 's/^max_connections *= *\([0-9]*\).*/\1/p' "$SB_CONFIG_FILE")
-unit_nofile=$(sed -n 's/^LimitNOFILE=//p' "$unit")
-[[ -n "$max_connections" && -n "$unit_nofile" ]] && ((max_connections + 1024 <= unit_nofile)) ||
-  fail "LimitNOFILE=$unit_nofile does not hold max_connections = $max_connections and 1024 more files"
+# The hardening an operator relies on, as installed (drop-ins included), read by
+# packaging/check-unit-hardening.py and by systemd-analyze security --offline: its own
+# user, ProtectSystem=strict, NoNewPrivileges, the data dir as the only writable path
+# (PrivateTmp, ProtectHome), no capabilities, and LimitNOFILE above the installed
+# config's max_connections plus 1024 files.
+python3 "$SB_CHECK_UNIT" "$unit" --user "$SB_USER" --data-dir "$SB_DATA_DIR" --config "$SB_CONFIG_FILE" \
+  >"$work/hardening.log" 2>&1 ||
+  {
+    cat "$work/hardening.log" >&2
+    fail "the installed unit lost its hardening"
+  }
+say "$(sed 's/^check-unit-hardening: //' "$work/hardening.log")"
 
 # An operator's first tenant: the packaged demo example, owned by the service.
 cp -r "$SB_EXAMPLES_DIR/tenants/demo.toml" "$SB_EXAMPLES_DIR/tenants/demo" "$SB_TENANTS_DIR/"
