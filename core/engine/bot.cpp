@@ -265,8 +265,8 @@ void TenantEngine::post_bot_message(Conversation& c, BotReply reply) {
   m.text = std::move(reply.text);
   m.ts_ms = wall_clock_ms();
   pending.quick_replies = std::move(reply.quick_replies);
-  c.pending.emplace(seq, std::move(pending));
-  write_message(c.id, seq);
+  add_pending(c, seq, std::move(pending));
+  write_message(c, seq);
 }
 
 // Nothing more from the bot in this conversation; what it already said goes out

@@ -35,14 +35,21 @@ struct AckRecord {
   bool pending = false;
 };
 
+// An entry of Conversation::acks: "<sender id>\x1f<client_msg_id>" and its ack.
+using AckEntry = std::pair<const std::string, AckRecord>;
+
 // A message that has a seq but is not durable yet.
 struct PendingMessage {
   StoredMessage message;
-  std::vector<std::pair<PeerPtr, std::string>> waiters;  // peers owed an ack, with their ref
+  // Peers owed an ack, with their ref: the sender's connection, and one more only
+  // for a resend while the first copy is written (no allocation for the one).
+  boost::container::small_vector<std::pair<PeerPtr, std::string>, 1> waiters;
   uint64_t origin_peer_id = 0;  // the sender's connection gets the ack, not the frame
-  // Its key in Conversation::acks (ack_key), built once when accepted; empty for
-  // messages no client sent (the bot's, the system's), which no resend can name.
-  std::string ack_key;
+  // Its entry in Conversation::acks (a node of the map, which does not move; it
+  // leaves the map only through this message's end or, once durable, through
+  // ack_order). nullptr for messages no client sent (the bot's, the system's),
+  // which no resend can name.
+  AckEntry* ack = nullptr;
   int64_t received_us = 0;  // monotonic, for the ack latency histogram
   uint8_t attempts = 0;
   bool durable = false;
@@ -110,7 +117,10 @@ struct Conversation {
 
   uint64_t next_seq = 1;       // the seq the next message gets
   uint64_t delivered_seq = 0;  // every seq up to here is durable (or given up) and fanned out
-  std::map<uint64_t, PendingMessage> pending;
+  // A write in flight holds a pointer to its conversation (write_message): a
+  // conversation leaves memory only once nothing is pending (forget_if_done).
+  using PendingMap = std::map<uint64_t, PendingMessage>;
+  PendingMap pending;
 
   // Idempotency: "<sender id>\x1f<client_msg_id>" -> its ack once durable, or its
   // seq while it is written (AckRecord::pending): one look-up answers "new, in

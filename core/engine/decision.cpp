@@ -181,8 +181,8 @@ void TenantEngine::post_system_message(Conversation& c, const std::string& text)
   m.sender_id = "system";
   m.text = text;
   m.ts_ms = wall_clock_ms();
-  c.pending.emplace(seq, std::move(pending));
-  write_message(c.id, seq);
+  add_pending(c, seq, std::move(pending));
+  write_message(c, seq);
 }
 
 AgentState* TenantEngine::choose_now(const std::string& group, const std::vector<RouterPtr>& chain,

@@ -55,17 +55,28 @@ std::function<void()> refusal(std::function<void(Result)> done) {
   return [done = std::move(done)] { done(Result{}); };
 }
 
+// The one argument a callback (a std::function or a StoreCallback) takes.
+template <class Callback>
+struct CallbackArgument;
+template <class Result>
+struct CallbackArgument<std::function<void(Result)>> {
+  using type = Result;
+};
+template <class Result, size_t Bytes>
+struct CallbackArgument<sb::InlineFunction<void(Result), Bytes>> {
+  using type = Result;
+};
+
 // A REST question whose storage call is in flight when the engine stops: the
 // storage's answer is dropped (StoppableStore), and with it the continuation that
 // holds done, so nobody would answer the caller (its connection would just close).
 // done wrapped by this answers as refusal() does (503 `unavailable`) when the last
 // copy of it goes unanswered after the engine stopped; before that, going
 // unanswered changes nothing. It answers at most once, on whichever thread lets go.
-template <class Result>
-std::function<void(Result)> refused_if_dropped(std::function<void(Result)> done,
-                                               std::shared_ptr<const StoppableStore> store) {
+template <class Callback, class Result = typename CallbackArgument<Callback>::type>
+Callback refused_if_dropped(Callback done, std::shared_ptr<const StoppableStore> store) {
   struct Pending {
-    std::function<void(Result)> done;
+    Callback done;
     std::function<void()> refuse;
     std::shared_ptr<const StoppableStore> store;
     std::atomic<bool> answered{false};

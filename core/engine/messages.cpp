@@ -123,9 +123,10 @@ Conversation* TenantEngine::conversation_for_message(const PeerPtr& peer, const 
 
 void TenantEngine::accept_message(Conversation& c, const PeerPtr& peer, Identity& who,
                                   MessageCommand command) {
-  std::string key = ack_key(who.id, command.client_msg_id);
   const uint64_t seq = c.next_seq;
-  auto [known, fresh] = c.acks.try_emplace(key);
+  // The key moves into the map's node when new (and is dropped when known): the
+  // pending message points at the entry rather than keeping a copy.
+  auto [known, fresh] = c.acks.try_emplace(ack_key(who.id, command.client_msg_id));
   if (!fresh && !known->second.pending) {
     // A resend of a message already durable: the same ack again, nothing stored.
     peer->send(frames::ack(command.client_msg_id, known->second, c.id, command.ref));
@@ -141,7 +142,7 @@ void TenantEngine::accept_message(Conversation& c, const PeerPtr& peer, Identity
   known->second.pending = true;
   ++c.next_seq;
   PendingMessage pending;
-  pending.ack_key = std::move(key);
+  pending.ack = &*known;
   pending.message.conversation_id = c.id;
   pending.message.message_id = new_id("m");
   pending.message.seq = seq;
@@ -165,31 +166,50 @@ void TenantEngine::accept_message(Conversation& c, const PeerPtr& peer, Identity
   pending.waiters.emplace_back(peer, std::move(command.ref));
   pending.origin_peer_id = peer->peer_id();
   pending.received_us = command.received_us ? command.received_us : monotonic_us();
-  c.pending.emplace(seq, std::move(pending));
+  add_pending(c, seq, std::move(pending));
   // The dashboard's first-response time: stored once, with the record.
   if (first_response) persist_conversation(c);
   metrics_->messages_received.fetch_add(1, std::memory_order_relaxed);
-  write_message(c.id, seq);
+  write_message(c, seq);
 }
 
-void TenantEngine::write_message(const std::string& conversation_id, uint64_t seq) {
-  Conversation* c = find_conversation(conversation_id);
-  if (!c) return;
-  auto it = c->pending.find(seq);
-  if (it == c->pending.end()) return;
+void TenantEngine::add_pending(Conversation& c, uint64_t seq, PendingMessage&& pending) {
+  if (spare_pending_.empty()) {
+    c.pending.emplace(seq, std::move(pending));
+    return;
+  }
+  auto node = std::move(spare_pending_.back());
+  spare_pending_.pop_back();
+  node.key() = seq;
+  node.mapped() = std::move(pending);
+  c.pending.insert(std::move(node));
+}
+
+void TenantEngine::drop_pending(Conversation& c, Conversation::PendingMap::iterator it) {
+  auto node = c.pending.extract(it);
+  if (spare_pending_.size() == kSparePendingNodes) return;  // freed with `node`
+  node.mapped() = PendingMessage{};  // its strings and peers go now, the node stays
+  spare_pending_.push_back(std::move(node));
+}
+
+void TenantEngine::write_message(Conversation& c, uint64_t seq) {
+  auto it = c.pending.find(seq);
+  if (it == c.pending.end()) return;
   ++it->second.attempts;
-  // `id = conversation_id`, not a plain capture: a copy of a const std::string& is a
-  // const member, which the callback's moves then copy (one allocation each).
-  store_->append_message(it->second.message, [this, self = shared_from_this(), id = conversation_id,
-                                              seq](StoreResult result) {
-    on_message_stored(id, seq, std::move(result));
-  });
+  // The answer holds the conversation by pointer, not by a copy of its id (an
+  // allocation per message): it stays in memory while the message is pending
+  // (forget_if_done). The callable and the store's stop check fit a StoreCallback,
+  // so the call allocates nothing on its way (RESULTS.md, the twenty-second pass).
+  auto on_stored = [self = shared_from_this(), c = &c, seq](StoreResult result) {
+    self->on_message_stored(*c, seq, std::move(result));
+  };
+  static_assert(StoppableStore::kept_inline<decltype(on_stored)>);
+  store_->append_message_then(it->second.message, std::move(on_stored));
 }
 
-void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_t seq,
-                                     StoreResult result) {
-  Conversation* c = find_conversation(conversation_id);
-  if (!c) return;
+void TenantEngine::on_message_stored(Conversation& conversation, uint64_t seq, StoreResult result) {
+  Conversation* c = &conversation;
+  const std::string& conversation_id = c->id;
   auto it = c->pending.find(seq);
   if (it == c->pending.end()) return;
   PendingMessage& pending = it->second;
@@ -199,7 +219,7 @@ void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_
     if (pending.attempts < kMaxWriteAttempts) {
       spdlog::warn("tenant {}: storing {} seq {} failed ({}), retrying", tenant_id_,
                    conversation_id, seq, result.error);
-      write_message(conversation_id, seq);
+      write_message(*c, seq);
       return;
     }
     if (pending.attempts < kMaxHeldAttempts) {
@@ -218,7 +238,9 @@ void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_
                      ref);
       }
       after(held_retry_pause(policy_.storage_retry_pause, pending.attempts),
-            [this, conversation_id, seq] { write_message(conversation_id, seq); });
+            [this, id = conversation_id, seq] {
+              if (Conversation* c = find_conversation(id)) write_message(*c, seq);
+            });
       return;
     }
     spdlog::error("tenant {}: storing {} seq {} failed {} times ({}); given up, the sender is told",
@@ -227,7 +249,7 @@ void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_
       send_error(peer, metrics::ErrorCode::unavailable,
                  "the message could not be stored; send it again", ref);
     pending.failed = true;
-    if (!pending.ack_key.empty()) c->acks.erase(pending.ack_key);
+    forget_pending_ack(*c, pending);
     deliver_ready(*c);
     return;
   }
@@ -249,13 +271,12 @@ void TenantEngine::on_message_stored(const std::string& conversation_id, uint64_
   if (!pending.waiters.empty())  // bot messages have no sender waiting for an ack
     metrics_->ack_latency.observe_us(latency_us > 0 ? static_cast<uint64_t>(latency_us) : 0);
   pending.waiters.clear();
-  if (!pending.ack_key.empty()) {
-    if (pending.message.client_msg_id.empty()) {
-      c->acks.erase(pending.ack_key);
-    } else if (auto entry = c->acks.find(pending.ack_key); entry != c->acks.end()) {
-      entry->second = std::move(ack);  // filled in place: the key is not copied again
-      remember_ack(*c, entry->first);
-    }
+  if (pending.ack && pending.message.client_msg_id.empty()) {
+    forget_pending_ack(*c, pending);
+  } else if (pending.ack) {
+    pending.ack->second = std::move(ack);  // filled in place: the key is not copied again
+    remember_ack(*c, pending.ack->first);
+    pending.ack = nullptr;  // in ack_order now, which decides when it goes
   }
   deliver_ready(*c);
 }
@@ -281,7 +302,7 @@ void TenantEngine::deliver_ready(Conversation& c) {
       if (c.status == ConversationStatus::bot) bot_saw(c, p.message);
     }
     c.delivered_seq = it->first;
-    c.pending.erase(it);
+    drop_pending(c, it);
   }
   if (c.bot.exit != BotSession::Exit::none) return bot_after_delivery(c);  // may close it
   if (c.close_after_seq && c.delivered_seq >= c.close_after_seq) return close(c, "system");
@@ -296,6 +317,12 @@ void TenantEngine::deliver_ready(Conversation& c) {
     return;  // decide() may have changed the conversation; it is not closed anyway
   }
   forget_if_done(c.id);
+}
+
+void TenantEngine::forget_pending_ack(Conversation& c, PendingMessage& pending) {
+  if (!pending.ack) return;
+  c.acks.erase(c.acks.find(pending.ack->first));
+  pending.ack = nullptr;
 }
 
 void TenantEngine::remember_ack(Conversation& c, const std::string& stored_key) {

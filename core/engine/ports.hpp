@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/inline_function.hpp"
 #include "records/log_entry.hpp"
 
 namespace sb::engine {
@@ -69,7 +70,11 @@ struct StoreResult {
   bool refused = false;
   bool ok() const { return status == 0; }
 };
-using StoreCallback = std::function<void(StoreResult)>;
+// Holds the engine's callable inline when it is no larger than this: a message's
+// write (TenantEngine::write_message) passes a shared_ptr, a pointer and a seq, and
+// StoppableStore's stop flag beside them, without an allocation.
+inline constexpr size_t kStoreCallbackBytes = 48;
+using StoreCallback = sb::InlineFunction<void(StoreResult), kStoreCallbackBytes>;
 
 // sb_message_flags: an agent's private note, never shown to the visitor.
 inline constexpr uint32_t kPrivateNote = 1;

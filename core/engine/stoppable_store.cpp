@@ -5,9 +5,7 @@ namespace sb::engine {
 StoppableStore::StoppableStore(std::shared_ptr<Store> store) : store_(std::move(store)) {}
 
 StoreCallback StoppableStore::unless_stopped(StoreCallback done) const {
-  return [stopped = stopped_, done = std::move(done)](StoreResult result) {
-    if (!stopped->load(std::memory_order_acquire)) done(std::move(result));
-  };
+  return Guarded<StoreCallback>{stopped_, std::move(done)};
 }
 
 void StoppableStore::append_message(const StoredMessage& message, StoreCallback done) {

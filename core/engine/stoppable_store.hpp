@@ -12,6 +12,16 @@
 namespace sb::engine {
 
 class StoppableStore final : public Store {
+  // done, unless the engine stopped before the answer came.
+  template <class Done>
+  struct Guarded {
+    std::shared_ptr<const std::atomic<bool>> stopped;
+    Done done;
+    void operator()(StoreResult result) {
+      if (!stopped->load(std::memory_order_acquire)) done(std::move(result));
+    }
+  };
+
  public:
   explicit StoppableStore(std::shared_ptr<Store> store);
 
@@ -20,6 +30,19 @@ class StoppableStore final : public Store {
   bool stopped() const { return stopped_->load(std::memory_order_acquire); }
 
   void append_message(const StoredMessage& message, StoreCallback done) override;
+  // append_message for the message path: on_stored is the caller's own callable,
+  // not yet a StoreCallback, so it and the stop check become one StoreCallback, kept
+  // inline when they fit (the override above wraps a StoreCallback in another, which
+  // allocates). A message's write then allocates nothing on its way to the store.
+  template <class OnStored>
+  void append_message_then(const StoredMessage& message, OnStored on_stored) {
+    if (!stopped())
+      store_->append_message(message, Guarded<OnStored>{stopped_, std::move(on_stored)});
+  }
+  // The answer append_message_then gives the store: on_stored's when it fits.
+  template <class OnStored>
+  static constexpr bool kept_inline = StoreCallback::kept_inline<Guarded<OnStored>>;
+
   void load_messages(const std::string& conversation_id, uint64_t after_seq, uint64_t before_seq,
                      uint32_t limit, StoreCallback done) override;
   void put_conversation(std::string conversation_json, StoreCallback done) override;
@@ -43,7 +66,6 @@ class StoppableStore final : public Store {
   void backup(const std::string& dir, StoreCallback done) override;
 
  private:
-  // done, unless the engine stopped before the answer came.
   StoreCallback unless_stopped(StoreCallback done) const;
 
   std::shared_ptr<Store> store_;

@@ -270,7 +270,13 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   Conversation* conversation_for_message(const PeerPtr& peer, const Identity& who,
                                          const MessageCommand& command);
   void accept_message(Conversation& c, const PeerPtr& peer, Identity& who, MessageCommand command);
-  void write_message(const std::string& conversation_id, uint64_t seq);
+  // Stores c's pending message seq; its answer comes to on_message_stored.
+  void write_message(Conversation& c, uint64_t seq);
+  // Puts a message into c.pending, in a map node an earlier message left
+  // (spare_pending_) when there is one; drop_pending takes one out and keeps its
+  // node. A message then allocates no node of its own.
+  void add_pending(Conversation& c, uint64_t seq, PendingMessage&& pending);
+  void drop_pending(Conversation& c, Conversation::PendingMap::iterator it);
   // attachments.cpp: a message's files must exist, be the sender's own and not be
   // sent in another conversation; done(json, "") with the stored summaries
   // ([{"id","name","content_type","size","thumbnail"}...]), or ("", why) and the
@@ -282,7 +288,9 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
                          const std::vector<std::string>& ids, AttachmentsChecked done);
   void accept_with_attachments(Conversation& c, const PeerPtr& peer, const Identity& who,
                                MessageCommand command);
-  void on_message_stored(const std::string& conversation_id, uint64_t seq, StoreResult result);
+  void on_message_stored(Conversation& c, uint64_t seq, StoreResult result);
+  // Takes a pending message's entry out of c.acks (it failed, or no resend can name it).
+  void forget_pending_ack(Conversation& c, PendingMessage& pending);
   void deliver_ready(Conversation& c);
   // Puts a durable entry of c.acks (its key, as stored in the map) at the back of
   // the eviction order and forgets the oldest beyond the bound.
@@ -515,6 +523,10 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   std::vector<RouterPtr> routing_chain_;
   BotPipelinePtr bot_;
   std::unordered_map<std::string, Conversation> conversations_;  // open ones (and closing)
+  // Nodes of Conversation::pending whose messages went out (drop_pending), for the
+  // next ones (add_pending); at most this many.
+  static constexpr size_t kSparePendingNodes = 16;
+  std::vector<Conversation::PendingMap::node_type> spare_pending_;
   VisitorMap visitors_;
   std::map<std::string, AgentState> agents_;  // ordered by id: candidates' stable order
   WaitQueue queue_;                           // queued conversations, oldest first

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/inline_function.hpp"
+
 namespace spdlog {
 class logger;
 }
@@ -58,7 +60,12 @@ struct CallResult {
   bool timed_out = false;
   bool refused = false;
 };
-using Callback = std::function<void(CallResult)>;
+// Holds its callable inline when it is no larger than this: room for a store
+// callback (engine::StoreCallback, 56 bytes) that the server's PluginStore turns
+// into one of these, so a storage call's answer costs no allocation per layer; the
+// op (sb_op) holds it by value.
+inline constexpr size_t kCallbackBytes = 64;
+using Callback = sb::InlineFunction<void(CallResult), kCallbackBytes>;
 
 // The outcome of one call into a bot stage (auto-reply or LLM), as the bot pipeline
 // reads it.

@@ -12,10 +12,19 @@
 namespace sb::server {
 
 namespace {
-plugin_host::Callback to_store_callback(engine::StoreCallback done) {
-  return [done = std::move(done)](plugin_host::CallResult r) {
+// The plugin's answer as the engine takes it. Held inline by the host's callback
+// (which has room for a StoreCallback): the store adapter adds no allocation to a
+// storage call.
+struct ToStoreResult {
+  engine::StoreCallback done;
+  void operator()(plugin_host::CallResult r) {
     done(engine::StoreResult{r.status, std::move(r.result), std::move(r.error), r.refused});
-  };
+  }
+};
+static_assert(plugin_host::Callback::kept_inline<ToStoreResult>);
+
+plugin_host::Callback to_store_callback(engine::StoreCallback done) {
+  return ToStoreResult{std::move(done)};
 }
 
 // The pipeline reads a timeout as any other failure.
