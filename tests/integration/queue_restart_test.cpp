@@ -93,7 +93,8 @@ TEST_CASE("kill -9 with visitors queued: one who never comes back leaves the lin
   const auto closed = sb::test::http_get(
       deployment.port(), "/v1/tenants/acme/conversations?status=closed", sb::test::bearer(root));
   REQUIRE(closed.status == 200);
-  const auto& listed = arr(json::parse(closed.body).as_object(), "conversations");
+  const json::value body = json::parse(closed.body);
+  const auto& listed = arr(body.as_object(), "conversations");
   REQUIRE(listed.size() == 1);
   CHECK(str(listed[0].as_object(), "id") == conversations[0]);
   CHECK(num(listed[0].as_object(), "abandoned_at") > 0);
