@@ -158,6 +158,7 @@ void TenantEngine::enqueue(Conversation& c) {
   c.over_queue_limit = beyond_queue_limit(c);  // stored with the enqueue: a restart sees it
   metrics_->conversations_queued.fetch_add(1, std::memory_order_relaxed);
   persist_conversation(c);
+  queue_changed(c);
   publish(bus::event::kConversationQueued, c.id,
           json::serialize(json::object{
               {"conversation_id", c.id}, {"group", c.group}, {"position", queue_position(c)}}));

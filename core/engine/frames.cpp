@@ -375,6 +375,21 @@ Frame message(const StoredMessage& m, const std::vector<std::string>& quick_repl
   return w.finish();
 }
 
+Frame queue_joined(const Conversation& c, const VisitorState* visitor) {
+  json::object conversation = conversation_object(c, visitor);
+  if (!c.first_message.empty()) conversation["first_message"] = c.first_message;
+  return make_frame(
+      json::object{{"type", "queue.joined"}, {"conversation", std::move(conversation)}});
+}
+
+Frame queue_left(std::string_view conversation_id, std::string_view status,
+                 std::string_view assignee, int64_t abandoned_ms) {
+  json::object o{{"type", "queue.left"}, {"conversation_id", conversation_id}, {"status", status}};
+  if (!assignee.empty()) o["assignee"] = assignee;
+  if (abandoned_ms) o["abandoned_at"] = abandoned_ms;
+  return make_frame(std::move(o));
+}
+
 Frame queued(std::string_view conversation_id, uint32_t position, uint32_t eta_s) {
   json::object o{{"type", "conversation.queued"},
                  {"conversation_id", conversation_id},

@@ -47,6 +47,13 @@ Frame message(const StoredMessage& m, const std::vector<std::string>& quick_repl
 // An estimated wait that is not given: no agent who serves the queue is online.
 // The frames then say "eta_s":null and "nobody_online":true.
 inline constexpr uint32_t kNoEstimate = UINT32_MAX;
+// To every agent: c joined the queue (or waits for another group now), as the
+// conversation object with "first_message" (the visitor's first words) when kept.
+Frame queue_joined(const Conversation& c, const VisitorState* visitor);
+// To every agent: the conversation left the queue, for `status` ("assigned" with
+// its assignee, "closed" with abandoned_at when its visitor left the queue, ...).
+Frame queue_left(std::string_view conversation_id, std::string_view status,
+                 std::string_view assignee, int64_t abandoned_ms);
 // position: in the conversation's group's queue; eta_s: the estimated wait in seconds
 // (or kNoEstimate).
 Frame queued(std::string_view conversation_id, uint32_t position, uint32_t eta_s);

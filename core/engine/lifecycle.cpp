@@ -230,6 +230,13 @@ void TenantEngine::load_open_conversations(std::function<void(bool, std::string)
           c.route_when_stored = false;
           decide(c);
         }
+        // Nobody is connected yet: each visitor who waited in line when the server
+        // stopped has the grace period from now to come back, as if their tab had
+        // just closed; one who never does leaves the queue (abandoned).
+        std::vector<std::string> waiting;
+        for (const Conversation* c : queued) waiting.push_back(c->id);
+        for (const auto& id : waiting)
+          if (Conversation* c = find_conversation(id)) start_visitor_grace(*c);
         spdlog::info("tenant {}: {} open conversations restored ({} queued, {} with the bot)",
                      tenant_id_, conversations_.size(), queue_.size(), with_bot.size());
         // The bot picks up where it was: messages it had not answered get their turn.

@@ -67,6 +67,7 @@ void TenantEngine::on_visitor_grace_over(const std::string& conversation_id, uin
   spdlog::info("tenant {}: the visitor of {} left while waiting in the queue of {}; abandoned",
                tenant_id_, c->id, c->group.empty() ? "(default)" : c->group);
   c->abandoned_ms = wall_clock_ms();
+  metrics_->conversations_abandoned.fetch_add(1, std::memory_order_relaxed);
   close(*c, "visitor_left");
 }
 

@@ -26,6 +26,7 @@
 #include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <unordered_map>
+#include <utility>
 
 #include "common/clock.hpp"
 #include "engine/frames.hpp"
@@ -88,6 +89,38 @@ void TenantEngine::leave_queue(Conversation& c, bool served) {
   metrics_->conversations_queued.fetch_sub(1, std::memory_order_relaxed);
   if (served) pace_.record(c.group, queue_clock_());
   c.last_notified_position = 0;
+  queue_changed(c);
+}
+
+// Agents see the queue as it changes (the console's Queue list): c joined it, left
+// it, or waits for another group now. Told once the step that changed it is over,
+// when c's status says where it went (leave_queue runs before an assignment sets
+// it), and once per conversation however often it changed in that step.
+void TenantEngine::queue_changed(const Conversation& c) {
+  auto it = std::find_if(queue_changes_.begin(), queue_changes_.end(),
+                         [&](const QueueChange& change) { return change.id == c.id; });
+  if (it != queue_changes_.end()) {
+    it->abandoned_ms = c.abandoned_ms;
+    return;
+  }
+  if (queue_changes_.empty()) on_strand([this] { announce_queue_changes(); });
+  queue_changes_.push_back({c.id, c.abandoned_ms});
+}
+
+void TenantEngine::announce_queue_changes() {
+  const std::vector<QueueChange> changed = std::exchange(queue_changes_, {});
+  for (const QueueChange& change : changed) {
+    const Conversation* c = find_conversation(change.id);
+    frames::Frame frame;
+    if (c && queue_.contains(c->id))
+      frame = frames::queue_joined(*c, visitor_of(*c));
+    else if (c)
+      frame = frames::queue_left(c->id, to_string(c->status), c->assignee, c->abandoned_ms);
+    else  // closed, and already out of memory
+      frame = frames::queue_left(change.id, "closed", "", change.abandoned_ms);
+    for (const auto& [agent_id, agent] : agents_)
+      for (const auto& peer : agent.peers) peer->send(frame);
+  }
 }
 
 // Tells each waiting visitor their place in their group's queue and the estimated
@@ -95,18 +128,21 @@ void TenantEngine::leave_queue(Conversation& c, bool served) {
 // estimate may move with time alone.
 void TenantEngine::notify_queue_positions() {
   const int64_t now = queue_clock_();
+  std::unordered_map<std::string, bool> served;  // per group waited for: anyone online for it
+  for (const auto& id : queue_)
+    if (const Conversation* c = find_conversation(id); c && !served.count(c->group))
+      served.emplace(c->group, anyone_online_for(c->group));
+  // The pace counts only the time a queue could move (queue_pace.hpp).
+  pace_.set_moving(served, now);
   std::unordered_map<std::string, uint32_t> positions;  // per group
-  std::unordered_map<std::string, bool> served;         // per group: anyone online for it
   bool drifting = false;
   for (const auto& id : queue_) {
     Conversation* c = find_conversation(id);
     if (!c) continue;
     const uint32_t position = ++positions[c->group];
-    auto [online, first] = served.try_emplace(c->group, false);
-    if (first) online->second = anyone_online_for(c->group);
-    const uint32_t eta =
-        online->second ? pace_.eta_s(c->group, position, now) : frames::kNoEstimate;
-    drifting = drifting || (online->second && pace_.drifts(c->group, now));
+    const bool online = served.at(c->group);
+    const uint32_t eta = online ? pace_.eta_s(c->group, position, now) : frames::kNoEstimate;
+    drifting = drifting || (online && pace_.drifts(c->group, now));
     if (c->last_notified_position == position && !eta_moved(c->last_notified_eta_s, eta)) continue;
     c->last_notified_position = position;
     c->last_notified_eta_s = eta;
@@ -241,6 +277,7 @@ void TenantEngine::finish_queue_limit(const std::string& conversation_id) {
 // max_queue_length does not turn it away.
 void TenantEngine::regrouped(Conversation& c) {
   c.over_queue_limit = false;
+  queue_changed(c);
   publish(bus::event::kConversationQueued, c.id,
           json::serialize(json::object{
               {"conversation_id", c.id}, {"group", c.group}, {"position", queue_position(c)}}));

@@ -372,6 +372,8 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   bool anyone_online_for(const std::string& group) const;
   uint32_t queue_eta(const std::string& group, uint32_t position, int64_t now) const;
   void leave_queue(Conversation& c, bool served);
+  void queue_changed(const Conversation& c);
+  void announce_queue_changes();
   void notify_queue_positions();
   void refresh_estimates_later();
   bool beyond_queue_limit(const Conversation& c) const;
@@ -532,7 +534,14 @@ class TenantEngine : public std::enable_shared_from_this<TenantEngine> {
   WaitQueue queue_;                           // queued conversations, oldest first
   OfferBook offers_;                          // manual routing: who sees which offer
   QueuePace pace_;                            // how fast each group's queue moved lately
-  MessageRate message_rate_;                  // messages stored per minute, for the dashboard
+  // Conversations that joined or left the queue in this step, told to the agents
+  // once it is over (queue_changed); a closed one may be out of memory by then.
+  struct QueueChange {
+    std::string id;
+    int64_t abandoned_ms = 0;
+  };
+  std::vector<QueueChange> queue_changes_;
+  MessageRate message_rate_;  // messages stored per minute, for the dashboard
   // What pace_ is measured with, and how often estimates are looked at again while
   // they drift (set_queue_estimates); the one refresh timer is pending while armed.
   std::function<int64_t()> queue_clock_ = monotonic_ms;

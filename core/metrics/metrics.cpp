@@ -198,6 +198,11 @@ std::string Registry::render_prometheus() const {
   gauge_or_counter("switchboard_conversations_requeued_total", "counter",
                    "Conversations requeued because their agent went offline.",
                    [](const TenantMetrics& m) { return m.conversations_requeued.load(relaxed); });
+  gauge_or_counter(
+      "switchboard_conversations_abandoned_total", "counter",
+      "Conversations closed because their visitor left the queue before an agent took them "
+      "(missed chats).",
+      [](const TenantMetrics& m) { return m.conversations_abandoned.load(relaxed); });
   gauge_or_counter("switchboard_conversations_queued", "gauge",
                    "Conversations waiting for an agent.",
                    [](const TenantMetrics& m) { return m.conversations_queued.load(relaxed); });

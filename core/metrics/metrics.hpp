@@ -62,11 +62,12 @@ struct TenantMetrics {
   std::atomic<uint64_t> conversations_opened{0};
   std::atomic<uint64_t> conversations_assigned{0};
   std::atomic<uint64_t> conversations_closed{0};
-  std::atomic<uint64_t> conversations_rerouted{0};  // the agent did not answer in time
-  std::atomic<uint64_t> conversations_requeued{0};  // the agent left and did not come back
-  std::atomic<int64_t> conversations_queued{0};     // gauge: waiting now
-  std::atomic<uint64_t> queue_full{0};              // joined a group queue past max_queue_length
-  std::atomic<uint64_t> queue_wait_exceeded{0};     // waited past its group's max_wait_s
+  std::atomic<uint64_t> conversations_rerouted{0};   // the agent did not answer in time
+  std::atomic<uint64_t> conversations_requeued{0};   // the agent left and did not come back
+  std::atomic<int64_t> conversations_queued{0};      // gauge: waiting now
+  std::atomic<uint64_t> conversations_abandoned{0};  // the visitor left the queue unserved
+  std::atomic<uint64_t> queue_full{0};               // joined a group queue past max_queue_length
+  std::atomic<uint64_t> queue_wait_exceeded{0};      // waited past its group's max_wait_s
   std::atomic<uint64_t> slow_consumers_dropped{0};
   std::atomic<uint64_t> audit_recorded{0};  // admin changes kept in the audit log
   std::atomic<uint64_t> audit_failures{0};  // admin changes made but not kept in it

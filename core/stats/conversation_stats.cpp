@@ -48,6 +48,7 @@ std::optional<std::vector<Record>> parse_records(std::string_view body) {
     r.first_response_ms = c.first_response_ms;
     r.bot_outcome = c.bot_outcome;
     r.updated_ms = c.updated_ms;
+    r.abandoned_ms = c.abandoned_ms;
     if (c.csat) {
       r.csat_score = c.csat->score;
       r.csat_ms = c.csat->ts_ms;
@@ -88,7 +89,8 @@ Period figures_of(const Each& each, int64_t since_ms, int64_t until_ms) {
     }
     if (within(r.closed_ms, since_ms, until_ms) && r.status == "closed") {
       ++p.closed;
-      if (r.created_ms && r.closed_ms >= r.created_ms)
+      if (r.abandoned_ms) ++p.missed;  // never resolved: no resolution time
+      if (r.created_ms && r.closed_ms >= r.created_ms && !r.abandoned_ms)
         resolution.push_back(r.closed_ms - r.created_ms);
     }
     // Waiting for a human starts when it first needed one (older records: creation).
@@ -136,6 +138,7 @@ json::object period_json(const Period& p) {
       p.csat_count ? json::value(std::round(p.csat_average * 100) / 100) : json::value(nullptr);
   return {{"opened", p.opened},
           {"closed", p.closed},
+          {"missed", p.missed},
           {"bot", json::object{{"resolved", p.bot_resolved},
                                {"handed_off", p.bot_handed_off},
                                {"active", p.bot_active}}},

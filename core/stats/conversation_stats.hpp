@@ -33,7 +33,8 @@ struct Record {
   std::string bot_outcome;  // "" (no bot) | bot | resolved | handed_off
   int csat_score = 0;       // 1..5, 0 = not rated
   int64_t csat_ms = 0;
-  int64_t updated_ms = 0;  // when the record was last written
+  int64_t updated_ms = 0;    // when the record was last written
+  int64_t abandoned_ms = 0;  // its visitor left the queue unserved (a missed chat)
 };
 
 // The conversations of a list_conversations answer ({"conversations":[...]}),
@@ -52,6 +53,7 @@ Spread spread_of(std::vector<int64_t> samples_ms);
 struct Period {
   uint32_t opened = 0;  // created in it
   uint32_t closed = 0;  // closed in it
+  uint32_t missed = 0;  // of those, closed because the visitor left the queue unserved
   // Of those opened in it that the bot took: closed by the bot, handed to a
   // human, still with the bot.
   uint32_t bot_resolved = 0;

@@ -157,6 +157,9 @@ test("the dashboard follows a chat live, charts it, exports it; an agent is refu
   dana.send(JSON.stringify({ type: "close", conversation_id: conversationId }));
   await statIs(page, "assigned", 0);
   await statIs(page, "closed", 1);
+  // Of those closed today, none missed: Dana took the visitor before they left.
+  await statIs(page, "missed", 0);
+  await page.getByText("Missed: left the queue").waitFor();
   assert.match(await stat(page, "resolution-p50").innerText(), /^\d+ s$/);
   assert.deepEqual(page.errors, []);
 
@@ -164,6 +167,8 @@ test("the dashboard follows a chat live, charts it, exports it; an agent is refu
   const zh = await openDashboard("zh");
   await zh.getByRole("heading", { name: "仪表盘", level: 2 }).waitFor();
   await statIs(zh, "closed", 1);
+  await statIs(zh, "missed", 0);
+  await zh.getByText("未接待：排队时离开").waitFor();
   await zh.getByText("范围内共 1 个会话").waitFor();
   await zh.locator('[data-chart="days"] canvas').waitFor();
   await screenshot(zh, "admin-dashboard-zh");

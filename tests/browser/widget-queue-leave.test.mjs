@@ -3,13 +3,15 @@
 // tab closed): with no agent online the widget says so instead of minutes, and
 // when the first visitor in line closes their tab the second moves up from 2 to 1.
 // The conversation left behind is kept, marked abandoned. Then an agent comes
-// online and takes the one still waiting.
+// online and takes the one still waiting. Meanwhile the agent's console, its REST
+// lists cut off, shows each visitor join and leave its Queue as it happens.
 import assert from "node:assert/strict";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { api, launchBrowser, screenshot, startServer } from "./harness.mjs";
 import { openChat, startWebsite } from "./widget-support.mjs";
+import { signIn } from "./console-support.mjs";
 
 describe("the visitor queue", () => {
   let server, browser, website;
@@ -67,6 +69,15 @@ describe("the visitor queue", () => {
     const first = await visitorOpens();
     const second = await visitorOpens();
     await agent.status("away");
+    // The same agent's console (away, as the agent chose), on the Queue tab. Once it
+    // has loaded, its REST lists fail: what it shows from then on came over the socket.
+    const consolePage = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" })).newPage();
+    await signIn(consolePage, server, { tenant: "acme", email: "agent@acme.local", password: "acme-agent" });
+    await consolePage.getByRole("tab", { name: /Queue/ }).click();
+    await consolePage.getByText("Nobody is waiting").waitFor();
+    await consolePage.route(/\/v1\/tenants\/acme\/conversations\?/, (route) => route.abort());
+    const waiting = (text) => consolePage.locator(".conv-item", { hasText: text });
+
     const line = (v) => v.frame.getByRole("status").filter({ hasText: /in line/ });
     await first.writes("Is my parcel lost?");
     await line(first).filter({ hasText: "You are number 1 in line. No agent is online right now. You keep your place in line." }).waitFor();
@@ -74,10 +85,17 @@ describe("the visitor queue", () => {
     await line(second).filter({ hasText: /^You are number 2 in line\. No agent is online right now/ }).waitFor();
     assert.doesNotMatch(await line(second).innerText(), /min|wait/i, "no number of minutes while nobody is online");
     await screenshot(second.page, "widget-queue-second");
+    // Both are in the console's Queue at once, with what they asked.
+    await waiting("Is my parcel lost?").waitFor({ timeout: 5000 });
+    await waiting("Can I change my address?").waitFor({ timeout: 5000 });
+    await screenshot(consolePage, "console-queue-pushed");
 
     await first.page.close(); // the tab closes: the grace period (1 s) runs
     await line(second).filter({ hasText: /^You are number 1 in line\./ }).waitFor({ timeout: 10000 });
     await screenshot(second.page, "widget-queue-moved-up");
+    // ... and the first leaves the console's Queue as it leaves the line.
+    await waiting("Is my parcel lost?").waitFor({ state: "detached", timeout: 5000 });
+    assert.equal(await waiting("Can I change my address?").count(), 1);
 
     // The first visitor's conversation is kept in history, as abandoned.
     const login = await api(server, "POST", "/v1/tenants/acme/auth/login", { body: { email: "admin@acme.local", password: "acme-admin" } });
@@ -90,6 +108,10 @@ describe("the visitor queue", () => {
     await agent.status("online");
     await second.log.getByText(/joined the chat/).waitFor();
     assert.equal(await line(second).count(), 0);
+    // Taken: out of the console's Queue, into its agent's Mine.
+    await waiting("Can I change my address?").waitFor({ state: "detached", timeout: 5000 });
+    await screenshot(consolePage, "console-queue-emptied");
+    await consolePage.context().close();
     await second.context.close();
     await first.context.close();
   });

@@ -61,3 +61,44 @@ TEST_CASE("kill -9 with visitors queued: same queue, same order, assigned after 
   CHECK(str(obj(next, "conversation"), "id") == conversations[2]);
   CHECK(arr(next, "history").size() == 3);
 }
+
+TEST_CASE("kill -9 with visitors queued: one who never comes back leaves the line after the grace",
+          "[routing][queue][durability]") {
+  TenantSpec tenant = acme_tenant();  // alice is not connected: both wait
+  tenant.extra_toml = "[conversation]\nvisitor_offline_grace_s = 1\n";
+  Deployment deployment({tenant});
+  std::vector<VisitorSession> waiting;  // connected until the kill
+  std::vector<std::string> conversations;
+  for (int i = 0; i < 2; ++i) {
+    waiting.push_back(deployment.connect_visitor("acme", {{"name", "v" + std::to_string(i)}}));
+    conversations.push_back(
+        str(waiting[i].send_message("first " + std::to_string(i)), "conversation_id"));
+    CHECK(num(waiting[i].ws.next_of_type("conversation.queued"), "position") == i + 1);
+  }
+  const std::string second_token = waiting[1].visitor_token;
+
+  deployment.server().kill_hard();
+  deployment.server().start();
+
+  // The second is back at once, second in line; the first never comes back, and
+  // after their grace period (from the restart) the second moves up.
+  auto back = deployment.connect_visitor("acme", {{"visitor_token", second_token}});
+  CHECK(num(back.ws.next_of_type("conversation.queued"), "position") == 2);
+  back.ws.next_where(
+      [](const json::object& f) {
+        return str(f, "type") == "conversation.queued" && num(f, "position") == 1;
+      },
+      "position 1");
+  const std::string root = deployment.login("acme", "root");
+  const auto closed = sb::test::http_get(
+      deployment.port(), "/v1/tenants/acme/conversations?status=closed", sb::test::bearer(root));
+  REQUIRE(closed.status == 200);
+  const json::value body = json::parse(closed.body);
+  const auto& listed = arr(body.as_object(), "conversations");
+  REQUIRE(listed.size() == 1);
+  CHECK(str(listed[0].as_object(), "id") == conversations[0]);
+  CHECK(num(listed[0].as_object(), "abandoned_at") > 0);
+  const std::string metrics = sb::test::http_get(deployment.port(), "/metrics").body;
+  CHECK(metrics.find("switchboard_conversations_abandoned_total{tenant=\"acme\"} 1\n") !=
+        std::string::npos);
+}

@@ -83,6 +83,8 @@ export interface AppState {
 }
 
 const kTypingShownMs = 6000;
+// The REST lists, asked again this often: a fallback for the queue (its changes
+// come over the socket) and what keeps the Closed and All lists current.
 const kListRefreshMs = 15000;
 const kSessionCheckMs = 5000;
 const kUnreadPage = 50; // the most unread messages counted after a reload
@@ -376,6 +378,17 @@ export class Store {
         this.inbox({ type: "closed", conversation_id: String(f.conversation_id), at: Date.now() });
         this.set({ typing: { ...this.state.typing, [String(f.conversation_id)]: 0 } });
         return;
+      case "queue.joined":
+        return this.inbox({ type: "queue_joined", conversation: toConv(f.conversation) });
+      case "queue.left":
+        return this.inbox({
+          type: "queue_left",
+          conversation_id: String(f.conversation_id),
+          ...(typeof f.status === "string" ? { status: f.status as Conv["status"] } : {}),
+          ...(typeof f.assignee === "string" ? { assignee: f.assignee } : {}),
+          ...(typeof f.abandoned_at === "number" ? { abandoned_at: f.abandoned_at } : {}),
+          at: Date.now(),
+        });
       case "conversation.tags":
         return this.inbox({ type: "tags", conversation_id: String(f.conversation_id), tags: (f.tags as string[]) ?? [] });
       case "conversation.rated": {
@@ -699,7 +712,8 @@ export class Store {
 
   setTab(tab: Tab): void {
     this.set({ tab });
-    // The queue is not announced over the socket: look now rather than in 15 s.
+    // The queue is announced over the socket (queue.joined, queue.left), the other
+    // lists are not: look now rather than in 15 s.
     if (tab !== "mine") void this.refreshLists();
   }
 

@@ -96,10 +96,7 @@ struct BotFixture {
     settle();
     REQUIRE(ok);
   }
-  void settle() {
-    ioc.restart();
-    ioc.run();
-  }
+  void settle() { settle_soon(ioc); }
   std::shared_ptr<FakePeer> peer() { return std::make_shared<FakePeer>(next_peer++); }
   std::shared_ptr<FakePeer> visitor_peer(const std::string& id) {
     auto p = peer();

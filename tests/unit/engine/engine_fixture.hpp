@@ -59,10 +59,7 @@ struct Fixture {
     settle();
     REQUIRE(ok);
   }
-  void settle() {
-    ioc.restart();
-    ioc.run();
-  }
+  void settle() { settle_soon(ioc); }
   // For tests with timers: runs what is ready within the window, timers included.
   void run_for(std::chrono::milliseconds window) {
     ioc.restart();

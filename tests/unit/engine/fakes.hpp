@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/json.hpp>
+#include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
@@ -21,6 +22,19 @@
 namespace sb::engine::test {
 
 namespace json = boost::json;
+
+// Runs the engine until nothing is left to do soon: every handler ready now, and
+// timers due within 50 ms (storage retries a test set to 1 ms, doubling). A timer
+// further off, such as the grace period of each visitor waiting when the engine
+// started (60 s by default), is left armed: tests that want it run_for it.
+inline void settle_soon(boost::asio::io_context& ioc) {
+  for (;;) {
+    ioc.restart();
+    if (ioc.poll() > 0) continue;
+    ioc.restart();
+    if (ioc.run_one_for(std::chrono::milliseconds(50)) == 0) return;
+  }
+}
 
 class FakeStore : public Store {
  public:

@@ -82,6 +82,9 @@ struct QueueFixture {
   // With max_wait_s timers pending the io_context never runs out of work: settle
   // then runs it for a moment instead.
   bool timers = false;
+  // The engine's policy from its start on (a restart's visitor grace periods are
+  // armed at the start).
+  EnginePolicy policy;
 
   // ann serves billing, bob sales, cid anything; nobody is connected yet.
   explicit QueueFixture(sb::groups::GroupMap limits = {}, std::vector<std::string> chain = {})
@@ -97,6 +100,7 @@ struct QueueFixture {
     engine = std::make_shared<TenantEngine>("t1", strand, store, metrics);
     std::vector<AgentState> agents{queue_agent("bob", 1, {"sales"}), queue_agent("cid", 1, {})};
     if (with_ann) agents.push_back(queue_agent("ann", 1, {"billing"}));
+    engine->set_policy(policy);
     engine->set_agents(std::move(agents));
     engine->set_routing_chain({router});
     engine->set_groups(groups);
@@ -111,8 +115,7 @@ struct QueueFixture {
   }
   void settle() {
     if (timers) return run_for(50ms);
-    ioc.restart();
-    ioc.run();
+    settle_soon(ioc);
   }
   void run_for(std::chrono::milliseconds window) {
     ioc.restart();
@@ -257,6 +260,150 @@ TEST_CASE("queue pace: a burst does not promise an instant answer, and only rece
   // Last 20: 620 s .. 658 s; at 658 s: (38 s + 60 s) / 20 = 4.9 s a place.
   CHECK(pace.eta_s("", 1, 658 * kSecond) == 5);
   CHECK(pace.eta_s("", 10, 658 * kSecond) == 49);
+}
+
+TEST_CASE("queue pace: time in which the queue could not move does not slow it") {
+  QueuePace pace;
+  // Three taken 30 s apart while visitors waited, the last at 1060 s: 40 s a place.
+  pace.record("billing", 1000 * kSecond);
+  pace.record("billing", 1030 * kSecond);
+  pace.record("billing", 1060 * kSecond);
+  // Then nobody waits for ten minutes: nobody to serve is no slower service.
+  pace.set_moving("billing", false, 1060 * kSecond);
+  CHECK(pace.eta_s("billing", 1, 1660 * kSecond) == 40);
+  CHECK_FALSE(pace.drifts("billing", 1660 * kSecond));
+  // Someone waits again: the estimate grows from then on only, (60 + 180 + 60) / 3.
+  pace.set_moving("billing", true, 1660 * kSecond);
+  CHECK(pace.eta_s("billing", 1, 1840 * kSecond) == 100);
+  CHECK(pace.drifts("billing", 1840 * kSecond));
+  // Nobody online to serve them: that time does not count either.
+  pace.set_moving({{"billing", false}}, 1840 * kSecond);
+  CHECK(pace.eta_s("billing", 1, 2000 * kSecond) == 100);
+  pace.set_moving({{"billing", true}}, 2000 * kSecond);
+  CHECK(pace.eta_s("billing", 1, 2030 * kSecond) == 110);
+  // A group left out of the groups someone waits for stands.
+  pace.record("sales", 2000 * kSecond);
+  pace.set_moving({{"billing", true}}, 2000 * kSecond);
+  CHECK(pace.eta_s("sales", 1, 2100 * kSecond) == 60);
+}
+
+TEST_CASE("the estimate counts served waits only, and only while someone waited") {
+  QueueFixture f;
+  f.policy.visitor_offline_grace = 0ms;  // a closed tab leaves the queue at once
+  f.restart();
+  int64_t now = 5'000'000 * kSecond;
+  f.engine->set_queue_estimates(0ms, [&now] { return now; });
+  auto ann = f.agent_connects("ann");           // billing, one chat at a time
+  auto b1 = f.visitor_says("b1", "invoice 1");  // ann's at once
+  REQUIRE(b1->of_type("conversation.assigned").size() == 1);
+  auto b2 = f.visitor_says("b2", "invoice 2");
+  auto b3 = f.visitor_says("b3", "invoice 3");
+  auto b4 = f.visitor_says("b4", "invoice 4");
+  CHECK(num(last_queued(*b4), "eta_s") == 180);  // no history: 60 s a place
+
+  // ann is done with b1 and takes b2: one wait served.
+  now += 10 * kSecond;
+  f.engine->close_conversation(ann, queue_agent_id("ann"), conversation_of(*b1), "");
+  f.settle();
+  REQUIRE(b2->of_type("conversation.assigned").size() == 1);
+  CHECK(num(last_queued(*b4), "eta_s") == 120);  // (0 + 60 s) / 1 a place
+
+  // 100 s later b3 closes their tab, unserved: b4 moves up, and the pace is still
+  // one served in 100 s ((100 + 60) / 1), not two ((100 + 60) / 2 = 80).
+  now += 100 * kSecond;
+  f.engine->disconnect(b3, queue_visitor("b3"));
+  f.settle();
+  REQUIRE(stored_status(*f.store, conversation_of(*b3)) == "closed");
+  CHECK(num(last_queued(*b4), "position") == 1);
+  CHECK(num(last_queued(*b4), "eta_s") == 160);
+
+  // b4 is served 30 s later; then the queue stands empty for twenty minutes.
+  now += 30 * kSecond;
+  f.engine->close_conversation(ann, queue_agent_id("ann"), conversation_of(*b2), "");
+  f.settle();
+  REQUIRE(b4->of_type("conversation.assigned").size() == 1);
+  now += 20 * 60 * kSecond;
+  // The next to wait is told the pace seen while visitors waited: two served in
+  // 130 s, (130 + 60) / 2 = 95 s, not (20 min + 130 s + 60 s) / 2.
+  auto b5 = f.visitor_says("b5", "invoice 5");
+  CHECK(num(last_queued(*b5), "position") == 1);
+  CHECK(num(last_queued(*b5), "eta_s") == 95);
+}
+
+TEST_CASE("every agent hears who joins and leaves the queue, as it happens") {
+  QueueFixture f;
+  f.policy.visitor_offline_grace = 0ms;  // a closed tab leaves the queue at once
+  f.restart();
+  auto bob = f.agent_connects("bob");  // sales only: hears of billing's queue all the same
+  auto ann = f.agent_connects("ann");
+  f.engine->set_status(ann, queue_agent_id("ann"), AgentStatus::away);
+  f.settle();
+  auto b1 = f.visitor_says("b1", "my invoice is wrong");
+  auto b2 = f.visitor_says("b2", "invoice again");
+  for (const auto& agent : {bob, ann}) {
+    const auto joined = agent->of_type("queue.joined");
+    REQUIRE(joined.size() == 2);
+    const auto& first = joined[0].at("conversation");
+    CHECK(first.at("id").as_string() == conversation_of(*b1));
+    CHECK(first.at("status") == "queued");
+    CHECK(first.at("group") == "billing");
+    CHECK(first.at("first_message") == "my invoice is wrong");
+    CHECK(first.at("visitor").at("id") == "b1");
+    CHECK(joined[1].at("conversation").at("id").as_string() == conversation_of(*b2));
+    CHECK(agent->of_type("queue.left").empty());
+  }
+
+  // b1 closes their tab: out of the queue, a missed chat.
+  f.engine->disconnect(b1, queue_visitor("b1"));
+  f.settle();
+  auto left = bob->of_type("queue.left");
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].at("conversation_id").as_string() == conversation_of(*b1));
+  CHECK(left[0].at("status") == "closed");
+  CHECK(left[0].at("abandoned_at").as_int64() > 0);
+
+  // ann is back and takes b2: out of the queue, hers.
+  f.engine->set_status(ann, queue_agent_id("ann"), AgentStatus::online);
+  f.settle();
+  REQUIRE(b2->of_type("conversation.assigned").size() == 1);
+  left = bob->of_type("queue.left");
+  REQUIRE(left.size() == 2);
+  CHECK(left[1].at("conversation_id").as_string() == conversation_of(*b2));
+  CHECK(left[1].at("status") == "assigned");
+  CHECK(left[1].at("assignee") == "ann");
+  CHECK_FALSE(left[1].contains("abandoned_at"));
+  CHECK(ann->of_type("queue.left").size() == 2);
+  CHECK(bob->of_type("queue.joined").size() == 2);
+}
+
+TEST_CASE("visitors waiting when the server restarts have the grace period from the restart") {
+  QueueFixture f;
+  auto b1 = f.visitor_says("b1", "invoice 1");
+  auto b2 = f.visitor_says("b2", "invoice 2");
+  auto b3 = f.visitor_says("b3", "invoice 3");
+  const std::string c1 = conversation_of(*b1), c2 = conversation_of(*b2), c3 = conversation_of(*b3);
+  f.policy.visitor_offline_grace = 200ms;
+  f.timers = true;  // settle runs 50 ms: less than the grace
+  f.restart();
+
+  // b2 is back within the grace period (their widget reconnects), b1 and b3 are not.
+  auto back = f.peer();
+  f.engine->visitor_hello(back, queue_visitor("b2"), "tok-b2", {});
+  f.settle();
+  CHECK(num(last_queued(*back), "position") == 2);
+  CHECK(stored_status(*f.store, c1) == "queued");
+  CHECK(f.metrics->conversations_abandoned.load() == 0);
+
+  // The grace period over, those still gone leave the queue as abandoned, and b2
+  // moves up at once.
+  f.run_for(300ms);
+  CHECK(stored_status(*f.store, c1) == "closed");
+  CHECK(stored_status(*f.store, c3) == "closed");
+  CHECK(f.store->conversations.at(c1).at("abandoned_at").as_int64() > 0);
+  CHECK(f.store->conversations.at(c3).at("abandoned_at").as_int64() > 0);
+  CHECK(stored_status(*f.store, c2) == "queued");
+  CHECK(num(last_queued(*back), "position") == 1);
+  CHECK(f.metrics->conversations_abandoned.load() == 2);
 }
 
 TEST_CASE("a visitor's position counts only their group's queue and moves as it does") {

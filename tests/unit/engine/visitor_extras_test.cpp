@@ -56,10 +56,7 @@ struct VisitorExtrasFixture {
     settle();
     REQUIRE(ok);
   }
-  void settle() {
-    ioc.restart();
-    ioc.run();
-  }
+  void settle() { settle_soon(ioc); }
   std::shared_ptr<FakePeer> peer() { return std::make_shared<FakePeer>(next_peer++); }
 
   std::shared_ptr<FakePeer> hello(const Identity& who, VisitorMeta meta = {}) {

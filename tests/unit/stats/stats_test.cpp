@@ -109,6 +109,22 @@ TEST_CASE("a period counts what happened in it") {
   CHECK(p.csat_average == 5.0);
 }
 
+TEST_CASE("a chat whose visitor left the queue is missed, not resolved") {
+  const int64_t day = 1000 * kHour, next = day + 24 * kHour;
+  Record served = created("c1", "closed", "", "alice", day + 1000);
+  served.closed_ms = day + 61000;
+  Record missed = created("c2", "closed", "sales", "", day + 2000);
+  missed.closed_ms = missed.abandoned_ms = day + 92000;
+  Record yesterday = created("c3", "closed", "", "", day - kHour);
+  yesterday.closed_ms = yesterday.abandoned_ms = day - 1000;
+  const Period p = period_figures(std::vector<Record>{served, missed, yesterday}, day, next);
+  CHECK(p.closed == 2);
+  CHECK(p.missed == 1);
+  CHECK(p.resolution.count == 1);
+  CHECK(p.resolution.p50_ms == 60000);
+  CHECK(period_json(p).at("missed") == 1);
+}
+
 TEST_CASE("the report buckets by local creation day, agent and group, its CSV is defused") {
   const auto tokyo = Calendar::in_zone("Asia/Tokyo");
   REQUIRE(tokyo);

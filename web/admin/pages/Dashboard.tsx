@@ -50,6 +50,7 @@ const en = {
   "today.title": "Today ({date})",
   "today.opened": "Opened",
   "today.closed": "Closed",
+  "today.missed": "Missed: left the queue",
   "bot.title": "The bot today",
   "bot.resolved": "Answered by the bot",
   "bot.handedOff": "Handed to a person",
@@ -140,6 +141,7 @@ const zh: Record<Key, string> = {
   "today.title": "今天（{date}）",
   "today.opened": "新建",
   "today.closed": "已关闭",
+  "today.missed": "未接待：排队时离开",
   "bot.title": "今天的机器人",
   "bot.resolved": "机器人已解答",
   "bot.handedOff": "转给人工",
@@ -334,6 +336,7 @@ function LivePanel({ session, lang, t, zone, fail, groupName, onToday }: PanelPr
             <Card title={t("today.title", { date: live.today.date })}>
               <Stat id="opened" label={t("today.opened")} value={live.today.opened} big />
               <Stat id="closed" label={t("today.closed")} value={live.today.closed} />
+              {live.today.missed !== undefined && <Stat id="missed" label={t("today.missed")} value={live.today.missed} />}
             </Card>
             <Card title={t("bot.title")}>
               <Stat id="bot-resolved" label={t("bot.resolved")} value={live.today.bot.resolved} big />

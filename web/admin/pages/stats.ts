@@ -15,6 +15,7 @@ export type Live = {
     timezone: string;
     opened: number;
     closed: number;
+    missed?: number; // of those closed, the visitor left the queue unserved (absent: an older server)
     bot: { resolved: number; handed_off: number; active: number };
     first_response: Spread;
     wait: Spread;

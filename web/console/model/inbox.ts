@@ -1,6 +1,6 @@
 // The inbox: every conversation the console knows of, kept current by socket frames
-// (welcome, assigned, offered, offer_withdrawn, transferred, closed, tags, messages)
-// and by REST lists (the queue, all conversations for admins, closed ones), and
+// (welcome, assigned, offered, offer_withdrawn, transferred, closed, tags, messages,
+// queue.joined and queue.left) and by REST lists (the queue, all conversations for admins, closed ones), and
 // the tabs derived from it.
 import type { Conv, ServerMessage, Transfer } from "./types";
 export { isTransfer, type Transfer } from "./types";
@@ -49,6 +49,8 @@ export type InboxAction =
   | { type: "message"; conversation_id: string; message: ServerMessage; seen: boolean }
   | { type: "seen"; conversation_id: string }
   | { type: "unread"; conversation_id: string; count: number }
+  | { type: "queue_joined"; conversation: Conv }
+  | { type: "queue_left"; conversation_id: string; status?: Conv["status"]; assignee?: string; abandoned_at?: number; at: number }
   | { type: "list"; list: "queue" | "all" | "closed"; conversations: Conv[] }
   | { type: "records"; conversations: Conv[] };
 
@@ -165,6 +167,23 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
       const id = action.conversation_id;
       if (action.count <= (state.unread[id] ?? 0)) return state;
       return { ...state, unread: { ...state.unread, [id]: action.count } };
+    }
+    case "queue_joined": {
+      // Pushed by the server as it happens (the REST list is the fallback).
+      const next = put(state, action.conversation);
+      const queue = next.lists.queue.includes(action.conversation.id) ? next.lists.queue : [...next.lists.queue, action.conversation.id];
+      return { ...next, lists: { ...next.lists, queue } };
+    }
+    case "queue_left": {
+      const id = action.conversation_id;
+      let next: InboxState = { ...state, lists: { ...state.lists, queue: state.lists.queue.filter((x) => x !== id) } };
+      const c = state.convs[id];
+      // Where it went, unless a frame of our own already said (assigned to me).
+      if (c && c.status === "queued" && action.status && action.status !== "queued") {
+        if (action.status === "closed") next = put(next, { ...c, status: "closed", assignee: null, closed_at: action.at, ...(action.abandoned_at ? { abandoned_at: action.abandoned_at } : {}) });
+        else next = put(next, { ...c, status: action.status, assignee: action.assignee ?? null });
+      }
+      return next;
     }
     case "list": {
       let next = state;

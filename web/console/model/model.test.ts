@@ -169,6 +169,30 @@ describe("waiting visitors", () => {
     expect(s.convs.c7.first_message).toBe("运费多少？");
   });
 
+  it("the queue follows the server's queue.joined and queue.left without a REST list", () => {
+    const joined = toConv({ id: "c5", status: "queued", visitor: { id: "v5", name: "Ada" }, assignee: null, created_at: 1, last_seq: 1, tags: [], first_message: "Where is my parcel?" });
+    let s = inboxReducer(emptyInbox("dana", false), { type: "queue_joined", conversation: joined });
+    s = inboxReducer(s, { type: "queue_joined", conversation: toConv({ id: "c6", status: "queued", visitor: { id: "v6" }, assignee: null }) });
+    s = inboxReducer(s, { type: "queue_joined", conversation: joined }); // told again: listed once
+    expect(tabList(s, "queue").map((c) => c.id).sort()).toEqual(["c5", "c6"]);
+    expect(s.convs.c5.first_message).toBe("Where is my parcel?");
+    // c5's visitor left unserved: gone from the queue, closed as a missed chat.
+    s = inboxReducer(s, { type: "queue_left", conversation_id: "c5", status: "closed", abandoned_at: 77, at: 80 });
+    expect(tabList(s, "queue").map((c) => c.id)).toEqual(["c6"]);
+    expect(s.convs.c5).toMatchObject({ status: "closed", abandoned_at: 77, closed_at: 80 });
+    // c6 went to another agent: not in the queue, and theirs.
+    s = inboxReducer(s, { type: "queue_left", conversation_id: "c6", status: "assigned", assignee: "alex", at: 90 });
+    expect(tabList(s, "queue")).toEqual([]);
+    expect(s.convs.c6).toMatchObject({ status: "assigned", assignee: "alex" });
+    expect(tabList(s, "mine")).toEqual([]);
+    // Taken by me: the assignment frame came first and stays as it said.
+    s = inboxReducer(s, { type: "queue_joined", conversation: toConv({ id: "c7", status: "queued", visitor: { id: "v7" }, assignee: null }) });
+    s = inboxReducer(s, { type: "assigned", conversation: conv("c7") });
+    s = inboxReducer(s, { type: "queue_left", conversation_id: "c7", status: "assigned", assignee: "dana", at: 95 });
+    expect(tabList(s, "mine").map((c) => c.id)).toEqual(["c7"]);
+    expect(tabList(s, "queue")).toEqual([]);
+  });
+
   it("a visitor who left the queue: the closed record says the chat was missed", () => {
     expect(toConv({ id: "c9", status: "closed", visitor_id: "v9", closed_at: 5, abandoned_at: 5 }).abandoned_at).toBe(5);
     expect(toConv({ id: "c9", status: "closed", visitor_id: "v9", closed_at: 5 }).abandoned_at).toBeUndefined();
